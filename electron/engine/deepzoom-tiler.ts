@@ -1,0 +1,154 @@
+// Deep-zoom tiles for OpenSeadragon. The speed comes from not decoding: where a dz level coincides
+// with a stored level of the same tile size, the stored JPEG goes out as it is (tables spliced in).
+// Other dz levels are resampled from the nearest finer stored level (at most 2x away), or built
+// from their four children when no stored level is near (a single huge level, or below the pyramid).
+
+import sharp from 'sharp';
+import { deepZoomGeometry, dzDownsample, dzTileRect } from '../../shared/deepzoom';
+import type { DeepZoomGeometry, EncodedTile } from '../../shared/slide';
+import type { RgbImage } from './engine-api';
+import { SlideError, throwIfAborted } from './errors';
+import type { ByteLruCache } from './lru-cache';
+import { copyRect, cropRgb, resizeRgb, sharpFrom } from './pixels';
+import { DOWNSAMPLE_TOLERANCE, type RegionReader } from './region-reader';
+
+export type TileEncoding = 'jpeg' | 'png';
+
+/**
+ * Re-encoded tiles (JPEG 2000 and other codecs, resampled levels): JPEG quality 90 with 4:4:4
+ * chroma. Stain colours of thin structures (nuclei edges, eosin fibres) survive 4:4:4 where 4:2:0
+ * smears them, and q90 keeps the error below what the eye sees at the cost of ~1.5x the bytes of q75.
+ */
+export const TILE_JPEG_QUALITY = 90;
+
+type Plan =
+  | { kind: 'stored'; level: number } // dz tile = stored tile (same grid)
+  | { kind: 'resample'; level: number; scale: number } // from a stored level at most ~2x finer
+  | { kind: 'children' }; // from four tiles of the next dz level
+
+export function chooseTileSize(tileWidth: number, tileHeight: number, requested?: number): number {
+  if (requested !== undefined) return requested;
+  return tileWidth === tileHeight && tileWidth >= 64 && tileWidth <= 1024 ? tileWidth : 256;
+}
+
+export class DeepZoomTiler {
+  readonly geometry: DeepZoomGeometry;
+  private readonly plans: Plan[];
+
+  constructor(
+    private readonly reader: RegionReader,
+    private readonly dzTiles: ByteLruCache<RgbImage>,
+    private readonly encodedTiles: ByteLruCache<EncodedTile>,
+    private readonly cacheKey: string,
+    tileSize: number,
+    private readonly encoding: TileEncoding,
+  ) {
+    const { levels } = reader.source;
+    const base = levels[0]!;
+    this.geometry = deepZoomGeometry(base.width, base.height, tileSize, 0);
+    this.plans = this.geometry.levels.map((_, z) => this.plan(z));
+  }
+
+  private plan(z: number): Plan {
+    const downsample = dzDownsample(this.geometry, z);
+    const level = this.reader.bestLevel(downsample);
+    const info = this.reader.source.levels[level]!;
+    const scale = downsample / info.downsample;
+    const ts = this.geometry.tileSize;
+    if (scale <= DOWNSAMPLE_TOLERANCE && info.tileWidth === ts && info.tileHeight === ts) return { kind: 'stored', level };
+    if (scale <= 2 * DOWNSAMPLE_TOLERANCE) return { kind: 'resample', level, scale };
+    return { kind: 'children' };
+  }
+
+  /** Which dz levels are served as stored: for the tests and the benchmark's report. */
+  describePlans(): string[] {
+    return this.plans.map((p) => (p.kind === 'stored' ? `stored L${p.level}` : p.kind === 'resample' ? `resample L${p.level} x${p.scale.toFixed(2)}` : 'children'));
+  }
+
+  private rect(z: number, col: number, row: number) {
+    const rect = dzTileRect(this.geometry, z, col, row);
+    if (!rect) throw new SlideError('INVALID_ARGUMENT', `There is no deep-zoom tile ${z}/${col}_${row}.`, this.reader.source.path);
+    return rect;
+  }
+
+  async getTile(z: number, col: number, row: number, signal?: AbortSignal): Promise<EncodedTile> {
+    const rect = this.rect(z, col, row);
+    return this.encodedTiles.getOrCompute(`${this.cacheKey}:${z}:${col}:${row}`, async () => {
+      throwIfAborted(signal);
+      const plan = this.plans[z]!;
+      if (plan.kind === 'stored') {
+        const jpeg = await this.reader.source.readStoredJpeg(plan.level, col, row);
+        if (jpeg) {
+          const info = this.reader.source.levels[plan.level]!;
+          // Stored tiles are padded to full size at the right and bottom edges; the viewer crops.
+          const width = Math.min(rect.width, info.width - col * info.tileWidth);
+          const height = Math.min(rect.height, info.height - row * info.tileHeight);
+          return width < info.tileWidth || height < info.tileHeight ? { bytes: jpeg, mime: 'image/jpeg', crop: { width, height } } : { bytes: jpeg, mime: 'image/jpeg' };
+        }
+      }
+      return this.encode(await this.tilePixels(z, col, row, signal));
+    });
+  }
+
+  /** RGB pixels of a dz tile, exactly rect-sized (cached: parents are built from children). */
+  tilePixels(z: number, col: number, row: number, signal?: AbortSignal): Promise<RgbImage> {
+    const rect = this.rect(z, col, row);
+    return this.dzTiles.getOrCompute(`${this.cacheKey}:${z}:${col}:${row}`, async () => {
+      throwIfAborted(signal);
+      const plan = this.plans[z]!;
+      if (plan.kind === 'stored') {
+        const tile = await this.reader.tile(plan.level, col, row);
+        const info = this.reader.source.levels[plan.level]!;
+        if (tile && col * info.tileWidth + rect.width <= info.width && row * info.tileHeight + rect.height <= info.height) {
+          return cropRgb(tile, 0, 0, rect.width, rect.height);
+        }
+        // The stored level is a pixel smaller than the dz level, or the tile is absent.
+        return this.reader.readLevelRect(plan.level, rect.x, rect.y, rect.width, rect.height, 3, signal);
+      }
+      if (plan.kind === 'resample') {
+        const x = Math.floor(rect.x * plan.scale);
+        const y = Math.floor(rect.y * plan.scale);
+        const w = Math.max(1, Math.round(rect.width * plan.scale));
+        const h = Math.max(1, Math.round(rect.height * plan.scale));
+        const region = await this.reader.readLevelRect(plan.level, x, y, w, h, 3, signal);
+        throwIfAborted(signal);
+        return resizeRgb(region, rect.width, rect.height);
+      }
+      return this.fromChildren(z, col, row, rect.width, rect.height, signal);
+    });
+  }
+
+  private async fromChildren(z: number, col: number, row: number, width: number, height: number, signal?: AbortSignal): Promise<RgbImage> {
+    const child = this.geometry.levels[z + 1]!;
+    const ts = this.geometry.tileSize;
+    const kids: Array<{ dc: number; dr: number; c: number; r: number }> = [];
+    for (let dr = 0; dr < 2; dr++) {
+      for (let dc = 0; dc < 2; dc++) {
+        const c = col * 2 + dc;
+        const r = row * 2 + dr;
+        if (c < child.cols && r < child.rows) kids.push({ dc, dr, c, r });
+      }
+    }
+    const pixels = await Promise.all(kids.map((k) => this.tilePixels(z + 1, k.c, k.r, signal)));
+    const cw = Math.min(2 * ts, child.width - col * 2 * ts);
+    const ch = Math.min(2 * ts, child.height - row * 2 * ts);
+    const canvas: RgbImage = { data: new Uint8Array(cw * ch * 3), width: cw, height: ch, channels: 3 };
+    kids.forEach((k, i) => {
+      const p = pixels[i]!;
+      copyRect(p, 0, 0, p.width, p.height, canvas, k.dc * ts, k.dr * ts);
+    });
+    throwIfAborted(signal);
+    return resizeRgb(canvas, width, height);
+  }
+
+  private async encode(pixels: RgbImage): Promise<EncodedTile> {
+    const pipeline = sharpFrom(pixels);
+    const bytes = this.encoding === 'png'
+      ? await pipeline.png({ compressionLevel: 1 }).toBuffer()
+      : await pipeline.jpeg({ quality: TILE_JPEG_QUALITY, chromaSubsampling: '4:4:4' }).toBuffer();
+    return { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), mime: this.encoding === 'png' ? 'image/png' : 'image/jpeg' };
+  }
+}
+
+/** Encodes without sharp's pipeline cache: the worker keeps its own caches. */
+sharp.cache(false);

@@ -1,0 +1,35 @@
+// The engine's one error type: every failure a caller can see carries a code from shared/errors.ts.
+
+import type { ErrorCode, ErrorInfo } from '../../shared/errors';
+
+export class SlideError extends Error {
+  readonly code: ErrorCode;
+  readonly path: string | undefined;
+
+  constructor(code: ErrorCode, message: string, path?: string) {
+    super(message);
+    this.name = 'SlideError';
+    this.code = code;
+    this.path = path;
+  }
+
+  toInfo(): ErrorInfo {
+    return this.path === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, path: this.path };
+  }
+}
+
+/** Anything thrown below the engine's surface, as a SlideError (unknown failures are CORRUPT_DATA: they come from parsing a file). */
+export function toSlideError(error: unknown, path?: string): SlideError {
+  if (error instanceof SlideError) return error;
+  if (isAbort(error)) return new SlideError('CANCELLED', 'The request was cancelled.', path);
+  const message = error instanceof Error ? error.message : String(error);
+  return new SlideError('CORRUPT_DATA', `The file is damaged or cannot be decoded (${message}).`, path);
+}
+
+export function isAbort(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || (error as { code?: string }).code === 'ABORT_ERR');
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new SlideError('CANCELLED', 'The request was cancelled.');
+}

@@ -1,0 +1,22 @@
+// The format table, most specific first: the first plugin that recognises a file opens it.
+
+import { TiffFile } from '../tiff/tiff-file';
+import type { SlideSource } from '../slide-source';
+import { toSlideError } from '../errors';
+import { aperioFormat } from './aperio';
+import type { FormatPlugin } from './format-plugin';
+import { genericTiffFormat } from './generic-tiff';
+
+export const FORMATS: readonly FormatPlugin[] = [aperioFormat, genericTiffFormat];
+
+export async function openSlideSource(path: string): Promise<SlideSource> {
+  const tiff = await TiffFile.open(path);
+  try {
+    const plugin = FORMATS.find((f) => f.detect(tiff));
+    if (!plugin) throw toSlideError(new Error('no format recognises it'), path);
+    return await plugin.open(tiff);
+  } catch (error) {
+    await tiff.close();
+    throw toSlideError(error, path);
+  }
+}

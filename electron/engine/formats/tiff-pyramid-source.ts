@@ -1,0 +1,166 @@
+// A SlideSource over a TIFF whose pyramid levels and associated images the format plugin has
+// already picked out. Aperio and generic TIFF differ only in that picking and in their metadata.
+
+import type { LevelInfo, Mpp } from '../../../shared/slide';
+import { checkDecodable, decodeBlock } from '../codecs/registry';
+import { completeJpeg } from '../codecs/jpeg-stream';
+import type { RgbImage } from '../engine-api';
+import { SlideError } from '../errors';
+import type { SlideSource } from '../slide-source';
+import { Compression, Photometric, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
+
+const MAX_ASSOCIATED_PIXELS = 64 * 1024 * 1024;
+
+export interface TiffPyramidDescription {
+  format: string;
+  vendor: string;
+  /** Pyramid levels, largest first. */
+  levels: TiffDirectory[];
+  associated: Map<string, TiffDirectory>;
+  objectivePower: number | null;
+  mpp: Mpp | null;
+  /** Format-specific properties (aperio.*); tiff.* and openslide.* are added here. */
+  properties: Record<string, string>;
+}
+
+export class TiffPyramidSource implements SlideSource {
+  readonly path: string;
+  readonly format: string;
+  readonly vendor: string;
+  readonly levels: readonly LevelInfo[];
+  readonly objectivePower: number | null;
+  readonly mpp: Mpp | null;
+  readonly properties: Readonly<Record<string, string>>;
+  readonly associatedNames: readonly string[];
+  private readonly levelDirs: TiffDirectory[];
+  private readonly associated: Map<string, TiffDirectory>;
+
+  private constructor(private readonly tiff: TiffFile, description: TiffPyramidDescription) {
+    this.path = tiff.path;
+    this.format = description.format;
+    this.vendor = description.vendor;
+    this.levelDirs = description.levels;
+    this.associated = description.associated;
+    this.objectivePower = description.objectivePower;
+    this.mpp = description.mpp;
+    this.associatedNames = [...description.associated.keys()];
+    const base = description.levels[0]!;
+    this.levels = description.levels.map((dir) => ({
+      width: dir.width,
+      height: dir.height,
+      // As OpenSlide: the mean of the two axes' ratios.
+      downsample: (base.width / dir.width + base.height / dir.height) / 2,
+      tileWidth: dir.blockWidth,
+      tileHeight: dir.blockHeight,
+    }));
+    this.properties = buildProperties(description, this.levels, base);
+  }
+
+  /** Fails at open (UNSUPPORTED_*) rather than on every tile when a level's codec is unknown. */
+  static async create(tiff: TiffFile, description: TiffPyramidDescription): Promise<TiffPyramidSource> {
+    for (const dir of description.levels) await checkDecodable(dir, tiff.path);
+    for (const [name, dir] of [...description.associated]) {
+      // An associated image we cannot decode is dropped, not fatal: the slide itself is fine.
+      try {
+        await checkDecodable(dir, tiff.path);
+        if (dir.width * dir.height > MAX_ASSOCIATED_PIXELS) throw new Error('too large');
+      } catch {
+        description.associated.delete(name);
+      }
+    }
+    return new TiffPyramidSource(tiff, description);
+  }
+
+  private levelDir(level: number): TiffDirectory {
+    const dir = this.levelDirs[level];
+    if (!dir) throw new SlideError('INVALID_ARGUMENT', `The slide has no level ${level}.`, this.path);
+    return dir;
+  }
+
+  private checkTile(dir: TiffDirectory, col: number, row: number): void {
+    if (!Number.isInteger(col) || !Number.isInteger(row) || col < 0 || row < 0 || col >= dir.blocksAcross || row >= dir.blocksDown) {
+      throw new SlideError('INVALID_ARGUMENT', `Tile ${col},${row} is outside the level.`, this.path);
+    }
+  }
+
+  async readTile(level: number, col: number, row: number): Promise<RgbImage | null> {
+    const dir = this.levelDir(level);
+    this.checkTile(dir, col, row);
+    return this.decodeBlockAt(dir, col, row);
+  }
+
+  private async decodeBlockAt(dir: TiffDirectory, col: number, row: number): Promise<RgbImage | null> {
+    const bytes = await this.tiff.readBlock(dir, col, row);
+    if (!bytes) return null;
+    // Tiles are stored padded to full size; the last strip holds only the rows that remain.
+    const height = dir.tiled ? dir.blockHeight : Math.min(dir.blockHeight, dir.height - row * dir.blockHeight);
+    const decoded = await decodeBlock(dir, bytes, dir.blockWidth, height, this.path);
+    if (decoded.width !== dir.blockWidth || decoded.height !== height) {
+      // A JPEG strip may declare the full strip height even at the bottom edge.
+      if (decoded.width !== dir.blockWidth || decoded.height < height) {
+        throw new SlideError('CORRUPT_DATA', `A tile decoded to ${decoded.width} x ${decoded.height} pixels instead of ${dir.blockWidth} x ${height}.`, this.path);
+      }
+      return { data: decoded.data.subarray(0, dir.blockWidth * height * 3), width: dir.blockWidth, height, channels: 3 };
+    }
+    return { data: decoded.data, width: decoded.width, height: decoded.height, channels: 3 };
+  }
+
+  async readStoredJpeg(level: number, col: number, row: number): Promise<Uint8Array | null> {
+    const dir = this.levelDir(level);
+    this.checkTile(dir, col, row);
+    if (dir.compression !== Compression.JPEG || !dir.tiled) return null;
+    if (dir.photometric !== Photometric.RGB && dir.photometric !== Photometric.YCBCR) return null;
+    const bytes = await this.tiff.readBlock(dir, col, row);
+    if (!bytes) return null;
+    return completeJpeg(bytes, dir.jpegTables, dir.photometric === Photometric.RGB);
+  }
+
+  async readAssociated(name: string): Promise<RgbImage> {
+    const dir = this.associated.get(name);
+    if (!dir) throw new SlideError('INVALID_ARGUMENT', `The slide has no associated image named "${name}".`, this.path);
+    const out = new Uint8Array(dir.width * dir.height * 3);
+    for (let row = 0; row < dir.blocksDown; row++) {
+      for (let col = 0; col < dir.blocksAcross; col++) {
+        const block = await this.decodeBlockAt(dir, col, row);
+        if (block) blit(block, out, dir.width, dir.height, col * dir.blockWidth, row * dir.blockHeight);
+      }
+    }
+    return { data: out, width: dir.width, height: dir.height, channels: 3 };
+  }
+
+  async close(): Promise<void> {
+    await this.tiff.close();
+  }
+}
+
+/** Copies an RGB block into an RGB image at (x, y), clipped to the image. */
+function blit(block: RgbImage, out: Uint8Array, width: number, height: number, x: number, y: number): void {
+  const w = Math.min(block.width, width - x);
+  const h = Math.min(block.height, height - y);
+  for (let r = 0; r < h; r++) {
+    const src = r * block.width * 3;
+    out.set(block.data.subarray(src, src + w * 3), ((y + r) * width + x) * 3);
+  }
+}
+
+function buildProperties(description: TiffPyramidDescription, levels: readonly LevelInfo[], base: TiffDirectory): Record<string, string> {
+  const properties: Record<string, string> = {};
+  for (const [name, value] of Object.entries(base.tags)) properties[`tiff.${name}`] = value;
+  Object.assign(properties, description.properties);
+  properties['openslide.vendor'] = description.vendor;
+  if (base.description !== undefined) properties['openslide.comment'] = base.description;
+  properties['openslide.level-count'] = String(levels.length);
+  levels.forEach((level, i) => {
+    properties[`openslide.level[${i}].width`] = String(level.width);
+    properties[`openslide.level[${i}].height`] = String(level.height);
+    properties[`openslide.level[${i}].downsample`] = String(level.downsample);
+    properties[`openslide.level[${i}].tile-width`] = String(level.tileWidth);
+    properties[`openslide.level[${i}].tile-height`] = String(level.tileHeight);
+  });
+  if (description.mpp) {
+    properties['openslide.mpp-x'] = String(description.mpp.x);
+    properties['openslide.mpp-y'] = String(description.mpp.y);
+  }
+  if (description.objectivePower !== null) properties['openslide.objective-power'] = String(description.objectivePower);
+  return properties;
+}

@@ -1,0 +1,53 @@
+// Small pixel-buffer operations on interleaved RGB/RGBA images, and sharp conversions.
+
+import sharp, { type Sharp } from 'sharp';
+import type { RgbImage } from './engine-api';
+
+export function blankRgb(width: number, height: number, value = 255): RgbImage {
+  return { data: new Uint8Array(width * height * 3).fill(value), width, height, channels: 3 };
+}
+
+/** Copies src's rectangle (sx, sy, w, h) into dst at (dx, dy). Same channel count, caller clips. */
+export function copyRect(src: RgbImage, sx: number, sy: number, w: number, h: number, dst: RgbImage, dx: number, dy: number): void {
+  const c = src.channels;
+  for (let r = 0; r < h; r++) {
+    const from = ((sy + r) * src.width + sx) * c;
+    dst.data.set(src.data.subarray(from, from + w * c), ((dy + r) * dst.width + dx) * c);
+  }
+}
+
+/** Copies RGB src's rectangle into an RGBA dst, opaque. */
+export function copyRectToRgba(src: RgbImage, sx: number, sy: number, w: number, h: number, dst: RgbImage, dx: number, dy: number): void {
+  for (let r = 0; r < h; r++) {
+    let s = ((sy + r) * src.width + sx) * 3;
+    let d = ((dy + r) * dst.width + dx) * 4;
+    for (let i = 0; i < w; i++, s += 3, d += 4) {
+      dst.data[d] = src.data[s]!;
+      dst.data[d + 1] = src.data[s + 1]!;
+      dst.data[d + 2] = src.data[s + 2]!;
+      dst.data[d + 3] = 255;
+    }
+  }
+}
+
+export function cropRgb(src: RgbImage, x: number, y: number, w: number, h: number): RgbImage {
+  if (x === 0 && y === 0 && w === src.width && h === src.height) return src;
+  const out: RgbImage = { data: new Uint8Array(w * h * src.channels), width: w, height: h, channels: src.channels };
+  copyRect(src, x, y, w, h, out, 0, 0);
+  return out;
+}
+
+export function sharpFrom(image: RgbImage): Sharp {
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } });
+}
+
+export async function toRaw(pipeline: Sharp): Promise<RgbImage> {
+  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: info.channels === 4 ? 4 : 3 };
+}
+
+/** Lanczos resampling, as OpenSlide's deep-zoom and thumbnail paths do it (PIL LANCZOS). */
+export async function resizeRgb(image: RgbImage, width: number, height: number): Promise<RgbImage> {
+  if (image.width === width && image.height === height) return image;
+  return toRaw(sharpFrom(image).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }));
+}

@@ -1,0 +1,113 @@
+// Pixel access on top of a SlideSource: regions of a slide level assembled from decoded tiles
+// (cached), and level-0 rectangles resampled to a size from the coarsest level that suffices.
+
+import type { RgbImage } from './engine-api';
+import { SlideError, throwIfAborted } from './errors';
+import type { ByteLruCache } from './lru-cache';
+import { copyRect, copyRectToRgba, resizeRgb } from './pixels';
+import type { SlideSource } from './slide-source';
+
+/** Largest region one request may ask for (RGBA 256 MB). */
+export const MAX_REGION_PIXELS = 64 * 1024 * 1024;
+/** Slack when comparing downsamples: Aperio's 4x levels are 4.0003x. */
+export const DOWNSAMPLE_TOLERANCE = 1.01;
+
+export class RegionReader {
+  constructor(
+    readonly source: SlideSource,
+    private readonly tiles: ByteLruCache<RgbImage | null>,
+    private readonly cacheKey: string,
+  ) {}
+
+  /** A decoded stored tile (null: absent in the file). */
+  tile(level: number, col: number, row: number): Promise<RgbImage | null> {
+    return this.tiles.getOrCompute(`${this.cacheKey}:${level}:${col}:${row}`, () => this.source.readTile(level, col, row));
+  }
+
+  /** Level-plane coordinates of a level-0 point, as OpenSlide places a region's origin. */
+  levelOrigin(level: number, x0: number, y0: number): { x: number; y: number } {
+    const ds = this.levelInfo(level).downsample;
+    return { x: Math.floor(x0 / ds + 1e-6), y: Math.floor(y0 / ds + 1e-6) };
+  }
+
+  private levelInfo(level: number) {
+    const info = this.source.levels[level];
+    if (!info || !Number.isInteger(level)) throw new SlideError('INVALID_ARGUMENT', `The slide has no level ${level}.`, this.source.path);
+    return info;
+  }
+
+  /**
+   * Pixels of a slide level, (x, y) and size in that level's plane. Outside the image is
+   * transparent (RGBA) or white (RGB), as OpenSlide's read_region and get_thumbnail give them.
+   */
+  async readLevelRect(level: number, x: number, y: number, width: number, height: number, channels: 3 | 4, signal?: AbortSignal): Promise<RgbImage> {
+    const info = this.levelInfo(level);
+    if (![x, y, width, height].every(Number.isInteger) || width <= 0 || height <= 0) {
+      throw new SlideError('INVALID_ARGUMENT', `A region must have whole-pixel coordinates and a positive size (got ${width} x ${height}).`, this.source.path);
+    }
+    if (width * height > MAX_REGION_PIXELS) throw new SlideError('TOO_LARGE', `A region of ${width} x ${height} pixels is too large to read at once.`, this.source.path);
+    const out: RgbImage = { data: new Uint8Array(width * height * channels), width, height, channels };
+    if (channels === 3) out.data.fill(255);
+    const { tileWidth: tw, tileHeight: th } = info;
+    const x1 = Math.min(x + width, info.width);
+    const y1 = Math.min(y + height, info.height);
+    const colStart = Math.max(0, Math.floor(x / tw));
+    const rowStart = Math.max(0, Math.floor(y / th));
+    const jobs: Array<Promise<void>> = [];
+    for (let row = rowStart; row * th < y1; row++) {
+      for (let col = colStart; col * tw < x1; col++) {
+        jobs.push(
+          (async () => {
+            throwIfAborted(signal);
+            const tile = await this.tile(level, col, row);
+            if (!tile) return;
+            // Intersection of the tile, the image and the request, in level coordinates.
+            const ix0 = Math.max(col * tw, x, 0);
+            const iy0 = Math.max(row * th, y, 0);
+            const ix1 = Math.min(col * tw + tile.width, x1);
+            const iy1 = Math.min(row * th + tile.height, y1);
+            if (ix1 <= ix0 || iy1 <= iy0) return;
+            const copy = channels === 4 ? copyRectToRgba : copyRect;
+            copy(tile, ix0 - col * tw, iy0 - row * th, ix1 - ix0, iy1 - iy0, out, ix0 - x, iy0 - y);
+          })(),
+        );
+      }
+    }
+    await Promise.all(jobs);
+    return out;
+  }
+
+  /** OpenSlide's read_region: origin in level-0 pixels, size in pixels of the level. RGBA. */
+  async readRegion(level: number, x0: number, y0: number, width: number, height: number, signal?: AbortSignal): Promise<RgbImage> {
+    const { x, y } = this.levelOrigin(level, x0, y0);
+    return this.readLevelRect(level, x, y, width, height, 4, signal);
+  }
+
+  /** The coarsest slide level whose resolution is at least that of the given downsample. */
+  bestLevel(downsample: number): number {
+    let best = 0;
+    this.source.levels.forEach((level, i) => {
+      if (level.downsample <= downsample * DOWNSAMPLE_TOLERANCE) best = i;
+    });
+    return best;
+  }
+
+  /**
+   * A level-0 rectangle resampled to outWidth x outHeight (RGB, white outside the slide), read from
+   * the coarsest level with enough resolution - never level 0 when a smaller level serves.
+   * Returns null when that level's region would be too large; the caller then uses the pyramid.
+   */
+  async readScaledFromLevel(x0: number, y0: number, width: number, height: number, outWidth: number, outHeight: number, signal?: AbortSignal): Promise<RgbImage | null> {
+    const downsample = Math.min(width / outWidth, height / outHeight);
+    const level = this.bestLevel(downsample);
+    const ds = this.source.levels[level]!.downsample;
+    const x = Math.floor(x0 / ds + 1e-6);
+    const y = Math.floor(y0 / ds + 1e-6);
+    const w = Math.max(1, Math.round(width / ds));
+    const h = Math.max(1, Math.round(height / ds));
+    if (w * h > MAX_REGION_PIXELS / 2) return null;
+    const region = await this.readLevelRect(level, x, y, w, h, 3, signal);
+    throwIfAborted(signal);
+    return resizeRgb(region, outWidth, outHeight);
+  }
+}

@@ -1,0 +1,32 @@
+// The one interface every format plugin implements. The tile service, regions, thumbnails and
+// export use only this (as QuPath's ImageServer is the only thing its viewers know of a file).
+
+import type { LevelInfo, Mpp } from '../../shared/slide';
+import type { RgbImage } from './engine-api';
+
+export interface SlideSource {
+  readonly path: string;
+  /** The plugin that opened the file ('aperio', 'generic-tiff'). */
+  readonly format: string;
+  /** Vendor as OpenSlide names it. */
+  readonly vendor: string;
+  /** Level 0 first; downsample relative to level 0. */
+  readonly levels: readonly LevelInfo[];
+  readonly objectivePower: number | null;
+  readonly mpp: Mpp | null;
+  readonly properties: Readonly<Record<string, string>>;
+  readonly associatedNames: readonly string[];
+
+  /**
+   * One stored tile of a slide level, decoded to RGB at its full stored size (edge tiles keep their
+   * padding). Null when the file stores no tile there (sparse slides): it is blank.
+   */
+  readTile(level: number, col: number, row: number): Promise<RgbImage | null>;
+  /**
+   * The same tile as a standalone JPEG a browser can show without our decoding it, when the codec
+   * allows (JPEG tiles); null otherwise.
+   */
+  readStoredJpeg(level: number, col: number, row: number): Promise<Uint8Array | null>;
+  readAssociated(name: string): Promise<RgbImage>;
+  close(): Promise<void>;
+}

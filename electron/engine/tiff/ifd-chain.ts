@@ -1,0 +1,68 @@
+// Walks a TIFF's IFD chain before geotiff parses it: geotiff follows next-IFD offsets blindly, so a
+// chain that loops (libtiff_test_ifd_loop_to_self.tif) or points past the end must be caught here.
+
+import type { FileHandle } from 'node:fs/promises';
+import { SlideError } from '../errors';
+
+export interface IfdChain {
+  littleEndian: boolean;
+  bigTiff: boolean;
+  /** File offsets of the IFDs, in chain order. */
+  offsets: number[];
+}
+
+/** Far more IFDs than any slide has (Aperio: ~6, generic pyramids: ~20). */
+const MAX_IFDS = 512;
+const MAX_ENTRIES = 4096;
+
+async function readAt(fh: FileHandle, offset: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(length);
+  const { bytesRead } = await fh.read(buffer, 0, length, offset);
+  return bytesRead === length ? buffer : buffer.subarray(0, bytesRead);
+}
+
+export async function readIfdChain(fh: FileHandle, fileSize: number, path: string): Promise<IfdChain> {
+  const header = await readAt(fh, 0, 16);
+  const order = header.subarray(0, 2).toString('latin1');
+  if (header.length < 8 || (order !== 'II' && order !== 'MM')) {
+    throw new SlideError('NOT_A_SLIDE', 'This file is not a TIFF or SVS slide.', path);
+  }
+  const le = order === 'II';
+  const u16 = (b: Buffer, o: number) => (le ? b.readUInt16LE(o) : b.readUInt16BE(o));
+  const u32 = (b: Buffer, o: number) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+  const u64 = (b: Buffer, o: number) => Number(le ? b.readBigUInt64LE(o) : b.readBigUInt64BE(o));
+  const magic = u16(header, 2);
+  if (magic !== 42 && magic !== 43) {
+    throw new SlideError('NOT_A_SLIDE', 'This file is not a TIFF or SVS slide.', path);
+  }
+  const bigTiff = magic === 43;
+  if (bigTiff && header.length < 16) throw new SlideError('CORRUPT_DATA', 'The file is truncated inside its header.', path);
+  const countSize = bigTiff ? 8 : 2;
+  const entrySize = bigTiff ? 20 : 12;
+  const pointerSize = bigTiff ? 8 : 4;
+
+  const offsets: number[] = [];
+  const seen = new Set<number>();
+  let next = bigTiff ? u64(header, 8) : u32(header, 4);
+  while (next !== 0) {
+    if (seen.has(next)) break; // a loop: keep the IFDs read so far, as libtiff does
+    if (offsets.length >= MAX_IFDS) throw new SlideError('CORRUPT_DATA', `The file has more than ${MAX_IFDS} image directories.`, path);
+    if (next < 8 || next + countSize > fileSize) {
+      if (offsets.length > 0) break; // a dangling pointer after good IFDs: use what is there
+      throw new SlideError('CORRUPT_DATA', 'The file is truncated: its first image directory is missing.', path);
+    }
+    const countBytes = await readAt(fh, next, countSize);
+    const count = bigTiff ? u64(countBytes, 0) : u16(countBytes, 0);
+    const end = next + countSize + count * entrySize + pointerSize;
+    if (count === 0 || count > MAX_ENTRIES || end > fileSize) {
+      if (offsets.length > 0) break;
+      throw new SlideError('CORRUPT_DATA', 'The file is truncated or damaged inside its first image directory.', path);
+    }
+    seen.add(next);
+    offsets.push(next);
+    const pointer = await readAt(fh, end - pointerSize, pointerSize);
+    next = bigTiff ? u64(pointer, 0) : u32(pointer, 0);
+  }
+  if (offsets.length === 0) throw new SlideError('CORRUPT_DATA', 'The file has no image directory.', path);
+  return { littleEndian: le, bigTiff, offsets };
+}

@@ -1,0 +1,235 @@
+// An open TIFF: its IFD records (tags read through geotiff) and raw reads of tile and strip bytes.
+
+import { open, type FileHandle } from 'node:fs/promises';
+import { fromFile, type GeoTIFF, type ImageFileDirectory } from 'geotiff';
+import { SlideError, toSlideError } from '../errors';
+import { readIfdChain } from './ifd-chain';
+
+/** Larger than any scanned slide (the largest are ~250k px wide); guards allocations on hostile headers. */
+export const MAX_DIMENSION = 4_000_000;
+const MAX_BLOCK_PIXELS = 64 * 1024 * 1024;
+
+export const Compression = {
+  NONE: 1,
+  LZW: 5,
+  OJPEG: 6,
+  JPEG: 7,
+  ADOBE_DEFLATE: 8,
+  DEFLATE: 32946,
+  PACKBITS: 32773,
+  APERIO_J2K_YCBCR: 33003,
+  APERIO_J2K_RGB: 33005,
+  JPEG2000: 34712,
+  ZSTD: 50000,
+  WEBP: 50001,
+} as const;
+
+export const Photometric = { MIN_IS_WHITE: 0, MIN_IS_BLACK: 1, RGB: 2, PALETTE: 3, YCBCR: 6 } as const;
+
+export interface TiffDirectory {
+  index: number;
+  /** The geotiff directory, for decoder parameters. */
+  ifd: ImageFileDirectory;
+  width: number;
+  height: number;
+  tiled: boolean;
+  /** Block = tile, or strip (full width x rowsPerStrip). */
+  blockWidth: number;
+  blockHeight: number;
+  compression: number;
+  photometric: number;
+  samplesPerPixel: number;
+  bitsPerSample: number;
+  planarConfiguration: number;
+  newSubfileType: number;
+  description: string | undefined;
+  jpegTables: Uint8Array | undefined;
+  xResolution: number | undefined;
+  yResolution: number | undefined;
+  resolutionUnit: number | undefined;
+  /** Every ASCII and numeric tag, named like OpenSlide's tiff.* properties. */
+  tags: Record<string, string>;
+  blocksAcross: number;
+  blocksDown: number;
+}
+
+const PROPERTY_TAGS: Array<[number, string]> = [
+  [270, 'ImageDescription'],
+  [271, 'Make'],
+  [272, 'Model'],
+  [305, 'Software'],
+  [306, 'DateTime'],
+  [315, 'Artist'],
+  [316, 'HostComputer'],
+  [33432, 'Copyright'],
+  [269, 'DocumentName'],
+];
+
+function rational(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'number' && value[1] !== 0) return value[0] / value[1];
+  return undefined;
+}
+
+function firstNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (value && typeof value === 'object' && 'length' in value) {
+    const first = (value as ArrayLike<unknown>)[0];
+    return typeof first === 'number' ? first : undefined;
+  }
+  return undefined;
+}
+
+function declaredLength(ifd: ImageFileDirectory, tag: number): number | undefined {
+  const deferred = ifd.deferredArrays.get(tag);
+  if (deferred) return deferred.length;
+  const value = ifd.actualizedFields.get(tag);
+  if (value === undefined) return undefined;
+  return Array.isArray(value) || ArrayBuffer.isView(value) ? (value as ArrayLike<unknown>).length : 1;
+}
+
+export class TiffFile {
+  readonly directories: TiffDirectory[];
+  readonly fileSize: number;
+  private readonly blockTables = new Map<number, Promise<{ offsets: ArrayLike<number>; counts: ArrayLike<number> }>>();
+
+  private constructor(
+    readonly path: string,
+    private readonly fh: FileHandle,
+    private readonly tiff: GeoTIFF,
+    directories: TiffDirectory[],
+    fileSize: number,
+  ) {
+    this.directories = directories;
+    this.fileSize = fileSize;
+  }
+
+  static async open(path: string): Promise<TiffFile> {
+    let fh: FileHandle;
+    try {
+      fh = await open(path, 'r');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EISDIR') throw new SlideError('NOT_A_SLIDE', 'This is a folder, not a slide file.', path);
+      throw new SlideError('NOT_FOUND', code === 'ENOENT' ? 'The file does not exist.' : `The file cannot be read (${code ?? 'error'}).`, path);
+    }
+    try {
+      const { size } = await fh.stat();
+      if (!(await fh.stat()).isFile()) throw new SlideError('NOT_A_SLIDE', 'This is not a regular file.', path);
+      const chain = await readIfdChain(fh, size, path);
+      const tiff = await fromFile(path);
+      const directories: TiffDirectory[] = [];
+      for (let index = 0; index < chain.offsets.length; index++) {
+        const image = await tiff.getImage(index);
+        directories.push(await readDirectory(index, image.getFileDirectory(), size, path));
+      }
+      return new TiffFile(path, fh, tiff, directories, size);
+    } catch (error) {
+      await fh.close().catch(() => undefined);
+      throw toSlideError(error, path);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.fh.close().catch(() => undefined);
+    // geotiff's file source keeps its own descriptor.
+    await (this.tiff as unknown as { close?: () => Promise<void> }).close?.().catch(() => undefined);
+  }
+
+  private blockTable(dir: TiffDirectory) {
+    let table = this.blockTables.get(dir.index);
+    if (!table) {
+      table = (async () => {
+        const offsets = (await dir.ifd.loadValue(dir.tiled ? 324 : 273)) as ArrayLike<number> | number | undefined;
+        const counts = (await dir.ifd.loadValue(dir.tiled ? 325 : 279)) as ArrayLike<number> | number | undefined;
+        if (offsets === undefined || counts === undefined) throw new SlideError('CORRUPT_DATA', 'An image has no tile or strip offsets.', this.path);
+        const asArray = (v: ArrayLike<number> | number) => (typeof v === 'number' ? [v] : v);
+        return { offsets: asArray(offsets), counts: asArray(counts) };
+      })();
+      this.blockTables.set(dir.index, table);
+    }
+    return table;
+  }
+
+  /** The stored bytes of one tile or strip; null when the block is absent (offset or count 0). */
+  async readBlock(dir: TiffDirectory, col: number, row: number): Promise<Uint8Array | null> {
+    const { offsets, counts } = await this.blockTable(dir);
+    const index = row * dir.blocksAcross + col;
+    const offset = offsets[index];
+    const count = counts[index];
+    if (offset === undefined || count === undefined) throw new SlideError('CORRUPT_DATA', 'A tile index is missing from the file.', this.path);
+    if (offset === 0 || count === 0) return null;
+    if (offset + count > this.fileSize) {
+      throw new SlideError('CORRUPT_DATA', 'Tile data lies beyond the end of the file: the file is truncated.', this.path);
+    }
+    if (count > 256 * 1024 * 1024) throw new SlideError('TOO_LARGE', 'A tile is larger than 256 MB.', this.path);
+    const buffer = Buffer.allocUnsafe(count);
+    const { bytesRead } = await this.fh.read(buffer, 0, count, offset);
+    if (bytesRead !== count) throw new SlideError('CORRUPT_DATA', 'The file ended while reading a tile: it is truncated.', this.path);
+    return buffer;
+  }
+}
+
+async function readDirectory(index: number, ifd: ImageFileDirectory, fileSize: number, path: string): Promise<TiffDirectory> {
+  // Tags are few and small here; loadValue also resolves geotiff's deferred (non-eager) fields.
+  const values = new Map<number, unknown>();
+  for (const tag of [254, 256, 257, 258, 259, 262, 277, 278, 284, 296, 322, 323]) values.set(tag, await ifd.loadValue(tag));
+  const num = (tag: number) => firstNumber(values.get(tag));
+  const width = num(256);
+  const height = num(257);
+  if (!width || !height) throw new SlideError('CORRUPT_DATA', `Image ${index} has no width or height.`, path);
+  if (width > MAX_DIMENSION || height > MAX_DIMENSION) {
+    throw new SlideError('TOO_LARGE', `Image ${index} declares ${width} x ${height} pixels, more than any slide can have.`, path);
+  }
+  const tiled = ifd.hasTag(322);
+  const blockWidth = tiled ? (num(322) ?? 0) : width;
+  const blockHeight = tiled ? (num(323) ?? 0) : Math.min(num(278) ?? height, height);
+  if (!blockWidth || !blockHeight) throw new SlideError('CORRUPT_DATA', `Image ${index} has no tile size.`, path);
+  if (blockWidth * blockHeight > MAX_BLOCK_PIXELS) throw new SlideError('TOO_LARGE', `Image ${index} has tiles of ${blockWidth} x ${blockHeight} pixels.`, path);
+  const samplesPerPixel = num(277) ?? 1;
+  const planarConfiguration = num(284) ?? 1;
+  const blocksAcross = Math.ceil(width / blockWidth);
+  const blocksDown = Math.ceil(height / blockHeight);
+  const expected = blocksAcross * blocksDown * (planarConfiguration === 2 ? samplesPerPixel : 1);
+  const declared = declaredLength(ifd, tiled ? 324 : 273);
+  // Each offset takes at least 4 bytes of the file: a count the file cannot hold is a lie.
+  if (declared === undefined || declared < expected || declared * 4 > fileSize) {
+    throw new SlideError(declared !== undefined && declared * 4 > fileSize && expected * 4 > fileSize ? 'TOO_LARGE' : 'CORRUPT_DATA',
+      `Image ${index} (${width} x ${height}) does not have the ${expected} tile offsets its size needs.`, path);
+  }
+  const tags: Record<string, string> = {};
+  for (const [tag, name] of PROPERTY_TAGS) {
+    const value: unknown = ifd.hasTag(tag) ? await ifd.loadValue(tag) : undefined;
+    if (typeof value === 'string') tags[name] = value.replace(/\0+$/, '');
+  }
+  const xResolution = rational(await ifd.loadValue(282));
+  const yResolution = rational(await ifd.loadValue(283));
+  const resolutionUnit = num(296);
+  if (xResolution !== undefined) tags.XResolution = String(xResolution);
+  if (yResolution !== undefined) tags.YResolution = String(yResolution);
+  if (resolutionUnit !== undefined) tags.ResolutionUnit = ({ 1: 'none', 2: 'inch', 3: 'centimeter' } as Record<number, string>)[resolutionUnit] ?? String(resolutionUnit);
+  const jpegTables = ifd.hasTag(347) ? ((await ifd.loadValue(347)) as Uint8Array | undefined) : undefined;
+  return {
+    index,
+    ifd,
+    width,
+    height,
+    tiled,
+    blockWidth,
+    blockHeight,
+    compression: num(259) ?? 1,
+    photometric: num(262) ?? (samplesPerPixel >= 3 ? 2 : 1),
+    samplesPerPixel,
+    bitsPerSample: num(258) ?? 1,
+    planarConfiguration,
+    newSubfileType: num(254) ?? 0,
+    description: tags.ImageDescription,
+    jpegTables: jpegTables ? Uint8Array.from(jpegTables) : undefined,
+    xResolution,
+    yResolution,
+    resolutionUnit,
+    tags,
+    blocksAcross,
+    blocksDown,
+  };
+}

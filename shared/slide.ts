@@ -1,0 +1,75 @@
+// Domain types of an opened slide, shared by the engine, the main process, the renderer and the CLI.
+
+export interface LevelInfo {
+  width: number;
+  height: number;
+  /** Level-0 pixels per pixel of this level (width-based, as OpenSlide reports it). */
+  downsample: number;
+  tileWidth: number;
+  tileHeight: number;
+}
+
+export interface Mpp {
+  x: number;
+  y: number;
+}
+
+export interface DeepZoomLevel {
+  width: number;
+  height: number;
+  cols: number;
+  rows: number;
+}
+
+/** Deep-zoom pyramid as OpenSeadragon sees it: level 0 is 1x1, the last level is slide level 0. */
+export interface DeepZoomGeometry {
+  tileSize: number;
+  overlap: number;
+  levels: DeepZoomLevel[];
+}
+
+export interface SlideInfo {
+  /** Absolute path of the file. */
+  path: string;
+  /** File name shown to the user. */
+  name: string;
+  /** Which format plugin opened it. */
+  format: string;
+  /** Scanner vendor as OpenSlide names it ('aperio', 'generic-tiff'). */
+  vendor: string;
+  width: number;
+  height: number;
+  levels: LevelInfo[];
+  objectivePower: number | null;
+  mpp: Mpp | null;
+  /** Names of associated images: 'thumbnail', 'label', 'macro'. */
+  associated: string[];
+  /** Raw properties, named like OpenSlide's ('aperio.AppMag', 'tiff.ImageDescription', ...). */
+  properties: Record<string, string>;
+  deepZoom: DeepZoomGeometry;
+}
+
+export type TileMime = 'image/jpeg' | 'image/png' | 'image/webp';
+
+export interface EncodedTile {
+  bytes: Uint8Array;
+  mime: TileMime;
+  /**
+   * Present when the encoded image is larger than the tile (an edge tile served as stored, padding
+   * included): show only its top-left width x height pixels. Saves re-encoding stored tiles.
+   */
+  crop?: { width: number; height: number };
+}
+
+export interface EncodedImage {
+  bytes: Uint8Array;
+  mime: TileMime;
+  width: number;
+  height: number;
+}
+
+/** How a thumbnail's size is chosen. */
+export type ThumbnailSpec =
+  | { kind: 'size'; longestSide: number }
+  | { kind: 'power'; objectivePower: number }
+  | { kind: 'mpp'; mpp: number };
