@@ -1,6 +1,6 @@
 // Deep-zoom tiles for OpenSeadragon. The speed comes from not decoding: where a dz level coincides
 // with a stored level of the same tile size, the stored JPEG goes out as it is (tables spliced in).
-// Other dz levels are resampled from the nearest finer stored level (at most 2x away), or built
+// Other dz levels are resampled from the nearest finer stored level (at most 4x away), or built
 // from their four children when no stored level is near (a single huge level, or below the pyramid).
 
 import sharp from 'sharp';
@@ -23,7 +23,7 @@ export const TILE_JPEG_QUALITY = 90;
 
 type Plan =
   | { kind: 'stored'; level: number } // dz tile = stored tile (same grid)
-  | { kind: 'resample'; level: number; scale: number } // from a stored level at most ~2x finer
+  | { kind: 'resample'; level: number; scale: number } // from a stored level at most 4x finer
   | { kind: 'children' }; // from four tiles of the next dz level
 
 export function chooseTileSize(tileWidth: number, tileHeight: number, requested?: number): number {
@@ -53,10 +53,16 @@ export class DeepZoomTiler {
     const downsample = dzDownsample(this.geometry, z);
     const level = this.reader.bestLevel(downsample);
     const info = this.reader.source.levels[level]!;
-    const scale = downsample / info.downsample;
+    const dz = this.geometry.levels[z]!;
+    // Level pixels per dz pixel, from sizes (rounding makes small levels' downsamples inexact).
+    const scale = Math.max(info.width / dz.width, info.height / dz.height);
     const ts = this.geometry.tileSize;
-    if (scale <= DOWNSAMPLE_TOLERANCE && info.tileWidth === ts && info.tileHeight === ts) return { kind: 'stored', level };
-    if (scale <= 2 * DOWNSAMPLE_TOLERANCE) return { kind: 'resample', level, scale };
+    const sameGrid = Math.abs(info.width - dz.width) <= 1 && Math.abs(info.height - dz.height) <= 1;
+    if (sameGrid && info.tileWidth === ts && info.tileHeight === ts) return { kind: 'stored', level };
+    if (sameGrid) return { kind: 'resample', level, scale: 1 };
+    // Up to 4x: one Lanczos pass over at most 16 stored tiles, as OpenSlide does it. Beyond, halve
+    // level by level so a dz tile never needs more than four others.
+    if (scale <= 4 * DOWNSAMPLE_TOLERANCE) return { kind: 'resample', level, scale };
     return { kind: 'children' };
   }
 

@@ -83,11 +83,18 @@ export class RegionReader {
     return this.readLevelRect(level, x, y, width, height, 4, signal);
   }
 
-  /** The coarsest slide level whose resolution is at least that of the given downsample. */
+  /**
+   * The coarsest slide level whose resolution is at least that of the given downsample. Sizes, not
+   * downsamples, decide: a 125x25 level of a 4000x828 image is 1/32 of it, though OpenSlide's mean
+   * downsample says 32.56 because 828/32 was rounded down.
+   */
   bestLevel(downsample: number): number {
+    const base = this.source.levels[0]!;
+    const neededWidth = Math.ceil(base.width / downsample / DOWNSAMPLE_TOLERANCE);
+    const neededHeight = Math.ceil(base.height / downsample / DOWNSAMPLE_TOLERANCE);
     let best = 0;
     this.source.levels.forEach((level, i) => {
-      if (level.downsample <= downsample * DOWNSAMPLE_TOLERANCE) best = i;
+      if (level.width + 1 >= neededWidth && level.height + 1 >= neededHeight) best = i;
     });
     return best;
   }

@@ -14,7 +14,8 @@ export function parseAperioDescription(description: string): Record<string, stri
     const eq = part.indexOf(' = ');
     if (eq <= 0) continue;
     const key = part.slice(0, eq).trim();
-    if (key && !(key in fields)) fields[key] = part.slice(eq + 3).trim();
+    // A repeated key keeps its last value, as OpenSlide does (OriginalWidth appears twice).
+    if (key) fields[key] = part.slice(eq + 3).trim();
   }
   return fields;
 }

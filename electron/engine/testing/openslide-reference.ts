@@ -59,3 +59,18 @@ export function referenceImage(result: ReferenceResult | undefined): ReferenceIm
   if (!result || !('data' in result)) throw new Error(`OpenSlide returned no image: ${JSON.stringify(result)}`);
   return result;
 }
+
+/** libvips (Debian libvips-tools) as a second reference: one TIFF page (IFD) decoded to RGB. */
+export async function vipsPage(path: string, page: number): Promise<ReferenceImage> {
+  const outDir = mkdtempSync(join(tmpdir(), 'slidescope-vips-'));
+  try {
+    const out = join(outDir, 'page.png');
+    const run = spawnSync('vips', ['copy', `${path}[page=${page}]`, out], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`vips failed: ${run.stderr}`);
+    const { default: sharp } = await import('sharp');
+    const { data, info } = await sharp(out).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data) };
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}

@@ -207,7 +207,8 @@ async function readDirectory(index: number, ifd: ImageFileDirectory, fileSize: n
   const resolutionUnit = num(296);
   if (xResolution !== undefined) tags.XResolution = String(xResolution);
   if (yResolution !== undefined) tags.YResolution = String(yResolution);
-  if (resolutionUnit !== undefined) tags.ResolutionUnit = ({ 1: 'none', 2: 'inch', 3: 'centimeter' } as Record<number, string>)[resolutionUnit] ?? String(resolutionUnit);
+  // libtiff's default (inch) when the tag is absent, as OpenSlide reports it.
+  tags.ResolutionUnit = ({ 1: 'none', 2: 'inch', 3: 'centimeter' } as Record<number, string>)[resolutionUnit ?? 2] ?? String(resolutionUnit);
   const jpegTables = ifd.hasTag(347) ? ((await ifd.loadValue(347)) as Uint8Array | undefined) : undefined;
   return {
     index,

@@ -1,0 +1,13 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+/** The team's real test slides live beside the repo, never inside it. */
+export const SHARED_SLIDES = resolve(REPO_ROOT, '..', 'shared', 'slides');
+
+export function sharedSlide(name: string): string {
+  const path = join(SHARED_SLIDES, name);
+  if (!existsSync(path)) throw new Error(`Test slide missing: ${path} (../shared/slides must sit beside the repo)`);
+  return path;
+}

@@ -1,0 +1,203 @@
+// Runs the slide engine in a worker thread and offers the same API. A worker that crashes or stops
+// answering is replaced; the slides it had open are reopened under the same ids, and the requests
+// it was serving fail with WORKER_FAILED (the viewer simply asks again).
+
+import { Worker } from 'node:worker_threads';
+import type { ErrorInfo } from '../../shared/errors';
+import type { EncodedImage, EncodedTile, SlideInfo, ThumbnailSpec } from '../../shared/slide';
+import type { OpenOptions, RgbImage, SlideEngineApi } from '../engine/engine-api';
+import { SlideError } from '../engine/errors';
+import type { EngineMethod, HostMessage, WorkerMessage } from './protocol';
+
+export interface EngineHostOptions {
+  /** The built worker script (dist/electron/engine-worker.mjs), or the .ts source under tsx. */
+  workerPath: string;
+  /** A worker that answers no ping for this long, while busy, is replaced. */
+  stallTimeoutMs?: number;
+  /** Called when a worker was replaced, with what happened. */
+  onRestart?: (error: ErrorInfo) => void;
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: SlideError) => void;
+  method: EngineMethod;
+}
+
+interface HostSlide {
+  path: string;
+  options: OpenOptions;
+  workerId: string;
+}
+
+export class EngineHost implements SlideEngineApi {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly slides = new Map<string, HostSlide>();
+  private lastPong = Date.now();
+  private peakRss = 0;
+  private watchdog: NodeJS.Timeout | undefined;
+  private disposed = false;
+  private reopening: Promise<void> | undefined;
+  restarts = 0;
+
+  constructor(private readonly options: EngineHostOptions) {}
+
+  /** Peak resident memory the worker reported (whole process, as the OS counts it). */
+  get workerPeakRssBytes(): number {
+    return this.peakRss;
+  }
+
+  private ensureWorker(): Worker {
+    if (this.disposed) throw new SlideError('WORKER_FAILED', 'The slide engine has been shut down.');
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.options.workerPath);
+    worker.on('message', (message: WorkerMessage) => this.onMessage(message));
+    worker.on('error', (error) => this.replace(worker, `The slide engine crashed (${error.message}).`));
+    worker.on('exit', (code) => this.replace(worker, `The slide engine stopped (exit code ${code}).`));
+    worker.unref();
+    this.worker = worker;
+    this.lastPong = Date.now();
+    this.startWatchdog();
+    return worker;
+  }
+
+  private startWatchdog(): void {
+    if (this.watchdog) return;
+    const timeout = this.options.stallTimeoutMs ?? 15_000;
+    this.watchdog = setInterval(() => {
+      const worker = this.worker;
+      if (!worker) return;
+      if (this.pending.size > 0 && Date.now() - this.lastPong > timeout) {
+        this.replace(worker, `The slide engine stopped answering for ${Math.round(timeout / 1000)} s.`);
+        return;
+      }
+      worker.postMessage({ type: 'ping', id: 0 } satisfies HostMessage);
+    }, Math.max(50, Math.min(1000, timeout / 4)));
+    this.watchdog.unref();
+  }
+
+  private onMessage(message: WorkerMessage): void {
+    if (message.type === 'pong') {
+      this.lastPong = Date.now();
+      this.peakRss = Math.max(this.peakRss, message.rssBytes);
+      return;
+    }
+    this.lastPong = Date.now();
+    const pending = this.pending.get(message.id);
+    if (!pending) return;
+    this.pending.delete(message.id);
+    if (message.ok) pending.resolve(message.value);
+    else pending.reject(new SlideError(message.error.code, message.error.message, message.error.path));
+  }
+
+  private replace(worker: Worker, reason: string): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    void worker.terminate();
+    if (this.disposed) return;
+    this.restarts++;
+    const error = new SlideError('WORKER_FAILED', `${reason} It was restarted; please try again.`);
+    for (const [id, pending] of this.pending) {
+      this.pending.delete(id);
+      pending.reject(error);
+    }
+    this.options.onRestart?.(error.toInfo());
+    // Reopen the slides in a fresh worker so their ids stay valid.
+    const slides = [...this.slides.entries()];
+    if (slides.length > 0) {
+      this.reopening = (async () => {
+        for (const [hostId, slide] of slides) {
+          try {
+            const opened = await this.send<{ slideId: string }>('open', [slide.path, slide.options]);
+            slide.workerId = opened.slideId;
+          } catch {
+            this.slides.delete(hostId);
+          }
+        }
+      })().finally(() => {
+        this.reopening = undefined;
+      });
+    }
+  }
+
+  private send<T>(method: EngineMethod, args: unknown[], signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) return Promise.reject(new SlideError('CANCELLED', 'The request was cancelled.'));
+    const worker = this.ensureWorker();
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, method });
+      worker.postMessage({ type: 'call', id, method, args } satisfies HostMessage);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          if (!this.pending.has(id)) return;
+          this.worker?.postMessage({ type: 'cancel', id } satisfies HostMessage);
+        },
+        { once: true },
+      );
+    });
+  }
+
+  private async call<T>(method: EngineMethod, slideId: string, rest: unknown[], signal?: AbortSignal): Promise<T> {
+    if (this.reopening) await this.reopening;
+    const slide = this.slides.get(slideId);
+    if (!slide) throw new SlideError('NOT_OPEN', 'This slide is not open.');
+    return this.send<T>(method, [slide.workerId, ...rest], signal);
+  }
+
+  async open(path: string, options: OpenOptions = {}): Promise<{ slideId: string; info: SlideInfo }> {
+    if (this.reopening) await this.reopening;
+    const opened = await this.send<{ slideId: string; info: SlideInfo }>('open', [path, options]);
+    this.slides.set(opened.slideId, { path, options, workerId: opened.slideId });
+    return opened;
+  }
+
+  async close(slideId: string): Promise<void> {
+    const slide = this.slides.get(slideId);
+    if (!slide) return;
+    this.slides.delete(slideId);
+    await this.send<void>('close', [slide.workerId]).catch(() => undefined);
+  }
+
+  getTile(slideId: string, dzLevel: number, col: number, row: number, signal?: AbortSignal): Promise<EncodedTile> {
+    return this.call('getTile', slideId, [dzLevel, col, row], signal);
+  }
+
+  readRegion(slideId: string, level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RgbImage> {
+    return this.call('readRegion', slideId, [level, x, y, width, height], signal);
+  }
+
+  readAssociated(slideId: string, name: string): Promise<RgbImage> {
+    return this.call('readAssociated', slideId, [name]);
+  }
+
+  getAssociatedImage(slideId: string, name: string): Promise<EncodedImage> {
+    return this.call('getAssociatedImage', slideId, [name]);
+  }
+
+  thumbnail(slideId: string, spec: ThumbnailSpec, signal?: AbortSignal): Promise<RgbImage> {
+    return this.call('thumbnail', slideId, [spec], signal);
+  }
+
+  readScaledRegion(slideId: string, x: number, y: number, width: number, height: number, outWidth: number, outHeight: number, signal?: AbortSignal): Promise<RgbImage> {
+    return this.call('readScaledRegion', slideId, [x, y, width, height, outWidth, outHeight], signal);
+  }
+
+  ensureSample(cacheDir: string): Promise<string> {
+    return this.send('ensureSample', [cacheDir]);
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    const worker = this.worker;
+    this.worker = undefined;
+    for (const [id, pending] of this.pending) {
+      this.pending.delete(id);
+      pending.reject(new SlideError('CANCELLED', 'The slide engine is shutting down.'));
+    }
+    if (worker) await worker.terminate();
+  }
+}

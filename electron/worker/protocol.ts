@@ -1,0 +1,19 @@
+// Messages between the engine host (main process, CLI) and the engine worker thread.
+
+import type { ErrorInfo } from '../../shared/errors';
+import type { SlideEngineApi } from '../engine/engine-api';
+
+export type EngineMethod = keyof SlideEngineApi;
+
+export type HostMessage =
+  | { type: 'call'; id: number; method: EngineMethod; args: unknown[] }
+  | { type: 'cancel'; id: number }
+  | { type: 'ping'; id: number };
+
+export type WorkerMessage =
+  | { type: 'result'; id: number; ok: true; value: unknown }
+  | { type: 'result'; id: number; ok: false; error: ErrorInfo }
+  | { type: 'pong'; id: number; rssBytes: number };
+
+/** Methods whose last argument is an AbortSignal: the host turns it into a cancel message. */
+export const CANCELLABLE: ReadonlySet<EngineMethod> = new Set<EngineMethod>(['getTile', 'readRegion', 'thumbnail', 'readScaledRegion']);
