@@ -27,3 +27,33 @@ export function completeJpeg(tile: Uint8Array, tables: Uint8Array | undefined, r
   out.set(tile.subarray(2), 2 + marker.length + tableBody.length);
   return out;
 }
+
+/**
+ * Checks a JPEG's marker structure up to the scan, and its frame size, without decoding: a stored
+ * tile sent undecoded must still fail here, typed, rather than as a broken image in the viewer.
+ * Returns a reason when the stream is broken, null when it looks sound.
+ */
+export function jpegStructureProblem(jpeg: Uint8Array, width: number, height: number): string | null {
+  if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== SOI) return 'no JPEG start marker';
+  let pos = 2;
+  let frame = false;
+  while (pos + 4 <= jpeg.length) {
+    if (jpeg[pos] !== 0xff) return `no marker at byte ${pos}`;
+    const marker = jpeg[pos + 1]!;
+    if (marker === 0xff) {
+      pos++; // fill byte
+      continue;
+    }
+    const length = (jpeg[pos + 2]! << 8) | jpeg[pos + 3]!;
+    if (length < 2 || pos + 2 + length > jpeg.length) return 'bogus marker length';
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      const h = (jpeg[pos + 5]! << 8) | jpeg[pos + 6]!;
+      const w = (jpeg[pos + 7]! << 8) | jpeg[pos + 8]!;
+      if (w !== width || h !== height) return `frame is ${w} x ${h}, not ${width} x ${height}`;
+      frame = true;
+    }
+    if (marker === 0xda) return frame ? null : 'scan before frame header';
+    pos += 2 + length;
+  }
+  return 'no scan data';
+}

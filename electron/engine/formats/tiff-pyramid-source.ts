@@ -3,7 +3,7 @@
 
 import type { LevelInfo, Mpp } from '../../../shared/slide';
 import { checkDecodable, decodeBlock } from '../codecs/registry';
-import { completeJpeg } from '../codecs/jpeg-stream';
+import { completeJpeg, jpegStructureProblem } from '../codecs/jpeg-stream';
 import type { RgbImage } from '../engine-api';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
@@ -112,7 +112,10 @@ export class TiffPyramidSource implements SlideSource {
     if (dir.photometric !== Photometric.RGB && dir.photometric !== Photometric.YCBCR) return null;
     const bytes = await this.tiff.readBlock(dir, col, row);
     if (!bytes) return null;
-    return completeJpeg(bytes, dir.jpegTables, dir.photometric === Photometric.RGB);
+    const jpeg = completeJpeg(bytes, dir.jpegTables, dir.photometric === Photometric.RGB);
+    const problem = jpegStructureProblem(jpeg, dir.blockWidth, dir.blockHeight);
+    if (problem) throw new SlideError('CORRUPT_DATA', `A tile is damaged and cannot be decoded (${problem}).`, this.path);
+    return jpeg;
   }
 
   async readAssociated(name: string): Promise<RgbImage> {
