@@ -35,12 +35,19 @@ export interface ExportThumbnailRequest {
   format: ImageFormat;
 }
 
+/**
+ * Whole slide (one thumbnail per magnification), or a field of view: what a grid cell of
+ * panelWidth x panelHeight screen pixels shows around a level-0 centre at each magnification.
+ */
+export type ComparisonMode =
+  | { kind: 'slide' }
+  | { kind: 'field'; centerX: number; centerY: number; panelWidth: number; panelHeight: number };
+
 export interface ComparisonRequest {
   slideId: SlideId;
   /** Objective powers of the four panels, e.g. [1.25, 2.5, 5, 10]. */
   powers: number[];
-  /** Whole slide, or a field of view centred on a level-0 point (the grid's current view). */
-  mode: { kind: 'slide' } | { kind: 'field'; centerX: number; centerY: number; fieldWidth: number; fieldHeight: number };
+  mode: ComparisonMode;
   format: ImageFormat;
 }
 

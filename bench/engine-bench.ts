@@ -1,0 +1,158 @@
+// npm run bench: the slide engine (in its worker, as the app runs it) against OpenSlide on the same
+// requests, in one run, on a generated 40000 x 30000 Aperio-like slide. Prints each figure and the
+// ratio; with --json, ends with one JSON line of the figures.
+
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { deepZoomGeometry } from '../shared/deepzoom';
+import type { DeepZoomGeometry } from '../shared/slide';
+import { fixturePath } from '../electron/engine/synth/fixtures';
+import { EngineHost } from '../electron/worker/engine-host';
+import { seededRandom } from './random';
+
+const json = process.argv.includes('--json');
+const quick = process.argv.includes('--quick');
+const WORKER = fileURLToPath(new URL('../electron/worker/engine-worker.ts', import.meta.url));
+const TILE_REQUESTS = quick ? 400 : 2000;
+const RSS_REQUESTS = quick ? 2000 : 20_000;
+const CONCURRENCY = 4;
+
+function log(line: string): void {
+  if (!json) console.log(line);
+  else console.error(line);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Random views over the four finest dz levels, as (level offset from the finest, x, y in 0..1). */
+function randomViews(count: number, seed: number): Array<[number, number, number]> {
+  const random = seededRandom(seed);
+  return Array.from({ length: count }, () => [Math.floor(random() * 4), random(), random()]);
+}
+
+function tileAt(geometry: DeepZoomGeometry, fromFinest: number, fx: number, fy: number): [number, number, number] {
+  const z = geometry.levels.length - 1 - fromFinest;
+  const level = geometry.levels[z]!;
+  const col = Math.min(level.cols - 1, Math.floor((fx * level.width) / geometry.tileSize));
+  const row = Math.min(level.rows - 1, Math.floor((fy * level.height) / geometry.tileSize));
+  return [z, col, row];
+}
+
+async function runPool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
+}
+
+async function main(): Promise<void> {
+  log('Generating (or reusing) the 40000 x 30000 benchmark slide...');
+  const path = await fixturePath('bench-40k');
+  const views = randomViews(TILE_REQUESTS, 1);
+
+  // --- OpenSlide, in the same run ---
+  const probe = new EngineHost({ workerPath: WORKER });
+  const { info } = await probe.open(path);
+  await probe.dispose();
+  const openslideGeometry = deepZoomGeometry(info.width, info.height, 254, 1);
+  const openslideTiles = views.map(([f, x, y]) => tileAt(openslideGeometry, f, x, y));
+  log(`OpenSlide: ${TILE_REQUESTS} random tiles over the four finest levels, ${CONCURRENCY} threads...`);
+  const run = spawnSync('/usr/bin/python3', [fileURLToPath(new URL('./openslide_bench.py', import.meta.url))], {
+    input: JSON.stringify({ path, tiles: openslideTiles, concurrency: CONCURRENCY, opens: 5, thumbnail: 1024, thumbnail_runs: 3 }),
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (run.status !== 0) throw new Error(`OpenSlide benchmark failed: ${run.stderr}`);
+  const openslide = JSON.parse(run.stdout) as { open_ms: number; thumbnail_ms: number; tiles_per_s: number; tile_bytes: number };
+
+  // --- Slidescope's engine, in its worker ---
+  log(`Slidescope engine: same requests, ${CONCURRENCY} in flight...`);
+  const host = new EngineHost({ workerPath: WORKER });
+  await host.open(path); // worker start-up is the app's, not the slide's
+  const opens: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const opened = await host.open(path);
+    opens.push(performance.now() - t0);
+    await host.close(opened.slideId);
+  }
+  const thumbs: number[] = [];
+  let thumbSize = '';
+  for (let i = 0; i < 3; i++) {
+    const { slideId } = await host.open(path); // a fresh slide each time: no warm tile cache
+    const t0 = performance.now();
+    const thumb = await host.thumbnail(slideId, { kind: 'size', longestSide: 1024 });
+    thumbs.push(performance.now() - t0);
+    thumbSize = `${thumb.width}x${thumb.height}`;
+    await host.close(slideId);
+  }
+  const { slideId, info: opened } = await host.open(path);
+  const ourTiles = views.map(([f, x, y]) => tileAt(opened.deepZoom, f, x, y));
+  let bytes = 0;
+  const t0 = performance.now();
+  await runPool(ourTiles, CONCURRENCY, async ([z, col, row]) => {
+    bytes += (await host.getTile(slideId, z, col, row)).bytes.length;
+  });
+  const tilesPerS = TILE_REQUESTS / ((performance.now() - t0) / 1000);
+  await host.close(slideId);
+
+  // Memory: a fresh slide, 20,000 random requests; RSS of the process that hosts the worker.
+  log(`Worker memory over ${RSS_REQUESTS} random tile requests...`);
+  const memory = await host.open(path);
+  const rssViews = randomViews(RSS_REQUESTS, 2).map(([f, x, y]) => tileAt(memory.info.deepZoom, f, x, y));
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  }, 50);
+  await runPool(rssViews, CONCURRENCY, async ([z, col, row]) => {
+    await host.getTile(memory.slideId, z, col, row);
+  });
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage.rss(), host.workerPeakRssBytes);
+  await host.dispose();
+
+  const figures = {
+    slide: `${info.width}x${info.height}, ${info.levels.length} levels, ${info.levels[0]!.tileWidth}px JPEG tiles`,
+    tiles_per_s: round(tilesPerS),
+    openslide_tiles_per_s: round(openslide.tiles_per_s),
+    tiles_ratio: round(tilesPerS / openslide.tiles_per_s),
+    tile_bytes_avg: round(bytes / TILE_REQUESTS),
+    openslide_tile_bytes_avg: round(openslide.tile_bytes / TILE_REQUESTS),
+    thumbnail_ms: round(median(thumbs)),
+    openslide_thumbnail_ms: round(openslide.thumbnail_ms),
+    thumbnail_ratio: round(median(thumbs) / openslide.thumbnail_ms),
+    open_ms: round(median(opens)),
+    openslide_open_ms: round(openslide.open_ms),
+    open_ratio: round(median(opens) / openslide.open_ms),
+    worker_peak_rss_mb: round(peakRss / 1024 / 1024),
+  };
+  const targets: Array<[string, boolean]> = [
+    ['tiles >= 5x OpenSlide', figures.tiles_ratio >= 5],
+    ['thumbnail <= 0.5x OpenSlide', figures.thumbnail_ratio <= 0.5],
+    ['open <= 1.5x OpenSlide', figures.open_ratio <= 1.5],
+    ['worker peak RSS <= 300 MB', figures.worker_peak_rss_mb <= 300],
+  ];
+  log('');
+  log(`Slide: ${figures.slide}; thumbnail ${thumbSize}`);
+  log(`                      Slidescope   OpenSlide   ratio`);
+  log(`tiles/s (${CONCURRENCY} in flight) ${pad(figures.tiles_per_s)} ${pad(figures.openslide_tiles_per_s)} ${pad(figures.tiles_ratio)}x`);
+  log(`thumbnail 1024 (ms)    ${pad(figures.thumbnail_ms)} ${pad(figures.openslide_thumbnail_ms)} ${pad(figures.thumbnail_ratio)}x`);
+  log(`open + metadata (ms)   ${pad(figures.open_ms)} ${pad(figures.openslide_open_ms)} ${pad(figures.open_ratio)}x`);
+  log(`bytes per tile         ${pad(figures.tile_bytes_avg)} ${pad(figures.openslide_tile_bytes_avg)}`);
+  log(`worker peak RSS (MB)   ${pad(figures.worker_peak_rss_mb)}`);
+  for (const [name, ok] of targets) log(`${ok ? 'PASS' : 'FAIL'}  ${name}`);
+  if (json) console.log(JSON.stringify({ ...figures, targets: Object.fromEntries(targets) }));
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function pad(value: number): string {
+  return String(value).padStart(10);
+}
+
+await main();

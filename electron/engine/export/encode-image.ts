@@ -1,0 +1,17 @@
+import type { ImageFormat } from '../../../shared/ipc';
+import type { RgbImage } from '../engine-api';
+import { sharpFrom } from '../pixels';
+
+export const FORMAT_EXTENSIONS: Record<ImageFormat, string> = { png: 'png', jpeg: 'jpg', tiff: 'tif' };
+
+/** PNG lossless; JPEG q92 4:4:4 (stain colours); TIFF deflate-compressed, lossless. */
+export async function encodeImage(image: RgbImage, format: ImageFormat): Promise<Uint8Array> {
+  const pipeline = sharpFrom(image);
+  const out =
+    format === 'png'
+      ? await pipeline.png({ compressionLevel: 6 }).toBuffer()
+      : format === 'jpeg'
+        ? await pipeline.jpeg({ quality: 92, chromaSubsampling: '4:4:4' }).toBuffer()
+        : await pipeline.tiff({ compression: 'deflate', predictor: 'horizontal' }).toBuffer();
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+}
