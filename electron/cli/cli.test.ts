@@ -1,0 +1,148 @@
+// The CLI as users run it: a real process, real files, exit codes.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, test } from 'node:test';
+import sharp from 'sharp';
+import { SlideEngine } from '../engine/engine';
+import { sharedSlide, SHARED_SLIDES } from '../engine/testing/paths';
+import { compareRgb } from '../engine/testing/pixel-compare';
+
+const CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
+const CMU = sharedSlide('CMU-1-Small-Region.svs');
+const out = mkdtempSync(join(tmpdir(), 'slidescope-cli-'));
+after(() => rmSync(out, { recursive: true, force: true }));
+
+function cli(...args: string[]) {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8' });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+async function pixels(path: string) {
+  const { data, info } = await sharp(path).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data), width: info.width, height: info.height, channels: 3 };
+}
+
+describe('slidescope CLI', () => {
+  test('info --json has the documented shape', () => {
+    const run = cli('info', CMU, '--json');
+    assert.equal(run.status, 0, run.stderr);
+    const info = JSON.parse(run.stdout);
+    assert.deepEqual(Object.keys(info).sort(), ['associated', 'height', 'levels', 'mpp', 'objectivePower', 'properties', 'vendor', 'width']);
+    assert.equal(info.vendor, 'aperio');
+    assert.equal(info.objectivePower, 20);
+    assert.deepEqual(info.mpp, { x: 0.499, y: 0.499 });
+    assert.deepEqual(info.levels, [{ width: 2220, height: 2967, downsample: 1, tileWidth: 240, tileHeight: 240 }]);
+    assert.deepEqual(info.associated, ['thumbnail', 'label', 'macro']);
+    assert.equal(info.properties['aperio.AppMag'], '20');
+    const generic = JSON.parse(cli('info', sharedSlide('openslide-python_boxes.tiff'), '--json').stdout);
+    assert.equal(generic.objectivePower, null);
+    assert.equal(generic.mpp, null);
+  });
+
+  test('thumbnail at 1.25x of CMU-1-Small-Region is 139x185, as TIAToolbox gives it', async () => {
+    const dir = join(out, 'thumb');
+    const run = cli('thumbnail', CMU, '--power', '1.25', '--out', dir);
+    assert.equal(run.status, 0, run.stderr);
+    const file = join(dir, 'CMU-1-Small-Region_thumbnail.png');
+    const meta = await sharp(file).metadata();
+    assert.deepEqual([meta.width, meta.height], [139, 185]);
+    // The pixels are the slide's, not a blank: tissue covers a good part of it.
+    const img = await pixels(file);
+    let tissue = 0;
+    for (let i = 0; i < img.data.length; i += 3) if (img.data[i + 1]! < 200) tissue++;
+    assert.ok(tissue > img.width * img.height * 0.15, `tissue fraction ${tissue / (img.width * img.height)}`);
+    // --mpp 8 is the same magnification; --size gives the longest side.
+    cli('thumbnail', CMU, '--mpp', '7.984', '--out', join(out, 'mpp'));
+    const byMpp = await sharp(join(out, 'mpp', 'CMU-1-Small-Region_thumbnail.png')).metadata();
+    assert.deepEqual([byMpp.width, byMpp.height], [139, 185]);
+    const sized = cli('thumbnail', CMU, '--size', '300', '--format', 'jpeg', '--out', join(out, 'size'));
+    assert.equal(sized.status, 0, sized.stderr);
+    const m = await sharp(join(out, 'size', 'CMU-1-Small-Region_thumbnail.jpg')).metadata();
+    assert.deepEqual([m.width, m.height, m.format], [224, 300, 'jpeg']);
+  });
+
+  test('a folder: good slides written, every bad one named with its reason, exit code 1', async () => {
+    const dir = join(out, 'batch');
+    const run = cli('thumbnail', SHARED_SLIDES, '--size', '256', '--out', dir);
+    assert.equal(run.status, 1);
+    const written = readdirSync(dir).sort();
+    assert.deepEqual(written, [
+      'CMU-1-Small-Region_thumbnail.png',
+      'image-js_tiled-jpeg_thumbnail.png',
+      'libtiff_test_ifd_loop_to_self_thumbnail.png',
+      'openslide-python_boxes_thumbnail.png',
+      'openslide-python_small_thumbnail.png',
+    ]);
+    for (const [name, code] of [['histolab_broken-html.svs', 'NOT_A_SLIDE'], ['openslide-python_unopenable.tiff', 'UNSUPPORTED_COMPRESSION'], ['pillow_oom-225817ca.tif', 'CORRUPT_DATA'], ['openslide-python_unreadable.svs', 'CORRUPT_DATA']] as const) {
+      assert.match(run.stderr, new RegExp(`${name.replace(/\./g, '\\.')}: ${code}: \\w`), `${name} not reported:\n${run.stderr}`);
+    }
+    assert.match(run.stderr, /4 slide\(s\) failed/);
+    // No partial or temporary file is left behind.
+    assert.ok(written.every((f) => !f.includes('partial')));
+  });
+
+  test('compare: one image per magnification, sizes match, and a composite of four labelled panels', async () => {
+    const file = join(out, 'cmp', 'CMU-1-Small-Region_resolution_comparison.png');
+    const run = cli('compare', CMU, '--powers', '1.25,2.5,5,10', '--out', file);
+    assert.equal(run.status, 0, run.stderr);
+    const sizes: Record<string, [number, number]> = { '1.25x': [139, 185], '2.5x': [278, 371], '5x': [555, 742], '10x': [1110, 1484] };
+    for (const [power, size] of Object.entries(sizes)) {
+      const m = await sharp(join(out, 'cmp', `CMU-1-Small-Region_${power}.png`)).metadata();
+      assert.deepEqual([m.width, m.height], size, power);
+    }
+    const composite = await pixels(file);
+    // 2x2 cells of the largest panel's size (capped at 1024), an 8 px gap, a 44 px label band each.
+    const cellW = Math.round(1110 * (1024 / 1484));
+    const cellH = 1024;
+    assert.deepEqual([composite.width, composite.height], [2 * cellW + 24, 2 * (cellH + 44) + 24]);
+    const at = (x: number, y: number) => composite.data[(y * composite.width + x) * 3 + 1]!;
+    for (let i = 0; i < 4; i++) {
+      const x0 = 8 + (i % 2) * (cellW + 8);
+      const y0 = 8 + Math.floor(i / 2) * (cellH + 44 + 8);
+      let tissue = 0;
+      for (let y = y0; y < y0 + cellH; y += 4) for (let x = x0; x < x0 + cellW; x += 4) if (at(x, y) < 200) tissue++;
+      assert.ok(tissue > 1000, `panel ${i} holds no tissue`);
+      let ink = 0;
+      for (let y = y0 + cellH; y < y0 + cellH + 44; y++) for (let x = x0; x < x0 + cellW; x++) if (at(x, y) < 100) ink++;
+      assert.ok(ink > 300, `panel ${i} has no label text`);
+    }
+  });
+
+  test('region at a level matches the engine; at a power it has the asked size; refusals have reasons', async () => {
+    const file = join(out, 'region.png');
+    const run = cli('region', CMU, '--x', '1000', '--y', '1200', '--width', '300', '--height', '200', '--level', '0', '--out', file);
+    assert.equal(run.status, 0, run.stderr);
+    const engine = new SlideEngine();
+    const { slideId } = await engine.open(CMU);
+    const expected = await engine.readRegion(slideId, 0, 1000, 1200, 300, 200);
+    assert.equal(compareRgb(await pixels(file), expected, 0).maxDiff, 0);
+    await engine.closeAll();
+    const p = cli('region', CMU, '--x', '0', '--y', '0', '--width', '128', '--height', '96', '--power', '5', '--out', join(out, 'p5.jpg'));
+    assert.equal(p.status, 0, p.stderr);
+    const m = await sharp(join(out, 'p5.jpg')).metadata();
+    assert.deepEqual([m.width, m.height, m.format], [128, 96, 'jpeg']);
+    const beyond = cli('region', CMU, '--x', '0', '--y', '0', '--width', '10', '--height', '10', '--power', '40', '--out', join(out, 'p40.png'));
+    assert.equal(beyond.status, 1);
+    assert.match(beyond.stderr, /INVALID_ARGUMENT: 40x is beyond this slide's scan \(20x at most\)/);
+    assert.equal(existsSync(join(out, 'p40.png')), false);
+    const level = cli('region', CMU, '--x', '0', '--y', '0', '--width', '10', '--height', '10', '--level', '3', '--out', join(out, 'l3.png'));
+    assert.match(level.stderr, /no level 3/);
+  });
+
+  test('an existing file is kept unless --overwrite; usage errors exit 2', () => {
+    const file = join(out, 'exists.png');
+    writeFileSync(file, 'keep me');
+    const run = cli('region', CMU, '--x', '0', '--y', '0', '--width', '10', '--height', '10', '--out', file);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /EXISTS: exists\.png already exists/);
+    assert.equal(cli('region', CMU, '--x', '0', '--y', '0', '--width', '10', '--height', '10', '--out', file, '--overwrite').status, 0);
+    assert.equal(cli('thumbnail', CMU).status, 2);
+    assert.equal(cli('bogus').status, 2);
+    assert.equal(cli('thumbnail', CMU, '--power', 'x', '--out', out).status, 2);
+  });
+});
