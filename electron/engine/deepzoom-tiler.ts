@@ -79,8 +79,8 @@ export class DeepZoomTiler {
 
   async getTile(z: number, col: number, row: number, signal?: AbortSignal): Promise<EncodedTile> {
     const rect = this.rect(z, col, row);
-    return this.encodedTiles.getOrCompute(`${this.cacheKey}:${z}:${col}:${row}`, async () => {
-      throwIfAborted(signal);
+    return this.encodedTiles.getOrCompute(`${this.cacheKey}:${z}:${col}:${row}`, async (job) => {
+      throwIfAborted(job);
       const plan = this.plans[z]!;
       if (plan.kind === 'stored') {
         const jpeg = await this.reader.source.readStoredJpeg(plan.level, col, row);
@@ -92,36 +92,36 @@ export class DeepZoomTiler {
           return width < info.tileWidth || height < info.tileHeight ? { bytes: jpeg, mime: 'image/jpeg', crop: { width, height } } : { bytes: jpeg, mime: 'image/jpeg' };
         }
       }
-      return this.encode(await this.tilePixels(z, col, row, signal));
-    });
+      return this.encode(await this.tilePixels(z, col, row, job));
+    }, signal);
   }
 
   /** RGB pixels of a dz tile, exactly rect-sized (cached: parents are built from children). */
   tilePixels(z: number, col: number, row: number, signal?: AbortSignal): Promise<RgbImage> {
     const rect = this.rect(z, col, row);
-    return this.dzTiles.getOrCompute(`${this.cacheKey}:${z}:${col}:${row}`, async () => {
-      throwIfAborted(signal);
+    return this.dzTiles.getOrCompute(`${this.cacheKey}:${z}:${col}:${row}`, async (job) => {
+      throwIfAborted(job);
       const plan = this.plans[z]!;
       if (plan.kind === 'stored') {
-        const tile = await this.reader.tile(plan.level, col, row);
+        const tile = await this.reader.tile(plan.level, col, row, job);
         const info = this.reader.source.levels[plan.level]!;
         if (tile && col * info.tileWidth + rect.width <= info.width && row * info.tileHeight + rect.height <= info.height) {
           return cropRgb(tile, 0, 0, rect.width, rect.height);
         }
         // The stored level is a pixel smaller than the dz level, or the tile is absent.
-        return this.reader.readLevelRect(plan.level, rect.x, rect.y, rect.width, rect.height, 3, signal);
+        return this.reader.readLevelRect(plan.level, rect.x, rect.y, rect.width, rect.height, 3, job);
       }
       if (plan.kind === 'resample') {
         const x = Math.floor(rect.x * plan.scale);
         const y = Math.floor(rect.y * plan.scale);
         const w = Math.max(1, Math.round(rect.width * plan.scale));
         const h = Math.max(1, Math.round(rect.height * plan.scale));
-        const region = await this.reader.readLevelRect(plan.level, x, y, w, h, 3, signal);
-        throwIfAborted(signal);
+        const region = await this.reader.readLevelRect(plan.level, x, y, w, h, 3, job);
+        throwIfAborted(job);
         return resizeRgb(region, rect.width, rect.height);
       }
-      return this.fromChildren(z, col, row, rect.width, rect.height, signal);
-    });
+      return this.fromChildren(z, col, row, rect.width, rect.height, job);
+    }, signal);
   }
 
   private async fromChildren(z: number, col: number, row: number, width: number, height: number, signal?: AbortSignal): Promise<RgbImage> {

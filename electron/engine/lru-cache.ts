@@ -1,9 +1,15 @@
 // A least-recently-used cache capped in bytes, that also shares one in-flight computation among
 // concurrent callers (ten viewers asking for the same tile decode it once).
 
+import { SlideError } from './errors';
+
+function cancelled(): SlideError {
+  return new SlideError('CANCELLED', 'The request was cancelled.');
+}
+
 export class ByteLruCache<V> {
   private readonly entries = new Map<string, { value: V; bytes: number }>();
-  private readonly pending = new Map<string, Promise<V>>();
+  private readonly pending = new Map<string, { promise: Promise<V>; controller: AbortController; waiters: number }>();
   private total = 0;
 
   constructor(
@@ -40,26 +46,60 @@ export class ByteLruCache<V> {
     }
   }
 
-  /** The cached value, or compute() once for all concurrent callers and cache its result. */
-  getOrCompute(key: string, compute: () => Promise<V>): Promise<V> {
+  /**
+   * The cached value, or compute() once for all concurrent callers and cache its result. The
+   * computation is cancelled only when every caller waiting for it has cancelled: one viewer
+   * giving up on a tile must not fail another that wants the same tile (or shares its children).
+   */
+  getOrCompute(key: string, compute: (signal: AbortSignal) => Promise<V>, signal?: AbortSignal): Promise<V> {
     const hit = this.get(key);
     if (hit !== undefined) return Promise.resolve(hit);
+    if (signal?.aborted) return Promise.reject(cancelled());
     let running = this.pending.get(key);
     if (!running) {
-      running = compute().then(
+      const controller = new AbortController();
+      const promise = compute(controller.signal).then(
         (value) => {
-          this.pending.delete(key);
+          if (this.pending.get(key) === running) this.pending.delete(key);
           this.set(key, value);
           return value;
         },
         (error: unknown) => {
-          this.pending.delete(key);
+          if (this.pending.get(key) === running) this.pending.delete(key);
           throw error;
         },
       );
+      running = { promise, controller, waiters: 0 };
       this.pending.set(key, running);
     }
-    return running;
+    const job = running;
+    job.waiters++;
+    if (!signal) {
+      // A caller that cannot cancel keeps the computation alive for good.
+      job.waiters = Number.POSITIVE_INFINITY;
+      return job.promise;
+    }
+    return new Promise<V>((resolve, reject) => {
+      const onAbort = () => {
+        job.waiters--;
+        if (job.waiters <= 0) {
+          job.controller.abort();
+          if (this.pending.get(key) === job) this.pending.delete(key);
+        }
+        reject(cancelled());
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      job.promise.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
   }
 
   clear(): void {

@@ -2,20 +2,11 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import sharp from 'sharp';
-import type { EncodedTile } from '../../shared/slide';
 import { SlideEngine } from './engine';
-import type { RgbImage } from './engine-api';
 import { referenceImage, runOpenSlide, vipsPage, type ReferenceInfo, type ReferenceRequest } from './testing/openslide-reference';
 import { sharedSlide } from './testing/paths';
-import { compareRgb } from './testing/pixel-compare';
+import { compareRgb, decodeTile } from './testing/pixel-compare';
 
-export async function decodeTile(tile: EncodedTile): Promise<RgbImage> {
-  let pipeline = sharp(tile.bytes);
-  if (tile.crop) pipeline = pipeline.extract({ left: 0, top: 0, width: tile.crop.width, height: tile.crop.height });
-  const { data, info } = await pipeline.removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data), width: info.width, height: info.height, channels: 3 };
-}
 
 describe('CMU-1-Small-Region.svs (real Aperio, JPEG RGB)', () => {
   const path = sharedSlide('CMU-1-Small-Region.svs');

@@ -20,8 +20,8 @@ export class RegionReader {
   ) {}
 
   /** A decoded stored tile (null: absent in the file). */
-  tile(level: number, col: number, row: number): Promise<RgbImage | null> {
-    return this.tiles.getOrCompute(`${this.cacheKey}:${level}:${col}:${row}`, () => this.source.readTile(level, col, row));
+  tile(level: number, col: number, row: number, signal?: AbortSignal): Promise<RgbImage | null> {
+    return this.tiles.getOrCompute(`${this.cacheKey}:${level}:${col}:${row}`, () => this.source.readTile(level, col, row), signal);
   }
 
   /** Level-plane coordinates of a level-0 point, as OpenSlide places a region's origin. */
@@ -59,7 +59,7 @@ export class RegionReader {
         jobs.push(
           (async () => {
             throwIfAborted(signal);
-            const tile = await this.tile(level, col, row);
+            const tile = await this.tile(level, col, row, signal);
             if (!tile) return;
             // Intersection of the tile, the image and the request, in level coordinates.
             const ix0 = Math.max(col * tw, x, 0);

@@ -52,10 +52,15 @@ export class EngineHost implements SlideEngineApi {
   private ensureWorker(): Worker {
     if (this.disposed) throw new SlideError('WORKER_FAILED', 'The slide engine has been shut down.');
     if (this.worker) return this.worker;
-    const worker = new Worker(this.options.workerPath);
+    // The TypeScript source (tests, benchmarks) runs through tsx; the app runs the built bundle.
+    const fromSource = this.options.workerPath.endsWith('.ts');
+    const worker = fromSource
+      ? new Worker(new URL('./source-bootstrap.mjs', import.meta.url), { workerData: { sourceEntry: this.options.workerPath } })
+      : new Worker(this.options.workerPath);
     worker.on('message', (message: WorkerMessage) => this.onMessage(message));
     worker.on('error', (error) => this.replace(worker, `The slide engine crashed (${error.message}).`));
     worker.on('exit', (code) => this.replace(worker, `The slide engine stopped (exit code ${code}).`));
+    // An idle worker must not keep a CLI or test process alive; a busy one must (see updateRef).
     worker.unref();
     this.worker = worker;
     this.lastPong = Date.now();
@@ -88,8 +93,14 @@ export class EngineHost implements SlideEngineApi {
     const pending = this.pending.get(message.id);
     if (!pending) return;
     this.pending.delete(message.id);
+    this.updateRef();
     if (message.ok) pending.resolve(message.value);
     else pending.reject(new SlideError(message.error.code, message.error.message, message.error.path));
+  }
+
+  /** Replaces the worker now (a user's "restart engine", and the tests). */
+  restart(reason = 'The slide engine was restarted.'): void {
+    if (this.worker) this.replace(this.worker, reason);
   }
 
   private replace(worker: Worker, reason: string): void {
@@ -122,12 +133,18 @@ export class EngineHost implements SlideEngineApi {
     }
   }
 
+  private updateRef(): void {
+    if (this.pending.size > 0) this.worker?.ref();
+    else this.worker?.unref();
+  }
+
   private send<T>(method: EngineMethod, args: unknown[], signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(new SlideError('CANCELLED', 'The request was cancelled.'));
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, method });
+      this.updateRef();
       worker.postMessage({ type: 'call', id, method, args } satisfies HostMessage);
       signal?.addEventListener(
         'abort',

@@ -1,3 +1,7 @@
+import sharp from 'sharp';
+import type { EncodedTile } from '../../../shared/slide';
+import type { RgbImage } from '../engine-api';
+
 // Compares two interleaved images channel by channel (the reference may carry alpha).
 
 export interface PixelDiff {
@@ -41,4 +45,12 @@ export function compareRgb(a: ImageLike, b: ImageLike, tolerance: number, mask?:
     }
   }
   return { maxDiff: max, meanDiff: n ? sum / n : 0, overTolerance: n ? over / n : 0, compared: n };
+}
+
+/** A served tile as the viewer shows it: decoded, and cropped when the tile says so. */
+export async function decodeTile(tile: EncodedTile): Promise<RgbImage> {
+  let pipeline = sharp(tile.bytes);
+  if (tile.crop) pipeline = pipeline.extract({ left: 0, top: 0, width: tile.crop.width, height: tile.crop.height });
+  const { data, info } = await pipeline.removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data), width: info.width, height: info.height, channels: 3 };
 }

@@ -67,7 +67,10 @@ const PROPERTY_TAGS: Array<[number, string]> = [
 
 function rational(value: unknown): number | undefined {
   if (typeof value === 'number') return value;
-  if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'number' && value[1] !== 0) return value[0] / value[1];
+  if (value && typeof value === 'object' && 'length' in value) {
+    const [num, den] = Array.from(value as ArrayLike<unknown>);
+    if (typeof num === 'number' && typeof den === 'number' && den !== 0) return num / den;
+  }
   return undefined;
 }
 

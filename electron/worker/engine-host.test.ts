@@ -1,0 +1,73 @@
+// The engine in its worker thread: concurrency, cancellation, and recovery from a dead or stuck worker.
+
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { after, describe, test } from 'node:test';
+import { SlideError } from '../engine/errors';
+import { sharedSlide } from '../engine/testing/paths';
+import { EngineHost } from './engine-host';
+
+const WORKER = fileURLToPath(new URL('./engine-worker.ts', import.meta.url));
+const STALLING = fileURLToPath(new URL('./stalling-worker.test-fixture.ts', import.meta.url));
+
+const isCode = (code: string) => (e: unknown) => e instanceof SlideError && e.code === code;
+
+describe('EngineHost', () => {
+  const restarts: string[] = [];
+  const host = new EngineHost({ workerPath: WORKER, onRestart: (e) => restarts.push(e.code) });
+  after(() => host.dispose());
+
+  test('opens a slide and serves many tiles concurrently', async () => {
+    const { slideId, info } = await host.open(sharedSlide('CMU-1-Small-Region.svs'));
+    assert.equal(info.objectivePower, 20);
+    const top = info.deepZoom.levels.length - 1;
+    const { cols, rows } = info.deepZoom.levels[top]!;
+    const tiles = await Promise.all(Array.from({ length: cols * rows }, (_, i) => host.getTile(slideId, top, i % cols, Math.floor(i / cols))));
+    assert.equal(tiles.length, 130);
+    for (const t of tiles) assert.equal(t.mime, 'image/jpeg');
+    const region = await host.readRegion(slideId, 0, 100, 100, 64, 32);
+    assert.equal(region.data.length, 64 * 32 * 4);
+    const thumb = await host.thumbnail(slideId, { kind: 'power', objectivePower: 1.25 });
+    assert.deepEqual([thumb.width, thumb.height], [139, 185]);
+  });
+
+  test('a request the viewer no longer needs is cancelled in the worker', async () => {
+    const { slideId } = await host.open(sharedSlide('CMU-1-Small-Region.svs'));
+    const controller = new AbortController();
+    // dz level 0 is built from every level below it: long enough for the cancel to land.
+    const pending = host.getTile(slideId, 0, 0, 0, controller.signal);
+    controller.abort();
+    await assert.rejects(pending, isCode('CANCELLED'));
+    // The worker is fine afterwards.
+    assert.ok((await host.getTile(slideId, 0, 0, 0)).bytes.length > 0);
+  });
+
+  test('errors cross the thread typed', async () => {
+    await assert.rejects(host.open(sharedSlide('histolab_broken-html.svs')), isCode('NOT_A_SLIDE'));
+    await assert.rejects(host.getTile('unknown', 0, 0, 0), isCode('NOT_OPEN'));
+  });
+
+  test('a crashed worker is replaced, its requests fail WORKER_FAILED, its slides keep their ids', async () => {
+    const { slideId, info } = await host.open(sharedSlide('CMU-1-Small-Region.svs'));
+    const pending = host.getTile(slideId, 1, 0, 0);
+    host.restart('Simulated crash.');
+    await assert.rejects(pending, isCode('WORKER_FAILED'));
+    assert.ok(restarts.includes('WORKER_FAILED'));
+    const tile = await host.getTile(slideId, info.deepZoom.levels.length - 1, 3, 3);
+    assert.equal(tile.mime, 'image/jpeg');
+  });
+});
+
+describe('EngineHost watchdog', () => {
+  test('a worker that stops answering is replaced and the caller told', async () => {
+    const host = new EngineHost({ workerPath: STALLING, stallTimeoutMs: 400 });
+    try {
+      const started = Date.now();
+      await assert.rejects(host.open('/any/path.svs'), (e: unknown) => isCode('WORKER_FAILED')(e) && /stopped answering/.test((e as Error).message));
+      assert.ok(Date.now() - started < 10_000);
+      assert.equal(host.restarts, 1);
+    } finally {
+      await host.dispose();
+    }
+  });
+});

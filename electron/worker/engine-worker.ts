@@ -1,0 +1,41 @@
+// The engine's worker thread: decoding never runs on the Electron main thread. Requests run
+// concurrently (sharp decodes on libuv's pool); a cancel aborts one the viewer no longer needs.
+
+import { parentPort } from 'node:worker_threads';
+import { SlideEngine } from '../engine/engine';
+import { toSlideError } from '../engine/errors';
+import { ensureSampleSlide } from '../engine/sample-slide';
+import { CANCELLABLE, type HostMessage, type WorkerMessage } from './protocol';
+
+if (!parentPort) throw new Error('engine-worker must run in a worker thread');
+const port = parentPort;
+
+const engine = new SlideEngine({ makeSample: ensureSampleSlide });
+const running = new Map<number, AbortController>();
+
+function reply(message: WorkerMessage): void {
+  port.postMessage(message);
+}
+
+port.on('message', (message: HostMessage) => {
+  if (message.type === 'ping') {
+    reply({ type: 'pong', id: message.id, rssBytes: process.memoryUsage.rss() });
+    return;
+  }
+  if (message.type === 'cancel') {
+    running.get(message.id)?.abort();
+    return;
+  }
+  const { id, method, args } = message;
+  const controller = new AbortController();
+  running.set(id, controller);
+  const call = engine[method] as (...a: unknown[]) => Promise<unknown>;
+  const fullArgs = CANCELLABLE.has(method) ? [...args, controller.signal] : args;
+  Promise.resolve()
+    .then(() => call.apply(engine, fullArgs))
+    .then(
+      (value) => reply({ type: 'result', id, ok: true, value }),
+      (error: unknown) => reply({ type: 'result', id, ok: false, error: toSlideError(error).toInfo() }),
+    )
+    .finally(() => running.delete(id));
+});

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Debian packages the tests need: Chromium (end-to-end tests of the renderer), OpenSlide and libvips
+# (pixel references and benchmark baselines, never runtime dependencies), Flask (OpenSlide's
+# deep-zoom viewer in the viewer benchmark), Xvfb (headed runs). Needs root.
+set -euo pipefail
+packages=(chromium python3-openslide libvips-tools python3-flask xvfb)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
