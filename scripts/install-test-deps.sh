@@ -3,7 +3,7 @@
 # (pixel references and benchmark baselines, never runtime dependencies), Flask (OpenSlide's
 # deep-zoom viewer in the viewer benchmark), Xvfb (headed runs). Needs root.
 set -euo pipefail
-packages=(chromium python3-openslide libvips-tools python3-flask xvfb)
+packages=(chromium python3-openslide libvips-tools libtiff-tools python3-flask xvfb)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
