@@ -1,8 +1,8 @@
 // Walks a TIFF's IFD chain before geotiff parses it: geotiff follows next-IFD offsets blindly, so a
 // chain that loops (libtiff_test_ifd_loop_to_self.tif) or points past the end must be caught here.
 
-import type { FileHandle } from 'node:fs/promises';
 import { SlideError } from '../errors';
+import type { FileHandleSource } from './file-handle-source';
 
 export interface IfdChain {
   littleEndian: boolean;
@@ -15,14 +15,16 @@ export interface IfdChain {
 const MAX_IFDS = 512;
 const MAX_ENTRIES = 4096;
 
-async function readAt(fh: FileHandle, offset: number, length: number): Promise<Buffer> {
-  const buffer = Buffer.alloc(length);
-  const { bytesRead } = await fh.read(buffer, 0, length, offset);
-  return bytesRead === length ? buffer : buffer.subarray(0, bytesRead);
+/** geotiff's first read of an IFD: reading the same chunk here lets it parse from memory. */
+const IFD_CHUNK = { classic: 1024, big: 4048 };
+
+async function readAt(source: FileHandleSource, offset: number, length: number): Promise<Buffer> {
+  const chunk = await source.readChunk(offset, length);
+  return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
 }
 
-export async function readIfdChain(fh: FileHandle, fileSize: number, path: string): Promise<IfdChain> {
-  const header = await readAt(fh, 0, 16);
+export async function readIfdChain(source: FileHandleSource, fileSize: number, path: string): Promise<IfdChain> {
+  const header = await readAt(source, 0, 1024);
   const order = header.subarray(0, 2).toString('latin1');
   if (header.length < 8 || (order !== 'II' && order !== 'MM')) {
     throw new SlideError('NOT_A_SLIDE', 'This file is not a TIFF or SVS slide.', path);
@@ -51,7 +53,9 @@ export async function readIfdChain(fh: FileHandle, fileSize: number, path: strin
       if (offsets.length > 0) break; // a dangling pointer after good IFDs: use what is there
       throw new SlideError('CORRUPT_DATA', 'The file is truncated: its first image directory is missing.', path);
     }
-    const countBytes = await readAt(fh, next, countSize);
+    const chunk = await readAt(source, next, bigTiff ? IFD_CHUNK.big : IFD_CHUNK.classic);
+    const countBytes = chunk.subarray(0, countSize);
+    if (countBytes.length < countSize) throw new SlideError('CORRUPT_DATA', 'The file is truncated inside an image directory.', path);
     const count = bigTiff ? u64(countBytes, 0) : u16(countBytes, 0);
     const end = next + countSize + count * entrySize + pointerSize;
     if (count === 0 || count > MAX_ENTRIES || end > fileSize) {
@@ -60,7 +64,8 @@ export async function readIfdChain(fh: FileHandle, fileSize: number, path: strin
     }
     seen.add(next);
     offsets.push(next);
-    const pointer = await readAt(fh, end - pointerSize, pointerSize);
+    const pointerAt = end - pointerSize - next;
+    const pointer = pointerAt + pointerSize <= chunk.length ? chunk.subarray(pointerAt, pointerAt + pointerSize) : await readAt(source, end - pointerSize, pointerSize);
     next = bigTiff ? u64(pointer, 0) : u32(pointer, 0);
   }
   if (offsets.length === 0) throw new SlideError('CORRUPT_DATA', 'The file has no image directory.', path);

@@ -1,8 +1,9 @@
 // An open TIFF: its IFD records (tags read through geotiff) and raw reads of tile and strip bytes.
 
 import { open, type FileHandle } from 'node:fs/promises';
-import { fromFile, type GeoTIFF, type ImageFileDirectory } from 'geotiff';
+import { GeoTIFF, type ImageFileDirectory } from 'geotiff';
 import { SlideError, toSlideError } from '../errors';
+import { FileHandleSource } from './file-handle-source';
 import { readIfdChain } from './ifd-chain';
 
 /** Larger than any scanned slide (the largest are ~250k px wide); guards allocations on hostile headers. */
@@ -117,10 +118,12 @@ export class TiffFile {
       throw new SlideError('NOT_FOUND', code === 'ENOENT' ? 'The file does not exist.' : `The file cannot be read (${code ?? 'error'}).`, path);
     }
     try {
-      const { size } = await fh.stat();
-      if (!(await fh.stat()).isFile()) throw new SlideError('NOT_A_SLIDE', 'This is not a regular file.', path);
-      const chain = await readIfdChain(fh, size, path);
-      const tiff = await fromFile(path);
+      const stats = await fh.stat();
+      if (!stats.isFile()) throw new SlideError('NOT_A_SLIDE', 'This is not a regular file.', path);
+      const size = stats.size;
+      const source = new FileHandleSource(fh, size);
+      const chain = await readIfdChain(source, size, path);
+      const tiff = await GeoTIFF.fromSource(source as unknown as Parameters<typeof GeoTIFF.fromSource>[0]);
       const directories: TiffDirectory[] = [];
       for (let index = 0; index < chain.offsets.length; index++) {
         const image = await tiff.getImage(index);
@@ -134,9 +137,8 @@ export class TiffFile {
   }
 
   async close(): Promise<void> {
+    await Promise.resolve(this.tiff.close()).catch(() => undefined);
     await this.fh.close().catch(() => undefined);
-    // geotiff's file source keeps its own descriptor.
-    await (this.tiff as unknown as { close?: () => Promise<void> }).close?.().catch(() => undefined);
   }
 
   private blockTable(dir: TiffDirectory) {
