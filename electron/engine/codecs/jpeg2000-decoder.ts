@@ -3,6 +3,7 @@
 
 import { createRequire } from 'node:module';
 import { BaseDecoder } from 'geotiff';
+import { SlideError } from '../errors';
 import type { Decoded } from './decoded';
 
 interface J2KFrameInfo {
@@ -49,6 +50,11 @@ export class Jpeg2000Decoder extends BaseDecoder {
 }
 
 export async function decodeJpeg2000(codestream: Uint8Array, params: Jpeg2000DecoderParameters): Promise<Decoded> {
+  // codec-openjpeg interleaves components as if all were full size, so tiles with subsampled
+  // chroma come out scrambled: refuse them, typed, rather than show wrong colours.
+  if (componentSampling(codestream)?.some(([dx, dy]) => dx !== 1 || dy !== 1)) {
+    throw new SlideError('UNSUPPORTED_COMPRESSION', 'JPEG 2000 tiles with subsampled chroma are not supported yet.');
+  }
   const openjpeg = await loadOpenJpeg();
   const decoder = new openjpeg.J2KDecoder();
   try {
@@ -66,6 +72,15 @@ export async function decodeJpeg2000(codestream: Uint8Array, params: Jpeg2000Dec
   } finally {
     decoder.delete();
   }
+}
+
+/** Each component's (XRsiz, YRsiz) from the codestream's SIZ marker, or null if it has none. */
+export function componentSampling(codestream: Uint8Array): Array<[number, number]> | null {
+  // SOC (FF4F) is followed directly by SIZ (FF51).
+  if (codestream.length < 42 || codestream[0] !== 0xff || codestream[1] !== 0x4f || codestream[2] !== 0xff || codestream[3] !== 0x51) return null;
+  const count = (codestream[40]! << 8) | codestream[41]!;
+  if (codestream.length < 42 + count * 3) return null;
+  return Array.from({ length: count }, (_, c) => [codestream[42 + c * 3 + 1]!, codestream[42 + c * 3 + 2]!] as [number, number]);
 }
 
 function describe(error: unknown): string {

@@ -81,6 +81,7 @@ export async function decodeBlock(dir: TiffDirectory, bytes: Uint8Array, width: 
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : new Uint8Array(bytes).buffer;
     raw = await decoder.decode(own);
   } catch (error) {
+    if (error instanceof SlideError) throw new SlideError(error.code, error.message, path);
     // Decoders repeat themselves over several lines (libjpeg warnings): the first says it.
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(/^Input buffer has corrupt header: /, '');
     throw new SlideError('CORRUPT_DATA', `A tile is damaged and cannot be decoded (${reason}).`, path);
