@@ -1,0 +1,434 @@
+// A streaming little-endian TIFF / BigTIFF writer for the synthetic slides.
+//
+// Pixel data (tiles or strips) is appended to the file as it is produced, in whatever order the
+// producer likes (the pyramid builder interleaves levels); only the small per-image offset and
+// byte-count arrays stay in memory. Every IFD is written at close(), in the order the images were
+// declared with addImage() - which is the order readers see them, independent of where their data
+// lies. The header's first-IFD offset is patched last, so a file whose generation died is not a
+// valid TIFF (callers write to a temporary name and rename).
+
+import { open, type FileHandle } from 'node:fs/promises';
+
+/** TIFF field types used here (TIFF 6 + BigTIFF's LONG8). */
+export const FieldType = {
+  BYTE: 1,
+  ASCII: 2,
+  SHORT: 3,
+  LONG: 4,
+  RATIONAL: 5,
+  UNDEFINED: 7,
+  LONG8: 16,
+} as const;
+export type FieldTypeCode = (typeof FieldType)[keyof typeof FieldType];
+
+export const Tag = {
+  NewSubfileType: 254,
+  ImageWidth: 256,
+  ImageLength: 257,
+  BitsPerSample: 258,
+  Compression: 259,
+  PhotometricInterpretation: 262,
+  ImageDescription: 270,
+  StripOffsets: 273,
+  SamplesPerPixel: 277,
+  RowsPerStrip: 278,
+  StripByteCounts: 279,
+  XResolution: 282,
+  YResolution: 283,
+  PlanarConfiguration: 284,
+  ResolutionUnit: 296,
+  Software: 305,
+  Predictor: 317,
+  TileWidth: 322,
+  TileLength: 323,
+  TileOffsets: 324,
+  TileByteCounts: 325,
+  JPEGTables: 347,
+  YCbCrSubsampling: 530,
+} as const;
+
+export const Compression = {
+  None: 1,
+  LZW: 5,
+  JPEG: 7,
+  Deflate: 8,
+  AperioJ2kYCbCr: 33003,
+  AperioJ2kRgb: 33005,
+} as const;
+
+export const Photometric = { RGB: 2, YCbCr: 6 } as const;
+
+/** A rational as numerator / denominator, each an unsigned 32-bit integer. */
+export type Rational = readonly [number, number];
+
+export interface RawTag {
+  tag: number;
+  type: FieldTypeCode;
+  /** Numbers for the numeric types (pairs flattened for RATIONAL), bytes for BYTE/UNDEFINED/ASCII. */
+  values: readonly number[] | Uint8Array;
+}
+
+export type ImageLayout =
+  | { kind: 'tiles'; tileWidth: number; tileHeight: number }
+  | { kind: 'strips'; rowsPerStrip: number };
+
+export interface ImageSpec {
+  width: number;
+  height: number;
+  compression: number;
+  photometric: number;
+  layout: ImageLayout;
+  /** 0 (default) for a full-resolution image, 1 for reduced resolution, 9 for an Aperio macro. */
+  newSubfileType?: number;
+  description?: string;
+  software?: string;
+  /** Shared JPEG quantisation/Huffman tables (SOI ... EOI) for abbreviated JPEG tiles. */
+  jpegTables?: Uint8Array;
+  ycbcrSubsampling?: readonly [number, number];
+  predictor?: number;
+  resolution?: { x: Rational; y: Rational; unit: 1 | 2 | 3 };
+  /** Any further tags; they must not repeat one of the above. */
+  extraTags?: readonly RawTag[];
+}
+
+/** One declared image: its spec and where each of its tiles/strips went. */
+export class TiffImage {
+  readonly chunksAcross: number;
+  readonly chunksDown: number;
+  readonly chunkCount: number;
+  readonly offsets: Float64Array;
+  readonly byteCounts: Float64Array;
+
+  constructor(readonly spec: ImageSpec) {
+    const { width, height, layout } = spec;
+    if (!(width >= 1 && height >= 1) || !Number.isInteger(width) || !Number.isInteger(height)) {
+      throw new Error(`bad image size ${width}x${height}`);
+    }
+    if (layout.kind === 'tiles') {
+      if (layout.tileWidth % 16 !== 0 || layout.tileHeight % 16 !== 0) throw new Error('TIFF tile sizes must be multiples of 16');
+      this.chunksAcross = Math.ceil(width / layout.tileWidth);
+      this.chunksDown = Math.ceil(height / layout.tileHeight);
+    } else {
+      this.chunksAcross = 1;
+      this.chunksDown = Math.ceil(height / layout.rowsPerStrip);
+    }
+    this.chunkCount = this.chunksAcross * this.chunksDown;
+    // The arrays are the only per-chunk memory; refuse sizes that would make them large.
+    if (this.chunkCount > 16_000_000) throw new Error(`${this.chunkCount} tiles/strips is too many for this writer`);
+    this.offsets = new Float64Array(this.chunkCount);
+    this.byteCounts = new Float64Array(this.chunkCount);
+  }
+}
+
+export interface TiffWriterOptions {
+  bigTiff?: boolean;
+  /** Bytes gathered before a write to disk. */
+  bufferSize?: number;
+}
+
+const CLASSIC_LIMIT = 2 ** 32;
+
+export class TiffWriter {
+  readonly bigTiff: boolean;
+  private readonly images: TiffImage[] = [];
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private pos: number;
+  private closed = false;
+  private readonly bufferSize: number;
+
+  private constructor(private readonly fh: FileHandle, options: TiffWriterOptions) {
+    this.bigTiff = options.bigTiff ?? false;
+    this.bufferSize = options.bufferSize ?? 4 << 20;
+    // Header with a zero first-IFD offset, patched at close().
+    const header = new Uint8Array(this.bigTiff ? 16 : 8);
+    const dv = new DataView(header.buffer);
+    header[0] = 0x49;
+    header[1] = 0x49;
+    if (this.bigTiff) {
+      dv.setUint16(2, 43, true);
+      dv.setUint16(4, 8, true);
+      dv.setUint16(6, 0, true);
+    } else {
+      dv.setUint16(2, 42, true);
+    }
+    this.pending.push(header);
+    this.pendingBytes = header.length;
+    this.pos = header.length;
+  }
+
+  static async create(path: string, options: TiffWriterOptions = {}): Promise<TiffWriter> {
+    const fh = await open(path, 'w');
+    return new TiffWriter(fh, options);
+  }
+
+  /** Declares an image; IFDs are written in declaration order. */
+  addImage(spec: ImageSpec): TiffImage {
+    if (this.closed) throw new Error('TIFF writer is closed');
+    const image = new TiffImage(spec);
+    this.images.push(image);
+    return image;
+  }
+
+  /** Current end of file (where the next appended bytes go). */
+  get position(): number {
+    return this.pos;
+  }
+
+  /** Appends one tile or strip and records it; empty data leaves offset and count at 0. */
+  async writeChunk(image: TiffImage, index: number, data: Uint8Array): Promise<void> {
+    if (index < 0 || index >= image.chunkCount || !Number.isInteger(index)) throw new Error(`chunk index ${index} out of range`);
+    if (data.length === 0) return;
+    // Word-align chunk starts: harmless, and what most writers do.
+    if (this.pos % 2 === 1) this.append(new Uint8Array(1));
+    image.offsets[index] = this.pos;
+    image.byteCounts[index] = data.length;
+    this.append(data);
+    if (this.pendingBytes >= this.bufferSize) await this.flush();
+  }
+
+  /** Writes tiles (row-major) from an iterator, e.g. one that encodes them lazily. */
+  async writeChunks(image: TiffImage, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
+    let index = 0;
+    for await (const chunk of chunks) await this.writeChunk(image, index++, chunk);
+    if (index !== image.chunkCount) throw new Error(`expected ${image.chunkCount} tiles/strips, got ${index}`);
+  }
+
+  /** Writes the IFDs, patches the header and closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      if (this.images.length === 0) throw new Error('a TIFF needs at least one image');
+      this.alignTo(this.bigTiff ? 8 : 2);
+      // Lay every IFD block out first so each can point at the next.
+      const blocks = this.images.map((image) => this.buildIfdBlock(image));
+      let at = this.pos;
+      const starts: number[] = [];
+      for (const block of blocks) {
+        starts.push(at);
+        at += block.size;
+        at += at % 2;
+      }
+      for (let i = 0; i < blocks.length; i++) {
+        const block = blocks[i]!;
+        const bytes = block.serialize(starts[i]!, starts[i + 1] ?? 0);
+        this.append(bytes);
+        if (this.pos % 2 === 1) this.append(new Uint8Array(1));
+      }
+      this.checkOffset(this.pos);
+      await this.flush();
+      // Patch the first-IFD offset.
+      const patch = new Uint8Array(this.bigTiff ? 8 : 4);
+      const dv = new DataView(patch.buffer);
+      if (this.bigTiff) dv.setBigUint64(0, BigInt(starts[0]!), true);
+      else dv.setUint32(0, starts[0]!, true);
+      await this.fh.write(patch, 0, patch.length, this.bigTiff ? 8 : 4);
+    } finally {
+      this.closed = true;
+      await this.fh.close();
+    }
+  }
+
+  /** Closes the file without making it a valid TIFF (after an error). */
+  async abort(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.pending = [];
+    await this.fh.close();
+  }
+
+  private append(data: Uint8Array): void {
+    this.pending.push(data);
+    this.pendingBytes += data.length;
+    this.pos += data.length;
+  }
+
+  private alignTo(n: number): void {
+    const pad = (n - (this.pos % n)) % n;
+    if (pad) this.append(new Uint8Array(pad));
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pendingBytes === 0) return;
+    const chunks = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    // writev writes at the current file position, which is the end: the file is only appended to.
+    let remaining: Uint8Array[] = chunks;
+    while (remaining.length > 0) {
+      const batch = remaining.slice(0, 512);
+      remaining = remaining.slice(512);
+      const total = batch.reduce((n, c) => n + c.length, 0);
+      const { bytesWritten } = await this.fh.writev(batch);
+      if (bytesWritten !== total) throw new Error('short write');
+    }
+  }
+
+  private checkOffset(offset: number): void {
+    if (!this.bigTiff && offset >= CLASSIC_LIMIT) {
+      throw new Error('file exceeds 4 GiB: classic TIFF cannot address it; use bigTiff');
+    }
+  }
+
+  private buildIfdBlock(image: TiffImage): IfdBlock {
+    const tags = imageTags(image, this.bigTiff);
+    for (let i = 0; i < image.chunkCount; i++) this.checkOffset(image.offsets[i]!);
+    return new IfdBlock(tags, this.bigTiff);
+  }
+}
+
+function shortOrLong(tag: number, value: number): RawTag {
+  return { tag, type: value < 65536 ? FieldType.SHORT : FieldType.LONG, values: [value] };
+}
+
+/** The tags of one image, sorted as TIFF requires. */
+function imageTags(image: TiffImage, bigTiff: boolean): RawTag[] {
+  const s = image.spec;
+  const tags: RawTag[] = [];
+  tags.push({ tag: Tag.NewSubfileType, type: FieldType.LONG, values: [s.newSubfileType ?? 0] });
+  tags.push(shortOrLong(Tag.ImageWidth, s.width));
+  tags.push(shortOrLong(Tag.ImageLength, s.height));
+  tags.push({ tag: Tag.BitsPerSample, type: FieldType.SHORT, values: [8, 8, 8] });
+  tags.push({ tag: Tag.Compression, type: FieldType.SHORT, values: [s.compression] });
+  tags.push({ tag: Tag.PhotometricInterpretation, type: FieldType.SHORT, values: [s.photometric] });
+  if (s.description !== undefined) tags.push({ tag: Tag.ImageDescription, type: FieldType.ASCII, values: ascii(s.description) });
+  tags.push({ tag: Tag.SamplesPerPixel, type: FieldType.SHORT, values: [3] });
+  tags.push({ tag: Tag.PlanarConfiguration, type: FieldType.SHORT, values: [1] });
+  if (s.software !== undefined) tags.push({ tag: Tag.Software, type: FieldType.ASCII, values: ascii(s.software) });
+  if (s.predictor !== undefined) tags.push({ tag: Tag.Predictor, type: FieldType.SHORT, values: [s.predictor] });
+  if (s.resolution) {
+    tags.push({ tag: Tag.XResolution, type: FieldType.RATIONAL, values: [...s.resolution.x] });
+    tags.push({ tag: Tag.YResolution, type: FieldType.RATIONAL, values: [...s.resolution.y] });
+    tags.push({ tag: Tag.ResolutionUnit, type: FieldType.SHORT, values: [s.resolution.unit] });
+  }
+  const offsetType = bigTiff ? FieldType.LONG8 : FieldType.LONG;
+  const offsets = Array.from(image.offsets);
+  const counts = Array.from(image.byteCounts);
+  if (s.layout.kind === 'tiles') {
+    tags.push(shortOrLong(Tag.TileWidth, s.layout.tileWidth));
+    tags.push(shortOrLong(Tag.TileLength, s.layout.tileHeight));
+    tags.push({ tag: Tag.TileOffsets, type: offsetType, values: offsets });
+    tags.push({ tag: Tag.TileByteCounts, type: FieldType.LONG, values: counts });
+  } else {
+    tags.push({ tag: Tag.StripOffsets, type: offsetType, values: offsets });
+    tags.push(shortOrLong(Tag.RowsPerStrip, s.layout.rowsPerStrip));
+    tags.push({ tag: Tag.StripByteCounts, type: FieldType.LONG, values: counts });
+  }
+  if (s.jpegTables) tags.push({ tag: Tag.JPEGTables, type: FieldType.UNDEFINED, values: s.jpegTables });
+  if (s.ycbcrSubsampling) tags.push({ tag: Tag.YCbCrSubsampling, type: FieldType.SHORT, values: [...s.ycbcrSubsampling] });
+  for (const t of s.extraTags ?? []) tags.push(t);
+  tags.sort((a, b) => a.tag - b.tag);
+  for (let i = 1; i < tags.length; i++) {
+    if (tags[i]!.tag === tags[i - 1]!.tag) throw new Error(`tag ${tags[i]!.tag} given twice`);
+  }
+  return tags;
+}
+
+function ascii(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length + 1);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) throw new Error('TIFF ASCII fields take 7-bit text only');
+    bytes[i] = c;
+  }
+  return bytes;
+}
+
+const TYPE_SIZE: Record<FieldTypeCode, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 7: 1, 16: 8 };
+
+function valueCount(t: RawTag): number {
+  return t.type === FieldType.RATIONAL ? t.values.length / 2 : t.values.length;
+}
+
+function encodeValues(t: RawTag): Uint8Array {
+  const size = TYPE_SIZE[t.type];
+  const n = valueCount(t);
+  const out = new Uint8Array(size * n);
+  if (t.values instanceof Uint8Array) {
+    if (size !== 1) throw new Error(`tag ${t.tag}: byte values for a ${size}-byte type`);
+    out.set(t.values);
+    return out;
+  }
+  const dv = new DataView(out.buffer);
+  const v = t.values;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!;
+    if (!Number.isInteger(x) || x < 0) throw new Error(`tag ${t.tag}: value ${x} is not an unsigned integer`);
+    switch (t.type) {
+      case FieldType.BYTE:
+      case FieldType.ASCII:
+      case FieldType.UNDEFINED:
+        out[i] = x;
+        break;
+      case FieldType.SHORT:
+        if (x > 0xffff) throw new Error(`tag ${t.tag}: ${x} does not fit a SHORT`);
+        dv.setUint16(i * 2, x, true);
+        break;
+      case FieldType.LONG:
+      case FieldType.RATIONAL:
+        if (x > 0xffffffff) throw new Error(`tag ${t.tag}: ${x} does not fit a LONG`);
+        dv.setUint32(i * 4, x, true);
+        break;
+      case FieldType.LONG8:
+        dv.setBigUint64(i * 8, BigInt(x), true);
+        break;
+    }
+  }
+  return out;
+}
+
+/** One IFD plus the out-of-line values it points at, laid out as [IFD][values...]. */
+class IfdBlock {
+  readonly size: number;
+  private readonly encoded: Uint8Array[];
+  private readonly entrySize: number;
+  private readonly inlineSize: number;
+  private readonly headSize: number;
+
+  constructor(private readonly tags: RawTag[], private readonly bigTiff: boolean) {
+    this.entrySize = bigTiff ? 20 : 12;
+    this.inlineSize = bigTiff ? 8 : 4;
+    this.headSize = bigTiff ? 8 + tags.length * 20 + 8 : 2 + tags.length * 12 + 4;
+    this.encoded = tags.map(encodeValues);
+    let size = this.headSize;
+    for (const e of this.encoded) {
+      if (e.length > this.inlineSize) size += e.length + (e.length % 2);
+    }
+    this.size = size;
+  }
+
+  serialize(start: number, next: number): Uint8Array {
+    const out = new Uint8Array(this.size);
+    const dv = new DataView(out.buffer);
+    let p = 0;
+    if (this.bigTiff) {
+      dv.setBigUint64(0, BigInt(this.tags.length), true);
+      p = 8;
+    } else {
+      dv.setUint16(0, this.tags.length, true);
+      p = 2;
+    }
+    let extra = this.headSize;
+    for (let i = 0; i < this.tags.length; i++) {
+      const t = this.tags[i]!;
+      const bytes = this.encoded[i]!;
+      dv.setUint16(p, t.tag, true);
+      dv.setUint16(p + 2, t.type, true);
+      if (this.bigTiff) dv.setBigUint64(p + 4, BigInt(valueCount(t)), true);
+      else dv.setUint32(p + 4, valueCount(t), true);
+      const valueAt = p + (this.bigTiff ? 12 : 8);
+      if (bytes.length <= this.inlineSize) {
+        out.set(bytes, valueAt);
+      } else {
+        out.set(bytes, extra);
+        if (this.bigTiff) dv.setBigUint64(valueAt, BigInt(start + extra), true);
+        else dv.setUint32(valueAt, start + extra, true);
+        extra += bytes.length + (bytes.length % 2);
+      }
+      p += this.entrySize;
+    }
+    if (this.bigTiff) dv.setBigUint64(p, BigInt(next), true);
+    else dv.setUint32(p, next, true);
+    return out;
+  }
+}
