@@ -1,6 +1,7 @@
 // A least-recently-used cache capped in bytes, that also shares one in-flight computation among
 // concurrent callers (ten viewers asking for the same tile decode it once).
 
+import { setMaxListeners } from 'node:events';
 import { SlideError } from './errors';
 
 function cancelled(): SlideError {
@@ -58,6 +59,8 @@ export class ByteLruCache<V> {
     let running = this.pending.get(key);
     if (!running) {
       const controller = new AbortController();
+      // Every tile of a region listens to the one signal of the request that reads it.
+      setMaxListeners(0, controller.signal);
       const promise = compute(controller.signal).then(
         (value) => {
           if (this.pending.get(key) === running) this.pending.delete(key);

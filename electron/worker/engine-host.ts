@@ -56,7 +56,8 @@ export class EngineHost implements SlideEngineApi {
     const fromSource = this.options.workerPath.endsWith('.ts');
     const worker = fromSource
       ? new Worker(new URL('./source-bootstrap.mjs', import.meta.url), { workerData: { sourceEntry: this.options.workerPath } })
-      : new Worker(this.options.workerPath);
+      : // geotiff pulls in the web-worker package, which reads workerData.mod in any worker thread.
+        new Worker(this.options.workerPath, { workerData: {} });
     worker.on('message', (message: WorkerMessage) => this.onMessage(message));
     worker.on('error', (error) => this.replace(worker, `The slide engine crashed (${error.message}).`));
     worker.on('exit', (code) => this.replace(worker, `The slide engine stopped (exit code ${code}).`));

@@ -1,6 +1,7 @@
 // The engine's worker thread: decoding never runs on the Electron main thread. Requests run
 // concurrently (sharp decodes on libuv's pool); a cancel aborts one the viewer no longer needs.
 
+import { setMaxListeners } from 'node:events';
 import { parentPort } from 'node:worker_threads';
 import { SlideEngine } from '../engine/engine';
 import { toSlideError } from '../engine/errors';
@@ -28,6 +29,7 @@ port.on('message', (message: HostMessage) => {
   }
   const { id, method, args } = message;
   const controller = new AbortController();
+  setMaxListeners(0, controller.signal); // one request may wait on many tiles
   running.set(id, controller);
   const call = engine[method] as (...a: unknown[]) => Promise<unknown>;
   const fullArgs = CANCELLABLE.has(method) ? [...args, controller.signal] : args;

@@ -1,0 +1,79 @@
+// Broken and unsupported files: a clear message naming the file and the reason, and the app goes on.
+
+import { test, expect, slidePath } from './fixtures';
+import { readCanvas, tileErrorCount, waitForTiles } from './host/viewer-probe';
+
+const CMU = 'CMU-1-Small-Region.svs';
+
+test('a file that is not a slide says so, and the next slide opens', async ({ host }) => {
+  const { page } = host;
+  await host.drop([slidePath('histolab_broken-html.svs')]);
+  const notice = page.getByTestId('notice');
+  await expect(notice).toHaveCount(1);
+  await expect(notice).toContainText('histolab_broken-html.svs is not a slide file.');
+  await expect(notice).toContainText('NOT_A_SLIDE');
+  await expect(page.getByTestId('welcome')).toBeVisible();
+
+  await host.drop([slidePath(CMU)]);
+  await waitForTiles(page);
+  await expect(page.getByRole('tab', { name: CMU })).toBeVisible();
+});
+
+test('several files dropped at once: each failure is listed by name, the good one opens', async ({ host }) => {
+  const { page } = host;
+  await host.drop([
+    slidePath('histolab_broken-html.svs'),
+    slidePath('openslide-python_unopenable.tiff'),
+    slidePath('pillow_oom-225817ca.tif'),
+    slidePath(CMU),
+    slidePath('no-such-slide.svs'),
+  ]);
+  await waitForTiles(page);
+  await expect(page.getByRole('tab')).toHaveCount(1);
+  const notices = page.getByTestId('notice');
+  await expect(notices).toHaveCount(4);
+  await expect(notices.filter({ hasText: 'histolab_broken-html.svs is not a slide file.' })).toHaveCount(1);
+  await expect(notices.filter({ hasText: 'openslide-python_unopenable.tiff uses an image compression that Slidescope cannot decode.' })).toHaveCount(1);
+  await expect(notices.filter({ hasText: 'pillow_oom-225817ca.tif' })).toHaveCount(1);
+  await expect(notices.filter({ hasText: 'no-such-slide.svs could not be found or read.' })).toHaveCount(1);
+
+  // Messages can be dismissed one by one.
+  await notices.first().getByRole('button', { name: 'Dismiss message' }).click();
+  await expect(notices).toHaveCount(3);
+});
+
+test('tiles that cannot be read show as placeholders and are reported once', async ({ host }) => {
+  const { page } = host;
+  // Opens (its structure is fine) but its tile data is corrupt.
+  await host.drop([slidePath('openslide-python_unreadable.svs')]);
+  await waitForTiles(page);
+  const notices = page.getByTestId('notice');
+  await expect(notices.filter({ hasText: 'Some tiles of openslide-python_unreadable.svs could not be shown' })).toHaveCount(1);
+  expect(await tileErrorCount(page)).toBeGreaterThanOrEqual(1);
+  // Zooming asks for more (failing) tiles: still one message.
+  await page.keyboard.press('+');
+  await page.keyboard.press('+');
+  await waitForTiles(page);
+  await expect(notices).toHaveCount(1);
+
+  // The slide area shows the grey hatched placeholder, not black and not nothing.
+  const size = await page.getByTestId('osd-host').boundingBox();
+  expect(size).not.toBeNull();
+  const centre = await readCanvas(page, { x: Math.round((size?.width ?? 0) / 2) - 2, y: Math.round((size?.height ?? 0) / 2) - 2, width: 4, height: 4 });
+  const [r, g, b] = [centre.data[0] ?? 0, centre.data[1] ?? 0, centre.data[2] ?? 0];
+  expect(Math.min(r, g, b), `placeholder grey, got rgb(${r}, ${g}, ${b})`).toBeGreaterThan(150);
+  expect(Math.max(r, g, b)).toBeLessThan(230);
+
+  // The app stays usable: the next slide opens in its own tab and renders.
+  await host.drop([slidePath(CMU)]);
+  await waitForTiles(page);
+  await expect(page.getByRole('tab')).toHaveCount(2);
+  await expect(page.getByRole('tab', { name: CMU })).toHaveAttribute('aria-selected', 'true');
+});
+
+test('failures reported by main (command line, OS) are shown too', async ({ host }) => {
+  const { page } = host;
+  await host.emit('app:open-failed', { code: 'UNSUPPORTED_FORMAT', message: 'strips only', path: '/data/slides/old-scan.tif' });
+  await expect(page.getByTestId('notice')).toContainText('old-scan.tif is a TIFF layout that Slidescope cannot show.');
+  await expect(page.getByTestId('welcome')).toBeVisible();
+});

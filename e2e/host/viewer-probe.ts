@@ -1,0 +1,132 @@
+// Reads and sets the viewer's state through the renderer's e2e handle (present with ?e2e): exact
+// views for pixel comparisons, "all tiles drawn", and the canvas pixels themselves.
+
+import { expect, type Page } from '@playwright/test';
+
+/** The parts of OpenSeadragon's viewer the probes touch (typed here: the page has no OSD types). */
+interface ProbePoint {
+  x: number;
+  y: number;
+}
+interface ProbeViewer {
+  viewport: {
+    imageToViewportZoom(imageZoom: number): number;
+    viewportToImageZoom(zoom: number): number;
+    getZoom(current?: boolean): number;
+    getRotation(current?: boolean): number;
+    setRotation(degrees: number, immediately?: boolean): unknown;
+    zoomTo(zoom: number, refPoint?: ProbePoint | null, immediately?: boolean): unknown;
+    panTo(center: ProbePoint, immediately?: boolean): unknown;
+    imageToViewportCoordinates(x: number, y: number): ProbePoint;
+    viewerElementToImageCoordinates(pixel: ProbePoint): ProbePoint;
+    getCenter(current?: boolean): ProbePoint & { times(factor: number): ProbePoint };
+    getContainerSize(): ProbePoint;
+  };
+  world: { getItemCount(): number; getItemAt(index: number): { getFullyLoaded(): boolean } };
+  drawer: { canvas: HTMLCanvasElement };
+  isAnimating?: () => boolean;
+}
+interface ProbeHandle {
+  viewer: ProbeViewer | null;
+  tileErrors: number;
+}
+
+/** window as the probes see it. Each probe looks the handle up itself: page functions cannot share helpers. */
+type ProbeWindow = Window & { __slidescopeE2E?: ProbeHandle };
+
+/** Waits until the viewer has opened the slide and drawn every tile the current view needs. */
+export async function waitForTiles(page: Page, timeout = 30_000): Promise<void> {
+  await expect(page.getByTestId('osd-host')).toHaveAttribute('data-ready', 'true', { timeout });
+  // OSD recomputes "fully loaded" in its next frame: after a view change the old answer is stale.
+  await nextFrames(page, 3);
+  await page.waitForFunction(
+    () => {
+      const h = (window as ProbeWindow).__slidescopeE2E;
+      const viewer = h?.viewer;
+      if (!viewer || viewer.world.getItemCount() === 0) return false;
+      const { viewport } = viewer;
+      // Settled: the zoom OSD shows is the one it was asked for, and every needed tile is in.
+      const settled = Math.abs(viewport.getZoom(true) - viewport.getZoom(false)) < 1e-9;
+      return settled && viewer.world.getItemAt(0).getFullyLoaded();
+    },
+    undefined,
+    { timeout, polling: 100 },
+  );
+  // One more frame so the last tile that arrived is on the canvas.
+  await nextFrames(page, 2);
+}
+
+async function nextFrames(page: Page, count: number): Promise<void> {
+  await page.evaluate(async (n) => {
+    for (let i = 0; i < n; i++) await new Promise((resolve) => requestAnimationFrame(resolve));
+  }, count);
+}
+
+/** Shows level-0 pixel (x, y) at the canvas's top-left corner at the given image zoom, no rotation. */
+export async function setExactView(page: Page, view: { x: number; y: number; imageZoom: number }): Promise<void> {
+  await page.evaluate(({ x, y, imageZoom }) => {
+    const viewer = (window as ProbeWindow).__slidescopeE2E?.viewer;
+    if (!viewer) throw new Error('no viewer (is ?e2e in the URL?)');
+    const { viewport } = viewer;
+    viewport.setRotation(0, true);
+    viewport.zoomTo(viewport.imageToViewportZoom(imageZoom), null, true);
+    const size = viewport.getContainerSize();
+    viewport.panTo(viewport.imageToViewportCoordinates(x + size.x / 2 / imageZoom, y + size.y / 2 / imageZoom), true);
+  }, view);
+}
+
+export async function imageOriginOnScreen(page: Page): Promise<{ x: number; y: number }> {
+  return page.evaluate(() => {
+    const viewer = (window as ProbeWindow).__slidescopeE2E?.viewer;
+    if (!viewer) throw new Error('no viewer (is ?e2e in the URL?)');
+    // An OSD Point at (0, 0): the page has no OpenSeadragon global to construct one from.
+    const zero = viewer.viewport.getCenter(true).times(0);
+    const p = viewer.viewport.viewerElementToImageCoordinates(zero);
+    return { x: p.x, y: p.y };
+  });
+}
+
+export async function currentImageZoom(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const viewer = (window as ProbeWindow).__slidescopeE2E?.viewer;
+    if (!viewer) throw new Error('no viewer (is ?e2e in the URL?)');
+    return viewer.viewport.viewportToImageZoom(viewer.viewport.getZoom(true));
+  });
+}
+
+export async function currentRotation(page: Page): Promise<number> {
+  return page.evaluate(() => (window as ProbeWindow).__slidescopeE2E?.viewer?.viewport.getRotation(false) ?? Number.NaN);
+}
+
+export async function tileErrorCount(page: Page): Promise<number> {
+  return page.evaluate(() => (window as ProbeWindow).__slidescopeE2E?.tileErrors ?? 0);
+}
+
+export interface RgbaPixels {
+  width: number;
+  height: number;
+  /** RGBA, row-major. */
+  data: Buffer;
+}
+
+/** Pixels of the viewer's canvas (canvas drawer only: a WebGL canvas cannot be read back). */
+export async function readCanvas(page: Page, rect: { x: number; y: number; width: number; height: number }): Promise<RgbaPixels> {
+  const base64 = await page.evaluate(({ x, y, width, height }) => {
+    const viewer = (window as ProbeWindow).__slidescopeE2E?.viewer;
+    if (!viewer) throw new Error('no viewer (is ?e2e in the URL?)');
+    const context = viewer.drawer.canvas.getContext('2d');
+    if (!context) throw new Error('the viewer does not draw on a 2D canvas (use ?drawer=canvas)');
+    const bytes = context.getImageData(x, y, width, height).data;
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(binary);
+  }, rect);
+  return { width: rect.width, height: rect.height, data: Buffer.from(base64, 'base64') };
+}
+
+export async function canvasSize(page: Page): Promise<{ width: number; height: number }> {
+  return page.evaluate(() => {
+    const canvas = (window as ProbeWindow).__slidescopeE2E?.viewer?.drawer.canvas;
+    return { width: canvas?.width ?? 0, height: canvas?.height ?? 0 };
+  });
+}

@@ -1,0 +1,19 @@
+// The welcome screen's drop target. The drop itself is caught window-wide (useFileDrop); this is
+// where the eye goes, and a click opens the file dialog instead.
+
+import { Icon } from './Icon';
+
+export interface DropZoneProps {
+  dragging: boolean;
+  onBrowse: () => void;
+}
+
+export function DropZone({ dragging, onBrowse }: DropZoneProps) {
+  return (
+    <button type="button" className={dragging ? 'drop-zone drop-zone-active' : 'drop-zone'} onClick={onBrowse} data-testid="drop-zone">
+      <Icon name="drop" size={36} />
+      <span className="drop-zone-title">Drop slide files here</span>
+      <span className="drop-zone-hint">Aperio SVS and tiled pyramidal TIFF · several at once is fine · or click to browse</span>
+    </button>
+  );
+}

@@ -1,0 +1,48 @@
+// A dialog over the app: closes on Escape, on the close button and on a click outside it.
+
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { Icon } from './Icon';
+
+export interface ModalProps {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  wide?: boolean;
+}
+
+export function Modal({ title, onClose, children, wide = false }: ModalProps) {
+  const titleId = useId();
+  const closeButton = useRef<HTMLButtonElement>(null);
+  const close = useRef(onClose);
+  useEffect(() => {
+    close.current = onClose;
+  }, [onClose]);
+
+  useEffect(() => {
+    // Focus moves into the dialog so the slide's single-key shortcuts pause while it is open.
+    const previous = document.activeElement;
+    closeButton.current?.focus();
+    const onKeyDown = (event: KeyboardEvent): void => {
+      if (event.key === 'Escape') close.current();
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => {
+      window.removeEventListener('keydown', onKeyDown);
+      if (previous instanceof HTMLElement) previous.focus();
+    };
+  }, []);
+
+  return (
+    <div className="modal-backdrop" onMouseDown={(event) => event.target === event.currentTarget && onClose()}>
+      <div className={wide ? 'modal modal-wide' : 'modal'} role="dialog" aria-modal="true" aria-labelledby={titleId}>
+        <header className="modal-header">
+          <h2 id={titleId}>{title}</h2>
+          <button ref={closeButton} type="button" className="icon-button" onClick={onClose} aria-label="Close" title="Close (Esc)">
+            <Icon name="close" />
+          </button>
+        </header>
+        <div className="modal-body">{children}</div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+// The stack of messages in the top-right corner.
+
+import type { Notice } from '../hooks/useNotices';
+import { Icon } from './Icon';
+
+export interface NoticesProps {
+  notices: Notice[];
+  onDismiss: (id: number) => void;
+}
+
+export function Notices({ notices, onDismiss }: NoticesProps) {
+  return (
+    <section className="notices" aria-label="Messages" aria-live="polite">
+      {notices.map((notice) => (
+        <div key={notice.id} className={`notice notice-${notice.kind}`} role={notice.kind === 'info' ? 'status' : 'alert'} data-testid="notice">
+          <Icon name={notice.kind === 'info' ? 'info' : 'warning'} />
+          <div className="notice-text">
+            <p className="notice-title">{notice.title}</p>
+            {notice.detail && <p className="notice-detail">{notice.detail}</p>}
+          </div>
+          <button type="button" className="icon-button" onClick={() => onDismiss(notice.id)} aria-label="Dismiss message" title="Dismiss">
+            <Icon name="close" size={16} />
+          </button>
+        </div>
+      ))}
+    </section>
+  );
+}

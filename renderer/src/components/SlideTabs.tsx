@@ -1,0 +1,38 @@
+// One tab per open slide; the close button releases the slide in the engine.
+
+import type { OpenedSlide, SlideId } from '../../../shared/ipc';
+import { Icon } from './Icon';
+
+export interface SlideTabsProps {
+  slides: OpenedSlide[];
+  activeId: SlideId | null;
+  onActivate: (slideId: SlideId) => void;
+  onClose: (slideId: SlideId) => void;
+}
+
+export function SlideTabs({ slides, activeId, onActivate, onClose }: SlideTabsProps) {
+  return (
+    <nav className="tabs" role="tablist" aria-label="Open slides">
+      {slides.map((slide) => {
+        const active = slide.slideId === activeId;
+        return (
+          <div key={slide.slideId} className={active ? 'tab tab-active' : 'tab'}>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={active}
+              className="tab-label"
+              onClick={() => onActivate(slide.slideId)}
+              title={slide.info.path}
+            >
+              {slide.info.name}
+            </button>
+            <button type="button" className="icon-button tab-close" onClick={() => onClose(slide.slideId)} aria-label={`Close ${slide.info.name}`} title="Close slide">
+              <Icon name="close" size={14} />
+            </button>
+          </div>
+        );
+      })}
+    </nav>
+  );
+}

@@ -1,0 +1,48 @@
+// What the window shows with no slide open: where to drop, open or reopen a slide.
+
+import type { RecentFile } from '../../../shared/ipc';
+import { DropZone } from './DropZone';
+import { Icon } from './Icon';
+import { RecentList } from './RecentList';
+
+export interface WelcomeScreenProps {
+  dragging: boolean;
+  recent: RecentFile[];
+  onOpenDialog: () => void;
+  onOpenSample: () => void;
+  onOpenRecent: (path: string) => void;
+  onClearRecent: () => void;
+  onShowHelp: () => void;
+}
+
+export function WelcomeScreen(props: WelcomeScreenProps) {
+  return (
+    <main className="welcome" data-testid="welcome">
+      <div className="welcome-inner">
+        <header className="welcome-header">
+          <h1 className="brand">
+            <span className="brand-mark" aria-hidden="true" />
+            Slidescope
+          </h1>
+          <p className="muted">Whole-slide images for pathology, viewed on this computer. Nothing is uploaded.</p>
+        </header>
+        <DropZone dragging={props.dragging} onBrowse={props.onOpenDialog} />
+        <div className="welcome-actions">
+          <button type="button" className="button button-primary" onClick={props.onOpenDialog}>
+            <Icon name="open" />
+            Open slide…
+          </button>
+          <button type="button" className="button" onClick={props.onOpenSample}>
+            <Icon name="sample" />
+            Open sample slide
+          </button>
+          <button type="button" className="button button-quiet" onClick={props.onShowHelp}>
+            <Icon name="help" />
+            Shortcuts
+          </button>
+        </div>
+        <RecentList files={props.recent} onOpen={props.onOpenRecent} onClear={props.onClearRecent} />
+      </div>
+    </main>
+  );
+}

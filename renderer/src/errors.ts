@@ -1,0 +1,53 @@
+// Turns an ErrorInfo from main into words for a student: which file, and why, by error code. The
+// engine's own message goes underneath as detail (it names the exact structure that failed).
+
+import type { ErrorCode, ErrorInfo } from '../../shared/errors';
+import { baseName } from './paths';
+
+const OPEN_REASONS: Record<ErrorCode, string> = {
+  NOT_FOUND: 'could not be found or read',
+  NOT_A_SLIDE: 'is not a slide file',
+  UNSUPPORTED_FORMAT: 'is a TIFF layout that Slidescope cannot show',
+  UNSUPPORTED_COMPRESSION: 'uses an image compression that Slidescope cannot decode',
+  CORRUPT_DATA: 'is damaged: its data is corrupt',
+  TOO_LARGE: 'is too large to open',
+  INVALID_ARGUMENT: 'could not be opened (the request was invalid)',
+  NOT_OPEN: 'is no longer open',
+  NOT_AUTHORIZED: 'was not chosen in this window, so it cannot be opened from here',
+  CANCELLED: 'was not opened: opening was cancelled',
+  WORKER_FAILED: 'stopped the slide engine, which was restarted',
+  EXISTS: 'already exists',
+  IO_ERROR: 'could not be read (input/output error)',
+};
+
+const TILE_REASONS: Record<ErrorCode, string> = {
+  ...OPEN_REASONS,
+  NOT_FOUND: 'the file can no longer be read',
+  UNSUPPORTED_COMPRESSION: 'a tile uses a compression Slidescope cannot decode',
+  CORRUPT_DATA: 'tile data in the file is damaged',
+  NOT_OPEN: 'the slide was closed',
+  WORKER_FAILED: 'the slide engine stopped and was restarted',
+  IO_ERROR: 'reading the file failed',
+};
+
+export interface DescribedError {
+  title: string;
+  detail: string;
+}
+
+/** "histolab_broken-html.svs is not a slide file." plus the engine's message. */
+export function describeOpenError(error: ErrorInfo, fileName?: string): DescribedError {
+  const name = fileName ?? (error.path ? baseName(error.path) : 'The file');
+  return { title: `${name} ${OPEN_REASONS[error.code] ?? 'could not be opened'}.`, detail: detailOf(error) };
+}
+
+export function describeTileError(error: ErrorInfo, slideName: string): DescribedError {
+  return {
+    title: `Some tiles of ${slideName} could not be shown`,
+    detail: `${TILE_REASONS[error.code] ?? 'a tile failed to load'} (${error.code}). ${error.message}`.trim(),
+  };
+}
+
+function detailOf(error: ErrorInfo): string {
+  return `${error.code}: ${error.message}`;
+}

@@ -1,0 +1,58 @@
+// Single-key shortcuts on the window. Keys with Ctrl/Cmd/Alt belong to the native menu's
+// accelerators, and typing in a field (the property filter) must not zoom the slide.
+
+import { useEffect, useRef } from 'react';
+import { commandForKey, type Command } from '../commands';
+
+export type PanDirection = 'left' | 'right' | 'up' | 'down';
+
+export interface KeyboardHandlers {
+  onCommand: (command: Command) => void;
+  onPan: (direction: PanDirection) => void;
+  onEscape: () => void;
+}
+
+const ARROWS: Record<string, PanDirection> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'up', ArrowDown: 'down' };
+
+export function useKeyboardShortcuts(handlers: KeyboardHandlers): void {
+  const current = useRef(handlers);
+  useEffect(() => {
+    current.current = handlers;
+  }, [handlers]);
+
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent): void => {
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+      if (event.key === 'Escape') {
+        current.current.onEscape();
+        return;
+      }
+      if (isTextEntry(event.target) || inDialog(event.target)) return;
+      const direction = ARROWS[event.key];
+      if (direction) {
+        event.preventDefault();
+        current.current.onPan(direction);
+        return;
+      }
+      const command = commandForKey(event.key);
+      if (command) {
+        event.preventDefault();
+        current.current.onCommand(command);
+      }
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
+}
+
+/** A dialog has the focus: the slide underneath is not what the user is working with. */
+function inDialog(target: EventTarget | null): boolean {
+  return target instanceof Element && target.closest('[role="dialog"]') !== null;
+}
+
+function isTextEntry(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable) return true;
+  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  return target instanceof HTMLInputElement && !['button', 'checkbox', 'radio', 'range', 'submit'].includes(target.type);
+}

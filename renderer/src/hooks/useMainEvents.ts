@@ -1,0 +1,27 @@
+// Subscribes to the main process's events for the lifetime of the app.
+
+import { useEffect, useRef } from 'react';
+import type { ErrorInfo } from '../../../shared/errors';
+import type { MenuCommand, OpenedSlide, SlidescopeApi } from '../../../shared/ipc';
+
+export interface MainEventHandlers {
+  onSlideOpened: (slide: OpenedSlide) => void;
+  onOpenFailed: (error: ErrorInfo) => void;
+  onMenuCommand: (command: MenuCommand) => void;
+}
+
+export function useMainEvents(api: SlidescopeApi, handlers: MainEventHandlers): void {
+  const current = useRef(handlers);
+  useEffect(() => {
+    current.current = handlers;
+  }, [handlers]);
+
+  useEffect(() => {
+    const unsubscribe = [
+      api.on('app:slide-opened', (slide) => current.current.onSlideOpened(slide)),
+      api.on('app:open-failed', (error) => current.current.onOpenFailed(error)),
+      api.on('app:menu-command', (command) => current.current.onMenuCommand(command)),
+    ];
+    return () => unsubscribe.forEach((off) => off());
+  }, [api]);
+}

@@ -1,0 +1,79 @@
+// Owns one OpenSeadragon viewer for one opened slide: created when the host element and the slide
+// are there, destroyed (and its tile requests cancelled) when either goes away.
+
+import { useEffect, useRef, useState } from 'react';
+import OpenSeadragon from 'openseadragon';
+import type { ErrorInfo } from '../../../shared/errors';
+import type { OpenedSlide, SlidescopeApi } from '../../../shared/ipc';
+import { SlideTileSource } from '../viewer/SlideTileSource';
+
+const TILE_RETRIES = 2;
+
+export interface OsdViewerOptions {
+  api: SlidescopeApi;
+  slide: OpenedSlide;
+  drawer: OpenSeadragon.DrawerType;
+  onTileError: (error: ErrorInfo) => void;
+}
+
+export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions): OpenSeadragon.Viewer | null {
+  const { api, slide, drawer } = options;
+  const [viewer, setViewer] = useState<OpenSeadragon.Viewer | null>(null);
+  // The tile-error callback changes with every render; the viewer must not be rebuilt for that.
+  const onTileError = useRef(options.onTileError);
+  useEffect(() => {
+    onTileError.current = options.onTileError;
+  }, [options.onTileError]);
+
+  useEffect(() => {
+    if (!host) return undefined;
+    const { info, slideId } = slide;
+    const source = new SlideTileSource({
+      maxRetries: TILE_RETRIES,
+      api,
+      slideId,
+      width: info.width,
+      height: info.height,
+      geometry: info.deepZoom,
+      onTileError: (error) => onTileError.current(error),
+    });
+    const created = OpenSeadragon({
+      element: host,
+      tileSources: source,
+      drawer,
+      // Our own toolbar replaces OSD's buttons, which would also load images from prefixUrl.
+      showNavigationControl: false,
+      showNavigator: true,
+      navigatorPosition: 'BOTTOM_RIGHT',
+      navigatorSizeRatio: 0.18,
+      navigatorAutoFade: false,
+      navigatorRotate: true,
+      // Our shortcuts own the keyboard (OSD's would flip on 'f' and rotate on 'r' twice).
+      keyboardNavEnabled: false,
+      gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true },
+      // Allow up to 2x past 1:1, a digital zoom students use to look at nuclei.
+      maxZoomPixelRatio: 2,
+      minZoomImageRatio: 0.5,
+      visibilityRatio: 0.2,
+      // Fit leaves a little air around the slide instead of touching the toolbar.
+      viewportMargins: { top: 12, bottom: 12, left: 12, right: 12 },
+      animationTime: 0.5,
+      // The engine is local: keep several tiles in flight, start a few per frame.
+      imageLoaderLimit: 8,
+      maxTilesPerFrame: 4,
+      timeout: 60_000,
+      // A tile lost to an engine restart is asked for again (see SlideTileSource).
+      tileRetryMax: TILE_RETRIES,
+      tileRetryDelay: 300,
+      crossOriginPolicy: false,
+    });
+    setViewer(created);
+    return () => {
+      source.dispose();
+      created.destroy();
+      setViewer(null);
+    };
+  }, [host, api, slide, drawer]);
+
+  return viewer;
+}

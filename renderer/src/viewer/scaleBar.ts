@@ -1,0 +1,26 @@
+// Chooses a round scale-bar length (1, 2 or 5 x 10^n µm) near a target on-screen width.
+
+export interface ScaleBarSpec {
+  widthPx: number;
+  label: string;
+}
+
+export function chooseScaleBar(micronsPerPx: number, targetPx = 120): ScaleBarSpec | null {
+  if (!(micronsPerPx > 0) || !Number.isFinite(micronsPerPx)) return null;
+  const targetMicrons = micronsPerPx * targetPx;
+  const exponent = Math.floor(Math.log10(targetMicrons));
+  let best = 0;
+  for (const e of [exponent - 1, exponent, exponent + 1]) {
+    for (const m of [1, 2, 5]) {
+      const candidate = m * 10 ** e;
+      if (Math.abs(Math.log(candidate / targetMicrons)) < Math.abs(Math.log(best / targetMicrons)) || best === 0) best = candidate;
+    }
+  }
+  return { widthPx: best / micronsPerPx, label: formatLength(best) };
+}
+
+export function formatLength(microns: number): string {
+  if (microns >= 1000) return `${Number((microns / 1000).toPrecision(3))} mm`;
+  if (microns >= 1) return `${Number(microns.toPrecision(3))} µm`;
+  return `${Number((microns * 1000).toPrecision(3))} nm`;
+}
