@@ -53,6 +53,8 @@ export const FIXTURES = {
   'huge-header': { kind: 'huge', ext: '.tif', options: { width: 1e9, height: 1e9 } },
   /** The benchmark slide: 40000 x 30000 Aperio-like, JPEG RGB, 240-px tiles, 4 levels 4x apart. */
   'bench-40k': { kind: 'aperio', ext: '.svs', options: { width: 40000, height: 30000, tileSize: 240, compression: 'jpeg', photometric: 'rgb', quality: 70, seed: 40, name: 'bench-40k' } },
+  /** The viewer benchmark's JPEG 2000 slide (Aperio 33003): 12000 x 9000, 3 levels. */
+  'bench-j2k': { kind: 'aperio', ext: '.svs', options: { width: 12000, height: 9000, tileSize: 240, compression: 'jpeg2000-33003', seed: 41, name: 'bench-j2k' } },
 } as const satisfies Record<string, FixtureSpec>;
 
 export type FixtureName = keyof typeof FIXTURES;

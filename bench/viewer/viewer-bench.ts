@@ -1,0 +1,227 @@
+// npm run bench:viewer - how fast the screen fills, Slidescope against OpenSlide's deep-zoom viewer,
+// in the same browser (Debian Chromium, 1600 x 1000, OpenSeadragon's canvas drawer for both: headless
+// WebGL runs in software). Three stages, 3 repetitions each, medians:
+//   open   - from asking for the slide to the first fully loaded whole-slide view
+//   jump   - to 10x objective at the centre (image zoom 0.5 on a 20x slide), until fully loaded
+//   pans   - ten pans of half a screen at that zoom, each until fully loaded
+// Slidescope runs as in the e2e suite: the production renderer bundle, the real preload bridge and
+// IPC handlers, the engine in its worker. (Tiles cross a Playwright binding as base64 there, where
+// Electron would use structured clone: a handicap, not a help.)
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Page } from '@playwright/test';
+import { fixturePath } from '../../electron/engine/synth/fixtures';
+import { SlidescopeHost } from '../../e2e/host/slidescope-host';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const OUT = join(ROOT, '.cache/bench-viewer');
+const REPS = process.argv.includes('--quick') ? 1 : 3;
+const VIEWPORT = { width: 1600, height: 1000 };
+const LAUNCH = {
+  executablePath: process.env['SLIDESCOPE_CHROMIUM'] ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+};
+
+type ViewerName = 'slidescope' | 'openslide';
+interface StageTimes {
+  open: number;
+  jump: number;
+  pans: number;
+  tileRequests: number;
+  tileBytes: number;
+  rendererHeapMb: number;
+  workerRssMb: number;
+}
+
+/** Page-side: the OpenSeadragon viewer of either page. */
+const VIEWER_JS = `(window.__slidescopeE2E && window.__slidescopeE2E.viewer) || window.viewer`;
+
+async function waitFullyLoaded(page: Page, timeout = 120_000): Promise<void> {
+  await page.waitForFunction(
+    `(() => { const v = ${VIEWER_JS}; if (!v || v.world.getItemCount() === 0) return false;
+      const vp = v.viewport; return Math.abs(vp.getZoom(true) - vp.getZoom(false)) < 1e-9 && v.world.getItemAt(0).getFullyLoaded(); })()`,
+    undefined,
+    { timeout, polling: 'raf' },
+  );
+}
+
+async function jump(page: Page): Promise<void> {
+  await page.evaluate(`(() => { const v = ${VIEWER_JS}; const vp = v.viewport; const item = v.world.getItemAt(0);
+    const size = item.getContentSize(); vp.zoomTo(item.imageToViewportZoom(0.5), null, true);
+    vp.panTo(item.imageToViewportCoordinates(size.x / 2, size.y / 2), true); })()`);
+}
+
+async function pan(page: Page): Promise<void> {
+  await page.evaluate(`(() => { const v = ${VIEWER_JS}; const vp = v.viewport; const b = vp.getBounds(true);
+    const Point = b.getTopLeft().constructor; vp.panBy(new Point(b.width / 2, 0), true); })()`);
+}
+
+async function heapMb(page: Page): Promise<number> {
+  const used = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0);
+  return used / 1024 / 1024;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function startOpenSlideServer(slide: string): Promise<{ url: string; process: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn('/usr/bin/python3', [join(ROOT, 'bench/viewer/openslide_server.py'), slide, String(port), join(ROOT, 'node_modules/openseadragon/build/openseadragon')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${url}/slide.dzi`)).ok) return { url, process: child };
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error('the OpenSlide deep-zoom server did not start');
+}
+
+async function runStages(page: Page, shot: (stage: string) => Promise<void>, openIt: () => Promise<void>): Promise<Pick<StageTimes, 'open' | 'jump' | 'pans'>> {
+  let t0 = performance.now();
+  await openIt();
+  await waitFullyLoaded(page);
+  const open = performance.now() - t0;
+  await shot('open');
+  t0 = performance.now();
+  await jump(page);
+  await waitFullyLoaded(page);
+  const jumped = performance.now() - t0;
+  await shot('jump');
+  t0 = performance.now();
+  for (let i = 0; i < 10; i++) {
+    await pan(page);
+    await waitFullyLoaded(page);
+  }
+  const pans = performance.now() - t0;
+  await shot('pans');
+  return { open, jump: jumped, pans };
+}
+
+async function runOpenSlide(slide: string, rep: number, tag: string): Promise<StageTimes> {
+  const server = await startOpenSlideServer(slide);
+  const profile = await mkdtemp(join(tmpdir(), 'slidescope-bench-profile-'));
+  const context = await chromium.launchPersistentContext(profile, { ...LAUNCH, viewport: VIEWPORT });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    let tileRequests = 0;
+    let tileBytes = 0;
+    page.on('response', (response) => {
+      if (!response.url().includes('/slide_files/')) return;
+      tileRequests++;
+      tileBytes += Number(response.headers()['content-length'] ?? 0);
+    });
+    let peakHeap = 0;
+    const shot = async (stage: string) => {
+      peakHeap = Math.max(peakHeap, await heapMb(page));
+      if (rep === 0) await page.screenshot({ path: join(OUT, `${tag}-openslide-${stage}.png`) });
+    };
+    const times = await runStages(page, shot, async () => {
+      await page.goto(`${server.url}/`);
+    });
+    return { ...times, tileRequests, tileBytes, rendererHeapMb: peakHeap, workerRssMb: 0 };
+  } finally {
+    await context.close();
+    server.process.kill();
+    await rm(profile, { recursive: true, force: true });
+  }
+}
+
+async function runSlidescope(slide: string, rep: number, tag: string): Promise<StageTimes> {
+  const host = await SlidescopeHost.start({ launchOptions: LAUNCH, viewport: VIEWPORT, query: 'drawer=canvas&e2e' });
+  try {
+    const { page } = host;
+    let tileRequests = 0;
+    let tileBytes = 0;
+    const dispatch = host.main.controller.dispatch.bind(host.main.controller);
+    host.main.controller.dispatch = async (channel, senderId, request) => {
+      const result = await dispatch(channel, senderId, request);
+      if (channel === 'slide:tile' && result.ok) {
+        tileRequests++;
+        tileBytes += (result.value as { bytes: Uint8Array }).bytes.byteLength;
+      }
+      return result;
+    };
+    let peakRss = process.memoryUsage.rss();
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage.rss());
+    }, 50);
+    let peakHeap = 0;
+    const shot = async (stage: string) => {
+      peakHeap = Math.max(peakHeap, await heapMb(page));
+      if (rep === 0) await page.screenshot({ path: join(OUT, `${tag}-slidescope-${stage}.png`) });
+    };
+    try {
+      const times = await runStages(page, shot, () => host.drop([slide]));
+      return { ...times, tileRequests, tileBytes, rendererHeapMb: peakHeap, workerRssMb: Math.max(peakRss, host.main.engine.workerPeakRssBytes) / 1024 / 1024 };
+    } finally {
+      clearInterval(sampler);
+    }
+  } finally {
+    await host.close();
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function summarize(runs: StageTimes[]): StageTimes {
+  const pick = (k: keyof StageTimes) => median(runs.map((r) => r[k]));
+  return { open: pick('open'), jump: pick('jump'), pans: pick('pans'), tileRequests: pick('tileRequests'), tileBytes: pick('tileBytes'), rendererHeapMb: Math.max(...runs.map((r) => r.rendererHeapMb)), workerRssMb: Math.max(...runs.map((r) => r.workerRssMb)) };
+}
+
+async function main(): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  const slides: Array<[string, string]> = [
+    ['jpeg-40k', await fixturePath('bench-40k')],
+    ['j2k-12k', await fixturePath('bench-j2k')],
+  ];
+  const results: Record<string, Record<ViewerName, StageTimes>> = {};
+  for (const [tag, slide] of slides) {
+    const runs: Record<ViewerName, StageTimes[]> = { slidescope: [], openslide: [] };
+    for (let rep = 0; rep < REPS; rep++) {
+      runs.openslide.push(await runOpenSlide(slide, rep, tag));
+      runs.slidescope.push(await runSlidescope(slide, rep, tag));
+      console.error(`${tag} rep ${rep + 1}/${REPS}: slidescope ${fmt(runs.slidescope.at(-1)!)} | openslide ${fmt(runs.openslide.at(-1)!)}`);
+    }
+    results[tag] = { slidescope: summarize(runs.slidescope), openslide: summarize(runs.openslide) };
+  }
+  console.log(`\nViewer benchmark: Chromium ${VIEWPORT.width}x${VIEWPORT.height}, OpenSeadragon canvas drawer (both), medians of ${REPS}`);
+  console.log('slide      stage   Slidescope ms  OpenSlide ms  ratio   target <= 0.25');
+  const verdicts: boolean[] = [];
+  for (const [tag, r] of Object.entries(results)) {
+    for (const stage of ['open', 'jump', 'pans'] as const) {
+      const ratio = r.slidescope[stage] / r.openslide[stage];
+      verdicts.push(ratio <= 0.25);
+      console.log(`${tag.padEnd(10)} ${stage.padEnd(6)} ${r.slidescope[stage].toFixed(0).padStart(13)} ${r.openslide[stage].toFixed(0).padStart(13)} ${ratio.toFixed(3).padStart(6)}   ${ratio <= 0.25 ? 'PASS' : 'FAIL'}`);
+    }
+    console.log(`${tag.padEnd(10)} tiles  ${r.slidescope.tileRequests} requests / ${(r.slidescope.tileBytes / 1e6).toFixed(1)} MB vs ${r.openslide.tileRequests} / ${(r.openslide.tileBytes / 1e6).toFixed(1)} MB`);
+    console.log(`${tag.padEnd(10)} memory renderer JS heap ${r.slidescope.rendererHeapMb.toFixed(0)} MB (OpenSlide page ${r.openslide.rendererHeapMb.toFixed(0)} MB), engine process peak RSS ${r.slidescope.workerRssMb.toFixed(0)} MB`);
+  }
+  console.log(`Screenshots: ${OUT}`);
+  if (process.argv.includes('--json')) console.log(JSON.stringify(results));
+}
+
+function fmt(t: StageTimes): string {
+  return `open ${t.open.toFixed(0)} jump ${t.jump.toFixed(0)} pans ${t.pans.toFixed(0)}`;
+}
+
+await main();
