@@ -1,0 +1,177 @@
+// Runs the BUILT main process (main.cjs), preload and engine worker in plain Node against a fake
+// 'electron' module: Electron cannot run on every machine the tests run on, but the glue in
+// main.ts (startup order, IPC registration, the window-per-slide routing, the launch sample,
+// single-instance hand-over, shutdown) and the real engine worker behind it can.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import Module, { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runInNewContext } from 'node:vm';
+import { after, before, describe, it } from 'node:test';
+
+import type { Result } from '../../shared/errors';
+import { INVOKE_CHANNELS, type OpenedSlide, type SlidescopeApi } from '../../shared/ipc';
+import { createFakeElectron, createFakePreloadElectron } from './fake-electron';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const outRel = join('.cache', `main-smoke-${process.pid}`);
+const out = join(root, outRel);
+
+type ModuleInternals = { _load: (request: string, parent: unknown, isMain: boolean) => unknown };
+
+function withFakeElectron<T>(fake: unknown, load: () => T): T {
+  const internals = Module as unknown as ModuleInternals;
+  const original = internals._load;
+  internals._load = function (request, parent, isMain) {
+    if (request === 'electron') return fake;
+    return original.call(this, request, parent, isMain);
+  };
+  try {
+    return load();
+  } finally {
+    internals._load = original;
+  }
+}
+
+function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 90_000): Promise<T> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      const value = check();
+      if (value !== undefined) return resolve(value);
+      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(poll, 20);
+    };
+    poll();
+  });
+}
+
+describe('built main process with a fake electron', { timeout: 180_000 }, () => {
+  let userData: string;
+
+  before(async () => {
+    execFileSync(process.execPath, ['scripts/build.mjs', '--no-renderer', '--quiet', '--outdir', outRel], { cwd: root, stdio: 'inherit' });
+    userData = await mkdtemp(join(tmpdir(), 'slidescope-smoke-'));
+    await mkdir(join(out, 'renderer'), { recursive: true });
+    await writeFile(join(out, 'renderer', 'index.html'), '<!doctype html><title>smoke</title>');
+  });
+  after(async () => {
+    await rm(out, { recursive: true, force: true });
+    await rm(userData, { recursive: true, force: true });
+  });
+
+  it('the preload exposes the bridge and requires nothing but electron', async () => {
+    const code = await readFile(join(out, 'electron', 'preload.cjs'), 'utf8');
+    const fake = createFakePreloadElectron();
+    const required: string[] = [];
+    const sandboxRequire = (name: string) => {
+      required.push(name);
+      if (name !== 'electron') throw new Error(`a sandboxed preload cannot require ${name}`);
+      return fake.electron;
+    };
+    const module = { exports: {} };
+    runInNewContext(code, { require: sandboxRequire, module, exports: module.exports, console, queueMicrotask, setTimeout });
+    assert.deepEqual([...new Set(required)], ['electron']);
+    const api = fake.exposed.get('slidescope') as SlidescopeApi;
+    assert.ok(api);
+    for (const key of ['openDialog', 'openDropped', 'openRecent', 'openSample', 'closeSlide', 'getTile', 'cancelTiles', 'getAssociatedImage', 'listRecent', 'clearRecent', 'exportThumbnail', 'exportComparison', 'showInFolder', 'versions', 'on']) {
+      assert.equal(typeof (api as unknown as Record<string, unknown>)[key], 'function', key);
+    }
+    await api.openDropped([{ name: 'x.svs', size: 1 }]);
+    // Objects made in the vm context have that realm's prototypes: compare as data.
+    assert.equal(JSON.stringify(fake.invoked), JSON.stringify([['slide:open-path', { path: '/dropped/x.svs', origin: 'drop' }]]));
+    const commands: unknown[] = [];
+    api.on('app:menu-command', (command) => commands.push(command));
+    fake.emit('app:menu-command', 'fit');
+    assert.deepEqual(commands, ['fit']);
+  });
+
+  it('starts, opens the sample, serves tiles, routes slides to windows and shuts down', async () => {
+    const mainPath = join(out, 'electron', 'main.cjs');
+    assert.ok(existsSync(mainPath));
+    const fake = createFakeElectron({ userData });
+    const { recorded, FakeBrowserWindow, app } = fake;
+
+    const savedArgv = process.argv;
+    process.argv = ['/opt/Slidescope/slidescope']; // launched without a slide
+    try {
+      withFakeElectron(fake.electron, () => createRequire(import.meta.url)(mainPath));
+    } finally {
+      process.argv = savedArgv;
+    }
+
+    assert.deepEqual((recorded.privileged[0] as { scheme: string }).scheme, 'app');
+    await waitFor('IPC handlers', () => (recorded.ipcHandlers.size === INVOKE_CHANNELS.length ? true : undefined));
+    assert.ok(recorded.protocolHandlers.has('app'));
+    assert.ok(recorded.menus.length >= 1);
+
+    // One window, locked down.
+    const first = await waitFor('the first window', () => FakeBrowserWindow.windows[0]);
+    const prefs = first.options.webPreferences as Record<string, unknown>;
+    assert.equal(prefs.contextIsolation, true);
+    assert.equal(prefs.sandbox, true);
+    assert.equal(prefs.nodeIntegration, false);
+    assert.equal(prefs.webSecurity, true);
+    assert.ok(existsSync(prefs.preload as string), 'preload path exists');
+    assert.equal(first.webContents.url, 'app://slidescope/index.html');
+    assert.ok(first.webContents.windowOpenHandler, 'window.open is handled (denied)');
+
+    // The launch opens the built-in sample in it.
+    const opened = await waitFor('the sample slide', () => first.webContents.sent.find(([c]) => c === 'app:slide-opened' || c === 'app:open-failed'));
+    assert.equal(opened[0], 'app:slide-opened', JSON.stringify(opened[1]));
+    const sample = opened[1] as OpenedSlide;
+    assert.ok(sample.info.levels.length >= 2, 'the sample is a pyramid');
+
+    const senderId = first.webContents.id;
+    const trusted = { sender: { id: senderId }, senderFrame: { url: 'app://slidescope/index.html', parent: null } };
+    const call = (channel: string, request: unknown, event: unknown = trusted) => recorded.ipcHandlers.get(channel)!(event, request) as Promise<Result<unknown>>;
+
+    const dz = sample.info.deepZoom.levels.length - 1;
+    const tile = await call('slide:tile', { slideId: sample.slideId, dzLevel: dz, col: 0, row: 0, requestId: 1 });
+    assert.ok(tile.ok, JSON.stringify(tile));
+    assert.ok((tile.value as { bytes: Uint8Array }).bytes.length > 100);
+    const untrusted = await call('slide:tile', { slideId: sample.slideId, dzLevel: dz, col: 0, row: 0, requestId: 2 }, { sender: { id: senderId }, senderFrame: { url: 'https://evil.example/', parent: null } });
+    assert.equal(!untrusted.ok && untrusted.error.code, 'NOT_AUTHORIZED');
+    const versions = await call('app:versions', undefined);
+    assert.ok(versions.ok && (versions.value as { app: string }).app === '0.1.0-test');
+
+    // Security policy installed on the session and the app protocol.
+    let cancelled: boolean | undefined;
+    recorded.beforeRequest!({ url: 'https://example.com/x.js' }, (r) => (cancelled = r.cancel));
+    assert.equal(cancelled, true);
+    recorded.beforeRequest!({ url: 'app://slidescope/index.html' }, (r) => (cancelled = r.cancel));
+    assert.equal(cancelled, false);
+    const page = await recorded.protocolHandlers.get('app')!(new Request('app://slidescope/index.html'));
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+
+    // A second instance with a slide: the current window shows one already, so a new window opens.
+    const missing = join(userData, 'no-such-slide.svs');
+    app.emit('second-instance', {}, [], '/', { argv: ['/opt/Slidescope/slidescope', missing], cwd: '/' });
+    const second = await waitFor('a second window', () => FakeBrowserWindow.windows[1]);
+    const failed = await waitFor('the open failure', () => second.webContents.sent.find(([c]) => c === 'app:open-failed'));
+    assert.equal((failed[1] as { code: string }).code, 'NOT_FOUND');
+    assert.equal(FakeBrowserWindow.windows.length, 2);
+
+    // The second window is still empty: the sample from another second instance goes there.
+    app.emit('second-instance', {}, [], '/', { argv: ['/opt/Slidescope/slidescope', '--sample'], cwd: '/' });
+    await waitFor('the sample in the second window', () => second.webContents.sent.find(([c]) => c === 'app:slide-opened'));
+    assert.equal(FakeBrowserWindow.windows.length, 2);
+
+    // Closing the first window closes its slides: its id no longer answers.
+    first.close();
+    await new Promise((r) => setTimeout(r, 50));
+    const closedSender = await call('slide:tile', { slideId: sample.slideId, dzLevel: dz, col: 0, row: 0, requestId: 3 });
+    assert.equal(!closedSender.ok && closedSender.error.code, 'NOT_OPEN');
+
+    // Quit: will-quit waits for the cleanup, then quits for real.
+    app.quit();
+    await waitFor('the real quit', () => (recorded.quitCalls >= 2 ? true : undefined), 10_000);
+    assert.ok(existsSync(join(userData, 'window-state.json')), 'window state saved');
+  });
+});

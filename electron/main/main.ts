@@ -1,0 +1,268 @@
+// Electron main process: wires the slide engine (in a worker), the IPC handlers, windows, menus,
+// the app:// protocol and the security policy together. Logic lives in the modules it imports
+// (unit-tested in plain Node); this file is the glue that only runs inside Electron.
+//
+// Bundled by scripts/build.mjs to dist/electron/main.cjs (CommonJS: __dirname is dist/electron).
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, type OpenDialogOptions } from 'electron';
+
+import type { ErrorInfo, Result } from '../../shared/errors';
+import { INVOKE_CHANNELS, type MenuCommand } from '../../shared/ipc';
+import { EngineHost } from '../worker/engine-host';
+import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
+import { isSecondInstanceData, parseCliArgs, type SecondInstanceData } from './cli-args';
+import { OPEN_DIALOG_FILTERS } from './file-types';
+import { createIpcHandlers } from './ipc-handlers';
+import { buildMenuTemplate, type MenuActions } from './menu';
+import { PathAuthorizer } from './path-authorizer';
+import { RecentFiles } from './recent-files';
+import { APP_INDEX_URL, APP_SCHEME, applySessionSecurity, hardenWebContents, isTrustedSender } from './security';
+import { createSlideRouter, type OpenTarget } from './slide-router';
+import { type AppWindow, WindowManager } from './windows';
+import { WindowStateStore } from './window-state';
+
+const APP_NAME = 'Slidescope';
+const APP_ID = 'org.slidescope.viewer';
+const developer = !app.isPackaged;
+
+function log(message: string, error?: unknown): void {
+  if (error === undefined) console.error(`[slidescope] ${message}`);
+  else console.error(`[slidescope] ${message}:`, error);
+}
+
+/** Files asarUnpack'ed by electron-builder live beside app.asar in app.asar.unpacked. */
+function unpackedPath(path: string): string {
+  const unpacked = path.replace(/\.asar([\\/])/, '.asar.unpacked$1');
+  return unpacked !== path && existsSync(unpacked) ? unpacked : path;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref())]);
+}
+
+// ---- Before ready ----------------------------------------------------------------------------
+
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { ...APP_SCHEME_PRIVILEGES } }]);
+app.enableSandbox();
+if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+
+const defaultApp = process.defaultApp === true;
+const launchArgs = parseCliArgs(process.argv, { cwd: process.cwd(), defaultApp });
+const instanceData: SecondInstanceData = { argv: [...process.argv], cwd: process.cwd() };
+
+if (!app.requestSingleInstanceLock({ ...instanceData })) {
+  // Another Slidescope is running: it got our argv through 'second-instance' and opens the slides.
+  app.quit();
+} else {
+  start();
+}
+
+function start(): void {
+  /** Opens requested before the app was ready (macOS open-file at launch, an early second instance). */
+  const queued: OpenTarget[] = [];
+  let openTargets: ((targets: OpenTarget[]) => void) | null = null;
+  /** Opens targets (an empty list brings a window forward); before ready, queues them for launch. */
+  const requestOpen = (targets: OpenTarget[]) => {
+    if (openTargets) openTargets(targets);
+    else queued.push(...targets);
+  };
+
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    requestOpen([{ kind: 'path', path, source: 'os' }]);
+  });
+
+  // Another launch of the app (double-clicked file, `slidescope x.svs` in a shell): it passed its
+  // argv and cwd as additionalData, and quit.
+  app.on('second-instance', (_event, argv, workingDirectory, additionalData) => {
+    const data = isSecondInstanceData(additionalData) ? additionalData : { argv, cwd: workingDirectory };
+    const args = parseCliArgs(data.argv, { cwd: data.cwd, defaultApp });
+    const targets: OpenTarget[] = args.slides.map((path) => ({ kind: 'path', path, source: 'cli' }));
+    if (args.sample) targets.push({ kind: 'sample' });
+    requestOpen(targets);
+  });
+
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+
+  app
+    .whenReady()
+    .then(() => ready(queued, (fn) => (openTargets = fn)))
+    .catch((error: unknown) => {
+      log('startup failed', error);
+      dialog.showErrorBox('Slidescope could not start', error instanceof Error ? error.message : String(error));
+      app.exit(1);
+    });
+}
+
+async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[]) => void) => void): Promise<void> {
+  const userData = app.getPath('userData');
+
+  applySessionSecurity(session.defaultSession, {
+    allowDevTools: developer,
+    onBlocked: (url) => log(`blocked a request to ${url.slice(0, 200)}`),
+  });
+  protocol.handle(APP_SCHEME, createAppProtocolHandler({ root: join(__dirname, '..', 'renderer') }));
+
+  const engine = new EngineHost({
+    workerPath: unpackedPath(join(__dirname, 'engine-worker.mjs')),
+    onRestart: (error: ErrorInfo) => log(`the slide engine was restarted: ${error.message}`),
+  });
+  const recent = new RecentFiles({ dir: userData, onError: log });
+  const authorizer = new PathAuthorizer({ recent });
+  const stateStore = new WindowStateStore({ dir: userData, onError: log });
+  const initialState = await stateStore.load();
+
+  let sample: Promise<string> | null = null;
+  const samplePath = (): Promise<string> => {
+    sample ??= engine.ensureSample(join(userData, 'sample')).catch((error: unknown) => {
+      sample = null; // try again next time
+      throw error;
+    });
+    return sample;
+  };
+
+  async function showOpenDialog(parent: BrowserWindow | undefined, multiple: boolean): Promise<string[]> {
+    const options: OpenDialogOptions = {
+      title: 'Open Slide',
+      buttonLabel: 'Open',
+      properties: multiple ? ['openFile', 'multiSelections'] : ['openFile'],
+      filters: OPEN_DIALOG_FILTERS,
+    };
+    const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
+    return result.canceled ? [] : result.filePaths;
+  }
+
+  const iconFile = join(__dirname, '..', '..', 'assets', 'icons', 'icon-256.png');
+  const windows: WindowManager = new WindowManager({
+    preloadPath: join(__dirname, 'preload.cjs'),
+    indexUrl: APP_INDEX_URL,
+    ...(process.platform === 'linux' && existsSync(iconFile) ? { iconPath: iconFile } : {}),
+    stateStore,
+    initialState,
+    devTools: developer,
+    onPageGone: (senderId) => void ipc.releaseSender(senderId),
+    log,
+  });
+
+  const ipc = createIpcHandlers({
+    engine,
+    authorizer,
+    recent,
+    dialogs: {
+      showOpenSlide: async (senderId) => (await showOpenDialog(windows.fromSenderId(senderId)?.win, false))[0] ?? null,
+    },
+    samplePath,
+    versions: () => ({
+      app: app.getVersion(),
+      electron: process.versions.electron ?? '',
+      chrome: process.versions.chrome ?? '',
+      node: process.versions.node,
+    }),
+    showInFolder: (path) => shell.showItemInFolder(path),
+    log,
+  });
+
+  for (const channel of INVOKE_CHANNELS) {
+    ipcMain.handle(channel, (event, rawRequest: unknown): Promise<Result<unknown>> => {
+      if (!isTrustedSender(event.senderFrame)) {
+        return Promise.resolve({ ok: false, error: { code: 'NOT_AUTHORIZED', message: 'request from a frame that is not the app' } });
+      }
+      return ipc.dispatch(channel, event.sender.id, rawRequest);
+    });
+  }
+
+  const router = createSlideRouter<AppWindow>({
+    current: () => windows.current(),
+    create: () => windows.create(),
+    slideCount: (senderId) => ipc.slidesOf(senderId).length,
+    open: (senderId, target) =>
+      target.kind === 'sample' ? ipc.openSampleFor(senderId) : ipc.openFromMain(senderId, target.path, target.source),
+    deliver: async (win, result) => {
+      if (result.ok) await win.send('app:slide-opened', result.value);
+      else await win.send('app:open-failed', result.error);
+      win.reveal();
+    },
+  });
+  const open = (targets: OpenTarget[]) => {
+    router.open(targets).catch((error: unknown) => log('opening failed', error));
+  };
+
+  const target = (win: Parameters<MenuActions['command']>[1]): AppWindow | undefined => windows.fromBaseWindow(win) ?? windows.current();
+  const actions: MenuActions = {
+    openDialog: (win) => {
+      void showOpenDialog(target(win)?.win, true).then(
+        (paths) => open(paths.map((path) => ({ kind: 'path', path, source: 'dialog' }))),
+        (error: unknown) => log('the open dialog failed', error),
+      );
+    },
+    openRecent: (path) => open([{ kind: 'path', path, source: 'menu' }]),
+    clearRecent: () => void recent.clear(),
+    openSample: () => open([{ kind: 'sample' }]),
+    closeWindow: (win) => target(win)?.win.close(),
+    command: (command: MenuCommand, win) => {
+      let w = target(win);
+      // About and the shortcut sheet make sense without a slide: open a window for them (macOS keeps
+      // running with none).
+      if (!w && (command === 'show-about' || command === 'show-shortcuts')) w = windows.create();
+      if (w) void w.send('app:menu-command', command);
+    },
+    toggleFullScreen: (win) => {
+      const w = target(win)?.win;
+      if (w) w.setFullScreen(!w.isFullScreen());
+    },
+    toggleDevTools: (win) => target(win)?.win.webContents.toggleDevTools(),
+    reload: (win) => target(win)?.win.webContents.reload(),
+  };
+
+  const rebuildMenu = async () => {
+    const files = await recent.list();
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(buildMenuTemplate({ platform: process.platform, appName: APP_NAME, recent: files, developer, actions })),
+    );
+  };
+  recent.onChange((files) => {
+    void rebuildMenu();
+    if (files[0]) app.addRecentDocument(files[0].path);
+    else app.clearRecentDocuments();
+  });
+  await rebuildMenu();
+
+  app.on('activate', () => {
+    if (windows.all().length === 0) windows.create();
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  let cleanedUp = false;
+  app.on('will-quit', (event) => {
+    if (cleanedUp) return;
+    event.preventDefault();
+    void (async () => {
+      try {
+        await withTimeout(Promise.all([ipc.releaseAll(), stateStore.flush()]), 3000);
+        await withTimeout(engine.dispose(), 2000);
+      } catch (error) {
+        log('shutdown', error);
+      } finally {
+        cleanedUp = true;
+        app.quit();
+      }
+    })();
+  });
+
+  // Launch: the slides named on the command line (and any the OS sent meanwhile), else the sample,
+  // unless --no-sample asks for the welcome screen.
+  const launch: OpenTarget[] = [...launchArgs.slides.map((path): OpenTarget => ({ kind: 'path', path, source: 'cli' })), ...queued];
+  if (launchArgs.sample || (launch.length === 0 && !launchArgs.noSample)) launch.push({ kind: 'sample' });
+  setOpener((targets) => {
+    if (targets.length > 0) open(targets);
+    else (windows.current() ?? windows.create()).reveal();
+  });
+  if (launch.length > 0) open(launch);
+  else windows.create();
+}

@@ -1,0 +1,59 @@
+// Which window shows a slide that main opens itself (File menu, command line, OS open-file, second
+// instance, the launch sample): the current window if it shows no slide yet, else a new window, so
+// every window opened this way shows one slide. Renderer-initiated opens (drop, welcome screen,
+// recent list in the page) answer the requesting window directly and do not come through here.
+// Plain logic over injected window operations, unit-tested without Electron.
+
+import type { ErrorInfo, Result } from '../../shared/errors';
+import type { OpenedSlide } from '../../shared/ipc';
+import type { MainOpenSource } from './ipc-handlers';
+
+export interface RoutableWindow {
+  readonly senderId: number;
+  /** Main is opening a slide into it right now. */
+  busy: boolean;
+}
+
+export type OpenTarget = { kind: 'path'; path: string; source: MainOpenSource } | { kind: 'sample' };
+
+export interface SlideRouterDeps<W extends RoutableWindow> {
+  /** The focused (or last focused) window, if any. */
+  current(): W | undefined;
+  create(): W;
+  slideCount(senderId: number): number;
+  open(senderId: number, target: OpenTarget): Promise<Result<OpenedSlide>>;
+  /** Shows the outcome in the window: 'app:slide-opened' or 'app:open-failed', and brings it forward. */
+  deliver(win: W, result: Result<OpenedSlide>): Promise<void>;
+}
+
+export function pickWindow<W extends RoutableWindow>(current: W | undefined, slideCount: (senderId: number) => number): W | null {
+  if (current && !current.busy && slideCount(current.senderId) === 0) return current;
+  return null;
+}
+
+export function createSlideRouter<W extends RoutableWindow>(deps: SlideRouterDeps<W>) {
+  return {
+    /** Opens each target in turn, each in its own window (reusing an empty current one). */
+    async open(targets: readonly OpenTarget[]): Promise<Array<Result<OpenedSlide>>> {
+      const results: Array<Result<OpenedSlide>> = [];
+      for (const target of targets) results.push(await this.openOne(target));
+      return results;
+    },
+
+    async openOne(target: OpenTarget): Promise<Result<OpenedSlide>> {
+      const win = pickWindow(deps.current(), deps.slideCount) ?? deps.create();
+      win.busy = true;
+      let result: Result<OpenedSlide>;
+      try {
+        result = await deps.open(win.senderId, target);
+      } catch (error) {
+        const info: ErrorInfo = { code: 'IO_ERROR', message: error instanceof Error ? error.message : String(error) };
+        result = { ok: false, error: info };
+      } finally {
+        win.busy = false;
+      }
+      await deps.deliver(win, result);
+      return result;
+    },
+  };
+}

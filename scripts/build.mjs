@@ -1,0 +1,173 @@
+#!/usr/bin/env node
+// Builds everything the app and the CLI run from, into dist/:
+//   dist/electron/main.cjs           Electron main process   (CJS, node; electron + packages external)
+//   dist/electron/preload.cjs        sandboxed preload       (CJS, one file; requires only 'electron')
+//   dist/electron/engine-worker.mjs  slide engine worker     (ESM, node; packages external)
+//   dist/cli/slidescope.mjs          command-line tool       (ESM, node; packages external; shebang)
+//   dist/renderer/                   the React renderer      (Vite, renderer/vite.config.ts)
+// An entry whose source does not exist yet is skipped with a warning, so one part of the app can be
+// built before the others exist. Options: --no-renderer (skip Vite), --quiet, --outdir DIR (build into
+// DIR instead of dist/, e.g. for a test that must not disturb dist/).
+
+import { chmod, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+import * as esbuild from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+const quiet = args.has('--quiet');
+const outdirIndex = argv.indexOf('--outdir');
+const outdir = outdirIndex >= 0 ? argv[outdirIndex + 1] : 'dist';
+if (!outdir || outdir.startsWith('--')) {
+  console.error('build: --outdir needs a directory');
+  process.exit(2);
+}
+/** 'dist/x' -> '<outdir>/x'. */
+const out = (path) => join(outdir, relative('dist', path));
+const say = (message) => {
+  if (!quiet) console.log(message);
+};
+const warn = (message) => console.warn(`build: warning: ${message}`);
+
+const NODE_TARGET = 'node20';
+// Electron 41's Chromium; older targets only cost a little syntax lowering.
+const CHROME_TARGET = 'chrome130';
+
+/** Shared by all bundles. */
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  sourcemap: true,
+  sourcesContent: false,
+  logLevel: 'warning',
+  metafile: true,
+  legalComments: 'none',
+  define: { 'process.env.SLIDESCOPE_BUILD': '"1"' },
+};
+
+const entries = [
+  {
+    name: 'main',
+    entry: 'electron/main/main.ts',
+    options: {
+      outfile: 'dist/electron/main.cjs',
+      format: 'cjs',
+      platform: 'node',
+      target: NODE_TARGET,
+      // electron and every npm package stay require()s, resolved from node_modules at run time.
+      packages: 'external',
+      external: ['electron'],
+      // import.meta.url does not exist in CommonJS: give bundled ESM code the bundle's own URL.
+      define: { ...common.define, 'import.meta.url': '__slidescopeImportMetaUrl' },
+      banner: { js: '"use strict";\nconst __slidescopeImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+    },
+    allowedExternals: null,
+  },
+  {
+    name: 'preload',
+    entry: 'electron/preload/preload.ts',
+    options: {
+      outfile: 'dist/electron/preload.cjs',
+      format: 'cjs',
+      // A sandboxed preload has no Node: building for the browser makes a stray node: import fail here.
+      platform: 'browser',
+      target: CHROME_TARGET,
+      external: ['electron'],
+    },
+    allowedExternals: ['electron'],
+  },
+  {
+    name: 'engine worker',
+    entry: 'electron/worker/engine-worker.ts',
+    options: {
+      outfile: 'dist/electron/engine-worker.mjs',
+      format: 'esm',
+      platform: 'node',
+      target: NODE_TARGET,
+      packages: 'external',
+    },
+    allowedExternals: null,
+  },
+  {
+    name: 'cli',
+    entry: 'electron/cli/main.ts',
+    options: {
+      outfile: 'dist/cli/slidescope.mjs',
+      format: 'esm',
+      platform: 'node',
+      target: NODE_TARGET,
+      packages: 'external',
+      banner: { js: '#!/usr/bin/env node' },
+    },
+    allowedExternals: null,
+    executable: true,
+  },
+];
+
+/** Externals a bundle imports (from the metafile). */
+function externalImports(metafile) {
+  const found = new Set();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const imp of output.imports) if (imp.external) found.add(imp.path);
+  }
+  return [...found];
+}
+
+async function buildEntry(spec) {
+  if (!existsSync(join(root, spec.entry))) {
+    warn(`${spec.entry} does not exist yet: ${spec.name} skipped`);
+    return { name: spec.name, skipped: true };
+  }
+  const started = performance.now();
+  const outfile = out(spec.options.outfile);
+  const result = await esbuild.build({ ...common, entryPoints: [spec.entry], ...spec.options, outfile });
+  if (spec.allowedExternals) {
+    const extra = externalImports(result.metafile).filter((p) => !spec.allowedExternals.includes(p));
+    if (extra.length > 0) throw new Error(`${spec.name} must only require ${spec.allowedExternals.join(', ')}, but requires ${extra.join(', ')}`);
+  }
+  if (spec.executable) await chmod(resolve(root, outfile), 0o755);
+  const ms = Math.round(performance.now() - started);
+  say(`  ${spec.name.padEnd(14)} ${outfile} (${ms} ms)`);
+  return { name: spec.name, skipped: false };
+}
+
+async function buildRenderer() {
+  const config = join(root, 'renderer', 'vite.config.ts');
+  if (!existsSync(config)) {
+    warn('renderer/vite.config.ts does not exist yet: renderer skipped');
+    return { name: 'renderer', skipped: true };
+  }
+  const started = performance.now();
+  const vite = await import('vite');
+  const custom = outdir !== 'dist' ? { build: { outDir: resolve(root, out('dist/renderer')) } } : {};
+  await vite.build({ configFile: config, logLevel: quiet ? 'error' : 'warn', mode: 'production', ...custom });
+  const ms = Math.round(performance.now() - started);
+  say(`  ${'renderer'.padEnd(14)} ${out('dist/renderer')}/ (${ms} ms)`);
+  return { name: 'renderer', skipped: false };
+}
+
+async function main() {
+  const started = performance.now();
+  say(`Building Slidescope into ${outdir}/`);
+  // Stale bundles of a removed entry must not linger (the renderer's directory is emptied by Vite).
+  await Promise.all([rm(resolve(root, out('dist/electron')), { recursive: true, force: true }), rm(resolve(root, out('dist/cli')), { recursive: true, force: true })]);
+
+  const jobs = entries.map(buildEntry);
+  if (!args.has('--no-renderer')) jobs.push(buildRenderer());
+  const results = await Promise.allSettled(jobs);
+  const failed = results.filter((r) => r.status === 'rejected');
+  for (const f of failed) console.error(`build: ${f.reason instanceof Error ? f.reason.message : String(f.reason)}`);
+  if (failed.length > 0) {
+    process.exitCode = 1;
+    return;
+  }
+  const skipped = results.filter((r) => r.status === 'fulfilled' && r.value.skipped).map((r) => r.value.name);
+  say(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s${skipped.length ? ` (skipped: ${skipped.join(', ')})` : ''}`);
+}
+
+await main();

@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { INVOKE_CHANNELS } from './ipc';
+import {
+  isAbsolutePath,
+  isInvokeChannel,
+  isMenuCommand,
+  REQUEST_VALIDATORS,
+  validateRequest,
+} from './validate';
+
+function expectInvalid(result: { ok: boolean; error?: { code: string; message: string } }, fragment?: string): void {
+  assert.equal(result.ok, false, 'expected INVALID_ARGUMENT');
+  assert.equal(result.error?.code, 'INVALID_ARGUMENT');
+  if (fragment) assert.match(result.error?.message ?? '', new RegExp(fragment));
+}
+
+describe('validateRequest', () => {
+  it('has a validator for every invoke channel', () => {
+    for (const channel of INVOKE_CHANNELS) assert.equal(typeof REQUEST_VALIDATORS[channel], 'function', channel);
+    assert.equal(Object.keys(REQUEST_VALIDATORS).length, INVOKE_CHANNELS.length);
+  });
+
+  it('void channels accept undefined/null and nothing else', () => {
+    for (const channel of ['slide:open-dialog', 'slide:open-sample', 'recent:list', 'recent:clear', 'app:versions'] as const) {
+      assert.deepEqual(validateRequest(channel, undefined), { ok: true, value: undefined });
+      assert.deepEqual(validateRequest(channel, null), { ok: true, value: undefined });
+      expectInvalid(validateRequest(channel, {}), 'takes no arguments');
+      expectInvalid(validateRequest(channel, 'x'));
+    }
+  });
+
+  it('slide:open-path', () => {
+    assert.deepEqual(validateRequest('slide:open-path', { path: '/data/a.svs', origin: 'drop' }), {
+      ok: true,
+      value: { path: '/data/a.svs', origin: 'drop' },
+    });
+    assert.equal(validateRequest('slide:open-path', { path: 'C:\\slides\\a.svs', origin: 'recent' }).ok, true);
+    assert.equal(validateRequest('slide:open-path', { path: '\\\\server\\share\\a.svs', origin: 'recent' }).ok, true);
+    expectInvalid(validateRequest('slide:open-path', { path: 'relative/a.svs', origin: 'drop' }), 'absolute');
+    expectInvalid(validateRequest('slide:open-path', { path: '', origin: 'drop' }), 'empty');
+    expectInvalid(validateRequest('slide:open-path', { path: '/a\u0000b', origin: 'drop' }), 'control');
+    expectInvalid(validateRequest('slide:open-path', { path: '/a.svs', origin: 'dialog' }), 'origin');
+    expectInvalid(validateRequest('slide:open-path', { path: '/a.svs' }), 'missing');
+    expectInvalid(validateRequest('slide:open-path', { path: '/a.svs', origin: 'drop', extra: 1 }), 'unexpected field');
+    expectInvalid(validateRequest('slide:open-path', { path: 42, origin: 'drop' }), 'string');
+    expectInvalid(validateRequest('slide:open-path', { path: `/${'a'.repeat(40000)}`, origin: 'drop' }), 'longer');
+    expectInvalid(validateRequest('slide:open-path', ['/a.svs', 'drop']), 'object');
+    expectInvalid(validateRequest('slide:open-path', null), 'object');
+  });
+
+  it('rejects objects with a foreign prototype', () => {
+    class Sneaky {
+      path = '/a.svs';
+      origin = 'drop';
+    }
+    expectInvalid(validateRequest('slide:open-path', new Sneaky()), 'object');
+    const bare = Object.assign(Object.create(null) as object, { path: '/a.svs', origin: 'drop' });
+    assert.equal(validateRequest('slide:open-path', bare).ok, true);
+  });
+
+  it('returns a fresh object, not the caller one', () => {
+    const raw = { slideId: 's1' };
+    const result = validateRequest('slide:close', raw);
+    assert.ok(result.ok);
+    assert.notEqual(result.value, raw);
+    assert.deepEqual(result.value, { slideId: 's1' });
+  });
+
+  it('slide ids', () => {
+    assert.equal(validateRequest('slide:close', { slideId: 'a1b2-c3' }).ok, true);
+    expectInvalid(validateRequest('slide:close', { slideId: '' }));
+    expectInvalid(validateRequest('slide:close', { slideId: 'has space' }), 'white space');
+    expectInvalid(validateRequest('slide:close', { slideId: 'x'.repeat(129) }), 'longer');
+    expectInvalid(validateRequest('slide:close', { slideId: 7 }));
+  });
+
+  it('slide:tile', () => {
+    const good = { slideId: 's1', dzLevel: 12, col: 3, row: 4, requestId: 99 };
+    assert.deepEqual(validateRequest('slide:tile', good), { ok: true, value: good });
+    assert.equal(validateRequest('slide:tile', { ...good, dzLevel: 0, col: 0, row: 0, requestId: 0 }).ok, true);
+    for (const [key, value] of [
+      ['dzLevel', -1],
+      ['dzLevel', 65],
+      ['dzLevel', 1.5],
+      ['dzLevel', Number.NaN],
+      ['col', -1],
+      ['col', Number.POSITIVE_INFINITY],
+      ['row', '3'],
+      ['row', 2 ** 31],
+      ['requestId', -5],
+      ['requestId', 2 ** 53],
+      ['requestId', null],
+    ] as const) {
+      expectInvalid(validateRequest('slide:tile', { ...good, [key]: value }), key);
+    }
+    expectInvalid(validateRequest('slide:tile', { ...good, level: 3 }), 'unexpected');
+  });
+
+  it('slide:cancel-tiles', () => {
+    assert.deepEqual(validateRequest('slide:cancel-tiles', { slideId: 's', requestIds: [1, 2, 3] }), {
+      ok: true,
+      value: { slideId: 's', requestIds: [1, 2, 3] },
+    });
+    assert.equal(validateRequest('slide:cancel-tiles', { slideId: 's', requestIds: [] }).ok, true);
+    expectInvalid(validateRequest('slide:cancel-tiles', { slideId: 's', requestIds: [1, -2] }), 'requestIds\\[1\\]');
+    expectInvalid(validateRequest('slide:cancel-tiles', { slideId: 's', requestIds: 'all' }), 'array');
+    expectInvalid(validateRequest('slide:cancel-tiles', { slideId: 's', requestIds: new Array(10_001).fill(1) }), 'more than');
+  });
+
+  it('slide:associated', () => {
+    assert.equal(validateRequest('slide:associated', { slideId: 's', name: 'label' }).ok, true);
+    assert.equal(validateRequest('slide:associated', { slideId: 's', name: 'macro image_2' }).ok, true);
+    expectInvalid(validateRequest('slide:associated', { slideId: 's', name: '../etc' }), 'name');
+    expectInvalid(validateRequest('slide:associated', { slideId: 's', name: '' }));
+    expectInvalid(validateRequest('slide:associated', { slideId: 's', name: 'x'.repeat(65) }));
+  });
+
+  it('export:thumbnail', () => {
+    const good = { slideId: 's', spec: { kind: 'size', longestSide: 1024 }, format: 'png' };
+    assert.deepEqual(validateRequest('export:thumbnail', good), { ok: true, value: good });
+    assert.equal(validateRequest('export:thumbnail', { ...good, spec: { kind: 'power', objectivePower: 1.25 } }).ok, true);
+    assert.equal(validateRequest('export:thumbnail', { ...good, spec: { kind: 'mpp', mpp: 8 }, format: 'tiff' }).ok, true);
+    expectInvalid(validateRequest('export:thumbnail', { ...good, spec: { kind: 'size', longestSide: 0 } }), 'longestSide');
+    expectInvalid(validateRequest('export:thumbnail', { ...good, spec: { kind: 'power', objectivePower: 0 } }), 'objectivePower');
+    expectInvalid(validateRequest('export:thumbnail', { ...good, spec: { kind: 'mpp', mpp: -1 } }), 'mpp');
+    expectInvalid(validateRequest('export:thumbnail', { ...good, spec: { kind: 'size', longestSide: 10, mpp: 1 } }), 'unexpected');
+    expectInvalid(validateRequest('export:thumbnail', { ...good, spec: { kind: 'zoom' } }), 'kind');
+    expectInvalid(validateRequest('export:thumbnail', { ...good, format: 'gif' }), 'format');
+  });
+
+  it('export:comparison', () => {
+    const good = { slideId: 's', powers: [1.25, 2.5, 5, 10], mode: { kind: 'slide' }, format: 'jpeg' };
+    assert.deepEqual(validateRequest('export:comparison', good), { ok: true, value: good });
+    const field = { kind: 'field', centerX: 1000, centerY: 2000.5, panelWidth: 800, panelHeight: 600 };
+    assert.deepEqual(validateRequest('export:comparison', { ...good, mode: field }), { ok: true, value: { ...good, mode: field } });
+    expectInvalid(validateRequest('export:comparison', { ...good, powers: [] }), 'powers');
+    expectInvalid(validateRequest('export:comparison', { ...good, powers: [1, 2, 4, 8, 16] }), 'powers');
+    expectInvalid(validateRequest('export:comparison', { ...good, powers: [1, Number.NaN] }), 'powers\\[1\\]');
+    expectInvalid(validateRequest('export:comparison', { ...good, mode: { ...field, panelWidth: 0 } }), 'panelWidth');
+    expectInvalid(validateRequest('export:comparison', { ...good, mode: { ...field, panelHeight: 20_000 } }), 'panelHeight');
+    expectInvalid(validateRequest('export:comparison', { ...good, mode: { ...field, centerX: Number.NaN } }), 'centerX');
+    expectInvalid(validateRequest('export:comparison', { ...good, mode: { kind: 'slide', centerX: 1 } }), 'unexpected');
+    expectInvalid(validateRequest('export:comparison', { ...good, mode: { kind: 'field' } }), 'missing');
+  });
+
+  it('export:show-in-folder', () => {
+    assert.equal(validateRequest('export:show-in-folder', { path: '/out/thumb.png' }).ok, true);
+    expectInvalid(validateRequest('export:show-in-folder', { path: 'thumb.png' }), 'absolute');
+  });
+
+  it('unknown channels', () => {
+    expectInvalid(validateRequest('slide:format-disk' as never, {}), 'unknown channel');
+    assert.equal(isInvokeChannel('slide:tile'), true);
+    assert.equal(isInvokeChannel('slide:nope'), false);
+    assert.equal(isMenuCommand('zoom-in'), true);
+    assert.equal(isMenuCommand('rm -rf'), false);
+  });
+
+  it('isAbsolutePath', () => {
+    assert.equal(isAbsolutePath('/x'), true);
+    assert.equal(isAbsolutePath('D:/x'), true);
+    assert.equal(isAbsolutePath('\\\\host\\share'), true);
+    assert.equal(isAbsolutePath('x/y'), false);
+    assert.equal(isAbsolutePath('C:x'), false);
+  });
+});
