@@ -8,6 +8,7 @@ import { deepZoomGeometry } from '../shared/deepzoom';
 import type { DeepZoomGeometry } from '../shared/slide';
 import { fixturePath } from '../electron/engine/synth/fixtures';
 import { EngineHost } from '../electron/worker/engine-host';
+import { benchBatchThumbnails } from './batch-thumbnails';
 import { seededRandom } from './random';
 
 const json = process.argv.includes('--json');
@@ -129,11 +130,13 @@ async function main(): Promise<void> {
     open_ratio: round(median(opens) / openslide.open_ms),
     worker_peak_rss_mb: round(peakRss / 1024 / 1024),
   };
+  const batch = await benchBatchThumbnails(log);
   const targets: Array<[string, boolean]> = [
     ['tiles >= 5x OpenSlide', figures.tiles_ratio >= 5],
     ['thumbnail <= 0.5x OpenSlide', figures.thumbnail_ratio <= 0.5],
     ['open <= 1.5x OpenSlide', figures.open_ratio <= 1.5],
     ['worker peak RSS <= 300 MB', figures.worker_peak_rss_mb <= 300],
+    ['batch thumbnails at least as fast as vipsthumbnail', batch.cli_vs_vips <= 1],
   ];
   log('');
   log(`Slide: ${figures.slide}; thumbnail ${thumbSize}`);
@@ -143,8 +146,9 @@ async function main(): Promise<void> {
   log(`open + metadata (ms)   ${pad(figures.open_ms)} ${pad(figures.openslide_open_ms)} ${pad(figures.open_ratio)}x`);
   log(`bytes per tile         ${pad(figures.tile_bytes_avg)} ${pad(figures.openslide_tile_bytes_avg)}`);
   log(`worker peak RSS (MB)   ${pad(figures.worker_peak_rss_mb)}`);
+  log(`batch thumbnails, ${batch.slides} slides (ms): CLI ${batch.cli_ms}, vipsthumbnail ${batch.vipsthumbnail_ms} (${batch.cli_vs_vips}x), OpenSlide get_thumbnail ${batch.openslide_ms} (${batch.cli_vs_openslide}x)`);
   for (const [name, ok] of targets) log(`${ok ? 'PASS' : 'FAIL'}  ${name}`);
-  if (json) console.log(JSON.stringify({ ...figures, targets: Object.fromEntries(targets) }));
+  if (json) console.log(JSON.stringify({ ...figures, batch_thumbnails: batch, targets: Object.fromEntries(targets) }));
 }
 
 function round(value: number): number {

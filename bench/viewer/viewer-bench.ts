@@ -43,6 +43,8 @@ interface StageTimes {
 const VIEWER_JS = `(window.__slidescopeE2E && window.__slidescopeE2E.viewer) || window.viewer`;
 
 async function waitFullyLoaded(page: Page, timeout = 120_000): Promise<void> {
+  // OpenSeadragon recomputes "fully loaded" on its next frame: before that the answer is stale.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   await page.waitForFunction(
     `(() => { const v = ${VIEWER_JS}; if (!v || v.world.getItemCount() === 0) return false;
       const vp = v.viewport; return Math.abs(vp.getZoom(true) - vp.getZoom(false)) < 1e-9 && v.world.getItemAt(0).getFullyLoaded(); })()`,

@@ -18,7 +18,8 @@ function findFont(): string {
     resolve(here, '../assets/fonts', FONT_FILE),
     join(process.cwd(), 'assets/fonts', FONT_FILE),
   ];
-  const found = candidates.find((p) => existsSync(p));
+  // In a packaged app the bundle sits in app.asar, which libvips cannot read: use the unpacked copy.
+  const found = candidates.map((p) => p.replace(/app\.asar([\\/])/, 'app.asar.unpacked$1')).find((p) => existsSync(p));
   if (!found) throw new Error(`The export font ${FONT_FILE} is missing from assets/fonts.`);
   return found;
 }
