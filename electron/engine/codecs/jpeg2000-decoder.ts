@@ -1,40 +1,10 @@
 // JPEG 2000 (Aperio 33003/33005, and 34712) through OpenJPEG compiled to WebAssembly - the same
 // library OpenSlide uses, so its output matches opj_decompress exactly.
 
-import { createRequire } from 'node:module';
 import { BaseDecoder } from 'geotiff';
 import { SlideError } from '../errors';
 import type { Decoded } from './decoded';
-
-interface J2KFrameInfo {
-  width: number;
-  height: number;
-  bitsPerSample: number;
-  componentCount: number;
-  isSigned: boolean;
-}
-interface J2KDecoderInstance {
-  getEncodedBuffer(length: number): Uint8Array;
-  getDecodedBuffer(): Uint8Array;
-  decode(): void;
-  getFrameInfo(): J2KFrameInfo;
-  delete(): void;
-}
-interface OpenJpegModule {
-  J2KDecoder: new () => J2KDecoderInstance;
-}
-
-let modulePromise: Promise<OpenJpegModule> | undefined;
-
-function loadOpenJpeg(): Promise<OpenJpegModule> {
-  if (!modulePromise) {
-    // The emscripten factory is CommonJS and finds its .wasm beside itself.
-    const require = createRequire(import.meta.url);
-    const factory = require('@cornerstonejs/codec-openjpeg/decodewasmjs') as () => Promise<OpenJpegModule>;
-    modulePromise = factory();
-  }
-  return modulePromise;
-}
+import { loadOpenJpeg } from './openjpeg';
 
 export interface Jpeg2000DecoderParameters {
   tileWidth: number;

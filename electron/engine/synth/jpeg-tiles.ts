@@ -76,17 +76,6 @@ function parseJpeg(jpeg: Uint8Array): ParsedJpeg {
   throw new Error('JPEG stream has no scan');
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
@@ -168,7 +157,7 @@ export class JpegTileEncoder {
     const jpeg = await this.sharpJpeg(sharp(rgb, { raw: { width, height, channels: 3 } }));
     const parsed = parseJpeg(jpeg);
     this.checkTables(parsed.tables.map((t) => t.bytes));
-    return concat([marker2(SOI), parsed.sof.bytes, parsed.sos.bytes, parsed.scan, marker2(EOI)]);
+    return Buffer.concat([marker2(SOI), parsed.sof.bytes, parsed.sos.bytes, parsed.scan, marker2(EOI)]);
   }
 
   private async encodeRgb(rgb: Uint8Array, width: number, height: number): Promise<Uint8Array> {
@@ -195,14 +184,14 @@ export class JpegTileEncoder {
       parts.push(singleScanHeader(c), parsed.scan);
     });
     parts.push(marker2(EOI));
-    return concat(parts);
+    return Buffer.concat(parts);
   }
 
   /** The first encode defines the tables; every later one must match them exactly. */
   private checkTables(tables: Uint8Array[]): void {
     if (!this.tables) {
       this.tables = tables.map((t) => Uint8Array.from(t));
-      this.tablesStream = concat([marker2(SOI), ...this.tables, marker2(EOI)]);
+      this.tablesStream = Buffer.concat([marker2(SOI), ...this.tables, marker2(EOI)]);
       return;
     }
     const known = this.tables;

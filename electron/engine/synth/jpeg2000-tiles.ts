@@ -11,42 +11,8 @@
 //    body is exactly the three single-component bodies one after another. The merge also gives
 //    optional 2x2-subsampled chroma (Cb/Cr encoded at half size, XRsiz = YRsiz = 2 in SIZ).
 
-import { createRequire } from 'node:module';
+import { loadOpenJpeg, type J2KEncoderInstance } from '../codecs/openjpeg';
 
-interface FrameInfo {
-  width: number;
-  height: number;
-  bitsPerSample: number;
-  componentCount: number;
-  isSigned: boolean;
-}
-
-interface J2KEncoderInstance {
-  getDecodedBuffer(frameInfo: FrameInfo): Uint8Array;
-  getEncodedBuffer(): Uint8Array;
-  encode(): void;
-  setDecompositions(n: number): void;
-  setQuality(lossless: boolean, layers: number): void;
-  setCompressionRatio(layer: number, ratio: number): void;
-  setProgressionOrder(order: number): void;
-  delete(): void;
-}
-
-interface OpenJpegEncoderModule {
-  J2KEncoder: new () => J2KEncoderInstance;
-}
-
-let modulePromise: Promise<OpenJpegEncoderModule> | undefined;
-
-function loadEncoder(): Promise<OpenJpegEncoderModule> {
-  if (!modulePromise) {
-    // The emscripten factory is CommonJS and finds its .wasm beside itself.
-    const require = createRequire(import.meta.url);
-    const factory = require('@cornerstonejs/codec-openjpeg/wasmjs') as () => Promise<OpenJpegEncoderModule>;
-    modulePromise = factory();
-  }
-  return modulePromise;
-}
 
 export type J2kColour = 'ycbcr' | 'rgb';
 
@@ -148,17 +114,6 @@ function be32(v: number): [number, number, number, number] {
   return [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** Merges three single-component codestreams (Y, Cb, Cr) into one 3-component one, MCT off. */
 function mergeComponents(parts: readonly Codestream[], chromaStep: number): Uint8Array {
@@ -193,7 +148,7 @@ function mergeComponents(parts: readonly Codestream[], chromaStep: number): Uint
   const bodyLength = parts.reduce((n, p) => n + p.body.length, 0);
   const sot = Uint8Array.of(0xff, 0x90, 0, 10, 0, 0, ...be32(12 + 2 + bodyLength), 0, 1);
   segments.push(sot, Uint8Array.of(0xff, 0x93), ...parts.map((p) => p.body), Uint8Array.of(0xff, 0xd9));
-  return concat(segments);
+  return Buffer.concat(segments);
 }
 
 export class J2kTileEncoder {
@@ -211,7 +166,7 @@ export class J2kTileEncoder {
   }
 
   static async create(options: J2kEncoderOptions): Promise<J2kTileEncoder> {
-    const mod = await loadEncoder();
+    const mod = await loadOpenJpeg();
     return new J2kTileEncoder(new mod.J2KEncoder(), options);
   }
 
