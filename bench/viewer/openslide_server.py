@@ -23,7 +23,7 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>OpenSlide deep
 <body><div id="view"></div><script src="/osd/openseadragon.min.js"></script><script>
 window.viewer = OpenSeadragon({ id: 'view', tileSources: '/slide.dzi', prefixUrl: '/osd/images/',
   drawer: 'canvas', showNavigator: false, animationTime: 0, blendTime: 0, immediateRender: false,
-  imageLoaderLimit: 6, timeout: 60000 });
+  imageLoaderLimit: 6, timeout: 60000, tileRetryMax: 3 });
 </script></body></html>"""
 
 

@@ -39,29 +39,62 @@ interface StageTimes {
   workerRssMb: number;
 }
 
-/** Page-side: the OpenSeadragon viewer of either page. */
-const VIEWER_JS = `(window.__slidescopeE2E && window.__slidescopeE2E.viewer) || window.viewer`;
+/* eslint-disable @typescript-eslint/no-explicit-any -- page-side code over OpenSeadragon, which the page has untyped */
+// Page-side functions (not strings: the app's CSP forbids eval). Each finds the viewer itself:
+// the app exposes it under ?e2e, the OpenSlide page as window.viewer.
+type PageWindow = { __slidescopeE2E?: { viewer: any }; viewer?: any };
 
-async function waitFullyLoaded(page: Page, timeout = 120_000): Promise<void> {
+async function waitFullyLoaded(page: Page, timeout = 60_000): Promise<void> {
+  try {
+    await waitFullyLoadedOnce(page, timeout);
+  } catch (error) {
+    const state = await page.evaluate(() => {
+      const w = window as unknown as PageWindow;
+      const v = w.__slidescopeE2E?.viewer ?? w.viewer;
+      const c = v.viewport.getCenter(true);
+      return { zoom: [v.viewport.getZoom(true), v.viewport.getZoom(false)], loaded: v.world.getItemAt(0).getFullyLoaded(), center: [c.x, c.y] };
+    });
+    throw new Error(`never fully loaded: ${JSON.stringify(state)} (${String(error)})`);
+  }
+}
+
+async function waitFullyLoadedOnce(page: Page, timeout: number): Promise<void> {
   // OpenSeadragon recomputes "fully loaded" on its next frame: before that the answer is stale.
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   await page.waitForFunction(
-    `(() => { const v = ${VIEWER_JS}; if (!v || v.world.getItemCount() === 0) return false;
-      const vp = v.viewport; return Math.abs(vp.getZoom(true) - vp.getZoom(false)) < 1e-9 && v.world.getItemAt(0).getFullyLoaded(); })()`,
+    () => {
+      const w = window as unknown as PageWindow;
+      const v = w.__slidescopeE2E?.viewer ?? w.viewer;
+      if (!v || v.world.getItemCount() === 0) return false;
+      const vp = v.viewport;
+      return Math.abs(vp.getZoom(true) - vp.getZoom(false)) < 1e-9 && v.world.getItemAt(0).getFullyLoaded();
+    },
     undefined,
-    { timeout, polling: 'raf' },
+    { timeout, polling: 50 },
   );
 }
 
 async function jump(page: Page): Promise<void> {
-  await page.evaluate(`(() => { const v = ${VIEWER_JS}; const vp = v.viewport; const item = v.world.getItemAt(0);
-    const size = item.getContentSize(); vp.zoomTo(item.imageToViewportZoom(0.5), null, true);
-    vp.panTo(item.imageToViewportCoordinates(size.x / 2, size.y / 2), true); })()`);
+  await page.evaluate(() => {
+    const w = window as unknown as PageWindow;
+    const v = w.__slidescopeE2E?.viewer ?? w.viewer;
+    const item = v.world.getItemAt(0);
+    const size = item.getContentSize();
+    v.viewport.zoomTo(item.imageToViewportZoom(0.5), null, true);
+    v.viewport.panTo(item.imageToViewportCoordinates(size.x / 2, size.y / 2), true);
+  });
 }
 
 async function pan(page: Page): Promise<void> {
-  await page.evaluate(`(() => { const v = ${VIEWER_JS}; const vp = v.viewport; const b = vp.getBounds(true);
-    const Point = b.getTopLeft().constructor; vp.panBy(new Point(b.width / 2, 0), true); })()`);
+  await page.evaluate(() => {
+    const w = window as unknown as PageWindow;
+    const v = w.__slidescopeE2E?.viewer ?? w.viewer;
+    const bounds = v.viewport.getBounds(true);
+    // An OpenSeadragon Point without the OpenSeadragon global (the app's page has none).
+    const delta = bounds.getTopLeft().times(0);
+    delta.x = bounds.width / 2;
+    v.viewport.panBy(delta, true);
+  });
 }
 
 async function heapMb(page: Page): Promise<number> {
@@ -81,7 +114,7 @@ async function freePort(): Promise<number> {
 
 async function startOpenSlideServer(slide: string): Promise<{ url: string; process: ChildProcess }> {
   const port = await freePort();
-  const child = spawn('/usr/bin/python3', [join(ROOT, 'bench/viewer/openslide_server.py'), slide, String(port), join(ROOT, 'node_modules/openseadragon/build/openseadragon')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('/usr/bin/python3', [join(ROOT, 'bench/viewer/openslide_server.py'), slide, String(port), join(ROOT, 'node_modules/openseadragon/build/openseadragon')], { stdio: 'ignore' } /* an unread stderr pipe fills with Flask's request log and hangs the server */);
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
@@ -124,7 +157,9 @@ async function runOpenSlide(slide: string, rep: number, tag: string): Promise<St
     const page = context.pages()[0] ?? (await context.newPage());
     let tileRequests = 0;
     let tileBytes = 0;
+    page.on('requestfailed', (request) => console.error(`OpenSlide page: request failed ${request.url()} ${request.failure()?.errorText ?? ''}`));
     page.on('response', (response) => {
+      if (response.status() !== 200) console.error(`OpenSlide page: ${response.status()} ${response.url()}`);
       if (!response.url().includes('/slide_files/')) return;
       tileRequests++;
       tileBytes += Number(response.headers()['content-length'] ?? 0);
