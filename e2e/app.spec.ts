@@ -87,9 +87,19 @@ test('slides opened by main and menu commands', async ({ host }) => {
   await page.keyboard.press('n');
   await expect(navigator).toBeVisible();
 
-  // Not built yet: said, not silently ignored.
+  // View > Comparison Grid and back (the grid itself: grid.spec.ts).
   await host.emit('app:menu-command', 'toggle-grid');
-  await expect(page.getByTestId('notice').filter({ hasText: 'comparison grid' })).toHaveCount(1);
+  await expect(page.getByTestId('comparison-grid')).toBeVisible();
+  await host.emit('app:menu-command', 'toggle-grid');
+  await expect(page.getByTestId('comparison-grid')).toHaveCount(0);
+  await waitForTiles(page);
+
+  // File > Export… opens the export dialog (exports themselves: export.spec.ts).
+  await host.emit('app:menu-command', 'export');
+  const exportDialog = page.getByRole('dialog', { name: 'Export' });
+  await expect(exportDialog).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(exportDialog).toHaveCount(0);
 
   await host.emit('app:menu-command', 'show-about');
   const about = page.getByRole('dialog', { name: 'About Slidescope' });
@@ -107,7 +117,7 @@ test('the shortcuts help lists every shortcut, from the ? key and the menu', asy
   await expect(help).toBeVisible();
   const rows = help.getByTestId('shortcuts').locator('tr');
   await expect(rows).toHaveCount(11);
-  for (const text of ['Zoom in', 'Zoom out', 'Fit', '1:1', 'Rotate 90° clockwise', 'Full screen', 'navigator', 'slide information', 'comparison grid']) {
+  for (const text of ['Zoom in', 'Zoom out', 'Fit', '1:1', 'Rotate 90° clockwise', 'Full screen', 'navigator', 'slide information', 'Comparison grid', 'Export']) {
     await expect(help).toContainText(text);
   }
   // While the dialog is open, keys do not reach the slide.

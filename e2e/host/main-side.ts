@@ -1,22 +1,51 @@
 // The Node half of the e2e host: the real IPC handlers (createIpcHandlers) over a real EngineHost
-// (the slide engine in a worker thread, built bundle), real recent-files store and path authoriser.
-// Only the native bits are stubs: the open dialog (answers what the test chose), showInFolder.
+// (the slide engine in a worker thread, built bundle), real recent-files store and path authoriser,
+// and the real Exporter. Only the native bits are stubs: the open dialog and the export dialogs
+// (they answer what the test chose), showInFolder, and sending events (the page host does that).
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppVersions } from '../../shared/ipc';
+import type { AppVersions, EventChannel, EventChannels, ExportProgress, ImageFormat } from '../../shared/ipc';
+import { Exporter } from '../../electron/main/exporter';
 import { createIpcHandlers, type IpcController } from '../../electron/main/ipc-handlers';
 import { PathAuthorizer } from '../../electron/main/path-authorizer';
 import { RecentFiles } from '../../electron/main/recent-files';
 import { EngineHost } from '../../electron/worker/engine-host';
 import { ENGINE_WORKER } from './paths';
 
+/** What the stubbed export dialogs answer; null = the user cancelled. */
+export interface ExportAnswers {
+  /** The thumbnail save dialog's choice. */
+  thumbnailPath: string | null;
+  /** The folder chooser's choice. */
+  folder: string | null;
+  /** The "files exist: Replace / Cancel" question: true = Replace. */
+  replace: boolean;
+  /** When set, the dialogs answer only once it resolves: a user taking their time. */
+  gate: Promise<void> | null;
+}
+
+export type ExportDialogCall =
+  | { dialog: 'thumbnail'; defaultPath: string; format: ImageFormat }
+  | { dialog: 'folder'; defaultPath: string }
+  | { dialog: 'overwrite'; existing: string[] };
+
+export type EventSink = <E extends EventChannel>(channel: E, payload: EventChannels[E]) => void;
+
 export interface MainSide {
   controller: IpcController;
   engine: EngineHost;
   /** What the stubbed open dialog answers next; null = the user cancelled. */
   setDialogAnswer(path: string | null): void;
+  /** The stubbed export dialogs' answers (all cancel until the test sets them). */
+  exportAnswers: ExportAnswers;
+  /** Every export dialog shown, in order. */
+  exportDialogs: ExportDialogCall[];
+  /** Called with each export:progress before it is sent: lets a test act mid-export. */
+  onExportProgress: ((progress: ExportProgress) => void) | null;
+  /** Where main -> window events go (the page host plugs itself in). */
+  setEventSink(sink: EventSink): void;
   /** Paths given to showInFolder. */
   shownInFolder: string[];
   log: string[];
@@ -32,6 +61,34 @@ export async function createMainSide(options: { chromeVersion: string }): Promis
   let dialogAnswer: string | null = null;
   const shownInFolder: string[] = [];
   const versions: AppVersions = { app: '0.0.0-e2e', electron: 'none (e2e host)', chrome: options.chromeVersion, node: process.versions.node };
+  const exportAnswers: ExportAnswers = { thumbnailPath: null, folder: null, replace: false, gate: null };
+  const exportDialogs: ExportDialogCall[] = [];
+  let sink: EventSink | null = null;
+
+  const exporter = new Exporter({
+    engine,
+    dialogs: {
+      chooseThumbnailPath: async (_senderId, defaultPath, format) => {
+        exportDialogs.push({ dialog: 'thumbnail', defaultPath, format });
+        await exportAnswers.gate;
+        return exportAnswers.thumbnailPath;
+      },
+      chooseFolder: async (_senderId, defaultPath) => {
+        exportDialogs.push({ dialog: 'folder', defaultPath });
+        await exportAnswers.gate;
+        return exportAnswers.folder;
+      },
+      confirmOverwrite: async (_senderId, existing) => {
+        exportDialogs.push({ dialog: 'overwrite', existing });
+        await exportAnswers.gate;
+        return exportAnswers.replace;
+      },
+    },
+    sendProgress: (_senderId, progress) => {
+      main.onExportProgress?.(progress);
+      sink?.('export:progress', progress);
+    },
+  });
 
   const controller = createIpcHandlers({
     engine,
@@ -43,14 +100,21 @@ export async function createMainSide(options: { chromeVersion: string }): Promis
     showInFolder: (path) => {
       shownInFolder.push(path);
     },
+    exporter,
     log: (message, error) => log.push(`${message}${error ? `: ${String(error)}` : ''}`),
   });
 
-  return {
+  const main: MainSide = {
     controller,
     engine,
     setDialogAnswer: (path) => {
       dialogAnswer = path;
+    },
+    exportAnswers,
+    exportDialogs,
+    onExportProgress: null,
+    setEventSink: (next) => {
+      sink = next;
     },
     shownInFolder,
     log,
@@ -60,4 +124,5 @@ export async function createMainSide(options: { chromeVersion: string }): Promis
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  return main;
 }

@@ -70,6 +70,10 @@ export class SlidescopeHost {
     const main = await createMainSide({ chromeVersion: browserVersion });
     const page = context.pages()[0] ?? (await context.newPage());
     const host = new SlidescopeHost(context, page, main, userDataDir);
+    // Events main sends by itself (export progress) reach the page as webContents.send would.
+    main.setEventSink((channel, payload) => {
+      host.emit(channel, payload).catch(() => undefined);
+    });
     await host.install(options.query ?? 'drawer=canvas&e2e');
     return host;
   }

@@ -28,6 +28,8 @@ interface ProbeViewer {
 }
 interface ProbeHandle {
   viewer: ProbeViewer | null;
+  /** The comparison grid's cells (null: a cell that shows a refusal). */
+  gridViewers: Array<ProbeViewer | null>;
   tileErrors: number;
 }
 
@@ -129,4 +131,71 @@ export async function canvasSize(page: Page): Promise<{ width: number; height: n
     const canvas = (window as ProbeWindow).__slidescopeE2E?.viewer?.drawer.canvas;
     return { width: canvas?.width ?? 0, height: canvas?.height ?? 0 };
   });
+}
+
+/** Waits until the comparison grid's four cells have opened and drawn every tile they need. */
+export async function waitForGridTiles(page: Page, timeout = 30_000): Promise<void> {
+  await expect(page.getByTestId('comparison-grid')).toBeVisible({ timeout });
+  await nextFrames(page, 3);
+  await page.waitForFunction(
+    () => {
+      const viewers = (window as ProbeWindow).__slidescopeE2E?.gridViewers ?? [];
+      if (viewers.length !== 4) return false;
+      return viewers.every((viewer) => {
+        if (!viewer) return true;
+        if (viewer.world.getItemCount() === 0) return false;
+        const { viewport } = viewer;
+        const settled = Math.abs(viewport.getZoom(true) - viewport.getZoom(false)) < 1e-9;
+        const center = viewport.getCenter(true);
+        const target = viewport.getCenter(false);
+        return settled && Math.abs(center.x - target.x) < 1e-9 && Math.abs(center.y - target.y) < 1e-9 && viewer.world.getItemAt(0).getFullyLoaded();
+      });
+    },
+    undefined,
+    { timeout, polling: 100 },
+  );
+  await nextFrames(page, 2);
+}
+
+export interface GridCellState {
+  /** CSS pixels per level-0 pixel. */
+  imageZoom: number;
+  /** Level-0 point at the cell's centre, as drawn. */
+  center: { x: number; y: number };
+  /** The cell's size in CSS pixels. */
+  size: { x: number; y: number };
+}
+
+/** Each grid cell's zoom, centre and size (null for a cell without a viewer). */
+export async function gridState(page: Page): Promise<Array<GridCellState | null>> {
+  return page.evaluate(() => {
+    const viewers = (window as ProbeWindow).__slidescopeE2E?.gridViewers ?? [];
+    return viewers.map((viewer) => {
+      if (!viewer || viewer.world.getItemCount() === 0) return null;
+      const { viewport } = viewer;
+      const size = viewport.getContainerSize();
+      // The image point under the cell's middle pixel position, as the user sees it.
+      const half = viewport.getCenter(true).times(0);
+      half.x = size.x / 2;
+      half.y = size.y / 2;
+      const center = viewport.viewerElementToImageCoordinates(half);
+      return { imageZoom: viewport.viewportToImageZoom(viewport.getZoom(true)), center: { x: center.x, y: center.y }, size: { x: size.x, y: size.y } };
+    });
+  });
+}
+
+/** All pixels of one grid cell's canvas (canvas drawer only). */
+export async function readGridCanvas(page: Page, index: number): Promise<RgbaPixels> {
+  const { width, height, base64 } = await page.evaluate((i) => {
+    const viewer = (window as ProbeWindow).__slidescopeE2E?.gridViewers[i];
+    if (!viewer) throw new Error(`grid cell ${i} has no viewer`);
+    const canvas = viewer.drawer.canvas;
+    const context = canvas.getContext('2d');
+    if (!context) throw new Error('the viewer does not draw on a 2D canvas (use ?drawer=canvas)');
+    const bytes = context.getImageData(0, 0, canvas.width, canvas.height).data;
+    let binary = '';
+    for (let j = 0; j < bytes.length; j += 0x8000) binary += String.fromCharCode(...bytes.subarray(j, j + 0x8000));
+    return { width: canvas.width, height: canvas.height, base64: btoa(binary) };
+  }, index);
+  return { width, height, data: Buffer.from(base64, 'base64') };
 }

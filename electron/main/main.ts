@@ -5,7 +5,7 @@
 // Bundled by scripts/build.mjs to dist/electron/main.cjs (CommonJS: __dirname is dist/electron).
 
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, type OpenDialogOptions } from 'electron';
 
@@ -14,7 +14,8 @@ import { INVOKE_CHANNELS, type MenuCommand } from '../../shared/ipc';
 import { EngineHost } from '../worker/engine-host';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
 import { isSecondInstanceData, parseCliArgs, type SecondInstanceData } from './cli-args';
-import { OPEN_DIALOG_FILTERS } from './file-types';
+import { describeExisting, Exporter, type ExportDialogs } from './exporter';
+import { EXPORT_DIALOG_FILTERS, OPEN_DIALOG_FILTERS } from './file-types';
 import { createIpcHandlers } from './ipc-handlers';
 import { buildMenuTemplate, type MenuActions } from './menu';
 import { PathAuthorizer } from './path-authorizer';
@@ -147,6 +148,56 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     log,
   });
 
+  // Export dialogs are sheets of the window that asked; a window that has gone meanwhile cancels.
+  const exportDialogs: ExportDialogs = {
+    async chooseThumbnailPath(senderId, defaultPath, format) {
+      const parent = windows.fromSenderId(senderId)?.win;
+      if (!parent) return null;
+      const result = await dialog.showSaveDialog(parent, {
+        title: 'Export Thumbnail',
+        defaultPath,
+        buttonLabel: 'Export',
+        filters: EXPORT_DIALOG_FILTERS[format],
+        properties: ['showOverwriteConfirmation', 'createDirectory'],
+      });
+      return result.canceled || !result.filePath ? null : result.filePath;
+    },
+    async chooseFolder(senderId, defaultPath) {
+      const parent = windows.fromSenderId(senderId)?.win;
+      if (!parent) return null;
+      const result = await dialog.showOpenDialog(parent, {
+        title: 'Export Magnification Set To…',
+        defaultPath,
+        buttonLabel: 'Export Here',
+        properties: ['openDirectory', 'createDirectory'],
+      });
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
+    async confirmOverwrite(senderId, existing) {
+      const parent = windows.fromSenderId(senderId)?.win;
+      if (!parent) return false;
+      const result = await dialog.showMessageBox(parent, {
+        type: 'warning',
+        buttons: ['Replace', 'Cancel'],
+        defaultId: 1,
+        cancelId: 1,
+        message: existing.length === 1 ? `${basename(existing[0] ?? '')} already exists.` : `${existing.length} of the files already exist.`,
+        detail: `Replace ${describeExisting(existing)}? The files are overwritten with the new export.`,
+      });
+      return result.response === 0;
+    },
+  };
+  const exporter = new Exporter({
+    engine,
+    dialogs: exportDialogs,
+    sendProgress: (senderId, progress) => {
+      windows
+        .fromSenderId(senderId)
+        ?.send('export:progress', progress)
+        .catch((error: unknown) => log('sending export progress failed', error));
+    },
+  });
+
   const ipc = createIpcHandlers({
     engine,
     authorizer,
@@ -162,6 +213,7 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
       node: process.versions.node,
     }),
     showInFolder: (path) => shell.showItemInFolder(path),
+    exporter,
     log,
   });
 

@@ -33,7 +33,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['f'], display: 'F', command: 'fullscreen', label: 'Full screen' },
   { keys: ['n'], display: 'N', command: 'toggle-navigator', label: 'Show or hide the navigator' },
   { keys: ['m'], display: 'M', command: 'toggle-metadata', label: 'Show or hide slide information' },
-  { keys: ['g'], display: 'G', command: 'toggle-grid', label: 'Magnification comparison grid (coming later)' },
+  { keys: ['g'], display: 'G', command: 'toggle-grid', label: 'Comparison grid: the same field at four magnifications, or back' },
   { keys: ['?'], display: '?', command: 'show-shortcuts', label: 'Show this list of shortcuts' },
 ];
 
@@ -43,6 +43,8 @@ export const OTHER_CONTROLS: ReadonlyArray<{ display: string; label: string }> =
   { display: 'Scroll', label: 'Zoom at the pointer' },
   { display: 'Drag', label: 'Pan' },
   { display: 'Double-click', label: 'Zoom in at the pointer (⇧ to zoom out)' },
+  { display: 'Drag a grid cell', label: 'Pan all four cells together; 0 centres them on the slide (their zoom is fixed: click a label to change it)' },
+  { display: 'Ctrl E', label: 'Export a thumbnail or a magnification set (⌘ E on macOS)' },
   { display: 'Esc', label: 'Close a dialog or this overlay' },
 ];
 

@@ -51,3 +51,22 @@ export function describeTileError(error: ErrorInfo, slideName: string): Describe
 function detailOf(error: ErrorInfo): string {
   return `${error.code}: ${error.message}`;
 }
+
+const EXPORT_REASONS: Partial<Record<ErrorCode, string>> = {
+  EXISTS: 'a file with that name already exists, and nothing was overwritten',
+  NOT_FOUND: 'the folder or the slide can no longer be found',
+  INVALID_ARGUMENT: 'the slide cannot be exported with these settings',
+  TOO_LARGE: 'the image would be too large',
+  NOT_OPEN: 'the slide is no longer open',
+  CANCELLED: 'it was cancelled',
+  WORKER_FAILED: 'the slide engine stopped and was restarted; try again',
+  CORRUPT_DATA: 'part of the slide could not be read',
+  IO_ERROR: 'writing the file failed',
+  NOT_AUTHORIZED: 'that location is not allowed',
+};
+
+/** "Export failed: a file with that name already exists, …" plus the engine's message (naming the file). */
+export function describeExportError(error: ErrorInfo): DescribedError {
+  const reason = EXPORT_REASONS[error.code] ?? 'an unexpected error occurred';
+  return { title: `Export failed: ${reason}.`, detail: detailOf(error) };
+}

@@ -1,12 +1,13 @@
 // The window: welcome screen or open slides, plus messages, dialogs and drop handling. Every way of
 // asking for something (keys, toolbar, native menu) ends in runCommand.
 
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ErrorInfo, Result } from '../../../shared/errors';
 import type { OpenedSlide } from '../../../shared/ipc';
 import { useApi } from '../api';
 import { isViewCommand, type Command } from '../commands';
-import { describeOpenError } from '../errors';
+import { describeExportError, describeOpenError } from '../errors';
+import { useExportJob, type ExportJob } from '../hooks/useExportJob';
 import { useFileDrop } from '../hooks/useFileDrop';
 import { useFullscreen } from '../hooks/useFullscreen';
 import { useKeyboardShortcuts, type KeyboardHandlers } from '../hooks/useKeyboardShortcuts';
@@ -14,15 +15,16 @@ import { useMainEvents, type MainEventHandlers } from '../hooks/useMainEvents';
 import { useNotices } from '../hooks/useNotices';
 import { useRecentFiles } from '../hooks/useRecentFiles';
 import { useSlides } from '../hooks/useSlides';
-import { baseName } from '../paths';
+import { baseName, dirName } from '../paths';
 import { AboutDialog } from './AboutDialog';
 import { DropOverlay } from './DropOverlay';
+import { ExportDialog } from './ExportDialog';
 import { HelpOverlay } from './HelpOverlay';
 import { Icon } from './Icon';
 import { MetadataPanel } from './MetadataPanel';
 import { Notices } from './Notices';
 import { SlideTabs } from './SlideTabs';
-import { SlideViewer, type ViewerHandle } from './SlideViewer';
+import { SlideViewer, type ExportContext, type ViewerHandle } from './SlideViewer';
 import { WelcomeScreen } from './WelcomeScreen';
 
 type Overlay = 'help' | 'about' | null;
@@ -36,10 +38,36 @@ export function App() {
   const [overlay, setOverlay] = useState<Overlay>(null);
   const [metadataOpen, setMetadataOpen] = useState(false);
   const [navigatorVisible, setNavigatorVisible] = useState(true);
+  /** The comparison grid instead of the single view, for whichever slide is shown. */
+  const [grid, setGrid] = useState(false);
+  const [exporting, setExporting] = useState<{ slide: OpenedSlide; context: ExportContext } | null>(null);
   const [pending, setPending] = useState(0);
   const viewer = useRef<ViewerHandle>(null);
   const { adopt } = slides;
   const { refresh: refreshRecent } = recent;
+  const active = slides.active;
+  // With every slide closed the grid ends too: the next slide opens in the ordinary view.
+  useEffect(() => {
+    if (!active) setGrid(false);
+  }, [active]);
+
+  // An export that ends while its dialog is closed is reported here instead.
+  const exportDialogOpen = useRef(false);
+  useEffect(() => {
+    exportDialogOpen.current = exporting !== null;
+  }, [exporting]);
+  const onExportSettled = useCallback(
+    (job: ExportJob) => {
+      if (exportDialogOpen.current) return;
+      if (job.status === 'failed') pushNotice({ kind: 'error', ...describeExportError(job.error) });
+      else if (job.status === 'done' && job.files.length > 0) {
+        const count = job.files.length === 1 ? 'one file' : `${job.files.length} files`;
+        pushNotice({ kind: 'info', title: `Exported ${count} from ${job.slideName}`, detail: dirName(job.files[0] ?? '') });
+      }
+    },
+    [pushNotice],
+  );
+  const exportJob = useExportJob(api, onExportSettled);
 
   const reportOpenError = useCallback(
     (error: ErrorInfo, fileName?: string) => pushNotice({ kind: 'error', ...describeOpenError(error, fileName) }),
@@ -117,14 +145,18 @@ export function App() {
           });
           break;
         case 'toggle-grid':
-          pushNotice({ kind: 'info', title: 'The comparison grid is not available yet', detail: 'It will show one field at several magnifications side by side.' });
+          if (active) setGrid((v) => !v);
+          else pushNotice({ kind: 'info', title: 'Open a slide to compare its magnifications' });
           break;
-        case 'export':
-          pushNotice({ kind: 'info', title: 'Export is not available in this window yet' });
+        case 'export': {
+          const context = viewer.current?.exportContext();
+          if (active && context) setExporting({ slide: active, context });
+          else pushNotice({ kind: 'info', title: 'Open a slide to export from it' });
           break;
+        }
       }
     },
-    [fullscreen, pushNotice],
+    [fullscreen, pushNotice, active],
   );
 
   const keyboard = useMemo<KeyboardHandlers>(
@@ -150,8 +182,10 @@ export function App() {
   );
   useMainEvents(api, mainEvents);
 
-  const active = slides.active;
   const closeOverlay = useCallback(() => setOverlay(null), []);
+  const closeExport = useCallback(() => setExporting(null), []);
+  // The dialog belongs to the slide it was opened for: it goes when that slide is closed.
+  const exportSlide = exporting && slides.slides.some((s) => s.slideId === exporting.slide.slideId) ? exporting : null;
 
   return (
     <div className="app">
@@ -171,6 +205,7 @@ export function App() {
               key={active.slideId}
               ref={viewer}
               slide={active}
+              grid={grid}
               navigatorVisible={navigatorVisible}
               metadataOpen={metadataOpen}
               fullscreen={fullscreen.active}
@@ -201,6 +236,21 @@ export function App() {
       )}
       {overlay === 'help' && <HelpOverlay onClose={closeOverlay} />}
       {overlay === 'about' && <AboutDialog onClose={closeOverlay} />}
+      {exportSlide && (
+        <ExportDialog
+          slide={exportSlide.slide}
+          context={exportSlide.context}
+          job={exportJob.job}
+          onExportThumbnail={(request) => exportJob.start('thumbnail', exportSlide.slide.info.name, () => api.exportThumbnail(request))}
+          onExportSet={(request) => exportJob.start('set', exportSlide.slide.info.name, () => api.exportComparison(request))}
+          onShowInFolder={(path) => {
+            void api.showInFolder(path).then((result) => {
+              if (!result.ok) pushNotice({ kind: 'error', title: 'The folder could not be shown', detail: `${result.error.code}: ${result.error.message}` });
+            });
+          }}
+          onClose={closeExport}
+        />
+      )}
     </div>
   );
 }

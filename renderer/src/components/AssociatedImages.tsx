@@ -23,7 +23,7 @@ export function AssociatedImages({ slideId, names }: { slideId: SlideId; names: 
         ))}
       </div>
       {shown && (
-        <Modal title={`${shown.name} (${shown.width} × ${shown.height})`} onClose={() => setShown(null)} wide>
+        <Modal title={`${shown.name} (${shown.width} × ${shown.height})`} onClose={() => setShown(null)} size="wide">
           <img className="associated-full" src={shown.url} alt={`${shown.name} image of the slide`} data-testid="associated-full" />
         </Modal>
       )}

@@ -15,7 +15,10 @@ export type IconName =
   | 'open'
   | 'sample'
   | 'drop'
-  | 'warning';
+  | 'warning'
+  | 'grid'
+  | 'export'
+  | 'folder';
 
 const PATHS: Record<IconName, string> = {
   plus: 'M12 5v14M5 12h14',
@@ -33,6 +36,9 @@ const PATHS: Record<IconName, string> = {
   sample: 'M9 3h6M10 3v6l-5 9a2 2 0 0 0 1.8 3h10.4a2 2 0 0 0 1.8-3l-5-9V3M7.5 14h9',
   drop: 'M12 3v12M7 10l5 5 5-5M4 17v3h16v-3',
   warning: 'M12 3l10 18H2zM12 10v5M12 17.5v.5',
+  grid: 'M4 4h7v7H4zM13 4h7v7h-7zM4 13h7v7H4zM13 13h7v7h-7z',
+  export: 'M12 15V3M7 8l5-5 5 5M4 14v6h16v-6',
+  folder: 'M3 6v13h18V8h-9l-2-2z',
 };
 
 export function Icon({ name, size = 18 }: { name: IconName; size?: number }) {

@@ -7,10 +7,11 @@ export interface ModalProps {
   title: string;
   onClose: () => void;
   children: ReactNode;
-  wide?: boolean;
+  /** normal: messages and lists; medium: forms; wide: images. */
+  size?: 'normal' | 'medium' | 'wide';
 }
 
-export function Modal({ title, onClose, children, wide = false }: ModalProps) {
+export function Modal({ title, onClose, children, size = 'normal' }: ModalProps) {
   const titleId = useId();
   const closeButton = useRef<HTMLButtonElement>(null);
   const close = useRef(onClose);
@@ -34,7 +35,7 @@ export function Modal({ title, onClose, children, wide = false }: ModalProps) {
 
   return (
     <div className="modal-backdrop" onMouseDown={(event) => event.target === event.currentTarget && onClose()}>
-      <div className={wide ? 'modal modal-wide' : 'modal'} role="dialog" aria-modal="true" aria-labelledby={titleId}>
+      <div className={size === 'normal' ? 'modal' : `modal modal-${size}`} role="dialog" aria-modal="true" aria-labelledby={titleId}>
         <header className="modal-header">
           <h2 id={titleId}>{title}</h2>
           <button ref={closeButton} type="button" className="icon-button" onClick={onClose} aria-label="Close" title="Close (Esc)">

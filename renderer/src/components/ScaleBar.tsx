@@ -5,12 +5,20 @@ import type { SlideInfo } from '../../../shared/slide';
 import { micronsPerCssPixel } from '../viewer/magnification';
 import { chooseScaleBar } from '../viewer/scaleBar';
 
-export function ScaleBar({ info, imageZoom }: { info: SlideInfo; imageZoom: number }) {
+export interface ScaleBarProps {
+  info: SlideInfo;
+  imageZoom: number;
+  /** Grid cells are smaller than the single view: a shorter bar, a smaller badge. */
+  compact?: boolean;
+  testId?: string;
+}
+
+export function ScaleBar({ info, imageZoom, compact = false, testId = 'scale-bar' }: ScaleBarProps) {
   if (!info.mpp || imageZoom <= 0) return null;
-  const spec = chooseScaleBar(micronsPerCssPixel(info, imageZoom) ?? 0);
+  const spec = chooseScaleBar(micronsPerCssPixel(info, imageZoom) ?? 0, compact ? 80 : 120);
   if (!spec) return null;
   return (
-    <div className="scale-bar" data-testid="scale-bar" aria-label={`Scale: the bar is ${spec.label} long`}>
+    <div className={compact ? 'scale-bar scale-bar-compact' : 'scale-bar'} data-testid={testId} aria-label={`Scale: the bar is ${spec.label} long`}>
       <div className="scale-bar-line" style={{ width: `${spec.widthPx.toFixed(1)}px` }} />
       <span className="scale-bar-label">{spec.label}</span>
     </div>

@@ -1,5 +1,10 @@
-// One slide on screen: toolbar, OpenSeadragon canvas, navigator and scale bar. Parents drive it
-// through a ViewerHandle (keyboard and menu commands) and remount it per slide (key = slideId).
+// One slide on screen: toolbar, then either the single view (OpenSeadragon canvas, navigator, scale
+// bar) or the comparison grid. Parents drive it through a ViewerHandle (keyboard and menu commands)
+// and remount it per slide (key = slideId).
+//
+// Switching between the views keeps the place: the grid opens centred where the single view was,
+// and the single view comes back with its zoom and rotation, centred where the grid was left (the
+// same place when the grid was not panned).
 
 import { useCallback, useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import OpenSeadragon from 'openseadragon';
@@ -7,24 +12,40 @@ import type { ErrorInfo } from '../../../shared/errors';
 import type { OpenedSlide } from '../../../shared/ipc';
 import { useApi } from '../api';
 import type { Command, ViewCommand } from '../commands';
-import { drawerChoice, e2eHooksEnabled } from '../env';
+import { e2eHandle } from '../e2eHandle';
+import { drawerChoice } from '../env';
 import { describeTileError } from '../errors';
 import { useOsdViewer } from '../hooks/useOsdViewer';
 import type { PanDirection } from '../hooks/useKeyboardShortcuts';
 import type { Notice } from '../hooks/useNotices';
 import { useViewState } from '../hooks/useViewState';
-import { imageZoomForPower } from '../viewer/magnification';
+import type { Point } from '../viewer/linkedViewers';
+import { GRID_DEFAULT_POWERS, imageZoomForPower } from '../viewer/magnification';
+import { ComparisonGrid, gridCellSize, type GridHandle } from './ComparisonGrid';
 import { ScaleBar } from './ScaleBar';
 import { ViewerToolbar } from './ViewerToolbar';
+
+/** What the export dialog starts from. */
+export interface ExportContext {
+  /** The grid's four magnifications (objective powers). */
+  powers: number[];
+  /** The grid's field of view: its level-0 centre and one cell's size in CSS pixels. */
+  field: { centerX: number; centerY: number; panelWidth: number; panelHeight: number };
+  /** The grid is on screen (otherwise the field is centred where the single view is). */
+  fromGrid: boolean;
+}
 
 export interface ViewerHandle {
   run: (command: ViewCommand) => void;
   pan: (direction: PanDirection) => void;
   setPower: (power: number) => void;
+  exportContext: () => ExportContext;
 }
 
 export interface SlideViewerProps {
   slide: OpenedSlide;
+  /** Show the comparison grid instead of the single view. */
+  grid: boolean;
   navigatorVisible: boolean;
   metadataOpen: boolean;
   fullscreen: boolean;
@@ -33,33 +54,36 @@ export interface SlideViewerProps {
   ref?: Ref<ViewerHandle>;
 }
 
-declare global {
-  interface Window {
-    /** Present only with ?e2e in the URL: lets the suite set exact views and wait for tiles. */
-    __slidescopeE2E?: { viewer: OpenSeadragon.Viewer | null; tileErrors: number };
-  }
-}
-
 const ZOOM_STEP = 1.6;
 /** Arrow keys move the view by this share of its size. */
 const PAN_STEP = 0.15;
 
-export function SlideViewer({ slide, navigatorVisible, metadataOpen, fullscreen, onCommand, onNotice, ref }: SlideViewerProps) {
+export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fullscreen, onCommand, onNotice, ref }: SlideViewerProps) {
   const api = useApi();
+  const { info } = slide;
   const [host, setHost] = useState<HTMLDivElement | null>(null);
+  const [stage, setStage] = useState<HTMLDivElement | null>(null);
+  const [stageSize, setStageSize] = useState({ width: 0, height: 0 });
+  const [gridPowers, setGridPowers] = useState<number[]>(() => [...GRID_DEFAULT_POWERS]);
+  const gridRef = useRef<GridHandle>(null);
   const tileErrorCount = useRef(0);
+  /** Level-0 centre of what is shown, single view or grid: the other view opens there. */
+  const center = useRef<Point>({ x: info.width / 2, y: info.height / 2 });
+  /** The single view's zoom and rotation, restored when it comes back from the grid. */
+  const singleView = useRef<{ imageZoom: number; rotation: number } | null>(null);
 
-  // Every failing tile reports here; the user hears about it once per slide.
+  // Every failing tile reports here (single view and grid cells alike); the user hears about it once per slide.
   const onTileError = useCallback(
     (error: ErrorInfo) => {
       tileErrorCount.current += 1;
-      if (window.__slidescopeE2E) window.__slidescopeE2E.tileErrors = tileErrorCount.current;
-      if (tileErrorCount.current === 1) onNotice({ kind: 'error', ...describeTileError(error, slide.info.name) });
+      const handle = e2eHandle();
+      if (handle) handle.tileErrors = tileErrorCount.current;
+      if (tileErrorCount.current === 1) onNotice({ kind: 'error', ...describeTileError(error, info.name) });
     },
-    [onNotice, slide.info.name],
+    [onNotice, info.name],
   );
 
-  const viewer = useOsdViewer(host, { api, slide, drawer: drawerChoice(), onTileError });
+  const viewer = useOsdViewer(grid ? null : host, { api, slide, drawer: drawerChoice(), onTileError });
   const view = useViewState(viewer);
 
   useEffect(() => {
@@ -67,26 +91,106 @@ export function SlideViewer({ slide, navigatorVisible, metadataOpen, fullscreen,
   }, [viewer, view.ready, navigatorVisible]);
 
   useEffect(() => {
-    if (!e2eHooksEnabled) return undefined;
-    window.__slidescopeE2E = { viewer, tileErrors: tileErrorCount.current };
+    const handle = e2eHandle();
+    if (!handle) return undefined;
+    handle.viewer = viewer;
+    handle.tileErrors = tileErrorCount.current;
     return () => {
-      window.__slidescopeE2E = { viewer: null, tileErrors: 0 };
+      handle.viewer = null;
+    };
+  }, [viewer]);
+
+  useEffect(() => {
+    if (!stage) return undefined;
+    const observer = new ResizeObserver(([entry]) => {
+      if (!entry) return;
+      const { width, height } = entry.contentRect;
+      setStageSize((prev) => (prev.width === width && prev.height === height ? prev : { width, height }));
+    });
+    observer.observe(stage);
+    return () => observer.disconnect();
+  }, [stage]);
+
+  // Remembers where the single view is (its target, so a switch mid-animation lands where it was
+  // going) and puts a new single view back there.
+  useEffect(() => {
+    if (!viewer) return undefined;
+    let restored = false;
+    const track = (): void => {
+      // A viewer whose element just left the page reports a zero-size container: not a place.
+      if (!restored || viewer.world.getItemCount() === 0 || !viewer.element.isConnected) return;
+      const { viewport } = viewer;
+      if (viewport.getContainerSize().x <= 0) return;
+      const c = viewport.viewportToImageCoordinates(viewport.getCenter(false));
+      center.current = { x: c.x, y: c.y };
+      singleView.current = { imageZoom: viewport.viewportToImageZoom(viewport.getZoom(false)), rotation: viewport.getRotation(false) };
+    };
+    const onOpen = (): void => {
+      const saved = singleView.current;
+      if (saved) {
+        const { viewport } = viewer;
+        viewport.setRotation(saved.rotation, true);
+        viewport.zoomTo(viewport.imageToViewportZoom(saved.imageZoom), undefined, true);
+        viewport.panTo(viewport.imageToViewportCoordinates(center.current.x, center.current.y), true);
+      }
+      restored = true;
+      track();
+    };
+    if (viewer.world.getItemCount() > 0) onOpen();
+    else viewer.addOnceHandler('open', onOpen);
+    viewer.addHandler('viewport-change', track);
+    return () => {
+      viewer.removeHandler('open', onOpen);
+      viewer.removeHandler('viewport-change', track);
     };
   }, [viewer]);
 
   const setPower = useCallback(
     (power: number) => {
-      const imageZoom = imageZoomForPower(slide.info, power);
+      const imageZoom = imageZoomForPower(info, power);
       if (!viewer || imageZoom === null) return;
       viewer.viewport.zoomTo(viewer.viewport.imageToViewportZoom(imageZoom));
     },
-    [viewer, slide.info],
+    [viewer, info],
+  );
+
+  const onGridPowerChange = useCallback((index: number, power: number) => {
+    setGridPowers((list) => list.map((p, i) => (i === index ? power : p)));
+  }, []);
+  const onGridCenterChange = useCallback((c: Point) => {
+    center.current = c;
+  }, []);
+  const leaveGrid = useCallback(() => onCommand('toggle-grid'), [onCommand]);
+
+  /** View commands in the grid: zoom and rotation belong to the single view; fit recentres. */
+  const runInGrid = useCallback(
+    (command: ViewCommand): void => {
+      switch (command) {
+        case 'fit':
+          gridRef.current?.recentre();
+          break;
+        case 'zoom-in':
+        case 'zoom-out':
+        case 'actual-pixels':
+          onNotice({ kind: 'info', title: 'Each grid cell keeps its magnification', detail: "Click a cell's label to change it, or press G for the single view." });
+          break;
+        case 'rotate-left':
+        case 'rotate-right':
+          onNotice({ kind: 'info', title: 'The comparison grid is not rotated', detail: 'Press G to rotate the slide in the single view.' });
+          break;
+      }
+    },
+    [onNotice],
   );
 
   useImperativeHandle(
     ref,
     (): ViewerHandle => ({
       run(command) {
+        if (grid) {
+          runInGrid(command);
+          return;
+        }
         if (!viewer || viewer.world.getItemCount() === 0) return;
         const { viewport } = viewer;
         switch (command) {
@@ -111,6 +215,10 @@ export function SlideViewer({ slide, navigatorVisible, metadataOpen, fullscreen,
         }
       },
       pan(direction) {
+        if (grid) {
+          gridRef.current?.pan(direction);
+          return;
+        }
         if (!viewer) return;
         const size = viewer.viewport.getContainerSize();
         const dx = direction === 'left' ? -1 : direction === 'right' ? 1 : 0;
@@ -120,14 +228,23 @@ export function SlideViewer({ slide, navigatorVisible, metadataOpen, fullscreen,
         viewer.viewport.panBy(delta);
       },
       setPower,
+      exportContext() {
+        const cell = gridCellSize(stageSize);
+        return {
+          powers: [...gridPowers],
+          field: { centerX: round2(center.current.x), centerY: round2(center.current.y), panelWidth: cell.width, panelHeight: cell.height },
+          fromGrid: grid,
+        };
+      },
     }),
-    [viewer, setPower],
+    [viewer, setPower, grid, gridPowers, stageSize, runInGrid],
   );
 
   return (
-    <section className="viewer" aria-label={`Slide ${slide.info.name}`} data-testid="viewer">
+    <section className="viewer" aria-label={`Slide ${info.name}`} data-testid="viewer">
       <ViewerToolbar
-        info={slide.info}
+        info={info}
+        grid={grid}
         imageZoom={view.imageZoom}
         targetImageZoom={view.targetImageZoom}
         rotation={view.rotation}
@@ -137,11 +254,34 @@ export function SlideViewer({ slide, navigatorVisible, metadataOpen, fullscreen,
         onCommand={onCommand}
         onPreset={setPower}
       />
-      <div className="viewer-stage">
-        <div ref={setHost} className="osd-host" data-testid="osd-host" data-ready={view.ready} />
-        {view.ready && <ScaleBar info={slide.info} imageZoom={view.imageZoom} />}
-        {!view.ready && <div className="viewer-loading">Loading {slide.info.name}…</div>}
+      <div ref={setStage} className="viewer-stage" data-testid="viewer-stage">
+        {grid ? (
+          stageSize.width > 0 && (
+            <ComparisonGrid
+              ref={gridRef}
+              slide={slide}
+              powers={gridPowers}
+              onPowerChange={onGridPowerChange}
+              initialCenter={center.current}
+              onCenterChange={onGridCenterChange}
+              cellSize={gridCellSize(stageSize)}
+              onTileError={onTileError}
+              onLeave={leaveGrid}
+            />
+          )
+        ) : (
+          <>
+            <div ref={setHost} className="osd-host" data-testid="osd-host" data-ready={view.ready} />
+            {view.ready && <ScaleBar info={info} imageZoom={view.imageZoom} />}
+            {!view.ready && <div className="viewer-loading">Loading {info.name}…</div>}
+          </>
+        )}
       </div>
     </section>
   );
+}
+
+/** Level-0 centres go to main with a hundredth of a pixel: plenty, and readable in the dialog. */
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
 }

@@ -14,10 +14,58 @@ export interface OsdViewerOptions {
   slide: OpenedSlide;
   drawer: OpenSeadragon.DrawerType;
   onTileError: (error: ErrorInfo) => void;
+  /** 'cell': a comparison-grid cell, whose zoom the app sets (no zoom gestures, no navigator). */
+  variant?: 'single' | 'cell';
 }
+
+/** Grid cells pan but never zoom by gesture: each one's magnification is fixed (see ComparisonGrid). */
+const CELL_GESTURES: OpenSeadragon.GestureSettings = {
+  dragToPan: true,
+  scrollToZoom: false,
+  clickToZoom: false,
+  dblClickToZoom: false,
+  dblClickDragToZoom: false,
+  pinchToZoom: false,
+  // No fling after release: the linked cells stop where the pointer let go.
+  flickEnabled: false,
+};
+
+const VARIANT_OPTIONS: Record<'single' | 'cell', Partial<OpenSeadragon.Options>> = {
+  single: {
+    showNavigator: true,
+    navigatorPosition: 'BOTTOM_RIGHT',
+    navigatorSizeRatio: 0.18,
+    navigatorAutoFade: false,
+    navigatorRotate: true,
+    gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true },
+    // Allow up to 2x past 1:1, a digital zoom students use to look at nuclei.
+    maxZoomPixelRatio: 2,
+    minZoomImageRatio: 0.5,
+    visibilityRatio: 0.2,
+    // Fit leaves a little air around the slide instead of touching the toolbar.
+    viewportMargins: { top: 12, bottom: 12, left: 12, right: 12 },
+  },
+  cell: {
+    showNavigator: false,
+    gestureSettingsMouse: CELL_GESTURES,
+    gestureSettingsTouch: CELL_GESTURES,
+    gestureSettingsPen: CELL_GESTURES,
+    zoomPerScroll: 1,
+    // OSD's own limits would clamp 1.25x of a large slide (below half the fit zoom) on every drag end.
+    minZoomLevel: 1e-9,
+    maxZoomPixelRatio: 2,
+    // The link keeps the centre on the slide instead (LinkedViewers); OSD's rule depends on the zoom.
+    visibilityRatio: 0,
+    // No margins: the viewport's centre is the cell's centre, where the crosshair is.
+    viewportMargins: { top: 0, bottom: 0, left: 0, right: 0 },
+    // A resized cell keeps its magnification (CSS px per slide pixel), not its field.
+    preserveImageSizeOnResize: true,
+  },
+};
 
 export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions): OpenSeadragon.Viewer | null {
   const { api, slide, drawer } = options;
+  const variant = options.variant ?? 'single';
   const [viewer, setViewer] = useState<OpenSeadragon.Viewer | null>(null);
   // The tile-error callback changes with every render; the viewer must not be rebuilt for that.
   const onTileError = useRef(options.onTileError);
@@ -43,20 +91,9 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
       drawer,
       // Our own toolbar replaces OSD's buttons, which would also load images from prefixUrl.
       showNavigationControl: false,
-      showNavigator: true,
-      navigatorPosition: 'BOTTOM_RIGHT',
-      navigatorSizeRatio: 0.18,
-      navigatorAutoFade: false,
-      navigatorRotate: true,
       // Our shortcuts own the keyboard (OSD's would flip on 'f' and rotate on 'r' twice).
       keyboardNavEnabled: false,
-      gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true },
-      // Allow up to 2x past 1:1, a digital zoom students use to look at nuclei.
-      maxZoomPixelRatio: 2,
-      minZoomImageRatio: 0.5,
-      visibilityRatio: 0.2,
-      // Fit leaves a little air around the slide instead of touching the toolbar.
-      viewportMargins: { top: 12, bottom: 12, left: 12, right: 12 },
+      ...VARIANT_OPTIONS[variant],
       animationTime: 0.5,
       // The engine is local: keep several tiles in flight, start a few per frame.
       imageLoaderLimit: 8,
@@ -73,7 +110,7 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
       created.destroy();
       setViewer(null);
     };
-  }, [host, api, slide, drawer]);
+  }, [host, api, slide, drawer, variant]);
 
   return viewer;
 }

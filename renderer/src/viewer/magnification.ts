@@ -8,7 +8,7 @@
 // same whatever the screen's density, as a physical field of view at the same OS scaling.
 
 import type { SlideInfo } from '../../../shared/slide';
-import { downsampleForPower, mppAtDownsample, powerAtDownsample } from '../../../shared/magnification';
+import { downsampleForMpp, downsampleForPower, formatMpp, formatPower, mppAtDownsample, powerAtDownsample } from '../../../shared/magnification';
 
 export type PowerSource = Pick<SlideInfo, 'objectivePower' | 'mpp'>;
 
@@ -62,4 +62,60 @@ function trimPower(power: number): string {
 /** True when two powers are the same preset for the purpose of highlighting (0.5% tolerance). */
 export function samePower(a: number | null, b: number): boolean {
   return a !== null && Math.abs(a - b) / b < 0.005;
+}
+
+/** The comparison grid's and the magnification set's defaults: the TIAToolbox pipeline's four. */
+export const GRID_DEFAULT_POWERS: readonly number[] = [1.25, 2.5, 5, 10];
+
+/** A magnification as typed: "10x", "2.5", "1 µm/px", "0,5 um/px". */
+export type MagnificationInput = { kind: 'power'; value: number } | { kind: 'mpp'; value: number };
+
+const NUMBER = String.raw`(\d+(?:[.,]\d*)?|[.,]\d+)`;
+const POWER_PATTERN = new RegExp(String.raw`^${NUMBER}\s*[x×]?$`, 'i');
+const MPP_PATTERN = new RegExp(String.raw`^${NUMBER}\s*(?:[µμu]m(?:\s*/\s*px)?|mpp)$`, 'i');
+
+export function parseMagnification(text: string): MagnificationInput | null {
+  const trimmed = text.trim();
+  const power = POWER_PATTERN.exec(trimmed);
+  if (power?.[1]) return { kind: 'power', value: Number(power[1].replace(',', '.')) };
+  const mpp = MPP_PATTERN.exec(trimmed);
+  if (mpp?.[1]) return { kind: 'mpp', value: Number(mpp[1].replace(',', '.')) };
+  return null;
+}
+
+export type MagnificationCheck = { ok: true; power: number; downsample: number } | { ok: false; reason: string };
+
+const NO_SCALE = 'The slide records neither its objective power nor its pixel size, so magnifications are unknown';
+
+/** Whether the slide can be shown at an objective power: not beyond its scan, and a known scale. */
+export function checkPower(slide: PowerSource, power: number): MagnificationCheck {
+  if (!(power > 0) || !Number.isFinite(power)) return { ok: false, reason: 'A magnification must be a number above 0' };
+  const native = nativePower(slide);
+  const downsample = downsampleForPower(slide, power);
+  if (native === null || downsample === null) return { ok: false, reason: NO_SCALE };
+  // The same tolerance as the export's checkPower, so the UI never offers what main refuses.
+  if (downsample < 0.999) return { ok: false, reason: `${formatPower(power)} is beyond this slide's scan (${formatPower(native)} at most)` };
+  return { ok: true, power, downsample };
+}
+
+/** Checks a typed magnification; µm/px is converted to the objective power it corresponds to. */
+export function resolveMagnification(slide: PowerSource, text: string): MagnificationCheck {
+  const parsed = parseMagnification(text);
+  if (!parsed || !(parsed.value > 0)) return { ok: false, reason: `"${text.trim()}" is not a magnification: type e.g. 10x or 1 µm/px` };
+  if (parsed.kind === 'power') return checkPower(slide, parsed.value);
+  const downsample = downsampleForMpp(slide, parsed.value);
+  if (downsample === null) return { ok: false, reason: NO_SCALE };
+  if (downsample < 0.999) {
+    const finest = mppAtDownsample(slide, 1);
+    return { ok: false, reason: `${formatMpp(parsed.value)} is finer than this slide's scan (${finest === null ? '?' : formatMpp(finest)} at best)` };
+  }
+  const power = powerAtDownsample(slide, downsample);
+  return power === null ? { ok: false, reason: NO_SCALE } : { ok: true, power, downsample };
+}
+
+/** "5x · 2.00 µm/px" (or just "5x" when the slide has no µm/px and no power to estimate it from). */
+export function describeMagnification(slide: PowerSource, power: number): string {
+  const downsample = downsampleForPower(slide, power);
+  const mpp = downsample === null ? null : mppAtDownsample(slide, downsample);
+  return mpp === null ? formatPower(power) : `${formatPower(power)} · ${formatMpp(mpp)}`;
 }

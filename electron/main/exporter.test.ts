@@ -1,0 +1,256 @@
+// The app's exporter with fake dialogs over the real in-process engine and CMU-1-Small-Region.svs
+// (2220 x 2967, 20x, 0.499 µm/px): names, sizes, where the dialogs start, overwrite and cancel.
+
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { readFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import sharp from 'sharp';
+
+import type { ExportProgress, ImageFormat } from '../../shared/ipc';
+import { SlideEngine } from '../engine/engine';
+import { sharedSlide } from '../engine/testing/paths';
+import { Exporter, withFormatExtension, type ExportDialogs } from './exporter';
+import { createIpcHandlers } from './ipc-handlers';
+import type { OwnedSlide } from './ipc-handlers';
+import { PathAuthorizer } from './path-authorizer';
+import { RecentFiles } from './recent-files';
+
+const SENDER = 7;
+const STEM = 'CMU-1-Small-Region';
+
+/** Dialogs that answer what the test set and record what they were asked. */
+class FakeDialogs implements ExportDialogs {
+  thumbnailAnswer: string | null = null;
+  folderAnswer: string | null = null;
+  replaceAnswer = false;
+  readonly calls: Array<{ dialog: string; senderId: number; arg: unknown }> = [];
+
+  async chooseThumbnailPath(senderId: number, defaultPath: string, format: ImageFormat) {
+    this.calls.push({ dialog: 'thumbnail', senderId, arg: { defaultPath, format } });
+    return this.thumbnailAnswer;
+  }
+  async chooseFolder(senderId: number, defaultPath: string) {
+    this.calls.push({ dialog: 'folder', senderId, arg: defaultPath });
+    return this.folderAnswer;
+  }
+  async confirmOverwrite(senderId: number, existing: string[]) {
+    this.calls.push({ dialog: 'overwrite', senderId, arg: existing });
+    return this.replaceAnswer;
+  }
+  of(dialog: string) {
+    return this.calls.filter((c) => c.dialog === dialog);
+  }
+}
+
+async function size(path: string): Promise<string> {
+  const meta = await sharp(path).metadata();
+  return `${meta.width}x${meta.height}`;
+}
+
+describe('Exporter', () => {
+  const engine = new SlideEngine();
+  let slide: OwnedSlide;
+  let out: string;
+  let dialogs: FakeDialogs;
+  let progress: Array<{ senderId: number } & ExportProgress>;
+  let exporter: Exporter;
+
+  before(async () => {
+    const path = sharedSlide('CMU-1-Small-Region.svs');
+    const opened = await engine.open(path);
+    slide = { slideId: opened.slideId, path, info: opened.info, source: 'drop' };
+  });
+  after(async () => {
+    await engine.close(slide.slideId);
+  });
+  beforeEach(async () => {
+    out = await mkdtemp(join(tmpdir(), 'slidescope-exporter-'));
+    dialogs = new FakeDialogs();
+    progress = [];
+    exporter = new Exporter({ engine, dialogs, sendProgress: (senderId, p) => progress.push({ senderId, ...p }) });
+  });
+  afterEach(async () => {
+    await rm(out, { recursive: true, force: true });
+  });
+
+  it('thumbnail: the save dialog starts at <slide>_thumbnail.<ext> beside the slide, then in the last export folder', async () => {
+    dialogs.thumbnailAnswer = join(out, 'thumb.png');
+    const result = await exporter.exportThumbnail(SENDER, slide, { slideId: slide.slideId, spec: { kind: 'power', objectivePower: 1.25 }, format: 'png' });
+    assert.deepEqual(result, { files: [join(out, 'thumb.png')] });
+    assert.deepEqual(dialogs.of('thumbnail')[0], {
+      dialog: 'thumbnail',
+      senderId: SENDER,
+      arg: { defaultPath: join(dirname(slide.path), `${STEM}_thumbnail.png`), format: 'png' },
+    });
+    // TIAToolbox's slide_thumbnail at 1.25x: 2220/16 x 2967/16, rounded.
+    assert.equal(await size(join(out, 'thumb.png')), '139x185');
+    assert.equal((await sharp(join(out, 'thumb.png')).metadata()).format, 'png');
+    assert.ok(progress.length >= 2 && progress.every((p) => p.senderId === SENDER));
+    assert.deepEqual(progress.at(-1), { senderId: SENDER, jobId: progress[0]!.jobId, done: 1, total: 1, label: 'thumbnail' });
+
+    // The next export starts where the last one went; JPEG gets .jpg, also when the name has none.
+    dialogs.thumbnailAnswer = join(out, 'no-extension');
+    const jpeg = await exporter.exportThumbnail(SENDER, slide, { slideId: slide.slideId, spec: { kind: 'size', longestSide: 400 }, format: 'jpeg' });
+    assert.deepEqual(jpeg.files, [join(out, 'no-extension.jpg')]);
+    assert.deepEqual(dialogs.of('thumbnail')[1]?.arg, { defaultPath: join(out, `${STEM}_thumbnail.jpg`), format: 'jpeg' });
+    assert.equal(await size(join(out, 'no-extension.jpg')), '299x400');
+    assert.equal((await sharp(join(out, 'no-extension.jpg')).metadata()).format, 'jpeg');
+    // Each export is its own job.
+    assert.notEqual(progress.at(-1)?.jobId, progress[0]?.jobId);
+
+    dialogs.thumbnailAnswer = join(out, 'by-mpp.tif');
+    await exporter.exportThumbnail(SENDER, slide, { slideId: slide.slideId, spec: { kind: 'mpp', mpp: 8 }, format: 'tiff' });
+    assert.equal(await size(join(out, 'by-mpp.tif')), '138x185');
+  });
+
+  it('thumbnail: a cancelled dialog writes nothing; a refused magnification never opens the dialog', async () => {
+    dialogs.thumbnailAnswer = null;
+    assert.deepEqual(await exporter.exportThumbnail(SENDER, slide, { slideId: slide.slideId, spec: { kind: 'power', objectivePower: 5 }, format: 'png' }), { files: [] });
+    assert.equal(dialogs.of('thumbnail').length, 1);
+    assert.deepEqual(progress, []);
+
+    await assert.rejects(
+      exporter.exportThumbnail(SENDER, slide, { slideId: slide.slideId, spec: { kind: 'power', objectivePower: 40 }, format: 'png' }),
+      (error: { code?: string; message?: string }) => error.code === 'INVALID_ARGUMENT' && /beyond this slide's scan \(20x at most\)/.test(error.message ?? ''),
+    );
+    await assert.rejects(
+      exporter.exportThumbnail(SENDER, slide, { slideId: slide.slideId, spec: { kind: 'mpp', mpp: 0.25 }, format: 'png' }),
+      (error: { code?: string; message?: string }) => error.code === 'INVALID_ARGUMENT' && /finer than this slide's scan \(0\.50 µm\/px/.test(error.message ?? ''),
+    );
+    assert.equal(dialogs.of('thumbnail').length, 1);
+  });
+
+  it('thumbnail: a name the save dialog confirmed is replaced; an appended extension is asked about', async () => {
+    const confirmed = join(out, 'old.png');
+    await writeFile(confirmed, 'old');
+    dialogs.thumbnailAnswer = confirmed;
+    await exporter.exportThumbnail(SENDER, slide, { slideId: slide.slideId, spec: { kind: 'power', objectivePower: 1.25 }, format: 'png' });
+    assert.equal(await size(confirmed), '139x185');
+    assert.equal(dialogs.of('overwrite').length, 0);
+
+    // The user typed "old" for a PNG: the dialog confirmed nothing about old.png.
+    await writeFile(confirmed, 'old');
+    dialogs.thumbnailAnswer = join(out, 'old');
+    dialogs.replaceAnswer = false;
+    assert.deepEqual(await exporter.exportThumbnail(SENDER, slide, { slideId: slide.slideId, spec: { kind: 'power', objectivePower: 1.25 }, format: 'png' }), { files: [] });
+    assert.deepEqual(dialogs.of('overwrite')[0]?.arg, [confirmed]);
+    assert.equal(await readFile(confirmed, 'utf8'), 'old');
+  });
+
+  it('comparison: one image per magnification and the composite, named as TIAToolbox named them', async () => {
+    dialogs.folderAnswer = out;
+    const powers = [1.25, 2.5, 5, 10];
+    const result = await exporter.exportComparison(SENDER, slide, { slideId: slide.slideId, powers, mode: { kind: 'slide' }, format: 'png' });
+    const names = [`${STEM}_1.25x.png`, `${STEM}_2.5x.png`, `${STEM}_5x.png`, `${STEM}_10x.png`, `${STEM}_resolution_comparison.png`];
+    assert.deepEqual(result.files, names.map((n) => join(out, n)));
+    assert.deepEqual(dialogs.of('folder')[0], { dialog: 'folder', senderId: SENDER, arg: dirname(slide.path) });
+    assert.equal(dialogs.of('overwrite').length, 0, 'nothing existed, so nothing is asked');
+    assert.deepEqual(await Promise.all(result.files.slice(0, 4).map(size)), ['139x185', '278x371', '555x742', '1110x1484']);
+    const composite = await sharp(result.files[4]!).metadata();
+    assert.ok((composite.width ?? 0) > 1024 && (composite.height ?? 0) > 1024, `composite ${composite.width}x${composite.height}`);
+    assert.deepEqual(progress.map((p) => `${p.done}/${p.total} ${p.label}`), ['0/5 1.25x', '1/5 2.5x', '2/5 5x', '3/5 10x', '4/5 comparison', '5/5 done']);
+    assert.ok(progress.every((p) => p.senderId === SENDER && p.jobId === progress[0]!.jobId));
+  });
+
+  it('comparison: a field of view is panel-sized at every magnification', async () => {
+    dialogs.folderAnswer = out;
+    const mode = { kind: 'field', centerX: 1110, centerY: 1480, panelWidth: 480, panelHeight: 320 } as const;
+    const result = await exporter.exportComparison(SENDER, slide, { slideId: slide.slideId, powers: [2.5, 20], mode, format: 'jpeg' });
+    assert.deepEqual(result.files, [`${STEM}_2.5x.jpg`, `${STEM}_20x.jpg`, `${STEM}_resolution_comparison.jpg`].map((n) => join(out, n)));
+    assert.deepEqual(await Promise.all(result.files.slice(0, 2).map(size)), ['480x320', '480x320']);
+  });
+
+  it('comparison: existing files are asked about once; Cancel keeps them, Replace overwrites', async () => {
+    dialogs.folderAnswer = out;
+    const request = { slideId: slide.slideId, powers: [1.25, 10], mode: { kind: 'slide' } as const, format: 'png' as const };
+    const first = join(out, `${STEM}_1.25x.png`);
+    const composite = join(out, `${STEM}_resolution_comparison.png`);
+    await writeFile(first, 'mine');
+    await writeFile(composite, 'mine too');
+
+    dialogs.replaceAnswer = false;
+    assert.deepEqual(await exporter.exportComparison(SENDER, slide, request), { files: [] });
+    assert.deepEqual(dialogs.of('overwrite').map((c) => c.arg), [[first, composite]]);
+    assert.equal(await readFile(first, 'utf8'), 'mine');
+    assert.equal(await readFile(composite, 'utf8'), 'mine too');
+    await assert.rejects(stat(join(out, `${STEM}_10x.png`)), 'nothing is written after Cancel');
+    assert.deepEqual(progress, []);
+
+    dialogs.replaceAnswer = true;
+    const result = await exporter.exportComparison(SENDER, slide, request);
+    assert.equal(result.files.length, 3);
+    assert.equal(dialogs.of('overwrite').length, 2, 'asked once per export');
+    assert.equal(await size(first), '139x185');
+  });
+
+  it('comparison: a file that appears after the check is refused (EXISTS), never overwritten', async () => {
+    dialogs.folderAnswer = out;
+    const late = join(out, `${STEM}_1.25x.png`);
+    // Another program writes the first file while the export starts.
+    const racing = new Exporter({
+      engine,
+      dialogs,
+      sendProgress: (_sender, p) => {
+        if (p.done === 0) writeFileSync(late, 'theirs');
+      },
+      exists: () => false,
+    });
+    await assert.rejects(
+      racing.exportComparison(SENDER, slide, { slideId: slide.slideId, powers: [1.25], mode: { kind: 'slide' }, format: 'png' }),
+      (error: { code?: string }) => error.code === 'EXISTS',
+    );
+    assert.equal(await readFile(late, 'utf8'), 'theirs');
+  });
+
+  it('comparison: a cancelled folder dialog writes nothing; magnifications beyond the scan are refused first', async () => {
+    dialogs.folderAnswer = null;
+    assert.deepEqual(await exporter.exportComparison(SENDER, slide, { slideId: slide.slideId, powers: [1.25], mode: { kind: 'slide' }, format: 'png' }), { files: [] });
+    assert.equal(dialogs.of('overwrite').length, 0);
+    await assert.rejects(
+      exporter.exportComparison(SENDER, slide, { slideId: slide.slideId, powers: [10, 40], mode: { kind: 'slide' }, format: 'png' }),
+      (error: { code?: string; message?: string }) => error.code === 'INVALID_ARGUMENT' && /40x is beyond/.test(error.message ?? ''),
+    );
+    assert.equal(dialogs.of('folder').length, 1, 'the refused request never asked for a folder');
+  });
+
+  it('through the IPC handlers: results reach the renderer as files it may show in the folder', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'slidescope-exporter-ipc-'));
+    try {
+      const recent = new RecentFiles({ dir: dataDir });
+      const ipc = createIpcHandlers({
+        engine,
+        authorizer: new PathAuthorizer({ recent }),
+        recent,
+        dialogs: { showOpenSlide: async () => null },
+        samplePath: async () => '/none',
+        versions: () => ({ app: '0', electron: '0', chrome: '0', node: '0' }),
+        showInFolder: () => undefined,
+        exporter,
+      });
+      const opened = await ipc['slide:open-path'](SENDER, { path: slide.path, origin: 'drop' });
+      assert.ok(opened.ok);
+      dialogs.thumbnailAnswer = join(out, 'via-ipc.png');
+      const result = await ipc['export:thumbnail']!(SENDER, { slideId: opened.value.slideId, spec: { kind: 'power', objectivePower: 2.5 }, format: 'png' });
+      assert.deepEqual(result, { ok: true, value: { files: [join(out, 'via-ipc.png')] } });
+      assert.equal((await ipc['export:show-in-folder'](SENDER, { path: join(out, 'via-ipc.png') })).ok, true);
+      const refused = await ipc['export:comparison']!(SENDER, { slideId: opened.value.slideId, powers: [80], mode: { kind: 'slide' }, format: 'png' });
+      assert.equal(refused.ok ? '' : refused.error.code, 'INVALID_ARGUMENT');
+      await ipc.releaseAll();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('withFormatExtension', () => {
+  it('keeps a matching extension and appends the format otherwise', () => {
+    assert.equal(withFormatExtension('/a/b.png', 'png'), '/a/b.png');
+    assert.equal(withFormatExtension('/a/b.JPEG', 'jpeg'), '/a/b.JPEG');
+    assert.equal(withFormatExtension('/a/b.tiff', 'tiff'), '/a/b.tiff');
+    assert.equal(withFormatExtension('/a/b', 'jpeg'), '/a/b.jpg');
+    assert.equal(withFormatExtension('/a/b.png', 'jpeg'), '/a/b.png.jpg');
+  });
+});

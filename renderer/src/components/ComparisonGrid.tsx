@@ -1,0 +1,293 @@
+// The comparison grid: the same slide in 2x2 OpenSeadragon viewers, each fixed to one objective
+// power, all centred on one level-0 point (LinkedViewers). Zoom is fixed per cell: scroll, pinch
+// and double-click do not zoom a cell (useOsdViewer's 'cell' variant); its magnification changes
+// only through its label. Dragging any cell pans all four.
+
+import { useCallback, useEffect, useImperativeHandle, useRef, useState, type FormEvent, type Ref } from 'react';
+import type OpenSeadragon from 'openseadragon';
+import type { ErrorInfo } from '../../../shared/errors';
+import { formatPower } from '../../../shared/magnification';
+import type { OpenedSlide } from '../../../shared/ipc';
+import { useApi } from '../api';
+import { e2eHandle } from '../e2eHandle';
+import { drawerChoice } from '../env';
+import type { PanDirection } from '../hooks/useKeyboardShortcuts';
+import { useOsdViewer } from '../hooks/useOsdViewer';
+import { useViewState } from '../hooks/useViewState';
+import { LinkedViewers, type Point } from '../viewer/linkedViewers';
+import { checkPower, describeMagnification, nativePower, resolveMagnification } from '../viewer/magnification';
+import { ScaleBar } from './ScaleBar';
+
+/** CSS pixels between the cells (the stage colour shows through as a thin rule). */
+export const GRID_GAP = 2;
+
+/** Cells are whole CSS pixels, so a field-of-view export is exactly what a cell shows. */
+export function gridCellSize(stage: { width: number; height: number }): { width: number; height: number } {
+  return {
+    width: Math.max(1, Math.floor((stage.width - GRID_GAP) / 2)),
+    height: Math.max(1, Math.floor((stage.height - GRID_GAP) / 2)),
+  };
+}
+
+export interface GridHandle {
+  pan: (direction: PanDirection) => void;
+  /** Centres every cell on the middle of the slide. */
+  recentre: () => void;
+}
+
+export interface ComparisonGridProps {
+  slide: OpenedSlide;
+  powers: readonly number[];
+  onPowerChange: (index: number, power: number) => void;
+  /** Level-0 centre the grid opens at. */
+  initialCenter: Point;
+  onCenterChange: (center: Point) => void;
+  cellSize: { width: number; height: number };
+  onTileError: (error: ErrorInfo) => void;
+  /** Leaves the grid (the slide has no scale to compare magnifications on). */
+  onLeave: () => void;
+  ref?: Ref<GridHandle>;
+}
+
+/** Arrow keys move the view by this share of a cell. */
+const PAN_STEP = 0.15;
+
+export function ComparisonGrid(props: ComparisonGridProps) {
+  const { slide, powers, onPowerChange, cellSize, onTileError, ref } = props;
+  const { info } = slide;
+  const onCenterChange = useRef(props.onCenterChange);
+  useEffect(() => {
+    onCenterChange.current = props.onCenterChange;
+  }, [props.onCenterChange]);
+  // One link per grid: created with the centre the grid opened at, alive as long as the grid.
+  const [link] = useState(() => new LinkedViewers(info, props.initialCenter, (center) => onCenterChange.current(center)));
+  useEffect(() => () => link.dispose(), [link]);
+
+  const [viewers, setViewers] = useState<Array<OpenSeadragon.Viewer | null>>([null, null, null, null]);
+  const onViewer = useCallback((index: number, viewer: OpenSeadragon.Viewer | null) => {
+    setViewers((list) => (list[index] === viewer ? list : list.map((v, i) => (i === index ? viewer : v))));
+  }, []);
+
+  useEffect(() => {
+    const handle = e2eHandle();
+    if (!handle) return undefined;
+    handle.gridViewers = viewers;
+    return () => {
+      handle.gridViewers = [];
+    };
+  }, [viewers]);
+
+  useImperativeHandle(
+    ref,
+    (): GridHandle => ({
+      pan(direction) {
+        const viewer = viewers.find((v): v is OpenSeadragon.Viewer => v !== null);
+        if (!viewer) return;
+        const size = viewer.viewport.getContainerSize();
+        const dx = direction === 'left' ? -1 : direction === 'right' ? 1 : 0;
+        const dy = direction === 'up' ? -1 : direction === 'down' ? 1 : 0;
+        link.panBy(viewer, { x: dx * size.x * PAN_STEP, y: dy * size.y * PAN_STEP });
+      },
+      recentre() {
+        link.setCenter({ x: info.width / 2, y: info.height / 2 });
+      },
+    }),
+    [viewers, link, info.width, info.height],
+  );
+
+  if (nativePower(info) === null) {
+    return (
+      <div className="grid-refused" role="note" data-testid="grid-refused">
+        <p>
+          The comparison grid needs the slide&rsquo;s objective power or pixel size, and {info.name} records neither, so its
+          magnifications are unknown.
+        </p>
+        <button type="button" className="button" onClick={props.onLeave}>
+          Back to the single view
+        </button>
+      </div>
+    );
+  }
+
+  return (
+    <div
+      className="comparison-grid"
+      data-testid="comparison-grid"
+      style={{ gridTemplateColumns: `repeat(2, ${cellSize.width}px)`, gridTemplateRows: `repeat(2, ${cellSize.height}px)`, gap: `${GRID_GAP}px` }}
+    >
+      {powers.map((power, index) => (
+        <GridCell
+          // The cell's position is its identity: its viewer survives a change of magnification.
+          key={index}
+          index={index}
+          slide={slide}
+          power={power}
+          link={link}
+          onViewer={onViewer}
+          onPowerChange={onPowerChange}
+          onTileError={onTileError}
+        />
+      ))}
+    </div>
+  );
+}
+
+interface GridCellProps {
+  index: number;
+  slide: OpenedSlide;
+  power: number;
+  link: LinkedViewers;
+  onViewer: (index: number, viewer: OpenSeadragon.Viewer | null) => void;
+  onPowerChange: (index: number, power: number) => void;
+  onTileError: (error: ErrorInfo) => void;
+}
+
+function GridCell({ index, slide, power, link, onViewer, onPowerChange, onTileError }: GridCellProps) {
+  const api = useApi();
+  const { info } = slide;
+  const [host, setHost] = useState<HTMLDivElement | null>(null);
+  const [editing, setEditing] = useState(false);
+  const check = checkPower(info, power);
+  const downsample = check.ok ? check.downsample : null;
+  // A cell the slide cannot show at its power gets no viewer, only the reason.
+  const viewer = useOsdViewer(downsample === null ? null : host, { api, slide, drawer: drawerChoice(), onTileError, variant: 'cell' });
+  const view = useViewState(viewer);
+
+  useEffect(() => {
+    onViewer(index, viewer);
+    return () => onViewer(index, null);
+  }, [index, viewer, onViewer]);
+
+  useEffect(() => (viewer ? link.add(viewer) : undefined), [viewer, link]);
+
+  // The cell's fixed zoom: CSS pixels per level-0 pixel = 1 / downsample, set again after a resize.
+  useEffect(() => {
+    if (!viewer || downsample === null) return undefined;
+    const apply = (): void => {
+      if (viewer.world.getItemCount() === 0) return;
+      const { viewport } = viewer;
+      viewport.zoomTo(viewport.imageToViewportZoom(1 / downsample), undefined, true);
+      link.place(viewer);
+    };
+    apply();
+    viewer.addHandler('open', apply);
+    viewer.addHandler('resize', apply);
+    return () => {
+      viewer.removeHandler('open', apply);
+      viewer.removeHandler('resize', apply);
+    };
+  }, [viewer, downsample, link]);
+
+  const label = describeMagnification(info, power);
+  return (
+    <div className="grid-cell" data-testid={`grid-cell-${index}`} data-power={power}>
+      {downsample !== null ? (
+        <>
+          <div ref={setHost} className="osd-host" data-testid={`grid-osd-${index}`} data-ready={view.ready} />
+          <Crosshair />
+          {view.ready && <ScaleBar info={info} imageZoom={1 / downsample} compact testId={`grid-scale-${index}`} />}
+        </>
+      ) : (
+        <div className="grid-cell-refused" role="note" data-testid={`grid-refused-${index}`}>
+          {check.ok ? null : check.reason}.
+        </div>
+      )}
+      <div className="grid-cell-label">
+        {editing ? (
+          <PowerEditor
+            index={index}
+            slide={slide}
+            power={power}
+            onApply={(p) => {
+              setEditing(false);
+              onPowerChange(index, p);
+            }}
+            onCancel={() => setEditing(false)}
+          />
+        ) : (
+          <button
+            type="button"
+            className="grid-label-button"
+            onClick={() => setEditing(true)}
+            title="Change this cell's magnification (objective power or µm/px)"
+            data-testid={`grid-label-${index}`}
+          >
+            {label}
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}
+
+/** Marks the cell's centre, the point all four cells share; open in the middle so it hides nothing. */
+function Crosshair() {
+  const arms = 'M-13 0H-4M4 0H13M0 -13V-4M0 4V13';
+  return (
+    <svg className="crosshair" width="32" height="32" viewBox="-16 -16 32 32" aria-hidden="true" focusable="false">
+      <path d={arms} className="crosshair-halo" />
+      <path d={arms} className="crosshair-line" />
+    </svg>
+  );
+}
+
+interface PowerEditorProps {
+  index: number;
+  slide: OpenedSlide;
+  power: number;
+  onApply: (power: number) => void;
+  onCancel: () => void;
+}
+
+/** "10x", "2.5", "1 µm/px": refused values keep the cell as it was and say why. */
+function PowerEditor({ index, slide, power, onApply, onCancel }: PowerEditorProps) {
+  const [text, setText] = useState(formatPower(power));
+  const [error, setError] = useState<string | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    input.current?.select();
+  }, []);
+
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    const result = resolveMagnification(slide.info, text);
+    if (result.ok) onApply(result.power);
+    else setError(result.reason);
+  };
+
+  return (
+    <form className="power-editor" onSubmit={submit} data-testid={`grid-editor-${index}`}>
+      <div className="power-editor-row">
+        <input
+          ref={input}
+          className="power-input"
+          value={text}
+          onChange={(event) => {
+            setText(event.target.value);
+            setError(null);
+          }}
+          onKeyDown={(event) => {
+            if (event.key === 'Escape') onCancel();
+          }}
+          aria-label={`Magnification of cell ${index + 1}: objective power (10x) or µm/px`}
+          aria-invalid={error !== null}
+          spellCheck={false}
+          data-testid={`grid-input-${index}`}
+        />
+        <button type="submit" className="button button-small button-primary">
+          Set
+        </button>
+        <button type="button" className="button button-small button-quiet" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+      {error ? (
+        <p className="field-error" role="alert" data-testid={`grid-error-${index}`}>
+          {error}.
+        </p>
+      ) : (
+        <p className="field-hint">Objective power (e.g. 10x) or pixel size (e.g. 1 µm/px)</p>
+      )}
+    </form>
+  );
+}

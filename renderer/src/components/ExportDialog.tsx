@@ -1,0 +1,287 @@
+// File > Export…: a thumbnail, or the multi-resolution set (one image per magnification and the
+// labelled 2x2 composite). Main asks where to write (native save / folder dialogs) and writes; this
+// dialog chooses what, shows progress and the files written. The export runs on when the dialog is
+// closed (App reports the outcome), so the dialog never holds the app up.
+
+import { useId, useState, type ReactNode } from 'react';
+import { formatPower, thumbnailSize } from '../../../shared/magnification';
+import type { ComparisonMode, ComparisonRequest, ExportThumbnailRequest, ImageFormat, OpenedSlide } from '../../../shared/ipc';
+import type { SlideInfo, ThumbnailSpec } from '../../../shared/slide';
+import { describeExportError } from '../errors';
+import type { ExportJob, ExportKind } from '../hooks/useExportJob';
+import { baseName, dirName } from '../paths';
+import { checkPower, describeMagnification, parseMagnification, resolveMagnification } from '../viewer/magnification';
+import { Modal } from './Modal';
+import type { ExportContext } from './SlideViewer';
+
+export interface ExportDialogProps {
+  slide: OpenedSlide;
+  context: ExportContext;
+  job: ExportJob;
+  onExportThumbnail: (request: ExportThumbnailRequest) => void;
+  onExportSet: (request: ComparisonRequest) => void;
+  onShowInFolder: (path: string) => void;
+  onClose: () => void;
+}
+
+type SizeKind = ThumbnailSpec['kind'];
+
+const FORMATS: ReadonlyArray<{ value: ImageFormat; label: string }> = [
+  { value: 'png', label: 'PNG (lossless)' },
+  { value: 'jpeg', label: 'JPEG (smaller)' },
+  { value: 'tiff', label: 'TIFF (lossless)' },
+];
+
+/** Largest thumbnail side the IPC contract accepts (shared/validate.ts LIMITS.maxThumbnailSide). */
+const MAX_THUMBNAIL_SIDE = 65_536;
+
+type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** The thumbnail as typed: its spec and pixel size, or why the slide cannot give it. */
+export function checkThumbnail(info: SlideInfo, kind: SizeKind, text: string): Checked<{ spec: ThumbnailSpec; width: number; height: number; magnification: string | null }> {
+  let spec: ThumbnailSpec;
+  let magnification: string | null = null;
+  if (kind === 'size') {
+    const side = Number(text.trim());
+    if (!Number.isInteger(side) || side < 1 || side > MAX_THUMBNAIL_SIDE) return { ok: false, reason: `The longest side must be a whole number of pixels from 1 to ${MAX_THUMBNAIL_SIDE}` };
+    const longest = Math.max(info.width, info.height);
+    if (side > longest) return { ok: false, reason: `${side} px is larger than the slide itself (${info.width} × ${info.height} px)` };
+    spec = { kind: 'size', longestSide: side };
+  } else {
+    // A bare number in the µm/px field is µm/px; in the power field, a power; a unit typed wins.
+    const typed = kind === 'mpp' && /^\s*[\d.,]+\s*$/.test(text) ? `${text.trim()} µm/px` : text;
+    const checked = resolveMagnification(info, typed);
+    if (!checked.ok) return { ok: false, reason: checked.reason };
+    const asMpp = kind === 'mpp' ? parseMagnification(typed) : null;
+    spec = asMpp?.kind === 'mpp' ? { kind: 'mpp', mpp: asMpp.value } : { kind: 'power', objectivePower: checked.power };
+    magnification = describeMagnification(info, checked.power);
+  }
+  const size = thumbnailSize(info, spec);
+  if (!size) return { ok: false, reason: 'The slide records neither its objective power nor its pixel size' };
+  return { ok: true, value: { spec, width: size.width, height: size.height, magnification } };
+}
+
+export function ExportDialog({ slide, context, job, onExportThumbnail, onExportSet, onShowInFolder, onClose }: ExportDialogProps) {
+  const { info } = slide;
+  const hasScale = info.objectivePower !== null || info.mpp !== null;
+  const [kind, setKind] = useState<ExportKind>(context.fromGrid ? 'set' : 'thumbnail');
+  const [format, setFormat] = useState<ImageFormat>('png');
+  const [sizeKind, setSizeKind] = useState<SizeKind>(hasScale ? 'power' : 'size');
+  const [sizeTexts, setSizeTexts] = useState<Record<SizeKind, string>>({ power: '1.25x', mpp: '8', size: '1024' });
+  const [powerTexts, setPowerTexts] = useState<string[]>(() => context.powers.map((p) => formatPower(p)));
+  const [mode, setMode] = useState<'slide' | 'field'>(context.fromGrid ? 'field' : 'slide');
+  const running = job.status === 'running';
+  const ids = useId();
+
+  const thumbnail = checkThumbnail(info, sizeKind, sizeTexts[sizeKind]);
+  // A text left as the grid had it keeps the grid's exact power (4.9899x shows as 4.99x).
+  const powers = powerTexts.map((text, i) => {
+    const original = context.powers[i];
+    return original !== undefined && text === formatPower(original) ? checkPower(info, original) : resolveMagnification(info, text);
+  });
+  const setValid = powers.every((p) => p.ok);
+  const { field } = context;
+
+  const exportThumbnail = (): void => {
+    if (!thumbnail.ok) return;
+    onExportThumbnail({ slideId: slide.slideId, spec: thumbnail.value.spec, format });
+  };
+  const exportSet = (): void => {
+    const chosen = powers.flatMap((p) => (p.ok ? [p.power] : []));
+    if (chosen.length !== powers.length) return;
+    const comparisonMode: ComparisonMode = mode === 'slide' ? { kind: 'slide' } : { kind: 'field', ...field };
+    onExportSet({ slideId: slide.slideId, powers: chosen, mode: comparisonMode, format });
+  };
+
+  const sizeOption = (value: SizeKind, label: string, unit: string, hint: string): ReactNode => (
+    <label className="option-row">
+      <input type="radio" name={`${ids}-size`} checked={sizeKind === value} onChange={() => setSizeKind(value)} data-testid={`thumb-kind-${value}`} />
+      <span className="option-label">{label}</span>
+      <input
+        className="text-input narrow"
+        value={sizeTexts[value]}
+        onFocus={() => setSizeKind(value)}
+        onChange={(event) => setSizeTexts((texts) => ({ ...texts, [value]: event.target.value }))}
+        aria-label={`${label} (${unit})`}
+        title={hint}
+        spellCheck={false}
+        data-testid={`thumb-${value}`}
+      />
+      <span className="muted">{unit}</span>
+    </label>
+  );
+
+  return (
+    <Modal title="Export" onClose={onClose} size="medium">
+      <div className="export-dialog" data-testid="export-dialog">
+        <div className="segmented" role="radiogroup" aria-label="What to export">
+          <button type="button" role="radio" aria-checked={kind === 'thumbnail'} onClick={() => setKind('thumbnail')} data-testid="export-kind-thumbnail">
+            Thumbnail
+          </button>
+          <button type="button" role="radio" aria-checked={kind === 'set'} onClick={() => setKind('set')} data-testid="export-kind-set">
+            Magnification set
+          </button>
+        </div>
+
+        {kind === 'thumbnail' ? (
+          <section aria-label="Thumbnail">
+            <p className="muted small">The whole slide as one image, saved where you choose ({`${stem(info.name)}_thumbnail`} by default).</p>
+            <fieldset className="options" disabled={running}>
+              <legend className="section-title">Size</legend>
+              {sizeOption('power', 'Objective power', 'x', 'e.g. 1.25x: 1.25x objective, whatever the scan')}
+              {sizeOption('mpp', 'Pixel size', 'µm/px', 'Micrometres per pixel of the thumbnail')}
+              {sizeOption('size', 'Longest side', 'px', 'The longer of width and height, in pixels')}
+            </fieldset>
+            {thumbnail.ok ? (
+              <p className="export-summary" data-testid="thumb-summary">
+                {thumbnail.value.width} × {thumbnail.value.height} px{thumbnail.value.magnification ? ` · ${thumbnail.value.magnification}` : ''}
+              </p>
+            ) : (
+              <p className="field-error" role="alert" data-testid="thumb-error">
+                {thumbnail.reason}.
+              </p>
+            )}
+          </section>
+        ) : (
+          <section aria-label="Magnification set">
+            <p className="muted small">
+              One image per magnification and the labelled 2×2 comparison, written into a folder you choose.
+            </p>
+            <fieldset className="options" disabled={running}>
+              <legend className="section-title">Magnifications</legend>
+              <div className="power-fields">
+                {powerTexts.map((text, index) => {
+                  const check = powers[index];
+                  return (
+                    // Four fixed positions, as the grid's cells.
+                    <div key={index} className="power-field">
+                      <input
+                        className="text-input"
+                        value={text}
+                        onChange={(event) => setPowerTexts((list) => list.map((t, i) => (i === index ? event.target.value : t)))}
+                        aria-label={`Magnification ${index + 1}: objective power or µm/px`}
+                        aria-invalid={check?.ok === false}
+                        spellCheck={false}
+                        data-testid={`set-power-${index}`}
+                      />
+                      {check?.ok ? (
+                        <span className="field-hint">{describeMagnification(info, check.power)}</span>
+                      ) : (
+                        <span className="field-error" role="alert" data-testid={`set-error-${index}`}>
+                          {check?.reason}.
+                        </span>
+                      )}
+                    </div>
+                  );
+                })}
+              </div>
+            </fieldset>
+            <fieldset className="options" disabled={running}>
+              <legend className="section-title">Area</legend>
+              <label className="option-row">
+                <input type="radio" name={`${ids}-mode`} checked={mode === 'slide'} onChange={() => setMode('slide')} data-testid="set-mode-slide" />
+                <span>Whole slide, at each magnification</span>
+              </label>
+              <label className="option-row">
+                <input type="radio" name={`${ids}-mode`} checked={mode === 'field'} onChange={() => setMode('field')} data-testid="set-mode-field" />
+                <span>
+                  Field of view: {field.panelWidth} × {field.panelHeight} px around ({Math.round(field.centerX)}, {Math.round(field.centerY)}),
+                  {context.fromGrid ? ' what each grid cell shows' : ' a grid cell’s size around the centre of the view'}
+                </span>
+              </label>
+            </fieldset>
+          </section>
+        )}
+
+        <div className="export-actions">
+          <label className="format-select">
+            <span>Format</span>
+            <select value={format} onChange={(event) => setFormat(event.target.value as ImageFormat)} disabled={running} data-testid="export-format">
+              {FORMATS.map((f) => (
+                <option key={f.value} value={f.value}>
+                  {f.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <div className="toolbar-spacer" />
+          {kind === 'thumbnail' ? (
+            <button type="button" className="button button-primary" disabled={running || !thumbnail.ok} onClick={exportThumbnail} data-testid="export-thumbnail">
+              Export thumbnail…
+            </button>
+          ) : (
+            <button type="button" className="button button-primary" disabled={running || !setValid} onClick={exportSet} data-testid="export-set">
+              Export set…
+            </button>
+          )}
+        </div>
+
+        <ExportStatus job={job} onShowInFolder={onShowInFolder} />
+      </div>
+    </Modal>
+  );
+}
+
+function ExportStatus({ job, onShowInFolder }: { job: ExportJob; onShowInFolder: (path: string) => void }) {
+  if (job.status === 'idle') return null;
+  if (job.status === 'running') {
+    const p = job.progress;
+    return (
+      <div className="export-status" role="status" data-testid="export-status" data-status="running">
+        <p>
+          {p ? progressText(p.label) : 'Waiting for your choice of file or folder…'}
+          {p && p.total > 1 ? ` (${Math.min(p.done + 1, p.total)} of ${p.total})` : ''}
+        </p>
+        <progress max={p?.total ?? 1} value={p?.done ?? undefined} aria-label="Export progress" data-testid="export-progress" />
+        <p className="muted small">You can close this dialog: the export goes on and the app tells you when it is done.</p>
+      </div>
+    );
+  }
+  if (job.status === 'failed') {
+    const { title, detail } = describeExportError(job.error);
+    return (
+      <div className="export-status export-failed" role="alert" data-testid="export-status" data-status="failed" data-code={job.error.code}>
+        <p className="notice-title">{title}</p>
+        <p className="notice-detail">{detail}</p>
+      </div>
+    );
+  }
+  if (job.files.length === 0) {
+    return (
+      <div className="export-status" role="status" data-testid="export-status" data-status="cancelled">
+        <p>Nothing was written: the export was cancelled.</p>
+      </div>
+    );
+  }
+  const last = job.files[job.files.length - 1] ?? '';
+  return (
+    <div className="export-status export-done" role="status" data-testid="export-status" data-status="done">
+      <p>
+        Wrote {job.files.length === 1 ? 'one file' : `${job.files.length} files`} of {job.slideName} to {dirName(last)}:
+      </p>
+      <ul className="export-files" data-testid="export-files">
+        {job.files.map((file) => (
+          <li key={file} title={file}>
+            {baseName(file)}
+          </li>
+        ))}
+      </ul>
+      <button type="button" className="button button-small" onClick={() => onShowInFolder(last)} data-testid="export-show-in-folder">
+        Show in folder
+      </button>
+    </div>
+  );
+}
+
+/** Progress labels from main's export pipeline: 'thumbnail', a power ('2.5x'), 'comparison', 'done'. */
+function progressText(label: string): string {
+  if (label === 'thumbnail') return 'Writing the thumbnail';
+  if (label === 'comparison') return 'Composing the 2×2 comparison';
+  if (label === 'done') return 'Finishing';
+  return `Writing the ${label} image`;
+}
+
+function stem(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(0, dot) : name;
+}

@@ -1,0 +1,26 @@
+// The e2e suite's window into the viewers (present only with ?e2e): it sets exact views and waits
+// for tiles through OpenSeadragon itself instead of guessing from pixels.
+
+import type OpenSeadragon from 'openseadragon';
+import { e2eHooksEnabled } from './env';
+
+export interface E2EHandle {
+  /** The single view's viewer; null while the comparison grid is shown. */
+  viewer: OpenSeadragon.Viewer | null;
+  /** The grid's four cells in order (null: a cell showing a refusal instead of a viewer). */
+  gridViewers: Array<OpenSeadragon.Viewer | null>;
+  tileErrors: number;
+}
+
+declare global {
+  interface Window {
+    __slidescopeE2E?: E2EHandle;
+  }
+}
+
+/** The handle, created on first use; null unless the page was loaded with ?e2e. */
+export function e2eHandle(): E2EHandle | null {
+  if (!e2eHooksEnabled) return null;
+  window.__slidescopeE2E ??= { viewer: null, gridViewers: [], tileErrors: 0 };
+  return window.__slidescopeE2E;
+}
