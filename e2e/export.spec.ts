@@ -84,7 +84,7 @@ test('thumbnail and magnification set from the Export dialog: names, sizes, prog
   expect(sizes.slice(0, 4)).toEqual(['png 139x185', 'png 278x371', 'png 555x742', 'png 1110x1484']);
   expect(sizes[4]).toMatch(/^png \d{4}x\d{4}$/);
   // Real progress reached the page, step by step.
-  await expect.poll(progress).toEqual(['0/1 thumbnail', '1/1 thumbnail', '0/5 1.25x', '1/5 2.5x', '2/5 5x', '3/5 10x', '4/5 comparison', '5/5 done']);
+  await expect.poll(progress).toEqual(['0/1 thumbnail', '1/1 thumbnail', '0/6 1.25x', '1/6 2.5x', '2/6 5x', '3/6 10x', '4/6 comparison', '5/6 writing', '6/6 done']);
   await expect(page.getByTestId('notice')).toHaveCount(0);
 });
 
@@ -225,7 +225,7 @@ test('the dialog never holds the app: it closes while main waits, and the outcom
   await expect(dialog.getByTestId('export-set')).toBeDisabled();
   // Progress as main reports it.
   await host.emit('export:progress', { jobId: 99, done: 2, total: 5, label: '5x' });
-  await expect(status).toContainText('Writing the 5x image (3 of 5)');
+  await expect(status).toContainText('Reading the 5x image (3 of 5)');
   await expect(dialog.getByTestId('export-progress')).toHaveAttribute('value', '2');
 
   // Close it: the slide is usable (keys reach it again) while the export waits.

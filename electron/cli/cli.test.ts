@@ -113,6 +113,25 @@ describe('slidescope CLI', () => {
     }
   });
 
+  test('compare in field mode with narrow panels: labels shrink to fit; an existing file blocks the whole set', async () => {
+    const dir = join(out, 'field');
+    const file = join(dir, 'field.png');
+    const run = cli('compare', CMU, '--mode', 'field', '--center', '1110,1480', '--panel', '320x288', '--out', file);
+    assert.equal(run.status, 0, run.stderr);
+    for (const p of ['1.25x', '2.5x', '5x', '10x']) {
+      const m = await sharp(join(dir, `CMU-1-Small-Region_${p}.png`)).metadata();
+      assert.deepEqual([m.width, m.height], [320, 288], p);
+    }
+    const m = await sharp(file).metadata();
+    assert.deepEqual([m.width, m.height], [2 * 320 + 24, 2 * (288 + 44) + 24]);
+    // Remove one panel; the composite still exists: nothing may be written, not even the missing panel.
+    rmSync(join(dir, 'CMU-1-Small-Region_5x.png'));
+    const again = cli('compare', CMU, '--mode', 'field', '--center', '1110,1480', '--panel', '320x288', '--out', file);
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /EXISTS: .*already exist/);
+    assert.equal(existsSync(join(dir, 'CMU-1-Small-Region_5x.png')), false);
+  });
+
   test('region at a level matches the engine; at a power it has the asked size; refusals have reasons', async () => {
     const file = join(out, 'region.png');
     const run = cli('region', CMU, '--x', '1000', '--y', '1200', '--width', '300', '--height', '200', '--level', '0', '--out', file);

@@ -151,7 +151,7 @@ describe('Exporter', () => {
     assert.deepEqual(await Promise.all(result.files.slice(0, 4).map(size)), ['139x185', '278x371', '555x742', '1110x1484']);
     const composite = await sharp(result.files[4]!).metadata();
     assert.ok((composite.width ?? 0) > 1024 && (composite.height ?? 0) > 1024, `composite ${composite.width}x${composite.height}`);
-    assert.deepEqual(progress.map((p) => `${p.done}/${p.total} ${p.label}`), ['0/5 1.25x', '1/5 2.5x', '2/5 5x', '3/5 10x', '4/5 comparison', '5/5 done']);
+    assert.deepEqual(progress.map((p) => `${p.done}/${p.total} ${p.label}`), ['0/6 1.25x', '1/6 2.5x', '2/6 5x', '3/6 10x', '4/6 comparison', '5/6 writing', '6/6 done']);
     assert.ok(progress.every((p) => p.senderId === SENDER && p.jobId === progress[0]!.jobId));
   });
 

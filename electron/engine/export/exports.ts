@@ -2,6 +2,7 @@
 // at a magnification, one image per magnification, and the labelled 2x2 composite. Uses only the
 // engine API, so the app (through its worker) and the CLI (in process) share it.
 
+import { access } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { ComparisonMode, ImageFormat } from '../../../shared/ipc';
 import { downsampleForPower, formatMpp, formatPower, mppAtDownsample, thumbnailSize } from '../../../shared/magnification';
@@ -43,6 +44,10 @@ export function checkPower(info: SlideInfo, power: number): void {
   }
 }
 
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false);
+}
+
 export function describePanel(info: SlideInfo, downsample: number, image: { width: number; height: number }, power?: number): string {
   const parts: string[] = [];
   const mpp = mppAtDownsample(info, downsample);
@@ -77,9 +82,8 @@ export async function exportComparison(engine: SlideEngineApi, slideId: string, 
   if (powers.length < 1 || powers.length > 4) throw new SlideError('INVALID_ARGUMENT', 'A comparison takes one to four magnifications.', info.path);
   for (const p of powers) checkPower(info, p);
   const names = exportFileNames(info, powers, options.format);
-  const total = powers.length + 1;
+  const total = powers.length + 2;
   const panels: Array<{ image: RgbImage; label: string }> = [];
-  const written: string[] = [];
   for (const [i, power] of powers.entries()) {
     options.onProgress?.(i, total, formatPower(power));
     const downsample = downsampleForPower(info, power)!;
@@ -91,16 +95,24 @@ export async function exportComparison(engine: SlideEngineApi, slideId: string, 
       const h0 = mode.panelHeight * downsample;
       image = await engine.readScaledRegion(slideId, mode.centerX - w0 / 2, mode.centerY - h0 / 2, w0, h0, mode.panelWidth, mode.panelHeight, options.signal);
     }
-    const path = join(outDir, names.perPower[i]!);
-    await writeFileAtomic(path, await encodeImage(image, options.format), options.overwrite);
-    written.push(path);
     panels.push({ image, label: describePanel(info, downsample, image, power) });
   }
   options.onProgress?.(powers.length, total, 'comparison');
-  const composite = await composeComparison(panels);
-  const path = options.comparisonPath ?? join(outDir, names.comparison);
-  await writeFileAtomic(path, await encodeImage(composite, options.format), options.overwrite);
-  written.push(path);
+  // Everything is made and encoded before the first file is written: a failure leaves no half set.
+  const files = [
+    ...(await Promise.all(panels.map(async (p, i) => ({ path: join(outDir, names.perPower[i]!), bytes: await encodeImage(p.image, options.format) })))),
+    { path: options.comparisonPath ?? join(outDir, names.comparison), bytes: await encodeImage(await composeComparison(panels), options.format) },
+  ];
+  if (!options.overwrite) {
+    const taken = (await Promise.all(files.map(async (f) => ((await exists(f.path)) ? f.path : null)))).filter((p) => p !== null);
+    if (taken.length > 0) throw new SlideError('EXISTS', `${taken.map((p) => basename(p)).join(', ')} already exist${taken.length === 1 ? 's' : ''}.`, taken[0]!);
+  }
+  options.onProgress?.(powers.length + 1, total, 'writing');
+  const written: string[] = [];
+  for (const file of files) {
+    await writeFileAtomic(file.path, file.bytes, options.overwrite);
+    written.push(file.path);
+  }
   options.onProgress?.(total, total, 'done');
   return written;
 }

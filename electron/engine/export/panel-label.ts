@@ -30,15 +30,26 @@ function escapeMarkup(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** A band of the given width with the text centred, dark on light. */
+/** A band of the given width with the text centred on one line, dark on light; the font shrinks to fit. */
 export async function renderLabel(text: string, width: number, height: number, fontPx = Math.round(height * 0.5)): Promise<RgbImage> {
   fontPath ??= findFont();
-  const glyphs = sharp({ text: { text: `<span foreground="#1f2328">${escapeMarkup(text)}</span>`, fontfile: fontPath, font: `Inter SemiBold ${fontPx}`, rgba: true, width: Math.max(1, width - 16), dpi: 72 } });
-  const { data, info } = await glyphs.raw().toBuffer({ resolveWithObject: true });
-  const band = await sharp({ create: { width, height, channels: 3, background: '#f3f4f6' } })
-    .composite([{ input: data, raw: { width: info.width, height: info.height, channels: 4 }, left: Math.max(0, Math.floor((width - info.width) / 2)), top: Math.max(0, Math.floor((height - info.height) / 2)) }])
-    .removeAlpha() // compositing RGBA glyphs adds an alpha channel
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(band.data.buffer, band.data.byteOffset, band.data.length), width, height, channels: 3 };
+  const room = Math.max(1, width - 16);
+  let glyphs: { data: Buffer; info: { width: number; height: number } } | undefined;
+  for (let size = fontPx; size >= 6; size = Math.floor(size * 0.85)) {
+    glyphs = await sharp({ text: { text: `<span foreground="#1f2328">${escapeMarkup(text)}</span>`, fontfile: fontPath, font: `Inter SemiBold ${size}`, rgba: true, dpi: 72 } })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (glyphs.info.width <= room && glyphs.info.height <= height) break;
+  }
+  const band = sharp({ create: { width, height, channels: 3, background: '#f3f4f6' } });
+  if (glyphs) {
+    // Still too wide at the smallest size (a very narrow panel): keep the start of the line.
+    const w = Math.min(glyphs.info.width, room);
+    const h = Math.min(glyphs.info.height, height);
+    const text = await sharp(glyphs.data, { raw: { width: glyphs.info.width, height: glyphs.info.height, channels: 4 } }).extract({ left: 0, top: 0, width: w, height: h }).raw().toBuffer();
+    band.composite([{ input: text, raw: { width: w, height: h, channels: 4 }, left: Math.floor((width - w) / 2), top: Math.floor((height - h) / 2) }]);
+  }
+  // Compositing RGBA glyphs adds an alpha channel.
+  const { data } = await band.removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height, channels: 3 };
 }

@@ -273,12 +273,13 @@ function ExportStatus({ job, onShowInFolder }: { job: ExportJob; onShowInFolder:
   );
 }
 
-/** Progress labels from main's export pipeline: 'thumbnail', a power ('2.5x'), 'comparison', 'done'. */
+/** Progress labels from main's export pipeline: 'thumbnail', a power ('2.5x'), 'comparison', 'writing', 'done'. */
 function progressText(label: string): string {
   if (label === 'thumbnail') return 'Writing the thumbnail';
   if (label === 'comparison') return 'Composing the 2×2 comparison';
+  if (label === 'writing') return 'Writing the files';
   if (label === 'done') return 'Finishing';
-  return `Writing the ${label} image`;
+  return `Reading the ${label} image`;
 }
 
 function stem(name: string): string {
