@@ -3,6 +3,7 @@
 // ratio; with --json, ends with one JSON line of the figures.
 
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { deepZoomGeometry } from '../shared/deepzoom';
 import type { DeepZoomGeometry } from '../shared/slide';
@@ -13,7 +14,9 @@ import { seededRandom } from './random';
 
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
-const WORKER = fileURLToPath(new URL('../electron/worker/engine-worker.ts', import.meta.url));
+// The worker as the app runs it (built by npm run build / npm ci), else from source.
+const BUILT_WORKER = fileURLToPath(new URL('../dist/electron/engine-worker.mjs', import.meta.url));
+const WORKER = existsSync(BUILT_WORKER) ? BUILT_WORKER : fileURLToPath(new URL('../electron/worker/engine-worker.ts', import.meta.url));
 const TILE_REQUESTS = quick ? 400 : 2000;
 const RSS_REQUESTS = quick ? 2000 : 20_000;
 const CONCURRENCY = 4;

@@ -23,7 +23,6 @@ export const TILE_JPEG_QUALITY = 90;
 
 type Plan =
   | { kind: 'stored'; level: number } // dz tile = stored tile (same grid)
-  | { kind: 'shrink'; level: number; shrink: number } // stored tiles decoded at half size
   | { kind: 'resample'; level: number; scale: number } // from a stored level at most 4x finer
   | { kind: 'children' }; // from four tiles of the next dz level
 
@@ -61,10 +60,6 @@ export class DeepZoomTiler {
     const sameGrid = Math.abs(info.width - dz.width) <= 1 && Math.abs(info.height - dz.height) <= 1;
     if (sameGrid && info.tileWidth === ts && info.tileHeight === ts) return { kind: 'stored', level };
     if (sameGrid) return { kind: 'resample', level, scale: 1 };
-    // 2x above a stored level (every other dz level of an Aperio 4x pyramid): the JPEG decoder
-    // reads the stored tiles at half size directly, with no resampling pass. (At 1/4 its 2x2 IDCT
-    // blurs visibly more than a Lanczos reduction, so 4x steps resample.)
-    if (Math.abs(scale / 2 - 1) < 0.01 && this.reader.shrinkFor(level, 2) === 2) return { kind: 'shrink', level, shrink: 2 };
     // Up to 4x: one Lanczos pass over at most 16 stored tiles, as OpenSlide does it. Beyond, halve
     // level by level so a dz tile never needs more than four others.
     if (scale <= 4 * DOWNSAMPLE_TOLERANCE) return { kind: 'resample', level, scale };
@@ -73,7 +68,7 @@ export class DeepZoomTiler {
 
   /** Which dz levels are served as stored: for the tests and the benchmark's report. */
   describePlans(): string[] {
-    return this.plans.map((p) => (p.kind === 'stored' ? `stored L${p.level}` : p.kind === 'shrink' ? `shrink L${p.level} /${p.shrink}` : p.kind === 'resample' ? `resample L${p.level} x${p.scale.toFixed(2)}` : 'children'));
+    return this.plans.map((p) => (p.kind === 'stored' ? `stored L${p.level}` : p.kind === 'resample' ? `resample L${p.level} x${p.scale.toFixed(2)}` : 'children'));
   }
 
   private rect(z: number, col: number, row: number) {
@@ -115,9 +110,6 @@ export class DeepZoomTiler {
         }
         // The stored level is a pixel smaller than the dz level, or the tile is absent.
         return this.reader.readLevelRect(plan.level, rect.x, rect.y, rect.width, rect.height, 3, job);
-      }
-      if (plan.kind === 'shrink') {
-        return this.reader.readLevelRect(plan.level, rect.x, rect.y, rect.width, rect.height, 3, job, plan.shrink);
       }
       if (plan.kind === 'resample') {
         const x = Math.floor(rect.x * plan.scale);

@@ -44,9 +44,9 @@ export class SlideEngine implements SlideEngineApi {
   private readonly encoded: ByteLruCache<EncodedTile>;
 
   constructor(private readonly options: EngineOptions = {}) {
-    this.tiles = new ByteLruCache(options.tileCacheBytes ?? 40 * MB, (t) => (t ? t.data.byteLength : 64) + 64);
-    this.dzTiles = new ByteLruCache(options.dzCacheBytes ?? 24 * MB, (t) => t.data.byteLength + 64);
-    this.encoded = new ByteLruCache(options.encodedCacheBytes ?? 24 * MB, (t) => t.bytes.byteLength + 64);
+    this.tiles = new ByteLruCache(options.tileCacheBytes ?? 24 * MB, (t) => (t ? t.data.byteLength : 64) + 64);
+    this.dzTiles = new ByteLruCache(options.dzCacheBytes ?? 12 * MB, (t) => t.data.byteLength + 64);
+    this.encoded = new ByteLruCache(options.encodedCacheBytes ?? 16 * MB, (t) => t.bytes.byteLength + 64);
   }
 
   async open(path: string, options: OpenOptions = {}): Promise<{ slideId: string; info: SlideInfo }> {

@@ -4,8 +4,7 @@
 import type { RgbImage } from './engine-api';
 import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
-import sharp from 'sharp';
-import { copyRect, copyRectToRgba, resizeRgb, sharpFrom, toRaw } from './pixels';
+import { copyRect, copyRectToRgba, resizeRgb } from './pixels';
 import type { SlideSource } from './slide-source';
 
 /** Largest region one request may ask for (RGBA 256 MB). */
@@ -20,32 +19,9 @@ export class RegionReader {
     private readonly cacheKey: string,
   ) {}
 
-  /**
-   * A decoded stored tile (null: absent in the file), at 1/shrink of its size when shrink > 1.
-   * JPEG tiles shrink in the decoder (libjpeg's scaled IDCT); other codecs are decoded whole and
-   * reduced.
-   */
-  tile(level: number, col: number, row: number, signal?: AbortSignal, shrink = 1): Promise<RgbImage | null> {
-    if (shrink === 1) return this.tiles.getOrCompute(`${this.cacheKey}:${level}:${col}:${row}`, () => this.source.readTile(level, col, row), signal);
-    return this.tiles.getOrCompute(`${this.cacheKey}:${level}:${col}:${row}/${shrink}`, async (job) => {
-      const info = this.levelInfo(level);
-      const width = info.tileWidth / shrink;
-      const height = info.tileHeight / shrink;
-      const jpeg = await this.source.readStoredJpeg(level, col, row);
-      if (jpeg) return toRaw(sharp(jpeg, { failOn: 'error' }).resize(width, height, { fit: 'fill', kernel: 'cubic' }).removeAlpha());
-      const full = await this.tile(level, col, row, job);
-      return full ? toRaw(sharpFrom(full).resize(width, height, { fit: 'fill', kernel: 'cubic' })) : null;
-    }, signal);
-  }
-
-  /** The largest of 2, 4, 8 not above factor that divides the level's tiles evenly (1 if none). */
-  shrinkFor(level: number, factor: number): number {
-    const info = this.levelInfo(level);
-    let shrink = 1;
-    for (const s of [2, 4, 8]) {
-      if (s <= factor * DOWNSAMPLE_TOLERANCE && info.tileWidth % s === 0 && info.tileHeight % s === 0) shrink = s;
-    }
-    return shrink;
+  /** A decoded stored tile (null: absent in the file). */
+  tile(level: number, col: number, row: number, signal?: AbortSignal): Promise<RgbImage | null> {
+    return this.tiles.getOrCompute(`${this.cacheKey}:${level}:${col}:${row}`, () => this.source.readTile(level, col, row), signal);
   }
 
   /** Level-plane coordinates of a level-0 point, as OpenSlide places a region's origin. */
@@ -61,10 +37,10 @@ export class RegionReader {
   }
 
   /**
-   * Pixels of a slide level, (x, y) and size in that level's plane (divided by shrink). Outside the
-   * image is transparent (RGBA) or white (RGB), as OpenSlide's read_region and get_thumbnail give them.
+   * Pixels of a slide level, (x, y) and size in that level's plane. Outside the image is
+   * transparent (RGBA) or white (RGB), as OpenSlide's read_region and get_thumbnail give them.
    */
-  async readLevelRect(level: number, x: number, y: number, width: number, height: number, channels: 3 | 4, signal?: AbortSignal, shrink = 1): Promise<RgbImage> {
+  async readLevelRect(level: number, x: number, y: number, width: number, height: number, channels: 3 | 4, signal?: AbortSignal): Promise<RgbImage> {
     const info = this.levelInfo(level);
     if (![x, y, width, height].every(Number.isInteger) || width <= 0 || height <= 0) {
       throw new SlideError('INVALID_ARGUMENT', `A region must have whole-pixel coordinates and a positive size (got ${width} x ${height}).`, this.source.path);
@@ -72,10 +48,9 @@ export class RegionReader {
     if (width * height > MAX_REGION_PIXELS) throw new SlideError('TOO_LARGE', `A region of ${width} x ${height} pixels is too large to read at once.`, this.source.path);
     const out: RgbImage = { data: new Uint8Array(width * height * channels), width, height, channels };
     if (channels === 3) out.data.fill(255);
-    const tw = info.tileWidth / shrink;
-    const th = info.tileHeight / shrink;
-    const x1 = Math.min(x + width, Math.ceil(info.width / shrink));
-    const y1 = Math.min(y + height, Math.ceil(info.height / shrink));
+    const { tileWidth: tw, tileHeight: th } = info;
+    const x1 = Math.min(x + width, info.width);
+    const y1 = Math.min(y + height, info.height);
     const colStart = Math.max(0, Math.floor(x / tw));
     const rowStart = Math.max(0, Math.floor(y / th));
     const jobs: Array<Promise<void>> = [];
@@ -84,7 +59,7 @@ export class RegionReader {
         jobs.push(
           (async () => {
             throwIfAborted(signal);
-            const tile = await this.tile(level, col, row, signal, shrink);
+            const tile = await this.tile(level, col, row, signal);
             if (!tile) return;
             // Intersection of the tile, the image and the request, in level coordinates.
             const ix0 = Math.max(col * tw, x, 0);
@@ -133,14 +108,12 @@ export class RegionReader {
     const downsample = Math.min(width / outWidth, height / outHeight);
     const level = this.bestLevel(downsample);
     const ds = this.source.levels[level]!.downsample;
-    // Let the decoder do the first halvings when the level is still 2x or more too fine.
-    const shrink = this.shrinkFor(level, downsample / ds);
-    const x = Math.floor(x0 / ds / shrink + 1e-6);
-    const y = Math.floor(y0 / ds / shrink + 1e-6);
-    const w = Math.max(1, Math.round(width / ds / shrink));
-    const h = Math.max(1, Math.round(height / ds / shrink));
+    const x = Math.floor(x0 / ds + 1e-6);
+    const y = Math.floor(y0 / ds + 1e-6);
+    const w = Math.max(1, Math.round(width / ds));
+    const h = Math.max(1, Math.round(height / ds));
     if (w * h > MAX_REGION_PIXELS / 2) return null;
-    const region = await this.readLevelRect(level, x, y, w, h, 3, signal, shrink);
+    const region = await this.readLevelRect(level, x, y, w, h, 3, signal);
     throwIfAborted(signal);
     return resizeRgb(region, outWidth, outHeight);
   }

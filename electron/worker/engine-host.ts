@@ -18,6 +18,12 @@ export interface EngineHostOptions {
   onRestart?: (error: ErrorInfo) => void;
 }
 
+/**
+ * A small young generation makes V8 collect the worker's short-lived pixel buffers (sharp's
+ * outputs, tens of KB each) sooner, which keeps resident memory flat under a stream of tiles.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
+
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: SlideError) => void;
@@ -57,7 +63,7 @@ export class EngineHost implements SlideEngineApi {
     const worker = fromSource
       ? new Worker(new URL('./source-bootstrap.mjs', import.meta.url), { workerData: { sourceEntry: this.options.workerPath } })
       : // geotiff pulls in the web-worker package, which reads workerData.mod in any worker thread.
-        new Worker(this.options.workerPath, { workerData: {} });
+        new Worker(this.options.workerPath, { workerData: {}, resourceLimits: WORKER_LIMITS });
     worker.on('message', (message: WorkerMessage) => this.onMessage(message));
     worker.on('error', (error) => this.replace(worker, `The slide engine crashed (${error.message}).`));
     worker.on('exit', (code) => this.replace(worker, `The slide engine stopped (exit code ${code}).`));
