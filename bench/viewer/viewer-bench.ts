@@ -227,10 +227,11 @@ function summarize(runs: StageTimes[]): StageTimes {
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
+  const only = process.argv.find((a) => a.startsWith('--slide='))?.slice('--slide='.length);
   const slides: Array<[string, string]> = [
     ['jpeg-40k', await fixturePath('bench-40k')],
     ['j2k-12k', await fixturePath('bench-j2k')],
-  ];
+  ].filter(([tag]) => !only || tag === only) as Array<[string, string]>;
   const results: Record<string, Record<ViewerName, StageTimes>> = {};
   for (const [tag, slide] of slides) {
     const runs: Record<ViewerName, StageTimes[]> = { slidescope: [], openslide: [] };

@@ -95,6 +95,9 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
       keyboardNavEnabled: false,
       ...VARIANT_OPTIONS[variant],
       animationTime: 0.5,
+      // Load the level the view needs, not every coarser one on the way: each tile is an engine
+      // request, and the coarse levels are rarely on screen long enough to matter.
+      immediateRender: true,
       // The engine is local: keep several tiles in flight, start a few per frame.
       imageLoaderLimit: 8,
       maxTilesPerFrame: 4,
