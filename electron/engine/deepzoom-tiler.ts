@@ -116,7 +116,7 @@ export class DeepZoomTiler {
         const y = Math.floor(rect.y * plan.scale);
         const w = Math.max(1, Math.round(rect.width * plan.scale));
         const h = Math.max(1, Math.round(rect.height * plan.scale));
-        const region = await this.reader.readLevelRect(plan.level, x, y, w, h, 3, job);
+        const region = await this.reader.readLevelRect(plan.level, x, y, w, h, 3, job, plan.scale >= 1.5);
         throwIfAborted(job);
         return resizeRgb(region, rect.width, rect.height);
       }

@@ -92,8 +92,8 @@ describe('CMU-1-Small-Region.svs (real Aperio, JPEG RGB)', () => {
         assert.ok(diff.meanDiff < 3 && diff.maxDiff <= 64, `built tile ${JSON.stringify(p)}: ${JSON.stringify(diff)}`);
       } else {
         // libvips' Lanczos vs PIL's: same kernel, but PIL clips between its two passes, so strong
-        // edges differ by up to ~10; elsewhere they agree.
-        assert.ok(diff.meanDiff < 0.5 && diff.overTolerance < 0.05 && diff.maxDiff <= 16, `resampled tile ${JSON.stringify(p)}: ${JSON.stringify(diff)}`);
+        // edges differ by up to ~10; and tiles about to be halved are decoded with the fast IDCT.
+        assert.ok(diff.meanDiff < 1.5 && diff.overTolerance < 0.05 && diff.maxDiff <= 16, `resampled tile ${JSON.stringify(p)}: ${JSON.stringify(diff)}`);
       }
     }
     // The stored tile went out as stored: its bytes contain the tile's entropy data unchanged.

@@ -4,6 +4,7 @@
 import type { RgbImage } from './engine-api';
 import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
+import { decodeJpegFast } from './codecs/turbojpeg';
 import { copyRect, copyRectToRgba, resizeRgb } from './pixels';
 import type { SlideSource } from './slide-source';
 
@@ -19,9 +20,20 @@ export class RegionReader {
     private readonly cacheKey: string,
   ) {}
 
-  /** A decoded stored tile (null: absent in the file). */
-  tile(level: number, col: number, row: number, signal?: AbortSignal): Promise<RgbImage | null> {
-    return this.tiles.getOrCompute(`${this.cacheKey}:${level}:${col}:${row}`, () => this.source.readTile(level, col, row), signal);
+  /**
+   * A decoded stored tile (null: absent in the file). `fast` is for pixels about to be reduced 1.5x
+   * or more: a stored JPEG is then decoded with libjpeg's fast IDCT, ~4x quicker per tile.
+   */
+  tile(level: number, col: number, row: number, signal?: AbortSignal, fast = false): Promise<RgbImage | null> {
+    if (!fast) return this.tiles.getOrCompute(`${this.cacheKey}:${level}:${col}:${row}`, () => this.source.readTile(level, col, row), signal);
+    return this.tiles.getOrCompute(`${this.cacheKey}:${level}:${col}:${row}:fast`, async (job) => {
+      const jpeg = await this.source.readStoredJpeg(level, col, row);
+      if (!jpeg) return this.tile(level, col, row, job);
+      const { data, width, height } = await decodeJpegFast(jpeg).catch((error: unknown) => {
+        throw new SlideError('CORRUPT_DATA', `A tile is damaged and cannot be decoded (${error instanceof Error ? error.message : String(error)}).`, this.source.path);
+      });
+      return { data, width, height, channels: 3 };
+    }, signal);
   }
 
   /** Level-plane coordinates of a level-0 point, as OpenSlide places a region's origin. */
@@ -40,7 +52,7 @@ export class RegionReader {
    * Pixels of a slide level, (x, y) and size in that level's plane. Outside the image is
    * transparent (RGBA) or white (RGB), as OpenSlide's read_region and get_thumbnail give them.
    */
-  async readLevelRect(level: number, x: number, y: number, width: number, height: number, channels: 3 | 4, signal?: AbortSignal): Promise<RgbImage> {
+  async readLevelRect(level: number, x: number, y: number, width: number, height: number, channels: 3 | 4, signal?: AbortSignal, fast = false): Promise<RgbImage> {
     const info = this.levelInfo(level);
     if (![x, y, width, height].every(Number.isInteger) || width <= 0 || height <= 0) {
       throw new SlideError('INVALID_ARGUMENT', `A region must have whole-pixel coordinates and a positive size (got ${width} x ${height}).`, this.source.path);
@@ -59,7 +71,7 @@ export class RegionReader {
         jobs.push(
           (async () => {
             throwIfAborted(signal);
-            const tile = await this.tile(level, col, row, signal);
+            const tile = await this.tile(level, col, row, signal, fast);
             if (!tile) return;
             // Intersection of the tile, the image and the request, in level coordinates.
             const ix0 = Math.max(col * tw, x, 0);
@@ -113,7 +125,7 @@ export class RegionReader {
     const w = Math.max(1, Math.round(width / ds));
     const h = Math.max(1, Math.round(height / ds));
     if (w * h > MAX_REGION_PIXELS / 2) return null;
-    const region = await this.readLevelRect(level, x, y, w, h, 3, signal);
+    const region = await this.readLevelRect(level, x, y, w, h, 3, signal, downsample / ds >= 1.5);
     throwIfAborted(signal);
     return resizeRgb(region, outWidth, outHeight);
   }
