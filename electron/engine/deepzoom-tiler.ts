@@ -9,7 +9,7 @@ import type { DeepZoomGeometry, EncodedTile } from '../../shared/slide';
 import type { RgbImage } from './engine-api';
 import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
-import { copyRect, cropRgb, resizeRgb, sharpFrom } from './pixels';
+import { copyRect, cropRgb, halveRgb, resizeRgb, sharpFrom } from './pixels';
 import { DOWNSAMPLE_TOLERANCE, type RegionReader } from './region-reader';
 
 export type TileEncoding = 'jpeg' | 'png';
@@ -118,6 +118,8 @@ export class DeepZoomTiler {
         const h = Math.max(1, Math.round(rect.height * plan.scale));
         const region = await this.reader.readLevelRect(plan.level, x, y, w, h, 3, job, plan.scale >= 1.5);
         throwIfAborted(job);
+        // Every other dz level of a 4x pyramid is exactly half a stored level: average 2x2 blocks.
+        if (Math.abs(plan.scale - 2) < 0.01) return halveRgb(region, rect.width, rect.height);
         return resizeRgb(region, rect.width, rect.height);
       }
       return this.fromChildren(z, col, row, rect.width, rect.height, job);
@@ -144,6 +146,7 @@ export class DeepZoomTiler {
       copyRect(p, 0, 0, p.width, p.height, canvas, k.dc * ts, k.dr * ts);
     });
     throwIfAborted(signal);
+    // Lanczos here, not 2x2 means: a chain of box filters over many halvings softens too much.
     return resizeRgb(canvas, width, height);
   }
 

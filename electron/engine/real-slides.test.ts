@@ -91,9 +91,10 @@ describe('CMU-1-Small-Region.svs (real Aperio, JPEG RGB)', () => {
         // Halving step by step (ours) vs one Lanczos pass from level 0 (OpenSlide): close, not equal.
         assert.ok(diff.meanDiff < 3 && diff.maxDiff <= 64, `built tile ${JSON.stringify(p)}: ${JSON.stringify(diff)}`);
       } else {
-        // libvips' Lanczos vs PIL's: same kernel, but PIL clips between its two passes, so strong
-        // edges differ by up to ~10; and tiles about to be halved are decoded with the fast IDCT.
-        assert.ok(diff.meanDiff < 1.5 && diff.overTolerance < 0.05 && diff.maxDiff <= 16, `resampled tile ${JSON.stringify(p)}: ${JSON.stringify(diff)}`);
+        // Exact halves are 2x2 means of fast-IDCT decodes (as libvips' dzsave builds pyramids), where
+        // OpenSlide uses PIL's Lanczos: softer at sharp edges, equal elsewhere. A misplaced pixel
+        // would show as a mean difference of 5 or more on this tissue.
+        assert.ok(diff.meanDiff < 2.5 && diff.maxDiff <= 48, `resampled tile ${JSON.stringify(p)}: ${JSON.stringify(diff)}`);
       }
     }
     // The stored tile went out as stored: its bytes contain the tile's entropy data unchanged.
