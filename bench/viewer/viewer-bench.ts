@@ -252,7 +252,7 @@ async function main(): Promise<void> {
       console.log(`${tag.padEnd(10)} ${stage.padEnd(6)} ${r.slidescope[stage].toFixed(0).padStart(13)} ${r.openslide[stage].toFixed(0).padStart(13)} ${ratio.toFixed(3).padStart(6)}   ${ratio <= 0.25 ? 'PASS' : 'FAIL'}`);
     }
     console.log(`${tag.padEnd(10)} tiles  ${r.slidescope.tileRequests} requests / ${(r.slidescope.tileBytes / 1e6).toFixed(1)} MB vs ${r.openslide.tileRequests} / ${(r.openslide.tileBytes / 1e6).toFixed(1)} MB`);
-    console.log(`${tag.padEnd(10)} memory renderer JS heap ${r.slidescope.rendererHeapMb.toFixed(0)} MB (OpenSlide page ${r.openslide.rendererHeapMb.toFixed(0)} MB), engine process peak RSS ${r.slidescope.workerRssMb.toFixed(0)} MB`);
+    console.log(`${tag.padEnd(10)} memory renderer JS heap ${r.slidescope.rendererHeapMb.toFixed(0)} MB (OpenSlide page ${r.openslide.rendererHeapMb.toFixed(0)} MB), host process (Playwright driver, IPC handlers, engine worker) peak RSS ${r.slidescope.workerRssMb.toFixed(0)} MB`);
   }
   console.log(`Screenshots: ${OUT}`);
   if (process.argv.includes('--json')) console.log(JSON.stringify(results));
