@@ -98,9 +98,13 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
       // Load the level the view needs, not every coarser one on the way: each tile is an engine
       // request, and the coarse levels are rarely on screen long enough to matter.
       immediateRender: true,
+      // Stop at the level whose pixels match the screen's device pixels. OSD's default (0.5) loads
+      // the next finer level too on a standard screen: 4x the tiles for detail the screen cannot
+      // show (on a 2x HiDPI screen this gives OSD's default).
+      minPixelRatio: 1 / Math.max(1, window.devicePixelRatio || 1),
       // The engine is local: keep several tiles in flight, start a few per frame.
-      imageLoaderLimit: 8,
-      maxTilesPerFrame: 4,
+      imageLoaderLimit: 16,
+      maxTilesPerFrame: 16,
       timeout: 60_000,
       // A tile lost to an engine restart is asked for again (see SlideTileSource).
       tileRetryMax: TILE_RETRIES,
