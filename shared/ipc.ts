@@ -27,6 +27,16 @@ export interface TileRequest {
   requestId: number;
 }
 
+/** Tiles (inclusive ranges at one dz level) the engine may make ahead, while it has nothing else to do. */
+export interface PrefetchRequest {
+  slideId: SlideId;
+  dzLevel: number;
+  colStart: number;
+  colEnd: number;
+  rowStart: number;
+  rowEnd: number;
+}
+
 export type ImageFormat = 'png' | 'jpeg' | 'tiff';
 
 export interface ExportThumbnailRequest {
@@ -96,6 +106,7 @@ export interface InvokeChannels {
   'slide:close': { request: { slideId: SlideId }; response: void };
   'slide:tile': { request: TileRequest; response: EncodedTile };
   'slide:cancel-tiles': { request: { slideId: SlideId; requestIds: number[] }; response: void };
+  'slide:prefetch': { request: PrefetchRequest; response: void };
   'slide:associated': { request: { slideId: SlideId; name: string }; response: EncodedImage };
   'recent:list': { request: void; response: RecentFile[] };
   'recent:clear': { request: void; response: void };
@@ -127,6 +138,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'slide:close',
   'slide:tile',
   'slide:cancel-tiles',
+  'slide:prefetch',
   'slide:associated',
   'recent:list',
   'recent:clear',
@@ -159,6 +171,8 @@ export interface SlidescopeApi {
   closeSlide(slideId: SlideId): Promise<InvokeResponse<'slide:close'>>;
   getTile(request: TileRequest): Promise<InvokeResponse<'slide:tile'>>;
   cancelTiles(slideId: SlideId, requestIds: number[]): Promise<InvokeResponse<'slide:cancel-tiles'>>;
+  /** Replaces this slide's prefetch: tiles around the view, made while the engine is idle. */
+  prefetchTiles(request: PrefetchRequest): Promise<InvokeResponse<'slide:prefetch'>>;
   getAssociatedImage(slideId: SlideId, name: string): Promise<InvokeResponse<'slide:associated'>>;
   listRecent(): Promise<InvokeResponse<'recent:list'>>;
   clearRecent(): Promise<InvokeResponse<'recent:clear'>>;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
 
 import { INVOKE_CHANNELS } from './ipc';
 import {
@@ -7,6 +7,7 @@ import {
   isInvokeChannel,
   isMenuCommand,
   REQUEST_VALIDATORS,
+  validatePrefetch,
   validateRequest,
 } from './validate';
 
@@ -165,4 +166,22 @@ describe('validateRequest', () => {
     assert.equal(isAbsolutePath('x/y'), false);
     assert.equal(isAbsolutePath('C:x'), false);
   });
+});
+
+test('slide:prefetch takes inclusive ranges of at most 1024 tiles at one level', () => {
+  const good = { slideId: 'a1b2', dzLevel: 12, colStart: 3, colEnd: 10, rowStart: 0, rowEnd: 4 };
+  const checked = validatePrefetch(good);
+  assert.ok(checked.ok);
+  assert.deepEqual(checked.value, good);
+  for (const bad of [
+    { ...good, colEnd: 2 },
+    { ...good, colStart: 0, colEnd: 99, rowStart: 0, rowEnd: 99 },
+    { ...good, dzLevel: -1 },
+    { ...good, extra: 1 },
+    { ...good, rowEnd: 1.5 },
+  ]) {
+    const result = validatePrefetch(bad);
+    assert.equal(result.ok, false, JSON.stringify(bad));
+    if (!result.ok) assert.equal(result.error.code, 'INVALID_ARGUMENT');
+  }
 });

@@ -198,6 +198,30 @@ export function validateTileRequest(raw: unknown): Checked<TileRequest> {
   return ok({ slideId: slideId.value, dzLevel: dzLevel.value, col: col.value, row: row.value, requestId: requestId.value });
 }
 
+/** At most this many tiles per prefetch: a ring around a large screen at one level. */
+export const MAX_PREFETCH_TILES = 1024;
+
+export function validatePrefetch(raw: unknown): Checked<InvokeRequest<'slide:prefetch'>> {
+  const where = 'slide:prefetch';
+  const shape = checkShape(where, raw, ['slideId', 'dzLevel', 'colStart', 'colEnd', 'rowStart', 'rowEnd']);
+  if (!shape.ok) return shape;
+  const v = shape.value;
+  const slideId = checkSlideId(`${where}.slideId`, v.slideId);
+  if (!slideId.ok) return slideId;
+  const dzLevel = checkInteger(`${where}.dzLevel`, v.dzLevel, 0, LIMITS.maxDzLevel);
+  if (!dzLevel.ok) return dzLevel;
+  const range: Record<string, number> = {};
+  for (const key of ['colStart', 'colEnd', 'rowStart', 'rowEnd'] as const) {
+    const n = checkInteger(`${where}.${key}`, v[key], 0, LIMITS.maxTileIndex);
+    if (!n.ok) return n;
+    range[key] = n.value;
+  }
+  const { colStart, colEnd, rowStart, rowEnd } = range as { colStart: number; colEnd: number; rowStart: number; rowEnd: number };
+  if (colEnd < colStart || rowEnd < rowStart) return fail(`${where}: a range ends before it starts`);
+  if ((colEnd - colStart + 1) * (rowEnd - rowStart + 1) > MAX_PREFETCH_TILES) return fail(`${where}: more than ${MAX_PREFETCH_TILES} tiles`);
+  return ok({ slideId: slideId.value, dzLevel: dzLevel.value, colStart, colEnd, rowStart, rowEnd });
+}
+
 export function validateCancelTiles(raw: unknown): Checked<InvokeRequest<'slide:cancel-tiles'>> {
   const where = 'slide:cancel-tiles';
   const shape = checkShape(where, raw, ['slideId', 'requestIds']);
@@ -338,6 +362,7 @@ export const REQUEST_VALIDATORS: Validators = {
   'slide:close': (raw) => validateSlideRef('slide:close', raw),
   'slide:tile': validateTileRequest,
   'slide:cancel-tiles': validateCancelTiles,
+  'slide:prefetch': validatePrefetch,
   'slide:associated': validateAssociated,
   'recent:list': (raw) => validateVoid('recent:list', raw),
   'recent:clear': (raw) => validateVoid('recent:clear', raw),

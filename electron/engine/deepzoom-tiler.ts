@@ -77,6 +77,10 @@ export class DeepZoomTiler {
     return rect;
   }
 
+  isCached(z: number, col: number, row: number): boolean {
+    return this.encodedTiles.get(`${this.cacheKey}:${z}:${col}:${row}`) !== undefined;
+  }
+
   async getTile(z: number, col: number, row: number, signal?: AbortSignal): Promise<EncodedTile> {
     const rect = this.rect(z, col, row);
     return this.encodedTiles.getOrCompute(`${this.cacheKey}:${z}:${col}:${row}`, async (job) => {

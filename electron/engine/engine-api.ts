@@ -21,6 +21,12 @@ export interface SlideEngineApi {
   close(slideId: string): Promise<void>;
   /** A deep-zoom tile, encoded for display. */
   getTile(slideId: string, dzLevel: number, col: number, row: number, signal?: AbortSignal): Promise<EncodedTile>;
+  /**
+   * Replaces the slide's prefetch with these tiles (inclusive ranges at one dz level): they are
+   * made into the tile cache one at a time while no request is waiting, so a pan finds them ready.
+   * Returns at once.
+   */
+  prefetch(slideId: string, dzLevel: number, range: { colStart: number; colEnd: number; rowStart: number; rowEnd: number }): Promise<void>;
   /** RGBA pixels of a region: x, y in level-0 pixels, width and height in pixels of the slide level. */
   readRegion(slideId: string, level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RgbImage>;
   /** An associated image (thumbnail, label, macro), decoded to RGB. */

@@ -42,6 +42,12 @@ export class SlideEngine implements SlideEngineApi {
   private readonly tiles: ByteLruCache<RgbImage | null>;
   private readonly dzTiles: ByteLruCache<RgbImage>;
   private readonly encoded: ByteLruCache<EncodedTile>;
+  /** Tile requests being served: prefetching waits while any is. */
+  private busy = 0;
+  private idleWaiters: Array<() => void> = [];
+  /** Per slide, the tiles still to prefetch (the latest request replaces the earlier one). */
+  private readonly prefetchQueues = new Map<string, Array<[number, number, number]>>();
+  private prefetching = false;
 
   constructor(private readonly options: EngineOptions = {}) {
     this.tiles = new ByteLruCache(options.tileCacheBytes ?? 24 * MB, (t) => (t ? t.data.byteLength : 64) + 64);
@@ -89,6 +95,7 @@ export class SlideEngine implements SlideEngineApi {
     const slide = this.slides.get(slideId);
     if (!slide) return;
     this.slides.delete(slideId);
+    this.prefetchQueues.delete(slideId);
     await slide.reader.source.close();
   }
 
@@ -98,10 +105,54 @@ export class SlideEngine implements SlideEngineApi {
 
   async getTile(slideId: string, dzLevel: number, col: number, row: number, signal?: AbortSignal): Promise<EncodedTile> {
     const slide = this.slide(slideId);
+    this.busy++;
     try {
       return await slide.tiler.getTile(dzLevel, col, row, signal);
     } catch (error) {
       throw toSlideError(error, slide.info.path);
+    } finally {
+      if (--this.busy === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  }
+
+  async prefetch(slideId: string, dzLevel: number, range: { colStart: number; colEnd: number; rowStart: number; rowEnd: number }): Promise<void> {
+    const slide = this.slide(slideId);
+    const level = slide.info.deepZoom.levels[dzLevel];
+    if (!level) throw new SlideError('INVALID_ARGUMENT', `There is no deep-zoom level ${dzLevel}.`, slide.info.path);
+    const tiles: Array<[number, number, number]> = [];
+    for (let row = Math.max(0, range.rowStart); row <= Math.min(level.rows - 1, range.rowEnd); row++) {
+      for (let col = Math.max(0, range.colStart); col <= Math.min(level.cols - 1, range.colEnd); col++) tiles.push([dzLevel, col, row]);
+    }
+    this.prefetchQueues.set(slideId, tiles);
+    if (!this.prefetching) void this.runPrefetch();
+  }
+
+  /** Whether a tile is ready to send (tests, and the prefetch itself). */
+  isTileCached(slideId: string, dzLevel: number, col: number, row: number): boolean {
+    return this.slide(slideId).tiler.isCached(dzLevel, col, row);
+  }
+
+  private async runPrefetch(): Promise<void> {
+    this.prefetching = true;
+    try {
+      for (;;) {
+        const next = [...this.prefetchQueues.entries()].find(([, queue]) => queue.length > 0);
+        if (!next) return;
+        const [slideId, queue] = next;
+        const [z, col, row] = queue.shift()!;
+        const slide = this.slides.get(slideId);
+        if (!slide) {
+          this.prefetchQueues.delete(slideId);
+          continue;
+        }
+        // Real requests first: wait until none is being served, then one tile at a time.
+        while (this.busy > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+        if (slide.tiler.isCached(z, col, row)) continue;
+        await slide.tiler.getTile(z, col, row).catch(() => undefined); // a bad tile is reported when asked for
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.prefetching = false;
     }
   }
 

@@ -288,6 +288,12 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
       return ok(undefined);
     }),
 
+    'slide:prefetch': handler('slide:prefetch', async (senderId, request) => {
+      if (!ownSlide(senderId, request.slideId)) return err(notOpen(request.slideId));
+      await engine.prefetch(request.slideId, request.dzLevel, { colStart: request.colStart, colEnd: request.colEnd, rowStart: request.rowStart, rowEnd: request.rowEnd });
+      return ok(undefined);
+    }),
+
     'slide:associated': handler('slide:associated', async (senderId, { slideId, name }) => {
       if (!ownSlide(senderId, slideId)) return err(notOpen(slideId));
       return ok(await engine.getAssociatedImage(slideId, name));

@@ -56,6 +56,12 @@ export class FakeEngine implements SlideEngineApi {
     this.closed.push(slideId);
   }
 
+  readonly prefetches: Array<{ slideId: string; dzLevel: number; range: { colStart: number; colEnd: number; rowStart: number; rowEnd: number } }> = [];
+
+  async prefetch(slideId: string, dzLevel: number, range: { colStart: number; colEnd: number; rowStart: number; rowEnd: number }): Promise<void> {
+    this.prefetches.push({ slideId, dzLevel, range });
+  }
+
   async getTile(slideId: string, dzLevel: number, col: number, row: number, signal?: AbortSignal): Promise<EncodedTile> {
     this.tileCalls.push({ slideId, dzLevel, col, row, ...(signal ? { signal } : {}) });
     if (!this.open_.has(slideId)) throw new FakeEngineError('NOT_OPEN', `unknown slide ${slideId}`);

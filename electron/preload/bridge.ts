@@ -161,6 +161,7 @@ export function createSlidescopeApi(transport: BridgeTransport, resolveDroppedPa
         row: request?.row,
         requestId: request?.requestId,
       }),
+    prefetchTiles: (request) => invoke('slide:prefetch', { ...request }),
     cancelTiles: (slideId, requestIds) => invoke('slide:cancel-tiles', { slideId, requestIds: Array.isArray(requestIds) ? [...requestIds] : requestIds }),
     getAssociatedImage: (slideId, name) => invoke('slide:associated', { slideId, name }),
     listRecent: () => invoke('recent:list'),

@@ -189,6 +189,10 @@ export class EngineHost implements SlideEngineApi {
     return this.call('getTile', slideId, [dzLevel, col, row], signal);
   }
 
+  prefetch(slideId: string, dzLevel: number, range: { colStart: number; colEnd: number; rowStart: number; rowEnd: number }): Promise<void> {
+    return this.call('prefetch', slideId, [dzLevel, range]);
+  }
+
   readRegion(slideId: string, level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RgbImage> {
     return this.call('readRegion', slideId, [level, x, y, width, height], signal);
   }

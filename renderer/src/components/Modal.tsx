@@ -1,6 +1,6 @@
 // A dialog over the app: closes on Escape, on the close button and on a click outside it.
 
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, type ReactNode } from 'react';
 import { Icon } from './Icon';
 
 export interface ModalProps {
@@ -19,7 +19,8 @@ export function Modal({ title, onClose, children, size = 'normal' }: ModalProps)
     close.current = onClose;
   }, [onClose]);
 
-  useEffect(() => {
+  // A layout effect: Escape must work from the first frame the dialog is visible.
+  useLayoutEffect(() => {
     // Focus moves into the dialog so the slide's single-key shortcuts pause while it is open.
     const previous = document.activeElement;
     closeButton.current?.focus();

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import OpenSeadragon from 'openseadragon';
 import type { ErrorInfo } from '../../../shared/errors';
 import type { OpenedSlide, SlidescopeApi } from '../../../shared/ipc';
+import type { DeepZoomGeometry } from '../../../shared/slide';
 import { SlideTileSource } from '../viewer/SlideTileSource';
 
 const TILE_RETRIES = 2;
@@ -111,6 +112,10 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
       tileRetryDelay: 300,
       crossOriginPolicy: false,
     });
+    // When the view settles, let the engine make the tiles around it while it has nothing else to
+    // do, so the next pan finds them ready (the engine serves real requests first).
+    const prefetch = () => prefetchAround(created, api, slideId, info.deepZoom);
+    if (variant === 'single') created.addHandler('animation-finish', prefetch);
     setViewer(created);
     return () => {
       source.dispose();
@@ -120,4 +125,30 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
   }, [host, api, slide, drawer, variant]);
 
   return viewer;
+}
+
+/** Tiles beyond the view on each side that the engine is asked to prepare. */
+const PREFETCH_RING = 2;
+
+function prefetchAround(viewer: OpenSeadragon.Viewer, api: SlidescopeApi, slideId: string, geometry: DeepZoomGeometry): void {
+  const item = viewer.world.getItemAt(0);
+  if (!item) return;
+  const maxLevel = geometry.levels.length - 1;
+  // The level drawn: the first whose pixels are no larger than a device pixel (minPixelRatio above).
+  const cssPerImagePixel = item.viewportToImageZoom(viewer.viewport.getZoom(true));
+  const downsample = Math.max(1, 1 / (cssPerImagePixel * Math.max(1, window.devicePixelRatio || 1)));
+  const dzLevel = Math.max(0, maxLevel - Math.floor(Math.log2(downsample) + 1e-9));
+  const level = geometry.levels[dzLevel];
+  if (!level) return;
+  const bounds = viewer.viewport.getBounds(true);
+  const topLeft = item.viewportToImageCoordinates(bounds.getTopLeft());
+  const bottomRight = item.viewportToImageCoordinates(bounds.getBottomRight());
+  const perTile = 2 ** (maxLevel - dzLevel) * geometry.tileSize; // level-0 pixels per tile
+  const clamp = (v: number, max: number) => Math.min(max, Math.max(0, v));
+  const colStart = clamp(Math.floor(Math.min(topLeft.x, bottomRight.x) / perTile) - PREFETCH_RING, level.cols - 1);
+  const colEnd = clamp(Math.floor(Math.max(topLeft.x, bottomRight.x) / perTile) + PREFETCH_RING, level.cols - 1);
+  const rowStart = clamp(Math.floor(Math.min(topLeft.y, bottomRight.y) / perTile) - PREFETCH_RING, level.rows - 1);
+  const rowEnd = clamp(Math.floor(Math.max(topLeft.y, bottomRight.y) / perTile) + PREFETCH_RING, level.rows - 1);
+  if ((colEnd - colStart + 1) * (rowEnd - rowStart + 1) > 1024) return; // a wall of screens: skip
+  void api.prefetchTiles({ slideId, dzLevel, colStart, colEnd, rowStart, rowEnd });
 }
