@@ -94,6 +94,31 @@ const entries = [
     allowedExternals: null,
   },
   {
+    // JPEG 2000 decoding threads, started by the engine from beside its own bundle.
+    name: 'j2k threads',
+    entry: 'electron/engine/codecs/jpeg2000-thread.ts',
+    options: {
+      outfile: 'dist/electron/jpeg2000-thread.mjs',
+      format: 'esm',
+      platform: 'node',
+      target: NODE_TARGET,
+      packages: 'external',
+    },
+    allowedExternals: null,
+  },
+  {
+    name: 'j2k threads (cli)',
+    entry: 'electron/engine/codecs/jpeg2000-thread.ts',
+    options: {
+      outfile: 'dist/cli/jpeg2000-thread.mjs',
+      format: 'esm',
+      platform: 'node',
+      target: NODE_TARGET,
+      packages: 'external',
+    },
+    allowedExternals: null,
+  },
+  {
     name: 'cli',
     entry: 'electron/cli/main.ts',
     options: {

@@ -1,7 +1,6 @@
 // JPEG 2000 (Aperio 33003/33005, and 34712) through OpenJPEG compiled to WebAssembly - the same
 // library OpenSlide uses, so its output matches opj_decompress exactly.
 
-import { BaseDecoder } from 'geotiff';
 import { SlideError } from '../errors';
 import type { Decoded } from './decoded';
 import { loadOpenJpeg } from './openjpeg';
@@ -11,12 +10,6 @@ export interface Jpeg2000DecoderParameters {
   tileHeight: number;
   /** Aperio 33003: the codestream's components are Y, Cb, Cr. */
   ycbcr: boolean;
-}
-
-export class Jpeg2000Decoder extends BaseDecoder {
-  override async decodeBlock(buffer: ArrayBufferLike): Promise<ArrayBufferLike> {
-    return (await decodeJpeg2000(new Uint8Array(buffer), this.parameters as unknown as Jpeg2000DecoderParameters)).data.buffer;
-  }
 }
 
 export async function decodeJpeg2000(codestream: Uint8Array, params: Jpeg2000DecoderParameters): Promise<Decoded> {

@@ -41,8 +41,9 @@ export function loadOpenJpeg(): Promise<OpenJpegModule> {
   if (!modulePromise) {
     // The emscripten factory is CommonJS and finds its .wasm beside itself.
     const require = createRequire(import.meta.url);
-    const factory = require('@cornerstonejs/codec-openjpeg/wasmjs') as () => Promise<OpenJpegModule>;
-    modulePromise = factory();
+    const factory = require('@cornerstonejs/codec-openjpeg/wasmjs') as (options: object) => Promise<OpenJpegModule>;
+    // OpenJPEG reports progress ("[INFO] Main header has been correctly decoded") on stdout: silence it.
+    modulePromise = factory({ print: () => undefined, printErr: () => undefined });
   }
   return modulePromise;
 }

@@ -6,7 +6,7 @@ import { SlideError } from '../errors';
 import { Compression, Photometric, type TiffDirectory } from '../tiff/tiff-file';
 import type { Decoded } from './decoded';
 import { JpegDecoder } from './jpeg-decoder';
-import { Jpeg2000Decoder } from './jpeg2000-decoder';
+import { Jpeg2000Decoder } from './jpeg2000-pool';
 
 type DecoderClass = Parameters<typeof addDecoder>[1] extends () => Promise<infer C> ? C : never;
 

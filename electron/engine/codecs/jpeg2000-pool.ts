@@ -1,0 +1,85 @@
+// Runs JPEG 2000 decodes on a few threads (jpeg2000-thread). Falls back to decoding in this thread
+// when threads cannot start (e.g. a bundle without the thread script).
+
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { SlideError } from '../errors';
+import type { Decoded } from './decoded';
+import { BaseDecoder } from 'geotiff';
+import { decodeJpeg2000, type Jpeg2000DecoderParameters } from './jpeg2000-decoder';
+import type { Jpeg2000Answer, Jpeg2000Job } from './jpeg2000-thread';
+
+const THREADS = Math.max(1, Math.min(4, availableParallelism()));
+
+interface Slot {
+  worker: Worker;
+  busy: number;
+}
+
+let slots: Slot[] | null | undefined;
+let nextId = 1;
+const waiting = new Map<number, { resolve: (d: Decoded) => void; reject: (e: Error) => void; slot: Slot }>();
+
+/** The thread script beside this module: .ts under tsx (tests), .mjs in a bundle. */
+function threadScript(): { url: URL; fromSource: boolean } | null {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const url = new URL(fromSource ? './jpeg2000-thread.ts' : './jpeg2000-thread.mjs', import.meta.url);
+  return existsSync(fileURLToPath(url)) ? { url, fromSource } : null;
+}
+
+function startThreads(): Slot[] | null {
+  const script = threadScript();
+  if (!script) return null;
+  const make = (): Slot => {
+    const worker = script.fromSource
+      ? new Worker(new URL('../../worker/source-bootstrap.mjs', import.meta.url), { workerData: { sourceEntry: fileURLToPath(script.url) } })
+      : new Worker(script.url, { workerData: {} });
+    const slot: Slot = { worker, busy: 0 };
+    worker.on('message', (answer: Jpeg2000Answer) => {
+      const job = waiting.get(answer.id);
+      if (!job) return;
+      waiting.delete(answer.id);
+      slot.busy--;
+      if (slot.busy === 0) worker.unref();
+      if (answer.ok) job.resolve({ data: answer.data, width: answer.width, height: answer.height, channels: answer.channels });
+      else job.reject(answer.code === 'UNSUPPORTED_COMPRESSION' ? new SlideError('UNSUPPORTED_COMPRESSION', answer.message) : new Error(answer.message));
+    });
+    worker.on('error', (error) => {
+      // A crashed decoder thread fails its jobs and is replaced.
+      for (const [id, job] of waiting) {
+        if (job.slot !== slot) continue;
+        waiting.delete(id);
+        job.reject(error);
+      }
+      const index = slots?.indexOf(slot) ?? -1;
+      if (slots && index >= 0) slots[index] = make();
+    });
+    // Idle threads must not keep a CLI run alive (listeners above ref the port: unref after them).
+    worker.unref();
+    return slot;
+  };
+  return Array.from({ length: THREADS }, make);
+}
+
+export function decodeJpeg2000InPool(codestream: Uint8Array, ycbcr: boolean): Promise<Decoded> {
+  if (slots === undefined) slots = startThreads();
+  if (!slots) return decodeJpeg2000(codestream, { tileWidth: 0, tileHeight: 0, ycbcr });
+  const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+  const id = nextId++;
+  if (slot.busy++ === 0) slot.worker.ref();
+  return new Promise<Decoded>((resolve, reject) => {
+    waiting.set(id, { resolve, reject, slot });
+    const copy = codestream.slice(); // transferred: the caller keeps its bytes
+    slot.worker.postMessage({ id, codestream: copy, ycbcr } satisfies Jpeg2000Job, [copy.buffer]);
+  });
+}
+
+/** The geotiff decoder registered for JPEG 2000 compressions: decodes on the pool's threads. */
+export class Jpeg2000Decoder extends BaseDecoder {
+  override async decodeBlock(buffer: ArrayBufferLike): Promise<ArrayBufferLike> {
+    const { ycbcr } = this.parameters as unknown as Jpeg2000DecoderParameters;
+    return (await decodeJpeg2000InPool(new Uint8Array(buffer), ycbcr)).data.buffer;
+  }
+}
