@@ -3,6 +3,7 @@
 # (pixel references and benchmark baselines, never runtime dependencies), Flask (OpenSlide's
 # deep-zoom viewer in the viewer benchmark), Xvfb (headed runs). Needs root.
 set -euo pipefail
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then exec sudo "$0" "$@"; fi
 packages=(chromium python3-openslide libvips-tools libtiff-tools python3-flask xvfb)
 missing=()
 for p in "${packages[@]}"; do
