@@ -24,16 +24,16 @@ export class RegionReader {
    * A decoded stored tile (null: absent in the file). `fast` is for pixels about to be reduced 1.5x
    * or more: a stored JPEG is then decoded with libjpeg's fast IDCT, ~4x quicker per tile.
    */
-  tile(level: number, col: number, row: number, signal?: AbortSignal, fast = false): Promise<RgbImage | null> {
+  async tile(level: number, col: number, row: number, signal?: AbortSignal, fast = false): Promise<RgbImage | null> {
     if (!fast) return this.tiles.getOrCompute(`${this.cacheKey}:${level}:${col}:${row}`, () => this.source.readTile(level, col, row), signal);
-    return this.tiles.getOrCompute(`${this.cacheKey}:${level}:${col}:${row}:fast`, async (job) => {
-      const jpeg = await this.source.readStoredJpeg(level, col, row);
-      if (!jpeg) return this.tile(level, col, row, job);
-      const { data, width, height } = await decodeJpegFast(jpeg).catch((error: unknown) => {
-        throw new SlideError('CORRUPT_DATA', `A tile is damaged and cannot be decoded (${error instanceof Error ? error.message : String(error)}).`, this.source.path);
-      });
-      return { data, width, height, channels: 3 };
-    }, signal);
+    // Not cached: each half-size dz tile reads its own 2x2 block, so a fast decode is never reused.
+    throwIfAborted(signal);
+    const jpeg = await this.source.readStoredJpeg(level, col, row);
+    if (!jpeg) return this.tile(level, col, row, signal);
+    const { data, width, height } = await decodeJpegFast(jpeg).catch((error: unknown) => {
+      throw new SlideError('CORRUPT_DATA', `A tile is damaged and cannot be decoded (${error instanceof Error ? error.message : String(error)}).`, this.source.path);
+    });
+    return { data, width, height, channels: 3 };
   }
 
   /** Level-plane coordinates of a level-0 point, as OpenSlide places a region's origin. */
