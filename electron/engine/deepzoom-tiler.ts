@@ -8,6 +8,7 @@ import { deepZoomGeometry, dzDownsample, dzTileRect } from '../../shared/deepzoo
 import type { DeepZoomGeometry, EncodedTile } from '../../shared/slide';
 import type { RgbImage } from './engine-api';
 import { SlideError, throwIfAborted } from './errors';
+import { encodeJpegRgb } from './codecs/turbojpeg';
 import type { ByteLruCache } from './lru-cache';
 import { copyRect, cropRgb, halveRgb, resizeRgb, sharpFrom } from './pixels';
 import { DOWNSAMPLE_TOLERANCE, type RegionReader } from './region-reader';
@@ -155,11 +156,9 @@ export class DeepZoomTiler {
   }
 
   private async encode(pixels: RgbImage): Promise<EncodedTile> {
-    const pipeline = sharpFrom(pixels);
-    const bytes = this.encoding === 'png'
-      ? await pipeline.png({ compressionLevel: 1 }).toBuffer()
-      : await pipeline.jpeg({ quality: TILE_JPEG_QUALITY, chromaSubsampling: '4:4:4' }).toBuffer();
-    return { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), mime: this.encoding === 'png' ? 'image/png' : 'image/jpeg' };
+    if (this.encoding === 'jpeg') return { bytes: await encodeJpegRgb(pixels, TILE_JPEG_QUALITY), mime: 'image/jpeg' };
+    const png = await sharpFrom(pixels).png({ compressionLevel: 1 }).toBuffer();
+    return { bytes: new Uint8Array(png.buffer, png.byteOffset, png.length), mime: 'image/png' };
   }
 }
 

@@ -3,10 +3,6 @@
 import sharp, { type Sharp } from 'sharp';
 import type { RgbImage } from './engine-api';
 
-export function blankRgb(width: number, height: number, value = 255): RgbImage {
-  return { data: new Uint8Array(width * height * 3).fill(value), width, height, channels: 3 };
-}
-
 /** Copies src's rectangle (sx, sy, w, h) into dst at (dx, dy). Same channel count, caller clips. */
 export function copyRect(src: RgbImage, sx: number, sy: number, w: number, h: number, dst: RgbImage, dx: number, dy: number): void {
   const c = src.channels;
