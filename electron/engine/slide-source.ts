@@ -27,6 +27,11 @@ export interface SlideSource {
    * allows (JPEG tiles); null otherwise.
    */
   readStoredJpeg(level: number, col: number, row: number): Promise<Uint8Array | null>;
+  /**
+   * The tile at half its stored size, when the codec makes that cheap (JPEG 2000 decodes one
+   * resolution level less); null otherwise. RGB, padding included (half of it).
+   */
+  readTileHalf(level: number, col: number, row: number): Promise<RgbImage | null>;
   readAssociated(name: string): Promise<RgbImage>;
   close(): Promise<void>;
 }

@@ -10,6 +10,8 @@ export interface Jpeg2000DecoderParameters {
   tileHeight: number;
   /** Aperio 33003: the codestream's components are Y, Cb, Cr. */
   ycbcr: boolean;
+  /** Decode at 1/2^reduce of full size from the codestream's own resolution levels (cheap). */
+  reduce?: number;
 }
 
 export async function decodeJpeg2000(codestream: Uint8Array, params: Jpeg2000DecoderParameters): Promise<Decoded> {
@@ -22,12 +24,16 @@ export async function decodeJpeg2000(codestream: Uint8Array, params: Jpeg2000Dec
   const decoder = new openjpeg.J2KDecoder();
   try {
     decoder.getEncodedBuffer(codestream.length).set(codestream);
+    const reduce = Math.max(0, params.reduce ?? 0);
     try {
-      decoder.decode();
+      if (reduce > 0) decoder.decodeSubResolution(reduce, 0);
+      else decoder.decode();
     } catch (error) {
       throw new Error(`JPEG 2000 tile cannot be decoded (${describe(error)})`);
     }
-    const info = decoder.getFrameInfo();
+    const full = decoder.getFrameInfo();
+    const size = reduce > 0 ? decoder.calculateSizeAtDecompositionLevel(reduce) : full;
+    const info = { ...full, width: size.width, height: size.height };
     if (info.bitsPerSample !== 8 || info.isSigned) throw new Error(`JPEG 2000 tile has ${info.bitsPerSample}-bit samples; only 8-bit is supported`);
     const data = Uint8Array.from(decoder.getDecodedBuffer().subarray(0, info.width * info.height * info.componentCount));
     if (params.ycbcr && info.componentCount === 3) ycbcrToRgbInPlace(data);

@@ -63,16 +63,16 @@ function startThreads(): Slot[] | null {
   return Array.from({ length: THREADS }, make);
 }
 
-export function decodeJpeg2000InPool(codestream: Uint8Array, ycbcr: boolean): Promise<Decoded> {
+export function decodeJpeg2000InPool(codestream: Uint8Array, ycbcr: boolean, reduce = 0): Promise<Decoded> {
   if (slots === undefined) slots = startThreads();
-  if (!slots) return decodeJpeg2000(codestream, { tileWidth: 0, tileHeight: 0, ycbcr });
+  if (!slots) return decodeJpeg2000(codestream, { tileWidth: 0, tileHeight: 0, ycbcr, reduce });
   const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
   const id = nextId++;
   if (slot.busy++ === 0) slot.worker.ref();
   return new Promise<Decoded>((resolve, reject) => {
     waiting.set(id, { resolve, reject, slot });
     const copy = codestream.slice(); // transferred: the caller keeps its bytes
-    slot.worker.postMessage({ id, codestream: copy, ycbcr } satisfies Jpeg2000Job, [copy.buffer]);
+    slot.worker.postMessage({ id, codestream: copy, ycbcr, reduce } satisfies Jpeg2000Job, [copy.buffer]);
   });
 }
 

@@ -15,6 +15,8 @@ export interface J2KDecoderInstance {
   getEncodedBuffer(length: number): Uint8Array;
   getDecodedBuffer(): Uint8Array;
   decode(): void;
+  decodeSubResolution(decompositionLevel: number, decodeLayer: number): void;
+  calculateSizeAtDecompositionLevel(decompositionLevel: number): { width: number; height: number };
   getFrameInfo(): J2KFrameInfo;
   delete(): void;
 }

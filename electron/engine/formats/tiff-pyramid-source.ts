@@ -4,6 +4,7 @@
 import type { LevelInfo, Mpp } from '../../../shared/slide';
 import { checkDecodable, decodeBlock } from '../codecs/registry';
 import { completeJpeg, jpegStructureProblem } from '../codecs/jpeg-stream';
+import { decodeJpeg2000InPool } from '../codecs/jpeg2000-pool';
 import type { RgbImage } from '../engine-api';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
@@ -116,6 +117,21 @@ export class TiffPyramidSource implements SlideSource {
     const problem = jpegStructureProblem(jpeg, dir.blockWidth, dir.blockHeight);
     if (problem) throw new SlideError('CORRUPT_DATA', `A tile is damaged and cannot be decoded (${problem}).`, this.path);
     return jpeg;
+  }
+
+  async readTileHalf(level: number, col: number, row: number): Promise<RgbImage | null> {
+    const dir = this.levelDir(level);
+    this.checkTile(dir, col, row);
+    const j2k = dir.compression === Compression.APERIO_J2K_YCBCR || dir.compression === Compression.APERIO_J2K_RGB || dir.compression === Compression.JPEG2000;
+    if (!j2k || !dir.tiled || dir.blockWidth % 2 !== 0 || dir.blockHeight % 2 !== 0) return null;
+    const bytes = await this.tiff.readBlock(dir, col, row);
+    if (!bytes) return null;
+    const decoded = await decodeJpeg2000InPool(bytes, dir.compression === Compression.APERIO_J2K_YCBCR, 1).catch((error: unknown) => {
+      if (error instanceof SlideError) throw new SlideError(error.code, error.message, this.path);
+      throw new SlideError('CORRUPT_DATA', `A tile is damaged and cannot be decoded (${error instanceof Error ? error.message : String(error)}).`, this.path);
+    });
+    if (decoded.channels !== 3 || decoded.width !== dir.blockWidth / 2 || decoded.height !== dir.blockHeight / 2) return null;
+    return { data: decoded.data, width: decoded.width, height: decoded.height, channels: 3 };
   }
 
   async readAssociated(name: string): Promise<RgbImage> {
