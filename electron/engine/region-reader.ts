@@ -120,8 +120,7 @@ export class RegionReader {
     const downsample = Math.min(width / outWidth, height / outHeight);
     const level = this.bestLevel(downsample);
     const ds = this.source.levels[level]!.downsample;
-    const x = Math.floor(x0 / ds + 1e-6);
-    const y = Math.floor(y0 / ds + 1e-6);
+    const { x, y } = this.levelOrigin(level, x0, y0);
     const w = Math.max(1, Math.round(width / ds));
     const h = Math.max(1, Math.round(height / ds));
     if (w * h > MAX_REGION_PIXELS / 2) return null;

@@ -6,8 +6,6 @@ import type { Decoded } from './decoded';
 import { loadOpenJpeg } from './openjpeg';
 
 export interface Jpeg2000DecoderParameters {
-  tileWidth: number;
-  tileHeight: number;
   /** Aperio 33003: the codestream's components are Y, Cb, Cr. */
   ycbcr: boolean;
   /** Decode at 1/2^reduce of full size from the codestream's own resolution levels (cheap). */

@@ -65,7 +65,7 @@ function startThreads(): Slot[] | null {
 
 export function decodeJpeg2000InPool(codestream: Uint8Array, ycbcr: boolean, reduce = 0): Promise<Decoded> {
   if (slots === undefined) slots = startThreads();
-  if (!slots) return decodeJpeg2000(codestream, { tileWidth: 0, tileHeight: 0, ycbcr, reduce });
+  if (!slots) return decodeJpeg2000(codestream, { ycbcr, reduce });
   const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
   const id = nextId++;
   if (slot.busy++ === 0) slot.worker.ref();

@@ -16,7 +16,7 @@ export type Jpeg2000Answer =
   | { id: number; ok: false; code: string | undefined; message: string };
 
 parentPort?.on('message', (job: Jpeg2000Job) => {
-  decodeJpeg2000(job.codestream, { tileWidth: 0, tileHeight: 0, ycbcr: job.ycbcr, reduce: job.reduce }).then(
+  decodeJpeg2000(job.codestream, { ycbcr: job.ycbcr, reduce: job.reduce }).then(
     (decoded) => parentPort?.postMessage({ id: job.id, ok: true, ...decoded } satisfies Jpeg2000Answer, [decoded.data.buffer as ArrayBuffer]),
     (error: unknown) => parentPort?.postMessage({ id: job.id, ok: false, code: (error as { code?: string }).code, message: error instanceof Error ? error.message : String(error) } satisfies Jpeg2000Answer),
   );
