@@ -23,5 +23,7 @@ export async function decodeJpegFast(jpeg: Uint8Array): Promise<RawRgb> {
 export async function encodeJpegRgb(image: RawRgb, quality: number): Promise<Uint8Array> {
   const input = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
   const out = await turbo.compress(input, { format: turbo.FORMAT_RGB, width: image.width, height: image.height, quality, subsampling: turbo.SAMP_444 });
-  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+  // A copy: the binding returns a view of its worst-case output buffer (~30x the JPEG), which a
+  // cache holding the view would keep alive while counting only the JPEG's bytes.
+  return new Uint8Array(out);
 }
