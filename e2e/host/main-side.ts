@@ -55,6 +55,7 @@ export interface MainSide {
 export async function createMainSide(options: { chromeVersion: string }): Promise<MainSide> {
   const dataDir = await mkdtemp(join(tmpdir(), 'slidescope-e2e-main-'));
   const engine = new EngineHost({ workerPath: ENGINE_WORKER });
+  engine.start(); // as the app's main process does at launch
   const log: string[] = [];
   const recent = new RecentFiles({ dir: dataDir, onError: (message) => log.push(message) });
   const authorizer = new PathAuthorizer({ recent });

@@ -111,6 +111,8 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     workerPath: unpackedPath(join(__dirname, 'engine-worker.mjs')),
     onRestart: (error: ErrorInfo) => log(`the slide engine was restarted: ${error.message}`),
   });
+  // Loaded while the window comes up, not when the first slide is dropped on it.
+  engine.start();
   const recent = new RecentFiles({ dir: userData, onError: log });
   const authorizer = new PathAuthorizer({ recent });
   const stateStore = new WindowStateStore({ dir: userData, onError: log });

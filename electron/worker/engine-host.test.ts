@@ -58,6 +58,17 @@ describe('EngineHost', () => {
   });
 });
 
+describe('EngineHost start', () => {
+  test('start() loads the worker before any request (it answers the watchdog with its memory)', async () => {
+    const host = new EngineHost({ workerPath: WORKER });
+    after(() => host.dispose());
+    host.start();
+    const deadline = Date.now() + 20_000;
+    while (host.workerPeakRssBytes === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(host.workerPeakRssBytes > 0, 'no answer from a worker started without a request');
+  });
+});
+
 describe('EngineHost watchdog', () => {
   test('a worker that stops answering is replaced and the caller told', async () => {
     const host = new EngineHost({ workerPath: STALLING, stallTimeoutMs: 400 });

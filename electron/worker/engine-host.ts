@@ -55,6 +55,11 @@ export class EngineHost implements SlideEngineApi {
     return this.peakRss;
   }
 
+  /** Loads the worker now, so the first slide opened does not wait for it (the app starts it at launch). */
+  start(): void {
+    this.ensureWorker();
+  }
+
   private ensureWorker(): Worker {
     if (this.disposed) throw new SlideError('WORKER_FAILED', 'The slide engine has been shut down.');
     if (this.worker) return this.worker;

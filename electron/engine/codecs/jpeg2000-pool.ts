@@ -63,8 +63,13 @@ function startThreads(): Slot[] | null {
   return Array.from({ length: THREADS }, make);
 }
 
-export function decodeJpeg2000InPool(codestream: Uint8Array, ycbcr: boolean, reduce = 0): Promise<Decoded> {
+/** Starts the threads (each compiles OpenJPEG as it starts) before the first tile needs them. */
+export function warmJpeg2000Pool(): void {
   if (slots === undefined) slots = startThreads();
+}
+
+export function decodeJpeg2000InPool(codestream: Uint8Array, ycbcr: boolean, reduce = 0): Promise<Decoded> {
+  warmJpeg2000Pool();
   if (!slots) return decodeJpeg2000(codestream, { ycbcr, reduce });
   const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
   const id = nextId++;

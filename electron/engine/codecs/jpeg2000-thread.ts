@@ -3,6 +3,7 @@
 
 import { parentPort } from 'node:worker_threads';
 import { decodeJpeg2000 } from './jpeg2000-decoder';
+import { loadOpenJpeg } from './openjpeg';
 
 export interface Jpeg2000Job {
   id: number;
@@ -14,6 +15,9 @@ export interface Jpeg2000Job {
 export type Jpeg2000Answer =
   | { id: number; ok: true; data: Uint8Array; width: number; height: number; channels: number }
   | { id: number; ok: false; code: string | undefined; message: string };
+
+// Compile the WebAssembly now: the pool starts threads when a JPEG 2000 slide opens, ahead of its tiles.
+void loadOpenJpeg();
 
 parentPort?.on('message', (job: Jpeg2000Job) => {
   decodeJpeg2000(job.codestream, { ycbcr: job.ycbcr, reduce: job.reduce }).then(

@@ -4,7 +4,7 @@
 import type { LevelInfo, Mpp } from '../../../shared/slide';
 import { checkDecodable, decodeBlock } from '../codecs/registry';
 import { completeJpeg, jpegStructureProblem } from '../codecs/jpeg-stream';
-import { decodeJpeg2000InPool } from '../codecs/jpeg2000-pool';
+import { decodeJpeg2000InPool, warmJpeg2000Pool } from '../codecs/jpeg2000-pool';
 import type { RgbImage } from '../engine-api';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
@@ -69,6 +69,7 @@ export class TiffPyramidSource implements SlideSource {
         description.associated.delete(name);
       }
     }
+    if (description.levels.some(isJpeg2000)) warmJpeg2000Pool();
     return new TiffPyramidSource(tiff, description);
   }
 
@@ -122,8 +123,7 @@ export class TiffPyramidSource implements SlideSource {
   async readTileHalf(level: number, col: number, row: number): Promise<RgbImage | null> {
     const dir = this.levelDir(level);
     this.checkTile(dir, col, row);
-    const j2k = dir.compression === Compression.APERIO_J2K_YCBCR || dir.compression === Compression.APERIO_J2K_RGB || dir.compression === Compression.JPEG2000;
-    if (!j2k || !dir.tiled || dir.blockWidth % 2 !== 0 || dir.blockHeight % 2 !== 0) return null;
+    if (!isJpeg2000(dir) || !dir.tiled || dir.blockWidth % 2 !== 0 || dir.blockHeight % 2 !== 0) return null;
     const bytes = await this.tiff.readBlock(dir, col, row);
     if (!bytes) return null;
     const decoded = await decodeJpeg2000InPool(bytes, dir.compression === Compression.APERIO_J2K_YCBCR, 1).catch((error: unknown) => {
@@ -182,4 +182,8 @@ function buildProperties(description: TiffPyramidDescription, levels: readonly L
   }
   if (description.objectivePower !== null) properties['openslide.objective-power'] = String(description.objectivePower);
   return properties;
+}
+
+function isJpeg2000(dir: TiffDirectory): boolean {
+  return dir.compression === Compression.APERIO_J2K_YCBCR || dir.compression === Compression.APERIO_J2K_RGB || dir.compression === Compression.JPEG2000;
 }
