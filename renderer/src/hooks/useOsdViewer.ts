@@ -10,6 +10,13 @@ import { SlideTileSource } from '../viewer/SlideTileSource';
 
 const TILE_RETRIES = 2;
 
+/** A level whose pixels are up to 2% larger than a device pixel still counts as sharp enough. */
+const LEVEL_SLACK = 1.02;
+
+function devicePixelRatio(): number {
+  return Math.max(1, window.devicePixelRatio || 1);
+}
+
 export interface OsdViewerOptions {
   api: SlidescopeApi;
   slide: OpenedSlide;
@@ -99,10 +106,10 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
       // Load the level the view needs, not every coarser one on the way: each tile is an engine
       // request, and the coarse levels are rarely on screen long enough to matter.
       immediateRender: true,
-      // Stop at the level whose pixels match the screen's device pixels. OSD's default (0.5) loads
-      // the next finer level too on a standard screen: 4x the tiles for detail the screen cannot
-      // show (on a 2x HiDPI screen this gives OSD's default).
-      minPixelRatio: 1 / Math.max(1, window.devicePixelRatio || 1),
+      // Draw the coarsest level whose pixels are no larger than a device pixel: full detail, never
+      // upscaled. OSD's default (0.5) is the same rule but takes the 2x finer level when the zoom is
+      // exactly a level's (as at 10x on a 20x slide): 4x the tiles for detail the screen cannot show.
+      minPixelRatio: LEVEL_SLACK / (2 * devicePixelRatio()),
       // The engine is local: keep several tiles in flight, start a few per frame.
       imageLoaderLimit: 16,
       maxTilesPerFrame: 16,
@@ -134,10 +141,10 @@ function prefetchAround(viewer: OpenSeadragon.Viewer, api: SlidescopeApi, slideI
   const item = viewer.world.getItemAt(0);
   if (!item) return;
   const maxLevel = geometry.levels.length - 1;
-  // The level drawn: the first whose pixels are no larger than a device pixel (minPixelRatio above).
+  // The level drawn: the coarsest whose pixels are no larger than a device pixel (minPixelRatio above).
   const cssPerImagePixel = item.viewportToImageZoom(viewer.viewport.getZoom(true));
-  const downsample = Math.max(1, 1 / (cssPerImagePixel * Math.max(1, window.devicePixelRatio || 1)));
-  const dzLevel = Math.max(0, maxLevel - Math.floor(Math.log2(downsample) + 1e-9));
+  const downsample = Math.max(1, LEVEL_SLACK / (cssPerImagePixel * devicePixelRatio()));
+  const dzLevel = Math.max(0, maxLevel - Math.floor(Math.log2(downsample)));
   const level = geometry.levels[dzLevel];
   if (!level) return;
   const bounds = viewer.viewport.getBounds(true);
