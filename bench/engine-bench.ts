@@ -10,7 +10,7 @@ import type { DeepZoomGeometry } from '../shared/slide';
 import { fixturePath } from '../electron/engine/synth/fixtures';
 import { EngineHost } from '../electron/worker/engine-host';
 import { benchBatchThumbnails } from './batch-thumbnails';
-import { seededRandom } from './random';
+import { seededRandom } from '../electron/engine/synth/random';
 
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');

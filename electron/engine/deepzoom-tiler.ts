@@ -136,8 +136,8 @@ export class DeepZoomTiler {
   }
 
   /**
-   * A dz tile exactly half a stored level, from the four stored tiles decoded at half size by
-   * their codec (JPEG 2000 resolution levels). Null when the codec cannot, or the grids differ.
+   * A dz tile exactly half a stored level, from the four stored tiles each read at half size (no
+   * double-size canvas in between). Null when the source cannot, or the grids differ.
    */
   private async fromHalfTiles(level: number, col: number, row: number, width: number, height: number): Promise<RgbImage | null> {
     const info = this.reader.source.levels[level]!;

@@ -4,7 +4,7 @@
 import type { RgbImage } from './engine-api';
 import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
-import { decodeJpegFast } from './codecs/turbojpeg';
+import { withJpegFast } from './codecs/turbojpeg';
 import { copyRect, copyRectToRgba, resizeRgb } from './pixels';
 import type { SlideSource } from './slide-source';
 
@@ -20,20 +20,22 @@ export class RegionReader {
     private readonly cacheKey: string,
   ) {}
 
+  /** A decoded stored tile (null: absent in the file), from the cache. */
+  tile(level: number, col: number, row: number, signal?: AbortSignal): Promise<RgbImage | null> {
+    return this.tiles.getOrCompute(`${this.cacheKey}:${level}:${col}:${row}`, () => this.source.readTile(level, col, row), signal);
+  }
+
   /**
-   * A decoded stored tile (null: absent in the file). `fast` is for pixels about to be reduced 1.5x
-   * or more: a stored JPEG is then decoded with libjpeg's fast IDCT, ~4x quicker per tile.
+   * Hands a decoded stored tile to `use` (null: absent). `fast` is for pixels about to be reduced
+   * 1.5x or more: a stored JPEG is then decoded with libjpeg's fast IDCT, ~3x quicker, into a
+   * reused buffer and not cached (regions at a reduction rarely share tiles), so `use` must copy.
    */
-  async tile(level: number, col: number, row: number, signal?: AbortSignal, fast = false): Promise<RgbImage | null> {
-    if (!fast) return this.tiles.getOrCompute(`${this.cacheKey}:${level}:${col}:${row}`, () => this.source.readTile(level, col, row), signal);
-    // Not cached: each half-size dz tile reads its own 2x2 block, so a fast decode is never reused.
+  private async withTile<T>(level: number, col: number, row: number, signal: AbortSignal | undefined, fast: boolean, use: (tile: RgbImage | null) => T): Promise<T> {
     throwIfAborted(signal);
-    const jpeg = await this.source.readStoredJpeg(level, col, row);
-    if (!jpeg) return this.tile(level, col, row, signal);
-    const { data, width, height } = await decodeJpegFast(jpeg).catch((error: unknown) => {
-      throw new SlideError('CORRUPT_DATA', `A tile is damaged and cannot be decoded (${error instanceof Error ? error.message : String(error)}).`, this.source.path);
-    });
-    return { data, width, height, channels: 3 };
+    const jpeg = fast ? await this.source.readStoredJpeg(level, col, row) : null;
+    if (!jpeg) return use(await this.tile(level, col, row, signal));
+    const info = this.levelInfo(level);
+    return withJpegFast(jpeg, info.tileWidth, info.tileHeight, this.source.path, (pixels) => use({ ...pixels, channels: 3 }));
   }
 
   /** Level-plane coordinates of a level-0 point, as OpenSlide places a region's origin. */
@@ -69,9 +71,7 @@ export class RegionReader {
     for (let row = rowStart; row * th < y1; row++) {
       for (let col = colStart; col * tw < x1; col++) {
         jobs.push(
-          (async () => {
-            throwIfAborted(signal);
-            const tile = await this.tile(level, col, row, signal, fast);
+          this.withTile(level, col, row, signal, fast, (tile) => {
             if (!tile) return;
             // Intersection of the tile, the image and the request, in level coordinates.
             const ix0 = Math.max(col * tw, x, 0);
@@ -81,7 +81,7 @@ export class RegionReader {
             if (ix1 <= ix0 || iy1 <= iy0) return;
             const copy = channels === 4 ? copyRectToRgba : copyRect;
             copy(tile, ix0 - col * tw, iy0 - row * th, ix1 - ix0, iy1 - iy0, out, ix0 - x, iy0 - y);
-          })(),
+          }),
         );
       }
     }

@@ -5,6 +5,7 @@
 // associated images and stored tiles decode exactly, with sharp.
 
 import turbo from '@julusian/jpeg-turbo';
+import { SlideError } from '../errors';
 
 export interface RawRgb {
   data: Uint8Array;
@@ -12,11 +13,32 @@ export interface RawRgb {
   height: number;
 }
 
-/** Decodes a complete JPEG stream to interleaved RGB with the fast IDCT (grayscale comes out as RGB). */
-export async function decodeJpegFast(jpeg: Uint8Array): Promise<RawRgb> {
-  const input = Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength);
-  const { data, width, height } = await turbo.decompress(input, { format: turbo.FORMAT_RGB });
-  return { data: new Uint8Array(data.buffer, data.byteOffset, width * height * 3), width, height };
+/** Output buffers of finished decodes, by size: tiles of a level share one size. */
+const spareBuffers = new Map<number, Buffer[]>();
+const MAX_SPARE_PER_SIZE = 8;
+
+/**
+ * Decodes a complete JPEG stream (width x height, as its TIFF tile) to interleaved RGB with the fast
+ * IDCT, into a reused buffer, and hands the pixels to `use`, which must not keep them: a 240 px tile
+ * is 170 KB, and allocating one per decode kept the GC busy. A stream libjpeg rejects is CORRUPT_DATA.
+ */
+export async function withJpegFast<T>(jpeg: Uint8Array, width: number, height: number, path: string | undefined, use: (pixels: RawRgb) => T): Promise<T> {
+  const size = width * height * 3;
+  let spares = spareBuffers.get(size);
+  if (!spares) spareBuffers.set(size, (spares = []));
+  const out = spares.pop() ?? Buffer.allocUnsafeSlow(size);
+  try {
+    const input = Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength);
+    let decoded: { width: number; height: number };
+    try {
+      decoded = await turbo.decompress(input, out, { format: turbo.FORMAT_RGB });
+    } catch (error) {
+      throw new SlideError('CORRUPT_DATA', `A tile is damaged and cannot be decoded (${error instanceof Error ? error.message : String(error)}).`, path);
+    }
+    return use({ data: new Uint8Array(out.buffer, out.byteOffset, decoded.width * decoded.height * 3), width: decoded.width, height: decoded.height });
+  } finally {
+    if (spares.length < MAX_SPARE_PER_SIZE) spares.push(out);
+  }
 }
 
 /** Encodes interleaved RGB as a baseline JPEG, 4:4:4 chroma. */

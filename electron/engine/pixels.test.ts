@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { RgbImage } from './engine-api';
+import { halveRgb } from './pixels';
+import { seededRandom } from './synth/random';
+
+/** The 2x2 mean written the obvious way, clamping every coordinate to the source. */
+function naiveHalve(src: RgbImage, width: number, height: number): Uint8Array {
+  const out = new Uint8Array(width * height * 3);
+  const at = (x: number, y: number, c: number) => src.data[(Math.min(y, src.height - 1) * src.width + Math.min(x, src.width - 1)) * 3 + c]!;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let c = 0; c < 3; c++) {
+        out[(y * width + x) * 3 + c] = (at(2 * x, 2 * y, c) + at(2 * x + 1, 2 * y, c) + at(2 * x, 2 * y + 1, c) + at(2 * x + 1, 2 * y + 1, c) + 2) >> 2;
+      }
+    }
+  }
+  return out;
+}
+
+test('halveRgb is the rounded 2x2 mean, edges repeated, for even, odd and cropped sizes', () => {
+  const random = seededRandom(7);
+  for (const [w, h, ow, oh] of [[240, 240, 120, 120], [7, 5, 4, 3], [9, 4, 3, 2], [1, 1, 1, 1], [6, 6, 4, 4]] as const) {
+    const src: RgbImage = { data: Uint8Array.from({ length: w * h * 3 }, () => Math.floor(random() * 256)), width: w, height: h, channels: 3 };
+    const half = halveRgb(src, ow, oh);
+    assert.deepEqual([half.width, half.height], [ow, oh]);
+    assert.deepEqual(half.data, naiveHalve(src, ow, oh), `${w}x${h} -> ${ow}x${oh}`);
+  }
+});
