@@ -101,9 +101,13 @@ export class DeepZoomTiler {
     }, signal);
   }
 
-  /** RGB pixels of a dz tile, exactly rect-sized (cached: parents are built from children). */
+  /**
+   * RGB pixels of a dz tile, exactly rect-sized. Kept in the cache only where the level above is
+   * built from its children: elsewhere they are encoded once and would only churn the cache.
+   */
   tilePixels(z: number, col: number, row: number, signal?: AbortSignal): Promise<RgbImage> {
     const rect = this.rect(z, col, row);
+    const parentUsesThem = z > 0 && this.plans[z - 1]!.kind === 'children';
     return this.dzTiles.getOrCompute(`${this.cacheKey}:${z}:${col}:${row}`, async (job) => {
       throwIfAborted(job);
       const plan = this.plans[z]!;
@@ -132,7 +136,7 @@ export class DeepZoomTiler {
         return resizeRgb(region, rect.width, rect.height);
       }
       return this.fromChildren(z, col, row, rect.width, rect.height, job);
-    }, signal);
+    }, signal, parentUsesThem);
   }
 
   /**

@@ -31,6 +31,20 @@ test('concurrent callers share one computation', async () => {
   assert.equal(runs, 1);
 });
 
+test('a computation not to be stored is shared while it runs, then forgotten', async () => {
+  const cache = new ByteLruCache<string>(100, bytes);
+  let runs = 0;
+  const compute = async () => {
+    runs++;
+    await new Promise((r) => setTimeout(r, 10));
+    return 'v';
+  };
+  await Promise.all([cache.getOrCompute('k', compute, undefined, false), cache.getOrCompute('k', compute, undefined, false)]);
+  assert.equal(runs, 1);
+  assert.equal(cache.get('k'), undefined);
+  assert.equal(cache.bytes, 0);
+});
+
 test('one caller cancelling does not fail another; all cancelling aborts the work', async () => {
   const cache = new ByteLruCache<string>(100, bytes);
   let aborted = 0;

@@ -52,7 +52,8 @@ export class ByteLruCache<V> {
    * computation is cancelled only when every caller waiting for it has cancelled: one viewer
    * giving up on a tile must not fail another that wants the same tile (or shares its children).
    */
-  getOrCompute(key: string, compute: (signal: AbortSignal) => Promise<V>, signal?: AbortSignal): Promise<V> {
+  /** `store` false: callers share the computation while it runs, but its value is not kept. */
+  getOrCompute(key: string, compute: (signal: AbortSignal) => Promise<V>, signal?: AbortSignal, store = true): Promise<V> {
     const hit = this.get(key);
     if (hit !== undefined) return Promise.resolve(hit);
     if (signal?.aborted) return Promise.reject(cancelled());
@@ -64,7 +65,7 @@ export class ByteLruCache<V> {
       const promise = compute(controller.signal).then(
         (value) => {
           if (this.pending.get(key) === running) this.pending.delete(key);
-          this.set(key, value);
+          if (store) this.set(key, value);
           return value;
         },
         (error: unknown) => {

@@ -13,21 +13,31 @@ export interface RawRgb {
   height: number;
 }
 
-/** Output buffers of finished decodes, by size: tiles of a level share one size. */
+/**
+ * Output buffers of finished calls, by size (tiles of a level share one): a 240 px tile decodes to
+ * 170 KB, and allocating that per call, for decodes and for encodes alike, kept the GC busy.
+ */
 const spareBuffers = new Map<number, Buffer[]>();
 const MAX_SPARE_PER_SIZE = 8;
 
-/**
- * Decodes a complete JPEG stream (width x height, as its TIFF tile) to interleaved RGB with the fast
- * IDCT, into a reused buffer, and hands the pixels to `use`, which must not keep them: a 240 px tile
- * is 170 KB, and allocating one per decode kept the GC busy. A stream libjpeg rejects is CORRUPT_DATA.
- */
-export async function withJpegFast<T>(jpeg: Uint8Array, width: number, height: number, path: string | undefined, use: (pixels: RawRgb) => T): Promise<T> {
-  const size = width * height * 3;
+async function withBuffer<T>(size: number, use: (buffer: Buffer) => Promise<T>): Promise<T> {
   let spares = spareBuffers.get(size);
   if (!spares) spareBuffers.set(size, (spares = []));
-  const out = spares.pop() ?? Buffer.allocUnsafeSlow(size);
+  const buffer = spares.pop() ?? Buffer.allocUnsafeSlow(size);
   try {
+    return await use(buffer);
+  } finally {
+    if (spares.length < MAX_SPARE_PER_SIZE) spares.push(buffer);
+  }
+}
+
+/**
+ * Decodes a complete JPEG stream (width x height, as its TIFF tile) to interleaved RGB with the fast
+ * IDCT, into a reused buffer, and hands the pixels to `use`, which must not keep them. A stream
+ * libjpeg rejects is CORRUPT_DATA.
+ */
+export function withJpegFast<T>(jpeg: Uint8Array, width: number, height: number, path: string | undefined, use: (pixels: RawRgb) => T): Promise<T> {
+  return withBuffer(width * height * 3, async (out) => {
     const input = Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength);
     let decoded: { width: number; height: number };
     try {
@@ -36,16 +46,16 @@ export async function withJpegFast<T>(jpeg: Uint8Array, width: number, height: n
       throw new SlideError('CORRUPT_DATA', `A tile is damaged and cannot be decoded (${error instanceof Error ? error.message : String(error)}).`, path);
     }
     return use({ data: new Uint8Array(out.buffer, out.byteOffset, decoded.width * decoded.height * 3), width: decoded.width, height: decoded.height });
-  } finally {
-    if (spares.length < MAX_SPARE_PER_SIZE) spares.push(out);
-  }
+  });
 }
 
 /** Encodes interleaved RGB as a baseline JPEG, 4:4:4 chroma. */
-export async function encodeJpegRgb(image: RawRgb, quality: number): Promise<Uint8Array> {
-  const input = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-  const out = await turbo.compress(input, { format: turbo.FORMAT_RGB, width: image.width, height: image.height, quality, subsampling: turbo.SAMP_444 });
-  // A copy: the binding returns a view of its worst-case output buffer (~30x the JPEG), which a
-  // cache holding the view would keep alive while counting only the JPEG's bytes.
-  return new Uint8Array(out);
+export function encodeJpegRgb(image: RawRgb, quality: number): Promise<Uint8Array> {
+  const options = { format: turbo.FORMAT_RGB, width: image.width, height: image.height, quality, subsampling: turbo.SAMP_444 };
+  return withBuffer(turbo.bufferSize(options), async (out) => {
+    const input = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+    // A copy out of the reused worst-case buffer (~30x the JPEG), which also keeps a cache from
+    // holding that buffer alive while counting only the JPEG's bytes.
+    return new Uint8Array(await turbo.compress(input, out, options));
+  });
 }
