@@ -18,12 +18,16 @@ function naiveHalve(src: RgbImage, width: number, height: number): Uint8Array {
   return out;
 }
 
-test('halveRgb is the rounded 2x2 mean, edges repeated, for even, odd and cropped sizes', () => {
+test('halveRgb is the rounded 2x2 mean, edges repeated, for word-aligned, odd and cropped sizes', () => {
   const random = seededRandom(7);
-  for (const [w, h, ow, oh] of [[240, 240, 120, 120], [7, 5, 4, 3], [9, 4, 3, 2], [1, 1, 1, 1], [6, 6, 4, 4]] as const) {
+  for (const [w, h, ow, oh] of [[240, 240, 120, 120], [240, 240, 100, 90], [8, 6, 5, 4], [12, 3, 6, 2], [7, 5, 4, 3], [9, 4, 3, 2], [1, 1, 1, 1], [6, 6, 4, 4]] as const) {
     const src: RgbImage = { data: Uint8Array.from({ length: w * h * 3 }, () => Math.floor(random() * 256)), width: w, height: h, channels: 3 };
     const half = halveRgb(src, ow, oh);
     assert.deepEqual([half.width, half.height], [ow, oh]);
     assert.deepEqual(half.data, naiveHalve(src, ow, oh), `${w}x${h} -> ${ow}x${oh}`);
   }
+  // Pixels that start off a word boundary take the byte path.
+  const backing = Uint8Array.from({ length: 8 * 4 * 3 + 1 }, () => Math.floor(random() * 256));
+  const offset: RgbImage = { data: backing.subarray(1), width: 8, height: 4, channels: 3 };
+  assert.deepEqual(halveRgb(offset).data, naiveHalve(offset, 4, 2));
 });
