@@ -121,46 +121,19 @@ export class DeepZoomTiler {
         return this.reader.readLevelRect(plan.level, rect.x, rect.y, rect.width, rect.height, 3, job);
       }
       if (plan.kind === 'resample') {
+        // Every other dz level of a 4x pyramid is exactly half a stored level: its tiles read at half size.
+        const half = Math.abs(plan.scale - 2) < 0.01;
+        if (half && this.reader.halvable(plan.level)) return this.reader.readLevelRect(plan.level, rect.x, rect.y, rect.width, rect.height, 3, job, 'half');
         const x = Math.floor(rect.x * plan.scale);
         const y = Math.floor(rect.y * plan.scale);
         const w = Math.max(1, Math.round(rect.width * plan.scale));
         const h = Math.max(1, Math.round(rect.height * plan.scale));
-        if (Math.abs(plan.scale - 2) < 0.01) {
-          const halves = await this.fromHalfTiles(plan.level, col, row, rect.width, rect.height);
-          if (halves) return halves;
-        }
-        const region = await this.reader.readLevelRect(plan.level, x, y, w, h, 3, job, plan.scale >= 1.5);
+        const region = await this.reader.readLevelRect(plan.level, x, y, w, h, 3, job, plan.scale >= 1.5 ? 'fast' : 'exact');
         throwIfAborted(job);
-        // Every other dz level of a 4x pyramid is exactly half a stored level: average 2x2 blocks.
-        if (Math.abs(plan.scale - 2) < 0.01) return halveRgb(region, rect.width, rect.height);
-        return resizeRgb(region, rect.width, rect.height);
+        return half ? halveRgb(region, rect.width, rect.height) : resizeRgb(region, rect.width, rect.height);
       }
       return this.fromChildren(z, col, row, rect.width, rect.height, job);
     }, signal, parentUsesThem);
-  }
-
-  /**
-   * A dz tile exactly half a stored level, from the four stored tiles each read at half size (no
-   * double-size canvas in between). Null when the source cannot, or the grids differ.
-   */
-  private async fromHalfTiles(level: number, col: number, row: number, width: number, height: number): Promise<RgbImage | null> {
-    const info = this.reader.source.levels[level]!;
-    const ts = this.geometry.tileSize;
-    if (info.tileWidth !== ts || info.tileHeight !== ts) return null;
-    const half = ts / 2;
-    const cols = Math.ceil(info.width / ts);
-    const rows = Math.ceil(info.height / ts);
-    const parts = [[0, 0], [1, 0], [0, 1], [1, 1]].filter(([dc, dr]) => 2 * col + dc! < cols && 2 * row + dr! < rows) as Array<[number, number]>;
-    const tiles = await Promise.all(parts.map(([dc, dr]) => this.reader.source.readTileHalf(level, 2 * col + dc, 2 * row + dr)));
-    if (tiles.some((t) => t === null)) return null;
-    const out: RgbImage = { data: new Uint8Array(width * height * 3).fill(255), width, height, channels: 3 };
-    parts.forEach(([dc, dr], i) => {
-      const tile = tiles[i]!;
-      const w = Math.min(tile.width, width - dc * half);
-      const h = Math.min(tile.height, height - dr * half);
-      if (w > 0 && h > 0) copyRect(tile, 0, 0, w, h, out, dc * half, dr * half);
-    });
-    return out;
   }
 
   private async fromChildren(z: number, col: number, row: number, width: number, height: number, signal?: AbortSignal): Promise<RgbImage> {

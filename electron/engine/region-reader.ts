@@ -5,11 +5,14 @@ import type { RgbImage } from './engine-api';
 import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
 import { withJpegFast } from './codecs/turbojpeg';
-import { copyRect, copyRectToRgba, resizeRgb } from './pixels';
+import { copyRect, copyRectToRgba, halveRgb, resizeRgb } from './pixels';
 import type { SlideSource } from './slide-source';
 
 /** Largest region one request may ask for (RGBA 256 MB). */
 export const MAX_REGION_PIXELS = 64 * 1024 * 1024;
+/** How stored tiles are decoded for a region: see RegionReader.withTile. */
+export type TileMode = 'exact' | 'fast' | 'half';
+
 /** Slack when comparing downsamples: Aperio's 4x levels are 4.0003x. */
 export const DOWNSAMPLE_TOLERANCE = 1.01;
 
@@ -26,16 +29,29 @@ export class RegionReader {
   }
 
   /**
-   * Hands a decoded stored tile to `use` (null: absent). `fast` is for pixels about to be reduced
-   * 1.5x or more: a stored JPEG is then decoded with libjpeg's fast IDCT, ~3x quicker, into a
-   * reused buffer and not cached (regions at a reduction rarely share tiles), so `use` must copy.
+   * Hands a decoded stored tile to `use` (null: absent in the file). 'fast' is for pixels about to
+   * be reduced 1.5x or more: a stored JPEG is then decoded with libjpeg's fast IDCT, ~3x quicker,
+   * into a reused buffer and not cached (reductions rarely share tiles), so `use` must copy. 'half'
+   * gives the tile at half size, made as cheaply as its codec allows (SlideSource.readTileHalf).
    */
-  private async withTile<T>(level: number, col: number, row: number, signal: AbortSignal | undefined, fast: boolean, use: (tile: RgbImage | null) => T): Promise<T> {
+  private async withTile<T>(level: number, col: number, row: number, signal: AbortSignal | undefined, mode: TileMode, use: (tile: RgbImage | null) => T): Promise<T> {
     throwIfAborted(signal);
-    const jpeg = fast ? await this.source.readStoredJpeg(level, col, row) : null;
+    if (mode === 'half') {
+      const half = await this.source.readTileHalf(level, col, row);
+      if (half) return use(half);
+      const tile = await this.tile(level, col, row, signal);
+      return use(tile && halveRgb(tile));
+    }
+    const jpeg = mode === 'fast' ? await this.source.readStoredJpeg(level, col, row) : null;
     if (!jpeg) return use(await this.tile(level, col, row, signal));
     const info = this.levelInfo(level);
     return withJpegFast(jpeg, info.tileWidth, info.tileHeight, this.source.path, (pixels) => use({ ...pixels, channels: 3 }));
+  }
+
+  /** Whether a level can be read at half size ('half' mode): its tiles halve to whole pixels. */
+  halvable(level: number): boolean {
+    const info = this.levelInfo(level);
+    return info.tileWidth % 2 === 0 && info.tileHeight % 2 === 0;
   }
 
   /** Level-plane coordinates of a level-0 point, as OpenSlide places a region's origin. */
@@ -51,29 +67,33 @@ export class RegionReader {
   }
 
   /**
-   * Pixels of a slide level, (x, y) and size in that level's plane. Outside the image is
-   * transparent (RGBA) or white (RGB), as OpenSlide's read_region and get_thumbnail give them.
+   * Pixels of a slide level, (x, y) and size in that level's plane - or, in 'half' mode, in the
+   * plane of the level at half size (tiles with even sizes only, see halvable). Outside the image
+   * is transparent (RGBA) or white (RGB), as OpenSlide's read_region and get_thumbnail give them.
    */
-  async readLevelRect(level: number, x: number, y: number, width: number, height: number, channels: 3 | 4, signal?: AbortSignal, fast = false): Promise<RgbImage> {
+  async readLevelRect(level: number, x: number, y: number, width: number, height: number, channels: 3 | 4, signal?: AbortSignal, mode: TileMode = 'exact'): Promise<RgbImage> {
     const info = this.levelInfo(level);
+    if (mode === 'half' && !this.halvable(level)) throw new SlideError('INVALID_ARGUMENT', `Level ${level} cannot be read at half size.`, this.source.path);
+    const k = mode === 'half' ? 2 : 1;
     if (![x, y, width, height].every(Number.isInteger) || width <= 0 || height <= 0) {
       throw new SlideError('INVALID_ARGUMENT', `A region must have whole-pixel coordinates and a positive size (got ${width} x ${height}).`, this.source.path);
     }
     if (width * height > MAX_REGION_PIXELS) throw new SlideError('TOO_LARGE', `A region of ${width} x ${height} pixels is too large to read at once.`, this.source.path);
     const out: RgbImage = { data: new Uint8Array(width * height * channels), width, height, channels };
     if (channels === 3) out.data.fill(255);
-    const { tileWidth: tw, tileHeight: th } = info;
-    const x1 = Math.min(x + width, info.width);
-    const y1 = Math.min(y + height, info.height);
+    const tw = info.tileWidth / k;
+    const th = info.tileHeight / k;
+    const x1 = Math.min(x + width, Math.ceil(info.width / k));
+    const y1 = Math.min(y + height, Math.ceil(info.height / k));
     const colStart = Math.max(0, Math.floor(x / tw));
     const rowStart = Math.max(0, Math.floor(y / th));
     const jobs: Array<Promise<void>> = [];
     for (let row = rowStart; row * th < y1; row++) {
       for (let col = colStart; col * tw < x1; col++) {
         jobs.push(
-          this.withTile(level, col, row, signal, fast, (tile) => {
+          this.withTile(level, col, row, signal, mode, (tile) => {
             if (!tile) return;
-            // Intersection of the tile, the image and the request, in level coordinates.
+            // Intersection of the tile, the image and the request, in the plane read.
             const ix0 = Math.max(col * tw, x, 0);
             const iy0 = Math.max(row * th, y, 0);
             const ix1 = Math.min(col * tw + tile.width, x1);
@@ -120,11 +140,16 @@ export class RegionReader {
     const downsample = Math.min(width / outWidth, height / outHeight);
     const level = this.bestLevel(downsample);
     const ds = this.source.levels[level]!.downsample;
+    // Reduced 2x or more from that level: read it at half size, a quarter of the pixels to decode
+    // (JPEG 2000), copy and resample.
+    const reduction = downsample / ds;
+    const mode: TileMode = reduction >= 2 && this.halvable(level) ? 'half' : reduction >= 1.5 ? 'fast' : 'exact';
+    const k = mode === 'half' ? 2 : 1;
     const { x, y } = this.levelOrigin(level, x0, y0);
-    const w = Math.max(1, Math.round(width / ds));
-    const h = Math.max(1, Math.round(height / ds));
+    const w = Math.max(1, Math.round(width / ds / k));
+    const h = Math.max(1, Math.round(height / ds / k));
     if (w * h > MAX_REGION_PIXELS / 2) return null;
-    const region = await this.readLevelRect(level, x, y, w, h, 3, signal, downsample / ds >= 1.5);
+    const region = await this.readLevelRect(level, Math.floor(x / k), Math.floor(y / k), w, h, 3, signal, mode);
     throwIfAborted(signal);
     return resizeRgb(region, outWidth, outHeight);
   }
