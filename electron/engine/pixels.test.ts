@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RgbImage } from './engine-api';
-import { halveRgb } from './pixels';
+import { halveRectInto, halveRgb } from './pixels';
 import { seededRandom } from './synth/random';
 
 /** The 2x2 mean written the obvious way, clamping every coordinate to the source. */
@@ -30,4 +30,25 @@ test('halveRgb is the rounded 2x2 mean, edges repeated, for word-aligned, odd an
   const backing = Uint8Array.from({ length: 8 * 4 * 3 + 1 }, () => Math.floor(random() * 256));
   const offset: RgbImage = { data: backing.subarray(1), width: 8, height: 4, channels: 3 };
   assert.deepEqual(halveRgb(offset).data, naiveHalve(offset, 4, 2));
+});
+
+test('halveRectInto writes a sub-rectangle at half size where asked, from word-aligned and other origins', () => {
+  const random = seededRandom(11);
+  const src: RgbImage = { data: Uint8Array.from({ length: 24 * 10 * 3 }, () => Math.floor(random() * 256)), width: 24, height: 10, channels: 3 };
+  for (const [sx, sy, w, h, dx, dy] of [[8, 2, 5, 3, 1, 2], [6, 4, 9, 5, 0, 0], [0, 0, 12, 5, 3, 1], [20, 8, 4, 2, 2, 3]] as const) {
+    const dst: RgbImage = { data: new Uint8Array(16 * 8 * 3).fill(7), width: 16, height: 8, channels: 3 };
+    halveRectInto(src, sx, sy, w, h, dst, dx, dy);
+    // Reference: the whole source halved from (sx, sy), then placed.
+    const shifted: RgbImage = { data: new Uint8Array((24 - sx) * (10 - sy) * 3), width: 24 - sx, height: 10 - sy, channels: 3 };
+    for (let y = 0; y < shifted.height; y++) shifted.data.set(src.data.subarray(((sy + y) * 24 + sx) * 3, ((sy + y) * 24 + 24) * 3), y * shifted.width * 3);
+    const expected = naiveHalve(shifted, w, h);
+    for (let y = 0; y < 8; y++) {
+      for (let x = 0; x < 16; x++) {
+        const inside = x >= dx && x < dx + w && y >= dy && y < dy + h;
+        const got = [...dst.data.subarray((y * 16 + x) * 3, (y * 16 + x) * 3 + 3)];
+        const want = inside ? [...expected.subarray(((y - dy) * w + (x - dx)) * 3, ((y - dy) * w + (x - dx)) * 3 + 3)] : [7, 7, 7];
+        assert.deepEqual(got, want, `origin ${sx},${sy} pixel ${x},${y}`);
+      }
+    }
+  }
 });

@@ -54,23 +54,35 @@ export async function resizeRgb(image: RgbImage, width: number, height: number):
  * than handing the pixels to libvips and back.
  */
 export function halveRgb(src: RgbImage, width = Math.ceil(src.width / 2), height = Math.ceil(src.height / 2)): RgbImage {
-  const out = new Uint8Array(width * height * 3);
+  const out: RgbImage = { data: new Uint8Array(width * height * 3), width, height, channels: 3 };
+  halveRectInto(src, 0, 0, width, height, out, 0, 0);
+  return out;
+}
+
+/**
+ * Writes w x h pixels of src at half size into RGB dst at (dx, dy): each is the rounded mean of the
+ * 2x2 block at (sx + 2u, sy + 2v), blocks past src's edge repeating its last row or column. The
+ * caller clips to dst.
+ */
+export function halveRectInto(src: RgbImage, sx: number, sy: number, w: number, h: number, dst: RgbImage, dx: number, dy: number): void {
+  const out = dst.data;
   const sw = src.width;
   const stride = sw * 3;
   const s = src.data;
-  // Output pixels whose 2x2 block lies inside the source run without clamping (the hot path: half-size
-  // deep-zoom tiles); the odd last column and anything past the source repeat the edge pixels.
-  const inner = Math.min(width, sw >> 1);
+  // Output pixels whose 2x2 block lies inside the source run without clamping (the hot path);
+  // the odd last column and anything past the source repeat the edge pixels.
+  const inner = Math.max(0, Math.min(w, (sw - sx) >> 1));
   // Four source pixels are three 32-bit words: where rows start on word boundaries, read words.
-  const words = sw % 4 === 0 && s.byteOffset % 4 === 0 ? new Uint32Array(s.buffer, s.byteOffset, (s.byteLength >> 2)) : null;
+  const aligned = sw % 4 === 0 && sx % 4 === 0 && s.byteOffset % 4 === 0;
+  const words = aligned ? new Uint32Array(s.buffer, s.byteOffset, s.byteLength >> 2) : null;
   const pairs = words ? inner >> 1 : 0;
-  for (let y = 0; y < height; y++) {
-    const rowA = Math.min(2 * y, src.height - 1) * stride;
-    const rowB = Math.min(2 * y + 1, src.height - 1) * stride;
-    let o = y * width * 3;
+  for (let v = 0; v < h; v++) {
+    const rowA = Math.min(sy + 2 * v, src.height - 1) * stride;
+    const rowB = Math.min(sy + 2 * v + 1, src.height - 1) * stride;
+    let o = ((dy + v) * dst.width + dx) * 3;
     if (words) {
-      let wa = rowA >> 2;
-      let wb = rowB >> 2;
+      let wa = (rowA + sx * 3) >> 2;
+      let wb = (rowB + sx * 3) >> 2;
       for (let p = 0; p < pairs; p++) {
         // Vertical sums of bytes 0,2 (lo) and 1,3 (hi) of each word, in 16-bit lanes.
         const a0 = words[wa]!, a1 = words[wa + 1]!, a2 = words[wa + 2]!;
@@ -89,9 +101,9 @@ export function halveRgb(src: RgbImage, width = Math.ceil(src.width / 2), height
         o += 6;
       }
     }
-    let a = rowA + 6 * pairs;
-    let b = rowB + 6 * pairs;
-    for (let x = 2 * pairs; x < inner; x++) {
+    let a = rowA + (sx + 4 * pairs) * 3;
+    let b = rowB + (sx + 4 * pairs) * 3;
+    for (let u = 2 * pairs; u < inner; u++) {
       out[o] = (s[a]! + s[a + 3]! + s[b]! + s[b + 3]! + 2) >> 2;
       out[o + 1] = (s[a + 1]! + s[a + 4]! + s[b + 1]! + s[b + 4]! + 2) >> 2;
       out[o + 2] = (s[a + 2]! + s[a + 5]! + s[b + 2]! + s[b + 5]! + 2) >> 2;
@@ -99,12 +111,11 @@ export function halveRgb(src: RgbImage, width = Math.ceil(src.width / 2), height
       b += 6;
       o += 3;
     }
-    for (let x = inner; x < width; x++) {
-      const x0 = Math.min(2 * x, sw - 1) * 3;
-      const x1 = Math.min(2 * x + 1, sw - 1) * 3;
+    for (let u = inner; u < w; u++) {
+      const x0 = Math.min(sx + 2 * u, sw - 1) * 3;
+      const x1 = Math.min(sx + 2 * u + 1, sw - 1) * 3;
       for (let c = 0; c < 3; c++) out[o + c] = (s[rowA + x0 + c]! + s[rowA + x1 + c]! + s[rowB + x0 + c]! + s[rowB + x1 + c]! + 2) >> 2;
       o += 3;
     }
   }
-  return { data: out, width, height, channels: 3 };
 }

@@ -5,7 +5,7 @@ import type { RgbImage } from './engine-api';
 import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
 import { withJpegFast } from './codecs/turbojpeg';
-import { copyRect, copyRectToRgba, halveRgb, resizeRgb } from './pixels';
+import { copyRect, copyRectToRgba, halveRectInto, resizeRgb } from './pixels';
 import type { SlideSource } from './slide-source';
 
 /** Largest region one request may ask for (RGBA 256 MB). */
@@ -29,23 +29,23 @@ export class RegionReader {
   }
 
   /**
-   * Hands a decoded stored tile to `use` (null: absent in the file). 'fast' is for pixels about to
-   * be reduced 1.5x or more: a stored JPEG is then decoded with libjpeg's fast IDCT, ~3x quicker,
-   * into a reused buffer and not cached (reductions rarely share tiles), so `use` must copy. 'half'
-   * gives the tile at half size, made as cheaply as its codec allows (SlideSource.readTileHalf).
+   * Hands a decoded stored tile to `use` (null: absent in the file), with the scale at which it
+   * must be copied into the plane read. 'fast' is for pixels about to be reduced 1.5x or more: a
+   * stored JPEG is then decoded with libjpeg's fast IDCT, ~3x quicker, into a reused buffer and
+   * not cached (reductions rarely share tiles), so `use` must copy. 'half' is for the level at half
+   * size: JPEG 2000 decodes one resolution level down (scale 1), other tiles come whole (scale 2).
    */
-  private async withTile<T>(level: number, col: number, row: number, signal: AbortSignal | undefined, mode: TileMode, use: (tile: RgbImage | null) => T): Promise<T> {
+  private async withTile<T>(level: number, col: number, row: number, signal: AbortSignal | undefined, mode: TileMode, use: (tile: RgbImage | null, scale: 1 | 2) => T): Promise<T> {
     throwIfAborted(signal);
     if (mode === 'half') {
       const half = await this.source.readTileHalf(level, col, row);
-      if (half) return use(half);
-      const tile = await this.tile(level, col, row, signal);
-      return use(tile && halveRgb(tile));
+      if (half) return use(half, 1);
     }
-    const jpeg = mode === 'fast' ? await this.source.readStoredJpeg(level, col, row) : null;
-    if (!jpeg) return use(await this.tile(level, col, row, signal));
+    const scale = mode === 'half' ? 2 : 1;
+    const jpeg = mode === 'exact' ? null : await this.source.readStoredJpeg(level, col, row);
+    if (!jpeg) return use(await this.tile(level, col, row, signal), scale);
     const info = this.levelInfo(level);
-    return withJpegFast(jpeg, info.tileWidth, info.tileHeight, this.source.path, (pixels) => use({ ...pixels, channels: 3 }));
+    return withJpegFast(jpeg, info.tileWidth, info.tileHeight, this.source.path, (pixels) => use({ ...pixels, channels: 3 }, scale));
   }
 
   /** Whether a level can be read at half size ('half' mode): its tiles halve to whole pixels. */
@@ -73,7 +73,7 @@ export class RegionReader {
    */
   async readLevelRect(level: number, x: number, y: number, width: number, height: number, channels: 3 | 4, signal?: AbortSignal, mode: TileMode = 'exact'): Promise<RgbImage> {
     const info = this.levelInfo(level);
-    if (mode === 'half' && !this.halvable(level)) throw new SlideError('INVALID_ARGUMENT', `Level ${level} cannot be read at half size.`, this.source.path);
+    if (mode === 'half' && (!this.halvable(level) || channels !== 3)) throw new SlideError('INVALID_ARGUMENT', `Level ${level} cannot be read at half size.`, this.source.path);
     const k = mode === 'half' ? 2 : 1;
     if (![x, y, width, height].every(Number.isInteger) || width <= 0 || height <= 0) {
       throw new SlideError('INVALID_ARGUMENT', `A region must have whole-pixel coordinates and a positive size (got ${width} x ${height}).`, this.source.path);
@@ -91,16 +91,16 @@ export class RegionReader {
     for (let row = rowStart; row * th < y1; row++) {
       for (let col = colStart; col * tw < x1; col++) {
         jobs.push(
-          this.withTile(level, col, row, signal, mode, (tile) => {
+          this.withTile(level, col, row, signal, mode, (tile, scale) => {
             if (!tile) return;
             // Intersection of the tile, the image and the request, in the plane read.
             const ix0 = Math.max(col * tw, x, 0);
             const iy0 = Math.max(row * th, y, 0);
-            const ix1 = Math.min(col * tw + tile.width, x1);
-            const iy1 = Math.min(row * th + tile.height, y1);
+            const ix1 = Math.min(col * tw + Math.ceil(tile.width / scale), x1);
+            const iy1 = Math.min(row * th + Math.ceil(tile.height / scale), y1);
             if (ix1 <= ix0 || iy1 <= iy0) return;
-            const copy = channels === 4 ? copyRectToRgba : copyRect;
-            copy(tile, ix0 - col * tw, iy0 - row * th, ix1 - ix0, iy1 - iy0, out, ix0 - x, iy0 - y);
+            if (scale === 2) halveRectInto(tile, 2 * (ix0 - col * tw), 2 * (iy0 - row * th), ix1 - ix0, iy1 - iy0, out, ix0 - x, iy0 - y);
+            else (channels === 4 ? copyRectToRgba : copyRect)(tile, ix0 - col * tw, iy0 - row * th, ix1 - ix0, iy1 - iy0, out, ix0 - x, iy0 - y);
           }),
         );
       }

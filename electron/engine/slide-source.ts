@@ -29,8 +29,7 @@ export interface SlideSource {
   readStoredJpeg(level: number, col: number, row: number): Promise<Uint8Array | null>;
   /**
    * The tile at half its stored size, when the codec makes that cheap (JPEG 2000 decodes one
-   * resolution level less; JPEG decodes with the fast IDCT and averages 2x2 blocks); null
-   * otherwise. RGB, padding included (half of it).
+   * resolution level less); null otherwise. RGB, padding included (half of it).
    */
   readTileHalf(level: number, col: number, row: number): Promise<RgbImage | null>;
   readAssociated(name: string): Promise<RgbImage>;

@@ -5,8 +5,6 @@ import type { LevelInfo, Mpp } from '../../../shared/slide';
 import { checkDecodable, decodeBlock } from '../codecs/registry';
 import { completeJpeg, jpegStructureProblem } from '../codecs/jpeg-stream';
 import { decodeJpeg2000InPool, warmJpeg2000Pool } from '../codecs/jpeg2000-pool';
-import { withJpegFast } from '../codecs/turbojpeg';
-import { halveRgb } from '../pixels';
 import type { RgbImage } from '../engine-api';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
@@ -125,12 +123,7 @@ export class TiffPyramidSource implements SlideSource {
   async readTileHalf(level: number, col: number, row: number): Promise<RgbImage | null> {
     const dir = this.levelDir(level);
     this.checkTile(dir, col, row);
-    if (!dir.tiled || dir.blockWidth % 2 !== 0 || dir.blockHeight % 2 !== 0) return null;
-    if (!isJpeg2000(dir)) {
-      // JPEG: the fast IDCT's error is averaged away by the 2x2 means.
-      const jpeg = await this.readStoredJpeg(level, col, row);
-      return jpeg ? withJpegFast(jpeg, dir.blockWidth, dir.blockHeight, this.path, (full) => halveRgb({ ...full, channels: 3 })) : null;
-    }
+    if (!isJpeg2000(dir) || !dir.tiled || dir.blockWidth % 2 !== 0 || dir.blockHeight % 2 !== 0) return null;
     const bytes = await this.tiff.readBlock(dir, col, row);
     if (!bytes) return null;
     const decoded = await decodeJpeg2000InPool(bytes, dir.compression === Compression.APERIO_J2K_YCBCR, 1).catch((error: unknown) => {
