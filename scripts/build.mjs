@@ -94,11 +94,11 @@ const entries = [
     allowedExternals: null,
   },
   {
-    // JPEG 2000 decoding threads, started by the engine from beside its own bundle.
-    name: 'j2k threads',
-    entry: 'electron/engine/codecs/jpeg2000-thread.ts',
+    // Decoding threads (JPEG 2000, fast JPEG), started by the engine from beside its own bundle.
+    name: 'decode threads',
+    entry: 'electron/engine/codecs/decode-thread.ts',
     options: {
-      outfile: 'dist/electron/jpeg2000-thread.mjs',
+      outfile: 'dist/electron/decode-thread.mjs',
       format: 'esm',
       platform: 'node',
       target: NODE_TARGET,
@@ -107,10 +107,10 @@ const entries = [
     allowedExternals: null,
   },
   {
-    name: 'j2k threads (cli)',
-    entry: 'electron/engine/codecs/jpeg2000-thread.ts',
+    name: 'decode threads (cli)',
+    entry: 'electron/engine/codecs/decode-thread.ts',
     options: {
-      outfile: 'dist/cli/jpeg2000-thread.mjs',
+      outfile: 'dist/cli/decode-thread.mjs',
       format: 'esm',
       platform: 'node',
       target: NODE_TARGET,

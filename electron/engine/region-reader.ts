@@ -4,7 +4,7 @@
 import type { RgbImage } from './engine-api';
 import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
-import { withJpegFast } from './codecs/turbojpeg';
+import { decodeJpegFast } from './codecs/turbojpeg';
 import { copyRect, copyRectToRgba, halveRectInto, resizeRgb } from './pixels';
 import type { SlideSource } from './slide-source';
 
@@ -44,8 +44,7 @@ export class RegionReader {
     const scale = mode === 'half' ? 2 : 1;
     const jpeg = mode === 'exact' ? null : await this.source.readStoredJpeg(level, col, row);
     if (!jpeg) return use(await this.tile(level, col, row, signal), scale);
-    const info = this.levelInfo(level);
-    return withJpegFast(jpeg, info.tileWidth, info.tileHeight, this.source.path, (pixels) => use({ ...pixels, channels: 3 }, scale));
+    return use({ ...decodeJpegFast(jpeg, this.source.path), channels: 3 }, scale);
   }
 
   /** Whether a level can be read at half size ('half' mode): its tiles halve to whole pixels. */

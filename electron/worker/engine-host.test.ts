@@ -1,6 +1,7 @@
 // The engine in its worker thread: concurrency, cancellation, and recovery from a dead or stuck worker.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { SlideError } from '../engine/errors';
@@ -66,6 +67,17 @@ describe('EngineHost start', () => {
     const deadline = Date.now() + 20_000;
     while (host.workerPeakRssBytes === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     assert.ok(host.workerPeakRssBytes > 0, 'no answer from a worker started without a request');
+  });
+});
+
+describe('EngineHost termination', () => {
+  test('workers terminated while tiles and thumbnails are being made never take the process down', () => {
+    // In a child process: a native call left pending by a terminated worker aborts the process.
+    const script = fileURLToPath(new URL('./terminate-under-load.test-fixture.ts', import.meta.url));
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(run.signal, null, `the process died of ${run.signal}: ${run.stderr.slice(-500)}`);
+    assert.equal(run.status, 0, run.stderr.slice(-500));
+    assert.match(run.stdout, /survived/);
   });
 });
 

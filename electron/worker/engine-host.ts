@@ -36,6 +36,9 @@ interface HostSlide {
   workerId: string;
 }
 
+/** How long a worker asked to exit may take before it is terminated. */
+const EXIT_GRACE_MS = 2000;
+
 export class EngineHost implements SlideEngineApi {
   private worker: Worker | undefined;
   private nextId = 1;
@@ -112,13 +115,30 @@ export class EngineHost implements SlideEngineApi {
 
   /** Replaces the worker now (a user's "restart engine", and the tests). */
   restart(reason = 'The slide engine was restarted.'): void {
-    if (this.worker) this.replace(this.worker, reason);
+    if (this.worker) this.replace(this.worker, reason, true);
   }
 
-  private replace(worker: Worker, reason: string): void {
+  /**
+   * Ends a worker. One that still answers is asked to leave between two tasks: terminate() landing
+   * inside a TurboJPEG call aborts the whole process (the binding throws C++ exceptions when its
+   * thread is torn down). One that is stuck, or dead already, can only be terminated.
+   */
+  private stop(worker: Worker, responsive: boolean): Promise<void> {
+    if (!responsive) return worker.terminate().then(() => undefined);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => void worker.terminate().then(() => resolve()), EXIT_GRACE_MS);
+      worker.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      worker.postMessage({ type: 'exit' } satisfies HostMessage);
+    });
+  }
+
+  private replace(worker: Worker, reason: string, responsive = false): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
-    void worker.terminate();
+    void this.stop(worker, responsive);
     if (this.disposed) return;
     this.restarts++;
     const error = new SlideError('WORKER_FAILED', `${reason} It was restarted; please try again.`);
@@ -231,6 +251,6 @@ export class EngineHost implements SlideEngineApi {
       this.pending.delete(id);
       pending.reject(new SlideError('CANCELLED', 'The slide engine is shutting down.'));
     }
-    if (worker) await worker.terminate();
+    if (worker) await this.stop(worker, true);
   }
 }

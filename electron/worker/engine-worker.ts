@@ -27,6 +27,10 @@ port.on('message', (message: HostMessage) => {
     running.get(message.id)?.abort();
     return;
   }
+  if (message.type === 'exit') {
+    for (const controller of running.values()) controller.abort();
+    process.exit(0); // in a worker thread: ends this thread, here, outside any native call
+  }
   const { id, method, args } = message;
   const controller = new AbortController();
   setMaxListeners(0, controller.signal); // one request may wait on many tiles

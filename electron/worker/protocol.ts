@@ -8,7 +8,9 @@ export type EngineMethod = keyof SlideEngineApi;
 export type HostMessage =
   | { type: 'call'; id: number; method: EngineMethod; args: unknown[] }
   | { type: 'cancel'; id: number }
-  | { type: 'ping'; id: number };
+  | { type: 'ping'; id: number }
+  /** Leave between two tasks (see EngineHost.stop). */
+  | { type: 'exit' };
 
 export type WorkerMessage =
   | { type: 'result'; id: number; ok: true; value: unknown }

@@ -1,12 +1,21 @@
 // One decoder table for every TIFF compression: geotiff's registry, with sharp's JPEG and OpenJPEG's
 // JPEG 2000 registered into it (geotiff's own JS JPEG decoder is slow and has no JPEG 2000 at all).
 
-import { addDecoder, getDecoder, type BaseDecoder } from 'geotiff';
+import { addDecoder, BaseDecoder, getDecoder } from 'geotiff';
 import { SlideError } from '../errors';
 import { Compression, Photometric, type TiffDirectory } from '../tiff/tiff-file';
 import type { Decoded } from './decoded';
 import { JpegDecoder } from './jpeg-decoder';
-import { Jpeg2000Decoder } from './jpeg2000-pool';
+import { decodeInPool } from './decode-pool';
+import type { Jpeg2000DecoderParameters } from './jpeg2000-decoder';
+
+/** geotiff's decoder for the JPEG 2000 compressions: decodes on the pool's threads. */
+class Jpeg2000Decoder extends BaseDecoder {
+  override async decodeBlock(buffer: ArrayBufferLike): Promise<ArrayBufferLike> {
+    const { ycbcr } = this.parameters as unknown as Jpeg2000DecoderParameters;
+    return (await decodeInPool({ kind: 'jpeg2000', codestream: new Uint8Array(buffer), ycbcr, reduce: 0 })).data.buffer;
+  }
+}
 
 type DecoderClass = Parameters<typeof addDecoder>[1] extends () => Promise<infer C> ? C : never;
 

@@ -1,5 +1,6 @@
-// Runs JPEG 2000 decodes on a few threads (jpeg2000-thread). Falls back to decoding in this thread
-// when threads cannot start (e.g. a bundle without the thread script).
+// Runs JPEG 2000 decodes on a few threads (decode-thread): OpenJPEG's WebAssembly blocks for tens of
+// milliseconds a tile, so several run at once and the engine's event loop stays free. Falls back to decoding in this thread when threads
+// cannot start (e.g. a bundle without the thread script).
 
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -7,9 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SlideError } from '../errors';
 import type { Decoded } from './decoded';
-import { BaseDecoder } from 'geotiff';
-import { decodeJpeg2000, type Jpeg2000DecoderParameters } from './jpeg2000-decoder';
-import type { Jpeg2000Answer, Jpeg2000Job } from './jpeg2000-thread';
+import { runDecodeJob, type DecodeAnswer, type DecodeJob } from './decode-job';
 
 const THREADS = Math.max(1, Math.min(4, availableParallelism()));
 
@@ -25,7 +24,7 @@ const waiting = new Map<number, { resolve: (d: Decoded) => void; reject: (e: Err
 /** The thread script beside this module: .ts under tsx (tests), .mjs in a bundle. */
 function threadScript(): { url: URL; fromSource: boolean } | null {
   const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(fromSource ? './jpeg2000-thread.ts' : './jpeg2000-thread.mjs', import.meta.url);
+  const url = new URL(fromSource ? './decode-thread.ts' : './decode-thread.mjs', import.meta.url);
   return existsSync(fileURLToPath(url)) ? { url, fromSource } : null;
 }
 
@@ -37,7 +36,7 @@ function startThreads(): Slot[] | null {
       ? new Worker(new URL('../../worker/source-bootstrap.mjs', import.meta.url), { workerData: { sourceEntry: fileURLToPath(script.url) } })
       : new Worker(script.url, { workerData: {} });
     const slot: Slot = { worker, busy: 0 };
-    worker.on('message', (answer: Jpeg2000Answer) => {
+    worker.on('message', (answer: DecodeAnswer) => {
       const job = waiting.get(answer.id);
       if (!job) return;
       waiting.delete(answer.id);
@@ -64,27 +63,21 @@ function startThreads(): Slot[] | null {
 }
 
 /** Starts the threads (each compiles OpenJPEG as it starts) before the first tile needs them. */
-export function warmJpeg2000Pool(): void {
+export function warmDecodePool(): void {
   if (slots === undefined) slots = startThreads();
 }
 
-export function decodeJpeg2000InPool(codestream: Uint8Array, ycbcr: boolean, reduce = 0): Promise<Decoded> {
-  warmJpeg2000Pool();
-  if (!slots) return decodeJpeg2000(codestream, { ycbcr, reduce });
+/** Decodes on the least busy thread. The job's bytes are copied: the caller keeps its own. */
+export function decodeInPool(job: DecodeJob): Promise<Decoded> {
+  warmDecodePool();
+  if (!slots) return runDecodeJob(job);
   const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
   const id = nextId++;
   if (slot.busy++ === 0) slot.worker.ref();
   return new Promise<Decoded>((resolve, reject) => {
     waiting.set(id, { resolve, reject, slot });
-    const copy = codestream.slice(); // transferred: the caller keeps its bytes
-    slot.worker.postMessage({ id, codestream: copy, ycbcr, reduce } satisfies Jpeg2000Job, [copy.buffer]);
+    const copy = { ...job, codestream: job.codestream.slice() };
+    slot.worker.postMessage({ id, job: copy }, [copy.codestream.buffer as ArrayBuffer]);
   });
 }
 
-/** The geotiff decoder registered for JPEG 2000 compressions: decodes on the pool's threads. */
-export class Jpeg2000Decoder extends BaseDecoder {
-  override async decodeBlock(buffer: ArrayBufferLike): Promise<ArrayBufferLike> {
-    const { ycbcr } = this.parameters as unknown as Jpeg2000DecoderParameters;
-    return (await decodeJpeg2000InPool(new Uint8Array(buffer), ycbcr)).data.buffer;
-  }
-}
