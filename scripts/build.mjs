@@ -94,11 +94,11 @@ const entries = [
     allowedExternals: null,
   },
   {
-    // Decoding threads (JPEG 2000, fast JPEG), started by the engine from beside its own bundle.
-    name: 'decode threads',
-    entry: 'electron/engine/codecs/decode-thread.ts',
+    // Codec threads (JPEG 2000 decodes, half-size JPEG tiles), started by the engine from beside its own bundle.
+    name: 'codec threads',
+    entry: 'electron/engine/codecs/codec-thread.ts',
     options: {
-      outfile: 'dist/electron/decode-thread.mjs',
+      outfile: 'dist/electron/codec-thread.mjs',
       format: 'esm',
       platform: 'node',
       target: NODE_TARGET,
@@ -107,10 +107,10 @@ const entries = [
     allowedExternals: null,
   },
   {
-    name: 'decode threads (cli)',
-    entry: 'electron/engine/codecs/decode-thread.ts',
+    name: 'codec threads (cli)',
+    entry: 'electron/engine/codecs/codec-thread.ts',
     options: {
-      outfile: 'dist/cli/decode-thread.mjs',
+      outfile: 'dist/cli/codec-thread.mjs',
       format: 'esm',
       platform: 'node',
       target: NODE_TARGET,

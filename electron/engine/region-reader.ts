@@ -2,9 +2,9 @@
 // (cached), and level-0 rectangles resampled to a size from the coarsest level that suffices.
 
 import type { RgbImage } from './engine-api';
-import { SlideError, throwIfAborted } from './errors';
+import { SlideError, throwIfAborted, toSlideError } from './errors';
 import type { ByteLruCache } from './lru-cache';
-import { decodeJpegFast } from './codecs/turbojpeg';
+import { withJpegFast } from './codecs/turbojpeg';
 import { copyRect, copyRectToRgba, halveRectInto, resizeRgb } from './pixels';
 import type { SlideSource } from './slide-source';
 
@@ -44,7 +44,12 @@ export class RegionReader {
     const scale = mode === 'half' ? 2 : 1;
     const jpeg = mode === 'exact' ? null : await this.source.readStoredJpeg(level, col, row);
     if (!jpeg) return use(await this.tile(level, col, row, signal), scale);
-    return use({ ...decodeJpegFast(jpeg, this.source.path), channels: 3 }, scale);
+    const info = this.levelInfo(level);
+    try {
+      return withJpegFast(jpeg, info.tileWidth, info.tileHeight, (pixels) => use({ ...pixels, channels: 3 }, scale));
+    } catch (error) {
+      throw toSlideError(error, this.source.path);
+    }
   }
 
   /** Whether a level can be read at half size ('half' mode): its tiles halve to whole pixels. */

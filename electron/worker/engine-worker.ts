@@ -5,6 +5,7 @@ import { setMaxListeners } from 'node:events';
 import { parentPort } from 'node:worker_threads';
 import { SlideEngine } from '../engine/engine';
 import { toSlideError } from '../engine/errors';
+import { stopCodecPool } from '../engine/codecs/codec-pool';
 import { ensureSampleSlide } from '../engine/sample-slide';
 import { CANCELLABLE, type HostMessage, type WorkerMessage } from './protocol';
 
@@ -29,7 +30,10 @@ port.on('message', (message: HostMessage) => {
   }
   if (message.type === 'exit') {
     for (const controller of running.values()) controller.abort();
-    process.exit(0); // in a worker thread: ends this thread, here, outside any native call
+    // In a worker thread process.exit ends the thread, here, outside any native call; the codec
+    // threads first finish their jobs.
+    void stopCodecPool().finally(() => process.exit(0));
+    return;
   }
   const { id, method, args } = message;
   const controller = new AbortController();

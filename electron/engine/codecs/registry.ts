@@ -6,14 +6,14 @@ import { SlideError } from '../errors';
 import { Compression, Photometric, type TiffDirectory } from '../tiff/tiff-file';
 import type { Decoded } from './decoded';
 import { JpegDecoder } from './jpeg-decoder';
-import { decodeInPool } from './decode-pool';
+import { runInPool } from './codec-pool';
 import type { Jpeg2000DecoderParameters } from './jpeg2000-decoder';
 
 /** geotiff's decoder for the JPEG 2000 compressions: decodes on the pool's threads. */
 class Jpeg2000Decoder extends BaseDecoder {
   override async decodeBlock(buffer: ArrayBufferLike): Promise<ArrayBufferLike> {
     const { ycbcr } = this.parameters as unknown as Jpeg2000DecoderParameters;
-    return (await decodeInPool({ kind: 'jpeg2000', codestream: new Uint8Array(buffer), ycbcr, reduce: 0 })).data.buffer;
+    return (await runInPool({ kind: 'jpeg2000', codestream: new Uint8Array(buffer), ycbcr, reduce: 0 })).data.buffer;
   }
 }
 

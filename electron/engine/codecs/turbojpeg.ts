@@ -3,6 +3,8 @@
 // tile. This binding decodes with libjpeg's fast IDCT only (up to 5 levels off the accurate one), so
 // it serves tiles that are about to be reduced - where that error is averaged away - while regions,
 // associated images and stored tiles decode exactly, with sharp.
+// Only the binding's synchronous calls are used: its async ones, and any call cut off by a worker's
+// termination, abort the whole process (it throws C++ exceptions when its thread is torn down).
 
 import turbo from '@julusian/jpeg-turbo';
 import { SlideError } from '../errors';
@@ -14,8 +16,8 @@ export interface RawRgb {
 }
 
 /**
- * Output buffers of finished encodes, by size (tiles of a level share one): the worst-case output
- * of a 240 px tile is 170 KB, and allocating that per call kept the GC busy.
+ * Output buffers of finished calls, by size (tiles of a level share one): a 240 px tile decodes to
+ * 170 KB, its worst-case encoding is as large, and allocating those per call kept the GC busy.
  */
 const spareBuffers = new Map<number, Buffer[]>();
 const MAX_SPARE_PER_SIZE = 8;
@@ -33,17 +35,35 @@ function withBuffer<T>(size: number, use: (buffer: Buffer) => T): T {
 
 /**
  * Decodes a complete JPEG stream to interleaved RGB with the fast IDCT (~0.3 ms a 240 px tile). A
- * stream libjpeg rejects is CORRUPT_DATA, naming the slide's path when given. Synchronous, like the
- * encoder: the binding's async calls abort the process when their thread is terminated (a stalled
- * engine restarted) while one is pending, and measured no faster in the engine's worker.
+ * stream libjpeg rejects is CORRUPT_DATA, naming the slide's path when given.
  */
 export function decodeJpegFast(jpeg: Uint8Array, path?: string): RawRgb {
   try {
     const { data, width, height } = turbo.decompressSync(Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength), { format: turbo.FORMAT_RGB });
     return { data: new Uint8Array(data.buffer, data.byteOffset, width * height * 3), width, height };
   } catch (error) {
-    throw new SlideError('CORRUPT_DATA', `A tile is damaged and cannot be decoded (${error instanceof Error ? error.message : String(error)}).`, path);
+    throw corrupt(error, path);
   }
+}
+
+/**
+ * decodeJpegFast for a stream of at most width x height pixels (a stored tile), into a reused
+ * buffer handed to `use`, which must not keep it.
+ */
+export function withJpegFast<T>(jpeg: Uint8Array, width: number, height: number, use: (pixels: RawRgb) => T): T {
+  return withBuffer(width * height * 3, (out) => {
+    let decoded: { width: number; height: number };
+    try {
+      decoded = turbo.decompressSync(Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength), out, { format: turbo.FORMAT_RGB });
+    } catch (error) {
+      throw corrupt(error);
+    }
+    return use({ data: new Uint8Array(out.buffer, out.byteOffset, decoded.width * decoded.height * 3), width: decoded.width, height: decoded.height });
+  });
+}
+
+function corrupt(error: unknown, path?: string): SlideError {
+  return new SlideError('CORRUPT_DATA', `A tile is damaged and cannot be decoded (${error instanceof Error ? error.message : String(error)}).`, path);
 }
 
 /** Encodes interleaved RGB as a baseline JPEG, 4:4:4 chroma (~0.2 ms a 240 px tile, synchronous). */

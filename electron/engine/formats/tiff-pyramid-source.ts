@@ -4,7 +4,7 @@
 import type { LevelInfo, Mpp } from '../../../shared/slide';
 import { checkDecodable, decodeBlock } from '../codecs/registry';
 import { completeJpeg, jpegStructureProblem } from '../codecs/jpeg-stream';
-import { decodeInPool, warmDecodePool } from '../codecs/decode-pool';
+import { runInPool, warmCodecPool } from '../codecs/codec-pool';
 import type { RgbImage } from '../engine-api';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
@@ -69,7 +69,7 @@ export class TiffPyramidSource implements SlideSource {
         description.associated.delete(name);
       }
     }
-    if (description.levels.some(isJpeg2000)) warmDecodePool();
+    if (description.levels.some(isJpeg2000)) warmCodecPool();
     return new TiffPyramidSource(tiff, description);
   }
 
@@ -126,7 +126,7 @@ export class TiffPyramidSource implements SlideSource {
     if (!isJpeg2000(dir) || !dir.tiled || dir.blockWidth % 2 !== 0 || dir.blockHeight % 2 !== 0) return null;
     const bytes = await this.tiff.readBlock(dir, col, row);
     if (!bytes) return null;
-    const decoded = await decodeInPool({ kind: 'jpeg2000', codestream: bytes, ycbcr: dir.compression === Compression.APERIO_J2K_YCBCR, reduce: 1 }).catch((error: unknown) => {
+    const decoded = await runInPool({ kind: 'jpeg2000', codestream: bytes, ycbcr: dir.compression === Compression.APERIO_J2K_YCBCR, reduce: 1 }).catch((error: unknown) => {
       if (error instanceof SlideError) throw new SlideError(error.code, error.message, this.path);
       throw new SlideError('CORRUPT_DATA', `A tile is damaged and cannot be decoded (${error instanceof Error ? error.message : String(error)}).`, this.path);
     });

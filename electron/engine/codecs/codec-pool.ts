@@ -1,16 +1,19 @@
-// Runs JPEG 2000 decodes on a few threads (decode-thread): OpenJPEG's WebAssembly blocks for tens of
-// milliseconds a tile, so several run at once and the engine's event loop stays free. Falls back to decoding in this thread when threads
-// cannot start (e.g. a bundle without the thread script).
+// Runs the codec work that blocks (codec-jobs: JPEG 2000 decodes) on a few threads, so several run at
+// once, on every core, and the engine's event loop stays free. Falls back to running in this thread
+// when threads cannot start (e.g. a bundle without the thread script).
 
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { isErrorCode } from '../../../shared/errors';
 import { SlideError } from '../errors';
 import type { Decoded } from './decoded';
-import { runDecodeJob, type DecodeAnswer, type DecodeJob } from './decode-job';
+import { runCodecJob, type CodecAnswer, type CodecJob } from './codec-jobs';
 
 const THREADS = Math.max(1, Math.min(4, availableParallelism()));
+/** How long a thread asked to exit may take before it is terminated. */
+const EXIT_GRACE_MS = 2000;
 
 interface Slot {
   worker: Worker;
@@ -19,12 +22,12 @@ interface Slot {
 
 let slots: Slot[] | null | undefined;
 let nextId = 1;
-const waiting = new Map<number, { resolve: (d: Decoded) => void; reject: (e: Error) => void; slot: Slot }>();
+const waiting = new Map<number, { resolve: (value: Decoded) => void; reject: (e: Error) => void; slot: Slot }>();
 
 /** The thread script beside this module: .ts under tsx (tests), .mjs in a bundle. */
 function threadScript(): { url: URL; fromSource: boolean } | null {
   const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(fromSource ? './decode-thread.ts' : './decode-thread.mjs', import.meta.url);
+  const url = new URL(fromSource ? './codec-thread.ts' : './codec-thread.mjs', import.meta.url);
   return existsSync(fileURLToPath(url)) ? { url, fromSource } : null;
 }
 
@@ -36,17 +39,17 @@ function startThreads(): Slot[] | null {
       ? new Worker(new URL('../../worker/source-bootstrap.mjs', import.meta.url), { workerData: { sourceEntry: fileURLToPath(script.url) } })
       : new Worker(script.url, { workerData: {} });
     const slot: Slot = { worker, busy: 0 };
-    worker.on('message', (answer: DecodeAnswer) => {
+    worker.on('message', (answer: CodecAnswer) => {
       const job = waiting.get(answer.id);
       if (!job) return;
       waiting.delete(answer.id);
       slot.busy--;
       if (slot.busy === 0) worker.unref();
-      if (answer.ok) job.resolve({ data: answer.data, width: answer.width, height: answer.height, channels: answer.channels });
-      else job.reject(answer.code === 'UNSUPPORTED_COMPRESSION' ? new SlideError('UNSUPPORTED_COMPRESSION', answer.message) : new Error(answer.message));
+      if (answer.ok) job.resolve(answer.value);
+      else job.reject(isErrorCode(answer.code) ? new SlideError(answer.code, answer.message) : new Error(answer.message));
     });
     worker.on('error', (error) => {
-      // A crashed decoder thread fails its jobs and is replaced.
+      // A crashed codec thread fails its jobs and is replaced.
       for (const [id, job] of waiting) {
         if (job.slot !== slot) continue;
         waiting.delete(id);
@@ -63,14 +66,14 @@ function startThreads(): Slot[] | null {
 }
 
 /** Starts the threads (each compiles OpenJPEG as it starts) before the first tile needs them. */
-export function warmDecodePool(): void {
+export function warmCodecPool(): void {
   if (slots === undefined) slots = startThreads();
 }
 
-/** Decodes on the least busy thread. The job's bytes are copied: the caller keeps its own. */
-export function decodeInPool(job: DecodeJob): Promise<Decoded> {
-  warmDecodePool();
-  if (!slots) return runDecodeJob(job);
+/** Runs a job on the least busy thread. Its bytes are copied: the caller keeps its own. */
+export function runInPool(job: CodecJob): Promise<Decoded> {
+  warmCodecPool();
+  if (!slots) return runCodecJob(job);
   const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
   const id = nextId++;
   if (slot.busy++ === 0) slot.worker.ref();
@@ -81,3 +84,21 @@ export function decodeInPool(job: DecodeJob): Promise<Decoded> {
   });
 }
 
+/** Lets every thread finish its job and exit (the engine calls this before it exits itself). */
+export async function stopCodecPool(): Promise<void> {
+  const running = slots ?? [];
+  slots = undefined;
+  await Promise.all(
+    running.map(
+      ({ worker }) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(() => void worker.terminate().then(() => resolve()), EXIT_GRACE_MS);
+          worker.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          worker.postMessage({ exit: true });
+        }),
+    ),
+  );
+}
