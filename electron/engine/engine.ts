@@ -15,6 +15,7 @@ import { openSlideSource } from './formats';
 import { ByteLruCache } from './lru-cache';
 import { copyRect, resizeRgb } from './pixels';
 import { RegionReader } from './region-reader';
+import { tileLane } from './tile-lanes';
 
 export interface EngineOptions {
   /** Decoded stored tiles, shared by all slides. */
@@ -27,6 +28,8 @@ export interface EngineOptions {
   tileEncoding?: TileEncoding;
   /** Makes the sample slide; injected so the engine core does not depend on the generator. */
   makeSample?: (cacheDir: string) => Promise<string>;
+  /** This engine's share of the tiles when several serve one slide (see tileLane): it prefetches only those. */
+  lane?: { lane: number; lanes: number };
 }
 
 interface OpenSlide {
@@ -120,8 +123,11 @@ export class SlideEngine implements SlideEngineApi {
     const level = slide.info.deepZoom.levels[dzLevel];
     if (!level) throw new SlideError('INVALID_ARGUMENT', `There is no deep-zoom level ${dzLevel}.`, slide.info.path);
     const tiles: Array<[number, number, number]> = [];
+    const { lane, lanes } = this.options.lane ?? { lane: 0, lanes: 1 };
     for (let row = Math.max(0, range.rowStart); row <= Math.min(level.rows - 1, range.rowEnd); row++) {
-      for (let col = Math.max(0, range.colStart); col <= Math.min(level.cols - 1, range.colEnd); col++) tiles.push([dzLevel, col, row]);
+      for (let col = Math.max(0, range.colStart); col <= Math.min(level.cols - 1, range.colEnd); col++) {
+        if (tileLane(col, row, lanes) === lane) tiles.push([dzLevel, col, row]);
+      }
     }
     this.prefetchQueues.set(slideId, tiles);
     if (!this.prefetching) void this.runPrefetch();

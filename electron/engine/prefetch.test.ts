@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { SlideEngine } from './engine';
 import { SlideError } from './errors';
 import { sharedSlide } from './testing/paths';
+import { tileLane } from './tile-lanes';
 
 async function until(condition: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -39,5 +40,18 @@ test('prefetch yields to real requests', async () => {
   assert.ok(tile.bytes.length > 0);
   const made = Array.from({ length: cols * rows }, (_, i) => engine.isTileCached(slideId, z, i % cols, Math.floor(i / cols))).filter(Boolean).length;
   assert.ok(made < cols * rows, 'the prefetch had not finished when the real request was answered');
+  await engine.closeAll();
+});
+
+test('an engine serving one lane of several prefetches only its own tiles', async () => {
+  const engine = new SlideEngine({ lane: { lane: 1, lanes: 2 } });
+  const { slideId, info } = await engine.open(sharedSlide('CMU-1-Small-Region.svs'));
+  const z = info.deepZoom.levels.length - 2;
+  await engine.prefetch(slideId, z, { colStart: 0, colEnd: 2, rowStart: 0, rowEnd: 2 });
+  await until(() => engine.isTileCached(slideId, z, 2, 1));
+  await new Promise((r) => setTimeout(r, 100));
+  for (let c = 0; c <= 2; c++) {
+    for (let r = 0; r <= 2; r++) assert.equal(engine.isTileCached(slideId, z, c, r), tileLane(c, r, 2) === 1, `${c},${r}`);
+  }
   await engine.closeAll();
 });

@@ -59,6 +59,28 @@ describe('EngineHost', () => {
   });
 });
 
+describe('EngineHost lanes', () => {
+  test('tiles are shared out among the lanes and every one is served; other calls go to any lane', async () => {
+    const host = new EngineHost({ workerPath: WORKER, lanes: 3 });
+    after(() => host.dispose());
+    const { slideId, info } = await host.open(sharedSlide('CMU-1-Small-Region.svs'));
+    const top = info.deepZoom.levels.length - 1;
+    const { cols, rows } = info.deepZoom.levels[top]!;
+    const tiles = await Promise.all(Array.from({ length: cols * rows }, (_, i) => host.getTile(slideId, top, i % cols, Math.floor(i / cols))));
+    assert.ok(tiles.every((t) => t.mime === 'image/jpeg' && t.bytes.length > 0));
+    const thumbs = await Promise.all([1, 2, 3].map(() => host.thumbnail(slideId, { kind: 'power', objectivePower: 1.25 })));
+    for (const t of thumbs) assert.deepEqual([t.width, t.height], [139, 185]);
+    await host.close(slideId);
+    await assert.rejects(host.getTile(slideId, top, 0, 0), isCode('NOT_OPEN'));
+  });
+
+  test('a slide one lane cannot open is not left open in the others', async () => {
+    const host = new EngineHost({ workerPath: WORKER, lanes: 2 });
+    after(() => host.dispose());
+    await assert.rejects(host.open(sharedSlide('histolab_broken-html.svs')), isCode('NOT_A_SLIDE'));
+  });
+});
+
 describe('EngineHost start', () => {
   test('start() loads the worker before any request (it answers the watchdog with its memory)', async () => {
     const host = new EngineHost({ workerPath: WORKER });
@@ -83,7 +105,7 @@ describe('EngineHost termination', () => {
 
 describe('EngineHost watchdog', () => {
   test('a worker that stops answering is replaced and the caller told', async () => {
-    const host = new EngineHost({ workerPath: STALLING, stallTimeoutMs: 400 });
+    const host = new EngineHost({ workerPath: STALLING, stallTimeoutMs: 400, lanes: 1 });
     try {
       const started = Date.now();
       await assert.rejects(host.open('/any/path.svs'), (e: unknown) => isCode('WORKER_FAILED')(e) && /stopped answering/.test((e as Error).message));

@@ -1,13 +1,15 @@
-// Runs the slide engine in a worker thread and offers the same API. A worker that crashes or stops
-// answering is replaced; the slides it had open are reopened under the same ids, and the requests
-// it was serving fail with WORKER_FAILED (the viewer simply asks again).
+// Runs the slide engine in worker threads, one per core (lanes), and offers the same API. Each slide
+// is open in every lane; a deep-zoom tile always goes to the same lane (tileLane), other work to the
+// least busy. TurboJPEG's calls are synchronous (see codecs/turbojpeg), so lanes are what puts the
+// tile work of a screen on every core.
 
-import { Worker } from 'node:worker_threads';
+import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { ErrorInfo } from '../../shared/errors';
 import type { EncodedImage, EncodedTile, SlideInfo, ThumbnailSpec } from '../../shared/slide';
 import type { OpenOptions, RgbImage, SlideEngineApi } from '../engine/engine-api';
-import { SlideError } from '../engine/errors';
-import type { EngineMethod, HostMessage, WorkerMessage } from './protocol';
+import { tileLane } from '../engine/tile-lanes';
+import { EngineLane } from './engine-lane';
 
 export interface EngineHostOptions {
   /** The built worker script (dist/electron/engine-worker.mjs), or the .ts source under tsx. */
@@ -16,241 +18,91 @@ export interface EngineHostOptions {
   stallTimeoutMs?: number;
   /** Called when a worker was replaced, with what happened. */
   onRestart?: (error: ErrorInfo) => void;
+  /** Engine workers; default one per core, at most four. */
+  lanes?: number;
 }
-
-/**
- * A small young generation makes V8 collect the worker's short-lived pixel buffers (sharp's
- * outputs, tens of KB each) sooner, which keeps resident memory flat under a stream of tiles.
- */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
-
-interface Pending {
-  resolve: (value: unknown) => void;
-  reject: (error: SlideError) => void;
-  method: EngineMethod;
-}
-
-interface HostSlide {
-  path: string;
-  options: OpenOptions;
-  workerId: string;
-}
-
-/** How long a worker asked to exit may take before it is terminated. */
-const EXIT_GRACE_MS = 2000;
 
 export class EngineHost implements SlideEngineApi {
-  private worker: Worker | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
-  private readonly slides = new Map<string, HostSlide>();
-  private lastPong = Date.now();
-  private peakRss = 0;
-  private watchdog: NodeJS.Timeout | undefined;
-  private disposed = false;
-  private reopening: Promise<void> | undefined;
-  restarts = 0;
+  private readonly lanes: EngineLane[];
 
-  constructor(private readonly options: EngineHostOptions) {}
+  constructor(options: EngineHostOptions) {
+    const count = Math.max(1, Math.floor(options.lanes ?? Math.min(4, availableParallelism())));
+    this.lanes = Array.from({ length: count }, (_, lane) => new EngineLane({ ...options, lane: { lane, lanes: count } }));
+  }
 
-  /** Peak resident memory the worker reported (whole process, as the OS counts it). */
+  /** Peak resident memory the workers reported (the whole process, as the OS counts it). */
   get workerPeakRssBytes(): number {
-    return this.peakRss;
+    return Math.max(...this.lanes.map((l) => l.workerPeakRssBytes));
   }
 
-  /** Loads the worker now, so the first slide opened does not wait for it (the app starts it at launch). */
+  /** Workers replaced so far, in all lanes. */
+  get restarts(): number {
+    return this.lanes.reduce((sum, l) => sum + l.restarts, 0);
+  }
+
+  /** Loads the workers now, so the first slide opened does not wait for them (the app starts them at launch). */
   start(): void {
-    this.ensureWorker();
+    for (const lane of this.lanes) lane.start();
   }
 
-  private ensureWorker(): Worker {
-    if (this.disposed) throw new SlideError('WORKER_FAILED', 'The slide engine has been shut down.');
-    if (this.worker) return this.worker;
-    // The TypeScript source (tests, benchmarks) runs through tsx; the app runs the built bundle.
-    const fromSource = this.options.workerPath.endsWith('.ts');
-    const worker = fromSource
-      ? new Worker(new URL('./source-bootstrap.mjs', import.meta.url), { workerData: { sourceEntry: this.options.workerPath } })
-      : // geotiff pulls in the web-worker package, which reads workerData.mod in any worker thread.
-        new Worker(this.options.workerPath, { workerData: {}, resourceLimits: WORKER_LIMITS });
-    worker.on('message', (message: WorkerMessage) => this.onMessage(message));
-    worker.on('error', (error) => this.replace(worker, `The slide engine crashed (${error.message}).`));
-    worker.on('exit', (code) => this.replace(worker, `The slide engine stopped (exit code ${code}).`));
-    // An idle worker must not keep a CLI or test process alive; a busy one must (see updateRef).
-    worker.unref();
-    this.worker = worker;
-    this.lastPong = Date.now();
-    this.startWatchdog();
-    return worker;
-  }
-
-  private startWatchdog(): void {
-    if (this.watchdog) return;
-    const timeout = this.options.stallTimeoutMs ?? 15_000;
-    this.watchdog = setInterval(() => {
-      const worker = this.worker;
-      if (!worker) return;
-      if (this.pending.size > 0 && Date.now() - this.lastPong > timeout) {
-        this.replace(worker, `The slide engine stopped answering for ${Math.round(timeout / 1000)} s.`);
-        return;
-      }
-      worker.postMessage({ type: 'ping', id: 0 } satisfies HostMessage);
-    }, Math.max(50, Math.min(1000, timeout / 4)));
-    this.watchdog.unref();
-  }
-
-  private onMessage(message: WorkerMessage): void {
-    if (message.type === 'pong') {
-      this.lastPong = Date.now();
-      this.peakRss = Math.max(this.peakRss, message.rssBytes);
-      return;
-    }
-    this.lastPong = Date.now();
-    const pending = this.pending.get(message.id);
-    if (!pending) return;
-    this.pending.delete(message.id);
-    this.updateRef();
-    if (message.ok) pending.resolve(message.value);
-    else pending.reject(new SlideError(message.error.code, message.error.message, message.error.path));
-  }
-
-  /** Replaces the worker now (a user's "restart engine", and the tests). */
+  /** Replaces every worker now (a user's "restart engine", and the tests). */
   restart(reason = 'The slide engine was restarted.'): void {
-    if (this.worker) this.replace(this.worker, reason, true);
+    for (const lane of this.lanes) lane.restart(reason);
   }
 
-  /**
-   * Ends a worker. One that still answers is asked to leave between two tasks: terminate() landing
-   * inside a TurboJPEG call aborts the whole process (the binding throws C++ exceptions when its
-   * thread is torn down). One that is stuck, or dead already, can only be terminated.
-   */
-  private stop(worker: Worker, responsive: boolean): Promise<void> {
-    if (!responsive) return worker.terminate().then(() => undefined);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => void worker.terminate().then(() => resolve()), EXIT_GRACE_MS);
-      worker.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      worker.postMessage({ type: 'exit' } satisfies HostMessage);
-    });
-  }
-
-  private replace(worker: Worker, reason: string, responsive = false): void {
-    if (this.worker !== worker) return;
-    this.worker = undefined;
-    void this.stop(worker, responsive);
-    if (this.disposed) return;
-    this.restarts++;
-    const error = new SlideError('WORKER_FAILED', `${reason} It was restarted; please try again.`);
-    for (const [id, pending] of this.pending) {
-      this.pending.delete(id);
-      pending.reject(error);
-    }
-    this.options.onRestart?.(error.toInfo());
-    // Reopen the slides in a fresh worker so their ids stay valid.
-    const slides = [...this.slides.entries()];
-    if (slides.length > 0) {
-      this.reopening = (async () => {
-        for (const [hostId, slide] of slides) {
-          try {
-            const opened = await this.send<{ slideId: string }>('open', [slide.path, slide.options]);
-            slide.workerId = opened.slideId;
-          } catch {
-            this.slides.delete(hostId);
-          }
-        }
-      })().finally(() => {
-        this.reopening = undefined;
-      });
-    }
-  }
-
-  private updateRef(): void {
-    if (this.pending.size > 0) this.worker?.ref();
-    else this.worker?.unref();
-  }
-
-  private send<T>(method: EngineMethod, args: unknown[], signal?: AbortSignal): Promise<T> {
-    if (signal?.aborted) return Promise.reject(new SlideError('CANCELLED', 'The request was cancelled.'));
-    const worker = this.ensureWorker();
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, method });
-      this.updateRef();
-      worker.postMessage({ type: 'call', id, method, args } satisfies HostMessage);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          if (!this.pending.has(id)) return;
-          this.worker?.postMessage({ type: 'cancel', id } satisfies HostMessage);
-        },
-        { once: true },
-      );
-    });
-  }
-
-  private async call<T>(method: EngineMethod, slideId: string, rest: unknown[], signal?: AbortSignal): Promise<T> {
-    if (this.reopening) await this.reopening;
-    const slide = this.slides.get(slideId);
-    if (!slide) throw new SlideError('NOT_OPEN', 'This slide is not open.');
-    return this.send<T>(method, [slide.workerId, ...rest], signal);
+  private leastBusy(): EngineLane {
+    return this.lanes.reduce((a, b) => (b.load < a.load ? b : a));
   }
 
   async open(path: string, options: OpenOptions = {}): Promise<{ slideId: string; info: SlideInfo }> {
-    if (this.reopening) await this.reopening;
-    const opened = await this.send<{ slideId: string; info: SlideInfo }>('open', [path, options]);
-    this.slides.set(opened.slideId, { path, options, workerId: opened.slideId });
-    return opened;
+    const slideId = randomUUID();
+    const opened = await Promise.allSettled(this.lanes.map((lane) => lane.open(slideId, path, options)));
+    const failed = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) {
+      await this.close(slideId);
+      throw failed.reason;
+    }
+    return { slideId, info: (opened[0] as PromiseFulfilledResult<SlideInfo>).value };
   }
 
   async close(slideId: string): Promise<void> {
-    const slide = this.slides.get(slideId);
-    if (!slide) return;
-    this.slides.delete(slideId);
-    await this.send<void>('close', [slide.workerId]).catch(() => undefined);
+    await Promise.all(this.lanes.map((lane) => lane.close(slideId)));
   }
 
   getTile(slideId: string, dzLevel: number, col: number, row: number, signal?: AbortSignal): Promise<EncodedTile> {
-    return this.call('getTile', slideId, [dzLevel, col, row], signal);
+    return this.lanes[tileLane(col, row, this.lanes.length)]!.call('getTile', slideId, [dzLevel, col, row], signal);
   }
 
-  prefetch(slideId: string, dzLevel: number, range: { colStart: number; colEnd: number; rowStart: number; rowEnd: number }): Promise<void> {
-    return this.call('prefetch', slideId, [dzLevel, range]);
+  async prefetch(slideId: string, dzLevel: number, range: { colStart: number; colEnd: number; rowStart: number; rowEnd: number }): Promise<void> {
+    // Every lane makes its own share of the range.
+    await Promise.all(this.lanes.map((lane) => lane.call('prefetch', slideId, [dzLevel, range])));
   }
 
   readRegion(slideId: string, level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RgbImage> {
-    return this.call('readRegion', slideId, [level, x, y, width, height], signal);
+    return this.leastBusy().call('readRegion', slideId, [level, x, y, width, height], signal);
   }
 
   readAssociated(slideId: string, name: string): Promise<RgbImage> {
-    return this.call('readAssociated', slideId, [name]);
+    return this.leastBusy().call('readAssociated', slideId, [name]);
   }
 
   getAssociatedImage(slideId: string, name: string): Promise<EncodedImage> {
-    return this.call('getAssociatedImage', slideId, [name]);
+    return this.leastBusy().call('getAssociatedImage', slideId, [name]);
   }
 
   thumbnail(slideId: string, spec: ThumbnailSpec, signal?: AbortSignal): Promise<RgbImage> {
-    return this.call('thumbnail', slideId, [spec], signal);
+    return this.leastBusy().call('thumbnail', slideId, [spec], signal);
   }
 
   readScaledRegion(slideId: string, x: number, y: number, width: number, height: number, outWidth: number, outHeight: number, signal?: AbortSignal): Promise<RgbImage> {
-    return this.call('readScaledRegion', slideId, [x, y, width, height, outWidth, outHeight], signal);
+    return this.leastBusy().call('readScaledRegion', slideId, [x, y, width, height, outWidth, outHeight], signal);
   }
 
   ensureSample(cacheDir: string): Promise<string> {
-    return this.send('ensureSample', [cacheDir]);
+    return this.lanes[0]!.send('ensureSample', [cacheDir]);
   }
 
   async dispose(): Promise<void> {
-    this.disposed = true;
-    if (this.watchdog) clearInterval(this.watchdog);
-    const worker = this.worker;
-    this.worker = undefined;
-    for (const [id, pending] of this.pending) {
-      this.pending.delete(id);
-      pending.reject(new SlideError('CANCELLED', 'The slide engine is shutting down.'));
-    }
-    if (worker) await this.stop(worker, true);
+    await Promise.all(this.lanes.map((lane) => lane.dispose()));
   }
 }

@@ -1,18 +1,30 @@
-// The engine's worker thread: decoding never runs on the Electron main thread. Requests run
-// concurrently (sharp decodes on libuv's pool); a cancel aborts one the viewer no longer needs.
+// An engine worker thread (one lane of EngineHost): decoding never runs on the Electron main thread.
+// Requests run concurrently (sharp decodes on libuv's pool); a cancel aborts one the viewer no
+// longer needs.
 
 import { setMaxListeners } from 'node:events';
-import { parentPort } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
 import { SlideEngine } from '../engine/engine';
 import { toSlideError } from '../engine/errors';
-import { stopCodecPool } from '../engine/codecs/codec-pool';
+import { setCodecThreads, stopCodecPool } from '../engine/codecs/codec-pool';
 import { ensureSampleSlide } from '../engine/sample-slide';
-import { CANCELLABLE, type HostMessage, type WorkerMessage } from './protocol';
+import { CANCELLABLE, type HostMessage, type LaneData, type WorkerMessage } from './protocol';
 
 if (!parentPort) throw new Error('engine-worker must run in a worker thread');
 const port = parentPort;
 
-const engine = new SlideEngine({ makeSample: ensureSampleSlide });
+// One of several lanes (EngineHost): the caches and the codec threads are shared out among them.
+const { lane = 0, lanes = 1 } = (workerData ?? {}) as Partial<LaneData>;
+const MB = 1024 * 1024;
+setCodecThreads(Math.max(1, Math.floor(Math.min(4, availableParallelism()) / lanes)));
+const engine = new SlideEngine({
+  makeSample: ensureSampleSlide,
+  lane: { lane, lanes },
+  tileCacheBytes: (24 * MB) / lanes,
+  dzCacheBytes: (12 * MB) / lanes,
+  encodedCacheBytes: (16 * MB) / lanes,
+});
 const running = new Map<number, AbortController>();
 
 function reply(message: WorkerMessage): void {

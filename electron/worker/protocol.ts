@@ -19,3 +19,9 @@ export type WorkerMessage =
 
 /** Methods whose last argument is an AbortSignal: the host turns it into a cancel message. */
 export const CANCELLABLE: ReadonlySet<EngineMethod> = new Set<EngineMethod>(['getTile', 'readRegion', 'thumbnail', 'readScaledRegion']);
+
+/** What a worker is told at start: which lane it is (see tileLane), of how many. */
+export interface LaneData {
+  lane: number;
+  lanes: number;
+}

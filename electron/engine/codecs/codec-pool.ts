@@ -11,7 +11,7 @@ import { SlideError } from '../errors';
 import type { Decoded } from './decoded';
 import { runCodecJob, type CodecAnswer, type CodecJob } from './codec-jobs';
 
-const THREADS = Math.max(1, Math.min(4, availableParallelism()));
+let threads = Math.max(1, Math.min(4, availableParallelism()));
 /** How long a thread asked to exit may take before it is terminated. */
 const EXIT_GRACE_MS = 2000;
 
@@ -62,7 +62,12 @@ function startThreads(): Slot[] | null {
     worker.unref();
     return slot;
   };
-  return Array.from({ length: THREADS }, make);
+  return Array.from({ length: threads }, make);
+}
+
+/** How many threads the pool starts (before it starts): engines sharing the cores take fewer each. */
+export function setCodecThreads(count: number): void {
+  threads = Math.max(1, Math.floor(count));
 }
 
 /** Starts the threads (each compiles OpenJPEG as it starts) before the first tile needs them. */
