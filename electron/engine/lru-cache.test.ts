@@ -18,29 +18,30 @@ test('evicts least recently used entries past the byte cap', () => {
   assert.equal(cache.get('huge'), undefined);
 });
 
-test('concurrent callers share one computation', async () => {
-  const cache = new ByteLruCache<string>(100, bytes);
+/** A slow computation of 'v' that counts its runs. */
+function countedCompute(): { compute: () => Promise<string>; runs: () => number } {
   let runs = 0;
   const compute = async () => {
     runs++;
     await new Promise((r) => setTimeout(r, 10));
     return 'v';
   };
+  return { compute, runs: () => runs };
+}
+
+test('concurrent callers share one computation', async () => {
+  const cache = new ByteLruCache<string>(100, bytes);
+  const { compute, runs } = countedCompute();
   const values = await Promise.all([cache.getOrCompute('k', compute), cache.getOrCompute('k', compute), cache.getOrCompute('k', compute)]);
   assert.deepEqual(values, ['v', 'v', 'v']);
-  assert.equal(runs, 1);
+  assert.equal(runs(), 1);
 });
 
 test('a computation not to be stored is shared while it runs, then forgotten', async () => {
   const cache = new ByteLruCache<string>(100, bytes);
-  let runs = 0;
-  const compute = async () => {
-    runs++;
-    await new Promise((r) => setTimeout(r, 10));
-    return 'v';
-  };
+  const { compute, runs } = countedCompute();
   await Promise.all([cache.getOrCompute('k', compute, undefined, false), cache.getOrCompute('k', compute, undefined, false)]);
-  assert.equal(runs, 1);
+  assert.equal(runs(), 1);
   assert.equal(cache.get('k'), undefined);
   assert.equal(cache.bytes, 0);
 });
