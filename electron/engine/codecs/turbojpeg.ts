@@ -34,21 +34,9 @@ function withBuffer<T>(size: number, use: (buffer: Buffer) => T): T {
 }
 
 /**
- * Decodes a complete JPEG stream to interleaved RGB with the fast IDCT (~0.3 ms a 240 px tile). A
- * stream libjpeg rejects is CORRUPT_DATA, naming the slide's path when given.
- */
-export function decodeJpegFast(jpeg: Uint8Array, path?: string): RawRgb {
-  try {
-    const { data, width, height } = turbo.decompressSync(Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength), { format: turbo.FORMAT_RGB });
-    return { data: new Uint8Array(data.buffer, data.byteOffset, width * height * 3), width, height };
-  } catch (error) {
-    throw corrupt(error, path);
-  }
-}
-
-/**
- * decodeJpegFast for a stream of at most width x height pixels (a stored tile), into a reused
- * buffer handed to `use`, which must not keep it.
+ * Decodes a complete JPEG stream of at most width x height pixels (a stored tile) to interleaved RGB
+ * with the fast IDCT (~0.3 ms a 240 px tile), into a reused buffer handed to `use`, which must not
+ * keep it. A stream libjpeg rejects is CORRUPT_DATA.
  */
 export function withJpegFast<T>(jpeg: Uint8Array, width: number, height: number, use: (pixels: RawRgb) => T): T {
   return withBuffer(width * height * 3, (out) => {
@@ -62,8 +50,8 @@ export function withJpegFast<T>(jpeg: Uint8Array, width: number, height: number,
   });
 }
 
-function corrupt(error: unknown, path?: string): SlideError {
-  return new SlideError('CORRUPT_DATA', `A tile is damaged and cannot be decoded (${error instanceof Error ? error.message : String(error)}).`, path);
+function corrupt(error: unknown): SlideError {
+  return new SlideError('CORRUPT_DATA', `A tile is damaged and cannot be decoded (${error instanceof Error ? error.message : String(error)}).`);
 }
 
 /** Encodes interleaved RGB as a baseline JPEG, 4:4:4 chroma (~0.2 ms a 240 px tile, synchronous). */
