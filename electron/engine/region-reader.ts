@@ -5,13 +5,16 @@ import type { RgbImage } from './engine-api';
 import { SlideError, throwIfAborted, toSlideError } from './errors';
 import type { ByteLruCache } from './lru-cache';
 import { withJpegFast } from './codecs/turbojpeg';
-import { copyRect, copyRectToRgba, halveRectInto, resizeRgb } from './pixels';
+import { copyRect, copyRectToRgba, halveRectInto, halveRgb, resizeRgb } from './pixels';
 import type { SlideSource } from './slide-source';
 
 /** Largest region one request may ask for (RGBA 256 MB). */
 export const MAX_REGION_PIXELS = 64 * 1024 * 1024;
 /** How stored tiles are decoded for a region: see RegionReader.withTile. */
-export type TileMode = 'exact' | 'fast' | 'half';
+export type TileMode = 'exact' | 'fast' | 'half' | 'quarter';
+
+/** How many times each mode halves the level's size. */
+const HALVINGS: Readonly<Record<TileMode, number>> = { exact: 0, fast: 0, half: 1, quarter: 2 };
 
 /** Slack when comparing downsamples: Aperio's 4x levels are 4.0003x. */
 export const DOWNSAMPLE_TOLERANCE = 1.01;
@@ -32,30 +35,34 @@ export class RegionReader {
    * Hands a decoded stored tile to `use` (null: absent in the file), with the scale at which it
    * must be copied into the plane read. 'fast' is for pixels about to be reduced 1.5x or more: a
    * stored JPEG is then decoded with libjpeg's fast IDCT, ~3x quicker, into a reused buffer and
-   * not cached (reductions rarely share tiles), so `use` must copy. 'half' is for the level at half
-   * size: JPEG 2000 decodes one resolution level down (scale 1), other tiles come whole (scale 2).
+   * not cached (reductions rarely share tiles), so `use` must copy. 'half' and 'quarter' are for
+   * the level at 1/2 and 1/4 size: JPEG 2000 decodes that many resolution levels down (scale 1);
+   * other tiles come whole or halved once, and are halved as they are copied (scale 2).
    */
   private async withTile<T>(level: number, col: number, row: number, signal: AbortSignal | undefined, mode: TileMode, use: (tile: RgbImage | null, scale: 1 | 2) => T): Promise<T> {
     throwIfAborted(signal);
-    if (mode === 'half') {
-      const half = await this.source.readTileHalf(level, col, row);
-      if (half) return use(half, 1);
+    const halvings = HALVINGS[mode];
+    if (halvings > 0) {
+      const reduced = await this.source.readTileReduced(level, col, row, halvings);
+      if (reduced) return use(reduced, 1);
     }
-    const scale = mode === 'half' ? 2 : 1;
+    // Whole tiles for a quarter-size read are halved once here, once more as they are copied.
+    const take = (tile: RgbImage | null): T => (halvings === 2 && tile ? use(halveRgb(tile), 2) : use(tile, halvings > 0 ? 2 : 1));
     const jpeg = mode === 'exact' ? null : await this.source.readStoredJpeg(level, col, row);
-    if (!jpeg) return use(await this.tile(level, col, row, signal), scale);
+    if (!jpeg) return take(await this.tile(level, col, row, signal));
     const info = this.levelInfo(level);
     try {
-      return withJpegFast(jpeg, info.tileWidth, info.tileHeight, (pixels) => use({ ...pixels, channels: 3 }, scale));
+      return withJpegFast(jpeg, info.tileWidth, info.tileHeight, (pixels) => take({ ...pixels, channels: 3 }));
     } catch (error) {
       throw toSlideError(error, this.source.path);
     }
   }
 
-  /** Whether a level can be read at half size ('half' mode): its tiles halve to whole pixels. */
-  halvable(level: number): boolean {
+  /** Whether a level can be read at 1/2 ('half') or 1/4 ('quarter') size: its tiles reduce to whole pixels. */
+  reducible(level: number, mode: 'half' | 'quarter'): boolean {
     const info = this.levelInfo(level);
-    return info.tileWidth % 2 === 0 && info.tileHeight % 2 === 0;
+    const k = 2 ** HALVINGS[mode];
+    return info.tileWidth % k === 0 && info.tileHeight % k === 0;
   }
 
   /** Level-plane coordinates of a level-0 point, as OpenSlide places a region's origin. */
@@ -71,14 +78,16 @@ export class RegionReader {
   }
 
   /**
-   * Pixels of a slide level, (x, y) and size in that level's plane - or, in 'half' mode, in the
-   * plane of the level at half size (tiles with even sizes only, see halvable). Outside the image
+   * Pixels of a slide level, (x, y) and size in that level's plane - or, in 'half' and 'quarter'
+   * modes, in the plane of the level at that size (see reducible). Outside the image
    * is transparent (RGBA) or white (RGB), as OpenSlide's read_region and get_thumbnail give them.
    */
   async readLevelRect(level: number, x: number, y: number, width: number, height: number, channels: 3 | 4, signal?: AbortSignal, mode: TileMode = 'exact'): Promise<RgbImage> {
     const info = this.levelInfo(level);
-    if (mode === 'half' && (!this.halvable(level) || channels !== 3)) throw new SlideError('INVALID_ARGUMENT', `Level ${level} cannot be read at half size.`, this.source.path);
-    const k = mode === 'half' ? 2 : 1;
+    if ((mode === 'half' || mode === 'quarter') && (!this.reducible(level, mode) || channels !== 3)) {
+      throw new SlideError('INVALID_ARGUMENT', `Level ${level} cannot be read at ${mode} size.`, this.source.path);
+    }
+    const k = 2 ** HALVINGS[mode];
     if (![x, y, width, height].every(Number.isInteger) || width <= 0 || height <= 0) {
       throw new SlideError('INVALID_ARGUMENT', `A region must have whole-pixel coordinates and a positive size (got ${width} x ${height}).`, this.source.path);
     }
@@ -147,8 +156,8 @@ export class RegionReader {
     // Reduced 2x or more from that level: read it at half size, a quarter of the pixels to decode
     // (JPEG 2000), copy and resample.
     const reduction = downsample / ds;
-    const mode: TileMode = reduction >= 2 && this.halvable(level) ? 'half' : reduction >= 1.5 ? 'fast' : 'exact';
-    const k = mode === 'half' ? 2 : 1;
+    const mode: TileMode = reduction >= 2 && this.reducible(level, 'half') ? 'half' : reduction >= 1.5 ? 'fast' : 'exact';
+    const k = 2 ** HALVINGS[mode];
     const { x, y } = this.levelOrigin(level, x0, y0);
     const w = Math.max(1, Math.round(width / ds / k));
     const h = Math.max(1, Math.round(height / ds / k));

@@ -28,10 +28,10 @@ export interface SlideSource {
    */
   readStoredJpeg(level: number, col: number, row: number): Promise<Uint8Array | null>;
   /**
-   * The tile at half its stored size, when the codec makes that cheap (JPEG 2000 decodes one
-   * resolution level less); null otherwise. RGB, padding included (half of it).
+   * The tile at 1/2^halvings of its stored size, when the codec makes that cheap (JPEG 2000 decodes
+   * that many resolution levels less); null otherwise. RGB, padding included (reduced with it).
    */
-  readTileHalf(level: number, col: number, row: number): Promise<RgbImage | null>;
+  readTileReduced(level: number, col: number, row: number, halvings: number): Promise<RgbImage | null>;
   readAssociated(name: string): Promise<RgbImage>;
   close(): Promise<void>;
 }

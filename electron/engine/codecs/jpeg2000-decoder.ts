@@ -50,6 +50,23 @@ export function componentSampling(codestream: Uint8Array): Array<[number, number
   return Array.from({ length: count }, (_, c) => [codestream[42 + c * 3 + 1]!, codestream[42 + c * 3 + 2]!] as [number, number]);
 }
 
+/**
+ * How many times the codestream can be decoded at half size (its COD marker's decomposition
+ * levels), or null when its main header has no readable COD.
+ */
+export function decompositionLevels(codestream: Uint8Array): number | null {
+  // Main header markers after SOC, each with a 2-byte length, until the first tile-part (SOT).
+  let pos = 2;
+  while (pos + 4 <= codestream.length && codestream[pos] === 0xff) {
+    const marker = codestream[pos + 1]!;
+    if (marker === 0x90) return null; // SOT: no COD in the main header
+    const length = (codestream[pos + 2]! << 8) | codestream[pos + 3]!;
+    if (marker === 0x52) return pos + 9 < codestream.length ? codestream[pos + 9]! : null;
+    pos += 2 + length;
+  }
+  return null;
+}
+
 function describe(error: unknown): string {
   if (error instanceof Error) return error.message;
   return typeof error === 'number' ? `OpenJPEG error ${error}` : String(error);

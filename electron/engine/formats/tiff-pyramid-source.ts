@@ -5,6 +5,7 @@ import type { LevelInfo, Mpp } from '../../../shared/slide';
 import { checkDecodable, decodeBlock } from '../codecs/registry';
 import { completeJpeg, jpegStructureProblem } from '../codecs/jpeg-stream';
 import { runInPool, warmCodecPool } from '../codecs/codec-pool';
+import { decompositionLevels } from '../codecs/jpeg2000-decoder';
 import type { RgbImage } from '../engine-api';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
@@ -120,17 +121,19 @@ export class TiffPyramidSource implements SlideSource {
     return jpeg;
   }
 
-  async readTileHalf(level: number, col: number, row: number): Promise<RgbImage | null> {
+  async readTileReduced(level: number, col: number, row: number, halvings: number): Promise<RgbImage | null> {
     const dir = this.levelDir(level);
     this.checkTile(dir, col, row);
-    if (!isJpeg2000(dir) || !dir.tiled || dir.blockWidth % 2 !== 0 || dir.blockHeight % 2 !== 0) return null;
+    const k = 2 ** halvings;
+    if (!isJpeg2000(dir) || !dir.tiled || dir.blockWidth % k !== 0 || dir.blockHeight % k !== 0) return null;
     const bytes = await this.tiff.readBlock(dir, col, row);
-    if (!bytes) return null;
-    const decoded = await runInPool({ kind: 'jpeg2000', codestream: bytes, ycbcr: dir.compression === Compression.APERIO_J2K_YCBCR, reduce: 1 }).catch((error: unknown) => {
+    if (!bytes || (decompositionLevels(bytes) ?? 0) < halvings) return null;
+    const decoded = await runInPool({ kind: 'jpeg2000', codestream: bytes, ycbcr: dir.compression === Compression.APERIO_J2K_YCBCR, reduce: halvings }).catch((error: unknown) => {
       if (error instanceof SlideError) throw new SlideError(error.code, error.message, this.path);
       throw new SlideError('CORRUPT_DATA', `A tile is damaged and cannot be decoded (${error instanceof Error ? error.message : String(error)}).`, this.path);
     });
-    if (decoded.channels !== 3 || decoded.width !== dir.blockWidth / 2 || decoded.height !== dir.blockHeight / 2) return null;
+    // A codestream with fewer resolution levels than asked for comes back larger: not usable here.
+    if (decoded.channels !== 3 || decoded.width !== dir.blockWidth / k || decoded.height !== dir.blockHeight / k) return null;
     return { data: decoded.data, width: decoded.width, height: decoded.height, channels: 3 };
   }
 
