@@ -124,8 +124,9 @@ export class DeepZoomTiler {
         // Every other dz level of a 4x pyramid is exactly half a stored level: its tiles read at half size.
         const half = Math.abs(plan.scale - 2) < 0.01;
         if (half && this.reader.reducible(plan.level, 'half')) return this.reader.readLevelRect(plan.level, rect.x, rect.y, rect.width, rect.height, 3, job, 'half');
-        // About a quarter (the level below the coarsest stored one): read at quarter size, then fit.
-        if (plan.scale > 3.5 && this.reader.reducible(plan.level, 'quarter')) {
+        // About a quarter (below the coarsest stored level) of a codec that decodes reduced sizes
+        // itself: read at quarter size, then fit. Others take Lanczos below, closer than 4x4 means.
+        if (plan.scale > 3.5 && this.reader.source.decodesReduced(plan.level) && this.reader.reducible(plan.level, 'quarter')) {
           const s = plan.scale / 4;
           const quarter = await this.reader.readLevelRect(plan.level, Math.floor(rect.x * s), Math.floor(rect.y * s), Math.max(1, Math.round(rect.width * s)), Math.max(1, Math.round(rect.height * s)), 3, job, 'quarter');
           throwIfAborted(job);

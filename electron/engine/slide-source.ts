@@ -32,6 +32,8 @@ export interface SlideSource {
    * that many resolution levels less); null otherwise. RGB, padding included (reduced with it).
    */
   readTileReduced(level: number, col: number, row: number, halvings: number): Promise<RgbImage | null>;
+  /** Whether a level's codec decodes at reduced sizes itself (readTileReduced gives tiles). */
+  decodesReduced(level: number): boolean;
   readAssociated(name: string): Promise<RgbImage>;
   close(): Promise<void>;
 }

@@ -121,6 +121,10 @@ export class TiffPyramidSource implements SlideSource {
     return jpeg;
   }
 
+  decodesReduced(level: number): boolean {
+    return isJpeg2000(this.levelDir(level));
+  }
+
   async readTileReduced(level: number, col: number, row: number, halvings: number): Promise<RgbImage | null> {
     const dir = this.levelDir(level);
     this.checkTile(dir, col, row);
