@@ -119,6 +119,15 @@ describe('generated slides against OpenSlide (±2 per channel)', { timeout: 600_
     assert.equal(tile.mime, 'image/png'); // this engine encodes losslessly for the comparison
   });
 
+  test('Aperio JPEG 2000, YCbCr components with subsampled chroma (33003, 4:2:0)', async () => {
+    const { slideId, info, path } = await checkAgainstOpenSlide('aperio-j2k-33003-subsampled');
+    // Half-size levels decode one resolution level down: chroma upsampled and converted there too.
+    const z = info.deepZoom.levels.length - 2;
+    const [ref] = runOpenSlide([{ kind: 'dztile', path, tile_size: 240, overlap: 0, dz_level: z, col: 2, row: 1 }]);
+    const diff = compareRgb(await decodeTile(await engine.getTile(slideId, z, 2, 1)), referenceImage(ref), 2);
+    assert.ok(diff.meanDiff < 3, JSON.stringify(diff));
+  });
+
   test('Aperio JPEG 2000, RGB components (33005); half-size levels from the codestream\'s resolution levels', async () => {
     const { slideId, info, path } = await checkAgainstOpenSlide('aperio-j2k-33005');
     const z = info.deepZoom.levels.length - 2;

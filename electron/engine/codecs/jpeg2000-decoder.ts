@@ -1,7 +1,6 @@
 // JPEG 2000 (Aperio 33003/33005, and 34712) through OpenJPEG compiled to WebAssembly - the same
 // library OpenSlide uses, so its output matches opj_decompress exactly.
 
-import { SlideError } from '../errors';
 import type { Decoded } from './decoded';
 import { loadOpenJpeg } from './openjpeg';
 
@@ -13,11 +12,9 @@ export interface Jpeg2000DecoderParameters {
 }
 
 export async function decodeJpeg2000(codestream: Uint8Array, params: Jpeg2000DecoderParameters): Promise<Decoded> {
-  // codec-openjpeg interleaves components as if all were full size, so tiles with subsampled
-  // chroma come out scrambled: refuse them, typed, rather than show wrong colours.
-  if (componentSampling(codestream)?.some(([dx, dy]) => dx !== 1 || dy !== 1)) {
-    throw new SlideError('UNSUPPORTED_COMPRESSION', 'JPEG 2000 tiles with subsampled chroma are not supported yet.');
-  }
+  // With subsampled chroma, codec-openjpeg upsamples it and converts to RGB itself (OpenJPEG's
+  // sYCC conversion); full-size YCbCr comes out as coded, and is converted below.
+  const subsampled = hasSubsampledComponents(codestream);
   const openjpeg = await loadOpenJpeg();
   const decoder = new openjpeg.J2KDecoder();
   try {
@@ -34,11 +31,15 @@ export async function decodeJpeg2000(codestream: Uint8Array, params: Jpeg2000Dec
     const info = { ...full, width: size.width, height: size.height };
     if (info.bitsPerSample !== 8 || info.isSigned) throw new Error(`JPEG 2000 tile has ${info.bitsPerSample}-bit samples; only 8-bit is supported`);
     const data = Uint8Array.from(decoder.getDecodedBuffer().subarray(0, info.width * info.height * info.componentCount));
-    if (params.ycbcr && info.componentCount === 3) ycbcrToRgbInPlace(data);
+    if (params.ycbcr && info.componentCount === 3 && !subsampled) ycbcrToRgbInPlace(data);
     return { data, width: info.width, height: info.height, channels: info.componentCount };
   } finally {
     decoder.delete();
   }
+}
+
+export function hasSubsampledComponents(codestream: Uint8Array): boolean {
+  return componentSampling(codestream)?.some(([dx, dy]) => dx !== 1 || dy !== 1) ?? false;
 }
 
 /** Each component's (XRsiz, YRsiz) from the codestream's SIZ marker, or null if it has none. */

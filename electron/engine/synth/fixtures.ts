@@ -37,6 +37,8 @@ export const FIXTURES = {
   'aperio-jpeg-ycbcr': { kind: 'aperio', ext: '.svs', options: { width: 9000, height: 7000, levels: 3, compression: 'jpeg', photometric: 'ycbcr', quality: 90, seed: 12 } },
   /** Aperio JPEG 2000, YCbCr components (33003), 2 levels. */
   'aperio-j2k-33003': { kind: 'aperio', ext: '.svs', options: { width: 3000, height: 2500, levels: 2, compression: 'jpeg2000-33003', seed: 13 } },
+  /** Aperio JPEG 2000, YCbCr components with Cb and Cr at half resolution (33003, 4:2:0), 2 levels. */
+  'aperio-j2k-33003-subsampled': { kind: 'aperio', ext: '.svs', options: { width: 3000, height: 2500, levels: 2, compression: 'jpeg2000-33003', j2kSubsampleChroma: true, seed: 20 } },
   /** Aperio JPEG 2000, RGB components (33005), 2 levels. */
   'aperio-j2k-33005': { kind: 'aperio', ext: '.svs', options: { width: 3000, height: 2500, levels: 2, compression: 'jpeg2000-33005', seed: 14 } },
   /** BigTIFF generic pyramid, JPEG (YCbCr 4:2:0), flagged levels, MPP 0.25. */
