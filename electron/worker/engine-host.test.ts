@@ -86,8 +86,7 @@ describe('EngineHost start', () => {
     const host = new EngineHost({ workerPath: WORKER });
     after(() => host.dispose());
     host.start();
-    const deadline = Date.now() + 20_000;
-    while (host.workerPeakRssBytes === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await host.whenReady();
     assert.ok(host.workerPeakRssBytes > 0, 'no answer from a worker started without a request');
   });
 });

@@ -45,6 +45,11 @@ export class EngineHost implements SlideEngineApi {
     for (const lane of this.lanes) lane.start();
   }
 
+  /** Settles when every lane's worker has answered once (after start(), or a first request). */
+  whenReady(): Promise<void> {
+    return Promise.all(this.lanes.map((lane) => lane.ready)).then(() => undefined);
+  }
+
   /** Replaces every worker now (a user's "restart engine", and the tests). */
   restart(reason = 'The slide engine was restarted.'): void {
     for (const lane of this.lanes) lane.restart(reason);

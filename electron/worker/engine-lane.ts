@@ -48,6 +48,11 @@ export class EngineLane {
   private readonly slides = new Map<string, HostSlide>();
   private lastPong = Date.now();
   private peakRss = 0;
+  private markReady: () => void = () => undefined;
+  /** Settles when a worker of this lane has first answered (its modules are loaded). */
+  readonly ready = new Promise<void>((resolve) => {
+    this.markReady = resolve;
+  });
   private watchdog: NodeJS.Timeout | undefined;
   private disposed = false;
   private reopening: Promise<void> | undefined;
@@ -62,7 +67,9 @@ export class EngineLane {
 
   /** Loads the worker now, so the first slide opened does not wait for it (the app starts it at launch). */
   start(): void {
-    this.ensureWorker();
+    // Held until it first answers, so that awaiting `ready` keeps a process alive (idle workers are unref'd).
+    this.ensureWorker().ref();
+    void this.ready.then(() => this.updateRef());
   }
 
   private ensureWorker(): Worker {
@@ -102,6 +109,7 @@ export class EngineLane {
   }
 
   private onMessage(message: WorkerMessage): void {
+    this.markReady();
     if (message.type === 'pong') {
       this.lastPong = Date.now();
       this.peakRss = Math.max(this.peakRss, message.rssBytes);
