@@ -51,8 +51,8 @@ export class ByteLruCache<V> {
    * The cached value, or compute() once for all concurrent callers and cache its result. The
    * computation is cancelled only when every caller waiting for it has cancelled: one viewer
    * giving up on a tile must not fail another that wants the same tile (or shares its children).
+   * With `store` false, callers share the computation while it runs but its value is not kept.
    */
-  /** `store` false: callers share the computation while it runs, but its value is not kept. */
   getOrCompute(key: string, compute: (signal: AbortSignal) => Promise<V>, signal?: AbortSignal, store = true): Promise<V> {
     const hit = this.get(key);
     if (hit !== undefined) return Promise.resolve(hit);

@@ -2,7 +2,7 @@
 // (cached), and level-0 rectangles resampled to a size from the coarsest level that suffices.
 
 import type { RgbImage } from './engine-api';
-import { SlideError, throwIfAborted, toSlideError } from './errors';
+import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
 import { withJpegFast } from './codecs/turbojpeg';
 import { copyRect, copyRectToRgba, halveRectInto, halveRgb, resizeRgb } from './pixels';
@@ -51,11 +51,7 @@ export class RegionReader {
     const jpeg = mode === 'exact' ? null : await this.source.readStoredJpeg(level, col, row);
     if (!jpeg) return take(await this.tile(level, col, row, signal));
     const info = this.levelInfo(level);
-    try {
-      return withJpegFast(jpeg, info.tileWidth, info.tileHeight, (pixels) => take({ ...pixels, channels: 3 }));
-    } catch (error) {
-      throw toSlideError(error, this.source.path);
-    }
+    return withJpegFast(jpeg, info.tileWidth, info.tileHeight, (pixels) => take({ ...pixels, channels: 3 }));
   }
 
   /** Whether a level can be read at 1/2 ('half') or 1/4 ('quarter') size: its tiles reduce to whole pixels. */

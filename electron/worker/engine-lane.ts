@@ -7,6 +7,7 @@ import type { ErrorInfo } from '../../shared/errors';
 import type { SlideInfo } from '../../shared/slide';
 import type { OpenOptions } from '../engine/engine-api';
 import { SlideError } from '../engine/errors';
+import { askToExit } from '../engine/thread-exit';
 import type { EngineMethod, HostMessage, LaneData, WorkerMessage } from './protocol';
 
 export interface EngineLaneOptions {
@@ -37,9 +38,6 @@ interface HostSlide {
   options: OpenOptions;
   workerId: string;
 }
-
-/** How long a worker asked to exit may take before it is terminated. */
-const EXIT_GRACE_MS = 2000;
 
 export class EngineLane {
   private worker: Worker | undefined;
@@ -134,21 +132,9 @@ export class EngineLane {
     if (this.worker) this.replace(this.worker, reason, true);
   }
 
-  /**
-   * Ends a worker. One that still answers is asked to leave between two tasks: terminate() landing
-   * inside a TurboJPEG call aborts the whole process (the binding throws C++ exceptions when its
-   * thread is torn down). One that is stuck, or dead already, can only be terminated.
-   */
+  /** Ends a worker: asked to exit if it still answers (see thread-exit); one stuck, or dead, is terminated. */
   private stop(worker: Worker, responsive: boolean): Promise<void> {
-    if (!responsive) return worker.terminate().then(() => undefined);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => void worker.terminate().then(() => resolve()), EXIT_GRACE_MS);
-      worker.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      worker.postMessage({ type: 'exit' } satisfies HostMessage);
-    });
+    return responsive ? askToExit(worker, { type: 'exit' } satisfies HostMessage) : worker.terminate().then(() => undefined);
   }
 
   private replace(worker: Worker, reason: string, responsive = false): void {

@@ -9,7 +9,7 @@ export type HostMessage =
   | { type: 'call'; id: number; method: EngineMethod; args: unknown[] }
   | { type: 'cancel'; id: number }
   | { type: 'ping'; id: number }
-  /** Leave between two tasks (see EngineHost.stop). */
+  /** Leave between two tasks (see engine/thread-exit). */
   | { type: 'exit' };
 
 export type WorkerMessage =

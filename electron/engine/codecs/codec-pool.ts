@@ -8,12 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { isErrorCode } from '../../../shared/errors';
 import { SlideError } from '../errors';
+import { askToExit } from '../thread-exit';
 import type { Decoded } from './decoded';
 import { runCodecJob, type CodecAnswer, type CodecJob } from './codec-jobs';
 
 let threads = Math.max(1, Math.min(4, availableParallelism()));
-/** How long a thread asked to exit may take before it is terminated. */
-const EXIT_GRACE_MS = 2000;
 
 interface Slot {
   worker: Worker;
@@ -93,17 +92,5 @@ export function runInPool(job: CodecJob): Promise<Decoded> {
 export async function stopCodecPool(): Promise<void> {
   const running = slots ?? [];
   slots = undefined;
-  await Promise.all(
-    running.map(
-      ({ worker }) =>
-        new Promise<void>((resolve) => {
-          const timer = setTimeout(() => void worker.terminate().then(() => resolve()), EXIT_GRACE_MS);
-          worker.once('exit', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          worker.postMessage({ exit: true });
-        }),
-    ),
-  );
+  await Promise.all(running.map(({ worker }) => askToExit(worker, { exit: true })));
 }

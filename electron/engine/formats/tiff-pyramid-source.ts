@@ -135,7 +135,8 @@ export class TiffPyramidSource implements SlideSource {
     // 3.7): such tiles are decoded whole and halved instead.
     if (!bytes || (decompositionLevels(bytes) ?? 0) < halvings || hasSubsampledComponents(bytes)) return null;
     const decoded = await runInPool({ kind: 'jpeg2000', codestream: bytes, ycbcr: dir.compression === Compression.APERIO_J2K_YCBCR, reduce: halvings }).catch((error: unknown) => {
-      if (error instanceof SlideError) throw new SlideError(error.code, error.message, this.path);
+      // Typed errors get the slide's path at the engine's edge (toSlideError).
+      if (error instanceof SlideError) throw error;
       throw new SlideError('CORRUPT_DATA', `A tile is damaged and cannot be decoded (${error instanceof Error ? error.message : String(error)}).`, this.path);
     });
     // A codestream with fewer resolution levels than asked for comes back larger: not usable here.
