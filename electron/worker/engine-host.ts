@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import type { ErrorInfo } from '../../shared/errors';
 import type { EncodedImage, EncodedTile, SlideInfo, ThumbnailSpec } from '../../shared/slide';
 import type { OpenOptions, RgbImage, SlideEngineApi } from '../engine/engine-api';
+import { compileOpenJpeg } from '../engine/codecs/openjpeg';
 import { tileLane } from '../engine/tile-lanes';
 import { EngineLane } from './engine-lane';
 
@@ -40,9 +41,16 @@ export class EngineHost implements SlideEngineApi {
     return this.lanes.reduce((sum, l) => sum + l.restarts, 0);
   }
 
-  /** Loads the workers now, so the first slide opened does not wait for them (the app starts them at launch). */
+  /**
+   * Loads the workers now, so the first slide opened does not wait for them (the app starts them at
+   * launch). OpenJPEG is compiled here, once, so that every lane's JPEG 2000 threads share the code
+   * that V8 optimises (see warmUpOpenJpeg).
+   */
   start(): void {
-    for (const lane of this.lanes) lane.start();
+    void compileOpenJpeg().then(
+      (openJpeg) => this.lanes.forEach((lane) => lane.start(openJpeg)),
+      () => this.lanes.forEach((lane) => lane.start()), // each compiles its own, and reports any failure per tile
+    );
   }
 
   /** Settles when every lane's worker has answered once (after start(), or a first request). */

@@ -53,6 +53,7 @@ export class EngineLane {
   });
   private watchdog: NodeJS.Timeout | undefined;
   private disposed = false;
+  private openJpeg: WebAssembly.Module | undefined;
   private reopening: Promise<void> | undefined;
   restarts = 0;
 
@@ -63,8 +64,13 @@ export class EngineLane {
     return this.peakRss;
   }
 
-  /** Loads the worker now, so the first slide opened does not wait for it (the app starts it at launch). */
-  start(): void {
+  /**
+   * Loads the worker now, so the first slide opened does not wait for it (the app starts it at
+   * launch), with the process's compiled OpenJPEG for it and its successors to share.
+   */
+  start(openJpeg?: WebAssembly.Module): void {
+    if (this.disposed) return;
+    this.openJpeg = openJpeg;
     // Held until it first answers, so that awaiting `ready` keeps a process alive (idle workers are unref'd).
     this.ensureWorker().ref();
     void this.ready.then(() => this.updateRef());
@@ -75,7 +81,7 @@ export class EngineLane {
     if (this.worker) return this.worker;
     // The TypeScript source (tests, benchmarks) runs through tsx; the app runs the built bundle.
     const fromSource = this.options.workerPath.endsWith('.ts');
-    const lane = this.options.lane;
+    const lane: LaneData = { ...this.options.lane, openJpeg: this.openJpeg };
     const worker = fromSource
       ? new Worker(new URL('./source-bootstrap.mjs', import.meta.url), { workerData: { sourceEntry: this.options.workerPath, ...lane } })
       : // geotiff pulls in the web-worker package, which reads workerData.mod in any worker thread.

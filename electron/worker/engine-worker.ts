@@ -7,7 +7,8 @@ import { availableParallelism } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SlideEngine } from '../engine/engine';
 import { toSlideError } from '../engine/errors';
-import { setCodecThreads, stopCodecPool } from '../engine/codecs/codec-pool';
+import { setCodecThreads, stopCodecPool, warmCodecPool } from '../engine/codecs/codec-pool';
+import { useCompiledOpenJpeg } from '../engine/codecs/openjpeg';
 import { ensureSampleSlide } from '../engine/sample-slide';
 import { CANCELLABLE, type HostMessage, type LaneData, type WorkerMessage } from './protocol';
 
@@ -15,7 +16,8 @@ if (!parentPort) throw new Error('engine-worker must run in a worker thread');
 const port = parentPort;
 
 // One of several lanes (EngineHost): the caches and the codec threads are shared out among them.
-const { lane = 0, lanes = 1 } = (workerData ?? {}) as Partial<LaneData>;
+const { lane = 0, lanes = 1, openJpeg } = (workerData ?? {}) as Partial<LaneData>;
+if (openJpeg) useCompiledOpenJpeg(openJpeg);
 const MB = 1024 * 1024;
 setCodecThreads(Math.max(1, Math.floor(Math.min(4, availableParallelism()) / lanes)));
 const engine = new SlideEngine({
@@ -26,6 +28,10 @@ const engine = new SlideEngine({
   encodedCacheBytes: (16 * MB) / lanes,
 });
 const running = new Map<number, AbortController>();
+// The JPEG 2000 threads start with the lane (at app launch), not with the first such slide, whose
+// first view would wait for them, and the first lane has OpenJPEG optimised for all (warmUpOpenJpeg);
+// the lane's first answer (`ready`) waits for this.
+const warm = warmCodecPool({ warmUp: lane === 0 });
 
 function reply(message: WorkerMessage): void {
   port.postMessage(message);
@@ -33,7 +39,7 @@ function reply(message: WorkerMessage): void {
 
 port.on('message', (message: HostMessage) => {
   if (message.type === 'ping') {
-    reply({ type: 'pong', id: message.id, rssBytes: process.memoryUsage.rss() });
+    void warm.then(() => reply({ type: 'pong', id: message.id, rssBytes: process.memoryUsage.rss() }));
     return;
   }
   if (message.type === 'cancel') {

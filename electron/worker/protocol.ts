@@ -24,4 +24,6 @@ export const CANCELLABLE: ReadonlySet<EngineMethod> = new Set<EngineMethod>(['ge
 export interface LaneData {
   lane: number;
   lanes: number;
+  /** OpenJPEG compiled once for the process, so that all lanes share its optimised code (compileOpenJpeg). */
+  openJpeg?: WebAssembly.Module;
 }

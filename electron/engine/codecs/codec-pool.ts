@@ -11,15 +11,18 @@ import { SlideError } from '../errors';
 import { askToExit } from '../thread-exit';
 import type { Decoded } from './decoded';
 import { runCodecJob, type CodecAnswer, type CodecJob } from './codec-jobs';
+import { compileOpenJpeg } from './openjpeg';
 
 let threads = Math.max(1, Math.min(4, availableParallelism()));
 
 interface Slot {
   worker: Worker;
   busy: number;
+  /** Settles when the thread has loaded OpenJPEG (or failed to start: a job then reports why). */
+  ready: Promise<void>;
 }
 
-let slots: Slot[] | null | undefined;
+let pool: Promise<Slot[] | null> | undefined;
 let nextId = 1;
 const waiting = new Map<number, { resolve: (value: Decoded) => void; reject: (e: Error) => void; slot: Slot }>();
 
@@ -30,15 +33,26 @@ function threadScript(): { url: URL; fromSource: boolean } | null {
   return existsSync(fileURLToPath(url)) ? { url, fromSource } : null;
 }
 
-function startThreads(): Slot[] | null {
+/** What a codec thread is told at start. */
+export interface CodecThreadData {
+  /** OpenJPEG compiled once for the process (compileOpenJpeg): its optimised code serves every thread. */
+  openJpeg: WebAssembly.Module;
+  /** Run warmUpOpenJpeg before saying it is ready. */
+  warmUp: boolean;
+}
+
+function startThreads(openJpeg: WebAssembly.Module, warmUp: boolean): Slot[] | null {
   const script = threadScript();
   if (!script) return null;
-  const make = (): Slot => {
+  const slots: Slot[] = [];
+  const make = (threadData: CodecThreadData): Slot => {
     const worker = script.fromSource
-      ? new Worker(new URL('../../worker/source-bootstrap.mjs', import.meta.url), { workerData: { sourceEntry: fileURLToPath(script.url) } })
-      : new Worker(script.url, { workerData: {} });
-    const slot: Slot = { worker, busy: 0 };
-    worker.on('message', (answer: CodecAnswer) => {
+      ? new Worker(new URL('../../worker/source-bootstrap.mjs', import.meta.url), { workerData: { sourceEntry: fileURLToPath(script.url), ...threadData } })
+      : new Worker(script.url, { workerData: threadData });
+    let markReady = (): void => undefined;
+    const slot: Slot = { worker, busy: 0, ready: new Promise<void>((resolve) => (markReady = resolve)) };
+    worker.on('message', (answer: CodecAnswer | { ready: true }) => {
+      if ('ready' in answer) return markReady();
       const job = waiting.get(answer.id);
       if (!job) return;
       waiting.delete(answer.id);
@@ -47,21 +61,25 @@ function startThreads(): Slot[] | null {
       if (answer.ok) job.resolve(answer.value);
       else job.reject(isErrorCode(answer.code) ? new SlideError(answer.code, answer.message) : new Error(answer.message));
     });
+    worker.once('exit', () => markReady());
     worker.on('error', (error) => {
+      markReady();
       // A crashed codec thread fails its jobs and is replaced.
       for (const [id, job] of waiting) {
         if (job.slot !== slot) continue;
         waiting.delete(id);
         job.reject(error);
       }
-      const index = slots?.indexOf(slot) ?? -1;
-      if (slots && index >= 0) slots[index] = make();
+      const index = slots.indexOf(slot);
+      if (index >= 0) slots[index] = make({ openJpeg, warmUp: false });
     });
     // Idle threads must not keep a CLI run alive (listeners above ref the port: unref after them).
     worker.unref();
     return slot;
   };
-  return Array.from({ length: threads }, make);
+  // One thread warms the shared code up for all (see warmUpOpenJpeg).
+  for (let i = 0; i < threads; i++) slots.push(make({ openJpeg, warmUp: warmUp && i === 0 }));
+  return slots;
 }
 
 /** How many threads the pool starts (before it starts): engines sharing the cores take fewer each. */
@@ -69,14 +87,20 @@ export function setCodecThreads(count: number): void {
   threads = Math.max(1, Math.floor(count));
 }
 
-/** Starts the threads (each compiles OpenJPEG as it starts) before the first tile needs them. */
-export function warmCodecPool(): void {
-  if (slots === undefined) slots = startThreads();
+/**
+ * Starts the threads before the first tile needs them. Settles when each has loaded OpenJPEG, and
+ * with `warmUp` has had it optimised (warmUpOpenJpeg): what a JPEG 2000 slide's first view would
+ * otherwise wait for.
+ */
+export async function warmCodecPool(options: { warmUp?: boolean } = {}): Promise<void> {
+  pool ??= compileOpenJpeg().then((openJpeg) => startThreads(openJpeg, options.warmUp ?? false));
+  await Promise.all(((await pool) ?? []).map((slot) => slot.ready));
 }
 
 /** Runs a job on the least busy thread. Its bytes are copied: the caller keeps its own. */
-export function runInPool(job: CodecJob): Promise<Decoded> {
-  warmCodecPool();
+export async function runInPool(job: CodecJob): Promise<Decoded> {
+  pool ??= compileOpenJpeg().then((openJpeg) => startThreads(openJpeg, false));
+  const slots = await pool;
   if (!slots) return runCodecJob(job);
   const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
   const id = nextId++;
@@ -90,7 +114,7 @@ export function runInPool(job: CodecJob): Promise<Decoded> {
 
 /** Lets every thread finish its job and exit (the engine calls this before it exits itself). */
 export async function stopCodecPool(): Promise<void> {
-  const running = slots ?? [];
-  slots = undefined;
+  const running = (await pool) ?? [];
+  pool = undefined;
   await Promise.all(running.map(({ worker }) => askToExit(worker, { exit: true })));
 }

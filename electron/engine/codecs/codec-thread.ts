@@ -1,12 +1,19 @@
 // A thread of the codec pool (codec-pool). It is asked to exit between jobs, so that nothing it runs
 // is cut off halfway.
 
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { runCodecJob, type CodecAnswer, type CodecJob } from './codec-jobs';
-import { loadOpenJpeg } from './openjpeg';
+import type { CodecThreadData } from './codec-pool';
+import { loadOpenJpeg, useCompiledOpenJpeg } from './openjpeg';
+import { warmUpOpenJpeg } from './openjpeg-warmup';
 
-// Compile the WebAssembly now: the pool starts when a slide needs it, ahead of its tiles.
-void loadOpenJpeg();
+const { openJpeg, warmUp } = workerData as CodecThreadData;
+useCompiledOpenJpeg(openJpeg);
+// Load OpenJPEG now, ahead of the first tile, and say when it is done (warmCodecPool).
+void loadOpenJpeg()
+  .then(() => (warmUp ? warmUpOpenJpeg() : undefined))
+  .catch(() => undefined) // the jobs report what is wrong
+  .then(() => parentPort?.postMessage({ ready: true }));
 
 parentPort?.on('message', (message: { id: number; job: CodecJob } | { exit: true }) => {
   if ('exit' in message) process.exit(0);

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
+import { on } from 'node:events';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { J2kTileEncoder } from '../synth/jpeg2000-tiles';
+import type { CodecAnswer } from './codec-jobs';
+import type { CodecThreadData } from './codec-pool';
 import { decodeJpeg2000, decompositionLevels } from './jpeg2000-decoder';
+import { compileOpenJpeg } from './openjpeg';
+import { warmUpOpenJpeg } from './openjpeg-warmup';
 
 test('a codestream decodes at 1/2^n size for every n up to its decomposition levels', async () => {
   const rgb = Uint8Array.from({ length: 64 * 64 * 3 }, (_, i) => (i * 37) % 256);
@@ -16,4 +23,29 @@ test('a codestream decodes at 1/2^n size for every n up to its decomposition lev
   }
   assert.equal(decompositionLevels(new Uint8Array([0xff, 0x4f, 0xff, 0x90, 0, 10])), null);
   assert.equal(decompositionLevels(new Uint8Array(0)), null);
+});
+
+test('a codec thread decodes with OpenJPEG compiled in another thread, after warming it up', async () => {
+  const rgb = Uint8Array.from({ length: 240 * 240 * 3 }, (_, i) => (i * 7919) % 251);
+  const codestream = (await J2kTileEncoder.create({ colour: 'ycbcr' })).encode(rgb, 240, 240);
+  const expected = await decodeJpeg2000(codestream, { ycbcr: true, reduce: 1 });
+  const threadData: CodecThreadData = { openJpeg: await compileOpenJpeg(), warmUp: true };
+  const worker = new Worker(new URL('../../worker/source-bootstrap.mjs', import.meta.url), {
+    workerData: { sourceEntry: fileURLToPath(new URL('./codec-thread.ts', import.meta.url)), ...threadData },
+  });
+  try {
+    const messages = on(worker, 'message');
+    assert.deepEqual((await messages.next()).value, [{ ready: true }]);
+    worker.postMessage({ id: 1, job: { kind: 'jpeg2000', codestream, ycbcr: true, reduce: 1 } });
+    const [answer] = (await messages.next()).value as [CodecAnswer];
+    assert.ok(answer.ok, answer.ok ? '' : answer.message);
+    assert.deepEqual([answer.value.width, answer.value.height], [120, 120]);
+    assert.deepEqual(answer.value.data, expected.data);
+  } finally {
+    await worker.terminate();
+  }
+});
+
+test('the warm-up decodes every kind of Aperio JPEG 2000 tile', async () => {
+  await warmUpOpenJpeg();
 });

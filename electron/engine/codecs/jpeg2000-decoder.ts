@@ -30,7 +30,8 @@ export async function decodeJpeg2000(codestream: Uint8Array, params: Jpeg2000Dec
     const size = reduce > 0 ? decoder.calculateSizeAtDecompositionLevel(reduce) : full;
     const info = { ...full, width: size.width, height: size.height };
     if (info.bitsPerSample !== 8 || info.isSigned) throw new Error(`JPEG 2000 tile has ${info.bitsPerSample}-bit samples; only 8-bit is supported`);
-    const data = Uint8Array.from(decoder.getDecodedBuffer().subarray(0, info.width * info.height * info.componentCount));
+    // slice, not Uint8Array.from: .from iterates element by element (20 ms on a 240 x 240 tile).
+    const data = decoder.getDecodedBuffer().slice(0, info.width * info.height * info.componentCount);
     if (params.ycbcr && info.componentCount === 3 && !subsampled) ycbcrToRgbInPlace(data);
     return { data, width: info.width, height: info.height, channels: info.componentCount };
   } finally {

@@ -70,7 +70,7 @@ export class TiffPyramidSource implements SlideSource {
         description.associated.delete(name);
       }
     }
-    if (description.levels.some(isJpeg2000)) warmCodecPool();
+    if (description.levels.some(isJpeg2000)) void warmCodecPool();
     return new TiffPyramidSource(tiff, description);
   }
 
