@@ -2,7 +2,7 @@
 
 import sharp from 'sharp';
 import { test, expect, slidePath } from './fixtures';
-import { SlidescopeHost } from './host/slidescope-host';
+import { SlidescopeHost, type InvokeRecord } from './host/slidescope-host';
 import { blockAverages, comparePixels, meanAbsDifference } from './host/pixels';
 import { canvasSize, currentImageZoom, currentRotation, imageOriginOnScreen, readCanvas, setExactView, waitForTiles } from './host/viewer-probe';
 
@@ -77,6 +77,26 @@ test('the whole-slide view matches the engine at a coarse level (tile placement)
   const difference = meanAbsDifference(a, b);
   test.info().annotations.push({ type: 'block difference at fit', description: difference.toFixed(2) });
   expect(difference).toBeLessThan(8);
+});
+
+test('coarser stand-in tiles are asked for only once the level the view needs has arrived', async ({ host }) => {
+  const { page } = host;
+  host.tileLatencyMs = 300; // keeps the view's tiles in flight long enough to see what waits for them
+  await host.drop([slidePath(CMU)]);
+  await waitForTiles(page);
+  const tiles = host.invocationsOf('slide:tile');
+  await expect.poll(() => tiles.every((t) => t.answeredAt !== undefined)).toBe(true);
+  const level = (t: InvokeRecord): number => (t.request as { dzLevel: number }).dzLevel;
+  // CMU-1-Small-Region, 2220 x 2967 in 240-pixel tiles: deep-zoom level 8 is the one-tile overview,
+  // which is always asked for at once.
+  const overview = 8;
+  const viewLevel = Math.max(...tiles.map(level));
+  const standIns = tiles.filter((t) => level(t) > overview && level(t) < viewLevel);
+  expect(standIns.length).toBeGreaterThan(0); // OpenSeadragon did ask for some
+  for (const standIn of standIns) {
+    const finerInFlight = tiles.filter((t) => level(t) > level(standIn) && t.askedAt < standIn.askedAt && t.answeredAt! > standIn.askedAt);
+    expect(finerInFlight, `level ${level(standIn)} asked for at ${standIn.askedAt.toFixed(0)} ms`).toEqual([]);
+  }
 });
 
 test('magnification presets, 1:1, rotation and the readout', async ({ host }) => {

@@ -37,6 +37,9 @@ export interface HostOptions {
 export interface InvokeRecord {
   channel: string;
   request: unknown;
+  /** When the page asked, and when the answer was sent back (performance.now() in this process). */
+  askedAt: number;
+  answeredAt?: number;
 }
 
 export class SlidescopeHost {
@@ -98,9 +101,12 @@ export class SlidescopeHost {
     page.on('pageerror', (error) => this.consoleErrors.push(`pageerror: ${error.message}`));
 
     await page.exposeBinding(INVOKE_BINDING, async (_source, channel: string, request: unknown) => {
-      this.invocations.push({ channel, request });
+      const record: InvokeRecord = { channel, request, askedAt: performance.now() };
+      this.invocations.push(record);
       if (channel === 'slide:tile' && this.tileLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.tileLatencyMs));
-      return encodeForPage(await main.controller.dispatch(channel, SENDER_ID, request));
+      const answer = encodeForPage(await main.controller.dispatch(channel, SENDER_ID, request));
+      record.answeredAt = performance.now();
+      return answer;
     });
     await page.addInitScript({ content: pageInitScript(await bridgeBundle()) });
     await page.goto(`${FAKE_ORIGIN}/index.html?${query}`);

@@ -110,9 +110,12 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
       // upscaled. OSD's default (0.5) is the same rule but takes the 2x finer level when the zoom is
       // exactly a level's (as at 10x on a 20x slide): 4x the tiles for detail the screen cannot show.
       minPixelRatio: LEVEL_SLACK / (2 * devicePixelRatio()),
-      // The engine is local: keep several tiles in flight, start a few per frame.
-      imageLoaderLimit: 16,
-      maxTilesPerFrame: 16,
+      // The engine is local and keeps its own queue (lanes, cancellation): ask for a whole screen of
+      // tiles at once (no limit in flight, up to 64 a frame), so that it never waits for the UI thread
+      // to ask for the next few (measured: a jump to 10x filled in 0.3 s instead of 0.7 s). Coarser
+      // stand-ins wait for the wanted level in SlideTileSource.
+      imageLoaderLimit: 0,
+      maxTilesPerFrame: 64,
       timeout: 60_000,
       // A tile lost to an engine restart is asked for again (see SlideTileSource).
       tileRetryMax: TILE_RETRIES,

@@ -40,6 +40,8 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   readonly #requestIds = new WeakMap<OpenSeadragon.ImageJob, number>();
   #pendingCancels: number[] = [];
   #cancelTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Stand-in requests held back for finer ones (see #mustWait). */
+  #waiting: OpenSeadragon.ImageJob[] = [];
   #disposed = false;
 
   constructor(options: SlideTileSourceOptions) {
@@ -80,6 +82,34 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   }
 
   override downloadTileStart(job: OpenSeadragon.ImageJob): void {
+    if (this.#mustWait(job.tile.level)) this.#waiting.push(job);
+    else this.#send(job);
+  }
+
+  /**
+   * OpenSeadragon asks for the level it will draw and, as stand-ins until that has arrived, every
+   * coarser level down to the one-tile overview. A stand-in costs the engine about as much as a wanted
+   * tile (a JPEG 2000 one more), so it waits while finer tiles are on their way, and is asked for
+   * once they have arrived (by then usually not drawn). The overview is cheap and shows the whole
+   * slide: it never waits.
+   */
+  #mustWait(level: number): boolean {
+    if (level <= this.getClosestLevel()) return false;
+    for (const job of this.#inFlight.values()) if (job.tile.level > level) return true;
+    return false;
+  }
+
+  #sendWaiting(): void {
+    if (this.#waiting.length === 0) return;
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const job of waiting) {
+      if (this.#mustWait(job.tile.level)) this.#waiting.push(job);
+      else this.#send(job);
+    }
+  }
+
+  #send(job: OpenSeadragon.ImageJob): void {
     const { level, x, y } = job.tile;
     const requestId = nextRequestId++;
     this.#requestIds.set(job, requestId);
@@ -113,8 +143,12 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   }
 
   override downloadTileAbort(job: OpenSeadragon.ImageJob): void {
+    this.#waiting = this.#waiting.filter((j) => j !== job);
     const requestId = this.#requestIds.get(job);
-    if (requestId !== undefined && this.#inFlight.delete(requestId)) this.#queueCancel(requestId);
+    if (requestId !== undefined && this.#inFlight.delete(requestId)) {
+      this.#queueCancel(requestId);
+      this.#sendWaiting();
+    }
   }
 
   /** Stops every tile request still running; late answers are dropped. The viewer is going away. */
@@ -124,6 +158,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     const ids = [...this.#inFlight.keys()];
     this.#inFlight.clear();
     if (this.#cancelTimer !== null) clearTimeout(this.#cancelTimer);
+    this.#waiting = [];
     const all = [...this.#pendingCancels, ...ids];
     this.#pendingCancels = [];
     if (all.length > 0) void this.#options.api.cancelTiles(this.#options.slideId, all);
@@ -135,7 +170,9 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
 
   /** Marks a request answered; false when it was aborted or the source disposed meanwhile. */
   #settle(requestId: number): boolean {
-    return !this.#disposed && this.#inFlight.delete(requestId);
+    if (this.#disposed || !this.#inFlight.delete(requestId)) return false;
+    this.#sendWaiting();
+    return true;
   }
 
   /**
