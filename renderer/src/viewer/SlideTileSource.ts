@@ -99,9 +99,10 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     return false;
   }
 
+  /** Sends the stand-ins that need wait no longer: finest first, so the coarser ones wait for those. */
   #sendWaiting(): void {
     if (this.#waiting.length === 0) return;
-    const waiting = this.#waiting;
+    const waiting = this.#waiting.sort((a, b) => b.tile.level - a.tile.level);
     this.#waiting = [];
     for (const job of waiting) {
       if (this.#mustWait(job.tile.level)) this.#waiting.push(job);
