@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SlideEngine } from '../engine/engine';
 import { toSlideError } from '../engine/errors';
-import { setCodecThreads, stopCodecPool, warmCodecPool } from '../engine/codecs/codec-pool';
+import { optimiseOpenJpeg, setCodecThreads, stopCodecPool, warmCodecPool } from '../engine/codecs/codec-pool';
 import { useCompiledOpenJpeg } from '../engine/codecs/openjpeg';
 import { ensureSampleSlide } from '../engine/sample-slide';
 import { CANCELLABLE, type HostMessage, type LaneData, type WorkerMessage } from './protocol';
@@ -28,10 +28,10 @@ const engine = new SlideEngine({
   encodedCacheBytes: (16 * MB) / lanes,
 });
 const running = new Map<number, AbortController>();
-// The JPEG 2000 threads start with the lane (at app launch), not with the first such slide, whose
-// first view would wait for them, and the first lane has OpenJPEG optimised for all (warmUpOpenJpeg);
-// the lane's first answer (`ready`) waits for this.
-const warm = warmCodecPool({ warmUp: lane === 0 });
+// At launch, the JPEG 2000 threads start (~150 ms each, which a JPEG 2000 slide's first view would
+// otherwise wait for) and the first lane has OpenJPEG optimised for all (optimiseOpenJpeg: unoptimised,
+// that view decodes 3-4x slower). The lane's first answer (`ready`) waits for both.
+const warm = Promise.all([warmCodecPool(), lane === 0 ? optimiseOpenJpeg() : undefined]);
 
 function reply(message: WorkerMessage): void {
   port.postMessage(message);

@@ -41,14 +41,18 @@ export interface CodecThreadData {
   warmUp: boolean;
 }
 
-function startThreads(openJpeg: WebAssembly.Module, warmUp: boolean): Slot[] | null {
+function startThread(script: { url: URL; fromSource: boolean }, threadData: CodecThreadData): Worker {
+  return script.fromSource
+    ? new Worker(new URL('../../worker/source-bootstrap.mjs', import.meta.url), { workerData: { sourceEntry: fileURLToPath(script.url), ...threadData } })
+    : new Worker(script.url, { workerData: threadData });
+}
+
+function startThreads(openJpeg: WebAssembly.Module): Slot[] | null {
   const script = threadScript();
   if (!script) return null;
   const slots: Slot[] = [];
-  const make = (threadData: CodecThreadData): Slot => {
-    const worker = script.fromSource
-      ? new Worker(new URL('../../worker/source-bootstrap.mjs', import.meta.url), { workerData: { sourceEntry: fileURLToPath(script.url), ...threadData } })
-      : new Worker(script.url, { workerData: threadData });
+  const make = (): Slot => {
+    const worker = startThread(script, { openJpeg, warmUp: false });
     let markReady = (): void => undefined;
     const slot: Slot = { worker, busy: 0, ready: new Promise<void>((resolve) => (markReady = resolve)) };
     worker.on('message', (answer: CodecAnswer | { ready: true }) => {
@@ -71,14 +75,13 @@ function startThreads(openJpeg: WebAssembly.Module, warmUp: boolean): Slot[] | n
         job.reject(error);
       }
       const index = slots.indexOf(slot);
-      if (index >= 0) slots[index] = make({ openJpeg, warmUp: false });
+      if (index >= 0) slots[index] = make();
     });
     // Idle threads must not keep a CLI run alive (listeners above ref the port: unref after them).
     worker.unref();
     return slot;
   };
-  // One thread warms the shared code up for all (see warmUpOpenJpeg).
-  for (let i = 0; i < threads; i++) slots.push(make({ openJpeg, warmUp: warmUp && i === 0 }));
+  for (let i = 0; i < threads; i++) slots.push(make());
   return slots;
 }
 
@@ -87,19 +90,32 @@ export function setCodecThreads(count: number): void {
   threads = Math.max(1, Math.floor(count));
 }
 
-/**
- * Starts the threads before the first tile needs them. Settles when each has loaded OpenJPEG, and
- * with `warmUp` has had it optimised (warmUpOpenJpeg): what a JPEG 2000 slide's first view would
- * otherwise wait for.
- */
-export async function warmCodecPool(options: { warmUp?: boolean } = {}): Promise<void> {
-  pool ??= compileOpenJpeg().then((openJpeg) => startThreads(openJpeg, options.warmUp ?? false));
+/** Starts the threads (at the latest when a JPEG 2000 slide opens), before the first tile needs them. */
+export async function warmCodecPool(): Promise<void> {
+  pool ??= compileOpenJpeg().then(startThreads);
   await Promise.all(((await pool) ?? []).map((slot) => slot.ready));
+}
+
+/**
+ * Has V8 optimise OpenJPEG for every thread of the process (warmUpOpenJpeg), in a thread of its own
+ * that then exits: the optimised code stays with the compiled module, and the memory the warm-up
+ * used (its encoder's too) goes. The app does this at launch.
+ */
+export async function optimiseOpenJpeg(): Promise<void> {
+  const script = threadScript();
+  if (!script) return;
+  const worker = startThread(script, { openJpeg: await compileOpenJpeg(), warmUp: true });
+  await new Promise<void>((resolve) => {
+    worker.once('message', () => resolve());
+    worker.once('error', () => resolve());
+    worker.once('exit', () => resolve());
+  });
+  await askToExit(worker, { exit: true });
 }
 
 /** Runs a job on the least busy thread. Its bytes are copied: the caller keeps its own. */
 export async function runInPool(job: CodecJob): Promise<Decoded> {
-  pool ??= compileOpenJpeg().then((openJpeg) => startThreads(openJpeg, false));
+  pool ??= compileOpenJpeg().then(startThreads);
   const slots = await pool;
   if (!slots) return runCodecJob(job);
   const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
