@@ -124,6 +124,10 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
     });
     // When the view settles, let the engine make the tiles around it while it has nothing else to
     // do, so the next pan finds them ready (the engine serves real requests first).
+    // Stand-ins OpenSeadragon still visits are asked for (see SlideTileSource), the navigator's too.
+    const visited = (event: OpenSeadragon.TileEvent) => source.tileVisited(event.tile);
+    created.addHandler('update-tile', visited);
+    created.navigator?.addHandler('update-tile', visited);
     const prefetch = () => prefetchAround(created, api, slideId, info.deepZoom);
     if (variant === 'single') created.addHandler('animation-finish', prefetch);
     setViewer(created);

@@ -40,8 +40,8 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   readonly #requestIds = new WeakMap<OpenSeadragon.ImageJob, number>();
   #pendingCancels: number[] = [];
   #cancelTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Stand-in requests held back for finer ones (see #mustWait). */
-  #waiting: OpenSeadragon.ImageJob[] = [];
+  /** Stand-in requests held back (see #mustWait), by tile. */
+  #waiting = new Map<OpenSeadragon.Tile, OpenSeadragon.ImageJob>();
   #disposed = false;
 
   constructor(options: SlideTileSourceOptions) {
@@ -82,7 +82,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   }
 
   override downloadTileStart(job: OpenSeadragon.ImageJob): void {
-    if (this.#mustWait(job.tile.level)) this.#waiting.push(job);
+    if (this.#mustWait(job.tile.level)) this.#waiting.set(job.tile, job);
     else this.#send(job);
   }
 
@@ -90,8 +90,9 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
    * OpenSeadragon asks for the level it will draw and, as stand-ins until that has arrived, every
    * coarser level down to the one-tile overview. A stand-in costs the engine about as much as a wanted
    * tile (a JPEG 2000 one more), so it waits while finer tiles are on their way, and is asked for
-   * once they have arrived (by then usually not drawn). The overview is cheap and shows the whole
-   * slide: it never waits.
+   * only if OpenSeadragon still visits its tile after that (tileVisited): once the wanted level has
+   * arrived it is not drawn, and is asked for when a view wants it (zooming out). The overview is
+   * cheap and shows the whole slide: it never waits.
    */
   #mustWait(level: number): boolean {
     if (level <= this.getClosestLevel()) return false;
@@ -99,15 +100,12 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     return false;
   }
 
-  /** Sends the stand-ins that need wait no longer: finest first, so the coarser ones wait for those. */
-  #sendWaiting(): void {
-    if (this.#waiting.length === 0) return;
-    const waiting = this.#waiting.sort((a, b) => b.tile.level - a.tile.level);
-    this.#waiting = [];
-    for (const job of waiting) {
-      if (this.#mustWait(job.tile.level)) this.#waiting.push(job);
-      else this.#send(job);
-    }
+  /** OpenSeadragon visits a tile for a view (its viewers' 'update-tile' events). */
+  tileVisited(tile: OpenSeadragon.Tile): void {
+    const job = this.#waiting.get(tile);
+    if (!job || this.#mustWait(tile.level)) return;
+    this.#waiting.delete(tile);
+    this.#send(job);
   }
 
   #send(job: OpenSeadragon.ImageJob): void {
@@ -144,12 +142,9 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   }
 
   override downloadTileAbort(job: OpenSeadragon.ImageJob): void {
-    this.#waiting = this.#waiting.filter((j) => j !== job);
+    this.#waiting.delete(job.tile);
     const requestId = this.#requestIds.get(job);
-    if (requestId !== undefined && this.#inFlight.delete(requestId)) {
-      this.#queueCancel(requestId);
-      this.#sendWaiting();
-    }
+    if (requestId !== undefined && this.#inFlight.delete(requestId)) this.#queueCancel(requestId);
   }
 
   /** Stops every tile request still running; late answers are dropped. The viewer is going away. */
@@ -159,7 +154,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     const ids = [...this.#inFlight.keys()];
     this.#inFlight.clear();
     if (this.#cancelTimer !== null) clearTimeout(this.#cancelTimer);
-    this.#waiting = [];
+    this.#waiting.clear();
     const all = [...this.#pendingCancels, ...ids];
     this.#pendingCancels = [];
     if (all.length > 0) void this.#options.api.cancelTiles(this.#options.slideId, all);
@@ -171,9 +166,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
 
   /** Marks a request answered; false when it was aborted or the source disposed meanwhile. */
   #settle(requestId: number): boolean {
-    if (this.#disposed || !this.#inFlight.delete(requestId)) return false;
-    this.#sendWaiting();
-    return true;
+    return !this.#disposed && this.#inFlight.delete(requestId);
   }
 
   /**
