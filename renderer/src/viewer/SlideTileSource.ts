@@ -82,8 +82,14 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   }
 
   override downloadTileStart(job: OpenSeadragon.ImageJob): void {
-    if (this.#mustWait(job.tile.level)) this.#waiting.set(job.tile, job);
-    else this.#send(job);
+    if (this.#mustWait(job.tile.level)) {
+      // A stand-in may wait as long as the view stays: OpenSeadragon's per-job timer (its ImageJob's
+      // jobId) would fail it, and after the retries mark its tile missing for good.
+      clearTimeout((job as unknown as { jobId?: ReturnType<typeof setTimeout> }).jobId);
+      this.#waiting.set(job.tile, job);
+    } else {
+      this.#send(job);
+    }
   }
 
   /**
