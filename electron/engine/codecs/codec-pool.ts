@@ -90,10 +90,14 @@ export function setCodecThreads(count: number): void {
   threads = Math.max(1, Math.floor(count));
 }
 
+function startPool(): Promise<Slot[] | null> {
+  pool ??= compileOpenJpeg().then(startThreads);
+  return pool;
+}
+
 /** Starts the threads (at the latest when a JPEG 2000 slide opens), before the first tile needs them. */
 export async function warmCodecPool(): Promise<void> {
-  pool ??= compileOpenJpeg().then(startThreads);
-  await Promise.all(((await pool) ?? []).map((slot) => slot.ready));
+  await Promise.all(((await startPool()) ?? []).map((slot) => slot.ready));
 }
 
 /**
@@ -115,8 +119,7 @@ export async function optimiseOpenJpeg(): Promise<void> {
 
 /** Runs a job on the least busy thread. Its bytes are copied: the caller keeps its own. */
 export async function runInPool(job: CodecJob): Promise<Decoded> {
-  pool ??= compileOpenJpeg().then(startThreads);
-  const slots = await pool;
+  const slots = await startPool();
   if (!slots) return runCodecJob(job);
   const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
   const id = nextId++;
