@@ -112,7 +112,7 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
       minPixelRatio: LEVEL_SLACK / (2 * devicePixelRatio()),
       // The engine is local and keeps its own queue (lanes, cancellation): ask for a whole screen of
       // tiles at once (no limit in flight, up to 64 a frame), so that it never waits for the UI thread
-      // to ask for the next few (measured: a jump to 10x filled in 0.3 s instead of 0.7 s). Coarser
+      // to ask for the next few (measured: a jump to 10x had every tile served in 0.3 s, not 0.7 s). Coarser
       // stand-ins wait for the wanted level in SlideTileSource.
       imageLoaderLimit: 0,
       maxTilesPerFrame: 64,
@@ -122,12 +122,12 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
       tileRetryDelay: 300,
       crossOriginPolicy: false,
     });
-    // When the view settles, let the engine make the tiles around it while it has nothing else to
-    // do, so the next pan finds them ready (the engine serves real requests first).
     // Stand-ins OpenSeadragon still visits are asked for (see SlideTileSource), the navigator's too.
     const visited = (event: OpenSeadragon.TileEvent) => source.tileVisited(event.tile);
     created.addHandler('update-tile', visited);
     created.navigator?.addHandler('update-tile', visited);
+    // When the view settles, let the engine make the tiles around it while it has nothing else to
+    // do, so the next pan finds them ready (the engine serves real requests first).
     const prefetch = () => prefetchAround(created, api, slideId, info.deepZoom);
     if (variant === 'single') created.addHandler('animation-finish', prefetch);
     setViewer(created);
