@@ -47,7 +47,7 @@ export class EngineLane {
   private lastPong = Date.now();
   private peakRss = 0;
   private markReady: () => void = () => undefined;
-  /** Settles when a worker of this lane has first answered (its modules are loaded). */
+  /** Settles when a worker of this lane has warmed up (modules loaded, JPEG 2000 threads started). */
   readonly ready = new Promise<void>((resolve) => {
     this.markReady = resolve;
   });
@@ -113,7 +113,11 @@ export class EngineLane {
   }
 
   private onMessage(message: WorkerMessage): void {
-    this.markReady();
+    if (message.type === 'ready') {
+      this.peakRss = Math.max(this.peakRss, message.rssBytes);
+      this.markReady();
+      return;
+    }
     if (message.type === 'pong') {
       this.lastPong = Date.now();
       this.peakRss = Math.max(this.peakRss, message.rssBytes);

@@ -30,8 +30,9 @@ const engine = new SlideEngine({
 const running = new Map<number, AbortController>();
 // At launch, the JPEG 2000 threads start (~150 ms each, which a JPEG 2000 slide's first view would
 // otherwise wait for) and the first lane has OpenJPEG optimised for all (optimiseOpenJpeg: unoptimised,
-// that view decodes 3-4x slower). The lane's first answer (`ready`) waits for both.
-const warm = Promise.all([warmCodecPool(), lane === 0 ? optimiseOpenJpeg() : undefined]);
+// that view decodes 3-4x slower); then the lane says it is ready. Pings are answered meanwhile: they
+// tell the host the worker is alive, however long this takes on a busy machine.
+void Promise.all([warmCodecPool(), lane === 0 ? optimiseOpenJpeg() : undefined]).then(() => reply({ type: 'ready', rssBytes: process.memoryUsage.rss() }));
 
 function reply(message: WorkerMessage): void {
   port.postMessage(message);
@@ -39,7 +40,7 @@ function reply(message: WorkerMessage): void {
 
 port.on('message', (message: HostMessage) => {
   if (message.type === 'ping') {
-    void warm.then(() => reply({ type: 'pong', id: message.id, rssBytes: process.memoryUsage.rss() }));
+    reply({ type: 'pong', id: message.id, rssBytes: process.memoryUsage.rss() });
     return;
   }
   if (message.type === 'cancel') {

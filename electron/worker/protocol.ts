@@ -15,7 +15,9 @@ export type HostMessage =
 export type WorkerMessage =
   | { type: 'result'; id: number; ok: true; value: unknown }
   | { type: 'result'; id: number; ok: false; error: ErrorInfo }
-  | { type: 'pong'; id: number; rssBytes: number };
+  | { type: 'pong'; id: number; rssBytes: number }
+  /** Once, when the worker has warmed up (its JPEG 2000 threads started and OpenJPEG optimised). */
+  | { type: 'ready'; rssBytes: number };
 
 /** Methods whose last argument is an AbortSignal: the host turns it into a cancel message. */
 export const CANCELLABLE: ReadonlySet<EngineMethod> = new Set<EngineMethod>(['getTile', 'readRegion', 'thumbnail', 'readScaledRegion']);
