@@ -10,6 +10,7 @@ import { EngineHost } from './engine-host';
 
 const WORKER = fileURLToPath(new URL('./engine-worker.ts', import.meta.url));
 const STALLING = fileURLToPath(new URL('./stalling-worker.test-fixture.ts', import.meta.url));
+const SLOW_WARMUP = fileURLToPath(new URL('./slow-warmup-worker.test-fixture.ts', import.meta.url));
 
 const isCode = (code: string) => (e: unknown) => e instanceof SlideError && e.code === code;
 
@@ -88,6 +89,18 @@ describe('EngineHost start', () => {
     host.start();
     await host.whenReady();
     assert.ok(host.workerPeakRssBytes > 0, 'no answer from a worker started without a request');
+  });
+
+  test('a worker still warming up is alive while it answers pings, and ready only when it says so', async () => {
+    const host = new EngineHost({ workerPath: SLOW_WARMUP, stallTimeoutMs: 1000, lanes: 1 });
+    after(() => host.dispose());
+    const started = Date.now();
+    host.start();
+    // A request pending 3 s, three times the stall timeout: answered, not failed by a restart.
+    await host.open('/any/path.svs');
+    assert.equal(host.restarts, 0);
+    await host.whenReady();
+    assert.ok(Date.now() - started >= 3400, `ready after ${Date.now() - started} ms, before the worker said so`);
   });
 });
 

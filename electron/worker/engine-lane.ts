@@ -54,6 +54,7 @@ export class EngineLane {
   private watchdog: NodeJS.Timeout | undefined;
   private disposed = false;
   private openJpeg: WebAssembly.Module | undefined;
+  private awaitingReady = false;
   private reopening: Promise<void> | undefined;
   restarts = 0;
 
@@ -71,9 +72,13 @@ export class EngineLane {
   start(openJpeg?: WebAssembly.Module): void {
     if (this.disposed) return;
     this.openJpeg = openJpeg;
-    // Held until it first answers, so that awaiting `ready` keeps a process alive (idle workers are unref'd).
+    // Held until ready (see updateRef; idle workers are unref'd).
+    this.awaitingReady = true;
     this.ensureWorker().ref();
-    void this.ready.then(() => this.updateRef());
+    void this.ready.then(() => {
+      this.awaitingReady = false;
+      this.updateRef();
+    });
   }
 
   private ensureWorker(): Worker {
@@ -113,14 +118,10 @@ export class EngineLane {
   }
 
   private onMessage(message: WorkerMessage): void {
-    if (message.type === 'ready') {
-      this.peakRss = Math.max(this.peakRss, message.rssBytes);
-      this.markReady();
-      return;
-    }
-    if (message.type === 'pong') {
+    if (message.type === 'pong' || message.type === 'ready') {
       this.lastPong = Date.now();
       this.peakRss = Math.max(this.peakRss, message.rssBytes);
+      if (message.type === 'ready') this.markReady();
       return;
     }
     this.lastPong = Date.now();
@@ -178,7 +179,8 @@ export class EngineLane {
   }
 
   private updateRef(): void {
-    if (this.pending.size > 0) this.worker?.ref();
+    // A started worker is also held until it is ready, so that awaiting `ready` keeps a process alive.
+    if (this.pending.size > 0 || this.awaitingReady) this.worker?.ref();
     else this.worker?.unref();
   }
 
