@@ -106,6 +106,32 @@ test('coarser stand-ins wait for the level the view needs, and are asked for onl
   }
 });
 
+test('a pan asks for the tiles it shows, no stand-ins, and the prefetch only once they are all in', async ({ host }) => {
+  const { page } = host;
+  await host.drop([slidePath(CMU)]);
+  await waitForTiles(page);
+  host.tileLatencyMs = 300; // tiles in flight long enough for OpenSeadragon to plan many frames meanwhile
+  const level = (t: InvokeRecord): number => (t.request as { dzLevel: number }).dzLevel;
+  // CMU-1 at 1:1 draws deep-zoom level 12; level 11 would be the stand-in.
+  await setExactView(page, { x: 200, y: 300, imageZoom: 1 });
+  await waitForTiles(page);
+  for (const x of [700, 1200]) {
+    const asked = host.invocations.length;
+    await setExactView(page, { x, y: 300, imageZoom: 1 });
+    await waitForTiles(page);
+    const after = host.invocations.slice(asked);
+    const tiles = after.filter((i) => i.channel === 'slide:tile');
+    expect(tiles.length).toBeGreaterThan(0);
+    // The stand-ins of the newly shown area waited for the level-12 tiles, which cover it once drawn.
+    expect(tiles.map(level).filter((l) => l !== 12), `pan to x=${x}`).toEqual([]);
+    // The ring around the view is asked for after the last tile of the view was answered.
+    await expect.poll(() => after.some((i) => i.channel === 'slide:prefetch')).toBe(true);
+    const prefetch = after.find((i) => i.channel === 'slide:prefetch')!;
+    const lastTile = Math.max(...tiles.map((t) => t.answeredAt ?? Number.POSITIVE_INFINITY));
+    expect(prefetch.askedAt).toBeGreaterThanOrEqual(lastTile);
+  }
+});
+
 test('magnification presets, 1:1, rotation and the readout', async ({ host }) => {
   const { page } = host;
   await host.drop([slidePath(CMU)]);

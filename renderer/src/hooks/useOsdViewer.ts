@@ -122,14 +122,15 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
       tileRetryDelay: 300,
       crossOriginPolicy: false,
     });
-    // Stand-ins OpenSeadragon still visits are asked for (see SlideTileSource), the navigator's too.
+    // Stand-ins OpenSeadragon still visits are asked for (see SlideTileSource), the navigator's too;
+    // the source also counts the frames they draw.
     const visited = (event: OpenSeadragon.TileEvent) => source.tileVisited(event.tile);
-    created.addHandler('update-tile', visited);
-    created.navigator?.addHandler('update-tile', visited);
-    // When the view settles, let the engine make the tiles around it while it has nothing else to
-    // do, so the next pan finds them ready (the engine serves real requests first).
-    const prefetch = () => prefetchAround(created, api, slideId, info.deepZoom);
-    if (variant === 'single') created.addHandler('animation-finish', prefetch);
+    const drawn = () => source.frameDrawn();
+    for (const viewer of created.navigator ? [created, created.navigator] : [created]) {
+      viewer.addHandler('update-tile', visited);
+      viewer.addHandler('update-viewport', drawn);
+    }
+    if (variant === 'single') prefetchWhenComplete(created, () => prefetchAround(created, api, slideId, info.deepZoom));
     setViewer(created);
     return () => {
       source.dispose();
@@ -139,6 +140,33 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
   }, [host, api, slide, drawer, variant]);
 
   return viewer;
+}
+
+/**
+ * Once the view has settled and all its tiles are in, the engine is asked to make the tiles around it
+ * while it has nothing else to do, so that the next pan finds them ready (real requests go first).
+ * Asked for as soon as the view settled, one engine lane's prefetch ran beside the other's last tiles
+ * of the view: a jump to 10x on a JPEG 2000 slide took 11% longer (measured).
+ */
+function prefetchWhenComplete(viewer: OpenSeadragon.Viewer, prefetch: () => void): void {
+  let animating = false;
+  const maybe = (): void => {
+    if (!animating && viewer.world.getItemAt(0)?.getFullyLoaded()) prefetch();
+  };
+  viewer.addHandler('animation-start', () => {
+    animating = true;
+  });
+  viewer.addHandler('animation-finish', () => {
+    animating = false;
+    maybe();
+  });
+  const watch = (item: OpenSeadragon.TiledImage): void => {
+    item.addHandler('fully-loaded-change', ({ fullyLoaded }) => {
+      if (fullyLoaded) maybe();
+    });
+  };
+  viewer.world.addHandler('add-item', ({ item }) => watch(item));
+  for (let i = 0; i < viewer.world.getItemCount(); i++) watch(viewer.world.getItemAt(i));
 }
 
 /** Tiles beyond the view on each side that the engine is asked to prepare. */
