@@ -107,9 +107,6 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   }
 
   override downloadTileStart(job: OpenSeadragon.ImageJob): void {
-    // A stand-in may wait as long as the view stays: OpenSeadragon's per-job timer (its ImageJob's
-    // jobId) would fail it, and after the retries mark its tile missing for good.
-    clearTimeout((job as unknown as { jobId?: ReturnType<typeof setTimeout> }).jobId);
     this.#consider(job);
   }
 
@@ -131,6 +128,9 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     for (const job of jobs) {
       if (this.#disposed) return;
       if (this.#mustWait(job.tile.level)) {
+        // A stand-in may wait as long as the view stays: OpenSeadragon's per-job timer (its ImageJob's
+        // jobId) would fail it, and after the retries mark its tile missing for good.
+        clearTimeout((job as unknown as { jobId?: ReturnType<typeof setTimeout> }).jobId);
         this.#waiting.set(job.tile, job);
       } else {
         this.#waiting.delete(job.tile);
@@ -150,6 +150,11 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   #mustWait(level: number): boolean {
     if (level <= this.getClosestLevel()) return false;
     for (const job of this.#inFlight.values()) if (job.tile.level > level) return true;
+    return this.#finerLanding(level);
+  }
+
+  /** Whether a tile finer than `level` is landing (see #landing); forgets the ones that have landed. */
+  #finerLanding(level: number): boolean {
     for (const [tile, seenLoadedAt] of this.#landing) {
       if (!tile.loading) {
         const drawn = !tile.loaded || (tile.opacity ?? 0) >= 1; // or dropped
