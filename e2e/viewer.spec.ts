@@ -16,6 +16,9 @@ const CMU = 'CMU-1-Small-Region.svs';
 const SAME_MEAN = 6;
 const SAME_P99 = 40;
 
+/** The deep-zoom level a slide:tile request asked for. */
+const level = (t: InvokeRecord): number => (t.request as { dzLevel: number }).dzLevel;
+
 test('a dropped slide renders the same pixels the engine reads at 1:1', async ({ host }) => {
   const { page } = host;
   await expect(page.getByTestId('welcome')).toBeVisible();
@@ -84,7 +87,6 @@ test('coarser stand-ins wait for the level the view needs, and are asked for onl
   host.tileLatencyMs = 300; // keeps the view's tiles in flight long enough to see what waits for them
   await host.drop([slidePath(CMU)]);
   await waitForTiles(page);
-  const level = (t: InvokeRecord): number => (t.request as { dzLevel: number }).dzLevel;
   // CMU-1-Small-Region, 2220 x 2967 in 240-pixel tiles: deep-zoom levels 0-12, level 8 the one-tile
   // overview (never waits). At 1:1 the view draws level 12, and OpenSeadragon wants 11 there as a
   // stand-in, which waits.
@@ -111,7 +113,6 @@ test('a pan asks for the tiles it shows, no stand-ins, and the prefetch only onc
   await host.drop([slidePath(CMU)]);
   await waitForTiles(page);
   host.tileLatencyMs = 300; // tiles in flight long enough for OpenSeadragon to plan many frames meanwhile
-  const level = (t: InvokeRecord): number => (t.request as { dzLevel: number }).dzLevel;
   // CMU-1 at 1:1 draws deep-zoom level 12; level 11 would be the stand-in.
   await setExactView(page, { x: 200, y: 300, imageZoom: 1 });
   await waitForTiles(page);

@@ -6,7 +6,9 @@ import type { EncodedTile } from '../../../shared/slide';
 
 // WebCodecs' ImageDecoder (Chromium, secure contexts: the app's scheme is one) reads the bytes as they
 // are and decodes off the UI thread; a Blob for createImageBitmap would first be copied to the browser
-// process, ~1 ms of the UI thread per tile (measured), more when it is busy.
+// process, ~1 ms of the UI thread per tile (measured), more when it is busy. Drawing the decoded frame
+// (a YCbCr one for re-encoded tiles) costs the UI thread ~1.8 ms a tile; done in a worker instead, the
+// open measured slower on two cores (README).
 export async function decodeTile(tile: EncodedTile): Promise<CanvasRenderingContext2D> {
   const decoder = new ImageDecoder({ data: tile.bytes, type: tile.mime });
   try {
