@@ -27,7 +27,15 @@ async function ensureSlides(): Promise<string> {
     const path = join(dir, `slide-${String(i).padStart(2, '0')}.svs`);
     if (existsSync(path)) continue;
     // Varied sizes, as a real batch is: 8000-16000 px wide, 3 levels 4x apart.
-    await writeAperioSvs(path, { width: 8000 + (i % 5) * 2000, height: 6000 + (i % 4) * 1500, compression: 'jpeg', photometric: 'rgb', quality: 75, seed: 100 + i, name: `batch-${i}` });
+    await writeAperioSvs(path, {
+      width: 8000 + (i % 5) * 2000,
+      height: 6000 + (i % 4) * 1500,
+      compression: 'jpeg',
+      photometric: 'rgb',
+      quality: 75,
+      seed: 100 + i,
+      name: `batch-${i}`,
+    });
   }
   return dir;
 }
@@ -41,7 +49,9 @@ function timed(command: string, args: string[], input?: string): number {
 
 export async function benchBatchThumbnails(log: (line: string) => void): Promise<BatchFigures> {
   const dir = await ensureSlides();
-  const slides = readdirSync(dir).filter((f) => f.endsWith('.svs')).map((f) => join(dir, f));
+  const slides = readdirSync(dir)
+    .filter((f) => f.endsWith('.svs'))
+    .map((f) => join(dir, f));
   const out = join(fixtureDir(), 'batch-out');
   const fresh = (name: string) => {
     const d = join(out, name);

@@ -5,12 +5,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { fixturePath } from '../electron/engine/synth/fixtures';
+import { seededRandom } from '../electron/engine/synth/random';
+import { EngineHost } from '../electron/worker/engine-host';
 import { deepZoomGeometry } from '../shared/deepzoom';
 import type { DeepZoomGeometry } from '../shared/slide';
-import { fixturePath } from '../electron/engine/synth/fixtures';
-import { EngineHost } from '../electron/worker/engine-host';
 import { benchBatchThumbnails } from './batch-thumbnails';
-import { seededRandom } from '../electron/engine/synth/random';
 
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
@@ -47,9 +47,11 @@ function tileAt(geometry: DeepZoomGeometry, fromFinest: number, fx: number, fy: 
 
 async function runPool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 async function main(): Promise<void> {
@@ -152,7 +154,9 @@ async function main(): Promise<void> {
   log(`open + metadata (ms)   ${pad(figures.open_ms)} ${pad(figures.openslide_open_ms)} ${pad(figures.open_ratio)}x`);
   log(`bytes per tile         ${pad(figures.tile_bytes_avg)} ${pad(figures.openslide_tile_bytes_avg)}`);
   log(`worker peak RSS (MB)   ${pad(figures.worker_peak_rss_mb)}`);
-  log(`batch thumbnails, ${batch.slides} slides (ms): CLI ${batch.cli_ms}, vipsthumbnail ${batch.vipsthumbnail_ms} (${batch.cli_vs_vips}x), OpenSlide get_thumbnail ${batch.openslide_ms} (${batch.cli_vs_openslide}x)`);
+  log(
+    `batch thumbnails, ${batch.slides} slides (ms): CLI ${batch.cli_ms}, vipsthumbnail ${batch.vipsthumbnail_ms} (${batch.cli_vs_vips}x), OpenSlide get_thumbnail ${batch.openslide_ms} (${batch.cli_vs_openslide}x)`,
+  );
   for (const [name, ok] of targets) log(`${ok ? 'PASS' : 'FAIL'}  ${name}`);
   if (json) console.log(JSON.stringify({ ...figures, batch_thumbnails: batch, targets: Object.fromEntries(targets) }));
 }

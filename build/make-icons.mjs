@@ -35,7 +35,9 @@ function nuclei(cx, cy, rx, ry, count, seed, minR, maxR) {
     const y = cy + Math.sin(a) * ry * d;
     const r = minR + rand() * (maxR - minR);
     const rot = Math.round(rand() * 180);
-    out.push(`<ellipse cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" rx="${r.toFixed(1)}" ry="${(r * 0.72).toFixed(1)}" transform="rotate(${rot} ${x.toFixed(1)} ${y.toFixed(1)})"/>`);
+    out.push(
+      `<ellipse cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" rx="${r.toFixed(1)}" ry="${(r * 0.72).toFixed(1)}" transform="rotate(${rot} ${x.toFixed(1)} ${y.toFixed(1)})"/>`,
+    );
   }
   return out.join('');
 }

@@ -1,7 +1,7 @@
 // The app around the viewer: open dialog, recent files, sample, tabs, main-process events, menu
 // commands, shortcuts help and the about box.
 
-import { test, expect, slidePath } from './fixtures';
+import { expect, slidePath, test } from './fixtures';
 import { SENDER_ID } from './host/slidescope-host';
 import { currentImageZoom, waitForTiles } from './host/viewer-probe';
 
@@ -120,7 +120,18 @@ test('the shortcuts help lists every shortcut, from the ? key and the menu', asy
   await expect(help).toBeVisible();
   const rows = help.getByTestId('shortcuts').locator('tr');
   await expect(rows).toHaveCount(11);
-  for (const text of ['Zoom in', 'Zoom out', 'Fit', '1:1', 'Rotate 90° clockwise', 'Full screen', 'navigator', 'slide information', 'Comparison grid', 'Export']) {
+  for (const text of [
+    'Zoom in',
+    'Zoom out',
+    'Fit',
+    '1:1',
+    'Rotate 90° clockwise',
+    'Full screen',
+    'navigator',
+    'slide information',
+    'Comparison grid',
+    'Export',
+  ]) {
     await expect(help).toContainText(text);
   }
   // While the dialog is open, keys do not reach the slide.

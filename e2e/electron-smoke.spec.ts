@@ -4,9 +4,8 @@
 
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { _electron as electron, expect, test } from '@playwright/test';
 import sharp from 'sharp';
-import { _electron as electron } from '@playwright/test';
-import { test, expect } from '@playwright/test';
 import { ELECTRON_MAIN, REPO_ROOT, slidePath } from './host/paths';
 
 /** Path of the Electron binary, or why there is none. */

@@ -1,6 +1,6 @@
 // Broken and unsupported files: a clear message naming the file and the reason, and the app goes on.
 
-import { test, expect, slidePath } from './fixtures';
+import { expect, slidePath, test } from './fixtures';
 import { readCanvas, tileErrorCount, waitForTiles } from './host/viewer-probe';
 
 const CMU = 'CMU-1-Small-Region.svs';

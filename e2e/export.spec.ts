@@ -6,9 +6,9 @@ import { writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import type { Page } from '@playwright/test';
-import { test, expect, slidePath } from './fixtures';
+import sharp from 'sharp';
+import { expect, slidePath, test } from './fixtures';
 import { SLIDES_DIR } from './host/paths';
 import { gridState, readGridCanvas, waitForGridTiles, waitForTiles } from './host/viewer-probe';
 
@@ -39,7 +39,10 @@ async function openExportDialog(page: Page) {
 /** Records, in the page, the export:progress events the renderer receives. */
 async function recordProgress(page: Page): Promise<() => Promise<string[]>> {
   await page.evaluate(() => {
-    const w = window as unknown as { __progress: string[]; slidescope: { on(c: string, l: (p: { done: number; total: number; label: string }) => void): void } };
+    const w = window as unknown as {
+      __progress: string[];
+      slidescope: { on(c: string, l: (p: { done: number; total: number; label: string }) => void): void };
+    };
     w.__progress = [];
     w.slidescope.on('export:progress', (p) => w.__progress.push(`${p.done}/${p.total} ${p.label}`));
   });
@@ -84,7 +87,9 @@ test('thumbnail and magnification set from the Export dialog: names, sizes, prog
   expect(sizes.slice(0, 4)).toEqual(['png 139x185', 'png 278x371', 'png 555x742', 'png 1110x1484']);
   expect(sizes[4]).toMatch(/^png \d{4}x\d{4}$/);
   // Real progress reached the page, step by step.
-  await expect.poll(progress).toEqual(['0/1 thumbnail', '1/1 thumbnail', '0/6 1.25x', '1/6 2.5x', '2/6 5x', '3/6 10x', '4/6 comparison', '5/6 writing', '6/6 done']);
+  await expect
+    .poll(progress)
+    .toEqual(['0/1 thumbnail', '1/1 thumbnail', '0/6 1.25x', '1/6 2.5x', '2/6 5x', '3/6 10x', '4/6 comparison', '5/6 writing', '6/6 done']);
   await expect(page.getByTestId('notice')).toHaveCount(0);
 });
 
@@ -119,7 +124,9 @@ test('field of view from the grid; existing files: Cancel keeps them, Replace ov
   const files = [...POWERS.map((p) => join(out, `${STEM}_${p}.jpg`)), join(out, `${STEM}_resolution_comparison.jpg`)];
   // Each panel is one grid cell's field: the cell's size in CSS pixels, at its magnification.
   for (const file of files.slice(0, 4)) expect(await size(file)).toBe(`jpeg ${shown.size.x}x${shown.size.y}`);
-  const request = host.invocationsOf('export:comparison')[0]?.request as { mode: { centerX: number; centerY: number; panelWidth: number; panelHeight: number } };
+  const request = host.invocationsOf('export:comparison')[0]?.request as {
+    mode: { centerX: number; centerY: number; panelWidth: number; panelHeight: number };
+  };
   expect(request.mode.centerX).toBeCloseTo(shown.center.x, 1);
   expect(request.mode.centerY).toBeCloseTo(shown.center.y, 1);
   expect(request.mode).toMatchObject({ kind: 'field', panelWidth: shown.size.x, panelHeight: shown.size.y });

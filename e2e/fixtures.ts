@@ -4,8 +4,8 @@
 import { test as base, expect } from '@playwright/test';
 import { SlidescopeHost } from './host/slidescope-host';
 
-export { expect };
 export { slidePath } from './host/paths';
+export { expect };
 
 export const test = base.extend<{ host: SlidescopeHost }>({
   host: async ({ launchOptions }, use) => {

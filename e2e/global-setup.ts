@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENGINE_WORKER, REPO_ROOT, RENDERER_DIST, SLIDES_DIR } from './host/paths';
+import { ENGINE_WORKER, RENDERER_DIST, REPO_ROOT, SLIDES_DIR } from './host/paths';
 
 export default function globalSetup(): void {
   const missing = [join(RENDERER_DIST, 'index.html'), ENGINE_WORKER].filter((file) => !existsSync(file));

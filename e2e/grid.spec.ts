@@ -1,7 +1,7 @@
 // The comparison grid: four linked viewers of one slide, each fixed to a magnification.
 
-import { test, expect, slidePath } from './fixtures';
-import { currentImageZoom, gridState, waitForGridTiles, waitForTiles, type GridCellState } from './host/viewer-probe';
+import { expect, slidePath, test } from './fixtures';
+import { currentImageZoom, type GridCellState, gridState, waitForGridTiles, waitForTiles } from './host/viewer-probe';
 
 const CMU = 'CMU-1-Small-Region.svs';
 /** CMU-1 is scanned at 20x, 0.499 µm/px: 1.25x shows one level-0 pixel in 1/16 of a CSS pixel. */
@@ -121,7 +121,11 @@ test('the grid shows four linked magnifications: zooms, labels, crosshairs, scal
   await expect(page.getByTestId('comparison-grid')).toHaveCount(0);
   expect(await currentImageZoom(page)).toBeCloseTo(singleZoom, 6);
   const single = await page.evaluate(() => {
-    const viewer = (window as unknown as { __slidescopeE2E: { viewer: { viewport: { getCenter(c: boolean): unknown; viewportToImageCoordinates(p: unknown): { x: number; y: number } } } } }).__slidescopeE2E.viewer;
+    const viewer = (
+      window as unknown as {
+        __slidescopeE2E: { viewer: { viewport: { getCenter(c: boolean): unknown; viewportToImageCoordinates(p: unknown): { x: number; y: number } } } };
+      }
+    ).__slidescopeE2E.viewer;
     return viewer.viewport.viewportToImageCoordinates(viewer.viewport.getCenter(true));
   });
   expect(single.x).toBeCloseTo(gridCenter.x, 1);

@@ -1,6 +1,6 @@
 // The slide information panel: summary, pyramid levels, properties and associated images.
 
-import { test, expect, slidePath } from './fixtures';
+import { expect, slidePath, test } from './fixtures';
 import { waitForTiles } from './host/viewer-probe';
 
 test('the metadata panel shows 20x, 0.499 µm/px, the levels, every property and the associated images', async ({ host }) => {

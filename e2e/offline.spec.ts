@@ -3,10 +3,10 @@
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { test, expect, slidePath } from './fixtures';
 import { CONTENT_SECURITY_POLICY_META } from '../electron/main/security';
-import { FAKE_ORIGIN } from './host/slidescope-host';
+import { expect, slidePath, test } from './fixtures';
 import { RENDERER_DIST } from './host/paths';
+import { FAKE_ORIGIN } from './host/slidescope-host';
 import { waitForTiles } from './host/viewer-probe';
 
 test('a whole session makes zero network requests', async ({ host }) => {
@@ -40,14 +40,19 @@ test('the renderer carries the main process CSP and its bundled fonts', async ({
   const html = await readFile(join(RENDERER_DIST, 'index.html'), 'utf8');
   const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
   expect(meta).toBe(CONTENT_SECURITY_POLICY_META);
-  expect(await page.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content'))).toBe(CONTENT_SECURITY_POLICY_META);
+  expect(await page.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content'))).toBe(
+    CONTENT_SECURITY_POLICY_META,
+  );
 
   await page.evaluate(() => document.fonts.ready);
-  const fonts = await page.evaluate(() =>
-    [...document.fonts].filter((font) => font.status === 'loaded').map((font) => `${font.family} ${font.weight}`),
-  );
+  const fonts = await page.evaluate(() => [...document.fonts].filter((font) => font.status === 'loaded').map((font) => `${font.family} ${font.weight}`));
   expect(fonts).toEqual(expect.arrayContaining(['Inter 400', 'Inter 600']));
-  const fontFiles = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.woff2')));
+  const fontFiles = await page.evaluate(() =>
+    performance
+      .getEntriesByType('resource')
+      .map((e) => e.name)
+      .filter((n) => n.endsWith('.woff2')),
+  );
   expect(fontFiles.length).toBeGreaterThan(0);
   for (const file of fontFiles) expect(file.startsWith(`${FAKE_ORIGIN}/assets/`)).toBe(true);
 });

@@ -2,12 +2,12 @@
 // The committed file is written when it is missing or with SLIDESCOPE_E2E_SCREENSHOT=1, so that
 // ordinary runs leave the work tree clean; every run leaves a fresh copy in test-results.
 
-import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { test, expect, slidePath } from './fixtures';
+import { expect, slidePath, test } from './fixtures';
 import { SlidescopeHost } from './host/slidescope-host';
 import { waitForTiles } from './host/viewer-probe';
 

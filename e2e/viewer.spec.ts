@@ -1,9 +1,9 @@
 // Opening a slide by drop and checking what the viewer draws against the engine's own pixels.
 
 import sharp from 'sharp';
-import { test, expect, slidePath } from './fixtures';
-import { SlidescopeHost, type InvokeRecord } from './host/slidescope-host';
+import { expect, slidePath, test } from './fixtures';
 import { blockAverages, comparePixels, meanAbsDifference } from './host/pixels';
+import { type InvokeRecord, SlidescopeHost } from './host/slidescope-host';
 import { canvasSize, currentImageZoom, currentRotation, imageOriginOnScreen, readCanvas, setExactView, waitForTiles } from './host/viewer-probe';
 
 const CMU = 'CMU-1-Small-Region.svs';
@@ -44,7 +44,14 @@ test('a dropped slide renders the same pixels the engine reads at 1:1', async ({
 
     const drawn = await readCanvas(page, patch);
     const read = (dx: number, dy: number) =>
-      host.main.engine.readRegion(slideId, 0, origin.x + patch.x - slack + dx, origin.y + patch.y - slack + dy, patch.width + 2 * slack, patch.height + 2 * slack);
+      host.main.engine.readRegion(
+        slideId,
+        0,
+        origin.x + patch.x - slack + dx,
+        origin.y + patch.y - slack + dy,
+        patch.width + 2 * slack,
+        patch.height + 2 * slack,
+      );
     const diff = comparePixels(drawn, await read(0, 0), slack);
     test.info().annotations.push({ type: `pixel diff, ${name}`, description: JSON.stringify(diff) });
     expect(diff.referenceContrast, `${name}: the patch should hold tissue, not background`).toBeGreaterThan(10);
@@ -98,7 +105,12 @@ test('coarser stand-ins wait for the level the view needs, and are asked for onl
   const asked = host.invocationsOf('slide:tile').length;
   await setExactView(page, { x: 400, y: 700, imageZoom: 0.45 });
   await waitForTiles(page);
-  expect(host.invocationsOf('slide:tile').slice(asked).some((t) => level(t) === 11)).toBe(true);
+  expect(
+    host
+      .invocationsOf('slide:tile')
+      .slice(asked)
+      .some((t) => level(t) === 11),
+  ).toBe(true);
   // No stand-in was ever asked for while a finer tile was on its way.
   const all = host.invocationsOf('slide:tile');
   await expect.poll(() => all.every((t) => t.answeredAt !== undefined)).toBe(true);
@@ -124,7 +136,10 @@ test('a pan asks for the tiles it shows, no stand-ins, and the prefetch only onc
     const tiles = after.filter((i) => i.channel === 'slide:tile');
     expect(tiles.length).toBeGreaterThan(0);
     // The stand-ins of the newly shown area waited for the level-12 tiles, which cover it once drawn.
-    expect(tiles.map(level).filter((l) => l !== 12), `pan to x=${x}`).toEqual([]);
+    expect(
+      tiles.map(level).filter((l) => l !== 12),
+      `pan to x=${x}`,
+    ).toEqual([]);
     // The ring around the view is asked for after the last tile of the view was answered.
     await expect.poll(() => after.some((i) => i.channel === 'slide:prefetch')).toBe(true);
     const prefetch = after.find((i) => i.channel === 'slide:prefetch')!;
@@ -176,7 +191,9 @@ test('the default drawer (as the app runs, without ?drawer=canvas) draws the sli
     const { page } = host;
     await host.drop([slidePath(CMU)]);
     await waitForTiles(page, 60_000);
-    const drawer = await page.evaluate(() => (window as unknown as { __slidescopeE2E?: { viewer: { drawer: { getType(): string } } | null } }).__slidescopeE2E?.viewer?.drawer.getType());
+    const drawer = await page.evaluate(() =>
+      (window as unknown as { __slidescopeE2E?: { viewer: { drawer: { getType(): string } } | null } }).__slidescopeE2E?.viewer?.drawer.getType(),
+    );
     test.info().annotations.push({ type: 'drawer', description: String(drawer) });
     expect(['webgl', 'canvas']).toContain(drawer);
     // Tissue on screen: the viewer area is far from a flat colour.

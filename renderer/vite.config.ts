@@ -1,8 +1,9 @@
 // Builds the renderer into dist/renderer. base './' because the app loads it from disk (or an app
 // protocol), never from a web server root.
-import { defineConfig } from 'vite';
-import react from '@vitejs/plugin-react';
+
 import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
 
 const rendererDir = fileURLToPath(new URL('.', import.meta.url));
 const outDir = fileURLToPath(new URL('../dist/renderer', import.meta.url));

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+
 // Builds everything the app and the CLI run from, into dist/:
 //   dist/electron/main.cjs           Electron main process   (CJS, node; electron + packages external)
 //   dist/electron/preload.cjs        sandboxed preload       (CJS, one file; requires only 'electron')
@@ -9,11 +10,11 @@
 // built before the others exist. Options: --no-renderer (skip Vite), --quiet, --outdir DIR (build into
 // DIR instead of dist/, e.g. for a test that must not disturb dist/).
 
-import { chmod, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { chmod, rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 
 import * as esbuild from 'esbuild';
 
@@ -180,7 +181,10 @@ async function main() {
   const started = performance.now();
   say(`Building Slidescope into ${outdir}/`);
   // Stale bundles of a removed entry must not linger (the renderer's directory is emptied by Vite).
-  await Promise.all([rm(resolve(root, out('dist/electron')), { recursive: true, force: true }), rm(resolve(root, out('dist/cli')), { recursive: true, force: true })]);
+  await Promise.all([
+    rm(resolve(root, out('dist/electron')), { recursive: true, force: true }),
+    rm(resolve(root, out('dist/cli')), { recursive: true, force: true }),
+  ]);
 
   const jobs = entries.map(buildEntry);
   if (!args.has('--no-renderer')) jobs.push(buildRenderer());

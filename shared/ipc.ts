@@ -49,9 +49,7 @@ export interface ExportThumbnailRequest {
  * Whole slide (one thumbnail per magnification), or a field of view: what a grid cell of
  * panelWidth x panelHeight screen pixels shows around a level-0 centre at each magnification.
  */
-export type ComparisonMode =
-  | { kind: 'slide' }
-  | { kind: 'field'; centerX: number; centerY: number; panelWidth: number; panelHeight: number };
+export type ComparisonMode = { kind: 'slide' } | { kind: 'field'; centerX: number; centerY: number; panelWidth: number; panelHeight: number };
 
 export interface ComparisonRequest {
   slideId: SlideId;
@@ -148,12 +146,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'app:versions',
 ];
 
-export const EVENT_CHANNELS: readonly EventChannel[] = [
-  'app:slide-opened',
-  'app:open-failed',
-  'app:menu-command',
-  'export:progress',
-];
+export const EVENT_CHANNELS: readonly EventChannel[] = ['app:slide-opened', 'app:open-failed', 'app:menu-command', 'export:progress'];
 
 /** A DOM File as shared/ may name it (no DOM types here); the preload needs the real File. */
 export interface DroppedFile {

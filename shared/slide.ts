@@ -69,7 +69,4 @@ export interface EncodedImage {
 }
 
 /** How a thumbnail's size is chosen. */
-export type ThumbnailSpec =
-  | { kind: 'size'; longestSide: number }
-  | { kind: 'power'; objectivePower: number }
-  | { kind: 'mpp'; mpp: number };
+export type ThumbnailSpec = { kind: 'size'; longestSide: number } | { kind: 'power'; objectivePower: number } | { kind: 'mpp'; mpp: number };

@@ -2,14 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it, test } from 'node:test';
 
 import { INVOKE_CHANNELS } from './ipc';
-import {
-  isAbsolutePath,
-  isInvokeChannel,
-  isMenuCommand,
-  REQUEST_VALIDATORS,
-  validatePrefetch,
-  validateRequest,
-} from './validate';
+import { isAbsolutePath, isInvokeChannel, isMenuCommand, REQUEST_VALIDATORS, validatePrefetch, validateRequest } from './validate';
 
 function expectInvalid(result: { ok: boolean; error?: { code: string; message: string } }, fragment?: string): void {
   assert.equal(result.ok, false, 'expected INVALID_ARGUMENT');

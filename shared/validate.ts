@@ -5,16 +5,7 @@
 // DOM imports, so the main process, the e2e host and the tests share it.
 
 import type { ErrorInfo, Result } from './errors';
-import type {
-  ComparisonMode,
-  ComparisonRequest,
-  ExportThumbnailRequest,
-  ImageFormat,
-  InvokeChannel,
-  InvokeRequest,
-  MenuCommand,
-  TileRequest,
-} from './ipc';
+import type { ComparisonMode, ComparisonRequest, ExportThumbnailRequest, ImageFormat, InvokeChannel, InvokeRequest, MenuCommand, TileRequest } from './ipc';
 import { INVOKE_CHANNELS, MENU_COMMANDS } from './ipc';
 import type { ThumbnailSpec } from './slide';
 
@@ -69,12 +60,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Checks `value` is a plain object whose keys are exactly among `allowed` (all of `required` present). */
-function checkShape(
-  where: string,
-  value: unknown,
-  required: readonly string[],
-  optional: readonly string[] = [],
-): Checked<Record<string, unknown>> {
+function checkShape(where: string, value: unknown, required: readonly string[], optional: readonly string[] = []): Checked<Record<string, unknown>> {
   if (!isRecord(value)) return fail(`${where} must be an object`);
   const allowed = new Set([...required, ...optional]);
   for (const key of Object.keys(value)) {
@@ -98,13 +84,7 @@ export function checkInteger(where: string, value: unknown, min: number, max: nu
 }
 
 /** A finite number with min < value <= max (or min <= value when minInclusive). */
-export function checkNumber(
-  where: string,
-  value: unknown,
-  min: number,
-  max: number,
-  options: { minInclusive?: boolean } = {},
-): Checked<number> {
+export function checkNumber(where: string, value: unknown, min: number, max: number, options: { minInclusive?: boolean } = {}): Checked<number> {
   const aboveMin = options.minInclusive ? (v: number) => v >= min : (v: number) => v > min;
   if (typeof value !== 'number' || !Number.isFinite(value) || !aboveMin(value) || value > max) {
     const low = options.minInclusive ? `at least ${min}` : `greater than ${min}`;

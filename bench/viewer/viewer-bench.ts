@@ -9,7 +9,7 @@
 // IPC handlers, the engine in its worker. (Tiles cross a Playwright binding as base64 there, where
 // Electron would use structured clone: a handicap, not a help.)
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -17,8 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
-import { fixturePath } from '../../electron/engine/synth/fixtures';
 import { SlidescopeHost } from '../../e2e/host/slidescope-host';
+import { fixturePath } from '../../electron/engine/synth/fixtures';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const OUT = join(ROOT, '.cache/bench-viewer');
@@ -115,7 +115,11 @@ async function freePort(): Promise<number> {
 
 async function startOpenSlideServer(slide: string): Promise<{ url: string; process: ChildProcess }> {
   const port = await freePort();
-  const child = spawn('/usr/bin/python3', [join(ROOT, 'bench/viewer/openslide_server.py'), slide, String(port), join(ROOT, 'node_modules/openseadragon/build/openseadragon')], { stdio: 'ignore' } /* an unread stderr pipe fills with Flask's request log and hangs the server */);
+  const child = spawn(
+    '/usr/bin/python3',
+    [join(ROOT, 'bench/viewer/openslide_server.py'), slide, String(port), join(ROOT, 'node_modules/openseadragon/build/openseadragon')],
+    { stdio: 'ignore' } /* an unread stderr pipe fills with Flask's request log and hangs the server */,
+  );
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
@@ -229,7 +233,15 @@ function median(values: number[]): number {
 
 function summarize(runs: StageTimes[]): StageTimes {
   const pick = (k: keyof StageTimes) => median(runs.map((r) => r[k]));
-  return { open: pick('open'), jump: pick('jump'), pans: pick('pans'), tileRequests: pick('tileRequests'), tileBytes: pick('tileBytes'), rendererHeapMb: Math.max(...runs.map((r) => r.rendererHeapMb)), workerRssMb: Math.max(...runs.map((r) => r.workerRssMb)) };
+  return {
+    open: pick('open'),
+    jump: pick('jump'),
+    pans: pick('pans'),
+    tileRequests: pick('tileRequests'),
+    tileBytes: pick('tileBytes'),
+    rendererHeapMb: Math.max(...runs.map((r) => r.rendererHeapMb)),
+    workerRssMb: Math.max(...runs.map((r) => r.workerRssMb)),
+  };
 }
 
 async function main(): Promise<void> {
@@ -256,10 +268,16 @@ async function main(): Promise<void> {
     for (const stage of ['open', 'jump', 'pans'] as const) {
       const ratio = r.slidescope[stage] / r.openslide[stage];
       verdicts.push(ratio <= 0.25);
-      console.log(`${tag.padEnd(10)} ${stage.padEnd(6)} ${r.slidescope[stage].toFixed(0).padStart(13)} ${r.openslide[stage].toFixed(0).padStart(13)} ${ratio.toFixed(3).padStart(6)}   ${ratio <= 0.25 ? 'PASS' : 'FAIL'}`);
+      console.log(
+        `${tag.padEnd(10)} ${stage.padEnd(6)} ${r.slidescope[stage].toFixed(0).padStart(13)} ${r.openslide[stage].toFixed(0).padStart(13)} ${ratio.toFixed(3).padStart(6)}   ${ratio <= 0.25 ? 'PASS' : 'FAIL'}`,
+      );
     }
-    console.log(`${tag.padEnd(10)} tiles  ${r.slidescope.tileRequests} requests / ${(r.slidescope.tileBytes / 1e6).toFixed(1)} MB vs ${r.openslide.tileRequests} / ${(r.openslide.tileBytes / 1e6).toFixed(1)} MB`);
-    console.log(`${tag.padEnd(10)} memory renderer JS heap ${r.slidescope.rendererHeapMb.toFixed(0)} MB (OpenSlide page ${r.openslide.rendererHeapMb.toFixed(0)} MB), host process (Playwright driver, IPC handlers, engine worker) peak RSS ${r.slidescope.workerRssMb.toFixed(0)} MB`);
+    console.log(
+      `${tag.padEnd(10)} tiles  ${r.slidescope.tileRequests} requests / ${(r.slidescope.tileBytes / 1e6).toFixed(1)} MB vs ${r.openslide.tileRequests} / ${(r.openslide.tileBytes / 1e6).toFixed(1)} MB`,
+    );
+    console.log(
+      `${tag.padEnd(10)} memory renderer JS heap ${r.slidescope.rendererHeapMb.toFixed(0)} MB (OpenSlide page ${r.openslide.rendererHeapMb.toFixed(0)} MB), host process (Playwright driver, IPC handlers, engine worker) peak RSS ${r.slidescope.workerRssMb.toFixed(0)} MB`,
+    );
   }
   console.log(`Screenshots: ${OUT}`);
   if (process.argv.includes('--json')) console.log(JSON.stringify(results));

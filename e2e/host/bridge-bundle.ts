@@ -1,8 +1,8 @@
 // Bundles the real preload bridge (electron/preload/bridge.ts) for a plain browser page, so the e2e
 // page gets exactly the window.slidescope the Electron preload builds, over another transport.
 
-import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const BRIDGE_ENTRY = fileURLToPath(new URL('../../electron/preload/bridge.ts', import.meta.url));
 export const BRIDGE_GLOBAL = '__slidescopeBridge';

@@ -6,12 +6,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppVersions, EventChannel, EventChannels, ExportProgress, ImageFormat } from '../../shared/ipc';
 import { Exporter } from '../../electron/main/exporter';
 import { createIpcHandlers, type IpcController } from '../../electron/main/ipc-handlers';
 import { PathAuthorizer } from '../../electron/main/path-authorizer';
 import { RecentFiles } from '../../electron/main/recent-files';
 import { EngineHost } from '../../electron/worker/engine-host';
+import type { AppVersions, EventChannel, EventChannels, ExportProgress, ImageFormat } from '../../shared/ipc';
 import { ENGINE_WORKER } from './paths';
 
 /** What the stubbed export dialogs answer; null = the user cancelled. */

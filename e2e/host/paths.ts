@@ -1,7 +1,7 @@
 // Where the e2e suite finds the repository, the production bundles and the shared test slides.
 
-import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const RENDERER_DIST = resolve(REPO_ROOT, 'dist/renderer');

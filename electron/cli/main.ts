@@ -5,7 +5,7 @@ import type { ComparisonMode, ImageFormat } from '../../shared/ipc';
 import type { ThumbnailSpec } from '../../shared/slide';
 import { SlideEngine } from '../engine/engine';
 import { toSlideError } from '../engine/errors';
-import { expandInputs, infoJson, infoText, runCompare, runRegion, runThumbnails, type BatchFailure } from './commands';
+import { type BatchFailure, expandInputs, infoJson, infoText, runCompare, runRegion, runThumbnails } from './commands';
 import { terminalProgress } from './progress';
 
 const HELP = `slidescope - whole-slide images without Python, Docker or a network
@@ -98,7 +98,21 @@ export async function main(argv: string[]): Promise<number> {
         if (values.level !== undefined && values.power !== undefined) throw new UsageError('Give --level or --power, not both.');
         const level = num(values.level, 'level');
         const power = num(values.power, 'power');
-        const out = await runRegion(engine, positionals[0]!, { x: need(num(values.x, 'x'), 'x'), y: need(num(values.y, 'y'), 'y'), width: need(num(values.width, 'width'), 'width'), height: need(num(values.height, 'height'), 'height'), ...(level !== undefined ? { level } : {}), ...(power !== undefined ? { power } : {}) }, values.out, format(values.format, formatFromFile(values.out)), overwrite);
+        const out = await runRegion(
+          engine,
+          positionals[0]!,
+          {
+            x: need(num(values.x, 'x'), 'x'),
+            y: need(num(values.y, 'y'), 'y'),
+            width: need(num(values.width, 'width'), 'width'),
+            height: need(num(values.height, 'height'), 'height'),
+            ...(level !== undefined ? { level } : {}),
+            ...(power !== undefined ? { power } : {}),
+          },
+          values.out,
+          format(values.format, formatFromFile(values.out)),
+          overwrite,
+        );
         process.stdout.write(`${out}\n`);
         return 0;
       }
@@ -106,7 +120,12 @@ export async function main(argv: string[]): Promise<number> {
         if (positionals.length === 0 || !values.out) throw new UsageError('thumbnail takes slides or folders and --out DIR.');
         const chosen = [values.power, values.mpp, values.size].filter((v) => v !== undefined).length;
         if (chosen > 1) throw new UsageError('Give one of --power, --mpp or --size.');
-        const spec: ThumbnailSpec = values.power !== undefined ? { kind: 'power', objectivePower: need(num(values.power, 'power'), 'power') } : values.mpp !== undefined ? { kind: 'mpp', mpp: need(num(values.mpp, 'mpp'), 'mpp') } : { kind: 'size', longestSide: num(values.size, 'size') ?? 1024 };
+        const spec: ThumbnailSpec =
+          values.power !== undefined
+            ? { kind: 'power', objectivePower: need(num(values.power, 'power'), 'power') }
+            : values.mpp !== undefined
+              ? { kind: 'mpp', mpp: need(num(values.mpp, 'mpp'), 'mpp') }
+              : { kind: 'size', longestSide: num(values.size, 'size') ?? 1024 };
         const paths = await expandInputs(positionals);
         if (paths.length === 0) throw new UsageError('No slide files found.');
         const { written, failures } = await runThumbnails(engine, paths, spec, format(values.format, 'png'), values.out, overwrite, terminalProgress());
@@ -135,7 +154,11 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`Unknown command "${command}".`);
     }
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (error as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (
+      error instanceof UsageError ||
+      (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
+      (error as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
+    ) {
       process.stderr.write(`slidescope: ${(error as Error).message}\nRun "slidescope --help" for usage.\n`);
       return 2;
     }

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { isErrorCode, type ErrorCode } from '../../shared/errors';
+import { type ErrorCode, isErrorCode } from '../../shared/errors';
 import { SlideEngine } from './engine';
 import { SlideError } from './errors';
 import { sharedSlide } from './testing/paths';
@@ -69,7 +69,11 @@ describe('broken files in ../shared/slides', () => {
 describe('requests outside the contract', () => {
   test('bad levels, tiles and sizes are INVALID_ARGUMENT or TOO_LARGE', async () => {
     const { slideId, info } = await engine.open(sharedSlide('CMU-1-Small-Region.svs'));
-    const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof SlideError ? e.code : 'untyped'));
+    const codeOf = (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (e: unknown) => (e instanceof SlideError ? e.code : 'untyped'),
+      );
     assert.equal(await codeOf(engine.getTile(slideId, 99, 0, 0)), 'INVALID_ARGUMENT');
     assert.equal(await codeOf(engine.getTile(slideId, info.deepZoom.levels.length - 1, 1000, 0)), 'INVALID_ARGUMENT');
     assert.equal(await codeOf(engine.getTile(slideId, 3, -1, 0)), 'INVALID_ARGUMENT');

@@ -6,9 +6,9 @@
 import sharp from 'sharp';
 import { deepZoomGeometry, dzDownsample, dzTileRect } from '../../shared/deepzoom';
 import type { DeepZoomGeometry, EncodedTile } from '../../shared/slide';
+import { encodeJpegRgb } from './codecs/turbojpeg';
 import type { RgbImage } from './engine-api';
 import { SlideError, throwIfAborted } from './errors';
-import { encodeJpegRgb } from './codecs/turbojpeg';
 import type { ByteLruCache } from './lru-cache';
 import { copyRect, cropRgb, halveRgb, resizeRgb, sharpFrom } from './pixels';
 import { DOWNSAMPLE_TOLERANCE, type RegionReader } from './region-reader';
@@ -69,7 +69,9 @@ export class DeepZoomTiler {
 
   /** Which dz levels are served as stored: for the tests and the benchmark's report. */
   describePlans(): string[] {
-    return this.plans.map((p) => (p.kind === 'stored' ? `stored L${p.level}` : p.kind === 'resample' ? `resample L${p.level} x${p.scale.toFixed(2)}` : 'children'));
+    return this.plans.map((p) =>
+      p.kind === 'stored' ? `stored L${p.level}` : p.kind === 'resample' ? `resample L${p.level} x${p.scale.toFixed(2)}` : 'children',
+    );
   }
 
   private rect(z: number, col: number, row: number) {
@@ -84,21 +86,27 @@ export class DeepZoomTiler {
 
   async getTile(z: number, col: number, row: number, signal?: AbortSignal): Promise<EncodedTile> {
     const rect = this.rect(z, col, row);
-    return this.encodedTiles.getOrCompute(`${this.cacheKey}:${z}:${col}:${row}`, async (job) => {
-      throwIfAborted(job);
-      const plan = this.plans[z]!;
-      if (plan.kind === 'stored') {
-        const jpeg = await this.reader.source.readStoredJpeg(plan.level, col, row);
-        if (jpeg) {
-          const info = this.reader.source.levels[plan.level]!;
-          // Stored tiles are padded to full size at the right and bottom edges; the viewer crops.
-          const width = Math.min(rect.width, info.width - col * info.tileWidth);
-          const height = Math.min(rect.height, info.height - row * info.tileHeight);
-          return width < info.tileWidth || height < info.tileHeight ? { bytes: jpeg, mime: 'image/jpeg', crop: { width, height } } : { bytes: jpeg, mime: 'image/jpeg' };
+    return this.encodedTiles.getOrCompute(
+      `${this.cacheKey}:${z}:${col}:${row}`,
+      async (job) => {
+        throwIfAborted(job);
+        const plan = this.plans[z]!;
+        if (plan.kind === 'stored') {
+          const jpeg = await this.reader.source.readStoredJpeg(plan.level, col, row);
+          if (jpeg) {
+            const info = this.reader.source.levels[plan.level]!;
+            // Stored tiles are padded to full size at the right and bottom edges; the viewer crops.
+            const width = Math.min(rect.width, info.width - col * info.tileWidth);
+            const height = Math.min(rect.height, info.height - row * info.tileHeight);
+            return width < info.tileWidth || height < info.tileHeight
+              ? { bytes: jpeg, mime: 'image/jpeg', crop: { width, height } }
+              : { bytes: jpeg, mime: 'image/jpeg' };
+          }
         }
-      }
-      return this.encode(await this.tilePixels(z, col, row, job));
-    }, signal);
+        return this.encode(await this.tilePixels(z, col, row, job));
+      },
+      signal,
+    );
   }
 
   /**
@@ -108,40 +116,55 @@ export class DeepZoomTiler {
   tilePixels(z: number, col: number, row: number, signal?: AbortSignal): Promise<RgbImage> {
     const rect = this.rect(z, col, row);
     const parentUsesThem = z > 0 && this.plans[z - 1]!.kind === 'children';
-    return this.dzTiles.getOrCompute(`${this.cacheKey}:${z}:${col}:${row}`, async (job) => {
-      throwIfAborted(job);
-      const plan = this.plans[z]!;
-      if (plan.kind === 'stored') {
-        const tile = await this.reader.tile(plan.level, col, row, job);
-        const info = this.reader.source.levels[plan.level]!;
-        if (tile && col * info.tileWidth + rect.width <= info.width && row * info.tileHeight + rect.height <= info.height) {
-          return cropRgb(tile, 0, 0, rect.width, rect.height);
-        }
-        // The stored level is a pixel smaller than the dz level, or the tile is absent.
-        return this.reader.readLevelRect(plan.level, rect.x, rect.y, rect.width, rect.height, 3, job);
-      }
-      if (plan.kind === 'resample') {
-        // Every other dz level of a 4x pyramid is exactly half a stored level: its tiles read at half size.
-        const half = Math.abs(plan.scale - 2) < 0.01;
-        if (half && this.reader.reducible(plan.level, 'half')) return this.reader.readLevelRect(plan.level, rect.x, rect.y, rect.width, rect.height, 3, job, 'half');
-        // About a quarter (below the coarsest stored level) of a codec that decodes reduced sizes
-        // itself: read at quarter size, then fit. Others take Lanczos below, closer than 4x4 means.
-        if (plan.scale > 3.5 && this.reader.source.decodesReduced(plan.level) && this.reader.reducible(plan.level, 'quarter')) {
-          const s = plan.scale / 4;
-          const quarter = await this.reader.readLevelRect(plan.level, Math.floor(rect.x * s), Math.floor(rect.y * s), Math.max(1, Math.round(rect.width * s)), Math.max(1, Math.round(rect.height * s)), 3, job, 'quarter');
-          throwIfAborted(job);
-          return resizeRgb(quarter, rect.width, rect.height);
-        }
-        const x = Math.floor(rect.x * plan.scale);
-        const y = Math.floor(rect.y * plan.scale);
-        const w = Math.max(1, Math.round(rect.width * plan.scale));
-        const h = Math.max(1, Math.round(rect.height * plan.scale));
-        const region = await this.reader.readLevelRect(plan.level, x, y, w, h, 3, job, plan.scale >= 1.5 ? 'fast' : 'exact');
+    return this.dzTiles.getOrCompute(
+      `${this.cacheKey}:${z}:${col}:${row}`,
+      async (job) => {
         throwIfAborted(job);
-        return half ? halveRgb(region, rect.width, rect.height) : resizeRgb(region, rect.width, rect.height);
-      }
-      return this.fromChildren(z, col, row, rect.width, rect.height, job);
-    }, signal, parentUsesThem);
+        const plan = this.plans[z]!;
+        if (plan.kind === 'stored') {
+          const tile = await this.reader.tile(plan.level, col, row, job);
+          const info = this.reader.source.levels[plan.level]!;
+          if (tile && col * info.tileWidth + rect.width <= info.width && row * info.tileHeight + rect.height <= info.height) {
+            return cropRgb(tile, 0, 0, rect.width, rect.height);
+          }
+          // The stored level is a pixel smaller than the dz level, or the tile is absent.
+          return this.reader.readLevelRect(plan.level, rect.x, rect.y, rect.width, rect.height, 3, job);
+        }
+        if (plan.kind === 'resample') {
+          // Every other dz level of a 4x pyramid is exactly half a stored level: its tiles read at half size.
+          const half = Math.abs(plan.scale - 2) < 0.01;
+          if (half && this.reader.reducible(plan.level, 'half'))
+            return this.reader.readLevelRect(plan.level, rect.x, rect.y, rect.width, rect.height, 3, job, 'half');
+          // About a quarter (below the coarsest stored level) of a codec that decodes reduced sizes
+          // itself: read at quarter size, then fit. Others take Lanczos below, closer than 4x4 means.
+          if (plan.scale > 3.5 && this.reader.source.decodesReduced(plan.level) && this.reader.reducible(plan.level, 'quarter')) {
+            const s = plan.scale / 4;
+            const quarter = await this.reader.readLevelRect(
+              plan.level,
+              Math.floor(rect.x * s),
+              Math.floor(rect.y * s),
+              Math.max(1, Math.round(rect.width * s)),
+              Math.max(1, Math.round(rect.height * s)),
+              3,
+              job,
+              'quarter',
+            );
+            throwIfAborted(job);
+            return resizeRgb(quarter, rect.width, rect.height);
+          }
+          const x = Math.floor(rect.x * plan.scale);
+          const y = Math.floor(rect.y * plan.scale);
+          const w = Math.max(1, Math.round(rect.width * plan.scale));
+          const h = Math.max(1, Math.round(rect.height * plan.scale));
+          const region = await this.reader.readLevelRect(plan.level, x, y, w, h, 3, job, plan.scale >= 1.5 ? 'fast' : 'exact');
+          throwIfAborted(job);
+          return half ? halveRgb(region, rect.width, rect.height) : resizeRgb(region, rect.width, rect.height);
+        }
+        return this.fromChildren(z, col, row, rect.width, rect.height, job);
+      },
+      signal,
+      parentUsesThem,
+    );
   }
 
   private async fromChildren(z: number, col: number, row: number, width: number, height: number, signal?: AbortSignal): Promise<RgbImage> {

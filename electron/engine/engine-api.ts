@@ -39,7 +39,16 @@ export interface SlideEngineApi {
    * RGB pixels of a level-0 rectangle resampled to the given output size, read from the coarsest
    * level with enough resolution (the comparison export's field-of-view panels use this).
    */
-  readScaledRegion(slideId: string, x: number, y: number, width: number, height: number, outWidth: number, outHeight: number, signal?: AbortSignal): Promise<RgbImage>;
+  readScaledRegion(
+    slideId: string,
+    x: number,
+    y: number,
+    width: number,
+    height: number,
+    outWidth: number,
+    outHeight: number,
+    signal?: AbortSignal,
+  ): Promise<RgbImage>;
   /**
    * Makes the built-in sample slide (a generated multi-level Aperio-like slide with label and
    * macro) in cacheDir on first use and returns its path. Runs in the worker: painting is CPU work.

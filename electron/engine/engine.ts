@@ -8,7 +8,7 @@ import { dzDownsample } from '../../shared/deepzoom';
 import { thumbnailSize } from '../../shared/magnification';
 import type { EncodedImage, EncodedTile, SlideInfo, ThumbnailSpec } from '../../shared/slide';
 import './codecs/registry';
-import { DeepZoomTiler, chooseTileSize, type TileEncoding } from './deepzoom-tiler';
+import { chooseTileSize, DeepZoomTiler, type TileEncoding } from './deepzoom-tiler';
 import type { OpenOptions, RgbImage, SlideEngineApi } from './engine-api';
 import { SlideError, throwIfAborted, toSlideError } from './errors';
 import { openSlideSource } from './formats';
@@ -182,7 +182,9 @@ export class SlideEngine implements SlideEngineApi {
 
   async getAssociatedImage(slideId: string, name: string): Promise<EncodedImage> {
     const image = await this.readAssociated(slideId, name);
-    const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } }).png({ compressionLevel: 3 }).toBuffer();
+    const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } })
+      .png({ compressionLevel: 3 })
+      .toBuffer();
     return { bytes: new Uint8Array(png.buffer, png.byteOffset, png.length), mime: 'image/png', width: image.width, height: image.height };
   }
 
@@ -190,14 +192,26 @@ export class SlideEngine implements SlideEngineApi {
     const slide = this.slide(slideId);
     const size = thumbnailSize(slide.info, spec);
     if (!size) {
-      const reason = spec.kind === 'size' ? 'The size must be at least 1 pixel.' : 'The slide records no objective power or microns per pixel, so a magnification cannot be chosen.';
+      const reason =
+        spec.kind === 'size'
+          ? 'The size must be at least 1 pixel.'
+          : 'The slide records no objective power or microns per pixel, so a magnification cannot be chosen.';
       throw new SlideError('INVALID_ARGUMENT', reason, slide.info.path);
     }
     if (size.width * size.height > 64 * MB) throw new SlideError('TOO_LARGE', `A ${size.width} x ${size.height} thumbnail is too large.`, slide.info.path);
     return this.readScaledRegion(slideId, 0, 0, slide.info.width, slide.info.height, size.width, size.height, signal);
   }
 
-  async readScaledRegion(slideId: string, x: number, y: number, width: number, height: number, outWidth: number, outHeight: number, signal?: AbortSignal): Promise<RgbImage> {
+  async readScaledRegion(
+    slideId: string,
+    x: number,
+    y: number,
+    width: number,
+    height: number,
+    outWidth: number,
+    outHeight: number,
+    signal?: AbortSignal,
+  ): Promise<RgbImage> {
     const slide = this.slide(slideId);
     if (![x, y, width, height, outWidth, outHeight].every(Number.isFinite) || width <= 0 || height <= 0 || outWidth < 1 || outHeight < 1) {
       throw new SlideError('INVALID_ARGUMENT', 'A scaled region needs a positive size.', slide.info.path);
@@ -211,7 +225,16 @@ export class SlideEngine implements SlideEngineApi {
   }
 
   /** When the best stored level is too large to read whole (one huge level), go through dz tiles. */
-  private async scaledFromPyramid(slide: OpenSlide, x: number, y: number, width: number, height: number, outWidth: number, outHeight: number, signal?: AbortSignal): Promise<RgbImage> {
+  private async scaledFromPyramid(
+    slide: OpenSlide,
+    x: number,
+    y: number,
+    width: number,
+    height: number,
+    outWidth: number,
+    outHeight: number,
+    signal?: AbortSignal,
+  ): Promise<RgbImage> {
     const { geometry } = slide.tiler;
     const wanted = Math.min(width / outWidth, height / outHeight);
     let z = geometry.levels.length - 1;
@@ -223,7 +246,12 @@ export class SlideEngine implements SlideEngineApi {
     const ry0 = Math.max(0, Math.floor(y / ds));
     const rx1 = Math.min(level.width, Math.ceil((x + width) / ds));
     const ry1 = Math.min(level.height, Math.ceil((y + height) / ds));
-    const canvas: RgbImage = { data: new Uint8Array(Math.max(1, rx1 - rx0) * Math.max(1, ry1 - ry0) * 3).fill(255), width: Math.max(1, rx1 - rx0), height: Math.max(1, ry1 - ry0), channels: 3 };
+    const canvas: RgbImage = {
+      data: new Uint8Array(Math.max(1, rx1 - rx0) * Math.max(1, ry1 - ry0) * 3).fill(255),
+      width: Math.max(1, rx1 - rx0),
+      height: Math.max(1, ry1 - ry0),
+      channels: 3,
+    };
     for (let row = Math.floor(ry0 / ts); row * ts < ry1; row++) {
       for (let col = Math.floor(rx0 / ts); col * ts < rx1; col++) {
         throwIfAborted(signal);

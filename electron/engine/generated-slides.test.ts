@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { SlideEngine } from './engine';
 import { SlideError } from './errors';
-import { fixturePath, type FixtureName } from './synth/fixtures';
-import { referenceImage, runOpenSlide, vipsPage, type ReferenceInfo, type ReferenceRequest } from './testing/openslide-reference';
+import { type FixtureName, fixturePath } from './synth/fixtures';
+import { type ReferenceInfo, type ReferenceRequest, referenceImage, runOpenSlide, vipsPage } from './testing/openslide-reference';
 import { compareRgb, decodeTile } from './testing/pixel-compare';
 
 const engine = new SlideEngine({ tileEncoding: 'png' });
@@ -15,7 +15,10 @@ after(() => engine.closeAll());
 
 /** Regions to compare at a level: anywhere when the level's downsample is exact, else at the origin
  * (OpenSlide interpolates a region whose origin falls between a level's pixels). */
-function regionsFor(level: { width: number; height: number; downsample: number }, index: number): Array<{ x: number; y: number; width: number; height: number }> {
+function regionsFor(
+  level: { width: number; height: number; downsample: number },
+  index: number,
+): Array<{ x: number; y: number; width: number; height: number }> {
   const size = (n: number) => Math.min(n, 400);
   const regions = [{ x: 0, y: 0, width: size(level.width), height: size(level.height) }];
   if (Number.isInteger(level.downsample) && level.width > 600) {
@@ -58,7 +61,11 @@ async function checkAgainstOpenSlide(name: FixtureName, options: { expectLevels?
   // Deep-zoom tiles of the full-resolution level: stored (or decoded) tiles, edges included.
   const dz = info.deepZoom;
   const top = dz.levels.length - 1;
-  const picks = [[0, 0], [Math.floor(dz.levels[top]!.cols / 2), Math.floor(dz.levels[top]!.rows / 2)], [dz.levels[top]!.cols - 1, dz.levels[top]!.rows - 1]];
+  const picks = [
+    [0, 0],
+    [Math.floor(dz.levels[top]!.cols / 2), Math.floor(dz.levels[top]!.rows / 2)],
+    [dz.levels[top]!.cols - 1, dz.levels[top]!.rows - 1],
+  ];
   for (const [col, row] of picks) {
     requests.push({ kind: 'dztile', path, tile_size: dz.tileSize, overlap: 0, dz_level: top, col: col!, row: row! });
     ours.push(engine.getTile(slideId, top, col!, row!).then(decodeTile));
@@ -105,7 +112,10 @@ describe('generated slides against OpenSlide (±2 per channel)', { timeout: 600_
     assert.equal(info.objectivePower, 20);
     assert.deepEqual([...info.associated].sort(), ['label', 'macro', 'thumbnail']);
     // Every stored level is served as stored.
-    assert.deepEqual(engine.describeTiling(slideId).filter((p) => p.startsWith('stored')), ['stored L2', 'stored L1', 'stored L0']);
+    assert.deepEqual(
+      engine.describeTiling(slideId).filter((p) => p.startsWith('stored')),
+      ['stored L2', 'stored L1', 'stored L0'],
+    );
   });
 
   test('Aperio JPEG, YCbCr photometric', async () => {
@@ -128,11 +138,15 @@ describe('generated slides against OpenSlide (±2 per channel)', { timeout: 600_
     assert.ok(diff.meanDiff < 3, JSON.stringify(diff));
   });
 
-  test('Aperio JPEG 2000, RGB components (33005); half-size levels from the codestream\'s resolution levels', async () => {
+  test("Aperio JPEG 2000, RGB components (33005); half-size levels from the codestream's resolution levels", async () => {
     const { slideId, info, path } = await checkAgainstOpenSlide('aperio-j2k-33005');
     const z = info.deepZoom.levels.length - 2;
     assert.equal(engine.describeTiling(slideId)[z], 'resample L0 x2.00');
-    const picks = [[1, 1], [3, 2], [info.deepZoom.levels[z]!.cols - 1, info.deepZoom.levels[z]!.rows - 1]] as const;
+    const picks = [
+      [1, 1],
+      [3, 2],
+      [info.deepZoom.levels[z]!.cols - 1, info.deepZoom.levels[z]!.rows - 1],
+    ] as const;
     const refs = runOpenSlide(picks.map(([col, row]) => ({ kind: 'dztile', path, tile_size: 240, overlap: 0, dz_level: z, col, row })));
     for (const [i, [col, row]] of picks.entries()) {
       const diff = compareRgb(await decodeTile(await engine.getTile(slideId, z, col, row)), referenceImage(refs[i]), 2);

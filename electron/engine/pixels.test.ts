@@ -20,7 +20,16 @@ function naiveHalve(src: RgbImage, width: number, height: number): Uint8Array {
 
 test('halveRgb is the rounded 2x2 mean, edges repeated, for word-aligned, odd and cropped sizes', () => {
   const random = seededRandom(7);
-  for (const [w, h, ow, oh] of [[240, 240, 120, 120], [240, 240, 100, 90], [8, 6, 5, 4], [12, 3, 6, 2], [7, 5, 4, 3], [9, 4, 3, 2], [1, 1, 1, 1], [6, 6, 4, 4]] as const) {
+  for (const [w, h, ow, oh] of [
+    [240, 240, 120, 120],
+    [240, 240, 100, 90],
+    [8, 6, 5, 4],
+    [12, 3, 6, 2],
+    [7, 5, 4, 3],
+    [9, 4, 3, 2],
+    [1, 1, 1, 1],
+    [6, 6, 4, 4],
+  ] as const) {
     const src: RgbImage = { data: Uint8Array.from({ length: w * h * 3 }, () => Math.floor(random() * 256)), width: w, height: h, channels: 3 };
     const half = halveRgb(src, ow, oh);
     assert.deepEqual([half.width, half.height], [ow, oh]);
@@ -35,7 +44,12 @@ test('halveRgb is the rounded 2x2 mean, edges repeated, for word-aligned, odd an
 test('halveRectInto writes a sub-rectangle at half size where asked, from word-aligned and other origins', () => {
   const random = seededRandom(11);
   const src: RgbImage = { data: Uint8Array.from({ length: 24 * 10 * 3 }, () => Math.floor(random() * 256)), width: 24, height: 10, channels: 3 };
-  for (const [sx, sy, w, h, dx, dy] of [[8, 2, 5, 3, 1, 2], [6, 4, 9, 5, 0, 0], [0, 0, 12, 5, 3, 1], [20, 8, 4, 2, 2, 3]] as const) {
+  for (const [sx, sy, w, h, dx, dy] of [
+    [8, 2, 5, 3, 1, 2],
+    [6, 4, 9, 5, 0, 0],
+    [0, 0, 12, 5, 3, 1],
+    [20, 8, 4, 2, 2, 3],
+  ] as const) {
     const dst: RgbImage = { data: new Uint8Array(16 * 8 * 3).fill(7), width: 16, height: 8, channels: 3 };
     halveRectInto(src, sx, sy, w, h, dst, dx, dy);
     // Reference: the whole source halved from (sx, sy), then placed.

@@ -85,11 +85,18 @@ export function halveRectInto(src: RgbImage, sx: number, sy: number, w: number, 
       let wb = (rowB + sx * 3) >> 2;
       for (let p = 0; p < pairs; p++) {
         // Vertical sums of bytes 0,2 (lo) and 1,3 (hi) of each word, in 16-bit lanes.
-        const a0 = words[wa]!, a1 = words[wa + 1]!, a2 = words[wa + 2]!;
-        const b0 = words[wb]!, b1 = words[wb + 1]!, b2 = words[wb + 2]!;
-        const lo0 = (a0 & 0xff00ff) + (b0 & 0xff00ff), hi0 = ((a0 >>> 8) & 0xff00ff) + ((b0 >>> 8) & 0xff00ff); // R0 B0 | G0 R1
-        const lo1 = (a1 & 0xff00ff) + (b1 & 0xff00ff), hi1 = ((a1 >>> 8) & 0xff00ff) + ((b1 >>> 8) & 0xff00ff); // G1 R2 | B1 G2
-        const lo2 = (a2 & 0xff00ff) + (b2 & 0xff00ff), hi2 = ((a2 >>> 8) & 0xff00ff) + ((b2 >>> 8) & 0xff00ff); // B2 G3 | R3 B3
+        const a0 = words[wa]!,
+          a1 = words[wa + 1]!,
+          a2 = words[wa + 2]!;
+        const b0 = words[wb]!,
+          b1 = words[wb + 1]!,
+          b2 = words[wb + 2]!;
+        const lo0 = (a0 & 0xff00ff) + (b0 & 0xff00ff),
+          hi0 = ((a0 >>> 8) & 0xff00ff) + ((b0 >>> 8) & 0xff00ff); // R0 B0 | G0 R1
+        const lo1 = (a1 & 0xff00ff) + (b1 & 0xff00ff),
+          hi1 = ((a1 >>> 8) & 0xff00ff) + ((b1 >>> 8) & 0xff00ff); // G1 R2 | B1 G2
+        const lo2 = (a2 & 0xff00ff) + (b2 & 0xff00ff),
+          hi2 = ((a2 >>> 8) & 0xff00ff) + ((b2 >>> 8) & 0xff00ff); // B2 G3 | R3 B3
         out[o] = ((lo0 & 0xffff) + (hi0 >>> 16) + 2) >> 2;
         out[o + 1] = ((hi0 & 0xffff) + (lo1 & 0xffff) + 2) >> 2;
         out[o + 2] = ((lo0 >>> 16) + (hi1 & 0xffff) + 2) >> 2;

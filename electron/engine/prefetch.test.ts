@@ -25,7 +25,10 @@ test('prefetch makes the ring around a view while idle; a newer prefetch replace
   const { cols, rows } = info.deepZoom.levels[z]!;
   await engine.prefetch(slideId, z, { colStart: cols - 1, colEnd: cols + 5, rowStart: rows - 1, rowEnd: rows + 5 });
   await until(() => engine.isTileCached(slideId, z, cols - 1, rows - 1));
-  await assert.rejects(engine.prefetch(slideId, 99, { colStart: 0, colEnd: 0, rowStart: 0, rowEnd: 0 }), (e: unknown) => e instanceof SlideError && e.code === 'INVALID_ARGUMENT');
+  await assert.rejects(
+    engine.prefetch(slideId, 99, { colStart: 0, colEnd: 0, rowStart: 0, rowEnd: 0 }),
+    (e: unknown) => e instanceof SlideError && e.code === 'INVALID_ARGUMENT',
+  );
   await engine.closeAll();
 });
 

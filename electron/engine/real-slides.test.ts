@@ -3,10 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SlideEngine } from './engine';
-import { referenceImage, runOpenSlide, vipsPage, type ReferenceInfo, type ReferenceRequest } from './testing/openslide-reference';
+import { type ReferenceInfo, type ReferenceRequest, referenceImage, runOpenSlide, vipsPage } from './testing/openslide-reference';
 import { sharedSlide } from './testing/paths';
 import { compareRgb, decodeTile } from './testing/pixel-compare';
-
 
 describe('CMU-1-Small-Region.svs (real Aperio, JPEG RGB)', () => {
   const path = sharedSlide('CMU-1-Small-Region.svs');
@@ -111,8 +110,21 @@ describe('generic TIFF pyramids', () => {
     const path = sharedSlide('image-js_tiled-jpeg.tif');
     const { slideId, info } = await engine.open(path);
     assert.equal(info.vendor, 'generic-tiff');
-    assert.deepEqual(info.levels.map((l) => [l.width, l.height]), [[4000, 828], [2000, 414], [1000, 207], [500, 103], [250, 51], [125, 25]]);
-    const ref = runOpenSlide([{ kind: 'info', path }, { kind: 'region', path, level: 0, x: 100, y: 50, width: 700, height: 500 }]);
+    assert.deepEqual(
+      info.levels.map((l) => [l.width, l.height]),
+      [
+        [4000, 828],
+        [2000, 414],
+        [1000, 207],
+        [500, 103],
+        [250, 51],
+        [125, 25],
+      ],
+    );
+    const ref = runOpenSlide([
+      { kind: 'info', path },
+      { kind: 'region', path, level: 0, x: 100, y: 50, width: 700, height: 500 },
+    ]);
     assert.equal((ref[0] as ReferenceInfo).level_count, 1);
     const diff = compareRgb(await engine.readRegion(slideId, 0, 100, 50, 700, 500), referenceImage(ref[1]), 2);
     assert.equal(diff.maxDiff <= 2, true, JSON.stringify(diff));

@@ -1,10 +1,10 @@
 // Pixel access on top of a SlideSource: regions of a slide level assembled from decoded tiles
 // (cached), and level-0 rectangles resampled to a size from the coarsest level that suffices.
 
+import { withJpegFast } from './codecs/turbojpeg';
 import type { RgbImage } from './engine-api';
 import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
-import { withJpegFast } from './codecs/turbojpeg';
 import { copyRect, copyRectToRgba, halveRectInto, halveRgb, resizeRgb } from './pixels';
 import type { SlideSource } from './slide-source';
 
@@ -39,7 +39,14 @@ export class RegionReader {
    * the level at 1/2 and 1/4 size: JPEG 2000 decodes that many resolution levels down (scale 1);
    * other tiles come whole or halved once, and are halved as they are copied (scale 2).
    */
-  private async withTile<T>(level: number, col: number, row: number, signal: AbortSignal | undefined, mode: TileMode, use: (tile: RgbImage | null, scale: 1 | 2) => T): Promise<T> {
+  private async withTile<T>(
+    level: number,
+    col: number,
+    row: number,
+    signal: AbortSignal | undefined,
+    mode: TileMode,
+    use: (tile: RgbImage | null, scale: 1 | 2) => T,
+  ): Promise<T> {
     throwIfAborted(signal);
     const halvings = HALVINGS[mode];
     if (halvings > 0) {
@@ -78,7 +85,16 @@ export class RegionReader {
    * modes, in the plane of the level at that size (see reducible). Outside the image
    * is transparent (RGBA) or white (RGB), as OpenSlide's read_region and get_thumbnail give them.
    */
-  async readLevelRect(level: number, x: number, y: number, width: number, height: number, channels: 3 | 4, signal?: AbortSignal, mode: TileMode = 'exact'): Promise<RgbImage> {
+  async readLevelRect(
+    level: number,
+    x: number,
+    y: number,
+    width: number,
+    height: number,
+    channels: 3 | 4,
+    signal?: AbortSignal,
+    mode: TileMode = 'exact',
+  ): Promise<RgbImage> {
     const info = this.levelInfo(level);
     if ((mode === 'half' || mode === 'quarter') && (!this.reducible(level, mode) || channels !== 3)) {
       throw new SlideError('INVALID_ARGUMENT', `Level ${level} cannot be read at ${mode} size.`, this.source.path);
@@ -87,7 +103,8 @@ export class RegionReader {
     if (![x, y, width, height].every(Number.isInteger) || width <= 0 || height <= 0) {
       throw new SlideError('INVALID_ARGUMENT', `A region must have whole-pixel coordinates and a positive size (got ${width} x ${height}).`, this.source.path);
     }
-    if (width * height > MAX_REGION_PIXELS) throw new SlideError('TOO_LARGE', `A region of ${width} x ${height} pixels is too large to read at once.`, this.source.path);
+    if (width * height > MAX_REGION_PIXELS)
+      throw new SlideError('TOO_LARGE', `A region of ${width} x ${height} pixels is too large to read at once.`, this.source.path);
     const out: RgbImage = { data: new Uint8Array(width * height * channels), width, height, channels };
     if (channels === 3) out.data.fill(255);
     const tw = info.tileWidth / k;
@@ -145,7 +162,15 @@ export class RegionReader {
    * the coarsest level with enough resolution - never level 0 when a smaller level serves.
    * Returns null when that level's region would be too large; the caller then uses the pyramid.
    */
-  async readScaledFromLevel(x0: number, y0: number, width: number, height: number, outWidth: number, outHeight: number, signal?: AbortSignal): Promise<RgbImage | null> {
+  async readScaledFromLevel(
+    x0: number,
+    y0: number,
+    width: number,
+    height: number,
+    outWidth: number,
+    outHeight: number,
+    signal?: AbortSignal,
+  ): Promise<RgbImage | null> {
     const downsample = Math.min(width / outWidth, height / outHeight);
     const level = this.bestLevel(downsample);
     const ds = this.source.levels[level]!.downsample;

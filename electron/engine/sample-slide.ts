@@ -3,7 +3,7 @@
 
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeAperioSvs, type AperioOptions } from './synth/slides';
+import { type AperioOptions, writeAperioSvs } from './synth/slides';
 
 /** Bump when the sample's content changes, so caches of the old one are not reused. */
 const SAMPLE_VERSION = 1;
@@ -27,7 +27,10 @@ let making: Promise<string> | undefined;
 
 export async function ensureSampleSlide(cacheDir: string): Promise<string> {
   const path = join(cacheDir, SAMPLE_FILE_NAME);
-  const exists = await stat(path).then((s) => s.isFile() && s.size > 0, () => false);
+  const exists = await stat(path).then(
+    (s) => s.isFile() && s.size > 0,
+    () => false,
+  );
   if (exists) return path;
   making ??= (async () => {
     await mkdir(cacheDir, { recursive: true });

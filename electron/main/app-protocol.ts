@@ -92,8 +92,7 @@ export function securityHeaders(contentType: string, csp: string): Record<string
 export function createAppProtocolHandler(options: AppProtocolOptions): (request: Request) => Promise<Response> {
   const csp = options.csp ?? CONTENT_SECURITY_POLICY;
   const read = options.readFile ?? ((file: string) => fsReadFile(file));
-  const plain = (status: number, text: string) =>
-    new Response(text, { status, headers: securityHeaders('text/plain; charset=utf-8', csp) });
+  const plain = (status: number, text: string) => new Response(text, { status, headers: securityHeaders('text/plain; charset=utf-8', csp) });
 
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return plain(405, 'method not allowed');

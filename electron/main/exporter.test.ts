@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { readFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
@@ -12,9 +12,9 @@ import sharp from 'sharp';
 import type { ExportProgress, ImageFormat } from '../../shared/ipc';
 import { SlideEngine } from '../engine/engine';
 import { sharedSlide } from '../engine/testing/paths';
-import { Exporter, withFormatExtension, type ExportDialogs } from './exporter';
-import { createIpcHandlers } from './ipc-handlers';
+import { type ExportDialogs, Exporter, withFormatExtension } from './exporter';
 import type { OwnedSlide } from './ipc-handlers';
+import { createIpcHandlers } from './ipc-handlers';
 import { PathAuthorizer } from './path-authorizer';
 import { RecentFiles } from './recent-files';
 
@@ -108,7 +108,9 @@ describe('Exporter', () => {
 
   it('thumbnail: a cancelled dialog writes nothing; a refused magnification never opens the dialog', async () => {
     dialogs.thumbnailAnswer = null;
-    assert.deepEqual(await exporter.exportThumbnail(SENDER, slide, { slideId: slide.slideId, spec: { kind: 'power', objectivePower: 5 }, format: 'png' }), { files: [] });
+    assert.deepEqual(await exporter.exportThumbnail(SENDER, slide, { slideId: slide.slideId, spec: { kind: 'power', objectivePower: 5 }, format: 'png' }), {
+      files: [],
+    });
     assert.equal(dialogs.of('thumbnail').length, 1);
     assert.deepEqual(progress, []);
 
@@ -118,7 +120,8 @@ describe('Exporter', () => {
     );
     await assert.rejects(
       exporter.exportThumbnail(SENDER, slide, { slideId: slide.slideId, spec: { kind: 'mpp', mpp: 0.25 }, format: 'png' }),
-      (error: { code?: string; message?: string }) => error.code === 'INVALID_ARGUMENT' && /finer than this slide's scan \(0\.50 µm\/px/.test(error.message ?? ''),
+      (error: { code?: string; message?: string }) =>
+        error.code === 'INVALID_ARGUMENT' && /finer than this slide's scan \(0\.50 µm\/px/.test(error.message ?? ''),
     );
     assert.equal(dialogs.of('thumbnail').length, 1);
   });
@@ -135,7 +138,9 @@ describe('Exporter', () => {
     await writeFile(confirmed, 'old');
     dialogs.thumbnailAnswer = join(out, 'old');
     dialogs.replaceAnswer = false;
-    assert.deepEqual(await exporter.exportThumbnail(SENDER, slide, { slideId: slide.slideId, spec: { kind: 'power', objectivePower: 1.25 }, format: 'png' }), { files: [] });
+    assert.deepEqual(await exporter.exportThumbnail(SENDER, slide, { slideId: slide.slideId, spec: { kind: 'power', objectivePower: 1.25 }, format: 'png' }), {
+      files: [],
+    });
     assert.deepEqual(dialogs.of('overwrite')[0]?.arg, [confirmed]);
     assert.equal(await readFile(confirmed, 'utf8'), 'old');
   });
@@ -145,13 +150,19 @@ describe('Exporter', () => {
     const powers = [1.25, 2.5, 5, 10];
     const result = await exporter.exportComparison(SENDER, slide, { slideId: slide.slideId, powers, mode: { kind: 'slide' }, format: 'png' });
     const names = [`${STEM}_1.25x.png`, `${STEM}_2.5x.png`, `${STEM}_5x.png`, `${STEM}_10x.png`, `${STEM}_resolution_comparison.png`];
-    assert.deepEqual(result.files, names.map((n) => join(out, n)));
+    assert.deepEqual(
+      result.files,
+      names.map((n) => join(out, n)),
+    );
     assert.deepEqual(dialogs.of('folder')[0], { dialog: 'folder', senderId: SENDER, arg: dirname(slide.path) });
     assert.equal(dialogs.of('overwrite').length, 0, 'nothing existed, so nothing is asked');
     assert.deepEqual(await Promise.all(result.files.slice(0, 4).map(size)), ['139x185', '278x371', '555x742', '1110x1484']);
     const composite = await sharp(result.files[4]!).metadata();
     assert.ok((composite.width ?? 0) > 1024 && (composite.height ?? 0) > 1024, `composite ${composite.width}x${composite.height}`);
-    assert.deepEqual(progress.map((p) => `${p.done}/${p.total} ${p.label}`), ['0/6 1.25x', '1/6 2.5x', '2/6 5x', '3/6 10x', '4/6 comparison', '5/6 writing', '6/6 done']);
+    assert.deepEqual(
+      progress.map((p) => `${p.done}/${p.total} ${p.label}`),
+      ['0/6 1.25x', '1/6 2.5x', '2/6 5x', '3/6 10x', '4/6 comparison', '5/6 writing', '6/6 done'],
+    );
     assert.ok(progress.every((p) => p.senderId === SENDER && p.jobId === progress[0]!.jobId));
   });
 
@@ -159,7 +170,10 @@ describe('Exporter', () => {
     dialogs.folderAnswer = out;
     const mode = { kind: 'field', centerX: 1110, centerY: 1480, panelWidth: 480, panelHeight: 320 } as const;
     const result = await exporter.exportComparison(SENDER, slide, { slideId: slide.slideId, powers: [2.5, 20], mode, format: 'jpeg' });
-    assert.deepEqual(result.files, [`${STEM}_2.5x.jpg`, `${STEM}_20x.jpg`, `${STEM}_resolution_comparison.jpg`].map((n) => join(out, n)));
+    assert.deepEqual(
+      result.files,
+      [`${STEM}_2.5x.jpg`, `${STEM}_20x.jpg`, `${STEM}_resolution_comparison.jpg`].map((n) => join(out, n)),
+    );
     assert.deepEqual(await Promise.all(result.files.slice(0, 2).map(size)), ['480x320', '480x320']);
   });
 
@@ -173,7 +187,10 @@ describe('Exporter', () => {
 
     dialogs.replaceAnswer = false;
     assert.deepEqual(await exporter.exportComparison(SENDER, slide, request), { files: [] });
-    assert.deepEqual(dialogs.of('overwrite').map((c) => c.arg), [[first, composite]]);
+    assert.deepEqual(
+      dialogs.of('overwrite').map((c) => c.arg),
+      [[first, composite]],
+    );
     assert.equal(await readFile(first, 'utf8'), 'mine');
     assert.equal(await readFile(composite, 'utf8'), 'mine too');
     await assert.rejects(stat(join(out, `${STEM}_10x.png`)), 'nothing is written after Cancel');
@@ -207,7 +224,9 @@ describe('Exporter', () => {
 
   it('comparison: a cancelled folder dialog writes nothing; magnifications beyond the scan are refused first', async () => {
     dialogs.folderAnswer = null;
-    assert.deepEqual(await exporter.exportComparison(SENDER, slide, { slideId: slide.slideId, powers: [1.25], mode: { kind: 'slide' }, format: 'png' }), { files: [] });
+    assert.deepEqual(await exporter.exportComparison(SENDER, slide, { slideId: slide.slideId, powers: [1.25], mode: { kind: 'slide' }, format: 'png' }), {
+      files: [],
+    });
     assert.equal(dialogs.of('overwrite').length, 0);
     await assert.rejects(
       exporter.exportComparison(SENDER, slide, { slideId: slide.slideId, powers: [10, 40], mode: { kind: 'slide' }, format: 'png' }),

@@ -55,10 +55,15 @@ export function checkThumbnailSpec(info: SlideInfo, spec: ThumbnailSpec): void {
   }
   if (spec.kind === 'mpp') {
     const downsample = downsampleForMpp(info, spec.mpp);
-    if (downsample === null) throw new SlideError('INVALID_ARGUMENT', 'The slide records no objective power or microns per pixel, so a pixel size cannot be chosen.', info.path);
+    if (downsample === null)
+      throw new SlideError('INVALID_ARGUMENT', 'The slide records no objective power or microns per pixel, so a pixel size cannot be chosen.', info.path);
     if (downsample < 0.999) {
       const finest = mppAtDownsample(info, 1);
-      throw new SlideError('INVALID_ARGUMENT', `${formatMpp(spec.mpp)} is finer than this slide's scan (${finest === null ? '?' : formatMpp(finest)} at best).`, info.path);
+      throw new SlideError(
+        'INVALID_ARGUMENT',
+        `${formatMpp(spec.mpp)} is finer than this slide's scan (${finest === null ? '?' : formatMpp(finest)} at best).`,
+        info.path,
+      );
     }
   }
 }

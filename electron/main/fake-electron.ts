@@ -147,7 +147,12 @@ export function createFakeElectron(options: { userData: string }) {
     getVersion: () => '0.1.0-test',
     quit() {
       recorded.quitCalls++;
-      const event = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+      const event = {
+        defaultPrevented: false,
+        preventDefault() {
+          this.defaultPrevented = true;
+        },
+      };
       app.emit('will-quit', event);
     },
     exit(code: number) {

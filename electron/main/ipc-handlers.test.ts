@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 
 import type { Result } from '../../shared/errors';
-import { INVOKE_CHANNELS } from '../../shared/ipc';
 import type { OpenedSlide } from '../../shared/ipc';
+import { INVOKE_CHANNELS } from '../../shared/ipc';
 import { createIpcHandlers, type IpcController, type IpcHandlerDeps, toErrorInfo } from './ipc-handlers';
 import { PathAuthorizer } from './path-authorizer';
 import { RecentFiles } from './recent-files';
@@ -111,9 +111,18 @@ describe('createIpcHandlers', () => {
   it('opens a dropped path, records it in the recent list', async () => {
     const opened = await openDropped(W1);
     assert.equal(opened.info.path, '/data/a.svs');
-    assert.deepEqual((await recent.list()).map((f) => f.path), ['/data/a.svs']);
-    assert.deepEqual(ipc.slidesOf(W1).map((s) => [s.slideId, s.source]), [[opened.slideId, 'drop']]);
-    assert.deepEqual(value(await ipc['recent:list'](W1, undefined)).map((f) => f.name), ['a.svs']);
+    assert.deepEqual(
+      (await recent.list()).map((f) => f.path),
+      ['/data/a.svs'],
+    );
+    assert.deepEqual(
+      ipc.slidesOf(W1).map((s) => [s.slideId, s.source]),
+      [[opened.slideId, 'drop']],
+    );
+    assert.deepEqual(
+      value(await ipc['recent:list'](W1, undefined)).map((f) => f.name),
+      ['a.svs'],
+    );
   });
 
   it('engine errors keep their code and carry the path', async () => {

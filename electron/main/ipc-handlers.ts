@@ -137,10 +137,7 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
   const ownSlide = (senderId: number, slideId: string) => slides.get(senderId)?.get(slideId);
 
   /** Wraps a handler: validation first, and nothing thrown escapes. */
-  function handler<C extends InvokeChannel>(
-    channel: C,
-    body: (senderId: number, request: InvokeRequest<C>) => Promise<InvokeResponse<C>>,
-  ): IpcHandler<C> {
+  function handler<C extends InvokeChannel>(channel: C, body: (senderId: number, request: InvokeRequest<C>) => Promise<InvokeResponse<C>>): IpcHandler<C> {
     return async (senderId, rawRequest) => {
       try {
         if (typeof senderId !== 'number' || !Number.isInteger(senderId)) {
@@ -290,7 +287,12 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
 
     'slide:prefetch': handler('slide:prefetch', async (senderId, request) => {
       if (!ownSlide(senderId, request.slideId)) return err(notOpen(request.slideId));
-      await engine.prefetch(request.slideId, request.dzLevel, { colStart: request.colStart, colEnd: request.colEnd, rowStart: request.rowStart, rowEnd: request.rowEnd });
+      await engine.prefetch(request.slideId, request.dzLevel, {
+        colStart: request.colStart,
+        colEnd: request.colEnd,
+        rowStart: request.rowStart,
+        rowEnd: request.rowEnd,
+      });
       return ok(undefined);
     }),
 

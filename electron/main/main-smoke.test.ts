@@ -10,9 +10,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runInNewContext } from 'node:vm';
-import { after, before, describe, it } from 'node:test';
 
 import type { Result } from '../../shared/errors';
 import { INVOKE_CHANNELS, type OpenedSlide, type SlidescopeApi } from '../../shared/ipc';
@@ -79,7 +79,23 @@ describe('built main process with a fake electron', { timeout: 180_000 }, () => 
     assert.deepEqual([...new Set(required)], ['electron']);
     const api = fake.exposed.get('slidescope') as SlidescopeApi;
     assert.ok(api);
-    for (const key of ['openDialog', 'openDropped', 'openRecent', 'openSample', 'closeSlide', 'getTile', 'cancelTiles', 'getAssociatedImage', 'listRecent', 'clearRecent', 'exportThumbnail', 'exportComparison', 'showInFolder', 'versions', 'on']) {
+    for (const key of [
+      'openDialog',
+      'openDropped',
+      'openRecent',
+      'openSample',
+      'closeSlide',
+      'getTile',
+      'cancelTiles',
+      'getAssociatedImage',
+      'listRecent',
+      'clearRecent',
+      'exportThumbnail',
+      'exportComparison',
+      'showInFolder',
+      'versions',
+      'on',
+    ]) {
       assert.equal(typeof (api as unknown as Record<string, unknown>)[key], 'function', key);
     }
     await api.openDropped([{ name: 'x.svs', size: 1 }]);
@@ -130,13 +146,18 @@ describe('built main process with a fake electron', { timeout: 180_000 }, () => 
 
     const senderId = first.webContents.id;
     const trusted = { sender: { id: senderId }, senderFrame: { url: 'app://slidescope/index.html', parent: null } };
-    const call = (channel: string, request: unknown, event: unknown = trusted) => recorded.ipcHandlers.get(channel)!(event, request) as Promise<Result<unknown>>;
+    const call = (channel: string, request: unknown, event: unknown = trusted) =>
+      recorded.ipcHandlers.get(channel)!(event, request) as Promise<Result<unknown>>;
 
     const dz = sample.info.deepZoom.levels.length - 1;
     const tile = await call('slide:tile', { slideId: sample.slideId, dzLevel: dz, col: 0, row: 0, requestId: 1 });
     assert.ok(tile.ok, JSON.stringify(tile));
     assert.ok((tile.value as { bytes: Uint8Array }).bytes.length > 100);
-    const untrusted = await call('slide:tile', { slideId: sample.slideId, dzLevel: dz, col: 0, row: 0, requestId: 2 }, { sender: { id: senderId }, senderFrame: { url: 'https://evil.example/', parent: null } });
+    const untrusted = await call(
+      'slide:tile',
+      { slideId: sample.slideId, dzLevel: dz, col: 0, row: 0, requestId: 2 },
+      { sender: { id: senderId }, senderFrame: { url: 'https://evil.example/', parent: null } },
+    );
     assert.equal(!untrusted.ok && untrusted.error.code, 'NOT_AUTHORIZED');
     const versions = await call('app:versions', undefined);
     assert.ok(versions.ok && (versions.value as { app: string }).app === '0.1.0-test');

@@ -7,14 +7,14 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, type OpenDialogOptions } from 'electron';
+import { app, type BrowserWindow, dialog, ipcMain, Menu, type OpenDialogOptions, protocol, session, shell } from 'electron';
 
 import type { ErrorInfo, Result } from '../../shared/errors';
 import { INVOKE_CHANNELS, type MenuCommand } from '../../shared/ipc';
 import { EngineHost } from '../worker/engine-host';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
 import { isSecondInstanceData, parseCliArgs, type SecondInstanceData } from './cli-args';
-import { describeExisting, Exporter, type ExportDialogs } from './exporter';
+import { describeExisting, type ExportDialogs, Exporter } from './exporter';
 import { EXPORT_DIALOG_FILTERS, OPEN_DIALOG_FILTERS } from './file-types';
 import { createIpcHandlers } from './ipc-handlers';
 import { buildMenuTemplate, type MenuActions } from './menu';
@@ -22,8 +22,8 @@ import { PathAuthorizer } from './path-authorizer';
 import { RecentFiles } from './recent-files';
 import { APP_INDEX_URL, APP_SCHEME, applySessionSecurity, hardenWebContents, isTrustedSender } from './security';
 import { createSlideRouter, type OpenTarget } from './slide-router';
-import { type AppWindow, WindowManager } from './windows';
 import { WindowStateStore } from './window-state';
+import { type AppWindow, WindowManager } from './windows';
 
 const APP_NAME = 'Slidescope';
 const APP_ID = 'org.slidescope.viewer';
@@ -232,8 +232,7 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     current: () => windows.current(),
     create: () => windows.create(),
     slideCount: (senderId) => ipc.slidesOf(senderId).length,
-    open: (senderId, target) =>
-      target.kind === 'sample' ? ipc.openSampleFor(senderId) : ipc.openFromMain(senderId, target.path, target.source),
+    open: (senderId, target) => (target.kind === 'sample' ? ipc.openSampleFor(senderId) : ipc.openFromMain(senderId, target.path, target.source)),
     deliver: async (win, result) => {
       if (result.ok) await win.send('app:slide-opened', result.value);
       else await win.send('app:open-failed', result.error);
@@ -273,9 +272,7 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
 
   const rebuildMenu = async () => {
     const files = await recent.list();
-    Menu.setApplicationMenu(
-      Menu.buildFromTemplate(buildMenuTemplate({ platform: process.platform, appName: APP_NAME, recent: files, developer, actions })),
-    );
+    Menu.setApplicationMenu(Menu.buildFromTemplate(buildMenuTemplate({ platform: process.platform, appName: APP_NAME, recent: files, developer, actions })));
   };
   recent.onChange((files) => {
     void rebuildMenu();

@@ -99,15 +99,7 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
 
   const edit: MenuItemConstructorOptions = {
     label: mac ? 'Edit' : '&Edit',
-    submenu: [
-      { role: 'undo' },
-      { role: 'redo' },
-      { type: 'separator' },
-      { role: 'cut' },
-      { role: 'copy' },
-      { role: 'paste' },
-      { role: 'selectAll' },
-    ],
+    submenu: [{ role: 'undo' }, { role: 'redo' }, { type: 'separator' }, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }],
   };
 
   const view: MenuItemConstructorOptions = {
@@ -132,7 +124,7 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
       cmd('toggle-metadata', 'Metadata'),
       cmd('toggle-grid', 'Comparison Grid'),
       ...(options.developer
-        ? [
+        ? ([
             { type: 'separator' } as const,
             { label: 'Reload', id: 'dev:reload', accelerator: 'CmdOrCtrl+Shift+R', click: (_item, win) => actions.reload(win) },
             {
@@ -141,7 +133,7 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
               accelerator: mac ? 'Alt+Cmd+I' : 'Ctrl+Shift+I',
               click: (_item, win) => actions.toggleDevTools(win),
             },
-          ] satisfies MenuItemConstructorOptions[]
+          ] satisfies MenuItemConstructorOptions[])
         : []),
     ],
   };

@@ -33,7 +33,18 @@ describe('RecentFiles', () => {
     assert.equal(list.length, 10);
     assert.deepEqual(
       list.map((f) => f.path),
-      ['/slides/s5.svs', '/slides/s11.svs', '/slides/s10.svs', '/slides/s9.svs', '/slides/s8.svs', '/slides/s7.svs', '/slides/s6.svs', '/slides/s4.svs', '/slides/s3.svs', '/slides/s2.svs'],
+      [
+        '/slides/s5.svs',
+        '/slides/s11.svs',
+        '/slides/s10.svs',
+        '/slides/s9.svs',
+        '/slides/s8.svs',
+        '/slides/s7.svs',
+        '/slides/s6.svs',
+        '/slides/s4.svs',
+        '/slides/s3.svs',
+        '/slides/s2.svs',
+      ],
     );
     assert.equal(list[0]?.name, 'Five');
     assert.equal(list[1]?.name, 's11.svs');
@@ -61,7 +72,10 @@ describe('RecentFiles', () => {
     assert.equal(errors.length, 1);
     await recent.add('/b.svs');
     const stored = JSON.parse(await readFile(join(dir, RECENT_FILES_NAME), 'utf8')) as { files: Array<{ path: string }> };
-    assert.deepEqual(stored.files.map((f) => f.path), ['/b.svs']);
+    assert.deepEqual(
+      stored.files.map((f) => f.path),
+      ['/b.svs'],
+    );
   });
 
   it('ignores a file that is JSON but not a list, and drops malformed entries', async () => {
@@ -103,7 +117,10 @@ describe('RecentFiles', () => {
     const errors: string[] = [];
     const recent = new RecentFiles({ dir: blocker, onError: (m) => errors.push(m) });
     await recent.add('/a.svs');
-    assert.deepEqual((await recent.list()).map((f) => f.path), ['/a.svs']);
+    assert.deepEqual(
+      (await recent.list()).map((f) => f.path),
+      ['/a.svs'],
+    );
     assert.ok(errors.length >= 1);
   });
 

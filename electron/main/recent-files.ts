@@ -5,7 +5,7 @@
 import { basename, join } from 'node:path';
 
 import type { RecentFile } from '../../shared/ipc';
-import { LIMITS, isAbsolutePath } from '../../shared/validate';
+import { isAbsolutePath, LIMITS } from '../../shared/validate';
 import { readJsonFile, SerialQueue, writeJsonAtomic } from './json-file';
 
 export const RECENT_FILES_NAME = 'recent-files.json';
@@ -144,4 +144,3 @@ export function parseStored(value: unknown, max: number): RecentFile[] | null {
   }
   return out;
 }
-

@@ -43,11 +43,23 @@ function setup() {
 describe('slide router', () => {
   it('pickWindow reuses only an idle window without slides', () => {
     const w = new Win(1);
-    assert.equal(pickWindow(w, () => 0), w);
-    assert.equal(pickWindow(w, () => 1), null);
-    assert.equal(pickWindow(undefined, () => 0), null);
+    assert.equal(
+      pickWindow(w, () => 0),
+      w,
+    );
+    assert.equal(
+      pickWindow(w, () => 1),
+      null,
+    );
+    assert.equal(
+      pickWindow(undefined, () => 0),
+      null,
+    );
     w.busy = true;
-    assert.equal(pickWindow(w, () => 0), null);
+    assert.equal(
+      pickWindow(w, () => 0),
+      null,
+    );
   });
 
   it('no window: creates one; launch sample goes there', async () => {
@@ -66,7 +78,10 @@ describe('slide router', () => {
       { kind: 'path', path: '/b.svs', source: 'cli' },
       { kind: 'path', path: '/c.svs', source: 'cli' },
     ]);
-    assert.deepEqual(opens.map(([id]) => id), [1, 100, 101]);
+    assert.deepEqual(
+      opens.map(([id]) => id),
+      [1, 100, 101],
+    );
     assert.equal(empty.delivered.length, 1);
     assert.equal(windows.length, 2);
   });

@@ -3,17 +3,10 @@
 // reloaded, crashed) so its slides are closed. Electron glue, kept thin: the policies it uses
 // (bounds clamping, which window gets a slide) are plain functions.
 
-import { BrowserWindow, screen, type BaseWindow, type Rectangle } from 'electron';
+import { type BaseWindow, BrowserWindow, type Rectangle, screen } from 'electron';
 
 import type { EventChannel, EventChannels } from '../../shared/ipc';
-import {
-  cascadeFrom,
-  clampToDisplays,
-  MIN_WINDOW_SIZE,
-  type Rect,
-  type WindowState,
-  type WindowStateStore,
-} from './window-state';
+import { cascadeFrom, clampToDisplays, MIN_WINDOW_SIZE, type Rect, type WindowState, type WindowStateStore } from './window-state';
 
 export interface WindowManagerOptions {
   preloadPath: string;

@@ -8,15 +8,7 @@
 
 import type { ErrorInfo, Result } from '../../shared/errors';
 import { isErrorCode } from '../../shared/errors';
-import type {
-  DroppedFile,
-  EventChannel,
-  EventChannels,
-  InvokeChannel,
-  InvokeRequest,
-  InvokeResponse,
-  SlidescopeApi,
-} from '../../shared/ipc';
+import type { DroppedFile, EventChannel, EventChannels, InvokeChannel, InvokeRequest, InvokeResponse, SlidescopeApi } from '../../shared/ipc';
 import { EVENT_CHANNELS } from '../../shared/ipc';
 
 export interface BridgeTransport {

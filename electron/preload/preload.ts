@@ -5,7 +5,7 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 
 import type { EventChannel, InvokeChannel } from '../../shared/ipc';
-import { createSlidescopeApi, type BridgeTransport } from './bridge';
+import { type BridgeTransport, createSlidescopeApi } from './bridge';
 
 const transport: BridgeTransport = {
   invoke: (channel: InvokeChannel, request: unknown) => ipcRenderer.invoke(channel, request),

@@ -2,8 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { SlideError } from '../engine/errors';
 import { sharedSlide } from '../engine/testing/paths';
 import { EngineHost } from './engine-host';

@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { ErrorInfo } from '../../shared/errors';
 import type { EncodedImage, EncodedTile, SlideInfo, ThumbnailSpec } from '../../shared/slide';
-import type { OpenOptions, RgbImage, SlideEngineApi } from '../engine/engine-api';
 import { compileOpenJpeg } from '../engine/codecs/openjpeg';
+import type { OpenOptions, RgbImage, SlideEngineApi } from '../engine/engine-api';
 import { tileLane } from '../engine/tile-lanes';
 import { EngineLane } from './engine-lane';
 
@@ -107,7 +107,16 @@ export class EngineHost implements SlideEngineApi {
     return this.leastBusy().call('thumbnail', slideId, [spec], signal);
   }
 
-  readScaledRegion(slideId: string, x: number, y: number, width: number, height: number, outWidth: number, outHeight: number, signal?: AbortSignal): Promise<RgbImage> {
+  readScaledRegion(
+    slideId: string,
+    x: number,
+    y: number,
+    width: number,
+    height: number,
+    outWidth: number,
+    outHeight: number,
+    signal?: AbortSignal,
+  ): Promise<RgbImage> {
     return this.leastBusy().call('readScaledRegion', slideId, [x, y, width, height, outWidth, outHeight], signal);
   }
 

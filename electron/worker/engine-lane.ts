@@ -105,15 +105,18 @@ export class EngineLane {
   private startWatchdog(): void {
     if (this.watchdog) return;
     const timeout = this.options.stallTimeoutMs ?? 15_000;
-    this.watchdog = setInterval(() => {
-      const worker = this.worker;
-      if (!worker) return;
-      if (this.pending.size > 0 && Date.now() - this.lastPong > timeout) {
-        this.replace(worker, `The slide engine stopped answering for ${Math.round(timeout / 1000)} s.`);
-        return;
-      }
-      worker.postMessage({ type: 'ping', id: 0 } satisfies HostMessage);
-    }, Math.max(50, Math.min(1000, timeout / 4)));
+    this.watchdog = setInterval(
+      () => {
+        const worker = this.worker;
+        if (!worker) return;
+        if (this.pending.size > 0 && Date.now() - this.lastPong > timeout) {
+          this.replace(worker, `The slide engine stopped answering for ${Math.round(timeout / 1000)} s.`);
+          return;
+        }
+        worker.postMessage({ type: 'ping', id: 0 } satisfies HostMessage);
+      },
+      Math.max(50, Math.min(1000, timeout / 4)),
+    );
     this.watchdog.unref();
   }
 

@@ -5,10 +5,10 @@
 import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { SlideEngine } from '../engine/engine';
-import { toSlideError } from '../engine/errors';
 import { optimiseOpenJpeg, setCodecThreads, stopCodecPool, warmCodecPool } from '../engine/codecs/codec-pool';
 import { useCompiledOpenJpeg } from '../engine/codecs/openjpeg';
+import { SlideEngine } from '../engine/engine';
+import { toSlideError } from '../engine/errors';
 import { ensureSampleSlide } from '../engine/sample-slide';
 import { CANCELLABLE, type HostMessage, type LaneData, type WorkerMessage } from './protocol';
 

@@ -9,8 +9,8 @@ import { Worker } from 'node:worker_threads';
 import { isErrorCode } from '../../../shared/errors';
 import { SlideError } from '../errors';
 import { askToExit } from '../thread-exit';
+import { type CodecAnswer, type CodecJob, runCodecJob } from './codec-jobs';
 import type { Decoded } from './decoded';
-import { runCodecJob, type CodecAnswer, type CodecJob } from './codec-jobs';
 import { compileOpenJpeg } from './openjpeg';
 
 let threads = Math.max(1, Math.min(4, availableParallelism()));

@@ -2,7 +2,7 @@
 // is cut off halfway.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { runCodecJob, type CodecAnswer, type CodecJob } from './codec-jobs';
+import { type CodecAnswer, type CodecJob, runCodecJob } from './codec-jobs';
 import type { CodecThreadData } from './codec-pool';
 import { loadOpenJpeg, useCompiledOpenJpeg } from './openjpeg';
 import { warmUpOpenJpeg } from './openjpeg-warmup';
@@ -20,6 +20,12 @@ parentPort?.on('message', (message: { id: number; job: CodecJob } | { exit: true
   const { id, job } = message;
   runCodecJob(job).then(
     (value) => parentPort?.postMessage({ id, ok: true, value } satisfies CodecAnswer, [value.data.buffer as ArrayBuffer]),
-    (error: unknown) => parentPort?.postMessage({ id, ok: false, code: (error as { code?: string }).code, message: error instanceof Error ? error.message : String(error) } satisfies CodecAnswer),
+    (error: unknown) =>
+      parentPort?.postMessage({
+        id,
+        ok: false,
+        code: (error as { code?: string }).code,
+        message: error instanceof Error ? error.message : String(error),
+      } satisfies CodecAnswer),
   );
 });

@@ -15,9 +15,10 @@ const ADOBE_RGB = Uint8Array.from([0xff, 0xee, 0x00, 0x0e, 0x41, 0x64, 0x6f, 0x6
 /** A standalone JPEG from a TIFF tile: tables spliced in after SOI, and the Adobe marker for RGB. */
 export function completeJpeg(tile: Uint8Array, tables: Uint8Array | undefined, rgbComponents: boolean): Uint8Array {
   if (tile.length < 4 || tile[0] !== 0xff || tile[1] !== SOI) return tile; // let the decoder report it
-  const tableBody = tables && tables.length >= 4 && tables[0] === 0xff && tables[1] === SOI
-    ? tables.subarray(2, tables[tables.length - 2] === 0xff && tables[tables.length - 1] === EOI ? tables.length - 2 : tables.length)
-    : new Uint8Array(0);
+  const tableBody =
+    tables && tables.length >= 4 && tables[0] === 0xff && tables[1] === SOI
+      ? tables.subarray(2, tables[tables.length - 2] === 0xff && tables[tables.length - 1] === EOI ? tables.length - 2 : tables.length)
+      : new Uint8Array(0);
   const marker = rgbComponents ? ADOBE_RGB : new Uint8Array(0);
   const out = new Uint8Array(2 + marker.length + tableBody.length + tile.length - 2);
   out[0] = 0xff;

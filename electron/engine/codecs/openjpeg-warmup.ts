@@ -4,7 +4,7 @@
 // the time a JPEG 2000 slide takes to fill the screen. Optimised code belongs to the compiled module,
 // which the process's threads share (compileOpenJpeg), so this runs in one thread, once.
 
-import { J2kTileEncoder, type J2kEncoderOptions } from '../synth/jpeg2000-tiles';
+import { type J2kEncoderOptions, J2kTileEncoder } from '../synth/jpeg2000-tiles';
 import { TissuePainter } from '../synth/tissue';
 import { decodeJpeg2000 } from './jpeg2000-decoder';
 

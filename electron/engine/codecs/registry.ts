@@ -4,9 +4,9 @@
 import { addDecoder, BaseDecoder, getDecoder } from 'geotiff';
 import { SlideError } from '../errors';
 import { Compression, Photometric, type TiffDirectory } from '../tiff/tiff-file';
+import { runInPool } from './codec-pool';
 import type { Decoded } from './decoded';
 import { JpegDecoder } from './jpeg-decoder';
-import { runInPool } from './codec-pool';
 import type { Jpeg2000DecoderParameters } from './jpeg2000-decoder';
 
 /** geotiff's decoder for the JPEG 2000 compressions: decodes on the pool's threads. */
@@ -22,11 +22,21 @@ type DecoderClass = Parameters<typeof addDecoder>[1] extends () => Promise<infer
 // geotiff keeps the table; the parameters each decoder gets are built from our directory record
 // below (geotiff does not export its own parameter lookup).
 addDecoder(Compression.JPEG, async () => JpegDecoder as unknown as DecoderClass, undefined, false);
-addDecoder([Compression.APERIO_J2K_YCBCR, Compression.APERIO_J2K_RGB, Compression.JPEG2000], async () => Jpeg2000Decoder as unknown as DecoderClass, undefined, false);
+addDecoder(
+  [Compression.APERIO_J2K_YCBCR, Compression.APERIO_J2K_RGB, Compression.JPEG2000],
+  async () => Jpeg2000Decoder as unknown as DecoderClass,
+  undefined,
+  false,
+);
 
 function decoderParameters(dir: TiffDirectory, predictor: number): Record<string, unknown> {
-  const base = { tileWidth: dir.blockWidth, tileHeight: dir.blockHeight, planarConfiguration: dir.planarConfiguration, // geotiff's predictor counts samples by this array's length.
-    bitsPerSample: new Array<number>(dir.samplesPerPixel).fill(dir.bitsPerSample), predictor };
+  const base = {
+    tileWidth: dir.blockWidth,
+    tileHeight: dir.blockHeight,
+    planarConfiguration: dir.planarConfiguration, // geotiff's predictor counts samples by this array's length.
+    bitsPerSample: new Array<number>(dir.samplesPerPixel).fill(dir.bitsPerSample),
+    predictor,
+  };
   switch (dir.compression) {
     case Compression.JPEG:
       return { ...base, jpegTables: dir.jpegTables, photometric: dir.photometric };
@@ -59,10 +69,24 @@ const decoders = new WeakMap<TiffDirectory, Promise<BaseDecoder>>();
 /** Throws UNSUPPORTED_* when an image cannot be decoded at all, so a slide fails at open, not per tile. */
 export async function checkDecodable(dir: TiffDirectory, path: string): Promise<void> {
   if (dir.bitsPerSample !== 8) throw new SlideError('UNSUPPORTED_FORMAT', `Images with ${dir.bitsPerSample}-bit samples are not supported.`, path);
-  if (dir.planarConfiguration !== 1 && dir.samplesPerPixel > 1) throw new SlideError('UNSUPPORTED_FORMAT', 'Separate colour planes (PlanarConfiguration 2) are not supported.', path);
-  const isJpeg = dir.compression === Compression.JPEG || dir.compression === Compression.APERIO_J2K_RGB || dir.compression === Compression.APERIO_J2K_YCBCR || dir.compression === Compression.JPEG2000;
-  const photometricOk = dir.photometric === Photometric.RGB || dir.photometric === Photometric.MIN_IS_BLACK || dir.photometric === Photometric.MIN_IS_WHITE || (dir.photometric === Photometric.YCBCR && isJpeg);
-  if (!photometricOk) throw new SlideError('UNSUPPORTED_FORMAT', `Photometric interpretation ${dir.photometric} with compression ${compressionName(dir.compression)} is not supported.`, path);
+  if (dir.planarConfiguration !== 1 && dir.samplesPerPixel > 1)
+    throw new SlideError('UNSUPPORTED_FORMAT', 'Separate colour planes (PlanarConfiguration 2) are not supported.', path);
+  const isJpeg =
+    dir.compression === Compression.JPEG ||
+    dir.compression === Compression.APERIO_J2K_RGB ||
+    dir.compression === Compression.APERIO_J2K_YCBCR ||
+    dir.compression === Compression.JPEG2000;
+  const photometricOk =
+    dir.photometric === Photometric.RGB ||
+    dir.photometric === Photometric.MIN_IS_BLACK ||
+    dir.photometric === Photometric.MIN_IS_WHITE ||
+    (dir.photometric === Photometric.YCBCR && isJpeg);
+  if (!photometricOk)
+    throw new SlideError(
+      'UNSUPPORTED_FORMAT',
+      `Photometric interpretation ${dir.photometric} with compression ${compressionName(dir.compression)} is not supported.`,
+      path,
+    );
   await decoderFor(dir, path);
 }
 

@@ -19,7 +19,8 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array, overwrite
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw new SlideError('EXISTS', `${basename(path)} already exists.`, path);
     if (code === 'ENOENT') throw new SlideError('NOT_FOUND', `The folder ${dirname(path)} does not exist.`, path);
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new SlideError('IO_ERROR', `Cannot write to ${dirname(path)} (permission denied).`, path);
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+      throw new SlideError('IO_ERROR', `Cannot write to ${dirname(path)} (permission denied).`, path);
     if (code === 'ENOSPC') throw new SlideError('IO_ERROR', 'The disk is full.', path);
     throw new SlideError('IO_ERROR', `Writing ${basename(path)} failed (${code ?? String(error)}).`, path);
   } finally {

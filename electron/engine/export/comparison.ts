@@ -32,9 +32,10 @@ export async function composeComparison(panels: ComparisonPanel[]): Promise<RgbI
     const scale = Math.min(cellWidth / panel.image.width, cellHeight / panel.image.height);
     const w = Math.max(1, Math.round(panel.image.width * scale));
     const h = Math.max(1, Math.round(panel.image.height * scale));
-    const fitted = w === panel.image.width && h === panel.image.height
-      ? panel.image
-      : await toRaw(sharpFrom(panel.image).resize(w, h, { fit: 'fill', kernel: scale > 1 ? sharp.kernel.nearest : sharp.kernel.lanczos3 }));
+    const fitted =
+      w === panel.image.width && h === panel.image.height
+        ? panel.image
+        : await toRaw(sharpFrom(panel.image).resize(w, h, { fit: 'fill', kernel: scale > 1 ? sharp.kernel.nearest : sharp.kernel.lanczos3 }));
     copyRect(fitted, 0, 0, w, h, canvas, x + Math.floor((cellWidth - w) / 2), y + Math.floor((cellHeight - h) / 2));
     const label = await renderLabel(panel.label, cellWidth, LABEL_HEIGHT, 20);
     copyRect(label, 0, 0, label.width, label.height, canvas, x, y + cellHeight);

@@ -37,7 +37,8 @@ export function exportFileNames(info: Pick<SlideInfo, 'path'>, powers: number[],
 export function checkPower(info: SlideInfo, power: number): void {
   if (!(power > 0) || !Number.isFinite(power)) throw new SlideError('INVALID_ARGUMENT', `${power} is not a magnification.`, info.path);
   const downsample = downsampleForPower(info, power);
-  if (downsample === null) throw new SlideError('INVALID_ARGUMENT', 'The slide records no objective power or microns per pixel, so magnifications are unknown.', info.path);
+  if (downsample === null)
+    throw new SlideError('INVALID_ARGUMENT', 'The slide records no objective power or microns per pixel, so magnifications are unknown.', info.path);
   if (downsample < 0.999) {
     const max = info.objectivePower ?? (info.mpp ? 10 / info.mpp.x : 0);
     throw new SlideError('INVALID_ARGUMENT', `${formatPower(power)} is beyond this slide's scan (${formatPower(max)} at most).`, info.path);
@@ -45,7 +46,10 @@ export function checkPower(info: SlideInfo, power: number): void {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 export function describePanel(info: SlideInfo, downsample: number, image: { width: number; height: number }, power?: number): string {
@@ -66,10 +70,18 @@ export interface ExportOptions {
   signal?: AbortSignal;
 }
 
-export async function exportThumbnail(engine: SlideEngineApi, slideId: string, info: SlideInfo, spec: ThumbnailSpec, outPath: string, options: ExportOptions): Promise<string> {
+export async function exportThumbnail(
+  engine: SlideEngineApi,
+  slideId: string,
+  info: SlideInfo,
+  spec: ThumbnailSpec,
+  outPath: string,
+  options: ExportOptions,
+): Promise<string> {
   if (spec.kind === 'power') checkPower(info, spec.objectivePower);
   const size = thumbnailSize(info, spec);
-  if (size && size.width * size.height > MAX_EXPORT_PIXELS) throw new SlideError('TOO_LARGE', `A ${size.width} x ${size.height} image is too large to export.`, info.path);
+  if (size && size.width * size.height > MAX_EXPORT_PIXELS)
+    throw new SlideError('TOO_LARGE', `A ${size.width} x ${size.height} image is too large to export.`, info.path);
   options.onProgress?.(0, 1, 'thumbnail');
   const image = await engine.thumbnail(slideId, spec, options.signal);
   await writeFileAtomic(outPath, await encodeImage(image, options.format), options.overwrite);
@@ -78,7 +90,15 @@ export async function exportThumbnail(engine: SlideEngineApi, slideId: string, i
 }
 
 /** One image per magnification and the 2x2 composite, written into outDir. Returns the paths. */
-export async function exportComparison(engine: SlideEngineApi, slideId: string, info: SlideInfo, powers: number[], mode: ComparisonMode, outDir: string, options: ExportOptions): Promise<string[]> {
+export async function exportComparison(
+  engine: SlideEngineApi,
+  slideId: string,
+  info: SlideInfo,
+  powers: number[],
+  mode: ComparisonMode,
+  outDir: string,
+  options: ExportOptions,
+): Promise<string[]> {
   if (powers.length < 1 || powers.length > 4) throw new SlideError('INVALID_ARGUMENT', 'A comparison takes one to four magnifications.', info.path);
   for (const p of powers) checkPower(info, p);
   const names = exportFileNames(info, powers, options.format);
@@ -105,7 +125,8 @@ export async function exportComparison(engine: SlideEngineApi, slideId: string, 
   ];
   if (!options.overwrite) {
     const taken = (await Promise.all(files.map(async (f) => ((await exists(f.path)) ? f.path : null)))).filter((p) => p !== null);
-    if (taken.length > 0) throw new SlideError('EXISTS', `${taken.map((p) => basename(p)).join(', ')} already exist${taken.length === 1 ? 's' : ''}.`, taken[0]!);
+    if (taken.length > 0)
+      throw new SlideError('EXISTS', `${taken.map((p) => basename(p)).join(', ')} already exist${taken.length === 1 ? 's' : ''}.`, taken[0]!);
   }
   options.onProgress?.(powers.length + 1, total, 'writing');
   const written: string[] = [];

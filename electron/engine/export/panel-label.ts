@@ -36,7 +36,9 @@ export async function renderLabel(text: string, width: number, height: number, f
   const room = Math.max(1, width - 16);
   let glyphs: { data: Buffer; info: { width: number; height: number } } | undefined;
   for (let size = fontPx; size >= 6; size = Math.floor(size * 0.85)) {
-    glyphs = await sharp({ text: { text: `<span foreground="#1f2328">${escapeMarkup(text)}</span>`, fontfile: fontPath, font: `Inter SemiBold ${size}`, rgba: true, dpi: 72 } })
+    glyphs = await sharp({
+      text: { text: `<span foreground="#1f2328">${escapeMarkup(text)}</span>`, fontfile: fontPath, font: `Inter SemiBold ${size}`, rgba: true, dpi: 72 },
+    })
       .raw()
       .toBuffer({ resolveWithObject: true });
     if (glyphs.info.width <= room && glyphs.info.height <= height) break;
@@ -46,7 +48,10 @@ export async function renderLabel(text: string, width: number, height: number, f
     // Still too wide at the smallest size (a very narrow panel): keep the start of the line.
     const w = Math.min(glyphs.info.width, room);
     const h = Math.min(glyphs.info.height, height);
-    const text = await sharp(glyphs.data, { raw: { width: glyphs.info.width, height: glyphs.info.height, channels: 4 } }).extract({ left: 0, top: 0, width: w, height: h }).raw().toBuffer();
+    const text = await sharp(glyphs.data, { raw: { width: glyphs.info.width, height: glyphs.info.height, channels: 4 } })
+      .extract({ left: 0, top: 0, width: w, height: h })
+      .raw()
+      .toBuffer();
     band.composite([{ input: text, raw: { width: w, height: h, channels: 4 }, left: Math.floor((width - w) / 2), top: Math.floor((height - h) / 2) }]);
   }
   // Compositing RGBA glyphs adds an alpha channel.

@@ -1,8 +1,8 @@
 // The format table, most specific first: the first plugin that recognises a file opens it.
 
-import { TiffFile } from '../tiff/tiff-file';
-import type { SlideSource } from '../slide-source';
 import { toSlideError } from '../errors';
+import type { SlideSource } from '../slide-source';
+import { TiffFile } from '../tiff/tiff-file';
 import { aperioFormat } from './aperio';
 import type { FormatPlugin } from './format-plugin';
 import { genericTiffFormat } from './generic-tiff';

@@ -2,10 +2,10 @@
 // already picked out. Aperio and generic TIFF differ only in that picking and in their metadata.
 
 import type { LevelInfo, Mpp } from '../../../shared/slide';
-import { checkDecodable, decodeBlock } from '../codecs/registry';
-import { completeJpeg, jpegStructureProblem } from '../codecs/jpeg-stream';
 import { runInPool, warmCodecPool } from '../codecs/codec-pool';
+import { completeJpeg, jpegStructureProblem } from '../codecs/jpeg-stream';
 import { decompositionLevels, hasSubsampledComponents } from '../codecs/jpeg2000-decoder';
+import { checkDecodable, decodeBlock } from '../codecs/registry';
 import type { RgbImage } from '../engine-api';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
@@ -37,7 +37,10 @@ export class TiffPyramidSource implements SlideSource {
   private readonly levelDirs: TiffDirectory[];
   private readonly associated: Map<string, TiffDirectory>;
 
-  private constructor(private readonly tiff: TiffFile, description: TiffPyramidDescription) {
+  private constructor(
+    private readonly tiff: TiffFile,
+    description: TiffPyramidDescription,
+  ) {
     this.path = tiff.path;
     this.format = description.format;
     this.vendor = description.vendor;
@@ -101,7 +104,11 @@ export class TiffPyramidSource implements SlideSource {
     if (decoded.width !== dir.blockWidth || decoded.height !== height) {
       // A JPEG strip may declare the full strip height even at the bottom edge.
       if (decoded.width !== dir.blockWidth || decoded.height < height) {
-        throw new SlideError('CORRUPT_DATA', `A tile decoded to ${decoded.width} x ${decoded.height} pixels instead of ${dir.blockWidth} x ${height}.`, this.path);
+        throw new SlideError(
+          'CORRUPT_DATA',
+          `A tile decoded to ${decoded.width} x ${decoded.height} pixels instead of ${dir.blockWidth} x ${height}.`,
+          this.path,
+        );
       }
       return { data: decoded.data.subarray(0, dir.blockWidth * height * 3), width: dir.blockWidth, height, channels: 3 };
     }
@@ -134,11 +141,13 @@ export class TiffPyramidSource implements SlideSource {
     // Subsampled chroma decoded at reduced resolution came out up to 78 levels off OpenSlide (mean
     // 3.7): such tiles are decoded whole and halved instead.
     if (!bytes || (decompositionLevels(bytes) ?? 0) < halvings || hasSubsampledComponents(bytes)) return null;
-    const decoded = await runInPool({ kind: 'jpeg2000', codestream: bytes, ycbcr: dir.compression === Compression.APERIO_J2K_YCBCR, reduce: halvings }).catch((error: unknown) => {
-      // Typed errors get the slide's path at the engine's edge (toSlideError).
-      if (error instanceof SlideError) throw error;
-      throw new SlideError('CORRUPT_DATA', `A tile is damaged and cannot be decoded (${error instanceof Error ? error.message : String(error)}).`, this.path);
-    });
+    const decoded = await runInPool({ kind: 'jpeg2000', codestream: bytes, ycbcr: dir.compression === Compression.APERIO_J2K_YCBCR, reduce: halvings }).catch(
+      (error: unknown) => {
+        // Typed errors get the slide's path at the engine's edge (toSlideError).
+        if (error instanceof SlideError) throw error;
+        throw new SlideError('CORRUPT_DATA', `A tile is damaged and cannot be decoded (${error instanceof Error ? error.message : String(error)}).`, this.path);
+      },
+    );
     // A codestream with fewer resolution levels than asked for comes back larger: not usable here.
     if (decoded.channels !== 3 || decoded.width !== dir.blockWidth / k || decoded.height !== dir.blockHeight / k) return null;
     return { data: decoded.data, width: decoded.width, height: decoded.height, channels: 3 };

@@ -2,7 +2,7 @@
 // text from a built-in 5x7 font, so a person can tell it is the label) and a macro (a photo-like view
 // of the whole glass slide: the label end and the tissue, drawn from the slide's own overview).
 
-import { blit, createImage, fillRect, resizeArea, type RgbImage } from './image-ops';
+import { blit, createImage, fillRect, type RgbImage, resizeArea } from './image-ops';
 import { hash2, seedFrom } from './random';
 
 // 5x7 glyphs, one 5-bit row mask per line, top to bottom.

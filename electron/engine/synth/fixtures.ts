@@ -10,15 +10,15 @@ import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  writeAperioSvs,
-  writeGenericPyramid,
-  writeHugeHeaderTiff,
-  writeSingleLevelTiff,
   type AperioOptions,
   type GenericPyramidOptions,
   type HugeHeaderOptions,
   type SingleLevelOptions,
   type WrittenSlide,
+  writeAperioSvs,
+  writeGenericPyramid,
+  writeHugeHeaderTiff,
+  writeSingleLevelTiff,
 } from './slides';
 
 /** Bump whenever generated content changes without a parameter changing (painter, codecs...). */
@@ -32,31 +32,59 @@ export type FixtureSpec =
 
 export const FIXTURES = {
   /** Aperio, JPEG with RGB photometric (like CMU-1), 3 levels, thumbnail/label/macro. */
-  'aperio-jpeg-rgb': { kind: 'aperio', ext: '.svs', options: { width: 9000, height: 7000, levels: 3, compression: 'jpeg', photometric: 'rgb', quality: 90, seed: 11 } },
+  'aperio-jpeg-rgb': {
+    kind: 'aperio',
+    ext: '.svs',
+    options: { width: 9000, height: 7000, levels: 3, compression: 'jpeg', photometric: 'rgb', quality: 90, seed: 11 },
+  },
   /** The same with YCbCr photometric, 4:2:0. */
-  'aperio-jpeg-ycbcr': { kind: 'aperio', ext: '.svs', options: { width: 9000, height: 7000, levels: 3, compression: 'jpeg', photometric: 'ycbcr', quality: 90, seed: 12 } },
+  'aperio-jpeg-ycbcr': {
+    kind: 'aperio',
+    ext: '.svs',
+    options: { width: 9000, height: 7000, levels: 3, compression: 'jpeg', photometric: 'ycbcr', quality: 90, seed: 12 },
+  },
   /** Aperio JPEG 2000, YCbCr components (33003), 2 levels. */
   'aperio-j2k-33003': { kind: 'aperio', ext: '.svs', options: { width: 3000, height: 2500, levels: 2, compression: 'jpeg2000-33003', seed: 13 } },
   /** Aperio JPEG 2000, YCbCr components with Cb and Cr at half resolution (33003, 4:2:0), 2 levels. */
-  'aperio-j2k-33003-subsampled': { kind: 'aperio', ext: '.svs', options: { width: 3000, height: 2500, levels: 2, compression: 'jpeg2000-33003', j2kSubsampleChroma: true, seed: 20 } },
+  'aperio-j2k-33003-subsampled': {
+    kind: 'aperio',
+    ext: '.svs',
+    options: { width: 3000, height: 2500, levels: 2, compression: 'jpeg2000-33003', j2kSubsampleChroma: true, seed: 20 },
+  },
   /** Aperio JPEG 2000, RGB components (33005), 2 levels. */
   'aperio-j2k-33005': { kind: 'aperio', ext: '.svs', options: { width: 3000, height: 2500, levels: 2, compression: 'jpeg2000-33005', seed: 14 } },
   /** BigTIFF generic pyramid, JPEG (YCbCr 4:2:0), flagged levels, MPP 0.25. */
-  'bigtiff-pyramid': { kind: 'generic', ext: '.tif', options: { width: 6000, height: 4500, tileSize: 256, compression: 'jpeg', bigTiff: true, mppMicrons: 0.25, seed: 15 } },
+  'bigtiff-pyramid': {
+    kind: 'generic',
+    ext: '.tif',
+    options: { width: 6000, height: 4500, tileSize: 256, compression: 'jpeg', bigTiff: true, mppMicrons: 0.25, seed: 15 },
+  },
   /** Generic pyramid, LZW + predictor (lossless), MPP 0.5. */
   'generic-lzw': { kind: 'generic', ext: '.tif', options: { width: 3000, height: 2200, tileSize: 256, compression: 'lzw', mppMicrons: 0.5, seed: 16 } },
   /** Generic pyramid, Deflate + predictor (lossless). */
   'generic-deflate': { kind: 'generic', ext: '.tif', options: { width: 3000, height: 2200, tileSize: 256, compression: 'deflate', seed: 17 } },
   /** Generic JPEG pyramid whose reduced levels are NOT flagged (OpenSlide sees one level). */
-  'generic-unflagged-jpeg': { kind: 'generic', ext: '.tif', options: { width: 4000, height: 3000, tileSize: 256, compression: 'jpeg', flagReducedLevels: false, seed: 18 } },
+  'generic-unflagged-jpeg': {
+    kind: 'generic',
+    ext: '.tif',
+    options: { width: 4000, height: 3000, tileSize: 256, compression: 'jpeg', flagReducedLevels: false, seed: 18 },
+  },
   /** One large JPEG level, no pyramid. */
   'single-level-large': { kind: 'single', ext: '.tif', options: { width: 12000, height: 9000, tileSize: 256, compression: 'jpeg', seed: 19 } },
   /** Declares 1e9 x 1e9 pixels; tiny file, no pixel data. */
   'huge-header': { kind: 'huge', ext: '.tif', options: { width: 1e9, height: 1e9 } },
   /** The benchmark slide: 40000 x 30000 Aperio-like, JPEG RGB, 240-px tiles, 4 levels 4x apart. */
-  'bench-40k': { kind: 'aperio', ext: '.svs', options: { width: 40000, height: 30000, tileSize: 240, compression: 'jpeg', photometric: 'rgb', quality: 70, seed: 40, name: 'bench-40k' } },
+  'bench-40k': {
+    kind: 'aperio',
+    ext: '.svs',
+    options: { width: 40000, height: 30000, tileSize: 240, compression: 'jpeg', photometric: 'rgb', quality: 70, seed: 40, name: 'bench-40k' },
+  },
   /** The viewer benchmark's JPEG 2000 slide (Aperio 33003): 12000 x 9000, 3 levels. */
-  'bench-j2k': { kind: 'aperio', ext: '.svs', options: { width: 12000, height: 9000, tileSize: 240, compression: 'jpeg2000-33003', seed: 41, name: 'bench-j2k' } },
+  'bench-j2k': {
+    kind: 'aperio',
+    ext: '.svs',
+    options: { width: 12000, height: 9000, tileSize: 240, compression: 'jpeg2000-33003', seed: 41, name: 'bench-j2k' },
+  },
 } as const satisfies Record<string, FixtureSpec>;
 
 export type FixtureName = keyof typeof FIXTURES;
@@ -114,7 +142,10 @@ export function fixturePath(name: FixtureName): Promise<string> {
 }
 
 async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false);
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 const LOCK_POLL_MS = 200;

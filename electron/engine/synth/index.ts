@@ -1,15 +1,8 @@
 // The synthetic slide generator's public API for the app (its built-in sample slide) and tools.
 // Test fixtures live in ./fixtures, which the app does not need.
 
-export {
-  SOFTWARE,
-  defaultLevelCount,
-  writeAperioSvs,
-  writeGenericPyramid,
-  writeHugeHeaderTiff,
-  writeSingleLevelTiff,
-  writeTruncatedCopies,
-} from './slides';
+export type { LevelSize } from './pyramid';
+export { pyramidLevelSizes, reduceBox } from './pyramid';
 export type {
   AperioCompression,
   AperioOptions,
@@ -20,7 +13,14 @@ export type {
   SingleLevelOptions,
   WrittenSlide,
 } from './slides';
-export { TissuePainter, BACKGROUND } from './tissue';
+export {
+  defaultLevelCount,
+  SOFTWARE,
+  writeAperioSvs,
+  writeGenericPyramid,
+  writeHugeHeaderTiff,
+  writeSingleLevelTiff,
+  writeTruncatedCopies,
+} from './slides';
 export type { Rgb, TissueOptions } from './tissue';
-export { reduceBox, pyramidLevelSizes } from './pyramid';
-export type { LevelSize } from './pyramid';
+export { BACKGROUND, TissuePainter } from './tissue';

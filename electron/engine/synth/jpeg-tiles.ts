@@ -76,7 +76,6 @@ function parseJpeg(jpeg: Uint8Array): ParsedJpeg {
   throw new Error('JPEG stream has no scan');
 }
 
-
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
 }
@@ -169,9 +168,7 @@ export class JpegTileEncoder {
       g[i] = rgb[p + 1]!;
       b[i] = rgb[p + 2]!;
     }
-    const jpegs = await Promise.all(
-      planes.map((plane) => this.sharpJpeg(sharp(plane, { raw: { width, height, channels: 1 } }).toColourspace('b-w'))),
-    );
+    const jpegs = await Promise.all(planes.map((plane) => this.sharpJpeg(sharp(plane, { raw: { width, height, channels: 1 } }).toColourspace('b-w'))));
     const parts: Uint8Array[] = [marker2(SOI), rgbFrameHeader(width, height)];
     jpegs.forEach((jpeg, c) => {
       const parsed = parseJpeg(jpeg);

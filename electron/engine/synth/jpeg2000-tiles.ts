@@ -11,8 +11,7 @@
 //    body is exactly the three single-component bodies one after another. The merge also gives
 //    optional 2x2-subsampled chroma (Cb/Cr encoded at half size, XRsiz = YRsiz = 2 in SIZ).
 
-import { loadOpenJpeg, type J2KEncoderInstance } from '../codecs/openjpeg';
-
+import { type J2KEncoderInstance, loadOpenJpeg } from '../codecs/openjpeg';
 
 export type J2kColour = 'ycbcr' | 'rgb';
 
@@ -114,7 +113,6 @@ function be32(v: number): [number, number, number, number] {
   return [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
 }
 
-
 /** Merges three single-component codestreams (Y, Cb, Cr) into one 3-component one, MCT off. */
 function mergeComponents(parts: readonly Codestream[], chromaStep: number): Uint8Array {
   const [y] = parts;
@@ -157,7 +155,10 @@ export class J2kTileEncoder {
   readonly subsampleChroma: boolean;
   private readonly decompositions: number | undefined;
 
-  private constructor(private readonly encoder: J2KEncoderInstance, options: J2kEncoderOptions) {
+  private constructor(
+    private readonly encoder: J2KEncoderInstance,
+    options: J2kEncoderOptions,
+  ) {
     this.colour = options.colour;
     this.compressionRatio = options.compressionRatio ?? 10;
     this.subsampleChroma = options.colour === 'ycbcr' && (options.subsampleChroma ?? false);
@@ -187,11 +188,7 @@ export class J2kTileEncoder {
     const cbs = chroma(cb);
     const crs = chroma(cr);
     const levels = this.levelsFor(cbs.width, cbs.height);
-    const parts = [
-      { data: y, width, height },
-      cbs,
-      crs,
-    ].map((p) => splitCodestream(this.encodePlanar(p.data, p.width, p.height, 1, levels)));
+    const parts = [{ data: y, width, height }, cbs, crs].map((p) => splitCodestream(this.encodePlanar(p.data, p.width, p.height, 1, levels)));
     return mergeComponents(parts, step);
   }
 

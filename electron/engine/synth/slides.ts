@@ -8,11 +8,11 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { makeLabel, makeMacro, thumbnailSize } from './associated';
-import { resizeArea, rowsOf, type RgbImage } from './image-ops';
+import { type RgbImage, resizeArea, rowsOf } from './image-ops';
 import { applyHorizontalPredictor, lzwEncode } from './lzw';
-import { buildPyramid, pyramidLevelSizes, type LevelSize } from './pyramid';
-import { createCodec, type CodecSpec, type TileCodec } from './tile-codecs';
-import { Compression, Photometric, TiffWriter, type ImageSpec, type TiffImage } from './tiff-writer';
+import { buildPyramid, type LevelSize, pyramidLevelSizes } from './pyramid';
+import { Compression, type ImageSpec, Photometric, type TiffImage, TiffWriter } from './tiff-writer';
+import { type CodecSpec, createCodec, type TileCodec } from './tile-codecs';
 import { TissuePainter } from './tissue';
 
 export const SOFTWARE = 'Slidescope synthetic slide generator';
@@ -28,9 +28,7 @@ export interface WrittenSlide {
   fileSize: number;
 }
 
-export interface ProgressCallback {
-  (tilesWritten: number, tilesTotal: number): void;
-}
+export type ProgressCallback = (tilesWritten: number, tilesTotal: number) => void;
 
 // ---------------------------------------------------------------------------------------------
 // Aperio SVS
@@ -418,10 +416,7 @@ export async function writeTruncatedCopies(srcPath: string, outDir: string, offs
 
 let tmpCounter = 0;
 
-async function writeAtomically(
-  path: string,
-  write: (tmp: string) => Promise<Omit<WrittenSlide, 'path' | 'fileSize'>>,
-): Promise<WrittenSlide> {
+async function writeAtomically(path: string, write: (tmp: string) => Promise<Omit<WrittenSlide, 'path' | 'fileSize'>>): Promise<WrittenSlide> {
   const tmp = `${path}.partial-${process.pid}-${tmpCounter++}`;
   try {
     const result = await write(tmp);
@@ -433,4 +428,3 @@ async function writeAtomically(
     throw error;
   }
 }
-

@@ -3,6 +3,7 @@
 // structure (vendor, levels, associated images) and pixels (against the painter's own source), and
 // determinism (the same parameters give the same bytes).
 
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -10,18 +11,10 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import assert from 'node:assert/strict';
 import { fromFile } from 'geotiff';
-import { fixtureKey, FIXTURES, type FixtureSpec } from './fixtures';
+import { FIXTURES, type FixtureSpec, fixtureKey } from './fixtures';
 import { reduceBox } from './pyramid';
-import {
-  writeAperioSvs,
-  writeGenericPyramid,
-  writeHugeHeaderTiff,
-  writeSingleLevelTiff,
-  writeTruncatedCopies,
-  type WrittenSlide,
-} from './slides';
+import { type WrittenSlide, writeAperioSvs, writeGenericPyramid, writeHugeHeaderTiff, writeSingleLevelTiff, writeTruncatedCopies } from './slides';
 import { TiffWriter } from './tiff-writer';
 import { TissuePainter } from './tissue';
 
@@ -117,7 +110,9 @@ function meanAbsError(a: Uint8Array, b: Uint8Array): number {
 }
 
 async function sha256(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 }
 
 /** libtiff's complaints about a file; with decode, it also decompresses every tile and strip. */
@@ -160,57 +155,126 @@ const CASES: SlideCase[] = [
   {
     name: 'aperio-jpeg-rgb',
     make: (p) => writeAperioSvs(p, { ...A, levels: 3, compression: 'jpeg', photometric: 'rgb' }),
-    seed: A.seed, factor: 4, vendor: 'aperio', levels: 3, associated: ['label', 'macro', 'thumbnail'], tolerance: [3, 3], geotiff: 3, mpp: '0.499',
+    seed: A.seed,
+    factor: 4,
+    vendor: 'aperio',
+    levels: 3,
+    associated: ['label', 'macro', 'thumbnail'],
+    tolerance: [3, 3],
+    geotiff: 3,
+    mpp: '0.499',
   },
   {
     name: 'aperio-jpeg-ycbcr',
     make: (p) => writeAperioSvs(p, { ...A, levels: 3, compression: 'jpeg', photometric: 'ycbcr' }),
-    seed: A.seed, factor: 4, vendor: 'aperio', levels: 3, associated: ['label', 'macro', 'thumbnail'], tolerance: [3, 5], geotiff: 3,
+    seed: A.seed,
+    factor: 4,
+    vendor: 'aperio',
+    levels: 3,
+    associated: ['label', 'macro', 'thumbnail'],
+    tolerance: [3, 5],
+    geotiff: 3,
   },
   {
     name: 'aperio-j2k-33003',
     make: (p) => writeAperioSvs(p, { ...A, levels: 2, compression: 'jpeg2000-33003' }),
-    seed: A.seed, factor: 4, vendor: 'aperio', levels: 2, associated: ['label', 'macro', 'thumbnail'], tolerance: [3, 5], geotiff: false,
+    seed: A.seed,
+    factor: 4,
+    vendor: 'aperio',
+    levels: 2,
+    associated: ['label', 'macro', 'thumbnail'],
+    tolerance: [3, 5],
+    geotiff: false,
   },
   {
     name: 'aperio-j2k-33003-subsampled',
     make: (p) => writeAperioSvs(p, { ...A, levels: 2, compression: 'jpeg2000-33003', j2kSubsampleChroma: true }),
-    seed: A.seed, factor: 4, vendor: 'aperio', levels: 2, associated: ['label', 'macro', 'thumbnail'], tolerance: [3, 6], geotiff: false,
+    seed: A.seed,
+    factor: 4,
+    vendor: 'aperio',
+    levels: 2,
+    associated: ['label', 'macro', 'thumbnail'],
+    tolerance: [3, 6],
+    geotiff: false,
   },
   {
     name: 'aperio-j2k-33005',
     make: (p) => writeAperioSvs(p, { ...A, levels: 2, compression: 'jpeg2000-33005', bigTiff: true }),
-    seed: A.seed, factor: 4, vendor: 'aperio', levels: 2, associated: ['label', 'macro', 'thumbnail'], tolerance: [3, 5], geotiff: false,
+    seed: A.seed,
+    factor: 4,
+    vendor: 'aperio',
+    levels: 2,
+    associated: ['label', 'macro', 'thumbnail'],
+    tolerance: [3, 5],
+    geotiff: false,
   },
   {
     name: 'bigtiff-pyramid',
     make: (p) => writeGenericPyramid(p, { ...G, compression: 'jpeg', bigTiff: true, mppMicrons: 0.25 }),
-    seed: G.seed, factor: 2, vendor: 'generic-tiff', levels: 4, associated: [], tolerance: [3, 5], geotiff: 4,
+    seed: G.seed,
+    factor: 2,
+    vendor: 'generic-tiff',
+    levels: 4,
+    associated: [],
+    tolerance: [3, 5],
+    geotiff: 4,
   },
   {
     name: 'generic-lzw',
     make: (p) => writeGenericPyramid(p, { ...G, compression: 'lzw', mppMicrons: 0.5 }),
-    seed: G.seed, factor: 2, vendor: 'generic-tiff', levels: 4, associated: [], tolerance: [0, 0], geotiff: 0, pixelLevels: 3,
+    seed: G.seed,
+    factor: 2,
+    vendor: 'generic-tiff',
+    levels: 4,
+    associated: [],
+    tolerance: [0, 0],
+    geotiff: 0,
+    pixelLevels: 3,
   },
   {
     name: 'generic-deflate',
     make: (p) => writeGenericPyramid(p, { ...G, compression: 'deflate' }),
-    seed: G.seed, factor: 2, vendor: 'generic-tiff', levels: 4, associated: [], tolerance: [0, 0], geotiff: 0, pixelLevels: 3,
+    seed: G.seed,
+    factor: 2,
+    vendor: 'generic-tiff',
+    levels: 4,
+    associated: [],
+    tolerance: [0, 0],
+    geotiff: 0,
+    pixelLevels: 3,
   },
   {
     name: 'generic-none',
     make: (p) => writeGenericPyramid(p, { ...G, compression: 'none', levels: 2 }),
-    seed: G.seed, factor: 2, vendor: 'generic-tiff', levels: 2, associated: [], tolerance: [0, 0], geotiff: 0,
+    seed: G.seed,
+    factor: 2,
+    vendor: 'generic-tiff',
+    levels: 2,
+    associated: [],
+    tolerance: [0, 0],
+    geotiff: 0,
   },
   {
     name: 'generic-unflagged-jpeg',
     make: (p) => writeGenericPyramid(p, { ...G, compression: 'jpeg', flagReducedLevels: false }),
-    seed: G.seed, factor: 2, vendor: 'generic-tiff', levels: 1, associated: [], tolerance: [3, 3], geotiff: 4,
+    seed: G.seed,
+    factor: 2,
+    vendor: 'generic-tiff',
+    levels: 1,
+    associated: [],
+    tolerance: [3, 3],
+    geotiff: 4,
   },
   {
     name: 'single-level-large',
     make: (p) => writeSingleLevelTiff(p, { ...G, compression: 'jpeg' }),
-    seed: G.seed, factor: 2, vendor: 'generic-tiff', levels: 1, associated: [], tolerance: [3, 3], geotiff: 4,
+    seed: G.seed,
+    factor: 2,
+    vendor: 'generic-tiff',
+    levels: 1,
+    associated: [],
+    tolerance: [3, 3],
+    geotiff: 4,
   },
 ];
 
@@ -228,7 +292,9 @@ describe('synthetic slides', () => {
       const path = join(dir, `${c.name}.${c.vendor === 'aperio' ? 'svs' : 'tif'}`);
       const started = performance.now();
       const written = await c.make(path);
-      t.diagnostic(`${c.name}: ${written.width}x${written.height}, ${written.levels.length} levels, ${written.fileSize} bytes, ${(performance.now() - started).toFixed(0)} ms`);
+      t.diagnostic(
+        `${c.name}: ${written.width}x${written.height}, ${written.levels.length} levels, ${written.fileSize} bytes, ${(performance.now() - started).toFixed(0)} ms`,
+      );
       assert.equal((await stat(path)).size, written.fileSize);
 
       // libtiff has no JPEG 2000 codec: structure only there.
@@ -274,13 +340,22 @@ describe('synthetic slides', () => {
       const path = join(dir, `writer-${bigTiff}.tif`);
       const writer = await TiffWriter.create(path, { bigTiff });
       const tiled = writer.addImage({
-        width: 40, height: 20, compression: 1, photometric: 2,
+        width: 40,
+        height: 20,
+        compression: 1,
+        photometric: 2,
         layout: { kind: 'tiles', tileWidth: 32, tileHeight: 16 },
-        software: 'test', resolution: { x: [20000, 1], y: [20000, 1], unit: 3 },
+        software: 'test',
+        resolution: { x: [20000, 1], y: [20000, 1], unit: 3 },
       });
       const stripped = writer.addImage({
-        width: 5, height: 7, compression: 1, photometric: 2,
-        layout: { kind: 'strips', rowsPerStrip: 3 }, newSubfileType: 1, description: 'strips',
+        width: 5,
+        height: 7,
+        compression: 1,
+        photometric: 2,
+        layout: { kind: 'strips', rowsPerStrip: 3 },
+        newSubfileType: 1,
+        description: 'strips',
       });
       async function* tiles(): AsyncGenerator<Uint8Array> {
         for (let i = 0; i < 4; i++) yield new Uint8Array(32 * 16 * 3).fill(10 + i);
@@ -294,7 +369,7 @@ describe('synthetic slides', () => {
       assert.equal(a[(18 * 40 + 35) * 3], 13); // tile (1, 1)
       assert.equal(a[(3 * 40 + 31) * 3], 10); // tile (0, 0)
       const b = (await (await tiff.getImage(1)).readRasters({ interleave: true })) as unknown as Uint8Array;
-      assert.deepEqual([b[0], b[(3 * 5) * 3], b[(6 * 5 + 4) * 3]], [100, 101, 102]);
+      assert.deepEqual([b[0], b[3 * 5 * 3], b[(6 * 5 + 4) * 3]], [100, 101, 102]);
       if (hasTiffinfo) assert.deepEqual(tiffinfoErrors(path, true), []);
     }
   });

@@ -7,7 +7,7 @@
 // lies. The header's first-IFD offset is patched last, so a file whose generation died is not a
 // valid TIFF (callers write to a temporary name and rename).
 
-import { open, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 
 /** TIFF field types used here (TIFF 6 + BigTIFF's LONG8). */
 export const FieldType = {
@@ -68,9 +68,7 @@ export interface RawTag {
   values: readonly number[] | Uint8Array;
 }
 
-export type ImageLayout =
-  | { kind: 'tiles'; tileWidth: number; tileHeight: number }
-  | { kind: 'strips'; rowsPerStrip: number };
+export type ImageLayout = { kind: 'tiles'; tileWidth: number; tileHeight: number } | { kind: 'strips'; rowsPerStrip: number };
 
 export interface ImageSpec {
   width: number;
@@ -137,7 +135,10 @@ export class TiffWriter {
   private closed = false;
   private readonly bufferSize: number;
 
-  private constructor(private readonly fh: FileHandle, options: TiffWriterOptions) {
+  private constructor(
+    private readonly fh: FileHandle,
+    options: TiffWriterOptions,
+  ) {
     this.bigTiff = options.bigTiff ?? false;
     this.bufferSize = options.bufferSize ?? 4 << 20;
     // Header with a zero first-IFD offset, patched at close().
@@ -385,7 +386,10 @@ class IfdBlock {
   private readonly inlineSize: number;
   private readonly headSize: number;
 
-  constructor(private readonly tags: RawTag[], private readonly bigTiff: boolean) {
+  constructor(
+    private readonly tags: RawTag[],
+    private readonly bigTiff: boolean,
+  ) {
     this.entrySize = bigTiff ? 20 : 12;
     this.inlineSize = bigTiff ? 8 : 4;
     this.headSize = bigTiff ? 8 + tags.length * 20 + 8 : 2 + tags.length * 12 + 4;

@@ -1,8 +1,8 @@
 // One interface over the tile/strip codecs the synthetic slides use, with the TIFF tags each needs.
 
-import { deflate } from 'node:zlib';
 import { promisify } from 'node:util';
-import { JpegTileEncoder, type ChromaSubsampling, type JpegPhotometric } from './jpeg-tiles';
+import { deflate } from 'node:zlib';
+import { type ChromaSubsampling, type JpegPhotometric, JpegTileEncoder } from './jpeg-tiles';
 import { J2kTileEncoder } from './jpeg2000-tiles';
 import { applyHorizontalPredictor, lzwEncode } from './lzw';
 import { Compression, Photometric } from './tiff-writer';

@@ -165,9 +165,7 @@ export class TissuePainter {
           if (g > f) f = g;
         }
         const n =
-          valueNoise(x, y, coarse, shapeSeed) * 0.55 +
-          valueNoise(x, y, coarse / 2, shapeSeed + 1) * 0.3 +
-          valueNoise(x, y, coarse / 4, shapeSeed + 2) * 0.15;
+          valueNoise(x, y, coarse, shapeSeed) * 0.55 + valueNoise(x, y, coarse / 2, shapeSeed + 1) * 0.3 + valueNoise(x, y, coarse / 4, shapeSeed + 2) * 0.15;
         f += 0.5 * (n - 0.5);
         // A few lumen-like holes inside the tissue.
         // Two offset octaves so that the thresholded shapes are rounded rather than lattice-like.
@@ -277,8 +275,12 @@ export class TissuePainter {
     const n1 = new Float32Array(((x0 + w) >> 6) - k1a + 2);
     const k2a = x0 >> 5;
     const n2 = new Float32Array(((x0 + w) >> 5) - k2a + 2);
-    const lr = EOSIN_LIGHT[0], lg = EOSIN_LIGHT[1], lb = EOSIN_LIGHT[2];
-    const dr = EOSIN_DARK[0] - lr, dg = EOSIN_DARK[1] - lg, db = EOSIN_DARK[2] - lb;
+    const lr = EOSIN_LIGHT[0],
+      lg = EOSIN_LIGHT[1],
+      lb = EOSIN_LIGHT[2];
+    const dr = EOSIN_DARK[0] - lr,
+      dg = EOSIN_DARK[1] - lg,
+      db = EOSIN_DARK[2] - lb;
     const ts0 = this.texSeed0;
     const ts1 = this.texSeed1;
     const ts2 = this.texSeed2;
@@ -409,7 +411,7 @@ export class TissuePainter {
         const cy = cj * C + 2 + (((h2 >>> 8) & 0xff) / 256) * (C - 4);
         if (this.alphaAt(cx, cy) < 0.6) continue;
         const radius = 3.2 + 2.6 * (((h2 >>> 16) & 0xff) / 256);
-        const elong = Math.sqrt(1 + 0.8 * ((h1 >>> 16) & 0xff) / 256);
+        const elong = Math.sqrt(1 + (0.8 * ((h1 >>> 16) & 0xff)) / 256);
         const a = radius * elong;
         const b = radius / elong;
         const tt = (((h2 >>> 24) & 0xff) / 256) * 2 - 1;

@@ -65,7 +65,8 @@ export async function readIfdChain(source: FileHandleSource, fileSize: number, p
     seen.add(next);
     offsets.push(next);
     const pointerAt = end - pointerSize - next;
-    const pointer = pointerAt + pointerSize <= chunk.length ? chunk.subarray(pointerAt, pointerAt + pointerSize) : await readAt(source, end - pointerSize, pointerSize);
+    const pointer =
+      pointerAt + pointerSize <= chunk.length ? chunk.subarray(pointerAt, pointerAt + pointerSize) : await readAt(source, end - pointerSize, pointerSize);
     next = bigTiff ? u64(pointer, 0) : u32(pointer, 0);
   }
   if (offsets.length === 0) throw new SlideError('CORRUPT_DATA', 'The file has no image directory.', path);

@@ -1,6 +1,6 @@
 // An open TIFF: its IFD records (tags read through geotiff) and raw reads of tile and strip bytes.
 
-import { open, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { GeoTIFF, type ImageFileDirectory } from 'geotiff';
 import { SlideError, toSlideError } from '../errors';
 import { FileHandleSource } from './file-handle-source';
@@ -190,7 +190,8 @@ async function readDirectory(index: number, ifd: ImageFileDirectory, fileSize: n
   const blockWidth = tiled ? (num(322) ?? 0) : width;
   const blockHeight = tiled ? (num(323) ?? 0) : Math.min(num(278) ?? height, height);
   if (!blockWidth || !blockHeight) throw new SlideError('CORRUPT_DATA', `Image ${index} has no tile size.`, path);
-  if (blockWidth * blockHeight > MAX_BLOCK_PIXELS) throw new SlideError('TOO_LARGE', `Image ${index} has tiles of ${blockWidth} x ${blockHeight} pixels.`, path);
+  if (blockWidth * blockHeight > MAX_BLOCK_PIXELS)
+    throw new SlideError('TOO_LARGE', `Image ${index} has tiles of ${blockWidth} x ${blockHeight} pixels.`, path);
   const samplesPerPixel = num(277) ?? 1;
   const planarConfiguration = num(284) ?? 1;
   const blocksAcross = Math.ceil(width / blockWidth);
@@ -199,8 +200,11 @@ async function readDirectory(index: number, ifd: ImageFileDirectory, fileSize: n
   const declared = declaredLength(ifd, tiled ? 324 : 273);
   // Each offset takes at least 4 bytes of the file: a count the file cannot hold is a lie.
   if (declared === undefined || declared < expected || declared * 4 > fileSize) {
-    throw new SlideError(declared !== undefined && declared * 4 > fileSize && expected * 4 > fileSize ? 'TOO_LARGE' : 'CORRUPT_DATA',
-      `Image ${index} (${width} x ${height}) does not have the ${expected} tile offsets its size needs.`, path);
+    throw new SlideError(
+      declared !== undefined && declared * 4 > fileSize && expected * 4 > fileSize ? 'TOO_LARGE' : 'CORRUPT_DATA',
+      `Image ${index} (${width} x ${height}) does not have the ${expected} tile offsets its size needs.`,
+      path,
+    );
   }
   const tags: Record<string, string> = {};
   for (const [tag, name] of PROPERTY_TAGS) {

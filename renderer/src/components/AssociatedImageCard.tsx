@@ -17,7 +17,12 @@ export function AssociatedImageCard({ slideId, name, onOpen }: AssociatedImageCa
   return (
     <figure className="associated-card" data-testid={`associated-${name}`}>
       {image.url ? (
-        <button type="button" className="associated-preview" onClick={() => image.url && onOpen({ name, url: image.url, width: image.width, height: image.height })} title={`Show the ${name} full size`}>
+        <button
+          type="button"
+          className="associated-preview"
+          onClick={() => image.url && onOpen({ name, url: image.url, width: image.width, height: image.height })}
+          title={`Show the ${name} full size`}
+        >
           <img src={image.url} alt={`${name} image of the slide`} />
         </button>
       ) : (
@@ -25,7 +30,11 @@ export function AssociatedImageCard({ slideId, name, onOpen }: AssociatedImageCa
       )}
       <figcaption>
         <span className="associated-name">{name}</span>
-        {image.url && <span className="muted small">{image.width} × {image.height}</span>}
+        {image.url && (
+          <span className="muted small">
+            {image.width} × {image.height}
+          </span>
+        )}
       </figcaption>
     </figure>
   );

@@ -3,11 +3,11 @@
 // and double-click do not zoom a cell (useOsdViewer's 'cell' variant); its magnification changes
 // only through its label. Dragging any cell pans all four.
 
-import { useCallback, useEffect, useImperativeHandle, useRef, useState, type FormEvent, type Ref } from 'react';
 import type OpenSeadragon from 'openseadragon';
+import { type FormEvent, type Ref, useCallback, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import type { ErrorInfo } from '../../../shared/errors';
-import { formatPower } from '../../../shared/magnification';
 import type { OpenedSlide } from '../../../shared/ipc';
+import { formatPower } from '../../../shared/magnification';
 import { useApi } from '../api';
 import { e2eHandle } from '../e2eHandle';
 import { drawerChoice } from '../env';
@@ -98,10 +98,7 @@ export function ComparisonGrid(props: ComparisonGridProps) {
   if (nativePower(info) === null) {
     return (
       <div className="grid-refused" role="note" data-testid="grid-refused">
-        <p>
-          The comparison grid needs the slide&rsquo;s objective power or pixel size, and {info.name} records neither, so its
-          magnifications are unknown.
-        </p>
+        <p>The comparison grid needs the slide&rsquo;s objective power or pixel size, and {info.name} records neither, so its magnifications are unknown.</p>
         <button type="button" className="button" onClick={props.onLeave}>
           Back to the single view
         </button>

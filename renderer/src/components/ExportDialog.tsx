@@ -3,9 +3,9 @@
 // dialog chooses what, shows progress and the files written. The export runs on when the dialog is
 // closed (App reports the outcome), so the dialog never holds the app up.
 
-import { useId, useState, type ReactNode } from 'react';
-import { formatPower, thumbnailSize } from '../../../shared/magnification';
+import { type ReactNode, useId, useState } from 'react';
 import type { ComparisonMode, ComparisonRequest, ExportThumbnailRequest, ImageFormat, OpenedSlide } from '../../../shared/ipc';
+import { formatPower, thumbnailSize } from '../../../shared/magnification';
 import type { SlideInfo, ThumbnailSpec } from '../../../shared/slide';
 import { describeExportError } from '../errors';
 import type { ExportJob, ExportKind } from '../hooks/useExportJob';
@@ -38,12 +38,17 @@ const MAX_THUMBNAIL_SIDE = 65_536;
 type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** The thumbnail as typed: its spec and pixel size, or why the slide cannot give it. */
-export function checkThumbnail(info: SlideInfo, kind: SizeKind, text: string): Checked<{ spec: ThumbnailSpec; width: number; height: number; magnification: string | null }> {
+export function checkThumbnail(
+  info: SlideInfo,
+  kind: SizeKind,
+  text: string,
+): Checked<{ spec: ThumbnailSpec; width: number; height: number; magnification: string | null }> {
   let spec: ThumbnailSpec;
   let magnification: string | null = null;
   if (kind === 'size') {
     const side = Number(text.trim());
-    if (!Number.isInteger(side) || side < 1 || side > MAX_THUMBNAIL_SIDE) return { ok: false, reason: `The longest side must be a whole number of pixels from 1 to ${MAX_THUMBNAIL_SIDE}` };
+    if (!Number.isInteger(side) || side < 1 || side > MAX_THUMBNAIL_SIDE)
+      return { ok: false, reason: `The longest side must be a whole number of pixels from 1 to ${MAX_THUMBNAIL_SIDE}` };
     const longest = Math.max(info.width, info.height);
     if (side > longest) return { ok: false, reason: `${side} px is larger than the slide itself (${info.width} × ${info.height} px)` };
     spec = { kind: 'size', longestSide: side };
@@ -144,9 +149,7 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
           </section>
         ) : (
           <section aria-label="Magnification set">
-            <p className="muted small">
-              One image per magnification and the labelled 2×2 comparison, written into a folder you choose.
-            </p>
+            <p className="muted small">One image per magnification and the labelled 2×2 comparison, written into a folder you choose.</p>
             <fieldset className="options" disabled={running}>
               <legend className="section-title">Magnifications</legend>
               <div className="power-fields">
@@ -206,7 +209,13 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
           </label>
           <div className="toolbar-spacer" />
           {kind === 'thumbnail' ? (
-            <button type="button" className="button button-primary" disabled={running || !thumbnail.ok} onClick={exportThumbnail} data-testid="export-thumbnail">
+            <button
+              type="button"
+              className="button button-primary"
+              disabled={running || !thumbnail.ok}
+              onClick={exportThumbnail}
+              data-testid="export-thumbnail"
+            >
               Export thumbnail…
             </button>
           ) : (

@@ -31,12 +31,9 @@ export function HelpOverlay({ onClose }: { onClose: () => void }) {
           ))}
         </tbody>
       </table>
+      <p className="muted small">The View menu has the same commands with Ctrl (⌘ on macOS), for example Ctrl&nbsp;+ = to zoom in.</p>
       <p className="muted small">
-        The View menu has the same commands with Ctrl (⌘ on macOS), for example Ctrl&nbsp;+ = to zoom in.
-      </p>
-      <p className="muted small">
-        Magnification counts screen (CSS) pixels: at 1:1 one slide pixel covers one CSS pixel and the readout shows the
-        scan&rsquo;s own objective power.
+        Magnification counts screen (CSS) pixels: at 1:1 one slide pixel covers one CSS pixel and the readout shows the scan&rsquo;s own objective power.
       </p>
     </Modal>
   );

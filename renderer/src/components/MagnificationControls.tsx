@@ -1,8 +1,8 @@
 // Objective-power presets and the live readout. Presets above the scan's power are disabled: they
 // would only enlarge pixels (the readout can still go there by zooming, up to 2x digital zoom).
 
-import type { SlideInfo } from '../../../shared/slide';
 import { formatPower } from '../../../shared/magnification';
+import type { SlideInfo } from '../../../shared/slide';
 import { powerAtImageZoom, presetStates, samePower } from '../viewer/magnification';
 
 export interface MagnificationControlsProps {
@@ -12,8 +12,7 @@ export interface MagnificationControlsProps {
   onPreset: (power: number) => void;
 }
 
-const READOUT_HELP =
-  'Magnification = scan objective power × screen (CSS) pixels per slide pixel. At 1:1 it equals the scan power.';
+const READOUT_HELP = 'Magnification = scan objective power × screen (CSS) pixels per slide pixel. At 1:1 it equals the scan power.';
 
 export function MagnificationControls({ info, imageZoom, targetImageZoom, onPreset }: MagnificationControlsProps) {
   const power = powerAtImageZoom(info, imageZoom);

@@ -1,8 +1,8 @@
 // Everything the file says about itself: summary, pyramid levels, associated images, properties.
 
 import type { OpenedSlide } from '../../../shared/ipc';
-import type { Mpp } from '../../../shared/slide';
 import { formatPower } from '../../../shared/magnification';
+import type { Mpp } from '../../../shared/slide';
 import { formatLength } from '../viewer/scaleBar';
 import { AssociatedImages } from './AssociatedImages';
 import { Icon } from './Icon';

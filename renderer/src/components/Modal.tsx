@@ -1,6 +1,6 @@
 // A dialog over the app: closes on Escape, on the close button and on a click outside it.
 
-import { useEffect, useId, useLayoutEffect, useRef, type ReactNode } from 'react';
+import { type ReactNode, useEffect, useId, useLayoutEffect, useRef } from 'react';
 import { Icon } from './Icon';
 
 export interface ModalProps {

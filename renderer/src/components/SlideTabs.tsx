@@ -17,17 +17,16 @@ export function SlideTabs({ slides, activeId, onActivate, onClose }: SlideTabsPr
         const active = slide.slideId === activeId;
         return (
           <div key={slide.slideId} className={active ? 'tab tab-active' : 'tab'}>
-            <button
-              type="button"
-              role="tab"
-              aria-selected={active}
-              className="tab-label"
-              onClick={() => onActivate(slide.slideId)}
-              title={slide.info.path}
-            >
+            <button type="button" role="tab" aria-selected={active} className="tab-label" onClick={() => onActivate(slide.slideId)} title={slide.info.path}>
               {slide.info.name}
             </button>
-            <button type="button" className="icon-button tab-close" onClick={() => onClose(slide.slideId)} aria-label={`Close ${slide.info.name}`} title="Close slide">
+            <button
+              type="button"
+              className="icon-button tab-close"
+              onClick={() => onClose(slide.slideId)}
+              aria-label={`Close ${slide.info.name}`}
+              title="Close slide"
+            >
               <Icon name="close" size={14} />
             </button>
           </div>

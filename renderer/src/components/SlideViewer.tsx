@@ -6,8 +6,8 @@
 // and the single view comes back with its zoom and rotation, centred where the grid was left (the
 // same place when the grid was not panned).
 
-import { useCallback, useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import OpenSeadragon from 'openseadragon';
+import { type Ref, useCallback, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import type { ErrorInfo } from '../../../shared/errors';
 import type { OpenedSlide } from '../../../shared/ipc';
 import { useApi } from '../api';
@@ -15,13 +15,13 @@ import type { Command, ViewCommand } from '../commands';
 import { e2eHandle } from '../e2eHandle';
 import { drawerChoice } from '../env';
 import { describeTileError } from '../errors';
-import { useOsdViewer } from '../hooks/useOsdViewer';
 import type { PanDirection } from '../hooks/useKeyboardShortcuts';
 import type { Notice } from '../hooks/useNotices';
+import { useOsdViewer } from '../hooks/useOsdViewer';
 import { useViewState } from '../hooks/useViewState';
 import type { Point } from '../viewer/linkedViewers';
 import { GRID_DEFAULT_POWERS, imageZoomForPower } from '../viewer/magnification';
-import { ComparisonGrid, gridCellSize, type GridHandle } from './ComparisonGrid';
+import { ComparisonGrid, type GridHandle, gridCellSize } from './ComparisonGrid';
 import { ScaleBar } from './ScaleBar';
 import { ViewerToolbar } from './ViewerToolbar';
 
@@ -172,7 +172,11 @@ export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fulls
         case 'zoom-in':
         case 'zoom-out':
         case 'actual-pixels':
-          onNotice({ kind: 'info', title: 'Each grid cell keeps its magnification', detail: "Click a cell's label to change it, or press G for the single view." });
+          onNotice({
+            kind: 'info',
+            title: 'Each grid cell keeps its magnification',
+            detail: "Click a cell's label to change it, or press G for the single view.",
+          });
           break;
         case 'rotate-left':
         case 'rotate-right':

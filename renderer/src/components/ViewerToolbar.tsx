@@ -48,7 +48,13 @@ export function ViewerToolbar(props: ViewerToolbarProps) {
             {button('zoom-out', 'minus', 'Zoom out (−)')}
             {button('zoom-in', 'plus', 'Zoom in (+)')}
             {button('fit', 'fit', 'Fit to window (0)')}
-            <button type="button" className="text-button" onClick={() => onCommand('actual-pixels')} title="1:1 — one slide pixel per screen pixel (1)" data-testid="cmd-actual-pixels">
+            <button
+              type="button"
+              className="text-button"
+              onClick={() => onCommand('actual-pixels')}
+              title="1:1 — one slide pixel per screen pixel (1)"
+              data-testid="cmd-actual-pixels"
+            >
               1:1
             </button>
           </div>
@@ -56,7 +62,11 @@ export function ViewerToolbar(props: ViewerToolbarProps) {
           <div className="toolbar-group">
             {button('rotate-left', 'rotate-left', 'Rotate 90° counter-clockwise (Shift+R)')}
             {button('rotate-right', 'rotate-right', 'Rotate 90° clockwise (R)')}
-            {props.rotation !== 0 && <span className="rotation-badge" data-testid="rotation">{props.rotation}°</span>}
+            {props.rotation !== 0 && (
+              <span className="rotation-badge" data-testid="rotation">
+                {props.rotation}°
+              </span>
+            )}
           </div>
         </>
       )}

@@ -2,7 +2,7 @@
 // accelerators, and typing in a field (the property filter) must not zoom the slide.
 
 import { useEffect, useRef } from 'react';
-import { commandForKey, type Command } from '../commands';
+import { type Command, commandForKey } from '../commands';
 
 export type PanDirection = 'left' | 'right' | 'up' | 'down';
 

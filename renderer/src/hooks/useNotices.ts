@@ -38,7 +38,11 @@ export function useNotices(): Notices {
     (notice: Omit<Notice, 'id'>) => {
       const id = nextId.current++;
       setNotices((list) => [...list, { ...notice, id }].slice(-MAX_NOTICES));
-      if (notice.kind === 'info') timers.current.set(id, setTimeout(() => dismiss(id), INFO_LIFETIME_MS));
+      if (notice.kind === 'info')
+        timers.current.set(
+          id,
+          setTimeout(() => dismiss(id), INFO_LIFETIME_MS),
+        );
     },
     [dismiss],
   );

@@ -1,8 +1,8 @@
 // Owns one OpenSeadragon viewer for one opened slide: created when the host element and the slide
 // are there, destroyed (and its tile requests cancelled) when either goes away.
 
-import { useEffect, useRef, useState } from 'react';
 import OpenSeadragon from 'openseadragon';
+import { useEffect, useRef, useState } from 'react';
 import type { ErrorInfo } from '../../../shared/errors';
 import type { OpenedSlide, SlidescopeApi } from '../../../shared/ipc';
 import type { DeepZoomGeometry } from '../../../shared/slide';

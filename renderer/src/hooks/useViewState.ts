@@ -1,7 +1,7 @@
 // The view numbers the toolbar and scale bar show, updated once per animation frame while OSD moves.
 
-import { useEffect, useState } from 'react';
 import type OpenSeadragon from 'openseadragon';
+import { useEffect, useState } from 'react';
 
 export interface ViewState {
   /** CSS pixels per level-0 pixel, as drawn now (mid-animation included). */

@@ -4,10 +4,10 @@
 // OSD level n is deepZoom.levels[n]: the engine's deep-zoom pyramid has OSD's own layout.
 
 import OpenSeadragon from 'openseadragon';
+import { dzTileRect } from '../../../shared/deepzoom';
 import type { ErrorCode, ErrorInfo } from '../../../shared/errors';
 import type { SlideId, SlidescopeApi } from '../../../shared/ipc';
 import type { DeepZoomGeometry } from '../../../shared/slide';
-import { dzTileRect } from '../../../shared/deepzoom';
 import { decodeTile, placeholderTile } from './decodeTile';
 
 export interface SlideTileSourceOptions {

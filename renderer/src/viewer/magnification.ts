@@ -7,8 +7,8 @@
 // 2x2 device pixels, and counting CSS pixels keeps the readout, the presets and the scale bar the
 // same whatever the screen's density, as a physical field of view at the same OS scaling.
 
-import type { SlideInfo } from '../../../shared/slide';
 import { downsampleForMpp, downsampleForPower, formatMpp, formatPower, mppAtDownsample, powerAtDownsample } from '../../../shared/magnification';
+import type { SlideInfo } from '../../../shared/slide';
 
 export type PowerSource = Pick<SlideInfo, 'objectivePower' | 'mpp'>;
 
