@@ -43,7 +43,7 @@ test('open dialog, recent files and tabs', async ({ host }) => {
   await recent.filter({ hasText: CMU }).click();
   await waitForTiles(page);
   await expect(page.getByRole('tab', { name: CMU })).toBeVisible();
-  expect(host.invocationsOf('slide:open-path').at(-1)?.request).toMatchObject({ origin: 'recent' });
+  expect(host.invocationsOf('slide:open-recent')).toHaveLength(1);
 });
 
 test('the built-in sample slide opens', async ({ host }) => {

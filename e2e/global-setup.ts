@@ -4,10 +4,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENGINE_WORKER, RENDERER_DIST, REPO_ROOT, SLIDES_DIR } from './host/paths';
+import { ENGINE_PROCESS, RENDERER_DIST, REPO_ROOT, SLIDES_DIR } from './host/paths';
 
 export default function globalSetup(): void {
-  const missing = [join(RENDERER_DIST, 'index.html'), ENGINE_WORKER].filter((file) => !existsSync(file));
+  const missing = [join(RENDERER_DIST, 'index.html'), ENGINE_PROCESS].filter((file) => !existsSync(file));
   if (missing.length > 0 || process.env['SLIDESCOPE_E2E_BUILD'] === '1') {
     const result = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' });
     if (result.status !== 0) throw new Error(`node scripts/build.mjs failed (needed: ${missing.join(', ') || 'forced rebuild'})`);

@@ -44,14 +44,14 @@ test('a dropped slide renders the same pixels the engine reads at 1:1', async ({
 
     const drawn = await readCanvas(page, patch);
     const read = (dx: number, dy: number) =>
-      host.main.engine.readRegion(
+      host.engine('engine:region', {
         slideId,
-        0,
-        origin.x + patch.x - slack + dx,
-        origin.y + patch.y - slack + dy,
-        patch.width + 2 * slack,
-        patch.height + 2 * slack,
-      );
+        level: 0,
+        x: origin.x + patch.x - slack + dx,
+        y: origin.y + patch.y - slack + dy,
+        width: patch.width + 2 * slack,
+        height: patch.height + 2 * slack,
+      });
     const diff = comparePixels(drawn, await read(0, 0), slack);
     test.info().annotations.push({ type: `pixel diff, ${name}`, description: JSON.stringify(diff) });
     expect(diff.referenceContrast, `${name}: the patch should hold tissue, not background`).toBeGreaterThan(10);
@@ -81,7 +81,15 @@ test('the whole-slide view matches the engine at a coarse level (tile placement)
   const drawn = await readCanvas(page, { x: screenX, y: screenY, width: side, height: side });
   const x0 = Math.round(topLeft.x + screenX / zoom);
   const y0 = Math.round(topLeft.y + screenY / zoom);
-  const reference = await host.main.engine.readScaledRegion(host.slideIdOf(CMU), x0, y0, Math.round(side / zoom), Math.round(side / zoom), side, side);
+  const reference = await host.engine('engine:scaled-region', {
+    slideId: host.slideIdOf(CMU),
+    x: x0,
+    y: y0,
+    width: Math.round(side / zoom),
+    height: Math.round(side / zoom),
+    outWidth: side,
+    outHeight: side,
+  });
   const a = blockAverages(drawn.data, side, side, 4, 16);
   const b = blockAverages(reference.data, side, side, reference.channels, 16);
   const difference = meanAbsDifference(a, b);

@@ -3,8 +3,10 @@
 // Builds everything the app and the CLI run from, into dist/:
 //   dist/electron/main.cjs           Electron main process   (CJS, node; electron + packages external)
 //   dist/electron/preload.cjs        sandboxed preload       (CJS, one file; requires only 'electron')
-//   dist/electron/engine-worker.mjs  slide engine worker     (ESM, node; packages external)
-//   dist/cli/slidescope.mjs          command-line tool       (ESM, node; packages external; shebang)
+//   dist/electron/engine-process.mjs the slide engine's process, with engine-lane.mjs and codec-thread.mjs
+//                                    (ESM, node; packages external)
+//   dist/cli/slidescope.mjs          command-line tool       (ESM, node; packages external; shebang;
+//                                    it forks dist/electron/engine-process.mjs)
 //   dist/renderer/                   the React renderer      (Vite, renderer/vite.config.ts)
 // An entry whose source does not exist yet is skipped with a warning, so one part of the app can be
 // built before the others exist. Options: --no-renderer (skip Vite), --quiet, --outdir DIR (build into
@@ -83,40 +85,23 @@ const entries = [
     allowedExternals: ['electron'],
   },
   {
-    name: 'engine worker',
-    entry: 'electron/worker/engine-worker.ts',
-    options: {
-      outfile: 'dist/electron/engine-worker.mjs',
-      format: 'esm',
-      platform: 'node',
-      target: NODE_TARGET,
-      packages: 'external',
-    },
+    // The slide engine's process (utilityProcess in the app, child_process.fork in the CLI) and the
+    // threads it starts from beside its own bundle: its lanes and their codec (JPEG 2000) threads.
+    name: 'engine process',
+    entry: 'electron/engine-host/engine-process.ts',
+    options: { outfile: 'dist/electron/engine-process.mjs', format: 'esm', platform: 'node', target: NODE_TARGET, packages: 'external' },
     allowedExternals: null,
   },
   {
-    // Codec threads (JPEG 2000 decodes, half-size JPEG tiles), started by the engine from beside its own bundle.
-    name: 'codec threads',
-    entry: 'electron/engine/codecs/codec-thread.ts',
-    options: {
-      outfile: 'dist/electron/codec-thread.mjs',
-      format: 'esm',
-      platform: 'node',
-      target: NODE_TARGET,
-      packages: 'external',
-    },
+    name: 'engine lane',
+    entry: 'electron/engine-host/lane.ts',
+    options: { outfile: 'dist/electron/engine-lane.mjs', format: 'esm', platform: 'node', target: NODE_TARGET, packages: 'external' },
     allowedExternals: null,
   },
   {
-    name: 'codec threads (cli)',
+    name: 'codec thread',
     entry: 'electron/engine/codecs/codec-thread.ts',
-    options: {
-      outfile: 'dist/cli/codec-thread.mjs',
-      format: 'esm',
-      platform: 'node',
-      target: NODE_TARGET,
-      packages: 'external',
-    },
+    options: { outfile: 'dist/electron/codec-thread.mjs', format: 'esm', platform: 'node', target: NODE_TARGET, packages: 'external' },
     allowedExternals: null,
   },
   {

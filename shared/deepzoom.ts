@@ -1,25 +1,28 @@
-// Deep-zoom pyramid geometry, after openslide-python's deepzoom.py. Planes:
-//   level 0    - full-resolution slide pixels
-//   slide level - a stored pyramid level (pixels = level 0 / downsample)
-//   dz level   - a deep-zoom level: 0 is 1x1, the last equals level 0, each halves the next (ceil)
-//   tile       - (col, row) in a dz level, tileSize apart, overlap pixels shared with neighbours
+// Deep-zoom pyramid geometry, after openslide-python's deepzoom.py. Every coordinate is named by its
+// plane:
+//   l0    level 0: full-resolution slide pixels
+//   slide level: a stored pyramid level (its pixels = level 0 / its downsample)
+//   dz    a deep-zoom level: 0 is 1x1, the last equals level 0, each halves the next (rounded up)
+//   tile  (col, row) in a dz level, tileSize apart, overlap pixels shared with neighbours
+// The engine (tiles, scaled regions) and the viewer (which level is drawn, the prefetch ring) both
+// choose levels here.
 
 import type { DeepZoomGeometry, DeepZoomLevel } from './slide';
 
-export function deepZoomGeometry(width: number, height: number, tileSize: number, overlap: number): DeepZoomGeometry {
-  const dims: Array<[number, number]> = [[width, height]];
-  let [w, h] = [width, height];
+export function deepZoomGeometry(l0Width: number, l0Height: number, tileSize: number, overlap: number): DeepZoomGeometry {
+  const dims: Array<[number, number]> = [[l0Width, l0Height]];
+  let [w, h] = [l0Width, l0Height];
   while (w > 1 || h > 1) {
     w = Math.max(1, Math.ceil(w / 2));
     h = Math.max(1, Math.ceil(h / 2));
     dims.push([w, h]);
   }
   dims.reverse();
-  const levels: DeepZoomLevel[] = dims.map(([lw, lh]) => ({
-    width: lw,
-    height: lh,
-    cols: Math.ceil(lw / tileSize),
-    rows: Math.ceil(lh / tileSize),
+  const levels: DeepZoomLevel[] = dims.map(([dzWidth, dzHeight]) => ({
+    width: dzWidth,
+    height: dzHeight,
+    cols: Math.ceil(dzWidth / tileSize),
+    rows: Math.ceil(dzHeight / tileSize),
   }));
   return { tileSize, overlap, levels };
 }
@@ -29,10 +32,19 @@ export function dzDownsample(geometry: DeepZoomGeometry, dzLevel: number): numbe
   return 2 ** (geometry.levels.length - 1 - dzLevel);
 }
 
+/**
+ * The coarsest dz level whose pixels hold at most `l0PerPixel` level-0 pixels: the level to draw
+ * (or read) when one output pixel stands for that many level-0 pixels, never upscaled.
+ */
+export function dzLevelForDownsample(geometry: DeepZoomGeometry, l0PerPixel: number): number {
+  const finest = geometry.levels.length - 1;
+  return Math.max(0, finest - Math.floor(Math.log2(Math.max(1, l0PerPixel))));
+}
+
 export interface DzTileRect {
   /** Top-left of the tile, overlap included, in dz-level pixels. */
-  x: number;
-  y: number;
+  dzX: number;
+  dzY: number;
   width: number;
   height: number;
 }
@@ -43,9 +55,36 @@ export function dzTileRect(geometry: DeepZoomGeometry, dzLevel: number, col: num
   if (!level || !Number.isInteger(col) || !Number.isInteger(row)) return null;
   if (col < 0 || row < 0 || col >= level.cols || row >= level.rows) return null;
   const { tileSize, overlap } = geometry;
-  const x0 = col * tileSize - (col > 0 ? overlap : 0);
-  const y0 = row * tileSize - (row > 0 ? overlap : 0);
-  const x1 = Math.min(level.width, (col + 1) * tileSize + (col < level.cols - 1 ? overlap : 0));
-  const y1 = Math.min(level.height, (row + 1) * tileSize + (row < level.rows - 1 ? overlap : 0));
-  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+  const dzX0 = col * tileSize - (col > 0 ? overlap : 0);
+  const dzY0 = row * tileSize - (row > 0 ? overlap : 0);
+  const dzX1 = Math.min(level.width, (col + 1) * tileSize + (col < level.cols - 1 ? overlap : 0));
+  const dzY1 = Math.min(level.height, (row + 1) * tileSize + (row < level.rows - 1 ? overlap : 0));
+  return { dzX: dzX0, dzY: dzY0, width: dzX1 - dzX0, height: dzY1 - dzY0 };
+}
+
+export interface TileRange {
+  colStart: number;
+  colEnd: number;
+  rowStart: number;
+  rowEnd: number;
+}
+
+/**
+ * The tiles of a dz level that a level-0 rectangle touches (inclusive), widened by `ring` tiles on
+ * every side and clamped to the level; null when the rectangle misses the slide.
+ */
+export function dzTilesCovering(
+  geometry: DeepZoomGeometry,
+  dzLevel: number,
+  l0: { x: number; y: number; width: number; height: number },
+  ring = 0,
+): TileRange | null {
+  const level = geometry.levels[dzLevel];
+  if (!level) return null;
+  const l0PerTile = dzDownsample(geometry, dzLevel) * geometry.tileSize;
+  const colStart = Math.max(0, Math.floor(l0.x / l0PerTile) - ring);
+  const rowStart = Math.max(0, Math.floor(l0.y / l0PerTile) - ring);
+  const colEnd = Math.min(level.cols - 1, Math.ceil((l0.x + l0.width) / l0PerTile) - 1 + ring);
+  const rowEnd = Math.min(level.rows - 1, Math.ceil((l0.y + l0.height) / l0PerTile) - 1 + ring);
+  return colStart > colEnd || rowStart > rowEnd ? null : { colStart, colEnd, rowStart, rowEnd };
 }

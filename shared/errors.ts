@@ -1,19 +1,21 @@
-// Error codes every process understands. A code says what went wrong; the message says it to a user.
+// Error codes every process understands, and the one mapping from anything thrown to an ErrorInfo.
+// A code says what went wrong; the message says it to a user.
 
 export const ERROR_CODES = [
   'NOT_FOUND', // the file does not exist or cannot be read
-  'NOT_A_SLIDE', // readable, but not a TIFF/SVS slide
-  'UNSUPPORTED_FORMAT', // a TIFF we do not know how to show (e.g. strips only, odd sample layout)
+  'NOT_A_SLIDE', // readable, but not a slide format Slidescope knows
+  'UNSUPPORTED_FORMAT', // a slide we recognise but cannot show (e.g. strips only, odd sample layout)
   'UNSUPPORTED_COMPRESSION', // a tile codec we have no decoder for
   'CORRUPT_DATA', // the file's structure or a tile's bytes are broken
   'TOO_LARGE', // declared sizes beyond what a slide can be, or a request too big to serve
   'INVALID_ARGUMENT', // a request outside the contract (bad level, negative size, ...)
   'NOT_OPEN', // the slide handle is unknown or was closed
-  'NOT_AUTHORIZED', // the renderer named a path the user never chose
+  'NOT_AUTHORIZED', // the renderer named a path or a slide the user never gave it
   'CANCELLED', // the requester no longer needs the answer
-  'WORKER_FAILED', // the engine worker crashed or stopped answering; it was restarted
+  'WORKER_FAILED', // the slide engine (its process, a lane or a codec thread) stopped; it was restarted
   'EXISTS', // an export would overwrite a file
-  'IO_ERROR', // writing or reading failed for another reason
+  'IO_ERROR', // reading or writing a file failed for a reason the system gave
+  'INTERNAL', // anything else: a fault in Slidescope itself
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -31,3 +33,36 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 
 /** Errors cross process boundaries as data: Electron's invoke() flattens thrown errors to a string. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+export function ok<T>(value: T): { ok: true; value: T } {
+  return { ok: true, value };
+}
+
+export function fail(code: ErrorCode, message: string, path?: string): { ok: false; error: ErrorInfo } {
+  return { ok: false, error: path === undefined ? { code, message } : { code, message, path } };
+}
+
+const MAX_MESSAGE = 2000;
+
+/**
+ * Anything thrown, as an ErrorInfo: a typed error (an object with a known `code`) keeps its code,
+ * an abort is CANCELLED, and everything else is INTERNAL. `path` names the file when the error
+ * does not.
+ */
+export function toErrorInfo(error: unknown, path?: string): ErrorInfo {
+  const e = typeof error === 'object' && error !== null ? (error as { code?: unknown; message?: unknown; path?: unknown; name?: unknown }) : {};
+  const message = (typeof e.message === 'string' && e.message.length > 0 ? e.message : String(error) || 'unknown error').slice(0, MAX_MESSAGE);
+  const where = typeof e.path === 'string' && e.path.length > 0 ? e.path : path;
+  const code: ErrorCode = isErrorCode(e.code) ? e.code : e.name === 'AbortError' || e.code === 'ABORT_ERR' ? 'CANCELLED' : 'INTERNAL';
+  return where === undefined ? { code, message } : { code, message, path: where };
+}
+
+/** A Result as it arrived from another process: checked before it is trusted. */
+export function isResult(value: unknown): value is Result<unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as { ok?: unknown; error?: unknown };
+  if (r.ok === true) return 'value' in r;
+  if (r.ok !== false || typeof r.error !== 'object' || r.error === null) return false;
+  const e = r.error as { code?: unknown; message?: unknown };
+  return isErrorCode(e.code) && typeof e.message === 'string';
+}

@@ -1,81 +1,30 @@
-// The IPC contract between the renderer and the main process: channel names, payloads and the API
-// the preload bridge exposes as window.slidescope. Main, preload, renderer and the e2e host import it.
+// The renderer's side of the contract: window.slidescope (derived from the operation table), the
+// events the main process sends a window, and the menu's commands. Main, preload, renderer and the
+// e2e host import it.
 
 import type { ErrorInfo, Result } from './errors';
-import type { EncodedImage, EncodedTile, SlideInfo, ThumbnailSpec } from './slide';
+import type { ExportStep, MethodOf, OpenedSlide, PageOperation, RequestInput, ResponseOf } from './operations';
 
-/** Handle of a slide opened for one window; the engine's id, never a path. */
+export type {
+  AppVersions,
+  ComparisonMode,
+  ExportResult,
+  ImageFormat,
+  OpenedSlide,
+  RecentFile,
+  RequestInput,
+  ThumbnailSpec,
+} from './operations';
+
+/** Handle of a slide opened for one window, never a path. */
 export type SlideId = string;
+export type TileRequest = RequestInput<'slide:tile'>;
+export type PrefetchRequest = RequestInput<'slide:prefetch'>;
+export type ExportThumbnailRequest = RequestInput<'export:thumbnail'>;
+export type ComparisonRequest = RequestInput<'export:comparison'>;
 
-export interface OpenedSlide {
-  slideId: SlideId;
-  info: SlideInfo;
-}
-
-export interface RecentFile {
-  path: string;
-  name: string;
-  openedAt: string; // ISO time
-}
-
-export interface TileRequest {
-  slideId: SlideId;
-  dzLevel: number;
-  col: number;
-  row: number;
-  /** Caller-chosen id, so the request can be cancelled. */
-  requestId: number;
-}
-
-/** Tiles (inclusive ranges at one dz level) the engine may make ahead, while it has nothing else to do. */
-export interface PrefetchRequest {
-  slideId: SlideId;
-  dzLevel: number;
-  colStart: number;
-  colEnd: number;
-  rowStart: number;
-  rowEnd: number;
-}
-
-export type ImageFormat = 'png' | 'jpeg' | 'tiff';
-
-export interface ExportThumbnailRequest {
-  slideId: SlideId;
-  spec: ThumbnailSpec;
-  format: ImageFormat;
-}
-
-/**
- * Whole slide (one thumbnail per magnification), or a field of view: what a grid cell of
- * panelWidth x panelHeight screen pixels shows around a level-0 centre at each magnification.
- */
-export type ComparisonMode = { kind: 'slide' } | { kind: 'field'; centerX: number; centerY: number; panelWidth: number; panelHeight: number };
-
-export interface ComparisonRequest {
-  slideId: SlideId;
-  /** Objective powers of the four panels, e.g. [1.25, 2.5, 5, 10]. */
-  powers: number[];
-  mode: ComparisonMode;
-  format: ImageFormat;
-}
-
-export interface ExportResult {
-  /** Files written, absolute paths. Empty when the user cancelled the save dialog. */
-  files: string[];
-}
-
-export interface ExportProgress {
+export interface ExportProgress extends ExportStep {
   jobId: number;
-  done: number;
-  total: number;
-  label: string;
-}
-
-export interface AppVersions {
-  app: string;
-  electron: string;
-  chrome: string;
-  node: string;
 }
 
 /** Commands the native menu sends to the focused window. */
@@ -96,27 +45,19 @@ export const MENU_COMMANDS = [
 ] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];
 
-/** invoke() channels: request payload and response, all responses wrapped in Result. */
-export interface InvokeChannels {
-  'slide:open-dialog': { request: void; response: OpenedSlide | null };
-  'slide:open-path': { request: { path: string; origin: 'drop' | 'recent' }; response: OpenedSlide };
-  'slide:open-sample': { request: void; response: OpenedSlide };
-  'slide:close': { request: { slideId: SlideId }; response: void };
-  'slide:tile': { request: TileRequest; response: EncodedTile };
-  'slide:cancel-tiles': { request: { slideId: SlideId; requestIds: number[] }; response: void };
-  'slide:prefetch': { request: PrefetchRequest; response: void };
-  'slide:associated': { request: { slideId: SlideId; name: string }; response: EncodedImage };
-  'recent:list': { request: void; response: RecentFile[] };
-  'recent:clear': { request: void; response: void };
-  'export:thumbnail': { request: ExportThumbnailRequest; response: ExportResult };
-  'export:comparison': { request: ComparisonRequest; response: ExportResult };
-  'export:show-in-folder': { request: { path: string }; response: void };
-  'app:versions': { request: void; response: AppVersions };
+export function isMenuCommand(value: unknown): value is MenuCommand {
+  return typeof value === 'string' && (MENU_COMMANDS as readonly string[]).includes(value);
 }
 
-export type InvokeChannel = keyof InvokeChannels;
-export type InvokeRequest<C extends InvokeChannel> = InvokeChannels[C]['request'];
-export type InvokeResponse<C extends InvokeChannel> = Result<InvokeChannels[C]['response']>;
+/** The slide engine stopped (crashed, was killed, or hit its memory cap) and was restarted. */
+export interface EngineStopped {
+  /** What happened, for the user: which slides it was reading and why it stopped. */
+  message: string;
+  /** This window's slides it was reading when it stopped. */
+  slideIds: SlideId[];
+  /** Slides it will not reopen: they stopped it twice. Their views show an error. */
+  failedSlideIds: SlideId[];
+}
 
 /** Channels the main process sends to a window. */
 export interface EventChannels {
@@ -126,27 +67,17 @@ export interface EventChannels {
   'app:open-failed': ErrorInfo;
   'app:menu-command': MenuCommand;
   'export:progress': ExportProgress;
+  'engine:stopped': EngineStopped;
 }
 export type EventChannel = keyof EventChannels;
 
-export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
-  'slide:open-dialog',
-  'slide:open-path',
-  'slide:open-sample',
-  'slide:close',
-  'slide:tile',
-  'slide:cancel-tiles',
-  'slide:prefetch',
-  'slide:associated',
-  'recent:list',
-  'recent:clear',
-  'export:thumbnail',
-  'export:comparison',
-  'export:show-in-folder',
-  'app:versions',
-];
+export const EVENT_CHANNELS: readonly EventChannel[] = ['app:slide-opened', 'app:open-failed', 'app:menu-command', 'export:progress', 'engine:stopped'];
 
-export const EVENT_CHANNELS: readonly EventChannel[] = ['app:slide-opened', 'app:open-failed', 'app:menu-command', 'export:progress'];
+/**
+ * How a window gets its port to the engine process: the preload asks on `request` (ipcRenderer.send)
+ * and main answers on `port` (webContents.postMessage with a MessagePort), again after a restart.
+ */
+export const ENGINE_PORT_CHANNELS = { request: 'engine:connect', port: 'engine:port' } as const;
 
 /** A DOM File as shared/ may name it (no DOM types here); the preload needs the real File. */
 export interface DroppedFile {
@@ -154,25 +85,17 @@ export interface DroppedFile {
   readonly size: number;
 }
 
+type ApiMethod<O extends PageOperation> = [RequestInput<O>] extends [null | undefined]
+  ? () => Promise<Result<ResponseOf<O>>>
+  : (request: RequestInput<O>) => Promise<Result<ResponseOf<O>>>;
+
+/** One method per page operation of the table, named by it. */
+export type OperationMethods = { readonly [O in PageOperation as MethodOf<O>]: ApiMethod<O> };
+
 /** What the preload exposes as window.slidescope. The e2e host offers exactly this too. */
-export interface SlidescopeApi {
-  openDialog(): Promise<InvokeResponse<'slide:open-dialog'>>;
+export interface SlidescopeApi extends OperationMethods {
   /** Files from a drop: the preload resolves their paths (webUtils.getPathForFile). */
-  openDropped(files: readonly DroppedFile[]): Promise<Array<InvokeResponse<'slide:open-path'>>>;
-  openRecent(path: string): Promise<InvokeResponse<'slide:open-path'>>;
-  openSample(): Promise<InvokeResponse<'slide:open-sample'>>;
-  closeSlide(slideId: SlideId): Promise<InvokeResponse<'slide:close'>>;
-  getTile(request: TileRequest): Promise<InvokeResponse<'slide:tile'>>;
-  cancelTiles(slideId: SlideId, requestIds: number[]): Promise<InvokeResponse<'slide:cancel-tiles'>>;
-  /** Replaces this slide's prefetch: tiles around the view, made while the engine is idle. */
-  prefetchTiles(request: PrefetchRequest): Promise<InvokeResponse<'slide:prefetch'>>;
-  getAssociatedImage(slideId: SlideId, name: string): Promise<InvokeResponse<'slide:associated'>>;
-  listRecent(): Promise<InvokeResponse<'recent:list'>>;
-  clearRecent(): Promise<InvokeResponse<'recent:clear'>>;
-  exportThumbnail(request: ExportThumbnailRequest): Promise<InvokeResponse<'export:thumbnail'>>;
-  exportComparison(request: ComparisonRequest): Promise<InvokeResponse<'export:comparison'>>;
-  showInFolder(path: string): Promise<InvokeResponse<'export:show-in-folder'>>;
-  versions(): Promise<InvokeResponse<'app:versions'>>;
+  openDropped(files: readonly DroppedFile[]): Promise<Array<Result<OpenedSlide>>>;
   /** Subscribe to a main-process event; returns the unsubscribe function. */
   on<E extends EventChannel>(channel: E, listener: (payload: EventChannels[E]) => void): () => void;
 }

@@ -1,6 +1,7 @@
 // Converting between objective power, microns per pixel and level-0 downsample. Pure arithmetic.
 
-import type { SlideInfo, ThumbnailSpec } from './slide';
+import type { ThumbnailSpec } from './operations';
+import type { SlideInfo } from './slide';
 
 /** The microscope objective that corresponds to 1 µm/px is about 10x: power = 10 / mpp. */
 const POWER_MPP_PRODUCT = 10;

@@ -61,12 +61,17 @@ export interface EncodedTile {
   crop?: { width: number; height: number };
 }
 
+/** Decoded pixels: interleaved 8-bit samples, row-major, no padding. */
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: 3 | 4;
+}
+
 export interface EncodedImage {
   bytes: Uint8Array;
   mime: TileMime;
   width: number;
   height: number;
 }
-
-/** How a thumbnail's size is chosen. */
-export type ThumbnailSpec = { kind: 'size'; longestSide: number } | { kind: 'power'; objectivePower: number } | { kind: 'mpp'; mpp: number };

@@ -1,18 +1,28 @@
-// The Node half of the e2e host: the real IPC handlers (createIpcHandlers) over a real EngineHost
-// (the slide engine in a worker thread, built bundle), real recent-files store and path authoriser,
-// and the real Exporter. Only the native bits are stubs: the open dialog and the export dialogs
-// (they answer what the test chose), showInFolder, and sending events (the page host does that).
+// The Node half of the e2e host: the real IPC handlers (createIpcHandlers) over a real engine
+// process (the built dist/electron/engine-process.mjs, forked as the CLI does; the app uses
+// utilityProcess), real recent-files store and path authoriser, and the real Exporter. The page's
+// engine connection is a channel of that process's IPC (in the app: a MessagePort), restarted with
+// it. Only the native bits are stubs: the open dialog and the export dialogs (they answer what the
+// test chose), showInFolder, and sending events (the page host does that).
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EngineClient } from '../../electron/engine-host/engine-client';
+import { forkEngine } from '../../electron/engine-host/fork-engine';
 import { Exporter } from '../../electron/main/exporter';
 import { createIpcHandlers, type IpcController } from '../../electron/main/ipc-handlers';
 import { PathAuthorizer } from '../../electron/main/path-authorizer';
 import { RecentFiles } from '../../electron/main/recent-files';
-import { EngineHost } from '../../electron/worker/engine-host';
+import type { Result } from '../../shared/errors';
 import type { AppVersions, EventChannel, EventChannels, ExportProgress, ImageFormat } from '../../shared/ipc';
-import { ENGINE_WORKER } from './paths';
+import type { OperationProtocol } from '../../shared/operation-rpc';
+import type { EngineOperation } from '../../shared/operations';
+import { type Endpoint, RpcClient } from '../../shared/rpc';
+import { ENGINE_PROCESS } from './paths';
+
+/** The e2e host's one window, as Electron's webContents id would name it. */
+export const SENDER_ID = 1;
 
 /** What the stubbed export dialogs answer; null = the user cancelled. */
 export interface ExportAnswers {
@@ -35,7 +45,9 @@ export type EventSink = <E extends EventChannel>(channel: E, payload: EventChann
 
 export interface MainSide {
   controller: IpcController;
-  engine: EngineHost;
+  engine: EngineClient<Endpoint>;
+  /** What the window's engine port carries: an engine operation from the page. */
+  callEngine(operation: EngineOperation, request: unknown): Promise<Result<unknown>>;
   /** What the stubbed open dialog answers next; null = the user cancelled. */
   setDialogAnswer(path: string | null): void;
   /** The stubbed export dialogs' answers (all cancel until the test sets them). */
@@ -54,8 +66,24 @@ export interface MainSide {
 
 export async function createMainSide(options: { chromeVersion: string }): Promise<MainSide> {
   const dataDir = await mkdtemp(join(tmpdir(), 'slidescope-e2e-main-'));
-  const engine = new EngineHost({ workerPath: ENGINE_WORKER });
+  let sink: EventSink | null = null;
+  let controller: IpcController | undefined;
+  // The window's connection to the engine, as main hands a port to each window (again after a restart).
+  let port: RpcClient<OperationProtocol> | null = null;
+  const connectWindow = () => {
+    port?.close({ code: 'WORKER_FAILED', message: 'The slide engine connection was replaced.' });
+    port = new RpcClient<OperationProtocol>(engine.connect(SENDER_ID));
+  };
+  const engine = new EngineClient(forkEngine({ module: ENGINE_PROCESS }), {
+    onStopped: (event) => {
+      port?.close({ code: 'WORKER_FAILED', message: 'The slide engine stopped.' });
+      port = null;
+      if (controller) sink?.('engine:stopped', controller.engineStopped(event, SENDER_ID));
+    },
+    onRestarted: connectWindow,
+  });
   engine.start(); // as the app's main process does at launch
+  connectWindow();
   const log: string[] = [];
   const recent = new RecentFiles({ dir: dataDir, onError: (message) => log.push(message) });
   const authorizer = new PathAuthorizer({ recent });
@@ -64,7 +92,6 @@ export async function createMainSide(options: { chromeVersion: string }): Promis
   const versions: AppVersions = { app: '0.0.0-e2e', electron: 'none (e2e host)', chrome: options.chromeVersion, node: process.versions.node };
   const exportAnswers: ExportAnswers = { thumbnailPath: null, folder: null, replace: false, gate: null };
   const exportDialogs: ExportDialogCall[] = [];
-  let sink: EventSink | null = null;
 
   const exporter = new Exporter({
     engine,
@@ -91,12 +118,16 @@ export async function createMainSide(options: { chromeVersion: string }): Promis
     },
   });
 
-  const controller = createIpcHandlers({
+  controller = createIpcHandlers({
     engine,
     authorizer,
     recent,
     dialogs: { showOpenSlide: async () => dialogAnswer },
-    samplePath: () => engine.ensureSample(join(dataDir, 'sample')),
+    samplePath: async () => {
+      const made = await engine.call('engine:ensure-sample', { dir: join(dataDir, 'sample') });
+      if (!made.ok) throw Object.assign(new Error(made.error.message), made.error);
+      return made.value;
+    },
     versions: () => versions,
     showInFolder: (path) => {
       shownInFolder.push(path);
@@ -108,6 +139,11 @@ export async function createMainSide(options: { chromeVersion: string }): Promis
   const main: MainSide = {
     controller,
     engine,
+    async callEngine(operation, request) {
+      // Calls made while the engine restarts wait for its new connection, as the preload's do.
+      while (!port) await new Promise((resolve) => setTimeout(resolve, 20));
+      return port.call(operation, request as never);
+    },
     setDialogAnswer: (path) => {
       dialogAnswer = path;
     },

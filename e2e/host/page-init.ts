@@ -1,11 +1,14 @@
 // The init script that runs in the page before the renderer bundle: it plays the preload's part.
 // window.slidescope comes from the real createSlidescopeApi; its transport is two Playwright
-// bindings (invoke) and a dispatch function the host calls through page.evaluate (events).
+// bindings (main's invoke and the engine port) and a dispatch function the host calls through
+// page.evaluate (events).
 
 import { BRIDGE_GLOBAL } from './bridge-bundle';
 import { PAGE_DECODE_SOURCE } from './wire';
 
 export const INVOKE_BINDING = '__slidescopeInvoke';
+/** The page's engine port (in the app: a MessagePort to the engine process). */
+export const ENGINE_BINDING = '__slidescopeEngine';
 export const EMIT_FUNCTION = '__slidescopeEmit';
 /** File.name -> absolute path, registered by the test: stands in for webUtils.getPathForFile. */
 export const DROP_PATHS = '__slidescopeDropPaths';
@@ -24,6 +27,7 @@ ${bridgeSource}
   });
   const transport = {
     invoke: async (channel, request) => __slidescopeDecode(await window['${INVOKE_BINDING}'](channel, request)),
+    invokeEngine: async (operation, request) => __slidescopeDecode(await window['${ENGINE_BINDING}'](operation, request)),
     on: (channel, listener) => {
       let set = listeners.get(channel);
       if (!set) listeners.set(channel, (set = new Set()));

@@ -1,6 +1,6 @@
 // Pixel comparison between what the viewer drew and what the engine reads itself.
 
-import type { RgbImage } from '../../electron/engine/engine-api';
+import type { RgbImage } from '../../shared/slide';
 import type { RgbaPixels } from './viewer-probe';
 
 export interface PixelDiff {

@@ -9,10 +9,11 @@ import { basename, join } from 'node:path';
 import { type BrowserContext, chromium, type LaunchOptions, type Page, type Route } from '@playwright/test';
 import { createAppProtocolHandler } from '../../electron/main/app-protocol';
 import { APP_ORIGIN } from '../../electron/main/security';
-import type { EventChannel, EventChannels, InvokeChannel } from '../../shared/ipc';
+import type { EventChannel, EventChannels } from '../../shared/ipc';
+import type { EngineOperation, OperationName, RequestInput, ResponseOf } from '../../shared/operations';
 import { bridgeBundle } from './bridge-bundle';
-import { createMainSide, type MainSide } from './main-side';
-import { DROP_PATHS, EMIT_FUNCTION, INVOKE_BINDING, pageInitScript } from './page-init';
+import { createMainSide, type MainSide, SENDER_ID } from './main-side';
+import { DROP_PATHS, EMIT_FUNCTION, ENGINE_BINDING, INVOKE_BINDING, pageInitScript } from './page-init';
 import { RENDERER_DIST } from './paths';
 import { encodeForPage } from './wire';
 
@@ -21,8 +22,7 @@ import { encodeForPage } from './wire';
  * makes it a secure context, as the app's privileged app:// scheme is in Electron.
  */
 export const FAKE_ORIGIN = 'https://slidescope.local';
-/** One window: the IPC handlers key slides by the sender (an Electron webContents id). */
-export const SENDER_ID = 1;
+export { SENDER_ID };
 
 export interface HostOptions {
   launchOptions: LaunchOptions;
@@ -45,7 +45,7 @@ export interface InvokeRecord {
 export class SlidescopeHost {
   /** URLs the page tried to reach outside the fake origin (blob: and data: are not requests). */
   readonly externalRequests: string[] = [];
-  /** Every invoke the page made, in order (requests only). */
+  /** Every operation the page asked for, of main or of the engine, in order. */
   readonly invocations: InvokeRecord[] = [];
   readonly consoleErrors: string[] = [];
   /** Delay before each slide:tile request reaches the handlers: keeps tiles in flight on purpose. */
@@ -100,14 +100,21 @@ export class SlidescopeHost {
     });
     page.on('pageerror', (error) => this.consoleErrors.push(`pageerror: ${error.message}`));
 
-    await page.exposeBinding(INVOKE_BINDING, async (_source, channel: string, request: unknown) => {
+    // The page's two transports, as the preload has them: ipcRenderer.invoke to main, its port to the engine.
+    const answer = async (channel: string, request: unknown, run: () => Promise<unknown>) => {
       const record: InvokeRecord = { channel, request, askedAt: performance.now() };
       this.invocations.push(record);
       if (channel === 'slide:tile' && this.tileLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.tileLatencyMs));
-      const answer = encodeForPage(await main.controller.dispatch(channel, SENDER_ID, request));
+      const encoded = encodeForPage(await run());
       record.answeredAt = performance.now();
-      return answer;
-    });
+      return encoded;
+    };
+    await page.exposeBinding(INVOKE_BINDING, (_source, channel: string, request: unknown) =>
+      answer(channel, request, () => main.controller.dispatch(channel, SENDER_ID, request)),
+    );
+    await page.exposeBinding(ENGINE_BINDING, (_source, operation: string, request: unknown) =>
+      answer(operation, request, () => main.callEngine(operation as never, request)),
+    );
     await page.addInitScript({ content: pageInitScript(await bridgeBundle()) });
     await page.goto(`${FAKE_ORIGIN}/index.html?${query}`);
   }
@@ -168,7 +175,14 @@ export class SlidescopeHost {
     return slide.slideId;
   }
 
-  invocationsOf(channel: InvokeChannel): InvokeRecord[] {
+  /** An engine operation's answer, asked directly of the engine process (a test's reference reads). */
+  async engine<O extends EngineOperation>(operation: O, request: RequestInput<O>): Promise<ResponseOf<O>> {
+    const result = await this.main.engine.call(operation, request);
+    if (!result.ok) throw new Error(`${operation}: ${result.error.code}: ${result.error.message}`);
+    return result.value;
+  }
+
+  invocationsOf(channel: OperationName): InvokeRecord[] {
     return this.invocations.filter((i) => i.channel === channel);
   }
 

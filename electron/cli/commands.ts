@@ -1,19 +1,18 @@
-// The CLI's commands over the in-process engine: what users ran in Python inside Docker, as one
-// command with no Python, no Docker and no network.
+// The CLI's commands over the engine process (forked): what users ran in Python inside Docker, as one
+// command with no Python, no Docker and no network. Exports are the same engine operations the app
+// uses; answers are Results, reported per slide.
 
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { extname, join, resolve } from 'node:path';
-import type { ComparisonMode, ImageFormat } from '../../shared/ipc';
-import { downsampleForPower } from '../../shared/magnification';
-import type { SlideInfo, ThumbnailSpec } from '../../shared/slide';
-import type { SlideEngine } from '../engine/engine';
-import { SlideError, toSlideError } from '../engine/errors';
-import { writeFileAtomic } from '../engine/export/atomic-file';
-import { encodeImage } from '../engine/export/encode-image';
-import { checkPower, DEFAULT_POWERS, exportComparison, exportFileNames, exportThumbnail } from '../engine/export/exports';
-import { sharpFrom } from '../engine/pixels';
+import { dirname, extname, join, resolve } from 'node:path';
+import type { ErrorInfo, Result } from '../../shared/errors';
+import { DEFAULT_POWERS, exportFileNames } from '../../shared/export-plan';
+import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
+import type { SlideInfo } from '../../shared/slide';
+import type { EngineClient } from '../engine-host/engine-client';
 import type { Progress } from './progress';
+
+export type Engine = EngineClient<unknown>;
 
 export interface InfoJson {
   vendor: string | null;
@@ -77,11 +76,27 @@ export interface BatchFailure {
   message: string;
 }
 
+/** A slide's failure, reported by the batch: the file it names, or the slide's own. */
+function failure(path: string, error: ErrorInfo): BatchFailure {
+  return { path: error.path ?? path, code: error.code, message: error.message };
+}
+
+/** Opens a slide, runs `work` on it, closes it: the work's Result, or why the slide would not open. */
+export async function withSlide<T>(engine: Engine, path: string, work: (slideId: string, info: SlideInfo) => Promise<Result<T>>): Promise<Result<T>> {
+  const opened = await engine.open(resolve(path), null);
+  if (!opened.ok) return opened;
+  try {
+    return await work(opened.value.slideId, opened.value.info);
+  } finally {
+    await engine.close(opened.value.slideId);
+  }
+}
+
 /** Runs work over slides in parallel; failures are collected, never stop the others. */
 export async function forEachSlide(
   paths: string[],
   progress: Progress,
-  work: (path: string) => Promise<void>,
+  work: (path: string) => Promise<Result<unknown>>,
   concurrency = Math.max(1, Math.min(4, cpus().length)),
 ): Promise<BatchFailure[]> {
   const failures: BatchFailure[] = [];
@@ -92,12 +107,8 @@ export async function forEachSlide(
     Array.from({ length: concurrency }, async () => {
       while (next < paths.length) {
         const path = paths[next++]!;
-        try {
-          await work(path);
-        } catch (error) {
-          const e = toSlideError(error, path);
-          failures.push({ path, code: e.code, message: e.message });
-        }
+        const result = await work(path);
+        if (!result.ok) failures.push(failure(path, result.error));
         progress.update(++done, paths.length, path);
       }
     }),
@@ -107,7 +118,7 @@ export async function forEachSlide(
 }
 
 export async function runThumbnails(
-  engine: SlideEngine,
+  engine: Engine,
   paths: string[],
   spec: ThumbnailSpec,
   format: ImageFormat,
@@ -117,39 +128,40 @@ export async function runThumbnails(
 ): Promise<{ written: string[]; failures: BatchFailure[] }> {
   await mkdir(outDir, { recursive: true });
   const written: string[] = [];
-  const failures = await forEachSlide(paths, progress, async (path) => {
-    const { slideId, info } = await engine.open(path);
-    try {
-      const out = join(outDir, exportFileNames(info, [], format).thumbnail);
-      written.push(await exportThumbnail(engine, slideId, info, spec, out, { format, overwrite }));
-    } finally {
-      await engine.close(slideId);
-    }
-  });
+  const failures = await forEachSlide(paths, progress, (path) =>
+    withSlide(engine, path, async (slideId, info) => {
+      const out = resolve(outDir, exportFileNames(info, [], format).thumbnail);
+      const result = await engine.call('engine:export-thumbnail', { slideId, spec, path: out, format, overwrite });
+      if (result.ok) written.push(...result.value.files);
+      return result;
+    }),
+  );
   return { written, failures };
 }
 
 export async function runCompare(
-  engine: SlideEngine,
+  engine: Engine,
   path: string,
   powers: number[],
   mode: ComparisonMode,
   format: ImageFormat,
   outFile: string,
   overwrite: boolean,
-): Promise<string[]> {
-  const { slideId, info } = await engine.open(path);
-  try {
-    const dir = resolve(outFile, '..');
-    await mkdir(dir, { recursive: true });
-    return await exportComparison(engine, slideId, info, powers.length ? powers : DEFAULT_POWERS, mode, dir, {
+): Promise<Result<string[]>> {
+  const comparisonPath = resolve(outFile);
+  await mkdir(dirname(comparisonPath), { recursive: true });
+  const result = await withSlide(engine, path, (slideId) =>
+    engine.call('engine:export-comparison', {
+      slideId,
+      powers: powers.length ? powers : DEFAULT_POWERS,
+      mode,
+      folder: dirname(comparisonPath),
+      comparisonPath,
       format,
       overwrite,
-      comparisonPath: resolve(outFile),
-    });
-  } finally {
-    await engine.close(slideId);
-  }
+    }),
+  );
+  return result.ok ? { ok: true, value: result.value.files } : result;
 }
 
 export interface RegionArgs {
@@ -162,40 +174,10 @@ export interface RegionArgs {
 }
 
 /** As OpenSlide's read_region (level) or TIAToolbox's read_rect (power): x, y in level-0 pixels. */
-export async function runRegion(
-  engine: SlideEngine,
-  path: string,
-  args: RegionArgs,
-  outFile: string,
-  format: ImageFormat,
-  overwrite: boolean,
-): Promise<string> {
-  const { slideId, info } = await engine.open(path);
-  try {
-    let bytes: Uint8Array;
-    if (args.power !== undefined) {
-      checkPower(info, args.power);
-      const ds = downsampleForPower(info, args.power)!;
-      const image = await engine.readScaledRegion(slideId, args.x, args.y, args.width * ds, args.height * ds, args.width, args.height);
-      bytes = await encodeImage(image, format);
-    } else {
-      const level = args.level ?? 0;
-      if (!info.levels[level])
-        throw new SlideError('INVALID_ARGUMENT', `The slide has levels 0 to ${info.levels.length - 1}; there is no level ${level}.`, path);
-      const rgba = await engine.readRegion(slideId, level, args.x, args.y, args.width, args.height);
-      // PNG and TIFF keep the transparency outside the slide; JPEG has none, so white.
-      const pipeline = sharpFrom(rgba);
-      const out =
-        format === 'png'
-          ? await pipeline.png().toBuffer()
-          : format === 'tiff'
-            ? await pipeline.tiff({ compression: 'deflate' }).toBuffer()
-            : await pipeline.flatten({ background: '#ffffff' }).jpeg({ quality: 92, chromaSubsampling: '4:4:4' }).toBuffer();
-      bytes = new Uint8Array(out.buffer, out.byteOffset, out.length);
-    }
-    await writeFileAtomic(resolve(outFile), bytes, overwrite);
-    return resolve(outFile);
-  } finally {
-    await engine.close(slideId);
-  }
+export async function runRegion(engine: Engine, path: string, args: RegionArgs, outFile: string, format: ImageFormat, overwrite: boolean): Promise<Result<string>> {
+  const at = args.power !== undefined ? { kind: 'power' as const, objectivePower: args.power } : { kind: 'level' as const, level: args.level ?? 0 };
+  const result = await withSlide(engine, path, (slideId) =>
+    engine.call('engine:export-region', { slideId, x: args.x, y: args.y, width: args.width, height: args.height, at, path: resolve(outFile), format, overwrite }),
+  );
+  return result.ok ? { ok: true, value: resolve(outFile) } : result;
 }

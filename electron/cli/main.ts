@@ -1,11 +1,11 @@
 // slidescope: the headless command line. `slidescope --help` lists the commands.
 
 import { parseArgs } from 'node:util';
-import type { ComparisonMode, ImageFormat } from '../../shared/ipc';
-import type { ThumbnailSpec } from '../../shared/slide';
-import { SlideEngine } from '../engine/engine';
-import { toSlideError } from '../engine/errors';
-import { type BatchFailure, expandInputs, infoJson, infoText, runCompare, runRegion, runThumbnails } from './commands';
+import { type ErrorInfo, toErrorInfo } from '../../shared/errors';
+import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
+import { EngineClient } from '../engine-host/engine-client';
+import { forkEngine } from '../engine-host/fork-engine';
+import { type BatchFailure, expandInputs, infoJson, infoText, runCompare, runRegion, runThumbnails, withSlide } from './commands';
 import { terminalProgress } from './progress';
 
 const HELP = `slidescope - whole-slide images without Python, Docker or a network
@@ -23,6 +23,12 @@ Usage:
 `;
 
 class UsageError extends Error {}
+
+/** A slide's error as the CLI prints it: the file, the code, the reason. */
+function printError(error: ErrorInfo): number {
+  process.stderr.write(`slidescope: ${error.path ? `${error.path}: ` : ''}${error.code}: ${error.message}\n`);
+  return 1;
+}
 
 function num(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -83,14 +89,17 @@ export async function main(argv: string[]): Promise<number> {
       overwrite: { type: 'boolean' },
     },
   });
-  const engine = new SlideEngine();
+  // The engine runs in a process of its own: a slide that crashes it or runs away with memory ends
+  // that process, and the CLI reports it.
+  const engine = new EngineClient(forkEngine());
   const overwrite = values.overwrite === true;
   try {
     switch (command) {
       case 'info': {
         if (positionals.length !== 1) throw new UsageError('info takes one slide.');
-        const { info } = await engine.open(positionals[0]!);
-        process.stdout.write(values.json ? `${JSON.stringify(infoJson(info), null, 2)}\n` : `${infoText(info)}\n`);
+        const info = await withSlide(engine, positionals[0]!, async (_slideId, info) => ({ ok: true, value: info }));
+        if (!info.ok) return printError(info.error);
+        process.stdout.write(values.json ? `${JSON.stringify(infoJson(info.value), null, 2)}\n` : `${infoText(info.value)}\n`);
         return 0;
       }
       case 'region': {
@@ -98,22 +107,17 @@ export async function main(argv: string[]): Promise<number> {
         if (values.level !== undefined && values.power !== undefined) throw new UsageError('Give --level or --power, not both.');
         const level = num(values.level, 'level');
         const power = num(values.power, 'power');
-        const out = await runRegion(
-          engine,
-          positionals[0]!,
-          {
-            x: need(num(values.x, 'x'), 'x'),
-            y: need(num(values.y, 'y'), 'y'),
-            width: need(num(values.width, 'width'), 'width'),
-            height: need(num(values.height, 'height'), 'height'),
-            ...(level !== undefined ? { level } : {}),
-            ...(power !== undefined ? { power } : {}),
-          },
-          values.out,
-          format(values.format, formatFromFile(values.out)),
-          overwrite,
-        );
-        process.stdout.write(`${out}\n`);
+        const args = {
+          x: need(num(values.x, 'x'), 'x'),
+          y: need(num(values.y, 'y'), 'y'),
+          width: need(num(values.width, 'width'), 'width'),
+          height: need(num(values.height, 'height'), 'height'),
+          ...(level !== undefined ? { level } : {}),
+          ...(power !== undefined ? { power } : {}),
+        };
+        const out = await runRegion(engine, positionals[0]!, args, values.out, format(values.format, formatFromFile(values.out)), overwrite);
+        if (!out.ok) return printError(out.error);
+        process.stdout.write(`${out.value}\n`);
         return 0;
       }
       case 'thumbnail': {
@@ -147,7 +151,8 @@ export async function main(argv: string[]): Promise<number> {
           throw new UsageError('--mode must be slide or field.');
         }
         const files = await runCompare(engine, positionals[0]!, powers, mode, format(values.format, formatFromFile(values.out)), values.out, overwrite);
-        for (const f of files) process.stdout.write(`${f}\n`);
+        if (!files.ok) return printError(files.error);
+        for (const f of files.value) process.stdout.write(`${f}\n`);
         return 0;
       }
       default:
@@ -162,11 +167,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`slidescope: ${(error as Error).message}\nRun "slidescope --help" for usage.\n`);
       return 2;
     }
-    const e = toSlideError(error);
-    process.stderr.write(`slidescope: ${e.path ? `${e.path}: ` : ''}${e.code}: ${e.message}\n`);
-    return 1;
+    return printError(toErrorInfo(error));
   } finally {
-    await engine.closeAll();
+    await engine.dispose();
   }
 }
 

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { deepZoomGeometry, dzDownsample, dzTileRect } from '../../shared/deepzoom';
 import type { DeepZoomGeometry, EncodedTile } from '../../shared/slide';
 import { encodeJpegRgb } from './codecs/turbojpeg';
-import type { RgbImage } from './engine-api';
+import type { RgbImage } from '../../shared/slide';
 import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
 import { copyRect, cropRgb, halveRgb, resizeRgb, sharpFrom } from './pixels';
@@ -128,21 +128,21 @@ export class DeepZoomTiler {
             return cropRgb(tile, 0, 0, rect.width, rect.height);
           }
           // The stored level is a pixel smaller than the dz level, or the tile is absent.
-          return this.reader.readLevelRect(plan.level, rect.x, rect.y, rect.width, rect.height, 3, job);
+          return this.reader.readLevelRect(plan.level, rect.dzX, rect.dzY, rect.width, rect.height, 3, job);
         }
         if (plan.kind === 'resample') {
           // Every other dz level of a 4x pyramid is exactly half a stored level: its tiles read at half size.
           const half = Math.abs(plan.scale - 2) < 0.01;
           if (half && this.reader.reducible(plan.level, 'half'))
-            return this.reader.readLevelRect(plan.level, rect.x, rect.y, rect.width, rect.height, 3, job, 'half');
+            return this.reader.readLevelRect(plan.level, rect.dzX, rect.dzY, rect.width, rect.height, 3, job, 'half');
           // About a quarter (below the coarsest stored level) of a codec that decodes reduced sizes
           // itself: read at quarter size, then fit. Others take Lanczos below, closer than 4x4 means.
           if (plan.scale > 3.5 && this.reader.source.decodesReduced(plan.level) && this.reader.reducible(plan.level, 'quarter')) {
             const s = plan.scale / 4;
             const quarter = await this.reader.readLevelRect(
               plan.level,
-              Math.floor(rect.x * s),
-              Math.floor(rect.y * s),
+              Math.floor(rect.dzX * s),
+              Math.floor(rect.dzY * s),
               Math.max(1, Math.round(rect.width * s)),
               Math.max(1, Math.round(rect.height * s)),
               3,
@@ -152,8 +152,8 @@ export class DeepZoomTiler {
             throwIfAborted(job);
             return resizeRgb(quarter, rect.width, rect.height);
           }
-          const x = Math.floor(rect.x * plan.scale);
-          const y = Math.floor(rect.y * plan.scale);
+          const x = Math.floor(rect.dzX * plan.scale);
+          const y = Math.floor(rect.dzY * plan.scale);
           const w = Math.max(1, Math.round(rect.width * plan.scale));
           const h = Math.max(1, Math.round(rect.height * plan.scale));
           const region = await this.reader.readLevelRect(plan.level, x, y, w, h, 3, job, plan.scale >= 1.5 ? 'fast' : 'exact');

@@ -1,16 +1,19 @@
-// The slide engine in one process: open slides by id, serve deep-zoom tiles, regions, associated
-// images and thumbnails. The worker wraps it for the app; the CLI and the tests use it directly.
+// The slide engine in one thread: open slides under the ids its caller chose, serve deep-zoom tiles,
+// regions, associated images and thumbnails, and write exports. It answers the table's lane
+// operations (SlideEngineApi); an engine lane serves it over RPC, the tests call it directly.
 
-import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import sharp from 'sharp';
-import { dzDownsample } from '../../shared/deepzoom';
+import { dzDownsample, dzLevelForDownsample, dzTilesCovering } from '../../shared/deepzoom';
 import { thumbnailSize } from '../../shared/magnification';
-import type { EncodedImage, EncodedTile, SlideInfo, ThumbnailSpec } from '../../shared/slide';
+import type { ExportResult, ExportStep, RequestOf } from '../../shared/operations';
+import type { CallContext } from '../../shared/rpc';
+import type { EncodedImage, EncodedTile, RgbImage, SlideInfo } from '../../shared/slide';
 import './codecs/registry';
 import { chooseTileSize, DeepZoomTiler, type TileEncoding } from './deepzoom-tiler';
-import type { OpenOptions, RgbImage, SlideEngineApi } from './engine-api';
-import { SlideError, throwIfAborted, toSlideError } from './errors';
+import type { SlideEngineApi } from './engine-api';
+import { readError, SlideError, throwIfAborted } from './errors';
+import { exportComparison, exportRegion, exportThumbnail } from './export/exports';
 import { openSlideSource } from './formats';
 import { ByteLruCache } from './lru-cache';
 import { copyRect, resizeRgb } from './pixels';
@@ -26,8 +29,6 @@ export interface EngineOptions {
   encodedCacheBytes?: number;
   /** How tiles that are not served as stored are encoded. PNG is lossless (tests). */
   tileEncoding?: TileEncoding;
-  /** Makes the sample slide; injected so the engine core does not depend on the generator. */
-  makeSample?: (cacheDir: string) => Promise<string>;
   /** This engine's share of the tiles when several serve one slide (see tileLane): it prefetches only those. */
   lane?: { lane: number; lanes: number };
 }
@@ -37,6 +38,8 @@ interface OpenSlide {
   reader: RegionReader;
   tiler: DeepZoomTiler;
 }
+
+type Context<P = unknown> = Partial<CallContext<P>>;
 
 const MB = 1024 * 1024;
 
@@ -58,13 +61,12 @@ export class SlideEngine implements SlideEngineApi {
     this.encoded = new ByteLruCache(options.encodedCacheBytes ?? 16 * MB, (t) => t.bytes.byteLength + 64);
   }
 
-  async open(path: string, options: OpenOptions = {}): Promise<{ slideId: string; info: SlideInfo }> {
+  async open({ slideId, path, tileSize }: RequestOf<'engine:open'>): Promise<SlideInfo> {
+    if (this.slides.has(slideId)) throw new SlideError('INVALID_ARGUMENT', `A slide is already open as ${slideId}.`, path);
     const source = await openSlideSource(path);
-    const slideId = randomUUID();
     const reader = new RegionReader(source, this.tiles, slideId);
     const base = source.levels[0]!;
-    const tileSize = chooseTileSize(base.tileWidth, base.tileHeight, options.tileSize);
-    const tiler = new DeepZoomTiler(reader, this.dzTiles, this.encoded, slideId, tileSize, this.options.tileEncoding ?? 'jpeg');
+    const tiler = new DeepZoomTiler(reader, this.dzTiles, this.encoded, slideId, chooseTileSize(base.tileWidth, base.tileHeight, tileSize), this.options.tileEncoding ?? 'jpeg');
     const info: SlideInfo = {
       path,
       name: basename(path),
@@ -80,7 +82,7 @@ export class SlideEngine implements SlideEngineApi {
       deepZoom: tiler.geometry,
     };
     this.slides.set(slideId, { info, reader, tiler });
-    return { slideId, info };
+    return info;
   }
 
   private slide(slideId: string): OpenSlide {
@@ -89,12 +91,22 @@ export class SlideEngine implements SlideEngineApi {
     return slide;
   }
 
+  /** Reads from an open slide; failures name its file (anything untyped is damaged data). */
+  private async reading<T>(slideId: string, read: (slide: OpenSlide) => Promise<T>): Promise<T> {
+    const slide = this.slide(slideId);
+    try {
+      return await read(slide);
+    } catch (error) {
+      throw readError(error, slide.info.path);
+    }
+  }
+
   /** Internals for tests and the benchmark: which dz levels are served as stored. */
   describeTiling(slideId: string): string[] {
     return this.slide(slideId).tiler.describePlans();
   }
 
-  async close(slideId: string): Promise<void> {
+  async close({ slideId }: RequestOf<'engine:close'>): Promise<void> {
     const slide = this.slides.get(slideId);
     if (!slide) return;
     this.slides.delete(slideId);
@@ -103,29 +115,31 @@ export class SlideEngine implements SlideEngineApi {
   }
 
   async closeAll(): Promise<void> {
-    await Promise.all([...this.slides.keys()].map((id) => this.close(id)));
+    await Promise.all([...this.slides.keys()].map((slideId) => this.close({ slideId })));
   }
 
-  async getTile(slideId: string, dzLevel: number, col: number, row: number, signal?: AbortSignal): Promise<EncodedTile> {
-    const slide = this.slide(slideId);
+  async getTile({ slideId, dzLevel, col, row }: RequestOf<'slide:tile'>, context: Context = {}): Promise<EncodedTile> {
     this.busy++;
     try {
-      return await slide.tiler.getTile(dzLevel, col, row, signal);
-    } catch (error) {
-      throw toSlideError(error, slide.info.path);
+      return await this.reading(slideId, (slide) => slide.tiler.getTile(dzLevel, col, row, context.signal));
     } finally {
       if (--this.busy === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     }
   }
 
-  async prefetch(slideId: string, dzLevel: number, range: { colStart: number; colEnd: number; rowStart: number; rowEnd: number }): Promise<void> {
+  /**
+   * Replaces the slide's prefetch with these tiles (inclusive ranges at one dz level): they are
+   * made into the tile cache one at a time while no request is waiting, so a pan finds them ready.
+   * Returns at once.
+   */
+  async prefetchTiles({ slideId, dzLevel, colStart, colEnd, rowStart, rowEnd }: RequestOf<'slide:prefetch'>): Promise<void> {
     const slide = this.slide(slideId);
     const level = slide.info.deepZoom.levels[dzLevel];
     if (!level) throw new SlideError('INVALID_ARGUMENT', `There is no deep-zoom level ${dzLevel}.`, slide.info.path);
     const tiles: Array<[number, number, number]> = [];
     const { lane, lanes } = this.options.lane ?? { lane: 0, lanes: 1 };
-    for (let row = Math.max(0, range.rowStart); row <= Math.min(level.rows - 1, range.rowEnd); row++) {
-      for (let col = Math.max(0, range.colStart); col <= Math.min(level.cols - 1, range.colEnd); col++) {
+    for (let row = rowStart; row <= Math.min(level.rows - 1, rowEnd); row++) {
+      for (let col = colStart; col <= Math.min(level.cols - 1, colEnd); col++) {
         if (tileLane(col, row, lanes) === lane) tiles.push([dzLevel, col, row]);
       }
     }
@@ -162,113 +176,94 @@ export class SlideEngine implements SlideEngineApi {
     }
   }
 
-  async readRegion(slideId: string, level: number, x: number, y: number, width: number, height: number, signal?: AbortSignal): Promise<RgbImage> {
-    const slide = this.slide(slideId);
-    try {
-      return await slide.reader.readRegion(level, x, y, width, height, signal);
-    } catch (error) {
-      throw toSlideError(error, slide.info.path);
-    }
+  readRegion({ slideId, level, x, y, width, height }: RequestOf<'engine:region'>, context: Context = {}): Promise<RgbImage> {
+    return this.reading(slideId, (slide) => slide.reader.readRegion(level, x, y, width, height, context.signal));
   }
 
-  async readAssociated(slideId: string, name: string): Promise<RgbImage> {
-    const slide = this.slide(slideId);
-    try {
-      return await slide.reader.source.readAssociated(name);
-    } catch (error) {
-      throw toSlideError(error, slide.info.path);
-    }
+  readAssociated({ slideId, name }: RequestOf<'engine:associated-pixels'>): Promise<RgbImage> {
+    return this.reading(slideId, (slide) => slide.reader.source.readAssociated(name));
   }
 
-  async getAssociatedImage(slideId: string, name: string): Promise<EncodedImage> {
-    const image = await this.readAssociated(slideId, name);
-    const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } })
-      .png({ compressionLevel: 3 })
-      .toBuffer();
+  async getAssociatedImage(request: RequestOf<'slide:associated'>): Promise<EncodedImage> {
+    const image = await this.readAssociated(request);
+    const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } }).png({ compressionLevel: 3 }).toBuffer();
     return { bytes: new Uint8Array(png.buffer, png.byteOffset, png.length), mime: 'image/png', width: image.width, height: image.height };
   }
 
-  async thumbnail(slideId: string, spec: ThumbnailSpec, signal?: AbortSignal): Promise<RgbImage> {
-    const slide = this.slide(slideId);
-    const size = thumbnailSize(slide.info, spec);
+  /** A thumbnail, read from the coarsest level with enough resolution. RGB. */
+  async thumbnail({ slideId, spec }: RequestOf<'engine:thumbnail'>, context: Context = {}): Promise<RgbImage> {
+    const { info } = this.slide(slideId);
+    const size = thumbnailSize(info, spec);
     if (!size) {
-      const reason =
-        spec.kind === 'size'
-          ? 'The size must be at least 1 pixel.'
-          : 'The slide records no objective power or microns per pixel, so a magnification cannot be chosen.';
-      throw new SlideError('INVALID_ARGUMENT', reason, slide.info.path);
+      const reason = spec.kind === 'size' ? 'The size must be at least 1 pixel.' : 'The slide records no objective power or microns per pixel, so a magnification cannot be chosen.';
+      throw new SlideError('INVALID_ARGUMENT', reason, info.path);
     }
-    if (size.width * size.height > 64 * MB) throw new SlideError('TOO_LARGE', `A ${size.width} x ${size.height} thumbnail is too large.`, slide.info.path);
-    return this.readScaledRegion(slideId, 0, 0, slide.info.width, slide.info.height, size.width, size.height, signal);
+    if (size.width * size.height > 64 * MB) throw new SlideError('TOO_LARGE', `A ${size.width} x ${size.height} thumbnail is too large.`, info.path);
+    return this.readScaledRegion({ slideId, x: 0, y: 0, width: info.width, height: info.height, outWidth: size.width, outHeight: size.height }, context);
   }
 
-  async readScaledRegion(
-    slideId: string,
-    x: number,
-    y: number,
-    width: number,
-    height: number,
-    outWidth: number,
-    outHeight: number,
-    signal?: AbortSignal,
-  ): Promise<RgbImage> {
-    const slide = this.slide(slideId);
-    if (![x, y, width, height, outWidth, outHeight].every(Number.isFinite) || width <= 0 || height <= 0 || outWidth < 1 || outHeight < 1) {
-      throw new SlideError('INVALID_ARGUMENT', 'A scaled region needs a positive size.', slide.info.path);
-    }
-    try {
-      const direct = await slide.reader.readScaledFromLevel(x, y, width, height, Math.round(outWidth), Math.round(outHeight), signal);
-      return direct ?? (await this.scaledFromPyramid(slide, x, y, width, height, Math.round(outWidth), Math.round(outHeight), signal));
-    } catch (error) {
-      throw toSlideError(error, slide.info.path);
-    }
+  readScaledRegion(request: RequestOf<'engine:scaled-region'>, context: Context = {}): Promise<RgbImage> {
+    const { x, y, width, height, outWidth, outHeight } = request;
+    return this.reading(request.slideId, async (slide) => {
+      const direct = await slide.reader.readScaledFromLevel(x, y, width, height, outWidth, outHeight, context.signal);
+      return direct ?? (await this.scaledFromPyramid(slide, request, context.signal));
+    });
   }
 
   /** When the best stored level is too large to read whole (one huge level), go through dz tiles. */
-  private async scaledFromPyramid(
-    slide: OpenSlide,
-    x: number,
-    y: number,
-    width: number,
-    height: number,
-    outWidth: number,
-    outHeight: number,
-    signal?: AbortSignal,
-  ): Promise<RgbImage> {
+  private async scaledFromPyramid(slide: OpenSlide, l0: RequestOf<'engine:scaled-region'>, signal?: AbortSignal): Promise<RgbImage> {
     const { geometry } = slide.tiler;
-    const wanted = Math.min(width / outWidth, height / outHeight);
-    let z = geometry.levels.length - 1;
-    while (z > 0 && dzDownsample(geometry, z - 1) <= wanted) z--;
-    const ds = dzDownsample(geometry, z);
-    const level = geometry.levels[z]!;
+    const dzLevel = dzLevelForDownsample(geometry, Math.min(l0.width / l0.outWidth, l0.height / l0.outHeight));
+    const ds = dzDownsample(geometry, dzLevel);
+    const level = geometry.levels[dzLevel]!;
     const ts = geometry.tileSize;
-    const rx0 = Math.max(0, Math.floor(x / ds));
-    const ry0 = Math.max(0, Math.floor(y / ds));
-    const rx1 = Math.min(level.width, Math.ceil((x + width) / ds));
-    const ry1 = Math.min(level.height, Math.ceil((y + height) / ds));
+    // The rectangle in dz-level pixels, clipped to the level.
+    const dzX0 = Math.max(0, Math.floor(l0.x / ds));
+    const dzY0 = Math.max(0, Math.floor(l0.y / ds));
+    const dzX1 = Math.min(level.width, Math.ceil((l0.x + l0.width) / ds));
+    const dzY1 = Math.min(level.height, Math.ceil((l0.y + l0.height) / ds));
     const canvas: RgbImage = {
-      data: new Uint8Array(Math.max(1, rx1 - rx0) * Math.max(1, ry1 - ry0) * 3).fill(255),
-      width: Math.max(1, rx1 - rx0),
-      height: Math.max(1, ry1 - ry0),
+      data: new Uint8Array(Math.max(1, dzX1 - dzX0) * Math.max(1, dzY1 - dzY0) * 3).fill(255),
+      width: Math.max(1, dzX1 - dzX0),
+      height: Math.max(1, dzY1 - dzY0),
       channels: 3,
     };
-    for (let row = Math.floor(ry0 / ts); row * ts < ry1; row++) {
-      for (let col = Math.floor(rx0 / ts); col * ts < rx1; col++) {
-        throwIfAborted(signal);
-        const tile = await slide.tiler.tilePixels(z, col, row, signal);
-        const ix0 = Math.max(col * ts, rx0);
-        const iy0 = Math.max(row * ts, ry0);
-        const ix1 = Math.min(col * ts + tile.width, rx1);
-        const iy1 = Math.min(row * ts + tile.height, ry1);
-        copyRect(tile, ix0 - col * ts, iy0 - row * ts, ix1 - ix0, iy1 - iy0, canvas, ix0 - rx0, iy0 - ry0);
+    const tiles = dzTilesCovering(geometry, dzLevel, l0);
+    if (tiles) {
+      for (let row = tiles.rowStart; row <= tiles.rowEnd; row++) {
+        for (let col = tiles.colStart; col <= tiles.colEnd; col++) {
+          throwIfAborted(signal);
+          const tile = await slide.tiler.tilePixels(dzLevel, col, row, signal);
+          const ix0 = Math.max(col * ts, dzX0);
+          const iy0 = Math.max(row * ts, dzY0);
+          const ix1 = Math.min(col * ts + tile.width, dzX1);
+          const iy1 = Math.min(row * ts + tile.height, dzY1);
+          copyRect(tile, ix0 - col * ts, iy0 - row * ts, ix1 - ix0, iy1 - iy0, canvas, ix0 - dzX0, iy0 - dzY0);
+        }
       }
     }
-    return resizeRgb(canvas, outWidth, outHeight);
+    return resizeRgb(canvas, l0.outWidth, l0.outHeight);
   }
 
-  async ensureSample(cacheDir: string): Promise<string> {
-    if (!this.options.makeSample) throw new SlideError('IO_ERROR', 'This engine cannot make the sample slide.');
-    return this.options.makeSample(cacheDir);
+  async writeThumbnail(request: RequestOf<'engine:export-thumbnail'>, context: Context<ExportStep> = {}): Promise<ExportResult> {
+    const { info } = this.slide(request.slideId);
+    const written = await exportThumbnail(this, request.slideId, info, request.spec, request.path, this.exportOptions(request, context));
+    return { files: [written] };
+  }
+
+  async writeComparison(request: RequestOf<'engine:export-comparison'>, context: Context<ExportStep> = {}): Promise<ExportResult> {
+    const { info } = this.slide(request.slideId);
+    const options = { ...this.exportOptions(request, context), comparisonPath: request.comparisonPath };
+    return { files: await exportComparison(this, request.slideId, info, request.powers, request.mode, request.folder, options) };
+  }
+
+  async writeRegion(request: RequestOf<'engine:export-region'>, context: Context = {}): Promise<ExportResult> {
+    const { info } = this.slide(request.slideId);
+    return { files: [await exportRegion(this, request.slideId, info, request, request.path, this.exportOptions(request, context))] };
+  }
+
+  private exportOptions(request: { format: RequestOf<'engine:export-region'>['format']; overwrite: boolean }, context: Context<ExportStep>) {
+    return { format: request.format, overwrite: request.overwrite, signal: context.signal, onProgress: context.progress };
   }
 
   /** Bytes held by the caches: for the benchmark's memory report. */

@@ -18,10 +18,12 @@ export class SlideError extends Error {
   }
 }
 
-/** Anything thrown below the engine's surface, as a SlideError (unknown failures are CORRUPT_DATA: they come from parsing a file). */
-export function toSlideError(error: unknown, path?: string): SlideError {
-  // Errors from codec threads know the file only here.
-  if (error instanceof SlideError) return error.path || !path ? error : new SlideError(error.code, error.message, path);
+/**
+ * A failure while reading a slide file, as a SlideError naming the file. Anything untyped comes from
+ * parsing or decoding the file's bytes (geotiff, a codec): CORRUPT_DATA.
+ */
+export function readError(error: unknown, path: string): SlideError {
+  if (error instanceof SlideError) return error.path ? error : new SlideError(error.code, error.message, path);
   if (isAbort(error)) return new SlideError('CANCELLED', 'The request was cancelled.', path);
   const message = error instanceof Error ? error.message : String(error);
   return new SlideError('CORRUPT_DATA', `The file is damaged or cannot be decoded (${message}).`, path);

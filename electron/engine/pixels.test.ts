@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { RgbImage } from './engine-api';
+import type { RgbImage } from '../../shared/slide';
 import { halveRectInto, halveRgb } from './pixels';
 import { seededRandom } from './synth/random';
 

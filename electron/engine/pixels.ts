@@ -1,7 +1,7 @@
 // Small pixel-buffer operations on interleaved RGB/RGBA images, and sharp conversions.
 
 import sharp, { type Sharp } from 'sharp';
-import type { RgbImage } from './engine-api';
+import type { RgbImage } from '../../shared/slide';
 
 /** Copies src's rectangle (sx, sy, w, h) into dst at (dx, dy). Same channel count, caller clips. */
 export function copyRect(src: RgbImage, sx: number, sy: number, w: number, h: number, dst: RgbImage, dx: number, dy: number): void {

@@ -2,7 +2,7 @@
 // (cached), and level-0 rectangles resampled to a size from the coarsest level that suffices.
 
 import { withJpegFast } from './codecs/turbojpeg';
-import type { RgbImage } from './engine-api';
+import type { RgbImage } from '../../shared/slide';
 import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
 import { copyRect, copyRectToRgba, halveRectInto, halveRgb, resizeRgb } from './pixels';

@@ -2,7 +2,7 @@
 // export use only this (as QuPath's ImageServer is the only thing its viewers know of a file).
 
 import type { LevelInfo, Mpp } from '../../shared/slide';
-import type { RgbImage } from './engine-api';
+import type { RgbImage } from '../../shared/slide';
 
 export interface SlideSource {
   readonly path: string;

@@ -1,7 +1,7 @@
 // The app's exports (export:thumbnail, export:comparison): asks where to write with the native
-// dialogs, then writes with the engine's export pipeline (electron/engine/export/exports.ts) over
-// the engine API (the worker, in the app). Dialogs and the progress channel are injected, so the
-// unit tests and the e2e host run this same code with stubbed dialogs.
+// dialogs, then has the engine process make and write the files (its export operations), so no
+// pixel passes through the main process. Dialogs and the progress channel are injected, so the unit
+// tests and the e2e host run this same code with stubbed dialogs.
 //
 // Overwriting: nothing is replaced unless the user said so. A thumbnail's save dialog asks itself
 // (Electron: built in on macOS and Windows, showOverwriteConfirmation on Linux), so a file that
@@ -10,13 +10,11 @@
 
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import type { ComparisonRequest, ExportProgress, ExportResult, ExportThumbnailRequest, ImageFormat } from '../../shared/ipc';
-import { downsampleForMpp, formatMpp, mppAtDownsample } from '../../shared/magnification';
-import type { SlideInfo, ThumbnailSpec } from '../../shared/slide';
-import type { SlideEngineApi } from '../engine/engine-api';
-import { SlideError } from '../engine/errors';
-import { checkPower, exportComparison, exportFileNames, exportThumbnail } from '../engine/export/exports';
-import type { OwnedSlide, SlideExporter } from './ipc-handlers';
+import { fail, type Result } from '../../shared/errors';
+import { exportFileNames, powerProblem, thumbnailSpecProblem } from '../../shared/export-plan';
+import type { ExportProgress } from '../../shared/ipc';
+import type { ExportResult, ImageFormat, RequestOf } from '../../shared/operations';
+import type { EngineAccess, OwnedSlide, SlideExporter } from './ipc-handlers';
 
 /** The native parts, per requesting window (senderId). null = the user cancelled. */
 export interface ExportDialogs {
@@ -29,7 +27,7 @@ export interface ExportDialogs {
 }
 
 export interface ExporterDeps {
-  engine: SlideEngineApi;
+  engine: Pick<EngineAccess, 'call'>;
   dialogs: ExportDialogs;
   /** Sends export:progress to the requesting window. */
   sendProgress(senderId: number, progress: ExportProgress): void;
@@ -47,26 +45,7 @@ export function withFormatExtension(path: string, format: ImageFormat): string {
   return `${path}${FORMAT_SUFFIXES[format][0]}`;
 }
 
-/** Refuses thumbnail sizes the slide cannot give: powers and pixel sizes finer than the scan. */
-export function checkThumbnailSpec(info: SlideInfo, spec: ThumbnailSpec): void {
-  if (spec.kind === 'power') {
-    checkPower(info, spec.objectivePower);
-    return;
-  }
-  if (spec.kind === 'mpp') {
-    const downsample = downsampleForMpp(info, spec.mpp);
-    if (downsample === null)
-      throw new SlideError('INVALID_ARGUMENT', 'The slide records no objective power or microns per pixel, so a pixel size cannot be chosen.', info.path);
-    if (downsample < 0.999) {
-      const finest = mppAtDownsample(info, 1);
-      throw new SlideError(
-        'INVALID_ARGUMENT',
-        `${formatMpp(spec.mpp)} is finer than this slide's scan (${finest === null ? '?' : formatMpp(finest)} at best).`,
-        info.path,
-      );
-    }
-  }
-}
+const cancelled = (): Result<ExportResult> => ({ ok: true, value: { files: [] } });
 
 export class Exporter implements SlideExporter {
   private readonly exists: (path: string) => boolean;
@@ -78,48 +57,51 @@ export class Exporter implements SlideExporter {
     this.exists = deps.exists ?? existsSync;
   }
 
-  async exportThumbnail(senderId: number, slide: OwnedSlide, request: ExportThumbnailRequest): Promise<ExportResult> {
+  async exportThumbnail(senderId: number, slide: OwnedSlide, request: RequestOf<'export:thumbnail'>): Promise<Result<ExportResult>> {
     const { info } = slide;
     // Before the dialog: asking where to save something that cannot be made wastes the user's time.
-    checkThumbnailSpec(info, request.spec);
+    const problem = thumbnailSpecProblem(info, request.spec);
+    if (problem) return fail('INVALID_ARGUMENT', problem, info.path);
     const name = exportFileNames(info, [], request.format).thumbnail;
     const chosen = await this.deps.dialogs.chooseThumbnailPath(senderId, join(this.startFolder(slide), name), request.format);
-    if (!chosen) return { files: [] };
+    if (!chosen) return cancelled();
     const path = withFormatExtension(chosen, request.format);
     let overwrite = path === chosen && this.exists(path);
     if (path !== chosen && this.exists(path)) {
       // The dialog confirmed another name than the one written: ask about this one.
-      if (!(await this.deps.dialogs.confirmOverwrite(senderId, [path]))) return { files: [] };
+      if (!(await this.deps.dialogs.confirmOverwrite(senderId, [path]))) return cancelled();
       overwrite = true;
     }
     const jobId = this.nextJobId++;
-    const written = await exportThumbnail(this.deps.engine, slide.slideId, info, request.spec, path, {
-      format: request.format,
-      overwrite,
-      onProgress: (done, total, label) => this.deps.sendProgress(senderId, { jobId, done, total, label }),
-    });
-    this.lastFolder = dirname(written);
-    return { files: [written] };
+    const written = await this.deps.engine.call(
+      'engine:export-thumbnail',
+      { slideId: slide.slideId, spec: request.spec, path, format: request.format, overwrite },
+      { onProgress: (step) => this.deps.sendProgress(senderId, { jobId, ...step }) },
+    );
+    if (written.ok) this.lastFolder = dirname(path);
+    return written;
   }
 
-  async exportComparison(senderId: number, slide: OwnedSlide, request: ComparisonRequest): Promise<ExportResult> {
+  async exportComparison(senderId: number, slide: OwnedSlide, request: RequestOf<'export:comparison'>): Promise<Result<ExportResult>> {
     const { info } = slide;
-    for (const power of request.powers) checkPower(info, power);
+    for (const power of request.powers) {
+      const problem = powerProblem(info, power);
+      if (problem) return fail('INVALID_ARGUMENT', problem, info.path);
+    }
     const folder = await this.deps.dialogs.chooseFolder(senderId, this.startFolder(slide));
-    if (!folder) return { files: [] };
+    if (!folder) return cancelled();
     const names = exportFileNames(info, request.powers, request.format);
-    const targets = [...names.perPower, names.comparison].map((name) => join(folder, name));
-    const existing = targets.filter((path) => this.exists(path));
+    const existing = [...names.perPower, names.comparison].map((name) => join(folder, name)).filter((path) => this.exists(path));
     const overwrite = existing.length > 0;
-    if (overwrite && !(await this.deps.dialogs.confirmOverwrite(senderId, existing))) return { files: [] };
+    if (overwrite && !(await this.deps.dialogs.confirmOverwrite(senderId, existing))) return cancelled();
     const jobId = this.nextJobId++;
-    const files = await exportComparison(this.deps.engine, slide.slideId, info, request.powers, request.mode, folder, {
-      format: request.format,
-      overwrite,
-      onProgress: (done, total, label) => this.deps.sendProgress(senderId, { jobId, done, total, label }),
-    });
-    this.lastFolder = folder;
-    return { files };
+    const written = await this.deps.engine.call(
+      'engine:export-comparison',
+      { slideId: slide.slideId, powers: request.powers, mode: request.mode, folder, format: request.format, overwrite },
+      { onProgress: (step) => this.deps.sendProgress(senderId, { jobId, ...step }) },
+    );
+    if (written.ok) this.lastFolder = folder;
+    return written;
   }
 
   private startFolder(slide: OwnedSlide): string {

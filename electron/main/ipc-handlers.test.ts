@@ -4,13 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 
-import type { Result } from '../../shared/errors';
-import type { OpenedSlide } from '../../shared/ipc';
-import { INVOKE_CHANNELS } from '../../shared/ipc';
-import { createIpcHandlers, type IpcController, type IpcHandlerDeps, toErrorInfo } from './ipc-handlers';
+import { deferred, FakeEngine } from '../../testing/fakes/fake-engine';
+import { fail, ok, type Result } from '../../shared/errors';
+import { MAIN_OPERATIONS, type OpenedSlide } from '../../shared/operations';
+import { createIpcHandlers, type IpcController, type IpcHandlerDeps } from './ipc-handlers';
 import { PathAuthorizer } from './path-authorizer';
 import { RecentFiles } from './recent-files';
-import { deferred, FakeEngine } from './test-fakes';
 
 const W1 = 1;
 const W2 = 2;
@@ -34,6 +33,7 @@ describe('createIpcHandlers', () => {
   let shown: string[];
   let ipc: IpcController;
   let deps: IpcHandlerDeps;
+  const exported: string[] = [];
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'slidescope-ipc-'));
@@ -42,12 +42,24 @@ describe('createIpcHandlers', () => {
     authorizer = new PathAuthorizer({ recent });
     dialogAnswer = null;
     shown = [];
+    exported.length = 0;
     deps = {
       engine,
       authorizer,
       recent,
       dialogs: { showOpenSlide: async () => dialogAnswer },
-      samplePath: () => engine.ensureSample(join(dir, 'sample')),
+      exporter: {
+        exportThumbnail: async (sender, slide, request) => {
+          exported.push(`thumb ${sender} ${slide.path} ${request.format}`);
+          return ok({ files: ['/out/thumb.png'] });
+        },
+        exportComparison: async () => fail('EXISTS', 'exists', '/out/grid.png'),
+      },
+      samplePath: async () => {
+        const made = await engine.call('engine:ensure-sample', { dir: join(dir, 'sample') });
+        if (!made.ok) throw Object.assign(new Error(made.error.message), made.error);
+        return made.value;
+      },
       versions: () => ({ app: '0.1.0', electron: '41', chrome: '140', node: '22' }),
       showInFolder: (p) => {
         shown.push(p);
@@ -59,36 +71,34 @@ describe('createIpcHandlers', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  const call = (op: string, sender: number, request?: unknown) => ipc.dispatch(op, sender, request);
+
   async function openDropped(sender: number, path = '/data/a.svs'): Promise<OpenedSlide> {
-    return value(await ipc['slide:open-path'](sender, { path, origin: 'drop' }));
+    return value((await call('slide:open-dropped', sender, { path })) as Result<OpenedSlide>);
   }
 
-  it('has a handler for every non-export channel, and none for exports without an exporter', () => {
-    for (const channel of INVOKE_CHANNELS) {
-      const expected = channel !== 'export:thumbnail' && channel !== 'export:comparison';
-      assert.equal(typeof ipc[channel] === 'function', expected, channel);
-    }
+  it('has a handler for every main operation of the table', () => {
+    assert.deepEqual(Object.keys(ipc.handlers).sort(), [...MAIN_OPERATIONS].sort());
+    for (const op of MAIN_OPERATIONS) assert.equal(typeof ipc.handlers[op], 'function', op);
   });
 
   it('validates every request and never throws', async () => {
     const bad: unknown[] = [undefined, null, 42, 'x', [], { nope: 1 }, { slideId: 5 }];
-    for (const channel of INVOKE_CHANNELS) {
-      const h = ipc[channel];
-      if (!h) continue;
+    for (const op of MAIN_OPERATIONS) {
       for (const raw of bad) {
-        const result = await h(W1, raw);
-        if (result.ok) continue; // void channels accept undefined/null
-        assert.ok(['INVALID_ARGUMENT', 'NOT_OPEN'].includes(result.error.code), `${channel} ${JSON.stringify(raw)} -> ${result.error.code}`);
+        const result = await call(op, W1, raw);
+        if (result.ok) continue; // operations without a request accept undefined/null
+        assert.ok(['INVALID_ARGUMENT', 'NOT_OPEN'].includes(result.error.code), `${op} ${JSON.stringify(raw)} -> ${result.error.code}`);
       }
     }
-    assert.equal(errorCode(await ipc['slide:tile'](W1, { slideId: 's1', dzLevel: -1, col: 0, row: 0, requestId: 1 })), 'INVALID_ARGUMENT');
-    assert.equal(errorCode(await ipc['slide:open-path'](W1, { path: 'rel.svs', origin: 'drop' })), 'INVALID_ARGUMENT');
-    assert.equal(errorCode(await ipc.dispatch('slide:explode', W1, {})), 'INVALID_ARGUMENT');
-    assert.equal(errorCode(await ipc.dispatch('export:thumbnail', W1, {})), 'IO_ERROR');
-    assert.equal(errorCode(await ipc['app:versions'](1.5, undefined)), 'INVALID_ARGUMENT');
+    assert.equal(errorCode(await call('slide:open-dropped', W1, { path: 'rel.svs' })), 'INVALID_ARGUMENT');
+    assert.equal(errorCode(await call('slide:explode', W1, {})), 'INVALID_ARGUMENT');
+    // Engine operations are not main's: a window reaches them only over its port.
+    assert.equal(errorCode(await call('slide:tile', W1, { slideId: 's1', dzLevel: 0, col: 0, row: 0, requestId: 1 })), 'INVALID_ARGUMENT');
+    assert.equal(errorCode(await call('app:versions', 1.5)), 'INVALID_ARGUMENT');
   });
 
-  it('dependencies that throw become errors', async () => {
+  it('dependencies that throw become INTERNAL errors, typed ones keep their code', async () => {
     const broken = createIpcHandlers({
       ...deps,
       versions: () => {
@@ -103,14 +113,15 @@ describe('createIpcHandlers', () => {
         },
       },
     });
-    assert.equal(errorCode(await broken['app:versions'](W1, undefined)), 'IO_ERROR');
-    assert.equal(errorCode(await broken['slide:open-sample'](W1, undefined)), 'IO_ERROR');
-    assert.equal(errorCode(await broken['slide:open-dialog'](W1, undefined)), 'IO_ERROR');
+    assert.equal(errorCode(await broken.dispatch('app:versions', W1, undefined)), 'INTERNAL');
+    assert.equal(errorCode(await broken.dispatch('slide:open-sample', W1, undefined)), 'IO_ERROR');
+    assert.equal(errorCode(await broken.dispatch('slide:open-dialog', W1, undefined)), 'INTERNAL');
   });
 
-  it('opens a dropped path, records it in the recent list', async () => {
+  it('opens a dropped path for its window, records it in the recent list', async () => {
     const opened = await openDropped(W1);
     assert.equal(opened.info.path, '/data/a.svs');
+    assert.equal(engine.slides.get(opened.slideId), W1, 'the engine lets only this window read it');
     assert.deepEqual(
       (await recent.list()).map((f) => f.path),
       ['/data/a.svs'],
@@ -119,145 +130,76 @@ describe('createIpcHandlers', () => {
       ipc.slidesOf(W1).map((s) => [s.slideId, s.source]),
       [[opened.slideId, 'drop']],
     );
-    assert.deepEqual(
-      value(await ipc['recent:list'](W1, undefined)).map((f) => f.name),
-      ['a.svs'],
-    );
   });
 
   it('engine errors keep their code and carry the path', async () => {
-    const missing = await ipc['slide:open-path'](W1, { path: '/missing/x.svs', origin: 'drop' });
+    const missing = await call('slide:open-dropped', W1, { path: '/missing/x.svs' });
     assert.equal(errorCode(missing), 'NOT_FOUND');
     assert.equal(!missing.ok && missing.error.path, '/missing/x.svs');
-    assert.equal(errorCode(await ipc['slide:open-path'](W1, { path: '/data/notes.txt', origin: 'drop' })), 'NOT_A_SLIDE');
-    const unknown = await ipc['slide:open-path'](W1, { path: '/data/boom.svs', origin: 'drop' });
-    assert.equal(errorCode(unknown), 'IO_ERROR');
-    assert.match(!unknown.ok ? unknown.error.message : '', /disk on fire/);
+    assert.equal(errorCode(await call('slide:open-dropped', W1, { path: '/data/notes.txt' })), 'NOT_A_SLIDE');
     assert.deepEqual(await recent.list(), []);
   });
 
-  it("'recent' opens only listed paths", async () => {
-    assert.equal(errorCode(await ipc['slide:open-path'](W1, { path: '/data/a.svs', origin: 'recent' })), 'NOT_AUTHORIZED');
+  it('a recent path opens only when it is in the list', async () => {
+    assert.equal(errorCode(await call('slide:open-recent', W1, { path: '/data/a.svs' })), 'NOT_AUTHORIZED');
     await openDropped(W1);
-    const again = value(await ipc['slide:open-path'](W2, { path: '/data/a.svs', origin: 'recent' }));
+    const again = value((await call('slide:open-recent', W2, { path: '/data/a.svs' })) as Result<OpenedSlide>);
     assert.equal(again.info.path, '/data/a.svs');
-    value(await ipc['recent:clear'](W1, undefined));
-    assert.equal(errorCode(await ipc['slide:open-path'](W1, { path: '/data/a.svs', origin: 'recent' })), 'NOT_AUTHORIZED');
+    value(await call('recent:clear', W1));
+    assert.equal(errorCode(await call('slide:open-recent', W1, { path: '/data/a.svs' })), 'NOT_AUTHORIZED');
   });
 
   it('open dialog: cancelled gives null, chosen opens and is recorded', async () => {
-    assert.equal(value(await ipc['slide:open-dialog'](W1, undefined)), null);
+    assert.equal(value(await call('slide:open-dialog', W1)), null);
     dialogAnswer = '/data/chosen.tiff';
-    const opened = value(await ipc['slide:open-dialog'](W1, undefined));
-    assert.equal(opened?.info.name, 'chosen.tiff');
+    const opened = value((await call('slide:open-dialog', W1)) as Result<OpenedSlide>);
+    assert.equal(opened.info.name, 'chosen.tiff');
     assert.equal(await recent.has('/data/chosen.tiff'), true);
     assert.equal(ipc.slidesOf(W1)[0]?.source, 'dialog');
   });
 
   it('the sample opens but stays out of the recent list', async () => {
-    const opened = value(await ipc['slide:open-sample'](W1, undefined));
+    const opened = value((await call('slide:open-sample', W1)) as Result<OpenedSlide>);
     assert.equal(opened.info.name, 'sample.svs');
     assert.deepEqual(await recent.list(), []);
     const fromMain = value(await ipc.openSampleFor(W2));
     assert.notEqual(fromMain.slideId, opened.slideId);
   });
 
-  it('a window can only touch its own slides', async () => {
+  it('a window can close and export only its own slides', async () => {
     const mine = await openDropped(W1);
-    const tile = { slideId: mine.slideId, dzLevel: 0, col: 0, row: 0, requestId: 1 };
-    value(await ipc['slide:tile'](W1, tile));
-    assert.equal(errorCode(await ipc['slide:tile'](W2, tile)), 'NOT_OPEN');
-    assert.equal(errorCode(await ipc['slide:associated'](W2, { slideId: mine.slideId, name: 'label' })), 'NOT_OPEN');
-    assert.equal(errorCode(await ipc['slide:cancel-tiles'](W2, { slideId: mine.slideId, requestIds: [1] })), 'NOT_OPEN');
-    assert.equal(errorCode(await ipc['slide:close'](W2, { slideId: mine.slideId })), 'NOT_OPEN');
-    assert.equal(engine.open_.has(mine.slideId), true);
-    assert.equal(errorCode(await ipc['slide:tile'](W1, { ...tile, slideId: 'never-opened' })), 'NOT_OPEN');
-    assert.equal(engine.tileCalls.length, 1, 'the engine never saw the foreign requests');
-  });
-
-  it('serves tiles and associated images, passing engine errors through', async () => {
-    const { slideId } = await openDropped(W1);
-    const tile = value(await ipc['slide:tile'](W1, { slideId, dzLevel: 0, col: 2, row: 3, requestId: 7 }));
-    assert.deepEqual([...tile.bytes], [0, 2, 3]);
-    assert.equal(tile.mime, 'image/jpeg');
-    assert.equal(errorCode(await ipc['slide:tile'](W1, { slideId, dzLevel: 5, col: 0, row: 0, requestId: 8 })), 'INVALID_ARGUMENT');
-    assert.equal(value(await ipc['slide:associated'](W1, { slideId, name: 'label' })).mime, 'image/png');
-    assert.equal(errorCode(await ipc['slide:associated'](W1, { slideId, name: 'macro' })), 'NOT_FOUND');
-  });
-
-  it('slide:cancel-tiles aborts the named in-flight requests only', async () => {
-    const { slideId } = await openDropped(W1);
-    const gate = deferred();
-    engine.tileGate = gate.promise;
-    const t1 = ipc['slide:tile'](W1, { slideId, dzLevel: 0, col: 0, row: 0, requestId: 1 });
-    const t2 = ipc['slide:tile'](W1, { slideId, dzLevel: 0, col: 1, row: 0, requestId: 2 });
-    await new Promise((r) => setImmediate(r));
-    value(await ipc['slide:cancel-tiles'](W1, { slideId, requestIds: [1, 999] }));
-    assert.equal(errorCode(await t1), 'CANCELLED');
-    assert.equal(engine.tileCalls[0]?.signal?.aborted, true);
-    assert.equal(engine.tileCalls[1]?.signal?.aborted, false);
-    gate.resolve();
-    value(await t2);
-  });
-
-  it('an engine that ignores the abort still yields CANCELLED', async () => {
-    const { slideId } = await openDropped(W1);
-    const gate = deferred();
-    const slowEngine = Object.create(engine) as FakeEngine;
-    slowEngine.getTile = async () => {
-      await gate.promise;
-      return { bytes: new Uint8Array(1), mime: 'image/png' };
-    };
-    const local = createIpcHandlers({ ...deps, engine: slowEngine });
-    const { slideId: id2 } = value(await local['slide:open-path'](W1, { path: '/data/c.svs', origin: 'drop' }));
-    void slideId;
-    const pending = local['slide:tile'](W1, { slideId: id2, dzLevel: 0, col: 0, row: 0, requestId: 3 });
-    await new Promise((r) => setImmediate(r));
-    value(await local['slide:cancel-tiles'](W1, { slideId: id2, requestIds: [3] }));
-    gate.resolve();
-    assert.equal(errorCode(await pending), 'CANCELLED');
-  });
-
-  it('slide:close closes in the engine and aborts its tiles', async () => {
-    const { slideId } = await openDropped(W1);
-    engine.tileGate = deferred().promise;
-    const pending = ipc['slide:tile'](W1, { slideId, dzLevel: 0, col: 0, row: 0, requestId: 1 });
-    await new Promise((r) => setImmediate(r));
-    value(await ipc['slide:close'](W1, { slideId }));
-    assert.equal(errorCode(await pending), 'CANCELLED');
-    assert.deepEqual(engine.closed, [slideId]);
+    assert.equal(errorCode(await call('slide:close', W2, { slideId: mine.slideId })), 'NOT_OPEN');
+    const request = { slideId: mine.slideId, spec: { kind: 'size', longestSide: 512 }, format: 'png' };
+    assert.equal(errorCode(await call('export:thumbnail', W2, request)), 'NOT_OPEN');
+    assert.equal(engine.slides.has(mine.slideId), true);
+    value(await call('slide:close', W1, { slideId: mine.slideId }));
+    assert.deepEqual(engine.closed, [mine.slideId]);
     assert.deepEqual(ipc.slidesOf(W1), []);
-    assert.equal(errorCode(await ipc['slide:close'](W1, { slideId })), 'NOT_OPEN');
+    assert.equal(errorCode(await call('slide:close', W1, { slideId: mine.slideId })), 'NOT_OPEN');
   });
 
   it('releaseSender closes every slide of the window and nothing else', async () => {
     const a = await openDropped(W1, '/data/a.svs');
     const b = await openDropped(W1, '/data/b.svs');
     const c = await openDropped(W2, '/data/c.svs');
-    engine.tileGate = deferred().promise;
-    const pending = ipc['slide:tile'](W1, { slideId: a.slideId, dzLevel: 0, col: 0, row: 0, requestId: 1 });
-    await new Promise((r) => setImmediate(r));
     await ipc.releaseSender(W1);
-    assert.equal(errorCode(await pending), 'CANCELLED');
     assert.deepEqual(engine.closed.sort(), [a.slideId, b.slideId].sort());
     assert.deepEqual(ipc.slidesOf(W1), []);
     assert.equal(ipc.slidesOf(W2)[0]?.slideId, c.slideId);
     // The same sender (a reloaded page) can open again.
-    engine.tileGate = null;
-    const again = await openDropped(W1, '/data/a.svs');
-    value(await ipc['slide:tile'](W1, { slideId: again.slideId, dzLevel: 0, col: 0, row: 0, requestId: 1 }));
+    await openDropped(W1, '/data/a.svs');
   });
 
   it('an open that finishes after its window went away is closed, not leaked', async () => {
     const gate = deferred();
     engine.openGate = gate.promise;
-    const pending = ipc['slide:open-path'](W1, { path: '/data/a.svs', origin: 'drop' });
+    const pending = call('slide:open-dropped', W1, { path: '/data/a.svs' });
     await new Promise((r) => setImmediate(r));
     await ipc.releaseSender(W1);
     gate.resolve();
     assert.equal(errorCode(await pending), 'CANCELLED');
     await new Promise((r) => setImmediate(r));
-    assert.equal(engine.open_.size, 0);
+    assert.equal(engine.slides.size, 0);
     assert.deepEqual(ipc.slidesOf(W1), []);
   });
 
@@ -270,52 +212,39 @@ describe('createIpcHandlers', () => {
   });
 
   it('show-in-folder only for files the app wrote or opened', async () => {
-    assert.equal(errorCode(await ipc['export:show-in-folder'](W1, { path: '/etc/passwd' })), 'NOT_AUTHORIZED');
+    assert.equal(errorCode(await call('export:show-in-folder', W1, { path: '/etc/passwd' })), 'NOT_AUTHORIZED');
     await openDropped(W1);
-    value(await ipc['export:show-in-folder'](W1, { path: '/data/a.svs' }));
+    value(await call('export:show-in-folder', W1, { path: '/data/a.svs' }));
     assert.deepEqual(shown, ['/data/a.svs']);
   });
 
-  it('with an exporter, export channels exist, check ownership and grant written files', async () => {
-    const calls: string[] = [];
-    const withExport = createIpcHandlers({
-      ...deps,
-      exporter: {
-        exportThumbnail: async (sender, slide, request) => {
-          calls.push(`thumb ${sender} ${slide.path} ${request.format}`);
-          return { files: ['/out/thumb.png'] };
-        },
-        exportComparison: async () => {
-          throw Object.assign(new Error('exists'), { code: 'EXISTS', path: '/out/grid.png' });
-        },
-      },
-    });
-    const { slideId } = value(await withExport['slide:open-path'](W1, { path: '/data/a.svs', origin: 'drop' }));
-    const thumbnail = withExport['export:thumbnail'];
-    const comparison = withExport['export:comparison'];
-    assert.ok(thumbnail && comparison);
+  it("exports check ownership, pass the exporter's Result through and grant written files", async () => {
+    const { slideId } = await openDropped(W1);
     const request = { slideId, spec: { kind: 'size', longestSide: 512 }, format: 'png' };
-    assert.deepEqual(value(await thumbnail(W1, request)), { files: ['/out/thumb.png'] });
-    assert.deepEqual(calls, ['thumb 1 /data/a.svs png']);
-    assert.equal(errorCode(await thumbnail(W2, request)), 'NOT_OPEN');
-    assert.equal(errorCode(await thumbnail(W1, { ...request, format: 'bmp' })), 'INVALID_ARGUMENT');
-    const failed = await comparison(W1, { slideId, powers: [1, 2, 4, 8], mode: { kind: 'slide' }, format: 'png' });
-    assert.equal(errorCode(failed), 'EXISTS');
-    value(await withExport['export:show-in-folder'](W1, { path: '/out/thumb.png' }));
+    assert.deepEqual(value(await call('export:thumbnail', W1, request)), { files: ['/out/thumb.png'] });
+    assert.deepEqual(exported, ['thumb 1 /data/a.svs png']);
+    assert.equal(errorCode(await call('export:thumbnail', W1, { ...request, format: 'bmp' })), 'INVALID_ARGUMENT');
+    const failed = await call('export:comparison', W1, { slideId, powers: [1, 2, 4, 8], mode: { kind: 'slide' }, format: 'png' });
+    assert.deepEqual(failed, { ok: false, error: { code: 'EXISTS', message: 'exists', path: '/out/grid.png' } });
+    value(await call('export:show-in-folder', W1, { path: '/out/thumb.png' }));
+  });
+
+  it('tells each window which of its slides the engine was reading when it stopped', async () => {
+    const a = await openDropped(W1, '/data/a.svs');
+    const b = await openDropped(W1, '/data/b.svs');
+    await openDropped(W2, '/data/c.svs');
+    const event = { reason: 'it was killed (SIGKILL)', slideIds: [a.slideId, b.slideId], failedSlideIds: [b.slideId] };
+    const first = ipc.engineStopped(event, W1);
+    assert.deepEqual(first.slideIds, [a.slideId, b.slideId]);
+    assert.deepEqual(first.failedSlideIds, [b.slideId]);
+    assert.equal(
+      first.message,
+      'The slide engine stopped while reading a.svs and b.svs (it was killed (SIGKILL)). It was restarted and the slide reopened. b.svs stopped it twice and is no longer read: close and open again to retry.',
+    );
+    assert.equal(ipc.engineStopped(event, W2).message, 'The slide engine stopped (it was killed (SIGKILL)). It was restarted.');
   });
 
   it('app:versions', async () => {
-    assert.deepEqual(value(await ipc['app:versions'](W1, undefined)), { app: '0.1.0', electron: '41', chrome: '140', node: '22' });
-  });
-});
-
-describe('toErrorInfo', () => {
-  it('maps errors to codes', () => {
-    assert.deepEqual(toErrorInfo(Object.assign(new Error('gone'), { code: 'NOT_FOUND' }), '/a'), { code: 'NOT_FOUND', message: 'gone', path: '/a' });
-    assert.deepEqual(toErrorInfo(Object.assign(new Error('enoent'), { code: 'ENOENT' })), { code: 'IO_ERROR', message: 'enoent' });
-    assert.equal(toErrorInfo(new DOMException('stop', 'AbortError')).code, 'CANCELLED');
-    assert.deepEqual(toErrorInfo('plain string'), { code: 'IO_ERROR', message: 'plain string' });
-    assert.equal(toErrorInfo(undefined).code, 'IO_ERROR');
-    assert.equal(toErrorInfo(new Error('x'.repeat(5000))).message.length, 2000);
+    assert.deepEqual(value(await call('app:versions', W1)), { app: '0.1.0', electron: '41', chrome: '140', node: '22' });
   });
 });

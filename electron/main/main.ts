@@ -1,4 +1,4 @@
-// Electron main process: wires the slide engine (in a worker), the IPC handlers, windows, menus,
+// Electron main process: wires the slide engine (a process of its own), the IPC handlers, windows, menus,
 // the app:// protocol and the security policy together. Logic lives in the modules it imports
 // (unit-tested in plain Node); this file is the glue that only runs inside Electron.
 //
@@ -9,9 +9,10 @@ import { basename, join } from 'node:path';
 
 import { app, type BrowserWindow, dialog, ipcMain, Menu, type OpenDialogOptions, protocol, session, shell } from 'electron';
 
-import type { ErrorInfo, Result } from '../../shared/errors';
-import { INVOKE_CHANNELS, type MenuCommand } from '../../shared/ipc';
-import { EngineHost } from '../worker/engine-host';
+import type { Result } from '../../shared/errors';
+import { ENGINE_PORT_CHANNELS, type MenuCommand } from '../../shared/ipc';
+import { MAIN_OPERATIONS } from '../../shared/operations';
+import { EngineClient } from '../engine-host/engine-client';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
 import { isSecondInstanceData, parseCliArgs, type SecondInstanceData } from './cli-args';
 import { describeExisting, type ExportDialogs, Exporter } from './exporter';
@@ -22,6 +23,7 @@ import { PathAuthorizer } from './path-authorizer';
 import { RecentFiles } from './recent-files';
 import { APP_INDEX_URL, APP_SCHEME, applySessionSecurity, hardenWebContents, isTrustedSender } from './security';
 import { createSlideRouter, type OpenTarget } from './slide-router';
+import { utilityEngine } from './utility-engine';
 import { WindowStateStore } from './window-state';
 import { type AppWindow, WindowManager } from './windows';
 
@@ -107,12 +109,6 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
   });
   protocol.handle(APP_SCHEME, createAppProtocolHandler({ root: join(__dirname, '..', 'renderer') }));
 
-  const engine = new EngineHost({
-    workerPath: unpackedPath(join(__dirname, 'engine-worker.mjs')),
-    onRestart: (error: ErrorInfo) => log(`the slide engine was restarted: ${error.message}`),
-  });
-  // Loaded while the window comes up, not when the first slide is dropped on it.
-  engine.start();
   const recent = new RecentFiles({ dir: userData, onError: log });
   const authorizer = new PathAuthorizer({ recent });
   const stateStore = new WindowStateStore({ dir: userData, onError: log });
@@ -120,9 +116,10 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
 
   let sample: Promise<string> | null = null;
   const samplePath = (): Promise<string> => {
-    sample ??= engine.ensureSample(join(userData, 'sample')).catch((error: unknown) => {
+    sample ??= engine.call('engine:ensure-sample', { dir: join(userData, 'sample') }).then((made) => {
+      if (made.ok) return made.value;
       sample = null; // try again next time
-      throw error;
+      throw Object.assign(new Error(made.error.message), made.error);
     });
     return sample;
   };
@@ -146,9 +143,33 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     stateStore,
     initialState,
     devTools: developer,
-    onPageGone: (senderId) => void ipc.releaseSender(senderId),
+    onPageGone: (senderId) => {
+      engine.disconnect(senderId);
+      void ipc.releaseSender(senderId);
+    },
     log,
   });
+
+  // The engine runs in a utility process; each window reads tiles from it over a port of its own.
+  const engine = new EngineClient(utilityEngine({ module: unpackedPath(join(__dirname, 'engine-process.mjs')) }), {
+    onStopped: (event) => {
+      log(`the slide engine stopped: ${event.reason}`);
+      for (const win of windows.all()) {
+        win.send('engine:stopped', ipc.engineStopped(event, win.senderId)).catch((error: unknown) => log('telling a window the engine stopped failed', error));
+      }
+    },
+    onRestarted: () => {
+      for (const win of windows.all()) connectWindow(win.win.webContents);
+    },
+  });
+  // Loaded while the window comes up, not when the first slide is dropped on it (no await before ipc
+  // exists below: the engine's events find both).
+  engine.start();
+  const connectWindow = (contents: Electron.WebContents): void => {
+    if (contents.isDestroyed()) return;
+    engine.disconnect(contents.id);
+    contents.postMessage(ENGINE_PORT_CHANNELS.port, null, [engine.connect(contents.id)]);
+  };
 
   // Export dialogs are sheets of the window that asked; a window that has gone meanwhile cancels.
   const exportDialogs: ExportDialogs = {
@@ -219,14 +240,18 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     log,
   });
 
-  for (const channel of INVOKE_CHANNELS) {
-    ipcMain.handle(channel, (event, rawRequest: unknown): Promise<Result<unknown>> => {
+  for (const operation of MAIN_OPERATIONS) {
+    ipcMain.handle(operation, (event, rawRequest: unknown): Promise<Result<unknown>> => {
       if (!isTrustedSender(event.senderFrame)) {
         return Promise.resolve({ ok: false, error: { code: 'NOT_AUTHORIZED', message: 'request from a frame that is not the app' } });
       }
-      return ipc.dispatch(channel, event.sender.id, rawRequest);
+      return ipc.dispatch(operation, event.sender.id, rawRequest);
     });
   }
+  // A window's preload asks for its port to the engine (at load, and so after a reload).
+  ipcMain.on(ENGINE_PORT_CHANNELS.request, (event) => {
+    if (isTrustedSender(event.senderFrame)) connectWindow(event.sender);
+  });
 
   const router = createSlideRouter<AppWindow>({
     current: () => windows.current(),

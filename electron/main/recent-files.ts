@@ -5,7 +5,8 @@
 import { basename, join } from 'node:path';
 
 import type { RecentFile } from '../../shared/ipc';
-import { isAbsolutePath, LIMITS } from '../../shared/validate';
+import { LIMITS } from '../../shared/limits';
+import { isAbsolutePath } from '../../shared/operations';
 import { readJsonFile, SerialQueue, writeJsonAtomic } from './json-file';
 
 export const RECENT_FILES_NAME = 'recent-files.json';

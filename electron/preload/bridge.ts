@@ -1,19 +1,22 @@
-// The one implementation of window.slidescope (SlidescopeApi, shared/ipc.ts). The preload builds it
-// over ipcRenderer (transport) and webUtils.getPathForFile (resolveDroppedPath); the e2e host builds
-// it over its own transport in a plain Chromium page. It imports nothing but shared types, so it
-// bundles into the sandboxed preload and into a browser page alike.
+// The one implementation of window.slidescope (SlidescopeApi, shared/ipc.ts), built from the
+// operation table: one method per page operation, sent to the main process or straight to the
+// engine process as the table says. The preload builds it over ipcRenderer and the window's engine
+// port; the e2e host builds it over its own transport in a plain Chromium page. It imports nothing
+// but shared code, so it bundles into the sandboxed preload and into a browser page alike.
 //
-// Every method resolves to a Result and never rejects: transport failures (no handler registered,
-// the main process gone, a response that is not a Result) become IO_ERROR.
+// Every method resolves to a Result and never rejects: transport failures and answers that are not
+// Results become INTERNAL.
 
-import type { ErrorInfo, Result } from '../../shared/errors';
-import { isErrorCode } from '../../shared/errors';
-import type { DroppedFile, EventChannel, EventChannels, InvokeChannel, InvokeRequest, InvokeResponse, SlidescopeApi } from '../../shared/ipc';
+import { fail, isResult, type Result, toErrorInfo } from '../../shared/errors';
+import type { DroppedFile, EventChannel, EventChannels, SlidescopeApi } from '../../shared/ipc';
 import { EVENT_CHANNELS } from '../../shared/ipc';
+import { type EngineOperation, type MainOperation, OPERATION_NAMES, type OpenedSlide, type OperationName, operationSpec } from '../../shared/operations';
 
 export interface BridgeTransport {
   /** Sends a request to the main process (ipcRenderer.invoke) and resolves to its answer. */
-  invoke(channel: InvokeChannel, request: unknown): Promise<unknown>;
+  invoke(operation: MainOperation, request: unknown): Promise<unknown>;
+  /** Sends a request to the engine process over the window's port. */
+  invokeEngine(operation: EngineOperation, request: unknown): Promise<unknown>;
   /** Subscribes to a main-process event; returns the unsubscribe function. */
   on(channel: EventChannel, listener: (payload: unknown) => void): () => void;
 }
@@ -28,30 +31,14 @@ export type DroppedPathResolver = (file: DroppedFile) => string;
 const BUFFERED_EVENTS: readonly EventChannel[] = ['app:slide-opened', 'app:open-failed'];
 const MAX_BUFFERED = 32;
 
-function transportError(channel: string, error: unknown): ErrorInfo {
-  const message = error instanceof Error ? error.message : String(error);
-  return { code: 'IO_ERROR', message: `${channel} failed: ${message}`.slice(0, 2000) };
-}
-
-function isResult(value: unknown): value is Result<unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const r = value as { ok?: unknown; error?: unknown };
-  if (r.ok === true) return 'value' in r;
-  if (r.ok === false) {
-    const e = r.error as { code?: unknown; message?: unknown } | null | undefined;
-    return typeof e === 'object' && e !== null && isErrorCode(e.code) && typeof e.message === 'string';
-  }
-  return false;
-}
-
 export function createSlidescopeApi(transport: BridgeTransport, resolveDroppedPath: DroppedPathResolver): SlidescopeApi {
-  async function invoke<C extends InvokeChannel>(channel: C, request?: InvokeRequest<C>): Promise<InvokeResponse<C>> {
+  async function call(operation: OperationName, request: unknown): Promise<Result<unknown>> {
     try {
-      const response = await transport.invoke(channel, request);
-      if (!isResult(response)) return { ok: false, error: { code: 'IO_ERROR', message: `${channel} gave a malformed answer` } };
-      return response as InvokeResponse<C>;
+      const at = operationSpec(operation).at;
+      const answer = at === 'main' ? await transport.invoke(operation as MainOperation, request) : await transport.invokeEngine(operation as EngineOperation, request);
+      return isResult(answer) ? answer : fail('INTERNAL', `${operation} gave a malformed answer`);
     } catch (error) {
-      return { ok: false, error: transportError(channel, error) };
+      return { ok: false, error: toErrorInfo(error) };
     }
   }
 
@@ -91,9 +78,7 @@ export function createSlidescopeApi(transport: BridgeTransport, resolveDroppedPa
   for (const channel of BUFFERED_EVENTS) ensureTransportSubscription(channel);
 
   function on<E extends EventChannel>(channel: E, listener: (payload: EventChannels[E]) => void): () => void {
-    if (!(EVENT_CHANNELS as readonly string[]).includes(channel)) {
-      throw new TypeError(`unknown event channel ${String(channel)}`);
-    }
+    if (!(EVENT_CHANNELS as readonly string[]).includes(channel)) throw new TypeError(`unknown event channel ${String(channel)}`);
     if (typeof listener !== 'function') throw new TypeError('listener must be a function');
     ensureTransportSubscription(channel);
     let set = listeners.get(channel);
@@ -116,11 +101,9 @@ export function createSlidescopeApi(transport: BridgeTransport, resolveDroppedPa
     };
   }
 
-  async function openDropped(files: readonly DroppedFile[]): Promise<Array<InvokeResponse<'slide:open-path'>>> {
-    if (!Array.isArray(files) && !isArrayLike(files)) {
-      return [{ ok: false, error: { code: 'INVALID_ARGUMENT', message: 'openDropped takes a list of files' } }];
-    }
-    const results: Array<InvokeResponse<'slide:open-path'>> = [];
+  async function openDropped(files: readonly DroppedFile[]): Promise<Array<Result<OpenedSlide>>> {
+    if (!Array.isArray(files) && !isArrayLike(files)) return [fail('INVALID_ARGUMENT', 'openDropped takes a list of files')];
+    const results: Array<Result<OpenedSlide>> = [];
     // One at a time: the first dropped slide opens first, and the engine is not flooded.
     for (const file of Array.from(files)) {
       let path = '';
@@ -131,40 +114,20 @@ export function createSlidescopeApi(transport: BridgeTransport, resolveDroppedPa
       }
       if (typeof path !== 'string' || path.length === 0) {
         const name = typeof file?.name === 'string' ? file.name : 'the dropped item';
-        results.push({ ok: false, error: { code: 'NOT_AUTHORIZED', message: `${name} is not a file on this computer` } });
+        results.push(fail('NOT_AUTHORIZED', `${name} is not a file on this computer`));
         continue;
       }
-      results.push(await invoke('slide:open-path', { path, origin: 'drop' }));
+      results.push((await call('slide:open-dropped', { path })) as Result<OpenedSlide>);
     }
     return results;
   }
 
-  const api: SlidescopeApi = {
-    openDialog: () => invoke('slide:open-dialog'),
-    openDropped,
-    openRecent: (path) => invoke('slide:open-path', { path, origin: 'recent' }),
-    openSample: () => invoke('slide:open-sample'),
-    closeSlide: (slideId) => invoke('slide:close', { slideId }),
-    getTile: (request) =>
-      invoke('slide:tile', {
-        slideId: request?.slideId,
-        dzLevel: request?.dzLevel,
-        col: request?.col,
-        row: request?.row,
-        requestId: request?.requestId,
-      }),
-    prefetchTiles: (request) => invoke('slide:prefetch', { ...request }),
-    cancelTiles: (slideId, requestIds) => invoke('slide:cancel-tiles', { slideId, requestIds: Array.isArray(requestIds) ? [...requestIds] : requestIds }),
-    getAssociatedImage: (slideId, name) => invoke('slide:associated', { slideId, name }),
-    listRecent: () => invoke('recent:list'),
-    clearRecent: () => invoke('recent:clear'),
-    exportThumbnail: (request) => invoke('export:thumbnail', request),
-    exportComparison: (request) => invoke('export:comparison', request),
-    showInFolder: (path) => invoke('export:show-in-folder', { path }),
-    versions: () => invoke('app:versions'),
-    on,
-  };
-  return Object.freeze(api);
+  const methods: Record<string, (request?: unknown) => Promise<Result<unknown>>> = {};
+  for (const operation of OPERATION_NAMES) {
+    const spec = operationSpec(operation);
+    if (spec.exposure === 'page') methods[spec.method] = (request) => call(operation, request);
+  }
+  return Object.freeze({ ...methods, openDropped, on }) as SlidescopeApi;
 }
 
 function isArrayLike(value: unknown): value is ArrayLike<unknown> {

@@ -4,11 +4,24 @@
 
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 
-import type { EventChannel, InvokeChannel } from '../../shared/ipc';
+import { ENGINE_PORT_CHANNELS, type EngineStopped, type EventChannel } from '../../shared/ipc';
+import type { MainOperation } from '../../shared/operations';
 import { type BridgeTransport, createSlidescopeApi } from './bridge';
+import { createEnginePort, messagePortEndpoint } from './engine-port';
+
+// The window's own port to the engine process: main sends one when asked, and a new one after the
+// engine has restarted (an 'engine:stopped' comes first).
+const engine = createEnginePort();
+ipcRenderer.on(ENGINE_PORT_CHANNELS.port, (event) => {
+  const [port] = event.ports;
+  if (port) engine.attach(messagePortEndpoint(port));
+});
+ipcRenderer.on('engine:stopped', (_event, payload: EngineStopped) => engine.detach(payload.message));
+ipcRenderer.send(ENGINE_PORT_CHANNELS.request);
 
 const transport: BridgeTransport = {
-  invoke: (channel: InvokeChannel, request: unknown) => ipcRenderer.invoke(channel, request),
+  invoke: (operation: MainOperation, request: unknown) => ipcRenderer.invoke(operation, request),
+  invokeEngine: (operation, request) => engine.call(operation, request),
   on: (channel: EventChannel, listener: (payload: unknown) => void) => {
     // Never hand the IpcRendererEvent (it carries `sender`) to page code: payload only.
     const wrapped = (_event: Electron.IpcRendererEvent, payload: unknown) => listener(payload);

@@ -18,6 +18,7 @@ const OPEN_REASONS: Record<ErrorCode, string> = {
   WORKER_FAILED: 'stopped the slide engine, which was restarted',
   EXISTS: 'already exists',
   IO_ERROR: 'could not be read (input/output error)',
+  INTERNAL: 'could not be opened because of a fault in Slidescope',
 };
 
 const TILE_REASONS: Record<ErrorCode, string> = {
@@ -28,6 +29,7 @@ const TILE_REASONS: Record<ErrorCode, string> = {
   NOT_OPEN: 'the slide was closed',
   WORKER_FAILED: 'the slide engine stopped and was restarted',
   IO_ERROR: 'reading the file failed',
+  INTERNAL: 'a fault in Slidescope',
 };
 
 export interface DescribedError {
@@ -63,6 +65,7 @@ const EXPORT_REASONS: Partial<Record<ErrorCode, string>> = {
   CORRUPT_DATA: 'part of the slide could not be read',
   IO_ERROR: 'writing the file failed',
   NOT_AUTHORIZED: 'that location is not allowed',
+  INTERNAL: 'a fault in Slidescope stopped it',
 };
 
 /** "Export failed: a file with that name already exists, …" plus the engine's message (naming the file). */

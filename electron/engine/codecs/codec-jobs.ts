@@ -6,7 +6,8 @@ import { decodeJpeg2000 } from './jpeg2000-decoder';
 
 export type CodecJob = { kind: 'jpeg2000'; codestream: Uint8Array; ycbcr: boolean; reduce: number };
 
-export type CodecAnswer = { id: number; ok: true; value: Decoded } | { id: number; ok: false; code: string | undefined; message: string };
+/** The codec threads' RPC operations. */
+export type CodecProtocol = { jpeg2000: { request: CodecJob; response: Decoded } };
 
 export function runCodecJob(job: CodecJob): Promise<Decoded> {
   return decodeJpeg2000(job.codestream, { ycbcr: job.ycbcr, reduce: job.reduce });

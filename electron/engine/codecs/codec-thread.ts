@@ -2,30 +2,28 @@
 // is cut off halfway.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { type CodecAnswer, type CodecJob, runCodecJob } from './codec-jobs';
+import { ok } from '../../../shared/errors';
+import { serveRpc } from '../../../shared/rpc';
+import { threadData, workerEndpoint } from '../../rpc/worker-thread';
+import { runCodecJob, type CodecJob } from './codec-jobs';
 import type { CodecThreadData } from './codec-pool';
+import type { Decoded } from './decoded';
 import { loadOpenJpeg, useCompiledOpenJpeg } from './openjpeg';
 import { warmUpOpenJpeg } from './openjpeg-warmup';
 
-const { openJpeg, warmUp } = workerData as CodecThreadData;
+if (!parentPort) throw new Error('codec-thread must run in a worker thread');
+const { openJpeg, warmUp } = threadData<CodecThreadData>(workerData);
 useCompiledOpenJpeg(openJpeg);
+
+const server = serveRpc(workerEndpoint(parentPort), async (_op, job) => ok(await runCodecJob(job as CodecJob)), {
+  health: () => ({ rssBytes: process.memoryUsage.rss() }),
+  // The decoded pixels are not kept here: moved, not copied.
+  transferOf: (_op, value) => [(value as Decoded).data.buffer as ArrayBuffer],
+  onExit: () => process.exit(0),
+});
+
 // Load OpenJPEG now, ahead of the first tile, and say when it is done (warmCodecPool).
 void loadOpenJpeg()
   .then(() => (warmUp ? warmUpOpenJpeg() : undefined))
   .catch(() => undefined) // the jobs report what is wrong
-  .then(() => parentPort?.postMessage({ ready: true }));
-
-parentPort?.on('message', (message: { id: number; job: CodecJob } | { exit: true }) => {
-  if ('exit' in message) process.exit(0);
-  const { id, job } = message;
-  runCodecJob(job).then(
-    (value) => parentPort?.postMessage({ id, ok: true, value } satisfies CodecAnswer, [value.data.buffer as ArrayBuffer]),
-    (error: unknown) =>
-      parentPort?.postMessage({
-        id,
-        ok: false,
-        code: (error as { code?: string }).code,
-        message: error instanceof Error ? error.message : String(error),
-      } satisfies CodecAnswer),
-  );
-});
+  .then(() => server.ready());

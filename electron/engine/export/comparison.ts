@@ -2,7 +2,7 @@
 // size (enlarged without smoothing, so lost detail shows as it is), a label band under each.
 
 import sharp from 'sharp';
-import type { RgbImage } from '../engine-api';
+import type { RgbImage } from '../../../shared/slide';
 import { copyRect, sharpFrom, toRaw } from '../pixels';
 import { renderLabel } from './panel-label';
 

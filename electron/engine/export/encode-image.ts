@@ -1,8 +1,8 @@
-import type { ImageFormat } from '../../../shared/ipc';
-import type { RgbImage } from '../engine-api';
+import type { ImageFormat } from '../../../shared/operations';
+import type { RgbImage } from '../../../shared/slide';
 import { sharpFrom } from '../pixels';
 
-export const FORMAT_EXTENSIONS: Record<ImageFormat, string> = { png: 'png', jpeg: 'jpg', tiff: 'tif' };
+
 
 /** PNG lossless; JPEG q92 4:4:4 (stain colours); TIFF deflate-compressed, lossless. */
 export async function encodeImage(image: RgbImage, format: ImageFormat): Promise<Uint8Array> {

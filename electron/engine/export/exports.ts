@@ -1,48 +1,36 @@
-// Thumbnail and multi-resolution exports, the pipeline users ran in TIAToolbox before: a thumbnail
-// at a magnification, one image per magnification, and the labelled 2x2 composite. Uses only the
-// engine API, so the app (through its worker) and the CLI (in process) share it.
+// Thumbnail, region and multi-resolution exports, the pipeline users ran in TIAToolbox before: a
+// thumbnail at a magnification, one image per magnification, and the labelled 2x2 composite. They
+// run in the engine (the app's and the CLI's alike) and read pixels only through the engine's own
+// operations.
 
 import { access } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
-import type { ComparisonMode, ImageFormat } from '../../../shared/ipc';
+import { basename, join } from 'node:path';
+import { exportFileNames, powerProblem, thumbnailSpecProblem } from '../../../shared/export-plan';
 import { downsampleForPower, formatMpp, formatPower, mppAtDownsample, thumbnailSize } from '../../../shared/magnification';
-import type { SlideInfo, ThumbnailSpec } from '../../../shared/slide';
-import type { RgbImage, SlideEngineApi } from '../engine-api';
+import type { ComparisonMode, ExportStep, ImageFormat, ThumbnailSpec } from '../../../shared/operations';
+import type { RgbImage, SlideInfo } from '../../../shared/slide';
+import type { SlideEngineApi } from '../engine-api';
 import { SlideError } from '../errors';
+import { sharpFrom } from '../pixels';
 import { writeFileAtomic } from './atomic-file';
 import { composeComparison } from './comparison';
-import { encodeImage, FORMAT_EXTENSIONS } from './encode-image';
+import { encodeImage } from './encode-image';
 
-export const DEFAULT_POWERS = [1.25, 2.5, 5, 10];
 /** Largest single exported image: 20000 x 20000 RGB. */
 const MAX_EXPORT_PIXELS = 400_000_000;
 
-export function slideStem(info: Pick<SlideInfo, 'path'>): string {
-  const name = basename(info.path);
-  return name.slice(0, name.length - extname(name).length) || name;
+/** The engine operations an export reads with. */
+export type ExportPixels = Pick<SlideEngineApi, 'thumbnail' | 'readScaledRegion' | 'readRegion'>;
+
+export interface ExportOptions {
+  format: ImageFormat;
+  overwrite: boolean;
+  onProgress?: (step: ExportStep) => void;
+  signal?: AbortSignal;
 }
 
-/** `<slide>_thumbnail.png`, `<slide>_1.25x.png`, `<slide>_resolution_comparison.png`. */
-export function exportFileNames(info: Pick<SlideInfo, 'path'>, powers: number[], format: ImageFormat) {
-  const stem = slideStem(info);
-  const ext = FORMAT_EXTENSIONS[format];
-  return {
-    thumbnail: `${stem}_thumbnail.${ext}`,
-    perPower: powers.map((p) => `${stem}_${formatPower(p)}.${ext}`),
-    comparison: `${stem}_resolution_comparison.${ext}`,
-  };
-}
-
-/** Refuses magnifications a slide cannot show (beyond its scan, or unknown), with the reason. */
-export function checkPower(info: SlideInfo, power: number): void {
-  if (!(power > 0) || !Number.isFinite(power)) throw new SlideError('INVALID_ARGUMENT', `${power} is not a magnification.`, info.path);
-  const downsample = downsampleForPower(info, power);
-  if (downsample === null)
-    throw new SlideError('INVALID_ARGUMENT', 'The slide records no objective power or microns per pixel, so magnifications are unknown.', info.path);
-  if (downsample < 0.999) {
-    const max = info.objectivePower ?? (info.mpp ? 10 / info.mpp.x : 0);
-    throw new SlideError('INVALID_ARGUMENT', `${formatPower(power)} is beyond this slide's scan (${formatPower(max)} at most).`, info.path);
-  }
+function check(problem: string | null, info: SlideInfo): void {
+  if (problem) throw new SlideError('INVALID_ARGUMENT', problem, info.path);
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -61,63 +49,54 @@ export function describePanel(info: SlideInfo, downsample: number, image: { widt
   return parts.join(' · ');
 }
 
-export interface ExportOptions {
-  format: ImageFormat;
-  /** Where the composite goes; default outDir/<slide>_resolution_comparison.<ext>. */
-  comparisonPath?: string;
-  overwrite: boolean;
-  onProgress?: (done: number, total: number, label: string) => void;
-  signal?: AbortSignal;
-}
-
-export async function exportThumbnail(
-  engine: SlideEngineApi,
-  slideId: string,
-  info: SlideInfo,
-  spec: ThumbnailSpec,
-  outPath: string,
-  options: ExportOptions,
-): Promise<string> {
-  if (spec.kind === 'power') checkPower(info, spec.objectivePower);
+export async function exportThumbnail(engine: ExportPixels, slideId: string, info: SlideInfo, spec: ThumbnailSpec, outPath: string, options: ExportOptions): Promise<string> {
+  check(thumbnailSpecProblem(info, spec), info);
   const size = thumbnailSize(info, spec);
-  if (size && size.width * size.height > MAX_EXPORT_PIXELS)
-    throw new SlideError('TOO_LARGE', `A ${size.width} x ${size.height} image is too large to export.`, info.path);
-  options.onProgress?.(0, 1, 'thumbnail');
-  const image = await engine.thumbnail(slideId, spec, options.signal);
+  if (size && size.width * size.height > MAX_EXPORT_PIXELS) throw new SlideError('TOO_LARGE', `A ${size.width} x ${size.height} image is too large to export.`, info.path);
+  options.onProgress?.({ done: 0, total: 1, label: 'thumbnail' });
+  const image = await engine.thumbnail({ slideId, spec }, { signal: options.signal });
   await writeFileAtomic(outPath, await encodeImage(image, options.format), options.overwrite);
-  options.onProgress?.(1, 1, 'thumbnail');
+  options.onProgress?.({ done: 1, total: 1, label: 'thumbnail' });
   return outPath;
 }
 
 /** One image per magnification and the 2x2 composite, written into outDir. Returns the paths. */
 export async function exportComparison(
-  engine: SlideEngineApi,
+  engine: ExportPixels,
   slideId: string,
   info: SlideInfo,
-  powers: number[],
+  powers: readonly number[],
   mode: ComparisonMode,
   outDir: string,
-  options: ExportOptions,
+  options: ExportOptions & { comparisonPath?: string | undefined },
 ): Promise<string[]> {
-  if (powers.length < 1 || powers.length > 4) throw new SlideError('INVALID_ARGUMENT', 'A comparison takes one to four magnifications.', info.path);
-  for (const p of powers) checkPower(info, p);
+  for (const p of powers) check(powerProblem(info, p), info);
   const names = exportFileNames(info, powers, options.format);
   const total = powers.length + 2;
   const panels: Array<{ image: RgbImage; label: string }> = [];
   for (const [i, power] of powers.entries()) {
-    options.onProgress?.(i, total, formatPower(power));
+    options.onProgress?.({ done: i, total, label: formatPower(power) });
     const downsample = downsampleForPower(info, power)!;
     let image: RgbImage;
     if (mode.kind === 'slide') {
-      image = await engine.thumbnail(slideId, { kind: 'power', objectivePower: power }, options.signal);
+      image = await engine.thumbnail({ slideId, spec: { kind: 'power', objectivePower: power } }, { signal: options.signal });
     } else {
-      const w0 = mode.panelWidth * downsample;
-      const h0 = mode.panelHeight * downsample;
-      image = await engine.readScaledRegion(slideId, mode.centerX - w0 / 2, mode.centerY - h0 / 2, w0, h0, mode.panelWidth, mode.panelHeight, options.signal);
+      const width = mode.panelWidth * downsample;
+      const height = mode.panelHeight * downsample;
+      const request = {
+        slideId,
+        x: mode.centerX - width / 2,
+        y: mode.centerY - height / 2,
+        width,
+        height,
+        outWidth: Math.round(mode.panelWidth),
+        outHeight: Math.round(mode.panelHeight),
+      };
+      image = await engine.readScaledRegion(request, { signal: options.signal });
     }
     panels.push({ image, label: describePanel(info, downsample, image, power) });
   }
-  options.onProgress?.(powers.length, total, 'comparison');
+  options.onProgress?.({ done: powers.length, total, label: 'comparison' });
   // Everything is made and encoded before the first file is written: a failure leaves no half set.
   const files = [
     ...(await Promise.all(panels.map(async (p, i) => ({ path: join(outDir, names.perPower[i]!), bytes: await encodeImage(p.image, options.format) })))),
@@ -125,15 +104,52 @@ export async function exportComparison(
   ];
   if (!options.overwrite) {
     const taken = (await Promise.all(files.map(async (f) => ((await exists(f.path)) ? f.path : null)))).filter((p) => p !== null);
-    if (taken.length > 0)
-      throw new SlideError('EXISTS', `${taken.map((p) => basename(p)).join(', ')} already exist${taken.length === 1 ? 's' : ''}.`, taken[0]!);
+    if (taken.length > 0) throw new SlideError('EXISTS', `${taken.map((p) => basename(p)).join(', ')} already exist${taken.length === 1 ? 's' : ''}.`, taken[0]!);
   }
-  options.onProgress?.(powers.length + 1, total, 'writing');
+  options.onProgress?.({ done: powers.length + 1, total, label: 'writing' });
   const written: string[] = [];
   for (const file of files) {
     await writeFileAtomic(file.path, file.bytes, options.overwrite);
     written.push(file.path);
   }
-  options.onProgress?.(total, total, 'done');
+  options.onProgress?.({ done: total, total, label: 'done' });
   return written;
+}
+
+export type RegionAt = { kind: 'level'; level: number } | { kind: 'power'; objectivePower: number };
+
+/**
+ * A region as an image: at a slide level, as OpenSlide's read_region (RGBA: PNG and TIFF keep the
+ * transparency outside the slide, JPEG gets white), or at an objective power, as TIAToolbox's
+ * read_rect. x, y are level-0 pixels; width, height are output pixels.
+ */
+export async function exportRegion(
+  engine: ExportPixels,
+  slideId: string,
+  info: SlideInfo,
+  region: { x: number; y: number; width: number; height: number; at: RegionAt },
+  outPath: string,
+  options: ExportOptions,
+): Promise<string> {
+  const { x, y, width, height, at } = region;
+  let bytes: Uint8Array;
+  if (at.kind === 'power') {
+    check(powerProblem(info, at.objectivePower), info);
+    const ds = downsampleForPower(info, at.objectivePower)!;
+    const image = await engine.readScaledRegion({ slideId, x, y, width: width * ds, height: height * ds, outWidth: width, outHeight: height }, { signal: options.signal });
+    bytes = await encodeImage(image, options.format);
+  } else {
+    if (!info.levels[at.level]) throw new SlideError('INVALID_ARGUMENT', `The slide has levels 0 to ${info.levels.length - 1}; there is no level ${at.level}.`, info.path);
+    const rgba = await engine.readRegion({ slideId, level: at.level, x, y, width, height }, { signal: options.signal });
+    const pipeline = sharpFrom(rgba);
+    const out =
+      options.format === 'png'
+        ? await pipeline.png().toBuffer()
+        : options.format === 'tiff'
+          ? await pipeline.tiff({ compression: 'deflate' }).toBuffer()
+          : await pipeline.flatten({ background: '#ffffff' }).jpeg({ quality: 92, chromaSubsampling: '4:4:4' }).toBuffer();
+    bytes = new Uint8Array(out.buffer, out.byteOffset, out.length);
+  }
+  await writeFileAtomic(outPath, bytes, options.overwrite);
+  return outPath;
 }

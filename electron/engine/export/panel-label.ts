@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import type { RgbImage } from '../engine-api';
+import type { RgbImage } from '../../../shared/slide';
 
 const FONT_FILE = 'Inter-SemiBold.otf';
 

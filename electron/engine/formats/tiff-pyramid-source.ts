@@ -6,7 +6,7 @@ import { runInPool, warmCodecPool } from '../codecs/codec-pool';
 import { completeJpeg, jpegStructureProblem } from '../codecs/jpeg-stream';
 import { decompositionLevels, hasSubsampledComponents } from '../codecs/jpeg2000-decoder';
 import { checkDecodable, decodeBlock } from '../codecs/registry';
-import type { RgbImage } from '../engine-api';
+import type { RgbImage } from '../../../shared/slide';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
 import { Compression, Photometric, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';

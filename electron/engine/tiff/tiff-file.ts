@@ -2,7 +2,7 @@
 
 import { type FileHandle, open } from 'node:fs/promises';
 import { GeoTIFF, type ImageFileDirectory } from 'geotiff';
-import { SlideError, toSlideError } from '../errors';
+import { readError, SlideError } from '../errors';
 import { FileHandleSource } from './file-handle-source';
 import { readIfdChain } from './ifd-chain';
 
@@ -132,7 +132,7 @@ export class TiffFile {
       return new TiffFile(path, fh, tiff, directories, size);
     } catch (error) {
       await fh.close().catch(() => undefined);
-      throw toSlideError(error, path);
+      throw readError(error, path);
     }
   }
 

@@ -92,7 +92,7 @@ export function App() {
 
   const openDialog = useCallback(() => void open(api.openDialog()), [api, open]);
   const openSample = useCallback(() => void open(api.openSample()), [api, open]);
-  const openRecent = useCallback((path: string) => void open(api.openRecent(path), baseName(path)), [api, open]);
+  const openRecent = useCallback((path: string) => void open(api.openRecent({ path }), baseName(path)), [api, open]);
 
   const openFiles = useCallback(
     async (files: File[]) => {
@@ -177,8 +177,11 @@ export function App() {
       },
       onOpenFailed: (error) => reportOpenError(error),
       onMenuCommand: runCommand,
+      // The views carry on by themselves (their tiles are asked for again); the user is told why they paused.
+      onEngineStopped: (stopped) =>
+        pushNotice({ kind: stopped.failedSlideIds.length > 0 ? 'error' : 'warning', title: 'The slide engine stopped and was restarted', detail: stopped.message }),
     }),
-    [adopt, refreshRecent, reportOpenError, runCommand],
+    [adopt, refreshRecent, reportOpenError, runCommand, pushNotice],
   );
   useMainEvents(api, mainEvents);
 
@@ -244,7 +247,7 @@ export function App() {
           onExportThumbnail={(request) => exportJob.start('thumbnail', exportSlide.slide.info.name, () => api.exportThumbnail(request))}
           onExportSet={(request) => exportJob.start('set', exportSlide.slide.info.name, () => api.exportComparison(request))}
           onShowInFolder={(path) => {
-            void api.showInFolder(path).then((result) => {
+            void api.showInFolder({ path }).then((result) => {
               if (!result.ok) pushNotice({ kind: 'error', title: 'The folder could not be shown', detail: `${result.error.code}: ${result.error.message}` });
             });
           }}

@@ -4,9 +4,10 @@
 // closed (App reports the outcome), so the dialog never holds the app up.
 
 import { type ReactNode, useId, useState } from 'react';
-import type { ComparisonMode, ComparisonRequest, ExportThumbnailRequest, ImageFormat, OpenedSlide } from '../../../shared/ipc';
+import type { ComparisonMode, ComparisonRequest, ExportThumbnailRequest, ImageFormat, OpenedSlide, ThumbnailSpec } from '../../../shared/ipc';
+import { LIMITS } from '../../../shared/limits';
 import { formatPower, thumbnailSize } from '../../../shared/magnification';
-import type { SlideInfo, ThumbnailSpec } from '../../../shared/slide';
+import type { SlideInfo } from '../../../shared/slide';
 import { describeExportError } from '../errors';
 import type { ExportJob, ExportKind } from '../hooks/useExportJob';
 import { baseName, dirName } from '../paths';
@@ -32,8 +33,6 @@ const FORMATS: ReadonlyArray<{ value: ImageFormat; label: string }> = [
   { value: 'tiff', label: 'TIFF (lossless)' },
 ];
 
-/** Largest thumbnail side the IPC contract accepts (shared/validate.ts LIMITS.maxThumbnailSide). */
-const MAX_THUMBNAIL_SIDE = 65_536;
 
 type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -47,8 +46,8 @@ export function checkThumbnail(
   let magnification: string | null = null;
   if (kind === 'size') {
     const side = Number(text.trim());
-    if (!Number.isInteger(side) || side < 1 || side > MAX_THUMBNAIL_SIDE)
-      return { ok: false, reason: `The longest side must be a whole number of pixels from 1 to ${MAX_THUMBNAIL_SIDE}` };
+    if (!Number.isInteger(side) || side < 1 || side > LIMITS.maxThumbnailSide)
+      return { ok: false, reason: `The longest side must be a whole number of pixels from 1 to ${LIMITS.maxThumbnailSide}` };
     const longest = Math.max(info.width, info.height);
     if (side > longest) return { ok: false, reason: `${side} px is larger than the slide itself (${info.width} × ${info.height} px)` };
     spec = { kind: 'size', longestSide: side };

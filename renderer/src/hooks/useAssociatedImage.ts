@@ -20,7 +20,7 @@ export function useAssociatedImage(api: SlidescopeApi, slideId: SlideId, name: s
     let url: string | null = null;
     let live = true;
     setState(EMPTY);
-    void api.getAssociatedImage(slideId, name).then((result) => {
+    void api.getAssociatedImage({ slideId, name }).then((result) => {
       if (!live) return;
       if (!result.ok) {
         setState({ ...EMPTY, error: result.error });

@@ -2,12 +2,13 @@
 
 import { useEffect, useRef } from 'react';
 import type { ErrorInfo } from '../../../shared/errors';
-import type { MenuCommand, OpenedSlide, SlidescopeApi } from '../../../shared/ipc';
+import type { EngineStopped, MenuCommand, OpenedSlide, SlidescopeApi } from '../../../shared/ipc';
 
 export interface MainEventHandlers {
   onSlideOpened: (slide: OpenedSlide) => void;
   onOpenFailed: (error: ErrorInfo) => void;
   onMenuCommand: (command: MenuCommand) => void;
+  onEngineStopped: (stopped: EngineStopped) => void;
 }
 
 export function useMainEvents(api: SlidescopeApi, handlers: MainEventHandlers): void {
@@ -21,6 +22,7 @@ export function useMainEvents(api: SlidescopeApi, handlers: MainEventHandlers): 
       api.on('app:slide-opened', (slide) => current.current.onSlideOpened(slide)),
       api.on('app:open-failed', (error) => current.current.onOpenFailed(error)),
       api.on('app:menu-command', (command) => current.current.onMenuCommand(command)),
+      api.on('engine:stopped', (stopped) => current.current.onEngineStopped(stopped)),
     ];
     return () => unsubscribe.forEach((off) => off());
   }, [api]);

@@ -30,7 +30,7 @@ export function useSlides(api: SlidescopeApi): Slides {
     (slide: OpenedSlide, { activate }: { activate: boolean }) => {
       const existing = latest.current.slides.find((s) => s.info.path === slide.info.path);
       if (existing) {
-        if (existing.slideId !== slide.slideId) void api.closeSlide(slide.slideId);
+        if (existing.slideId !== slide.slideId) void api.closeSlide({ slideId: slide.slideId });
         if (activate) update((prev) => ({ ...prev, activeId: existing.slideId }));
         return;
       }
@@ -46,7 +46,7 @@ export function useSlides(api: SlidescopeApi): Slides {
 
   const close = useCallback(
     (slideId: SlideId) => {
-      void api.closeSlide(slideId);
+      void api.closeSlide({ slideId });
       update((prev) => {
         const index = prev.slides.findIndex((s) => s.slideId === slideId);
         const slides = prev.slides.filter((s) => s.slideId !== slideId);

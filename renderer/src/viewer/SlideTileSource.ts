@@ -273,7 +273,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     this.#landing.clear();
     const all = [...this.#pendingCancels, ...ids];
     this.#pendingCancels = [];
-    if (all.length > 0) void this.#options.api.cancelTiles(this.#options.slideId, all);
+    if (all.length > 0) void this.#options.api.cancelTiles({ slideId: this.#options.slideId, requestIds: all });
   }
 
   #isCurrent(requestId: number): boolean {
@@ -315,7 +315,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
       this.#cancelTimer = null;
       const ids = this.#pendingCancels;
       this.#pendingCancels = [];
-      if (ids.length > 0) void this.#options.api.cancelTiles(this.#options.slideId, ids);
+      if (ids.length > 0) void this.#options.api.cancelTiles({ slideId: this.#options.slideId, requestIds: ids });
     }, CANCEL_BATCH_DELAY_MS);
   }
 }

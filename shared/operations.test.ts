@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it, test } from 'node:test';
 
-import { INVOKE_CHANNELS } from './ipc';
-import { isAbsolutePath, isInvokeChannel, isMenuCommand, REQUEST_VALIDATORS, validatePrefetch, validateRequest } from './validate';
+import { isMenuCommand } from './ipc';
+import { ENGINE_OPERATIONS, isAbsolutePath, isOperation, MAIN_OPERATIONS, OPERATION_NAMES, OPERATIONS, operationSpec, validateRequest } from './operations';
 
 function expectInvalid(result: { ok: boolean; error?: { code: string; message: string } }, fragment?: string): void {
   assert.equal(result.ok, false, 'expected INVALID_ARGUMENT');
@@ -10,14 +10,27 @@ function expectInvalid(result: { ok: boolean; error?: { code: string; message: s
   if (fragment) assert.match(result.error?.message ?? '', new RegExp(fragment));
 }
 
-describe('validateRequest', () => {
-  it('has a validator for every invoke channel', () => {
-    for (const channel of INVOKE_CHANNELS) assert.equal(typeof REQUEST_VALIDATORS[channel], 'function', channel);
-    assert.equal(Object.keys(REQUEST_VALIDATORS).length, INVOKE_CHANNELS.length);
+describe('the operation table', () => {
+  it('every operation runs in main or the engine; the engine routes each of its own', () => {
+    assert.deepEqual([...MAIN_OPERATIONS, ...ENGINE_OPERATIONS].sort(), [...OPERATION_NAMES].sort());
+    for (const name of ENGINE_OPERATIONS) assert.ok(operationSpec(name).route, `${name} has no route`);
+    for (const name of MAIN_OPERATIONS) assert.equal(operationSpec(name).route, undefined, name);
   });
 
-  it('void channels accept undefined/null and nothing else', () => {
-    for (const channel of ['slide:open-dialog', 'slide:open-sample', 'recent:list', 'recent:clear', 'app:versions'] as const) {
+  it('method names are unique; page operations of the engine all name a slide (a window reads only its own)', () => {
+    const methods = OPERATION_NAMES.map((name) => OPERATIONS[name].method);
+    assert.equal(new Set(methods).size, methods.length);
+    for (const name of ENGINE_OPERATIONS) {
+      if (operationSpec(name).exposure !== 'page') continue;
+      const probe = validateRequest(name, {});
+      assert.ok(!probe.ok && /slideId is missing/.test(probe.error.message), `${name} must take a slideId: ${JSON.stringify(probe)}`);
+    }
+  });
+});
+
+describe('validateRequest', () => {
+  it('operations without a request accept undefined/null and nothing else', () => {
+    for (const channel of ['slide:open-dialog', 'slide:open-sample', 'recent:list', 'recent:clear', 'app:versions', 'engine:stats'] as const) {
       assert.deepEqual(validateRequest(channel, undefined), { ok: true, value: undefined });
       assert.deepEqual(validateRequest(channel, null), { ok: true, value: undefined });
       expectInvalid(validateRequest(channel, {}), 'takes no arguments');
@@ -25,33 +38,31 @@ describe('validateRequest', () => {
     }
   });
 
-  it('slide:open-path', () => {
-    assert.deepEqual(validateRequest('slide:open-path', { path: '/data/a.svs', origin: 'drop' }), {
-      ok: true,
-      value: { path: '/data/a.svs', origin: 'drop' },
-    });
-    assert.equal(validateRequest('slide:open-path', { path: 'C:\\slides\\a.svs', origin: 'recent' }).ok, true);
-    assert.equal(validateRequest('slide:open-path', { path: '\\\\server\\share\\a.svs', origin: 'recent' }).ok, true);
-    expectInvalid(validateRequest('slide:open-path', { path: 'relative/a.svs', origin: 'drop' }), 'absolute');
-    expectInvalid(validateRequest('slide:open-path', { path: '', origin: 'drop' }), 'empty');
-    expectInvalid(validateRequest('slide:open-path', { path: '/a\u0000b', origin: 'drop' }), 'control');
-    expectInvalid(validateRequest('slide:open-path', { path: '/a.svs', origin: 'dialog' }), 'origin');
-    expectInvalid(validateRequest('slide:open-path', { path: '/a.svs' }), 'missing');
-    expectInvalid(validateRequest('slide:open-path', { path: '/a.svs', origin: 'drop', extra: 1 }), 'unexpected field');
-    expectInvalid(validateRequest('slide:open-path', { path: 42, origin: 'drop' }), 'string');
-    expectInvalid(validateRequest('slide:open-path', { path: `/${'a'.repeat(40000)}`, origin: 'drop' }), 'longer');
-    expectInvalid(validateRequest('slide:open-path', ['/a.svs', 'drop']), 'object');
-    expectInvalid(validateRequest('slide:open-path', null), 'object');
+  it('slide:open-recent and slide:open-dropped take an absolute path', () => {
+    for (const op of ['slide:open-recent', 'slide:open-dropped'] as const) {
+      assert.deepEqual(validateRequest(op, { path: '/data/a.svs' }), { ok: true, value: { path: '/data/a.svs' } });
+      assert.equal(validateRequest(op, { path: 'C:\\slides\\a.svs' }).ok, true);
+      assert.equal(validateRequest(op, { path: '\\\\server\\share\\a.svs' }).ok, true);
+      expectInvalid(validateRequest(op, { path: 'relative/a.svs' }), 'absolute');
+      expectInvalid(validateRequest(op, { path: '' }), 'empty');
+      expectInvalid(validateRequest(op, { path: '/a\u0000b' }), 'control');
+      expectInvalid(validateRequest(op, {}), 'path is missing');
+      expectInvalid(validateRequest(op, { path: '/a.svs', origin: 'drop' }), 'origin is an unexpected field');
+      expectInvalid(validateRequest(op, { path: 42 }), 'string');
+      expectInvalid(validateRequest(op, { path: `/${'a'.repeat(40000)}` }), 'longer');
+      expectInvalid(validateRequest(op, ['/a.svs']), 'object');
+      expectInvalid(validateRequest(op, null), 'object');
+    }
   });
 
   it('rejects objects with a foreign prototype', () => {
     class Sneaky {
       path = '/a.svs';
-      origin = 'drop';
     }
-    expectInvalid(validateRequest('slide:open-path', new Sneaky()), 'object');
-    const bare = Object.assign(Object.create(null) as object, { path: '/a.svs', origin: 'drop' });
-    assert.equal(validateRequest('slide:open-path', bare).ok, true);
+    expectInvalid(validateRequest('slide:open-recent', new Sneaky()), 'plain data');
+    expectInvalid(validateRequest('export:thumbnail', { slideId: 's', spec: new Date(), format: 'png' }), 'plain data');
+    const bare = Object.assign(Object.create(null) as object, { path: '/a.svs' });
+    assert.equal(validateRequest('slide:open-recent', bare).ok, true);
   });
 
   it('returns a fresh object, not the caller one', () => {
@@ -144,10 +155,11 @@ describe('validateRequest', () => {
     expectInvalid(validateRequest('export:show-in-folder', { path: 'thumb.png' }), 'absolute');
   });
 
-  it('unknown channels', () => {
-    expectInvalid(validateRequest('slide:format-disk' as never, {}), 'unknown channel');
-    assert.equal(isInvokeChannel('slide:tile'), true);
-    assert.equal(isInvokeChannel('slide:nope'), false);
+  it('unknown operations', () => {
+    expectInvalid(validateRequest('slide:format-disk' as never, {}), 'unknown operation');
+    assert.equal(isOperation('slide:tile'), true);
+    assert.equal(isOperation('slide:nope'), false);
+    assert.equal(isOperation('toString'), false);
     assert.equal(isMenuCommand('zoom-in'), true);
     assert.equal(isMenuCommand('rm -rf'), false);
   });
@@ -163,7 +175,7 @@ describe('validateRequest', () => {
 
 test('slide:prefetch takes inclusive ranges of at most 1024 tiles at one level', () => {
   const good = { slideId: 'a1b2', dzLevel: 12, colStart: 3, colEnd: 10, rowStart: 0, rowEnd: 4 };
-  const checked = validatePrefetch(good);
+  const checked = validateRequest('slide:prefetch', good);
   assert.ok(checked.ok);
   assert.deepEqual(checked.value, good);
   for (const bad of [
@@ -173,7 +185,7 @@ test('slide:prefetch takes inclusive ranges of at most 1024 tiles at one level',
     { ...good, extra: 1 },
     { ...good, rowEnd: 1.5 },
   ]) {
-    const result = validatePrefetch(bad);
+    const result = validateRequest('slide:prefetch', bad);
     assert.equal(result.ok, false, JSON.stringify(bad));
     if (!result.ok) assert.equal(result.error.code, 'INVALID_ARGUMENT');
   }

@@ -1,0 +1,167 @@
+// The engine process as its parent sees it (the main process, the CLI, a test): a typed proxy for
+// the table's engine operations that starts the process, keeps it alive and, when it crashes, is
+// killed or goes over its memory cap, restarts it and reopens the open slides under their ids. A
+// slide that stops the engine twice is not reopened: it would only stop it again. Windows talk to
+// the engine over connections of their own (connect), which a restart replaces.
+
+import { randomUUID } from 'node:crypto';
+import type { ErrorInfo, Result } from '../../shared/errors';
+import type { OperationProtocol } from '../../shared/operation-rpc';
+import type { EngineOperation, OpenedSlide, ProgressOf, RequestInput, RequestOf, ResponseOf } from '../../shared/operations';
+import type { CallOptions, RpcClient } from '../../shared/rpc';
+import { type Child, type Replaced, Supervisor } from '../rpc/supervisor';
+
+/** A started engine process, with what a launcher gives a window to talk to it (a MessagePort, a channel). */
+export interface EngineChild<Connection> extends Child {
+  connect(client: number): Connection;
+  disconnect(client: number): void;
+}
+
+export type EngineSpawn<Connection> = (gone: (reason: string) => void) => EngineChild<Connection>;
+
+export interface EngineStoppedEvent {
+  /** What happened: "it was killed (SIGKILL)", "it used 3100 MB, over its memory cap of 3072 MB". */
+  reason: string;
+  /** The open slides it was reading. */
+  slideIds: string[];
+  /** Of those, the ones not reopened: they had stopped it before. */
+  failedSlideIds: string[];
+}
+
+export interface EngineClientOptions {
+  /** The engine process stopped; it is being restarted. */
+  onStopped?: (event: EngineStoppedEvent) => void;
+  /** A new engine process is running with the open slides reopened: windows connect again now. */
+  onRestarted?: () => void;
+  stallTimeoutMs?: number;
+}
+
+/** Two stops within this time while reading a slide, and that slide is not reopened. */
+const STRIKE_WINDOW_MS = 5 * 60_000;
+
+function slideIdOf(request: unknown): string | undefined {
+  const id = (request as { slideId?: unknown } | null)?.slideId;
+  return typeof id === 'string' ? id : undefined;
+}
+
+export class EngineClient<Connection> {
+  private readonly supervisor: Supervisor<OperationProtocol>;
+  private child: EngineChild<Connection> | null = null;
+  private readonly slides = new Map<string, { request: RequestOf<'engine:open'>; strikes: number[] }>();
+  private readonly failed = new Map<string, ErrorInfo>();
+
+  constructor(
+    spawn: EngineSpawn<Connection>,
+    private readonly options: EngineClientOptions = {},
+  ) {
+    this.supervisor = new Supervisor<OperationProtocol>({
+      name: 'The slide engine',
+      spawn: (gone) => {
+        this.child = spawn(gone);
+        return this.child;
+      },
+      // Windows' tile requests reach it over their own ports: its silence matters even when ours is idle.
+      pingWhenIdle: true,
+      restartEagerly: true,
+      ...(options.stallTimeoutMs !== undefined ? { stallTimeoutMs: options.stallTimeoutMs } : {}),
+      restore: (call) => this.reopen(call),
+      onReplaced: (event) => this.stopped(event),
+    });
+  }
+
+  /** Starts the engine process now (at launch), so that the first slide does not wait for it. */
+  start(): void {
+    this.supervisor.start();
+  }
+
+  /** Settles when the engine's lanes have warmed up. */
+  whenReady(): Promise<void> {
+    return this.supervisor.whenReady();
+  }
+
+  /** The engine process's id (tests kill it; the benchmark reads its memory). */
+  get pid(): number | undefined {
+    return this.supervisor.pid;
+  }
+
+  get restarts(): number {
+    return this.supervisor.restarts;
+  }
+
+  async call<O extends EngineOperation>(op: O, request: RequestInput<O>, options: CallOptions<ProgressOf<O>> = {}): Promise<Result<ResponseOf<O>>> {
+    const slideId = slideIdOf(request);
+    const failed = slideId === undefined ? undefined : this.failed.get(slideId);
+    if (failed) return { ok: false, error: failed };
+    const result = await this.supervisor.call(op, request, options);
+    if (op === 'engine:open' && result.ok) this.slides.set(slideId!, { request: request as RequestOf<'engine:open'>, strikes: [] });
+    if (op === 'engine:close' && slideId !== undefined) {
+      this.slides.delete(slideId);
+      this.failed.delete(slideId);
+    }
+    return result;
+  }
+
+  /** Opens a slide under a new id, readable by `client`'s connection (null: only by this proxy). */
+  async open(path: string, client: number | null): Promise<Result<OpenedSlide>> {
+    const slideId = randomUUID();
+    const opened = await this.call('engine:open', { slideId, path, client });
+    return opened.ok ? { ok: true, value: { slideId, info: opened.value } } : opened;
+  }
+
+  close(slideId: string): Promise<Result<void>> {
+    return this.call('engine:close', { slideId });
+  }
+
+  /** A connection for a window, to the engine process running now (after a restart, ask again). */
+  connect(client: number): Connection {
+    if (!this.child) this.supervisor.start();
+    return this.child!.connect(client);
+  }
+
+  disconnect(client: number): void {
+    this.child?.disconnect(client);
+  }
+
+  /** Replaces the engine process now (the tests). */
+  restart(reason?: string): void {
+    this.supervisor.restart(reason);
+  }
+
+  dispose(): Promise<void> {
+    return this.supervisor.dispose();
+  }
+
+  private stopped(event: Replaced): void {
+    const reading = new Set(event.lastHealth?.activeSlides ?? []);
+    for (const call of event.inFlight) {
+      const id = slideIdOf(call.request);
+      if (id !== undefined) reading.add(id);
+    }
+    const slideIds = [...reading].filter((id) => this.slides.has(id));
+    const failedSlideIds: string[] = [];
+    const now = Date.now();
+    for (const id of slideIds) {
+      const slide = this.slides.get(id)!;
+      slide.strikes = [...slide.strikes.filter((t) => now - t < STRIKE_WINDOW_MS), now];
+      if (slide.strikes.length < 2) continue;
+      this.slides.delete(id);
+      failedSlideIds.push(id);
+      const name = slide.request.path.split(/[\\/]/).pop();
+      const code = /memory cap/.test(event.reason) ? 'TOO_LARGE' : 'CORRUPT_DATA';
+      this.failed.set(id, { code, message: `${name} stopped the slide engine twice (${event.reason}), so it is no longer read. Open it again to retry.`, path: slide.request.path });
+    }
+    this.options.onStopped?.({ reason: event.reason, slideIds, failedSlideIds });
+  }
+
+  private async reopen(call: RpcClient<OperationProtocol>['call']): Promise<void> {
+    for (const [id, slide] of this.slides) {
+      const reopened = await call('engine:open', slide.request);
+      if (!reopened.ok) {
+        this.slides.delete(id);
+        this.failed.set(id, reopened.error);
+      }
+    }
+    this.options.onRestarted?.();
+  }
+}
+

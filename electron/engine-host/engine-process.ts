@@ -1,0 +1,139 @@
+// The engine process: the slide engine's lanes (worker threads, one per core) behind one operation
+// contract, in an OS process of its own, so that a slide that makes it crash or allocate without
+// bound ends this process and not the app. Started by Electron's utilityProcess in the app and by
+// child_process.fork in the CLI, the tests and the e2e host (engine-launcher); the parent talks to
+// it over its parent channel, each window over a port of its own (parent-channel).
+//
+// Its main thread decodes nothing: it routes requests (engine-router) and watches its own memory.
+
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { OperationProtocol } from '../../shared/operation-rpc';
+import type { EngineStats } from '../../shared/operations';
+import { type Endpoint, serveRpc } from '../../shared/rpc';
+import { compileOpenJpeg } from '../engine/codecs/openjpeg';
+import { Supervisor } from '../rpc/supervisor';
+import { workerChild } from '../rpc/worker-thread';
+import { EngineRouter } from './engine-router';
+import { readEngineSettings } from './engine-settings';
+import type { LaneData } from './lane';
+import { watchMemory } from './memory-watchdog';
+import { HOST_CHANNEL, isEnvelope, type ParentEnvelope, type PortLike, portEndpoint, type RawChannel, subChannel } from './parent-channel';
+
+/** Electron's utilityProcess gives the child process.parentPort; a forked Node process has process.send. */
+function parentChannel(): RawChannel {
+  const electronPort = (process as { parentPort?: { postMessage(m: unknown): void; on(e: 'message', l: (e: { data: unknown; ports: unknown[] }) => void): void; off(e: 'message', l: (e: { data: unknown; ports: unknown[] }) => void): void } }).parentPort;
+  if (electronPort) {
+    return {
+      send: (envelope) => electronPort.postMessage(envelope),
+      listen(listener) {
+        const onMessage = (event: { data: unknown; ports: unknown[] }) => listener(event.data, event.ports ?? []);
+        electronPort.on('message', onMessage);
+        return () => electronPort.off('message', onMessage);
+      },
+    };
+  }
+  const send = process.send?.bind(process);
+  if (!send) throw new Error('the engine process must be started by Slidescope (utilityProcess or child_process.fork)');
+  return {
+    send: (envelope) => {
+      if (process.connected) send(envelope);
+    },
+    listen(listener) {
+      const onMessage = (message: unknown) => listener(message, []);
+      process.on('message', onMessage);
+      return () => void process.off('message', onMessage);
+    },
+  };
+}
+
+const settings = readEngineSettings(process.env);
+const LANE_SCRIPT = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './lane.ts' : './engine-lane.mjs', import.meta.url));
+const laneCount = settings.lanes ?? Math.max(1, Math.min(4, availableParallelism()));
+const parent = parentChannel();
+
+// OpenJPEG compiled once for the process: every lane's JPEG 2000 threads share the code V8 optimises.
+const openJpeg = await compileOpenJpeg().catch(() => undefined);
+let memory: ReturnType<typeof watchMemory> | undefined;
+const lanes = Array.from(
+  { length: laneCount },
+  (_, lane) =>
+    new Supervisor<OperationProtocol>({
+      name: 'An engine lane',
+      spawn: workerChild({
+        script: LANE_SCRIPT,
+        workerData: { lane, lanes: laneCount, openJpeg } satisfies LaneData,
+        // A small young generation makes V8 collect the short-lived pixel buffers sooner (flat memory
+        // under a stream of tiles); the old-generation cap ends a lane whose heap runs away.
+        resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: settings.laneHeapMb },
+      }),
+      restore: (call) => router.restoreLane(call),
+    }),
+);
+const stats = (): EngineStats => ({
+  pid: process.pid,
+  rssBytes: process.memoryUsage.rss(),
+  peakRssBytes: memory?.peakRssBytes() ?? 0,
+  memoryCapBytes: settings.memoryCapBytes,
+  lanes: laneCount,
+  restarts: lanes.reduce((sum, lane) => sum + lane.restarts, 0),
+});
+const router = new EngineRouter(lanes, stats);
+const health = () => ({ rssBytes: process.memoryUsage.rss(), activeSlides: router.activeSlides() });
+
+const host = serveRpc(subChannel(parent, HOST_CHANNEL), router.hostDispatch(), {
+  health,
+  onExit: () => void shutdown(0),
+});
+
+/** Each window's connection: served until the window goes or the parent says so. */
+const windows = new Map<number, { close(): void }>();
+function connect(client: number, endpoint: Endpoint, port?: PortLike): void {
+  disconnect(client);
+  const server = serveRpc(endpoint, router.connect(client));
+  const window = {
+    close: () => {
+      server.close();
+      port?.close();
+    },
+  };
+  windows.set(client, window);
+  port?.on('close', () => {
+    if (windows.get(client) === window) disconnect(client);
+  });
+}
+function disconnect(client: number): void {
+  const window = windows.get(client);
+  if (!window) return;
+  windows.delete(client);
+  router.disconnect(client);
+  window.close();
+}
+
+parent.listen((message: unknown, ports) => {
+  if (!isEnvelope(message)) return;
+  const envelope = message as ParentEnvelope;
+  if ('connect' in envelope) {
+    const port = ports[0] as PortLike | undefined;
+    connect(envelope.connect, port ? portEndpoint(port) : subChannel(parent, envelope.connect), port);
+  } else if ('disconnect' in envelope) {
+    disconnect(envelope.disconnect);
+  }
+});
+
+async function shutdown(code: number): Promise<never> {
+  memory?.stop();
+  await Promise.all(lanes.map((lane) => lane.dispose()));
+  process.exit(code);
+}
+
+// Over its cap the process ends itself, saying why and what it was reading: the parent restarts it.
+memory = watchMemory(settings.memoryCapBytes, (rssBytes) => {
+  const mb = (n: number) => `${Math.round(n / 2 ** 20)} MB`;
+  host.emit('fatal', { reason: `it used ${mb(rssBytes)}, over its memory cap of ${mb(settings.memoryCapBytes)}`, health: health() });
+  // Give the message a moment to leave, then go at once: lanes may be mid-allocation.
+  setTimeout(() => process.exit(70), 50);
+});
+
+for (const lane of lanes) lane.start();
+void Promise.all(lanes.map((lane) => lane.whenReady())).then(() => host.ready());

@@ -1,0 +1,44 @@
+// How the engine process is set up: its lanes and its memory cap. The launcher passes them in the
+// environment (SLIDESCOPE_ENGINE_*), so the CLI, the tests and the app set them the same way.
+
+import { totalmem } from 'node:os';
+
+export interface EngineSettings {
+  /** Lanes (engine worker threads); default one per core, at most four. */
+  lanes: number | null;
+  /** Above this resident size the engine process ends itself (and is restarted). */
+  memoryCapBytes: number;
+  /** V8 heap cap of each lane (pixel buffers live outside it: the memory cap is what bounds them). */
+  laneHeapMb: number;
+}
+
+const MB = 2 ** 20;
+
+/** Default cap: 3 GB, or half of a small machine's memory, and never below 1 GB. */
+export function defaultMemoryCapBytes(): number {
+  return Math.max(1024 * MB, Math.min(3072 * MB, Math.floor(totalmem() / 2)));
+}
+
+export const ENGINE_ENV = {
+  lanes: 'SLIDESCOPE_ENGINE_LANES',
+  memoryCapMb: 'SLIDESCOPE_ENGINE_MEMORY_CAP_MB',
+} as const;
+
+function positiveInt(value: string | undefined): number | null {
+  const n = value === undefined ? Number.NaN : Number(value);
+  return Number.isInteger(n) && n > 0 ? n : null;
+}
+
+export function readEngineSettings(env: NodeJS.ProcessEnv): EngineSettings {
+  const capMb = positiveInt(env[ENGINE_ENV.memoryCapMb]);
+  const memoryCapBytes = capMb === null ? defaultMemoryCapBytes() : capMb * MB;
+  return { lanes: positiveInt(env[ENGINE_ENV.lanes]), memoryCapBytes, laneHeapMb: Math.max(256, Math.round(memoryCapBytes / MB / 4)) };
+}
+
+/** The environment a launcher gives the engine process for these settings. */
+export function engineEnvironment(base: NodeJS.ProcessEnv, settings: { lanes?: number | undefined; memoryCapMb?: number | undefined }): NodeJS.ProcessEnv {
+  const env = { ...base };
+  if (settings.lanes !== undefined) env[ENGINE_ENV.lanes] = String(settings.lanes);
+  if (settings.memoryCapMb !== undefined) env[ENGINE_ENV.memoryCapMb] = String(settings.memoryCapMb);
+  return env;
+}

@@ -1,0 +1,53 @@
+// An engine lane: one slide engine in a worker thread of the engine process, which runs one per core
+// (see engine-router). TurboJPEG's calls are synchronous, so lanes are what puts a screen's tile work
+// on every core. Requests run concurrently (sharp decodes on libuv's pool); the router cancels those
+// the viewer no longer needs.
+
+import { availableParallelism } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import { operationDispatch } from '../../shared/operation-rpc';
+import { LANE_OPERATIONS } from '../../shared/operations';
+import { serveRpc } from '../../shared/rpc';
+import { optimiseOpenJpeg, setCodecThreads, stopCodecPool, warmCodecPool } from '../engine/codecs/codec-pool';
+import { useCompiledOpenJpeg } from '../engine/codecs/openjpeg';
+import { SlideEngine } from '../engine/engine';
+import { threadData, workerEndpoint } from '../rpc/worker-thread';
+import { ensureSampleSlide } from '../engine/sample-slide';
+
+/** What a lane is told at start: which one it is (see tileLane), of how many. */
+export interface LaneData {
+  lane: number;
+  lanes: number;
+  /** OpenJPEG compiled once for the process, so that all lanes share its optimised code (compileOpenJpeg). */
+  openJpeg?: WebAssembly.Module | undefined;
+}
+
+if (!parentPort) throw new Error('an engine lane must run in a worker thread');
+const { lane, lanes, openJpeg } = threadData<LaneData>(workerData);
+if (openJpeg) useCompiledOpenJpeg(openJpeg);
+const MB = 1024 * 1024;
+setCodecThreads(Math.max(1, Math.floor(Math.min(4, availableParallelism()) / lanes)));
+// The caches and the codec threads are shared out among the lanes.
+class LaneEngine extends SlideEngine {
+  /** The sample slide is made by the generator, not the engine (which does not depend on it). */
+  ensureSample({ dir }: { dir: string }): Promise<string> {
+    return ensureSampleSlide(dir);
+  }
+}
+const engine = new LaneEngine({
+  lane: { lane, lanes },
+  tileCacheBytes: (24 * MB) / lanes,
+  dzCacheBytes: (12 * MB) / lanes,
+  encodedCacheBytes: (16 * MB) / lanes,
+});
+
+const server = serveRpc(workerEndpoint(parentPort), operationDispatch(LANE_OPERATIONS, engine, { validate: false }), {
+  health: () => ({ rssBytes: process.memoryUsage.rss() }),
+  // In a worker thread process.exit ends the thread, here, between two tasks; the codec threads first finish their jobs.
+  onExit: () => void stopCodecPool().finally(() => process.exit(0)),
+});
+
+// At launch, the JPEG 2000 threads start (~150 ms each, which a JPEG 2000 slide's first view would
+// otherwise wait for) and the first lane has OpenJPEG optimised for all (optimiseOpenJpeg: unoptimised,
+// that view decodes 3-4x slower); then the lane says it is ready. Pings are answered meanwhile.
+void Promise.all([warmCodecPool(), lane === 0 ? optimiseOpenJpeg() : undefined]).then(() => server.ready());

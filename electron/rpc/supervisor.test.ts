@@ -1,0 +1,87 @@
+// A Supervisor keeps a worker thread serving: replaced on a crash, an exit or a stall, calls in
+// flight failed with the reason, the new child restored before later calls reach it.
+
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Result } from '../../shared/errors';
+import { type Replaced, Supervisor } from './supervisor';
+import { workerChild } from './worker-thread';
+
+const SCRIPT = fileURLToPath(new URL('../../testing/rpc/test-thread.ts', import.meta.url));
+
+type P = {
+  echo: { request: unknown; response: unknown };
+  crash: { request: null; response: never };
+  exit: { request: null; response: never };
+  hang: { request: { ms: number }; response: string };
+};
+
+const code = (result: Result<unknown>) => (result.ok ? 'ok' : result.error.code);
+
+describe('Supervisor', () => {
+  const supervisors: Array<Supervisor<P>> = [];
+  after(() => Promise.all(supervisors.map((s) => s.dispose())));
+  function supervise(options: Partial<ConstructorParameters<typeof Supervisor<P>>[0]> = {}, readyAfterMs = 0) {
+    const s = new Supervisor<P>({ name: 'The test thread', spawn: workerChild({ script: SCRIPT, workerData: { readyAfterMs } }), ...options });
+    supervisors.push(s);
+    return s;
+  }
+
+  test('a crash fails the calls in flight with WORKER_FAILED and the reason; the next call gets a new child', async () => {
+    const replaced: Replaced[] = [];
+    const s = supervise({ onReplaced: (event) => replaced.push(event) });
+    assert.deepEqual(await s.call('echo', { a: 1 }), { ok: true, value: { a: 1 } });
+    const waiting = s.call('echo' as never, null as never); // answered below by the crash
+    const crashed = await s.call('crash', null);
+    assert.equal(code(crashed), 'WORKER_FAILED');
+    assert.match(!crashed.ok ? crashed.error.message : '', /The test thread stopped \(it crashed \(boom\)\)/);
+    assert.equal(code(await waiting), 'ok');
+    assert.equal(replaced.length, 1);
+    assert.deepEqual(replaced[0]!.inFlight, [{ op: 'crash', request: null }]);
+    assert.deepEqual(await s.call('echo', 'again'), { ok: true, value: 'again' });
+    assert.equal(s.restarts, 1);
+    const exited = await s.call('exit', null);
+    assert.match(!exited.ok ? exited.error.message : '', /it exited \(code 3\)/);
+  });
+
+  test('a child that stops answering while it has work is replaced', async () => {
+    const s = supervise({ stallTimeoutMs: 300 });
+    await s.call('echo', 'started');
+    await new Promise((resolve) => setTimeout(resolve, 200)); // it has answered a ping
+    const started = Date.now();
+    const hung = await s.call('hang', { ms: 3000 });
+    assert.equal(code(hung), 'WORKER_FAILED');
+    assert.match(!hung.ok ? hung.error.message : '', /stopped answering/);
+    assert.ok(Date.now() - started < 2500, 'replaced before the hang ended');
+    assert.deepEqual(await s.call('echo', 1), { ok: true, value: 1 });
+  });
+
+  test('a replaced child is restored before later calls reach it', async () => {
+    const order: string[] = [];
+    const s = supervise({
+      restore: async (call) => {
+        order.push('restore');
+        const answer = await call('echo', 'from restore');
+        order.push(`restored: ${JSON.stringify(answer)}`);
+      },
+    });
+    await s.call('echo', 0);
+    s.restart('the test asked');
+    const later = await s.call('echo', 'later');
+    order.push(`later: ${JSON.stringify(later)}`);
+    assert.deepEqual(order, ['restore', 'restored: {"ok":true,"value":"from restore"}', 'later: {"ok":true,"value":"later"}']);
+  });
+
+  test('start() warms the child up; a slow warm-up that answers pings is not a stall', async () => {
+    const s = supervise({ stallTimeoutMs: 200 }, 1500);
+    s.start();
+    const started = Date.now();
+    const early = s.call('echo', 'while warming');
+    await s.whenReady();
+    assert.ok(Date.now() - started >= 1400, 'ready only when it says so');
+    assert.deepEqual(await early, { ok: true, value: 'while warming' });
+    assert.equal(s.restarts, 0);
+    assert.ok(s.peakRssBytes > 0, 'pongs report memory');
+  });
+});

@@ -1,0 +1,245 @@
+// Keeps one child (a process or a thread) serving RPC: starts it, holds the parent's event loop only
+// while it has work, pings it, and replaces it when it crashes, exits or stops answering. Calls in
+// flight then answer WORKER_FAILED (the caller may ask again) and `restore` prepares the new child
+// (reopening slides) before later calls reach it. The engine process, its lanes and the codec
+// threads are each kept by one.
+
+import { type ErrorInfo, fail, type Result } from '../../shared/errors';
+import { type CallOptions, type Endpoint, type Health, type Protocol, RpcClient, type RpcMessage } from '../../shared/rpc';
+
+export interface Child {
+  readonly endpoint: Endpoint;
+  /** Ends it: asked to leave between two tasks when it still answers (graceful), killed otherwise. */
+  stop(graceful: boolean): Promise<void>;
+  /** Whether it keeps this process alive: while it has work, not while idle (a CLI must be able to exit). */
+  hold(held: boolean): void;
+  readonly pid?: number | undefined;
+}
+
+/** Starts a child; it calls `gone` once, with what happened, when it has exited or crashed. */
+export type Spawn = (gone: (reason: string) => void) => Child;
+
+export interface Replaced {
+  /** Why: "it crashed (...)", "it stopped answering for 15 s", or the reason the child gave before it ended. */
+  reason: string;
+  /** What it was serving for us when it went. */
+  inFlight: Array<{ op: string; request: unknown }>;
+  /** Its last report of itself (what it was reading, its memory). */
+  lastHealth: Health | null;
+}
+
+export interface SupervisorOptions<P extends Protocol> {
+  /** For messages: 'The slide engine', 'An engine lane', 'A codec thread'. */
+  name: string;
+  spawn: Spawn;
+  /** A child that answers no ping for this long, while it has work (or always, with pingWhenIdle), is replaced. */
+  stallTimeoutMs?: number;
+  /** The same for a child that has not answered yet: loading its modules takes longer than a ping. */
+  startTimeoutMs?: number;
+  /** Ping while idle too: the child serves others than us (the engine process serves windows' ports). */
+  pingWhenIdle?: boolean;
+  /** Start a new child as soon as one has gone (the engine process), rather than at the next call. */
+  restartEagerly?: boolean;
+  /** Prepares a fresh child (after a replacement) before calls reach it; calls made meanwhile wait. */
+  restore?: (call: RpcClient<P>['call']) => Promise<void>;
+  onReplaced?: (event: Replaced) => void;
+  /** Events the child sent (other than 'fatal', which becomes the replacement's reason). */
+  onEvent?: (name: string, payload: unknown) => void;
+}
+
+interface Running {
+  child: Child;
+  client: RpcClient<Protocol>;
+  isReady: boolean;
+  markReady: () => void;
+  ready: Promise<void>;
+  lastPong: number;
+  /** It has answered a ping: from then on, silence is a stall. */
+  answered: boolean;
+  health: Health | null;
+  /** The reason the child gave before ending itself (a 'fatal' event). */
+  fatal: string | null;
+  startedAt: number;
+}
+
+function describeMs(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
+}
+
+/** A child that lived less than this before it went is restarted after a growing pause. */
+const SHORT_LIFE_MS = 2000;
+
+export class Supervisor<P extends Protocol> {
+  private running: Running | null = null;
+  private restoring: Promise<void> | null = null;
+  private watchdog: ReturnType<typeof setInterval> | undefined;
+  private disposed = false;
+  private heldForReady = false;
+  private quickDeaths = 0;
+  private respawnTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Children replaced so far. */
+  restarts = 0;
+  /** Highest resident memory a child reported. */
+  peakRssBytes = 0;
+
+  constructor(private readonly options: SupervisorOptions<P>) {}
+
+  /** Starts the child now (at launch), held until it is ready, so a first request does not wait for it. */
+  start(): void {
+    if (this.disposed) return;
+    this.heldForReady = true;
+    const running = this.ensure();
+    this.updateHold();
+    void running.ready.then(() => {
+      this.heldForReady = false;
+      this.updateHold();
+    });
+  }
+
+  /** Settles when the current child has warmed up (after start(), or a first call). */
+  whenReady(): Promise<void> {
+    return this.ensure().ready;
+  }
+
+  /** Calls in flight. */
+  get load(): number {
+    return this.running?.client.pending ?? 0;
+  }
+
+  /** The current child's process id, when it is a process. */
+  get pid(): number | undefined {
+    return this.running?.child.pid;
+  }
+
+  get lastHealth(): Health | null {
+    return this.running?.health ?? null;
+  }
+
+  async call<K extends keyof P & string>(op: K, request: P[K]['request'], options: CallOptions<P[K]['progress']> = {}): Promise<Result<P[K]['response']>> {
+    if (this.disposed) return fail('CANCELLED', `${this.options.name} is shutting down.`);
+    while (this.restoring) await this.restoring;
+    return (this.ensure().client as RpcClient<P>).call(op, request, options);
+  }
+
+  /** Replaces the child now (the tests, a user's "restart"). */
+  restart(reason = 'it was restarted'): void {
+    if (this.running) this.replace(this.running, reason, true);
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    if (this.respawnTimer) clearTimeout(this.respawnTimer);
+    const running = this.running;
+    this.running = null;
+    if (!running) return;
+    running.client.close({ code: 'CANCELLED', message: `${this.options.name} is shutting down.` });
+    running.markReady();
+    await running.child.stop(true);
+  }
+
+  private ensure(): Running {
+    if (this.running) return this.running;
+    let markReady = (): void => undefined;
+    const ready = new Promise<void>((resolve) => {
+      markReady = resolve;
+    });
+    let running: Running | undefined;
+    const child = this.options.spawn((reason) => {
+      if (running) this.replace(running, reason, false);
+    });
+    const client = new RpcClient<Protocol>(child.endpoint, {
+      onMessage: (message) => {
+        if (running) this.receive(running, message);
+      },
+      onLoad: () => this.updateHold(),
+    });
+    running = { child, client, isReady: false, markReady, ready, lastPong: Date.now(), answered: false, health: null, fatal: null, startedAt: Date.now() };
+    this.running = running;
+    child.hold(false);
+    this.startWatchdog();
+    return running;
+  }
+
+  private receive(running: Running, message: RpcMessage): void {
+    if (message.rpc === 'pong' || message.rpc === 'ready') {
+      running.lastPong = Date.now();
+      running.answered = true;
+      running.health = message.health;
+      this.peakRssBytes = Math.max(this.peakRssBytes, message.health.rssBytes);
+      if (message.rpc === 'ready' && !running.isReady) {
+        running.isReady = true;
+        running.markReady();
+        this.updateHold();
+      }
+    } else if (message.rpc === 'event') {
+      if (message.name === 'fatal') {
+        // The child is about to end itself: why, and what it was doing.
+        const payload = (message.payload ?? {}) as { reason?: unknown; health?: Health };
+        running.fatal = String(payload.reason ?? 'it failed');
+        if (payload.health) running.health = payload.health;
+      } else {
+        this.options.onEvent?.(message.name, message.payload);
+      }
+    }
+  }
+
+  private updateHold(): void {
+    const running = this.running;
+    if (running) running.child.hold(running.client.pending > 0 || this.heldForReady);
+  }
+
+  private startWatchdog(): void {
+    if (this.watchdog) return;
+    const stall = this.options.stallTimeoutMs ?? 15_000;
+    const start = Math.max(stall, this.options.startTimeoutMs ?? 30_000);
+    this.watchdog = setInterval(
+      () => {
+        const running = this.running;
+        if (!running) return;
+        const watched = running.client.pending > 0 || this.options.pingWhenIdle === true;
+        const limit = running.answered ? stall : start;
+        if (watched && Date.now() - running.lastPong > limit) {
+          this.replace(running, running.answered ? `it stopped answering for ${describeMs(limit)}` : `it did not start within ${describeMs(limit)}`, false);
+          return;
+        }
+        if (!watched) running.lastPong = Date.now(); // an idle child's silence says nothing
+        running.client.send({ rpc: 'ping' });
+      },
+      Math.max(50, Math.min(1000, stall / 4)),
+    );
+    (this.watchdog as { unref?: () => void }).unref?.();
+  }
+
+  private replace(running: Running, cause: string, responsive: boolean): void {
+    if (this.running !== running) return;
+    this.running = null;
+    const reason = running.fatal ?? cause;
+    const inFlight = running.client.inFlight();
+    const error: ErrorInfo = { code: 'WORKER_FAILED', message: `${this.options.name} stopped (${reason}). It was restarted; please try again.` };
+    running.client.close(error);
+    running.markReady();
+    void running.child.stop(responsive);
+    if (this.disposed) return;
+    this.restarts++;
+    this.quickDeaths = Date.now() - running.startedAt < SHORT_LIFE_MS ? this.quickDeaths + 1 : 0;
+    this.options.onReplaced?.({ reason, inFlight, lastHealth: running.health });
+    if (!this.options.restore && !this.options.restartEagerly) return;
+    // A child that dies at once (a broken install, a slide that kills it on reopening) is not respawned in a tight loop.
+    const pause = this.quickDeaths === 0 ? 0 : Math.min(5000, 250 * 2 ** (this.quickDeaths - 1));
+    const restored = new Promise<void>((resolve) => {
+      this.respawnTimer = setTimeout(() => {
+        this.respawnTimer = undefined;
+        if (this.disposed) return resolve();
+        const next = this.ensure();
+        const client = next.client as RpcClient<P>;
+        const restore = this.options.restore?.((op, request, options) => client.call(op, request, options)) ?? Promise.resolve();
+        void restore.catch(() => undefined).then(() => resolve());
+      }, pause);
+    });
+    const restoring: Promise<void> = restored.then(() => {
+      if (this.restoring === restoring) this.restoring = null;
+    });
+    this.restoring = restoring;
+  }
+}

@@ -1,0 +1,58 @@
+// What an export will write, decided before any pixel is read: the file names (as the TIAToolbox
+// pipeline named them) and whether the slide can give the magnifications asked for. Pure, so the
+// main process checks before showing a dialog and the engine checks again before it reads.
+
+import { downsampleForMpp, downsampleForPower, formatMpp, formatPower, mppAtDownsample } from './magnification';
+import type { ImageFormat, ThumbnailSpec } from './operations';
+import type { SlideInfo } from './slide';
+
+export const FORMAT_EXTENSIONS: Record<ImageFormat, string> = { png: 'png', jpeg: 'jpg', tiff: 'tif' };
+export const DEFAULT_POWERS = [1.25, 2.5, 5, 10];
+
+function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}
+
+export function slideStem(info: Pick<SlideInfo, 'path'>): string {
+  const name = baseName(info.path);
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(0, dot) : name;
+}
+
+/** `<slide>_thumbnail.png`, `<slide>_1.25x.png`, `<slide>_resolution_comparison.png`. */
+export function exportFileNames(info: Pick<SlideInfo, 'path'>, powers: readonly number[], format: ImageFormat) {
+  const stem = slideStem(info);
+  const ext = FORMAT_EXTENSIONS[format];
+  return {
+    thumbnail: `${stem}_thumbnail.${ext}`,
+    perPower: powers.map((p) => `${stem}_${formatPower(p)}.${ext}`),
+    comparison: `${stem}_resolution_comparison.${ext}`,
+  };
+}
+
+type Magnified = Pick<SlideInfo, 'objectivePower' | 'mpp'>;
+
+/** Why a slide cannot be shown at a magnification (beyond its scan, or unknown); null when it can. */
+export function powerProblem(info: Magnified, power: number): string | null {
+  if (!(power > 0) || !Number.isFinite(power)) return `${power} is not a magnification.`;
+  const downsample = downsampleForPower(info, power);
+  if (downsample === null) return 'The slide records no objective power or microns per pixel, so magnifications are unknown.';
+  if (downsample < 0.999) {
+    const max = info.objectivePower ?? (info.mpp ? 10 / info.mpp.x : 0);
+    return `${formatPower(power)} is beyond this slide's scan (${formatPower(max)} at most).`;
+  }
+  return null;
+}
+
+/** Why a thumbnail cannot be made as asked (a power or pixel size finer than the scan); null when it can. */
+export function thumbnailSpecProblem(info: Magnified, spec: ThumbnailSpec): string | null {
+  if (spec.kind === 'power') return powerProblem(info, spec.objectivePower);
+  if (spec.kind === 'size') return null;
+  const downsample = downsampleForMpp(info, spec.mpp);
+  if (downsample === null) return 'The slide records no objective power or microns per pixel, so a pixel size cannot be chosen.';
+  if (downsample < 0.999) {
+    const finest = mppAtDownsample(info, 1);
+    return `${formatMpp(spec.mpp)} is finer than this slide's scan (${finest === null ? '?' : formatMpp(finest)} at best).`;
+  }
+  return null;
+}

@@ -1,0 +1,32 @@
+// Bounds of what a request may ask for, checked by the operation table's schemas (operations.ts)
+// and shown by the UI where a user types a value. Plain data: the renderer imports it without the schemas.
+
+export const LIMITS = {
+  /** Slide ids are short tokens (UUIDs); anything longer is not one of ours. */
+  slideIdLength: 128,
+  /** Longest path accepted (Windows long paths go to 32767 UTF-16 units). */
+  pathLength: 32767,
+  /** Associated image names ('thumbnail', 'label', 'macro', vendor-specific ones). */
+  associatedNameLength: 64,
+  /** A 2^40-pixel-wide slide has 41 deep-zoom levels; nothing real comes near 64. */
+  maxDzLevel: 64,
+  /** Tile column/row and slide level upper bound (2^31 - 1). */
+  maxIndex: 2 ** 31 - 1,
+  /** How many requests one slide:cancel-tiles may name. */
+  maxCancelIds: 10_000,
+  /** At most this many tiles per prefetch: a ring around a large screen at one level. */
+  maxPrefetchTiles: 1024,
+  /** Thumbnail longest side in pixels. */
+  maxThumbnailSide: 65_536,
+  /** Objective powers and microns per pixel are small positive numbers. */
+  maxPower: 1_000,
+  maxMpp: 100_000,
+  /** Panels of a comparison (the 2x2 composite). */
+  maxComparisonPanels: 4,
+  /** Level-0 coordinates: slides stay far below 2^40 pixels a side. */
+  maxCoordinate: 2 ** 40,
+  /** A comparison panel's side in screen pixels. */
+  maxPanelSide: 16_384,
+  /** A region's side in output pixels. */
+  maxRegionSide: 65_536,
+} as const;

@@ -1,0 +1,455 @@
+// The operation table: every request one of Slidescope's processes can make of another, declared
+// once. Its name, where it runs (main process or engine process), who may call it, its request
+// schema (checked wherever the request crosses into a process), its response type, whether it can
+// be cancelled, how the engine routes it to its lanes, and what progress it reports. Everything
+// else derives from it: window.slidescope (the preload bridge), the ipcMain registration, the
+// engine-process protocol and its proxy, request validation and the types of each side.
+
+import * as v from 'valibot';
+import { fail, ok, type Result } from './errors';
+import { LIMITS } from './limits';
+import type { EncodedImage, EncodedTile, RgbImage, SlideInfo } from './slide';
+
+
+// ---- Schema building blocks ------------------------------------------------------------------
+
+// Control characters (C0, DEL, C1) never belong in ids, names or paths we accept.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** True for an absolute POSIX path, a Windows drive path (C:\ or C:/) or a UNC path (\\server\share). */
+export function isAbsolutePath(value: string): boolean {
+  return value.startsWith('/') || /^[A-Za-z]:[\\/]/.test(value) || /^\\\\[^\\]/.test(value);
+}
+
+const text = (maxLength: number) =>
+  v.pipe(
+    v.string('must be a string'),
+    v.minLength(1, 'must not be empty'),
+    v.maxLength(maxLength, `is longer than ${maxLength} characters`),
+    v.check((s) => !CONTROL_CHARS.test(s), 'contains control characters'),
+  );
+const int = (min: number, max: number) =>
+  v.pipe(v.number('must be a number'), v.integer(`must be an integer from ${min} to ${max}`), v.minValue(min, `must be at least ${min}`), v.maxValue(max, `must be at most ${max}`));
+const positive = (max: number) =>
+  v.pipe(v.number('must be a number'), v.finite('must be finite'), v.gtValue(0, 'must be greater than 0'), v.maxValue(max, `must be at most ${max}`));
+const coordinate = v.pipe(
+  v.number('must be a number'),
+  v.finite('must be finite'),
+  v.minValue(-LIMITS.maxCoordinate, 'is too far outside the slide'),
+  v.maxValue(LIMITS.maxCoordinate, 'is too far outside the slide'),
+);
+const none = v.pipe(
+  v.nullish(v.never('takes no arguments')),
+  v.transform((): undefined => undefined),
+);
+
+export const slideId = v.pipe(text(LIMITS.slideIdLength), v.regex(/^\S+$/, 'must not contain white space'));
+export const absolutePath = v.pipe(text(LIMITS.pathLength), v.check(isAbsolutePath, 'must be an absolute path'));
+export const imageFormat = v.picklist(['png', 'jpeg', 'tiff'], 'must be one of png, jpeg, tiff');
+const requestId = int(0, Number.MAX_SAFE_INTEGER);
+const associatedName = v.pipe(
+  text(LIMITS.associatedNameLength),
+  v.regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]*$/, "may hold only letters, digits, space, '_', '.' and '-'"),
+);
+
+export const thumbnailSpec = v.variant(
+  'kind',
+  [
+    v.strictObject({ kind: v.literal('size'), longestSide: int(1, LIMITS.maxThumbnailSide) }),
+    v.strictObject({ kind: v.literal('power'), objectivePower: positive(LIMITS.maxPower) }),
+    v.strictObject({ kind: v.literal('mpp'), mpp: positive(LIMITS.maxMpp) }),
+  ],
+  'must be one of size, power, mpp',
+);
+
+/**
+ * Whole slide (one thumbnail per magnification), or a field of view: what a grid cell of
+ * panelWidth x panelHeight screen pixels shows around a level-0 centre at each magnification.
+ */
+export const comparisonMode = v.variant(
+  'kind',
+  [
+    v.strictObject({ kind: v.literal('slide') }),
+    v.strictObject({
+      kind: v.literal('field'),
+      centerX: coordinate,
+      centerY: coordinate,
+      panelWidth: positive(LIMITS.maxPanelSide),
+      panelHeight: positive(LIMITS.maxPanelSide),
+    }),
+  ],
+  'must be one of slide, field',
+);
+
+export type ThumbnailSpec = v.InferOutput<typeof thumbnailSpec>;
+export type ComparisonMode = v.InferOutput<typeof comparisonMode>;
+export type ImageFormat = v.InferOutput<typeof imageFormat>;
+
+const powers = v.pipe(
+  v.array(positive(LIMITS.maxPower), 'must be an array'),
+  v.minLength(1, `must have 1 to ${LIMITS.maxComparisonPanels} entries`),
+  v.maxLength(LIMITS.maxComparisonPanels, `must have 1 to ${LIMITS.maxComparisonPanels} entries`),
+);
+
+const slideRef = v.strictObject({ slideId });
+
+const tileRequest = v.strictObject({
+  slideId,
+  dzLevel: int(0, LIMITS.maxDzLevel),
+  col: int(0, LIMITS.maxIndex),
+  row: int(0, LIMITS.maxIndex),
+  /** Caller-chosen id, so that slide:cancel-tiles can name the request. */
+  requestId,
+});
+
+const prefetchRequest = v.pipe(
+  v.strictObject({
+    slideId,
+    dzLevel: int(0, LIMITS.maxDzLevel),
+    colStart: int(0, LIMITS.maxIndex),
+    colEnd: int(0, LIMITS.maxIndex),
+    rowStart: int(0, LIMITS.maxIndex),
+    rowEnd: int(0, LIMITS.maxIndex),
+  }),
+  v.check((r) => r.colEnd >= r.colStart && r.rowEnd >= r.rowStart, 'a range ends before it starts'),
+  v.check((r) => (r.colEnd - r.colStart + 1) * (r.rowEnd - r.rowStart + 1) <= LIMITS.maxPrefetchTiles, `more than ${LIMITS.maxPrefetchTiles} tiles`),
+);
+
+const exportTarget = { format: imageFormat, overwrite: v.boolean('must be true or false') };
+
+// ---- Response types of the app's own operations ----------------------------------------------
+
+export interface OpenedSlide {
+  slideId: string;
+  info: SlideInfo;
+}
+
+export interface RecentFile {
+  path: string;
+  name: string;
+  openedAt: string; // ISO time
+}
+
+export interface ExportResult {
+  /** Files written, absolute paths. Empty when the user cancelled the save dialog. */
+  files: string[];
+}
+
+/** How far an export has got: steps done of total, and what it is doing. */
+export interface ExportStep {
+  done: number;
+  total: number;
+  label: string;
+}
+
+export interface AppVersions {
+  app: string;
+  electron: string;
+  chrome: string;
+  node: string;
+}
+
+/** What the engine process says of itself (benchmarks, tests, the about box). */
+export interface EngineStats {
+  pid: number;
+  rssBytes: number;
+  /** Highest resident memory of the engine process so far (the whole process, every thread). */
+  peakRssBytes: number;
+  /** Its memory cap: above it the process ends itself. */
+  memoryCapBytes: number;
+  lanes: number;
+  /** Lane workers and codec threads replaced after a crash or stall. */
+  restarts: number;
+}
+
+// ---- The table -------------------------------------------------------------------------------
+
+declare const responseType: unique symbol;
+/** A type carried by the table for the compiler only: responses are produced by our own code. */
+export type Returns<T> = { readonly [responseType]?: T };
+const returns = <T>(): Returns<T> => ({});
+
+/**
+ * Who may call an operation:
+ * - 'page': the renderer page, as a method of window.slidescope;
+ * - 'preload': only the preload, on the page's behalf (a dropped file's path, which the page cannot forge);
+ * - 'host': only the main process, the CLI and the tests (never the renderer).
+ */
+export type Exposure = 'page' | 'preload' | 'host';
+
+/**
+ * Where the engine process runs an operation: 'tile' one lane chosen by the tile (so a tile's work
+ * and cache entry are never doubled), 'any' the least busy lane, 'all' every lane (each holds every
+ * open slide), 'process' the engine process itself.
+ */
+export type Route = 'tile' | 'any' | 'all' | 'process';
+
+interface OperationSpec {
+  /** The process that answers it. */
+  at: 'main' | 'engine';
+  exposure: Exposure;
+  /** Its method name: on window.slidescope ('page' operations), on the engine (engine operations). */
+  method: string;
+  request: v.GenericSchema;
+  response: Returns<unknown>;
+  /** Engine operations only. */
+  route?: Route;
+  /** The caller may cancel it: its handler receives an AbortSignal. */
+  cancellable?: boolean;
+  /** What it reports while it runs, if anything. */
+  progress?: Returns<unknown>;
+}
+
+function defineOperations<const T extends Record<string, OperationSpec>>(table: T): T {
+  return table;
+}
+
+export const OPERATIONS = defineOperations({
+  // Main process: choosing, authorising and opening files, the recent list, exports' dialogs.
+  'slide:open-dialog': { at: 'main', exposure: 'page', method: 'openDialog', request: none, response: returns<OpenedSlide | null>() },
+  'slide:open-recent': { at: 'main', exposure: 'page', method: 'openRecent', request: v.strictObject({ path: absolutePath }), response: returns<OpenedSlide>() },
+  'slide:open-dropped': {
+    at: 'main',
+    exposure: 'preload',
+    method: 'openDroppedPath',
+    request: v.strictObject({ path: absolutePath }),
+    response: returns<OpenedSlide>(),
+  },
+  'slide:open-sample': { at: 'main', exposure: 'page', method: 'openSample', request: none, response: returns<OpenedSlide>() },
+  'slide:close': { at: 'main', exposure: 'page', method: 'closeSlide', request: slideRef, response: returns<void>() },
+  'recent:list': { at: 'main', exposure: 'page', method: 'listRecent', request: none, response: returns<RecentFile[]>() },
+  'recent:clear': { at: 'main', exposure: 'page', method: 'clearRecent', request: none, response: returns<void>() },
+  'export:thumbnail': {
+    at: 'main',
+    exposure: 'page',
+    method: 'exportThumbnail',
+    request: v.strictObject({ slideId, spec: thumbnailSpec, format: imageFormat }),
+    response: returns<ExportResult>(),
+  },
+  'export:comparison': {
+    at: 'main',
+    exposure: 'page',
+    method: 'exportComparison',
+    request: v.strictObject({ slideId, powers, mode: comparisonMode, format: imageFormat }),
+    response: returns<ExportResult>(),
+  },
+  'export:show-in-folder': { at: 'main', exposure: 'page', method: 'showInFolder', request: v.strictObject({ path: absolutePath }), response: returns<void>() },
+  'app:versions': { at: 'main', exposure: 'page', method: 'versions', request: none, response: returns<AppVersions>() },
+
+  // Engine process, straight from the page over its own port: the viewer's tiles.
+  'slide:tile': {
+    at: 'engine',
+    exposure: 'page',
+    method: 'getTile',
+    request: tileRequest,
+    response: returns<EncodedTile>(),
+    route: 'tile',
+    cancellable: true,
+  },
+  'slide:cancel-tiles': {
+    at: 'engine',
+    exposure: 'page',
+    method: 'cancelTiles',
+    request: v.strictObject({
+      slideId,
+      requestIds: v.pipe(v.array(requestId, 'must be an array'), v.maxLength(LIMITS.maxCancelIds, `has more than ${LIMITS.maxCancelIds} entries`)),
+    }),
+    response: returns<void>(),
+    route: 'process',
+  },
+  /** Replaces this slide's prefetch: tiles around the view, made while the engine is idle. */
+  'slide:prefetch': { at: 'engine', exposure: 'page', method: 'prefetchTiles', request: prefetchRequest, response: returns<void>(), route: 'all' },
+  'slide:associated': {
+    at: 'engine',
+    exposure: 'page',
+    method: 'getAssociatedImage',
+    request: v.strictObject({ slideId, name: associatedName }),
+    response: returns<EncodedImage>(),
+    route: 'any',
+  },
+
+  // Engine process, for the main process, the CLI and the tests only.
+  /** Opens a file under an id the caller chose; `client` is the window whose port may read it. */
+  'engine:open': {
+    at: 'engine',
+    exposure: 'host',
+    method: 'open',
+    request: v.strictObject({ slideId, path: absolutePath, client: v.nullable(int(0, LIMITS.maxIndex)), tileSize: v.optional(int(64, 4096)) }),
+    response: returns<SlideInfo>(),
+    route: 'all',
+  },
+  'engine:close': { at: 'engine', exposure: 'host', method: 'close', request: slideRef, response: returns<void>(), route: 'all' },
+  /** RGBA pixels of a region: x, y in level-0 pixels, width and height in pixels of the slide level. */
+  'engine:region': {
+    at: 'engine',
+    exposure: 'host',
+    method: 'readRegion',
+    request: v.strictObject({
+      slideId,
+      level: int(0, LIMITS.maxIndex),
+      x: coordinate,
+      y: coordinate,
+      width: int(1, LIMITS.maxRegionSide),
+      height: int(1, LIMITS.maxRegionSide),
+    }),
+    response: returns<RgbImage>(),
+    route: 'any',
+    cancellable: true,
+  },
+  /** RGB pixels of a level-0 rectangle resampled to outWidth x outHeight, from the coarsest level with enough detail. */
+  'engine:scaled-region': {
+    at: 'engine',
+    exposure: 'host',
+    method: 'readScaledRegion',
+    request: v.strictObject({
+      slideId,
+      x: coordinate,
+      y: coordinate,
+      width: positive(LIMITS.maxCoordinate),
+      height: positive(LIMITS.maxCoordinate),
+      outWidth: int(1, LIMITS.maxRegionSide),
+      outHeight: int(1, LIMITS.maxRegionSide),
+    }),
+    response: returns<RgbImage>(),
+    route: 'any',
+    cancellable: true,
+  },
+  'engine:thumbnail': {
+    at: 'engine',
+    exposure: 'host',
+    method: 'thumbnail',
+    request: v.strictObject({ slideId, spec: thumbnailSpec }),
+    response: returns<RgbImage>(),
+    route: 'any',
+    cancellable: true,
+  },
+  /** An associated image (thumbnail, label, macro) decoded to RGB. */
+  'engine:associated-pixels': {
+    at: 'engine',
+    exposure: 'host',
+    method: 'readAssociated',
+    request: v.strictObject({ slideId, name: associatedName }),
+    response: returns<RgbImage>(),
+    route: 'any',
+  },
+  /** Writes a thumbnail (atomically; an existing file only with overwrite). */
+  'engine:export-thumbnail': {
+    at: 'engine',
+    exposure: 'host',
+    method: 'writeThumbnail',
+    request: v.strictObject({ slideId, spec: thumbnailSpec, path: absolutePath, ...exportTarget }),
+    response: returns<ExportResult>(),
+    route: 'any',
+    cancellable: true,
+    progress: returns<ExportStep>(),
+  },
+  /** One image per magnification and the labelled composite, into a folder (all made before any is written). */
+  'engine:export-comparison': {
+    at: 'engine',
+    exposure: 'host',
+    method: 'writeComparison',
+    request: v.strictObject({ slideId, powers, mode: comparisonMode, folder: absolutePath, comparisonPath: v.optional(absolutePath), ...exportTarget }),
+    response: returns<ExportResult>(),
+    route: 'any',
+    cancellable: true,
+    progress: returns<ExportStep>(),
+  },
+  /** A region written as an image: at a slide level (OpenSlide's read_region) or an objective power (TIAToolbox's read_rect). */
+  'engine:export-region': {
+    at: 'engine',
+    exposure: 'host',
+    method: 'writeRegion',
+    request: v.strictObject({
+      slideId,
+      x: coordinate,
+      y: coordinate,
+      width: int(1, LIMITS.maxRegionSide),
+      height: int(1, LIMITS.maxRegionSide),
+      at: v.variant('kind', [
+        v.strictObject({ kind: v.literal('level'), level: int(0, LIMITS.maxIndex) }),
+        v.strictObject({ kind: v.literal('power'), objectivePower: positive(LIMITS.maxPower) }),
+      ]),
+      path: absolutePath,
+      ...exportTarget,
+    }),
+    response: returns<ExportResult>(),
+    route: 'any',
+    cancellable: true,
+  },
+  /** Makes the built-in sample slide in `dir` on first use; answers its path. */
+  'engine:ensure-sample': { at: 'engine', exposure: 'host', method: 'ensureSample', request: v.strictObject({ dir: absolutePath }), response: returns<string>(), route: 'any' },
+  'engine:stats': { at: 'engine', exposure: 'host', method: 'stats', request: none, response: returns<EngineStats>(), route: 'process' },
+});
+
+// ---- What derives from it --------------------------------------------------------------------
+
+type Table = typeof OPERATIONS;
+export type OperationName = keyof Table;
+/** A request as its handler receives it (checked by the schema). */
+export type RequestOf<O extends OperationName> = v.InferOutput<Table[O]['request']>;
+/** A request as a caller writes it. */
+export type RequestInput<O extends OperationName> = v.InferInput<Table[O]['request']>;
+export type ResponseOf<O extends OperationName> = Table[O]['response'] extends Returns<infer T> ? T : never;
+export type ProgressOf<O extends OperationName> = Table[O] extends { progress: Returns<infer P> } ? P : never;
+export type MethodOf<O extends OperationName> = Table[O]['method'];
+
+type Where<K extends keyof OperationSpec, V> = { [O in OperationName]: Table[O] extends Record<K, V> ? O : never }[OperationName];
+export type MainOperation = Where<'at', 'main'>;
+export type EngineOperation = Where<'at', 'engine'>;
+/** Engine operations the engine process answers itself; the rest go to its lanes. */
+export type ProcessOperation = Where<'route', 'process'>;
+export type LaneOperation = Exclude<EngineOperation, ProcessOperation>;
+export type PageOperation = Where<'exposure', 'page'>;
+export type RendererOperation = Where<'exposure', 'page' | 'preload'>;
+
+export const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];
+
+function namesWhere(test: (spec: OperationSpec) => boolean): OperationName[] {
+  return OPERATION_NAMES.filter((name) => test(OPERATIONS[name]));
+}
+export const MAIN_OPERATIONS = namesWhere((s) => s.at === 'main') as MainOperation[];
+export const ENGINE_OPERATIONS = namesWhere((s) => s.at === 'engine') as EngineOperation[];
+export const LANE_OPERATIONS = namesWhere((s) => s.at === 'engine' && s.route !== 'process') as LaneOperation[];
+
+export function isOperation(value: unknown): value is OperationName {
+  return typeof value === 'string' && Object.hasOwn(OPERATIONS, value);
+}
+
+/** The spec of an operation, widened for code that handles any of them. */
+export function operationSpec(name: OperationName): OperationSpec {
+  return OPERATIONS[name];
+}
+
+/** A plain data tree (what structured clone delivers): objects with Object's or no prototype, arrays, primitives. */
+function isPlainData(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value !== 'object') return typeof value !== 'function' && typeof value !== 'symbol';
+  if (depth > 8) return false;
+  if (Array.isArray(value)) return value.every((item) => isPlainData(item, depth + 1));
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  return Object.values(value).every((item) => isPlainData(item, depth + 1));
+}
+
+function describeIssue(issue: v.BaseIssue<unknown>): string {
+  const path = (issue.path ?? []).map((item) => (typeof item.key === 'number' ? `[${item.key}]` : `.${String(item.key)}`)).join('');
+  let message = issue.message;
+  if (issue.type === 'strict_object' && path === '') message = 'the request must be an object';
+  else if (issue.type === 'strict_object' && issue.input === undefined) message = 'is missing';
+  else if (issue.type === 'strict_object') message = 'is an unexpected field';
+  return `${path ? `${path.slice(path.startsWith('.') ? 1 : 0)} ` : ''}${message}`;
+}
+
+/**
+ * Checks a request that arrived from another process against its operation's schema. Answers a
+ * fresh object built from the checked fields (never the caller's), or INVALID_ARGUMENT naming the
+ * field and the rule.
+ */
+export function validateRequest<O extends OperationName>(name: O, raw: unknown): Result<RequestOf<O>> {
+  if (!isOperation(name)) return fail('INVALID_ARGUMENT', `unknown operation ${String(name).slice(0, 40)}`);
+  if (!isPlainData(raw)) return fail('INVALID_ARGUMENT', `${name}: the request must be plain data (an object)`);
+  if (Array.isArray(raw)) return fail('INVALID_ARGUMENT', `${name}: the request must be an object, not an array`);
+  const checked = v.safeParse(OPERATIONS[name].request, raw);
+  if (checked.success) return ok(checked.output as RequestOf<O>);
+  return fail('INVALID_ARGUMENT', `${name}: ${describeIssue(checked.issues[0])}`);
+}
