@@ -22,6 +22,8 @@ export function useMainEvents(api: SlidescopeApi, handlers: MainEventHandlers): 
       api.on('app:open-failed', (error) => current.current.onOpenFailed(error)),
       api.on('app:menu-command', (command) => current.current.onMenuCommand(command)),
     ];
-    return () => unsubscribe.forEach((off) => off());
+    return () => {
+      for (const off of unsubscribe) off();
+    };
   }, [api]);
 }
