@@ -6,7 +6,7 @@
 
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -156,7 +156,7 @@ async function ensure(name: string, spec: FixtureSpec, dir: string, path: string
   const lock = `${path}.lock`;
   for (;;) {
     if (await isFile(path)) return path;
-    let handle;
+    let handle: FileHandle;
     try {
       handle = await open(lock, 'wx');
     } catch (error) {
