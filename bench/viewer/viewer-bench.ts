@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
 import type OpenSeadragon from 'openseadragon';
 import { SlidescopeHost } from '../../e2e/host/slidescope-host';
-import { fixturePath } from '../../electron/engine/synth/fixtures';
+import { fixturePath } from '../../testing/fixtures';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const OUT = join(ROOT, '.cache/bench-viewer');

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { sharedSlide } from '../../testing/paths';
 import { SlideError } from '../engine/errors';
-import { sharedSlide } from '../engine/testing/paths';
 import { EngineHost } from './engine-host';
 
 const WORKER = fileURLToPath(new URL('./engine-worker.ts', import.meta.url));

@@ -9,7 +9,7 @@ import { optimiseOpenJpeg, setCodecThreads, stopCodecPool, warmCodecPool } from 
 import { useCompiledOpenJpeg } from '../engine/codecs/openjpeg';
 import { SlideEngine } from '../engine/engine';
 import { toSlideError } from '../engine/errors';
-import { ensureSampleSlide } from '../engine/sample-slide';
+import { ensureSampleSlide } from '../synth/sample-slide';
 import { CANCELLABLE, type HostMessage, type LaneData, type WorkerMessage } from './protocol';
 
 if (!parentPort) throw new Error('engine-worker must run in a worker thread');

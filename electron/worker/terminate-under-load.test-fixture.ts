@@ -3,7 +3,7 @@
 // call left pending by a terminated worker aborts the whole process (which a test could not catch).
 
 import { fileURLToPath } from 'node:url';
-import { fixturePath } from '../engine/synth/fixtures';
+import { fixturePath } from '../../testing/fixtures';
 import { EngineHost } from './engine-host';
 
 const worker = process.argv[2] ?? fileURLToPath(new URL('./engine-worker.ts', import.meta.url));

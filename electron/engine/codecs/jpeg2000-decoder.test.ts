@@ -3,7 +3,7 @@ import { on } from 'node:events';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { J2kTileEncoder } from '../synth/jpeg2000-tiles';
+import { J2kTileEncoder } from '../../synth/jpeg2000-tiles';
 import type { CodecAnswer } from './codec-jobs';
 import type { CodecThreadData } from './codec-pool';
 import { decodeJpeg2000, decompositionLevels } from './jpeg2000-decoder';

@@ -4,8 +4,8 @@
 // the time a JPEG 2000 slide takes to fill the screen. Optimised code belongs to the compiled module,
 // which the process's threads share (compileOpenJpeg), so this runs in one thread, once.
 
-import { type J2kEncoderOptions, J2kTileEncoder } from '../synth/jpeg2000-tiles';
-import { TissuePainter } from '../synth/tissue';
+import { type J2kEncoderOptions, J2kTileEncoder } from '../../synth/jpeg2000-tiles';
+import { TissuePainter } from '../../synth/tissue';
 import { decodeJpeg2000 } from './jpeg2000-decoder';
 
 const SIZE = 240; // Aperio's JPEG 2000 tile size

@@ -19,7 +19,7 @@ import {
   writeGenericPyramid,
   writeHugeHeaderTiff,
   writeSingleLevelTiff,
-} from './slides';
+} from '../electron/synth/slides';
 
 /** Bump whenever generated content changes without a parameter changing (painter, codecs...). */
 export const GENERATOR_VERSION = 1;
@@ -99,7 +99,7 @@ export function fixtureDir(): string {
   for (;;) {
     if (existsSync(join(dir, 'package.json'))) return join(dir, '.cache', 'fixtures');
     const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the repository root (no package.json above the synth folder)');
+    if (up === dir) throw new Error('cannot find the repository root (no package.json above testing/)');
     dir = up;
   }
 }

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
-import type { EncodedTile } from '../../../shared/slide';
-import type { RgbImage } from '../engine-api';
+import type { RgbImage } from '../electron/engine/engine-api';
+import type { EncodedTile } from '../shared/slide';
 
 // Compares two interleaved images channel by channel (the reference may carry alpha).
 
