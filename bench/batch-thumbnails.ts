@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fixtureDir, GENERATOR_VERSION } from '../electron/engine/synth/fixtures';
-import { writeAperioSvs } from '../electron/engine/synth/slides';
+import { writeAperioSvs } from '../electron/synth/slides';
+import { fixtureDir, GENERATOR_VERSION } from '../testing/fixtures';
 
 const SLIDES = 20;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -5,11 +5,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { fixturePath } from '../electron/engine/synth/fixtures';
-import { seededRandom } from '../electron/engine/synth/random';
+import { seededRandom } from '../electron/synth/random';
 import { EngineHost } from '../electron/worker/engine-host';
 import { deepZoomGeometry } from '../shared/deepzoom';
 import type { DeepZoomGeometry } from '../shared/slide';
+import { fixturePath } from '../testing/fixtures';
 import { benchBatchThumbnails } from './batch-thumbnails';
 
 const json = process.argv.includes('--json');

@@ -112,7 +112,7 @@ test('field of view from the grid; existing files: Cancel keeps them, Replace ov
 
   // From the grid, the dialog offers the set of what the grid shows.
   const dialog = await openExportDialog(page);
-  await expect(dialog.getByTestId('export-kind-set')).toHaveAttribute('aria-checked', 'true');
+  await expect(dialog.getByTestId('export-kind-set')).toBeChecked();
   await expect(dialog.getByTestId('set-mode-field')).toBeChecked();
   await expect(dialog).toContainText(`${shown.size.x} × ${shown.size.y} px around (${Math.round(shown.center.x)}, ${Math.round(shown.center.y)})`);
   await dialog.getByTestId('export-format').selectOption('jpeg');
@@ -155,7 +155,7 @@ test('field of view from the grid; existing files: Cancel keeps them, Replace ov
   await dialog.getByTestId('export-set').click();
   await expect(status).toHaveAttribute('data-status', 'done');
   const after = await Promise.all(files.map((f) => stat(f).then((s) => s.mtimeMs)));
-  after.forEach((t, i) => expect(t).toBeGreaterThan(before[i]!));
+  for (const [i, t] of after.entries()) expect(t).toBeGreaterThan(before[i]!);
 
   // A file that another program writes after the check is refused, and the dialog says so.
   await Promise.all(files.map((f) => rm(f)));

@@ -29,7 +29,7 @@ function run(command, commandArgs, env = {}) {
 
 let status = 0;
 if (only !== '--e2e') {
-  const files = ['shared', 'electron', 'bench'].filter((d) => existsSync(join(root, d))).flatMap((d) => findTests(join(root, d)));
+  const files = ['shared', 'electron', 'testing', 'bench'].filter((d) => existsSync(join(root, d))).flatMap((d) => findTests(join(root, d)));
   const selected = filters.length ? files.filter((f) => filters.some((p) => f.includes(p))) : files;
   status ||= run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...selected]);
 }

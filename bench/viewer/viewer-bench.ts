@@ -17,8 +17,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
+import type OpenSeadragon from 'openseadragon';
 import { SlidescopeHost } from '../../e2e/host/slidescope-host';
-import { fixturePath } from '../../electron/engine/synth/fixtures';
+import { fixturePath } from '../../testing/fixtures';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const OUT = join(ROOT, '.cache/bench-viewer');
@@ -40,10 +41,10 @@ interface StageTimes {
   workerRssMb: number;
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- page-side code over OpenSeadragon, which the page has untyped */
 // Page-side functions (not strings: the app's CSP forbids eval). Each finds the viewer itself:
 // the app exposes it under ?e2e, the OpenSlide page as window.viewer.
-type PageWindow = { __slidescopeE2E?: { viewer: any }; viewer?: any };
+// Typed with OpenSeadragon's declarations (a type-only import: the functions run in the page).
+type PageWindow = { __slidescopeE2E?: { viewer: OpenSeadragon.Viewer | null }; viewer?: OpenSeadragon.Viewer };
 
 async function waitFullyLoaded(page: Page, timeout = 60_000): Promise<void> {
   try {
@@ -51,7 +52,7 @@ async function waitFullyLoaded(page: Page, timeout = 60_000): Promise<void> {
   } catch (error) {
     const state = await page.evaluate(() => {
       const w = window as unknown as PageWindow;
-      const v = w.__slidescopeE2E?.viewer ?? w.viewer;
+      const v = (w.__slidescopeE2E?.viewer ?? w.viewer)!;
       const c = v.viewport.getCenter(true);
       return { zoom: [v.viewport.getZoom(true), v.viewport.getZoom(false)], loaded: v.world.getItemAt(0).getFullyLoaded(), center: [c.x, c.y] };
     });
@@ -78,10 +79,10 @@ async function waitFullyLoadedOnce(page: Page, timeout: number): Promise<void> {
 async function jump(page: Page): Promise<void> {
   await page.evaluate(() => {
     const w = window as unknown as PageWindow;
-    const v = w.__slidescopeE2E?.viewer ?? w.viewer;
+    const v = (w.__slidescopeE2E?.viewer ?? w.viewer)!;
     const item = v.world.getItemAt(0);
     const size = item.getContentSize();
-    v.viewport.zoomTo(item.imageToViewportZoom(0.5), null, true);
+    v.viewport.zoomTo(item.imageToViewportZoom(0.5), undefined, true);
     v.viewport.panTo(item.imageToViewportCoordinates(size.x / 2, size.y / 2), true);
   });
 }
@@ -89,7 +90,7 @@ async function jump(page: Page): Promise<void> {
 async function pan(page: Page): Promise<void> {
   await page.evaluate(() => {
     const w = window as unknown as PageWindow;
-    const v = w.__slidescopeE2E?.viewer ?? w.viewer;
+    const v = (w.__slidescopeE2E?.viewer ?? w.viewer)!;
     const bounds = v.viewport.getBounds(true);
     // An OpenSeadragon Point without the OpenSeadragon global (the app's page has none).
     const delta = bounds.getTopLeft().times(0);

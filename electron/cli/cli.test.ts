@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { SHARED_SLIDES, sharedSlide } from '../../testing/paths';
+import { compareRgb } from '../../testing/pixel-compare';
 import { SlideEngine } from '../engine/engine';
-import { SHARED_SLIDES, sharedSlide } from '../engine/testing/paths';
-import { compareRgb } from '../engine/testing/pixel-compare';
 
 const CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
 const CMU = sharedSlide('CMU-1-Small-Region.svs');

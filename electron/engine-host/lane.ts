@@ -12,7 +12,7 @@ import { optimiseOpenJpeg, setCodecThreads, stopCodecPool, warmCodecPool } from 
 import { useCompiledOpenJpeg } from '../engine/codecs/openjpeg';
 import { SlideEngine } from '../engine/engine';
 import { threadData, workerEndpoint } from '../rpc/worker-thread';
-import { ensureSampleSlide } from '../engine/sample-slide';
+import { ensureSampleSlide } from '../synth/sample-slide';
 
 /** What a lane is told at start: which one it is (see tileLane), of how many. */
 export interface LaneData {

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { type ErrorCode, isErrorCode } from '../../shared/errors';
+import { sharedSlide } from '../../testing/paths';
 import { SlideEngine } from './engine';
 import { SlideError } from './errors';
-import { sharedSlide } from './testing/paths';
 
 const engine = new SlideEngine();
 after(() => engine.closeAll());

@@ -4,11 +4,11 @@
 
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { type FixtureName, fixturePath } from '../../testing/fixtures';
+import { type ReferenceInfo, type ReferenceRequest, referenceImage, runOpenSlide, vipsPage } from '../../testing/openslide-reference';
+import { compareRgb, decodeTile } from '../../testing/pixel-compare';
 import { SlideEngine } from './engine';
 import { SlideError } from './errors';
-import { type FixtureName, fixturePath } from './synth/fixtures';
-import { type ReferenceInfo, type ReferenceRequest, referenceImage, runOpenSlide, vipsPage } from './testing/openslide-reference';
-import { compareRgb, decodeTile } from './testing/pixel-compare';
 
 const engine = new SlideEngine({ tileEncoding: 'png' });
 after(() => engine.closeAll());

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RgbImage } from '../../shared/slide';
+import { seededRandom } from '../synth/random';
 import { halveRectInto, halveRgb } from './pixels';
-import { seededRandom } from './synth/random';
 
 /** The 2x2 mean written the obvious way, clamping every coordinate to the source. */
 function naiveHalve(src: RgbImage, width: number, height: number): Uint8Array {

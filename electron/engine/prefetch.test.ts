@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { sharedSlide } from '../../testing/paths';
 import { SlideEngine } from './engine';
 import { SlideError } from './errors';
-import { sharedSlide } from './testing/paths';
 import { tileLane } from './tile-lanes';
 
 async function until(condition: () => boolean, ms = 10_000): Promise<void> {

@@ -2,10 +2,10 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { type ReferenceInfo, type ReferenceRequest, referenceImage, runOpenSlide, vipsPage } from '../../testing/openslide-reference';
+import { sharedSlide } from '../../testing/paths';
+import { compareRgb, decodeTile } from '../../testing/pixel-compare';
 import { SlideEngine } from './engine';
-import { type ReferenceInfo, type ReferenceRequest, referenceImage, runOpenSlide, vipsPage } from './testing/openslide-reference';
-import { sharedSlide } from './testing/paths';
-import { compareRgb, decodeTile } from './testing/pixel-compare';
 
 describe('CMU-1-Small-Region.svs (real Aperio, JPEG RGB)', () => {
   const path = sharedSlide('CMU-1-Small-Region.svs');

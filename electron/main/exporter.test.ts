@@ -10,8 +10,8 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import sharp from 'sharp';
 
 import type { ExportProgress, ImageFormat } from '../../shared/ipc';
+import { sharedSlide } from '../../testing/paths';
 import { SlideEngine } from '../engine/engine';
-import { sharedSlide } from '../engine/testing/paths';
 import { type ExportDialogs, Exporter, withFormatExtension } from './exporter';
 import type { OwnedSlide } from './ipc-handlers';
 import { createIpcHandlers } from './ipc-handlers';

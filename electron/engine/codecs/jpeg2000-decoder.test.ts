@@ -3,12 +3,11 @@ import { on } from 'node:events';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { J2kTileEncoder } from '../synth/jpeg2000-tiles';
+import { J2kTileEncoder } from '../../synth/jpeg2000-tiles';
 import type { CodecAnswer } from './codec-jobs';
 import type { CodecThreadData } from './codec-pool';
 import { decodeJpeg2000, decompositionLevels } from './jpeg2000-decoder';
 import { compileOpenJpeg } from './openjpeg';
-import { warmUpOpenJpeg } from './openjpeg-warmup';
 
 test('a codestream decodes at 1/2^n size for every n up to its decomposition levels', async () => {
   const rgb = Uint8Array.from({ length: 64 * 64 * 3 }, (_, i) => (i * 37) % 256);
@@ -44,8 +43,4 @@ test('a codec thread decodes with OpenJPEG compiled in another thread, after war
   } finally {
     await worker.terminate();
   }
-});
-
-test('the warm-up decodes every kind of Aperio JPEG 2000 tile', async () => {
-  await warmUpOpenJpeg();
 });

@@ -24,7 +24,7 @@ export async function decodeJpeg2000(codestream: Uint8Array, params: Jpeg2000Dec
       if (reduce > 0) decoder.decodeSubResolution(reduce, 0);
       else decoder.decode();
     } catch (error) {
-      throw new Error(`JPEG 2000 tile cannot be decoded (${describe(error)})`);
+      throw new Error(`JPEG 2000 tile cannot be decoded (${errorText(error)})`);
     }
     const full = decoder.getFrameInfo();
     const size = reduce > 0 ? decoder.calculateSizeAtDecompositionLevel(reduce) : full;
@@ -69,7 +69,7 @@ export function decompositionLevels(codestream: Uint8Array): number | null {
   return null;
 }
 
-function describe(error: unknown): string {
+function errorText(error: unknown): string {
   if (error instanceof Error) return error.message;
   return typeof error === 'number' ? `OpenJPEG error ${error}` : String(error);
 }
@@ -93,5 +93,5 @@ function ycbcrToRgbInPlace(data: Uint8Array): void {
 }
 
 function clampByte(v: number): number {
-  return v < 0 ? 0 : v > 255 ? 255 : v;
+  return Math.min(Math.max(v, 0), 255);
 }

@@ -4,27 +4,25 @@
 // the time a JPEG 2000 slide takes to fill the screen. Optimised code belongs to the compiled module,
 // which the process's threads share (compileOpenJpeg), so this runs in one thread, once.
 
-import { type J2kEncoderOptions, J2kTileEncoder } from '../synth/jpeg2000-tiles';
-import { TissuePainter } from '../synth/tissue';
 import { decodeJpeg2000 } from './jpeg2000-decoder';
+import { WARM_UP_CODESTREAMS } from './openjpeg-warmup-codestreams';
 
-const SIZE = 240; // Aperio's JPEG 2000 tile size
-const KINDS: J2kEncoderOptions[] = [
-  { colour: 'ycbcr', compressionRatio: 12 }, // 33003
-  { colour: 'rgb', compressionRatio: 12 }, // 33005, lossy (9/7 wavelet)
-  { colour: 'rgb', compressionRatio: 0 }, // 33005, lossless (5/3 wavelet)
-];
-const ROUNDS = 4;
+// 8 rounds of the three 128 px all-tissue tiles: three quarters of the coded bytes of the 4 rounds of
+// half-tissue 240 px tiles the warm-up once painted and encoded at launch, and as effective
+// (bench/openjpeg-warmup.ts); fewer rounds were as good there, these leave a margin.
+const ROUNDS = 8;
 
-export async function warmUpOpenJpeg(): Promise<void> {
-  const painter = new TissuePainter({ width: 4 * SIZE, height: 4 * SIZE, seed: 1 });
-  const rgb = painter.render(SIZE, SIZE, SIZE, SIZE);
-  const tiles = await Promise.all(
-    KINDS.map(async (kind) => ({ ycbcr: kind.colour === 'ycbcr', codestream: (await J2kTileEncoder.create(kind)).encode(rgb, SIZE, SIZE) })),
-  );
+/** Resolves with the number of decodes of each stored kind. */
+export async function warmUpOpenJpeg(): Promise<Record<string, number>> {
+  const tiles = WARM_UP_CODESTREAMS.map(({ name, ycbcr, base64 }) => ({ name, ycbcr, codestream: new Uint8Array(Buffer.from(base64, 'base64')) }));
+  const decodes: Record<string, number> = {};
   for (let round = 0; round < ROUNDS; round++) {
-    for (const { codestream, ycbcr } of tiles) {
-      for (const reduce of [0, 1, 1, 2]) await decodeJpeg2000(codestream, { ycbcr, reduce });
+    for (const { name, codestream, ycbcr } of tiles) {
+      for (const reduce of [0, 1, 1, 2]) {
+        await decodeJpeg2000(codestream, { ycbcr, reduce });
+        decodes[name] = (decodes[name] ?? 0) + 1;
+      }
     }
   }
+  return decodes;
 }

@@ -24,7 +24,10 @@ const MAX_SPARE_PER_SIZE = 8;
 
 function withBuffer<T>(size: number, use: (buffer: Buffer) => T): T {
   let spares = spareBuffers.get(size);
-  if (!spares) spareBuffers.set(size, (spares = []));
+  if (!spares) {
+    spares = [];
+    spareBuffers.set(size, spares);
+  }
   const buffer = spares.pop() ?? Buffer.allocUnsafeSlow(size);
   try {
     return use(buffer);

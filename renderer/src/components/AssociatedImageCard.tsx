@@ -23,7 +23,7 @@ export function AssociatedImageCard({ slideId, name, onOpen }: AssociatedImageCa
           onClick={() => image.url && onOpen({ name, url: image.url, width: image.width, height: image.height })}
           title={`Show the ${name} full size`}
         >
-          <img src={image.url} alt={`${name} image of the slide`} />
+          <img src={image.url} alt={`The slide's ${name}`} />
         </button>
       ) : (
         <div className="associated-preview associated-missing">{image.error ? `Cannot show: ${image.error.message}` : 'Loading…'}</div>

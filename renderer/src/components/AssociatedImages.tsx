@@ -24,7 +24,7 @@ export function AssociatedImages({ slideId, names }: { slideId: SlideId; names: 
       </div>
       {shown && (
         <Modal title={`${shown.name} (${shown.width} × ${shown.height})`} onClose={() => setShown(null)} size="wide">
-          <img className="associated-full" src={shown.url} alt={`${shown.name} image of the slide`} data-testid="associated-full" />
+          <img className="associated-full" src={shown.url} alt={`The slide's ${shown.name}`} data-testid="associated-full" />
         </Modal>
       )}
     </>

@@ -115,6 +115,7 @@ export function ComparisonGrid(props: ComparisonGridProps) {
       {powers.map((power, index) => (
         <GridCell
           // The cell's position is its identity: its viewer survives a change of magnification.
+          // biome-ignore lint/suspicious/noArrayIndexKey: the grid has four fixed positions (powers may repeat), and a cell keeps its viewer when its power changes
           key={index}
           index={index}
           slide={slide}

@@ -119,12 +119,14 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
     <Modal title="Export" onClose={onClose} size="medium">
       <div className="export-dialog" data-testid="export-dialog">
         <div className="segmented" role="radiogroup" aria-label="What to export">
-          <button type="button" role="radio" aria-checked={kind === 'thumbnail'} onClick={() => setKind('thumbnail')} data-testid="export-kind-thumbnail">
+          <label data-testid="export-kind-thumbnail">
+            <input type="radio" className="visually-hidden" name={`${ids}-kind`} checked={kind === 'thumbnail'} onChange={() => setKind('thumbnail')} />
             Thumbnail
-          </button>
-          <button type="button" role="radio" aria-checked={kind === 'set'} onClick={() => setKind('set')} data-testid="export-kind-set">
+          </label>
+          <label data-testid="export-kind-set">
+            <input type="radio" className="visually-hidden" name={`${ids}-kind`} checked={kind === 'set'} onChange={() => setKind('set')} />
             Magnification set
-          </button>
+          </label>
         </div>
 
         {kind === 'thumbnail' ? (
@@ -155,7 +157,7 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
                 {powerTexts.map((text, index) => {
                   const check = powers[index];
                   return (
-                    // Four fixed positions, as the grid's cells.
+                    // biome-ignore lint/suspicious/noArrayIndexKey: four fixed positions, as the grid's cells (the texts are edited in place and may repeat)
                     <div key={index} className="power-field">
                       <input
                         className="text-input"

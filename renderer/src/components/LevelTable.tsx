@@ -15,6 +15,7 @@ export function LevelTable({ levels }: { levels: LevelInfo[] }) {
       </thead>
       <tbody>
         {levels.map((level, index) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a level's index is its number in the slide, and the list is never reordered
           <tr key={index}>
             <td>{index}</td>
             <td>

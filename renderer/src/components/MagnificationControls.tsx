@@ -20,7 +20,7 @@ export function MagnificationControls({ info, imageZoom, targetImageZoom, onPres
   const readout = power === null ? `${Math.round(imageZoom * 100)}%` : formatPower(power);
 
   return (
-    <div className="magnification" role="group" aria-label="Magnification">
+    <fieldset className="magnification" aria-label="Magnification">
       <div className="presets">
         {presetStates(info).map((preset) => (
           <button
@@ -40,6 +40,6 @@ export function MagnificationControls({ info, imageZoom, targetImageZoom, onPres
       <output className="readout" title={READOUT_HELP} data-testid="magnification-readout" aria-label="Current magnification">
         {readout}
       </output>
-    </div>
+    </fieldset>
   );
 }

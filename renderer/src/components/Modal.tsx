@@ -35,6 +35,7 @@ export function Modal({ title, onClose, children, size = 'normal' }: ModalProps)
   }, []);
 
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: a click outside the dialog is a mouse shortcut for its Close button and Escape, which keyboard users have
     <div className="modal-backdrop" onMouseDown={(event) => event.target === event.currentTarget && onClose()}>
       <div className={size === 'normal' ? 'modal' : `modal modal-${size}`} role="dialog" aria-modal="true" aria-labelledby={titleId}>
         <header className="modal-header">

@@ -18,7 +18,7 @@ export function ScaleBar({ info, imageZoom, compact = false, testId = 'scale-bar
   const spec = chooseScaleBar(micronsPerCssPixel(info, imageZoom) ?? 0, compact ? 80 : 120);
   if (!spec) return null;
   return (
-    <div className={compact ? 'scale-bar scale-bar-compact' : 'scale-bar'} data-testid={testId} aria-label={`Scale: the bar is ${spec.label} long`}>
+    <div className={compact ? 'scale-bar scale-bar-compact' : 'scale-bar'} data-testid={testId} role="img" aria-label={`Scale: the bar is ${spec.label} long`}>
       <div className="scale-bar-line" style={{ width: `${spec.widthPx.toFixed(1)}px` }} />
       <span className="scale-bar-label">{spec.label}</span>
     </div>

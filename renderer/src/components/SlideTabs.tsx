@@ -12,7 +12,7 @@ export interface SlideTabsProps {
 
 export function SlideTabs({ slides, activeId, onActivate, onClose }: SlideTabsProps) {
   return (
-    <nav className="tabs" role="tablist" aria-label="Open slides">
+    <div className="tabs" role="tablist" aria-label="Open slides">
       {slides.map((slide) => {
         const active = slide.slideId === activeId;
         return (
@@ -32,6 +32,6 @@ export function SlideTabs({ slides, activeId, onActivate, onClose }: SlideTabsPr
           </div>
         );
       })}
-    </nav>
+    </div>
   );
 }

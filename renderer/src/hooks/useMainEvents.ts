@@ -24,6 +24,8 @@ export function useMainEvents(api: SlidescopeApi, handlers: MainEventHandlers): 
       api.on('app:menu-command', (command) => current.current.onMenuCommand(command)),
       api.on('engine:stopped', (stopped) => current.current.onEngineStopped(stopped)),
     ];
-    return () => unsubscribe.forEach((off) => off());
+    return () => {
+      for (const off of unsubscribe) off();
+    };
   }, [api]);
 }

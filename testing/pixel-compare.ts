@@ -1,6 +1,5 @@
 import sharp from 'sharp';
-import type { EncodedTile } from '../../../shared/slide';
-import type { RgbImage } from '../../../shared/slide';
+import type { EncodedTile, RgbImage } from '../shared/slide';
 
 // Compares two interleaved images channel by channel (the reference may carry alpha).
 

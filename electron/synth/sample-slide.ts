@@ -3,7 +3,7 @@
 
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type AperioOptions, writeAperioSvs } from './synth/slides';
+import { type AperioOptions, writeAperioSvs } from './slides';
 
 /** Bump when the sample's content changes, so caches of the old one are not reused. */
 const SAMPLE_VERSION = 1;

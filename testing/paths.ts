@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /** The team's real test slides live beside the repo, never inside it. */
 export const SHARED_SLIDES = resolve(REPO_ROOT, '..', 'shared', 'slides');
 

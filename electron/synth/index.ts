@@ -1,5 +1,5 @@
 // The synthetic slide generator's public API for the app (its built-in sample slide) and tools.
-// Test fixtures live in ./fixtures, which the app does not need.
+// The test fixtures' catalogue and cache live in testing/fixtures.ts, which the app does not need.
 
 export type { LevelSize } from './pyramid';
 export { pyramidLevelSizes, reduceBox } from './pyramid';

@@ -6,7 +6,7 @@
 
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -19,7 +19,7 @@ import {
   writeGenericPyramid,
   writeHugeHeaderTiff,
   writeSingleLevelTiff,
-} from './slides';
+} from '../electron/synth/slides';
 
 /** Bump whenever generated content changes without a parameter changing (painter, codecs...). */
 export const GENERATOR_VERSION = 1;
@@ -99,7 +99,7 @@ export function fixtureDir(): string {
   for (;;) {
     if (existsSync(join(dir, 'package.json'))) return join(dir, '.cache', 'fixtures');
     const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the repository root (no package.json above the synth folder)');
+    if (up === dir) throw new Error('cannot find the repository root (no package.json above testing/)');
     dir = up;
   }
 }
@@ -156,7 +156,7 @@ async function ensure(name: string, spec: FixtureSpec, dir: string, path: string
   const lock = `${path}.lock`;
   for (;;) {
     if (await isFile(path)) return path;
-    let handle;
+    let handle: FileHandle;
     try {
       handle = await open(lock, 'wx');
     } catch (error) {

@@ -217,7 +217,7 @@ export class TissuePainter {
     const d = f[(j + 1) * this.gridW + i + 1]!;
     const top = a + (b - a) * tx;
     const v = 0.5 + top + (c + (d - c) * tx - top) * ty;
-    return v <= 0 ? 0 : v >= 1 ? 1 : v;
+    return Math.min(Math.max(v, 0), 1);
   }
 
   /** Fills a rectangle of an RGB buffer with the background colour. */
@@ -356,7 +356,7 @@ export class TissuePainter {
             dst[p + 2] = bb;
             continue;
           }
-          const alpha = g >= 1 ? 1 : g;
+          const alpha = Math.min(g, 1);
           const q1 = (x >> 6) - k1a;
           const a1 = n1[q1]!;
           const v1 = a1 + (n1[q1 + 1]! - a1) * w64[x & 63]!;

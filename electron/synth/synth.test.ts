@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fromFile } from 'geotiff';
-import { FIXTURES, type FixtureSpec, fixtureKey } from './fixtures';
 import { reduceBox } from './pyramid';
 import { type WrittenSlide, writeAperioSvs, writeGenericPyramid, writeHugeHeaderTiff, writeSingleLevelTiff, writeTruncatedCopies } from './slides';
 import { TiffWriter } from './tiff-writer';
@@ -412,31 +411,5 @@ describe('synthetic slides', () => {
       assert.equal(cut.length, offsets[i]);
       assert.ok(cut.equals(whole.subarray(0, offsets[i])));
     }
-  });
-});
-
-describe('fixture cache', () => {
-  test('keys change with parameters; a fixture is made once, also by two processes at once', async () => {
-    const spec: FixtureSpec = FIXTURES['huge-header'];
-    assert.equal(fixtureKey(spec), fixtureKey({ ...spec }));
-    assert.notEqual(fixtureKey(spec), fixtureKey({ kind: 'huge', ext: '.tif', options: { width: 1e9, height: 2e9 } }));
-    const cache = join(dir, 'cache');
-    const script = `import { fixturePath } from './electron/engine/synth/fixtures.ts'; console.log(await fixturePath('huge-header'));`;
-    const run = (): Promise<string> =>
-      new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-          cwd: new URL('../../..', import.meta.url).pathname,
-          env: { ...process.env, SLIDESCOPE_FIXTURES_DIR: cache },
-        });
-        let out = '';
-        let err = '';
-        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-        child.on('close', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(err))));
-      });
-    const [a, b] = await Promise.all([run(), run()]);
-    assert.equal(a, b);
-    assert.ok(existsSync(a));
-    assert.ok(!existsSync(`${a}.lock`));
   });
 });

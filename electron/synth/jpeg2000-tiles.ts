@@ -11,7 +11,7 @@
 //    body is exactly the three single-component bodies one after another. The merge also gives
 //    optional 2x2-subsampled chroma (Cb/Cr encoded at half size, XRsiz = YRsiz = 2 in SIZ).
 
-import { type J2KEncoderInstance, loadOpenJpeg } from '../codecs/openjpeg';
+import { type J2KEncoderInstance, loadOpenJpeg } from '../engine/codecs/openjpeg';
 
 export type J2kColour = 'ycbcr' | 'rgb';
 
