@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { decodeJpeg2000 } from '../electron/engine/codecs/jpeg2000-decoder';
-import { compileOpenJpeg, loadOpenJpeg, useCompiledOpenJpeg } from '../electron/engine/codecs/openjpeg';
+import { adoptCompiledOpenJpeg, compileOpenJpeg, loadOpenJpeg } from '../electron/engine/codecs/openjpeg';
 import { warmUpOpenJpeg } from '../electron/engine/codecs/openjpeg-warmup';
 import { type J2kEncoderOptions, J2kTileEncoder } from '../electron/synth/jpeg2000-tiles';
 import { TissuePainter } from '../electron/synth/tissue';
@@ -74,8 +74,7 @@ function answer(worker: Worker): Promise<unknown> {
 }
 
 async function thread(data: ThreadData): Promise<void> {
-  // biome-ignore lint/correctness/useHookAtTopLevel: not a React hook (this thread's OpenJPEG is the process's compiled module)
-  useCompiledOpenJpeg(data.openJpeg);
+  adoptCompiledOpenJpeg(data.openJpeg);
   if (data.role === 'warm-up') {
     const started = performance.now();
     if (data.variant === 'encode') await encodeAtLaunchWarmUp();

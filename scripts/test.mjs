@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// npm test: unit and engine tests (node:test under tsx), then the browser end-to-end suite
-// (Playwright in Debian Chromium against the production renderer bundle).
-// `npm test -- --unit` runs only the first part; `npm test -- --e2e` only the second.
+// npm test: the linter and formatter (Biome) and the type checker, unit and engine tests (node:test
+// under tsx), then the browser end-to-end suite (Playwright in Debian Chromium against the
+// production renderer bundle).
+// `npm test -- --unit` runs only the first part (checks and unit tests); `npm test -- --e2e` only the second.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -28,7 +29,12 @@ function run(command, commandArgs, env = {}) {
 }
 
 let status = 0;
-if (only !== '--e2e') {
+if (only !== '--e2e' && filters.length === 0) {
+  status ||= run('npx', ['biome', 'check', '.']);
+  status ||= run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+  status ||= run('npx', ['tsc', '-p', 'renderer/tsconfig.json', '--noEmit']);
+}
+if (only !== '--e2e' && status === 0) {
   const files = ['shared', 'electron', 'testing', 'bench'].filter((d) => existsSync(join(root, d))).flatMap((d) => findTests(join(root, d)));
   const selected = filters.length ? files.filter((f) => filters.some((p) => f.includes(p))) : files;
   status ||= run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...selected]);

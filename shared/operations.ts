@@ -10,7 +10,6 @@ import { fail, ok, type Result } from './errors';
 import { LIMITS } from './limits';
 import type { EncodedImage, EncodedTile, RgbImage, SlideInfo } from './slide';
 
-
 // ---- Schema building blocks ------------------------------------------------------------------
 
 // Control characters (C0, DEL, C1) never belong in ids, names or paths we accept.
@@ -30,7 +29,12 @@ const text = (maxLength: number) =>
     v.check((s) => !CONTROL_CHARS.test(s), 'contains control characters'),
   );
 const int = (min: number, max: number) =>
-  v.pipe(v.number('must be a number'), v.integer(`must be an integer from ${min} to ${max}`), v.minValue(min, `must be at least ${min}`), v.maxValue(max, `must be at most ${max}`));
+  v.pipe(
+    v.number('must be a number'),
+    v.integer(`must be an integer from ${min} to ${max}`),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
 const positive = (max: number) =>
   v.pipe(v.number('must be a number'), v.finite('must be finite'), v.gtValue(0, 'must be greater than 0'), v.maxValue(max, `must be at most ${max}`));
 const coordinate = v.pipe(
@@ -208,7 +212,13 @@ function defineOperations<const T extends Record<string, OperationSpec>>(table: 
 export const OPERATIONS = defineOperations({
   // Main process: choosing, authorising and opening files, the recent list, exports' dialogs.
   'slide:open-dialog': { at: 'main', exposure: 'page', method: 'openDialog', request: none, response: returns<OpenedSlide | null>() },
-  'slide:open-recent': { at: 'main', exposure: 'page', method: 'openRecent', request: v.strictObject({ path: absolutePath }), response: returns<OpenedSlide>() },
+  'slide:open-recent': {
+    at: 'main',
+    exposure: 'page',
+    method: 'openRecent',
+    request: v.strictObject({ path: absolutePath }),
+    response: returns<OpenedSlide>(),
+  },
   'slide:open-dropped': {
     at: 'main',
     exposure: 'preload',
@@ -378,7 +388,14 @@ export const OPERATIONS = defineOperations({
     cancellable: true,
   },
   /** Makes the built-in sample slide in `dir` on first use; answers its path. */
-  'engine:ensure-sample': { at: 'engine', exposure: 'host', method: 'ensureSample', request: v.strictObject({ dir: absolutePath }), response: returns<string>(), route: 'any' },
+  'engine:ensure-sample': {
+    at: 'engine',
+    exposure: 'host',
+    method: 'ensureSample',
+    request: v.strictObject({ dir: absolutePath }),
+    response: returns<string>(),
+    route: 'any',
+  },
   'engine:stats': { at: 'engine', exposure: 'host', method: 'stats', request: none, response: returns<EngineStats>(), route: 'process' },
 });
 

@@ -81,7 +81,8 @@ describe('RPC', () => {
     assert.equal(client.pending, 1);
     setTimeout(() => controller.abort(), 20);
     const started = Date.now();
-    assert.equal((await pending).ok === false && (await pending).error.code, 'CANCELLED');
+    const answer = await pending;
+    assert.equal(!answer.ok && answer.error.code, 'CANCELLED');
     assert.ok(Date.now() - started < 1000);
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.deepEqual(aborted, ['wait']);

@@ -1,16 +1,19 @@
 // npm run bench:viewer - how fast the screen fills, Slidescope against OpenSlide's deep-zoom viewer,
 // in the same browser (Debian Chromium, 1600 x 1000, OpenSeadragon's canvas drawer for both: headless
 // WebGL runs in software). Three stages, 3 repetitions each, medians:
-//   open   - from asking for the slide to the first fully loaded whole-slide view (Slidescope: a slide
-//            dropped on the running app; OpenSlide: its page navigated to, the slide open in the server)
+//   open   - from asking for the slide to the first fully loaded whole-slide view (Slidescope: from the
+//            drop on the running app; OpenSlide: from its page's own navigation start, in a browser
+//            already running, the slide open in the server)
 //   jump   - to 10x objective at the centre (image zoom 0.5 on a 20x slide), until fully loaded
-//   pans   - ten pans of half a screen at that zoom, each until fully loaded
-// Slidescope runs as in the e2e suite: the production renderer bundle, the real preload bridge and
-// IPC handlers, the engine in its worker. (Tiles cross a Playwright binding as base64 there, where
-// Electron would use structured clone: a handicap, not a help.)
+//   pans   - ten pans of half a screen at that zoom, each until fully loaded, raster-scanning: at the
+//            slide's edge the view steps down half a screen and turns, so every pan shows slide
+// Every time is read on the page's own clock (performance.now()). Slidescope runs as in the e2e
+// suite: the production renderer bundle, the real preload bridge and IPC handlers, the engine in its
+// own process, the page's tiles on its own connection to it. (Tiles cross a Playwright binding as
+// base64 there, where Electron passes the bytes over a MessagePort: a handicap, not a help.)
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -38,7 +41,19 @@ interface StageTimes {
   tileRequests: number;
   tileBytes: number;
   rendererHeapMb: number;
-  workerRssMb: number;
+  /** Peak resident size of the engine process (Slidescope only). */
+  engineRssMb: number;
+}
+
+/** The highest resident size the kernel saw for a process (Linux), in MB. */
+function peakRssMb(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
 }
 
 // Page-side functions (not strings: the app's CSP forbids eval). Each finds the viewer itself:
@@ -46,9 +61,10 @@ interface StageTimes {
 // Typed with OpenSeadragon's declarations (a type-only import: the functions run in the page).
 type PageWindow = { __slidescopeE2E?: { viewer: OpenSeadragon.Viewer | null }; viewer?: OpenSeadragon.Viewer };
 
-async function waitFullyLoaded(page: Page, timeout = 60_000): Promise<void> {
+/** Waits until the view is fully loaded; answers when, on the page's clock. */
+async function waitFullyLoaded(page: Page, timeout = 60_000): Promise<number> {
   try {
-    await waitFullyLoadedOnce(page, timeout);
+    return await waitFullyLoadedOnce(page, timeout);
   } catch (error) {
     const state = await page.evaluate(() => {
       const w = window as unknown as PageWindow;
@@ -60,20 +76,26 @@ async function waitFullyLoaded(page: Page, timeout = 60_000): Promise<void> {
   }
 }
 
-async function waitFullyLoadedOnce(page: Page, timeout: number): Promise<void> {
+async function waitFullyLoadedOnce(page: Page, timeout: number): Promise<number> {
   // OpenSeadragon recomputes "fully loaded" on its next frame: before that the answer is stale.
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  await page.waitForFunction(
+  const when = await page.waitForFunction(
     () => {
       const w = window as unknown as PageWindow;
       const v = w.__slidescopeE2E?.viewer ?? w.viewer;
       if (!v || v.world.getItemCount() === 0) return false;
       const vp = v.viewport;
-      return Math.abs(vp.getZoom(true) - vp.getZoom(false)) < 1e-9 && v.world.getItemAt(0).getFullyLoaded();
+      const loaded = Math.abs(vp.getZoom(true) - vp.getZoom(false)) < 1e-9 && v.world.getItemAt(0).getFullyLoaded();
+      return loaded ? performance.now() : false;
     },
     undefined,
     { timeout, polling: 50 },
   );
+  return (await when.jsonValue()) as number;
+}
+
+function pageNow(page: Page): Promise<number> {
+  return page.evaluate(() => performance.now());
 }
 
 async function jump(page: Page): Promise<void> {
@@ -87,14 +109,28 @@ async function jump(page: Page): Promise<void> {
   });
 }
 
+/**
+ * Half a screen onwards, raster-scanning the slide: along the row until the next pan would leave the
+ * slide, then half a screen down and back the other way. Every pan shows slide, never background.
+ */
 async function pan(page: Page): Promise<void> {
   await page.evaluate(() => {
-    const w = window as unknown as PageWindow;
+    const w = window as unknown as PageWindow & { __benchPanDirection?: number };
     const v = (w.__slidescopeE2E?.viewer ?? w.viewer)!;
+    const item = v.world.getItemAt(0);
     const bounds = v.viewport.getBounds(true);
+    const slide = item.getBounds(true);
+    const direction = w.__benchPanDirection ?? 1;
     // An OpenSeadragon Point without the OpenSeadragon global (the app's page has none).
     const delta = bounds.getTopLeft().times(0);
-    delta.x = bounds.width / 2;
+    const step = bounds.width / 2;
+    const fits = direction > 0 ? bounds.x + bounds.width + step <= slide.x + slide.width : bounds.x - step >= slide.x;
+    if (fits) {
+      delta.x = direction * step;
+    } else {
+      delta.y = bounds.height / 2;
+      w.__benchPanDirection = -direction;
+    }
     v.viewport.panBy(delta, true);
   });
 }
@@ -134,23 +170,26 @@ async function startOpenSlideServer(slide: string): Promise<{ url: string; proce
   throw new Error('the OpenSlide deep-zoom server did not start');
 }
 
-async function runStages(page: Page, shot: (stage: string) => Promise<void>, openIt: () => Promise<void>): Promise<Pick<StageTimes, 'open' | 'jump' | 'pans'>> {
-  let t0 = performance.now();
-  await openIt();
-  await waitFullyLoaded(page);
-  const open = performance.now() - t0;
+/** Times the three stages on the page's clock; `openIt` answers when the open started there. */
+async function runStages(
+  page: Page,
+  shot: (stage: string) => Promise<void>,
+  openIt: () => Promise<number>,
+): Promise<Pick<StageTimes, 'open' | 'jump' | 'pans'>> {
+  const opened = await openIt();
+  const open = (await waitFullyLoaded(page)) - opened;
   await shot('open');
-  t0 = performance.now();
+  let t0 = await pageNow(page);
   await jump(page);
-  await waitFullyLoaded(page);
-  const jumped = performance.now() - t0;
+  const jumped = (await waitFullyLoaded(page)) - t0;
   await shot('jump');
-  t0 = performance.now();
+  t0 = await pageNow(page);
+  let panned = t0;
   for (let i = 0; i < 10; i++) {
     await pan(page);
-    await waitFullyLoaded(page);
+    panned = await waitFullyLoaded(page);
   }
-  const pans = performance.now() - t0;
+  const pans = panned - t0;
   await shot('pans');
   return { open, jump: jumped, pans };
 }
@@ -175,10 +214,14 @@ async function runOpenSlide(slide: string, rep: number, tag: string): Promise<St
       peakHeap = Math.max(peakHeap, await heapMb(page));
       if (rep === 0) await page.screenshot({ path: join(OUT, `${tag}-openslide-${stage}.png`) });
     };
+    // The browser is running with a blank page; the open is timed from the viewer page's own
+    // navigation start (its performance.now() is 0 there).
+    await page.goto('about:blank');
     const times = await runStages(page, shot, async () => {
       await page.goto(`${server.url}/`);
+      return 0;
     });
-    return { ...times, tileRequests, tileBytes, rendererHeapMb: peakHeap, workerRssMb: 0 };
+    return { ...times, tileRequests, tileBytes, rendererHeapMb: peakHeap, engineRssMb: 0 };
   } finally {
     await context.close();
     server.process.kill();
@@ -192,36 +235,33 @@ async function runSlidescope(slide: string, rep: number, tag: string): Promise<S
     const { page } = host;
     let tileRequests = 0;
     let tileBytes = 0;
-    const dispatch = host.main.controller.dispatch.bind(host.main.controller);
-    host.main.controller.dispatch = async (channel, senderId, request) => {
-      const result = await dispatch(channel, senderId, request);
-      if (channel === 'slide:tile' && result.ok) {
+    // The page's tiles, as its engine connection carries them.
+    const callEngine = host.main.callEngine.bind(host.main);
+    host.main.callEngine = async (operation, request) => {
+      const result = await callEngine(operation, request);
+      if (operation === 'slide:tile' && result.ok) {
         tileRequests++;
         tileBytes += (result.value as { bytes: Uint8Array }).bytes.byteLength;
       }
       return result;
     };
-    let peakRss = process.memoryUsage.rss();
-    const sampler = setInterval(() => {
-      peakRss = Math.max(peakRss, process.memoryUsage.rss());
-    }, 50);
     let peakHeap = 0;
     const shot = async (stage: string) => {
       peakHeap = Math.max(peakHeap, await heapMb(page));
       if (rep === 0) await page.screenshot({ path: join(OUT, `${tag}-slidescope-${stage}.png`) });
     };
-    // "Open" starts from a running app, as a user drops a slide on it: its engine workers loaded (the
-    // app starts them at launch) and its window drawn. The OpenSlide server likewise has its slide
+    // "Open" starts from a running app, as a user drops a slide on it: its engine process started and
+    // warmed up (the app starts it at launch) and its window drawn. The OpenSlide server likewise has its slide
     // open before the page is asked for.
     await host.main.engine.whenReady();
     await page.getByTestId('welcome').waitFor();
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-    try {
-      const times = await runStages(page, shot, () => host.drop([slide]));
-      return { ...times, tileRequests, tileBytes, rendererHeapMb: peakHeap, workerRssMb: Math.max(peakRss, host.main.engine.workerPeakRssBytes) / 1024 / 1024 };
-    } finally {
-      clearInterval(sampler);
-    }
+    const times = await runStages(page, shot, async () => {
+      const dropped = await pageNow(page);
+      await host.drop([slide]);
+      return dropped;
+    });
+    return { ...times, tileRequests, tileBytes, rendererHeapMb: peakHeap, engineRssMb: peakRssMb(host.main.engine.pid) };
   } finally {
     await host.close();
   }
@@ -241,7 +281,7 @@ function summarize(runs: StageTimes[]): StageTimes {
     tileRequests: pick('tileRequests'),
     tileBytes: pick('tileBytes'),
     rendererHeapMb: Math.max(...runs.map((r) => r.rendererHeapMb)),
-    workerRssMb: Math.max(...runs.map((r) => r.workerRssMb)),
+    engineRssMb: Math.max(...runs.map((r) => r.engineRssMb)),
   };
 }
 
@@ -277,7 +317,7 @@ async function main(): Promise<void> {
       `${tag.padEnd(10)} tiles  ${r.slidescope.tileRequests} requests / ${(r.slidescope.tileBytes / 1e6).toFixed(1)} MB vs ${r.openslide.tileRequests} / ${(r.openslide.tileBytes / 1e6).toFixed(1)} MB`,
     );
     console.log(
-      `${tag.padEnd(10)} memory renderer JS heap ${r.slidescope.rendererHeapMb.toFixed(0)} MB (OpenSlide page ${r.openslide.rendererHeapMb.toFixed(0)} MB), host process (Playwright driver, IPC handlers, engine worker) peak RSS ${r.slidescope.workerRssMb.toFixed(0)} MB`,
+      `${tag.padEnd(10)} memory renderer JS heap ${r.slidescope.rendererHeapMb.toFixed(0)} MB (OpenSlide page ${r.openslide.rendererHeapMb.toFixed(0)} MB), engine process peak RSS ${r.slidescope.engineRssMb.toFixed(0)} MB`,
     );
   }
   console.log(`Screenshots: ${OUT}`);

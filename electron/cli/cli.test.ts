@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { openSlide } from '../../testing/open-slide';
 import { SHARED_SLIDES, sharedSlide } from '../../testing/paths';
 import { compareRgb } from '../../testing/pixel-compare';
 import { SlideEngine } from '../engine/engine';
@@ -142,8 +143,8 @@ describe('slidescope CLI', () => {
     const run = cli('region', CMU, '--x', '1000', '--y', '1200', '--width', '300', '--height', '200', '--level', '0', '--out', file);
     assert.equal(run.status, 0, run.stderr);
     const engine = new SlideEngine();
-    const { slideId } = await engine.open(CMU);
-    const expected = await engine.readRegion(slideId, 0, 1000, 1200, 300, 200);
+    const { slideId } = await openSlide(engine, CMU);
+    const expected = await engine.readRegion({ slideId, level: 0, x: 1000, y: 1200, width: 300, height: 200 });
     assert.equal(compareRgb(await pixels(file), expected, 0).maxDiff, 0);
     await engine.closeAll();
     const p = cli('region', CMU, '--x', '0', '--y', '0', '--width', '128', '--height', '96', '--power', '5', '--out', join(out, 'p5.jpg'));

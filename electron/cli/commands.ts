@@ -174,10 +174,27 @@ export interface RegionArgs {
 }
 
 /** As OpenSlide's read_region (level) or TIAToolbox's read_rect (power): x, y in level-0 pixels. */
-export async function runRegion(engine: Engine, path: string, args: RegionArgs, outFile: string, format: ImageFormat, overwrite: boolean): Promise<Result<string>> {
+export async function runRegion(
+  engine: Engine,
+  path: string,
+  args: RegionArgs,
+  outFile: string,
+  format: ImageFormat,
+  overwrite: boolean,
+): Promise<Result<string>> {
   const at = args.power !== undefined ? { kind: 'power' as const, objectivePower: args.power } : { kind: 'level' as const, level: args.level ?? 0 };
   const result = await withSlide(engine, path, (slideId) =>
-    engine.call('engine:export-region', { slideId, x: args.x, y: args.y, width: args.width, height: args.height, at, path: resolve(outFile), format, overwrite }),
+    engine.call('engine:export-region', {
+      slideId,
+      x: args.x,
+      y: args.y,
+      width: args.width,
+      height: args.height,
+      at,
+      path: resolve(outFile),
+      format,
+      overwrite,
+    }),
   );
   return result.ok ? { ok: true, value: resolve(outFile) } : result;
 }

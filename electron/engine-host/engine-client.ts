@@ -49,6 +49,8 @@ export class EngineClient<Connection> {
   private child: EngineChild<Connection> | null = null;
   private readonly slides = new Map<string, { request: RequestOf<'engine:open'>; strikes: number[] }>();
   private readonly failed = new Map<string, ErrorInfo>();
+  /** Windows connected: the engine process is in use while any is, whatever this proxy waits for. */
+  private readonly connected = new Set<number>();
 
   constructor(
     spawn: EngineSpawn<Connection>,
@@ -115,11 +117,15 @@ export class EngineClient<Connection> {
   /** A connection for a window, to the engine process running now (after a restart, ask again). */
   connect(client: number): Connection {
     if (!this.child) this.supervisor.start();
+    this.connected.add(client);
+    this.supervisor.hold(true);
     return this.child!.connect(client);
   }
 
   disconnect(client: number): void {
     this.child?.disconnect(client);
+    this.connected.delete(client);
+    if (this.connected.size === 0) this.supervisor.hold(false);
   }
 
   /** Replaces the engine process now (the tests). */
@@ -148,7 +154,11 @@ export class EngineClient<Connection> {
       failedSlideIds.push(id);
       const name = slide.request.path.split(/[\\/]/).pop();
       const code = /memory cap/.test(event.reason) ? 'TOO_LARGE' : 'CORRUPT_DATA';
-      this.failed.set(id, { code, message: `${name} stopped the slide engine twice (${event.reason}), so it is no longer read. Open it again to retry.`, path: slide.request.path });
+      this.failed.set(id, {
+        code,
+        message: `${name} stopped the slide engine twice (${event.reason}), so it is no longer read. Open it again to retry.`,
+        path: slide.request.path,
+      });
     }
     this.options.onStopped?.({ reason: event.reason, slideIds, failedSlideIds });
   }
@@ -164,4 +174,3 @@ export class EngineClient<Connection> {
     this.options.onRestarted?.();
   }
 }
-

@@ -22,7 +22,15 @@ import { HOST_CHANNEL, isEnvelope, type ParentEnvelope, type PortLike, portEndpo
 
 /** Electron's utilityProcess gives the child process.parentPort; a forked Node process has process.send. */
 function parentChannel(): RawChannel {
-  const electronPort = (process as { parentPort?: { postMessage(m: unknown): void; on(e: 'message', l: (e: { data: unknown; ports: unknown[] }) => void): void; off(e: 'message', l: (e: { data: unknown; ports: unknown[] }) => void): void } }).parentPort;
+  const electronPort = (
+    process as {
+      parentPort?: {
+        postMessage(m: unknown): void;
+        on(e: 'message', l: (e: { data: unknown; ports: unknown[] }) => void): void;
+        off(e: 'message', l: (e: { data: unknown; ports: unknown[] }) => void): void;
+      };
+    }
+  ).parentPort;
   if (electronPort) {
     return {
       send: (envelope) => electronPort.postMessage(envelope),

@@ -9,7 +9,7 @@ import { operationDispatch } from '../../shared/operation-rpc';
 import { LANE_OPERATIONS } from '../../shared/operations';
 import { serveRpc } from '../../shared/rpc';
 import { optimiseOpenJpeg, setCodecThreads, stopCodecPool, warmCodecPool } from '../engine/codecs/codec-pool';
-import { useCompiledOpenJpeg } from '../engine/codecs/openjpeg';
+import { adoptCompiledOpenJpeg } from '../engine/codecs/openjpeg';
 import { SlideEngine } from '../engine/engine';
 import { threadData, workerEndpoint } from '../rpc/worker-thread';
 import { ensureSampleSlide } from '../synth/sample-slide';
@@ -24,7 +24,7 @@ export interface LaneData {
 
 if (!parentPort) throw new Error('an engine lane must run in a worker thread');
 const { lane, lanes, openJpeg } = threadData<LaneData>(workerData);
-if (openJpeg) useCompiledOpenJpeg(openJpeg);
+if (openJpeg) adoptCompiledOpenJpeg(openJpeg);
 const MB = 1024 * 1024;
 setCodecThreads(Math.max(1, Math.floor(Math.min(4, availableParallelism()) / lanes)));
 // The caches and the codec threads are shared out among the lanes.

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { type ErrorCode, isErrorCode } from '../../shared/errors';
+import { openSlide } from '../../testing/open-slide';
 import { sharedSlide } from '../../testing/paths';
 import { SlideEngine } from './engine';
 import { SlideError } from './errors';
@@ -16,8 +17,8 @@ after(() => engine.closeAll());
 
 async function openError(path: string): Promise<SlideError> {
   try {
-    const { slideId } = await engine.open(path);
-    await engine.close(slideId);
+    const { slideId } = await openSlide(engine, path);
+    await engine.close({ slideId });
   } catch (error) {
     assert.ok(error instanceof SlideError, `not a SlideError: ${String(error)}`);
     return error;
@@ -49,43 +50,49 @@ describe('broken files in ../shared/slides', () => {
   });
 
   test('libtiff_test_ifd_loop_to_self.tif: the IFD loop is cut, no hang', async () => {
-    const { slideId, info } = await engine.open(sharedSlide('libtiff_test_ifd_loop_to_self.tif'));
+    const { slideId, info } = await openSlide(engine, sharedSlide('libtiff_test_ifd_loop_to_self.tif'));
     assert.equal(info.levels.length, 1);
-    await engine.getTile(slideId, info.deepZoom.levels.length - 1, 0, 0);
-    await engine.close(slideId);
+    await engine.getTile({ slideId, dzLevel: info.deepZoom.levels.length - 1, col: 0, row: 0, requestId: 0 });
+    await engine.close({ slideId });
   });
 
   test('openslide-python_unreadable.svs opens; its corrupt tile errors; the engine still serves', async () => {
-    const { slideId, info } = await engine.open(sharedSlide('openslide-python_unreadable.svs'));
+    const { slideId, info } = await openSlide(engine, sharedSlide('openslide-python_unreadable.svs'));
     const top = info.deepZoom.levels.length - 1;
-    await assert.rejects(engine.getTile(slideId, top, 0, 0), (e: unknown) => e instanceof SlideError && e.code === 'CORRUPT_DATA' && /damaged/.test(e.message));
-    await assert.rejects(engine.readRegion(slideId, 0, 0, 0, 16, 16), (e: unknown) => e instanceof SlideError && e.code === 'CORRUPT_DATA');
-    const good = await engine.open(sharedSlide('openslide-python_small.svs'));
-    const tile = await engine.getTile(good.slideId, top, 0, 0);
+    await assert.rejects(
+      engine.getTile({ slideId, dzLevel: top, col: 0, row: 0, requestId: 0 }),
+      (e: unknown) => e instanceof SlideError && e.code === 'CORRUPT_DATA' && /damaged/.test(e.message),
+    );
+    await assert.rejects(
+      engine.readRegion({ slideId, level: 0, x: 0, y: 0, width: 16, height: 16 }),
+      (e: unknown) => e instanceof SlideError && e.code === 'CORRUPT_DATA',
+    );
+    const good = await openSlide(engine, sharedSlide('openslide-python_small.svs'));
+    const tile = await engine.getTile({ slideId: good.slideId, dzLevel: top, col: 0, row: 0, requestId: 0 });
     assert.ok(tile.bytes.length > 100);
   });
 });
 
 describe('requests outside the contract', () => {
   test('bad levels, tiles and sizes are INVALID_ARGUMENT or TOO_LARGE', async () => {
-    const { slideId, info } = await engine.open(sharedSlide('CMU-1-Small-Region.svs'));
+    const { slideId, info } = await openSlide(engine, sharedSlide('CMU-1-Small-Region.svs'));
     const codeOf = (p: Promise<unknown>) =>
       p.then(
         () => 'ok',
         (e: unknown) => (e instanceof SlideError ? e.code : 'untyped'),
       );
-    assert.equal(await codeOf(engine.getTile(slideId, 99, 0, 0)), 'INVALID_ARGUMENT');
-    assert.equal(await codeOf(engine.getTile(slideId, info.deepZoom.levels.length - 1, 1000, 0)), 'INVALID_ARGUMENT');
-    assert.equal(await codeOf(engine.getTile(slideId, 3, -1, 0)), 'INVALID_ARGUMENT');
-    assert.equal(await codeOf(engine.readRegion(slideId, 5, 0, 0, 10, 10)), 'INVALID_ARGUMENT');
-    assert.equal(await codeOf(engine.readRegion(slideId, 0, 0, 0, 0, 10)), 'INVALID_ARGUMENT');
-    assert.equal(await codeOf(engine.readRegion(slideId, 0, 0, 0, 100000, 100000)), 'TOO_LARGE');
-    assert.equal(await codeOf(engine.readAssociated(slideId, 'nope')), 'INVALID_ARGUMENT');
-    assert.equal(await codeOf(engine.getTile('not-a-slide', 0, 0, 0)), 'NOT_OPEN');
-    assert.equal(await codeOf(engine.thumbnail(slideId, { kind: 'power', objectivePower: -1 })), 'INVALID_ARGUMENT');
+    assert.equal(await codeOf(engine.getTile({ slideId, dzLevel: 99, col: 0, row: 0, requestId: 0 })), 'INVALID_ARGUMENT');
+    assert.equal(await codeOf(engine.getTile({ slideId, dzLevel: info.deepZoom.levels.length - 1, col: 1000, row: 0, requestId: 0 })), 'INVALID_ARGUMENT');
+    assert.equal(await codeOf(engine.getTile({ slideId, dzLevel: 3, col: -1, row: 0, requestId: 0 })), 'INVALID_ARGUMENT');
+    assert.equal(await codeOf(engine.readRegion({ slideId, level: 5, x: 0, y: 0, width: 10, height: 10 })), 'INVALID_ARGUMENT');
+    assert.equal(await codeOf(engine.readRegion({ slideId, level: 0, x: 0, y: 0, width: 0, height: 10 })), 'INVALID_ARGUMENT');
+    assert.equal(await codeOf(engine.readRegion({ slideId, level: 0, x: 0, y: 0, width: 100000, height: 100000 })), 'TOO_LARGE');
+    assert.equal(await codeOf(engine.readAssociated({ slideId, name: 'nope' })), 'INVALID_ARGUMENT');
+    assert.equal(await codeOf(engine.getTile({ slideId: 'not-a-slide', dzLevel: 0, col: 0, row: 0, requestId: 0 })), 'NOT_OPEN');
+    assert.equal(await codeOf(engine.thumbnail({ slideId, spec: { kind: 'power', objectivePower: -1 } })), 'INVALID_ARGUMENT');
     const aborted = new AbortController();
     aborted.abort();
-    assert.equal(await codeOf(engine.getTile(slideId, 5, 0, 0, aborted.signal)), 'CANCELLED');
+    assert.equal(await codeOf(engine.getTile({ slideId, dzLevel: 5, col: 0, row: 0, requestId: 0 }, { signal: aborted.signal })), 'CANCELLED');
   });
 });
 
@@ -106,14 +113,16 @@ describe('truncated copies', () => {
         writeFileSync(path, bytes.subarray(0, offset));
         let outcome: string;
         try {
-          const { slideId, info } = await engine.open(path);
+          const { slideId, info } = await openSlide(engine, path);
           const top = info.deepZoom.levels.length - 1;
           const level = info.deepZoom.levels[top]!;
           // Every tile of the full-resolution level, and the associated images.
           const results = await Promise.allSettled([
-            ...Array.from({ length: level.cols * level.rows }, (_, i) => engine.getTile(slideId, top, i % level.cols, Math.floor(i / level.cols))),
-            ...info.associated.map((a) => engine.readAssociated(slideId, a)),
-            engine.thumbnail(slideId, { kind: 'size', longestSide: 64 }),
+            ...Array.from({ length: level.cols * level.rows }, (_, i) =>
+              engine.getTile({ slideId, dzLevel: top, col: i % level.cols, row: Math.floor(i / level.cols), requestId: 0 }),
+            ),
+            ...info.associated.map((name) => engine.readAssociated({ slideId, name })),
+            engine.thumbnail({ slideId, spec: { kind: 'size', longestSide: 64 } }),
           ]);
           for (const r of results) {
             if (r.status === 'rejected') {
@@ -122,7 +131,7 @@ describe('truncated copies', () => {
             }
           }
           outcome = 'opened';
-          await engine.close(slideId);
+          await engine.close({ slideId });
         } catch (error) {
           assert.ok(error instanceof SlideError && isErrorCode(error.code), `untyped error at offset ${offset}: ${String(error)}`);
           outcome = error.code;

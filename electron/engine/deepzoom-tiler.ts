@@ -5,9 +5,8 @@
 
 import sharp from 'sharp';
 import { deepZoomGeometry, dzDownsample, dzTileRect } from '../../shared/deepzoom';
-import type { DeepZoomGeometry, EncodedTile } from '../../shared/slide';
+import type { DeepZoomGeometry, EncodedTile, RgbImage } from '../../shared/slide';
 import { encodeJpegRgb } from './codecs/turbojpeg';
-import type { RgbImage } from '../../shared/slide';
 import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
 import { copyRect, cropRgb, halveRgb, resizeRgb, sharpFrom } from './pixels';

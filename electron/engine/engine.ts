@@ -66,7 +66,14 @@ export class SlideEngine implements SlideEngineApi {
     const source = await openSlideSource(path);
     const reader = new RegionReader(source, this.tiles, slideId);
     const base = source.levels[0]!;
-    const tiler = new DeepZoomTiler(reader, this.dzTiles, this.encoded, slideId, chooseTileSize(base.tileWidth, base.tileHeight, tileSize), this.options.tileEncoding ?? 'jpeg');
+    const tiler = new DeepZoomTiler(
+      reader,
+      this.dzTiles,
+      this.encoded,
+      slideId,
+      chooseTileSize(base.tileWidth, base.tileHeight, tileSize),
+      this.options.tileEncoding ?? 'jpeg',
+    );
     const info: SlideInfo = {
       path,
       name: basename(path),
@@ -186,7 +193,9 @@ export class SlideEngine implements SlideEngineApi {
 
   async getAssociatedImage(request: RequestOf<'slide:associated'>): Promise<EncodedImage> {
     const image = await this.readAssociated(request);
-    const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } }).png({ compressionLevel: 3 }).toBuffer();
+    const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } })
+      .png({ compressionLevel: 3 })
+      .toBuffer();
     return { bytes: new Uint8Array(png.buffer, png.byteOffset, png.length), mime: 'image/png', width: image.width, height: image.height };
   }
 
@@ -195,7 +204,10 @@ export class SlideEngine implements SlideEngineApi {
     const { info } = this.slide(slideId);
     const size = thumbnailSize(info, spec);
     if (!size) {
-      const reason = spec.kind === 'size' ? 'The size must be at least 1 pixel.' : 'The slide records no objective power or microns per pixel, so a magnification cannot be chosen.';
+      const reason =
+        spec.kind === 'size'
+          ? 'The size must be at least 1 pixel.'
+          : 'The slide records no objective power or microns per pixel, so a magnification cannot be chosen.';
       throw new SlideError('INVALID_ARGUMENT', reason, info.path);
     }
     if (size.width * size.height > 64 * MB) throw new SlideError('TOO_LARGE', `A ${size.width} x ${size.height} thumbnail is too large.`, info.path);

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { type FixtureName, fixturePath } from '../../testing/fixtures';
+import { openSlide } from '../../testing/open-slide';
 import { type ReferenceInfo, type ReferenceRequest, referenceImage, runOpenSlide, vipsPage } from '../../testing/openslide-reference';
 import { compareRgb, decodeTile } from '../../testing/pixel-compare';
 import { SlideEngine } from './engine';
@@ -34,7 +35,7 @@ function regionsFor(
 
 async function checkAgainstOpenSlide(name: FixtureName, options: { expectLevels?: number; tolerance?: number } = {}) {
   const path = await fixturePath(name);
-  const { slideId, info } = await engine.open(path);
+  const { slideId, info } = await openSlide(engine, path);
   const ref = runOpenSlide([{ kind: 'info', path }])[0] as ReferenceInfo;
   assert.ok(!('error' in ref), JSON.stringify(ref));
   assert.equal(info.levels.length, options.expectLevels ?? ref.level_count, 'level count');
@@ -49,13 +50,13 @@ async function checkAgainstOpenSlide(name: FixtureName, options: { expectLevels?
   for (let l = 0; l < shared; l++) {
     for (const r of regionsFor(info.levels[l]!, l)) {
       requests.push({ kind: 'region', path, level: l, ...r });
-      ours.push(engine.readRegion(slideId, l, r.x, r.y, r.width, r.height));
+      ours.push(engine.readRegion({ slideId, level: l, x: r.x, y: r.y, width: r.width, height: r.height }));
       labels.push(`level ${l} ${JSON.stringify(r)}`);
     }
   }
   for (const name of info.associated) {
     requests.push({ kind: 'associated', path, name });
-    ours.push(engine.readAssociated(slideId, name));
+    ours.push(engine.readAssociated({ slideId, name }));
     labels.push(`associated ${name}`);
   }
   // Deep-zoom tiles of the full-resolution level: stored (or decoded) tiles, edges included.
@@ -68,7 +69,7 @@ async function checkAgainstOpenSlide(name: FixtureName, options: { expectLevels?
   ];
   for (const [col, row] of picks) {
     requests.push({ kind: 'dztile', path, tile_size: dz.tileSize, overlap: 0, dz_level: top, col: col!, row: row! });
-    ours.push(engine.getTile(slideId, top, col!, row!).then(decodeTile));
+    ours.push(engine.getTile({ slideId, dzLevel: top, col: col!, row: row!, requestId: 0 }).then(decodeTile));
     labels.push(`dz tile ${top}/${col}_${row}`);
   }
   // OpenSlide 3.4.1 returns uninitialised pixels on small levels whose tiles are wider than the
@@ -125,7 +126,7 @@ describe('generated slides against OpenSlide (±2 per channel)', { timeout: 600_
   test('Aperio JPEG 2000, YCbCr components (33003)', async () => {
     const { slideId, info } = await checkAgainstOpenSlide('aperio-j2k-33003');
     // JPEG 2000 cannot go to the browser as stored: tiles are decoded and re-encoded.
-    const tile = await engine.getTile(slideId, info.deepZoom.levels.length - 1, 0, 0);
+    const tile = await engine.getTile({ slideId, dzLevel: info.deepZoom.levels.length - 1, col: 0, row: 0, requestId: 0 });
     assert.equal(tile.mime, 'image/png'); // this engine encodes losslessly for the comparison
   });
 
@@ -134,7 +135,7 @@ describe('generated slides against OpenSlide (±2 per channel)', { timeout: 600_
     // Half-size levels decode one resolution level down: chroma upsampled and converted there too.
     const z = info.deepZoom.levels.length - 2;
     const [ref] = runOpenSlide([{ kind: 'dztile', path, tile_size: 240, overlap: 0, dz_level: z, col: 2, row: 1 }]);
-    const diff = compareRgb(await decodeTile(await engine.getTile(slideId, z, 2, 1)), referenceImage(ref), 2);
+    const diff = compareRgb(await decodeTile(await engine.getTile({ slideId, dzLevel: z, col: 2, row: 1, requestId: 0 })), referenceImage(ref), 2);
     assert.ok(diff.meanDiff < 3, JSON.stringify(diff));
   });
 
@@ -149,7 +150,7 @@ describe('generated slides against OpenSlide (±2 per channel)', { timeout: 600_
     ] as const;
     const refs = runOpenSlide(picks.map(([col, row]) => ({ kind: 'dztile', path, tile_size: 240, overlap: 0, dz_level: z, col, row })));
     for (const [i, [col, row]] of picks.entries()) {
-      const diff = compareRgb(await decodeTile(await engine.getTile(slideId, z, col, row)), referenceImage(refs[i]), 2);
+      const diff = compareRgb(await decodeTile(await engine.getTile({ slideId, dzLevel: z, col, row, requestId: 0 })), referenceImage(refs[i]), 2);
       // Wavelet reduction (ours) vs Lanczos (OpenSlide): equal but at edges; a misplaced pixel would read 10+.
       assert.ok(diff.meanDiff < 3, `tile ${col},${row}: ${JSON.stringify(diff)}`);
     }
@@ -158,15 +159,19 @@ describe('generated slides against OpenSlide (±2 per channel)', { timeout: 600_
   test('a dz level a quarter of the coarsest stored one: JPEG 2000 from its resolution levels, JPEG with Lanczos', async () => {
     for (const name of ['aperio-j2k-33005', 'aperio-jpeg-rgb'] as const) {
       const path = await fixturePath(name);
-      const { slideId, info } = await engine.open(path);
+      const { slideId, info } = await openSlide(engine, path);
       const z = engine.describeTiling(slideId).findIndex((p) => /^resample L\d+ x(3\.9|4\.0)/.test(p));
       assert.ok(z > 0, `${name}: no quarter-size level in ${engine.describeTiling(slideId).join(', ')}`);
       const { cols, rows } = info.deepZoom.levels[z]!;
       const [ref] = runOpenSlide([{ kind: 'dztile', path, tile_size: 240, overlap: 0, dz_level: z, col: cols - 1, row: rows - 1 }]);
-      const diff = compareRgb(await decodeTile(await engine.getTile(slideId, z, cols - 1, rows - 1)), referenceImage(ref), 2);
+      const diff = compareRgb(
+        await decodeTile(await engine.getTile({ slideId, dzLevel: z, col: cols - 1, row: rows - 1, requestId: 0 })),
+        referenceImage(ref),
+        2,
+      );
       // Wavelet reduction or Lanczos (ours) vs Lanczos (OpenSlide): close; a misplaced pixel would read 10+.
       assert.ok(diff.meanDiff < 3, `${name} tile ${z}/${cols - 1}_${rows - 1}: ${JSON.stringify(diff)}`);
-      await engine.close(slideId);
+      await engine.close({ slideId });
     }
   });
 
@@ -193,14 +198,14 @@ describe('generated slides against OpenSlide (±2 per channel)', { timeout: 600_
 describe('one huge level, no pyramid', { timeout: 600_000 }, () => {
   test('lower deep-zoom levels are built on demand; the thumbnail matches OpenSlide', async () => {
     const path = await fixturePath('single-level-large');
-    const { slideId, info } = await engine.open(path);
+    const { slideId, info } = await openSlide(engine, path);
     assert.equal(info.levels.length, 1);
     const plans = engine.describeTiling(slideId);
     assert.equal(plans.at(-1), 'stored L0');
     assert.equal(plans[0], 'children');
-    const tile = await decodeTile(await engine.getTile(slideId, 0, 0, 0));
+    const tile = await decodeTile(await engine.getTile({ slideId, dzLevel: 0, col: 0, row: 0, requestId: 0 }));
     assert.equal(tile.width, 1);
-    const thumb = await engine.thumbnail(slideId, { kind: 'size', longestSide: 512 });
+    const thumb = await engine.thumbnail({ slideId, spec: { kind: 'size', longestSide: 512 } });
     assert.deepEqual([thumb.width, thumb.height], [512, 384]);
     const ref = referenceImage(runOpenSlide([{ kind: 'thumbnail', path, width: 512, height: 512 }])[0]);
     const diff = compareRgb(thumb, ref, 8);
@@ -212,7 +217,7 @@ describe('a header declaring 10^9 x 10^9 pixels', () => {
   test('TOO_LARGE, and nothing huge is allocated', async () => {
     const path = await fixturePath('huge-header');
     const before = process.memoryUsage().rss;
-    await assert.rejects(engine.open(path), (e: unknown) => e instanceof SlideError && e.code === 'TOO_LARGE' && /1000000000/.test(e.message));
+    await assert.rejects(openSlide(engine, path), (e: unknown) => e instanceof SlideError && e.code === 'TOO_LARGE' && /1000000000/.test(e.message));
     assert.ok(process.memoryUsage().rss - before < 64 * 1024 * 1024);
   });
 });

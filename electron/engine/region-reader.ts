@@ -1,8 +1,8 @@
 // Pixel access on top of a SlideSource: regions of a slide level assembled from decoded tiles
 // (cached), and level-0 rectangles resampled to a size from the coarsest level that suffices.
 
-import { withJpegFast } from './codecs/turbojpeg';
 import type { RgbImage } from '../../shared/slide';
+import { withJpegFast } from './codecs/turbojpeg';
 import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
 import { copyRect, copyRectToRgba, halveRectInto, halveRgb, resizeRgb } from './pixels';

@@ -1,8 +1,7 @@
 // The one interface every format plugin implements. The tile service, regions, thumbnails and
 // export use only this (as QuPath's ImageServer is the only thing its viewers know of a file).
 
-import type { LevelInfo, Mpp } from '../../shared/slide';
-import type { RgbImage } from '../../shared/slide';
+import type { LevelInfo, Mpp, RgbImage } from '../../shared/slide';
 
 export interface SlideSource {
   readonly path: string;

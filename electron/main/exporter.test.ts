@@ -1,4 +1,4 @@
-// The app's exporter with fake dialogs over the real in-process engine and CMU-1-Small-Region.svs
+// The app's exporter with fake dialogs over the engine's real operations (answered in process) and CMU-1-Small-Region.svs
 // (2220 x 2967, 20x, 0.499 µm/px): names, sizes, where the dialogs start, overwrite and cancel.
 
 import assert from 'node:assert/strict';
@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import sharp from 'sharp';
-
+import type { Result } from '../../shared/errors';
 import type { ExportProgress, ImageFormat } from '../../shared/ipc';
+import type { ExportResult } from '../../shared/operations';
+import { InProcessEngine } from '../../testing/in-process-engine';
 import { sharedSlide } from '../../testing/paths';
-import { SlideEngine } from '../engine/engine';
 import { type ExportDialogs, Exporter, withFormatExtension } from './exporter';
 import type { OwnedSlide } from './ipc-handlers';
 import { createIpcHandlers } from './ipc-handlers';
@@ -45,13 +46,23 @@ class FakeDialogs implements ExportDialogs {
   }
 }
 
+function files(result: Result<ExportResult>): string[] {
+  if (!result.ok) assert.fail(`expected files, got ${result.error.code}: ${result.error.message}`);
+  return result.value.files;
+}
+
+function refused(result: Result<unknown>, code: string, message?: RegExp): void {
+  assert.equal(result.ok ? 'ok' : result.error.code, code);
+  if (message && !result.ok) assert.match(result.error.message, message);
+}
+
 async function size(path: string): Promise<string> {
   const meta = await sharp(path).metadata();
   return `${meta.width}x${meta.height}`;
 }
 
 describe('Exporter', () => {
-  const engine = new SlideEngine();
+  const engine = new InProcessEngine();
   let slide: OwnedSlide;
   let out: string;
   let dialogs: FakeDialogs;
@@ -60,11 +71,12 @@ describe('Exporter', () => {
 
   before(async () => {
     const path = sharedSlide('CMU-1-Small-Region.svs');
-    const opened = await engine.open(path);
-    slide = { slideId: opened.slideId, path, info: opened.info, source: 'drop' };
+    const opened = await engine.open(path, SENDER);
+    assert.ok(opened.ok);
+    slide = { slideId: opened.value.slideId, path, info: opened.value.info, source: 'drop' };
   });
   after(async () => {
-    await engine.close(slide.slideId);
+    await engine.dispose();
   });
   beforeEach(async () => {
     out = await mkdtemp(join(tmpdir(), 'slidescope-exporter-'));
@@ -79,7 +91,7 @@ describe('Exporter', () => {
   it('thumbnail: the save dialog starts at <slide>_thumbnail.<ext> beside the slide, then in the last export folder', async () => {
     dialogs.thumbnailAnswer = join(out, 'thumb.png');
     const result = await exporter.exportThumbnail(SENDER, slide, { slideId: slide.slideId, spec: { kind: 'power', objectivePower: 1.25 }, format: 'png' });
-    assert.deepEqual(result, { files: [join(out, 'thumb.png')] });
+    assert.deepEqual(files(result), [join(out, 'thumb.png')]);
     assert.deepEqual(dialogs.of('thumbnail')[0], {
       dialog: 'thumbnail',
       senderId: SENDER,
@@ -94,7 +106,7 @@ describe('Exporter', () => {
     // The next export starts where the last one went; JPEG gets .jpg, also when the name has none.
     dialogs.thumbnailAnswer = join(out, 'no-extension');
     const jpeg = await exporter.exportThumbnail(SENDER, slide, { slideId: slide.slideId, spec: { kind: 'size', longestSide: 400 }, format: 'jpeg' });
-    assert.deepEqual(jpeg.files, [join(out, 'no-extension.jpg')]);
+    assert.deepEqual(files(jpeg), [join(out, 'no-extension.jpg')]);
     assert.deepEqual(dialogs.of('thumbnail')[1]?.arg, { defaultPath: join(out, `${STEM}_thumbnail.jpg`), format: 'jpeg' });
     assert.equal(await size(join(out, 'no-extension.jpg')), '299x400');
     assert.equal((await sharp(join(out, 'no-extension.jpg')).metadata()).format, 'jpeg');
@@ -108,20 +120,22 @@ describe('Exporter', () => {
 
   it('thumbnail: a cancelled dialog writes nothing; a refused magnification never opens the dialog', async () => {
     dialogs.thumbnailAnswer = null;
-    assert.deepEqual(await exporter.exportThumbnail(SENDER, slide, { slideId: slide.slideId, spec: { kind: 'power', objectivePower: 5 }, format: 'png' }), {
-      files: [],
-    });
+    assert.deepEqual(
+      files(await exporter.exportThumbnail(SENDER, slide, { slideId: slide.slideId, spec: { kind: 'power', objectivePower: 5 }, format: 'png' })),
+      [],
+    );
     assert.equal(dialogs.of('thumbnail').length, 1);
     assert.deepEqual(progress, []);
 
-    await assert.rejects(
-      exporter.exportThumbnail(SENDER, slide, { slideId: slide.slideId, spec: { kind: 'power', objectivePower: 40 }, format: 'png' }),
-      (error: { code?: string; message?: string }) => error.code === 'INVALID_ARGUMENT' && /beyond this slide's scan \(20x at most\)/.test(error.message ?? ''),
+    refused(
+      await exporter.exportThumbnail(SENDER, slide, { slideId: slide.slideId, spec: { kind: 'power', objectivePower: 40 }, format: 'png' }),
+      'INVALID_ARGUMENT',
+      /beyond this slide's scan \(20x at most\)/,
     );
-    await assert.rejects(
-      exporter.exportThumbnail(SENDER, slide, { slideId: slide.slideId, spec: { kind: 'mpp', mpp: 0.25 }, format: 'png' }),
-      (error: { code?: string; message?: string }) =>
-        error.code === 'INVALID_ARGUMENT' && /finer than this slide's scan \(0\.50 µm\/px/.test(error.message ?? ''),
+    refused(
+      await exporter.exportThumbnail(SENDER, slide, { slideId: slide.slideId, spec: { kind: 'mpp', mpp: 0.25 }, format: 'png' }),
+      'INVALID_ARGUMENT',
+      /finer than this slide's scan \(0\.50 µm\/px/,
     );
     assert.equal(dialogs.of('thumbnail').length, 1);
   });
@@ -138,9 +152,10 @@ describe('Exporter', () => {
     await writeFile(confirmed, 'old');
     dialogs.thumbnailAnswer = join(out, 'old');
     dialogs.replaceAnswer = false;
-    assert.deepEqual(await exporter.exportThumbnail(SENDER, slide, { slideId: slide.slideId, spec: { kind: 'power', objectivePower: 1.25 }, format: 'png' }), {
-      files: [],
-    });
+    assert.deepEqual(
+      files(await exporter.exportThumbnail(SENDER, slide, { slideId: slide.slideId, spec: { kind: 'power', objectivePower: 1.25 }, format: 'png' })),
+      [],
+    );
     assert.deepEqual(dialogs.of('overwrite')[0]?.arg, [confirmed]);
     assert.equal(await readFile(confirmed, 'utf8'), 'old');
   });
@@ -148,7 +163,7 @@ describe('Exporter', () => {
   it('comparison: one image per magnification and the composite, named as TIAToolbox named them', async () => {
     dialogs.folderAnswer = out;
     const powers = [1.25, 2.5, 5, 10];
-    const result = await exporter.exportComparison(SENDER, slide, { slideId: slide.slideId, powers, mode: { kind: 'slide' }, format: 'png' });
+    const result = { files: files(await exporter.exportComparison(SENDER, slide, { slideId: slide.slideId, powers, mode: { kind: 'slide' }, format: 'png' })) };
     const names = [`${STEM}_1.25x.png`, `${STEM}_2.5x.png`, `${STEM}_5x.png`, `${STEM}_10x.png`, `${STEM}_resolution_comparison.png`];
     assert.deepEqual(
       result.files,
@@ -169,7 +184,7 @@ describe('Exporter', () => {
   it('comparison: a field of view is panel-sized at every magnification', async () => {
     dialogs.folderAnswer = out;
     const mode = { kind: 'field', centerX: 1110, centerY: 1480, panelWidth: 480, panelHeight: 320 } as const;
-    const result = await exporter.exportComparison(SENDER, slide, { slideId: slide.slideId, powers: [2.5, 20], mode, format: 'jpeg' });
+    const result = { files: files(await exporter.exportComparison(SENDER, slide, { slideId: slide.slideId, powers: [2.5, 20], mode, format: 'jpeg' })) };
     assert.deepEqual(
       result.files,
       [`${STEM}_2.5x.jpg`, `${STEM}_20x.jpg`, `${STEM}_resolution_comparison.jpg`].map((n) => join(out, n)),
@@ -186,7 +201,7 @@ describe('Exporter', () => {
     await writeFile(composite, 'mine too');
 
     dialogs.replaceAnswer = false;
-    assert.deepEqual(await exporter.exportComparison(SENDER, slide, request), { files: [] });
+    assert.deepEqual(files(await exporter.exportComparison(SENDER, slide, request)), []);
     assert.deepEqual(
       dialogs.of('overwrite').map((c) => c.arg),
       [[first, composite]],
@@ -197,8 +212,7 @@ describe('Exporter', () => {
     assert.deepEqual(progress, []);
 
     dialogs.replaceAnswer = true;
-    const result = await exporter.exportComparison(SENDER, slide, request);
-    assert.equal(result.files.length, 3);
+    assert.equal(files(await exporter.exportComparison(SENDER, slide, request)).length, 3);
     assert.equal(dialogs.of('overwrite').length, 2, 'asked once per export');
     assert.equal(await size(first), '139x185');
   });
@@ -215,22 +229,21 @@ describe('Exporter', () => {
       },
       exists: () => false,
     });
-    await assert.rejects(
-      racing.exportComparison(SENDER, slide, { slideId: slide.slideId, powers: [1.25], mode: { kind: 'slide' }, format: 'png' }),
-      (error: { code?: string }) => error.code === 'EXISTS',
-    );
+    refused(await racing.exportComparison(SENDER, slide, { slideId: slide.slideId, powers: [1.25], mode: { kind: 'slide' }, format: 'png' }), 'EXISTS');
     assert.equal(await readFile(late, 'utf8'), 'theirs');
   });
 
   it('comparison: a cancelled folder dialog writes nothing; magnifications beyond the scan are refused first', async () => {
     dialogs.folderAnswer = null;
-    assert.deepEqual(await exporter.exportComparison(SENDER, slide, { slideId: slide.slideId, powers: [1.25], mode: { kind: 'slide' }, format: 'png' }), {
-      files: [],
-    });
+    assert.deepEqual(
+      files(await exporter.exportComparison(SENDER, slide, { slideId: slide.slideId, powers: [1.25], mode: { kind: 'slide' }, format: 'png' })),
+      [],
+    );
     assert.equal(dialogs.of('overwrite').length, 0);
-    await assert.rejects(
-      exporter.exportComparison(SENDER, slide, { slideId: slide.slideId, powers: [10, 40], mode: { kind: 'slide' }, format: 'png' }),
-      (error: { code?: string; message?: string }) => error.code === 'INVALID_ARGUMENT' && /40x is beyond/.test(error.message ?? ''),
+    refused(
+      await exporter.exportComparison(SENDER, slide, { slideId: slide.slideId, powers: [10, 40], mode: { kind: 'slide' }, format: 'png' }),
+      'INVALID_ARGUMENT',
+      /40x is beyond/,
     );
     assert.equal(dialogs.of('folder').length, 1, 'the refused request never asked for a folder');
   });
@@ -249,14 +262,18 @@ describe('Exporter', () => {
         showInFolder: () => undefined,
         exporter,
       });
-      const opened = await ipc['slide:open-path'](SENDER, { path: slide.path, origin: 'drop' });
+      const opened = (await ipc.dispatch('slide:open-dropped', SENDER, { path: slide.path })) as Result<{ slideId: string }>;
       assert.ok(opened.ok);
       dialogs.thumbnailAnswer = join(out, 'via-ipc.png');
-      const result = await ipc['export:thumbnail']!(SENDER, { slideId: opened.value.slideId, spec: { kind: 'power', objectivePower: 2.5 }, format: 'png' });
+      const result = await ipc.dispatch('export:thumbnail', SENDER, {
+        slideId: opened.value.slideId,
+        spec: { kind: 'power', objectivePower: 2.5 },
+        format: 'png',
+      });
       assert.deepEqual(result, { ok: true, value: { files: [join(out, 'via-ipc.png')] } });
-      assert.equal((await ipc['export:show-in-folder'](SENDER, { path: join(out, 'via-ipc.png') })).ok, true);
-      const refused = await ipc['export:comparison']!(SENDER, { slideId: opened.value.slideId, powers: [80], mode: { kind: 'slide' }, format: 'png' });
-      assert.equal(refused.ok ? '' : refused.error.code, 'INVALID_ARGUMENT');
+      assert.equal((await ipc.dispatch('export:show-in-folder', SENDER, { path: join(out, 'via-ipc.png') })).ok, true);
+      const tooFar = await ipc.dispatch('export:comparison', SENDER, { slideId: opened.value.slideId, powers: [80], mode: { kind: 'slide' }, format: 'png' });
+      refused(tooFar, 'INVALID_ARGUMENT');
       await ipc.releaseAll();
     } finally {
       await rm(dataDir, { recursive: true, force: true });

@@ -3,10 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-
-import { deferred, FakeEngine } from '../../testing/fakes/fake-engine';
 import { fail, ok, type Result } from '../../shared/errors';
 import { MAIN_OPERATIONS, type OpenedSlide } from '../../shared/operations';
+import { deferred, FakeEngine } from '../../testing/fakes/fake-engine';
 import { createIpcHandlers, type IpcController, type IpcHandlerDeps } from './ipc-handlers';
 import { PathAuthorizer } from './path-authorizer';
 import { RecentFiles } from './recent-files';

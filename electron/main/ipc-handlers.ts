@@ -127,7 +127,10 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
       return fail('CANCELLED', 'the window closed before the slide opened', path);
     }
     let owned = slides.get(senderId);
-    if (!owned) slides.set(senderId, (owned = new Map()));
+    if (!owned) {
+      owned = new Map();
+      slides.set(senderId, owned);
+    }
     owned.set(slideId, { slideId, path, info, source });
     authorizer.grant(path, source satisfies GrantSource);
     if (source !== 'sample') {
@@ -163,11 +166,7 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
     if (!closed.ok) log(`closing slide ${slideId} failed`, closed.error);
   }
 
-  async function runExport(
-    senderId: number,
-    slideId: string,
-    write: (slide: OwnedSlide) => Promise<Result<ExportResult>>,
-  ): Promise<Result<ExportResult>> {
+  async function runExport(senderId: number, slideId: string, write: (slide: OwnedSlide) => Promise<Result<ExportResult>>): Promise<Result<ExportResult>> {
     const slide = ownSlide(senderId, slideId);
     if (!slide) return notOpen(slideId);
     const written = await write(slide);

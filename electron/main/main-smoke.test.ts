@@ -15,8 +15,12 @@ import { fileURLToPath } from 'node:url';
 import { runInNewContext } from 'node:vm';
 
 import type { Result } from '../../shared/errors';
-import { INVOKE_CHANNELS, type OpenedSlide, type SlidescopeApi } from '../../shared/ipc';
-import { createFakeElectron, createFakePreloadElectron } from './fake-electron';
+import { ENGINE_PORT_CHANNELS, type EngineStopped, type OpenedSlide, type SlidescopeApi } from '../../shared/ipc';
+import type { OperationProtocol } from '../../shared/operation-rpc';
+import { MAIN_OPERATIONS, OPERATION_NAMES, OPERATIONS } from '../../shared/operations';
+import { RpcClient } from '../../shared/rpc';
+import { createFakeElectron, createFakePreloadElectron, type FakePortMain } from '../../testing/fakes/fake-electron';
+import { portEndpoint } from '../engine-host/parent-channel';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const outRel = join('.cache', `main-smoke-${process.pid}`);
@@ -79,28 +83,15 @@ describe('built main process with a fake electron', { timeout: 180_000 }, () => 
     assert.deepEqual([...new Set(required)], ['electron']);
     const api = fake.exposed.get('slidescope') as SlidescopeApi;
     assert.ok(api);
-    for (const key of [
-      'openDialog',
-      'openDropped',
-      'openRecent',
-      'openSample',
-      'closeSlide',
-      'getTile',
-      'cancelTiles',
-      'getAssociatedImage',
-      'listRecent',
-      'clearRecent',
-      'exportThumbnail',
-      'exportComparison',
-      'showInFolder',
-      'versions',
-      'on',
-    ]) {
-      assert.equal(typeof (api as unknown as Record<string, unknown>)[key], 'function', key);
-    }
+    // One method per page operation of the table, plus openDropped and on.
+    const pageMethods = OPERATION_NAMES.filter((name) => OPERATIONS[name].exposure === 'page').map((name) => OPERATIONS[name].method);
+    assert.deepEqual(Object.keys(api).sort(), [...pageMethods, 'openDropped', 'on'].sort());
+    for (const key of Object.keys(api)) assert.equal(typeof (api as unknown as Record<string, unknown>)[key], 'function', key);
+    // At load it asks main for its port to the engine.
+    assert.deepEqual(fake.sent, [ENGINE_PORT_CHANNELS.request]);
     await api.openDropped([{ name: 'x.svs', size: 1 }]);
     // Objects made in the vm context have that realm's prototypes: compare as data.
-    assert.equal(JSON.stringify(fake.invoked), JSON.stringify([['slide:open-path', { path: '/dropped/x.svs', origin: 'drop' }]]));
+    assert.equal(JSON.stringify(fake.invoked), JSON.stringify([['slide:open-dropped', { path: '/dropped/x.svs' }]]));
     const commands: unknown[] = [];
     api.on('app:menu-command', (command) => commands.push(command));
     fake.emit('app:menu-command', 'fit');
@@ -122,7 +113,9 @@ describe('built main process with a fake electron', { timeout: 180_000 }, () => 
     }
 
     assert.deepEqual((recorded.privileged[0] as { scheme: string }).scheme, 'app');
-    await waitFor('IPC handlers', () => (recorded.ipcHandlers.size === INVOKE_CHANNELS.length ? true : undefined));
+    await waitFor('IPC handlers', () => (recorded.ipcHandlers.size === MAIN_OPERATIONS.length ? true : undefined));
+    assert.deepEqual([...recorded.ipcHandlers.keys()].sort(), [...MAIN_OPERATIONS].sort());
+    assert.equal(recorded.utilityProcesses.length, 1, 'the engine runs in a utility process');
     assert.ok(recorded.protocolHandlers.has('app'));
     // The menu follows the handlers once the recent-files list is read.
     await waitFor('the application menu', () => (recorded.menus.length >= 1 ? true : undefined));
@@ -149,16 +142,43 @@ describe('built main process with a fake electron', { timeout: 180_000 }, () => 
     const call = (channel: string, request: unknown, event: unknown = trusted) =>
       recorded.ipcHandlers.get(channel)!(event, request) as Promise<Result<unknown>>;
 
+    // The window asks for its port to the engine; a frame that is not the app gets none.
+    const connect = recorded.ipcListeners.get(ENGINE_PORT_CHANNELS.request)!;
+    connect({ sender: first.webContents, senderFrame: { url: 'https://evil.example/', parent: null } });
+    assert.equal(first.webContents.posted.length, 0);
+    const portOf = async (win: typeof first, count: number) => {
+      const posted = await waitFor('an engine port', () => win.webContents.posted[count - 1]);
+      assert.equal(posted.channel, ENGINE_PORT_CHANNELS.port);
+      return new RpcClient<OperationProtocol>(portEndpoint(posted.ports[0] as FakePortMain));
+    };
+    connect({ sender: first.webContents, senderFrame: trusted.senderFrame });
+    const port = await portOf(first, 1);
+
+    // Tiles come from the engine process over that port, for this window's slides only.
     const dz = sample.info.deepZoom.levels.length - 1;
-    const tile = await call('slide:tile', { slideId: sample.slideId, dzLevel: dz, col: 0, row: 0, requestId: 1 });
+    const tile = await port.call('slide:tile', { slideId: sample.slideId, dzLevel: dz, col: 0, row: 0, requestId: 1 });
     assert.ok(tile.ok, JSON.stringify(tile));
-    assert.ok((tile.value as { bytes: Uint8Array }).bytes.length > 100);
-    const untrusted = await call(
-      'slide:tile',
-      { slideId: sample.slideId, dzLevel: dz, col: 0, row: 0, requestId: 2 },
-      { sender: { id: senderId }, senderFrame: { url: 'https://evil.example/', parent: null } },
-    );
+    assert.ok(tile.value.bytes.length > 100);
+    const hostOnly = await port.call('engine:region', { slideId: sample.slideId, level: 0, x: 0, y: 0, width: 8, height: 8 });
+    assert.equal(!hostOnly.ok && hostOnly.error.code, 'NOT_AUTHORIZED');
+    const untrusted = await call('slide:open-sample', undefined, { sender: { id: senderId }, senderFrame: { url: 'https://evil.example/', parent: null } });
     assert.equal(!untrusted.ok && untrusted.error.code, 'NOT_AUTHORIZED');
+
+    // The engine process killed: the window is told which of its slides it was reading, the engine
+    // restarts, the slide reopens under its id, and a new port serves the view.
+    const engineProcess = recorded.utilityProcesses[0]!.process;
+    const reading = port.call('slide:tile', { slideId: sample.slideId, dzLevel: dz - 1, col: 1, row: 1, requestId: 2 });
+    engineProcess.kill('SIGKILL');
+    const stopped = await waitFor('engine:stopped', () => first.webContents.sent.find(([c]) => c === 'engine:stopped'));
+    // The preload ends the calls in flight on the old port when it hears this (engine-port.ts).
+    port.close({ code: 'WORKER_FAILED', message: (stopped[1] as EngineStopped).message });
+    assert.equal((await reading).ok, false);
+    assert.match((stopped[1] as EngineStopped).message, /The slide engine stopped .*\(it exited \(code \d+\)\)\. It was restarted/);
+    const newPort = await portOf(first, 2);
+    const again = await newPort.call('slide:tile', { slideId: sample.slideId, dzLevel: dz, col: 0, row: 0, requestId: 3 });
+    assert.ok(again.ok, JSON.stringify(again));
+    assert.equal(recorded.utilityProcesses.length, 2);
+
     const versions = await call('app:versions', undefined);
     assert.ok(versions.ok && (versions.value as { app: string }).app === '0.1.0-test');
 
@@ -188,7 +208,7 @@ describe('built main process with a fake electron', { timeout: 180_000 }, () => 
     // Closing the first window closes its slides: its id no longer answers.
     first.close();
     await new Promise((r) => setTimeout(r, 50));
-    const closedSender = await call('slide:tile', { slideId: sample.slideId, dzLevel: dz, col: 0, row: 0, requestId: 3 });
+    const closedSender = await call('slide:close', { slideId: sample.slideId });
     assert.equal(!closedSender.ok && closedSender.error.code, 'NOT_OPEN');
 
     // Quit: will-quit waits for the cleanup, then quits for real.

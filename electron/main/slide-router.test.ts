@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 
 import type { Result } from '../../shared/errors';
 import type { OpenedSlide } from '../../shared/ipc';
+import { fakeInfo } from '../../testing/fakes/fake-engine';
 import { createSlideRouter, type OpenTarget, pickWindow, type RoutableWindow } from './slide-router';
-import { fakeInfo } from './test-fakes';
 
 class Win implements RoutableWindow {
   busy = false;

@@ -4,7 +4,7 @@
 // recent list in the page) answer the requesting window directly and do not come through here.
 // Plain logic over injected window operations, unit-tested without Electron.
 
-import type { ErrorInfo, Result } from '../../shared/errors';
+import { type Result, toErrorInfo } from '../../shared/errors';
 import type { OpenedSlide } from '../../shared/ipc';
 import type { MainOpenSource } from './ipc-handlers';
 
@@ -47,8 +47,7 @@ export function createSlideRouter<W extends RoutableWindow>(deps: SlideRouterDep
       try {
         result = await deps.open(win.senderId, target);
       } catch (error) {
-        const info: ErrorInfo = { code: 'IO_ERROR', message: error instanceof Error ? error.message : String(error) };
-        result = { ok: false, error: info };
+        result = { ok: false, error: toErrorInfo(error) };
       } finally {
         win.busy = false;
       }

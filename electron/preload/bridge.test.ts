@@ -4,26 +4,39 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-import type { EventChannel, EventChannels, InvokeChannel } from '../../shared/ipc';
+import { MessageChannel } from 'node:worker_threads';
+import { fail, ok } from '../../shared/errors';
+import type { EventChannel, EventChannels } from '../../shared/ipc';
+import type { EngineOperation, MainOperation } from '../../shared/operations';
+import { type Endpoint, serveRpc } from '../../shared/rpc';
+import { FakeEngine } from '../../testing/fakes/fake-engine';
 import { createIpcHandlers } from '../main/ipc-handlers';
 import { PathAuthorizer } from '../main/path-authorizer';
 import { RecentFiles } from '../main/recent-files';
-import { FakeEngine } from '../main/test-fakes';
 import { type BridgeTransport, createSlidescopeApi } from './bridge';
+import { createEnginePort } from './engine-port';
 
 class FakeTransport implements BridgeTransport {
-  readonly sent: Array<{ channel: InvokeChannel; request: unknown }> = [];
+  readonly sent: Array<{ to: 'main' | 'engine'; channel: string; request: unknown }> = [];
   readonly listeners = new Map<EventChannel, Set<(payload: unknown) => void>>();
-  answer: (channel: InvokeChannel, request: unknown) => Promise<unknown> = async () => ({ ok: true, value: null });
+  answer: (channel: string, request: unknown) => Promise<unknown> = async () => ({ ok: true, value: null });
 
-  invoke(channel: InvokeChannel, request: unknown): Promise<unknown> {
-    this.sent.push({ channel, request });
+  invoke(channel: MainOperation, request: unknown): Promise<unknown> {
+    this.sent.push({ to: 'main', channel, request });
+    return this.answer(channel, request);
+  }
+
+  invokeEngine(channel: EngineOperation, request: unknown): Promise<unknown> {
+    this.sent.push({ to: 'engine', channel, request });
     return this.answer(channel, request);
   }
 
   on(channel: EventChannel, listener: (payload: unknown) => void): () => void {
     let set = this.listeners.get(channel);
-    if (!set) this.listeners.set(channel, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.listeners.set(channel, set);
+    }
     set.add(listener);
     return () => set.delete(listener);
   }
@@ -36,38 +49,44 @@ class FakeTransport implements BridgeTransport {
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('createSlidescopeApi', () => {
-  it('sends each method on its channel with the contract payload', async () => {
+  it('sends each method on its operation, to main or straight to the engine as the table says', async () => {
     const t = new FakeTransport();
     const api = createSlidescopeApi(t, () => '');
     await api.openDialog();
-    await api.openRecent('/a.svs');
+    await api.openRecent({ path: '/a.svs' });
     await api.openSample();
-    await api.closeSlide('s1');
+    await api.closeSlide({ slideId: 's1' });
     await api.getTile({ slideId: 's1', dzLevel: 3, col: 1, row: 2, requestId: 9 });
-    await api.cancelTiles('s1', [9, 10]);
-    await api.getAssociatedImage('s1', 'label');
+    await api.cancelTiles({ slideId: 's1', requestIds: [9, 10] });
+    await api.prefetchTiles({ slideId: 's1', dzLevel: 3, colStart: 0, colEnd: 1, rowStart: 0, rowEnd: 1 });
+    await api.getAssociatedImage({ slideId: 's1', name: 'label' });
     await api.listRecent();
     await api.clearRecent();
     await api.exportThumbnail({ slideId: 's1', spec: { kind: 'size', longestSide: 100 }, format: 'png' });
     await api.exportComparison({ slideId: 's1', powers: [1], mode: { kind: 'slide' }, format: 'png' });
-    await api.showInFolder('/out/x.png');
+    await api.showInFolder({ path: '/out/x.png' });
     await api.versions();
     assert.deepEqual(t.sent, [
-      { channel: 'slide:open-dialog', request: undefined },
-      { channel: 'slide:open-path', request: { path: '/a.svs', origin: 'recent' } },
-      { channel: 'slide:open-sample', request: undefined },
-      { channel: 'slide:close', request: { slideId: 's1' } },
-      { channel: 'slide:tile', request: { slideId: 's1', dzLevel: 3, col: 1, row: 2, requestId: 9 } },
-      { channel: 'slide:cancel-tiles', request: { slideId: 's1', requestIds: [9, 10] } },
-      { channel: 'slide:associated', request: { slideId: 's1', name: 'label' } },
-      { channel: 'recent:list', request: undefined },
-      { channel: 'recent:clear', request: undefined },
-      { channel: 'export:thumbnail', request: { slideId: 's1', spec: { kind: 'size', longestSide: 100 }, format: 'png' } },
-      { channel: 'export:comparison', request: { slideId: 's1', powers: [1], mode: { kind: 'slide' }, format: 'png' } },
-      { channel: 'export:show-in-folder', request: { path: '/out/x.png' } },
-      { channel: 'app:versions', request: undefined },
+      { to: 'main', channel: 'slide:open-dialog', request: undefined },
+      { to: 'main', channel: 'slide:open-recent', request: { path: '/a.svs' } },
+      { to: 'main', channel: 'slide:open-sample', request: undefined },
+      { to: 'main', channel: 'slide:close', request: { slideId: 's1' } },
+      { to: 'engine', channel: 'slide:tile', request: { slideId: 's1', dzLevel: 3, col: 1, row: 2, requestId: 9 } },
+      { to: 'engine', channel: 'slide:cancel-tiles', request: { slideId: 's1', requestIds: [9, 10] } },
+      { to: 'engine', channel: 'slide:prefetch', request: { slideId: 's1', dzLevel: 3, colStart: 0, colEnd: 1, rowStart: 0, rowEnd: 1 } },
+      { to: 'engine', channel: 'slide:associated', request: { slideId: 's1', name: 'label' } },
+      { to: 'main', channel: 'recent:list', request: undefined },
+      { to: 'main', channel: 'recent:clear', request: undefined },
+      { to: 'main', channel: 'export:thumbnail', request: { slideId: 's1', spec: { kind: 'size', longestSide: 100 }, format: 'png' } },
+      { to: 'main', channel: 'export:comparison', request: { slideId: 's1', powers: [1], mode: { kind: 'slide' }, format: 'png' } },
+      { to: 'main', channel: 'export:show-in-folder', request: { path: '/out/x.png' } },
+      { to: 'main', channel: 'app:versions', request: undefined },
     ]);
     assert.ok(Object.isFrozen(api));
+    // Only the page's operations are methods: no host-only engine operation, no path the page could forge.
+    assert.equal('openDroppedPath' in api, false);
+    assert.equal('readRegion' in api, false);
+    assert.equal('writeThumbnail' in api, false);
   });
 
   it('never rejects: transport failures and malformed answers become IO_ERROR', async () => {
@@ -77,13 +96,13 @@ describe('createSlidescopeApi', () => {
       throw new Error("No handler registered for 'export:thumbnail'");
     };
     const failed = await api.exportThumbnail({ slideId: 's', spec: { kind: 'size', longestSide: 1 }, format: 'png' });
-    assert.equal(!failed.ok && failed.error.code, 'IO_ERROR');
+    assert.equal(!failed.ok && failed.error.code, 'INTERNAL');
     assert.match(!failed.ok ? failed.error.message : '', /No handler registered/);
     t.answer = async () => 'surprise';
     const malformed = await api.versions();
-    assert.equal(!malformed.ok && malformed.error.code, 'IO_ERROR');
+    assert.equal(!malformed.ok && malformed.error.code, 'INTERNAL');
     t.answer = async () => ({ ok: false, error: { code: 'NOT_OPEN', message: 'gone' } });
-    assert.deepEqual(await api.closeSlide('s'), { ok: false, error: { code: 'NOT_OPEN', message: 'gone' } });
+    assert.deepEqual(await api.closeSlide({ slideId: 's' }), { ok: false, error: { code: 'NOT_OPEN', message: 'gone' } });
   });
 
   it('openDropped resolves paths in the bridge and reports files without one', async () => {
@@ -103,7 +122,7 @@ describe('createSlidescopeApi', () => {
     assert.equal(results[0]?.ok, true);
     assert.equal(!results[1]?.ok && results[1]?.error.code, 'NOT_AUTHORIZED');
     assert.equal(!results[2]?.ok && results[2]?.error.code, 'NOT_AUTHORIZED');
-    assert.deepEqual(t.sent, [{ channel: 'slide:open-path', request: { path: '/d/a.svs', origin: 'drop' } }]);
+    assert.deepEqual(t.sent, [{ to: 'main', channel: 'slide:open-dropped', request: { path: '/d/a.svs' } }]);
   });
 
   it('delivers events, buffers slide-opened until the first listener, unsubscribes', async () => {
@@ -158,6 +177,7 @@ describe('createSlidescopeApi', () => {
         recent,
         authorizer: new PathAuthorizer({ recent }),
         dialogs: { showOpenSlide: async () => null },
+        exporter: { exportThumbnail: async () => fail('IO_ERROR', 'no disk'), exportComparison: async () => fail('IO_ERROR', 'no disk') },
         samplePath: async () => '/samples/sample.svs',
         versions: () => ({ app: '1', electron: '-', chrome: '-', node: process.versions.node }),
         showInFolder: () => undefined,
@@ -167,25 +187,70 @@ describe('createSlidescopeApi', () => {
         {
           // structuredClone stands in for the IPC serialisation.
           invoke: async (channel, request) => structuredClone(await ipc.dispatch(channel, senderId, structuredClone(request))),
+          invokeEngine: async (channel, request) => ok({ channel, request }),
           on: () => () => undefined,
         },
         (file) => `/dropped/${file.name}`,
       );
       const [dropped] = await api.openDropped([{ name: 'a.svs', size: 10 }]);
       assert.ok(dropped?.ok);
-      const tile = await api.getTile({ slideId: dropped.value.slideId, dzLevel: 0, col: 0, row: 0, requestId: 1 });
-      assert.ok(tile.ok);
-      assert.ok(tile.value.bytes instanceof Uint8Array);
+      assert.equal(engine.slides.get(dropped.value.slideId), senderId);
       const recentList = await api.listRecent();
       assert.deepEqual(recentList.ok && recentList.value.map((f) => f.path), ['/dropped/a.svs']);
-      assert.equal((await api.openRecent('/dropped/a.svs')).ok, true);
-      const denied = await api.openRecent('/etc/shadow');
+      assert.equal((await api.openRecent({ path: '/dropped/a.svs' })).ok, true);
+      const denied = await api.openRecent({ path: '/etc/shadow' });
       assert.equal(!denied.ok && denied.error.code, 'NOT_AUTHORIZED');
       const noExport = await api.exportThumbnail({ slideId: dropped.value.slideId, spec: { kind: 'size', longestSide: 10 }, format: 'png' });
       assert.equal(!noExport.ok && noExport.error.code, 'IO_ERROR');
-      assert.equal((await api.closeSlide(dropped.value.slideId)).ok, true);
+      assert.equal((await api.closeSlide({ slideId: dropped.value.slideId })).ok, true);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('createEnginePort', () => {
+  function engineSide(): { endpoint: Endpoint; close(): void; served: string[] } {
+    const { port1, port2 } = new MessageChannel();
+    const served: string[] = [];
+    const server: Endpoint = {
+      post: (message) => port2.postMessage(message),
+      listen(listener) {
+        port2.on('message', listener);
+        return () => void port2.off('message', listener);
+      },
+    };
+    serveRpc(server, async (op, request) => {
+      served.push(op);
+      if ((request as { hold?: boolean }).hold) return new Promise(() => undefined);
+      return ok(request);
+    });
+    const endpoint: Endpoint = {
+      post: (message) => port1.postMessage(message),
+      listen(listener) {
+        port1.on('message', listener);
+        return () => void port1.off('message', listener);
+      },
+    };
+    return { endpoint, served, close: () => port1.close() };
+  }
+
+  it('calls wait for a port; the engine stopping ends those in flight; the next port serves again', async () => {
+    const port = createEnginePort();
+    const early = port.call('slide:tile', { n: 1 });
+    const first = engineSide();
+    port.attach(first.endpoint);
+    assert.deepEqual(await early, { ok: true, value: { n: 1 } });
+    const held = port.call('slide:tile', { hold: true });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    port.detach('The slide engine stopped (it was killed (SIGKILL)).');
+    assert.deepEqual(await held, { ok: false, error: { code: 'WORKER_FAILED', message: 'The slide engine stopped (it was killed (SIGKILL)).' } });
+    const waiting = port.call('slide:associated', { n: 2 });
+    const second = engineSide();
+    port.attach(second.endpoint);
+    assert.deepEqual(await waiting, { ok: true, value: { n: 2 } });
+    assert.deepEqual(second.served, ['slide:associated']);
+    first.close();
+    second.close();
   });
 });

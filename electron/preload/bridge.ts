@@ -35,7 +35,8 @@ export function createSlidescopeApi(transport: BridgeTransport, resolveDroppedPa
   async function call(operation: OperationName, request: unknown): Promise<Result<unknown>> {
     try {
       const at = operationSpec(operation).at;
-      const answer = at === 'main' ? await transport.invoke(operation as MainOperation, request) : await transport.invokeEngine(operation as EngineOperation, request);
+      const answer =
+        at === 'main' ? await transport.invoke(operation as MainOperation, request) : await transport.invokeEngine(operation as EngineOperation, request);
       return isResult(answer) ? answer : fail('INTERNAL', `${operation} gave a malformed answer`);
     } catch (error) {
       return { ok: false, error: toErrorInfo(error) };
@@ -82,7 +83,10 @@ export function createSlidescopeApi(transport: BridgeTransport, resolveDroppedPa
     if (typeof listener !== 'function') throw new TypeError('listener must be a function');
     ensureTransportSubscription(channel);
     let set = listeners.get(channel);
-    if (!set) listeners.set(channel, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      listeners.set(channel, set);
+    }
     const wrapped = listener as (payload: unknown) => void;
     set.add(wrapped);
     const pending = buffered.get(channel);

@@ -75,6 +75,7 @@ export class Supervisor<P extends Protocol> {
   private watchdog: ReturnType<typeof setInterval> | undefined;
   private disposed = false;
   private heldForReady = false;
+  private heldByUser = false;
   private quickDeaths = 0;
   private respawnTimer: ReturnType<typeof setTimeout> | undefined;
   /** Children replaced so far. */
@@ -94,6 +95,12 @@ export class Supervisor<P extends Protocol> {
       this.heldForReady = false;
       this.updateHold();
     });
+  }
+
+  /** Keeps this process alive for the child's sake while others use it (windows' connections). */
+  hold(held: boolean): void {
+    this.heldByUser = held;
+    this.updateHold();
   }
 
   /** Settles when the current child has warmed up (after start(), or a first call). */
@@ -156,7 +163,7 @@ export class Supervisor<P extends Protocol> {
     });
     running = { child, client, isReady: false, markReady, ready, lastPong: Date.now(), answered: false, health: null, fatal: null, startedAt: Date.now() };
     this.running = running;
-    child.hold(false);
+    this.updateHold();
     this.startWatchdog();
     return running;
   }
@@ -186,7 +193,7 @@ export class Supervisor<P extends Protocol> {
 
   private updateHold(): void {
     const running = this.running;
-    if (running) running.child.hold(running.client.pending > 0 || this.heldForReady);
+    if (running) running.child.hold(running.client.pending > 0 || this.heldForReady || this.heldByUser);
   }
 
   private startWatchdog(): void {

@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { workerChild } from '../../rpc/worker-thread';
 import { Supervisor } from '../../rpc/supervisor';
+import { workerChild } from '../../rpc/worker-thread';
 import { SlideError } from '../errors';
 import { type CodecJob, type CodecProtocol, runCodecJob } from './codec-jobs';
 import type { Decoded } from './decoded';

@@ -5,15 +5,15 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ok } from '../../../shared/errors';
 import { serveRpc } from '../../../shared/rpc';
 import { threadData, workerEndpoint } from '../../rpc/worker-thread';
-import { runCodecJob, type CodecJob } from './codec-jobs';
+import { type CodecJob, runCodecJob } from './codec-jobs';
 import type { CodecThreadData } from './codec-pool';
 import type { Decoded } from './decoded';
-import { loadOpenJpeg, useCompiledOpenJpeg } from './openjpeg';
+import { adoptCompiledOpenJpeg, loadOpenJpeg } from './openjpeg';
 import { warmUpOpenJpeg } from './openjpeg-warmup';
 
 if (!parentPort) throw new Error('codec-thread must run in a worker thread');
 const { openJpeg, warmUp } = threadData<CodecThreadData>(workerData);
-useCompiledOpenJpeg(openJpeg);
+adoptCompiledOpenJpeg(openJpeg);
 
 const server = serveRpc(workerEndpoint(parentPort), async (_op, job) => ok(await runCodecJob(job as CodecJob)), {
   health: () => ({ rssBytes: process.memoryUsage.rss() }),

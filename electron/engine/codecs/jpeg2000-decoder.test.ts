@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { on } from 'node:events';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Supervisor } from '../../rpc/supervisor';
+import { workerChild } from '../../rpc/worker-thread';
 import { J2kTileEncoder } from '../../synth/jpeg2000-tiles';
-import type { CodecAnswer } from './codec-jobs';
+import type { CodecProtocol } from './codec-jobs';
 import type { CodecThreadData } from './codec-pool';
 import { decodeJpeg2000, decompositionLevels } from './jpeg2000-decoder';
 import { compileOpenJpeg } from './openjpeg';
@@ -29,18 +29,18 @@ test('a codec thread decodes with OpenJPEG compiled in another thread, after war
   const codestream = (await J2kTileEncoder.create({ colour: 'ycbcr' })).encode(rgb, 240, 240);
   const expected = await decodeJpeg2000(codestream, { ycbcr: true, reduce: 1 });
   const threadData: CodecThreadData = { openJpeg: await compileOpenJpeg(), warmUp: true };
-  const worker = new Worker(new URL('../../worker/source-bootstrap.mjs', import.meta.url), {
-    workerData: { sourceEntry: fileURLToPath(new URL('./codec-thread.ts', import.meta.url)), ...threadData },
+  const thread = new Supervisor<CodecProtocol>({
+    name: 'A JPEG 2000 decoding thread',
+    spawn: workerChild({ script: fileURLToPath(new URL('./codec-thread.ts', import.meta.url)), workerData: threadData }),
   });
   try {
-    const messages = on(worker, 'message');
-    assert.deepEqual((await messages.next()).value, [{ ready: true }]);
-    worker.postMessage({ id: 1, job: { kind: 'jpeg2000', codestream, ycbcr: true, reduce: 1 } });
-    const [answer] = (await messages.next()).value as [CodecAnswer];
-    assert.ok(answer.ok, answer.ok ? '' : answer.message);
+    thread.start();
+    await thread.whenReady();
+    const answer = await thread.call('jpeg2000', { kind: 'jpeg2000', codestream, ycbcr: true, reduce: 1 });
+    assert.ok(answer.ok, answer.ok ? '' : answer.error.message);
     assert.deepEqual([answer.value.width, answer.value.height], [120, 120]);
     assert.deepEqual(answer.value.data, expected.data);
   } finally {
-    await worker.terminate();
+    await thread.dispose();
   }
 });

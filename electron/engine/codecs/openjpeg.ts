@@ -53,7 +53,7 @@ export function compileOpenJpeg(): Promise<WebAssembly.Module> {
 }
 
 /** Uses a module compiled elsewhere in the process (compileOpenJpeg), before this thread loads its own. */
-export function useCompiledOpenJpeg(module: WebAssembly.Module): void {
+export function adoptCompiledOpenJpeg(module: WebAssembly.Module): void {
   if (modulePromise) throw new Error('OpenJPEG is already loaded in this thread');
   compiled = Promise.resolve(module);
 }

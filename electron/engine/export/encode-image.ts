@@ -2,8 +2,6 @@ import type { ImageFormat } from '../../../shared/operations';
 import type { RgbImage } from '../../../shared/slide';
 import { sharpFrom } from '../pixels';
 
-
-
 /** PNG lossless; JPEG q92 4:4:4 (stain colours); TIFF deflate-compressed, lossless. */
 export async function encodeImage(image: RgbImage, format: ImageFormat): Promise<Uint8Array> {
   const pipeline = sharpFrom(image);

@@ -49,10 +49,18 @@ export function describePanel(info: SlideInfo, downsample: number, image: { widt
   return parts.join(' · ');
 }
 
-export async function exportThumbnail(engine: ExportPixels, slideId: string, info: SlideInfo, spec: ThumbnailSpec, outPath: string, options: ExportOptions): Promise<string> {
+export async function exportThumbnail(
+  engine: ExportPixels,
+  slideId: string,
+  info: SlideInfo,
+  spec: ThumbnailSpec,
+  outPath: string,
+  options: ExportOptions,
+): Promise<string> {
   check(thumbnailSpecProblem(info, spec), info);
   const size = thumbnailSize(info, spec);
-  if (size && size.width * size.height > MAX_EXPORT_PIXELS) throw new SlideError('TOO_LARGE', `A ${size.width} x ${size.height} image is too large to export.`, info.path);
+  if (size && size.width * size.height > MAX_EXPORT_PIXELS)
+    throw new SlideError('TOO_LARGE', `A ${size.width} x ${size.height} image is too large to export.`, info.path);
   options.onProgress?.({ done: 0, total: 1, label: 'thumbnail' });
   const image = await engine.thumbnail({ slideId, spec }, { signal: options.signal });
   await writeFileAtomic(outPath, await encodeImage(image, options.format), options.overwrite);
@@ -104,7 +112,8 @@ export async function exportComparison(
   ];
   if (!options.overwrite) {
     const taken = (await Promise.all(files.map(async (f) => ((await exists(f.path)) ? f.path : null)))).filter((p) => p !== null);
-    if (taken.length > 0) throw new SlideError('EXISTS', `${taken.map((p) => basename(p)).join(', ')} already exist${taken.length === 1 ? 's' : ''}.`, taken[0]!);
+    if (taken.length > 0)
+      throw new SlideError('EXISTS', `${taken.map((p) => basename(p)).join(', ')} already exist${taken.length === 1 ? 's' : ''}.`, taken[0]!);
   }
   options.onProgress?.({ done: powers.length + 1, total, label: 'writing' });
   const written: string[] = [];
@@ -136,10 +145,14 @@ export async function exportRegion(
   if (at.kind === 'power') {
     check(powerProblem(info, at.objectivePower), info);
     const ds = downsampleForPower(info, at.objectivePower)!;
-    const image = await engine.readScaledRegion({ slideId, x, y, width: width * ds, height: height * ds, outWidth: width, outHeight: height }, { signal: options.signal });
+    const image = await engine.readScaledRegion(
+      { slideId, x, y, width: width * ds, height: height * ds, outWidth: width, outHeight: height },
+      { signal: options.signal },
+    );
     bytes = await encodeImage(image, options.format);
   } else {
-    if (!info.levels[at.level]) throw new SlideError('INVALID_ARGUMENT', `The slide has levels 0 to ${info.levels.length - 1}; there is no level ${at.level}.`, info.path);
+    if (!info.levels[at.level])
+      throw new SlideError('INVALID_ARGUMENT', `The slide has levels 0 to ${info.levels.length - 1}; there is no level ${at.level}.`, info.path);
     const rgba = await engine.readRegion({ slideId, level: at.level, x, y, width, height }, { signal: options.signal });
     const pipeline = sharpFrom(rgba);
     const out =

@@ -1,12 +1,11 @@
 // A SlideSource over a TIFF whose pyramid levels and associated images the format plugin has
 // already picked out. Aperio and generic TIFF differ only in that picking and in their metadata.
 
-import type { LevelInfo, Mpp } from '../../../shared/slide';
+import type { LevelInfo, Mpp, RgbImage } from '../../../shared/slide';
 import { runInPool, warmCodecPool } from '../codecs/codec-pool';
 import { completeJpeg, jpegStructureProblem } from '../codecs/jpeg-stream';
 import { decompositionLevels, hasSubsampledComponents } from '../codecs/jpeg2000-decoder';
 import { checkDecodable, decodeBlock } from '../codecs/registry';
-import type { RgbImage } from '../../../shared/slide';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
 import { Compression, Photometric, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';

@@ -179,7 +179,11 @@ export function App() {
       onMenuCommand: runCommand,
       // The views carry on by themselves (their tiles are asked for again); the user is told why they paused.
       onEngineStopped: (stopped) =>
-        pushNotice({ kind: stopped.failedSlideIds.length > 0 ? 'error' : 'warning', title: 'The slide engine stopped and was restarted', detail: stopped.message }),
+        pushNotice({
+          kind: stopped.failedSlideIds.length > 0 ? 'error' : 'warning',
+          title: 'The slide engine stopped and was restarted',
+          detail: stopped.message,
+        }),
     }),
     [adopt, refreshRecent, reportOpenError, runCommand, pushNotice],
   );

@@ -33,7 +33,6 @@ const FORMATS: ReadonlyArray<{ value: ImageFormat; label: string }> = [
   { value: 'tiff', label: 'TIFF (lossless)' },
 ];
 
-
 type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** The thumbnail as typed: its spec and pixel size, or why the slide cannot give it. */

@@ -3,8 +3,10 @@
 
 import OpenSeadragon from 'openseadragon';
 import { useEffect, useRef, useState } from 'react';
+import { dzLevelForDownsample, dzTilesCovering } from '../../../shared/deepzoom';
 import type { ErrorInfo } from '../../../shared/errors';
 import type { OpenedSlide, SlidescopeApi } from '../../../shared/ipc';
+import { LIMITS } from '../../../shared/limits';
 import type { DeepZoomGeometry } from '../../../shared/slide';
 import { SlideTileSource } from '../viewer/SlideTileSource';
 
@@ -175,22 +177,20 @@ const PREFETCH_RING = 2;
 function prefetchAround(viewer: OpenSeadragon.Viewer, api: SlidescopeApi, slideId: string, geometry: DeepZoomGeometry): void {
   const item = viewer.world.getItemAt(0);
   if (!item) return;
-  const maxLevel = geometry.levels.length - 1;
   // The level drawn: the coarsest whose pixels are no larger than a device pixel (minPixelRatio above).
   const cssPerImagePixel = item.viewportToImageZoom(viewer.viewport.getZoom(true));
-  const downsample = Math.max(1, LEVEL_SLACK / (cssPerImagePixel * devicePixelRatio()));
-  const dzLevel = Math.max(0, maxLevel - Math.floor(Math.log2(downsample)));
-  const level = geometry.levels[dzLevel];
-  if (!level) return;
+  const dzLevel = dzLevelForDownsample(geometry, LEVEL_SLACK / (cssPerImagePixel * devicePixelRatio()));
   const bounds = viewer.viewport.getBounds(true);
   const topLeft = item.viewportToImageCoordinates(bounds.getTopLeft());
   const bottomRight = item.viewportToImageCoordinates(bounds.getBottomRight());
-  const perTile = 2 ** (maxLevel - dzLevel) * geometry.tileSize; // level-0 pixels per tile
-  const clamp = (v: number, max: number) => Math.min(max, Math.max(0, v));
-  const colStart = clamp(Math.floor(Math.min(topLeft.x, bottomRight.x) / perTile) - PREFETCH_RING, level.cols - 1);
-  const colEnd = clamp(Math.floor(Math.max(topLeft.x, bottomRight.x) / perTile) + PREFETCH_RING, level.cols - 1);
-  const rowStart = clamp(Math.floor(Math.min(topLeft.y, bottomRight.y) / perTile) - PREFETCH_RING, level.rows - 1);
-  const rowEnd = clamp(Math.floor(Math.max(topLeft.y, bottomRight.y) / perTile) + PREFETCH_RING, level.rows - 1);
-  if ((colEnd - colStart + 1) * (rowEnd - rowStart + 1) > 1024) return; // a wall of screens: skip
-  void api.prefetchTiles({ slideId, dzLevel, colStart, colEnd, rowStart, rowEnd });
+  const l0 = {
+    x: Math.min(topLeft.x, bottomRight.x),
+    y: Math.min(topLeft.y, bottomRight.y),
+    width: Math.abs(bottomRight.x - topLeft.x),
+    height: Math.abs(bottomRight.y - topLeft.y),
+  };
+  const tiles = dzTilesCovering(geometry, dzLevel, l0, PREFETCH_RING);
+  if (!tiles) return;
+  if ((tiles.colEnd - tiles.colStart + 1) * (tiles.rowEnd - tiles.rowStart + 1) > LIMITS.maxPrefetchTiles) return; // a wall of screens: skip
+  void api.prefetchTiles({ slideId, dzLevel, ...tiles });
 }

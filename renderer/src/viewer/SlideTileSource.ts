@@ -5,7 +5,7 @@
 
 import OpenSeadragon from 'openseadragon';
 import { dzTileRect } from '../../../shared/deepzoom';
-import type { ErrorCode, ErrorInfo } from '../../../shared/errors';
+import { type ErrorCode, type ErrorInfo, toErrorInfo } from '../../../shared/errors';
 import type { SlideId, SlidescopeApi } from '../../../shared/ipc';
 import type { DeepZoomGeometry } from '../../../shared/slide';
 import { decodeTile, placeholderTile } from './decodeTile';
@@ -38,8 +38,9 @@ const CANCEL_BATCH_DELAY_MS = 0;
 const HANDOVER_INTERVAL_MS = 100;
 
 /**
- * Failures worth another try: the engine worker was replaced (it reopens the slide) or the IPC
- * call itself failed. OSD retries a failed job (viewer option tileRetryMax); the rest are final.
+ * Failures worth another try: the engine stopped and was restarted (it reopens the slide), or the
+ * system failed a read (a network share that hiccupped). OSD retries a failed job (viewer option
+ * tileRetryMax); the rest are final.
  */
 const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['WORKER_FAILED', 'IO_ERROR']);
 
@@ -206,7 +207,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
       })
       .catch((error: unknown) => {
         // The bridge never rejects; this is a bug in this file. Still, no tile may hang.
-        this.#fallBack(job, requestId, { code: 'IO_ERROR', message: String(error) });
+        this.#fallBack(job, requestId, toErrorInfo(error));
       });
   }
 

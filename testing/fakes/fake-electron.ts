@@ -1,13 +1,85 @@
 // A stand-in for the 'electron' module, just wide enough to run the built main process
 // (dist/electron/main.cjs) and preload in plain Node: records what they do and lets a test play
-// the part of Electron (ready, window loads, IPC calls, second instance, quit). Test-only.
+// the part of Electron (ready, window loads, IPC calls, second instance, quit). Its utilityProcess
+// forks the real engine process; a MessagePortMain handed to it becomes one channel of that
+// process's IPC (Node cannot pass ports between processes), which is how the engine process serves
+// windows when it is forked.
 
+import { type ChildProcess, fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+
+/** One end of a fake MessageChannelMain: what is posted on one end arrives at the other. */
+export class FakePortMain extends EventEmitter {
+  peer: FakePortMain | null = null;
+  closed = false;
+  postMessage(message: unknown) {
+    const peer = this.peer;
+    if (this.closed || !peer) return;
+    setImmediate(() => {
+      if (!peer.closed) peer.emit('message', { data: message, ports: [] });
+    });
+  }
+  start() {}
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.emit('close');
+    this.peer?.close();
+  }
+}
+
+/** utilityProcess.fork as a forked Node process: the engine process speaks to either. */
+class FakeUtilityProcess extends EventEmitter {
+  private readonly child: ChildProcess;
+  private readonly ports: FakePortMain[] = [];
+  constructor(modulePath: string, args: string[], options: { execArgv?: string[]; env?: NodeJS.ProcessEnv }) {
+    super();
+    this.child = fork(modulePath, args, {
+      execArgv: options.execArgv ?? [],
+      env: options.env ?? process.env,
+      serialization: 'advanced',
+      stdio: ['ignore', 2, 2, 'ipc'],
+    });
+    this.child.on('message', (message) => this.emit('message', message));
+    this.child.on('exit', (code, signal) => {
+      // As in Electron, a port whose other end lived in the process closes with it.
+      for (const port of this.ports) port.close();
+      this.emit('exit', code ?? (signal ? 128 + 9 : 0));
+    });
+  }
+  get pid() {
+    return this.child.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
+  }
+  postMessage(message: unknown, transfer: FakePortMain[] = []) {
+    if (!this.child.connected) return;
+    this.child.send(message as object);
+    const client = (message as { connect?: number }).connect;
+    const port = transfer[0];
+    if (client === undefined || !port) return;
+    this.ports.push(port);
+    // The engine's end of the window's port: a numbered channel of the IPC connection.
+    port.on('message', (event: { data: unknown }) => {
+      if (this.child.connected) this.child.send({ ch: client, m: event.data });
+    });
+    this.child.on('message', (envelope: { ch?: number; m?: unknown }) => {
+      if (envelope?.ch === client) port.postMessage(envelope.m);
+    });
+  }
+  kill() {
+    return this.child.kill('SIGTERM');
+  }
+  /** The test's handle on the real process (to kill it). */
+  get process() {
+    return this.child;
+  }
+}
 
 export interface Recorded {
   privileged: unknown[];
   protocolHandlers: Map<string, (request: Request) => Promise<Response>>;
   ipcHandlers: Map<string, (event: unknown, request: unknown) => Promise<unknown>>;
+  ipcListeners: Map<string, (event: unknown, payload?: unknown) => void>;
+  utilityProcesses: FakeUtilityProcess[];
   menus: unknown[];
   beforeRequest: ((details: { url: string }, cb: (r: { cancel: boolean }) => void) => void) | null;
   permissionRequest: ((wc: unknown, permission: string, cb: (ok: boolean) => void, details: { requestingUrl?: string }) => void) | null;
@@ -25,6 +97,8 @@ export function createFakeElectron(options: { userData: string }) {
     privileged: [],
     protocolHandlers: new Map(),
     ipcHandlers: new Map(),
+    ipcListeners: new Map(),
+    utilityProcesses: [],
     menus: [],
     beforeRequest: null,
     permissionRequest: null,
@@ -37,6 +111,8 @@ export function createFakeElectron(options: { userData: string }) {
   class FakeWebContents extends EventEmitter {
     readonly id = nextContentsId++;
     readonly sent: Array<[string, unknown]> = [];
+    /** webContents.postMessage calls: the engine ports main handed this window. */
+    readonly posted: Array<{ channel: string; ports: FakePortMain[] }> = [];
     destroyed = false;
     url = '';
     windowOpenHandler: unknown = null;
@@ -44,6 +120,10 @@ export function createFakeElectron(options: { userData: string }) {
       if (this.destroyed) throw new Error('send on a destroyed webContents');
       this.sent.push([channel, payload]);
       this.emit('test:sent', channel, payload);
+    }
+    postMessage(channel: string, _message: unknown, ports: FakePortMain[] = []) {
+      this.posted.push({ channel, ports });
+      this.emit('test:posted', channel, ports);
     }
     isDestroyed() {
       return this.destroyed;
@@ -200,6 +280,24 @@ export function createFakeElectron(options: { userData: string }) {
         if (recorded.ipcHandlers.has(channel)) throw new Error(`second handler for ${channel}`);
         recorded.ipcHandlers.set(channel, fn);
       },
+      on(channel: string, fn: (event: unknown, payload?: unknown) => void) {
+        recorded.ipcListeners.set(channel, fn);
+      },
+    },
+    utilityProcess: {
+      fork(modulePath: string, args: string[] = [], forkOptions: { execArgv?: string[]; env?: NodeJS.ProcessEnv } = {}) {
+        const child = new FakeUtilityProcess(modulePath, args, forkOptions);
+        recorded.utilityProcesses.push(child);
+        return child;
+      },
+    },
+    MessageChannelMain: class {
+      readonly port1 = new FakePortMain();
+      readonly port2 = new FakePortMain();
+      constructor() {
+        this.port1.peer = this.port2;
+        this.port2.peer = this.port1;
+      }
     },
     Menu: {
       buildFromTemplate: (template: unknown) => ({ template }),
@@ -230,6 +328,7 @@ export function createFakePreloadElectron() {
   const exposed = new Map<string, unknown>();
   const listeners = new Map<string, Set<(event: unknown, payload: unknown) => void>>();
   const invoked: Array<[string, unknown]> = [];
+  const sent: string[] = [];
   const electron = {
     contextBridge: {
       exposeInMainWorld(key: string, api: unknown) {
@@ -237,13 +336,19 @@ export function createFakePreloadElectron() {
       },
     },
     ipcRenderer: {
+      send(channel: string) {
+        sent.push(channel);
+      },
       invoke: async (channel: string, request: unknown) => {
         invoked.push([channel, request]);
         return { ok: true, value: null };
       },
       on(channel: string, listener: (event: unknown, payload: unknown) => void) {
         let set = listeners.get(channel);
-        if (!set) listeners.set(channel, (set = new Set()));
+        if (!set) {
+          set = new Set();
+          listeners.set(channel, set);
+        }
         set.add(listener);
       },
       removeListener(channel: string, listener: (event: unknown, payload: unknown) => void) {
@@ -257,5 +362,5 @@ export function createFakePreloadElectron() {
   const emit = (channel: string, payload: unknown) => {
     for (const l of listeners.get(channel) ?? []) l({ sender: 'secret' }, payload);
   };
-  return { electron, exposed, invoked, emit };
+  return { electron, exposed, invoked, sent, emit };
 }

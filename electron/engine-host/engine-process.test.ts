@@ -1,0 +1,211 @@
+// The engine in its own process, as the CLI, the e2e host and (through utilityProcess) the app run
+// it: requests and errors across the process, windows' connections scoped to their slides, a kill
+// or a runaway allocation that ends the engine process and never its parent.
+
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Result } from '../../shared/errors';
+import type { OperationProtocol } from '../../shared/operation-rpc';
+import { type Endpoint, RpcClient } from '../../shared/rpc';
+import { writeDeflateBomb } from '../../testing/hostile';
+import { sharedSlide } from '../../testing/paths';
+import { EngineClient, type EngineStoppedEvent } from './engine-client';
+import { forkEngine } from './fork-engine';
+
+const CMU = sharedSlide('CMU-1-Small-Region.svs');
+
+function value<T>(result: Result<T>): T {
+  if (!result.ok) assert.fail(`expected ok, got ${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+const code = (result: Result<unknown>) => (result.ok ? 'ok' : result.error.code);
+
+function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 60_000): Promise<T> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      const found = check();
+      if (found !== undefined) return resolve(found);
+      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(poll, 20);
+    };
+    poll();
+  });
+}
+
+describe('the engine process', () => {
+  const stops: EngineStoppedEvent[] = [];
+  let restarted = 0;
+  const engine = new EngineClient(forkEngine({ lanes: 2 }), {
+    onStopped: (event) => stops.push(event),
+    onRestarted: () => restarted++,
+  });
+  before(async () => {
+    engine.start();
+    await engine.whenReady();
+  });
+  after(() => engine.dispose());
+
+  test('serves many tiles at once, regions and thumbnails, in a process of its own', async () => {
+    assert.ok(engine.pid !== undefined && engine.pid !== process.pid);
+    const { slideId, info } = value(await engine.open(CMU, null));
+    assert.equal(info.objectivePower, 20);
+    const top = info.deepZoom.levels.length - 1;
+    const { cols, rows } = info.deepZoom.levels[top]!;
+    const tiles = await Promise.all(
+      Array.from({ length: cols * rows }, (_, i) =>
+        engine.call('slide:tile', { slideId, dzLevel: top, col: i % cols, row: Math.floor(i / cols), requestId: i }),
+      ),
+    );
+    assert.equal(tiles.length, 130);
+    for (const tile of tiles) assert.equal(value(tile).mime, 'image/jpeg');
+    const region = value(await engine.call('engine:region', { slideId, level: 0, x: 100, y: 100, width: 64, height: 32 }));
+    assert.equal(region.data.length, 64 * 32 * 4);
+    const thumb = value(await engine.call('engine:thumbnail', { slideId, spec: { kind: 'power', objectivePower: 1.25 } }));
+    assert.deepEqual([thumb.width, thumb.height], [139, 185]);
+    const stats = value(await engine.call('engine:stats', undefined));
+    assert.equal(stats.pid, engine.pid);
+    assert.equal(stats.lanes, 2);
+    assert.ok(stats.peakRssBytes > 0 && stats.memoryCapBytes >= 2 ** 30);
+    await engine.close(slideId);
+    assert.equal(code(await engine.call('slide:tile', { slideId, dzLevel: top, col: 0, row: 0, requestId: 0 })), 'NOT_OPEN');
+  });
+
+  test('a request the caller no longer needs is cancelled, and the engine carries on', async () => {
+    const { slideId } = value(await engine.open(CMU, null));
+    const controller = new AbortController();
+    // dz level 0 is built from every level below it: long enough for the cancel to land.
+    const pending = engine.call('slide:tile', { slideId, dzLevel: 0, col: 0, row: 0, requestId: 1 }, { signal: controller.signal });
+    controller.abort();
+    assert.equal(code(await pending), 'CANCELLED');
+    assert.ok(value(await engine.call('slide:tile', { slideId, dzLevel: 0, col: 0, row: 0, requestId: 2 })).bytes.length > 0);
+    await engine.close(slideId);
+  });
+
+  test('errors cross the process as data, with their code and file; requests are checked at its edge', async () => {
+    const broken = await engine.open(sharedSlide('histolab_broken-html.svs'), null);
+    assert.equal(code(broken), 'NOT_A_SLIDE');
+    assert.match(!broken.ok ? (broken.error.path ?? '') : '', /histolab_broken-html\.svs$/);
+    assert.equal(code(await engine.call('slide:tile', { slideId: 'unknown', dzLevel: 0, col: 0, row: 0, requestId: 0 })), 'NOT_OPEN');
+    const invalid = await engine.call('slide:tile', { slideId: 'x', dzLevel: -1, col: 0, row: 0, requestId: 0 });
+    assert.equal(code(invalid), 'INVALID_ARGUMENT');
+    assert.match(!invalid.ok ? invalid.error.message : '', /slide:tile: dzLevel must be at least 0/);
+  });
+
+  test("a window's connection reads only its own slides, only the page's operations, and cancels by its request ids", async () => {
+    const mine = value(await engine.open(CMU, 7));
+    const theirs = value(await engine.open(CMU, 8));
+    const hosts = value(await engine.open(CMU, null));
+    const window = new RpcClient<OperationProtocol>(engine.connect(7));
+    const top = mine.info.deepZoom.levels.length - 1;
+    const tile = (slideId: string, requestId: number, dzLevel = top) => window.call('slide:tile', { slideId, dzLevel, col: 0, row: 0, requestId });
+    assert.equal(value(await tile(mine.slideId, 1)).mime, 'image/jpeg');
+    assert.equal(code(await tile(theirs.slideId, 2)), 'NOT_OPEN');
+    assert.equal(code(await tile(hosts.slideId, 3)), 'NOT_OPEN');
+    assert.equal(value(await window.call('slide:associated', { slideId: mine.slideId, name: 'label' })).mime, 'image/png');
+    const hostOnly = await window.call('engine:region', { slideId: mine.slideId, level: 0, x: 0, y: 0, width: 4, height: 4 });
+    assert.equal(code(hostOnly), 'NOT_AUTHORIZED');
+    assert.equal(code(await window.call('engine:open', { slideId: 'sneaky', path: CMU, client: 7 })), 'NOT_AUTHORIZED');
+    // slide:cancel-tiles names the window's own request ids.
+    const slow = tile(mine.slideId, 40, 0);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    value(await window.call('slide:cancel-tiles', { slideId: mine.slideId, requestIds: [40, 999] }));
+    assert.equal(code(await slow), 'CANCELLED');
+    engine.disconnect(7);
+    window.close({ code: 'CANCELLED', message: 'test over' });
+    for (const s of [mine, theirs, hosts]) await engine.close(s.slideId);
+  });
+
+  test('killed while reading: the parent hears which slide, the engine restarts and reopens it under its id; a slide that stops it twice is no longer read', async () => {
+    const { slideId, info } = value(await engine.open(CMU, null));
+    const other = value(await engine.open(CMU, null));
+    const top = info.deepZoom.levels.length - 1;
+    const firstPid = engine.pid!;
+    const reading = engine.call('slide:tile', { slideId, dzLevel: 0, col: 0, row: 0, requestId: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    process.kill(firstPid, 'SIGKILL');
+    const interrupted = await reading;
+    assert.equal(code(interrupted), 'WORKER_FAILED');
+    assert.match(!interrupted.ok ? interrupted.error.message : '', /The slide engine stopped \(it was killed \(SIGKILL\)\)/);
+    assert.equal(stops.length, 1);
+    assert.equal(stops[0]!.reason, 'it was killed (SIGKILL)');
+    assert.deepEqual(stops[0]!.slideIds, [slideId]);
+    assert.deepEqual(stops[0]!.failedSlideIds, []);
+    // The same ids answer from the new process.
+    assert.equal(value(await engine.call('slide:tile', { slideId, dzLevel: top, col: 1, row: 1, requestId: 2 })).mime, 'image/jpeg');
+    assert.notEqual(engine.pid, firstPid);
+    assert.equal(restarted, 1);
+
+    // Stopped again while reading the same slide: it is not reopened, and says why.
+    const again = engine.call('slide:tile', { slideId, dzLevel: 0, col: 0, row: 0, requestId: 3 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    process.kill(engine.pid!, 'SIGKILL');
+    await again;
+    await waitFor('the second restart', () => (restarted === 2 ? true : undefined));
+    assert.deepEqual(stops[1]!.failedSlideIds, [slideId]);
+    const refused = await engine.call('slide:tile', { slideId, dzLevel: top, col: 0, row: 0, requestId: 4 });
+    assert.equal(code(refused), 'CORRUPT_DATA');
+    assert.match(!refused.ok ? refused.error.message : '', /stopped the slide engine twice/);
+    // The other slide, not being read, carries on.
+    assert.equal(value(await engine.call('slide:tile', { slideId: other.slideId, dzLevel: top, col: 0, row: 0, requestId: 5 })).mime, 'image/jpeg');
+    await engine.close(slideId);
+    await engine.close(other.slideId);
+  });
+
+  test('asked to leave while busy, it finishes between tasks and exits cleanly (no native call torn down)', async () => {
+    const reasons: string[] = [];
+    const child = forkEngine({ lanes: 2 })((reason) => reasons.push(reason));
+    const client = new RpcClient<OperationProtocol>(child.endpoint);
+    const slideId = 'under-load';
+    value(await client.call('engine:open', { slideId, path: CMU, client: null }));
+    const requests = Array.from({ length: 48 }, (_, k) => client.call('slide:tile', { slideId, dzLevel: 12 - (k % 4), col: k % 5, row: k % 3, requestId: k }));
+    requests.push(client.call('engine:thumbnail', { slideId, spec: { kind: 'size', longestSide: 800 } }) as never);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await child.stop(true);
+    assert.deepEqual(reasons, ['it exited (code 0)']);
+    client.close({ code: 'CANCELLED', message: 'test over' });
+    await Promise.all(requests);
+  });
+});
+
+describe('the engine process memory cap', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'slidescope-bomb-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  test('a slide that makes it allocate past its cap ends the engine process, not its parent, which hears why and which slide', async () => {
+    const bomb = join(dir, 'deflate-bomb.tif');
+    await writeDeflateBomb(bomb, 1024 * 2 ** 20); // four 256 x 256 tiles of 1 GiB each
+    const stops: EngineStoppedEvent[] = [];
+    const engine = new EngineClient<Endpoint>(forkEngine({ memoryCapMb: 400, lanes: 1 }), { onStopped: (event) => stops.push(event) });
+    try {
+      engine.start();
+      await engine.whenReady();
+      const { slideId } = value(await engine.open(bomb, null));
+      const parentRss = process.memoryUsage.rss();
+      const started = Date.now();
+      const thumbnail = await engine.call('engine:thumbnail', { slideId, spec: { kind: 'size', longestSide: 64 } });
+      assert.equal(code(thumbnail), 'WORKER_FAILED');
+      assert.match(!thumbnail.ok ? thumbnail.error.message : '', /over its memory cap of 400 MB/);
+      assert.ok(Date.now() - started < 20_000, `ended in ${Date.now() - started} ms`);
+      assert.deepEqual(stops[0]?.slideIds, [slideId]);
+      assert.ok(process.memoryUsage.rss() - parentRss < 100 * 2 ** 20, 'the parent never held the allocation');
+      // The restarted engine serves other slides.
+      const good = value(await engine.open(CMU, null));
+      assert.ok(value(await engine.call('slide:tile', { slideId: good.slideId, dzLevel: 12, col: 0, row: 0, requestId: 0 })).bytes.length > 0);
+      // Twice, and the bomb is no longer read: TOO_LARGE, with the reason.
+      const again = await engine.call('engine:thumbnail', { slideId, spec: { kind: 'size', longestSide: 64 } });
+      assert.equal(code(again), 'WORKER_FAILED');
+      const refused = await engine.call('engine:thumbnail', { slideId, spec: { kind: 'size', longestSide: 64 } });
+      assert.equal(code(refused), 'TOO_LARGE');
+    } finally {
+      await engine.dispose();
+    }
+  });
+});
