@@ -9,11 +9,14 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Result } from '../../shared/errors';
 import type { OperationProtocol } from '../../shared/operation-rpc';
+import { ENGINE_OPERATIONS, LANE_OPERATIONS, OPERATIONS } from '../../shared/operations';
 import { type Endpoint, RpcClient } from '../../shared/rpc';
 import { writeDeflateBomb } from '../../testing/hostile';
 import { sharedSlide } from '../../testing/paths';
 import { EngineClient, type EngineStoppedEvent } from './engine-client';
+import { EngineRouter } from './engine-router';
 import { forkEngine } from './fork-engine';
+import { LaneEngine } from './lane-engine';
 
 const CMU = sharedSlide('CMU-1-Small-Region.svs');
 
@@ -207,5 +210,17 @@ describe('the engine process memory cap', () => {
     } finally {
       await engine.dispose();
     }
+  });
+});
+
+describe('every engine operation has its handler', () => {
+  test('the lanes answer every lane operation of the table, the engine process every one of its own', () => {
+    for (const op of LANE_OPERATIONS) {
+      const method = OPERATIONS[op].method;
+      assert.equal(typeof (LaneEngine.prototype as unknown as Record<string, unknown>)[method], 'function', `${op}: LaneEngine.${method}`);
+    }
+    const router = new EngineRouter([], () => ({ pid: 0, rssBytes: 0, peakRssBytes: 0, memoryCapBytes: 0, lanes: 0, restarts: 0 }));
+    const own = ENGINE_OPERATIONS.filter((op) => OPERATIONS[op].route === 'process');
+    assert.deepEqual(Object.keys(router.processHandlers).sort(), [...own].sort());
   });
 });

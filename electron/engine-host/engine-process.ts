@@ -75,7 +75,7 @@ const lanes = Array.from(
         // under a stream of tiles); the old-generation cap ends a lane whose heap runs away.
         resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: settings.laneHeapMb },
       }),
-      restore: (call) => router.restoreLane(call),
+      restore: (call) => router.restoreLane(lane, call),
     }),
 );
 const stats = (): EngineStats => ({

@@ -5,8 +5,17 @@
 
 import { fail, ok, type Result } from '../../shared/errors';
 import type { OperationProtocol } from '../../shared/operation-rpc';
-import { type EngineOperation, type EngineStats, isOperation, operationSpec, type RequestOf, validateRequest } from '../../shared/operations';
-import type { CallContext, Dispatch, RpcClient } from '../../shared/rpc';
+import {
+  type EngineOperation,
+  type EngineStats,
+  isOperation,
+  operationSpec,
+  type ProcessOperation,
+  type RequestOf,
+  type ResponseOf,
+  validateRequest,
+} from '../../shared/operations';
+import type { CallContext, CallOptions, Dispatch, RpcClient } from '../../shared/rpc';
 import { tileLane } from '../engine/tile-lanes';
 import type { Supervisor } from '../rpc/supervisor';
 
@@ -15,6 +24,17 @@ type Lane = Supervisor<OperationProtocol>;
 /** How long a slide counts as being read after its last request ended: what a crash was reading. */
 const ACTIVE_FOR_MS = 2000;
 
+interface OpenSlide {
+  request: RequestOf<'engine:open'>;
+  /** Each lane's open of it, by lane: a call to a lane waits for that lane's. */
+  opened: Array<Promise<Result<unknown>>>;
+}
+
+function slideIdOf(request: unknown): string | undefined {
+  const id = (request as { slideId?: unknown } | null)?.slideId;
+  return typeof id === 'string' ? id : undefined;
+}
+
 interface Session {
   /** The window's tile requests in flight, by its own request id, so that slide:cancel-tiles can name them. */
   tiles: Map<number, AbortController>;
@@ -22,19 +42,29 @@ interface Session {
 
 export class EngineRouter {
   /** Every open slide, as it was opened: lanes that restart open them again. */
-  private readonly slides = new Map<string, RequestOf<'engine:open'>>();
+  private readonly slides = new Map<string, OpenSlide>();
   private readonly reading = new Map<string, number>();
   private readonly lastRead = new Map<string, number>();
   private readonly sessions = new Map<number, Session>();
+
+  /** The operations the engine process answers itself, one handler each (a missing one does not compile). */
+  readonly processHandlers: { [O in ProcessOperation]: (request: RequestOf<O>, client: number | null) => ResponseOf<O> } = {
+    'slide:cancel-tiles': ({ requestIds }, client) => {
+      const session = client === null ? undefined : this.sessions.get(client);
+      for (const id of requestIds) session?.tiles.get(id)?.abort();
+    },
+    'engine:stats': () => this.stats(),
+  };
 
   constructor(
     private readonly lanes: readonly Lane[],
     private readonly stats: () => EngineStats,
   ) {}
 
-  /** Reopens every open slide in a lane that was replaced, under the same ids. */
-  async restoreLane(call: RpcClient<OperationProtocol>['call']): Promise<void> {
-    for (const request of this.slides.values()) await call('engine:open', request);
+  /** Reopens every open slide in lane `index`, which was replaced, under the same ids. */
+  async restoreLane(index: number, call: RpcClient<OperationProtocol>['call']): Promise<void> {
+    const reopened = [...this.slides.values()].map((slide) => (slide.opened[index] = call('engine:open', slide.request)));
+    await Promise.all(reopened);
   }
 
   /** Slides being read now or moments ago. */
@@ -71,7 +101,7 @@ export class EngineRouter {
       const request = (checked.value ?? {}) as { slideId?: string };
       if (client !== null) {
         const slide = request.slideId === undefined ? undefined : this.slides.get(request.slideId);
-        if (!slide || slide.client !== client) return fail('NOT_OPEN', `slide ${request.slideId} is not open in this window`);
+        if (!slide || slide.request.client !== client) return fail('NOT_OPEN', `slide ${request.slideId} is not open in this window`);
       }
       const slideId = request.slideId;
       if (slideId !== undefined) this.reading.set(slideId, (this.reading.get(slideId) ?? 0) + 1);
@@ -87,67 +117,83 @@ export class EngineRouter {
   }
 
   private async route(op: EngineOperation, request: unknown, client: number | null, context: CallContext): Promise<Result<unknown>> {
+    const spec = operationSpec(op);
+    if (spec.route === 'process') {
+      const handler = this.processHandlers[op as ProcessOperation] as (request: unknown, client: number | null) => unknown;
+      return ok(handler(request, client));
+    }
     switch (op) {
       case 'engine:open':
         return this.open(request as RequestOf<'engine:open'>);
       case 'engine:close': {
         const { slideId } = request as RequestOf<'engine:close'>;
+        // Each lane closes it once its own open has finished (a close must not overtake it).
+        await Promise.all(this.lanes.map((_, index) => this.onLane(index, 'engine:close', { slideId })));
         this.slides.delete(slideId);
         this.reading.delete(slideId);
         this.lastRead.delete(slideId);
-        await Promise.all(this.lanes.map((lane) => lane.call('engine:close', { slideId })));
         return ok(undefined);
       }
-      case 'slide:cancel-tiles': {
-        const session = client === null ? undefined : this.sessions.get(client);
-        for (const id of (request as RequestOf<'slide:cancel-tiles'>).requestIds) session?.tiles.get(id)?.abort();
-        return ok(undefined);
-      }
-      case 'engine:stats':
-        return ok(this.stats());
       case 'slide:tile':
         return this.tile(request as RequestOf<'slide:tile'>, client, context);
       default:
         break;
     }
-    const spec = operationSpec(op);
     const options = { signal: context.signal, onProgress: (value: unknown) => context.progress(value) };
     if (spec.route === 'all') {
-      const results = await Promise.all(this.lanes.map((lane) => lane.call(op, request as never, options)));
+      const results = await Promise.all(this.lanes.map((_, index) => this.onLane(index, op, request, options)));
       return results.find((r) => !r.ok) ?? results[0] ?? ok(undefined);
     }
-    return this.leastBusy().call(op, request as never, options);
+    return this.onLane(this.leastBusy(), op, request, options);
   }
 
+  /** A call to one lane, once that lane has opened the slide it names (or with the reason it could not). */
+  private async onLane(index: number, op: EngineOperation, request: unknown, options: CallOptions = {}): Promise<Result<unknown>> {
+    const slideId = slideIdOf(request);
+    const opened = slideId === undefined ? undefined : this.slides.get(slideId)?.opened[index];
+    if (opened) {
+      const open = await opened;
+      if (!open.ok) return op === 'engine:close' ? ok(undefined) : open;
+    }
+    return this.lanes[index]!.call(op, request as never, options);
+  }
+
+  /**
+   * Opens a slide in every lane: first in the least busy one, which answers with the slide's info at
+   * once; the others open it after (on two cores, opening them all together slowed the first by a
+   * third), and a call to one of them waits for its open.
+   */
   private async open(request: RequestOf<'engine:open'>): Promise<Result<unknown>> {
     if (this.slides.has(request.slideId)) return fail('INVALID_ARGUMENT', `a slide is already open as ${request.slideId}`, request.path);
-    const results = await Promise.all(this.lanes.map((lane) => lane.call('engine:open', request)));
-    const failed = results.find((r) => !r.ok);
-    if (failed) {
-      // A slide one lane cannot open is not left open in the others.
-      await Promise.all(this.lanes.map((lane) => lane.call('engine:close', { slideId: request.slideId })));
-      return failed;
-    }
-    this.slides.set(request.slideId, request);
-    return results[0] ?? fail('INTERNAL', 'the engine has no lanes');
+    const lead = this.leastBusy();
+    const first = await this.lanes[lead]!.call('engine:open', request);
+    if (!first.ok) return first;
+    const opened = this.lanes.map((lane, index) => (index === lead ? Promise.resolve(first) : lane.call('engine:open', request)));
+    this.slides.set(request.slideId, { request, opened });
+    return first;
   }
 
   private async tile(request: RequestOf<'slide:tile'>, client: number | null, context: CallContext): Promise<Result<unknown>> {
-    const lane = this.lanes[tileLane(request.col, request.row, this.lanes.length)]!;
+    const lane = tileLane(request.col, request.row, this.lanes.length);
     const session = client === null ? undefined : this.sessions.get(client);
-    if (!session) return lane.call('slide:tile', request, { signal: context.signal });
+    if (!session) return this.onLane(lane, 'slide:tile', request, { signal: context.signal });
     // A reused request id replaces the older request, which is no longer wanted.
     session.tiles.get(request.requestId)?.abort();
     const controller = new AbortController();
     session.tiles.set(request.requestId, controller);
     try {
-      return await lane.call('slide:tile', request, { signal: AbortSignal.any([context.signal, controller.signal]) });
+      return await this.onLane(lane, 'slide:tile', request, { signal: AbortSignal.any([context.signal, controller.signal]) });
     } finally {
       if (session.tiles.get(request.requestId) === controller) session.tiles.delete(request.requestId);
     }
   }
 
-  private leastBusy(): Lane {
-    return this.lanes.reduce((a, b) => (b.load < a.load ? b : a));
+  /** The index of the lane with the fewest calls in flight. */
+  private leastBusy(): number {
+    let best = 0;
+    this.lanes.forEach((lane, index) => {
+      if (lane.load < this.lanes[best]!.load) best = index;
+    });
+    return best;
   }
 }

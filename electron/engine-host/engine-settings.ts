@@ -4,7 +4,7 @@
 import { totalmem } from 'node:os';
 
 export interface EngineSettings {
-  /** Lanes (engine worker threads); default one per core, at most four. */
+  /** Lanes (the engine's worker threads); default one per core, at most four. */
   lanes: number | null;
   /** Above this resident size the engine process ends itself (and is restarted). */
   memoryCapBytes: number;

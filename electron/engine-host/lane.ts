@@ -10,9 +10,8 @@ import { LANE_OPERATIONS } from '../../shared/operations';
 import { serveRpc } from '../../shared/rpc';
 import { optimiseOpenJpeg, setCodecThreads, stopCodecPool, warmCodecPool } from '../engine/codecs/codec-pool';
 import { adoptCompiledOpenJpeg } from '../engine/codecs/openjpeg';
-import { SlideEngine } from '../engine/engine';
 import { threadData, workerEndpoint } from '../rpc/worker-thread';
-import { ensureSampleSlide } from '../synth/sample-slide';
+import { LaneEngine } from './lane-engine';
 
 /** What a lane is told at start: which one it is (see tileLane), of how many. */
 export interface LaneData {
@@ -28,12 +27,6 @@ if (openJpeg) adoptCompiledOpenJpeg(openJpeg);
 const MB = 1024 * 1024;
 setCodecThreads(Math.max(1, Math.floor(Math.min(4, availableParallelism()) / lanes)));
 // The caches and the codec threads are shared out among the lanes.
-class LaneEngine extends SlideEngine {
-  /** The sample slide is made by the generator, not the engine (which does not depend on it). */
-  ensureSample({ dir }: { dir: string }): Promise<string> {
-    return ensureSampleSlide(dir);
-  }
-}
 const engine = new LaneEngine({
   lane: { lane, lanes },
   tileCacheBytes: (24 * MB) / lanes,
