@@ -22,7 +22,7 @@ import { type J2kEncoderOptions, J2kTileEncoder } from '../electron/synth/jpeg20
 import { TissuePainter } from '../electron/synth/tissue';
 
 const SELF = fileURLToPath(import.meta.url);
-const BOOTSTRAP = new URL('../electron/worker/source-bootstrap.mjs', import.meta.url);
+const BOOTSTRAP = new URL('../electron/rpc/source-bootstrap.mjs', import.meta.url);
 const TILE = 240;
 const FIRST = 30;
 const STEADY_PASSES = 10;

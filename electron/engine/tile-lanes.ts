@@ -1,5 +1,6 @@
-// Deep-zoom tiles shared out among several engines (EngineHost runs one per core): each tile has one
-// engine, so its work and its cache entry are never duplicated, and a screen of tiles is split evenly.
+// Deep-zoom tiles shared out among several engines (the engine process runs one lane per core): each
+// tile has one lane, so its work and its cache entry are never duplicated, and a screen of tiles is
+// split evenly.
 
 export function tileLane(col: number, row: number, lanes: number): number {
   return lanes <= 1 ? 0 : (col + row) % lanes;

@@ -1,7 +1,8 @@
-// Runs the BUILT main process (main.cjs), preload and engine worker in plain Node against a fake
+// Runs the BUILT main process (main.cjs), preload and engine process in plain Node against a fake
 // 'electron' module: Electron cannot run on every machine the tests run on, but the glue in
-// main.ts (startup order, IPC registration, the window-per-slide routing, the launch sample,
-// single-instance hand-over, shutdown) and the real engine worker behind it can.
+// main.ts (startup order, IPC registration, the engine process and each window's port to it, the
+// window-per-slide routing, the launch sample, a killed engine, single-instance hand-over,
+// shutdown) and the real engine process behind it can.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

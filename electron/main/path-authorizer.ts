@@ -7,13 +7,14 @@
 //   - the main process itself: the native open dialog, the File menu (Open..., Open Recent), the
 //     OS (macOS open-file, file associations), the command line, the built-in sample. Main opens
 //     these directly; the renderer never names them. They are granted here as they pass.
-//   - slide:open-path with origin 'recent': accepted only when the path is in the recent-files list,
-//     which only main writes (after a successful open of a path that came one of these ways).
-//   - slide:open-path with origin 'drop': the path was resolved in the preload, in Electron's
+//   - slide:open-recent: accepted only when the path is in the recent-files list, which only main
+//     writes (after a successful open of a path that came one of these ways).
+//   - slide:open-dropped: the path was resolved in the preload, in Electron's
 //     isolated world, by webUtils.getPathForFile() from a File object the user dropped on the
 //     window (or picked in an <input type=file>). Page script cannot forge a File that resolves to a
 //     path, and has no ipcRenderer of its own (contextIsolation + sandbox), so it cannot send a
-//     made-up path with origin 'drop' through the bridge. Main therefore accepts a 'drop' path
+//     made-up path as a dropped one: window.slidescope has no method for it (the operation's
+//     exposure is 'preload'). Main therefore accepts a dropped path
 //     after validation (absolute, sane length, no control characters) and lets the engine report
 //     NOT_FOUND / NOT_A_SLIDE. What this does not cover: a renderer compromised at the native level
 //     (arbitrary code in the renderer process) can send raw IPC; the sandbox is the defence there.

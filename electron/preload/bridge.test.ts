@@ -89,7 +89,7 @@ describe('createSlidescopeApi', () => {
     assert.equal('writeThumbnail' in api, false);
   });
 
-  it('never rejects: transport failures and malformed answers become IO_ERROR', async () => {
+  it('never rejects: transport failures and malformed answers become INTERNAL', async () => {
     const t = new FakeTransport();
     const api = createSlidescopeApi(t, () => '');
     t.answer = async () => {
