@@ -13,6 +13,7 @@ import { ENGINE_OPERATIONS, LANE_OPERATIONS, OPERATIONS } from '../../shared/ope
 import { type Endpoint, RpcClient } from '../../shared/rpc';
 import { writeDeflateBomb } from '../../testing/hostile';
 import { sharedSlide } from '../../testing/paths';
+import { waitFor } from '../../testing/wait-for';
 import { EngineClient, type EngineStoppedEvent } from './engine-client';
 import { EngineRouter } from './engine-router';
 import { forkEngine } from './fork-engine';
@@ -26,19 +27,6 @@ function value<T>(result: Result<T>): T {
 }
 
 const code = (result: Result<unknown>) => (result.ok ? 'ok' : result.error.code);
-
-function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 60_000): Promise<T> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      const found = check();
-      if (found !== undefined) return resolve(found);
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(poll, 20);
-    };
-    poll();
-  });
-}
 
 describe('the engine process', () => {
   const stops: EngineStoppedEvent[] = [];

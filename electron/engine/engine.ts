@@ -71,7 +71,7 @@ export class SlideEngine implements SlideEngineApi {
       this.dzTiles,
       this.encoded,
       slideId,
-      chooseTileSize(base.tileWidth, base.tileHeight, tileSize),
+      tileSize ?? chooseTileSize(base.tileWidth, base.tileHeight, source.storesJpeg(0)),
       this.options.tileEncoding ?? 'jpeg',
     );
     const info: SlideInfo = {

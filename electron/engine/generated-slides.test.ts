@@ -125,7 +125,8 @@ describe('generated slides against OpenSlide (±2 per channel)', { timeout: 600_
 
   test('Aperio JPEG 2000, YCbCr components (33003)', async () => {
     const { slideId, info } = await checkAgainstOpenSlide('aperio-j2k-33003');
-    // JPEG 2000 cannot go to the browser as stored: tiles are decoded and re-encoded.
+    // JPEG 2000 cannot go to the browser as stored: tiles are decoded and re-encoded, twice the stored size.
+    assert.equal(info.deepZoom.tileSize, 480);
     const tile = await engine.getTile({ slideId, dzLevel: info.deepZoom.levels.length - 1, col: 0, row: 0, requestId: 0 });
     assert.equal(tile.mime, 'image/png'); // this engine encodes losslessly for the comparison
   });
@@ -134,7 +135,7 @@ describe('generated slides against OpenSlide (±2 per channel)', { timeout: 600_
     const { slideId, info, path } = await checkAgainstOpenSlide('aperio-j2k-33003-subsampled');
     // Half-size levels decode one resolution level down: chroma upsampled and converted there too.
     const z = info.deepZoom.levels.length - 2;
-    const [ref] = runOpenSlide([{ kind: 'dztile', path, tile_size: 240, overlap: 0, dz_level: z, col: 2, row: 1 }]);
+    const [ref] = runOpenSlide([{ kind: 'dztile', path, tile_size: info.deepZoom.tileSize, overlap: 0, dz_level: z, col: 2, row: 1 }]);
     const diff = compareRgb(await decodeTile(await engine.getTile({ slideId, dzLevel: z, col: 2, row: 1, requestId: 0 })), referenceImage(ref), 2);
     assert.ok(diff.meanDiff < 3, JSON.stringify(diff));
   });
@@ -148,7 +149,7 @@ describe('generated slides against OpenSlide (±2 per channel)', { timeout: 600_
       [3, 2],
       [info.deepZoom.levels[z]!.cols - 1, info.deepZoom.levels[z]!.rows - 1],
     ] as const;
-    const refs = runOpenSlide(picks.map(([col, row]) => ({ kind: 'dztile', path, tile_size: 240, overlap: 0, dz_level: z, col, row })));
+    const refs = runOpenSlide(picks.map(([col, row]) => ({ kind: 'dztile', path, tile_size: info.deepZoom.tileSize, overlap: 0, dz_level: z, col, row })));
     for (const [i, [col, row]] of picks.entries()) {
       const diff = compareRgb(await decodeTile(await engine.getTile({ slideId, dzLevel: z, col, row, requestId: 0 })), referenceImage(refs[i]), 2);
       // Wavelet reduction (ours) vs Lanczos (OpenSlide): equal but at edges; a misplaced pixel would read 10+.
@@ -163,7 +164,7 @@ describe('generated slides against OpenSlide (±2 per channel)', { timeout: 600_
       const z = engine.describeTiling(slideId).findIndex((p) => /^resample L\d+ x(3\.9|4\.0)/.test(p));
       assert.ok(z > 0, `${name}: no quarter-size level in ${engine.describeTiling(slideId).join(', ')}`);
       const { cols, rows } = info.deepZoom.levels[z]!;
-      const [ref] = runOpenSlide([{ kind: 'dztile', path, tile_size: 240, overlap: 0, dz_level: z, col: cols - 1, row: rows - 1 }]);
+      const [ref] = runOpenSlide([{ kind: 'dztile', path, tile_size: info.deepZoom.tileSize, overlap: 0, dz_level: z, col: cols - 1, row: rows - 1 }]);
       const diff = compareRgb(
         await decodeTile(await engine.getTile({ slideId, dzLevel: z, col: cols - 1, row: rows - 1, requestId: 0 })),
         referenceImage(ref),

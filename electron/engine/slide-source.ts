@@ -26,6 +26,8 @@ export interface SlideSource {
    * allows (JPEG tiles); null otherwise.
    */
   readStoredJpeg(level: number, col: number, row: number): Promise<Uint8Array | null>;
+  /** Whether a level's tiles are JPEG that readStoredJpeg gives as they are stored. */
+  storesJpeg(level: number): boolean;
   /**
    * The tile at 1/2^halvings of its stored size, when the codec makes that cheap (JPEG 2000 decodes
    * that many resolution levels less); null otherwise. RGB, padding included (reduced with it).

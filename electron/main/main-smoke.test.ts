@@ -21,6 +21,7 @@ import type { OperationProtocol } from '../../shared/operation-rpc';
 import { MAIN_OPERATIONS, OPERATION_NAMES, OPERATIONS } from '../../shared/operations';
 import { RpcClient } from '../../shared/rpc';
 import { createFakeElectron, createFakePreloadElectron, type FakePortMain } from '../../testing/fakes/fake-electron';
+import { waitFor } from '../../testing/wait-for';
 import { portEndpoint } from '../engine-host/parent-channel';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -41,19 +42,6 @@ function withFakeElectron<T>(fake: unknown, load: () => T): T {
   } finally {
     internals._load = original;
   }
-}
-
-function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 90_000): Promise<T> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      const value = check();
-      if (value !== undefined) return resolve(value);
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(poll, 20);
-    };
-    poll();
-  });
 }
 
 describe('built main process with a fake electron', { timeout: 180_000 }, () => {

@@ -114,11 +114,15 @@ export class TiffPyramidSource implements SlideSource {
     return { data: decoded.data, width: decoded.width, height: decoded.height, channels: 3 };
   }
 
+  storesJpeg(level: number): boolean {
+    const dir = this.levelDir(level);
+    return dir.compression === Compression.JPEG && dir.tiled && (dir.photometric === Photometric.RGB || dir.photometric === Photometric.YCBCR);
+  }
+
   async readStoredJpeg(level: number, col: number, row: number): Promise<Uint8Array | null> {
     const dir = this.levelDir(level);
     this.checkTile(dir, col, row);
-    if (dir.compression !== Compression.JPEG || !dir.tiled) return null;
-    if (dir.photometric !== Photometric.RGB && dir.photometric !== Photometric.YCBCR) return null;
+    if (!this.storesJpeg(level)) return null;
     const bytes = await this.tiff.readBlock(dir, col, row);
     if (!bytes) return null;
     const jpeg = completeJpeg(bytes, dir.jpegTables, dir.photometric === Photometric.RGB);
