@@ -3,15 +3,12 @@
 // or a runaway allocation that ends the engine process and never its parent.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Result } from '../../shared/errors';
 import type { OperationProtocol } from '../../shared/operation-rpc';
 import { ENGINE_OPERATIONS, LANE_OPERATIONS, OPERATIONS } from '../../shared/operations';
 import { type Endpoint, RpcClient } from '../../shared/rpc';
-import { writeDeflateBomb } from '../../testing/hostile';
+import { fixturePath } from '../../testing/fixtures';
 import { sharedSlide } from '../../testing/paths';
 import { waitFor } from '../../testing/wait-for';
 import { EngineClient, type EngineStoppedEvent } from './engine-client';
@@ -164,37 +161,38 @@ describe('the engine process', () => {
 });
 
 describe('the engine process memory cap', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'slidescope-bomb-'));
-  });
-  after(() => rm(dir, { recursive: true, force: true }));
-
-  test('a slide that makes it allocate past its cap ends the engine process, not its parent, which hears why and which slide', async () => {
-    const bomb = join(dir, 'deflate-bomb.tif');
-    await writeDeflateBomb(bomb, 1024 * 2 ** 20); // four 256 x 256 tiles of 1 GiB each
+  test('a request that makes it allocate past its cap ends the engine process, not its parent, which hears why and which slide', async () => {
+    // The cap just above what the engine holds idle, so that a legitimate 8000 x 7000 region (RGBA
+    // 224 MB, and the tiles it decodes) crosses it: what a runaway read would do, deterministically.
+    const probe = new EngineClient<Endpoint>(forkEngine({ lanes: 1 }));
+    probe.start();
+    await probe.whenReady();
+    const idleMb = Math.ceil(value(await probe.call('engine:stats', undefined)).rssBytes / 2 ** 20);
+    await probe.dispose();
+    const capMb = idleMb + 120;
+    const path = await fixturePath('aperio-jpeg-rgb');
     const stops: EngineStoppedEvent[] = [];
-    const engine = new EngineClient<Endpoint>(forkEngine({ memoryCapMb: 400, lanes: 1 }), { onStopped: (event) => stops.push(event) });
+    const engine = new EngineClient<Endpoint>(forkEngine({ memoryCapMb: capMb, lanes: 1 }), { onStopped: (event) => stops.push(event) });
     try {
       engine.start();
       await engine.whenReady();
-      const { slideId } = value(await engine.open(bomb, null));
+      const { slideId } = value(await engine.open(path, null));
       const parentRss = process.memoryUsage.rss();
       const started = Date.now();
-      const thumbnail = await engine.call('engine:thumbnail', { slideId, spec: { kind: 'size', longestSide: 64 } });
-      assert.equal(code(thumbnail), 'WORKER_FAILED');
-      assert.match(!thumbnail.ok ? thumbnail.error.message : '', /over its memory cap of 400 MB/);
+      const region = { slideId, level: 0, x: 0, y: 0, width: 8000, height: 7000 };
+      const read = await engine.call('engine:region', region);
+      assert.equal(code(read), 'WORKER_FAILED');
+      assert.match(!read.ok ? read.error.message : '', new RegExp(`over its memory cap of ${capMb} MB`));
       assert.ok(Date.now() - started < 20_000, `ended in ${Date.now() - started} ms`);
       assert.deepEqual(stops[0]?.slideIds, [slideId]);
       assert.ok(process.memoryUsage.rss() - parentRss < 100 * 2 ** 20, 'the parent never held the allocation');
-      // The restarted engine serves other slides.
-      const good = value(await engine.open(CMU, null));
-      assert.ok(value(await engine.call('slide:tile', { slideId: good.slideId, dzLevel: 12, col: 0, row: 0, requestId: 0 })).bytes.length > 0);
-      // Twice, and the bomb is no longer read: TOO_LARGE, with the reason.
-      const again = await engine.call('engine:thumbnail', { slideId, spec: { kind: 'size', longestSide: 64 } });
-      assert.equal(code(again), 'WORKER_FAILED');
-      const refused = await engine.call('engine:thumbnail', { slideId, spec: { kind: 'size', longestSide: 64 } });
+      // The restarted engine serves the slide's ordinary reads.
+      assert.ok(value(await engine.call('slide:tile', { slideId, dzLevel: 12, col: 0, row: 0, requestId: 0 })).bytes.length > 0);
+      // Twice, and the slide is no longer read: TOO_LARGE, with the reason.
+      assert.equal(code(await engine.call('engine:region', region)), 'WORKER_FAILED');
+      const refused = await engine.call('engine:region', { ...region, width: 16, height: 16 });
       assert.equal(code(refused), 'TOO_LARGE');
+      assert.match(!refused.ok ? refused.error.message : '', /stopped the slide engine twice/);
     } finally {
       await engine.dispose();
     }
