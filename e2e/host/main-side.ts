@@ -74,7 +74,7 @@ export async function createMainSide(options: { chromeVersion: string }): Promis
     port?.close({ code: 'WORKER_FAILED', message: 'The slide engine connection was replaced.' });
     port = new RpcClient<OperationProtocol>(engine.connect(SENDER_ID));
   };
-  const engine = new EngineClient(forkEngine({ module: ENGINE_PROCESS }), {
+  const engine = new EngineClient(forkEngine({ module: ENGINE_PROCESS, partialWritesDir: join(dataDir, 'partial-writes') }), {
     onStopped: (event) => {
       port?.close({ code: 'WORKER_FAILED', message: 'The slide engine stopped.' });
       port = null;

@@ -1,9 +1,12 @@
 // slidescope: the headless command line. `slidescope --help` lists the commands.
 
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ErrorInfo, toErrorInfo } from '../../shared/errors';
+import { LIMITS } from '../../shared/limits';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
 import { EngineClient } from '../engine-host/engine-client';
+import { userCacheDir } from '../engine-host/engine-settings';
 import { forkEngine } from '../engine-host/fork-engine';
 import { type BatchFailure, expandInputs, infoJson, infoText, runCompare, runRegion, runThumbnails, withSlide } from './commands';
 import { terminalProgress } from './progress';
@@ -91,7 +94,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   // The engine runs in a process of its own: a slide that crashes it or runs away with memory ends
   // that process, and the CLI reports it.
-  const engine = new EngineClient(forkEngine());
+  const engine = new EngineClient(forkEngine({ partialWritesDir: join(userCacheDir(), 'partial-writes') }));
   const overwrite = values.overwrite === true;
   try {
     switch (command) {
@@ -145,7 +148,9 @@ export async function main(argv: string[]): Promise<number> {
           const center = (values.center ?? '').split(',').map(Number);
           if (center.length !== 2 || !center.every(Number.isFinite)) throw new UsageError('--mode field needs --center X,Y (level-0 pixels).');
           const panel = (values.panel ?? '512x512').split('x').map(Number);
-          if (panel.length !== 2 || !panel.every((n) => Number.isInteger(n) && n > 0 && n <= 8192)) throw new UsageError('--panel must be WxH, e.g. 512x512.');
+          if (panel.length !== 2 || !panel.every((n) => Number.isInteger(n) && n > 0 && n <= LIMITS.maxPanelSide)) {
+            throw new UsageError(`--panel must be WxH, e.g. 512x512, at most ${LIMITS.maxPanelSide}x${LIMITS.maxPanelSide}.`);
+          }
           mode = { kind: 'field', centerX: center[0]!, centerY: center[1]!, panelWidth: panel[0]!, panelHeight: panel[1]! };
         } else if (values.mode !== undefined && values.mode !== 'slide') {
           throw new UsageError('--mode must be slide or field.');

@@ -12,6 +12,7 @@ import type { OperationProtocol } from '../../shared/operation-rpc';
 import type { EngineStats } from '../../shared/operations';
 import { type Endpoint, serveRpc } from '../../shared/rpc';
 import { compileOpenJpeg } from '../engine/codecs/openjpeg';
+import { removeUnfinishedWrites } from '../engine/export/atomic-file';
 import { Supervisor } from '../rpc/supervisor';
 import { workerChild } from '../rpc/worker-thread';
 import { EngineRouter } from './engine-router';
@@ -142,6 +143,9 @@ memory = watchMemory(settings.memoryCapBytes, (rssBytes) => {
   // Give the message a moment to leave, then go at once: lanes may be mid-allocation.
   setTimeout(() => process.exit(70), 50);
 });
+
+// Temporary files an earlier engine left when it was killed mid-export are removed before any write.
+if (settings.partialWritesDir) await removeUnfinishedWrites(settings.partialWritesDir).catch(() => undefined);
 
 for (const lane of lanes) lane.start();
 void Promise.all(lanes.map((lane) => lane.whenReady())).then(() => host.ready());

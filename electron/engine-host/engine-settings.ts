@@ -1,7 +1,8 @@
 // How the engine process is set up: its lanes and its memory cap. The launcher passes them in the
 // environment (SLIDESCOPE_ENGINE_*), so the CLI, the tests and the app set them the same way.
 
-import { totalmem } from 'node:os';
+import { homedir, totalmem } from 'node:os';
+import { join } from 'node:path';
 
 export interface EngineSettings {
   /** Lanes (the engine's worker threads); default one per core, at most four. */
@@ -10,6 +11,8 @@ export interface EngineSettings {
   memoryCapBytes: number;
   /** V8 heap cap of each lane (pixel buffers live outside it: the memory cap is what bounds them). */
   laneHeapMb: number;
+  /** Where exports list their temporary files while they write (a crash's leftovers are removed at the next start). */
+  partialWritesDir: string | null;
 }
 
 const MB = 2 ** 20;
@@ -22,6 +25,7 @@ export function defaultMemoryCapBytes(): number {
 export const ENGINE_ENV = {
   lanes: 'SLIDESCOPE_ENGINE_LANES',
   memoryCapMb: 'SLIDESCOPE_ENGINE_MEMORY_CAP_MB',
+  partialWritesDir: 'SLIDESCOPE_ENGINE_PARTIAL_WRITES_DIR',
 } as const;
 
 function positiveInt(value: string | undefined): number | null {
@@ -32,13 +36,28 @@ function positiveInt(value: string | undefined): number | null {
 export function readEngineSettings(env: NodeJS.ProcessEnv): EngineSettings {
   const capMb = positiveInt(env[ENGINE_ENV.memoryCapMb]);
   const memoryCapBytes = capMb === null ? defaultMemoryCapBytes() : capMb * MB;
-  return { lanes: positiveInt(env[ENGINE_ENV.lanes]), memoryCapBytes, laneHeapMb: Math.max(256, Math.round(memoryCapBytes / MB / 4)) };
+  const partialWritesDir = env[ENGINE_ENV.partialWritesDir] || null;
+  return { lanes: positiveInt(env[ENGINE_ENV.lanes]), memoryCapBytes, laneHeapMb: Math.max(256, Math.round(memoryCapBytes / MB / 4)), partialWritesDir };
 }
 
 /** The environment a launcher gives the engine process for these settings. */
-export function engineEnvironment(base: NodeJS.ProcessEnv, settings: { lanes?: number | undefined; memoryCapMb?: number | undefined }): NodeJS.ProcessEnv {
+export interface EngineLaunchSettings {
+  lanes?: number | undefined;
+  memoryCapMb?: number | undefined;
+  partialWritesDir?: string | undefined;
+}
+
+export function engineEnvironment(base: NodeJS.ProcessEnv, settings: EngineLaunchSettings): NodeJS.ProcessEnv {
   const env = { ...base };
   if (settings.lanes !== undefined) env[ENGINE_ENV.lanes] = String(settings.lanes);
   if (settings.memoryCapMb !== undefined) env[ENGINE_ENV.memoryCapMb] = String(settings.memoryCapMb);
+  if (settings.partialWritesDir !== undefined) env[ENGINE_ENV.partialWritesDir] = settings.partialWritesDir;
   return env;
+}
+
+/** The user's cache folder for the CLI's engine (the app keeps its own under its data folder). */
+export function userCacheDir(): string {
+  if (process.platform === 'win32') return join(process.env['LOCALAPPDATA'] ?? join(homedir(), 'AppData', 'Local'), 'Slidescope', 'Cache');
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Caches', 'Slidescope');
+  return join(process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'slidescope');
 }

@@ -6,17 +6,15 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Endpoint, RpcMessage } from '../../shared/rpc';
 import type { EngineSpawn } from './engine-client';
-import { engineEnvironment } from './engine-settings';
+import { type EngineLaunchSettings, engineEnvironment } from './engine-settings';
 import { HOST_CHANNEL, type RawChannel, subChannel } from './parent-channel';
 
 /** How long the engine process asked to leave may take before it is killed. */
 const EXIT_GRACE_MS = 3000;
 
-export interface ForkEngineOptions {
+export interface ForkEngineOptions extends EngineLaunchSettings {
   /** The engine process module; default the TypeScript source beside this file, or the built one beside the CLI bundle. */
   module?: string;
-  lanes?: number;
-  memoryCapMb?: number;
 }
 
 /** The engine process's module as this code runs: from source (tsx) or from the CLI's bundle in dist/cli/. */

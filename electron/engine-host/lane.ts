@@ -10,7 +10,9 @@ import { LANE_OPERATIONS } from '../../shared/operations';
 import { serveRpc } from '../../shared/rpc';
 import { optimiseOpenJpeg, setCodecThreads, stopCodecPool, warmCodecPool } from '../engine/codecs/codec-pool';
 import { adoptCompiledOpenJpeg } from '../engine/codecs/openjpeg';
+import { setPartialWriteJournal } from '../engine/export/atomic-file';
 import { threadData, workerEndpoint } from '../rpc/worker-thread';
+import { readEngineSettings } from './engine-settings';
 import { LaneEngine } from './lane-engine';
 
 /** What a lane is told at start: which one it is (see tileLane), of how many. */
@@ -24,6 +26,8 @@ export interface LaneData {
 if (!parentPort) throw new Error('an engine lane must run in a worker thread');
 const { lane, lanes, openJpeg } = threadData<LaneData>(workerData);
 if (openJpeg) adoptCompiledOpenJpeg(openJpeg);
+// Exports written here list their temporary files where the engine process cleans up after a crash.
+setPartialWriteJournal(readEngineSettings(process.env).partialWritesDir);
 const MB = 1024 * 1024;
 setCodecThreads(Math.max(1, Math.floor(Math.min(4, availableParallelism()) / lanes)));
 // The caches and the codec threads are shared out among the lanes.

@@ -151,17 +151,22 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
   });
 
   // The engine runs in a utility process; each window reads tiles from it over a port of its own.
-  const engine = new EngineClient(utilityEngine({ module: unpackedPath(join(__dirname, 'engine-process.mjs')) }), {
-    onStopped: (event) => {
-      log(`the slide engine stopped: ${event.reason}`);
-      for (const win of windows.all()) {
-        win.send('engine:stopped', ipc.engineStopped(event, win.senderId)).catch((error: unknown) => log('telling a window the engine stopped failed', error));
-      }
+  const engine = new EngineClient(
+    utilityEngine({ module: unpackedPath(join(__dirname, 'engine-process.mjs')), partialWritesDir: join(userData, 'partial-writes') }),
+    {
+      onStopped: (event) => {
+        log(`the slide engine stopped: ${event.reason}`);
+        for (const win of windows.all()) {
+          win
+            .send('engine:stopped', ipc.engineStopped(event, win.senderId))
+            .catch((error: unknown) => log('telling a window the engine stopped failed', error));
+        }
+      },
+      onRestarted: () => {
+        for (const win of windows.all()) connectWindow(win.win.webContents);
+      },
     },
-    onRestarted: () => {
-      for (const win of windows.all()) connectWindow(win.win.webContents);
-    },
-  });
+  );
   // Loaded while the window comes up, not when the first slide is dropped on it (no await before ipc
   // exists below: the engine's events find both).
   engine.start();

@@ -5,18 +5,18 @@
 import { MessageChannelMain, type MessagePortMain, utilityProcess } from 'electron';
 import type { RpcMessage } from '../../shared/rpc';
 import type { EngineSpawn } from '../engine-host/engine-client';
-import { engineEnvironment } from '../engine-host/engine-settings';
+import { type EngineLaunchSettings, engineEnvironment } from '../engine-host/engine-settings';
 import { HOST_CHANNEL, type ParentEnvelope, type RawChannel, subChannel } from '../engine-host/parent-channel';
 
 const EXIT_GRACE_MS = 3000;
 
-export function utilityEngine(options: { module: string; memoryCapMb?: number }): EngineSpawn<MessagePortMain> {
+export function utilityEngine(options: EngineLaunchSettings & { module: string }): EngineSpawn<MessagePortMain> {
   return (gone) => {
     const child = utilityProcess.fork(options.module, [], {
       serviceName: 'Slidescope slide engine',
       // The router's heap stays small; pixel buffers live in the lanes, under the memory cap.
       execArgv: ['--max-old-space-size=512'],
-      env: engineEnvironment(process.env, { memoryCapMb: options.memoryCapMb }),
+      env: engineEnvironment(process.env, options),
       stdio: 'inherit',
     });
     let exited = false;

@@ -1,29 +1,114 @@
-// Exports never leave a partial file: bytes go to a temporary name beside the target and are moved
-// into place complete. Without overwrite, an existing file is refused (EXISTS) - atomically, by
-// hard-linking, which fails if the name is taken even when two exports race.
+// Exports never leave a partial file: bytes go to a hidden temporary name beside the target, are
+// flushed to the disk (fsync), and only then take the target's name. Without overwrite, an existing
+// file is refused (EXISTS): by hard-linking the temporary file to the name, which fails if the name
+// is taken even when two exports race. FAT/exFAT drives and some network shares have no hard links
+// (they answer EPERM, ENOTSUP or EXDEV, which would read as "permission denied"): there the name is
+// checked and the file renamed into place. A temporary file a crash left behind is listed in a
+// journal (one small file per write, in the app's data folder or the CLI's cache) and removed the
+// next time the engine starts.
 
-import { link, rename, rm, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { SlideError } from '../errors';
 
+/** Where in-flight temporary files are listed; unset, crashes are not cleaned up after (tests). */
+let journalDir: string | null = null;
+
+export function setPartialWriteJournal(dir: string | null): void {
+  journalDir = dir;
+}
+
+/** Errors link() gives where a file system has no hard links. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'ENOSYS']);
+
 export async function writeFileAtomic(path: string, bytes: Uint8Array, overwrite: boolean): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.partial`);
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomUUID().slice(0, 8)}.partial`);
+  const entry = journalDir ? join(journalDir, `${randomUUID()}.json`) : null;
   try {
-    await writeFile(temp, bytes, { flag: 'wx' });
-    if (overwrite) {
-      await rename(temp, path);
-    } else {
-      await link(temp, path);
+    if (entry) await fs.writeFile(entry, JSON.stringify({ temp, pid: process.pid, host: hostname() }));
+    const handle = await fs.open(temp, 'wx');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
     }
+    if (overwrite) await fs.rename(temp, path);
+    else await linkOrRename(temp, path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new SlideError('EXISTS', `${basename(path)} already exists.`, path);
-    if (code === 'ENOENT') throw new SlideError('NOT_FOUND', `The folder ${dirname(path)} does not exist.`, path);
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
-      throw new SlideError('IO_ERROR', `Cannot write to ${dirname(path)} (permission denied).`, path);
-    if (code === 'ENOSPC') throw new SlideError('IO_ERROR', 'The disk is full.', path);
-    throw new SlideError('IO_ERROR', `Writing ${basename(path)} failed (${code ?? String(error)}).`, path);
+    throw writeError(error, path);
   } finally {
-    await rm(temp, { force: true });
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    if (entry) await fs.rm(entry, { force: true }).catch(() => undefined);
   }
+}
+
+async function linkOrRename(temp: string, path: string): Promise<void> {
+  try {
+    await fs.link(temp, path);
+  } catch (error) {
+    if (!NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    // No hard links here: refuse a name that is taken, then move the file in.
+    const taken = await fs.lstat(path).then(
+      () => true,
+      () => false,
+    );
+    if (taken) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+    await fs.rename(temp, path);
+  }
+}
+
+function writeError(error: unknown, path: string): SlideError {
+  if (error instanceof SlideError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EEXIST') return new SlideError('EXISTS', `${basename(path)} already exists.`, path);
+  if (code === 'ENOENT') return new SlideError('NOT_FOUND', `The folder ${dirname(path)} does not exist.`, path);
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+    return new SlideError('IO_ERROR', `Cannot write to ${dirname(path)} (permission denied).`, path);
+  if (code === 'ENOSPC') return new SlideError('IO_ERROR', 'The disk is full.', path);
+  return new SlideError('IO_ERROR', `Writing ${basename(path)} failed (${code ?? String(error)}).`, path);
+}
+
+/** Whether the process that wrote an entry is still running (on this machine: a shared home folder serves many). */
+function writerAlive(pid: unknown, host: unknown): boolean {
+  if (host !== hostname()) return true;
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary files that writes listed in the journal and did not finish because their
+ * process died mid-write (entries of a process still running, here or on another machine sharing
+ * the folder, are left to it). Run when the engine starts.
+ */
+export async function removeUnfinishedWrites(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  await fs.mkdir(dir, { recursive: true });
+  for (const name of await fs.readdir(dir)) {
+    if (!name.endsWith('.json')) continue;
+    const entry = join(dir, name);
+    try {
+      const { temp, pid, host } = JSON.parse(await fs.readFile(entry, 'utf8')) as { temp?: unknown; pid?: unknown; host?: unknown };
+      if (writerAlive(pid, host)) continue;
+      // Only ever one of our own hidden temporary names.
+      if (typeof temp === 'string' && /\.partial$/.test(temp) && basename(temp).startsWith('.')) {
+        const existed = await fs.rm(temp).then(
+          () => true,
+          () => false,
+        );
+        if (existed) removed.push(temp);
+      }
+      await fs.rm(entry, { force: true });
+    } catch {
+      // A half-written entry (its writer is running), or not ours: leave it.
+    }
+  }
+  return removed;
 }

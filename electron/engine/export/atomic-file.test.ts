@@ -1,0 +1,86 @@
+// Exports' writes: whole or not at all, never over an existing file unless asked, on disks without
+// hard links too, and a crash's temporary file removed at the next start.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, mock, test } from 'node:test';
+import { removeUnfinishedWrites, setPartialWriteJournal, writeFileAtomic } from './atomic-file';
+
+let dir: string;
+let journal: string;
+beforeEach(async () => {
+  dir = await fs.mkdtemp(join(tmpdir(), 'slidescope-atomic-'));
+  journal = join(dir, 'journal');
+  await fs.mkdir(journal);
+  setPartialWriteJournal(journal);
+});
+afterEach(async () => {
+  mock.restoreAll();
+  setPartialWriteJournal(null);
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+const listing = async () => (await fs.readdir(dir)).filter((n) => n !== 'journal').sort();
+const code = (e: unknown) => (e as { code?: string }).code;
+
+describe('writeFileAtomic', () => {
+  test('writes the whole file and nothing else; refuses an existing name unless asked to replace it', async () => {
+    const path = join(dir, 'out.png');
+    await writeFileAtomic(path, new Uint8Array([1, 2, 3]), false);
+    assert.deepEqual([...(await fs.readFile(path))], [1, 2, 3]);
+    await assert.rejects(writeFileAtomic(path, new Uint8Array([9]), false), (e) => code(e) === 'EXISTS');
+    assert.deepEqual([...(await fs.readFile(path))], [1, 2, 3]);
+    await writeFileAtomic(path, new Uint8Array([7, 7]), true);
+    assert.deepEqual([...(await fs.readFile(path))], [7, 7]);
+    assert.deepEqual(await listing(), ['out.png']);
+    assert.deepEqual(await fs.readdir(journal), [], 'the journal lists nothing once writes are done');
+  });
+
+  test('on a disk without hard links (FAT, some shares: link() says EPERM) it checks the name and renames', async () => {
+    mock.method(fs, 'link', async () => {
+      throw Object.assign(new Error('operation not permitted'), { code: 'EPERM' });
+    });
+    const path = join(dir, 'usb.png');
+    await writeFileAtomic(path, new Uint8Array([4, 5]), false);
+    assert.deepEqual([...(await fs.readFile(path))], [4, 5]);
+    await assert.rejects(writeFileAtomic(path, new Uint8Array([6]), false), (e) => code(e) === 'EXISTS');
+    assert.deepEqual([...(await fs.readFile(path))], [4, 5]);
+    assert.deepEqual(await listing(), ['usb.png']);
+  });
+
+  test('a write that fails leaves no file, no temporary file and no journal entry', async () => {
+    await assert.rejects(writeFileAtomic(join(dir, 'missing', 'x.png'), new Uint8Array([1]), false), (e) => code(e) === 'NOT_FOUND');
+    mock.method(fs, 'link', async () => {
+      throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
+    });
+    await assert.rejects(writeFileAtomic(join(dir, 'full.png'), new Uint8Array([1]), false), (e) => code(e) === 'IO_ERROR');
+    assert.deepEqual(await listing(), []);
+    assert.deepEqual(await fs.readdir(journal), []);
+  });
+});
+
+describe('removeUnfinishedWrites', () => {
+  test("removes the temporary files of writers that died, and leaves running writers' and others' files alone", async () => {
+    // A pid that has just exited: a writer killed mid-write.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const deadPid = Number(dead.stdout);
+    const entry = async (name: string, temp: string, pid: number, host = hostname()) => {
+      await fs.writeFile(join(journal, `${name}.json`), JSON.stringify({ temp, pid, host }));
+    };
+    const crashed = join(dir, '.thumb.png.123.ab12cd34.partial');
+    const running = join(dir, '.other.png.456.ef56ab78.partial');
+    const elsewhere = join(dir, '.shared.png.789.0a1b2c3d.partial');
+    const notOurs = join(dir, 'precious.tif');
+    for (const file of [crashed, running, elsewhere, notOurs]) await fs.writeFile(file, 'x');
+    await entry('a', crashed, deadPid);
+    await entry('b', running, process.pid);
+    await entry('c', elsewhere, deadPid, 'another-node');
+    await entry('d', notOurs, deadPid);
+    assert.deepEqual(await removeUnfinishedWrites(journal), [crashed]);
+    assert.deepEqual(await listing(), ['.other.png.456.ef56ab78.partial', '.shared.png.789.0a1b2c3d.partial', 'precious.tif']);
+    assert.deepEqual((await fs.readdir(journal)).sort(), ['b.json', 'c.json']);
+  });
+});
