@@ -25,8 +25,10 @@ export const LIMITS = {
   maxComparisonPanels: 4,
   /** Level-0 coordinates: slides stay far below 2^40 pixels a side. */
   maxCoordinate: 2 ** 40,
-  /** A comparison panel's side in screen pixels. */
-  maxPanelSide: 16_384,
+  /** A field-of-view comparison panel's side in pixels (a 2x2 grid's cell on any screen fits). */
+  maxPanelSide: 4096,
+  /** All the panels of one comparison together, in pixels (what is read and encoded before anything is written). */
+  maxComparisonPixels: 64 * 1024 * 1024,
   /** A region's side in output pixels. */
   maxRegionSide: 65_536,
 } as const;

@@ -6,6 +6,7 @@
 import { access } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { exportFileNames, powerProblem, thumbnailSpecProblem } from '../../../shared/export-plan';
+import { LIMITS } from '../../../shared/limits';
 import { downsampleForPower, formatMpp, formatPower, mppAtDownsample, thumbnailSize } from '../../../shared/magnification';
 import type { ComparisonMode, ExportStep, ImageFormat, ThumbnailSpec } from '../../../shared/operations';
 import type { RgbImage, SlideInfo } from '../../../shared/slide';
@@ -79,6 +80,20 @@ export async function exportComparison(
   options: ExportOptions & { comparisonPath?: string | undefined },
 ): Promise<string[]> {
   for (const p of powers) check(powerProblem(info, p), info);
+  // Every panel is read and encoded before anything is written: bound them all, before reading any.
+  const pixels = powers.reduce((sum, power) => {
+    if (mode.kind === 'field') return sum + Math.round(mode.panelWidth) * Math.round(mode.panelHeight);
+    const size = thumbnailSize(info, { kind: 'power', objectivePower: power });
+    return sum + (size ? size.width * size.height : 0);
+  }, 0);
+  if (pixels > LIMITS.maxComparisonPixels) {
+    const mp = (n: number) => Math.round(n / 2 ** 20);
+    throw new SlideError(
+      'TOO_LARGE',
+      `These panels would hold ${mp(pixels)} megapixels, more than the ${mp(LIMITS.maxComparisonPixels)} a comparison may: choose lower magnifications or a field of view.`,
+      info.path,
+    );
+  }
   const names = exportFileNames(info, powers, options.format);
   const total = powers.length + 2;
   const panels: Array<{ image: RgbImage; label: string }> = [];

@@ -189,7 +189,8 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
                 <input type="radio" name={`${ids}-mode`} checked={mode === 'field'} onChange={() => setMode('field')} data-testid="set-mode-field" />
                 <span>
                   Field of view: {field.panelWidth} × {field.panelHeight} px around ({Math.round(field.centerX)}, {Math.round(field.centerY)}),
-                  {context.fromGrid ? ' what each grid cell shows' : ' a grid cell’s size around the centre of the view'}
+                  {context.fromGrid ? ' what each grid cell shows' : ' a grid cell’s size around the centre of the view'} (at most {LIMITS.maxPanelSide} ×{' '}
+                  {LIMITS.maxPanelSide} px a panel)
                 </span>
               </label>
             </fieldset>

@@ -10,6 +10,7 @@ import OpenSeadragon from 'openseadragon';
 import { type Ref, useCallback, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import type { ErrorInfo } from '../../../shared/errors';
 import type { OpenedSlide } from '../../../shared/ipc';
+import { LIMITS } from '../../../shared/limits';
 import { useApi } from '../api';
 import type { Command, ViewCommand } from '../commands';
 import { e2eHandle } from '../e2eHandle';
@@ -236,7 +237,13 @@ export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fulls
         const cell = gridCellSize(stageSize);
         return {
           powers: [...gridPowers],
-          field: { centerX: round2(center.current.x), centerY: round2(center.current.y), panelWidth: cell.width, panelHeight: cell.height },
+          // A cell larger than an export panel may be: the field at its centre is exported, at the same magnification.
+          field: {
+            centerX: round2(center.current.x),
+            centerY: round2(center.current.y),
+            panelWidth: Math.min(cell.width, LIMITS.maxPanelSide),
+            panelHeight: Math.min(cell.height, LIMITS.maxPanelSide),
+          },
           fromGrid: grid,
         };
       },
