@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'NOT_OPEN', // the slide handle is unknown or was closed
   'NOT_AUTHORIZED', // the renderer named a path or a slide the user never gave it
   'CANCELLED', // the requester no longer needs the answer
+  'TIMED_OUT', // the request ran past its deadline and was stopped
   'WORKER_FAILED', // the slide engine (its process, a lane or a codec thread) stopped; it was restarted
   'EXISTS', // an export would overwrite a file
   'IO_ERROR', // reading or writing a file failed for a reason the system gave

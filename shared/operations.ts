@@ -203,6 +203,8 @@ interface OperationSpec {
   cancellable?: boolean;
   /** What it reports while it runs, if anything. */
   progress?: Returns<unknown>;
+  /** Engine operations: seconds it may run before it is stopped (TIMED_OUT); default 60. */
+  deadline?: number;
 }
 
 function defineOperations<const T extends Record<string, OperationSpec>>(table: T): T {
@@ -255,6 +257,7 @@ export const OPERATIONS = defineOperations({
     request: tileRequest,
     response: returns<EncodedTile>(),
     route: 'tile',
+    deadline: 30,
     cancellable: true,
   },
   'slide:cancel-tiles': {
@@ -305,6 +308,7 @@ export const OPERATIONS = defineOperations({
     }),
     response: returns<RgbImage>(),
     route: 'any',
+    deadline: 120,
     cancellable: true,
   },
   /** RGB pixels of a level-0 rectangle resampled to outWidth x outHeight, from the coarsest level with enough detail. */
@@ -323,6 +327,7 @@ export const OPERATIONS = defineOperations({
     }),
     response: returns<RgbImage>(),
     route: 'any',
+    deadline: 120,
     cancellable: true,
   },
   'engine:thumbnail': {
@@ -332,6 +337,7 @@ export const OPERATIONS = defineOperations({
     request: v.strictObject({ slideId, spec: thumbnailSpec }),
     response: returns<RgbImage>(),
     route: 'any',
+    deadline: 300,
     cancellable: true,
   },
   /** An associated image (thumbnail, label, macro) decoded to RGB. */
@@ -351,6 +357,7 @@ export const OPERATIONS = defineOperations({
     request: v.strictObject({ slideId, spec: thumbnailSpec, path: absolutePath, ...exportTarget }),
     response: returns<ExportResult>(),
     route: 'any',
+    deadline: 900,
     cancellable: true,
     progress: returns<ExportStep>(),
   },
@@ -362,6 +369,7 @@ export const OPERATIONS = defineOperations({
     request: v.strictObject({ slideId, powers, mode: comparisonMode, folder: absolutePath, comparisonPath: v.optional(absolutePath), ...exportTarget }),
     response: returns<ExportResult>(),
     route: 'any',
+    deadline: 900,
     cancellable: true,
     progress: returns<ExportStep>(),
   },
@@ -385,6 +393,7 @@ export const OPERATIONS = defineOperations({
     }),
     response: returns<ExportResult>(),
     route: 'any',
+    deadline: 900,
     cancellable: true,
   },
   /** Makes the built-in sample slide in `dir` on first use; answers its path. */
@@ -395,6 +404,7 @@ export const OPERATIONS = defineOperations({
     request: v.strictObject({ dir: absolutePath }),
     response: returns<string>(),
     route: 'any',
+    deadline: 900,
   },
   'engine:stats': { at: 'engine', exposure: 'host', method: 'stats', request: none, response: returns<EngineStats>(), route: 'process' },
 });
@@ -428,6 +438,11 @@ function namesWhere(test: (spec: OperationSpec) => boolean): OperationName[] {
 export const MAIN_OPERATIONS = namesWhere((s) => s.at === 'main') as MainOperation[];
 export const ENGINE_OPERATIONS = namesWhere((s) => s.at === 'engine') as EngineOperation[];
 export const LANE_OPERATIONS = namesWhere((s) => s.at === 'engine' && s.route !== 'process') as LaneOperation[];
+
+/** How long an engine operation may run before it is stopped. */
+export function deadlineMs(name: OperationName): number {
+  return ((OPERATIONS[name] as OperationSpec).deadline ?? 60) * 1000;
+}
 
 export function isOperation(value: unknown): value is OperationName {
   return typeof value === 'string' && Object.hasOwn(OPERATIONS, value);

@@ -6,6 +6,7 @@
 import { fail, ok, type Result } from '../../shared/errors';
 import type { OperationProtocol } from '../../shared/operation-rpc';
 import {
+  deadlineMs,
   type EngineOperation,
   type EngineStats,
   isOperation,
@@ -59,6 +60,8 @@ export class EngineRouter {
   constructor(
     private readonly lanes: readonly Lane[],
     private readonly stats: () => EngineStats,
+    /** How long each operation may run (the table's deadlines; tests shorten them). */
+    private readonly deadline: (op: EngineOperation) => number = deadlineMs,
   ) {}
 
   /** Reopens every open slide in lane `index`, which was replaced, under the same ids. */
@@ -105,8 +108,16 @@ export class EngineRouter {
       }
       const slideId = request.slideId;
       if (slideId !== undefined) this.reading.set(slideId, (this.reading.get(slideId) ?? 0) + 1);
+      // Every request has a deadline: past it, its work is stopped and the caller told so.
+      const ms = this.deadline(name);
+      const expired = AbortSignal.timeout(ms);
       try {
-        return await this.route(name, checked.value, client, context);
+        const result = await this.route(name, checked.value, client, { ...context, signal: AbortSignal.any([context.signal, expired]) });
+        if (!result.ok && expired.aborted && !context.signal.aborted) {
+          const path = slideId === undefined ? undefined : this.slides.get(slideId)?.request.path;
+          return fail('TIMED_OUT', `${name} took longer than ${ms / 1000} s and was stopped.`, path);
+        }
+        return result;
       } finally {
         if (slideId !== undefined) {
           this.reading.set(slideId, (this.reading.get(slideId) ?? 1) - 1);

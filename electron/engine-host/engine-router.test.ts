@@ -1,0 +1,55 @@
+// The engine process's router with lanes faked: deadlines, and what a caller's own cancel gives.
+
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { fail, ok, type Result } from '../../shared/errors';
+import type { CallContext } from '../../shared/rpc';
+import { EngineRouter } from './engine-router';
+
+type Call = { op: string; signal?: AbortSignal | undefined };
+
+/** A lane that answers open at once and never answers anything else, but stops when its signal aborts. */
+function stuckLane(calls: Call[]) {
+  return {
+    load: 0,
+    call(op: string, _request: unknown, options: { signal?: AbortSignal } = {}): Promise<Result<unknown>> {
+      calls.push({ op, signal: options.signal });
+      if (op === 'engine:open') return Promise.resolve(ok({ path: '/slides/a.svs' }));
+      return new Promise((resolve) => options.signal?.addEventListener('abort', () => resolve(fail('CANCELLED', 'stopped'))));
+    },
+  };
+}
+
+function context(controller = new AbortController()): CallContext {
+  return { signal: controller.signal, progress: () => undefined };
+}
+
+// Deadlines use unreferenced timers (the engine process always has its parent's channel open): hold the loop here.
+const alive = setInterval(() => undefined, 1000);
+after(() => clearInterval(alive));
+
+const stats = () => ({ pid: 0, rssBytes: 0, peakRssBytes: 0, memoryCapBytes: 0, lanes: 1, restarts: 0 });
+
+test('a request past its deadline is stopped in its lane and answers TIMED_OUT naming the slide', async () => {
+  const calls: Call[] = [];
+  const router = new EngineRouter([stuckLane(calls)] as never, stats, (op) => (op === 'slide:tile' ? 100 : 5000));
+  const dispatch = router.hostDispatch();
+  const opened = await dispatch('engine:open', { slideId: 's', path: '/slides/a.svs', client: null }, context());
+  assert.equal(opened.ok, true);
+  const started = Date.now();
+  const tile = await dispatch('slide:tile', { slideId: 's', dzLevel: 0, col: 0, row: 0, requestId: 1 }, context());
+  assert.deepEqual(tile, { ok: false, error: { code: 'TIMED_OUT', message: 'slide:tile took longer than 0.1 s and was stopped.', path: '/slides/a.svs' } });
+  assert.ok(Date.now() - started < 2000);
+  assert.equal(calls.at(-1)?.signal?.aborted, true, "the lane's work was told to stop");
+});
+
+test("a caller's own cancel is CANCELLED, not TIMED_OUT", async () => {
+  const router = new EngineRouter([stuckLane([])] as never, stats, () => 5000);
+  const dispatch = router.hostDispatch();
+  await dispatch('engine:open', { slideId: 's', path: '/slides/a.svs', client: null }, context());
+  const controller = new AbortController();
+  const pending = dispatch('slide:tile', { slideId: 's', dzLevel: 0, col: 0, row: 0, requestId: 1 }, context(controller));
+  setTimeout(() => controller.abort(), 20);
+  const answer = await pending;
+  assert.equal(!answer.ok && answer.error.code, 'CANCELLED');
+});
