@@ -15,6 +15,18 @@ import { DOWNSAMPLE_TOLERANCE, type RegionReader } from './region-reader';
 export type TileEncoding = 'jpeg' | 'png';
 
 /**
+ * Deep-zoom tiles one request may build from their children, all levels down: a slide with one
+ * huge level and no pyramid needs every tile below a coarse one (the overview of a 100000-pixel
+ * level, some 10^4 tiles of 16 stored ones each); past this a request is refused, not worked on
+ * for minutes. The overview of a 12000 x 9000 single level takes about 170.
+ */
+export const MAX_BUILT_TILES = 4096;
+
+interface Budget {
+  left: number;
+}
+
+/**
  * Re-encoded tiles (JPEG 2000 and other codecs, resampled levels): JPEG quality 90 with 4:4:4
  * chroma. Stain colours of thin structures (nuclei edges, eosin fibres) survive 4:4:4 where 4:2:0
  * smears them, and q90 keeps the error below what the eye sees at the cost of ~1.5x the bytes of q75.
@@ -48,6 +60,7 @@ export class DeepZoomTiler {
     private readonly cacheKey: string,
     tileSize: number,
     private readonly encoding: TileEncoding,
+    private readonly maxBuiltTiles = MAX_BUILT_TILES,
   ) {
     const { levels } = reader.source;
     const base = levels[0]!;
@@ -108,7 +121,7 @@ export class DeepZoomTiler {
               : { bytes: jpeg, mime: 'image/jpeg' };
           }
         }
-        return this.encode(await this.tilePixels(z, col, row, job));
+        return this.encode(await this.tilePixels(z, col, row, job, { left: this.maxBuiltTiles }));
       },
       signal,
     );
@@ -118,7 +131,7 @@ export class DeepZoomTiler {
    * RGB pixels of a dz tile, exactly rect-sized. Kept in the cache only where the level above is
    * built from its children: elsewhere they are encoded once and would only churn the cache.
    */
-  tilePixels(z: number, col: number, row: number, signal?: AbortSignal): Promise<RgbImage> {
+  tilePixels(z: number, col: number, row: number, signal?: AbortSignal, budget: Budget = { left: this.maxBuiltTiles }): Promise<RgbImage> {
     const rect = this.rect(z, col, row);
     const parentUsesThem = z > 0 && this.plans[z - 1]!.kind === 'children';
     return this.dzTiles.getOrCompute(
@@ -165,14 +178,14 @@ export class DeepZoomTiler {
           throwIfAborted(job);
           return half ? halveRgb(region, rect.width, rect.height) : resizeRgb(region, rect.width, rect.height);
         }
-        return this.fromChildren(z, col, row, rect.width, rect.height, job);
+        return this.fromChildren(z, col, row, rect.width, rect.height, budget, job);
       },
       signal,
       parentUsesThem,
     );
   }
 
-  private async fromChildren(z: number, col: number, row: number, width: number, height: number, signal?: AbortSignal): Promise<RgbImage> {
+  private async fromChildren(z: number, col: number, row: number, width: number, height: number, budget: Budget, signal?: AbortSignal): Promise<RgbImage> {
     const child = this.geometry.levels[z + 1]!;
     const ts = this.geometry.tileSize;
     const kids: Array<{ dc: number; dr: number; c: number; r: number }> = [];
@@ -183,7 +196,19 @@ export class DeepZoomTiler {
         if (c < child.cols && r < child.rows) kids.push({ dc, dr, c, r });
       }
     }
-    const pixels = await Promise.all(kids.map((k) => this.tilePixels(z + 1, k.c, k.r, signal)));
+    budget.left -= kids.length;
+    if (budget.left < 0) {
+      throw new SlideError(
+        'TOO_LARGE',
+        `Deep-zoom tile ${z}/${col}_${row} would be built from more than ${this.maxBuiltTiles} tiles below it: the slide has no stored level near this size.`,
+        this.reader.source.path,
+      );
+    }
+    // Children read from a stored level come together; children built from theirs, one at a time:
+    // all at once, every level down, would start 4^depth tiles and hold all their buffers.
+    const pixels: RgbImage[] = [];
+    if (this.plans[z + 1]!.kind !== 'children') pixels.push(...(await Promise.all(kids.map((k) => this.tilePixels(z + 1, k.c, k.r, signal, budget)))));
+    else for (const k of kids) pixels.push(await this.tilePixels(z + 1, k.c, k.r, signal, budget));
     const cw = Math.min(2 * ts, child.width - col * 2 * ts);
     const ch = Math.min(2 * ts, child.height - row * 2 * ts);
     const canvas: RgbImage = { data: new Uint8Array(cw * ch * 3), width: cw, height: ch, channels: 3 };

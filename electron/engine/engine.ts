@@ -31,6 +31,8 @@ export interface EngineOptions {
   tileEncoding?: TileEncoding;
   /** This engine's share of the tiles when several serve one slide (see tileLane): it prefetches only those. */
   lane?: { lane: number; lanes: number };
+  /** Deep-zoom tiles one request may build from their children (MAX_BUILT_TILES; tests lower it). */
+  maxBuiltTiles?: number;
 }
 
 interface OpenSlide {
@@ -54,6 +56,8 @@ export class SlideEngine implements SlideEngineApi {
   /** Per slide, the tiles still to prefetch (the latest request replaces the earlier one). */
   private readonly prefetchQueues = new Map<string, Array<[number, number, number]>>();
   private prefetching = false;
+  /** Stops the tile being prefetched when a newer prefetch replaces it or its slide closes (a request waiting on it keeps it). */
+  private prefetchAbort = new AbortController();
 
   constructor(private readonly options: EngineOptions = {}) {
     this.tiles = new ByteLruCache(options.tileCacheBytes ?? 24 * MB, (t) => (t ? t.data.byteLength : 64) + 64);
@@ -73,6 +77,7 @@ export class SlideEngine implements SlideEngineApi {
       slideId,
       tileSize ?? chooseTileSize(base.tileWidth, base.tileHeight, source.storesJpeg(0)),
       this.options.tileEncoding ?? 'jpeg',
+      this.options.maxBuiltTiles,
     );
     const info: SlideInfo = {
       path,
@@ -118,6 +123,7 @@ export class SlideEngine implements SlideEngineApi {
     if (!slide) return;
     this.slides.delete(slideId);
     this.prefetchQueues.delete(slideId);
+    this.stopPrefetchTile();
     await slide.reader.source.close();
   }
 
@@ -151,7 +157,13 @@ export class SlideEngine implements SlideEngineApi {
       }
     }
     this.prefetchQueues.set(slideId, tiles);
+    this.stopPrefetchTile();
     if (!this.prefetching) void this.runPrefetch();
+  }
+
+  private stopPrefetchTile(): void {
+    this.prefetchAbort.abort();
+    this.prefetchAbort = new AbortController();
   }
 
   /** Whether a tile is ready to send (tests, and the prefetch itself). */
@@ -175,7 +187,7 @@ export class SlideEngine implements SlideEngineApi {
         // Real requests first: wait until none is being served, then one tile at a time.
         while (this.busy > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
         if (slide.tiler.isCached(z, col, row)) continue;
-        await slide.tiler.getTile(z, col, row).catch(() => undefined); // a bad tile is reported when asked for
+        await slide.tiler.getTile(z, col, row, this.prefetchAbort.signal).catch(() => undefined); // a bad tile is reported when asked for
         await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {

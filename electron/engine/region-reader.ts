@@ -3,6 +3,7 @@
 
 import type { RgbImage } from '../../shared/slide';
 import { withJpegFast } from './codecs/turbojpeg';
+import { forEachLimited, Semaphore } from './concurrency';
 import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
 import { copyRect, copyRectToRgba, halveRectInto, halveRgb, resizeRgb } from './pixels';
@@ -10,6 +11,11 @@ import type { SlideSource } from './slide-source';
 
 /** Largest region one request may ask for (RGBA 256 MB). */
 export const MAX_REGION_PIXELS = 64 * 1024 * 1024;
+/** Stored tiles one region reads at once. */
+export const REGION_TILE_READS = 16;
+/** Stored tiles a lane reads and decodes at once, all requests together (their buffers are what a read holds). */
+const LANE_TILE_READS = new Semaphore(32);
+
 /** How stored tiles are decoded for a region: see RegionReader.withTile. */
 export type TileMode = 'exact' | 'fast' | 'half' | 'quarter';
 
@@ -28,7 +34,7 @@ export class RegionReader {
 
   /** A decoded stored tile (null: absent in the file), from the cache. */
   tile(level: number, col: number, row: number, signal?: AbortSignal): Promise<RgbImage | null> {
-    return this.tiles.getOrCompute(`${this.cacheKey}:${level}:${col}:${row}`, () => this.source.readTile(level, col, row), signal);
+    return this.tiles.getOrCompute(`${this.cacheKey}:${level}:${col}:${row}`, () => LANE_TILE_READS.run(() => this.source.readTile(level, col, row)), signal);
   }
 
   /**
@@ -49,16 +55,24 @@ export class RegionReader {
   ): Promise<T> {
     throwIfAborted(signal);
     const halvings = HALVINGS[mode];
-    if (halvings > 0) {
-      const reduced = await this.source.readTileReduced(level, col, row, halvings);
-      if (reduced) return use(reduced, 1);
-    }
     // Whole tiles for a quarter-size read are halved once here, once more as they are copied.
     const take = (tile: RgbImage | null): T => (halvings === 2 && tile ? use(halveRgb(tile), 2) : use(tile, halvings > 0 ? 2 : 1));
-    const jpeg = mode === 'exact' ? null : await this.source.readStoredJpeg(level, col, row);
-    if (!jpeg) return take(await this.tile(level, col, row, signal));
-    const info = this.levelInfo(level);
-    return withJpegFast(jpeg, info.tileWidth, info.tileHeight, (pixels) => take({ ...pixels, channels: 3 }));
+    if (mode !== 'exact') {
+      // Reads that bypass the cache are counted while they run; a slot is never held while waiting
+      // for a cached read (which counts itself), so the lane's limit cannot deadlock.
+      const direct = await LANE_TILE_READS.run(async (): Promise<{ value: T } | null> => {
+        if (halvings > 0) {
+          const reduced = await this.source.readTileReduced(level, col, row, halvings);
+          if (reduced) return { value: use(reduced, 1) };
+        }
+        const jpeg = await this.source.readStoredJpeg(level, col, row);
+        if (!jpeg) return null;
+        const info = this.levelInfo(level);
+        return { value: withJpegFast(jpeg, info.tileWidth, info.tileHeight, (pixels) => take({ ...pixels, channels: 3 })) };
+      });
+      if (direct) return direct.value;
+    }
+    return take(await this.tile(level, col, row, signal));
   }
 
   /** Whether a level can be read at 1/2 ('half') or 1/4 ('quarter') size: its tiles reduce to whole pixels. */
@@ -113,25 +127,21 @@ export class RegionReader {
     const y1 = Math.min(y + height, Math.ceil(info.height / k));
     const colStart = Math.max(0, Math.floor(x / tw));
     const rowStart = Math.max(0, Math.floor(y / th));
-    const jobs: Array<Promise<void>> = [];
-    for (let row = rowStart; row * th < y1; row++) {
-      for (let col = colStart; col * tw < x1; col++) {
-        jobs.push(
-          this.withTile(level, col, row, signal, mode, (tile, scale) => {
-            if (!tile) return;
-            // Intersection of the tile, the image and the request, in the plane read.
-            const ix0 = Math.max(col * tw, x, 0);
-            const iy0 = Math.max(row * th, y, 0);
-            const ix1 = Math.min(col * tw + Math.ceil(tile.width / scale), x1);
-            const iy1 = Math.min(row * th + Math.ceil(tile.height / scale), y1);
-            if (ix1 <= ix0 || iy1 <= iy0) return;
-            if (scale === 2) halveRectInto(tile, 2 * (ix0 - col * tw), 2 * (iy0 - row * th), ix1 - ix0, iy1 - iy0, out, ix0 - x, iy0 - y);
-            else (channels === 4 ? copyRectToRgba : copyRect)(tile, ix0 - col * tw, iy0 - row * th, ix1 - ix0, iy1 - iy0, out, ix0 - x, iy0 - y);
-          }),
-        );
-      }
-    }
-    await Promise.all(jobs);
+    const tiles: Array<[number, number]> = [];
+    for (let row = rowStart; row * th < y1; row++) for (let col = colStart; col * tw < x1; col++) tiles.push([col, row]);
+    await forEachLimited(tiles, REGION_TILE_READS, ([col, row]) =>
+      this.withTile(level, col, row, signal, mode, (tile, scale) => {
+        if (!tile) return;
+        // Intersection of the tile, the image and the request, in the plane read.
+        const ix0 = Math.max(col * tw, x, 0);
+        const iy0 = Math.max(row * th, y, 0);
+        const ix1 = Math.min(col * tw + Math.ceil(tile.width / scale), x1);
+        const iy1 = Math.min(row * th + Math.ceil(tile.height / scale), y1);
+        if (ix1 <= ix0 || iy1 <= iy0) return;
+        if (scale === 2) halveRectInto(tile, 2 * (ix0 - col * tw), 2 * (iy0 - row * th), ix1 - ix0, iy1 - iy0, out, ix0 - x, iy0 - y);
+        else (channels === 4 ? copyRectToRgba : copyRect)(tile, ix0 - col * tw, iy0 - row * th, ix1 - ix0, iy1 - iy0, out, ix0 - x, iy0 - y);
+      }),
+    );
     return out;
   }
 
