@@ -2,11 +2,15 @@
 // engine keeps serving other slides afterwards.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { type ErrorCode, isErrorCode } from '../../shared/errors';
+import { HOSTILE_CASES, HOSTILE_CODECS, HOSTILE_TILE, tilePixels, writeDeflateBomb, writeHostileSlide } from '../../testing/hostile';
 import { openSlide } from '../../testing/open-slide';
 import { sharedSlide } from '../../testing/paths';
 import { SlideEngine } from './engine';
@@ -141,4 +145,243 @@ describe('truncated copies', () => {
       assert.ok((seen.get('CORRUPT_DATA') ?? 0) + (seen.get('NOT_A_SLIDE') ?? 0) > 0, JSON.stringify([...seen]));
     });
   }
+});
+
+describe('paths that are not regular files are refused without being opened', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'slidescope-special-'));
+  const fifo = join(dir, 'slide.svs');
+  after(() => {
+    // Were a reader stuck in open() (the old behaviour), opening the other end lets it go.
+    try {
+      closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch {}
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a FIFO: NOT_A_SLIDE at once, naming it', { timeout: 10_000 }, async (t) => {
+    try {
+      execFileSync('mkfifo', [fifo]);
+    } catch {
+      return t.skip('mkfifo is not available');
+    }
+    const t0 = performance.now();
+    const error = await openError(fifo);
+    assert.equal(error.code, 'NOT_A_SLIDE');
+    assert.match(error.message, /named pipe/);
+    assert.ok(performance.now() - t0 < 1000);
+  });
+
+  test('a device: NOT_A_SLIDE', { timeout: 10_000 }, async (t) => {
+    if (!existsSync('/dev/zero')) return t.skip('no /dev/zero');
+    const error = await openError('/dev/zero');
+    assert.equal(error.code, 'NOT_A_SLIDE');
+    assert.match(error.message, /device/);
+  });
+
+  test('a folder: NOT_A_SLIDE, naming it; a missing file: NOT_FOUND', async () => {
+    assert.match((await openError(dir)).message, /folder/);
+    assert.equal((await openError(join(dir, 'missing.svs'))).code, 'NOT_FOUND');
+  });
+});
+
+/** The process's peak RSS (Linux: VmHWM) since the last resetPeakRss, or null where it cannot be read. */
+function peakRss(): number | null {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+function resetPeakRss(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** V8's collector, so that garbage from earlier tests is not counted as room (node --expose-gc, set at run time). */
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/**
+ * Runs `work` and reports how long it took and how far the process's resident memory rose above
+ * where it started, at its peak (VmHWM, reset first) where Linux says so, else sampled every 5 ms.
+ */
+async function measure<T>(work: () => Promise<T>): Promise<{ value: T; ms: number; growthMb: number }> {
+  collectGarbage();
+  const before = process.memoryUsage.rss();
+  const exact = resetPeakRss() && peakRss() !== null;
+  let sampled = before;
+  const sampler = setInterval(() => {
+    sampled = Math.max(sampled, process.memoryUsage.rss());
+  }, 5);
+  const t0 = performance.now();
+  try {
+    const value = await work();
+    const ms = performance.now() - t0;
+    const peak = Math.max(exact ? peakRss()! : sampled, process.memoryUsage.rss());
+    return { value, ms, growthMb: (peak - before) / 2 ** 20 };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+describe('hostile slides: every read bounded before it allocates', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'slidescope-hostile-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const MAX_MS = 2000;
+  const MAX_GROWTH_MB = 100;
+  const figures: string[] = [];
+  after(() => {
+    if (process.env['SLIDESCOPE_HOSTILE_REPORT']) console.log(figures.join('\n'));
+  });
+
+  // The control, first: each codec's ordinary tiles read back (this also loads each codec - sharp,
+  // OpenJPEG and its threads, zstd - before any growth is measured).
+  for (const codec of HOSTILE_CODECS) {
+    test(`${codec}: ordinary tiles read back${codec === 'jpeg' || codec === 'jpeg2000' ? ' closely' : ' exactly'}`, async () => {
+      const slide = await writeHostileSlide(join(dir, `${codec}-ordinary.tif`), codec, 'ordinary');
+      const { slideId, info } = await openSlide(engine, slide.path);
+      try {
+        const region = await engine.readRegion({ slideId, level: 0, x: 0, y: 0, width: 2 * HOSTILE_TILE, height: 2 * HOSTILE_TILE });
+        let worst = 0;
+        let total = 0;
+        for (let i = 0; i < 4; i++) {
+          const pixels = tilePixels(i);
+          const x0 = (i % 2) * HOSTILE_TILE;
+          const y0 = Math.floor(i / 2) * HOSTILE_TILE;
+          for (let y = 0; y < HOSTILE_TILE; y++) {
+            for (let x = 0; x < HOSTILE_TILE; x++) {
+              const r = ((y0 + y) * 2 * HOSTILE_TILE + x0 + x) * 4;
+              const p = (y * HOSTILE_TILE + x) * 3;
+              for (let c = 0; c < 3; c++) {
+                const difference = Math.abs(region.data[r + c]! - pixels[p + c]!);
+                worst = Math.max(worst, difference);
+                total += difference;
+              }
+            }
+          }
+        }
+        // JPEG at quality 80 and JPEG 2000 at 10:1 are lossy: the texture comes back near, not exact.
+        const mean = total / (4 * HOSTILE_TILE * HOSTILE_TILE * 3);
+        assert.ok(codec === 'jpeg' || codec === 'jpeg2000' ? mean < 8 : worst === 0, `mean difference ${mean}, worst ${worst}`);
+        await engine.thumbnail({ slideId, spec: { kind: 'size', longestSide: 64 } });
+        await engine.getTile({ slideId, dzLevel: info.deepZoom.levels.length - 1, col: 0, row: 0, requestId: 0 });
+      } finally {
+        await engine.close({ slideId });
+      }
+    });
+  }
+
+  for (const [codec, kind] of HOSTILE_CASES) {
+    test(`${codec}, ${kind}: a thumbnail, a tile and a region are typed errors, in under ${MAX_MS} ms and ${MAX_GROWTH_MB} MB`, async () => {
+      const slide = await writeHostileSlide(join(dir, `${codec}-${kind}.tif`), codec, kind);
+      const { slideId, info } = await openSlide(engine, slide.path);
+      try {
+        const top = info.deepZoom.levels.length - 1;
+        const {
+          value: results,
+          ms,
+          growthMb,
+        } = await measure(() =>
+          Promise.allSettled([
+            engine.thumbnail({ slideId, spec: { kind: 'size', longestSide: 128 } }),
+            engine.getTile({ slideId, dzLevel: top, col: 0, row: 0, requestId: 0 }),
+            engine.readRegion({ slideId, level: 0, x: 0, y: 0, width: HOSTILE_TILE, height: HOSTILE_TILE }),
+          ]),
+        );
+        figures.push(`${codec} ${kind}: ${ms.toFixed(0)} ms, ${growthMb.toFixed(1)} MB`);
+        for (const [i, result] of results.entries()) {
+          const what = ['thumbnail', 'tile', 'region'][i];
+          assert.equal(result.status, 'rejected', `${what} was read`);
+          const error = (result as PromiseRejectedResult).reason;
+          assert.ok(error instanceof SlideError, `${what}: not a SlideError: ${String(error)}`);
+          assert.ok(error.code === 'CORRUPT_DATA' || error.code === 'TOO_LARGE', `${what}: ${error.code} ${error.message}`);
+          assert.equal(error.path, slide.path);
+        }
+        const message = (results[2] as PromiseRejectedResult).reason.message as string;
+        if (kind === 'bomb' || (kind === 'large-frame' && codec === 'zstd')) assert.match(message, /decompresses to more than its tile's 196608 bytes/);
+        else if (kind === 'large-frame') assert.match(message, /8000 x 8000 pixels/);
+        else assert.match(message, /^Tile 0,0 of image 0 declares \d+ bytes, more than its 256 x 256 pixels can take/);
+        assert.ok(ms < MAX_MS, `${ms.toFixed(0)} ms`);
+        assert.ok(growthMb < MAX_GROWTH_MB, `RSS grew ${growthMb.toFixed(0)} MB`);
+      } finally {
+        await engine.close({ slideId });
+      }
+    });
+  }
+
+  test('the 2 GB-a-tile deflate bomb (writeDeflateBomb) is refused by its byte count, before it is read', async () => {
+    const path = join(dir, 'deflate-2g.tif');
+    await writeDeflateBomb(path, 2048 * 2 ** 20);
+    const { slideId } = await openSlide(engine, path);
+    try {
+      const {
+        value: results,
+        ms,
+        growthMb,
+      } = await measure(() =>
+        Promise.allSettled([
+          engine.thumbnail({ slideId, spec: { kind: 'size', longestSide: 128 } }),
+          engine.readRegion({ slideId, level: 0, x: 0, y: 0, width: 512, height: 512 }),
+        ]),
+      );
+      figures.push(`deflate 2 GB bomb: ${ms.toFixed(0)} ms, ${growthMb.toFixed(1)} MB`);
+      for (const result of results) {
+        assert.equal(result.status, 'rejected');
+        const error = (result as PromiseRejectedResult).reason;
+        assert.ok(error instanceof SlideError && error.code === 'CORRUPT_DATA', String(error));
+        assert.match(error.message, /declares \d+ bytes, more than its 256 x 256 pixels can take compressed with Deflate \(\d+\)/);
+      }
+      assert.ok(ms < MAX_MS && growthMb < MAX_GROWTH_MB, `${ms.toFixed(0)} ms, ${growthMb.toFixed(0)} MB`);
+    } finally {
+      await engine.close({ slideId });
+    }
+  });
+
+  test('after all that, the engine still serves an ordinary slide', async () => {
+    const good = await openSlide(engine, sharedSlide('CMU-1-Small-Region.svs'));
+    const tile = await engine.getTile({ slideId: good.slideId, dzLevel: good.info.deepZoom.levels.length - 1, col: 0, row: 0, requestId: 0 });
+    assert.ok(tile.bytes.length > 100);
+    await engine.close({ slideId: good.slideId });
+  });
+});
+
+describe("libtiff's copies of a slide in every lossless codec read as the original", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'slidescope-tiffcp-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('openslide-python_boxes.tiff (Deflate) as none, LZW, LZW + predictor, PackBits, ZSTD + predictor', async (t) => {
+    const original = sharedSlide('openslide-python_boxes.tiff');
+    const read = async (path: string) => {
+      const { slideId, info } = await openSlide(engine, path);
+      try {
+        return await Promise.all(info.levels.map((level, i) => engine.readRegion({ slideId, level: i, x: 0, y: 0, width: level.width, height: level.height })));
+      } finally {
+        await engine.close({ slideId });
+      }
+    };
+    const expected = await read(original);
+    let copies = 0;
+    for (const codec of ['none', 'lzw', 'lzw:2', 'packbits', 'zstd:2']) {
+      const path = join(dir, `${codec.replace(':', '-')}.tiff`);
+      try {
+        execFileSync('tiffcp', ['-c', codec, original, path], { stdio: 'pipe' });
+      } catch {
+        t.diagnostic(`tiffcp -c ${codec} is not available`);
+        continue;
+      }
+      const regions = await read(path);
+      assert.equal(regions.length, expected.length);
+      for (const [i, region] of regions.entries()) {
+        assert.ok(Buffer.from(region.data).equals(Buffer.from(expected[i]!.data)), `${codec}, level ${i}`);
+      }
+      copies++;
+    }
+    if (copies === 0) t.skip('tiffcp is not installed');
+  });
 });

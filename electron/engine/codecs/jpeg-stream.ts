@@ -29,15 +29,21 @@ export function completeJpeg(tile: Uint8Array, tables: Uint8Array | undefined, r
   return out;
 }
 
+/** A JPEG's frame header (SOFn): its size and components, as declared. */
+export interface JpegFrame {
+  width: number;
+  height: number;
+  components: number;
+}
+
 /**
- * Checks a JPEG's marker structure up to the scan, and its frame size, without decoding: a stored
- * tile sent undecoded must still fail here, typed, rather than as a broken image in the viewer.
- * Returns a reason when the stream is broken, null when it looks sound.
+ * Walks a JPEG's markers up to its first scan and reads its frame header, without decoding. Returns
+ * the frame, or the reason the stream is broken.
  */
-export function jpegStructureProblem(jpeg: Uint8Array, width: number, height: number): string | null {
+export function readJpegFrame(jpeg: Uint8Array): JpegFrame | string {
   if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== SOI) return 'no JPEG start marker';
   let pos = 2;
-  let frame = false;
+  let frame: JpegFrame | null = null;
   while (pos + 4 <= jpeg.length) {
     if (jpeg[pos] !== 0xff) return `no marker at byte ${pos}`;
     const marker = jpeg[pos + 1]!;
@@ -48,13 +54,43 @@ export function jpegStructureProblem(jpeg: Uint8Array, width: number, height: nu
     const length = (jpeg[pos + 2]! << 8) | jpeg[pos + 3]!;
     if (length < 2 || pos + 2 + length > jpeg.length) return 'bogus marker length';
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      const h = (jpeg[pos + 5]! << 8) | jpeg[pos + 6]!;
-      const w = (jpeg[pos + 7]! << 8) | jpeg[pos + 8]!;
-      if (w !== width || h !== height) return `frame is ${w} x ${h}, not ${width} x ${height}`;
-      frame = true;
+      if (length < 8) return 'bogus frame header';
+      if (frame) return 'more than one frame header';
+      frame = {
+        height: (jpeg[pos + 5]! << 8) | jpeg[pos + 6]!,
+        width: (jpeg[pos + 7]! << 8) | jpeg[pos + 8]!,
+        components: jpeg[pos + 9]!,
+      };
     }
-    if (marker === 0xda) return frame ? null : 'scan before frame header';
+    if (marker === 0xda) return frame ?? 'scan before frame header';
     pos += 2 + length;
   }
   return 'no scan data';
+}
+
+/**
+ * Checks a JPEG's marker structure up to the scan, and its frame size, without decoding: a stored
+ * tile sent undecoded must still fail here, typed, rather than as a broken image in the viewer.
+ * Returns a reason when the stream is broken, null when it looks sound.
+ */
+export function jpegStructureProblem(jpeg: Uint8Array, width: number, height: number): string | null {
+  const frame = readJpegFrame(jpeg);
+  if (typeof frame === 'string') return frame;
+  if (frame.width !== width || frame.height !== height) return `frame is ${frame.width} x ${frame.height}, not ${width} x ${height}`;
+  return null;
+}
+
+/**
+ * Checks, before anything decodes it, that a JPEG block's frame fits its block (a decoder allocates
+ * what the frame declares): at most width x height (a strip's frame may hold fewer rows), at least
+ * one pixel, and at most 4 components. Returns the reason when it does not, null when it does.
+ */
+export function jpegFrameProblem(jpeg: Uint8Array, width: number, height: number): string | null {
+  const frame = readJpegFrame(jpeg);
+  if (typeof frame === 'string') return `its JPEG data is damaged (${frame})`;
+  if (frame.width > width || frame.height > height)
+    return `its JPEG frame is ${frame.width} x ${frame.height} pixels, larger than its ${width} x ${height} tile`;
+  if (frame.width === 0 || frame.height === 0) return `its JPEG frame is ${frame.width} x ${frame.height} pixels`;
+  if (frame.components < 1 || frame.components > 4) return `its JPEG frame has ${frame.components} components`;
+  return null;
 }

@@ -52,6 +52,95 @@ export function componentSampling(codestream: Uint8Array): Array<[number, number
   return Array.from({ length: count }, (_, c) => [codestream[42 + c * 3 + 1]!, codestream[42 + c * 3 + 2]!] as [number, number]);
 }
 
+/** A codestream's image and tile grid as its SIZ marker declares them. */
+export interface J2kSize {
+  /** Xsiz - XOsiz, Ysiz - YOsiz: the image's size on the reference grid. */
+  width: number;
+  height: number;
+  /** Codestream tiles (XTsiz x YTsiz cells) covering the image. */
+  tiles: number;
+  /** Each component's (precision in bits, XRsiz, YRsiz). */
+  components: Array<[number, number, number]>;
+}
+
+/** Where the SIZ marker segment starts: right after SOC in a raw codestream, or in a JP2 file's codestream box. */
+function sizOffset(data: Uint8Array): number | null {
+  const u32 = (p: number) => ((data[p]! << 24) | (data[p + 1]! << 16) | (data[p + 2]! << 8) | data[p + 3]!) >>> 0;
+  if (data.length >= 4 && data[0] === 0xff && data[1] === 0x4f) return data[2] === 0xff && data[3] === 0x51 ? 2 : null;
+  // A JP2 file: boxes (length, type) up to the contiguous codestream box, 'jp2c'.
+  if (data.length < 12 || u32(0) !== 12 || u32(4) !== 0x6a502020) return null;
+  let pos = 0;
+  while (pos + 8 <= data.length) {
+    let length = u32(pos);
+    const type = u32(pos + 4);
+    let header = 8;
+    if (length === 1) {
+      if (pos + 16 > data.length) return null;
+      length = u32(pos + 8) * 2 ** 32 + u32(pos + 12);
+      header = 16;
+    }
+    if (type === 0x6a703263) {
+      const at = pos + header;
+      return data[at] === 0xff && data[at + 1] === 0x4f && data[at + 2] === 0xff && data[at + 3] === 0x51 ? at + 2 : null;
+    }
+    if (length === 0 || length < header) return null; // the last box, or a broken one, before any codestream
+    pos += length;
+  }
+  return null;
+}
+
+/** The image and tile sizes a codestream's SIZ marker declares, or the reason it has none that is sound. */
+export function readJ2kSize(data: Uint8Array): J2kSize | string {
+  const at = sizOffset(data);
+  if (at === null) return 'no JPEG 2000 codestream header';
+  const u16 = (p: number) => (data[p]! << 8) | data[p + 1]!;
+  const u32 = (p: number) => ((data[p]! << 24) | (data[p + 1]! << 16) | (data[p + 2]! << 8) | data[p + 3]!) >>> 0;
+  if (at + 40 > data.length) return 'the SIZ marker is cut short';
+  const length = u16(at + 2);
+  const count = u16(at + 38);
+  if (length !== 38 + 3 * count || at + 2 + length > data.length) return 'the SIZ marker has a bogus length';
+  // Xsiz, Ysiz, XOsiz, YOsiz, XTsiz, YTsiz, XTOsiz, YTOsiz.
+  const x1 = u32(at + 6);
+  const y1 = u32(at + 10);
+  const x0 = u32(at + 14);
+  const y0 = u32(at + 18);
+  const tw = u32(at + 22);
+  const th = u32(at + 26);
+  const tx0 = u32(at + 30);
+  const ty0 = u32(at + 34);
+  if (x1 <= x0 || y1 <= y0) return `the SIZ marker declares an empty image (${x0}..${x1} x ${y0}..${y1})`;
+  if (tw === 0 || th === 0 || tx0 > x0 || ty0 > y0 || tx0 + tw <= x0 || ty0 + th <= y0) return 'the SIZ marker declares a bogus tile grid';
+  const components = Array.from({ length: count }, (_, c) => {
+    const p = at + 40 + c * 3;
+    return [(data[p]! & 0x7f) + 1, data[p + 1]!, data[p + 2]!] as [number, number, number];
+  });
+  if (components.some(([, dx, dy]) => dx === 0 || dy === 0)) return 'the SIZ marker declares a component sampled 0 times';
+  const tiles = Math.ceil((x1 - tx0) / tw) * Math.ceil((y1 - ty0) / th);
+  return { width: x1 - x0, height: y1 - y0, tiles, components };
+}
+
+/** Codestream tiles one TIFF tile may hold: OpenJPEG allocates a record (kilobytes) for each before decoding. */
+const MAX_CODESTREAM_TILES = 1024;
+
+/**
+ * Checks, before anything decodes it, that a JPEG 2000 block's SIZ marker fits its block (OpenJPEG
+ * allocates what SIZ declares): an image of at most width x height, at most max(3, samples per pixel)
+ * components of at most 16 bits, and a sane number of codestream tiles. Returns the reason when it
+ * does not, null when it does.
+ */
+export function j2kSizeProblem(codestream: Uint8Array, width: number, height: number, samplesPerPixel: number): string | null {
+  const size = readJ2kSize(codestream);
+  if (typeof size === 'string') return `its JPEG 2000 data is damaged (${size})`;
+  if (size.width > width || size.height > height)
+    return `its JPEG 2000 codestream declares ${size.width} x ${size.height} pixels, more than its ${width} x ${height} tile`;
+  const maxComponents = Math.max(3, samplesPerPixel);
+  if (size.components.length < 1 || size.components.length > maxComponents)
+    return `its JPEG 2000 codestream declares ${size.components.length} components, more than its tile's ${maxComponents}`;
+  if (size.components.some(([bits]) => bits > 16)) return 'its JPEG 2000 codestream declares samples of more than 16 bits';
+  if (size.tiles > MAX_CODESTREAM_TILES) return `its JPEG 2000 codestream declares ${size.tiles} tiles, more than ${MAX_CODESTREAM_TILES}`;
+  return null;
+}
+
 /**
  * How many times the codestream can be decoded at half size (its COD marker's decomposition
  * levels), or null when its main header has no readable COD.

@@ -1,19 +1,32 @@
 // One decoder table for every TIFF compression: geotiff's registry, with sharp's JPEG and OpenJPEG's
-// JPEG 2000 registered into it (geotiff's own JS JPEG decoder is slow and has no JPEG 2000 at all).
+// JPEG 2000 registered into it (geotiff's own JS JPEG decoder is slow and has no JPEG 2000 at all),
+// and our bounded decoders for Deflate, LZW, PackBits and ZSTD (bounded-decoders.ts: geotiff's own
+// decode without limit). Every decoder here is bounded by the block's size: the lossless ones while
+// they decode, JPEG and JPEG 2000 by their frame's declared size, checked before they decode.
 
 import { addDecoder, BaseDecoder, getDecoder } from 'geotiff';
 import { SlideError } from '../errors';
 import { Compression, Photometric, type TiffDirectory } from '../tiff/tiff-file';
+import { BoundedDeflateDecoder, BoundedLzwDecoder, BoundedPackBitsDecoder, BoundedRawDecoder, BoundedZstdDecoder } from './bounded-decoders';
 import { runInPool } from './codec-pool';
 import type { Decoded } from './decoded';
 import { JpegDecoder } from './jpeg-decoder';
-import type { Jpeg2000DecoderParameters } from './jpeg2000-decoder';
+import { type Jpeg2000DecoderParameters, j2kSizeProblem } from './jpeg2000-decoder';
+
+interface Jpeg2000BlockParameters extends Jpeg2000DecoderParameters {
+  tileWidth: number;
+  tileHeight: number;
+  samplesPerPixel: number;
+}
 
 /** geotiff's decoder for the JPEG 2000 compressions: decodes on the pool's threads. */
 class Jpeg2000Decoder extends BaseDecoder {
   override async decodeBlock(buffer: ArrayBufferLike): Promise<ArrayBufferLike> {
-    const { ycbcr } = this.parameters as unknown as Jpeg2000DecoderParameters;
-    return (await runInPool({ kind: 'jpeg2000', codestream: new Uint8Array(buffer), ycbcr, reduce: 0 })).data.buffer;
+    const { ycbcr, tileWidth, tileHeight, samplesPerPixel } = this.parameters as unknown as Jpeg2000BlockParameters;
+    const codestream = new Uint8Array(buffer);
+    const problem = j2kSizeProblem(codestream, tileWidth, tileHeight, samplesPerPixel);
+    if (problem) throw new SlideError('CORRUPT_DATA', problem);
+    return (await runInPool({ kind: 'jpeg2000', codestream, ycbcr, reduce: 0 })).data.buffer;
   }
 }
 
@@ -28,6 +41,11 @@ addDecoder(
   undefined,
   false,
 );
+addDecoder(Compression.NONE, async () => BoundedRawDecoder as unknown as DecoderClass, undefined, false);
+addDecoder([Compression.ADOBE_DEFLATE, Compression.DEFLATE], async () => BoundedDeflateDecoder as unknown as DecoderClass, undefined, false);
+addDecoder(Compression.LZW, async () => BoundedLzwDecoder as unknown as DecoderClass, undefined, false);
+addDecoder(Compression.PACKBITS, async () => BoundedPackBitsDecoder as unknown as DecoderClass, undefined, false);
+addDecoder(Compression.ZSTD, async () => (await BoundedZstdDecoder.ready()) as unknown as DecoderClass, undefined, false);
 
 function decoderParameters(dir: TiffDirectory, predictor: number): Record<string, unknown> {
   const base = {
@@ -35,6 +53,7 @@ function decoderParameters(dir: TiffDirectory, predictor: number): Record<string
     tileHeight: dir.blockHeight,
     planarConfiguration: dir.planarConfiguration, // geotiff's predictor counts samples by this array's length.
     bitsPerSample: new Array<number>(dir.samplesPerPixel).fill(dir.bitsPerSample),
+    samplesPerPixel: dir.samplesPerPixel,
     predictor,
   };
   switch (dir.compression) {
@@ -66,9 +85,15 @@ const REFUSED = new Set<number>([Compression.OJPEG, Compression.WEBP, 34887]);
 
 const decoders = new WeakMap<TiffDirectory, Promise<BaseDecoder>>();
 
+/** Samples per pixel an image may have (grey, grey and alpha, RGB, RGBA). */
+const MAX_SAMPLES = 4;
+
 /** Throws UNSUPPORTED_* when an image cannot be decoded at all, so a slide fails at open, not per tile. */
 export async function checkDecodable(dir: TiffDirectory, path: string): Promise<void> {
   if (dir.bitsPerSample !== 8) throw new SlideError('UNSUPPORTED_FORMAT', `Images with ${dir.bitsPerSample}-bit samples are not supported.`, path);
+  // The decoded size of a block bounds every decode: keep it in proportion to its pixels.
+  if (dir.samplesPerPixel < 1 || dir.samplesPerPixel > MAX_SAMPLES)
+    throw new SlideError('UNSUPPORTED_FORMAT', `Images with ${dir.samplesPerPixel} samples per pixel are not supported.`, path);
   if (dir.planarConfiguration !== 1 && dir.samplesPerPixel > 1)
     throw new SlideError('UNSUPPORTED_FORMAT', 'Separate colour planes (PlanarConfiguration 2) are not supported.', path);
   const isJpeg =
@@ -105,24 +130,46 @@ function decoderFor(dir: TiffDirectory, path: string): Promise<BaseDecoder> {
   return decoder;
 }
 
-/** Decodes one stored tile or strip into interleaved RGB (3 channels), whatever the codec and photometric. */
-export async function decodeBlock(dir: TiffDirectory, bytes: Uint8Array, width: number, height: number, path: string): Promise<Decoded> {
+/**
+ * Decodes one stored tile or strip into interleaved RGB (3 channels), whatever the codec and
+ * photometric. `block` names it in errors ("tile 3,1 of image 0").
+ */
+export async function decodeBlock(dir: TiffDirectory, bytes: Uint8Array, width: number, height: number, path: string, block = 'a tile'): Promise<Decoded> {
   const decoder = await decoderFor(dir, path);
+  const name = block.charAt(0).toUpperCase() + block.slice(1);
   let raw: ArrayBufferLike;
   try {
     // Node Buffers may be views into a shared pool: hand the decoder an ArrayBuffer of its own.
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : new Uint8Array(bytes).buffer;
     raw = await decoder.decode(own);
   } catch (error) {
-    if (error instanceof SlideError) throw new SlideError(error.code, error.message, path);
+    if (error instanceof SlideError) {
+      // Our decoders' own findings ("its LZW data decompresses to more than...") name the block here.
+      const message = error.code === 'CORRUPT_DATA' && /^its /.test(error.message) ? `${name} is damaged: ${error.message}.` : error.message;
+      throw new SlideError(error.code, message, path);
+    }
     // Decoders repeat themselves over several lines (libjpeg warnings): the first says it.
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(/^Input buffer has corrupt header: /, '');
-    throw new SlideError('CORRUPT_DATA', `A tile is damaged and cannot be decoded (${reason}).`, path);
+    throw new SlideError('CORRUPT_DATA', `${name} is damaged and cannot be decoded (${reason}).`, path);
   }
   const samples = new Uint8Array(raw);
-  const channels = Math.floor(samples.length / (width * height));
-  if (channels < 1) throw new SlideError('CORRUPT_DATA', 'A tile decoded to fewer pixels than its size.', path);
+  const pixels = width * height;
+  // JPEG and JPEG 2000 decode to their frame's own components; the other codecs to whole blocks of
+  // the directory's samples per pixel (our decoders zero-fill a short block, and a strip's block
+  // counts its full RowsPerStrip: the rows past the image's end are left out here).
+  const channels = isFrameCodec(dir) || samples.length < pixels * dir.samplesPerPixel ? Math.floor(samples.length / pixels) : dir.samplesPerPixel;
+  if (channels < 1) throw new SlideError('CORRUPT_DATA', `${name} decoded to fewer pixels than its size.`, path);
   return toRgb(samples, width, height, channels, dir.photometric === Photometric.MIN_IS_WHITE && !isJpegFamily(dir));
+}
+
+/** Codecs whose data declares its own frame (size, components): JPEG and JPEG 2000. */
+function isFrameCodec(dir: TiffDirectory): boolean {
+  return (
+    dir.compression === Compression.JPEG ||
+    dir.compression === Compression.APERIO_J2K_RGB ||
+    dir.compression === Compression.APERIO_J2K_YCBCR ||
+    dir.compression === Compression.JPEG2000
+  );
 }
 
 function isJpegFamily(dir: TiffDirectory): boolean {

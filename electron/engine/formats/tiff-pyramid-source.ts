@@ -4,11 +4,11 @@
 import type { LevelInfo, Mpp, RgbImage } from '../../../shared/slide';
 import { runInPool, warmCodecPool } from '../codecs/codec-pool';
 import { completeJpeg, jpegStructureProblem } from '../codecs/jpeg-stream';
-import { decompositionLevels, hasSubsampledComponents } from '../codecs/jpeg2000-decoder';
+import { decompositionLevels, hasSubsampledComponents, j2kSizeProblem } from '../codecs/jpeg2000-decoder';
 import { checkDecodable, decodeBlock } from '../codecs/registry';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
-import { Compression, Photometric, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
+import { blockName, Compression, Photometric, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
 
 const MAX_ASSOCIATED_PIXELS = 64 * 1024 * 1024;
 
@@ -99,7 +99,7 @@ export class TiffPyramidSource implements SlideSource {
     if (!bytes) return null;
     // Tiles are stored padded to full size; the last strip holds only the rows that remain.
     const height = dir.tiled ? dir.blockHeight : Math.min(dir.blockHeight, dir.height - row * dir.blockHeight);
-    const decoded = await decodeBlock(dir, bytes, dir.blockWidth, height, this.path);
+    const decoded = await decodeBlock(dir, bytes, dir.blockWidth, height, this.path, blockName(dir, col, row));
     if (decoded.width !== dir.blockWidth || decoded.height !== height) {
       // A JPEG strip may declare the full strip height even at the bottom edge.
       if (decoded.width !== dir.blockWidth || decoded.height < height) {
@@ -127,7 +127,7 @@ export class TiffPyramidSource implements SlideSource {
     if (!bytes) return null;
     const jpeg = completeJpeg(bytes, dir.jpegTables, dir.photometric === Photometric.RGB);
     const problem = jpegStructureProblem(jpeg, dir.blockWidth, dir.blockHeight);
-    if (problem) throw new SlideError('CORRUPT_DATA', `A tile is damaged and cannot be decoded (${problem}).`, this.path);
+    if (problem) throw new SlideError('CORRUPT_DATA', `${capitalised(blockName(dir, col, row))} is damaged and cannot be decoded (${problem}).`, this.path);
     return jpeg;
   }
 
@@ -141,9 +141,13 @@ export class TiffPyramidSource implements SlideSource {
     const k = 2 ** halvings;
     if (!isJpeg2000(dir) || !dir.tiled || dir.blockWidth % k !== 0 || dir.blockHeight % k !== 0) return null;
     const bytes = await this.tiff.readBlock(dir, col, row);
+    if (!bytes) return null;
+    // What the codestream declares must fit the tile before OpenJPEG allocates for it.
+    const problem = j2kSizeProblem(bytes, dir.blockWidth, dir.blockHeight, dir.samplesPerPixel);
+    if (problem) throw new SlideError('CORRUPT_DATA', `${capitalised(blockName(dir, col, row))} is damaged: ${problem}.`, this.path);
     // Subsampled chroma decoded at reduced resolution came out up to 78 levels off OpenSlide (mean
     // 3.7): such tiles are decoded whole and halved instead.
-    if (!bytes || (decompositionLevels(bytes) ?? 0) < halvings || hasSubsampledComponents(bytes)) return null;
+    if ((decompositionLevels(bytes) ?? 0) < halvings || hasSubsampledComponents(bytes)) return null;
     const decoded = await runInPool({ kind: 'jpeg2000', codestream: bytes, ycbcr: dir.compression === Compression.APERIO_J2K_YCBCR, reduce: halvings }).catch(
       (error: unknown) => {
         // Typed errors get the slide's path at the engine's edge (toSlideError).
@@ -204,6 +208,10 @@ function buildProperties(description: TiffPyramidDescription, levels: readonly L
   }
   if (description.objectivePower !== null) properties['openslide.objective-power'] = String(description.objectivePower);
   return properties;
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function isJpeg2000(dir: TiffDirectory): boolean {

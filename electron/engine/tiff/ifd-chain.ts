@@ -1,5 +1,7 @@
 // Walks a TIFF's IFD chain before geotiff parses it: geotiff follows next-IFD offsets blindly, so a
 // chain that loops (libtiff_test_ifd_loop_to_self.tif) or points past the end must be caught here.
+// It also allocates an array of each entry's declared count before reading its values: an entry
+// whose values could not fit in the file (a count of 10^9 in a 2 KB file) is caught here too.
 
 import { SlideError } from '../errors';
 import type { FileHandleSource } from './file-handle-source';
@@ -14,6 +16,9 @@ export interface IfdChain {
 /** Far more IFDs than any slide has (Aperio: ~6, generic pyramids: ~20). */
 const MAX_IFDS = 512;
 const MAX_ENTRIES = 4096;
+
+/** Bytes of one value of each TIFF field type (TIFF 6 and BigTIFF); geotiff refuses the others itself. */
+const TYPE_SIZES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8, 17: 8, 18: 8 };
 
 /** geotiff's first read of an IFD: reading the same chunk here lets it parse from memory. */
 const IFD_CHUNK = { classic: 1024, big: 4048 };
@@ -62,11 +67,25 @@ export async function readIfdChain(source: FileHandleSource, fileSize: number, p
       if (offsets.length > 0) break;
       throw new SlideError('CORRUPT_DATA', 'The file is truncated or damaged inside its first image directory.', path);
     }
+    const ifd = end - next <= chunk.length ? chunk : await readAt(source, next, end - next);
+    if (ifd.length < end - next) throw new SlideError('CORRUPT_DATA', 'The file is truncated inside an image directory.', path);
+    // Each entry's values must fit in the file: geotiff allocates count x size before reading them.
+    let tooLarge: number | null = null;
+    for (let i = 0, at = countSize; i < count; i++, at += entrySize) {
+      const size = TYPE_SIZES[u16(ifd, at + 2)];
+      const values = bigTiff ? u64(ifd, at + 4) : u32(ifd, at + 4);
+      if (size !== undefined && values * size > fileSize) {
+        tooLarge = u16(ifd, at);
+        break;
+      }
+    }
+    if (tooLarge !== null) {
+      if (offsets.length > 0) break; // as a dangling pointer: the IFDs before it stand
+      throw new SlideError('CORRUPT_DATA', `The first image directory declares more values for tag ${tooLarge} than the file holds.`, path);
+    }
     seen.add(next);
     offsets.push(next);
-    const pointerAt = end - pointerSize - next;
-    const pointer =
-      pointerAt + pointerSize <= chunk.length ? chunk.subarray(pointerAt, pointerAt + pointerSize) : await readAt(source, end - pointerSize, pointerSize);
+    const pointer = ifd.subarray(end - pointerSize - next, end - next);
     next = bigTiff ? u64(pointer, 0) : u32(pointer, 0);
   }
   if (offsets.length === 0) throw new SlideError('CORRUPT_DATA', 'The file has no image directory.', path);

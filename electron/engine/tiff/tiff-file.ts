@@ -1,6 +1,7 @@
 // An open TIFF: its IFD records (tags read through geotiff) and raw reads of tile and strip bytes.
 
-import { type FileHandle, open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import { GeoTIFF, type ImageFileDirectory } from 'geotiff';
 import { readError, SlideError } from '../errors';
 import { FileHandleSource } from './file-handle-source';
@@ -108,18 +109,29 @@ export class TiffFile {
     this.fileSize = fileSize;
   }
 
+  /**
+   * Opens a regular file only. The path is looked at first (stat, following links), and anything
+   * else - a folder, a FIFO, a device, a socket - is refused without being opened: opening a FIFO
+   * blocks until something writes to it, and a device may never end. The open itself does not block
+   * either (O_NONBLOCK, which regular files ignore), should the path change in between; the handle
+   * is then checked again.
+   */
   static async open(path: string): Promise<TiffFile> {
     let fh: FileHandle;
     try {
-      fh = await open(path, 'r');
+      const kind = fileKind(await stat(path));
+      if (kind) throw new SlideError('NOT_A_SLIDE', `This is ${kind}, not a slide file.`, path);
+      fh = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
     } catch (error) {
+      if (error instanceof SlideError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EISDIR') throw new SlideError('NOT_A_SLIDE', 'This is a folder, not a slide file.', path);
       throw new SlideError('NOT_FOUND', code === 'ENOENT' ? 'The file does not exist.' : `The file cannot be read (${code ?? 'error'}).`, path);
     }
     try {
       const stats = await fh.stat();
-      if (!stats.isFile()) throw new SlideError('NOT_A_SLIDE', 'This is not a regular file.', path);
+      const kind = fileKind(stats);
+      if (kind) throw new SlideError('NOT_A_SLIDE', `This is ${kind}, not a slide file.`, path);
       const size = stats.size;
       const source = new FileHandleSource(fh, size);
       const chain = await readIfdChain(source, size, path);
@@ -156,7 +168,11 @@ export class TiffFile {
     return table;
   }
 
-  /** The stored bytes of one tile or strip; null when the block is absent (offset or count 0). */
+  /**
+   * The stored bytes of one tile or strip; null when the block is absent (offset or count 0). A
+   * byte count beyond what the block's pixels can need compressed with its codec (maxStoredBytes)
+   * is refused before anything is allocated for it.
+   */
   async readBlock(dir: TiffDirectory, col: number, row: number): Promise<Uint8Array | null> {
     const { offsets, counts } = await this.blockTable(dir);
     const index = row * dir.blocksAcross + col;
@@ -167,11 +183,88 @@ export class TiffFile {
     if (offset + count > this.fileSize) {
       throw new SlideError('CORRUPT_DATA', 'Tile data lies beyond the end of the file: the file is truncated.', this.path);
     }
-    if (count > 256 * 1024 * 1024) throw new SlideError('TOO_LARGE', 'A tile is larger than 256 MB.', this.path);
+    const limit = maxStoredBytes(dir);
+    if (count > limit) {
+      const name = blockName(dir, col, row);
+      throw new SlideError(
+        'CORRUPT_DATA',
+        `${name.charAt(0).toUpperCase()}${name.slice(1)} declares ${count} bytes, more than its ${dir.blockWidth} x ${dir.blockHeight} pixels can take compressed with ${codecName(dir.compression)} (${limit}).`,
+        this.path,
+      );
+    }
     const buffer = Buffer.allocUnsafe(count);
     const { bytesRead } = await this.fh.read(buffer, 0, count, offset);
     if (bytesRead !== count) throw new SlideError('CORRUPT_DATA', 'The file ended while reading a tile: it is truncated.', this.path);
     return buffer;
+  }
+}
+
+/** What a path is when it is not a regular file ("a folder"), or null when it is one. */
+function fileKind(stats: import('node:fs').Stats): string | null {
+  if (stats.isFile()) return null;
+  if (stats.isDirectory()) return 'a folder';
+  if (stats.isFIFO()) return 'a named pipe (FIFO)';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/** "tile 3,1 of image 0", "strip 7 of image 2": how errors name a block. */
+export function blockName(dir: TiffDirectory, col: number, row: number): string {
+  return dir.tiled ? `tile ${col},${row} of image ${dir.index}` : `strip ${row} of image ${dir.index}`;
+}
+
+const CODEC_NAMES: Record<number, string> = {
+  [Compression.NONE]: 'no compression',
+  [Compression.LZW]: 'LZW',
+  [Compression.JPEG]: 'JPEG',
+  [Compression.ADOBE_DEFLATE]: 'Deflate',
+  [Compression.DEFLATE]: 'Deflate',
+  [Compression.PACKBITS]: 'PackBits',
+  [Compression.APERIO_J2K_YCBCR]: 'JPEG 2000',
+  [Compression.APERIO_J2K_RGB]: 'JPEG 2000',
+  [Compression.JPEG2000]: 'JPEG 2000',
+  [Compression.ZSTD]: 'ZSTD',
+};
+
+function codecName(compression: number): string {
+  return CODEC_NAMES[compression] ?? `compression ${compression}`;
+}
+
+/**
+ * The most bytes one stored block can hold: its codec's worst case for the block's decoded size n
+ * (width x height x samples, whole rows of bits; strips count their full RowsPerStrip):
+ *
+ * - none: n, plus 4 KB for writers that pad blocks to a sector or page;
+ * - Deflate: zlib's deflateBound without its assumptions on the encoder's settings,
+ *   n + n/8 + n/64 + 5, plus 18 for a gzip wrapper: covers stored blocks (n + 5 per 64 KB) and
+ *   fixed-Huffman blocks (9 bits for some literals) whatever wrote them;
+ * - LZW: at most one code of 12 bits per byte, so 1.5 n, plus a clear code every ~3800 codes and
+ *   the first and last codes (n/256 + 64 covers them);
+ * - PackBits: n plus one header byte per 128 bytes of each row (TIFF packs rows separately), plus 16;
+ * - ZSTD: zstd's ZSTD_compressBound (n + n/256, plus (128 KB - n)/2048 for small n), plus 64;
+ * - JPEG and JPEG 2000 (and any other codec): 2 n + 64 KB. libjpeg-turbo's own worst case for a
+ *   4:4:4 image (tjBufSize) is 2 n + 2 KB; the 64 KB leaves room for tables and application markers.
+ *   JPEG 2000, even lossless on noise, stays well under it (n and a few percent of packet headers).
+ */
+export function maxStoredBytes(dir: TiffDirectory): number {
+  const samples = dir.planarConfiguration === 2 ? 1 : dir.samplesPerPixel;
+  const rowBytes = Math.ceil((dir.blockWidth * samples * dir.bitsPerSample) / 8);
+  const n = rowBytes * dir.blockHeight;
+  switch (dir.compression) {
+    case Compression.NONE:
+      return n + 4096;
+    case Compression.ADOBE_DEFLATE:
+    case Compression.DEFLATE:
+      return n + Math.ceil(n / 8) + Math.ceil(n / 64) + 5 + 18;
+    case Compression.LZW:
+      return Math.ceil(n * 1.5) + Math.ceil(n / 256) + 64;
+    case Compression.PACKBITS:
+      return n + dir.blockHeight * Math.ceil(rowBytes / 128) + 16;
+    case Compression.ZSTD:
+      return n + Math.floor(n / 256) + (n < 128 * 1024 ? Math.floor((128 * 1024 - n) / 2048) : 0) + 64;
+    default:
+      return 2 * n + 64 * 1024;
   }
 }
 

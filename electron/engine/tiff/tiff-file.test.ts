@@ -1,0 +1,111 @@
+// TiffFile's bounds: byte counts against what a block's pixels can need, tag counts against the file,
+// and only regular files opened.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { deflateSync } from 'node:zlib';
+import { TiffWriter } from '../../synth/tiff-writer';
+import { SlideError } from '../errors';
+import { Compression, maxStoredBytes, type TiffDirectory, TiffFile } from './tiff-file';
+
+const dir = mkdtempSync(join(tmpdir(), 'slidescope-tiff-file-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function directory(compression: number, width = 256, height = 256, samplesPerPixel = 3): TiffDirectory {
+  return { compression, blockWidth: width, blockHeight: height, samplesPerPixel, bitsPerSample: 8, planarConfiguration: 1 } as TiffDirectory;
+}
+
+describe('maxStoredBytes: each codec worst case for a 256 x 256 RGB tile (196,608 bytes decoded)', () => {
+  test('none, Deflate, LZW, PackBits, ZSTD, JPEG, JPEG 2000', () => {
+    const n = 196608;
+    assert.equal(maxStoredBytes(directory(Compression.NONE)), n + 4096);
+    assert.equal(maxStoredBytes(directory(Compression.ADOBE_DEFLATE)), n + n / 8 + n / 64 + 23);
+    assert.equal(maxStoredBytes(directory(Compression.DEFLATE)), maxStoredBytes(directory(Compression.ADOBE_DEFLATE)));
+    assert.equal(maxStoredBytes(directory(Compression.LZW)), 1.5 * n + n / 256 + 64);
+    assert.equal(maxStoredBytes(directory(Compression.PACKBITS)), n + 256 * 6 + 16);
+    assert.equal(maxStoredBytes(directory(Compression.ZSTD)), n + n / 256 + 64);
+    for (const c of [Compression.JPEG, Compression.APERIO_J2K_YCBCR, Compression.APERIO_J2K_RGB, Compression.JPEG2000]) {
+      assert.equal(maxStoredBytes(directory(c)), 2 * n + 65536);
+    }
+  });
+
+  test('what real encoders make of noise stays under it', () => {
+    const noise = new Uint8Array(196608);
+    for (let i = 0, s = 1; i < noise.length; i++) {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      noise[i] = s >>> 24;
+    }
+    for (const level of [0, 1, 9]) assert.ok(deflateSync(noise, { level }).length <= maxStoredBytes(directory(Compression.ADOBE_DEFLATE)));
+  });
+});
+
+/** A 512 x 256 Deflate TIFF of two tiles whose byte counts are `counts` (the file is made long enough). */
+async function tiffWithCounts(name: string, counts: [number, number]): Promise<string> {
+  const path = join(dir, name);
+  const writer = await TiffWriter.create(path);
+  const image = writer.addImage({ width: 512, height: 256, compression: 8, photometric: 2, layout: { kind: 'tiles', tileWidth: 256, tileHeight: 256 } });
+  const tile = deflateSync(new Uint8Array(196608));
+  await writer.writeChunks(image, [tile, tile]);
+  image.byteCounts[0] = counts[0];
+  image.byteCounts[1] = counts[1];
+  await writer.close();
+  const bytes = readFileSync(path);
+  writeFileSync(path, Buffer.concat([bytes, Buffer.alloc(Math.max(...counts))]));
+  return path;
+}
+
+describe('readBlock', () => {
+  test('a byte count beyond the worst case is CORRUPT_DATA naming the tile, before it is read', async () => {
+    const limit = maxStoredBytes(directory(Compression.ADOBE_DEFLATE));
+    const tiff = await TiffFile.open(await tiffWithCounts('counts.tif', [limit, limit + 1]));
+    try {
+      const d = tiff.directories[0]!;
+      assert.equal((await tiff.readBlock(d, 0, 0))!.length, limit);
+      await assert.rejects(
+        tiff.readBlock(d, 1, 0),
+        (e: unknown) =>
+          e instanceof SlideError &&
+          e.code === 'CORRUPT_DATA' &&
+          e.message === `Tile 1,0 of image 0 declares ${limit + 1} bytes, more than its 256 x 256 pixels can take compressed with Deflate (${limit}).`,
+      );
+    } finally {
+      await tiff.close();
+    }
+  });
+});
+
+describe('IFD entries', () => {
+  test('a tag declaring more values than the file holds is CORRUPT_DATA before geotiff allocates them', async () => {
+    const path = join(dir, 'huge-count.tif');
+    const writer = await TiffWriter.create(path);
+    const image = writer.addImage({
+      width: 16,
+      height: 16,
+      compression: 1,
+      photometric: 2,
+      layout: { kind: 'strips', rowsPerStrip: 16 },
+      description: 'an ordinary description',
+    });
+    await writer.writeChunks(image, [new Uint8Array(16 * 16 * 3)]);
+    await writer.close();
+    const bytes = readFileSync(path);
+    const ifd = bytes.readUInt32LE(4);
+    const entries = bytes.readUInt16LE(ifd);
+    let patched = false;
+    for (let i = 0; i < entries; i++) {
+      const at = ifd + 2 + i * 12;
+      if (bytes.readUInt16LE(at) === 270) {
+        bytes.writeUInt32LE(1_000_000_000, at + 4); // ASCII: a billion bytes
+        patched = true;
+      }
+    }
+    assert.ok(patched);
+    writeFileSync(path, bytes);
+    const rss = process.memoryUsage.rss();
+    await assert.rejects(TiffFile.open(path), (e: unknown) => e instanceof SlideError && e.code === 'CORRUPT_DATA' && /tag 270/.test(e.message));
+    assert.ok(process.memoryUsage.rss() - rss < 64 * 2 ** 20);
+  });
+});
