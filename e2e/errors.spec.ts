@@ -1,5 +1,9 @@
 // Broken and unsupported files: a clear message naming the file and the reason, and the app goes on.
 
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeDeflateBomb } from '../testing/hostile';
 import { expect, slidePath, test } from './fixtures';
 import { readCanvas, tileErrorCount, waitForTiles } from './host/viewer-probe';
 
@@ -76,4 +80,31 @@ test('failures reported by main (command line, OS) are shown too', async ({ host
   await host.emit('app:open-failed', { code: 'UNSUPPORTED_FORMAT', message: 'strips only', path: '/data/slides/old-scan.tif' });
   await expect(page.getByTestId('notice')).toContainText('old-scan.tif is a TIFF layout that Slidescope cannot show.');
   await expect(page.getByTestId('welcome')).toBeVisible();
+});
+
+test('a decompression bomb: its tiles fail with the reason, the engine stays up and small, and the next slide opens', async ({ host }) => {
+  const { page } = host;
+  const dir = await mkdtemp(join(tmpdir(), 'slidescope-e2e-bomb-'));
+  try {
+    const bomb = join(dir, 'deflate-bomb.tif');
+    await writeDeflateBomb(bomb, 1024 * 2 ** 20); // four 256 x 256 tiles that would inflate to 1 GiB each
+    const pid = host.main.engine.pid;
+    await host.drop([bomb]);
+    await waitForTiles(page);
+    const notice = page.getByTestId('notice').filter({ hasText: 'Some tiles of deflate-bomb.tif could not be shown' });
+    await expect(notice).toBeVisible();
+    await expect(notice).toContainText('CORRUPT_DATA');
+    expect(await tileErrorCount(page)).toBeGreaterThan(0);
+    // The engine neither restarted nor grew: the tiles were refused before anything was inflated.
+    expect(host.main.engine.pid).toBe(pid);
+    expect(host.main.engine.restarts).toBe(0);
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    expect(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024).toBeLessThan(1024);
+
+    await host.drop([slidePath(CMU)]);
+    await waitForTiles(page);
+    await expect(page.getByRole('tab', { name: CMU })).toHaveAttribute('aria-selected', 'true');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

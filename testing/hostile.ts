@@ -1,7 +1,7 @@
 // Hostile slides for the tests, made at test time: files whose declared sizes are honest but whose
 // data is built to make a reader allocate without bound.
 
-import { truncate } from 'node:fs/promises';
+import { readFile, truncate, writeFile } from 'node:fs/promises';
 import { constants, deflateRawSync, deflateSync } from 'node:zlib';
 import { Compression, Photometric, type TiffImage, TiffWriter } from '../electron/synth/tiff-writer';
 import { createCodec } from '../electron/synth/tile-codecs';
@@ -345,4 +345,101 @@ export async function writeHostileSlide(path: string, codec: HostileCodec, kind:
   await writer.close();
   if (apparentBytes > 0) await truncate(path, apparentBytes); // a hole: no disk, reads as zeros
   return { path, codec, kind, apparentBytes };
+}
+
+// ---- Hostile structure: files whose directories, not their tile data, are the attack ----------
+
+type RawEntry = readonly [tag: number, type: 3 | 4, count: number, value: number];
+
+/** A little-endian classic TIFF of IFDs laid one after another (each `next` an IFD index, or null). */
+function rawTiff(ifds: ReadonlyArray<{ entries: readonly RawEntry[]; next: number | null }>, tail = 0): Uint8Array {
+  const sizes = ifds.map((ifd) => 2 + ifd.entries.length * 12 + 4);
+  const at: number[] = [];
+  let pos = 8;
+  for (const size of sizes) {
+    at.push(pos);
+    pos += size;
+  }
+  const out = new Uint8Array(pos + tail);
+  const view = new DataView(out.buffer);
+  out.set([0x49, 0x49, 42, 0], 0);
+  view.setUint32(4, at[0] ?? 0, true);
+  ifds.forEach((ifd, i) => {
+    let p = at[i]!;
+    view.setUint16(p, ifd.entries.length, true);
+    p += 2;
+    for (const [tag, type, count, value] of [...ifd.entries].sort((a, b) => a[0] - b[0])) {
+      view.setUint16(p, tag, true);
+      view.setUint16(p + 2, type, true);
+      view.setUint32(p + 4, count, true);
+      if (type === 3 && count === 1) view.setUint16(p + 8, value, true);
+      else view.setUint32(p + 8, value, true);
+      p += 12;
+    }
+    view.setUint32(p, ifd.next === null ? 0 : at[ifd.next]!, true);
+  });
+  return out;
+}
+
+const SHORT = 3;
+const LONG = 4;
+
+function tiledImage(width: number, height: number, tile: number, tiles: number, offsetsAt: number): RawEntry[] {
+  return [
+    [256, LONG, 1, width],
+    [257, LONG, 1, height],
+    [258, SHORT, 1, 8],
+    [259, SHORT, 1, 1],
+    [262, SHORT, 1, 1],
+    [277, SHORT, 1, 1],
+    [322, LONG, 1, tile],
+    [323, LONG, 1, tile],
+    [324, LONG, tiles, offsetsAt],
+    [325, LONG, tiles, offsetsAt],
+  ];
+}
+
+export const STRUCTURE_CASES = ['ifd-chain-100k', 'ifd-loop', 'subifd-loop', 'tiles-1e8', 'width-2e31-1px-tiles'] as const;
+export type StructureCase = (typeof STRUCTURE_CASES)[number];
+
+/** Writes a file whose structure is hostile: 10^5 chained IFDs, IFD and SubIFD loops, 10^8 declared tiles, a 2^31-pixel-wide level. */
+export async function writeHostileStructure(path: string, kind: StructureCase): Promise<void> {
+  let bytes: Uint8Array;
+  switch (kind) {
+    case 'ifd-chain-100k':
+      bytes = rawTiff(Array.from({ length: 100_000 }, (_, i) => ({ entries: tiledImage(16, 16, 16, 1, 0), next: i + 1 < 100_000 ? i + 1 : null })));
+      break;
+    case 'ifd-loop':
+      bytes = rawTiff([
+        { entries: tiledImage(16, 16, 16, 1, 0), next: 1 },
+        { entries: tiledImage(16, 16, 16, 1, 0), next: 0 },
+      ]);
+      break;
+    case 'subifd-loop': {
+      // SubIFDs (tag 330) naming the IFD itself.
+      bytes = rawTiff([{ entries: [...tiledImage(16, 16, 16, 1, 0), [330, LONG, 1, 8]], next: null }]);
+      break;
+    }
+    case 'tiles-1e8':
+      bytes = rawTiff([{ entries: tiledImage(160_000, 160_000, 16, 100_000_000, 8), next: null }]);
+      break;
+    case 'width-2e31-1px-tiles':
+      bytes = rawTiff([{ entries: tiledImage(2 ** 31 - 1, 1, 1, 2 ** 31 - 1, 8), next: null }]);
+      break;
+  }
+  await writeFile(path, bytes);
+}
+
+/** A copy of `source` with `count` bytes past its first 8 replaced by seeded random ones. */
+export async function writeByteFlips(source: string, path: string, seed: number, count: number): Promise<void> {
+  const bytes = new Uint8Array(await readFile(source));
+  let state = seed >>> 0 || 1;
+  const next = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 2 ** 32;
+  };
+  for (let i = 0; i < count; i++) bytes[8 + Math.floor(next() * (bytes.length - 8))] = Math.floor(next() * 256);
+  await writeFile(path, bytes);
 }
