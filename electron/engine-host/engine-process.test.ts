@@ -3,12 +3,16 @@
 // or a runaway allocation that ends the engine process and never its parent.
 
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Result } from '../../shared/errors';
 import type { OperationProtocol } from '../../shared/operation-rpc';
 import { ENGINE_OPERATIONS, LANE_OPERATIONS, OPERATIONS } from '../../shared/operations';
 import { type Endpoint, RpcClient } from '../../shared/rpc';
 import { fixturePath } from '../../testing/fixtures';
+import { HOSTILE_CASES, writeHostileSlide } from '../../testing/hostile';
 import { sharedSlide } from '../../testing/paths';
 import { waitFor } from '../../testing/wait-for';
 import { EngineClient, type EngineStoppedEvent } from './engine-client';
@@ -195,6 +199,40 @@ describe('the engine process memory cap', () => {
       assert.match(!refused.ok ? refused.error.message : '', /stopped the slide engine twice/);
     } finally {
       await engine.dispose();
+    }
+  });
+});
+
+describe('the hostile corpus through the engine process', () => {
+  test('every case a typed error, the engine never restarted, its peak resident size under 1 GB', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slidescope-hostile-'));
+    const engine = new EngineClient<Endpoint>(forkEngine({ lanes: 2 }));
+    try {
+      engine.start();
+      await engine.whenReady();
+      for (const [codec, kind] of HOSTILE_CASES) {
+        const path = join(dir, `${codec}-${kind}.tif`);
+        await writeHostileSlide(path, codec, kind);
+        const started = Date.now();
+        const opened = await engine.open(path, null);
+        const results = opened.ok
+          ? [
+              await engine.call('engine:thumbnail', { slideId: opened.value.slideId, spec: { kind: 'size', longestSide: 256 } }),
+              await engine.call('slide:tile', { slideId: opened.value.slideId, dzLevel: 9, col: 0, row: 0, requestId: 0 }),
+              await engine.call('engine:region', { slideId: opened.value.slideId, level: 0, x: 0, y: 0, width: 512, height: 512 }),
+            ]
+          : [opened];
+        for (const result of results)
+          assert.ok(['CORRUPT_DATA', 'TOO_LARGE'].includes(code(result)), `${codec} ${kind}: ${JSON.stringify(result).slice(0, 200)}`);
+        assert.ok(Date.now() - started < 20_000, `${codec} ${kind}: ${Date.now() - started} ms`);
+        if (opened.ok) await engine.close(opened.value.slideId);
+      }
+      assert.equal(engine.restarts, 0);
+      const peakMb = Number(/VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${engine.pid}/status`, 'utf8'))?.[1]) / 1024;
+      assert.ok(peakMb > 0 && peakMb < 1024, `engine peak RSS ${peakMb} MB`);
+    } finally {
+      await engine.dispose();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, mock, test } from 'node:test';
@@ -19,6 +20,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   mock.restoreAll();
+  syncBuiltinESMExports();
   setPartialWriteJournal(null);
   await fs.rm(dir, { recursive: true, force: true });
 });
@@ -43,6 +45,7 @@ describe('writeFileAtomic', () => {
     mock.method(fs, 'link', async () => {
       throw Object.assign(new Error('operation not permitted'), { code: 'EPERM' });
     });
+    syncBuiltinESMExports(); // named imports of node:fs/promises see the mock too
     const path = join(dir, 'usb.png');
     await writeFileAtomic(path, new Uint8Array([4, 5]), false);
     assert.deepEqual([...(await fs.readFile(path))], [4, 5]);
@@ -56,6 +59,7 @@ describe('writeFileAtomic', () => {
     mock.method(fs, 'link', async () => {
       throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
     });
+    syncBuiltinESMExports();
     await assert.rejects(writeFileAtomic(join(dir, 'full.png'), new Uint8Array([1]), false), (e) => code(e) === 'IO_ERROR');
     assert.deepEqual(await listing(), []);
     assert.deepEqual(await fs.readdir(journal), []);
