@@ -3,6 +3,7 @@
 
 import { readFile, truncate, writeFile } from 'node:fs/promises';
 import { constants, deflateRawSync, deflateSync } from 'node:zlib';
+import { MsbBitWriter } from '../electron/synth/lzw';
 import { Compression, Photometric, type TiffImage, TiffWriter } from '../electron/synth/tiff-writer';
 import { createCodec } from '../electron/synth/tile-codecs';
 
@@ -52,17 +53,8 @@ export async function writeDeflateBomb(path: string, inflatedBytes: number): Pro
  */
 export function lzwZeros(inflatedBytes: number): Uint8Array {
   const bytes: number[] = [];
-  let bitBuf = 0;
-  let bitCount = 0;
-  const put = (code: number, nbits: number): void => {
-    bitBuf = (bitBuf << nbits) | code;
-    bitCount += nbits;
-    while (bitCount >= 8) {
-      bitCount -= 8;
-      bytes.push((bitBuf >>> bitCount) & 0xff);
-    }
-    bitBuf &= (1 << bitCount) - 1;
-  };
+  const writer = new MsbBitWriter((byte) => bytes.push(byte));
+  const put = (code: number, nbits: number): void => writer.put(code, nbits);
   let produced = 0;
   let nbits = 9;
   let next = 258;
@@ -87,7 +79,7 @@ export function lzwZeros(inflatedBytes: number): Uint8Array {
     }
   }
   put(257, nbits);
-  if (bitCount > 0) bytes.push((bitBuf << (8 - bitCount)) & 0xff);
+  writer.flush();
   return Uint8Array.from(bytes);
 }
 

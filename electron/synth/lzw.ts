@@ -18,22 +18,39 @@ export function applyHorizontalPredictor(data: Uint8Array, width: number, rows: 
   }
 }
 
+/** Codes packed most significant bit first, as TIFF's LZW writes them. */
+export class MsbBitWriter {
+  private bitBuf = 0;
+  private bitCount = 0;
+
+  constructor(private readonly emit: (byte: number) => void) {}
+
+  put(code: number, nbits: number): void {
+    this.bitBuf = (this.bitBuf << nbits) | code;
+    this.bitCount += nbits;
+    while (this.bitCount >= 8) {
+      this.bitCount -= 8;
+      this.emit((this.bitBuf >>> this.bitCount) & 0xff);
+    }
+    this.bitBuf &= (1 << this.bitCount) - 1;
+  }
+
+  /** The last bits, zero-padded to a byte. */
+  flush(): void {
+    if (this.bitCount > 0) this.emit((this.bitBuf << (8 - this.bitCount)) & 0xff);
+    this.bitCount = 0;
+  }
+}
+
 /** One LZW strip/tile: Clear, codes, EOI. */
 export function lzwEncode(input: Uint8Array): Uint8Array {
   // Output grows by at most 12 bits per input byte, plus Clear codes.
   const out = new Uint8Array(Math.ceil(input.length * 1.6) + 16);
   let outPos = 0;
-  let bitBuf = 0;
-  let bitCount = 0;
-  const put = (code: number, nbits: number): void => {
-    bitBuf = (bitBuf << nbits) | code;
-    bitCount += nbits;
-    while (bitCount >= 8) {
-      bitCount -= 8;
-      out[outPos++] = (bitBuf >>> bitCount) & 0xff;
-    }
-    bitBuf &= (1 << bitCount) - 1;
-  };
+  const writer = new MsbBitWriter((byte) => {
+    out[outPos++] = byte;
+  });
+  const put = (code: number, nbits: number): void => writer.put(code, nbits);
 
   // Open-addressing hash of (prefix code << 8 | byte) -> code.
   const HASH_SIZE = 1 << 13;
@@ -91,6 +108,6 @@ export function lzwEncode(input: Uint8Array): Uint8Array {
     }
     put(EOI, nbits);
   }
-  if (bitCount > 0) out[outPos++] = (bitBuf << (8 - bitCount)) & 0xff;
+  writer.flush();
   return out.slice(0, outPos);
 }
