@@ -4,11 +4,12 @@
 
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { ErrorInfo, Result } from '../../shared/errors';
 import { DEFAULT_POWERS, exportFileNames } from '../../shared/export-plan';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
 import type { SlideInfo } from '../../shared/slide';
+import { hasSlideExtension } from '../../shared/slide-formats';
 import type { EngineClient } from '../engine-host/engine-client';
 import type { Progress } from './progress';
 
@@ -52,8 +53,6 @@ export function infoText(info: SlideInfo): string {
   return lines.join('\n');
 }
 
-const SLIDE_EXTENSIONS = new Set(['.svs', '.tif', '.tiff', '.btf', '.tf8']);
-
 /** Files given, and the slide files inside folders given (not recursive), in a stable order. */
 export async function expandInputs(inputs: string[]): Promise<string[]> {
   const out: string[] = [];
@@ -61,7 +60,7 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
     const path = resolve(input);
     const info = await stat(path).catch(() => null);
     if (info?.isDirectory()) {
-      const names = (await readdir(path)).filter((n) => SLIDE_EXTENSIONS.has(extname(n).toLowerCase())).sort();
+      const names = (await readdir(path)).filter(hasSlideExtension).sort();
       out.push(...names.map((n) => join(path, n)));
     } else {
       out.push(path); // a missing file is reported per file, with its reason

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { type ErrorInfo, toErrorInfo } from '../../shared/errors';
 import { LIMITS } from '../../shared/limits';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
+import { SLIDE_EXTENSIONS } from '../../shared/slide-formats';
 import { EngineClient } from '../engine-host/engine-client';
 import { userCacheDir } from '../engine-host/engine-settings';
 import { forkEngine } from '../engine-host/fork-engine';
@@ -21,7 +22,7 @@ Usage:
 
   X, Y are level-0 pixels (the top-left corner); W, H are output pixels at the level or power.
   --level N indexes the levels of \`info --json\`. Existing files are kept unless --overwrite.
-  Folders are read for .svs/.tif/.tiff files. Exit code 1 when any slide failed (each is named with
+  Folders are read for ${SLIDE_EXTENSIONS.map((e) => `.${e}`).join('/')} files. Exit code 1 when any slide failed (each is named with
   its reason); the good ones are still written. Exit code 2 for a usage error.
 `;
 

@@ -32,7 +32,7 @@ async function openError(path: string): Promise<SlideError> {
 
 describe('broken files in ../shared/slides', () => {
   const cases: Array<[string, ErrorCode, RegExp]> = [
-    ['histolab_broken-html.svs', 'NOT_A_SLIDE', /not a TIFF or SVS/],
+    ['histolab_broken-html.svs', 'NOT_A_SLIDE', /not a slide: it is none of the formats/],
     ['openslide-python_unopenable.tiff', 'UNSUPPORTED_COMPRESSION', /52479/],
     ['pillow_oom-225817ca.tif', 'CORRUPT_DATA', /damaged|truncated/],
   ];

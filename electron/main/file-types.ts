@@ -1,10 +1,13 @@
-// Slide files the app offers to open (the native dialog's filter; build/electron-builder.yml
-// declares the same extensions as file associations).
+// Slide files the app offers to open (the native dialog's filter, from shared/slide-formats.ts;
+// build/electron-builder.yml declares the same extensions as file associations, and a test checks it).
 
-export const SLIDE_EXTENSIONS = ['svs', 'tif', 'tiff'] as const;
+import { SLIDE_EXTENSIONS, SLIDE_FORMATS } from '../../shared/slide-formats';
+
+/** Dialog filters match the last dot's extension only: 'ome.tif' is offered as 'tif'. */
+const DIALOG_EXTENSIONS = [...new Set(SLIDE_EXTENSIONS.map((ext) => ext.slice(ext.lastIndexOf('.') + 1)))];
 
 export const OPEN_DIALOG_FILTERS: Array<{ name: string; extensions: string[] }> = [
-  { name: 'Whole-slide images (SVS, TIFF)', extensions: [...SLIDE_EXTENSIONS] },
+  { name: `Whole-slide images (${SLIDE_FORMATS.map((f) => f.label).join(', ')})`, extensions: DIALOG_EXTENSIONS },
   { name: 'All files', extensions: ['*'] },
 ];
 

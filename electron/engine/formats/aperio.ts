@@ -2,7 +2,8 @@
 // pyramid; the first untiled one is the thumbnail; label and macro are named in their descriptions.
 
 import type { Mpp } from '../../../shared/slide';
-import type { TiffDirectory, TiffFile } from '../tiff/tiff-file';
+import { slideFormat } from '../../../shared/slide-formats';
+import type { TiffDirectory } from '../tiff/tiff-file';
 import type { FormatPlugin } from './format-plugin';
 import { TiffPyramidSource } from './tiff-pyramid-source';
 
@@ -33,11 +34,13 @@ function positive(value: string | undefined): number | null {
 }
 
 export const aperioFormat: FormatPlugin = {
-  name: 'aperio',
-  detect(tiff: TiffFile): boolean {
-    return tiff.directories[0]?.description?.startsWith('Aperio') === true;
+  info: slideFormat('aperio'),
+  async detect(probe) {
+    const tiff = await probe.tiff();
+    return tiff?.directories[0]?.description?.startsWith('Aperio') === true;
   },
-  async open(tiff: TiffFile) {
+  async open(probe) {
+    const tiff = (await probe.tiff())!;
     const dirs = tiff.directories;
     const levels = dirs.filter((d) => d.tiled).sort((a, b) => b.width - a.width);
     const associated = new Map<string, TiffDirectory>();

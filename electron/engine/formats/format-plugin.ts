@@ -1,10 +1,16 @@
+import type { SlideFormat } from '../../../shared/slide-formats';
 import type { SlideSource } from '../slide-source';
-import type { TiffFile } from '../tiff/tiff-file';
+import type { SlideProbe } from './slide-probe';
 
 /** A slide format: recognises a file by its content and opens it as a SlideSource. */
 export interface FormatPlugin {
-  readonly name: string;
-  /** True when the file is this format (by content: tags and descriptions, never the extension). */
-  detect(tiff: TiffFile): boolean;
-  open(tiff: TiffFile): Promise<SlideSource>;
+  /** Its entry in the format list: name, label, extensions. */
+  readonly info: SlideFormat;
+  /**
+   * True when the file is this format, by content (signatures, tags, descriptions), never by its
+   * extension alone. Cheap: the probe parses TIFF directories once for all TIFF plugins.
+   */
+  detect(probe: SlideProbe): Promise<boolean>;
+  /** Opens the probed file; the source owns the probe's file from then on, and closes it. */
+  open(probe: SlideProbe): Promise<SlideSource>;
 }

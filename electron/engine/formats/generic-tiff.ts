@@ -3,7 +3,8 @@
 // flag and so sees one level in files like image-js_tiled-jpeg.tif).
 
 import type { Mpp } from '../../../shared/slide';
-import type { TiffDirectory, TiffFile } from '../tiff/tiff-file';
+import { slideFormat } from '../../../shared/slide-formats';
+import type { TiffDirectory } from '../tiff/tiff-file';
 import type { FormatPlugin } from './format-plugin';
 import { TiffPyramidSource } from './tiff-pyramid-source';
 
@@ -30,11 +31,12 @@ function isPyramidLevel(base: TiffDirectory, dir: TiffDirectory): boolean {
 }
 
 export const genericTiffFormat: FormatPlugin = {
-  name: 'generic-tiff',
-  detect(tiff: TiffFile): boolean {
-    return tiff.directories.length > 0;
+  info: slideFormat('generic-tiff'),
+  async detect(probe) {
+    return probe.isTiff;
   },
-  async open(tiff: TiffFile) {
+  async open(probe) {
+    const tiff = (await probe.tiff())!;
     const candidates = tiff.directories.filter((d) => d.newSubfileType === 0 || d.newSubfileType === 1);
     const pool = candidates.length > 0 ? candidates : tiff.directories;
     const base = pool.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));

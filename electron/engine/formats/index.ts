@@ -1,22 +1,31 @@
 // The format table, most specific first: the first plugin that recognises a file opens it.
 
 import { readError, SlideError } from '../errors';
+import { SlideFile } from '../slide-file';
 import type { SlideSource } from '../slide-source';
-import { TiffFile } from '../tiff/tiff-file';
 import { aperioFormat } from './aperio';
 import type { FormatPlugin } from './format-plugin';
 import { genericTiffFormat } from './generic-tiff';
+import { SlideProbe } from './slide-probe';
 
 export const FORMATS: readonly FormatPlugin[] = [aperioFormat, genericTiffFormat];
 
 export async function openSlideSource(path: string): Promise<SlideSource> {
-  const tiff = await TiffFile.open(path);
+  const file = await SlideFile.open(path);
   try {
-    const plugin = FORMATS.find((f) => f.detect(tiff));
-    if (!plugin) throw new SlideError('UNSUPPORTED_FORMAT', 'It is a TIFF file, but not a slide format Slidescope reads.', path);
-    return await plugin.open(tiff);
+    const probe = await SlideProbe.of(file);
+    for (const plugin of FORMATS) {
+      if (await plugin.detect(probe)) return await plugin.open(probe);
+    }
+    throw new SlideError(
+      probe.isTiff ? 'UNSUPPORTED_FORMAT' : 'NOT_A_SLIDE',
+      probe.isTiff
+        ? 'It is a TIFF file, but not a slide format Slidescope reads.'
+        : `This file is not a slide: it is none of the formats Slidescope reads (${FORMATS.map((f) => f.info.label).join(', ')}).`,
+      path,
+    );
   } catch (error) {
-    await tiff.close();
+    await file.close();
     throw readError(error, path);
   }
 }

@@ -1,10 +1,8 @@
 // An open TIFF: its IFD records (tags read through geotiff) and raw reads of tile and strip bytes.
 
-import { constants } from 'node:fs';
-import { type FileHandle, open, stat } from 'node:fs/promises';
 import { GeoTIFF, type ImageFileDirectory } from 'geotiff';
 import { readError, SlideError } from '../errors';
-import { FileHandleSource } from './file-handle-source';
+import { SlideFile } from '../slide-file';
 import { readIfdChain } from './ifd-chain';
 
 /** Larger than any scanned slide (the largest are ~250k px wide); guards allocations on hostile headers. */
@@ -95,45 +93,24 @@ function declaredLength(ifd: ImageFileDirectory, tag: number): number | undefine
 
 export class TiffFile {
   readonly directories: TiffDirectory[];
+  readonly path: string;
   readonly fileSize: number;
   private readonly blockTables = new Map<number, Promise<{ offsets: ArrayLike<number>; counts: ArrayLike<number> }>>();
 
   private constructor(
-    readonly path: string,
-    private readonly fh: FileHandle,
+    readonly file: SlideFile,
     private readonly tiff: GeoTIFF,
     directories: TiffDirectory[],
-    fileSize: number,
   ) {
     this.directories = directories;
-    this.fileSize = fileSize;
+    this.path = file.path;
+    this.fileSize = file.size;
   }
 
-  /**
-   * Opens a regular file only. The path is looked at first (stat, following links), and anything
-   * else - a folder, a FIFO, a device, a socket - is refused without being opened: opening a FIFO
-   * blocks until something writes to it, and a device may never end. The open itself does not block
-   * either (O_NONBLOCK, which regular files ignore), should the path change in between; the handle
-   * is then checked again.
-   */
-  static async open(path: string): Promise<TiffFile> {
-    let fh: FileHandle;
+  /** Parses an open file's IFDs; the TiffFile then owns the file (close() closes it). */
+  static async fromFile(file: SlideFile): Promise<TiffFile> {
+    const { path, size, source } = file;
     try {
-      const kind = fileKind(await stat(path));
-      if (kind) throw new SlideError('NOT_A_SLIDE', `This is ${kind}, not a slide file.`, path);
-      fh = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-    } catch (error) {
-      if (error instanceof SlideError) throw error;
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EISDIR') throw new SlideError('NOT_A_SLIDE', 'This is a folder, not a slide file.', path);
-      throw new SlideError('NOT_FOUND', code === 'ENOENT' ? 'The file does not exist.' : `The file cannot be read (${code ?? 'error'}).`, path);
-    }
-    try {
-      const stats = await fh.stat();
-      const kind = fileKind(stats);
-      if (kind) throw new SlideError('NOT_A_SLIDE', `This is ${kind}, not a slide file.`, path);
-      const size = stats.size;
-      const source = new FileHandleSource(fh, size);
       const chain = await readIfdChain(source, size, path);
       const tiff = await GeoTIFF.fromSource(source as unknown as Parameters<typeof GeoTIFF.fromSource>[0]);
       const directories: TiffDirectory[] = [];
@@ -141,16 +118,26 @@ export class TiffFile {
         const image = await tiff.getImage(index);
         directories.push(await readDirectory(index, image.getFileDirectory(), size, path));
       }
-      return new TiffFile(path, fh, tiff, directories, size);
+      return new TiffFile(file, tiff, directories);
     } catch (error) {
-      await fh.close().catch(() => undefined);
       throw readError(error, path);
+    }
+  }
+
+  /** Opens and parses a TIFF at a path (a regular file only: see SlideFile.open). */
+  static async open(path: string): Promise<TiffFile> {
+    const file = await SlideFile.open(path);
+    try {
+      return await TiffFile.fromFile(file);
+    } catch (error) {
+      await file.close();
+      throw error;
     }
   }
 
   async close(): Promise<void> {
     await Promise.resolve(this.tiff.close()).catch(() => undefined);
-    await this.fh.close().catch(() => undefined);
+    await this.file.close();
   }
 
   private blockTable(dir: TiffDirectory) {
@@ -192,21 +179,8 @@ export class TiffFile {
         this.path,
       );
     }
-    const buffer = Buffer.allocUnsafe(count);
-    const { bytesRead } = await this.fh.read(buffer, 0, count, offset);
-    if (bytesRead !== count) throw new SlideError('CORRUPT_DATA', 'The file ended while reading a tile: it is truncated.', this.path);
-    return buffer;
+    return this.file.read(offset, count, 'A tile');
   }
-}
-
-/** What a path is when it is not a regular file ("a folder"), or null when it is one. */
-function fileKind(stats: import('node:fs').Stats): string | null {
-  if (stats.isFile()) return null;
-  if (stats.isDirectory()) return 'a folder';
-  if (stats.isFIFO()) return 'a named pipe (FIFO)';
-  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
-  if (stats.isSocket()) return 'a socket';
-  return 'not a regular file';
 }
 
 /** "tile 3,1 of image 0", "strip 7 of image 2": how errors name a block. */

@@ -1,6 +1,7 @@
 // The welcome screen's drop target. The drop itself is caught window-wide (useFileDrop); this is
 // where the eye goes, and a click opens the file dialog instead.
 
+import { SLIDE_FORMATS } from '../../../shared/slide-formats';
 import { Icon } from './Icon';
 
 export interface DropZoneProps {
@@ -13,7 +14,7 @@ export function DropZone({ dragging, onBrowse }: DropZoneProps) {
     <button type="button" className={dragging ? 'drop-zone drop-zone-active' : 'drop-zone'} onClick={onBrowse} data-testid="drop-zone">
       <Icon name="drop" size={36} />
       <span className="drop-zone-title">Drop slide files here</span>
-      <span className="drop-zone-hint">Aperio SVS and tiled pyramidal TIFF · several at once is fine · or click to browse</span>
+      <span className="drop-zone-hint">{SLIDE_FORMATS.map((f) => f.label).join(', ')} · several at once is fine · or click to browse</span>
     </button>
   );
 }

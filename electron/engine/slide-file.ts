@@ -1,0 +1,81 @@
+// One open slide file: the path checked to be a regular file before it is opened, its size, cached
+// reads of its structure (FileHandleSource) and exact reads of its data. Every format reads through
+// this, whatever container it is.
+
+import { constants, type Stats } from 'node:fs';
+import { type FileHandle, open, stat } from 'node:fs/promises';
+import { readError, SlideError } from './errors';
+import { FileHandleSource } from './tiff/file-handle-source';
+
+export class SlideFile {
+  /** Cached reads for headers, directories and tag values (geotiff reads through it too). */
+  readonly source: FileHandleSource;
+
+  private constructor(
+    readonly path: string,
+    private readonly fh: FileHandle,
+    readonly size: number,
+  ) {
+    this.source = new FileHandleSource(fh, size);
+  }
+
+  /**
+   * Opens a regular file only. The path is looked at first (stat, following links), and anything
+   * else - a folder, a FIFO, a device, a socket - is refused without being opened: opening a FIFO
+   * blocks until something writes to it, and a device may never end. The open itself does not block
+   * either (O_NONBLOCK, which regular files ignore), should the path change in between; the handle
+   * is then checked again.
+   */
+  static async open(path: string): Promise<SlideFile> {
+    let fh: FileHandle;
+    try {
+      const kind = fileKind(await stat(path));
+      if (kind) throw new SlideError('NOT_A_SLIDE', `This is ${kind}, not a slide file.`, path);
+      fh = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    } catch (error) {
+      if (error instanceof SlideError) throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EISDIR') throw new SlideError('NOT_A_SLIDE', 'This is a folder, not a slide file.', path);
+      throw new SlideError('NOT_FOUND', code === 'ENOENT' ? 'The file does not exist.' : `The file cannot be read (${code ?? 'error'}).`, path);
+    }
+    try {
+      const stats = await fh.stat();
+      const kind = fileKind(stats);
+      if (kind) throw new SlideError('NOT_A_SLIDE', `This is ${kind}, not a slide file.`, path);
+      return new SlideFile(path, fh, stats.size);
+    } catch (error) {
+      await fh.close().catch(() => undefined);
+      throw readError(error, path);
+    }
+  }
+
+  /**
+   * Exactly [offset, offset + length) of the file, read past the structure cache (tile data is
+   * read once). Data the file does not hold is CORRUPT_DATA naming `what`, before anything is
+   * allocated for it.
+   */
+  async read(offset: number, length: number, what = 'Image data'): Promise<Uint8Array> {
+    if (offset < 0 || length < 0 || offset + length > this.size) {
+      throw new SlideError('CORRUPT_DATA', `${what} lies beyond the end of the file: the file is truncated.`, this.path);
+    }
+    const buffer = Buffer.allocUnsafe(length);
+    const { bytesRead } = await this.fh.read(buffer, 0, length, offset);
+    if (bytesRead !== length) throw new SlideError('CORRUPT_DATA', `The file ended while reading ${what.toLowerCase()}: it is truncated.`, this.path);
+    return buffer;
+  }
+
+  async close(): Promise<void> {
+    await this.source.close();
+    await this.fh.close().catch(() => undefined);
+  }
+}
+
+/** What a path is when it is not a regular file ("a folder"), or null when it is one. */
+function fileKind(stats: Stats): string | null {
+  if (stats.isFile()) return null;
+  if (stats.isDirectory()) return 'a folder';
+  if (stats.isFIFO()) return 'a named pipe (FIFO)';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a regular file';
+}

@@ -1,0 +1,32 @@
+// The slide formats Slidescope reads, declared once: the engine's plugins name their entry, and the
+// open dialog, the CLI's folder scan, the drop zone, the packaged file associations and the README
+// are derived from (or checked against) this list.
+
+export interface SlideFormat {
+  /** The engine plugin's name, reported as a slide's `format`. */
+  readonly name: string;
+  /** How a person knows it ("Aperio SVS"). */
+  readonly label: string;
+  /** File name endings, without the dot, longest first where one ends another ('ome.tif'). */
+  readonly extensions: readonly string[];
+}
+
+export const SLIDE_FORMATS = [
+  { name: 'aperio', label: 'Aperio SVS', extensions: ['svs'] },
+  { name: 'generic-tiff', label: 'pyramidal TIFF', extensions: ['tif', 'tiff', 'btf', 'tf8'] },
+] as const satisfies readonly SlideFormat[];
+
+export type SlideFormatName = (typeof SLIDE_FORMATS)[number]['name'];
+
+export function slideFormat(name: SlideFormatName): SlideFormat {
+  return SLIDE_FORMATS.find((f) => f.name === name)!;
+}
+
+/** Every file name ending any format uses, once each. */
+export const SLIDE_EXTENSIONS: readonly string[] = [...new Set(SLIDE_FORMATS.flatMap((f) => f.extensions))];
+
+/** Whether a file name looks like a slide by its ending (a folder scan's filter; opening checks content). */
+export function hasSlideExtension(fileName: string): boolean {
+  const lower = fileName.toLowerCase();
+  return SLIDE_EXTENSIONS.some((ext) => lower.endsWith(`.${ext}`));
+}
