@@ -9,6 +9,7 @@ import { checkDecodable, decodeBlock } from '../codecs/registry';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
 import { blockName, Compression, Photometric, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
+import { openSlideProperties } from './openslide-properties';
 
 const MAX_ASSOCIATED_PIXELS = 64 * 1024 * 1024;
 
@@ -192,22 +193,10 @@ function buildProperties(description: TiffPyramidDescription, levels: readonly L
   const properties: Record<string, string> = {};
   for (const [name, value] of Object.entries(base.tags)) properties[`tiff.${name}`] = value;
   Object.assign(properties, description.properties);
-  properties['openslide.vendor'] = description.vendor;
-  if (base.description !== undefined) properties['openslide.comment'] = base.description;
-  properties['openslide.level-count'] = String(levels.length);
-  levels.forEach((level, i) => {
-    properties[`openslide.level[${i}].width`] = String(level.width);
-    properties[`openslide.level[${i}].height`] = String(level.height);
-    properties[`openslide.level[${i}].downsample`] = String(level.downsample);
-    properties[`openslide.level[${i}].tile-width`] = String(level.tileWidth);
-    properties[`openslide.level[${i}].tile-height`] = String(level.tileHeight);
-  });
-  if (description.mpp) {
-    properties['openslide.mpp-x'] = String(description.mpp.x);
-    properties['openslide.mpp-y'] = String(description.mpp.y);
-  }
-  if (description.objectivePower !== null) properties['openslide.objective-power'] = String(description.objectivePower);
-  return properties;
+  return Object.assign(
+    properties,
+    openSlideProperties({ vendor: description.vendor, comment: base.description, levels, mpp: description.mpp, objectivePower: description.objectivePower }),
+  );
 }
 
 function capitalised(text: string): string {

@@ -4,6 +4,7 @@ import { GeoTIFF, type ImageFileDirectory } from 'geotiff';
 import { readError, SlideError } from '../errors';
 import { SlideFile } from '../slide-file';
 import { readIfdChain } from './ifd-chain';
+import { PROPERTY_TAGS, tiffTagProperties } from './tiff-properties';
 
 /** Larger than any scanned slide (the largest are ~250k px wide); guards allocations on hostile headers. */
 export const MAX_DIMENSION = 4_000_000;
@@ -52,18 +53,6 @@ export interface TiffDirectory {
   blocksAcross: number;
   blocksDown: number;
 }
-
-const PROPERTY_TAGS: Array<[number, string]> = [
-  [270, 'ImageDescription'],
-  [271, 'Make'],
-  [272, 'Model'],
-  [305, 'Software'],
-  [306, 'DateTime'],
-  [315, 'Artist'],
-  [316, 'HostComputer'],
-  [33432, 'Copyright'],
-  [269, 'DocumentName'],
-];
 
 function rational(value: unknown): number | undefined {
   if (typeof value === 'number') return value;
@@ -273,18 +262,15 @@ async function readDirectory(index: number, ifd: ImageFileDirectory, fileSize: n
       path,
     );
   }
-  const tags: Record<string, string> = {};
-  for (const [tag, name] of PROPERTY_TAGS) {
+  const texts = new Map<number, string>();
+  for (const [tag] of PROPERTY_TAGS) {
     const value: unknown = ifd.hasTag(tag) ? await ifd.loadValue(tag) : undefined;
-    if (typeof value === 'string') tags[name] = value.replace(/\0+$/, '');
+    if (typeof value === 'string') texts.set(tag, value);
   }
   const xResolution = rational(await ifd.loadValue(282));
   const yResolution = rational(await ifd.loadValue(283));
   const resolutionUnit = num(296);
-  if (xResolution !== undefined) tags.XResolution = String(xResolution);
-  if (yResolution !== undefined) tags.YResolution = String(yResolution);
-  // libtiff's default (inch) when the tag is absent, as OpenSlide reports it.
-  tags.ResolutionUnit = ({ 1: 'none', 2: 'inch', 3: 'centimeter' } as Record<number, string>)[resolutionUnit ?? 2] ?? String(resolutionUnit);
+  const tags = tiffTagProperties(texts, { x: xResolution, y: yResolution, unit: resolutionUnit });
   const jpegTables = ifd.hasTag(347) ? ((await ifd.loadValue(347)) as Uint8Array | undefined) : undefined;
   return {
     index,
