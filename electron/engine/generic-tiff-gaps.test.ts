@@ -111,3 +111,45 @@ describe('generic TIFF sample layouts against OpenSlide (exact)', { timeout: 600
     });
   }
 });
+
+describe('regions whose origin falls between a level’s pixels, against OpenSlide', { timeout: 600_000 }, () => {
+  test('levels with non-integer downsamples (2.0006, 4.0015, 8.0031): every level, inner origins, tile seams, edges, negative origins', async (t) => {
+    const { refPath, slideId, info } = await openBoth('generic-fractional-downsample');
+    assert.ok(info.levels.slice(1).every((level) => !Number.isInteger(level.downsample)));
+    const regions: Region[] = info.levels.flatMap((level, l) => {
+      const ds = level.downsample;
+      return [
+        { level: l, x: 0, y: 0, width: level.width, height: level.height },
+        { level: l, x: 1, y: 1, width: 300, height: 200 },
+        { level: l, x: 3, y: 5, width: 257, height: 131 },
+        // Across the seams of the level's tiles (256 px) and into the middle.
+        { level: l, x: Math.round(250 * ds) + 1, y: Math.round(250 * ds) + 3, width: 300, height: 300 },
+        { level: l, x: 1001, y: 777, width: 211, height: 187 },
+        // Across the bottom-right edge: partly transparent, as OpenSlide leaves it.
+        { level: l, x: Math.round((level.width - 100) * ds) + 1, y: Math.round((level.height - 80) * ds) + 1, width: 200, height: 160 },
+        // Above and left of the slide.
+        { level: l, x: -7, y: -13, width: 120, height: 90 },
+      ];
+    });
+    for (const { region, diff, alphaOff: off } of await compareRegions(refPath, slideId, regions)) {
+      t.diagnostic(
+        `${JSON.stringify(region)}: max ${diff.maxDiff}, mean ${diff.meanDiff.toFixed(4)}, over ±2 ${(diff.overTolerance * 100).toFixed(3)}%, alpha off ${(off * 100).toFixed(3)}%`,
+      );
+      assert.ok(diff.compared > 0, `${JSON.stringify(region)}: nothing compared`);
+      assert.ok(diff.overTolerance <= 0.01, `${JSON.stringify(region)}: ${JSON.stringify(diff)}`);
+      assert.ok(off <= 0.01, `${JSON.stringify(region)}: alpha differs at ${off}`);
+    }
+  });
+
+  test('an integer downsample and an origin between its pixels (level 2 of 4x, origin 178 / 4 = 44.5)', async (t) => {
+    const { refPath, slideId } = await openBoth('generic-planar-lzw');
+    for (const { region, diff, alphaOff: off } of await compareRegions(refPath, slideId, [
+      { level: 2, x: 256, y: 178, width: 150, height: 100 },
+      { level: 1, x: 999, y: 1, width: 200, height: 190 },
+    ])) {
+      t.diagnostic(`${JSON.stringify(region)}: max ${diff.maxDiff}, mean ${diff.meanDiff.toFixed(4)}, over ±2 ${(diff.overTolerance * 100).toFixed(3)}%`);
+      assert.ok(diff.overTolerance <= 0.01, `${JSON.stringify(region)}: ${JSON.stringify(diff)}`);
+      assert.ok(off <= 0.01, `${JSON.stringify(region)}: alpha differs at ${off}`);
+    }
+  });
+});
