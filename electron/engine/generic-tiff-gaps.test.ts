@@ -4,16 +4,25 @@
 // pixels of a level with a non-integer downsample.
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { SlideInfo } from '../../shared/slide';
 import { type FixtureName, fixturePath } from '../../testing/fixtures';
 import { openSlide } from '../../testing/open-slide';
 import { type ReferenceInfo, type ReferenceRequest, referenceImage, runOpenSlide } from '../../testing/openslide-reference';
 import { compareRgb, type ImageLike } from '../../testing/pixel-compare';
+import { Compression, FieldType, type ImageSpec, Photometric, TiffWriter } from '../synth/tiff-writer';
 import { SlideEngine } from './engine';
+import { SlideError } from './errors';
 
 const engine = new SlideEngine({ tileEncoding: 'png' });
-after(() => engine.closeAll());
+const scratch = mkdtempSync(join(tmpdir(), 'slidescope-generic-gaps-'));
+after(async () => {
+  await engine.closeAll();
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 interface Region {
   level: number;
@@ -151,5 +160,68 @@ describe('regions whose origin falls between a level’s pixels, against OpenSli
       assert.ok(diff.overTolerance <= 0.01, `${JSON.stringify(region)}: ${JSON.stringify(diff)}`);
       assert.ok(off <= 0.01, `${JSON.stringify(region)}: alpha differs at ${off}`);
     }
+  });
+});
+
+/** A one-level 256 x 256 tiled TIFF of the given layout; `tiles` gives each stored block's bytes (absent: not written). */
+async function writeLayout(name: string, spec: Partial<ImageSpec>, tiles: (index: number) => Uint8Array | undefined): Promise<string> {
+  const path = join(scratch, `${name}.tif`);
+  const writer = await TiffWriter.create(path);
+  const image = writer.addImage({
+    width: 256,
+    height: 256,
+    compression: Compression.None,
+    photometric: Photometric.RGB,
+    layout: { kind: 'tiles', tileWidth: 128, tileHeight: 128 },
+    ...spec,
+  });
+  for (let i = 0; i < image.chunkCount; i++) {
+    const bytes = tiles(i);
+    if (bytes) await writer.writeChunk(image, i, bytes);
+  }
+  await writer.close();
+  return path;
+}
+
+async function failure(run: () => Promise<unknown>): Promise<SlideError> {
+  try {
+    await run();
+  } catch (error) {
+    assert.ok(error instanceof SlideError, `not a SlideError: ${String(error)}`);
+    return error;
+  }
+  assert.fail('no error');
+}
+
+describe('generic TIFF layouts still refused, and broken ones, each with a typed error naming the reason', () => {
+  const plane = (bytes: number) => () => new Uint8Array(128 * 128 * bytes);
+  const refused: Array<[string, Partial<ImageSpec>, RegExp]> = [
+    ['separate planes of JPEG tiles', { compression: Compression.JPEG, planarConfiguration: 2 }, /PlanarConfiguration 2\) with JPEG tiles/],
+    ['16-bit JPEG', { compression: Compression.JPEG, bitsPerSample: 16 }, /16-bit samples in JPEG tiles/],
+    [
+      'floating-point samples',
+      { bitsPerSample: 16, extraTags: [{ tag: 339, type: FieldType.SHORT, values: [3, 3, 3] }] },
+      /floating-point samples are not supported/,
+    ],
+  ];
+  for (const [label, spec, message] of refused) {
+    test(label, async () => {
+      const path = await writeLayout(label.replaceAll(' ', '-'), spec, plane(6));
+      const error = await failure(() => openSlide(engine, path));
+      assert.equal(error.code, 'UNSUPPORTED_FORMAT');
+      assert.match(error.message, message);
+    });
+  }
+
+  test('separate planes with a colour plane missing from a tile: CORRUPT_DATA naming the plane', async () => {
+    // Tile 0's green plane (block 4 + 0) is absent; its red and blue are there.
+    const path = await writeLayout('planar-missing-plane', { planarConfiguration: 2 }, (i) => (i === 4 ? undefined : new Uint8Array(128 * 128)));
+    const { slideId } = await openSlide(engine, path);
+    const error = await failure(() => engine.readRegion({ slideId, level: 0, x: 0, y: 0, width: 64, height: 64 }));
+    assert.equal(error.code, 'CORRUPT_DATA');
+    assert.match(error.message, /colour plane 1/);
+    // The other tiles are whole.
+    const region = await engine.readRegion({ slideId, level: 0, x: 128, y: 128, width: 64, height: 64 });
+    assert.equal(region.data[3], 255);
   });
 });
