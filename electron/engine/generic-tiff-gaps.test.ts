@@ -150,6 +150,21 @@ describe('regions whose origin falls between a level’s pixels, against OpenSli
     }
   });
 
+  test('the same path serves other formats: Aperio JPEG levels (4x, 16.016x) at origins between their pixels', async (t) => {
+    const path = await fixturePath('aperio-jpeg-rgb');
+    const { slideId, info } = await openSlide(engine, path);
+    const regions: Region[] = info.levels.slice(1).flatMap((level, i) => [
+      { level: i + 1, x: 1, y: 1, width: 400, height: 300 },
+      { level: i + 1, x: 1001, y: 777, width: 400, height: 300 },
+      { level: i + 1, x: Math.round(level.width * level.downsample) - 333, y: 5, width: 400, height: 300 },
+    ]);
+    for (const { region, diff, alphaOff: off } of await compareRegions(path, slideId, regions)) {
+      t.diagnostic(`${JSON.stringify(region)}: max ${diff.maxDiff}, mean ${diff.meanDiff.toFixed(4)}, over ±2 ${(diff.overTolerance * 100).toFixed(3)}%`);
+      assert.ok(diff.overTolerance <= 0.01, `${JSON.stringify(region)}: ${JSON.stringify(diff)}`);
+      assert.ok(off <= 0.01, `${JSON.stringify(region)}: alpha differs at ${off}`);
+    }
+  });
+
   test('an integer downsample and an origin between its pixels (level 2 of 4x, origin 178 / 4 = 44.5)', async (t) => {
     const { refPath, slideId } = await openBoth('generic-planar-lzw');
     for (const { region, diff, alphaOff: off } of await compareRegions(refPath, slideId, [
