@@ -97,7 +97,7 @@ export class RegionReader {
     return info.tileWidth % k === 0 && info.tileHeight % k === 0;
   }
 
-  /** Level-plane coordinates of a level-0 point, as OpenSlide places a region's origin. */
+  /** The level pixel at (or just before) a level-0 point: where scaled reads start (readRegion resamples between pixels). */
   levelOrigin(level: number, x0: number, y0: number): { x: number; y: number } {
     const ds = this.levelInfo(level).downsample;
     return { x: Math.floor(x0 / ds + 1e-6), y: Math.floor(y0 / ds + 1e-6) };
