@@ -20,6 +20,7 @@ import {
   writeHugeHeaderTiff,
   writeSingleLevelTiff,
 } from '../electron/synth/slides';
+import { type SampleLayoutOptions, writeSampleLayoutPyramid } from './writers/generic-tiff';
 
 /** Bump whenever generated content changes without a parameter changing (painter, codecs...). */
 export const GENERATOR_VERSION = 1;
@@ -28,7 +29,8 @@ export type FixtureSpec =
   | { kind: 'aperio'; ext: '.svs'; options: AperioOptions }
   | { kind: 'generic'; ext: '.tif'; options: GenericPyramidOptions }
   | { kind: 'single'; ext: '.tif'; options: SingleLevelOptions }
-  | { kind: 'huge'; ext: '.tif'; options: HugeHeaderOptions };
+  | { kind: 'huge'; ext: '.tif'; options: HugeHeaderOptions }
+  | { kind: 'generic-samples'; ext: '.tif'; options: SampleLayoutOptions };
 
 export const FIXTURES = {
   /** Aperio, JPEG with RGB photometric (like CMU-1), 3 levels, thumbnail/label/macro. */
@@ -85,6 +87,92 @@ export const FIXTURES = {
     ext: '.svs',
     options: { width: 12000, height: 9000, tileSize: 240, compression: 'jpeg2000-33003', seed: 41, name: 'bench-j2k' },
   },
+
+  // Generic TIFF sample layouts and level sizes OpenSlide reads (testing/writers/generic-tiff.ts):
+  // 3 levels of 1000 x 700 in 128-px tiles, so that no level is smaller than a tile.
+  /** Separate colour planes (PlanarConfiguration 2), LZW + predictor. */
+  'generic-planar-lzw': {
+    kind: 'generic-samples',
+    ext: '.tif',
+    options: { width: 1000, height: 700, tileSize: 128, levels: 3, compression: 'lzw', colour: 'rgb', bitsPerSample: 8, separatePlanes: true, seed: 50 },
+  },
+  /** Separate colour planes, uncompressed. */
+  'generic-planar-none': {
+    kind: 'generic-samples',
+    ext: '.tif',
+    options: { width: 1000, height: 700, tileSize: 128, levels: 3, compression: 'none', colour: 'rgb', bitsPerSample: 8, separatePlanes: true, seed: 51 },
+  },
+  /** Its big-endian twin (same pixels): OpenSlide 3.4.1 opens no big-endian TIFF, so it is compared with OpenSlide on the twin. */
+  'generic-planar-none-be': {
+    kind: 'generic-samples',
+    ext: '.tif',
+    options: {
+      width: 1000,
+      height: 700,
+      tileSize: 128,
+      levels: 3,
+      compression: 'none',
+      colour: 'rgb',
+      bitsPerSample: 8,
+      separatePlanes: true,
+      byteOrder: 'big',
+      seed: 51,
+    },
+  },
+  /** Separate colour planes of 16-bit samples, Deflate + predictor. */
+  'generic-planar16-deflate': {
+    kind: 'generic-samples',
+    ext: '.tif',
+    options: { width: 1000, height: 700, tileSize: 128, levels: 3, compression: 'deflate', colour: 'rgb', bitsPerSample: 16, separatePlanes: true, seed: 52 },
+  },
+  /** 16-bit RGB, LZW + predictor. */
+  'generic-rgb16-lzw': {
+    kind: 'generic-samples',
+    ext: '.tif',
+    options: { width: 1000, height: 700, tileSize: 128, levels: 3, compression: 'lzw', colour: 'rgb', bitsPerSample: 16, seed: 53 },
+  },
+  /** Its big-endian twin. */
+  'generic-rgb16-lzw-be': {
+    kind: 'generic-samples',
+    ext: '.tif',
+    options: { width: 1000, height: 700, tileSize: 128, levels: 3, compression: 'lzw', colour: 'rgb', bitsPerSample: 16, byteOrder: 'big', seed: 53 },
+  },
+  /** 16-bit RGB, uncompressed. */
+  'generic-rgb16-none': {
+    kind: 'generic-samples',
+    ext: '.tif',
+    options: { width: 1000, height: 700, tileSize: 128, levels: 3, compression: 'none', colour: 'rgb', bitsPerSample: 16, seed: 54 },
+  },
+  /** 8-bit greyscale (MinIsBlack), LZW + predictor. */
+  'generic-grey8-lzw': {
+    kind: 'generic-samples',
+    ext: '.tif',
+    options: { width: 1000, height: 700, tileSize: 128, levels: 3, compression: 'lzw', colour: 'min-is-black', bitsPerSample: 8, seed: 55 },
+  },
+  /** 16-bit greyscale (MinIsBlack), uncompressed. */
+  'generic-grey16-none': {
+    kind: 'generic-samples',
+    ext: '.tif',
+    options: { width: 1000, height: 700, tileSize: 128, levels: 3, compression: 'none', colour: 'min-is-black', bitsPerSample: 16, seed: 56 },
+  },
+  /** Its big-endian twin. */
+  'generic-grey16-none-be': {
+    kind: 'generic-samples',
+    ext: '.tif',
+    options: { width: 1000, height: 700, tileSize: 128, levels: 3, compression: 'none', colour: 'min-is-black', bitsPerSample: 16, byteOrder: 'big', seed: 56 },
+  },
+  /** 16-bit greyscale, MinIsWhite, Deflate + predictor. */
+  'generic-grey16-white-deflate': {
+    kind: 'generic-samples',
+    ext: '.tif',
+    options: { width: 1000, height: 700, tileSize: 128, levels: 3, compression: 'deflate', colour: 'min-is-white', bitsPerSample: 16, seed: 57 },
+  },
+  /** Odd level-0 size, levels rounded down: downsamples 2.0006, 4.0015, 8.0031 (not integers). LZW, lossless. */
+  'generic-fractional-downsample': {
+    kind: 'generic',
+    ext: '.tif',
+    options: { width: 3001, height: 2201, tileSize: 256, levels: 4, compression: 'lzw', seed: 58 },
+  },
 } as const satisfies Record<string, FixtureSpec>;
 
 export type FixtureName = keyof typeof FIXTURES;
@@ -121,6 +209,8 @@ export function generateFixture(spec: FixtureSpec, path: string): Promise<Writte
       return writeSingleLevelTiff(path, spec.options);
     case 'huge':
       return writeHugeHeaderTiff(path, spec.options);
+    case 'generic-samples':
+      return writeSampleLayoutPyramid(path, spec.options);
   }
 }
 

@@ -8,6 +8,7 @@ import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
 import { copyRect, copyRectToRgba, halveRectInto, halveRgb, resizeRgb } from './pixels';
 import type { SlideSource } from './slide-source';
+import { fixed1616, SubpixelCanvas } from './subpixel-canvas';
 
 /** Largest region one request may ask for (RGBA 256 MB). */
 export const MAX_REGION_PIXELS = 64 * 1024 * 1024;
@@ -24,6 +25,20 @@ const HALVINGS: Readonly<Record<TileMode, number>> = { exact: 0, fast: 0, half: 
 
 /** Slack when comparing downsamples: Aperio's 4x levels are 4.0003x. */
 export const DOWNSAMPLE_TOLERANCE = 1.01;
+
+/**
+ * One axis of a region's origin as OpenSlide 3.4.1's read_region places it: `at` is the level-plane
+ * coordinate (level-0 coordinate / downsample, unrounded); a negative origin instead skips
+ * `skip` = trunc(-origin / downsample) pixels of the output and starts at 0.
+ */
+interface RegionAxis {
+  at: number;
+  skip: number;
+}
+
+function regionAxis(origin: number, downsample: number): RegionAxis {
+  return origin < 0 ? { at: 0, skip: Math.trunc(-origin / downsample) } : { at: origin / downsample, skip: 0 };
+}
 
 export class RegionReader {
   constructor(
@@ -82,7 +97,7 @@ export class RegionReader {
     return info.tileWidth % k === 0 && info.tileHeight % k === 0;
   }
 
-  /** Level-plane coordinates of a level-0 point, as OpenSlide places a region's origin. */
+  /** The level pixel at (or just before) a level-0 point: where scaled reads start (readRegion resamples between pixels). */
   levelOrigin(level: number, x0: number, y0: number): { x: number; y: number } {
     const ds = this.levelInfo(level).downsample;
     return { x: Math.floor(x0 / ds + 1e-6), y: Math.floor(y0 / ds + 1e-6) };
@@ -145,10 +160,57 @@ export class RegionReader {
     return out;
   }
 
-  /** OpenSlide's read_region: origin in level-0 pixels, size in pixels of the level. RGBA. */
+  /**
+   * OpenSlide's read_region: origin in level-0 pixels, size in pixels of the level. RGBA. An origin
+   * on the level's pixels is copied exactly; one between them is resampled as OpenSlide does.
+   */
   async readRegion(level: number, x0: number, y0: number, width: number, height: number, signal?: AbortSignal): Promise<RgbImage> {
-    const { x, y } = this.levelOrigin(level, x0, y0);
-    return this.readLevelRect(level, x, y, width, height, 4, signal);
+    const ds = this.levelInfo(level).downsample;
+    const x = regionAxis(x0, ds);
+    const y = regionAxis(y0, ds);
+    const whole = (a: RegionAxis) => fixed1616(a.at - Math.floor(a.at)) % 65536 === 0;
+    if (whole(x) && whole(y)) return this.readLevelRect(level, Math.round(x.at) - x.skip, Math.round(y.at) - y.skip, width, height, 4, signal);
+    return this.readRegionBetweenPixels(level, x, y, width, height, signal);
+  }
+
+  /**
+   * A region whose origin falls between the level's pixels, as OpenSlide 3.4.1 paints it: its
+   * simple grid's tiles, last row and column first, each translated by the fractional origin on a
+   * cairo surface (see SubpixelCanvas).
+   */
+  private async readRegionBetweenPixels(level: number, x: RegionAxis, y: RegionAxis, width: number, height: number, signal?: AbortSignal): Promise<RgbImage> {
+    const info = this.levelInfo(level);
+    if (![width, height].every(Number.isInteger) || width <= 0 || height <= 0) {
+      throw new SlideError('INVALID_ARGUMENT', `A region must have a whole-pixel, positive size (got ${width} x ${height}).`, this.source.path);
+    }
+    if (width * height > MAX_REGION_PIXELS)
+      throw new SlideError('TOO_LARGE', `A region of ${width} x ${height} pixels is too large to read at once.`, this.source.path);
+    const canvas = new SubpixelCanvas(width, height);
+    const tw = info.tileWidth;
+    const th = info.tileHeight;
+    const col0 = Math.trunc(x.at / tw);
+    const row0 = Math.trunc(y.at / th);
+    const col1 = Math.min(Math.ceil((x.at + width - x.skip) / tw), Math.ceil(info.width / tw));
+    const row1 = Math.min(Math.ceil((y.at + height - y.skip) / th), Math.ceil(info.height / th));
+    const offsetX = x.at - col0 * tw;
+    const offsetY = y.at - row0 * th;
+    // A row of tiles is read at once, then painted in OpenSlide's order: seams add up under SATURATE.
+    for (let row = row1 - 1; row >= row0; row--) {
+      const cols = Array.from({ length: Math.max(0, col1 - col0) }, (_, i) => col1 - 1 - i);
+      const tiles = new Map<number, RgbImage | null>();
+      await forEachLimited(cols, REGION_TILE_READS, async (col) => {
+        tiles.set(col, await this.tile(level, col, row, signal));
+      });
+      throwIfAborted(signal);
+      for (const col of cols) {
+        const tile = tiles.get(col);
+        if (!tile) continue;
+        const validWidth = Math.min(tw, info.width - col * tw, tile.width);
+        const validHeight = Math.min(th, info.height - row * th, tile.height);
+        canvas.paintTile(tile, validWidth, validHeight, x.skip + (col - col0) * tw - offsetX, y.skip + (row - row0) * th - offsetY);
+      }
+    }
+    return canvas.toStraightRgba();
   }
 
   /**

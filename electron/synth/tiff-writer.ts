@@ -1,4 +1,4 @@
-// A streaming little-endian TIFF / BigTIFF writer for the synthetic slides.
+// A streaming TIFF / BigTIFF writer (little-endian, or big-endian on request) for the synthetic slides.
 //
 // Pixel data (tiles or strips) is appended to the file as it is produced, in whatever order the
 // producer likes (the pyramid builder interleaves levels); only the small per-image offset and
@@ -56,7 +56,7 @@ export const Compression = {
   AperioJ2kRgb: 33005,
 } as const;
 
-export const Photometric = { RGB: 2, YCbCr: 6 } as const;
+export const Photometric = { MinIsWhite: 0, MinIsBlack: 1, RGB: 2, YCbCr: 6 } as const;
 
 /** A rational as numerator / denominator, each an unsigned 32-bit integer. */
 export type Rational = readonly [number, number];
@@ -84,6 +84,12 @@ export interface ImageSpec {
   jpegTables?: Uint8Array;
   ycbcrSubsampling?: readonly [number, number];
   predictor?: number;
+  /** 3 (default, RGB) or 1 (greyscale). */
+  samplesPerPixel?: 1 | 3;
+  /** 8 (default) or 16. */
+  bitsPerSample?: 8 | 16;
+  /** 1 (default): samples interleaved; 2: one plane per sample, each tile or strip stored once per plane. */
+  planarConfiguration?: 1 | 2;
   resolution?: { x: Rational; y: Rational; unit: 1 | 2 | 3 };
   /** Any further tags; they must not repeat one of the above. */
   extraTags?: readonly RawTag[];
@@ -93,6 +99,8 @@ export interface ImageSpec {
 export class TiffImage {
   readonly chunksAcross: number;
   readonly chunksDown: number;
+  /** Tiles or strips of one plane; with PlanarConfiguration 2, plane p's chunk i is chunk p * chunksPerPlane + i. */
+  readonly chunksPerPlane: number;
   readonly chunkCount: number;
   readonly offsets: Float64Array;
   readonly byteCounts: Float64Array;
@@ -110,7 +118,8 @@ export class TiffImage {
       this.chunksAcross = 1;
       this.chunksDown = Math.ceil(height / layout.rowsPerStrip);
     }
-    this.chunkCount = this.chunksAcross * this.chunksDown;
+    this.chunksPerPlane = this.chunksAcross * this.chunksDown;
+    this.chunkCount = this.chunksPerPlane * (spec.planarConfiguration === 2 ? (spec.samplesPerPixel ?? 3) : 1);
     // The arrays are the only per-chunk memory; refuse sizes that would make them large.
     if (this.chunkCount > 16_000_000) throw new Error(`${this.chunkCount} tiles/strips is too many for this writer`);
     this.offsets = new Float64Array(this.chunkCount);
@@ -120,6 +129,8 @@ export class TiffImage {
 
 export interface TiffWriterOptions {
   bigTiff?: boolean;
+  /** 'little' (default, II) or 'big' (MM): the byte order of the header and every IFD value. */
+  byteOrder?: 'little' | 'big';
   /** Bytes gathered before a write to disk. */
   bufferSize?: number;
 }
@@ -128,6 +139,7 @@ const CLASSIC_LIMIT = 2 ** 32;
 
 export class TiffWriter {
   readonly bigTiff: boolean;
+  readonly littleEndian: boolean;
   private readonly images: TiffImage[] = [];
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
@@ -140,18 +152,20 @@ export class TiffWriter {
     options: TiffWriterOptions,
   ) {
     this.bigTiff = options.bigTiff ?? false;
+    this.littleEndian = (options.byteOrder ?? 'little') === 'little';
     this.bufferSize = options.bufferSize ?? 4 << 20;
     // Header with a zero first-IFD offset, patched at close().
     const header = new Uint8Array(this.bigTiff ? 16 : 8);
     const dv = new DataView(header.buffer);
-    header[0] = 0x49;
-    header[1] = 0x49;
+    const le = this.littleEndian;
+    header[0] = le ? 0x49 : 0x4d;
+    header[1] = le ? 0x49 : 0x4d;
     if (this.bigTiff) {
-      dv.setUint16(2, 43, true);
-      dv.setUint16(4, 8, true);
-      dv.setUint16(6, 0, true);
+      dv.setUint16(2, 43, le);
+      dv.setUint16(4, 8, le);
+      dv.setUint16(6, 0, le);
     } else {
-      dv.setUint16(2, 42, true);
+      dv.setUint16(2, 42, le);
     }
     this.pending.push(header);
     this.pendingBytes = header.length;
@@ -221,8 +235,8 @@ export class TiffWriter {
       // Patch the first-IFD offset.
       const patch = new Uint8Array(this.bigTiff ? 8 : 4);
       const dv = new DataView(patch.buffer);
-      if (this.bigTiff) dv.setBigUint64(0, BigInt(starts[0]!), true);
-      else dv.setUint32(0, starts[0]!, true);
+      if (this.bigTiff) dv.setBigUint64(0, BigInt(starts[0]!), this.littleEndian);
+      else dv.setUint32(0, starts[0]!, this.littleEndian);
       await this.fh.write(patch, 0, patch.length, this.bigTiff ? 8 : 4);
     } finally {
       this.closed = true;
@@ -274,7 +288,7 @@ export class TiffWriter {
   private buildIfdBlock(image: TiffImage): IfdBlock {
     const tags = imageTags(image, this.bigTiff);
     for (let i = 0; i < image.chunkCount; i++) this.checkOffset(image.offsets[i]!);
-    return new IfdBlock(tags, this.bigTiff);
+    return new IfdBlock(tags, this.bigTiff, this.littleEndian);
   }
 }
 
@@ -289,12 +303,13 @@ function imageTags(image: TiffImage, bigTiff: boolean): RawTag[] {
   tags.push({ tag: Tag.NewSubfileType, type: FieldType.LONG, values: [s.newSubfileType ?? 0] });
   tags.push(shortOrLong(Tag.ImageWidth, s.width));
   tags.push(shortOrLong(Tag.ImageLength, s.height));
-  tags.push({ tag: Tag.BitsPerSample, type: FieldType.SHORT, values: [8, 8, 8] });
+  const samples = s.samplesPerPixel ?? 3;
+  tags.push({ tag: Tag.BitsPerSample, type: FieldType.SHORT, values: new Array<number>(samples).fill(s.bitsPerSample ?? 8) });
   tags.push({ tag: Tag.Compression, type: FieldType.SHORT, values: [s.compression] });
   tags.push({ tag: Tag.PhotometricInterpretation, type: FieldType.SHORT, values: [s.photometric] });
   if (s.description !== undefined) tags.push({ tag: Tag.ImageDescription, type: FieldType.ASCII, values: ascii(s.description) });
-  tags.push({ tag: Tag.SamplesPerPixel, type: FieldType.SHORT, values: [3] });
-  tags.push({ tag: Tag.PlanarConfiguration, type: FieldType.SHORT, values: [1] });
+  tags.push({ tag: Tag.SamplesPerPixel, type: FieldType.SHORT, values: [samples] });
+  tags.push({ tag: Tag.PlanarConfiguration, type: FieldType.SHORT, values: [s.planarConfiguration ?? 1] });
   if (s.software !== undefined) tags.push({ tag: Tag.Software, type: FieldType.ASCII, values: ascii(s.software) });
   if (s.predictor !== undefined) tags.push({ tag: Tag.Predictor, type: FieldType.SHORT, values: [s.predictor] });
   if (s.resolution) {
@@ -341,7 +356,7 @@ function valueCount(t: RawTag): number {
   return t.type === FieldType.RATIONAL ? t.values.length / 2 : t.values.length;
 }
 
-function encodeValues(t: RawTag): Uint8Array {
+function encodeValues(t: RawTag, le: boolean): Uint8Array {
   const size = TYPE_SIZE[t.type];
   const n = valueCount(t);
   const out = new Uint8Array(size * n);
@@ -363,15 +378,15 @@ function encodeValues(t: RawTag): Uint8Array {
         break;
       case FieldType.SHORT:
         if (x > 0xffff) throw new Error(`tag ${t.tag}: ${x} does not fit a SHORT`);
-        dv.setUint16(i * 2, x, true);
+        dv.setUint16(i * 2, x, le);
         break;
       case FieldType.LONG:
       case FieldType.RATIONAL:
         if (x > 0xffffffff) throw new Error(`tag ${t.tag}: ${x} does not fit a LONG`);
-        dv.setUint32(i * 4, x, true);
+        dv.setUint32(i * 4, x, le);
         break;
       case FieldType.LONG8:
-        dv.setBigUint64(i * 8, BigInt(x), true);
+        dv.setBigUint64(i * 8, BigInt(x), le);
         break;
     }
   }
@@ -389,11 +404,12 @@ class IfdBlock {
   constructor(
     private readonly tags: RawTag[],
     private readonly bigTiff: boolean,
+    private readonly le: boolean,
   ) {
     this.entrySize = bigTiff ? 20 : 12;
     this.inlineSize = bigTiff ? 8 : 4;
     this.headSize = bigTiff ? 8 + tags.length * 20 + 8 : 2 + tags.length * 12 + 4;
-    this.encoded = tags.map(encodeValues);
+    this.encoded = tags.map((t) => encodeValues(t, le));
     let size = this.headSize;
     for (const e of this.encoded) {
       if (e.length > this.inlineSize) size += e.length + (e.length % 2);
@@ -406,33 +422,33 @@ class IfdBlock {
     const dv = new DataView(out.buffer);
     let p = 0;
     if (this.bigTiff) {
-      dv.setBigUint64(0, BigInt(this.tags.length), true);
+      dv.setBigUint64(0, BigInt(this.tags.length), this.le);
       p = 8;
     } else {
-      dv.setUint16(0, this.tags.length, true);
+      dv.setUint16(0, this.tags.length, this.le);
       p = 2;
     }
     let extra = this.headSize;
     for (let i = 0; i < this.tags.length; i++) {
       const t = this.tags[i]!;
       const bytes = this.encoded[i]!;
-      dv.setUint16(p, t.tag, true);
-      dv.setUint16(p + 2, t.type, true);
-      if (this.bigTiff) dv.setBigUint64(p + 4, BigInt(valueCount(t)), true);
-      else dv.setUint32(p + 4, valueCount(t), true);
+      dv.setUint16(p, t.tag, this.le);
+      dv.setUint16(p + 2, t.type, this.le);
+      if (this.bigTiff) dv.setBigUint64(p + 4, BigInt(valueCount(t)), this.le);
+      else dv.setUint32(p + 4, valueCount(t), this.le);
       const valueAt = p + (this.bigTiff ? 12 : 8);
       if (bytes.length <= this.inlineSize) {
         out.set(bytes, valueAt);
       } else {
         out.set(bytes, extra);
-        if (this.bigTiff) dv.setBigUint64(valueAt, BigInt(start + extra), true);
-        else dv.setUint32(valueAt, start + extra, true);
+        if (this.bigTiff) dv.setBigUint64(valueAt, BigInt(start + extra), this.le);
+        else dv.setUint32(valueAt, start + extra, this.le);
         extra += bytes.length + (bytes.length % 2);
       }
       p += this.entrySize;
     }
-    if (this.bigTiff) dv.setBigUint64(p, BigInt(next), true);
-    else dv.setUint32(p, next, true);
+    if (this.bigTiff) dv.setBigUint64(p, BigInt(next), this.le);
+    else dv.setUint32(p, next, this.le);
     return out;
   }
 }

@@ -12,6 +12,7 @@ import { runInPool } from './codec-pool';
 import type { Decoded } from './decoded';
 import { JpegDecoder } from './jpeg-decoder';
 import { type Jpeg2000DecoderParameters, j2kSizeProblem } from './jpeg2000-decoder';
+import { samplesToRgb } from './samples';
 
 interface Jpeg2000BlockParameters extends Jpeg2000DecoderParameters {
   tileWidth: number;
@@ -83,24 +84,46 @@ export function compressionName(compression: number): string {
 /** geotiff decodes into the browser's canvas for WebP, and old-style JPEG is not supported: refuse both up front. */
 const REFUSED = new Set<number>([Compression.OJPEG, Compression.WEBP, 34887]);
 
-const decoders = new WeakMap<TiffDirectory, Promise<BaseDecoder>>();
+/** A directory's decoder, and whether Predictor 2 is left to samplesToRgb (16-bit samples). */
+interface BlockDecoder {
+  decoder: BaseDecoder;
+  undoPredictor: boolean;
+}
+
+const decoders = new WeakMap<TiffDirectory, Promise<BlockDecoder>>();
 
 /** Samples per pixel an image may have (grey, grey and alpha, RGB, RGBA). */
 const MAX_SAMPLES = 4;
 
+/** SampleFormat (339): unsigned (the default) or signed integers; libtiff's RGBA reader refuses floating point. */
+const INTEGER_SAMPLE_FORMATS = new Set([1, 2]);
+
+/** Whether an image's samples are stored in separate planes (PlanarConfiguration 2), one block per sample. */
+export function hasSeparatePlanes(dir: TiffDirectory): boolean {
+  return dir.planarConfiguration === 2 && dir.samplesPerPixel > 1;
+}
+
 /** Throws UNSUPPORTED_* when an image cannot be decoded at all, so a slide fails at open, not per tile. */
 export async function checkDecodable(dir: TiffDirectory, path: string): Promise<void> {
-  if (dir.bitsPerSample !== 8) throw new SlideError('UNSUPPORTED_FORMAT', `Images with ${dir.bitsPerSample}-bit samples are not supported.`, path);
+  const isJpeg = isFrameCodec(dir);
+  const tiles = `${dir.compression === Compression.JPEG ? 'JPEG' : 'JPEG 2000'} tiles`;
+  if (dir.bitsPerSample !== 8 && dir.bitsPerSample !== 16)
+    throw new SlideError('UNSUPPORTED_FORMAT', `Images with ${dir.bitsPerSample}-bit samples are not supported.`, path);
+  if (dir.bitsPerSample === 16 && isJpeg) throw new SlideError('UNSUPPORTED_FORMAT', `16-bit samples in ${tiles} are not supported.`, path);
   // The decoded size of a block bounds every decode: keep it in proportion to its pixels.
   if (dir.samplesPerPixel < 1 || dir.samplesPerPixel > MAX_SAMPLES)
     throw new SlideError('UNSUPPORTED_FORMAT', `Images with ${dir.samplesPerPixel} samples per pixel are not supported.`, path);
-  if (dir.planarConfiguration !== 1 && dir.samplesPerPixel > 1)
-    throw new SlideError('UNSUPPORTED_FORMAT', 'Separate colour planes (PlanarConfiguration 2) are not supported.', path);
-  const isJpeg =
-    dir.compression === Compression.JPEG ||
-    dir.compression === Compression.APERIO_J2K_RGB ||
-    dir.compression === Compression.APERIO_J2K_YCBCR ||
-    dir.compression === Compression.JPEG2000;
+  if (dir.planarConfiguration !== 1 && dir.planarConfiguration !== 2)
+    throw new SlideError('UNSUPPORTED_FORMAT', `PlanarConfiguration ${dir.planarConfiguration} is not a TIFF sample layout.`, path);
+  if (hasSeparatePlanes(dir) && isJpeg)
+    throw new SlideError('UNSUPPORTED_FORMAT', `Separate colour planes (PlanarConfiguration 2) with ${tiles} are not supported.`, path);
+  const sampleFormat = firstValue(dir.ifd.hasTag(339) ? await dir.ifd.loadValue(339) : undefined) ?? 1;
+  if (!INTEGER_SAMPLE_FORMATS.has(sampleFormat))
+    throw new SlideError(
+      'UNSUPPORTED_FORMAT',
+      `Images with ${sampleFormat === 3 ? 'floating-point' : `SampleFormat ${sampleFormat}`} samples are not supported.`,
+      path,
+    );
   const photometricOk =
     dir.photometric === Photometric.RGB ||
     dir.photometric === Photometric.MIN_IS_BLACK ||
@@ -115,13 +138,22 @@ export async function checkDecodable(dir: TiffDirectory, path: string): Promise<
   await decoderFor(dir, path);
 }
 
-function decoderFor(dir: TiffDirectory, path: string): Promise<BaseDecoder> {
+function firstValue(value: unknown): number | undefined {
+  const first = typeof value === 'object' && value !== null && 'length' in value ? (value as ArrayLike<unknown>)[0] : value;
+  return typeof first === 'number' ? first : undefined;
+}
+
+function decoderFor(dir: TiffDirectory, path: string): Promise<BlockDecoder> {
   let decoder = decoders.get(dir);
   if (!decoder) {
     decoder = (async () => {
       if (REFUSED.has(dir.compression)) throw new Error('refused');
       const predictor = Number((await dir.ifd.loadValue(317)) ?? 1);
-      return getDecoder(dir.compression, decoderParameters(dir, predictor) as unknown as Parameters<typeof getDecoder>[1]);
+      // geotiff undoes Predictor 2 on 16-bit samples in the machine's byte order: a big-endian file's
+      // come out wrong, so 16-bit samples have it undone in theirs (samplesToRgb).
+      const undoPredictor = dir.bitsPerSample === 16 && predictor === 2;
+      const parameters = decoderParameters(dir, undoPredictor ? 1 : predictor) as unknown as Parameters<typeof getDecoder>[1];
+      return { decoder: await getDecoder(dir.compression, parameters), undoPredictor };
     })().catch(() => {
       throw new SlideError('UNSUPPORTED_COMPRESSION', `Tiles compressed with ${compressionName(dir.compression)} cannot be decoded.`, path);
     });
@@ -131,17 +163,49 @@ function decoderFor(dir: TiffDirectory, path: string): Promise<BaseDecoder> {
 }
 
 /**
- * Decodes one stored tile or strip into interleaved RGB (3 channels), whatever the codec and
- * photometric. `block` names it in errors ("tile 3,1 of image 0").
+ * Decodes one stored tile or strip into interleaved RGB (3 channels), whatever the codec, photometric
+ * and sample layout: `stored` is its bytes, or with separate planes (PlanarConfiguration 2) the
+ * bytes of each plane it needs (the first three, or the first for grey). `block` names it in errors
+ * ("tile 3,1 of image 0").
  */
-export async function decodeBlock(dir: TiffDirectory, bytes: Uint8Array, width: number, height: number, path: string, block = 'a tile'): Promise<Decoded> {
-  const decoder = await decoderFor(dir, path);
+export async function decodeBlock(
+  dir: TiffDirectory,
+  stored: Uint8Array | readonly Uint8Array[],
+  width: number,
+  height: number,
+  path: string,
+  block = 'a tile',
+): Promise<Decoded> {
+  const { decoder, undoPredictor } = await decoderFor(dir, path);
   const name = block.charAt(0).toUpperCase() + block.slice(1);
-  let raw: ArrayBufferLike;
+  const planes = stored instanceof Uint8Array ? [stored] : stored;
+  const raws: Uint8Array[] = [];
+  for (const bytes of planes) raws.push(new Uint8Array(await decodeStored(decoder, bytes, name, path)));
+  if (!isFrameCodec(dir)) {
+    // Our decoders give whole blocks of the directory's samples (zero-filled when short).
+    return samplesToRgb(raws, width, height, {
+      samplesPerPixel: dir.samplesPerPixel,
+      bitsPerSample: dir.bitsPerSample === 16 ? 16 : 8,
+      separatePlanes: hasSeparatePlanes(dir),
+      littleEndian: dir.littleEndian,
+      undoPredictor,
+      minIsWhite: dir.photometric === Photometric.MIN_IS_WHITE,
+    });
+  }
+  const samples = raws[0]!;
+  const pixels = width * height;
+  // JPEG and JPEG 2000 decode to their frame's own components.
+  const channels = Math.floor(samples.length / pixels);
+  if (channels < 1) throw new SlideError('CORRUPT_DATA', `${name} decoded to fewer pixels than its size.`, path);
+  return toRgb(samples, width, height, channels, dir.photometric === Photometric.MIN_IS_WHITE && dir.compression !== Compression.JPEG);
+}
+
+/** One stored block through its decoder, errors named for the block. */
+async function decodeStored(decoder: BaseDecoder, bytes: Uint8Array, name: string, path: string): Promise<ArrayBufferLike> {
   try {
     // Node Buffers may be views into a shared pool: hand the decoder an ArrayBuffer of its own.
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : new Uint8Array(bytes).buffer;
-    raw = await decoder.decode(own);
+    return await decoder.decode(own);
   } catch (error) {
     if (error instanceof SlideError) {
       // Our decoders' own findings ("its LZW data decompresses to more than...") name the block here.
@@ -152,14 +216,6 @@ export async function decodeBlock(dir: TiffDirectory, bytes: Uint8Array, width: 
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(/^Input buffer has corrupt header: /, '');
     throw new SlideError('CORRUPT_DATA', `${name} is damaged and cannot be decoded (${reason}).`, path);
   }
-  const samples = new Uint8Array(raw);
-  const pixels = width * height;
-  // JPEG and JPEG 2000 decode to their frame's own components; the other codecs to whole blocks of
-  // the directory's samples per pixel (our decoders zero-fill a short block, and a strip's block
-  // counts its full RowsPerStrip: the rows past the image's end are left out here).
-  const channels = isFrameCodec(dir) || samples.length < pixels * dir.samplesPerPixel ? Math.floor(samples.length / pixels) : dir.samplesPerPixel;
-  if (channels < 1) throw new SlideError('CORRUPT_DATA', `${name} decoded to fewer pixels than its size.`, path);
-  return toRgb(samples, width, height, channels, dir.photometric === Photometric.MIN_IS_WHITE && !isJpegFamily(dir));
 }
 
 /** Codecs whose data declares its own frame (size, components): JPEG and JPEG 2000. */
@@ -172,13 +228,10 @@ function isFrameCodec(dir: TiffDirectory): boolean {
   );
 }
 
-function isJpegFamily(dir: TiffDirectory): boolean {
-  return dir.compression === Compression.JPEG;
-}
-
+/** A JPEG or JPEG 2000 frame's components as RGB (a single component as grey, inverted for MinIsWhite). */
 function toRgb(samples: Uint8Array, width: number, height: number, channels: number, invert: boolean): Decoded {
   const pixels = width * height;
-  if (channels === 3 && !invert) return { data: samples.length === pixels * 3 ? samples : samples.subarray(0, pixels * 3), width, height, channels: 3 };
+  if (channels === 3) return { data: samples.length === pixels * 3 ? samples : samples.subarray(0, pixels * 3), width, height, channels: 3 };
   const out = new Uint8Array(pixels * 3);
   for (let p = 0, s = 0, o = 0; p < pixels; p++, s += channels, o += 3) {
     if (channels >= 3) {

@@ -5,7 +5,7 @@ import type { LevelInfo, Mpp, RgbImage } from '../../../shared/slide';
 import { runInPool, warmCodecPool } from '../codecs/codec-pool';
 import { completeJpeg, jpegStructureProblem } from '../codecs/jpeg-stream';
 import { decompositionLevels, hasSubsampledComponents, j2kSizeProblem } from '../codecs/jpeg2000-decoder';
-import { checkDecodable, decodeBlock } from '../codecs/registry';
+import { checkDecodable, decodeBlock, hasSeparatePlanes } from '../codecs/registry';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
 import { blockName, Compression, Photometric, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
@@ -95,12 +95,22 @@ export class TiffPyramidSource implements SlideSource {
     return this.decodeBlockAt(dir, col, row);
   }
 
+  /** A block's stored bytes: one buffer, or with separate planes the first three (one for grey); null when absent. */
+  private async storedBlock(dir: TiffDirectory, col: number, row: number): Promise<Uint8Array | Uint8Array[] | null> {
+    if (!hasSeparatePlanes(dir)) return this.tiff.readBlock(dir, col, row);
+    const planes = await Promise.all(Array.from({ length: dir.samplesPerPixel >= 3 ? 3 : 1 }, (_, p) => this.tiff.readBlock(dir, col, row, p)));
+    if (planes.every((plane) => plane === null)) return null;
+    const missing = planes.indexOf(null);
+    if (missing >= 0) throw new SlideError('CORRUPT_DATA', `${capitalised(blockName(dir, col, row))} has no data for its colour plane ${missing}.`, this.path);
+    return planes as Uint8Array[];
+  }
+
   private async decodeBlockAt(dir: TiffDirectory, col: number, row: number): Promise<RgbImage | null> {
-    const bytes = await this.tiff.readBlock(dir, col, row);
-    if (!bytes) return null;
+    const stored = await this.storedBlock(dir, col, row);
+    if (!stored) return null;
     // Tiles are stored padded to full size; the last strip holds only the rows that remain.
     const height = dir.tiled ? dir.blockHeight : Math.min(dir.blockHeight, dir.height - row * dir.blockHeight);
-    const decoded = await decodeBlock(dir, bytes, dir.blockWidth, height, this.path, blockName(dir, col, row));
+    const decoded = await decodeBlock(dir, stored, dir.blockWidth, height, this.path, blockName(dir, col, row));
     if (decoded.width !== dir.blockWidth || decoded.height !== height) {
       // A JPEG strip may declare the full strip height even at the bottom edge.
       if (decoded.width !== dir.blockWidth || decoded.height < height) {

@@ -42,6 +42,8 @@ export interface TiffDirectory {
   samplesPerPixel: number;
   bitsPerSample: number;
   planarConfiguration: number;
+  /** The file's byte order, which is also that of its 16-bit samples. */
+  littleEndian: boolean;
   newSubfileType: number;
   description: string | undefined;
   jpegTables: Uint8Array | undefined;
@@ -105,7 +107,7 @@ export class TiffFile {
       const directories: TiffDirectory[] = [];
       for (let index = 0; index < chain.offsets.length; index++) {
         const image = await tiff.getImage(index);
-        directories.push(await readDirectory(index, image.getFileDirectory(), size, path));
+        directories.push(await readDirectory(index, image.getFileDirectory(), size, path, tiff.littleEndian));
       }
       return new TiffFile(file, tiff, directories);
     } catch (error) {
@@ -129,12 +131,30 @@ export class TiffFile {
     await this.file.close();
   }
 
+  /**
+   * An array tag's values. geotiff 3.0 reads the arrays it defers (those past the bytes it fetched
+   * with the IFD) as little-endian whatever the file's byte order: a big-endian file's are read here.
+   */
+  private async loadArray(dir: TiffDirectory, tag: number): Promise<ArrayLike<number> | number | undefined> {
+    const deferred = dir.ifd.deferredArrays.get(tag);
+    if (dir.littleEndian || !deferred) return (await dir.ifd.loadValue(tag)) as ArrayLike<number> | number | undefined;
+    const size = ARRAY_ITEM_SIZE[deferred.fieldType];
+    if (size === undefined) throw new SlideError('CORRUPT_DATA', `Tag ${tag} has a field type (${deferred.fieldType}) that cannot hold offsets.`, this.path);
+    const bytes = await this.file.read(deferred.arrayOffset, deferred.length * size, 'A tile offset table');
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const values = new Float64Array(deferred.length);
+    for (let i = 0; i < values.length; i++) {
+      values[i] = size === 2 ? view.getUint16(i * 2) : size === 4 ? view.getUint32(i * 4) : Number(view.getBigUint64(i * 8));
+    }
+    return values;
+  }
+
   private blockTable(dir: TiffDirectory) {
     let table = this.blockTables.get(dir.index);
     if (!table) {
       table = (async () => {
-        const offsets = (await dir.ifd.loadValue(dir.tiled ? 324 : 273)) as ArrayLike<number> | number | undefined;
-        const counts = (await dir.ifd.loadValue(dir.tiled ? 325 : 279)) as ArrayLike<number> | number | undefined;
+        const offsets = await this.loadArray(dir, dir.tiled ? 324 : 273);
+        const counts = await this.loadArray(dir, dir.tiled ? 325 : 279);
         if (offsets === undefined || counts === undefined) throw new SlideError('CORRUPT_DATA', 'An image has no tile or strip offsets.', this.path);
         const asArray = (v: ArrayLike<number> | number) => (typeof v === 'number' ? [v] : v);
         return { offsets: asArray(offsets), counts: asArray(counts) };
@@ -145,13 +165,13 @@ export class TiffFile {
   }
 
   /**
-   * The stored bytes of one tile or strip; null when the block is absent (offset or count 0). A
-   * byte count beyond what the block's pixels can need compressed with its codec (maxStoredBytes)
-   * is refused before anything is allocated for it.
+   * The stored bytes of one tile or strip (of one sample's plane, with PlanarConfiguration 2); null
+   * when the block is absent (offset or count 0). A byte count beyond what the block's pixels can
+   * need compressed with its codec (maxStoredBytes) is refused before anything is allocated for it.
    */
-  async readBlock(dir: TiffDirectory, col: number, row: number): Promise<Uint8Array | null> {
+  async readBlock(dir: TiffDirectory, col: number, row: number, plane = 0): Promise<Uint8Array | null> {
     const { offsets, counts } = await this.blockTable(dir);
-    const index = row * dir.blocksAcross + col;
+    const index = (plane * dir.blocksDown + row) * dir.blocksAcross + col;
     const offset = offsets[index];
     const count = counts[index];
     if (offset === undefined || count === undefined) throw new SlideError('CORRUPT_DATA', 'A tile index is missing from the file.', this.path);
@@ -194,6 +214,9 @@ function codecName(compression: number): string {
   return CODEC_NAMES[compression] ?? `compression ${compression}`;
 }
 
+/** Bytes per value of the field types an offset or byte-count array may have: SHORT, LONG, LONG8. */
+const ARRAY_ITEM_SIZE: Readonly<Record<number, 2 | 4 | 8>> = { 3: 2, 4: 4, 16: 8 };
+
 /**
  * The most bytes one stored block can hold: its codec's worst case for the block's decoded size n
  * (width x height x samples, whole rows of bits; strips count their full RowsPerStrip):
@@ -231,7 +254,7 @@ export function maxStoredBytes(dir: TiffDirectory): number {
   }
 }
 
-async function readDirectory(index: number, ifd: ImageFileDirectory, fileSize: number, path: string): Promise<TiffDirectory> {
+async function readDirectory(index: number, ifd: ImageFileDirectory, fileSize: number, path: string, littleEndian: boolean): Promise<TiffDirectory> {
   // Tags are few and small here; loadValue also resolves geotiff's deferred (non-eager) fields.
   const values = new Map<number, unknown>();
   for (const tag of [254, 256, 257, 258, 259, 262, 277, 278, 284, 296, 322, 323]) values.set(tag, await ifd.loadValue(tag));
@@ -285,6 +308,7 @@ async function readDirectory(index: number, ifd: ImageFileDirectory, fileSize: n
     samplesPerPixel,
     bitsPerSample: num(258) ?? 1,
     planarConfiguration,
+    littleEndian,
     newSubfileType: num(254) ?? 0,
     description: tags.ImageDescription,
     jpegTables: jpegTables ? Uint8Array.from(jpegTables) : undefined,
