@@ -132,6 +132,31 @@ const CB_G = new Int32Array(256);
 }
 
 // ---------------------------------------------------------------------------------------------
+// Working memory (component planes, upsampled rows, destuffed data), reused from one decode to the
+// next: allocating it afresh dominated the small decodes NDPI levels are made of.
+
+/** The most working memory kept between decodes; larger decodes allocate the rest. */
+const SCRATCH_KEPT = 8 << 20;
+let scratch = new Uint8Array(0);
+let scratchUsed = 0;
+let scratchWanted = 0;
+
+function beginScratch(): void {
+  if (scratchWanted > scratch.length && scratch.length < SCRATCH_KEPT) scratch = new Uint8Array(Math.min(scratchWanted, SCRATCH_KEPT));
+  scratchUsed = 0;
+  scratchWanted = 0;
+}
+
+/** n zeroed bytes, valid until the next decode begins. */
+function takeScratch(n: number): Uint8Array {
+  scratchWanted += n;
+  if (scratchUsed + n > scratch.length) return new Uint8Array(n);
+  const view = scratch.subarray(scratchUsed, scratchUsed + n);
+  scratchUsed += n;
+  return view.fill(0);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Inverse DCTs: dequantize coef (natural order) with q, write size x size samples at out[off],
 // rows stride apart. Integer arithmetic as in the C (CONST_BITS 13, PASS1_BITS 2); `>>` is C's
 // arithmetic RIGHT_SHIFT and the & 1023 lookup its RANGE_MASK.
@@ -327,12 +352,12 @@ function idct2x2(coef: Int32Array, q: Int32Array, out: Uint8Array, off: number, 
 // ---------------------------------------------------------------------------------------------
 // Huffman tables (jdhuff.c jpeg_make_d_derived_tbl, with a 9-bit lookahead)
 
-const LOOKAHEAD = 9;
+const LOOKAHEAD = 11;
 
 interface HuffTable {
-  /** By the next 9 bits: code length << 8 | symbol; 0 when the code is longer than 9 bits. */
+  /** By the next LOOKAHEAD bits: code length << 8 | symbol; 0 when the code is longer. */
   lookup: Uint16Array;
-  /** AC tables only, by the next 9 bits when code and magnitude bits both fit in them: value << 8 | run << 4 | bits used. */
+  /** AC tables only, by the next LOOKAHEAD bits when code and magnitude bits both fit in them: value << 9 | run << 5 | bits used. */
   fastAc: Int32Array;
   /** Largest code of each length (index 1..16), -1 when none. */
   maxcode: Int32Array;
@@ -345,7 +370,28 @@ interface HuffTable {
 interface RawHuffTable {
   counts: Uint8Array;
   values: Uint8Array;
-  built: HuffTable | null;
+  /** The table's bytes as a string, its key in the cache of built tables. */
+  key: string;
+}
+
+/**
+ * Tables already built, by kind and content. NDPI levels are decoded one restart interval at a
+ * time, every interval under the same header: building the tables afresh dominated those decodes.
+ */
+const builtTables = new Map<string, HuffTable | Int32Array>();
+const BUILT_TABLES_KEPT = 64;
+
+function cached<T extends HuffTable | Int32Array>(key: string, build: () => T): T {
+  const hit = builtTables.get(key) as T | undefined;
+  if (hit) return hit;
+  const built = build();
+  if (builtTables.size >= BUILT_TABLES_KEPT) builtTables.clear();
+  builtTables.set(key, built);
+  return built;
+}
+
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
 function extend(v: number, s: number): number {
@@ -387,12 +433,12 @@ function buildHuffTable(raw: RawHuffTable, isDc: boolean, name: string): HuffTab
       const s = symbol & 15;
       if (!isDc && s !== 0 && l + s <= LOOKAHEAD) {
         const v = (bits >> (LOOKAHEAD - l - s)) & ((1 << s) - 1);
-        fastAc[bits] = (extend(v, s) << 8) | ((symbol >> 4) << 4) | (l + s);
+        fastAc[bits] = (extend(v, s) << 9) | ((symbol >> 4) << 5) | (l + s);
       }
     }
   }
   if (isDc) for (const symbol of raw.values) if (symbol > 15) throw new JpegDecodeError(`${name} has a DC symbol above 15`);
-  return { lookup, fastAc, maxcode, valoffset, values: raw.values };
+  return { lookup, fastAc, maxcode, valoffset, values: raw.values.slice() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -417,7 +463,7 @@ interface EntropyData {
 }
 
 function readEntropyData(jpeg: Uint8Array, pos: number): EntropyData {
-  const bytes = new Uint8Array(jpeg.length - pos + PADDING);
+  const bytes = takeScratch(jpeg.length - pos + PADDING);
   const bounds = [0];
   const restarts: number[] = [];
   let o = 0;
@@ -605,12 +651,12 @@ function decodeScan(data: EntropyData, frame: Frame, scs: ScanComponent[], resta
         const f = fast[look]!;
         if (f !== 0) {
           // Code and magnitude bits both within the lookahead.
-          bits -= f & 15;
-          k += (f >> 4) & 15;
+          bits -= f & 31;
+          k += (f >> 5) & 15;
           if (k > 63) throw corrupt(pos * 8 - bits, end * 8, 'AC coefficients run past the end of a block');
           if (idct !== null) {
             const z = NATURAL_ORDER[k]!;
-            coef[z] = f >> 8;
+            coef[z] = f >> 9;
             nonzero[count++] = z;
           }
           k++;
@@ -703,7 +749,7 @@ function rowSource(comp: Component, frame: Frame, minSize: number, outWidth: num
   else if (hOut % hIn !== 0 || vOut % vIn !== 0) throw new JpegDecodeError('fractional sampling factors are not supported');
   const hExpand = method === Upsample.H1V2Fancy ? 1 : hOut / hIn;
   const vExpand = vOut / vIn;
-  const row = new Uint8Array(Math.max(outWidth, comp.stride * hExpand));
+  const row = takeScratch(Math.max(outWidth, comp.stride * hExpand));
   return { comp, method, hExpand, vExpand, row, buf: row, off: 0 };
 }
 
@@ -860,12 +906,16 @@ function readFrame(data: Uint8Array, pos: number, length: number, scale: number,
     let size = minSize;
     while (size < 8 && (maxH * minSize) % (s.h * size * 2) === 0 && (maxV * minSize) % (s.v * size * 2) === 0) size *= 2;
     const stride = mcusWide * s.h * size;
+    // Every field written here, in one order: a spread would leave V8 a slow, dictionary-mode object.
     return {
-      ...s,
+      id: s.id,
+      h: s.h,
+      v: s.v,
+      quantSlot: s.quantSlot,
       size,
       blocksWide: Math.ceil(Math.ceil((width * s.h) / maxH) / 8),
       blocksHigh: Math.ceil(Math.ceil((height * s.v) / maxV) / 8),
-      plane: new Uint8Array(stride * mcusHigh * s.v * size),
+      plane: takeScratch(stride * mcusHigh * s.v * size),
       stride,
       width: Math.ceil((width * s.h * size) / (maxH * 8)),
       height: Math.ceil((height * s.v * size) / (maxV * 8)),
@@ -884,9 +934,12 @@ function readQuantTables(data: Uint8Array, pos: number, end: number, quant: (Int
     if (precision > 1) throw new JpegDecodeError(`quantization table ${slot} has precision ${precision}`);
     const bytes = precision === 1 ? 128 : 64;
     if (pos + bytes > end) throw new JpegDecodeError(`quantization table ${slot} is cut short`);
-    const table = new Int32Array(64);
-    for (let i = 0; i < 64; i++) table[NATURAL_ORDER[i]!] = precision === 1 ? (data[pos + 2 * i]! << 8) | data[pos + 2 * i + 1]! : data[pos + i]!;
-    quant[slot] = table;
+    const at = pos;
+    quant[slot] = cached(`q${latin1(data.subarray(at - 1, at + bytes))}`, () => {
+      const table = new Int32Array(64);
+      for (let i = 0; i < 64; i++) table[NATURAL_ORDER[i]!] = precision === 1 ? (data[at + 2 * i]! << 8) | data[at + 2 * i + 1]! : data[at + i]!;
+      return table;
+    });
     pos += bytes;
   }
 }
@@ -905,7 +958,8 @@ function readHuffTables(data: Uint8Array, pos: number, end: number, dc: (RawHuff
     if (total > 256 || pos + total > end) throw new JpegDecodeError('a Huffman table has more codes than its segment holds');
     const slot = index & 15;
     if ((index & ~0x10) > 3) throw new JpegDecodeError(`Huffman table index 0x${index.toString(16)}`);
-    (index & 0x10 ? ac : dc)[slot] = { counts, values: data.slice(pos, pos + total), built: null };
+    const values = data.subarray(pos, pos + total);
+    (index & 0x10 ? ac : dc)[slot] = { counts, values, key: latin1(data.subarray(pos - 16, pos + total)) };
     pos += total;
   }
 }
@@ -919,6 +973,7 @@ function readHuffTables(data: Uint8Array, pos: number, end: number, dc: (RawHuff
 export function decodeJpegScaled(jpeg: Uint8Array, scale: 2 | 4 | 8, maxPixels: number): ScaledRgb {
   if (scale !== 2 && scale !== 4 && scale !== 8) throw new JpegDecodeError(`scale 1/${scale} is not supported`);
   if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) throw new JpegDecodeError('no JPEG start marker');
+  beginScratch();
   const quant: (Int32Array | undefined)[] = [];
   const dcRaw: (RawHuffTable | undefined)[] = [];
   const acRaw: (RawHuffTable | undefined)[] = [];
@@ -1053,6 +1108,5 @@ function huffTable(raw: (RawHuffTable | undefined)[], slot: number, isDc: boolea
   const name = `${isDc ? 'DC' : 'AC'} Huffman table ${slot}`;
   const table = slot < 4 ? raw[slot] : undefined;
   if (!table) throw new JpegDecodeError(`${name} is missing`);
-  table.built ??= buildHuffTable(table, isDc, name);
-  return table.built;
+  return cached(`${isDc ? 'd' : 'a'}${table.key}`, () => buildHuffTable(table, isDc, name));
 }
