@@ -108,10 +108,6 @@ const MAX_BLOCKS_IN_MCU = 10;
 const IDCT_LIMIT = new Uint8Array(1024);
 for (let t = 0; t < 1024; t++) IDCT_LIMIT[t] = t < 128 ? t + 128 : t < 512 ? 255 : t < 896 ? 0 : t - 896;
 
-/** sample_range_limit: clamps -256..511 to 0..255 (index + 256). */
-const CLAMP = new Uint8Array(768);
-for (let i = 0; i < 768; i++) CLAMP[i] = Math.min(255, Math.max(0, i - 256));
-
 // ---------------------------------------------------------------------------------------------
 // YCbCr -> RGB tables (jdcolor.c build_ycc_rgb_table, SCALEBITS 16)
 
@@ -157,38 +153,38 @@ function takeScratch(n: number): Uint8Array {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Inverse DCTs: dequantize coef (natural order) with q, write size x size samples at out[off],
+// Inverse DCTs: from dequantized coef (natural order), write size x size samples at out[off],
 // rows stride apart. Integer arithmetic as in the C (CONST_BITS 13, PASS1_BITS 2); `>>` is C's
 // arithmetic RIGHT_SHIFT and the & 1023 lookup its RANGE_MASK.
 
 const workspace = new Int32Array(64);
 
 /** jidctint.c jpeg_idct_islow. */
-function idct8x8(coef: Int32Array, q: Int32Array, out: Uint8Array, off: number, stride: number): void {
+function idct8x8(coef: Int32Array, out: Uint8Array, off: number, stride: number): void {
   const ws = workspace;
   for (let c = 0; c < 8; c++) {
     if (coef[8 + c] === 0 && coef[16 + c] === 0 && coef[24 + c] === 0 && coef[32 + c] === 0 && coef[40 + c] === 0 && coef[48 + c] === 0 && coef[56 + c] === 0) {
-      const dc = (coef[c]! * q[c]!) << 2;
+      const dc = coef[c]! << 2;
       for (let r = 0; r < 64; r += 8) ws[r + c] = dc;
       continue;
     }
-    let z2 = coef[16 + c]! * q[16 + c]!;
-    let z3 = coef[48 + c]! * q[48 + c]!;
+    let z2 = coef[16 + c]!;
+    let z3 = coef[48 + c]!;
     let z1 = (z2 + z3) * 4433;
     let tmp2 = z1 + z3 * -15137;
     let tmp3 = z1 + z2 * 6270;
-    z2 = coef[c]! * q[c]!;
-    z3 = coef[32 + c]! * q[32 + c]!;
+    z2 = coef[c]!;
+    z3 = coef[32 + c]!;
     let tmp0 = (z2 + z3) * 8192;
     let tmp1 = (z2 - z3) * 8192;
     const tmp10 = tmp0 + tmp3;
     const tmp13 = tmp0 - tmp3;
     const tmp11 = tmp1 + tmp2;
     const tmp12 = tmp1 - tmp2;
-    tmp0 = coef[56 + c]! * q[56 + c]!;
-    tmp1 = coef[40 + c]! * q[40 + c]!;
-    tmp2 = coef[24 + c]! * q[24 + c]!;
-    tmp3 = coef[8 + c]! * q[8 + c]!;
+    tmp0 = coef[56 + c]!;
+    tmp1 = coef[40 + c]!;
+    tmp2 = coef[24 + c]!;
+    tmp3 = coef[8 + c]!;
     z1 = tmp0 + tmp3;
     z2 = tmp1 + tmp2;
     z3 = tmp0 + tmp2;
@@ -265,26 +261,26 @@ function idct8x8(coef: Int32Array, q: Int32Array, out: Uint8Array, off: number, 
 }
 
 /** jidctred.c jpeg_idct_4x4: column and row 4 never contribute. */
-function idct4x4(coef: Int32Array, q: Int32Array, out: Uint8Array, off: number, stride: number): void {
+function idct4x4(coef: Int32Array, out: Uint8Array, off: number, stride: number): void {
   const ws = workspace;
   for (let c = 0; c < 8; c++) {
     if (c === 4) continue;
     if (coef[8 + c] === 0 && coef[16 + c] === 0 && coef[24 + c] === 0 && coef[40 + c] === 0 && coef[48 + c] === 0 && coef[56 + c] === 0) {
-      const dc = (coef[c]! * q[c]!) << 2;
+      const dc = coef[c]! << 2;
       ws[c] = dc;
       ws[8 + c] = dc;
       ws[16 + c] = dc;
       ws[24 + c] = dc;
       continue;
     }
-    let tmp0 = coef[c]! * q[c]! * 16384;
-    let tmp2 = coef[16 + c]! * q[16 + c]! * 15137 + coef[48 + c]! * q[48 + c]! * -6270;
+    let tmp0 = coef[c]! * 16384;
+    let tmp2 = coef[16 + c]! * 15137 + coef[48 + c]! * -6270;
     const tmp10 = tmp0 + tmp2;
     const tmp12 = tmp0 - tmp2;
-    const z1 = coef[56 + c]! * q[56 + c]!;
-    const z2 = coef[40 + c]! * q[40 + c]!;
-    const z3 = coef[24 + c]! * q[24 + c]!;
-    const z4 = coef[8 + c]! * q[8 + c]!;
+    const z1 = coef[56 + c]!;
+    const z2 = coef[40 + c]!;
+    const z3 = coef[24 + c]!;
+    const z4 = coef[8 + c]!;
     tmp0 = z1 * -1730 + z2 * 11893 + z3 * -17799 + z4 * 8697;
     tmp2 = z1 * -4176 + z2 * -4926 + z3 * 7373 + z4 * 20995;
     ws[c] = (tmp10 + tmp2 + 2048) >> 12;
@@ -319,19 +315,18 @@ function idct4x4(coef: Int32Array, q: Int32Array, out: Uint8Array, off: number, 
 }
 
 /** jidctred.c jpeg_idct_2x2: only columns and rows 0, 1, 3, 5, 7 contribute. */
-function idct2x2(coef: Int32Array, q: Int32Array, out: Uint8Array, off: number, stride: number): void {
+function idct2x2(coef: Int32Array, out: Uint8Array, off: number, stride: number): void {
   const ws = workspace;
   for (let c = 0; c < 8; c++) {
     if (c === 2 || c === 4 || c === 6) continue;
     if (coef[8 + c] === 0 && coef[24 + c] === 0 && coef[40 + c] === 0 && coef[56 + c] === 0) {
-      const dc = (coef[c]! * q[c]!) << 2;
+      const dc = coef[c]! << 2;
       ws[c] = dc;
       ws[8 + c] = dc;
       continue;
     }
-    const tmp10 = coef[c]! * q[c]! * 32768;
-    const tmp0 =
-      coef[56 + c]! * q[56 + c]! * -5906 + coef[40 + c]! * q[40 + c]! * 6967 + coef[24 + c]! * q[24 + c]! * -10426 + coef[8 + c]! * q[8 + c]! * 29692;
+    const tmp10 = coef[c]! * 32768;
+    const tmp0 = coef[56 + c]! * -5906 + coef[40 + c]! * 6967 + coef[24 + c]! * -10426 + coef[8 + c]! * 29692;
     ws[c] = (tmp10 + tmp0 + 4096) >> 13;
     ws[8 + c] = (tmp10 - tmp0 + 4096) >> 13;
   }
@@ -544,7 +539,7 @@ interface ScanComponent {
   ac: HuffTable;
 }
 
-type Idct = (coef: Int32Array, q: Int32Array, out: Uint8Array, off: number, stride: number) => void;
+type Idct = (coef: Int32Array, out: Uint8Array, off: number, stride: number) => void;
 
 function idctFor(size: number): Idct | null {
   return size === 8 ? idct8x8 : size === 4 ? idct4x4 : size === 2 ? idct2x2 : null;
@@ -637,6 +632,8 @@ function decodeScan(data: EntropyData, frame: Frame, scs: ScanComponent[], resta
       }
 
       // AC run/size pairs; at 1/8 (no IDCT) they are read and dropped, as libjpeg does.
+      // Dequantized as they are read (libjpeg multiplies in the IDCT: the same products).
+      const quant = comp.quant;
       const fast = sc.ac.fastAc;
       const lookup = sc.ac.lookup;
       let count = 0;
@@ -656,7 +653,7 @@ function decodeScan(data: EntropyData, frame: Frame, scs: ScanComponent[], resta
           if (k > 63) throw corrupt(pos * 8 - bits, end * 8, 'AC coefficients run past the end of a block');
           if (idct !== null) {
             const z = NATURAL_ORDER[k]!;
-            coef[z] = f >> 9;
+            coef[z] = (f >> 9) * quant[z]!;
             nonzero[count++] = z;
           }
           k++;
@@ -683,7 +680,7 @@ function decodeScan(data: EntropyData, frame: Frame, scs: ScanComponent[], resta
         bits -= s;
         if (idct !== null) {
           const z = NATURAL_ORDER[k]!;
-          coef[z] = extend((acc >>> bits) & ((1 << s) - 1), s);
+          coef[z] = extend((acc >>> bits) & ((1 << s) - 1), s) * quant[z]!;
           nonzero[count++] = z;
         }
         k++;
@@ -703,8 +700,8 @@ function decodeScan(data: EntropyData, frame: Frame, scs: ScanComponent[], resta
           const flat = IDCT_LIMIT[(size === 1 ? (dcq + 4) >> 3 : ((dcq << 2) + 16) >> 5) & 1023]!;
           for (let y = 0, o = off; y < size; y++, o += stride) for (let x = 0; x < size; x++) plane[o + x] = flat;
         } else {
-          coef[0] = (dc << 16) >> 16;
-          idct!(coef, comp.quant, plane, off, stride);
+          coef[0] = dcq;
+          idct!(coef, plane, off, stride);
           for (let i = 0; i < count; i++) coef[nonzero[i]!] = 0;
         }
       } else for (let i = 0; i < count; i++) coef[nonzero[i]!] = 0;
@@ -824,6 +821,8 @@ function upsampleRow(src: RowSource, y: number, outWidth: number): void {
 
 function assemble(frame: Frame, minSize: number, outWidth: number, outHeight: number, colour: Colour): Uint8Array {
   const out = new Uint8Array(outWidth * outHeight * 3);
+  // Stores to a clamped view saturate to 0..255 as libjpeg's sample_range_limit table does.
+  const clamped = new Uint8ClampedArray(out.buffer);
   const sources = frame.components.map((c) => rowSource(c, frame, minSize, outWidth));
   for (let y = 0, o = 0; y < outHeight; y++) {
     for (const s of sources) upsampleRow(s, y, outWidth);
@@ -854,12 +853,12 @@ function assemble(frame: Frame, minSize: number, outWidth: number, outHeight: nu
       continue;
     }
     for (let x = 0; x < outWidth; x++, o += 3) {
-      const lum = b0[o0 + x]! + 256;
+      const lum = b0[o0 + x]!;
       const cb = b1[o1 + x]!;
       const cr = b2[o2 + x]!;
-      out[o] = CLAMP[lum + CR_R[cr]!]!;
-      out[o + 1] = CLAMP[lum + ((CB_G[cb]! + CR_G[cr]!) >> 16)]!;
-      out[o + 2] = CLAMP[lum + CB_B[cb]!]!;
+      clamped[o] = lum + CR_R[cr]!;
+      clamped[o + 1] = lum + ((CB_G[cb]! + CR_G[cr]!) >> 16);
+      clamped[o + 2] = lum + CB_B[cb]!;
     }
   }
   return out;
