@@ -539,12 +539,6 @@ interface ScanComponent {
   ac: HuffTable;
 }
 
-type Idct = (coef: Int32Array, out: Uint8Array, off: number, stride: number) => void;
-
-function idctFor(size: number): Idct | null {
-  return size === 8 ? idct8x8 : size === 4 ? idct4x4 : size === 2 ? idct2x2 : null;
-}
-
 /** The block being decoded, natural order; only its nonzero entries, listed in `nonzero`, are cleared after each IDCT. */
 const coef = new Int32Array(64);
 const nonzero = new Int32Array(64);
@@ -574,7 +568,6 @@ function decodeScan(data: EntropyData, frame: Frame, scs: ScanComponent[], resta
       }
   });
   if (blockComp.length > MAX_BLOCKS_IN_MCU) throw new JpegDecodeError(`an MCU of ${blockComp.length} blocks (the limit is ${MAX_BLOCKS_IN_MCU})`);
-  const idcts = scs.map((sc) => idctFor(sc.comp.size));
   const pred = new Int32Array(scs.length);
   const blocks = blockComp.length;
   const buf = data.bytes;
@@ -607,7 +600,8 @@ function decodeScan(data: EntropyData, frame: Frame, scs: ScanComponent[], resta
       const ci = blockComp[b]!;
       const sc = scs[ci]!;
       const comp = sc.comp;
-      const idct = idcts[ci]!;
+      // At 1/8 (one sample a block) only the DC counts.
+      const keepAc = comp.size > 1;
 
       // DC difference.
       while (bits <= 24) {
@@ -651,7 +645,7 @@ function decodeScan(data: EntropyData, frame: Frame, scs: ScanComponent[], resta
           bits -= f & 31;
           k += (f >> 5) & 15;
           if (k > 63) throw corrupt(pos * 8 - bits, end * 8, 'AC coefficients run past the end of a block');
-          if (idct !== null) {
+          if (keepAc) {
             const z = NATURAL_ORDER[k]!;
             coef[z] = (f >> 9) * quant[z]!;
             nonzero[count++] = z;
@@ -678,7 +672,7 @@ function decodeScan(data: EntropyData, frame: Frame, scs: ScanComponent[], resta
           bits += 16;
         }
         bits -= s;
-        if (idct !== null) {
+        if (keepAc) {
           const z = NATURAL_ORDER[k]!;
           coef[z] = extend((acc >>> bits) & ((1 << s) - 1), s) * quant[z]!;
           nonzero[count++] = z;
@@ -701,7 +695,10 @@ function decodeScan(data: EntropyData, frame: Frame, scs: ScanComponent[], resta
           for (let y = 0, o = off; y < size; y++, o += stride) for (let x = 0; x < size; x++) plane[o + x] = flat;
         } else {
           coef[0] = dcq;
-          idct!(coef, plane, off, stride);
+          // Direct calls (not through a variable) let V8 inline them.
+          if (size === 8) idct8x8(coef, plane, off, stride);
+          else if (size === 4) idct4x4(coef, plane, off, stride);
+          else idct2x2(coef, plane, off, stride);
           for (let i = 0; i < count; i++) coef[nonzero[i]!] = 0;
         }
       } else for (let i = 0; i < count; i++) coef[nonzero[i]!] = 0;
