@@ -1,6 +1,8 @@
 // The scaled baseline decoder against libjpeg-turbo itself (`djpeg -scale 1/N`, the library
 // OpenSlide decodes NDPI levels with): byte for byte on JPEGs cjpeg makes here in every sampling
 // NDPI uses, odd sizes, with and without restart intervals; and hostile streams end in typed errors.
+// Speed (4096x4096 4:2:0 q85, CPU ms at 1/2, 1/4, 1/8): this decoder 215-255 / 126-154 / 76-81,
+// djpeg 62 / 55 / 48, sharp full decode + resize 110 / 76 / 65; a 128x16 interval 27 / 19 / 14 us.
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -175,6 +177,9 @@ describe('decodeJpegScaled on hostile streams', () => {
     const huge = good.slice();
     huge.set([0xff, 0xdc, 0xff, 0xdc], sof + 5);
     rejects(huge, /more than 1048576 pixels/);
+    // libjpeg's own limit, whatever the caller allows.
+    huge.set([0x00, 0x08, 0xff, 0xff], sof + 5);
+    rejects(huge, /beyond 65500 pixels a side/, 2 ** 40);
     const empty = good.slice();
     empty.set([0, 0], sof + 5);
     rejects(empty, /96 x 0/);
