@@ -345,7 +345,7 @@ function idct2x2(coef: Int32Array, out: Uint8Array, off: number, stride: number)
 }
 
 // ---------------------------------------------------------------------------------------------
-// Huffman tables (jdhuff.c jpeg_make_d_derived_tbl, with a 9-bit lookahead)
+// Huffman tables (jdhuff.c jpeg_make_d_derived_tbl, with an 11-bit lookahead)
 
 const LOOKAHEAD = 11;
 
@@ -600,7 +600,7 @@ function decodeScan(data: EntropyData, frame: Frame, scs: ScanComponent[], resta
       const ci = blockComp[b]!;
       const sc = scs[ci]!;
       const comp = sc.comp;
-      // At 1/8 (one sample a block) only the DC counts.
+      // Blocks of one sample (luma at 1/8) need only the DC.
       const keepAc = comp.size > 1;
 
       // DC difference.
@@ -625,7 +625,7 @@ function decodeScan(data: EntropyData, frame: Frame, scs: ScanComponent[], resta
         pred[ci] = dc;
       }
 
-      // AC run/size pairs; at 1/8 (no IDCT) they are read and dropped, as libjpeg does.
+      // AC run/size pairs; for one-sample blocks (no IDCT) they are read and dropped, as libjpeg does.
       // Dequantized as they are read (libjpeg multiplies in the IDCT: the same products).
       const quant = comp.quant;
       const fast = sc.ac.fastAc;
