@@ -1,13 +1,16 @@
 // The scaled baseline decoder against libjpeg-turbo itself (`djpeg -scale 1/N`, the library
 // OpenSlide decodes NDPI levels with): byte for byte on JPEGs cjpeg makes here in every sampling
-// NDPI uses, odd sizes, with and without restart intervals; and hostile streams end in typed errors.
+// NDPI uses, odd sizes, with and without restart intervals, and on the five JPEG levels of a real
+// NDPI slide; hostile streams end in typed errors.
 // Speed (4096x4096 4:2:0 q85, CPU ms at 1/2, 1/4, 1/8): this decoder 215-255 / 126-154 / 76-81,
 // djpeg 62 / 55 / 48, sharp full decode + resize 110 / 76 / 65; a 128x16 interval 27 / 19 / 14 us.
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
+import { sharedSlide } from '../../../testing/paths';
 import { hash2 } from '../../synth/random';
+import { TiffFile } from '../tiff/tiff-file';
 import { decodeJpegScaled, JpegDecodeError } from './jpeg-scaled-decoder';
 
 const SCALES = [2, 4, 8] as const;
@@ -122,6 +125,21 @@ describe('decodeJpegScaled matches djpeg -scale 1/N byte for byte', () => {
       assert.deepEqual(decodeJpegScaled(endedByRst, scale, 1 << 30), decodeJpegScaled(partial, scale, 1 << 30));
     }
   });
+});
+
+test('the JPEG levels of a real NDPI slide (4:4:4, restart intervals of 496 MCUs)', async () => {
+  const tiff = await TiffFile.open(sharedSlide('slideio_test3-DAPI-2-387.ndpi'));
+  try {
+    const levels = tiff.directories.filter((dir) => dir.compression === 7);
+    assert.equal(levels.length, 5);
+    for (const dir of levels) {
+      const jpeg = await tiff.readBlock(dir, 0, 0);
+      assert.ok(jpeg);
+      for (const scale of SCALES) assertSameAsDjpeg(jpeg, scale, `directory ${dir.index} (${dir.width}x${dir.height})`);
+    }
+  } finally {
+    await tiff.close();
+  }
 });
 
 describe('decodeJpegScaled on hostile streams', () => {
