@@ -21,6 +21,7 @@ import {
   writeSingleLevelTiff,
 } from '../electron/synth/slides';
 import { type SampleLayoutOptions, writeSampleLayoutPyramid } from './writers/generic-tiff';
+import { type NdpiOptions, writeNdpi } from './writers/ndpi';
 
 /** Bump whenever generated content changes without a parameter changing (painter, codecs...). */
 export const GENERATOR_VERSION = 1;
@@ -30,7 +31,8 @@ export type FixtureSpec =
   | { kind: 'generic'; ext: '.tif'; options: GenericPyramidOptions }
   | { kind: 'single'; ext: '.tif'; options: SingleLevelOptions }
   | { kind: 'huge'; ext: '.tif'; options: HugeHeaderOptions }
-  | { kind: 'generic-samples'; ext: '.tif'; options: SampleLayoutOptions };
+  | { kind: 'generic-samples'; ext: '.tif'; options: SampleLayoutOptions }
+  | { kind: 'ndpi'; ext: '.ndpi'; options: NdpiOptions };
 
 export const FIXTURES = {
   /** Aperio, JPEG with RGB photometric (like CMU-1), 3 levels, thumbnail/label/macro. */
@@ -173,6 +175,97 @@ export const FIXTURES = {
     ext: '.tif',
     options: { width: 3001, height: 2201, tileSize: 256, levels: 4, compression: 'lzw', seed: 58 },
   },
+  /** NDPI brightfield-like: 4:2:2, stored levels 4x apart (OpenSlide adds the 2x ones by JPEG scaling), macro. */
+  'ndpi-422': {
+    kind: 'ndpi',
+    ext: '.ndpi',
+    options: {
+      width: 8192,
+      height: 6144,
+      storedHalvings: [0, 2, 4],
+      chroma: '4:2:2',
+      quality: 85,
+      restartInterval: 16,
+      recordMcuStarts: true,
+      sourceLens: 40,
+      mpp: 0.2265,
+      macro: true,
+      seed: 51,
+    },
+  },
+  /** NDPI 4:4:4 without the MCU-starts tag: restart markers found by scanning. */
+  'ndpi-444-scanned': {
+    kind: 'ndpi',
+    ext: '.ndpi',
+    options: {
+      width: 3072,
+      height: 2048,
+      storedHalvings: [0, 1, 3],
+      chroma: '4:4:4',
+      quality: 90,
+      restartInterval: 16,
+      recordMcuStarts: false,
+      sourceLens: 20,
+      mpp: 0.45,
+      macro: false,
+      seed: 52,
+    },
+  },
+  /** A level wider than a JPEG frame can say (69632 px): frame size 0, the TIFF tags tell. */
+  'ndpi-wide': {
+    kind: 'ndpi',
+    ext: '.ndpi',
+    options: {
+      width: 69632,
+      height: 1024,
+      storedHalvings: [0, 1, 2],
+      chroma: '4:2:2',
+      quality: 80,
+      restartInterval: 16,
+      recordMcuStarts: true,
+      sourceLens: 40,
+      mpp: 0.23,
+      macro: false,
+      seed: 53,
+    },
+  },
+  /** Everything past a 4 GB hole (a sparse file): every offset needs NDPI's implied high bits. */
+  'ndpi-past-4gb': {
+    kind: 'ndpi',
+    ext: '.ndpi',
+    options: {
+      width: 2048,
+      height: 1536,
+      storedHalvings: [0, 2],
+      chroma: '4:2:2',
+      quality: 85,
+      restartInterval: 16,
+      recordMcuStarts: true,
+      sourceLens: 20,
+      mpp: 0.46,
+      macro: true,
+      gapBytes: 2 ** 32,
+      seed: 54,
+    },
+  },
+  /** The benchmark's NDPI: 40960 x 30720, stored levels 1, 1/4, 1/16, 1/64 (NanoZoomer's), 256 x 8 px restart intervals. */
+  'bench-ndpi': {
+    kind: 'ndpi',
+    ext: '.ndpi',
+    options: {
+      width: 40960,
+      height: 30720,
+      storedHalvings: [0, 2, 4, 6],
+      chroma: '4:2:2',
+      quality: 80,
+      restartInterval: 16,
+      recordMcuStarts: true,
+      sourceLens: 40,
+      mpp: 0.2265,
+      macro: true,
+      seed: 55,
+    },
+  },
 } as const satisfies Record<string, FixtureSpec>;
 
 export type FixtureName = keyof typeof FIXTURES;
@@ -211,6 +304,8 @@ export function generateFixture(spec: FixtureSpec, path: string): Promise<Writte
       return writeHugeHeaderTiff(path, spec.options);
     case 'generic-samples':
       return writeSampleLayoutPyramid(path, spec.options);
+    case 'ndpi':
+      return writeNdpi(path, spec.options);
   }
 }
 

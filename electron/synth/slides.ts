@@ -416,7 +416,7 @@ export async function writeTruncatedCopies(srcPath: string, outDir: string, offs
 
 let tmpCounter = 0;
 
-async function writeAtomically(path: string, write: (tmp: string) => Promise<Omit<WrittenSlide, 'path' | 'fileSize'>>): Promise<WrittenSlide> {
+export async function writeAtomically(path: string, write: (tmp: string) => Promise<Omit<WrittenSlide, 'path' | 'fileSize'>>): Promise<WrittenSlide> {
   const tmp = `${path}.partial-${process.pid}-${tmpCounter++}`;
   try {
     const result = await write(tmp);

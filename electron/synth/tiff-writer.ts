@@ -17,6 +17,8 @@ export const FieldType = {
   LONG: 4,
   RATIONAL: 5,
   UNDEFINED: 7,
+  SLONG: 9,
+  FLOAT: 11,
   LONG8: 16,
 } as const;
 export type FieldTypeCode = (typeof FieldType)[keyof typeof FieldType];
@@ -131,6 +133,14 @@ export interface TiffWriterOptions {
   bigTiff?: boolean;
   /** 'little' (default, II) or 'big' (MM): the byte order of the header and every IFD value. */
   byteOrder?: 'little' | 'big';
+  /**
+   * Hamamatsu NDPI's classic TIFF past 4 GB: 8-byte first- and next-directory offsets, the other
+   * offsets stored as their low 32 bits (readers imply the high bits from the directory's own
+   * offset), so each directory's values are written before it.
+   */
+  ndpi?: boolean;
+  /** Bytes left as a hole after the header (a sparse file), to put everything past an offset. */
+  gapBytes?: number;
   /** Bytes gathered before a write to disk. */
   bufferSize?: number;
 }
@@ -140,10 +150,15 @@ const CLASSIC_LIMIT = 2 ** 32;
 export class TiffWriter {
   readonly bigTiff: boolean;
   readonly littleEndian: boolean;
+  readonly ndpi: boolean;
   private readonly images: TiffImage[] = [];
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private pos: number;
+  /** Where the pending bytes go in the file. */
+  private flushedPos: number;
+  /** The header of a file with a gap, written last. */
+  private gapHeader: Uint8Array | undefined;
   private closed = false;
   private readonly bufferSize: number;
 
@@ -153,9 +168,11 @@ export class TiffWriter {
   ) {
     this.bigTiff = options.bigTiff ?? false;
     this.littleEndian = (options.byteOrder ?? 'little') === 'little';
+    this.ndpi = options.ndpi ?? false;
+    if (this.ndpi && this.bigTiff) throw new Error('NDPI is classic TIFF');
     this.bufferSize = options.bufferSize ?? 4 << 20;
     // Header with a zero first-IFD offset, patched at close().
-    const header = new Uint8Array(this.bigTiff ? 16 : 8);
+    const header = new Uint8Array(this.bigTiff || this.ndpi ? 16 : 8);
     const dv = new DataView(header.buffer);
     const le = this.littleEndian;
     header[0] = le ? 0x49 : 0x4d;
@@ -167,9 +184,17 @@ export class TiffWriter {
     } else {
       dv.setUint16(2, 42, le);
     }
-    this.pending.push(header);
-    this.pendingBytes = header.length;
-    this.pos = header.length;
+    const gap = options.gapBytes ?? 0;
+    if (gap > 0) {
+      // The header is written at close(); the hole after it never is.
+      this.gapHeader = header;
+      this.pos = header.length + gap;
+    } else {
+      this.pending.push(header);
+      this.pendingBytes = header.length;
+      this.pos = header.length;
+    }
+    this.flushedPos = this.pos - this.pendingBytes;
   }
 
   static async create(path: string, options: TiffWriterOptions = {}): Promise<TiffWriter> {
@@ -202,6 +227,22 @@ export class TiffWriter {
     if (this.pendingBytes >= this.bufferSize) await this.flush();
   }
 
+  /**
+   * Appends one tile or strip given in parts (a strip too large to hold at once), and records it:
+   * its offset is where the first part went, its byte count the parts' total.
+   */
+  async writeChunkParts(image: TiffImage, index: number, parts: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
+    if (index < 0 || index >= image.chunkCount || !Number.isInteger(index)) throw new Error(`chunk index ${index} out of range`);
+    if (this.pos % 2 === 1) this.append(new Uint8Array(1));
+    const start = this.pos;
+    for await (const part of parts) {
+      this.append(part);
+      if (this.pendingBytes >= this.bufferSize) await this.flush();
+    }
+    image.offsets[index] = start;
+    image.byteCounts[index] = this.pos - start;
+  }
+
   /** Writes tiles (row-major) from an iterator, e.g. one that encodes them lazily. */
   async writeChunks(image: TiffImage, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
     let index = 0;
@@ -226,16 +267,19 @@ export class TiffWriter {
       }
       for (let i = 0; i < blocks.length; i++) {
         const block = blocks[i]!;
-        const bytes = block.serialize(starts[i]!, starts[i + 1] ?? 0);
+        const following = blocks[i + 1];
+        const bytes = block.serialize(starts[i]!, following ? following.ifdStart(starts[i + 1]!) : 0);
         this.append(bytes);
         if (this.pos % 2 === 1) this.append(new Uint8Array(1));
       }
       this.checkOffset(this.pos);
       await this.flush();
-      // Patch the first-IFD offset.
-      const patch = new Uint8Array(this.bigTiff ? 8 : 4);
+      if (this.gapHeader) await this.fh.write(this.gapHeader, 0, this.gapHeader.length, 0);
+      // Patch the first-IFD offset (NDPI: 8 bytes in a classic header).
+      const wide = this.bigTiff || this.ndpi;
+      const patch = new Uint8Array(wide ? 8 : 4);
       const dv = new DataView(patch.buffer);
-      if (this.bigTiff) dv.setBigUint64(0, BigInt(starts[0]!), this.littleEndian);
+      if (wide) dv.setBigUint64(0, BigInt(blocks[0]!.ifdStart(starts[0]!)), this.littleEndian);
       else dv.setUint32(0, starts[0]!, this.littleEndian);
       await this.fh.write(patch, 0, patch.length, this.bigTiff ? 8 : 4);
     } finally {
@@ -274,13 +318,14 @@ export class TiffWriter {
       const batch = remaining.slice(0, 512);
       remaining = remaining.slice(512);
       const total = batch.reduce((n, c) => n + c.length, 0);
-      const { bytesWritten } = await this.fh.writev(batch);
+      const { bytesWritten } = await this.fh.writev(batch, this.flushedPos);
       if (bytesWritten !== total) throw new Error('short write');
+      this.flushedPos += total;
     }
   }
 
   private checkOffset(offset: number): void {
-    if (!this.bigTiff && offset >= CLASSIC_LIMIT) {
+    if (!this.bigTiff && !this.ndpi && offset >= CLASSIC_LIMIT) {
       throw new Error('file exceeds 4 GiB: classic TIFF cannot address it; use bigTiff');
     }
   }
@@ -288,7 +333,7 @@ export class TiffWriter {
   private buildIfdBlock(image: TiffImage): IfdBlock {
     const tags = imageTags(image, this.bigTiff);
     for (let i = 0; i < image.chunkCount; i++) this.checkOffset(image.offsets[i]!);
-    return new IfdBlock(tags, this.bigTiff, this.littleEndian);
+    return new IfdBlock(tags, this.bigTiff, this.littleEndian, this.ndpi);
   }
 }
 
@@ -340,7 +385,8 @@ function imageTags(image: TiffImage, bigTiff: boolean): RawTag[] {
   return tags;
 }
 
-function ascii(text: string): Uint8Array {
+/** A TIFF ASCII value: 7-bit text and its terminating NUL. */
+export function ascii(text: string): Uint8Array {
   const bytes = new Uint8Array(text.length + 1);
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -350,7 +396,7 @@ function ascii(text: string): Uint8Array {
   return bytes;
 }
 
-const TYPE_SIZE: Record<FieldTypeCode, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 7: 1, 16: 8 };
+const TYPE_SIZE: Record<FieldTypeCode, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 7: 1, 9: 4, 11: 4, 16: 8 };
 
 function valueCount(t: RawTag): number {
   return t.type === FieldType.RATIONAL ? t.values.length / 2 : t.values.length;
@@ -369,6 +415,15 @@ function encodeValues(t: RawTag, le: boolean): Uint8Array {
   const v = t.values;
   for (let i = 0; i < v.length; i++) {
     const x = v[i]!;
+    if (t.type === FieldType.FLOAT) {
+      dv.setFloat32(i * 4, x, le);
+      continue;
+    }
+    if (t.type === FieldType.SLONG) {
+      if (!Number.isInteger(x) || x < -(2 ** 31) || x >= 2 ** 31) throw new Error(`tag ${t.tag}: ${x} does not fit an SLONG`);
+      dv.setInt32(i * 4, x, le);
+      continue;
+    }
     if (!Number.isInteger(x) || x < 0) throw new Error(`tag ${t.tag}: value ${x} is not an unsigned integer`);
     switch (t.type) {
       case FieldType.BYTE:
@@ -393,42 +448,61 @@ function encodeValues(t: RawTag, le: boolean): Uint8Array {
   return out;
 }
 
-/** One IFD plus the out-of-line values it points at, laid out as [IFD][values...]. */
+/**
+ * One IFD plus the out-of-line values it points at, laid out as [IFD][values...] - or, for NDPI,
+ * [values...][IFD], since OpenSlide 3.4.1 takes a value's high offset bits to be its directory's,
+ * less one when that would put the value after the directory. NDPI also records those high bits
+ * after the IFD, where newer readers (tifffile, OpenSlide 4) take them from.
+ */
 class IfdBlock {
   readonly size: number;
   private readonly encoded: Uint8Array[];
   private readonly entrySize: number;
   private readonly inlineSize: number;
   private readonly headSize: number;
+  private readonly valuesSize: number;
 
   constructor(
     private readonly tags: RawTag[],
     private readonly bigTiff: boolean,
     private readonly le: boolean,
+    private readonly ndpi: boolean,
   ) {
     this.entrySize = bigTiff ? 20 : 12;
     this.inlineSize = bigTiff ? 8 : 4;
-    this.headSize = bigTiff ? 8 + tags.length * 20 + 8 : 2 + tags.length * 12 + 4;
-    this.encoded = tags.map((t) => encodeValues(t, le));
-    let size = this.headSize;
+    // NDPI: an 8-byte next offset, then the high 32 bits of each entry's value or offset.
+    this.headSize = bigTiff ? 8 + tags.length * 20 + 8 : 2 + tags.length * 12 + (ndpi ? 8 + 4 * tags.length : 4);
+    // NDPI stores the low 32 bits of LONG values (offsets) past 4 GB.
+    this.encoded = tags.map((t) =>
+      encodeValues(ndpi && t.type === FieldType.LONG && !(t.values instanceof Uint8Array) ? { ...t, values: t.values.map((v) => v % CLASSIC_LIMIT) } : t, le),
+    );
+    let values = 0;
     for (const e of this.encoded) {
-      if (e.length > this.inlineSize) size += e.length + (e.length % 2);
+      if (e.length > this.inlineSize) values += e.length + (e.length % 2);
     }
-    this.size = size;
+    this.valuesSize = values;
+    this.size = this.headSize + values;
   }
 
+  /** Where the IFD itself starts in a block written at `start`. */
+  ifdStart(start: number): number {
+    return this.ndpi ? start + this.valuesSize : start;
+  }
+
+  /** The block's bytes when written at `start`, its IFD pointing at the IFD at `next` (0: none). */
   serialize(start: number, next: number): Uint8Array {
     const out = new Uint8Array(this.size);
     const dv = new DataView(out.buffer);
-    let p = 0;
+    let p = this.ifdStart(start) - start;
     if (this.bigTiff) {
       dv.setBigUint64(0, BigInt(this.tags.length), this.le);
       p = 8;
     } else {
-      dv.setUint16(0, this.tags.length, this.le);
-      p = 2;
+      dv.setUint16(p, this.tags.length, this.le);
+      p += 2;
     }
-    let extra = this.headSize;
+    let extra = this.ndpi ? 0 : this.headSize;
+    const highs: number[] = [];
     for (let i = 0; i < this.tags.length; i++) {
       const t = this.tags[i]!;
       const bytes = this.encoded[i]!;
@@ -439,16 +513,23 @@ class IfdBlock {
       const valueAt = p + (this.bigTiff ? 12 : 8);
       if (bytes.length <= this.inlineSize) {
         out.set(bytes, valueAt);
+        // A lone offset (StripOffsets of one strip) past 4 GB: its high bits.
+        if (this.ndpi && t.type === FieldType.LONG && t.values.length === 1) highs.push(Math.floor((t.values[0] as number) / CLASSIC_LIMIT));
+        else highs.push(0);
       } else {
         out.set(bytes, extra);
         if (this.bigTiff) dv.setBigUint64(valueAt, BigInt(start + extra), this.le);
-        else dv.setUint32(valueAt, start + extra, this.le);
+        else dv.setUint32(valueAt, (start + extra) % CLASSIC_LIMIT, this.le);
+        highs.push(Math.floor((start + extra) / CLASSIC_LIMIT));
         extra += bytes.length + (bytes.length % 2);
       }
       p += this.entrySize;
     }
-    if (this.bigTiff) dv.setBigUint64(p, BigInt(next), this.le);
+    if (this.bigTiff || this.ndpi) dv.setBigUint64(p, BigInt(next), this.le);
     else dv.setUint32(p, next, this.le);
+    if (this.ndpi) {
+      for (const [i, high] of highs.entries()) dv.setUint32(p + 8 + 4 * i, high, this.le);
+    }
     return out;
   }
 }
