@@ -1,5 +1,5 @@
 // npm run bench: the slide engine (in its own process, as the app runs it) against OpenSlide on the
-// same requests, in one run, on a generated 40000 x 30000 Aperio-like slide. The slide is made first,
+// same requests, in one run, on a generated 40000 x 30000 Aperio-like slide and a 40960 x 30720 NDPI. The slide is made first,
 // in this process; the engine process starts after, so its peak memory is the engine's alone. Prints
 // each figure and the ratio; with --json, ends with one JSON line of the figures.
 
@@ -82,17 +82,8 @@ async function main(): Promise<void> {
   const engine = new EngineClient(forkEngine({ module: ENGINE }));
   const { info } = value(await engine.open(path, null));
   await engine.dispose();
-  const openslideGeometry = deepZoomGeometry(info.width, info.height, 254, 1);
-  const openslideTiles = views.map(([f, x, y]) => tileAt(openslideGeometry, f, x, y));
   log(`OpenSlide: ${TILE_REQUESTS} random tiles over the four finest levels, ${CONCURRENCY} threads...`);
-  const run = spawnSync('/usr/bin/python3', [fileURLToPath(new URL('./openslide_bench.py', import.meta.url))], {
-    input: JSON.stringify({ path, tiles: openslideTiles, concurrency: CONCURRENCY, opens: 5, thumbnail: 1024, thumbnail_runs: 3 }),
-    encoding: 'utf8',
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  if (run.status !== 0) throw new Error(`OpenSlide benchmark failed: ${run.stderr}`);
-  const openslide = JSON.parse(run.stdout) as { open_ms: number; thumbnail_ms: number; tiles_per_s: number; tile_bytes: number };
-
+  const openslide = openSlideRun(path, info, views, 3);
   // --- Slidescope's engine, in its process: every request and answer crosses to it and back ---
   log(`Slidescope engine: same requests, ${CONCURRENCY} in flight...`);
   // Start-up (the process, its lanes, OpenJPEG's warm-up) is the app's, at launch, not the slide's.
@@ -117,15 +108,7 @@ async function main(): Promise<void> {
     thumbSize = `${thumb.width}x${thumb.height}`;
     await host.close(slideId);
   }
-  const { slideId, info: opened } = value(await host.open(path, null));
-  const ourTiles = views.map(([f, x, y]) => tileAt(opened.deepZoom, f, x, y));
-  let bytes = 0;
-  const t0 = performance.now();
-  await runPool(ourTiles, CONCURRENCY, async ([dzLevel, col, row]) => {
-    bytes += value(await host.call('slide:tile', { slideId, dzLevel, col, row, requestId: 0 })).bytes.length;
-  });
-  const tilesPerS = TILE_REQUESTS / ((performance.now() - t0) / 1000);
-  await host.close(slideId);
+  const { tilesPerS, bytes } = await ourTiles(host, path, views);
 
   // Memory: a fresh slide, 20,000 random requests; the engine process's peak resident size (every thread).
   log(`Engine memory over ${RSS_REQUESTS} random tile requests...`);
@@ -136,6 +119,15 @@ async function main(): Promise<void> {
   });
   const stats = value(await host.call('engine:stats', undefined));
   const peakRss = peakRssOf(host.pid) ?? stats.peakRssBytes;
+
+  // --- NDPI: the same requests on a generated NanoZoomer-like slide ---
+  log('Generating (or reusing) the 40960 x 30720 NDPI benchmark slide...');
+  const ndpiPath = await fixturePath('bench-ndpi');
+  const ndpiInfo = value(await host.open(ndpiPath, null)).info;
+  log(`OpenSlide on the NDPI: ${TILE_REQUESTS} random tiles, ${CONCURRENCY} threads...`);
+  const ndpiOpenSlide = openSlideRun(ndpiPath, ndpiInfo, views, 0);
+  log(`Slidescope engine on the NDPI: same requests...`);
+  const ndpi = await ourTiles(host, ndpiPath, views);
   await host.dispose();
 
   const figures = {
@@ -146,12 +138,16 @@ async function main(): Promise<void> {
     tile_bytes_avg: round(bytes / TILE_REQUESTS),
     openslide_tile_bytes_avg: round(openslide.tile_bytes / TILE_REQUESTS),
     thumbnail_ms: round(median(thumbs)),
-    openslide_thumbnail_ms: round(openslide.thumbnail_ms),
-    thumbnail_ratio: round(median(thumbs) / openslide.thumbnail_ms),
+    openslide_thumbnail_ms: round(openslide.thumbnail_ms ?? Number.NaN),
+    thumbnail_ratio: round(median(thumbs) / (openslide.thumbnail_ms ?? Number.NaN)),
     open_ms: round(median(opens)),
     openslide_open_ms: round(openslide.open_ms),
     open_ratio: round(median(opens) / openslide.open_ms),
     engine_peak_rss_mb: round(peakRss / 1024 / 1024),
+    ndpi_slide: `${ndpiInfo.width}x${ndpiInfo.height}, ${ndpiInfo.levels.length} levels (4 stored)`,
+    ndpi_tiles_per_s: round(ndpi.tilesPerS),
+    ndpi_openslide_tiles_per_s: round(ndpiOpenSlide.tiles_per_s),
+    ndpi_tiles_ratio: round(ndpi.tilesPerS / ndpiOpenSlide.tiles_per_s),
   };
   const batch = await benchBatchThumbnails(log);
   const targets: Array<[string, boolean]> = [
@@ -159,6 +155,7 @@ async function main(): Promise<void> {
     ['thumbnail <= 0.5x OpenSlide', figures.thumbnail_ratio <= 0.5],
     ['open + metadata <= 1.0x OpenSlide', figures.open_ratio <= 1],
     ['engine process peak RSS <= 300 MB', figures.engine_peak_rss_mb <= 300],
+    ['NDPI tiles >= 3x OpenSlide', figures.ndpi_tiles_ratio >= 3],
     ['batch thumbnails at least as fast as vipsthumbnail', batch.cli_vs_vips <= 1],
   ];
   log('');
@@ -170,10 +167,47 @@ async function main(): Promise<void> {
   log(`bytes per tile         ${pad(figures.tile_bytes_avg)} ${pad(figures.openslide_tile_bytes_avg)}`);
   log(`engine peak RSS (MB)   ${pad(figures.engine_peak_rss_mb)}`);
   log(
+    `NDPI tiles/s           ${pad(figures.ndpi_tiles_per_s)} ${pad(figures.ndpi_openslide_tiles_per_s)} ${pad(figures.ndpi_tiles_ratio)}x  (${figures.ndpi_slide})`,
+  );
+  log(
     `batch thumbnails, ${batch.slides} slides (ms): CLI ${batch.cli_ms}, vipsthumbnail ${batch.vipsthumbnail_ms} (${batch.cli_vs_vips}x), OpenSlide get_thumbnail ${batch.openslide_ms} (${batch.cli_vs_openslide}x)`,
   );
   for (const [name, ok] of targets) log(`${ok ? 'PASS' : 'FAIL'}  ${name}`);
   if (json) console.log(JSON.stringify({ ...figures, batch_thumbnails: batch, targets: Object.fromEntries(targets) }));
+}
+
+interface OpenSlideFigures {
+  open_ms: number;
+  thumbnail_ms: number | null;
+  tiles_per_s: number;
+  tile_bytes: number;
+}
+
+/** OpenSlide's side: the same views as deep-zoom tiles of openslide-python's server (254 px, overlap 1). */
+function openSlideRun(path: string, info: { width: number; height: number }, views: Array<[number, number, number]>, thumbnailRuns: number): OpenSlideFigures {
+  const geometry = deepZoomGeometry(info.width, info.height, 254, 1);
+  const tiles = views.map(([f, x, y]) => tileAt(geometry, f, x, y));
+  const run = spawnSync('/usr/bin/python3', [fileURLToPath(new URL('./openslide_bench.py', import.meta.url))], {
+    input: JSON.stringify({ path, tiles, concurrency: CONCURRENCY, opens: 5, thumbnail: 1024, thumbnail_runs: thumbnailRuns }),
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (run.status !== 0) throw new Error(`OpenSlide benchmark failed: ${run.stderr}`);
+  return JSON.parse(run.stdout) as OpenSlideFigures;
+}
+
+/** Ours: the same views on a freshly opened slide (no warm tile cache), CONCURRENCY in flight. */
+async function ourTiles(host: EngineClient<unknown>, path: string, views: Array<[number, number, number]>): Promise<{ tilesPerS: number; bytes: number }> {
+  const { slideId, info } = value(await host.open(path, null));
+  const tiles = views.map(([f, x, y]) => tileAt(info.deepZoom, f, x, y));
+  let bytes = 0;
+  const t0 = performance.now();
+  await runPool(tiles, CONCURRENCY, async ([dzLevel, col, row]) => {
+    bytes += value(await host.call('slide:tile', { slideId, dzLevel, col, row, requestId: 0 })).bytes.length;
+  });
+  const tilesPerS = tiles.length / ((performance.now() - t0) / 1000);
+  await host.close(slideId);
+  return { tilesPerS, bytes };
 }
 
 function round(value: number): number {

@@ -1,0 +1,105 @@
+// Each vendor format dropped on the app: its tiles drawn where the engine reads them, at 1:1 and at
+// the whole-slide view, and its metadata (vendor, objective, µm/px, levels, vendor properties) shown.
+
+import { basename } from 'node:path';
+import { type FixtureName, fixturePath } from '../testing/fixtures';
+import { expect, slidePath, test } from './fixtures';
+import { blockAverages, comparePixels, meanAbsDifference } from './host/pixels';
+import type { SlidescopeHost } from './host/slidescope-host';
+import { canvasSize, currentImageZoom, imageOriginOnScreen, readCanvas, setExactView, waitForTiles } from './host/viewer-probe';
+
+interface VendorSlide {
+  /** A slide in ../shared/slides, or a fixture the project's writer makes. */
+  file: { shared: string } | { fixture: FixtureName };
+  vendor: string;
+  power: string;
+  mpp: string;
+  levels: number;
+  /** A vendor property the metadata panel lists. */
+  property: string;
+  /** A level-0 point inside tissue, for the 1:1 comparison. */
+  at: { x: number; y: number };
+}
+
+const SLIDES: VendorSlide[] = [
+  {
+    file: { shared: 'slideio_test3-DAPI-2-387.ndpi' },
+    vendor: 'hamamatsu',
+    power: '40x',
+    mpp: '0.228 µm/px',
+    levels: 7,
+    property: 'hamamatsu.SourceLens',
+    at: { x: 1500, y: 2000 },
+  },
+  { file: { fixture: 'ndpi-422' }, vendor: 'hamamatsu', power: '40x', mpp: '0.227 µm/px', levels: 5, property: 'hamamatsu.Product', at: { x: 3000, y: 2500 } },
+];
+
+/** Same thresholds as viewer.spec.ts: the canvas drawer's 1-pixel stretch against a 3-pixel shift. */
+const SAME_MEAN = 6;
+const SAME_P99 = 40;
+
+async function pathOf(slide: VendorSlide): Promise<string> {
+  return 'shared' in slide.file ? slidePath(slide.file.shared) : fixturePath(slide.file.fixture);
+}
+
+async function oneToOne(host: SlidescopeHost, slideId: string, at: { x: number; y: number }): Promise<void> {
+  const { page } = host;
+  await setExactView(page, { ...at, imageZoom: 1 });
+  await waitForTiles(page);
+  const patch = { x: 100, y: 80, width: 300, height: 200 };
+  const drawn = await readCanvas(page, patch);
+  const read = (d: number) =>
+    host.engine('engine:region', { slideId, level: 0, x: at.x + patch.x - 1 + d, y: at.y + patch.y - 1 + d, width: patch.width + 2, height: patch.height + 2 });
+  const diff = comparePixels(drawn, await read(0), 1);
+  expect(diff.mean).toBeLessThan(SAME_MEAN);
+  expect(diff.p99).toBeLessThan(SAME_P99);
+  const shifted = comparePixels(drawn, await read(3), 1);
+  expect(shifted.mean > SAME_MEAN || shifted.p99 > SAME_P99, 'a shifted reference must fail').toBe(true);
+}
+
+async function wholeSlide(host: SlidescopeHost, slideId: string): Promise<void> {
+  const { page } = host;
+  const zoom = await currentImageZoom(page);
+  const size = await canvasSize(page);
+  const topLeft = await imageOriginOnScreen(page);
+  const side = 128;
+  const screen = { x: Math.round(size.width / 2 - side / 2), y: Math.round(size.height / 2 - side / 2) };
+  const drawn = await readCanvas(page, { ...screen, width: side, height: side });
+  const reference = await host.engine('engine:scaled-region', {
+    slideId,
+    x: Math.round(topLeft.x + screen.x / zoom),
+    y: Math.round(topLeft.y + screen.y / zoom),
+    width: Math.round(side / zoom),
+    height: Math.round(side / zoom),
+    outWidth: side,
+    outHeight: side,
+  });
+  const difference = meanAbsDifference(blockAverages(drawn.data, side, side, 4, 16), blockAverages(reference.data, side, side, reference.channels, 16));
+  expect(difference).toBeLessThan(8);
+}
+
+for (const slide of SLIDES) {
+  const name = 'shared' in slide.file ? slide.file.shared : slide.file.fixture;
+  test(`${name} (${slide.vendor}) dropped: tiles where the engine reads them, and its metadata`, async ({ host }) => {
+    const path = await pathOf(slide);
+    const { page } = host;
+    await host.drop([path]);
+    await waitForTiles(page);
+    const slideId = host.slideIdOf(basename(path));
+    await wholeSlide(host, slideId);
+
+    await page.keyboard.press('m');
+    const panel = page.getByTestId('metadata-panel');
+    await expect(panel.getByTestId('metadata-summary')).toContainText(slide.vendor);
+    await expect(panel.getByTestId('objective-power')).toHaveText(slide.power);
+    await expect(panel.getByTestId('mpp')).toHaveText(slide.mpp);
+    await expect(panel.getByTestId('level-table').locator('tbody tr')).toHaveCount(slide.levels);
+    await panel.getByTestId('property-filter').fill(slide.property);
+    await expect(panel.getByTestId('property-table').locator('tbody tr').first()).toContainText(slide.property);
+    await page.keyboard.press('Escape');
+    await host.emit('app:menu-command', 'toggle-metadata');
+    await expect(panel).toHaveCount(0);
+
+    await oneToOne(host, slideId, slide.at);
+  });
+}
