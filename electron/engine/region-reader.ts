@@ -6,7 +6,7 @@ import { withJpegFast } from './codecs/turbojpeg';
 import { forEachLimited, Semaphore } from './concurrency';
 import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
-import { copyRect, copyRectToRgba, halveRectInto, halveRgb, resizeRgb } from './pixels';
+import { clearOutsideRects, copyRect, copyRectToRgba, halveRectInto, halveRgb, resizeRgb } from './pixels';
 import type { SlideSource } from './slide-source';
 
 /** Largest region one request may ask for (RGBA 256 MB). */
@@ -85,6 +85,9 @@ export class RegionReader {
   /** Level-plane coordinates of a level-0 point, as OpenSlide places a region's origin. */
   levelOrigin(level: number, x0: number, y0: number): { x: number; y: number } {
     const ds = this.levelInfo(level).downsample;
+    const placed = this.source.imageRects?.(level)[0];
+    // OpenSlide reads a placed image from (int64) (x0 / ds - its offset): rounded toward the image.
+    if (placed) return { x: placed.x + Math.trunc(x0 / ds - placed.x), y: placed.y + Math.trunc(y0 / ds - placed.y) };
     return { x: Math.floor(x0 / ds + 1e-6), y: Math.floor(y0 / ds + 1e-6) };
   }
 
@@ -142,6 +145,8 @@ export class RegionReader {
         else (channels === 4 ? copyRectToRgba : copyRect)(tile, ix0 - col * tw, iy0 - row * th, ix1 - ix0, iy1 - iy0, out, ix0 - x, iy0 - y);
       }),
     );
+    const placed = this.source.imageRects?.(level);
+    if (placed && channels === 4) clearOutsideRects(out, x, y, placed);
     return out;
   }
 
