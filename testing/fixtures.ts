@@ -97,6 +97,12 @@ export const FIXTURES = {
     ext: '.tiff',
     options: { width: 3000, height: 2000, levels: 3, unscanned: { x: 1024, y: 1024, width: 1024, height: 1024 }, seed: 51 },
   },
+  /** Philips BigTIFF, 4 levels padded to 256-px tiles, label and macro as "Label"/"Macro" TIFF directories. */
+  'philips-directories': {
+    kind: 'philips',
+    ext: '.tiff',
+    options: { width: 2500, height: 1700, tileSize: 256, levels: 4, bigTiff: true, spacingMm: [0.000227, 0.000227], associated: 'directories', seed: 56 },
+  },
   /** Leica, one main image (3 levels 4x apart) at a fractional offset on its collection, a z=1 plane, a macro; 252 nm/px. */
   'leica-offset': {
     kind: 'leica',

@@ -1,13 +1,15 @@
 // Philips TIFF, as the Philips IntelliSite exporter writes it: a tiled JPEG pyramid (2x apart) whose
 // levels are declared padded to whole tiles, Software "Philips...", and the DPUfsImport XML in the
 // first ImageDescription, holding the metadata (DICOM-named attributes), every level's pixel spacing
-// and the label and macro images as Base64 JPEGs. Tiles may be absent (offset and byte count 0): the
-// exporter leaves out tiles outside the scanned regions.
+// and the label and macro images as Base64 JPEGs (newer exporters store them as TIFF directories
+// instead). Tiles may be absent (offset and byte count 0): the exporter leaves out tiles outside the
+// scanned regions.
 
 import { makeLabel, makeMacro } from '../../electron/synth/associated';
-import type { RgbImage } from '../../electron/synth/image-ops';
+import { type RgbImage, rowsOf } from '../../electron/synth/image-ops';
 import type { WrittenSlide } from '../../electron/synth/slides';
 import { type TiffImage, TiffWriter } from '../../electron/synth/tiff-writer';
+import { createCodec } from '../../electron/synth/tile-codecs';
 import { standaloneJpeg, writeAtomically, writeJpegPyramid, xmlEscape } from './vendor-tiff';
 
 export interface PhilipsOptions {
@@ -24,8 +26,11 @@ export interface PhilipsOptions {
   bigTiff?: boolean;
   /** A level-0 rectangle left unscanned: every tile lying wholly inside it is absent, at every level. */
   unscanned?: { x: number; y: number; width: number; height: number };
-  /** Label and macro images in the XML (default true). */
-  associated?: boolean;
+  /**
+   * Where the label and macro are: Base64 JPEGs in the XML (the default), JPEG-strip TIFF
+   * directories described "Label" and "Macro" after the pyramid (newer exporters), or none.
+   */
+  associated?: 'xml' | 'directories' | 'none';
   /** Replaces the XML (hostile files); `xml` is what the writer would have written. */
   mangleXml?: (xml: string) => string;
   seed?: number;
@@ -177,12 +182,18 @@ export async function writePhilipsTiff(path: string, options: PhilipsOptions): P
       });
       const associated: { label?: Uint8Array; macro?: Uint8Array } = {};
       const dims: Record<string, { width: number; height: number }> = {};
-      if (options.associated ?? true) {
+      const storage = options.associated ?? 'xml';
+      if (storage !== 'none') {
         const label = makeLabel({ seed, lines: ['PHILIPS', 'SYNTHETIC', `SEED ${seed}`] });
         const ov: RgbImage = { data: overview!.data, width: overview!.width, height: overview!.height };
         const macro = makeMacro({ width: 1024, height: 345, overview: ov, slideWidth: width, slideHeight: height, mpp: spacing0[1] * 1000, label });
-        associated.label = await standaloneJpeg(label);
-        associated.macro = await standaloneJpeg(macro);
+        if (storage === 'xml') {
+          associated.label = await standaloneJpeg(label);
+          associated.macro = await standaloneJpeg(macro);
+        } else {
+          await writeJpegStripImage(writer, label, 'Label');
+          await writeJpegStripImage(writer, macro, 'Macro');
+        }
         dims.label = { width: label.width, height: label.height };
         dims.macro = { width: macro.width, height: macro.height };
       }
@@ -195,4 +206,25 @@ export async function writePhilipsTiff(path: string, options: PhilipsOptions): P
       throw error;
     }
   });
+}
+
+/** An associated image as a JPEG-strip directory (16 rows a strip) with its description. */
+async function writeJpegStripImage(writer: TiffWriter, image: RgbImage, description: string): Promise<void> {
+  const codec = await createCodec({ kind: 'jpeg', quality: 85, photometric: 'ycbcr', chroma: '4:2:0' });
+  const rowsPerStrip = 16;
+  const strip = writer.addImage({
+    width: image.width,
+    height: image.height,
+    compression: codec.compression,
+    photometric: codec.photometric,
+    layout: { kind: 'strips', rowsPerStrip },
+    newSubfileType: 1,
+    description,
+    ...(codec.jpegTables ? { jpegTables: codec.jpegTables } : {}),
+    ...(codec.ycbcrSubsampling ? { ycbcrSubsampling: codec.ycbcrSubsampling } : {}),
+  });
+  for (let y = 0, i = 0; y < image.height; y += rowsPerStrip, i++) {
+    const rows = Math.min(rowsPerStrip, image.height - y);
+    await writer.writeChunk(strip, i, await codec.encode(Uint8Array.from(rowsOf(image, y, rows)), image.width, rows));
+  }
 }

@@ -159,6 +159,27 @@ describe('Philips TIFF against OpenSlide', { timeout: 600_000 }, () => {
     assert.equal(info.properties['philips.PIM_DP_SOURCE_FILE'], undefined);
     assert.deepEqual([...info.associated].sort(), ['label', 'macro']);
   });
+
+  test('BigTIFF, 4 levels, label and macro as TIFF directories', async (t) => {
+    const path = await fixture('philips-directories');
+    const probe = await openSlide(engine, path);
+    const regions = [
+      ...standardRegions(probe.info),
+      // Level 3 across its corrected edges (320 x 224; the TIFF declares 512 x 256).
+      { level: 3, x: 200 * 8, y: 150 * 8, width: 200, height: 120 },
+    ];
+    const { info } = await checkAgainstOpenSlide(t, path, 'philips', regions);
+    assert.deepEqual(
+      info.levels.map((l) => [l.width, l.height]),
+      [
+        [2560, 1792],
+        [1280, 896],
+        [640, 448],
+        [320, 224],
+      ],
+    );
+    assert.deepEqual([...info.associated].sort(), ['label', 'macro']);
+  });
 });
 
 describe('Leica SCN against OpenSlide', { timeout: 600_000 }, () => {
