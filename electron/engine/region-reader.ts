@@ -7,7 +7,7 @@ import { forEachLimited, Semaphore } from './concurrency';
 import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
 import { clearOutsideRects, copyRect, copyRectToRgba, halveRectInto, halveRgb, resizeRgb } from './pixels';
-import type { SlideSource } from './slide-source';
+import type { LevelRect, SlideSource } from './slide-source';
 
 /** Largest region one request may ask for (RGBA 256 MB). */
 export const MAX_REGION_PIXELS = 64 * 1024 * 1024;
@@ -84,10 +84,9 @@ export class RegionReader {
 
   /** Level-plane coordinates of a level-0 point, as OpenSlide places a region's origin. */
   levelOrigin(level: number, x0: number, y0: number): { x: number; y: number } {
-    const ds = this.levelInfo(level).downsample;
     const placed = this.source.imageRects?.(level)[0];
-    // OpenSlide reads a placed image from (int64) (x0 / ds - its offset): rounded toward the image.
-    if (placed) return { x: placed.x + Math.trunc(x0 / ds - placed.x), y: placed.y + Math.trunc(y0 / ds - placed.y) };
+    if (placed) return placedOrigin(placed, x0, y0, this.levelInfo(level).downsample);
+    const ds = this.levelInfo(level).downsample;
     return { x: Math.floor(x0 / ds + 1e-6), y: Math.floor(y0 / ds + 1e-6) };
   }
 
@@ -152,8 +151,31 @@ export class RegionReader {
 
   /** OpenSlide's read_region: origin in level-0 pixels, size in pixels of the level. RGBA. */
   async readRegion(level: number, x0: number, y0: number, width: number, height: number, signal?: AbortSignal): Promise<RgbImage> {
-    const { x, y } = this.levelOrigin(level, x0, y0);
-    return this.readLevelRect(level, x, y, width, height, 4, signal);
+    const rects = this.source.imageRects?.(level) ?? [];
+    const origins = rects.map((rect) => placedOrigin(rect, x0, y0, this.levelInfo(level).downsample));
+    if (origins.every((o) => o.x === origins[0]!.x && o.y === origins[0]!.y)) {
+      const { x, y } = this.levelOrigin(level, x0, y0);
+      return this.readLevelRect(level, x, y, width, height, 4, signal);
+    }
+    // Each placed image is read from its own origin, so they can land a pixel apart from where the
+    // plane has them: each is copied, in drawing order, from a read at its origin.
+    const out: RgbImage = { data: new Uint8Array(width * height * 4), width, height, channels: 4 };
+    const reads = new Map<string, Promise<RgbImage>>();
+    const readAt = (o: { x: number; y: number }) => {
+      const key = `${o.x},${o.y}`;
+      if (!reads.has(key)) reads.set(key, this.readLevelRect(level, o.x, o.y, width, height, 4, signal));
+      return reads.get(key)!;
+    };
+    for (const [i, rect] of rects.entries()) {
+      const o = origins[i]!;
+      const read = await readAt(o);
+      const ix0 = Math.max(rect.x, o.x);
+      const iy0 = Math.max(rect.y, o.y);
+      const ix1 = Math.min(rect.x + rect.width, o.x + width);
+      const iy1 = Math.min(rect.y + rect.height, o.y + height);
+      if (ix1 > ix0 && iy1 > iy0) copyRect(read, ix0 - o.x, iy0 - o.y, ix1 - ix0, iy1 - iy0, out, ix0 - o.x, iy0 - o.y);
+    }
+    return out;
   }
 
   /**
@@ -202,4 +224,12 @@ export class RegionReader {
     throwIfAborted(signal);
     return resizeRgb(region, outWidth, outHeight);
   }
+}
+
+/**
+ * Where OpenSlide starts reading an image placed at `rect` for a level-0 point: (int64) (x0 / ds -
+ * its offset), truncated toward the image rather than floored, as a level-plane origin.
+ */
+function placedOrigin(rect: LevelRect, x0: number, y0: number, ds: number): { x: number; y: number } {
+  return { x: rect.x + Math.trunc(x0 / ds - rect.x), y: rect.y + Math.trunc(y0 / ds - rect.y) };
 }

@@ -45,6 +45,33 @@ function standardRegions(info: SlideInfo): Region[] {
   });
 }
 
+/**
+ * `perLevel` regions per level at level-0 points drawn from a fixed sequence, anywhere on the plane
+ * and past its edges. `between`: most fall between a level's pixels, where rounding to Leica's
+ * placed images shows; otherwise they are snapped to whole level pixels (OpenSlide 3.4.1 draws a
+ * tile grid read from between pixels interpolated, for Philips as for every grid-based format).
+ */
+function scatteredRegions(info: SlideInfo, perLevel: number, seed: number, between: boolean): Region[] {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+  const base = info.levels[0]!;
+  return info.levels.flatMap((l, level) =>
+    Array.from({ length: perLevel }, () => {
+      const snap = (v: number) => (between ? v : Math.round(v / l.downsample) * l.downsample);
+      return {
+        level,
+        x: snap(Math.floor(next() * base.width * 1.05) - Math.floor(base.width * 0.025)),
+        y: snap(Math.floor(next() * base.height * 1.05) - Math.floor(base.height * 0.025)),
+        width: 1 + Math.floor(next() * Math.min(300, l.width)),
+        height: 1 + Math.floor(next() * Math.min(200, l.height)),
+      };
+    }),
+  );
+}
+
 const OPENSLIDE_KEYS = /^(openslide|tiff|philips|leica)\./;
 
 /**
@@ -135,6 +162,7 @@ describe('Philips TIFF against OpenSlide', { timeout: 600_000 }, () => {
     const probe = await openSlide(engine, path);
     const regions = [
       ...standardRegions(probe.info),
+      ...scatteredRegions(probe.info, 12, 7, false),
       // Across the unscanned square's corner (absent tiles at levels 0 and 1).
       { level: 0, x: 900, y: 950, width: 400, height: 300 },
       { level: 1, x: 1800, y: 1800, width: 300, height: 300 },
@@ -165,6 +193,7 @@ describe('Philips TIFF against OpenSlide', { timeout: 600_000 }, () => {
     const probe = await openSlide(engine, path);
     const regions = [
       ...standardRegions(probe.info),
+      ...scatteredRegions(probe.info, 12, 7, false),
       // Level 3 across its corrected edges (320 x 224; the TIFF declares 512 x 256).
       { level: 3, x: 200 * 8, y: 150 * 8, width: 200, height: 120 },
     ];
@@ -188,6 +217,7 @@ describe('Leica SCN against OpenSlide', { timeout: 600_000 }, () => {
     const probe = await openSlide(engine, path);
     const regions = [
       ...standardRegions(probe.info),
+      ...scatteredRegions(probe.info, 24, 7, true),
       // Across the image's top-left corner (it lies at 600,400 of level 0's 4000 x 3000).
       { level: 0, x: 500, y: 300, width: 400, height: 300 },
       // Across its bottom-right corner, and wholly outside it.
@@ -223,6 +253,10 @@ describe('Leica SCN against OpenSlide', { timeout: 600_000 }, () => {
     const probe = await openSlide(engine, path);
     const regions = [
       ...standardRegions(probe.info),
+      ...scatteredRegions(probe.info, 24, 8, true),
+      // From between level 2's pixels, right of the first image's origin and left of the second's:
+      // OpenSlide truncates toward each, and the second lands a pixel from where the plane has it.
+      { level: 2, x: 1749, y: 771, width: 130, height: 63 },
       // The first image's right edge, the gap, the second's top-left corner.
       { level: 0, x: 2000, y: 1150, width: 500, height: 400 },
       { level: 1, x: 0, y: 0, width: probe.info.levels[1]!.width, height: probe.info.levels[1]!.height },
