@@ -7,7 +7,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { SlideError } from '../errors';
 
 /** Far beyond any real description (a Philips one with its Base64 label and macro: a few MB). */
-export const MAX_XML_LENGTH = 32 * 1024 * 1024;
+export const MAX_XML_LENGTH = 16 * 1024 * 1024;
 /** Slide XML nests 8 deep at most (Philips's pixel representations). */
 const MAX_DEPTH = 64;
 
