@@ -129,6 +129,21 @@ export const FIXTURES = {
       seed: 53,
     },
   },
+  /** Leica in the 2010/03/10 namespace (barcode attribute), no macro, one main image, 2 levels. */
+  'leica-2010-03': {
+    kind: 'leica',
+    ext: '.scn',
+    options: {
+      collectionNm: [600_000, 400_000],
+      nmPerPixel: 500,
+      main: [{ width: 1000, height: 700, offsetNm: [50_250, 30_750] }],
+      macro: false,
+      levels: 2,
+      legacyNamespace: true,
+      objective: '10',
+      seed: 57,
+    },
+  },
   /** Leica fluorescence (three channels): refused, as OpenSlide refuses it. */
   'leica-fluorescence': {
     kind: 'leica',

@@ -11,6 +11,8 @@ import { BACKGROUND } from '../../electron/synth/tissue';
 import { writeAtomically, writeJpegPyramid, xmlEscape } from './vendor-tiff';
 
 export const LEICA_NAMESPACE = 'http://www.leica-microsystems.com/scn/2010/10/01';
+/** The first SCN400 firmware's namespace, whose collection carries its barcode, plain, as an attribute. */
+export const LEICA_NAMESPACE_2010_03 = 'http://www.leica-microsystems.com/scn/2010/03/10';
 
 export interface LeicaMainImage {
   /** Level-0 size in pixels. */
@@ -39,6 +41,8 @@ export interface LeicaOptions {
   objective?: string;
   aperture?: string;
   barcode?: string;
+  /** Writes the 2010/03/10 namespace (barcode attribute) rather than 2010/10/01 (Base64 barcode element). */
+  legacyNamespace?: boolean;
   /** Adds, per main level, a dimension in focal plane z=1 (OpenSlide reads plane 0 only). */
   extraFocalPlane?: boolean;
   /** Replaces the XML (hostile files); `xml` is what the writer would have written. */
@@ -204,12 +208,14 @@ export async function writeLeicaScn(path: string, options: LeicaOptions): Promis
         const small = resizeArea(macro, macroLevels[1]!.width, macroLevels[1]!.height);
         await writeImageTiles(writer, macroLevels[1]!.image, small, tileSize, macroCodec.encode);
       }
-      const barcode = options.barcode ?? Buffer.from(`SLIDESCOPE-${seed}`).toString('base64');
+      const legacy = options.legacyNamespace ?? false;
+      const barcode = options.barcode ?? (legacy ? `SLIDESCOPE-${seed}` : Buffer.from(`SLIDESCOPE-${seed}`).toString('base64'));
+      const barcodeAttribute = legacy ? ` barcode="${xmlEscape(barcode)}"` : '';
+      const barcodeElement = legacy ? '' : `    <barcode>${xmlEscape(barcode)}</barcode>\n`;
       const xml = `<?xml version="1.0" encoding="utf-8"?>
-<scn xmlns="${LEICA_NAMESPACE}">
-  <collection name="synthetic-${seed}" uuid="urn:uuid:00000000-0000-4000-8000-000000000000" sizeX="${collectionWidth}" sizeY="${collectionHeight}">
-    <barcode>${xmlEscape(barcode)}</barcode>
-${images.map(imageXml).join('')}  </collection>
+<scn xmlns="${legacy ? LEICA_NAMESPACE_2010_03 : LEICA_NAMESPACE}">
+  <collection name="synthetic-${seed}" uuid="urn:uuid:00000000-0000-4000-8000-000000000000" sizeX="${collectionWidth}" sizeY="${collectionHeight}"${barcodeAttribute}>
+${barcodeElement}${images.map(imageXml).join('')}  </collection>
 </scn>
 `;
       first!.spec.description = options.mangleXml ? options.mangleXml(xml) : xml;

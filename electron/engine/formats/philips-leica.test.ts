@@ -265,6 +265,16 @@ describe('Leica SCN against OpenSlide', { timeout: 600_000 }, () => {
     assert.equal(info.properties['openslide.region[1].y'], '1201');
   });
 
+  test('the 2010/03/10 namespace: barcode attribute, no macro', async (t) => {
+    const path = await fixture('leica-2010-03');
+    const probe = await openSlide(engine, path);
+    const regions = [...standardRegions(probe.info), ...scatteredRegions(probe.info, 16, 9, true)];
+    const { info } = await checkAgainstOpenSlide(t, path, 'leica', regions);
+    assert.equal(info.properties['leica.barcode'], 'SLIDESCOPE-57');
+    assert.equal(info.objectivePower, 10);
+    assert.deepEqual(info.associated, []);
+  });
+
   test('fluorescence is refused, as OpenSlide refuses it', async () => {
     const path = await fixture('leica-fluorescence');
     const ref = runOpenSlide([{ kind: 'info', path }])[0] as { error?: string };
