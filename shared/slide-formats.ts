@@ -13,6 +13,8 @@ export interface SlideFormat {
 
 export const SLIDE_FORMATS = [
   { name: 'aperio', label: 'Aperio SVS', extensions: ['svs'] },
+  { name: 'philips', label: 'Philips TIFF', extensions: ['tiff'] },
+  { name: 'leica', label: 'Leica SCN', extensions: ['scn'] },
   { name: 'generic-tiff', label: 'pyramidal TIFF', extensions: ['tif', 'tiff', 'btf', 'tf8'] },
 ] as const satisfies readonly SlideFormat[];
 

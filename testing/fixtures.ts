@@ -21,6 +21,8 @@ import {
   writeSingleLevelTiff,
 } from '../electron/synth/slides';
 import { type SampleLayoutOptions, writeSampleLayoutPyramid } from './writers/generic-tiff';
+import { type LeicaOptions, writeLeicaScn } from './writers/leica';
+import { type PhilipsOptions, writePhilipsTiff } from './writers/philips';
 
 /** Bump whenever generated content changes without a parameter changing (painter, codecs...). */
 export const GENERATOR_VERSION = 1;
@@ -30,7 +32,9 @@ export type FixtureSpec =
   | { kind: 'generic'; ext: '.tif'; options: GenericPyramidOptions }
   | { kind: 'single'; ext: '.tif'; options: SingleLevelOptions }
   | { kind: 'huge'; ext: '.tif'; options: HugeHeaderOptions }
-  | { kind: 'generic-samples'; ext: '.tif'; options: SampleLayoutOptions };
+  | { kind: 'generic-samples'; ext: '.tif'; options: SampleLayoutOptions }
+  | { kind: 'philips'; ext: '.tiff'; options: PhilipsOptions }
+  | { kind: 'leica'; ext: '.scn'; options: LeicaOptions };
 
 export const FIXTURES = {
   /** Aperio, JPEG with RGB photometric (like CMU-1), 3 levels, thumbnail/label/macro. */
@@ -173,6 +177,73 @@ export const FIXTURES = {
     ext: '.tif',
     options: { width: 3001, height: 2201, tileSize: 256, levels: 4, compression: 'lzw', seed: 58 },
   },
+
+  // Philips TIFF and Leica SCN (testing/writers/).
+  /** Philips, 3 levels padded to 512-px tiles, a 1024-px square left unscanned (absent tiles), label and macro in the XML. */
+  'philips-sparse': {
+    kind: 'philips',
+    ext: '.tiff',
+    options: { width: 3000, height: 2000, levels: 3, unscanned: { x: 1024, y: 1024, width: 1024, height: 1024 }, seed: 51 },
+  },
+  /** Philips BigTIFF, 4 levels padded to 256-px tiles, label and macro as "Label"/"Macro" TIFF directories. */
+  'philips-directories': {
+    kind: 'philips',
+    ext: '.tiff',
+    options: { width: 2500, height: 1700, tileSize: 256, levels: 4, bigTiff: true, spacingMm: [0.000227, 0.000227], associated: 'directories', seed: 56 },
+  },
+  /** Leica, one main image (3 levels 4x apart) at a fractional offset on its collection, a z=1 plane, a macro; 252 nm/px. */
+  'leica-offset': {
+    kind: 'leica',
+    ext: '.scn',
+    options: {
+      collectionNm: [1_008_000, 756_000],
+      nmPerPixel: 252,
+      main: [{ width: 3000, height: 2000, offsetNm: [151_330, 100_870] }],
+      extraFocalPlane: true,
+      seed: 52,
+    },
+  },
+  /** Leica, two brightfield main images composited on one collection. */
+  'leica-two-regions': {
+    kind: 'leica',
+    ext: '.scn',
+    options: {
+      collectionNm: [1_000_000, 750_000],
+      nmPerPixel: 250,
+      main: [
+        { width: 1500, height: 1000, offsetNm: [150_130, 100_070] },
+        { width: 1000, height: 1200, offsetNm: [600_000, 300_300], seed: 54 },
+      ],
+      seed: 53,
+    },
+  },
+  /** Leica in the 2010/03/10 namespace (barcode attribute), no macro, one main image, 2 levels. */
+  'leica-2010-03': {
+    kind: 'leica',
+    ext: '.scn',
+    options: {
+      collectionNm: [600_000, 400_000],
+      nmPerPixel: 500,
+      main: [{ width: 1000, height: 700, offsetNm: [50_250, 30_750] }],
+      macro: false,
+      levels: 2,
+      legacyNamespace: true,
+      objective: '10',
+      seed: 57,
+    },
+  },
+  /** Leica fluorescence (three channels): refused, as OpenSlide refuses it. */
+  'leica-fluorescence': {
+    kind: 'leica',
+    ext: '.scn',
+    options: {
+      collectionNm: [1_000_000, 750_000],
+      nmPerPixel: 250,
+      main: [{ width: 1000, height: 800, offsetNm: [100_000, 100_000], illumination: 'fluorescence' }],
+      levels: 2,
+      seed: 55,
+    },
+  },
 } as const satisfies Record<string, FixtureSpec>;
 
 export type FixtureName = keyof typeof FIXTURES;
@@ -211,6 +282,10 @@ export function generateFixture(spec: FixtureSpec, path: string): Promise<Writte
       return writeHugeHeaderTiff(path, spec.options);
     case 'generic-samples':
       return writeSampleLayoutPyramid(path, spec.options);
+    case 'philips':
+      return writePhilipsTiff(path, spec.options);
+    case 'leica':
+      return writeLeicaScn(path, spec.options);
   }
 }
 

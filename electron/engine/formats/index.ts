@@ -6,9 +6,11 @@ import type { SlideSource } from '../slide-source';
 import { aperioFormat } from './aperio';
 import type { FormatPlugin } from './format-plugin';
 import { genericTiffFormat } from './generic-tiff';
+import { leicaFormat } from './leica';
+import { philipsFormat } from './philips';
 import { SlideProbe } from './slide-probe';
 
-export const FORMATS: readonly FormatPlugin[] = [aperioFormat, genericTiffFormat];
+export const FORMATS: readonly FormatPlugin[] = [aperioFormat, philipsFormat, leicaFormat, genericTiffFormat];
 
 export async function openSlideSource(path: string): Promise<SlideSource> {
   const file = await SlideFile.open(path);
