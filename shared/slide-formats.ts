@@ -13,6 +13,7 @@ export interface SlideFormat {
 
 export const SLIDE_FORMATS = [
   { name: 'aperio', label: 'Aperio SVS', extensions: ['svs'] },
+  { name: 'ventana', label: 'Ventana BIF', extensions: ['bif'] },
   { name: 'generic-tiff', label: 'pyramidal TIFF', extensions: ['tif', 'tiff', 'btf', 'tf8'] },
 ] as const satisfies readonly SlideFormat[];
 

@@ -20,6 +20,7 @@ import {
   writeHugeHeaderTiff,
   writeSingleLevelTiff,
 } from '../electron/synth/slides';
+import { type VentanaOptions, writeVentanaBif } from './writers/ventana';
 
 /** Bump whenever generated content changes without a parameter changing (painter, codecs...). */
 export const GENERATOR_VERSION = 1;
@@ -28,7 +29,8 @@ export type FixtureSpec =
   | { kind: 'aperio'; ext: '.svs'; options: AperioOptions }
   | { kind: 'generic'; ext: '.tif'; options: GenericPyramidOptions }
   | { kind: 'single'; ext: '.tif'; options: SingleLevelOptions }
-  | { kind: 'huge'; ext: '.tif'; options: HugeHeaderOptions };
+  | { kind: 'huge'; ext: '.tif'; options: HugeHeaderOptions }
+  | { kind: 'ventana-bif'; ext: '.bif'; options: VentanaOptions };
 
 export const FIXTURES = {
   /** Aperio, JPEG with RGB photometric (like CMU-1), 3 levels, thumbnail/label/macro. */
@@ -85,6 +87,56 @@ export const FIXTURES = {
     ext: '.svs',
     options: { width: 12000, height: 9000, tileSize: 240, compression: 'jpeg2000-33003', seed: 41, name: 'bench-j2k' },
   },
+
+  /** Ventana BIF, overlapping frames (whole-pixel mean overlaps), two scanned areas and a skipped one. */
+  'ventana-overlap': {
+    kind: 'ventana-bif',
+    ext: '.bif',
+    options: {
+      gridCols: 9,
+      gridRows: 5,
+      areas: [
+        { col: 0, row: 0, cols: 6, rows: 5, x: 0, y: 0 },
+        { col: 6, row: 0, cols: 3, rows: 3, x: 1700, y: 300 },
+        { col: 0, row: 0, cols: 2, rows: 2, x: 0, y: 0, scanned: false },
+      ],
+      overlapX: { mean: 16, spread: 2 },
+      overlapY: { mean: 12, spread: 2 },
+      seed: 5,
+    },
+  },
+  /** Ventana BIF whose confidence-weighted overlaps put frames at fractional positions; iScan under a Metadata root. */
+  'ventana-overlap-fractional': {
+    kind: 'ventana-bif',
+    ext: '.bif',
+    options: {
+      gridCols: 9,
+      gridRows: 5,
+      areas: [
+        { col: 0, row: 0, cols: 6, rows: 5, x: 0, y: 0 },
+        { col: 6, row: 0, cols: 3, rows: 3, x: 1700, y: 300 },
+      ],
+      overlapX: { mean: 16, spread: 3, confidences: [60, 40] },
+      overlapY: { mean: 12, spread: 2, confidences: [30, 70] },
+      iScanRoot: 'Metadata',
+      seed: 6,
+    },
+  },
+  /** Ventana TIFF: no stitching metadata on level 0, a plain tiled pyramid. */
+  'ventana-plain': {
+    kind: 'ventana-bif',
+    ext: '.bif',
+    options: {
+      gridCols: 5,
+      gridRows: 4,
+      areas: [{ col: 0, row: 0, cols: 5, rows: 4, x: 0, y: 0 }],
+      overlapX: { mean: 0, spread: 0 },
+      overlapY: { mean: 0, spread: 0 },
+      encodeInfo: false,
+      magnification: 20,
+      seed: 7,
+    },
+  },
 } as const satisfies Record<string, FixtureSpec>;
 
 export type FixtureName = keyof typeof FIXTURES;
@@ -121,6 +173,8 @@ export function generateFixture(spec: FixtureSpec, path: string): Promise<Writte
       return writeSingleLevelTiff(path, spec.options);
     case 'huge':
       return writeHugeHeaderTiff(path, spec.options);
+    case 'ventana-bif':
+      return writeVentanaBif(path, spec.options);
   }
 }
 

@@ -7,8 +7,9 @@ import { aperioFormat } from './aperio';
 import type { FormatPlugin } from './format-plugin';
 import { genericTiffFormat } from './generic-tiff';
 import { SlideProbe } from './slide-probe';
+import { ventanaFormat } from './ventana';
 
-export const FORMATS: readonly FormatPlugin[] = [aperioFormat, genericTiffFormat];
+export const FORMATS: readonly FormatPlugin[] = [aperioFormat, ventanaFormat, genericTiffFormat];
 
 export async function openSlideSource(path: string): Promise<SlideSource> {
   const file = await SlideFile.open(path);
