@@ -20,6 +20,7 @@ import {
   writeHugeHeaderTiff,
   writeSingleLevelTiff,
 } from '../electron/synth/slides';
+import { type OmeTiffOptions, writeOmeTiff } from './writers/ome-tiff';
 import { type VentanaOptions, writeVentanaBif } from './writers/ventana';
 
 /** Bump whenever generated content changes without a parameter changing (painter, codecs...). */
@@ -30,7 +31,8 @@ export type FixtureSpec =
   | { kind: 'generic'; ext: '.tif'; options: GenericPyramidOptions }
   | { kind: 'single'; ext: '.tif'; options: SingleLevelOptions }
   | { kind: 'huge'; ext: '.tif'; options: HugeHeaderOptions }
-  | { kind: 'ventana-bif'; ext: '.bif'; options: VentanaOptions };
+  | { kind: 'ventana-bif'; ext: '.bif'; options: VentanaOptions }
+  | { kind: 'ome-tiff'; ext: '.ome.tif'; options: OmeTiffOptions };
 
 export const FIXTURES = {
   /** Aperio, JPEG with RGB photometric (like CMU-1), 3 levels, thumbnail/label/macro. */
@@ -137,6 +139,21 @@ export const FIXTURES = {
       seed: 7,
     },
   },
+
+  /** OME-TIFF brightfield, JPEG (YCbCr 4:2:0), 4 levels as SubIFDs, 250 nm pixels, 20x objective, macro and label Images. */
+  'ome-rgb-jpeg': {
+    kind: 'ome-tiff',
+    ext: '.ome.tif',
+    options: { kind: 'rgb', width: 3000, height: 2000, levels: 4, compression: 'jpeg', objective: 20, physicalSize: { value: 250, unit: 'nm' }, seed: 31 },
+  },
+  /** OME-TIFF brightfield, LZW (lossless), 3 levels as SubIFDs. */
+  'ome-rgb-lzw': { kind: 'ome-tiff', ext: '.ome.tif', options: { kind: 'rgb', width: 1500, height: 1100, levels: 3, compression: 'lzw', seed: 32 } },
+  /** OME-TIFF fluorescence: 3 channels of 12-bit data in 16-bit planes (one IFD each), 3 levels as SubIFDs. */
+  'ome-fluorescence-16bit': {
+    kind: 'ome-tiff',
+    ext: '.ome.tif',
+    options: { kind: 'fluorescence', width: 1200, height: 900, levels: 3, channels: 3, significantBits: 12, seed: 33 },
+  },
 } as const satisfies Record<string, FixtureSpec>;
 
 export type FixtureName = keyof typeof FIXTURES;
@@ -175,6 +192,8 @@ export function generateFixture(spec: FixtureSpec, path: string): Promise<Writte
       return writeHugeHeaderTiff(path, spec.options);
     case 'ventana-bif':
       return writeVentanaBif(path, spec.options);
+    case 'ome-tiff':
+      return writeOmeTiff(path, spec.options);
   }
 }
 

@@ -6,10 +6,11 @@ import type { SlideSource } from '../slide-source';
 import { aperioFormat } from './aperio';
 import type { FormatPlugin } from './format-plugin';
 import { genericTiffFormat } from './generic-tiff';
+import { omeTiffFormat } from './ome-tiff';
 import { SlideProbe } from './slide-probe';
 import { ventanaFormat } from './ventana';
 
-export const FORMATS: readonly FormatPlugin[] = [aperioFormat, ventanaFormat, genericTiffFormat];
+export const FORMATS: readonly FormatPlugin[] = [aperioFormat, ventanaFormat, omeTiffFormat, genericTiffFormat];
 
 export async function openSlideSource(path: string): Promise<SlideSource> {
   const file = await SlideFile.open(path);

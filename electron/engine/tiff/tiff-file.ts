@@ -207,6 +207,11 @@ export class TiffFile {
     return undefined;
   }
 
+  /** Byte order of the file's multi-byte samples (16-bit planes are decoded outside geotiff). */
+  get littleEndian(): boolean {
+    return this.layout.littleEndian;
+  }
+
   async close(): Promise<void> {
     await Promise.resolve(this.tiff.close()).catch(() => undefined);
     await this.file.close();
