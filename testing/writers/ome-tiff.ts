@@ -35,6 +35,8 @@ export interface OmeTiffOptions {
   /** 'macro' and 'label' Images of their own (brightfield only). */
   associated?: boolean;
   seed?: number;
+  /** Hostile files only: rewrites the OME-XML before it is written (not part of fixture keys). */
+  rewriteXml?: (xml: string) => string;
 }
 
 /** Full-resolution pixels of the brightfield image, and every level as written (lossless codecs keep them). */
@@ -146,7 +148,7 @@ export async function writeOmeTiff(path: string, options: OmeTiffOptions): Promi
         { name: 'label', ifd: channels + 1, image: label },
       ]
     : [];
-  const xml = omeXml(options, associated);
+  const xml = (options.rewriteXml ?? ((x: string) => x))(omeXml(options, associated));
   const codec: TileCodec =
     options.kind === 'rgb' && options.compression === 'lzw'
       ? await createCodec({ kind: 'lzw', predictor: true })

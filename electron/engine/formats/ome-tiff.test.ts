@@ -14,7 +14,7 @@ import { FIXTURES, fixturePath } from '../../../testing/fixtures';
 import { openSlide } from '../../../testing/open-slide';
 import { type ReferenceInfo, referenceImage, runOpenSlide } from '../../../testing/openslide-reference';
 import { compareRgb } from '../../../testing/pixel-compare';
-import { type OmeTiffOptions, omeChannel, omeRgbLevels } from '../../../testing/writers/ome-tiff';
+import { type OmeTiffOptions, omeChannel, omeRgbLevels, writeOmeTiff } from '../../../testing/writers/ome-tiff';
 import { SlideEngine } from '../engine';
 import { SlideError } from '../errors';
 
@@ -286,6 +286,38 @@ describe('hostile OME-TIFF SubIFDs: typed errors naming the file', { timeout: 12
           (error: unknown) => {
             assert.ok(error instanceof SlideError, String(error));
             assert.equal(error.code, c.code);
+            assert.match(error.message, c.message);
+            assert.equal(error.path, path);
+            return true;
+          },
+        );
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+describe('hostile OME-XML: typed errors naming the file', { timeout: 120_000 }, () => {
+  const base = { ...(FIXTURES['ome-rgb-lzw'].options as OmeTiffOptions), width: 600, height: 400, levels: 2 };
+  const cases: Array<{ name: string; rewrite: (xml: string) => string; message: RegExp }> = [
+    { name: 'truncated OME-XML', rewrite: (xml) => xml.slice(0, Math.floor(xml.length * 0.6)), message: /not well-formed/ },
+    { name: 'a DTD with entities', rewrite: (xml) => xml.replace('<OME ', '<!DOCTYPE OME [<!ENTITY a "aaaa">]><OME '), message: /DTD/ },
+    { name: 'absurd SizeX', rewrite: (xml) => xml.replace('SizeX="600"', 'SizeX="99999999999"'), message: /99999999999 x 400/ },
+    { name: 'a TiffData IFD the file does not have', rewrite: (xml) => xml.replace('IFD="0"', 'IFD="4000000"'), message: /directory 4000000/ },
+    { name: 'an unknown pixel type', rewrite: (xml) => xml.replace('Type="uint8"', 'Type="complex"'), message: /pixel type/ },
+  ];
+  for (const c of cases) {
+    test(c.name, async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'slidescope-ome-'));
+      try {
+        const path = join(dir, 'hostile.ome.tif');
+        await writeOmeTiff(path, { ...base, rewriteXml: c.rewrite });
+        await assert.rejects(
+          () => openSlide(engine, path),
+          (error: unknown) => {
+            assert.ok(error instanceof SlideError, String(error));
+            assert.equal(error.code, 'CORRUPT_DATA');
             assert.match(error.message, c.message);
             assert.equal(error.path, path);
             return true;

@@ -153,8 +153,12 @@ export function parseEncodeInfo(xml: string, tileWidth: number, tileHeight: numb
       const a = frameAt(area, intAttr(joint, 'Tile1', path), path);
       const b = frameAt(area, intAttr(joint, 'Tile2', path), path);
       const direction = joint.attributes.Direction;
-      // LEFT is what later OpenSlide accepts from newer scanners for the same joint; 3.4.1 refuses it.
-      const horizontal = direction === 'RIGHT' || direction === 'LEFT';
+      // DP 200 scanners write LEFT (and DOWN) joints whose frame order is disputed upstream; OpenSlide
+      // refuses them rather than misplace frames, and so does this reader.
+      if (direction === 'LEFT' || direction === 'DOWN') {
+        throw new SlideError('UNSUPPORTED_FORMAT', `This BIF's frames are joined ${direction} (a newer scanner's layout), which is not supported yet.`, path);
+      }
+      const horizontal = direction === 'RIGHT';
       if (!horizontal && direction !== 'UP') throw new SlideError('CORRUPT_DATA', `A tile joint has the direction "${String(direction).slice(0, 20)}".`, path);
       const adjacent = horizontal ? b.col === a.col + 1 && b.row === a.row : b.col === a.col && b.row === a.row - 1;
       if (!adjacent) throw new SlideError('CORRUPT_DATA', `A ${direction} tile joint joins frames that are not neighbours that way.`, path);

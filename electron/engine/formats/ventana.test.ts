@@ -238,6 +238,12 @@ describe('hostile Ventana stitching metadata: typed errors naming the file', { t
       code: 'CORRUPT_DATA',
       message: /outside its area/,
     },
+    {
+      name: "a newer scanner's LEFT joints (refused, as OpenSlide does)",
+      rewrite: (xml) => xml.replace('Direction="RIGHT"', 'Direction="LEFT"'),
+      code: 'UNSUPPORTED_FORMAT',
+      message: /LEFT/,
+    },
     { name: 'an unknown joint direction', rewrite: (xml) => xml.replace('Direction="UP"', 'Direction="SIDEWAYS"'), code: 'CORRUPT_DATA', message: /direction/ },
     { name: 'overlaps larger than the frames', rewrite: (xml) => xml.replaceAll(/OverlapX="\d+"/g, 'OverlapX="5000"'), code: 'CORRUPT_DATA', message: /apart/ },
     {

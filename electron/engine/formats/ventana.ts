@@ -39,6 +39,11 @@ export const ventanaFormat: FormatPlugin = {
     const iScan = findIScan(parseXml((await xmpPacket(tiff, tiff.directories[0]!))!, "the slide's iScan XMP packet", path));
     if (!iScan) throw new SlideError('CORRUPT_DATA', "The slide's XMP packet has no iScan element where Ventana writes it.", path);
     const properties = iScanProperties(iScan);
+    // Several focal planes are stored as extra tiles OpenSlide does not place: it refuses them.
+    const zLayers = iScan.attributes['Z-layers'];
+    if (zLayers !== undefined && parseOpenSlideInt(zLayers) !== 1) {
+      throw new SlideError('UNSUPPORTED_FORMAT', `The BIF has ${zLayers.slice(0, 10)} focal planes (Z-layers); only single-plane slides are supported.`, path);
+    }
 
     const levels: VentanaLevel[] = [];
     const associated = new Map<string, TiffDirectory>();
