@@ -197,6 +197,95 @@ print(json.dumps([int(tifffile.imread(sys.argv[1], level=k)[0].astype('uint64').
   });
 });
 
+/** An OME-TIFF as tifffile itself writes one (SubIFD pyramid, macro Image), and its levels as tifffile reads them back. */
+const TIFFFILE_WRITER = `
+import sys, numpy as np, tifffile
+path, out = sys.argv[1], sys.argv[2]
+h, w = 900, 1300
+y, x = np.mgrid[0:h, 0:w]
+img = np.stack([x * 255 // w, y * 255 // h, (x + y) * 7 % 256], axis=-1).astype('uint8')
+meta = {'axes': 'YXS', 'PhysicalSizeX': 0.3, 'PhysicalSizeXUnit': 'µm', 'PhysicalSizeY': 0.3, 'PhysicalSizeYUnit': 'µm', 'Name': 'tifffile slide'}
+with tifffile.TiffWriter(path, ome=True) as tif:
+    tif.write(img, subifds=2, tile=(256, 256), photometric='rgb', metadata=meta)
+    for k in (2, 4):
+        tif.write(img[::k, ::k], tile=(256, 256), photometric='rgb', subfiletype=1)
+    tif.write(img[::8, ::8], photometric='rgb', metadata={'Name': 'macro'})
+for k in range(3):
+    open(f'{out}/level{k}.raw', 'wb').write(tifffile.imread(path, level=k).tobytes())
+open(f'{out}/macro.raw', 'wb').write(tifffile.imread(path, series=1).tobytes())
+`;
+
+describe('OME-TIFF as tifffile writes it', { timeout: 120_000 }, () => {
+  test('SubIFD pyramid and macro Image: every level as tifffile reads it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slidescope-ome-'));
+    try {
+      const path = join(dir, 'tifffile.ome.tif');
+      const run = spawnSync(PYTHON, ['-c', TIFFFILE_WRITER, path, dir], { encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+      const { slideId, info } = await openSlide(engine, path);
+      assert.equal(info.vendor, 'ome-tiff');
+      assert.deepEqual(
+        info.levels.map((l) => [l.width, l.height]),
+        [
+          [1300, 900],
+          [650, 450],
+          [325, 225],
+        ],
+      );
+      assert.deepEqual(info.mpp, { x: 0.3, y: 0.3 });
+      assert.equal(info.properties['ome.image.name'], 'tifffile slide');
+      for (const [k, level] of info.levels.entries()) {
+        const image: RgbImage = { data: new Uint8Array(await readFile(join(dir, `level${k}.raw`))), width: level.width, height: level.height, channels: 3 };
+        const whole = await engine.readRegion({ slideId, level: k, x: 0, y: 0, width: level.width, height: level.height });
+        assert.equal(compareRgb(whole, image, 0).maxDiff, 0, `level ${k}`);
+      }
+      assert.deepEqual([...info.associated], ['macro']);
+      const macro = await engine.readAssociated({ slideId, name: 'macro' });
+      assert.equal(compareRgb(macro, { data: new Uint8Array(await readFile(join(dir, 'macro.raw'))), width: 163, height: 113, channels: 3 }, 0).maxDiff, 0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const TIFFFILE_16BIT = `
+import sys, numpy as np, tifffile
+path, out = sys.argv[1], sys.argv[2]
+c, h, w = 2, 500, 700
+z, y, x = np.mgrid[0:c, 0:h, 0:w]
+img = ((x * 37 + y * 91 + z * 5000) % 65536).astype('uint16')
+with tifffile.TiffWriter(path, ome=True) as tif:
+    tif.write(img, subifds=1, tile=(256, 256), photometric='minisblack', metadata={'axes': 'CYX', 'Channel': {'Name': ['DAPI', 'FITC']}})
+    tif.write(img[:, ::2, ::2], tile=(256, 256), photometric='minisblack', subfiletype=1)
+for k in range(2):
+    open(f'{out}/level{k}.raw', 'wb').write(tifffile.imread(path, level=k)[0].astype('<u2').tobytes())
+`;
+
+describe('16-bit OME-TIFF as tifffile writes it', { timeout: 120_000 }, () => {
+  test('two channels: the first in grey at each level, scaled from 16 bits', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slidescope-ome-'));
+    try {
+      const path = join(dir, 'tifffile16.ome.tif');
+      const run = spawnSync(PYTHON, ['-c', TIFFFILE_16BIT, path, dir], { encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+      const { slideId, info } = await openSlide(engine, path);
+      assert.equal(info.vendor, 'ome-tiff');
+      assert.match(info.properties['slidescope.note'] ?? '', /2 channels/);
+      assert.equal(info.properties['ome.channel[1].name'], 'FITC');
+      for (const [k, level] of info.levels.entries()) {
+        const raw = await readFile(join(dir, `level${k}.raw`));
+        const grey = new Uint8Array(level.width * level.height * 3);
+        for (let p = 0; p < level.width * level.height; p++) grey.fill(Math.round((raw.readUInt16LE(p * 2) * 255) / 65535), p * 3, p * 3 + 3);
+        const whole = await engine.readRegion({ slideId, level: k, x: 0, y: 0, width: level.width, height: level.height });
+        assert.equal(compareRgb(whole, { data: grey, width: level.width, height: level.height, channels: 3 }, 0).maxDiff, 0, `level ${k}`);
+      }
+      assert.equal(info.levels.length, 2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 /** Where tag 330 of the first IFD keeps its SubIFD offsets (classic little-endian TIFF). */
 async function subIfdEntry(path: string): Promise<{ entry: number; count: number; values: number; ifd0: number; fileSize: number }> {
   const bytes = await readFile(path);
