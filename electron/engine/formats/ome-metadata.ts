@@ -27,6 +27,8 @@ export interface OmeImage {
   name: string;
   /** The chain IFD of the Image's first plane (C = Z = T = 0). */
   ifd: number;
+  /** The file holding that plane, when the OME-XML says it is another one (a multi-file OME-TIFF). */
+  elsewhere: string | null;
   sizeX: number;
   sizeY: number;
   sizeC: number;
@@ -78,7 +80,7 @@ function micrometres(pixels: XmlElement, axis: 'X' | 'Y'): number | null {
   return mpp > 1e-3 && mpp < 1e3 ? mpp : null;
 }
 
-function readImage(image: XmlElement, objectives: Map<string, number>, path: string): OmeImage {
+function readImage(image: XmlElement, objectives: Map<string, number>, fileUuid: string | undefined, path: string): OmeImage {
   const pixels = child(image, 'Pixels');
   if (!pixels) throw new SlideError('CORRUPT_DATA', 'An Image of the OME-XML has no Pixels.', path);
   const type = pixels.attributes.Type ?? '';
@@ -96,9 +98,13 @@ function readImage(image: XmlElement, objectives: Map<string, number>, path: str
   const x = micrometres(pixels, 'X');
   const y = micrometres(pixels, 'Y');
   const settings = child(image, 'ObjectiveSettings')?.attributes.ID;
+  // TiffData names the file of its planes by UUID: this file's is the root's UUID attribute.
+  const uuid = first ? child(first, 'UUID') : undefined;
+  const elsewhere = uuid && fileUuid && uuid.text.trim() !== fileUuid ? (uuid.attributes.FileName ?? uuid.text.trim()) : null;
   return {
     name: image.attributes.Name ?? '',
     ifd: first ? intAttribute(first, 'IFD', 0, path) : 0,
+    elsewhere,
     sizeX: intAttribute(pixels, 'SizeX', null, path),
     sizeY: intAttribute(pixels, 'SizeY', null, path),
     sizeC: intAttribute(pixels, 'SizeC', 1, path),
@@ -126,7 +132,7 @@ export function readOmeMetadata(root: XmlElement, path: string): OmeMetadata {
       if (id !== undefined && magnification > 0 && magnification < 1000) objectives.set(id, magnification);
     }
   }
-  const images = childrenNamed(root, 'Image').map((image) => readImage(image, objectives, path));
+  const images = childrenNamed(root, 'Image').map((image) => readImage(image, objectives, root.attributes.UUID, path));
   const associated = new Map<string, OmeImage>();
   let slide: OmeImage | undefined;
   for (const image of images) {

@@ -387,14 +387,39 @@ describe('hostile OME-TIFF SubIFDs: typed errors naming the file', { timeout: 12
   }
 });
 
+test('a BinaryOnly OME-TIFF (metadata in a companion file) opens as a plain TIFF pyramid', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'slidescope-ome-'));
+  try {
+    const path = join(dir, 'binary-only.ome.tif');
+    const binaryOnly = (xml: string) =>
+      xml.replace(/<Instrument.*<\/OME>|<Image .*<\/OME>/s, '<BinaryOnly MetadataFile="slide.companion.ome" UUID="urn:uuid:1"/></OME>');
+    await writeOmeTiff(path, { ...(FIXTURES['ome-rgb-lzw'].options as OmeTiffOptions), levels: 2, rewriteXml: binaryOnly });
+    const { info } = await openSlide(engine, path);
+    assert.equal(info.vendor, 'generic-tiff');
+    assert.equal(info.levels[0]!.width, 1500);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 describe('hostile OME-XML: typed errors naming the file', { timeout: 120_000 }, () => {
   const base = { ...(FIXTURES['ome-rgb-lzw'].options as OmeTiffOptions), width: 600, height: 400, levels: 2 };
-  const cases: Array<{ name: string; rewrite: (xml: string) => string; message: RegExp }> = [
+  const cases: Array<{ name: string; rewrite: (xml: string) => string; message: RegExp; code?: string }> = [
     { name: 'truncated OME-XML', rewrite: (xml) => xml.slice(0, Math.floor(xml.length * 0.6)), message: /not well-formed/ },
     { name: 'a DTD with entities', rewrite: (xml) => xml.replace('<OME ', '<!DOCTYPE OME [<!ENTITY a "aaaa">]><OME '), message: /DTD/ },
     { name: 'absurd SizeX', rewrite: (xml) => xml.replace('SizeX="600"', 'SizeX="99999999999"'), message: /99999999999 x 400/ },
     { name: 'a TiffData IFD the file does not have', rewrite: (xml) => xml.replace('IFD="0"', 'IFD="4000000"'), message: /directory 4000000/ },
     { name: 'an unknown pixel type', rewrite: (xml) => xml.replace('Type="uint8"', 'Type="complex"'), message: /pixel type/ },
+    {
+      name: 'a multi-file OME-TIFF whose slide plane is in another file',
+      rewrite: (xml) =>
+        xml.replace(
+          /(<TiffData [^>]*IFD="0" PlaneCount="1")\/>/,
+          '$1><UUID FileName="other.ome.tif">urn:uuid:99999999-0000-4000-8000-000000000002</UUID></TiffData>',
+        ),
+      code: 'UNSUPPORTED_FORMAT',
+      message: /another file \(other\.ome\.tif\)/,
+    },
   ];
   for (const c of cases) {
     test(c.name, async () => {
@@ -406,7 +431,7 @@ describe('hostile OME-XML: typed errors naming the file', { timeout: 120_000 }, 
           () => openSlide(engine, path),
           (error: unknown) => {
             assert.ok(error instanceof SlideError, String(error));
-            assert.equal(error.code, 'CORRUPT_DATA');
+            assert.equal(error.code, c.code ?? 'CORRUPT_DATA');
             assert.match(error.message, c.message);
             assert.equal(error.path, path);
             return true;

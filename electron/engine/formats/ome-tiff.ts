@@ -23,6 +23,13 @@ async function omeXml(tiff: TiffFile): Promise<string | null> {
 }
 
 function planeDirectory(tiff: TiffFile, image: OmeImage, what: string): TiffDirectory {
+  if (image.elsewhere !== null) {
+    throw new SlideError(
+      'UNSUPPORTED_FORMAT',
+      `The ${what} of this multi-file OME-TIFF is in another file (${image.elsewhere.slice(0, 80)}), which is not read.`,
+      tiff.path,
+    );
+  }
   const dir = tiff.directories[image.ifd];
   if (!dir) throw new SlideError('CORRUPT_DATA', `The OME-XML puts the ${what} at image directory ${image.ifd}, which the file does not have.`, tiff.path);
   if (dir.width !== image.sizeX || dir.height !== image.sizeY) {
@@ -49,7 +56,8 @@ export const omeTiffFormat: FormatPlugin = {
   async detect(probe) {
     const tiff = await probe.tiff();
     const description = tiff?.directories[0]?.description ?? '';
-    return description.includes('<OME') && description.includes('openmicroscopy.org');
+    // An OME-XML with no Image (BinaryOnly: the metadata is in a companion file) is a plain TIFF here.
+    return description.includes('<OME') && description.includes('openmicroscopy.org') && description.includes('<Image');
   },
   async open(probe): Promise<SlideSource> {
     const tiff = (await probe.tiff())!;
@@ -74,7 +82,7 @@ export const omeTiffFormat: FormatPlugin = {
     for (const [name, image] of metadata.associated) {
       // An associated image the file does not hold as described is left out; the slide stands.
       const dir = tiff.directories[image.ifd];
-      if (dir && dir !== base && dir.width === image.sizeX && dir.height === image.sizeY) associated.set(name, dir);
+      if (dir && dir !== base && image.elsewhere === null && dir.width === image.sizeX && dir.height === image.sizeY) associated.set(name, dir);
     }
     return TiffPyramidSource.create(tiff, { format: 'ome-tiff', vendor: 'ome-tiff', levels, associated, objectivePower, mpp: slide.mpp, properties });
   },
