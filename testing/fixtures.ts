@@ -22,7 +22,9 @@ import {
 } from '../electron/synth/slides';
 import { type SampleLayoutOptions, writeSampleLayoutPyramid } from './writers/generic-tiff';
 import { type LeicaOptions, writeLeicaScn } from './writers/leica';
+import { type OmeTiffOptions, writeOmeTiff } from './writers/ome-tiff';
 import { type PhilipsOptions, writePhilipsTiff } from './writers/philips';
+import { type VentanaOptions, writeVentanaBif } from './writers/ventana';
 
 /** Bump whenever generated content changes without a parameter changing (painter, codecs...). */
 export const GENERATOR_VERSION = 1;
@@ -34,7 +36,9 @@ export type FixtureSpec =
   | { kind: 'huge'; ext: '.tif'; options: HugeHeaderOptions }
   | { kind: 'generic-samples'; ext: '.tif'; options: SampleLayoutOptions }
   | { kind: 'philips'; ext: '.tiff'; options: PhilipsOptions }
-  | { kind: 'leica'; ext: '.scn'; options: LeicaOptions };
+  | { kind: 'leica'; ext: '.scn'; options: LeicaOptions }
+  | { kind: 'ventana-bif'; ext: '.bif'; options: VentanaOptions }
+  | { kind: 'ome-tiff'; ext: '.ome.tif'; options: OmeTiffOptions };
 
 export const FIXTURES = {
   /** Aperio, JPEG with RGB photometric (like CMU-1), 3 levels, thumbnail/label/macro. */
@@ -244,6 +248,70 @@ export const FIXTURES = {
       seed: 55,
     },
   },
+  /** Ventana BIF, overlapping frames (whole-pixel mean overlaps), two scanned areas and a skipped one. */
+  'ventana-overlap': {
+    kind: 'ventana-bif',
+    ext: '.bif',
+    options: {
+      gridCols: 9,
+      gridRows: 5,
+      areas: [
+        { col: 0, row: 0, cols: 6, rows: 5, x: 0, y: 0 },
+        { col: 6, row: 0, cols: 3, rows: 3, x: 1700, y: 300 },
+        { col: 0, row: 0, cols: 2, rows: 2, x: 0, y: 0, scanned: false },
+      ],
+      overlapX: { mean: 16, spread: 2 },
+      overlapY: { mean: 12, spread: 2 },
+      seed: 5,
+    },
+  },
+  /** Ventana BIF whose confidence-weighted overlaps put frames at fractional positions; iScan under a Metadata root. */
+  'ventana-overlap-fractional': {
+    kind: 'ventana-bif',
+    ext: '.bif',
+    options: {
+      gridCols: 9,
+      gridRows: 5,
+      areas: [
+        { col: 0, row: 0, cols: 6, rows: 5, x: 0, y: 0 },
+        { col: 6, row: 0, cols: 3, rows: 3, x: 1700, y: 300 },
+      ],
+      overlapX: { mean: 16, spread: 3, confidences: [60, 40] },
+      overlapY: { mean: 12, spread: 2, confidences: [30, 70] },
+      iScanRoot: 'Metadata',
+      seed: 6,
+    },
+  },
+  /** Ventana TIFF: no stitching metadata on level 0, a plain tiled pyramid. */
+  'ventana-plain': {
+    kind: 'ventana-bif',
+    ext: '.bif',
+    options: {
+      gridCols: 5,
+      gridRows: 4,
+      areas: [{ col: 0, row: 0, cols: 5, rows: 4, x: 0, y: 0 }],
+      overlapX: { mean: 0, spread: 0 },
+      overlapY: { mean: 0, spread: 0 },
+      encodeInfo: false,
+      magnification: 20,
+      seed: 7,
+    },
+  },
+
+  /** OME-TIFF brightfield, JPEG (YCbCr 4:2:0), 4 levels as SubIFDs, 250 nm pixels, 20x objective, macro and label Images. */
+  'ome-rgb-jpeg': {
+    kind: 'ome-tiff',
+    ext: '.ome.tif',
+    options: { kind: 'rgb', width: 3000, height: 2000, levels: 4, compression: 'jpeg', objective: 20, physicalSize: { value: 250, unit: 'nm' }, seed: 31 },
+  },
+  /** OME-TIFF brightfield, LZW (lossless), 3 levels as SubIFDs. */
+  'ome-rgb-lzw': { kind: 'ome-tiff', ext: '.ome.tif', options: { kind: 'rgb', width: 1500, height: 1100, levels: 3, compression: 'lzw', seed: 32 } },
+  /** OME-TIFF fluorescence: 3 channels of 12-bit data in 16-bit planes (one IFD each), 3 levels as SubIFDs. */
+  'ome-fluorescence-16bit': {
+    kind: 'ome-tiff',
+    ext: '.ome.tif',
+    options: { kind: 'fluorescence', width: 1200, height: 900, levels: 3, channels: 3, significantBits: 12, seed: 33 },
+  },
 } as const satisfies Record<string, FixtureSpec>;
 
 export type FixtureName = keyof typeof FIXTURES;
@@ -286,6 +354,10 @@ export function generateFixture(spec: FixtureSpec, path: string): Promise<Writte
       return writePhilipsTiff(path, spec.options);
     case 'leica':
       return writeLeicaScn(path, spec.options);
+    case 'ventana-bif':
+      return writeVentanaBif(path, spec.options);
+    case 'ome-tiff':
+      return writeOmeTiff(path, spec.options);
   }
 }
 

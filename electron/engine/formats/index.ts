@@ -7,10 +7,12 @@ import { aperioFormat } from './aperio';
 import type { FormatPlugin } from './format-plugin';
 import { genericTiffFormat } from './generic-tiff';
 import { leicaFormat } from './leica';
+import { omeTiffFormat } from './ome-tiff';
 import { philipsFormat } from './philips';
 import { SlideProbe } from './slide-probe';
+import { ventanaFormat } from './ventana';
 
-export const FORMATS: readonly FormatPlugin[] = [aperioFormat, philipsFormat, leicaFormat, genericTiffFormat];
+export const FORMATS: readonly FormatPlugin[] = [aperioFormat, philipsFormat, leicaFormat, ventanaFormat, omeTiffFormat, genericTiffFormat];
 
 export async function openSlideSource(path: string): Promise<SlideSource> {
   const file = await SlideFile.open(path);
