@@ -14,6 +14,10 @@ export interface SlideFormat {
 export const SLIDE_FORMATS = [
   { name: 'aperio', label: 'Aperio SVS', extensions: ['svs'] },
   { name: 'hamamatsu-ndpi', label: 'Hamamatsu NDPI', extensions: ['ndpi'] },
+  { name: 'philips', label: 'Philips TIFF', extensions: ['tiff'] },
+  { name: 'leica', label: 'Leica SCN', extensions: ['scn'] },
+  { name: 'ventana', label: 'Ventana BIF', extensions: ['bif'] },
+  { name: 'ome-tiff', label: 'OME-TIFF', extensions: ['ome.tif', 'ome.tiff'] },
   { name: 'generic-tiff', label: 'pyramidal TIFF', extensions: ['tif', 'tiff', 'btf', 'tf8'] },
 ] as const satisfies readonly SlideFormat[];
 

@@ -21,7 +21,11 @@ import {
   writeSingleLevelTiff,
 } from '../electron/synth/slides';
 import { type SampleLayoutOptions, writeSampleLayoutPyramid } from './writers/generic-tiff';
+import { type LeicaOptions, writeLeicaScn } from './writers/leica';
 import { type NdpiOptions, writeNdpi } from './writers/ndpi';
+import { type OmeTiffOptions, writeOmeTiff } from './writers/ome-tiff';
+import { type PhilipsOptions, writePhilipsTiff } from './writers/philips';
+import { type VentanaOptions, writeVentanaBif } from './writers/ventana';
 
 /** Bump whenever generated content changes without a parameter changing (painter, codecs...). */
 export const GENERATOR_VERSION = 1;
@@ -32,7 +36,11 @@ export type FixtureSpec =
   | { kind: 'single'; ext: '.tif'; options: SingleLevelOptions }
   | { kind: 'huge'; ext: '.tif'; options: HugeHeaderOptions }
   | { kind: 'generic-samples'; ext: '.tif'; options: SampleLayoutOptions }
-  | { kind: 'ndpi'; ext: '.ndpi'; options: NdpiOptions };
+  | { kind: 'ndpi'; ext: '.ndpi'; options: NdpiOptions }
+  | { kind: 'philips'; ext: '.tiff'; options: PhilipsOptions }
+  | { kind: 'leica'; ext: '.scn'; options: LeicaOptions }
+  | { kind: 'ventana-bif'; ext: '.bif'; options: VentanaOptions }
+  | { kind: 'ome-tiff'; ext: '.ome.tif'; options: OmeTiffOptions };
 
 export const FIXTURES = {
   /** Aperio, JPEG with RGB photometric (like CMU-1), 3 levels, thumbnail/label/macro. */
@@ -266,6 +274,137 @@ export const FIXTURES = {
       seed: 55,
     },
   },
+
+  // Philips TIFF and Leica SCN (testing/writers/).
+  /** Philips, 3 levels padded to 512-px tiles, a 1024-px square left unscanned (absent tiles), label and macro in the XML. */
+  'philips-sparse': {
+    kind: 'philips',
+    ext: '.tiff',
+    options: { width: 3000, height: 2000, levels: 3, unscanned: { x: 1024, y: 1024, width: 1024, height: 1024 }, seed: 51 },
+  },
+  /** Philips BigTIFF, 4 levels padded to 256-px tiles, label and macro as "Label"/"Macro" TIFF directories. */
+  'philips-directories': {
+    kind: 'philips',
+    ext: '.tiff',
+    options: { width: 2500, height: 1700, tileSize: 256, levels: 4, bigTiff: true, spacingMm: [0.000227, 0.000227], associated: 'directories', seed: 56 },
+  },
+  /** Leica, one main image (3 levels 4x apart) at a fractional offset on its collection, a z=1 plane, a macro; 252 nm/px. */
+  'leica-offset': {
+    kind: 'leica',
+    ext: '.scn',
+    options: {
+      collectionNm: [1_008_000, 756_000],
+      nmPerPixel: 252,
+      main: [{ width: 3000, height: 2000, offsetNm: [151_330, 100_870] }],
+      extraFocalPlane: true,
+      seed: 52,
+    },
+  },
+  /** Leica, two brightfield main images composited on one collection. */
+  'leica-two-regions': {
+    kind: 'leica',
+    ext: '.scn',
+    options: {
+      collectionNm: [1_000_000, 750_000],
+      nmPerPixel: 250,
+      main: [
+        { width: 1500, height: 1000, offsetNm: [150_130, 100_070] },
+        { width: 1000, height: 1200, offsetNm: [600_000, 300_300], seed: 54 },
+      ],
+      seed: 53,
+    },
+  },
+  /** Leica in the 2010/03/10 namespace (barcode attribute), no macro, one main image, 2 levels. */
+  'leica-2010-03': {
+    kind: 'leica',
+    ext: '.scn',
+    options: {
+      collectionNm: [600_000, 400_000],
+      nmPerPixel: 500,
+      main: [{ width: 1000, height: 700, offsetNm: [50_250, 30_750] }],
+      macro: false,
+      levels: 2,
+      legacyNamespace: true,
+      objective: '10',
+      seed: 57,
+    },
+  },
+  /** Leica fluorescence (three channels): refused, as OpenSlide refuses it. */
+  'leica-fluorescence': {
+    kind: 'leica',
+    ext: '.scn',
+    options: {
+      collectionNm: [1_000_000, 750_000],
+      nmPerPixel: 250,
+      main: [{ width: 1000, height: 800, offsetNm: [100_000, 100_000], illumination: 'fluorescence' }],
+      levels: 2,
+      seed: 55,
+    },
+  },
+  /** Ventana BIF, overlapping frames (whole-pixel mean overlaps), two scanned areas and a skipped one. */
+  'ventana-overlap': {
+    kind: 'ventana-bif',
+    ext: '.bif',
+    options: {
+      gridCols: 9,
+      gridRows: 5,
+      areas: [
+        { col: 0, row: 0, cols: 6, rows: 5, x: 0, y: 0 },
+        { col: 6, row: 0, cols: 3, rows: 3, x: 1700, y: 300 },
+        { col: 0, row: 0, cols: 2, rows: 2, x: 0, y: 0, scanned: false },
+      ],
+      overlapX: { mean: 16, spread: 2 },
+      overlapY: { mean: 12, spread: 2 },
+      seed: 5,
+    },
+  },
+  /** Ventana BIF whose confidence-weighted overlaps put frames at fractional positions; iScan under a Metadata root. */
+  'ventana-overlap-fractional': {
+    kind: 'ventana-bif',
+    ext: '.bif',
+    options: {
+      gridCols: 9,
+      gridRows: 5,
+      areas: [
+        { col: 0, row: 0, cols: 6, rows: 5, x: 0, y: 0 },
+        { col: 6, row: 0, cols: 3, rows: 3, x: 1700, y: 300 },
+      ],
+      overlapX: { mean: 16, spread: 3, confidences: [60, 40] },
+      overlapY: { mean: 12, spread: 2, confidences: [30, 70] },
+      iScanRoot: 'Metadata',
+      seed: 6,
+    },
+  },
+  /** Ventana TIFF: no stitching metadata on level 0, a plain tiled pyramid. */
+  'ventana-plain': {
+    kind: 'ventana-bif',
+    ext: '.bif',
+    options: {
+      gridCols: 5,
+      gridRows: 4,
+      areas: [{ col: 0, row: 0, cols: 5, rows: 4, x: 0, y: 0 }],
+      overlapX: { mean: 0, spread: 0 },
+      overlapY: { mean: 0, spread: 0 },
+      encodeInfo: false,
+      magnification: 20,
+      seed: 7,
+    },
+  },
+
+  /** OME-TIFF brightfield, JPEG (YCbCr 4:2:0), 4 levels as SubIFDs, 250 nm pixels, 20x objective, macro and label Images. */
+  'ome-rgb-jpeg': {
+    kind: 'ome-tiff',
+    ext: '.ome.tif',
+    options: { kind: 'rgb', width: 3000, height: 2000, levels: 4, compression: 'jpeg', objective: 20, physicalSize: { value: 250, unit: 'nm' }, seed: 31 },
+  },
+  /** OME-TIFF brightfield, LZW (lossless), 3 levels as SubIFDs. */
+  'ome-rgb-lzw': { kind: 'ome-tiff', ext: '.ome.tif', options: { kind: 'rgb', width: 1500, height: 1100, levels: 3, compression: 'lzw', seed: 32 } },
+  /** OME-TIFF fluorescence: 3 channels of 12-bit data in 16-bit planes (one IFD each), 3 levels as SubIFDs. */
+  'ome-fluorescence-16bit': {
+    kind: 'ome-tiff',
+    ext: '.ome.tif',
+    options: { kind: 'fluorescence', width: 1200, height: 900, levels: 3, channels: 3, significantBits: 12, seed: 33 },
+  },
 } as const satisfies Record<string, FixtureSpec>;
 
 export type FixtureName = keyof typeof FIXTURES;
@@ -306,6 +445,14 @@ export function generateFixture(spec: FixtureSpec, path: string): Promise<Writte
       return writeSampleLayoutPyramid(path, spec.options);
     case 'ndpi':
       return writeNdpi(path, spec.options);
+    case 'philips':
+      return writePhilipsTiff(path, spec.options);
+    case 'leica':
+      return writeLeicaScn(path, spec.options);
+    case 'ventana-bif':
+      return writeVentanaBif(path, spec.options);
+    case 'ome-tiff':
+      return writeOmeTiff(path, spec.options);
   }
 }
 

@@ -2,6 +2,7 @@
 
 import sharp, { type Sharp } from 'sharp';
 import type { RgbImage } from '../../shared/slide';
+import type { LevelRect } from './slide-source';
 
 /** Copies src's rectangle (sx, sy, w, h) into dst at (dx, dy). Same channel count, caller clips. */
 export function copyRect(src: RgbImage, sx: number, sy: number, w: number, h: number, dst: RgbImage, dx: number, dy: number): void {
@@ -23,6 +24,22 @@ export function copyRectToRgba(src: RgbImage, sx: number, sy: number, w: number,
       dst.data[d + 2] = src.data[s + 2]!;
       dst.data[d + 3] = 255;
     }
+  }
+}
+
+/**
+ * Makes an RGBA image transparent (all four samples 0, as OpenSlide's premultiplied ARGB) outside
+ * the given rectangles, the image's top-left corner lying at (originX, originY) of their plane.
+ */
+export function clearOutsideRects(image: RgbImage, originX: number, originY: number, rects: readonly LevelRect[]): void {
+  const row = new Uint8Array(image.width);
+  for (let y = 0; y < image.height; y++) {
+    row.fill(0);
+    for (const r of rects) {
+      if (originY + y < r.y || originY + y >= r.y + r.height) continue;
+      row.fill(1, Math.max(0, r.x - originX), Math.max(0, Math.min(image.width, r.x + r.width - originX)));
+    }
+    for (let x = 0; x < image.width; x++) if (!row[x]) image.data.fill(0, (y * image.width + x) * 4, (y * image.width + x + 1) * 4);
   }
 }
 

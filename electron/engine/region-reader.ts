@@ -6,8 +6,8 @@ import { withJpegFast } from './codecs/turbojpeg';
 import { forEachLimited, Semaphore } from './concurrency';
 import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
-import { copyRect, copyRectToRgba, halveRectInto, halveRgb, resizeRgb } from './pixels';
-import type { SlideSource } from './slide-source';
+import { clearOutsideRects, copyRect, copyRectToRgba, halveRectInto, halveRgb, resizeRgb } from './pixels';
+import type { LevelRect, SlideSource } from './slide-source';
 import { fixed1616, SubpixelCanvas } from './subpixel-canvas';
 
 /** Largest region one request may ask for (RGBA 256 MB). */
@@ -99,6 +99,8 @@ export class RegionReader {
 
   /** The level pixel at (or just before) a level-0 point: where scaled reads start (readRegion resamples between pixels). */
   levelOrigin(level: number, x0: number, y0: number): { x: number; y: number } {
+    const placed = this.source.imageRects?.(level)[0];
+    if (placed) return placedOrigin(placed, x0, y0, this.levelInfo(level).downsample);
     const ds = this.levelInfo(level).downsample;
     return { x: Math.floor(x0 / ds + 1e-6), y: Math.floor(y0 / ds + 1e-6) };
   }
@@ -157,6 +159,8 @@ export class RegionReader {
         else (channels === 4 ? copyRectToRgba : copyRect)(tile, ix0 - col * tw, iy0 - row * th, ix1 - ix0, iy1 - iy0, out, ix0 - x, iy0 - y);
       }),
     );
+    const placed = this.source.imageRects?.(level);
+    if (placed && channels === 4) clearOutsideRects(out, x, y, placed);
     return out;
   }
 
@@ -165,6 +169,7 @@ export class RegionReader {
    * on the level's pixels is copied exactly; one between them is resampled as OpenSlide does.
    */
   async readRegion(level: number, x0: number, y0: number, width: number, height: number, signal?: AbortSignal): Promise<RgbImage> {
+    if (this.source.imageRects) return this.readPlacedRegion(level, x0, y0, width, height, signal);
     const ds = this.levelInfo(level).downsample;
     const x = regionAxis(x0, ds);
     const y = regionAxis(y0, ds);
@@ -214,6 +219,38 @@ export class RegionReader {
   }
 
   /**
+   * A region of a level whose images are placed on it (Leica): each image is read from its own
+   * truncated origin, as OpenSlide does, and transparent around the images.
+   */
+  private async readPlacedRegion(level: number, x0: number, y0: number, width: number, height: number, signal?: AbortSignal): Promise<RgbImage> {
+    const rects = this.source.imageRects?.(level) ?? [];
+    const origins = rects.map((rect) => placedOrigin(rect, x0, y0, this.levelInfo(level).downsample));
+    if (origins.every((o) => o.x === origins[0]!.x && o.y === origins[0]!.y)) {
+      const { x, y } = this.levelOrigin(level, x0, y0);
+      return this.readLevelRect(level, x, y, width, height, 4, signal);
+    }
+    // Each placed image is read from its own origin, so they can land a pixel apart from where the
+    // plane has them: each is copied, in drawing order, from a read at its origin.
+    const out: RgbImage = { data: new Uint8Array(width * height * 4), width, height, channels: 4 };
+    const reads = new Map<string, Promise<RgbImage>>();
+    const readAt = (o: { x: number; y: number }) => {
+      const key = `${o.x},${o.y}`;
+      if (!reads.has(key)) reads.set(key, this.readLevelRect(level, o.x, o.y, width, height, 4, signal));
+      return reads.get(key)!;
+    };
+    for (const [i, rect] of rects.entries()) {
+      const o = origins[i]!;
+      const read = await readAt(o);
+      const ix0 = Math.max(rect.x, o.x);
+      const iy0 = Math.max(rect.y, o.y);
+      const ix1 = Math.min(rect.x + rect.width, o.x + width);
+      const iy1 = Math.min(rect.y + rect.height, o.y + height);
+      if (ix1 > ix0 && iy1 > iy0) copyRect(read, ix0 - o.x, iy0 - o.y, ix1 - ix0, iy1 - iy0, out, ix0 - o.x, iy0 - o.y);
+    }
+    return out;
+  }
+
+  /**
    * The coarsest slide level whose resolution is at least that of the given downsample. Sizes, not
    * downsamples, decide: a 125x25 level of a 4000x828 image is 1/32 of it, though OpenSlide's mean
    * downsample says 32.56 because 828/32 was rounded down.
@@ -259,4 +296,12 @@ export class RegionReader {
     throwIfAborted(signal);
     return resizeRgb(region, outWidth, outHeight);
   }
+}
+
+/**
+ * Where OpenSlide starts reading an image placed at `rect` for a level-0 point: (int64) (x0 / ds -
+ * its offset), truncated toward the image rather than floored, as a level-plane origin.
+ */
+function placedOrigin(rect: LevelRect, x0: number, y0: number, ds: number): { x: number; y: number } {
+  return { x: rect.x + Math.trunc(x0 / ds - rect.x), y: rect.y + Math.trunc(y0 / ds - rect.y) };
 }

@@ -3,6 +3,14 @@
 
 import type { LevelInfo, Mpp, RgbImage } from '../../shared/slide';
 
+/** A rectangle of a level's plane, in that level's pixels. */
+export interface LevelRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 export interface SlideSource {
   readonly path: string;
   /** The plugin that opened the file ('aperio', 'generic-tiff'). */
@@ -36,5 +44,12 @@ export interface SlideSource {
   /** Whether a level's codec decodes at reduced sizes itself (readTileReduced gives tiles). */
   decodesReduced(level: number): boolean;
   readAssociated(name: string): Promise<RgbImage>;
+  /**
+   * Where a level's plane holds pixels, when only images placed on it do (Leica's main images on
+   * its collection), in drawing order. Regions are transparent elsewhere, and OpenSlide places a
+   * region's origin against the first of them (truncating toward it, not flooring). Absent: the
+   * whole plane holds pixels.
+   */
+  imageRects?(level: number): readonly LevelRect[];
   close(): Promise<void>;
 }

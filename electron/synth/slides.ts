@@ -183,7 +183,7 @@ export async function writeAperioSvs(path: string, options: AperioOptions): Prom
   });
 }
 
-function codecTags(codec: TileCodec): Partial<ImageSpec> {
+export function codecTags(codec: TileCodec): Partial<ImageSpec> {
   return {
     ...(codec.jpegTables ? { jpegTables: codec.jpegTables } : {}),
     ...(codec.ycbcrSubsampling ? { ycbcrSubsampling: codec.ycbcrSubsampling } : {}),
@@ -191,7 +191,7 @@ function codecTags(codec: TileCodec): Partial<ImageSpec> {
   };
 }
 
-function stripSpec(codec: TileCodec, width: number, height: number, rowsPerStrip: number, description: string, newSubfileType = 0): ImageSpec {
+export function stripSpec(codec: TileCodec, width: number, height: number, rowsPerStrip: number, description: string, newSubfileType = 0): ImageSpec {
   return {
     width,
     height,
@@ -204,7 +204,7 @@ function stripSpec(codec: TileCodec, width: number, height: number, rowsPerStrip
   };
 }
 
-async function writeJpegStrips(writer: TiffWriter, image: TiffImage, codec: TileCodec, img: RgbImage, rowsPerStrip: number): Promise<void> {
+export async function writeJpegStrips(writer: TiffWriter, image: TiffImage, codec: TileCodec, img: RgbImage, rowsPerStrip: number): Promise<void> {
   const strips: Promise<Uint8Array>[] = [];
   for (let y = 0; y < img.height; y += rowsPerStrip) {
     const rows = Math.min(rowsPerStrip, img.height - y);
@@ -213,7 +213,7 @@ async function writeJpegStrips(writer: TiffWriter, image: TiffImage, codec: Tile
   for (let i = 0; i < strips.length; i++) await writer.writeChunk(image, i, await strips[i]!);
 }
 
-async function writeLzwStrips(writer: TiffWriter, image: TiffImage, img: RgbImage, rowsPerStrip: number): Promise<void> {
+export async function writeLzwStrips(writer: TiffWriter, image: TiffImage, img: RgbImage, rowsPerStrip: number): Promise<void> {
   for (let y = 0, i = 0; y < img.height; y += rowsPerStrip, i++) {
     const rows = Math.min(rowsPerStrip, img.height - y);
     const data = Uint8Array.from(rowsOf(img, y, rows));

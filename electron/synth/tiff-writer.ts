@@ -47,6 +47,7 @@ export const Tag = {
   TileByteCounts: 325,
   JPEGTables: 347,
   YCbCrSubsampling: 530,
+  SubIFDs: 330,
 } as const;
 
 export const Compression = {
@@ -86,15 +87,16 @@ export interface ImageSpec {
   jpegTables?: Uint8Array;
   ycbcrSubsampling?: readonly [number, number];
   predictor?: number;
-  /** 3 (default, RGB) or 1 (greyscale). */
-  samplesPerPixel?: 1 | 3;
-  /** 8 (default) or 16. */
-  bitsPerSample?: 8 | 16;
   /** 1 (default): samples interleaved; 2: one plane per sample, each tile or strip stored once per plane. */
   planarConfiguration?: 1 | 2;
   resolution?: { x: Rational; y: Rational; unit: 1 | 2 | 3 };
   /** Any further tags; they must not repeat one of the above. */
   extraTags?: readonly RawTag[];
+  /** Samples per pixel (default 3; 1 for grey) and bits per sample (default 8; 16 for a fluorescence plane). */
+  samplesPerPixel?: number;
+  bitsPerSample?: number;
+  /** Makes this image a SubIFD of another (tag 330 of that one), out of the IFD chain. */
+  subIfdOf?: TiffImage;
 }
 
 /** One declared image: its spec and where each of its tiles/strips went. */
@@ -256,20 +258,36 @@ export class TiffWriter {
     try {
       if (this.images.length === 0) throw new Error('a TIFF needs at least one image');
       this.alignTo(this.bigTiff ? 8 : 2);
-      // Lay every IFD block out first so each can point at the next.
-      const blocks = this.images.map((image) => this.buildIfdBlock(image));
+      // Lay every IFD block out first so each can point at the next: the chain's images, then the
+      // SubIFDs (whose offsets their parents list: a block's size does not depend on them).
+      const chain = this.images.filter((image) => !image.spec.subIfdOf);
+      const ordered = [...chain, ...this.images.filter((image) => image.spec.subIfdOf)];
+      const childrenOf = (image: TiffImage) => this.images.filter((c) => c.spec.subIfdOf === image);
       let at = this.pos;
-      const starts: number[] = [];
-      for (const block of blocks) {
-        starts.push(at);
-        at += block.size;
+      const starts = new Map<TiffImage, number>();
+      for (const image of ordered) {
+        starts.set(image, at);
+        at += this.buildIfdBlock(
+          image,
+          childrenOf(image).map(() => 0),
+        ).size;
         at += at % 2;
       }
-      for (let i = 0; i < blocks.length; i++) {
-        const block = blocks[i]!;
-        const following = blocks[i + 1];
-        const bytes = block.serialize(starts[i]!, following ? following.ifdStart(starts[i + 1]!) : 0);
-        this.append(bytes);
+      // Final blocks, SubIFDs before the images that list them, so that each can point at the IFDs
+      // (an NDPI block's IFD follows its values).
+      const blocks = new Map<TiffImage, IfdBlock>();
+      const ifdAt = new Map<TiffImage, number>();
+      for (const image of [...ordered].reverse()) {
+        const block = this.buildIfdBlock(
+          image,
+          childrenOf(image).map((c) => ifdAt.get(c)!),
+        );
+        blocks.set(image, block);
+        ifdAt.set(image, block.ifdStart(starts.get(image)!));
+      }
+      for (const image of ordered) {
+        const next = image.spec.subIfdOf ? undefined : chain[chain.indexOf(image) + 1];
+        this.append(blocks.get(image)!.serialize(starts.get(image)!, next ? ifdAt.get(next)! : 0));
         if (this.pos % 2 === 1) this.append(new Uint8Array(1));
       }
       this.checkOffset(this.pos);
@@ -279,8 +297,8 @@ export class TiffWriter {
       const wide = this.bigTiff || this.ndpi;
       const patch = new Uint8Array(wide ? 8 : 4);
       const dv = new DataView(patch.buffer);
-      if (wide) dv.setBigUint64(0, BigInt(blocks[0]!.ifdStart(starts[0]!)), this.littleEndian);
-      else dv.setUint32(0, starts[0]!, this.littleEndian);
+      if (wide) dv.setBigUint64(0, BigInt(ifdAt.get(chain[0]!)!), this.littleEndian);
+      else dv.setUint32(0, ifdAt.get(chain[0]!)!, this.littleEndian);
       await this.fh.write(patch, 0, patch.length, this.bigTiff ? 8 : 4);
     } finally {
       this.closed = true;
@@ -330,8 +348,8 @@ export class TiffWriter {
     }
   }
 
-  private buildIfdBlock(image: TiffImage): IfdBlock {
-    const tags = imageTags(image, this.bigTiff);
+  private buildIfdBlock(image: TiffImage, subIfds: readonly number[]): IfdBlock {
+    const tags = imageTags(image, this.bigTiff, subIfds);
     for (let i = 0; i < image.chunkCount; i++) this.checkOffset(image.offsets[i]!);
     return new IfdBlock(tags, this.bigTiff, this.littleEndian, this.ndpi);
   }
@@ -342,7 +360,7 @@ function shortOrLong(tag: number, value: number): RawTag {
 }
 
 /** The tags of one image, sorted as TIFF requires. */
-function imageTags(image: TiffImage, bigTiff: boolean): RawTag[] {
+function imageTags(image: TiffImage, bigTiff: boolean, subIfds: readonly number[]): RawTag[] {
   const s = image.spec;
   const tags: RawTag[] = [];
   tags.push({ tag: Tag.NewSubfileType, type: FieldType.LONG, values: [s.newSubfileType ?? 0] });
@@ -377,6 +395,7 @@ function imageTags(image: TiffImage, bigTiff: boolean): RawTag[] {
   }
   if (s.jpegTables) tags.push({ tag: Tag.JPEGTables, type: FieldType.UNDEFINED, values: s.jpegTables });
   if (s.ycbcrSubsampling) tags.push({ tag: Tag.YCbCrSubsampling, type: FieldType.SHORT, values: [...s.ycbcrSubsampling] });
+  if (subIfds.length > 0) tags.push({ tag: Tag.SubIFDs, type: bigTiff ? FieldType.LONG8 : FieldType.LONG, values: subIfds });
   for (const t of s.extraTags ?? []) tags.push(t);
   tags.sort((a, b) => a.tag - b.tag);
   for (let i = 1; i < tags.length; i++) {

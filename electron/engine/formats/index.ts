@@ -6,10 +6,14 @@ import type { SlideSource } from '../slide-source';
 import { aperioFormat } from './aperio';
 import type { FormatPlugin } from './format-plugin';
 import { genericTiffFormat } from './generic-tiff';
+import { leicaFormat } from './leica';
 import { ndpiFormat } from './ndpi/ndpi';
+import { omeTiffFormat } from './ome-tiff';
+import { philipsFormat } from './philips';
 import { SlideProbe } from './slide-probe';
+import { ventanaFormat } from './ventana';
 
-export const FORMATS: readonly FormatPlugin[] = [ndpiFormat, aperioFormat, genericTiffFormat];
+export const FORMATS: readonly FormatPlugin[] = [ndpiFormat, aperioFormat, philipsFormat, leicaFormat, ventanaFormat, omeTiffFormat, genericTiffFormat];
 
 export async function openSlideSource(path: string): Promise<SlideSource> {
   const file = await SlideFile.open(path);

@@ -1,7 +1,9 @@
 // The openslide.* properties every format reports, as OpenSlide sets them: vendor, comment, levels
-// with their sizes, downsamples and tile sizes, MPP and objective power.
+// with their sizes, downsamples and tile sizes, MPP and objective power; doubles as OpenSlide prints
+// them (%.17g).
 
 import type { LevelInfo, Mpp } from '../../../shared/slide';
+import { formatDouble } from './openslide-values';
 
 export interface StandardProperties {
   vendor: string;
@@ -20,14 +22,14 @@ export function openSlideProperties(p: StandardProperties): Record<string, strin
   p.levels.forEach((level, i) => {
     properties[`openslide.level[${i}].width`] = String(level.width);
     properties[`openslide.level[${i}].height`] = String(level.height);
-    properties[`openslide.level[${i}].downsample`] = String(level.downsample);
+    properties[`openslide.level[${i}].downsample`] = formatDouble(level.downsample);
     properties[`openslide.level[${i}].tile-width`] = String(level.tileWidth);
     properties[`openslide.level[${i}].tile-height`] = String(level.tileHeight);
   });
   if (p.mpp) {
-    properties['openslide.mpp-x'] = String(p.mpp.x);
-    properties['openslide.mpp-y'] = String(p.mpp.y);
+    properties['openslide.mpp-x'] = formatDouble(p.mpp.x);
+    properties['openslide.mpp-y'] = formatDouble(p.mpp.y);
   }
-  if (p.objectivePower !== null) properties['openslide.objective-power'] = String(p.objectivePower);
+  if (p.objectivePower !== null) properties['openslide.objective-power'] = formatDouble(p.objectivePower);
   return properties;
 }

@@ -30,6 +30,8 @@ export class FileHandleSource {
     if (end <= offset) return new Uint8Array(0);
     const first = Math.floor(offset / BLOCK);
     const last = Math.floor((end - 1) / BLOCK);
+    // More than the cache holds (a Philips XML description with its label and macro): read past it.
+    if (last - first >= MAX_BLOCKS) return this.readPast(offset, end - offset);
     await this.load(first, last);
     if (first === last) {
       const start = offset - first * BLOCK;
@@ -43,6 +45,12 @@ export class FileHandleSource {
       out.set(block.subarray(from - b * BLOCK, to - b * BLOCK), from - offset);
     }
     return out;
+  }
+
+  private async readPast(offset: number, length: number): Promise<Uint8Array> {
+    const buffer = Buffer.allocUnsafe(length);
+    const { bytesRead } = await this.fh.read(buffer, 0, length, offset);
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead);
   }
 
   /** Reads the missing blocks of [first, last] in one read, and keeps them (the oldest go). */

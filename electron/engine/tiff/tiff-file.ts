@@ -3,7 +3,7 @@
 import { GeoTIFF, type ImageFileDirectory } from 'geotiff';
 import { readError, SlideError } from '../errors';
 import { SlideFile } from '../slide-file';
-import { readIfdChain } from './ifd-chain';
+import { checkIfd, type IfdLayout, ifdEntry, MAX_IFDS, readIfdChain } from './ifd-chain';
 import { PROPERTY_TAGS, tiffTagProperties } from './tiff-properties';
 
 /** Larger than any scanned slide (the largest are ~250k px wide); guards allocations on hostile headers. */
@@ -82,15 +82,27 @@ function declaredLength(ifd: ImageFileDirectory, tag: number): number | undefine
   return Array.isArray(value) || ArrayBuffer.isView(value) ? (value as ArrayLike<unknown>).length : 1;
 }
 
+/** SubIFDs one directory may list (an OME-TIFF pyramid has one per reduced level: ~10). */
+export const MAX_SUBIFDS = 64;
+
+/** Bytes of one value of the field types a tag's bytes can be read as (BYTE, ASCII, UNDEFINED). */
+const BYTE_TYPES = new Set([1, 2, 6, 7]);
+
 export class TiffFile {
+  /** The IFD chain's directories, in file order. */
   readonly directories: TiffDirectory[];
   readonly path: string;
   readonly fileSize: number;
   private readonly blockTables = new Map<number, Promise<{ offsets: ArrayLike<number>; counts: ArrayLike<number> }>>();
+  /** Each directory's SubIFDs (tag 330), by the parent's index; indices continue after the chain's. */
+  private readonly subDirectories = new Map<number, TiffDirectory[]>();
 
   private constructor(
     readonly file: SlideFile,
     private readonly tiff: GeoTIFF,
+    private readonly layout: IfdLayout,
+    /** File offset of each directory's IFD, by index (chain and SubIFDs). */
+    private readonly ifdOffsets: number[],
     directories: TiffDirectory[],
   ) {
     this.directories = directories;
@@ -109,7 +121,7 @@ export class TiffFile {
         const image = await tiff.getImage(index);
         directories.push(await readDirectory(index, image.getFileDirectory(), size, path, tiff.littleEndian));
       }
-      return new TiffFile(file, tiff, directories);
+      return new TiffFile(file, tiff, chain, [...chain.offsets], directories);
     } catch (error) {
       throw readError(error, path);
     }
@@ -124,6 +136,71 @@ export class TiffFile {
       await file.close();
       throw error;
     }
+  }
+
+  /**
+   * A directory's SubIFDs (tag 330: OME-TIFF keeps a pyramid's reduced levels there), parsed on
+   * first call. Bounded as the chain is: at most MAX_SUBIFDS, each IFD within the file and checked
+   * entry by entry, none that is already a directory of the file (a loop); CORRUPT_DATA otherwise.
+   */
+  async subIfds(dir: TiffDirectory): Promise<TiffDirectory[]> {
+    const known = this.subDirectories.get(dir.index);
+    if (known) return known;
+    const subs: TiffDirectory[] = [];
+    const entry = await ifdEntry(this.file.source, this.fileSize, this.layout, this.ifdOffsets[dir.index]!, 330);
+    if (entry) {
+      if (entry.count > MAX_SUBIFDS) throw new SlideError('CORRUPT_DATA', `Image ${dir.index} lists ${entry.count} SubIFDs, more than a slide has.`, this.path);
+      const value = (await dir.ifd.loadValue(330)) as ArrayLike<number | bigint> | number | bigint | undefined;
+      const offsets = value === undefined ? [] : typeof value === 'object' ? Array.from(value, Number) : [Number(value)];
+      for (const offset of offsets) {
+        if (this.ifdOffsets.length >= MAX_IFDS) throw new SlideError('CORRUPT_DATA', `The file has more than ${MAX_IFDS} image directories.`, this.path);
+        if (this.ifdOffsets.includes(offset))
+          throw new SlideError('CORRUPT_DATA', `A SubIFD of image ${dir.index} points back at an image directory already read (a loop).`, this.path);
+        const checked = await checkIfd(this.file.source, this.fileSize, this.layout, offset);
+        if ('problem' in checked) {
+          throw new SlideError(
+            'CORRUPT_DATA',
+            checked.problem === 'missing'
+              ? `A SubIFD of image ${dir.index} lies beyond the end of the file: the file is truncated.`
+              : checked.problem === 'too many values'
+                ? `A SubIFD of image ${dir.index} declares more values for tag ${checked.tag} than the file holds.`
+                : `A SubIFD of image ${dir.index} is truncated or damaged.`,
+            this.path,
+          );
+        }
+        const index = this.ifdOffsets.length;
+        this.ifdOffsets.push(offset);
+        const ifd = await this.tiff.parser.parseFileDirectoryAt(offset).catch((error: unknown) => {
+          throw readError(error, this.path);
+        });
+        subs.push(await readDirectory(index, ifd, this.fileSize, this.path, this.littleEndian));
+      }
+    }
+    this.subDirectories.set(dir.index, subs);
+    return subs;
+  }
+
+  /**
+   * A tag's value as bytes (BYTE, ASCII or UNDEFINED values: an XMP packet, an ICC profile), or
+   * undefined when the directory has no such tag. Its declared length is checked against maxBytes
+   * before anything is read (TOO_LARGE).
+   */
+  async readTagBytes(dir: TiffDirectory, tag: number, maxBytes: number): Promise<Uint8Array | undefined> {
+    const entry = await ifdEntry(this.file.source, this.fileSize, this.layout, this.ifdOffsets[dir.index]!, tag);
+    if (!entry) return undefined;
+    if (!BYTE_TYPES.has(entry.type)) throw new SlideError('CORRUPT_DATA', `Tag ${tag} of image ${dir.index} is not stored as bytes.`, this.path);
+    if (entry.count > maxBytes)
+      throw new SlideError('TOO_LARGE', `Tag ${tag} of image ${dir.index} is ${entry.count} bytes, more than its content can be.`, this.path);
+    const value: unknown = await dir.ifd.loadValue(tag);
+    if (typeof value === 'string') return new TextEncoder().encode(value);
+    if (value instanceof Uint8Array) return value;
+    if (Array.isArray(value) || ArrayBuffer.isView(value)) return Uint8Array.from(value as ArrayLike<number>);
+    return undefined;
+  }
+
+  /** Byte order of the file's multi-byte samples (16-bit planes are decoded outside geotiff). */
+  get littleEndian(): boolean {
+    return this.layout.littleEndian;
   }
 
   async close(): Promise<void> {

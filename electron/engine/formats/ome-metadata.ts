@@ -1,0 +1,171 @@
+// What an OME-TIFF's OME-XML says about the slide: which Image is the slide and which are its macro
+// and label (bfconvert and QuPath write them as Images named so), where each Image's first plane is
+// (TiffData IFD), its pixel type and channels, its physical pixel size in µm, and the objective's
+// magnification. OpenSlide 3.4.1 does not read OME-XML: the ome.* property names are Slidescope's.
+
+import { SlideError } from '../errors';
+import { parseDouble } from './openslide-values';
+import { child, childrenNamed, type XmlElement } from './xml-tree';
+
+/** Associated images by the names OME writers give them (lower case), as Slidescope names them. */
+const ASSOCIATED_NAMES: Record<string, string> = { macro: 'macro', label: 'label', thumbnail: 'thumbnail', overview: 'macro' };
+
+/** µm per unit of the OME UnitsLength symbols a pixel size may use. */
+const MICRONS_PER_UNIT: Record<string, number> = {
+  pm: 1e-6,
+  Å: 1e-4,
+  nm: 1e-3,
+  µm: 1,
+  μm: 1, // Greek mu, as some writers spell it
+  um: 1,
+  mm: 1e3,
+  cm: 1e4,
+  m: 1e6,
+};
+
+export interface OmeImage {
+  name: string;
+  /** The chain IFD of the Image's first plane (C = Z = T = 0). */
+  ifd: number;
+  /** The file holding that plane, when the OME-XML says it is another one (a multi-file OME-TIFF). */
+  elsewhere: string | null;
+  sizeX: number;
+  sizeY: number;
+  sizeC: number;
+  sizeZ: number;
+  sizeT: number;
+  /** OME pixel type: uint8, uint16, ... */
+  type: string;
+  /** Bits used of each sample (SignificantBits, else the type's size). */
+  significantBits: number;
+  /** Samples per pixel of the first channel (3 for interleaved RGB). */
+  samplesPerPixel: number;
+  channelNames: string[];
+  /** Pixel size in µm, when both axes give one. */
+  mpp: { x: number; y: number } | null;
+  physical: Record<string, string>;
+  acquisitionDate: string | undefined;
+  objectiveMagnification: number | null;
+}
+
+export interface OmeMetadata {
+  slide: OmeImage;
+  /** Slidescope's associated-image name -> Image. */
+  associated: Map<string, OmeImage>;
+  creator: string | undefined;
+}
+
+const TYPE_BITS: Record<string, number> = { int8: 8, uint8: 8, int16: 16, uint16: 16, int32: 32, uint32: 32, float: 32, double: 64, bit: 1 };
+
+function intAttribute(element: XmlElement, name: string, fallback: number | null, path: string): number {
+  const text = element.attributes[name];
+  if (text === undefined) {
+    if (fallback === null) throw new SlideError('CORRUPT_DATA', `The OME-XML's ${element.name} has no ${name}.`, path);
+    return fallback;
+  }
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new SlideError('CORRUPT_DATA', `The OME-XML's ${element.name} has ${name}="${text.slice(0, 20)}".`, path);
+  return value;
+}
+
+function micrometres(pixels: XmlElement, axis: 'X' | 'Y'): number | null {
+  const text = pixels.attributes[`PhysicalSize${axis}`];
+  if (text === undefined) return null;
+  const value = parseDouble(text);
+  const perUnit = MICRONS_PER_UNIT[pixels.attributes[`PhysicalSize${axis}Unit`] ?? 'µm'];
+  if (!(value > 0) || perUnit === undefined) return null;
+  const mpp = value * perUnit;
+  // A microscope's pixel is between a few nanometres and a millimetre: anything else is no scale.
+  return mpp > 1e-3 && mpp < 1e3 ? mpp : null;
+}
+
+function readImage(image: XmlElement, objectives: Map<string, number>, fileUuid: string | undefined, path: string): OmeImage {
+  const pixels = child(image, 'Pixels');
+  if (!pixels) throw new SlideError('CORRUPT_DATA', 'An Image of the OME-XML has no Pixels.', path);
+  const type = pixels.attributes.Type ?? '';
+  const bits = TYPE_BITS[type];
+  if (bits === undefined) throw new SlideError('CORRUPT_DATA', `The OME-XML gives the pixel type "${type.slice(0, 20)}".`, path);
+  const tiffData = childrenNamed(pixels, 'TiffData');
+  // The plane C = Z = T = 0: the TiffData that starts there (or lists planes from there).
+  const first = tiffData.find((t) => ['FirstC', 'FirstZ', 'FirstT'].every((a) => (t.attributes[a] ?? '0') === '0')) ?? tiffData[0];
+  const channels = childrenNamed(pixels, 'Channel');
+  const physical: Record<string, string> = {};
+  for (const name of ['PhysicalSizeX', 'PhysicalSizeXUnit', 'PhysicalSizeY', 'PhysicalSizeYUnit', 'PhysicalSizeZ', 'PhysicalSizeZUnit']) {
+    const value = pixels.attributes[name];
+    if (value !== undefined) physical[name] = value;
+  }
+  const x = micrometres(pixels, 'X');
+  const y = micrometres(pixels, 'Y');
+  const settings = child(image, 'ObjectiveSettings')?.attributes.ID;
+  // TiffData names the file of its planes by UUID: this file's is the root's UUID attribute.
+  const uuid = first ? child(first, 'UUID') : undefined;
+  const elsewhere = uuid && fileUuid && uuid.text.trim() !== fileUuid ? (uuid.attributes.FileName ?? uuid.text.trim()) : null;
+  return {
+    name: image.attributes.Name ?? '',
+    ifd: first ? intAttribute(first, 'IFD', 0, path) : 0,
+    elsewhere,
+    sizeX: intAttribute(pixels, 'SizeX', null, path),
+    sizeY: intAttribute(pixels, 'SizeY', null, path),
+    sizeC: intAttribute(pixels, 'SizeC', 1, path),
+    sizeZ: intAttribute(pixels, 'SizeZ', 1, path),
+    sizeT: intAttribute(pixels, 'SizeT', 1, path),
+    type,
+    significantBits: Math.min(bits, intAttribute(pixels, 'SignificantBits', bits, path) || bits),
+    samplesPerPixel: channels[0] ? intAttribute(channels[0], 'SamplesPerPixel', 1, path) : 1,
+    channelNames: channels.map((c) => c.attributes.Name ?? ''),
+    mpp: x !== null && y !== null ? { x, y } : null,
+    physical,
+    acquisitionDate: child(image, 'AcquisitionDate')?.text.trim() || undefined,
+    objectiveMagnification: settings === undefined ? null : (objectives.get(settings) ?? null),
+  };
+}
+
+/** The slide, its associated images and the creator, from the OME root element. */
+export function readOmeMetadata(root: XmlElement, path: string): OmeMetadata {
+  if (root.name !== 'OME') throw new SlideError('CORRUPT_DATA', "The OME-TIFF's description is not OME-XML.", path);
+  const objectives = new Map<string, number>();
+  for (const instrument of childrenNamed(root, 'Instrument')) {
+    for (const objective of childrenNamed(instrument, 'Objective')) {
+      const id = objective.attributes.ID;
+      const magnification = parseDouble(objective.attributes.NominalMagnification ?? '');
+      if (id !== undefined && magnification > 0 && magnification < 1000) objectives.set(id, magnification);
+    }
+  }
+  const images = childrenNamed(root, 'Image').map((image) => readImage(image, objectives, root.attributes.UUID, path));
+  const associated = new Map<string, OmeImage>();
+  let slide: OmeImage | undefined;
+  for (const image of images) {
+    const as = ASSOCIATED_NAMES[image.name.trim().toLowerCase()];
+    if (as !== undefined) {
+      if (!associated.has(as)) associated.set(as, image);
+    } else {
+      slide ??= image;
+    }
+  }
+  if (!slide) throw new SlideError('CORRUPT_DATA', 'The OME-XML describes no slide image.', path);
+  return { slide, associated, creator: root.attributes.Creator };
+}
+
+/** ome.* properties of the slide image (names of Slidescope's own: OpenSlide does not read OME). */
+export function omeProperties(metadata: OmeMetadata): Record<string, string> {
+  const { slide } = metadata;
+  const properties: Record<string, string> = {
+    'ome.image.name': slide.name,
+    'ome.pixels.type': slide.type,
+    'ome.pixels.significant-bits': String(slide.significantBits),
+    'ome.pixels.size-x': String(slide.sizeX),
+    'ome.pixels.size-y': String(slide.sizeY),
+    'ome.pixels.size-c': String(slide.sizeC),
+    'ome.pixels.size-z': String(slide.sizeZ),
+    'ome.pixels.size-t': String(slide.sizeT),
+  };
+  for (const [name, value] of Object.entries(slide.physical)) properties[`ome.pixels.${name}`] = value;
+  slide.channelNames.forEach((name, i) => {
+    if (name) properties[`ome.channel[${i}].name`] = name;
+  });
+  if (slide.acquisitionDate) properties['ome.image.acquisition-date'] = slide.acquisitionDate;
+  if (slide.objectiveMagnification !== null) properties['ome.objective.nominal-magnification'] = String(slide.objectiveMagnification);
+  if (metadata.creator) properties['ome.creator'] = metadata.creator;
+  return properties;
+}

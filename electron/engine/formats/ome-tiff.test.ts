@@ -1,0 +1,445 @@
+// OME-TIFF SubIFD pyramids against what was written and what tifffile and libvips read (OpenSlide
+// 3.4.1 reads OME-TIFF as a generic TIFF: level 0 only, which is compared too), a 16-bit
+// multi-channel file shown as its first channel, and hostile SubIFDs.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFile, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import sharp from 'sharp';
+import type { RgbImage } from '../../../shared/slide';
+import { FIXTURES, fixturePath } from '../../../testing/fixtures';
+import { openSlide } from '../../../testing/open-slide';
+import { type ReferenceInfo, referenceImage, runOpenSlide } from '../../../testing/openslide-reference';
+import { compareRgb } from '../../../testing/pixel-compare';
+import { type OmeTiffOptions, omeChannel, omeRgbLevels, writeOmeTiff } from '../../../testing/writers/ome-tiff';
+import { SlideEngine } from '../engine';
+import { SlideError } from '../errors';
+
+const engine = new SlideEngine({ tileEncoding: 'png' });
+after(() => engine.closeAll());
+
+const PYTHON = '/usr/bin/python3';
+
+/** What tifffile makes of a file: OME or not, and each series' name, dtype and level shapes. */
+function tifffileSeries(path: string): { isOme: boolean; series: Array<{ name: string; dtype: string; levels: number[][] }> } {
+  const script = `
+import json, sys, tifffile
+with tifffile.TiffFile(sys.argv[1]) as t:
+    print(json.dumps({"isOme": t.is_ome, "series": [{"name": s.name, "dtype": str(s.dtype), "levels": [list(l.shape) for l in s.levels]} for s in t.series]}))
+`;
+  const run = spawnSync(PYTHON, ['-c', script, path], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout) as ReturnType<typeof tifffileSeries>;
+}
+
+/** libvips' decoding of a page, or of a SubIFD of the first page (a reduced level). */
+async function vipsImage(path: string, option: string): Promise<RgbImage> {
+  const dir = await mkdtemp(join(tmpdir(), 'slidescope-vips-'));
+  try {
+    const out = join(dir, 'page.png');
+    const run = spawnSync('vips', ['copy', `${path}[${option}]`, out], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const { data, info } = await sharp(out).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function crop(image: RgbImage, x: number, y: number, width: number, height: number): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  for (let r = 0; r < height; r++) data.set(image.data.subarray(((y + r) * image.width + x) * 3, ((y + r) * image.width + x + width) * 3), r * width * 3);
+  return { data, width, height, channels: 3 };
+}
+
+/** Regions of a level (in its own pixels): origin, middle, across the bottom-right edge tile. */
+function regionsOf(level: { width: number; height: number }): Array<{ x: number; y: number; width: number; height: number }> {
+  const w = Math.min(300, level.width);
+  const h = Math.min(200, level.height);
+  return [
+    { x: 0, y: 0, width: w, height: h },
+    { x: Math.floor((level.width - w) / 2) + 7, y: Math.floor((level.height - h) / 2) + 3, width: w - 7, height: h - 3 },
+    { x: level.width - w, y: level.height - h, width: w, height: h },
+  ];
+}
+
+async function engineRegion(slideId: string, level: number, downsample: number, r: { x: number; y: number; width: number; height: number }): Promise<RgbImage> {
+  const image = await engine.readRegion({ slideId, level, x: r.x * downsample, y: r.y * downsample, width: r.width, height: r.height });
+  return image;
+}
+
+describe('OME-TIFF SubIFD pyramids', { timeout: 600_000 }, () => {
+  test('RGB JPEG, 4 levels: levels, MPP from nm, objective, associated images, pixels as libvips and OpenSlide read them', async () => {
+    const path = await fixturePath('ome-rgb-jpeg');
+    const tf = tifffileSeries(path);
+    assert.ok(tf.isOme);
+    assert.deepEqual(
+      tf.series.map((s) => s.name),
+      ['synthetic slide', 'macro', 'label'],
+    );
+    const { slideId, info } = await openSlide(engine, path);
+    assert.equal(info.vendor, 'ome-tiff');
+    assert.deepEqual(
+      info.levels.map((l) => [l.height, l.width, 3]),
+      tf.series[0]!.levels,
+      'levels as tifffile finds them',
+    );
+    assert.deepEqual(
+      info.levels.map((l) => l.downsample),
+      [1, 2, 4, 8],
+    );
+    assert.deepEqual(info.mpp, { x: 0.25, y: 0.25 });
+    assert.equal(info.objectivePower, 20);
+    assert.equal(info.properties['ome.pixels.PhysicalSizeXUnit'], 'nm');
+    assert.equal(info.properties['ome.objective.nominal-magnification'], '20');
+    assert.equal(info.properties['slidescope.note'], undefined);
+    assert.deepEqual([...info.associated].sort(), ['label', 'macro']);
+
+    const figures: string[] = [];
+    for (const [k, level] of info.levels.entries()) {
+      const reference = await vipsImage(path, k === 0 ? 'page=0' : `subifd=${k - 1}`);
+      assert.deepEqual([reference.width, reference.height], [level.width, level.height]);
+      let max = 0;
+      for (const r of regionsOf(level)) {
+        const diff = compareRgb(await engineRegion(slideId, k, level.downsample, r), crop(reference, r.x, r.y, r.width, r.height), 2);
+        assert.ok(diff.maxDiff <= 2, `level ${k} ${JSON.stringify(r)} vs libvips: ${JSON.stringify(diff)}`);
+        max = Math.max(max, diff.maxDiff);
+      }
+      figures.push(`L${k} max ${max}`);
+    }
+    console.log(`ome-rgb-jpeg vs libvips: ${figures.join('; ')}`);
+    for (const [page, name] of [
+      [1, 'macro'],
+      [2, 'label'],
+    ] as const) {
+      const diff = compareRgb(await engine.readAssociated({ slideId, name }), await vipsImage(path, `page=${page}`), 0);
+      assert.equal(diff.maxDiff, 0, `${name}: ${JSON.stringify(diff)}`);
+    }
+
+    // OpenSlide 3.4.1 sees a generic TIFF of one level: its level 0 as a second reference.
+    const ref = runOpenSlide([{ kind: 'info', path }])[0] as ReferenceInfo;
+    assert.equal(ref.properties['openslide.vendor'], 'generic-tiff');
+    assert.equal(ref.level_count, 1);
+    const regions = regionsOf(info.levels[0]!);
+    const refs = runOpenSlide(regions.map((r) => ({ kind: 'region' as const, path, level: 0, ...r })));
+    for (const [i, r] of regions.entries()) {
+      const diff = compareRgb(await engineRegion(slideId, 0, 1, r), referenceImage(refs[i]), 2);
+      assert.ok(diff.maxDiff <= 2, `level 0 ${JSON.stringify(r)} vs OpenSlide: ${JSON.stringify(diff)}`);
+    }
+  });
+
+  test('RGB LZW, 3 levels: every level exactly the pixels written', async () => {
+    const path = await fixturePath('ome-rgb-lzw');
+    const tf = tifffileSeries(path);
+    assert.ok(tf.isOme);
+    const { slideId, info } = await openSlide(engine, path);
+    assert.deepEqual(
+      info.levels.map((l) => [l.height, l.width, 3]),
+      tf.series[0]!.levels,
+    );
+    const written = omeRgbLevels(FIXTURES['ome-rgb-lzw'].options as OmeTiffOptions);
+    for (const [k, level] of info.levels.entries()) {
+      const image = { ...written[k]!, channels: 3 as const };
+      for (const r of regionsOf(level)) {
+        const diff = compareRgb(await engineRegion(slideId, k, level.downsample, r), crop(image, r.x, r.y, r.width, r.height), 0);
+        assert.equal(diff.maxDiff, 0, `level ${k} ${JSON.stringify(r)}: ${JSON.stringify(diff)}`);
+      }
+    }
+    // No PhysicalSize unit given means µm.
+    assert.deepEqual(info.mpp, { x: 0.5, y: 0.5 });
+    assert.equal(info.objectivePower, null);
+  });
+
+  test('16-bit, 3 channels: opens showing its first channel in grey, with a note', async () => {
+    const path = await fixturePath('ome-fluorescence-16bit');
+    const options = FIXTURES['ome-fluorescence-16bit'].options as OmeTiffOptions;
+    const tf = tifffileSeries(path);
+    assert.ok(tf.isOme);
+    assert.equal(tf.series[0]!.dtype, 'uint16');
+    const { slideId, info } = await openSlide(engine, path);
+    assert.equal(info.vendor, 'ome-tiff');
+    assert.deepEqual(
+      info.levels.map((l) => [3, l.height, l.width]),
+      tf.series[0]!.levels,
+    );
+    assert.match(info.properties['slidescope.note'] ?? '', /3 channels: the first is shown in grey.*not composited/);
+    assert.equal(info.properties['ome.channel[0].name'], 'DAPI');
+    // tifffile reads the planes as written (uncompressed): channel 0's sum at each level.
+    const script = `
+import json, sys, tifffile
+print(json.dumps([int(tifffile.imread(sys.argv[1], level=k)[0].astype('uint64').sum()) for k in range(${info.levels.length})]))
+`;
+    const run = spawnSync(PYTHON, ['-c', script, path], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const sums = JSON.parse(run.stdout) as number[];
+    const written = omeRgbLevels(options);
+    for (const [k, level] of info.levels.entries()) {
+      const channel = omeChannel(written[k]!, 0, options.significantBits!);
+      assert.equal(
+        channel.reduce((s, v) => s + v, 0),
+        sums[k],
+        `level ${k}: tifffile reads channel 0 as written`,
+      );
+      const grey = new Uint8Array(level.width * level.height * 3);
+      for (let p = 0; p < channel.length; p++) grey.fill(Math.round((channel[p]! * 255) / 4095), p * 3, p * 3 + 3);
+      for (const r of regionsOf(level)) {
+        const diff = compareRgb(
+          await engineRegion(slideId, k, level.downsample, r),
+          crop({ data: grey, width: level.width, height: level.height, channels: 3 }, r.x, r.y, r.width, r.height),
+          0,
+        );
+        assert.equal(diff.maxDiff, 0, `level ${k} ${JSON.stringify(r)}: ${JSON.stringify(diff)}`);
+      }
+    }
+  });
+});
+
+/** An OME-TIFF as tifffile itself writes one (SubIFD pyramid, macro Image), and its levels as tifffile reads them back. */
+const TIFFFILE_WRITER = `
+import sys, numpy as np, tifffile
+path, out = sys.argv[1], sys.argv[2]
+h, w = 900, 1300
+y, x = np.mgrid[0:h, 0:w]
+img = np.stack([x * 255 // w, y * 255 // h, (x + y) * 7 % 256], axis=-1).astype('uint8')
+meta = {'axes': 'YXS', 'PhysicalSizeX': 0.3, 'PhysicalSizeXUnit': 'µm', 'PhysicalSizeY': 0.3, 'PhysicalSizeYUnit': 'µm', 'Name': 'tifffile slide'}
+with tifffile.TiffWriter(path, ome=True) as tif:
+    tif.write(img, subifds=2, tile=(256, 256), photometric='rgb', metadata=meta)
+    for k in (2, 4):
+        tif.write(img[::k, ::k], tile=(256, 256), photometric='rgb', subfiletype=1)
+    tif.write(img[::8, ::8], photometric='rgb', metadata={'Name': 'macro'})
+for k in range(3):
+    open(f'{out}/level{k}.raw', 'wb').write(tifffile.imread(path, level=k).tobytes())
+open(f'{out}/macro.raw', 'wb').write(tifffile.imread(path, series=1).tobytes())
+`;
+
+describe('OME-TIFF as tifffile writes it', { timeout: 120_000 }, () => {
+  test('SubIFD pyramid and macro Image: every level as tifffile reads it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slidescope-ome-'));
+    try {
+      const path = join(dir, 'tifffile.ome.tif');
+      const run = spawnSync(PYTHON, ['-c', TIFFFILE_WRITER, path, dir], { encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+      const { slideId, info } = await openSlide(engine, path);
+      assert.equal(info.vendor, 'ome-tiff');
+      assert.deepEqual(
+        info.levels.map((l) => [l.width, l.height]),
+        [
+          [1300, 900],
+          [650, 450],
+          [325, 225],
+        ],
+      );
+      assert.deepEqual(info.mpp, { x: 0.3, y: 0.3 });
+      assert.equal(info.properties['ome.image.name'], 'tifffile slide');
+      for (const [k, level] of info.levels.entries()) {
+        const image: RgbImage = { data: new Uint8Array(await readFile(join(dir, `level${k}.raw`))), width: level.width, height: level.height, channels: 3 };
+        const whole = await engine.readRegion({ slideId, level: k, x: 0, y: 0, width: level.width, height: level.height });
+        assert.equal(compareRgb(whole, image, 0).maxDiff, 0, `level ${k}`);
+      }
+      assert.deepEqual([...info.associated], ['macro']);
+      const macro = await engine.readAssociated({ slideId, name: 'macro' });
+      assert.equal(compareRgb(macro, { data: new Uint8Array(await readFile(join(dir, 'macro.raw'))), width: 163, height: 113, channels: 3 }, 0).maxDiff, 0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const TIFFFILE_16BIT = `
+import sys, numpy as np, tifffile
+path, out = sys.argv[1], sys.argv[2]
+c, h, w = 2, 500, 700
+z, y, x = np.mgrid[0:c, 0:h, 0:w]
+img = ((x * 37 + y * 91 + z * 5000) % 65536).astype('uint16')
+with tifffile.TiffWriter(path, ome=True) as tif:
+    tif.write(img, subifds=1, tile=(256, 256), photometric='minisblack', metadata={'axes': 'CYX', 'Channel': {'Name': ['DAPI', 'FITC']}})
+    tif.write(img[:, ::2, ::2], tile=(256, 256), photometric='minisblack', subfiletype=1)
+for k in range(2):
+    open(f'{out}/level{k}.raw', 'wb').write(tifffile.imread(path, level=k)[0].astype('<u2').tobytes())
+`;
+
+describe('16-bit OME-TIFF as tifffile writes it', { timeout: 120_000 }, () => {
+  test('two channels: the first in grey at each level, scaled from 16 bits', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slidescope-ome-'));
+    try {
+      const path = join(dir, 'tifffile16.ome.tif');
+      const run = spawnSync(PYTHON, ['-c', TIFFFILE_16BIT, path, dir], { encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+      const { slideId, info } = await openSlide(engine, path);
+      assert.equal(info.vendor, 'ome-tiff');
+      assert.match(info.properties['slidescope.note'] ?? '', /2 channels/);
+      assert.equal(info.properties['ome.channel[1].name'], 'FITC');
+      for (const [k, level] of info.levels.entries()) {
+        const raw = await readFile(join(dir, `level${k}.raw`));
+        const grey = new Uint8Array(level.width * level.height * 3);
+        for (let p = 0; p < level.width * level.height; p++) grey.fill(Math.round((raw.readUInt16LE(p * 2) * 255) / 65535), p * 3, p * 3 + 3);
+        const whole = await engine.readRegion({ slideId, level: k, x: 0, y: 0, width: level.width, height: level.height });
+        assert.equal(compareRgb(whole, { data: grey, width: level.width, height: level.height, channels: 3 }, 0).maxDiff, 0, `level ${k}`);
+      }
+      assert.equal(info.levels.length, 2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Where tag 330 of the first IFD keeps its SubIFD offsets (classic little-endian TIFF). */
+async function subIfdEntry(path: string): Promise<{ entry: number; count: number; values: number; ifd0: number; fileSize: number }> {
+  const bytes = await readFile(path);
+  assert.equal(bytes.toString('latin1', 0, 2), 'II');
+  const ifd0 = bytes.readUInt32LE(4);
+  const n = bytes.readUInt16LE(ifd0);
+  for (let i = 0; i < n; i++) {
+    const entry = ifd0 + 2 + i * 12;
+    if (bytes.readUInt16LE(entry) === 330) {
+      const count = bytes.readUInt32LE(entry + 4);
+      return { entry, count, values: count > 1 ? bytes.readUInt32LE(entry + 8) : entry + 8, ifd0, fileSize: bytes.length };
+    }
+  }
+  throw new Error('no SubIFDs tag');
+}
+
+async function patch(path: string, at: number, value: number): Promise<void> {
+  const fh = await open(path, 'r+');
+  try {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(value);
+    await fh.write(b, 0, 4, at);
+  } finally {
+    await fh.close();
+  }
+}
+
+describe('hostile OME-TIFF SubIFDs: typed errors naming the file', { timeout: 120_000 }, () => {
+  const cases: Array<{ name: string; damage: (path: string) => Promise<void>; code: string; message: RegExp }> = [
+    {
+      name: 'a SubIFD pointing back at the first IFD (a loop)',
+      damage: async (path) => {
+        const { values, ifd0 } = await subIfdEntry(path);
+        await patch(path, values + 4, ifd0);
+      },
+      code: 'CORRUPT_DATA',
+      message: /loop/,
+    },
+    {
+      name: 'a SubIFD that is its own sibling (listed twice)',
+      damage: async (path) => {
+        const { values } = await subIfdEntry(path);
+        const first = (await readFile(path)).readUInt32LE(values);
+        await patch(path, values + 4, first);
+      },
+      code: 'CORRUPT_DATA',
+      message: /loop/,
+    },
+    {
+      name: 'a SubIFD count larger than the file',
+      damage: async (path) => {
+        const { entry } = await subIfdEntry(path);
+        await patch(path, entry + 4, 0x3fffffff);
+      },
+      code: 'CORRUPT_DATA',
+      message: /tag 330/,
+    },
+    {
+      name: 'more SubIFDs than a slide has',
+      damage: async (path) => {
+        const { entry } = await subIfdEntry(path);
+        await patch(path, entry + 4, 1000);
+      },
+      code: 'CORRUPT_DATA',
+      message: /1000 SubIFDs/,
+    },
+    {
+      name: 'a SubIFD offset beyond the end of the file',
+      damage: async (path) => {
+        const { values, fileSize } = await subIfdEntry(path);
+        await patch(path, values, fileSize + 4096);
+      },
+      code: 'CORRUPT_DATA',
+      message: /beyond the end of the file/,
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'slidescope-ome-'));
+      try {
+        const path = join(dir, 'hostile.ome.tif');
+        await copyFile(await fixturePath('ome-rgb-lzw'), path);
+        await c.damage(path);
+        assert.ok((await stat(path)).size > 0);
+        await assert.rejects(
+          () => openSlide(engine, path),
+          (error: unknown) => {
+            assert.ok(error instanceof SlideError, String(error));
+            assert.equal(error.code, c.code);
+            assert.match(error.message, c.message);
+            assert.equal(error.path, path);
+            return true;
+          },
+        );
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+test('a BinaryOnly OME-TIFF (metadata in a companion file) opens as a plain TIFF pyramid', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'slidescope-ome-'));
+  try {
+    const path = join(dir, 'binary-only.ome.tif');
+    const binaryOnly = (xml: string) =>
+      xml.replace(/<Instrument.*<\/OME>|<Image .*<\/OME>/s, '<BinaryOnly MetadataFile="slide.companion.ome" UUID="urn:uuid:1"/></OME>');
+    await writeOmeTiff(path, { ...(FIXTURES['ome-rgb-lzw'].options as OmeTiffOptions), levels: 2, rewriteXml: binaryOnly });
+    const { info } = await openSlide(engine, path);
+    assert.equal(info.vendor, 'generic-tiff');
+    assert.equal(info.levels[0]!.width, 1500);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+describe('hostile OME-XML: typed errors naming the file', { timeout: 120_000 }, () => {
+  const base = { ...(FIXTURES['ome-rgb-lzw'].options as OmeTiffOptions), width: 600, height: 400, levels: 2 };
+  const cases: Array<{ name: string; rewrite: (xml: string) => string; message: RegExp; code?: string }> = [
+    { name: 'truncated OME-XML', rewrite: (xml) => xml.slice(0, Math.floor(xml.length * 0.6)), message: /not well-formed/ },
+    { name: 'a DTD with entities', rewrite: (xml) => xml.replace('<OME ', '<!DOCTYPE OME [<!ENTITY a "aaaa">]><OME '), message: /DTD/ },
+    { name: 'absurd SizeX', rewrite: (xml) => xml.replace('SizeX="600"', 'SizeX="99999999999"'), message: /99999999999 x 400/ },
+    { name: 'a TiffData IFD the file does not have', rewrite: (xml) => xml.replace('IFD="0"', 'IFD="4000000"'), message: /directory 4000000/ },
+    { name: 'an unknown pixel type', rewrite: (xml) => xml.replace('Type="uint8"', 'Type="complex"'), message: /pixel type/ },
+    {
+      name: 'a multi-file OME-TIFF whose slide plane is in another file',
+      rewrite: (xml) =>
+        xml.replace(
+          /(<TiffData [^>]*IFD="0" PlaneCount="1")\/>/,
+          '$1><UUID FileName="other.ome.tif">urn:uuid:99999999-0000-4000-8000-000000000002</UUID></TiffData>',
+        ),
+      code: 'UNSUPPORTED_FORMAT',
+      message: /another file \(other\.ome\.tif\)/,
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'slidescope-ome-'));
+      try {
+        const path = join(dir, 'hostile.ome.tif');
+        await writeOmeTiff(path, { ...base, rewriteXml: c.rewrite });
+        await assert.rejects(
+          () => openSlide(engine, path),
+          (error: unknown) => {
+            assert.ok(error instanceof SlideError, String(error));
+            assert.equal(error.code, c.code ?? 'CORRUPT_DATA');
+            assert.match(error.message, c.message);
+            assert.equal(error.path, path);
+            return true;
+          },
+        );
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});

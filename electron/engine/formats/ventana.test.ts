@@ -1,0 +1,277 @@
+// Ventana BIF against OpenSlide 3.4.1: generated slides whose level-0 frames overlap (stitched as
+// the EncodeInfo joints say), a plain Ventana TIFF, and hostile stitching metadata.
+
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import type { RgbImage, SlideInfo } from '../../../shared/slide';
+import { FIXTURES, fixturePath } from '../../../testing/fixtures';
+import { openSlide } from '../../../testing/open-slide';
+import { type ReferenceInfo, type ReferenceRequest, referenceImage, runOpenSlide } from '../../../testing/openslide-reference';
+import { compareRgb, decodeTile, type PixelDiff } from '../../../testing/pixel-compare';
+import { type VentanaOptions, writeVentanaBif } from '../../../testing/writers/ventana';
+import { SlideEngine } from '../engine';
+import { SlideError } from '../errors';
+
+const engine = new SlideEngine({ tileEncoding: 'png' });
+after(() => engine.closeAll());
+
+interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Level-0 regions of a level: origin, middle, across frame joints and an area's edge, the bottom-right edge. */
+function regionsFor(level: { width: number; height: number; downsample: number }): Region[] {
+  const d = level.downsample;
+  const at = (lx: number, ly: number, width: number, height: number): Region => {
+    const x = Math.max(0, Math.min(lx, level.width - 1));
+    const y = Math.max(0, Math.min(ly, level.height - 1));
+    return { x: x * d, y: y * d, width: Math.min(width, level.width - x + 40), height: Math.min(height, level.height - y + 40) };
+  };
+  return [
+    at(0, 0, 400, 300),
+    at(Math.floor(level.width / 2) - 123, Math.floor(level.height / 2) - 77, 333, 222),
+    // Frames are ~240 px apart at level 0: these cross several joints in both directions.
+    at(Math.floor(430 / d), Math.floor(440 / d), 150, 140),
+    // The second area starts at x = 1700: across its left edge and the first area's right edge.
+    at(Math.floor(1600 / d), Math.floor(250 / d), 220, 200),
+    // The slide's right edge (the second area's) and bottom edge (the first area's).
+    at(level.width - 150, Math.floor(500 / d), 300, 200),
+    at(Math.floor(700 / d), level.height - 100, 300, 200),
+  ];
+}
+
+/** OpenSlide's (un-premultiplied) RGBA over white, as the engine shows a slide: gaps and soft seams included. */
+function overWhite(image: { width: number; height: number; channels: number; data: Uint8Array }): RgbImage {
+  if (image.channels !== 4) return { ...image, channels: 3 };
+  const data = new Uint8Array(image.width * image.height * 3);
+  for (let s = 0, d = 0; d < data.length; s += 4, d += 3) {
+    const a = image.data[s + 3]!;
+    for (let c = 0; c < 3; c++) data[d + c] = Math.round((image.data[s + c]! * a) / 255 + 255 - a);
+  }
+  return { data, width: image.width, height: image.height, channels: 3 };
+}
+
+interface Figures {
+  level: number;
+  label: string;
+  /** Over the pixels OpenSlide paints opaque. */
+  diff: PixelDiff;
+  /** Over those it paints partly or wholly transparent (gaps between areas, soft seams and edges), composited over white. */
+  seam: PixelDiff;
+}
+
+async function compareWithOpenSlide(
+  path: string,
+): Promise<{ info: SlideInfo; slideId: string; ref: ReferenceInfo; figures: Figures[]; others: Map<string, PixelDiff> }> {
+  const { slideId, info } = await openSlide(engine, path);
+  const ref = runOpenSlide([{ kind: 'info', path }])[0] as ReferenceInfo;
+  assert.ok(!('error' in ref), JSON.stringify(ref));
+  assert.equal(ref.properties['openslide.vendor'], 'ventana', 'OpenSlide reads the file as Ventana');
+  assert.equal(info.vendor, 'ventana');
+  assert.equal(info.levels.length, ref.level_count, 'level count');
+  info.levels.forEach((l, i) => {
+    assert.deepEqual([l.width, l.height], ref.dimensions[i], `level ${i} size`);
+    assert.equal(l.downsample, ref.downsamples[i], `level ${i} downsample`);
+  });
+  assert.deepEqual([...info.associated].sort(), [...ref.associated].sort(), 'associated images');
+  const keys = new Set([...Object.keys(info.properties), ...Object.keys(ref.properties)]);
+  keys.delete('openslide.quickhash-1');
+  for (const key of keys) assert.equal(info.properties[key], ref.properties[key], `property ${key}`);
+
+  const requests: ReferenceRequest[] = [];
+  const ours: Array<Promise<RgbImage>> = [];
+  const labels: Array<{ level: number | null; label: string }> = [];
+  info.levels.forEach((level, l) => {
+    for (const r of regionsFor(level)) {
+      requests.push({ kind: 'region', path, level: l, ...r });
+      ours.push(engine.readRegion({ slideId, level: l, ...r }));
+      labels.push({ level: l, label: `level ${l} ${JSON.stringify(r)}` });
+    }
+  });
+  for (const name of info.associated) {
+    requests.push({ kind: 'associated', path, name });
+    ours.push(engine.readAssociated({ slideId, name }));
+    labels.push({ level: null, label: `associated ${name}` });
+  }
+  const dz = info.deepZoom;
+  const top = dz.levels.length - 1;
+  for (const z of [top, top - 2]) {
+    const { cols, rows } = dz.levels[z]!;
+    for (const [col, row] of [
+      [0, 0],
+      [Math.floor(cols / 2), Math.floor(rows / 2)],
+      [cols - 1, rows - 1],
+    ] as const) {
+      requests.push({ kind: 'dztile', path, tile_size: dz.tileSize, overlap: 0, dz_level: z, col, row });
+      ours.push(engine.getTile({ slideId, dzLevel: z, col, row, requestId: 0 }).then(decodeTile));
+      labels.push({ level: null, label: `dz tile ${z}/${col}_${row}` });
+    }
+  }
+  // OpenSlide 3.4.1 can leave pixels uninitialised: trust only those two reads agree on.
+  const refs = runOpenSlide(requests);
+  const again = runOpenSlide(requests);
+  const results = await Promise.all(ours);
+  const figures: Figures[] = [];
+  const others = new Map<string, PixelDiff>();
+  for (const [i, { level, label }] of labels.entries()) {
+    const a = referenceImage(refs[i]);
+    const b = referenceImage(again[i]);
+    const request = requests[i]!;
+    const region = request.kind === 'region' ? { ...request, ...info.levels[request.level]! } : null;
+    const wanted = (x: number, y: number) => {
+      // Past the level's edge is no part of the slide (OpenSlide paints frames' soft edges there).
+      if (region && (region.x / region.downsample + x >= region.width || region.y / region.downsample + y >= region.height)) return false;
+      const p = (y * a.width + x) * a.channels;
+      for (let c = 0; c < a.channels; c++) if (a.data[p + c] !== b.data[p + c]) return false;
+      return true;
+    };
+    const alpha = (x: number, y: number) => (a.channels === 4 ? a.data[(y * a.width + x) * 4 + 3]! : 255);
+    const diff = compareRgb(results[i]!, overWhite(a), 2, (x, y) => wanted(x, y) && alpha(x, y) === 255);
+    // Soft seam and edge pixels: python-openslide un-premultiplies them by truncating division, so
+    // the reference itself is off by up to 1 there.
+    const seam = compareRgb(results[i]!, overWhite(a), 3, (x, y) => wanted(x, y) && alpha(x, y) < 255);
+    assert.ok(diff.compared + seam.compared > 0, `${label}: nothing compared`);
+    if (level === null) others.set(label, diff);
+    else figures.push({ level, label, diff, seam });
+  }
+  return { info, slideId, ref, figures, others };
+}
+
+/** Max and mean difference per level, for the report and the assertion messages. */
+function perLevel(figures: Figures[]): string {
+  const levels = [...new Set(figures.map((f) => f.level))];
+  return levels
+    .map((l) => {
+      const mine = figures.filter((f) => f.level === l);
+      const max = Math.max(...mine.map((f) => f.diff.maxDiff));
+      const mean = mine.reduce((s, f) => s + f.diff.meanDiff * f.diff.compared, 0) / mine.reduce((s, f) => s + f.diff.compared, 0);
+      const seamMax = Math.max(...mine.map((f) => f.seam.maxDiff));
+      const seamPixels = mine.reduce((s, f) => s + f.seam.compared / 3, 0);
+      return `L${l} max ${max} mean ${mean.toFixed(3)} (gap/seam pixels ${seamPixels}: max ${seamMax})`;
+    })
+    .join('; ');
+}
+
+describe('Ventana BIF against OpenSlide 3.4.1', { timeout: 600_000 }, () => {
+  test('overlapping frames, two areas and a skipped one: sizes, properties, every level ±2', async () => {
+    const { info, figures, others } = await compareWithOpenSlide(await fixturePath('ventana-overlap'));
+    console.log(`ventana-overlap: ${perLevel(figures)}`);
+    for (const f of figures) assert.ok(f.diff.maxDiff <= 2 && f.seam.maxDiff <= 3, `${f.label}: ${JSON.stringify(f)}`);
+    for (const [label, diff] of others) assert.ok(diff.maxDiff <= 2, `${label}: ${JSON.stringify(diff)}`);
+    assert.equal(info.objectivePower, 40);
+    assert.deepEqual(info.mpp, { x: 0.25, y: 0.25 });
+    assert.deepEqual([...info.associated].sort(), ['macro', 'thumbnail']);
+    assert.equal(info.properties['ventana.ScannerModel'], 'VENTANA iScan HT');
+  });
+
+  test('fractional frame positions: cairo-exact to ±2 but for a few resampled seam pixels', async () => {
+    const { figures, others } = await compareWithOpenSlide(await fixturePath('ventana-overlap-fractional'));
+    console.log(`ventana-overlap-fractional: ${perLevel(figures)}`);
+    for (const f of figures) {
+      // Rounding in pixman's bilinear path at a few seam pixels: at most 4, on under 0.01% of samples.
+      assert.ok(f.diff.maxDiff <= 4 && f.diff.overTolerance < 1e-4 && f.diff.meanDiff < 1 && f.seam.maxDiff <= 3, `${f.label}: ${JSON.stringify(f)}`);
+    }
+    for (const [label, diff] of others) assert.ok(diff.maxDiff <= 4 && diff.overTolerance < 1e-3, `${label}: ${JSON.stringify(diff)}`);
+  });
+
+  test('a Ventana TIFF without stitching metadata is a plain pyramid, served as stored', async () => {
+    const { info, slideId, figures, others } = await compareWithOpenSlide(await fixturePath('ventana-plain'));
+    console.log(`ventana-plain: ${perLevel(figures)}`);
+    for (const f of figures) assert.ok(f.diff.maxDiff <= 2 && f.seam.maxDiff <= 3, `${f.label}: ${JSON.stringify(f)}`);
+    for (const [label, diff] of others) assert.ok(diff.maxDiff <= 2, `${label}: ${JSON.stringify(diff)}`);
+    assert.equal(info.objectivePower, 20);
+    assert.ok(engine.describeTiling(slideId).some((p) => p.startsWith('stored')));
+  });
+
+  test('a missing frame is left blank (OpenSlide 3.4.1 fails the read instead)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slidescope-ventana-'));
+    try {
+      const path = join(dir, 'missing.bif');
+      // Frame (2, 1) sits at (480, 244); only it covers level 0's [496, 720) x [256, 488).
+      await writeVentanaBif(path, { ...(FIXTURES['ventana-overlap'].options as VentanaOptions), missingFrames: [[2, 1]] });
+      const [ref] = runOpenSlide([{ kind: 'region', path, level: 0, x: 560, y: 320, width: 100, height: 100 }]);
+      assert.match(JSON.stringify(ref), /Cannot read raw tile/);
+      const { slideId } = await openSlide(engine, path);
+      const hole = await engine.readRegion({ slideId, level: 0, x: 560, y: 320, width: 100, height: 100 });
+      assert.ok(
+        hole.data.every((v) => v === 255),
+        'the missing frame is white',
+      );
+      const intact = await openSlide(engine, await fixturePath('ventana-overlap'));
+      const region = { level: 0, x: 900, y: 600, width: 300, height: 300 };
+      const a = await engine.readRegion({ slideId, ...region });
+      const b = await engine.readRegion({ slideId: intact.slideId, ...region });
+      assert.equal(compareRgb(a, b, 0).maxDiff, 0, 'frames elsewhere are as in the intact slide');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('hostile Ventana stitching metadata: typed errors naming the file', { timeout: 120_000 }, () => {
+  const base = FIXTURES['ventana-overlap'].options as VentanaOptions;
+  const cases: Array<{ name: string; rewrite: (xml: string) => string; code: string; message: RegExp }> = [
+    { name: 'truncated XML', rewrite: (xml) => xml.slice(0, Math.floor(xml.length / 2)), code: 'CORRUPT_DATA', message: /not well-formed/ },
+    {
+      name: 'a DTD with entities',
+      rewrite: (xml) => xml.replace('<EncodeInfo', '<!DOCTYPE e [<!ENTITY a "aaaa">]><EncodeInfo'),
+      code: 'CORRUPT_DATA',
+      message: /DTD/,
+    },
+    { name: 'absurd NumCols', rewrite: (xml) => xml.replace('NumCols="6"', 'NumCols="100000000"'), code: 'CORRUPT_DATA', message: /outside/ },
+    { name: 'an area far off the slide', rewrite: (xml) => xml.replace('Pos-X="1700"', 'Pos-X="9e15"'), code: 'CORRUPT_DATA', message: /far outside/ },
+    {
+      name: 'frames of another size than the tiles',
+      rewrite: (xml) => xml.replaceAll('Width="256"', 'Width="300"'),
+      code: 'CORRUPT_DATA',
+      message: /frames are/,
+    },
+    {
+      name: 'a joint naming a frame outside its area',
+      rewrite: (xml) => xml.replace(/Tile2="\d+"/, 'Tile2="99999"'),
+      code: 'CORRUPT_DATA',
+      message: /outside its area/,
+    },
+    {
+      name: "a newer scanner's LEFT joints (refused, as OpenSlide does)",
+      rewrite: (xml) => xml.replace('Direction="RIGHT"', 'Direction="LEFT"'),
+      code: 'UNSUPPORTED_FORMAT',
+      message: /LEFT/,
+    },
+    { name: 'an unknown joint direction', rewrite: (xml) => xml.replace('Direction="UP"', 'Direction="SIDEWAYS"'), code: 'CORRUPT_DATA', message: /direction/ },
+    { name: 'overlaps larger than the frames', rewrite: (xml) => xml.replaceAll(/OverlapX="\d+"/g, 'OverlapX="5000"'), code: 'CORRUPT_DATA', message: /apart/ },
+    {
+      name: 'AoiOrigin and ImageInfo lists of different lengths',
+      rewrite: (xml) => xml.replace(/<AOI0 [^>]*\/>/, ''),
+      code: 'CORRUPT_DATA',
+      message: /inconsistent/,
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'slidescope-ventana-'));
+      try {
+        const path = join(dir, 'hostile.bif');
+        await writeVentanaBif(path, { ...base, rewriteEncodeInfo: c.rewrite });
+        await assert.rejects(
+          () => openSlide(engine, path),
+          (error: unknown) => {
+            assert.ok(error instanceof SlideError, String(error));
+            assert.equal(error.code, c.code);
+            assert.match(error.message, c.message);
+            assert.equal(error.path, path);
+            return true;
+          },
+        );
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});

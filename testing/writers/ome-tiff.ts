@@ -1,0 +1,235 @@
+// A test-only writer of OME-TIFF pyramids laid out as the OME-TIFF specification, Bio-Formats'
+// bfconvert and QuPath write them:
+//
+// - the OME-XML in the first IFD's ImageDescription (UTF-8: units such as "µm");
+// - each plane of the slide image a full-resolution IFD in the chain (TiffData IFD=...), its
+//   reduced levels (2x apart) that IFD's SubIFDs (tag 330), flagged reduced-resolution;
+// - brightfield: one interleaved RGB plane (Channel SamplesPerPixel=3), JPEG or LZW tiles, with
+//   "macro" and "label" as Images of their own (one IFD each);
+// - fluorescence: SizeC planes of 16-bit grey (uncompressed), one IFD per channel.
+
+import { makeLabel, makeMacro } from '../../electron/synth/associated';
+import { type RgbImage, resizeArea } from '../../electron/synth/image-ops';
+import { reduceBox } from '../../electron/synth/pyramid';
+import { SOFTWARE, type WrittenSlide, writeAtomically } from '../../electron/synth/slides';
+import { Compression, FieldType, Photometric, type TiffImage, TiffWriter } from '../../electron/synth/tiff-writer';
+import { createCodec, type TileCodec } from '../../electron/synth/tile-codecs';
+import { TissuePainter } from '../../electron/synth/tissue';
+
+export interface OmeTiffOptions {
+  width: number;
+  height: number;
+  /** Levels including the full resolution, 2x apart (SubIFDs: levels - 1). */
+  levels: number;
+  tileSize?: number;
+  /** 'rgb': 8-bit brightfield; 'fluorescence': `channels` 16-bit planes. */
+  kind: 'rgb' | 'fluorescence';
+  compression?: 'jpeg' | 'lzw';
+  channels?: number;
+  /** Bits used of the 16 (OME SignificantBits). */
+  significantBits?: number;
+  /** Pixel size as written: value and OME unit symbol. */
+  physicalSize?: { value: number; unit: string };
+  /** Instrument Objective NominalMagnification, referenced by the image's ObjectiveSettings. */
+  objective?: number;
+  /** 'macro' and 'label' Images of their own (brightfield only). */
+  associated?: boolean;
+  seed?: number;
+  /** Hostile files only: rewrites the OME-XML before it is written (not part of fixture keys). */
+  rewriteXml?: (xml: string) => string;
+}
+
+/** Full-resolution pixels of the brightfield image, and every level as written (lossless codecs keep them). */
+export function omeRgbLevels(options: OmeTiffOptions): RgbImage[] {
+  const painter = new TissuePainter({ width: options.width, height: options.height, seed: options.seed ?? 1 });
+  const levels: RgbImage[] = [{ data: painter.render(0, 0, options.width, options.height), width: options.width, height: options.height }];
+  for (let k = 1; k < options.levels; k++) levels.push(reduceBox(levels[k - 1]!.data, levels[k - 1]!.width, levels[k - 1]!.height, 2));
+  return levels;
+}
+
+/** Channel c of a fluorescence level: the brightfield painting's channel c, inverted, as `significantBits` values. */
+export function omeChannel(level: RgbImage, channel: number, significantBits: number): Uint16Array {
+  const out = new Uint16Array(level.width * level.height);
+  const max = 2 ** significantBits - 1;
+  for (let p = 0; p < out.length; p++) out[p] = Math.round(((255 - level.data[p * 3 + (channel % 3)]!) * max) / 255);
+  return out;
+}
+
+function xmlEscape(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('"', '&quot;');
+}
+
+function omeXml(options: OmeTiffOptions, associated: ReadonlyArray<{ name: string; ifd: number; image: RgbImage }>): string {
+  const channels = options.kind === 'rgb' ? 1 : (options.channels ?? 3);
+  const size = options.physicalSize ?? { value: 0.5, unit: 'µm' };
+  const physical = `PhysicalSizeX="${size.value}" PhysicalSizeXUnit="${xmlEscape(size.unit)}" PhysicalSizeY="${size.value}" PhysicalSizeYUnit="${xmlEscape(size.unit)}"`;
+  const instrument =
+    options.objective === undefined
+      ? ''
+      : `<Instrument ID="Instrument:0"><Objective ID="Objective:0:0" NominalMagnification="${options.objective}"/></Instrument>`;
+  const objectiveRefs = options.objective === undefined ? '' : '<InstrumentRef ID="Instrument:0"/><ObjectiveSettings ID="Objective:0:0"/>';
+  const type = options.kind === 'rgb' ? 'uint8' : 'uint16';
+  const significant = options.kind === 'rgb' ? 8 : (options.significantBits ?? 16);
+  const channelXml =
+    options.kind === 'rgb'
+      ? '<Channel ID="Channel:0:0" SamplesPerPixel="3"><LightPath/></Channel>'
+      : Array.from({ length: channels }, (_, c) => `<Channel ID="Channel:0:${c}" Name="${['DAPI', 'FITC', 'TRITC', 'Cy5'][c % 4]}" SamplesPerPixel="1"/>`).join(
+          '',
+        );
+  const tiffData =
+    options.kind === 'rgb'
+      ? '<TiffData FirstC="0" FirstT="0" FirstZ="0" IFD="0" PlaneCount="1"/>'
+      : Array.from({ length: channels }, (_, c) => `<TiffData FirstC="${c}" FirstT="0" FirstZ="0" IFD="${c}" PlaneCount="1"/>`).join('');
+  const main =
+    `<Image ID="Image:0" Name="synthetic slide"><AcquisitionDate>2026-01-02T03:04:05</AcquisitionDate>${objectiveRefs}` +
+    `<Pixels BigEndian="false" DimensionOrder="XYCZT" ID="Pixels:0" Interleaved="${options.kind === 'rgb'}" ${physical} SignificantBits="${significant}" ` +
+    `SizeC="${options.kind === 'rgb' ? 3 : channels}" SizeT="1" SizeX="${options.width}" SizeY="${options.height}" SizeZ="1" Type="${type}">${channelXml}${tiffData}</Pixels></Image>`;
+  const others = associated
+    .map(
+      (a, i) =>
+        `<Image ID="Image:${i + 1}" Name="${a.name}"><Pixels BigEndian="false" DimensionOrder="XYCZT" ID="Pixels:${i + 1}" Interleaved="true" SignificantBits="8" SizeC="3" SizeT="1" SizeX="${a.image.width}" SizeY="${a.image.height}" SizeZ="1" Type="uint8">` +
+        `<Channel ID="Channel:${i + 1}:0" SamplesPerPixel="3"><LightPath/></Channel><TiffData FirstC="0" FirstT="0" FirstZ="0" IFD="${a.ifd}" PlaneCount="1"/></Pixels></Image>`,
+    )
+    .join('');
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    '<OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ' +
+    'Creator="Slidescope test writer" UUID="urn:uuid:00000000-0000-4000-8000-000000000001" ' +
+    'xsi:schemaLocation="http://www.openmicroscopy.org/Schemas/OME/2016-06 http://www.openmicroscopy.org/Schemas/OME/2016-06/ome.xsd">' +
+    `${instrument}${main}${others}</OME>`
+  );
+}
+
+/** The OME-XML as the ImageDescription: UTF-8, NUL-terminated (the writer's ASCII check would refuse "µ"). */
+function descriptionTag(xml: string) {
+  const bytes = new TextEncoder().encode(xml);
+  const values = new Uint8Array(bytes.length + 1);
+  values.set(bytes);
+  return { tag: 270, type: FieldType.ASCII, values } as const;
+}
+
+async function writeTiles(
+  writer: TiffWriter,
+  image: TiffImage,
+  tile: number,
+  width: number,
+  height: number,
+  tileOf: (x: number, y: number) => Promise<Uint8Array>,
+): Promise<void> {
+  const across = Math.ceil(width / tile);
+  for (let row = 0; row * tile < height; row++) {
+    for (let col = 0; col < across; col++) await writer.writeChunk(image, row * across + col, await tileOf(col * tile, row * tile));
+  }
+}
+
+/** A tile of an interleaved image (bytes per pixel `bpp`), padded with zeros past its edges. */
+function cutTile(data: Uint8Array, width: number, height: number, bpp: number, x: number, y: number, tile: number): Uint8Array {
+  const out = new Uint8Array(tile * tile * bpp);
+  const w = Math.min(tile, width - x);
+  for (let r = 0; r < tile && y + r < height; r++) {
+    const from = ((y + r) * width + x) * bpp;
+    out.set(data.subarray(from, from + w * bpp), r * tile * bpp);
+  }
+  return out;
+}
+
+export async function writeOmeTiff(path: string, options: OmeTiffOptions): Promise<WrittenSlide> {
+  const tile = options.tileSize ?? 256;
+  const seed = options.seed ?? 1;
+  const levels = omeRgbLevels(options);
+  const wantAssociated = options.kind === 'rgb' && options.associated !== false;
+  const overview = resizeArea(levels.at(-1)!, 400, Math.max(1, Math.round((400 * options.height) / options.width)));
+  const label = makeLabel({ seed, lines: ['OME-TIFF', 'SYNTHETIC', `SEED ${seed}`] });
+  const macro = makeMacro({ width: 1000, height: 340, overview, slideWidth: options.width, slideHeight: options.height, mpp: 0.5, label });
+  const channels = options.kind === 'rgb' ? 1 : (options.channels ?? 3);
+  const associated = wantAssociated
+    ? [
+        { name: 'macro', ifd: channels, image: macro },
+        { name: 'label', ifd: channels + 1, image: label },
+      ]
+    : [];
+  const xml = (options.rewriteXml ?? ((x: string) => x))(omeXml(options, associated));
+  const codec: TileCodec =
+    options.kind === 'rgb' && options.compression === 'lzw'
+      ? await createCodec({ kind: 'lzw', predictor: true })
+      : await createCodec({ kind: 'jpeg', quality: 90, photometric: 'ycbcr', chroma: '4:2:0' });
+  const stripCodec = await createCodec({ kind: 'lzw', predictor: true });
+
+  return writeAtomically(path, async (tmp) => {
+    const writer = await TiffWriter.create(tmp, { bigTiff: false });
+    try {
+      const planes: TiffImage[][] = [];
+      for (let c = 0; c < channels; c++) {
+        const images: TiffImage[] = [];
+        for (const [k, level] of levels.entries()) {
+          const common = {
+            width: level.width,
+            height: level.height,
+            layout: { kind: 'tiles', tileWidth: tile, tileHeight: tile } as const,
+            software: SOFTWARE,
+            ...(k === 0 ? {} : { newSubfileType: 1, subIfdOf: images[0]! }),
+            ...(k === 0 && c === 0 ? { extraTags: [descriptionTag(xml)] } : {}),
+          };
+          images.push(
+            options.kind === 'rgb'
+              ? writer.addImage({
+                  ...common,
+                  compression: codec.compression,
+                  photometric: codec.photometric,
+                  ...(codec.jpegTables ? { jpegTables: codec.jpegTables } : {}),
+                  ...(codec.ycbcrSubsampling ? { ycbcrSubsampling: codec.ycbcrSubsampling } : {}),
+                  ...(codec.predictor ? { predictor: codec.predictor } : {}),
+                })
+              : writer.addImage({ ...common, compression: Compression.None, photometric: 1, samplesPerPixel: 1, bitsPerSample: 16 }),
+          );
+        }
+        planes.push(images);
+      }
+      const associatedImages = associated.map((a) =>
+        writer.addImage({
+          width: a.image.width,
+          height: a.image.height,
+          compression: stripCodec.compression,
+          photometric: Photometric.RGB,
+          predictor: stripCodec.predictor,
+          layout: { kind: 'strips', rowsPerStrip: 32 },
+          software: SOFTWARE,
+        }),
+      );
+      for (const [c, images] of planes.entries()) {
+        for (const [k, level] of levels.entries()) {
+          if (options.kind === 'rgb') {
+            await writeTiles(writer, images[k]!, tile, level.width, level.height, (x, y) =>
+              codec.encode(cutTile(level.data, level.width, level.height, 3, x, y, tile), tile, tile),
+            );
+          } else {
+            const samples = omeChannel(level, c, options.significantBits ?? 16);
+            const bytes = new Uint8Array(samples.buffer);
+            await writeTiles(writer, images[k]!, tile, level.width, level.height, async (x, y) => cutTile(bytes, level.width, level.height, 2, x, y, tile));
+          }
+        }
+      }
+      for (const [i, a] of associated.entries()) {
+        const image = a.image;
+        for (let y = 0, s = 0; y < image.height; y += 32, s++) {
+          const rows = Math.min(32, image.height - y);
+          await writer.writeChunk(
+            associatedImages[i]!,
+            s,
+            await stripCodec.encode(image.data.slice(y * image.width * 3, (y + rows) * image.width * 3), image.width, rows),
+          );
+        }
+      }
+      await writer.close();
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+    return {
+      width: options.width,
+      height: options.height,
+      levels: levels.map((l) => ({ width: l.width, height: l.height })),
+      associated: Object.fromEntries(associated.map((a) => [a.name, { width: a.image.width, height: a.image.height }])),
+    };
+  });
+}
