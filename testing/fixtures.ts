@@ -85,6 +85,16 @@ export const FIXTURES = {
     ext: '.svs',
     options: { width: 12000, height: 9000, tileSize: 240, compression: 'jpeg2000-33003', seed: 41, name: 'bench-j2k' },
   },
+
+  // The CLI's cohort tests (electron/cli): small slides of two kinds, copied under many names.
+  /** A small Aperio slide, JPEG, 2 levels. */
+  'cohort-svs': {
+    kind: 'aperio',
+    ext: '.svs',
+    options: { width: 2400, height: 1800, levels: 2, compression: 'jpeg', photometric: 'rgb', quality: 80, seed: 60, name: 'cohort-svs' },
+  },
+  /** A small generic pyramid, Deflate. */
+  'cohort-tif': { kind: 'generic', ext: '.tif', options: { width: 1500, height: 1100, tileSize: 256, compression: 'deflate', seed: 61 } },
 } as const satisfies Record<string, FixtureSpec>;
 
 export type FixtureName = keyof typeof FIXTURES;

@@ -1,0 +1,123 @@
+// Runs one piece of work per slide over a batch: `jobs` slides at once, each job with an engine
+// process of its own (started when its first slide needs it), a report line per slide as it
+// finishes, and a clean stop on SIGINT/SIGTERM: the slides not done are reported as such, and the
+// temporary files of an engine process ended mid-write are removed before the CLI exits.
+
+import { hostname } from 'node:os';
+import type { ErrorInfo } from '../../shared/errors';
+import { removeUnfinishedWrites } from '../engine/export/atomic-file';
+import { EngineClient } from '../engine-host/engine-client';
+import { forkEngine } from '../engine-host/fork-engine';
+import type { Engine } from './commands';
+import type { ConcurrencyPlan } from './concurrency';
+import type { SlideInput } from './inputs';
+import type { Interrupt } from './interrupt';
+import type { Progress } from './progress';
+import type { ReportLine, ReportWriter, SlideStatus } from './report';
+
+export interface SlideOutcome {
+  status: Exclude<SlideStatus, 'not-done'>;
+  outputs: Array<{ path: string; bytes: number }>;
+  vendor: string | null;
+  width: number | null;
+  height: number | null;
+  error: ErrorInfo | null;
+}
+
+/** One slide's work; `engine()` starts the job's engine process on first use and waits until it is ready. */
+export type SlideWork = (engine: () => Promise<Engine>, input: SlideInput, abandon: AbortSignal) => Promise<SlideOutcome>;
+
+export interface BatchOptions {
+  command: string;
+  inputs: SlideInput[];
+  plan: ConcurrencyPlan;
+  work: SlideWork;
+  interrupt: Interrupt;
+  progress: Progress;
+  report: ReportWriter | null;
+  shard: string | null;
+  /** The engine's journal of temporary files (the CLI's cache). */
+  partialWritesDir: string;
+}
+
+/** Codes a slide gets when it was stopped rather than failing on its own. */
+const STOPPED_CODES = new Set(['CANCELLED', 'WORKER_FAILED']);
+
+export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
+  const { inputs, plan, interrupt, progress } = options;
+  const engines: Array<EngineClient<unknown> | null> = Array.from({ length: plan.jobs }, () => null);
+  const engineOf = (job: number) => {
+    engines[job] ??= new EngineClient(
+      forkEngine({ partialWritesDir: options.partialWritesDir, lanes: plan.lanes, memoryCapMb: plan.capMb, ownProcessGroup: true }),
+    );
+    return engines[job]!;
+  };
+  const lines: ReportLine[] = [];
+  const base = { command: options.command, shard: options.shard, host: hostname(), pid: process.pid };
+  const record = async (line: ReportLine) => {
+    lines.push(line);
+    await options.report?.write(line);
+  };
+  let next = 0;
+  let done = 0;
+  progress.update(0, inputs.length, '');
+  try {
+    await Promise.all(
+      Array.from({ length: plan.jobs }, async (_, job) => {
+        while (!interrupt.stopping && next < inputs.length) {
+          const input = inputs[next++]!;
+          const started = new Date();
+          const t0 = performance.now();
+          // A slide's time leaves out its job's engine process starting: that is the batch's, once per job.
+          let startup = 0;
+          const engine = async () => {
+            const t = performance.now();
+            const client = engineOf(job);
+            client.start(); // held while it warms up: a wait alone would let the CLI's event loop end
+            await client.whenReady();
+            startup += performance.now() - t;
+            return client;
+          };
+          const outcome = await options.work(engine, input, interrupt.abandon);
+          const stopped = interrupt.stopping && outcome.status === 'failed' && STOPPED_CODES.has(outcome.error?.code ?? '');
+          await record({
+            ...base,
+            slide: input.key,
+            path: input.path,
+            status: stopped ? 'not-done' : outcome.status,
+            outputs: outcome.outputs,
+            vendor: outcome.vendor,
+            width: outcome.width,
+            height: outcome.height,
+            started: started.toISOString(),
+            ms: Math.round(performance.now() - t0 - startup),
+            error: outcome.error && { code: outcome.error.code, message: outcome.error.message },
+          });
+          progress.update(++done, inputs.length, input.key);
+        }
+      }),
+    );
+  } finally {
+    progress.finish();
+    await Promise.all(engines.map((engine) => engine?.dispose()));
+  }
+  const now = new Date().toISOString();
+  for (const input of inputs.slice(next)) {
+    await record({
+      ...base,
+      slide: input.key,
+      path: input.path,
+      status: 'not-done',
+      outputs: [],
+      vendor: null,
+      width: null,
+      height: null,
+      started: now,
+      ms: 0,
+      error: null,
+    });
+  }
+  // An engine process ended mid-write (abandoned, or signalled itself) listed its temporary file.
+  if (interrupt.stopping) await removeUnfinishedWrites(options.partialWritesDir).catch(() => undefined);
+  return lines;
+}
