@@ -7,13 +7,13 @@ import { hostname } from 'node:os';
 import type { ErrorInfo } from '../../shared/errors';
 import { removeUnfinishedWrites } from '../engine/export/atomic-file';
 import { EngineClient } from '../engine-host/engine-client';
-import { forkEngine } from '../engine-host/fork-engine';
 import type { Engine } from './commands';
 import type { ConcurrencyPlan } from './concurrency';
 import type { SlideInput } from './inputs';
 import type { Interrupt } from './interrupt';
 import type { Progress } from './progress';
 import type { ReportLine, ReportWriter, SlideStatus } from './report';
+import type { EngineLauncher } from './run';
 
 export interface SlideOutcome {
   status: Exclude<SlideStatus, 'not-done'>;
@@ -38,6 +38,7 @@ export interface BatchOptions {
   shard: string | null;
   /** The engine's journal of temporary files (the CLI's cache). */
   partialWritesDir: string;
+  launchEngine: EngineLauncher;
 }
 
 /** Codes a slide gets when it was stopped rather than failing on its own. */
@@ -48,7 +49,7 @@ export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
   const engines: Array<EngineClient<unknown> | null> = Array.from({ length: plan.jobs }, () => null);
   const engineOf = (job: number) => {
     engines[job] ??= new EngineClient(
-      forkEngine({ partialWritesDir: options.partialWritesDir, lanes: plan.lanes, memoryCapMb: plan.capMb, ownProcessGroup: true }),
+      options.launchEngine({ partialWritesDir: options.partialWritesDir, lanes: plan.lanes, memoryCapMb: plan.capMb, ownProcessGroup: true }),
     );
     return engines[job]!;
   };
