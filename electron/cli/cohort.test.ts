@@ -138,9 +138,18 @@ describe('slidescope thumbnail over a cohort', () => {
     const slurmLines = await reportLines(slurm);
     assert.deepEqual(slurmLines.map((l) => l.slide).sort(), sets[1]);
     assert.ok(slurmLines.every((l) => l.shard === '2/3'));
+    // (With 4 jobs of a 1 GB engine cap each under --max-memory 2G: 2 jobs, and the CLI says so.)
     const k8s = join(dir, 'k8s.jsonl');
-    cli(batch(join(dir, 'k8s'), '--shard', 'auto', '--report', k8s), { JOB_COMPLETION_INDEX: '2', SLIDESCOPE_SHARD_COUNT: '3' });
+    const pod = cli(batch(join(dir, 'k8s'), '--shard', 'auto', '--report', k8s, '--jobs', '4', '--max-memory', '2G'), {
+      JOB_COMPLETION_INDEX: '2',
+      SLIDESCOPE_SHARD_COUNT: '3',
+      SLIDESCOPE_ENGINE_MEMORY_CAP_MB: '1024',
+    });
+    assert.match(pod.stderr, /4 jobs x 1024 MB \(each engine process's memory cap\) exceed --max-memory 2048 MB: running 2/);
     assert.deepEqual((await reportLines(k8s)).map((l) => l.slide).sort(), sets[2]);
+    // A list or a report that cannot be used is a usage error.
+    assert.equal(cli(['thumbnail', '--list', join(dir, 'no-such-list.txt'), '--out', join(dir, 'x')]).status, 2);
+    assert.equal(cli(batch(join(dir, 'x'), '--report', join(cohort, BROKEN, 'r.jsonl'))).status, 2);
     const noCount = cli(batch(join(dir, 'k8s'), '--shard', 'auto'), { JOB_COMPLETION_INDEX: '2' });
     assert.equal(noCount.status, 2);
     assert.match(noCount.stderr, /SLIDESCOPE_SHARD_COUNT/);

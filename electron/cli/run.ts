@@ -125,12 +125,20 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   const plan = planConcurrency(parseJobs(values.jobs, cores), readEngineSettings(process.env).memoryCapBytes, maxMemoryMb, cores);
   const graceSeconds = num(values.grace, 'grace') ?? 20;
   if (graceSeconds < 0) throw new UsageError('--grace must be 0 or more seconds.');
-  const all = await collectInputs({ args: positionals, list: values.list, recursive: values.recursive === true });
+  const all = await collectInputs({ args: positionals, list: values.list, recursive: values.recursive === true }).catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`Cannot read the inputs: ${error.message}`);
+  });
   if (all.length === 0) throw new UsageError('No slide files found.');
   const inputs = shard ? all.filter((input) => inShard(input.key, shard)) : all;
   const stems = outputStems(all, resolve(values.out));
   if (plan.note) process.stderr.write(`slidescope: ${plan.note}\n`);
-  const report = values.report ? await openReport(resolve(values.report)) : null;
+  const reportPath = values.report;
+  const report =
+    reportPath === undefined
+      ? null
+      : await openReport(resolve(reportPath)).catch((error: NodeJS.ErrnoException) => {
+          throw new UsageError(`Cannot write the report ${reportPath}: ${error.message}`);
+        });
   const interrupt = watchInterrupts(graceSeconds * 1000, (signal) =>
     process.stderr.write(`\nslidescope: ${signal}: no new slides; finishing those being made (up to ${graceSeconds} s; again to abandon them)\n`),
   );
