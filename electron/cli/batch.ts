@@ -22,6 +22,11 @@ export interface SlideOutcome {
   width: number | null;
   height: number | null;
   error: ErrorInfo | null;
+  /**
+   * A stopped slide's outputs, when they are there after its engine process ended: an export
+   * cancelled as its file was being renamed in is whole and was written after all.
+   */
+  landed?: () => Promise<SlideOutcome['outputs'] | null>;
 }
 
 /** One slide's work; `engine()` starts the job's engine process on first use and waits until it is ready. */
@@ -45,7 +50,9 @@ export interface BatchOptions {
 const STOPPED_CODES = new Set(['CANCELLED', 'WORKER_FAILED']);
 
 export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
-  const { inputs, plan, interrupt, progress } = options;
+  const { plan, interrupt, progress } = options;
+  // Largest first: the small ones fill in at the end, and no job is left alone with a large one.
+  const inputs = [...options.inputs].sort((a, b) => b.bytes - a.bytes || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const engines: Array<EngineClient<unknown> | null> = Array.from({ length: plan.jobs }, () => null);
   const engineOf = (job: number) => {
     engines[job] ??= new EngineClient(
@@ -59,6 +66,7 @@ export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
     lines.push(line);
     await options.report?.write(line);
   };
+  const abandoned: Array<{ line: ReportLine; landed: NonNullable<SlideOutcome['landed']> }> = [];
   let next = 0;
   let done = 0;
   progress.update(0, inputs.length, '');
@@ -81,7 +89,7 @@ export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
           };
           const outcome = await options.work(engine, input, interrupt.abandon);
           const stopped = interrupt.stopping && outcome.status === 'failed' && STOPPED_CODES.has(outcome.error?.code ?? '');
-          await record({
+          const line: ReportLine = {
             ...base,
             slide: input.key,
             path: input.path,
@@ -93,7 +101,10 @@ export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
             started: started.toISOString(),
             ms: Math.round(performance.now() - t0 - startup),
             error: outcome.error && { code: outcome.error.code, message: outcome.error.message },
-          });
+          };
+          // A stopped slide's line waits for its engine process to end: its output may land yet.
+          if (stopped && outcome.landed) abandoned.push({ line, landed: outcome.landed });
+          else await record(line);
           progress.update(++done, inputs.length, input.key);
         }
       }),
@@ -101,6 +112,10 @@ export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
   } finally {
     progress.finish();
     await Promise.all(engines.map((engine) => engine?.dispose()));
+  }
+  for (const { line, landed } of abandoned) {
+    const outputs = await landed();
+    await record(outputs ? { ...line, status: 'written', outputs, error: null } : line);
   }
   const now = new Date().toISOString();
   for (const input of inputs.slice(next)) {

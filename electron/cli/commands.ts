@@ -63,6 +63,10 @@ export async function withSlide<T>(engine: Engine, path: string, work: (slideId:
   }
 }
 
+async function modifiedSince(path: string, time: number): Promise<boolean> {
+  return ((await stat(path).catch(() => null))?.mtimeMs ?? 0) >= time - 1000;
+}
+
 async function sized(paths: string[]): Promise<Array<{ path: string; bytes: number }>> {
   return Promise.all(paths.map(async (path) => ({ path, bytes: (await stat(path).catch(() => null))?.size ?? 0 })));
 }
@@ -75,6 +79,7 @@ export function thumbnailWork(spec: ThumbnailSpec, format: ImageFormat, stems: M
   return async (engineOf, input, abandon) => {
     const out = `${stems.get(input.path)!}_thumbnail.${FORMAT_EXTENSIONS[format]}`;
     const none = { vendor: null, width: null, height: null };
+    const started = Date.now();
     const complete = await isCompleteImage(out, format);
     if (complete && !overwrite) return { status: 'skipped', outputs: await sized([out]), ...none, error: null };
     const replace =
@@ -90,7 +95,12 @@ export function thumbnailWork(spec: ThumbnailSpec, format: ImageFormat, stems: M
       seen = { vendor: info.vendor ?? null, width: info.width, height: info.height };
       return engine.call('engine:export-thumbnail', { slideId, spec, path: out, format, overwrite: replace }, { signal: abandon });
     });
-    if (!result.ok) return { status: 'failed', outputs: [], ...seen, error: { ...result.error, path: result.error.path ?? input.path } };
+    if (!result.ok) {
+      const error = { ...result.error, path: result.error.path ?? input.path };
+      // Written after all if a whole file is there now that was not before (or that --overwrite replaced).
+      const landed = async () => ((await isCompleteImage(out, format)) && (!complete || (await modifiedSince(out, started))) ? sized([out]) : null);
+      return { status: 'failed', outputs: [], ...seen, error, landed };
+    }
     return { status: 'written', outputs: await sized(result.value.files), ...seen, error: null };
   };
 }

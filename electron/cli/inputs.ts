@@ -14,6 +14,8 @@ export interface SlideInput {
   path: string;
   /** Relative to the inputs' common folder, '/'-separated: the shard key and the output's relative place. */
   key: string;
+  /** The file's size (0 when missing): a batch starts the largest first, so that no job is left with one at the end. */
+  bytes: number;
 }
 
 export interface InputOptions {
@@ -45,7 +47,7 @@ async function readList(list: string, stdin: Readable): Promise<string[]> {
 }
 
 /** Slide files in a folder, sorted; hidden entries (ours are temporary files) are skipped; symlink loops are cut. */
-async function scanFolder(dir: string, recursive: boolean, seen: Set<string>, out: string[]): Promise<void> {
+async function scanFolder(dir: string, recursive: boolean, seen: Set<string>, out: Map<string, number>): Promise<void> {
   const real = await realpath(dir).catch(() => dir);
   if (seen.has(real)) return;
   seen.add(real);
@@ -54,7 +56,7 @@ async function scanFolder(dir: string, recursive: boolean, seen: Set<string>, ou
     const path = join(dir, name);
     if (hasSlideExtension(name)) {
       const info = await stat(path).catch(() => null);
-      if (info?.isFile()) out.push(path);
+      if (info?.isFile()) out.set(path, info.size);
       else if (info?.isDirectory() && recursive) await scanFolder(path, recursive, seen, out);
     } else if (recursive) {
       const info = await stat(path).catch(() => null);
@@ -86,7 +88,7 @@ function keyOf(path: string, base: string | null): string {
 export async function collectInputs(options: InputOptions): Promise<SlideInput[]> {
   const given = options.args.map((a) => resolve(a));
   if (options.list !== undefined) given.push(...(await readList(options.list, options.stdin ?? process.stdin)));
-  const files: string[] = [];
+  const files = new Map<string, number>();
   const roots: string[] = [];
   const seen = new Set<string>();
   for (const path of given) {
@@ -96,13 +98,12 @@ export async function collectInputs(options: InputOptions): Promise<SlideInput[]
       await scanFolder(path, options.recursive, seen, files);
     } else {
       roots.push(dirname(path));
-      files.push(path); // a missing file is reported per file, with its reason
+      files.set(path, info?.size ?? 0); // a missing file is reported per file, with its reason
     }
   }
-  if (files.length === 0) return [];
+  if (files.size === 0) return [];
   const base = commonFolder(roots);
-  const unique = [...new Set(files)];
-  return unique.map((path) => ({ path, key: keyOf(path, base) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return [...files].map(([path, bytes]) => ({ path, key: keyOf(path, base), bytes })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /**
