@@ -4,7 +4,7 @@
 // temporary files of an engine process ended mid-write are removed before the CLI exits.
 
 import { hostname } from 'node:os';
-import type { ErrorInfo } from '../../shared/errors';
+import { type ErrorInfo, toErrorInfo } from '../../shared/errors';
 import { removeUnfinishedWrites } from '../engine/export/atomic-file';
 import { EngineClient } from '../engine-host/engine-client';
 import type { Engine } from './commands';
@@ -56,7 +56,7 @@ export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
   const engines: Array<EngineClient<unknown> | null> = Array.from({ length: plan.jobs }, () => null);
   const engineOf = (job: number) => {
     engines[job] ??= new EngineClient(
-      options.launchEngine({ partialWritesDir: options.partialWritesDir, lanes: plan.lanes, memoryCapMb: plan.capMb, ownProcessGroup: true }),
+      options.launchEngine({ partialWritesDir: options.partialWritesDir, lanes: plan.lanes, memoryCapMb: plan.capMb, parentHandlesSignals: true }),
     );
     return engines[job]!;
   };
@@ -87,7 +87,17 @@ export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
             startup += performance.now() - t;
             return client;
           };
-          const outcome = await options.work(engine, input, interrupt.abandon);
+          // A fault in the work is that slide's failure, not the batch's.
+          const outcome = await options.work(engine, input, interrupt.abandon).catch(
+            (error: unknown): SlideOutcome => ({
+              status: 'failed',
+              outputs: [],
+              vendor: null,
+              width: null,
+              height: null,
+              error: toErrorInfo(error, input.path),
+            }),
+          );
           const stopped = interrupt.stopping && outcome.status === 'failed' && STOPPED_CODES.has(outcome.error?.code ?? '');
           const line: ReportLine = {
             ...base,

@@ -150,6 +150,11 @@ describe('slidescope thumbnail over a cohort', () => {
     // A list or a report that cannot be used is a usage error.
     assert.equal(cli(['thumbnail', '--list', join(dir, 'no-such-list.txt'), '--out', join(dir, 'x')]).status, 2);
     assert.equal(cli(batch(join(dir, 'x'), '--report', join(cohort, BROKEN, 'r.jsonl'))).status, 2);
+    // An output folder that cannot be made fails each slide with its reason, not the batch.
+    const unwritable = cli(batch(join(cohort, BROKEN, 'out')));
+    assert.equal(unwritable.status, 1);
+    assert.match(unwritable.stderr, /15 slides: 0 written, 0 skipped \(already done\), 15 failed/);
+    assert.match(unwritable.stderr, /slide\.svs: IO_ERROR: Cannot create the folder .*ENOTDIR/);
     const noCount = cli(batch(join(dir, 'k8s'), '--shard', 'auto'), { JOB_COMPLETION_INDEX: '2' });
     assert.equal(noCount.status, 2);
     assert.match(noCount.stderr, /SLIDESCOPE_SHARD_COUNT/);
@@ -187,10 +192,20 @@ describe('slidescope thumbnail over a cohort', () => {
       const lineCount = () => (existsSync(report) ? readFileSync(report, 'utf8').split('\n').filter(Boolean).length : 0);
       await waitFor('two report lines', () => (lineCount() >= 2 ? true : undefined));
       child.kill(signal);
+      // As Slurm does at a time limit: every process of the job gets the signal, the engines too. They
+      // leave it to the CLI, which lets the slide being made finish (SIGTERM, 20 s of grace).
+      const children = `/proc/${child.pid}/task/${child.pid}/children`;
+      const engines = existsSync(children) ? readFileSync(children, 'utf8').split(' ').filter(Boolean).map(Number) : [];
+      for (const pid of engines) process.kill(pid, signal);
       const status = await exited;
       assert.equal(status, code, stderr);
       const lines = await reportLines(report);
       assert.deepEqual(lines.map((l) => l.slide).sort(), SLIDES, 'every slide has a line');
+      assert.deepEqual(
+        lines.filter((l) => l.status === 'failed').map((l) => l.slide),
+        [BROKEN].filter((b) => lines.find((l) => l.slide === b)?.status === 'failed'),
+        'a slide failed for the signal',
+      );
       const notDone = lines.filter((l) => l.status === 'not-done').map((l) => l.slide);
       assert.ok(notDone.length > 0, 'nothing was left to do');
       for (const slide of notDone) assert.ok(stderr.includes(`  ${slide}\n`), `${slide} not named:\n${stderr}`);

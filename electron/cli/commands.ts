@@ -88,7 +88,14 @@ export function thumbnailWork(spec: ThumbnailSpec, format: ImageFormat, stems: M
         () => true,
         () => false,
       ));
-    await mkdir(dirname(out), { recursive: true });
+    const folderError = await mkdir(dirname(out), { recursive: true }).then(
+      () => null,
+      (error: NodeJS.ErrnoException) => error,
+    );
+    if (folderError) {
+      const message = `Cannot create the folder ${dirname(out)} (${folderError.code ?? folderError.message}).`;
+      return { status: 'failed', outputs: [], ...none, error: { code: 'IO_ERROR', message, path: input.path } };
+    }
     const engine = await engineOf();
     let seen: Pick<SlideOutcome, 'vendor' | 'width' | 'height'> = none;
     const result = await withSlide(engine, input.path, (slideId, info) => {

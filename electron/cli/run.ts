@@ -50,8 +50,8 @@ Batches (thumbnail):
   Exit code 2 for a usage error.
 `;
 
-/** Starts an engine process (ownProcessGroup: where it can, out of reach of a terminal's Ctrl-C). */
-export type EngineLauncher = (settings: EngineLaunchSettings & { ownProcessGroup?: boolean }) => EngineSpawn<unknown>;
+/** Starts an engine process. */
+export type EngineLauncher = (settings: EngineLaunchSettings) => EngineSpawn<unknown>;
 
 /** A slide's error as the CLI prints it: the file, the code, the reason. */
 function printError(error: ErrorInfo): number {

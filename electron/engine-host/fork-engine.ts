@@ -15,11 +15,6 @@ const EXIT_GRACE_MS = 3000;
 export interface ForkEngineOptions extends EngineLaunchSettings {
   /** The engine process module; default the TypeScript source beside this file, or the built one beside the CLI bundle. */
   module?: string;
-  /**
-   * A process group of its own (POSIX): a terminal's Ctrl-C then reaches only the parent, which lets
-   * the slides being made finish before it stops the engine (the CLI's batches).
-   */
-  ownProcessGroup?: boolean;
 }
 
 /** The engine process's module as this code runs: from source (tsx) or from the CLI's bundle in dist/cli/. */
@@ -36,7 +31,7 @@ export function forkEngine(options: ForkEngineOptions = {}): EngineSpawn<Endpoin
       execArgv: [...(module.endsWith('.ts') ? ['--import', 'tsx'] : []), '--max-old-space-size=512'],
       env: engineEnvironment(process.env, options),
       serialization: 'advanced',
-      detached: options.ownProcessGroup === true && process.platform !== 'win32',
+      detached: options.parentHandlesSignals === true && process.platform !== 'win32',
       // Its stdout goes to our stderr: a CLI's stdout carries only its own output (info --json).
       stdio: ['ignore', 2, 2, 'ipc'],
     });
