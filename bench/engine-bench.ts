@@ -14,6 +14,7 @@ import type { Result } from '../shared/errors';
 import type { DeepZoomGeometry } from '../shared/slide';
 import { fixturePath } from '../testing/fixtures';
 import { benchBatchThumbnails } from './batch-thumbnails';
+import { benchCohort, cohortLines } from './cohort-bench';
 
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
@@ -150,6 +151,7 @@ async function main(): Promise<void> {
     ndpi_tiles_ratio: round(ndpi.tilesPerS / ndpiOpenSlide.tiles_per_s),
   };
   const batch = await benchBatchThumbnails(log);
+  const cohort = await benchCohort(log);
   const targets: Array<[string, boolean]> = [
     ['tiles >= 7x OpenSlide', figures.tiles_ratio >= 7],
     ['thumbnail <= 0.5x OpenSlide', figures.thumbnail_ratio <= 0.5],
@@ -157,6 +159,7 @@ async function main(): Promise<void> {
     ['engine process peak RSS <= 300 MB', figures.engine_peak_rss_mb <= 300],
     ['NDPI tiles >= 3x OpenSlide', figures.ndpi_tiles_ratio >= 3],
     ['batch thumbnails at least as fast as vipsthumbnail', batch.cli_vs_vips <= 1],
+    ['cohort in 2 shards < 5% slower than in one run', cohort.sharding_overhead < 0.05],
   ];
   log('');
   log(`Slide: ${figures.slide}; thumbnail ${thumbSize}`);
@@ -172,8 +175,9 @@ async function main(): Promise<void> {
   log(
     `batch thumbnails, ${batch.slides} slides (ms): CLI ${batch.cli_ms}, vipsthumbnail ${batch.vipsthumbnail_ms} (${batch.cli_vs_vips}x), OpenSlide get_thumbnail ${batch.openslide_ms} (${batch.cli_vs_openslide}x)`,
   );
+  for (const line of cohortLines(cohort)) log(line);
   for (const [name, ok] of targets) log(`${ok ? 'PASS' : 'FAIL'}  ${name}`);
-  if (json) console.log(JSON.stringify({ ...figures, batch_thumbnails: batch, targets: Object.fromEntries(targets) }));
+  if (json) console.log(JSON.stringify({ ...figures, batch_thumbnails: batch, cohort, targets: Object.fromEntries(targets) }));
 }
 
 interface OpenSlideFigures {

@@ -405,6 +405,15 @@ export const FIXTURES = {
     ext: '.ome.tif',
     options: { kind: 'fluorescence', width: 1200, height: 900, levels: 3, channels: 3, significantBits: 12, seed: 33 },
   },
+  // The CLI's cohort tests (electron/cli): small slides of two kinds, copied under many names.
+  /** A small Aperio slide, JPEG, 2 levels. */
+  'cohort-svs': {
+    kind: 'aperio',
+    ext: '.svs',
+    options: { width: 2400, height: 1800, levels: 2, compression: 'jpeg', photometric: 'rgb', quality: 80, seed: 60, name: 'cohort-svs' },
+  },
+  /** A small generic pyramid, Deflate. */
+  'cohort-tif': { kind: 'generic', ext: '.tif', options: { width: 1500, height: 1100, tileSize: 256, compression: 'deflate', seed: 61 } },
 } as const satisfies Record<string, FixtureSpec>;
 
 export type FixtureName = keyof typeof FIXTURES;

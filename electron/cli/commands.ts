@@ -2,16 +2,15 @@
 // command with no Python, no Docker and no network. Exports are the same engine operations the app
 // uses; answers are Results, reported per slide.
 
-import { mkdir, readdir, stat } from 'node:fs/promises';
-import { cpus } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import type { ErrorInfo, Result } from '../../shared/errors';
-import { DEFAULT_POWERS, exportFileNames } from '../../shared/export-plan';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { Result } from '../../shared/errors';
+import { DEFAULT_POWERS, FORMAT_EXTENSIONS } from '../../shared/export-plan';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
 import type { SlideInfo } from '../../shared/slide';
-import { hasSlideExtension } from '../../shared/slide-formats';
 import type { EngineClient } from '../engine-host/engine-client';
-import type { Progress } from './progress';
+import type { SlideOutcome, SlideWork } from './batch';
+import { isCompleteImage } from './complete-output';
 
 export type Engine = EngineClient<unknown>;
 
@@ -53,33 +52,6 @@ export function infoText(info: SlideInfo): string {
   return lines.join('\n');
 }
 
-/** Files given, and the slide files inside folders given (not recursive), in a stable order. */
-export async function expandInputs(inputs: string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const input of inputs) {
-    const path = resolve(input);
-    const info = await stat(path).catch(() => null);
-    if (info?.isDirectory()) {
-      const names = (await readdir(path)).filter(hasSlideExtension).sort();
-      out.push(...names.map((n) => join(path, n)));
-    } else {
-      out.push(path); // a missing file is reported per file, with its reason
-    }
-  }
-  return out;
-}
-
-export interface BatchFailure {
-  path: string;
-  code: string;
-  message: string;
-}
-
-/** A slide's failure, reported by the batch: the file it names, or the slide's own. */
-function failure(path: string, error: ErrorInfo): BatchFailure {
-  return { path: error.path ?? path, code: error.code, message: error.message };
-}
-
 /** Opens a slide, runs `work` on it, closes it: the work's Result, or why the slide would not open. */
 export async function withSlide<T>(engine: Engine, path: string, work: (slideId: string, info: SlideInfo) => Promise<Result<T>>): Promise<Result<T>> {
   const opened = await engine.open(resolve(path), null);
@@ -91,51 +63,53 @@ export async function withSlide<T>(engine: Engine, path: string, work: (slideId:
   }
 }
 
-/** Runs work over slides in parallel; failures are collected, never stop the others. */
-export async function forEachSlide(
-  paths: string[],
-  progress: Progress,
-  work: (path: string) => Promise<Result<unknown>>,
-  concurrency = Math.max(1, Math.min(4, cpus().length)),
-): Promise<BatchFailure[]> {
-  const failures: BatchFailure[] = [];
-  let next = 0;
-  let done = 0;
-  progress.update(0, paths.length, '');
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < paths.length) {
-        const path = paths[next++]!;
-        const result = await work(path);
-        if (!result.ok) failures.push(failure(path, result.error));
-        progress.update(++done, paths.length, path);
-      }
-    }),
-  );
-  progress.finish();
-  return failures;
+async function modifiedSince(path: string, time: number): Promise<boolean> {
+  return ((await stat(path).catch(() => null))?.mtimeMs ?? 0) >= time - 1000;
 }
 
-export async function runThumbnails(
-  engine: Engine,
-  paths: string[],
-  spec: ThumbnailSpec,
-  format: ImageFormat,
-  outDir: string,
-  overwrite: boolean,
-  progress: Progress,
-): Promise<{ written: string[]; failures: BatchFailure[] }> {
-  await mkdir(outDir, { recursive: true });
-  const written: string[] = [];
-  const failures = await forEachSlide(paths, progress, (path) =>
-    withSlide(engine, path, async (slideId, info) => {
-      const out = resolve(outDir, exportFileNames(info, [], format).thumbnail);
-      const result = await engine.call('engine:export-thumbnail', { slideId, spec, path: out, format, overwrite });
-      if (result.ok) written.push(...result.value.files);
-      return result;
-    }),
-  );
-  return { written, failures };
+async function sized(paths: string[]): Promise<Array<{ path: string; bytes: number }>> {
+  return Promise.all(paths.map(async (path) => ({ path, bytes: (await stat(path).catch(() => null))?.size ?? 0 })));
+}
+
+/**
+ * A batch's thumbnail of one slide, at `<stem>_thumbnail.<ext>` (stems from outputStems): skipped when
+ * a complete one is there (a resumed run), redone when --overwrite or when the one there is cut short.
+ */
+export function thumbnailWork(spec: ThumbnailSpec, format: ImageFormat, stems: Map<string, string>, overwrite: boolean): SlideWork {
+  return async (engineOf, input, abandon) => {
+    const out = `${stems.get(input.path)!}_thumbnail.${FORMAT_EXTENSIONS[format]}`;
+    const none = { vendor: null, width: null, height: null };
+    const started = Date.now();
+    const complete = await isCompleteImage(out, format);
+    if (complete && !overwrite) return { status: 'skipped', outputs: await sized([out]), ...none, error: null };
+    const replace =
+      overwrite ||
+      (await stat(out).then(
+        () => true,
+        () => false,
+      ));
+    const folderError = await mkdir(dirname(out), { recursive: true }).then(
+      () => null,
+      (error: NodeJS.ErrnoException) => error,
+    );
+    if (folderError) {
+      const message = `Cannot create the folder ${dirname(out)} (${folderError.code ?? folderError.message}).`;
+      return { status: 'failed', outputs: [], ...none, error: { code: 'IO_ERROR', message, path: input.path } };
+    }
+    const engine = await engineOf();
+    let seen: Pick<SlideOutcome, 'vendor' | 'width' | 'height'> = none;
+    const result = await withSlide(engine, input.path, (slideId, info) => {
+      seen = { vendor: info.vendor ?? null, width: info.width, height: info.height };
+      return engine.call('engine:export-thumbnail', { slideId, spec, path: out, format, overwrite: replace }, { signal: abandon });
+    });
+    if (!result.ok) {
+      const error = { ...result.error, path: result.error.path ?? input.path };
+      // Written after all if a whole file is there now that was not before (or that --overwrite replaced).
+      const landed = async () => ((await isCompleteImage(out, format)) && (!complete || (await modifiedSince(out, started))) ? sized([out]) : null);
+      return { status: 'failed', outputs: [], ...seen, error, landed };
+    }
+    return { status: 'written', outputs: await sized(result.value.files), ...seen, error: null };
+  };
 }
 
 export async function runCompare(

@@ -136,6 +136,12 @@ async function shutdown(code: number): Promise<never> {
   process.exit(code);
 }
 
+// Forked (the CLI, tests): the parent is gone when its channel closes, and nobody is left to serve.
+if (process.send) process.on('disconnect', () => void shutdown(0));
+// A CLI batch stops its engines itself after a signal, once the slides being made are done (a
+// scheduler such as Slurm signals every process of the job, not only the CLI).
+if (settings.parentHandlesSignals) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => undefined);
+
 // Over its cap the process ends itself, saying why and what it was reading: the parent restarts it.
 memory = watchMemory(settings.memoryCapBytes, (rssBytes) => {
   const mb = (n: number) => `${Math.round(n / 2 ** 20)} MB`;

@@ -13,6 +13,8 @@ export interface EngineSettings {
   laneHeapMb: number;
   /** Where exports list their temporary files while they write (a crash's leftovers are removed at the next start). */
   partialWritesDir: string | null;
+  /** SIGINT and SIGTERM are its parent's to act on (a CLI batch lets running slides finish): it ignores them. */
+  parentHandlesSignals: boolean;
 }
 
 const MB = 2 ** 20;
@@ -26,6 +28,7 @@ export const ENGINE_ENV = {
   lanes: 'SLIDESCOPE_ENGINE_LANES',
   memoryCapMb: 'SLIDESCOPE_ENGINE_MEMORY_CAP_MB',
   partialWritesDir: 'SLIDESCOPE_ENGINE_PARTIAL_WRITES_DIR',
+  parentHandlesSignals: 'SLIDESCOPE_ENGINE_PARENT_HANDLES_SIGNALS',
 } as const;
 
 function positiveInt(value: string | undefined): number | null {
@@ -37,7 +40,13 @@ export function readEngineSettings(env: NodeJS.ProcessEnv): EngineSettings {
   const capMb = positiveInt(env[ENGINE_ENV.memoryCapMb]);
   const memoryCapBytes = capMb === null ? defaultMemoryCapBytes() : capMb * MB;
   const partialWritesDir = env[ENGINE_ENV.partialWritesDir] || null;
-  return { lanes: positiveInt(env[ENGINE_ENV.lanes]), memoryCapBytes, laneHeapMb: Math.max(256, Math.round(memoryCapBytes / MB / 4)), partialWritesDir };
+  return {
+    lanes: positiveInt(env[ENGINE_ENV.lanes]),
+    memoryCapBytes,
+    laneHeapMb: Math.max(256, Math.round(memoryCapBytes / MB / 4)),
+    partialWritesDir,
+    parentHandlesSignals: env[ENGINE_ENV.parentHandlesSignals] === '1',
+  };
 }
 
 /** The environment a launcher gives the engine process for these settings. */
@@ -45,6 +54,12 @@ export interface EngineLaunchSettings {
   lanes?: number | undefined;
   memoryCapMb?: number | undefined;
   partialWritesDir?: string | undefined;
+  /**
+   * A CLI batch: SIGINT/SIGTERM are the parent's to act on (it lets the slides being made finish), so
+   * the engine ignores them; forked, it also gets a process group of its own (POSIX), out of reach of
+   * a terminal's Ctrl-C. It still ends when its parent says so or goes.
+   */
+  parentHandlesSignals?: boolean | undefined;
 }
 
 export function engineEnvironment(base: NodeJS.ProcessEnv, settings: EngineLaunchSettings): NodeJS.ProcessEnv {
@@ -52,6 +67,7 @@ export function engineEnvironment(base: NodeJS.ProcessEnv, settings: EngineLaunc
   if (settings.lanes !== undefined) env[ENGINE_ENV.lanes] = String(settings.lanes);
   if (settings.memoryCapMb !== undefined) env[ENGINE_ENV.memoryCapMb] = String(settings.memoryCapMb);
   if (settings.partialWritesDir !== undefined) env[ENGINE_ENV.partialWritesDir] = settings.partialWritesDir;
+  if (settings.parentHandlesSignals) env[ENGINE_ENV.parentHandlesSignals] = '1';
   return env;
 }
 

@@ -31,6 +31,7 @@ export function forkEngine(options: ForkEngineOptions = {}): EngineSpawn<Endpoin
       execArgv: [...(module.endsWith('.ts') ? ['--import', 'tsx'] : []), '--max-old-space-size=512'],
       env: engineEnvironment(process.env, options),
       serialization: 'advanced',
+      detached: options.parentHandlesSignals === true && process.platform !== 'win32',
       // Its stdout goes to our stderr: a CLI's stdout carries only its own output (info --json).
       stdio: ['ignore', 2, 2, 'ipc'],
     });

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
-import { isSecondInstanceData, parseCliArgs } from './cli-args';
+import { headlessCliArgv, isSecondInstanceData, parseCliArgs } from './cli-args';
 
 const cwd = resolve('/home/user/work');
 
@@ -40,5 +40,22 @@ describe('parseCliArgs', () => {
     assert.equal(isSecondInstanceData({ argv: ['a'], cwd: '/' }), true);
     assert.equal(isSecondInstanceData({ argv: [1], cwd: '/' }), false);
     assert.equal(isSecondInstanceData(null), false);
+  });
+});
+
+describe('headlessCliArgv', () => {
+  it('a CLI command first (after Chromium switches the launcher adds) runs the command line; anything else the viewer', () => {
+    const packaged = { defaultApp: false };
+    assert.deepEqual(
+      headlessCliArgv(['/opt/Slidescope/slidescope', '--ozone-platform=headless', '--disable-gpu', 'thumbnail', 'd', '--out', 'o', '--jobs', '2'], packaged),
+      ['thumbnail', 'd', '--out', 'o', '--jobs', '2'],
+    );
+    assert.deepEqual(headlessCliArgv(['Slidescope.exe', 'report', 'merge', 'a.jsonl'], packaged), ['report', 'merge', 'a.jsonl']);
+    assert.deepEqual(headlessCliArgv(['slidescope', '--help'], packaged), ['--help']);
+    assert.deepEqual(headlessCliArgv(['electron', '.', 'info', 'a.svs', '--json'], { defaultApp: true }), ['info', 'a.svs', '--json']);
+    assert.equal(headlessCliArgv(['slidescope', 'a.svs'], packaged), null);
+    assert.equal(headlessCliArgv(['slidescope', '--no-sandbox', '/data/thumbnail'], packaged), null);
+    assert.equal(headlessCliArgv(['slidescope'], packaged), null);
+    assert.equal(headlessCliArgv(['electron', '.'], { defaultApp: true }), null);
   });
 });

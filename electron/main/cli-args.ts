@@ -4,6 +4,7 @@
 
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI_COMMANDS } from '../cli/command-names';
 
 export interface CliArgs {
   /** Absolute paths of the slides to open, in order, without duplicates. */
@@ -77,4 +78,15 @@ export function isSecondInstanceData(value: unknown): value is SecondInstanceDat
   if (typeof value !== 'object' || value === null) return false;
   const v = value as { argv?: unknown; cwd?: unknown };
   return Array.isArray(v.argv) && v.argv.every((a) => typeof a === 'string') && typeof v.cwd === 'string';
+}
+
+/**
+ * The command line's arguments when the app was started as the CLI (`slidescope thumbnail ...`): from
+ * its first argument that is not a Chromium switch, when that is a CLI command; else null (the viewer).
+ */
+export function headlessCliArgv(argv: readonly string[], options: Pick<ParseOptions, 'defaultApp'>): string[] | null {
+  const args = argv.slice(options.defaultApp ? 2 : 1);
+  const first = args.findIndex((arg) => arg === '--help' || arg === '-h' || !arg.startsWith('-'));
+  if (first < 0 || !(CLI_COMMANDS as readonly string[]).includes(args[first]!)) return null;
+  return args.slice(first);
 }

@@ -14,7 +14,8 @@ import { ENGINE_PORT_CHANNELS, type MenuCommand } from '../../shared/ipc';
 import { MAIN_OPERATIONS } from '../../shared/operations';
 import { EngineClient } from '../engine-host/engine-client';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
-import { isSecondInstanceData, parseCliArgs, type SecondInstanceData } from './cli-args';
+import { headlessCliArgv, isSecondInstanceData, parseCliArgs, type SecondInstanceData } from './cli-args';
+import { runHeadlessCli } from './cli-mode';
 import { describeExisting, type ExportDialogs, Exporter } from './exporter';
 import { EXPORT_DIALOG_FILTERS, OPEN_DIALOG_FILTERS } from './file-types';
 import { createIpcHandlers } from './ipc-handlers';
@@ -56,7 +57,11 @@ const defaultApp = process.defaultApp === true;
 const launchArgs = parseCliArgs(process.argv, { cwd: process.cwd(), defaultApp });
 const instanceData: SecondInstanceData = { argv: [...process.argv], cwd: process.cwd() };
 
-if (!app.requestSingleInstanceLock({ ...instanceData })) {
+const cliArgv = headlessCliArgv(process.argv, { defaultApp });
+if (cliArgv) {
+  // `slidescope thumbnail ...`: the command line, no window.
+  runHeadlessCli(cliArgv, unpackedPath(join(__dirname, 'engine-process.mjs')));
+} else if (!app.requestSingleInstanceLock({ ...instanceData })) {
   // Another Slidescope is running: it got our argv through 'second-instance' and opens the slides.
   app.quit();
 } else {

@@ -1,0 +1,188 @@
+// A cohort through the CLI (the cohort row of `npm run bench`): BENCH_COHORT_SLIDES generated slides
+// (default 200; mixed formats and sizes) in site/case folders, 1024-px PNG thumbnails with 2 jobs,
+// against vipsthumbnail and OpenSlide's get_thumbnail run 2 at a time (xargs -P 2), each as a whole
+// process tree's time; then the same CLI run as 2 shards one after the other (sharding's overhead:
+// each shard lists the whole cohort and starts its own engine processes). Run alone with
+// `npm run bench:cohort`.
+//
+// The slides are copies (hard links) of a few generated ones: every tool reads each file afresh, and
+// generating 200 distinct slides would take longer than the benchmark.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type FixtureSpec, fixtureDir, fixtureKey, GENERATOR_VERSION, generateFixture } from '../testing/fixtures';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const JOBS = 2;
+const SIZE = 1024;
+/** Slides handed to one vipsthumbnail or python process. */
+const PER_PROCESS = 20;
+
+/** The mix: Aperio JPEG and JPEG 2000, generic pyramids in JPEG, LZW and Deflate, BigTIFF; 1500 to 8000 px. */
+const VARIANTS: FixtureSpec[] = [
+  { kind: 'aperio', ext: '.svs', options: { width: 8000, height: 6000, compression: 'jpeg', photometric: 'rgb', quality: 75, seed: 300 } },
+  { kind: 'aperio', ext: '.svs', options: { width: 4000, height: 3000, compression: 'jpeg', photometric: 'ycbcr', quality: 80, seed: 301 } },
+  { kind: 'aperio', ext: '.svs', options: { width: 2400, height: 1800, levels: 2, compression: 'jpeg', photometric: 'rgb', seed: 302 } },
+  { kind: 'aperio', ext: '.svs', options: { width: 3000, height: 2500, levels: 2, compression: 'jpeg2000-33003', seed: 303 } },
+  { kind: 'generic', ext: '.tif', options: { width: 6000, height: 4500, tileSize: 256, compression: 'jpeg', mppMicrons: 0.25, seed: 304 } },
+  { kind: 'generic', ext: '.tif', options: { width: 3000, height: 2200, tileSize: 256, compression: 'lzw', mppMicrons: 0.5, seed: 305 } },
+  { kind: 'generic', ext: '.tif', options: { width: 1500, height: 1100, tileSize: 256, compression: 'deflate', seed: 306 } },
+  { kind: 'generic', ext: '.tif', options: { width: 5000, height: 3500, tileSize: 256, compression: 'jpeg', bigTiff: true, seed: 307 } },
+];
+
+export interface CohortFigures {
+  slides: number;
+  jobs: number;
+  cli_ms: number;
+  cli_slides_per_s: number;
+  cli_peak_rss_mb: number | null;
+  vipsthumbnail_ms: number;
+  vipsthumbnail_slides_per_s: number;
+  openslide_ms: number;
+  openslide_slides_per_s: number;
+  two_shards_ms: number;
+  sharding_overhead: number;
+  cli_vs_vips: number;
+  cli_vs_openslide: number;
+}
+
+/** The cohort: site-N/case-NNN/slide-NNN.ext, unique base names (vipsthumbnail names outputs by them). */
+async function ensureCohort(count: number): Promise<{ dir: string; slides: string[] }> {
+  const variantDir = join(fixtureDir(), `cohort-variants-v${GENERATOR_VERSION}`);
+  mkdirSync(variantDir, { recursive: true });
+  const variants: string[] = [];
+  for (const spec of VARIANTS) {
+    const path = join(variantDir, `${fixtureKey(spec)}${spec.ext}`);
+    if (!existsSync(path)) await generateFixture(spec, path);
+    variants.push(path);
+  }
+  const dir = join(fixtureDir(), `cohort-v${GENERATOR_VERSION}-${count}`);
+  const slides: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const variant = variants[i % variants.length]!;
+    const name = `slide-${String(i).padStart(3, '0')}${variant.slice(variant.lastIndexOf('.'))}`;
+    const folder = join(dir, `site-${i % 4}`, `case-${String(Math.floor(i / 4)).padStart(3, '0')}`);
+    const path = join(folder, name);
+    if (!existsSync(path)) {
+      mkdirSync(folder, { recursive: true });
+      try {
+        linkSync(variant, path);
+      } catch {
+        await copyFile(variant, path);
+      }
+    }
+    slides.push(path);
+  }
+  return { dir, slides };
+}
+
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+/** A command's wall time (and, with GNU time, the largest resident size of its process tree). */
+function timed(command: string, args: string[], input?: string): { ms: number; peakRssMb: number | null } {
+  const t0 = performance.now();
+  const run = TIME
+    ? spawnSync(TIME, ['-f', 'maxrss %M', command, ...args], { encoding: 'utf8', input, maxBuffer: 64 * 1024 * 1024 })
+    : spawnSync(command, args, { encoding: 'utf8', input, maxBuffer: 64 * 1024 * 1024 });
+  const ms = performance.now() - t0;
+  if (run.status !== 0) throw new Error(`${command} failed (${run.status}): ${run.stderr.slice(-2000)}`);
+  const rss = /maxrss (\d+)/.exec(run.stderr ?? '');
+  return { ms, peakRssMb: rss ? Math.round(Number(rss[1]) / 1024) : null };
+}
+
+const OPENSLIDE_SCRIPT = `import sys, os, openslide
+for p in sys.argv[2:]:
+    s = openslide.OpenSlide(p)
+    s.get_thumbnail((${SIZE}, ${SIZE})).save(os.path.join(sys.argv[1], os.path.basename(p) + '.png'))
+    s.close()
+`;
+
+export async function benchCohort(log: (line: string) => void, count = Number(process.env['BENCH_COHORT_SLIDES'] ?? 200)): Promise<CohortFigures> {
+  const { dir, slides } = await ensureCohort(count);
+  const out = join(fixtureDir(), 'cohort-out');
+  const fresh = (name: string) => {
+    const d = join(out, name);
+    rmSync(d, { recursive: true, force: true });
+    mkdirSync(d, { recursive: true });
+    return d;
+  };
+  const built = join(ROOT, 'dist/cli/slidescope.mjs');
+  const cli = existsSync(built) ? [built] : ['--import', 'tsx', join(ROOT, 'electron/cli/main.ts')];
+  log(`Cohort: ${slides.length} slides (${VARIANTS.length} kinds, 1500-8000 px), ${SIZE}-px PNG thumbnails, ${JOBS} at a time`);
+  const batch = (outDir: string, ...more: string[]) => [
+    ...cli,
+    'thumbnail',
+    dir,
+    '--recursive',
+    '--size',
+    String(SIZE),
+    '--jobs',
+    String(JOBS),
+    '--out',
+    outDir,
+    ...more,
+  ];
+
+  const whole = fresh('cli');
+  const report = join(out, 'cli.jsonl');
+  rmSync(report, { force: true });
+  const cliRun = timed(process.execPath, batch(whole, '--report', report));
+  const lines = readFileSync(report, 'utf8').split('\n').filter(Boolean);
+  if (lines.length !== slides.length || lines.some((l) => !l.includes('"status":"written"'))) throw new Error(`the CLI did not write every slide: ${report}`);
+
+  const sharded = fresh('shards');
+  let shardsMs = 0;
+  for (const k of [1, 2]) shardsMs += timed(process.execPath, batch(sharded, '--shard', `${k}/2`, '--report', join(out, `shard-${k}.jsonl`))).ms;
+  if (readdirSync(sharded, { recursive: true }).filter((f) => String(f).endsWith('.png')).length !== slides.length) throw new Error('the shards missed slides');
+
+  const vipsDir = fresh('vips');
+  const vips = timed(
+    'xargs',
+    ['-0', '-P', String(JOBS), '-n', String(PER_PROCESS), 'vipsthumbnail', '--size', String(SIZE), '-o', `${vipsDir}/%s.png`],
+    slides.join('\0'),
+  );
+  const pyDir = fresh('openslide');
+  const openslide = timed('xargs', ['-0', '-P', String(JOBS), '-n', String(PER_PROCESS), '/usr/bin/python3', '-c', OPENSLIDE_SCRIPT, pyDir], slides.join('\0'));
+  for (const [name, d] of [
+    ['vipsthumbnail', vipsDir],
+    ['OpenSlide', pyDir],
+  ] as const) {
+    if (readdirSync(d).length !== slides.length) throw new Error(`${name} did not write every slide`);
+  }
+
+  const perS = (ms: number) => Math.round((slides.length / (ms / 1000)) * 100) / 100;
+  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+  return {
+    slides: slides.length,
+    jobs: JOBS,
+    cli_ms: Math.round(cliRun.ms),
+    cli_slides_per_s: perS(cliRun.ms),
+    cli_peak_rss_mb: cliRun.peakRssMb,
+    vipsthumbnail_ms: Math.round(vips.ms),
+    vipsthumbnail_slides_per_s: perS(vips.ms),
+    openslide_ms: Math.round(openslide.ms),
+    openslide_slides_per_s: perS(openslide.ms),
+    two_shards_ms: Math.round(shardsMs),
+    sharding_overhead: Math.round((shardsMs / cliRun.ms - 1) * 1000) / 1000,
+    cli_vs_vips: ratio(cliRun.ms, vips.ms),
+    cli_vs_openslide: ratio(cliRun.ms, openslide.ms),
+  };
+}
+
+export function cohortLines(c: CohortFigures): string[] {
+  const rss = c.cli_peak_rss_mb === null ? '' : `, largest process ${c.cli_peak_rss_mb} MB`;
+  return [
+    `cohort, ${c.slides} slides, ${c.jobs} at a time: CLI ${c.cli_ms} ms (${c.cli_slides_per_s} slides/s${rss}), vipsthumbnail ${c.vipsthumbnail_ms} ms (${c.vipsthumbnail_slides_per_s}/s, ${c.cli_vs_vips}x), OpenSlide get_thumbnail ${c.openslide_ms} ms (${c.openslide_slides_per_s}/s, ${c.cli_vs_openslide}x)`,
+    `cohort in 2 shards one after the other: ${c.two_shards_ms} ms (${c.sharding_overhead >= 0 ? '+' : ''}${Math.round(c.sharding_overhead * 1000) / 10}% over one run)`,
+  ];
+}
+
+// `npm run bench:cohort`: this row alone.
+if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? '')) {
+  const figures = await benchCohort((line) => console.log(line));
+  for (const line of cohortLines(figures)) console.log(line);
+  if (process.argv.includes('--json')) console.log(JSON.stringify(figures));
+}

@@ -1,0 +1,149 @@
+// Runs one piece of work per slide over a batch: `jobs` slides at once, each job with an engine
+// process of its own (started when its first slide needs it), a report line per slide as it
+// finishes, and a clean stop on SIGINT/SIGTERM: the slides not done are reported as such, and the
+// temporary files of an engine process ended mid-write are removed before the CLI exits.
+
+import { hostname } from 'node:os';
+import { type ErrorInfo, toErrorInfo } from '../../shared/errors';
+import { removeUnfinishedWrites } from '../engine/export/atomic-file';
+import { EngineClient } from '../engine-host/engine-client';
+import type { Engine } from './commands';
+import type { ConcurrencyPlan } from './concurrency';
+import type { SlideInput } from './inputs';
+import type { Interrupt } from './interrupt';
+import type { Progress } from './progress';
+import type { ReportLine, ReportWriter, SlideStatus } from './report';
+import type { EngineLauncher } from './run';
+
+export interface SlideOutcome {
+  status: Exclude<SlideStatus, 'not-done'>;
+  outputs: Array<{ path: string; bytes: number }>;
+  vendor: string | null;
+  width: number | null;
+  height: number | null;
+  error: ErrorInfo | null;
+  /**
+   * A stopped slide's outputs, when they are there after its engine process ended: an export
+   * cancelled as its file was being renamed in is whole and was written after all.
+   */
+  landed?: () => Promise<SlideOutcome['outputs'] | null>;
+}
+
+/** One slide's work; `engine()` starts the job's engine process on first use and waits until it is ready. */
+export type SlideWork = (engine: () => Promise<Engine>, input: SlideInput, abandon: AbortSignal) => Promise<SlideOutcome>;
+
+export interface BatchOptions {
+  command: string;
+  inputs: SlideInput[];
+  plan: ConcurrencyPlan;
+  work: SlideWork;
+  interrupt: Interrupt;
+  progress: Progress;
+  report: ReportWriter | null;
+  shard: string | null;
+  /** The engine's journal of temporary files (the CLI's cache). */
+  partialWritesDir: string;
+  launchEngine: EngineLauncher;
+}
+
+/** Codes a slide gets when it was stopped rather than failing on its own. */
+const STOPPED_CODES = new Set(['CANCELLED', 'WORKER_FAILED']);
+
+export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
+  const { plan, interrupt, progress } = options;
+  // Largest first: the small ones fill in at the end, and no job is left alone with a large one.
+  const inputs = [...options.inputs].sort((a, b) => b.bytes - a.bytes || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const engines: Array<EngineClient<unknown> | null> = Array.from({ length: plan.jobs }, () => null);
+  const engineOf = (job: number) => {
+    engines[job] ??= new EngineClient(
+      options.launchEngine({ partialWritesDir: options.partialWritesDir, lanes: plan.lanes, memoryCapMb: plan.capMb, parentHandlesSignals: true }),
+    );
+    return engines[job]!;
+  };
+  const lines: ReportLine[] = [];
+  const base = { command: options.command, shard: options.shard, host: hostname(), pid: process.pid };
+  const record = async (line: ReportLine) => {
+    lines.push(line);
+    await options.report?.write(line);
+  };
+  const abandoned: Array<{ line: ReportLine; landed: NonNullable<SlideOutcome['landed']> }> = [];
+  let next = 0;
+  let done = 0;
+  progress.update(0, inputs.length, '');
+  try {
+    await Promise.all(
+      Array.from({ length: plan.jobs }, async (_, job) => {
+        while (!interrupt.stopping && next < inputs.length) {
+          const input = inputs[next++]!;
+          const started = new Date();
+          const t0 = performance.now();
+          // A slide's time leaves out its job's engine process starting: that is the batch's, once per job.
+          let startup = 0;
+          const engine = async () => {
+            const t = performance.now();
+            const client = engineOf(job);
+            client.start(); // held while it warms up: a wait alone would let the CLI's event loop end
+            await client.whenReady();
+            startup += performance.now() - t;
+            return client;
+          };
+          // A fault in the work is that slide's failure, not the batch's.
+          const outcome = await options.work(engine, input, interrupt.abandon).catch(
+            (error: unknown): SlideOutcome => ({
+              status: 'failed',
+              outputs: [],
+              vendor: null,
+              width: null,
+              height: null,
+              error: toErrorInfo(error, input.path),
+            }),
+          );
+          const stopped = interrupt.stopping && outcome.status === 'failed' && STOPPED_CODES.has(outcome.error?.code ?? '');
+          const line: ReportLine = {
+            ...base,
+            slide: input.key,
+            path: input.path,
+            status: stopped ? 'not-done' : outcome.status,
+            outputs: outcome.outputs,
+            vendor: outcome.vendor,
+            width: outcome.width,
+            height: outcome.height,
+            started: started.toISOString(),
+            ms: Math.round(performance.now() - t0 - startup),
+            error: outcome.error && { code: outcome.error.code, message: outcome.error.message },
+          };
+          // A stopped slide's line waits for its engine process to end: its output may land yet.
+          if (stopped && outcome.landed) abandoned.push({ line, landed: outcome.landed });
+          else await record(line);
+          progress.update(++done, inputs.length, input.key);
+        }
+      }),
+    );
+  } finally {
+    progress.finish();
+    await Promise.all(engines.map((engine) => engine?.dispose()));
+  }
+  for (const { line, landed } of abandoned) {
+    const outputs = await landed();
+    await record(outputs ? { ...line, status: 'written', outputs, error: null } : line);
+  }
+  const now = new Date().toISOString();
+  for (const input of inputs.slice(next)) {
+    await record({
+      ...base,
+      slide: input.key,
+      path: input.path,
+      status: 'not-done',
+      outputs: [],
+      vendor: null,
+      width: null,
+      height: null,
+      started: now,
+      ms: 0,
+      error: null,
+    });
+  }
+  // An engine process ended mid-write (abandoned, or signalled itself) listed its temporary file.
+  if (interrupt.stopping) await removeUnfinishedWrites(options.partialWritesDir).catch(() => undefined);
+  return lines;
+}

@@ -1,0 +1,232 @@
+// A cohort through the CLI as a cluster runs it: real processes, a tree of generated slides (two
+// slide.svs in different folders among them, and a broken one), shards by hand and from Slurm's and
+// Kubernetes' variables, reports merged, and a batch stopped by SIGTERM and SIGINT that resumes.
+
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { fixturePath } from '../../testing/fixtures';
+import { waitFor } from '../../testing/wait-for';
+import { isCompleteImage } from './complete-output';
+import type { ReportLine, ReportSummary } from './report';
+
+const CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
+/** No Slurm or Kubernetes variables from the machine running the tests. */
+const CLEAN_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SLURM_|JOB_COMPLETION_INDEX|SLIDESCOPE_SHARD)/.test(k)));
+
+let dir = '';
+let cohort = '';
+const SLIDES: string[] = [];
+const BROKEN = 'site-b/case-09/broken.svs';
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'slidescope-cohort-'));
+  cohort = join(dir, 'cohort');
+  const svs = await fixturePath('cohort-svs');
+  const tif = await fixturePath('cohort-tif');
+  for (let i = 0; i < 14; i++) {
+    const site = i % 2 ? 'site-b' : 'site-a';
+    const key = `${site}/case-${String(Math.floor(i / 2)).padStart(2, '0')}/${i % 3 === 2 ? `scan-${i}.tif` : 'slide.svs'}`;
+    await mkdir(join(cohort, key, '..'), { recursive: true });
+    await copyFile(i % 3 === 2 ? tif : svs, join(cohort, key));
+    SLIDES.push(key);
+  }
+  await mkdir(join(cohort, BROKEN, '..'), { recursive: true });
+  await writeFile(join(cohort, BROKEN), 'not a slide at all');
+  SLIDES.push(BROKEN);
+  SLIDES.sort();
+});
+after(() => rm(dir, { recursive: true, force: true }));
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', env: { ...CLEAN_ENV, ...env } });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+async function reportLines(path: string): Promise<ReportLine[]> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as ReportLine);
+}
+
+/** Every file under a folder, relative, sorted. */
+async function tree(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => relative(root, join(e.parentPath, e.name)))
+    .sort();
+}
+
+/** The outputs a whole run makes: one per readable slide, mirrored. */
+const expectedOutputs = () =>
+  SLIDES.filter((s) => s !== BROKEN)
+    .map((s) => `${s.replace(/\.[^.]+$/, '')}_thumbnail.png`)
+    .sort();
+
+const batch = (out: string, ...more: string[]) => ['thumbnail', cohort, '--recursive', '--size', '96', '--out', out, ...more];
+
+describe('slidescope thumbnail over a cohort', () => {
+  test('a whole run: outputs mirror the folders (two slide.svs do not collide), a report line per slide', async () => {
+    const out = join(dir, 'whole');
+    const report = join(dir, 'whole.jsonl');
+    const run = cli(batch(out, '--jobs', '2', '--report', report));
+    assert.equal(run.status, 1, run.stderr);
+    assert.deepEqual(await tree(out), expectedOutputs());
+    assert.ok(expectedOutputs().includes('site-a/case-00/slide_thumbnail.png') && expectedOutputs().includes('site-b/case-00/slide_thumbnail.png'));
+    for (const file of await tree(out)) assert.ok(await isCompleteImage(join(out, file), 'png'), file);
+    const lines = await reportLines(report);
+    assert.deepEqual(lines.map((l) => l.slide).sort(), SLIDES);
+    const broken = lines.find((l) => l.slide === BROKEN)!;
+    assert.equal(broken.status, 'failed');
+    assert.equal(broken.error?.code, 'NOT_A_SLIDE');
+    for (const l of lines.filter((l) => l.slide !== BROKEN)) {
+      assert.equal(l.status, 'written');
+      assert.equal(l.outputs.length, 1);
+      assert.ok(l.outputs[0]!.bytes > 100);
+      assert.ok(['aperio', 'generic-tiff'].includes(l.vendor!), l.vendor!);
+      assert.ok(l.ms >= 0 && l.width! > 0 && l.height! > 0 && l.pid > 0 && l.host.length > 0);
+    }
+    assert.match(run.stderr, /15 slides: 14 written, 0 skipped \(already done\), 1 failed, 0 not done/);
+    // A rerun skips everything that is done, and starts no engine for it.
+    const again = cli(batch(out, '--jobs', '2', '--report', report));
+    assert.match(again.stderr, /0 written, 14 skipped/);
+  });
+
+  test('three shards: disjoint, together the whole cohort, the same set when the inputs come in another order', async () => {
+    const out = join(dir, 'sharded');
+    const sets: string[][] = [];
+    for (const k of [1, 2, 3]) {
+      const run = cli(batch(out, '--jobs', '1', '--shard', `${k}/3`, '--report', join(dir, `shard-${k}.jsonl`)));
+      assert.ok(run.status === 0 || run.status === 1, run.stderr);
+      sets.push((await reportLines(join(dir, `shard-${k}.jsonl`))).map((l) => l.slide).sort());
+    }
+    assert.deepEqual(sets.flat().sort(), SLIDES);
+    assert.equal(new Set(sets.flat()).size, SLIDES.length);
+    assert.ok(
+      sets.every((s) => s.length > 0),
+      'a shard is empty',
+    );
+    assert.deepEqual(await tree(out), expectedOutputs());
+    // Shard 2 of 3 from a list of the files in reverse order (one named twice): the same slides.
+    const list = join(dir, 'list.txt');
+    await writeFile(
+      list,
+      [...SLIDES]
+        .reverse()
+        .concat(SLIDES[0]!)
+        .map((s) => join('cohort', s))
+        .join('\n'),
+    );
+    const listed = join(dir, 'listed.jsonl');
+    cli(['thumbnail', '--list', list, '--size', '96', '--out', join(dir, 'listed'), '--shard', '2/3', '--report', listed]);
+    assert.deepEqual((await reportLines(listed)).map((l) => l.slide).sort(), sets[1]);
+    // --shard auto: a Slurm array task (ids from 1) and a Kubernetes Indexed Job pod.
+    const slurm = join(dir, 'slurm.jsonl');
+    cli(batch(join(dir, 'slurm'), '--shard', 'auto', '--report', slurm), {
+      SLURM_ARRAY_TASK_ID: '2',
+      SLURM_ARRAY_TASK_MIN: '1',
+      SLURM_ARRAY_TASK_COUNT: '3',
+    });
+    const slurmLines = await reportLines(slurm);
+    assert.deepEqual(slurmLines.map((l) => l.slide).sort(), sets[1]);
+    assert.ok(slurmLines.every((l) => l.shard === '2/3'));
+    // (With 4 jobs of a 1 GB engine cap each under --max-memory 2G: 2 jobs, and the CLI says so.)
+    const k8s = join(dir, 'k8s.jsonl');
+    const pod = cli(batch(join(dir, 'k8s'), '--shard', 'auto', '--report', k8s, '--jobs', '4', '--max-memory', '2G'), {
+      JOB_COMPLETION_INDEX: '2',
+      SLIDESCOPE_SHARD_COUNT: '3',
+      SLIDESCOPE_ENGINE_MEMORY_CAP_MB: '1024',
+    });
+    assert.match(pod.stderr, /4 jobs x 1024 MB \(each engine process's memory cap\) exceed --max-memory 2048 MB: running 2/);
+    assert.deepEqual((await reportLines(k8s)).map((l) => l.slide).sort(), sets[2]);
+    // A list or a report that cannot be used is a usage error.
+    assert.equal(cli(['thumbnail', '--list', join(dir, 'no-such-list.txt'), '--out', join(dir, 'x')]).status, 2);
+    assert.equal(cli(batch(join(dir, 'x'), '--report', join(cohort, BROKEN, 'r.jsonl'))).status, 2);
+    // An output folder that cannot be made fails each slide with its reason, not the batch.
+    const unwritable = cli(batch(join(cohort, BROKEN, 'out')));
+    assert.equal(unwritable.status, 1);
+    assert.match(unwritable.stderr, /15 slides: 0 written, 0 skipped \(already done\), 15 failed/);
+    assert.match(unwritable.stderr, /slide\.svs: IO_ERROR: Cannot create the folder .*ENOTDIR/);
+    const noCount = cli(batch(join(dir, 'k8s'), '--shard', 'auto'), { JOB_COMPLETION_INDEX: '2' });
+    assert.equal(noCount.status, 2);
+    assert.match(noCount.stderr, /SLIDESCOPE_SHARD_COUNT/);
+
+    // The three shards' reports merged: every slide once, counts per status and code, the slowest.
+    const merged = cli(['report', 'merge', ...[1, 2, 3].map((k) => join(dir, `shard-${k}.jsonl`)), '--json', '--slowest', '3']);
+    assert.equal(merged.status, 0, merged.stderr);
+    const summary = JSON.parse(merged.stdout) as ReportSummary;
+    assert.equal(summary.slides, SLIDES.length);
+    assert.deepEqual(summary.statuses, { written: 14, skipped: 0, failed: 1, 'not-done': 0 });
+    assert.deepEqual(summary.errors, { NOT_A_SLIDE: 1 });
+    assert.equal(summary.slowest.length, 3);
+    assert.ok(summary.slowest[0]!.ms >= summary.slowest[2]!.ms);
+    assert.deepEqual(summary.failed, [{ slide: BROKEN, code: 'NOT_A_SLIDE', message: summary.failed[0]!.message }]);
+    const text = cli(['report', 'merge', ...[1, 2, 3].map((k) => join(dir, `shard-${k}.jsonl`))]);
+    assert.match(text.stdout, /15 slides: 14 written, 0 skipped \(already done\), 1 failed, 0 not done/);
+    assert.match(text.stdout, /errors: NOT_A_SLIDE 1/);
+    assert.match(text.stdout, /slowest:\n +\d+\.\d\d s {2}site-/);
+  });
+
+  for (const [signal, code, grace] of [
+    ['SIGTERM', 143, '20'],
+    ['SIGINT', 130, '0'],
+  ] as const) {
+    test(`${signal} mid-batch (grace ${grace} s): exit ${code}, no partial file, the rest reported not done; a rerun finishes the same set`, async () => {
+      const out = join(dir, `stopped-${signal}`);
+      const report = join(dir, `stopped-${signal}.jsonl`);
+      const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...batch(out, '--jobs', '1', '--grace', grace, '--report', report)], {
+        env: CLEAN_ENV,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('close', (status) => resolve(status)));
+      const lineCount = () => (existsSync(report) ? readFileSync(report, 'utf8').split('\n').filter(Boolean).length : 0);
+      await waitFor('two report lines', () => (lineCount() >= 2 ? true : undefined));
+      child.kill(signal);
+      // As Slurm does at a time limit: every process of the job gets the signal, the engines too. They
+      // leave it to the CLI, which lets the slide being made finish (SIGTERM, 20 s of grace).
+      const children = `/proc/${child.pid}/task/${child.pid}/children`;
+      const engines = existsSync(children) ? readFileSync(children, 'utf8').split(' ').filter(Boolean).map(Number) : [];
+      for (const pid of engines) process.kill(pid, signal);
+      const status = await exited;
+      assert.equal(status, code, stderr);
+      const lines = await reportLines(report);
+      assert.deepEqual(lines.map((l) => l.slide).sort(), SLIDES, 'every slide has a line');
+      assert.deepEqual(
+        lines.filter((l) => l.status === 'failed').map((l) => l.slide),
+        [BROKEN].filter((b) => lines.find((l) => l.slide === b)?.status === 'failed'),
+        'a slide failed for the signal',
+      );
+      const notDone = lines.filter((l) => l.status === 'not-done').map((l) => l.slide);
+      assert.ok(notDone.length > 0, 'nothing was left to do');
+      for (const slide of notDone) assert.ok(stderr.includes(`  ${slide}\n`), `${slide} not named:\n${stderr}`);
+      // Only whole outputs: no temporary file, and each written slide's output complete.
+      const files = await tree(out);
+      assert.ok(!files.some((f) => f.includes('.partial')), files.join('\n'));
+      for (const file of files) assert.ok(await isCompleteImage(join(out, file), 'png'), file);
+      // Exactly the written slides' outputs (one abandoned as its file was renamed in counts as written).
+      assert.deepEqual(
+        files,
+        lines
+          .filter((l) => l.status === 'written')
+          .flatMap((l) => l.outputs.map((o) => relative(out, o.path)))
+          .sort(),
+      );
+
+      const rerun = cli(batch(out, '--jobs', '2', '--report', report));
+      assert.equal(rerun.status, 1, rerun.stderr);
+      assert.deepEqual(await tree(out), expectedOutputs());
+      const merged = JSON.parse(cli(['report', 'merge', report, '--json']).stdout) as ReportSummary;
+      assert.deepEqual(merged.statuses, { written: 14, skipped: 0, failed: 1, 'not-done': 0 });
+    });
+  }
+});

@@ -1,0 +1,125 @@
+// A batch's slides: files, folders (--recursive) and list files (--list, `-` for stdin), each named by
+// its path relative to the inputs' common folder ('/'-separated). That relative name is what shards
+// split on and what outputs mirror, so it is the same on every node whatever the drive's mount point,
+// and two slide.svs in different folders never write the same file.
+
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { slideStem } from '../../shared/export-plan';
+import { hasSlideExtension } from '../../shared/slide-formats';
+
+export interface SlideInput {
+  /** Absolute path. */
+  path: string;
+  /** Relative to the inputs' common folder, '/'-separated: the shard key and the output's relative place. */
+  key: string;
+  /** The file's size (0 when missing): a batch starts the largest first, so that no job is left with one at the end. */
+  bytes: number;
+}
+
+export interface InputOptions {
+  /** Files and folders from the command line. */
+  args: string[];
+  /** A file of paths, one a line ('-': standard input); relative lines are read from the list's folder. */
+  list?: string | undefined;
+  recursive: boolean;
+  stdin?: Readable;
+}
+
+async function readList(list: string, stdin: Readable): Promise<string[]> {
+  let text: string;
+  let from: string;
+  if (list === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+    text = Buffer.concat(chunks).toString('utf8');
+    from = process.cwd();
+  } else {
+    text = await readFile(list, 'utf8');
+    from = dirname(resolve(list));
+  }
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0 && !line.startsWith('#'))
+    .map((line) => resolve(from, line));
+}
+
+/** Slide files in a folder, sorted; hidden entries (ours are temporary files) are skipped; symlink loops are cut. */
+async function scanFolder(dir: string, recursive: boolean, seen: Set<string>, out: Map<string, number>): Promise<void> {
+  const real = await realpath(dir).catch(() => dir);
+  if (seen.has(real)) return;
+  seen.add(real);
+  const names = (await readdir(dir)).filter((n) => !n.startsWith('.')).sort();
+  for (const name of names) {
+    const path = join(dir, name);
+    if (hasSlideExtension(name)) {
+      const info = await stat(path).catch(() => null);
+      if (info?.isFile()) out.set(path, info.size);
+      else if (info?.isDirectory() && recursive) await scanFolder(path, recursive, seen, out);
+    } else if (recursive) {
+      const info = await stat(path).catch(() => null);
+      if (info?.isDirectory()) await scanFolder(path, recursive, seen, out);
+    }
+  }
+}
+
+/** The deepest folder holding every one of `dirs` (absolute); null across drives. */
+function commonFolder(dirs: string[]): string | null {
+  let common = dirs[0]!;
+  for (const dir of dirs.slice(1)) {
+    while (relative(common, dir).startsWith('..') || isAbsolute(relative(common, dir))) {
+      const up = dirname(common);
+      if (up === common) return null;
+      common = up;
+    }
+  }
+  return common;
+}
+
+/** A path's key: relative to the common folder, or (no common folder: several drives) the path less its root. */
+function keyOf(path: string, base: string | null): string {
+  const rel = base === null ? path.slice(parse(path).root.length) : relative(base, path);
+  return rel.split(sep).join('/');
+}
+
+/** The slides of a batch, deduplicated, sorted by key (plain code-unit order: the same on every machine). */
+export async function collectInputs(options: InputOptions): Promise<SlideInput[]> {
+  const given = options.args.map((a) => resolve(a));
+  if (options.list !== undefined) given.push(...(await readList(options.list, options.stdin ?? process.stdin)));
+  const files = new Map<string, number>();
+  const roots: string[] = [];
+  const seen = new Set<string>();
+  for (const path of given) {
+    const info = await stat(path).catch(() => null);
+    if (info?.isDirectory()) {
+      roots.push(path);
+      await scanFolder(path, options.recursive, seen, files);
+    } else {
+      roots.push(dirname(path));
+      files.set(path, info?.size ?? 0); // a missing file is reported per file, with its reason
+    }
+  }
+  if (files.size === 0) return [];
+  const base = commonFolder(roots);
+  return [...files].map(([path, bytes]) => ({ path, key: keyOf(path, base), bytes })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/**
+ * Each slide's output stem (without `_thumbnail.png`): the output folder mirrors the key's folder.
+ * Two slides of one folder with the same stem (a.svs, a.tif) keep their extension in it (a_svs, a_tif),
+ * decided over all the inputs so that every shard names them alike.
+ */
+export function outputStems(inputs: SlideInput[], outDir: string): Map<string, string> {
+  const stemOf = (key: string) => `${dirname(key)}/${slideStem({ path: key })}`;
+  const count = new Map<string, number>();
+  for (const input of inputs) count.set(stemOf(input.key), (count.get(stemOf(input.key)) ?? 0) + 1);
+  const stems = new Map<string, string>();
+  for (const input of inputs) {
+    const name = input.key.split('/').pop()!;
+    const stem = count.get(stemOf(input.key))! > 1 ? name.replace(/\.([^.]*)$/, '_$1') : slideStem({ path: name });
+    stems.set(input.path, join(outDir, ...input.key.split('/').slice(0, -1), stem));
+  }
+  return stems;
+}

@@ -1,0 +1,46 @@
+// Ctrl-C (SIGINT) and a scheduler's SIGTERM stop a batch cleanly: no new slide is started, the slides
+// being made get a grace period to finish (Slurm and Kubernetes wait 30 s before SIGKILL), then they
+// are abandoned (a second signal abandons them at once). Exports are atomic, so an abandoned slide
+// leaves no file; the exit code is the shell's for the signal (130, 143).
+
+import { constants } from 'node:os';
+
+export interface Interrupt {
+  /** A signal arrived: take no more slides. */
+  readonly stopping: boolean;
+  /** Aborted when the slides being made are to be abandoned. */
+  readonly abandon: AbortSignal;
+  /** 128 + the signal's number once one arrived, else null. */
+  exitCode(): number | null;
+  dispose(): void;
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+export function watchInterrupts(graceMs: number, onStop: (signal: NodeJS.Signals) => void): Interrupt {
+  const controller = new AbortController();
+  let received: NodeJS.Signals | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  const handle = (signal: NodeJS.Signals) => {
+    if (received !== null) {
+      controller.abort();
+      return;
+    }
+    received = signal;
+    onStop(signal);
+    timer = setTimeout(() => controller.abort(), graceMs);
+    timer.unref();
+  };
+  for (const signal of SIGNALS) process.on(signal, handle);
+  return {
+    get stopping() {
+      return received !== null;
+    },
+    abandon: controller.signal,
+    exitCode: () => (received === null ? null : 128 + constants.signals[received]),
+    dispose() {
+      clearTimeout(timer);
+      for (const signal of SIGNALS) process.off(signal, handle);
+    },
+  };
+}

@@ -1,0 +1,169 @@
+// --report FILE.jsonl: one JSON line per slide as it finishes. The file is opened for appending
+// (O_APPEND) and each line goes in one write, so a rerun adds to it and a line is never interleaved
+// with another writer's on a local disk (shards on a cluster write a file each: O_APPEND is not atomic
+// over NFS). `slidescope report merge` reads any number of them; a slide's last line wins, so a
+// resumed run's lines replace the interrupted run's.
+
+import { mkdir, open, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export const SLIDE_STATUSES = ['written', 'skipped', 'failed', 'not-done'] as const;
+export type SlideStatus = (typeof SLIDE_STATUSES)[number];
+
+export interface ReportLine {
+  /** Relative to the inputs' common folder: the same on every node. */
+  slide: string;
+  path: string;
+  status: SlideStatus;
+  command: string;
+  outputs: Array<{ path: string; bytes: number }>;
+  vendor: string | null;
+  width: number | null;
+  height: number | null;
+  /** ISO time the slide's work started, and how long it took. */
+  started: string;
+  ms: number;
+  error: { code: string; message: string } | null;
+  shard: string | null;
+  host: string;
+  pid: number;
+}
+
+export interface ReportWriter {
+  write(line: ReportLine): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openReport(path: string): Promise<ReportWriter> {
+  await mkdir(dirname(path), { recursive: true });
+  const handle = await open(path, 'a');
+  return {
+    async write(line) {
+      await handle.write(Buffer.from(`${JSON.stringify(line)}\n`));
+    },
+    close: () => handle.close(),
+  };
+}
+
+function isReportLine(value: unknown): value is ReportLine {
+  const v = value as Partial<ReportLine> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.slide === 'string' &&
+    typeof v.status === 'string' &&
+    (SLIDE_STATUSES as readonly string[]).includes(v.status) &&
+    typeof v.ms === 'number'
+  );
+}
+
+export interface ReadReports {
+  /** The last line of each slide, over all files in the order given. */
+  slides: ReportLine[];
+  /** Lines that are not report lines (a file cut short, another tool's). */
+  unreadable: number;
+}
+
+/**
+ * The latest line wins (a resumed run's over the interrupted one's), but a rerun's "skipped" does not
+ * hide the line of the run that wrote the output (its time, its vendor), in whatever order files come.
+ */
+function supersedes(line: ReportLine, before: ReportLine): boolean {
+  if (line.status === 'skipped' && before.status === 'written') return false;
+  if (line.status === 'written' && before.status === 'skipped') return true;
+  return line.started >= before.started;
+}
+
+export async function readReports(paths: string[]): Promise<ReadReports> {
+  const last = new Map<string, ReportLine>();
+  let unreadable = 0;
+  for (const path of paths) {
+    for (const text of (await readFile(path, 'utf8')).split('\n')) {
+      if (text.trim() === '') continue;
+      let line: unknown;
+      try {
+        line = JSON.parse(text);
+      } catch {
+        line = null;
+      }
+      if (!isReportLine(line)) {
+        unreadable++;
+        continue;
+      }
+      const key = `${line.command ?? ''}\0${line.slide}`;
+      const before = last.get(key);
+      if (!before || supersedes(line, before)) last.set(key, line);
+    }
+  }
+  return { slides: [...last.values()], unreadable };
+}
+
+export interface ReportSummary {
+  slides: number;
+  statuses: Record<SlideStatus, number>;
+  errors: Record<string, number>;
+  /** Time spent on the slides that were written (ms), and the mean per slide. */
+  totalMs: number;
+  meanMs: number | null;
+  slowest: Array<{ slide: string; ms: number; vendor: string | null; width: number | null; height: number | null }>;
+  failed: Array<{ slide: string; code: string; message: string }>;
+  notDone: string[];
+  unreadable: number;
+}
+
+export function summarise(read: ReadReports, slowest = 10): ReportSummary {
+  const statuses = Object.fromEntries(SLIDE_STATUSES.map((s) => [s, 0])) as Record<SlideStatus, number>;
+  const errors: Record<string, number> = {};
+  for (const line of read.slides) {
+    statuses[line.status]++;
+    if (line.status === 'failed' && line.error) errors[line.error.code] = (errors[line.error.code] ?? 0) + 1;
+  }
+  const written = read.slides.filter((l) => l.status === 'written');
+  const totalMs = written.reduce((sum, l) => sum + l.ms, 0);
+  const bySlide = (a: { slide: string }, b: { slide: string }) => (a.slide < b.slide ? -1 : a.slide > b.slide ? 1 : 0);
+  return {
+    slides: read.slides.length,
+    statuses,
+    errors: Object.fromEntries(Object.entries(errors).sort(([a], [b]) => (a < b ? -1 : 1))),
+    totalMs,
+    meanMs: written.length ? Math.round(totalMs / written.length) : null,
+    slowest: [...written]
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, slowest)
+      .map(({ slide, ms, vendor, width, height }) => ({ slide, ms, vendor, width, height })),
+    failed: read.slides
+      .filter((l) => l.status === 'failed')
+      .map((l) => ({ slide: l.slide, code: l.error?.code ?? 'INTERNAL', message: l.error?.message ?? '' }))
+      .sort(bySlide),
+    notDone: read.slides
+      .filter((l) => l.status === 'not-done')
+      .map((l) => l.slide)
+      .sort(),
+    unreadable: read.unreadable,
+  };
+}
+
+export function summaryText(summary: ReportSummary): string {
+  const s = summary.statuses;
+  const lines = [`${summary.slides} slides: ${s.written} written, ${s.skipped} skipped (already done), ${s.failed} failed, ${s['not-done']} not done`];
+  if (summary.meanMs !== null) lines.push(`time on written slides: ${(summary.totalMs / 1000).toFixed(1)} s, ${summary.meanMs} ms a slide on average`);
+  const codes = Object.entries(summary.errors);
+  if (codes.length) lines.push(`errors: ${codes.map(([code, n]) => `${code} ${n}`).join(', ')}`);
+  if (summary.slowest.length) {
+    lines.push('slowest:');
+    for (const l of summary.slowest) {
+      const size = l.width !== null && l.height !== null ? `  ${l.width} x ${l.height}` : '';
+      lines.push(`  ${(l.ms / 1000).toFixed(2).padStart(7)} s  ${l.slide}${l.vendor ? `  ${l.vendor}` : ''}${size}`);
+    }
+  }
+  if (summary.failed.length) {
+    lines.push('failed:');
+    for (const f of summary.failed) lines.push(`  ${f.slide}: ${f.code}: ${f.message}`);
+  }
+  if (summary.notDone.length) {
+    lines.push('not done (run again to finish them):');
+    for (const slide of summary.notDone) lines.push(`  ${slide}`);
+  }
+  if (summary.unreadable) lines.push(`${summary.unreadable} line(s) were not report lines and were ignored`);
+  return lines.join('\n');
+}

@@ -1,0 +1,291 @@
+// slidescope: the headless command line. `slidescope --help` lists the commands. It runs in Node
+// (main.ts: the engine forked) and inside the packaged app (electron/main/cli-mode.ts: the engine a
+// utilityProcess); the launcher of its engine processes is all that differs.
+
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type ErrorInfo, toErrorInfo } from '../../shared/errors';
+import { LIMITS } from '../../shared/limits';
+import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
+import { SLIDE_EXTENSIONS } from '../../shared/slide-formats';
+import { EngineClient, type EngineSpawn } from '../engine-host/engine-client';
+import { type EngineLaunchSettings, readEngineSettings, userCacheDir } from '../engine-host/engine-settings';
+import { runBatch } from './batch';
+import { type Engine, infoJson, infoText, runCompare, runRegion, thumbnailWork, withSlide } from './commands';
+import { parseJobs, parseMemory, planConcurrency } from './concurrency';
+import { collectInputs, outputStems } from './inputs';
+import { watchInterrupts } from './interrupt';
+import { terminalProgress } from './progress';
+import { openReport, type ReportLine, readReports, summarise, summaryText } from './report';
+import { inShard, parseShard, SHARD_COUNT_ENV, shardName } from './shards';
+import { UsageError } from './usage-error';
+
+const HELP = `slidescope - whole-slide images without Python, Docker or a network
+
+Usage:
+  slidescope info SLIDE [--json]
+  slidescope region SLIDE --x X --y Y --width W --height H [--level N | --power P] --out FILE
+  slidescope thumbnail SLIDE... | DIR... | --list FILE [--recursive] [--power 1.25 | --mpp 8 | --size 1024]
+                       [--format png|jpeg|tiff] --out DIR [--shard K/N | --shard auto] [--report FILE.jsonl]
+                       [--jobs N] [--max-memory 8G] [--overwrite] [--grace SECONDS]
+  slidescope compare SLIDE [--powers 1.25,2.5,5,10] [--mode slide | --mode field --center X,Y [--panel 512x512]] --out FILE
+  slidescope report merge REPORT.jsonl... [--json] [--slowest 10]
+
+  X, Y are level-0 pixels (the top-left corner); W, H are output pixels at the level or power.
+  --level N indexes the levels of \`info --json\`. Existing files are kept unless --overwrite.
+
+Batches (thumbnail):
+  Folders are read for ${SLIDE_EXTENSIONS.map((e) => `.${e}`).join('/')} files (--recursive: and their subfolders); --list
+  reads paths one a line ("-": standard input). Outputs mirror the slides' folders relative to the
+  inputs' common folder. A rerun skips slides whose output is complete (--overwrite redoes them).
+  --shard K/N takes shard K of N (by a hash of each slide's relative path: the same on every node);
+  --shard auto reads SLURM_ARRAY_TASK_ID/COUNT, or JOB_COMPLETION_INDEX with ${SHARD_COUNT_ENV}.
+  --report appends one JSON line per slide; "report merge" summarises report files.
+  --jobs: slides at once (default: the cores), each in an engine process capped at
+  SLIDESCOPE_ENGINE_MEMORY_CAP_MB (default 3 GB); --max-memory lowers the jobs to fit.
+  Ctrl-C or SIGTERM: no new slide starts, the running ones get --grace seconds (default 20) to finish,
+  then are abandoned (a second signal: at once); no partial file is left; exit code 130 or 143.
+  Exit code 1 when any slide failed (each is named with its reason); the good ones are still written.
+  Exit code 2 for a usage error.
+`;
+
+/** Starts an engine process. */
+export type EngineLauncher = (settings: EngineLaunchSettings) => EngineSpawn<unknown>;
+
+/** A slide's error as the CLI prints it: the file, the code, the reason. */
+function printError(error: ErrorInfo): number {
+  process.stderr.write(`slidescope: ${error.path ? `${error.path}: ` : ''}${error.code}: ${error.message}\n`);
+  return 1;
+}
+
+function num(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number (got "${value}").`);
+  return n;
+}
+
+function need(value: number | undefined, name: string): number {
+  if (value === undefined) throw new UsageError(`--${name} is required.`);
+  return value;
+}
+
+function format(value: string | undefined, fallback: ImageFormat): ImageFormat {
+  const f = (value ?? fallback).toLowerCase();
+  if (f === 'png' || f === 'tiff') return f;
+  if (f === 'jpeg' || f === 'jpg') return 'jpeg';
+  if (f === 'tif') return 'tiff';
+  throw new UsageError(`--format must be png, jpeg or tiff (got "${value}").`);
+}
+
+function formatFromFile(file: string): ImageFormat {
+  const ext = file.toLowerCase().split('.').pop() ?? '';
+  return ext === 'jpg' || ext === 'jpeg' ? 'jpeg' : ext === 'tif' || ext === 'tiff' ? 'tiff' : 'png';
+}
+
+function reportFailures(lines: ReportLine[]): void {
+  const failed = lines.filter((l) => l.status === 'failed');
+  if (failed.length === 0) return;
+  process.stderr.write(`\n${failed.length} slide(s) failed:\n`);
+  for (const l of failed) process.stderr.write(`  ${l.path}: ${l.error?.code}: ${l.error?.message}\n`);
+}
+
+function thumbnailSpec(values: { power?: string | undefined; mpp?: string | undefined; size?: string | undefined }): ThumbnailSpec {
+  const chosen = [values.power, values.mpp, values.size].filter((v) => v !== undefined).length;
+  if (chosen > 1) throw new UsageError('Give one of --power, --mpp or --size.');
+  return values.power !== undefined
+    ? { kind: 'power', objectivePower: need(num(values.power, 'power'), 'power') }
+    : values.mpp !== undefined
+      ? { kind: 'mpp', mpp: need(num(values.mpp, 'mpp'), 'mpp') }
+      : { kind: 'size', longestSide: num(values.size, 'size') ?? 1024 };
+}
+
+async function reportCommand(args: string[], json: boolean, slowest: number): Promise<number> {
+  if (args[0] !== 'merge' || args.length < 2) throw new UsageError('report merge takes one or more report files (.jsonl).');
+  const summary = summarise(
+    await readReports(args.slice(1)).catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`Cannot read a report: ${error.message}`);
+    }),
+    slowest,
+  );
+  process.stdout.write(json ? `${JSON.stringify(summary, null, 2)}\n` : `${summaryText(summary)}\n`);
+  return 0;
+}
+
+/** `thumbnail` over a batch: inputs, this shard's share, the jobs, the report, the stop on a signal. */
+async function thumbnailBatch(positionals: string[], values: Options, partialWritesDir: string, launchEngine: EngineLauncher): Promise<number> {
+  if ((positionals.length === 0 && values.list === undefined) || !values.out)
+    throw new UsageError('thumbnail takes slides, folders or --list FILE, and --out DIR.');
+  const spec = thumbnailSpec(values);
+  const imageFormat = format(values.format, 'png');
+  const shard = values.shard === undefined ? null : parseShard(values.shard, process.env);
+  const cores = availableParallelism();
+  const maxMemoryMb = values['max-memory'] === undefined ? null : parseMemory(values['max-memory']);
+  const plan = planConcurrency(parseJobs(values.jobs, cores), readEngineSettings(process.env).memoryCapBytes, maxMemoryMb, cores);
+  const graceSeconds = num(values.grace, 'grace') ?? 20;
+  if (graceSeconds < 0) throw new UsageError('--grace must be 0 or more seconds.');
+  const all = await collectInputs({ args: positionals, list: values.list, recursive: values.recursive === true }).catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`Cannot read the inputs: ${error.message}`);
+  });
+  if (all.length === 0) throw new UsageError('No slide files found.');
+  const inputs = shard ? all.filter((input) => inShard(input.key, shard)) : all;
+  const stems = outputStems(all, resolve(values.out));
+  if (plan.note) process.stderr.write(`slidescope: ${plan.note}\n`);
+  const reportPath = values.report;
+  const report =
+    reportPath === undefined
+      ? null
+      : await openReport(resolve(reportPath)).catch((error: NodeJS.ErrnoException) => {
+          throw new UsageError(`Cannot write the report ${reportPath}: ${error.message}`);
+        });
+  const interrupt = watchInterrupts(graceSeconds * 1000, (signal) =>
+    process.stderr.write(`\nslidescope: ${signal}: no new slides; finishing those being made (up to ${graceSeconds} s; again to abandon them)\n`),
+  );
+  let lines: ReportLine[];
+  try {
+    lines = await runBatch({
+      command: 'thumbnail',
+      inputs,
+      plan,
+      work: thumbnailWork(spec, imageFormat, stems, values.overwrite === true),
+      interrupt,
+      progress: terminalProgress(),
+      report,
+      shard: shard && shardName(shard),
+      partialWritesDir,
+      launchEngine,
+    });
+  } finally {
+    interrupt.dispose();
+    await report?.close();
+  }
+  for (const line of lines) if (line.status === 'written') for (const o of line.outputs) process.stdout.write(`${o.path}\n`);
+  reportFailures(lines);
+  const count = (status: ReportLine['status']) => lines.filter((l) => l.status === status).length;
+  const of = shard ? `shard ${shardName(shard)}: ${inputs.length} of ${all.length} slides` : `${inputs.length} slides`;
+  process.stderr.write(
+    `slidescope: ${of}: ${count('written')} written, ${count('skipped')} skipped (already done), ${count('failed')} failed, ${count('not-done')} not done\n`,
+  );
+  const interrupted = interrupt.exitCode();
+  if (interrupted !== null) {
+    process.stderr.write('slidescope: stopped; not done (run the same command again to finish them):\n');
+    for (const l of lines) if (l.status === 'not-done') process.stderr.write(`  ${l.slide}\n`);
+    return interrupted;
+  }
+  return count('failed') ? 1 : 0;
+}
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  out: { type: 'string', short: 'o' },
+  x: { type: 'string' },
+  y: { type: 'string' },
+  width: { type: 'string' },
+  height: { type: 'string' },
+  level: { type: 'string' },
+  power: { type: 'string' },
+  powers: { type: 'string' },
+  mpp: { type: 'string' },
+  size: { type: 'string' },
+  format: { type: 'string' },
+  mode: { type: 'string' },
+  center: { type: 'string' },
+  panel: { type: 'string' },
+  overwrite: { type: 'boolean' },
+  recursive: { type: 'boolean', short: 'r' },
+  list: { type: 'string' },
+  shard: { type: 'string' },
+  report: { type: 'string' },
+  jobs: { type: 'string', short: 'j' },
+  'max-memory': { type: 'string' },
+  grace: { type: 'string' },
+  slowest: { type: 'string' },
+} as const;
+
+type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+export async function runCli(argv: string[], launchEngine: EngineLauncher): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+    return command ? 0 : 2;
+  }
+  // The engine runs in a process of its own: a slide that crashes it or runs away with memory ends
+  // that process, and the CLI reports it. Started when a command needs it.
+  const partialWritesDir = join(userCacheDir(), 'partial-writes');
+  let started: Engine | null = null;
+  const engine = () => {
+    started ??= new EngineClient(launchEngine({ partialWritesDir }));
+    return started;
+  };
+  try {
+    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: OPTIONS });
+    const overwrite = values.overwrite === true;
+    switch (command) {
+      case 'info': {
+        if (positionals.length !== 1) throw new UsageError('info takes one slide.');
+        const info = await withSlide(engine(), positionals[0]!, async (_slideId, info) => ({ ok: true, value: info }));
+        if (!info.ok) return printError(info.error);
+        process.stdout.write(values.json ? `${JSON.stringify(infoJson(info.value), null, 2)}\n` : `${infoText(info.value)}\n`);
+        return 0;
+      }
+      case 'region': {
+        if (positionals.length !== 1 || !values.out) throw new UsageError('region takes one slide and --out FILE.');
+        if (values.level !== undefined && values.power !== undefined) throw new UsageError('Give --level or --power, not both.');
+        const level = num(values.level, 'level');
+        const power = num(values.power, 'power');
+        const args = {
+          x: need(num(values.x, 'x'), 'x'),
+          y: need(num(values.y, 'y'), 'y'),
+          width: need(num(values.width, 'width'), 'width'),
+          height: need(num(values.height, 'height'), 'height'),
+          ...(level !== undefined ? { level } : {}),
+          ...(power !== undefined ? { power } : {}),
+        };
+        const out = await runRegion(engine(), positionals[0]!, args, values.out, format(values.format, formatFromFile(values.out)), overwrite);
+        if (!out.ok) return printError(out.error);
+        process.stdout.write(`${out.value}\n`);
+        return 0;
+      }
+      case 'thumbnail':
+        return await thumbnailBatch(positionals, values, partialWritesDir, launchEngine);
+      case 'compare': {
+        if (positionals.length !== 1 || !values.out) throw new UsageError('compare takes one slide and --out FILE.');
+        const powers = values.powers ? values.powers.split(',').map((p) => need(num(p.trim(), 'powers'), 'powers')) : [];
+        let mode: ComparisonMode = { kind: 'slide' };
+        if ((values.mode ?? 'slide') === 'field') {
+          const center = (values.center ?? '').split(',').map(Number);
+          if (center.length !== 2 || !center.every(Number.isFinite)) throw new UsageError('--mode field needs --center X,Y (level-0 pixels).');
+          const panel = (values.panel ?? '512x512').split('x').map(Number);
+          if (panel.length !== 2 || !panel.every((n) => Number.isInteger(n) && n > 0 && n <= LIMITS.maxPanelSide)) {
+            throw new UsageError(`--panel must be WxH, e.g. 512x512, at most ${LIMITS.maxPanelSide}x${LIMITS.maxPanelSide}.`);
+          }
+          mode = { kind: 'field', centerX: center[0]!, centerY: center[1]!, panelWidth: panel[0]!, panelHeight: panel[1]! };
+        } else if (values.mode !== undefined && values.mode !== 'slide') {
+          throw new UsageError('--mode must be slide or field.');
+        }
+        const files = await runCompare(engine(), positionals[0]!, powers, mode, format(values.format, formatFromFile(values.out)), values.out, overwrite);
+        if (!files.ok) return printError(files.error);
+        for (const f of files.value) process.stdout.write(`${f}\n`);
+        return 0;
+      }
+      case 'report':
+        return await reportCommand(positionals, values.json === true, num(values.slowest, 'slowest') ?? 10);
+      default:
+        throw new UsageError(`Unknown command "${command}".`);
+    }
+  } catch (error) {
+    if (
+      error instanceof UsageError ||
+      (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
+      (error as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
+    ) {
+      process.stderr.write(`slidescope: ${(error as Error).message}\nRun "slidescope --help" for usage.\n`);
+      return 2;
+    }
+    return printError(toErrorInfo(error));
+  } finally {
+    await (started as Engine | null)?.dispose();
+  }
+}

@@ -1,0 +1,74 @@
+// --shard K/N: which slides of a batch this process takes. A slide belongs to one shard by a hash of
+// its relative path (its key), so the split depends on nothing else: not the order the inputs were
+// given in, not the machine, and not the other slides (a node that lists a folder while a slide is
+// still being copied in disagrees with the others only about that slide). --shard auto reads the
+// scheduler's variables: a Slurm job array's, or a Kubernetes Indexed Job's index with the count the
+// manifest passes in SLIDESCOPE_SHARD_COUNT (Kubernetes does not give the Job's completions to a pod).
+
+import { createHash } from 'node:crypto';
+import { UsageError } from './usage-error';
+
+export interface Shard {
+  /** 0-based. */
+  index: number;
+  count: number;
+}
+
+export const SHARD_COUNT_ENV = 'SLIDESCOPE_SHARD_COUNT';
+
+function integer(value: string | undefined): number | null {
+  if (value === undefined || !/^\s*\d+\s*$/.test(value)) return null;
+  return Number(value);
+}
+
+/** The shard a Slurm array task is: its id's place in the array (ids may start at 1 and step). */
+function slurmShard(env: NodeJS.ProcessEnv): Shard | null {
+  const id = integer(env['SLURM_ARRAY_TASK_ID']);
+  if (id === null) return null;
+  const count = integer(env['SLURM_ARRAY_TASK_COUNT']);
+  const min = integer(env['SLURM_ARRAY_TASK_MIN']) ?? 0;
+  const step = integer(env['SLURM_ARRAY_TASK_STEP']) ?? 1;
+  if (count === null || count < 1) throw new UsageError('--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not.');
+  const index = (id - min) / Math.max(1, step);
+  if (!Number.isInteger(index) || index < 0 || index >= count) {
+    throw new UsageError(
+      `--shard auto: array task ${id} is not in a range of ${count} tasks from ${min} by ${step} (use --array=0-${count - 1} or pass --shard K/N).`,
+    );
+  }
+  return { index, count };
+}
+
+function kubernetesShard(env: NodeJS.ProcessEnv): Shard | null {
+  const index = integer(env['JOB_COMPLETION_INDEX']);
+  if (index === null) return null;
+  const count = integer(env[SHARD_COUNT_ENV]);
+  if (count === null || count < 1) {
+    throw new UsageError(`--shard auto: JOB_COMPLETION_INDEX is set; set ${SHARD_COUNT_ENV} to the Job's completions in its manifest.`);
+  }
+  if (index >= count) throw new UsageError(`--shard auto: JOB_COMPLETION_INDEX ${index} is not below ${SHARD_COUNT_ENV} ${count}.`);
+  return { index, count };
+}
+
+/** `K/N` (K from 1 to N) or `auto`. */
+export function parseShard(value: string, env: NodeJS.ProcessEnv): Shard {
+  if (value === 'auto') {
+    const shard = slurmShard(env) ?? kubernetesShard(env);
+    if (!shard) throw new UsageError('--shard auto found no SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX: pass --shard K/N.');
+    return shard;
+  }
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  const k = Number(match?.[1]);
+  const n = Number(match?.[2]);
+  if (!match || n < 1 || k < 1 || k > n) throw new UsageError(`--shard must be K/N with K from 1 to N, or auto (got "${value}").`);
+  return { index: k - 1, count: n };
+}
+
+export function shardName(shard: Shard): string {
+  return `${shard.index + 1}/${shard.count}`;
+}
+
+/** Whether a slide (by key) belongs to a shard. */
+export function inShard(key: string, shard: Shard): boolean {
+  if (shard.count === 1) return true;
+  return createHash('sha256').update(key).digest().readUInt32BE(0) % shard.count === shard.index;
+}

@@ -1,0 +1,22 @@
+// The packaged app as the command line: `slidescope thumbnail ...` (the deb's launcher on PATH, the
+// AppImage, Slidescope.exe, Slidescope.app/Contents/MacOS/Slidescope) runs the CLI with no window and
+// no single-instance lock (a batch must not hand its arguments to an open viewer). Its engine processes
+// are utilityProcesses: the app's fuses forbid running its binary as Node, which fork() needs.
+
+import { app } from 'electron';
+import { runCli } from '../cli/run';
+import { utilityEngine } from './utility-engine';
+
+export function runHeadlessCli(argv: string[], engineModule: string): void {
+  app.dock?.hide();
+  app
+    .whenReady()
+    .then(() => runCli(argv, (settings) => utilityEngine({ ...settings, module: engineModule })))
+    .then(
+      (code) => app.exit(code),
+      (error: unknown) => {
+        process.stderr.write(`slidescope: ${error instanceof Error ? error.message : String(error)}\n`);
+        app.exit(1);
+      },
+    );
+}
