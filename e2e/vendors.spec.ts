@@ -32,6 +32,26 @@ const SLIDES: VendorSlide[] = [
     at: { x: 1500, y: 2000 },
   },
   { file: { fixture: 'ndpi-422' }, vendor: 'hamamatsu', power: '40x', mpp: '0.227 µm/px', levels: 5, property: 'hamamatsu.Product', at: { x: 3000, y: 2500 } },
+  {
+    file: { fixture: 'philips-sparse' },
+    vendor: 'philips',
+    power: 'not recorded',
+    mpp: '0.251 µm/px',
+    levels: 3,
+    property: 'philips.DICOM_MANUFACTURER',
+    at: { x: 300, y: 300 },
+  },
+  { file: { fixture: 'leica-offset' }, vendor: 'leica', power: '20x', mpp: '0.252 µm/px', levels: 3, property: 'leica.device-model', at: { x: 1500, y: 1200 } },
+  {
+    file: { fixture: 'ventana-overlap' },
+    vendor: 'ventana',
+    power: '40x',
+    mpp: '0.25 µm/px',
+    levels: 4,
+    property: 'ventana.BuildVersion',
+    at: { x: 800, y: 500 },
+  },
+  { file: { fixture: 'ome-rgb-jpeg' }, vendor: 'ome-tiff', power: '20x', mpp: '0.25 µm/px', levels: 4, property: 'ome.pixels.type', at: { x: 1200, y: 900 } },
 ];
 
 /** Same thresholds as viewer.spec.ts: the canvas drawer's 1-pixel stretch against a 3-pixel shift. */
