@@ -26,22 +26,22 @@ const SLIDES: VendorSlide[] = [
     file: { shared: 'slideio_test3-DAPI-2-387.ndpi' },
     vendor: 'hamamatsu',
     power: '40x',
-    mpp: '0.228 µm/px',
+    mpp: '0.2282 µm/px',
     levels: 7,
     property: 'hamamatsu.SourceLens',
     at: { x: 1500, y: 2000 },
   },
-  { file: { fixture: 'ndpi-422' }, vendor: 'hamamatsu', power: '40x', mpp: '0.227 µm/px', levels: 5, property: 'hamamatsu.Product', at: { x: 3000, y: 2500 } },
+  { file: { fixture: 'ndpi-422' }, vendor: 'hamamatsu', power: '40x', mpp: '0.2265 µm/px', levels: 8, property: 'hamamatsu.Product', at: { x: 4000, y: 2500 } },
   {
     file: { fixture: 'philips-sparse' },
     vendor: 'philips',
     power: 'not recorded',
-    mpp: '0.251 µm/px',
+    mpp: '0.251 × 0.25 µm/px',
     levels: 3,
     property: 'philips.DICOM_MANUFACTURER',
     at: { x: 300, y: 300 },
   },
-  { file: { fixture: 'leica-offset' }, vendor: 'leica', power: '20x', mpp: '0.252 µm/px', levels: 3, property: 'leica.device-model', at: { x: 1500, y: 1200 } },
+  { file: { fixture: 'leica-offset' }, vendor: 'leica', power: '20x', mpp: '0.252 µm/px', levels: 3, property: 'leica.device-model', at: { x: 1700, y: 1300 } },
   {
     file: { fixture: 'ventana-overlap' },
     vendor: 'ventana',
@@ -51,7 +51,7 @@ const SLIDES: VendorSlide[] = [
     property: 'ventana.BuildVersion',
     at: { x: 800, y: 500 },
   },
-  { file: { fixture: 'ome-rgb-jpeg' }, vendor: 'ome-tiff', power: '20x', mpp: '0.25 µm/px', levels: 4, property: 'ome.pixels.type', at: { x: 1200, y: 900 } },
+  { file: { fixture: 'ome-rgb-jpeg' }, vendor: 'ome-tiff', power: '20x', mpp: '0.25 µm/px', levels: 4, property: 'ome.pixels.type', at: { x: 600, y: 1200 } },
 ];
 
 /** Same thresholds as viewer.spec.ts: the canvas drawer's 1-pixel stretch against a 3-pixel shift. */
@@ -66,6 +66,9 @@ async function oneToOne(host: SlidescopeHost, slideId: string, at: { x: number; 
   const { page } = host;
   await setExactView(page, { ...at, imageZoom: 1 });
   await waitForTiles(page);
+  // The view must still be the one set (a late resize would move it, and compare the wrong places).
+  const origin = await imageOriginOnScreen(page);
+  expect(Math.abs(origin.x - at.x) + Math.abs(origin.y - at.y)).toBeLessThan(0.5);
   const patch = { x: 100, y: 80, width: 300, height: 200 };
   const drawn = await readCanvas(page, patch);
   const read = (d: number) =>
@@ -119,6 +122,8 @@ for (const slide of SLIDES) {
     await page.keyboard.press('Escape');
     await host.emit('app:menu-command', 'toggle-metadata');
     await expect(panel).toHaveCount(0);
+    // The viewer takes the panel's room back in its next frames: let it settle before setting a view.
+    await waitForTiles(page);
 
     await oneToOne(host, slideId, slide.at);
   });
