@@ -56,7 +56,13 @@ export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
   const engines: Array<EngineClient<unknown> | null> = Array.from({ length: plan.jobs }, () => null);
   const engineOf = (job: number) => {
     engines[job] ??= new EngineClient(
-      options.launchEngine({ partialWritesDir: options.partialWritesDir, lanes: plan.lanes, memoryCapMb: plan.capMb, parentHandlesSignals: true }),
+      options.launchEngine({
+        partialWritesDir: options.partialWritesDir,
+        lanes: plan.lanes,
+        memoryCapMb: plan.capMb,
+        parentHandlesSignals: true,
+        warmUp: false,
+      }),
     );
     return engines[job]!;
   };

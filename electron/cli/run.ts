@@ -216,7 +216,7 @@ export async function runCli(argv: string[], launchEngine: EngineLauncher): Prom
   const partialWritesDir = join(userCacheDir(), 'partial-writes');
   let started: Engine | null = null;
   const engine = () => {
-    started ??= new EngineClient(launchEngine({ partialWritesDir }));
+    started ??= new EngineClient(launchEngine({ partialWritesDir, warmUp: false }));
     return started;
   };
   try {

@@ -15,6 +15,8 @@ export interface EngineSettings {
   partialWritesDir: string | null;
   /** SIGINT and SIGTERM are its parent's to act on (a CLI batch lets running slides finish): it ignores them. */
   parentHandlesSignals: boolean;
+  /** Starts the JPEG 2000 threads and optimises OpenJPEG at launch, for a viewer's first view (not a CLI's run). */
+  warmUp: boolean;
 }
 
 const MB = 2 ** 20;
@@ -29,6 +31,7 @@ export const ENGINE_ENV = {
   memoryCapMb: 'SLIDESCOPE_ENGINE_MEMORY_CAP_MB',
   partialWritesDir: 'SLIDESCOPE_ENGINE_PARTIAL_WRITES_DIR',
   parentHandlesSignals: 'SLIDESCOPE_ENGINE_PARENT_HANDLES_SIGNALS',
+  noWarmUp: 'SLIDESCOPE_ENGINE_NO_WARM_UP',
 } as const;
 
 function positiveInt(value: string | undefined): number | null {
@@ -46,6 +49,7 @@ export function readEngineSettings(env: NodeJS.ProcessEnv): EngineSettings {
     laneHeapMb: Math.max(256, Math.round(memoryCapBytes / MB / 4)),
     partialWritesDir,
     parentHandlesSignals: env[ENGINE_ENV.parentHandlesSignals] === '1',
+    warmUp: env[ENGINE_ENV.noWarmUp] !== '1',
   };
 }
 
@@ -60,6 +64,8 @@ export interface EngineLaunchSettings {
    * a terminal's Ctrl-C. It still ends when its parent says so or goes.
    */
   parentHandlesSignals?: boolean | undefined;
+  /** False for a CLI: a second of launch it would spend on JPEG 2000 threads that most runs never use. */
+  warmUp?: boolean | undefined;
 }
 
 export function engineEnvironment(base: NodeJS.ProcessEnv, settings: EngineLaunchSettings): NodeJS.ProcessEnv {
@@ -68,6 +74,7 @@ export function engineEnvironment(base: NodeJS.ProcessEnv, settings: EngineLaunc
   if (settings.memoryCapMb !== undefined) env[ENGINE_ENV.memoryCapMb] = String(settings.memoryCapMb);
   if (settings.partialWritesDir !== undefined) env[ENGINE_ENV.partialWritesDir] = settings.partialWritesDir;
   if (settings.parentHandlesSignals) env[ENGINE_ENV.parentHandlesSignals] = '1';
+  if (settings.warmUp === false) env[ENGINE_ENV.noWarmUp] = '1';
   return env;
 }
 

@@ -27,7 +27,8 @@ if (!parentPort) throw new Error('an engine lane must run in a worker thread');
 const { lane, lanes, openJpeg } = threadData<LaneData>(workerData);
 if (openJpeg) adoptCompiledOpenJpeg(openJpeg);
 // Exports written here list their temporary files where the engine process cleans up after a crash.
-setPartialWriteJournal(readEngineSettings(process.env).partialWritesDir);
+const settings = readEngineSettings(process.env);
+setPartialWriteJournal(settings.partialWritesDir);
 const MB = 1024 * 1024;
 setCodecThreads(Math.max(1, Math.floor(Math.min(4, availableParallelism()) / lanes)));
 // The caches and the codec threads are shared out among the lanes.
@@ -46,5 +47,7 @@ const server = serveRpc(workerEndpoint(parentPort), operationDispatch(LANE_OPERA
 
 // At launch, the JPEG 2000 threads start (~150 ms each, which a JPEG 2000 slide's first view would
 // otherwise wait for) and the first lane has OpenJPEG optimised for all (optimiseOpenJpeg: unoptimised,
-// that view decodes 3-4x slower); then the lane says it is ready. Pings are answered meanwhile.
-void Promise.all([warmCodecPool(), lane === 0 ? optimiseOpenJpeg() : undefined]).then(() => server.ready());
+// that view decodes 3-4x slower); then the lane says it is ready. Pings are answered meanwhile. A CLI
+// skips it: the threads then start with the first JPEG 2000 tile.
+if (settings.warmUp) void Promise.all([warmCodecPool(), lane === 0 ? optimiseOpenJpeg() : undefined]).then(() => server.ready());
+else server.ready();

@@ -1,0 +1,32 @@
+// The engine's settings travel from a launcher to the engine process and its lanes in the
+// environment: what a launcher sets is what the engine reads.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { defaultMemoryCapBytes, engineEnvironment, readEngineSettings } from './engine-settings';
+
+describe('engine settings through the environment', () => {
+  it('a launcher that sets nothing gets the defaults: warm-up on, lanes per core, the default cap', () => {
+    const settings = readEngineSettings(engineEnvironment({}, {}));
+    assert.equal(settings.warmUp, true);
+    assert.equal(settings.lanes, null);
+    assert.equal(settings.memoryCapBytes, defaultMemoryCapBytes());
+    assert.equal(settings.parentHandlesSignals, false);
+  });
+
+  it("a CLI's settings arrive as set", () => {
+    const env = engineEnvironment({ PATH: '/usr/bin' }, { lanes: 2, memoryCapMb: 1500, parentHandlesSignals: true, warmUp: false, partialWritesDir: '/tmp/j' });
+    const settings = readEngineSettings(env);
+    assert.deepEqual(
+      { lanes: settings.lanes, cap: settings.memoryCapBytes, signals: settings.parentHandlesSignals, warmUp: settings.warmUp, dir: settings.partialWritesDir },
+      { lanes: 2, cap: 1500 * 2 ** 20, signals: true, warmUp: false, dir: '/tmp/j' },
+    );
+    assert.equal(env['PATH'], '/usr/bin');
+  });
+
+  it('nonsense in the environment falls back to the defaults', () => {
+    const settings = readEngineSettings({ SLIDESCOPE_ENGINE_LANES: '-3', SLIDESCOPE_ENGINE_MEMORY_CAP_MB: 'lots' });
+    assert.equal(settings.lanes, null);
+    assert.equal(settings.memoryCapBytes, defaultMemoryCapBytes());
+  });
+});
