@@ -70,7 +70,8 @@ export class DeepZoomTiler {
 
   private plan(z: number): Plan {
     const downsample = dzDownsample(this.geometry, z);
-    const level = this.reader.bestLevel(downsample);
+    const best = this.reader.bestLevel(downsample);
+    const level = this.reader.source.decodedFrom?.(best) ?? best;
     const info = this.reader.source.levels[level]!;
     const dz = this.geometry.levels[z]!;
     // Level pixels per dz pixel, from sizes (rounding makes small levels' downsamples inexact).

@@ -67,6 +67,13 @@ export class NdpiSource implements SlideSource {
     return view;
   }
 
+  decodedFrom(level: number): number | null {
+    const view = this.views[level];
+    if (!view || view.scale === 1) return null;
+    const stored = this.views.findIndex((v) => v.stored === view.stored && v.scale === 1);
+    return stored >= 0 ? stored : null;
+  }
+
   storesJpeg(level: number): boolean {
     return this.views[level]?.scale === 1;
   }

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import sharp from 'sharp';
 import { againstOpenSlide } from '../../../../testing/against-openslide';
 import { fixturePath } from '../../../../testing/fixtures';
 import { openSlide } from '../../../../testing/open-slide';
@@ -55,10 +56,27 @@ describe('generated NDPI files (each first opened by OpenSlide 3.4.1 as vendor h
     const { slideId, info, ref } = await check('ndpi-422');
     assert.equal(info.levels.length, ref.level_count);
     assert.equal(info.deepZoom.tileSize, 256);
-    // Every stored level is served as assembled stored JPEG; the scaled ones are decoded.
-    const stored = engine.describeTiling(slideId).filter((p) => p.startsWith('stored'));
-    assert.deepEqual(stored, ['stored L4', 'stored L2', 'stored L0']);
-    const top = info.deepZoom.levels.length - 1;
+    // Every stored level is served as assembled stored JPEG; the dz levels at half a stored level
+    // read that level at half size (libjpeg-turbo), not the scaled level OpenSlide decodes.
+    const plans = engine.describeTiling(slideId);
+    assert.deepEqual(
+      plans.filter((p) => p.startsWith('stored')),
+      ['stored L4', 'stored L2', 'stored L0'],
+    );
+    const top = plans.length - 1;
+    assert.equal(plans[top - 1], 'resample L0 x2.00');
+    assert.equal(plans[top - 3], 'resample L2 x2.00');
+    // Within JPEG rounding of the scaled level's own pixels (fast IDCT and 2x2 means against libjpeg's 1/2 IDCT).
+    const dz = info.deepZoom.levels[top - 1]!;
+    const half = await engine.getTile({ slideId, dzLevel: top - 1, col: 1, row: 1, requestId: 0 });
+    const drawn = await sharp(half.bytes).raw().toBuffer({ resolveWithObject: true });
+    // dz tile (1, 1) there: level-1 pixels from 256, level-0 pixels from 512.
+    const exact = await engine.readRegion({ slideId, level: 1, x: 512, y: 512, width: drawn.info.width, height: drawn.info.height });
+    assert.ok(dz.width === info.levels[1]!.width);
+    let sum = 0;
+    for (let i = 0, j = 0; i < drawn.data.length; i += drawn.info.channels, j += 4)
+      for (let c = 0; c < 3; c++) sum += Math.abs(drawn.data[i + c]! - exact.data[j + c]!);
+    assert.ok(sum / (drawn.info.width * drawn.info.height * 3) < 3, `mean difference ${sum / (drawn.info.width * drawn.info.height * 3)}`);
     const tile = await engine.getTile({ slideId, dzLevel: top, col: 3, row: 2, requestId: 0 });
     assert.equal(tile.mime, 'image/jpeg');
   });
