@@ -13,13 +13,13 @@ import { formatDouble, parseDouble, parseInteger } from './openslide-values';
 import { TiffPyramidSource } from './tiff-pyramid-source';
 import { type BifLayout, findIScan, iScanProperties, parseEncodeInfo, parseLevelDescription } from './ventana-layout';
 import { type VentanaLevel, VentanaSource } from './ventana-source';
-import { MAX_XML_BYTES, parseXml } from './xml-tree';
+import { MAX_XML_LENGTH, parseXml } from './xml-document';
 
 const XMP_TAG = 700;
 
 /** A directory's XMP packet as text, or null when it has none. */
 async function xmpPacket(tiff: TiffFile, dir: TiffDirectory): Promise<string | null> {
-  const bytes = await tiff.readTagBytes(dir, XMP_TAG, MAX_XML_BYTES);
+  const bytes = await tiff.readTagBytes(dir, XMP_TAG, MAX_XML_LENGTH);
   return bytes ? new TextDecoder().decode(bytes).replace(/\0+$/, '') : null;
 }
 
@@ -36,11 +36,11 @@ export const ventanaFormat: FormatPlugin = {
   async open(probe) {
     const tiff = (await probe.tiff())!;
     const path = tiff.path;
-    const iScan = findIScan(parseXml((await xmpPacket(tiff, tiff.directories[0]!))!, "the slide's iScan XMP packet", path));
+    const iScan = findIScan(parseXml((await xmpPacket(tiff, tiff.directories[0]!))!, 'iScan XMP packet', path));
     if (!iScan) throw new SlideError('CORRUPT_DATA', "The slide's XMP packet has no iScan element where Ventana writes it.", path);
     const properties = iScanProperties(iScan);
     // Several focal planes are stored as extra tiles OpenSlide does not place: it refuses them.
-    const zLayers = iScan.attributes['Z-layers'];
+    const zLayers = iScan.attributes.get('Z-layers');
     if (zLayers !== undefined && parseInteger(zLayers) !== 1) {
       throw new SlideError('UNSUPPORTED_FORMAT', `The BIF has ${zLayers.slice(0, 10)} focal planes (Z-layers); only single-plane slides are supported.`, path);
     }
