@@ -9,12 +9,12 @@ import type { Mpp } from '../../../shared/slide';
 import { slideFormat } from '../../../shared/slide-formats';
 import { SlideError } from '../errors';
 import { MAX_DIMENSION, type TiffDirectory } from '../tiff/tiff-file';
+import { tiffProperties } from '../tiff/tiff-properties';
 import type { FormatPlugin } from './format-plugin';
 import { isLeicaRoot, LEICA_NAMESPACES, type LeicaCollection, type LeicaImage, LeicaXmlError, readLeicaXml } from './leica-xml';
 import { formatDouble, parseInteger } from './openslide-values';
 import { type PlacedLevel, PlacedTiffSource } from './placed-tiff-source';
 import { TiffPyramidSource } from './tiff-pyramid-source';
-import { tifflikeProperties } from './tifflike-properties';
 import { parseXml } from './xml-document';
 
 const BRIGHTFIELD = 'brightfield';
@@ -93,7 +93,7 @@ export const leicaFormat: FormatPlugin = {
       mpp: null,
       properties: {},
     });
-    const properties: Record<string, string> = await tifflikeProperties(propertyDir);
+    const properties = tiffProperties(propertyDir.tags, { description: false });
     const leica: Array<[string, string | null]> = [
       ['barcode', collection.barcode],
       ['aperture', first.aperture],

@@ -8,6 +8,7 @@ import { inflateBounded, lzwDecodeInto } from '../codecs/bounded-decoders';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
 import { blockName, Compression, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
+import { tiffProperties } from '../tiff/tiff-properties';
 
 export interface PlaneDescription {
   /** Pyramid levels of the plane, largest first. */
@@ -50,8 +51,7 @@ export class OmePlaneSource implements SlideSource {
       tileWidth: dir.blockWidth,
       tileHeight: dir.blockHeight,
     }));
-    const properties: Record<string, string> = {};
-    for (const [name, value] of Object.entries(base.tags)) properties[`tiff.${name}`] = value;
+    const properties = tiffProperties(base.tags);
     Object.assign(properties, description.properties, { 'openslide.vendor': this.vendor, 'openslide.level-count': String(this.levels.length) });
     this.levels.forEach((level, i) => {
       properties[`openslide.level[${i}].width`] = String(level.width);

@@ -10,13 +10,13 @@ import type { LevelInfo, Mpp } from '../../../shared/slide';
 import { slideFormat } from '../../../shared/slide-formats';
 import { SlideError } from '../errors';
 import type { TiffDirectory } from '../tiff/tiff-file';
+import { tiffProperties } from '../tiff/tiff-properties';
 import { type EmbeddedJpeg, embeddedJpeg } from './embedded-jpeg';
 import type { FormatPlugin } from './format-plugin';
 import { decodeBase64, formatDouble } from './openslide-values';
 import { PhilipsSource } from './philips-source';
 import { isDpUfsImport, parsePixelSpacing, readPhilipsXml } from './philips-xml';
 import { TiffPyramidSource } from './tiff-pyramid-source';
-import { tifflikeProperties } from './tifflike-properties';
 import { parseXml } from './xml-document';
 
 export const philipsFormat: FormatPlugin = {
@@ -67,7 +67,7 @@ export const philipsFormat: FormatPlugin = {
 
     const spacing = parsePixelSpacing(xml.properties.get('philips.DICOM_PIXEL_SPACING') ?? '');
     const mpp: Mpp | null = spacing && spacing.x > 0 && spacing.y > 0 ? { x: 1e3 * spacing.x, y: 1e3 * spacing.y } : null;
-    const properties: Record<string, string> = { ...(await tifflikeProperties(dirs[0]!)), ...Object.fromEntries(xml.properties) };
+    const properties: Record<string, string> = { ...tiffProperties(dirs[0]!.tags, { description: false }), ...Object.fromEntries(xml.properties) };
     if (spacing) {
       properties['openslide.mpp-x'] = formatDouble(1e3 * spacing.x);
       properties['openslide.mpp-y'] = formatDouble(1e3 * spacing.y);

@@ -9,6 +9,7 @@ import { checkDecodable, decodeBlock, hasSeparatePlanes } from '../codecs/regist
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
 import { blockName, Compression, Photometric, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
+import { tiffProperties } from '../tiff/tiff-properties';
 import { openSlideProperties } from './openslide-properties';
 
 const MAX_ASSOCIATED_PIXELS = 64 * 1024 * 1024;
@@ -200,8 +201,7 @@ function blit(block: RgbImage, out: Uint8Array, width: number, height: number, x
 }
 
 function buildProperties(description: TiffPyramidDescription, levels: readonly LevelInfo[], base: TiffDirectory): Record<string, string> {
-  const properties: Record<string, string> = {};
-  for (const [name, value] of Object.entries(base.tags)) properties[`tiff.${name}`] = value;
+  const properties = tiffProperties(base.tags);
   Object.assign(properties, description.properties);
   return Object.assign(
     properties,
