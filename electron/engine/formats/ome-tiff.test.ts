@@ -17,6 +17,7 @@ import { compareRgb } from '../../../testing/pixel-compare';
 import { type OmeTiffOptions, omeChannel, omeRgbLevels, writeOmeTiff } from '../../../testing/writers/ome-tiff';
 import { SlideEngine } from '../engine';
 import { SlideError } from '../errors';
+import { formatDouble } from './openslide-values';
 
 const engine = new SlideEngine({ tileEncoding: 'png' });
 after(() => engine.closeAll());
@@ -167,6 +168,11 @@ describe('OME-TIFF SubIFD pyramids', { timeout: 600_000 }, () => {
     );
     assert.match(info.properties['slidescope.note'] ?? '', /3 channels: the first is shown in grey.*not composited/);
     assert.equal(info.properties['ome.channel[0].name'], 'DAPI');
+    // openslide.* as an RGB OME-TIFF reports them: doubles in %.17g, the OME-XML as the comment.
+    assert.match(info.properties['openslide.comment'] ?? '', /<OME /);
+    info.levels.forEach((l, i) => assert.equal(info.properties[`openslide.level[${i}].downsample`], formatDouble(l.downsample)));
+    assert.ok(info.mpp, 'the fixture gives a pixel size');
+    assert.equal(info.properties['openslide.mpp-x'], formatDouble(info.mpp.x));
     // tifffile reads the planes as written (uncompressed): channel 0's sum at each level.
     const script = `
 import json, sys, tifffile

@@ -50,16 +50,8 @@ export class TiffPyramidSource implements SlideSource {
     this.objectivePower = description.objectivePower;
     this.mpp = description.mpp;
     this.associatedNames = [...description.associated.keys()];
-    const base = description.levels[0]!;
-    this.levels = description.levels.map((dir) => ({
-      width: dir.width,
-      height: dir.height,
-      // As OpenSlide: the mean of the two axes' ratios.
-      downsample: (base.width / dir.width + base.height / dir.height) / 2,
-      tileWidth: dir.blockWidth,
-      tileHeight: dir.blockHeight,
-    }));
-    this.properties = buildProperties(description, this.levels, base);
+    this.levels = pyramidLevels(description.levels);
+    this.properties = pyramidProperties(description.levels[0]!, this.levels, description);
   }
 
   /** Fails at open (UNSUPPORTED_*) rather than on every tile when a level's codec is unknown. */
@@ -200,13 +192,30 @@ function blit(block: RgbImage, out: Uint8Array, width: number, height: number, x
   }
 }
 
-function buildProperties(description: TiffPyramidDescription, levels: readonly LevelInfo[], base: TiffDirectory): Record<string, string> {
-  const properties = tiffProperties(base.tags);
-  Object.assign(properties, description.properties);
-  return Object.assign(
-    properties,
-    openSlideProperties({ vendor: description.vendor, comment: base.description, levels, mpp: description.mpp, objectivePower: description.objectivePower }),
-  );
+/** The levels of TIFF directories (largest first) as stored. */
+export function pyramidLevels(dirs: readonly TiffDirectory[]): LevelInfo[] {
+  const base = dirs[0]!;
+  return dirs.map((dir) => ({
+    width: dir.width,
+    height: dir.height,
+    // As OpenSlide: the mean of the two axes' ratios.
+    downsample: (base.width / dir.width + base.height / dir.height) / 2,
+    tileWidth: dir.blockWidth,
+    tileHeight: dir.blockHeight,
+  }));
+}
+
+/** A TIFF pyramid's properties: its base directory's tiff.*, the format's own, and openslide.*. */
+export function pyramidProperties(
+  base: TiffDirectory,
+  levels: readonly LevelInfo[],
+  description: Pick<TiffPyramidDescription, 'vendor' | 'mpp' | 'objectivePower' | 'properties'>,
+): Record<string, string> {
+  return {
+    ...tiffProperties(base.tags),
+    ...description.properties,
+    ...openSlideProperties({ vendor: description.vendor, comment: base.description, levels, mpp: description.mpp, objectivePower: description.objectivePower }),
+  };
 }
 
 function capitalised(text: string): string {
