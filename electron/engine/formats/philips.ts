@@ -62,8 +62,8 @@ export const philipsFormat: FormatPlugin = {
     ] as const) {
       if (base64 === null || associated.has(name)) continue;
       // A broken embedded image is dropped, as OpenSlide drops it: the slide itself is fine.
-      const jpeg = embeddedJpeg(decodeBase64(base64));
-      if (typeof jpeg !== 'string') xmlImages.set(name, jpeg);
+      const jpeg = embeddedJpeg(decodeBase64(base64), name, path);
+      if (!(jpeg instanceof SlideError)) xmlImages.set(name, jpeg);
     }
 
     const spacing = parsePixelSpacing(xml.properties.get('philips.DICOM_PIXEL_SPACING') ?? '');

@@ -7,12 +7,10 @@ import { completeJpeg, jpegStructureProblem } from '../codecs/jpeg-stream';
 import { decompositionLevels, hasSubsampledComponents, j2kSizeProblem } from '../codecs/jpeg2000-decoder';
 import { checkDecodable, decodeBlock, hasSeparatePlanes } from '../codecs/registry';
 import { SlideError } from '../errors';
-import type { SlideSource } from '../slide-source';
+import { MAX_ASSOCIATED_PIXELS, type SlideSource } from '../slide-source';
 import { blockName, Compression, Photometric, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
 import { tiffProperties } from '../tiff/tiff-properties';
 import { openSlideProperties } from './openslide-properties';
-
-const MAX_ASSOCIATED_PIXELS = 64 * 1024 * 1024;
 
 export interface TiffPyramidDescription {
   format: string;
