@@ -101,8 +101,8 @@ function readImage(image: XmlElement, objectives: Map<string, number>, fileUuid:
   // TiffData names the file of its planes by UUID: this file's is the root's UUID attribute.
   const uuid = first ? firstChild(first, 'UUID') : undefined;
   const planeFile = uuid ? ownText(uuid).trim() : '';
-  const date = firstChild(image, 'AcquisitionDate');
   const elsewhere = uuid && fileUuid && planeFile !== fileUuid ? (uuid.attributes.get('FileName') ?? planeFile) : null;
+  const date = firstChild(image, 'AcquisitionDate');
   return {
     name: image.attributes.get('Name') ?? '',
     ifd: first ? intAttribute(first, 'IFD', 0, path) : 0,

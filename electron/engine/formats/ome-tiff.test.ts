@@ -170,7 +170,7 @@ describe('OME-TIFF SubIFD pyramids', { timeout: 600_000 }, () => {
     assert.equal(info.properties['ome.channel[0].name'], 'DAPI');
     // openslide.* as an RGB OME-TIFF reports them: doubles in %.17g, the OME-XML as the comment.
     assert.match(info.properties['openslide.comment'] ?? '', /<OME /);
-    info.levels.forEach((l, i) => assert.equal(info.properties[`openslide.level[${i}].downsample`], formatDouble(l.downsample)));
+    for (const [i, l] of info.levels.entries()) assert.equal(info.properties[`openslide.level[${i}].downsample`], formatDouble(l.downsample));
     assert.ok(info.mpp, 'the fixture gives a pixel size');
     assert.equal(info.properties['openslide.mpp-x'], formatDouble(info.mpp.x));
     // tifffile reads the planes as written (uncompressed): channel 0's sum at each level.
