@@ -133,6 +133,17 @@ describe('generic TIFF pyramids', () => {
     assert.equal(engine.describeTiling(slideId).filter((p) => p.startsWith('stored')).length, 6);
   });
 
+  test('tiff.* properties as OpenSlide prints them (resolutions in %.17g)', async () => {
+    for (const name of ['image-js_tiled-jpeg.tif', 'openslide-python_boxes.tiff']) {
+      const path = sharedSlide(name);
+      const { info } = await openSlide(engine, path);
+      const ref = runOpenSlide([{ kind: 'info', path }])[0] as ReferenceInfo;
+      const keys = new Set([...Object.keys(ref.properties), ...Object.keys(info.properties)].filter((k) => k.startsWith('tiff.')));
+      assert.ok(keys.has('tiff.XResolution'), `${name}: a resolution to compare`);
+      for (const key of keys) assert.equal(info.properties[key], ref.properties[key], `${name}: ${key}`);
+    }
+  });
+
   test('openslide-python_boxes.tiff: every level agrees with libvips, and with OpenSlide where OpenSlide is stable', async () => {
     const path = sharedSlide('openslide-python_boxes.tiff');
     const { slideId, info } = await openSlide(engine, path);

@@ -3,6 +3,9 @@
 
 import type { LevelInfo, Mpp, RgbImage } from '../../shared/slide';
 
+/** Associated images are pictures of the glass: anything larger is not one. */
+export const MAX_ASSOCIATED_PIXELS = 64 * 1024 * 1024;
+
 /** A rectangle of a level's plane, in that level's pixels. */
 export interface LevelRect {
   x: number;

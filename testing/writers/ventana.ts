@@ -67,6 +67,8 @@ export interface VentanaOptions {
   missingFrames?: ReadonlyArray<readonly [number, number]>;
   /** Hostile files only: rewrites the EncodeInfo XML before it is written (not part of fixture keys). */
   rewriteEncodeInfo?: (xml: string) => string;
+  /** Test files only: rewrites the iScan XMP packet before it is written (not part of fixture keys). */
+  rewriteIScan?: (xml: string) => string;
 }
 
 interface Joint {
@@ -256,7 +258,13 @@ export async function writeVentanaBif(path: string, options: VentanaOptions): Pr
       const labelImage = writer.addImage({
         ...stripSpec(labelCodec, macro.width, macro.height, 16, 'Label Image'),
         software: SOFTWARE,
-        extraTags: [xmp(iScanXml({ magnification, scanRes: options.scanRes ?? 0.25, root: options.iScanRoot ?? 'iScan', seed }))],
+        extraTags: [
+          xmp(
+            (options.rewriteIScan ?? ((x: string) => x))(
+              iScanXml({ magnification, scanRes: options.scanRes ?? 0.25, root: options.iScanRoot ?? 'iScan', seed }),
+            ),
+          ),
+        ],
       });
       const thumbImage = writer.addImage({
         width: thumbnail.width,

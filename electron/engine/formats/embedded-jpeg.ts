@@ -1,14 +1,12 @@
-// A standalone JPEG carried inside a slide's metadata (Philips's label and macro in its XML): its
-// size read from the frame header without decoding, and its pixels decoded as RGB, never beyond that
-// size.
+// A standalone JPEG stored as an associated image (Philips's label and macro in its XML, an NDPI
+// file's macro): its size read from the frame header without decoding, and its pixels decoded as
+// RGB, never beyond that size.
 
 import sharp from 'sharp';
 import type { RgbImage } from '../../../shared/slide';
 import { readJpegFrame } from '../codecs/jpeg-stream';
 import { SlideError } from '../errors';
-
-/** Associated images are pictures of the glass: anything larger is not one. */
-export const MAX_EMBEDDED_PIXELS = 64 * 1024 * 1024;
+import { MAX_ASSOCIATED_PIXELS } from '../slide-source';
 
 export interface EmbeddedJpeg {
   bytes: Uint8Array;
@@ -16,12 +14,17 @@ export interface EmbeddedJpeg {
   height: number;
 }
 
-/** The JPEG and its declared size, or why it cannot be one (broken header, absurd size). */
-export function embeddedJpeg(bytes: Uint8Array): EmbeddedJpeg | string {
+/**
+ * The `name` image's JPEG and its declared size, or why it cannot be one: CORRUPT_DATA for a broken
+ * header, TOO_LARGE for an absurd size. Returned, not thrown: a format may drop the image instead.
+ */
+export function embeddedJpeg(bytes: Uint8Array, name: string, path: string): EmbeddedJpeg | SlideError {
   const frame = readJpegFrame(bytes);
-  if (typeof frame === 'string') return frame;
-  if (frame.width === 0 || frame.height === 0) return `its frame is ${frame.width} x ${frame.height} pixels`;
-  if (frame.width * frame.height > MAX_EMBEDDED_PIXELS) return `its frame of ${frame.width} x ${frame.height} pixels is larger than a slide's picture can be`;
+  if (typeof frame === 'string') return new SlideError('CORRUPT_DATA', `The ${name} image is damaged (${frame}).`, path);
+  if (frame.width === 0 || frame.height === 0)
+    return new SlideError('CORRUPT_DATA', `The ${name} image is damaged (its frame is ${frame.width} x ${frame.height} pixels).`, path);
+  if (frame.width * frame.height > MAX_ASSOCIATED_PIXELS)
+    return new SlideError('TOO_LARGE', `The ${name} image declares ${frame.width} x ${frame.height} pixels, more than a picture of the slide can have.`, path);
   return { bytes, width: frame.width, height: frame.height };
 }
 

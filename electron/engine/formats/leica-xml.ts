@@ -3,7 +3,7 @@
 // each naming its TIFF directory), with the scan settings OpenSlide reports as leica.* properties.
 
 import { decodeBase64, parseInteger } from './openslide-values';
-import { childElements, textNodes, type XmlElement } from './xml-document';
+import { childElements, firstChild, textNodes, type XmlElement } from './xml-document';
 
 export const LEICA_NAMESPACES = ['http://www.leica-microsystems.com/scn/2010/03/10', 'http://www.leica-microsystems.com/scn/2010/10/01'] as const;
 
@@ -63,7 +63,7 @@ export function isLeicaRoot(root: XmlElement): boolean {
 /** Reads the collection; LeicaXmlError when a part OpenSlide requires is missing or malformed. */
 export function readLeicaXml(root: XmlElement): LeicaCollection {
   const ns = root.namespace;
-  const collection = childElements(root, 'collection', ns)[0];
+  const collection = firstChild(root, 'collection', ns);
   if (!collection) throw new LeicaXmlError('has no <collection>');
   const encoded = textAt(root, ns, 'collection', 'barcode');
   // The 2010/10/01 barcode element is Base64 (decoded as a C string); the 2010/03/10 attribute is not.
@@ -71,7 +71,7 @@ export function readLeicaXml(root: XmlElement): LeicaCollection {
   const widthNm = integerAttribute(collection, 'sizeX');
   const heightNm = integerAttribute(collection, 'sizeY');
   const images = childElements(collection, 'image', ns).map((image): LeicaImage => {
-    const view = childElements(image, 'view', ns)[0];
+    const view = firstChild(image, 'view', ns);
     if (!view) throw new LeicaXmlError('has an <image> without a <view>');
     const devices = childElements(image, 'device', ns);
     const deviceAttribute = (name: string) => devices.map((d) => d.attributes.get(name)).find((v) => v !== undefined) ?? null;

@@ -9,12 +9,13 @@ import type { Mpp } from '../../../shared/slide';
 import { slideFormat } from '../../../shared/slide-formats';
 import { SlideError } from '../errors';
 import { MAX_DIMENSION, type TiffDirectory } from '../tiff/tiff-file';
+import { tiffProperties } from '../tiff/tiff-properties';
 import type { FormatPlugin } from './format-plugin';
 import { isLeicaRoot, LEICA_NAMESPACES, type LeicaCollection, type LeicaImage, LeicaXmlError, readLeicaXml } from './leica-xml';
-import { formatDouble, parseInteger } from './openslide-values';
+import { boundsProperties, openSlideProperties, regionProperties } from './openslide-properties';
+import { parseInteger } from './openslide-values';
 import { type PlacedLevel, PlacedTiffSource } from './placed-tiff-source';
 import { TiffPyramidSource } from './tiff-pyramid-source';
-import { tifflikeProperties } from './tifflike-properties';
 import { parseXml } from './xml-document';
 
 const BRIGHTFIELD = 'brightfield';
@@ -93,7 +94,7 @@ export const leicaFormat: FormatPlugin = {
       mpp: null,
       properties: {},
     });
-    const properties: Record<string, string> = await tifflikeProperties(propertyDir);
+    const properties = tiffProperties(propertyDir.tags, { description: false });
     const leica: Array<[string, string | null]> = [
       ['barcode', collection.barcode],
       ['aperture', first.aperture],
@@ -105,20 +106,16 @@ export const leicaFormat: FormatPlugin = {
     ];
     for (const [name, value] of leica) if (value !== null) properties[`leica.${name}`] = value;
     const objectivePower = first.objective === null || first.objective === '' ? null : parseInteger(first.objective);
-    if (objectivePower !== null) properties['openslide.objective-power'] = String(objectivePower);
     const mpp = resolutionMpp(propertyDir);
-    if (mpp) {
-      properties['openslide.mpp-x'] = formatDouble(mpp.x);
-      properties['openslide.mpp-y'] = formatDouble(mpp.y);
-    }
-    Object.assign(properties, boundsProperties(levels[0]!, store));
-    properties['openslide.vendor'] = 'leica';
-    properties['openslide.level-count'] = String(levels.length);
-    levels.forEach((level, i) => {
-      properties[`openslide.level[${i}].width`] = String(level.width);
-      properties[`openslide.level[${i}].height`] = String(level.height);
-      properties[`openslide.level[${i}].downsample`] = formatDouble(level.downsample);
-    });
+    // Levels of placed images have no tile size of their own: OpenSlide reports none.
+    Object.assign(properties, openSlideProperties({ vendor: 'leica', comment: undefined, levels, mpp, objectivePower }));
+    const regions = levels[0]!.images.map((placed) => ({
+      x: placed.x,
+      y: placed.y,
+      width: store.levels[placed.image]!.width,
+      height: store.levels[placed.image]!.height,
+    }));
+    Object.assign(properties, regionProperties(regions), boundsProperties(regions));
     return new PlacedTiffSource({
       format: 'leica',
       vendor: 'leica',
@@ -166,29 +163,4 @@ function mainImages(collection: LeicaCollection, path: string): LeicaImage[] {
 function resolutionMpp(dir: TiffDirectory): Mpp | null {
   if ((dir.resolutionUnit ?? 2) !== 3 || dir.xResolution === undefined || dir.yResolution === undefined) return null;
   return { x: 10000 / Math.fround(dir.xResolution), y: 10000 / Math.fround(dir.yResolution) };
-}
-
-/** openslide.region[i].* for each main image at level 0, and openslide.bounds-* around them all. */
-function boundsProperties(level0: PlacedLevel, store: TiffPyramidSource): Record<string, string> {
-  const properties: Record<string, string> = {};
-  let x0 = Number.POSITIVE_INFINITY;
-  let y0 = Number.POSITIVE_INFINITY;
-  let x1 = Number.NEGATIVE_INFINITY;
-  let y1 = Number.NEGATIVE_INFINITY;
-  level0.images.forEach((placed, i) => {
-    const { width, height } = store.levels[placed.image]!;
-    properties[`openslide.region[${i}].x`] = String(placed.x);
-    properties[`openslide.region[${i}].y`] = String(placed.y);
-    properties[`openslide.region[${i}].width`] = String(width);
-    properties[`openslide.region[${i}].height`] = String(height);
-    x0 = Math.min(x0, placed.x);
-    y0 = Math.min(y0, placed.y);
-    x1 = Math.max(x1, placed.x + width);
-    y1 = Math.max(y1, placed.y + height);
-  });
-  properties['openslide.bounds-x'] = String(x0);
-  properties['openslide.bounds-y'] = String(y0);
-  properties['openslide.bounds-width'] = String(x1 - x0);
-  properties['openslide.bounds-height'] = String(y1 - y0);
-  return properties;
 }

@@ -5,7 +5,7 @@
 
 import { SlideError } from '../errors';
 import { parseDouble } from './openslide-values';
-import { child, childrenNamed, type XmlElement } from './xml-tree';
+import { childElements, firstChild, ownText, type XmlElement } from './xml-document';
 
 /** Associated images by the names OME writers give them (lower case), as Slidescope names them. */
 const ASSOCIATED_NAMES: Record<string, string> = { macro: 'macro', label: 'label', thumbnail: 'thumbnail', overview: 'macro' };
@@ -58,7 +58,7 @@ export interface OmeMetadata {
 const TYPE_BITS: Record<string, number> = { int8: 8, uint8: 8, int16: 16, uint16: 16, int32: 32, uint32: 32, float: 32, double: 64, bit: 1 };
 
 function intAttribute(element: XmlElement, name: string, fallback: number | null, path: string): number {
-  const text = element.attributes[name];
+  const text = element.attributes.get(name);
   if (text === undefined) {
     if (fallback === null) throw new SlideError('CORRUPT_DATA', `The OME-XML's ${element.name} has no ${name}.`, path);
     return fallback;
@@ -70,10 +70,10 @@ function intAttribute(element: XmlElement, name: string, fallback: number | null
 }
 
 function micrometres(pixels: XmlElement, axis: 'X' | 'Y'): number | null {
-  const text = pixels.attributes[`PhysicalSize${axis}`];
+  const text = pixels.attributes.get(`PhysicalSize${axis}`);
   if (text === undefined) return null;
   const value = parseDouble(text);
-  const perUnit = MICRONS_PER_UNIT[pixels.attributes[`PhysicalSize${axis}Unit`] ?? 'µm'];
+  const perUnit = MICRONS_PER_UNIT[pixels.attributes.get(`PhysicalSize${axis}Unit`) ?? 'µm'];
   if (!(value > 0) || perUnit === undefined) return null;
   const mpp = value * perUnit;
   // A microscope's pixel is between a few nanometres and a millimetre: anything else is no scale.
@@ -81,28 +81,30 @@ function micrometres(pixels: XmlElement, axis: 'X' | 'Y'): number | null {
 }
 
 function readImage(image: XmlElement, objectives: Map<string, number>, fileUuid: string | undefined, path: string): OmeImage {
-  const pixels = child(image, 'Pixels');
+  const pixels = firstChild(image, 'Pixels');
   if (!pixels) throw new SlideError('CORRUPT_DATA', 'An Image of the OME-XML has no Pixels.', path);
-  const type = pixels.attributes.Type ?? '';
+  const type = pixels.attributes.get('Type') ?? '';
   const bits = TYPE_BITS[type];
   if (bits === undefined) throw new SlideError('CORRUPT_DATA', `The OME-XML gives the pixel type "${type.slice(0, 20)}".`, path);
-  const tiffData = childrenNamed(pixels, 'TiffData');
+  const tiffData = childElements(pixels, 'TiffData');
   // The plane C = Z = T = 0: the TiffData that starts there (or lists planes from there).
-  const first = tiffData.find((t) => ['FirstC', 'FirstZ', 'FirstT'].every((a) => (t.attributes[a] ?? '0') === '0')) ?? tiffData[0];
-  const channels = childrenNamed(pixels, 'Channel');
+  const first = tiffData.find((t) => ['FirstC', 'FirstZ', 'FirstT'].every((a) => (t.attributes.get(a) ?? '0') === '0')) ?? tiffData[0];
+  const channels = childElements(pixels, 'Channel');
   const physical: Record<string, string> = {};
   for (const name of ['PhysicalSizeX', 'PhysicalSizeXUnit', 'PhysicalSizeY', 'PhysicalSizeYUnit', 'PhysicalSizeZ', 'PhysicalSizeZUnit']) {
-    const value = pixels.attributes[name];
+    const value = pixels.attributes.get(name);
     if (value !== undefined) physical[name] = value;
   }
   const x = micrometres(pixels, 'X');
   const y = micrometres(pixels, 'Y');
-  const settings = child(image, 'ObjectiveSettings')?.attributes.ID;
+  const settings = firstChild(image, 'ObjectiveSettings')?.attributes.get('ID');
   // TiffData names the file of its planes by UUID: this file's is the root's UUID attribute.
-  const uuid = first ? child(first, 'UUID') : undefined;
-  const elsewhere = uuid && fileUuid && uuid.text.trim() !== fileUuid ? (uuid.attributes.FileName ?? uuid.text.trim()) : null;
+  const uuid = first ? firstChild(first, 'UUID') : undefined;
+  const planeFile = uuid ? ownText(uuid).trim() : '';
+  const elsewhere = uuid && fileUuid && planeFile !== fileUuid ? (uuid.attributes.get('FileName') ?? planeFile) : null;
+  const date = firstChild(image, 'AcquisitionDate');
   return {
-    name: image.attributes.Name ?? '',
+    name: image.attributes.get('Name') ?? '',
     ifd: first ? intAttribute(first, 'IFD', 0, path) : 0,
     elsewhere,
     sizeX: intAttribute(pixels, 'SizeX', null, path),
@@ -113,10 +115,10 @@ function readImage(image: XmlElement, objectives: Map<string, number>, fileUuid:
     type,
     significantBits: Math.min(bits, intAttribute(pixels, 'SignificantBits', bits, path) || bits),
     samplesPerPixel: channels[0] ? intAttribute(channels[0], 'SamplesPerPixel', 1, path) : 1,
-    channelNames: channels.map((c) => c.attributes.Name ?? ''),
+    channelNames: channels.map((c) => c.attributes.get('Name') ?? ''),
     mpp: x !== null && y !== null ? { x, y } : null,
     physical,
-    acquisitionDate: child(image, 'AcquisitionDate')?.text.trim() || undefined,
+    acquisitionDate: (date && ownText(date).trim()) || undefined,
     objectiveMagnification: settings === undefined ? null : (objectives.get(settings) ?? null),
   };
 }
@@ -125,14 +127,14 @@ function readImage(image: XmlElement, objectives: Map<string, number>, fileUuid:
 export function readOmeMetadata(root: XmlElement, path: string): OmeMetadata {
   if (root.name !== 'OME') throw new SlideError('CORRUPT_DATA', "The OME-TIFF's description is not OME-XML.", path);
   const objectives = new Map<string, number>();
-  for (const instrument of childrenNamed(root, 'Instrument')) {
-    for (const objective of childrenNamed(instrument, 'Objective')) {
-      const id = objective.attributes.ID;
-      const magnification = parseDouble(objective.attributes.NominalMagnification ?? '');
+  for (const instrument of childElements(root, 'Instrument')) {
+    for (const objective of childElements(instrument, 'Objective')) {
+      const id = objective.attributes.get('ID');
+      const magnification = parseDouble(objective.attributes.get('NominalMagnification') ?? '');
       if (id !== undefined && magnification > 0 && magnification < 1000) objectives.set(id, magnification);
     }
   }
-  const images = childrenNamed(root, 'Image').map((image) => readImage(image, objectives, root.attributes.UUID, path));
+  const images = childElements(root, 'Image').map((image) => readImage(image, objectives, root.attributes.get('UUID'), path));
   const associated = new Map<string, OmeImage>();
   let slide: OmeImage | undefined;
   for (const image of images) {
@@ -144,7 +146,7 @@ export function readOmeMetadata(root: XmlElement, path: string): OmeMetadata {
     }
   }
   if (!slide) throw new SlideError('CORRUPT_DATA', 'The OME-XML describes no slide image.', path);
-  return { slide, associated, creator: root.attributes.Creator };
+  return { slide, associated, creator: root.attributes.get('Creator') };
 }
 
 /** ome.* properties of the slide image (names of Slidescope's own: OpenSlide does not read OME). */

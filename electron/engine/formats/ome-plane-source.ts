@@ -8,6 +8,7 @@ import { inflateBounded, lzwDecodeInto } from '../codecs/bounded-decoders';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
 import { blockName, Compression, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
+import { pyramidLevels, pyramidProperties } from './tiff-pyramid-source';
 
 export interface PlaneDescription {
   /** Pyramid levels of the plane, largest first. */
@@ -42,30 +43,9 @@ export class OmePlaneSource implements SlideSource {
     this.objectivePower = description.objectivePower;
     this.mpp = description.mpp;
     this.max = 2 ** description.significantBits - 1;
-    const base = this.dirs[0]!;
-    this.levels = this.dirs.map((dir) => ({
-      width: dir.width,
-      height: dir.height,
-      downsample: (base.width / dir.width + base.height / dir.height) / 2,
-      tileWidth: dir.blockWidth,
-      tileHeight: dir.blockHeight,
-    }));
-    const properties: Record<string, string> = {};
-    for (const [name, value] of Object.entries(base.tags)) properties[`tiff.${name}`] = value;
-    Object.assign(properties, description.properties, { 'openslide.vendor': this.vendor, 'openslide.level-count': String(this.levels.length) });
-    this.levels.forEach((level, i) => {
-      properties[`openslide.level[${i}].width`] = String(level.width);
-      properties[`openslide.level[${i}].height`] = String(level.height);
-      properties[`openslide.level[${i}].downsample`] = String(level.downsample);
-      properties[`openslide.level[${i}].tile-width`] = String(level.tileWidth);
-      properties[`openslide.level[${i}].tile-height`] = String(level.tileHeight);
-    });
-    if (this.mpp) {
-      properties['openslide.mpp-x'] = String(this.mpp.x);
-      properties['openslide.mpp-y'] = String(this.mpp.y);
-    }
-    if (this.objectivePower !== null) properties['openslide.objective-power'] = String(this.objectivePower);
-    this.properties = properties;
+    this.levels = pyramidLevels(this.dirs);
+    // As an RGB OME-TIFF's (TiffPyramidSource): the same properties whatever the samples.
+    this.properties = pyramidProperties(this.dirs[0]!, this.levels, { ...description, vendor: this.vendor });
   }
 
   /** Refuses at open (UNSUPPORTED_*) what the block decoder here cannot read. */

@@ -17,6 +17,7 @@ import { compareRgb } from '../../../testing/pixel-compare';
 import { type OmeTiffOptions, omeChannel, omeRgbLevels, writeOmeTiff } from '../../../testing/writers/ome-tiff';
 import { SlideEngine } from '../engine';
 import { SlideError } from '../errors';
+import { formatDouble } from './openslide-values';
 
 const engine = new SlideEngine({ tileEncoding: 'png' });
 after(() => engine.closeAll());
@@ -167,6 +168,11 @@ describe('OME-TIFF SubIFD pyramids', { timeout: 600_000 }, () => {
     );
     assert.match(info.properties['slidescope.note'] ?? '', /3 channels: the first is shown in grey.*not composited/);
     assert.equal(info.properties['ome.channel[0].name'], 'DAPI');
+    // openslide.* as an RGB OME-TIFF reports them: doubles in %.17g, the OME-XML as the comment.
+    assert.match(info.properties['openslide.comment'] ?? '', /<OME /);
+    for (const [i, l] of info.levels.entries()) assert.equal(info.properties[`openslide.level[${i}].downsample`], formatDouble(l.downsample));
+    assert.ok(info.mpp, 'the fixture gives a pixel size');
+    assert.equal(info.properties['openslide.mpp-x'], formatDouble(info.mpp.x));
     // tifffile reads the planes as written (uncompressed): channel 0's sum at each level.
     const script = `
 import json, sys, tifffile
@@ -405,8 +411,8 @@ test('a BinaryOnly OME-TIFF (metadata in a companion file) opens as a plain TIFF
 describe('hostile OME-XML: typed errors naming the file', { timeout: 120_000 }, () => {
   const base = { ...(FIXTURES['ome-rgb-lzw'].options as OmeTiffOptions), width: 600, height: 400, levels: 2 };
   const cases: Array<{ name: string; rewrite: (xml: string) => string; message: RegExp; code?: string }> = [
-    { name: 'truncated OME-XML', rewrite: (xml) => xml.slice(0, Math.floor(xml.length * 0.6)), message: /not well-formed/ },
-    { name: 'a DTD with entities', rewrite: (xml) => xml.replace('<OME ', '<!DOCTYPE OME [<!ENTITY a "aaaa">]><OME '), message: /DTD/ },
+    { name: 'truncated OME-XML', rewrite: (xml) => xml.slice(0, Math.floor(xml.length * 0.6)), message: /OME-XML is not valid XML/ },
+    { name: 'a DTD with entities', rewrite: (xml) => xml.replace('<OME ', '<!DOCTYPE OME [<!ENTITY a "aaaa">]><OME '), message: /DOCTYPE/ },
     { name: 'absurd SizeX', rewrite: (xml) => xml.replace('SizeX="600"', 'SizeX="99999999999"'), message: /99999999999 x 400/ },
     { name: 'a TiffData IFD the file does not have', rewrite: (xml) => xml.replace('IFD="0"', 'IFD="4000000"'), message: /directory 4000000/ },
     { name: 'an unknown pixel type', rewrite: (xml) => xml.replace('Type="uint8"', 'Type="complex"'), message: /pixel type/ },

@@ -12,13 +12,13 @@ import type { FormatPlugin } from './format-plugin';
 import { type OmeImage, omeProperties, readOmeMetadata } from './ome-metadata';
 import { OmePlaneSource } from './ome-plane-source';
 import { TiffPyramidSource } from './tiff-pyramid-source';
-import { MAX_XML_BYTES, parseXml } from './xml-tree';
+import { MAX_XML_LENGTH, parseXml } from './xml-document';
 
 const DESCRIPTION_TAG = 270;
 
 /** The first IFD's description as UTF-8 text (OME-XML spells units "µm"). */
 async function omeXml(tiff: TiffFile): Promise<string | null> {
-  const bytes = await tiff.readTagBytes(tiff.directories[0]!, DESCRIPTION_TAG, MAX_XML_BYTES);
+  const bytes = await tiff.readTagBytes(tiff.directories[0]!, DESCRIPTION_TAG, MAX_XML_LENGTH);
   return bytes ? new TextDecoder().decode(bytes).replace(/\0+$/, '') : null;
 }
 
@@ -64,7 +64,7 @@ export const omeTiffFormat: FormatPlugin = {
     const path = tiff.path;
     const xml = await omeXml(tiff);
     if (xml === null) throw new SlideError('CORRUPT_DATA', 'The OME-TIFF has no OME-XML description.', path);
-    const metadata = readOmeMetadata(parseXml(xml, "the OME-TIFF's OME-XML", path), path);
+    const metadata = readOmeMetadata(parseXml(xml, 'OME-XML', path), path);
     const { slide } = metadata;
     const base = planeDirectory(tiff, slide, 'slide image');
     const levels = await pyramid(tiff, base);

@@ -10,13 +10,14 @@ import type { LevelInfo, Mpp } from '../../../shared/slide';
 import { slideFormat } from '../../../shared/slide-formats';
 import { SlideError } from '../errors';
 import type { TiffDirectory } from '../tiff/tiff-file';
+import { tiffProperties } from '../tiff/tiff-properties';
 import { type EmbeddedJpeg, embeddedJpeg } from './embedded-jpeg';
 import type { FormatPlugin } from './format-plugin';
-import { decodeBase64, formatDouble } from './openslide-values';
+import { openSlideProperties } from './openslide-properties';
+import { decodeBase64 } from './openslide-values';
 import { PhilipsSource } from './philips-source';
 import { isDpUfsImport, parsePixelSpacing, readPhilipsXml } from './philips-xml';
 import { TiffPyramidSource } from './tiff-pyramid-source';
-import { tifflikeProperties } from './tifflike-properties';
 import { parseXml } from './xml-document';
 
 export const philipsFormat: FormatPlugin = {
@@ -61,26 +62,23 @@ export const philipsFormat: FormatPlugin = {
     ] as const) {
       if (base64 === null || associated.has(name)) continue;
       // A broken embedded image is dropped, as OpenSlide drops it: the slide itself is fine.
-      const jpeg = embeddedJpeg(decodeBase64(base64));
-      if (typeof jpeg !== 'string') xmlImages.set(name, jpeg);
+      const jpeg = embeddedJpeg(decodeBase64(base64), name, path);
+      if (!(jpeg instanceof SlideError)) xmlImages.set(name, jpeg);
     }
 
     const spacing = parsePixelSpacing(xml.properties.get('philips.DICOM_PIXEL_SPACING') ?? '');
     const mpp: Mpp | null = spacing && spacing.x > 0 && spacing.y > 0 ? { x: 1e3 * spacing.x, y: 1e3 * spacing.y } : null;
-    const properties: Record<string, string> = { ...(await tifflikeProperties(dirs[0]!)), ...Object.fromEntries(xml.properties) };
-    if (spacing) {
-      properties['openslide.mpp-x'] = formatDouble(1e3 * spacing.x);
-      properties['openslide.mpp-y'] = formatDouble(1e3 * spacing.y);
-    }
-    properties['openslide.vendor'] = 'philips';
-    properties['openslide.level-count'] = String(levels.length);
-    levels.forEach((level, i) => {
-      properties[`openslide.level[${i}].width`] = String(level.width);
-      properties[`openslide.level[${i}].height`] = String(level.height);
-      properties[`openslide.level[${i}].downsample`] = formatDouble(level.downsample);
-      properties[`openslide.level[${i}].tile-width`] = String(level.tileWidth);
-      properties[`openslide.level[${i}].tile-height`] = String(level.tileHeight);
-    });
+    const properties: Record<string, string> = {
+      ...tiffProperties(dirs[0]!.tags, { description: false }),
+      ...Object.fromEntries(xml.properties),
+      ...openSlideProperties({
+        vendor: 'philips',
+        comment: undefined,
+        levels,
+        mpp: spacing ? { x: 1e3 * spacing.x, y: 1e3 * spacing.y } : null,
+        objectivePower: null,
+      }),
+    };
 
     const pyramid = await TiffPyramidSource.create(tiff, {
       format: 'philips',

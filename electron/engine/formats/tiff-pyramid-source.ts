@@ -7,11 +7,10 @@ import { completeJpeg, jpegStructureProblem } from '../codecs/jpeg-stream';
 import { decompositionLevels, hasSubsampledComponents, j2kSizeProblem } from '../codecs/jpeg2000-decoder';
 import { checkDecodable, decodeBlock, hasSeparatePlanes } from '../codecs/registry';
 import { SlideError } from '../errors';
-import type { SlideSource } from '../slide-source';
+import { MAX_ASSOCIATED_PIXELS, type SlideSource } from '../slide-source';
 import { blockName, Compression, Photometric, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
+import { tiffProperties } from '../tiff/tiff-properties';
 import { openSlideProperties } from './openslide-properties';
-
-const MAX_ASSOCIATED_PIXELS = 64 * 1024 * 1024;
 
 export interface TiffPyramidDescription {
   format: string;
@@ -49,16 +48,8 @@ export class TiffPyramidSource implements SlideSource {
     this.objectivePower = description.objectivePower;
     this.mpp = description.mpp;
     this.associatedNames = [...description.associated.keys()];
-    const base = description.levels[0]!;
-    this.levels = description.levels.map((dir) => ({
-      width: dir.width,
-      height: dir.height,
-      // As OpenSlide: the mean of the two axes' ratios.
-      downsample: (base.width / dir.width + base.height / dir.height) / 2,
-      tileWidth: dir.blockWidth,
-      tileHeight: dir.blockHeight,
-    }));
-    this.properties = buildProperties(description, this.levels, base);
+    this.levels = pyramidLevels(description.levels);
+    this.properties = pyramidProperties(description.levels[0]!, this.levels, description);
   }
 
   /** Fails at open (UNSUPPORTED_*) rather than on every tile when a level's codec is unknown. */
@@ -199,14 +190,30 @@ function blit(block: RgbImage, out: Uint8Array, width: number, height: number, x
   }
 }
 
-function buildProperties(description: TiffPyramidDescription, levels: readonly LevelInfo[], base: TiffDirectory): Record<string, string> {
-  const properties: Record<string, string> = {};
-  for (const [name, value] of Object.entries(base.tags)) properties[`tiff.${name}`] = value;
-  Object.assign(properties, description.properties);
-  return Object.assign(
-    properties,
-    openSlideProperties({ vendor: description.vendor, comment: base.description, levels, mpp: description.mpp, objectivePower: description.objectivePower }),
-  );
+/** The levels of TIFF directories (largest first) as stored. */
+export function pyramidLevels(dirs: readonly TiffDirectory[]): LevelInfo[] {
+  const base = dirs[0]!;
+  return dirs.map((dir) => ({
+    width: dir.width,
+    height: dir.height,
+    // As OpenSlide: the mean of the two axes' ratios.
+    downsample: (base.width / dir.width + base.height / dir.height) / 2,
+    tileWidth: dir.blockWidth,
+    tileHeight: dir.blockHeight,
+  }));
+}
+
+/** A TIFF pyramid's properties: its base directory's tiff.*, the format's own, and openslide.*. */
+export function pyramidProperties(
+  base: TiffDirectory,
+  levels: readonly LevelInfo[],
+  description: Pick<TiffPyramidDescription, 'vendor' | 'mpp' | 'objectivePower' | 'properties'>,
+): Record<string, string> {
+  return {
+    ...tiffProperties(base.tags),
+    ...description.properties,
+    ...openSlideProperties({ vendor: description.vendor, comment: base.description, levels, mpp: description.mpp, objectivePower: description.objectivePower }),
+  };
 }
 
 function capitalised(text: string): string {

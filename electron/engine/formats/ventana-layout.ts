@@ -5,7 +5,7 @@
 
 import { SlideError } from '../errors';
 import { parseDouble, parseInteger } from './openslide-values';
-import { child, childrenNamed, parseXml, type XmlElement } from './xml-tree';
+import { childElements, firstChild, parseXml, type XmlElement } from './xml-document';
 
 /** Far more scanned areas than a slide has (iScan scanners find a handful of tissue regions). */
 const MAX_AREAS = 1000;
@@ -32,14 +32,17 @@ export interface BifLayout {
 /** The iScan element: the XMP packet's root, or a child of a Metadata root. */
 export function findIScan(root: XmlElement): XmlElement | null {
   if (root.name === 'iScan') return root;
-  if (root.name === 'Metadata') return child(root, 'iScan') ?? null;
+  if (root.name === 'Metadata') return firstChild(root, 'iScan') ?? null;
   return null;
 }
 
-/** ventana.* properties: every non-empty attribute of the iScan element. */
+/**
+ * ventana.* properties: every non-empty attribute of the iScan element in no namespace (OpenSlide
+ * reads them with xmlGetNoNsProp): neither namespace declarations nor prefixed attributes.
+ */
 export function iScanProperties(iScan: XmlElement): Record<string, string> {
   const properties: Record<string, string> = {};
-  for (const [name, value] of Object.entries(iScan.attributes)) if (value !== '') properties[`ventana.${name}`] = value;
+  for (const [name, value] of iScan.attributes) if (value !== '' && name !== 'xmlns' && !name.includes(':')) properties[`ventana.${name}`] = value;
   return properties;
 }
 
@@ -63,7 +66,7 @@ export function parseLevelDescription(description: string, path: string): { leve
 }
 
 function intAttr(element: XmlElement, name: string, path: string): number {
-  const value = element.attributes[name];
+  const value = element.attributes.get(name);
   const n = value === undefined ? null : parseInteger(value);
   if (n === null)
     throw new SlideError(
@@ -75,7 +78,7 @@ function intAttr(element: XmlElement, name: string, path: string): number {
 }
 
 function doubleAttr(element: XmlElement, name: string, path: string): number {
-  const value = element.attributes[name];
+  const value = element.attributes.get(name);
   const n = value === undefined ? Number.NaN : parseDouble(value);
   if (Number.isNaN(n))
     throw new SlideError(
@@ -100,11 +103,11 @@ function frameAt(area: VentanaArea, number: number, path: string): { col: number
  * within it (OpenSlide would fail on its first read there; here the file is refused at once).
  */
 export function parseEncodeInfo(xml: string, tileWidth: number, tileHeight: number, grid: { cols: number; rows: number }, path: string): BifLayout {
-  const root = parseXml(xml, "the BIF's level-0 XMP packet", path);
-  const stitch = root.name === 'EncodeInfo' ? child(root, 'SlideStitchInfo') : undefined;
-  const origin = root.name === 'EncodeInfo' ? child(root, 'AoiOrigin') : undefined;
-  const infos = stitch ? childrenNamed(stitch, 'ImageInfo') : [];
-  const origins = origin?.children ?? [];
+  const root = parseXml(xml, 'level-0 XMP packet', path);
+  const stitch = root.name === 'EncodeInfo' ? firstChild(root, 'SlideStitchInfo') : undefined;
+  const origin = root.name === 'EncodeInfo' ? firstChild(root, 'AoiOrigin') : undefined;
+  const infos = stitch ? childElements(stitch, 'ImageInfo') : [];
+  const origins = origin ? childElements(origin) : [];
   if (!stitch || !origin || infos.length !== origins.length)
     throw new SlideError('CORRUPT_DATA', "The BIF's region metadata is missing or inconsistent.", path);
   if (infos.length > MAX_AREAS) throw new SlideError('CORRUPT_DATA', `The BIF lists ${infos.length} scanned areas, more than a slide has.`, path);
@@ -149,10 +152,10 @@ export function parseEncodeInfo(xml: string, tileWidth: number, tileHeight: numb
     }
     if (Math.abs(area.x) > 1e9 || Math.abs(area.y) > 1e9) throw new SlideError('CORRUPT_DATA', "A BIF area's position is far outside any slide.", path);
     areas.push(area);
-    for (const joint of childrenNamed(info, 'TileJointInfo')) {
+    for (const joint of childElements(info, 'TileJointInfo')) {
       const a = frameAt(area, intAttr(joint, 'Tile1', path), path);
       const b = frameAt(area, intAttr(joint, 'Tile2', path), path);
-      const direction = joint.attributes.Direction;
+      const direction = joint.attributes.get('Direction');
       // DP 200 scanners write LEFT (and DOWN) joints whose frame order is disputed upstream; OpenSlide
       // refuses them rather than misplace frames, and so does this reader.
       if (direction === 'LEFT' || direction === 'DOWN') {

@@ -10,7 +10,7 @@ import { SlideError } from '../errors';
 import { ByteLruCache } from '../lru-cache';
 import type { SlideSource } from '../slide-source';
 import type { TiffDirectory } from '../tiff/tiff-file';
-import { formatDouble } from './openslide-values';
+import { openSlideProperties, regionProperties, type StandardProperties } from './openslide-properties';
 import type { TiffPyramidSource } from './tiff-pyramid-source';
 import { canvasOverWhite, canvasSurface, createCanvas, paintSurface, type Surface } from './tile-compositor';
 import { VentanaLevelGrid } from './ventana-grid';
@@ -48,14 +48,14 @@ export class VentanaSource implements SlideSource {
   private readonly frames = new ByteLruCache<RgbImage | null>(FRAME_CACHE_BYTES, (t) => (t ? t.data.byteLength : 0) + 64);
 
   /**
-   * `pyramid` reads the level directories (in `levels` order) and the associated images; `derived`
-   * are the openslide.* properties OpenSlide derives from the vendor's, in its own number format.
+   * `pyramid` reads the level directories (in `levels` order) and the associated images; `reported`
+   * are the objective power and MPP OpenSlide copies from the iScan attributes, unchecked.
    */
   constructor(
     private readonly pyramid: TiffPyramidSource,
     levels: readonly VentanaLevel[],
     layout: BifLayout | null,
-    derived: Readonly<Record<string, string>>,
+    reported: Pick<StandardProperties, 'mpp' | 'objectivePower'>,
   ) {
     this.path = pyramid.path;
     this.objectivePower = pyramid.objectivePower;
@@ -79,31 +79,26 @@ export class VentanaSource implements SlideSource {
         throw new SlideError('CORRUPT_DATA', `The BIF's frames make a level of ${level.width} x ${level.height} pixels.`, this.path);
       }
     }
-    this.properties = { ...this.buildProperties(layout), ...derived };
+    this.properties = this.buildProperties(levels[0]!.dir, layout, reported);
   }
 
-  /** The pyramid source's tiff.* and openslide.* properties, with OpenSlide's level (and region) geometry for this slide. */
-  private buildProperties(layout: BifLayout | null): Record<string, string> {
+  /** The pyramid's tiff.* and ventana.* properties, and openslide.* with this slide's levels (and regions). */
+  private buildProperties(base: TiffDirectory, layout: BifLayout | null, reported: Pick<StandardProperties, 'mpp' | 'objectivePower'>): Record<string, string> {
     const properties: Record<string, string> = {};
-    for (const [key, value] of Object.entries(this.pyramid.properties)) if (!key.startsWith('openslide.level[')) properties[key] = value;
-    this.levels.forEach((level, i) => {
-      properties[`openslide.level[${i}].width`] = String(level.width);
-      properties[`openslide.level[${i}].height`] = String(level.height);
-      properties[`openslide.level[${i}].downsample`] = formatDouble(level.downsample);
-      // OpenSlide gives no tile size for a stitched level: its tiles are not the file's.
-      if (!layout) {
-        properties[`openslide.level[${i}].tile-width`] = String(level.tileWidth);
-        properties[`openslide.level[${i}].tile-height`] = String(level.tileHeight);
-      }
-    });
+    // The pyramid's openslide.* describe its stored levels, not this slide's.
+    for (const [key, value] of Object.entries(this.pyramid.properties)) if (!key.startsWith('openslide.')) properties[key] = value;
+    // OpenSlide gives no tile size for a stitched level: its tiles are not the file's.
+    const levels = layout ? this.levels.map(({ width, height, downsample }) => ({ width, height, downsample })) : this.levels;
+    Object.assign(properties, openSlideProperties({ vendor: this.vendor, comment: base.description, levels, ...reported }));
     if (layout) {
       const tile = this.pyramid.levels[0]!;
-      layout.areas.forEach((area, i) => {
-        properties[`openslide.region[${i}].x`] = String(Math.trunc(layout.advanceX * area.startCol));
-        properties[`openslide.region[${i}].y`] = String(Math.trunc(layout.advanceY * area.startRow));
-        properties[`openslide.region[${i}].width`] = String(Math.ceil(layout.advanceX * (area.cols - 1) + tile.tileWidth));
-        properties[`openslide.region[${i}].height`] = String(Math.ceil(layout.advanceY * (area.rows - 1) + tile.tileHeight));
-      });
+      const regions = layout.areas.map((area) => ({
+        x: Math.trunc(layout.advanceX * area.startCol),
+        y: Math.trunc(layout.advanceY * area.startRow),
+        width: Math.ceil(layout.advanceX * (area.cols - 1) + tile.tileWidth),
+        height: Math.ceil(layout.advanceY * (area.rows - 1) + tile.tileHeight),
+      }));
+      Object.assign(properties, regionProperties(regions));
     }
     return properties;
   }

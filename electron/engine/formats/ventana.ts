@@ -9,17 +9,17 @@ import { slideFormat } from '../../../shared/slide-formats';
 import { SlideError } from '../errors';
 import type { TiffDirectory, TiffFile } from '../tiff/tiff-file';
 import type { FormatPlugin } from './format-plugin';
-import { formatDouble, parseDouble, parseInteger } from './openslide-values';
+import { parseDouble, parseInteger } from './openslide-values';
 import { TiffPyramidSource } from './tiff-pyramid-source';
 import { type BifLayout, findIScan, iScanProperties, parseEncodeInfo, parseLevelDescription } from './ventana-layout';
 import { type VentanaLevel, VentanaSource } from './ventana-source';
-import { MAX_XML_BYTES, parseXml } from './xml-tree';
+import { MAX_XML_LENGTH, parseXml } from './xml-document';
 
 const XMP_TAG = 700;
 
 /** A directory's XMP packet as text, or null when it has none. */
 async function xmpPacket(tiff: TiffFile, dir: TiffDirectory): Promise<string | null> {
-  const bytes = await tiff.readTagBytes(dir, XMP_TAG, MAX_XML_BYTES);
+  const bytes = await tiff.readTagBytes(dir, XMP_TAG, MAX_XML_LENGTH);
   return bytes ? new TextDecoder().decode(bytes).replace(/\0+$/, '') : null;
 }
 
@@ -36,11 +36,11 @@ export const ventanaFormat: FormatPlugin = {
   async open(probe) {
     const tiff = (await probe.tiff())!;
     const path = tiff.path;
-    const iScan = findIScan(parseXml((await xmpPacket(tiff, tiff.directories[0]!))!, "the slide's iScan XMP packet", path));
+    const iScan = findIScan(parseXml((await xmpPacket(tiff, tiff.directories[0]!))!, 'iScan XMP packet', path));
     if (!iScan) throw new SlideError('CORRUPT_DATA', "The slide's XMP packet has no iScan element where Ventana writes it.", path);
     const properties = iScanProperties(iScan);
     // Several focal planes are stored as extra tiles OpenSlide does not place: it refuses them.
-    const zLayers = iScan.attributes['Z-layers'];
+    const zLayers = iScan.attributes.get('Z-layers');
     if (zLayers !== undefined && parseInteger(zLayers) !== 1) {
       throw new SlideError('UNSUPPORTED_FORMAT', `The BIF has ${zLayers.slice(0, 10)} focal planes (Z-layers); only single-plane slides are supported.`, path);
     }
@@ -85,12 +85,11 @@ export const ventanaFormat: FormatPlugin = {
     if (levels.length === 0) throw new SlideError('CORRUPT_DATA', 'The Ventana slide has no pyramid levels.', path);
     levels.sort((a, b) => b.dir.width - a.dir.width);
 
-    // openslide.objective-power and openslide.mpp-* as OpenSlide derives them, in its number format.
-    const derived: Record<string, string> = {};
+    // Objective power and MPP as OpenSlide copies them from the iScan attributes (any number), and
+    // as the slide uses them (positive ones).
     const magnification = properties['ventana.Magnification'] === undefined ? null : parseInteger(properties['ventana.Magnification']);
-    if (magnification !== null) derived['openslide.objective-power'] = String(magnification);
     const scanRes = properties['ventana.ScanRes'] === undefined ? Number.NaN : parseDouble(properties['ventana.ScanRes']);
-    if (!Number.isNaN(scanRes)) derived['openslide.mpp-x'] = derived['openslide.mpp-y'] = formatDouble(scanRes);
+    const reported = { objectivePower: magnification, mpp: Number.isNaN(scanRes) ? null : { x: scanRes, y: scanRes } };
     const mpp: Mpp | null = scanRes > 0 ? { x: scanRes, y: scanRes } : null;
 
     const pyramid = await TiffPyramidSource.create(tiff, {
@@ -102,6 +101,6 @@ export const ventanaFormat: FormatPlugin = {
       mpp,
       properties,
     });
-    return new VentanaSource(pyramid, levels, layout, derived);
+    return new VentanaSource(pyramid, levels, layout, reported);
   },
 };

@@ -1,15 +1,18 @@
-// A slide's XML description (Philips, Leica) as a small element tree, namespaces resolved, read the
-// way libxml2 reads it for OpenSlide: well-formed or refused, entities and character references
-// decoded, line ends and attribute whitespace normalised. Its size is bounded before anything
-// parses it, and a DOCTYPE (entity declarations: expansion bombs) is refused: slide XML has none.
+// A slide's XML (Philips and Leica descriptions, Ventana XMP packets, OME-XML) as a small element
+// tree, namespaces resolved, read the way libxml2 reads it for OpenSlide: well-formed or refused,
+// entities and character references decoded, line ends and attribute whitespace normalised. Its size
+// and element count are bounded before anything parses it, its depth while it is parsed, and a
+// DOCTYPE (entity declarations: expansion bombs) is refused: slide XML has none.
 
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { SlideError } from '../errors';
 
-/** Far beyond any real description (a Philips one with its Base64 label and macro: a few MB). */
-export const MAX_XML_LENGTH = 16 * 1024 * 1024;
+/** Beyond any slide's XML: a BIF's joint list for 200 x 200 frames is ~10 MB, a Philips description a few. */
+export const MAX_XML_LENGTH = 32 * 1024 * 1024;
 /** Slide XML nests 8 deep at most (Philips's pixel representations). */
 const MAX_DEPTH = 64;
+/** A BIF's joint list has two elements a frame (~80,000 for 200 x 200): this bounds the tree built. */
+const MAX_ELEMENTS = 2_000_000;
 
 export interface XmlElement {
   /** Local name, without its prefix. */
@@ -38,9 +41,19 @@ export function childElements(parent: XmlElement, name?: string, namespace?: str
   );
 }
 
+/** The first child element with that local name (and namespace), if any. */
+export function firstChild(parent: XmlElement, name: string, namespace?: string): XmlElement | undefined {
+  return parent.children.find((c): c is XmlElement => isElement(c) && c.name === name && (namespace === undefined || c.namespace === namespace));
+}
+
 /** The text nodes directly under an element (XPath's text()), in order. */
 export function textNodes(element: XmlElement): string[] {
   return element.children.filter((c): c is XmlText => !isElement(c)).map((c) => c.text);
+}
+
+/** The element's own text, its child elements' left out. */
+export function ownText(element: XmlElement): string {
+  return textNodes(element).join('');
 }
 
 /** All the text inside an element, descendants included (libxml2's xmlNodeGetContent). */
@@ -70,8 +83,8 @@ const parser = new XMLParser({
 });
 
 /**
- * Parses `xml` (the slide's `what`, for messages). TOO_LARGE past MAX_XML_LENGTH; CORRUPT_DATA
- * when it is not well-formed XML with one root element.
+ * Parses `xml` (the slide's `what`, for messages). TOO_LARGE past MAX_XML_LENGTH or MAX_ELEMENTS;
+ * CORRUPT_DATA when it is not well-formed XML with one root element.
  */
 export function parseXml(xml: string, what: string, path: string): XmlElement {
   if (xml.length > MAX_XML_LENGTH) {
@@ -82,6 +95,9 @@ export function parseXml(xml: string, what: string, path: string): XmlElement {
     .replace(/^\uFEFF/, '')
     .replace(/\r\n?/g, '\n');
   if (/<!DOCTYPE/i.test(text)) throw bad('it declares a DOCTYPE');
+  if (startTags(text, MAX_ELEMENTS) > MAX_ELEMENTS) {
+    throw new SlideError('TOO_LARGE', `The slide's ${what} has more than ${MAX_ELEMENTS} elements, more than a slide's XML can have.`, path);
+  }
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw bad(`line ${valid.err.line}: ${valid.err.msg}`);
   let nodes: OrderedNode[];
@@ -97,6 +113,19 @@ export function parseXml(xml: string, what: string, path: string): XmlElement {
   } catch (error) {
     throw bad(error instanceof Error ? error.message : String(error));
   }
+}
+
+/**
+ * Start tags in `text`, counting stops past `limit`. Those inside comments and CDATA count too: an
+ * over-count only where no slide's XML comes, and a bound known before the parser builds its tree.
+ */
+function startTags(text: string, limit: number): number {
+  let count = 0;
+  for (let i = text.indexOf('<'); i >= 0 && count <= limit; i = text.indexOf('<', i + 1)) {
+    const next = text[i + 1];
+    if (next !== '/' && next !== '!' && next !== '?') count++;
+  }
+  return count;
 }
 
 /**

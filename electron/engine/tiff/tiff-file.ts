@@ -4,7 +4,7 @@ import { GeoTIFF, type ImageFileDirectory } from 'geotiff';
 import { readError, SlideError } from '../errors';
 import { SlideFile } from '../slide-file';
 import { checkIfd, type IfdLayout, ifdEntry, MAX_IFDS, readIfdChain } from './ifd-chain';
-import { PROPERTY_TAGS, tiffTagProperties } from './tiff-properties';
+import { DOUBLE_PROPERTY_TAGS, PROPERTY_TAGS, RESOLUTION_UNIT_TAG, tiffTagProperties } from './tiff-properties';
 
 /** Larger than any scanned slide (the largest are ~250k px wide); guards allocations on hostile headers. */
 export const MAX_DIMENSION = 4_000_000;
@@ -367,10 +367,16 @@ async function readDirectory(index: number, ifd: ImageFileDirectory, fileSize: n
     const value: unknown = ifd.hasTag(tag) ? await ifd.loadValue(tag) : undefined;
     if (typeof value === 'string') texts.set(tag, value);
   }
-  const xResolution = rational(await ifd.loadValue(282));
-  const yResolution = rational(await ifd.loadValue(283));
-  const resolutionUnit = num(296);
-  const tags = tiffTagProperties(texts, { x: xResolution, y: yResolution, unit: resolutionUnit });
+  const numbers = new Map<number, number>();
+  for (const [tag] of DOUBLE_PROPERTY_TAGS) {
+    const value = ifd.hasTag(tag) ? rational(await ifd.loadValue(tag)) : undefined;
+    if (value !== undefined) numbers.set(tag, value);
+  }
+  const resolutionUnit = num(RESOLUTION_UNIT_TAG);
+  if (resolutionUnit !== undefined) numbers.set(RESOLUTION_UNIT_TAG, resolutionUnit);
+  const xResolution = numbers.get(282);
+  const yResolution = numbers.get(283);
+  const tags = tiffTagProperties(texts, numbers);
   const jpegTables = ifd.hasTag(347) ? ((await ifd.loadValue(347)) as Uint8Array | undefined) : undefined;
   return {
     index,

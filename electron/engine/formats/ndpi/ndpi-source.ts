@@ -6,14 +6,13 @@
 import type { LevelInfo, Mpp, RgbImage } from '../../../../shared/slide';
 import { decodeJpeg } from '../../codecs/jpeg-decoder';
 import { decodeJpegScaled } from '../../codecs/jpeg-scaled-decoder';
-import { readJpegFrame } from '../../codecs/jpeg-stream';
 import { SlideError } from '../../errors';
 import type { SlideFile } from '../../slide-file';
 import type { SlideSource } from '../../slide-source';
+import { decodeEmbeddedJpeg, embeddedJpeg } from '../embedded-jpeg';
 import type { NdpiJpegLevel } from './ndpi-jpeg-level';
 
 const YCBCR = 6;
-const MAX_ASSOCIATED_PIXELS = 64 * 1024 * 1024;
 
 /** A level of the slide: a stored level, or one decoded from it at 1/scale. */
 export interface NdpiLevel {
@@ -135,19 +134,9 @@ export class NdpiSource implements SlideSource {
 
   async readAssociated(name: string): Promise<RgbImage> {
     if (name !== 'macro' || !this.macro) throw new SlideError('INVALID_ARGUMENT', `The slide has no associated image named "${name}".`, this.path);
-    const jpeg = await this.file.read(this.macro.start, this.macro.length, 'The macro image');
-    const frame = readJpegFrame(jpeg);
-    if (typeof frame === 'string') throw new SlideError('CORRUPT_DATA', `The macro image is damaged (${frame}).`, this.path);
-    if (frame.width * frame.height > MAX_ASSOCIATED_PIXELS)
-      throw new SlideError('TOO_LARGE', `The macro image declares ${frame.width} x ${frame.height} pixels.`, this.path);
-    const decoded = await decodeJpeg(jpeg, { tileWidth: frame.width, tileHeight: frame.height, photometric: YCBCR }).catch((error: unknown) => {
-      throw new SlideError(
-        'CORRUPT_DATA',
-        `The macro image is damaged and cannot be decoded (${error instanceof Error ? error.message : String(error)}).`,
-        this.path,
-      );
-    });
-    return { data: decoded.data, width: decoded.width, height: decoded.height, channels: 3 };
+    const jpeg = embeddedJpeg(await this.file.read(this.macro.start, this.macro.length, 'The macro image'), name, this.path);
+    if (jpeg instanceof SlideError) throw jpeg;
+    return decodeEmbeddedJpeg(jpeg, name, this.path);
   }
 
   async close(): Promise<void> {

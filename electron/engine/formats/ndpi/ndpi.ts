@@ -6,7 +6,7 @@
 import type { LevelInfo, Mpp } from '../../../../shared/slide';
 import { slideFormat } from '../../../../shared/slide-formats';
 import { SlideError } from '../../errors';
-import { PROPERTY_TAGS, tiffTagProperties } from '../../tiff/tiff-properties';
+import { DOUBLE_PROPERTY_TAGS, PROPERTY_TAGS, RESOLUTION_UNIT_TAG, tiffProperties, tiffTagProperties } from '../../tiff/tiff-properties';
 import type { FormatPlugin } from '../format-plugin';
 import { openSlideProperties } from '../openslide-properties';
 import type { SlideProbe } from '../slide-probe';
@@ -108,13 +108,12 @@ export const ndpiFormat: FormatPlugin = {
       const text = await first.text(tag);
       if (text !== null) texts.set(tag, text);
     }
-    const resolution = {
-      x: (await first.number(Tag.XResolution)) ?? undefined,
-      y: (await first.number(Tag.YResolution)) ?? undefined,
-      unit: (await first.number(Tag.ResolutionUnit)) ?? undefined,
-    };
-    const all: Record<string, string> = {};
-    for (const [name, value] of Object.entries(tiffTagProperties(texts, resolution))) all[`tiff.${name}`] = value;
+    const numbers = new Map<number, number>();
+    for (const tag of [...DOUBLE_PROPERTY_TAGS.map(([t]) => t), RESOLUTION_UNIT_TAG]) {
+      const value = await first.number(tag);
+      if (value !== null) numbers.set(tag, value);
+    }
+    const all = tiffProperties(tiffTagProperties(texts, numbers));
     Object.assign(all, properties);
     Object.assign(all, openSlideProperties({ vendor: 'hamamatsu', comment: texts.get(270), levels, mpp, objectivePower }));
     return new NdpiSource(file, { levels: views, macro, mpp, objectivePower }, levels, all);
