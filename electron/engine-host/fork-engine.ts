@@ -63,6 +63,9 @@ export function forkEngine(options: ForkEngineOptions = {}): EngineSpawn<Endpoin
       },
       stop(graceful) {
         if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+        // Waited for until it has gone: an unreferenced child would let a CLI's event loop end first,
+        // with its last await unsettled (exit code 13), when the kill comes after the grace period.
+        child.ref();
         return new Promise<void>((resolve) => {
           const timer = setTimeout(() => child.kill('SIGKILL'), graceful ? EXIT_GRACE_MS : 0);
           child.once('exit', () => {
