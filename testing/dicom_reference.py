@@ -6,6 +6,7 @@ file and reads its frames, which are placed in the total pixel matrix as the DIC
 (Slide)), the first frame at a place winning, white where none is. Writes the image as raw RGB to
 OUT.rgb and prints a JSON summary."""
 
+import io
 import json
 import os
 import subprocess
@@ -14,6 +15,8 @@ import tempfile
 
 import numpy as np
 import pydicom
+import pydicom.encaps
+from PIL import Image
 from pydicom.pixel_data_handlers.util import convert_color_space
 
 
@@ -24,12 +27,16 @@ def frames_of(path):
         fd, tmp = tempfile.mkstemp(suffix=".dcm")
         os.close(fd)
         try:
-            subprocess.run(["gdcmconv", "--raw", path, tmp], check=True)
+            converted = subprocess.run(["gdcmconv", "--raw", path, tmp], capture_output=True)
+            if converted.returncode != 0:
+                # GDCM joins no JPEG 2000 frame of several fragments: pydicom splits the frames
+                # (by the offset table) and Pillow (OpenJPEG, libjpeg) decodes each.
+                return ds, pillow_frames(ds), ds.PhotometricInterpretation
             decoded = pydicom.dcmread(tmp)
         finally:
             os.unlink(tmp)
-    pixels = decoded.pixel_array
     count = int(ds.get("NumberOfFrames", 1))
+    pixels = decoded.pixel_array
     if count == 1:
         pixels = pixels[None]
     if pixels.ndim == 3:
@@ -42,6 +49,15 @@ def frames_of(path):
     if pixels.shape[-1] == 1:
         pixels = np.repeat(pixels, 3, axis=-1)
     return ds, pixels.astype(np.uint8), photometric
+
+
+def pillow_frames(ds):
+    count = int(ds.get("NumberOfFrames", 1))
+    frames = []
+    for data in pydicom.encaps.generate_pixel_data_frame(ds.PixelData, count):
+        image = Image.open(io.BytesIO(data))
+        frames.append(np.asarray(image.convert("RGB")))
+    return np.stack(frames).astype(np.uint8)
 
 
 def positions(ds, count):

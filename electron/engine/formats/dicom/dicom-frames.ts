@@ -17,8 +17,8 @@ const SEQUENCE_END = 0xfffee0dd;
 const UNDEFINED = 0xffffffff;
 /** A per-frame functional groups item (a frame's description) larger than this is refused. */
 const MAX_ITEM_BYTES = 1024 * 1024;
-/** Elements between the per-frame groups and the pixel data (the Extended Offset Table) beyond this are refused. */
-const MAX_TAIL_BYTES = 64 * 1024 * 1024;
+/** An Extended Offset Table (8 bytes a frame) larger than this is refused. */
+const MAX_TABLE_BYTES = 64 * 1024 * 1024;
 
 export interface FrameLayoutRequest {
   /** The frames the header declares. */
@@ -45,9 +45,11 @@ export async function readFrameLayout(instance: DicomInstance, request: FrameLay
   const corrupt = (message: string) => new SlideError('CORRUPT_DATA', message, file.path);
   let offset = instance.restOffset;
   let positions: FrameLayout['positions'] = null;
-  let tail: DataSet | null = null;
+  const tables = new Map<number, Uint8Array>();
+  // The elements after the header, one at a time: dicom-parser reads OV (the Extended Offset
+  // Table's VR) with a 2-byte length, so these few are read here.
   for (;;) {
-    const head = await file.source.readChunk(offset, 12);
+    const head = await file.source.readChunk(offset, 8);
     if (head.length < 8) throw corrupt('The file ends before its pixel data: it is truncated.');
     const tag = tagAt(head, 0);
     if (tag === PIXEL_DATA) break;
@@ -57,9 +59,14 @@ export async function readFrameLayout(instance: DicomInstance, request: FrameLay
       offset = walked.end;
       continue;
     }
-    const run = await readTail(file, offset, explicit);
-    tail = run.dataSet;
-    offset = run.end;
+    const element = await elementHeader(file, offset, explicit);
+    if (element.length === UNDEFINED || element.value + element.length > file.size)
+      throw corrupt(`Its ${hex(tag)} element, before the pixel data, runs past the end of the file.`);
+    if (tag === Tag.ExtendedOffsetTable || tag === Tag.ExtendedOffsetTableLengths) {
+      if (element.length > MAX_TABLE_BYTES) throw new SlideError('TOO_LARGE', 'Its Extended Offset Table is larger than 64 MB.', file.path);
+      tables.set(tag, await file.read(element.value, element.length, 'The Extended Offset Table'));
+    }
+    offset = element.value + element.length;
   }
   const pixelData = await elementHeader(file, offset, explicit);
   if (pixelData.length !== UNDEFINED) {
@@ -72,7 +79,7 @@ export async function readFrameLayout(instance: DicomInstance, request: FrameLay
       read: (index) => file.read(pixelData.value + index * request.frameBytes, request.frameBytes, `Frame ${index + 1}`),
     };
   }
-  const spans = await encapsulatedSpans(file, pixelData.value, request, tail);
+  const spans = await encapsulatedSpans(file, pixelData.value, request, extendedOffsets(tables, request.frames));
   return { positions, count: request.frames, read: (index) => spans.read(index) };
 }
 
@@ -92,17 +99,6 @@ async function itemHeader(file: SlideFile, offset: number): Promise<{ tag: numbe
   const h = await file.source.readChunk(offset, 8);
   if (h.length < 8) throw new SlideError('CORRUPT_DATA', 'The file ends inside its pixel data: it is truncated.', file.path);
   return { tag: tagAt(h, 0), length: new DataView(h.buffer, h.byteOffset, 8).getUint32(4, true) };
-}
-
-/** Elements between the per-frame groups and the pixel data, read in a window that grows to hold them. */
-async function readTail(file: SlideFile, offset: number, explicit: boolean): Promise<{ dataSet: DataSet; end: number }> {
-  for (let size = 64 * 1024; ; size *= 4) {
-    const bytes = await file.read(offset, Math.min(size, file.size - offset), 'The DICOM header');
-    const run = readElements(bytes, 0, explicit, (tag) => tag === PIXEL_DATA || tag === PER_FRAME_GROUPS);
-    if (run.kind === 'stopped') return { dataSet: run.dataSet, end: offset + run.position };
-    if (offset + size >= file.size) throw new SlideError('CORRUPT_DATA', 'The file ends before its pixel data: it is truncated.', file.path);
-    if (size >= MAX_TAIL_BYTES) throw new SlideError('TOO_LARGE', 'The elements before its pixel data are larger than 64 MB.', file.path);
-  }
 }
 
 /**
@@ -170,7 +166,12 @@ interface FrameSpans {
   read(index: number): Promise<Uint8Array>;
 }
 
-async function encapsulatedSpans(file: SlideFile, first: number, request: FrameLayoutRequest, tail: DataSet | null): Promise<FrameSpans> {
+async function encapsulatedSpans(
+  file: SlideFile,
+  first: number,
+  request: FrameLayoutRequest,
+  extended: { offsets: Float64Array; lengths: Float64Array } | null,
+): Promise<FrameSpans> {
   const corrupt = (message: string) => new SlideError('CORRUPT_DATA', message, file.path);
   const { frames } = request;
   const bot = await itemHeader(file, first);
@@ -181,7 +182,6 @@ async function encapsulatedSpans(file: SlideFile, first: number, request: FrameL
   /** Each frame's end, NaN where only reading tells (the last frame located by the Basic Offset Table). */
   const ends = new Float64Array(frames).fill(Number.NaN);
 
-  const extended = tail && extendedOffsets(tail, frames);
   if (extended) {
     for (let i = 0; i < frames; i++) {
       starts[i] = fragments + extended.offsets[i]!;
@@ -225,11 +225,11 @@ async function encapsulatedSpans(file: SlideFile, first: number, request: FrameL
 }
 
 /** The Extended Offset Table and its lengths, when both are there for every frame. */
-function extendedOffsets(tail: DataSet, frames: number): { offsets: Float64Array; lengths: Float64Array } | null {
+function extendedOffsets(tables: ReadonlyMap<number, Uint8Array>, frames: number): { offsets: Float64Array; lengths: Float64Array } | null {
   const read = (tag: number): Float64Array | null => {
-    const element = tail.elements[tagKey(tag)];
-    if (!element || element.length !== frames * 8) return null;
-    const view = new DataView(tail.byteArray.buffer, tail.byteArray.byteOffset + element.dataOffset, element.length);
+    const bytes = tables.get(tag);
+    if (!bytes || bytes.length !== frames * 8) return null;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     return Float64Array.from({ length: frames }, (_, i) => Number(view.getBigUint64(i * 8, true)));
   };
   const offsets = read(Tag.ExtendedOffsetTable);
