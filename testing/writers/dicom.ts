@@ -420,7 +420,9 @@ function instanceFile(spec: InstanceSpec): Uint8Array {
 
 async function writeSeries(folder: string, source: SlideSource, options: DicomSeriesOptions, prefix: string): Promise<WrittenDicomFile[]> {
   if (options.implicitVr && options.codec !== 'native') throw new Error('implicit VR holds native frames only');
-  const svsPhotometric = source.properties['tiff.Photometric'] === 'YCbCr' ? 'YBR_FULL_422' : 'RGB';
+  // The engine makes an RGB-photometric SVS tile standalone with an Adobe marker saying RGB (transform 0) after SOI.
+  const sample = await source.readStoredJpeg(0, 0, 0);
+  const svsPhotometric = sample && sample[2] === 0xff && sample[3] === 0xee && sample[17] === 0 ? 'RGB' : 'YBR_FULL_422';
   const frames = await framesFor(options, svsPhotometric);
   const study = uid(options.seed, 'study');
   const seriesUid = uid(options.seed, 'series');

@@ -48,7 +48,8 @@ export class DicomSource implements SlideSource {
     this.icc =
       inFirstItems(dataSet, [Tag.OpticalPathSequence], (item) => {
         const element = item.elements[tagKey(Tag.ICCProfile)];
-        return element && element.length > 0 ? item.byteArray.slice(element.dataOffset, element.dataOffset + element.length) : undefined;
+        // Its own copy, whatever becomes of the header it was read with.
+        return element && element.length > 0 ? new Uint8Array(item.byteArray.subarray(element.dataOffset, element.dataOffset + element.length)) : undefined;
       }) ?? null;
     const properties: Record<string, string> = { ...dicom };
     if (this.icc) properties['openslide.icc-size'] = String(this.icc.length);
@@ -96,7 +97,7 @@ export class DicomSource implements SlideSource {
 
   /** The ICC profile of the slide's first optical path, as embedded (openslide.icc-size says its size). */
   async readIccProfile(): Promise<Uint8Array | null> {
-    return this.icc?.slice() ?? null;
+    return this.icc ? new Uint8Array(this.icc) : null;
   }
 
   async close(): Promise<void> {
