@@ -129,12 +129,13 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     return sample;
   };
 
-  async function showOpenDialog(parent: BrowserWindow | undefined, multiple: boolean): Promise<string[]> {
+  /** Slide files, or (folders) folders that are slides: a DICOM series. */
+  async function showOpenDialog(parent: BrowserWindow | undefined, multiple: boolean, folders = false): Promise<string[]> {
     const options: OpenDialogOptions = {
-      title: 'Open Slide',
+      title: folders ? 'Open Slide Folder' : 'Open Slide',
       buttonLabel: 'Open',
-      properties: multiple ? ['openFile', 'multiSelections'] : ['openFile'],
-      filters: OPEN_DIALOG_FILTERS,
+      properties: [folders ? 'openDirectory' : 'openFile', ...(multiple ? (['multiSelections'] as const) : [])],
+      ...(folders ? {} : { filters: OPEN_DIALOG_FILTERS }),
     };
     const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
     return result.canceled ? [] : result.filePaths;
@@ -310,6 +311,12 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
   const actions: MenuActions = {
     openDialog: (win) => {
       void showOpenDialog(target(win)?.win, true).then(
+        (paths) => open(paths.map((path) => ({ kind: 'path', path, source: 'dialog' }))),
+        (error: unknown) => log('the open dialog failed', error),
+      );
+    },
+    openFolderDialog: (win) => {
+      void showOpenDialog(target(win)?.win, true, true).then(
         (paths) => open(paths.map((path) => ({ kind: 'path', path, source: 'dialog' }))),
         (error: unknown) => log('the open dialog failed', error),
       );
