@@ -8,6 +8,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import sharp from 'sharp';
 import type { RgbImage, SlideInfo } from '../../../../shared/slide';
 import { dicomReference } from '../../../../testing/dicom-reference';
 import { fixturePath } from '../../../../testing/fixtures';
@@ -263,6 +264,22 @@ describe('codecs, offset tables and encodings', () => {
         const ref = dicomReference(files);
         const agreed = compareRgb(mine, ref.image, 1);
         assert.equal(agreed.overTolerance, 0, `level ${level} vs pydicom/GDCM: ${JSON.stringify(agreed)}`);
+      }
+      if (variant.options.codec === 'jpeg2000') {
+        // JPEG 2000 frames decode at half size from their own resolution levels, close to the halved frame.
+        const source = await openSlideSource(written.path);
+        assert.equal(source.decodesReduced(0), true);
+        const half = await source.readTileReduced(0, 2, 1, 1);
+        const whole = await source.readTile(0, 2, 1);
+        assert.ok(half && whole);
+        assert.deepEqual([half.width, half.height], [whole.width / 2, whole.height / 2]);
+        const halved = await sharp(whole.data, { raw: { width: whole.width, height: whole.height, channels: 3 } })
+          .resize(half.width, half.height, { kernel: 'cubic' })
+          .raw()
+          .toBuffer();
+        const near = compareRgb(half, { data: new Uint8Array(halved), width: half.width, height: half.height, channels: 3 }, 16);
+        assert.ok(near.meanDiff < 3, JSON.stringify(near));
+        await source.close();
       }
       for (const s of [svs, dicom]) await engine.close({ slideId: s.slideId });
     });

@@ -9,7 +9,7 @@ import { SlideError } from '../../errors';
 import { tagKey } from './dicom-dictionary';
 import { type FrameLayout, readFrameLayout } from './dicom-frames';
 import { type DicomInstance, Tag } from './dicom-instance';
-import { decodeFrame, frameStart, nativeFrameBytes, type PixelFormat, pixelFormat, storedJpegFrame, storesJpeg } from './dicom-pixels';
+import { decodeFrame, decodeFrameReduced, frameStart, nativeFrameBytes, type PixelFormat, pixelFormat, storedJpegFrame, storesJpeg } from './dicom-pixels';
 
 /** Tiles one image may have (a 2^24 grid: 1 M x 1 M pixels in 256-pixel tiles). */
 const MAX_TILES = 2 ** 24;
@@ -142,6 +142,19 @@ export class DicomImage {
     const found = await this.frameAt(col, row);
     if (!found) return null;
     return decodeFrame(found.file.format, found.bytes, `Frame ${found.frame + 1} (tile ${col},${row})`, found.file.instance.file.path);
+  }
+
+  /** Whether its frames decode at reduced sizes themselves (JPEG 2000). */
+  decodesReduced(): boolean {
+    return this.files.every((f) => f.format.codec === 'jpeg2000');
+  }
+
+  /** A tile at 1/2^halvings of its size, when its codec does that cheaply; null otherwise (or where no frame is). */
+  async readTileReduced(col: number, row: number, halvings: number): Promise<RgbImage | null> {
+    if (!this.decodesReduced()) return null;
+    const found = await this.frameAt(col, row);
+    if (!found) return null;
+    return decodeFrameReduced(found.file.format, found.bytes, halvings, `Frame ${found.frame + 1} (tile ${col},${row})`, found.file.instance.file.path);
   }
 
   storesJpeg(): boolean {

@@ -8,7 +8,7 @@ import { runInPool } from '../../codecs/codec-pool';
 import type { Decoded } from '../../codecs/decoded';
 import { decodeJpeg } from '../../codecs/jpeg-decoder';
 import { jpegStructureProblem } from '../../codecs/jpeg-stream';
-import { j2kSizeProblem, ycbcrToRgbInPlace } from '../../codecs/jpeg2000-decoder';
+import { decompositionLevels, hasSubsampledComponents, j2kSizeProblem, ycbcrToRgbInPlace } from '../../codecs/jpeg2000-decoder';
 import { SlideError } from '../../errors';
 import { tagKey } from './dicom-dictionary';
 import { type DicomInstance, Tag, TransferSyntax } from './dicom-instance';
@@ -110,6 +110,37 @@ export async function decodeFrame(format: PixelFormat, frame: Uint8Array, what: 
   return toRgb(decoded, format.photometric === 'MONOCHROME1');
 }
 
+/**
+ * A JPEG 2000 frame decoded at 1/2^halvings of its size from its own resolution levels (cheap), as
+ * the TIFF reader does; null when the codestream has too few levels or subsampled chroma (decoded
+ * whole and halved instead).
+ */
+export async function decodeFrameReduced(format: PixelFormat, frame: Uint8Array, halvings: number, what: string, path: string): Promise<RgbImage | null> {
+  const k = 2 ** halvings;
+  if (format.codec !== 'jpeg2000' || format.columns % k !== 0 || format.rows % k !== 0) return null;
+  const problem = j2kSizeProblem(frame, format.columns, format.rows, format.samples);
+  if (problem) throw new SlideError('CORRUPT_DATA', `${what} is damaged: ${problem}.`, path);
+  if ((decompositionLevels(frame) ?? 0) < halvings || hasSubsampledComponents(frame)) return null;
+  const decoded = await runInPool({ kind: 'jpeg2000', codestream: frame, ycbcr: isUntransformedYcbcr(format, frame), reduce: halvings }).catch(
+    (error: unknown) => {
+      if (error instanceof SlideError && error.code !== 'CORRUPT_DATA') throw error;
+      throw new SlideError('CORRUPT_DATA', `${what} is damaged and cannot be decoded (${error instanceof Error ? error.message : String(error)}).`, path);
+    },
+  );
+  // A codestream with fewer resolution levels than asked for comes back larger: not usable here.
+  if (decoded.width !== format.columns / k || decoded.height !== format.rows / k || (decoded.channels !== format.samples && decoded.channels !== 3))
+    return null;
+  return toRgb(decoded, format.photometric === 'MONOCHROME1');
+}
+
+/**
+ * YBR_ICT / YBR_RCT name the codestream's own component transform, which OpenJPEG undoes; a
+ * codestream without one holds Y, Cb, Cr as they are, converted like Aperio's 33003.
+ */
+function isUntransformedYcbcr(format: PixelFormat, codestream: Uint8Array): boolean {
+  return (format.photometric === 'YBR_ICT' || format.photometric === 'YBR_RCT') && !hasComponentTransform(codestream);
+}
+
 async function decodeSamples(format: PixelFormat, frame: Uint8Array): Promise<Decoded> {
   const { rows, columns, samples } = format;
   switch (format.codec) {
@@ -126,10 +157,7 @@ async function decodeSamples(format: PixelFormat, frame: Uint8Array): Promise<De
     case 'jpeg2000': {
       const problem = j2kSizeProblem(frame, columns, rows, samples);
       if (problem) throw new Error(problem.replace(/^its /, ''));
-      // YBR_ICT / YBR_RCT name the codestream's own component transform, which OpenJPEG undoes; a
-      // codestream without one holds Y, Cb, Cr as they are, converted like Aperio's 33003.
-      const ycbcr = (format.photometric === 'YBR_ICT' || format.photometric === 'YBR_RCT') && !hasComponentTransform(frame);
-      return runInPool({ kind: 'jpeg2000', codestream: frame, ycbcr, reduce: 0 });
+      return runInPool({ kind: 'jpeg2000', codestream: frame, ycbcr: isUntransformedYcbcr(format, frame), reduce: 0 });
     }
     case 'jpeg-ls': {
       const problem = jpegLsFrameProblem(frame, columns, rows, samples);

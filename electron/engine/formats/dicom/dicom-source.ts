@@ -80,12 +80,12 @@ export class DicomSource implements SlideSource {
     return this.image(level, col, row).readStoredJpeg(col, row);
   }
 
-  decodesReduced(): boolean {
-    return false;
+  decodesReduced(level: number): boolean {
+    return this.images[level]?.decodesReduced() ?? false;
   }
 
-  async readTileReduced(): Promise<RgbImage | null> {
-    return null;
+  readTileReduced(level: number, col: number, row: number, halvings: number): Promise<RgbImage | null> {
+    return this.image(level, col, row).readTileReduced(col, row, halvings);
   }
 
   async readAssociated(name: string): Promise<RgbImage> {
