@@ -104,6 +104,21 @@ export function isWsiDicom(head: Uint8Array): boolean {
   }
 }
 
+/**
+ * The Series Instance UID a file's first bytes hold, when they reach it (it comes early): a folder's
+ * other series are passed over without reading their headers. Null when the bytes do not tell.
+ */
+export function seriesInHead(head: Uint8Array): string | null {
+  try {
+    const meta: DataSet & { position?: number } = dicomParser.readPart10Header(head);
+    const explicit = meta.string(tagKey(Tag.TransferSyntaxUID)) !== TransferSyntax.IMPLICIT_LE;
+    const run = readElements(head, meta.position ?? 0, explicit, (tag) => tag > Tag.SeriesInstanceUID);
+    return run.kind === 'stopped' ? (run.dataSet.string(tagKey(Tag.SeriesInstanceUID)) ?? null) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Reads a DICOM file's header. Throws NOT_A_SLIDE for DICOM that is not a whole-slide image. */
 export async function readInstance(file: SlideFile): Promise<DicomInstance> {
   let size = Math.min(file.size, FIRST_WINDOW);

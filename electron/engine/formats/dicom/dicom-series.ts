@@ -9,7 +9,7 @@ import { forEachLimited } from '../../concurrency';
 import { SlideError } from '../../errors';
 import { SlideFile } from '../../slide-file';
 import { tagKey } from './dicom-dictionary';
-import { type DicomInstance, isWsiDicom, readInstance, Tag } from './dicom-instance';
+import { type DicomInstance, isWsiDicom, readInstance, seriesInHead, Tag } from './dicom-instance';
 import { DicomImage } from './dicom-level';
 import { DicomSource } from './dicom-source';
 
@@ -21,10 +21,11 @@ const READS_AT_ONCE = 8;
 const ASSOCIATED: Record<string, string> = { LABEL: 'label', OVERVIEW: 'macro', THUMBNAIL: 'thumbnail' };
 
 /**
- * The whole-slide DICOM files among `names` in `folder` that `wanted` accepts, read as far as their
- * headers; the rest are closed. Files that cannot be read as DICOM are skipped, as OpenSlide skips them.
+ * The whole-slide DICOM files among `names` in `folder` (of one series, when `series` is given),
+ * read as far as their headers; the rest are closed. Files that cannot be read as DICOM are
+ * skipped, as OpenSlide skips them.
  */
-export async function readFolderInstances(folder: string, names: readonly string[], wanted: (instance: DicomInstance) => boolean): Promise<DicomInstance[]> {
+export async function readFolderInstances(folder: string, names: readonly string[], series?: string): Promise<DicomInstance[]> {
   const found: DicomInstance[] = [];
   let dicomFiles = 0;
   await forEachLimited(
@@ -35,13 +36,17 @@ export async function readFolderInstances(folder: string, names: readonly string
       if (!file) return;
       let keep = false;
       try {
-        if (!isWsiDicom(await file.read(0, Math.min(file.size, 4096), 'The file header'))) return;
+        const head = await file.read(0, Math.min(file.size, 4096), 'The file header');
+        if (!isWsiDicom(head)) return;
         if (++dicomFiles > MAX_FOLDER_INSTANCES) throw new SlideError('TOO_LARGE', `The folder holds more than ${MAX_FOLDER_INSTANCES} DICOM files.`, folder);
+        // Another series' file is passed over on its first bytes, its header unread.
+        const inHead = seriesInHead(head);
+        if (series !== undefined && inHead !== null && inHead !== series) return;
         const instance = await readInstance(file).catch((error: unknown) => {
           if (error instanceof SlideError && error.code === 'TOO_LARGE') throw error;
           return null;
         });
-        if (instance && wanted(instance)) {
+        if (instance && (series === undefined || instance.series === series)) {
           found.push(instance);
           keep = true;
         }

@@ -33,11 +33,11 @@ export const dicomFormat: FormatPlugin = {
   },
   async open(probe) {
     const start = await readInstance(probe.file);
-    const others = await readFolderInstances(dirname(probe.path), await probe.siblings(), (i) => i.series === start.series);
+    const others = await readFolderInstances(dirname(probe.path), await probe.siblings(), start.series);
     return openSeries([start, ...others], probe.path);
   },
   async openFolder(folder) {
-    const instances = await readFolderInstances(folder, await folderNames(folder), () => true);
+    const instances = await readFolderInstances(folder, await folderNames(folder));
     const slides = [...slidesOf(instances).values()];
     if (slides.length !== 1) {
       await closeAll(instances);
