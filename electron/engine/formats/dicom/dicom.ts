@@ -17,9 +17,13 @@ const MAX_ENTRIES = 100_000;
 
 async function folderNames(folder: string): Promise<string[]> {
   const names: string[] = [];
-  for await (const entry of await opendir(folder)) {
-    if (names.length >= MAX_ENTRIES) break;
-    names.push(entry.name);
+  try {
+    for await (const entry of await opendir(folder)) {
+      if (names.length >= MAX_ENTRIES) break;
+      names.push(entry.name);
+    }
+  } catch (error) {
+    throw new SlideError('NOT_FOUND', `The folder cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, folder);
   }
   return names;
 }
