@@ -1,5 +1,6 @@
 // npm run bench: the slide engine (in its own process, as the app runs it) against OpenSlide on the
-// same requests, in one run, on a generated 40000 x 30000 Aperio-like slide and a 40960 x 30720 NDPI. The slide is made first,
+// same requests, in one run, on a generated 40000 x 30000 Aperio-like slide and a 40960 x 30720 NDPI (and
+// the Aperio slide as DICOM, against itself as SVS). The slide is made first,
 // in this process; the engine process starts after, so its peak memory is the engine's alone. Prints
 // each figure and the ratio; with --json, ends with one JSON line of the figures.
 
@@ -15,6 +16,7 @@ import type { DeepZoomGeometry } from '../shared/slide';
 import { fixturePath } from '../testing/fixtures';
 import { benchBatchThumbnails } from './batch-thumbnails';
 import { benchCohort, cohortLines } from './cohort-bench';
+import { benchDicom } from './dicom-bench';
 
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
@@ -129,6 +131,12 @@ async function main(): Promise<void> {
   const ndpiOpenSlide = openSlideRun(ndpiPath, ndpiInfo, views, 0);
   log(`Slidescope engine on the NDPI: same requests...`);
   const ndpi = await ourTiles(host, ndpiPath, views);
+
+  // --- DICOM: the benchmark slide's tiles as a DICOM series, against the SVS ---
+  log('Generating (or reusing) the benchmark slide as DICOM...');
+  const dicomPath = await fixturePath('bench-dicom');
+  log('Slidescope engine on the DICOM folder: same requests, and its opening...');
+  const dicom = await benchDicom(host, dicomPath, { tilesPerS, openMs: median(opens) }, async (p) => (await ourTiles(host, p, views)).tilesPerS);
   await host.dispose();
 
   const figures = {
@@ -149,6 +157,7 @@ async function main(): Promise<void> {
     ndpi_tiles_per_s: round(ndpi.tilesPerS),
     ndpi_openslide_tiles_per_s: round(ndpiOpenSlide.tiles_per_s),
     ndpi_tiles_ratio: round(ndpi.tilesPerS / ndpiOpenSlide.tiles_per_s),
+    ...dicom,
   };
   const batch = await benchBatchThumbnails(log);
   const cohort = await benchCohort(log);
@@ -158,6 +167,8 @@ async function main(): Promise<void> {
     ['open + metadata <= 1.0x OpenSlide', figures.open_ratio <= 1],
     ['engine process peak RSS <= 300 MB', figures.engine_peak_rss_mb <= 300],
     ['NDPI tiles >= 3x OpenSlide', figures.ndpi_tiles_ratio >= 3],
+    ['DICOM tiles within 1.2x of the same slide as SVS', figures.dicom_tiles_slowdown <= 1.2],
+    ['DICOM open within 1.2x of the same slide as SVS', figures.dicom_open_slowdown <= 1.2],
     ['batch thumbnails at least as fast as vipsthumbnail', batch.cli_vs_vips <= 1],
     ['cohort in 2 shards < 5% slower than in one run', cohort.sharding_overhead < 0.05],
   ];
@@ -171,6 +182,9 @@ async function main(): Promise<void> {
   log(`engine peak RSS (MB)   ${pad(figures.engine_peak_rss_mb)}`);
   log(
     `NDPI tiles/s           ${pad(figures.ndpi_tiles_per_s)} ${pad(figures.ndpi_openslide_tiles_per_s)} ${pad(figures.ndpi_tiles_ratio)}x  (${figures.ndpi_slide})`,
+  );
+  log(
+    `DICOM (same slide) tiles/s ${pad(figures.dicom_tiles_per_s)}, open ${figures.dicom_open_ms} ms: ${figures.dicom_tiles_slowdown}x and ${figures.dicom_open_slowdown}x the SVS's time`,
   );
   log(
     `batch thumbnails, ${batch.slides} slides (ms): CLI ${batch.cli_ms}, vipsthumbnail ${batch.vipsthumbnail_ms} (${batch.cli_vs_vips}x), OpenSlide get_thumbnail ${batch.openslide_ms} (${batch.cli_vs_openslide}x)`,

@@ -52,6 +52,16 @@ const SLIDES: VendorSlide[] = [
     at: { x: 800, y: 500 },
   },
   { file: { fixture: 'ome-rgb-jpeg' }, vendor: 'ome-tiff', power: '20x', mpp: '0.25 µm/px', levels: 4, property: 'ome.pixels.type', at: { x: 600, y: 1200 } },
+  // A DICOM slide is a folder of files: the folder is dropped.
+  {
+    file: { fixture: 'dicom-jpeg-rgb' },
+    vendor: 'dicom',
+    power: '20x',
+    mpp: '0.499 µm/px',
+    levels: 3,
+    property: 'dicom.ContainerIdentifier',
+    at: { x: 3000, y: 2500 },
+  },
 ];
 
 /** Same thresholds as viewer.spec.ts: the canvas drawer's 1-pixel stretch against a 3-pixel shift. */

@@ -4,6 +4,7 @@
 export const ERROR_CODES = [
   'NOT_FOUND', // the file does not exist or cannot be read
   'NOT_A_SLIDE', // readable, but not a slide format Slidescope knows
+  'SEVERAL_SLIDES', // a folder opened as a slide holds several: the error's choices name them
   'UNSUPPORTED_FORMAT', // a slide we recognise but cannot show (e.g. strips only, odd sample layout)
   'UNSUPPORTED_COMPRESSION', // a tile codec we have no decoder for
   'CORRUPT_DATA', // the file's structure or a tile's bytes are broken
@@ -26,6 +27,26 @@ export interface ErrorInfo {
   message: string;
   /** The file the error is about, when there is one. */
   path?: string;
+  /** SEVERAL_SLIDES: the slides to choose from. */
+  choices?: SlideChoice[];
+}
+
+/** One of the slides a folder holds: a path that opens it, and how a person tells it apart. */
+export interface SlideChoice {
+  path: string;
+  name: string;
+}
+
+/** Choices an error may carry across a process boundary. */
+const MAX_CHOICES = 1000;
+
+function choicesOf(value: unknown): SlideChoice[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const choices = value
+    .slice(0, MAX_CHOICES)
+    .filter((c): c is SlideChoice => typeof c === 'object' && c !== null && typeof c.path === 'string' && typeof c.name === 'string')
+    .map((c) => ({ path: c.path, name: c.name }));
+  return choices.length > 0 ? choices : undefined;
 }
 
 export function isErrorCode(value: unknown): value is ErrorCode {
@@ -51,11 +72,14 @@ const MAX_MESSAGE = 2000;
  * does not.
  */
 export function toErrorInfo(error: unknown, path?: string): ErrorInfo {
-  const e = typeof error === 'object' && error !== null ? (error as { code?: unknown; message?: unknown; path?: unknown; name?: unknown }) : {};
+  const e =
+    typeof error === 'object' && error !== null ? (error as { code?: unknown; message?: unknown; path?: unknown; name?: unknown; choices?: unknown }) : {};
   const message = (typeof e.message === 'string' && e.message.length > 0 ? e.message : String(error) || 'unknown error').slice(0, MAX_MESSAGE);
   const where = typeof e.path === 'string' && e.path.length > 0 ? e.path : path;
   const code: ErrorCode = isErrorCode(e.code) ? e.code : e.name === 'AbortError' || e.code === 'ABORT_ERR' ? 'CANCELLED' : 'INTERNAL';
-  return where === undefined ? { code, message } : { code, message, path: where };
+  const info: ErrorInfo = where === undefined ? { code, message } : { code, message, path: where };
+  const choices = code === 'SEVERAL_SLIDES' ? choicesOf(e.choices) : undefined;
+  return choices ? { ...info, choices } : info;
 }
 
 /** A Result as it arrived from another process: checked before it is trusted. */

@@ -9,6 +9,8 @@ export interface SlideFormat {
   readonly label: string;
   /** File name endings, without the dot, longest first where one ends another ('ome.tif'). */
   readonly extensions: readonly string[];
+  /** A slide of this format is a folder's files (DICOM: a file per level): the folder opens as the slide. */
+  readonly folder?: boolean;
 }
 
 export const SLIDE_FORMATS = [
@@ -18,6 +20,7 @@ export const SLIDE_FORMATS = [
   { name: 'leica', label: 'Leica SCN', extensions: ['scn'] },
   { name: 'ventana', label: 'Ventana BIF', extensions: ['bif'] },
   { name: 'ome-tiff', label: 'OME-TIFF', extensions: ['ome.tif', 'ome.tiff'] },
+  { name: 'dicom', label: 'DICOM', extensions: ['dcm'], folder: true },
   { name: 'generic-tiff', label: 'pyramidal TIFF', extensions: ['tif', 'tiff', 'btf', 'tf8'] },
 ] as const satisfies readonly SlideFormat[];
 
@@ -34,4 +37,10 @@ export const SLIDE_EXTENSIONS: readonly string[] = [...new Set(SLIDE_FORMATS.fla
 export function hasSlideExtension(fileName: string): boolean {
   const lower = fileName.toLowerCase();
   return SLIDE_EXTENSIONS.some((ext) => lower.endsWith(`.${ext}`));
+}
+
+/** Whether a file name is one a slide made of a folder's files has (the folder is then the slide). */
+export function hasFolderSlideExtension(fileName: string): boolean {
+  const lower = fileName.toLowerCase();
+  return SLIDE_FORMATS.some((f) => 'folder' in f && f.folder && f.extensions.some((ext) => lower.endsWith(`.${ext}`)));
 }

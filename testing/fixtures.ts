@@ -20,6 +20,7 @@ import {
   writeHugeHeaderTiff,
   writeSingleLevelTiff,
 } from '../electron/synth/slides';
+import { type DicomSeriesOptions, writeDicomFolder } from './writers/dicom';
 import { type SampleLayoutOptions, writeSampleLayoutPyramid } from './writers/generic-tiff';
 import { type LeicaOptions, writeLeicaScn } from './writers/leica';
 import { type NdpiOptions, writeNdpi } from './writers/ndpi';
@@ -40,7 +41,9 @@ export type FixtureSpec =
   | { kind: 'philips'; ext: '.tiff'; options: PhilipsOptions }
   | { kind: 'leica'; ext: '.scn'; options: LeicaOptions }
   | { kind: 'ventana-bif'; ext: '.bif'; options: VentanaOptions }
-  | { kind: 'ome-tiff'; ext: '.ome.tif'; options: OmeTiffOptions };
+  | { kind: 'ome-tiff'; ext: '.ome.tif'; options: OmeTiffOptions }
+  /** A folder of DICOM files: series written from the Aperio fixture `svs` (its name). */
+  | { kind: 'dicom'; ext: ''; options: { svs: string; series: DicomSeriesOptions[] } };
 
 export const FIXTURES = {
   /** Aperio, JPEG with RGB photometric (like CMU-1), 3 levels, thumbnail/label/macro. */
@@ -414,6 +417,33 @@ export const FIXTURES = {
   },
   /** A small generic pyramid, Deflate. */
   'cohort-tif': { kind: 'generic', ext: '.tif', options: { width: 1500, height: 1100, tileSize: 256, compression: 'deflate', seed: 61 } },
+
+  // DICOM whole-slide images (testing/writers/dicom.ts): folders of series written from the Aperio fixtures.
+  /** aperio-jpeg-rgb's pyramid as DICOM: its JPEG tiles copied as frames (RGB), label, overview, thumbnail, an ICC profile. */
+  'dicom-jpeg-rgb': { kind: 'dicom', ext: '', options: { svs: 'aperio-jpeg-rgb', series: [{ seed: 1, codec: 'jpeg', associated: true, icc: true }] } },
+  /** aperio-jpeg-ycbcr's as DICOM (YBR_FULL_422): level 0 TILED_SPARSE (a fifth of its frames left out) in 3 files, Extended Offset Tables. */
+  'dicom-jpeg-sparse': {
+    kind: 'dicom',
+    ext: '',
+    options: {
+      svs: 'aperio-jpeg-ycbcr',
+      series: [{ seed: 2, codec: 'jpeg', sparseEvery: 5, level0Parts: 3, offsetTable: 'extended', undefinedLengthItems: true }],
+    },
+  },
+  /** Two slides in one folder: cohort-svs as JPEG (2 levels), and its level 0 uncompressed. */
+  'dicom-two-series': {
+    kind: 'dicom',
+    ext: '',
+    options: {
+      svs: 'cohort-svs',
+      series: [
+        { seed: 3, codec: 'jpeg', description: 'first slide' },
+        { seed: 4, codec: 'native', description: 'second slide', levels: 1 },
+      ],
+    },
+  },
+  /** The benchmark's DICOM: bench-40k's JPEG tiles as frames, 4 levels. */
+  'bench-dicom': { kind: 'dicom', ext: '', options: { svs: 'bench-40k', series: [{ seed: 40, codec: 'jpeg' }] } },
 } as const satisfies Record<string, FixtureSpec>;
 
 export type FixtureName = keyof typeof FIXTURES;
@@ -462,7 +492,14 @@ export function generateFixture(spec: FixtureSpec, path: string): Promise<Writte
       return writeVentanaBif(path, spec.options);
     case 'ome-tiff':
       return writeOmeTiff(path, spec.options);
+    case 'dicom':
+      return writeDicomFixture(path, spec.options);
   }
+}
+
+/** A DICOM fixture folder, written from its Aperio fixture. */
+async function writeDicomFixture(path: string, options: { svs: string; series: DicomSeriesOptions[] }): Promise<WrittenSlide> {
+  return writeDicomFolder(path, await fixturePath(options.svs as FixtureName), options.series);
 }
 
 const inProcess = new Map<string, Promise<string>>();
@@ -482,9 +519,10 @@ export function fixturePath(name: FixtureName): Promise<string> {
   return pending;
 }
 
+/** A fixture is a file, or a folder (DICOM's, written whole under another name first). */
 async function isFile(path: string): Promise<boolean> {
   return stat(path).then(
-    (s) => s.isFile(),
+    (s) => s.isFile() || s.isDirectory(),
     () => false,
   );
 }
@@ -544,6 +582,6 @@ async function removeStale(dir: string, name: string, ext: string, keep: string)
   const pattern = new RegExp(`^${name.replace(/[-]/g, '\\-')}-[0-9a-f]{12}${ext.replace('.', '\\.')}$`);
   for (const entry of await readdir(dir)) {
     const full = join(dir, entry);
-    if (full !== keep && pattern.test(entry)) await rm(full, { force: true });
+    if (full !== keep && pattern.test(entry)) await rm(full, { force: true, recursive: true });
   }
 }

@@ -2,12 +2,13 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { fixturePath } from '../../testing/fixtures';
 import { openSlide } from '../../testing/open-slide';
 import { SHARED_SLIDES, sharedSlide } from '../../testing/paths';
 import { compareRgb } from '../../testing/pixel-compare';
@@ -79,6 +80,10 @@ describe('slidescope CLI', () => {
       'openslide-python_boxes_thumbnail.png',
       'openslide-python_small_thumbnail.png',
       'slideio_test3-DAPI-2-387_thumbnail.png',
+      // Three DICOM slides of one file each: the folder holds three series, each its own slide.
+      'wsi2dcm_jpeg2000_thumbnail.png',
+      'wsi2dcm_jpeg_thumbnail.png',
+      'wsi2dcm_raw_thumbnail.png',
     ]);
     for (const [name, code] of [
       ['histolab_broken-html.svs', 'NOT_A_SLIDE'],
@@ -91,6 +96,30 @@ describe('slidescope CLI', () => {
     assert.match(run.stderr, /4 slide\(s\) failed/);
     // No partial or temporary file is left behind.
     assert.ok(written.every((f) => !f.includes('partial')));
+  });
+
+  test('a DICOM folder is one slide; a folder of two names them and exits 2; a batch takes each', async () => {
+    const one = await fixturePath('dicom-jpeg-rgb');
+    const info = cli('info', one, '--json');
+    assert.equal(info.status, 0, info.stderr);
+    assert.equal(JSON.parse(info.stdout).vendor, 'dicom');
+    assert.equal(JSON.parse(info.stdout).levels.length, 3);
+    const two = await fixturePath('dicom-two-series');
+    const several = cli('info', two);
+    assert.equal(several.status, 2);
+    assert.match(several.stderr, /SEVERAL_SLIDES/);
+    assert.match(several.stderr, /series3-level0\.dcm {2}first slide \(2400 x 1800\)/);
+    assert.match(several.stderr, /series4-level0\.dcm {2}second slide \(2400 x 1800\)/);
+    // A folder holding both DICOM folders: one thumbnail for the one-slide folder, one per slide of the other.
+    const parent = join(out, 'dicom-parent');
+    mkdirSync(parent);
+    symlinkSync(one, join(parent, 'case-a'));
+    symlinkSync(two, join(parent, 'case-b'));
+    const dir = join(out, 'dicom-batch');
+    const batch = cli('thumbnail', parent, '--size', '200', '--out', dir);
+    assert.equal(batch.status, 0, batch.stderr);
+    assert.deepEqual(readdirSync(dir).sort(), ['case-a_thumbnail.png', 'case-b']);
+    assert.deepEqual(readdirSync(join(dir, 'case-b')).sort(), ['series3-level0_thumbnail.png', 'series4-level0_thumbnail.png']);
   });
 
   test('compare: one image per magnification, sizes match, and a composite of four labelled panels', async () => {

@@ -4,10 +4,10 @@
 // and two slide.svs in different folders never write the same file.
 
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { slideStem } from '../../shared/export-plan';
-import { hasSlideExtension } from '../../shared/slide-formats';
+import { hasFolderSlideExtension, hasSlideExtension } from '../../shared/slide-formats';
 
 export interface SlideInput {
   /** Absolute path. */
@@ -16,6 +16,11 @@ export interface SlideInput {
   key: string;
   /** The file's size (0 when missing): a batch starts the largest first, so that no job is left with one at the end. */
   bytes: number;
+  /**
+   * A folder of DICOM files: one slide or several, as the engine finds (expandFolderSlides); the
+   * key of a file in it is `within` + its path in the folder.
+   */
+  folder?: { within: string };
 }
 
 export interface InputOptions {
@@ -46,7 +51,22 @@ async function readList(list: string, stdin: Readable): Promise<string[]> {
     .map((line) => resolve(from, line));
 }
 
-/** Slide files in a folder, sorted; hidden entries (ours are temporary files) are skipped; symlink loops are cut. */
+/**
+ * Whether a folder holds slides made of its files (DICOM series: a slide's files together are the
+ * slide), and the bytes of those files; null when it holds none.
+ */
+async function folderSlideBytes(dir: string): Promise<number | null> {
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => !n.startsWith('.') && hasFolderSlideExtension(n));
+  if (names.length === 0) return null;
+  let bytes = 0;
+  for (const name of names) bytes += (await stat(join(dir, name)).catch(() => null))?.size ?? 0;
+  return bytes;
+}
+
+/**
+ * Slide files in a folder, sorted, and the subfolders that are slides (DICOM); hidden entries (ours
+ * are temporary files) are skipped; symlink loops are cut.
+ */
 async function scanFolder(dir: string, recursive: boolean, seen: Set<string>, out: Map<string, number>): Promise<void> {
   const real = await realpath(dir).catch(() => dir);
   if (seen.has(real)) return;
@@ -54,13 +74,17 @@ async function scanFolder(dir: string, recursive: boolean, seen: Set<string>, ou
   const names = (await readdir(dir)).filter((n) => !n.startsWith('.')).sort();
   for (const name of names) {
     const path = join(dir, name);
+    if (hasFolderSlideExtension(name)) continue; // the folder is the slide (collectInputs)
     if (hasSlideExtension(name)) {
       const info = await stat(path).catch(() => null);
       if (info?.isFile()) out.set(path, info.size);
       else if (info?.isDirectory() && recursive) await scanFolder(path, recursive, seen, out);
-    } else if (recursive) {
+    } else {
       const info = await stat(path).catch(() => null);
-      if (info?.isDirectory()) await scanFolder(path, recursive, seen, out);
+      if (!info?.isDirectory()) continue;
+      const slide = await folderSlideBytes(path);
+      if (slide !== null) out.set(path, slide);
+      if (recursive) await scanFolder(path, recursive, seen, out);
     }
   }
 }
@@ -95,6 +119,9 @@ export async function collectInputs(options: InputOptions): Promise<SlideInput[]
     const info = await stat(path).catch(() => null);
     if (info?.isDirectory()) {
       roots.push(path);
+      // A folder of DICOM files holds a slide or several; its other slide files are slides too.
+      const slide = await folderSlideBytes(path);
+      if (slide !== null) files.set(path, slide);
       await scanFolder(path, options.recursive, seen, files);
     } else {
       roots.push(dirname(path));
@@ -103,7 +130,16 @@ export async function collectInputs(options: InputOptions): Promise<SlideInput[]
   }
   if (files.size === 0) return [];
   const base = commonFolder(roots);
-  return [...files].map(([path, bytes]) => ({ path, key: keyOf(path, base), bytes })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const folders = new Set<string>();
+  for (const path of files.keys()) if ((await stat(path).catch(() => null))?.isDirectory()) folders.add(path);
+  return [...files]
+    .map(([path, bytes]): SlideInput => {
+      const key = keyOf(path, base);
+      if (!folders.has(path)) return { path, key, bytes };
+      // A folder that is the inputs' common folder is keyed by its own name, and its files by theirs.
+      return key ? { path, key, bytes, folder: { within: `${key}/` } } : { path, key: basename(path), bytes, folder: { within: '' } };
+    })
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /**

@@ -14,6 +14,7 @@ import { type EngineLaunchSettings, readEngineSettings, userCacheDir } from '../
 import { runBatch } from './batch';
 import { type Engine, infoJson, infoText, runCompare, runRegion, thumbnailWork, withSlide } from './commands';
 import { parseJobs, parseMemory, planConcurrency } from './concurrency';
+import { expandFolderSlides } from './folder-slides';
 import { collectInputs, outputStems } from './inputs';
 import { watchInterrupts } from './interrupt';
 import { terminalProgress } from './progress';
@@ -32,11 +33,14 @@ Usage:
   slidescope compare SLIDE [--powers 1.25,2.5,5,10] [--mode slide | --mode field --center X,Y [--panel 512x512]] --out FILE
   slidescope report merge REPORT.jsonl... [--json] [--slowest 10]
 
+  SLIDE is a slide file, or a folder that is one slide (DICOM: a series' files; a folder of several
+  names them, to give one of their files instead).
   X, Y are level-0 pixels (the top-left corner); W, H are output pixels at the level or power.
   --level N indexes the levels of \`info --json\`. Existing files are kept unless --overwrite.
 
 Batches (thumbnail):
-  Folders are read for ${SLIDE_EXTENSIONS.map((e) => `.${e}`).join('/')} files (--recursive: and their subfolders); --list
+  Folders are read for ${SLIDE_EXTENSIONS.map((e) => `.${e}`).join('/')} files (--recursive: and their subfolders); a folder
+  of .dcm files, and each subfolder of them, is one slide (DICOM); --list
   reads paths one a line ("-": standard input). Outputs mirror the slides' folders relative to the
   inputs' common folder. A rerun skips slides whose output is complete (--overwrite redoes them).
   --shard K/N takes shard K of N (by a hash of each slide's relative path: the same on every node);
@@ -47,16 +51,21 @@ Batches (thumbnail):
   Ctrl-C or SIGTERM: no new slide starts, the running ones get --grace seconds (default 20) to finish,
   then are abandoned (a second signal: at once); no partial file is left; exit code 130 or 143.
   Exit code 1 when any slide failed (each is named with its reason); the good ones are still written.
-  Exit code 2 for a usage error.
+  Exit code 2 for a usage error, or a folder of several slides given as one.
 `;
 
 /** Starts an engine process. */
 export type EngineLauncher = (settings: EngineLaunchSettings) => EngineSpawn<unknown>;
 
-/** A slide's error as the CLI prints it: the file, the code, the reason. */
+/**
+ * A slide's error as the CLI prints it: the file, the code, the reason. A folder of several slides
+ * names them, each with the path that opens it, as a usage error (exit code 2).
+ */
 function printError(error: ErrorInfo): number {
   process.stderr.write(`slidescope: ${error.path ? `${error.path}: ` : ''}${error.code}: ${error.message}\n`);
-  return 1;
+  if (error.code !== 'SEVERAL_SLIDES') return 1;
+  for (const choice of error.choices ?? []) process.stderr.write(`  ${choice.path}  ${choice.name}\n`);
+  return 2;
 }
 
 function num(value: string | undefined, name: string): number | undefined {
@@ -113,6 +122,16 @@ async function reportCommand(args: string[], json: boolean, slowest: number): Pr
   return 0;
 }
 
+/** Runs `work` with an engine process of its own, stopped after. */
+async function withEngine<T>(launchEngine: EngineLauncher, partialWritesDir: string, work: (engine: Engine) => Promise<T>): Promise<T> {
+  const engine = new EngineClient(launchEngine({ partialWritesDir }));
+  try {
+    return await work(engine);
+  } finally {
+    await engine.dispose();
+  }
+}
+
 /** `thumbnail` over a batch: inputs, this shard's share, the jobs, the report, the stop on a signal. */
 async function thumbnailBatch(positionals: string[], values: Options, partialWritesDir: string, launchEngine: EngineLauncher): Promise<number> {
   if ((positionals.length === 0 && values.list === undefined) || !values.out)
@@ -125,9 +144,14 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   const plan = planConcurrency(parseJobs(values.jobs, cores), readEngineSettings(process.env).memoryCapBytes, maxMemoryMb, cores);
   const graceSeconds = num(values.grace, 'grace') ?? 20;
   if (graceSeconds < 0) throw new UsageError('--grace must be 0 or more seconds.');
-  const all = await collectInputs({ args: positionals, list: values.list, recursive: values.recursive === true }).catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(`Cannot read the inputs: ${error.message}`);
-  });
+  const collected = await collectInputs({ args: positionals, list: values.list, recursive: values.recursive === true }).catch(
+    (error: NodeJS.ErrnoException) => {
+      throw new UsageError(`Cannot read the inputs: ${error.message}`);
+    },
+  );
+  const all = collected.some((input) => input.folder)
+    ? await withEngine(launchEngine, partialWritesDir, (engine) => expandFolderSlides(collected, engine))
+    : collected;
   if (all.length === 0) throw new UsageError('No slide files found.');
   const inputs = shard ? all.filter((input) => inShard(input.key, shard)) : all;
   const stems = outputStems(all, resolve(values.out));

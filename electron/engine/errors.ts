@@ -1,20 +1,23 @@
 // The engine's one error type: every failure a caller can see carries a code from shared/errors.ts.
 
-import type { ErrorCode, ErrorInfo } from '../../shared/errors';
+import { type ErrorCode, type ErrorInfo, type SlideChoice, toErrorInfo } from '../../shared/errors';
 
 export class SlideError extends Error {
   readonly code: ErrorCode;
   readonly path: string | undefined;
+  /** SEVERAL_SLIDES: the slides a folder holds. */
+  readonly choices: SlideChoice[] | undefined;
 
-  constructor(code: ErrorCode, message: string, path?: string) {
+  constructor(code: ErrorCode, message: string, path?: string, choices?: SlideChoice[]) {
     super(message);
     this.name = 'SlideError';
     this.code = code;
     this.path = path;
+    this.choices = choices;
   }
 
   toInfo(): ErrorInfo {
-    return this.path === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, path: this.path };
+    return toErrorInfo(this);
   }
 }
 
@@ -23,7 +26,7 @@ export class SlideError extends Error {
  * parsing or decoding the file's bytes (geotiff, a codec): CORRUPT_DATA.
  */
 export function readError(error: unknown, path: string): SlideError {
-  if (error instanceof SlideError) return error.path ? error : new SlideError(error.code, error.message, path);
+  if (error instanceof SlideError) return error.path ? error : new SlideError(error.code, error.message, path, error.choices);
   if (isAbort(error)) return new SlideError('CANCELLED', 'The request was cancelled.', path);
   const message = error instanceof Error ? error.message : String(error);
   return new SlideError('CORRUPT_DATA', `The file is damaged or cannot be decoded (${message}).`, path);

@@ -139,6 +139,37 @@ describe('createIpcHandlers', () => {
     assert.deepEqual(await recent.list(), []);
   });
 
+  it('a dropped folder of several slides asks which, and opens that one', async () => {
+    // Without a chooser, the error names them.
+    const named = await call('slide:open-dropped', W1, { path: '/data/several' });
+    assert.equal(errorCode(named), 'SEVERAL_SLIDES');
+    assert.deepEqual(!named.ok && named.error.choices?.map((c) => c.name), ['slide a', 'slide b']);
+    const asked: string[] = [];
+    let answer: string | null = '/data/several/b.dcm';
+    ipc = createIpcHandlers({
+      ...deps,
+      dialogs: {
+        ...deps.dialogs,
+        chooseSlide: async (sender, folder, choices) => {
+          asked.push(`${sender} ${folder} ${choices.map((c) => c.path).join(',')}`);
+          return answer;
+        },
+      },
+    });
+    const opened = await call('slide:open-dropped', W1, { path: '/data/several' });
+    assert.ok(opened.ok);
+    assert.equal((opened.value as { info: { path: string } }).info.path, '/data/several/b.dcm');
+    assert.deepEqual(asked, [`${W1} /data/several /data/several/a.dcm,/data/several/b.dcm`]);
+    assert.deepEqual(
+      (await recent.list()).map((f) => f.path),
+      ['/data/several/b.dcm'],
+    );
+    answer = null;
+    assert.equal(errorCode(await call('slide:open-dropped', W1, { path: '/data/several' })), 'CANCELLED');
+    answer = '/etc/passwd';
+    assert.equal(errorCode(await call('slide:open-dropped', W1, { path: '/data/several' })), 'INVALID_ARGUMENT');
+  });
+
   it('a recent path opens only when it is in the list', async () => {
     assert.equal(errorCode(await call('slide:open-recent', W1, { path: '/data/a.svs' })), 'NOT_AUTHORIZED');
     await openDropped(W1);

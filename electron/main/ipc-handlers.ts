@@ -9,7 +9,8 @@
 // when the window goes away. Tiles do not pass through here: each window reads them from the engine
 // process over its own port.
 
-import { type ErrorInfo, fail, ok, type Result, toErrorInfo } from '../../shared/errors';
+import { dirname, resolve } from 'node:path';
+import { type ErrorInfo, fail, ok, type Result, type SlideChoice, toErrorInfo } from '../../shared/errors';
 import type { EngineStopped } from '../../shared/ipc';
 import {
   type AppVersions,
@@ -67,7 +68,11 @@ export interface IpcHandlerDeps {
   engine: EngineAccess;
   authorizer: PathAuthority;
   recent: RecentFilesDep;
-  dialogs: { showOpenSlide(senderId: number): Promise<string | null> };
+  dialogs: {
+    showOpenSlide(senderId: number): Promise<string | null>;
+    /** A folder opened as a slide holds several: which to open (one of `choices`' paths), or null. */
+    chooseSlide?(senderId: number, folder: string, choices: readonly SlideChoice[]): Promise<string | null>;
+  };
   exporter: SlideExporter;
   /** Path of the built-in sample slide (created on first use). */
   samplePath: () => Promise<string>;
@@ -119,7 +124,19 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
   async function openSlide(senderId: number, path: string, source: OpenSource): Promise<Result<OpenedSlide>> {
     const epoch = epochOf(senderId);
     const opened = await engine.open(path, senderId);
-    if (!opened.ok) return { ok: false, error: { ...opened.error, path: opened.error.path ?? path } };
+    if (!opened.ok) {
+      const { choices } = opened.error;
+      if (opened.error.code === 'SEVERAL_SLIDES' && choices && deps.dialogs.chooseSlide) {
+        // The person picks one of the folder's slides; the engine named them, within the folder they gave.
+        const chosen = await deps.dialogs.chooseSlide(senderId, path, choices);
+        if (!chosen) return fail('CANCELLED', 'no slide of the folder was chosen', path);
+        // One of the slides, or any file in the folder (a file of a slide opens it).
+        if (!choices.some((c) => c.path === chosen) && dirname(resolve(chosen)) !== resolve(path))
+          return fail('INVALID_ARGUMENT', 'the chosen file is not in the folder', path);
+        return openSlide(senderId, chosen, source);
+      }
+      return { ok: false, error: { ...opened.error, path: opened.error.path ?? path } };
+    }
     const { slideId, info } = opened.value;
     if (epochOf(senderId) !== epoch) {
       // The window closed or reloaded while the engine was opening: nobody will show this slide.

@@ -7,9 +7,9 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
-import { app, type BrowserWindow, dialog, ipcMain, Menu, type OpenDialogOptions, protocol, session, shell } from 'electron';
+import { app, type BrowserWindow, dialog, ipcMain, Menu, type MessageBoxOptions, type OpenDialogOptions, protocol, session, shell } from 'electron';
 
-import type { Result } from '../../shared/errors';
+import type { Result, SlideChoice } from '../../shared/errors';
 import { ENGINE_PORT_CHANNELS, type MenuCommand } from '../../shared/ipc';
 import { MAIN_OPERATIONS } from '../../shared/operations';
 import { EngineClient } from '../engine-host/engine-client';
@@ -129,15 +129,43 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     return sample;
   };
 
-  async function showOpenDialog(parent: BrowserWindow | undefined, multiple: boolean): Promise<string[]> {
+  /** Slide files, or (folders) folders that are slides: a DICOM series. */
+  async function showOpenDialog(parent: BrowserWindow | undefined, multiple: boolean, folders = false): Promise<string[]> {
     const options: OpenDialogOptions = {
-      title: 'Open Slide',
+      title: folders ? 'Open Slide Folder' : 'Open Slide',
       buttonLabel: 'Open',
-      properties: multiple ? ['openFile', 'multiSelections'] : ['openFile'],
-      filters: OPEN_DIALOG_FILTERS,
+      properties: [folders ? 'openDirectory' : 'openFile', ...(multiple ? (['multiSelections'] as const) : [])],
+      ...(folders ? {} : { filters: OPEN_DIALOG_FILTERS }),
     };
     const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
     return result.canceled ? [] : result.filePaths;
+  }
+
+  /**
+   * A folder of several slides: a button for each (a few), else an open dialog in the folder, where
+   * any file of a slide opens it.
+   */
+  const MAX_CHOICE_BUTTONS = 8;
+  async function chooseSlide(parent: BrowserWindow | undefined, folder: string, choices: readonly SlideChoice[]): Promise<string | null> {
+    if (choices.length <= MAX_CHOICE_BUTTONS) {
+      const options: MessageBoxOptions = {
+        type: 'question',
+        title: 'Open Slide',
+        message: `${basename(folder)} holds ${choices.length} slides. Which one do you want to open?`,
+        buttons: [...choices.map((c) => c.name), 'Cancel'],
+        cancelId: choices.length,
+        noLink: true,
+      };
+      const { response } = parent ? await dialog.showMessageBox(parent, options) : await dialog.showMessageBox(options);
+      return choices[response]?.path ?? null;
+    }
+    const options: OpenDialogOptions = {
+      title: `Open one of the ${choices.length} slides in ${basename(folder)}`,
+      defaultPath: folder,
+      properties: ['openFile'],
+    };
+    const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
+    return result.canceled ? null : (result.filePaths[0] ?? null);
   }
 
   const iconFile = join(__dirname, '..', '..', 'assets', 'icons', 'icon-256.png');
@@ -237,6 +265,7 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     recent,
     dialogs: {
       showOpenSlide: async (senderId) => (await showOpenDialog(windows.fromSenderId(senderId)?.win, false))[0] ?? null,
+      chooseSlide: (senderId, folder, choices) => chooseSlide(windows.fromSenderId(senderId)?.win, folder, choices),
     },
     samplePath,
     versions: () => ({
@@ -282,6 +311,12 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
   const actions: MenuActions = {
     openDialog: (win) => {
       void showOpenDialog(target(win)?.win, true).then(
+        (paths) => open(paths.map((path) => ({ kind: 'path', path, source: 'dialog' }))),
+        (error: unknown) => log('the open dialog failed', error),
+      );
+    },
+    openFolderDialog: (win) => {
+      void showOpenDialog(target(win)?.win, true, true).then(
         (paths) => open(paths.map((path) => ({ kind: 'path', path, source: 'dialog' }))),
         (error: unknown) => log('the open dialog failed', error),
       );

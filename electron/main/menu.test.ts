@@ -10,6 +10,7 @@ function recorder() {
   const calls: string[] = [];
   const actions: MenuActions = {
     openDialog: () => calls.push('openDialog'),
+    openFolderDialog: () => calls.push('openFolderDialog'),
     openRecent: (path) => calls.push(`openRecent ${path}`),
     clearRecent: () => calls.push('clearRecent'),
     openSample: () => calls.push('openSample'),
@@ -45,12 +46,13 @@ describe('application menu', () => {
       const labels = template.map((m) => m.label?.replace('&', '') ?? m.role);
       assert.deepEqual(labels, platform === 'darwin' ? ['Slidescope', 'File', 'Edit', 'View', 'windowMenu', 'Help'] : ['File', 'Edit', 'View', 'Help']);
       click(template, 'file:open');
+      click(template, 'file:open-folder');
       click(template, 'recent:0');
       click(template, 'recent:clear');
       click(template, 'file:open-sample');
       click(template, 'file:close');
       click(template, 'view:fullscreen');
-      assert.deepEqual(calls, ['openDialog', 'openRecent /data/a.svs', 'clearRecent', 'openSample', 'closeWindow', 'toggleFullScreen']);
+      assert.deepEqual(calls, ['openDialog', 'openFolderDialog', 'openRecent /data/a.svs', 'clearRecent', 'openSample', 'closeWindow', 'toggleFullScreen']);
       // Every menu command except 'fullscreen' (native) is reachable.
       for (const command of MENU_COMMANDS) {
         if (command === 'fullscreen') continue;

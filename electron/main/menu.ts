@@ -11,6 +11,8 @@ export type MenuWindow = BaseWindow | undefined;
 
 export interface MenuActions {
   openDialog(win: MenuWindow): void;
+  /** A folder that is a slide (DICOM: a series' files). */
+  openFolderDialog(win: MenuWindow): void;
   openRecent(path: string, win: MenuWindow): void;
   clearRecent(): void;
   openSample(win: MenuWindow): void;
@@ -79,6 +81,7 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
     label: mac ? 'File' : '&File',
     submenu: [
       { label: 'Open…', id: 'file:open', accelerator: 'CmdOrCtrl+O', click: (_item, win) => actions.openDialog(win) },
+      { label: 'Open Folder…', id: 'file:open-folder', click: (_item, win) => actions.openFolderDialog(win) },
       {
         label: 'Open Recent',
         id: 'file:open-recent',

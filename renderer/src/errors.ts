@@ -7,6 +7,7 @@ import { baseName } from './paths';
 const OPEN_REASONS: Record<ErrorCode, string> = {
   NOT_FOUND: 'could not be found or read',
   NOT_A_SLIDE: 'is not a slide file',
+  SEVERAL_SLIDES: 'holds several slides: open one of them',
   UNSUPPORTED_FORMAT: 'is a TIFF layout that Slidescope cannot show',
   UNSUPPORTED_COMPRESSION: 'uses an image compression that Slidescope cannot decode',
   CORRUPT_DATA: 'is damaged: its data is corrupt',

@@ -1,5 +1,6 @@
 // What the main process's unit tests use for the engine process (EngineAccess): an in-memory one.
-// Paths under /missing fail with NOT_FOUND, *.txt with NOT_A_SLIDE; opening can be held open.
+// Paths under /missing fail with NOT_FOUND, *.txt with NOT_A_SLIDE, a folder named "several" with
+// SEVERAL_SLIDES (a.dcm and b.dcm in it); opening can be held open.
 
 import type { IpcHandlerDeps } from '../../electron/main/ipc-handlers';
 import { fail, ok, type Result } from '../../shared/errors';
@@ -43,6 +44,10 @@ export class FakeEngine implements EngineAccess {
     if (this.openGate) await this.openGate;
     if (path.startsWith('/missing')) return fail('NOT_FOUND', `no such file: ${path}`, path);
     if (path.endsWith('.txt')) return fail('NOT_A_SLIDE', 'not a slide', path);
+    if (path.endsWith('/several')) {
+      const choices = ['a', 'b'].map((n) => ({ path: `${path}/${n}.dcm`, name: `slide ${n}` }));
+      return { ok: false, error: { code: 'SEVERAL_SLIDES', message: 'The folder holds 2 DICOM slides.', path, choices } };
+    }
     const slideId = `s${this.next++}`;
     this.slides.set(slideId, client);
     return ok({ slideId, info: fakeInfo(path) });

@@ -170,7 +170,7 @@ const B_CB = Int16Array.from({ length: 256 }, (_, i) => Math.round(1.772 * (i - 
 const G_CB = Int32Array.from({ length: 256 }, (_, i) => -Math.round(0.34414 * 65536) * (i - 128));
 const G_CR = Int32Array.from({ length: 256 }, (_, i) => -Math.round(0.71414 * 65536) * (i - 128) + 32768);
 
-function ycbcrToRgbInPlace(data: Uint8Array): void {
+export function ycbcrToRgbInPlace(data: Uint8Array): void {
   for (let i = 0; i < data.length; i += 3) {
     const y = data[i]!;
     const cb = data[i + 1]!;

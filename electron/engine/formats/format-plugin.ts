@@ -13,4 +13,10 @@ export interface FormatPlugin {
   detect(probe: SlideProbe): Promise<boolean>;
   /** Opens the probed file; the source owns the probe's file from then on, and closes it. */
   open(probe: SlideProbe): Promise<SlideSource>;
+  /**
+   * For formats whose slide may be a folder of files (DICOM's series): opens the slide a folder
+   * holds, or answers null when it holds none of this format. A folder holding several throws
+   * SEVERAL_SLIDES, its choices naming them.
+   */
+  openFolder?(folder: string): Promise<SlideSource | null>;
 }

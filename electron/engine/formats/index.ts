@@ -1,9 +1,11 @@
 // The format table, most specific first: the first plugin that recognises a file opens it.
 
+import { stat } from 'node:fs/promises';
 import { readError, SlideError } from '../errors';
 import { SlideFile } from '../slide-file';
 import type { SlideSource } from '../slide-source';
 import { aperioFormat } from './aperio';
+import { dicomFormat } from './dicom/dicom';
 import type { FormatPlugin } from './format-plugin';
 import { genericTiffFormat } from './generic-tiff';
 import { leicaFormat } from './leica';
@@ -13,9 +15,19 @@ import { philipsFormat } from './philips';
 import { SlideProbe } from './slide-probe';
 import { ventanaFormat } from './ventana';
 
-export const FORMATS: readonly FormatPlugin[] = [ndpiFormat, aperioFormat, philipsFormat, leicaFormat, ventanaFormat, omeTiffFormat, genericTiffFormat];
+export const FORMATS: readonly FormatPlugin[] = [
+  dicomFormat,
+  ndpiFormat,
+  aperioFormat,
+  philipsFormat,
+  leicaFormat,
+  ventanaFormat,
+  omeTiffFormat,
+  genericTiffFormat,
+];
 
 export async function openSlideSource(path: string): Promise<SlideSource> {
+  if ((await stat(path).catch(() => null))?.isDirectory()) return openFolderSource(path);
   const file = await SlideFile.open(path);
   try {
     const probe = await SlideProbe.of(file);
@@ -33,4 +45,18 @@ export async function openSlideSource(path: string): Promise<SlideSource> {
     await file.close();
     throw readError(error, path);
   }
+}
+
+/** A folder as one slide: the first format that finds one in it opens it. */
+async function openFolderSource(path: string): Promise<SlideSource> {
+  try {
+    for (const plugin of FORMATS) {
+      const source = await plugin.openFolder?.(path);
+      if (source) return source;
+    }
+  } catch (error) {
+    throw readError(error, path);
+  }
+  const folderFormats = FORMATS.filter((f) => f.openFolder).map((f) => f.info.label);
+  throw new SlideError('NOT_A_SLIDE', `This folder holds no slide: none of its files is a slide that is a folder (${folderFormats.join(', ')}).`, path);
 }

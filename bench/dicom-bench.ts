@@ -1,0 +1,53 @@
+// The DICOM row of npm run bench: a generated whole-slide-size DICOM pyramid (the benchmark SVS's
+// JPEG tiles as frames, a file per level) against the same slide as SVS, in the same engine process:
+// tiles per second over the same random views, and the time to open it (its folder, as dropped).
+
+import type { EngineClient } from '../electron/engine-host/engine-client';
+import type { Result } from '../shared/errors';
+
+export interface DicomFigures {
+  dicom_tiles_per_s: number;
+  dicom_open_ms: number;
+  /** SVS / DICOM: at most 1.2 is the target. */
+  dicom_tiles_slowdown: number;
+  dicom_open_slowdown: number;
+}
+
+function value<T>(result: Result<T>): T {
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+/** Median of five opens (and closes) of `path`, in ms. */
+export async function openMs(host: EngineClient<unknown>, path: string): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const { slideId } = value(await host.open(path, null));
+    times.push(performance.now() - t0);
+    await host.close(slideId);
+  }
+  return times.sort((a, b) => a - b)[2]!;
+}
+
+/**
+ * The DICOM figures against the SVS's (`svs`: its tiles/s and open time measured the same way).
+ * `tiles` runs the benchmark's random views on a slide and gives its tiles/s.
+ */
+export async function benchDicom(
+  host: EngineClient<unknown>,
+  folder: string,
+  svs: { tilesPerS: number; openMs: number },
+  tiles: (path: string) => Promise<number>,
+): Promise<DicomFigures> {
+  value(await host.open(folder, null)); // the first open reads the files cold; the app's second look is what is timed
+  const open = await openMs(host, folder);
+  const perS = await tiles(folder);
+  const round = (v: number) => Math.round(v * 100) / 100;
+  return {
+    dicom_tiles_per_s: round(perS),
+    dicom_open_ms: round(open),
+    dicom_tiles_slowdown: round(svs.tilesPerS / perS),
+    dicom_open_slowdown: round(open / svs.openMs),
+  };
+}

@@ -1,0 +1,218 @@
+// One image of a slide - a pyramid level, or the label, overview or thumbnail - from the instances
+// that hold it: one file, or several (a concatenation's parts). Its tiles are the frames, placed in
+// the total pixel matrix by their order (TILED_FULL, from each part's frame offset) or by each
+// frame's Plane Position (Slide) (TILED_SPARSE); a tile no frame covers is absent (blank). Where two
+// frames cover one tile, the first file's wins, as in OpenSlide.
+
+import type { RgbImage } from '../../../../shared/slide';
+import { SlideError } from '../../errors';
+import { tagKey } from './dicom-dictionary';
+import { type FrameLayout, readFrameLayout } from './dicom-frames';
+import { type DicomInstance, Tag } from './dicom-instance';
+import { decodeFrame, decodeFrameReduced, frameStart, nativeFrameBytes, type PixelFormat, pixelFormat, storedJpegFrame, storesJpeg } from './dicom-pixels';
+
+/** Tiles one image may have (a 2^24 grid: 1 M x 1 M pixels in 256-pixel tiles). */
+const MAX_TILES = 2 ** 24;
+const NO_FILE = 0xffff;
+
+interface LevelFile {
+  instance: DicomInstance;
+  format: PixelFormat;
+  layout: FrameLayout;
+}
+
+export class DicomImage {
+  readonly tilesAcross: number;
+  readonly tilesDown: number;
+  /** Per tile: the file holding it (NO_FILE: none) and its frame there. */
+  private readonly tileFile: Uint16Array;
+  private readonly tileFrame: Uint32Array;
+
+  private constructor(
+    readonly width: number,
+    readonly height: number,
+    readonly format: PixelFormat,
+    private readonly files: readonly LevelFile[],
+  ) {
+    this.tilesAcross = Math.ceil(width / format.columns);
+    this.tilesDown = Math.ceil(height / format.rows);
+    this.tileFile = new Uint16Array(this.tilesAcross * this.tilesDown).fill(NO_FILE);
+    this.tileFrame = new Uint32Array(this.tilesAcross * this.tilesDown);
+  }
+
+  get tileWidth(): number {
+    return this.format.columns;
+  }
+
+  get tileHeight(): number {
+    return this.format.rows;
+  }
+
+  /** The first instance: the one the level's properties and ICC profile come from. */
+  get first(): DicomInstance {
+    return this.files[0]!.instance;
+  }
+
+  /** The image held by `instances` (one underlying instance: a file, or a concatenation's parts). */
+  static async open(instances: readonly DicomInstance[], name: string): Promise<DicomImage> {
+    const ordered = [...instances].sort((a, b) => (a.concatenation?.part ?? 0) - (b.concatenation?.part ?? 0));
+    const first = ordered[0]!;
+    const path = first.file.path;
+    const total = first.concatenation?.total ?? 0;
+    if (total > ordered.length) {
+      const parts = new Set(ordered.map((i) => i.concatenation?.part));
+      const missing = Array.from({ length: total }, (_, i) => i + 1).filter((p) => !parts.has(p));
+      throw new SlideError(
+        'CORRUPT_DATA',
+        `Its ${name} is split over ${total} files (a concatenation), but part ${missing.join(', ')} of them is not in the folder.`,
+        path,
+      );
+    }
+    const format = pixelFormat(first);
+    const matrix = (instance: DicomInstance) => ({
+      width: instance.dataSet.uint32(tagKey(Tag.TotalPixelMatrixColumns)) ?? format.columns,
+      height: instance.dataSet.uint32(tagKey(Tag.TotalPixelMatrixRows)) ?? format.rows,
+    });
+    const { width, height } = matrix(first);
+    if (width === 0 || height === 0) throw new SlideError('CORRUPT_DATA', `Its ${name} is ${width} x ${height} pixels.`, path);
+    if (Math.ceil(width / format.columns) * Math.ceil(height / format.rows) > MAX_TILES)
+      throw new SlideError('TOO_LARGE', `Its ${name} declares ${width} x ${height} pixels in ${format.columns} x ${format.rows} frames: too many tiles.`, path);
+    const files: LevelFile[] = [];
+    for (const instance of ordered) {
+      const own = pixelFormat(instance);
+      const size = matrix(instance);
+      if (own.rows !== format.rows || own.columns !== format.columns || size.width !== width || size.height !== height)
+        throw new SlideError('CORRUPT_DATA', `The parts of its ${name} disagree on its size or its frames' size.`, instance.file.path);
+      files.push({ instance, format: own, layout: await layoutOf(instance, own) });
+    }
+    const image = new DicomImage(width, height, format, files);
+    image.placeFrames();
+    return image;
+  }
+
+  private placeFrames(): void {
+    const tiles = this.tileFile.length;
+    this.files.forEach(({ instance, layout }, fileIndex) => {
+      const place = (tile: number, frame: number) => {
+        if (this.tileFile[tile] !== NO_FILE) return;
+        this.tileFile[tile] = fileIndex;
+        this.tileFrame[tile] = frame;
+      };
+      if (layout.positions) {
+        const { x, y } = layout.positions;
+        for (let frame = 0; frame < layout.count; frame++) {
+          const px = x[frame]!;
+          const py = y[frame]!;
+          if (px < 0 || py < 0) continue; // no position: not placed
+          const col = px / this.tileWidth;
+          const row = py / this.tileHeight;
+          if (!Number.isInteger(col) || !Number.isInteger(row))
+            throw new SlideError(
+              'UNSUPPORTED_FORMAT',
+              `Frame ${frame + 1} lies at (${px}, ${py}), off its ${this.tileWidth}-pixel tile grid.`,
+              instance.file.path,
+            );
+          if (col >= this.tilesAcross || row >= this.tilesDown)
+            throw new SlideError(
+              'CORRUPT_DATA',
+              `Frame ${frame + 1} lies at (${px}, ${py}), outside its ${this.width} x ${this.height} image.`,
+              instance.file.path,
+            );
+          place(row * this.tilesAcross + col, frame);
+        }
+      } else {
+        // TILED_FULL: frames fill the grid row by row (then further focal planes and optical paths, not shown).
+        const offset = instance.concatenation?.frameOffset ?? 0;
+        for (let frame = 0; frame < layout.count && offset + frame < tiles; frame++) place(offset + frame, frame);
+      }
+    });
+  }
+
+  /** The frame at a tile, or null where none is. */
+  private async frameAt(col: number, row: number): Promise<{ bytes: Uint8Array; file: LevelFile; frame: number } | null> {
+    const tile = row * this.tilesAcross + col;
+    const fileIndex = this.tileFile[tile]!;
+    if (fileIndex === NO_FILE) return null;
+    const file = this.files[fileIndex]!;
+    const frame = this.tileFrame[tile]!;
+    return { bytes: await file.layout.read(frame), file, frame };
+  }
+
+  async readTile(col: number, row: number): Promise<RgbImage | null> {
+    const found = await this.frameAt(col, row);
+    if (!found) return null;
+    return decodeFrame(found.file.format, found.bytes, `Frame ${found.frame + 1} (tile ${col},${row})`, found.file.instance.file.path);
+  }
+
+  /** Whether its frames decode at reduced sizes themselves (JPEG 2000). */
+  decodesReduced(): boolean {
+    return this.files.every((f) => f.format.codec === 'jpeg2000');
+  }
+
+  /** A tile at 1/2^halvings of its size, when its codec does that cheaply; null otherwise (or where no frame is). */
+  async readTileReduced(col: number, row: number, halvings: number): Promise<RgbImage | null> {
+    if (!this.decodesReduced()) return null;
+    const found = await this.frameAt(col, row);
+    if (!found) return null;
+    return decodeFrameReduced(found.file.format, found.bytes, halvings, `Frame ${found.frame + 1} (tile ${col},${row})`, found.file.instance.file.path);
+  }
+
+  storesJpeg(): boolean {
+    return this.files.every((f) => storesJpeg(f.format));
+  }
+
+  async readStoredJpeg(col: number, row: number): Promise<Uint8Array | null> {
+    if (!this.storesJpeg()) return null;
+    const found = await this.frameAt(col, row);
+    if (!found) return null;
+    const jpeg = storedJpegFrame(found.file.format, found.bytes);
+    if (typeof jpeg === 'string')
+      throw new SlideError(
+        'CORRUPT_DATA',
+        `Frame ${found.frame + 1} (tile ${col},${row}) is damaged and cannot be decoded (${jpeg}).`,
+        found.file.instance.file.path,
+      );
+    return jpeg;
+  }
+
+  /** The whole image, blank (white) where no frame is. */
+  async readWhole(): Promise<RgbImage> {
+    const out = new Uint8Array(this.width * this.height * 3).fill(255);
+    for (let row = 0; row < this.tilesDown; row++) {
+      for (let col = 0; col < this.tilesAcross; col++) {
+        const tile = await this.readTile(col, row);
+        if (!tile) continue;
+        const x = col * this.tileWidth;
+        const y = row * this.tileHeight;
+        const w = Math.min(tile.width, this.width - x);
+        for (let r = 0; r < Math.min(tile.height, this.height - y); r++) {
+          out.set(tile.data.subarray(r * tile.width * 3, (r * tile.width + w) * 3), ((y + r) * this.width + x) * 3);
+        }
+      }
+    }
+    return { data: out, width: this.width, height: this.height, channels: 3 };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.files.map((f) => f.instance.file.close()));
+  }
+}
+
+/** Where an instance's frames are: checked against what its file can hold before anything is read. */
+async function layoutOf(instance: DicomInstance, format: PixelFormat): Promise<FrameLayout> {
+  const { dataSet, file } = instance;
+  const frames = dataSet.intString(tagKey(Tag.NumberOfFrames)) ?? 1;
+  const encapsulated = format.codec !== 'native';
+  // An encapsulated frame takes at least its 8-byte item header; a native one its samples.
+  const least = encapsulated ? 8 : nativeFrameBytes(format);
+  if (!Number.isInteger(frames) || frames < 1 || frames > file.size / least)
+    throw new SlideError('CORRUPT_DATA', `It declares ${frames} frames, more than its ${file.size} bytes can hold.`, file.path);
+  const sparse = (dataSet.string(tagKey(Tag.DimensionOrganizationType)) ?? '').toUpperCase() === 'TILED_SPARSE';
+  return readFrameLayout(instance, {
+    frames,
+    frameBytes: nativeFrameBytes(format),
+    maxFrameBytes: 4 * nativeFrameBytes(format) + 65536,
+    positions: sparse,
+    frameStart: frameStart(format),
+  });
+}
