@@ -1,12 +1,16 @@
 // Paints images onto a canvas at fractional positions exactly as OpenSlide 3.4.1 does through cairo
-// 1.16 and pixman, so that stitched slides (Ventana BIF) match it pixel for pixel:
+// 1.16 and pixman 0.42, so that stitched slides (Ventana BIF, MIRAX) match it pixel for pixel:
 //
-// - a whole-pixel translation copies pixels; any other is resampled bilinearly as pixman does for
-//   cairo's default filter: 16.16 fixed-point positions, 7-bit weights, sums truncated, pixels
-//   outside the image transparent;
+// - a translation within 1/512 of a whole pixel (cairo's 24.8 fixed point) copies pixels; any
+//   other is resampled bilinearly: 16.16 fixed-point positions, pixels outside the image
+//   transparent;
 // - OpenSlide paints a region's tiles with the SATURATE operator ("saturate those seams away"):
-//   what is already opaque stays, so the first tile painted over a pixel wins, and the soft edges of
-//   resampled tiles add up.
+//   what is already opaque stays, so the first tile painted over a pixel wins, and the soft edges
+//   of resampled tiles add up. SATURATE needs a division, so pixman composites it on its float
+//   path: pixels as float32 (u / 255), bilinear weights from the whole 16-bit fraction, the sum
+//   clamped and stored as u = f * 256, u -= u >> 8 - reproduced here with float32 rounding;
+// - 'source' (a part of an image copied to a cleared surface of its own, cairo's OVER onto
+//   nothing) stays on pixman's 8-bit path: 7-bit weights, sums truncated.
 //
 // Pixels are premultiplied RGBA, as in cairo's ARGB32 surfaces.
 
@@ -79,10 +83,19 @@ function axisSample(destPixel: number, offsetFixed: number): { first: number; we
   return { first: Math.floor(v / 65536), weight: Math.floor(v / (1 << (16 - WEIGHT_BITS))) & (WEIGHT_ONE - 1) };
 }
 
+/** cairo's _cairo_matrix_is_pixel_exact: the translation in 24.8 fixed point is whole; then the pixel it rounds to. */
+function pixelExact(t: number): number | null {
+  const whole = Math.round(t);
+  return Math.abs(t - whole) * 256 < 0.5 ? whole : null;
+}
+
 /** Paints a surface with its top-left corner at (tx, ty) of the canvas. */
 export function paintSurface(canvas: Canvas, surface: Surface, tx: number, ty: number, operator: Operator): void {
-  if (Number.isInteger(tx) && Number.isInteger(ty)) paintWhole(canvas, surface, tx, ty, operator);
-  else paintResampled(canvas, surface, tx, ty, operator);
+  const x = pixelExact(tx);
+  const y = pixelExact(ty);
+  if (x !== null && y !== null) paintWhole(canvas, surface, x, y, operator);
+  else if (operator === 'saturate') paintResampledSaturate(canvas, surface, tx, ty);
+  else paintResampled(canvas, surface, tx, ty);
 }
 
 function paintWhole(canvas: Canvas, surface: Surface, tx: number, ty: number, operator: Operator): void {
@@ -97,21 +110,46 @@ function paintWhole(canvas: Canvas, surface: Surface, tx: number, ty: number, op
     let d = (y * canvas.width + x0) * 4;
     for (let x = x0; x < x1; x++, s += channels, d += 4) {
       const a = channels === 4 ? data[s + 3]! : 255;
-      combine(out, d, data[s]!, data[s + 1]!, data[s + 2]!, a, operator);
+      if (operator === 'source') {
+        out[d] = data[s]!;
+        out[d + 1] = data[s + 1]!;
+        out[d + 2] = data[s + 2]!;
+        out[d + 3] = a;
+        continue;
+      }
+      const room = 255 - out[d + 3]!;
+      if (room === 0) continue;
+      if (room === 255 && a === 255) {
+        // Onto nothing, an opaque pixel goes through the float path unchanged.
+        out[d] = data[s]!;
+        out[d + 1] = data[s + 1]!;
+        out[d + 2] = data[s + 2]!;
+        out[d + 3] = 255;
+        continue;
+      }
+      saturateFloat(out, d, f32(data[s]! * INV_255), f32(data[s + 1]! * INV_255), f32(data[s + 2]! * INV_255), f32(a * INV_255));
     }
   }
 }
 
-function paintResampled(canvas: Canvas, surface: Surface, tx: number, ty: number, operator: Operator): void {
-  // The pattern matrix is the inverse translation, in 16.16 fixed point.
-  const offX = toFixed16(-tx);
-  const offY = toFixed16(-ty);
+/** Where a resampled paint can reach on the canvas, and each column's sample; null when nowhere. */
+function resampleSpan(canvas: Canvas, surface: Surface, tx: number, ty: number) {
   const x0 = Math.max(0, Math.floor(tx) - 1);
   const y0 = Math.max(0, Math.floor(ty) - 1);
   const x1 = Math.min(canvas.width, Math.ceil(tx + surface.width) + 1);
   const y1 = Math.min(canvas.height, Math.ceil(ty + surface.height) + 1);
-  if (x1 <= x0 || y1 <= y0) return;
-  const columns = Array.from({ length: x1 - x0 }, (_, i) => axisSample(x0 + i, offX));
+  if (x1 <= x0 || y1 <= y0) return null;
+  // The pattern matrix is the inverse translation, in 16.16 fixed point.
+  const offX = toFixed16(-tx);
+  const offY = toFixed16(-ty);
+  return { x0, y0, x1, y1, offX, offY, columns: Array.from({ length: x1 - x0 }, (_, i) => axisSample(x0 + i, offX)) };
+}
+
+/** pixman's 8-bit bilinear path ('source' onto a cleared canvas). */
+function paintResampled(canvas: Canvas, surface: Surface, tx: number, ty: number): void {
+  const span = resampleSpan(canvas, surface, tx, ty);
+  if (!span) return;
+  const { x0, y0, x1, y1, offY, columns } = span;
   const { data, channels, stride } = surface;
   for (let y = y0; y < y1; y++) {
     const { first: sy, weight: wy } = axisSample(y, offY);
@@ -140,40 +178,79 @@ function paintResampled(canvas: Canvas, surface: Surface, tx: number, ty: number
       // Weights of 2 x 7 bits: the sums are truncated back to 8 bits, as pixman does.
       const alpha = a >> (2 * WEIGHT_BITS);
       if (alpha === 0) continue;
-      combine(canvas.data, (y * canvas.width + x) * 4, r >> (2 * WEIGHT_BITS), g >> (2 * WEIGHT_BITS), b >> (2 * WEIGHT_BITS), alpha, operator);
+      const d = (y * canvas.width + x) * 4;
+      canvas.data[d] = r >> (2 * WEIGHT_BITS);
+      canvas.data[d + 1] = g >> (2 * WEIGHT_BITS);
+      canvas.data[d + 2] = b >> (2 * WEIGHT_BITS);
+      canvas.data[d + 3] = alpha;
     }
   }
 }
 
-/** pixman's MUL_UN8: a x b / 255, rounded. */
-function mul8(a: number, b: number): number {
-  const t = a * b + 0x80;
-  return ((t >> 8) + t) >> 8;
+const f32 = Math.fround;
+/** pixman_expand_to_float's multiplier for 8 bits. */
+const INV_255 = f32(1 / 255);
+
+/** pixman's float bilinear fetch (bits_image_fetch_pixel_bilinear_float) under SATURATE. */
+function paintResampledSaturate(canvas: Canvas, surface: Surface, tx: number, ty: number): void {
+  const span = resampleSpan(canvas, surface, tx, ty);
+  if (!span) return;
+  const { x0, y0, x1, y1, offX, offY } = span;
+  const { data, channels, stride } = surface;
+  // A source pixel's byte offset, or -1 outside the surface (transparent).
+  const at = (col: number, row: number): number =>
+    row < 0 || row >= surface.height || row >= surface.validHeight || col < 0 || col >= surface.width || col >= surface.validWidth
+      ? -1
+      : ((surface.y + row) * stride + surface.x + col) * channels;
+  const value = (p: number, c: number): number => (p < 0 ? 0 : c === 3 && channels === 3 ? 1 : f32(data[p + c]! * INV_255));
+  const sample = [0, 0, 0, 0];
+  for (let y = y0; y < y1; y++) {
+    const vy = y * 65536 + offY;
+    const sy = Math.floor(vy / 65536);
+    const disty = f32((vy - sy * 65536) / 65536);
+    for (let x = x0; x < x1; x++) {
+      const vx = x * 65536 + offX;
+      const sx = Math.floor(vx / 65536);
+      const distx = f32((vx - sx * 65536) / 65536);
+      const distxy = f32(distx * disty);
+      const distxiy = f32(distx * f32(1 - disty));
+      const distixy = f32(f32(1 - distx) * disty);
+      const distixiy = f32(f32(1 - distx) * f32(1 - disty));
+      const tl = at(sx, sy);
+      const tr = at(sx + 1, sy);
+      const bl = at(sx, sy + 1);
+      const br = at(sx + 1, sy + 1);
+      if (tl < 0 && tr < 0 && bl < 0 && br < 0) continue;
+      // r, g, b, a, each summed in pixman's order with float32 rounding.
+      for (let c = 0; c < 4; c++) {
+        sample[c] = f32(f32(f32(f32(value(tl, c) * distixiy) + f32(value(tr, c) * distxiy)) + f32(value(bl, c) * distixy)) + f32(value(br, c) * distxy));
+      }
+      saturateFloat(canvas.data, (y * canvas.width + x) * 4, sample[0]!, sample[1]!, sample[2]!, sample[3]!);
+    }
+  }
 }
 
-/** One premultiplied source pixel onto the canvas at byte d. */
-function combine(out: Uint8Array, d: number, r: number, g: number, b: number, a: number, operator: Operator): void {
-  if (operator === 'source') {
-    out[d] = r;
-    out[d + 1] = g;
-    out[d + 2] = b;
-    out[d + 3] = a;
-    return;
+/** pixman_float_to_unorm for 8 bits. */
+function toUnorm8(f: number): number {
+  const clamped = Math.min(1, Math.max(0, f));
+  const u = Math.trunc(f32(clamped * 256));
+  return u - (u >> 8);
+}
+
+/** pixman's float SATURATE (Fa = min(1, (1 - da) / sa), Fb = 1) of a float32 premultiplied pixel onto the canvas at byte d. */
+function saturateFloat(out: Uint8Array, d: number, r: number, g: number, b: number, a: number): void {
+  const da = f32(out[d + 3]! * INV_255);
+  // FLOAT_IS_ZERO(sa): the factor is 1.
+  let fa = 1;
+  if (!(a > -1.1754943508222875e-38 && a < 1.1754943508222875e-38)) {
+    const f = f32(f32(1 - da) / a);
+    fa = Math.min(1, Math.max(0, f));
   }
-  const room = 255 - out[d + 3]!;
-  if (room === 0) return;
-  if (a > room) {
-    // pixman's DIV_UN8: the share of the source that still fits.
-    const f = Math.floor((room * 255 + (a >> 1)) / a);
-    r = mul8(r, f);
-    g = mul8(g, f);
-    b = mul8(b, f);
-    a = mul8(a, f);
-  }
-  out[d] = Math.min(255, out[d]! + r);
-  out[d + 1] = Math.min(255, out[d + 1]! + g);
-  out[d + 2] = Math.min(255, out[d + 2]! + b);
-  out[d + 3] = Math.min(255, out[d + 3]! + a);
+  const blend = (s: number, dv: number) => toUnorm8(Math.min(1, f32(f32(s * fa) + dv)));
+  out[d] = blend(r, f32(out[d]! * INV_255));
+  out[d + 1] = blend(g, f32(out[d + 1]! * INV_255));
+  out[d + 2] = blend(b, f32(out[d + 2]! * INV_255));
+  out[d + 3] = blend(a, da);
 }
 
 /** The canvas as RGB over white (a slide's background), or null when nothing was painted. */
