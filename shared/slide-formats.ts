@@ -18,6 +18,7 @@ export const SLIDE_FORMATS = [
   { name: 'leica', label: 'Leica SCN', extensions: ['scn'] },
   { name: 'ventana', label: 'Ventana BIF', extensions: ['bif'] },
   { name: 'ome-tiff', label: 'OME-TIFF', extensions: ['ome.tif', 'ome.tiff'] },
+  { name: 'mirax', label: '3DHistech MIRAX', extensions: ['mrxs'] },
   { name: 'generic-tiff', label: 'pyramidal TIFF', extensions: ['tif', 'tiff', 'btf', 'tf8'] },
 ] as const satisfies readonly SlideFormat[];
 

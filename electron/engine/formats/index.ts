@@ -7,13 +7,23 @@ import { aperioFormat } from './aperio';
 import type { FormatPlugin } from './format-plugin';
 import { genericTiffFormat } from './generic-tiff';
 import { leicaFormat } from './leica';
+import { miraxFormat } from './mirax/mirax';
 import { ndpiFormat } from './ndpi/ndpi';
 import { omeTiffFormat } from './ome-tiff';
 import { philipsFormat } from './philips';
 import { SlideProbe } from './slide-probe';
 import { ventanaFormat } from './ventana';
 
-export const FORMATS: readonly FormatPlugin[] = [ndpiFormat, aperioFormat, philipsFormat, leicaFormat, ventanaFormat, omeTiffFormat, genericTiffFormat];
+export const FORMATS: readonly FormatPlugin[] = [
+  miraxFormat,
+  ndpiFormat,
+  aperioFormat,
+  philipsFormat,
+  leicaFormat,
+  ventanaFormat,
+  omeTiffFormat,
+  genericTiffFormat,
+];
 
 export async function openSlideSource(path: string): Promise<SlideSource> {
   const file = await SlideFile.open(path);
