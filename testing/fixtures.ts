@@ -22,6 +22,7 @@ import {
 } from '../electron/synth/slides';
 import { type SampleLayoutOptions, writeSampleLayoutPyramid } from './writers/generic-tiff';
 import { type LeicaOptions, writeLeicaScn } from './writers/leica';
+import { type MiraxOptions, writeMirax } from './writers/mirax';
 import { type NdpiOptions, writeNdpi } from './writers/ndpi';
 import { type OmeTiffOptions, writeOmeTiff } from './writers/ome-tiff';
 import { type PhilipsOptions, writePhilipsTiff } from './writers/philips';
@@ -40,7 +41,8 @@ export type FixtureSpec =
   | { kind: 'philips'; ext: '.tiff'; options: PhilipsOptions }
   | { kind: 'leica'; ext: '.scn'; options: LeicaOptions }
   | { kind: 'ventana-bif'; ext: '.bif'; options: VentanaOptions }
-  | { kind: 'ome-tiff'; ext: '.ome.tif'; options: OmeTiffOptions };
+  | { kind: 'ome-tiff'; ext: '.ome.tif'; options: OmeTiffOptions }
+  | { kind: 'mirax'; ext: '.mrxs'; options: MiraxOptions };
 
 export const FIXTURES = {
   /** Aperio, JPEG with RGB photometric (like CMU-1), 3 levels, thumbnail/label/macro. */
@@ -414,6 +416,93 @@ export const FIXTURES = {
   },
   /** A small generic pyramid, Deflate. */
   'cohort-tif': { kind: 'generic', ext: '.tif', options: { width: 1500, height: 1100, tileSize: 256, compression: 'deflate', seed: 61 } },
+
+  // 3DHistech MIRAX (testing/writers/mirax.ts): a .mrxs and its folder of the same name.
+  /** JPEG, photos cut in 2x2 images at jittered camera positions (VIMSLIDE_POSITION_BUFFER), two photos skipped, 5 levels (subtiles from level 2), 2 data files. */
+  'mirax-positions': {
+    kind: 'mirax',
+    ext: '.mrxs',
+    options: {
+      photosX: 6,
+      photosY: 5,
+      divisions: 2,
+      imageWidth: 256,
+      imageHeight: 256,
+      levels: 5,
+      overlapX: 30,
+      overlapY: 24,
+      positions: 'vimslide',
+      jitter: 3,
+      format: 'JPEG',
+      dataFiles: 2,
+      skipped: [
+        [5, 4],
+        [4, 4],
+      ],
+      seed: 71,
+    },
+  },
+  /** PNG, photos cut in 4x4 images, positions in the compressed StitchingIntensityLayer, 6 levels (subtiles from level 3). */
+  'mirax-stitching-png': {
+    kind: 'mirax',
+    ext: '.mrxs',
+    options: {
+      photosX: 5,
+      photosY: 4,
+      divisions: 4,
+      imageWidth: 128,
+      imageHeight: 128,
+      levels: 6,
+      overlapX: 40,
+      overlapY: 36,
+      positions: 'stitching',
+      jitter: 4,
+      format: 'PNG',
+      dataFiles: 3,
+      pageSize: 5,
+      seed: 72,
+    },
+  },
+  /** BMP24, one image per photo, no positions recorded: the nominal grid, with its overlap. */
+  'mirax-bmp-nominal': {
+    kind: 'mirax',
+    ext: '.mrxs',
+    options: {
+      photosX: 8,
+      photosY: 6,
+      divisions: 1,
+      imageWidth: 240,
+      imageHeight: 200,
+      levels: 4,
+      overlapX: 20,
+      overlapY: 16,
+      positions: 'none',
+      jitter: 0,
+      format: 'BMP24',
+      dataFiles: 1,
+      seed: 73,
+    },
+  },
+  /** JPEG images edge to edge (no positions, no overlap): OpenSlide's tile size hints, tiles served as stored. */
+  'mirax-plain': {
+    kind: 'mirax',
+    ext: '.mrxs',
+    options: {
+      photosX: 6,
+      photosY: 5,
+      divisions: 2,
+      imageWidth: 256,
+      imageHeight: 256,
+      levels: 4,
+      overlapX: 0,
+      overlapY: 0,
+      positions: 'none',
+      jitter: 0,
+      format: 'JPEG',
+      dataFiles: 1,
+      seed: 74,
+    },
+  },
 } as const satisfies Record<string, FixtureSpec>;
 
 export type FixtureName = keyof typeof FIXTURES;
@@ -462,6 +551,8 @@ export function generateFixture(spec: FixtureSpec, path: string): Promise<Writte
       return writeVentanaBif(path, spec.options);
     case 'ome-tiff':
       return writeOmeTiff(path, spec.options);
+    case 'mirax':
+      return writeMirax(path, spec.options);
   }
 }
 
@@ -539,11 +630,13 @@ async function lockIsStale(lock: string): Promise<boolean> {
   }
 }
 
-/** Deletes other generations of the same fixture (files named <name>-<12 hex><ext>). */
+/** Deletes other generations of the same fixture (files named <name>-<12 hex><ext>, and the folder a multi-file slide keeps beside one). */
 async function removeStale(dir: string, name: string, ext: string, keep: string): Promise<void> {
   const pattern = new RegExp(`^${name.replace(/[-]/g, '\\-')}-[0-9a-f]{12}${ext.replace('.', '\\.')}$`);
   for (const entry of await readdir(dir)) {
     const full = join(dir, entry);
-    if (full !== keep && pattern.test(entry)) await rm(full, { force: true });
+    if (full === keep || !pattern.test(entry)) continue;
+    await rm(full, { force: true });
+    await rm(full.slice(0, -ext.length), { recursive: true, force: true });
   }
 }

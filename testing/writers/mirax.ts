@@ -97,8 +97,9 @@ function photoPosition(options: MiraxOptions, px: number, py: number, seed: numb
   const photoW = options.imageWidth * options.divisions;
   const photoH = options.imageHeight * options.divisions;
   const spread = 2 * options.jitter + 1;
-  const jx = px === 0 ? 0 : (hash2(px, py, seed) % spread) - options.jitter;
-  const jy = py === 0 ? 0 : (hash2(py + 1000, px, seed) % spread) - options.jitter;
+  // The first column and row only ever further in: the glass's edge is not crossed.
+  const jx = px === 0 ? hash2(px, py, seed) % (options.jitter + 1) : (hash2(px, py, seed) % spread) - options.jitter;
+  const jy = py === 0 ? hash2(py + 1000, px, seed) % (options.jitter + 1) : (hash2(py + 1000, px, seed) % spread) - options.jitter;
   return { x: px * (photoW - options.overlapX) + jx, y: py * (photoH - options.overlapY) + jy };
 }
 

@@ -93,14 +93,11 @@ export class MiraxSource implements SlideSource {
     const canvas = createCanvas(size, size);
     let painted = 0;
     for (const { tile, x, y } of placed) {
-      // A translation within cairo's 1/256 of a whole pixel is painted as a copy, as cairo does.
-      const tx = snap(x);
-      const ty = snap(y);
-      painted += overlapArea(tx, ty, layout.tileWidth, layout.tileHeight, size);
+      painted += overlapArea(x, y, layout.tileWidth, layout.tileHeight, size);
       if (painted > MAX_PAINT_DEPTH * size * size) {
         throw new SlideError('TOO_LARGE', `More than ${MAX_PAINT_DEPTH} of level ${level}'s images overlap at tile ${col},${row}.`, this.path);
       }
-      paintSurface(canvas, tileSurface(layout, tile.data, decoded.get(tile.data.image.number)!), tx, ty, 'saturate');
+      paintSurface(canvas, tileSurface(layout, tile.data, decoded.get(tile.data.image.number)!), x, y, 'saturate');
     }
     return canvasOverWhite(canvas);
   }
@@ -184,8 +181,9 @@ function damaged(error: unknown, what: string, path: string): SlideError {
 }
 
 /**
- * What OpenSlide paints for a tile: the whole image, or - where the image holds several photos -
- * the tile's share of it, copied (resampled when it starts between pixels) to a surface of its own.
+ * What OpenSlide paints for a tile: the whole image (an opaque RGB surface), or - where the image
+ * holds several photos - the tile's share of it, copied (resampled when it starts between pixels)
+ * to an ARGB surface of its own, ceil(tile size) a side.
  */
 function tileSurface(layout: MiraxLevel, tile: MiraxTile, image: RgbImage): Surface {
   const whole: Surface = {
@@ -198,23 +196,12 @@ function tileSurface(layout: MiraxLevel, tile: MiraxTile, image: RgbImage): Surf
     height: image.height,
     validWidth: image.width,
     validHeight: image.height,
+    rgb24: true,
   };
   if (layout.imageWidth <= layout.tileWidth && layout.imageHeight <= layout.tileHeight) return whole;
-  const width = Math.ceil(layout.tileWidth);
-  const height = Math.ceil(layout.tileHeight);
-  const { srcX, srcY } = tile;
-  if (Number.isInteger(srcX) && Number.isInteger(srcY)) {
-    return { ...whole, x: srcX, y: srcY, width, height, validWidth: image.width - srcX, validHeight: image.height - srcY };
-  }
-  const part = createCanvas(width, height);
-  paintSurface(part, whole, -srcX, -srcY, 'source');
+  const part = createCanvas(Math.ceil(layout.tileWidth), Math.ceil(layout.tileHeight));
+  paintSurface(part, whole, -tile.srcX, -tile.srcY, 'source');
   return canvasSurface(part);
-}
-
-/** cairo treats a translation within 1/512 of a whole pixel (24.8 fixed point) as that pixel. */
-function snap(t: number): number {
-  const whole = Math.round(t);
-  return Math.abs(t - whole) * 256 < 0.5 ? whole : t;
 }
 
 /** Pixels of a w x h tile at (x, y) inside a size x size canvas. */
