@@ -52,6 +52,15 @@ const SLIDES: VendorSlide[] = [
     at: { x: 800, y: 500 },
   },
   { file: { fixture: 'ome-rgb-jpeg' }, vendor: 'ome-tiff', power: '20x', mpp: '0.25 µm/px', levels: 4, property: 'ome.pixels.type', at: { x: 1200, y: 900 } },
+  {
+    file: { fixture: 'mirax-positions' },
+    vendor: 'mirax',
+    power: '20x',
+    mpp: '0.25 µm/px',
+    levels: 5,
+    property: 'mirax.GENERAL.SLIDE_NAME',
+    at: { x: 1000, y: 1400 },
+  },
 ];
 
 /** Same thresholds as viewer.spec.ts: the canvas drawer's 1-pixel stretch against a 3-pixel shift. */
