@@ -154,84 +154,89 @@ function paintResampled(canvas: Canvas, surface: Surface, tx: number, ty: number
   const { x0, y0, x1, y1, offX, offY } = span;
   const mode: Mode =
     operator === 'source' ? 'source' : surface.rgb24 && coversForBilinear(canvas, surface, tx, ty, offX, offY) ? 'over-reverse' : 'float-saturate';
-  const sample = mode === 'float-saturate' ? sampleFloat : sample8;
-  const out = [0, 0, 0, 0];
+  // A translation moves every pixel alike: canvas pixel x samples source pixels x + dx and
+  // x + dx + 1 with the same weights everywhere (the 16.16 offset's whole and fractional parts).
+  const dx = Math.floor(offX / 65536);
+  const dy = Math.floor(offY / 65536);
+  const fracX = offX - dx * 65536;
+  const fracY = offY - dy * 65536;
+  const { channels, stride } = surface;
+  const colValid = (col: number) => col >= 0 && col < surface.width && col < surface.validWidth;
+  const rowStart = (row: number) => (row >= 0 && row < surface.height && row < surface.validHeight ? (surface.y + row) * stride + surface.x : -1);
+  // Per canvas column, its two source columns (pixel index within a row, or -1: transparent).
+  const left = new Int32Array(x1 - x0);
+  const right = new Int32Array(x1 - x0);
+  for (let i = 0; i < left.length; i++) {
+    left[i] = colValid(x0 + i + dx) ? x0 + i + dx : -1;
+    right[i] = colValid(x0 + i + dx + 1) ? x0 + i + dx + 1 : -1;
+  }
+  const tlw = new Float64Array(4);
+  if (mode === 'float-saturate') {
+    // pixman_fixed_fraction / 65536 as float32, and the corners' weights in its order.
+    const distx = f32(fracX / 65536);
+    const disty = f32(fracY / 65536);
+    tlw.set([f32(f32(1 - distx) * f32(1 - disty)), f32(distx * f32(1 - disty)), f32(f32(1 - distx) * disty), f32(distx * disty)]);
+  } else {
+    const wx = fracX >> (16 - WEIGHT_BITS);
+    const wy = fracY >> (16 - WEIGHT_BITS);
+    tlw.set([(WEIGHT_ONE - wx) * (WEIGHT_ONE - wy), wx * (WEIGHT_ONE - wy), (WEIGHT_ONE - wx) * wy, wx * wy]);
+  }
+  const corners = new Int32Array(4);
+  const sample = new Float64Array(4);
+  const { data } = surface;
+  const out = canvas.data;
   for (let y = y0; y < y1; y++) {
-    const vy = y * 65536 + offY;
-    for (let x = x0; x < x1; x++) {
-      if (!sample(surface, x * 65536 + offX, vy, out)) continue;
+    const top = rowStart(y + dy);
+    const bottom = rowStart(y + dy + 1);
+    if (top < 0 && bottom < 0) continue;
+    for (let x = x0, i = 0; x < x1; x++, i++) {
+      const l = left[i]!;
+      const r = right[i]!;
+      corners[0] = top >= 0 && l >= 0 ? (top + l) * channels : -1;
+      corners[1] = top >= 0 && r >= 0 ? (top + r) * channels : -1;
+      corners[2] = bottom >= 0 && l >= 0 ? (bottom + l) * channels : -1;
+      corners[3] = bottom >= 0 && r >= 0 ? (bottom + r) * channels : -1;
       const d = (y * canvas.width + x) * 4;
-      if (mode === 'float-saturate') saturateFloat(canvas.data, d, out[0]!, out[1]!, out[2]!, out[3]!);
-      else combine(canvas.data, d, out[0]!, out[1]!, out[2]!, out[3]!, mode);
+      sample.fill(0);
+      let any = false;
+      if (mode === 'float-saturate') {
+        if (out[d + 3] === 255) continue; // nothing more fits: what is there stays, exactly
+        // Each channel summed corner by corner in pixman's order, rounded to float32 at each step
+        // (a corner outside adds 0, which changes nothing).
+        for (let k = 0; k < 4; k++) {
+          const p = corners[k]!;
+          if (p < 0) continue;
+          any = true;
+          const w = tlw[k]!;
+          sample[0] = f32(sample[0]! + f32(UNORM[data[p]!]! * w));
+          sample[1] = f32(sample[1]! + f32(UNORM[data[p + 1]!]! * w));
+          sample[2] = f32(sample[2]! + f32(UNORM[data[p + 2]!]! * w));
+          sample[3] = f32(sample[3]! + (channels === 4 ? f32(UNORM[data[p + 3]!]! * w) : w));
+        }
+        if (any) saturateFloat(out, d, sample[0]!, sample[1]!, sample[2]!, sample[3]!);
+      } else {
+        for (let k = 0; k < 4; k++) {
+          const p = corners[k]!;
+          const w = tlw[k]!;
+          if (p < 0 || w === 0) continue;
+          any = true;
+          sample[0] = sample[0]! + data[p]! * w;
+          sample[1] = sample[1]! + data[p + 1]! * w;
+          sample[2] = sample[2]! + data[p + 2]! * w;
+          sample[3] = sample[3]! + (channels === 4 ? data[p + 3]! : 255) * w;
+        }
+        // Weights of 2 x 7 bits: the sums are truncated back to 8 bits, as pixman does.
+        const shift = 2 * WEIGHT_BITS;
+        if (any && sample[3]! >> shift > 0) combine(out, d, sample[0]! >> shift, sample[1]! >> shift, sample[2]! >> shift, sample[3]! >> shift, mode);
+      }
     }
   }
-}
-
-/** A source pixel's byte offset, or -1 outside the surface (transparent). */
-function pixelAt(surface: Surface, col: number, row: number): number {
-  if (row < 0 || row >= surface.height || row >= surface.validHeight || col < 0 || col >= surface.width || col >= surface.validWidth) return -1;
-  return ((surface.y + row) * surface.stride + surface.x + col) * surface.channels;
-}
-
-/**
- * pixman's 8-bit bilinear fetch at 16.16 source position (vx, vy) (pixel centre less half a pixel):
- * 7-bit weights, sums truncated. Premultiplied RGBA into out; false when all four pixels are outside.
- */
-function sample8(surface: Surface, vx: number, vy: number, out: number[]): boolean {
-  const sx = Math.floor(vx / 65536);
-  const sy = Math.floor(vy / 65536);
-  const wx = Math.floor(vx / (1 << (16 - WEIGHT_BITS))) & (WEIGHT_ONE - 1);
-  const wy = Math.floor(vy / (1 << (16 - WEIGHT_BITS))) & (WEIGHT_ONE - 1);
-  const { data, channels } = surface;
-  out.fill(0);
-  let any = false;
-  for (let j = 0; j < 2; j++) {
-    const fy = j === 0 ? WEIGHT_ONE - wy : wy;
-    for (let i = 0; i < 2; i++) {
-      const fx = i === 0 ? WEIGHT_ONE - wx : wx;
-      const p = fx * fy === 0 ? -1 : pixelAt(surface, sx + i, sy + j);
-      if (p < 0) continue;
-      any = true;
-      const weight = fx * fy;
-      out[0] = out[0]! + data[p]! * weight;
-      out[1] = out[1]! + data[p + 1]! * weight;
-      out[2] = out[2]! + data[p + 2]! * weight;
-      out[3] = out[3]! + (channels === 4 ? data[p + 3]! : 255) * weight;
-    }
-  }
-  for (let c = 0; c < 4; c++) out[c] = out[c]! >> (2 * WEIGHT_BITS);
-  return any && out[3]! > 0;
 }
 
 const f32 = Math.fround;
-/** pixman_expand_to_float's multiplier for 8 bits. */
+/** pixman_expand_to_float's multiplier for 8 bits, and every 8-bit value times it, as float32. */
 const INV_255 = f32(1 / 255);
-
-/**
- * pixman's float bilinear fetch (bits_image_fetch_pixel_bilinear_float): pixels as float32, weights
- * from the whole 16-bit fraction, each channel summed in its order with float32 rounding.
- */
-function sampleFloat(surface: Surface, vx: number, vy: number, out: number[]): boolean {
-  const sx = Math.floor(vx / 65536);
-  const sy = Math.floor(vy / 65536);
-  const distx = f32((vx - sx * 65536) / 65536);
-  const disty = f32((vy - sy * 65536) / 65536);
-  const tl = pixelAt(surface, sx, sy);
-  const tr = pixelAt(surface, sx + 1, sy);
-  const bl = pixelAt(surface, sx, sy + 1);
-  const br = pixelAt(surface, sx + 1, sy + 1);
-  if (tl < 0 && tr < 0 && bl < 0 && br < 0) return false;
-  const distxy = f32(distx * disty);
-  const distxiy = f32(distx * f32(1 - disty));
-  const distixy = f32(f32(1 - distx) * disty);
-  const distixiy = f32(f32(1 - distx) * f32(1 - disty));
-  const { data, channels } = surface;
-  const value = (p: number, c: number): number => (p < 0 ? 0 : c === 3 && channels === 3 ? 1 : f32(data[p + c]! * INV_255));
-  for (let c = 0; c < 4; c++) {
-    out[c] = f32(f32(f32(f32(value(tl, c) * distixiy) + f32(value(tr, c) * distxiy)) + f32(value(bl, c) * distixy)) + f32(value(br, c) * distxy));
-  }
-  return true;
-}
+const UNORM = Float32Array.from({ length: 256 }, (_, u) => f32(u * INV_255));
 
 /** pixman's MUL_UN8: a x b / 255, rounded. */
 function mul8(a: number, b: number): number {
@@ -258,7 +263,7 @@ function combine(out: Uint8Array, d: number, r: number, g: number, b: number, a:
     out[d + 3] = Math.min(255, out[d + 3]! + mul8(a, room));
     return;
   }
-  saturateFloat(out, d, f32(r * INV_255), f32(g * INV_255), f32(b * INV_255), f32(a * INV_255));
+  saturateFloat(out, d, UNORM[r]!, UNORM[g]!, UNORM[b]!, UNORM[a]!);
 }
 
 /** pixman_float_to_unorm for 8 bits. */
@@ -269,14 +274,23 @@ function toUnorm8(f: number): number {
 
 /** pixman's float SATURATE (Fa = min(1, (1 - da) / sa), Fb = 1) of a float32 premultiplied pixel onto the canvas at byte d. */
 function saturateFloat(out: Uint8Array, d: number, r: number, g: number, b: number, a: number): void {
-  const da = f32(out[d + 3]! * INV_255);
+  if (out[d + 3] === 255) return; // nothing more fits: what is there stays, exactly
+  if (out[d + 3] === 0) {
+    // Onto nothing (premultiplied zeros) the factor is 1 and the sum the source.
+    out[d] = toUnorm8(r);
+    out[d + 1] = toUnorm8(g);
+    out[d + 2] = toUnorm8(b);
+    out[d + 3] = toUnorm8(a);
+    return;
+  }
+  const da = UNORM[out[d + 3]!]!;
   // FLOAT_IS_ZERO(sa): the factor is 1.
   let fa = 1;
   if (!(a > -1.1754943508222875e-38 && a < 1.1754943508222875e-38)) fa = Math.min(1, Math.max(0, f32(f32(1 - da) / a)));
   const blend = (s: number, dv: number) => toUnorm8(Math.min(1, f32(f32(s * fa) + dv)));
-  out[d] = blend(r, f32(out[d]! * INV_255));
-  out[d + 1] = blend(g, f32(out[d + 1]! * INV_255));
-  out[d + 2] = blend(b, f32(out[d + 2]! * INV_255));
+  out[d] = blend(r, UNORM[out[d]!]!);
+  out[d + 1] = blend(g, UNORM[out[d + 1]!]!);
+  out[d + 2] = blend(b, UNORM[out[d + 2]!]!);
   out[d + 3] = blend(a, da);
 }
 
