@@ -1,36 +1,74 @@
-// A Hamamatsu NDPI slide as a SlideSource: stored levels served as tiles of whole restart
+// A Hamamatsu slide of JPEGs with restart markers (NDPI, VMS) as a SlideSource, as OpenSlide's
+// shared "hamamatsu JPEG" reader serves them: stored levels served as tiles of whole restart
 // intervals (sent to the viewer as assembled JPEGs, never decoded there), and the levels OpenSlide
 // adds by decoding a stored level at 1/2, 1/4 and 1/8 scale - decoded the same way, interval by
 // interval, with libjpeg's scaled IDCT reproduced (codecs/jpeg-scaled-decoder.ts).
 
-import type { LevelInfo, Mpp, RgbImage } from '../../../../shared/slide';
-import { decodeJpeg } from '../../codecs/jpeg-decoder';
-import { decodeJpegScaled } from '../../codecs/jpeg-scaled-decoder';
-import { readJpegFrame } from '../../codecs/jpeg-stream';
-import { SlideError } from '../../errors';
-import type { SlideFile } from '../../slide-file';
-import type { SlideSource } from '../../slide-source';
-import type { NdpiJpegLevel } from './ndpi-jpeg-level';
+import type { LevelInfo, Mpp, RgbImage } from '../../../shared/slide';
+import { decodeJpeg } from '../codecs/jpeg-decoder';
+import { decodeJpegScaled } from '../codecs/jpeg-scaled-decoder';
+import { readJpegFrame } from '../codecs/jpeg-stream';
+import { SlideError } from '../errors';
+import type { SlideSource } from '../slide-source';
+import type { PlacedInterval } from './ndpi/ndpi-jpeg-level';
 
 const YCBCR = 6;
 const MAX_ASSOCIATED_PIXELS = 64 * 1024 * 1024;
 
+/** A stored level: restart intervals of one JPEG (NDPI) or of a grid of them (VMS), served in tiles of whole intervals. */
+export interface IntervalJpegLevel {
+  readonly width: number;
+  readonly height: number;
+  readonly intervalWidth: number;
+  readonly intervalHeight: number;
+  readonly tileWidth: number;
+  readonly tileHeight: number;
+  readonly tilesAcross: number;
+  readonly tilesDown: number;
+  tileSize(col: number, row: number): { width: number; height: number };
+  tileJpeg(col: number, row: number): Promise<Uint8Array>;
+  tileIntervalJpegs(col: number, row: number): Promise<PlacedInterval[]>;
+}
+
 /** A level of the slide: a stored level, or one decoded from it at 1/scale. */
-export interface NdpiLevel {
-  stored: NdpiJpegLevel;
+export interface HamamatsuJpegLevel {
+  stored: IntervalJpegLevel;
   scale: 1 | 2 | 4 | 8;
 }
 
-export interface NdpiDescription {
-  levels: NdpiLevel[];
-  /** The macro image's JPEG, where the file has one. */
-  macro: { start: number; length: number } | null;
+export interface HamamatsuJpegDescription {
+  path: string;
+  /** The plugin's name ('hamamatsu-ndpi', 'hamamatsu-vms'). */
+  format: string;
+  views: HamamatsuJpegLevel[];
+  levels: readonly LevelInfo[];
+  /** The macro image's JPEG, where the slide has one. */
+  macro: (() => Promise<Uint8Array>) | null;
   mpp: Mpp | null;
   objectivePower: number | null;
+  properties: Record<string, string>;
+  close: () => Promise<void>;
 }
 
-export class NdpiSource implements SlideSource {
-  readonly format = 'hamamatsu-ndpi';
+/**
+ * OpenSlide's levels: every stored level, plus each stored level decoded at 1/2, 1/4 and 1/8 where
+ * its intervals divide evenly. One level per width, the last made winning - which is a stored level
+ * over a scaled one, and the coarsest stored level among those that could make a scaled one.
+ */
+export function withScaledLevels(stored: readonly IntervalJpegLevel[]): HamamatsuJpegLevel[] {
+  const byWidth = new Map<number, HamamatsuJpegLevel>();
+  for (const level of stored) {
+    byWidth.set(level.width, { stored: level, scale: 1 });
+    for (const scale of [2, 4, 8] as const) {
+      if (level.intervalWidth % scale !== 0 || level.intervalHeight % scale !== 0) continue;
+      byWidth.set(Math.floor(level.width / scale), { stored: level, scale });
+    }
+  }
+  return [...byWidth.entries()].sort((a, b) => b[0] - a[0]).map(([, view]) => view);
+}
+
+export class HamamatsuJpegSource implements SlideSource {
+  readonly format: string;
   readonly vendor = 'hamamatsu';
   readonly path: string;
   readonly levels: readonly LevelInfo[];
@@ -38,26 +76,24 @@ export class NdpiSource implements SlideSource {
   readonly mpp: Mpp | null;
   readonly properties: Readonly<Record<string, string>>;
   readonly associatedNames: readonly string[];
-  private readonly views: NdpiLevel[];
-  private readonly macro: { start: number; length: number } | null;
+  private readonly views: HamamatsuJpegLevel[];
+  private readonly macro: (() => Promise<Uint8Array>) | null;
+  private readonly closeFiles: () => Promise<void>;
 
-  constructor(
-    private readonly file: SlideFile,
-    description: NdpiDescription,
-    levels: readonly LevelInfo[],
-    properties: Record<string, string>,
-  ) {
-    this.path = file.path;
-    this.views = description.levels;
-    this.levels = levels;
+  constructor(description: HamamatsuJpegDescription) {
+    this.path = description.path;
+    this.format = description.format;
+    this.views = description.views;
+    this.levels = description.levels;
     this.macro = description.macro;
     this.associatedNames = description.macro ? ['macro'] : [];
     this.objectivePower = description.objectivePower;
     this.mpp = description.mpp;
-    this.properties = properties;
+    this.properties = description.properties;
+    this.closeFiles = description.close;
   }
 
-  private view(level: number, col: number, row: number): NdpiLevel {
+  private view(level: number, col: number, row: number): HamamatsuJpegLevel {
     const view = this.views[level];
     if (!view) throw new SlideError('INVALID_ARGUMENT', `The slide has no level ${level}.`, this.path);
     const { stored } = view;
@@ -128,7 +164,7 @@ export class NdpiSource implements SlideSource {
 
   async readAssociated(name: string): Promise<RgbImage> {
     if (name !== 'macro' || !this.macro) throw new SlideError('INVALID_ARGUMENT', `The slide has no associated image named "${name}".`, this.path);
-    const jpeg = await this.file.read(this.macro.start, this.macro.length, 'The macro image');
+    const jpeg = await this.macro();
     const frame = readJpegFrame(jpeg);
     if (typeof frame === 'string') throw new SlideError('CORRUPT_DATA', `The macro image is damaged (${frame}).`, this.path);
     if (frame.width * frame.height > MAX_ASSOCIATED_PIXELS)
@@ -143,7 +179,7 @@ export class NdpiSource implements SlideSource {
     return { data: decoded.data, width: decoded.width, height: decoded.height, channels: 3 };
   }
 
-  async close(): Promise<void> {
-    await this.file.close();
+  close(): Promise<void> {
+    return this.closeFiles();
   }
 }
