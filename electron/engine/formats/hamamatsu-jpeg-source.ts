@@ -28,6 +28,8 @@ export interface IntervalJpegLevel {
   tileSize(col: number, row: number): { width: number; height: number };
   tileJpeg(col: number, row: number): Promise<Uint8Array>;
   tileIntervalJpegs(col: number, row: number): Promise<PlacedInterval[]>;
+  /** The tile as the JPEGs that decode to OpenSlide's pixels (the whole tile, or its parts where chroma is subsampled). */
+  tileDecodePieces(col: number, row: number): Promise<PlacedInterval[]>;
 }
 
 /** A level of the slide: a stored level, or one decoded from it at 1/scale. */
@@ -116,12 +118,23 @@ export class HamamatsuJpegSource implements SlideSource {
     const { stored, scale } = this.view(level, col, row);
     if (scale === 1) {
       const { width, height } = stored.tileSize(col, row);
-      const decoded = await decodeJpeg(await stored.tileJpeg(col, row), { tileWidth: width, tileHeight: height, photometric: YCBCR }).catch(
-        (error: unknown) => {
+      const decode = (jpeg: Uint8Array, w: number, h: number) =>
+        decodeJpeg(jpeg, { tileWidth: w, tileHeight: h, photometric: YCBCR }).catch((error: unknown) => {
           throw this.damaged(level, col, row, error);
-        },
+        });
+      const pieces = await stored.tileDecodePieces(col, row);
+      if (pieces.length === 1) {
+        const decoded = await decode(pieces[0]!.jpeg, width, height);
+        return { data: decoded.data, width: decoded.width, height: decoded.height, channels: 3 };
+      }
+      const out: RgbImage = { data: new Uint8Array(width * height * 3), width, height, channels: 3 };
+      await Promise.all(
+        pieces.map(async ({ x, y, jpeg }) => {
+          const part = await decode(jpeg, width - x, height - y);
+          for (let r = 0; r < part.height; r++) out.data.set(part.data.subarray(r * part.width * 3, (r + 1) * part.width * 3), ((y + r) * width + x) * 3);
+        }),
       );
-      return { data: decoded.data, width: decoded.width, height: decoded.height, channels: 3 };
+      return out;
     }
     // As OpenSlide: each interval decoded on its own at 1/scale, so edges match its output too.
     const { width, height } = stored.tileSize(col, row);

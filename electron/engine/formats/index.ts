@@ -6,6 +6,7 @@ import type { SlideSource } from '../slide-source';
 import { aperioFormat } from './aperio';
 import type { FormatPlugin } from './format-plugin';
 import { genericTiffFormat } from './generic-tiff';
+import { vmsFormat } from './hamamatsu-vms/vms';
 import { leicaFormat } from './leica';
 import { miraxFormat } from './mirax/mirax';
 import { ndpiFormat } from './ndpi/ndpi';
@@ -16,6 +17,7 @@ import { ventanaFormat } from './ventana';
 
 export const FORMATS: readonly FormatPlugin[] = [
   miraxFormat,
+  vmsFormat,
   ndpiFormat,
   aperioFormat,
   philipsFormat,

@@ -6,6 +6,7 @@
 // (tile-compositor.ts).
 
 import type { LevelInfo, Mpp, RgbImage } from '../../../../shared/slide';
+import { decodeJpegImage } from '../../codecs/jpeg-image';
 import { jpegStructureProblem } from '../../codecs/jpeg-stream';
 import { forEachLimited } from '../../concurrency';
 import { SlideError } from '../../errors';
@@ -15,7 +16,7 @@ import type { SlideSource } from '../../slide-source';
 import type { CompanionFiles } from '../companion-files';
 import { canvasOverWhite, canvasSurface, createCanvas, paintSurface, type Surface } from '../tile-compositor';
 import type { PlacedTile } from '../tilemap-grid';
-import { decodeJpegImage, decodeMiraxImage } from './mirax-images';
+import { decodeMiraxImage } from './mirax-images';
 import type { MiraxRecord } from './mirax-index';
 import type { MiraxLevel, MiraxTile } from './mirax-layout';
 
