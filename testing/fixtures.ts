@@ -21,6 +21,7 @@ import {
   writeSingleLevelTiff,
 } from '../electron/synth/slides';
 import { type SampleLayoutOptions, writeSampleLayoutPyramid } from './writers/generic-tiff';
+import { type VmsOptions, writeVms } from './writers/hamamatsu-vms';
 import { type LeicaOptions, writeLeicaScn } from './writers/leica';
 import { type MiraxOptions, writeMirax } from './writers/mirax';
 import { type NdpiOptions, writeNdpi } from './writers/ndpi';
@@ -42,7 +43,8 @@ export type FixtureSpec =
   | { kind: 'leica'; ext: '.scn'; options: LeicaOptions }
   | { kind: 'ventana-bif'; ext: '.bif'; options: VentanaOptions }
   | { kind: 'ome-tiff'; ext: '.ome.tif'; options: OmeTiffOptions }
-  | { kind: 'mirax'; ext: '.mrxs'; options: MiraxOptions };
+  | { kind: 'mirax'; ext: '.mrxs'; options: MiraxOptions }
+  | { kind: 'hamamatsu-vms'; ext: '.vms' | '.vmu'; options: VmsOptions };
 
 export const FIXTURES = {
   /** Aperio, JPEG with RGB photometric (like CMU-1), 3 levels, thumbnail/label/macro. */
@@ -503,6 +505,80 @@ export const FIXTURES = {
       seed: 74,
     },
   },
+
+  // Hamamatsu VMS and VMU (testing/writers/hamamatsu-vms.ts): a key file and its image files beside it.
+  /** VMS: level 0 in 2 x 2 JPEG files (the last column and row narrower), 4:2:2, 8-MCU restart intervals, a map, a macro. */
+  'vms-grid-422': {
+    kind: 'hamamatsu-vms',
+    ext: '.vms',
+    options: {
+      kind: 'vms',
+      columns: 2,
+      rows: 2,
+      fileWidth: 1024,
+      fileHeight: 768,
+      lastFileWidth: 512,
+      lastFileHeight: 512,
+      mapWidth: 384,
+      mapHeight: 320,
+      chroma: '4:2:2',
+      quality: 90,
+      restartInterval: 8,
+      imageKeys: 'xy',
+      macro: true,
+      sourceLens: 20,
+      physicalWidth: 700000,
+      physicalHeight: 600000,
+      seed: 81,
+    },
+  },
+  /** VMS: 3 x 1 files, 4:4:4, 16-MCU intervals, keys ImageFile(z,x,y) with a second focal plane to skip, no macro. */
+  'vms-444-planes': {
+    kind: 'hamamatsu-vms',
+    ext: '.vms',
+    options: {
+      kind: 'vms',
+      columns: 3,
+      rows: 1,
+      fileWidth: 1024,
+      fileHeight: 768,
+      mapWidth: 384,
+      mapHeight: 96,
+      chroma: '4:4:4',
+      quality: 85,
+      restartInterval: 16,
+      imageKeys: 'zxy',
+      macro: false,
+      sourceLens: 40,
+      physicalWidth: 690000,
+      physicalHeight: 172500,
+      seed: 82,
+    },
+  },
+  /** VMU: uncompressed 12-bit NGR image and map, columns of 100 px, a macro. */
+  'vmu-ngr': {
+    kind: 'hamamatsu-vms',
+    ext: '.vmu',
+    options: {
+      kind: 'vmu',
+      columns: 1,
+      rows: 1,
+      fileWidth: 1000,
+      fileHeight: 700,
+      mapWidth: 200,
+      mapHeight: 140,
+      chroma: '4:4:4',
+      quality: 90,
+      restartInterval: 8,
+      imageKeys: 'xy',
+      columnWidth: 100,
+      macro: true,
+      sourceLens: 20,
+      physicalWidth: 500000,
+      physicalHeight: 350000,
+      seed: 83,
+    },
+  },
 } as const satisfies Record<string, FixtureSpec>;
 
 export type FixtureName = keyof typeof FIXTURES;
@@ -553,6 +629,8 @@ export function generateFixture(spec: FixtureSpec, path: string): Promise<Writte
       return writeOmeTiff(path, spec.options);
     case 'mirax':
       return writeMirax(path, spec.options);
+    case 'hamamatsu-vms':
+      return writeVms(path, spec.options);
   }
 }
 

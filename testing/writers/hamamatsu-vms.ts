@@ -81,7 +81,8 @@ export async function writeVms(path: string, options: VmsOptions): Promise<Writt
       const part: RgbImage = { data: new Uint8Array(widths[col]! * heights[row]! * 3), width: widths[col]!, height: heights[row]! };
       for (let y = 0; y < part.height; y++)
         part.data.set(whole.data.subarray(((y0 + y) * width + x0) * 3, ((y0 + y) * width + x0 + part.width) * 3), y * part.width * 3);
-      await writeFile(join(dir, names.images[row * columns + col]!), encode(part));
+      const bytes = encode(part);
+      await writeFile(join(dir, names.images[row * columns + col]!), row === 0 && col === 0 && options.kind === 'vms' ? withComment(bytes, COMMENT) : bytes);
       x0 += widths[col]!;
     }
     y0 += heights[row]!;
@@ -153,6 +154,16 @@ export async function writeVms(path: string, options: VmsOptions): Promise<Writt
     associated: {},
     fileSize: text.length,
   };
+}
+
+/** The first image's JPEG comment (OpenSlide's openslide.comment). */
+const COMMENT = 'NanoZoomer test image, Slidescope';
+
+/** A COM segment right after SOI. */
+function withComment(jpeg: Uint8Array, text: string): Uint8Array {
+  const body = new TextEncoder().encode(text);
+  const segment = Uint8Array.of(0xff, 0xfe, (body.length + 2) >> 8, (body.length + 2) & 255);
+  return Buffer.concat([jpeg.subarray(0, 2), segment, body, jpeg.subarray(2)]);
 }
 
 /** An NGR file: header, then 16-bit samples of 12-bit RGB, column by column. */

@@ -81,7 +81,7 @@ export function readVmsKeyFile(kf: KeyFile): VmsDescription {
   if (columns * rows > MAX_IMAGE_FILES) throw new VmsKeyFileError(`it names ${columns} x ${rows} image files`);
 
   const count = columns * rows + 1;
-  const imageFiles = new Array<string | undefined>(count);
+  const imageFiles = new Array<string | undefined>(count).fill(undefined);
   const map = stringValue(kf, group, 'MapFile');
   if (!map) throw new VmsKeyFileError("Can't read map file");
   imageFiles[count - 1] = map;

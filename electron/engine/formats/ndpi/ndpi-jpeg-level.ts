@@ -186,7 +186,16 @@ export class NdpiJpegLevel {
     return rows[0]!.map((_, c) => {
       const x = c * this.intervalWidth;
       const width = Math.min(this.intervalWidth, this.width - (col * this.tileWidth + x));
-      return { x, y: 0, jpeg: assembleRestartJpeg(this.jpeg, width, height, rows.map((intervals) => intervals[c]!)) };
+      return {
+        x,
+        y: 0,
+        jpeg: assembleRestartJpeg(
+          this.jpeg,
+          width,
+          height,
+          rows.map((intervals) => intervals[c]!),
+        ),
+      };
     });
   }
 
