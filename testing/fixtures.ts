@@ -27,6 +27,7 @@ import { type MiraxOptions, writeMirax } from './writers/mirax';
 import { type NdpiOptions, writeNdpi } from './writers/ndpi';
 import { type OmeTiffOptions, writeOmeTiff } from './writers/ome-tiff';
 import { type PhilipsOptions, writePhilipsTiff } from './writers/philips';
+import { type TrestleOptions, writeTrestle } from './writers/trestle';
 import { type VentanaOptions, writeVentanaBif } from './writers/ventana';
 
 /** Bump whenever generated content changes without a parameter changing (painter, codecs...). */
@@ -44,7 +45,8 @@ export type FixtureSpec =
   | { kind: 'ventana-bif'; ext: '.bif'; options: VentanaOptions }
   | { kind: 'ome-tiff'; ext: '.ome.tif'; options: OmeTiffOptions }
   | { kind: 'mirax'; ext: '.mrxs'; options: MiraxOptions }
-  | { kind: 'hamamatsu-vms'; ext: '.vms' | '.vmu'; options: VmsOptions };
+  | { kind: 'hamamatsu-vms'; ext: '.vms' | '.vmu'; options: VmsOptions }
+  | { kind: 'trestle'; ext: '.tif'; options: TrestleOptions };
 
 export const FIXTURES = {
   /** Aperio, JPEG with RGB photometric (like CMU-1), 3 levels, thumbnail/label/macro. */
@@ -579,6 +581,50 @@ export const FIXTURES = {
       seed: 83,
     },
   },
+
+  // Trestle (testing/writers/trestle.ts): a MedScan TIFF, its macro beside it as <name>.Full.
+  /** Tiles overlapping by 24 x 16 px at level 0 (12 x 8, 6 x 4 below), level 0 not whole tiles, MPP 0.2325 (a float in the TIFF). */
+  'trestle-overlap': {
+    kind: 'trestle',
+    ext: '.tif',
+    options: {
+      tilesAcross: 7,
+      tilesDown: 5,
+      tileSize: 256,
+      overlaps: [
+        [24, 16],
+        [12, 8],
+        [6, 4],
+      ],
+      trimX: 40,
+      trimY: 30,
+      objectivePower: 20,
+      mpp: 0.2325,
+      background: 'F0E0D0',
+      macro: true,
+      seed: 91,
+    },
+  },
+  /** No overlaps: a plain tiled pyramid, served as stored. */
+  'trestle-plain': {
+    kind: 'trestle',
+    ext: '.tif',
+    options: {
+      tilesAcross: 8,
+      tilesDown: 4,
+      tileSize: 256,
+      overlaps: [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ],
+      objectivePower: 40,
+      mpp: 0.25,
+      background: 'FFFFFF',
+      macro: false,
+      seed: 92,
+    },
+  },
 } as const satisfies Record<string, FixtureSpec>;
 
 export type FixtureName = keyof typeof FIXTURES;
@@ -631,6 +677,8 @@ export function generateFixture(spec: FixtureSpec, path: string): Promise<Writte
       return writeMirax(path, spec.options);
     case 'hamamatsu-vms':
       return writeVms(path, spec.options);
+    case 'trestle':
+      return writeTrestle(path, spec.options);
   }
 }
 

@@ -13,6 +13,7 @@ import { ndpiFormat } from './ndpi/ndpi';
 import { omeTiffFormat } from './ome-tiff';
 import { philipsFormat } from './philips';
 import { SlideProbe } from './slide-probe';
+import { trestleFormat } from './trestle/trestle';
 import { ventanaFormat } from './ventana';
 
 export const FORMATS: readonly FormatPlugin[] = [
@@ -24,6 +25,7 @@ export const FORMATS: readonly FormatPlugin[] = [
   leicaFormat,
   ventanaFormat,
   omeTiffFormat,
+  trestleFormat,
   genericTiffFormat,
 ];
 
