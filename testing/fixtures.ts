@@ -27,6 +27,7 @@ import { type MiraxOptions, writeMirax } from './writers/mirax';
 import { type NdpiOptions, writeNdpi } from './writers/ndpi';
 import { type OmeTiffOptions, writeOmeTiff } from './writers/ome-tiff';
 import { type PhilipsOptions, writePhilipsTiff } from './writers/philips';
+import { type SakuraOptions, writeSakura } from './writers/sakura';
 import { type TrestleOptions, writeTrestle } from './writers/trestle';
 import { type VentanaOptions, writeVentanaBif } from './writers/ventana';
 
@@ -46,7 +47,8 @@ export type FixtureSpec =
   | { kind: 'ome-tiff'; ext: '.ome.tif'; options: OmeTiffOptions }
   | { kind: 'mirax'; ext: '.mrxs'; options: MiraxOptions }
   | { kind: 'hamamatsu-vms'; ext: '.vms' | '.vmu'; options: VmsOptions }
-  | { kind: 'trestle'; ext: '.tif'; options: TrestleOptions };
+  | { kind: 'trestle'; ext: '.tif'; options: TrestleOptions }
+  | { kind: 'sakura'; ext: '.svslide'; options: SakuraOptions };
 
 export const FIXTURES = {
   /** Aperio, JPEG with RGB photometric (like CMU-1), 3 levels, thumbnail/label/macro. */
@@ -625,6 +627,31 @@ export const FIXTURES = {
       seed: 92,
     },
   },
+
+  // Sakura SVSLIDE (testing/writers/sakura.ts): an SQLite database written with sql.js.
+  /** 1 KB pages (every tile an overflow chain), 4 levels, one colour of one tile missing (blank), label, macro, thumbnail. */
+  'sakura-small-pages': {
+    kind: 'sakura',
+    ext: '.svslide',
+    options: {
+      width: 1500,
+      height: 1100,
+      tileSize: 256,
+      levels: 4,
+      focalPlanes: 1,
+      pageSize: 1024,
+      quality: 85,
+      missingTiles: [[0, 5, 4, 1]],
+      associated: true,
+      seed: 101,
+    },
+  },
+  /** 4 KB pages, three focal planes (the middle one is shown), no associated images. */
+  'sakura-focal-planes': {
+    kind: 'sakura',
+    ext: '.svslide',
+    options: { width: 1000, height: 700, tileSize: 256, levels: 3, focalPlanes: 3, pageSize: 4096, quality: 85, associated: false, seed: 102 },
+  },
 } as const satisfies Record<string, FixtureSpec>;
 
 export type FixtureName = keyof typeof FIXTURES;
@@ -679,6 +706,8 @@ export function generateFixture(spec: FixtureSpec, path: string): Promise<Writte
       return writeVms(path, spec.options);
     case 'trestle':
       return writeTrestle(path, spec.options);
+    case 'sakura':
+      return writeSakura(path, spec.options);
   }
 }
 

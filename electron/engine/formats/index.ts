@@ -12,6 +12,7 @@ import { miraxFormat } from './mirax/mirax';
 import { ndpiFormat } from './ndpi/ndpi';
 import { omeTiffFormat } from './ome-tiff';
 import { philipsFormat } from './philips';
+import { sakuraFormat } from './sakura/sakura';
 import { SlideProbe } from './slide-probe';
 import { trestleFormat } from './trestle/trestle';
 import { ventanaFormat } from './ventana';
@@ -19,6 +20,7 @@ import { ventanaFormat } from './ventana';
 export const FORMATS: readonly FormatPlugin[] = [
   miraxFormat,
   vmsFormat,
+  sakuraFormat,
   ndpiFormat,
   aperioFormat,
   philipsFormat,
