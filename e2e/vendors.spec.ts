@@ -62,6 +62,15 @@ const SLIDES: VendorSlide[] = [
     property: 'dicom.ContainerIdentifier',
     at: { x: 3000, y: 2500 },
   },
+  {
+    file: { fixture: 'mirax-positions' },
+    vendor: 'mirax',
+    power: '20x',
+    mpp: '0.25 µm/px',
+    levels: 5,
+    property: 'mirax.GENERAL.SLIDE_NAME',
+    at: { x: 1000, y: 1400 },
+  },
 ];
 
 /** Same thresholds as viewer.spec.ts: the canvas drawer's 1-pixel stretch against a 3-pixel shift. */

@@ -21,6 +21,10 @@ export const SLIDE_FORMATS = [
   { name: 'ventana', label: 'Ventana BIF', extensions: ['bif'] },
   { name: 'ome-tiff', label: 'OME-TIFF', extensions: ['ome.tif', 'ome.tiff'] },
   { name: 'dicom', label: 'DICOM', extensions: ['dcm'], folder: true },
+  { name: 'mirax', label: '3DHistech MIRAX', extensions: ['mrxs'] },
+  { name: 'hamamatsu-vms', label: 'Hamamatsu VMS/VMU', extensions: ['vms', 'vmu'] },
+  { name: 'trestle', label: 'Trestle (MedScan) TIFF', extensions: ['tif'] },
+  { name: 'sakura', label: 'Sakura SVSLIDE', extensions: ['svslide'] },
   { name: 'generic-tiff', label: 'pyramidal TIFF', extensions: ['tif', 'tiff', 'btf', 'tf8'] },
 ] as const satisfies readonly SlideFormat[];
 

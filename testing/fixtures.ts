@@ -22,10 +22,14 @@ import {
 } from '../electron/synth/slides';
 import { type DicomSeriesOptions, writeDicomFolder } from './writers/dicom';
 import { type SampleLayoutOptions, writeSampleLayoutPyramid } from './writers/generic-tiff';
+import { type VmsOptions, writeVms } from './writers/hamamatsu-vms';
 import { type LeicaOptions, writeLeicaScn } from './writers/leica';
+import { type MiraxOptions, writeMirax } from './writers/mirax';
 import { type NdpiOptions, writeNdpi } from './writers/ndpi';
 import { type OmeTiffOptions, writeOmeTiff } from './writers/ome-tiff';
 import { type PhilipsOptions, writePhilipsTiff } from './writers/philips';
+import { type SakuraOptions, writeSakura } from './writers/sakura';
+import { type TrestleOptions, writeTrestle } from './writers/trestle';
 import { type VentanaOptions, writeVentanaBif } from './writers/ventana';
 
 /** Bump whenever generated content changes without a parameter changing (painter, codecs...). */
@@ -43,7 +47,11 @@ export type FixtureSpec =
   | { kind: 'ventana-bif'; ext: '.bif'; options: VentanaOptions }
   | { kind: 'ome-tiff'; ext: '.ome.tif'; options: OmeTiffOptions }
   /** A folder of DICOM files: series written from the Aperio fixture `svs` (its name). */
-  | { kind: 'dicom'; ext: ''; options: { svs: string; series: DicomSeriesOptions[] } };
+  | { kind: 'dicom'; ext: ''; options: { svs: string; series: DicomSeriesOptions[] } }
+  | { kind: 'mirax'; ext: '.mrxs'; options: MiraxOptions }
+  | { kind: 'hamamatsu-vms'; ext: '.vms' | '.vmu'; options: VmsOptions }
+  | { kind: 'trestle'; ext: '.tif'; options: TrestleOptions }
+  | { kind: 'sakura'; ext: '.svslide'; options: SakuraOptions };
 
 export const FIXTURES = {
   /** Aperio, JPEG with RGB photometric (like CMU-1), 3 levels, thumbnail/label/macro. */
@@ -444,6 +452,235 @@ export const FIXTURES = {
   },
   /** The benchmark's DICOM: bench-40k's JPEG tiles as frames, 4 levels. */
   'bench-dicom': { kind: 'dicom', ext: '', options: { svs: 'bench-40k', series: [{ seed: 40, codec: 'jpeg' }] } },
+  // 3DHistech MIRAX (testing/writers/mirax.ts): a .mrxs and its folder of the same name.
+  /** JPEG, photos cut in 2x2 images at jittered camera positions (VIMSLIDE_POSITION_BUFFER), two photos skipped, 5 levels (subtiles from level 2), 2 data files. */
+  'mirax-positions': {
+    kind: 'mirax',
+    ext: '.mrxs',
+    options: {
+      photosX: 6,
+      photosY: 5,
+      divisions: 2,
+      imageWidth: 256,
+      imageHeight: 256,
+      levels: 5,
+      overlapX: 30,
+      overlapY: 24,
+      positions: 'vimslide',
+      jitter: 3,
+      format: 'JPEG',
+      dataFiles: 2,
+      skipped: [
+        [5, 4],
+        [4, 4],
+      ],
+      seed: 71,
+    },
+  },
+  /** PNG, photos cut in 4x4 images, positions in the compressed StitchingIntensityLayer, 6 levels (subtiles from level 3). */
+  'mirax-stitching-png': {
+    kind: 'mirax',
+    ext: '.mrxs',
+    options: {
+      photosX: 5,
+      photosY: 4,
+      divisions: 4,
+      imageWidth: 128,
+      imageHeight: 128,
+      levels: 6,
+      overlapX: 40,
+      overlapY: 36,
+      positions: 'stitching',
+      jitter: 4,
+      format: 'PNG',
+      dataFiles: 3,
+      pageSize: 5,
+      seed: 72,
+    },
+  },
+  /** BMP24, one image per photo, no positions recorded: the nominal grid, with its overlap. */
+  'mirax-bmp-nominal': {
+    kind: 'mirax',
+    ext: '.mrxs',
+    options: {
+      photosX: 8,
+      photosY: 6,
+      divisions: 1,
+      imageWidth: 240,
+      imageHeight: 200,
+      levels: 4,
+      overlapX: 20,
+      overlapY: 16,
+      positions: 'none',
+      jitter: 0,
+      format: 'BMP24',
+      dataFiles: 1,
+      seed: 73,
+    },
+  },
+  /** JPEG images edge to edge (no positions, no overlap): OpenSlide's tile size hints, tiles served as stored. */
+  'mirax-plain': {
+    kind: 'mirax',
+    ext: '.mrxs',
+    options: {
+      photosX: 6,
+      photosY: 5,
+      divisions: 2,
+      imageWidth: 256,
+      imageHeight: 256,
+      levels: 4,
+      overlapX: 0,
+      overlapY: 0,
+      positions: 'none',
+      jitter: 0,
+      format: 'JPEG',
+      dataFiles: 1,
+      seed: 74,
+    },
+  },
+
+  // Hamamatsu VMS and VMU (testing/writers/hamamatsu-vms.ts): a key file and its image files beside it.
+  /** VMS: level 0 in 2 x 2 JPEG files (the last column and row narrower), 4:2:2, 8-MCU restart intervals, a map, a macro. */
+  'vms-grid-422': {
+    kind: 'hamamatsu-vms',
+    ext: '.vms',
+    options: {
+      kind: 'vms',
+      columns: 2,
+      rows: 2,
+      fileWidth: 1024,
+      fileHeight: 768,
+      lastFileWidth: 512,
+      lastFileHeight: 512,
+      mapWidth: 384,
+      mapHeight: 320,
+      chroma: '4:2:2',
+      quality: 90,
+      restartInterval: 8,
+      imageKeys: 'xy',
+      macro: true,
+      sourceLens: 20,
+      physicalWidth: 700000,
+      physicalHeight: 600000,
+      seed: 81,
+    },
+  },
+  /** VMS: 3 x 1 files, 4:4:4, 16-MCU intervals, keys ImageFile(z,x,y) with a second focal plane to skip, no macro. */
+  'vms-444-planes': {
+    kind: 'hamamatsu-vms',
+    ext: '.vms',
+    options: {
+      kind: 'vms',
+      columns: 3,
+      rows: 1,
+      fileWidth: 1024,
+      fileHeight: 768,
+      mapWidth: 384,
+      mapHeight: 96,
+      chroma: '4:4:4',
+      quality: 85,
+      restartInterval: 16,
+      imageKeys: 'zxy',
+      macro: false,
+      sourceLens: 40,
+      physicalWidth: 690000,
+      physicalHeight: 172500,
+      seed: 82,
+    },
+  },
+  /** VMU: uncompressed 12-bit NGR image and map, columns of 100 px, a macro. */
+  'vmu-ngr': {
+    kind: 'hamamatsu-vms',
+    ext: '.vmu',
+    options: {
+      kind: 'vmu',
+      columns: 1,
+      rows: 1,
+      fileWidth: 1000,
+      fileHeight: 700,
+      mapWidth: 200,
+      mapHeight: 140,
+      chroma: '4:4:4',
+      quality: 90,
+      restartInterval: 8,
+      imageKeys: 'xy',
+      columnWidth: 100,
+      macro: true,
+      sourceLens: 20,
+      physicalWidth: 500000,
+      physicalHeight: 350000,
+      seed: 83,
+    },
+  },
+
+  // Trestle (testing/writers/trestle.ts): a MedScan TIFF, its macro beside it as <name>.Full.
+  /** Tiles overlapping by 24 x 16 px at level 0 (12 x 8, 6 x 4 below), level 0 not whole tiles, MPP 0.2325 (a float in the TIFF). */
+  'trestle-overlap': {
+    kind: 'trestle',
+    ext: '.tif',
+    options: {
+      tilesAcross: 7,
+      tilesDown: 5,
+      tileSize: 256,
+      overlaps: [
+        [24, 16],
+        [12, 8],
+        [6, 4],
+      ],
+      trimX: 40,
+      trimY: 30,
+      objectivePower: 20,
+      mpp: 0.2325,
+      background: 'F0E0D0',
+      macro: true,
+      seed: 91,
+    },
+  },
+  /** No overlaps: a plain tiled pyramid, served as stored. */
+  'trestle-plain': {
+    kind: 'trestle',
+    ext: '.tif',
+    options: {
+      tilesAcross: 8,
+      tilesDown: 4,
+      tileSize: 256,
+      overlaps: [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ],
+      objectivePower: 40,
+      mpp: 0.25,
+      background: 'FFFFFF',
+      macro: false,
+      seed: 92,
+    },
+  },
+
+  // Sakura SVSLIDE (testing/writers/sakura.ts): an SQLite database written with sql.js.
+  /** 1 KB pages (every tile an overflow chain), 4 levels, one colour of one tile missing (blank), label, macro, thumbnail. */
+  'sakura-small-pages': {
+    kind: 'sakura',
+    ext: '.svslide',
+    options: {
+      width: 1500,
+      height: 1100,
+      tileSize: 256,
+      levels: 4,
+      focalPlanes: 1,
+      pageSize: 1024,
+      quality: 85,
+      missingTiles: [[0, 5, 4, 1]],
+      associated: true,
+      seed: 101,
+    },
+  },
+  /** 4 KB pages, three focal planes (the middle one is shown), no associated images. */
+  'sakura-focal-planes': {
+    kind: 'sakura',
+    ext: '.svslide',
+    options: { width: 1000, height: 700, tileSize: 256, levels: 3, focalPlanes: 3, pageSize: 4096, quality: 85, associated: false, seed: 102 },
+  },
 } as const satisfies Record<string, FixtureSpec>;
 
 export type FixtureName = keyof typeof FIXTURES;
@@ -494,6 +731,14 @@ export function generateFixture(spec: FixtureSpec, path: string): Promise<Writte
       return writeOmeTiff(path, spec.options);
     case 'dicom':
       return writeDicomFixture(path, spec.options);
+    case 'mirax':
+      return writeMirax(path, spec.options);
+    case 'hamamatsu-vms':
+      return writeVms(path, spec.options);
+    case 'trestle':
+      return writeTrestle(path, spec.options);
+    case 'sakura':
+      return writeSakura(path, spec.options);
   }
 }
 
@@ -577,11 +822,14 @@ async function lockIsStale(lock: string): Promise<boolean> {
   }
 }
 
-/** Deletes other generations of the same fixture (files named <name>-<12 hex><ext>). */
+/** Deletes other generations of the same fixture (files named <name>-<12 hex><ext>, and the folder a multi-file slide keeps beside one). */
 async function removeStale(dir: string, name: string, ext: string, keep: string): Promise<void> {
   const pattern = new RegExp(`^${name.replace(/[-]/g, '\\-')}-[0-9a-f]{12}${ext.replace('.', '\\.')}$`);
   for (const entry of await readdir(dir)) {
     const full = join(dir, entry);
     if (full !== keep && pattern.test(entry)) await rm(full, { force: true, recursive: true });
+    if (full === keep || !pattern.test(entry)) continue;
+    await rm(full, { force: true });
+    await rm(full.slice(0, -ext.length), { recursive: true, force: true });
   }
 }

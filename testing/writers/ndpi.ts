@@ -53,7 +53,12 @@ function subsampling(chroma: NdpiOptions['chroma']): number {
 }
 
 /** One interval's JPEG: its header and entropy-coded data. */
-function encodeInterval(rgb: Uint8Array, width: number, height: number, options: NdpiOptions): { header: Uint8Array; scan: Uint8Array } {
+function encodeInterval(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  options: Pick<NdpiOptions, 'chroma' | 'quality'>,
+): { header: Uint8Array; scan: Uint8Array } {
   const jpeg = turbo.compressSync(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), {
     format: turbo.FORMAT_RGB,
     width,
@@ -72,6 +77,37 @@ function withRestartInterval(header: Uint8Array, interval: number): Uint8Array {
   while (header[sos + 1] !== 0xda) sos += 2 + ((header[sos + 2]! << 8) | header[sos + 3]!);
   const dri = Uint8Array.of(0xff, DRI, 0, 4, interval >> 8, interval & 255);
   return Buffer.concat([header.subarray(0, sos), dri, header.subarray(sos)]);
+}
+
+/**
+ * A whole image as one JPEG with restart markers every `restartInterval` MCUs, each interval one MCU
+ * row tall (as NanoZoomer and VMS files have them); the sides must be whole intervals and MCU rows.
+ */
+export function encodeRestartJpeg(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  options: Pick<NdpiOptions, 'chroma' | 'quality' | 'restartInterval'>,
+): Uint8Array {
+  const mcuWidth = options.chroma === '4:2:2' ? 16 : 8;
+  const mcuHeight = 8;
+  const intervalWidth = mcuWidth * options.restartInterval;
+  if (width % intervalWidth !== 0 || height % mcuHeight !== 0)
+    throw new Error(`${width} x ${height} is not whole intervals of ${intervalWidth} x ${mcuHeight}`);
+  const band = new Uint8Array(intervalWidth * mcuHeight * 3);
+  const scans: Uint8Array[] = [];
+  let header: Uint8Array = new Uint8Array(0);
+  for (let y = 0; y < height; y += mcuHeight) {
+    for (let x = 0; x < width; x += intervalWidth) {
+      for (let r = 0; r < mcuHeight; r++) band.set(rgb.subarray(((y + r) * width + x) * 3, ((y + r) * width + x + intervalWidth) * 3), r * intervalWidth * 3);
+      const interval = encodeInterval(band, intervalWidth, mcuHeight, options);
+      if (scans.length === 0) header = withRestartInterval(interval.header, options.restartInterval);
+      scans.push(interval.scan);
+    }
+  }
+  const parsed = readRestartJpegHeader(header);
+  if (typeof parsed === 'string') throw new Error(parsed);
+  return assembleRestartJpeg(parsed, width, height, scans);
 }
 
 export async function writeNdpi(path: string, options: NdpiOptions): Promise<WrittenSlide> {

@@ -8,21 +8,29 @@ import { aperioFormat } from './aperio';
 import { dicomFormat } from './dicom/dicom';
 import type { FormatPlugin } from './format-plugin';
 import { genericTiffFormat } from './generic-tiff';
+import { vmsFormat } from './hamamatsu-vms/vms';
 import { leicaFormat } from './leica';
+import { miraxFormat } from './mirax/mirax';
 import { ndpiFormat } from './ndpi/ndpi';
 import { omeTiffFormat } from './ome-tiff';
 import { philipsFormat } from './philips';
+import { sakuraFormat } from './sakura/sakura';
 import { SlideProbe } from './slide-probe';
+import { trestleFormat } from './trestle/trestle';
 import { ventanaFormat } from './ventana';
 
 export const FORMATS: readonly FormatPlugin[] = [
   dicomFormat,
+  miraxFormat,
+  vmsFormat,
+  sakuraFormat,
   ndpiFormat,
   aperioFormat,
   philipsFormat,
   leicaFormat,
   ventanaFormat,
   omeTiffFormat,
+  trestleFormat,
   genericTiffFormat,
 ];
 

@@ -1,12 +1,17 @@
 // Paints images onto a canvas at fractional positions exactly as OpenSlide 3.4.1 does through cairo
-// 1.16 and pixman, so that stitched slides (Ventana BIF) match it pixel for pixel:
+// 1.16 and pixman 0.42, so that stitched slides (Ventana BIF, MIRAX) match it pixel for pixel:
 //
-// - a whole-pixel translation copies pixels; any other is resampled bilinearly as pixman does for
-//   cairo's default filter: 16.16 fixed-point positions, 7-bit weights, sums truncated, pixels
-//   outside the image transparent;
+// - a translation within 1/512 of a whole pixel (cairo's 24.8 fixed point) copies pixels; any
+//   other is resampled bilinearly: 16.16 fixed-point positions, pixels outside the image
+//   transparent;
 // - OpenSlide paints a region's tiles with the SATURATE operator ("saturate those seams away"):
-//   what is already opaque stays, so the first tile painted over a pixel wins, and the soft edges of
-//   resampled tiles add up.
+//   what is already opaque stays, so the first tile painted over a pixel wins, and the soft edges
+//   of resampled tiles add up. pixman turns SATURATE of an opaque source into OVER_REVERSE, on its
+//   8-bit path (7-bit bilinear weights, sums truncated, MUL_UN8); any other SATURATE needs a
+//   division and runs on its float path (float32 pixels, weights from the whole 16-bit fraction,
+//   stored as u = f * 256, u -= u >> 8) - both reproduced here, float32 rounding included;
+// - 'source' (a part of an image copied to a cleared surface of its own, cairo's OVER onto
+//   nothing) is the 8-bit path's bilinear copy.
 //
 // Pixels are premultiplied RGBA, as in cairo's ARGB32 surfaces.
 
@@ -35,6 +40,11 @@ export interface Surface {
   height: number;
   validWidth: number;
   validHeight: number;
+  /**
+   * cairo's RGB24 (an image without alpha, as MIRAX's are painted), which pixman may take for
+   * opaque; otherwise ARGB32 (as OpenSlide paints TIFF tiles), whatever the pixels.
+   */
+  rgb24?: boolean;
 }
 
 /** 'saturate' paints a tile of a region; 'source' fills a cleared canvas (cairo's OVER onto nothing). */
@@ -72,20 +82,31 @@ function toFixed16(value: number): number {
   return floor % 2 === 0 ? floor : floor + 1;
 }
 
-/** One axis of pixman's bilinear fetch for a destination pixel: the first source pixel and the second's weight. */
-function axisSample(destPixel: number, offsetFixed: number): { first: number; weight: number } {
-  // The destination pixel's centre in source space, less half a pixel: between two source centres.
-  const v = destPixel * 65536 + offsetFixed;
-  return { first: Math.floor(v / 65536), weight: Math.floor(v / (1 << (16 - WEIGHT_BITS))) & (WEIGHT_ONE - 1) };
+/** cairo's _cairo_matrix_is_pixel_exact: the translation in 24.8 fixed point is whole; then the pixel it rounds to. */
+function pixelExact(t: number): number | null {
+  const whole = Math.round(t);
+  return Math.abs(t - whole) * 256 < 0.5 ? whole : null;
 }
 
 /** Paints a surface with its top-left corner at (tx, ty) of the canvas. */
 export function paintSurface(canvas: Canvas, surface: Surface, tx: number, ty: number, operator: Operator): void {
-  if (Number.isInteger(tx) && Number.isInteger(ty)) paintWhole(canvas, surface, tx, ty, operator);
+  const x = pixelExact(tx);
+  const y = pixelExact(ty);
+  if (x !== null && y !== null) paintWhole(canvas, surface, x, y, operator);
   else paintResampled(canvas, surface, tx, ty, operator);
 }
 
+/**
+ * How pixman composites a paint. SATURATE with an opaque source is OVER_REVERSE (pixman's
+ * optimize_operator), on the 8-bit path; the source counts as opaque when it has no alpha channel
+ * and its samples cover everything the paint touches ("cover clip": for a resampled image, only
+ * when it reaches past every side of the canvas). Otherwise SATURATE, which needs a division, runs
+ * on the float path.
+ */
+type Mode = 'source' | 'over-reverse' | 'float-saturate';
+
 function paintWhole(canvas: Canvas, surface: Surface, tx: number, ty: number, operator: Operator): void {
+  const mode: Mode = operator === 'source' ? 'source' : surface.rgb24 ? 'over-reverse' : 'float-saturate';
   const x0 = Math.max(0, tx);
   const y0 = Math.max(0, ty);
   const x1 = Math.min(canvas.width, tx + Math.min(surface.width, surface.validWidth));
@@ -97,53 +118,125 @@ function paintWhole(canvas: Canvas, surface: Surface, tx: number, ty: number, op
     let d = (y * canvas.width + x0) * 4;
     for (let x = x0; x < x1; x++, s += channels, d += 4) {
       const a = channels === 4 ? data[s + 3]! : 255;
-      combine(out, d, data[s]!, data[s + 1]!, data[s + 2]!, a, operator);
+      combine(out, d, data[s]!, data[s + 1]!, data[s + 2]!, a, mode);
     }
   }
 }
 
-function paintResampled(canvas: Canvas, surface: Surface, tx: number, ty: number, operator: Operator): void {
-  // The pattern matrix is the inverse translation, in 16.16 fixed point.
-  const offX = toFixed16(-tx);
-  const offY = toFixed16(-ty);
+/** Where a resampled paint can reach on the canvas (pixman's 16.16 sample offsets with it); null when nowhere. */
+function resampleSpan(canvas: Canvas, surface: Surface, tx: number, ty: number) {
   const x0 = Math.max(0, Math.floor(tx) - 1);
   const y0 = Math.max(0, Math.floor(ty) - 1);
   const x1 = Math.min(canvas.width, Math.ceil(tx + surface.width) + 1);
   const y1 = Math.min(canvas.height, Math.ceil(ty + surface.height) + 1);
-  if (x1 <= x0 || y1 <= y0) return;
-  const columns = Array.from({ length: x1 - x0 }, (_, i) => axisSample(x0 + i, offX));
-  const { data, channels, stride } = surface;
+  if (x1 <= x0 || y1 <= y0) return null;
+  // The pattern matrix is the inverse translation, in 16.16 fixed point.
+  return { x0, y0, x1, y1, offX: toFixed16(-tx), offY: toFixed16(-ty) };
+}
+
+/**
+ * pixman's FAST_PATH_SAMPLES_COVER_CLIP_BILINEAR for the paint's extents: cairo bounds the
+ * operation by the image widened half a pixel (rounded out) and clipped to the canvas; pixman then
+ * checks that every sample of that box, widened by 8/65536 for rounding, falls inside the image.
+ */
+function coversForBilinear(canvas: Canvas, surface: Surface, tx: number, ty: number, offX: number, offY: number): boolean {
+  const bx1 = Math.max(0, Math.floor(tx - 0.5));
+  const by1 = Math.max(0, Math.floor(ty - 0.5));
+  const bx2 = Math.min(canvas.width, Math.ceil(tx + surface.width + 0.5));
+  const by2 = Math.min(canvas.height, Math.ceil(ty + surface.height + 0.5));
+  const inside = (lo: number, hi: number, off: number, size: number) => lo * 65536 + off - 8 >= 0 && hi * 65536 + off + 8 < size * 65536;
+  return inside(bx1, bx2, offX, Math.min(surface.width, surface.validWidth)) && inside(by1, by2, offY, Math.min(surface.height, surface.validHeight));
+}
+
+function paintResampled(canvas: Canvas, surface: Surface, tx: number, ty: number, operator: Operator): void {
+  const span = resampleSpan(canvas, surface, tx, ty);
+  if (!span) return;
+  const { x0, y0, x1, y1, offX, offY } = span;
+  const mode: Mode =
+    operator === 'source' ? 'source' : surface.rgb24 && coversForBilinear(canvas, surface, tx, ty, offX, offY) ? 'over-reverse' : 'float-saturate';
+  // A translation moves every pixel alike: canvas pixel x samples source pixels x + dx and
+  // x + dx + 1 with the same weights everywhere (the 16.16 offset's whole and fractional parts).
+  const dx = Math.floor(offX / 65536);
+  const dy = Math.floor(offY / 65536);
+  const fracX = offX - dx * 65536;
+  const fracY = offY - dy * 65536;
+  const { channels, stride } = surface;
+  const colValid = (col: number) => col >= 0 && col < surface.width && col < surface.validWidth;
+  const rowStart = (row: number) => (row >= 0 && row < surface.height && row < surface.validHeight ? (surface.y + row) * stride + surface.x : -1);
+  // Per canvas column, its two source columns (pixel index within a row, or -1: transparent).
+  const left = new Int32Array(x1 - x0);
+  const right = new Int32Array(x1 - x0);
+  for (let i = 0; i < left.length; i++) {
+    left[i] = colValid(x0 + i + dx) ? x0 + i + dx : -1;
+    right[i] = colValid(x0 + i + dx + 1) ? x0 + i + dx + 1 : -1;
+  }
+  const tlw = new Float64Array(4);
+  if (mode === 'float-saturate') {
+    // pixman_fixed_fraction / 65536 as float32, and the corners' weights in its order.
+    const distx = f32(fracX / 65536);
+    const disty = f32(fracY / 65536);
+    tlw.set([f32(f32(1 - distx) * f32(1 - disty)), f32(distx * f32(1 - disty)), f32(f32(1 - distx) * disty), f32(distx * disty)]);
+  } else {
+    const wx = fracX >> (16 - WEIGHT_BITS);
+    const wy = fracY >> (16 - WEIGHT_BITS);
+    tlw.set([(WEIGHT_ONE - wx) * (WEIGHT_ONE - wy), wx * (WEIGHT_ONE - wy), (WEIGHT_ONE - wx) * wy, wx * wy]);
+  }
+  const corners = new Int32Array(4);
+  const sample = new Float64Array(4);
+  const { data } = surface;
+  const out = canvas.data;
   for (let y = y0; y < y1; y++) {
-    const { first: sy, weight: wy } = axisSample(y, offY);
-    for (let x = x0; x < x1; x++) {
-      const { first: sx, weight: wx } = columns[x - x0]!;
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      let a = 0;
-      for (let j = 0; j < 2; j++) {
-        const row = sy + j;
-        const fy = j === 0 ? WEIGHT_ONE - wy : wy;
-        if (fy === 0 || row < 0 || row >= surface.height || row >= surface.validHeight) continue;
-        for (let i = 0; i < 2; i++) {
-          const col = sx + i;
-          const fx = i === 0 ? WEIGHT_ONE - wx : wx;
-          if (fx === 0 || col < 0 || col >= surface.width || col >= surface.validWidth) continue;
-          const weight = fx * fy;
-          const s = ((surface.y + row) * stride + surface.x + col) * channels;
-          r += data[s]! * weight;
-          g += data[s + 1]! * weight;
-          b += data[s + 2]! * weight;
-          a += (channels === 4 ? data[s + 3]! : 255) * weight;
+    const top = rowStart(y + dy);
+    const bottom = rowStart(y + dy + 1);
+    if (top < 0 && bottom < 0) continue;
+    for (let x = x0, i = 0; x < x1; x++, i++) {
+      const l = left[i]!;
+      const r = right[i]!;
+      corners[0] = top >= 0 && l >= 0 ? (top + l) * channels : -1;
+      corners[1] = top >= 0 && r >= 0 ? (top + r) * channels : -1;
+      corners[2] = bottom >= 0 && l >= 0 ? (bottom + l) * channels : -1;
+      corners[3] = bottom >= 0 && r >= 0 ? (bottom + r) * channels : -1;
+      const d = (y * canvas.width + x) * 4;
+      sample.fill(0);
+      let any = false;
+      if (mode === 'float-saturate') {
+        if (out[d + 3] === 255) continue; // nothing more fits: what is there stays, exactly
+        // Each channel summed corner by corner in pixman's order, rounded to float32 at each step
+        // (a corner outside adds 0, which changes nothing).
+        for (let k = 0; k < 4; k++) {
+          const p = corners[k]!;
+          if (p < 0) continue;
+          any = true;
+          const w = tlw[k]!;
+          sample[0] = f32(sample[0]! + f32(UNORM[data[p]!]! * w));
+          sample[1] = f32(sample[1]! + f32(UNORM[data[p + 1]!]! * w));
+          sample[2] = f32(sample[2]! + f32(UNORM[data[p + 2]!]! * w));
+          sample[3] = f32(sample[3]! + (channels === 4 ? f32(UNORM[data[p + 3]!]! * w) : w));
         }
+        if (any) saturateFloat(out, d, sample[0]!, sample[1]!, sample[2]!, sample[3]!);
+      } else {
+        for (let k = 0; k < 4; k++) {
+          const p = corners[k]!;
+          const w = tlw[k]!;
+          if (p < 0 || w === 0) continue;
+          any = true;
+          sample[0] = sample[0]! + data[p]! * w;
+          sample[1] = sample[1]! + data[p + 1]! * w;
+          sample[2] = sample[2]! + data[p + 2]! * w;
+          sample[3] = sample[3]! + (channels === 4 ? data[p + 3]! : 255) * w;
+        }
+        // Weights of 2 x 7 bits: the sums are truncated back to 8 bits, as pixman does.
+        const shift = 2 * WEIGHT_BITS;
+        if (any && sample[3]! >> shift > 0) combine(out, d, sample[0]! >> shift, sample[1]! >> shift, sample[2]! >> shift, sample[3]! >> shift, mode);
       }
-      // Weights of 2 x 7 bits: the sums are truncated back to 8 bits, as pixman does.
-      const alpha = a >> (2 * WEIGHT_BITS);
-      if (alpha === 0) continue;
-      combine(canvas.data, (y * canvas.width + x) * 4, r >> (2 * WEIGHT_BITS), g >> (2 * WEIGHT_BITS), b >> (2 * WEIGHT_BITS), alpha, operator);
     }
   }
 }
+
+const f32 = Math.fround;
+/** pixman_expand_to_float's multiplier for 8 bits, and every 8-bit value times it, as float32. */
+const INV_255 = f32(1 / 255);
+const UNORM = Float32Array.from({ length: 256 }, (_, u) => f32(u * INV_255));
 
 /** pixman's MUL_UN8: a x b / 255, rounded. */
 function mul8(a: number, b: number): number {
@@ -151,29 +244,54 @@ function mul8(a: number, b: number): number {
   return ((t >> 8) + t) >> 8;
 }
 
-/** One premultiplied source pixel onto the canvas at byte d. */
-function combine(out: Uint8Array, d: number, r: number, g: number, b: number, a: number, operator: Operator): void {
-  if (operator === 'source') {
+/** One premultiplied 8-bit source pixel onto the canvas at byte d. */
+function combine(out: Uint8Array, d: number, r: number, g: number, b: number, a: number, mode: Mode): void {
+  const room = 255 - out[d + 3]!;
+  if (mode === 'source' || room === 255) {
+    // Onto nothing every operator leaves the source as it is.
     out[d] = r;
     out[d + 1] = g;
     out[d + 2] = b;
     out[d + 3] = a;
     return;
   }
-  const room = 255 - out[d + 3]!;
   if (room === 0) return;
-  if (a > room) {
-    // pixman's DIV_UN8: the share of the source that still fits.
-    const f = Math.floor((room * 255 + (a >> 1)) / a);
-    r = mul8(r, f);
-    g = mul8(g, f);
-    b = mul8(b, f);
-    a = mul8(a, f);
+  if (mode === 'over-reverse') {
+    out[d] = Math.min(255, out[d]! + mul8(r, room));
+    out[d + 1] = Math.min(255, out[d + 1]! + mul8(g, room));
+    out[d + 2] = Math.min(255, out[d + 2]! + mul8(b, room));
+    out[d + 3] = Math.min(255, out[d + 3]! + mul8(a, room));
+    return;
   }
-  out[d] = Math.min(255, out[d]! + r);
-  out[d + 1] = Math.min(255, out[d + 1]! + g);
-  out[d + 2] = Math.min(255, out[d + 2]! + b);
-  out[d + 3] = Math.min(255, out[d + 3]! + a);
+  saturateFloat(out, d, UNORM[r]!, UNORM[g]!, UNORM[b]!, UNORM[a]!);
+}
+
+/** pixman_float_to_unorm for 8 bits. */
+function toUnorm8(f: number): number {
+  const u = Math.trunc(f32(Math.min(1, Math.max(0, f)) * 256));
+  return u - (u >> 8);
+}
+
+/** pixman's float SATURATE (Fa = min(1, (1 - da) / sa), Fb = 1) of a float32 premultiplied pixel onto the canvas at byte d. */
+function saturateFloat(out: Uint8Array, d: number, r: number, g: number, b: number, a: number): void {
+  if (out[d + 3] === 255) return; // nothing more fits: what is there stays, exactly
+  if (out[d + 3] === 0) {
+    // Onto nothing (premultiplied zeros) the factor is 1 and the sum the source.
+    out[d] = toUnorm8(r);
+    out[d + 1] = toUnorm8(g);
+    out[d + 2] = toUnorm8(b);
+    out[d + 3] = toUnorm8(a);
+    return;
+  }
+  const da = UNORM[out[d + 3]!]!;
+  // FLOAT_IS_ZERO(sa): the factor is 1.
+  let fa = 1;
+  if (!(a > -1.1754943508222875e-38 && a < 1.1754943508222875e-38)) fa = Math.min(1, Math.max(0, f32(f32(1 - da) / a)));
+  const blend = (s: number, dv: number) => toUnorm8(Math.min(1, f32(f32(s * fa) + dv)));
+  out[d] = blend(r, UNORM[out[d]!]!);
+  out[d + 1] = blend(g, UNORM[out[d + 1]!]!);
+  out[d + 2] = blend(b, UNORM[out[d + 2]!]!);
+  out[d + 3] = blend(a, da);
 }
 
 /** The canvas as RGB over white (a slide's background), or null when nothing was painted. */

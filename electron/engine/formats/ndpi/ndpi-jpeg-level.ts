@@ -172,6 +172,33 @@ export class NdpiJpegLevel {
     return out;
   }
 
+  /**
+   * A tile as JPEGs that decode to OpenSlide's pixels. OpenSlide decodes each restart interval
+   * alone, so where chroma is subsampled libjpeg's fancy upsampling sees an interval's edge where a
+   * decode of several sees its neighbour: across (4:2:2) a tile goes as its columns of intervals
+   * (upsampling runs along rows only), across and down (4:2:0) as its intervals.
+   */
+  async tileDecodePieces(col: number, row: number): Promise<PlacedInterval[]> {
+    if (this.jpeg.mcuHeight > 8) return this.tileIntervalJpegs(col, row);
+    if (this.jpeg.mcuWidth <= 8 || this.groupAcross === 1) return [{ x: 0, y: 0, jpeg: await this.tileJpeg(col, row) }];
+    const rows = await this.tileIntervals(col, row);
+    const { height } = this.tileSize(col, row);
+    return rows[0]!.map((_, c) => {
+      const x = c * this.intervalWidth;
+      const width = Math.min(this.intervalWidth, this.width - (col * this.tileWidth + x));
+      return {
+        x,
+        y: 0,
+        jpeg: assembleRestartJpeg(
+          this.jpeg,
+          width,
+          height,
+          rows.map((intervals) => intervals[c]!),
+        ),
+      };
+    });
+  }
+
   /** The entropy-coded data of a tile's intervals, row by row, each without its closing marker. */
   private async tileIntervals(col: number, row: number): Promise<Uint8Array[][]> {
     const c0 = col * this.groupAcross;

@@ -8,10 +8,10 @@ import { slideFormat } from '../../../../shared/slide-formats';
 import { SlideError } from '../../errors';
 import { DOUBLE_PROPERTY_TAGS, PROPERTY_TAGS, RESOLUTION_UNIT_TAG, tiffProperties, tiffTagProperties } from '../../tiff/tiff-properties';
 import type { FormatPlugin } from '../format-plugin';
+import { HamamatsuJpegSource, withScaledLevels } from '../hamamatsu-jpeg-source';
 import { openSlideProperties } from '../openslide-properties';
 import type { SlideProbe } from '../slide-probe';
 import { NdpiJpegLevel } from './ndpi-jpeg-level';
-import { type NdpiLevel, NdpiSource } from './ndpi-source';
 import { fixNdpiOffset, type NdpiDirectory, readNdpiDirectories } from './ndpi-tiff';
 
 const Tag = {
@@ -116,7 +116,17 @@ export const ndpiFormat: FormatPlugin = {
     const all = tiffProperties(tiffTagProperties(texts, numbers));
     Object.assign(all, properties);
     Object.assign(all, openSlideProperties({ vendor: 'hamamatsu', comment: texts.get(270), levels, mpp, objectivePower }));
-    return new NdpiSource(file, { levels: views, macro, mpp, objectivePower }, levels, all);
+    return new HamamatsuJpegSource({
+      path: file.path,
+      format: 'hamamatsu-ndpi',
+      views,
+      levels,
+      macro: macro ? () => file.read(macro.start, macro.length, 'The macro image') : null,
+      mpp,
+      objectivePower,
+      properties: all,
+      close: () => file.close(),
+    });
   },
 };
 
@@ -126,23 +136,6 @@ async function recordedStarts(dir: NdpiDirectory): Promise<number[] | null> {
   if (!low) return null;
   const high = dir.count(Tag.McuStartsHighBytes) === low.length ? await dir.numbers(Tag.McuStartsHighBytes) : null;
   return high ? low.map((v, i) => v + high[i]! * 2 ** 32) : low;
-}
-
-/**
- * OpenSlide's levels: every stored level, plus each stored level decoded at 1/2, 1/4 and 1/8 where
- * its intervals divide evenly. One level per width, the last made winning - which is a stored level
- * over a scaled one, and the coarsest stored level among those that could make a scaled one.
- */
-function withScaledLevels(stored: readonly NdpiJpegLevel[]): NdpiLevel[] {
-  const byWidth = new Map<number, NdpiLevel>();
-  for (const level of stored) {
-    byWidth.set(level.width, { stored: level, scale: 1 });
-    for (const scale of [2, 4, 8] as const) {
-      if (level.intervalWidth % scale !== 0 || level.intervalHeight % scale !== 0) continue;
-      byWidth.set(Math.floor(level.width / scale), { stored: level, scale });
-    }
-  }
-  return [...byWidth.entries()].sort((a, b) => b[0] - a[0]).map(([, view]) => view);
 }
 
 /** MPP from the resolution tags, when in centimetres (OpenSlide sets none for inches). */

@@ -1,0 +1,121 @@
+// The tile compositor against cairo itself (the libcairo and pixman OpenSlide 3.4.1 paints with,
+// called through testing/cairo_reference.py): random opaque (RGB24) and translucent (ARGB32) images
+// at whole and fractional positions, overlapping, some covering the whole canvas, painted with
+// SATURATE as OpenSlide paints a region; and images copied onto a cleared canvas. Byte for byte.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { seededRandom } from '../../synth/random';
+import { createCanvas, paintSurface } from './tile-compositor';
+
+const SCRIPT = fileURLToPath(new URL('../../../testing/cairo_reference.py', import.meta.url));
+
+interface Paint {
+  width: number;
+  height: number;
+  argb: boolean;
+  /** 0xAARRGGBB, premultiplied for ARGB32. */
+  pixels: number[];
+  x: number;
+  y: number;
+  operator: 'saturate' | 'over';
+}
+
+function cairoPaints(width: number, height: number, paints: Paint[]): number[] {
+  const run = spawnSync('/usr/bin/python3', [SCRIPT], { input: JSON.stringify({ width, height, paints }), encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (run.status !== 0) throw new Error(`cairo reference failed: ${run.stderr}`);
+  return JSON.parse(run.stdout) as number[];
+}
+
+function ourPaints(width: number, height: number, paints: Paint[]): number[] {
+  const canvas = createCanvas(width, height);
+  for (const p of paints) {
+    const channels = p.argb ? 4 : 3;
+    const data = new Uint8Array(p.width * p.height * channels);
+    p.pixels.forEach((v, i) => {
+      data[channels * i] = (v >>> 16) & 255;
+      data[channels * i + 1] = (v >>> 8) & 255;
+      data[channels * i + 2] = v & 255;
+      if (p.argb) data[channels * i + 3] = v >>> 24;
+    });
+    const surface = {
+      data,
+      channels,
+      stride: p.width,
+      x: 0,
+      y: 0,
+      width: p.width,
+      height: p.height,
+      validWidth: p.width,
+      validHeight: p.height,
+      rgb24: !p.argb,
+    } as const;
+    paintSurface(canvas, surface, p.x, p.y, p.operator === 'over' ? 'source' : 'saturate');
+  }
+  return Array.from({ length: width * height }, (_, i) => {
+    const d = canvas.data.subarray(4 * i, 4 * i + 4);
+    return ((d[3]! << 24) | (d[0]! << 16) | (d[1]! << 8) | d[2]!) >>> 0;
+  });
+}
+
+function randomImage(random: () => number, width: number, height: number, argb: boolean): number[] {
+  return Array.from({ length: width * height }, () => {
+    const a = !argb || random() < 0.5 ? 255 : Math.floor(random() * 256);
+    const channel = () => Math.floor(random() * (a + 1));
+    return ((a << 24) | (channel() << 16) | (channel() << 8) | channel()) >>> 0;
+  });
+}
+
+function mismatches(ours: number[], theirs: number[]): string[] {
+  const hex = (v: number) => v.toString(16).padStart(8, '0');
+  return ours.flatMap((v, i) => (v === theirs[i] ? [] : [`pixel ${i}: ${hex(v)} (cairo ${hex(theirs[i]!)})`]));
+}
+
+describe('the tile compositor paints as cairo 1.16 and pixman do', () => {
+  test('SATURATE: opaque and translucent images, whole and fractional positions, overlapping, covering the canvas', () => {
+    const random = seededRandom(42);
+    const width = 24;
+    const height = 10;
+    for (let trial = 0; trial < 40; trial++) {
+      const paints: Paint[] = Array.from({ length: 4 }, (_, k) => {
+        const covering = trial % 3 === 0 && k === 3;
+        const argb = trial % 2 === 1 && k % 2 === 0;
+        const w = covering ? 40 : 9 + Math.floor(random() * 4);
+        const h = covering ? 20 : 5 + Math.floor(random() * 3);
+        const whole = random() < 0.3;
+        const position = (span: number) => (whole ? Math.floor(random() * span) : Math.round(random() * span * 16) / 16 + (random() < 0.5 ? 0.3 : 0));
+        return {
+          width: w,
+          height: h,
+          argb,
+          pixels: randomImage(random, w, h, argb),
+          x: covering ? -3.3 - random() * 5 : position(16) - 2,
+          y: covering ? -2.6 - random() * 4 : position(6) - 1,
+          operator: 'saturate',
+        };
+      });
+      const wrong = mismatches(ourPaints(width, height, paints), cairoPaints(width, height, paints));
+      assert.deepEqual(wrong, [], `trial ${trial}: ${JSON.stringify(paints.map((p) => [p.argb, p.x, p.y]))}`);
+    }
+  });
+
+  test('an image copied onto a cleared canvas from a fractional position (a part of a MIRAX image)', () => {
+    const random = seededRandom(7);
+    for (let trial = 0; trial < 20; trial++) {
+      const argb = trial % 2 === 0;
+      const paint: Paint = {
+        width: 12,
+        height: 9,
+        argb,
+        pixels: randomImage(random, 12, 9, argb),
+        x: -Math.round(random() * 64) / 16,
+        y: -Math.round(random() * 48) / 16,
+        operator: 'over',
+      };
+      const wrong = mismatches(ourPaints(8, 6, [paint]), cairoPaints(8, 6, [paint]));
+      assert.deepEqual(wrong, [], `trial ${trial}: ${JSON.stringify([paint.argb, paint.x, paint.y])}`);
+    }
+  });
+});
