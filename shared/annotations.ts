@@ -69,6 +69,12 @@ export const shapeSchema = v.variant(
 
 export const classSchema = v.strictObject({ name: className, color: rgb });
 
+export const classListSchema = v.pipe(
+  v.array(classSchema, 'must be a list'),
+  v.maxLength(LIMITS.maxAnnotationClasses, `has more than ${LIMITS.maxAnnotationClasses} classes`),
+  v.check((list) => new Set(list.map((c) => c.name)).size === list.length, 'names a class twice'),
+);
+
 export const annotationSchema = v.strictObject({
   id: v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9-]{1,64}$/, 'must be letters, digits and dashes (a UUID)')),
   name: line(LIMITS.annotationNameLength),
@@ -79,11 +85,7 @@ export const annotationSchema = v.strictObject({
 
 export const annotationDocumentSchema = v.pipe(
   v.strictObject({
-    classes: v.pipe(
-      v.array(classSchema, 'must be a list'),
-      v.maxLength(LIMITS.maxAnnotationClasses, `has more than ${LIMITS.maxAnnotationClasses} classes`),
-      v.check((list) => new Set(list.map((c) => c.name)).size === list.length, 'names a class twice'),
-    ),
+    classes: classListSchema,
     annotations: v.pipe(
       v.array(annotationSchema, 'must be a list'),
       v.maxLength(LIMITS.maxAnnotations, `has more than ${LIMITS.maxAnnotations} annotations`),
@@ -183,4 +185,17 @@ export class AnnotationFileError extends Error {
     super(message);
     this.name = 'AnnotationFileError';
   }
+}
+
+/**
+ * `added` after `base`: classes `base` lacks are added with their colours (a class both name keeps
+ * base's colour); an annotation whose id is taken gets a new one.
+ */
+export function mergeDocuments(base: AnnotationDocument, added: AnnotationDocument, newId: () => string): AnnotationDocument {
+  const names = new Set(base.classes.map((c) => c.name));
+  const ids = new Set(base.annotations.map((a) => a.id));
+  return {
+    classes: [...base.classes, ...added.classes.filter((c) => !names.has(c.name))],
+    annotations: [...base.annotations, ...added.annotations.map((a) => (ids.has(a.id) ? { ...a, id: newId() } : a))],
+  };
 }
