@@ -120,6 +120,31 @@ export type AreaShape = Extract<Shape, { kind: 'polygon' | 'freehand' }>;
 export type Annotation = v.InferOutput<typeof annotationSchema>;
 export type AnnotationDocument = v.InferOutput<typeof annotationDocumentSchema>;
 
+/** Annotation file formats Slidescope writes (it reads both, and TIAToolbox's GeoJSON). */
+export const ANNOTATION_FORMATS = ['geojson', 'imagescope'] as const;
+export type AnnotationFormat = (typeof ANNOTATION_FORMATS)[number];
+
+/** Where a slide's annotations are kept: beside the slide, or (its folder read-only) in the app's data folder. */
+export interface AnnotationLocation {
+  path: string;
+  beside: boolean;
+}
+
+/** A slide's annotations as main hands them to its window. */
+export interface SlideAnnotations {
+  document: AnnotationDocument;
+  /** null: none stored yet. */
+  location: AnnotationLocation | null;
+  /** The stored file could not be read: why, and the name it was kept under (nothing is written over it). */
+  unreadable: { code: ErrorCode; message: string; keptAs: string } | null;
+}
+
+/** A file read for import, not yet merged into the slide's annotations. */
+export interface ImportedAnnotations {
+  document: AnnotationDocument;
+  file: string;
+}
+
 /** QuPath's standard classes (PathClass.StandardPathClasses) and its Positive and Negative, with its colours. */
 export const QUPATH_CLASSES: readonly AnnotationClass[] = [
   { name: 'Tumor', color: [200, 0, 0] },

@@ -6,15 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { readGeoJson, writeGeoJson } from '../../shared/annotation-geojson';
-import { type AnnotationDocument, AnnotationFileError } from '../../shared/annotations';
+import { type AnnotationDocument, AnnotationFileError, type AnnotationFormat } from '../../shared/annotations';
 import { LIMITS } from '../../shared/limits';
 import type { Mpp } from '../../shared/slide';
 import { SlideError } from '../engine/errors';
 import { writeFileAtomic } from '../engine/export/atomic-file';
 import { readImageScopeXml, writeImageScopeXml } from './imagescope-xml';
-
-export const ANNOTATION_FORMATS = ['geojson', 'imagescope'] as const;
-export type AnnotationFormat = (typeof ANNOTATION_FORMATS)[number];
 
 /** The document in a file (GeoJSON or ImageScope XML); NOT_FOUND, TOO_LARGE or CORRUPT_DATA naming the line or feature. */
 export async function readAnnotationFile(path: string): Promise<AnnotationDocument> {

@@ -9,6 +9,7 @@
 // when the window goes away. Tiles do not pass through here: each window reads them from the engine
 // process over its own port.
 
+import type { AnnotationDocument, AnnotationFormat, AnnotationLocation, ImportedAnnotations, SlideAnnotations } from '../../shared/annotations';
 import { type ErrorInfo, fail, ok, type Result, toErrorInfo } from '../../shared/errors';
 import type { EngineStopped } from '../../shared/ipc';
 import {
@@ -57,6 +58,14 @@ export interface SlideExporter {
   exportComparison(senderId: number, slide: OwnedSlide, request: RequestOf<'export:comparison'>): Promise<Result<ExportResult>>;
 }
 
+/** A slide's annotations: stored beside it (or in the app's data folder), imported and exported (slide-annotations.ts). */
+export interface AnnotationAccess {
+  load(slide: OwnedSlide): Promise<Result<SlideAnnotations>>;
+  save(slide: OwnedSlide, document: AnnotationDocument): Promise<Result<AnnotationLocation>>;
+  importFile(senderId: number, slide: OwnedSlide): Promise<Result<ImportedAnnotations | null>>;
+  exportFile(senderId: number, slide: OwnedSlide, format: AnnotationFormat): Promise<Result<ExportResult>>;
+}
+
 export interface RecentFilesDep {
   list(): Promise<RecentFile[]>;
   add(path: string, name?: string): Promise<unknown>;
@@ -69,6 +78,7 @@ export interface IpcHandlerDeps {
   recent: RecentFilesDep;
   dialogs: { showOpenSlide(senderId: number): Promise<string | null> };
   exporter: SlideExporter;
+  annotations: AnnotationAccess;
   /** Path of the built-in sample slide (created on first use). */
   samplePath: () => Promise<string>;
   versions: () => AppVersions;
@@ -174,6 +184,12 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
     return written;
   }
 
+  /** Runs work on one of the window's own slides (NOT_OPEN for any other). */
+  function onOwnSlide<T>(senderId: number, slideId: string, work: (slide: OwnedSlide) => Promise<Result<T>>): Promise<Result<T>> {
+    const slide = ownSlide(senderId, slideId);
+    return slide ? work(slide) : Promise.resolve(notOpen(slideId));
+  }
+
   const handlers: MainHandlers = {
     'slide:open-dialog': async (senderId) => {
       const chosen = await deps.dialogs.showOpenSlide(senderId);
@@ -201,6 +217,10 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
       return ok(undefined);
     },
     'app:versions': async () => ok(deps.versions()),
+    'annotations:load': (senderId, { slideId }) => onOwnSlide(senderId, slideId, (slide) => deps.annotations.load(slide)),
+    'annotations:save': (senderId, { slideId, document }) => onOwnSlide(senderId, slideId, (slide) => deps.annotations.save(slide, document)),
+    'annotations:import': (senderId, { slideId }) => onOwnSlide(senderId, slideId, (slide) => deps.annotations.importFile(senderId, slide)),
+    'annotations:export': (senderId, { slideId, format }) => runExport(senderId, slideId, (slide) => deps.annotations.exportFile(senderId, slide, format)),
   };
 
   const controller: IpcController = {
