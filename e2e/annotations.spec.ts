@@ -7,7 +7,7 @@ import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { writeGeoJson } from '../shared/annotation-geojson';
+import { readGeoJson, writeGeoJson } from '../shared/annotation-geojson';
 import { type AnnotationDocument, emptyDocument } from '../shared/annotations';
 import { expect, slidePath, test } from './fixtures';
 import { setExactView, waitForTiles } from './host/viewer-probe';
@@ -28,10 +28,11 @@ test.afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Opens the copy at 1:1 with ORIGIN at the top-left: a CSS pixel of the view is a level-0 pixel. */
-async function openAtOneToOne(page: Page, drop: (paths: string[]) => Promise<void>): Promise<(x: number, y: number) => { x: number; y: number }> {
+/** Opens the copy at 1:1 with ORIGIN at the top-left: a CSS pixel of the view is a level-0 pixel. The list, if wanted, first: it narrows the view. */
+async function openAtOneToOne(page: Page, drop: (paths: string[]) => Promise<void>, list = false): Promise<(x: number, y: number) => { x: number; y: number }> {
   await drop([slide]);
   await waitForTiles(page);
+  if (list) await page.keyboard.press('a');
   await setExactView(page, { ...ORIGIN, imageZoom: 1 });
   await waitForTiles(page);
   const box = await page.getByTestId('osd-host').boundingBox();
@@ -140,6 +141,76 @@ test('each tool drawn with the mouse: measurements, saved beside the slide, back
   await expect(page.getByTestId('annotation-row')).toHaveCount(6);
   await expect(page.getByTestId('annotation-row-measure').first()).toHaveText('Length 49.9 µm');
   expect((await stat(`${slide}.annotations.geojson`)).isFile()).toBe(true);
+});
+
+/** What the slide's stored file holds now (after the save the list says is done). */
+async function stored(page: Page): Promise<AnnotationDocument> {
+  await expect(page.getByTestId('annotation-save')).toHaveAttribute('data-state', 'saved');
+  return readGeoJson(await readFile(`${slide}.annotations.geojson`, 'utf8'), { newId: () => 'unused' });
+}
+
+test('select, move, reshape, the right-click menu, delete, undo and redo; drawn and drawn on in every grid cell', async ({ host }) => {
+  const { page } = host;
+  const at = await openAtOneToOne(page, (paths) => host.drop(paths), true);
+  const label = page.getByTestId('annotation-measure');
+  await page.keyboard.press('b');
+  await drag(page, at(300, 500), at(500, 600));
+  await page.keyboard.press('v');
+  await expect((await stored(page)).annotations[0]?.shape).toEqual({ kind: 'rectangle', x0: 300, y0: 500, x1: 500, y1: 600 });
+
+  // Drag inside it: it moves.
+  await drag(page, at(400, 550), at(450, 570));
+  await expect.poll(async () => (await stored(page)).annotations[0]?.shape).toEqual({ kind: 'rectangle', x0: 350, y0: 520, x1: 550, y1: 620 });
+  // Drag its bottom-right corner: 250 x 130 px = 124.75 x 64.87 µm.
+  await drag(page, at(550, 620), at(600, 650));
+  await expect(label).toHaveText('Area 8093 µm² · Perimeter 379.2 µm');
+  await expect.poll(async () => (await stored(page)).annotations[0]?.shape).toEqual({ kind: 'rectangle', x0: 350, y0: 520, x1: 600, y1: 650 });
+
+  // Undo twice, redo once: back where the move left it.
+  await page.keyboard.press('Control+z');
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => (await stored(page)).annotations[0]?.shape).toEqual({ kind: 'rectangle', x0: 300, y0: 500, x1: 500, y1: 600 });
+  await page.keyboard.press('Control+Shift+z');
+  await expect.poll(async () => (await stored(page)).annotations[0]?.shape).toEqual({ kind: 'rectangle', x0: 350, y0: 520, x1: 550, y1: 620 });
+
+  // The right-click menu gives it a class.
+  await page.mouse.click(at(360, 600).x, at(360, 600).y, { button: 'right' });
+  const menu = page.getByTestId('annotation-menu');
+  await expect(menu).toBeVisible();
+  await menu.getByTestId('menu-class-Necrosis').click();
+  await expect(menu).toHaveCount(0);
+  await expect(page.getByTestId('summary-Necrosis')).toContainText('Necrosis1');
+
+  // Delete, then undo.
+  await page.keyboard.press('Delete');
+  await expect(page.getByTestId('annotation-row')).toHaveCount(0);
+  await expect.poll(async () => (await stored(page)).annotations.length).toBe(0);
+  await page.getByTestId('annotation-undo').click();
+  await expect(page.getByTestId('annotation-row')).toHaveCount(1);
+
+  // The grid: the rectangle in each of the four cells; a ruler drawn in one appears in all.
+  await page.keyboard.press('g');
+  await expect(page.getByTestId('grid-osd-3')).toHaveAttribute('data-ready', 'true');
+  const necrosis = [50, 50, 50];
+  const painted = () =>
+    page.evaluate((rgb) => {
+      const canvases = [...document.querySelectorAll<HTMLCanvasElement>('[data-testid^="grid-osd-"] [data-testid="annotation-canvas"]')];
+      return canvases.map((canvas) => {
+        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let count = 0;
+        for (let i = 0; i < data.length; i += 4)
+          if (data[i + 3]! > 60 && Math.abs(data[i]! - rgb[0]!) + Math.abs(data[i + 1]! - rgb[1]!) + Math.abs(data[i + 2]! - rgb[2]!) < 30) count++;
+        return count;
+      });
+    }, necrosis);
+  await expect.poll(async () => (await painted()).map((n) => n > 10)).toEqual([true, true, true, true]);
+  const cell = await page.getByTestId('grid-osd-3').boundingBox();
+  if (!cell) throw new Error('no grid cell');
+  await page.keyboard.press('l');
+  await drag(page, { x: cell.x + 40, y: cell.y + 40 }, { x: cell.x + 140, y: cell.y + 40 });
+  await expect(page.getByTestId('annotation-row')).toHaveCount(2);
+  // The 10x cell shows a level-0 pixel as half a CSS pixel: 100 CSS px are 200 level-0 px, 99.8 µm.
+  await expect(page.getByTestId('annotation-row-measure').nth(1)).toHaveText('Length 99.8 µm');
 });
 
 /** 10,000 cells of 20 vertices on a 100 x 100 grid over the slide, as a cell-counting session leaves them. */

@@ -102,9 +102,11 @@ export class AnnotationOverlay {
     on('viewport-change', () => this.#draw());
     on('resize', () => this.#schedule());
     on('open', () => this.#schedule());
+    // The viewer may be destroyed first (its hook's cleanup runs before this one's): keep the element.
+    const element = viewer.canvas;
     const move = (event: PointerEvent): void => this.#pointerMove(event);
-    viewer.canvas.addEventListener('pointermove', move);
-    this.#cleanup.push(() => viewer.canvas.removeEventListener('pointermove', move));
+    element.addEventListener('pointermove', move);
+    this.#cleanup.push(() => element.removeEventListener('pointermove', move));
     this.#cleanup.push(session.subscribe(() => this.#schedule()));
     this.#schedule();
   }
