@@ -7,6 +7,7 @@ import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import sharp from 'sharp';
 import { readGeoJson, writeGeoJson } from '../shared/annotation-geojson';
 import { type AnnotationDocument, emptyDocument } from '../shared/annotations';
 import { expect, slidePath, test } from './fixtures';
@@ -133,6 +134,46 @@ test('each tool drawn with the mouse: measurements, saved beside the slide, back
     [500, 400],
   ]);
 
+  // Exported as GeoJSON: what was drawn, to the pixel, QuPath's way.
+  const exported = join(dir, 'exported.geojson');
+  host.main.annotationDialogs.exportPath = exported;
+  await panel.getByTestId('annotation-export-geojson').click();
+  await expect
+    .poll(() =>
+      stat(exported).then(
+        () => true,
+        () => false,
+      ),
+    )
+    .toBe(true);
+  const json = JSON.parse(await readFile(exported, 'utf8'));
+  expect(json.type).toBe('FeatureCollection');
+  expect({ ...json.features[1], id: 'id' }).toEqual({
+    type: 'Feature',
+    id: 'id',
+    geometry: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [300, 500],
+          [500, 500],
+          [500, 600],
+          [300, 600],
+          [300, 500],
+        ],
+      ],
+    },
+    properties: { objectType: 'annotation', classification: { name: 'Tumor', color: [200, 0, 0] } },
+  });
+  const shapes = readGeoJson(await readFile(exported, 'utf8'), { newId: () => 'unused' }).annotations.map((a) => [a.classification, a.shape]);
+  expect(shapes.filter(([, shape]) => (shape as { kind: string }).kind !== 'freehand')).toEqual([
+    [null, { kind: 'line', points: [400, 400, 500, 400] }],
+    ['Tumor', { kind: 'rectangle', x0: 300, y0: 500, x1: 500, y1: 600 }],
+    ['Stroma', { kind: 'ellipse', x0: 600, y0: 400, x1: 800, y1: 600 }],
+    ['Stroma', { kind: 'polygon', polygons: [[[300, 700, 500, 700, 300, 900]]] }],
+    ['Stroma', { kind: 'point', points: [900, 450] }],
+  ]);
+
   // Reload the window and open the slide again: the same six.
   await page.reload();
   await host.drop([slide]);
@@ -141,6 +182,33 @@ test('each tool drawn with the mouse: measurements, saved beside the slide, back
   await expect(page.getByTestId('annotation-row')).toHaveCount(6);
   await expect(page.getByTestId('annotation-row-measure').first()).toHaveText('Length 49.9 µm');
   expect((await stat(`${slide}.annotations.geojson`)).isFile()).toBe(true);
+});
+
+test('an exported thumbnail with the annotations drawn in: the class colour where the rectangle lies, its legend', async ({ host }) => {
+  const { page } = host;
+  const at = await openAtOneToOne(page, (paths) => host.drop(paths));
+  await page.getByTestId('active-class').selectOption('Tumor');
+  await page.keyboard.press('b');
+  await drag(page, at(500, 600), at(900, 900));
+  await page.getByTestId('cmd-export').click();
+  const dialog = page.getByRole('dialog', { name: 'Export' });
+  await dialog.getByTestId('thumb-kind-size').check();
+  await dialog.getByTestId('thumb-size').fill('1000');
+  await dialog.getByTestId('export-annotations').check();
+  const thumbnail = join(dir, 'thumbnail.png');
+  host.main.exportAnswers.thumbnailPath = thumbnail;
+  await dialog.getByTestId('export-thumbnail').click();
+  await expect(dialog.getByTestId('export-status')).toHaveAttribute('data-status', 'done');
+  const { data, info } = await sharp(thumbnail).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  expect([info.width, info.height]).toEqual([748, 1000]);
+  const pixel = (x: number, y: number) => [...data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3)];
+  // Level-0 x 500 is at 168.5 of 748; y 750 at 252.8 of 1000.
+  expect(pixel(168, 252)).toEqual([200, 0, 0]);
+  expect(pixel(250, 252)).not.toEqual([200, 0, 0]);
+  // The legend's Tumor swatch in the bottom-left corner.
+  let swatch = 0;
+  for (let y = 920; y < 1000; y++) for (let x = 0; x < 200; x++) if (pixel(x, y).join() === '200,0,0') swatch++;
+  expect(swatch).toBeGreaterThanOrEqual(144);
 });
 
 /** What the slide's stored file holds now (after the save the list says is done). */

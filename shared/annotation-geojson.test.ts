@@ -170,7 +170,7 @@ describe('GeoJSON as QuPath writes it', () => {
     const lines = good.split('\n');
     lines[3] = lines[3]!.replace('"Feature"', '"Feature",,');
     fails(lines.join('\n'), 'CORRUPT_DATA', /^Not valid JSON at line 4, column \d+/);
-    fails(good.split('\n').slice(0, 3).join('\n'), 'CORRUPT_DATA', /^Not valid JSON at line 3, column \d+: Unexpected end of JSON input\.$/);
+    fails(good.split('\n').slice(0, 3).join('\n'), 'CORRUPT_DATA', /^Not valid JSON at line 3, column \d+: the text ends too early\.$/);
     fails('{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null}]}', 'CORRUPT_DATA', /^Feature 1: it has no geometry\.$/);
     fails(
       JSON.stringify({
@@ -210,6 +210,15 @@ describe('GeoJSON as QuPath writes it', () => {
       /^Feature 1: name is longer than 500/,
     );
     fails(JSON.stringify({ type: 'Topology' }), 'CORRUPT_DATA', /^Not GeoJSON annotations/);
+    // Hostile: nesting past any stack, more features than a slide may hold, a ring past the vertex bound.
+    fails('['.repeat(200_000), 'CORRUPT_DATA', /^Not valid JSON at line 1/);
+    fails(`[${'{},'.repeat(200_000)}{}]`, 'TOO_LARGE', /200001 features, more than the 200000/);
+    const ring = Array.from({ length: 200_002 }, (_, i) => [i, i % 2]);
+    fails(
+      JSON.stringify([{ type: 'Feature', geometry: { type: 'LineString', coordinates: ring } }]),
+      'CORRUPT_DATA',
+      /^Feature 1: the LineString has 200002 positions, more than 200000\.$/,
+    );
     fails('"just a string"', 'CORRUPT_DATA', /^Not GeoJSON annotations/);
   });
 

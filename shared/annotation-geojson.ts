@@ -107,15 +107,97 @@ function lineAt(text: string, offset: number): { line: number; column: number } 
   return { line, column: offset - start + 1 };
 }
 
+/** Deeper than any GeoJSON (a MultiPolygon's numbers are 6 deep). */
+const MAX_JSON_DEPTH = 1000;
+
+/**
+ * Where JSON text first goes wrong (a character offset) and why: JSON.parse's messages do not always
+ * give a position, so the text is scanned again for the line to name.
+ */
+function jsonErrorAt(text: string): { offset: number; reason: string } {
+  let i = 0;
+  const fail = (reason: string): never => {
+    throw { offset: i, reason };
+  };
+  const space = (): void => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const literal = (word: string): void => {
+    if (text.startsWith(word, i)) i += word.length;
+    else fail('unexpected characters');
+  };
+  const string = (): void => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === '\\') i++;
+      else if (text.charCodeAt(i) < 0x20) fail('a control character inside a string');
+      i++;
+    }
+    if (i >= text.length) fail('a string is not closed');
+    i++;
+  };
+  const number = (): void => {
+    const number = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (!number) fail(i >= text.length ? 'the text ends too early' : 'unexpected characters');
+    i += number![0].length;
+  };
+  const value = (depth: number): void => {
+    if (depth > MAX_JSON_DEPTH) fail('nested too deeply');
+    space();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      space();
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      for (;;) {
+        if (c === '{') {
+          space();
+          if (text[i] !== '"') fail('expected a property name in double quotes');
+          string();
+          space();
+          if (text[i] !== ':') fail("expected ':' after a property name");
+          i++;
+        }
+        value(depth + 1);
+        space();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === close) {
+          i++;
+          return;
+        }
+        fail(`expected ',' or '${close}'`);
+      }
+    }
+    if (c === '"') string();
+    else if (c === 't') literal('true');
+    else if (c === 'f') literal('false');
+    else if (c === 'n') literal('null');
+    else number();
+  };
+  try {
+    value(0);
+    space();
+    if (i < text.length) fail('more text after the end');
+    return { offset: text.length, reason: 'unexpected end' };
+  } catch (error) {
+    return typeof (error as { offset?: unknown }).offset === 'number' ? (error as { offset: number; reason: string }) : { offset: 0, reason: 'not valid JSON' };
+  }
+}
+
 function parseJson(text: string, path: string | undefined): Json {
   try {
     return JSON.parse(text) as Json;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const at = /position (\d+)/.exec(message);
-    const where = at ? lineAt(text, Number(at[1])) : /Unexpected end/.test(message) ? lineAt(text, text.length) : null;
-    const reason = message.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
-    throw new AnnotationFileError('CORRUPT_DATA', `Not valid JSON${where ? ` at line ${where.line}, column ${where.column}` : ''}: ${reason}.`, path);
+  } catch {
+    const { offset, reason } = jsonErrorAt(text);
+    const { line, column } = lineAt(text, offset);
+    throw new AnnotationFileError('CORRUPT_DATA', `Not valid JSON at line ${line}, column ${column}: ${reason}.`, path);
   }
 }
 

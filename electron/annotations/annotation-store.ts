@@ -7,6 +7,7 @@
 
 import { createHash } from 'node:crypto';
 import { mkdir, open, rename, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { writeGeoJson } from '../../shared/annotation-geojson';
 import { type AnnotationDocument, type AnnotationLocation, emptyDocument, type SlideAnnotations } from '../../shared/annotations';
@@ -18,6 +19,23 @@ import { readAnnotationFile } from './annotation-files';
 /** How much of a slide's start identifies it: headers and the first directory of every format we read. */
 const IDENTITY_BYTES = 64 * 1024;
 export const SIDECAR_SUFFIX = '.annotations.geojson';
+
+/**
+ * Where the app keeps annotations of slides in read-only folders: its data folder as Electron names it
+ * (app.getPath('userData')), so that the command line finds what the app stored.
+ * SLIDESCOPE_ANNOTATIONS_DIR puts it elsewhere (tests).
+ */
+export function defaultAnnotationsDir(env: NodeJS.ProcessEnv = process.env): string {
+  const override = env['SLIDESCOPE_ANNOTATIONS_DIR'];
+  if (override) return override;
+  const base =
+    process.platform === 'win32'
+      ? (env['APPDATA'] ?? join(homedir(), 'AppData', 'Roaming'))
+      : process.platform === 'darwin'
+        ? join(homedir(), 'Library', 'Application Support')
+        : env['XDG_CONFIG_HOME'] || join(homedir(), '.config');
+  return join(base, 'Slidescope', 'annotations');
+}
 
 /** `<slide name>.annotations.geojson` beside the slide. */
 export function sidecarPath(slidePath: string): string {
