@@ -31,4 +31,15 @@ export const LIMITS = {
   maxComparisonPixels: 64 * 1024 * 1024,
   /** A region's side in output pixels. */
   maxRegionSide: 65_536,
+  /** Annotations of one slide: a cell-counting session marks tens of thousands. */
+  maxAnnotations: 200_000,
+  /** Vertices of one annotation (a traced tissue outline), and of all a slide's annotations together. */
+  maxAnnotationVertices: 200_000,
+  maxDocumentVertices: 10_000_000,
+  /** Classes a slide's list may hold, and the length of a class name, an annotation's name and its description. */
+  maxAnnotationClasses: 1_000,
+  annotationNameLength: 500,
+  annotationDescriptionLength: 20_000,
+  /** An annotation file read for import or burn-in (GeoJSON or ImageScope XML). */
+  maxAnnotationFileBytes: 512 * 1024 * 1024,
 } as const;

@@ -6,6 +6,7 @@
 // engine-process protocol and its proxy, request validation and the types of each side.
 
 import * as v from 'valibot';
+import { ANNOTATION_FORMATS, type AnnotationLocation, annotationDocumentSchema, type ImportedAnnotations, type SlideAnnotations } from './annotations';
 import { fail, ok, type Result } from './errors';
 import { LIMITS } from './limits';
 import type { EncodedImage, EncodedTile, RgbImage, SlideInfo } from './slide';
@@ -121,6 +122,9 @@ const prefetchRequest = v.pipe(
 );
 
 const exportTarget = { format: imageFormat, overwrite: v.boolean('must be true or false') };
+/** The page asks for the slide's stored annotations to be drawn into an export; main names their file to the engine. */
+const burnAnnotations = { annotations: v.optional(v.boolean('must be true or false')) };
+const annotationsFile = { annotations: v.optional(absolutePath) };
 
 // ---- Response types of the app's own operations ----------------------------------------------
 
@@ -236,18 +240,39 @@ export const OPERATIONS = defineOperations({
     at: 'main',
     exposure: 'page',
     method: 'exportThumbnail',
-    request: v.strictObject({ slideId, spec: thumbnailSpec, format: imageFormat }),
+    request: v.strictObject({ slideId, spec: thumbnailSpec, format: imageFormat, ...burnAnnotations }),
     response: returns<ExportResult>(),
   },
   'export:comparison': {
     at: 'main',
     exposure: 'page',
     method: 'exportComparison',
-    request: v.strictObject({ slideId, powers, mode: comparisonMode, format: imageFormat }),
+    request: v.strictObject({ slideId, powers, mode: comparisonMode, format: imageFormat, ...burnAnnotations }),
     response: returns<ExportResult>(),
   },
   'export:show-in-folder': { at: 'main', exposure: 'page', method: 'showInFolder', request: v.strictObject({ path: absolutePath }), response: returns<void>() },
   'app:versions': { at: 'main', exposure: 'page', method: 'versions', request: none, response: returns<AppVersions>() },
+
+  // Main process: a slide's annotations, kept beside it (or in the app's data folder), imported and exported as files.
+  'annotations:load': { at: 'main', exposure: 'page', method: 'loadAnnotations', request: slideRef, response: returns<SlideAnnotations>() },
+  /** Replaces what is stored (atomically): the page saves without asking, after each change. */
+  'annotations:save': {
+    at: 'main',
+    exposure: 'page',
+    method: 'saveAnnotations',
+    request: v.strictObject({ slideId, document: annotationDocumentSchema }),
+    response: returns<AnnotationLocation>(),
+  },
+  /** Reads a GeoJSON or ImageScope file the user chooses; the page merges it (one undoable step) and saves. */
+  'annotations:import': { at: 'main', exposure: 'page', method: 'importAnnotations', request: slideRef, response: returns<ImportedAnnotations | null>() },
+  /** Writes what is stored as GeoJSON or ImageScope XML where the user chooses. */
+  'annotations:export': {
+    at: 'main',
+    exposure: 'page',
+    method: 'exportAnnotations',
+    request: v.strictObject({ slideId, format: v.picklist(ANNOTATION_FORMATS, `must be one of ${ANNOTATION_FORMATS.join(', ')}`) }),
+    response: returns<ExportResult>(),
+  },
 
   // Engine process, straight from the page over its own port: the viewer's tiles.
   'slide:tile': {
@@ -349,24 +374,32 @@ export const OPERATIONS = defineOperations({
     response: returns<RgbImage>(),
     route: 'any',
   },
-  /** Writes a thumbnail (atomically; an existing file only with overwrite). */
+  /** Writes a thumbnail (atomically; an existing file only with overwrite), with the annotations of a file drawn in. */
   'engine:export-thumbnail': {
     at: 'engine',
     exposure: 'host',
     method: 'writeThumbnail',
-    request: v.strictObject({ slideId, spec: thumbnailSpec, path: absolutePath, ...exportTarget }),
+    request: v.strictObject({ slideId, spec: thumbnailSpec, path: absolutePath, ...exportTarget, ...annotationsFile }),
     response: returns<ExportResult>(),
     route: 'any',
     deadline: 900,
     cancellable: true,
     progress: returns<ExportStep>(),
   },
-  /** One image per magnification and the labelled composite, into a folder (all made before any is written). */
+  /** One image per magnification and the labelled composite, into a folder (all made before any is written), annotations drawn in. */
   'engine:export-comparison': {
     at: 'engine',
     exposure: 'host',
     method: 'writeComparison',
-    request: v.strictObject({ slideId, powers, mode: comparisonMode, folder: absolutePath, comparisonPath: v.optional(absolutePath), ...exportTarget }),
+    request: v.strictObject({
+      slideId,
+      powers,
+      mode: comparisonMode,
+      folder: absolutePath,
+      comparisonPath: v.optional(absolutePath),
+      ...exportTarget,
+      ...annotationsFile,
+    }),
     response: returns<ExportResult>(),
     route: 'any',
     deadline: 900,

@@ -5,7 +5,7 @@
 # electron/cli/command-names.ts's.
 app="$(dirname "$(readlink -f "$0")")/../slidescope"
 case "$1" in
-  info | region | thumbnail | compare | report | help | --help | -h)
+  info | region | thumbnail | compare | annotations | report | help | --help | -h)
     exec "$app" --ozone-platform=headless --disable-gpu "$@" ;;
 esac
 exec "$app" "$@"

@@ -8,17 +8,20 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AnnotationStore } from '../../electron/annotations/annotation-store';
 import { EngineClient } from '../../electron/engine-host/engine-client';
 import { forkEngine } from '../../electron/engine-host/fork-engine';
 import { Exporter } from '../../electron/main/exporter';
 import { createIpcHandlers, type IpcController } from '../../electron/main/ipc-handlers';
 import { PathAuthorizer } from '../../electron/main/path-authorizer';
 import { RecentFiles } from '../../electron/main/recent-files';
+import { SlideAnnotationFiles } from '../../electron/main/slide-annotations';
 import type { Result } from '../../shared/errors';
 import type { AppVersions, EventChannel, EventChannels, ExportProgress, ImageFormat } from '../../shared/ipc';
 import type { OperationProtocol } from '../../shared/operation-rpc';
 import type { EngineOperation } from '../../shared/operations';
 import { type Endpoint, RpcClient } from '../../shared/rpc';
+import { StubAnnotationDialogs } from '../../testing/fakes/annotation-dialogs';
 import { ENGINE_PROCESS } from './paths';
 
 /** The e2e host's one window, as Electron's webContents id would name it. */
@@ -54,6 +57,10 @@ export interface MainSide {
   exportAnswers: ExportAnswers;
   /** Every export dialog shown, in order. */
   exportDialogs: ExportDialogCall[];
+  /** The stubbed annotation import and export dialogs (cancel until the test sets a path). */
+  annotationDialogs: StubAnnotationDialogs;
+  /** The app's data folder for annotations of slides in read-only folders. */
+  annotationsDir: string;
   /** Called with each export:progress before it is sent: lets a test act mid-export. */
   onExportProgress: ((progress: ExportProgress) => void) | null;
   /** Where main -> window events go (the page host plugs itself in). */
@@ -93,8 +100,12 @@ export async function createMainSide(options: { chromeVersion: string }): Promis
   const exportAnswers: ExportAnswers = { thumbnailPath: null, folder: null, replace: false, gate: null };
   const exportDialogs: ExportDialogCall[] = [];
 
+  const annotationDialogs = new StubAnnotationDialogs();
+  const annotationsDir = join(dataDir, 'annotations');
+  const annotations = new SlideAnnotationFiles(new AnnotationStore({ dataDir: annotationsDir }), annotationDialogs);
   const exporter = new Exporter({
     engine,
+    annotationsFile: (slide) => annotations.storedFile(slide),
     dialogs: {
       chooseThumbnailPath: async (_senderId, defaultPath, format) => {
         exportDialogs.push({ dialog: 'thumbnail', defaultPath, format });
@@ -133,6 +144,7 @@ export async function createMainSide(options: { chromeVersion: string }): Promis
       shownInFolder.push(path);
     },
     exporter,
+    annotations,
     log: (message, error) => log.push(`${message}${error ? `: ${String(error)}` : ''}`),
   });
 
@@ -149,6 +161,8 @@ export async function createMainSide(options: { chromeVersion: string }): Promis
     },
     exportAnswers,
     exportDialogs,
+    annotationDialogs,
+    annotationsDir,
     onExportProgress: null,
     setEventSink: (next) => {
       sink = next;

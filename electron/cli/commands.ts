@@ -8,6 +8,7 @@ import type { Result } from '../../shared/errors';
 import { DEFAULT_POWERS, FORMAT_EXTENSIONS } from '../../shared/export-plan';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
 import type { SlideInfo } from '../../shared/slide';
+import { AnnotationStore, defaultAnnotationsDir } from '../annotations/annotation-store';
 import type { EngineClient } from '../engine-host/engine-client';
 import type { SlideOutcome, SlideWork } from './batch';
 import { isCompleteImage } from './complete-output';
@@ -71,11 +72,19 @@ async function sized(paths: string[]): Promise<Array<{ path: string; bytes: numb
   return Promise.all(paths.map(async (path) => ({ path, bytes: (await stat(path).catch(() => null))?.size ?? 0 })));
 }
 
+/** The annotations file an export of this slide draws in: the one given, or (`stored`) the slide's own, if it has any. */
+async function annotationsFor(slide: string, annotations: string | undefined): Promise<string | undefined> {
+  if (annotations !== 'stored') return annotations;
+  const location = await new AnnotationStore({ dataDir: defaultAnnotationsDir() }).locate(slide);
+  return location?.path;
+}
+
 /**
  * A batch's thumbnail of one slide, at `<stem>_thumbnail.<ext>` (stems from outputStems): skipped when
  * a complete one is there (a resumed run), redone when --overwrite or when the one there is cut short.
+ * `annotations`: a file drawn in, or "stored" for the slide's own.
  */
-export function thumbnailWork(spec: ThumbnailSpec, format: ImageFormat, stems: Map<string, string>, overwrite: boolean): SlideWork {
+export function thumbnailWork(spec: ThumbnailSpec, format: ImageFormat, stems: Map<string, string>, overwrite: boolean, annotations?: string): SlideWork {
   return async (engineOf, input, abandon) => {
     const out = `${stems.get(input.path)!}_thumbnail.${FORMAT_EXTENSIONS[format]}`;
     const none = { vendor: null, width: null, height: null };
@@ -98,9 +107,10 @@ export function thumbnailWork(spec: ThumbnailSpec, format: ImageFormat, stems: M
     }
     const engine = await engineOf();
     let seen: Pick<SlideOutcome, 'vendor' | 'width' | 'height'> = none;
+    const drawn = await annotationsFor(input.path, annotations);
     const result = await withSlide(engine, input.path, (slideId, info) => {
       seen = { vendor: info.vendor ?? null, width: info.width, height: info.height };
-      return engine.call('engine:export-thumbnail', { slideId, spec, path: out, format, overwrite: replace }, { signal: abandon });
+      return engine.call('engine:export-thumbnail', { slideId, spec, path: out, format, overwrite: replace, annotations: drawn }, { signal: abandon });
     });
     if (!result.ok) {
       const error = { ...result.error, path: result.error.path ?? input.path };
@@ -120,9 +130,11 @@ export async function runCompare(
   format: ImageFormat,
   outFile: string,
   overwrite: boolean,
+  annotations?: string,
 ): Promise<Result<string[]>> {
   const comparisonPath = resolve(outFile);
   await mkdir(dirname(comparisonPath), { recursive: true });
+  const drawn = await annotationsFor(resolve(path), annotations);
   const result = await withSlide(engine, path, (slideId) =>
     engine.call('engine:export-comparison', {
       slideId,
@@ -132,6 +144,7 @@ export async function runCompare(
       comparisonPath,
       format,
       overwrite,
+      annotations: drawn,
     }),
   );
   return result.ok ? { ok: true, value: result.value.files } : result;

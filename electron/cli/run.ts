@@ -9,8 +9,10 @@ import { type ErrorInfo, toErrorInfo } from '../../shared/errors';
 import { LIMITS } from '../../shared/limits';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
 import { SLIDE_EXTENSIONS } from '../../shared/slide-formats';
+import { AnnotationStore, defaultAnnotationsDir } from '../annotations/annotation-store';
 import { EngineClient, type EngineSpawn } from '../engine-host/engine-client';
 import { type EngineLaunchSettings, readEngineSettings, userCacheDir } from '../engine-host/engine-settings';
+import { runAnnotations } from './annotations-command';
 import { runBatch } from './batch';
 import { type Engine, infoJson, infoText, runCompare, runRegion, thumbnailWork, withSlide } from './commands';
 import { parseJobs, parseMemory, planConcurrency } from './concurrency';
@@ -29,14 +31,23 @@ Usage:
   slidescope region SLIDE --x X --y Y --width W --height H [--level N | --power P] --out FILE
   slidescope thumbnail SLIDE... | DIR... | --list FILE [--recursive] [--power 1.25 | --mpp 8 | --size 1024]
                        [--format png|jpeg|tiff] --out DIR [--shard K/N | --shard auto] [--report FILE.jsonl]
-                       [--jobs N] [--max-memory 8G] [--overwrite] [--grace SECONDS]
+                       [--jobs N] [--max-memory 8G] [--overwrite] [--grace SECONDS] [--annotations FILE|stored]
   slidescope compare SLIDE [--powers 1.25,2.5,5,10] [--mode slide | --mode field --center X,Y [--panel 512x512]] --out FILE
+                     [--annotations FILE|stored]
+  slidescope annotations SLIDE [--json] | --import FILE | --export FILE [--format geojson|imagescope] [--overwrite]
   slidescope report merge REPORT.jsonl... [--json] [--slowest 10]
 
   SLIDE is a slide file, or a folder that is one slide (DICOM: a series' files; a folder of several
   names them, to give one of their files instead).
   X, Y are level-0 pixels (the top-left corner); W, H are output pixels at the level or power.
   --level N indexes the levels of \`info --json\`. Existing files are kept unless --overwrite.
+
+Annotations:
+  The app keeps a slide's annotations beside it as <slide name>.annotations.geojson (QuPath's
+  GeoJSON), or, when its folder is read-only, in the app's data folder; \`annotations\` reads and
+  writes the same. --import adds a GeoJSON (QuPath, TIAToolbox) or ImageScope XML file's annotations;
+  --export writes them (ImageScope for a .xml name). --annotations draws a file's annotations (one
+  slide), or each slide's stored ones ("stored"), into thumbnails and comparisons, with a legend.
 
 Batches (thumbnail):
   Folders are read for ${SLIDE_EXTENSIONS.map((e) => `.${e}`).join('/')} files (--recursive: and their subfolders); a folder
@@ -110,6 +121,13 @@ function thumbnailSpec(values: { power?: string | undefined; mpp?: string | unde
       : { kind: 'size', longestSide: num(values.size, 'size') ?? 1024 };
 }
 
+/** --annotations: a file (given as an absolute path) or, with "stored", each slide's own. */
+function annotationsOption(value: string | undefined, slides: number): string | undefined {
+  if (value === undefined || value === 'stored') return value;
+  if (slides !== 1) throw new UsageError("--annotations FILE draws one file into one slide's images: give one slide, or --annotations stored.");
+  return resolve(value);
+}
+
 async function reportCommand(args: string[], json: boolean, slowest: number): Promise<number> {
   if (args[0] !== 'merge' || args.length < 2) throw new UsageError('report merge takes one or more report files (.jsonl).');
   const summary = summarise(
@@ -154,6 +172,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
     : collected;
   if (all.length === 0) throw new UsageError('No slide files found.');
   const inputs = shard ? all.filter((input) => inShard(input.key, shard)) : all;
+  const annotations = annotationsOption(values.annotations, all.length);
   const stems = outputStems(all, resolve(values.out));
   if (plan.note) process.stderr.write(`slidescope: ${plan.note}\n`);
   const reportPath = values.report;
@@ -172,7 +191,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
       command: 'thumbnail',
       inputs,
       plan,
-      work: thumbnailWork(spec, imageFormat, stems, values.overwrite === true),
+      work: thumbnailWork(spec, imageFormat, stems, values.overwrite === true, annotations),
       interrupt,
       progress: terminalProgress(),
       report,
@@ -225,6 +244,9 @@ const OPTIONS = {
   'max-memory': { type: 'string' },
   grace: { type: 'string' },
   slowest: { type: 'string' },
+  annotations: { type: 'string' },
+  import: { type: 'string' },
+  export: { type: 'string' },
 } as const;
 
 type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -289,9 +311,33 @@ export async function runCli(argv: string[], launchEngine: EngineLauncher): Prom
         } else if (values.mode !== undefined && values.mode !== 'slide') {
           throw new UsageError('--mode must be slide or field.');
         }
-        const files = await runCompare(engine(), positionals[0]!, powers, mode, format(values.format, formatFromFile(values.out)), values.out, overwrite);
+        const annotations = annotationsOption(values.annotations, 1);
+        const files = await runCompare(
+          engine(),
+          positionals[0]!,
+          powers,
+          mode,
+          format(values.format, formatFromFile(values.out)),
+          values.out,
+          overwrite,
+          annotations,
+        );
         if (!files.ok) return printError(files.error);
         for (const f of files.value) process.stdout.write(`${f}\n`);
+        return 0;
+      }
+      case 'annotations': {
+        if (positionals.length !== 1) throw new UsageError('annotations takes one slide.');
+        const store = new AnnotationStore({ dataDir: defaultAnnotationsDir() });
+        const done = await runAnnotations(engine(), store, positionals[0]!, {
+          importFile: values.import,
+          exportFile: values.export,
+          format: values.format,
+          overwrite,
+          json: values.json === true,
+        });
+        if (!done.ok) return printError(done.error);
+        process.stdout.write(`${done.value}\n`);
         return 0;
       }
       case 'report':

@@ -286,8 +286,11 @@ export class SlideEngine implements SlideEngineApi {
     return { files: [await exportRegion(this, request.slideId, info, request, request.path, this.exportOptions(request, context))] };
   }
 
-  private exportOptions(request: { format: RequestOf<'engine:export-region'>['format']; overwrite: boolean }, context: Context<ExportStep>) {
-    return { format: request.format, overwrite: request.overwrite, signal: context.signal, onProgress: context.progress };
+  private exportOptions(
+    request: { format: RequestOf<'engine:export-region'>['format']; overwrite: boolean; annotations?: string | undefined },
+    context: Context<ExportStep>,
+  ) {
+    return { format: request.format, overwrite: request.overwrite, annotations: request.annotations, signal: context.signal, onProgress: context.progress };
   }
 
   /** Bytes held by the caches: for the benchmark's memory report. */

@@ -11,13 +11,16 @@ import sharp from 'sharp';
 import type { Result } from '../../shared/errors';
 import type { ExportProgress, ImageFormat } from '../../shared/ipc';
 import type { ExportResult } from '../../shared/operations';
+import { StubAnnotationDialogs } from '../../testing/fakes/annotation-dialogs';
 import { InProcessEngine } from '../../testing/in-process-engine';
 import { sharedSlide } from '../../testing/paths';
+import { AnnotationStore } from '../annotations/annotation-store';
 import { type ExportDialogs, Exporter, withFormatExtension } from './exporter';
 import type { OwnedSlide } from './ipc-handlers';
 import { createIpcHandlers } from './ipc-handlers';
 import { PathAuthorizer } from './path-authorizer';
 import { RecentFiles } from './recent-files';
+import { SlideAnnotationFiles } from './slide-annotations';
 
 const SENDER = 7;
 const STEM = 'CMU-1-Small-Region';
@@ -261,6 +264,7 @@ describe('Exporter', () => {
         versions: () => ({ app: '0', electron: '0', chrome: '0', node: '0' }),
         showInFolder: () => undefined,
         exporter,
+        annotations: new SlideAnnotationFiles(new AnnotationStore({ dataDir }), new StubAnnotationDialogs()),
       });
       const opened = (await ipc.dispatch('slide:open-dropped', SENDER, { path: slide.path })) as Result<{ slideId: string }>;
       assert.ok(opened.ok);

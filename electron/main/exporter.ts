@@ -31,6 +31,8 @@ export interface ExporterDeps {
   dialogs: ExportDialogs;
   /** Sends export:progress to the requesting window. */
   sendProgress(senderId: number, progress: ExportProgress): void;
+  /** The file holding a slide's stored annotations, for an export that draws them in (none: nothing to draw). */
+  annotationsFile?: (slide: OwnedSlide) => Promise<string | null>;
   /** Test seam for "does this file exist" (default fs.existsSync). */
   exists?: (path: string) => boolean;
 }
@@ -73,9 +75,10 @@ export class Exporter implements SlideExporter {
       overwrite = true;
     }
     const jobId = this.nextJobId++;
+    const annotations = await this.annotationsOf(slide, request.annotations);
     const written = await this.deps.engine.call(
       'engine:export-thumbnail',
-      { slideId: slide.slideId, spec: request.spec, path, format: request.format, overwrite },
+      { slideId: slide.slideId, spec: request.spec, path, format: request.format, overwrite, ...annotations },
       { onProgress: (step) => this.deps.sendProgress(senderId, { jobId, ...step }) },
     );
     if (written.ok) this.lastFolder = dirname(path);
@@ -95,13 +98,20 @@ export class Exporter implements SlideExporter {
     const overwrite = existing.length > 0;
     if (overwrite && !(await this.deps.dialogs.confirmOverwrite(senderId, existing))) return cancelled();
     const jobId = this.nextJobId++;
+    const annotations = await this.annotationsOf(slide, request.annotations);
     const written = await this.deps.engine.call(
       'engine:export-comparison',
-      { slideId: slide.slideId, powers: request.powers, mode: request.mode, folder, format: request.format, overwrite },
+      { slideId: slide.slideId, powers: request.powers, mode: request.mode, folder, format: request.format, overwrite, ...annotations },
       { onProgress: (step) => this.deps.sendProgress(senderId, { jobId, ...step }) },
     );
     if (written.ok) this.lastFolder = folder;
     return written;
+  }
+
+  /** `{ annotations: file }` when the user asked for them drawn in and the slide has some stored. */
+  private async annotationsOf(slide: OwnedSlide, wanted: boolean | undefined): Promise<{ annotations?: string }> {
+    const file = wanted ? await this.deps.annotationsFile?.(slide) : null;
+    return file ? { annotations: file } : {};
   }
 
   private startFolder(slide: OwnedSlide): string {

@@ -1,14 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { readGeoJson } from '../../shared/annotation-geojson';
+import { emptyDocument, type ImportedAnnotations, type SlideAnnotations } from '../../shared/annotations';
 import { fail, ok, type Result } from '../../shared/errors';
 import { MAIN_OPERATIONS, type OpenedSlide } from '../../shared/operations';
+import { everyKind } from '../../testing/annotation-samples';
+import { StubAnnotationDialogs } from '../../testing/fakes/annotation-dialogs';
 import { deferred, FakeEngine } from '../../testing/fakes/fake-engine';
+import { AnnotationStore } from '../annotations/annotation-store';
 import { createIpcHandlers, type IpcController, type IpcHandlerDeps } from './ipc-handlers';
 import { PathAuthorizer } from './path-authorizer';
 import { RecentFiles } from './recent-files';
+import { SlideAnnotationFiles } from './slide-annotations';
 
 const W1 = 1;
 const W2 = 2;
@@ -32,6 +38,7 @@ describe('createIpcHandlers', () => {
   let shown: string[];
   let ipc: IpcController;
   let deps: IpcHandlerDeps;
+  let annotationDialogs: StubAnnotationDialogs;
   const exported: string[] = [];
 
   beforeEach(async () => {
@@ -42,6 +49,7 @@ describe('createIpcHandlers', () => {
     dialogAnswer = null;
     shown = [];
     exported.length = 0;
+    annotationDialogs = new StubAnnotationDialogs();
     deps = {
       engine,
       authorizer,
@@ -63,6 +71,7 @@ describe('createIpcHandlers', () => {
       showInFolder: (p) => {
         shown.push(p);
       },
+      annotations: new SlideAnnotationFiles(new AnnotationStore({ dataDir: join(dir, 'annotations') }), annotationDialogs),
     };
     ipc = createIpcHandlers(deps);
   });
@@ -272,6 +281,50 @@ describe('createIpcHandlers', () => {
       'The slide engine stopped while reading a.svs and b.svs (it was killed (SIGKILL)). It was restarted and the slide reopened. b.svs stopped it twice and is no longer read: close and open again to retry.',
     );
     assert.equal(ipc.engineStopped(event, W2).message, 'The slide engine stopped (it was killed (SIGKILL)). It was restarted.');
+  });
+
+  it('annotations: loaded, saved beside the slide, imported and exported, for the window’s own slides only', async () => {
+    const slidePath = join(dir, 'CMU-1.svs');
+    await writeFile(slidePath, 'II*\u0000');
+    const { slideId } = await openDropped(W1, slidePath);
+    assert.deepEqual(value(await call('annotations:load', W1, { slideId })) as SlideAnnotations, {
+      document: emptyDocument(),
+      location: null,
+      unreadable: null,
+    });
+    const saved = value(await call('annotations:save', W1, { slideId, document: everyKind() }));
+    assert.deepEqual(saved, { path: `${slidePath}.annotations.geojson`, beside: true });
+    assert.deepEqual((value(await call('annotations:load', W1, { slideId })) as SlideAnnotations).document, everyKind());
+    // Another window's slide, or a document that breaks the schema, is refused before anything is written.
+    assert.equal(errorCode(await call('annotations:save', W2, { slideId, document: everyKind() })), 'NOT_OPEN');
+    const broken = { ...everyKind(), annotations: [{ ...everyKind().annotations[0], shape: { kind: 'line', points: [1] } }] };
+    const refused = await call('annotations:save', W1, { slideId, document: broken });
+    assert.equal(errorCode(refused), 'INVALID_ARGUMENT');
+    assert.match(refused.ok ? '' : refused.error.message, /annotations:save: document\.annotations\[0\]\.shape\.points must be a list of x, y/);
+
+    // Import: the dialog starts in the slide's folder; cancelled is null; a bad file says why.
+    assert.equal(value(await call('annotations:import', W1, { slideId })), null);
+    assert.deepEqual(annotationDialogs.calls, [{ dialog: 'import', defaultFolder: dir }]);
+    const bad = join(dir, 'bad.geojson');
+    await writeFile(bad, '[{"type":"Feature","geometry":{"type":"Point","coordinates":[1]}}]');
+    annotationDialogs.importPath = bad;
+    const failed = await call('annotations:import', W1, { slideId });
+    assert.deepEqual(failed, { ok: false, error: { code: 'CORRUPT_DATA', message: 'Feature 1: the Point is not a position [x, y].', path: bad } });
+    annotationDialogs.importPath = saved.path;
+    const imported = value(await call('annotations:import', W1, { slideId })) as ImportedAnnotations;
+    assert.deepEqual(imported, { document: everyKind(), file: saved.path });
+
+    // Export: named after the slide, ImageScope's <slide>.xml; written files may be shown in their folder.
+    const out = join(dir, 'CMU-1.xml');
+    annotationDialogs.exportPath = out;
+    assert.deepEqual(value(await call('annotations:export', W1, { slideId, format: 'imagescope' })), { files: [out] });
+    assert.deepEqual(annotationDialogs.calls.at(-1), { dialog: 'export', defaultPath: out, format: 'imagescope' });
+    assert.match(await readFile(out, 'utf8'), /<Annotations MicronsPerPixel="0.500000">/);
+    value(await call('export:show-in-folder', W1, { path: out }));
+    annotationDialogs.exportPath = join(dir, 'out.geojson');
+    value(await call('annotations:export', W1, { slideId, format: 'geojson' }));
+    assert.deepEqual(readGeoJson(await readFile(join(dir, 'out.geojson'), 'utf8'), { newId: () => 'x' }), everyKind());
+    assert.equal(errorCode(await call('annotations:export', W1, { slideId, format: 'svg' })), 'INVALID_ARGUMENT');
   });
 
   it('app:versions', async () => {

@@ -10,6 +10,7 @@
 // process over its own port.
 
 import { dirname, resolve } from 'node:path';
+import type { AnnotationDocument, AnnotationFormat, AnnotationLocation, ImportedAnnotations, SlideAnnotations } from '../../shared/annotations';
 import { type ErrorInfo, fail, ok, type Result, type SlideChoice, toErrorInfo } from '../../shared/errors';
 import type { EngineStopped } from '../../shared/ipc';
 import {
@@ -58,6 +59,14 @@ export interface SlideExporter {
   exportComparison(senderId: number, slide: OwnedSlide, request: RequestOf<'export:comparison'>): Promise<Result<ExportResult>>;
 }
 
+/** A slide's annotations: stored beside it (or in the app's data folder), imported and exported (slide-annotations.ts). */
+export interface AnnotationAccess {
+  load(slide: OwnedSlide): Promise<Result<SlideAnnotations>>;
+  save(slide: OwnedSlide, document: AnnotationDocument): Promise<Result<AnnotationLocation>>;
+  importFile(senderId: number, slide: OwnedSlide): Promise<Result<ImportedAnnotations | null>>;
+  exportFile(senderId: number, slide: OwnedSlide, format: AnnotationFormat): Promise<Result<ExportResult>>;
+}
+
 export interface RecentFilesDep {
   list(): Promise<RecentFile[]>;
   add(path: string, name?: string): Promise<unknown>;
@@ -74,6 +83,7 @@ export interface IpcHandlerDeps {
     chooseSlide?(senderId: number, folder: string, choices: readonly SlideChoice[]): Promise<string | null>;
   };
   exporter: SlideExporter;
+  annotations: AnnotationAccess;
   /** Path of the built-in sample slide (created on first use). */
   samplePath: () => Promise<string>;
   versions: () => AppVersions;
@@ -191,6 +201,12 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
     return written;
   }
 
+  /** Runs work on one of the window's own slides (NOT_OPEN for any other). */
+  function onOwnSlide<T>(senderId: number, slideId: string, work: (slide: OwnedSlide) => Promise<Result<T>>): Promise<Result<T>> {
+    const slide = ownSlide(senderId, slideId);
+    return slide ? work(slide) : Promise.resolve(notOpen(slideId));
+  }
+
   const handlers: MainHandlers = {
     'slide:open-dialog': async (senderId) => {
       const chosen = await deps.dialogs.showOpenSlide(senderId);
@@ -218,6 +234,10 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
       return ok(undefined);
     },
     'app:versions': async () => ok(deps.versions()),
+    'annotations:load': (senderId, { slideId }) => onOwnSlide(senderId, slideId, (slide) => deps.annotations.load(slide)),
+    'annotations:save': (senderId, { slideId, document }) => onOwnSlide(senderId, slideId, (slide) => deps.annotations.save(slide, document)),
+    'annotations:import': (senderId, { slideId }) => onOwnSlide(senderId, slideId, (slide) => deps.annotations.importFile(senderId, slide)),
+    'annotations:export': (senderId, { slideId, format }) => runExport(senderId, slideId, (slide) => deps.annotations.exportFile(senderId, slide, format)),
   };
 
   const controller: IpcController = {

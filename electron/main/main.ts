@@ -12,6 +12,8 @@ import { app, type BrowserWindow, dialog, ipcMain, Menu, type MessageBoxOptions,
 import type { Result, SlideChoice } from '../../shared/errors';
 import { ENGINE_PORT_CHANNELS, type MenuCommand } from '../../shared/ipc';
 import { MAIN_OPERATIONS } from '../../shared/operations';
+import { AnnotationStore } from '../annotations/annotation-store';
+import { setPartialWriteJournal } from '../engine/export/atomic-file';
 import { EngineClient } from '../engine-host/engine-client';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
 import { headlessCliArgv, isSecondInstanceData, parseCliArgs, type SecondInstanceData } from './cli-args';
@@ -23,6 +25,7 @@ import { buildMenuTemplate, type MenuActions } from './menu';
 import { PathAuthorizer } from './path-authorizer';
 import { RecentFiles } from './recent-files';
 import { APP_INDEX_URL, APP_SCHEME, applySessionSecurity, hardenWebContents, isTrustedSender } from './security';
+import { ANNOTATION_EXPORT_FILTERS, ANNOTATION_IMPORT_FILTERS, type AnnotationDialogs, SlideAnnotationFiles } from './slide-annotations';
 import { createSlideRouter, type OpenTarget } from './slide-router';
 import { utilityEngine } from './utility-engine';
 import { WindowStateStore } from './window-state';
@@ -248,9 +251,39 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
       return result.response === 0;
     },
   };
+  // Annotations are saved by main itself: a crash mid-write leaves a temporary file the engine removes at its next start.
+  setPartialWriteJournal(join(userData, 'partial-writes'));
+  const annotationDialogs: AnnotationDialogs = {
+    async chooseImportFile(senderId, defaultFolder) {
+      const parent = windows.fromSenderId(senderId)?.win;
+      if (!parent) return null;
+      const result = await dialog.showOpenDialog(parent, {
+        title: 'Import Annotations',
+        defaultPath: defaultFolder,
+        buttonLabel: 'Import',
+        properties: ['openFile'],
+        filters: ANNOTATION_IMPORT_FILTERS,
+      });
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
+    async chooseExportPath(senderId, defaultPath, format) {
+      const parent = windows.fromSenderId(senderId)?.win;
+      if (!parent) return null;
+      const result = await dialog.showSaveDialog(parent, {
+        title: 'Export Annotations',
+        defaultPath,
+        buttonLabel: 'Export',
+        filters: ANNOTATION_EXPORT_FILTERS[format],
+        properties: ['showOverwriteConfirmation', 'createDirectory'],
+      });
+      return result.canceled || !result.filePath ? null : result.filePath;
+    },
+  };
+  const annotations = new SlideAnnotationFiles(new AnnotationStore({ dataDir: join(userData, 'annotations') }), annotationDialogs);
   const exporter = new Exporter({
     engine,
     dialogs: exportDialogs,
+    annotationsFile: (slide) => annotations.storedFile(slide),
     sendProgress: (senderId, progress) => {
       windows
         .fromSenderId(senderId)
@@ -276,6 +309,7 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     }),
     showInFolder: (path) => shell.showItemInFolder(path),
     exporter,
+    annotations,
     log,
   });
 

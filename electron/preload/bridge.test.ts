@@ -9,10 +9,13 @@ import { fail, ok } from '../../shared/errors';
 import type { EventChannel, EventChannels } from '../../shared/ipc';
 import type { EngineOperation, MainOperation } from '../../shared/operations';
 import { type Endpoint, serveRpc } from '../../shared/rpc';
+import { StubAnnotationDialogs } from '../../testing/fakes/annotation-dialogs';
 import { FakeEngine } from '../../testing/fakes/fake-engine';
+import { AnnotationStore } from '../annotations/annotation-store';
 import { createIpcHandlers } from '../main/ipc-handlers';
 import { PathAuthorizer } from '../main/path-authorizer';
 import { RecentFiles } from '../main/recent-files';
+import { SlideAnnotationFiles } from '../main/slide-annotations';
 import { type BridgeTransport, createSlidescopeApi } from './bridge';
 import { createEnginePort } from './engine-port';
 
@@ -181,6 +184,7 @@ describe('createSlidescopeApi', () => {
         samplePath: async () => '/samples/sample.svs',
         versions: () => ({ app: '1', electron: '-', chrome: '-', node: process.versions.node }),
         showInFolder: () => undefined,
+        annotations: new SlideAnnotationFiles(new AnnotationStore({ dataDir: join(dir, 'annotations') }), new StubAnnotationDialogs()),
       });
       const senderId = 42;
       const api = createSlidescopeApi(

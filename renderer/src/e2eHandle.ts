@@ -2,6 +2,7 @@
 // for tiles through OpenSeadragon itself instead of guessing from pixels.
 
 import type OpenSeadragon from 'openseadragon';
+import type { AnnotationOverlay } from './annotations/annotationOverlay';
 import { e2eHooksEnabled } from './env';
 
 export interface E2EHandle {
@@ -10,6 +11,8 @@ export interface E2EHandle {
   /** The grid's four cells in order (null: a cell showing a refusal instead of a viewer). */
   gridViewers: Array<OpenSeadragon.Viewer | null>;
   tileErrors: number;
+  /** The annotation layers of the views on screen (their draw times measure the frame cost). */
+  annotationOverlays: AnnotationOverlay[];
 }
 
 declare global {
@@ -21,6 +24,6 @@ declare global {
 /** The handle, created on first use; null unless the page was loaded with ?e2e. */
 export function e2eHandle(): E2EHandle | null {
   if (!e2eHooksEnabled) return null;
-  window.__slidescopeE2E ??= { viewer: null, gridViewers: [], tileErrors: 0 };
+  window.__slidescopeE2E ??= { viewer: null, gridViewers: [], tileErrors: 0, annotationOverlays: [] };
   return window.__slidescopeE2E;
 }

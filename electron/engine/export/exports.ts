@@ -5,14 +5,17 @@
 
 import { access } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import type { AnnotationDocument } from '../../../shared/annotations';
 import { exportFileNames, powerProblem, thumbnailSpecProblem } from '../../../shared/export-plan';
 import { LIMITS } from '../../../shared/limits';
 import { downsampleForPower, formatMpp, formatPower, mppAtDownsample, thumbnailSize } from '../../../shared/magnification';
 import type { ComparisonMode, ExportStep, ImageFormat, ThumbnailSpec } from '../../../shared/operations';
 import type { RgbImage, SlideInfo } from '../../../shared/slide';
+import { readAnnotationFile } from '../../annotations/annotation-files';
 import type { SlideEngineApi } from '../engine-api';
 import { SlideError } from '../errors';
 import { sharpFrom } from '../pixels';
+import { annotationLegend, burnAnnotations, type ImageView, withLegendBelow, withLegendInCorner } from './annotation-burn';
 import { writeFileAtomic } from './atomic-file';
 import { composeComparison } from './comparison';
 import { encodeImage } from './encode-image';
@@ -26,12 +29,19 @@ export type ExportPixels = Pick<SlideEngineApi, 'thumbnail' | 'readScaledRegion'
 export interface ExportOptions {
   format: ImageFormat;
   overwrite: boolean;
+  /** A GeoJSON or ImageScope file whose annotations are drawn into the images, with a legend of their classes. */
+  annotations?: string | undefined;
   onProgress?: (step: ExportStep) => void;
   signal?: AbortSignal;
 }
 
 function check(problem: string | null, info: SlideInfo): void {
   if (problem) throw new SlideError('INVALID_ARGUMENT', problem, info.path);
+}
+
+/** The annotations to draw in, read (and refused when the file is bad) before any pixel is. */
+async function annotationsOf(options: ExportOptions): Promise<AnnotationDocument | null> {
+  return options.annotations ? readAnnotationFile(options.annotations) : null;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -62,8 +72,13 @@ export async function exportThumbnail(
   const size = thumbnailSize(info, spec);
   if (size && size.width * size.height > MAX_EXPORT_PIXELS)
     throw new SlideError('TOO_LARGE', `A ${size.width} x ${size.height} image is too large to export.`, info.path);
+  const annotations = await annotationsOf(options);
   options.onProgress?.({ done: 0, total: 1, label: 'thumbnail' });
-  const image = await engine.thumbnail({ slideId, spec }, { signal: options.signal });
+  let image = await engine.thumbnail({ slideId, spec }, { signal: options.signal });
+  if (annotations) {
+    const burned = await burnAnnotations(image, annotations, { x: 0, y: 0, scaleX: image.width / info.width, scaleY: image.height / info.height });
+    image = await withLegendInCorner(burned.image, await annotationLegend(annotations, burned.drawn));
+  }
   await writeFileAtomic(outPath, await encodeImage(image, options.format), options.overwrite);
   options.onProgress?.({ done: 1, total: 1, label: 'thumbnail' });
   return outPath;
@@ -94,15 +109,21 @@ export async function exportComparison(
       info.path,
     );
   }
+  const annotations = await annotationsOf(options);
   const names = exportFileNames(info, powers, options.format);
   const total = powers.length + 2;
   const panels: Array<{ image: RgbImage; label: string }> = [];
+  /** Each magnification's own file: its panel, with the legend of the classes drawn in it. */
+  const singles: RgbImage[] = [];
+  const drawn = new Set<string | null>();
   for (const [i, power] of powers.entries()) {
     options.onProgress?.({ done: i, total, label: formatPower(power) });
     const downsample = downsampleForPower(info, power)!;
     let image: RgbImage;
+    let view: ImageView;
     if (mode.kind === 'slide') {
       image = await engine.thumbnail({ slideId, spec: { kind: 'power', objectivePower: power } }, { signal: options.signal });
+      view = { x: 0, y: 0, scaleX: image.width / info.width, scaleY: image.height / info.height };
     } else {
       const width = mode.panelWidth * downsample;
       const height = mode.panelHeight * downsample;
@@ -116,14 +137,27 @@ export async function exportComparison(
         outHeight: Math.round(mode.panelHeight),
       };
       image = await engine.readScaledRegion(request, { signal: options.signal });
+      view = { x: request.x, y: request.y, scaleX: request.outWidth / width, scaleY: request.outHeight / height };
     }
-    panels.push({ image, label: describePanel(info, downsample, image, power) });
+    const label = describePanel(info, downsample, image, power);
+    if (annotations) {
+      const burned = await burnAnnotations(image, annotations, view);
+      for (const name of burned.drawn) drawn.add(name);
+      image = burned.image;
+      singles.push(await withLegendInCorner(image, await annotationLegend(annotations, burned.drawn)));
+    } else {
+      singles.push(image);
+    }
+    panels.push({ image, label });
   }
   options.onProgress?.({ done: powers.length, total, label: 'comparison' });
   // Everything is made and encoded before the first file is written: a failure leaves no half set.
+  // The composite's four panels share one legend, below them.
+  const composite = await composeComparison(panels);
+  const legend = annotations ? await annotationLegend(annotations, drawn) : null;
   const files = [
-    ...(await Promise.all(panels.map(async (p, i) => ({ path: join(outDir, names.perPower[i]!), bytes: await encodeImage(p.image, options.format) })))),
-    { path: options.comparisonPath ?? join(outDir, names.comparison), bytes: await encodeImage(await composeComparison(panels), options.format) },
+    ...(await Promise.all(singles.map(async (image, i) => ({ path: join(outDir, names.perPower[i]!), bytes: await encodeImage(image, options.format) })))),
+    { path: options.comparisonPath ?? join(outDir, names.comparison), bytes: await encodeImage(await withLegendBelow(composite, legend), options.format) },
   ];
   if (!options.overwrite) {
     const taken = (await Promise.all(files.map(async (f) => ((await exists(f.path)) ? f.path : null)))).filter((p) => p !== null);

@@ -26,6 +26,12 @@ function findFont(): string {
 
 let fontPath: string | undefined;
 
+/** The bundled font's file, for other text drawn into exports (the annotations' legend). */
+export function exportFontPath(): string {
+  fontPath ??= findFont();
+  return fontPath;
+}
+
 function escapeMarkup(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

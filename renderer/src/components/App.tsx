@@ -4,6 +4,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ErrorInfo, Result } from '../../../shared/errors';
 import type { OpenedSlide } from '../../../shared/ipc';
+import { AnnotationContext, type AnnotationContextValue } from '../annotations/AnnotationContext';
+import { useAnnotationKeys } from '../annotations/useAnnotationKeys';
+import { useSlideAnnotations } from '../annotations/useSlideAnnotations';
 import { useApi } from '../api';
 import { type Command, isViewCommand } from '../commands';
 import { describeExportError, describeOpenError } from '../errors';
@@ -17,6 +20,8 @@ import { useRecentFiles } from '../hooks/useRecentFiles';
 import { useSlides } from '../hooks/useSlides';
 import { baseName, dirName } from '../paths';
 import { AboutDialog } from './AboutDialog';
+import { AnnotationContextMenu } from './AnnotationContextMenu';
+import { AnnotationPanel } from './AnnotationPanel';
 import { DropOverlay } from './DropOverlay';
 import { ExportDialog } from './ExportDialog';
 import { HelpOverlay } from './HelpOverlay';
@@ -46,6 +51,22 @@ export function App() {
   const { adopt } = slides;
   const { refresh: refreshRecent } = recent;
   const active = slides.active;
+  const annotations = useSlideAnnotations(api, active, pushNotice);
+  const [annotationsOpen, setAnnotationsOpen] = useState(false);
+  const toggleAnnotations = useCallback(() => setAnnotationsOpen((open) => !open), []);
+  const annotationContext = useMemo<AnnotationContextValue | null>(
+    () => (annotations ? { session: annotations, panelOpen: annotationsOpen, togglePanel: toggleAnnotations } : null),
+    [annotations, annotationsOpen, toggleAnnotations],
+  );
+  useAnnotationKeys(annotationContext);
+  /** An export that draws the annotations in reads what is stored: what is not saved yet is, first. */
+  const savedFirst = useCallback(
+    async <T,>(request: () => Promise<T>): Promise<T> => {
+      await annotations?.flush();
+      return request();
+    },
+    [annotations],
+  );
   // With every slide closed the grid ends too: the next slide opens in the ordinary view.
   useEffect(() => {
     if (!active) setGrid(false);
@@ -194,7 +215,7 @@ export function App() {
   // The dialog belongs to the slide it was opened for: it goes when that slide is closed.
   const exportSlide = exporting && slides.slides.some((s) => s.slideId === exporting.slide.slideId) ? exporting : null;
 
-  return (
+  const body = (
     <div className="app">
       {active ? (
         <>
@@ -219,6 +240,7 @@ export function App() {
               onCommand={runCommand}
               onNotice={pushNotice}
             />
+            {annotationsOpen && annotations && <AnnotationPanel key={active.slideId} session={annotations} onClose={toggleAnnotations} onNotice={pushNotice} />}
             {metadataOpen && <MetadataPanel key={active.slideId} slide={active} onClose={() => setMetadataOpen(false)} />}
           </div>
         </>
@@ -248,8 +270,8 @@ export function App() {
           slide={exportSlide.slide}
           context={exportSlide.context}
           job={exportJob.job}
-          onExportThumbnail={(request) => exportJob.start('thumbnail', exportSlide.slide.info.name, () => api.exportThumbnail(request))}
-          onExportSet={(request) => exportJob.start('set', exportSlide.slide.info.name, () => api.exportComparison(request))}
+          onExportThumbnail={(request) => exportJob.start('thumbnail', exportSlide.slide.info.name, () => savedFirst(() => api.exportThumbnail(request)))}
+          onExportSet={(request) => exportJob.start('set', exportSlide.slide.info.name, () => savedFirst(() => api.exportComparison(request)))}
           onShowInFolder={(path) => {
             void api.showInFolder({ path }).then((result) => {
               if (!result.ok) pushNotice({ kind: 'error', title: 'The folder could not be shown', detail: `${result.error.code}: ${result.error.message}` });
@@ -258,6 +280,8 @@ export function App() {
           onClose={closeExport}
         />
       )}
+      <AnnotationContextMenu />
     </div>
   );
+  return <AnnotationContext.Provider value={annotationContext}>{body}</AnnotationContext.Provider>;
 }

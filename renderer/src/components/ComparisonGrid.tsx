@@ -8,6 +8,7 @@ import { type FormEvent, type Ref, useCallback, useEffect, useImperativeHandle, 
 import type { ErrorInfo } from '../../../shared/errors';
 import type { OpenedSlide } from '../../../shared/ipc';
 import { formatPower } from '../../../shared/magnification';
+import { useAnnotationOverlay } from '../annotations/useAnnotationOverlay';
 import { useApi } from '../api';
 import { e2eHandle } from '../e2eHandle';
 import { drawerChoice } from '../env';
@@ -33,6 +34,8 @@ export interface GridHandle {
   pan: (direction: PanDirection) => void;
   /** Centres every cell on the middle of the slide. */
   recentre: () => void;
+  /** Centres every cell on a level-0 point (an annotation picked in the list). */
+  centerOn: (centre: Point) => void;
 }
 
 export interface ComparisonGridProps {
@@ -90,6 +93,9 @@ export function ComparisonGrid(props: ComparisonGridProps) {
       },
       recentre() {
         link.setCenter({ x: info.width / 2, y: info.height / 2 });
+      },
+      centerOn(centre) {
+        link.setCenter(centre);
       },
     }),
     [viewers, link, info.width, info.height],
@@ -150,6 +156,7 @@ function GridCell({ index, slide, power, link, onViewer, onPowerChange, onTileEr
   // A cell the slide cannot show at its power gets no viewer, only the reason.
   const viewer = useOsdViewer(downsample === null ? null : host, { api, slide, drawer: drawerChoice(), onTileError, variant: 'cell' });
   const view = useViewState(viewer);
+  useAnnotationOverlay(viewer);
 
   useEffect(() => {
     onViewer(index, viewer);

@@ -8,6 +8,8 @@ import type { ComparisonMode, ComparisonRequest, ExportThumbnailRequest, ImageFo
 import { LIMITS } from '../../../shared/limits';
 import { formatPower, thumbnailSize } from '../../../shared/magnification';
 import type { SlideInfo } from '../../../shared/slide';
+import { useAnnotationContext } from '../annotations/AnnotationContext';
+import { fillText } from '../annotations/fillText';
 import { describeExportError } from '../errors';
 import type { ExportJob, ExportKind } from '../hooks/useExportJob';
 import { baseName, dirName } from '../paths';
@@ -26,6 +28,11 @@ export interface ExportDialogProps {
 }
 
 type SizeKind = ThumbnailSpec['kind'];
+
+const ANNOTATION_TEXT = {
+  burn: 'Draw the annotations in, with a legend of their classes ({count})',
+  none: 'Draw the annotations in (this slide has none yet)',
+};
 
 const FORMATS: ReadonlyArray<{ value: ImageFormat; label: string }> = [
   { value: 'png', label: 'PNG (lossless)' },
@@ -75,6 +82,9 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
   const [mode, setMode] = useState<'slide' | 'field'>(context.fromGrid ? 'field' : 'slide');
   const running = job.status === 'running';
   const ids = useId();
+  const annotationCount = useAnnotationContext()?.session.getState().document.annotations.length ?? 0;
+  const [burn, setBurn] = useState(false);
+  const annotations = burn && annotationCount > 0;
 
   const thumbnail = checkThumbnail(info, sizeKind, sizeTexts[sizeKind]);
   // A text left as the grid had it keeps the grid's exact power (4.9899x shows as 4.99x).
@@ -87,13 +97,13 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
 
   const exportThumbnail = (): void => {
     if (!thumbnail.ok) return;
-    onExportThumbnail({ slideId: slide.slideId, spec: thumbnail.value.spec, format });
+    onExportThumbnail({ slideId: slide.slideId, spec: thumbnail.value.spec, format, annotations });
   };
   const exportSet = (): void => {
     const chosen = powers.flatMap((p) => (p.ok ? [p.power] : []));
     if (chosen.length !== powers.length) return;
     const comparisonMode: ComparisonMode = mode === 'slide' ? { kind: 'slide' } : { kind: 'field', ...field };
-    onExportSet({ slideId: slide.slideId, powers: chosen, mode: comparisonMode, format });
+    onExportSet({ slideId: slide.slideId, powers: chosen, mode: comparisonMode, format, annotations });
   };
 
   const sizeOption = (value: SizeKind, label: string, unit: string, hint: string): ReactNode => (
@@ -196,6 +206,17 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
             </fieldset>
           </section>
         )}
+
+        <label className="option-row">
+          <input
+            type="checkbox"
+            checked={annotations}
+            disabled={running || annotationCount === 0}
+            onChange={(event) => setBurn(event.target.checked)}
+            data-testid="export-annotations"
+          />
+          <span>{annotationCount > 0 ? fillText(ANNOTATION_TEXT.burn, { count: annotationCount }) : ANNOTATION_TEXT.none}</span>
+        </label>
 
         <div className="export-actions">
           <label className="format-select">

@@ -1,5 +1,6 @@
 // The keyboard shortcuts, listed from the same table the key handler uses.
 
+import { ANNOTATION_CONTROLS, TOOL_INFO } from '../annotations/tools';
 import { OTHER_CONTROLS, SHORTCUTS } from '../commands';
 import { Modal } from './Modal';
 
@@ -23,6 +24,27 @@ export function HelpOverlay({ onClose }: { onClose: () => void }) {
         <tbody>
           {OTHER_CONTROLS.map((control) => (
             <tr key={control.display + control.label}>
+              <td>
+                <kbd>{control.display}</kbd>
+              </td>
+              <td>{control.label}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h3 className="section-title">Annotations</h3>
+      <table className="shortcut-table" data-testid="annotation-shortcuts">
+        <tbody>
+          {TOOL_INFO.map((info) => (
+            <tr key={info.tool}>
+              <td>
+                <kbd>{info.display}</kbd>
+              </td>
+              <td>{info.title}</td>
+            </tr>
+          ))}
+          {ANNOTATION_CONTROLS.map((control) => (
+            <tr key={control.display}>
               <td>
                 <kbd>{control.display}</kbd>
               </td>

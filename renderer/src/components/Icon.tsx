@@ -18,7 +18,18 @@ export type IconName =
   | 'warning'
   | 'grid'
   | 'export'
-  | 'folder';
+  | 'folder'
+  | 'select'
+  | 'ruler'
+  | 'point'
+  | 'rectangle'
+  | 'ellipse'
+  | 'polygon'
+  | 'freehand'
+  | 'undo'
+  | 'redo'
+  | 'list'
+  | 'trash';
 
 const PATHS: Record<IconName, string> = {
   plus: 'M12 5v14M5 12h14',
@@ -39,6 +50,17 @@ const PATHS: Record<IconName, string> = {
   grid: 'M4 4h7v7H4zM13 4h7v7h-7zM4 13h7v7H4zM13 13h7v7h-7z',
   export: 'M12 15V3M7 8l5-5 5 5M4 14v6h16v-6',
   folder: 'M3 6v13h18V8h-9l-2-2z',
+  select: 'M5 3l14 8-6 2-3 6z',
+  ruler: 'M3 17L17 3l4 4L7 21zM7 13l2 2M10 10l2 2M13 7l2 2',
+  point: 'M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM12 3v3M12 18v3M3 12h3M18 12h3',
+  rectangle: 'M4 6h16v12H4z',
+  ellipse: 'M12 18c4.4 0 8-2.7 8-6s-3.6-6-8-6-8 2.7-8 6 3.6 6 8 6z',
+  polygon: 'M12 3l9 7-4 10H7L3 10z',
+  freehand: 'M4 16c2-6 5-10 8-8s-1 8 3 9 4-6 5-9',
+  undo: 'M9 14L4 9l5-5M4 9h11a5 5 0 0 1 0 10h-3',
+  redo: 'M15 14l5-5-5-5M20 9H9a5 5 0 0 0 0 10h3',
+  list: 'M8 6h13M8 12h13M8 18h13M3.5 6h.5M3.5 12h.5M3.5 18h.5',
+  trash: 'M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3',
 };
 
 export function Icon({ name, size = 18 }: { name: IconName; size?: number }) {

@@ -11,6 +11,8 @@ import { type Ref, useCallback, useEffect, useImperativeHandle, useRef, useState
 import type { ErrorInfo } from '../../../shared/errors';
 import type { OpenedSlide } from '../../../shared/ipc';
 import { LIMITS } from '../../../shared/limits';
+import { useAnnotationFocus } from '../annotations/useAnnotationFocus';
+import { useAnnotationOverlay } from '../annotations/useAnnotationOverlay';
 import { useApi } from '../api';
 import type { Command, ViewCommand } from '../commands';
 import { e2eHandle } from '../e2eHandle';
@@ -22,6 +24,7 @@ import { useOsdViewer } from '../hooks/useOsdViewer';
 import { useViewState } from '../hooks/useViewState';
 import type { Point } from '../viewer/linkedViewers';
 import { GRID_DEFAULT_POWERS, imageZoomForPower } from '../viewer/magnification';
+import { AnnotationToolbar } from './AnnotationToolbar';
 import { ComparisonGrid, type GridHandle, gridCellSize } from './ComparisonGrid';
 import { ScaleBar } from './ScaleBar';
 import { ViewerToolbar } from './ViewerToolbar';
@@ -86,6 +89,8 @@ export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fulls
 
   const viewer = useOsdViewer(grid ? null : host, { api, slide, drawer: drawerChoice(), onTileError });
   const view = useViewState(viewer);
+  useAnnotationOverlay(viewer);
+  useAnnotationFocus(viewer, grid ? (centre) => gridRef.current?.centerOn(centre) : null);
 
   useEffect(() => {
     if (viewer && view.ready) viewer.navigator?.setVisible(navigatorVisible);
@@ -265,6 +270,7 @@ export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fulls
         onCommand={onCommand}
         onPreset={setPower}
       />
+      <AnnotationToolbar />
       <div ref={setStage} className="viewer-stage" data-testid="viewer-stage">
         {grid ? (
           stageSize.width > 0 && (

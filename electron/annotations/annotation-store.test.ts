@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { readGeoJson } from '../../shared/annotation-geojson';
+import { emptyDocument } from '../../shared/annotations';
+import { everyKind } from '../../testing/annotation-samples';
+import { writeFileAtomic } from '../engine/export/atomic-file';
+import { AnnotationStore, sidecarPath, slideIdentity } from './annotation-store';
+
+let root: string;
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'slidescope-annotation-store-'));
+});
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** A stand-in slide: the store reads only its size and first bytes. */
+async function slide(folder: string, name: string, content = 'II*\u0000 a slide header'): Promise<string> {
+  await mkdir(join(root, folder), { recursive: true });
+  const path = join(root, folder, name);
+  await writeFile(path, content);
+  return path;
+}
+
+/** A store whose writes fail in `readOnly` folders, as a read-only share's would. */
+function store(readOnly: string[] = []) {
+  const writes: string[] = [];
+  return {
+    writes,
+    store: new AnnotationStore({
+      dataDir: join(root, 'app-data', 'annotations'),
+      write: async (path, bytes) => {
+        writes.push(path);
+        if (readOnly.some((folder) => dirname(path) === join(root, folder))) throw Object.assign(new Error('read-only'), { code: 'EROFS' });
+        await writeFileAtomic(path, bytes, true);
+      },
+    }),
+  };
+}
+
+describe('the annotation store', () => {
+  it('saves beside the slide as <slide name>.annotations.geojson, atomically, and reads it back', async () => {
+    const path = await slide('cohort', 'CMU-1.svs');
+    const { store: s } = store();
+    assert.deepEqual(await s.load(path), { document: emptyDocument(), location: null, unreadable: null });
+    const location = await s.save(path, everyKind());
+    assert.deepEqual(location, { path: join(root, 'cohort', 'CMU-1.svs.annotations.geojson'), beside: true });
+    assert.equal(sidecarPath(path), location.path);
+    assert.deepEqual(await readdir(join(root, 'cohort')), ['CMU-1.svs', 'CMU-1.svs.annotations.geojson'], 'no temporary file left');
+    // What is beside the slide is plain QuPath GeoJSON.
+    assert.deepEqual(readGeoJson(await readFile(location.path, 'utf8'), { newId: () => 'x' }), everyKind());
+    assert.deepEqual(await new AnnotationStore({ dataDir: join(root, 'elsewhere') }).load(path), { document: everyKind(), location, unreadable: null });
+  });
+
+  it("a read-only folder: the app's data folder, keyed by the slide's identity, found again when the slide is moved", async () => {
+    const path = await slide('read-only', 'teaching.svs', 'II*\u0000 teaching slide');
+    const { store: s } = store(['read-only']);
+    const location = await s.save(path, everyKind());
+    assert.equal(location.beside, false);
+    assert.equal(location.path, join(root, 'app-data', 'annotations', `${await slideIdentity(path)}.annotations.geojson`));
+    assert.match(location.path, /[/\\]\d+-[0-9a-f]{32}\.annotations\.geojson$/);
+    // Moved (copied) elsewhere, where nothing is beside it: the same annotations.
+    await mkdir(join(root, 'moved'));
+    const moved = join(root, 'moved', 'renamed.svs');
+    await copyFile(path, moved);
+    assert.deepEqual((await s.load(moved)).document, everyKind());
+    // Another slide does not see them.
+    const other = await slide('read-only2', 'teaching.svs', 'II*\u0000 another slide');
+    assert.equal((await s.load(other)).location, null);
+    // Where the folder takes files, what is beside the slide wins.
+    await s.save(moved, emptyDocument());
+    assert.deepEqual((await s.load(moved)).location, { path: sidecarPath(moved), beside: true });
+    assert.deepEqual((await s.load(moved)).document, emptyDocument());
+  });
+
+  it('saves one at a time per slide, in the order asked: the last one stays', async () => {
+    const path = await slide('busy', 'a.svs');
+    const { store: s } = store();
+    const docs = [1, 2, 3, 4, 5].map((n) => ({ ...everyKind(), annotations: everyKind().annotations.slice(0, n) }));
+    await Promise.all(docs.map((doc) => s.save(path, doc)));
+    assert.equal((await s.load(path)).document.annotations.length, 5);
+  });
+
+  it('a stored file that cannot be read is kept aside, not written over; the slide opens with none', async () => {
+    const path = await slide('damaged', 'b.svs');
+    await writeFile(sidecarPath(path), '{"type":"FeatureCollection","features":[\n{"type":"Feature",}\n]}');
+    const { store: s } = store();
+    const loaded = await s.load(path);
+    assert.deepEqual(loaded.document, emptyDocument());
+    assert.equal(loaded.location, null);
+    assert.equal(loaded.unreadable?.code, 'CORRUPT_DATA');
+    assert.match(loaded.unreadable?.message ?? '', /line 2/);
+    assert.match(loaded.unreadable?.keptAs ?? '', /b\.svs\.annotations\.geojson\.unreadable-/);
+    assert.match(await readFile(loaded.unreadable?.keptAs ?? '', 'utf8'), /"Feature",}/);
+    await s.save(path, everyKind());
+    assert.equal((await readdir(join(root, 'damaged'))).length, 3, 'the slide, the kept file and the new one');
+  });
+
+  it('nowhere to write: IO_ERROR naming both places', async () => {
+    const path = await slide('nowhere', 'c.svs');
+    const s = new AnnotationStore({
+      dataDir: join(root, 'app-data-2'),
+      write: async () => {
+        throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+      },
+    });
+    await assert.rejects(
+      s.save(path, everyKind()),
+      (error: Error & { code?: string }) => error.code === 'IO_ERROR' && /beside it .* nor in the app's data folder/.test(error.message),
+    );
+  });
+});

@@ -1,0 +1,155 @@
+// Where a slide's annotations live between sessions, so they come back when the slide opens again:
+// beside the slide as `<slide name>.annotations.geojson` (QuPath's GeoJSON, which QuPath, TIAToolbox
+// and a notebook read as they are) when its folder takes a file, else in the app's data folder under
+// the slide's identity: its size and a hash of its first 64 KB, so that a slide moved or copied
+// elsewhere keeps them. Written whole or not at all (temporary file, fsync, rename); one write at a
+// time per slide. A stored file that cannot be read is renamed aside, never written over.
+
+import { createHash } from 'node:crypto';
+import { mkdir, open, rename, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { writeGeoJson } from '../../shared/annotation-geojson';
+import { type AnnotationDocument, type AnnotationLocation, emptyDocument, type SlideAnnotations } from '../../shared/annotations';
+import { toErrorInfo } from '../../shared/errors';
+import { SlideError } from '../engine/errors';
+import { writeFileAtomic } from '../engine/export/atomic-file';
+import { readAnnotationFile } from './annotation-files';
+
+/** How much of a slide's start identifies it: headers and the first directory of every format we read. */
+const IDENTITY_BYTES = 64 * 1024;
+export const SIDECAR_SUFFIX = '.annotations.geojson';
+
+/**
+ * Where the app keeps annotations of slides in read-only folders: its data folder as Electron names it
+ * (app.getPath('userData')), so that the command line finds what the app stored.
+ * SLIDESCOPE_ANNOTATIONS_DIR puts it elsewhere (tests).
+ */
+export function defaultAnnotationsDir(env: NodeJS.ProcessEnv = process.env): string {
+  const override = env['SLIDESCOPE_ANNOTATIONS_DIR'];
+  if (override) return override;
+  const base =
+    process.platform === 'win32'
+      ? (env['APPDATA'] ?? join(homedir(), 'AppData', 'Roaming'))
+      : process.platform === 'darwin'
+        ? join(homedir(), 'Library', 'Application Support')
+        : env['XDG_CONFIG_HOME'] || join(homedir(), '.config');
+  return join(base, 'Slidescope', 'annotations');
+}
+
+/** `<slide name>.annotations.geojson` beside the slide. */
+export function sidecarPath(slidePath: string): string {
+  return join(dirname(slidePath), `${basename(slidePath)}${SIDECAR_SUFFIX}`);
+}
+
+/** A slide's identity: its size and the SHA-256 of its first 64 KB (the same wherever the file is). */
+export async function slideIdentity(slidePath: string): Promise<string> {
+  const handle = await open(slidePath, 'r').catch((error: NodeJS.ErrnoException) => {
+    throw new SlideError('NOT_FOUND', `${basename(slidePath)} cannot be read (${error.code ?? error.message}).`, slidePath);
+  });
+  try {
+    const { size } = await handle.stat();
+    const head = Buffer.alloc(Math.min(size, IDENTITY_BYTES));
+    await handle.read(head, 0, head.length, 0);
+    return `${size}-${createHash('sha256').update(head).digest('hex').slice(0, 32)}`;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+}
+
+export interface AnnotationStoreOptions {
+  /** The app's data folder for annotations whose slide's folder is read-only. */
+  dataDir: string;
+  /** Test seam: writes a file atomically (default: the exports' writeFileAtomic, replacing). */
+  write?: (path: string, bytes: Uint8Array) => Promise<void>;
+}
+
+export class AnnotationStore {
+  readonly #dataDir: string;
+  readonly #write: (path: string, bytes: Uint8Array) => Promise<void>;
+  readonly #identities = new Map<string, Promise<string>>();
+  /** Per slide, the last write: the next waits for it (two saves never interleave). */
+  readonly #writes = new Map<string, Promise<unknown>>();
+
+  constructor(options: AnnotationStoreOptions) {
+    this.#dataDir = options.dataDir;
+    this.#write = options.write ?? ((path, bytes) => writeFileAtomic(path, bytes, true));
+  }
+
+  #identity(slidePath: string): Promise<string> {
+    let identity = this.#identities.get(slidePath);
+    if (!identity) {
+      identity = slideIdentity(slidePath);
+      identity.catch(() => this.#identities.delete(slidePath));
+      this.#identities.set(slidePath, identity);
+    }
+    return identity;
+  }
+
+  async #dataPath(slidePath: string): Promise<string> {
+    return join(this.#dataDir, `${await this.#identity(slidePath)}${SIDECAR_SUFFIX}`);
+  }
+
+  /** The file holding the slide's annotations now, if any: beside it first, then in the data folder. */
+  async locate(slidePath: string): Promise<AnnotationLocation | null> {
+    const beside = sidecarPath(slidePath);
+    if (await exists(beside)) return { path: beside, beside: true };
+    const data = await this.#dataPath(slidePath);
+    return (await exists(data)) ? { path: data, beside: false } : null;
+  }
+
+  /** The stored annotations (QuPath's classes and none when nothing is stored). */
+  async load(slidePath: string): Promise<SlideAnnotations> {
+    await this.#writes.get(slidePath);
+    const location = await this.locate(slidePath);
+    if (!location) return { document: emptyDocument(), location: null, unreadable: null };
+    try {
+      return { document: await readAnnotationFile(location.path), location, unreadable: null };
+    } catch (error) {
+      // Kept for the user to look at: the next save must not replace what they had.
+      const keptAs = `${location.path}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      await rename(location.path, keptAs);
+      const { code, message } = toErrorInfo(error);
+      return { document: emptyDocument(), location: null, unreadable: { code, message, keptAs } };
+    }
+  }
+
+  /** Stores the document beside the slide, or in the data folder when the slide's folder refuses the file. */
+  save(slidePath: string, doc: AnnotationDocument): Promise<AnnotationLocation> {
+    const previous = this.#writes.get(slidePath) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.#save(slidePath, doc));
+    this.#writes.set(slidePath, next);
+    return next;
+  }
+
+  async #save(slidePath: string, doc: AnnotationDocument): Promise<AnnotationLocation> {
+    const bytes = new TextEncoder().encode(writeGeoJson(doc));
+    const beside = sidecarPath(slidePath);
+    try {
+      await this.#write(beside, bytes);
+      return { path: beside, beside: true };
+    } catch (besideError) {
+      // A read-only folder (a shared drive, a DVD of teaching slides): the app's data folder instead.
+      const data = await this.#dataPath(slidePath);
+      try {
+        await mkdir(this.#dataDir, { recursive: true });
+        await this.#write(data, bytes);
+        return { path: data, beside: false };
+      } catch (error) {
+        const reason = toErrorInfo(error).message;
+        throw new SlideError(
+          'IO_ERROR',
+          `The annotations of ${basename(slidePath)} could not be saved beside it (${toErrorInfo(besideError).message}) nor in the app's data folder (${reason}).`,
+          slidePath,
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,97 @@
+// `slidescope annotations` and --annotations as users run them: a real process on a copy of
+// CMU-1-Small-Region, the app's data folder in a temporary one.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { readGeoJson, writeGeoJson } from '../../shared/annotation-geojson';
+import { everyKind } from '../../testing/annotation-samples';
+import { sharedSlide } from '../../testing/paths';
+
+const CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
+const out = mkdtempSync(join(tmpdir(), 'slidescope-cli-annotations-'));
+const dataDir = join(out, 'app-data');
+after(() => rmSync(out, { recursive: true, force: true }));
+
+function cli(...args: string[]) {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, SLIDESCOPE_ANNOTATIONS_DIR: dataDir },
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+const slide = join(out, 'CMU-1-Small-Region.svs');
+copyFileSync(sharedSlide('CMU-1-Small-Region.svs'), slide);
+
+describe('slidescope annotations', () => {
+  test('import into the store beside the slide, summarise, export as GeoJSON and ImageScope', () => {
+    const input = join(out, 'qupath.geojson');
+    writeFileSync(input, writeGeoJson(everyKind()));
+    assert.match(cli('annotations', slide).stdout, /0 annotations \(none stored\)/);
+
+    const imported = cli('annotations', slide, '--import', input);
+    assert.equal(imported.status, 0, imported.stderr);
+    assert.match(
+      imported.stdout,
+      /6 annotations imported from .*qupath\.geojson; CMU-1-Small-Region\.svs has 6, saved in .*CMU-1-Small-Region\.svs\.annotations\.geojson/,
+    );
+    assert.ok(existsSync(`${slide}.annotations.geojson`));
+
+    const summary = cli('annotations', slide, '--json');
+    assert.equal(summary.status, 0, summary.stderr);
+    const json = JSON.parse(summary.stdout);
+    assert.equal(json.annotations, 6);
+    assert.deepEqual(json.location, { path: `${slide}.annotations.geojson`, beside: true });
+    const tumor = json.classes.find((c: { name: string }) => c.name === 'Tumor');
+    // The 0.2 x 7.5 px box at 0.499 µm/px.
+    assert.ok(Math.abs(tumor.area - 0.2 * 7.5 * 0.499 * 0.499) < 1e-9);
+    assert.match(cli('annotations', slide).stdout, /Gland\s+2/);
+
+    const geojson = join(out, 'exported.geojson');
+    assert.equal(cli('annotations', slide, '--export', geojson).status, 0);
+    assert.deepEqual(readGeoJson(readFileSync(geojson, 'utf8'), { newId: () => 'x' }), everyKind());
+    const exists = cli('annotations', slide, '--export', geojson);
+    assert.equal(exists.status, 1);
+    assert.match(exists.stderr, /EXISTS/);
+    const xml = join(out, 'exported.xml');
+    assert.equal(cli('annotations', slide, '--export', xml).status, 0);
+    assert.match(readFileSync(xml, 'utf8'), /^<\?xml[\s\S]*<Annotations MicronsPerPixel="0.499000">/);
+  });
+
+  test('bad files and arguments: the line or feature, the usage', () => {
+    const bad = join(out, 'bad.geojson');
+    writeFileSync(bad, '[{"type":"Feature","geometry":{"type":"LineString","coordinates":[[1,2]]}}]');
+    const run = cli('annotations', slide, '--import', bad);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /bad\.geojson: CORRUPT_DATA: Feature 1: the LineString has 1 position, fewer than 2\./);
+    assert.equal(cli('annotations', slide, '--export', join(out, 'x.svg'), '--format', 'svg').status, 2);
+    assert.equal(cli('annotations').status, 2);
+    assert.match(cli('annotations', join(out, 'missing.svs')).stderr, /NOT_FOUND/);
+  });
+
+  test('--annotations draws a file into a thumbnail and a comparison; "stored" draws the slide\'s own', async () => {
+    const marks = join(out, 'marks.geojson');
+    const doc = everyKind();
+    doc.annotations = [{ ...doc.annotations[2]!, shape: { kind: 'rectangle', x0: 500, y0: 1000, x1: 1500, y1: 2000 } }];
+    writeFileSync(marks, writeGeoJson(doc));
+    const thumbs = join(out, 'thumbs');
+    const run = cli('thumbnail', slide, '--size', '1000', '--out', thumbs, '--annotations', marks);
+    assert.equal(run.status, 0, run.stderr);
+    const { data, info } = await sharp(join(thumbs, 'CMU-1-Small-Region_thumbnail.png')).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const at = (x: number, y: number) => [...data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3)];
+    assert.deepEqual(at(168, 505), [200, 0, 0]);
+    // The comparison, drawn from what is stored with the slide (the six of the first test).
+    const comparison = join(out, 'compare', 'grid.png');
+    const compared = cli('compare', slide, '--powers', '1.25,2.5', '--out', comparison, '--annotations', 'stored');
+    assert.equal(compared.status, 0, compared.stderr);
+    assert.ok(existsSync(comparison));
+    // A file for several slides is a usage error.
+    assert.equal(cli('thumbnail', slide, sharedSlide('openslide-python_small.svs'), '--out', thumbs, '--annotations', marks).status, 2);
+  });
+});

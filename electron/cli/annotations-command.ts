@@ -1,0 +1,87 @@
+// `slidescope annotations SLIDE`: what the app keeps of a slide's annotations, from the command line
+// and through the same store (beside the slide, or the app's data folder): a summary by class, an
+// import of a GeoJSON or ImageScope file into them, an export of them as either.
+
+import { randomUUID } from 'node:crypto';
+import { extname, resolve } from 'node:path';
+import { formatArea, measureShape } from '../../shared/annotation-geometry';
+import { type AnnotationDocument, type AnnotationFormat, mergeDocuments } from '../../shared/annotations';
+import type { Result } from '../../shared/errors';
+import type { SlideInfo } from '../../shared/slide';
+import { readAnnotationFile, writeAnnotationFile } from '../annotations/annotation-files';
+import type { AnnotationStore } from '../annotations/annotation-store';
+import { type Engine, withSlide } from './commands';
+import { UsageError } from './usage-error';
+
+export interface AnnotationsOptions {
+  importFile?: string | undefined;
+  exportFile?: string | undefined;
+  format?: string | undefined;
+  overwrite: boolean;
+  json: boolean;
+}
+
+/** --format, or the export file's extension: .xml is ImageScope, anything else GeoJSON. */
+export function annotationFormat(format: string | undefined, file: string): AnnotationFormat {
+  const f = (format ?? (extname(file).toLowerCase() === '.xml' ? 'imagescope' : 'geojson')).toLowerCase();
+  if (f === 'geojson' || f === 'imagescope') return f;
+  throw new UsageError(`--format must be geojson or imagescope (got "${format}").`);
+}
+
+interface ClassLine {
+  name: string | null;
+  count: number;
+  area: number;
+}
+
+function byClass(doc: AnnotationDocument, info: SlideInfo): ClassLine[] {
+  const lines = new Map<string | null, ClassLine>();
+  for (const a of doc.annotations) {
+    const line = lines.get(a.classification) ?? { name: a.classification, count: 0, area: 0 };
+    lines.set(a.classification, line);
+    const m = measureShape(a.shape, info.mpp);
+    line.count += m.count ?? 1;
+    line.area += m.area ?? 0;
+  }
+  return [...lines.values()];
+}
+
+/** Runs the command on one slide; what it did goes to stdout (or a warning to stderr). */
+export async function runAnnotations(engine: Engine, store: AnnotationStore, slide: string, options: AnnotationsOptions): Promise<Result<string>> {
+  const path = resolve(slide);
+  return withSlide(engine, path, async (_slideId, info) => {
+    const out: string[] = [];
+    let loaded = await store.load(path);
+    if (loaded.unreadable) {
+      process.stderr.write(`slidescope: ${loaded.unreadable.message} (kept as ${loaded.unreadable.keptAs})\n`);
+    }
+    if (options.importFile) {
+      const file = resolve(options.importFile);
+      const imported = await readAnnotationFile(file);
+      const location = await store.save(path, mergeDocuments(loaded.document, imported, randomUUID));
+      loaded = await store.load(path);
+      out.push(
+        `${imported.annotations.length} annotations imported from ${file}; ${info.name} has ${loaded.document.annotations.length}, saved in ${location.path}`,
+      );
+    }
+    if (options.exportFile) {
+      const file = resolve(options.exportFile);
+      await writeAnnotationFile(file, loaded.document, annotationFormat(options.format, file), info.mpp, options.overwrite);
+      out.push(file);
+    }
+    if (!options.importFile && !options.exportFile) {
+      const lines = byClass(loaded.document, info);
+      const unit = info.mpp ? 'µm' : 'px';
+      if (options.json) {
+        const classes = lines.map((l) => ({ name: l.name, count: l.count, area: l.area, unit: `${unit}²` }));
+        out.push(JSON.stringify({ location: loaded.location, annotations: loaded.document.annotations.length, classes }, null, 2));
+      } else {
+        out.push(`${info.name}: ${loaded.document.annotations.length} annotations${loaded.location ? `, in ${loaded.location.path}` : ' (none stored)'}`);
+        for (const l of lines)
+          out.push(`  ${(l.name ?? 'Unclassified').padEnd(20)} ${String(l.count).padStart(6)}  ${l.area > 0 ? formatArea(l.area, unit) : ''}`);
+        if (!info.mpp) out.push('  (the slide records no pixel size: areas are in pixels)');
+      }
+    }
+    return { ok: true, value: out.join('\n') };
+  });
+}

@@ -1,0 +1,133 @@
+// Annotations drawn into exports of CMU-1-Small-Region, read back with sharp: the class's colour on
+// the outline, the legend's swatch, the comparison's legend below its panels.
+
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import sharp from 'sharp';
+import { writeGeoJson } from '../../../shared/annotation-geojson';
+import { type AnnotationDocument, emptyDocument } from '../../../shared/annotations';
+import { openSlide } from '../../../testing/open-slide';
+import { sharedSlide } from '../../../testing/paths';
+import { SlideEngine } from '../engine';
+
+const TUMOR: [number, number, number] = [200, 0, 0];
+const STROMA: [number, number, number] = [150, 200, 150];
+
+function document(): AnnotationDocument {
+  const doc = emptyDocument();
+  doc.annotations.push(
+    {
+      id: '11111111-1111-4111-8111-111111111111',
+      name: '',
+      description: '',
+      classification: 'Tumor',
+      shape: { kind: 'rectangle', x0: 500, y0: 1000, x1: 1500, y1: 2000 },
+    },
+    {
+      id: '22222222-2222-4222-8222-222222222222',
+      name: '',
+      description: '',
+      classification: 'Stroma',
+      shape: { kind: 'line', points: [1800, 200, 1800, 2800] },
+    },
+  );
+  return doc;
+}
+
+async function pixelAt(file: string, x: number, y: number): Promise<number[]> {
+  const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const i = (y * info.width + x) * 3;
+  return [data[i]!, data[i + 1]!, data[i + 2]!];
+}
+
+/** How many pixels of a region have exactly this colour (a swatch of the legend). */
+async function countColor(file: string, region: { left: number; top: number; width: number; height: number }, rgb: number[]): Promise<number> {
+  const { data } = await sharp(file).removeAlpha().extract(region).raw().toBuffer({ resolveWithObject: true });
+  let n = 0;
+  for (let i = 0; i < data.length; i += 3) if (data[i] === rgb[0] && data[i + 1] === rgb[1] && data[i + 2] === rgb[2]) n++;
+  return n;
+}
+
+describe('annotations burned into exports', () => {
+  const engine = new SlideEngine();
+  let out: string;
+  let annotations: string;
+  before(async () => {
+    out = await mkdtemp(join(tmpdir(), 'slidescope-burn-'));
+    annotations = join(out, 'marks.geojson');
+    await writeFile(annotations, writeGeoJson(document()));
+  });
+  after(async () => {
+    await engine.closeAll();
+    await rm(out, { recursive: true, force: true });
+  });
+
+  test('a thumbnail: the outline in its class colour where it lies, a legend of the classes drawn', async () => {
+    const { slideId } = await openSlide(engine, sharedSlide('CMU-1-Small-Region.svs'));
+    const path = join(out, 'thumb.png');
+    // 2220 x 2967 to 748 x 1000: level-0 x 500 is at 168.5, x 1800 at 606.5, y 1500 at 505.6.
+    await engine.writeThumbnail({ slideId, spec: { kind: 'size', longestSide: 1000 }, path, format: 'png', overwrite: false, annotations });
+    const meta = await sharp(path).metadata();
+    assert.deepEqual([meta.width, meta.height], [748, 1000]);
+    assert.deepEqual(await pixelAt(path, 168, 505), TUMOR);
+    assert.deepEqual(await pixelAt(path, 606, 505), STROMA, 'the line at x 1800');
+    // Inside the rectangle the slide shows through.
+    assert.notDeepEqual(await pixelAt(path, 300, 505), TUMOR);
+    // The legend in the bottom-left corner: a 14 px swatch of each class.
+    const corner = { left: 0, top: 1000 - 80, width: 200, height: 80 };
+    assert.ok((await countColor(path, corner, TUMOR)) >= 144, 'the Tumor swatch');
+    assert.ok((await countColor(path, corner, STROMA)) >= 144, 'the Stroma swatch');
+    // Without annotations: the same thumbnail, plain.
+    const plain = join(out, 'plain.png');
+    await engine.writeThumbnail({ slideId, spec: { kind: 'size', longestSide: 1000 }, path: plain, format: 'png', overwrite: false });
+    assert.notDeepEqual(await pixelAt(plain, 168, 505), TUMOR);
+  });
+
+  test('a field-of-view set: each panel drawn where the field shows it, one legend below the 2x2 composite', async () => {
+    const { slideId } = await openSlide(engine, sharedSlide('CMU-1-Small-Region.svs'));
+    const folder = await mkdtemp(join(out, 'set-'));
+    // Centred on the rectangle's left edge (x 500) at mid-height: at 10x (downsample 2) the edge is the panel's middle column.
+    const mode = { kind: 'field' as const, centerX: 500, centerY: 1500, panelWidth: 400, panelHeight: 300 };
+    const written = await engine.writeComparison({ slideId, powers: [1.25, 2.5, 5, 10], mode, folder, format: 'png', overwrite: false, annotations });
+    assert.equal(written.files.length, 5);
+    const tenX = written.files.find((f) => f.endsWith('_10x.png'))!;
+    assert.deepEqual(await pixelAt(tenX, 200, 150), TUMOR);
+    const composite = written.files.find((f) => f.endsWith('_resolution_comparison.png'))!;
+    const meta = await sharp(composite).metadata();
+    const bottom = { left: 0, top: (meta.height ?? 0) - 60, width: 200, height: 60 };
+    assert.ok((await countColor(composite, bottom, TUMOR)) >= 144, 'the legend below the panels');
+  });
+
+  test('a bad annotation file is refused, naming its line, before anything is read or written', async () => {
+    const { slideId } = await openSlide(engine, sharedSlide('CMU-1-Small-Region.svs'));
+    const bad = join(out, 'bad.geojson');
+    await writeFile(bad, '{"type":"FeatureCollection",\n"features":[}');
+    const folder = await mkdtemp(join(out, 'none-'));
+    await assert.rejects(
+      engine.writeThumbnail({
+        slideId,
+        spec: { kind: 'size', longestSide: 100 },
+        path: join(folder, 'x.png'),
+        format: 'png',
+        overwrite: false,
+        annotations: bad,
+      }),
+      (error: { code?: string; message?: string; path?: string }) => error.code === 'CORRUPT_DATA' && /line 2/.test(error.message ?? '') && error.path === bad,
+    );
+    await assert.rejects(
+      engine.writeThumbnail({
+        slideId,
+        spec: { kind: 'size', longestSide: 100 },
+        path: join(folder, 'y.png'),
+        format: 'png',
+        overwrite: false,
+        annotations: join(out, 'missing.geojson'),
+      }),
+      { code: 'NOT_FOUND' },
+    );
+    assert.deepEqual(await readdir(folder), []);
+  });
+});

@@ -1,0 +1,83 @@
+// The main process's side of a slide's annotations (annotations:* of the operation table): loading and
+// saving them in the store (beside the slide, or in the app's data folder), importing a file the user
+// picks and exporting to one. Dialogs are injected, so the unit tests and the e2e host run this code
+// with stubs.
+
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { AnnotationDocument, AnnotationFormat, AnnotationLocation, ImportedAnnotations, SlideAnnotations } from '../../shared/annotations';
+import { ok, type Result, toErrorInfo } from '../../shared/errors';
+import { slideStem } from '../../shared/export-plan';
+import type { ExportResult } from '../../shared/operations';
+import { readAnnotationFile, writeAnnotationFile } from '../annotations/annotation-files';
+import type { AnnotationStore } from '../annotations/annotation-store';
+import type { AnnotationAccess, OwnedSlide } from './ipc-handlers';
+
+/** The native parts, per requesting window. null: the user cancelled. */
+export interface AnnotationDialogs {
+  /** An open dialog for GeoJSON and ImageScope XML files, starting in the slide's folder. */
+  chooseImportFile(senderId: number, defaultFolder: string): Promise<string | null>;
+  /** A save dialog (it confirms replacing an existing file itself). */
+  chooseExportPath(senderId: number, defaultPath: string, format: AnnotationFormat): Promise<string | null>;
+}
+
+/** What an export is called by default: `<slide>.geojson`, or `<slide>.xml`, the name ImageScope opens beside a slide. */
+export const ANNOTATION_EXTENSIONS: Record<AnnotationFormat, string> = { geojson: 'geojson', imagescope: 'xml' };
+
+/** Native dialog filters: the import dialog takes both formats, each export its own. */
+export const ANNOTATION_IMPORT_FILTERS = [
+  { name: 'Annotations (GeoJSON, ImageScope XML)', extensions: ['geojson', 'json', 'xml'] },
+  { name: 'All files', extensions: ['*'] },
+];
+export const ANNOTATION_EXPORT_FILTERS: Record<AnnotationFormat, Array<{ name: string; extensions: string[] }>> = {
+  geojson: [{ name: 'GeoJSON (QuPath, TIAToolbox)', extensions: ['geojson', 'json'] }],
+  imagescope: [{ name: 'Aperio ImageScope XML', extensions: ['xml'] }],
+};
+
+async function attempt<T>(work: () => Promise<T>, path?: string): Promise<Result<T>> {
+  try {
+    return ok(await work());
+  } catch (error) {
+    return { ok: false, error: toErrorInfo(error, path) };
+  }
+}
+
+export class SlideAnnotationFiles implements AnnotationAccess {
+  constructor(
+    private readonly store: AnnotationStore,
+    private readonly dialogs: AnnotationDialogs,
+    private readonly exists: (path: string) => boolean = existsSync,
+  ) {}
+
+  load(slide: OwnedSlide): Promise<Result<SlideAnnotations>> {
+    return attempt(() => this.store.load(slide.path), slide.path);
+  }
+
+  save(slide: OwnedSlide, document: AnnotationDocument): Promise<Result<AnnotationLocation>> {
+    return attempt(() => this.store.save(slide.path, document), slide.path);
+  }
+
+  async importFile(senderId: number, slide: OwnedSlide): Promise<Result<ImportedAnnotations | null>> {
+    const file = await this.dialogs.chooseImportFile(senderId, dirname(slide.path));
+    if (!file) return ok(null);
+    return attempt(async () => ({ document: await readAnnotationFile(file), file }), file);
+  }
+
+  async exportFile(senderId: number, slide: OwnedSlide, format: AnnotationFormat): Promise<Result<ExportResult>> {
+    const defaultPath = join(dirname(slide.path), `${slideStem(slide.info)}.${ANNOTATION_EXTENSIONS[format]}`);
+    const path = await this.dialogs.chooseExportPath(senderId, defaultPath, format);
+    if (!path) return ok({ files: [] });
+    // The dialog asked before replacing a file that was there.
+    const overwrite = this.exists(path);
+    return attempt(async () => {
+      const { document } = await this.store.load(slide.path);
+      await writeAnnotationFile(path, document, format, slide.info.mpp, overwrite);
+      return { files: [path] };
+    }, path);
+  }
+
+  /** The file that holds the slide's annotations now, for an export to draw them in. */
+  async storedFile(slide: OwnedSlide): Promise<string | null> {
+    return (await this.store.locate(slide.path))?.path ?? null;
+  }
+}

@@ -1,0 +1,427 @@
+// The annotation layer of one OpenSeadragon viewer (the single view, or one grid cell): a canvas
+// above the slide, redrawn on every viewport change, and the pointer's gestures for the tool in use.
+// Input goes through OpenSeadragon's own canvas events, so a gesture that draws or edits stops its
+// pan (preventDefaultAction) and any other one pans and zooms as usual; the wheel always zooms.
+//   select:    click picks (the smallest shape under the pointer), drag moves the selected shape,
+//              drag one of its handles moves that vertex (a box's corner resizes it);
+//   ruler, rectangle, ellipse, freehand: press, drag, release;
+//   point:     each click a point; polygon: each click a vertex, closed by a double-click, Enter or
+//              a click on the first vertex (Backspace takes the last one back, Escape cancels).
+// A label beside the shape being drawn, or the selected one, gives its length or area live.
+
+import OpenSeadragon from 'openseadragon';
+import {
+  boxFromCorners,
+  type Handle,
+  hitsShape,
+  moveHandle,
+  shapeBounds,
+  shapeHandles,
+  simplifyPath,
+  translateShape,
+} from '../../../shared/annotation-geometry';
+import { classColor, rgbToCss, type Shape } from '../../../shared/annotations';
+import type { AnnotationSession, Draft } from './annotationSession';
+import { describeMeasurement } from './describeMeasurement';
+import { applyTransform, drawAnnotations, transformScale, type ViewTransform } from './drawAnnotations';
+
+/** Pointer slack for picking shapes and handles, and for closing a polygon on its first vertex (CSS px). */
+const PICK_PX = 6;
+const CLOSE_PX = 8;
+/** A ruler or box smaller than this on screen was a click, not a shape. */
+const MIN_SHAPE_PX = 3;
+/** A freehand stroke keeps the vertices that make its outline to within this (CSS px). */
+const FREEHAND_TOLERANCE_PX = 1;
+/** Frame times kept for the e2e measurement. */
+const TIMES_KEPT = 600;
+
+interface Point {
+  x: number;
+  y: number;
+}
+
+type Gesture =
+  | { kind: 'draw'; tool: 'ruler' | 'rectangle' | 'ellipse' | 'freehand'; start: Point; current: Point; stroke: number[] }
+  | { kind: 'move'; id: string; start: Point; original: Shape; moved: boolean }
+  | { kind: 'vertex'; id: string; at: Handle['at']; original: Shape };
+
+export class AnnotationOverlay {
+  readonly #viewer: OpenSeadragon.Viewer;
+  readonly #session: AnnotationSession;
+  readonly #canvas: HTMLCanvasElement;
+  readonly #context: CanvasRenderingContext2D;
+  readonly #label: HTMLDivElement;
+  #gesture: Gesture | null = null;
+  /** Vertices of a polygon being drawn (level-0, flat). */
+  #polygon: number[] | null = null;
+  #hover: Point | null = null;
+  #preview: { id: string; shape: Shape } | null = null;
+  #frame = 0;
+  readonly #cleanup: Array<() => void> = [];
+  /** How long each draw took (ms), for the e2e frame-time measurement. */
+  readonly drawTimes: number[] = [];
+
+  readonly #draft: Draft = {
+    finish: () => this.#finishPolygon(),
+    cancel: () => this.#cancel(),
+    removeLastVertex: () => {
+      if (!this.#polygon || this.#polygon.length === 0) return false;
+      this.#polygon.length -= 2;
+      if (this.#polygon.length === 0) this.#cancel();
+      this.#schedule();
+      return true;
+    },
+  };
+
+  constructor(viewer: OpenSeadragon.Viewer, session: AnnotationSession) {
+    this.#viewer = viewer;
+    this.#session = session;
+    this.#canvas = document.createElement('canvas');
+    this.#canvas.className = 'annotation-canvas';
+    this.#canvas.dataset['testid'] = 'annotation-canvas';
+    this.#context = this.#canvas.getContext('2d')!;
+    this.#label = document.createElement('div');
+    this.#label.className = 'annotation-measure';
+    this.#label.dataset['testid'] = 'annotation-measure';
+    this.#label.hidden = true;
+    viewer.canvas.append(this.#canvas, this.#label);
+
+    const on = <E extends keyof OpenSeadragon.ViewerEventMap>(name: E, handler: OpenSeadragon.EventHandler<OpenSeadragon.ViewerEventMap[E]>): void => {
+      viewer.addHandler(name, handler);
+      this.#cleanup.push(() => viewer.removeHandler(name, handler));
+    };
+    on('canvas-press', (e) => this.#press(e));
+    on('canvas-drag', (e) => this.#drag(e));
+    on('canvas-drag-end', (e) => {
+      if (this.#gesture) e.preventDefaultAction = true;
+    });
+    on('canvas-release', () => this.#release());
+    on('canvas-click', (e) => this.#click(e));
+    on('canvas-double-click', (e) => this.#doubleClick(e));
+    on('canvas-contextmenu', (e) => this.#contextMenu(e));
+    on('viewport-change', () => this.#draw());
+    on('resize', () => this.#schedule());
+    on('open', () => this.#schedule());
+    // The viewer may be destroyed first (its hook's cleanup runs before this one's): keep the element.
+    const element = viewer.canvas;
+    const move = (event: PointerEvent): void => this.#pointerMove(event);
+    element.addEventListener('pointermove', move);
+    this.#cleanup.push(() => element.removeEventListener('pointermove', move));
+    this.#cleanup.push(session.subscribe(() => this.#schedule()));
+    this.#schedule();
+  }
+
+  destroy(): void {
+    if (this.#session.draft === this.#draft) this.#session.setDraft(null);
+    for (const undo of this.#cleanup.splice(0)) undo();
+    if (this.#frame) cancelAnimationFrame(this.#frame);
+    this.#canvas.remove();
+    this.#label.remove();
+  }
+
+  // ---- Coordinates -------------------------------------------------------------------------------
+
+  #transform(): ViewTransform | null {
+    if (this.#viewer.world.getItemCount() === 0) return null;
+    const { viewport } = this.#viewer;
+    const at = (x: number, y: number) => viewport.imageToViewerElementCoordinates(new OpenSeadragon.Point(x, y));
+    const o = at(0, 0);
+    // A unit step of level-0 pixels is far below a CSS pixel at low zoom: measure over the slide's size.
+    const span = Math.max(this.#session.info.width, this.#session.info.height, 1);
+    const ex = at(span, 0);
+    const ey = at(0, span);
+    return { a: (ex.x - o.x) / span, b: (ex.y - o.y) / span, c: (ey.x - o.x) / span, d: (ey.y - o.y) / span, e: o.x, f: o.y };
+  }
+
+  /** The level-0 point under a pointer position, to a thousandth of a pixel (files stay readable: 1100, not 1100.0000000000002). */
+  #toImage(position: OpenSeadragon.Point): Point {
+    const p = this.#viewer.viewport.viewerElementToImageCoordinates(position);
+    return { x: Math.round(p.x * 1000) / 1000, y: Math.round(p.y * 1000) / 1000 };
+  }
+
+  /** Level-0 pixels per CSS pixel. */
+  #pixel(): number {
+    const t = this.#transform();
+    return t ? 1 / transformScale(t) : 1;
+  }
+
+  /** The annotation under a point: the selected one first, else the smallest. */
+  #pick(p: Point): string | null {
+    const { document, selectedId } = this.#session.getState();
+    const tolerance = PICK_PX * this.#pixel();
+    const { index, boxes } = this.#session.index();
+    let best: string | null = null;
+    let bestArea = Infinity;
+    for (const i of index.search({ minX: p.x - tolerance, minY: p.y - tolerance, maxX: p.x + tolerance, maxY: p.y + tolerance })) {
+      const annotation = document.annotations[i]!;
+      if (!hitsShape(annotation.shape, p.x, p.y, tolerance)) continue;
+      if (annotation.id === selectedId) return annotation.id;
+      const box = boxes[i]!;
+      const area = (box.maxX - box.minX) * (box.maxY - box.minY);
+      if (area < bestArea) {
+        best = annotation.id;
+        bestArea = area;
+      }
+    }
+    return best;
+  }
+
+  #handleAt(p: Point): { id: string; at: Handle['at']; shape: Shape } | null {
+    const { document, selectedId } = this.#session.getState();
+    const selected = document.annotations.find((a) => a.id === selectedId);
+    if (!selected) return null;
+    const tolerance = PICK_PX * this.#pixel();
+    const handle = shapeHandles(selected.shape).find((h) => Math.abs(h.x - p.x) <= tolerance && Math.abs(h.y - p.y) <= tolerance);
+    return handle ? { id: selected.id, at: handle.at, shape: selected.shape } : null;
+  }
+
+  // ---- Gestures ----------------------------------------------------------------------------------
+
+  #press(event: OpenSeadragon.CanvasPressEvent): void {
+    const { tool } = this.#session.getState();
+    const p = this.#toImage(event.position);
+    this.#session.openContextMenu(null);
+    if (tool === 'select') {
+      const handle = this.#handleAt(p);
+      if (handle) {
+        this.#gesture = { kind: 'vertex', id: handle.id, at: handle.at, original: handle.shape };
+        return;
+      }
+      const id = this.#pick(p);
+      if (id) {
+        this.#session.select(id);
+        const shape = this.#session.getState().document.annotations.find((a) => a.id === id)!.shape;
+        this.#gesture = { kind: 'move', id, start: p, original: shape, moved: false };
+      }
+      return;
+    }
+    if (tool === 'ruler' || tool === 'rectangle' || tool === 'ellipse' || tool === 'freehand') {
+      this.#gesture = { kind: 'draw', tool, start: p, current: p, stroke: [p.x, p.y] };
+      this.#session.setDraft(this.#draft);
+    }
+  }
+
+  #drag(event: OpenSeadragon.CanvasDragEvent): void {
+    const gesture = this.#gesture;
+    if (!gesture) return;
+    event.preventDefaultAction = true;
+    const p = this.#toImage(event.position);
+    if (gesture.kind === 'draw') {
+      gesture.current = p;
+      if (gesture.tool === 'freehand') gesture.stroke.push(p.x, p.y);
+    } else if (gesture.kind === 'move') {
+      gesture.moved = true;
+      this.#preview = { id: gesture.id, shape: translateShape(gesture.original, p.x - gesture.start.x, p.y - gesture.start.y) };
+    } else {
+      this.#preview = { id: gesture.id, shape: moveHandle(gesture.original, gesture.at, p.x, p.y) };
+    }
+    this.#schedule();
+  }
+
+  #release(): void {
+    const gesture = this.#gesture;
+    this.#gesture = null;
+    if (!gesture) return;
+    if (gesture.kind === 'draw') {
+      const shape = this.#drawnShape(gesture);
+      this.#session.setDraft(null);
+      if (shape) this.#session.add({ id: crypto.randomUUID(), name: '', description: '', shape });
+    } else if (this.#preview && (gesture.kind === 'vertex' || gesture.moved)) {
+      const { shape } = this.#preview;
+      this.#session.update(gesture.id, (a) => ({ ...a, shape }));
+    }
+    this.#preview = null;
+    this.#schedule();
+  }
+
+  /** The shape a press-drag-release drew, or null when it was too small to be one. */
+  #drawnShape(gesture: Extract<Gesture, { kind: 'draw' }>): Shape | null {
+    const { start, current } = gesture;
+    const pixel = this.#pixel();
+    if (Math.hypot(current.x - start.x, current.y - start.y) < MIN_SHAPE_PX * pixel && gesture.tool !== 'freehand') return null;
+    switch (gesture.tool) {
+      case 'ruler':
+        return { kind: 'line', points: [start.x, start.y, current.x, current.y] };
+      case 'rectangle':
+      case 'ellipse':
+        return boxFromCorners(gesture.tool, start.x, start.y, current.x, current.y);
+      case 'freehand': {
+        const ring = simplifyPath(gesture.stroke, FREEHAND_TOLERANCE_PX * pixel);
+        const box = shapeBounds({ kind: 'line', points: ring });
+        if (ring.length < 6 || Math.max(box.maxX - box.minX, box.maxY - box.minY) < MIN_SHAPE_PX * pixel) return null;
+        return { kind: 'freehand', polygons: [[ring]] };
+      }
+    }
+  }
+
+  #click(event: OpenSeadragon.CanvasClickEvent): void {
+    if (!event.quick) return;
+    const { tool } = this.#session.getState();
+    const p = this.#toImage(event.position);
+    if (tool === 'select') {
+      if (!this.#pick(p)) this.#session.select(null);
+      return;
+    }
+    event.preventDefaultAction = true;
+    if (tool === 'point') {
+      this.#session.add({ id: crypto.randomUUID(), name: '', description: '', shape: { kind: 'point', points: [p.x, p.y] } });
+    } else if (tool === 'polygon') {
+      const polygon = this.#polygon;
+      if (!polygon) {
+        this.#polygon = [p.x, p.y];
+        this.#session.setDraft(this.#draft);
+      } else {
+        const pixel = this.#pixel();
+        const nearFirst = Math.hypot(p.x - polygon[0]!, p.y - polygon[1]!) <= CLOSE_PX * pixel;
+        const nearLast = Math.hypot(p.x - polygon.at(-2)!, p.y - polygon.at(-1)!) <= MIN_SHAPE_PX * pixel;
+        if (nearFirst && polygon.length >= 6) this.#finishPolygon();
+        else if (!nearLast) polygon.push(p.x, p.y);
+      }
+    }
+    this.#schedule();
+  }
+
+  #doubleClick(event: OpenSeadragon.CanvasDoubleClickEvent): void {
+    const { tool } = this.#session.getState();
+    if (tool === 'select') return;
+    event.preventDefaultAction = true;
+    if (tool === 'polygon') this.#finishPolygon();
+  }
+
+  #finishPolygon(): void {
+    const polygon = this.#polygon;
+    this.#polygon = null;
+    this.#hover = null;
+    this.#session.setDraft(null);
+    if (polygon && polygon.length >= 6) {
+      this.#session.add({ id: crypto.randomUUID(), name: '', description: '', shape: { kind: 'polygon', polygons: [[polygon]] } });
+    }
+    this.#schedule();
+  }
+
+  #cancel(): void {
+    this.#polygon = null;
+    this.#hover = null;
+    if (this.#gesture?.kind === 'draw') this.#gesture = null;
+    if (this.#session.draft === this.#draft) this.#session.setDraft(null);
+    this.#schedule();
+  }
+
+  #contextMenu(event: OpenSeadragon.CanvasContextMenuEvent): void {
+    event.preventDefault = true;
+    const id = this.#pick(this.#toImage(event.position));
+    if (id) this.#session.select(id);
+    const native = event.originalEvent as MouseEvent;
+    this.#session.openContextMenu({ x: native.clientX, y: native.clientY, annotationId: id });
+  }
+
+  #pointerMove(event: PointerEvent): void {
+    const { tool } = this.#session.getState();
+    this.#canvas.parentElement!.style.cursor = tool === 'select' ? '' : 'crosshair';
+    if (!this.#polygon) return;
+    const rect = this.#viewer.canvas.getBoundingClientRect();
+    this.#hover = this.#toImage(new OpenSeadragon.Point(event.clientX - rect.left, event.clientY - rect.top));
+    this.#schedule();
+  }
+
+  // ---- Drawing -----------------------------------------------------------------------------------
+
+  /** The shape being drawn, as it would be if the gesture ended now. */
+  #draftShape(): Shape | null {
+    const gesture = this.#gesture;
+    if (gesture?.kind === 'draw') {
+      const { start, current } = gesture;
+      if (gesture.tool === 'ruler') return { kind: 'line', points: [start.x, start.y, current.x, current.y] };
+      if (gesture.tool === 'freehand') return gesture.stroke.length >= 4 ? { kind: 'line', points: gesture.stroke } : null;
+      return boxFromCorners(gesture.tool, start.x, start.y, current.x, current.y);
+    }
+    if (this.#polygon) {
+      const points = this.#hover ? [...this.#polygon, this.#hover.x, this.#hover.y] : this.#polygon;
+      return points.length >= 6 ? { kind: 'polygon', polygons: [[points]] } : points.length >= 4 ? { kind: 'line', points } : null;
+    }
+    return null;
+  }
+
+  #schedule(): void {
+    if (this.#frame === 0) {
+      this.#frame = requestAnimationFrame(() => {
+        this.#frame = 0;
+        this.#draw();
+      });
+    }
+  }
+
+  #draw(): void {
+    const started = performance.now();
+    const width = this.#viewer.canvas.clientWidth;
+    const height = this.#viewer.canvas.clientHeight;
+    const ratio = window.devicePixelRatio || 1;
+    const pixelWidth = Math.round(width * ratio);
+    const pixelHeight = Math.round(height * ratio);
+    if (this.#canvas.width !== pixelWidth || this.#canvas.height !== pixelHeight) {
+      this.#canvas.width = pixelWidth;
+      this.#canvas.height = pixelHeight;
+    }
+    const ctx = this.#context;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const t = this.#transform();
+    if (!t || width === 0) {
+      ctx.clearRect(0, 0, width, height);
+      return;
+    }
+    const state = this.#session.getState();
+    const { index, boxes } = this.#session.index();
+    const draftShape = this.#draftShape();
+    const draft = draftShape ? { shape: draftShape, color: rgbToCss(classColor(state.document.classes, state.activeClass)) } : null;
+    drawAnnotations(
+      ctx,
+      width,
+      height,
+      t,
+      {
+        document: state.document,
+        index,
+        boxes,
+        selectedId: state.selectedId,
+        preview: this.#preview,
+        draft,
+        mpp: this.#session.info.mpp,
+      },
+      ratio,
+    );
+    this.#showMeasurement(t, width, height, draftShape);
+    this.drawTimes.push(performance.now() - started);
+    if (this.drawTimes.length > TIMES_KEPT) this.drawTimes.shift();
+  }
+
+  /** The label: the shape being drawn, else the selected one when it is in this view. */
+  #showMeasurement(t: ViewTransform, width: number, height: number, draft: Shape | null): void {
+    const state = this.#session.getState();
+    const shape = draft ?? this.#preview?.shape ?? state.document.annotations.find((a) => a.id === state.selectedId)?.shape ?? null;
+    if (!shape) {
+      this.#label.hidden = true;
+      return;
+    }
+    const box = shapeBounds(shape);
+    const corners = [
+      applyTransform(t, box.minX, box.minY),
+      applyTransform(t, box.maxX, box.minY),
+      applyTransform(t, box.minX, box.maxY),
+      applyTransform(t, box.maxX, box.maxY),
+    ];
+    const right = Math.max(...corners.map((c) => c[0]));
+    const bottom = Math.max(...corners.map((c) => c[1]));
+    const left = Math.min(...corners.map((c) => c[0]));
+    const top = Math.min(...corners.map((c) => c[1]));
+    if (right < 0 || bottom < 0 || left > width || top > height) {
+      this.#label.hidden = true;
+      return;
+    }
+    const text = describeMeasurement(shape, this.#session.info.mpp);
+    if (this.#label.textContent !== text) this.#label.textContent = text;
+    this.#label.dataset['kind'] = shape.kind;
+    this.#label.style.left = `${Math.min(Math.max(0, right + 8), Math.max(0, width - 160))}px`;
+    this.#label.style.top = `${Math.min(Math.max(0, bottom + 8), Math.max(0, height - 24))}px`;
+    this.#label.hidden = false;
+  }
+}

@@ -1,0 +1,69 @@
+// The annotation keys on the window: tools, delete, undo and redo, finishing or cancelling a shape,
+// the list. Typing in a field (an annotation's name) or a dialog takes its keys for itself.
+
+import { useEffect, useRef } from 'react';
+import type { AnnotationContextValue } from './AnnotationContext';
+import { PANEL_KEYS, toolForKey } from './tools';
+
+function isTextEntry(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  return target instanceof HTMLInputElement && !['button', 'checkbox', 'radio', 'range', 'submit', 'color'].includes(target.type);
+}
+
+export function useAnnotationKeys(context: AnnotationContextValue | null): void {
+  const current = useRef(context);
+  useEffect(() => {
+    current.current = context;
+  }, [context]);
+
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent): void => {
+      const value = current.current;
+      if (!value || event.defaultPrevented || event.isComposing || event.altKey) return;
+      if (isTextEntry(event.target) || (event.target instanceof Element && event.target.closest('[role="dialog"]'))) return;
+      const { session } = value;
+      const state = session.getState();
+      const key = event.key;
+      if (event.ctrlKey || event.metaKey) {
+        const lower = key.toLowerCase();
+        if (lower === 'z' && !event.shiftKey) session.undo();
+        else if ((lower === 'z' && event.shiftKey) || lower === 'y') session.redo();
+        else return;
+        // The Edit menu's Undo would act on a text field, which this is not.
+        event.preventDefault();
+        return;
+      }
+      if (key === 'Escape') {
+        if (session.draft) session.draft.cancel();
+        else if (state.contextMenu) session.openContextMenu(null);
+        else if (state.selectedId) session.select(null);
+        else session.setTool('select');
+        return;
+      }
+      if (key === 'Enter' && session.draft) {
+        session.draft.finish();
+        event.preventDefault();
+        return;
+      }
+      if (key === 'Delete' || key === 'Backspace') {
+        if (session.draft?.removeLastVertex()) event.preventDefault();
+        else if (state.selectedId) {
+          session.remove(state.selectedId);
+          event.preventDefault();
+        }
+        return;
+      }
+      const tool = toolForKey(key);
+      if (tool) {
+        session.setTool(tool);
+        event.preventDefault();
+      } else if (PANEL_KEYS.includes(key)) {
+        value.togglePanel();
+        event.preventDefault();
+      }
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
+}

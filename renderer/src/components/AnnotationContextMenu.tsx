@@ -1,0 +1,119 @@
+// The right-click menu over the slide: on an annotation, its class and delete; everywhere, the tools
+// and undo and redo. Closes on a choice, a click elsewhere or Escape.
+
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { classColor, rgbToCss } from '../../../shared/annotations';
+import { useAnnotationContext, useSessionState } from '../annotations/AnnotationContext';
+import type { AnnotationSession, ContextMenuAt } from '../annotations/annotationSession';
+import { TOOL_INFO } from '../annotations/tools';
+
+const TEXT = {
+  menu: 'Annotation menu',
+  classHeading: 'Class',
+  unclassified: 'Unclassified',
+  remove: 'Delete annotation',
+  toolsHeading: 'Tool',
+  undo: 'Undo',
+  redo: 'Redo',
+};
+
+export function AnnotationContextMenu() {
+  const context = useAnnotationContext();
+  if (!context) return null;
+  return <Menu session={context.session} />;
+}
+
+function Menu({ session }: { session: AnnotationSession }) {
+  const state = useSessionState(session);
+  const at = state.contextMenu;
+  if (!at) return null;
+  return <MenuAt session={session} at={at} />;
+}
+
+function MenuAt({ session, at }: { session: AnnotationSession; at: ContextMenuAt }) {
+  const state = useSessionState(session);
+  const menu = useRef<HTMLDivElement>(null);
+  const [place, setPlace] = useState({ left: at.x, top: at.y });
+  const close = (): void => session.openContextMenu(null);
+  const annotation = at.annotationId ? state.document.annotations.find((a) => a.id === at.annotationId) : undefined;
+
+  // Kept inside the window.
+  useLayoutEffect(() => {
+    const box = menu.current?.getBoundingClientRect();
+    if (!box) return;
+    setPlace({ left: Math.max(4, Math.min(at.x, window.innerWidth - box.width - 4)), top: Math.max(4, Math.min(at.y, window.innerHeight - box.height - 4)) });
+  }, [at.x, at.y]);
+
+  useEffect(() => {
+    const outside = (event: PointerEvent): void => {
+      if (!menu.current?.contains(event.target as Node)) session.openContextMenu(null);
+    };
+    window.addEventListener('pointerdown', outside, true);
+    menu.current?.querySelector('button')?.focus();
+    return () => window.removeEventListener('pointerdown', outside, true);
+  }, [session]);
+
+  const choose = (action: () => void) => () => {
+    action();
+    close();
+  };
+  const item = (label: string, action: () => void, testId: string) => (
+    <button type="button" role="menuitem" className="menu-item" onClick={choose(action)} data-testid={testId}>
+      {label}
+    </button>
+  );
+  const radio = (label: string, action: () => void, testId: string, checked: boolean, swatch?: string) => (
+    <button type="button" role="menuitemradio" aria-checked={checked} className="menu-item" onClick={choose(action)} data-testid={testId}>
+      {swatch && <span className="class-swatch" style={{ background: swatch }} aria-hidden="true" />}
+      {label}
+    </button>
+  );
+
+  return (
+    <div
+      ref={menu}
+      className="context-menu"
+      role="menu"
+      aria-label={TEXT.menu}
+      style={place}
+      data-testid="annotation-menu"
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') close();
+      }}
+    >
+      {annotation && (
+        <>
+          <p className="menu-heading">{TEXT.classHeading}</p>
+          {radio(
+            TEXT.unclassified,
+            () => session.update(annotation.id, (a) => ({ ...a, classification: null })),
+            'menu-class-none',
+            annotation.classification === null,
+            rgbToCss(classColor([], null)),
+          )}
+          {state.document.classes.map((c) => (
+            <span key={c.name}>
+              {radio(
+                c.name,
+                () => session.update(annotation.id, (a) => ({ ...a, classification: c.name })),
+                `menu-class-${c.name}`,
+                annotation.classification === c.name,
+                rgbToCss(c.color),
+              )}
+            </span>
+          ))}
+          <hr />
+          {item(TEXT.remove, () => session.remove(annotation.id), 'menu-delete')}
+          <hr />
+        </>
+      )}
+      <p className="menu-heading">{TEXT.toolsHeading}</p>
+      {TOOL_INFO.map((info) => (
+        <span key={info.tool}>{radio(info.label, () => session.setTool(info.tool), `menu-tool-${info.tool}`, state.tool === info.tool)}</span>
+      ))}
+      <hr />
+      {state.canUndo && item(TEXT.undo, () => session.undo(), 'menu-undo')}
+      {state.canRedo && item(TEXT.redo, () => session.redo(), 'menu-redo')}
+    </div>
+  );
+}

@@ -1,0 +1,226 @@
+// A slide's annotations as the app keeps them: shapes in level-0 pixels, each with a name, a class and
+// a description, and the slide's list of classes with their colours. Pure data (what the renderer
+// edits, main stores and the engine burns into exports), and its schema, checked wherever a document
+// crosses into a process. Files are GeoJSON as QuPath writes it (annotation-geojson.ts).
+
+import * as v from 'valibot';
+import type { ErrorCode } from './errors';
+import { LIMITS } from './limits';
+
+// ---- The model, declared once as its schema --------------------------------------------------
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+/** Free text (a description): line breaks and tabs allowed, other control characters not. */
+const text = (maxLength: number) =>
+  v.pipe(
+    v.string('must be a string'),
+    v.maxLength(maxLength, `is longer than ${maxLength} characters`),
+    v.check((s) => !CONTROL_CHARS.test(s), 'contains control characters'),
+  );
+/** One line (a name). */
+const line = (maxLength: number) =>
+  v.pipe(
+    text(maxLength),
+    v.check((s) => !/[\n\r\t]/.test(s), 'must be one line'),
+  );
+
+const rgb = v.pipe(
+  v.tuple([v.number(), v.number(), v.number()], 'must be [r, g, b]'),
+  v.check((c) => c.every((n) => Number.isInteger(n) && n >= 0 && n <= 255), 'must be three integers from 0 to 255'),
+);
+
+const className = v.pipe(line(LIMITS.annotationNameLength), v.minLength(1, 'must not be empty'));
+
+/** A flat list of coordinates: an even count of finite numbers within the coordinate bounds, at least `min` points. */
+export function isCoordinateList(value: unknown, minPoints: number): value is number[] {
+  if (!Array.isArray(value) || value.length % 2 !== 0 || value.length < minPoints * 2 || value.length > LIMITS.maxAnnotationVertices * 2) return false;
+  for (const n of value) if (typeof n !== 'number' || !Number.isFinite(n) || Math.abs(n) > LIMITS.maxCoordinate) return false;
+  return true;
+}
+
+// A custom check, not v.array(v.number()): a 10,000-annotation document holds hundreds of thousands of numbers.
+const points = (minPoints: number) =>
+  v.custom<number[]>(
+    (value) => isCoordinateList(value, minPoints),
+    `must be a list of x, y level-0 coordinates (at least ${minPoints} point${minPoints > 1 ? 's' : ''}, at most ${LIMITS.maxAnnotationVertices})`,
+  );
+const coordinate = v.pipe(v.number('must be a number'), v.finite('must be finite'), v.maxValue(LIMITS.maxCoordinate), v.minValue(-LIMITS.maxCoordinate));
+
+const polygons = v.pipe(
+  v.array(v.pipe(v.array(points(3), 'must be a list of rings'), v.minLength(1, 'needs an outer ring')), 'must be a list of polygons'),
+  v.minLength(1, 'needs at least one polygon'),
+);
+
+export const shapeSchema = v.variant(
+  'kind',
+  [
+    v.strictObject({ kind: v.literal('line'), points: points(2) }),
+    v.strictObject({ kind: v.literal('point'), points: points(1) }),
+    v.pipe(
+      v.strictObject({ kind: v.picklist(['rectangle', 'ellipse']), x0: coordinate, y0: coordinate, x1: coordinate, y1: coordinate }),
+      v.check((s) => s.x1 > s.x0 && s.y1 > s.y0, 'its box must have x0 < x1 and y0 < y1'),
+    ),
+    v.strictObject({ kind: v.picklist(['polygon', 'freehand']), polygons }),
+  ],
+  'must be one of line, point, rectangle, ellipse, polygon, freehand',
+);
+
+export const classSchema = v.strictObject({ name: className, color: rgb });
+
+export const classListSchema = v.pipe(
+  v.array(classSchema, 'must be a list'),
+  v.maxLength(LIMITS.maxAnnotationClasses, `has more than ${LIMITS.maxAnnotationClasses} classes`),
+  v.check((list) => new Set(list.map((c) => c.name)).size === list.length, 'names a class twice'),
+);
+
+export const annotationSchema = v.strictObject({
+  id: v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9-]{1,64}$/, 'must be letters, digits and dashes (a UUID)')),
+  name: line(LIMITS.annotationNameLength),
+  description: text(LIMITS.annotationDescriptionLength),
+  classification: v.nullable(className),
+  shape: shapeSchema,
+});
+
+export const annotationDocumentSchema = v.pipe(
+  v.strictObject({
+    classes: classListSchema,
+    annotations: v.pipe(
+      v.array(annotationSchema, 'must be a list'),
+      v.maxLength(LIMITS.maxAnnotations, `has more than ${LIMITS.maxAnnotations} annotations`),
+      v.check((list) => new Set(list.map((a) => a.id)).size === list.length, 'holds two annotations with one id'),
+    ),
+  }),
+  v.check(
+    (doc) => doc.annotations.reduce((n, a) => n + vertexCount(a.shape), 0) <= LIMITS.maxDocumentVertices,
+    `holds more than ${LIMITS.maxDocumentVertices} vertices`,
+  ),
+);
+
+// ---- Types, derived -------------------------------------------------------------------------
+
+export type Rgb = [number, number, number];
+export type AnnotationClass = v.InferOutput<typeof classSchema>;
+/**
+ * Coordinates are level-0 pixels, flat (x0, y0, x1, y1, ...): a cell-counting session holds tens of
+ * thousands of shapes, and pairs as arrays would be a million small objects.
+ * - line: an open path of 2 or more vertices (the ruler draws 2);
+ * - point: 1 or more points (QuPath's points: one annotation may count many);
+ * - rectangle, ellipse: their bounding box by its corners (x0 < x1, y0 < y1), so that the box read
+ *   back from a file is the one written, to the last bit;
+ * - polygon, freehand: polygons, each its outer ring then its holes, rings not repeating their first
+ *   vertex. Freehand is a polygon drawn by dragging, kept apart only to be drawn again the same way.
+ */
+export type Shape = v.InferOutput<typeof shapeSchema>;
+export type ShapeKind = Shape['kind'];
+export type BoxShape = Extract<Shape, { kind: 'rectangle' | 'ellipse' }>;
+export type AreaShape = Extract<Shape, { kind: 'polygon' | 'freehand' }>;
+/** id: a UUID, as QuPath names its objects; classification: the class's name, or null (unclassified). */
+export type Annotation = v.InferOutput<typeof annotationSchema>;
+export type AnnotationDocument = v.InferOutput<typeof annotationDocumentSchema>;
+
+/** Annotation file formats Slidescope writes (it reads both, and TIAToolbox's GeoJSON). */
+export const ANNOTATION_FORMATS = ['geojson', 'imagescope'] as const;
+export type AnnotationFormat = (typeof ANNOTATION_FORMATS)[number];
+
+/** Where a slide's annotations are kept: beside the slide, or (its folder read-only) in the app's data folder. */
+export interface AnnotationLocation {
+  path: string;
+  beside: boolean;
+}
+
+/** A slide's annotations as main hands them to its window. */
+export interface SlideAnnotations {
+  document: AnnotationDocument;
+  /** null: none stored yet. */
+  location: AnnotationLocation | null;
+  /** The stored file could not be read: why, and the name it was kept under (nothing is written over it). */
+  unreadable: { code: ErrorCode; message: string; keptAs: string } | null;
+}
+
+/** A file read for import, not yet merged into the slide's annotations. */
+export interface ImportedAnnotations {
+  document: AnnotationDocument;
+  file: string;
+}
+
+/** QuPath's standard classes (PathClass.StandardPathClasses) and its Positive and Negative, with its colours. */
+export const QUPATH_CLASSES: readonly AnnotationClass[] = [
+  { name: 'Tumor', color: [200, 0, 0] },
+  { name: 'Stroma', color: [150, 200, 150] },
+  { name: 'Immune cells', color: [160, 90, 160] },
+  { name: 'Necrosis', color: [50, 50, 50] },
+  { name: 'Other', color: [255, 200, 0] },
+  { name: 'Region*', color: [0, 0, 180] },
+  { name: 'Ignore*', color: [180, 180, 180] },
+  { name: 'Positive', color: [200, 50, 50] },
+  { name: 'Negative', color: [90, 90, 180] },
+];
+
+/** QuPath draws an annotation without a class in its default annotation colour, red. */
+export const UNCLASSIFIED_COLOR: Rgb = [255, 0, 0];
+
+export function emptyDocument(): AnnotationDocument {
+  return { classes: QUPATH_CLASSES.map((c) => ({ name: c.name, color: [...c.color] })), annotations: [] };
+}
+
+/** The colour an annotation is drawn in: its class's, or the unclassified colour. */
+export function classColor(classes: readonly AnnotationClass[], name: string | null): Rgb {
+  if (name === null) return UNCLASSIFIED_COLOR;
+  return classes.find((c) => c.name === name)?.color ?? UNCLASSIFIED_COLOR;
+}
+
+export function rgbToCss([r, g, b]: Rgb): string {
+  return `rgb(${r}, ${g}, ${b})`;
+}
+
+/** '#c80000'; the colour input's format. */
+export function rgbToHex(color: Rgb): string {
+  return `#${color.map((c) => c.toString(16).padStart(2, '0')).join('')}`;
+}
+
+export function hexToRgb(hex: string): Rgb | null {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
+  return m ? [Number.parseInt(m[1]!, 16), Number.parseInt(m[2]!, 16), Number.parseInt(m[3]!, 16)] : null;
+}
+
+/** Vertices of a shape (a box counts its 4 corners). */
+export function vertexCount(shape: Shape): number {
+  switch (shape.kind) {
+    case 'line':
+    case 'point':
+      return shape.points.length / 2;
+    case 'rectangle':
+    case 'ellipse':
+      return 4;
+    case 'polygon':
+    case 'freehand':
+      return shape.polygons.reduce((sum, rings) => sum + rings.reduce((n, ring) => n + ring.length / 2, 0), 0);
+  }
+}
+
+/** A file that cannot be read as annotations: the code (CORRUPT_DATA, TOO_LARGE) and where (line, feature). */
+export class AnnotationFileError extends Error {
+  constructor(
+    readonly code: Extract<ErrorCode, 'CORRUPT_DATA' | 'TOO_LARGE'>,
+    message: string,
+    readonly path?: string,
+  ) {
+    super(message);
+    this.name = 'AnnotationFileError';
+  }
+}
+
+/**
+ * `added` after `base`: classes `base` lacks are added with their colours (a class both name keeps
+ * base's colour); an annotation whose id is taken gets a new one.
+ */
+export function mergeDocuments(base: AnnotationDocument, added: AnnotationDocument, newId: () => string): AnnotationDocument {
+  const names = new Set(base.classes.map((c) => c.name));
+  const ids = new Set(base.annotations.map((a) => a.id));
+  return {
+    classes: [...base.classes, ...added.classes.filter((c) => !names.has(c.name))],
+    annotations: [...base.annotations, ...added.annotations.map((a) => (ids.has(a.id) ? { ...a, id: newId() } : a))],
+  };
+}
