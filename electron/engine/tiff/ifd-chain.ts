@@ -64,6 +64,10 @@ async function readIfd(
   return { ifd, count };
 }
 
+const ASCII = 2;
+/** A text tag's largest size: an XML description with its embedded label and macro (Philips) is a few MB. */
+export const MAX_TEXT_BYTES = 32 * 1024 * 1024;
+
 /**
  * Checks one IFD at an offset as the chain walk does: entries within the file, each entry's values
  * no more than the file holds. Gives the next-IFD pointer, or what is wrong (with the tag at fault).
@@ -73,7 +77,7 @@ export async function checkIfd(
   fileSize: number,
   layout: IfdLayout,
   offset: number,
-): Promise<{ next: number } | { problem: 'missing' | 'truncated' | 'damaged' | 'too many values'; tag?: number }> {
+): Promise<{ next: number } | { problem: 'missing' | 'truncated' | 'damaged' | 'too many values' | 'text too large'; tag?: number; bytes?: number }> {
   const read = await readIfd(source, fileSize, layout, offset);
   if ('problem' in read) return { problem: read.problem as 'missing' | 'truncated' | 'damaged' };
   const { ifd, count } = read;
@@ -83,6 +87,8 @@ export async function checkIfd(
     const size = TYPE_SIZES[u16(ifd, at + 2)];
     const values = layout.bigTiff ? u64(ifd, at + 4) : u32(ifd, at + 4);
     if (size !== undefined && values * size > fileSize) return { problem: 'too many values', tag: u16(ifd, at) };
+    // geotiff decodes text as it parses the IFD: tens of MB of it take seconds before anything can refuse them.
+    if (u16(ifd, at + 2) === ASCII && values > MAX_TEXT_BYTES) return { problem: 'text too large', tag: u16(ifd, at), bytes: values };
   }
   const pointer = ifd.subarray(ifd.length - pointerSize);
   return { next: layout.bigTiff ? u64(pointer, 0) : u32(pointer, 0) };
@@ -128,6 +134,7 @@ export async function readIfdChain(source: FileHandleSource, fileSize: number, p
     if (offsets.length >= MAX_IFDS) throw new SlideError('CORRUPT_DATA', `The file has more than ${MAX_IFDS} image directories.`, path);
     const checked = await checkIfd(source, fileSize, layout, next);
     if ('problem' in checked) {
+      if (checked.problem === 'text too large') throw textTooLarge(checked.tag!, checked.bytes!, offsets.length, path);
       // A dangling pointer or a damaged IFD after good ones: use what is there.
       if (offsets.length > 0) break;
       if (checked.problem === 'missing') throw new SlideError('CORRUPT_DATA', 'The file is truncated: its first image directory is missing.', path);
@@ -141,4 +148,8 @@ export async function readIfdChain(source: FileHandleSource, fileSize: number, p
   }
   if (offsets.length === 0) throw new SlideError('CORRUPT_DATA', 'The file has no image directory.', path);
   return { ...layout, offsets };
+}
+
+export function textTooLarge(tag: number, bytes: number, directory: number, path: string): SlideError {
+  return new SlideError('TOO_LARGE', `Tag ${tag} of image directory ${directory} is ${bytes} bytes of text, more than slide metadata can be.`, path);
 }

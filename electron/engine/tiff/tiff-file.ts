@@ -3,7 +3,7 @@
 import { GeoTIFF, type ImageFileDirectory } from 'geotiff';
 import { readError, SlideError } from '../errors';
 import { SlideFile } from '../slide-file';
-import { checkIfd, type IfdLayout, ifdEntry, MAX_IFDS, readIfdChain } from './ifd-chain';
+import { checkIfd, type IfdLayout, ifdEntry, MAX_IFDS, readIfdChain, textTooLarge } from './ifd-chain';
 import { DOUBLE_PROPERTY_TAGS, PROPERTY_TAGS, RESOLUTION_UNIT_TAG, tiffTagProperties } from './tiff-properties';
 
 /** Larger than any scanned slide (the largest are ~250k px wide); guards allocations on hostile headers. */
@@ -158,6 +158,7 @@ export class TiffFile {
           throw new SlideError('CORRUPT_DATA', `A SubIFD of image ${dir.index} points back at an image directory already read (a loop).`, this.path);
         const checked = await checkIfd(this.file.source, this.fileSize, this.layout, offset);
         if ('problem' in checked) {
+          if (checked.problem === 'text too large') throw textTooLarge(checked.tag!, checked.bytes!, this.ifdOffsets.length, this.path);
           throw new SlideError(
             'CORRUPT_DATA',
             checked.problem === 'missing'
