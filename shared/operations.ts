@@ -6,6 +6,7 @@
 // engine-process protocol and its proxy, request validation and the types of each side.
 
 import * as v from 'valibot';
+import { ADJUSTMENT_RANGES, type ColourAdjustment, type ExportColour } from './colour';
 import { fail, ok, type Result } from './errors';
 import { LIMITS } from './limits';
 import type { EncodedImage, EncodedTile, RgbImage, SlideInfo } from './slide';
@@ -86,6 +87,22 @@ export const comparisonMode = v.variant(
   'must be one of slide, field',
 );
 
+const inRange = (key: keyof ColourAdjustment) => {
+  const { min, max } = ADJUSTMENT_RANGES[key];
+  return v.pipe(
+    v.number('must be a number'),
+    v.finite('must be finite'),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+};
+
+/** An export's colour: the slide's ICC profile to sRGB or not, and the view's brightness, contrast and gamma. */
+export const exportColour: v.GenericSchema<ExportColour> = v.strictObject({
+  managed: v.boolean('must be true or false'),
+  adjustment: v.optional(v.strictObject({ brightness: inRange('brightness'), contrast: inRange('contrast'), gamma: inRange('gamma') })),
+});
+
 export type ThumbnailSpec = v.InferOutput<typeof thumbnailSpec>;
 export type ComparisonMode = v.InferOutput<typeof comparisonMode>;
 export type ImageFormat = v.InferOutput<typeof imageFormat>;
@@ -120,7 +137,7 @@ const prefetchRequest = v.pipe(
   v.check((r) => (r.colEnd - r.colStart + 1) * (r.rowEnd - r.rowStart + 1) <= LIMITS.maxPrefetchTiles, `more than ${LIMITS.maxPrefetchTiles} tiles`),
 );
 
-const exportTarget = { format: imageFormat, overwrite: v.boolean('must be true or false') };
+const exportTarget = { format: imageFormat, overwrite: v.boolean('must be true or false'), colour: v.optional(exportColour) };
 
 // ---- Response types of the app's own operations ----------------------------------------------
 
@@ -236,14 +253,14 @@ export const OPERATIONS = defineOperations({
     at: 'main',
     exposure: 'page',
     method: 'exportThumbnail',
-    request: v.strictObject({ slideId, spec: thumbnailSpec, format: imageFormat }),
+    request: v.strictObject({ slideId, spec: thumbnailSpec, format: imageFormat, colour: v.optional(exportColour) }),
     response: returns<ExportResult>(),
   },
   'export:comparison': {
     at: 'main',
     exposure: 'page',
     method: 'exportComparison',
-    request: v.strictObject({ slideId, powers, mode: comparisonMode, format: imageFormat }),
+    request: v.strictObject({ slideId, powers, mode: comparisonMode, format: imageFormat, colour: v.optional(exportColour) }),
     response: returns<ExportResult>(),
   },
   'export:show-in-folder': { at: 'main', exposure: 'page', method: 'showInFolder', request: v.strictObject({ path: absolutePath }), response: returns<void>() },

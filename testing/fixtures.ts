@@ -21,6 +21,7 @@ import {
   writeSingleLevelTiff,
 } from '../electron/synth/slides';
 import { type SampleLayoutOptions, writeSampleLayoutPyramid } from './writers/generic-tiff';
+import { type IccSlideOptions, writeIccSlide } from './writers/icc-slide';
 import { type LeicaOptions, writeLeicaScn } from './writers/leica';
 import { type NdpiOptions, writeNdpi } from './writers/ndpi';
 import { type OmeTiffOptions, writeOmeTiff } from './writers/ome-tiff';
@@ -40,7 +41,8 @@ export type FixtureSpec =
   | { kind: 'philips'; ext: '.tiff'; options: PhilipsOptions }
   | { kind: 'leica'; ext: '.scn'; options: LeicaOptions }
   | { kind: 'ventana-bif'; ext: '.bif'; options: VentanaOptions }
-  | { kind: 'ome-tiff'; ext: '.ome.tif'; options: OmeTiffOptions };
+  | { kind: 'ome-tiff'; ext: '.ome.tif'; options: OmeTiffOptions }
+  | { kind: 'icc-slide'; ext: '.svs' | '.tif'; options: IccSlideOptions };
 
 export const FIXTURES = {
   /** Aperio, JPEG with RGB photometric (like CMU-1), 3 levels, thumbnail/label/macro. */
@@ -414,6 +416,19 @@ export const FIXTURES = {
   },
   /** A small generic pyramid, Deflate. */
   'cohort-tif': { kind: 'generic', ext: '.tif', options: { width: 1500, height: 1100, tileSize: 256, compression: 'deflate', seed: 61 } },
+  // Colour management (electron/engine/colour): slides with a strongly non-sRGB embedded ICC profile.
+  /** Aperio SVS whose profile swaps the channels (red, green, blue are sRGB's green, blue, red): 2 levels. */
+  'icc-aperio-swap': {
+    kind: 'icc-slide',
+    ext: '.svs',
+    options: { flavour: 'aperio', profile: 'channel-swap', width: 3000, height: 2200, seed: 70 },
+  },
+  /** Generic pyramidal TIFF in ProPhoto-like wide-gamut primaries: 2 levels. */
+  'icc-generic-wide': {
+    kind: 'icc-slide',
+    ext: '.tif',
+    options: { flavour: 'generic-tiff', profile: 'wide-gamut', width: 2000, height: 1500, seed: 71 },
+  },
 } as const satisfies Record<string, FixtureSpec>;
 
 export type FixtureName = keyof typeof FIXTURES;
@@ -462,6 +477,8 @@ export function generateFixture(spec: FixtureSpec, path: string): Promise<Writte
       return writeVentanaBif(path, spec.options);
     case 'ome-tiff':
       return writeOmeTiff(path, spec.options);
+    case 'icc-slide':
+      return writeIccSlide(path, spec.options);
   }
 }
 

@@ -75,7 +75,7 @@ export class Exporter implements SlideExporter {
     const jobId = this.nextJobId++;
     const written = await this.deps.engine.call(
       'engine:export-thumbnail',
-      { slideId: slide.slideId, spec: request.spec, path, format: request.format, overwrite },
+      { slideId: slide.slideId, spec: request.spec, path, format: request.format, overwrite, colour: request.colour },
       { onProgress: (step) => this.deps.sendProgress(senderId, { jobId, ...step }) },
     );
     if (written.ok) this.lastFolder = dirname(path);
@@ -97,7 +97,7 @@ export class Exporter implements SlideExporter {
     const jobId = this.nextJobId++;
     const written = await this.deps.engine.call(
       'engine:export-comparison',
-      { slideId: slide.slideId, powers: request.powers, mode: request.mode, folder, format: request.format, overwrite },
+      { slideId: slide.slideId, powers: request.powers, mode: request.mode, folder, format: request.format, overwrite, colour: request.colour },
       { onProgress: (step) => this.deps.sendProgress(senderId, { jobId, ...step }) },
     );
     if (written.ok) this.lastFolder = folder;

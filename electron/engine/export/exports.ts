@@ -28,6 +28,12 @@ export interface ExportOptions {
   overwrite: boolean;
   onProgress?: (step: ExportStep) => void;
   signal?: AbortSignal;
+  /** The pixels as the user sees them: the slide's ICC profile to sRGB, the view's adjustment. */
+  applyColour?: (image: RgbImage) => Promise<RgbImage>;
+}
+
+function coloured(image: RgbImage, options: ExportOptions): Promise<RgbImage> {
+  return options.applyColour ? options.applyColour(image) : Promise.resolve(image);
 }
 
 function check(problem: string | null, info: SlideInfo): void {
@@ -63,7 +69,7 @@ export async function exportThumbnail(
   if (size && size.width * size.height > MAX_EXPORT_PIXELS)
     throw new SlideError('TOO_LARGE', `A ${size.width} x ${size.height} image is too large to export.`, info.path);
   options.onProgress?.({ done: 0, total: 1, label: 'thumbnail' });
-  const image = await engine.thumbnail({ slideId, spec }, { signal: options.signal });
+  const image = await coloured(await engine.thumbnail({ slideId, spec }, { signal: options.signal }), options);
   await writeFileAtomic(outPath, await encodeImage(image, options.format), options.overwrite);
   options.onProgress?.({ done: 1, total: 1, label: 'thumbnail' });
   return outPath;
@@ -117,6 +123,7 @@ export async function exportComparison(
       };
       image = await engine.readScaledRegion(request, { signal: options.signal });
     }
+    image = await coloured(image, options);
     panels.push({ image, label: describePanel(info, downsample, image, power) });
   }
   options.onProgress?.({ done: powers.length, total, label: 'comparison' });
@@ -160,15 +167,15 @@ export async function exportRegion(
   if (at.kind === 'power') {
     check(powerProblem(info, at.objectivePower), info);
     const ds = downsampleForPower(info, at.objectivePower)!;
-    const image = await engine.readScaledRegion(
-      { slideId, x, y, width: width * ds, height: height * ds, outWidth: width, outHeight: height },
-      { signal: options.signal },
+    const image = await coloured(
+      await engine.readScaledRegion({ slideId, x, y, width: width * ds, height: height * ds, outWidth: width, outHeight: height }, { signal: options.signal }),
+      options,
     );
     bytes = await encodeImage(image, options.format);
   } else {
     if (!info.levels[at.level])
       throw new SlideError('INVALID_ARGUMENT', `The slide has levels 0 to ${info.levels.length - 1}; there is no level ${at.level}.`, info.path);
-    const rgba = await engine.readRegion({ slideId, level: at.level, x, y, width, height }, { signal: options.signal });
+    const rgba = await coloured(await engine.readRegion({ slideId, level: at.level, x, y, width, height }, { signal: options.signal }), options);
     const pipeline = sharpFrom(rgba);
     const out =
       options.format === 'png'

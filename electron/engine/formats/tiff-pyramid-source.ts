@@ -6,12 +6,15 @@ import { runInPool, warmCodecPool } from '../codecs/codec-pool';
 import { completeJpeg, jpegStructureProblem } from '../codecs/jpeg-stream';
 import { decompositionLevels, hasSubsampledComponents, j2kSizeProblem } from '../codecs/jpeg2000-decoder';
 import { checkDecodable, decodeBlock, hasSeparatePlanes } from '../codecs/registry';
+import { MAX_ICC_BYTES } from '../colour/icc-profile';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
 import { blockName, Compression, Photometric, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
 import { openSlideProperties } from './openslide-properties';
 
 const MAX_ASSOCIATED_PIXELS = 64 * 1024 * 1024;
+/** TIFF tag InterColorProfile: the ICC profile of the directory's pixels. */
+const ICC_PROFILE_TAG = 34675;
 
 export interface TiffPyramidDescription {
   format: string;
@@ -182,6 +185,11 @@ export class TiffPyramidSource implements SlideSource {
       }
     }
     return { data: out, width: dir.width, height: dir.height, channels: 3 };
+  }
+
+  /** Level 0's InterColorProfile, as OpenSlide 4 reads it (scanners write the same one in every level). */
+  async iccProfile(): Promise<Uint8Array | null> {
+    return (await this.tiff.readTagBytes(this.levelDirs[0]!, ICC_PROFILE_TAG, MAX_ICC_BYTES)) ?? null;
   }
 
   async close(): Promise<void> {
