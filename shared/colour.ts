@@ -47,10 +47,14 @@ export function transferFunction(adjustment: ColourAdjustment): { amplitude: num
   return { amplitude: contrast, exponent: 1 / gamma, offset: 0.5 - 0.5 * contrast + brightness };
 }
 
-/** The same curve as a table of 8-bit values, for pixels the engine exports. */
+/**
+ * The same curve as a table of 8-bit values, for pixels the engine exports. Truncated, not rounded,
+ * as Chromium makes its table for the SVG filter: exported pixels are the ones the viewer drew.
+ */
 export function adjustmentTable(adjustment: ColourAdjustment): Uint8Array {
   const { amplitude, exponent, offset } = transferFunction(adjustment);
   const table = new Uint8Array(256);
-  for (let i = 0; i < 256; i++) table[i] = Math.round(255 * Math.min(1, Math.max(0, amplitude * (i / 255) ** exponent + offset)));
+  // The epsilon keeps a value that is a whole number on paper from falling to the one below.
+  for (let i = 0; i < 256; i++) table[i] = Math.floor(255 * Math.min(1, Math.max(0, amplitude * (i / 255) ** exponent + offset)) + 1e-9);
   return table;
 }

@@ -15,6 +15,7 @@ import { type MainEventHandlers, useMainEvents } from '../hooks/useMainEvents';
 import { useNotices } from '../hooks/useNotices';
 import { useRecentFiles } from '../hooks/useRecentFiles';
 import { useSlides } from '../hooks/useSlides';
+import { forgetViewColours } from '../hooks/useViewColour';
 import { baseName, dirName } from '../paths';
 import { AboutDialog } from './AboutDialog';
 import { DropOverlay } from './DropOverlay';
@@ -46,6 +47,8 @@ export function App() {
   const { adopt } = slides;
   const { refresh: refreshRecent } = recent;
   const active = slides.active;
+  // A closed slide's colour settings go with it.
+  useEffect(() => forgetViewColours(slides.slides.map((s) => s.slideId)), [slides.slides]);
   // With every slide closed the grid ends too: the next slide opens in the ordinary view.
   useEffect(() => {
     if (!active) setGrid(false);

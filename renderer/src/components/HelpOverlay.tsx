@@ -1,6 +1,7 @@
 // The keyboard shortcuts, listed from the same table the key handler uses.
 
 import { OTHER_CONTROLS, SHORTCUTS } from '../commands';
+import { COLOUR_SHORTCUTS } from '../viewer/colourShortcuts';
 import { Modal } from './Modal';
 
 export function HelpOverlay({ onClose }: { onClose: () => void }) {
@@ -10,6 +11,19 @@ export function HelpOverlay({ onClose }: { onClose: () => void }) {
         <tbody>
           {SHORTCUTS.map((shortcut) => (
             <tr key={shortcut.command}>
+              <td>
+                <kbd>{shortcut.display}</kbd>
+              </td>
+              <td>{shortcut.label}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h3 className="section-title">Colour</h3>
+      <table className="shortcut-table" data-testid="colour-shortcuts">
+        <tbody>
+          {COLOUR_SHORTCUTS.map((shortcut) => (
+            <tr key={shortcut.display}>
               <td>
                 <kbd>{shortcut.display}</kbd>
               </td>
