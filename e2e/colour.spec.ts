@@ -5,6 +5,7 @@
 // them when asked.
 
 import type { Page } from '@playwright/test';
+import sharp from 'sharp';
 import { convertToSrgb } from '../electron/engine/colour/srgb-transform';
 import { adjustmentTable } from '../shared/colour';
 import type { RgbImage } from '../shared/slide';
@@ -12,7 +13,7 @@ import { FIXTURES, fixturePath } from '../testing/fixtures';
 import { iccSlideProfile } from '../testing/writers/icc-slide';
 import { expect, slidePath, test } from './fixtures';
 import { comparePixels } from './host/pixels';
-import type { SlidescopeHost } from './host/slidescope-host';
+import { SlidescopeHost } from './host/slidescope-host';
 import { imageOriginOnScreen, type RgbaPixels, readCanvas, readGridCanvas, setExactView, waitForGridTiles, waitForTiles } from './host/viewer-probe';
 
 const CMU = 'CMU-1-Small-Region.svs';
@@ -212,4 +213,42 @@ test('brightness, contrast and gamma change the canvas without asking for a tile
   expect(host.invocationsOf('export:thumbnail').at(-1)?.request).toMatchObject({
     colour: { managed: true, adjustment: { brightness: -0.15, contrast: 1, gamma: 1 } },
   });
+});
+
+test('the default drawer (WebGL where it works) draws the adjustment too: the view darkens without a tile asked for, and reset brings it back', async ({
+  launchOptions,
+}) => {
+  const host = await SlidescopeHost.start({ launchOptions, query: 'e2e' });
+  try {
+    const { page } = host;
+    await host.drop([slidePath(CMU)]);
+    await waitForTiles(page, 60_000);
+    const drawer = await page.evaluate(() =>
+      (window as unknown as { __slidescopeE2E?: { viewer: { drawer: { getType(): string } } | null } }).__slidescopeE2E?.viewer?.drawer.getType(),
+    );
+    test.info().annotations.push({ type: 'drawer', description: String(drawer) });
+    // What the screen shows in the middle of the slide (a CSS filter is applied by the compositor,
+    // so the canvas cannot be read back).
+    const box = (await page.getByTestId('osd-host').boundingBox())!;
+    const clip = { x: box.x + box.width / 2 - 60, y: box.y + box.height / 2 - 60, width: 120, height: 120 };
+    const meanOnScreen = async (): Promise<number[]> => {
+      await frames(page);
+      const { channels } = await sharp(await page.screenshot({ clip })).stats();
+      return channels.slice(0, 3).map((c) => c.mean);
+    };
+    const before = await meanOnScreen();
+    const tilesAsked = host.invocationsOf('slide:tile').length;
+    for (const key of ['[', '[', '[', '[']) await page.keyboard.press(key);
+    const darker = await meanOnScreen();
+    test.info().annotations.push({ type: 'mean RGB on screen, before and 20% darker', description: JSON.stringify({ before, darker }) });
+    // 20% of full scale is 51 levels (less where the darkest stain clips at 0).
+    for (const [c, mean] of darker.entries()) expect(before[c]! - mean).toBeGreaterThan(40);
+    expect(host.invocationsOf('slide:tile').length).toBe(tilesAsked);
+    await page.keyboard.press('\\');
+    const reset = await meanOnScreen();
+    for (const [c, mean] of reset.entries()) expect(Math.abs(before[c]! - mean)).toBeLessThan(0.5);
+  } finally {
+    await host.close();
+  }
+  expect(host.externalRequests).toEqual([]);
 });

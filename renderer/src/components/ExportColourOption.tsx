@@ -4,6 +4,7 @@
 import { type ExportColour, isNeutral } from '../../../shared/colour';
 import type { SlideInfo } from '../../../shared/slide';
 import type { ViewColour } from '../hooks/useViewColour';
+import '../styles/colour.css';
 
 /** Every string the option shows (a translation replaces this table). */
 const TEXT = {
@@ -31,7 +32,7 @@ export function ExportColourOption({ info, colour, carryAdjustment, onCarryAdjus
   const adjusted = !isNeutral(colour.adjustment);
   if (!profile && !adjusted) return null;
   return (
-    <fieldset className="options" disabled={disabled} data-testid="export-colour">
+    <fieldset className="options export-colour" disabled={disabled} data-testid="export-colour">
       <legend className="section-title">{TEXT.legend}</legend>
       {profile && <p className="muted small">{colour.managed ? TEXT.managed(profile.description) : TEXT.asStored}</p>}
       {adjusted && (
