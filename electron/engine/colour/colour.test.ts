@@ -26,7 +26,7 @@ import { FieldType } from '../../synth/tiff-writer';
 import { SlideEngine } from '../engine';
 import { ICC_BYTES_PER_MARKER, iccMarkers, withIccMarkers } from './icc-jpeg';
 import { iccChunk, withIccChunk } from './icc-png';
-import { readIccProfile, rgbProfileProblem } from './icc-profile';
+import { MAX_ICC_BYTES, readIccProfile, rgbProfileProblem } from './icc-profile';
 
 /** The profile in a JPEG's APP2 markers, put back together in sequence order; null when absent or incomplete. */
 function profileFromJpeg(jpeg: Uint8Array): Uint8Array | null {
@@ -380,7 +380,7 @@ describe('slides with a strongly non-sRGB embedded profile', () => {
     assert.deepEqual(profileFromJpeg(tile.bytes), profile);
   });
 
-  test('hostile profiles: damaged, not RGB, refused by lcms, or stored as numbers - the slide opens, shown as stored, and says why', async () => {
+  test('hostile profiles: damaged, not RGB, refused by lcms, stored as numbers, oversized - the slide opens, shown as stored, and says why', async () => {
     const good = iccSlideProfile({ profile: 'channel-swap' });
     const truncated = good.slice(0, 300);
     const grey = good.slice();
@@ -400,6 +400,12 @@ describe('slides with a strongly non-sRGB embedded profile', () => {
         name: 'shorts',
         tag: { tag: ICC_PROFILE_TAG, type: FieldType.SHORT, values: [1, 2, 3, 4] },
         reason: /cannot be read \(Tag 34675 of image 0 is not stored as bytes\.\)/,
+      },
+      // Larger than any profile: refused from its declared length, before it is read.
+      {
+        name: 'oversized',
+        tag: { tag: ICC_PROFILE_TAG, type: FieldType.UNDEFINED, values: new Uint8Array(MAX_ICC_BYTES + 1) },
+        reason: /cannot be read \(Tag 34675 of image 0 is 8388609 bytes, more than its content can be\.\)/,
       },
     ];
     for (const { name, tag, reason } of cases) {
