@@ -2,6 +2,7 @@
 // profile (TIFF tag 34675 InterColorProfile, in every pyramid level as scanners write it): an Aperio
 // SVS or a generic pyramidal TIFF, tiled YCbCr JPEG. What the colour tests convert and compare.
 
+import { ICC_PROFILE_TAG } from '../../electron/engine/colour/icc-profile';
 import type { WrittenSlide } from '../../electron/synth/slides';
 import { FieldType, type RawTag, TiffWriter } from '../../electron/synth/tiff-writer';
 import { type TestProfileKind, writeIccProfile } from './icc-profile';
@@ -21,8 +22,6 @@ export interface IccSlideOptions {
   /** Replaces the InterColorProfile tag (hostile files: damaged profiles, wrong field types). */
   profileTag?: RawTag;
 }
-
-export const ICC_PROFILE_TAG = 34675;
 
 /** The profile a slide of these options carries (tests convert with it). */
 export function iccSlideProfile(options: Pick<IccSlideOptions, 'profile'>): Uint8Array {

@@ -19,14 +19,14 @@ import { type ReferenceInfo, referenceImage, runOpenSlide } from '../../../testi
 import { sharedSlide } from '../../../testing/paths';
 import { compareRgb, decodeTile } from '../../../testing/pixel-compare';
 import { writeIccProfile } from '../../../testing/writers/icc-profile';
-import { ICC_PROFILE_TAG, iccSlideProfile, writeIccSlide } from '../../../testing/writers/icc-slide';
+import { iccSlideProfile, writeIccSlide } from '../../../testing/writers/icc-slide';
 import { writePhilipsTiff } from '../../../testing/writers/philips';
 import { infoJson } from '../../cli/commands';
 import { FieldType } from '../../synth/tiff-writer';
 import { SlideEngine } from '../engine';
 import { ICC_BYTES_PER_MARKER, iccMarkers, withIccMarkers } from './icc-jpeg';
 import { iccChunk, withIccChunk } from './icc-png';
-import { MAX_ICC_BYTES, readIccProfile, rgbProfileProblem } from './icc-profile';
+import { ICC_PROFILE_TAG, MAX_ICC_BYTES, readIccProfile, rgbProfileProblem } from './icc-profile';
 
 /** The profile in a JPEG's APP2 markers, put back together in sequence order; null when absent or incomplete. */
 function profileFromJpeg(jpeg: Uint8Array): Uint8Array | null {

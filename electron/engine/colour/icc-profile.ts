@@ -6,6 +6,9 @@
 /** Larger than any display or scanner profile (LUT-based ones run to a few hundred KB). */
 export const MAX_ICC_BYTES = 8 * 1024 * 1024;
 
+/** TIFF tag InterColorProfile: the ICC profile of a directory's pixels. */
+export const ICC_PROFILE_TAG = 34675;
+
 const HEADER = 128;
 const DESCRIPTION_LIMIT = 256;
 

@@ -6,15 +6,13 @@ import { runInPool, warmCodecPool } from '../codecs/codec-pool';
 import { completeJpeg, jpegStructureProblem } from '../codecs/jpeg-stream';
 import { decompositionLevels, hasSubsampledComponents, j2kSizeProblem } from '../codecs/jpeg2000-decoder';
 import { checkDecodable, decodeBlock, hasSeparatePlanes } from '../codecs/registry';
-import { MAX_ICC_BYTES } from '../colour/icc-profile';
+import { ICC_PROFILE_TAG, MAX_ICC_BYTES } from '../colour/icc-profile';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
 import { blockName, Compression, Photometric, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
 import { openSlideProperties } from './openslide-properties';
 
 const MAX_ASSOCIATED_PIXELS = 64 * 1024 * 1024;
-/** TIFF tag InterColorProfile: the ICC profile of the directory's pixels. */
-const ICC_PROFILE_TAG = 34675;
 
 export interface TiffPyramidDescription {
   format: string;
