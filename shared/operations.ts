@@ -7,6 +7,7 @@
 
 import * as v from 'valibot';
 import { ANNOTATION_FORMATS, type AnnotationLocation, annotationDocumentSchema, type ImportedAnnotations, type SlideAnnotations } from './annotations';
+import { ADJUSTMENT_RANGES, type ColourAdjustment, type ExportColour } from './colour';
 import { fail, ok, type Result } from './errors';
 import { LIMITS } from './limits';
 import type { EncodedImage, EncodedTile, RgbImage, SlideInfo } from './slide';
@@ -87,6 +88,22 @@ export const comparisonMode = v.variant(
   'must be one of slide, field',
 );
 
+const inRange = (key: keyof ColourAdjustment) => {
+  const { min, max } = ADJUSTMENT_RANGES[key];
+  return v.pipe(
+    v.number('must be a number'),
+    v.finite('must be finite'),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+};
+
+/** An export's colour: the slide's ICC profile to sRGB or not, and the view's brightness, contrast and gamma. */
+export const exportColour: v.GenericSchema<ExportColour> = v.strictObject({
+  managed: v.boolean('must be true or false'),
+  adjustment: v.optional(v.strictObject({ brightness: inRange('brightness'), contrast: inRange('contrast'), gamma: inRange('gamma') })),
+});
+
 export type ThumbnailSpec = v.InferOutput<typeof thumbnailSpec>;
 export type ComparisonMode = v.InferOutput<typeof comparisonMode>;
 export type ImageFormat = v.InferOutput<typeof imageFormat>;
@@ -121,7 +138,7 @@ const prefetchRequest = v.pipe(
   v.check((r) => (r.colEnd - r.colStart + 1) * (r.rowEnd - r.rowStart + 1) <= LIMITS.maxPrefetchTiles, `more than ${LIMITS.maxPrefetchTiles} tiles`),
 );
 
-const exportTarget = { format: imageFormat, overwrite: v.boolean('must be true or false') };
+const exportTarget = { format: imageFormat, overwrite: v.boolean('must be true or false'), colour: v.optional(exportColour) };
 /** The page asks for the slide's stored annotations to be drawn into an export; main names their file to the engine. */
 const burnAnnotations = { annotations: v.optional(v.boolean('must be true or false')) };
 const annotationsFile = { annotations: v.optional(absolutePath) };
@@ -240,14 +257,14 @@ export const OPERATIONS = defineOperations({
     at: 'main',
     exposure: 'page',
     method: 'exportThumbnail',
-    request: v.strictObject({ slideId, spec: thumbnailSpec, format: imageFormat, ...burnAnnotations }),
+    request: v.strictObject({ slideId, spec: thumbnailSpec, format: imageFormat, colour: v.optional(exportColour), ...burnAnnotations }),
     response: returns<ExportResult>(),
   },
   'export:comparison': {
     at: 'main',
     exposure: 'page',
     method: 'exportComparison',
-    request: v.strictObject({ slideId, powers, mode: comparisonMode, format: imageFormat, ...burnAnnotations }),
+    request: v.strictObject({ slideId, powers, mode: comparisonMode, format: imageFormat, colour: v.optional(exportColour), ...burnAnnotations }),
     response: returns<ExportResult>(),
   },
   'export:show-in-folder': { at: 'main', exposure: 'page', method: 'showInFolder', request: v.strictObject({ path: absolutePath }), response: returns<void>() },

@@ -47,6 +47,18 @@ export interface SlideInfo {
   /** Raw properties, named like OpenSlide's ('aperio.AppMag', 'tiff.ImageDescription', ...). */
   properties: Record<string, string>;
   deepZoom: DeepZoomGeometry;
+  /** The ICC profile the slide embeds, or null when it carries none. */
+  iccProfile: IccProfileInfo | null;
+}
+
+/** What the metadata panel and `slidescope info` say of a slide's embedded ICC profile. */
+export interface IccProfileInfo {
+  /** Its 'desc' text ('' when it has none). */
+  description: string;
+  /** Its size in bytes. */
+  bytes: number;
+  /** Why the profile is not applied (damaged, not an RGB profile); absent when it is. */
+  unusable?: string;
 }
 
 export type TileMime = 'image/jpeg' | 'image/png' | 'image/webp';

@@ -23,6 +23,7 @@ import {
 import { type DicomSeriesOptions, writeDicomFolder } from './writers/dicom';
 import { type SampleLayoutOptions, writeSampleLayoutPyramid } from './writers/generic-tiff';
 import { type VmsOptions, writeVms } from './writers/hamamatsu-vms';
+import { type IccSlideOptions, writeIccSlide } from './writers/icc-slide';
 import { type LeicaOptions, writeLeicaScn } from './writers/leica';
 import { type MiraxOptions, writeMirax } from './writers/mirax';
 import { type NdpiOptions, writeNdpi } from './writers/ndpi';
@@ -51,7 +52,8 @@ export type FixtureSpec =
   | { kind: 'mirax'; ext: '.mrxs'; options: MiraxOptions }
   | { kind: 'hamamatsu-vms'; ext: '.vms' | '.vmu'; options: VmsOptions }
   | { kind: 'trestle'; ext: '.tif'; options: TrestleOptions }
-  | { kind: 'sakura'; ext: '.svslide'; options: SakuraOptions };
+  | { kind: 'sakura'; ext: '.svslide'; options: SakuraOptions }
+  | { kind: 'icc-slide'; ext: '.svs' | '.tif'; options: IccSlideOptions };
 
 export const FIXTURES = {
   /** Aperio, JPEG with RGB photometric (like CMU-1), 3 levels, thumbnail/label/macro. */
@@ -681,6 +683,19 @@ export const FIXTURES = {
     ext: '.svslide',
     options: { width: 1000, height: 700, tileSize: 256, levels: 3, focalPlanes: 3, pageSize: 4096, quality: 85, associated: false, seed: 102 },
   },
+  // Colour management (electron/engine/colour): slides with a strongly non-sRGB embedded ICC profile.
+  /** Aperio SVS whose profile swaps the channels (red, green, blue are sRGB's green, blue, red): 2 levels. */
+  'icc-aperio-swap': {
+    kind: 'icc-slide',
+    ext: '.svs',
+    options: { flavour: 'aperio', profile: 'channel-swap', width: 3000, height: 2200, seed: 70 },
+  },
+  /** Generic pyramidal TIFF in ProPhoto-like wide-gamut primaries: 2 levels. */
+  'icc-generic-wide': {
+    kind: 'icc-slide',
+    ext: '.tif',
+    options: { flavour: 'generic-tiff', profile: 'wide-gamut', width: 2000, height: 1500, seed: 71 },
+  },
 } as const satisfies Record<string, FixtureSpec>;
 
 export type FixtureName = keyof typeof FIXTURES;
@@ -739,6 +754,8 @@ export function generateFixture(spec: FixtureSpec, path: string): Promise<Writte
       return writeTrestle(path, spec.options);
     case 'sakura':
       return writeSakura(path, spec.options);
+    case 'icc-slide':
+      return writeIccSlide(path, spec.options);
   }
 }
 

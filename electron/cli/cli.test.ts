@@ -34,7 +34,7 @@ describe('slidescope CLI', () => {
     const run = cli('info', CMU, '--json');
     assert.equal(run.status, 0, run.stderr);
     const info = JSON.parse(run.stdout);
-    assert.deepEqual(Object.keys(info).sort(), ['associated', 'height', 'levels', 'mpp', 'objectivePower', 'properties', 'vendor', 'width']);
+    assert.deepEqual(Object.keys(info).sort(), ['associated', 'height', 'iccProfile', 'levels', 'mpp', 'objectivePower', 'properties', 'vendor', 'width']);
     assert.equal(info.vendor, 'aperio');
     assert.equal(info.objectivePower, 20);
     assert.deepEqual(info.mpp, { x: 0.499, y: 0.499 });
@@ -44,6 +44,8 @@ describe('slidescope CLI', () => {
     const generic = JSON.parse(cli('info', sharedSlide('openslide-python_boxes.tiff'), '--json').stdout);
     assert.equal(generic.objectivePower, null);
     assert.equal(generic.mpp, null);
+    assert.equal(info.iccProfile, null);
+    assert.deepEqual(generic.iccProfile, { description: 'sRGB built-in', bytes: 588 });
   });
 
   test('thumbnail at 1.25x of CMU-1-Small-Region is 139x185, as TIAToolbox gives it', async () => {

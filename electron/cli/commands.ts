@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import type { Result } from '../../shared/errors';
 import { DEFAULT_POWERS, FORMAT_EXTENSIONS } from '../../shared/export-plan';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
-import type { SlideInfo } from '../../shared/slide';
+import type { IccProfileInfo, SlideInfo } from '../../shared/slide';
 import { AnnotationStore, defaultAnnotationsDir } from '../annotations/annotation-store';
 import type { EngineClient } from '../engine-host/engine-client';
 import type { SlideOutcome, SlideWork } from './batch';
@@ -23,6 +23,8 @@ export interface InfoJson {
   mpp: { x: number; y: number } | null;
   levels: Array<{ width: number; height: number; downsample: number; tileWidth: number; tileHeight: number }>;
   associated: string[];
+  /** The embedded ICC profile: its description and size (and why it is not applied, if it is not); null when none. */
+  iccProfile: IccProfileInfo | null;
   properties: Record<string, string>;
 }
 
@@ -35,6 +37,7 @@ export function infoJson(info: SlideInfo): InfoJson {
     mpp: info.mpp,
     levels: info.levels.map(({ width, height, downsample, tileWidth, tileHeight }) => ({ width, height, downsample, tileWidth, tileHeight })),
     associated: info.associated,
+    iccProfile: info.iccProfile,
     properties: info.properties,
   };
 }
@@ -47,10 +50,17 @@ export function infoText(info: SlideInfo): string {
     `  objective     ${info.objectivePower === null ? 'unknown' : `${info.objectivePower}x`}`,
     `  µm/px         ${info.mpp ? `${info.mpp.x} x ${info.mpp.y}` : 'unknown'}`,
     `  associated    ${info.associated.join(', ') || 'none'}`,
+    `  ICC profile   ${describeIccProfile(info.iccProfile)}`,
     `  levels`,
     ...info.levels.map((l, i) => `    ${i}  ${l.width} x ${l.height}  downsample ${Number(l.downsample.toFixed(4))}  tiles ${l.tileWidth} x ${l.tileHeight}`),
   ];
   return lines.join('\n');
+}
+
+function describeIccProfile(profile: IccProfileInfo | null): string {
+  if (!profile) return 'none';
+  const name = profile.description ? `"${profile.description}"` : 'no description';
+  return profile.unusable ? `${name}, not applied: ${profile.unusable}` : `${name} (${profile.bytes} bytes)`;
 }
 
 /** Opens a slide, runs `work` on it, closes it: the work's Result, or why the slide would not open. */

@@ -4,12 +4,14 @@
 
 import { basename } from 'node:path';
 import sharp from 'sharp';
+import type { ExportColour } from '../../shared/colour';
 import { dzDownsample, dzLevelForDownsample, dzTilesCovering } from '../../shared/deepzoom';
 import { thumbnailSize } from '../../shared/magnification';
 import type { ExportResult, ExportStep, RequestOf } from '../../shared/operations';
 import type { CallContext } from '../../shared/rpc';
 import type { EncodedImage, EncodedTile, RgbImage, SlideInfo } from '../../shared/slide';
 import './codecs/registry';
+import { SlideColour } from './colour/slide-colour';
 import { chooseTileSize, DeepZoomTiler, type TileEncoding } from './deepzoom-tiler';
 import type { SlideEngineApi } from './engine-api';
 import { readError, SlideError, throwIfAborted } from './errors';
@@ -39,6 +41,7 @@ interface OpenSlide {
   info: SlideInfo;
   reader: RegionReader;
   tiler: DeepZoomTiler;
+  colour: SlideColour;
 }
 
 type Context<P = unknown> = Partial<CallContext<P>>;
@@ -68,6 +71,7 @@ export class SlideEngine implements SlideEngineApi {
   async open({ slideId, path, tileSize }: RequestOf<'engine:open'>): Promise<SlideInfo> {
     if (this.slides.has(slideId)) throw new SlideError('INVALID_ARGUMENT', `A slide is already open as ${slideId}.`, path);
     const source = await openSlideSource(path);
+    const colour = await SlideColour.of(source);
     const reader = new RegionReader(source, this.tiles, slideId);
     const base = source.levels[0]!;
     const tiler = new DeepZoomTiler(
@@ -92,8 +96,9 @@ export class SlideEngine implements SlideEngineApi {
       associated: [...source.associatedNames],
       properties: { ...source.properties },
       deepZoom: tiler.geometry,
+      iccProfile: colour.info,
     };
-    this.slides.set(slideId, { info, reader, tiler });
+    this.slides.set(slideId, { info, reader, tiler, colour });
     return info;
   }
 
@@ -134,7 +139,8 @@ export class SlideEngine implements SlideEngineApi {
   async getTile({ slideId, dzLevel, col, row }: RequestOf<'slide:tile'>, context: Context = {}): Promise<EncodedTile> {
     this.busy++;
     try {
-      return await this.reading(slideId, (slide) => slide.tiler.getTile(dzLevel, col, row, context.signal));
+      // The slide's profile goes inside the tile as it leaves: the browser colour-manages it (or not, as the view asks).
+      return await this.reading(slideId, async (slide) => slide.colour.withProfile(await slide.tiler.getTile(dzLevel, col, row, context.signal)));
     } finally {
       if (--this.busy === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     }
@@ -270,27 +276,36 @@ export class SlideEngine implements SlideEngineApi {
   }
 
   async writeThumbnail(request: RequestOf<'engine:export-thumbnail'>, context: Context<ExportStep> = {}): Promise<ExportResult> {
-    const { info } = this.slide(request.slideId);
-    const written = await exportThumbnail(this, request.slideId, info, request.spec, request.path, this.exportOptions(request, context));
+    const slide = this.slide(request.slideId);
+    const written = await exportThumbnail(this, request.slideId, slide.info, request.spec, request.path, this.exportOptions(slide, request, context));
     return { files: [written] };
   }
 
   async writeComparison(request: RequestOf<'engine:export-comparison'>, context: Context<ExportStep> = {}): Promise<ExportResult> {
-    const { info } = this.slide(request.slideId);
-    const options = { ...this.exportOptions(request, context), comparisonPath: request.comparisonPath };
-    return { files: await exportComparison(this, request.slideId, info, request.powers, request.mode, request.folder, options) };
+    const slide = this.slide(request.slideId);
+    const options = { ...this.exportOptions(slide, request, context), comparisonPath: request.comparisonPath };
+    return { files: await exportComparison(this, request.slideId, slide.info, request.powers, request.mode, request.folder, options) };
   }
 
   async writeRegion(request: RequestOf<'engine:export-region'>, context: Context = {}): Promise<ExportResult> {
-    const { info } = this.slide(request.slideId);
-    return { files: [await exportRegion(this, request.slideId, info, request, request.path, this.exportOptions(request, context))] };
+    const slide = this.slide(request.slideId);
+    return { files: [await exportRegion(this, request.slideId, slide.info, request, request.path, this.exportOptions(slide, request, context))] };
   }
 
   private exportOptions(
-    request: { format: RequestOf<'engine:export-region'>['format']; overwrite: boolean; annotations?: string | undefined },
+    slide: OpenSlide,
+    request: { format: RequestOf<'engine:export-region'>['format']; overwrite: boolean; colour?: ExportColour | undefined; annotations?: string | undefined },
     context: Context<ExportStep>,
   ) {
-    return { format: request.format, overwrite: request.overwrite, annotations: request.annotations, signal: context.signal, onProgress: context.progress };
+    const applyColour = (image: RgbImage) => slide.colour.forExport(image, request.colour);
+    return {
+      format: request.format,
+      overwrite: request.overwrite,
+      annotations: request.annotations,
+      signal: context.signal,
+      onProgress: context.progress,
+      applyColour,
+    };
   }
 
   /** Bytes held by the caches: for the benchmark's memory report. */

@@ -60,5 +60,11 @@ export interface SlideSource {
    * stored level at half size instead: libjpeg-turbo's fast path, several times quicker.
    */
   decodedFrom?(level: number): number | null;
+  /**
+   * The ICC profile the slide's pixels are in, as stored (TIFF tag 34675 InterColorProfile, Philips'
+   * DICOM_ICCPROFILE, DICOM's ICC Profile (0028,2000)); null when it embeds none. Absent: the
+   * format carries none. The engine validates it (a damaged one is reported, not applied).
+   */
+  iccProfile?(): Promise<Uint8Array | null>;
   close(): Promise<void>;
 }

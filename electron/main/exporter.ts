@@ -78,7 +78,7 @@ export class Exporter implements SlideExporter {
     const annotations = await this.annotationsOf(slide, request.annotations);
     const written = await this.deps.engine.call(
       'engine:export-thumbnail',
-      { slideId: slide.slideId, spec: request.spec, path, format: request.format, overwrite, ...annotations },
+      { slideId: slide.slideId, spec: request.spec, path, format: request.format, overwrite, colour: request.colour, ...annotations },
       { onProgress: (step) => this.deps.sendProgress(senderId, { jobId, ...step }) },
     );
     if (written.ok) this.lastFolder = dirname(path);
@@ -101,7 +101,7 @@ export class Exporter implements SlideExporter {
     const annotations = await this.annotationsOf(slide, request.annotations);
     const written = await this.deps.engine.call(
       'engine:export-comparison',
-      { slideId: slide.slideId, powers: request.powers, mode: request.mode, folder, format: request.format, overwrite, ...annotations },
+      { slideId: slide.slideId, powers: request.powers, mode: request.mode, folder, format: request.format, overwrite, colour: request.colour, ...annotations },
       { onProgress: (step) => this.deps.sendProgress(senderId, { jobId, ...step }) },
     );
     if (written.ok) this.lastFolder = folder;

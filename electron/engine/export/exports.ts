@@ -33,6 +33,12 @@ export interface ExportOptions {
   annotations?: string | undefined;
   onProgress?: (step: ExportStep) => void;
   signal?: AbortSignal;
+  /** The pixels as the user sees them: the slide's ICC profile to sRGB, the view's adjustment. */
+  applyColour?: (image: RgbImage) => Promise<RgbImage>;
+}
+
+function coloured(image: RgbImage, options: ExportOptions): Promise<RgbImage> {
+  return options.applyColour ? options.applyColour(image) : Promise.resolve(image);
 }
 
 function check(problem: string | null, info: SlideInfo): void {
@@ -74,7 +80,7 @@ export async function exportThumbnail(
     throw new SlideError('TOO_LARGE', `A ${size.width} x ${size.height} image is too large to export.`, info.path);
   const annotations = await annotationsOf(options);
   options.onProgress?.({ done: 0, total: 1, label: 'thumbnail' });
-  let image = await engine.thumbnail({ slideId, spec }, { signal: options.signal });
+  let image = await coloured(await engine.thumbnail({ slideId, spec }, { signal: options.signal }), options);
   if (annotations) {
     const burned = await burnAnnotations(image, annotations, { x: 0, y: 0, scaleX: image.width / info.width, scaleY: image.height / info.height });
     image = await withLegendInCorner(burned.image, await annotationLegend(annotations, burned.drawn));
@@ -139,6 +145,7 @@ export async function exportComparison(
       image = await engine.readScaledRegion(request, { signal: options.signal });
       view = { x: request.x, y: request.y, scaleX: request.outWidth / width, scaleY: request.outHeight / height };
     }
+    image = await coloured(image, options);
     const label = describePanel(info, downsample, image, power);
     if (annotations) {
       const burned = await burnAnnotations(image, annotations, view);
@@ -194,15 +201,15 @@ export async function exportRegion(
   if (at.kind === 'power') {
     check(powerProblem(info, at.objectivePower), info);
     const ds = downsampleForPower(info, at.objectivePower)!;
-    const image = await engine.readScaledRegion(
-      { slideId, x, y, width: width * ds, height: height * ds, outWidth: width, outHeight: height },
-      { signal: options.signal },
+    const image = await coloured(
+      await engine.readScaledRegion({ slideId, x, y, width: width * ds, height: height * ds, outWidth: width, outHeight: height }, { signal: options.signal }),
+      options,
     );
     bytes = await encodeImage(image, options.format);
   } else {
     if (!info.levels[at.level])
       throw new SlideError('INVALID_ARGUMENT', `The slide has levels 0 to ${info.levels.length - 1}; there is no level ${at.level}.`, info.path);
-    const rgba = await engine.readRegion({ slideId, level: at.level, x, y, width, height }, { signal: options.signal });
+    const rgba = await coloured(await engine.readRegion({ slideId, level: at.level, x, y, width, height }, { signal: options.signal }), options);
     const pipeline = sharpFrom(rgba);
     const out =
       options.format === 'png'

@@ -16,6 +16,8 @@ export interface PhilipsDescription {
   xmlImages: ReadonlyMap<string, EmbeddedJpeg>;
   mpp: Mpp | null;
   properties: Record<string, string>;
+  /** The XML's DICOM_ICCPROFILE, decoded; used when the TIFF has no InterColorProfile tag. */
+  xmlIccProfile: Uint8Array | null;
 }
 
 export class PhilipsSource implements SlideSource {
@@ -29,6 +31,7 @@ export class PhilipsSource implements SlideSource {
   readonly associatedNames: readonly string[];
   private readonly pyramid: TiffPyramidSource;
   private readonly xmlImages: ReadonlyMap<string, EmbeddedJpeg>;
+  private readonly xmlIccProfile: Uint8Array | null;
 
   constructor(description: PhilipsDescription) {
     this.pyramid = description.pyramid;
@@ -37,6 +40,7 @@ export class PhilipsSource implements SlideSource {
     this.mpp = description.mpp;
     this.properties = description.properties;
     this.xmlImages = description.xmlImages;
+    this.xmlIccProfile = description.xmlIccProfile;
     this.associatedNames = [...new Set([...this.pyramid.associatedNames, ...description.xmlImages.keys()])];
   }
 
@@ -70,6 +74,10 @@ export class PhilipsSource implements SlideSource {
     if (this.pyramid.associatedNames.includes(name)) return this.pyramid.readAssociated(name);
     const jpeg = this.xmlImages.get(name);
     return jpeg ? decodeEmbeddedJpeg(jpeg, name, this.path) : this.pyramid.readAssociated(name);
+  }
+
+  async iccProfile(): Promise<Uint8Array | null> {
+    return (await this.pyramid.iccProfile()) ?? this.xmlIccProfile;
   }
 
   close(): Promise<void> {

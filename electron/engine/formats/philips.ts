@@ -89,7 +89,8 @@ export const philipsFormat: FormatPlugin = {
       mpp,
       properties: {},
     });
-    return new PhilipsSource({ pyramid, levels, xmlImages, mpp, properties });
+    const xmlIccProfile = xml.properties.get('philips.DICOM_ICCPROFILE');
+    return new PhilipsSource({ pyramid, levels, xmlImages, mpp, properties, xmlIccProfile: xmlIccProfile ? decodeBase64(xmlIccProfile) : null });
   },
 };
 

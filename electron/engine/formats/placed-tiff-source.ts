@@ -129,6 +129,10 @@ export class PlacedTiffSource implements SlideSource {
     return this.store.readAssociated(name);
   }
 
+  iccProfile(): Promise<Uint8Array | null> {
+    return this.store.iccProfile();
+  }
+
   close(): Promise<void> {
     return this.store.close();
   }

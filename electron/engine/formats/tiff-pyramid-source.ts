@@ -6,6 +6,7 @@ import { runInPool, warmCodecPool } from '../codecs/codec-pool';
 import { completeJpeg, jpegStructureProblem } from '../codecs/jpeg-stream';
 import { decompositionLevels, hasSubsampledComponents, j2kSizeProblem } from '../codecs/jpeg2000-decoder';
 import { checkDecodable, decodeBlock, hasSeparatePlanes } from '../codecs/registry';
+import { ICC_PROFILE_TAG, MAX_ICC_BYTES } from '../colour/icc-profile';
 import { SlideError } from '../errors';
 import { MAX_ASSOCIATED_PIXELS, type SlideSource } from '../slide-source';
 import { blockName, Compression, Photometric, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
@@ -173,6 +174,11 @@ export class TiffPyramidSource implements SlideSource {
       }
     }
     return { data: out, width: dir.width, height: dir.height, channels: 3 };
+  }
+
+  /** Level 0's InterColorProfile, as OpenSlide 4 reads it (scanners write the same one in every level). */
+  async iccProfile(): Promise<Uint8Array | null> {
+    return (await this.tiff.readTagBytes(this.levelDirs[0]!, ICC_PROFILE_TAG, MAX_ICC_BYTES)) ?? null;
   }
 
   async close(): Promise<void> {

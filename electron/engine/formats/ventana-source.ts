@@ -185,6 +185,10 @@ export class VentanaSource implements SlideSource {
     return this.pyramid.readAssociated(name);
   }
 
+  iccProfile(): Promise<Uint8Array | null> {
+    return this.pyramid.iccProfile();
+  }
+
   close(): Promise<void> {
     return this.pyramid.close();
   }

@@ -18,6 +18,7 @@ import { type MainEventHandlers, useMainEvents } from '../hooks/useMainEvents';
 import { useNotices } from '../hooks/useNotices';
 import { useRecentFiles } from '../hooks/useRecentFiles';
 import { useSlides } from '../hooks/useSlides';
+import { forgetViewColours } from '../hooks/useViewColour';
 import { baseName, dirName } from '../paths';
 import { AboutDialog } from './AboutDialog';
 import { AnnotationContextMenu } from './AnnotationContextMenu';
@@ -67,6 +68,8 @@ export function App() {
     },
     [annotations],
   );
+  // A closed slide's colour settings go with it.
+  useEffect(() => forgetViewColours(slides.slides.map((s) => s.slideId)), [slides.slides]);
   // With every slide closed the grid ends too: the next slide opens in the ordinary view.
   useEffect(() => {
     if (!active) setGrid(false);

@@ -12,8 +12,10 @@ import { useAnnotationOverlay } from '../annotations/useAnnotationOverlay';
 import { useApi } from '../api';
 import { e2eHandle } from '../e2eHandle';
 import { drawerChoice } from '../env';
+import { useColourFilter } from '../hooks/useColourFilter';
 import type { PanDirection } from '../hooks/useKeyboardShortcuts';
 import { useOsdViewer } from '../hooks/useOsdViewer';
+import type { ViewColour } from '../hooks/useViewColour';
 import { useViewState } from '../hooks/useViewState';
 import { LinkedViewers, type Point } from '../viewer/linkedViewers';
 import { checkPower, describeMagnification, nativePower, resolveMagnification } from '../viewer/magnification';
@@ -49,6 +51,8 @@ export interface ComparisonGridProps {
   onTileError: (error: ErrorInfo) => void;
   /** Leaves the grid (the slide has no scale to compare magnifications on). */
   onLeave: () => void;
+  /** The view's colour: every cell draws with it. */
+  colour: ViewColour;
   ref?: Ref<GridHandle>;
 }
 
@@ -70,6 +74,7 @@ export function ComparisonGrid(props: ComparisonGridProps) {
   const onViewer = useCallback((index: number, viewer: OpenSeadragon.Viewer | null) => {
     setViewers((list) => (list[index] === viewer ? list : list.map((v, i) => (i === index ? viewer : v))));
   }, []);
+  useColourFilter(viewers, props.colour);
 
   useEffect(() => {
     const handle = e2eHandle();

@@ -14,6 +14,7 @@ import { describeExportError } from '../errors';
 import type { ExportJob, ExportKind } from '../hooks/useExportJob';
 import { baseName, dirName } from '../paths';
 import { checkPower, describeMagnification, parseMagnification, resolveMagnification } from '../viewer/magnification';
+import { ExportColourOption, exportColour } from './ExportColourOption';
 import { Modal } from './Modal';
 import type { ExportContext } from './SlideViewer';
 
@@ -80,6 +81,8 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
   const [sizeTexts, setSizeTexts] = useState<Record<SizeKind, string>>({ power: '1.25x', mpp: '8', size: '1024' });
   const [powerTexts, setPowerTexts] = useState<string[]>(() => context.powers.map((p) => formatPower(p)));
   const [mode, setMode] = useState<'slide' | 'field'>(context.fromGrid ? 'field' : 'slide');
+  const [carryAdjustment, setCarryAdjustment] = useState(false);
+  const colour = exportColour(context.colour, carryAdjustment);
   const running = job.status === 'running';
   const ids = useId();
   const annotationCount = useAnnotationContext()?.session.getState().document.annotations.length ?? 0;
@@ -97,13 +100,13 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
 
   const exportThumbnail = (): void => {
     if (!thumbnail.ok) return;
-    onExportThumbnail({ slideId: slide.slideId, spec: thumbnail.value.spec, format, annotations });
+    onExportThumbnail({ slideId: slide.slideId, spec: thumbnail.value.spec, format, colour, annotations });
   };
   const exportSet = (): void => {
     const chosen = powers.flatMap((p) => (p.ok ? [p.power] : []));
     if (chosen.length !== powers.length) return;
     const comparisonMode: ComparisonMode = mode === 'slide' ? { kind: 'slide' } : { kind: 'field', ...field };
-    onExportSet({ slideId: slide.slideId, powers: chosen, mode: comparisonMode, format, annotations });
+    onExportSet({ slideId: slide.slideId, powers: chosen, mode: comparisonMode, format, colour, annotations });
   };
 
   const sizeOption = (value: SizeKind, label: string, unit: string, hint: string): ReactNode => (
@@ -207,6 +210,7 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
           </section>
         )}
 
+        <ExportColourOption info={info} colour={context.colour} carryAdjustment={carryAdjustment} onCarryAdjustment={setCarryAdjustment} disabled={running} />
         <label className="option-row">
           <input
             type="checkbox"

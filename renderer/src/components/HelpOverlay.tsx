@@ -2,6 +2,7 @@
 
 import { ANNOTATION_CONTROLS, TOOL_INFO } from '../annotations/tools';
 import { OTHER_CONTROLS, SHORTCUTS } from '../commands';
+import { COLOUR_SHORTCUTS } from '../viewer/colourShortcuts';
 import { Modal } from './Modal';
 
 export function HelpOverlay({ onClose }: { onClose: () => void }) {
@@ -11,6 +12,19 @@ export function HelpOverlay({ onClose }: { onClose: () => void }) {
         <tbody>
           {SHORTCUTS.map((shortcut) => (
             <tr key={shortcut.command}>
+              <td>
+                <kbd>{shortcut.display}</kbd>
+              </td>
+              <td>{shortcut.label}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h3 className="section-title">Colour</h3>
+      <table className="shortcut-table" data-testid="colour-shortcuts">
+        <tbody>
+          {COLOUR_SHORTCUTS.map((shortcut) => (
+            <tr key={shortcut.display}>
               <td>
                 <kbd>{shortcut.display}</kbd>
               </td>

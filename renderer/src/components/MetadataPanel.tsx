@@ -5,6 +5,7 @@ import { formatPower } from '../../../shared/magnification';
 import type { Mpp } from '../../../shared/slide';
 import { formatLength } from '../viewer/scaleBar';
 import { AssociatedImages } from './AssociatedImages';
+import { IccProfileFacts } from './IccProfileFacts';
 import { Icon } from './Icon';
 import { LevelTable } from './LevelTable';
 import { PropertyTable } from './PropertyTable';
@@ -51,6 +52,7 @@ export function MetadataPanel({ slide, onClose }: MetadataPanelProps) {
         )}
         <dt>Levels</dt>
         <dd>{info.levels.length}</dd>
+        <IccProfileFacts profile={info.iccProfile} />
       </dl>
 
       <h3 className="section-title">Pyramid levels</h3>

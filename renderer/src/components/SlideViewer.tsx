@@ -7,7 +7,8 @@
 // same place when the grid was not panned).
 
 import OpenSeadragon from 'openseadragon';
-import { type Ref, useCallback, useEffect, useImperativeHandle, useRef, useState } from 'react';
+import { type Ref, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
+import { isNeutral } from '../../../shared/colour';
 import type { ErrorInfo } from '../../../shared/errors';
 import type { OpenedSlide } from '../../../shared/ipc';
 import { LIMITS } from '../../../shared/limits';
@@ -18,13 +19,18 @@ import type { Command, ViewCommand } from '../commands';
 import { e2eHandle } from '../e2eHandle';
 import { drawerChoice } from '../env';
 import { describeTileError } from '../errors';
+import { useColourFilter } from '../hooks/useColourFilter';
+import { useColourShortcuts } from '../hooks/useColourShortcuts';
 import type { PanDirection } from '../hooks/useKeyboardShortcuts';
 import type { Notice } from '../hooks/useNotices';
 import { useOsdViewer } from '../hooks/useOsdViewer';
+import { useViewColour, type ViewColour } from '../hooks/useViewColour';
 import { useViewState } from '../hooks/useViewState';
+import type { ColourKeyAction } from '../viewer/colourShortcuts';
 import type { Point } from '../viewer/linkedViewers';
 import { GRID_DEFAULT_POWERS, imageZoomForPower } from '../viewer/magnification';
 import { AnnotationToolbar } from './AnnotationToolbar';
+import { ColourButton, ColourPanel } from './ColourPanel';
 import { ComparisonGrid, type GridHandle, gridCellSize } from './ComparisonGrid';
 import { ScaleBar } from './ScaleBar';
 import { ViewerToolbar } from './ViewerToolbar';
@@ -37,6 +43,8 @@ export interface ExportContext {
   field: { centerX: number; centerY: number; panelWidth: number; panelHeight: number };
   /** The grid is on screen (otherwise the field is centred where the single view is). */
   fromGrid: boolean;
+  /** How the view shows colour: exports follow its ICC choice and may carry its adjustment. */
+  colour: ViewColour;
 }
 
 export interface ViewerHandle {
@@ -91,6 +99,16 @@ export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fulls
   const view = useViewState(viewer);
   useAnnotationOverlay(viewer);
   useAnnotationFocus(viewer, grid ? (centre) => gridRef.current?.centerOn(centre) : null);
+  const { colour, act: actOnColour } = useViewColour(slide.slideId);
+  const [colourPanel, setColourPanel] = useState(false);
+  const toggleColourPanel = useCallback(() => setColourPanel((open) => !open), []);
+  useColourFilter(
+    useMemo(() => [viewer], [viewer]),
+    colour,
+  );
+  useColourShortcuts(
+    useCallback((action: ColourKeyAction) => (action.kind === 'toggle-panel' ? toggleColourPanel() : actOnColour(action)), [toggleColourPanel, actOnColour]),
+  );
 
   useEffect(() => {
     if (viewer && view.ready) viewer.navigator?.setVisible(navigatorVisible);
@@ -250,10 +268,11 @@ export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fulls
             panelHeight: Math.min(cell.height, LIMITS.maxPanelSide),
           },
           fromGrid: grid,
+          colour,
         };
       },
     }),
-    [viewer, setPower, grid, gridPowers, stageSize, runInGrid],
+    [viewer, setPower, grid, gridPowers, stageSize, runInGrid, colour],
   );
 
   return (
@@ -269,7 +288,9 @@ export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fulls
         fullscreen={fullscreen}
         onCommand={onCommand}
         onPreset={setPower}
-      />
+      >
+        <ColourButton open={colourPanel} adjusted={!isNeutral(colour.adjustment)} onClick={toggleColourPanel} />
+      </ViewerToolbar>
       <AnnotationToolbar />
       <div ref={setStage} className="viewer-stage" data-testid="viewer-stage">
         {grid ? (
@@ -284,6 +305,7 @@ export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fulls
               cellSize={gridCellSize(stageSize)}
               onTileError={onTileError}
               onLeave={leaveGrid}
+              colour={colour}
             />
           )
         ) : (
@@ -293,6 +315,7 @@ export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fulls
             {!view.ready && <div className="viewer-loading">Loading {info.name}…</div>}
           </>
         )}
+        {colourPanel && <ColourPanel info={info} colour={colour} onAction={actOnColour} onClose={toggleColourPanel} />}
       </div>
     </section>
   );

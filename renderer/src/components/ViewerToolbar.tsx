@@ -2,6 +2,7 @@
 // In the comparison grid, zoom, presets and rotation give way to a hint: each cell's magnification
 // is set on the cell itself.
 
+import type { ReactNode } from 'react';
 import type { SlideInfo } from '../../../shared/slide';
 import type { Command } from '../commands';
 import { Icon, type IconName } from './Icon';
@@ -18,6 +19,8 @@ export interface ViewerToolbarProps {
   fullscreen: boolean;
   onCommand: (command: Command) => void;
   onPreset: (power: number) => void;
+  /** Further buttons of the viewer's own, at the start of the right-hand group. */
+  children?: ReactNode;
 }
 
 export function ViewerToolbar(props: ViewerToolbarProps) {
@@ -72,6 +75,7 @@ export function ViewerToolbar(props: ViewerToolbarProps) {
       )}
       <div className="toolbar-spacer" />
       <div className="toolbar-group">
+        {props.children}
         {button('export', 'export', 'Export a thumbnail or a magnification set… (Ctrl+E)')}
         {button('toggle-grid', 'grid', grid ? 'Comparison grid: back to the single view (G)' : 'Comparison grid: one field at four magnifications (G)', grid)}
         {!grid && button('toggle-navigator', 'navigator', 'Navigator (N)', props.navigatorVisible)}

@@ -46,11 +46,11 @@ export function useKeyboardShortcuts(handlers: KeyboardHandlers): void {
 }
 
 /** A dialog has the focus: the slide underneath is not what the user is working with. */
-function inDialog(target: EventTarget | null): boolean {
+export function inDialog(target: EventTarget | null): boolean {
   return target instanceof Element && target.closest('[role="dialog"]') !== null;
 }
 
-function isTextEntry(target: EventTarget | null): boolean {
+export function isTextEntry(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable) return true;
   if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;

@@ -69,6 +69,8 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   /** Stand-in requests held back (see #mustWait), by tile. */
   #waiting = new Map<OpenSeadragon.Tile, OpenSeadragon.ImageJob>();
   #disposed = false;
+  /** Tiles are decoded through the slide's ICC profile (see setColourManaged). */
+  #colourManaged = true;
 
   constructor(options: SlideTileSourceOptions) {
     const { geometry } = options;
@@ -83,13 +85,23 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     this.#options = options;
   }
 
+  /**
+   * Whether tiles are decoded through the slide's ICC profile; true when it changed. Tiles of the
+   * other kind get other cache keys: the viewer drops the ones it holds and asks again (ViewerColour).
+   */
+  setColourManaged(on: boolean): boolean {
+    if (on === this.#colourManaged) return false;
+    this.#colourManaged = on;
+    return true;
+  }
+
   /** Never fetched: OSD wants a string per tile for its bookkeeping and messages. */
   override getTileUrl(level: number, x: number, y: number): string {
     return `slidescope-tile:${this.#options.slideId}/${level}/${x}_${y}`;
   }
 
   override getTileHashKey(level: number, x: number, y: number): string {
-    return `${this.#options.slideId}/${level}/${x}_${y}`;
+    return `${this.#options.slideId}/${level}/${x}_${y}${this.#colourManaged ? '' : '/as-stored'}`;
   }
 
   /** The engine's geometry is the truth about tile counts (OSD would recompute it from scale). */
@@ -191,7 +203,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
         if (!this.#isCurrent(requestId)) return;
         if (result.ok) {
           try {
-            const context = await decodeTile(result.value);
+            const context = await decodeTile(result.value, this.#colourManaged);
             if (this.#isCurrent(requestId)) this.#arrive(requestId, context);
             else freeContext(context);
           } catch (error) {

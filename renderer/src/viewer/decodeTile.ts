@@ -9,8 +9,11 @@ import type { EncodedTile } from '../../../shared/slide';
 // process, ~1 ms of the UI thread per tile (measured), more when it is busy. Drawing the decoded frame
 // (a YCbCr one for re-encoded tiles) costs the UI thread ~1.8 ms a tile; done in a worker instead, the
 // open measured slower on two cores (README).
-export async function decodeTile(tile: EncodedTile): Promise<CanvasRenderingContext2D> {
-  const decoder = new ImageDecoder({ data: tile.bytes, type: tile.mime });
+//
+// A tile carries the slide's ICC profile when it has one (the engine puts it in): decoded with
+// colour management, the browser converts it to the canvas's sRGB; without, the profile is ignored.
+export async function decodeTile(tile: EncodedTile, colourManaged = true): Promise<CanvasRenderingContext2D> {
+  const decoder = new ImageDecoder({ data: tile.bytes, type: tile.mime, colorSpaceConversion: colourManaged ? 'default' : 'none' });
   try {
     const { image } = await decoder.decode();
     try {

@@ -137,7 +137,7 @@ describe('a DICOM pyramid copied from an Aperio SVS (JPEG frames, RGB)', () => {
     }
     assert.equal(dicom.info.properties['openslide.icc-size'], String(TEST_ICC_PROFILE.length));
     const source = (await openSlideSource(folder)) as DicomSource;
-    assert.deepEqual(await source.readIccProfile(), TEST_ICC_PROFILE);
+    assert.deepEqual(await source.iccProfile(), TEST_ICC_PROFILE);
     await source.close();
     for (const s of [svs, dicom]) await engine.close({ slideId: s.slideId });
   });

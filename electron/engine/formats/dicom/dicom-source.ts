@@ -96,7 +96,7 @@ export class DicomSource implements SlideSource {
   }
 
   /** The ICC profile of the slide's first optical path, as embedded (openslide.icc-size says its size). */
-  async readIccProfile(): Promise<Uint8Array | null> {
+  async iccProfile(): Promise<Uint8Array | null> {
     return this.icc ? new Uint8Array(this.icc) : null;
   }
 
