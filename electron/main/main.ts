@@ -4,7 +4,7 @@
 //
 // Bundled by scripts/build.mjs to dist/electron/main.cjs (CommonJS: __dirname is dist/electron).
 
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 import { app, type BrowserWindow, dialog, ipcMain, Menu, type MessageBoxOptions, type OpenDialogOptions, protocol, session, shell } from 'electron';
@@ -252,6 +252,7 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     },
   };
   // Annotations are saved by main itself: a crash mid-write leaves a temporary file the engine removes at its next start.
+  mkdirSync(join(userData, 'partial-writes'), { recursive: true });
   setPartialWriteJournal(join(userData, 'partial-writes'));
   const annotationDialogs: AnnotationDialogs = {
     async chooseImportFile(senderId, defaultFolder) {

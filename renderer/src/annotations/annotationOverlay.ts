@@ -2,8 +2,9 @@
 // above the slide, redrawn on every viewport change, and the pointer's gestures for the tool in use.
 // Input goes through OpenSeadragon's own canvas events, so a gesture that draws or edits stops its
 // pan (preventDefaultAction) and any other one pans and zooms as usual; the wheel always zooms.
-//   select:    click picks (the smallest shape under the pointer), drag moves the selected shape,
-//              drag one of its handles moves that vertex (a box's corner resizes it);
+//   select:    click picks (the smallest shape under the pointer), drag moves the selected shape
+//              (a drag elsewhere pans), drag one of its handles moves that vertex (a box's corner
+//              resizes it);
 //   ruler, rectangle, ellipse, freehand: press, drag, release;
 //   point:     each click a point; polygon: each click a vertex, closed by a double-click, Enter or
 //              a click on the first vertex (Backspace takes the last one back, Escape cancels).
@@ -187,11 +188,11 @@ export class AnnotationOverlay {
         this.#gesture = { kind: 'vertex', id: handle.id, at: handle.at, original: handle.shape };
         return;
       }
-      const id = this.#pick(p);
-      if (id) {
-        this.#session.select(id);
-        const shape = this.#session.getState().document.annotations.find((a) => a.id === id)!.shape;
-        this.#gesture = { kind: 'move', id, start: p, original: shape, moved: false };
+      // Only the selected annotation moves: a drag over any other (a tissue outline filling the view) pans.
+      const { selectedId, document } = this.#session.getState();
+      if (selectedId !== null && this.#pick(p) === selectedId) {
+        const shape = document.annotations.find((a) => a.id === selectedId)!.shape;
+        this.#gesture = { kind: 'move', id: selectedId, start: p, original: shape, moved: false };
       }
       return;
     }
@@ -259,7 +260,7 @@ export class AnnotationOverlay {
     const { tool } = this.#session.getState();
     const p = this.#toImage(event.position);
     if (tool === 'select') {
-      if (!this.#pick(p)) this.#session.select(null);
+      this.#session.select(this.#pick(p));
       return;
     }
     event.preventDefaultAction = true;

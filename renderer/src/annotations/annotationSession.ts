@@ -19,8 +19,7 @@ import type { ErrorInfo } from '../../../shared/errors';
 import type { SlidescopeApi } from '../../../shared/ipc';
 import type { SlideInfo } from '../../../shared/slide';
 
-export const TOOLS = ['select', 'ruler', 'point', 'rectangle', 'ellipse', 'polygon', 'freehand'] as const;
-export type Tool = (typeof TOOLS)[number];
+export type Tool = 'select' | 'ruler' | 'point' | 'rectangle' | 'ellipse' | 'polygon' | 'freehand';
 
 /** A shape being drawn in one view: the keyboard finishes or cancels it there. */
 export interface Draft {

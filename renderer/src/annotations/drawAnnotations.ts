@@ -78,13 +78,6 @@ export interface DrawInput {
   mpp: Mpp | null;
 }
 
-export interface DrawStats {
-  /** Annotations the index found in the view. */
-  visible: number;
-  /** Of them, drawn as dots or boxes. */
-  simplified: number;
-}
-
 /** Appends a shape's outline (or, for points, its dots) to the current path, in CSS pixels. */
 function tracePath(ctx: CanvasRenderingContext2D, shape: Shape, t: ViewTransform): void {
   const scale = transformScale(t);
@@ -183,14 +176,7 @@ function drawHandles(ctx: CanvasRenderingContext2D, shape: Shape, t: ViewTransfo
 }
 
 /** Draws the annotations in the view. The canvas is cleared first; its transform maps CSS pixels. */
-export function drawAnnotations(
-  ctx: CanvasRenderingContext2D,
-  width: number,
-  height: number,
-  t: ViewTransform,
-  input: DrawInput,
-  pixelRatio: number,
-): DrawStats {
+export function drawAnnotations(ctx: CanvasRenderingContext2D, width: number, height: number, t: ViewTransform, input: DrawInput, pixelRatio: number): void {
   ctx.clearRect(0, 0, width, height);
   const { document, index, boxes, selectedId, preview } = input;
   const scale = transformScale(t);
@@ -212,7 +198,6 @@ export function drawAnnotations(
   const smallBoxes = new Map<string, Array<[number, number, number, number]>>();
   const points = new Map<string, Shape[]>();
   const rulers: Array<Extract<Shape, { kind: 'line' }>> = [];
-  let simplified = 0;
   for (const i of found) {
     const annotation = document.annotations[i]!;
     if (annotation.id === selectedId || annotation.id === preview?.id) continue;
@@ -225,13 +210,11 @@ export function drawAnnotations(
       if (list) list.push(shape);
       else points.set(color, [shape]);
     } else if (size < DOT_BELOW_PX) {
-      simplified++;
       const centre = applyTransform(t, (box.minX + box.maxX) / 2, (box.minY + box.maxY) / 2);
       const list = dots.get(color);
       if (list) list.push(centre);
       else dots.set(color, [centre]);
     } else if (size < BOX_BELOW_PX) {
-      simplified++;
       // The 90° rotations the viewer offers map a box's opposite corners to the screen box's.
       const [ax, ay] = applyTransform(t, box.minX, box.minY);
       const [bx, by] = applyTransform(t, box.maxX, box.maxY);
@@ -317,5 +300,4 @@ export function drawAnnotations(
     ctx.stroke();
     ctx.setLineDash([]);
   }
-  return { visible: found.length, simplified };
 }

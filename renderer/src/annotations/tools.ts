@@ -22,7 +22,7 @@ export const TOOL_INFO: readonly ToolInfo[] = [
     keys: ['v'],
     display: 'V',
     label: 'Select',
-    title: 'Select: click to pick, drag to move, drag a handle to reshape; drag the slide to pan (V)',
+    title: 'Select: click to pick; drag the selected one to move it, a handle to reshape it; drag elsewhere to pan (V)',
     icon: 'select',
   },
   { tool: 'ruler', keys: ['l'], display: 'L', label: 'Ruler', title: 'Ruler: drag to measure a length (L)', icon: 'ruler' },
