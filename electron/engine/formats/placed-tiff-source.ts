@@ -7,6 +7,7 @@
 import type { LevelInfo, Mpp, RgbImage } from '../../../shared/slide';
 import { SlideError } from '../errors';
 import type { LevelRect, SlideSource } from '../slide-source';
+import { DecodedTilesOnly } from './decoded-tiles-only';
 import type { TiffPyramidSource } from './tiff-pyramid-source';
 
 export interface PlacedImage {
@@ -35,7 +36,7 @@ export interface PlacedTiffDescription {
   properties: Record<string, string>;
 }
 
-export class PlacedTiffSource implements SlideSource {
+export class PlacedTiffSource extends DecodedTilesOnly implements SlideSource {
   readonly path: string;
   readonly format: string;
   readonly vendor: string;
@@ -49,6 +50,7 @@ export class PlacedTiffSource implements SlideSource {
   private readonly rects: ReadonlyArray<readonly LevelRect[]>;
 
   constructor(description: PlacedTiffDescription) {
+    super();
     this.store = description.store;
     this.path = this.store.path;
     this.format = description.format;
@@ -107,22 +109,6 @@ export class PlacedTiffSource implements SlideSource {
       await Promise.all(reads);
     }
     return out;
-  }
-
-  async readStoredJpeg(): Promise<Uint8Array | null> {
-    return null;
-  }
-
-  storesJpeg(): boolean {
-    return false;
-  }
-
-  async readTileReduced(): Promise<RgbImage | null> {
-    return null;
-  }
-
-  decodesReduced(): boolean {
-    return false;
   }
 
   readAssociated(name: string): Promise<RgbImage> {

@@ -9,6 +9,7 @@ import { SlideError } from '../../errors';
 import type { SlideSource } from '../../slide-source';
 import { MAX_DIMENSION } from '../../tiff/tiff-file';
 import type { CompanionFiles } from '../companion-files';
+import { DecodedTilesOnly } from '../decoded-tiles-only';
 
 /** OpenSlide's NGR_TILE_HEIGHT. */
 export const NGR_TILE_HEIGHT = 64;
@@ -55,7 +56,7 @@ export interface NgrDescription {
   close: () => Promise<void>;
 }
 
-export class NgrSource implements SlideSource {
+export class NgrSource extends DecodedTilesOnly implements SlideSource {
   readonly format = 'hamamatsu-vms';
   readonly vendor = 'hamamatsu';
   readonly path: string;
@@ -70,6 +71,7 @@ export class NgrSource implements SlideSource {
     private readonly files: CompanionFiles,
     private readonly description: NgrDescription,
   ) {
+    super();
     this.path = description.path;
     const base = description.levels[0]!;
     this.levels = description.levels.map((l) => ({
@@ -100,22 +102,6 @@ export class NgrSource implements SlideSource {
     const data = new Uint8Array(width * height * 3);
     for (let i = 0; i < data.length; i++) data[i] = (view.getInt16(2 * i, true) >> 4) & 0xff;
     return { data, width, height, channels: 3 };
-  }
-
-  async readStoredJpeg(): Promise<Uint8Array | null> {
-    return null;
-  }
-
-  storesJpeg(): boolean {
-    return false;
-  }
-
-  async readTileReduced(): Promise<RgbImage | null> {
-    return null;
-  }
-
-  decodesReduced(): boolean {
-    return false;
   }
 
   async readAssociated(name: string): Promise<RgbImage> {

@@ -8,6 +8,7 @@ import { readJpegFrame } from '../../codecs/jpeg-stream';
 import { SlideError } from '../../errors';
 import type { SlideFile } from '../../slide-file';
 import type { SlideSource } from '../../slide-source';
+import { DecodedTilesOnly } from '../decoded-tiles-only';
 import type { SakuraDatabase } from './sakura-database';
 import { databaseError, type SqlValue } from './sqlite-file';
 
@@ -35,7 +36,7 @@ export interface SakuraDescription {
   associated: ReadonlyMap<string, () => Promise<RgbImage>>;
 }
 
-export class SakuraSource implements SlideSource {
+export class SakuraSource extends DecodedTilesOnly implements SlideSource {
   readonly format = 'sakura';
   readonly vendor = 'sakura';
   readonly path: string;
@@ -50,6 +51,7 @@ export class SakuraSource implements SlideSource {
     private readonly db: SakuraDatabase,
     private readonly description: SakuraDescription,
   ) {
+    super();
     this.path = file.path;
     const { tileSize } = description;
     this.levels = description.levels.map((l) => ({ width: l.width, height: l.height, downsample: l.downsample, tileWidth: tileSize, tileHeight: tileSize }));
@@ -110,22 +112,6 @@ export class SakuraSource implements SlideSource {
 
   private damaged(level: number, col: number, row: number, reason: string): SlideError {
     return new SlideError('CORRUPT_DATA', `Tile ${col},${row} of level ${level} is damaged and cannot be decoded (${reason}).`, this.path);
-  }
-
-  async readStoredJpeg(): Promise<Uint8Array | null> {
-    return null;
-  }
-
-  storesJpeg(): boolean {
-    return false;
-  }
-
-  async readTileReduced(): Promise<RgbImage | null> {
-    return null;
-  }
-
-  decodesReduced(): boolean {
-    return false;
   }
 
   readAssociated(name: string): Promise<RgbImage> {
