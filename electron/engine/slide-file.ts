@@ -2,7 +2,7 @@
 // reads of its structure (FileHandleSource) and exact reads of its data. Every format reads through
 // this, whatever container it is.
 
-import { constants, type Stats } from 'node:fs';
+import { constants, readSync, type Stats } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import { readError, SlideError } from './errors';
 import { FileHandleSource } from './tiff/file-handle-source';
@@ -62,6 +62,32 @@ export class SlideFile {
     const { bytesRead } = await this.fh.read(buffer, 0, length, offset);
     if (bytesRead !== length) throw new SlideError('CORRUPT_DATA', `The file ended while reading ${what.toLowerCase()}: it is truncated.`, this.path);
     return buffer;
+  }
+
+  /**
+   * Several small ranges of one tile, read in this thread: NDPI keeps a tile's rows of restart
+   * intervals apart in the file, dozens of reads of a few KB, and a trip to libuv's thread pool each
+   * costs more than the read (see docs/performance.md). The same checks as read().
+   */
+  readRangesSync(ranges: ReadonlyArray<{ offset: number; length: number }>, what = 'Image data'): Uint8Array[] {
+    return ranges.map(({ offset, length }) => {
+      if (offset < 0 || length < 0 || offset + length > this.size) {
+        throw new SlideError('CORRUPT_DATA', `${what} lies beyond the end of the file: the file is truncated.`, this.path);
+      }
+      const buffer = Buffer.allocUnsafe(length);
+      let done = 0;
+      try {
+        while (done < length) {
+          const n = readSync(this.fh.fd, buffer, done, length - done, offset + done);
+          if (n === 0) break;
+          done += n;
+        }
+      } catch (error) {
+        throw readError(error, this.path);
+      }
+      if (done !== length) throw new SlideError('CORRUPT_DATA', `The file ended while reading ${what.toLowerCase()}: it is truncated.`, this.path);
+      return buffer;
+    });
   }
 
   async close(): Promise<void> {

@@ -227,22 +227,24 @@ export class NdpiJpegLevel {
         this.file.path,
       );
     }
-    return Promise.all(
-      ranges.map(async ({ first, from, to }) => {
-        const data = await this.file.read(from, to - from, 'A tile');
-        const intervals: Uint8Array[] = [];
-        for (let i = first; i < first + (c1 - c0); i++) {
-          const start = this.starts[i]! - from;
-          const stop = (i + 1 < first + (c1 - c0) ? this.starts[i + 1]! : to) - from;
-          if (start < 0 || stop > data.length || stop <= start + 1 || data[stop - 2] !== 0xff) throw this.badStarts(i);
-          const marker = data[stop - 1]!;
-          const inTurn = endsWithRestartMarker(data, stop) && marker === RST0 + (i % 8);
-          if (!(inTurn || (marker === 0xd9 && i === this.starts.length - 1))) throw this.badStarts(i);
-          intervals.push(data.subarray(start, stop - 2));
-        }
-        return intervals;
-      }),
+    const rowData = this.file.readRangesSync(
+      ranges.map(({ from, to }) => ({ offset: from, length: to - from })),
+      'A tile',
     );
+    return ranges.map(({ first, from, to }, r) => {
+      const data = rowData[r]!;
+      const intervals: Uint8Array[] = [];
+      for (let i = first; i < first + (c1 - c0); i++) {
+        const start = this.starts[i]! - from;
+        const stop = (i + 1 < first + (c1 - c0) ? this.starts[i + 1]! : to) - from;
+        if (start < 0 || stop > data.length || stop <= start + 1 || data[stop - 2] !== 0xff) throw this.badStarts(i);
+        const marker = data[stop - 1]!;
+        const inTurn = endsWithRestartMarker(data, stop) && marker === RST0 + (i % 8);
+        if (!(inTurn || (marker === 0xd9 && i === this.starts.length - 1))) throw this.badStarts(i);
+        intervals.push(data.subarray(start, stop - 2));
+      }
+      return intervals;
+    });
   }
 
   private badStarts(interval: number): SlideError {
