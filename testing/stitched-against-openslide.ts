@@ -45,8 +45,8 @@ function cropRgb(image: RgbImage, width: number, height: number): RgbImage {
   return { data, width, height, channels: 3 };
 }
 
-/** OpenSlide's (un-premultiplied) RGBA over white, as the engine shows a slide. */
-function overWhite(image: { width: number; height: number; channels: number; data: Uint8Array }): RgbImage {
+/** OpenSlide's (un-premultiplied) RGBA over white, as the engine shows a slide: gaps and soft seams included. */
+export function overWhite(image: { width: number; height: number; channels: number; data: Uint8Array }): RgbImage {
   if (image.channels !== 4) return { ...image, channels: 3 };
   const data = new Uint8Array(image.width * image.height * 3);
   for (let s = 0, d = 0; d < data.length; s += 4, d += 3) {

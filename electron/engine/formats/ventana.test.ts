@@ -11,6 +11,7 @@ import { FIXTURES, fixturePath } from '../../../testing/fixtures';
 import { openSlide } from '../../../testing/open-slide';
 import { type ReferenceInfo, type ReferenceRequest, referenceImage, runOpenSlide } from '../../../testing/openslide-reference';
 import { compareRgb, decodeTile, type PixelDiff } from '../../../testing/pixel-compare';
+import { overWhite } from '../../../testing/stitched-against-openslide';
 import { type VentanaOptions, writeVentanaBif } from '../../../testing/writers/ventana';
 import { SlideEngine } from '../engine';
 import { SlideError } from '../errors';
@@ -44,17 +45,6 @@ function regionsFor(level: { width: number; height: number; downsample: number }
     at(level.width - 150, Math.floor(500 / d), 300, 200),
     at(Math.floor(700 / d), level.height - 100, 300, 200),
   ];
-}
-
-/** OpenSlide's (un-premultiplied) RGBA over white, as the engine shows a slide: gaps and soft seams included. */
-function overWhite(image: { width: number; height: number; channels: number; data: Uint8Array }): RgbImage {
-  if (image.channels !== 4) return { ...image, channels: 3 };
-  const data = new Uint8Array(image.width * image.height * 3);
-  for (let s = 0, d = 0; d < data.length; s += 4, d += 3) {
-    const a = image.data[s + 3]!;
-    for (let c = 0; c < 3; c++) data[d + c] = Math.round((image.data[s + c]! * a) / 255 + 255 - a);
-  }
-  return { data, width: image.width, height: image.height, channels: 3 };
 }
 
 interface Figures {
