@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { readGeoJson, writeGeoJson } from '../shared/annotation-geojson';
 import { type AnnotationDocument, emptyDocument } from '../shared/annotations';
 import { expect, slidePath, test } from './fixtures';
-import { setExactView, waitForTiles } from './host/viewer-probe';
+import { containerSize, currentImageZoom, imageOriginOnScreen, setExactView, waitForTiles } from './host/viewer-probe';
 
 const CMU = 'CMU-1-Small-Region.svs';
 /** The view's top-left corner, level-0 pixels, shown at 1:1. */
@@ -33,10 +33,26 @@ test.afterEach(async () => {
 async function openAtOneToOne(page: Page, drop: (paths: string[]) => Promise<void>, list = false): Promise<(x: number, y: number) => { x: number; y: number }> {
   await drop([slide]);
   await waitForTiles(page);
-  if (list) await page.keyboard.press('a');
+  if (list) {
+    await page.keyboard.press('a');
+    await expect(page.getByTestId('annotation-panel')).toBeVisible();
+  }
+  const host = page.getByTestId('osd-host');
+  // OpenSeadragon notices a resized container on its next frame; a view set before that is refitted.
+  await expect
+    .poll(async () => {
+      const box = await host.boundingBox();
+      const size = await containerSize(page);
+      return box !== null && Math.round(box.width) === Math.round(size.x) && Math.round(box.height) === Math.round(size.y);
+    })
+    .toBe(true);
   await setExactView(page, { ...ORIGIN, imageZoom: 1 });
   await waitForTiles(page);
-  const box = await page.getByTestId('osd-host').boundingBox();
+  expect(await currentImageZoom(page)).toBeCloseTo(1, 6);
+  const origin = await imageOriginOnScreen(page);
+  expect(origin.x).toBeCloseTo(ORIGIN.x, 3);
+  expect(origin.y).toBeCloseTo(ORIGIN.y, 3);
+  const box = await host.boundingBox();
   if (!box) throw new Error('no viewer on screen');
   // Level-0 (x, y) to page coordinates.
   return (x, y) => ({ x: box.x + x - ORIGIN.x, y: box.y + y - ORIGIN.y });

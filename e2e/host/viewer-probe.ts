@@ -88,6 +88,16 @@ export async function imageOriginOnScreen(page: Page): Promise<{ x: number; y: n
   });
 }
 
+/** The size OpenSeadragon believes its container has (it re-reads it once a frame). */
+export async function containerSize(page: Page): Promise<{ x: number; y: number }> {
+  return page.evaluate(() => {
+    const viewer = (window as ProbeWindow).__slidescopeE2E?.viewer;
+    if (!viewer) throw new Error('no viewer (is ?e2e in the URL?)');
+    const size = viewer.viewport.getContainerSize();
+    return { x: size.x, y: size.y };
+  });
+}
+
 export async function currentImageZoom(page: Page): Promise<number> {
   return page.evaluate(() => {
     const viewer = (window as ProbeWindow).__slidescopeE2E?.viewer;
