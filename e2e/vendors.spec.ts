@@ -3,6 +3,7 @@
 
 import { basename } from 'node:path';
 import { type FixtureName, fixturePath } from '../testing/fixtures';
+import { miraxFolder } from '../testing/writers/mirax';
 import { expect, slidePath, test } from './fixtures';
 import { blockAverages, comparePixels, meanAbsDifference } from './host/pixels';
 import type { SlidescopeHost } from './host/slidescope-host';
@@ -15,6 +16,8 @@ interface VendorSlide {
   power: string;
   mpp: string;
   levels: number;
+  /** Dropped as its data folder (a MIRAX slide's folder beside its .mrxs), not its key file. */
+  asFolder?: true;
   /** A vendor property the metadata panel lists. */
   property: string;
   /** A level-0 point inside tissue, for the 1:1 comparison. */
@@ -71,6 +74,16 @@ const SLIDES: VendorSlide[] = [
     property: 'mirax.GENERAL.SLIDE_NAME',
     at: { x: 1000, y: 1400 },
   },
+  {
+    file: { fixture: 'mirax-positions' },
+    asFolder: true,
+    vendor: 'mirax',
+    power: '20x',
+    mpp: '0.25 µm/px',
+    levels: 5,
+    property: 'mirax.GENERAL.SLIDE_NAME',
+    at: { x: 1000, y: 1400 },
+  },
 ];
 
 /** Same thresholds as viewer.spec.ts: the canvas drawer's 1-pixel stretch against a 3-pixel shift. */
@@ -78,7 +91,8 @@ const SAME_MEAN = 6;
 const SAME_P99 = 40;
 
 async function pathOf(slide: VendorSlide): Promise<string> {
-  return 'shared' in slide.file ? slidePath(slide.file.shared) : fixturePath(slide.file.fixture);
+  const path = 'shared' in slide.file ? slidePath(slide.file.shared) : await fixturePath(slide.file.fixture);
+  return slide.asFolder ? miraxFolder(path) : path;
 }
 
 async function oneToOne(host: SlidescopeHost, slideId: string, at: { x: number; y: number }): Promise<void> {
@@ -121,7 +135,7 @@ async function wholeSlide(host: SlidescopeHost, slideId: string): Promise<void> 
 }
 
 for (const slide of SLIDES) {
-  const name = 'shared' in slide.file ? slide.file.shared : slide.file.fixture;
+  const name = `${'shared' in slide.file ? slide.file.shared : slide.file.fixture}${slide.asFolder ? ' folder' : ''}`;
   test(`${name} (${slide.vendor}) dropped: tiles where the engine reads them, and its metadata`, async ({ host }) => {
     const path = await pathOf(slide);
     const { page } = host;
@@ -147,3 +161,25 @@ for (const slide of SLIDES) {
     await oneToOne(host, slideId, slide.at);
   });
 }
+
+test('slides that are folders (DICOM, a MIRAX data folder) reopen from the recent list', async ({ host }) => {
+  const { page } = host;
+  const folders = [await fixturePath('dicom-jpeg-rgb'), miraxFolder(await fixturePath('mirax-positions'))];
+  for (const folder of folders) {
+    await host.drop([folder]);
+    await waitForTiles(page);
+    await page.getByRole('button', { name: `Close ${basename(folder)}` }).click();
+  }
+  await expect(page.getByTestId('welcome')).toBeVisible();
+  const recent = page.getByTestId('recent-list').getByRole('button');
+  for (const folder of folders) {
+    await recent
+      .filter({ hasText: basename(folder) })
+      .first()
+      .click();
+    await waitForTiles(page);
+    await expect(page.getByRole('tab', { name: basename(folder) })).toHaveAttribute('aria-selected', 'true');
+    await page.getByRole('button', { name: `Close ${basename(folder)}` }).click();
+  }
+  expect(host.invocationsOf('slide:open-recent')).toHaveLength(2);
+});

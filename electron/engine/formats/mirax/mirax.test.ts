@@ -312,3 +312,40 @@ describe('hostile MIRAX files: typed errors naming the slide, nothing unbounded'
       await engine.readRegion({ slideId, level: 0, x: 1000, y: 600, width: 100, height: 100 });
     }));
 });
+
+describe('a MIRAX slide opened from a folder', { timeout: 120_000 }, () => {
+  const infoOf = async (path: string): Promise<Omit<SlideInfo, 'path' | 'name'>> => {
+    const { slideId, info } = await openSlide(engine, path);
+    await engine.close({ slideId });
+    // The slide is named by what was opened: the rest is the slide's.
+    const { path: _path, name: _name, ...rest } = info;
+    return rest;
+  };
+  test('its data folder, or a folder holding its .mrxs, opens the slide the .mrxs opens', () =>
+    withSlide({}, async (path) => {
+      const expected = await infoOf(path);
+      assert.equal(expected.format, 'mirax');
+      assert.deepEqual(await infoOf(miraxFolder(path)), expected);
+      assert.deepEqual(await infoOf(join(path, '..')), expected);
+    }));
+  test('a folder of two MIRAX slides names both: SEVERAL_SLIDES', () =>
+    withSlide({}, async (path) => {
+      const dir = join(path, '..');
+      await writeMirax(join(dir, 'second.mrxs'), { ...(FIXTURES['mirax-positions'].options as MiraxOptions), photosX: 2, photosY: 2, levels: 2 });
+      const error = await openSlide(engine, dir).then(
+        () => assert.fail('two slides opened as one'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof SlideError && error.code === 'SEVERAL_SLIDES', String(error));
+      assert.deepEqual(
+        error.choices?.map((c) => c.name),
+        ['second.mrxs', 'slide.mrxs'],
+      );
+      assert.deepEqual(await infoOf(error.choices![1]!.path), await infoOf(path));
+    }));
+  test('a data folder whose .mrxs is gone is no slide', () =>
+    withSlide({}, async (path) => {
+      await unlink(path);
+      await assert.rejects(openSlide(engine, miraxFolder(path)), (e: unknown) => e instanceof SlideError && e.code === 'NOT_A_SLIDE');
+    }));
+});

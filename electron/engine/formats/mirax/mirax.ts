@@ -5,17 +5,18 @@
 // plugin, so that a slide whose folder or files are missing is told so by name rather than being
 // "not a slide". Levels, placement and properties follow OpenSlide's openslide-vendor-mirax.c.
 
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { slideFormat } from '../../../../shared/slide-formats';
 import { readJpegFrame } from '../../codecs/jpeg-stream';
 import { SlideError } from '../../errors';
+import { SlideFile } from '../../slide-file';
 import { CompanionFiles } from '../companion-files';
 import type { FormatPlugin } from '../format-plugin';
 import { KeyFile, KeyFileError } from '../key-file';
 import { formatDouble } from '../openslide-values';
-import type { SlideProbe } from '../slide-probe';
+import { SlideProbe } from '../slide-probe';
 import { MiraxIndex, MiraxIndexError, type MiraxRecord } from './mirax-index';
 import { type CameraPositions, layOutMirax, MiraxLayoutError, type MiraxLevel } from './mirax-layout';
 import { type MiraxSlidedat, MiraxSlidedatError, readMiraxSlidedat } from './mirax-slidedat';
@@ -38,7 +39,38 @@ export const miraxFormat: FormatPlugin = {
   async open(probe) {
     return openMirax(probe);
   },
+  async openFolder(folder) {
+    const key = await keyFileOfFolder(folder);
+    if (key === null) return null;
+    const file = await SlideFile.open(key);
+    try {
+      return await openMirax(await SlideProbe.of(file));
+    } catch (error) {
+      await file.close();
+      throw error;
+    }
+  },
 };
+
+/**
+ * The .mrxs a dropped folder stands for: the slide's own data folder (its key file beside it, of the
+ * same name), or a folder holding one .mrxs; several are named for the user to pick one.
+ */
+async function keyFileOfFolder(folder: string): Promise<string | null> {
+  const beside = `${folder.replace(/[/\\]+$/, '')}${EXTENSION}`;
+  if ((await stat(beside).catch(() => null))?.isFile() && (await stat(join(folder, SLIDEDAT)).catch(() => null))?.isFile()) return beside;
+  const keys: string[] = [];
+  for (const name of (await readdir(folder).catch(() => [] as string[])).sort()) {
+    if (!name.startsWith('.') && name.toLowerCase().endsWith(EXTENSION) && (await stat(join(folder, name)).catch(() => null))?.isFile()) keys.push(name);
+  }
+  if (keys.length <= 1) return keys.length === 1 ? join(folder, keys[0]!) : null;
+  throw new SlideError(
+    'SEVERAL_SLIDES',
+    `The folder holds ${keys.length} MIRAX slides: ${keys.join('; ')}. Open one of them.`,
+    folder,
+    keys.map((name) => ({ path: join(folder, name), name })),
+  );
+}
 
 async function openMirax(probe: SlideProbe): Promise<MiraxSource> {
   const path = probe.path;
