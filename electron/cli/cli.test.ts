@@ -12,6 +12,7 @@ import { fixturePath } from '../../testing/fixtures';
 import { openSlide } from '../../testing/open-slide';
 import { SHARED_SLIDES, sharedSlide } from '../../testing/paths';
 import { compareRgb } from '../../testing/pixel-compare';
+import { miraxFolder } from '../../testing/writers/mirax';
 import { SlideEngine } from '../engine/engine';
 
 const CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -122,6 +123,22 @@ describe('slidescope CLI', () => {
     assert.equal(batch.status, 0, batch.stderr);
     assert.deepEqual(readdirSync(dir).sort(), ['case-a_thumbnail.png', 'case-b']);
     assert.deepEqual(readdirSync(join(dir, 'case-b')).sort(), ['series3-level0_thumbnail.png', 'series4-level0_thumbnail.png']);
+  });
+
+  test("a MIRAX slide's data folder stands for its .mrxs; a folder holding both is one slide", async () => {
+    const key = await fixturePath('mirax-positions');
+    const folder = miraxFolder(key);
+    const info = cli('info', folder, '--json');
+    assert.equal(info.status, 0, info.stderr);
+    assert.equal(JSON.parse(info.stdout).vendor, 'mirax');
+    const parent = join(out, 'mirax-parent');
+    mkdirSync(parent);
+    symlinkSync(key, join(parent, 'case.mrxs'));
+    symlinkSync(folder, join(parent, 'case'));
+    const dir = join(out, 'mirax-batch');
+    const batch = cli('thumbnail', join(parent, 'case'), parent, '--size', '100', '--out', dir);
+    assert.equal(batch.status, 0, batch.stderr);
+    assert.deepEqual(readdirSync(dir), ['case_thumbnail.png']);
   });
 
   test('compare: one image per magnification, sizes match, and a composite of four labelled panels', async () => {

@@ -8,6 +8,7 @@ import { basename, dirname, isAbsolute, join, parse, relative, resolve, sep } fr
 import type { Readable } from 'node:stream';
 import { slideStem } from '../../shared/export-plan';
 import { hasFolderSlideExtension, hasSlideExtension } from '../../shared/slide-formats';
+import { keyFileOfDataFolder } from '../engine/formats/mirax/mirax';
 
 export interface SlideInput {
   /** Absolute path. */
@@ -117,7 +118,12 @@ export async function collectInputs(options: InputOptions): Promise<SlideInput[]
   const seen = new Set<string>();
   for (const path of given) {
     const info = await stat(path).catch(() => null);
-    if (info?.isDirectory()) {
+    const miraxKey = info?.isDirectory() ? await keyFileOfDataFolder(path) : null;
+    if (miraxKey !== null) {
+      // A MIRAX slide's data folder stands for its key file beside it.
+      roots.push(dirname(miraxKey));
+      files.set(miraxKey, (await stat(miraxKey)).size);
+    } else if (info?.isDirectory()) {
       roots.push(path);
       // A folder of DICOM files holds a slide or several; its other slide files are slides too.
       const slide = await folderSlideBytes(path);

@@ -52,13 +52,20 @@ export const miraxFormat: FormatPlugin = {
   },
 };
 
+/** The .mrxs beside a MIRAX slide's data folder (same name, holding Slidedat.ini); null for any other folder. */
+export async function keyFileOfDataFolder(folder: string): Promise<string | null> {
+  const beside = `${folder.replace(/[/\\]+$/, '')}${EXTENSION}`;
+  const isFile = async (path: string) => (await stat(path).catch(() => null))?.isFile() === true;
+  return (await isFile(beside)) && (await isFile(join(folder, SLIDEDAT))) ? beside : null;
+}
+
 /**
  * The .mrxs a dropped folder stands for: the slide's own data folder (its key file beside it, of the
  * same name), or a folder holding one .mrxs; several are named for the user to pick one.
  */
 async function keyFileOfFolder(folder: string): Promise<string | null> {
-  const beside = `${folder.replace(/[/\\]+$/, '')}${EXTENSION}`;
-  if ((await stat(beside).catch(() => null))?.isFile() && (await stat(join(folder, SLIDEDAT)).catch(() => null))?.isFile()) return beside;
+  const beside = await keyFileOfDataFolder(folder);
+  if (beside !== null) return beside;
   const keys: string[] = [];
   for (const name of (await readdir(folder).catch(() => [] as string[])).sort()) {
     if (!name.startsWith('.') && name.toLowerCase().endsWith(EXTENSION) && (await stat(join(folder, name)).catch(() => null))?.isFile()) keys.push(name);
