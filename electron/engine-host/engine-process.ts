@@ -19,6 +19,7 @@ import { EngineRouter } from './engine-router';
 import { readEngineSettings } from './engine-settings';
 import type { LaneData } from './lane';
 import { watchMemory } from './memory-watchdog';
+import { warmOpenPath } from './open-warm-up';
 import { HOST_CHANNEL, isEnvelope, type ParentEnvelope, type PortLike, portEndpoint, type RawChannel, subChannel } from './parent-channel';
 
 /** Electron's utilityProcess gives the child process.parentPort; a forked Node process has process.send. */
@@ -154,4 +155,6 @@ memory = watchMemory(settings.memoryCapBytes, (rssBytes) => {
 if (settings.partialWritesDir) await removeUnfinishedWrites(settings.partialWritesDir).catch(() => undefined);
 
 for (const lane of lanes) lane.start();
-void Promise.all(lanes.map((lane) => lane.whenReady())).then(() => host.ready());
+await Promise.all(lanes.map((lane) => lane.whenReady()));
+if (settings.warmUp) await warmOpenPath(router.hostDispatch()).catch(() => undefined);
+host.ready();

@@ -18,15 +18,21 @@ const NO_FILE = 0xffff;
 interface LevelFile {
   instance: DicomInstance;
   format: PixelFormat;
+}
+
+interface PlacedFile extends LevelFile {
   layout: FrameLayout;
 }
 
 export class DicomImage {
   readonly tilesAcross: number;
   readonly tilesDown: number;
-  /** Per tile: the file holding it (NO_FILE: none) and its frame there. */
-  private readonly tileFile: Uint16Array;
-  private readonly tileFrame: Uint32Array;
+  /**
+   * Where each tile's frame is, found on the first read: a level's offset tables (up to MBs, and a
+   * sparse level's per-frame descriptions) are read when its tiles are wanted, not when the slide
+   * opens. A damaged table fails that level's reads, naming its file.
+   */
+  private placed: Promise<{ files: readonly PlacedFile[]; tileFile: Uint16Array; tileFrame: Uint32Array }> | null = null;
 
   private constructor(
     readonly width: number,
@@ -36,8 +42,6 @@ export class DicomImage {
   ) {
     this.tilesAcross = Math.ceil(width / format.columns);
     this.tilesDown = Math.ceil(height / format.rows);
-    this.tileFile = new Uint16Array(this.tilesAcross * this.tilesDown).fill(NO_FILE);
-    this.tileFrame = new Uint32Array(this.tilesAcross * this.tilesDown);
   }
 
   get tileWidth(): number {
@@ -83,20 +87,28 @@ export class DicomImage {
       const size = matrix(instance);
       if (own.rows !== format.rows || own.columns !== format.columns || size.width !== width || size.height !== height)
         throw new SlideError('CORRUPT_DATA', `The parts of its ${name} disagree on its size or its frames' size.`, instance.file.path);
-      files.push({ instance, format: own, layout: await layoutOf(instance, own) });
+      checkFrameCount(instance, own);
+      files.push({ instance, format: own });
     }
-    const image = new DicomImage(width, height, format, files);
-    image.placeFrames();
-    return image;
+    return new DicomImage(width, height, format, files);
   }
 
-  private placeFrames(): void {
-    const tiles = this.tileFile.length;
-    this.files.forEach(({ instance, layout }, fileIndex) => {
+  private placement() {
+    this.placed ??= this.placeFrames();
+    return this.placed;
+  }
+
+  private async placeFrames() {
+    const files: PlacedFile[] = [];
+    for (const file of this.files) files.push({ ...file, layout: await layoutOf(file.instance, file.format) });
+    const tiles = this.tilesAcross * this.tilesDown;
+    const tileFile = new Uint16Array(tiles).fill(NO_FILE);
+    const tileFrame = new Uint32Array(tiles);
+    files.forEach(({ instance, layout }, fileIndex) => {
       const place = (tile: number, frame: number) => {
-        if (this.tileFile[tile] !== NO_FILE) return;
-        this.tileFile[tile] = fileIndex;
-        this.tileFrame[tile] = frame;
+        if (tileFile[tile] !== NO_FILE) return;
+        tileFile[tile] = fileIndex;
+        tileFrame[tile] = frame;
       };
       if (layout.positions) {
         const { x, y } = layout.positions;
@@ -126,15 +138,17 @@ export class DicomImage {
         for (let frame = 0; frame < layout.count && offset + frame < tiles; frame++) place(offset + frame, frame);
       }
     });
+    return { files, tileFile, tileFrame };
   }
 
   /** The frame at a tile, or null where none is. */
   private async frameAt(col: number, row: number): Promise<{ bytes: Uint8Array; file: LevelFile; frame: number } | null> {
+    const { files, tileFile, tileFrame } = await this.placement();
     const tile = row * this.tilesAcross + col;
-    const fileIndex = this.tileFile[tile]!;
+    const fileIndex = tileFile[tile]!;
     if (fileIndex === NO_FILE) return null;
-    const file = this.files[fileIndex]!;
-    const frame = this.tileFrame[tile]!;
+    const file = files[fileIndex]!;
+    const frame = tileFrame[tile]!;
     return { bytes: await file.layout.read(frame), file, frame };
   }
 
@@ -199,14 +213,20 @@ export class DicomImage {
 }
 
 /** Where an instance's frames are: checked against what its file can hold before anything is read. */
-async function layoutOf(instance: DicomInstance, format: PixelFormat): Promise<FrameLayout> {
+/** The frames an instance declares, checked against what its file can hold (at open: it reads nothing). */
+function checkFrameCount(instance: DicomInstance, format: PixelFormat): number {
   const { dataSet, file } = instance;
   const frames = dataSet.intString(tagKey(Tag.NumberOfFrames)) ?? 1;
-  const encapsulated = format.codec !== 'native';
   // An encapsulated frame takes at least its 8-byte item header; a native one its samples.
-  const least = encapsulated ? 8 : nativeFrameBytes(format);
+  const least = format.codec !== 'native' ? 8 : nativeFrameBytes(format);
   if (!Number.isInteger(frames) || frames < 1 || frames > file.size / least)
     throw new SlideError('CORRUPT_DATA', `It declares ${frames} frames, more than its ${file.size} bytes can hold.`, file.path);
+  return frames;
+}
+
+async function layoutOf(instance: DicomInstance, format: PixelFormat): Promise<FrameLayout> {
+  const { dataSet } = instance;
+  const frames = checkFrameCount(instance, format);
   const sparse = (dataSet.string(tagKey(Tag.DimensionOrganizationType)) ?? '').toUpperCase() === 'TILED_SPARSE';
   return readFrameLayout(instance, {
     frames,

@@ -1,0 +1,62 @@
+// Opening a slide runs through code V8 has not optimised when the engine starts: the format probes,
+// the TIFF reader, the router's checks, the lanes' messages. The app's engine opens a small slide of
+// its own a few dozen times before it says it is ready, so that the user's first slides open as fast
+// as the later ones (docs/performance.md, "Opening"). The CLI skips it, as it skips the codec warm-up.
+
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Dispatch } from '../../shared/rpc';
+import { Compression, Photometric, TiffWriter } from '../synth/tiff-writer';
+
+/** Enough opens for V8 to optimise the path (the time per open levels off after ~30). */
+const ROUNDS = 40;
+const TILE = 256;
+/** An empty JPEG (SOI, EOI): opening reads no tile, and the router's process loads no codec to make one. */
+const EMPTY_JPEG = Uint8Array.of(0xff, 0xd8, 0xff, 0xd9);
+
+/** A two-level Aperio slide whose tiles are empty: what opening one reads, in a few ms. */
+async function writeWarmUpSlide(path: string): Promise<void> {
+  const writer = await TiffWriter.create(path);
+  try {
+    const base = { width: 2048, height: 1536 };
+    const meta = '|AppMag = 20|MPP = 0.5|Filename = warm-up';
+    const levels = [base, { width: 512, height: 384 }].map(({ width, height }, k) =>
+      writer.addImage({
+        width,
+        height,
+        compression: Compression.JPEG,
+        photometric: Photometric.RGB,
+        layout: { kind: 'tiles', tileWidth: TILE, tileHeight: TILE },
+        newSubfileType: k === 0 ? 0 : 1,
+        description: `Aperio Image Library v11.2.1 \r\n${base.width}x${base.height} [0,0 ${base.width}x${base.height}] (${TILE}x${TILE})${k > 0 ? ` -> ${width}x${height}` : ''} JPEG/RGB Q=80${meta}`,
+      }),
+    );
+    for (const level of levels) {
+      const count = Math.ceil(level.spec.width / TILE) * Math.ceil(level.spec.height / TILE);
+      for (let i = 0; i < count; i++) await writer.writeChunk(level, i, EMPTY_JPEG);
+    }
+    await writer.close();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}
+
+export async function warmOpenPath(dispatch: Dispatch): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'slidescope-warm-up-'));
+  try {
+    const path = join(dir, 'warm-up.svs');
+    await writeWarmUpSlide(path);
+    const context = { signal: new AbortController().signal, progress: () => undefined };
+    for (let i = 0; i < ROUNDS; i++) {
+      const slideId = randomUUID();
+      const opened = await dispatch('engine:open', { slideId, path, client: null }, context);
+      if (!opened.ok) throw new Error(opened.error.message);
+      await dispatch('engine:close', { slideId }, context);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
