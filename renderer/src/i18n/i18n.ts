@@ -1,0 +1,41 @@
+// The window's language: one i18next instance over the shared catalogues, English until main says
+// otherwise (its answer to app:language at start, then app:language-changed when the View menu's
+// Language changes). <html lang> follows, so the font stack and screen readers do too.
+
+import { useTranslation } from 'react-i18next';
+import type { Translate } from '../../../shared/i18n/catalogue';
+import { createTranslator, translateWith } from '../../../shared/i18n/i18n';
+import { type Language, languageFor } from '../../../shared/i18n/languages';
+import type { SlidescopeApi } from '../../../shared/ipc';
+
+const translator = createTranslator();
+
+export const i18n = translator.i18n;
+
+/**
+ * Translates outside React (tables, error descriptions): call it while rendering a component that
+ * uses useT, so a change of language renders it again.
+ */
+export const t: Translate = translator.t;
+
+/** The translate function of a component: it renders again when the language changes. */
+export function useT(): Translate {
+  const { i18n: instance } = useTranslation();
+  return translateWith(instance);
+}
+
+export function currentLanguage(): Language {
+  return i18n.language === 'ko' ? 'ko' : 'en';
+}
+
+export function applyLanguage(language: Language): void {
+  document.documentElement.lang = language;
+  if (i18n.language !== language) void i18n.changeLanguage(language);
+}
+
+/** Main's language for this window (the browser's when main cannot say), then its changes. */
+export async function followMainLanguage(api: SlidescopeApi): Promise<void> {
+  const answer = await api.language();
+  applyLanguage(answer.ok ? answer.value.language : languageFor(navigator.languages.length > 0 ? navigator.languages : [navigator.language]));
+  api.on('app:language-changed', (state) => applyLanguage(state.language));
+}
