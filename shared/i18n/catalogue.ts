@@ -64,3 +64,6 @@ export type ValuesArg<K extends MessageKey> = [VariablesOf<K>] extends [never] ?
 
 /** The typed translate function every process uses (i18next's t, narrowed to the catalogue). */
 export type Translate = <K extends MessageKey>(key: K, ...values: ValuesArg<K>) => string;
+
+/** Keys of messages without variables: what a table of labels may name. */
+export type PlainKey = { [K in MessageKey]: ValuesArg<K> extends [] ? K : never }[MessageKey];

@@ -143,6 +143,7 @@ export const en = {
   },
   keys: {
     arrows: '← ↑ → ↓',
+    a: 'A',
     scroll: 'Scroll',
     drag: 'Drag',
     doubleClick: 'Double-click',

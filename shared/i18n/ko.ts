@@ -142,6 +142,7 @@ export const ko = {
   },
   keys: {
     arrows: '← ↑ → ↓',
+    a: 'A',
     scroll: '스크롤',
     drag: '드래그',
     doubleClick: '더블클릭',

@@ -3,6 +3,7 @@
 import type { SlideId } from '../../../shared/ipc';
 import { useApi } from '../api';
 import { useAssociatedImage } from '../hooks/useAssociatedImage';
+import { useT } from '../i18n/i18n';
 
 export interface AssociatedImageCardProps {
   slideId: SlideId;
@@ -12,6 +13,7 @@ export interface AssociatedImageCardProps {
 
 export function AssociatedImageCard({ slideId, name, onOpen }: AssociatedImageCardProps) {
   const api = useApi();
+  const t = useT();
   const image = useAssociatedImage(api, slideId, name);
 
   return (
@@ -21,20 +23,18 @@ export function AssociatedImageCard({ slideId, name, onOpen }: AssociatedImageCa
           type="button"
           className="associated-preview"
           onClick={() => image.url && onOpen({ name, url: image.url, width: image.width, height: image.height })}
-          title={`Show the ${name} full size`}
+          title={t('metadata.associatedShow', { name })}
         >
-          <img src={image.url} alt={`The slide's ${name}`} />
+          <img src={image.url} alt={t('metadata.associatedAlt', { name })} />
         </button>
       ) : (
-        <div className="associated-preview associated-missing">{image.error ? `Cannot show: ${image.error.message}` : 'Loading…'}</div>
+        <div className="associated-preview associated-missing">
+          {image.error ? t('metadata.associatedError', { message: image.error.message }) : t('common.loading')}
+        </div>
       )}
       <figcaption>
         <span className="associated-name">{name}</span>
-        {image.url && (
-          <span className="muted small">
-            {image.width} × {image.height}
-          </span>
-        )}
+        {image.url && <span className="muted small">{t('common.size', { width: image.width, height: image.height })}</span>}
       </figcaption>
     </figure>
   );
