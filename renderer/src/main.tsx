@@ -1,4 +1,4 @@
-// Renderer entry: mounts the app over the preload's API in the language main says, or explains why
+// Renderer entry: mounts the app over the preload's API, in the window's language, or explains why
 // it cannot start.
 
 import { StrictMode } from 'react';
@@ -17,27 +17,23 @@ if (!container) throw new Error('index.html has no #root');
 const api = window.slidescope;
 const root = createRoot(container);
 
-if (api) {
-  // The first frame is already in the right language: main answers before anything is drawn.
-  void followMainLanguage(api).finally(() =>
-    root.render(
-      <StrictMode>
-        <I18nextProvider i18n={i18n}>
-          <ApiContext.Provider value={api}>
-            <App />
-          </ApiContext.Provider>
-        </I18nextProvider>
-      </StrictMode>,
-    ),
-  );
-} else {
-  applyLanguage(languageFor(navigator.languages));
-  root.render(
-    <StrictMode>
+// First the browser's language (in Electron, the OS's: what 'System' means), so the window draws at
+// once; main's answer (View > Language may say otherwise) and later changes follow.
+applyLanguage(languageFor(navigator.languages.length > 0 ? navigator.languages : [navigator.language]));
+root.render(
+  <StrictMode>
+    {api ? (
+      <I18nextProvider i18n={i18n}>
+        <ApiContext.Provider value={api}>
+          <App />
+        </ApiContext.Provider>
+      </I18nextProvider>
+    ) : (
       <main className="fatal">
         <h1>{t('fatal.title')}</h1>
         <p>{t('fatal.body')}</p>
       </main>
-    </StrictMode>,
-  );
-}
+    )}
+  </StrictMode>,
+);
+if (api) void followMainLanguage(api);

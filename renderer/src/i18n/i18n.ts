@@ -1,11 +1,11 @@
-// The window's language: one i18next instance over the shared catalogues, English until main says
-// otherwise (its answer to app:language at start, then app:language-changed when the View menu's
-// Language changes). <html lang> follows, so the font stack and screen readers do too.
+// The window's language: one i18next instance over the shared catalogues, first in the browser's
+// language, then in main's (its answer to app:language at start, and app:language-changed when View >
+// Language changes). <html lang> follows, for screen readers and the font stack.
 
 import { useTranslation } from 'react-i18next';
 import type { Translate } from '../../../shared/i18n/catalogue';
 import { createTranslator, translateWith } from '../../../shared/i18n/i18n';
-import { type Language, languageFor } from '../../../shared/i18n/languages';
+import type { Language } from '../../../shared/i18n/languages';
 import type { SlidescopeApi } from '../../../shared/ipc';
 
 const translator = createTranslator();
@@ -33,9 +33,9 @@ export function applyLanguage(language: Language): void {
   if (i18n.language !== language) void i18n.changeLanguage(language);
 }
 
-/** Main's language for this window (the browser's when main cannot say), then its changes. */
+/** Main's language for this window (it stays the browser's when main cannot say), then its changes. */
 export async function followMainLanguage(api: SlidescopeApi): Promise<void> {
-  const answer = await api.language();
-  applyLanguage(answer.ok ? answer.value.language : languageFor(navigator.languages.length > 0 ? navigator.languages : [navigator.language]));
   api.on('app:language-changed', (state) => applyLanguage(state.language));
+  const answer = await api.language();
+  if (answer.ok) applyLanguage(answer.value.language);
 }
