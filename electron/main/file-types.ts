@@ -4,7 +4,8 @@
 
 import type { AnnotationFormat } from '../../shared/annotations';
 import type { Translate } from '../../shared/i18n/catalogue';
-import { SLIDE_EXTENSIONS, SLIDE_FORMATS } from '../../shared/slide-formats';
+import { slideFormatLabels } from '../../shared/i18n/format-labels';
+import { SLIDE_EXTENSIONS } from '../../shared/slide-formats';
 
 export interface FileFilter {
   name: string;
@@ -16,7 +17,7 @@ const DIALOG_EXTENSIONS = [...new Set(SLIDE_EXTENSIONS.map((ext) => ext.slice(ex
 
 export function openDialogFilters(t: Translate): FileFilter[] {
   return [
-    { name: t('fileTypes.slides', { formats: SLIDE_FORMATS.map((f) => f.label).join(', ') }), extensions: DIALOG_EXTENSIONS },
+    { name: t('fileTypes.slides', { formats: slideFormatLabels(t) }), extensions: DIALOG_EXTENSIONS },
     { name: t('fileTypes.all'), extensions: ['*'] },
   ];
 }

@@ -302,6 +302,9 @@ export const en = {
     associatedShow: 'Show the {{name}} full size',
     associatedError: 'Cannot show: {{message}}',
     associatedFull: '{{name}} ({{width}} × {{height}})',
+    imageLabel: 'label',
+    imageMacro: 'macro',
+    imageThumbnail: 'thumbnail',
   },
   colour: {
     title: 'Colour',
@@ -488,6 +491,9 @@ export const en = {
     importAnnotations: 'Import Annotations',
     importButton: 'Import',
     exportAnnotations: 'Export Annotations',
+  },
+  formats: {
+    'generic-tiff': 'pyramidal TIFF',
   },
   fileTypes: {
     slides: 'Whole-slide images ({{formats}})',

@@ -301,6 +301,9 @@ export const ko = {
     associatedShow: '{{name}} 이미지를 원래 크기로 보기',
     associatedError: '표시할 수 없음: {{message}}',
     associatedFull: '{{name}} ({{width}} × {{height}})',
+    imageLabel: '라벨',
+    imageMacro: '매크로',
+    imageThumbnail: '썸네일',
   },
   colour: {
     title: '색',
@@ -484,6 +487,9 @@ export const ko = {
     importAnnotations: '주석 가져오기',
     importButton: '가져오기',
     exportAnnotations: '주석 내보내기',
+  },
+  formats: {
+    'generic-tiff': '피라미드 TIFF',
   },
   fileTypes: {
     slides: '전체 슬라이드 이미지 ({{formats}})',

@@ -21,7 +21,7 @@ export function AboutDialog({ onClose }: { onClose: () => void }) {
     <Modal title={t('about.title')} onClose={onClose}>
       <p>{t('about.body')}</p>
       {versions && (
-        <dl className="facts">
+        <dl className="facts" translate="no">
           <dt>Slidescope</dt>
           <dd>{versions.app}</dd>
           <dt>Electron</dt>

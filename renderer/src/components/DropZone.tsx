@@ -1,7 +1,7 @@
 // The welcome screen's drop target. The drop itself is caught window-wide (useFileDrop); this is
 // where the eye goes, and a click opens the file dialog instead.
 
-import { SLIDE_FORMATS } from '../../../shared/slide-formats';
+import { slideFormatLabels } from '../../../shared/i18n/format-labels';
 import { useT } from '../i18n/i18n';
 import { Icon } from './Icon';
 
@@ -16,7 +16,7 @@ export function DropZone({ dragging, onBrowse }: DropZoneProps) {
     <button type="button" className={dragging ? 'drop-zone drop-zone-active' : 'drop-zone'} onClick={onBrowse} data-testid="drop-zone">
       <Icon name="drop" size={36} />
       <span className="drop-zone-title">{t('welcome.dropTitle')}</span>
-      <span className="drop-zone-hint">{t('welcome.dropHint', { formats: SLIDE_FORMATS.map((f) => f.label).join(', ') })}</span>
+      <span className="drop-zone-hint">{t('welcome.dropHint', { formats: slideFormatLabels(t) })}</span>
     </button>
   );
 }

@@ -281,7 +281,9 @@ function ExportStatus({ job, onShowInFolder }: { job: ExportJob; onShowInFolder:
     return (
       <div className="export-status export-failed" role="alert" data-testid="export-status" data-status="failed" data-code={job.error.code}>
         <p className="notice-title">{title}</p>
-        <p className="notice-detail">{detail}</p>
+        <p className="notice-detail" translate="no">
+          {detail}
+        </p>
       </div>
     );
   }
@@ -296,7 +298,7 @@ function ExportStatus({ job, onShowInFolder }: { job: ExportJob; onShowInFolder:
   return (
     <div className="export-status export-done" role="status" data-testid="export-status" data-status="done">
       <p>{t('exportDialog.wrote', { files: t('common.files', { count: job.files.length }), slide: job.slideName, folder: dirName(last) })}</p>
-      <ul className="export-files" data-testid="export-files">
+      <ul className="export-files" data-testid="export-files" translate="no">
         {job.files.map((file) => (
           <li key={file} title={file}>
             {baseName(file)}

@@ -23,7 +23,9 @@ export function MetadataPanel({ slide, onClose }: MetadataPanelProps) {
       <header className="metadata-header">
         <div>
           <h2 className="metadata-title">{info.name}</h2>
-          <p className="muted small metadata-path">{info.path}</p>
+          <p className="muted small metadata-path" translate="no">
+            {info.path}
+          </p>
         </div>
         <button type="button" className="icon-button" onClick={onClose} aria-label={t('metadata.close')} title={t('metadata.closeTitle')}>
           <Icon name="close" />
@@ -32,9 +34,9 @@ export function MetadataPanel({ slide, onClose }: MetadataPanelProps) {
 
       <dl className="facts" data-testid="metadata-summary">
         <dt>{t('metadata.vendor')}</dt>
-        <dd>{info.vendor}</dd>
+        <dd translate="no">{info.vendor}</dd>
         <dt>{t('metadata.format')}</dt>
-        <dd>{info.format}</dd>
+        <dd translate="no">{info.format}</dd>
         <dt>{t('metadata.dimensions')}</dt>
         <dd>{t('common.sizePx', { width: formatCount(info.width), height: formatCount(info.height) })}</dd>
         <dt>{t('metadata.objectivePower')}</dt>

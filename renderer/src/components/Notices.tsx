@@ -18,7 +18,11 @@ export function Notices({ notices, onDismiss }: NoticesProps) {
           <Icon name={notice.kind === 'info' ? 'info' : 'warning'} />
           <div className="notice-text">
             <p className="notice-title">{notice.title}</p>
-            {notice.detail && <p className="notice-detail">{notice.detail}</p>}
+            {notice.detail && (
+              <p className="notice-detail" translate="no">
+                {notice.detail}
+              </p>
+            )}
           </div>
           <button
             type="button"

@@ -37,7 +37,7 @@ export function PropertyTable({ properties }: { properties: Record<string, strin
             : t('metadata.filtered', { shown: formatCount(shown.length), total: formatCount(entries.length) })}
         </span>
       </div>
-      <table className="data-table property-table" data-testid="property-table">
+      <table className="data-table property-table" data-testid="property-table" translate="no">
         <tbody>
           {shown.map(([key, value]) => (
             <tr key={key}>

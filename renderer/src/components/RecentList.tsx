@@ -34,7 +34,9 @@ export function RecentList({ files, onOpen, onClear }: RecentListProps) {
               <button type="button" className="recent-item" onClick={() => onOpen(file.path)} title={file.path}>
                 <span className="recent-name">{file.name}</span>
                 <span className="recent-meta">
-                  <span className="recent-dir">{dirName(file.path)}</span>
+                  <span className="recent-dir" translate="no">
+                    {dirName(file.path)}
+                  </span>
                   <time dateTime={file.openedAt}>{formatDateTime(file.openedAt)}</time>
                 </span>
               </button>
