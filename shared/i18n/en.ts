@@ -427,6 +427,7 @@ export const en = {
     points_other: '{{count}} points',
     loadFailed: 'The annotations of {{slide}} could not be read',
     unreadable: 'The saved annotations of {{slide}} could not be read; the file was kept aside',
+    keptAs: '{{message}} It was kept as {{file}}.',
     saveFailedNotice: 'The annotations of {{slide}} could not be saved',
   },
   menu: {
