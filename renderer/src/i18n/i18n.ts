@@ -4,7 +4,7 @@
 
 import { useTranslation } from 'react-i18next';
 import type { Translate } from '../../../shared/i18n/catalogue';
-import { createTranslator, translateWith } from '../../../shared/i18n/i18n';
+import { createTranslator } from '../../../shared/i18n/i18n';
 import type { Language } from '../../../shared/i18n/languages';
 import type { SlidescopeApi } from '../../../shared/ipc';
 
@@ -18,10 +18,13 @@ export const i18n = translator.i18n;
  */
 export const t: Translate = translator.t;
 
-/** The translate function of a component: it renders again when the language changes. */
+/**
+ * The translate function of a component: it renders again when the language changes. It is
+ * react-i18next's own t (the same function until the language changes, so callbacks and effects
+ * that name it run again only then), typed by the catalogue.
+ */
 export function useT(): Translate {
-  const { i18n: instance } = useTranslation();
-  return translateWith(instance);
+  return useTranslation().t as unknown as Translate;
 }
 
 export function currentLanguage(): Language {
