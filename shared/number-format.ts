@@ -18,3 +18,14 @@ export const plainNumber: NumberWriter = (value, digits) => {
   if (digits.fraction !== undefined) return value.toFixed(digits.fraction);
   return String(Number(value.toFixed(digits.maxFraction ?? 0)));
 };
+
+/** The same digits for Intl.NumberFormat (the renderer's writer); measured values are not grouped ("5000 µm²"). */
+export function numberFormatOptions(digits: Digits): Intl.NumberFormatOptions {
+  const precision: Intl.NumberFormatOptions =
+    digits.significant !== undefined
+      ? { maximumSignificantDigits: digits.significant }
+      : digits.fraction !== undefined
+        ? { minimumFractionDigits: digits.fraction, maximumFractionDigits: digits.fraction }
+        : { maximumFractionDigits: digits.maxFraction ?? 0 };
+  return { ...precision, useGrouping: false };
+}

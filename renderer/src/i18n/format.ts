@@ -4,12 +4,12 @@
 
 import * as geometry from '../../../shared/annotation-geometry';
 import * as magnification from '../../../shared/magnification';
-import type { Digits, NumberWriter } from '../../../shared/number-format';
+import { type Digits, type NumberWriter, numberFormatOptions } from '../../../shared/number-format';
 import { currentLanguage } from './i18n';
 
 const LOCALES = { en: 'en-US', ko: 'ko-KR' } as const;
 
-export function locale(): string {
+function locale(): string {
   return LOCALES[currentLanguage()];
 }
 
@@ -25,38 +25,26 @@ function numberFormat(options: Intl.NumberFormatOptions): Intl.NumberFormat {
   return format;
 }
 
-/** Measured values are not grouped ("5000 µm²"), as scanners and QuPath write them. */
-export const localNumber: NumberWriter = (value: number, digits: Digits) => {
-  const options: Intl.NumberFormatOptions =
-    digits.significant !== undefined
-      ? { maximumSignificantDigits: digits.significant }
-      : digits.fraction !== undefined
-        ? { minimumFractionDigits: digits.fraction, maximumFractionDigits: digits.fraction }
-        : { maximumFractionDigits: digits.maxFraction ?? 0 };
-  return numberFormat({ ...options, useGrouping: false }).format(value === 0 ? 0 : value);
-};
+/** Measured values, as the window's language writes them ("-0" is written "0", as the plain writer does). */
+export const formatNumber: NumberWriter = (value: number, digits: Digits) => numberFormat(numberFormatOptions(digits)).format(value === 0 ? 0 : value);
 
 /** Counts and pixel sizes, grouped: "40,000". */
 export function formatCount(value: number): string {
   return numberFormat({ maximumFractionDigits: 0 }).format(value);
 }
 
-export function formatNumber(value: number, digits: Digits): string {
-  return localNumber(value, digits);
-}
-
 export function formatPercent(fraction: number): string {
   return numberFormat({ style: 'percent', maximumFractionDigits: 0 }).format(fraction);
 }
 
-export const formatPower = (power: number): string => magnification.formatPower(power, localNumber);
-export const formatMpp = (mpp: number): string => magnification.formatMpp(mpp, localNumber);
-export const formatLength = (value: number, unit: geometry.Measurement['unit']): string => geometry.formatLength(value, unit, localNumber);
-export const formatArea = (value: number, unit: geometry.Measurement['unit']): string => geometry.formatArea(value, unit, localNumber);
+export const formatPower = (power: number): string => magnification.formatPower(power, formatNumber);
+export const formatMpp = (mpp: number): string => magnification.formatMpp(mpp, formatNumber);
+export const formatLength = (value: number, unit: geometry.Measurement['unit']): string => geometry.formatLength(value, unit, formatNumber);
+export const formatArea = (value: number, unit: geometry.Measurement['unit']): string => geometry.formatArea(value, unit, formatNumber);
 
 /** A length in µm for the scale bar and the physical size: 3 significant digits, nm to mm. */
 export function formatMicrons(microns: number): string {
-  const three = (v: number): string => localNumber(v, { significant: 3 });
+  const three = (v: number): string => formatNumber(v, { significant: 3 });
   if (microns >= 1000) return `${three(microns / 1000)} mm`;
   if (microns >= 1) return `${three(microns)} µm`;
   return `${three(microns * 1000)} nm`;
