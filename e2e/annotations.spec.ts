@@ -391,7 +391,7 @@ test('10,000 polygons of 20 vertices: the frame time while panning, at fit and a
   await page.keyboard.press('a');
   host.main.annotationDialogs.importPath = file;
   await page.getByTestId('annotation-import').click();
-  await expect(page.getByTestId('summary-all')).toContainText('10000', { timeout: 60_000 });
+  await expect(page.getByTestId('summary-all')).toContainText('10,000', { timeout: 60_000 });
   await expect(page.getByTestId('annotation-save')).toHaveAttribute('data-state', 'saved', { timeout: 60_000 });
   // The list closed: the view is as wide as in a session at the microscope.
   await page.keyboard.press('a');

@@ -4,6 +4,7 @@
 // and the CLI measure and draw with the same code.
 
 import type { BoxShape, Shape } from './annotations';
+import { type NumberWriter, plainNumber } from './number-format';
 import type { Mpp } from './slide';
 
 export interface Box {
@@ -179,18 +180,16 @@ export function measureShape(shape: Shape, mpp: Mpp | null): Measurement {
 
 const SIGNIFICANT = 4;
 
-function significant(value: number): string {
-  return String(Number(value.toPrecision(SIGNIFICANT)));
-}
-
 /** "12.35 µm", "1.235 mm", or "123.4 px" for a slide without a pixel size. */
-export function formatLength(value: number, unit: Measurement['unit']): string {
+export function formatLength(value: number, unit: Measurement['unit'], write: NumberWriter = plainNumber): string {
+  const significant = (v: number): string => write(v, { significant: SIGNIFICANT });
   if (unit === 'px') return `${significant(value)} px`;
   return value >= 1000 ? `${significant(value / 1000)} mm` : `${significant(value)} µm`;
 }
 
 /** "456.7 µm²", "0.1235 mm²" (from 10,000 µm² up), or "4567 px²". */
-export function formatArea(value: number, unit: Measurement['unit']): string {
+export function formatArea(value: number, unit: Measurement['unit'], write: NumberWriter = plainNumber): string {
+  const significant = (v: number): string => write(v, { significant: SIGNIFICANT });
   if (unit === 'px') return `${significant(value)} px²`;
   return value >= 10_000 ? `${significant(value / 1e6)} mm²` : `${significant(value)} µm²`;
 }

@@ -3,6 +3,7 @@
 // e2e host import it.
 
 import type { ErrorInfo, Result } from './errors';
+import type { LanguageState } from './i18n/languages';
 import type { ExportStep, MethodOf, OpenedSlide, PageOperation, RequestInput, ResponseOf } from './operations';
 
 export type {
@@ -68,10 +69,19 @@ export interface EventChannels {
   'app:menu-command': MenuCommand;
   'export:progress': ExportProgress;
   'engine:stopped': EngineStopped;
+  /** View > Language changed: every window shows the new language. */
+  'app:language-changed': LanguageState;
 }
 export type EventChannel = keyof EventChannels;
 
-export const EVENT_CHANNELS: readonly EventChannel[] = ['app:slide-opened', 'app:open-failed', 'app:menu-command', 'export:progress', 'engine:stopped'];
+export const EVENT_CHANNELS: readonly EventChannel[] = [
+  'app:slide-opened',
+  'app:open-failed',
+  'app:menu-command',
+  'export:progress',
+  'engine:stopped',
+  'app:language-changed',
+];
 
 /**
  * How a window gets its port to the engine process: the preload asks on `request` (ipcRenderer.send)

@@ -1,5 +1,6 @@
 // Converting between objective power, microns per pixel and level-0 downsample. Pure arithmetic.
 
+import { type NumberWriter, plainNumber } from './number-format';
 import type { ThumbnailSpec } from './operations';
 import type { SlideInfo } from './slide';
 
@@ -59,11 +60,10 @@ export function thumbnailSize(
 }
 
 /** "1.25x", "20x", "7.3x": objective power as pathologists write it. */
-export function formatPower(power: number): string {
-  if (power >= 10) return `${Number(power.toFixed(1))}x`;
-  return `${Number(power.toFixed(2))}x`;
+export function formatPower(power: number, write: NumberWriter = plainNumber): string {
+  return `${write(power, { maxFraction: power >= 10 ? 1 : 2 })}x`;
 }
 
-export function formatMpp(mpp: number): string {
-  return `${mpp.toFixed(mpp < 10 ? 2 : 1)} µm/px`;
+export function formatMpp(mpp: number, write: NumberWriter = plainNumber): string {
+  return `${write(mpp, { fraction: mpp < 10 ? 2 : 1 })} µm/px`;
 }

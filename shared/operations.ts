@@ -9,6 +9,7 @@ import * as v from 'valibot';
 import { ANNOTATION_FORMATS, type AnnotationLocation, annotationDocumentSchema, type ImportedAnnotations, type SlideAnnotations } from './annotations';
 import { ADJUSTMENT_RANGES, type ColourAdjustment, type ExportColour } from './colour';
 import { fail, ok, type Result } from './errors';
+import type { LanguageState } from './i18n/languages';
 import { LIMITS } from './limits';
 import type { EncodedImage, EncodedTile, RgbImage, SlideInfo } from './slide';
 
@@ -269,6 +270,8 @@ export const OPERATIONS = defineOperations({
   },
   'export:show-in-folder': { at: 'main', exposure: 'page', method: 'showInFolder', request: v.strictObject({ path: absolutePath }), response: returns<void>() },
   'app:versions': { at: 'main', exposure: 'page', method: 'versions', request: none, response: returns<AppVersions>() },
+  /** The language this window shows (View > Language, or the system's), asked once at start. */
+  'app:language': { at: 'main', exposure: 'page', method: 'language', request: none, response: returns<LanguageState>() },
 
   // Main process: a slide's annotations, kept beside it (or in the app's data folder), imported and exported as files.
   'annotations:load': { at: 'main', exposure: 'page', method: 'loadAnnotations', request: slideRef, response: returns<SlideAnnotations>() },

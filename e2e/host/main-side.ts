@@ -13,10 +13,13 @@ import { EngineClient } from '../../electron/engine-host/engine-client';
 import { forkEngine } from '../../electron/engine-host/fork-engine';
 import { Exporter } from '../../electron/main/exporter';
 import { createIpcHandlers, type IpcController } from '../../electron/main/ipc-handlers';
+import { LanguageSetting } from '../../electron/main/language-setting';
 import { PathAuthorizer } from '../../electron/main/path-authorizer';
 import { RecentFiles } from '../../electron/main/recent-files';
 import { SlideAnnotationFiles } from '../../electron/main/slide-annotations';
 import type { Result } from '../../shared/errors';
+import { createTranslator } from '../../shared/i18n/i18n';
+import type { LanguagePreference } from '../../shared/i18n/languages';
 import type { AppVersions, EventChannel, EventChannels, ExportProgress, ImageFormat } from '../../shared/ipc';
 import type { OperationProtocol } from '../../shared/operation-rpc';
 import type { EngineOperation } from '../../shared/operations';
@@ -65,13 +68,15 @@ export interface MainSide {
   onExportProgress: ((progress: ExportProgress) => void) | null;
   /** Where main -> window events go (the page host plugs itself in). */
   setEventSink(sink: EventSink): void;
+  /** View > Language, as the menu item does it: remembered, main's words changed, the window told. */
+  chooseLanguage(preference: LanguagePreference): Promise<void>;
   /** Paths given to showInFolder. */
   shownInFolder: string[];
   log: string[];
   dispose(): Promise<void>;
 }
 
-export async function createMainSide(options: { chromeVersion: string }): Promise<MainSide> {
+export async function createMainSide(options: { chromeVersion: string; systemLanguages: readonly string[] }): Promise<MainSide> {
   const dataDir = await mkdtemp(join(tmpdir(), 'slidescope-e2e-main-'));
   let sink: EventSink | null = null;
   let controller: IpcController | undefined;
@@ -99,6 +104,13 @@ export async function createMainSide(options: { chromeVersion: string }): Promis
   const versions: AppVersions = { app: '0.0.0-e2e', electron: 'none (e2e host)', chrome: options.chromeVersion, node: process.versions.node };
   const exportAnswers: ExportAnswers = { thumbnailPath: null, folder: null, replace: false, gate: null };
   const exportDialogs: ExportDialogCall[] = [];
+  // The system's languages are the browser's locale here (main asks Electron for the OS's).
+  const language = new LanguageSetting({ dir: dataDir, systemLanguages: () => options.systemLanguages, onError: (message) => log.push(message) });
+  const { i18n, t } = createTranslator((await language.load()).language);
+  language.onChange((state) => {
+    void i18n.changeLanguage(state.language);
+    sink?.('app:language-changed', state);
+  });
 
   const annotationDialogs = new StubAnnotationDialogs();
   const annotationsDir = join(dataDir, 'annotations');
@@ -146,6 +158,8 @@ export async function createMainSide(options: { chromeVersion: string }): Promis
     exporter,
     annotations,
     log: (message, error) => log.push(`${message}${error ? `: ${String(error)}` : ''}`),
+    language: () => language.state(),
+    t,
   });
 
   const main: MainSide = {
@@ -167,6 +181,7 @@ export async function createMainSide(options: { chromeVersion: string }): Promis
     setEventSink: (next) => {
       sink = next;
     },
+    chooseLanguage: (preference) => language.choose(preference),
     shownInFolder,
     log,
     async dispose() {

@@ -32,6 +32,8 @@ export interface HostOptions {
   viewport?: { width: number; height: number };
   /** devicePixelRatio of the emulated screen (default 1). */
   deviceScaleFactor?: number;
+  /** The browser's and the system's language (default en-US), as Playwright's locale option. */
+  locale?: string;
 }
 
 export interface InvokeRecord {
@@ -66,11 +68,12 @@ export class SlidescopeHost {
       viewport: options.viewport ?? { width: 1280, height: 800 },
       deviceScaleFactor: options.deviceScaleFactor ?? 1,
       colorScheme: options.colorScheme ?? 'light',
+      locale: options.locale ?? 'en-US',
       serviceWorkers: 'block',
       acceptDownloads: false,
     });
     const browserVersion = context.browser()?.version() ?? 'chromium';
-    const main = await createMainSide({ chromeVersion: browserVersion });
+    const main = await createMainSide({ chromeVersion: browserVersion, systemLanguages: [options.locale ?? 'en-US'] });
     const page = context.pages()[0] ?? (await context.newPage());
     const host = new SlidescopeHost(context, page, main, userDataDir);
     // Events main sends by itself (export progress) reach the page as webContents.send would.

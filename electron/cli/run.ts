@@ -25,6 +25,7 @@ import { inShard, parseShard, SHARD_COUNT_ENV, shardName } from './shards';
 import { UsageError } from './usage-error';
 
 const HELP = `slidescope - whole-slide images without Python, Docker or a network
+The command line is in English only (its output is read by scripts); the app follows the system's language.
 
 Usage:
   slidescope info SLIDE [--json]

@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { fail, type Result } from '../../shared/errors';
 import { exportFileNames, powerProblem, thumbnailSpecProblem } from '../../shared/export-plan';
+import type { Translate } from '../../shared/i18n/catalogue';
 import type { ExportProgress } from '../../shared/ipc';
 import type { ExportResult, ImageFormat, RequestOf } from '../../shared/operations';
 import type { EngineAccess, OwnedSlide, SlideExporter } from './ipc-handlers';
@@ -120,8 +121,8 @@ export class Exporter implements SlideExporter {
 }
 
 /** "CMU-1_1.25x.png, CMU-1_2.5x.png and 3 more": the overwrite question names what it replaces. */
-export function describeExisting(paths: string[]): string {
+export function describeExisting(paths: string[], t: Translate): string {
   const names = paths.map((p) => basename(p));
   if (names.length <= 3) return names.join(', ');
-  return `${names.slice(0, 2).join(', ')} and ${names.length - 2} more`;
+  return t('dialogs.andMore', { names: names.slice(0, 2).join(', '), count: names.length - 2 });
 }

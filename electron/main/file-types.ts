@@ -1,19 +1,45 @@
-// Slide files the app offers to open (the native dialog's filter, from shared/slide-formats.ts;
-// build/electron-builder.yml declares the same extensions as file associations, and a test checks it).
+// File types the native dialogs offer, named in the user's language: slide files (from
+// shared/slide-formats.ts; build/electron-builder.yml declares the same extensions as file
+// associations, and a test checks it), export images and annotation files.
 
-import { SLIDE_EXTENSIONS, SLIDE_FORMATS } from '../../shared/slide-formats';
+import type { AnnotationFormat } from '../../shared/annotations';
+import type { Translate } from '../../shared/i18n/catalogue';
+import { slideFormatLabels } from '../../shared/i18n/format-labels';
+import { SLIDE_EXTENSIONS } from '../../shared/slide-formats';
+
+export interface FileFilter {
+  name: string;
+  extensions: string[];
+}
 
 /** Dialog filters match the last dot's extension only: 'ome.tif' is offered as 'tif'. */
 const DIALOG_EXTENSIONS = [...new Set(SLIDE_EXTENSIONS.map((ext) => ext.slice(ext.lastIndexOf('.') + 1)))];
 
-export const OPEN_DIALOG_FILTERS: Array<{ name: string; extensions: string[] }> = [
-  { name: `Whole-slide images (${SLIDE_FORMATS.map((f) => f.label).join(', ')})`, extensions: DIALOG_EXTENSIONS },
-  { name: 'All files', extensions: ['*'] },
-];
+export function openDialogFilters(t: Translate): FileFilter[] {
+  return [
+    { name: t('fileTypes.slides', { formats: slideFormatLabels(t) }), extensions: DIALOG_EXTENSIONS },
+    { name: t('fileTypes.all'), extensions: ['*'] },
+  ];
+}
+
+const IMAGE_EXTENSIONS = { png: ['png'], jpeg: ['jpg', 'jpeg'], tiff: ['tif', 'tiff'] } as const;
 
 /** The thumbnail save dialog's filter: the one format the renderer asked for. */
-export const EXPORT_DIALOG_FILTERS: Record<'png' | 'jpeg' | 'tiff', Array<{ name: string; extensions: string[] }>> = {
-  png: [{ name: 'PNG image', extensions: ['png'] }],
-  jpeg: [{ name: 'JPEG image', extensions: ['jpg', 'jpeg'] }],
-  tiff: [{ name: 'TIFF image', extensions: ['tif', 'tiff'] }],
-};
+export function exportDialogFilters(t: Translate, format: 'png' | 'jpeg' | 'tiff'): FileFilter[] {
+  return [{ name: t(`fileTypes.${format}`), extensions: [...IMAGE_EXTENSIONS[format]] }];
+}
+
+/** The annotation import dialog takes both formats. */
+export function annotationImportFilters(t: Translate): FileFilter[] {
+  return [
+    { name: t('fileTypes.annotations'), extensions: ['geojson', 'json', 'xml'] },
+    { name: t('fileTypes.all'), extensions: ['*'] },
+  ];
+}
+
+/** Each annotation export its own format. */
+export function annotationExportFilters(t: Translate, format: AnnotationFormat): FileFilter[] {
+  return format === 'geojson'
+    ? [{ name: t('fileTypes.geojson'), extensions: ['geojson', 'json'] }]
+    : [{ name: t('fileTypes.imagescope'), extensions: ['xml'] }];
+}

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { readGeoJson } from '../../shared/annotation-geojson';
 import { emptyDocument, type ImportedAnnotations, type SlideAnnotations } from '../../shared/annotations';
 import { fail, ok, type Result } from '../../shared/errors';
+import { createTranslator } from '../../shared/i18n/i18n';
 import { MAIN_OPERATIONS, type OpenedSlide } from '../../shared/operations';
 import { everyKind } from '../../testing/annotation-samples';
 import { StubAnnotationDialogs } from '../../testing/fakes/annotation-dialogs';
@@ -281,6 +282,19 @@ describe('createIpcHandlers', () => {
       'The slide engine stopped while reading a.svs and b.svs (it was killed (SIGKILL)). It was restarted and the slide reopened. b.svs stopped it twice and is no longer read: close and open again to retry.',
     );
     assert.equal(ipc.engineStopped(event, W2).message, 'The slide engine stopped (it was killed (SIGKILL)). It was restarted.');
+  });
+
+  it("says it in the windows' language, and answers app:language with main's", async () => {
+    const korean = createIpcHandlers({ ...deps, t: createTranslator('ko').t, language: () => ({ language: 'ko', preference: 'system' }) });
+    const a = value((await korean.dispatch('slide:open-dropped', W1, { path: '/data/a.svs' })) as Result<OpenedSlide>);
+    const b = value((await korean.dispatch('slide:open-dropped', W1, { path: '/data/b.svs' })) as Result<OpenedSlide>);
+    const event = { reason: 'it was killed (SIGKILL)', slideIds: [a.slideId, b.slideId], failedSlideIds: [b.slideId] };
+    assert.equal(
+      korean.engineStopped(event, W1).message,
+      'a.svs, b.svs을(를) 읽는 중에 슬라이드 엔진이 멈추어(it was killed (SIGKILL)) 다시 시작하고 슬라이드를 다시 열었습니다. b.svs은(는) 엔진을 두 번 멈추게 하여 더 이상 읽지 않습니다. 다시 시도하려면 닫았다가 다시 여세요.',
+    );
+    assert.deepEqual(value(await korean.dispatch('app:language', W1, undefined)), { language: 'ko', preference: 'system' });
+    assert.deepEqual(value(await call('app:language', W1, undefined)), { language: 'en', preference: 'system' });
   });
 
   it('annotations: loaded, saved beside the slide, imported and exported, for the window’s own slides only', async () => {

@@ -12,6 +12,9 @@
 import { dirname, resolve } from 'node:path';
 import type { AnnotationDocument, AnnotationFormat, AnnotationLocation, ImportedAnnotations, SlideAnnotations } from '../../shared/annotations';
 import { type ErrorInfo, fail, ok, type Result, type SlideChoice, toErrorInfo } from '../../shared/errors';
+import type { Translate } from '../../shared/i18n/catalogue';
+import { createTranslator } from '../../shared/i18n/i18n';
+import type { LanguageState } from '../../shared/i18n/languages';
 import type { EngineStopped } from '../../shared/ipc';
 import {
   type AppVersions,
@@ -87,9 +90,13 @@ export interface IpcHandlerDeps {
   /** Path of the built-in sample slide (created on first use). */
   samplePath: () => Promise<string>;
   versions: () => AppVersions;
+  /** The language windows show, and what View > Language says (English when not given: tests). */
+  language?: () => LanguageState;
   showInFolder: (path: string) => void | Promise<void>;
   /** Diagnostics for failures that do not reach the renderer (a recent-list write, a close). */
   log?: (message: string, error?: unknown) => void;
+  /** Words for the user (the engine-stopped message), in the windows' language; English by default. */
+  t?: Translate;
 }
 
 /** One handler per main operation of the table: a missing one does not compile. */
@@ -114,14 +121,15 @@ export interface IpcController {
 
 const notOpen = (slideId: string): { ok: false; error: ErrorInfo } => fail('NOT_OPEN', `slide ${slideId} is not open in this window`);
 
-function names(slides: OwnedSlide[]): string {
+function names(slides: OwnedSlide[], t: Translate): string {
   const list = slides.map((s) => s.info.name);
-  return list.length <= 1 ? (list[0] ?? '') : `${list.slice(0, -1).join(', ')} and ${list.at(-1)}`;
+  return list.length <= 1 ? (list[0] ?? '') : t('common.listAnd', { list: list.slice(0, -1).join(', '), last: list.at(-1) ?? '' });
 }
 
 export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
   const { engine, authorizer, recent } = deps;
   const log = deps.log ?? (() => undefined);
+  const t = deps.t ?? createTranslator().t;
 
   /** senderId -> slideId -> slide. */
   const slides = new Map<number, Map<string, OwnedSlide>>();
@@ -234,6 +242,7 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
       return ok(undefined);
     },
     'app:versions': async () => ok(deps.versions()),
+    'app:language': async () => ok(deps.language?.() ?? { language: 'en', preference: 'system' }),
     'annotations:load': (senderId, { slideId }) => onOwnSlide(senderId, slideId, (slide) => deps.annotations.load(slide)),
     'annotations:save': (senderId, { slideId, document }) => onOwnSlide(senderId, slideId, (slide) => deps.annotations.save(slide, document)),
     'annotations:import': (senderId, { slideId }) => onOwnSlide(senderId, slideId, (slide) => deps.annotations.importFile(senderId, slide)),
@@ -292,9 +301,14 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
       const reading = [...(slides.get(senderId)?.values() ?? [])].filter((s) => event.slideIds.includes(s.slideId));
       const lost = reading.filter((s) => failed.has(s.slideId));
       const kept = reading.length - lost.length;
-      let message = `The slide engine stopped${reading.length > 0 ? ` while reading ${names(reading)}` : ''} (${event.reason}). It was restarted`;
-      message += kept === 0 ? '.' : kept === 1 ? ' and the slide reopened.' : ' and the slides reopened.';
-      if (lost.length > 0) message += ` ${names(lost)} stopped it twice and ${lost.length === 1 ? 'is' : 'are'} no longer read: close and open again to retry.`;
+      const reason = event.reason;
+      let message =
+        reading.length === 0
+          ? t('engine.stopped', { reason })
+          : kept === 0
+            ? t('engine.stoppedReading', { slides: names(reading, t), reason })
+            : t('engine.stoppedReopened', { slides: names(reading, t), reason, count: kept });
+      if (lost.length > 0) message += ` ${t('engine.lost', { slides: names(lost, t), count: lost.length })}`;
       return { message, slideIds: reading.map((s) => s.slideId), failedSlideIds: lost.map((s) => s.slideId) };
     },
 

@@ -10,6 +10,7 @@ import { basename, join } from 'node:path';
 import { app, type BrowserWindow, dialog, ipcMain, Menu, type MessageBoxOptions, type OpenDialogOptions, protocol, session, shell } from 'electron';
 
 import type { Result, SlideChoice } from '../../shared/errors';
+import { createTranslator } from '../../shared/i18n/i18n';
 import { ENGINE_PORT_CHANNELS, type MenuCommand } from '../../shared/ipc';
 import { MAIN_OPERATIONS } from '../../shared/operations';
 import { AnnotationStore } from '../annotations/annotation-store';
@@ -19,13 +20,14 @@ import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol'
 import { headlessCliArgv, isSecondInstanceData, parseCliArgs, type SecondInstanceData } from './cli-args';
 import { runHeadlessCli } from './cli-mode';
 import { describeExisting, type ExportDialogs, Exporter } from './exporter';
-import { EXPORT_DIALOG_FILTERS, OPEN_DIALOG_FILTERS } from './file-types';
+import { annotationExportFilters, annotationImportFilters, exportDialogFilters, openDialogFilters } from './file-types';
 import { createIpcHandlers } from './ipc-handlers';
+import { LanguageSetting } from './language-setting';
 import { buildMenuTemplate, type MenuActions } from './menu';
 import { PathAuthorizer } from './path-authorizer';
 import { RecentFiles } from './recent-files';
 import { APP_INDEX_URL, APP_SCHEME, applySessionSecurity, hardenWebContents, isTrustedSender } from './security';
-import { ANNOTATION_EXPORT_FILTERS, ANNOTATION_IMPORT_FILTERS, type AnnotationDialogs, SlideAnnotationFiles } from './slide-annotations';
+import { type AnnotationDialogs, SlideAnnotationFiles } from './slide-annotations';
 import { createSlideRouter, type OpenTarget } from './slide-router';
 import { utilityEngine } from './utility-engine';
 import { WindowStateStore } from './window-state';
@@ -34,6 +36,8 @@ import { type AppWindow, WindowManager } from './windows';
 const APP_NAME = 'Slidescope';
 const APP_ID = 'org.slidescope.viewer';
 const developer = !app.isPackaged;
+/** Main's words (menus, dialogs, the engine-stopped message), in the language View > Language resolves to. */
+const { i18n, t } = createTranslator();
 
 function log(message: string, error?: unknown): void {
   if (error === undefined) console.error(`[slidescope] ${message}`);
@@ -103,7 +107,7 @@ function start(): void {
     .then(() => ready(queued, (fn) => (openTargets = fn)))
     .catch((error: unknown) => {
       log('startup failed', error);
-      dialog.showErrorBox('Slidescope could not start', error instanceof Error ? error.message : String(error));
+      dialog.showErrorBox(t('dialogs.startFailed'), error instanceof Error ? error.message : String(error));
       app.exit(1);
     });
 }
@@ -121,6 +125,9 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
   const authorizer = new PathAuthorizer({ recent });
   const stateStore = new WindowStateStore({ dir: userData, onError: log });
   const initialState = await stateStore.load();
+  // The OS's languages, most preferred first (getLocale is the UI language Chromium chose from them).
+  const language = new LanguageSetting({ dir: userData, systemLanguages: () => [...app.getPreferredSystemLanguages(), app.getLocale()], onError: log });
+  await i18n.changeLanguage((await language.load()).language);
 
   let sample: Promise<string> | null = null;
   const samplePath = (): Promise<string> => {
@@ -135,10 +142,10 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
   /** Slide files, or (folders) folders that are slides: a DICOM series. */
   async function showOpenDialog(parent: BrowserWindow | undefined, multiple: boolean, folders = false): Promise<string[]> {
     const options: OpenDialogOptions = {
-      title: folders ? 'Open Slide Folder' : 'Open Slide',
-      buttonLabel: 'Open',
+      title: folders ? t('dialogs.openFolder') : t('dialogs.openSlide'),
+      buttonLabel: t('dialogs.openButton'),
       properties: [folders ? 'openDirectory' : 'openFile', ...(multiple ? (['multiSelections'] as const) : [])],
-      ...(folders ? {} : { filters: OPEN_DIALOG_FILTERS }),
+      ...(folders ? {} : { filters: openDialogFilters(t) }),
     };
     const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
     return result.canceled ? [] : result.filePaths;
@@ -153,9 +160,9 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     if (choices.length <= MAX_CHOICE_BUTTONS) {
       const options: MessageBoxOptions = {
         type: 'question',
-        title: 'Open Slide',
-        message: `${basename(folder)} holds ${choices.length} slides. Which one do you want to open?`,
-        buttons: [...choices.map((c) => c.name), 'Cancel'],
+        title: t('dialogs.openSlide'),
+        message: t('dialogs.chooseSlide', { folder: basename(folder), count: choices.length }),
+        buttons: [...choices.map((c) => c.name), t('common.cancel')],
         cancelId: choices.length,
         noLink: true,
       };
@@ -163,7 +170,7 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
       return choices[response]?.path ?? null;
     }
     const options: OpenDialogOptions = {
-      title: `Open one of the ${choices.length} slides in ${basename(folder)}`,
+      title: t('dialogs.chooseSlideFile', { count: choices.length, folder: basename(folder) }),
       defaultPath: folder,
       properties: ['openFile'],
     };
@@ -218,10 +225,10 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
       const parent = windows.fromSenderId(senderId)?.win;
       if (!parent) return null;
       const result = await dialog.showSaveDialog(parent, {
-        title: 'Export Thumbnail',
+        title: t('dialogs.exportThumbnail'),
         defaultPath,
-        buttonLabel: 'Export',
-        filters: EXPORT_DIALOG_FILTERS[format],
+        buttonLabel: t('dialogs.exportButton'),
+        filters: exportDialogFilters(t, format),
         properties: ['showOverwriteConfirmation', 'createDirectory'],
       });
       return result.canceled || !result.filePath ? null : result.filePath;
@@ -230,9 +237,9 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
       const parent = windows.fromSenderId(senderId)?.win;
       if (!parent) return null;
       const result = await dialog.showOpenDialog(parent, {
-        title: 'Export Magnification Set To…',
+        title: t('dialogs.exportSet'),
         defaultPath,
-        buttonLabel: 'Export Here',
+        buttonLabel: t('dialogs.exportHere'),
         properties: ['openDirectory', 'createDirectory'],
       });
       return result.canceled ? null : (result.filePaths[0] ?? null);
@@ -242,11 +249,11 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
       if (!parent) return false;
       const result = await dialog.showMessageBox(parent, {
         type: 'warning',
-        buttons: ['Replace', 'Cancel'],
+        buttons: [t('dialogs.replace'), t('common.cancel')],
         defaultId: 1,
         cancelId: 1,
-        message: existing.length === 1 ? `${basename(existing[0] ?? '')} already exists.` : `${existing.length} of the files already exist.`,
-        detail: `Replace ${describeExisting(existing)}? The files are overwritten with the new export.`,
+        message: existing.length === 1 ? t('dialogs.existsOne', { name: basename(existing[0] ?? '') }) : t('dialogs.existsMany', { count: existing.length }),
+        detail: t('dialogs.replaceDetail', { files: describeExisting(existing, t) }),
       });
       return result.response === 0;
     },
@@ -259,11 +266,11 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
       const parent = windows.fromSenderId(senderId)?.win;
       if (!parent) return null;
       const result = await dialog.showOpenDialog(parent, {
-        title: 'Import Annotations',
+        title: t('dialogs.importAnnotations'),
         defaultPath: defaultFolder,
-        buttonLabel: 'Import',
+        buttonLabel: t('dialogs.importButton'),
         properties: ['openFile'],
-        filters: ANNOTATION_IMPORT_FILTERS,
+        filters: annotationImportFilters(t),
       });
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
@@ -271,10 +278,10 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
       const parent = windows.fromSenderId(senderId)?.win;
       if (!parent) return null;
       const result = await dialog.showSaveDialog(parent, {
-        title: 'Export Annotations',
+        title: t('dialogs.exportAnnotations'),
         defaultPath,
-        buttonLabel: 'Export',
-        filters: ANNOTATION_EXPORT_FILTERS[format],
+        buttonLabel: t('dialogs.exportButton'),
+        filters: annotationExportFilters(t, format),
         properties: ['showOverwriteConfirmation', 'createDirectory'],
       });
       return result.canceled || !result.filePath ? null : result.filePath;
@@ -312,6 +319,8 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     exporter,
     annotations,
     log,
+    language: () => language.state(),
+    t,
   });
 
   for (const operation of MAIN_OPERATIONS) {
@@ -373,12 +382,22 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     },
     toggleDevTools: (win) => target(win)?.win.webContents.toggleDevTools(),
     reload: (win) => target(win)?.win.webContents.reload(),
+    chooseLanguage: (preference) => void language.choose(preference),
   };
 
   const rebuildMenu = async () => {
     const files = await recent.list();
-    Menu.setApplicationMenu(Menu.buildFromTemplate(buildMenuTemplate({ platform: process.platform, appName: APP_NAME, recent: files, developer, actions })));
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(
+        buildMenuTemplate({ platform: process.platform, appName: APP_NAME, recent: files, developer, actions, t, language: language.state() }),
+      ),
+    );
   };
+  // A new language: main's words, the menu, and every window.
+  language.onChange((state) => {
+    void i18n.changeLanguage(state.language).then(rebuildMenu);
+    for (const win of windows.all()) win.send('app:language-changed', state).catch((error: unknown) => log('telling a window the language failed', error));
+  });
   recent.onChange((files) => {
     void rebuildMenu();
     if (files[0]) app.addRecentDocument(files[0].path);

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 
 import type { MenuItemConstructorOptions } from 'electron';
 
+import { createTranslator } from '../../shared/i18n/i18n';
+import type { LanguageState } from '../../shared/i18n/languages';
 import { MENU_COMMANDS, type MenuCommand } from '../../shared/ipc';
 import { buildMenuTemplate, type MenuActions } from './menu';
 
@@ -19,6 +21,7 @@ function recorder() {
     toggleFullScreen: () => calls.push('toggleFullScreen'),
     toggleDevTools: () => calls.push('toggleDevTools'),
     reload: () => calls.push('reload'),
+    chooseLanguage: (preference) => calls.push(`language ${preference}`),
   };
   return { calls, actions };
 }
@@ -38,13 +41,15 @@ const recent = [
   { path: '/data/R&D.tif', name: 'R&D.tif', openedAt: '2024-01-01T00:00:00.000Z' },
 ];
 
+const english = { t: createTranslator('en').t, language: { language: 'en', preference: 'system' } satisfies LanguageState };
+
 describe('application menu', () => {
   for (const platform of ['linux', 'win32', 'darwin'] as const) {
     it(`${platform}: File, View and Help hold the required items`, () => {
       const { calls, actions } = recorder();
-      const template = buildMenuTemplate({ platform, appName: 'Slidescope', recent, developer: false, actions });
+      const template = buildMenuTemplate({ platform, appName: 'Slidescope', recent, developer: false, actions, ...english });
       const labels = template.map((m) => m.label?.replace('&', '') ?? m.role);
-      assert.deepEqual(labels, platform === 'darwin' ? ['Slidescope', 'File', 'Edit', 'View', 'windowMenu', 'Help'] : ['File', 'Edit', 'View', 'Help']);
+      assert.deepEqual(labels, platform === 'darwin' ? ['Slidescope', 'File', 'Edit', 'View', 'Window', 'Help'] : ['File', 'Edit', 'View', 'Help']);
       click(template, 'file:open');
       click(template, 'file:open-folder');
       click(template, 'recent:0');
@@ -71,11 +76,35 @@ describe('application menu', () => {
 
   it('empty recent list and developer items', () => {
     const { calls, actions } = recorder();
-    const items = flatten(buildMenuTemplate({ platform: 'linux', appName: 'Slidescope', recent: [], developer: true, actions }));
+    const items = flatten(buildMenuTemplate({ platform: 'linux', appName: 'Slidescope', recent: [], developer: true, actions, ...english }));
     assert.equal(items.find((i) => i.id === 'recent:none')?.enabled, false);
     assert.equal(items.find((i) => i.id === 'recent:clear')?.enabled, false);
     click(items, 'dev:devtools');
     click(items, 'dev:reload');
     assert.deepEqual(calls, ['toggleDevTools', 'reload']);
+  });
+
+  it('View > Language: System, English, 한국어 as radio items; labels in the chosen language', () => {
+    const { calls, actions } = recorder();
+    const korean = { t: createTranslator('ko').t, language: { language: 'ko', preference: 'ko' } satisfies LanguageState };
+    const template = buildMenuTemplate({ platform: 'linux', appName: 'Slidescope', recent: [], developer: false, actions, ...korean });
+    assert.deepEqual(
+      template.map((m) => m.label),
+      ['&파일', '&편집', '&보기', '&도움말'],
+    );
+    const items = flatten(template);
+    const language = items.find((i) => i.id === 'view:language');
+    assert.equal(language?.label, '언어');
+    const radios = ((language?.submenu ?? []) as MenuItemConstructorOptions[]).map((i) => [i.label, i.type, i.checked]);
+    assert.deepEqual(radios, [
+      ['시스템 설정', 'radio', false],
+      ['English', 'radio', false],
+      ['한국어', 'radio', true],
+    ]);
+    click(template, 'language:en');
+    click(template, 'language:system');
+    assert.deepEqual(calls, ['language en', 'language system']);
+    assert.equal(items.find((i) => i.id === 'file:open')?.label, '열기…');
+    assert.equal(items.find((i) => i.id === 'command:show-about')?.label, 'Slidescope 정보');
   });
 });

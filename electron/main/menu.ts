@@ -4,6 +4,8 @@
 
 import type { BaseWindow, MenuItemConstructorOptions } from 'electron';
 
+import type { Translate } from '../../shared/i18n/catalogue';
+import { LANGUAGE_NAMES, LANGUAGES, type LanguagePreference, type LanguageState } from '../../shared/i18n/languages';
 import type { MenuCommand, RecentFile } from '../../shared/ipc';
 
 /** The window a menu item was clicked for (Electron passes the focused one, if any). */
@@ -23,6 +25,8 @@ export interface MenuActions {
   toggleFullScreen(win: MenuWindow): void;
   toggleDevTools(win: MenuWindow): void;
   reload(win: MenuWindow): void;
+  /** View > Language: remembered, and every window told. */
+  chooseLanguage(preference: LanguagePreference): void;
 }
 
 export interface MenuOptions {
@@ -32,6 +36,9 @@ export interface MenuOptions {
   /** Development builds get Reload and DevTools. */
   developer: boolean;
   actions: MenuActions;
+  /** The labels' language. */
+  t: Translate;
+  language: LanguageState;
 }
 
 /** Accelerators of the viewer commands; with a modifier so they never steal the page's typing. */
@@ -58,7 +65,7 @@ function menuLabel(text: string): string {
 }
 
 export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOptions[] {
-  const { actions, platform } = options;
+  const { actions, platform, t } = options;
   const mac = platform === 'darwin';
   const cmd = (command: MenuCommand, label: string): MenuItemConstructorOptions => ({
     label,
@@ -69,7 +76,7 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
 
   const recentItems: MenuItemConstructorOptions[] =
     options.recent.length === 0
-      ? [{ label: 'No Recent Files', enabled: false, id: 'recent:none' }]
+      ? [{ label: t('menu.noRecent'), enabled: false, id: 'recent:none' }]
       : options.recent.map((file, index) => ({
           label: menuLabel(file.name),
           id: `recent:${index}`,
@@ -77,61 +84,80 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
           click: (_item, win) => actions.openRecent(file.path, win),
         }));
 
+  // Each language by its own name, so a user who cannot read the current one still finds theirs.
+  const languageItems: MenuItemConstructorOptions[] = (['system', ...LANGUAGES] as const).map((preference) => ({
+    label: preference === 'system' ? t('menu.languageSystem') : LANGUAGE_NAMES[preference],
+    id: `language:${preference}`,
+    type: 'radio',
+    checked: options.language.preference === preference,
+    click: () => actions.chooseLanguage(preference),
+  }));
+
   const file: MenuItemConstructorOptions = {
-    label: mac ? 'File' : '&File',
+    label: mac ? t('menu.file') : `&${t('menu.file')}`,
     submenu: [
-      { label: 'Open…', id: 'file:open', accelerator: 'CmdOrCtrl+O', click: (_item, win) => actions.openDialog(win) },
-      { label: 'Open Folder…', id: 'file:open-folder', click: (_item, win) => actions.openFolderDialog(win) },
+      { label: t('menu.open'), id: 'file:open', accelerator: 'CmdOrCtrl+O', click: (_item, win) => actions.openDialog(win) },
+      { label: t('menu.openFolder'), id: 'file:open-folder', click: (_item, win) => actions.openFolderDialog(win) },
       {
-        label: 'Open Recent',
+        label: t('menu.openRecent'),
         id: 'file:open-recent',
         submenu: [
           ...recentItems,
           { type: 'separator' },
-          { label: 'Clear Recently Opened', id: 'recent:clear', enabled: options.recent.length > 0, click: () => actions.clearRecent() },
+          { label: t('menu.clearRecent'), id: 'recent:clear', enabled: options.recent.length > 0, click: () => actions.clearRecent() },
         ],
       },
-      { label: 'Open Sample Slide', id: 'file:open-sample', click: (_item, win) => actions.openSample(win) },
+      { label: t('menu.openSample'), id: 'file:open-sample', click: (_item, win) => actions.openSample(win) },
       { type: 'separator' },
-      cmd('export', 'Export…'),
+      cmd('export', t('menu.export')),
       { type: 'separator' },
-      { label: 'Close', id: 'file:close', accelerator: 'CmdOrCtrl+W', click: (_item, win) => actions.closeWindow(win) },
-      ...(mac ? [] : [{ type: 'separator' } as const, { role: 'quit', label: 'Quit' } as const]),
+      { label: t('menu.close'), id: 'file:close', accelerator: 'CmdOrCtrl+W', click: (_item, win) => actions.closeWindow(win) },
+      ...(mac ? [] : [{ type: 'separator' } as const, { role: 'quit', label: t('menu.quit') } as const]),
     ],
   };
 
   const edit: MenuItemConstructorOptions = {
-    label: mac ? 'Edit' : '&Edit',
-    submenu: [{ role: 'undo' }, { role: 'redo' }, { type: 'separator' }, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }],
+    label: mac ? t('menu.edit') : `&${t('menu.edit')}`,
+    submenu: [
+      { role: 'undo', label: t('menu.undo') },
+      { role: 'redo', label: t('menu.redo') },
+      { type: 'separator' },
+      { role: 'cut', label: t('menu.cut') },
+      { role: 'copy', label: t('menu.copy') },
+      { role: 'paste', label: t('menu.paste') },
+      { role: 'selectAll', label: t('menu.selectAll') },
+    ],
   };
 
   const view: MenuItemConstructorOptions = {
-    label: mac ? 'View' : '&View',
+    label: mac ? t('menu.view') : `&${t('menu.view')}`,
     submenu: [
-      cmd('zoom-in', 'Zoom In'),
-      cmd('zoom-out', 'Zoom Out'),
-      cmd('fit', 'Fit to Window'),
-      cmd('actual-pixels', '1:1 Pixels'),
+      cmd('zoom-in', t('menu.zoomIn')),
+      cmd('zoom-out', t('menu.zoomOut')),
+      cmd('fit', t('menu.fit')),
+      cmd('actual-pixels', t('menu.actualPixels')),
       { type: 'separator' },
-      cmd('rotate-left', 'Rotate Left'),
-      cmd('rotate-right', 'Rotate Right'),
+      cmd('rotate-left', t('menu.rotateLeft')),
+      cmd('rotate-right', t('menu.rotateRight')),
       { type: 'separator' },
       {
-        label: 'Fullscreen',
+        label: t('menu.fullscreen'),
         id: 'view:fullscreen',
         accelerator: mac ? 'Ctrl+Cmd+F' : 'F11',
         click: (_item, win) => actions.toggleFullScreen(win),
       },
       { type: 'separator' },
-      cmd('toggle-navigator', 'Navigator'),
-      cmd('toggle-metadata', 'Metadata'),
-      cmd('toggle-grid', 'Comparison Grid'),
+      cmd('toggle-navigator', t('menu.navigator')),
+      cmd('toggle-metadata', t('menu.metadata')),
+      cmd('toggle-grid', t('menu.grid')),
+      { type: 'separator' },
+      { label: t('menu.language'), id: 'view:language', submenu: languageItems },
       ...(options.developer
         ? ([
             { type: 'separator' } as const,
-            { label: 'Reload', id: 'dev:reload', accelerator: 'CmdOrCtrl+Shift+R', click: (_item, win) => actions.reload(win) },
+            { label: t('menu.reload'), id: 'dev:reload', accelerator: 'CmdOrCtrl+Shift+R', click: (_item, win) => actions.reload(win) },
             {
-              label: 'Toggle Developer Tools',
+              label: t('menu.devTools'),
               id: 'dev:devtools',
               accelerator: mac ? 'Alt+Cmd+I' : 'Ctrl+Shift+I',
               click: (_item, win) => actions.toggleDevTools(win),
@@ -141,11 +167,11 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
     ],
   };
 
-  const about = cmd('show-about', `About ${options.appName}`);
+  const about = cmd('show-about', t('menu.about', { app: options.appName }));
   const help: MenuItemConstructorOptions = {
-    label: mac ? 'Help' : '&Help',
+    label: mac ? t('menu.help') : `&${t('menu.help')}`,
     role: 'help',
-    submenu: [cmd('show-shortcuts', 'Keyboard Shortcuts'), ...(mac ? [] : [{ type: 'separator' } as const, about])],
+    submenu: [cmd('show-shortcuts', t('menu.shortcuts')), ...(mac ? [] : [{ type: 'separator' } as const, about])],
   };
 
   const template: MenuItemConstructorOptions[] = [];
@@ -155,18 +181,18 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
       submenu: [
         about,
         { type: 'separator' },
-        { role: 'services' },
+        { role: 'services', label: t('menu.services') },
         { type: 'separator' },
-        { role: 'hide' },
-        { role: 'hideOthers' },
-        { role: 'unhide' },
+        { role: 'hide', label: t('menu.hide', { app: options.appName }) },
+        { role: 'hideOthers', label: t('menu.hideOthers') },
+        { role: 'unhide', label: t('menu.showAll') },
         { type: 'separator' },
-        { role: 'quit' },
+        { role: 'quit', label: t('menu.quitApp', { app: options.appName }) },
       ],
     });
   }
   template.push(file, edit, view);
-  if (mac) template.push({ role: 'windowMenu' });
+  if (mac) template.push({ role: 'windowMenu', label: t('menu.window') });
   template.push(help);
   return template;
 }

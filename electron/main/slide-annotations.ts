@@ -24,16 +24,6 @@ export interface AnnotationDialogs {
 /** What an export is called by default: `<slide>.geojson`, or `<slide>.xml`, the name ImageScope opens beside a slide. */
 export const ANNOTATION_EXTENSIONS: Record<AnnotationFormat, string> = { geojson: 'geojson', imagescope: 'xml' };
 
-/** Native dialog filters: the import dialog takes both formats, each export its own. */
-export const ANNOTATION_IMPORT_FILTERS = [
-  { name: 'Annotations (GeoJSON, ImageScope XML)', extensions: ['geojson', 'json', 'xml'] },
-  { name: 'All files', extensions: ['*'] },
-];
-export const ANNOTATION_EXPORT_FILTERS: Record<AnnotationFormat, Array<{ name: string; extensions: string[] }>> = {
-  geojson: [{ name: 'GeoJSON (QuPath, TIAToolbox)', extensions: ['geojson', 'json'] }],
-  imagescope: [{ name: 'Aperio ImageScope XML', extensions: ['xml'] }],
-};
-
 async function attempt<T>(work: () => Promise<T>, path?: string): Promise<Result<T>> {
   try {
     return ok(await work());

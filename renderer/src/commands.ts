@@ -1,6 +1,7 @@
 // One vocabulary for what the user can ask: the native menu's commands. Keyboard shortcuts, the
 // toolbar and the Help overlay all map onto it, so a shortcut and its menu item can never disagree.
 
+import type { PlainKey } from '../../shared/i18n/catalogue';
 import type { MenuCommand } from '../../shared/ipc';
 
 export type Command = MenuCommand;
@@ -20,32 +21,38 @@ export interface Shortcut {
   /** How the Help overlay shows the key. */
   display: string;
   command: Command;
-  label: string;
+  label: PlainKey;
 }
 
 export const SHORTCUTS: readonly Shortcut[] = [
-  { keys: ['+', '='], display: '+', command: 'zoom-in', label: 'Zoom in' },
-  { keys: ['-', '_'], display: '−', command: 'zoom-out', label: 'Zoom out' },
-  { keys: ['0'], display: '0', command: 'fit', label: 'Fit the slide to the window' },
-  { keys: ['1'], display: '1', command: 'actual-pixels', label: '1:1 — one slide pixel per screen pixel' },
-  { keys: ['r'], display: 'R', command: 'rotate-right', label: 'Rotate 90° clockwise' },
-  { keys: ['R'], display: '⇧ R', command: 'rotate-left', label: 'Rotate 90° counter-clockwise' },
-  { keys: ['f'], display: 'F', command: 'fullscreen', label: 'Full screen' },
-  { keys: ['n'], display: 'N', command: 'toggle-navigator', label: 'Show or hide the navigator' },
-  { keys: ['m'], display: 'M', command: 'toggle-metadata', label: 'Show or hide slide information' },
-  { keys: ['g'], display: 'G', command: 'toggle-grid', label: 'Comparison grid: the same field at four magnifications, or back' },
-  { keys: ['?'], display: '?', command: 'show-shortcuts', label: 'Show this list of shortcuts' },
+  { keys: ['+', '='], display: '+', command: 'zoom-in', label: 'shortcuts.zoom-in' },
+  { keys: ['-', '_'], display: '−', command: 'zoom-out', label: 'shortcuts.zoom-out' },
+  { keys: ['0'], display: '0', command: 'fit', label: 'shortcuts.fit' },
+  { keys: ['1'], display: '1', command: 'actual-pixels', label: 'shortcuts.actual-pixels' },
+  { keys: ['r'], display: 'R', command: 'rotate-right', label: 'shortcuts.rotate-right' },
+  { keys: ['R'], display: '⇧ R', command: 'rotate-left', label: 'shortcuts.rotate-left' },
+  { keys: ['f'], display: 'F', command: 'fullscreen', label: 'shortcuts.fullscreen' },
+  { keys: ['n'], display: 'N', command: 'toggle-navigator', label: 'shortcuts.toggle-navigator' },
+  { keys: ['m'], display: 'M', command: 'toggle-metadata', label: 'shortcuts.toggle-metadata' },
+  { keys: ['g'], display: 'G', command: 'toggle-grid', label: 'shortcuts.toggle-grid' },
+  { keys: ['?'], display: '?', command: 'show-shortcuts', label: 'shortcuts.show-shortcuts' },
 ];
 
+/** A row of the Help overlay that is not a command: the key (a name when it is a word) and what it does. */
+export interface ControlRow {
+  display: PlainKey;
+  label: PlainKey;
+}
+
 /** Not commands, but worth telling: pointer and arrow-key navigation. */
-export const OTHER_CONTROLS: ReadonlyArray<{ display: string; label: string }> = [
-  { display: '← ↑ → ↓', label: 'Pan' },
-  { display: 'Scroll', label: 'Zoom at the pointer' },
-  { display: 'Drag', label: 'Pan' },
-  { display: 'Double-click', label: 'Zoom in at the pointer (⇧ to zoom out)' },
-  { display: 'Drag a grid cell', label: 'Pan all four cells together; 0 centres them on the slide (their zoom is fixed: click a label to change it)' },
-  { display: 'Ctrl E', label: 'Export a thumbnail or a magnification set (⌘ E on macOS)' },
-  { display: 'Esc', label: 'Close a dialog or this overlay' },
+export const OTHER_CONTROLS: readonly ControlRow[] = [
+  { display: 'keys.arrows', label: 'controls.pan' },
+  { display: 'keys.scroll', label: 'controls.zoomAtPointer' },
+  { display: 'keys.drag', label: 'controls.pan' },
+  { display: 'keys.doubleClick', label: 'controls.doubleClick' },
+  { display: 'keys.dragGridCell', label: 'controls.dragGrid' },
+  { display: 'keys.ctrlE', label: 'controls.export' },
+  { display: 'keys.esc', label: 'controls.escape' },
 ];
 
 export function commandForKey(key: string): Command | null {

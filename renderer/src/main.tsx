@@ -1,9 +1,13 @@
-// Renderer entry: mounts the app over the preload's API, or explains why it cannot.
+// Renderer entry: mounts the app over the preload's API, in the window's language, or explains why
+// it cannot start.
 
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { I18nextProvider } from 'react-i18next';
+import { languageFor } from '../../shared/i18n/languages';
 import { ApiContext } from './api';
 import { App } from './components/App';
+import { applyLanguage, followMainLanguage, i18n, t } from './i18n/i18n';
 import './styles/fonts.css';
 import './styles/app.css';
 
@@ -11,17 +15,25 @@ const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root');
 
 const api = window.slidescope;
-createRoot(container).render(
+const root = createRoot(container);
+
+// First the browser's language (in Electron, the OS's: what 'System' means), so the window draws at
+// once; main's answer (View > Language may say otherwise) and later changes follow.
+applyLanguage(languageFor(navigator.languages.length > 0 ? navigator.languages : [navigator.language]));
+root.render(
   <StrictMode>
     {api ? (
-      <ApiContext.Provider value={api}>
-        <App />
-      </ApiContext.Provider>
+      <I18nextProvider i18n={i18n}>
+        <ApiContext.Provider value={api}>
+          <App />
+        </ApiContext.Provider>
+      </I18nextProvider>
     ) : (
       <main className="fatal">
-        <h1>Slidescope cannot start</h1>
-        <p>The window has no connection to the slide engine (window.slidescope is missing). Start Slidescope from its app, not from a browser.</p>
+        <h1>{t('fatal.title')}</h1>
+        <p>{t('fatal.body')}</p>
       </main>
     )}
   </StrictMode>,
 );
+if (api) void followMainLanguage(api);

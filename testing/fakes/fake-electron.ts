@@ -225,6 +225,8 @@ export function createFakeElectron(options: { userData: string }) {
       return options.userData;
     },
     getVersion: () => '0.1.0-test',
+    getPreferredSystemLanguages: () => ['en-US'],
+    getLocale: () => 'en-US',
     quit() {
       recorded.quitCalls++;
       const event = {

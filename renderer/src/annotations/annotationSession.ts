@@ -18,6 +18,7 @@ import {
 import type { ErrorInfo } from '../../../shared/errors';
 import type { SlidescopeApi } from '../../../shared/ipc';
 import type { SlideInfo } from '../../../shared/slide';
+import { t } from '../i18n/i18n';
 
 export type Tool = 'select' | 'ruler' | 'point' | 'rectangle' | 'ellipse' | 'polygon' | 'freehand';
 
@@ -133,7 +134,8 @@ export class AnnotationSession {
       return;
     }
     const { document, location, unreadable } = result.value;
-    if (unreadable) this.#onError('unreadable', { code: unreadable.code, message: `${unreadable.message} It was kept as ${unreadable.keptAs}.` });
+    if (unreadable)
+      this.#onError('unreadable', { code: unreadable.code, message: t('annotations.keptAs', { message: unreadable.message, file: unreadable.keptAs }) });
     this.#set({ document, save: { state: 'saved', location } });
   }
 

@@ -12,10 +12,11 @@
 // included), computed once per frame.
 
 import type { Box } from '../../../shared/annotation-geometry';
-import { formatLength, measureShape, shapeHandles } from '../../../shared/annotation-geometry';
+import { measureShape, shapeHandles } from '../../../shared/annotation-geometry';
 import type { GridIndex } from '../../../shared/annotation-index';
 import { type AnnotationDocument, classColor, rgbToCss, type Shape } from '../../../shared/annotations';
 import type { Mpp } from '../../../shared/slide';
+import { formatLength } from '../i18n/format';
 
 /** Level-0 (x, y) to CSS pixels of the view: (a x + c y + e, b x + d y + f). */
 export interface ViewTransform {
@@ -271,7 +272,7 @@ export function drawAnnotations(ctx: CanvasRenderingContext2D, width: number, he
     ctx.fillStyle = color;
     ctx.fill();
   }
-  ctx.font = '600 12px Inter, system-ui, sans-serif';
+  ctx.font = '600 12px Inter, "Noto Sans KR", system-ui, sans-serif';
   if (rulers.length <= 200) for (const ruler of rulers) drawRulerLabel(ctx, ruler, t, input.mpp);
 
   // The selected annotation (or the one being edited) on top, thicker, with its handles.

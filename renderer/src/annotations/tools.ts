@@ -1,6 +1,8 @@
 // The annotation tools and their keys, declared once: the toolbar, the right-click menu, the key
 // handler and the Help overlay all read this table.
 
+import type { PlainKey } from '../../../shared/i18n/catalogue';
+import type { ControlRow } from '../commands';
 import type { IconName } from '../components/Icon';
 import type { Tool } from './annotationSession';
 
@@ -10,9 +12,9 @@ export interface ToolInfo {
   keys: readonly string[];
   /** How the Help overlay shows the key. */
   display: string;
-  label: string;
+  label: PlainKey;
   /** The toolbar button's tooltip. */
-  title: string;
+  title: PlainKey;
   icon: IconName;
 }
 
@@ -21,34 +23,34 @@ export const TOOL_INFO: readonly ToolInfo[] = [
     tool: 'select',
     keys: ['v'],
     display: 'V',
-    label: 'Select',
-    title: 'Select: click to pick; drag the selected one to move it, a handle to reshape it; drag elsewhere to pan (V)',
+    label: 'tools.select',
+    title: 'tools.selectTitle',
     icon: 'select',
   },
-  { tool: 'ruler', keys: ['l'], display: 'L', label: 'Ruler', title: 'Ruler: drag to measure a length (L)', icon: 'ruler' },
-  { tool: 'point', keys: ['.'], display: '.', label: 'Points', title: 'Points: click to mark and count (.)', icon: 'point' },
-  { tool: 'rectangle', keys: ['b'], display: 'B', label: 'Rectangle', title: 'Rectangle: drag a box (B)', icon: 'rectangle' },
-  { tool: 'ellipse', keys: ['e'], display: 'E', label: 'Ellipse', title: 'Ellipse: drag its box (E)', icon: 'ellipse' },
+  { tool: 'ruler', keys: ['l'], display: 'L', label: 'tools.ruler', title: 'tools.rulerTitle', icon: 'ruler' },
+  { tool: 'point', keys: ['.'], display: '.', label: 'tools.point', title: 'tools.pointTitle', icon: 'point' },
+  { tool: 'rectangle', keys: ['b'], display: 'B', label: 'tools.rectangle', title: 'tools.rectangleTitle', icon: 'rectangle' },
+  { tool: 'ellipse', keys: ['e'], display: 'E', label: 'tools.ellipse', title: 'tools.ellipseTitle', icon: 'ellipse' },
   {
     tool: 'polygon',
     keys: ['p'],
     display: 'P',
-    label: 'Polygon',
-    title: 'Polygon: click each vertex; double-click, Enter or a click on the first vertex closes it (P)',
+    label: 'tools.polygon',
+    title: 'tools.polygonTitle',
     icon: 'polygon',
   },
-  { tool: 'freehand', keys: ['d'], display: 'D', label: 'Freehand', title: 'Freehand: drag to draw an outline (D)', icon: 'freehand' },
+  { tool: 'freehand', keys: ['d'], display: 'D', label: 'tools.freehand', title: 'tools.freehandTitle', icon: 'freehand' },
 ];
 
 /** The other annotation keys and gestures, for the Help overlay. */
-export const ANNOTATION_CONTROLS: ReadonlyArray<{ display: string; label: string }> = [
-  { display: 'A', label: 'Show or hide the annotation list' },
-  { display: 'Delete', label: 'Delete the selected annotation (while drawing a polygon: its last vertex)' },
-  { display: 'Enter', label: 'Close the polygon being drawn' },
-  { display: 'Esc', label: 'Cancel the shape being drawn; then deselect; then back to Select' },
-  { display: 'Ctrl Z', label: 'Undo (⌘ Z on macOS)' },
-  { display: 'Ctrl ⇧ Z', label: 'Redo (also Ctrl Y)' },
-  { display: 'Right-click', label: 'Annotation menu: tools, class, delete' },
+export const ANNOTATION_CONTROLS: readonly ControlRow[] = [
+  { display: 'keys.a', label: 'controls.annotationList' },
+  { display: 'keys.delete', label: 'controls.annotationDelete' },
+  { display: 'keys.enter', label: 'controls.annotationEnter' },
+  { display: 'keys.esc', label: 'controls.annotationEscape' },
+  { display: 'keys.ctrlZ', label: 'controls.annotationUndo' },
+  { display: 'keys.ctrlShiftZ', label: 'controls.annotationRedo' },
+  { display: 'keys.rightClick', label: 'controls.annotationMenu' },
 ];
 
 export const PANEL_KEYS: readonly string[] = ['a'];

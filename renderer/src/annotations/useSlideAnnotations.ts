@@ -3,16 +3,16 @@
 
 import { useEffect, useRef, useState } from 'react';
 import type { ErrorInfo } from '../../../shared/errors';
+import type { MessageKey } from '../../../shared/i18n/catalogue';
 import type { OpenedSlide, SlidescopeApi } from '../../../shared/ipc';
 import type { Notice } from '../hooks/useNotices';
+import { t } from '../i18n/i18n';
 import { AnnotationSession, type SessionProblem } from './annotationSession';
-import { fillText } from './fillText';
 
-const TEXT: Record<SessionProblem, string> = {
-  load: 'The annotations of {slide} could not be read',
-  unreadable: 'The saved annotations of {slide} could not be read; the file was kept aside',
-  save: 'The annotations of {slide} could not be saved',
-};
+const TITLES = { load: 'annotations.loadFailed', unreadable: 'annotations.unreadable', save: 'annotations.saveFailedNotice' } as const satisfies Record<
+  SessionProblem,
+  MessageKey
+>;
 
 export function useSlideAnnotations(api: SlidescopeApi, slide: OpenedSlide | null, onNotice: (notice: Omit<Notice, 'id'>) => void): AnnotationSession | null {
   const [session, setSession] = useState<AnnotationSession | null>(null);
@@ -31,7 +31,7 @@ export function useSlideAnnotations(api: SlidescopeApi, slide: OpenedSlide | nul
       return undefined;
     }
     const created = new AnnotationSession(api, shown, (problem: SessionProblem, error: ErrorInfo) =>
-      notice.current({ kind: 'error', title: fillText(TEXT[problem], { slide: shown.info.name }), detail: error.message }),
+      notice.current({ kind: 'error', title: t(TITLES[problem], { slide: shown.info.name }), detail: error.message }),
     );
     setSession(created);
     void created.load();

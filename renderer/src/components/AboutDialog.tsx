@@ -3,10 +3,12 @@
 import { useEffect, useState } from 'react';
 import type { AppVersions } from '../../../shared/ipc';
 import { useApi } from '../api';
+import { useT } from '../i18n/i18n';
 import { Modal } from './Modal';
 
 export function AboutDialog({ onClose }: { onClose: () => void }) {
   const api = useApi();
+  const t = useT();
   const [versions, setVersions] = useState<AppVersions | null>(null);
 
   useEffect(() => {
@@ -16,10 +18,10 @@ export function AboutDialog({ onClose }: { onClose: () => void }) {
   }, [api]);
 
   return (
-    <Modal title="About Slidescope" onClose={onClose}>
-      <p>An offline viewer for whole-slide images in digital pathology. Slides never leave this computer.</p>
+    <Modal title={t('about.title')} onClose={onClose}>
+      <p>{t('about.body')}</p>
       {versions && (
-        <dl className="facts">
+        <dl className="facts" translate="no">
           <dt>Slidescope</dt>
           <dd>{versions.app}</dd>
           <dt>Electron</dt>
@@ -30,7 +32,7 @@ export function AboutDialog({ onClose }: { onClose: () => void }) {
           <dd>{versions.node}</dd>
         </dl>
       )}
-      <p className="muted small">Interface font: Inter (SIL Open Font License 1.1). Viewer: OpenSeadragon (BSD-3-Clause).</p>
+      <p className="muted small">{t('about.credits')}</p>
     </Modal>
   );
 }

@@ -6,16 +6,7 @@ import { classColor, rgbToCss } from '../../../shared/annotations';
 import { useAnnotationContext, useSessionState } from '../annotations/AnnotationContext';
 import type { AnnotationSession, ContextMenuAt } from '../annotations/annotationSession';
 import { TOOL_INFO } from '../annotations/tools';
-
-const TEXT = {
-  menu: 'Annotation menu',
-  classHeading: 'Class',
-  unclassified: 'Unclassified',
-  remove: 'Delete annotation',
-  toolsHeading: 'Tool',
-  undo: 'Undo',
-  redo: 'Redo',
-};
+import { useT } from '../i18n/i18n';
 
 export function AnnotationContextMenu() {
   const context = useAnnotationContext();
@@ -31,6 +22,7 @@ function Menu({ session }: { session: AnnotationSession }) {
 }
 
 function MenuAt({ session, at }: { session: AnnotationSession; at: ContextMenuAt }) {
+  const t = useT();
   const state = useSessionState(session);
   const menu = useRef<HTMLDivElement>(null);
   const [place, setPlace] = useState({ left: at.x, top: at.y });
@@ -74,7 +66,7 @@ function MenuAt({ session, at }: { session: AnnotationSession; at: ContextMenuAt
       ref={menu}
       className="context-menu"
       role="menu"
-      aria-label={TEXT.menu}
+      aria-label={t('annotations.menu')}
       style={place}
       data-testid="annotation-menu"
       onKeyDown={(event) => {
@@ -83,9 +75,9 @@ function MenuAt({ session, at }: { session: AnnotationSession; at: ContextMenuAt
     >
       {annotation && (
         <>
-          <p className="menu-heading">{TEXT.classHeading}</p>
+          <p className="menu-heading">{t('common.class')}</p>
           {radio(
-            TEXT.unclassified,
+            t('common.unclassified'),
             () => session.update(annotation.id, (a) => ({ ...a, classification: null })),
             'menu-class-none',
             annotation.classification === null,
@@ -103,17 +95,17 @@ function MenuAt({ session, at }: { session: AnnotationSession; at: ContextMenuAt
             </span>
           ))}
           <hr />
-          {item(TEXT.remove, () => session.remove(annotation.id), 'menu-delete')}
+          {item(t('annotations.menuDelete'), () => session.remove(annotation.id), 'menu-delete')}
           <hr />
         </>
       )}
-      <p className="menu-heading">{TEXT.toolsHeading}</p>
+      <p className="menu-heading">{t('annotations.menuTool')}</p>
       {TOOL_INFO.map((info) => (
-        <span key={info.tool}>{radio(info.label, () => session.setTool(info.tool), `menu-tool-${info.tool}`, state.tool === info.tool)}</span>
+        <span key={info.tool}>{radio(t(info.label), () => session.setTool(info.tool), `menu-tool-${info.tool}`, state.tool === info.tool)}</span>
       ))}
       <hr />
-      {state.canUndo && item(TEXT.undo, () => session.undo(), 'menu-undo')}
-      {state.canRedo && item(TEXT.redo, () => session.redo(), 'menu-redo')}
+      {state.canUndo && item(t('common.undo'), () => session.undo(), 'menu-undo')}
+      {state.canRedo && item(t('common.redo'), () => session.redo(), 'menu-redo')}
     </div>
   );
 }

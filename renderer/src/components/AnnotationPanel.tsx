@@ -4,70 +4,18 @@
 // annotations are saved is said at the top.
 
 import { type FormEvent, type KeyboardEvent, useEffect, useMemo, useState } from 'react';
-import { formatArea, measureShape } from '../../../shared/annotation-geometry';
-import { type Annotation, type AnnotationFormat, classColor, hexToRgb, rgbToCss, rgbToHex, type ShapeKind } from '../../../shared/annotations';
+import { measureShape } from '../../../shared/annotation-geometry';
+import { type Annotation, type AnnotationFormat, classColor, hexToRgb, rgbToCss, rgbToHex } from '../../../shared/annotations';
 import type { Mpp } from '../../../shared/slide';
 import { useSessionState } from '../annotations/AnnotationContext';
 import type { AnnotationSession, SaveStatus } from '../annotations/annotationSession';
 import { describeMeasurement } from '../annotations/describeMeasurement';
-import { fillText } from '../annotations/fillText';
 import { useApi } from '../api';
 import type { Notice } from '../hooks/useNotices';
+import { formatArea, formatCount } from '../i18n/format';
+import { useT } from '../i18n/i18n';
 import { baseName } from '../paths';
 import { Icon } from './Icon';
-
-const TEXT = {
-  title: 'Annotations',
-  close: 'Close the annotation list (A)',
-  loading: 'Reading the annotations…',
-  savedBeside: 'Saved beside the slide as {file}',
-  savedAppData: 'Saved in the app’s data folder: the slide’s folder is read-only',
-  notSavedYet: 'Nothing to save yet: draw with the tools above the slide',
-  saving: 'Saving…',
-  saveFailed: 'Not saved: {reason}',
-  noScale: 'This slide records no pixel size: lengths and areas are in pixels.',
-  importButton: 'Import…',
-  importTitle: 'Add the annotations of a GeoJSON (QuPath, TIAToolbox) or ImageScope XML file',
-  exportGeoJson: 'Export GeoJSON…',
-  exportGeoJsonTitle: 'Write them as GeoJSON, which QuPath, TIAToolbox and shapely read',
-  exportImageScope: 'Export ImageScope XML…',
-  exportImageScopeTitle: 'Write them as Aperio ImageScope XML',
-  imported: 'Imported {count} annotations from {file}',
-  importedOne: 'Imported 1 annotation from {file}',
-  importFailed: 'The annotations of {file} could not be imported',
-  exported: 'Annotations exported to {file}',
-  exportFailed: 'The annotations could not be exported',
-  byClass: 'By class',
-  classColumn: 'Class',
-  countColumn: 'Count',
-  areaColumn: 'Total area',
-  allClasses: 'All classes',
-  unclassified: 'Unclassified',
-  list: 'Annotations',
-  listEmpty: 'None yet.',
-  listFiltered: 'None of this class.',
-  more: '{count} more not listed: filter by class to see them.',
-  selected: 'Selected',
-  name: 'Name',
-  classField: 'Class',
-  description: 'Description',
-  remove: 'Delete',
-  classes: 'Classes',
-  classColor: 'Colour of {name}',
-  className: 'Name of class {name}',
-  removeClass: 'Remove class {name} (its annotations become unclassified)',
-  newClass: 'New class name',
-  addClass: 'Add',
-  classTaken: 'There is already a class of that name.',
-  kinds: {
-    line: 'Ruler',
-    point: 'Points',
-    rectangle: 'Rectangle',
-    ellipse: 'Ellipse',
-    polygon: 'Polygon',
-    freehand: 'Freehand',
-  } satisfies Record<ShapeKind, string>,
-};
 
 /** Rows listed at most: a cell-counting session has thousands, which the class filter narrows. */
 const MAX_ROWS = 300;
@@ -97,6 +45,7 @@ function summarise(annotations: readonly Annotation[], mpp: Mpp | null): { rows:
 }
 
 export function AnnotationPanel({ session, onClose, onNotice }: AnnotationPanelProps) {
+  const t = useT();
   const api = useApi();
   const state = useSessionState(session);
   const { document, selectedId } = state;
@@ -112,71 +61,77 @@ export function AnnotationPanel({ session, onClose, onNotice }: AnnotationPanelP
   const importFile = async (): Promise<void> => {
     const result = await api.importAnnotations({ slideId: session.slideId });
     if (!result.ok) {
-      onNotice({ kind: 'error', title: fillText(TEXT.importFailed, { file: baseName(result.error.path ?? '') }), detail: result.error.message });
+      onNotice({ kind: 'error', title: t('annotations.importFailed', { file: baseName(result.error.path ?? '') }), detail: result.error.message });
     } else if (result.value) {
       session.merge(result.value);
       const count = result.value.document.annotations.length;
-      onNotice({ kind: 'info', title: fillText(count === 1 ? TEXT.importedOne : TEXT.imported, { count, file: baseName(result.value.file) }) });
+      onNotice({ kind: 'info', title: t('annotations.imported', { count, file: baseName(result.value.file) }) });
     }
   };
   const exportFile = async (format: AnnotationFormat): Promise<void> => {
     await session.flush();
     const result = await api.exportAnnotations({ slideId: session.slideId, format });
-    if (!result.ok) onNotice({ kind: 'error', title: TEXT.exportFailed, detail: result.error.message });
-    else if (result.value.files[0]) onNotice({ kind: 'info', title: fillText(TEXT.exported, { file: baseName(result.value.files[0]) }) });
+    if (!result.ok) onNotice({ kind: 'error', title: t('annotations.exportFailed'), detail: result.error.message });
+    else if (result.value.files[0]) onNotice({ kind: 'info', title: t('annotations.exported', { file: baseName(result.value.files[0]) }) });
   };
 
   return (
-    <aside className="metadata annotation-panel" aria-label={TEXT.title} data-testid="annotation-panel">
+    <aside className="metadata annotation-panel" aria-label={t('annotations.title')} data-testid="annotation-panel">
       <header className="metadata-header">
-        <h2 className="metadata-title">{TEXT.title}</h2>
-        <button type="button" className="icon-button" onClick={onClose} aria-label={TEXT.close} title={TEXT.close}>
+        <h2 className="metadata-title">{t('annotations.title')}</h2>
+        <button type="button" className="icon-button" onClick={onClose} aria-label={t('annotations.close')} title={t('annotations.close')}>
           <Icon name="close" />
         </button>
       </header>
       <SaveLine status={state.save} />
       {!mpp && (
         <p className="notice-inline" data-testid="annotation-no-scale">
-          {TEXT.noScale}
+          {t('annotations.noScale')}
         </p>
       )}
       <div className="annotation-actions">
-        <button type="button" className="button button-small" onClick={() => void importFile()} title={TEXT.importTitle} data-testid="annotation-import">
-          {TEXT.importButton}
+        <button
+          type="button"
+          className="button button-small"
+          onClick={() => void importFile()}
+          title={t('annotations.importTitle')}
+          data-testid="annotation-import"
+        >
+          {t('annotations.importButton')}
         </button>
         <button
           type="button"
           className="button button-small"
           onClick={() => void exportFile('geojson')}
-          title={TEXT.exportGeoJsonTitle}
+          title={t('annotations.exportGeoJsonTitle')}
           data-testid="annotation-export-geojson"
         >
-          {TEXT.exportGeoJson}
+          {t('annotations.exportGeoJson')}
         </button>
         <button
           type="button"
           className="button button-small"
           onClick={() => void exportFile('imagescope')}
-          title={TEXT.exportImageScopeTitle}
+          title={t('annotations.exportImageScopeTitle')}
           data-testid="annotation-export-imagescope"
         >
-          {TEXT.exportImageScope}
+          {t('annotations.exportImageScope')}
         </button>
       </div>
 
-      <h3 className="section-title">{TEXT.byClass}</h3>
+      <h3 className="section-title">{t('annotations.byClass')}</h3>
       <table className="annotation-summary" data-testid="annotation-summary">
         <thead>
           <tr>
-            <th className="summary-cell summary-head">{TEXT.classColumn}</th>
-            <th className="summary-cell summary-head number">{TEXT.countColumn}</th>
-            <th className="summary-cell summary-head number">{TEXT.areaColumn}</th>
+            <th className="summary-cell summary-head">{t('common.class')}</th>
+            <th className="summary-cell summary-head number">{t('annotations.countColumn')}</th>
+            <th className="summary-cell summary-head number">{t('annotations.areaColumn')}</th>
           </tr>
         </thead>
         <tbody>
           <tr className={filter === undefined ? 'active' : ''} onClick={() => setFilter(undefined)} data-testid="summary-all">
-            <td className="summary-cell">{TEXT.allClasses}</td>
-            <td className="summary-cell number">{document.annotations.length}</td>
+            <td className="summary-cell">{t('annotations.allClasses')}</td>
+            <td className="summary-cell number">{formatCount(document.annotations.length)}</td>
             <td className="summary-cell" />
           </tr>
           {summary.rows.map((row) => (
@@ -188,9 +143,9 @@ export function AnnotationPanel({ session, onClose, onNotice }: AnnotationPanelP
             >
               <td className="summary-cell">
                 <span className="class-swatch" style={{ background: rgbToCss(classColor(document.classes, row.name)) }} aria-hidden="true" />
-                {row.name ?? TEXT.unclassified}
+                {row.name ?? t('common.unclassified')}
               </td>
-              <td className="summary-cell number">{row.count}</td>
+              <td className="summary-cell number">{formatCount(row.count)}</td>
               <td className="summary-cell number" data-testid="summary-area">
                 {row.area > 0 ? formatArea(row.area, summary.unit) : ''}
               </td>
@@ -199,9 +154,9 @@ export function AnnotationPanel({ session, onClose, onNotice }: AnnotationPanelP
         </tbody>
       </table>
 
-      <h3 className="section-title">{TEXT.list}</h3>
+      <h3 className="section-title">{t('annotations.list')}</h3>
       {shown.length === 0 ? (
-        <p className="muted small">{filter === undefined ? TEXT.listEmpty : TEXT.listFiltered}</p>
+        <p className="muted small">{filter === undefined ? t('annotations.listEmpty') : t('annotations.listFiltered')}</p>
       ) : (
         <ul className="annotation-list" data-testid="annotation-list">
           {shown.slice(0, MAX_ROWS).map((a) => (
@@ -214,7 +169,7 @@ export function AnnotationPanel({ session, onClose, onNotice }: AnnotationPanelP
                 data-id={a.id}
               >
                 <span className="class-swatch" style={{ background: rgbToCss(classColor(document.classes, a.classification)) }} aria-hidden="true" />
-                <span className="annotation-row-name">{a.name || TEXT.kinds[a.shape.kind]}</span>
+                <span className="annotation-row-name">{a.name || t(`shapes.${a.shape.kind}`)}</span>
                 <span className="annotation-row-measure" data-testid="annotation-row-measure">
                   {describeMeasurement(a.shape, mpp)}
                 </span>
@@ -223,7 +178,7 @@ export function AnnotationPanel({ session, onClose, onNotice }: AnnotationPanelP
           ))}
         </ul>
       )}
-      {shown.length > MAX_ROWS && <p className="muted small">{fillText(TEXT.more, { count: shown.length - MAX_ROWS })}</p>}
+      {shown.length > MAX_ROWS && <p className="muted small">{t('annotations.more', { count: shown.length - MAX_ROWS })}</p>}
 
       {selected && <SelectedEditor key={selected.id} session={session} annotation={selected} />}
       <ClassEditor session={session} />
@@ -232,12 +187,13 @@ export function AnnotationPanel({ session, onClose, onNotice }: AnnotationPanelP
 }
 
 function SaveLine({ status }: { status: SaveStatus }) {
+  const t = useT();
   let text: string;
-  if (status.state === 'loading') text = TEXT.loading;
-  else if (status.state === 'saving') text = TEXT.saving;
-  else if (status.state === 'failed') text = fillText(TEXT.saveFailed, { reason: status.error.message });
-  else if (!status.location) text = TEXT.notSavedYet;
-  else text = status.location.beside ? fillText(TEXT.savedBeside, { file: baseName(status.location.path) }) : TEXT.savedAppData;
+  if (status.state === 'loading') text = t('annotations.loading');
+  else if (status.state === 'saving') text = t('annotations.saving');
+  else if (status.state === 'failed') text = t('annotations.saveFailed', { reason: status.error.message });
+  else if (!status.location) text = t('annotations.notSavedYet');
+  else text = status.location.beside ? t('annotations.savedBeside', { file: baseName(status.location.path) }) : t('annotations.savedAppData');
   return (
     <p className={`muted small annotation-save${status.state === 'failed' ? ' field-error' : ''}`} data-testid="annotation-save" data-state={status.state}>
       {text}
@@ -246,6 +202,7 @@ function SaveLine({ status }: { status: SaveStatus }) {
 }
 
 function SelectedEditor({ session, annotation }: { session: AnnotationSession; annotation: Annotation }) {
+  const t = useT();
   const { document } = useSessionState(session);
   const [name, setName] = useState(annotation.name);
   const [description, setDescription] = useState(annotation.description);
@@ -262,9 +219,9 @@ function SelectedEditor({ session, annotation }: { session: AnnotationSession; a
   };
   return (
     <section className="annotation-editor" data-testid="annotation-editor">
-      <h3 className="section-title">{TEXT.selected}</h3>
+      <h3 className="section-title">{t('annotations.selected')}</h3>
       <label className="field">
-        <span>{TEXT.name}</span>
+        <span>{t('annotations.name')}</span>
         <input
           className="text-input"
           value={name}
@@ -276,13 +233,13 @@ function SelectedEditor({ session, annotation }: { session: AnnotationSession; a
         />
       </label>
       <label className="field">
-        <span>{TEXT.classField}</span>
+        <span>{t('common.class')}</span>
         <select
           value={annotation.classification ?? ''}
           onChange={(event) => commit({ classification: event.target.value === '' ? null : event.target.value })}
           data-testid="annotation-class"
         >
-          <option value="">{TEXT.unclassified}</option>
+          <option value="">{t('common.unclassified')}</option>
           {document.classes.map((c) => (
             <option key={c.name} value={c.name}>
               {c.name}
@@ -291,7 +248,7 @@ function SelectedEditor({ session, annotation }: { session: AnnotationSession; a
         </select>
       </label>
       <label className="field">
-        <span>{TEXT.description}</span>
+        <span>{t('annotations.description')}</span>
         <textarea
           className="text-input"
           rows={3}
@@ -307,13 +264,14 @@ function SelectedEditor({ session, annotation }: { session: AnnotationSession; a
       </p>
       <button type="button" className="button button-small" onClick={() => session.remove(annotation.id)} data-testid="annotation-remove">
         <Icon name="trash" size={16} />
-        {TEXT.remove}
+        {t('annotations.remove')}
       </button>
     </section>
   );
 }
 
 function ClassEditor({ session }: { session: AnnotationSession }) {
+  const t = useT();
   const { document } = useSessionState(session);
   const [newName, setNewName] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -323,7 +281,7 @@ function ClassEditor({ session }: { session: AnnotationSession }) {
     const name = newName.trim();
     if (!name) return;
     if (classes.some((c) => c.name === name)) {
-      setError(TEXT.classTaken);
+      setError(t('annotations.classTaken'));
       return;
     }
     // A colour of its own: spread around the hue circle by the golden angle.
@@ -334,14 +292,14 @@ function ClassEditor({ session }: { session: AnnotationSession }) {
   };
   return (
     <details className="class-editor" data-testid="class-editor">
-      <summary className="section-title">{TEXT.classes}</summary>
+      <summary className="section-title">{t('annotations.classes')}</summary>
       <ul className="class-list">
         {classes.map((c) => (
           <li key={c.name} className="class-item">
             <input
               type="color"
               value={rgbToHex(c.color)}
-              aria-label={fillText(TEXT.classColor, { name: c.name })}
+              aria-label={t('annotations.classColor', { name: c.name })}
               onChange={(event) => {
                 const color = hexToRgb(event.target.value);
                 if (color) session.setClasses(classes.map((k) => (k.name === c.name ? { ...k, color } : k)));
@@ -352,8 +310,8 @@ function ClassEditor({ session }: { session: AnnotationSession }) {
             <button
               type="button"
               className="icon-button"
-              aria-label={fillText(TEXT.removeClass, { name: c.name })}
-              title={fillText(TEXT.removeClass, { name: c.name })}
+              aria-label={t('annotations.removeClass', { name: c.name })}
+              title={t('annotations.removeClass', { name: c.name })}
               onClick={() => session.setClasses(classes.filter((k) => k.name !== c.name))}
             >
               <Icon name="close" size={16} />
@@ -366,8 +324,8 @@ function ClassEditor({ session }: { session: AnnotationSession }) {
           className="text-input"
           value={newName}
           maxLength={500}
-          placeholder={TEXT.newClass}
-          aria-label={TEXT.newClass}
+          placeholder={t('annotations.newClass')}
+          aria-label={t('annotations.newClass')}
           onChange={(event) => {
             setNewName(event.target.value.replace(/[\r\n\t]/g, ' '));
             setError(null);
@@ -375,7 +333,7 @@ function ClassEditor({ session }: { session: AnnotationSession }) {
           data-testid="class-new-name"
         />
         <button type="submit" className="button button-small" data-testid="class-add">
-          {TEXT.addClass}
+          {t('annotations.addClass')}
         </button>
       </form>
       {error && (
@@ -388,6 +346,7 @@ function ClassEditor({ session }: { session: AnnotationSession }) {
 }
 
 function ClassName({ name, taken, onRename }: { name: string; taken: (name: string) => boolean; onRename: (to: string) => void }) {
+  const t = useT();
   const [text, setText] = useState(name);
   useEffect(() => setText(name), [name]);
   const commit = (): void => {
@@ -400,7 +359,7 @@ function ClassName({ name, taken, onRename }: { name: string; taken: (name: stri
       className="text-input class-name"
       value={text}
       maxLength={500}
-      aria-label={fillText(TEXT.className, { name })}
+      aria-label={t('annotations.className', { name })}
       onChange={(event) => setText(event.target.value.replace(/[\r\n\t]/g, ' '))}
       onBlur={commit}
       onKeyDown={(event) => {

@@ -5,18 +5,8 @@ import { classColor, rgbToCss } from '../../../shared/annotations';
 import { useAnnotationContext, useSessionState } from '../annotations/AnnotationContext';
 import type { AnnotationSession } from '../annotations/annotationSession';
 import { TOOL_INFO } from '../annotations/tools';
+import { useT } from '../i18n/i18n';
 import { Icon } from './Icon';
-
-const TEXT = {
-  toolbar: 'Annotation tools',
-  classLabel: 'Class',
-  classTitle: 'The class new annotations get',
-  unclassified: 'Unclassified',
-  undo: 'Undo (Ctrl+Z)',
-  redo: 'Redo (Ctrl+Shift+Z)',
-  remove: 'Delete the selected annotation (Delete)',
-  list: 'Annotation list: measurements, classes, import and export (A)',
-};
 
 export function AnnotationToolbar() {
   const context = useAnnotationContext();
@@ -25,18 +15,19 @@ export function AnnotationToolbar() {
 }
 
 function Tools({ session, panelOpen, onTogglePanel }: { session: AnnotationSession; panelOpen: boolean; onTogglePanel: () => void }) {
+  const t = useT();
   const state = useSessionState(session);
   return (
-    <div className="toolbar annotation-toolbar" role="toolbar" aria-label={TEXT.toolbar} data-testid="annotation-toolbar">
+    <div className="toolbar annotation-toolbar" role="toolbar" aria-label={t('annotations.toolbar')} data-testid="annotation-toolbar">
       <div className="toolbar-group">
         {TOOL_INFO.map((info) => (
           <button
             key={info.tool}
             type="button"
             className="icon-button"
-            aria-label={info.label}
+            aria-label={t(info.label)}
             aria-pressed={state.tool === info.tool}
-            title={info.title}
+            title={t(info.title)}
             onClick={() => session.setTool(info.tool)}
             data-testid={`tool-${info.tool}`}
           >
@@ -44,15 +35,15 @@ function Tools({ session, panelOpen, onTogglePanel }: { session: AnnotationSessi
           </button>
         ))}
       </div>
-      <label className="annotation-class-select" title={TEXT.classTitle}>
-        <span className="muted small">{TEXT.classLabel}</span>
+      <label className="annotation-class-select" title={t('annotations.classTitle')}>
+        <span className="muted small">{t('common.class')}</span>
         <span className="class-swatch" style={{ background: rgbToCss(classColor(state.document.classes, state.activeClass)) }} aria-hidden="true" />
         <select
           value={state.activeClass ?? ''}
           onChange={(event) => session.setActiveClass(event.target.value === '' ? null : event.target.value)}
           data-testid="active-class"
         >
-          <option value="">{TEXT.unclassified}</option>
+          <option value="">{t('common.unclassified')}</option>
           {state.document.classes.map((c) => (
             <option key={c.name} value={c.name}>
               {c.name}
@@ -64,8 +55,8 @@ function Tools({ session, panelOpen, onTogglePanel }: { session: AnnotationSessi
         <button
           type="button"
           className="icon-button"
-          aria-label={TEXT.undo}
-          title={TEXT.undo}
+          aria-label={t('annotations.undoTitle')}
+          title={t('annotations.undoTitle')}
           disabled={!state.canUndo}
           onClick={() => session.undo()}
           data-testid="annotation-undo"
@@ -75,8 +66,8 @@ function Tools({ session, panelOpen, onTogglePanel }: { session: AnnotationSessi
         <button
           type="button"
           className="icon-button"
-          aria-label={TEXT.redo}
-          title={TEXT.redo}
+          aria-label={t('annotations.redoTitle')}
+          title={t('annotations.redoTitle')}
           disabled={!state.canRedo}
           onClick={() => session.redo()}
           data-testid="annotation-redo"
@@ -86,8 +77,8 @@ function Tools({ session, panelOpen, onTogglePanel }: { session: AnnotationSessi
         <button
           type="button"
           className="icon-button"
-          aria-label={TEXT.remove}
-          title={TEXT.remove}
+          aria-label={t('annotations.deleteTitle')}
+          title={t('annotations.deleteTitle')}
           disabled={state.selectedId === null}
           onClick={() => state.selectedId && session.remove(state.selectedId)}
           data-testid="annotation-delete"
@@ -99,9 +90,9 @@ function Tools({ session, panelOpen, onTogglePanel }: { session: AnnotationSessi
       <button
         type="button"
         className="icon-button"
-        aria-label={TEXT.list}
+        aria-label={t('annotations.listTitle')}
         aria-pressed={panelOpen}
-        title={TEXT.list}
+        title={t('annotations.listTitle')}
         onClick={onTogglePanel}
         data-testid="annotation-list-toggle"
       >

@@ -19,6 +19,7 @@ import { useNotices } from '../hooks/useNotices';
 import { useRecentFiles } from '../hooks/useRecentFiles';
 import { useSlides } from '../hooks/useSlides';
 import { forgetViewColours } from '../hooks/useViewColour';
+import { useT } from '../i18n/i18n';
 import { baseName, dirName } from '../paths';
 import { AboutDialog } from './AboutDialog';
 import { AnnotationContextMenu } from './AnnotationContextMenu';
@@ -37,6 +38,7 @@ type Overlay = 'help' | 'about' | null;
 
 export function App() {
   const api = useApi();
+  const t = useT();
   const { notices, push: pushNotice, dismiss } = useNotices();
   const slides = useSlides(api);
   const recent = useRecentFiles(api);
@@ -85,11 +87,11 @@ export function App() {
       if (exportDialogOpen.current) return;
       if (job.status === 'failed') pushNotice({ kind: 'error', ...describeExportError(job.error) });
       else if (job.status === 'done' && job.files.length > 0) {
-        const count = job.files.length === 1 ? 'one file' : `${job.files.length} files`;
-        pushNotice({ kind: 'info', title: `Exported ${count} from ${job.slideName}`, detail: dirName(job.files[0] ?? '') });
+        const files = t('common.files', { count: job.files.length });
+        pushNotice({ kind: 'info', title: t('app.exported', { files, slide: job.slideName }), detail: dirName(job.files[0] ?? '') });
       }
     },
-    [pushNotice],
+    [pushNotice, t],
   );
   const exportJob = useExportJob(api, onExportSettled);
 
@@ -165,22 +167,22 @@ export function App() {
         case 'fullscreen':
           // Refused without a user gesture (a menu command arrives by IPC): say how instead.
           void fullscreen.toggle().then((ok) => {
-            if (!ok) pushNotice({ kind: 'info', title: 'Full screen could not start', detail: 'Press F or use the full-screen button in the toolbar.' });
+            if (!ok) pushNotice({ kind: 'info', title: t('app.fullscreenFailed'), detail: t('app.fullscreenHint') });
           });
           break;
         case 'toggle-grid':
           if (active) setGrid((v) => !v);
-          else pushNotice({ kind: 'info', title: 'Open a slide to compare its magnifications' });
+          else pushNotice({ kind: 'info', title: t('app.gridNeedsSlide') });
           break;
         case 'export': {
           const context = viewer.current?.exportContext();
           if (active && context) setExporting({ slide: active, context });
-          else pushNotice({ kind: 'info', title: 'Open a slide to export from it' });
+          else pushNotice({ kind: 'info', title: t('app.exportNeedsSlide') });
           break;
         }
       }
     },
-    [fullscreen, pushNotice, active],
+    [fullscreen, pushNotice, active, t],
   );
 
   const keyboard = useMemo<KeyboardHandlers>(
@@ -205,11 +207,11 @@ export function App() {
       onEngineStopped: (stopped) =>
         pushNotice({
           kind: stopped.failedSlideIds.length > 0 ? 'error' : 'warning',
-          title: 'The slide engine stopped and was restarted',
+          title: t('app.engineStopped'),
           detail: stopped.message,
         }),
     }),
-    [adopt, refreshRecent, reportOpenError, runCommand, pushNotice],
+    [adopt, refreshRecent, reportOpenError, runCommand, pushNotice, t],
   );
   useMainEvents(api, mainEvents);
 
@@ -227,7 +229,7 @@ export function App() {
             <div className="titlebar-actions">
               <button type="button" className="button button-small" onClick={openDialog}>
                 <Icon name="open" size={16} />
-                Open…
+                {t('app.open')}
               </button>
             </div>
           </header>
@@ -263,7 +265,7 @@ export function App() {
       {pending > 0 && (
         <div className="busy" role="status" data-testid="busy">
           <span className="spinner" aria-hidden="true" />
-          Opening…
+          {t('app.opening')}
         </div>
       )}
       {overlay === 'help' && <HelpOverlay onClose={closeOverlay} />}
@@ -277,7 +279,12 @@ export function App() {
           onExportSet={(request) => exportJob.start('set', exportSlide.slide.info.name, () => savedFirst(() => api.exportComparison(request)))}
           onShowInFolder={(path) => {
             void api.showInFolder({ path }).then((result) => {
-              if (!result.ok) pushNotice({ kind: 'error', title: 'The folder could not be shown', detail: `${result.error.code}: ${result.error.message}` });
+              if (!result.ok)
+                pushNotice({
+                  kind: 'error',
+                  title: t('app.folderNotShown'),
+                  detail: t('errors.detail', { code: result.error.code, message: result.error.message }),
+                });
             });
           }}
           onClose={closeExport}

@@ -1,8 +1,10 @@
 // One associated image (label, macro, thumbnail) as a small preview; a click shows it full size.
 
+import type { Translate } from '../../../shared/i18n/catalogue';
 import type { SlideId } from '../../../shared/ipc';
 import { useApi } from '../api';
 import { useAssociatedImage } from '../hooks/useAssociatedImage';
+import { useT } from '../i18n/i18n';
 
 export interface AssociatedImageCardProps {
   slideId: SlideId;
@@ -12,6 +14,7 @@ export interface AssociatedImageCardProps {
 
 export function AssociatedImageCard({ slideId, name, onOpen }: AssociatedImageCardProps) {
   const api = useApi();
+  const t = useT();
   const image = useAssociatedImage(api, slideId, name);
 
   return (
@@ -20,22 +23,28 @@ export function AssociatedImageCard({ slideId, name, onOpen }: AssociatedImageCa
         <button
           type="button"
           className="associated-preview"
-          onClick={() => image.url && onOpen({ name, url: image.url, width: image.width, height: image.height })}
-          title={`Show the ${name} full size`}
+          onClick={() => image.url && onOpen({ name: associatedName(name, t), url: image.url, width: image.width, height: image.height })}
+          title={t('metadata.associatedShow', { name: associatedName(name, t) })}
         >
-          <img src={image.url} alt={`The slide's ${name}`} />
+          <img src={image.url} alt={t('metadata.associatedAlt', { name: associatedName(name, t) })} />
         </button>
       ) : (
-        <div className="associated-preview associated-missing">{image.error ? `Cannot show: ${image.error.message}` : 'Loading…'}</div>
+        <div className="associated-preview associated-missing">
+          {image.error ? t('metadata.associatedError', { message: image.error.message }) : t('common.loading')}
+        </div>
       )}
       <figcaption>
-        <span className="associated-name">{name}</span>
-        {image.url && (
-          <span className="muted small">
-            {image.width} × {image.height}
-          </span>
-        )}
+        <span className="associated-name">{associatedName(name, t)}</span>
+        {image.url && <span className="muted small">{t('common.size', { width: image.width, height: image.height })}</span>}
       </figcaption>
     </figure>
   );
+}
+
+/** OpenSlide's names of the usual associated images, in the user's words; others as the file names them. */
+function associatedName(name: string, t: Translate): string {
+  if (name === 'label') return t('metadata.imageLabel');
+  if (name === 'macro') return t('metadata.imageMacro');
+  if (name === 'thumbnail') return t('metadata.imageThumbnail');
+  return name;
 }

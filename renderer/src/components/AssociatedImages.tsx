@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import type { SlideId } from '../../../shared/ipc';
+import { useT } from '../i18n/i18n';
 import { AssociatedImageCard } from './AssociatedImageCard';
 import { Modal } from './Modal';
 
@@ -13,8 +14,9 @@ interface ShownImage {
 }
 
 export function AssociatedImages({ slideId, names }: { slideId: SlideId; names: string[] }) {
+  const t = useT();
   const [shown, setShown] = useState<ShownImage | null>(null);
-  if (names.length === 0) return <p className="muted small">This file has no label, macro or thumbnail image.</p>;
+  if (names.length === 0) return <p className="muted small">{t('metadata.noAssociated')}</p>;
   return (
     <>
       <div className="associated-grid">
@@ -23,8 +25,8 @@ export function AssociatedImages({ slideId, names }: { slideId: SlideId; names: 
         ))}
       </div>
       {shown && (
-        <Modal title={`${shown.name} (${shown.width} × ${shown.height})`} onClose={() => setShown(null)} size="wide">
-          <img className="associated-full" src={shown.url} alt={`The slide's ${shown.name}`} data-testid="associated-full" />
+        <Modal title={t('metadata.associatedFull', { name: shown.name, width: shown.width, height: shown.height })} onClose={() => setShown(null)} size="wide">
+          <img className="associated-full" src={shown.url} alt={t('metadata.associatedAlt', { name: shown.name })} data-testid="associated-full" />
         </Modal>
       )}
     </>

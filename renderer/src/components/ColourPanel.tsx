@@ -4,33 +4,18 @@
 
 import type { KeyboardEvent } from 'react';
 import { ADJUSTMENT_RANGES, type ColourAdjustment, isNeutral } from '../../../shared/colour';
+import type { PlainKey } from '../../../shared/i18n/catalogue';
 import type { SlideInfo } from '../../../shared/slide';
 import type { ColourAction, ViewColour } from '../hooks/useViewColour';
+import { formatNumber, formatPercent } from '../i18n/format';
+import { useT } from '../i18n/i18n';
 import { COLOUR_SHORTCUTS } from '../viewer/colourShortcuts';
 import '../styles/colour.css';
 
-/** Every string the panel shows (a translation replaces this table). */
-const TEXT = {
-  title: 'Colour',
-  close: 'Close the colour panel (⇧ C)',
-  brightness: 'Brightness',
-  contrast: 'Contrast',
-  gamma: 'Gamma',
-  reset: 'Reset',
-  resetTitle: 'Back to the slide as stored: brightness 0, contrast 100%, gamma 1 (\\)',
-  managed: 'Colour-managed display',
-  managedHint: 'Shows the slide in the colours its scanner profile says, converted for the screen. Exports follow this choice.',
-  profile: (description: string) => `ICC profile: ${description || 'no description'}`,
-  unusable: (reason: string) => `The slide's ICC profile is not applied: ${reason}.`,
-  none: 'The slide embeds no ICC profile: its colours are shown as stored.',
-  keys: 'Keys',
-  buttonOpen: 'Colour: brightness, contrast, gamma, ICC profile (⇧ C)',
-} as const;
-
-const CONTROLS: ReadonlyArray<{ control: keyof ColourAdjustment; label: string; format: (value: number) => string }> = [
-  { control: 'brightness', label: TEXT.brightness, format: (v) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.round(Math.abs(v) * 100)}%` },
-  { control: 'contrast', label: TEXT.contrast, format: (v) => `${Math.round(v * 100)}%` },
-  { control: 'gamma', label: TEXT.gamma, format: (v) => v.toFixed(2) },
+const CONTROLS: ReadonlyArray<{ control: keyof ColourAdjustment; label: PlainKey; format: (value: number) => string }> = [
+  { control: 'brightness', label: 'colour.brightness', format: (v) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${formatPercent(Math.abs(v))}` },
+  { control: 'contrast', label: 'colour.contrast', format: (v) => formatPercent(v) },
+  { control: 'gamma', label: 'colour.gamma', format: (v) => formatNumber(v, { fraction: 2 }) },
 ];
 
 export interface ColourPanelProps {
@@ -44,16 +29,17 @@ export interface ColourPanelProps {
 const SLIDER_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown']);
 
 export function ColourPanel({ info, colour, onAction, onClose }: ColourPanelProps) {
+  const t = useT();
   const { adjustment } = colour;
   const profile = info.iccProfile;
   const keepSliderKeys = (event: KeyboardEvent): void => {
     if (SLIDER_KEYS.has(event.key)) event.stopPropagation();
   };
   return (
-    <aside className="colour-panel" aria-label={TEXT.title} data-testid="colour-panel">
+    <aside className="colour-panel" aria-label={t('colour.title')} data-testid="colour-panel">
       <header className="colour-panel-header">
-        <h2 className="colour-panel-title">{TEXT.title}</h2>
-        <button type="button" className="icon-button" onClick={onClose} aria-label={TEXT.close} title={TEXT.close}>
+        <h2 className="colour-panel-title">{t('colour.title')}</h2>
+        <button type="button" className="icon-button" onClick={onClose} aria-label={t('colour.close')} title={t('colour.close')}>
           <svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
             <path d="M6 6l12 12M18 6L6 18" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
           </svg>
@@ -63,7 +49,7 @@ export function ColourPanel({ info, colour, onAction, onClose }: ColourPanelProp
         const range = ADJUSTMENT_RANGES[control];
         return (
           <label key={control} className="colour-control">
-            <span className="colour-control-label">{label}</span>
+            <span className="colour-control-label">{t(label)}</span>
             <input
               type="range"
               min={range.min}
@@ -86,10 +72,10 @@ export function ColourPanel({ info, colour, onAction, onClose }: ColourPanelProp
           className="button button-small"
           onClick={() => onAction({ kind: 'reset' })}
           disabled={isNeutral(adjustment)}
-          title={TEXT.resetTitle}
+          title={t('colour.resetTitle')}
           data-testid="colour-reset"
         >
-          {TEXT.reset}
+          {t('colour.reset')}
         </button>
       </div>
       <div className="colour-profile" data-testid="colour-profile">
@@ -102,17 +88,17 @@ export function ColourPanel({ info, colour, onAction, onClose }: ColourPanelProp
                 onChange={(event) => onAction({ kind: 'managed', on: event.target.checked })}
                 data-testid="colour-managed"
               />
-              <span>{TEXT.managed}</span>
+              <span>{t('colour.managed')}</span>
             </label>
-            <p className="muted small">{TEXT.profile(profile.description)}</p>
-            <p className="muted small">{TEXT.managedHint}</p>
+            <p className="muted small">{t('colour.profile', { description: profile.description || t('common.noDescription') })}</p>
+            <p className="muted small">{t('colour.managedHint')}</p>
           </>
         ) : (
-          <p className="muted small">{profile ? TEXT.unusable(profile.unusable ?? '') : TEXT.none}</p>
+          <p className="muted small">{profile ? t('colour.unusable', { reason: profile.unusable ?? '' }) : t('colour.none')}</p>
         )}
       </div>
       <p className="muted small colour-keys">
-        {TEXT.keys}:{' '}
+        {t('colour.keys')}:{' '}
         {COLOUR_SHORTCUTS.filter((s) => s.action.kind !== 'toggle-panel')
           .map((s) => s.display)
           .join(' ')}
@@ -123,14 +109,15 @@ export function ColourPanel({ info, colour, onAction, onClose }: ColourPanelProp
 
 /** The toolbar's button for the panel; marked while the view is adjusted. */
 export function ColourButton({ open, adjusted, onClick }: { open: boolean; adjusted: boolean; onClick: () => void }) {
+  const t = useT();
   return (
     <button
       type="button"
       className={adjusted ? 'icon-button colour-adjusted' : 'icon-button'}
       onClick={onClick}
-      aria-label={TEXT.buttonOpen}
+      aria-label={t('colour.button')}
       aria-pressed={open}
-      title={TEXT.buttonOpen}
+      title={t('colour.button')}
       data-testid="cmd-colour"
     >
       <svg width="20" height="20" viewBox="0 0 24 24" aria-hidden="true" focusable="false">

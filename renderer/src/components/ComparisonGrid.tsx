@@ -17,6 +17,7 @@ import type { PanDirection } from '../hooks/useKeyboardShortcuts';
 import { useOsdViewer } from '../hooks/useOsdViewer';
 import type { ViewColour } from '../hooks/useViewColour';
 import { useViewState } from '../hooks/useViewState';
+import { useT } from '../i18n/i18n';
 import { LinkedViewers, type Point } from '../viewer/linkedViewers';
 import { checkPower, describeMagnification, nativePower, resolveMagnification } from '../viewer/magnification';
 import { ScaleBar } from './ScaleBar';
@@ -60,6 +61,7 @@ export interface ComparisonGridProps {
 const PAN_STEP = 0.15;
 
 export function ComparisonGrid(props: ComparisonGridProps) {
+  const t = useT();
   const { slide, powers, onPowerChange, cellSize, onTileError, ref } = props;
   const { info } = slide;
   const onCenterChange = useRef(props.onCenterChange);
@@ -109,9 +111,9 @@ export function ComparisonGrid(props: ComparisonGridProps) {
   if (nativePower(info) === null) {
     return (
       <div className="grid-refused" role="note" data-testid="grid-refused">
-        <p>The comparison grid needs the slide&rsquo;s objective power or pixel size, and {info.name} records neither, so its magnifications are unknown.</p>
+        <p>{t('grid.refused', { name: info.name })}</p>
         <button type="button" className="button" onClick={props.onLeave}>
-          Back to the single view
+          {t('grid.back')}
         </button>
       </div>
     );
@@ -152,6 +154,7 @@ interface GridCellProps {
 }
 
 function GridCell({ index, slide, power, link, onViewer, onPowerChange, onTileError }: GridCellProps) {
+  const t = useT();
   const api = useApi();
   const { info } = slide;
   const [host, setHost] = useState<HTMLDivElement | null>(null);
@@ -219,7 +222,7 @@ function GridCell({ index, slide, power, link, onViewer, onPowerChange, onTileEr
             type="button"
             className="grid-label-button"
             onClick={() => setEditing(true)}
-            title="Change this cell's magnification (objective power or µm/px)"
+            title={t('grid.cellLabelTitle')}
             data-testid={`grid-label-${index}`}
           >
             {label}
@@ -251,6 +254,7 @@ interface PowerEditorProps {
 
 /** "10x", "2.5", "1 µm/px": refused values keep the cell as it was and say why. */
 function PowerEditor({ index, slide, power, onApply, onCancel }: PowerEditorProps) {
+  const t = useT();
   const [text, setText] = useState(formatPower(power));
   const [error, setError] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
@@ -279,16 +283,16 @@ function PowerEditor({ index, slide, power, onApply, onCancel }: PowerEditorProp
           onKeyDown={(event) => {
             if (event.key === 'Escape') onCancel();
           }}
-          aria-label={`Magnification of cell ${index + 1}: objective power (10x) or µm/px`}
+          aria-label={t('grid.cellInput', { cell: index + 1 })}
           aria-invalid={error !== null}
           spellCheck={false}
           data-testid={`grid-input-${index}`}
         />
         <button type="submit" className="button button-small button-primary">
-          Set
+          {t('grid.set')}
         </button>
         <button type="button" className="button button-small button-quiet" onClick={onCancel}>
-          Cancel
+          {t('common.cancel')}
         </button>
       </div>
       {error ? (
@@ -296,7 +300,7 @@ function PowerEditor({ index, slide, power, onApply, onCancel }: PowerEditorProp
           {error}.
         </p>
       ) : (
-        <p className="field-hint">Objective power (e.g. 10x) or pixel size (e.g. 1 µm/px)</p>
+        <p className="field-hint">{t('grid.hint')}</p>
       )}
     </form>
   );

@@ -4,15 +4,8 @@
 import { type ExportColour, isNeutral } from '../../../shared/colour';
 import type { SlideInfo } from '../../../shared/slide';
 import type { ViewColour } from '../hooks/useViewColour';
+import { useT } from '../i18n/i18n';
 import '../styles/colour.css';
-
-/** Every string the option shows (a translation replaces this table). */
-const TEXT = {
-  legend: 'Colour',
-  managed: (description: string) => `Converted to sRGB with the slide's ICC profile (${description || 'no description'}), as the view shows it.`,
-  asStored: 'Colours as stored: the view shows the slide without its ICC profile.',
-  carry: "Apply the view's brightness, contrast and gamma",
-} as const;
 
 /** What an export asks of colour, from the view's and the dialog's choice. */
 export function exportColour(colour: ViewColour, carryAdjustment: boolean): ExportColour {
@@ -28,13 +21,18 @@ export interface ExportColourOptionProps {
 }
 
 export function ExportColourOption({ info, colour, carryAdjustment, onCarryAdjustment, disabled }: ExportColourOptionProps) {
+  const t = useT();
   const profile = info.iccProfile && !info.iccProfile.unusable ? info.iccProfile : null;
   const adjusted = !isNeutral(colour.adjustment);
   if (!profile && !adjusted) return null;
   return (
     <fieldset className="options export-colour" disabled={disabled} data-testid="export-colour">
-      <legend className="section-title">{TEXT.legend}</legend>
-      {profile && <p className="muted small">{colour.managed ? TEXT.managed(profile.description) : TEXT.asStored}</p>}
+      <legend className="section-title">{t('colour.title')}</legend>
+      {profile && (
+        <p className="muted small">
+          {colour.managed ? t('colour.exportManaged', { description: profile.description || t('common.noDescription') }) : t('colour.exportAsStored')}
+        </p>
+      )}
       {adjusted && (
         <label className="option-row">
           <input
@@ -43,7 +41,7 @@ export function ExportColourOption({ info, colour, carryAdjustment, onCarryAdjus
             onChange={(event) => onCarryAdjustment(event.target.checked)}
             data-testid="export-carry-adjustment"
           />
-          <span>{TEXT.carry}</span>
+          <span>{t('colour.exportCarry')}</span>
         </label>
       )}
     </fieldset>

@@ -9,9 +9,10 @@ import { LIMITS } from '../../../shared/limits';
 import { formatPower, thumbnailSize } from '../../../shared/magnification';
 import type { SlideInfo } from '../../../shared/slide';
 import { useAnnotationContext } from '../annotations/AnnotationContext';
-import { fillText } from '../annotations/fillText';
 import { describeExportError } from '../errors';
 import type { ExportJob, ExportKind } from '../hooks/useExportJob';
+import { formatCount } from '../i18n/format';
+import { t, useT } from '../i18n/i18n';
 import { baseName, dirName } from '../paths';
 import { checkPower, describeMagnification, parseMagnification, resolveMagnification } from '../viewer/magnification';
 import { ExportColourOption, exportColour } from './ExportColourOption';
@@ -30,16 +31,7 @@ export interface ExportDialogProps {
 
 type SizeKind = ThumbnailSpec['kind'];
 
-const ANNOTATION_TEXT = {
-  burn: 'Draw the annotations in, with a legend of their classes ({count})',
-  none: 'Draw the annotations in (this slide has none yet)',
-};
-
-const FORMATS: ReadonlyArray<{ value: ImageFormat; label: string }> = [
-  { value: 'png', label: 'PNG (lossless)' },
-  { value: 'jpeg', label: 'JPEG (smaller)' },
-  { value: 'tiff', label: 'TIFF (lossless)' },
-];
+const FORMATS: readonly ImageFormat[] = ['png', 'jpeg', 'tiff'];
 
 type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -54,9 +46,9 @@ export function checkThumbnail(
   if (kind === 'size') {
     const side = Number(text.trim());
     if (!Number.isInteger(side) || side < 1 || side > LIMITS.maxThumbnailSide)
-      return { ok: false, reason: `The longest side must be a whole number of pixels from 1 to ${LIMITS.maxThumbnailSide}` };
+      return { ok: false, reason: t('exportDialog.sideRange', { max: LIMITS.maxThumbnailSide }) };
     const longest = Math.max(info.width, info.height);
-    if (side > longest) return { ok: false, reason: `${side} px is larger than the slide itself (${info.width} × ${info.height} px)` };
+    if (side > longest) return { ok: false, reason: t('exportDialog.sideTooLarge', { side, width: info.width, height: info.height }) };
     spec = { kind: 'size', longestSide: side };
   } else {
     // A bare number in the µm/px field is µm/px; in the power field, a power; a unit typed wins.
@@ -68,11 +60,12 @@ export function checkThumbnail(
     magnification = describeMagnification(info, checked.power);
   }
   const size = thumbnailSize(info, spec);
-  if (!size) return { ok: false, reason: 'The slide records neither its objective power nor its pixel size' };
+  if (!size) return { ok: false, reason: t('magnification.noScale') };
   return { ok: true, value: { spec, width: size.width, height: size.height, magnification } };
 }
 
 export function ExportDialog({ slide, context, job, onExportThumbnail, onExportSet, onShowInFolder, onClose }: ExportDialogProps) {
+  const t = useT();
   const { info } = slide;
   const hasScale = info.objectivePower !== null || info.mpp !== null;
   const [kind, setKind] = useState<ExportKind>(context.fromGrid ? 'set' : 'thumbnail');
@@ -118,7 +111,7 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
         value={sizeTexts[value]}
         onFocus={() => setSizeKind(value)}
         onChange={(event) => setSizeTexts((texts) => ({ ...texts, [value]: event.target.value }))}
-        aria-label={`${label} (${unit})`}
+        aria-label={t('exportDialog.fieldWithUnit', { label, unit })}
         title={hint}
         spellCheck={false}
         data-testid={`thumb-${value}`}
@@ -128,31 +121,37 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
   );
 
   return (
-    <Modal title="Export" onClose={onClose} size="medium">
+    <Modal title={t('exportDialog.title')} onClose={onClose} size="medium">
       <div className="export-dialog" data-testid="export-dialog">
-        <div className="segmented" role="radiogroup" aria-label="What to export">
+        <div className="segmented" role="radiogroup" aria-label={t('exportDialog.what')}>
           <label data-testid="export-kind-thumbnail">
             <input type="radio" className="visually-hidden" name={`${ids}-kind`} checked={kind === 'thumbnail'} onChange={() => setKind('thumbnail')} />
-            Thumbnail
+            {t('exportDialog.thumbnail')}
           </label>
           <label data-testid="export-kind-set">
             <input type="radio" className="visually-hidden" name={`${ids}-kind`} checked={kind === 'set'} onChange={() => setKind('set')} />
-            Magnification set
+            {t('exportDialog.set')}
           </label>
         </div>
 
         {kind === 'thumbnail' ? (
-          <section aria-label="Thumbnail">
-            <p className="muted small">The whole slide as one image, saved where you choose ({`${stem(info.name)}_thumbnail`} by default).</p>
+          <section aria-label={t('exportDialog.thumbnail')}>
+            <p className="muted small">{t('exportDialog.thumbnailIntro', { file: `${stem(info.name)}_thumbnail` })}</p>
             <fieldset className="options" disabled={running}>
-              <legend className="section-title">Size</legend>
-              {sizeOption('power', 'Objective power', 'x', 'e.g. 1.25x: 1.25x objective, whatever the scan')}
-              {sizeOption('mpp', 'Pixel size', 'µm/px', 'Micrometres per pixel of the thumbnail')}
-              {sizeOption('size', 'Longest side', 'px', 'The longer of width and height, in pixels')}
+              <legend className="section-title">{t('exportDialog.size')}</legend>
+              {sizeOption('power', t('exportDialog.objectivePower'), 'x', t('exportDialog.objectivePowerHint'))}
+              {sizeOption('mpp', t('exportDialog.pixelSize'), 'µm/px', t('exportDialog.pixelSizeHint'))}
+              {sizeOption('size', t('exportDialog.longestSide'), 'px', t('exportDialog.longestSideHint'))}
             </fieldset>
             {thumbnail.ok ? (
               <p className="export-summary" data-testid="thumb-summary">
-                {thumbnail.value.width} × {thumbnail.value.height} px{thumbnail.value.magnification ? ` · ${thumbnail.value.magnification}` : ''}
+                {thumbnail.value.magnification
+                  ? t('exportDialog.summaryWithPower', {
+                      width: formatCount(thumbnail.value.width),
+                      height: formatCount(thumbnail.value.height),
+                      magnification: thumbnail.value.magnification,
+                    })
+                  : t('exportDialog.summary', { width: formatCount(thumbnail.value.width), height: formatCount(thumbnail.value.height) })}
               </p>
             ) : (
               <p className="field-error" role="alert" data-testid="thumb-error">
@@ -161,10 +160,10 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
             )}
           </section>
         ) : (
-          <section aria-label="Magnification set">
-            <p className="muted small">One image per magnification and the labelled 2×2 comparison, written into a folder you choose.</p>
+          <section aria-label={t('exportDialog.set')}>
+            <p className="muted small">{t('exportDialog.setIntro')}</p>
             <fieldset className="options" disabled={running}>
-              <legend className="section-title">Magnifications</legend>
+              <legend className="section-title">{t('exportDialog.magnifications')}</legend>
               <div className="power-fields">
                 {powerTexts.map((text, index) => {
                   const check = powers[index];
@@ -175,7 +174,7 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
                         className="text-input"
                         value={text}
                         onChange={(event) => setPowerTexts((list) => list.map((t, i) => (i === index ? event.target.value : t)))}
-                        aria-label={`Magnification ${index + 1}: objective power or µm/px`}
+                        aria-label={t('exportDialog.magnificationField', { index: index + 1 })}
                         aria-invalid={check?.ok === false}
                         spellCheck={false}
                         data-testid={`set-power-${index}`}
@@ -193,17 +192,21 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
               </div>
             </fieldset>
             <fieldset className="options" disabled={running}>
-              <legend className="section-title">Area</legend>
+              <legend className="section-title">{t('exportDialog.area')}</legend>
               <label className="option-row">
                 <input type="radio" name={`${ids}-mode`} checked={mode === 'slide'} onChange={() => setMode('slide')} data-testid="set-mode-slide" />
-                <span>Whole slide, at each magnification</span>
+                <span>{t('exportDialog.wholeSlide')}</span>
               </label>
               <label className="option-row">
                 <input type="radio" name={`${ids}-mode`} checked={mode === 'field'} onChange={() => setMode('field')} data-testid="set-mode-field" />
                 <span>
-                  Field of view: {field.panelWidth} × {field.panelHeight} px around ({Math.round(field.centerX)}, {Math.round(field.centerY)}),
-                  {context.fromGrid ? ' what each grid cell shows' : ' a grid cell’s size around the centre of the view'} (at most {LIMITS.maxPanelSide} ×{' '}
-                  {LIMITS.maxPanelSide} px a panel)
+                  {t(context.fromGrid ? 'exportDialog.fieldOfViewGrid' : 'exportDialog.fieldOfViewView', {
+                    width: field.panelWidth,
+                    height: field.panelHeight,
+                    x: Math.round(field.centerX),
+                    y: Math.round(field.centerY),
+                    max: LIMITS.maxPanelSide,
+                  })}
                 </span>
               </label>
             </fieldset>
@@ -219,16 +222,16 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
             onChange={(event) => setBurn(event.target.checked)}
             data-testid="export-annotations"
           />
-          <span>{annotationCount > 0 ? fillText(ANNOTATION_TEXT.burn, { count: annotationCount }) : ANNOTATION_TEXT.none}</span>
+          <span>{annotationCount > 0 ? t('exportDialog.annotations', { count: annotationCount }) : t('exportDialog.noAnnotations')}</span>
         </label>
 
         <div className="export-actions">
           <label className="format-select">
-            <span>Format</span>
+            <span>{t('exportDialog.format')}</span>
             <select value={format} onChange={(event) => setFormat(event.target.value as ImageFormat)} disabled={running} data-testid="export-format">
               {FORMATS.map((f) => (
-                <option key={f.value} value={f.value}>
-                  {f.label}
+                <option key={f} value={f}>
+                  {t(`exportDialog.${f}`)}
                 </option>
               ))}
             </select>
@@ -242,11 +245,11 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
               onClick={exportThumbnail}
               data-testid="export-thumbnail"
             >
-              Export thumbnail…
+              {t('exportDialog.exportThumbnail')}
             </button>
           ) : (
             <button type="button" className="button button-primary" disabled={running || !setValid} onClick={exportSet} data-testid="export-set">
-              Export set…
+              {t('exportDialog.exportSet')}
             </button>
           )}
         </div>
@@ -258,17 +261,18 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
 }
 
 function ExportStatus({ job, onShowInFolder }: { job: ExportJob; onShowInFolder: (path: string) => void }) {
+  const t = useT();
   if (job.status === 'idle') return null;
   if (job.status === 'running') {
     const p = job.progress;
     return (
       <div className="export-status" role="status" data-testid="export-status" data-status="running">
         <p>
-          {p ? progressText(p.label) : 'Waiting for your choice of file or folder…'}
-          {p && p.total > 1 ? ` (${Math.min(p.done + 1, p.total)} of ${p.total})` : ''}
+          {p ? progressText(p.label) : t('exportDialog.waiting')}
+          {p && p.total > 1 ? t('exportDialog.step', { step: Math.min(p.done + 1, p.total), total: p.total }) : ''}
         </p>
-        <progress max={p?.total ?? 1} value={p?.done ?? undefined} aria-label="Export progress" data-testid="export-progress" />
-        <p className="muted small">You can close this dialog: the export goes on and the app tells you when it is done.</p>
+        <progress max={p?.total ?? 1} value={p?.done ?? undefined} aria-label={t('exportDialog.progress')} data-testid="export-progress" />
+        <p className="muted small">{t('exportDialog.closeHint')}</p>
       </div>
     );
   }
@@ -277,24 +281,24 @@ function ExportStatus({ job, onShowInFolder }: { job: ExportJob; onShowInFolder:
     return (
       <div className="export-status export-failed" role="alert" data-testid="export-status" data-status="failed" data-code={job.error.code}>
         <p className="notice-title">{title}</p>
-        <p className="notice-detail">{detail}</p>
+        <p className="notice-detail" translate="no">
+          {detail}
+        </p>
       </div>
     );
   }
   if (job.files.length === 0) {
     return (
       <div className="export-status" role="status" data-testid="export-status" data-status="cancelled">
-        <p>Nothing was written: the export was cancelled.</p>
+        <p>{t('exportDialog.cancelled')}</p>
       </div>
     );
   }
   const last = job.files[job.files.length - 1] ?? '';
   return (
     <div className="export-status export-done" role="status" data-testid="export-status" data-status="done">
-      <p>
-        Wrote {job.files.length === 1 ? 'one file' : `${job.files.length} files`} of {job.slideName} to {dirName(last)}:
-      </p>
-      <ul className="export-files" data-testid="export-files">
+      <p>{t('exportDialog.wrote', { files: t('common.files', { count: job.files.length }), slide: job.slideName, folder: dirName(last) })}</p>
+      <ul className="export-files" data-testid="export-files" translate="no">
         {job.files.map((file) => (
           <li key={file} title={file}>
             {baseName(file)}
@@ -302,7 +306,7 @@ function ExportStatus({ job, onShowInFolder }: { job: ExportJob; onShowInFolder:
         ))}
       </ul>
       <button type="button" className="button button-small" onClick={() => onShowInFolder(last)} data-testid="export-show-in-folder">
-        Show in folder
+        {t('exportDialog.showInFolder')}
       </button>
     </div>
   );
@@ -310,11 +314,11 @@ function ExportStatus({ job, onShowInFolder }: { job: ExportJob; onShowInFolder:
 
 /** Progress labels from main's export pipeline: 'thumbnail', a power ('2.5x'), 'comparison', 'writing', 'done'. */
 function progressText(label: string): string {
-  if (label === 'thumbnail') return 'Writing the thumbnail';
-  if (label === 'comparison') return 'Composing the 2×2 comparison';
-  if (label === 'writing') return 'Writing the files';
-  if (label === 'done') return 'Finishing';
-  return `Reading the ${label} image`;
+  if (label === 'thumbnail') return t('exportDialog.writingThumbnail');
+  if (label === 'comparison') return t('exportDialog.composing');
+  if (label === 'writing') return t('exportDialog.writingFiles');
+  if (label === 'done') return t('exportDialog.finishing');
+  return t('exportDialog.reading', { power: label });
 }
 
 function stem(name: string): string {

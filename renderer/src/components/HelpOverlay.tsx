@@ -1,7 +1,8 @@
-// The keyboard shortcuts, listed from the same table the key handler uses.
+// The keyboard shortcuts, listed from the same tables the key handlers use.
 
 import { ANNOTATION_CONTROLS, TOOL_INFO } from '../annotations/tools';
 import { OTHER_CONTROLS, SHORTCUTS } from '../commands';
+import { useT } from '../i18n/i18n';
 import { COLOUR_SHORTCUTS } from '../viewer/colourShortcuts';
 import { Modal } from './Modal';
 
@@ -24,22 +25,24 @@ function ShortcutTable({ rows, testId }: { rows: ReadonlyArray<{ display: string
 }
 
 export function HelpOverlay({ onClose }: { onClose: () => void }) {
+  const t = useT();
   return (
-    <Modal title="Keyboard shortcuts" onClose={onClose}>
-      <ShortcutTable rows={SHORTCUTS} testId="shortcuts" />
-      <h3 className="section-title">Colour</h3>
-      <ShortcutTable rows={COLOUR_SHORTCUTS} testId="colour-shortcuts" />
-      <h3 className="section-title">Mouse and arrows</h3>
-      <ShortcutTable rows={OTHER_CONTROLS} />
-      <h3 className="section-title">Annotations</h3>
+    <Modal title={t('help.title')} onClose={onClose}>
+      <ShortcutTable rows={SHORTCUTS.map((s) => ({ display: s.display, label: t(s.label) }))} testId="shortcuts" />
+      <h3 className="section-title">{t('help.colour')}</h3>
+      <ShortcutTable rows={COLOUR_SHORTCUTS.map((s) => ({ display: s.display, label: t(s.label) }))} testId="colour-shortcuts" />
+      <h3 className="section-title">{t('help.mouse')}</h3>
+      <ShortcutTable rows={OTHER_CONTROLS.map((c) => ({ display: t(c.display), label: t(c.label) }))} />
+      <h3 className="section-title">{t('help.annotations')}</h3>
       <ShortcutTable
-        rows={[...TOOL_INFO.map((info) => ({ display: info.display, label: info.title })), ...ANNOTATION_CONTROLS]}
+        rows={[
+          ...TOOL_INFO.map((info) => ({ display: info.display, label: t(info.title) })),
+          ...ANNOTATION_CONTROLS.map((c) => ({ display: t(c.display), label: t(c.label) })),
+        ]}
         testId="annotation-shortcuts"
       />
-      <p className="muted small">The View menu has the same commands with Ctrl (⌘ on macOS), for example Ctrl&nbsp;+ = to zoom in.</p>
-      <p className="muted small">
-        Magnification counts screen (CSS) pixels: at 1:1 one slide pixel covers one CSS pixel and the readout shows the scan&rsquo;s own objective power.
-      </p>
+      <p className="muted small">{t('help.menuNote')}</p>
+      <p className="muted small">{t('help.magnificationNote')}</p>
     </Modal>
   );
 }

@@ -2,28 +2,22 @@
 // size), that it embeds none, or why the one it embeds is not applied.
 
 import type { IccProfileInfo } from '../../../shared/slide';
-
-/** Every string the line shows (a translation replaces this table). */
-const TEXT = {
-  term: 'ICC profile',
-  none: 'none embedded (colours as stored)',
-  unnamed: 'no description',
-  size: (bytes: number) => `${bytes.toLocaleString('en-US')} bytes`,
-  unusable: (reason: string) => `not applied: ${reason}`,
-} as const;
+import { formatCount } from '../i18n/format';
+import { useT } from '../i18n/i18n';
 
 export function IccProfileFacts({ profile }: { profile: IccProfileInfo | null }) {
+  const t = useT();
   return (
     <>
-      <dt>{TEXT.term}</dt>
+      <dt>{t('metadata.icc')}</dt>
       <dd data-testid="icc-profile">
         {profile ? (
           <>
-            {profile.description || TEXT.unnamed} <span className="muted">({TEXT.size(profile.bytes)})</span>
-            {profile.unusable && <span className="field-error"> {TEXT.unusable(profile.unusable)}</span>}
+            {profile.description || t('common.noDescription')} <span className="muted">({t('metadata.iccBytes', { bytes: formatCount(profile.bytes) })})</span>
+            {profile.unusable && <span className="field-error"> {t('metadata.iccUnusable', { reason: profile.unusable })}</span>}
           </>
         ) : (
-          TEXT.none
+          t('metadata.iccNone')
         )}
       </dd>
     </>

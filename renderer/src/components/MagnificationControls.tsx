@@ -1,8 +1,9 @@
 // Objective-power presets and the live readout. Presets above the scan's power are disabled: they
 // would only enlarge pixels (the readout can still go there by zooming, up to 2x digital zoom).
 
-import { formatPower } from '../../../shared/magnification';
 import type { SlideInfo } from '../../../shared/slide';
+import { formatPercent, formatPower } from '../i18n/format';
+import { useT } from '../i18n/i18n';
 import { powerAtImageZoom, presetStates, samePower } from '../viewer/magnification';
 
 export interface MagnificationControlsProps {
@@ -12,15 +13,14 @@ export interface MagnificationControlsProps {
   onPreset: (power: number) => void;
 }
 
-const READOUT_HELP = 'Magnification = scan objective power × screen (CSS) pixels per slide pixel. At 1:1 it equals the scan power.';
-
 export function MagnificationControls({ info, imageZoom, targetImageZoom, onPreset }: MagnificationControlsProps) {
+  const t = useT();
   const power = powerAtImageZoom(info, imageZoom);
   const targetPower = powerAtImageZoom(info, targetImageZoom);
-  const readout = power === null ? `${Math.round(imageZoom * 100)}%` : formatPower(power);
+  const readout = power === null ? formatPercent(imageZoom) : formatPower(power);
 
   return (
-    <fieldset className="magnification" aria-label="Magnification">
+    <fieldset className="magnification" aria-label={t('magnification.group')}>
       <div className="presets">
         {presetStates(info).map((preset) => (
           <button
@@ -29,7 +29,7 @@ export function MagnificationControls({ info, imageZoom, targetImageZoom, onPres
             className="preset"
             disabled={!preset.enabled}
             aria-pressed={preset.enabled && samePower(targetPower, preset.power)}
-            title={preset.reason ?? `View at ${formatPower(preset.power)}`}
+            title={preset.reason ?? t('magnification.viewAt', { power: formatPower(preset.power) })}
             onClick={() => onPreset(preset.power)}
             data-testid={`preset-${preset.power}`}
           >
@@ -37,7 +37,7 @@ export function MagnificationControls({ info, imageZoom, targetImageZoom, onPres
           </button>
         ))}
       </div>
-      <output className="readout" title={READOUT_HELP} data-testid="magnification-readout" aria-label="Current magnification">
+      <output className="readout" title={t('magnification.readoutHelp')} data-testid="magnification-readout" aria-label={t('magnification.current')}>
         {readout}
       </output>
     </fieldset>

@@ -1,9 +1,9 @@
 // Everything the file says about itself: summary, pyramid levels, associated images, properties.
 
 import type { OpenedSlide } from '../../../shared/ipc';
-import { formatPower } from '../../../shared/magnification';
 import type { Mpp } from '../../../shared/slide';
-import { formatLength } from '../viewer/scaleBar';
+import { formatCount, formatMicrons, formatNumber, formatPower } from '../i18n/format';
+import { useT } from '../i18n/i18n';
 import { AssociatedImages } from './AssociatedImages';
 import { IccProfileFacts } from './IccProfileFacts';
 import { Icon } from './Icon';
@@ -16,52 +16,51 @@ export interface MetadataPanelProps {
 }
 
 export function MetadataPanel({ slide, onClose }: MetadataPanelProps) {
+  const t = useT();
   const { info } = slide;
   return (
-    <aside className="metadata" aria-label="Slide information" data-testid="metadata-panel">
+    <aside className="metadata" aria-label={t('metadata.region')} data-testid="metadata-panel">
       <header className="metadata-header">
         <div>
           <h2 className="metadata-title">{info.name}</h2>
-          <p className="muted small metadata-path">{info.path}</p>
+          <p className="muted small metadata-path" translate="no">
+            {info.path}
+          </p>
         </div>
-        <button type="button" className="icon-button" onClick={onClose} aria-label="Close slide information" title="Close (M)">
+        <button type="button" className="icon-button" onClick={onClose} aria-label={t('metadata.close')} title={t('metadata.closeTitle')}>
           <Icon name="close" />
         </button>
       </header>
 
       <dl className="facts" data-testid="metadata-summary">
-        <dt>Vendor</dt>
-        <dd>{info.vendor}</dd>
-        <dt>Format</dt>
-        <dd>{info.format}</dd>
-        <dt>Dimensions</dt>
-        <dd>
-          {info.width.toLocaleString('en-US')} × {info.height.toLocaleString('en-US')} px
-        </dd>
-        <dt>Objective power</dt>
-        <dd data-testid="objective-power">{info.objectivePower ? formatPower(info.objectivePower) : 'not recorded'}</dd>
-        <dt>Pixel size</dt>
-        <dd data-testid="mpp">{info.mpp ? formatMppPair(info.mpp) : 'not recorded'}</dd>
+        <dt>{t('metadata.vendor')}</dt>
+        <dd translate="no">{info.vendor}</dd>
+        <dt>{t('metadata.format')}</dt>
+        <dd translate="no">{info.format}</dd>
+        <dt>{t('metadata.dimensions')}</dt>
+        <dd>{t('common.sizePx', { width: formatCount(info.width), height: formatCount(info.height) })}</dd>
+        <dt>{t('metadata.objectivePower')}</dt>
+        <dd data-testid="objective-power">{info.objectivePower ? formatPower(info.objectivePower) : t('common.notRecorded')}</dd>
+        <dt>{t('metadata.pixelSize')}</dt>
+        <dd data-testid="mpp">{info.mpp ? formatMppPair(info.mpp) : t('common.notRecorded')}</dd>
         {info.mpp && (
           <>
-            <dt>Physical size</dt>
-            <dd>
-              {formatLength(info.width * info.mpp.x)} × {formatLength(info.height * info.mpp.y)}
-            </dd>
+            <dt>{t('metadata.physicalSize')}</dt>
+            <dd>{t('common.size', { width: formatMicrons(info.width * info.mpp.x), height: formatMicrons(info.height * info.mpp.y) })}</dd>
           </>
         )}
-        <dt>Levels</dt>
-        <dd>{info.levels.length}</dd>
+        <dt>{t('metadata.levels')}</dt>
+        <dd>{formatCount(info.levels.length)}</dd>
         <IccProfileFacts profile={info.iccProfile} />
       </dl>
 
-      <h3 className="section-title">Pyramid levels</h3>
+      <h3 className="section-title">{t('metadata.pyramid')}</h3>
       <LevelTable levels={info.levels} />
 
-      <h3 className="section-title">Associated images</h3>
+      <h3 className="section-title">{t('metadata.associated')}</h3>
       <AssociatedImages slideId={slide.slideId} names={info.associated} />
 
-      <h3 className="section-title">Properties</h3>
+      <h3 className="section-title">{t('metadata.properties')}</h3>
       <PropertyTable properties={info.properties} />
     </aside>
   );
@@ -69,7 +68,7 @@ export function MetadataPanel({ slide, onClose }: MetadataPanelProps) {
 
 /** "0.499 µm/px", or "0.499 × 0.5 µm/px" when the pixels are not square. 4 significant digits, as scanners record it. */
 function formatMppPair(mpp: Mpp): string {
-  const x = Number(mpp.x.toPrecision(4));
-  const y = Number(mpp.y.toPrecision(4));
+  const x = formatNumber(mpp.x, { significant: 4 });
+  const y = formatNumber(mpp.y, { significant: 4 });
   return x === y ? `${x} µm/px` : `${x} × ${y} µm/px`;
 }

@@ -1,6 +1,7 @@
 // A dialog over the app: closes on Escape, on the close button and on a click outside it.
 
 import { type ReactNode, useEffect, useId, useLayoutEffect, useRef } from 'react';
+import { useT } from '../i18n/i18n';
 import { Icon } from './Icon';
 
 export interface ModalProps {
@@ -12,6 +13,7 @@ export interface ModalProps {
 }
 
 export function Modal({ title, onClose, children, size = 'normal' }: ModalProps) {
+  const t = useT();
   const titleId = useId();
   const closeButton = useRef<HTMLButtonElement>(null);
   const close = useRef(onClose);
@@ -40,7 +42,7 @@ export function Modal({ title, onClose, children, size = 'normal' }: ModalProps)
       <div className={size === 'normal' ? 'modal' : `modal modal-${size}`} role="dialog" aria-modal="true" aria-labelledby={titleId}>
         <header className="modal-header">
           <h2 id={titleId}>{title}</h2>
-          <button ref={closeButton} type="button" className="icon-button" onClick={onClose} aria-label="Close" title="Close (Esc)">
+          <button ref={closeButton} type="button" className="icon-button" onClick={onClose} aria-label={t('common.close')} title={t('common.closeEsc')}>
             <Icon name="close" />
           </button>
         </header>

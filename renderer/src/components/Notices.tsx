@@ -1,6 +1,7 @@
 // The stack of messages in the top-right corner.
 
 import type { Notice } from '../hooks/useNotices';
+import { useT } from '../i18n/i18n';
 import { Icon } from './Icon';
 
 export interface NoticesProps {
@@ -9,16 +10,27 @@ export interface NoticesProps {
 }
 
 export function Notices({ notices, onDismiss }: NoticesProps) {
+  const t = useT();
   return (
-    <section className="notices" aria-label="Messages" aria-live="polite">
+    <section className="notices" aria-label={t('common.messages')} aria-live="polite">
       {notices.map((notice) => (
         <div key={notice.id} className={`notice notice-${notice.kind}`} role={notice.kind === 'info' ? 'status' : 'alert'} data-testid="notice">
           <Icon name={notice.kind === 'info' ? 'info' : 'warning'} />
           <div className="notice-text">
             <p className="notice-title">{notice.title}</p>
-            {notice.detail && <p className="notice-detail">{notice.detail}</p>}
+            {notice.detail && (
+              <p className="notice-detail" translate="no">
+                {notice.detail}
+              </p>
+            )}
           </div>
-          <button type="button" className="icon-button" onClick={() => onDismiss(notice.id)} aria-label="Dismiss message" title="Dismiss">
+          <button
+            type="button"
+            className="icon-button"
+            onClick={() => onDismiss(notice.id)}
+            aria-label={t('common.dismissMessage')}
+            title={t('common.dismiss')}
+          >
             <Icon name="close" size={16} />
           </button>
         </div>

@@ -1,8 +1,11 @@
 // Every property the file records, with a filter over names and values.
 
 import { useDeferredValue, useId, useMemo, useState } from 'react';
+import { formatCount } from '../i18n/format';
+import { useT } from '../i18n/i18n';
 
 export function PropertyTable({ properties }: { properties: Record<string, string> }) {
+  const t = useT();
   const [filter, setFilter] = useState('');
   const deferred = useDeferredValue(filter);
   const inputId = useId();
@@ -17,22 +20,24 @@ export function PropertyTable({ properties }: { properties: Record<string, strin
     <div className="properties">
       <div className="filter-row">
         <label htmlFor={inputId} className="visually-hidden">
-          Filter properties
+          {t('metadata.filter')}
         </label>
         <input
           id={inputId}
           type="search"
           className="filter-input"
-          placeholder="Filter properties…"
+          placeholder={t('metadata.filterPlaceholder')}
           value={filter}
           onChange={(event) => setFilter(event.target.value)}
           data-testid="property-filter"
         />
         <span className="muted small" data-testid="property-count">
-          {shown.length === entries.length ? `${entries.length}` : `${shown.length} of ${entries.length}`}
+          {shown.length === entries.length
+            ? formatCount(entries.length)
+            : t('metadata.filtered', { shown: formatCount(shown.length), total: formatCount(entries.length) })}
         </span>
       </div>
-      <table className="data-table property-table" data-testid="property-table">
+      <table className="data-table property-table" data-testid="property-table" translate="no">
         <tbody>
           {shown.map(([key, value]) => (
             <tr key={key}>
@@ -42,7 +47,7 @@ export function PropertyTable({ properties }: { properties: Record<string, strin
           ))}
         </tbody>
       </table>
-      {shown.length === 0 && <p className="muted small">No property matches “{deferred}”.</p>}
+      {shown.length === 0 && <p className="muted small">{t('metadata.noMatch', { filter: deferred })}</p>}
     </div>
   );
 }

@@ -1,6 +1,8 @@
 // Recently opened files; a click reopens one.
 
 import type { RecentFile } from '../../../shared/ipc';
+import { formatDateTime } from '../i18n/format';
+import { useT } from '../i18n/i18n';
 import { dirName } from '../paths';
 
 export interface RecentListProps {
@@ -10,20 +12,21 @@ export interface RecentListProps {
 }
 
 export function RecentList({ files, onOpen, onClear }: RecentListProps) {
+  const t = useT();
   return (
     <section className="recent" aria-labelledby="recent-title">
       <header className="recent-header">
         <h2 id="recent-title" className="section-title">
-          Recent slides
+          {t('welcome.recentTitle')}
         </h2>
         {files.length > 0 && (
           <button type="button" className="link-button" onClick={onClear}>
-            Clear
+            {t('welcome.recentClear')}
           </button>
         )}
       </header>
       {files.length === 0 ? (
-        <p className="muted">Slides you open appear here.</p>
+        <p className="muted">{t('welcome.recentEmpty')}</p>
       ) : (
         <ul className="recent-list" data-testid="recent-list">
           {files.map((file) => (
@@ -31,8 +34,10 @@ export function RecentList({ files, onOpen, onClear }: RecentListProps) {
               <button type="button" className="recent-item" onClick={() => onOpen(file.path)} title={file.path}>
                 <span className="recent-name">{file.name}</span>
                 <span className="recent-meta">
-                  <span className="recent-dir">{dirName(file.path)}</span>
-                  <time dateTime={file.openedAt}>{formatWhen(file.openedAt)}</time>
+                  <span className="recent-dir" translate="no">
+                    {dirName(file.path)}
+                  </span>
+                  <time dateTime={file.openedAt}>{formatDateTime(file.openedAt)}</time>
                 </span>
               </button>
             </li>
@@ -41,10 +46,4 @@ export function RecentList({ files, onOpen, onClear }: RecentListProps) {
       )}
     </section>
   );
-}
-
-function formatWhen(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return '';
-  return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }

@@ -2,6 +2,7 @@
 // estimate from objective power alone would look more exact than it is.
 
 import type { SlideInfo } from '../../../shared/slide';
+import { useT } from '../i18n/i18n';
 import { micronsPerCssPixel } from '../viewer/magnification';
 import { chooseScaleBar } from '../viewer/scaleBar';
 
@@ -14,11 +15,17 @@ export interface ScaleBarProps {
 }
 
 export function ScaleBar({ info, imageZoom, compact = false, testId = 'scale-bar' }: ScaleBarProps) {
+  const t = useT();
   if (!info.mpp || imageZoom <= 0) return null;
   const spec = chooseScaleBar(micronsPerCssPixel(info, imageZoom) ?? 0, compact ? 80 : 120);
   if (!spec) return null;
   return (
-    <div className={compact ? 'scale-bar scale-bar-compact' : 'scale-bar'} data-testid={testId} role="img" aria-label={`Scale: the bar is ${spec.label} long`}>
+    <div
+      className={compact ? 'scale-bar scale-bar-compact' : 'scale-bar'}
+      data-testid={testId}
+      role="img"
+      aria-label={t('scaleBar.label', { length: spec.label })}
+    >
       <div className="scale-bar-line" style={{ width: `${spec.widthPx.toFixed(1)}px` }} />
       <span className="scale-bar-label">{spec.label}</span>
     </div>

@@ -1,6 +1,7 @@
 // One tab per open slide; the close button releases the slide in the engine.
 
 import type { OpenedSlide, SlideId } from '../../../shared/ipc';
+import { useT } from '../i18n/i18n';
 import { Icon } from './Icon';
 
 export interface SlideTabsProps {
@@ -11,8 +12,9 @@ export interface SlideTabsProps {
 }
 
 export function SlideTabs({ slides, activeId, onActivate, onClose }: SlideTabsProps) {
+  const t = useT();
   return (
-    <div className="tabs" role="tablist" aria-label="Open slides">
+    <div className="tabs" role="tablist" aria-label={t('tabs.list')}>
       {slides.map((slide) => {
         const active = slide.slideId === activeId;
         return (
@@ -24,8 +26,8 @@ export function SlideTabs({ slides, activeId, onActivate, onClose }: SlideTabsPr
               type="button"
               className="icon-button tab-close"
               onClick={() => onClose(slide.slideId)}
-              aria-label={`Close ${slide.info.name}`}
-              title="Close slide"
+              aria-label={t('tabs.close', { name: slide.info.name })}
+              title={t('tabs.closeTitle')}
             >
               <Icon name="close" size={14} />
             </button>

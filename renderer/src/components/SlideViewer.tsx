@@ -26,6 +26,7 @@ import type { Notice } from '../hooks/useNotices';
 import { useOsdViewer } from '../hooks/useOsdViewer';
 import { useViewColour, type ViewColour } from '../hooks/useViewColour';
 import { useViewState } from '../hooks/useViewState';
+import { useT } from '../i18n/i18n';
 import type { ColourKeyAction } from '../viewer/colourShortcuts';
 import type { Point } from '../viewer/linkedViewers';
 import { GRID_DEFAULT_POWERS, imageZoomForPower } from '../viewer/magnification';
@@ -72,6 +73,7 @@ const PAN_STEP = 0.15;
 
 export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fullscreen, onCommand, onNotice, ref }: SlideViewerProps) {
   const api = useApi();
+  const t = useT();
   const { info } = slide;
   const [host, setHost] = useState<HTMLDivElement | null>(null);
   const [stage, setStage] = useState<HTMLDivElement | null>(null);
@@ -198,17 +200,17 @@ export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fulls
         case 'actual-pixels':
           onNotice({
             kind: 'info',
-            title: 'Each grid cell keeps its magnification',
-            detail: "Click a cell's label to change it, or press G for the single view.",
+            title: t('viewer.gridKeepsPower'),
+            detail: t('viewer.gridKeepsPowerHint'),
           });
           break;
         case 'rotate-left':
         case 'rotate-right':
-          onNotice({ kind: 'info', title: 'The comparison grid is not rotated', detail: 'Press G to rotate the slide in the single view.' });
+          onNotice({ kind: 'info', title: t('viewer.gridNotRotated'), detail: t('viewer.gridNotRotatedHint') });
           break;
       }
     },
-    [onNotice],
+    [onNotice, t],
   );
 
   useImperativeHandle(
@@ -276,7 +278,7 @@ export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fulls
   );
 
   return (
-    <section className="viewer" aria-label={`Slide ${info.name}`} data-testid="viewer">
+    <section className="viewer" aria-label={t('viewer.region', { name: info.name })} data-testid="viewer">
       <ViewerToolbar
         info={info}
         grid={grid}
@@ -312,7 +314,7 @@ export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fulls
           <>
             <div ref={setHost} className="osd-host" data-testid="osd-host" data-ready={view.ready} />
             {view.ready && <ScaleBar info={info} imageZoom={view.imageZoom} />}
-            {!view.ready && <div className="viewer-loading">Loading {info.name}…</div>}
+            {!view.ready && <div className="viewer-loading">{t('viewer.loading', { name: info.name })}</div>}
           </>
         )}
         {colourPanel && <ColourPanel info={info} colour={colour} onAction={actOnColour} onClose={toggleColourPanel} />}

@@ -5,6 +5,7 @@
 import type { ReactNode } from 'react';
 import type { SlideInfo } from '../../../shared/slide';
 import type { Command } from '../commands';
+import { useT } from '../i18n/i18n';
 import { Icon, type IconName } from './Icon';
 import { MagnificationControls } from './MagnificationControls';
 
@@ -24,6 +25,7 @@ export interface ViewerToolbarProps {
 }
 
 export function ViewerToolbar(props: ViewerToolbarProps) {
+  const t = useT();
   const { onCommand, grid } = props;
   const button = (command: Command, icon: IconName, label: string, pressed?: boolean) => (
     <button
@@ -40,22 +42,22 @@ export function ViewerToolbar(props: ViewerToolbarProps) {
   );
 
   return (
-    <div className="toolbar" role="toolbar" aria-label="View">
+    <div className="toolbar" role="toolbar" aria-label={t('toolbar.view')}>
       {grid ? (
         <p className="toolbar-hint" data-testid="grid-hint">
-          Drag any cell to move all four. Click a cell&rsquo;s label to change its magnification.
+          {t('toolbar.gridHint')}
         </p>
       ) : (
         <>
           <div className="toolbar-group">
-            {button('zoom-out', 'minus', 'Zoom out (−)')}
-            {button('zoom-in', 'plus', 'Zoom in (+)')}
-            {button('fit', 'fit', 'Fit to window (0)')}
+            {button('zoom-out', 'minus', t('toolbar.zoomOut'))}
+            {button('zoom-in', 'plus', t('toolbar.zoomIn'))}
+            {button('fit', 'fit', t('toolbar.fit'))}
             <button
               type="button"
               className="text-button"
               onClick={() => onCommand('actual-pixels')}
-              title="1:1 — one slide pixel per screen pixel (1)"
+              title={t('toolbar.actualPixels')}
               data-testid="cmd-actual-pixels"
             >
               1:1
@@ -63,8 +65,8 @@ export function ViewerToolbar(props: ViewerToolbarProps) {
           </div>
           <MagnificationControls info={props.info} imageZoom={props.imageZoom} targetImageZoom={props.targetImageZoom} onPreset={props.onPreset} />
           <div className="toolbar-group">
-            {button('rotate-left', 'rotate-left', 'Rotate 90° counter-clockwise (Shift+R)')}
-            {button('rotate-right', 'rotate-right', 'Rotate 90° clockwise (R)')}
+            {button('rotate-left', 'rotate-left', t('toolbar.rotateLeft'))}
+            {button('rotate-right', 'rotate-right', t('toolbar.rotateRight'))}
             {props.rotation !== 0 && (
               <span className="rotation-badge" data-testid="rotation">
                 {props.rotation}°
@@ -76,12 +78,12 @@ export function ViewerToolbar(props: ViewerToolbarProps) {
       <div className="toolbar-spacer" />
       <div className="toolbar-group">
         {props.children}
-        {button('export', 'export', 'Export a thumbnail or a magnification set… (Ctrl+E)')}
-        {button('toggle-grid', 'grid', grid ? 'Comparison grid: back to the single view (G)' : 'Comparison grid: one field at four magnifications (G)', grid)}
-        {!grid && button('toggle-navigator', 'navigator', 'Navigator (N)', props.navigatorVisible)}
-        {button('toggle-metadata', 'info', 'Slide information (M)', props.metadataOpen)}
-        {button('fullscreen', props.fullscreen ? 'fullscreen-exit' : 'fullscreen', props.fullscreen ? 'Leave full screen (F)' : 'Full screen (F)')}
-        {button('show-shortcuts', 'help', 'Keyboard shortcuts (?)')}
+        {button('export', 'export', t('toolbar.export'))}
+        {button('toggle-grid', 'grid', grid ? t('toolbar.gridOff') : t('toolbar.gridOn'), grid)}
+        {!grid && button('toggle-navigator', 'navigator', t('toolbar.navigator'), props.navigatorVisible)}
+        {button('toggle-metadata', 'info', t('toolbar.metadata'), props.metadataOpen)}
+        {button('fullscreen', props.fullscreen ? 'fullscreen-exit' : 'fullscreen', props.fullscreen ? t('toolbar.fullscreenLeave') : t('toolbar.fullscreen'))}
+        {button('show-shortcuts', 'help', t('toolbar.shortcuts'))}
       </div>
     </div>
   );

@@ -1,6 +1,7 @@
 // What the window shows with no slide open: where to drop, open or reopen a slide.
 
 import type { RecentFile } from '../../../shared/ipc';
+import { useT } from '../i18n/i18n';
 import { DropZone } from './DropZone';
 import { Icon } from './Icon';
 import { RecentList } from './RecentList';
@@ -16,6 +17,7 @@ export interface WelcomeScreenProps {
 }
 
 export function WelcomeScreen(props: WelcomeScreenProps) {
+  const t = useT();
   return (
     <main className="welcome" data-testid="welcome">
       <div className="welcome-inner">
@@ -24,21 +26,21 @@ export function WelcomeScreen(props: WelcomeScreenProps) {
             <span className="brand-mark" aria-hidden="true" />
             Slidescope
           </h1>
-          <p className="muted">Whole-slide images for pathology, viewed on this computer. Nothing is uploaded.</p>
+          <p className="muted">{t('welcome.tagline')}</p>
         </header>
         <DropZone dragging={props.dragging} onBrowse={props.onOpenDialog} />
         <div className="welcome-actions">
           <button type="button" className="button button-primary" onClick={props.onOpenDialog}>
             <Icon name="open" />
-            Open slide…
+            {t('welcome.openSlide')}
           </button>
           <button type="button" className="button" onClick={props.onOpenSample}>
             <Icon name="sample" />
-            Open sample slide
+            {t('welcome.openSample')}
           </button>
           <button type="button" className="button button-quiet" onClick={props.onShowHelp}>
             <Icon name="help" />
-            Shortcuts
+            {t('welcome.shortcuts')}
           </button>
         </div>
         <RecentList files={props.recent} onOpen={props.onOpenRecent} onClear={props.onClearRecent} />

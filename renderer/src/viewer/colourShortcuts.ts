@@ -3,6 +3,7 @@
 // tools take: brackets for brightness, braces for contrast, ; and ' for gamma, \ resets; ⇧ C opens
 // the panel, as Shift+C opens brightness and contrast in QuPath.
 
+import type { PlainKey } from '../../../shared/i18n/catalogue';
 import type { ColourAction } from '../hooks/useViewColour';
 
 export type ColourKeyAction = ColourAction | { kind: 'toggle-panel' };
@@ -13,18 +14,18 @@ export interface ColourShortcut {
   /** How the Help overlay shows the key. */
   display: string;
   action: ColourKeyAction;
-  label: string;
+  label: PlainKey;
 }
 
 export const COLOUR_SHORTCUTS: readonly ColourShortcut[] = [
-  { keys: ['C'], display: '⇧ C', action: { kind: 'toggle-panel' }, label: 'Show or hide the colour panel (brightness, contrast, gamma, ICC profile)' },
-  { keys: [']'], display: ']', action: { kind: 'step', control: 'brightness', direction: 1 }, label: 'Brighter' },
-  { keys: ['['], display: '[', action: { kind: 'step', control: 'brightness', direction: -1 }, label: 'Darker' },
-  { keys: ['}'], display: '}', action: { kind: 'step', control: 'contrast', direction: 1 }, label: 'More contrast' },
-  { keys: ['{'], display: '{', action: { kind: 'step', control: 'contrast', direction: -1 }, label: 'Less contrast' },
-  { keys: ["'"], display: "'", action: { kind: 'step', control: 'gamma', direction: 1 }, label: 'Gamma up: brighter midtones' },
-  { keys: [';'], display: ';', action: { kind: 'step', control: 'gamma', direction: -1 }, label: 'Gamma down: darker midtones' },
-  { keys: ['\\'], display: '\\', action: { kind: 'reset' }, label: 'Reset brightness, contrast and gamma' },
+  { keys: ['C'], display: '⇧ C', action: { kind: 'toggle-panel' }, label: 'colourKeys.toggle-panel' },
+  { keys: [']'], display: ']', action: { kind: 'step', control: 'brightness', direction: 1 }, label: 'colourKeys.brighter' },
+  { keys: ['['], display: '[', action: { kind: 'step', control: 'brightness', direction: -1 }, label: 'colourKeys.darker' },
+  { keys: ['}'], display: '}', action: { kind: 'step', control: 'contrast', direction: 1 }, label: 'colourKeys.moreContrast' },
+  { keys: ['{'], display: '{', action: { kind: 'step', control: 'contrast', direction: -1 }, label: 'colourKeys.lessContrast' },
+  { keys: ["'"], display: "'", action: { kind: 'step', control: 'gamma', direction: 1 }, label: 'colourKeys.gammaUp' },
+  { keys: [';'], display: ';', action: { kind: 'step', control: 'gamma', direction: -1 }, label: 'colourKeys.gammaDown' },
+  { keys: ['\\'], display: '\\', action: { kind: 'reset' }, label: 'colourKeys.reset' },
 ];
 
 export function colourActionForKey(key: string): ColourKeyAction | null {

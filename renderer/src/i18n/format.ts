@@ -1,0 +1,58 @@
+// Numbers, units and dates as the window's language writes them (Intl): the scale bar, measurements,
+// the metadata panel, the export dialog's sizes and the recent list's dates all go through here.
+// Which unit a value gets is decided once, in shared/ (magnification.ts, annotation-geometry.ts).
+
+import * as geometry from '../../../shared/annotation-geometry';
+import * as magnification from '../../../shared/magnification';
+import { type Digits, type NumberWriter, numberFormatOptions } from '../../../shared/number-format';
+import { currentLanguage } from './i18n';
+
+const LOCALES = { en: 'en-US', ko: 'ko-KR' } as const;
+
+function locale(): string {
+  return LOCALES[currentLanguage()];
+}
+
+const cache = new Map<string, Intl.NumberFormat>();
+
+function numberFormat(options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${locale()} ${JSON.stringify(options)}`;
+  let format = cache.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale(), options);
+    cache.set(key, format);
+  }
+  return format;
+}
+
+/** Measured values, as the window's language writes them ("-0" is written "0", as the plain writer does). */
+export const formatNumber: NumberWriter = (value: number, digits: Digits) => numberFormat(numberFormatOptions(digits)).format(value === 0 ? 0 : value);
+
+/** Counts and pixel sizes, grouped: "40,000". */
+export function formatCount(value: number): string {
+  return numberFormat({ maximumFractionDigits: 0 }).format(value);
+}
+
+export function formatPercent(fraction: number): string {
+  return numberFormat({ style: 'percent', maximumFractionDigits: 0 }).format(fraction);
+}
+
+export const formatPower = (power: number): string => magnification.formatPower(power, formatNumber);
+export const formatMpp = (mpp: number): string => magnification.formatMpp(mpp, formatNumber);
+export const formatLength = (value: number, unit: geometry.Measurement['unit']): string => geometry.formatLength(value, unit, formatNumber);
+export const formatArea = (value: number, unit: geometry.Measurement['unit']): string => geometry.formatArea(value, unit, formatNumber);
+
+/** A length in µm for the scale bar and the physical size: 3 significant digits, nm to mm. */
+export function formatMicrons(microns: number): string {
+  const three = (v: number): string => formatNumber(v, { significant: 3 });
+  if (microns >= 1000) return `${three(microns / 1000)} mm`;
+  if (microns >= 1) return `${three(microns)} µm`;
+  return `${three(microns * 1000)} nm`;
+}
+
+/** "2026. 12. 3. 오후 3:04", "Dec 3, 2026, 3:04 PM". */
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}
