@@ -2,8 +2,8 @@
 
 import type { OpenedSlide } from '../../../shared/ipc';
 import { formatPower } from '../../../shared/magnification';
+import { formatLength } from '../../../shared/scale-bar';
 import type { Mpp } from '../../../shared/slide';
-import { formatLength } from '../viewer/scaleBar';
 import { AssociatedImages } from './AssociatedImages';
 import { IccProfileFacts } from './IccProfileFacts';
 import { Icon } from './Icon';

@@ -1,9 +1,9 @@
 // A scale bar from the slide's µm/px. Hidden when the slide does not record its pixel size: an
 // estimate from objective power alone would look more exact than it is.
 
+import { chooseScaleBar } from '../../../shared/scale-bar';
 import type { SlideInfo } from '../../../shared/slide';
 import { micronsPerCssPixel } from '../viewer/magnification';
-import { chooseScaleBar } from '../viewer/scaleBar';
 
 export interface ScaleBarProps {
   info: SlideInfo;

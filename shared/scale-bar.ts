@@ -1,4 +1,4 @@
-// Chooses a round scale-bar length (1, 2 or 5 x 10^n µm) near a target on-screen width.
+// Chooses a round scale-bar length (1, 2 or 5 x 10^n µm) near a target width: the viewers' bars and the exports' alike.
 
 export interface ScaleBarSpec {
   widthPx: number;
