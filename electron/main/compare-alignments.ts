@@ -3,14 +3,13 @@
 // injected, so the unit tests and the e2e host run this code with stubs.
 
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { alignmentOf, formatAlignment, parseAlignment, placementsFor } from '../../shared/compare-alignment';
+import { dirname, join } from 'node:path';
+import { alignmentOf, formatAlignment, placementsFor } from '../../shared/compare-alignment';
 import type { Placement } from '../../shared/compare-geometry';
-import { fail, ok, type Result, toErrorInfo } from '../../shared/errors';
+import { ok, type Result, toErrorInfo } from '../../shared/errors';
 import { slideStem } from '../../shared/export-plan';
-import { LIMITS } from '../../shared/limits';
 import type { ExportResult } from '../../shared/operations';
+import { readAlignmentFile } from '../compare/alignment-file';
 import { writeFileAtomic } from '../engine/export/atomic-file';
 import type { AlignmentStore } from './alignment-store';
 import type { OwnedSlide } from './ipc-handlers';
@@ -37,23 +36,6 @@ export interface AlignmentAccess {
 }
 
 const pathsOf = (slides: OwnedSlide[]) => slides.map((s) => s.path);
-
-/** An alignment file's placements for these slides: bounded in size before it is read. */
-export async function readAlignmentFile(file: string, paths: readonly string[]): Promise<Result<Placement[]>> {
-  const info = await stat(file).catch(() => null);
-  if (!info?.isFile()) return fail('NOT_FOUND', `${basename(file)} does not exist or is not a file.`, file);
-  if (info.size > LIMITS.maxAlignmentFileBytes)
-    return fail('TOO_LARGE', `${basename(file)} is ${info.size} bytes, more than the ${LIMITS.maxAlignmentFileBytes} an alignment file may be.`, file);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    return fail('IO_ERROR', `Reading ${basename(file)} failed (${(error as NodeJS.ErrnoException).code ?? String(error)}).`, file);
-  }
-  const parsed = parseAlignment(text, basename(file));
-  const placed = parsed.ok ? placementsFor(parsed.value, paths, basename(file)) : parsed;
-  return placed.ok ? placed : { ok: false, error: { ...placed.error, path: file } };
-}
 
 export class CompareAlignments implements AlignmentAccess {
   constructor(
