@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   centresOf,
+  fitMicronsPerPixel,
   fromWorld,
   imageZoomFor,
   micronsPerPixelAt,
@@ -15,6 +16,7 @@ import {
   type Point,
   rotateAbout,
   toWorld,
+  worldBounds,
 } from './compare-geometry';
 
 /** A 20x scan (0.5 µm/px) and a 40x scan of the same 10 x 8 mm of tissue (0.25 µm/px). */
@@ -95,5 +97,13 @@ describe('compared slides in one physical plane', () => {
     const anisotropic: PhysicalSlide = { width: 1000, height: 1000, mpp: { x: 0.5, y: 0.25 } };
     close(toWorld(anisotropic, NO_PLACEMENT, { x: 100, y: 100 }), { x: 50, y: 25 });
     close(fromWorld(anisotropic, NO_PLACEMENT, { x: 50, y: 25 }), { x: 100, y: 100 });
+  });
+
+  it('the slides together cover a world rectangle; a slide fits a panel at a µm per pixel', () => {
+    const bounds = worldBounds([AT_20X, AT_40X], [NO_PLACEMENT, { offset: { x: 1000, y: 0 }, rotation: 90 }]);
+    // The 40x slide (10 x 8 mm) turned a quarter about its centre (5000, 4000) is 8 x 10 mm, from (1000, -1000), moved 1 mm right.
+    close({ x: bounds.x, y: bounds.y }, { x: 0, y: -1000 });
+    close({ x: bounds.width, y: bounds.height }, { x: 10_000, y: 10_000 });
+    assert.equal(fitMicronsPerPixel(AT_20X, { width: 1000, height: 400 }), 20);
   });
 });

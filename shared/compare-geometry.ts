@@ -87,3 +87,25 @@ export function rotateAbout(slide: PhysicalSlide, placement: Placement, world: P
 export function centresOf(slides: readonly PhysicalSlide[], placements: readonly Placement[], world: Point): Point[] {
   return slides.map((slide, i) => fromWorld(slide, placements[i] ?? NO_PLACEMENT, world));
 }
+
+/** The world rectangle the slides cover together (each slide's four corners, placed). */
+export function worldBounds(slides: readonly PhysicalSlide[], placements: readonly Placement[]): { x: number; y: number; width: number; height: number } {
+  const corners = slides.flatMap((slide, i) =>
+    [
+      { x: 0, y: 0 },
+      { x: slide.width, y: 0 },
+      { x: 0, y: slide.height },
+      { x: slide.width, y: slide.height },
+    ].map((corner) => toWorld(slide, placements[i] ?? NO_PLACEMENT, corner)),
+  );
+  const xs = corners.map((c) => c.x);
+  const ys = corners.map((c) => c.y);
+  const x = Math.min(...xs);
+  const y = Math.min(...ys);
+  return { x, y, width: Math.max(...xs) - x, height: Math.max(...ys) - y };
+}
+
+/** µm per CSS pixel that fits the whole slide into a panel of this size. */
+export function fitMicronsPerPixel(slide: PhysicalSlide, panel: { width: number; height: number }): number {
+  return Math.max((slide.width * slide.mpp.x) / Math.max(1, panel.width), (slide.height * slide.mpp.y) / Math.max(1, panel.height));
+}

@@ -156,7 +156,7 @@ export async function exportSideBySide(
     const image = await readPanel(engine, panel, field, options.signal);
     labelled.push({ image: await withScaleBar(image, field.micronsPerPixel), label: sideBySideLabel(panel.info, field.micronsPerPixel) });
   }
-  options.onProgress?.({ done: panels.length, total, label: 'comparison' });
+  options.onProgress?.({ done: panels.length, total, label: 'side-by-side' });
   const composite = await composeComparison(labelled, panels.length);
   await writeFileAtomic(outPath, await encodeImage(composite, options.format), options.overwrite);
   options.onProgress?.({ done: total, total, label: 'done' });

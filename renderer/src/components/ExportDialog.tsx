@@ -257,7 +257,8 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
   );
 }
 
-function ExportStatus({ job, onShowInFolder }: { job: ExportJob; onShowInFolder: (path: string) => void }) {
+/** The export's progress and outcome (the compare view's export dialog shows it too). */
+export function ExportStatus({ job, onShowInFolder }: { job: ExportJob; onShowInFolder: (path: string) => void }) {
   if (job.status === 'idle') return null;
   if (job.status === 'running') {
     const p = job.progress;
@@ -312,6 +313,7 @@ function ExportStatus({ job, onShowInFolder }: { job: ExportJob; onShowInFolder:
 function progressText(label: string): string {
   if (label === 'thumbnail') return 'Writing the thumbnail';
   if (label === 'comparison') return 'Composing the 2×2 comparison';
+  if (label === 'side-by-side') return 'Composing the slides side by side';
   if (label === 'writing') return 'Writing the files';
   if (label === 'done') return 'Finishing';
   return `Reading the ${label} image`;

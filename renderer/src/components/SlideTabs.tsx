@@ -8,9 +8,14 @@ export interface SlideTabsProps {
   activeId: SlideId | null;
   onActivate: (slideId: SlideId) => void;
   onClose: (slideId: SlideId) => void;
+  /** "Compare with…": shows open slides side by side. */
+  onCompare?: () => void;
 }
 
-export function SlideTabs({ slides, activeId, onActivate, onClose }: SlideTabsProps) {
+/** Strings this component adds (a translation replaces this table). */
+const TEXT = { compare: 'Compare with…', compareTitle: 'Show open slides side by side, linked by physical position and scale' } as const;
+
+export function SlideTabs({ slides, activeId, onActivate, onClose, onCompare }: SlideTabsProps) {
   return (
     <div className="tabs" role="tablist" aria-label="Open slides">
       {slides.map((slide) => {
@@ -32,6 +37,11 @@ export function SlideTabs({ slides, activeId, onActivate, onClose }: SlideTabsPr
           </div>
         );
       })}
+      {onCompare && (
+        <button type="button" className="button button-small button-quiet tab-compare" onClick={onCompare} title={TEXT.compareTitle} data-testid="tabs-compare">
+          {TEXT.compare}
+        </button>
+      )}
     </div>
   );
 }
