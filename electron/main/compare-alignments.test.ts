@@ -98,10 +98,17 @@ describe('compared slides’ alignments in main', () => {
     const he = await open(W1, '/slides/HE.svs');
     const other = await open(W2, '/slides/CD3.svs');
     refused(await ipc.dispatch('compare:load-alignment', W1, { slideIds: [he.slideId, other.slideId] }), 'NOT_OPEN', /not open in this window/);
-    refused(await ipc.dispatch('compare:save-alignment', W1, { slideIds: [he.slideId, he.slideId], placements: [STILL] }), 'INVALID_ARGUMENT', /one entry per slide/);
+    refused(
+      await ipc.dispatch('compare:save-alignment', W1, { slideIds: [he.slideId, he.slideId], placements: [STILL] }),
+      'INVALID_ARGUMENT',
+      /one entry per slide/,
+    );
     refused(await ipc.dispatch('compare:load-alignment', W1, { slideIds: [he.slideId] }), 'INVALID_ARGUMENT', /slideIds must have 2 to 4 entries/);
     refused(
-      await ipc.dispatch('compare:save-alignment', W1, { slideIds: [he.slideId, he.slideId], placements: [STILL, { offset: { x: Number.POSITIVE_INFINITY, y: 0 }, rotation: 0 }] }),
+      await ipc.dispatch('compare:save-alignment', W1, {
+        slideIds: [he.slideId, he.slideId],
+        placements: [STILL, { offset: { x: Number.POSITIVE_INFINITY, y: 0 }, rotation: 0 }],
+      }),
       'INVALID_ARGUMENT',
       /placements\[1\]\.offset\.x must be finite/,
     );
@@ -120,7 +127,9 @@ describe('compared slides’ alignments in main', () => {
     value(await ipc.dispatch('compare:save-alignment', W1, { slideIds: [he.slideId, cd3.slideId], placements: [MOVED, STILL] }));
     assert.deepEqual(value(await ipc.dispatch('compare:load-alignment', W1, { slideIds: [he.slideId, cd3.slideId] })), [MOVED, STILL]);
     // An entry edited by hand into nonsense is not applied.
-    const stored = JSON.parse(await readFile(join(dir, ALIGNMENT_STORE_NAME), 'utf8')) as { sets: Record<string, { slides: Array<{ rotationDegrees: unknown }> }> };
+    const stored = JSON.parse(await readFile(join(dir, ALIGNMENT_STORE_NAME), 'utf8')) as {
+      sets: Record<string, { slides: Array<{ rotationDegrees: unknown }> }>;
+    };
     for (const set of Object.values(stored.sets)) set.slides[0]!.rotationDegrees = 'a lot';
     await writeFile(join(dir, ALIGNMENT_STORE_NAME), JSON.stringify(stored));
     assert.equal(await new AlignmentStore({ dir }).load(['/slides/HE.svs', '/slides/CD3.svs']), null);
@@ -167,10 +176,18 @@ describe('compared slides’ alignments in main', () => {
     value(await ipc.dispatch('export:show-in-folder', W1, { path: dialogs.savePath }));
 
     const pas = await open(W1, '/slides/PAS.svs');
-    refused(await ipc.dispatch('compare:import-alignment', W1, { slideIds: [he.slideId, pas.slideId] }), 'INVALID_ARGUMENT', /pair\.json: the alignment names CD3\.svs, which is not among the compared slides \(HE\.svs, PAS\.svs\)/);
+    refused(
+      await ipc.dispatch('compare:import-alignment', W1, { slideIds: [he.slideId, pas.slideId] }),
+      'INVALID_ARGUMENT',
+      /pair\.json: the alignment names CD3\.svs, which is not among the compared slides \(HE\.svs, PAS\.svs\)/,
+    );
     dialogs.loadPath = join(dir, 'bad.json');
     await writeFile(dialogs.loadPath, '{"format": "slidescope-alignment", "version": 1, "slides": "all of them"}');
-    refused(await ipc.dispatch('compare:import-alignment', W1, { slideIds }), 'CORRUPT_DATA', /bad\.json: not a Slidescope alignment file: slides must be an array/);
+    refused(
+      await ipc.dispatch('compare:import-alignment', W1, { slideIds }),
+      'CORRUPT_DATA',
+      /bad\.json: not a Slidescope alignment file: slides must be an array/,
+    );
     await writeFile(dialogs.loadPath, 'x'.repeat(100_000));
     refused(await ipc.dispatch('compare:import-alignment', W1, { slideIds }), 'TOO_LARGE', /bad\.json is 100000 bytes, more than the 65536/);
     dialogs.loadPath = dir;
