@@ -2,8 +2,9 @@
 // µm/px), each in its own viewer, linked by physical position and scale; an offset set by
 // Shift-drag is remembered for the pair; the field of view exports as one labelled image.
 
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import { fixturePath } from '../testing/fixtures';
@@ -228,6 +229,37 @@ test('a multi-file drop asks: side by side opens them linked; a slide without µ
   expect(um[1]!.x - before[1]!.x).toBeCloseTo(50 * umPerPx, -1);
   expect(um[0]!.x - before[0]!.x).toBeCloseTo(um[1]!.x - before[1]!.x, 1);
   expect(um[0]!.y - before[0]!.y).toBeCloseTo(um[1]!.y - before[1]!.y, 1);
+
+  // Turning the copy (its button, then Shift + wheel) turns it about the view's centre: the centres still agree.
+  await page.getByTestId('compare-turn-right-1').click();
+  const box = await page.getByTestId('compare-osd-1').boundingBox();
+  if (!box) throw new Error('no panel');
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.keyboard.down('Shift');
+  await page.mouse.wheel(0, 100);
+  await page.keyboard.up('Shift');
+  await waitForPanels(page, 2);
+  const turned = await panels(page);
+  expect(turned[1]!.rotation).toBeCloseTo(2, 6);
+  expect(turned[0]!.rotation).toBe(0);
+  expect(turned[1]!.imageZoom).toBeCloseTo(states[1]!.imageZoom, 9);
+  await expect(page.getByTestId('compare-aligned-1')).toContainText('turned 2.0°');
+  // The rotation is about the copy's centre: its level-0 centre is now off the unturned µm, but what
+  // the panel shows at its middle is the same tissue point as before the turn.
+  expect(turned[1]!.center.x).toBeCloseTo(states[1]!.center.x, 1);
+  expect(turned[1]!.center.y).toBeCloseTo(states[1]!.center.y, 1);
+
+  // Save alignment… writes the file format of docs/compare.md.
+  const saved = join(tmpdir(), `slidescope-alignment-${process.pid}-${Date.now()}.json`);
+  host.main.alignmentDialogs.savePath = saved;
+  await page.getByTestId('compare-save').click();
+  await expect(page.getByTestId('notice').filter({ hasText: 'Alignment saved' })).toBeVisible();
+  const file = JSON.parse(await readFile(saved, 'utf8')) as { format: string; slides: Array<{ name: string; rotationDegrees: number }> };
+  expect(file.format).toBe('slidescope-alignment');
+  expect(file.slides.map((s) => [s.name, s.rotationDegrees])).toEqual([
+    [CMU, 0],
+    [basename(half), 2],
+  ]);
   await page.getByTestId('compare-leave').click();
   await expect(page.getByTestId('compare-view')).toHaveCount(0);
 

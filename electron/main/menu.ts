@@ -126,6 +126,7 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
       cmd('toggle-navigator', 'Navigator'),
       cmd('toggle-metadata', 'Metadata'),
       cmd('toggle-grid', 'Comparison Grid'),
+      cmd('compare-slides', 'Compare Slides Side by Side…'),
       ...(options.developer
         ? ([
             { type: 'separator' } as const,

@@ -194,6 +194,10 @@ export function App() {
           else if (active) setGrid((v) => !v);
           else pushNotice({ kind: 'info', title: 'Open a slide to compare its magnifications' });
           break;
+        case 'compare-slides':
+          if (active) setChoosing(true);
+          else pushNotice({ kind: 'info', title: 'Open slides to compare them side by side' });
+          break;
         case 'export': {
           if (compare) {
             setExportingCompare({ field: compareView.current?.exportField() ?? null });

@@ -8,6 +8,7 @@ export function DropOverlay() {
       <div className="drop-overlay-card">
         <Icon name="drop" size={40} />
         <p>Drop to open</p>
+        <p className="muted small">Several slides: as tabs or side by side</p>
       </div>
     </div>
   );
