@@ -44,6 +44,7 @@ export const OTHER_CONTROLS: ReadonlyArray<{ display: string; label: string }> =
   { display: 'Drag', label: 'Pan' },
   { display: 'Double-click', label: 'Zoom in at the pointer (⇧ to zoom out)' },
   { display: 'Drag a grid cell', label: 'Pan all four cells together; 0 centres them on the slide (their zoom is fixed: click a label to change it)' },
+  { display: '⇧ Drag', label: 'Slides side by side: move one slide against the others (⇧ Scroll turns it)' },
   { display: 'Ctrl E', label: 'Export a thumbnail or a magnification set (⌘ E on macOS)' },
   { display: 'Esc', label: 'Close a dialog or this overlay' },
 ];

@@ -29,8 +29,9 @@ export function DropChoice({ files, onChoose, onClose }: DropChoiceProps) {
       <div data-testid="drop-choice">
         <p>{TEXT.question}</p>
         <ul className="compare-choices">
-          {files.map((file) => (
-            <li key={file.name}>{file.name}</li>
+          {files.map((file, index) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: the list never changes while shown, and two files of different folders may share a name
+            <li key={index}>{file.name}</li>
           ))}
         </ul>
         {!fits && <p className="muted small">{TEXT.tooMany}</p>}
