@@ -3,7 +3,7 @@
 // `rotation` degrees about its own centre, then moved by `offset` µm. Linking the viewers, the
 // export and the CLI all go through these functions, so a field of view is the same in each.
 
-import type { Mpp } from './slide';
+import type { Mpp, SlideInfo } from './slide';
 
 export interface Point {
   x: number;
@@ -21,6 +21,11 @@ export interface PhysicalSlide {
   width: number;
   height: number;
   mpp: Mpp;
+}
+
+/** The slide's physical size, or null when it records no µm/px (it cannot be placed physically). */
+export function physicalSlide(info: Pick<SlideInfo, 'width' | 'height' | 'mpp'>): PhysicalSlide | null {
+  return info.mpp ? { width: info.width, height: info.height, mpp: info.mpp } : null;
 }
 
 export const NO_PLACEMENT: Placement = { offset: { x: 0, y: 0 }, rotation: 0 };

@@ -5,7 +5,7 @@
 // panels of a 20x and a 40x scan then cover the same µm.
 
 import { resolve } from 'node:path';
-import { centresOf, NO_PLACEMENT, type PhysicalSlide, type Placement, type Point, toWorld } from '../../shared/compare-geometry';
+import { centresOf, NO_PLACEMENT, type PhysicalSlide, type Placement, type Point, physicalSlide, toWorld } from '../../shared/compare-geometry';
 import { fail, type Result } from '../../shared/errors';
 import { sideBySideProblem } from '../../shared/export-plan';
 import { downsampleForPower, formatPower, mppAtDownsample } from '../../shared/magnification';
@@ -46,10 +46,6 @@ async function withSlides<T>(engine: Engine, paths: readonly string[], work: (sl
   }
 }
 
-function physical(info: SlideInfo): PhysicalSlide | null {
-  return info.mpp ? { width: info.width, height: info.height, mpp: info.mpp } : null;
-}
-
 /** Writes the panels side by side into args.out; answers its path, or why not (naming the slide at fault). */
 export async function runCompareSlides(engine: Engine, paths: readonly string[], args: CompareSlidesArgs): Promise<Result<string>> {
   const absolute = paths.map((p) => resolve(p));
@@ -60,7 +56,7 @@ export async function runCompareSlides(engine: Engine, paths: readonly string[],
   if (!placements.ok) return placements;
   return withSlides(engine, absolute, async (slides) => {
     const first = slides[0]!.info;
-    const scales = slides.map((s) => physical(s.info));
+    const scales = slides.map((s) => physicalSlide(s.info));
     const missing = slides.findIndex((_, i) => scales[i] === null);
     if (missing >= 0) return fail('INVALID_ARGUMENT', sideBySideProblem(slides[missing]!.info, 1)!, slides[missing]!.info.path);
     const downsample = downsampleForPower(first, args.power);

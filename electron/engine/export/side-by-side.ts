@@ -93,7 +93,7 @@ const BAR_TARGET = 100;
 const BAR_MARGIN = 10;
 
 /** A scale bar in the panel's bottom-left corner: a dark bar and its length on a light badge, as the viewer shows it. */
-export async function withScaleBar(image: RgbImage, micronsPerPixel: number): Promise<RgbImage> {
+async function withScaleBar(image: RgbImage, micronsPerPixel: number): Promise<RgbImage> {
   const spec = chooseScaleBar(micronsPerPixel, Math.min(BAR_TARGET, image.width / 3));
   if (!spec || image.width < 60 || image.height < 40) return image;
   const bar = Math.max(1, Math.round(spec.widthPx));
@@ -121,7 +121,7 @@ export async function withScaleBar(image: RgbImage, micronsPerPixel: number): Pr
 }
 
 /** "HE.svs · 5x · 2.00 µm/px": the slide's own power at this scale (a 40x scan and a 20x scan may differ slightly). */
-export function sideBySideLabel(info: SlideInfo, micronsPerPixel: number): string {
+function sideBySideLabel(info: SlideInfo, micronsPerPixel: number): string {
   const power = powerAtDownsample(info, micronsPerPixel / (info.mpp?.x ?? micronsPerPixel));
   return [info.name, ...(power === null ? [] : [formatPower(power)]), formatMpp(micronsPerPixel)].join(' · ');
 }

@@ -13,6 +13,7 @@ import {
   NO_PLACEMENT,
   type PhysicalSlide,
   type Placement,
+  physicalSlide,
   rotateAbout,
   toWorld,
 } from '../../../shared/compare-geometry';
@@ -29,7 +30,7 @@ import type { PanDirection } from '../hooks/useKeyboardShortcuts';
 import type { Notice } from '../hooks/useNotices';
 import { useOsdViewer } from '../hooks/useOsdViewer';
 import { useViewState } from '../hooks/useViewState';
-import { compareClamp, compareFrame, physicalSlide } from '../viewer/compareFrames';
+import { compareClamp, compareFrame } from '../viewer/compareFrames';
 import { LinkedViewers, type SharedView } from '../viewer/linkedViewers';
 import { ScaleBar } from './ScaleBar';
 import '../styles/compare.css';

@@ -2,13 +2,7 @@
 // µm per CSS pixel) to its own slide through its alignment (shared/compare-geometry.ts).
 
 import { fromWorld, imageZoomFor, micronsPerPixelAt, type PhysicalSlide, type Placement, toWorld, worldBounds } from '../../../shared/compare-geometry';
-import type { SlideInfo } from '../../../shared/slide';
 import { clampTo, type LinkFrame, type Point } from './linkedViewers';
-
-/** The slide's physical size, or null when it records no µm/px (it cannot be linked physically). */
-export function physicalSlide(info: SlideInfo): PhysicalSlide | null {
-  return info.mpp ? { width: info.width, height: info.height, mpp: info.mpp } : null;
-}
 
 export function compareFrame(slide: PhysicalSlide, placement: Placement): LinkFrame {
   return {

@@ -10,11 +10,9 @@
 // viewer's zoom, and a low-power cell could drag the others off the tissue).
 
 import OpenSeadragon from 'openseadragon';
+import type { Point } from '../../../shared/compare-geometry';
 
-export interface Point {
-  x: number;
-  y: number;
-}
+export type { Point };
 
 /** How one linked viewer shows the shared view. */
 export interface LinkFrame {
