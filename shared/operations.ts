@@ -141,7 +141,8 @@ const prefetchRequest = v.pipe(
 
 /**
  * Compared slides' field of view (the compare view, `slidescope compare A B`): each slide's level-0
- * centre and clockwise rotation, all at one µm per output pixel, panels of one size.
+ * centre, clockwise rotation and colour (its ICC profile applied or not, as its view shows it), all
+ * at one µm per output pixel, panels of one size.
  */
 const sideBySideField = {
   panels: v.pipe(
@@ -156,6 +157,7 @@ const sideBySideField = {
           v.minValue(-360, 'must be at least -360'),
           v.maxValue(360, 'must be at most 360'),
         ),
+        colour: v.optional(exportColour),
       }),
       'must be an array',
     ),
@@ -334,7 +336,7 @@ export const OPERATIONS = defineOperations({
     at: 'main',
     exposure: 'page',
     method: 'exportSideBySide',
-    request: v.strictObject({ ...sideBySideField, format: imageFormat, colour: v.optional(exportColour) }),
+    request: v.strictObject({ ...sideBySideField, format: imageFormat }),
     response: returns<ExportResult>(),
   },
   'export:show-in-folder': { at: 'main', exposure: 'page', method: 'showInFolder', request: v.strictObject({ path: absolutePath }), response: returns<void>() },
@@ -542,7 +544,7 @@ export const OPERATIONS = defineOperations({
     at: 'engine',
     exposure: 'host',
     method: 'writeSideBySide',
-    request: v.strictObject({ ...sideBySideField, path: absolutePath, ...exportTarget }),
+    request: v.strictObject({ ...sideBySideField, path: absolutePath, format: imageFormat, overwrite: v.boolean('must be true or false') }),
     response: returns<ExportResult>(),
     route: 'any',
     deadline: 900,

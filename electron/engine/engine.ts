@@ -296,7 +296,7 @@ export class SlideEngine implements SlideEngineApi {
   async writeSideBySide(request: RequestOf<'engine:export-side-by-side'>, context: Context<ExportStep> = {}): Promise<ExportResult> {
     const panels = request.panels.map((panel) => {
       const slide = this.slide(panel.slideId);
-      return { ...panel, info: slide.info, applyColour: (image: RgbImage) => slide.colour.forExport(image, request.colour) };
+      return { ...panel, info: slide.info, applyColour: (image: RgbImage) => slide.colour.forExport(image, panel.colour) };
     });
     const options = { format: request.format, overwrite: request.overwrite, signal: context.signal, onProgress: context.progress };
     return { files: [await exportSideBySide(this, panels, request, request.path, options)] };

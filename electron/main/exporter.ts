@@ -134,10 +134,10 @@ export class Exporter implements SlideExporter {
       overwrite = true;
     }
     const jobId = this.nextJobId++;
-    const { panels, micronsPerPixel, panelWidth, panelHeight, format, colour } = request;
+    const { panels, micronsPerPixel, panelWidth, panelHeight, format } = request;
     const written = await this.deps.engine.call(
       'engine:export-side-by-side',
-      { panels, micronsPerPixel, panelWidth, panelHeight, path, format, overwrite, colour },
+      { panels, micronsPerPixel, panelWidth, panelHeight, path, format, overwrite },
       { onProgress: (step) => this.deps.sendProgress(senderId, { jobId, ...step }) },
     );
     if (written.ok) this.lastFolder = dirname(path);

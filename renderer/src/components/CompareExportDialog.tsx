@@ -28,7 +28,7 @@ const FORMATS: ReadonlyArray<{ value: ImageFormat; label: string }> = [
   { value: 'tiff', label: 'TIFF (lossless)' },
 ];
 
-export type SideBySideField = Omit<RequestInput<'export:side-by-side'>, 'format' | 'colour'>;
+export type SideBySideField = Omit<RequestInput<'export:side-by-side'>, 'format'>;
 
 export interface CompareExportDialogProps {
   slides: OpenedSlide[];
@@ -69,7 +69,7 @@ export function CompareExportDialog({ slides, field, job, onExport, onShowInFold
             type="button"
             className="button button-primary"
             disabled={running || !field || problem !== undefined}
-            onClick={() => field && onExport({ ...field, format, colour: { managed: true } })}
+            onClick={() => field && onExport({ ...field, format })}
             data-testid="compare-export-start"
           >
             {TEXT.export}

@@ -26,9 +26,11 @@ import type { ViewCommand } from '../commands';
 import { e2eHandle } from '../e2eHandle';
 import { drawerChoice } from '../env';
 import { describeTileError } from '../errors';
+import { useColourFilter } from '../hooks/useColourFilter';
 import type { PanDirection } from '../hooks/useKeyboardShortcuts';
 import type { Notice } from '../hooks/useNotices';
 import { useOsdViewer } from '../hooks/useOsdViewer';
+import { useViewColour, type ViewColour } from '../hooks/useViewColour';
 import { useViewState } from '../hooks/useViewState';
 import { compareClamp, compareFrame } from '../viewer/compareFrames';
 import { LinkedViewers, type SharedView } from '../viewer/linkedViewers';
@@ -68,7 +70,7 @@ export interface CompareHandle {
   run: (command: ViewCommand) => void;
   pan: (direction: PanDirection) => void;
   /** The field of view as an export request (without its format and colour), or null when it cannot be exported. */
-  exportField: () => Omit<RequestInput<'export:side-by-side'>, 'format' | 'colour'> | null;
+  exportField: () => Omit<RequestInput<'export:side-by-side'>, 'format'> | null;
 }
 
 export interface CompareViewProps {
@@ -107,6 +109,11 @@ export function CompareView({ slides, onLeave, onExport, onNotice, ref }: Compar
   const [panelSize, setPanelSize] = useState({ width: 0, height: 0 });
   const [view, setView] = useState<SharedView | null>(null);
   const [viewers, setViewers] = useState<Array<OpenSeadragon.Viewer | null>>(() => slides.map(() => null));
+  /** Each panel's colour as its slide's view has it: the export follows its ICC choice. */
+  const colours = useRef<ViewColour[]>([]);
+  const onColour = useCallback((index: number, colour: ViewColour) => {
+    colours.current[index] = colour;
+  }, []);
 
   // The first slide with a pixel size opens the view: its middle, fitted into a panel.
   const lead = physical.findIndex((p) => p !== null);
@@ -278,6 +285,7 @@ export function CompareView({ slides, onLeave, onExport, onNotice, ref }: Compar
             centerX: round2(centres[i]!.x),
             centerY: round2(centres[i]!.y),
             rotation: placements[i]!.rotation,
+            colour: { managed: colours.current[i]?.managed ?? true },
           })),
           micronsPerPixel: scale,
           panelWidth: Math.max(1, Math.min(Math.floor(panelSize.width), LIMITS.maxPanelSide)),
@@ -320,6 +328,7 @@ export function CompareView({ slides, onLeave, onExport, onNotice, ref }: Compar
             link={link}
             scale={view?.scale ?? null}
             onViewer={onViewer}
+            onColour={onColour}
             onMove={moveSlide}
             onTurn={turnSlide}
             onReset={resetSlide}
@@ -340,13 +349,14 @@ interface ComparePanelProps {
   /** µm per CSS pixel of the linked view. */
   scale: number | null;
   onViewer: (index: number, viewer: OpenSeadragon.Viewer | null) => void;
+  onColour: (index: number, colour: ViewColour) => void;
   onMove: (index: number, delta: { x: number; y: number }) => void;
   onTurn: (index: number, degrees: number) => void;
   onReset: (index: number) => void;
   onTileError: (error: ErrorInfo, slide: OpenedSlide) => void;
 }
 
-function ComparePanel({ index, slide, physical, placement, link, scale, onViewer, onMove, onTurn, onReset, onTileError }: ComparePanelProps) {
+function ComparePanel({ index, slide, physical, placement, link, scale, onViewer, onColour, onMove, onTurn, onReset, onTileError }: ComparePanelProps) {
   const api = useApi();
   const { info } = slide;
   const [host, setHost] = useState<HTMLDivElement | null>(null);
@@ -354,6 +364,13 @@ function ComparePanel({ index, slide, physical, placement, link, scale, onViewer
   // A slide without a pixel size gets no viewer, only the reason: it is never linked by pixels.
   const viewer = useOsdViewer(physical && link ? host : null, { api, slide, drawer: drawerChoice(), onTileError: tileError, variant: 'compare' });
   const state = useViewState(viewer);
+  // The slide's colour as its single view left it (brightness, contrast, gamma; its ICC choice).
+  const { colour } = useViewColour(slide.slideId);
+  useColourFilter(
+    useMemo(() => [viewer], [viewer]),
+    colour,
+  );
+  useEffect(() => onColour(index, colour), [index, colour, onColour]);
   const frame = useMemo(() => (physical ? compareFrame(physical, placement) : null), [physical, placement]);
 
   useEffect(() => {
