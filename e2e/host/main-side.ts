@@ -64,8 +64,6 @@ export interface MainSide {
   annotationDialogs: StubAnnotationDialogs;
   /** The stubbed alignment file dialogs (cancel until the test sets a path). */
   alignmentDialogs: StubAlignmentDialogs;
-  /** The app's data folder (userData): the remembered alignments live here. */
-  dataDir: string;
   /** The app's data folder for annotations of slides in read-only folders. */
   annotationsDir: string;
   /** Called with each export:progress before it is sent: lets a test act mid-export. */
@@ -173,7 +171,6 @@ export async function createMainSide(options: { chromeVersion: string }): Promis
     exportDialogs,
     annotationDialogs,
     alignmentDialogs,
-    dataDir,
     annotationsDir,
     onExportProgress: null,
     setEventSink: (next) => {

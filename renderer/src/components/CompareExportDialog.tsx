@@ -7,7 +7,7 @@ import { sideBySideProblem } from '../../../shared/export-plan';
 import type { ImageFormat, OpenedSlide, RequestInput } from '../../../shared/ipc';
 import { formatMpp } from '../../../shared/magnification';
 import type { ExportJob } from '../hooks/useExportJob';
-import { ExportStatus } from './ExportDialog';
+import { ExportStatus, FORMATS } from './ExportDialog';
 import { Modal } from './Modal';
 import '../styles/compare.css';
 
@@ -21,12 +21,6 @@ const TEXT = {
   format: 'Format',
   export: 'Export image…',
 } as const;
-
-const FORMATS: ReadonlyArray<{ value: ImageFormat; label: string }> = [
-  { value: 'png', label: 'PNG (lossless)' },
-  { value: 'jpeg', label: 'JPEG (smaller)' },
-  { value: 'tiff', label: 'TIFF (lossless)' },
-];
 
 export type SideBySideField = Omit<RequestInput<'export:side-by-side'>, 'format'>;
 

@@ -63,7 +63,6 @@ const TEXT = {
   loadFailed: 'The alignment file could not be loaded',
   savedAs: 'Alignment saved',
   tooFew: 'Side by side needs at least two slides with a pixel size',
-  zoomFixed: 'Zoom applies to every panel together',
 } as const;
 
 export interface CompareHandle {

@@ -35,7 +35,8 @@ const ANNOTATION_TEXT = {
   none: 'Draw the annotations in (this slide has none yet)',
 };
 
-const FORMATS: ReadonlyArray<{ value: ImageFormat; label: string }> = [
+/** The image formats an export offers (the compare view's export dialog too). */
+export const FORMATS: ReadonlyArray<{ value: ImageFormat; label: string }> = [
   { value: 'png', label: 'PNG (lossless)' },
   { value: 'jpeg', label: 'JPEG (smaller)' },
   { value: 'tiff', label: 'TIFF (lossless)' },
