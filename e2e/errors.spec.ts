@@ -32,6 +32,8 @@ test('several files dropped at once: each failure is listed by name, the good on
     slidePath(CMU),
     slidePath('no-such-slide.svs'),
   ]);
+  // Several files: the app asks whether they go into tabs or side by side.
+  await page.getByTestId('drop-as-tabs').click();
   await waitForTiles(page);
   await expect(page.getByRole('tab')).toHaveCount(1);
   const notices = page.getByTestId('notice');

@@ -56,3 +56,15 @@ export function thumbnailSpecProblem(info: Magnified, spec: ThumbnailSpec): stri
   }
   return null;
 }
+
+/** Why a slide cannot be shown beside others at this µm per pixel (no pixel size, or finer than its scan); null when it can. */
+export function sideBySideProblem(info: Pick<SlideInfo, 'mpp' | 'name'>, micronsPerPixel: number): string | null {
+  if (!info.mpp) return `${info.name} records no pixel size (µm/px), so it cannot be shown beside other slides at the same physical scale.`;
+  if (micronsPerPixel / info.mpp.x < 0.999) return `${formatMpp(micronsPerPixel)} is finer than ${info.name}'s scan (${formatMpp(info.mpp.x)} at best).`;
+  return null;
+}
+
+/** `<A>_<B>_side_by_side.png`: the compared slides' stems in their order. */
+export function sideBySideFileName(infos: ReadonlyArray<Pick<SlideInfo, 'path'>>, format: ImageFormat): string {
+  return `${infos.map(slideStem).join('_')}_side_by_side.${FORMAT_EXTENSIONS[format]}`;
+}

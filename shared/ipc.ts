@@ -40,6 +40,7 @@ export const MENU_COMMANDS = [
   'toggle-navigator',
   'toggle-metadata',
   'toggle-grid',
+  'compare-slides',
   'export',
   'show-shortcuts',
   'show-about',

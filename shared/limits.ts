@@ -42,4 +42,12 @@ export const LIMITS = {
   annotationDescriptionLength: 20_000,
   /** An annotation file read for import or burn-in (GeoJSON or ImageScope XML). */
   maxAnnotationFileBytes: 512 * 1024 * 1024,
+  /** Slides compared side by side in one window (and in one CLI compare). */
+  maxComparedSlides: 4,
+  /** An alignment file of compared slides (a few hundred bytes in practice). */
+  maxAlignmentFileBytes: 64 * 1024,
+  /** An alignment's offset in µm: 10 m, far beyond any glass slide. */
+  maxAlignmentOffset: 10_000_000,
+  /** A slide's file name in an alignment file. */
+  alignmentNameLength: 255,
 } as const;

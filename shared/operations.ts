@@ -8,6 +8,7 @@
 import * as v from 'valibot';
 import { ANNOTATION_FORMATS, type AnnotationLocation, annotationDocumentSchema, type ImportedAnnotations, type SlideAnnotations } from './annotations';
 import { ADJUSTMENT_RANGES, type ColourAdjustment, type ExportColour } from './colour';
+import type { Placement } from './compare-geometry';
 import { fail, ok, type Result } from './errors';
 import type { LanguageState } from './i18n/languages';
 import { LIMITS } from './limits';
@@ -139,6 +140,69 @@ const prefetchRequest = v.pipe(
   v.check((r) => (r.colEnd - r.colStart + 1) * (r.rowEnd - r.rowStart + 1) <= LIMITS.maxPrefetchTiles, `more than ${LIMITS.maxPrefetchTiles} tiles`),
 );
 
+/**
+ * Compared slides' field of view (the compare view, `slidescope compare A B`): each slide's level-0
+ * centre, clockwise rotation and colour (its ICC profile applied or not, as its view shows it), all
+ * at one µm per output pixel, panels of one size.
+ */
+const sideBySideField = {
+  panels: v.pipe(
+    v.array(
+      v.strictObject({
+        slideId,
+        centerX: coordinate,
+        centerY: coordinate,
+        rotation: v.pipe(
+          v.number('must be a number'),
+          v.finite('must be finite'),
+          v.minValue(-360, 'must be at least -360'),
+          v.maxValue(360, 'must be at most 360'),
+        ),
+        colour: v.optional(exportColour),
+      }),
+      'must be an array',
+    ),
+    v.minLength(2, `must have 2 to ${LIMITS.maxComparedSlides} entries`),
+    v.maxLength(LIMITS.maxComparedSlides, `must have 2 to ${LIMITS.maxComparedSlides} entries`),
+  ),
+  micronsPerPixel: positive(LIMITS.maxMpp),
+  panelWidth: int(1, LIMITS.maxPanelSide),
+  panelHeight: int(1, LIMITS.maxPanelSide),
+};
+
+/** The compared slides of a window, in their panels' order. */
+const comparedSlides = v.pipe(
+  v.array(slideId, 'must be an array'),
+  v.minLength(2, `must have 2 to ${LIMITS.maxComparedSlides} entries`),
+  v.maxLength(LIMITS.maxComparedSlides, `must have 2 to ${LIMITS.maxComparedSlides} entries`),
+);
+const micrometres = v.pipe(
+  v.number('must be a number'),
+  v.finite('must be finite'),
+  v.minValue(-LIMITS.maxAlignmentOffset, `must be at least -${LIMITS.maxAlignmentOffset}`),
+  v.maxValue(LIMITS.maxAlignmentOffset, `must be at most ${LIMITS.maxAlignmentOffset}`),
+);
+/** Each compared slide's alignment, in the order of slideIds: offset in µm, clockwise rotation in degrees. */
+const placements = v.pipe(
+  v.array(
+    v.strictObject({
+      offset: v.strictObject({ x: micrometres, y: micrometres }),
+      rotation: v.pipe(
+        v.number('must be a number'),
+        v.finite('must be finite'),
+        v.minValue(-360, 'must be at least -360'),
+        v.maxValue(360, 'must be at most 360'),
+      ),
+    }),
+    'must be an array',
+  ),
+  v.maxLength(LIMITS.maxComparedSlides, `has more than ${LIMITS.maxComparedSlides} entries`),
+);
+const alignmentRequest = v.pipe(
+  v.strictObject({ slideIds: comparedSlides, placements }),
+  v.check((r) => r.placements.length === r.slideIds.length, 'placements must have one entry per slide'),
+);
+
 const exportTarget = { format: imageFormat, overwrite: v.boolean('must be true or false'), colour: v.optional(exportColour) };
 /** The page asks for the slide's stored annotations to be drawn into an export; main names their file to the engine. */
 const burnAnnotations = { annotations: v.optional(v.boolean('must be true or false')) };
@@ -268,6 +332,14 @@ export const OPERATIONS = defineOperations({
     request: v.strictObject({ slideId, powers, mode: comparisonMode, format: imageFormat, colour: v.optional(exportColour), ...burnAnnotations }),
     response: returns<ExportResult>(),
   },
+  /** Compared slides side by side as one labelled image, saved where the user chooses. */
+  'export:side-by-side': {
+    at: 'main',
+    exposure: 'page',
+    method: 'exportSideBySide',
+    request: v.strictObject({ ...sideBySideField, format: imageFormat }),
+    response: returns<ExportResult>(),
+  },
   'export:show-in-folder': { at: 'main', exposure: 'page', method: 'showInFolder', request: v.strictObject({ path: absolutePath }), response: returns<void>() },
   'app:versions': { at: 'main', exposure: 'page', method: 'versions', request: none, response: returns<AppVersions>() },
   /** The language this window shows (View > Language, or the system's), asked once at start. */
@@ -293,6 +365,27 @@ export const OPERATIONS = defineOperations({
     request: v.strictObject({ slideId, format: v.picklist(ANNOTATION_FORMATS, `must be one of ${ANNOTATION_FORMATS.join(', ')}`) }),
     response: returns<ExportResult>(),
   },
+
+  // Main process: the alignment of compared slides, remembered per set of slides, saved and loaded as files.
+  /** The alignment remembered for this set of slides (whatever their order), or null. */
+  'compare:load-alignment': {
+    at: 'main',
+    exposure: 'page',
+    method: 'loadAlignment',
+    request: v.strictObject({ slideIds: comparedSlides }),
+    response: returns<Placement[] | null>(),
+  },
+  'compare:save-alignment': { at: 'main', exposure: 'page', method: 'saveAlignment', request: alignmentRequest, response: returns<void>() },
+  /** Reads an alignment file the user picks, matched to these slides by file name; null when cancelled. */
+  'compare:import-alignment': {
+    at: 'main',
+    exposure: 'page',
+    method: 'importAlignment',
+    request: v.strictObject({ slideIds: comparedSlides }),
+    response: returns<Placement[] | null>(),
+  },
+  /** Writes the alignment as a file where the user chooses (docs/compare.md). */
+  'compare:export-alignment': { at: 'main', exposure: 'page', method: 'exportAlignment', request: alignmentRequest, response: returns<ExportResult>() },
 
   // Engine process, straight from the page over its own port: the viewer's tiles.
   'slide:tile': {
@@ -448,6 +541,18 @@ export const OPERATIONS = defineOperations({
     route: 'any',
     deadline: 900,
     cancellable: true,
+  },
+  /** Compared slides' panels side by side in one labelled image (atomically; an existing file only with overwrite). */
+  'engine:export-side-by-side': {
+    at: 'engine',
+    exposure: 'host',
+    method: 'writeSideBySide',
+    request: v.strictObject({ ...sideBySideField, path: absolutePath, format: imageFormat, overwrite: v.boolean('must be true or false') }),
+    response: returns<ExportResult>(),
+    route: 'any',
+    deadline: 900,
+    cancellable: true,
+    progress: returns<ExportStep>(),
   },
   /** Makes the built-in sample slide in `dir` on first use; answers its path. */
   'engine:ensure-sample': {

@@ -29,6 +29,7 @@ import { type MiraxOptions, writeMirax } from './writers/mirax';
 import { type NdpiOptions, writeNdpi } from './writers/ndpi';
 import { type OmeTiffOptions, writeOmeTiff } from './writers/ome-tiff';
 import { type PhilipsOptions, writePhilipsTiff } from './writers/philips';
+import { type ResampledOptions, writeResampled } from './writers/resampled';
 import { type SakuraOptions, writeSakura } from './writers/sakura';
 import { type TrestleOptions, writeTrestle } from './writers/trestle';
 import { type VentanaOptions, writeVentanaBif } from './writers/ventana';
@@ -53,7 +54,8 @@ export type FixtureSpec =
   | { kind: 'hamamatsu-vms'; ext: '.vms' | '.vmu'; options: VmsOptions }
   | { kind: 'trestle'; ext: '.tif'; options: TrestleOptions }
   | { kind: 'sakura'; ext: '.svslide'; options: SakuraOptions }
-  | { kind: 'icc-slide'; ext: '.svs' | '.tif'; options: IccSlideOptions };
+  | { kind: 'icc-slide'; ext: '.svs' | '.tif'; options: IccSlideOptions }
+  | { kind: 'compare-resampled'; ext: '.tif'; options: ResampledOptions };
 
 export const FIXTURES = {
   /** Aperio, JPEG with RGB photometric (like CMU-1), 3 levels, thumbnail/label/macro. */
@@ -696,6 +698,9 @@ export const FIXTURES = {
     ext: '.tif',
     options: { flavour: 'generic-tiff', profile: 'wide-gamut', width: 2000, height: 1500, seed: 71 },
   },
+
+  /** Slides compared side by side: CMU-1-Small-Region at half its resolution (0.998 µm/px), a generic TIFF pyramid. */
+  'compare-cmu-half': { kind: 'compare-resampled', ext: '.tif', options: { source: 'CMU-1-Small-Region.svs', scale: 0.5 } },
 } as const satisfies Record<string, FixtureSpec>;
 
 export type FixtureName = keyof typeof FIXTURES;
@@ -756,6 +761,8 @@ export function generateFixture(spec: FixtureSpec, path: string): Promise<Writte
       return writeSakura(path, spec.options);
     case 'icc-slide':
       return writeIccSlide(path, spec.options);
+    case 'compare-resampled':
+      return writeResampled(path, spec.options);
   }
 }
 

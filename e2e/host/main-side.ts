@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { AnnotationStore } from '../../electron/annotations/annotation-store';
 import { EngineClient } from '../../electron/engine-host/engine-client';
 import { forkEngine } from '../../electron/engine-host/fork-engine';
+import { AlignmentStore } from '../../electron/main/alignment-store';
+import { CompareAlignments } from '../../electron/main/compare-alignments';
 import { Exporter } from '../../electron/main/exporter';
 import { createIpcHandlers, type IpcController } from '../../electron/main/ipc-handlers';
 import { LanguageSetting } from '../../electron/main/language-setting';
@@ -24,6 +26,7 @@ import type { AppVersions, EventChannel, EventChannels, ExportProgress, ImageFor
 import type { OperationProtocol } from '../../shared/operation-rpc';
 import type { EngineOperation } from '../../shared/operations';
 import { type Endpoint, RpcClient } from '../../shared/rpc';
+import { StubAlignmentDialogs } from '../../testing/fakes/alignment-dialogs';
 import { StubAnnotationDialogs } from '../../testing/fakes/annotation-dialogs';
 import { ENGINE_PROCESS } from './paths';
 
@@ -62,6 +65,8 @@ export interface MainSide {
   exportDialogs: ExportDialogCall[];
   /** The stubbed annotation import and export dialogs (cancel until the test sets a path). */
   annotationDialogs: StubAnnotationDialogs;
+  /** The stubbed alignment file dialogs (cancel until the test sets a path). */
+  alignmentDialogs: StubAlignmentDialogs;
   /** The app's data folder for annotations of slides in read-only folders. */
   annotationsDir: string;
   /** Called with each export:progress before it is sent: lets a test act mid-export. */
@@ -115,6 +120,8 @@ export async function createMainSide(options: { chromeVersion: string; systemLan
   const annotationDialogs = new StubAnnotationDialogs();
   const annotationsDir = join(dataDir, 'annotations');
   const annotations = new SlideAnnotationFiles(new AnnotationStore({ dataDir: annotationsDir }), annotationDialogs);
+  const alignmentDialogs = new StubAlignmentDialogs();
+  const alignments = new CompareAlignments(new AlignmentStore({ dir: dataDir }), alignmentDialogs);
   const exporter = new Exporter({
     engine,
     annotationsFile: (slide) => annotations.storedFile(slide),
@@ -157,6 +164,7 @@ export async function createMainSide(options: { chromeVersion: string; systemLan
     },
     exporter,
     annotations,
+    alignments,
     log: (message, error) => log.push(`${message}${error ? `: ${String(error)}` : ''}`),
     language: () => language.state(),
     t,
@@ -176,6 +184,7 @@ export async function createMainSide(options: { chromeVersion: string; systemLan
     exportAnswers,
     exportDialogs,
     annotationDialogs,
+    alignmentDialogs,
     annotationsDir,
     onExportProgress: null,
     setEventSink: (next) => {

@@ -15,6 +15,7 @@ import { type EngineLaunchSettings, readEngineSettings, userCacheDir } from '../
 import { runAnnotations } from './annotations-command';
 import { runBatch } from './batch';
 import { type Engine, infoJson, infoText, runCompare, runRegion, thumbnailWork, withSlide } from './commands';
+import { runCompareSlides } from './compare-slides';
 import { parseJobs, parseMemory, planConcurrency } from './concurrency';
 import { expandFolderSlides } from './folder-slides';
 import { collectInputs, outputStems } from './inputs';
@@ -35,6 +36,7 @@ Usage:
                        [--jobs N] [--max-memory 8G] [--overwrite] [--grace SECONDS] [--annotations FILE|stored]
   slidescope compare SLIDE [--powers 1.25,2.5,5,10] [--mode slide | --mode field --center X,Y [--panel 512x512]] --out FILE
                      [--annotations FILE|stored]
+  slidescope compare SLIDE SLIDE [SLIDE SLIDE] --power P [--center X,Y] [--size 512x512] [--alignment FILE.json] --out FILE
   slidescope annotations SLIDE [--json] | --import FILE | --export FILE [--format geojson|imagescope] [--overwrite]
   slidescope report merge REPORT.jsonl... [--json] [--slowest 10]
 
@@ -42,6 +44,12 @@ Usage:
   names them, to give one of their files instead).
   X, Y are level-0 pixels (the top-left corner); W, H are output pixels at the level or power.
   --level N indexes the levels of \`info --json\`. Existing files are kept unless --overwrite.
+
+Slides side by side (compare with 2 to 4 slides):
+  Each slide's panel at the same µm per pixel: the first slide's at --power (a 20x and a 40x scan
+  line up). --center is a level-0 pixel of the first slide (default: its middle); the others show the
+  same physical point, moved and turned as the alignment file says (the app saves one: docs/compare.md).
+  --size is one panel's width x height. Every slide needs its pixel size (µm/px).
 
 Annotations:
   The app keeps a slide's annotations beside it as <slide name>.annotations.geojson (QuPath's
@@ -248,9 +256,47 @@ const OPTIONS = {
   annotations: { type: 'string' },
   import: { type: 'string' },
   export: { type: 'string' },
+  alignment: { type: 'string' },
 } as const;
 
 type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+/** "X,Y" or "WxH" as two numbers, or a usage error saying what was expected. */
+function pair(value: string, separator: string, what: string): [number, number] {
+  const parts = value.split(separator).map((p) => Number(p.trim()));
+  if (parts.length !== 2 || !parts.every(Number.isFinite)) throw new UsageError(`${what} (got "${value}").`);
+  return [parts[0]!, parts[1]!];
+}
+
+/** `compare A B [C D]`: the slides side by side (compare-slides.ts). */
+async function compareSlides(engine: Engine, paths: string[], values: Options, overwrite: boolean): Promise<number> {
+  if (paths.length > LIMITS.maxComparedSlides)
+    throw new UsageError(`compare shows 2 to ${LIMITS.maxComparedSlides} slides side by side (got ${paths.length}).`);
+  if (!values.out) throw new UsageError('compare takes --out FILE.');
+  if (values.powers !== undefined || values.mode !== undefined || values.panel !== undefined || values.annotations !== undefined)
+    throw new UsageError(
+      "--powers, --mode, --panel and --annotations compare one slide's magnifications: slides side by side take --power, --center, --size and --alignment.",
+    );
+  const power = need(num(values.power, 'power'), 'power');
+  if (!(power > 0) || power > LIMITS.maxPower)
+    throw new UsageError(`--power must be an objective power above 0 and at most ${LIMITS.maxPower} (got "${values.power}").`);
+  const center = values.center === undefined ? null : pair(values.center, ',', '--center must be X,Y: a level-0 pixel of the first slide');
+  const [width, height] = pair(values.size ?? '512x512', 'x', `--size must be WxH, e.g. 512x512, at most ${LIMITS.maxPanelSide}x${LIMITS.maxPanelSide}`);
+  if (![width, height].every((n) => Number.isInteger(n) && n > 0 && n <= LIMITS.maxPanelSide))
+    throw new UsageError(`--size must be WxH, e.g. 512x512, at most ${LIMITS.maxPanelSide}x${LIMITS.maxPanelSide} (got "${values.size}").`);
+  const out = await runCompareSlides(engine, paths, {
+    power,
+    center: center && { x: center[0], y: center[1] },
+    panel: { width, height },
+    alignment: values.alignment,
+    format: format(values.format, formatFromFile(values.out)),
+    out: values.out,
+    overwrite,
+  });
+  if (!out.ok) return printError(out.error);
+  process.stdout.write(`${out.value}\n`);
+  return 0;
+}
 
 export async function runCli(argv: string[], launchEngine: EngineLauncher): Promise<number> {
   const [command, ...rest] = argv;
@@ -298,7 +344,9 @@ export async function runCli(argv: string[], launchEngine: EngineLauncher): Prom
       case 'thumbnail':
         return await thumbnailBatch(positionals, values, partialWritesDir, launchEngine);
       case 'compare': {
-        if (positionals.length !== 1 || !values.out) throw new UsageError('compare takes one slide and --out FILE.');
+        if (positionals.length > 1) return await compareSlides(engine(), positionals, values, overwrite);
+        if (positionals.length !== 1 || !values.out)
+          throw new UsageError('compare takes one slide (its magnifications) or 2 to 4 slides (side by side), and --out FILE.');
         const powers = values.powers ? values.powers.split(',').map((p) => need(num(p.trim(), 'powers'), 'powers')) : [];
         let mode: ComparisonMode = { kind: 'slide' };
         if ((values.mode ?? 'slide') === 'field') {

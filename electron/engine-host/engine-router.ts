@@ -36,6 +36,13 @@ function slideIdOf(request: unknown): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
+/** Every slide a request reads: its slideId, and a side-by-side export's panels' (a lane must have opened each). */
+function slideIdsOf(request: unknown): string[] {
+  const panels = (request as { panels?: unknown } | null)?.panels;
+  const ids = Array.isArray(panels) ? panels.map(slideIdOf) : [];
+  return [slideIdOf(request), ...ids].filter((id): id is string => id !== undefined);
+}
+
 interface Session {
   /** The window's tile requests in flight, by its own request id, so that slide:cancel-tiles can name them. */
   tiles: Map<number, AbortController>;
@@ -160,9 +167,9 @@ export class EngineRouter {
 
   /** A call to one lane, once that lane has opened the slide it names (or with the reason it could not). */
   private async onLane(index: number, op: EngineOperation, request: unknown, options: CallOptions = {}): Promise<Result<unknown>> {
-    const slideId = slideIdOf(request);
-    const opened = slideId === undefined ? undefined : this.slides.get(slideId)?.opened[index];
-    if (opened) {
+    for (const slideId of slideIdsOf(request)) {
+      const opened = this.slides.get(slideId)?.opened[index];
+      if (!opened) continue;
       const open = await opened;
       if (!open.ok) return op === 'engine:close' ? ok(undefined) : open;
     }

@@ -16,6 +16,7 @@ import { chooseTileSize, DeepZoomTiler, type TileEncoding } from './deepzoom-til
 import type { SlideEngineApi } from './engine-api';
 import { readError, SlideError, throwIfAborted } from './errors';
 import { exportComparison, exportRegion, exportThumbnail } from './export/exports';
+import { exportSideBySide } from './export/side-by-side';
 import { openSlideSource } from './formats';
 import { ByteLruCache } from './lru-cache';
 import { copyRect, resizeRgb } from './pixels';
@@ -290,6 +291,15 @@ export class SlideEngine implements SlideEngineApi {
   async writeRegion(request: RequestOf<'engine:export-region'>, context: Context = {}): Promise<ExportResult> {
     const slide = this.slide(request.slideId);
     return { files: [await exportRegion(this, request.slideId, slide.info, request, request.path, this.exportOptions(slide, request, context))] };
+  }
+
+  async writeSideBySide(request: RequestOf<'engine:export-side-by-side'>, context: Context<ExportStep> = {}): Promise<ExportResult> {
+    const panels = request.panels.map((panel) => {
+      const slide = this.slide(panel.slideId);
+      return { ...panel, info: slide.info, applyColour: (image: RgbImage) => slide.colour.forExport(image, panel.colour) };
+    });
+    const options = { format: request.format, overwrite: request.overwrite, signal: context.signal, onProgress: context.progress };
+    return { files: [await exportSideBySide(this, panels, request, request.path, options)] };
   }
 
   private exportOptions(

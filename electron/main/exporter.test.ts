@@ -11,10 +11,13 @@ import sharp from 'sharp';
 import type { Result } from '../../shared/errors';
 import type { ExportProgress, ImageFormat } from '../../shared/ipc';
 import type { ExportResult } from '../../shared/operations';
+import { StubAlignmentDialogs } from '../../testing/fakes/alignment-dialogs';
 import { StubAnnotationDialogs } from '../../testing/fakes/annotation-dialogs';
 import { InProcessEngine } from '../../testing/in-process-engine';
 import { sharedSlide } from '../../testing/paths';
 import { AnnotationStore } from '../annotations/annotation-store';
+import { AlignmentStore } from './alignment-store';
+import { CompareAlignments } from './compare-alignments';
 import { type ExportDialogs, Exporter, withFormatExtension } from './exporter';
 import type { OwnedSlide } from './ipc-handlers';
 import { createIpcHandlers } from './ipc-handlers';
@@ -265,6 +268,7 @@ describe('Exporter', () => {
         showInFolder: () => undefined,
         exporter,
         annotations: new SlideAnnotationFiles(new AnnotationStore({ dataDir }), new StubAnnotationDialogs()),
+        alignments: new CompareAlignments(new AlignmentStore({ dir: dataDir }), new StubAlignmentDialogs()),
       });
       const opened = (await ipc.dispatch('slide:open-dropped', SENDER, { path: slide.path })) as Result<{ slideId: string }>;
       assert.ok(opened.ok);

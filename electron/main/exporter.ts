@@ -11,7 +11,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { fail, type Result } from '../../shared/errors';
-import { exportFileNames, powerProblem, thumbnailSpecProblem } from '../../shared/export-plan';
+import { exportFileNames, powerProblem, sideBySideFileName, sideBySideProblem, thumbnailSpecProblem } from '../../shared/export-plan';
 import type { Translate } from '../../shared/i18n/catalogue';
 import type { ExportProgress } from '../../shared/ipc';
 import type { ExportResult, ImageFormat, RequestOf } from '../../shared/operations';
@@ -106,6 +106,42 @@ export class Exporter implements SlideExporter {
       { onProgress: (step) => this.deps.sendProgress(senderId, { jobId, ...step }) },
     );
     if (written.ok) this.lastFolder = folder;
+    return written;
+  }
+
+  async exportSideBySide(senderId: number, slides: OwnedSlide[], request: RequestOf<'export:side-by-side'>): Promise<Result<ExportResult>> {
+    for (const slide of slides) {
+      const problem = sideBySideProblem(slide.info, request.micronsPerPixel);
+      if (problem) return fail('INVALID_ARGUMENT', problem, slide.path);
+    }
+    const first = slides[0]!;
+    // One image: the save dialog confirms replacing a file itself, as for a thumbnail.
+    const chosen = await this.deps.dialogs.chooseThumbnailPath(
+      senderId,
+      join(
+        this.startFolder(first),
+        sideBySideFileName(
+          slides.map((s) => s.info),
+          request.format,
+        ),
+      ),
+      request.format,
+    );
+    if (!chosen) return cancelled();
+    const path = withFormatExtension(chosen, request.format);
+    let overwrite = path === chosen && this.exists(path);
+    if (path !== chosen && this.exists(path)) {
+      if (!(await this.deps.dialogs.confirmOverwrite(senderId, [path]))) return cancelled();
+      overwrite = true;
+    }
+    const jobId = this.nextJobId++;
+    const { panels, micronsPerPixel, panelWidth, panelHeight, format } = request;
+    const written = await this.deps.engine.call(
+      'engine:export-side-by-side',
+      { panels, micronsPerPixel, panelWidth, panelHeight, path, format, overwrite },
+      { onProgress: (step) => this.deps.sendProgress(senderId, { jobId, ...step }) },
+    );
+    if (written.ok) this.lastFolder = dirname(path);
     return written;
   }
 

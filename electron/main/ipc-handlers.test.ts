@@ -9,9 +9,12 @@ import { fail, ok, type Result } from '../../shared/errors';
 import { createTranslator } from '../../shared/i18n/i18n';
 import { MAIN_OPERATIONS, type OpenedSlide } from '../../shared/operations';
 import { everyKind } from '../../testing/annotation-samples';
+import { StubAlignmentDialogs } from '../../testing/fakes/alignment-dialogs';
 import { StubAnnotationDialogs } from '../../testing/fakes/annotation-dialogs';
 import { deferred, FakeEngine } from '../../testing/fakes/fake-engine';
 import { AnnotationStore } from '../annotations/annotation-store';
+import { AlignmentStore } from './alignment-store';
+import { CompareAlignments } from './compare-alignments';
 import { createIpcHandlers, type IpcController, type IpcHandlerDeps } from './ipc-handlers';
 import { PathAuthorizer } from './path-authorizer';
 import { RecentFiles } from './recent-files';
@@ -62,6 +65,7 @@ describe('createIpcHandlers', () => {
           return ok({ files: ['/out/thumb.png'] });
         },
         exportComparison: async () => fail('EXISTS', 'exists', '/out/grid.png'),
+        exportSideBySide: async () => fail('IO_ERROR', 'no disk'),
       },
       samplePath: async () => {
         const made = await engine.call('engine:ensure-sample', { dir: join(dir, 'sample') });
@@ -73,6 +77,7 @@ describe('createIpcHandlers', () => {
         shown.push(p);
       },
       annotations: new SlideAnnotationFiles(new AnnotationStore({ dataDir: join(dir, 'annotations') }), annotationDialogs),
+      alignments: new CompareAlignments(new AlignmentStore({ dir }), new StubAlignmentDialogs()),
     };
     ipc = createIpcHandlers(deps);
   });

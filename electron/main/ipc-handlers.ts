@@ -34,6 +34,7 @@ import {
 import type { CallOptions } from '../../shared/rpc';
 import type { SlideInfo } from '../../shared/slide';
 import type { EngineStoppedEvent } from '../engine-host/engine-client';
+import type { AlignmentAccess } from './compare-alignments';
 import type { GrantSource, PathAuthority } from './path-authorizer';
 
 /** How a slide reached the window. */
@@ -60,6 +61,8 @@ export interface EngineAccess {
 export interface SlideExporter {
   exportThumbnail(senderId: number, slide: OwnedSlide, request: RequestOf<'export:thumbnail'>): Promise<Result<ExportResult>>;
   exportComparison(senderId: number, slide: OwnedSlide, request: RequestOf<'export:comparison'>): Promise<Result<ExportResult>>;
+  /** Compared slides (in the order of request.panels) side by side as one image. */
+  exportSideBySide(senderId: number, slides: OwnedSlide[], request: RequestOf<'export:side-by-side'>): Promise<Result<ExportResult>>;
 }
 
 /** A slide's annotations: stored beside it (or in the app's data folder), imported and exported (slide-annotations.ts). */
@@ -87,6 +90,8 @@ export interface IpcHandlerDeps {
   };
   exporter: SlideExporter;
   annotations: AnnotationAccess;
+  /** Compared slides' alignments: remembered per set, saved and loaded as files (compare-alignments.ts). */
+  alignments: AlignmentAccess;
   /** Path of the built-in sample slide (created on first use). */
   samplePath: () => Promise<string>;
   versions: () => AppVersions;
@@ -209,6 +214,13 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
     return written;
   }
 
+  /** Runs work on several of the window's own slides, in the order named (NOT_OPEN when any is another's). */
+  function onOwnSlides<T>(senderId: number, slideIds: readonly string[], work: (slides: OwnedSlide[]) => Promise<Result<T>>): Promise<Result<T>> {
+    const owned = slideIds.map((id) => ownSlide(senderId, id));
+    const missing = slideIds.find((_, i) => !owned[i]);
+    return missing === undefined ? work(owned as OwnedSlide[]) : Promise.resolve(notOpen(missing));
+  }
+
   /** Runs work on one of the window's own slides (NOT_OPEN for any other). */
   function onOwnSlide<T>(senderId: number, slideId: string, work: (slide: OwnedSlide) => Promise<Result<T>>): Promise<Result<T>> {
     const slide = ownSlide(senderId, slideId);
@@ -236,6 +248,16 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
     },
     'export:thumbnail': (senderId, request) => runExport(senderId, request.slideId, (slide) => deps.exporter.exportThumbnail(senderId, slide, request)),
     'export:comparison': (senderId, request) => runExport(senderId, request.slideId, (slide) => deps.exporter.exportComparison(senderId, slide, request)),
+    'export:side-by-side': (senderId, request) =>
+      onOwnSlides(
+        senderId,
+        request.panels.map((p) => p.slideId),
+        async (owned) => {
+          const written = await deps.exporter.exportSideBySide(senderId, owned, request);
+          if (written.ok) for (const file of written.value.files) authorizer.grant(file, 'export');
+          return written;
+        },
+      ),
     'export:show-in-folder': async (_senderId, { path }) => {
       if (!authorizer.isGranted(path)) return fail('NOT_AUTHORIZED', 'only files this app wrote or opened can be shown', path);
       await deps.showInFolder(path);
@@ -247,6 +269,15 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
     'annotations:save': (senderId, { slideId, document }) => onOwnSlide(senderId, slideId, (slide) => deps.annotations.save(slide, document)),
     'annotations:import': (senderId, { slideId }) => onOwnSlide(senderId, slideId, (slide) => deps.annotations.importFile(senderId, slide)),
     'annotations:export': (senderId, { slideId, format }) => runExport(senderId, slideId, (slide) => deps.annotations.exportFile(senderId, slide, format)),
+    'compare:load-alignment': (senderId, { slideIds }) => onOwnSlides(senderId, slideIds, (owned) => deps.alignments.load(owned)),
+    'compare:save-alignment': (senderId, { slideIds, placements }) => onOwnSlides(senderId, slideIds, (owned) => deps.alignments.save(owned, placements)),
+    'compare:import-alignment': (senderId, { slideIds }) => onOwnSlides(senderId, slideIds, (owned) => deps.alignments.importFile(senderId, owned)),
+    'compare:export-alignment': (senderId, { slideIds, placements }) =>
+      onOwnSlides(senderId, slideIds, async (owned) => {
+        const written = await deps.alignments.exportFile(senderId, owned, placements);
+        if (written.ok) for (const file of written.value.files) authorizer.grant(file, 'export');
+        return written;
+      }),
   };
 
   const controller: IpcController = {

@@ -16,9 +16,11 @@ import { MAIN_OPERATIONS } from '../../shared/operations';
 import { AnnotationStore } from '../annotations/annotation-store';
 import { setPartialWriteJournal } from '../engine/export/atomic-file';
 import { EngineClient } from '../engine-host/engine-client';
+import { AlignmentStore } from './alignment-store';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
 import { headlessCliArgv, isSecondInstanceData, parseCliArgs, type SecondInstanceData } from './cli-args';
 import { runHeadlessCli } from './cli-mode';
+import { ALIGNMENT_FILTERS, type AlignmentDialogs, CompareAlignments } from './compare-alignments';
 import { describeExisting, type ExportDialogs, Exporter } from './exporter';
 import { annotationExportFilters, annotationImportFilters, exportDialogFilters, openDialogFilters } from './file-types';
 import { createIpcHandlers } from './ipc-handlers';
@@ -288,6 +290,33 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     },
   };
   const annotations = new SlideAnnotationFiles(new AnnotationStore({ dataDir: join(userData, 'annotations') }), annotationDialogs);
+  const alignmentDialogs: AlignmentDialogs = {
+    async chooseAlignmentFile(senderId, defaultFolder) {
+      const parent = windows.fromSenderId(senderId)?.win;
+      if (!parent) return null;
+      const result = await dialog.showOpenDialog(parent, {
+        title: 'Load Alignment',
+        defaultPath: defaultFolder,
+        buttonLabel: 'Load',
+        properties: ['openFile'],
+        filters: ALIGNMENT_FILTERS,
+      });
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
+    async chooseAlignmentPath(senderId, defaultPath) {
+      const parent = windows.fromSenderId(senderId)?.win;
+      if (!parent) return null;
+      const result = await dialog.showSaveDialog(parent, {
+        title: 'Save Alignment',
+        defaultPath,
+        buttonLabel: 'Save',
+        filters: ALIGNMENT_FILTERS.slice(0, 1),
+        properties: ['showOverwriteConfirmation', 'createDirectory'],
+      });
+      return result.canceled || !result.filePath ? null : result.filePath;
+    },
+  };
+  const alignments = new CompareAlignments(new AlignmentStore({ dir: userData, onError: log }), alignmentDialogs);
   const exporter = new Exporter({
     engine,
     dialogs: exportDialogs,
@@ -318,6 +347,7 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     showInFolder: (path) => shell.showItemInFolder(path),
     exporter,
     annotations,
+    alignments,
     log,
     language: () => language.state(),
     t,

@@ -150,6 +150,7 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
       cmd('toggle-navigator', t('menu.navigator')),
       cmd('toggle-metadata', t('menu.metadata')),
       cmd('toggle-grid', t('menu.grid')),
+      cmd('compare-slides', t('menu.compareSlides')),
       { type: 'separator' },
       { label: t('menu.language'), id: 'view:language', submenu: languageItems },
       ...(options.developer

@@ -9,9 +9,12 @@ import { fail, ok } from '../../shared/errors';
 import type { EventChannel, EventChannels } from '../../shared/ipc';
 import type { EngineOperation, MainOperation } from '../../shared/operations';
 import { type Endpoint, serveRpc } from '../../shared/rpc';
+import { StubAlignmentDialogs } from '../../testing/fakes/alignment-dialogs';
 import { StubAnnotationDialogs } from '../../testing/fakes/annotation-dialogs';
 import { FakeEngine } from '../../testing/fakes/fake-engine';
 import { AnnotationStore } from '../annotations/annotation-store';
+import { AlignmentStore } from '../main/alignment-store';
+import { CompareAlignments } from '../main/compare-alignments';
 import { createIpcHandlers } from '../main/ipc-handlers';
 import { PathAuthorizer } from '../main/path-authorizer';
 import { RecentFiles } from '../main/recent-files';
@@ -180,11 +183,16 @@ describe('createSlidescopeApi', () => {
         recent,
         authorizer: new PathAuthorizer({ recent }),
         dialogs: { showOpenSlide: async () => null },
-        exporter: { exportThumbnail: async () => fail('IO_ERROR', 'no disk'), exportComparison: async () => fail('IO_ERROR', 'no disk') },
+        exporter: {
+          exportThumbnail: async () => fail('IO_ERROR', 'no disk'),
+          exportComparison: async () => fail('IO_ERROR', 'no disk'),
+          exportSideBySide: async () => fail('IO_ERROR', 'no disk'),
+        },
         samplePath: async () => '/samples/sample.svs',
         versions: () => ({ app: '1', electron: '-', chrome: '-', node: process.versions.node }),
         showInFolder: () => undefined,
         annotations: new SlideAnnotationFiles(new AnnotationStore({ dataDir: join(dir, 'annotations') }), new StubAnnotationDialogs()),
+        alignments: new CompareAlignments(new AlignmentStore({ dir }), new StubAlignmentDialogs()),
       });
       const senderId = 42;
       const api = createSlidescopeApi(

@@ -51,6 +51,7 @@ export const OTHER_CONTROLS: readonly ControlRow[] = [
   { display: 'keys.drag', label: 'controls.pan' },
   { display: 'keys.doubleClick', label: 'controls.doubleClick' },
   { display: 'keys.dragGridCell', label: 'controls.dragGrid' },
+  { display: 'keys.shiftDrag', label: 'controls.alignCompared' },
   { display: 'keys.ctrlE', label: 'controls.export' },
   { display: 'keys.esc', label: 'controls.escape' },
 ];

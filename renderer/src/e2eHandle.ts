@@ -10,6 +10,8 @@ export interface E2EHandle {
   viewer: OpenSeadragon.Viewer | null;
   /** The grid's four cells in order (null: a cell showing a refusal instead of a viewer). */
   gridViewers: Array<OpenSeadragon.Viewer | null>;
+  /** The compare view's panels in order (null: a slide without µm/px, shown as a refusal). */
+  compareViewers: Array<OpenSeadragon.Viewer | null>;
   tileErrors: number;
   /** The annotation layers of the views on screen (their draw times measure the frame cost). */
   annotationOverlays: AnnotationOverlay[];
@@ -24,6 +26,6 @@ declare global {
 /** The handle, created on first use; null unless the page was loaded with ?e2e. */
 export function e2eHandle(): E2EHandle | null {
   if (!e2eHooksEnabled) return null;
-  window.__slidescopeE2E ??= { viewer: null, gridViewers: [], tileErrors: 0, annotationOverlays: [] };
+  window.__slidescopeE2E ??= { viewer: null, gridViewers: [], compareViewers: [], tileErrors: 0, annotationOverlays: [] };
   return window.__slidescopeE2E;
 }

@@ -1,5 +1,6 @@
-// The labelled 2x2 resolution comparison: each magnification's image fitted into a cell of the same
-// size (enlarged without smoothing, so lost detail shows as it is), a label band under each.
+// The labelled 2x2 resolution comparison (and compared slides side by side, one row): each image
+// fitted into a cell of the same size (enlarged without smoothing, so lost detail shows as it is),
+// a label band under each.
 
 import sharp from 'sharp';
 import type { RgbImage } from '../../../shared/slide';
@@ -16,12 +17,12 @@ const LABEL_HEIGHT = 44;
 /** Cells are at most this wide or high: the composite stays a shareable size. */
 const MAX_CELL = 1024;
 
-export async function composeComparison(panels: ComparisonPanel[]): Promise<RgbImage> {
+/** `cols` panels a row: 2 for the magnification set's 2x2, one row for slides side by side. */
+export async function composeComparison(panels: ComparisonPanel[], cols = 2): Promise<RgbImage> {
   const largest = panels.reduce((a, b) => (b.image.width * b.image.height > a.image.width * a.image.height ? b : a)).image;
   const fit = Math.min(1, MAX_CELL / Math.max(largest.width, largest.height));
   const cellWidth = Math.max(64, Math.round(largest.width * fit));
   const cellHeight = Math.max(64, Math.round(largest.height * fit));
-  const cols = 2;
   const rows = Math.ceil(panels.length / cols);
   const width = cols * cellWidth + (cols + 1) * GAP;
   const height = rows * (cellHeight + LABEL_HEIGHT) + (rows + 1) * GAP;

@@ -3,7 +3,7 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ErrorInfo, Result } from '../../../shared/errors';
-import type { OpenedSlide } from '../../../shared/ipc';
+import type { OpenedSlide, SlideId } from '../../../shared/ipc';
 import { AnnotationContext, type AnnotationContextValue } from '../annotations/AnnotationContext';
 import { useAnnotationKeys } from '../annotations/useAnnotationKeys';
 import { useSlideAnnotations } from '../annotations/useSlideAnnotations';
@@ -24,6 +24,10 @@ import { baseName, dirName } from '../paths';
 import { AboutDialog } from './AboutDialog';
 import { AnnotationContextMenu } from './AnnotationContextMenu';
 import { AnnotationPanel } from './AnnotationPanel';
+import { CompareChooser } from './CompareChooser';
+import { CompareExportDialog, type SideBySideField } from './CompareExportDialog';
+import { type CompareHandle, CompareView } from './CompareView';
+import { DropChoice, type DropMode } from './DropChoice';
 import { DropOverlay } from './DropOverlay';
 import { ExportDialog } from './ExportDialog';
 import { HelpOverlay } from './HelpOverlay';
@@ -51,6 +55,13 @@ export function App() {
   const [exporting, setExporting] = useState<{ slide: OpenedSlide; context: ExportContext } | null>(null);
   const [pending, setPending] = useState(0);
   const viewer = useRef<ViewerHandle>(null);
+  /** Slides side by side (in panel order) instead of the tabs' single view; the chooser; a multi-file drop awaiting "tabs or side by side". */
+  const [compare, setCompare] = useState<SlideId[] | null>(null);
+  const [choosing, setChoosing] = useState(false);
+  const [dropped, setDropped] = useState<File[] | null>(null);
+  /** The compared field of view the export dialog was opened for (null: the dialog is closed). */
+  const [exportingCompare, setExportingCompare] = useState<{ field: SideBySideField | null } | null>(null);
+  const compareView = useRef<CompareHandle>(null);
   const { adopt } = slides;
   const { refresh: refreshRecent } = recent;
   const active = slides.active;
@@ -80,8 +91,8 @@ export function App() {
   // An export that ends while its dialog is closed is reported here instead.
   const exportDialogOpen = useRef(false);
   useEffect(() => {
-    exportDialogOpen.current = exporting !== null;
-  }, [exporting]);
+    exportDialogOpen.current = exporting !== null || exportingCompare !== null;
+  }, [exporting, exportingCompare]);
   const onExportSettled = useCallback(
     (job: ExportJob) => {
       if (exportDialogOpen.current) return;
@@ -121,20 +132,22 @@ export function App() {
   const openRecent = useCallback((path: string) => void open(api.openRecent({ path }), baseName(path)), [api, open]);
 
   const openFiles = useCallback(
-    async (files: File[]) => {
+    async (files: File[], mode: DropMode = 'tabs') => {
       setPending((n) => n + 1);
       try {
         const results = await api.openDropped(files);
         let first = true;
+        const opened: SlideId[] = [];
         results.forEach((result, index) => {
           if (result.ok) {
             // Several good files become tabs; the first one dropped is shown.
-            adopt(result.value, { activate: first });
+            opened.push(adopt(result.value, { activate: first }));
             first = false;
           } else {
             reportOpenError(result.error, files[index]?.name);
           }
         });
+        if (mode === 'side-by-side' && opened.length >= 2) setCompare(opened);
       } finally {
         setPending((n) => n - 1);
         refreshRecent();
@@ -143,12 +156,20 @@ export function App() {
     [api, adopt, refreshRecent, reportOpenError],
   );
 
-  const dragging = useFileDrop((files) => void openFiles(files));
+  // Several files at once: ask whether they go into tabs or side by side.
+  const dragging = useFileDrop((files) => (files.length >= 2 ? setDropped(files) : void openFiles(files)));
+  // Slides side by side end when one of them is closed.
+  useEffect(() => {
+    if (compare && !compare.every((id) => slides.slides.some((s) => s.slideId === id))) setCompare(null);
+  }, [compare, slides.slides]);
+  // One array while the set and the tabs stay: the compare view links its viewers once per set.
+  const compared = useMemo(() => (compare ? compare.flatMap((id) => slides.slides.filter((s) => s.slideId === id)) : null), [compare, slides.slides]);
 
   const runCommand = useCallback(
     (command: Command) => {
       if (isViewCommand(command)) {
-        viewer.current?.run(command);
+        if (compare) compareView.current?.run(command);
+        else viewer.current?.run(command);
         return;
       }
       switch (command) {
@@ -171,10 +192,19 @@ export function App() {
           });
           break;
         case 'toggle-grid':
-          if (active) setGrid((v) => !v);
+          if (compare) pushNotice({ kind: 'info', title: t('app.gridNotInCompare') });
+          else if (active) setGrid((v) => !v);
           else pushNotice({ kind: 'info', title: t('app.gridNeedsSlide') });
           break;
+        case 'compare-slides':
+          if (active) setChoosing(true);
+          else pushNotice({ kind: 'info', title: 'Open slides to compare them side by side' });
+          break;
         case 'export': {
+          if (compare) {
+            setExportingCompare({ field: compareView.current?.exportField() ?? null });
+            break;
+          }
           const context = viewer.current?.exportContext();
           if (active && context) setExporting({ slide: active, context });
           else pushNotice({ kind: 'info', title: t('app.exportNeedsSlide') });
@@ -182,16 +212,16 @@ export function App() {
         }
       }
     },
-    [fullscreen, pushNotice, active, t],
+    [fullscreen, pushNotice, active, compare, t],
   );
 
   const keyboard = useMemo<KeyboardHandlers>(
     () => ({
       onCommand: runCommand,
-      onPan: (direction) => viewer.current?.pan(direction),
+      onPan: (direction) => (compare ? compareView.current?.pan(direction) : viewer.current?.pan(direction)),
       onEscape: () => setOverlay(null),
     }),
-    [runCommand],
+    [runCommand, compare],
   );
   useKeyboardShortcuts(keyboard);
 
@@ -225,7 +255,16 @@ export function App() {
       {active ? (
         <>
           <header className="titlebar">
-            <SlideTabs slides={slides.slides} activeId={active.slideId} onActivate={slides.activate} onClose={slides.close} />
+            <SlideTabs
+              slides={slides.slides}
+              activeId={compared ? null : active.slideId}
+              onActivate={(slideId) => {
+                setCompare(null);
+                slides.activate(slideId);
+              }}
+              onClose={slides.close}
+              onCompare={() => setChoosing(true)}
+            />
             <div className="titlebar-actions">
               <button type="button" className="button button-small" onClick={openDialog}>
                 <Icon name="open" size={16} />
@@ -234,19 +273,34 @@ export function App() {
             </div>
           </header>
           <div className="workspace">
-            <SlideViewer
-              key={active.slideId}
-              ref={viewer}
-              slide={active}
-              grid={grid}
-              navigatorVisible={navigatorVisible}
-              metadataOpen={metadataOpen}
-              fullscreen={fullscreen.active}
-              onCommand={runCommand}
-              onNotice={pushNotice}
-            />
-            {annotationsOpen && annotations && <AnnotationPanel key={active.slideId} session={annotations} onClose={toggleAnnotations} onNotice={pushNotice} />}
-            {metadataOpen && <MetadataPanel key={active.slideId} slide={active} onClose={() => setMetadataOpen(false)} />}
+            {compared ? (
+              <CompareView
+                key={compared.map((s) => s.slideId).join(' ')}
+                ref={compareView}
+                slides={compared}
+                onLeave={() => setCompare(null)}
+                onExport={() => setExportingCompare({ field: compareView.current?.exportField() ?? null })}
+                onNotice={pushNotice}
+              />
+            ) : (
+              <>
+                <SlideViewer
+                  key={active.slideId}
+                  ref={viewer}
+                  slide={active}
+                  grid={grid}
+                  navigatorVisible={navigatorVisible}
+                  metadataOpen={metadataOpen}
+                  fullscreen={fullscreen.active}
+                  onCommand={runCommand}
+                  onNotice={pushNotice}
+                />
+                {annotationsOpen && annotations && (
+                  <AnnotationPanel key={active.slideId} session={annotations} onClose={toggleAnnotations} onNotice={pushNotice} />
+                )}
+                {metadataOpen && <MetadataPanel key={active.slideId} slide={active} onClose={() => setMetadataOpen(false)} />}
+              </>
+            )}
           </div>
         </>
       ) : (
@@ -288,6 +342,50 @@ export function App() {
             });
           }}
           onClose={closeExport}
+        />
+      )}
+      {choosing && (
+        <CompareChooser
+          slides={slides.slides}
+          initial={slides.slides
+            .slice(
+              Math.max(
+                0,
+                slides.slides.findIndex((s) => s.slideId === active?.slideId),
+              ),
+            )
+            .slice(0, 2)
+            .map((s) => s.slideId)}
+          onOpenMore={openDialog}
+          onCompare={(ids) => {
+            setChoosing(false);
+            setCompare(ids);
+          }}
+          onClose={() => setChoosing(false)}
+        />
+      )}
+      {dropped && (
+        <DropChoice
+          files={dropped}
+          onChoose={(mode) => {
+            setDropped(null);
+            void openFiles(dropped, mode);
+          }}
+          onClose={() => setDropped(null)}
+        />
+      )}
+      {exportingCompare && compared && (
+        <CompareExportDialog
+          slides={compared}
+          field={exportingCompare.field}
+          job={exportJob.job}
+          onExport={(request) => exportJob.start('set', compared.map((s) => s.info.name).join(', '), () => api.exportSideBySide(request))}
+          onShowInFolder={(path) => {
+            void api.showInFolder({ path }).then((result) => {
+              if (!result.ok) pushNotice({ kind: 'error', title: 'The folder could not be shown', detail: `${result.error.code}: ${result.error.message}` });
+            });
+          }}
+          onClose={() => setExportingCompare(null)}
         />
       )}
       <AnnotationContextMenu />

@@ -18,7 +18,7 @@ import { useOsdViewer } from '../hooks/useOsdViewer';
 import type { ViewColour } from '../hooks/useViewColour';
 import { useViewState } from '../hooks/useViewState';
 import { useT } from '../i18n/i18n';
-import { LinkedViewers, type Point } from '../viewer/linkedViewers';
+import { clampTo, LinkedViewers, type Point } from '../viewer/linkedViewers';
 import { checkPower, describeMagnification, nativePower, resolveMagnification } from '../viewer/magnification';
 import { ScaleBar } from './ScaleBar';
 
@@ -69,7 +69,14 @@ export function ComparisonGrid(props: ComparisonGridProps) {
     onCenterChange.current = props.onCenterChange;
   }, [props.onCenterChange]);
   // One link per grid: created with the centre the grid opened at, alive as long as the grid.
-  const [link] = useState(() => new LinkedViewers(info, props.initialCenter, (center) => onCenterChange.current(center)));
+  const [link] = useState(
+    () =>
+      new LinkedViewers({
+        center: props.initialCenter,
+        clamp: clampTo({ x: 0, y: 0, width: info.width, height: info.height }),
+        onChange: (view) => onCenterChange.current(view.center),
+      }),
+  );
   useEffect(() => () => link.dispose(), [link]);
 
   const [viewers, setViewers] = useState<Array<OpenSeadragon.Viewer | null>>([null, null, null, null]);

@@ -10,6 +10,7 @@ export function DropOverlay() {
       <div className="drop-overlay-card">
         <Icon name="drop" size={40} />
         <p>{t('welcome.dropToOpen')}</p>
+        <p className="muted small">{t('welcome.dropSeveral')}</p>
       </div>
     </div>
   );

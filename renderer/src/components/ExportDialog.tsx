@@ -31,7 +31,8 @@ export interface ExportDialogProps {
 
 type SizeKind = ThumbnailSpec['kind'];
 
-const FORMATS: readonly ImageFormat[] = ['png', 'jpeg', 'tiff'];
+/** The image formats an export offers (the compare view's export dialog too), each labelled `exportDialog.<format>`. */
+export const FORMATS: readonly ImageFormat[] = ['png', 'jpeg', 'tiff'];
 
 type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -260,7 +261,8 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
   );
 }
 
-function ExportStatus({ job, onShowInFolder }: { job: ExportJob; onShowInFolder: (path: string) => void }) {
+/** The export's progress and outcome (the compare view's export dialog shows it too). */
+export function ExportStatus({ job, onShowInFolder }: { job: ExportJob; onShowInFolder: (path: string) => void }) {
   const t = useT();
   if (job.status === 'idle') return null;
   if (job.status === 'running') {
@@ -316,6 +318,7 @@ function ExportStatus({ job, onShowInFolder }: { job: ExportJob; onShowInFolder:
 function progressText(label: string): string {
   if (label === 'thumbnail') return t('exportDialog.writingThumbnail');
   if (label === 'comparison') return t('exportDialog.composing');
+  if (label === 'side-by-side') return t('exportDialog.composingSideBySide');
   if (label === 'writing') return t('exportDialog.writingFiles');
   if (label === 'done') return t('exportDialog.finishing');
   return t('exportDialog.reading', { power: label });

@@ -1,10 +1,11 @@
 // A scale bar from the slide's µm/px. Hidden when the slide does not record its pixel size: an
 // estimate from objective power alone would look more exact than it is.
 
+import { chooseScaleBar } from '../../../shared/scale-bar';
 import type { SlideInfo } from '../../../shared/slide';
+import { formatNumber } from '../i18n/format';
 import { useT } from '../i18n/i18n';
 import { micronsPerCssPixel } from '../viewer/magnification';
-import { chooseScaleBar } from '../viewer/scaleBar';
 
 export interface ScaleBarProps {
   info: SlideInfo;
@@ -17,7 +18,7 @@ export interface ScaleBarProps {
 export function ScaleBar({ info, imageZoom, compact = false, testId = 'scale-bar' }: ScaleBarProps) {
   const t = useT();
   if (!info.mpp || imageZoom <= 0) return null;
-  const spec = chooseScaleBar(micronsPerCssPixel(info, imageZoom) ?? 0, compact ? 80 : 120);
+  const spec = chooseScaleBar(micronsPerCssPixel(info, imageZoom) ?? 0, compact ? 80 : 120, formatNumber);
   if (!spec) return null;
   return (
     <div

@@ -9,9 +9,11 @@ export interface SlideTabsProps {
   activeId: SlideId | null;
   onActivate: (slideId: SlideId) => void;
   onClose: (slideId: SlideId) => void;
+  /** "Compare with…": shows open slides side by side. */
+  onCompare?: () => void;
 }
 
-export function SlideTabs({ slides, activeId, onActivate, onClose }: SlideTabsProps) {
+export function SlideTabs({ slides, activeId, onActivate, onClose, onCompare }: SlideTabsProps) {
   const t = useT();
   return (
     <div className="tabs" role="tablist" aria-label={t('tabs.list')}>
@@ -34,6 +36,17 @@ export function SlideTabs({ slides, activeId, onActivate, onClose }: SlideTabsPr
           </div>
         );
       })}
+      {onCompare && (
+        <button
+          type="button"
+          className="button button-small button-quiet tab-compare"
+          onClick={onCompare}
+          title={t('tabs.compareTitle')}
+          data-testid="tabs-compare"
+        >
+          {t('tabs.compare')}
+        </button>
+      )}
     </div>
   );
 }

@@ -24,8 +24,8 @@ export interface OsdViewerOptions {
   slide: OpenedSlide;
   drawer: OpenSeadragon.DrawerType;
   onTileError: (error: ErrorInfo) => void;
-  /** 'cell': a comparison-grid cell, whose zoom the app sets (no zoom gestures, no navigator). */
-  variant?: 'single' | 'cell';
+  /** 'cell': a comparison-grid cell, whose zoom the app sets (no zoom gestures, no navigator); 'compare': a compared slide's panel. */
+  variant?: Variant;
 }
 
 /** Grid cells pan but never zoom by gesture: each one's magnification is fixed (see ComparisonGrid). */
@@ -40,7 +40,12 @@ const CELL_GESTURES: OpenSeadragon.GestureSettings = {
   flickEnabled: false,
 };
 
-const VARIANT_OPTIONS: Record<'single' | 'cell', Partial<OpenSeadragon.Options>> = {
+type Variant = 'single' | 'cell' | 'compare';
+
+/** Compared slides' panels zoom and pan together; Shift-drag moves one slide instead (CompareView). */
+const COMPARE_GESTURES: OpenSeadragon.GestureSettings = { dragToPan: true, scrollToZoom: true, clickToZoom: false, dblClickToZoom: true, flickEnabled: false };
+
+const VARIANT_OPTIONS: Record<Variant, Partial<OpenSeadragon.Options>> = {
   single: {
     showNavigator: true,
     navigatorPosition: 'BOTTOM_RIGHT',
@@ -69,6 +74,18 @@ const VARIANT_OPTIONS: Record<'single' | 'cell', Partial<OpenSeadragon.Options>>
     // No margins: the viewport's centre is the cell's centre, where the crosshair is.
     viewportMargins: { top: 0, bottom: 0, left: 0, right: 0 },
     // A resized cell keeps its magnification (CSS px per slide pixel), not its field.
+    preserveImageSizeOnResize: true,
+  },
+  compare: {
+    showNavigator: false,
+    gestureSettingsMouse: COMPARE_GESTURES,
+    gestureSettingsTouch: COMPARE_GESTURES,
+    gestureSettingsPen: COMPARE_GESTURES,
+    // Each panel's limits differ with its slide's µm/px; the link keeps them together instead.
+    minZoomLevel: 1e-9,
+    maxZoomPixelRatio: 4,
+    visibilityRatio: 0,
+    viewportMargins: { top: 0, bottom: 0, left: 0, right: 0 },
     preserveImageSizeOnResize: true,
   },
 };

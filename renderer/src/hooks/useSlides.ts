@@ -7,7 +7,8 @@ import type { OpenedSlide, SlideId, SlidescopeApi } from '../../../shared/ipc';
 export interface Slides {
   slides: OpenedSlide[];
   active: OpenedSlide | null;
-  adopt: (slide: OpenedSlide, options: { activate: boolean }) => void;
+  /** Shows an opened slide in a tab; answers the id it is kept under (an open file's tab keeps its own). */
+  adopt: (slide: OpenedSlide, options: { activate: boolean }) => SlideId;
   activate: (slideId: SlideId) => void;
   close: (slideId: SlideId) => void;
 }
@@ -27,17 +28,18 @@ export function useSlides(api: SlidescopeApi): Slides {
   }, []);
 
   const adopt = useCallback(
-    (slide: OpenedSlide, { activate }: { activate: boolean }) => {
+    (slide: OpenedSlide, { activate }: { activate: boolean }): SlideId => {
       const existing = latest.current.slides.find((s) => s.info.path === slide.info.path);
       if (existing) {
         if (existing.slideId !== slide.slideId) void api.closeSlide({ slideId: slide.slideId });
         if (activate) update((prev) => ({ ...prev, activeId: existing.slideId }));
-        return;
+        return existing.slideId;
       }
       update((prev) => ({
         slides: [...prev.slides, slide],
         activeId: activate || prev.activeId === null ? slide.slideId : prev.activeId,
       }));
+      return slide.slideId;
     },
     [api, update],
   );

@@ -5,6 +5,7 @@
 import * as geometry from '../../../shared/annotation-geometry';
 import * as magnification from '../../../shared/magnification';
 import { type Digits, type NumberWriter, numberFormatOptions } from '../../../shared/number-format';
+import * as scaleBar from '../../../shared/scale-bar';
 import { currentLanguage } from './i18n';
 
 const LOCALES = { en: 'en-US', ko: 'ko-KR' } as const;
@@ -43,12 +44,7 @@ export const formatLength = (value: number, unit: geometry.Measurement['unit']):
 export const formatArea = (value: number, unit: geometry.Measurement['unit']): string => geometry.formatArea(value, unit, formatNumber);
 
 /** A length in µm for the scale bar and the physical size: 3 significant digits, nm to mm. */
-export function formatMicrons(microns: number): string {
-  const three = (v: number): string => formatNumber(v, { significant: 3 });
-  if (microns >= 1000) return `${three(microns / 1000)} mm`;
-  if (microns >= 1) return `${three(microns)} µm`;
-  return `${three(microns * 1000)} nm`;
-}
+export const formatMicrons = (microns: number): string => scaleBar.formatMicrons(microns, formatNumber);
 
 /** "2026. 12. 3. 오후 3:04", "Dec 3, 2026, 3:04 PM". */
 export function formatDateTime(iso: string): string {
