@@ -208,6 +208,26 @@ describe('slidescope CLI', () => {
     assert.match(level.stderr, /no level 3/);
   });
 
+  test('--colour: sRGB by default (the embedded profile applied), the stored pixels with --colour stored', async () => {
+    const slide = await fixturePath('icc-aperio-swap');
+    const region = (colour: string[], file: string) =>
+      cli('region', slide, '--x', '1400', '--y', '1000', '--width', '200', '--height', '150', '--level', '0', ...colour, '--out', join(out, file));
+    for (const run of [region([], 'icc-default.png'), region(['--colour', 'srgb'], 'icc-srgb.png'), region(['--colour', 'stored'], 'icc-stored.png')])
+      assert.equal(run.status, 0, run.stderr);
+    const engine = new SlideEngine();
+    const { slideId } = await openSlide(engine, slide);
+    const stored = await engine.readRegion({ slideId, level: 0, x: 1400, y: 1000, width: 200, height: 150 });
+    await engine.closeAll();
+    assert.equal(compareRgb(await pixels(join(out, 'icc-stored.png')), stored, 0).maxDiff, 0);
+    assert.equal(compareRgb(await pixels(join(out, 'icc-srgb.png')), await pixels(join(out, 'icc-default.png')), 0).maxDiff, 0);
+    // The profile swaps the channels: converted, the tissue's colours move far from the stored values.
+    const converted = compareRgb(await pixels(join(out, 'icc-default.png')), stored, 0);
+    assert.ok(converted.meanDiff > 20, `mean difference ${converted.meanDiff}`);
+    const bad = region(['--colour', 'p3'], 'icc-bad.png');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--colour must be srgb or stored/);
+  });
+
   test('an existing file is kept unless --overwrite; usage errors exit 2', () => {
     const file = join(out, 'exists.png');
     writeFileSync(file, 'keep me');

@@ -4,6 +4,7 @@
 
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import type { ExportColour } from '../../shared/colour';
 import type { Result } from '../../shared/errors';
 import { DEFAULT_POWERS, FORMAT_EXTENSIONS } from '../../shared/export-plan';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
@@ -94,7 +95,14 @@ async function annotationsFor(slide: string, annotations: string | undefined): P
  * a complete one is there (a resumed run), redone when --overwrite or when the one there is cut short.
  * `annotations`: a file drawn in, or "stored" for the slide's own.
  */
-export function thumbnailWork(spec: ThumbnailSpec, format: ImageFormat, stems: Map<string, string>, overwrite: boolean, annotations?: string): SlideWork {
+export function thumbnailWork(
+  spec: ThumbnailSpec,
+  format: ImageFormat,
+  stems: Map<string, string>,
+  overwrite: boolean,
+  annotations?: string,
+  colour?: ExportColour,
+): SlideWork {
   return async (engineOf, input, abandon) => {
     const out = `${stems.get(input.path)!}_thumbnail.${FORMAT_EXTENSIONS[format]}`;
     const none = { vendor: null, width: null, height: null };
@@ -120,7 +128,7 @@ export function thumbnailWork(spec: ThumbnailSpec, format: ImageFormat, stems: M
     const drawn = await annotationsFor(input.path, annotations);
     const result = await withSlide(engine, input.path, (slideId, info) => {
       seen = { vendor: info.vendor ?? null, width: info.width, height: info.height };
-      return engine.call('engine:export-thumbnail', { slideId, spec, path: out, format, overwrite: replace, annotations: drawn }, { signal: abandon });
+      return engine.call('engine:export-thumbnail', { slideId, spec, path: out, format, overwrite: replace, annotations: drawn, colour }, { signal: abandon });
     });
     if (!result.ok) {
       const error = { ...result.error, path: result.error.path ?? input.path };
@@ -141,6 +149,7 @@ export async function runCompare(
   outFile: string,
   overwrite: boolean,
   annotations?: string,
+  colour?: ExportColour,
 ): Promise<Result<string[]>> {
   const comparisonPath = resolve(outFile);
   await mkdir(dirname(comparisonPath), { recursive: true });
@@ -155,6 +164,7 @@ export async function runCompare(
       format,
       overwrite,
       annotations: drawn,
+      colour,
     }),
   );
   return result.ok ? { ok: true, value: result.value.files } : result;
@@ -177,6 +187,7 @@ export async function runRegion(
   outFile: string,
   format: ImageFormat,
   overwrite: boolean,
+  colour?: ExportColour,
 ): Promise<Result<string>> {
   const at = args.power !== undefined ? { kind: 'power' as const, objectivePower: args.power } : { kind: 'level' as const, level: args.level ?? 0 };
   const result = await withSlide(engine, path, (slideId) =>
@@ -190,6 +201,7 @@ export async function runRegion(
       path: resolve(outFile),
       format,
       overwrite,
+      colour,
     }),
   );
   return result.ok ? { ok: true, value: resolve(outFile) } : result;

@@ -5,6 +5,7 @@
 // panels of a 20x and a 40x scan then cover the same µm.
 
 import { resolve } from 'node:path';
+import type { ExportColour } from '../../shared/colour';
 import { centresOf, NO_PLACEMENT, type PhysicalSlide, type Placement, type Point, physicalSlide, toWorld } from '../../shared/compare-geometry';
 import { fail, type Result } from '../../shared/errors';
 import { sideBySideProblem } from '../../shared/export-plan';
@@ -24,6 +25,8 @@ export interface CompareSlidesArgs {
   format: ImageFormat;
   out: string;
   overwrite: boolean;
+  /** The slides' ICC profiles to sRGB (undefined) or not. */
+  colour?: ExportColour | undefined;
 }
 
 interface Opened {
@@ -76,7 +79,13 @@ export async function runCompareSlides(engine: Engine, paths: readonly string[],
     const world = toWorld(scales[0]!, placements.value[0]!, center);
     const centres = centresOf(scales as PhysicalSlide[], placements.value, world);
     const written = await engine.call('engine:export-side-by-side', {
-      panels: slides.map((s, i) => ({ slideId: s.slideId, centerX: centres[i]!.x, centerY: centres[i]!.y, rotation: placements.value[i]!.rotation })),
+      panels: slides.map((s, i) => ({
+        slideId: s.slideId,
+        centerX: centres[i]!.x,
+        centerY: centres[i]!.y,
+        rotation: placements.value[i]!.rotation,
+        colour: args.colour,
+      })),
       micronsPerPixel,
       panelWidth: args.panel.width,
       panelHeight: args.panel.height,

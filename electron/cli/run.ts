@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { ExportColour } from '../../shared/colour';
 import { type ErrorInfo, toErrorInfo } from '../../shared/errors';
 import { LIMITS } from '../../shared/limits';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
@@ -44,6 +45,9 @@ Usage:
   names them, to give one of their files instead).
   X, Y are level-0 pixels (the top-left corner); W, H are output pixels at the level or power.
   --level N indexes the levels of \`info --json\`. Existing files are kept unless --overwrite.
+  --colour srgb (default) converts a slide's embedded ICC profile to sRGB, as the app shows it;
+  --colour stored writes the pixels as the file stores them, as OpenSlide reads them (region,
+  thumbnail, compare).
 
 Slides side by side (compare with 2 to 4 slides):
   Each slide's panel at the same µm per pixel: the first slide's at --power (a 20x and a 40x scan
@@ -130,6 +134,13 @@ function thumbnailSpec(values: { power?: string | undefined; mpp?: string | unde
       : { kind: 'size', longestSide: num(values.size, 'size') ?? 1024 };
 }
 
+/** --colour: the slides' ICC profiles applied (sRGB, the default, as the app shows them) or the pixels as stored (as OpenSlide reads them). */
+function colourOption(value: string | undefined): ExportColour | undefined {
+  if (value === undefined || value === 'srgb') return undefined;
+  if (value === 'stored') return { managed: false };
+  throw new UsageError(`--colour must be srgb or stored (got "${value}").`);
+}
+
 /** --annotations: a file (given as an absolute path) or, with "stored", each slide's own. */
 function annotationsOption(value: string | undefined, slides: number): string | undefined {
   if (value === undefined || value === 'stored') return value;
@@ -200,7 +211,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
       command: 'thumbnail',
       inputs,
       plan,
-      work: thumbnailWork(spec, imageFormat, stems, values.overwrite === true, annotations),
+      work: thumbnailWork(spec, imageFormat, stems, values.overwrite === true, annotations, colourOption(values.colour)),
       interrupt,
       progress: terminalProgress(),
       report,
@@ -257,6 +268,7 @@ const OPTIONS = {
   import: { type: 'string' },
   export: { type: 'string' },
   alignment: { type: 'string' },
+  colour: { type: 'string' },
 } as const;
 
 type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -292,6 +304,7 @@ async function compareSlides(engine: Engine, paths: string[], values: Options, o
     format: format(values.format, formatFromFile(values.out)),
     out: values.out,
     overwrite,
+    colour: colourOption(values.colour),
   });
   if (!out.ok) return printError(out.error);
   process.stdout.write(`${out.value}\n`);
@@ -336,7 +349,15 @@ export async function runCli(argv: string[], launchEngine: EngineLauncher): Prom
           ...(level !== undefined ? { level } : {}),
           ...(power !== undefined ? { power } : {}),
         };
-        const out = await runRegion(engine(), positionals[0]!, args, values.out, format(values.format, formatFromFile(values.out)), overwrite);
+        const out = await runRegion(
+          engine(),
+          positionals[0]!,
+          args,
+          values.out,
+          format(values.format, formatFromFile(values.out)),
+          overwrite,
+          colourOption(values.colour),
+        );
         if (!out.ok) return printError(out.error);
         process.stdout.write(`${out.value}\n`);
         return 0;
@@ -370,6 +391,7 @@ export async function runCli(argv: string[], launchEngine: EngineLauncher): Prom
           values.out,
           overwrite,
           annotations,
+          colourOption(values.colour),
         );
         if (!files.ok) return printError(files.error);
         for (const f of files.value) process.stdout.write(`${f}\n`);
