@@ -184,6 +184,7 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
   const windows: WindowManager = new WindowManager({
     preloadPath: join(__dirname, 'preload.cjs'),
     indexUrl: APP_INDEX_URL,
+    language: () => language.state().language,
     ...(process.platform === 'linux' && existsSync(iconFile) ? { iconPath: iconFile } : {}),
     stateStore,
     initialState,
