@@ -361,13 +361,13 @@ base('an app set to Korean draws its first frame in Korean, though the browser s
   });
   try {
     const { page } = host;
-    expect(new URL(page.url()).searchParams.get('lang')).toBe('ko');
     await expect(page.getByTestId('welcome')).toBeVisible();
     await expect(page.getByText('슬라이드 파일을 여기에 끌어다 놓으세요')).toBeVisible();
     const watched = await firstPaint(page);
     expect(watched.first?.lang).toBe('ko');
     expect(watched.first?.text).toContain('슬라이드 파일을 여기에 끌어다 놓으세요');
     expect(watched.seen, 'English drawn before the Korean').toEqual([]);
+    expect(new URL(page.url()).searchParams.get('lang')).toBe('ko');
 
     // The control: the same page without the parameter starts in the browser's English, and the
     // watcher sees it before main's answer turns the window Korean.

@@ -60,8 +60,10 @@ const PAN_STEP = 0.15;
 const TURN_STEP = 1;
 /** Alignment changes are saved once they settle. */
 const SAVE_DELAY_MS = 400;
-/** Offsets (µm) and rotations (°) as the panel shows them. */
-const TENTHS = { fraction: 1 } as const;
+/** Offsets (µm) and rotations (°) as the panel shows them: to a tenth, and what rounds to nothing is "0.0", not "-0.0". */
+function tenths(value: number): string {
+  return formatNumber(Math.round(value * 10) / 10, { fraction: 1 });
+}
 
 export function CompareView({ slides, onLeave, onExport, onNotice, ref }: CompareViewProps) {
   const api = useApi();
@@ -469,9 +471,9 @@ function ComparePanel({ index, slide, physical, placement, link, scale, onViewer
             {aligned && (
               <span className="compare-aligned" data-testid={`compare-aligned-${index}`}>
                 {t('compare.aligned', {
-                  x: formatNumber(placement.offset.x, TENTHS),
-                  y: formatNumber(placement.offset.y, TENTHS),
-                  angle: formatNumber(placement.rotation, TENTHS),
+                  x: tenths(placement.offset.x),
+                  y: tenths(placement.offset.y),
+                  angle: tenths(placement.rotation),
                 })}
               </span>
             )}
