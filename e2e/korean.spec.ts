@@ -2,18 +2,22 @@
 // it as the OS's languages) runs the main flows, and after each the visible UI holds no English word
 // but the allowed ones (units, codes, format and product names, key names, file names). Then View >
 // Language switches to English and back as the menu does, the Hangul is drawn with the bundled face
-// (CDP's platform fonts of a node), and a screenshot goes into docs/images/viewer-ko.png.
+// (CDP's platform fonts of a node), and a screenshot goes into docs/images/viewer-ko.png. Slides side
+// by side get the same walk (chooser, view, export dialog, a multi-file drop's question), and an app
+// set to Korean in a browser that speaks English draws its very first frame in Korean.
 
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test as base, expect, type Page } from '@playwright/test';
 import sharp from 'sharp';
+import { en } from '../shared/i18n/en';
 import { SLIDE_FORMATS } from '../shared/slide-formats';
+import { fixturePath } from '../testing/fixtures';
 import { slidePath } from './host/paths';
-import { SENDER_ID, SlidescopeHost } from './host/slidescope-host';
+import { FAKE_ORIGIN, SENDER_ID, SlidescopeHost } from './host/slidescope-host';
 import { waitForTiles } from './host/viewer-probe';
 
 const CMU = 'CMU-1-Small-Region.svs';
@@ -41,7 +45,7 @@ const test = base.extend<{ host: SlidescopeHost }>({
 const ALLOWED = new Set(
   [
     ...SLIDE_FORMATS.flatMap((f) => f.label.split(/[\s()/]+/)),
-    ...['px', 'mm', 'nm', 'x', 'sRGB', 'ICC', 'PNG', 'JPEG', 'TIFF', 'GeoJSON', 'QuPath', 'TIAToolbox', 'ImageScope', 'XML', 'shapely'],
+    ...['px', 'mm', 'nm', 'x', 'sRGB', 'ICC', 'PNG', 'JPEG', 'TIFF', 'JSON', 'GeoJSON', 'QuPath', 'TIAToolbox', 'ImageScope', 'XML', 'shapely'],
     ...['Slidescope', 'OpenSeadragon', 'OpenSlide', 'Inter', 'Noto', 'Sans', 'KR', 'SIL', 'Open', 'Font', 'License', 'BSD', 'Clause'],
     ...['Ctrl', 'Shift', 'Esc', 'Enter', 'Delete', 'macOS', 'CSS'],
   ].map((w) => w.toLowerCase()),
@@ -246,4 +250,138 @@ test('Hangul is drawn with the bundled face, and nothing is fetched', async ({ h
   expect(bundled.map((f) => f.glyphCount).reduce((a, b) => a + b, 0)).toBeGreaterThan(20);
   expect(fonts.filter((f) => !f.isCustomFont)).toEqual([]);
   expect(host.externalRequests).toEqual([]);
+});
+
+test('slides side by side in Korean: the chooser, the view, its export dialog and a multi-file drop', async ({ host }) => {
+  const { page } = host;
+  const half = await fixturePath('compare-cmu-half');
+  const names = [slide, dir, CMU, half, basename(half)];
+  // Asked for with nothing open, the menu's command says what it needs.
+  await host.emit('app:menu-command', 'compare-slides');
+  await expect(page.getByTestId('notice').filter({ hasText: '나란히 비교하려면 슬라이드를 여세요' })).toBeVisible();
+  await expectNoEnglish(page, 'in the compare notice', names);
+  await page.getByTestId('notice').getByRole('button').click();
+
+  // "Compare with…" from the tab bar: the chooser, then another slide opened from it.
+  await host.drop([slide]);
+  await waitForTiles(page);
+  await expect(page.getByTestId('tabs-compare')).toHaveText('비교하기…');
+  await page.getByTestId('tabs-compare').click();
+  const chooser = page.getByTestId('compare-chooser');
+  await expect(chooser).toContainText('열린 슬라이드를 2~4개 고르세요');
+  await expect(chooser).toContainText('1개 선택됨');
+  await expectNoEnglish(page, 'in the compare chooser', names);
+  host.main.setDialogAnswer(half);
+  await page.getByTestId('compare-open-more').click();
+  await expect(page.getByRole('tab')).toHaveCount(2);
+  await expect(chooser).toContainText('2개 선택됨');
+  await page.getByTestId('compare-start').click();
+
+  // The view: its toolbar, each panel's header, readout and scale bar, and what a turn shows.
+  await expect(page.getByTestId('compare-view')).toHaveAttribute('aria-label', '슬라이드 나란히 보기');
+  for (const i of [0, 1]) await expect(page.getByTestId(`compare-osd-${i}`)).toHaveAttribute('data-ready', 'true');
+  await expect(page.getByTestId('compare-leave')).toHaveText('탭으로 돌아가기');
+  await expect(page.getByTestId('compare-power-1')).toHaveText(/x · .* µm\/px/);
+  await page.getByTestId('compare-turn-right-1').click();
+  await expect(page.getByTestId('compare-aligned-1')).toHaveText('이동 0.0, 0.0 µm · 회전 1.0°');
+  await expectNoEnglish(page, 'in the compare view', names);
+
+  // Save alignment…: the notice.
+  host.main.alignmentDialogs.savePath = join(dir, 'pair.alignment.json');
+  await page.getByTestId('compare-save').click();
+  await expect(page.getByTestId('notice').filter({ hasText: '정렬을 저장했습니다' })).toBeVisible();
+  await expectNoEnglish(page, 'in the alignment notice', [...names, host.main.alignmentDialogs.savePath]);
+  await page.getByTestId('notice').getByRole('button').click();
+
+  // The export dialog; then zoomed finer than the copy's scan, its refusal.
+  await page.getByTestId('compare-export').click();
+  const dialog = page.getByTestId('compare-export-dialog');
+  await expect(dialog).toContainText('패널 2개를 이미지 한 장에 나란히');
+  await expect(page.getByTestId('compare-export-start')).toBeEnabled();
+  await expectNoEnglish(page, 'in the compare export dialog', names);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('+');
+  await page.keyboard.press('+');
+  await host.emit('app:menu-command', 'export');
+  await expect(page.getByTestId('compare-export-error')).toHaveText(
+    /^[\d.]+ µm\/px는 compare-cmu-half-\w+\.tif의 스캔보다 세밀합니다 \(최소 1\.00 µm\/px\)\.$/,
+  );
+  await expectNoEnglish(page, 'in the compare export refusal', names);
+  await page.keyboard.press('Escape');
+  await page.getByTestId('compare-leave').click();
+  await expect(page.getByTestId('compare-view')).toHaveCount(0);
+
+  // A multi-file drop asks: tabs or side by side.
+  await host.drop([slide, half]);
+  const question = page.getByTestId('drop-choice');
+  await expect(question).toContainText('탭으로 열까요');
+  await expect(page.getByTestId('drop-side-by-side')).toHaveText('나란히');
+  await expectNoEnglish(page, 'in the drop question', names);
+  await page.getByTestId('drop-side-by-side').click();
+  await expect(page.getByTestId('compare-view')).toBeVisible();
+  expect(host.consoleErrors).toEqual([]);
+});
+
+/** What the welcome screen says in English, without values to fill in. */
+const ENGLISH_WELCOME = Object.values(en.welcome).filter((text) => !text.includes('{{'));
+
+/**
+ * Installed before the page's scripts: records every English welcome sentence that enters the
+ * document, and the welcome screen's language and heading when it is first added (before it is
+ * painted: observers run before the frame).
+ */
+function watchFirstPaint(english: readonly string[]): void {
+  const seen: string[] = [];
+  const record = { seen, first: null as { lang: string; text: string } | null };
+  Object.defineProperty(window, '__firstPaint', { value: record });
+  const check = (text: string | null): void => {
+    for (const sentence of english) if (text?.includes(sentence) && !seen.includes(sentence)) seen.push(sentence);
+  };
+  new MutationObserver((mutations) => {
+    for (const mutation of mutations) {
+      if (mutation.type === 'characterData') check(mutation.target.textContent);
+      for (const node of mutation.addedNodes) check(node.textContent);
+    }
+    const welcome = document.querySelector('[data-testid="welcome"]');
+    if (welcome && !record.first) record.first = { lang: document.documentElement.lang, text: welcome.textContent ?? '' };
+  }).observe(document, { childList: true, subtree: true, characterData: true });
+}
+
+async function firstPaint(page: Page): Promise<{ seen: string[]; first: { lang: string; text: string } | null }> {
+  return page.evaluate(() => (window as unknown as { __firstPaint: { seen: string[]; first: { lang: string; text: string } | null } }).__firstPaint);
+}
+
+base('an app set to Korean draws its first frame in Korean, though the browser speaks English', async ({ launchOptions }) => {
+  // View > Language > 한국어 saved by an earlier session; the system (and the browser) in en-US.
+  const host = await SlidescopeHost.start({
+    launchOptions,
+    locale: 'en-US',
+    savedLanguage: 'ko',
+    beforeLoad: (page) => page.addInitScript(watchFirstPaint, ENGLISH_WELCOME),
+  });
+  try {
+    const { page } = host;
+    await expect(page.getByTestId('welcome')).toBeVisible();
+    await expect(page.getByText('슬라이드 파일을 여기에 끌어다 놓으세요')).toBeVisible();
+    const watched = await firstPaint(page);
+    expect(watched.first?.lang).toBe('ko');
+    expect(watched.first?.text).toContain('슬라이드 파일을 여기에 끌어다 놓으세요');
+    expect(watched.seen, 'English drawn before the Korean').toEqual([]);
+    expect(new URL(page.url()).searchParams.get('lang')).toBe('ko');
+
+    // The control: the same page without the parameter starts in the browser's English, and the
+    // watcher sees it before main's answer turns the window Korean.
+    await page.goto(`${FAKE_ORIGIN}/index.html?drawer=canvas&e2e`);
+    await expect(page.locator('html')).toHaveAttribute('lang', 'ko');
+    await expect(page.getByText('슬라이드 파일을 여기에 끌어다 놓으세요')).toBeVisible();
+    expect((await firstPaint(page)).seen).toContain(en.welcome.dropTitle);
+    // ... and the window now carries its language in its URL, so a reload starts in Korean.
+    expect(new URL(page.url()).searchParams.get('lang')).toBe('ko');
+    await page.reload();
+    await expect(page.getByTestId('welcome')).toBeVisible();
+    expect((await firstPaint(page)).seen).toEqual([]);
+    expect(host.externalRequests).toEqual([]);
+  } finally {
+    await host.close();
+  }
 });

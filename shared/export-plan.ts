@@ -57,11 +57,22 @@ export function thumbnailSpecProblem(info: Magnified, spec: ThumbnailSpec): stri
   return null;
 }
 
-/** Why a slide cannot be shown beside others at this µm per pixel (no pixel size, or finer than its scan); null when it can. */
-export function sideBySideProblem(info: Pick<SlideInfo, 'mpp' | 'name'>, micronsPerPixel: number): string | null {
-  if (!info.mpp) return `${info.name} records no pixel size (µm/px), so it cannot be shown beside other slides at the same physical scale.`;
-  if (micronsPerPixel / info.mpp.x < 0.999) return `${formatMpp(micronsPerPixel)} is finer than ${info.name}'s scan (${formatMpp(info.mpp.x)} at best).`;
+/** Why a slide cannot be shown beside others at a µm per pixel, as data: the app words it in its language. */
+export type SideBySideRefusal = { kind: 'no-scale'; name: string } | { kind: 'finer-than-scan'; name: string; micronsPerPixel: number; finest: number };
+
+export function sideBySideRefusal(info: Pick<SlideInfo, 'mpp' | 'name'>, micronsPerPixel: number): SideBySideRefusal | null {
+  if (!info.mpp) return { kind: 'no-scale', name: info.name };
+  if (micronsPerPixel / info.mpp.x < 0.999) return { kind: 'finer-than-scan', name: info.name, micronsPerPixel, finest: info.mpp.x };
   return null;
+}
+
+/** The refusal in English, for the engine and the CLI (no pixel size, or finer than its scan); null when it can. */
+export function sideBySideProblem(info: Pick<SlideInfo, 'mpp' | 'name'>, micronsPerPixel: number): string | null {
+  const refusal = sideBySideRefusal(info, micronsPerPixel);
+  if (!refusal) return null;
+  if (refusal.kind === 'no-scale')
+    return `${refusal.name} records no pixel size (µm/px), so it cannot be shown beside other slides at the same physical scale.`;
+  return `${formatMpp(refusal.micronsPerPixel)} is finer than ${refusal.name}'s scan (${formatMpp(refusal.finest)} at best).`;
 }
 
 /** `<A>_<B>_side_by_side.png`: the compared slides' stems in their order. */

@@ -15,13 +15,14 @@ import { AlignmentStore } from '../../electron/main/alignment-store';
 import { CompareAlignments } from '../../electron/main/compare-alignments';
 import { Exporter } from '../../electron/main/exporter';
 import { createIpcHandlers, type IpcController } from '../../electron/main/ipc-handlers';
-import { LanguageSetting } from '../../electron/main/language-setting';
+import { writeJsonAtomic } from '../../electron/main/json-file';
+import { LanguageSetting, SETTINGS_NAME } from '../../electron/main/language-setting';
 import { PathAuthorizer } from '../../electron/main/path-authorizer';
 import { RecentFiles } from '../../electron/main/recent-files';
 import { SlideAnnotationFiles } from '../../electron/main/slide-annotations';
 import type { Result } from '../../shared/errors';
 import { createTranslator } from '../../shared/i18n/i18n';
-import type { LanguagePreference } from '../../shared/i18n/languages';
+import type { LanguagePreference, LanguageState } from '../../shared/i18n/languages';
 import type { AppVersions, EventChannel, EventChannels, ExportProgress, ImageFormat } from '../../shared/ipc';
 import type { OperationProtocol } from '../../shared/operation-rpc';
 import type { EngineOperation } from '../../shared/operations';
@@ -75,14 +76,24 @@ export interface MainSide {
   setEventSink(sink: EventSink): void;
   /** View > Language, as the menu item does it: remembered, main's words changed, the window told. */
   chooseLanguage(preference: LanguagePreference): Promise<void>;
+  /** The language main speaks now, and what the user chose. */
+  language(): LanguageState;
   /** Paths given to showInFolder. */
   shownInFolder: string[];
   log: string[];
   dispose(): Promise<void>;
 }
 
-export async function createMainSide(options: { chromeVersion: string; systemLanguages: readonly string[] }): Promise<MainSide> {
+export interface MainSideOptions {
+  chromeVersion: string;
+  systemLanguages: readonly string[];
+  /** The View > Language choice a previous session saved in settings.json (none: the system's). */
+  savedLanguage?: LanguagePreference;
+}
+
+export async function createMainSide(options: MainSideOptions): Promise<MainSide> {
   const dataDir = await mkdtemp(join(tmpdir(), 'slidescope-e2e-main-'));
+  if (options.savedLanguage) await writeJsonAtomic(join(dataDir, SETTINGS_NAME), { language: options.savedLanguage });
   let sink: EventSink | null = null;
   let controller: IpcController | undefined;
   // The window's connection to the engine, as main hands a port to each window (again after a restart).
@@ -191,6 +202,7 @@ export async function createMainSide(options: { chromeVersion: string; systemLan
       sink = next;
     },
     chooseLanguage: (preference) => language.choose(preference),
+    language: () => language.state(),
     shownInFolder,
     log,
     async dispose() {

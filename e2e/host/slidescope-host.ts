@@ -9,6 +9,8 @@ import { basename, join } from 'node:path';
 import { type BrowserContext, chromium, type LaunchOptions, type Page, type Route } from '@playwright/test';
 import { createAppProtocolHandler } from '../../electron/main/app-protocol';
 import { APP_ORIGIN } from '../../electron/main/security';
+import type { LanguagePreference } from '../../shared/i18n/languages';
+import { withLanguage } from '../../shared/i18n/page-language';
 import type { EventChannel, EventChannels } from '../../shared/ipc';
 import type { EngineOperation, OperationName, RequestInput, ResponseOf } from '../../shared/operations';
 import { bridgeBundle } from './bridge-bundle';
@@ -34,6 +36,10 @@ export interface HostOptions {
   deviceScaleFactor?: number;
   /** The browser's and the system's language (default en-US), as Playwright's locale option. */
   locale?: string;
+  /** The View > Language choice main finds saved from a previous session (default: none, the system's). */
+  savedLanguage?: LanguagePreference;
+  /** Runs before the page is first loaded (an init script that watches the first paint). */
+  beforeLoad?: (page: Page) => Promise<unknown>;
 }
 
 export interface InvokeRecord {
@@ -73,13 +79,18 @@ export class SlidescopeHost {
       acceptDownloads: false,
     });
     const browserVersion = context.browser()?.version() ?? 'chromium';
-    const main = await createMainSide({ chromeVersion: browserVersion, systemLanguages: [options.locale ?? 'en-US'] });
+    const main = await createMainSide({
+      chromeVersion: browserVersion,
+      systemLanguages: [options.locale ?? 'en-US'],
+      ...(options.savedLanguage ? { savedLanguage: options.savedLanguage } : {}),
+    });
     const page = context.pages()[0] ?? (await context.newPage());
     const host = new SlidescopeHost(context, page, main, userDataDir);
     // Events main sends by itself (export progress) reach the page as webContents.send would.
     main.setEventSink((channel, payload) => {
       host.emit(channel, payload).catch(() => undefined);
     });
+    await options.beforeLoad?.(page);
     await host.install(options.query ?? 'drawer=canvas&e2e');
     return host;
   }
@@ -119,7 +130,8 @@ export class SlidescopeHost {
       answer(operation, request, () => main.callEngine(operation as never, request)),
     );
     await page.addInitScript({ content: pageInitScript(await bridgeBundle()) });
-    await page.goto(`${FAKE_ORIGIN}/index.html?${query}`);
+    // As main loads a window: in the language it resolved (windows.ts).
+    await page.goto(withLanguage(`${FAKE_ORIGIN}/index.html?${query}`, main.language().language));
   }
 
   private async route(route: Route, serve: (request: Request) => Promise<Response>): Promise<void> {

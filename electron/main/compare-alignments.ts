@@ -22,11 +22,6 @@ export interface AlignmentDialogs {
   chooseAlignmentPath(senderId: number, defaultPath: string): Promise<string | null>;
 }
 
-export const ALIGNMENT_FILTERS = [
-  { name: 'Slidescope alignment (JSON)', extensions: ['json'] },
-  { name: 'All files', extensions: ['*'] },
-];
-
 /** What the IPC handlers need: each takes the window's compared slides, in their panels' order. */
 export interface AlignmentAccess {
   load(slides: OwnedSlide[]): Promise<Result<Placement[] | null>>;

@@ -1,6 +1,6 @@
 // File types the native dialogs offer, named in the user's language: slide files (from
 // shared/slide-formats.ts; build/electron-builder.yml declares the same extensions as file
-// associations, and a test checks it), export images and annotation files.
+// associations, and a test checks it), export images, annotation files and alignment files.
 
 import type { AnnotationFormat } from '../../shared/annotations';
 import type { Translate } from '../../shared/i18n/catalogue';
@@ -42,4 +42,12 @@ export function annotationExportFilters(t: Translate, format: AnnotationFormat):
   return format === 'geojson'
     ? [{ name: t('fileTypes.geojson'), extensions: ['geojson', 'json'] }]
     : [{ name: t('fileTypes.imagescope'), extensions: ['xml'] }];
+}
+
+/** Alignment files of compared slides: the load dialog offers every file too, the save dialog this type only. */
+export function alignmentFilters(t: Translate): FileFilter[] {
+  return [
+    { name: t('fileTypes.alignment'), extensions: ['json'] },
+    { name: t('fileTypes.all'), extensions: ['*'] },
+  ];
 }

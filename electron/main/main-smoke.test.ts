@@ -44,6 +44,26 @@ function withFakeElectron<T>(fake: unknown, load: () => T): T {
   }
 }
 
+interface MenuItem {
+  id?: string;
+  click?: () => void;
+  submenu?: MenuItem[];
+}
+
+/** The item of a menu (as the fake's setApplicationMenu recorded it) with that id. */
+function menuItem(menu: unknown, id: string): { click: () => void } {
+  const find = (items: readonly MenuItem[]): MenuItem | undefined => {
+    for (const item of items) {
+      const found = item.id === id ? item : item.submenu ? find(item.submenu) : undefined;
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const item = find((menu as { template: MenuItem[] }).template);
+  if (!item?.click) throw new Error(`the menu has no item ${id}`);
+  return { click: item.click };
+}
+
 describe('built main process with a fake electron', { timeout: 180_000 }, () => {
   let userData: string;
 
@@ -117,7 +137,8 @@ describe('built main process with a fake electron', { timeout: 180_000 }, () => 
     assert.equal(prefs.nodeIntegration, false);
     assert.equal(prefs.webSecurity, true);
     assert.ok(existsSync(prefs.preload as string), 'preload path exists');
-    assert.equal(first.webContents.url, 'app://slidescope/index.html');
+    // Loaded in the language main resolved (the system's: en-US here), so its first frame is drawn in it.
+    assert.equal(first.webContents.url, 'app://slidescope/index.html?lang=en');
     assert.ok(first.webContents.windowOpenHandler, 'window.open is handled (denied)');
 
     // The launch opens the built-in sample in it.
@@ -181,10 +202,16 @@ describe('built main process with a fake electron', { timeout: 180_000 }, () => 
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'/);
 
+    // View > Language > 한국어: the open window is told, and a window opened later loads in Korean.
+    menuItem(recorded.menus.at(-1), 'language:ko').click();
+    const told = await waitFor('app:language-changed', () => first.webContents.sent.find(([c]) => c === 'app:language-changed'));
+    assert.deepEqual(told[1], { language: 'ko', preference: 'ko' });
+
     // A second instance with a slide: the current window shows one already, so a new window opens.
     const missing = join(userData, 'no-such-slide.svs');
     app.emit('second-instance', {}, [], '/', { argv: ['/opt/Slidescope/slidescope', missing], cwd: '/' });
     const second = await waitFor('a second window', () => FakeBrowserWindow.windows[1]);
+    assert.equal(second.webContents.url, 'app://slidescope/index.html?lang=ko');
     const failed = await waitFor('the open failure', () => second.webContents.sent.find(([c]) => c === 'app:open-failed'));
     assert.equal((failed[1] as { code: string }).code, 'NOT_FOUND');
     assert.equal(FakeBrowserWindow.windows.length, 2);

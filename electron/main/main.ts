@@ -20,9 +20,9 @@ import { AlignmentStore } from './alignment-store';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
 import { headlessCliArgv, isSecondInstanceData, parseCliArgs, type SecondInstanceData } from './cli-args';
 import { runHeadlessCli } from './cli-mode';
-import { ALIGNMENT_FILTERS, type AlignmentDialogs, CompareAlignments } from './compare-alignments';
+import { type AlignmentDialogs, CompareAlignments } from './compare-alignments';
 import { describeExisting, type ExportDialogs, Exporter } from './exporter';
-import { annotationExportFilters, annotationImportFilters, exportDialogFilters, openDialogFilters } from './file-types';
+import { alignmentFilters, annotationExportFilters, annotationImportFilters, exportDialogFilters, openDialogFilters } from './file-types';
 import { createIpcHandlers } from './ipc-handlers';
 import { LanguageSetting } from './language-setting';
 import { buildMenuTemplate, type MenuActions } from './menu';
@@ -184,6 +184,7 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
   const windows: WindowManager = new WindowManager({
     preloadPath: join(__dirname, 'preload.cjs'),
     indexUrl: APP_INDEX_URL,
+    language: () => language.state().language,
     ...(process.platform === 'linux' && existsSync(iconFile) ? { iconPath: iconFile } : {}),
     stateStore,
     initialState,
@@ -295,11 +296,11 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
       const parent = windows.fromSenderId(senderId)?.win;
       if (!parent) return null;
       const result = await dialog.showOpenDialog(parent, {
-        title: 'Load Alignment',
+        title: t('dialogs.loadAlignment'),
         defaultPath: defaultFolder,
-        buttonLabel: 'Load',
+        buttonLabel: t('dialogs.loadButton'),
         properties: ['openFile'],
-        filters: ALIGNMENT_FILTERS,
+        filters: alignmentFilters(t),
       });
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
@@ -307,10 +308,10 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
       const parent = windows.fromSenderId(senderId)?.win;
       if (!parent) return null;
       const result = await dialog.showSaveDialog(parent, {
-        title: 'Save Alignment',
+        title: t('dialogs.saveAlignment'),
         defaultPath,
-        buttonLabel: 'Save',
-        filters: ALIGNMENT_FILTERS.slice(0, 1),
+        buttonLabel: t('dialogs.saveButton'),
+        filters: alignmentFilters(t).slice(0, 1),
         properties: ['showOverwriteConfirmation', 'createDirectory'],
       });
       return result.canceled || !result.filePath ? null : result.filePath;

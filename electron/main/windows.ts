@@ -5,12 +5,16 @@
 
 import { type BaseWindow, BrowserWindow, type Rectangle, screen } from 'electron';
 
+import type { Language } from '../../shared/i18n/languages';
+import { withLanguage } from '../../shared/i18n/page-language';
 import type { EventChannel, EventChannels } from '../../shared/ipc';
 import { cascadeFrom, clampToDisplays, MIN_WINDOW_SIZE, type Rect, type WindowState, type WindowStateStore } from './window-state';
 
 export interface WindowManagerOptions {
   preloadPath: string;
   indexUrl: string;
+  /** The language main speaks now: a new window's page is loaded in it (its URL says which). */
+  language: () => Language;
   iconPath?: string;
   stateStore: WindowStateStore;
   /** State remembered from the last session, for the first window. */
@@ -168,7 +172,8 @@ export class WindowManager {
       options.onPageGone(senderId);
     });
 
-    win.loadURL(options.indexUrl).catch((error: unknown) => options.log(`loading ${options.indexUrl} failed`, error));
+    const url = withLanguage(options.indexUrl, options.language());
+    win.loadURL(url).catch((error: unknown) => options.log(`loading ${url} failed`, error));
     return appWindow;
   }
 

@@ -2,6 +2,8 @@
 // e2e host chooses them; a user cannot, since the window's URL is not editable.
 
 import type OpenSeadragon from 'openseadragon';
+import type { Language } from '../../shared/i18n/languages';
+import { languageOfSearch } from '../../shared/i18n/page-language';
 
 const params = new URLSearchParams(window.location.search);
 
@@ -18,3 +20,6 @@ export function drawerChoice(): OpenSeadragon.DrawerType {
 
 /** The e2e suite reads the viewer state through a small handle instead of guessing from pixels. */
 export const e2eHooksEnabled = params.has('e2e');
+
+/** The language main loaded this window in (`?lang=`); null when the page was opened without one. */
+export const pageLanguage: Language | null = languageOfSearch(window.location.search);

@@ -7,6 +7,7 @@ import { I18nextProvider } from 'react-i18next';
 import { languageFor } from '../../shared/i18n/languages';
 import { ApiContext } from './api';
 import { App } from './components/App';
+import { pageLanguage } from './env';
 import { applyLanguage, followMainLanguage, i18n, t } from './i18n/i18n';
 import './styles/fonts.css';
 import './styles/app.css';
@@ -17,9 +18,10 @@ if (!container) throw new Error('index.html has no #root');
 const api = window.slidescope;
 const root = createRoot(container);
 
-// First the browser's language (in Electron, the OS's: what 'System' means), so the window draws at
-// once; main's answer (View > Language may say otherwise) and later changes follow.
-applyLanguage(languageFor(navigator.languages.length > 0 ? navigator.languages : [navigator.language]));
+// The language main loaded the window in (its URL says which), so the first frame is drawn in it;
+// the browser's (in Electron, the OS's) only for a page opened without one. Main's answer to
+// app:language and later changes (View > Language) follow.
+applyLanguage(pageLanguage ?? languageFor(navigator.languages.length > 0 ? navigator.languages : [navigator.language]));
 root.render(
   <StrictMode>
     {api ? (

@@ -128,6 +128,16 @@ export function App() {
   );
 
   const openDialog = useCallback(() => void open(api.openDialog()), [api, open]);
+  /** An export dialog's "Show in folder", for both exports. */
+  const showInFolder = useCallback(
+    (path: string) => {
+      void api.showInFolder({ path }).then((result) => {
+        if (!result.ok)
+          pushNotice({ kind: 'error', title: t('app.folderNotShown'), detail: t('errors.detail', { code: result.error.code, message: result.error.message }) });
+      });
+    },
+    [api, pushNotice, t],
+  );
   const openSample = useCallback(() => void open(api.openSample()), [api, open]);
   const openRecent = useCallback((path: string) => void open(api.openRecent({ path }), baseName(path)), [api, open]);
 
@@ -198,7 +208,7 @@ export function App() {
           break;
         case 'compare-slides':
           if (active) setChoosing(true);
-          else pushNotice({ kind: 'info', title: 'Open slides to compare them side by side' });
+          else pushNotice({ kind: 'info', title: t('compare.needsSlides') });
           break;
         case 'export': {
           if (compare) {
@@ -331,16 +341,7 @@ export function App() {
           job={exportJob.job}
           onExportThumbnail={(request) => exportJob.start('thumbnail', exportSlide.slide.info.name, () => savedFirst(() => api.exportThumbnail(request)))}
           onExportSet={(request) => exportJob.start('set', exportSlide.slide.info.name, () => savedFirst(() => api.exportComparison(request)))}
-          onShowInFolder={(path) => {
-            void api.showInFolder({ path }).then((result) => {
-              if (!result.ok)
-                pushNotice({
-                  kind: 'error',
-                  title: t('app.folderNotShown'),
-                  detail: t('errors.detail', { code: result.error.code, message: result.error.message }),
-                });
-            });
-          }}
+          onShowInFolder={showInFolder}
           onClose={closeExport}
         />
       )}
@@ -380,11 +381,7 @@ export function App() {
           field={exportingCompare.field}
           job={exportJob.job}
           onExport={(request) => exportJob.start('set', compared.map((s) => s.info.name).join(', '), () => api.exportSideBySide(request))}
-          onShowInFolder={(path) => {
-            void api.showInFolder({ path }).then((result) => {
-              if (!result.ok) pushNotice({ kind: 'error', title: 'The folder could not be shown', detail: `${result.error.code}: ${result.error.message}` });
-            });
-          }}
+          onShowInFolder={showInFolder}
           onClose={() => setExportingCompare(null)}
         />
       )}

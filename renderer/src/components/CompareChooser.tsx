@@ -3,20 +3,10 @@
 import { useState } from 'react';
 import type { OpenedSlide, SlideId } from '../../../shared/ipc';
 import { LIMITS } from '../../../shared/limits';
+import { formatCount } from '../i18n/format';
+import { useT } from '../i18n/i18n';
 import { Modal } from './Modal';
 import '../styles/compare.css';
-
-/** Every string the dialog shows (a translation replaces this table). */
-const TEXT = {
-  title: 'Compare slides side by side',
-  intro: `Choose 2 to ${LIMITS.maxComparedSlides} open slides. Their views are linked by physical position and scale (µm), so slides scanned at different magnifications line up.`,
-  noScale: 'no pixel size: cannot be linked',
-  openMore: 'Open another slide…',
-  compare: 'Compare side by side',
-  cancel: 'Cancel',
-  count: (n: number) => `${n} chosen`,
-  tooMany: `At most ${LIMITS.maxComparedSlides} slides side by side`,
-} as const;
 
 export interface CompareChooserProps {
   slides: OpenedSlide[];
@@ -28,6 +18,8 @@ export interface CompareChooserProps {
 }
 
 export function CompareChooser({ slides, initial, onOpenMore, onCompare, onClose }: CompareChooserProps) {
+  const t = useT();
+  const max = formatCount(LIMITS.maxComparedSlides);
   const [chosen, setChosen] = useState<SlideId[]>(initial);
   // A slide opened from here is offered chosen.
   const [known, setKnown] = useState(() => new Set(slides.map((s) => s.slideId)));
@@ -41,9 +33,9 @@ export function CompareChooser({ slides, initial, onOpenMore, onCompare, onClose
   const toggle = (slideId: SlideId, on: boolean): void => setChosen((list) => (on ? [...list, slideId] : list.filter((id) => id !== slideId)));
 
   return (
-    <Modal title={TEXT.title} onClose={onClose} size="medium">
+    <Modal title={t('compare.chooser.title')} onClose={onClose} size="medium">
       <div data-testid="compare-chooser">
-        <p className="muted small">{TEXT.intro}</p>
+        <p className="muted small">{t('compare.chooser.intro', { min: formatCount(2), max })}</p>
         <div className="compare-choices">
           {slides.map((slide) => (
             <label key={slide.slideId} className="option-row">
@@ -53,22 +45,26 @@ export function CompareChooser({ slides, initial, onOpenMore, onCompare, onClose
                 onChange={(event) => toggle(slide.slideId, event.target.checked)}
                 data-testid={`compare-choose-${slide.info.name}`}
               />
-              <span>{slide.info.name}</span>
-              {!slide.info.mpp && <span className="muted small">({TEXT.noScale})</span>}
+              <span translate="no">{slide.info.name}</span>
+              {!slide.info.mpp && <span className="muted small">({t('compare.chooser.noScale')})</span>}
             </label>
           ))}
         </div>
         <div className="compare-dialog-actions">
           <button type="button" className="button button-small" onClick={onOpenMore} data-testid="compare-open-more">
-            {TEXT.openMore}
+            {t('compare.chooser.openMore')}
           </button>
           <div className="toolbar-spacer" />
-          <span className="muted small">{picked.length > LIMITS.maxComparedSlides ? TEXT.tooMany : TEXT.count(picked.length)}</span>
+          <span className="muted small">
+            {picked.length > LIMITS.maxComparedSlides
+              ? t('compare.chooser.tooMany', { max })
+              : t('compare.chooser.chosen', { number: formatCount(picked.length) })}
+          </span>
           <button type="button" className="button button-quiet" onClick={onClose}>
-            {TEXT.cancel}
+            {t('common.cancel')}
           </button>
           <button type="button" className="button button-primary" disabled={!valid} onClick={() => onCompare(picked)} data-testid="compare-start">
-            {TEXT.compare}
+            {t('compare.chooser.start')}
           </button>
         </div>
       </div>

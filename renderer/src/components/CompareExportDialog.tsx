@@ -3,25 +3,14 @@
 // where the user chooses. Main and the engine make it (export:side-by-side).
 
 import { useState } from 'react';
-import { sideBySideProblem } from '../../../shared/export-plan';
+import { type SideBySideRefusal, sideBySideRefusal } from '../../../shared/export-plan';
 import type { ImageFormat, OpenedSlide, RequestInput } from '../../../shared/ipc';
-import { formatMpp } from '../../../shared/magnification';
 import type { ExportJob } from '../hooks/useExportJob';
-import { useT } from '../i18n/i18n';
+import { formatCount, formatMpp } from '../i18n/format';
+import { t, useT } from '../i18n/i18n';
 import { ExportStatus, FORMATS } from './ExportDialog';
 import { Modal } from './Modal';
 import '../styles/compare.css';
-
-/** Every string the dialog shows (a translation replaces this table). */
-const TEXT = {
-  title: 'Export',
-  what: (n: number) =>
-    `The compared field of view: ${n} panels side by side in one image, each labelled with its slide's name and magnification, with a scale bar.`,
-  size: (w: number, h: number, mpp: string) => `Each panel ${w} × ${h} px at ${mpp}, as the view shows it.`,
-  notReady: 'Every compared slide needs its pixel size (µm/px), and the view must have opened.',
-  format: 'Format',
-  export: 'Export image…',
-} as const;
 
 export type SideBySideField = Omit<RequestInput<'export:side-by-side'>, 'format'>;
 
@@ -38,12 +27,21 @@ export function CompareExportDialog({ slides, field, job, onExport, onShowInFold
   const t = useT();
   const [format, setFormat] = useState<ImageFormat>('png');
   const running = job.status === 'running';
-  const problem = field ? slides.map((s) => sideBySideProblem(s.info, field.micronsPerPixel)).find((p) => p !== null) : TEXT.notReady;
+  const refusal = field ? slides.map((s) => sideBySideRefusal(s.info, field.micronsPerPixel)).find((r) => r !== null) : undefined;
+  const problem = !field ? t('compare.exportDialog.notReady') : refusal ? describeRefusal(refusal) : null;
   return (
-    <Modal title={TEXT.title} onClose={onClose} size="medium">
+    <Modal title={t('exportDialog.title')} onClose={onClose} size="medium">
       <div className="export-dialog" data-testid="compare-export-dialog">
-        <p className="muted small">{TEXT.what(slides.length)}</p>
-        {field && <p className="export-summary">{TEXT.size(field.panelWidth, field.panelHeight, formatMpp(field.micronsPerPixel))}</p>}
+        <p className="muted small">{t('compare.exportDialog.what', { number: formatCount(slides.length) })}</p>
+        {field && (
+          <p className="export-summary">
+            {t('compare.exportDialog.size', {
+              width: formatCount(field.panelWidth),
+              height: formatCount(field.panelHeight),
+              mpp: formatMpp(field.micronsPerPixel),
+            })}
+          </p>
+        )}
         {problem && (
           <p className="field-error" role="alert" data-testid="compare-export-error">
             {problem}
@@ -51,7 +49,7 @@ export function CompareExportDialog({ slides, field, job, onExport, onShowInFold
         )}
         <div className="export-actions">
           <label className="format-select">
-            <span>{TEXT.format}</span>
+            <span>{t('exportDialog.format')}</span>
             <select value={format} onChange={(event) => setFormat(event.target.value as ImageFormat)} disabled={running} data-testid="export-format">
               {FORMATS.map((f) => (
                 <option key={f} value={f}>
@@ -64,15 +62,22 @@ export function CompareExportDialog({ slides, field, job, onExport, onShowInFold
           <button
             type="button"
             className="button button-primary"
-            disabled={running || !field || problem !== undefined}
+            disabled={running || !field || problem !== null}
             onClick={() => field && onExport({ ...field, format })}
             data-testid="compare-export-start"
           >
-            {TEXT.export}
+            {t('compare.exportDialog.start')}
           </button>
         </div>
         <ExportStatus job={job} onShowInFolder={onShowInFolder} />
       </div>
     </Modal>
   );
+}
+
+/** Why the field cannot be exported, in the window's language. */
+function describeRefusal(refusal: SideBySideRefusal): string {
+  return refusal.kind === 'no-scale'
+    ? t('compare.exportDialog.noScale', { name: refusal.name })
+    : t('compare.exportDialog.finerThanScan', { mpp: formatMpp(refusal.micronsPerPixel), name: refusal.name, finest: formatMpp(refusal.finest) });
 }

@@ -20,7 +20,7 @@ import {
 import type { ErrorInfo } from '../../../shared/errors';
 import type { OpenedSlide, RequestInput } from '../../../shared/ipc';
 import { LIMITS } from '../../../shared/limits';
-import { formatMpp, formatPower, powerAtDownsample } from '../../../shared/magnification';
+import { powerAtDownsample } from '../../../shared/magnification';
 import { useApi } from '../api';
 import type { ViewCommand } from '../commands';
 import { e2eHandle } from '../e2eHandle';
@@ -32,38 +32,12 @@ import type { Notice } from '../hooks/useNotices';
 import { useOsdViewer } from '../hooks/useOsdViewer';
 import { useViewColour, type ViewColour } from '../hooks/useViewColour';
 import { useViewState } from '../hooks/useViewState';
+import { formatMpp, formatNumber, formatPower } from '../i18n/format';
+import { t, useT } from '../i18n/i18n';
 import { compareClamp, compareFrame } from '../viewer/compareFrames';
 import { LinkedViewers, type SharedView } from '../viewer/linkedViewers';
 import { ScaleBar } from './ScaleBar';
 import '../styles/compare.css';
-
-/** Every string the view shows (a translation replaces this table). */
-const TEXT = {
-  region: 'Slides side by side',
-  leave: 'Back to tabs',
-  leaveTitle: 'Leave the comparison: the slides stay open as tabs',
-  export: 'Export…',
-  exportTitle: 'Export the compared field of view as one labelled image (Ctrl+E)',
-  save: 'Save alignment…',
-  saveTitle: 'Save the slides’ offsets and rotations as an alignment file (JSON)',
-  load: 'Load alignment…',
-  loadTitle: 'Load an alignment file saved for these slides',
-  resetAll: 'Reset all',
-  resetAllTitle: 'Put every slide back as scanned: no offset, no rotation',
-  hint: 'Drag to pan all, wheel to zoom all · Shift-drag moves one slide · Shift + wheel turns it',
-  rotateLeft: (name: string) => `Turn ${name} 1° counter-clockwise (Shift + wheel up)`,
-  rotateRight: (name: string) => `Turn ${name} 1° clockwise (Shift + wheel down)`,
-  reset: 'Reset',
-  resetTitle: (name: string) => `Put ${name} back as scanned: no offset, no rotation`,
-  aligned: (x: string, y: string, degrees: string) => `moved ${x}, ${y} µm · turned ${degrees}°`,
-  noScale: (name: string) =>
-    `${name} records no pixel size (µm/px), so it cannot be placed beside the others by physical position. It is left out of the linked view rather than linked by pixels.`,
-  loading: (name: string) => `Loading ${name}…`,
-  saveFailed: 'The alignment could not be saved',
-  loadFailed: 'The alignment file could not be loaded',
-  savedAs: 'Alignment saved',
-  tooFew: 'Side by side needs at least two slides with a pixel size',
-} as const;
 
 export interface CompareHandle {
   run: (command: ViewCommand) => void;
@@ -86,9 +60,14 @@ const PAN_STEP = 0.15;
 const TURN_STEP = 1;
 /** Alignment changes are saved once they settle. */
 const SAVE_DELAY_MS = 400;
+/** Offsets (µm) and rotations (°) as the panel shows them: to a tenth, and what rounds to nothing is "0.0", not "-0.0". */
+function tenths(value: number): string {
+  return formatNumber(Math.round(value * 10) / 10, { fraction: 1 });
+}
 
 export function CompareView({ slides, onLeave, onExport, onNotice, ref }: CompareViewProps) {
   const api = useApi();
+  const t = useT();
   // A failing tile is told once per slide, as the single view does.
   const reported = useRef(new Set<string>());
   const onTileError = useCallback(
@@ -144,7 +123,7 @@ export function CompareView({ slides, onLeave, onExport, onNotice, ref }: Compar
     void api.loadAlignment({ slideIds }).then((result) => {
       if (!live) return;
       if (result.ok && result.value) setPlacements(result.value);
-      else if (!result.ok) onNotice({ kind: 'warning', title: TEXT.loadFailed, detail: `${result.error.code}: ${result.error.message}` });
+      else if (!result.ok) onNotice(alignmentFailed('warning', 'compare.rememberedUnreadable', result.error));
     });
     return () => {
       live = false;
@@ -157,7 +136,7 @@ export function CompareView({ slides, onLeave, onExport, onNotice, ref }: Compar
     const timer = setTimeout(() => {
       dirty.current = false;
       void api.saveAlignment({ slideIds, placements }).then((result) => {
-        if (!result.ok) onNotice({ kind: 'warning', title: TEXT.saveFailed, detail: `${result.error.code}: ${result.error.message}` });
+        if (!result.ok) onNotice(alignmentFailed('warning', 'compare.rememberFailed', result.error));
       });
     }, SAVE_DELAY_MS);
     return () => clearTimeout(timer);
@@ -219,7 +198,7 @@ export function CompareView({ slides, onLeave, onExport, onNotice, ref }: Compar
 
   const loadFile = useCallback(() => {
     void api.importAlignment({ slideIds }).then((result) => {
-      if (!result.ok) onNotice({ kind: 'error', title: TEXT.loadFailed, detail: `${result.error.code}: ${result.error.message}` });
+      if (!result.ok) onNotice(alignmentFailed('error', 'compare.loadFailed', result.error));
       else if (result.value) {
         dirty.current = true;
         setPlacements(result.value);
@@ -228,10 +207,10 @@ export function CompareView({ slides, onLeave, onExport, onNotice, ref }: Compar
   }, [api, slideIds, onNotice]);
   const saveFile = useCallback(() => {
     void api.exportAlignment({ slideIds, placements }).then((result) => {
-      if (!result.ok) onNotice({ kind: 'error', title: TEXT.saveFailed, detail: `${result.error.code}: ${result.error.message}` });
-      else if (result.value.files[0]) onNotice({ kind: 'info', title: TEXT.savedAs, detail: result.value.files[0] });
+      if (!result.ok) onNotice(alignmentFailed('error', 'compare.saveFailed', result.error));
+      else if (result.value.files[0]) onNotice({ kind: 'info', title: t('compare.saved'), detail: result.value.files[0] });
     });
-  }, [api, slideIds, placements, onNotice]);
+  }, [api, slideIds, placements, onNotice, t]);
 
   useImperativeHandle(
     ref,
@@ -262,7 +241,7 @@ export function CompareView({ slides, onLeave, onExport, onNotice, ref }: Compar
           }
           case 'rotate-left':
           case 'rotate-right':
-            onNotice({ kind: 'info', title: TEXT.hint });
+            onNotice({ kind: 'info', title: t('compare.hint') });
             break;
         }
       },
@@ -292,28 +271,46 @@ export function CompareView({ slides, onLeave, onExport, onNotice, ref }: Compar
         };
       },
     }),
-    [link, physical, lead, placements, panelSize, viewers, slides, onNotice],
+    [link, physical, lead, placements, panelSize, viewers, slides, onNotice, t],
   );
 
   return (
-    <section className="compare" aria-label={TEXT.region} data-testid="compare-view">
+    <section className="compare" aria-label={t('compare.region')} data-testid="compare-view">
       <div className="toolbar compare-toolbar">
-        <button type="button" className="button button-small" onClick={onLeave} title={TEXT.leaveTitle} data-testid="compare-leave">
-          {TEXT.leave}
+        <button type="button" className="button button-small" onClick={onLeave} title={t('compare.leaveTitle')} data-testid="compare-leave">
+          {t('compare.leave')}
         </button>
-        <span className="muted small compare-hint">{linked >= 2 ? TEXT.hint : TEXT.tooFew}</span>
+        <span className="muted small compare-hint">{linked >= 2 ? t('compare.hint') : t('compare.tooFew')}</span>
         <div className="toolbar-spacer" />
-        <button type="button" className="button button-small button-quiet" onClick={resetAll} title={TEXT.resetAllTitle} data-testid="compare-reset-all">
-          {TEXT.resetAll}
+        <button
+          type="button"
+          className="button button-small button-quiet"
+          onClick={resetAll}
+          title={t('compare.resetAllTitle')}
+          data-testid="compare-reset-all"
+        >
+          {t('compare.resetAll')}
         </button>
-        <button type="button" className="button button-small button-quiet" onClick={loadFile} title={TEXT.loadTitle} data-testid="compare-load">
-          {TEXT.load}
+        <button
+          type="button"
+          className="button button-small button-quiet"
+          onClick={loadFile}
+          title={t('compare.loadAlignmentTitle')}
+          data-testid="compare-load"
+        >
+          {t('compare.loadAlignment')}
         </button>
-        <button type="button" className="button button-small button-quiet" onClick={saveFile} title={TEXT.saveTitle} data-testid="compare-save">
-          {TEXT.save}
+        <button
+          type="button"
+          className="button button-small button-quiet"
+          onClick={saveFile}
+          title={t('compare.saveAlignmentTitle')}
+          data-testid="compare-save"
+        >
+          {t('compare.saveAlignment')}
         </button>
-        <button type="button" className="button button-small" onClick={onExport} title={TEXT.exportTitle} data-testid="compare-export">
-          {TEXT.export}
+        <button type="button" className="button button-small" onClick={onExport} title={t('compare.exportTitle')} data-testid="compare-export">
+          {t('compare.export')}
         </button>
       </div>
       <div ref={setStage} className="compare-stage" style={{ gridTemplateColumns: `repeat(${slides.length}, minmax(0, 1fr))` }}>
@@ -357,6 +354,7 @@ interface ComparePanelProps {
 
 function ComparePanel({ index, slide, physical, placement, link, scale, onViewer, onColour, onMove, onTurn, onReset, onTileError }: ComparePanelProps) {
   const api = useApi();
+  const t = useT();
   const { info } = slide;
   const [host, setHost] = useState<HTMLDivElement | null>(null);
   const tileError = useCallback((error: ErrorInfo) => onTileError(error, slide), [onTileError, slide]);
@@ -419,14 +417,15 @@ function ComparePanel({ index, slide, physical, placement, link, scale, onViewer
 
   const power = scale !== null && info.mpp ? powerAtDownsample(info, scale / info.mpp.x) : null;
   const aligned = placement.offset.x !== 0 || placement.offset.y !== 0 || placement.rotation !== 0;
+  const step = formatNumber(TURN_STEP, { maxFraction: 1 });
   return (
     <div className="compare-panel" data-testid={`compare-panel-${index}`}>
       <div className="compare-panel-header">
-        <span className="compare-panel-name" title={info.path}>
+        <span className="compare-panel-name" title={info.path} translate="no">
           {info.name}
         </span>
         <span className="compare-panel-power" data-testid={`compare-power-${index}`}>
-          {power !== null && scale !== null ? `${formatPower(power)} · ${formatMpp(scale)}` : ''}
+          {power !== null && scale !== null ? t('magnification.powerAndMpp', { power: formatPower(power), mpp: formatMpp(scale) }) : ''}
         </span>
         {physical && (
           <span className="compare-panel-actions">
@@ -434,8 +433,8 @@ function ComparePanel({ index, slide, physical, placement, link, scale, onViewer
               type="button"
               className="icon-button"
               onClick={() => onTurn(index, -TURN_STEP)}
-              title={TEXT.rotateLeft(info.name)}
-              aria-label={TEXT.rotateLeft(info.name)}
+              title={t('compare.turnLeft', { name: info.name, angle: step })}
+              aria-label={t('compare.turnLeft', { name: info.name, angle: step })}
               data-testid={`compare-turn-left-${index}`}
             >
               ⟲
@@ -444,8 +443,8 @@ function ComparePanel({ index, slide, physical, placement, link, scale, onViewer
               type="button"
               className="icon-button"
               onClick={() => onTurn(index, TURN_STEP)}
-              title={TEXT.rotateRight(info.name)}
-              aria-label={TEXT.rotateRight(info.name)}
+              title={t('compare.turnRight', { name: info.name, angle: step })}
+              aria-label={t('compare.turnRight', { name: info.name, angle: step })}
               data-testid={`compare-turn-right-${index}`}
             >
               ⟳
@@ -455,10 +454,10 @@ function ComparePanel({ index, slide, physical, placement, link, scale, onViewer
               className="button button-small button-quiet"
               onClick={() => onReset(index)}
               disabled={!aligned}
-              title={TEXT.resetTitle(info.name)}
+              title={t('compare.resetTitle', { name: info.name })}
               data-testid={`compare-reset-${index}`}
             >
-              {TEXT.reset}
+              {t('compare.reset')}
             </button>
           </span>
         )}
@@ -468,21 +467,34 @@ function ComparePanel({ index, slide, physical, placement, link, scale, onViewer
           <>
             <div ref={setHost} className="osd-host compare-osd" data-testid={`compare-osd-${index}`} data-ready={state.ready} />
             {state.ready && scale !== null && <ScaleBar info={info} imageZoom={info.mpp!.x / scale} compact testId={`compare-scale-${index}`} />}
-            {!state.ready && <div className="viewer-loading">{TEXT.loading(info.name)}</div>}
+            {!state.ready && <div className="viewer-loading">{t('viewer.loading', { name: info.name })}</div>}
             {aligned && (
               <span className="compare-aligned" data-testid={`compare-aligned-${index}`}>
-                {TEXT.aligned(placement.offset.x.toFixed(1), placement.offset.y.toFixed(1), placement.rotation.toFixed(1))}
+                {t('compare.aligned', {
+                  x: tenths(placement.offset.x),
+                  y: tenths(placement.offset.y),
+                  angle: tenths(placement.rotation),
+                })}
               </span>
             )}
           </>
         ) : (
           <div className="compare-osd grid-cell-refused" role="note" data-testid={`compare-refused-${index}`}>
-            {TEXT.noScale(info.name)}
+            {t('compare.noScale', { name: info.name })}
           </div>
         )}
       </div>
     </div>
   );
+}
+
+/** An alignment that could not be remembered, read or written: the sentence in the window's language, main's reason as data. */
+function alignmentFailed(
+  kind: Notice['kind'],
+  title: 'compare.rememberedUnreadable' | 'compare.rememberFailed' | 'compare.loadFailed' | 'compare.saveFailed',
+  error: ErrorInfo,
+): Omit<Notice, 'id'> {
+  return { kind, title: t(title), detail: t('errors.detail', { code: error.code, message: error.message }) };
 }
 
 /** Level-0 centres go to main with a hundredth of a pixel. */

@@ -2,17 +2,10 @@
 
 import type { DroppedFile } from '../../../shared/ipc';
 import { LIMITS } from '../../../shared/limits';
+import { formatCount } from '../i18n/format';
+import { useT } from '../i18n/i18n';
 import { Modal } from './Modal';
 import '../styles/compare.css';
-
-/** Every string the dialog shows (a translation replaces this table). */
-const TEXT = {
-  title: (n: number) => `Open ${n} slides`,
-  question: 'Open them as tabs, or side by side with their views linked by physical position and scale?',
-  tabs: 'As tabs',
-  sideBySide: 'Side by side',
-  tooMany: `Side by side shows at most ${LIMITS.maxComparedSlides} slides.`,
-} as const;
 
 export type DropMode = 'tabs' | 'side-by-side';
 
@@ -23,24 +16,25 @@ export interface DropChoiceProps {
 }
 
 export function DropChoice({ files, onChoose, onClose }: DropChoiceProps) {
+  const t = useT();
   const fits = files.length <= LIMITS.maxComparedSlides;
   return (
-    <Modal title={TEXT.title(files.length)} onClose={onClose}>
+    <Modal title={t('compare.drop.title', { number: formatCount(files.length) })} onClose={onClose}>
       <div data-testid="drop-choice">
-        <p>{TEXT.question}</p>
-        <ul className="compare-choices">
+        <p>{t('compare.drop.question')}</p>
+        <ul className="compare-choices" translate="no">
           {files.map((file, index) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: the list never changes while shown, and two files of different folders may share a name
             <li key={index}>{file.name}</li>
           ))}
         </ul>
-        {!fits && <p className="muted small">{TEXT.tooMany}</p>}
+        {!fits && <p className="muted small">{t('compare.drop.tooMany', { max: formatCount(LIMITS.maxComparedSlides) })}</p>}
         <div className="compare-dialog-actions">
           <button type="button" className="button" onClick={() => onChoose('tabs')} data-testid="drop-as-tabs">
-            {TEXT.tabs}
+            {t('compare.drop.asTabs')}
           </button>
           <button type="button" className="button button-primary" disabled={!fits} onClick={() => onChoose('side-by-side')} data-testid="drop-side-by-side">
-            {TEXT.sideBySide}
+            {t('compare.drop.sideBySide')}
           </button>
         </div>
       </div>

@@ -1,11 +1,13 @@
-// The window's language: one i18next instance over the shared catalogues, first in the browser's
-// language, then in main's (its answer to app:language at start, and app:language-changed when View >
-// Language changes). <html lang> follows, for screen readers and the font stack.
+// The window's language: one i18next instance over the shared catalogues, first in the one main
+// loaded the page in (`?lang=`, else the browser's), then in main's (its answer to app:language at
+// start, and app:language-changed when View > Language changes). <html lang> follows, for screen
+// readers and the font stack, and so does the URL, so that a reload starts in the language shown.
 
 import { useTranslation } from 'react-i18next';
 import type { Translate } from '../../../shared/i18n/catalogue';
 import { createTranslator } from '../../../shared/i18n/i18n';
 import type { Language } from '../../../shared/i18n/languages';
+import { withLanguage } from '../../../shared/i18n/page-language';
 import type { SlidescopeApi } from '../../../shared/ipc';
 
 const translator = createTranslator();
@@ -34,6 +36,8 @@ export function currentLanguage(): Language {
 export function applyLanguage(language: Language): void {
   document.documentElement.lang = language;
   if (i18n.language !== language) void i18n.changeLanguage(language);
+  const url = withLanguage(window.location.href, language);
+  if (url !== window.location.href) window.history.replaceState(window.history.state, '', url);
 }
 
 /** Main's language for this window (it stays the browser's when main cannot say), then its changes. */
