@@ -8,7 +8,7 @@ import { basename, dirname, isAbsolute, join, parse, relative, resolve, sep } fr
 import type { Readable } from 'node:stream';
 import { slideStem } from '../../shared/export-plan';
 import { hasFolderSlideExtension, hasSlideExtension } from '../../shared/slide-formats';
-import { keyFileOfDataFolder } from '../engine/formats/mirax/mirax';
+import { keyFileOfDataFolder } from '../engine/formats/mirax/mirax-files';
 
 export interface SlideInput {
   /** Absolute path. */

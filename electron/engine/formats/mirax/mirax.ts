@@ -17,13 +17,12 @@ import type { FormatPlugin } from '../format-plugin';
 import { KeyFile, KeyFileError } from '../key-file';
 import { formatDouble } from '../openslide-values';
 import { SlideProbe } from '../slide-probe';
+import { EXTENSION, keyFileOfDataFolder, SLIDEDAT } from './mirax-files';
 import { MiraxIndex, MiraxIndexError, type MiraxRecord } from './mirax-index';
 import { type CameraPositions, layOutMirax, MiraxLayoutError, type MiraxLevel } from './mirax-layout';
 import { type MiraxSlidedat, MiraxSlidedatError, readMiraxSlidedat } from './mirax-slidedat';
 import { MiraxSource } from './mirax-source';
 
-const EXTENSION = '.mrxs';
-const SLIDEDAT = 'Slidedat.ini';
 /** OpenSlide's SLIDEDAT_MAX_SIZE. */
 const SLIDEDAT_MAX_BYTES = 1 << 20;
 const INDEX_MAX_BYTES = 256 * 1024 * 1024;
@@ -51,13 +50,6 @@ export const miraxFormat: FormatPlugin = {
     }
   },
 };
-
-/** The .mrxs beside a MIRAX slide's data folder (same name, holding Slidedat.ini); null for any other folder. */
-export async function keyFileOfDataFolder(folder: string): Promise<string | null> {
-  const beside = `${folder.replace(/[/\\]+$/, '')}${EXTENSION}`;
-  const isFile = async (path: string) => (await stat(path).catch(() => null))?.isFile() === true;
-  return (await isFile(beside)) && (await isFile(join(folder, SLIDEDAT))) ? beside : null;
-}
 
 /**
  * The .mrxs a dropped folder stands for: the slide's own data folder (its key file beside it, of the

@@ -1,0 +1,15 @@
+// Where a MIRAX slide's files are: the key file (.mrxs) and, beside it, its data folder of the same
+// name. Apart from the reader so that the CLI's input scan can use it without loading the reader.
+
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const EXTENSION = '.mrxs';
+export const SLIDEDAT = 'Slidedat.ini';
+
+/** The .mrxs beside a MIRAX slide's data folder (same name, holding Slidedat.ini); null for any other folder. */
+export async function keyFileOfDataFolder(folder: string): Promise<string | null> {
+  const beside = `${folder.replace(/[/\\]+$/, '')}${EXTENSION}`;
+  const isFile = async (path: string) => (await stat(path).catch(() => null))?.isFile() === true;
+  return (await isFile(beside)) && (await isFile(join(folder, SLIDEDAT))) ? beside : null;
+}
