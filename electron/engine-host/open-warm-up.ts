@@ -16,7 +16,7 @@ const TILE = 256;
 /** An empty JPEG (SOI, EOI): opening reads no tile, and the router's process loads no codec to make one. */
 const EMPTY_JPEG = Uint8Array.of(0xff, 0xd8, 0xff, 0xd9);
 
-/** A two-level Aperio slide whose tiles are empty: what opening one reads, in a few ms. */
+/** A two-level Aperio slide with its thumbnail, label and macro, all empty: what opening one reads, in a few ms. */
 async function writeWarmUpSlide(path: string): Promise<void> {
   const writer = await TiffWriter.create(path);
   try {
@@ -33,10 +33,27 @@ async function writeWarmUpSlide(path: string): Promise<void> {
         description: `Aperio Image Library v11.2.1 \r\n${base.width}x${base.height} [0,0 ${base.width}x${base.height}] (${TILE}x${TILE})${k > 0 ? ` -> ${width}x${height}` : ''} JPEG/RGB Q=80${meta}`,
       }),
     );
+    // The associated images an Aperio slide carries, in its order: thumbnail, label, macro (strips).
+    const strips = (width: number, height: number, description: string, newSubfileType: number) =>
+      writer.addImage({
+        width,
+        height,
+        compression: Compression.JPEG,
+        photometric: Photometric.RGB,
+        layout: { kind: 'strips', rowsPerStrip: height },
+        newSubfileType,
+        description: `Aperio Image Library v11.2.1 \n${description}`,
+      });
+    const associated = [
+      strips(256, 192, `${base.width}x${base.height} -> 256x192 - ${meta}`, 0),
+      strips(128, 128, 'label 128x128', 1),
+      strips(256, 96, 'macro 256x96', 9),
+    ];
     for (const level of levels) {
       const count = Math.ceil(level.spec.width / TILE) * Math.ceil(level.spec.height / TILE);
       for (let i = 0; i < count; i++) await writer.writeChunk(level, i, EMPTY_JPEG);
     }
+    for (const image of associated) await writer.writeChunk(image, 0, EMPTY_JPEG);
     await writer.close();
   } catch (error) {
     await writer.abort();
