@@ -13,6 +13,7 @@ import { Compression, Photometric, TiffWriter } from '../synth/tiff-writer';
 /** Enough opens for V8 to optimise the path (the time per open levels off after ~30). */
 const ROUNDS = 40;
 const TILE = 256;
+const LIBRARY = 'Aperio Image Library v11.2.1 ';
 /** An empty JPEG (SOI, EOI): opening reads no tile, and the router's process loads no codec to make one. */
 const EMPTY_JPEG = Uint8Array.of(0xff, 0xd8, 0xff, 0xd9);
 
@@ -22,18 +23,16 @@ async function writeWarmUpSlide(path: string): Promise<void> {
   try {
     const base = { width: 2048, height: 1536 };
     const meta = '|AppMag = 20|MPP = 0.5|Filename = warm-up';
-    const levels = [base, { width: 512, height: 384 }].map(({ width, height }, k) =>
+    const level = (width: number, height: number) =>
       writer.addImage({
         width,
         height,
         compression: Compression.JPEG,
         photometric: Photometric.RGB,
         layout: { kind: 'tiles', tileWidth: TILE, tileHeight: TILE },
-        newSubfileType: k === 0 ? 0 : 1,
-        description: `Aperio Image Library v11.2.1 \r\n${base.width}x${base.height} [0,0 ${base.width}x${base.height}] (${TILE}x${TILE})${k > 0 ? ` -> ${width}x${height}` : ''} JPEG/RGB Q=80${meta}`,
-      }),
-    );
-    // The associated images an Aperio slide carries, in its order: thumbnail, label, macro (strips).
+        newSubfileType: width === base.width ? 0 : 1,
+        description: `${LIBRARY}\r\n${base.width}x${base.height} [0,0 ${base.width}x${base.height}] (${TILE}x${TILE})${width === base.width ? '' : ` -> ${width}x${height}`} JPEG/RGB Q=80${meta}`,
+      });
     const strips = (width: number, height: number, description: string, newSubfileType: number) =>
       writer.addImage({
         width,
@@ -42,18 +41,21 @@ async function writeWarmUpSlide(path: string): Promise<void> {
         photometric: Photometric.RGB,
         layout: { kind: 'strips', rowsPerStrip: height },
         newSubfileType,
-        description: `Aperio Image Library v11.2.1 \n${description}`,
+        description: `${LIBRARY}\n${description}`,
       });
-    const associated = [
+    // In Aperio's order: level 0, the thumbnail, the other levels, the label, the macro.
+    const images = [
+      level(base.width, base.height),
       strips(256, 192, `${base.width}x${base.height} -> 256x192 - ${meta}`, 0),
+      level(512, 384),
       strips(128, 128, 'label 128x128', 1),
       strips(256, 96, 'macro 256x96', 9),
     ];
-    for (const level of levels) {
-      const count = Math.ceil(level.spec.width / TILE) * Math.ceil(level.spec.height / TILE);
-      for (let i = 0; i < count; i++) await writer.writeChunk(level, i, EMPTY_JPEG);
+    for (const image of images) {
+      const { width, height, layout } = image.spec;
+      const count = layout.kind === 'tiles' ? Math.ceil(width / TILE) * Math.ceil(height / TILE) : 1;
+      for (let i = 0; i < count; i++) await writer.writeChunk(image, i, EMPTY_JPEG);
     }
-    for (const image of associated) await writer.writeChunk(image, 0, EMPTY_JPEG);
     await writer.close();
   } catch (error) {
     await writer.abort();
