@@ -132,6 +132,9 @@ export class SlidescopeHost {
     await page.addInitScript({ content: pageInitScript(await bridgeBundle()) });
     // As main loads a window: in the language it resolved (windows.ts).
     await page.goto(withLanguage(`${FAKE_ORIGIN}/index.html?${query}`, main.language().language));
+    // A test may drop files at once: wait until the app listens (React mounts after the load event).
+    if (new URLSearchParams(query).has('e2e'))
+      await page.waitForFunction(() => (window as { __slidescopeE2E?: { listening?: boolean } }).__slidescopeE2E?.listening === true);
   }
 
   private async route(route: Route, serve: (request: Request) => Promise<Response>): Promise<void> {

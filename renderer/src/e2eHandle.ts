@@ -13,6 +13,8 @@ export interface E2EHandle {
   /** The compare view's panels in order (null: a slide without µm/px, shown as a refusal). */
   compareViewers: Array<OpenSeadragon.Viewer | null>;
   tileErrors: number;
+  /** The app has mounted and listens for drops, keys and main's events (a drop before that is lost). */
+  listening: boolean;
   /** The annotation layers of the views on screen (their draw times measure the frame cost). */
   annotationOverlays: AnnotationOverlay[];
 }
@@ -26,6 +28,6 @@ declare global {
 /** The handle, created on first use; null unless the page was loaded with ?e2e. */
 export function e2eHandle(): E2EHandle | null {
   if (!e2eHooksEnabled) return null;
-  window.__slidescopeE2E ??= { viewer: null, gridViewers: [], compareViewers: [], tileErrors: 0, annotationOverlays: [] };
+  window.__slidescopeE2E ??= { viewer: null, gridViewers: [], compareViewers: [], tileErrors: 0, listening: false, annotationOverlays: [] };
   return window.__slidescopeE2E;
 }

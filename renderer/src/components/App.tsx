@@ -9,6 +9,7 @@ import { useAnnotationKeys } from '../annotations/useAnnotationKeys';
 import { useSlideAnnotations } from '../annotations/useSlideAnnotations';
 import { useApi } from '../api';
 import { type Command, isViewCommand } from '../commands';
+import { e2eHandle } from '../e2eHandle';
 import { describeExportError, describeOpenError } from '../errors';
 import { type ExportJob, useExportJob } from '../hooks/useExportJob';
 import { useFileDrop } from '../hooks/useFileDrop';
@@ -254,6 +255,11 @@ export function App() {
     [adopt, refreshRecent, reportOpenError, runCommand, pushNotice, t],
   );
   useMainEvents(api, mainEvents);
+  // Effects run in order: by now the drop, key and main-event listeners above are attached.
+  useEffect(() => {
+    const handle = e2eHandle();
+    if (handle) handle.listening = true;
+  }, []);
 
   const closeOverlay = useCallback(() => setOverlay(null), []);
   const closeExport = useCallback(() => setExporting(null), []);
