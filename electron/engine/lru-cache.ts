@@ -83,8 +83,6 @@ export class ByteLruCache<V> {
       job.waiters = Number.POSITIVE_INFINITY;
       return job.promise;
     }
-    // A request reading many tiles (a region, an export) has each listen to its one signal.
-    setMaxListeners(0, signal);
     return new Promise<V>((resolve, reject) => {
       const onAbort = () => {
         job.waiters--;

@@ -1,6 +1,7 @@
 // Pixel access on top of a SlideSource: regions of a slide level assembled from decoded tiles
 // (cached), and level-0 rectangles resampled to a size from the coarsest level that suffices.
 
+import { setMaxListeners } from 'node:events';
 import type { RgbImage } from '../../shared/slide';
 import { withJpegFast } from './codecs/turbojpeg';
 import { forEachLimited, Semaphore } from './concurrency';
@@ -126,6 +127,8 @@ export class RegionReader {
     signal?: AbortSignal,
     mode: TileMode = 'exact',
   ): Promise<RgbImage> {
+    // Each tile of the region, read at once, listens to the one signal of the request.
+    if (signal) setMaxListeners(0, signal);
     const info = this.levelInfo(level);
     if ((mode === 'half' || mode === 'quarter') && (!this.reducible(level, mode) || channels !== 3)) {
       throw new SlideError('INVALID_ARGUMENT', `Level ${level} cannot be read at ${mode} size.`, this.source.path);
