@@ -66,15 +66,9 @@ export class Exporter implements SlideExporter {
     const problem = thumbnailSpecProblem(info, request.spec);
     if (problem) return fail('INVALID_ARGUMENT', problem, info.path);
     const name = exportFileNames(info, [], request.format).thumbnail;
-    const chosen = await this.deps.dialogs.chooseThumbnailPath(senderId, join(this.startFolder(slide), name), request.format);
-    if (!chosen) return cancelled();
-    const path = withFormatExtension(chosen, request.format);
-    let overwrite = path === chosen && this.exists(path);
-    if (path !== chosen && this.exists(path)) {
-      // The dialog confirmed another name than the one written: ask about this one.
-      if (!(await this.deps.dialogs.confirmOverwrite(senderId, [path]))) return cancelled();
-      overwrite = true;
-    }
+    const target = await this.chooseImagePath(senderId, join(this.startFolder(slide), name), request.format);
+    if (!target) return cancelled();
+    const { path, overwrite } = target;
     const jobId = this.nextJobId++;
     const annotations = await this.annotationsOf(slide, request.annotations);
     const written = await this.deps.engine.call(
@@ -84,6 +78,20 @@ export class Exporter implements SlideExporter {
     );
     if (written.ok) this.lastFolder = dirname(path);
     return written;
+  }
+
+  /**
+   * Where one image goes: the save dialog (which confirms replacing the file it shows), then the
+   * format's extension; a name the extension changed is confirmed here. Null when cancelled.
+   */
+  private async chooseImagePath(senderId: number, defaultPath: string, format: ImageFormat): Promise<{ path: string; overwrite: boolean } | null> {
+    const chosen = await this.deps.dialogs.chooseThumbnailPath(senderId, defaultPath, format);
+    if (!chosen) return null;
+    const path = withFormatExtension(chosen, format);
+    if (!this.exists(path)) return { path, overwrite: false };
+    // The dialog confirmed another name than the one written: ask about this one.
+    if (path !== chosen && !(await this.deps.dialogs.confirmOverwrite(senderId, [path]))) return null;
+    return { path, overwrite: true };
   }
 
   async exportComparison(senderId: number, slide: OwnedSlide, request: RequestOf<'export:comparison'>): Promise<Result<ExportResult>> {
@@ -115,25 +123,13 @@ export class Exporter implements SlideExporter {
       if (problem) return fail('INVALID_ARGUMENT', problem, slide.path);
     }
     const first = slides[0]!;
-    // One image: the save dialog confirms replacing a file itself, as for a thumbnail.
-    const chosen = await this.deps.dialogs.chooseThumbnailPath(
-      senderId,
-      join(
-        this.startFolder(first),
-        sideBySideFileName(
-          slides.map((s) => s.info),
-          request.format,
-        ),
-      ),
+    const name = sideBySideFileName(
+      slides.map((s) => s.info),
       request.format,
     );
-    if (!chosen) return cancelled();
-    const path = withFormatExtension(chosen, request.format);
-    let overwrite = path === chosen && this.exists(path);
-    if (path !== chosen && this.exists(path)) {
-      if (!(await this.deps.dialogs.confirmOverwrite(senderId, [path]))) return cancelled();
-      overwrite = true;
-    }
+    const target = await this.chooseImagePath(senderId, join(this.startFolder(first), name), request.format);
+    if (!target) return cancelled();
+    const { path, overwrite } = target;
     const jobId = this.nextJobId++;
     const { panels, micronsPerPixel, panelWidth, panelHeight, format } = request;
     const written = await this.deps.engine.call(
