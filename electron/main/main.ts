@@ -7,7 +7,19 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
-import { app, type BrowserWindow, dialog, ipcMain, Menu, type MessageBoxOptions, type OpenDialogOptions, protocol, session, shell } from 'electron';
+import {
+  app,
+  type BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  type MessageBoxOptions,
+  type OpenDialogOptions,
+  protocol,
+  type SaveDialogOptions,
+  session,
+  shell,
+} from 'electron';
 
 import type { Result, SlideChoice } from '../../shared/errors';
 import { createTranslator } from '../../shared/i18n/i18n';
@@ -222,31 +234,35 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     contents.postMessage(ENGINE_PORT_CHANNELS.port, null, [engine.connect(contents.id)]);
   };
 
-  // Export dialogs are sheets of the window that asked; a window that has gone meanwhile cancels.
+  // Dialogs asked for by a window are sheets of it; a window that has gone meanwhile cancels (null).
+  const openSheet = async (senderId: number, options: OpenDialogOptions): Promise<string | null> => {
+    const parent = windows.fromSenderId(senderId)?.win;
+    if (!parent) return null;
+    const result = await dialog.showOpenDialog(parent, options);
+    return result.canceled ? null : (result.filePaths[0] ?? null);
+  };
+  const saveSheet = async (senderId: number, options: SaveDialogOptions): Promise<string | null> => {
+    const parent = windows.fromSenderId(senderId)?.win;
+    if (!parent) return null;
+    const result = await dialog.showSaveDialog(parent, { ...options, properties: ['showOverwriteConfirmation', 'createDirectory'] });
+    return result.canceled || !result.filePath ? null : result.filePath;
+  };
+
   const exportDialogs: ExportDialogs = {
-    async chooseThumbnailPath(senderId, defaultPath, format) {
-      const parent = windows.fromSenderId(senderId)?.win;
-      if (!parent) return null;
-      const result = await dialog.showSaveDialog(parent, {
+    chooseThumbnailPath: (senderId, defaultPath, format) =>
+      saveSheet(senderId, {
         title: t('dialogs.exportThumbnail'),
         defaultPath,
         buttonLabel: t('dialogs.exportButton'),
         filters: exportDialogFilters(t, format),
-        properties: ['showOverwriteConfirmation', 'createDirectory'],
-      });
-      return result.canceled || !result.filePath ? null : result.filePath;
-    },
-    async chooseFolder(senderId, defaultPath) {
-      const parent = windows.fromSenderId(senderId)?.win;
-      if (!parent) return null;
-      const result = await dialog.showOpenDialog(parent, {
+      }),
+    chooseFolder: (senderId, defaultPath) =>
+      openSheet(senderId, {
         title: t('dialogs.exportSet'),
         defaultPath,
         buttonLabel: t('dialogs.exportHere'),
         properties: ['openDirectory', 'createDirectory'],
-      });
-      return result.canceled ? null : (result.filePaths[0] ?? null);
-    },
+      }),
     async confirmOverwrite(senderId, existing) {
       const parent = windows.fromSenderId(senderId)?.win;
       if (!parent) return false;
@@ -265,57 +281,39 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
   mkdirSync(join(userData, 'partial-writes'), { recursive: true });
   setPartialWriteJournal(join(userData, 'partial-writes'));
   const annotationDialogs: AnnotationDialogs = {
-    async chooseImportFile(senderId, defaultFolder) {
-      const parent = windows.fromSenderId(senderId)?.win;
-      if (!parent) return null;
-      const result = await dialog.showOpenDialog(parent, {
+    chooseImportFile: (senderId, defaultFolder) =>
+      openSheet(senderId, {
         title: t('dialogs.importAnnotations'),
         defaultPath: defaultFolder,
         buttonLabel: t('dialogs.importButton'),
         properties: ['openFile'],
         filters: annotationImportFilters(t),
-      });
-      return result.canceled ? null : (result.filePaths[0] ?? null);
-    },
-    async chooseExportPath(senderId, defaultPath, format) {
-      const parent = windows.fromSenderId(senderId)?.win;
-      if (!parent) return null;
-      const result = await dialog.showSaveDialog(parent, {
+      }),
+    chooseExportPath: (senderId, defaultPath, format) =>
+      saveSheet(senderId, {
         title: t('dialogs.exportAnnotations'),
         defaultPath,
         buttonLabel: t('dialogs.exportButton'),
         filters: annotationExportFilters(t, format),
-        properties: ['showOverwriteConfirmation', 'createDirectory'],
-      });
-      return result.canceled || !result.filePath ? null : result.filePath;
-    },
+      }),
   };
   const annotations = new SlideAnnotationFiles(new AnnotationStore({ dataDir: join(userData, 'annotations') }), annotationDialogs);
   const alignmentDialogs: AlignmentDialogs = {
-    async chooseAlignmentFile(senderId, defaultFolder) {
-      const parent = windows.fromSenderId(senderId)?.win;
-      if (!parent) return null;
-      const result = await dialog.showOpenDialog(parent, {
+    chooseAlignmentFile: (senderId, defaultFolder) =>
+      openSheet(senderId, {
         title: t('dialogs.loadAlignment'),
         defaultPath: defaultFolder,
         buttonLabel: t('dialogs.loadButton'),
         properties: ['openFile'],
         filters: alignmentFilters(t),
-      });
-      return result.canceled ? null : (result.filePaths[0] ?? null);
-    },
-    async chooseAlignmentPath(senderId, defaultPath) {
-      const parent = windows.fromSenderId(senderId)?.win;
-      if (!parent) return null;
-      const result = await dialog.showSaveDialog(parent, {
+      }),
+    chooseAlignmentPath: (senderId, defaultPath) =>
+      saveSheet(senderId, {
         title: t('dialogs.saveAlignment'),
         defaultPath,
         buttonLabel: t('dialogs.saveButton'),
         filters: alignmentFilters(t).slice(0, 1),
-        properties: ['showOverwriteConfirmation', 'createDirectory'],
-      });
-      return result.canceled || !result.filePath ? null : result.filePath;
-    },
+      }),
   };
   const alignments = new CompareAlignments(new AlignmentStore({ dir: userData, onError: log }), alignmentDialogs);
   const exporter = new Exporter({
