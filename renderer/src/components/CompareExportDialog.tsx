@@ -8,7 +8,7 @@ import type { ImageFormat, OpenedSlide, RequestInput } from '../../../shared/ipc
 import type { ExportJob } from '../hooks/useExportJob';
 import { formatCount, formatMpp } from '../i18n/format';
 import { t, useT } from '../i18n/i18n';
-import { ExportStatus, FORMATS } from './ExportDialog';
+import { ExportStatus, FormatSelect } from './ExportDialog';
 import { Modal } from './Modal';
 import '../styles/compare.css';
 
@@ -48,16 +48,7 @@ export function CompareExportDialog({ slides, field, job, onExport, onShowInFold
           </p>
         )}
         <div className="export-actions">
-          <label className="format-select">
-            <span>{t('exportDialog.format')}</span>
-            <select value={format} onChange={(event) => setFormat(event.target.value as ImageFormat)} disabled={running} data-testid="export-format">
-              {FORMATS.map((f) => (
-                <option key={f} value={f}>
-                  {t(`exportDialog.${f}`)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FormatSelect value={format} onChange={setFormat} disabled={running} />
           <div className="toolbar-spacer" />
           <button
             type="button"

@@ -31,8 +31,24 @@ export interface ExportDialogProps {
 
 type SizeKind = ThumbnailSpec['kind'];
 
-/** The image formats an export offers (the compare view's export dialog too), each labelled `exportDialog.<format>`. */
-export const FORMATS: readonly ImageFormat[] = ['png', 'jpeg', 'tiff'];
+const FORMATS: readonly ImageFormat[] = ['png', 'jpeg', 'tiff'];
+
+/** The image format an export writes (the compare view's export dialog too). */
+export function FormatSelect({ value, onChange, disabled }: { value: ImageFormat; onChange: (format: ImageFormat) => void; disabled: boolean }) {
+  const t = useT();
+  return (
+    <label className="format-select">
+      <span>{t('exportDialog.format')}</span>
+      <select value={value} onChange={(event) => onChange(event.target.value as ImageFormat)} disabled={disabled} data-testid="export-format">
+        {FORMATS.map((f) => (
+          <option key={f} value={f}>
+            {t(`exportDialog.${f}`)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
 
 type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -227,16 +243,7 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
         </label>
 
         <div className="export-actions">
-          <label className="format-select">
-            <span>{t('exportDialog.format')}</span>
-            <select value={format} onChange={(event) => setFormat(event.target.value as ImageFormat)} disabled={running} data-testid="export-format">
-              {FORMATS.map((f) => (
-                <option key={f} value={f}>
-                  {t(`exportDialog.${f}`)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FormatSelect value={format} onChange={setFormat} disabled={running} />
           <div className="toolbar-spacer" />
           {kind === 'thumbnail' ? (
             <button
