@@ -25,11 +25,20 @@ export interface AlignmentFile {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 
-const micrometres = v.pipe(
+/** An alignment's offset along one axis, in µm (the file, and main's operations). */
+export const micrometres = v.pipe(
   v.number('must be a number'),
   v.finite('must be finite'),
   v.minValue(-LIMITS.maxAlignmentOffset, `must be at least -${LIMITS.maxAlignmentOffset} µm`),
   v.maxValue(LIMITS.maxAlignmentOffset, `must be at most ${LIMITS.maxAlignmentOffset} µm`),
+);
+
+/** A clockwise rotation in degrees, one turn either way (the file, the placements, the export's panels). */
+export const rotationDegrees = v.pipe(
+  v.number('must be a number'),
+  v.finite('must be finite'),
+  v.minValue(-360, 'must be at least -360'),
+  v.maxValue(360, 'must be at most 360'),
 );
 
 const slideEntry = v.strictObject({
@@ -40,12 +49,7 @@ const slideEntry = v.strictObject({
     v.check((s) => !CONTROL_CHARS.test(s) && !/[\\/]/.test(s), 'must be a file name, without folders or control characters'),
   ),
   offsetMicrons: v.strictObject({ x: micrometres, y: micrometres }),
-  rotationDegrees: v.pipe(
-    v.number('must be a number'),
-    v.finite('must be finite'),
-    v.minValue(-360, 'must be at least -360'),
-    v.maxValue(360, 'must be at most 360'),
-  ),
+  rotationDegrees,
 });
 
 /** The file as stored (the names a reader sees); `AlignmentFile` is what the code uses. */

@@ -8,6 +8,7 @@
 import * as v from 'valibot';
 import { ANNOTATION_FORMATS, type AnnotationLocation, annotationDocumentSchema, type ImportedAnnotations, type SlideAnnotations } from './annotations';
 import { ADJUSTMENT_RANGES, type ColourAdjustment, type ExportColour } from './colour';
+import { micrometres, rotationDegrees } from './compare-alignment';
 import type { Placement } from './compare-geometry';
 import { fail, ok, type Result } from './errors';
 import type { LanguageState } from './i18n/languages';
@@ -152,12 +153,7 @@ const sideBySideField = {
         slideId,
         centerX: coordinate,
         centerY: coordinate,
-        rotation: v.pipe(
-          v.number('must be a number'),
-          v.finite('must be finite'),
-          v.minValue(-360, 'must be at least -360'),
-          v.maxValue(360, 'must be at most 360'),
-        ),
+        rotation: rotationDegrees,
         colour: v.optional(exportColour),
       }),
       'must be an array',
@@ -176,23 +172,12 @@ const comparedSlides = v.pipe(
   v.minLength(2, `must have 2 to ${LIMITS.maxComparedSlides} entries`),
   v.maxLength(LIMITS.maxComparedSlides, `must have 2 to ${LIMITS.maxComparedSlides} entries`),
 );
-const micrometres = v.pipe(
-  v.number('must be a number'),
-  v.finite('must be finite'),
-  v.minValue(-LIMITS.maxAlignmentOffset, `must be at least -${LIMITS.maxAlignmentOffset}`),
-  v.maxValue(LIMITS.maxAlignmentOffset, `must be at most ${LIMITS.maxAlignmentOffset}`),
-);
 /** Each compared slide's alignment, in the order of slideIds: offset in µm, clockwise rotation in degrees. */
 const placements = v.pipe(
   v.array(
     v.strictObject({
       offset: v.strictObject({ x: micrometres, y: micrometres }),
-      rotation: v.pipe(
-        v.number('must be a number'),
-        v.finite('must be finite'),
-        v.minValue(-360, 'must be at least -360'),
-        v.maxValue(360, 'must be at most 360'),
-      ),
+      rotation: rotationDegrees,
     }),
     'must be an array',
   ),
