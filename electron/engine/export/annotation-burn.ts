@@ -8,7 +8,7 @@ import { shapeBounds, shapePolygons } from '../../../shared/annotation-geometry'
 import { type Annotation, type AnnotationDocument, classColor, rgbToCss, type Shape } from '../../../shared/annotations';
 import type { RgbImage } from '../../../shared/slide';
 import { copyRect, sharpFrom, toRaw } from '../pixels';
-import { exportFontPath } from './panel-label';
+import { renderText } from './panel-label';
 
 /** Where an image shows the slide: output pixel = (level-0 coordinate - origin) x scale. */
 export interface ImageView {
@@ -26,10 +26,6 @@ const LEGEND_PAD = 8;
 const SWATCH = 14;
 /** The unclassified annotations' line in the legend. */
 const UNCLASSIFIED = 'Unclassified';
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 /** SVG path data of a shape in output pixels, to a hundredth of a pixel. */
 function pathData(shape: Shape, view: ImageView): string {
@@ -100,22 +96,7 @@ interface Rgba {
 
 /** A legend box: a swatch and a name a row, dark text on white. */
 async function renderLegend(entries: Array<{ name: string; color: string }>): Promise<Rgba> {
-  const font = exportFontPath();
-  const texts = await Promise.all(
-    entries.map((entry) =>
-      sharp({
-        text: {
-          text: `<span foreground="#1f2328">${escapeXml(entry.name)}</span>`,
-          fontfile: font,
-          font: `Inter SemiBold ${LEGEND_FONT_PX}`,
-          rgba: true,
-          dpi: 72,
-        },
-      })
-        .raw()
-        .toBuffer({ resolveWithObject: true }),
-    ),
-  );
+  const texts = await Promise.all(entries.map((entry) => renderText(entry.name, LEGEND_FONT_PX)));
   const textWidth = Math.max(...texts.map((t) => t.info.width));
   const width = LEGEND_PAD * 3 + SWATCH + textWidth;
   const height = LEGEND_PAD * 2 + entries.length * LEGEND_ROW;

@@ -26,7 +26,7 @@ function findFont(): string {
 
 let fontPath: string | undefined;
 
-/** The bundled font's file, for other text drawn into exports (the annotations' legend). */
+/** The bundled font's file. */
 export function exportFontPath(): string {
   fontPath ??= findFont();
   return fontPath;
@@ -36,17 +36,21 @@ function escapeMarkup(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** One line of dark text in the bundled font, `px` high, as RGBA on transparent. */
+export function renderText(text: string, px: number): Promise<{ data: Buffer; info: { width: number; height: number } }> {
+  return sharp({
+    text: { text: `<span foreground="#1f2328">${escapeMarkup(text)}</span>`, fontfile: exportFontPath(), font: `Inter SemiBold ${px}`, rgba: true, dpi: 72 },
+  })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+}
+
 /** A band of the given width with the text centred on one line, dark on light; the font shrinks to fit. */
 export async function renderLabel(text: string, width: number, height: number, fontPx = Math.round(height * 0.5)): Promise<RgbImage> {
-  fontPath ??= findFont();
   const room = Math.max(1, width - 16);
   let glyphs: { data: Buffer; info: { width: number; height: number } } | undefined;
   for (let size = fontPx; size >= 6; size = Math.floor(size * 0.85)) {
-    glyphs = await sharp({
-      text: { text: `<span foreground="#1f2328">${escapeMarkup(text)}</span>`, fontfile: fontPath, font: `Inter SemiBold ${size}`, rgba: true, dpi: 72 },
-    })
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    glyphs = await renderText(text, size);
     if (glyphs.info.width <= room && glyphs.info.height <= height) break;
   }
   const band = sharp({ create: { width, height, channels: 3, background: '#f3f4f6' } });
