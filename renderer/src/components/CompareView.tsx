@@ -29,6 +29,7 @@ import type { Notice } from '../hooks/useNotices';
 import type { ViewColour } from '../hooks/useViewColour';
 import { t, useT } from '../i18n/i18n';
 import { compareClamp } from '../viewer/compareFrames';
+import { panPixels, ZOOM_STEP } from '../viewer/keyboardSteps';
 import { LinkedViewers, type SharedView } from '../viewer/linkedViewers';
 import { ComparePanel } from './ComparePanel';
 import '../styles/compare.css';
@@ -48,8 +49,6 @@ export interface CompareViewProps {
   ref?: Ref<CompareHandle>;
 }
 
-const ZOOM_STEP = 1.6;
-const PAN_STEP = 0.15;
 /** Alignment changes are saved once they settle. */
 const SAVE_DELAY_MS = 400;
 
@@ -236,10 +235,7 @@ export function CompareView({ slides, onLeave, onExport, onNotice, ref }: Compar
       pan(direction) {
         const viewer = viewers.find((v): v is OpenSeadragon.Viewer => v !== null);
         if (!viewer || !link) return;
-        const size = viewer.viewport.getContainerSize();
-        const dx = direction === 'left' ? -1 : direction === 'right' ? 1 : 0;
-        const dy = direction === 'up' ? -1 : direction === 'down' ? 1 : 0;
-        link.panBy(viewer, { x: dx * size.x * PAN_STEP, y: dy * size.y * PAN_STEP });
+        link.panBy(viewer, panPixels(direction, viewer.viewport.getContainerSize()));
       },
       exportField() {
         const scale = link?.scale;

@@ -18,6 +18,7 @@ import { useOsdViewer } from '../hooks/useOsdViewer';
 import type { ViewColour } from '../hooks/useViewColour';
 import { useViewState } from '../hooks/useViewState';
 import { useT } from '../i18n/i18n';
+import { panPixels } from '../viewer/keyboardSteps';
 import { clampTo, LinkedViewers, type Point } from '../viewer/linkedViewers';
 import { checkPower, describeMagnification, nativePower, resolveMagnification } from '../viewer/magnification';
 import { ScaleBar } from './ScaleBar';
@@ -56,9 +57,6 @@ export interface ComparisonGridProps {
   colour: ViewColour;
   ref?: Ref<GridHandle>;
 }
-
-/** Arrow keys move the view by this share of a cell. */
-const PAN_STEP = 0.15;
 
 export function ComparisonGrid(props: ComparisonGridProps) {
   const t = useT();
@@ -100,10 +98,7 @@ export function ComparisonGrid(props: ComparisonGridProps) {
       pan(direction) {
         const viewer = viewers.find((v): v is OpenSeadragon.Viewer => v !== null);
         if (!viewer) return;
-        const size = viewer.viewport.getContainerSize();
-        const dx = direction === 'left' ? -1 : direction === 'right' ? 1 : 0;
-        const dy = direction === 'up' ? -1 : direction === 'down' ? 1 : 0;
-        link.panBy(viewer, { x: dx * size.x * PAN_STEP, y: dy * size.y * PAN_STEP });
+        link.panBy(viewer, panPixels(direction, viewer.viewport.getContainerSize()));
       },
       recentre() {
         link.setCenter({ x: info.width / 2, y: info.height / 2 });

@@ -28,6 +28,7 @@ import { useViewColour, type ViewColour } from '../hooks/useViewColour';
 import { useViewState } from '../hooks/useViewState';
 import { useT } from '../i18n/i18n';
 import type { ColourKeyAction } from '../viewer/colourShortcuts';
+import { panPixels, ZOOM_STEP } from '../viewer/keyboardSteps';
 import type { Point } from '../viewer/linkedViewers';
 import { GRID_DEFAULT_POWERS, imageZoomForPower } from '../viewer/magnification';
 import { AnnotationToolbar } from './AnnotationToolbar';
@@ -66,10 +67,6 @@ export interface SlideViewerProps {
   onNotice: (notice: Omit<Notice, 'id'>) => void;
   ref?: Ref<ViewerHandle>;
 }
-
-const ZOOM_STEP = 1.6;
-/** Arrow keys move the view by this share of its size. */
-const PAN_STEP = 0.15;
 
 export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fullscreen, onCommand, onNotice, ref }: SlideViewerProps) {
   const api = useApi();
@@ -250,12 +247,8 @@ export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fulls
           return;
         }
         if (!viewer) return;
-        const size = viewer.viewport.getContainerSize();
-        const dx = direction === 'left' ? -1 : direction === 'right' ? 1 : 0;
-        const dy = direction === 'up' ? -1 : direction === 'down' ? 1 : 0;
-        // Pixels, so the arrows follow the screen even when the slide is rotated.
-        const delta = viewer.viewport.deltaPointsFromPixels(new OpenSeadragon.Point(dx * size.x * PAN_STEP, dy * size.y * PAN_STEP));
-        viewer.viewport.panBy(delta);
+        const step = panPixels(direction, viewer.viewport.getContainerSize());
+        viewer.viewport.panBy(viewer.viewport.deltaPointsFromPixels(new OpenSeadragon.Point(step.x, step.y)));
       },
       setPower,
       exportContext() {
