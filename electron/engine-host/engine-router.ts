@@ -38,9 +38,11 @@ function slideIdOf(request: unknown): string | undefined {
 
 /** Every slide a request reads: its slideId, and a side-by-side export's panels' (a lane must have opened each). */
 function slideIdsOf(request: unknown): string[] {
+  const id = slideIdOf(request);
   const panels = (request as { panels?: unknown } | null)?.panels;
-  const ids = Array.isArray(panels) ? panels.map(slideIdOf) : [];
-  return [slideIdOf(request), ...ids].filter((id): id is string => id !== undefined);
+  // Every tile passes here: one slide, no further arrays.
+  if (!Array.isArray(panels)) return id === undefined ? [] : [id];
+  return [id, ...panels.map(slideIdOf)].filter((each): each is string => each !== undefined);
 }
 
 interface Session {
