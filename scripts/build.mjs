@@ -4,8 +4,8 @@
 //   dist/electron/main.cjs           Electron main process   (CJS, node; electron + packages external)
 //   dist/electron/preload.cjs        sandboxed preload       (CJS, one file; requires only 'electron')
 //   dist/electron/engine-process.mjs the slide engine's process, with engine-lane.mjs and codec-thread.mjs
-//                                    (ESM, node; packages external)
-//   dist/cli/slidescope.mjs          command-line tool       (ESM, node; packages external; shebang;
+//                                    (ESM, node; pure-JS packages bundled, RUNTIME_PACKAGES external)
+//   dist/cli/slidescope.mjs          command-line tool       (ESM, node; as the engine; shebang;
 //                                    it forks dist/electron/engine-process.mjs)
 //   dist/renderer/                   the React renderer      (Vite, renderer/vite.config.ts)
 // An entry whose source does not exist yet is skipped with a warning, so one part of the app can be
@@ -40,6 +40,15 @@ const warn = (message) => console.warn(`build: warning: ${message}`);
 const NODE_TARGET = 'node20';
 // Electron 41's Chromium; older targets only cost a little syntax lowering.
 const CHROME_TARGET = 'chrome130';
+
+/**
+ * Packages the engine's and the CLI's bundles leave to Node at run time: native binaries and their
+ * loaders. Every other package is bundled: Node resolving and compiling geotiff's, valibot's and
+ * fast-xml-parser's many files made each engine lane take 400 ms of a core to start, 240 bundled
+ * (engine ready 600 -> 400 ms; docs/performance.md). WebAssembly codecs and dicom-parser are loaded
+ * with createRequire when first needed, so they are never bundled.
+ */
+const RUNTIME_PACKAGES = ['sharp', '@julusian/jpeg-turbo', 'zstddec', 'zstddec/*'];
 
 /** Shared by all bundles. */
 const common = {
@@ -89,19 +98,19 @@ const entries = [
     // threads it starts from beside its own bundle: its lanes and their codec (JPEG 2000) threads.
     name: 'engine process',
     entry: 'electron/engine-host/engine-process.ts',
-    options: { outfile: 'dist/electron/engine-process.mjs', format: 'esm', platform: 'node', target: NODE_TARGET, packages: 'external' },
+    options: { outfile: 'dist/electron/engine-process.mjs', format: 'esm', platform: 'node', target: NODE_TARGET, external: RUNTIME_PACKAGES },
     allowedExternals: null,
   },
   {
     name: 'engine lane',
     entry: 'electron/engine-host/lane.ts',
-    options: { outfile: 'dist/electron/engine-lane.mjs', format: 'esm', platform: 'node', target: NODE_TARGET, packages: 'external' },
+    options: { outfile: 'dist/electron/engine-lane.mjs', format: 'esm', platform: 'node', target: NODE_TARGET, external: RUNTIME_PACKAGES },
     allowedExternals: null,
   },
   {
     name: 'codec thread',
     entry: 'electron/engine/codecs/codec-thread.ts',
-    options: { outfile: 'dist/electron/codec-thread.mjs', format: 'esm', platform: 'node', target: NODE_TARGET, packages: 'external' },
+    options: { outfile: 'dist/electron/codec-thread.mjs', format: 'esm', platform: 'node', target: NODE_TARGET, external: RUNTIME_PACKAGES },
     allowedExternals: null,
   },
   {
@@ -112,7 +121,7 @@ const entries = [
       format: 'esm',
       platform: 'node',
       target: NODE_TARGET,
-      packages: 'external',
+      external: RUNTIME_PACKAGES,
       banner: { js: '#!/usr/bin/env node' },
     },
     allowedExternals: null,
