@@ -59,6 +59,9 @@ export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
       options.launchEngine({
         partialWritesDir: options.partialWritesDir,
         lanes: plan.lanes,
+        // The lanes take the job's share of the cores: one JPEG 2000 thread each. An engine's default,
+        // the cores over its own lanes, gave every job's engine threads for the whole machine.
+        codecThreads: 1,
         memoryCapMb: plan.capMb,
         parentHandlesSignals: true,
         warmUp: false,

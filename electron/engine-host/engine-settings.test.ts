@@ -10,16 +10,27 @@ describe('engine settings through the environment', () => {
     const settings = readEngineSettings(engineEnvironment({}, {}));
     assert.equal(settings.warmUp, true);
     assert.equal(settings.lanes, null);
+    assert.equal(settings.codecThreads, null);
     assert.equal(settings.memoryCapBytes, defaultMemoryCapBytes());
     assert.equal(settings.parentHandlesSignals, false);
   });
 
   it("a CLI's settings arrive as set", () => {
-    const env = engineEnvironment({ PATH: '/usr/bin' }, { lanes: 2, memoryCapMb: 1500, parentHandlesSignals: true, warmUp: false, partialWritesDir: '/tmp/j' });
+    const env = engineEnvironment(
+      { PATH: '/usr/bin' },
+      { lanes: 2, codecThreads: 1, memoryCapMb: 1500, parentHandlesSignals: true, warmUp: false, partialWritesDir: '/tmp/j' },
+    );
     const settings = readEngineSettings(env);
     assert.deepEqual(
-      { lanes: settings.lanes, cap: settings.memoryCapBytes, signals: settings.parentHandlesSignals, warmUp: settings.warmUp, dir: settings.partialWritesDir },
-      { lanes: 2, cap: 1500 * 2 ** 20, signals: true, warmUp: false, dir: '/tmp/j' },
+      {
+        lanes: settings.lanes,
+        codecThreads: settings.codecThreads,
+        cap: settings.memoryCapBytes,
+        signals: settings.parentHandlesSignals,
+        warmUp: settings.warmUp,
+        dir: settings.partialWritesDir,
+      },
+      { lanes: 2, codecThreads: 1, cap: 1500 * 2 ** 20, signals: true, warmUp: false, dir: '/tmp/j' },
     );
     assert.equal(env['PATH'], '/usr/bin');
   });

@@ -1,5 +1,6 @@
-// How the engine process is set up: its lanes and its memory cap. The launcher passes them in the
-// environment (SLIDESCOPE_ENGINE_*), so the CLI, the tests and the app set them the same way.
+// How the engine process is set up: its lanes, their JPEG 2000 threads and its memory cap. The
+// launcher passes them in the environment (SLIDESCOPE_ENGINE_*), so the CLI, the tests and the app set
+// them the same way.
 
 import { homedir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,8 @@ import { join } from 'node:path';
 export interface EngineSettings {
   /** Lanes (the engine's worker threads); default one per core, at most four. */
   lanes: number | null;
+  /** Each lane's JPEG 2000 threads; default the cores (at most four) shared out among the lanes. */
+  codecThreads: number | null;
   /** Above this resident size the engine process ends itself (and is restarted). */
   memoryCapBytes: number;
   /** V8 heap cap of each lane (pixel buffers live outside it: the memory cap is what bounds them). */
@@ -28,6 +31,7 @@ export function defaultMemoryCapBytes(): number {
 
 export const ENGINE_ENV = {
   lanes: 'SLIDESCOPE_ENGINE_LANES',
+  codecThreads: 'SLIDESCOPE_ENGINE_CODEC_THREADS',
   memoryCapMb: 'SLIDESCOPE_ENGINE_MEMORY_CAP_MB',
   partialWritesDir: 'SLIDESCOPE_ENGINE_PARTIAL_WRITES_DIR',
   parentHandlesSignals: 'SLIDESCOPE_ENGINE_PARENT_HANDLES_SIGNALS',
@@ -45,6 +49,7 @@ export function readEngineSettings(env: NodeJS.ProcessEnv): EngineSettings {
   const partialWritesDir = env[ENGINE_ENV.partialWritesDir] || null;
   return {
     lanes: positiveInt(env[ENGINE_ENV.lanes]),
+    codecThreads: positiveInt(env[ENGINE_ENV.codecThreads]),
     memoryCapBytes,
     laneHeapMb: Math.max(256, Math.round(memoryCapBytes / MB / 4)),
     partialWritesDir,
@@ -56,6 +61,7 @@ export function readEngineSettings(env: NodeJS.ProcessEnv): EngineSettings {
 /** The environment a launcher gives the engine process for these settings. */
 export interface EngineLaunchSettings {
   lanes?: number | undefined;
+  codecThreads?: number | undefined;
   memoryCapMb?: number | undefined;
   partialWritesDir?: string | undefined;
   /**
@@ -71,6 +77,7 @@ export interface EngineLaunchSettings {
 export function engineEnvironment(base: NodeJS.ProcessEnv, settings: EngineLaunchSettings): NodeJS.ProcessEnv {
   const env = { ...base };
   if (settings.lanes !== undefined) env[ENGINE_ENV.lanes] = String(settings.lanes);
+  if (settings.codecThreads !== undefined) env[ENGINE_ENV.codecThreads] = String(settings.codecThreads);
   if (settings.memoryCapMb !== undefined) env[ENGINE_ENV.memoryCapMb] = String(settings.memoryCapMb);
   if (settings.partialWritesDir !== undefined) env[ENGINE_ENV.partialWritesDir] = settings.partialWritesDir;
   if (settings.parentHandlesSignals) env[ENGINE_ENV.parentHandlesSignals] = '1';

@@ -30,7 +30,7 @@ if (openJpeg) adoptCompiledOpenJpeg(openJpeg);
 const settings = readEngineSettings(process.env);
 setPartialWriteJournal(settings.partialWritesDir);
 const MB = 1024 * 1024;
-setCodecThreads(Math.max(1, Math.floor(Math.min(4, availableParallelism()) / lanes)));
+setCodecThreads(settings.codecThreads ?? Math.max(1, Math.floor(Math.min(4, availableParallelism()) / lanes)));
 // The caches and the codec threads are shared out among the lanes.
 const engine = new LaneEngine({
   lane: { lane, lanes },
