@@ -123,7 +123,8 @@ export function seriesInHead(head: Uint8Array): string | null {
 export async function readInstance(file: SlideFile): Promise<DicomInstance> {
   let size = Math.min(file.size, FIRST_WINDOW);
   for (;;) {
-    const bytes = await file.read(0, size, 'The DICOM header');
+    // Through the structure cache: the first window is the block the probe or the folder scan read.
+    const bytes = await file.source.readChunk(0, size);
     const header = parseHeader(bytes, file, size === file.size);
     if (header) return header;
     if (size >= file.size) throw new SlideError('CORRUPT_DATA', 'The file ends inside its DICOM header: it is truncated.', file.path);

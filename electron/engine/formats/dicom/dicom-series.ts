@@ -36,7 +36,7 @@ export async function readFolderInstances(folder: string, names: readonly string
       if (!file) return;
       let keep = false;
       try {
-        const head = await file.read(0, Math.min(file.size, 4096), 'The file header');
+        const head = await file.source.readChunk(0, 4096);
         if (!isWsiDicom(head)) return;
         if (++dicomFiles > MAX_FOLDER_INSTANCES) throw new SlideError('TOO_LARGE', `The folder holds more than ${MAX_FOLDER_INSTANCES} DICOM files.`, folder);
         // Another series' file is passed over on its first bytes, its header unread.
