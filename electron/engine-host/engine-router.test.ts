@@ -53,3 +53,29 @@ test("a caller's own cancel is CANCELLED, not TIMED_OUT", async () => {
   const answer = await pending;
   assert.equal(!answer.ok && answer.error.code, 'CANCELLED');
 });
+
+test('a slide opens in one lane, in another only when that lane is first asked about it, and closes where it opened', async () => {
+  const calls: Array<{ lane: number; op: string }> = [];
+  const lane = (index: number) => ({
+    load: 0,
+    call(op: string): Promise<Result<unknown>> {
+      calls.push({ lane: index, op });
+      return Promise.resolve(ok(op === 'engine:open' ? { path: '/slides/a.svs' } : { bytes: new Uint8Array(0) }));
+    },
+  });
+  const router = new EngineRouter([lane(0), lane(1), lane(2)] as never, stats, () => 5000);
+  const dispatch = router.hostDispatch();
+  assert.equal((await dispatch('engine:open', { slideId: 's', path: '/slides/a.svs', client: null }, context())).ok, true);
+  assert.deepEqual(calls, [{ lane: 0, op: 'engine:open' }]);
+  // Tile (1, 0) belongs to lane 1: it opens the slide there first.
+  assert.equal((await dispatch('slide:tile', { slideId: 's', dzLevel: 0, col: 1, row: 0, requestId: 1 }, context())).ok, true);
+  assert.deepEqual(calls.slice(1), [
+    { lane: 1, op: 'engine:open' },
+    { lane: 1, op: 'slide:tile' },
+  ]);
+  await dispatch('slide:tile', { slideId: 's', dzLevel: 0, col: 1, row: 0, requestId: 2 }, context());
+  assert.equal(calls.filter((c) => c.op === 'engine:open').length, 2, 'a lane opens a slide once');
+  calls.length = 0;
+  await dispatch('engine:close', { slideId: 's' }, context());
+  assert.deepEqual(calls.map((c) => c.lane).sort(), [0, 1], 'lane 2 never opened it');
+});

@@ -1,6 +1,7 @@
 // The engine process's switchboard: checks every request against the operation table, lets a window
 // touch only the slides opened for it, and sends each operation to its lanes as the table routes it
-// (a tile to the lane that owns it, other reads to the least busy lane, opening and closing to all).
+// (a tile to the lane that owns it, other reads to the least busy lane, closing to every lane that
+// opened the slide).
 // Lane answers go back as they came: a Result is never rethrown or rewrapped here.
 
 import { fail, ok, type Result } from '../../shared/errors';
@@ -27,8 +28,8 @@ const ACTIVE_FOR_MS = 2000;
 
 interface OpenSlide {
   request: RequestOf<'engine:open'>;
-  /** Each lane's open of it, by lane: a call to a lane waits for that lane's. */
-  opened: Array<Promise<Result<unknown>>>;
+  /** Each lane's open of it, made when that lane is first asked about it; a call to a lane waits for it. */
+  opened: Array<Promise<Result<unknown>> | undefined>;
 }
 
 function slideIdOf(request: unknown): string | undefined {
@@ -75,7 +76,9 @@ export class EngineRouter {
 
   /** Reopens every open slide in lane `index`, which was replaced, under the same ids. */
   async restoreLane(index: number, call: RpcClient<OperationProtocol>['call']): Promise<void> {
-    const reopened = [...this.slides.values()].map((slide) => (slide.opened[index] = call('engine:open', slide.request)));
+    const reopened = [...this.slides.values()]
+      .filter((slide) => slide.opened[index] !== undefined)
+      .map((slide) => (slide.opened[index] = call('engine:open', slide.request)));
     await Promise.all(reopened);
   }
 
@@ -170,25 +173,29 @@ export class EngineRouter {
   /** A call to one lane, once that lane has opened the slide it names (or with the reason it could not). */
   private async onLane(index: number, op: EngineOperation, request: unknown, options: CallOptions = {}): Promise<Result<unknown>> {
     for (const slideId of slideIdsOf(request)) {
-      const opened = this.slides.get(slideId)?.opened[index];
-      if (!opened) continue;
-      const open = await opened;
+      const slide = this.slides.get(slideId);
+      if (!slide) continue;
+      // A lane that was never asked about the slide has nothing to close.
+      if (op === 'engine:close' && slide.opened[index] === undefined) return ok(undefined);
+      slide.opened[index] ??= this.lanes[index]!.call('engine:open', slide.request);
+      const open = await slide.opened[index];
       if (!open.ok) return op === 'engine:close' ? ok(undefined) : open;
     }
     return this.lanes[index]!.call(op, request as never, options);
   }
 
   /**
-   * Opens a slide in every lane: first in the least busy one, which answers with the slide's info at
-   * once; the others open it after (on two cores, opening them all together slowed the first by a
-   * third), and a call to one of them waits for its open.
+   * Opens a slide in the least busy lane, which answers with the slide's info; each other lane opens
+   * it when first asked about it (onLane). Opening it in every lane at once slowed the answer on two
+   * cores (the other lanes' opens ran beside the reply): open + metadata 2.6 -> 1.8 ms (median of seven
+   * runs each, docs/performance.md). A slide that is never viewed is opened once.
    */
   private async open(request: RequestOf<'engine:open'>): Promise<Result<unknown>> {
     if (this.slides.has(request.slideId)) return fail('INVALID_ARGUMENT', `a slide is already open as ${request.slideId}`, request.path);
     const lead = this.leastBusy();
     const first = await this.lanes[lead]!.call('engine:open', request);
     if (!first.ok) return first;
-    const opened = this.lanes.map((lane, index) => (index === lead ? Promise.resolve(first) : lane.call('engine:open', request)));
+    const opened = this.lanes.map((_, index) => (index === lead ? Promise.resolve(first) : undefined));
     this.slides.set(request.slideId, { request, opened });
     return first;
   }
