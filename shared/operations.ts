@@ -255,8 +255,9 @@ export type Exposure = 'page' | 'preload' | 'host';
 
 /**
  * Where the engine process runs an operation: 'tile' one lane chosen by the tile (so a tile's work
- * and cache entry are never doubled), 'any' the least busy lane, 'all' every lane (each holds every
- * open slide), 'process' the engine process itself.
+ * and cache entry are never doubled), 'any' the least busy lane, 'all' every lane (an open is answered
+ * by the least busy lane, and each other lane opens the slide when first asked about it; a close
+ * reaches every lane that did), 'process' the engine process itself.
  */
 export type Route = 'tile' | 'any' | 'all' | 'process';
 
