@@ -23,6 +23,11 @@ import '../styles/compare.css';
 
 /** Degrees per rotation button press or wheel notch. */
 const TURN_STEP = 1;
+/** The header's two turn buttons: anticlockwise and clockwise by TURN_STEP. */
+const TURNS = [
+  { side: 'left', sign: -1, key: 'compare.turnLeft', glyph: '⟲' },
+  { side: 'right', sign: 1, key: 'compare.turnRight', glyph: '⟳' },
+] as const;
 /** Offsets (µm) and rotations (°) as the panel shows them: to a tenth, and what rounds to nothing is "0.0", not "-0.0". */
 function tenths(value: number): string {
   return formatNumber(Math.round(value * 10) / 10, { fraction: 1 });
@@ -121,26 +126,19 @@ export function ComparePanel({ index, slide, physical, placement, link, scale, o
         </span>
         {physical && (
           <span className="compare-panel-actions">
-            <button
-              type="button"
-              className="icon-button"
-              onClick={() => onTurn(index, -TURN_STEP)}
-              title={t('compare.turnLeft', { name: info.name, angle: step })}
-              aria-label={t('compare.turnLeft', { name: info.name, angle: step })}
-              data-testid={`compare-turn-left-${index}`}
-            >
-              ⟲
-            </button>
-            <button
-              type="button"
-              className="icon-button"
-              onClick={() => onTurn(index, TURN_STEP)}
-              title={t('compare.turnRight', { name: info.name, angle: step })}
-              aria-label={t('compare.turnRight', { name: info.name, angle: step })}
-              data-testid={`compare-turn-right-${index}`}
-            >
-              ⟳
-            </button>
+            {TURNS.map(({ side, sign, key, glyph }) => (
+              <button
+                key={side}
+                type="button"
+                className="icon-button"
+                onClick={() => onTurn(index, sign * TURN_STEP)}
+                title={t(key, { name: info.name, angle: step })}
+                aria-label={t(key, { name: info.name, angle: step })}
+                data-testid={`compare-turn-${side}-${index}`}
+              >
+                {glyph}
+              </button>
+            ))}
             <button
               type="button"
               className="button button-small button-quiet"
