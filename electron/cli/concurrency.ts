@@ -3,6 +3,7 @@
 // cap before it ends itself: so jobs x cap is what a batch may use at worst, and --max-memory lowers
 // the jobs until that fits (with one job, it lowers that job's cap instead).
 
+import { MAX_LANES } from '../engine-host/engine-settings';
 import { UsageError } from './usage-error';
 
 const MB = 2 ** 20;
@@ -48,6 +49,6 @@ export function planConcurrency(jobs: number, capBytes: number, maxMemoryMb: num
       capMb = maxMemoryMb;
     }
   }
-  const lanes = Math.max(1, Math.min(4, Math.floor(cores / fitted)));
+  const lanes = Math.max(1, Math.min(MAX_LANES, Math.floor(cores / fitted)));
   return { jobs: fitted, capMb, lanes, note };
 }

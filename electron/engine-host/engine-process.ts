@@ -16,7 +16,7 @@ import { removeUnfinishedWrites } from '../engine/export/atomic-file';
 import { Supervisor } from '../rpc/supervisor';
 import { workerChild } from '../rpc/worker-thread';
 import { EngineRouter } from './engine-router';
-import { readEngineSettings } from './engine-settings';
+import { MAX_LANES, readEngineSettings } from './engine-settings';
 import type { LaneData } from './lane';
 import { watchMemory } from './memory-watchdog';
 import { warmOpenPath } from './open-warm-up';
@@ -59,7 +59,7 @@ function parentChannel(): RawChannel {
 
 const settings = readEngineSettings(process.env);
 const LANE_SCRIPT = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './lane.ts' : './engine-lane.mjs', import.meta.url));
-const laneCount = settings.lanes ?? Math.max(1, Math.min(4, availableParallelism()));
+const laneCount = settings.lanes ?? Math.max(1, Math.min(MAX_LANES, availableParallelism()));
 const parent = parentChannel();
 
 // OpenJPEG compiled once for the process: every lane's JPEG 2000 threads share the code V8 optimises.

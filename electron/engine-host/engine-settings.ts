@@ -6,9 +6,9 @@ import { homedir, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 export interface EngineSettings {
-  /** Lanes (the engine's worker threads); default one per core, at most four. */
+  /** Lanes (the engine's worker threads); default one per core, at most MAX_LANES. */
   lanes: number | null;
-  /** Each lane's JPEG 2000 threads; default the cores (at most four) shared out among the lanes. */
+  /** Each lane's JPEG 2000 threads; default the cores (at most MAX_LANES) shared out among the lanes. */
   codecThreads: number | null;
   /** Above this resident size the engine process ends itself (and is restarted). */
   memoryCapBytes: number;
@@ -23,6 +23,9 @@ export interface EngineSettings {
 }
 
 const MB = 2 ** 20;
+
+/** The most lanes an engine process runs (one per core), and the most cores their JPEG 2000 threads share. */
+export const MAX_LANES = 4;
 
 /** Default cap: 3 GB, or half of a small machine's memory, and never below 1 GB. */
 export function defaultMemoryCapBytes(): number {

@@ -12,7 +12,7 @@ import { optimiseOpenJpeg, setCodecThreads, stopCodecPool, warmCodecPool } from 
 import { adoptCompiledOpenJpeg } from '../engine/codecs/openjpeg';
 import { setPartialWriteJournal } from '../engine/export/atomic-file';
 import { threadData, workerEndpoint } from '../rpc/worker-thread';
-import { readEngineSettings } from './engine-settings';
+import { MAX_LANES, readEngineSettings } from './engine-settings';
 import { LaneEngine } from './lane-engine';
 
 /** What a lane is told at start: which one it is (see tileLane), of how many. */
@@ -30,7 +30,7 @@ if (openJpeg) adoptCompiledOpenJpeg(openJpeg);
 const settings = readEngineSettings(process.env);
 setPartialWriteJournal(settings.partialWritesDir);
 const MB = 1024 * 1024;
-setCodecThreads(settings.codecThreads ?? Math.max(1, Math.floor(Math.min(4, availableParallelism()) / lanes)));
+setCodecThreads(settings.codecThreads ?? Math.max(1, Math.floor(Math.min(MAX_LANES, availableParallelism()) / lanes)));
 // The caches and the codec threads are shared out among the lanes.
 const engine = new LaneEngine({
   lane: { lane, lanes },

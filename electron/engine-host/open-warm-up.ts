@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Dispatch } from '../../shared/rpc';
 import type { SlideInfo } from '../../shared/slide';
 import { Compression, Photometric, TiffWriter } from '../synth/tiff-writer';
+import { MAX_LANES } from './engine-settings';
 
 /** Enough opens for V8 to optimise the path (the time per open levels off after ~30). */
 const ROUNDS = 40;
@@ -75,10 +76,10 @@ export async function warmOpenPath(dispatch: Dispatch): Promise<void> {
       const opened = await dispatch('engine:open', { slideId, path, client: null }, context);
       if (!opened.ok) throw new Error(opened.error.message);
       // A lane opens a slide when first asked about it: a tile of each lane's (lane = (col + row) mod
-      // lanes, at most four) warms every lane's open. The tiles are empty and fail; that is not timed.
-      const { deepZoom } = opened.value as SlideInfo;
-      const dzLevel = deepZoom.levels.length - 1;
-      await Promise.all([0, 1, 2, 3].map((col) => dispatch('slide:tile', { slideId, dzLevel, col, row: 0, requestId: col }, context)));
+      // lanes) warms every lane's open. The tiles are empty and fail; that is not what is warmed.
+      const dzLevel = (opened.value as SlideInfo).deepZoom.levels.length - 1;
+      const cols = Array.from({ length: MAX_LANES }, (_, col) => col);
+      await Promise.all(cols.map((col) => dispatch('slide:tile', { slideId, dzLevel, col, row: 0, requestId: col }, context)));
       await dispatch('engine:close', { slideId }, context);
     }
   } finally {

@@ -27,7 +27,7 @@ function findFont(): string {
 let fontPath: string | undefined;
 
 /** The bundled font's file. */
-export function exportFontPath(): string {
+function exportFontPath(): string {
   fontPath ??= findFont();
   return fontPath;
 }

@@ -97,8 +97,7 @@ async function withScaleBar(image: RgbImage, micronsPerPixel: number): Promise<R
   const spec = chooseScaleBar(micronsPerPixel, Math.min(BAR_TARGET, image.width / 3));
   if (!spec || image.width < 60 || image.height < 40) return image;
   const bar = Math.max(1, Math.round(spec.widthPx));
-  const glyphs = await renderText(spec.label, 13);
-  const text = { data: glyphs.data, raw: { width: glyphs.info.width, height: glyphs.info.height, channels: 4 as const }, info: glyphs.info };
+  const text = await renderText(spec.label, 13);
   const badgeWidth = Math.min(image.width - 2 * BAR_MARGIN, Math.max(bar, text.info.width) + 12);
   const badgeHeight = text.info.height + 16;
   const left = BAR_MARGIN;
@@ -106,7 +105,7 @@ async function withScaleBar(image: RgbImage, micronsPerPixel: number): Promise<R
   const badge = await sharp({ create: { width: badgeWidth, height: badgeHeight, channels: 4, background: { r: 255, g: 255, b: 255, alpha: 0.85 } } })
     .composite([
       { input: { create: { width: Math.min(bar, badgeWidth - 12), height: 4, channels: 4, background: '#1f2328' } }, left: 6, top: 6 },
-      { input: text.data, raw: text.raw, left: 6, top: 12 },
+      { input: text.data, raw: { width: text.info.width, height: text.info.height, channels: 4 }, left: 6, top: 12 },
     ])
     .png()
     .toBuffer();
