@@ -238,9 +238,10 @@ test('a multi-file drop asks: side by side opens them linked; a slide without µ
   await page.keyboard.down('Shift');
   await page.mouse.wheel(0, 100);
   await page.keyboard.up('Shift');
+  // mouse.wheel does not wait for the page to handle the event.
+  await expect.poll(async () => (await panels(page))[1]!.rotation).toBeCloseTo(2, 6);
   await waitForPanels(page, 2);
   const turned = await panels(page);
-  expect(turned[1]!.rotation).toBeCloseTo(2, 6);
   expect(turned[0]!.rotation).toBe(0);
   expect(turned[1]!.imageZoom).toBeCloseTo(states[1]!.imageZoom, 9);
   await expect(page.getByTestId('compare-aligned-1')).toContainText('turned 2.0°');
