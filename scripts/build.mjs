@@ -43,12 +43,18 @@ const CHROME_TARGET = 'chrome130';
 
 /**
  * Packages the engine's and the CLI's bundles leave to Node at run time: native binaries and their
- * loaders. Every other package is bundled: Node resolving and compiling geotiff's, valibot's and
- * fast-xml-parser's many files made each engine lane take 400 ms of a core to start, 240 bundled
- * (engine ready 600 -> 400 ms; docs/performance.md). WebAssembly codecs and dicom-parser are loaded
- * with createRequire when first needed, so they are never bundled.
+ * loaders. Every other package is bundled, sharp's JavaScript too (its binary stays in @img/sharp-*):
+ * Node resolving and compiling geotiff's, valibot's, fast-xml-parser's and semver's many files made
+ * each engine lane take 400 ms of a core to start (docs/performance.md). WebAssembly codecs and
+ * dicom-parser are loaded with createRequire when first needed, so they are never bundled.
  */
-const RUNTIME_PACKAGES = ['sharp', '@julusian/jpeg-turbo', 'zstddec', 'zstddec/*'];
+const RUNTIME_PACKAGES = ['@img/sharp-*', '@julusian/jpeg-turbo', 'zstddec', 'zstddec/*'];
+
+/** CommonJS packages bundled into ESM (sharp's detect-libc) require Node's built-ins at run time. */
+const REQUIRE_BANNER = "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);";
+
+/** The engine's and the CLI's bundles: ESM for Node, RUNTIME_PACKAGES left to Node. */
+const NODE_ESM = { format: 'esm', platform: 'node', target: NODE_TARGET, external: RUNTIME_PACKAGES, banner: { js: REQUIRE_BANNER } };
 
 /** Shared by all bundles. */
 const common = {
@@ -98,31 +104,28 @@ const entries = [
     // threads it starts from beside its own bundle: its lanes and their codec (JPEG 2000) threads.
     name: 'engine process',
     entry: 'electron/engine-host/engine-process.ts',
-    options: { outfile: 'dist/electron/engine-process.mjs', format: 'esm', platform: 'node', target: NODE_TARGET, external: RUNTIME_PACKAGES },
+    options: { ...NODE_ESM, outfile: 'dist/electron/engine-process.mjs' },
     allowedExternals: null,
   },
   {
     name: 'engine lane',
     entry: 'electron/engine-host/lane.ts',
-    options: { outfile: 'dist/electron/engine-lane.mjs', format: 'esm', platform: 'node', target: NODE_TARGET, external: RUNTIME_PACKAGES },
+    options: { ...NODE_ESM, outfile: 'dist/electron/engine-lane.mjs' },
     allowedExternals: null,
   },
   {
     name: 'codec thread',
     entry: 'electron/engine/codecs/codec-thread.ts',
-    options: { outfile: 'dist/electron/codec-thread.mjs', format: 'esm', platform: 'node', target: NODE_TARGET, external: RUNTIME_PACKAGES },
+    options: { ...NODE_ESM, outfile: 'dist/electron/codec-thread.mjs' },
     allowedExternals: null,
   },
   {
     name: 'cli',
     entry: 'electron/cli/main.ts',
     options: {
+      ...NODE_ESM,
       outfile: 'dist/cli/slidescope.mjs',
-      format: 'esm',
-      platform: 'node',
-      target: NODE_TARGET,
-      external: RUNTIME_PACKAGES,
-      banner: { js: '#!/usr/bin/env node' },
+      banner: { js: `#!/usr/bin/env node\n${REQUIRE_BANNER}` },
     },
     allowedExternals: null,
     executable: true,
