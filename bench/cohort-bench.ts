@@ -2,8 +2,8 @@
 // (default 200; mixed formats and sizes) in site/case folders, 1024-px PNG thumbnails with 2 jobs,
 // against vipsthumbnail and OpenSlide's get_thumbnail run 2 at a time (xargs -P 2), each as a whole
 // process tree's time; then the same CLI run as 2 shards one after the other (sharding's overhead:
-// each shard lists the whole cohort and starts its own engine processes). Run alone with
-// `npm run bench:cohort`.
+// each shard lists the whole cohort and starts its own engine processes), the CLI's figures the
+// medians of three rounds. Run alone with `npm run bench:cohort`.
 //
 // The slides are copies (hard links) of a few generated ones: every tool reads each file afresh, and
 // generating 200 distinct slides would take longer than the benchmark.
@@ -20,6 +20,10 @@ const JOBS = 2;
 const SIZE = 1024;
 /** Slides handed to one vipsthumbnail or python process. */
 const PER_PROCESS = 20;
+/** Rounds of the CLI's one run and its two shards. */
+const SHARD_ROUNDS = 3;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** The mix: Aperio JPEG and JPEG 2000, generic pyramids in JPEG, LZW and Deflate, BigTIFF; 1500 to 8000 px. */
 const VARIANTS: FixtureSpec[] = [
@@ -82,7 +86,12 @@ async function ensureCohort(count: number): Promise<{ dir: string; slides: strin
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 /** A command's wall time (and, with GNU time, the largest resident size of its process tree). */
-function timed(command: string, args: string[], input?: string): { ms: number; peakRssMb: number | null } {
+interface Timed {
+  ms: number;
+  peakRssMb: number | null;
+}
+
+function timed(command: string, args: string[], input?: string): Timed {
   const t0 = performance.now();
   const run = TIME
     ? spawnSync(TIME, ['-f', 'maxrss %M', command, ...args], { encoding: 'utf8', input, maxBuffer: 64 * 1024 * 1024 })
@@ -126,17 +135,28 @@ export async function benchCohort(log: (line: string) => void, count = Number(pr
     ...more,
   ];
 
-  const whole = fresh('cli');
-  const report = join(out, 'cli.jsonl');
-  rmSync(report, { force: true });
-  const cliRun = timed(process.execPath, batch(whole, '--report', report));
-  const lines = readFileSync(report, 'utf8').split('\n').filter(Boolean);
-  if (lines.length !== slides.length || lines.some((l) => !l.includes('"status":"written"'))) throw new Error(`the CLI did not write every slide: ${report}`);
+  // The one run and the two shards alternate, SHARD_ROUNDS times: a run's time moves by +-5% with the
+  // machine, as much as the overhead measured, so each figure is the median of its rounds.
+  const rounds: Array<{ whole: Timed; shards: number }> = [];
+  for (let round = 0; round < SHARD_ROUNDS; round++) {
+    const whole = fresh('cli');
+    const report = join(out, 'cli.jsonl');
+    rmSync(report, { force: true });
+    const wholeRun = timed(process.execPath, batch(whole, '--report', report));
+    const lines = readFileSync(report, 'utf8').split('\n').filter(Boolean);
+    if (lines.length !== slides.length || lines.some((l) => !l.includes('"status":"written"'))) throw new Error(`the CLI did not write every slide: ${report}`);
 
-  const sharded = fresh('shards');
-  let shardsMs = 0;
-  for (const k of [1, 2]) shardsMs += timed(process.execPath, batch(sharded, '--shard', `${k}/2`, '--report', join(out, `shard-${k}.jsonl`))).ms;
-  if (readdirSync(sharded, { recursive: true }).filter((f) => String(f).endsWith('.png')).length !== slides.length) throw new Error('the shards missed slides');
+    const sharded = fresh('shards');
+    let shardsMs = 0;
+    for (const k of [1, 2]) shardsMs += timed(process.execPath, batch(sharded, '--shard', `${k}/2`, '--report', join(out, `shard-${k}.jsonl`))).ms;
+    if (readdirSync(sharded, { recursive: true }).filter((f) => String(f).endsWith('.png')).length !== slides.length)
+      throw new Error('the shards missed slides');
+    rounds.push({ whole: wholeRun, shards: shardsMs });
+    log(`  round ${round + 1}: one run ${Math.round(wholeRun.ms)} ms, 2 shards ${Math.round(shardsMs)} ms`);
+  }
+  const cliRun = { ms: median(rounds.map((r) => r.whole.ms)), peakRssMb: Math.max(...rounds.map((r) => r.whole.peakRssMb ?? 0)) || null };
+  const shardsMs = median(rounds.map((r) => r.shards));
+  const overhead = median(rounds.map((r) => r.shards / r.whole.ms - 1));
 
   const vipsDir = fresh('vips');
   const vips = timed(
@@ -166,7 +186,7 @@ export async function benchCohort(log: (line: string) => void, count = Number(pr
     openslide_ms: Math.round(openslide.ms),
     openslide_slides_per_s: perS(openslide.ms),
     two_shards_ms: Math.round(shardsMs),
-    sharding_overhead: Math.round((shardsMs / cliRun.ms - 1) * 1000) / 1000,
+    sharding_overhead: Math.round(overhead * 1000) / 1000,
     cli_vs_vips: ratio(cliRun.ms, vips.ms),
     cli_vs_openslide: ratio(cliRun.ms, openslide.ms),
   };
@@ -176,7 +196,7 @@ export function cohortLines(c: CohortFigures): string[] {
   const rss = c.cli_peak_rss_mb === null ? '' : `, largest process ${c.cli_peak_rss_mb} MB`;
   return [
     `cohort, ${c.slides} slides, ${c.jobs} at a time: CLI ${c.cli_ms} ms (${c.cli_slides_per_s} slides/s${rss}), vipsthumbnail ${c.vipsthumbnail_ms} ms (${c.vipsthumbnail_slides_per_s}/s, ${c.cli_vs_vips}x), OpenSlide get_thumbnail ${c.openslide_ms} ms (${c.openslide_slides_per_s}/s, ${c.cli_vs_openslide}x)`,
-    `cohort in 2 shards one after the other: ${c.two_shards_ms} ms (${c.sharding_overhead >= 0 ? '+' : ''}${Math.round(c.sharding_overhead * 1000) / 10}% over one run)`,
+    `cohort in 2 shards one after the other: ${c.two_shards_ms} ms (${c.sharding_overhead >= 0 ? '+' : ''}${Math.round(c.sharding_overhead * 1000) / 10}% over one run; medians of ${SHARD_ROUNDS} rounds)`,
   ];
 }
 
