@@ -169,6 +169,7 @@ export class SlideEngine implements SlideEngineApi {
   }
 
   private stopPrefetchTile(): void {
+    if (!this.prefetching) return; // an abort makes a DOMException: a close would pay for one each time
     this.prefetchAbort.abort();
     this.prefetchAbort = new AbortController();
   }

@@ -16,7 +16,7 @@ export interface CompanionFile {
 }
 
 interface OpenEntry {
-  file: Promise<SlideFile>;
+  file: SlideFile;
   reads: number;
 }
 
@@ -65,19 +65,13 @@ export class CompanionFiles {
         this.path(index),
       );
     }
-    let entry = this.open.get(index);
-    if (entry) {
-      this.open.delete(index); // most recently used last
-    } else {
-      const opened: OpenEntry = { file: SlideFile.open(this.path(index)), reads: 0 };
-      // A file that failed to open is tried again on the next read.
-      opened.file.catch(() => this.open.get(index) === opened && this.open.delete(index));
-      entry = opened;
-    }
+    // A file that fails to open is tried again on the next read.
+    const entry = this.open.get(index) ?? { file: SlideFile.open(this.path(index)), reads: 0 };
+    this.open.delete(index); // most recently used last
     this.open.set(index, entry);
     entry.reads++;
     try {
-      return await (await entry.file).read(offset, length, what);
+      return await entry.file.read(offset, length, what);
     } finally {
       entry.reads--;
       this.trim();
@@ -90,14 +84,13 @@ export class CompanionFiles {
       if (this.open.size <= MAX_OPEN) break;
       if (entry.reads > 0) continue;
       this.open.delete(index);
-      entry.file.then((f) => f.close()).catch(() => undefined);
+      entry.file.close();
     }
   }
 
-  async close(): Promise<void> {
+  close(): void {
     this.closed = true;
-    const entries = [...this.open.values()];
+    for (const entry of this.open.values()) entry.file.close();
     this.open.clear();
-    await Promise.all(entries.map((e) => e.file.then((f) => f.close()).catch(() => undefined)));
   }
 }

@@ -36,7 +36,7 @@ export const FORMATS: readonly FormatPlugin[] = [
 
 export async function openSlideSource(path: string): Promise<SlideSource> {
   if ((await stat(path).catch(() => null))?.isDirectory()) return openFolderSource(path);
-  const file = await SlideFile.open(path);
+  const file = SlideFile.open(path);
   try {
     const probe = await SlideProbe.of(file);
     for (const plugin of FORMATS) {
@@ -50,7 +50,7 @@ export async function openSlideSource(path: string): Promise<SlideSource> {
       path,
     );
   } catch (error) {
-    await file.close();
+    file.close();
     throw readError(error, path);
   }
 }

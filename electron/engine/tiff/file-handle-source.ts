@@ -1,9 +1,9 @@
-// geotiff reads a slide's structure through this source: the slide's one file handle, read in 64 KB
-// blocks that are kept for a while. Opening walks a chain of IFDs and their tag arrays, often all
-// near one another (at the end of the file for many writers): a dozen small reads, each a trip to
-// libuv's thread pool, become two or three (opening a 40000 x 30000 Aperio slide: 13 reads -> 3).
+// geotiff reads a slide's structure through this source: the slide's one file descriptor, read in
+// 64 KB blocks that are kept for a while. Opening walks a chain of IFDs and their tag arrays, often
+// all near one another (at the end of the file for many writers): a dozen small reads become two or
+// three (opening a 40000 x 30000 Aperio slide: 13 reads -> 3), made in this thread (SlideFile).
 
-import type { FileHandle } from 'node:fs/promises';
+import { readSync } from 'node:fs';
 
 type Slice = { offset: number; length: number };
 
@@ -16,7 +16,7 @@ export class FileHandleSource {
   private readonly blocks = new Map<number, Uint8Array>();
 
   constructor(
-    private readonly fh: FileHandle,
+    private readonly fd: number,
     private readonly size: number,
   ) {}
 
@@ -32,7 +32,7 @@ export class FileHandleSource {
     const last = Math.floor((end - 1) / BLOCK);
     // More than the cache holds (a Philips XML description with its label and macro): read past it.
     if (last - first >= MAX_BLOCKS) return this.readPast(offset, end - offset);
-    await this.load(first, last);
+    this.load(first, last);
     if (first === last) {
       const start = offset - first * BLOCK;
       return this.blocks.get(first)!.subarray(start, start + (end - offset));
@@ -47,14 +47,24 @@ export class FileHandleSource {
     return out;
   }
 
-  private async readPast(offset: number, length: number): Promise<Uint8Array> {
+  private readPast(offset: number, length: number): Uint8Array {
     const buffer = Buffer.allocUnsafe(length);
-    const { bytesRead } = await this.fh.read(buffer, 0, length, offset);
-    return new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead);
+    return buffer.subarray(0, this.readInto(buffer, offset));
+  }
+
+  /** Fills `buffer` from `offset` or to the end of the file; the bytes read. */
+  private readInto(buffer: Uint8Array, offset: number): number {
+    let done = 0;
+    while (done < buffer.length) {
+      const n = readSync(this.fd, buffer, done, buffer.length - done, offset + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done;
   }
 
   /** Reads the missing blocks of [first, last] in one read, and keeps them (the oldest go). */
-  private async load(first: number, last: number): Promise<void> {
+  private load(first: number, last: number): void {
     let from = first;
     while (from <= last && this.blocks.has(from)) from++;
     let to = last;
@@ -63,7 +73,7 @@ export class FileHandleSource {
       const start = from * BLOCK;
       const length = Math.min(this.size, (to + 1) * BLOCK) - start;
       const buffer = Buffer.allocUnsafe(length);
-      const { bytesRead } = await this.fh.read(buffer, 0, length, start);
+      const bytesRead = this.readInto(buffer, start);
       for (let b = from; b <= to; b++) {
         const at = (b - from) * BLOCK;
         this.blocks.set(b, new Uint8Array(buffer.buffer, buffer.byteOffset + at, Math.max(0, Math.min(BLOCK, bytesRead - at))));
@@ -94,7 +104,7 @@ export class FileHandleSource {
     return { ...slice, data: data! };
   }
 
-  async close(): Promise<void> {
+  close(): void {
     this.blocks.clear();
   }
 }

@@ -129,11 +129,11 @@ export class TiffFile {
 
   /** Opens and parses a TIFF at a path (a regular file only: see SlideFile.open). */
   static async open(path: string): Promise<TiffFile> {
-    const file = await SlideFile.open(path);
+    const file = SlideFile.open(path);
     try {
       return await TiffFile.fromFile(file);
     } catch (error) {
-      await file.close();
+      file.close();
       throw error;
     }
   }
@@ -206,7 +206,7 @@ export class TiffFile {
 
   async close(): Promise<void> {
     await Promise.resolve(this.tiff.close()).catch(() => undefined);
-    await this.file.close();
+    this.file.close();
   }
 
   /**

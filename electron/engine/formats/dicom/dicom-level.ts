@@ -208,7 +208,7 @@ export class DicomImage {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.files.map((f) => f.instance.file.close()));
+    for (const f of this.files) f.instance.file.close();
   }
 }
 

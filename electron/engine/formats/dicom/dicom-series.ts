@@ -32,8 +32,12 @@ export async function readFolderInstances(folder: string, names: readonly string
     names.filter((name) => !name.startsWith('.')),
     READS_AT_ONCE,
     async (name) => {
-      const file = await SlideFile.open(join(folder, name)).catch(() => null);
-      if (!file) return;
+      let file: SlideFile;
+      try {
+        file = SlideFile.open(join(folder, name));
+      } catch {
+        return;
+      }
       let keep = false;
       try {
         const head = await file.source.readChunk(0, 4096);
@@ -51,7 +55,7 @@ export async function readFolderInstances(folder: string, names: readonly string
           keep = true;
         }
       } finally {
-        if (!keep) await file.close();
+        if (!keep) file.close();
       }
     },
   ).catch(async (error: unknown) => {
@@ -63,7 +67,7 @@ export async function readFolderInstances(folder: string, names: readonly string
 }
 
 export async function closeAll(instances: readonly DicomInstance[]): Promise<void> {
-  await Promise.all(instances.map((i) => i.file.close()));
+  for (const instance of instances) instance.file.close();
 }
 
 function isLevel(instance: DicomInstance): boolean {

@@ -79,7 +79,7 @@ export const vmsFormat: FormatPlugin = {
       const readMacro = macro ? await checkedMacro(files, images.length, label, path) : null;
       return description.kind === 'vms' ? await openVms(probe, kf, description, files, readMacro) : await openVmu(probe, kf, description, files, readMacro);
     } catch (error) {
-      await files.close();
+      files.close();
       throw error;
     }
   },
@@ -106,15 +106,15 @@ async function openVms(
   const path = probe.path;
   const opened: SlideFile[] = [];
   const closeAll = async () => {
-    await Promise.all(opened.map((f) => f.close()));
-    await files.close();
-    await probe.file.close();
+    for (const file of opened) file.close();
+    files.close();
+    probe.file.close();
   };
   try {
     let comment: string | null = null;
     const jpegs: NdpiJpegLevel[] = [];
     for (let i = 0; i < description.imageFiles.length; i++) {
-      const file = await SlideFile.open(files.path(i));
+      const file = SlideFile.open(files.path(i));
       opened.push(file);
       const fail = (reason: string) => new SlideError('CORRUPT_DATA', `This VMS slide's image ${basename(file.path)} ${reason}.`, path);
       const head = await file.source.readChunk(0, Math.min(file.size, MAX_HEADER_BYTES));
@@ -138,7 +138,7 @@ async function openVms(
     const { properties, mpp, objectivePower } = hamamatsuProperties(kf, description.group, levels, views, comment);
     return new HamamatsuJpegSource({ path, format: 'hamamatsu-vms', views, levels, macro, mpp, objectivePower, properties, close: closeAll });
   } catch (error) {
-    await Promise.all(opened.map((f) => f.close()));
+    for (const file of opened) file.close();
     throw error;
   }
 }
@@ -173,8 +173,8 @@ async function openVmu(
     objectivePower,
     properties,
     close: async () => {
-      await files.close();
-      await probe.file.close();
+      files.close();
+      probe.file.close();
     },
   });
 }

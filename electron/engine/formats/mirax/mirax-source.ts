@@ -169,8 +169,8 @@ export class MiraxSource implements SlideSource {
   }
 
   async close(): Promise<void> {
-    await this.data.close();
-    await this.keyFile.close();
+    this.data.close();
+    this.keyFile.close();
   }
 }
 

@@ -41,11 +41,11 @@ export const miraxFormat: FormatPlugin = {
   async openFolder(folder) {
     const key = await keyFileOfFolder(folder);
     if (key === null) return null;
-    const file = await SlideFile.open(key);
+    const file = SlideFile.open(key);
     try {
       return await openMirax(await SlideProbe.of(file));
     } catch (error) {
-      await file.close();
+      file.close();
       throw error;
     }
   },
@@ -134,7 +134,7 @@ async function openMirax(probe: SlideProbe): Promise<MiraxSource> {
       properties: { ...miraxProperties(keyFile), ...openSlideMiraxProperties(slidedat, levels) },
     });
   } catch (error) {
-    await dataFiles.close();
+    dataFiles.close();
     if (error instanceof MiraxIndexError) throw corrupt(`has an unusable index: ${error.message}`);
     if (error instanceof MiraxLayoutError)
       throw error.tooLarge ? new SlideError('TOO_LARGE', `This MIRAX slide is too large: ${error.message}.`, path) : corrupt(error.message);

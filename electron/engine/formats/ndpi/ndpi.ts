@@ -125,7 +125,7 @@ export const ndpiFormat: FormatPlugin = {
       mpp,
       objectivePower,
       properties: all,
-      close: () => file.close(),
+      close: async () => file.close(),
     });
   },
 };

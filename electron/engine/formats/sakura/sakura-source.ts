@@ -120,7 +120,7 @@ export class SakuraSource extends DecodedTilesOnly implements SlideSource {
     return read();
   }
 
-  close(): Promise<void> {
-    return this.file.close();
+  async close(): Promise<void> {
+    this.file.close();
   }
 }
