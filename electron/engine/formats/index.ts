@@ -1,6 +1,6 @@
 // The format table, most specific first: the first plugin that recognises a file opens it.
 
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { readError, SlideError } from '../errors';
 import { SlideFile } from '../slide-file';
 import type { SlideSource } from '../slide-source';
@@ -35,7 +35,7 @@ export const FORMATS: readonly FormatPlugin[] = [
 ];
 
 export async function openSlideSource(path: string): Promise<SlideSource> {
-  if ((await stat(path).catch(() => null))?.isDirectory()) return openFolderSource(path);
+  if (isFolder(path)) return openFolderSource(path);
   const file = SlideFile.open(path);
   try {
     const probe = await SlideProbe.of(file);
@@ -52,6 +52,15 @@ export async function openSlideSource(path: string): Promise<SlideSource> {
   } catch (error) {
     file.close();
     throw readError(error, path);
+  }
+}
+
+/** In the lane's thread, as SlideFile looks at a path: a trip to the thread pool costs more. */
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    return false;
   }
 }
 
