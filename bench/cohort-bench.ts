@@ -138,21 +138,40 @@ export async function benchCohort(log: (line: string) => void, count = Number(pr
   // The one run and the two shards alternate, SHARD_ROUNDS times: a run's time moves by +-5% with the
   // machine, as much as the overhead measured, so each figure is the median of its rounds.
   const rounds: Array<{ whole: Timed; shards: number }> = [];
-  for (let round = 0; round < SHARD_ROUNDS; round++) {
+  const oneRun = (): Timed => {
     const whole = fresh('cli');
     const report = join(out, 'cli.jsonl');
     rmSync(report, { force: true });
-    const wholeRun = timed(process.execPath, batch(whole, '--report', report));
+    const run = timed(process.execPath, batch(whole, '--report', report));
     const lines = readFileSync(report, 'utf8').split('\n').filter(Boolean);
     if (lines.length !== slides.length || lines.some((l) => !l.includes('"status":"written"'))) throw new Error(`the CLI did not write every slide: ${report}`);
-
+    return run;
+  };
+  const twoShards = (): number => {
     const sharded = fresh('shards');
-    let shardsMs = 0;
-    for (const k of [1, 2]) shardsMs += timed(process.execPath, batch(sharded, '--shard', `${k}/2`, '--report', join(out, `shard-${k}.jsonl`))).ms;
+    let ms = 0;
+    for (const k of [1, 2]) {
+      const report = join(out, `shard-${k}.jsonl`);
+      rmSync(report, { force: true });
+      ms += timed(process.execPath, batch(sharded, '--shard', `${k}/2`, '--report', report)).ms;
+    }
     if (readdirSync(sharded, { recursive: true }).filter((f) => String(f).endsWith('.png')).length !== slides.length)
       throw new Error('the shards missed slides');
-    rounds.push({ whole: wholeRun, shards: shardsMs });
-    log(`  round ${round + 1}: one run ${Math.round(wholeRun.ms)} ms, 2 shards ${Math.round(shardsMs)} ms`);
+    return ms;
+  };
+  for (let round = 0; round < SHARD_ROUNDS; round++) {
+    // Which goes first alternates too: neither gains from the other's page cache or leftovers.
+    let whole: Timed;
+    let shards: number;
+    if (round % 2 === 0) {
+      whole = oneRun();
+      shards = twoShards();
+    } else {
+      shards = twoShards();
+      whole = oneRun();
+    }
+    rounds.push({ whole, shards });
+    log(`  round ${round + 1}: one run ${Math.round(whole.ms)} ms, 2 shards ${Math.round(shards)} ms`);
   }
   const cliRun = { ms: median(rounds.map((r) => r.whole.ms)), peakRssMb: Math.max(...rounds.map((r) => r.whole.peakRssMb ?? 0)) || null };
   const shardsMs = median(rounds.map((r) => r.shards));
