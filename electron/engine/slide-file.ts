@@ -17,6 +17,11 @@ export class SlideFile {
   /** Cached reads for headers, directories and tag values (geotiff reads through it too). */
   readonly source: FileHandleSource;
   private closed = false;
+  /**
+   * Reads in the thread pool now. The descriptor is closed after the last of them, as FileHandle's
+   * close waits for its reads: a number closed early can be another file's by the time a read runs.
+   */
+  private reading = 0;
 
   private constructor(
     readonly path: string,
@@ -65,8 +70,15 @@ export class SlideFile {
     if (offset < 0 || length < 0 || offset + length > this.size) {
       throw new SlideError('CORRUPT_DATA', `${what} lies beyond the end of the file: the file is truncated.`, this.path);
     }
+    this.assertOpen();
     const buffer = Buffer.allocUnsafe(length);
-    const { bytesRead } = await readAsync(this.fd, buffer, 0, length, offset);
+    this.reading++;
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await readAsync(this.fd, buffer, 0, length, offset));
+    } finally {
+      if (--this.reading === 0 && this.closed) closeSync(this.fd);
+    }
     if (bytesRead !== length) throw new SlideError('CORRUPT_DATA', `The file ended while reading ${what.toLowerCase()}: it is truncated.`, this.path);
     return buffer;
   }
@@ -77,6 +89,7 @@ export class SlideFile {
    * costs more than the read (see docs/performance.md). The same checks as read().
    */
   readRangesSync(ranges: ReadonlyArray<{ offset: number; length: number }>, what = 'Image data'): Uint8Array[] {
+    this.assertOpen();
     return ranges.map(({ offset, length }) => {
       if (offset < 0 || length < 0 || offset + length > this.size) {
         throw new SlideError('CORRUPT_DATA', `${what} lies beyond the end of the file: the file is truncated.`, this.path);
@@ -101,7 +114,11 @@ export class SlideFile {
     if (this.closed) return;
     this.closed = true;
     this.source.close();
-    closeSync(this.fd);
+    if (this.reading === 0) closeSync(this.fd);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SlideError('NOT_OPEN', 'The slide was closed.', this.path);
   }
 }
 

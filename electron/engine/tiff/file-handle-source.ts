@@ -4,6 +4,7 @@
 // three (opening a 40000 x 30000 Aperio slide: 13 reads -> 3), made in this thread (SlideFile).
 
 import { readSync } from 'node:fs';
+import { SlideError } from '../errors';
 
 type Slice = { offset: number; length: number };
 
@@ -14,6 +15,7 @@ const MAX_BLOCKS = 32;
 /** Implements geotiff's BaseSource (not exported by the package) structurally. */
 export class FileHandleSource {
   private readonly blocks = new Map<number, Uint8Array>();
+  private closed = false;
 
   constructor(
     private readonly fd: number,
@@ -26,6 +28,8 @@ export class FileHandleSource {
 
   /** Reads [offset, offset + length) clipped to the file. */
   async readChunk(offset: number, length: number): Promise<Uint8Array> {
+    // The descriptor's number may be another file's once the slide has closed it.
+    if (this.closed) throw new SlideError('NOT_OPEN', 'The slide was closed.');
     const end = Math.min(this.size, offset + Math.max(0, length));
     if (end <= offset) return new Uint8Array(0);
     const first = Math.floor(offset / BLOCK);
@@ -105,6 +109,7 @@ export class FileHandleSource {
   }
 
   close(): void {
+    this.closed = true;
     this.blocks.clear();
   }
 }

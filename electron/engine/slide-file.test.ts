@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { SlideError } from './errors';
+import { SlideFile } from './slide-file';
+
+const dir = mkdtempSync(join(tmpdir(), 'slidescope-slide-file-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function fileOf(name: string, bytes: Uint8Array): string {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+test('a slide closed while its reads are in the thread pool: they still read its bytes, and the next read is NOT_OPEN', async () => {
+  const a = randomBytes(1 << 20);
+  const b = randomBytes(1 << 20);
+  const pathA = fileOf('a.bin', a);
+  const pathB = fileOf('b.bin', b);
+  for (let round = 0; round < 20; round++) {
+    const file = SlideFile.open(pathA);
+    const reads = Array.from({ length: 8 }, (_, i) => file.read(i * 65536, 65536));
+    file.close();
+    // Opened now, B could take A's descriptor number were it closed under the reads.
+    const other = SlideFile.open(pathB);
+    const results = await Promise.all(reads);
+    for (const [i, bytes] of results.entries()) assert.deepEqual(bytes, a.subarray(i * 65536, (i + 1) * 65536), `round ${round}, read ${i}`);
+    await assert.rejects(file.read(0, 16), (error: unknown) => error instanceof SlideError && error.code === 'NOT_OPEN');
+    assert.throws(
+      () => file.readRangesSync([{ offset: 0, length: 16 }]),
+      (error: unknown) => error instanceof SlideError && error.code === 'NOT_OPEN',
+    );
+    await assert.rejects(file.source.readChunk(0, 16), (error: unknown) => error instanceof SlideError && error.code === 'NOT_OPEN');
+    assert.deepEqual(await other.read(0, 1024), b.subarray(0, 1024));
+    other.close();
+  }
+});
+
+test('structure reads come from the file in 64 KB blocks, clipped at its end', async () => {
+  const bytes = randomBytes(200_000);
+  const file = SlideFile.open(fileOf('c.bin', bytes));
+  try {
+    assert.deepEqual(await file.source.readChunk(65_000, 2_000), new Uint8Array(bytes.subarray(65_000, 67_000)));
+    assert.deepEqual(await file.source.readChunk(199_990, 100), new Uint8Array(bytes.subarray(199_990)));
+    assert.equal(file.size, 200_000);
+  } finally {
+    file.close();
+  }
+});
