@@ -2,7 +2,7 @@
 // there when the slide opens - a missing one is NOT_FOUND naming it - then opened on first read and
 // kept open, at most MAX_OPEN at once (a slide can list thousands; a lane holds every open slide).
 
-import { stat } from 'node:fs/promises';
+import { type Stats, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { SlideError } from '../errors';
 import { SlideFile } from '../slide-file';
@@ -31,10 +31,16 @@ export class CompanionFiles {
   ) {}
 
   /** Checks every file is a regular file; `slidePath` is the file the user opened, which errors name. */
-  static async check(slidePath: string, files: readonly CompanionFile[], format: string): Promise<CompanionFiles> {
+  static check(slidePath: string, files: readonly CompanionFile[], format: string): CompanionFiles {
     const sizes: number[] = [];
     for (const { path, role } of files) {
-      const info = await stat(path).catch((error: NodeJS.ErrnoException) => error);
+      // In the lane's thread, as SlideFile opens: a trip to the thread pool per file costs more.
+      let info: Stats | NodeJS.ErrnoException;
+      try {
+        info = statSync(path);
+      } catch (error) {
+        info = error as NodeJS.ErrnoException;
+      }
       if (info instanceof Error || !info.isFile()) {
         const why =
           info instanceof Error && info.code !== 'ENOENT' ? `cannot be read (${info.code ?? 'error'})` : info instanceof Error ? 'is missing' : 'is not a file';

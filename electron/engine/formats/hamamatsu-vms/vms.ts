@@ -74,7 +74,7 @@ export const vmsFormat: FormatPlugin = {
     };
     const images = description.imageFiles.map((name, i) => inFolder(name, i === description.imageFiles.length - 1 ? 'map file' : 'image file'));
     const macro = description.macroFile ? inFolder(description.macroFile, 'macro image') : null;
-    const files = await CompanionFiles.check(path, macro ? [...images, macro] : images, label);
+    const files = CompanionFiles.check(path, macro ? [...images, macro] : images, label);
     try {
       const readMacro = macro ? await checkedMacro(files, images.length, label, path) : null;
       return description.kind === 'vms' ? await openVms(probe, kf, description, files, readMacro) : await openVmu(probe, kf, description, files, readMacro);

@@ -98,8 +98,8 @@ async function openMirax(probe: SlideProbe): Promise<MiraxSource> {
       throw corrupt(`names its ${role} "${name.slice(0, 200)}", which is not a file in its folder`);
     return { path: join(folder, name), role };
   };
-  const indexFile = await CompanionFiles.check(path, [fileIn(slidedat.indexFile, 'index file')], 'MIRAX');
-  const dataFiles = await CompanionFiles.check(
+  const indexFile = CompanionFiles.check(path, [fileIn(slidedat.indexFile, 'index file')], 'MIRAX');
+  const dataFiles = CompanionFiles.check(
     path,
     slidedat.dataFiles.map((name) => fileIn(name, 'data file')),
     'MIRAX',
