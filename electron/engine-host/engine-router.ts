@@ -153,7 +153,7 @@ export class EngineRouter {
       const deadline: Deadline = { at: Date.now() + ms, controller, expired: false };
       this.watch(deadline);
       try {
-        const result = await this.route(name, checked.value, client, { ...context, signal: controller.signal });
+        const result = await this.route(name, checked.value, client, { ...context, signal: controller.signal }, controller);
         if (!result.ok && deadline.expired && !context.signal.aborted) {
           const path = slideId === undefined ? undefined : this.slides.get(slideId)?.request.path;
           return fail('TIMED_OUT', `${name} took longer than ${ms / 1000} s and was stopped.`, path);
@@ -170,7 +170,14 @@ export class EngineRouter {
     };
   }
 
-  private async route(op: EngineOperation, request: unknown, client: number | null, context: CallContext): Promise<Result<unknown>> {
+  /** `controller` is the request's own: aborting it stops the request (its deadline, a window's cancel). */
+  private async route(
+    op: EngineOperation,
+    request: unknown,
+    client: number | null,
+    context: CallContext,
+    controller: AbortController,
+  ): Promise<Result<unknown>> {
     const spec = operationSpec(op);
     if (spec.route === 'process') {
       const handler = this.processHandlers[op as ProcessOperation] as (request: unknown, client: number | null) => unknown;
@@ -189,7 +196,7 @@ export class EngineRouter {
         return ok(undefined);
       }
       case 'slide:tile':
-        return this.tile(request as RequestOf<'slide:tile'>, client, context);
+        return this.tile(request as RequestOf<'slide:tile'>, client, controller);
       default:
         break;
     }
@@ -231,18 +238,17 @@ export class EngineRouter {
     return first;
   }
 
-  private async tile(request: RequestOf<'slide:tile'>, client: number | null, context: CallContext): Promise<Result<unknown>> {
+  private async tile(request: RequestOf<'slide:tile'>, client: number | null, controller: AbortController): Promise<Result<unknown>> {
     const lane = tileLane(request.col, request.row, this.lanes.length);
     const session = client === null ? undefined : this.sessions.get(client);
-    if (!session) return this.onLane(lane, 'slide:tile', request, { signal: context.signal });
-    // A reused request id replaces the older request, which is no longer wanted.
+    if (!session) return this.onLane(lane, 'slide:tile', request, { signal: controller.signal });
+    // A reused request id replaces the older request, which is no longer wanted; slide:cancel-tiles
+    // and a closed window abort the request's own controller.
     session.tiles.get(request.requestId)?.abort();
-    const { controller, release } = follow(context.signal);
     session.tiles.set(request.requestId, controller);
     try {
       return await this.onLane(lane, 'slide:tile', request, { signal: controller.signal });
     } finally {
-      release();
       if (session.tiles.get(request.requestId) === controller) session.tiles.delete(request.requestId);
     }
   }

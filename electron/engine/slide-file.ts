@@ -1,21 +1,21 @@
 // One open slide file: the path checked to be a regular file before it is opened, its size, cached
-// reads of its structure (FileHandleSource) and exact reads of its data. Every format reads through
+// reads of its structure (StructureSource) and exact reads of its data. Every format reads through
 // this, whatever container it is.
 //
 // Opening and the structure's reads run in the lane's own thread: each is a few microseconds from the
-// page cache, and a trip to libuv's thread pool costs more (an open and close 1.29 -> 1.16 ms in
-// process; docs/performance.md). Tile data is read through the pool, a screen's tiles at once.
+// page cache, where a trip to libuv's thread pool costs tens (docs/performance.md, Opening). Tile data
+// is read through the pool, a screen's tiles at once.
 
-import { closeSync, constants, fstatSync, openSync, read, readSync, type Stats, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, read, type Stats, statSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { readError, SlideError } from './errors';
-import { FileHandleSource } from './tiff/file-handle-source';
+import { readFullySync, StructureSource } from './tiff/structure-source';
 
 const readAsync = promisify(read);
 
 export class SlideFile {
   /** Cached reads for headers, directories and tag values (geotiff reads through it too). */
-  readonly source: FileHandleSource;
+  readonly source: StructureSource;
   private closed = false;
   /**
    * Reads in the thread pool now. The descriptor is closed after the last of them, as FileHandle's
@@ -28,7 +28,7 @@ export class SlideFile {
     private readonly fd: number,
     readonly size: number,
   ) {
-    this.source = new FileHandleSource(fd, size);
+    this.source = new StructureSource(fd, size);
   }
 
   /**
@@ -95,13 +95,9 @@ export class SlideFile {
         throw new SlideError('CORRUPT_DATA', `${what} lies beyond the end of the file: the file is truncated.`, this.path);
       }
       const buffer = Buffer.allocUnsafe(length);
-      let done = 0;
+      let done: number;
       try {
-        while (done < length) {
-          const n = readSync(this.fd, buffer, done, length - done, offset + done);
-          if (n === 0) break;
-          done += n;
-        }
+        done = readFullySync(this.fd, buffer, offset);
       } catch (error) {
         throw readError(error, this.path);
       }

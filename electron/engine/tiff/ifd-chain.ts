@@ -4,7 +4,7 @@
 // whose values could not fit in the file (a count of 10^9 in a 2 KB file) is caught here too.
 
 import { SlideError } from '../errors';
-import type { FileHandleSource } from './file-handle-source';
+import type { StructureSource } from './structure-source';
 
 export interface IfdChain extends IfdLayout {
   /** File offsets of the IFDs, in chain order. */
@@ -21,7 +21,7 @@ const TYPE_SIZES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1,
 /** geotiff's first read of an IFD: reading the same chunk here lets it parse from memory. */
 const IFD_CHUNK = { classic: 1024, big: 4048 };
 
-async function readAt(source: FileHandleSource, offset: number, length: number): Promise<Buffer> {
+async function readAt(source: StructureSource, offset: number, length: number): Promise<Buffer> {
   const chunk = await source.readChunk(offset, length);
   return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
 }
@@ -46,7 +46,7 @@ function reader(layout: IfdLayout) {
 
 /** One IFD's bytes, when its entries lie within the file; a reason otherwise. */
 async function readIfd(
-  source: FileHandleSource,
+  source: StructureSource,
   fileSize: number,
   layout: IfdLayout,
   offset: number,
@@ -73,7 +73,7 @@ export const MAX_TEXT_BYTES = 32 * 1024 * 1024;
  * no more than the file holds. Gives the next-IFD pointer, or what is wrong (with the tag at fault).
  */
 export async function checkIfd(
-  source: FileHandleSource,
+  source: StructureSource,
   fileSize: number,
   layout: IfdLayout,
   offset: number,
@@ -96,7 +96,7 @@ export async function checkIfd(
 
 /** A tag's field type and value count in the (checked) IFD at an offset, read from its entry. */
 export async function ifdEntry(
-  source: FileHandleSource,
+  source: StructureSource,
   fileSize: number,
   layout: IfdLayout,
   offset: number,
@@ -111,7 +111,7 @@ export async function ifdEntry(
   return undefined;
 }
 
-export async function readIfdChain(source: FileHandleSource, fileSize: number, path: string): Promise<IfdChain> {
+export async function readIfdChain(source: StructureSource, fileSize: number, path: string): Promise<IfdChain> {
   const header = await readAt(source, 0, 1024);
   const order = header.subarray(0, 2).toString('latin1');
   if (header.length < 8 || (order !== 'II' && order !== 'MM')) {

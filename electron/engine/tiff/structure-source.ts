@@ -8,12 +8,23 @@ import { SlideError } from '../errors';
 
 type Slice = { offset: number; length: number };
 
+/** Fills `buffer` from `offset` of the file, or up to its end; the bytes read. */
+export function readFullySync(fd: number, buffer: Uint8Array, offset: number): number {
+  let done = 0;
+  while (done < buffer.length) {
+    const n = readSync(fd, buffer, done, buffer.length - done, offset + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}
+
 const BLOCK = 64 * 1024;
 /** Blocks kept (2 MB): the structure of any slide, never its tiles (those are read elsewhere). */
 const MAX_BLOCKS = 32;
 
 /** Implements geotiff's BaseSource (not exported by the package) structurally. */
-export class FileHandleSource {
+export class StructureSource {
   private readonly blocks = new Map<number, Uint8Array>();
   private closed = false;
 
@@ -53,18 +64,7 @@ export class FileHandleSource {
 
   private readPast(offset: number, length: number): Uint8Array {
     const buffer = Buffer.allocUnsafe(length);
-    return buffer.subarray(0, this.readInto(buffer, offset));
-  }
-
-  /** Fills `buffer` from `offset` or to the end of the file; the bytes read. */
-  private readInto(buffer: Uint8Array, offset: number): number {
-    let done = 0;
-    while (done < buffer.length) {
-      const n = readSync(this.fd, buffer, done, buffer.length - done, offset + done);
-      if (n === 0) break;
-      done += n;
-    }
-    return done;
+    return buffer.subarray(0, readFullySync(this.fd, buffer, offset));
   }
 
   /** Reads the missing blocks of [first, last] in one read, and keeps them (the oldest go). */
@@ -77,7 +77,7 @@ export class FileHandleSource {
       const start = from * BLOCK;
       const length = Math.min(this.size, (to + 1) * BLOCK) - start;
       const buffer = Buffer.allocUnsafe(length);
-      const bytesRead = this.readInto(buffer, start);
+      const bytesRead = readFullySync(this.fd, buffer, start);
       for (let b = from; b <= to; b++) {
         const at = (b - from) * BLOCK;
         this.blocks.set(b, new Uint8Array(buffer.buffer, buffer.byteOffset + at, Math.max(0, Math.min(BLOCK, bytesRead - at))));
