@@ -4,13 +4,14 @@
 // from their four children when no stored level is near (a single huge level, or below the pyramid).
 
 import sharp from 'sharp';
-import { deepZoomGeometry, dzDownsample, dzTileRect } from '../../shared/deepzoom';
+import { type DzTileRect, deepZoomGeometry, dzDownsample, dzTileRect } from '../../shared/deepzoom';
 import type { DeepZoomGeometry, EncodedTile, RgbImage } from '../../shared/slide';
 import { encodeJpegRgb } from './codecs/turbojpeg';
 import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
 import { copyRect, cropRgb, halveRgb, resizeRgb, sharpFrom } from './pixels';
-import { DOWNSAMPLE_TOLERANCE, type RegionReader } from './region-reader';
+import { DOWNSAMPLE_TOLERANCE, type RegionReader, type TileMode } from './region-reader';
+import { withSpareBufferAsync } from './spare-buffers';
 
 export type TileEncoding = 'jpeg' | 'png';
 
@@ -33,9 +34,10 @@ interface Budget {
  */
 export const TILE_JPEG_QUALITY = 90;
 
+type ResamplePlan = { kind: 'resample'; level: number; scale: number }; // from a stored level at most 4x finer
 type Plan =
   | { kind: 'stored'; level: number } // dz tile = stored tile (same grid)
-  | { kind: 'resample'; level: number; scale: number } // from a stored level at most 4x finer
+  | ResamplePlan
   | { kind: 'children' }; // from four tiles of the next dz level
 
 /**
@@ -122,6 +124,10 @@ export class DeepZoomTiler {
               : { bytes: jpeg, mime: 'image/jpeg' };
           }
         }
+        if (plan.kind === 'resample' && !this.parentUsesPixels(z)) {
+          // Pixels encoded at once and dropped: into a reused buffer, not the shared uncached computation.
+          return withSpareBufferAsync(rect.width * rect.height * 3, async (into) => this.encode(await this.resampled(plan, rect, job, into)));
+        }
         return this.encode(await this.tilePixels(z, col, row, job, { left: this.maxBuiltTiles }));
       },
       signal,
@@ -134,7 +140,6 @@ export class DeepZoomTiler {
    */
   tilePixels(z: number, col: number, row: number, signal?: AbortSignal, budget: Budget = { left: this.maxBuiltTiles }): Promise<RgbImage> {
     const rect = this.rect(z, col, row);
-    const parentUsesThem = z > 0 && this.plans[z - 1]!.kind === 'children';
     return this.dzTiles.getOrCompute(
       `${this.cacheKey}:${z}:${col}:${row}`,
       async (job) => {
@@ -149,41 +154,43 @@ export class DeepZoomTiler {
           // The stored level is a pixel smaller than the dz level, or the tile is absent.
           return this.reader.readLevelRect(plan.level, rect.dzX, rect.dzY, rect.width, rect.height, 3, job);
         }
-        if (plan.kind === 'resample') {
-          // Every other dz level of a 4x pyramid is exactly half a stored level: its tiles read at half size.
-          const half = Math.abs(plan.scale - 2) < 0.01;
-          if (half && this.reader.reducible(plan.level, 'half'))
-            return this.reader.readLevelRect(plan.level, rect.dzX, rect.dzY, rect.width, rect.height, 3, job, 'half');
-          // About a quarter (below the coarsest stored level) of a codec that decodes reduced sizes
-          // itself: read at quarter size, then fit. Others take Lanczos below, closer than 4x4 means.
-          if (plan.scale > 3.5 && this.reader.source.decodesReduced(plan.level) && this.reader.reducible(plan.level, 'quarter')) {
-            const s = plan.scale / 4;
-            const quarter = await this.reader.readLevelRect(
-              plan.level,
-              Math.floor(rect.dzX * s),
-              Math.floor(rect.dzY * s),
-              Math.max(1, Math.round(rect.width * s)),
-              Math.max(1, Math.round(rect.height * s)),
-              3,
-              job,
-              'quarter',
-            );
-            throwIfAborted(job);
-            return resizeRgb(quarter, rect.width, rect.height);
-          }
-          const x = Math.floor(rect.dzX * plan.scale);
-          const y = Math.floor(rect.dzY * plan.scale);
-          const w = Math.max(1, Math.round(rect.width * plan.scale));
-          const h = Math.max(1, Math.round(rect.height * plan.scale));
-          const region = await this.reader.readLevelRect(plan.level, x, y, w, h, 3, job, plan.scale >= 1.5 ? 'fast' : 'exact');
-          throwIfAborted(job);
-          return half ? halveRgb(region, rect.width, rect.height) : resizeRgb(region, rect.width, rect.height);
-        }
+        if (plan.kind === 'resample') return this.resampled(plan, rect, job);
         return this.fromChildren(z, col, row, rect.width, rect.height, budget, job);
       },
       signal,
-      parentUsesThem,
+      this.parentUsesPixels(z),
     );
+  }
+
+  /** Whether the dz level above is built from this one's pixels: then they are worth caching. */
+  private parentUsesPixels(z: number): boolean {
+    return z > 0 && this.plans[z - 1]!.kind === 'children';
+  }
+
+  /**
+   * A dz tile's pixels from a stored level at most 4x finer. A read already at the tile's size goes
+   * into `into` where given; a larger one into a reused buffer, then reduced.
+   */
+  private async resampled(plan: ResamplePlan, rect: DzTileRect, job: AbortSignal, into?: Uint8Array): Promise<RgbImage> {
+    // Every other dz level of a 4x pyramid is exactly half a stored level: its tiles read at half size.
+    const half = Math.abs(plan.scale - 2) < 0.01;
+    if (half && this.reader.reducible(plan.level, 'half'))
+      return this.reader.readLevelRect(plan.level, rect.dzX, rect.dzY, rect.width, rect.height, 3, job, 'half', into);
+    // About a quarter (below the coarsest stored level) of a codec that decodes reduced sizes
+    // itself: read at quarter size, then fit. Others take Lanczos below, closer than 4x4 means.
+    const quarter = plan.scale > 3.5 && this.reader.source.decodesReduced(plan.level) && this.reader.reducible(plan.level, 'quarter');
+    const s = quarter ? plan.scale / 4 : plan.scale;
+    const mode: TileMode = quarter ? 'quarter' : plan.scale >= 1.5 ? 'fast' : 'exact';
+    const x = Math.floor(rect.dzX * s);
+    const y = Math.floor(rect.dzY * s);
+    const w = Math.max(1, Math.round(rect.width * s));
+    const h = Math.max(1, Math.round(rect.height * s));
+    if (w === rect.width && h === rect.height) return this.reader.readLevelRect(plan.level, x, y, w, h, 3, job, mode, into);
+    return withSpareBufferAsync(w * h * 3, async (buffer) => {
+      const region = await this.reader.readLevelRect(plan.level, x, y, w, h, 3, job, mode, buffer);
+      throwIfAborted(job);
+      return half ? halveRgb(region, rect.width, rect.height) : resizeRgb(region, rect.width, rect.height);
+    });
   }
 
   private async fromChildren(z: number, col: number, row: number, width: number, height: number, budget: Budget, signal?: AbortSignal): Promise<RgbImage> {

@@ -116,6 +116,7 @@ export class RegionReader {
    * Pixels of a slide level, (x, y) and size in that level's plane - or, in 'half' and 'quarter'
    * modes, in the plane of the level at that size (see reducible). Outside the image
    * is transparent (RGBA) or white (RGB), as OpenSlide's read_region and get_thumbnail give them.
+   * `into`, of exactly width x height x channels bytes, receives the pixels instead of a new buffer.
    */
   async readLevelRect(
     level: number,
@@ -126,6 +127,7 @@ export class RegionReader {
     channels: 3 | 4,
     signal?: AbortSignal,
     mode: TileMode = 'exact',
+    into?: Uint8Array,
   ): Promise<RgbImage> {
     // Each tile of the region, read at once, listens to the one signal of the request.
     if (signal) setMaxListeners(0, signal);
@@ -139,8 +141,10 @@ export class RegionReader {
     }
     if (width * height > MAX_REGION_PIXELS)
       throw new SlideError('TOO_LARGE', `A region of ${width} x ${height} pixels is too large to read at once.`, this.source.path);
-    const out: RgbImage = { data: new Uint8Array(width * height * channels), width, height, channels };
-    if (channels === 3) out.data.fill(255);
+    const size = width * height * channels;
+    if (into && into.byteLength !== size) throw new RangeError(`A ${width} x ${height} region needs ${size} bytes, not ${into.byteLength}.`);
+    const out: RgbImage = { data: into ?? new Uint8Array(size), width, height, channels };
+    if (channels === 3 || into) out.data.fill(channels === 3 ? 255 : 0);
     const tw = info.tileWidth / k;
     const th = info.tileHeight / k;
     const x1 = Math.min(x + width, Math.ceil(info.width / k));

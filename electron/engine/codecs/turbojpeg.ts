@@ -8,6 +8,7 @@
 
 import turbo from '@julusian/jpeg-turbo';
 import { SlideError } from '../errors';
+import { withSpareBuffer } from '../spare-buffers';
 
 export interface RawRgb {
   data: Uint8Array;
@@ -16,33 +17,12 @@ export interface RawRgb {
 }
 
 /**
- * Output buffers of finished calls, by size (tiles of a level share one): a 240 px tile decodes to
- * 170 KB, its worst-case encoding is as large, and allocating those per call kept the GC busy.
- */
-const spareBuffers = new Map<number, Buffer[]>();
-const MAX_SPARE_PER_SIZE = 8;
-
-function withBuffer<T>(size: number, use: (buffer: Buffer) => T): T {
-  let spares = spareBuffers.get(size);
-  if (!spares) {
-    spares = [];
-    spareBuffers.set(size, spares);
-  }
-  const buffer = spares.pop() ?? Buffer.allocUnsafeSlow(size);
-  try {
-    return use(buffer);
-  } finally {
-    if (spares.length < MAX_SPARE_PER_SIZE) spares.push(buffer);
-  }
-}
-
-/**
  * Decodes a complete JPEG stream of at most width x height pixels (a stored tile) to interleaved RGB
  * with the fast IDCT (~0.3 ms a 240 px tile), into a reused buffer handed to `use`, which must not
  * keep it. A stream libjpeg rejects is CORRUPT_DATA.
  */
 export function withJpegFast<T>(jpeg: Uint8Array, width: number, height: number, use: (pixels: RawRgb) => T): T {
-  return withBuffer(width * height * 3, (out) => {
+  return withSpareBuffer(width * height * 3, (out) => {
     let decoded: { width: number; height: number };
     try {
       decoded = turbo.decompressSync(Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength), out, { format: turbo.FORMAT_RGB });
@@ -60,7 +40,7 @@ function corrupt(error: unknown): SlideError {
 /** Encodes interleaved RGB as a baseline JPEG, 4:4:4 chroma (~0.2 ms a 240 px tile, synchronous). */
 export function encodeJpegRgb(image: RawRgb, quality: number): Uint8Array {
   const options = { format: turbo.FORMAT_RGB, width: image.width, height: image.height, quality, subsampling: turbo.SAMP_444 };
-  return withBuffer(turbo.bufferSize(options), (out) => {
+  return withSpareBuffer(turbo.bufferSize(options), (out) => {
     const input = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
     // A copy out of the reused worst-case buffer (~30x the JPEG), which also keeps a cache from
     // holding that buffer alive while counting only the JPEG's bytes.
