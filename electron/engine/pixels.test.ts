@@ -18,7 +18,7 @@ function naiveHalve(src: RgbImage, width: number, height: number): Uint8Array {
   return out;
 }
 
-test('halveRgb is the rounded 2x2 mean, edges repeated, for word-aligned, odd and cropped sizes', () => {
+test('halveRgb is the rounded 2x2 mean, edges repeated, for runs of 8, odd, cropped and overhanging sizes', () => {
   const random = seededRandom(7);
   for (const [w, h, ow, oh] of [
     [240, 240, 120, 120],
@@ -29,19 +29,21 @@ test('halveRgb is the rounded 2x2 mean, edges repeated, for word-aligned, odd an
     [9, 4, 3, 2],
     [1, 1, 1, 1],
     [6, 6, 4, 4],
+    [64, 10, 32, 8],
+    [50, 7, 30, 6],
   ] as const) {
     const src: RgbImage = { data: Uint8Array.from({ length: w * h * 3 }, () => Math.floor(random() * 256)), width: w, height: h, channels: 3 };
     const half = halveRgb(src, ow, oh);
     assert.deepEqual([half.width, half.height], [ow, oh]);
     assert.deepEqual(half.data, naiveHalve(src, ow, oh), `${w}x${h} -> ${ow}x${oh}`);
   }
-  // Pixels that start off a word boundary take the byte path.
+  // A source that starts at an odd byte of its buffer.
   const backing = Uint8Array.from({ length: 8 * 4 * 3 + 1 }, () => Math.floor(random() * 256));
   const offset: RgbImage = { data: backing.subarray(1), width: 8, height: 4, channels: 3 };
   assert.deepEqual(halveRgb(offset).data, naiveHalve(offset, 4, 2));
 });
 
-test('halveRectInto writes a sub-rectangle at half size where asked, from word-aligned and other origins', () => {
+test('halveRectInto writes a sub-rectangle at half size where asked, from any origin', () => {
   const random = seededRandom(11);
   const src: RgbImage = { data: Uint8Array.from({ length: 24 * 10 * 3 }, () => Math.floor(random() * 256)), width: 24, height: 10, channels: 3 };
   for (const [sx, sy, w, h, dx, dy] of [
@@ -64,5 +66,18 @@ test('halveRectInto writes a sub-rectangle at half size where asked, from word-a
         assert.deepEqual(got, want, `origin ${sx},${sy} pixel ${x},${y}`);
       }
     }
+  }
+});
+
+test('halveRgb halves rows wider than the SIMD kernel takes at once, band by band or without it', () => {
+  const random = seededRandom(13);
+  // 100000 px rows: the kernel's 4 MB hold 5 output rows a band; 1000000 px rows: not one, so JS does all.
+  for (const [w, h] of [
+    [100_000, 23],
+    [1_000_000, 3],
+  ] as const) {
+    const src: RgbImage = { data: Uint8Array.from({ length: w * h * 3 }, () => Math.floor(random() * 256)), width: w, height: h, channels: 3 };
+    const half = halveRgb(src);
+    assert.ok(Buffer.from(half.data).equals(Buffer.from(naiveHalve(src, half.width, half.height))), `${w} x ${h}`);
   }
 });

@@ -3,6 +3,7 @@
 import sharp, { type Sharp } from 'sharp';
 import type { RgbImage } from '../../shared/slide';
 import type { LevelRect } from './slide-source';
+import { halveRunsSimd } from './wasm/halve-rgb';
 
 /** Copies src's rectangle (sx, sy, w, h) into dst at (dx, dy). Same channel count, caller clips. */
 export function copyRect(src: RgbImage, sx: number, sy: number, w: number, h: number, dst: RgbImage, dx: number, dy: number): void {
@@ -86,48 +87,17 @@ export function halveRectInto(src: RgbImage, sx: number, sy: number, w: number, 
   const sw = src.width;
   const stride = sw * 3;
   const s = src.data;
-  // Output pixels whose 2x2 block lies inside the source run without clamping (the hot path);
-  // the odd last column and anything past the source repeat the edge pixels.
+  // Output pixels whose 2x2 block lies inside the source run without clamping, runs of 8 of them in
+  // WebAssembly SIMD; the rest, the odd last column and anything past the source repeat the edge.
   const inner = Math.max(0, Math.min(w, (sw - sx) >> 1));
-  // Four source pixels are three 32-bit words: where rows start on word boundaries, read words.
-  const aligned = sw % 4 === 0 && sx % 4 === 0 && s.byteOffset % 4 === 0;
-  const words = aligned ? new Uint32Array(s.buffer, s.byteOffset, s.byteLength >> 2) : null;
-  const pairs = words ? inner >> 1 : 0;
+  const done = halveRunsSimd(src, sx, sy, inner, h, dst, dx, dy);
   for (let v = 0; v < h; v++) {
     const rowA = Math.min(sy + 2 * v, src.height - 1) * stride;
     const rowB = Math.min(sy + 2 * v + 1, src.height - 1) * stride;
-    let o = ((dy + v) * dst.width + dx) * 3;
-    if (words) {
-      let wa = (rowA + sx * 3) >> 2;
-      let wb = (rowB + sx * 3) >> 2;
-      for (let p = 0; p < pairs; p++) {
-        // Vertical sums of bytes 0,2 (lo) and 1,3 (hi) of each word, in 16-bit lanes.
-        const a0 = words[wa]!,
-          a1 = words[wa + 1]!,
-          a2 = words[wa + 2]!;
-        const b0 = words[wb]!,
-          b1 = words[wb + 1]!,
-          b2 = words[wb + 2]!;
-        const lo0 = (a0 & 0xff00ff) + (b0 & 0xff00ff),
-          hi0 = ((a0 >>> 8) & 0xff00ff) + ((b0 >>> 8) & 0xff00ff); // R0 B0 | G0 R1
-        const lo1 = (a1 & 0xff00ff) + (b1 & 0xff00ff),
-          hi1 = ((a1 >>> 8) & 0xff00ff) + ((b1 >>> 8) & 0xff00ff); // G1 R2 | B1 G2
-        const lo2 = (a2 & 0xff00ff) + (b2 & 0xff00ff),
-          hi2 = ((a2 >>> 8) & 0xff00ff) + ((b2 >>> 8) & 0xff00ff); // B2 G3 | R3 B3
-        out[o] = ((lo0 & 0xffff) + (hi0 >>> 16) + 2) >> 2;
-        out[o + 1] = ((hi0 & 0xffff) + (lo1 & 0xffff) + 2) >> 2;
-        out[o + 2] = ((lo0 >>> 16) + (hi1 & 0xffff) + 2) >> 2;
-        out[o + 3] = ((lo1 >>> 16) + (hi2 & 0xffff) + 2) >> 2;
-        out[o + 4] = ((hi1 >>> 16) + (lo2 >>> 16) + 2) >> 2;
-        out[o + 5] = ((lo2 & 0xffff) + (hi2 >>> 16) + 2) >> 2;
-        wa += 3;
-        wb += 3;
-        o += 6;
-      }
-    }
-    let a = rowA + (sx + 4 * pairs) * 3;
-    let b = rowB + (sx + 4 * pairs) * 3;
-    for (let u = 2 * pairs; u < inner; u++) {
+    let o = ((dy + v) * dst.width + dx + done) * 3;
+    let a = rowA + (sx + 2 * done) * 3;
+    let b = rowB + (sx + 2 * done) * 3;
+    for (let u = done; u < inner; u++) {
       out[o] = (s[a]! + s[a + 3]! + s[b]! + s[b + 3]! + 2) >> 2;
       out[o + 1] = (s[a + 1]! + s[a + 4]! + s[b + 1]! + s[b + 4]! + 2) >> 2;
       out[o + 2] = (s[a + 2]! + s[a + 5]! + s[b + 2]! + s[b + 5]! + 2) >> 2;
