@@ -20,20 +20,24 @@ export class Semaphore {
   }
 }
 
-/** Runs `work` over `items`, at most `limit` at once; the first failure stops the rest from starting. */
+/**
+ * Runs `work` over `items`, at most `limit` at once. The first failure stops the rest from starting,
+ * and is thrown once the items already started have ended: nothing of this call still runs when it
+ * returns (a region's tiles write into a buffer its caller may lend to another request next).
+ */
 export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  let failed = false;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (!failed && next < items.length) {
+    while (!failure && next < items.length) {
       const item = items[next++]!;
       try {
         await work(item);
       } catch (error) {
-        failed = true;
-        throw error;
+        failure ??= { error };
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
 }
