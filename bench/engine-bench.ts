@@ -221,7 +221,9 @@ async function ourTiles(host: EngineClient<unknown>, path: string, views: Array<
   let bytes = 0;
   const t0 = performance.now();
   await runPool(tiles, CONCURRENCY, async ([dzLevel, col, row]) => {
-    bytes += value(await host.call('slide:tile', { slideId, dzLevel, col, row, requestId: 0 })).bytes.length;
+    // The answer first: `bytes += await ...` would read bytes before the wait and lose the others' sums.
+    const tile = value(await host.call('slide:tile', { slideId, dzLevel, col, row, requestId: 0 }));
+    bytes += tile.bytes.length;
   });
   const tilesPerS = tiles.length / ((performance.now() - t0) / 1000);
   await host.close(slideId);
