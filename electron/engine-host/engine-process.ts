@@ -19,7 +19,7 @@ import { EngineRouter } from './engine-router';
 import { MAX_LANES, readEngineSettings } from './engine-settings';
 import type { LaneData } from './lane';
 import { watchMemory } from './memory-watchdog';
-import { warmUpEngine } from './open-warm-up';
+import { warmOpenPath } from './open-warm-up';
 import { HOST_CHANNEL, isEnvelope, type ParentEnvelope, type PortLike, portEndpoint, type RawChannel, subChannel } from './parent-channel';
 
 /** Electron's utilityProcess gives the child process.parentPort; a forked Node process has process.send. */
@@ -156,5 +156,5 @@ if (settings.partialWritesDir) await removeUnfinishedWrites(settings.partialWrit
 
 for (const lane of lanes) lane.start();
 await Promise.all(lanes.map((lane) => lane.whenReady()));
-if (settings.warmUp) await warmUpEngine(router.hostDispatch()).catch(() => undefined);
+if (settings.warmUp) await warmOpenPath(router.hostDispatch()).catch(() => undefined);
 host.ready();

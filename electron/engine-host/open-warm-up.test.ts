@@ -1,6 +1,5 @@
-// The launch warm-up must really open its slide, as an Aperio slide with its associated images, and
-// read its tiles: if the reader ever refused it, the warm-up would do nothing, silently (the engine
-// starts regardless).
+// The launch warm-up must really open its slide, as an Aperio slide with its associated images: if the
+// reader ever refused it, the warm-up would do nothing, silently (the engine starts regardless).
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -8,13 +7,12 @@ import { ok, type Result, toErrorInfo } from '../../shared/errors';
 import type { SlideInfo } from '../../shared/slide';
 import { SlideEngine } from '../engine/engine';
 import { EngineRouter } from './engine-router';
-import { warmUpEngine } from './open-warm-up';
+import { warmOpenPath } from './open-warm-up';
 
-test('the warm-up opens and closes its Aperio slide 48 times and reads tiles of every kind of level, all succeeding, in every lane', async () => {
+test('the warm-up opens and closes its Aperio slide 40 times, every open succeeding, in every lane', async () => {
   const infos: SlideInfo[] = [];
   const opensByLane = [0, 0, 0];
   let closes = 0;
-  const tilesByPlan = new Map<string, number>();
   // Lanes as the engine process runs them, each its own engine, behind the real router.
   const lane = (index: number) => {
     const engine = new SlideEngine();
@@ -32,11 +30,7 @@ test('the warm-up opens and closes its Aperio slide 48 times and reads tiles of 
             closes++;
             return ok(await engine.close(request));
           }
-          const tile = await engine.getTile(request);
-          const { slideId, dzLevel } = request as { slideId: string; dzLevel: number };
-          const plan = engine.describeTiling(slideId)[dzLevel]!.replace(/ .*/, '');
-          tilesByPlan.set(plan, (tilesByPlan.get(plan) ?? 0) + 1);
-          return ok(tile);
+          return ok(await engine.getTile(request));
         } catch (error) {
           return { ok: false, error: toErrorInfo(error) };
         }
@@ -44,13 +38,10 @@ test('the warm-up opens and closes its Aperio slide 48 times and reads tiles of 
     };
   };
   const stats = () => ({ pid: 0, rssBytes: 0, peakRssBytes: 0, memoryCapBytes: 0, lanes: 3, restarts: 0 });
-  await warmUpEngine(new EngineRouter([lane(0), lane(1), lane(2)] as never, stats).hostDispatch());
-  assert.equal(infos.length, 48);
-  assert.deepEqual(opensByLane, [48, 48, 48], 'every lane warmed');
-  assert.equal(closes, 144);
-  // A failed tile fails the warm-up: these all decoded (resampled) or went out as stored.
-  assert.ok((tilesByPlan.get('stored') ?? 0) >= 40 * 4 + 8 * 4, JSON.stringify([...tilesByPlan]));
-  assert.ok((tilesByPlan.get('resample') ?? 0) >= 8 * 14, JSON.stringify([...tilesByPlan]));
+  await warmOpenPath(new EngineRouter([lane(0), lane(1), lane(2)] as never, stats).hostDispatch());
+  assert.equal(infos.length, 40);
+  assert.deepEqual(opensByLane, [40, 40, 40], 'every lane warmed');
+  assert.equal(closes, 120);
   assert.equal(infos[0]!.vendor, 'aperio');
   assert.deepEqual([...infos[0]!.associated].sort(), ['label', 'macro', 'thumbnail']);
   assert.equal(infos[0]!.levels.length, 2);
