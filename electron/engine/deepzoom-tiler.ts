@@ -125,7 +125,10 @@ export class DeepZoomTiler {
           }
         }
         if (plan.kind === 'resample' && !this.parentUsesPixels(z)) {
-          // Pixels encoded at once and dropped: into a reused buffer, not the shared uncached computation.
+          // Pixels encoded at once and dropped: not the shared uncached computation, and a read at the
+          // tile's size goes into a reused buffer.
+          const read = this.resampleRead(plan, rect);
+          if (read.reduce) return this.encode(await this.resampled(plan, rect, job));
           return withSpareBufferAsync(rect.width * rect.height * 3, async (into) => this.encode(await this.resampled(plan, rect, job, into)));
         }
         return this.encode(await this.tilePixels(z, col, row, job, { left: this.maxBuiltTiles }));
@@ -168,28 +171,36 @@ export class DeepZoomTiler {
   }
 
   /**
+   * What a resampled dz tile reads: a rectangle of its stored level (in that level's plane, or at
+   * half or quarter size), and whether it must then be reduced to the tile (else it is the tile).
+   */
+  private resampleRead(plan: ResamplePlan, rect: DzTileRect): { x: number; y: number; w: number; h: number; mode: TileMode; reduce: boolean } {
+    // Every other dz level of a 4x pyramid is exactly half a stored level: its tiles read at half size.
+    if (Math.abs(plan.scale - 2) < 0.01 && this.reader.reducible(plan.level, 'half')) {
+      return { x: rect.dzX, y: rect.dzY, w: rect.width, h: rect.height, mode: 'half', reduce: false };
+    }
+    // About a quarter (below the coarsest stored level) of a codec that decodes reduced sizes
+    // itself: read at quarter size, then fit. Others take Lanczos, closer than 4x4 means.
+    const quarter = plan.scale > 3.5 && this.reader.source.decodesReduced(plan.level) && this.reader.reducible(plan.level, 'quarter');
+    const s = quarter ? plan.scale / 4 : plan.scale;
+    const w = Math.max(1, Math.round(rect.width * s));
+    const h = Math.max(1, Math.round(rect.height * s));
+    const mode: TileMode = quarter ? 'quarter' : plan.scale >= 1.5 ? 'fast' : 'exact';
+    return { x: Math.floor(rect.dzX * s), y: Math.floor(rect.dzY * s), w, h, mode, reduce: w !== rect.width || h !== rect.height };
+  }
+
+  /**
    * A dz tile's pixels from a stored level at most 4x finer. A read already at the tile's size goes
    * into `into` where given; a larger one into a reused buffer, then reduced.
    */
   private async resampled(plan: ResamplePlan, rect: DzTileRect, job: AbortSignal, into?: Uint8Array): Promise<RgbImage> {
-    // Every other dz level of a 4x pyramid is exactly half a stored level: its tiles read at half size.
-    const half = Math.abs(plan.scale - 2) < 0.01;
-    if (half && this.reader.reducible(plan.level, 'half'))
-      return this.reader.readLevelRect(plan.level, rect.dzX, rect.dzY, rect.width, rect.height, 3, job, 'half', into);
-    // About a quarter (below the coarsest stored level) of a codec that decodes reduced sizes
-    // itself: read at quarter size, then fit. Others take Lanczos below, closer than 4x4 means.
-    const quarter = plan.scale > 3.5 && this.reader.source.decodesReduced(plan.level) && this.reader.reducible(plan.level, 'quarter');
-    const s = quarter ? plan.scale / 4 : plan.scale;
-    const mode: TileMode = quarter ? 'quarter' : plan.scale >= 1.5 ? 'fast' : 'exact';
-    const x = Math.floor(rect.dzX * s);
-    const y = Math.floor(rect.dzY * s);
-    const w = Math.max(1, Math.round(rect.width * s));
-    const h = Math.max(1, Math.round(rect.height * s));
-    if (w === rect.width && h === rect.height) return this.reader.readLevelRect(plan.level, x, y, w, h, 3, job, mode, into);
+    const { x, y, w, h, mode, reduce } = this.resampleRead(plan, rect);
+    if (!reduce) return this.reader.readLevelRect(plan.level, x, y, w, h, 3, job, mode, into);
     return withSpareBufferAsync(w * h * 3, async (buffer) => {
       const region = await this.reader.readLevelRect(plan.level, x, y, w, h, 3, job, mode, buffer);
       throwIfAborted(job);
-      return half ? halveRgb(region, rect.width, rect.height) : resizeRgb(region, rect.width, rect.height);
+      // Exactly twice the tile (a level that does not halve into whole tiles): 2x2 means, as 'half' gives.
+      return Math.abs(plan.scale - 2) < 0.01 ? halveRgb(region, rect.width, rect.height) : resizeRgb(region, rect.width, rect.height);
     });
   }
 

@@ -30,6 +30,15 @@ test('the spares of a thread stay under their cap, however many sizes pass throu
   assert.ok(spareBufferBytes() > 0);
 });
 
+test('buffers given back over the cap make room one at a time from other sizes, not by dropping their own', () => {
+  const big = 3 * 1024 * 1024;
+  const lent: Buffer[] = [];
+  // Three lent at once and given back: two fit under the 8 MB cap and stay.
+  withSpareBuffer(big, (a) => withSpareBuffer(big, (b) => withSpareBuffer(big, (c) => void lent.push(a, b, c))));
+  assert.ok(spareBufferBytes() <= 8 * 1024 * 1024);
+  assert.ok(lent.includes(withSpareBuffer(big, (buffer) => buffer)), 'a buffer of the size just used is lent again');
+});
+
 const engines = [new SlideEngine(), new SlideEngine()];
 after(() => Promise.all(engines.map((engine) => engine.closeAll())));
 

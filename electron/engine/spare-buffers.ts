@@ -24,18 +24,21 @@ function take(size: number): Buffer {
 
 function give(buffer: Buffer): void {
   const size = buffer.byteLength;
-  if (size > MAX_SPARE_BYTES) return;
   const list = spares.get(size) ?? [];
   if (list.length >= MAX_SPARE_PER_SIZE) return;
+  // Room is made one buffer at a time from the sizes used least recently, never from this size.
+  for (const [other, kept] of spares) {
+    if (spareBytes + size <= MAX_SPARE_BYTES) break;
+    if (other === size) continue;
+    kept.pop();
+    spareBytes -= other;
+    if (kept.length === 0) spares.delete(other);
+  }
+  if (spareBytes + size > MAX_SPARE_BYTES) return;
   spares.delete(size);
   list.push(buffer);
   spares.set(size, list);
   spareBytes += size;
-  for (const [oldest, kept] of spares) {
-    if (spareBytes <= MAX_SPARE_BYTES) break;
-    spares.delete(oldest);
-    spareBytes -= oldest * kept.length;
-  }
 }
 
 /** A buffer of `size` bytes, uninitialised, for the duration of `use`, which must not keep it. */
