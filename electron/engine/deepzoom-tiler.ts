@@ -35,6 +35,7 @@ interface Budget {
 export const TILE_JPEG_QUALITY = 90;
 
 type ResamplePlan = { kind: 'resample'; level: number; scale: number }; // from a stored level at most 4x finer
+type ResampleRead = { x: number; y: number; w: number; h: number; mode: TileMode; reduce: 'none' | 'halve' | 'resize' };
 type Plan =
   | { kind: 'stored'; level: number } // dz tile = stored tile (same grid)
   | ResamplePlan
@@ -128,8 +129,8 @@ export class DeepZoomTiler {
           // Pixels encoded at once and dropped: not the shared uncached computation, and a read at the
           // tile's size goes into a reused buffer.
           const read = this.resampleRead(plan, rect);
-          if (read.reduce) return this.encode(await this.resampled(plan, rect, job));
-          return withSpareBufferAsync(rect.width * rect.height * 3, async (into) => this.encode(await this.resampled(plan, rect, job, into)));
+          if (read.reduce !== 'none') return this.encode(await this.resampled(plan.level, rect, read, job));
+          return withSpareBufferAsync(read.w * read.h * 3, async (into) => this.encode(await this.resampled(plan.level, rect, read, job, into)));
         }
         return this.encode(await this.tilePixels(z, col, row, job, { left: this.maxBuiltTiles }));
       },
@@ -157,7 +158,7 @@ export class DeepZoomTiler {
           // The stored level is a pixel smaller than the dz level, or the tile is absent.
           return this.reader.readLevelRect(plan.level, rect.dzX, rect.dzY, rect.width, rect.height, 3, job);
         }
-        if (plan.kind === 'resample') return this.resampled(plan, rect, job);
+        if (plan.kind === 'resample') return this.resampled(plan.level, rect, this.resampleRead(plan, rect), job);
         return this.fromChildren(z, col, row, rect.width, rect.height, budget, job);
       },
       signal,
@@ -172,35 +173,36 @@ export class DeepZoomTiler {
 
   /**
    * What a resampled dz tile reads: a rectangle of its stored level (in that level's plane, or at
-   * half or quarter size), and whether it must then be reduced to the tile (else it is the tile).
+   * half or quarter size), and how it is then reduced to the tile ('none': it is the tile).
    */
-  private resampleRead(plan: ResamplePlan, rect: DzTileRect): { x: number; y: number; w: number; h: number; mode: TileMode; reduce: boolean } {
+  private resampleRead(plan: ResamplePlan, rect: DzTileRect): ResampleRead {
     // Every other dz level of a 4x pyramid is exactly half a stored level: its tiles read at half size.
-    if (Math.abs(plan.scale - 2) < 0.01 && this.reader.reducible(plan.level, 'half')) {
-      return { x: rect.dzX, y: rect.dzY, w: rect.width, h: rect.height, mode: 'half', reduce: false };
+    const half = Math.abs(plan.scale - 2) < 0.01;
+    if (half && this.reader.reducible(plan.level, 'half')) {
+      return { x: rect.dzX, y: rect.dzY, w: rect.width, h: rect.height, mode: 'half', reduce: 'none' };
     }
     // About a quarter (below the coarsest stored level) of a codec that decodes reduced sizes
-    // itself: read at quarter size, then fit. Others take Lanczos, closer than 4x4 means.
+    // itself: read at quarter size, then fit. Others take Lanczos, closer than 4x4 means; a level
+    // exactly twice the tile that does not halve into whole tiles, 2x2 means as 'half' gives.
     const quarter = plan.scale > 3.5 && this.reader.source.decodesReduced(plan.level) && this.reader.reducible(plan.level, 'quarter');
     const s = quarter ? plan.scale / 4 : plan.scale;
     const w = Math.max(1, Math.round(rect.width * s));
     const h = Math.max(1, Math.round(rect.height * s));
     const mode: TileMode = quarter ? 'quarter' : plan.scale >= 1.5 ? 'fast' : 'exact';
-    return { x: Math.floor(rect.dzX * s), y: Math.floor(rect.dzY * s), w, h, mode, reduce: w !== rect.width || h !== rect.height };
+    const reduce = w === rect.width && h === rect.height ? 'none' : half ? 'halve' : 'resize';
+    return { x: Math.floor(rect.dzX * s), y: Math.floor(rect.dzY * s), w, h, mode, reduce };
   }
 
   /**
-   * A dz tile's pixels from a stored level at most 4x finer. A read already at the tile's size goes
-   * into `into` where given; a larger one into a reused buffer, then reduced.
+   * A resampled dz tile's pixels. A read at the tile's size goes into `into` where given; a larger
+   * one into a reused buffer, then reduced to new pixels.
    */
-  private async resampled(plan: ResamplePlan, rect: DzTileRect, job: AbortSignal, into?: Uint8Array): Promise<RgbImage> {
-    const { x, y, w, h, mode, reduce } = this.resampleRead(plan, rect);
-    if (!reduce) return this.reader.readLevelRect(plan.level, x, y, w, h, 3, job, mode, into);
-    return withSpareBufferAsync(w * h * 3, async (buffer) => {
-      const region = await this.reader.readLevelRect(plan.level, x, y, w, h, 3, job, mode, buffer);
+  private resampled(level: number, rect: DzTileRect, read: ResampleRead, job: AbortSignal, into?: Uint8Array): Promise<RgbImage> {
+    if (read.reduce === 'none') return this.reader.readLevelRect(level, read.x, read.y, read.w, read.h, 3, job, read.mode, into);
+    return withSpareBufferAsync(read.w * read.h * 3, async (buffer) => {
+      const region = await this.reader.readLevelRect(level, read.x, read.y, read.w, read.h, 3, job, read.mode, buffer);
       throwIfAborted(job);
-      // Exactly twice the tile (a level that does not halve into whole tiles): 2x2 means, as 'half' gives.
-      return Math.abs(plan.scale - 2) < 0.01 ? halveRgb(region, rect.width, rect.height) : resizeRgb(region, rect.width, rect.height);
+      return read.reduce === 'halve' ? halveRgb(region, rect.width, rect.height) : resizeRgb(region, rect.width, rect.height);
     });
   }
 
