@@ -67,9 +67,7 @@ export class SlideFile {
    * allocated for it.
    */
   async read(offset: number, length: number, what = 'Image data'): Promise<Uint8Array> {
-    if (offset < 0 || length < 0 || offset + length > this.size) {
-      throw new SlideError('CORRUPT_DATA', `${what} lies beyond the end of the file: the file is truncated.`, this.path);
-    }
+    this.checkRange(offset, length, what);
     this.assertOpen();
     const buffer = Buffer.allocUnsafe(length);
     this.reading++;
@@ -79,7 +77,7 @@ export class SlideFile {
     } finally {
       if (--this.reading === 0 && this.closed) closeSync(this.fd);
     }
-    if (bytesRead !== length) throw new SlideError('CORRUPT_DATA', `The file ended while reading ${what.toLowerCase()}: it is truncated.`, this.path);
+    this.checkRead(bytesRead, length, what);
     return buffer;
   }
 
@@ -91,9 +89,7 @@ export class SlideFile {
   readRangesSync(ranges: ReadonlyArray<{ offset: number; length: number }>, what = 'Image data'): Uint8Array[] {
     this.assertOpen();
     return ranges.map(({ offset, length }) => {
-      if (offset < 0 || length < 0 || offset + length > this.size) {
-        throw new SlideError('CORRUPT_DATA', `${what} lies beyond the end of the file: the file is truncated.`, this.path);
-      }
+      this.checkRange(offset, length, what);
       const buffer = Buffer.allocUnsafe(length);
       let done: number;
       try {
@@ -101,7 +97,7 @@ export class SlideFile {
       } catch (error) {
         throw readError(error, this.path);
       }
-      if (done !== length) throw new SlideError('CORRUPT_DATA', `The file ended while reading ${what.toLowerCase()}: it is truncated.`, this.path);
+      this.checkRead(done, length, what);
       return buffer;
     });
   }
@@ -111,6 +107,18 @@ export class SlideFile {
     this.closed = true;
     this.source.close();
     if (this.reading === 0) closeSync(this.fd);
+  }
+
+  /** Data the file does not hold is CORRUPT_DATA, before anything is allocated for it. */
+  private checkRange(offset: number, length: number, what: string): void {
+    if (offset < 0 || length < 0 || offset + length > this.size) {
+      throw new SlideError('CORRUPT_DATA', `${what} lies beyond the end of the file: the file is truncated.`, this.path);
+    }
+  }
+
+  /** A read that came back short: the file shrank since it was opened. */
+  private checkRead(done: number, length: number, what: string): void {
+    if (done !== length) throw new SlideError('CORRUPT_DATA', `The file ended while reading ${what.toLowerCase()}: it is truncated.`, this.path);
   }
 
   private assertOpen(): void {
