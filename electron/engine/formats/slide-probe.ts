@@ -1,8 +1,8 @@
 // What a format plugin looks at to recognise a file: its first bytes, its name, the names beside it
 // (multi-file formats), and - parsed once, only when the first bytes say TIFF - its TIFF directories.
 
-import { opendir } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { folderNames } from '../folder-listing';
 import type { SlideFile } from '../slide-file';
 import { TiffFile } from '../tiff/tiff-file';
 
@@ -51,17 +51,14 @@ export class SlideProbe {
   /** Names of the other entries in the file's folder (an unreadable folder has none). */
   siblings(): Promise<readonly string[]> {
     this.siblingNames ??= (async () => {
-      const names: string[] = [];
       try {
-        const folder = await opendir(dirname(this.file.path));
-        for await (const entry of folder) {
-          if (names.length >= MAX_SIBLINGS) break;
-          if (entry.name !== this.name) names.push(entry.name);
-        }
+        // One more than the most kept, as the file itself is among them.
+        return folderNames(dirname(this.file.path), MAX_SIBLINGS + 1)
+          .filter((name) => name !== this.name)
+          .slice(0, MAX_SIBLINGS);
       } catch {
         return [];
       }
-      return names;
     })();
     return this.siblingNames;
   }

@@ -44,8 +44,10 @@ export async function readFolderInstances(folder: string, names: readonly string
         if (!isWsiDicom(head)) return;
         if (++dicomFiles > MAX_FOLDER_INSTANCES) throw new SlideError('TOO_LARGE', `The folder holds more than ${MAX_FOLDER_INSTANCES} DICOM files.`, folder);
         // Another series' file is passed over on its first bytes, its header unread.
-        const inHead = seriesInHead(head);
-        if (series !== undefined && inHead !== null && inHead !== series) return;
+        if (series !== undefined) {
+          const inHead = seriesInHead(head);
+          if (inHead !== null && inHead !== series) return;
+        }
         const instance = await readInstance(file).catch((error: unknown) => {
           if (error instanceof SlideError && error.code === 'TOO_LARGE') throw error;
           return null;

@@ -4,10 +4,10 @@
 // series) or from the folder itself (which must then hold one slide; several are named, to choose
 // from). Read as OpenSlide 4's DICOM reader reads them (openslide-vendor-dicom.c).
 
-import { opendir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { slideFormat } from '../../../../shared/slide-formats';
 import { SlideError } from '../../errors';
+import { folderNames as listFolder } from '../../folder-listing';
 import type { FormatPlugin } from '../format-plugin';
 import { isWsiDicom, readInstance } from './dicom-instance';
 import { closeAll, describeSlide, openSeries, readFolderInstances, slidesOf } from './dicom-series';
@@ -15,17 +15,12 @@ import { closeAll, describeSlide, openSeries, readFolderInstances, slidesOf } fr
 /** Entries of a folder looked through for a slide's files. */
 const MAX_ENTRIES = 100_000;
 
-async function folderNames(folder: string): Promise<string[]> {
-  const names: string[] = [];
+function folderNames(folder: string): string[] {
   try {
-    for await (const entry of await opendir(folder)) {
-      if (names.length >= MAX_ENTRIES) break;
-      names.push(entry.name);
-    }
+    return listFolder(folder, MAX_ENTRIES);
   } catch (error) {
     throw new SlideError('NOT_FOUND', `The folder cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, folder);
   }
-  return names;
 }
 
 export const dicomFormat: FormatPlugin = {
@@ -41,7 +36,7 @@ export const dicomFormat: FormatPlugin = {
     return openSeries([start, ...others], probe.path);
   },
   async openFolder(folder) {
-    const instances = await readFolderInstances(folder, await folderNames(folder));
+    const instances = await readFolderInstances(folder, folderNames(folder));
     const slides = [...slidesOf(instances).values()];
     if (slides.length !== 1) {
       await closeAll(instances);
