@@ -44,29 +44,36 @@ export interface BatchOptions {
   /** The engine's journal of temporary files (the CLI's cache). */
   partialWritesDir: string;
   launchEngine: EngineLauncher;
+  /** The first job's engine, when the caller started it already (jobEngine); the batch disposes of it. */
+  firstEngine?: EngineClient<unknown>;
 }
 
 /** Codes a slide gets when it was stopped rather than failing on its own. */
 const STOPPED_CODES = new Set(['CANCELLED', 'WORKER_FAILED']);
 
+/** A job's engine process (not started): the job's share of the cores, its memory cap. */
+export function jobEngine(launchEngine: EngineLauncher, plan: ConcurrencyPlan, partialWritesDir: string): EngineClient<unknown> {
+  return new EngineClient(
+    launchEngine({
+      partialWritesDir,
+      lanes: plan.lanes,
+      // The lanes take the job's share of the cores: one JPEG 2000 thread each. An engine's default,
+      // the cores over its own lanes, gave every job's engine threads for the whole machine.
+      codecThreads: 1,
+      memoryCapMb: plan.capMb,
+      parentHandlesSignals: true,
+      warmUp: false,
+    }),
+  );
+}
+
 export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
   const { plan, interrupt, progress } = options;
   // Largest first: the small ones fill in at the end, and no job is left alone with a large one.
   const inputs = [...options.inputs].sort((a, b) => b.bytes - a.bytes || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const engines: Array<EngineClient<unknown> | null> = Array.from({ length: plan.jobs }, () => null);
+  const engines: Array<EngineClient<unknown> | null> = Array.from({ length: plan.jobs }, (_, job) => (job === 0 ? (options.firstEngine ?? null) : null));
   const engineOf = (job: number) => {
-    engines[job] ??= new EngineClient(
-      options.launchEngine({
-        partialWritesDir: options.partialWritesDir,
-        lanes: plan.lanes,
-        // The lanes take the job's share of the cores: one JPEG 2000 thread each. An engine's default,
-        // the cores over its own lanes, gave every job's engine threads for the whole machine.
-        codecThreads: 1,
-        memoryCapMb: plan.capMb,
-        parentHandlesSignals: true,
-        warmUp: false,
-      }),
-    );
+    engines[job] ??= jobEngine(options.launchEngine, plan, options.partialWritesDir);
     return engines[job]!;
   };
   const lines: ReportLine[] = [];

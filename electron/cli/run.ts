@@ -14,16 +14,16 @@ import { AnnotationStore, defaultAnnotationsDir } from '../annotations/annotatio
 import { EngineClient, type EngineSpawn } from '../engine-host/engine-client';
 import { type EngineLaunchSettings, readEngineSettings, userCacheDir } from '../engine-host/engine-settings';
 import { runAnnotations } from './annotations-command';
-import { runBatch } from './batch';
+import { jobEngine, runBatch } from './batch';
 import { type Engine, infoJson, infoText, runCompare, runRegion, thumbnailWork, withSlide } from './commands';
 import { runCompareSlides } from './compare-slides';
-import { parseJobs, parseMemory, planConcurrency } from './concurrency';
+import { type ConcurrencyPlan, parseJobs, parseMemory, planConcurrency } from './concurrency';
 import { expandFolderSlides } from './folder-slides';
 import { collectInputs, outputStems } from './inputs';
 import { watchInterrupts } from './interrupt';
 import { terminalProgress } from './progress';
 import { openReport, type ReportLine, readReports, summarise, summaryText } from './report';
-import { inShard, parseShard, SHARD_COUNT_ENV, shardName } from './shards';
+import { inShard, parseShard, SHARD_COUNT_ENV, type Shard, shardName } from './shards';
 import { UsageError } from './usage-error';
 
 const HELP = `slidescope - whole-slide images without Python, Docker or a network
@@ -170,6 +170,16 @@ async function withEngine<T>(launchEngine: EngineLauncher, partialWritesDir: str
   }
 }
 
+interface ThumbnailSettings {
+  spec: ThumbnailSpec;
+  imageFormat: ImageFormat;
+  shard: Shard | null;
+  plan: ConcurrencyPlan;
+  graceSeconds: number;
+  out: string;
+  firstEngine: EngineClient<unknown>;
+}
+
 /** `thumbnail` over a batch: inputs, this shard's share, the jobs, the report, the stop on a signal. */
 async function thumbnailBatch(positionals: string[], values: Options, partialWritesDir: string, launchEngine: EngineLauncher): Promise<number> {
   if ((positionals.length === 0 && values.list === undefined) || !values.out)
@@ -182,6 +192,31 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   const plan = planConcurrency(parseJobs(values.jobs, cores), readEngineSettings(process.env).memoryCapBytes, maxMemoryMb, cores);
   const graceSeconds = num(values.grace, 'grace') ?? 20;
   if (graceSeconds < 0) throw new UsageError('--grace must be 0 or more seconds.');
+  // The first job's engine process starts while the inputs are listed: a shard of a cohort pays both.
+  const firstEngine = jobEngine(launchEngine, plan, partialWritesDir);
+  firstEngine.start();
+  try {
+    return await thumbnailRun(positionals, values, partialWritesDir, launchEngine, {
+      spec,
+      imageFormat,
+      shard,
+      plan,
+      graceSeconds,
+      out: values.out,
+      firstEngine,
+    });
+  } finally {
+    await firstEngine.dispose();
+  }
+}
+
+async function thumbnailRun(
+  positionals: string[],
+  values: Options,
+  partialWritesDir: string,
+  launchEngine: EngineLauncher,
+  { spec, imageFormat, shard, plan, graceSeconds, out, firstEngine }: ThumbnailSettings,
+): Promise<number> {
   const collected = await collectInputs({ args: positionals, list: values.list, recursive: values.recursive === true }).catch(
     (error: NodeJS.ErrnoException) => {
       throw new UsageError(`Cannot read the inputs: ${error.message}`);
@@ -193,7 +228,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   if (all.length === 0) throw new UsageError('No slide files found.');
   const inputs = shard ? all.filter((input) => inShard(input.key, shard)) : all;
   const annotations = annotationsOption(values.annotations, all.length);
-  const stems = outputStems(all, resolve(values.out));
+  const stems = outputStems(all, resolve(out));
   if (plan.note) process.stderr.write(`slidescope: ${plan.note}\n`);
   const reportPath = values.report;
   const report =
@@ -218,6 +253,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
       shard: shard && shardName(shard),
       partialWritesDir,
       launchEngine,
+      firstEngine,
     });
   } finally {
     interrupt.dispose();
