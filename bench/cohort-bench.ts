@@ -3,7 +3,7 @@
 // against vipsthumbnail and OpenSlide's get_thumbnail run 2 at a time (xargs -P 2), each as a whole
 // process tree's time; then the same CLI run as 2 shards one after the other (sharding's overhead:
 // each shard lists the whole cohort and starts its own engine processes), the CLI's figures the
-// medians of three rounds. Run alone with `npm run bench:cohort`.
+// medians of five rounds. Run alone with `npm run bench:cohort`.
 //
 // The slides are copies (hard links) of a few generated ones: every tool reads each file afresh, and
 // generating 200 distinct slides would take longer than the benchmark.
@@ -21,7 +21,7 @@ const SIZE = 1024;
 /** Slides handed to one vipsthumbnail or python process. */
 const PER_PROCESS = 20;
 /** Rounds of the CLI's one run and its two shards. */
-const SHARD_ROUNDS = 3;
+const SHARD_ROUNDS = 5;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -135,8 +135,9 @@ export async function benchCohort(log: (line: string) => void, count = Number(pr
     ...more,
   ];
 
-  // The one run and the two shards alternate, SHARD_ROUNDS times: a run's time moves by +-5% with the
-  // machine, as much as the overhead measured, so each figure is the median of its rounds.
+  // The one run and the two shards alternate, SHARD_ROUNDS times: a run's time moves with the machine
+  // by more than the overhead measured (9.3 to 12.4 s within a quarter of an hour on the 2-core
+  // machine), so each figure is the median of its rounds.
   const rounds: Array<{ whole: Timed; shards: number }> = [];
   const oneRun = (): Timed => {
     const whole = fresh('cli');
