@@ -160,16 +160,6 @@ async function reportCommand(args: string[], json: boolean, slowest: number): Pr
   return 0;
 }
 
-/** Runs `work` with an engine process of its own, stopped after. */
-async function withEngine<T>(launchEngine: EngineLauncher, partialWritesDir: string, work: (engine: Engine) => Promise<T>): Promise<T> {
-  const engine = new EngineClient(launchEngine({ partialWritesDir }));
-  try {
-    return await work(engine);
-  } finally {
-    await engine.dispose();
-  }
-}
-
 interface ThumbnailSettings {
   spec: ThumbnailSpec;
   imageFormat: ImageFormat;
@@ -192,7 +182,8 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   const plan = planConcurrency(parseJobs(values.jobs, cores), readEngineSettings(process.env).memoryCapBytes, maxMemoryMb, cores);
   const graceSeconds = num(values.grace, 'grace') ?? 20;
   if (graceSeconds < 0) throw new UsageError('--grace must be 0 or more seconds.');
-  // The first job's engine process starts while the inputs are listed: a shard of a cohort pays both.
+  // The first job's engine process starts while the inputs are listed (a shard of a cohort pays both),
+  // and looks into the folders that may be DICOM slides.
   const firstEngine = jobEngine(launchEngine, plan, partialWritesDir);
   firstEngine.start();
   try {
@@ -222,9 +213,7 @@ async function thumbnailRun(
       throw new UsageError(`Cannot read the inputs: ${error.message}`);
     },
   );
-  const all = collected.some((input) => input.folder)
-    ? await withEngine(launchEngine, partialWritesDir, (engine) => expandFolderSlides(collected, engine))
-    : collected;
+  const all = collected.some((input) => input.folder) ? await expandFolderSlides(collected, firstEngine) : collected;
   if (all.length === 0) throw new UsageError('No slide files found.');
   const inputs = shard ? all.filter((input) => inShard(input.key, shard)) : all;
   const annotations = annotationsOption(values.annotations, all.length);
