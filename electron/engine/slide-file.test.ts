@@ -40,14 +40,27 @@ test('a slide closed while its reads are in the thread pool: they still read its
   }
 });
 
-test('structure reads come from the file in 64 KB blocks, clipped at its end', async () => {
+test('structure reads come from the file in blocks (64 KB, or as the opener asks), clipped at its end', async () => {
   const bytes = randomBytes(200_000);
-  const file = SlideFile.open(fileOf('c.bin', bytes));
-  try {
-    assert.deepEqual(await file.source.readChunk(65_000, 2_000), new Uint8Array(bytes.subarray(65_000, 67_000)));
-    assert.deepEqual(await file.source.readChunk(199_990, 100), new Uint8Array(bytes.subarray(199_990)));
-    assert.equal(file.size, 200_000);
-  } finally {
-    file.close();
+  const path = fileOf('c.bin', bytes);
+  for (const blockBytes of [undefined, 16 * 1024, 1000]) {
+    const file = SlideFile.open(path, blockBytes === undefined ? {} : { structureBlockBytes: blockBytes });
+    try {
+      // Across block edges, inside one block, again from the cache, past the cache's 32 blocks, and at the end.
+      for (const [offset, length] of [
+        [65_000, 2_000],
+        [16_000, 900],
+        [65_000, 2_000],
+        [3_000, 60_000],
+        [0, 4096],
+        [199_990, 100],
+      ] as const) {
+        const want = new Uint8Array(bytes.subarray(offset, Math.min(bytes.length, offset + length)));
+        assert.deepEqual(new Uint8Array(await file.source.readChunk(offset, length)), want, `${blockBytes ?? 'default'} block: ${offset} + ${length}`);
+      }
+      assert.equal(file.size, 200_000);
+    } finally {
+      file.close();
+    }
   }
 });

@@ -27,8 +27,9 @@ export class SlideFile {
     readonly path: string,
     private readonly fd: number,
     readonly size: number,
+    structureBlockBytes: number | undefined,
   ) {
-    this.source = new StructureSource(fd, size);
+    this.source = new StructureSource(fd, size, structureBlockBytes);
   }
 
   /**
@@ -38,7 +39,7 @@ export class SlideFile {
    * either (O_NONBLOCK, which regular files ignore), should the path change in between; the
    * descriptor is then checked again.
    */
-  static open(path: string): SlideFile {
+  static open(path: string, options: { structureBlockBytes?: number } = {}): SlideFile {
     let fd: number;
     try {
       const kind = fileKind(statSync(path));
@@ -54,7 +55,7 @@ export class SlideFile {
       const stats = fstatSync(fd);
       const kind = fileKind(stats);
       if (kind) throw new SlideError('NOT_A_SLIDE', `This is ${kind}, not a slide file.`, path);
-      return new SlideFile(path, fd, stats.size);
+      return new SlideFile(path, fd, stats.size, options.structureBlockBytes);
     } catch (error) {
       closeSync(fd);
       throw readError(error, path);

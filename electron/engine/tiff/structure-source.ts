@@ -19,8 +19,9 @@ export function readFullySync(fd: number, buffer: Uint8Array, offset: number): n
   return done;
 }
 
-const BLOCK = 64 * 1024;
-/** Blocks kept (2 MB): the structure of any slide, never its tiles (those are read elsewhere). */
+/** Block size by default: a TIFF's IFDs and tag arrays. */
+export const STRUCTURE_BLOCK_BYTES = 64 * 1024;
+/** Blocks kept (2 MB of 64 KB blocks): the structure of any slide, never its tiles (those are read elsewhere). */
 const MAX_BLOCKS = 32;
 
 /** Implements geotiff's BaseSource (not exported by the package) structurally. */
@@ -31,6 +32,8 @@ export class StructureSource {
   constructor(
     private readonly fd: number,
     private readonly size: number,
+    /** Smaller for files whose structure is a short header (a DICOM file's): every block read is a new buffer. */
+    private readonly blockBytes = STRUCTURE_BLOCK_BYTES,
   ) {}
 
   get fileSize(): number {
@@ -43,21 +46,21 @@ export class StructureSource {
     if (this.closed) throw new SlideError('NOT_OPEN', 'The slide was closed.');
     const end = Math.min(this.size, offset + Math.max(0, length));
     if (end <= offset) return new Uint8Array(0);
-    const first = Math.floor(offset / BLOCK);
-    const last = Math.floor((end - 1) / BLOCK);
+    const first = Math.floor(offset / this.blockBytes);
+    const last = Math.floor((end - 1) / this.blockBytes);
     // More than the cache holds (a Philips XML description with its label and macro): read past it.
     if (last - first >= MAX_BLOCKS) return this.readPast(offset, end - offset);
     this.load(first, last);
     if (first === last) {
-      const start = offset - first * BLOCK;
+      const start = offset - first * this.blockBytes;
       return this.blocks.get(first)!.subarray(start, start + (end - offset));
     }
     const out = new Uint8Array(end - offset);
     for (let b = first; b <= last; b++) {
       const block = this.blocks.get(b)!;
-      const from = Math.max(offset, b * BLOCK);
-      const to = Math.min(end, (b + 1) * BLOCK);
-      out.set(block.subarray(from - b * BLOCK, to - b * BLOCK), from - offset);
+      const from = Math.max(offset, b * this.blockBytes);
+      const to = Math.min(end, (b + 1) * this.blockBytes);
+      out.set(block.subarray(from - b * this.blockBytes, to - b * this.blockBytes), from - offset);
     }
     return out;
   }
@@ -74,13 +77,13 @@ export class StructureSource {
     let to = last;
     while (to >= from && this.blocks.has(to)) to--;
     if (from <= to) {
-      const start = from * BLOCK;
-      const length = Math.min(this.size, (to + 1) * BLOCK) - start;
+      const start = from * this.blockBytes;
+      const length = Math.min(this.size, (to + 1) * this.blockBytes) - start;
       const buffer = Buffer.allocUnsafe(length);
       const bytesRead = readFullySync(this.fd, buffer, start);
       for (let b = from; b <= to; b++) {
-        const at = (b - from) * BLOCK;
-        this.blocks.set(b, new Uint8Array(buffer.buffer, buffer.byteOffset + at, Math.max(0, Math.min(BLOCK, bytesRead - at))));
+        const at = (b - from) * this.blockBytes;
+        this.blocks.set(b, new Uint8Array(buffer.buffer, buffer.byteOffset + at, Math.max(0, Math.min(this.blockBytes, bytesRead - at))));
       }
     }
     for (let b = first; b <= last; b++) {

@@ -1,6 +1,6 @@
 // One DICOM file (an instance) as far as its header: the file meta group and the data set up to the
 // per-frame functional groups or the pixel data, read with dicom-parser from a window of the file's
-// first bytes that grows until it holds them (64 KB first, at most MAX_HEADER_BYTES). What lies
+// first bytes that grows until it holds them (16 KB first, at most MAX_HEADER_BYTES). What lies
 // beyond - per-frame positions, offset tables, frames - is read by dicom-frames.ts, in pieces.
 
 import { SlideError } from '../../errors';
@@ -15,7 +15,8 @@ export const PIXEL_DATA = 0x7fe00010;
 /** The per-frame functional groups (the first tag the header stops at; everything after is read in pieces). */
 export const PER_FRAME_GROUPS = 0x52009230;
 
-const FIRST_WINDOW = 64 * 1024;
+/** A header's first window, and the block its file's structure is read in (headers are a few KB; frames' tables come later, in pieces). */
+export const DICOM_HEADER_WINDOW = 16 * 1024;
 /** A header (everything before the per-frame groups) larger than this is refused. */
 export const MAX_HEADER_BYTES = 64 * 1024 * 1024;
 
@@ -121,7 +122,7 @@ export function seriesInHead(head: Uint8Array): string | null {
 
 /** Reads a DICOM file's header. Throws NOT_A_SLIDE for DICOM that is not a whole-slide image. */
 export async function readInstance(file: SlideFile): Promise<DicomInstance> {
-  let size = Math.min(file.size, FIRST_WINDOW);
+  let size = Math.min(file.size, DICOM_HEADER_WINDOW);
   for (;;) {
     // Through the structure cache: the first window is the block the probe or the folder scan read.
     const bytes = await file.source.readChunk(0, size);

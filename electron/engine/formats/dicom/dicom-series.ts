@@ -9,7 +9,7 @@ import { forEachLimited } from '../../concurrency';
 import { SlideError } from '../../errors';
 import { SlideFile } from '../../slide-file';
 import { tagKey } from './dicom-dictionary';
-import { type DicomInstance, isWsiDicom, readInstance, seriesInHead, Tag } from './dicom-instance';
+import { DICOM_HEADER_WINDOW, type DicomInstance, isWsiDicom, readInstance, seriesInHead, Tag } from './dicom-instance';
 import { DicomImage } from './dicom-level';
 import { DicomSource } from './dicom-source';
 
@@ -34,7 +34,7 @@ export async function readFolderInstances(folder: string, names: readonly string
     async (name) => {
       let file: SlideFile;
       try {
-        file = SlideFile.open(join(folder, name));
+        file = SlideFile.open(join(folder, name), { structureBlockBytes: DICOM_HEADER_WINDOW });
       } catch {
         return;
       }
