@@ -55,6 +55,17 @@ describe('Supervisor', () => {
     assert.deepEqual(await s.call('echo', 1), { ok: true, value: 1 });
   });
 
+  test('a child is not taken for stalled while our own thread was too busy to read its answers', async () => {
+    const s = supervise({ stallTimeoutMs: 300, pingWhenIdle: true });
+    await s.call('echo', 'started');
+    await new Promise((resolve) => setTimeout(resolve, 200)); // it has answered a ping
+    const until = Date.now() + 1500;
+    while (Date.now() < until) {} // as a CLI listing a cohort on a slow share
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal(s.restarts, 0);
+    assert.deepEqual(await s.call('echo', 'still there'), { ok: true, value: 'still there' });
+  });
+
   test('a replaced child is restored before later calls reach it', async () => {
     const order: string[] = [];
     const s = supervise({

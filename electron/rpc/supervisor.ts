@@ -200,21 +200,26 @@ export class Supervisor<P extends Protocol> {
     if (this.watchdog) return;
     const stall = this.options.stallTimeoutMs ?? 15_000;
     const start = Math.max(stall, this.options.startTimeoutMs ?? 30_000);
-    this.watchdog = setInterval(
-      () => {
-        const running = this.running;
-        if (!running) return;
-        const watched = running.client.pending > 0 || this.options.pingWhenIdle === true;
-        const limit = running.answered ? stall : start;
-        if (watched && Date.now() - running.lastPong > limit) {
-          this.replace(running, running.answered ? `it stopped answering for ${describeMs(limit)}` : `it did not start within ${describeMs(limit)}`, false);
-          return;
-        }
-        if (!watched) running.lastPong = Date.now(); // an idle child's silence says nothing
-        running.client.send({ rpc: 'ping' });
-      },
-      Math.max(50, Math.min(1000, stall / 4)),
-    );
+    const every = Math.max(50, Math.min(1000, stall / 4));
+    let lastTick = Date.now();
+    this.watchdog = setInterval(() => {
+      const running = this.running;
+      const now = Date.now();
+      // A tick this late means our own thread was busy (a CLI listing its inputs): the child's pongs
+      // may be waiting unread, so its silence says nothing yet.
+      const late = now - lastTick > Math.max(2 * every, 1000);
+      lastTick = now;
+      if (!running) return;
+      if (late) running.lastPong = now;
+      const watched = running.client.pending > 0 || this.options.pingWhenIdle === true;
+      const limit = running.answered ? stall : start;
+      if (watched && now - running.lastPong > limit) {
+        this.replace(running, running.answered ? `it stopped answering for ${describeMs(limit)}` : `it did not start within ${describeMs(limit)}`, false);
+        return;
+      }
+      if (!watched) running.lastPong = now; // an idle child's silence says nothing
+      running.client.send({ rpc: 'ping' });
+    }, every);
     (this.watchdog as { unref?: () => void }).unref?.();
   }
 
