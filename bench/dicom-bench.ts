@@ -22,11 +22,14 @@ function value<T>(result: Result<T>): T {
 /** Opens (and closes) timed per slide: a 2 ms figure moves with the machine by more than a target's margin. */
 export const OPENS = 21;
 
-/** Medians of OPENS opens (and closes) of each path, in ms, the paths taking turns. */
+/** Medians of OPENS opens (and closes) of each path, in ms, the paths taking turns (which goes first alternates). */
 export async function openMsTakingTurns(host: EngineClient<unknown>, paths: readonly string[]): Promise<number[]> {
   const times = paths.map((): number[] => []);
   for (let i = 0; i < OPENS; i++) {
-    for (const [k, path] of paths.entries()) {
+    const order = [...paths.keys()];
+    if (i % 2 === 1) order.reverse();
+    for (const k of order) {
+      const path = paths[k]!;
       const t0 = performance.now();
       const { slideId } = value(await host.open(path, null));
       times[k]!.push(performance.now() - t0);
