@@ -95,7 +95,7 @@ describe('slidescope thumbnail over a cohort', () => {
       assert.ok(l.ms >= 0 && l.width! > 0 && l.height! > 0 && l.pid > 0 && l.host.length > 0);
     }
     assert.match(run.stderr, /15 slides: 14 written, 0 skipped \(already done\), 1 failed, 0 not done/);
-    // A rerun skips everything that is done, and starts no engine for it.
+    // A rerun skips everything that is done, without opening it.
     const again = cli(batch(out, '--jobs', '2', '--report', report));
     assert.match(again.stderr, /0 written, 14 skipped/);
   });

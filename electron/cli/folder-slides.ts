@@ -1,7 +1,7 @@
 // Folders of DICOM files in a batch: each holds one slide (the folder is then the input) or several
-// (each becomes an input: the file that opens it, as the engine names them). The engine looks, in a
-// process of its own, as it reads every slide; what it cannot open stays an input, to fail in the
-// batch with its reason.
+// (each becomes an input: the file that opens it, as the engine names them). The engine looks (the
+// batch's first job's engine process, started before the inputs were listed), as it reads every
+// slide; what it cannot open stays an input, to fail in the batch with its reason.
 
 import { stat } from 'node:fs/promises';
 import { relative, sep } from 'node:path';

@@ -1,5 +1,5 @@
 // geotiff reads a slide's structure through this source: the slide's one file descriptor, read in
-// 64 KB blocks that are kept for a while. Opening walks a chain of IFDs and their tag arrays, often
+// blocks that are kept for a while (64 KB; 16 KB for a folder's DICOM files, whose headers are short). Opening walks a chain of IFDs and their tag arrays, often
 // all near one another (at the end of the file for many writers): a dozen small reads become two or
 // three (opening a 40000 x 30000 Aperio slide: 13 reads -> 3), made in this thread (SlideFile).
 
