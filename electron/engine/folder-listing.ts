@@ -1,6 +1,6 @@
 // The names in a folder, at most `max` of them, read in this thread: a DICOM slide's folder is
-// listed on every open (the folder's series, or a file's companions), and the promise-per-entry walk of an async
-// opendir cost ~160 us for four files against ~20 us here (docs/performance.md, "Opening").
+// listed on every open (the series of the folder, or of the file opened), and the promise-per-entry
+// walk of an async opendir cost ~160 us for four files against ~20 us here (docs/performance.md).
 
 import { opendirSync } from 'node:fs';
 
