@@ -100,6 +100,18 @@ describe('slidescope thumbnail over a cohort', () => {
     assert.match(again.stderr, /0 written, 14 skipped/);
   });
 
+  test('a batch that finds no slides says so and exits 2, its early engine process stopped', async () => {
+    const empty = join(dir, 'empty');
+    await mkdir(join(empty, 'case-1'), { recursive: true });
+    const started = Date.now();
+    const run = cli(['thumbnail', empty, '--recursive', '--out', join(dir, 'empty-out')]);
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /No slide files found/);
+    // The engine process started before the listing shares the CLI's stderr: the run ends only once it has.
+    assert.ok(Date.now() - started < 10_000, 'the run ended, its engine process with it');
+    assert.equal(existsSync(join(dir, 'empty-out')), false);
+  });
+
   test('three shards: disjoint, together the whole cohort, the same set when the inputs come in another order', async () => {
     const out = join(dir, 'sharded');
     const sets: string[][] = [];
