@@ -50,7 +50,9 @@ export async function benchDicom(
   svs: { path: string; tilesPerS: number },
   tiles: (path: string) => Promise<number>,
 ): Promise<DicomFigures> {
-  value(await host.open(folder, null)); // the first open reads the files cold; the app's second look is what is timed
+  // One round untimed: the first open reads the files cold, and the engine has opened the SVS dozens
+  // of times by now (its code optimised by V8) and the DICOM series never; then the timed round.
+  await openMsTakingTurns(host, [folder, svs.path]);
   const [open, svsOpen] = await openMsTakingTurns(host, [folder, svs.path]);
   const perS = await tiles(folder);
   const round = (v: number) => Math.round(v * 100) / 100;
