@@ -140,7 +140,7 @@ export async function collectInputs(options: InputOptions): Promise<SlideInput[]
   const roots: string[] = [];
   const seen = new Set<string>();
   for (const path of given) {
-    const info = await stat(path).catch(() => null);
+    const info = statOrNull(path);
     const miraxKey = info?.isDirectory() ? await keyFileOfDataFolder(path) : null;
     if (miraxKey !== null) {
       // A MIRAX slide's data folder stands for its key file beside it.

@@ -17,13 +17,13 @@ import { runAnnotations } from './annotations-command';
 import { jobEngine, runBatch } from './batch';
 import { type Engine, infoJson, infoText, runCompare, runRegion, thumbnailWork, withSlide } from './commands';
 import { runCompareSlides } from './compare-slides';
-import { type ConcurrencyPlan, parseJobs, parseMemory, planConcurrency } from './concurrency';
+import { parseJobs, parseMemory, planConcurrency } from './concurrency';
 import { expandFolderSlides } from './folder-slides';
-import { collectInputs, outputStems } from './inputs';
+import { collectInputs, outputStems, type SlideInput } from './inputs';
 import { watchInterrupts } from './interrupt';
 import { terminalProgress } from './progress';
 import { openReport, type ReportLine, readReports, summarise, summaryText } from './report';
-import { inShard, parseShard, SHARD_COUNT_ENV, type Shard, shardName } from './shards';
+import { inShard, parseShard, SHARD_COUNT_ENV, shardName } from './shards';
 import { UsageError } from './usage-error';
 
 const HELP = `slidescope - whole-slide images without Python, Docker or a network
@@ -160,16 +160,6 @@ async function reportCommand(args: string[], json: boolean, slowest: number): Pr
   return 0;
 }
 
-interface ThumbnailSettings {
-  spec: ThumbnailSpec;
-  imageFormat: ImageFormat;
-  shard: Shard | null;
-  plan: ConcurrencyPlan;
-  graceSeconds: number;
-  out: string;
-  firstEngine: EngineClient<unknown>;
-}
-
 /** `thumbnail` over a batch: inputs, this shard's share, the jobs, the report, the stop on a signal. */
 async function thumbnailBatch(positionals: string[], values: Options, partialWritesDir: string, launchEngine: EngineLauncher): Promise<number> {
   if ((positionals.length === 0 && values.list === undefined) || !values.out)
@@ -186,67 +176,52 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   // and looks into the folders that may be DICOM slides.
   const firstEngine = jobEngine(launchEngine, plan, partialWritesDir);
   firstEngine.start();
+  let all: SlideInput[];
+  let inputs: SlideInput[];
+  let lines: ReportLine[];
+  let interrupt: ReturnType<typeof watchInterrupts>;
   try {
-    return await thumbnailRun(positionals, values, partialWritesDir, launchEngine, {
-      spec,
-      imageFormat,
-      shard,
-      plan,
-      graceSeconds,
-      out: values.out,
-      firstEngine,
-    });
+    const collected = await collectInputs({ args: positionals, list: values.list, recursive: values.recursive === true }).catch(
+      (error: NodeJS.ErrnoException) => {
+        throw new UsageError(`Cannot read the inputs: ${error.message}`);
+      },
+    );
+    all = collected.some((input) => input.folder) ? await expandFolderSlides(collected, firstEngine) : collected;
+    if (all.length === 0) throw new UsageError('No slide files found.');
+    inputs = shard ? all.filter((input) => inShard(input.key, shard)) : all;
+    const annotations = annotationsOption(values.annotations, all.length);
+    const stems = outputStems(all, resolve(values.out));
+    if (plan.note) process.stderr.write(`slidescope: ${plan.note}\n`);
+    const reportPath = values.report;
+    const report =
+      reportPath === undefined
+        ? null
+        : await openReport(resolve(reportPath)).catch((error: NodeJS.ErrnoException) => {
+            throw new UsageError(`Cannot write the report ${reportPath}: ${error.message}`);
+          });
+    interrupt = watchInterrupts(graceSeconds * 1000, (signal) =>
+      process.stderr.write(`\nslidescope: ${signal}: no new slides; finishing those being made (up to ${graceSeconds} s; again to abandon them)\n`),
+    );
+    try {
+      lines = await runBatch({
+        command: 'thumbnail',
+        inputs,
+        plan,
+        work: thumbnailWork(spec, imageFormat, stems, values.overwrite === true, annotations, colourOption(values.colour)),
+        interrupt,
+        progress: terminalProgress(),
+        report,
+        shard: shard && shardName(shard),
+        partialWritesDir,
+        launchEngine,
+        firstEngine,
+      });
+    } finally {
+      interrupt.dispose();
+      await report?.close();
+    }
   } finally {
     await firstEngine.dispose();
-  }
-}
-
-async function thumbnailRun(
-  positionals: string[],
-  values: Options,
-  partialWritesDir: string,
-  launchEngine: EngineLauncher,
-  { spec, imageFormat, shard, plan, graceSeconds, out, firstEngine }: ThumbnailSettings,
-): Promise<number> {
-  const collected = await collectInputs({ args: positionals, list: values.list, recursive: values.recursive === true }).catch(
-    (error: NodeJS.ErrnoException) => {
-      throw new UsageError(`Cannot read the inputs: ${error.message}`);
-    },
-  );
-  const all = collected.some((input) => input.folder) ? await expandFolderSlides(collected, firstEngine) : collected;
-  if (all.length === 0) throw new UsageError('No slide files found.');
-  const inputs = shard ? all.filter((input) => inShard(input.key, shard)) : all;
-  const annotations = annotationsOption(values.annotations, all.length);
-  const stems = outputStems(all, resolve(out));
-  if (plan.note) process.stderr.write(`slidescope: ${plan.note}\n`);
-  const reportPath = values.report;
-  const report =
-    reportPath === undefined
-      ? null
-      : await openReport(resolve(reportPath)).catch((error: NodeJS.ErrnoException) => {
-          throw new UsageError(`Cannot write the report ${reportPath}: ${error.message}`);
-        });
-  const interrupt = watchInterrupts(graceSeconds * 1000, (signal) =>
-    process.stderr.write(`\nslidescope: ${signal}: no new slides; finishing those being made (up to ${graceSeconds} s; again to abandon them)\n`),
-  );
-  let lines: ReportLine[];
-  try {
-    lines = await runBatch({
-      command: 'thumbnail',
-      inputs,
-      plan,
-      work: thumbnailWork(spec, imageFormat, stems, values.overwrite === true, annotations, colourOption(values.colour)),
-      interrupt,
-      progress: terminalProgress(),
-      report,
-      shard: shard && shardName(shard),
-      partialWritesDir,
-      launchEngine,
-      firstEngine,
-    });
-  } finally {
-    interrupt.dispose();
-    await report?.close();
   }
   for (const line of lines) if (line.status === 'written') for (const o of line.outputs) process.stdout.write(`${o.path}\n`);
   reportFailures(lines);
