@@ -73,16 +73,17 @@ function namesIn(dir: string): string[] {
  * Whether a folder holds slides made of its files (DICOM series: a slide's files together are the
  * slide), and the bytes of those files; null when it holds none.
  */
-function folderSlideBytes(dir: string): number | null {
-  const names = namesIn(dir).filter((n) => !n.startsWith('.') && hasFolderSlideExtension(n));
-  if (names.length === 0) return null;
+function folderSlideBytes(dir: string, names = namesIn(dir)): number | null {
+  const parts = names.filter((n) => !n.startsWith('.') && hasFolderSlideExtension(n));
+  if (parts.length === 0) return null;
   let bytes = 0;
-  for (const name of names) bytes += statOrNull(join(dir, name))?.size ?? 0;
+  for (const name of parts) bytes += statOrNull(join(dir, name))?.size ?? 0;
   return bytes;
 }
 
 /**
- * Slide files in a folder, sorted, and the subfolders that are slides (DICOM); hidden entries (ours
+ * Slide files in a folder, sorted, and the folder itself and its subfolders where they are slides
+ * (DICOM); hidden entries (ours
  * are temporary files) are skipped; symlink loops are cut. Synchronous: nothing else runs while a
  * batch lists its inputs, and each of a cohort's folders took several trips to libuv's thread pool
  * one after another (200 slides in 204 folders: 180-270 ms, docs/performance.md).
@@ -97,6 +98,9 @@ function scanFolder(dir: string, recursive: boolean, seen: Set<string>, out: Map
   const names = readdirSync(dir)
     .filter((n) => !n.startsWith('.'))
     .sort();
+  // A folder of DICOM files holds a slide or several; its other slide files are slides too.
+  const slide = folderSlideBytes(dir, names);
+  if (slide !== null) out.set(dir, slide);
   for (const name of names) {
     const path = join(dir, name);
     if (hasFolderSlideExtension(name)) continue; // the folder is the slide (collectInputs)
@@ -106,9 +110,12 @@ function scanFolder(dir: string, recursive: boolean, seen: Set<string>, out: Map
       else if (info?.isDirectory() && recursive) scanFolder(path, recursive, seen, out);
     } else {
       if (!statOrNull(path)?.isDirectory()) continue;
-      const slide = folderSlideBytes(path);
-      if (slide !== null) out.set(path, slide);
-      if (recursive) scanFolder(path, recursive, seen, out);
+      if (recursive) {
+        scanFolder(path, recursive, seen, out);
+        continue;
+      }
+      const inner = folderSlideBytes(path);
+      if (inner !== null) out.set(path, inner);
     }
   }
 }
@@ -148,9 +155,6 @@ export async function collectInputs(options: InputOptions): Promise<SlideInput[]
       files.set(miraxKey, (await stat(miraxKey)).size);
     } else if (info?.isDirectory()) {
       roots.push(path);
-      // A folder of DICOM files holds a slide or several; its other slide files are slides too.
-      const slide = folderSlideBytes(path);
-      if (slide !== null) files.set(path, slide);
       scanFolder(path, options.recursive, seen, files);
     } else {
       roots.push(dirname(path));
