@@ -48,7 +48,7 @@ const CHROME_TARGET = 'chrome130';
  * each engine lane take 400 ms of a core to start (docs/performance.md). WebAssembly codecs and
  * dicom-parser are loaded with createRequire when first needed, so they are never bundled.
  */
-const RUNTIME_PACKAGES = ['@img/sharp-*', '@julusian/jpeg-turbo', 'zstddec', 'zstddec/*'];
+const RUNTIME_PACKAGES = ['@img/sharp-*', '@julusian/jpeg-turbo', 'koffi', 'zstddec', 'zstddec/*'];
 
 /** CommonJS packages bundled into ESM (sharp's detect-libc) require Node's built-ins at run time. */
 const REQUIRE_BANNER = "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);";

@@ -3,7 +3,7 @@
 
 import { setMaxListeners } from 'node:events';
 import type { RgbImage } from '../../shared/slide';
-import { withJpegFast } from './codecs/turbojpeg';
+import { decodesJpegReduced, withJpegFast, withJpegReduced } from './codecs/turbojpeg';
 import { forEachLimited, Semaphore } from './concurrency';
 import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
@@ -84,6 +84,9 @@ export class RegionReader {
         const jpeg = await this.source.readStoredJpeg(level, col, row);
         if (!jpeg) return null;
         const info = this.levelInfo(level);
+        if (halvings > 0 && decodesJpegReduced()) {
+          return { value: withJpegReduced(jpeg, info.tileWidth, info.tileHeight, halvings, (pixels) => use({ ...pixels, channels: 3 }, 1)) };
+        }
         return { value: withJpegFast(jpeg, info.tileWidth, info.tileHeight, (pixels) => take({ ...pixels, channels: 3 })) };
       });
       if (direct) return direct.value;

@@ -9,6 +9,7 @@
 import turbo from '@julusian/jpeg-turbo';
 import { SlideError } from '../errors';
 import { withSpareBuffer } from '../spare-buffers';
+import { scaledJpegDecoder } from './turbojpeg-scaled';
 
 export interface RawRgb {
   data: Uint8Array;
@@ -30,6 +31,37 @@ export function withJpegFast<T>(jpeg: Uint8Array, width: number, height: number,
       throw corrupt(error);
     }
     return use({ data: new Uint8Array(out.buffer, out.byteOffset, decoded.width * decoded.height * 3), width: decoded.width, height: decoded.height });
+  });
+}
+
+/** Whether withJpegReduced can decode here (see turbojpeg-scaled.ts); elsewhere tiles are decoded whole. */
+export function decodesJpegReduced(): boolean {
+  return scaledJpegDecoder() !== null;
+}
+
+/**
+ * withJpegFast at 1/2^halvings of the stream's size, by libjpeg-turbo's scaled IDCT: each side
+ * ceil(size / 2^halvings). Only where decodesJpegReduced().
+ */
+export function withJpegReduced<T>(jpeg: Uint8Array, width: number, height: number, halvings: number, use: (pixels: RawRgb) => T): T {
+  const decoder = scaledJpegDecoder();
+  if (!decoder) throw new Error('TurboJPEG cannot decode at reduced sizes here.');
+  let size: { width: number; height: number };
+  try {
+    size = decoder.header(jpeg);
+  } catch (error) {
+    throw corrupt(error);
+  }
+  if (size.width > width || size.height > height) throw corrupt(`${size.width} x ${size.height} pixels where the tile is ${width} x ${height}`);
+  const k = 2 ** halvings;
+  const reduced = { width: Math.ceil(size.width / k), height: Math.ceil(size.height / k) };
+  return withSpareBuffer(reduced.width * reduced.height * 3, (out) => {
+    try {
+      decoder.decode(jpeg, halvings, out);
+    } catch (error) {
+      throw corrupt(error);
+    }
+    return use({ data: new Uint8Array(out.buffer, out.byteOffset, reduced.width * reduced.height * 3), ...reduced });
   });
 }
 
