@@ -22,7 +22,10 @@ test('a slide closed while its reads are in the thread pool: they still read its
   const pathA = fileOf('a.bin', a);
   const pathB = fileOf('b.bin', b);
   for (let round = 0; round < 20; round++) {
-    const file = SlideFile.open(pathA);
+    // Every read counts as slow: the first goes to the pool, and so do all after it.
+    const file = SlideFile.open(pathA, { slowReadMs: -1 });
+    assert.deepEqual(await file.read(0, 16), a.subarray(0, 16));
+    assert.equal(file.readsDataInThread, false);
     const reads = Array.from({ length: 8 }, (_, i) => file.read(i * 65536, 65536));
     file.close();
     // Opened now, B could take A's descriptor number were it closed under the reads.
@@ -38,6 +41,21 @@ test('a slide closed while its reads are in the thread pool: they still read its
     assert.deepEqual(await other.read(0, 1024), b.subarray(0, 1024));
     other.close();
   }
+});
+
+test('tile data is read in the thread while the file answers fast, through the pool once a read was slow', async () => {
+  const bytes = randomBytes(1 << 18);
+  const path = fileOf('speed.bin', bytes);
+  const fast = SlideFile.open(path);
+  const slow = SlideFile.open(path, { slowReadMs: -1 });
+  for (let i = 0; i < 4; i++) {
+    for (const file of [fast, slow]) assert.deepEqual(await file.read(i * 4096, 4096), bytes.subarray(i * 4096, (i + 1) * 4096));
+  }
+  assert.equal(fast.readsDataInThread, true);
+  assert.equal(slow.readsDataInThread, false);
+  await assert.rejects(fast.read(bytes.length - 8, 16), (error: unknown) => error instanceof SlideError && error.code === 'CORRUPT_DATA');
+  fast.close();
+  slow.close();
 });
 
 test('structure reads come from the file in blocks (64 KB, or as the opener asks), clipped at its end', async () => {

@@ -2,9 +2,11 @@
 // reads of its structure (StructureSource) and exact reads of its data. Every format reads through
 // this, whatever container it is.
 //
-// Opening and the structure's reads run in the lane's own thread: each is a few microseconds from the
-// page cache, where a trip to libuv's thread pool costs tens (docs/performance.md, Opening). Tile data
-// is read through the pool, a screen's tiles at once.
+// Opening, the structure's reads and tile data run in the lane's own thread: each is a few
+// microseconds from the page cache or a local disk, where a trip to libuv's thread pool costs tens
+// (docs/performance.md, Opening and "Tile data read in the lane's thread"). A file whose read takes
+// longer (a network share, a spinning disk) has its tile data read through the pool from then on, a
+// screen's tiles at once, so that a lane never sits waiting on it.
 
 import { closeSync, constants, fstatSync, openSync, read, type Stats, statSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -12,6 +14,9 @@ import { readError, SlideError } from './errors';
 import { readFullySync, StructureSource } from './tiff/structure-source';
 
 const readAsync = promisify(read);
+
+/** A tile read in the lane's thread slower than this sends the file's later reads to the pool. */
+export const SLOW_READ_MS = 2;
 
 export class SlideFile {
   /** Cached reads for headers, directories and tag values (geotiff reads through it too). */
@@ -22,12 +27,15 @@ export class SlideFile {
    * close waits for its reads: a number closed early can be another file's by the time a read runs.
    */
   private reading = 0;
+  /** Whether tile data is still read in this thread (see SLOW_READ_MS). */
+  private readsInThread = true;
 
   private constructor(
     readonly path: string,
     private readonly fd: number,
     readonly size: number,
     structureBlockBytes: number | undefined,
+    private readonly slowReadMs: number,
   ) {
     this.source = new StructureSource(fd, size, structureBlockBytes);
   }
@@ -39,7 +47,7 @@ export class SlideFile {
    * either (O_NONBLOCK, which regular files ignore), should the path change in between; the
    * descriptor is then checked again.
    */
-  static open(path: string, options: { structureBlockBytes?: number } = {}): SlideFile {
+  static open(path: string, options: { structureBlockBytes?: number; slowReadMs?: number } = {}): SlideFile {
     let fd: number;
     try {
       const kind = fileKind(statSync(path));
@@ -55,7 +63,7 @@ export class SlideFile {
       const stats = fstatSync(fd);
       const kind = fileKind(stats);
       if (kind) throw new SlideError('NOT_A_SLIDE', `This is ${kind}, not a slide file.`, path);
-      return new SlideFile(path, fd, stats.size, options.structureBlockBytes);
+      return new SlideFile(path, fd, stats.size, options.structureBlockBytes, options.slowReadMs ?? SLOW_READ_MS);
     } catch (error) {
       closeSync(fd);
       throw readError(error, path);
@@ -64,13 +72,25 @@ export class SlideFile {
 
   /**
    * Exactly [offset, offset + length) of the file, read past the structure cache (tile data is
-   * read once). Data the file does not hold is CORRUPT_DATA naming `what`, before anything is
-   * allocated for it.
+   * read once): in this thread while the file answers within SLOW_READ_MS, else through the pool.
+   * Data the file does not hold is CORRUPT_DATA naming `what`, before anything is allocated for it.
    */
   async read(offset: number, length: number, what = 'Image data'): Promise<Uint8Array> {
     this.checkRange(offset, length, what);
     this.assertOpen();
     const buffer = Buffer.allocUnsafe(length);
+    if (this.readsInThread) {
+      const start = performance.now();
+      let done: number;
+      try {
+        done = readFullySync(this.fd, buffer, offset);
+      } catch (error) {
+        throw readError(error, this.path);
+      }
+      if (performance.now() - start > this.slowReadMs) this.readsInThread = false;
+      this.checkRead(done, length, what);
+      return buffer;
+    }
     this.reading++;
     let bytesRead: number;
     try {
@@ -108,6 +128,11 @@ export class SlideFile {
     this.closed = true;
     this.source.close();
     if (this.reading === 0) closeSync(this.fd);
+  }
+
+  /** Whether tile data is read in this thread (false once a read was slow). */
+  get readsDataInThread(): boolean {
+    return this.readsInThread;
   }
 
   /** Data the file does not hold is CORRUPT_DATA, before anything is allocated for it. */
