@@ -3,7 +3,7 @@
 
 import { setMaxListeners } from 'node:events';
 import type { RgbImage } from '../../shared/slide';
-import { decodesJpegReduced, withJpegFast, withJpegReduced } from './codecs/turbojpeg';
+import { withJpegFast, withJpegReduced } from './codecs/turbojpeg';
 import { forEachLimited, Semaphore } from './concurrency';
 import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
@@ -58,8 +58,9 @@ export class RegionReader {
    * must be copied into the plane read. 'fast' is for pixels about to be reduced 1.5x or more: a
    * stored JPEG is then decoded with libjpeg's fast IDCT, ~3x quicker, into a reused buffer and
    * not cached (reductions rarely share tiles), so `use` must copy. 'half' and 'quarter' are for
-   * the level at 1/2 and 1/4 size: JPEG 2000 decodes that many resolution levels down (scale 1);
-   * other tiles come whole or halved once, and are halved as they are copied (scale 2).
+   * the level at 1/2 and 1/4 size: JPEG 2000 decodes that many resolution levels down and JPEG
+   * scales in its IDCT (scale 1); other tiles, and JPEG where TurboJPEG cannot scale, come whole or
+   * halved once, and are halved as they are copied (scale 2).
    */
   private async withTile<T>(
     level: number,
@@ -84,9 +85,8 @@ export class RegionReader {
         const jpeg = await this.source.readStoredJpeg(level, col, row);
         if (!jpeg) return null;
         const info = this.levelInfo(level);
-        if (halvings > 0 && decodesJpegReduced()) {
-          return { value: withJpegReduced(jpeg, info.tileWidth, info.tileHeight, halvings, (pixels) => use({ ...pixels, channels: 3 }, 1)) };
-        }
+        const reduced = halvings > 0 ? withJpegReduced(jpeg, info.tileWidth, info.tileHeight, halvings, (pixels) => use({ ...pixels, channels: 3 }, 1)) : null;
+        if (reduced) return reduced;
         return { value: withJpegFast(jpeg, info.tileWidth, info.tileHeight, (pixels) => take({ ...pixels, channels: 3 })) };
       });
       if (direct) return direct.value;

@@ -46,7 +46,7 @@ test('a slide closed while its reads are in the thread pool: they still read its
 test('tile data is read in the thread while the file answers fast, through the pool once a read was slow', async () => {
   const bytes = randomBytes(1 << 18);
   const path = fileOf('speed.bin', bytes);
-  const fast = SlideFile.open(path);
+  const fast = SlideFile.open(path, { slowReadMs: Number.POSITIVE_INFINITY });
   const slow = SlideFile.open(path, { slowReadMs: -1 });
   for (let i = 0; i < 4; i++) {
     for (const file of [fast, slow]) assert.deepEqual(await file.read(i * 4096, 4096), bytes.subarray(i * 4096, (i + 1) * 4096));
@@ -56,6 +56,18 @@ test('tile data is read in the thread while the file answers fast, through the p
   await assert.rejects(fast.read(bytes.length - 8, 16), (error: unknown) => error instanceof SlideError && error.code === 'CORRUPT_DATA');
   fast.close();
   slow.close();
+});
+
+test("reads in the thread give the thread's event loop turns (a long region is not one unbroken task)", async () => {
+  const path = fileOf('turns.bin', randomBytes(1 << 16));
+  const file = SlideFile.open(path, { slowReadMs: Number.POSITIVE_INFINITY });
+  let turns = 0;
+  const timer = setInterval(() => turns++, 1);
+  const start = performance.now();
+  while (performance.now() - start < 60) await file.read(0, 4096);
+  clearInterval(timer);
+  file.close();
+  assert.ok(turns >= 3, `${turns} turns in 60 ms of reads`);
 });
 
 test('structure reads come from the file in blocks (64 KB, or as the opener asks), clipped at its end', async () => {

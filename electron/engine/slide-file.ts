@@ -5,10 +5,11 @@
 // Opening, the structure's reads and tile data run in the lane's own thread: each is a few
 // microseconds from the page cache or a local disk, where a trip to libuv's thread pool costs tens
 // (docs/performance.md, Opening and "Tile data read in the lane's thread"). A file whose read takes
-// longer (a network share, a spinning disk) has its tile data read through the pool from then on, a
-// screen's tiles at once, so that a lane never sits waiting on it.
+// longer (a network share, a spinning disk) has its data read through the pool from then on, a
+// screen's tiles at once, as are reads over 1 MB (associated images, index files).
 
 import { closeSync, constants, fstatSync, openSync, read, type Stats, statSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { readError, SlideError } from './errors';
 import { readFullySync, StructureSource } from './tiff/structure-source';
@@ -17,6 +18,14 @@ const readAsync = promisify(read);
 
 /** A tile read in the lane's thread slower than this sends the file's later reads to the pool. */
 export const SLOW_READ_MS = 2;
+/** Larger reads always go through the pool. */
+const IN_THREAD_READ_BYTES = 1024 * 1024;
+/**
+ * Reads in the thread give the thread's event loop a turn at least this often: a region of a
+ * thousand tiles read and decoded without one would hold back cancellations and other requests.
+ */
+const TURN_EVERY_MS = 5;
+let lastTurn = 0;
 
 export class SlideFile {
   /** Cached reads for headers, directories and tag values (geotiff reads through it too). */
@@ -73,13 +82,19 @@ export class SlideFile {
   /**
    * Exactly [offset, offset + length) of the file, read past the structure cache (tile data is
    * read once): in this thread while the file answers within SLOW_READ_MS, else through the pool.
+   * A file that hangs holds the thread on its first read as its opening's reads already would.
    * Data the file does not hold is CORRUPT_DATA naming `what`, before anything is allocated for it.
    */
   async read(offset: number, length: number, what = 'Image data'): Promise<Uint8Array> {
     this.checkRange(offset, length, what);
     this.assertOpen();
     const buffer = Buffer.allocUnsafe(length);
-    if (this.readsInThread) {
+    if (this.readsInThread && length <= IN_THREAD_READ_BYTES) {
+      if (performance.now() - lastTurn > TURN_EVERY_MS) {
+        await nextTurn();
+        lastTurn = performance.now();
+        this.assertOpen();
+      }
       const start = performance.now();
       let done: number;
       try {
@@ -95,6 +110,8 @@ export class SlideFile {
     let bytesRead: number;
     try {
       ({ bytesRead } = await readAsync(this.fd, buffer, 0, length, offset));
+    } catch (error) {
+      throw readError(error, this.path);
     } finally {
       if (--this.reading === 0 && this.closed) closeSync(this.fd);
     }

@@ -15,20 +15,34 @@ import turbo from '@julusian/jpeg-turbo';
 const TJINIT_DECOMPRESS = 1;
 const TJPARAM_JPEGWIDTH = 5;
 const TJPARAM_JPEGHEIGHT = 6;
+const TJPARAM_PRECISION = 7;
 const TJPARAM_FASTDCT = 10;
+const TJPARAM_LOSSLESS = 15;
 const TJPF_RGB = 0;
 
-export interface ScaledJpegDecoder {
-  /** The stream's size as its header gives it; throws libjpeg's message when it has none. */
-  header(jpeg: Uint8Array): { width: number; height: number };
+/** One stream's header, read by a decompressor of its own. */
+export interface ScaledJpegStream {
+  readonly width: number;
+  readonly height: number;
+  /** False where libjpeg does not scale: lossless JPEG, and samples of more than 8 bits. */
+  readonly scalable: boolean;
   /**
-   * Decodes the stream whose header was just read at 1/2^halvings of its size (each side rounded
-   * up) into `out` as interleaved RGB, with the fast IDCT; throws libjpeg's message on damage.
+   * Decodes the stream at 1/2^halvings of its size (each side rounded up) into `out` as interleaved
+   * RGB, with the fast IDCT; throws libjpeg's message on damage. Only where `scalable`.
    */
-  decode(jpeg: Uint8Array, halvings: number, out: Uint8Array): void;
+  decode(halvings: number, out: Uint8Array): void;
 }
 
-type Binding = Record<'init' | 'set' | 'get' | 'scale' | 'header' | 'decompress' | 'error', (...args: unknown[]) => unknown>;
+export interface ScaledJpegDecoder {
+  /**
+   * Reads the stream's header (throwing libjpeg's message when it has none) and hands it to `work`.
+   * Each call has a decompressor of its own, ~0.5 us to make: a header libjpeg gave up on part-way
+   * would leave a kept one failing every stream after it.
+   */
+  withStream<T>(jpeg: Uint8Array, work: (stream: ScaledJpegStream) => T): T;
+}
+
+type Binding = Record<'init' | 'destroy' | 'set' | 'get' | 'scale' | 'header' | 'decompress' | 'error', (...args: unknown[]) => unknown>;
 
 let decoder: ScaledJpegDecoder | null | undefined;
 
@@ -51,17 +65,17 @@ function loadDecoder(): ScaledJpegDecoder | null {
   for (const path of libraryCandidates(require)) {
     try {
       const lib = koffi.load(path);
-      const bind: Binding = {
+      const made = makeDecoder({
         init: lib.func('tj3Init', 'void *', ['int']),
+        destroy: lib.func('tj3Destroy', 'void', ['void *']),
         set: lib.func('tj3Set', 'int', ['void *', 'int', 'int']),
         get: lib.func('tj3Get', 'int', ['void *', 'int']),
         scale: lib.func('tj3SetScalingFactor', 'int', ['void *', scalingFactor]),
         header: lib.func('tj3DecompressHeader', 'int', ['void *', 'const uint8_t *', 'size_t']),
         decompress: lib.func('tj3Decompress8', 'int', ['void *', 'const uint8_t *', 'size_t', 'uint8_t *', 'int', 'int']),
         error: lib.func('tj3GetErrorStr', 'const char *', ['void *']),
-      };
-      const made = makeDecoder(bind);
-      if (made && passesCheck(made)) return made;
+      });
+      if (passesCheck(made)) return made;
     } catch {
       // Not this library (another libc's build, or no such symbols): the next, or none.
     }
@@ -69,22 +83,36 @@ function loadDecoder(): ScaledJpegDecoder | null {
   return null;
 }
 
-function makeDecoder(bind: Binding): ScaledJpegDecoder | null {
-  // One handle for the thread's life: TurboJPEG reuses its decompressor between calls.
-  const handle = bind.init(TJINIT_DECOMPRESS);
-  if (!handle || bind.set(handle, TJPARAM_FASTDCT, 1) !== 0) return null;
-  const check = (status: unknown): void => {
-    if (status !== 0) throw new Error(String(bind.error(handle)));
-  };
+function makeDecoder(bind: Binding): ScaledJpegDecoder {
   return {
-    header(jpeg) {
-      check(bind.header(handle, jpeg, jpeg.byteLength));
-      return { width: bind.get(handle, TJPARAM_JPEGWIDTH) as number, height: bind.get(handle, TJPARAM_JPEGHEIGHT) as number };
-    },
-    decode(jpeg, halvings, out) {
-      check(bind.scale(handle, { num: 1, denom: 2 ** halvings }));
-      const { width } = this.header(jpeg);
-      check(bind.decompress(handle, jpeg, jpeg.byteLength, out, Math.ceil(width / 2 ** halvings) * 3, TJPF_RGB));
+    withStream(jpeg, work) {
+      const handle = bind.init(TJINIT_DECOMPRESS);
+      if (!handle) throw new Error('TurboJPEG could not make a decompressor.');
+      try {
+        const check = (status: unknown): void => {
+          if (status !== 0) throw new Error(String(bind.error(handle)));
+        };
+        check(bind.set(handle, TJPARAM_FASTDCT, 1));
+        check(bind.header(handle, jpeg, jpeg.byteLength));
+        const width = bind.get(handle, TJPARAM_JPEGWIDTH) as number;
+        const height = bind.get(handle, TJPARAM_JPEGHEIGHT) as number;
+        // libjpeg ignores the scaling factor for lossless JPEG: it would write full-size rows.
+        const scalable = bind.get(handle, TJPARAM_LOSSLESS) === 0 && bind.get(handle, TJPARAM_PRECISION) === 8;
+        return work({
+          width,
+          height,
+          scalable,
+          decode(halvings, out) {
+            if (!scalable) throw new Error('This JPEG stream cannot be decoded at a reduced size.');
+            const k = 2 ** halvings;
+            if (out.byteLength < Math.ceil(width / k) * Math.ceil(height / k) * 3) throw new RangeError('The output buffer is too small.');
+            check(bind.scale(handle, { num: 1, denom: k }));
+            check(bind.decompress(handle, jpeg, jpeg.byteLength, out, Math.ceil(width / k) * 3, TJPF_RGB));
+          },
+        });
+      } finally {
+        bind.destroy(handle);
+      }
     },
   };
 }
@@ -101,7 +129,7 @@ function passesCheck(made: ScaledJpegDecoder): boolean {
   for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) image.set(colours[(y >> 3) * 2 + (x >> 3)]!, (y * 16 + x) * 3);
   const jpeg = turbo.compressSync(image, { format: turbo.FORMAT_RGB, width: 16, height: 16, quality: 100, subsampling: turbo.SAMP_444 });
   const out = new Uint8Array(8 * 8 * 3 + 3).fill(7);
-  made.decode(jpeg, 1, out);
+  made.withStream(jpeg, (stream) => stream.decode(1, out));
   if (out[8 * 8 * 3] !== 7) return false; // wrote past 8 x 8: not scaled
   for (let y = 0; y < 8; y++) {
     for (let x = 0; x < 8; x++) {

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import turbo from '@julusian/jpeg-turbo';
+import sharp from 'sharp';
 import { SlideError } from '../errors';
-import { decodesJpegReduced, encodeJpegRgb, withJpegFast, withJpegReduced } from './turbojpeg';
+import { halveRgb } from '../pixels';
+import { encodeJpegRgb, withJpegFast, withJpegReduced } from './turbojpeg';
+import { scaledJpegDecoder } from './turbojpeg-scaled';
 
 function gradient(width: number, height: number): { data: Uint8Array; width: number; height: number } {
   const data = new Uint8Array(width * height * 3);
@@ -76,33 +80,107 @@ function boxMeans(image: { data: Uint8Array; width: number; height: number }, ha
   return out;
 }
 
+const scales = scaledJpegDecoder() !== null;
+const isCorrupt = (error: unknown) => error instanceof SlideError && error.code === 'CORRUPT_DATA';
+
+/** The reduced decode's pixels (a copy: the buffer is reused), or null where it declined. */
+function reducedOf(jpeg: Uint8Array, width: number, height: number, halvings: number): { data: Uint8Array; width: number; height: number } | null {
+  return withJpegReduced(jpeg, width, height, halvings, (pixels) => ({ ...pixels, data: pixels.data.slice() }))?.value ?? null;
+}
+
 test('TurboJPEG decodes at reduced sizes on Linux and macOS (its library is reached through koffi)', () => {
-  assert.equal(decodesJpegReduced(), process.platform === 'linux' || process.platform === 'darwin');
+  assert.equal(scales, process.platform === 'linux' || process.platform === 'darwin');
 });
 
-test('a reduced decode is the image at 1/2 and 1/4, each side rounded up, close to its box means', { skip: !decodesJpegReduced() }, () => {
+test('a reduced decode is the image at 1/2 and 1/4, each side rounded up, close to its box means', { skip: !scales }, async () => {
   for (const [width, height] of [
     [240, 200],
     [65, 33],
   ] as const) {
     const image = gradient(width, height);
-    const jpeg = encodeJpegRgb(image, 95);
-    for (const halvings of [1, 2]) {
-      withJpegReduced(jpeg, width, height, halvings, (decoded) => {
+    const raw = Buffer.from(image.data);
+    const streams: Array<[string, Uint8Array, number]> = [
+      ['4:4:4', encodeJpegRgb(image, 95), 6],
+      ['4:2:0', turbo.compressSync(raw, { format: turbo.FORMAT_RGB, width, height, quality: 95, subsampling: turbo.SAMP_420 }), 8],
+      [
+        'progressive',
+        await sharp(raw, { raw: { width, height, channels: 3 } })
+          .jpeg({ quality: 95, progressive: true, chromaSubsampling: '4:4:4' })
+          .toBuffer(),
+        6,
+      ],
+    ];
+    for (const [kind, jpeg, tolerance] of streams) {
+      for (const halvings of [1, 2]) {
+        const decoded = reducedOf(jpeg, width, height, halvings);
+        assert.ok(decoded, `${kind} ${width} x ${height}`);
         assert.deepEqual([decoded.width, decoded.height], [Math.ceil(width / 2 ** halvings), Math.ceil(height / 2 ** halvings)]);
         assert.equal(decoded.data.length, decoded.width * decoded.height * 3);
-        assert.ok(worstError(boxMeans(image, halvings), decoded.data) <= 6, `${width} x ${height} at 1/${2 ** halvings}`);
-      });
+        assert.ok(worstError(boxMeans(image, halvings), decoded.data) <= tolerance, `${kind} ${width} x ${height} at 1/${2 ** halvings}`);
+      }
     }
+  }
+  // Greyscale comes out as RGB with three equal channels.
+  const grey = await sharp(Buffer.alloc(64 * 48, 90), { raw: { width: 64, height: 48, channels: 1 } })
+    .jpeg({ quality: 95 })
+    .toBuffer();
+  const decoded = reducedOf(grey, 64, 48, 1);
+  assert.deepEqual([decoded?.width, decoded?.height], [32, 24]);
+  assert.ok(decoded?.data.every((v) => Math.abs(v - 90) <= 2));
+});
+
+test('a reduced decode agrees with the whole decode halved (the path where TurboJPEG cannot scale)', { skip: !scales }, () => {
+  const image = gradient(240, 240);
+  const jpeg = encodeJpegRgb(image, 90);
+  const reduced = reducedOf(jpeg, 240, 240, 1);
+  const halved = withJpegFast(jpeg, 240, 240, (pixels) => halveRgb({ ...pixels, channels: 3 }));
+  assert.ok(reduced);
+  assert.deepEqual([halved.width, halved.height], [reduced.width, reduced.height]);
+  assert.ok(worstError(halved.data, reduced.data) <= 4);
+});
+
+/** A JPEG header of the given frame marker and precision, 16 x 16, one component, up to its scan. */
+function headerOnly(sof: number, precision: number): Uint8Array {
+  const frame = [0xff, sof, 0, 11, precision, 0, 16, 0, 16, 1, 1, 0x11, 0];
+  const scan = [0xff, 0xda, 0, 8, 1, 1, 0, sof === 0xc3 ? 1 : 0, sof === 0xc3 ? 0 : 63, 0];
+  return new Uint8Array([0xff, 0xd8, ...frame, ...scan, 0, 0, 0xff, 0xd9]);
+}
+
+test('lossless and 12-bit streams are declined (libjpeg does not scale them), before anything is decoded', { skip: !scales }, () => {
+  for (const [sof, precision] of [
+    [0xc3, 8],
+    [0xc1, 12],
+  ] as const) {
+    let used = false;
+    assert.equal(
+      withJpegReduced(headerOnly(sof, precision), 16, 16, 1, () => {
+        used = true;
+      }),
+      null,
+    );
+    assert.equal(used, false);
   }
 });
 
-test('a reduced decode of a damaged stream, or of one larger than its tile, is CORRUPT_DATA', { skip: !decodesJpegReduced() }, () => {
-  const isCorrupt = (error: unknown) => error instanceof SlideError && error.code === 'CORRUPT_DATA';
-  const broken = encodeJpegRgb(gradient(64, 64), 90).slice(0, 200);
-  broken.fill(0, 150);
-  assert.throws(() => withJpegReduced(broken, 64, 64, 1, () => 0), isCorrupt);
-  assert.throws(() => withJpegReduced(new Uint8Array([1, 2, 3]), 64, 64, 1, () => 0), isCorrupt);
-  const large = encodeJpegRgb(gradient(128, 64), 90);
-  assert.throws(() => withJpegReduced(large, 64, 64, 1, () => 0), isCorrupt);
+test('a damaged stream, or one larger than its tile, is CORRUPT_DATA, and the next stream still decodes', { skip: !scales }, () => {
+  const good = encodeJpegRgb(gradient(64, 64), 90);
+  const truncated = good.slice(0, 200);
+  truncated.fill(0, 150);
+  // A frame header with no components: libjpeg gives up part-way through the header.
+  const badFrame = new Uint8Array([0xff, 0xd8, 0xff, 0xc0, 0, 8, 8, 0, 16, 0, 16, 0, 0xff, 0xd9]);
+  for (const broken of [truncated, new Uint8Array([1, 2, 3]), badFrame, encodeJpegRgb(gradient(128, 64), 90)]) {
+    assert.throws(() => withJpegReduced(broken, 64, 64, 1, () => 0), isCorrupt);
+    assert.deepEqual([reducedOf(good, 64, 64, 1)?.width, reducedOf(good, 64, 64, 1)?.height], [32, 32]);
+  }
+});
+
+test('what the caller of a reduced decode throws is its own', { skip: !scales }, () => {
+  const jpeg = encodeJpegRgb(gradient(64, 64), 90);
+  assert.throws(
+    () =>
+      withJpegReduced(jpeg, 64, 64, 1, () => {
+        throw new RangeError('mine');
+      }),
+    (error: unknown) => error instanceof RangeError && error.message === 'mine',
+  );
 });

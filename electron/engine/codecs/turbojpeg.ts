@@ -34,35 +34,35 @@ export function withJpegFast<T>(jpeg: Uint8Array, width: number, height: number,
   });
 }
 
-/** Whether withJpegReduced can decode here (see turbojpeg-scaled.ts); elsewhere tiles are decoded whole. */
-export function decodesJpegReduced(): boolean {
-  return scaledJpegDecoder() !== null;
-}
-
 /**
  * withJpegFast at 1/2^halvings of the stream's size, by libjpeg-turbo's scaled IDCT: each side
- * ceil(size / 2^halvings). Only where decodesJpegReduced().
+ * ceil(size / 2^halvings). Null where that cannot be done (see turbojpeg-scaled.ts; lossless or
+ * 12-bit streams): the caller decodes the tile whole.
  */
-export function withJpegReduced<T>(jpeg: Uint8Array, width: number, height: number, halvings: number, use: (pixels: RawRgb) => T): T {
+export function withJpegReduced<T>(jpeg: Uint8Array, width: number, height: number, halvings: number, use: (pixels: RawRgb) => T): { value: T } | null {
   const decoder = scaledJpegDecoder();
-  if (!decoder) throw new Error('TurboJPEG cannot decode at reduced sizes here.');
-  let size: { width: number; height: number };
-  try {
-    size = decoder.header(jpeg);
-  } catch (error) {
-    throw corrupt(error);
-  }
-  if (size.width > width || size.height > height) throw corrupt(`${size.width} x ${size.height} pixels where the tile is ${width} x ${height}`);
+  if (!decoder) return null;
   const k = 2 ** halvings;
-  const reduced = { width: Math.ceil(size.width / k), height: Math.ceil(size.height / k) };
-  return withSpareBuffer(reduced.width * reduced.height * 3, (out) => {
-    try {
-      decoder.decode(jpeg, halvings, out);
-    } catch (error) {
-      throw corrupt(error);
-    }
-    return use({ data: new Uint8Array(out.buffer, out.byteOffset, reduced.width * reduced.height * 3), ...reduced });
-  });
+  let opened = false;
+  try {
+    return decoder.withStream(jpeg, (stream) => {
+      opened = true;
+      if (!stream.scalable) return null;
+      if (stream.width > width || stream.height > height) throw corrupt(`${stream.width} x ${stream.height} pixels where the tile is ${width} x ${height}`);
+      const reduced = { width: Math.ceil(stream.width / k), height: Math.ceil(stream.height / k) };
+      return withSpareBuffer(reduced.width * reduced.height * 3, (out) => {
+        try {
+          stream.decode(halvings, out);
+        } catch (error) {
+          throw corrupt(error);
+        }
+        return { value: use({ data: new Uint8Array(out.buffer, out.byteOffset, reduced.width * reduced.height * 3), ...reduced }) };
+      });
+    });
+  } catch (error) {
+    // Before the stream is opened, the failure is its header's; after, it has been told apart.
+    throw opened ? error : corrupt(error);
+  }
 }
 
 function corrupt(error: unknown): SlideError {
