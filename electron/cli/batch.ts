@@ -1,8 +1,8 @@
 // Runs one piece of work per slide over a batch: `jobs` slides at once, each job with an engine
 // process of its own (the first job's started by the caller before it lists the inputs, the others
-// when their first slide needs them), a report line per slide as it
-// finishes, and a clean stop on SIGINT/SIGTERM: the slides not done are reported as such, and the
-// temporary files of an engine process ended mid-write are removed before the CLI exits.
+// when their first slide needs them), a report line per slide as it finishes, and a clean stop on
+// SIGINT/SIGTERM: the slides not done are reported as such, and the temporary files of an engine
+// process ended mid-write are removed before the CLI exits.
 
 import { hostname } from 'node:os';
 import { type ErrorInfo, toErrorInfo } from '../../shared/errors';

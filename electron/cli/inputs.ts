@@ -83,10 +83,10 @@ function folderSlideBytes(dir: string, names = namesIn(dir)): number | null {
 
 /**
  * Slide files in a folder, sorted, and the folder itself and its subfolders where they are slides
- * (DICOM); hidden entries (ours
- * are temporary files) are skipped; symlink loops are cut. Synchronous: nothing else runs while a
- * batch lists its inputs, and each of a cohort's folders took several trips to libuv's thread pool
- * one after another (200 slides in 204 folders: 180-270 ms, docs/performance.md).
+ * (DICOM); hidden entries (ours are temporary files) are skipped; symlink loops are cut.
+ * Synchronous: nothing else runs while a batch lists its inputs, and each of a cohort's folders took
+ * several trips to libuv's thread pool one after another (200 slides in 204 folders: 180-270 ms,
+ * docs/performance.md).
  */
 function scanFolder(dir: string, recursive: boolean, seen: Set<string>, out: Map<string, number>): void {
   let real = dir;

@@ -17,7 +17,7 @@ import { readFullySync, StructureSource } from './tiff/structure-source';
 const readAsync = promisify(read);
 
 /** A tile read in the lane's thread slower than this sends the file's later reads to the pool. */
-export const SLOW_READ_MS = 2;
+const SLOW_READ_MS = 2;
 /** Larger reads always go through the pool. */
 const IN_THREAD_READ_BYTES = 1024 * 1024;
 /**
@@ -88,7 +88,6 @@ export class SlideFile {
   async read(offset: number, length: number, what = 'Image data'): Promise<Uint8Array> {
     this.checkRange(offset, length, what);
     this.assertOpen();
-    const buffer = Buffer.allocUnsafe(length);
     if (this.readsInThread && length <= IN_THREAD_READ_BYTES) {
       if (performance.now() - lastTurn > TURN_EVERY_MS) {
         await nextTurn();
@@ -96,16 +95,11 @@ export class SlideFile {
         this.assertOpen();
       }
       const start = performance.now();
-      let done: number;
-      try {
-        done = readFullySync(this.fd, buffer, offset);
-      } catch (error) {
-        throw readError(error, this.path);
-      }
+      const bytes = this.readHere(offset, length, what);
       if (performance.now() - start > this.slowReadMs) this.readsInThread = false;
-      this.checkRead(done, length, what);
-      return buffer;
+      return bytes;
     }
+    const buffer = Buffer.allocUnsafe(length);
     this.reading++;
     let bytesRead: number;
     try {
@@ -126,18 +120,21 @@ export class SlideFile {
    */
   readRangesSync(ranges: ReadonlyArray<{ offset: number; length: number }>, what = 'Image data'): Uint8Array[] {
     this.assertOpen();
-    return ranges.map(({ offset, length }) => {
-      this.checkRange(offset, length, what);
-      const buffer = Buffer.allocUnsafe(length);
-      let done: number;
-      try {
-        done = readFullySync(this.fd, buffer, offset);
-      } catch (error) {
-        throw readError(error, this.path);
-      }
-      this.checkRead(done, length, what);
-      return buffer;
-    });
+    return ranges.map(({ offset, length }) => this.readHere(offset, length, what));
+  }
+
+  /** One range read in this thread, with read()'s checks. */
+  private readHere(offset: number, length: number, what: string): Uint8Array {
+    this.checkRange(offset, length, what);
+    const buffer = Buffer.allocUnsafe(length);
+    let done: number;
+    try {
+      done = readFullySync(this.fd, buffer, offset);
+    } catch (error) {
+      throw readError(error, this.path);
+    }
+    this.checkRead(done, length, what);
+    return buffer;
   }
 
   close(): void {

@@ -21,7 +21,7 @@ const TJPARAM_LOSSLESS = 15;
 const TJPF_RGB = 0;
 
 /** One stream's header, read by a decompressor of its own. */
-export interface ScaledJpegStream {
+interface ScaledJpegStream {
   readonly width: number;
   readonly height: number;
   /** False where libjpeg does not scale: lossless JPEG, and samples of more than 8 bits. */

@@ -1,7 +1,8 @@
 // geotiff reads a slide's structure through this source: the slide's one file descriptor, read in
-// blocks that are kept for a while (64 KB; 16 KB for a folder's DICOM files, whose headers are short). Opening walks a chain of IFDs and their tag arrays, often
-// all near one another (at the end of the file for many writers): a dozen small reads become two or
-// three (opening a 40000 x 30000 Aperio slide: 13 reads -> 3), made in this thread (SlideFile).
+// blocks that are kept for a while (64 KB; 16 KB for a folder's DICOM files, whose headers are
+// short). Opening walks a chain of IFDs and their tag arrays, often all near one another (at the end
+// of the file for many writers): a dozen small reads become two or three (opening a 40000 x 30000
+// Aperio slide: 13 reads -> 3), made in this thread (SlideFile).
 
 import { readSync } from 'node:fs';
 import { SlideError } from '../errors';
@@ -20,7 +21,7 @@ export function readFullySync(fd: number, buffer: Uint8Array, offset: number): n
 }
 
 /** Block size by default: a TIFF's IFDs and tag arrays. */
-export const STRUCTURE_BLOCK_BYTES = 64 * 1024;
+const STRUCTURE_BLOCK_BYTES = 64 * 1024;
 /** Blocks kept (2 MB of 64 KB blocks): the structure of any slide, never its tiles (those are read elsewhere). */
 const MAX_BLOCKS = 32;
 

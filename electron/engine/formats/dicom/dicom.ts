@@ -7,7 +7,7 @@
 import { dirname } from 'node:path';
 import { slideFormat } from '../../../../shared/slide-formats';
 import { SlideError } from '../../errors';
-import { folderNames as listFolder } from '../../folder-listing';
+import { folderNames } from '../../folder-listing';
 import type { FormatPlugin } from '../format-plugin';
 import { isWsiDicom, readInstance } from './dicom-instance';
 import { closeAll, describeSlide, openSeries, readFolderInstances, slidesOf } from './dicom-series';
@@ -15,9 +15,10 @@ import { closeAll, describeSlide, openSeries, readFolderInstances, slidesOf } fr
 /** Entries of a folder looked through for a slide's files. */
 const MAX_ENTRIES = 100_000;
 
-function folderNames(folder: string): string[] {
+/** The folder's names, or NOT_FOUND naming it. */
+function slideFolderNames(folder: string): string[] {
   try {
-    return listFolder(folder, MAX_ENTRIES);
+    return folderNames(folder, MAX_ENTRIES);
   } catch (error) {
     throw new SlideError('NOT_FOUND', `The folder cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, folder);
   }
@@ -36,7 +37,7 @@ export const dicomFormat: FormatPlugin = {
     return openSeries([start, ...others], probe.path);
   },
   async openFolder(folder) {
-    const instances = await readFolderInstances(folder, folderNames(folder));
+    const instances = await readFolderInstances(folder, slideFolderNames(folder));
     const slides = [...slidesOf(instances).values()];
     if (slides.length !== 1) {
       await closeAll(instances);
