@@ -3,7 +3,7 @@
 import sharp, { type Sharp } from 'sharp';
 import type { RgbImage } from '../../shared/slide';
 import type { LevelRect } from './slide-source';
-import { halveRunsSimd } from './wasm/halve-rgb';
+import { halveRunsSimd } from './wasm/pixel-kernels';
 
 /** Copies src's rectangle (sx, sy, w, h) into dst at (dx, dy). Same channel count, caller clips. */
 export function copyRect(src: RgbImage, sx: number, sy: number, w: number, h: number, dst: RgbImage, dx: number, dy: number): void {

@@ -1,6 +1,7 @@
 // JPEG 2000 (Aperio 33003/33005, and 34712) through OpenJPEG compiled to WebAssembly - the same
 // library OpenSlide uses, so its output matches opj_decompress exactly.
 
+import { ycbcrRunsSimd } from '../wasm/pixel-kernels';
 import type { Decoded } from './decoded';
 import { loadOpenJpeg } from './openjpeg';
 
@@ -163,24 +164,24 @@ function errorText(error: unknown): string {
   return typeof error === 'number' ? `OpenJPEG error ${error}` : String(error);
 }
 
-// JFIF full-range YCbCr -> RGB in libjpeg's fixed point (16 fraction bits), as OpenSlide converts
-// Aperio 33003 tiles: four lookups and no floating point per pixel.
-const R_CR = Int16Array.from({ length: 256 }, (_, i) => Math.round(1.402 * (i - 128)));
-const B_CB = Int16Array.from({ length: 256 }, (_, i) => Math.round(1.772 * (i - 128)));
-const G_CB = Int32Array.from({ length: 256 }, (_, i) => -Math.round(0.34414 * 65536) * (i - 128));
-const G_CR = Int32Array.from({ length: 256 }, (_, i) => -Math.round(0.71414 * 65536) * (i - 128) + 32768);
+// JFIF full-range YCbCr -> RGB in libjpeg's fixed point (16 fraction bits, its jdcolor.c), as
+// OpenSlide converts Aperio 33003 tiles: four lookups and no floating point per pixel. The SIMD
+// kernel (pixel-kernels.wat) computes the same, 16 pixels at a time; these tables do the rest.
+const fixed = (k: number, d: number) => (k * d + 32768) >> 16;
+const R_CR = Int16Array.from({ length: 256 }, (_, i) => fixed(91881, i - 128));
+const B_CB = Int16Array.from({ length: 256 }, (_, i) => fixed(116130, i - 128));
+const G_CB = Int32Array.from({ length: 256 }, (_, i) => -22554 * (i - 128));
+const G_CR = Int32Array.from({ length: 256 }, (_, i) => -46802 * (i - 128) + 32768);
 
 export function ycbcrToRgbInPlace(data: Uint8Array): void {
-  for (let i = 0; i < data.length; i += 3) {
+  // Stores into a clamped view saturate to 0..255 themselves.
+  const out = new Uint8ClampedArray(data.buffer, data.byteOffset, data.length);
+  for (let i = ycbcrRunsSimd(data) * 3; i + 2 < data.length; i += 3) {
     const y = data[i]!;
     const cb = data[i + 1]!;
     const cr = data[i + 2]!;
-    data[i] = clampByte(y + R_CR[cr]!);
-    data[i + 1] = clampByte(y + ((G_CB[cb]! + G_CR[cr]!) >> 16));
-    data[i + 2] = clampByte(y + B_CB[cb]!);
+    out[i] = y + R_CR[cr]!;
+    out[i + 1] = y + ((G_CB[cb]! + G_CR[cr]!) >> 16);
+    out[i + 2] = y + B_CB[cb]!;
   }
-}
-
-function clampByte(v: number): number {
-  return Math.min(Math.max(v, 0), 255);
 }

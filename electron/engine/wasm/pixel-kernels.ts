@@ -1,9 +1,10 @@
-// The WebAssembly SIMD kernel of halveRectInto (halve-rgb.wat): a band of source rows is copied into
-// the kernel's memory, halved there 8 output pixels at a time, and the output rows copied out.
-// Halving is a quarter of a half-size deep-zoom tile's work in plain JS (docs/performance.md).
+// The WebAssembly SIMD kernels (pixel-kernels.wat) of halveRectInto and ycbcrToRgbInPlace: pixels are
+// copied into the kernels' memory a band at a time, worked there, and copied out. Halving is a quarter
+// of a half-size deep-zoom tile's work in plain JS, the YCbCr conversion a seventh of a JPEG 2000
+// tile's decoding (docs/performance.md).
 
 import type { RgbImage } from '../../../shared/slide';
-import { HALVE_RGB_WASM_BASE64 } from './halve-rgb-wasm';
+import { PIXEL_KERNELS_WASM_BASE64 } from './pixel-kernels-wasm';
 
 /** The kernel's memory never grows past this: a band of source rows and its output rows. */
 const MAX_MEMORY_BYTES = 4 * 1024 * 1024;
@@ -12,6 +13,7 @@ const WASM_PAGE_BYTES = 65536;
 interface Kernel {
   memory: WebAssembly.Memory;
   halve(src: number, stride: number, rows: number, dst: number, dstStride: number, h: number, blocks: number): void;
+  ycbcr_to_rgb(p: number, blocks: number): void;
 }
 
 let kernel: Kernel | null | undefined;
@@ -19,7 +21,7 @@ let kernel: Kernel | null | undefined;
 function loadKernel(): Kernel | null {
   if (kernel === undefined) {
     try {
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(HALVE_RGB_WASM_BASE64, 'base64')));
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(PIXEL_KERNELS_WASM_BASE64, 'base64')));
       kernel = instance.exports as unknown as Kernel;
     } catch {
       // A runtime without WebAssembly SIMD: the caller's scalar loop does every pixel.
@@ -49,8 +51,7 @@ export function halveRunsSimd(src: RgbImage, sx: number, sy: number, inner: numb
     const end = Math.min(sy + 2 * v1, src.height);
     const bandBytes = (end - first) * stride;
     const needed = bandBytes + (v1 - v0) * outStride;
-    if (k.memory.buffer.byteLength < needed) k.memory.grow(Math.ceil((needed - k.memory.buffer.byteLength) / WASM_PAGE_BYTES));
-    const heap = new Uint8Array(k.memory.buffer);
+    const heap = heapOf(k, needed);
     heap.set(src.data.subarray(first * stride, end * stride));
     k.halve(sx * 3, stride, end - first, bandBytes, outStride, v1 - v0, blocks);
     for (let v = v0; v < v1; v++) {
@@ -59,4 +60,33 @@ export function halveRunsSimd(src: RgbImage, sx: number, sy: number, inner: numb
     }
   }
   return blocks * 8;
+}
+
+/** Pixels the YCbCr kernel converts per band: 16-pixel runs within the memory cap. */
+const YCBCR_BAND_PIXELS = Math.floor(MAX_MEMORY_BYTES / 48) * 16;
+
+/**
+ * Converts the first 16n pixels of interleaved full-range YCbCr to RGB in place as ycbcrToRgbInPlace
+ * does, n the whole runs of 16, and returns 16n: the caller converts the rest. 0 where the kernel
+ * cannot run.
+ */
+export function ycbcrRunsSimd(data: Uint8Array): number {
+  const runs = Math.floor(data.length / 48);
+  const k = runs > 0 ? loadKernel() : null;
+  if (!k) return 0;
+  const pixels = runs * 16;
+  for (let p0 = 0; p0 < pixels; p0 += YCBCR_BAND_PIXELS) {
+    const band = data.subarray(p0 * 3, Math.min(pixels, p0 + YCBCR_BAND_PIXELS) * 3);
+    const heap = heapOf(k, band.length);
+    heap.set(band);
+    k.ycbcr_to_rgb(0, band.length / 48);
+    band.set(heap.subarray(0, band.length));
+  }
+  return pixels;
+}
+
+/** The kernels' memory as bytes, grown to hold at least `bytes`. */
+function heapOf(k: Kernel, bytes: number): Uint8Array {
+  if (k.memory.buffer.byteLength < bytes) k.memory.grow(Math.ceil((bytes - k.memory.buffer.byteLength) / WASM_PAGE_BYTES));
+  return new Uint8Array(k.memory.buffer);
 }

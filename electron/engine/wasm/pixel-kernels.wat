@@ -1,0 +1,128 @@
+;; The engine's pixel kernels in WebAssembly SIMD, each the JS loop's result bit for bit:
+;; - halve: interleaved RGB rows at half size, each output pixel the rounded mean of a 2x2 block,
+;;   (a + b + c + d + 2) >> 2, as halveRectInto in pixels.ts computes it, about 3x faster;
+;; - ycbcr_to_rgb: full-range YCbCr to RGB in place, in libjpeg's fixed point, as ycbcrToRgbInPlace.
+;; Compiled into pixel-kernels-wasm.ts by scripts/make-pixel-kernels-wasm.ts.
+(module
+  (memory (export "memory") 1)
+  ;; For v in [0, h): source rows min(2v, rows-1) and min(2v+1, rows-1) of the band at `src`
+  ;; (row stride `stride`), output row v at dst + v * dstStride; `blocks` runs of 8 output pixels.
+  (func (export "halve") (param $src i32) (param $stride i32) (param $rows i32) (param $dst i32) (param $dstStride i32) (param $h i32) (param $blocks i32)
+    (local $v i32) (local $a i32) (local $b i32) (local $o i32) (local $k i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128)
+    (local $lo v128) (local $hi v128) (local $t v128) (local $two v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128)
+    (local.set $two (i16x8.splat (i32.const 2)))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $v) (local.get $h)))
+        (local.set $a (i32.add (local.get $src) (i32.mul (local.get $stride)
+          (select (i32.shl (local.get $v) (i32.const 1)) (i32.sub (local.get $rows) (i32.const 1))
+            (i32.lt_u (i32.shl (local.get $v) (i32.const 1)) (local.get $rows))))))
+        (local.set $b (i32.add (local.get $src) (i32.mul (local.get $stride)
+          (select (i32.add (i32.shl (local.get $v) (i32.const 1)) (i32.const 1)) (i32.sub (local.get $rows) (i32.const 1))
+            (i32.lt_u (i32.add (i32.shl (local.get $v) (i32.const 1)) (i32.const 1)) (local.get $rows))))))
+        (local.set $o (i32.add (local.get $dst) (i32.mul (local.get $v) (local.get $dstStride))))
+        (local.set $k (i32.const 0))
+        (block $rowdone
+          (loop $blk
+            (br_if $rowdone (i32.ge_u (local.get $k) (local.get $blocks)))
+            (local.set $a0 (v128.load (local.get $a)))
+            (local.set $a1 (v128.load offset=16 (local.get $a)))
+            (local.set $a2 (v128.load offset=32 (local.get $a)))
+            (local.set $b0 (v128.load (local.get $b)))
+            (local.set $b1 (v128.load offset=16 (local.get $b)))
+            (local.set $b2 (v128.load offset=32 (local.get $b)))
+            ;; Even pixels' bytes 0..15 (E_lo) and odd pixels' (O_lo), of both rows, widened and summed.
+            (local.set $lo (i8x16.shuffle 0 1 2 6 7 8 12 13 14 18 19 20 24 25 26 30 (local.get $a0) (local.get $a1)))
+            (local.set $t (i8x16.shuffle 3 4 5 9 10 11 15 16 17 21 22 23 27 28 29 0 (local.get $a0) (local.get $a1)))
+            (local.set $hi (i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 17 (local.get $t) (local.get $a2)))
+            (local.set $s0 (i16x8.add (i16x8.extend_low_i8x16_u (local.get $lo)) (i16x8.extend_low_i8x16_u (local.get $hi))))
+            (local.set $s1 (i16x8.add (i16x8.extend_high_i8x16_u (local.get $lo)) (i16x8.extend_high_i8x16_u (local.get $hi))))
+            (local.set $lo (i8x16.shuffle 0 1 2 6 7 8 12 13 14 18 19 20 24 25 26 30 (local.get $b0) (local.get $b1)))
+            (local.set $t (i8x16.shuffle 3 4 5 9 10 11 15 16 17 21 22 23 27 28 29 0 (local.get $b0) (local.get $b1)))
+            (local.set $hi (i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 17 (local.get $t) (local.get $b2)))
+            (local.set $s0 (i16x8.add (local.get $s0) (i16x8.add (i16x8.extend_low_i8x16_u (local.get $lo)) (i16x8.extend_low_i8x16_u (local.get $hi)))))
+            (local.set $s1 (i16x8.add (local.get $s1) (i16x8.add (i16x8.extend_high_i8x16_u (local.get $lo)) (i16x8.extend_high_i8x16_u (local.get $hi)))))
+            ;; Bytes 16..23: even pixels from (a1, a2), odd from a2 alone.
+            (local.set $s2 (i16x8.add
+              (i16x8.add
+                (i16x8.extend_low_i8x16_u (i8x16.shuffle 15 16 20 21 22 26 27 28 0 0 0 0 0 0 0 0 (local.get $a1) (local.get $a2)))
+                (i16x8.extend_low_i8x16_u (i8x16.shuffle 2 3 7 8 9 13 14 15 0 0 0 0 0 0 0 0 (local.get $a2) (local.get $a2))))
+              (i16x8.add
+                (i16x8.extend_low_i8x16_u (i8x16.shuffle 15 16 20 21 22 26 27 28 0 0 0 0 0 0 0 0 (local.get $b1) (local.get $b2)))
+                (i16x8.extend_low_i8x16_u (i8x16.shuffle 2 3 7 8 9 13 14 15 0 0 0 0 0 0 0 0 (local.get $b2) (local.get $b2))))))
+            (v128.store (local.get $o) (i8x16.narrow_i16x8_u
+              (i16x8.shr_u (i16x8.add (local.get $s0) (local.get $two)) (i32.const 2))
+              (i16x8.shr_u (i16x8.add (local.get $s1) (local.get $two)) (i32.const 2))))
+            (v128.store64_lane offset=16 0 (local.get $o) (i8x16.narrow_i16x8_u
+              (i16x8.shr_u (i16x8.add (local.get $s2) (local.get $two)) (i32.const 2)) (local.get $two)))
+            (local.set $a (i32.add (local.get $a) (i32.const 48)))
+            (local.set $b (i32.add (local.get $b) (i32.const 48)))
+            (local.set $o (i32.add (local.get $o) (i32.const 24)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $blk)))
+        (local.set $v (i32.add (local.get $v) (i32.const 1)))
+        (br $row))))
+  ;; `blocks` runs of 16 interleaved YCbCr pixels at $p become RGB in place. Per pixel, with
+  ;; Cb and Cr less 128 as i16: R = Y + ((91881 Cr + 32768) >> 16), B = Y + ((116130 Cb + 32768) >> 16),
+  ;; G = Y + ((-22554 Cb - 46802 Cr + 32768) >> 16), saturated to 0..255. The multipliers past i16 are
+  ;; split (91881 = 3 x 30627, 116130 = 5 x 23226, 46802 = 2 x 23401) so the products are exact in i32.
+  (func $term (param $d v128) (param $k v128) (result v128)
+    ;; ((d * k + 32768) >> 16) for eight i16 lanes, the products in i32.
+    (i16x8.narrow_i32x4_s
+      (i32x4.shr_s (i32x4.add (i32x4.extmul_low_i16x8_s (local.get $d) (local.get $k)) (v128.const i32x4 32768 32768 32768 32768)) (i32.const 16))
+      (i32x4.shr_s (i32x4.add (i32x4.extmul_high_i16x8_s (local.get $d) (local.get $k)) (v128.const i32x4 32768 32768 32768 32768)) (i32.const 16))))
+  (func $green (param $cb v128) (param $cr2 v128) (result v128)
+    (i16x8.narrow_i32x4_s
+      (i32x4.shr_s (i32x4.add (i32x4.add
+        (i32x4.extmul_low_i16x8_s (local.get $cb) (v128.const i16x8 -22554 -22554 -22554 -22554 -22554 -22554 -22554 -22554))
+        (i32x4.extmul_low_i16x8_s (local.get $cr2) (v128.const i16x8 -23401 -23401 -23401 -23401 -23401 -23401 -23401 -23401)))
+        (v128.const i32x4 32768 32768 32768 32768)) (i32.const 16))
+      (i32x4.shr_s (i32x4.add (i32x4.add
+        (i32x4.extmul_high_i16x8_s (local.get $cb) (v128.const i16x8 -22554 -22554 -22554 -22554 -22554 -22554 -22554 -22554))
+        (i32x4.extmul_high_i16x8_s (local.get $cr2) (v128.const i16x8 -23401 -23401 -23401 -23401 -23401 -23401 -23401 -23401)))
+        (v128.const i32x4 32768 32768 32768 32768)) (i32.const 16))))
+  (func (export "ycbcr_to_rgb") (param $p i32) (param $blocks i32)
+    (local $k i32) (local $v0 v128) (local $v1 v128) (local $v2 v128)
+    (local $y v128) (local $cb v128) (local $cr v128) (local $r v128) (local $g v128) (local $b v128)
+    (local $yl v128) (local $yh v128) (local $cbl v128) (local $cbh v128) (local $crl v128) (local $crh v128)
+    (block $done
+      (loop $blk
+        (br_if $done (i32.ge_u (local.get $k) (local.get $blocks)))
+        (local.set $v0 (v128.load (local.get $p)))
+        (local.set $v1 (v128.load offset=16 (local.get $p)))
+        (local.set $v2 (v128.load offset=32 (local.get $p)))
+        ;; Each channel's 16 bytes: its first 10 or 11 from the first two vectors, the rest from the third.
+        (local.set $y (i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 17 20 23 26 29
+          (i8x16.shuffle 0 3 6 9 12 15 18 21 24 27 30 0 0 0 0 0 (local.get $v0) (local.get $v1)) (local.get $v2)))
+        (local.set $cb (i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 18 21 24 27 30
+          (i8x16.shuffle 1 4 7 10 13 16 19 22 25 28 31 0 0 0 0 0 (local.get $v0) (local.get $v1)) (local.get $v2)))
+        (local.set $cr (i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 16 19 22 25 28 31
+          (i8x16.shuffle 2 5 8 11 14 17 20 23 26 29 0 0 0 0 0 0 (local.get $v0) (local.get $v1)) (local.get $v2)))
+        (local.set $yl (i16x8.extend_low_i8x16_u (local.get $y)))
+        (local.set $yh (i16x8.extend_high_i8x16_u (local.get $y)))
+        (local.set $cbl (i16x8.sub (i16x8.extend_low_i8x16_u (local.get $cb)) (v128.const i16x8 128 128 128 128 128 128 128 128)))
+        (local.set $cbh (i16x8.sub (i16x8.extend_high_i8x16_u (local.get $cb)) (v128.const i16x8 128 128 128 128 128 128 128 128)))
+        (local.set $crl (i16x8.sub (i16x8.extend_low_i8x16_u (local.get $cr)) (v128.const i16x8 128 128 128 128 128 128 128 128)))
+        (local.set $crh (i16x8.sub (i16x8.extend_high_i8x16_u (local.get $cr)) (v128.const i16x8 128 128 128 128 128 128 128 128)))
+        (local.set $r (i8x16.narrow_i16x8_u
+          (i16x8.add (local.get $yl) (call $term (i16x8.mul (local.get $crl) (v128.const i16x8 3 3 3 3 3 3 3 3)) (v128.const i16x8 30627 30627 30627 30627 30627 30627 30627 30627)))
+          (i16x8.add (local.get $yh) (call $term (i16x8.mul (local.get $crh) (v128.const i16x8 3 3 3 3 3 3 3 3)) (v128.const i16x8 30627 30627 30627 30627 30627 30627 30627 30627)))))
+        (local.set $b (i8x16.narrow_i16x8_u
+          (i16x8.add (local.get $yl) (call $term (i16x8.mul (local.get $cbl) (v128.const i16x8 5 5 5 5 5 5 5 5)) (v128.const i16x8 23226 23226 23226 23226 23226 23226 23226 23226)))
+          (i16x8.add (local.get $yh) (call $term (i16x8.mul (local.get $cbh) (v128.const i16x8 5 5 5 5 5 5 5 5)) (v128.const i16x8 23226 23226 23226 23226 23226 23226 23226 23226)))))
+        (local.set $g (i8x16.narrow_i16x8_u
+          (i16x8.add (local.get $yl) (call $green (local.get $cbl) (i16x8.shl (local.get $crl) (i32.const 1))))
+          (i16x8.add (local.get $yh) (call $green (local.get $cbh) (i16x8.shl (local.get $crh) (i32.const 1))))))
+        ;; Interleaved again: R and G first, then B into every third byte.
+        (v128.store (local.get $p) (i8x16.shuffle 0 1 16 3 4 17 6 7 18 9 10 19 12 13 20 15
+          (i8x16.shuffle 0 16 0 1 17 0 2 18 0 3 19 0 4 20 0 5 (local.get $r) (local.get $g)) (local.get $b)))
+        (v128.store offset=16 (local.get $p) (i8x16.shuffle 0 21 2 3 22 5 6 23 8 9 24 11 12 25 14 15
+          (i8x16.shuffle 21 0 6 22 0 7 23 0 8 24 0 9 25 0 10 26 (local.get $r) (local.get $g)) (local.get $b)))
+        (v128.store offset=32 (local.get $p) (i8x16.shuffle 26 1 2 27 4 5 28 7 8 29 10 11 30 13 14 31
+          (i8x16.shuffle 0 11 27 0 12 28 0 13 29 0 14 30 0 15 31 0 (local.get $r) (local.get $g)) (local.get $b)))
+        (local.set $p (i32.add (local.get $p) (i32.const 48)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $blk))))
+)
