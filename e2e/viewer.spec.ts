@@ -128,6 +128,25 @@ test('coarser stand-ins wait for the level the view needs, and are asked for onl
   }
 });
 
+test('opening asks the engine for the whole-slide view before OpenSeadragon does, at the level it then draws', async ({ host }) => {
+  const { page } = host;
+  await host.drop([slidePath(CMU)]);
+  await waitForTiles(page);
+  const first = host.invocations.find((i) => i.channel === 'slide:prefetch' || i.channel === 'slide:tile')!;
+  expect(first.channel).toBe('slide:prefetch');
+  const prefetch = first.request as { dzLevel: number; colStart: number; colEnd: number; rowStart: number; rowEnd: number };
+  // The level drawn is the finest the first view asked for (the others are stand-ins), every tile of
+  // it asked for, and the prefetch is exactly those tiles.
+  const tiles = host.invocationsOf('slide:tile');
+  const drawn = Math.max(...tiles.map(level));
+  expect(prefetch.dzLevel).toBe(drawn);
+  const asked = new Set(tiles.filter((t) => level(t) === drawn).map((t) => `${(t.request as { col: number }).col},${(t.request as { row: number }).row}`));
+  const prefetched = new Set<string>();
+  for (let col = prefetch.colStart; col <= prefetch.colEnd; col++)
+    for (let row = prefetch.rowStart; row <= prefetch.rowEnd; row++) prefetched.add(`${col},${row}`);
+  expect([...prefetched].sort()).toEqual([...asked].sort());
+});
+
 test('a pan asks for the tiles it shows, no stand-ins, and the prefetch only once they are all in', async ({ host }) => {
   const { page } = host;
   await host.drop([slidePath(CMU)]);

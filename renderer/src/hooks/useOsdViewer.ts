@@ -103,6 +103,9 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
   useEffect(() => {
     if (!host) return undefined;
     const { info, slideId } = slide;
+    // The whole-slide view's tiles, asked for before OpenSeadragon is built: the engine starts on
+    // them while this thread builds the viewer (OpenSeadragon asks for them itself some 40 ms later).
+    if (variant === 'single') prefetchHome(host, api, slideId, info.deepZoom, info.width, info.height);
     const source = new SlideTileSource({
       maxRetries: TILE_RETRIES,
       api,
@@ -191,12 +194,15 @@ function prefetchWhenComplete(viewer: OpenSeadragon.Viewer, prefetch: () => void
 /** Tiles beyond the view on each side that the engine is asked to prepare. */
 const PREFETCH_RING = 2;
 
+/** The level drawn at a zoom of `cssPerImagePixel`: the coarsest whose pixels are no larger than a device pixel (minPixelRatio above). */
+function drawnLevel(geometry: DeepZoomGeometry, cssPerImagePixel: number): number {
+  return dzLevelForDownsample(geometry, LEVEL_SLACK / (cssPerImagePixel * devicePixelRatio()));
+}
+
 function prefetchAround(viewer: OpenSeadragon.Viewer, api: SlidescopeApi, slideId: string, geometry: DeepZoomGeometry): void {
   const item = viewer.world.getItemAt(0);
   if (!item) return;
-  // The level drawn: the coarsest whose pixels are no larger than a device pixel (minPixelRatio above).
-  const cssPerImagePixel = item.viewportToImageZoom(viewer.viewport.getZoom(true));
-  const dzLevel = dzLevelForDownsample(geometry, LEVEL_SLACK / (cssPerImagePixel * devicePixelRatio()));
+  const dzLevel = drawnLevel(geometry, item.viewportToImageZoom(viewer.viewport.getZoom(true)));
   const bounds = viewer.viewport.getBounds(true);
   const topLeft = item.viewportToImageCoordinates(bounds.getTopLeft());
   const bottomRight = item.viewportToImageCoordinates(bounds.getBottomRight());
@@ -206,7 +212,31 @@ function prefetchAround(viewer: OpenSeadragon.Viewer, api: SlidescopeApi, slideI
     width: Math.abs(bottomRight.x - topLeft.x),
     height: Math.abs(bottomRight.y - topLeft.y),
   };
-  const tiles = dzTilesCovering(geometry, dzLevel, l0, PREFETCH_RING);
+  prefetch(api, slideId, geometry, dzLevel, l0, PREFETCH_RING);
+}
+
+/**
+ * The tiles of the view a single viewer opens at: the whole slide fitted inside its margins, as
+ * OpenSeadragon's home (the smaller of the two axes' scales).
+ */
+function prefetchHome(host: HTMLElement, api: SlidescopeApi, slideId: string, geometry: DeepZoomGeometry, width: number, height: number): void {
+  const margins = VARIANT_OPTIONS.single.viewportMargins ?? {};
+  const innerWidth = host.clientWidth - (margins.left ?? 0) - (margins.right ?? 0);
+  const innerHeight = host.clientHeight - (margins.top ?? 0) - (margins.bottom ?? 0);
+  if (innerWidth <= 0 || innerHeight <= 0) return;
+  const dzLevel = drawnLevel(geometry, Math.min(innerWidth / width, innerHeight / height));
+  prefetch(api, slideId, geometry, dzLevel, { x: 0, y: 0, width, height }, 0);
+}
+
+function prefetch(
+  api: SlidescopeApi,
+  slideId: string,
+  geometry: DeepZoomGeometry,
+  dzLevel: number,
+  l0: Parameters<typeof dzTilesCovering>[2],
+  ring: number,
+): void {
+  const tiles = dzTilesCovering(geometry, dzLevel, l0, ring);
   if (!tiles) return;
   if ((tiles.colEnd - tiles.colStart + 1) * (tiles.rowEnd - tiles.rowStart + 1) > LIMITS.maxPrefetchTiles) return; // a wall of screens: skip
   void api.prefetchTiles({ slideId, dzLevel, ...tiles });
