@@ -116,10 +116,14 @@ test('the grid shows four linked magnifications: zooms, labels, crosshairs, scal
 
   // g again: the single view comes back at its own zoom, centred where the grid was.
   const gridCenter = states[0]!.center;
+  const asked = host.invocations.length;
   await page.getByTestId('cmd-toggle-grid').click();
   await waitForTiles(page);
   await expect(page.getByTestId('comparison-grid')).toHaveCount(0);
   expect(await currentImageZoom(page)).toBeCloseTo(singleZoom, 6);
+  // Not rebuilt at home: the whole-slide view's tiles are not asked for ahead of the view's own.
+  const firstAsked = host.invocations.slice(asked).find((i) => i.channel === 'slide:prefetch' || i.channel === 'slide:tile');
+  expect(firstAsked?.channel).toBe('slide:tile');
   const single = await page.evaluate(() => {
     const viewer = (
       window as unknown as {

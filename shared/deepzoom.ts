@@ -69,16 +69,19 @@ export interface TileRange {
   rowEnd: number;
 }
 
+/** A rectangle in level-0 pixels. */
+export interface L0Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 /**
  * The tiles of a dz level that a level-0 rectangle touches (inclusive), widened by `ring` tiles on
  * every side and clamped to the level; null when the rectangle misses the slide.
  */
-export function dzTilesCovering(
-  geometry: DeepZoomGeometry,
-  dzLevel: number,
-  l0: { x: number; y: number; width: number; height: number },
-  ring = 0,
-): TileRange | null {
+export function dzTilesCovering(geometry: DeepZoomGeometry, dzLevel: number, l0: L0Rect, ring = 0): TileRange | null {
   const level = geometry.levels[dzLevel];
   if (!level) return null;
   const l0PerTile = dzDownsample(geometry, dzLevel) * geometry.tileSize;

@@ -89,7 +89,8 @@ async function waitFullyLoadedOnce(page: Page, timeout: number): Promise<number>
       return loaded ? performance.now() : false;
     },
     undefined,
-    // Checked every animation frame: polling every 50 ms added 0-50 ms to every stage of both viewers.
+    // Checked every animation frame: polling every 50 ms added 0-50 ms to every wait of both viewers
+    // (ten waits in the pans).
     { timeout, polling: 'raf' },
   );
   return (await when.jsonValue()) as number;

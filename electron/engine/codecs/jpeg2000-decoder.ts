@@ -164,9 +164,10 @@ function errorText(error: unknown): string {
   return typeof error === 'number' ? `OpenJPEG error ${error}` : String(error);
 }
 
-// JFIF full-range YCbCr -> RGB in libjpeg's fixed point (16 fraction bits, its jdcolor.c), as
-// OpenSlide converts Aperio 33003 tiles: four lookups and no floating point per pixel. The SIMD
-// kernel (pixel-kernels.wat) computes the same, 16 pixels at a time; these tables do the rest.
+// JFIF full-range YCbCr -> RGB in libjpeg's fixed point (16 fraction bits, its jdcolor.c): four
+// lookups and no floating point per pixel. OpenSlide's red and blue tables for Aperio 33003 are the
+// same; its green differs by 1 for 24 of the 65536 (Cb, Cr) pairs. The SIMD kernel
+// (pixel-kernels.wat) computes the same, 16 pixels at a time; these tables do the rest.
 const fixed = (k: number, d: number) => (k * d + 32768) >> 16;
 const R_CR = Int16Array.from({ length: 256 }, (_, i) => fixed(91881, i - 128));
 const B_CB = Int16Array.from({ length: 256 }, (_, i) => fixed(116130, i - 128));

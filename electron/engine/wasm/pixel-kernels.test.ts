@@ -31,7 +31,11 @@ test('YCbCr -> RGB: every (Y, Cb, Cr) as libjpeg converts it, across the SIMD ba
     data[i * 3 + 1] = (i >> 8) & 255;
     data[i * 3 + 2] = i & 255;
   }
+  // The same pixels again in runs of 15, too short for the kernel: every one through the tables.
+  const scalar = data.slice();
+  for (let p = 0; p < count; p += 15) ycbcrToRgbInPlace(scalar.subarray(p * 3, Math.min(count, p + 15) * 3));
   ycbcrToRgbInPlace(data);
+  assert.ok(Buffer.from(scalar.buffer).equals(Buffer.from(data.buffer)), 'the tables and the kernel agree');
   for (let i = 0; i < count; i++) {
     const [y, cb, cr] = [(i >> 16) & 255, (i >> 8) & 255, i & 255];
     const [r, g, b] = referenceRgb(y, cb, cr);
@@ -42,19 +46,31 @@ test('YCbCr -> RGB: every (Y, Cb, Cr) as libjpeg converts it, across the SIMD ba
 
 test('YCbCr -> RGB: the SIMD runs and the tables agree on short and odd lengths, in a view at an offset', () => {
   for (const pixels of [1, 15, 16, 17, 31, 33, 100]) {
-    const backing = new Uint8Array(pixels * 3 + 7);
+    const backing = new Uint8Array(7 + pixels * 3 + 5);
     for (let i = 0; i < backing.length; i++) backing[i] = (i * 97 + pixels * 13) & 255;
-    const view = backing.subarray(7);
+    const view = backing.subarray(7, 7 + pixels * 3);
     const expected = Array.from({ length: pixels }, (_, p) => referenceRgb(view[p * 3]!, view[p * 3 + 1]!, view[p * 3 + 2]!)).flat();
     const before = backing.slice(0, 7);
+    const after = backing.slice(7 + pixels * 3);
     ycbcrToRgbInPlace(view);
     assert.deepEqual([...view], expected, `${pixels} pixels`);
     assert.deepEqual(backing.subarray(0, 7), before, 'bytes before the view untouched');
+    assert.deepEqual(backing.subarray(7 + pixels * 3), after, 'bytes after the view untouched');
     assert.equal(ycbcrRunsSimd(new Uint8Array(pixels * 3)), Math.floor(pixels / 16) * 16);
   }
 });
 
-test('YCbCr -> RGB rounds half away from zero as OpenSlide and libjpeg do: Cb 3 takes 221.5 off blue', () => {
+test('YCbCr -> RGB: red and blue as OpenSlide tabulates them, C round() of 1.402 and 1.772 times the chroma', () => {
+  // Y at 0 shows the positive terms unclamped, Y at 255 the negative ones; the other chroma at 128.
+  const openSlide = (k: number, c: number) => Math.sign(c - 128) * Math.round(Math.abs(k * (c - 128)));
+  for (const y of [0, 255])
+    for (let c = 0; c < 256; c++) {
+      const data = Uint8Array.of(y, 128, c, y, c, 128);
+      ycbcrToRgbInPlace(data);
+      assert.equal(data[0], clamp(y + openSlide(1.402, c)), `red, Y ${y}, Cr ${c}`);
+      assert.equal(data[5], clamp(y + openSlide(1.772, c)), `blue, Y ${y}, Cb ${c}`);
+    }
+  // 1.772 x -125 is -221.5 exactly: C rounds it to -222 (libjpeg's fixed point too), Math.round to -221.
   const data = Uint8Array.of(250, 3, 128);
   ycbcrToRgbInPlace(data);
   assert.equal(data[2], 250 - 222);

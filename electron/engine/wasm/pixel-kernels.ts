@@ -6,7 +6,7 @@
 import type { RgbImage } from '../../../shared/slide';
 import { PIXEL_KERNELS_WASM_BASE64 } from './pixel-kernels-wasm';
 
-/** The kernel's memory never grows past this: a band of source rows and its output rows. */
+/** The kernels' memory never grows past this: a band of source rows and its output rows, or a band of YCbCr pixels. */
 const MAX_MEMORY_BYTES = 4 * 1024 * 1024;
 const WASM_PAGE_BYTES = 65536;
 

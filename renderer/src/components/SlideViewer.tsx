@@ -94,7 +94,9 @@ export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fulls
     [onNotice, info.name],
   );
 
-  const viewer = useOsdViewer(grid ? null : host, { api, slide, drawer: drawerChoice(), onTileError });
+  // A viewer rebuilt after the grid is put back where the single view was (below), not at home.
+  const opensAtHome = useCallback(() => singleView.current === null, []);
+  const viewer = useOsdViewer(grid ? null : host, { api, slide, drawer: drawerChoice(), onTileError, opensAtHome });
   const view = useViewState(viewer);
   useAnnotationOverlay(viewer);
   useAnnotationFocus(viewer, grid ? (centre) => gridRef.current?.centerOn(centre) : null);

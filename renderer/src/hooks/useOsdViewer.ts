@@ -3,7 +3,7 @@
 
 import OpenSeadragon from 'openseadragon';
 import { useEffect, useRef, useState } from 'react';
-import { dzLevelForDownsample, dzTilesCovering } from '../../../shared/deepzoom';
+import { dzLevelForDownsample, dzTilesCovering, type L0Rect } from '../../../shared/deepzoom';
 import type { ErrorInfo } from '../../../shared/errors';
 import type { OpenedSlide, SlidescopeApi } from '../../../shared/ipc';
 import { LIMITS } from '../../../shared/limits';
@@ -24,6 +24,11 @@ export interface OsdViewerOptions {
   slide: OpenedSlide;
   drawer: OpenSeadragon.DrawerType;
   onTileError: (error: ErrorInfo) => void;
+  /**
+   * Asked as a single viewer is built: whether it opens at home (the whole slide), whose tiles are
+   * then asked for before it is built. False when its caller puts it back where it was. Default: yes.
+   */
+  opensAtHome?: () => boolean;
   /** 'cell': a comparison-grid cell, whose zoom the app sets (no zoom gestures, no navigator); 'compare': a compared slide's panel. */
   variant?: Variant;
 }
@@ -45,6 +50,9 @@ type Variant = 'single' | 'cell' | 'compare';
 /** Compared slides' panels zoom and pan together; Shift-drag moves one slide instead (CompareView). */
 const COMPARE_GESTURES: OpenSeadragon.GestureSettings = { dragToPan: true, scrollToZoom: true, clickToZoom: false, dblClickToZoom: true, flickEnabled: false };
 
+/** A single viewer's fit leaves a little air around the slide instead of touching the toolbar. */
+const SINGLE_MARGINS = { top: 12, bottom: 12, left: 12, right: 12 };
+
 const VARIANT_OPTIONS: Record<Variant, Partial<OpenSeadragon.Options>> = {
   single: {
     showNavigator: true,
@@ -57,8 +65,7 @@ const VARIANT_OPTIONS: Record<Variant, Partial<OpenSeadragon.Options>> = {
     maxZoomPixelRatio: 2,
     minZoomImageRatio: 0.5,
     visibilityRatio: 0.2,
-    // Fit leaves a little air around the slide instead of touching the toolbar.
-    viewportMargins: { top: 12, bottom: 12, left: 12, right: 12 },
+    viewportMargins: SINGLE_MARGINS,
   },
   cell: {
     showNavigator: false,
@@ -96,16 +103,18 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
   const [viewer, setViewer] = useState<OpenSeadragon.Viewer | null>(null);
   // The tile-error callback changes with every render; the viewer must not be rebuilt for that.
   const onTileError = useRef(options.onTileError);
+  const opensAtHome = useRef(options.opensAtHome);
   useEffect(() => {
     onTileError.current = options.onTileError;
-  }, [options.onTileError]);
+    opensAtHome.current = options.opensAtHome;
+  }, [options.onTileError, options.opensAtHome]);
 
   useEffect(() => {
     if (!host) return undefined;
     const { info, slideId } = slide;
     // The whole-slide view's tiles, asked for before OpenSeadragon is built: the engine starts on
     // them while this thread builds the viewer (OpenSeadragon asks for them itself some 40 ms later).
-    if (variant === 'single') prefetchHome(host, api, slideId, info.deepZoom, info.width, info.height);
+    if (variant === 'single' && (opensAtHome.current?.() ?? true)) prefetchHome(host, api, slideId, info.deepZoom, info.width, info.height);
     const source = new SlideTileSource({
       maxRetries: TILE_RETRIES,
       api,
@@ -220,22 +229,14 @@ function prefetchAround(viewer: OpenSeadragon.Viewer, api: SlidescopeApi, slideI
  * OpenSeadragon's home (the smaller of the two axes' scales).
  */
 function prefetchHome(host: HTMLElement, api: SlidescopeApi, slideId: string, geometry: DeepZoomGeometry, width: number, height: number): void {
-  const margins = VARIANT_OPTIONS.single.viewportMargins ?? {};
-  const innerWidth = host.clientWidth - (margins.left ?? 0) - (margins.right ?? 0);
-  const innerHeight = host.clientHeight - (margins.top ?? 0) - (margins.bottom ?? 0);
-  if (innerWidth <= 0 || innerHeight <= 0) return;
-  const dzLevel = drawnLevel(geometry, Math.min(innerWidth / width, innerHeight / height));
+  const fitWidth = host.clientWidth - SINGLE_MARGINS.left - SINGLE_MARGINS.right;
+  const fitHeight = host.clientHeight - SINGLE_MARGINS.top - SINGLE_MARGINS.bottom;
+  if (fitWidth <= 0 || fitHeight <= 0) return;
+  const dzLevel = drawnLevel(geometry, Math.min(fitWidth / width, fitHeight / height));
   prefetch(api, slideId, geometry, dzLevel, { x: 0, y: 0, width, height }, 0);
 }
 
-function prefetch(
-  api: SlidescopeApi,
-  slideId: string,
-  geometry: DeepZoomGeometry,
-  dzLevel: number,
-  l0: Parameters<typeof dzTilesCovering>[2],
-  ring: number,
-): void {
+function prefetch(api: SlidescopeApi, slideId: string, geometry: DeepZoomGeometry, dzLevel: number, l0: L0Rect, ring: number): void {
   const tiles = dzTilesCovering(geometry, dzLevel, l0, ring);
   if (!tiles) return;
   if ((tiles.colEnd - tiles.colStart + 1) * (tiles.rowEnd - tiles.rowStart + 1) > LIMITS.maxPrefetchTiles) return; // a wall of screens: skip
