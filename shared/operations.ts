@@ -13,7 +13,7 @@ import type { Placement } from './compare-geometry';
 import { fail, ok, type Result } from './errors';
 import type { LanguageState } from './i18n/languages';
 import { LIMITS } from './limits';
-import type { EncodedImage, EncodedTile, RgbImage, SlideInfo } from './slide';
+import type { EncodedImage, EncodedTile, RgbImage, SlideInfo, StoredJpegTiles } from './slide';
 
 // ---- Schema building blocks ------------------------------------------------------------------
 
@@ -549,6 +549,18 @@ export const OPERATIONS = defineOperations({
     response: returns<string>(),
     route: 'any',
     deadline: 900,
+  },
+  /**
+   * Where a deep-zoom level's tiles lie when they are a stored level's JPEG tiles as they are (null
+   * otherwise): the engine process's router then reads them itself, without a lane.
+   */
+  'engine:stored-tiles': {
+    at: 'engine',
+    exposure: 'host',
+    method: 'storedTiles',
+    request: v.strictObject({ slideId, dzLevel: int(0, LIMITS.maxIndex) }),
+    response: returns<StoredJpegTiles | null>(),
+    route: 'any',
   },
   'engine:stats': { at: 'engine', exposure: 'host', method: 'stats', request: none, response: returns<EngineStats>(), route: 'process' },
 });

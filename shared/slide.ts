@@ -73,6 +73,37 @@ export interface EncodedTile {
   crop?: { width: number; height: number };
 }
 
+/**
+ * Where a stored level's JPEG tiles lie in their file, for a reader that serves them as they are
+ * without the slide's reader: the engine process's main thread (docs/architecture.md).
+ */
+export interface StoredJpegLevel {
+  path: string;
+  /** The file as the slide's reader opened it (device, inode, size, modification time): a file changed since is not read this way. */
+  fileIdentity: string;
+  cols: number;
+  rows: number;
+  tileWidth: number;
+  tileHeight: number;
+  /** The level's size in pixels: edge tiles are padded beyond it. */
+  width: number;
+  height: number;
+  /** Each tile's offset and byte count in the file, row by row; 0 where the file holds no tile. */
+  offsets: Float64Array;
+  counts: Float64Array;
+  /** More bytes than this for one tile is damage, which the slide's reader explains. */
+  maxCount: number;
+  /** The JPEGTables spliced into each tile (abbreviated streams), or null. */
+  jpegTables: Uint8Array | null;
+  /** RGB photometric: an Adobe marker says so to the browser's decoder. */
+  rgb: boolean;
+}
+
+/** A deep-zoom level served as a stored level: where its tiles lie, and the slide's ICC profile as APP2 markers (null without one). */
+export interface StoredJpegTiles extends StoredJpegLevel {
+  iccMarkers: Uint8Array | null;
+}
+
 /** Decoded pixels: interleaved 8-bit samples, row-major, no padding. */
 export interface RgbImage {
   data: Uint8Array;

@@ -4,7 +4,8 @@
 // child_process.fork in the CLI, the tests and the e2e host (engine-launcher); the parent talks to
 // it over its parent channel, each window over a port of its own (parent-channel).
 //
-// Its main thread decodes nothing: it routes requests (engine-router) and watches its own memory.
+// Its main thread decodes nothing: it routes requests (engine-router), reads stored JPEG tiles as
+// they are (stored-tile-reader) and watches its own memory.
 
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';

@@ -18,8 +18,10 @@ import {
   validateRequest,
 } from '../../shared/operations';
 import type { CallContext, CallOptions, Dispatch, RpcClient } from '../../shared/rpc';
+import type { SlideInfo, StoredJpegTiles } from '../../shared/slide';
 import { tileLane } from '../engine/tile-lanes';
 import type { Supervisor } from '../rpc/supervisor';
+import { StoredTileReader } from './stored-tile-reader';
 
 type Lane = Supervisor<OperationProtocol>;
 
@@ -81,6 +83,8 @@ export class EngineRouter {
   private readonly reading = new Map<string, number>();
   private readonly lastRead = new Map<string, number>();
   private readonly sessions = new Map<number, Session>();
+  /** Stored JPEG tiles, read in this thread once a lane has said where they lie. */
+  private readonly storedTiles = new StoredTileReader();
   /** Requests in flight, checked by one timer while there are any. */
   private readonly deadlines = new Set<Deadline>();
   private sweeper: ReturnType<typeof setInterval> | undefined;
@@ -191,6 +195,7 @@ export class EngineRouter {
         // Each lane closes it once its own open has finished (a close must not overtake it).
         await Promise.all(this.lanes.map((_, index) => this.onLane(index, 'engine:close', { slideId })));
         this.slides.delete(slideId);
+        this.storedTiles.close(slideId);
         this.reading.delete(slideId);
         this.lastRead.delete(slideId);
         return ok(undefined);
@@ -235,10 +240,14 @@ export class EngineRouter {
     if (!first.ok) return first;
     const opened = this.lanes.map((_, index) => (index === lead ? Promise.resolve(first) : undefined));
     this.slides.set(request.slideId, { request, opened });
+    const geometry = (first.value as Partial<SlideInfo>).deepZoom;
+    if (geometry) this.storedTiles.add(request.slideId, geometry);
     return first;
   }
 
   private async tile(request: RequestOf<'slide:tile'>, client: number | null, controller: AbortController): Promise<Result<unknown>> {
+    const stored = await this.storedTile(request);
+    if (stored) return ok(stored);
     const lane = tileLane(request.col, request.row, this.lanes.length);
     const session = client === null ? undefined : this.sessions.get(client);
     if (!session) return this.onLane(lane, 'slide:tile', request, { signal: controller.signal });
@@ -251,6 +260,18 @@ export class EngineRouter {
     } finally {
       if (session.tiles.get(request.requestId) === controller) session.tiles.delete(request.requestId);
     }
+  }
+
+  /**
+   * A stored tile read in this thread, or null for a lane to make. A level's first tile asks a lane
+   * where the level's tiles lie, and is made by its own lane meanwhile.
+   */
+  private async storedTile({ slideId, dzLevel, col, row }: RequestOf<'slide:tile'>) {
+    if (!this.storedTiles.shouldAsk(slideId, dzLevel)) return this.storedTiles.read(slideId, dzLevel, col, row);
+    void this.onLane(this.leastBusy(), 'engine:stored-tiles', { slideId, dzLevel }).then((answer) =>
+      this.storedTiles.learn(slideId, dzLevel, answer.ok ? (answer.value as StoredJpegTiles | null) : null),
+    );
+    return null;
   }
 
   private watch(deadline: Deadline): void {

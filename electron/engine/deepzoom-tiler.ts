@@ -89,6 +89,12 @@ export class DeepZoomTiler {
     return { kind: 'children' };
   }
 
+  /** The stored level a dz level's tiles are, as they are stored; null when they are made. */
+  storedLevel(z: number): number | null {
+    const plan = this.plans[z];
+    return plan?.kind === 'stored' ? plan.level : null;
+  }
+
   /** Which dz levels are served as stored: for the tests and the benchmark's report. */
   describePlans(): string[] {
     return this.plans.map((p) =>

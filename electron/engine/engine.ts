@@ -9,7 +9,7 @@ import { dzDownsample, dzLevelForDownsample, dzTilesCovering } from '../../share
 import { thumbnailSize } from '../../shared/magnification';
 import type { ExportResult, ExportStep, RequestOf } from '../../shared/operations';
 import type { CallContext } from '../../shared/rpc';
-import type { EncodedImage, EncodedTile, RgbImage, SlideInfo } from '../../shared/slide';
+import type { EncodedImage, EncodedTile, RgbImage, SlideInfo, StoredJpegTiles } from '../../shared/slide';
 import './codecs/registry';
 import { SlideColour } from './colour/slide-colour';
 import { chooseTileSize, DeepZoomTiler, type TileEncoding } from './deepzoom-tiler';
@@ -147,6 +147,15 @@ export class SlideEngine implements SlideEngineApi {
     }
   }
 
+  /** Where a dz level's tiles lie when they go out as stored JPEG tiles, for the engine process to read them itself. */
+  async storedTiles({ slideId, dzLevel }: RequestOf<'engine:stored-tiles'>): Promise<StoredJpegTiles | null> {
+    return this.reading(slideId, async (slide) => {
+      const level = slide.tiler.storedLevel(dzLevel);
+      const stored = level === null ? null : ((await slide.reader.source.storedJpegTiles?.(level)) ?? null);
+      return stored && { ...stored, iccMarkers: slide.colour.jpegMarkers };
+    });
+  }
+
   /**
    * Replaces the slide's prefetch with these tiles (inclusive ranges at one dz level): they are
    * made into the tile cache one at a time while no request is waiting, so a pan finds them ready.
@@ -158,9 +167,11 @@ export class SlideEngine implements SlideEngineApi {
     if (!level) throw new SlideError('INVALID_ARGUMENT', `There is no deep-zoom level ${dzLevel}.`, slide.info.path);
     const tiles: Array<[number, number, number]> = [];
     const { lane, lanes } = this.options.lane ?? { lane: 0, lanes: 1 };
+    // A tile that goes out as stored costs a read, not a decode (and the engine process's router reads most itself).
+    const stored = slide.tiler.storedLevel(dzLevel) !== null;
     for (let row = rowStart; row <= Math.min(level.rows - 1, rowEnd); row++) {
       for (let col = colStart; col <= Math.min(level.cols - 1, colEnd); col++) {
-        if (tileLane(col, row, lanes) === lane) tiles.push([dzLevel, col, row]);
+        if (!stored && tileLane(col, row, lanes) === lane) tiles.push([dzLevel, col, row]);
       }
     }
     this.prefetchQueues.set(slideId, tiles);

@@ -59,3 +59,14 @@ test('an engine serving one lane of several prefetches only its own tiles', asyn
   }
   await engine.closeAll();
 });
+
+test('tiles that go out as stored are not prefetched: they cost a read, not a decode', async () => {
+  const engine = new SlideEngine();
+  const { slideId, info } = await openSlide(engine, sharedSlide('CMU-1-Small-Region.svs'));
+  const finest = info.deepZoom.levels.length - 1;
+  assert.equal(engine.describeTiling(slideId)[finest], 'stored L0');
+  await engine.prefetchTiles({ slideId, dzLevel: finest, colStart: 0, colEnd: 2, rowStart: 0, rowEnd: 2 });
+  await new Promise((r) => setTimeout(r, 100));
+  for (let c = 0; c <= 2; c++) for (let r = 0; r <= 2; r++) assert.equal(engine.isTileCached(slideId, finest, c, r), false, `${c},${r}`);
+  await engine.closeAll();
+});

@@ -48,14 +48,18 @@ test('tile data is read in the thread while the file answers fast, through the p
   const path = fileOf('speed.bin', bytes);
   const fast = SlideFile.open(path, { slowReadMs: Number.POSITIVE_INFINITY });
   const slow = SlideFile.open(path, { slowReadMs: -1 });
+  // The engine process's router: never in its own thread, the first read included.
+  const pooled = SlideFile.open(path, { dataReadsInThread: false });
+  assert.equal(pooled.readsDataInThread, false);
   for (let i = 0; i < 4; i++) {
-    for (const file of [fast, slow]) assert.deepEqual(await file.read(i * 4096, 4096), bytes.subarray(i * 4096, (i + 1) * 4096));
+    for (const file of [fast, slow, pooled]) assert.deepEqual(await file.read(i * 4096, 4096), bytes.subarray(i * 4096, (i + 1) * 4096));
   }
   assert.equal(fast.readsDataInThread, true);
   assert.equal(slow.readsDataInThread, false);
   await assert.rejects(fast.read(bytes.length - 8, 16), (error: unknown) => error instanceof SlideError && error.code === 'CORRUPT_DATA');
   fast.close();
   slow.close();
+  pooled.close();
 });
 
 test("reads in the thread give the thread's event loop turns (a long region is not one unbroken task)", async () => {

@@ -56,7 +56,11 @@ export class SlideFile {
    * either (O_NONBLOCK, which regular files ignore), should the path change in between; the
    * descriptor is then checked again.
    */
-  static open(path: string, options: { structureBlockBytes?: number; slowReadMs?: number } = {}): SlideFile {
+  static open(
+    path: string,
+    /** dataReadsInThread false: tile data always through the pool (a thread that must never wait on a slow file). */
+    options: { structureBlockBytes?: number; slowReadMs?: number; dataReadsInThread?: boolean } = {},
+  ): SlideFile {
     let fd: number;
     try {
       const kind = fileKind(statSync(path));
@@ -72,7 +76,9 @@ export class SlideFile {
       const stats = fstatSync(fd);
       const kind = fileKind(stats);
       if (kind) throw new SlideError('NOT_A_SLIDE', `This is ${kind}, not a slide file.`, path);
-      return new SlideFile(path, fd, stats.size, options.structureBlockBytes, options.slowReadMs ?? SLOW_READ_MS);
+      const file = new SlideFile(path, fd, stats.size, options.structureBlockBytes, options.slowReadMs ?? SLOW_READ_MS);
+      file.readsInThread = options.dataReadsInThread ?? true;
+      return file;
     } catch (error) {
       closeSync(fd);
       throw readError(error, path);
@@ -135,6 +141,16 @@ export class SlideFile {
     }
     this.checkRead(done, length, what);
     return buffer;
+  }
+
+  /**
+   * The open file as device, inode, size and modification time: another reader that opens the
+   * path later can tell whether it has the same file.
+   */
+  identity(): string {
+    this.assertOpen();
+    const stats = fstatSync(this.fd);
+    return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}`;
   }
 
   close(): void {

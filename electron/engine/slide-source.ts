@@ -1,7 +1,7 @@
 // The one interface every format plugin implements. The tile service, regions, thumbnails and
 // export use only this (as QuPath's ImageServer is the only thing its viewers know of a file).
 
-import type { LevelInfo, Mpp, RgbImage } from '../../shared/slide';
+import type { LevelInfo, Mpp, RgbImage, StoredJpegLevel } from '../../shared/slide';
 
 /** Associated images are pictures of the glass: anything larger is not one. */
 export const MAX_ASSOCIATED_PIXELS = 64 * 1024 * 1024;
@@ -39,6 +39,12 @@ export interface SlideSource {
   readStoredJpeg(level: number, col: number, row: number): Promise<Uint8Array | null>;
   /** Whether a level's tiles are JPEG that readStoredJpeg gives as they are stored. */
   storesJpeg(level: number): boolean;
+  /**
+   * Where a level's stored JPEG tiles lie in the file, when each is one range that readStoredJpeg
+   * would give with only the tables spliced in; null (or absent) otherwise. The engine process's
+   * main thread then reads them itself.
+   */
+  storedJpegTiles?(level: number): Promise<StoredJpegLevel | null>;
   /**
    * The tile at 1/2^halvings of its stored size, when the codec makes that cheap (JPEG 2000 decodes
    * that many resolution levels less); null otherwise. RGB, padding included (reduced with it).

@@ -47,6 +47,11 @@ export class SlideColour {
     return new SlideColour({ description: header.description, bytes: profile.length }, { profile, jpegMarkers, pngChunk: iccChunk(profile) });
   }
 
+  /** The profile as the APP2 markers withProfile splices into JPEG tiles; null when there is none to use. */
+  get jpegMarkers(): Uint8Array | null {
+    return this.embedded?.jpegMarkers ?? null;
+  }
+
   /** The tile with the profile inside, for the browser to colour-manage; as it is when there is none to use. */
   withProfile(tile: EncodedTile): EncodedTile {
     if (!this.embedded) return tile;

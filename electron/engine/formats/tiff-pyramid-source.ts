@@ -1,7 +1,7 @@
 // A SlideSource over a TIFF whose pyramid levels and associated images the format plugin has
 // already picked out. Aperio and generic TIFF differ only in that picking and in their metadata.
 
-import type { LevelInfo, Mpp, RgbImage } from '../../../shared/slide';
+import type { LevelInfo, Mpp, RgbImage, StoredJpegLevel } from '../../../shared/slide';
 import { runInPool, warmCodecPool } from '../codecs/codec-pool';
 import { completeJpeg, jpegStructureProblem } from '../codecs/jpeg-stream';
 import { decompositionLevels, hasSubsampledComponents, j2kSizeProblem } from '../codecs/jpeg2000-decoder';
@@ -9,7 +9,7 @@ import { checkDecodable, decodeBlock, hasSeparatePlanes } from '../codecs/regist
 import { ICC_PROFILE_TAG, MAX_ICC_BYTES } from '../colour/icc-profile';
 import { SlideError } from '../errors';
 import { MAX_ASSOCIATED_PIXELS, type SlideSource } from '../slide-source';
-import { blockName, Compression, Photometric, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
+import { blockName, Compression, maxStoredBytes, Photometric, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
 import { tiffProperties } from '../tiff/tiff-properties';
 import { openSlideProperties } from './openslide-properties';
 
@@ -132,6 +132,29 @@ export class TiffPyramidSource implements SlideSource {
     const problem = jpegStructureProblem(jpeg, dir.blockWidth, dir.blockHeight);
     if (problem) throw new SlideError('CORRUPT_DATA', `${capitalised(blockName(dir, col, row))} is damaged and cannot be decoded (${problem}).`, this.path);
     return jpeg;
+  }
+
+  async storedJpegTiles(level: number): Promise<StoredJpegLevel | null> {
+    const dir = this.levelDir(level);
+    if (!this.storesJpeg(level)) return null;
+    const { offsets, counts } = await this.tiff.blockTable(dir);
+    const tiles = dir.blocksAcross * dir.blocksDown;
+    if (offsets.length < tiles || counts.length < tiles) return null; // readBlock names what is missing
+    return {
+      path: this.path,
+      fileIdentity: this.tiff.file.identity(),
+      cols: dir.blocksAcross,
+      rows: dir.blocksDown,
+      tileWidth: dir.blockWidth,
+      tileHeight: dir.blockHeight,
+      width: dir.width,
+      height: dir.height,
+      offsets: Float64Array.from({ length: tiles }, (_, i) => offsets[i]!),
+      counts: Float64Array.from({ length: tiles }, (_, i) => counts[i]!),
+      maxCount: maxStoredBytes(dir),
+      jpegTables: dir.jpegTables ?? null,
+      rgb: dir.photometric === Photometric.RGB,
+    };
   }
 
   decodesReduced(level: number): boolean {

@@ -5,7 +5,7 @@
 // served as stored. Either way the TIFF reading (tiles, codecs, associated images) is the pyramid
 // source's, over the level directories.
 
-import type { LevelInfo, Mpp, RgbImage } from '../../../shared/slide';
+import type { LevelInfo, Mpp, RgbImage, StoredJpegLevel } from '../../../shared/slide';
 import { SlideError } from '../errors';
 import { ByteLruCache } from '../lru-cache';
 import type { SlideSource } from '../slide-source';
@@ -170,6 +170,10 @@ export class VentanaSource implements SlideSource {
 
   async readStoredJpeg(level: number, col: number, row: number): Promise<Uint8Array | null> {
     return this.storesJpeg(level) ? this.pyramid.readStoredJpeg(level, col, row) : null;
+  }
+
+  async storedJpegTiles(level: number): Promise<StoredJpegLevel | null> {
+    return this.storesJpeg(level) ? this.pyramid.storedJpegTiles(level) : null;
   }
 
   decodesReduced(level: number): boolean {

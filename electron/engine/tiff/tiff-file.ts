@@ -227,7 +227,8 @@ export class TiffFile {
     return values;
   }
 
-  private blockTable(dir: TiffDirectory) {
+  /** A directory's tile (or strip) offsets and byte counts, read once. */
+  blockTable(dir: TiffDirectory): Promise<{ offsets: ArrayLike<number>; counts: ArrayLike<number> }> {
     let table = this.blockTables.get(dir.index);
     if (!table) {
       table = (async () => {
