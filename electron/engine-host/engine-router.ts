@@ -18,7 +18,7 @@ import {
   validateRequest,
 } from '../../shared/operations';
 import type { CallContext, CallOptions, Dispatch, RpcClient } from '../../shared/rpc';
-import type { SlideInfo, StoredJpegTiles } from '../../shared/slide';
+import type { EncodedTile, SlideInfo, StoredJpegTiles } from '../../shared/slide';
 import { tileLane } from '../engine/tile-lanes';
 import type { Supervisor } from '../rpc/supervisor';
 import { StoredTileReader } from './stored-tile-reader';
@@ -246,14 +246,14 @@ export class EngineRouter {
   }
 
   private async tile(request: RequestOf<'slide:tile'>, client: number | null, controller: AbortController): Promise<Result<unknown>> {
+    const session = client === null ? undefined : this.sessions.get(client);
+    // A reused request id replaces the older request, which is no longer wanted; slide:cancel-tiles
+    // and a closed window abort the request's own controller.
+    session?.tiles.get(request.requestId)?.abort();
     const stored = await this.storedTile(request);
     if (stored) return ok(stored);
     const lane = tileLane(request.col, request.row, this.lanes.length);
-    const session = client === null ? undefined : this.sessions.get(client);
     if (!session) return this.onLane(lane, 'slide:tile', request, { signal: controller.signal });
-    // A reused request id replaces the older request, which is no longer wanted; slide:cancel-tiles
-    // and a closed window abort the request's own controller.
-    session.tiles.get(request.requestId)?.abort();
     session.tiles.set(request.requestId, controller);
     try {
       return await this.onLane(lane, 'slide:tile', request, { signal: controller.signal });
@@ -266,7 +266,7 @@ export class EngineRouter {
    * A stored tile read in this thread, or null for a lane to make. A level's first tile asks a lane
    * where the level's tiles lie, and is made by its own lane meanwhile.
    */
-  private async storedTile({ slideId, dzLevel, col, row }: RequestOf<'slide:tile'>) {
+  private async storedTile({ slideId, dzLevel, col, row }: RequestOf<'slide:tile'>): Promise<EncodedTile | null> {
     if (!this.storedTiles.shouldAsk(slideId, dzLevel)) return this.storedTiles.read(slideId, dzLevel, col, row);
     void this.onLane(this.leastBusy(), 'engine:stored-tiles', { slideId, dzLevel }).then((answer) =>
       this.storedTiles.learn(slideId, dzLevel, answer.ok ? (answer.value as StoredJpegTiles | null) : null),
