@@ -250,26 +250,26 @@ export class EngineRouter {
     // A reused request id replaces the older request, which is no longer wanted; slide:cancel-tiles
     // and a closed window abort the request's own controller.
     session?.tiles.get(request.requestId)?.abort();
-    const stored = await this.storedTile(request);
-    if (stored) return ok(stored);
-    const lane = tileLane(request.col, request.row, this.lanes.length);
-    if (!session) return this.onLane(lane, 'slide:tile', request, { signal: controller.signal });
-    session.tiles.set(request.requestId, controller);
+    session?.tiles.set(request.requestId, controller);
     try {
+      const lane = tileLane(request.col, request.row, this.lanes.length);
+      const stored = await this.storedTile(request, lane, controller.signal);
+      if (stored) return ok(stored);
       return await this.onLane(lane, 'slide:tile', request, { signal: controller.signal });
     } finally {
-      if (session.tiles.get(request.requestId) === controller) session.tiles.delete(request.requestId);
+      if (session?.tiles.get(request.requestId) === controller) session.tiles.delete(request.requestId);
     }
   }
 
   /**
-   * A stored tile read in this thread, or null for a lane to make. A level's first tile asks a lane
-   * where the level's tiles lie, and is made by its own lane meanwhile.
+   * A stored tile read in this thread, or null for its lane to make. A level's first tile asks the
+   * tile's own lane (which opens the slide for it anyway) where the level's tiles lie, and is made
+   * there meanwhile.
    */
-  private async storedTile({ slideId, dzLevel, col, row }: RequestOf<'slide:tile'>): Promise<EncodedTile | null> {
-    if (!this.storedTiles.shouldAsk(slideId, dzLevel)) return this.storedTiles.read(slideId, dzLevel, col, row);
-    void this.onLane(this.leastBusy(), 'engine:stored-tiles', { slideId, dzLevel }).then((answer) =>
-      this.storedTiles.learn(slideId, dzLevel, answer.ok ? (answer.value as StoredJpegTiles | null) : null),
+  private async storedTile({ slideId, dzLevel, col, row }: RequestOf<'slide:tile'>, lane: number, signal: AbortSignal): Promise<EncodedTile | null> {
+    if (!this.storedTiles.shouldAsk(slideId, dzLevel)) return this.storedTiles.read(slideId, dzLevel, col, row, signal);
+    void this.onLane(lane, 'engine:stored-tiles', { slideId, dzLevel }).then((answer) =>
+      answer.ok ? this.storedTiles.learn(slideId, dzLevel, answer.value as StoredJpegTiles | null) : this.storedTiles.forget(slideId, dzLevel),
     );
     return null;
   }

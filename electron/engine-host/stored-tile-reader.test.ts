@@ -16,8 +16,10 @@ import { StoredTileReader } from './stored-tile-reader';
 
 const dir = mkdtempSync(join(tmpdir(), 'slidescope-stored-tiles-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
+const live = new AbortController().signal;
 
-async function opened(path: string) {
+/** A slide open in an engine (a lane), and a reader told where each of its levels' tiles lie. */
+async function opened(path: string, change?: (z: number, tiles: StoredJpegTiles) => void) {
   const engine = new SlideEngine();
   const { slideId, info } = await openSlide(engine, path);
   const reader = new StoredTileReader();
@@ -26,15 +28,20 @@ async function opened(path: string) {
   for (let z = 0; z < info.deepZoom.levels.length; z++) {
     assert.equal(reader.shouldAsk(slideId, z), true);
     const tiles = await engine.storedTiles({ slideId, dzLevel: z });
-    reader.learn(slideId, z, tiles);
+    if (tiles) change?.(z, tiles);
+    await reader.learn(slideId, z, tiles);
     if (tiles) storedLevels.push(z);
   }
-  return { engine, slideId, info, reader, storedLevels };
+  const close = async () => {
+    reader.close(slideId);
+    await engine.close({ slideId });
+  };
+  return { engine, slideId, info, reader, storedLevels, close };
 }
 
 for (const name of ['aperio-jpeg-rgb', 'aperio-jpeg-ycbcr', 'icc-aperio-swap'] satisfies FixtureName[]) {
   test(`${name}: every tile of the levels served as stored is the lane's, byte for byte, crops included`, async () => {
-    const { engine, slideId, info, reader, storedLevels } = await opened(await fixturePath(name));
+    const { engine, slideId, info, reader, storedLevels, close } = await opened(await fixturePath(name));
     assert.deepEqual(
       storedLevels.map((z) => engine.describeTiling(slideId)[z]),
       engine.describeTiling(slideId).filter((plan) => plan.startsWith('stored')),
@@ -45,7 +52,7 @@ for (const name of ['aperio-jpeg-rgb', 'aperio-jpeg-ycbcr', 'icc-aperio-swap'] s
       const { cols, rows } = info.deepZoom.levels[z]!;
       for (let row = 0; row < rows; row++) {
         for (let col = 0; col < cols; col++) {
-          const here = await reader.read(slideId, z, col, row);
+          const here = await reader.read(slideId, z, col, row, live);
           const lane = await engine.getTile({ slideId, dzLevel: z, col, row, requestId: 0 });
           assert.ok(here, `tile ${z}/${col}_${row} read here`);
           assert.deepEqual(here, lane, `tile ${z}/${col}_${row}`);
@@ -55,17 +62,17 @@ for (const name of ['aperio-jpeg-rgb', 'aperio-jpeg-ycbcr', 'icc-aperio-swap'] s
     }
     assert.ok(crops > 0, 'edge tiles were among them');
     if (name === 'icc-aperio-swap') assert.ok(info.iccProfile && !info.iccProfile.unusable, 'the profile is spliced in');
-    await engine.close({ slideId });
+    await close();
   });
 }
 
-test('a damaged tile, an absent one and a tile outside the level are left to the lanes', async () => {
+test('a damaged tile is left to the lanes, which say what is wrong', async () => {
   const path = join(dir, 'damaged.svs');
   copyFileSync(await fixturePath('aperio-jpeg-rgb'), path);
   const probe = await opened(path);
   const z = probe.storedLevels.at(-1)!;
   const tiles = (await probe.engine.storedTiles({ slideId: probe.slideId, dzLevel: z })) as StoredJpegTiles;
-  await probe.engine.close({ slideId: probe.slideId });
+  await probe.close();
   // Tile 1,0's frame says it is 1 pixel high.
   const bytes = readFileSync(path);
   const at = tiles.offsets[1]!;
@@ -73,77 +80,110 @@ test('a damaged tile, an absent one and a tile outside the level are left to the
   bytes.writeUInt16BE(1, at + sof + 5);
   writeFileSync(path, bytes);
 
-  const { engine, slideId, reader } = await opened(path);
-  assert.equal(await reader.read(slideId, z, 1, 0), null, 'the damaged tile is not sent from here');
+  const { engine, slideId, reader, close } = await opened(path);
+  assert.equal(await reader.read(slideId, z, 1, 0, live), null, 'the damaged tile is not sent from here');
   await assert.rejects(engine.getTile({ slideId, dzLevel: z, col: 1, row: 0, requestId: 0 }), /Tile 1,0 of image 0 is damaged/);
-  assert.ok(await reader.read(slideId, z, 0, 0), 'its neighbour is');
-  assert.equal(await reader.read(slideId, z, 10_000, 0), null);
-  assert.equal(await reader.read(slideId, z + 1, 0, 0), null, 'a level never asked about');
-  assert.equal(reader.shouldAsk(slideId, 1000), false, 'nor asked about when the slide has no such level');
-  reader.close(slideId);
-  assert.equal(await reader.read(slideId, z, 0, 0), null, 'a closed slide');
-  await engine.close({ slideId });
+  assert.ok(await reader.read(slideId, z, 0, 0, live), 'its neighbour is');
+  await close();
 });
 
-test('a file changed after the lanes opened it is theirs to read', async () => {
+test('absent tiles, data beyond the file, too many bytes, a tile outside the table, an aborted read: all left to the lanes', async () => {
+  const path = await fixturePath('aperio-jpeg-rgb');
+  let finest = -1;
+  const { slideId, reader, storedLevels, close } = await opened(path, (z, tiles) => {
+    finest = Math.max(finest, z);
+    if (z !== finest) return;
+    tiles.offsets[1] = 0; // absent
+    tiles.counts[2] = 0; // absent
+    tiles.offsets[3] = 1e12; // beyond the end of the file
+    tiles.counts[4] = tiles.maxCount + 1; // more than its pixels can take
+    tiles.cols = 5; // tile 5,0 and beyond are not in the table
+  });
+  const z = storedLevels.at(-1)!;
+  assert.ok(await reader.read(slideId, z, 0, 0, live), 'tile 0,0 is in order');
+  for (const col of [1, 2, 3, 4, 5]) assert.equal(await reader.read(slideId, z, col, 0, live), null, `tile ${col},0`);
+  const aborted = new AbortController();
+  aborted.abort();
+  assert.equal(await reader.read(slideId, z, 0, 0, aborted.signal), null, 'an aborted request');
+  assert.equal(reader.shouldAsk(slideId, 1000), false, 'a level the slide does not have is not asked about');
+  reader.close(slideId);
+  assert.equal(await reader.read(slideId, z, 0, 0, live), null, 'a closed slide');
+  await close();
+});
+
+test('a file changed after the lane opened it is the lanes to read; a level the lane could not answer for is asked again', async () => {
   const path = join(dir, 'changed.svs');
   copyFileSync(await fixturePath('icc-aperio-swap'), path);
   const engine = new SlideEngine();
   const { slideId, info } = await openSlide(engine, path);
   const z = info.deepZoom.levels.length - 1;
-  const tiles = await engine.storedTiles({ slideId, dzLevel: z });
-  assert.ok(tiles);
   utimesSync(path, new Date(), new Date(Date.now() + 60_000));
   const reader = new StoredTileReader();
   reader.add(slideId, info.deepZoom);
-  reader.shouldAsk(slideId, z);
-  reader.learn(slideId, z, tiles);
-  assert.equal(await reader.read(slideId, z, 0, 0), null);
+  assert.equal(reader.shouldAsk(slideId, z), true);
+  await reader.learn(slideId, z, await engine.storedTiles({ slideId, dzLevel: z }));
+  assert.equal(await reader.read(slideId, z, 0, 0, live), null);
+  assert.equal(reader.shouldAsk(slideId, z), false, 'answered: not asked again');
+  assert.equal(reader.shouldAsk(slideId, z - 1), true);
+  reader.forget(slideId, z - 1);
+  assert.equal(reader.shouldAsk(slideId, z - 1), true, 'asked again after a failed answer');
+  reader.close(slideId);
   await engine.close({ slideId });
 });
 
-test("the router reads a stored level's tiles itself once a lane has said where they lie", async () => {
-  const tileCalls: number[] = [];
+/** Lanes as the engine process runs them, each its own engine; tile calls of column 0 wait until they are aborted. */
+function lanes(tileCalls: number[]) {
   const engines = [new SlideEngine(), new SlideEngine()];
-  const lane = (index: number) => ({
+  return [0, 1].map((index) => ({
     load: 0,
-    async call(op: string, request: never): Promise<Result<unknown>> {
+    async call(op: string, request: never, options: { signal?: AbortSignal } = {}): Promise<Result<unknown>> {
       try {
         const engine = engines[index]!;
         if (op === 'engine:open') return ok(await engine.open(request));
         if (op === 'engine:close') return ok(await engine.close(request));
         if (op === 'engine:stored-tiles') return ok(await engine.storedTiles(request));
         tileCalls.push(index);
+        if ((request as { col: number }).col === 0) {
+          await new Promise((resolve) => options.signal?.addEventListener('abort', resolve));
+          return { ok: false, error: { code: 'CANCELLED', message: 'stopped' } };
+        }
         return ok(await engine.getTile(request));
       } catch (error) {
         return { ok: false, error: toErrorInfo(error) };
       }
     },
-  });
-  const stats = () => ({ pid: 0, rssBytes: 0, peakRssBytes: 0, memoryCapBytes: 0, lanes: 2, restarts: 0 });
-  const dispatch = new EngineRouter([lane(0), lane(1)] as never, stats).hostDispatch();
-  const context = { signal: new AbortController().signal, progress: () => undefined };
-  const path = await fixturePath('aperio-jpeg-rgb');
-  const slideId = 'router-stored';
-  const info = await dispatch('engine:open', { slideId, path, client: null }, context);
-  assert.ok(info.ok);
-  const finest = (info.value as { deepZoom: { levels: unknown[] } }).deepZoom.levels.length - 1;
-  const tile = (col: number) => dispatch('slide:tile', { slideId, dzLevel: finest, col, row: 0, requestId: col }, context);
+  }));
+}
 
-  const first = await tile(0);
-  assert.deepEqual(tileCalls, [0], "the level's first tile is made in its lane");
-  // Where the level's tiles lie comes from a lane moments later: until then, lanes make them.
+test("the router reads a stored level's tiles itself once a lane has said where they lie; a reused request id still replaces the older request", {
+  timeout: 60_000,
+}, async () => {
+  const tileCalls: number[] = [];
+  const stats = () => ({ pid: 0, rssBytes: 0, peakRssBytes: 0, memoryCapBytes: 0, lanes: 2, restarts: 0 });
+  const router = new EngineRouter(lanes(tileCalls) as never, stats);
+  const context = { signal: new AbortController().signal, progress: () => undefined };
+  const slideId = 'router-stored';
+  const info = await router.hostDispatch()('engine:open', { slideId, path: await fixturePath('aperio-jpeg-rgb'), client: 1 }, context);
+  assert.ok(info.ok);
+  const window = router.connect(1);
+  const finest = (info.value as { deepZoom: { levels: unknown[] } }).deepZoom.levels.length - 1;
+  const tile = (col: number, requestId: number) => window('slide:tile', { slideId, dzLevel: finest, col, row: 0, requestId }, context);
+
+  // The level's first tile asks where its tiles lie and is made in its lane, which holds it.
+  const held = tile(0, 7);
+  // Until the answer has come, lanes make the level's tiles.
   for (let tries = 0; ; tries++) {
     tileCalls.length = 0;
-    await tile(1);
+    const made = await tile(1, 100 + tries);
+    assert.ok(made.ok);
     if (tileCalls.length === 0) break;
     assert.ok(tries < 100, 'the router never read a tile itself');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  const again = await tile(0);
-  const next = await tile(2);
+  const again = await tile(2, 7);
   assert.deepEqual(tileCalls, [], 'later tiles of the level are read in the router');
-  assert.ok(first.ok && again.ok && next.ok);
-  assert.deepEqual((again.value as EncodedTile).bytes, (first.value as EncodedTile).bytes);
-  await dispatch('engine:close', { slideId }, context);
+  assert.ok(again.ok && (again.value as EncodedTile).bytes.length > 0);
+  const replaced = await held;
+  assert.equal(!replaced.ok && replaced.error.code, 'CANCELLED', 'request 7, replaced by the tile read in the router, was stopped in its lane');
+  await router.hostDispatch()('engine:close', { slideId }, context);
 });

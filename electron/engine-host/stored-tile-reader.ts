@@ -3,6 +3,8 @@
 // lane's queue, where it would wait behind tiles being decoded (docs/performance.md, "Stored tiles
 // read by the router"). A lane says where a level's tiles lie (engine:stored-tiles); a tile that is
 // absent, damaged or anything but in order is left to the lanes, which answer it and say what is wrong.
+// Everything that touches the file goes through libuv's pool: a slow or hung file must not hold the
+// thread that routes every window's requests.
 
 import { dzTileRect } from '../../shared/deepzoom';
 import type { DeepZoomGeometry, EncodedTile, StoredJpegTiles } from '../../shared/slide';
@@ -10,14 +12,15 @@ import { completeJpeg, jpegStructureProblem } from '../engine/codecs/jpeg-stream
 import { withIccMarkers } from '../engine/colour/icc-jpeg';
 import { SlideFile } from '../engine/slide-file';
 
-/** A level's tiles: where they lie, not stored as they are (null), or asked for and not yet known. */
+/** A level's tiles: where they lie, not read here (null), or asked for and not yet known. */
 type LevelTiles = StoredJpegTiles | null | 'asked';
 
 interface SlideTiles {
   geometry: DeepZoomGeometry;
   levels: Map<number, LevelTiles>;
-  /** Opened with the first level whose tiles lie in it; null after that when it is not the lanes' file. */
-  file: SlideFile | null | undefined;
+  /** Opened for the first level whose tiles lie in it; null when it could not be. */
+  file: Promise<SlideFile | null> | undefined;
+  closed: boolean;
 }
 
 export class StoredTileReader {
@@ -25,10 +28,10 @@ export class StoredTileReader {
 
   /** A slide the router opened: its levels are asked about as their tiles are. */
   add(slideId: string, geometry: DeepZoomGeometry): void {
-    this.slides.set(slideId, { geometry, levels: new Map(), file: undefined });
+    this.slides.set(slideId, { geometry, levels: new Map(), file: undefined, closed: false });
   }
 
-  /** True once per level of an open slide: the caller asks a lane where its tiles lie and gives the answer to `learn`. */
+  /** True once per level of an open slide (again after `forget`): the caller asks a lane where its tiles lie and gives the answer to `learn`. */
   shouldAsk(slideId: string, dzLevel: number): boolean {
     const slide = this.slides.get(slideId);
     // A level the slide does not have is the lanes' to refuse.
@@ -37,43 +40,41 @@ export class StoredTileReader {
     return true;
   }
 
-  learn(slideId: string, dzLevel: number, tiles: StoredJpegTiles | null): void {
+  /** The lane's answer; the level stays asked for until the file is open here. */
+  async learn(slideId: string, dzLevel: number, tiles: StoredJpegTiles | null): Promise<void> {
     const slide = this.slides.get(slideId);
     if (!slide) return;
-    slide.levels.set(dzLevel, tiles);
-    if (tiles === null || slide.file !== undefined) return;
-    try {
-      // Through the pool: a slow or hung file must not hold the thread that routes every request.
-      const file = SlideFile.open(tiles.path, { dataReadsInThread: false });
-      // Replaced or rewritten since the lanes opened it: its tiles are theirs to read.
-      if (file.identity() === tiles.fileIdentity) slide.file = file;
-      else {
-        file.close();
-        slide.file = null;
-      }
-    } catch {
-      slide.file = null;
+    if (tiles === null) {
+      slide.levels.set(dzLevel, null);
+      return;
     }
+    slide.file ??= SlideFile.openInPool(tiles.path).catch(() => null);
+    const file = await slide.file;
+    if (slide.closed) return;
+    // Replaced or rewritten since the lane opened it (a lane that restarted may have opened another file): the lanes' to read.
+    slide.levels.set(dzLevel, file?.identity === tiles.fileIdentity ? tiles : null);
   }
 
-  /** The tile as the lanes would send it, or null when it is theirs to answer. */
-  async read(slideId: string, dzLevel: number, col: number, row: number): Promise<EncodedTile | null> {
+  /** The lane could not say (it restarted, the request was stopped): the level's next tile asks again. */
+  forget(slideId: string, dzLevel: number): void {
+    const slide = this.slides.get(slideId);
+    if (slide?.levels.get(dzLevel) === 'asked') slide.levels.delete(dzLevel);
+  }
+
+  /** The tile as the lanes would send it, or null when it is theirs to answer (or `signal` aborted). */
+  async read(slideId: string, dzLevel: number, col: number, row: number, signal: AbortSignal): Promise<EncodedTile | null> {
     const slide = this.slides.get(slideId);
     const tiles = slide?.levels.get(dzLevel);
-    const file = slide?.file;
-    if (!slide || !file || !tiles || tiles === 'asked') return null;
+    if (!slide || !tiles || tiles === 'asked') return null;
+    const file = await slide.file;
     const rect = dzTileRect(slide.geometry, dzLevel, col, row);
-    if (!rect || col >= tiles.cols || row >= tiles.rows) return null;
+    if (!file || !rect || col >= tiles.cols || row >= tiles.rows) return null;
     const index = row * tiles.cols + col;
     const offset = tiles.offsets[index]!;
     const count = tiles.counts[index]!;
     if (offset <= 0 || count <= 0 || count > tiles.maxCount || offset + count > file.size) return null;
-    let stored: Uint8Array;
-    try {
-      stored = await file.read(offset, count, 'A tile');
-    } catch {
-      return null;
-    }
+    const stored = await untilAborted(file.read(offset, count, 'A tile'), signal).catch(() => null);
+    if (!stored) return null;
     const jpeg = completeJpeg(stored, tiles.jpegTables ?? undefined, tiles.rgb);
     if (jpegStructureProblem(jpeg, tiles.tileWidth, tiles.tileHeight)) return null;
     const bytes = tiles.iccMarkers ? withIccMarkers(jpeg, tiles.iccMarkers) : jpeg;
@@ -84,7 +85,21 @@ export class StoredTileReader {
   }
 
   close(slideId: string): void {
-    this.slides.get(slideId)?.file?.close();
+    const slide = this.slides.get(slideId);
+    if (!slide) return;
+    slide.closed = true;
     this.slides.delete(slideId);
+    // Its reads in the pool finish first (SlideFile closes the descriptor after them).
+    void slide.file?.then((file) => file?.close());
   }
+}
+
+/** The read's bytes, or null as soon as `signal` aborts (a read the pool never finishes must not hold the request). */
+function untilAborted(read: Promise<Uint8Array>, signal: AbortSignal): Promise<Uint8Array | null> {
+  if (signal.aborted) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(null);
+    signal.addEventListener('abort', onAbort, { once: true });
+    read.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -167,8 +167,9 @@ export class SlideEngine implements SlideEngineApi {
     if (!level) throw new SlideError('INVALID_ARGUMENT', `There is no deep-zoom level ${dzLevel}.`, slide.info.path);
     const tiles: Array<[number, number, number]> = [];
     const { lane, lanes } = this.options.lane ?? { lane: 0, lanes: 1 };
-    // A tile that goes out as stored costs a read, not a decode (and the engine process's router reads most itself).
-    const stored = slide.tiler.storedLevel(dzLevel) !== null;
+    // Tiles the engine process's router reads itself (stored JPEG tiles, from sources that say where they lie).
+    const storedLevel = slide.tiler.storedLevel(dzLevel);
+    const stored = storedLevel !== null && slide.reader.source.storesJpeg(storedLevel) && slide.reader.source.storedJpegTiles !== undefined;
     for (let row = rowStart; row <= Math.min(level.rows - 1, rowEnd); row++) {
       for (let col = colStart; col <= Math.min(level.cols - 1, colEnd); col++) {
         if (!stored && tileLane(col, row, lanes) === lane) tiles.push([dzLevel, col, row]);

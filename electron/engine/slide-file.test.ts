@@ -49,7 +49,7 @@ test('tile data is read in the thread while the file answers fast, through the p
   const fast = SlideFile.open(path, { slowReadMs: Number.POSITIVE_INFINITY });
   const slow = SlideFile.open(path, { slowReadMs: -1 });
   // The engine process's router: never in its own thread, the first read included.
-  const pooled = SlideFile.open(path, { dataReadsInThread: false });
+  const pooled = await SlideFile.openInPool(path);
   assert.equal(pooled.readsDataInThread, false);
   for (let i = 0; i < 4; i++) {
     for (const file of [fast, slow, pooled]) assert.deepEqual(await file.read(i * 4096, 4096), bytes.subarray(i * 4096, (i + 1) * 4096));

@@ -8,13 +8,16 @@
 // longer (a network share, a spinning disk) has its data read through the pool from then on, a
 // screen's tiles at once, as are reads over 1 MB (associated images, index files).
 
-import { closeSync, constants, fstatSync, openSync, read, type Stats, statSync } from 'node:fs';
+import { closeSync, constants, fstat, fstatSync, open, openSync, read, type Stats, stat, statSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { readError, SlideError } from './errors';
 import { readFullySync, StructureSource } from './tiff/structure-source';
 
 const readAsync = promisify(read);
+const statAsync = promisify(stat);
+const openAsync = promisify(open);
+const fstatAsync = promisify(fstat);
 
 /** A tile read in the lane's thread slower than this sends the file's later reads to the pool. */
 const SLOW_READ_MS = 2;
@@ -39,14 +42,23 @@ export class SlideFile {
   /** Whether tile data is still read in this thread (see SLOW_READ_MS). */
   private readsInThread = true;
 
+  /**
+   * The file as it was opened (device, inode, size, modification time): another reader that opens the
+   * path later can tell whether it has the same file.
+   */
+  readonly identity: string;
+  readonly size: number;
+
   private constructor(
     readonly path: string,
     private readonly fd: number,
-    readonly size: number,
+    stats: Stats,
     structureBlockBytes: number | undefined,
     private readonly slowReadMs: number,
   ) {
-    this.source = new StructureSource(fd, size, structureBlockBytes);
+    this.size = stats.size;
+    this.identity = `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}`;
+    this.source = new StructureSource(fd, stats.size, structureBlockBytes);
   }
 
   /**
@@ -56,28 +68,41 @@ export class SlideFile {
    * either (O_NONBLOCK, which regular files ignore), should the path change in between; the
    * descriptor is then checked again.
    */
-  static open(
-    path: string,
-    /** dataReadsInThread false: tile data always through the pool (a thread that must never wait on a slow file). */
-    options: { structureBlockBytes?: number; slowReadMs?: number; dataReadsInThread?: boolean } = {},
-  ): SlideFile {
+  static open(path: string, options: { structureBlockBytes?: number; slowReadMs?: number } = {}): SlideFile {
     let fd: number;
     try {
-      const kind = fileKind(statSync(path));
-      if (kind) throw new SlideError('NOT_A_SLIDE', `This is ${kind}, not a slide file.`, path);
-      fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+      checkKind(statSync(path), path);
+      fd = openSync(path, OPEN_FLAGS);
     } catch (error) {
-      if (error instanceof SlideError) throw error;
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EISDIR') throw new SlideError('NOT_A_SLIDE', 'This is a folder, not a slide file.', path);
-      throw new SlideError('NOT_FOUND', code === 'ENOENT' ? 'The file does not exist.' : `The file cannot be read (${code ?? 'error'}).`, path);
+      throw openError(error, path);
     }
     try {
       const stats = fstatSync(fd);
-      const kind = fileKind(stats);
-      if (kind) throw new SlideError('NOT_A_SLIDE', `This is ${kind}, not a slide file.`, path);
-      const file = new SlideFile(path, fd, stats.size, options.structureBlockBytes, options.slowReadMs ?? SLOW_READ_MS);
-      file.readsInThread = options.dataReadsInThread ?? true;
+      checkKind(stats, path);
+      return new SlideFile(path, fd, stats, options.structureBlockBytes, options.slowReadMs ?? SLOW_READ_MS);
+    } catch (error) {
+      closeSync(fd);
+      throw readError(error, path);
+    }
+  }
+
+  /**
+   * The same, every call through libuv's pool, and tile data read there too: for a thread that must
+   * never wait on a slow file (the engine process's router).
+   */
+  static async openInPool(path: string): Promise<SlideFile> {
+    let fd: number;
+    try {
+      checkKind(await statAsync(path), path);
+      fd = await openAsync(path, OPEN_FLAGS);
+    } catch (error) {
+      throw openError(error, path);
+    }
+    try {
+      const stats = await fstatAsync(fd);
+      checkKind(stats, path);
+      const file = new SlideFile(path, fd, stats, undefined, SLOW_READ_MS);
+      file.readsInThread = false;
       return file;
     } catch (error) {
       closeSync(fd);
@@ -143,16 +168,6 @@ export class SlideFile {
     return buffer;
   }
 
-  /**
-   * The open file as device, inode, size and modification time: another reader that opens the
-   * path later can tell whether it has the same file.
-   */
-  identity(): string {
-    this.assertOpen();
-    const stats = fstatSync(this.fd);
-    return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}`;
-  }
-
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -180,6 +195,21 @@ export class SlideFile {
   private assertOpen(): void {
     if (this.closed) throw new SlideError('NOT_OPEN', 'The slide was closed.', this.path);
   }
+}
+
+/** Read only; never blocking on a FIFO or device should the path change between the stat and the open. */
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
+function checkKind(stats: Stats, path: string): void {
+  const kind = fileKind(stats);
+  if (kind) throw new SlideError('NOT_A_SLIDE', `This is ${kind}, not a slide file.`, path);
+}
+
+function openError(error: unknown, path: string): SlideError {
+  if (error instanceof SlideError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EISDIR') return new SlideError('NOT_A_SLIDE', 'This is a folder, not a slide file.', path);
+  return new SlideError('NOT_FOUND', code === 'ENOENT' ? 'The file does not exist.' : `The file cannot be read (${code ?? 'error'}).`, path);
 }
 
 /** What a path is when it is not a regular file ("a folder"), or null when it is one. */

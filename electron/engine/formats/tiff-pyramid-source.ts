@@ -142,7 +142,7 @@ export class TiffPyramidSource implements SlideSource {
     if (offsets.length < tiles || counts.length < tiles) return null; // readBlock names what is missing
     return {
       path: this.path,
-      fileIdentity: this.tiff.file.identity(),
+      fileIdentity: this.tiff.file.identity,
       cols: dir.blocksAcross,
       rows: dir.blocksDown,
       tileWidth: dir.blockWidth,
