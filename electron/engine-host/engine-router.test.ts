@@ -81,3 +81,24 @@ test('a slide opens in one lane, in another only when that lane is first asked a
   await dispatch('engine:close', { slideId: 's' }, context());
   assert.deepEqual(calls.map((c) => c.lane).sort(), [0, 1], 'lane 2 never opened it');
 });
+
+test("where a level's stored tiles lie is asked again after a lane restarted, not after the slide's own failure", async () => {
+  const answers = [fail('WORKER_FAILED', 'restarted'), fail('CORRUPT_DATA', 'a damaged tile table')];
+  let asked = 0;
+  const lane = {
+    load: 0,
+    call(op: string): Promise<Result<unknown>> {
+      if (op === 'engine:open') return Promise.resolve(ok({ path: '/slides/a.svs', deepZoom: { levels: [{}, {}] } }));
+      if (op === 'engine:stored-tiles') return Promise.resolve(answers[asked++] ?? ok(null));
+      return Promise.resolve(ok({ bytes: new Uint8Array(0) }));
+    },
+  };
+  const dispatch = new EngineRouter([lane] as never, stats, () => 5000).hostDispatch();
+  await dispatch('engine:open', { slideId: 's', path: '/slides/a.svs', client: null }, context());
+  const tile = () => dispatch('slide:tile', { slideId: 's', dzLevel: 1, col: 0, row: 0, requestId: 1 }, context());
+  for (let i = 0; i < 4; i++) {
+    await tile();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.equal(asked, 2, 'asked again after WORKER_FAILED, then no more after CORRUPT_DATA');
+});

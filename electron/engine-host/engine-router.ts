@@ -25,6 +25,9 @@ import { StoredTileReader } from './stored-tile-reader';
 
 type Lane = Supervisor<OperationProtocol>;
 
+/** Failures of a lane that say nothing of the slide: asked again. */
+const TRANSIENT: ReadonlySet<string> = new Set(['WORKER_FAILED', 'CANCELLED', 'TIMED_OUT']);
+
 /** How long a slide counts as being read after its last request ended: what a crash was reading. */
 const ACTIVE_FOR_MS = 2000;
 /** How often requests are checked against their deadlines (seconds to minutes long). */
@@ -268,9 +271,12 @@ export class EngineRouter {
    */
   private async storedTile({ slideId, dzLevel, col, row }: RequestOf<'slide:tile'>, lane: number, signal: AbortSignal): Promise<EncodedTile | null> {
     if (!this.storedTiles.shouldAsk(slideId, dzLevel)) return this.storedTiles.read(slideId, dzLevel, col, row, signal);
-    void this.onLane(lane, 'engine:stored-tiles', { slideId, dzLevel }).then((answer) =>
-      answer.ok ? this.storedTiles.learn(slideId, dzLevel, answer.value as StoredJpegTiles | null) : this.storedTiles.forget(slideId, dzLevel),
-    );
+    void this.onLane(lane, 'engine:stored-tiles', { slideId, dzLevel }).then((answer) => {
+      if (answer.ok) return this.storedTiles.learn(slideId, dzLevel, answer.value as StoredJpegTiles | null);
+      // A lane that restarted or was stopped may answer next time; any other failure is the lanes' to report, tile by tile.
+      if (TRANSIENT.has(answer.error.code)) this.storedTiles.forget(slideId, dzLevel);
+      else return this.storedTiles.learn(slideId, dzLevel, null);
+    });
     return null;
   }
 

@@ -18,8 +18,10 @@ type LevelTiles = StoredJpegTiles | null | 'asked';
 interface SlideTiles {
   geometry: DeepZoomGeometry;
   levels: Map<number, LevelTiles>;
-  /** Opened for the first level whose tiles lie in it; null when it could not be. */
+  /** Opened for the first level whose tiles lie in it (tried again for the next level if it could not be). */
   file: Promise<SlideFile | null> | undefined;
+  /** Reads given up (cancelled, past their deadline) that the pool has not finished: the file is slow or hung, and the lanes read it meanwhile. */
+  stalled: number;
   closed: boolean;
 }
 
@@ -28,7 +30,7 @@ export class StoredTileReader {
 
   /** A slide the router opened: its levels are asked about as their tiles are. */
   add(slideId: string, geometry: DeepZoomGeometry): void {
-    this.slides.set(slideId, { geometry, levels: new Map(), file: undefined, closed: false });
+    this.slides.set(slideId, { geometry, levels: new Map(), file: undefined, stalled: 0, closed: false });
   }
 
   /** True once per level of an open slide (again after `forget`): the caller asks a lane where its tiles lie and gives the answer to `learn`. */
@@ -51,6 +53,7 @@ export class StoredTileReader {
     slide.file ??= SlideFile.openInPool(tiles.path).catch(() => null);
     const file = await slide.file;
     if (slide.closed) return;
+    if (!file && slide.file) slide.file = undefined; // the next level tries again (a descriptor limit passes)
     // Replaced or rewritten since the lane opened it (a lane that restarted may have opened another file): the lanes' to read.
     slide.levels.set(dzLevel, file?.identity === tiles.fileIdentity ? tiles : null);
   }
@@ -65,7 +68,7 @@ export class StoredTileReader {
   async read(slideId: string, dzLevel: number, col: number, row: number, signal: AbortSignal): Promise<EncodedTile | null> {
     const slide = this.slides.get(slideId);
     const tiles = slide?.levels.get(dzLevel);
-    if (!slide || !tiles || tiles === 'asked') return null;
+    if (!slide || !tiles || tiles === 'asked' || slide.stalled > 0) return null;
     const file = await slide.file;
     const rect = dzTileRect(slide.geometry, dzLevel, col, row);
     if (!file || !rect || col >= tiles.cols || row >= tiles.rows) return null;
@@ -73,7 +76,7 @@ export class StoredTileReader {
     const offset = tiles.offsets[index]!;
     const count = tiles.counts[index]!;
     if (offset <= 0 || count <= 0 || count > tiles.maxCount || offset + count > file.size) return null;
-    const stored = await untilAborted(file.read(offset, count, 'A tile'), signal).catch(() => null);
+    const stored = await untilAborted(file.read(offset, count, 'A tile'), signal, slide).catch(() => null);
     if (!stored) return null;
     const jpeg = completeJpeg(stored, tiles.jpegTables ?? undefined, tiles.rgb);
     if (jpegStructureProblem(jpeg, tiles.tileWidth, tiles.tileHeight)) return null;
@@ -89,17 +92,28 @@ export class StoredTileReader {
     if (!slide) return;
     slide.closed = true;
     this.slides.delete(slideId);
-    // Its reads in the pool finish first (SlideFile closes the descriptor after them).
-    void slide.file?.then((file) => file?.close());
+    // Its reads in the pool finish first (SlideFile closes the descriptor after them, in the pool).
+    void slide.file?.then((file) => file?.close()).catch(() => undefined);
   }
 }
 
-/** The read's bytes, or null as soon as `signal` aborts (a read the pool never finishes must not hold the request). */
-function untilAborted(read: Promise<Uint8Array>, signal: AbortSignal): Promise<Uint8Array | null> {
+/**
+ * The read's bytes, or null as soon as `signal` aborts: a read the pool never finishes must not hold
+ * the request. The slide counts it as stalled until the pool does finish it.
+ */
+function untilAborted(read: Promise<Uint8Array>, signal: AbortSignal, slide: SlideTiles): Promise<Uint8Array | null> {
   if (signal.aborted) return Promise.resolve(null);
   return new Promise((resolve, reject) => {
-    const onAbort = () => resolve(null);
+    let gaveUp = false;
+    const onAbort = () => {
+      gaveUp = true;
+      slide.stalled++;
+      resolve(null);
+    };
     signal.addEventListener('abort', onAbort, { once: true });
-    read.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    read.then(resolve, reject).finally(() => {
+      signal.removeEventListener('abort', onAbort);
+      if (gaveUp) slide.stalled--;
+    });
   });
 }

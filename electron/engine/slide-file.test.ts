@@ -98,3 +98,25 @@ test('structure reads come from the file in blocks (64 KB, or as the opener asks
     }
   }
 });
+
+test('opening through the pool refuses what opening in the thread refuses, with the same errors', async () => {
+  const missing = join(dir, 'missing.svs');
+  for (const path of [missing, dir]) {
+    let inThread: unknown;
+    try {
+      SlideFile.open(path);
+    } catch (error) {
+      inThread = error;
+    }
+    await assert.rejects(SlideFile.openInPool(path), (error: unknown) => {
+      assert.ok(error instanceof SlideError && inThread instanceof SlideError);
+      assert.deepEqual([error.code, error.message], [inThread.code, inThread.message]);
+      return true;
+    });
+  }
+  const pooled = await SlideFile.openInPool(fileOf('identity.bin', randomBytes(100)));
+  const here = SlideFile.open(join(dir, 'identity.bin'));
+  assert.equal(pooled.identity, here.identity, 'the same file, the same identity');
+  pooled.close();
+  here.close();
+});

@@ -8,7 +8,7 @@
 // longer (a network share, a spinning disk) has its data read through the pool from then on, a
 // screen's tiles at once, as are reads over 1 MB (associated images, index files).
 
-import { closeSync, constants, fstat, fstatSync, open, openSync, read, type Stats, stat, statSync } from 'node:fs';
+import { close, closeSync, constants, fstat, fstatSync, open, openSync, read, type Stats, stat, statSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { readError, SlideError } from './errors';
@@ -41,6 +41,8 @@ export class SlideFile {
   private reading = 0;
   /** Whether tile data is still read in this thread (see SLOW_READ_MS). */
   private readsInThread = true;
+  /** Opened by openInPool: closed there too (closing can wait on a network file system). */
+  private inPool = false;
 
   /**
    * The file as it was opened (device, inode, size, modification time): another reader that opens the
@@ -103,9 +105,10 @@ export class SlideFile {
       checkKind(stats, path);
       const file = new SlideFile(path, fd, stats, undefined, SLOW_READ_MS);
       file.readsInThread = false;
+      file.inPool = true;
       return file;
     } catch (error) {
-      closeSync(fd);
+      close(fd, () => undefined);
       throw readError(error, path);
     }
   }
@@ -138,7 +141,7 @@ export class SlideFile {
     } catch (error) {
       throw readError(error, this.path);
     } finally {
-      if (--this.reading === 0 && this.closed) closeSync(this.fd);
+      if (--this.reading === 0 && this.closed) this.closeDescriptor();
     }
     this.checkRead(bytesRead, length, what);
     return buffer;
@@ -172,7 +175,12 @@ export class SlideFile {
     if (this.closed) return;
     this.closed = true;
     this.source.close();
-    if (this.reading === 0) closeSync(this.fd);
+    if (this.reading === 0) this.closeDescriptor();
+  }
+
+  private closeDescriptor(): void {
+    if (this.inPool) close(this.fd, () => undefined);
+    else closeSync(this.fd);
   }
 
   /** Whether tile data is read in this thread (false once a read was slow). */
