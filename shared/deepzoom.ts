@@ -7,7 +7,7 @@
 // The engine (tiles, scaled regions) and the viewer (which level is drawn, the prefetch ring) both
 // choose levels here.
 
-import type { DeepZoomGeometry, DeepZoomLevel } from './slide';
+import type { DeepZoomGeometry, DeepZoomLevel, EncodedTile } from './slide';
 
 export function deepZoomGeometry(l0Width: number, l0Height: number, tileSize: number, overlap: number): DeepZoomGeometry {
   const dims: Array<[number, number]> = [[l0Width, l0Height]];
@@ -60,6 +60,24 @@ export function dzTileRect(geometry: DeepZoomGeometry, dzLevel: number, col: num
   const dzX1 = Math.min(level.width, (col + 1) * tileSize + (col < level.cols - 1 ? overlap : 0));
   const dzY1 = Math.min(level.height, (row + 1) * tileSize + (row < level.rows - 1 ? overlap : 0));
   return { dzX: dzX0, dzY: dzY0, width: dzX1 - dzX0, height: dzY1 - dzY0 };
+}
+
+/**
+ * A deep-zoom tile served as the stored JPEG tile it is. Stored tiles are padded to full size at the
+ * right and bottom edges: the viewer crops them to the dz tile and the level.
+ */
+export function storedJpegTile(
+  jpeg: Uint8Array,
+  rect: DzTileRect,
+  level: { width: number; height: number; tileWidth: number; tileHeight: number },
+  col: number,
+  row: number,
+): EncodedTile {
+  const width = Math.min(rect.width, level.width - col * level.tileWidth);
+  const height = Math.min(rect.height, level.height - row * level.tileHeight);
+  return width < level.tileWidth || height < level.tileHeight
+    ? { bytes: jpeg, mime: 'image/jpeg', crop: { width, height } }
+    : { bytes: jpeg, mime: 'image/jpeg' };
 }
 
 export interface TileRange {

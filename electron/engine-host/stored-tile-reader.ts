@@ -6,9 +6,9 @@
 // Everything that touches the file goes through libuv's pool: a slow or hung file must not hold the
 // thread that routes every window's requests.
 
-import { dzTileRect } from '../../shared/deepzoom';
+import { dzTileRect, storedJpegTile } from '../../shared/deepzoom';
 import type { DeepZoomGeometry, EncodedTile, StoredJpegTiles } from '../../shared/slide';
-import { completeJpeg, jpegStructureProblem } from '../engine/codecs/jpeg-stream';
+import { storedTiffJpeg } from '../engine/codecs/jpeg-stream';
 import { withIccMarkers } from '../engine/colour/icc-jpeg';
 import { SlideFile } from '../engine/slide-file';
 
@@ -78,13 +78,10 @@ export class StoredTileReader {
     if (offset <= 0 || count <= 0 || count > tiles.maxCount || offset + count > file.size) return null;
     const stored = await untilAborted(file.read(offset, count, 'A tile'), signal, slide).catch(() => null);
     if (!stored) return null;
-    const jpeg = completeJpeg(stored, tiles.jpegTables ?? undefined, tiles.rgb);
-    if (jpegStructureProblem(jpeg, tiles.tileWidth, tiles.tileHeight)) return null;
-    const bytes = tiles.iccMarkers ? withIccMarkers(jpeg, tiles.iccMarkers) : jpeg;
-    // Stored tiles are padded to full size at the right and bottom edges; the viewer crops.
-    const width = Math.min(rect.width, tiles.width - col * tiles.tileWidth);
-    const height = Math.min(rect.height, tiles.height - row * tiles.tileHeight);
-    return width < tiles.tileWidth || height < tiles.tileHeight ? { bytes, mime: 'image/jpeg', crop: { width, height } } : { bytes, mime: 'image/jpeg' };
+    // As the lane makes it: TiffPyramidSource.readStoredJpeg, DeepZoomTiler.getTile, SlideColour.withProfile.
+    const jpeg = storedTiffJpeg(stored, tiles.jpegTables ?? undefined, tiles.rgb, tiles.tileWidth, tiles.tileHeight);
+    if (typeof jpeg === 'string') return null;
+    return storedJpegTile(tiles.iccMarkers ? withIccMarkers(jpeg, tiles.iccMarkers) : jpeg, rect, tiles, col, row);
   }
 
   close(slideId: string): void {

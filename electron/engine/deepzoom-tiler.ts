@@ -4,7 +4,7 @@
 // from their four children when no stored level is near (a single huge level, or below the pyramid).
 
 import sharp from 'sharp';
-import { type DzTileRect, deepZoomGeometry, dzDownsample, dzTileRect } from '../../shared/deepzoom';
+import { type DzTileRect, deepZoomGeometry, dzDownsample, dzTileRect, storedJpegTile } from '../../shared/deepzoom';
 import type { DeepZoomGeometry, EncodedTile, RgbImage } from '../../shared/slide';
 import { encodeJpegRgb } from './codecs/turbojpeg';
 import { SlideError, throwIfAborted } from './errors';
@@ -121,15 +121,7 @@ export class DeepZoomTiler {
         const plan = this.plans[z]!;
         if (plan.kind === 'stored') {
           const jpeg = await this.reader.source.readStoredJpeg(plan.level, col, row);
-          if (jpeg) {
-            const info = this.reader.source.levels[plan.level]!;
-            // Stored tiles are padded to full size at the right and bottom edges; the viewer crops.
-            const width = Math.min(rect.width, info.width - col * info.tileWidth);
-            const height = Math.min(rect.height, info.height - row * info.tileHeight);
-            return width < info.tileWidth || height < info.tileHeight
-              ? { bytes: jpeg, mime: 'image/jpeg', crop: { width, height } }
-              : { bytes: jpeg, mime: 'image/jpeg' };
-          }
+          if (jpeg) return storedJpegTile(jpeg, rect, this.reader.source.levels[plan.level]!, col, row);
         }
         if (plan.kind === 'resample' && !this.parentUsesPixels(z)) {
           // Pixels encoded at once and dropped: not the shared uncached computation, and a read at the

@@ -12,6 +12,12 @@ const EOI = 0xd9;
  */
 const ADOBE_RGB = Uint8Array.from([0xff, 0xee, 0x00, 0x0e, 0x41, 0x64, 0x6f, 0x62, 0x65, 0x00, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00]);
 
+/** A TIFF tile as a standalone JPEG (completeJpeg) whose frame is the tile's size; or what is wrong with it. */
+export function storedTiffJpeg(tile: Uint8Array, tables: Uint8Array | undefined, rgbComponents: boolean, width: number, height: number): Uint8Array | string {
+  const jpeg = completeJpeg(tile, tables, rgbComponents);
+  return jpegStructureProblem(jpeg, width, height) ?? jpeg;
+}
+
 /** A standalone JPEG from a TIFF tile: tables spliced in after SOI, and the Adobe marker for RGB. */
 export function completeJpeg(tile: Uint8Array, tables: Uint8Array | undefined, rgbComponents: boolean): Uint8Array {
   if (tile.length < 4 || tile[0] !== 0xff || tile[1] !== SOI) return tile; // let the decoder report it

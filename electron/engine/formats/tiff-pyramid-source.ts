@@ -3,7 +3,7 @@
 
 import type { LevelInfo, Mpp, RgbImage, StoredJpegLevel } from '../../../shared/slide';
 import { runInPool, warmCodecPool } from '../codecs/codec-pool';
-import { completeJpeg, jpegStructureProblem } from '../codecs/jpeg-stream';
+import { storedTiffJpeg } from '../codecs/jpeg-stream';
 import { decompositionLevels, hasSubsampledComponents, j2kSizeProblem } from '../codecs/jpeg2000-decoder';
 import { checkDecodable, decodeBlock, hasSeparatePlanes } from '../codecs/registry';
 import { ICC_PROFILE_TAG, MAX_ICC_BYTES } from '../colour/icc-profile';
@@ -128,9 +128,9 @@ export class TiffPyramidSource implements SlideSource {
     if (!this.storesJpeg(level)) return null;
     const bytes = await this.tiff.readBlock(dir, col, row);
     if (!bytes) return null;
-    const jpeg = completeJpeg(bytes, dir.jpegTables, dir.photometric === Photometric.RGB);
-    const problem = jpegStructureProblem(jpeg, dir.blockWidth, dir.blockHeight);
-    if (problem) throw new SlideError('CORRUPT_DATA', `${capitalised(blockName(dir, col, row))} is damaged and cannot be decoded (${problem}).`, this.path);
+    const jpeg = storedTiffJpeg(bytes, dir.jpegTables, dir.photometric === Photometric.RGB, dir.blockWidth, dir.blockHeight);
+    if (typeof jpeg === 'string')
+      throw new SlideError('CORRUPT_DATA', `${capitalised(blockName(dir, col, row))} is damaged and cannot be decoded (${jpeg}).`, this.path);
     return jpeg;
   }
 
