@@ -83,18 +83,27 @@ async function main(): Promise<void> {
   const path = await fixturePath('bench-40k');
   const views = randomViews(TILE_REQUESTS, 1);
 
-  // --- OpenSlide, in the same run ---
+  // --- OpenSlide and Slidescope's engine (in its process: every request and answer crosses to it and
+  // back), taking turns: the machine's speed drifts within minutes, and both sides see the same drift.
   const engine = new EngineClient(forkEngine({ module: ENGINE }));
   const { info } = value(await engine.open(path, null));
   await engine.dispose();
-  log(`OpenSlide: ${TILE_REQUESTS} random tiles over the four finest levels, ${CONCURRENCY} threads, ${TILE_RUNS} runs...`);
-  const openslide = openSlideRun(path, info, views, 3, TILE_RUNS);
-  // --- Slidescope's engine, in its process: every request and answer crosses to it and back ---
-  log(`Slidescope engine: same requests, ${CONCURRENCY} in flight, ${TILE_RUNS} fresh engine processes...`);
+  log(
+    `${TILE_REQUESTS} random tiles over the four finest levels, ${CONCURRENCY} at a time, ${TILE_RUNS} rounds of OpenSlide and a fresh engine process, taking turns...`,
+  );
+  const openslideRuns: OpenSlideFigures[] = [];
   const runs: EngineRun[] = [];
-  for (let run = 0; run < TILE_RUNS; run++) runs.push(await engineRun(path, views));
+  for (let round = 0; round < TILE_RUNS; round++) {
+    const openslideRound = () => openslideRuns.push(openSlideRun(path, info, views, 1, 1));
+    if (round % 2 === 0) openslideRound();
+    // The last engine stays for the memory run; an earlier one leaves before OpenSlide's next turn.
+    await runs.at(-1)?.host.dispose();
+    runs.push(await engineRun(path, views));
+    if (round % 2 === 1) openslideRound();
+    log(`  round ${round + 1}: Slidescope ${Math.round(runs.at(-1)!.tilesPerS)} tiles/s, OpenSlide ${Math.round(openslideRuns.at(-1)!.tiles_per_s)}`);
+  }
+  const openslide = medianFigures(openslideRuns);
   const host = runs.at(-1)!.host;
-  for (const run of runs.slice(0, -1)) await run.host.dispose();
   const opens = runs.flatMap((run) => run.opens);
   const thumbs = runs.flatMap((run) => run.thumbs);
   const thumbSize = runs[0]!.thumbSize;
@@ -115,11 +124,16 @@ async function main(): Promise<void> {
   log('Generating (or reusing) the 40960 x 30720 NDPI benchmark slide...');
   const ndpiPath = await fixturePath('bench-ndpi');
   const ndpiInfo = value(await host.open(ndpiPath, null)).info;
-  log(`OpenSlide on the NDPI: ${TILE_REQUESTS} random tiles, ${CONCURRENCY} threads...`);
-  const ndpiOpenSlide = openSlideRun(ndpiPath, ndpiInfo, views, 0, TILE_RUNS);
-  log(`Slidescope engine on the NDPI: same requests, ${TILE_RUNS} runs...`);
+  log(`OpenSlide and the engine on the NDPI: same requests, ${TILE_RUNS} rounds taking turns...`);
+  const ndpiOpenSlideRuns: OpenSlideFigures[] = [];
   const ndpiRuns: number[] = [];
-  for (let run = 0; run < TILE_RUNS; run++) ndpiRuns.push((await ourTiles(host, ndpiPath, views)).tilesPerS);
+  for (let round = 0; round < TILE_RUNS; round++) {
+    const openslideRound = () => ndpiOpenSlideRuns.push(openSlideRun(ndpiPath, ndpiInfo, views, 0, 1));
+    if (round % 2 === 0) openslideRound();
+    ndpiRuns.push((await ourTiles(host, ndpiPath, views)).tilesPerS);
+    if (round % 2 === 1) openslideRound();
+  }
+  const ndpiOpenSlide = medianFigures(ndpiOpenSlideRuns);
   const ndpi = { tilesPerS: median(ndpiRuns) };
 
   // --- DICOM: the benchmark slide's tiles as a DICOM series, against the SVS ---
@@ -189,6 +203,17 @@ interface OpenSlideFigures {
   thumbnail_ms: number | null;
   tiles_per_s: number;
   tile_bytes: number;
+}
+
+/** Each figure the median of the runs' (the bytes are the first run's: every run makes the same tiles). */
+function medianFigures(runs: OpenSlideFigures[]): OpenSlideFigures {
+  const thumbs = runs.flatMap((run) => (run.thumbnail_ms === null ? [] : [run.thumbnail_ms]));
+  return {
+    open_ms: median(runs.map((run) => run.open_ms)),
+    thumbnail_ms: thumbs.length > 0 ? median(thumbs) : null,
+    tiles_per_s: median(runs.map((run) => run.tiles_per_s)),
+    tile_bytes: runs[0]!.tile_bytes,
+  };
 }
 
 /** OpenSlide's side: the same views as deep-zoom tiles of openslide-python's server (254 px, overlap 1). */
