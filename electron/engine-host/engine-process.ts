@@ -1,4 +1,4 @@
-// The engine process: the slide engine's lanes (worker threads, one per core) behind one operation
+// The engine process: the slide engine's lanes (worker threads, a core each but one) behind one operation
 // contract, in an OS process of its own, so that a slide that makes it crash or allocate without
 // bound ends this process and not the app. Started by Electron's utilityProcess in the app and by
 // child_process.fork in the CLI, the tests and the e2e host (engine-launcher); the parent talks to
@@ -7,7 +7,6 @@
 // Its main thread decodes nothing: it routes requests (engine-router), reads stored JPEG tiles as
 // they are (stored-tile-reader) and watches its own memory.
 
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { OperationProtocol } from '../../shared/operation-rpc';
 import type { EngineStats } from '../../shared/operations';
@@ -17,7 +16,7 @@ import { removeUnfinishedWrites } from '../engine/export/atomic-file';
 import { Supervisor } from '../rpc/supervisor';
 import { workerChild } from '../rpc/worker-thread';
 import { EngineRouter } from './engine-router';
-import { MAX_LANES, readEngineSettings } from './engine-settings';
+import { defaultLaneCount, readEngineSettings } from './engine-settings';
 import type { LaneData } from './lane';
 import { watchMemory } from './memory-watchdog';
 import { warmOpenPath } from './open-warm-up';
@@ -60,7 +59,7 @@ function parentChannel(): RawChannel {
 
 const settings = readEngineSettings(process.env);
 const LANE_SCRIPT = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './lane.ts' : './engine-lane.mjs', import.meta.url));
-const laneCount = settings.lanes ?? Math.max(1, Math.min(MAX_LANES, availableParallelism()));
+const laneCount = settings.lanes ?? defaultLaneCount();
 const parent = parentChannel();
 
 // OpenJPEG compiled once for the process: every lane's JPEG 2000 threads share the code V8 optimises.

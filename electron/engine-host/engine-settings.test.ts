@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultMemoryCapBytes, engineEnvironment, readEngineSettings } from './engine-settings';
+import { defaultLaneCount, defaultMemoryCapBytes, engineEnvironment, MAX_LANES, readEngineSettings } from './engine-settings';
 
 describe('engine settings through the environment', () => {
   it('a launcher that sets nothing gets the defaults: warm-up on, lanes per core, the default cap', () => {
@@ -13,6 +13,13 @@ describe('engine settings through the environment', () => {
     assert.equal(settings.codecThreads, null);
     assert.equal(settings.memoryCapBytes, defaultMemoryCapBytes());
     assert.equal(settings.parentHandlesSignals, false);
+  });
+
+  it('the default lanes leave a core to the router and the client: one on 1 or 2 cores, then a core each but one, at most MAX_LANES', () => {
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 8, 64].map((cores) => defaultLaneCount(cores)),
+      [1, 1, 2, 3, 4, MAX_LANES, MAX_LANES],
+    );
   });
 
   it("a CLI's settings arrive as set", () => {

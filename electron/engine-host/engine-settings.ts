@@ -2,11 +2,11 @@
 // launcher passes them in the environment (SLIDESCOPE_ENGINE_*), so the CLI, the tests and the app set
 // them the same way.
 
-import { homedir, totalmem } from 'node:os';
+import { availableParallelism, homedir, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 export interface EngineSettings {
-  /** Lanes (the engine's worker threads); default one per core, at most MAX_LANES. */
+  /** Lanes (the engine's worker threads); default defaultLaneCount(). */
   lanes: number | null;
   /** Each lane's JPEG 2000 threads; default the cores (at most MAX_LANES) shared out among the lanes. */
   codecThreads: number | null;
@@ -24,8 +24,17 @@ export interface EngineSettings {
 
 const MB = 2 ** 20;
 
-/** The most lanes an engine process runs (one per core), and the most cores their JPEG 2000 threads share. */
+/** The most lanes an engine process runs, and the most cores their JPEG 2000 threads share. */
 export const MAX_LANES = 4;
+
+/**
+ * A lane per core but one, at most MAX_LANES: the router, V8's background threads and the client
+ * take most of a core while tiles stream (docs/performance.md, "Lanes"). On 2 cores one lane made
+ * 6-18% more tiles than two.
+ */
+export function defaultLaneCount(cores = availableParallelism()): number {
+  return Math.max(1, Math.min(MAX_LANES, cores - 1));
+}
 
 /** Default cap: 3 GB, or half of a small machine's memory, and never below 1 GB. */
 export function defaultMemoryCapBytes(): number {

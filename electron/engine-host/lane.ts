@@ -1,6 +1,6 @@
 // An engine lane: one slide engine in a worker thread of the engine process, which runs one per core
-// (see engine-router). TurboJPEG's calls are synchronous, so lanes are what puts a screen's tile work
-// on every core. Requests run concurrently (sharp decodes on libuv's pool); the router cancels those
+// but one (see engine-router, defaultLaneCount). TurboJPEG's calls are synchronous, so lanes are what
+// puts a screen's tile work on the cores. Requests run concurrently (sharp decodes on libuv's pool); the router cancels those
 // the viewer no longer needs.
 
 import { availableParallelism } from 'node:os';

@@ -1,4 +1,4 @@
-// Deep-zoom tiles shared out among several engines (the engine process runs one lane per core): each
+// Deep-zoom tiles shared out among several engines (the engine process's lanes): each
 // tile has one lane, so its work and its cache entry are never duplicated, and a screen of tiles is
 // split evenly.
 
