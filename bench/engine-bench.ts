@@ -26,7 +26,7 @@ const ENGINE = existsSync(BUILT_ENGINE) ? BUILT_ENGINE : fileURLToPath(new URL('
 const TILE_REQUESTS = quick ? 400 : 2000;
 const RSS_REQUESTS = quick ? 2000 : 20_000;
 const CONCURRENCY = 4;
-/** Tile rates are the median of this many runs on each side: one run of 2000 tiles moved by 15% between runs. */
+/** Tile rates are the median of this many runs on each side (one run of 2000 tiles moved by 15% between runs); odd, see main. */
 const TILE_RUNS = quick ? 1 : 3;
 
 function log(line: string): void {
@@ -94,11 +94,12 @@ async function main(): Promise<void> {
   const openslideRuns: OpenSlideFigures[] = [];
   const runs: EngineRun[] = [];
   for (let round = 0; round < TILE_RUNS; round++) {
-    const openslideRound = () => openslideRuns.push(openSlideRun(path, info, views, 1, 1));
+    const openslideRound = () => openslideRuns.push(openSlideRun(path, info, views, 3, 1));
     if (round % 2 === 0) openslideRound();
-    // The last engine stays for the memory run; an earlier one leaves before OpenSlide's next turn.
-    await runs.at(-1)?.host.dispose();
-    runs.push(await engineRun(path, views));
+    const run = await engineRun(path, views);
+    runs.push(run);
+    // Gone before OpenSlide's next turn; the last (an odd TILE_RUNS: OpenSlide went first) stays for the memory run.
+    if (round < TILE_RUNS - 1) await run.host.dispose();
     if (round % 2 === 1) openslideRound();
     log(`  round ${round + 1}: Slidescope ${Math.round(runs.at(-1)!.tilesPerS)} tiles/s, OpenSlide ${Math.round(openslideRuns.at(-1)!.tiles_per_s)}`);
   }
@@ -205,7 +206,7 @@ interface OpenSlideFigures {
   tile_bytes: number;
 }
 
-/** Each figure the median of the runs' (the bytes are the first run's: every run makes the same tiles). */
+/** Each figure the median of the runs' own medians (the bytes are the first run's: every run makes the same tiles). */
 function medianFigures(runs: OpenSlideFigures[]): OpenSlideFigures {
   const thumbs = runs.flatMap((run) => (run.thumbnail_ms === null ? [] : [run.thumbnail_ms]));
   return {
