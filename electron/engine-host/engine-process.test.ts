@@ -17,6 +17,7 @@ import { sharedSlide } from '../../testing/paths';
 import { waitFor } from '../../testing/wait-for';
 import { EngineClient, type EngineStoppedEvent } from './engine-client';
 import { EngineRouter } from './engine-router';
+import { defaultLaneCount } from './engine-settings';
 import { forkEngine } from './fork-engine';
 import { LaneEngine } from './lane-engine';
 
@@ -161,6 +162,19 @@ describe('the engine process', () => {
     assert.deepEqual(reasons, ['it exited (code 0)']);
     client.close({ code: 'CANCELLED', message: 'test over' });
     await Promise.all(requests);
+  });
+});
+
+describe('the engine process left to its defaults', () => {
+  test('runs defaultLaneCount() lanes', async () => {
+    const engine = new EngineClient(forkEngine({ warmUp: false }));
+    engine.start();
+    try {
+      await engine.whenReady();
+      assert.equal(value(await engine.call('engine:stats', undefined)).lanes, defaultLaneCount());
+    } finally {
+      await engine.dispose();
+    }
   });
 });
 

@@ -3,10 +3,10 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultLaneCount, defaultMemoryCapBytes, engineEnvironment, MAX_LANES, readEngineSettings } from './engine-settings';
+import { defaultCodecThreads, defaultLaneCount, defaultMemoryCapBytes, engineEnvironment, MAX_LANES, readEngineSettings } from './engine-settings';
 
 describe('engine settings through the environment', () => {
-  it('a launcher that sets nothing gets the defaults: warm-up on, lanes per core, the default cap', () => {
+  it('a launcher that sets nothing gets the defaults: warm-up on, the default lanes, the default cap', () => {
     const settings = readEngineSettings(engineEnvironment({}, {}));
     assert.equal(settings.warmUp, true);
     assert.equal(settings.lanes, null);
@@ -20,6 +20,19 @@ describe('engine settings through the environment', () => {
       [1, 2, 3, 4, 5, 8, 64].map((cores) => defaultLaneCount(cores)),
       [1, 1, 2, 3, 4, MAX_LANES, MAX_LANES],
     );
+  });
+
+  it('the default JPEG 2000 threads share out the cores (at most MAX_LANES) among the lanes, every core used', () => {
+    const threads = (lanes: number, cores: number) => Array.from({ length: lanes }, (_, lane) => defaultCodecThreads(lane, lanes, cores));
+    assert.deepEqual(threads(1, 2), [2]);
+    assert.deepEqual(threads(2, 3), [2, 1]);
+    assert.deepEqual(threads(3, 4), [2, 1, 1]);
+    assert.deepEqual(threads(4, 16), [1, 1, 1, 1]);
+    assert.deepEqual(threads(4, 2), [1, 1, 1, 1]);
+    for (const cores of [1, 2, 3, 4, 5, 8]) {
+      const total = threads(defaultLaneCount(cores), cores).reduce((a, b) => a + b, 0);
+      assert.equal(total, Math.min(MAX_LANES, cores), `${cores} cores`);
+    }
   });
 
   it("a CLI's settings arrive as set", () => {

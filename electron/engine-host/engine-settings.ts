@@ -8,7 +8,7 @@ import { join } from 'node:path';
 export interface EngineSettings {
   /** Lanes (the engine's worker threads); default defaultLaneCount(). */
   lanes: number | null;
-  /** Each lane's JPEG 2000 threads; default the cores (at most MAX_LANES) shared out among the lanes. */
+  /** Each lane's JPEG 2000 threads; default defaultCodecThreads(). */
   codecThreads: number | null;
   /** Above this resident size the engine process ends itself (and is restarted). */
   memoryCapBytes: number;
@@ -34,6 +34,12 @@ export const MAX_LANES = 4;
  */
 export function defaultLaneCount(cores = availableParallelism()): number {
   return Math.max(1, Math.min(MAX_LANES, cores - 1));
+}
+
+/** A lane's JPEG 2000 threads: the cores (at most MAX_LANES) shared out among the lanes, the first lanes taking what does not divide, one at least. */
+export function defaultCodecThreads(lane: number, lanes: number, cores = availableParallelism()): number {
+  const shared = Math.min(MAX_LANES, cores);
+  return Math.max(1, Math.floor(shared / lanes) + (lane < shared % lanes ? 1 : 0));
 }
 
 /** Default cap: 3 GB, or half of a small machine's memory, and never below 1 GB. */

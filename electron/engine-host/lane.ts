@@ -3,7 +3,6 @@
 // puts a screen's tile work on the cores. Requests run concurrently (sharp decodes on libuv's pool); the router cancels those
 // the viewer no longer needs.
 
-import { availableParallelism } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { operationDispatch } from '../../shared/operation-rpc';
 import { LANE_OPERATIONS } from '../../shared/operations';
@@ -12,7 +11,7 @@ import { optimiseOpenJpeg, setCodecThreads, stopCodecPool, warmCodecPool } from 
 import { adoptCompiledOpenJpeg } from '../engine/codecs/openjpeg';
 import { setPartialWriteJournal } from '../engine/export/atomic-file';
 import { threadData, workerEndpoint } from '../rpc/worker-thread';
-import { MAX_LANES, readEngineSettings } from './engine-settings';
+import { defaultCodecThreads, readEngineSettings } from './engine-settings';
 import { LaneEngine } from './lane-engine';
 
 /** What a lane is told at start: which one it is (see tileLane), of how many. */
@@ -30,7 +29,7 @@ if (openJpeg) adoptCompiledOpenJpeg(openJpeg);
 const settings = readEngineSettings(process.env);
 setPartialWriteJournal(settings.partialWritesDir);
 const MB = 1024 * 1024;
-setCodecThreads(settings.codecThreads ?? Math.max(1, Math.floor(Math.min(MAX_LANES, availableParallelism()) / lanes)));
+setCodecThreads(settings.codecThreads ?? defaultCodecThreads(lane, lanes));
 // The caches and the codec threads are shared out among the lanes.
 const engine = new LaneEngine({
   lane: { lane, lanes },
