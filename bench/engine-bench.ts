@@ -83,27 +83,25 @@ async function main(): Promise<void> {
   const path = await fixturePath('bench-40k');
   const views = randomViews(TILE_REQUESTS, 1);
 
-  // --- OpenSlide and Slidescope's engine (in its process: every request and answer crosses to it and
-  // back), taking turns: the machine's speed drifts within minutes, and both sides see the same drift.
+  // --- OpenSlide and Slidescope's engine (in its process: every request and answer crosses to it and back) ---
   const engine = new EngineClient(forkEngine({ module: ENGINE }));
   const { info } = value(await engine.open(path, null));
   await engine.dispose();
   log(
     `${TILE_REQUESTS} random tiles over the four finest levels, ${CONCURRENCY} at a time, ${TILE_RUNS} rounds of OpenSlide and a fresh engine process, taking turns...`,
   );
-  const openslideRuns: OpenSlideFigures[] = [];
-  const runs: EngineRun[] = [];
-  for (let round = 0; round < TILE_RUNS; round++) {
-    const openslideRound = () => openslideRuns.push(openSlideRun(path, info, views, 3, 1));
-    if (round % 2 === 0) openslideRound();
-    const run = await engineRun(path, views);
-    runs.push(run);
-    // Gone before OpenSlide's next turn; the last (an odd TILE_RUNS: OpenSlide went first) stays for the memory run.
-    if (round < TILE_RUNS - 1) await run.host.dispose();
-    if (round % 2 === 1) openslideRound();
-    log(`  round ${round + 1}: Slidescope ${Math.round(runs.at(-1)!.tilesPerS)} tiles/s, OpenSlide ${Math.round(openslideRuns.at(-1)!.tiles_per_s)}`);
-  }
-  const openslide = medianFigures(openslideRuns);
+  const turns = await takingTurns(
+    () => openSlideRun(path, info, views, 3, 1),
+    async (round) => {
+      const run = await engineRun(path, views);
+      // Gone before OpenSlide's next turn; the last (an odd TILE_RUNS: OpenSlide went first) stays for the memory run.
+      if (round < TILE_RUNS - 1) await run.host.dispose();
+      return run;
+    },
+  );
+  const runs = turns.ours;
+  turns.openslide.forEach((o, i) => log(`  round ${i + 1}: Slidescope ${Math.round(runs[i]!.tilesPerS)} tiles/s, OpenSlide ${Math.round(o.tiles_per_s)}`));
+  const openslide = medianFigures(turns.openslide);
   const host = runs.at(-1)!.host;
   const opens = runs.flatMap((run) => run.opens);
   const thumbs = runs.flatMap((run) => run.thumbs);
@@ -126,16 +124,12 @@ async function main(): Promise<void> {
   const ndpiPath = await fixturePath('bench-ndpi');
   const ndpiInfo = value(await host.open(ndpiPath, null)).info;
   log(`OpenSlide and the engine on the NDPI: same requests, ${TILE_RUNS} rounds taking turns...`);
-  const ndpiOpenSlideRuns: OpenSlideFigures[] = [];
-  const ndpiRuns: number[] = [];
-  for (let round = 0; round < TILE_RUNS; round++) {
-    const openslideRound = () => ndpiOpenSlideRuns.push(openSlideRun(ndpiPath, ndpiInfo, views, 0, 1));
-    if (round % 2 === 0) openslideRound();
-    ndpiRuns.push((await ourTiles(host, ndpiPath, views)).tilesPerS);
-    if (round % 2 === 1) openslideRound();
-  }
-  const ndpiOpenSlide = medianFigures(ndpiOpenSlideRuns);
-  const ndpi = { tilesPerS: median(ndpiRuns) };
+  const ndpiTurns = await takingTurns(
+    () => openSlideRun(ndpiPath, ndpiInfo, views, 0, 1),
+    async () => (await ourTiles(host, ndpiPath, views)).tilesPerS,
+  );
+  const ndpiOpenSlide = medianFigures(ndpiTurns.openslide);
+  const ndpi = { tilesPerS: median(ndpiTurns.ours) };
 
   // --- DICOM: the benchmark slide's tiles as a DICOM series, against the SVS ---
   log('Generating (or reusing) the benchmark slide as DICOM...');
@@ -204,6 +198,20 @@ interface OpenSlideFigures {
   thumbnail_ms: number | null;
   tiles_per_s: number;
   tile_bytes: number;
+}
+
+/**
+ * TILE_RUNS rounds of an OpenSlide run and one of ours, taking turns (OpenSlide first in even rounds):
+ * the machine's speed drifts within minutes, and both sides see the same drift.
+ */
+async function takingTurns<T>(openslide: () => OpenSlideFigures, ours: (round: number) => Promise<T>): Promise<{ openslide: OpenSlideFigures[]; ours: T[] }> {
+  const turns: { openslide: OpenSlideFigures[]; ours: T[] } = { openslide: [], ours: [] };
+  for (let round = 0; round < TILE_RUNS; round++) {
+    if (round % 2 === 0) turns.openslide.push(openslide());
+    turns.ours.push(await ours(round));
+    if (round % 2 === 1) turns.openslide.push(openslide());
+  }
+  return turns;
 }
 
 /** Each figure the median of the runs' own medians (the bytes are the first run's: every run makes the same tiles). */

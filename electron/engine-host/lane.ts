@@ -1,7 +1,7 @@
 // An engine lane: one slide engine in a worker thread of the engine process, which runs one per core
 // but one (see engine-router, defaultLaneCount). TurboJPEG's calls are synchronous, so lanes are what
-// puts a screen's tile work on the cores. Requests run concurrently (sharp decodes on libuv's pool); the router cancels those
-// the viewer no longer needs.
+// puts a screen's tile work on the cores. Requests run concurrently (sharp decodes on libuv's pool);
+// the router cancels those the viewer no longer needs.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { operationDispatch } from '../../shared/operation-rpc';
