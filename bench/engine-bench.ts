@@ -100,7 +100,9 @@ async function main(): Promise<void> {
     },
   );
   const runs = turns.ours;
-  turns.openslide.forEach((o, i) => log(`  round ${i + 1}: Slidescope ${Math.round(runs[i]!.tilesPerS)} tiles/s, OpenSlide ${Math.round(o.tiles_per_s)}`));
+  for (const [i, o] of turns.openslide.entries()) {
+    log(`  round ${i + 1}: Slidescope ${Math.round(runs[i]!.tilesPerS)} tiles/s, OpenSlide ${Math.round(o.tiles_per_s)}`);
+  }
   const openslide = medianFigures(turns.openslide);
   const host = runs.at(-1)!.host;
   const opens = runs.flatMap((run) => run.opens);
