@@ -136,6 +136,8 @@ const prefetchRequest = v.pipe(
     colEnd: int(0, LIMITS.maxIndex),
     rowStart: int(0, LIMITS.maxIndex),
     rowEnd: int(0, LIMITS.maxIndex),
+    /** Set by the engine process's router for its lanes: it reads this level's stored tiles itself, so lanes skip them. */
+    storedReadByRouter: v.optional(v.boolean()),
   }),
   v.check((r) => r.colEnd >= r.colStart && r.rowEnd >= r.rowStart, 'a range ends before it starts'),
   v.check((r) => (r.colEnd - r.colStart + 1) * (r.rowEnd - r.rowStart + 1) <= LIMITS.maxPrefetchTiles, `more than ${LIMITS.maxPrefetchTiles} tiles`),

@@ -205,6 +205,11 @@ export class EngineRouter {
       }
       case 'slide:tile':
         return this.tile(request as RequestOf<'slide:tile'>, client, controller);
+      case 'slide:prefetch': {
+        const { slideId, dzLevel } = request as RequestOf<'slide:prefetch'>;
+        request = { ...(request as RequestOf<'slide:prefetch'>), storedReadByRouter: this.storedTiles.reads(slideId, dzLevel) };
+        break;
+      }
       default:
         break;
     }

@@ -123,6 +123,7 @@ test('a file changed after the lane opened it is the lanes to read; a level the 
   assert.equal(reader.shouldAsk(slideId, z), true);
   await reader.learn(slideId, z, await engine.storedTiles({ slideId, dzLevel: z }));
   assert.equal(await reader.read(slideId, z, 0, 0, live), null);
+  assert.equal(reader.reads(slideId, z), false, 'not read here: the lanes prefetch it');
   assert.equal(reader.shouldAsk(slideId, z), false, 'answered: not asked again');
   assert.equal(reader.shouldAsk(slideId, z - 1), true);
   reader.forget(slideId, z - 1);
@@ -132,7 +133,7 @@ test('a file changed after the lane opened it is the lanes to read; a level the 
 });
 
 /** Lanes as the engine process runs them, each its own engine; tile calls of column 0 wait until they are aborted. */
-function lanes(tileCalls: number[]) {
+function lanes(tileCalls: number[], prefetches?: unknown[]) {
   const engines = [new SlideEngine(), new SlideEngine()];
   return [0, 1].map((index) => ({
     load: 0,
@@ -142,6 +143,10 @@ function lanes(tileCalls: number[]) {
         if (op === 'engine:open') return ok(await engine.open(request));
         if (op === 'engine:close') return ok(await engine.close(request));
         if (op === 'engine:stored-tiles') return ok(await engine.storedTiles(request));
+        if (op === 'slide:prefetch') {
+          prefetches?.push(request);
+          return ok(undefined);
+        }
         tileCalls.push(index);
         if ((request as { col: number }).col === 0) {
           await new Promise((resolve) => options.signal?.addEventListener('abort', resolve));
@@ -159,8 +164,9 @@ test("the router reads a stored level's tiles itself once a lane has said where 
   timeout: 60_000,
 }, async () => {
   const tileCalls: number[] = [];
+  const prefetches: unknown[] = [];
   const stats = () => ({ pid: 0, rssBytes: 0, peakRssBytes: 0, memoryCapBytes: 0, lanes: 2, restarts: 0 });
-  const router = new EngineRouter(lanes(tileCalls) as never, stats);
+  const router = new EngineRouter(lanes(tileCalls, prefetches) as never, stats);
   const context = { signal: new AbortController().signal, progress: () => undefined };
   const slideId = 'router-stored';
   const info = await router.hostDispatch()('engine:open', { slideId, path: await fixturePath('aperio-jpeg-rgb'), client: 1 }, context);
@@ -182,6 +188,15 @@ test("the router reads a stored level's tiles itself once a lane has said where 
   }
   const again = await tile(2, 7);
   assert.deepEqual(tileCalls, [], 'later tiles of the level are read in the router');
+  // Lanes are told which levels' tiles the router reads, so that they do not prefetch them.
+  const ring = { slideId, colStart: 0, colEnd: 1, rowStart: 0, rowEnd: 1 };
+  assert.ok((await window('slide:prefetch', { ...ring, dzLevel: finest }, context)).ok);
+  assert.ok((await window('slide:prefetch', { ...ring, dzLevel: finest - 1, storedReadByRouter: true }, context)).ok);
+  assert.deepEqual(
+    prefetches.map((request) => (request as { storedReadByRouter: boolean }).storedReadByRouter),
+    [true, true, false, false],
+    "the router's word, whatever the window said",
+  );
   assert.ok(again.ok && (again.value as EncodedTile).bytes.length > 0);
   const replaced = await held;
   assert.equal(!replaced.ok && replaced.error.code, 'CANCELLED', 'request 7, replaced by the tile read in the router, was stopped in its lane');

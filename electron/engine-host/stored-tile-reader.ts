@@ -64,6 +64,13 @@ export class StoredTileReader {
     if (slide?.levels.get(dzLevel) === 'asked') slide.levels.delete(dzLevel);
   }
 
+  /** True while this level's tiles are read here: the lanes need not prefetch them. */
+  reads(slideId: string, dzLevel: number): boolean {
+    const slide = this.slides.get(slideId);
+    const tiles = slide?.levels.get(dzLevel);
+    return slide !== undefined && typeof tiles === 'object' && tiles !== null && slide.stalled === 0;
+  }
+
   /** The tile as the lanes would send it, or null when it is theirs to answer (or `signal` aborted). */
   async read(slideId: string, dzLevel: number, col: number, row: number, signal: AbortSignal): Promise<EncodedTile | null> {
     const slide = this.slides.get(slideId);

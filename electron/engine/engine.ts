@@ -161,18 +161,15 @@ export class SlideEngine implements SlideEngineApi {
    * made into the tile cache one at a time while no request is waiting, so a pan finds them ready.
    * Returns at once.
    */
-  async prefetchTiles({ slideId, dzLevel, colStart, colEnd, rowStart, rowEnd }: RequestOf<'slide:prefetch'>): Promise<void> {
+  async prefetchTiles({ slideId, dzLevel, colStart, colEnd, rowStart, rowEnd, storedReadByRouter }: RequestOf<'slide:prefetch'>): Promise<void> {
     const slide = this.slide(slideId);
     const level = slide.info.deepZoom.levels[dzLevel];
     if (!level) throw new SlideError('INVALID_ARGUMENT', `There is no deep-zoom level ${dzLevel}.`, slide.info.path);
     const tiles: Array<[number, number, number]> = [];
     const { lane, lanes } = this.options.lane ?? { lane: 0, lanes: 1 };
-    // Tiles the engine process's router reads itself (stored JPEG tiles, from sources that say where they lie).
-    const storedLevel = slide.tiler.storedLevel(dzLevel);
-    const stored = storedLevel !== null && slide.reader.source.storesJpeg(storedLevel) && slide.reader.source.storedJpegTiles !== undefined;
     for (let row = rowStart; row <= Math.min(level.rows - 1, rowEnd); row++) {
       for (let col = colStart; col <= Math.min(level.cols - 1, colEnd); col++) {
-        if (!stored && tileLane(col, row, lanes) === lane) tiles.push([dzLevel, col, row]);
+        if (!storedReadByRouter && tileLane(col, row, lanes) === lane) tiles.push([dzLevel, col, row]);
       }
     }
     this.prefetchQueues.set(slideId, tiles);

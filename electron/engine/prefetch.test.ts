@@ -60,17 +60,17 @@ test('an engine serving one lane of several prefetches only its own tiles', asyn
   await engine.closeAll();
 });
 
-test("tiles the engine process's router reads itself (stored JPEG tiles of a TIFF) are not prefetched", async () => {
+test("tiles the engine process's router reads itself are not prefetched; a stored level it declined is", async () => {
   const engine = new SlideEngine();
   const path = sharedSlide('CMU-1-Small-Region.svs');
-  const stored = await openSlide(engine, path);
-  const resampled = await openSlide(engine, path);
-  const finest = stored.info.deepZoom.levels.length - 1;
-  assert.equal(engine.describeTiling(stored.slideId)[finest], 'stored L0');
-  await engine.prefetchTiles({ slideId: stored.slideId, dzLevel: finest, colStart: 0, colEnd: 2, rowStart: 0, rowEnd: 2 });
+  const read = await openSlide(engine, path);
+  const declined = await openSlide(engine, path);
+  const finest = read.info.deepZoom.levels.length - 1;
+  assert.equal(engine.describeTiling(read.slideId)[finest], 'stored L0');
+  await engine.prefetchTiles({ slideId: read.slideId, dzLevel: finest, colStart: 0, colEnd: 2, rowStart: 0, rowEnd: 2, storedReadByRouter: true });
   // The other slide's ring comes after the first's in the prefetch: once it is made, the first's would have been.
-  await engine.prefetchTiles({ slideId: resampled.slideId, dzLevel: finest - 1, colStart: 0, colEnd: 1, rowStart: 0, rowEnd: 1 });
-  await until(() => engine.isTileCached(resampled.slideId, finest - 1, 1, 1));
-  for (let c = 0; c <= 2; c++) for (let r = 0; r <= 2; r++) assert.equal(engine.isTileCached(stored.slideId, finest, c, r), false, `${c},${r}`);
+  await engine.prefetchTiles({ slideId: declined.slideId, dzLevel: finest, colStart: 0, colEnd: 1, rowStart: 0, rowEnd: 1, storedReadByRouter: false });
+  await until(() => engine.isTileCached(declined.slideId, finest, 1, 1));
+  for (let c = 0; c <= 2; c++) for (let r = 0; r <= 2; r++) assert.equal(engine.isTileCached(read.slideId, finest, c, r), false, `${c},${r}`);
   await engine.closeAll();
 });
