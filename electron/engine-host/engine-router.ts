@@ -75,6 +75,10 @@ function slideIdsOf(request: unknown): string[] {
   return [id, ...panels.map(slideIdOf)].filter((each): each is string => each !== undefined);
 }
 
+function askKey(slideId: string, dzLevel: number): string {
+  return `${dzLevel}:${slideId}`;
+}
+
 interface Session {
   /** The window's tile requests in flight, by its own request id, so that slide:cancel-tiles can name them. */
   tiles: Map<number, AbortController>;
@@ -88,6 +92,8 @@ export class EngineRouter {
   private readonly sessions = new Map<number, Session>();
   /** Stored JPEG tiles, read in this thread once a lane has said where they lie. */
   private readonly storedTiles = new StoredTileReader();
+  /** Levels whose lane has been asked where their stored tiles lie, until the answer is learnt (askKey). */
+  private readonly asking = new Map<string, Promise<void>>();
   /** Requests in flight, checked by one timer while there are any. */
   private readonly deadlines = new Set<Deadline>();
   private sweeper: ReturnType<typeof setInterval> | undefined;
@@ -206,7 +212,10 @@ export class EngineRouter {
       case 'slide:tile':
         return this.tile(request as RequestOf<'slide:tile'>, client, controller);
       case 'slide:prefetch': {
+        // Lanes leave to this thread the stored tiles it reads: it says which levels those are, once it knows.
         const { slideId, dzLevel } = request as RequestOf<'slide:prefetch'>;
+        if (this.storedTiles.shouldAsk(slideId, dzLevel)) this.askWhereStored(slideId, dzLevel, this.leastBusy());
+        await this.asking.get(askKey(slideId, dzLevel));
         request = { ...(request as RequestOf<'slide:prefetch'>), storedReadByRouter: this.storedTiles.reads(slideId, dzLevel) };
         break;
       }
@@ -276,13 +285,22 @@ export class EngineRouter {
    */
   private async storedTile({ slideId, dzLevel, col, row }: RequestOf<'slide:tile'>, lane: number, signal: AbortSignal): Promise<EncodedTile | null> {
     if (!this.storedTiles.shouldAsk(slideId, dzLevel)) return this.storedTiles.read(slideId, dzLevel, col, row, signal);
-    void this.onLane(lane, 'engine:stored-tiles', { slideId, dzLevel }).then((answer) => {
-      if (answer.ok) return this.storedTiles.learn(slideId, dzLevel, answer.value as StoredJpegTiles | null);
-      // A lane that restarted or was stopped may answer next time; any other failure is the lanes' to report, tile by tile.
-      if (TRANSIENT.has(answer.error.code)) this.storedTiles.forget(slideId, dzLevel);
-      else return this.storedTiles.learn(slideId, dzLevel, null);
-    });
+    this.askWhereStored(slideId, dzLevel, lane);
     return null;
+  }
+
+  /** Asks `lane` where a level's stored tiles lie (the reader said to ask); `asking` holds the question until its answer is learnt. */
+  private askWhereStored(slideId: string, dzLevel: number, lane: number): void {
+    const key = askKey(slideId, dzLevel);
+    const learnt = this.onLane(lane, 'engine:stored-tiles', { slideId, dzLevel })
+      .then((answer) => {
+        if (answer.ok) return this.storedTiles.learn(slideId, dzLevel, answer.value as StoredJpegTiles | null);
+        // A lane that restarted or was stopped may answer next time; any other failure is the lanes' to report, tile by tile.
+        if (TRANSIENT.has(answer.error.code)) this.storedTiles.forget(slideId, dzLevel);
+        else return this.storedTiles.learn(slideId, dzLevel, null);
+      })
+      .finally(() => this.asking.delete(key));
+    this.asking.set(key, learnt);
   }
 
   private watch(deadline: Deadline): void {

@@ -192,13 +192,18 @@ test("the router reads a stored level's tiles itself once a lane has said where 
   const ring = { slideId, colStart: 0, colEnd: 1, rowStart: 0, rowEnd: 1 };
   assert.ok((await window('slide:prefetch', { ...ring, dzLevel: finest }, context)).ok);
   assert.ok((await window('slide:prefetch', { ...ring, dzLevel: finest - 1, storedReadByRouter: true }, context)).ok);
+  // A level none of whose tiles has been asked for yet: the router first learns where they lie.
+  const other = 'router-stored-other';
+  assert.ok((await router.hostDispatch()('engine:open', { slideId: other, path: await fixturePath('aperio-jpeg-rgb'), client: 1 }, context)).ok);
+  assert.ok((await window('slide:prefetch', { ...ring, slideId: other, dzLevel: finest, storedReadByRouter: false }, context)).ok);
   assert.deepEqual(
     prefetches.map((request) => (request as { storedReadByRouter: boolean }).storedReadByRouter),
-    [true, true, false, false],
+    [true, true, false, false, true, true],
     "the router's word, whatever the window said",
   );
   assert.ok(again.ok && (again.value as EncodedTile).bytes.length > 0);
   const replaced = await held;
   assert.equal(!replaced.ok && replaced.error.code, 'CANCELLED', 'request 7, replaced by the tile read in the router, was stopped in its lane');
   await router.hostDispatch()('engine:close', { slideId }, context);
+  await router.hostDispatch()('engine:close', { slideId: other }, context);
 });
