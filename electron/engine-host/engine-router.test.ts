@@ -9,12 +9,14 @@ import { EngineRouter } from './engine-router';
 type Call = { op: string; signal?: AbortSignal | undefined };
 
 /** A lane that answers open at once and never answers anything else, but stops when its signal aborts. */
-function stuckLane(calls: Call[]) {
+function stuckLane(calls: Call[], opened: unknown = { path: '/slides/a.svs' }) {
   return {
     load: 0,
     call(op: string, _request: unknown, options: { signal?: AbortSignal } = {}): Promise<Result<unknown>> {
       calls.push({ op, signal: options.signal });
-      if (op === 'engine:open') return Promise.resolve(ok({ path: '/slides/a.svs' }));
+      if (op === 'engine:open') return Promise.resolve(ok(opened));
+      // As an RPC client does, a call already cancelled is answered at once.
+      if (options.signal?.aborted) return Promise.resolve(fail('CANCELLED', 'stopped'));
       return new Promise((resolve) => options.signal?.addEventListener('abort', () => resolve(fail('CANCELLED', 'stopped'))));
     },
   };
@@ -41,6 +43,21 @@ test('a request past its deadline is stopped in its lane and answers TIMED_OUT n
   assert.deepEqual(tile, { ok: false, error: { code: 'TIMED_OUT', message: 'slide:tile took longer than 0.1 s and was stopped.', path: '/slides/a.svs' } });
   assert.ok(Date.now() - started < 2000);
   assert.equal(calls.at(-1)?.signal?.aborted, true, "the lane's work was told to stop");
+});
+
+test("a prefetch waiting to learn where a level's stored tiles lie still ends at its deadline", async () => {
+  const calls: Call[] = [];
+  const withLevel = { path: '/slides/a.svs', deepZoom: { levels: [{ width: 256, height: 256, cols: 1, rows: 1 }] } };
+  const router = new EngineRouter([stuckLane(calls, withLevel)] as never, stats, (op) => (op === 'slide:prefetch' ? 100 : 5000));
+  const dispatch = router.hostDispatch();
+  await dispatch('engine:open', { slideId: 's', path: '/slides/a.svs', client: null }, context());
+  const prefetch = await dispatch('slide:prefetch', { slideId: 's', dzLevel: 0, colStart: 0, colEnd: 0, rowStart: 0, rowEnd: 0 }, context());
+  assert.equal(!prefetch.ok && prefetch.error.code, 'TIMED_OUT');
+  assert.deepEqual(
+    calls.map((call) => call.op),
+    ['engine:open', 'engine:stored-tiles', 'slide:prefetch'],
+  );
+  assert.equal(calls[2]?.signal?.aborted, true, 'the lane never answered, and the prefetch reached it already stopped');
 });
 
 test("a caller's own cancel is CANCELLED, not TIMED_OUT", async () => {

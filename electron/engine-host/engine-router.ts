@@ -79,6 +79,19 @@ function askKey(slideId: string, dzLevel: number): string {
   return `${dzLevel}:${slideId}`;
 }
 
+/** Waits for `promise` (if any) to settle, or for `signal` to abort, whichever comes first. */
+function untilSettledOrAborted(promise: Promise<unknown> | undefined, signal: AbortSignal): Promise<void> {
+  if (!promise || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    void promise.then(done, done);
+  });
+}
+
 interface Session {
   /** The window's tile requests in flight, by its own request id, so that slide:cancel-tiles can name them. */
   tiles: Map<number, AbortController>;
@@ -215,7 +228,7 @@ export class EngineRouter {
         // Lanes leave to this thread the stored tiles it reads: it says which levels those are, once it knows.
         const { slideId, dzLevel } = request as RequestOf<'slide:prefetch'>;
         if (this.storedTiles.shouldAsk(slideId, dzLevel)) this.askWhereStored(slideId, dzLevel, this.leastBusy());
-        await this.asking.get(askKey(slideId, dzLevel));
+        await untilSettledOrAborted(this.asking.get(askKey(slideId, dzLevel)), context.signal);
         request = { ...(request as RequestOf<'slide:prefetch'>), storedReadByRouter: this.storedTiles.reads(slideId, dzLevel) };
         break;
       }
@@ -299,7 +312,11 @@ export class EngineRouter {
         if (TRANSIENT.has(answer.error.code)) this.storedTiles.forget(slideId, dzLevel);
         else return this.storedTiles.learn(slideId, dzLevel, null);
       })
-      .finally(() => this.asking.delete(key));
+      .catch(() => undefined) // the level stays asked about: its tiles go to the lanes
+      .finally(() => {
+        // A slide closed and opened again under the same id may have asked anew meanwhile.
+        if (this.asking.get(key) === learnt) this.asking.delete(key);
+      });
     this.asking.set(key, learnt);
   }
 
