@@ -58,9 +58,10 @@ export function jobEngine(launchEngine: EngineLauncher, plan: ConcurrencyPlan, p
     launchEngine({
       partialWritesDir,
       lanes: plan.lanes,
-      // The lanes take the job's share of the cores: one JPEG 2000 thread each. An engine's default,
-      // the cores over its own lanes, gave every job's engine threads for the whole machine.
-      codecThreads: 1,
+      // The lanes take the job's share of the cores and decode JPEG 2000 in their own thread: a job works
+      // on one slide at a time, and a codec thread cost each engine its start, its own warm-up and a
+      // hop per tile (docs/performance.md, "npm run bench": the cohort).
+      codecThreads: 0,
       memoryCapMb: plan.capMb,
       parentHandlesSignals: true,
       warmUp: false,

@@ -38,7 +38,7 @@ describe('engine settings through the environment', () => {
   it("a CLI's settings arrive as set", () => {
     const env = engineEnvironment(
       { PATH: '/usr/bin' },
-      { lanes: 2, codecThreads: 1, memoryCapMb: 1500, parentHandlesSignals: true, warmUp: false, partialWritesDir: '/tmp/j' },
+      { lanes: 2, codecThreads: 0, memoryCapMb: 1500, parentHandlesSignals: true, warmUp: false, partialWritesDir: '/tmp/j' },
     );
     const settings = readEngineSettings(env);
     assert.deepEqual(
@@ -50,14 +50,17 @@ describe('engine settings through the environment', () => {
         warmUp: settings.warmUp,
         dir: settings.partialWritesDir,
       },
-      { lanes: 2, codecThreads: 1, cap: 1500 * 2 ** 20, signals: true, warmUp: false, dir: '/tmp/j' },
+      { lanes: 2, codecThreads: 0, cap: 1500 * 2 ** 20, signals: true, warmUp: false, dir: '/tmp/j' },
     );
     assert.equal(env['PATH'], '/usr/bin');
   });
 
   it('nonsense in the environment falls back to the defaults', () => {
-    const settings = readEngineSettings({ SLIDESCOPE_ENGINE_LANES: '-3', SLIDESCOPE_ENGINE_MEMORY_CAP_MB: 'lots' });
+    const settings = readEngineSettings({ SLIDESCOPE_ENGINE_LANES: '-3', SLIDESCOPE_ENGINE_CODEC_THREADS: '', SLIDESCOPE_ENGINE_MEMORY_CAP_MB: 'lots' });
     assert.equal(settings.lanes, null);
+    assert.equal(settings.codecThreads, null);
+    assert.equal(readEngineSettings({ SLIDESCOPE_ENGINE_LANES: '0', SLIDESCOPE_ENGINE_CODEC_THREADS: '-1' }).lanes, null);
+    assert.equal(readEngineSettings({ SLIDESCOPE_ENGINE_CODEC_THREADS: '-1' }).codecThreads, null);
     assert.equal(settings.memoryCapBytes, defaultMemoryCapBytes());
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 export interface EngineSettings {
   /** Lanes (the engine's worker threads); default defaultLaneCount(). */
   lanes: number | null;
-  /** Each lane's JPEG 2000 threads; default defaultCodecThreads(). */
+  /** Each lane's JPEG 2000 threads, 0 to decode in the lane's own thread; default defaultCodecThreads(). */
   codecThreads: number | null;
   /** Above this resident size the engine process ends itself (and is restarted). */
   memoryCapBytes: number;
@@ -56,10 +56,11 @@ export const ENGINE_ENV = {
   noWarmUp: 'SLIDESCOPE_ENGINE_NO_WARM_UP',
 } as const;
 
-function positiveInt(value: string | undefined): number | null {
-  const n = value === undefined ? Number.NaN : Number(value);
-  return Number.isInteger(n) && n > 0 ? n : null;
+function wholeNumber(value: string | undefined, least: number): number | null {
+  const n = value === undefined || value === '' ? Number.NaN : Number(value);
+  return Number.isInteger(n) && n >= least ? n : null;
 }
+const positiveInt = (value: string | undefined) => wholeNumber(value, 1);
 
 export function readEngineSettings(env: NodeJS.ProcessEnv): EngineSettings {
   const capMb = positiveInt(env[ENGINE_ENV.memoryCapMb]);
@@ -67,7 +68,7 @@ export function readEngineSettings(env: NodeJS.ProcessEnv): EngineSettings {
   const partialWritesDir = env[ENGINE_ENV.partialWritesDir] || null;
   return {
     lanes: positiveInt(env[ENGINE_ENV.lanes]),
-    codecThreads: positiveInt(env[ENGINE_ENV.codecThreads]),
+    codecThreads: wholeNumber(env[ENGINE_ENV.codecThreads], 0),
     memoryCapBytes,
     laneHeapMb: Math.max(256, Math.round(memoryCapBytes / MB / 4)),
     partialWritesDir,

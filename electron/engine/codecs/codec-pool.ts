@@ -1,7 +1,7 @@
 // Runs the codec work that blocks (codec-jobs: JPEG 2000 decodes) on a few threads, so several run at
 // once, on every core, and the engine's event loop stays free. Each thread is kept by a Supervisor: a
-// thread that crashes, exits or stalls fails its jobs (WORKER_FAILED) and is replaced. Falls back to
-// running in this thread when threads cannot start (a bundle without the thread script).
+// thread that crashes, exits or stalls fails its jobs (WORKER_FAILED) and is replaced. Runs them in
+// this thread when told to use none, or when threads cannot start (a bundle without the thread script).
 
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -34,14 +34,17 @@ function codecThread(script: string, data: CodecThreadData): Supervisor<CodecPro
   return new Supervisor<CodecProtocol>({ name: 'A JPEG 2000 decoding thread', spawn: workerChild({ script, workerData: data }) });
 }
 
-/** How many threads the pool starts (before it starts): engines sharing the cores take fewer each. */
+/**
+ * How many threads the pool starts (before it starts): engines sharing the cores take fewer each; 0
+ * decodes in the caller's thread.
+ */
 export function setCodecThreads(count: number): void {
-  threads = Math.max(1, Math.floor(count));
+  threads = Math.max(0, Math.floor(count));
 }
 
 function startPool(): Promise<Array<Supervisor<CodecProtocol>> | null> {
   pool ??= compileOpenJpeg().then((openJpeg) => {
-    const script = threadScript();
+    const script = threads > 0 ? threadScript() : null;
     return script ? Array.from({ length: threads }, () => codecThread(script, { openJpeg, warmUp: false })) : null;
   });
   return pool;
