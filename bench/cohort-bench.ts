@@ -14,6 +14,7 @@ import { copyFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type FixtureSpec, fixtureDir, fixtureKey, GENERATOR_VERSION, generateFixture } from '../testing/fixtures';
+import { median } from './median';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const JOBS = 2;
@@ -22,8 +23,6 @@ const SIZE = 1024;
 const PER_PROCESS = 20;
 /** Rounds of the CLI's one run and its two shards. */
 const SHARD_ROUNDS = 5;
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** The mix: Aperio JPEG and JPEG 2000, generic pyramids in JPEG, LZW and Deflate, BigTIFF; 1500 to 8000 px. */
 const VARIANTS: FixtureSpec[] = [

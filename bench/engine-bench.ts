@@ -17,6 +17,7 @@ import { fixturePath } from '../testing/fixtures';
 import { benchBatchThumbnails } from './batch-thumbnails';
 import { benchCohort, cohortLines } from './cohort-bench';
 import { benchDicom, OPENS } from './dicom-bench';
+import { median } from './median';
 
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
@@ -32,11 +33,6 @@ const TILE_RUNS = quick ? 1 : 3;
 function log(line: string): void {
   if (!json) console.log(line);
   else console.error(line);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** Random views over the four finest dz levels, as (level offset from the finest, x, y in 0..1). */
@@ -137,7 +133,7 @@ async function main(): Promise<void> {
   log('Generating (or reusing) the benchmark slide as DICOM...');
   const dicomPath = await fixturePath('bench-dicom');
   log('Slidescope engine on the DICOM folder: same requests, and its opening...');
-  const dicom = await benchDicom(host, dicomPath, { path, tilesPerS }, async (p) => (await ourTiles(host, p, views)).tilesPerS);
+  const dicom = await benchDicom(host, dicomPath, path, async (p) => (await ourTiles(host, p, views)).tilesPerS);
   await host.dispose();
 
   const figures = {

@@ -20,6 +20,7 @@ import { adoptCompiledOpenJpeg, compileOpenJpeg, loadOpenJpeg } from '../electro
 import { warmUpOpenJpeg } from '../electron/engine/codecs/openjpeg-warmup';
 import { type J2kEncoderOptions, J2kTileEncoder } from '../electron/synth/jpeg2000-tiles';
 import { TissuePainter } from '../electron/synth/tissue';
+import { median } from './median';
 
 const SELF = fileURLToPath(import.meta.url);
 const BOOTSTRAP = new URL('../electron/rpc/source-bootstrap.mjs', import.meta.url);
@@ -113,7 +114,6 @@ async function child(variant: Variant, tilesFile: string): Promise<void> {
 }
 
 const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 interface Run {
   warmUpMs: number;

@@ -11,6 +11,7 @@ import { forkEngine } from '../../electron/engine-host/fork-engine';
 import { HOST_CHANNEL, type RawChannel, subChannel } from '../../electron/engine-host/parent-channel';
 import type { Endpoint } from '../../shared/rpc';
 import { fixturePath } from '../../testing/fixtures';
+import { median } from '../median';
 
 const ENGINE = fileURLToPath(new URL('../../dist/electron/engine-process.mjs', import.meta.url));
 const RELAY = fileURLToPath(new URL('./relay-process.mjs', import.meta.url));
@@ -40,8 +41,6 @@ function relayed(): EngineSpawn<Endpoint> {
     };
   };
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
 async function view(spawn: EngineSpawn<Endpoint>, path: string, dzFromFinest: number, tileSize: number | undefined): Promise<number> {
   const engine = new EngineClient(spawn);

@@ -23,6 +23,7 @@ import { chromium, type Page } from '@playwright/test';
 import type OpenSeadragon from 'openseadragon';
 import { SlidescopeHost } from '../../e2e/host/slidescope-host';
 import { fixturePath } from '../../testing/fixtures';
+import { median } from '../median';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const OUT = join(ROOT, '.cache/bench-viewer');
@@ -267,11 +268,6 @@ async function runSlidescope(slide: string, rep: number, tag: string): Promise<S
   } finally {
     await host.close();
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function summarize(runs: StageTimes[]): StageTimes {
