@@ -28,7 +28,7 @@ const TILE_REQUESTS = quick ? 400 : 2000;
 const RSS_REQUESTS = quick ? 2000 : 20_000;
 const CONCURRENCY = 4;
 /** Tile rates are the median of this many runs on each side (one run of 2000 tiles moved by 15% between runs); odd, see main. */
-const TILE_RUNS = quick ? 1 : 3;
+const TILE_RUNS = quick ? 1 : 5;
 
 function log(line: string): void {
   if (!json) console.log(line);
