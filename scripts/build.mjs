@@ -120,6 +120,13 @@ const entries = [
     allowedExternals: null,
   },
   {
+    // The built-in sample's generator, which a lane loads only when the sample is first asked for.
+    name: 'sample slide',
+    entry: 'electron/synth/sample-slide.ts',
+    options: { ...NODE_ESM, outfile: 'dist/electron/sample-slide.mjs' },
+    allowedExternals: null,
+  },
+  {
     name: 'cli',
     entry: 'electron/cli/main.ts',
     options: {

@@ -1,13 +1,21 @@
 // What an engine lane answers: the slide engine's operations, and the built-in sample slide, which
-// the slide generator makes (the engine itself does not depend on the generator).
+// the slide generator makes. The generator is loaded from its own module when the sample is first
+// asked for: neither the engine nor its process carries it otherwise.
 
 import type { OperationHandlers } from '../../shared/operation-rpc';
 import type { LaneOperation, RequestOf } from '../../shared/operations';
 import { SlideEngine } from '../engine/engine';
-import { ensureSampleSlide } from '../synth/sample-slide';
+
+/** The generator's sample module: its bundle beside the lane's (scripts/build.mjs), or its source under tsx. */
+const SAMPLE_MODULE = new URL(import.meta.url.endsWith('.ts') ? '../synth/sample-slide.ts' : './sample-slide.mjs', import.meta.url).href;
+
+interface SampleModule {
+  ensureSampleSlide(cacheDir: string): Promise<string>;
+}
 
 export class LaneEngine extends SlideEngine implements OperationHandlers<LaneOperation> {
-  ensureSample({ dir }: RequestOf<'engine:ensure-sample'>): Promise<string> {
+  async ensureSample({ dir }: RequestOf<'engine:ensure-sample'>): Promise<string> {
+    const { ensureSampleSlide } = (await import(SAMPLE_MODULE)) as SampleModule;
     return ensureSampleSlide(dir);
   }
 }

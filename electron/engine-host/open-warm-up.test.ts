@@ -2,12 +2,17 @@
 // reader ever refused it, the warm-up would do nothing, silently (the engine starts regardless).
 
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { ok, type Result, toErrorInfo } from '../../shared/errors';
 import type { SlideInfo } from '../../shared/slide';
 import { SlideEngine } from '../engine/engine';
+import { writeWarmUpSlide } from '../synth/warm-up-slide';
 import { EngineRouter } from './engine-router';
 import { warmOpenPath } from './open-warm-up';
+import { WARM_UP_SLIDE } from './open-warm-up-slide';
 
 test('the warm-up opens and closes its Aperio slide 40 times, every open succeeding, in every lane', async () => {
   const infos: SlideInfo[] = [];
@@ -45,4 +50,14 @@ test('the warm-up opens and closes its Aperio slide 40 times, every open succeed
   assert.equal(infos[0]!.vendor, 'aperio');
   assert.deepEqual([...infos[0]!.associated].sort(), ['label', 'macro', 'thumbnail']);
   assert.equal(infos[0]!.levels.length, 2);
+});
+
+test('the stored warm-up slide is the one the generator writes (regenerate: scripts/make-warm-up-slide.ts)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'slidescope-warm-up-test-'));
+  try {
+    await writeWarmUpSlide(join(dir, 'warm-up.svs'));
+    assert.deepEqual(new Uint8Array(await readFile(join(dir, 'warm-up.svs'))), new Uint8Array(WARM_UP_SLIDE));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -1,7 +1,9 @@
 // The engine does not depend on the slide generator: no module under electron/engine/ reaches
 // electron/synth/, directly or through other modules (static and dynamic imports, re-exports, and
-// worker scripts named with new URL(..., import.meta.url)). Tests (*.test.ts) are not the engine:
-// they may make their slides with the synth.
+// worker scripts named with new URL(..., import.meta.url)), nor does the engine process's code (its
+// main thread, lanes and codec threads): a lane loads the built-in sample's generator from its own
+// bundle when the sample is first asked for. Tests (*.test.ts) are not the engine: they may make
+// their slides with the synth.
 
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -67,7 +69,14 @@ test('no module of the engine imports the slide generator (electron/synth/), dir
   assert.deepEqual(intoSynth(chains), []);
 });
 
-test('the scan finds such an import where there is one (an engine lane makes the built-in sample slide)', () => {
-  const chains = reached([join(ROOT, 'electron/engine-host/lane-engine.ts')]);
-  assert.ok(intoSynth(chains).includes('electron/engine-host/lane-engine.ts -> electron/synth/sample-slide.ts'), intoSynth(chains).join('\n'));
+test('nor does the engine process: its main thread, its lanes and their codec threads', () => {
+  const roots = ['engine-host/engine-process.ts', 'engine-host/lane.ts', 'engine/codecs/codec-thread.ts'].map((f) => join(ROOT, 'electron', f));
+  const chains = reached(roots);
+  assert.ok(chains.size > 60, `reached ${chains.size} modules`);
+  assert.deepEqual(intoSynth(chains), []);
+});
+
+test('the scan finds such an import where there is one (the script that stores the warm-up slide)', () => {
+  const chains = reached([join(ROOT, 'scripts/make-warm-up-slide.ts')]);
+  assert.ok(intoSynth(chains).includes('scripts/make-warm-up-slide.ts -> electron/synth/warm-up-slide.ts'), intoSynth(chains).join('\n'));
 });
