@@ -44,9 +44,9 @@ const server = serveRpc(workerEndpoint(parentPort), operationDispatch(LANE_OPERA
   onExit: () => void stopCodecPool().finally(() => process.exit(0)),
 });
 
-// At launch, the JPEG 2000 threads start (~150 ms each, which a JPEG 2000 slide's first view would
-// otherwise wait for) and the first lane has OpenJPEG optimised for all (optimiseOpenJpeg: unoptimised,
-// that view decodes 3-4x slower); then the lane says it is ready. Pings are answered meanwhile. A CLI
-// skips it: the threads then start with the first JPEG 2000 tile.
+// At launch, the JPEG 2000 threads start (a JPEG 2000 slide's first view would otherwise wait for
+// them) and the first lane has OpenJPEG optimised for all (optimiseOpenJpeg: unoptimised, that view
+// decodes several times slower); then the lane says it is ready. Pings are answered meanwhile. A CLI
+// batch skips it: its lanes decode JPEG 2000 in their own thread (codecThreads 0).
 if (settings.warmUp) void Promise.all([warmCodecPool(), lane === 0 ? optimiseOpenJpeg() : undefined]).then(() => server.ready());
 else server.ready();

@@ -6,9 +6,8 @@ import type { EncodedTile } from '../../../shared/slide';
 
 // WebCodecs' ImageDecoder (Chromium, secure contexts: the app's scheme is one) reads the bytes as they
 // are and decodes off the UI thread; a Blob for createImageBitmap would first be copied to the browser
-// process, ~1 ms of the UI thread per tile (measured), more when it is busy. Drawing the decoded frame
-// (a YCbCr one for re-encoded tiles) costs the UI thread ~1.8 ms a tile; done in a worker instead, the
-// open measured slower on two cores (README).
+// process, on the UI thread. Drawing the decoded frame stays on the UI thread: done in a worker, the
+// open measured slower on two cores (docs/performance.md, "How the viewer is tuned").
 //
 // A tile carries the slide's ICC profile when it has one (the engine puts it in): decoded with
 // colour management, the browser converts it to the canvas's sRGB; without, the profile is ignored.
