@@ -259,9 +259,8 @@ export class EngineRouter {
 
   /**
    * Opens a slide in the least busy lane, which answers with the slide's info; each other lane opens
-   * it when first asked about it (onLane). Opening it in every lane at once slowed the answer on two
-   * cores (the other lanes' opens ran beside the reply): open + metadata 2.6 -> 1.8 ms (median of seven
-   * runs each, docs/performance.md). A slide that is never viewed is opened once.
+   * it when first asked about it (onLane): opened in every lane at once, the other lanes' opens ran
+   * beside the reply and slowed it (docs/performance.md, "Opening"). A slide never viewed is opened once.
    */
   private async open(request: RequestOf<'engine:open'>): Promise<Result<unknown>> {
     if (this.slides.has(request.slideId)) return fail('INVALID_ARGUMENT', `a slide is already open as ${request.slideId}`, request.path);

@@ -1,6 +1,6 @@
 // libjpeg-turbo through its TurboJPEG binding, for the tile hot path: sharp uses the same library
-// but spends ~1-1.5 ms per call setting up a libvips pipeline, against 0.2-0.4 ms here for a 240 px
-// tile. This binding decodes with libjpeg's fast IDCT only (up to 5 levels off the accurate one), so
+// but sets up a libvips pipeline for every call, several times a small tile's decode (docs/performance.md).
+// This binding decodes with libjpeg's fast IDCT only (up to 5 levels off the accurate one), so
 // it serves tiles that are about to be reduced - where that error is averaged away - while regions,
 // associated images and stored tiles decode exactly, with sharp.
 // Only the binding's synchronous calls are used: its async ones, and any call cut off by a worker's

@@ -113,7 +113,7 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
     if (!host) return undefined;
     const { info, slideId } = slide;
     // The whole-slide view's tiles, asked for before OpenSeadragon is built: the engine starts on
-    // them while this thread builds the viewer (OpenSeadragon asks for them itself some 40 ms later).
+    // them while this thread builds the viewer, before OpenSeadragon asks for them itself.
     if (variant === 'single' && (opensAtHome.current?.() ?? true)) prefetchHome(host, api, slideId, info.deepZoom, info.width, info.height);
     const source = new SlideTileSource({
       maxRetries: TILE_RETRIES,
@@ -143,8 +143,8 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
       minPixelRatio: LEVEL_SLACK / (2 * devicePixelRatio()),
       // The engine is local and keeps its own queue (lanes, cancellation): ask for a whole screen of
       // tiles at once (no limit in flight, up to 64 a frame), so that it never waits for the UI thread
-      // to ask for the next few (measured: a jump to 10x had every tile served in 0.3 s, not 0.7 s). Coarser
-      // stand-ins wait for the wanted level in SlideTileSource.
+      // to ask for the next few (docs/performance.md, "How the viewer is tuned"). Coarser stand-ins wait
+      // for the wanted level in SlideTileSource.
       imageLoaderLimit: 0,
       maxTilesPerFrame: 64,
       timeout: 60_000,
@@ -176,8 +176,8 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
 /**
  * Once the view has settled and all its tiles are in, the engine is asked to make the tiles around it
  * while it has nothing else to do, so that the next pan finds them ready (real requests go first).
- * Asked for as soon as the view settled, one engine lane's prefetch ran beside the other's last tiles
- * of the view: a jump to 10x on a JPEG 2000 slide took 11% longer (measured).
+ * Asked for as soon as the view settled, one engine lane's prefetch would run beside the other's last
+ * tiles of the view and slow them.
  */
 function prefetchWhenComplete(viewer: OpenSeadragon.Viewer, prefetch: () => void): void {
   let animating = false;

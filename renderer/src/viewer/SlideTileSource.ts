@@ -31,9 +31,8 @@ const CANCEL_BATCH_DELAY_MS = 0;
 /**
  * Tiles that arrive while others of the same screen are still on their way are handed to OpenSeadragon
  * together, at most every this often: each handover redraws the whole view, and on the canvas drawer
- * the browser then rasterises the whole canvas again (~11 ms a frame here). Measured on a jump to 10x
- * on a JPEG 2000 slide: canvas updates 19 -> 8, UI thread time -20%. The last tile of a screen is
- * handed over at once.
+ * the browser then rasterises the whole canvas again (docs/performance.md, "How the viewer is tuned").
+ * The last tile of a screen is handed over at once.
  */
 const HANDOVER_INTERVAL_MS = 100;
 
@@ -57,8 +56,8 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
    * Tiles handed to OpenSeadragon that do not cover their place yet: OpenSeadragon marks a tile loaded
    * asynchronously, and counts it as covering only once drawn (opacity 1). Until then it visits the
    * coarser stand-ins: released in that window, they were asked for after every tile of the view had
-   * arrived, and the view counted as loaded only when they too were in (a half-screen pan at 10x:
-   * ~150 ms later, measured). Value: the frame count when first seen loaded but not drawn (a tile
+   * arrived, and the view counted as loaded only when they too were in, well after its own tiles.
+   * Value: the frame count when first seen loaded but not drawn (a tile
    * still undrawn a frame later is hidden by finer ones, and no longer holds anything back).
    */
   readonly #landing = new Map<OpenSeadragon.Tile, number | null>();
