@@ -166,7 +166,7 @@ describe('slidescope compare with several slides', () => {
     fails([CMU, half, '--power', '5', '--size', '5000x10'], 2, /--size must be WxH/);
     fails([CMU, half, '--power', '5', '--center', '10'], 2, /--center must be X,Y/);
     fails([CMU, half, CMU, half, CMU, '--power', '5'], 2, /2 to 4 slides/);
-    fails([CMU, half, '--powers', '5,10'], 2, /--powers, --mode, --panel and --annotations compare one slide/);
+    fails([CMU, half, '--powers', '5,10'], 2, /--powers applies to compare with one slide only, not compare with 2 to 4 slides/);
     fails([CMU, join(out, 'missing.svs'), '--power', '5'], 1, /NOT_FOUND/);
     fails(
       [CMU, half, '--power', '5', '--alignment', alignment('bad.json', []).replace('bad', 'bad')],

@@ -21,6 +21,7 @@ import { parseJobs, parseMemory, planConcurrency } from './concurrency';
 import { expandFolderSlides } from './folder-slides';
 import { collectInputs, outputStems, type SlideInput } from './inputs';
 import { watchInterrupts } from './interrupt';
+import { type Options, PARSE_OPTIONS, rejectUnusedOptions, usageOf } from './options';
 import { terminalProgress } from './progress';
 import { openReport, type ReportLine, readReports, summarise, summaryText } from './report';
 import { inShard, parseShard, SHARD_COUNT_ENV, shardName } from './shards';
@@ -32,14 +33,19 @@ The command line is in English only (its output is read by scripts); the app fol
 Usage:
   slidescope info SLIDE [--json]
   slidescope region SLIDE --x X --y Y --width W --height H [--level N | --power P] --out FILE
+                    [--format png|jpeg|tiff] [--colour srgb|stored] [--overwrite]
   slidescope thumbnail SLIDE... | DIR... | --list FILE [--recursive] [--power 1.25 | --mpp 8 | --size 1024]
                        [--format png|jpeg|tiff] --out DIR [--shard K/N | --shard auto] [--report FILE.jsonl]
                        [--jobs N] [--max-memory 8G] [--overwrite] [--grace SECONDS] [--annotations FILE|stored]
+                       [--colour srgb|stored]
   slidescope compare SLIDE [--powers 1.25,2.5,5,10] [--mode slide | --mode field --center X,Y [--panel 512x512]] --out FILE
-                     [--annotations FILE|stored]
+                     [--annotations FILE|stored] [--format png|jpeg|tiff] [--colour srgb|stored] [--overwrite]
   slidescope compare SLIDE SLIDE [SLIDE SLIDE] --power P [--center X,Y] [--size 512x512] [--alignment FILE.json] --out FILE
+                     [--format png|jpeg|tiff] [--colour srgb|stored] [--overwrite]
   slidescope annotations SLIDE [--json] | --import FILE | --export FILE [--format geojson|imagescope] [--overwrite]
   slidescope report merge REPORT.jsonl... [--json] [--slowest 10]
+
+  Each command takes the options shown with it: any other is a usage error (exit code 2).
 
   SLIDE is a slide file, or a folder that is one slide (DICOM: a series' files; a folder of several
   names them, to give one of their files instead).
@@ -239,40 +245,6 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   return count('failed') ? 1 : 0;
 }
 
-const OPTIONS = {
-  json: { type: 'boolean' },
-  out: { type: 'string', short: 'o' },
-  x: { type: 'string' },
-  y: { type: 'string' },
-  width: { type: 'string' },
-  height: { type: 'string' },
-  level: { type: 'string' },
-  power: { type: 'string' },
-  powers: { type: 'string' },
-  mpp: { type: 'string' },
-  size: { type: 'string' },
-  format: { type: 'string' },
-  mode: { type: 'string' },
-  center: { type: 'string' },
-  panel: { type: 'string' },
-  overwrite: { type: 'boolean' },
-  recursive: { type: 'boolean', short: 'r' },
-  list: { type: 'string' },
-  shard: { type: 'string' },
-  report: { type: 'string' },
-  jobs: { type: 'string', short: 'j' },
-  'max-memory': { type: 'string' },
-  grace: { type: 'string' },
-  slowest: { type: 'string' },
-  annotations: { type: 'string' },
-  import: { type: 'string' },
-  export: { type: 'string' },
-  alignment: { type: 'string' },
-  colour: { type: 'string' },
-} as const;
-
-type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
-
 /** "X,Y" or "WxH" as two numbers, or a usage error saying what was expected. */
 function pair(value: string, separator: string, what: string): [number, number] {
   const parts = value.split(separator).map((p) => Number(p.trim()));
@@ -285,10 +257,6 @@ async function compareSlides(engine: Engine, paths: string[], values: Options, o
   if (paths.length > LIMITS.maxComparedSlides)
     throw new UsageError(`compare shows 2 to ${LIMITS.maxComparedSlides} slides side by side (got ${paths.length}).`);
   if (!values.out) throw new UsageError('compare takes --out FILE.');
-  if (values.powers !== undefined || values.mode !== undefined || values.panel !== undefined || values.annotations !== undefined)
-    throw new UsageError(
-      "--powers, --mode, --panel and --annotations compare one slide's magnifications: slides side by side take --power, --center, --size and --alignment.",
-    );
   const power = need(num(values.power, 'power'), 'power');
   if (!(power > 0) || power > LIMITS.maxPower)
     throw new UsageError(`--power must be an objective power above 0 and at most ${LIMITS.maxPower} (got "${values.power}").`);
@@ -326,7 +294,10 @@ export async function runCli(argv: string[], launchEngine: EngineLauncher): Prom
     return started;
   };
   try {
-    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: OPTIONS });
+    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: PARSE_OPTIONS });
+    const usage = usageOf(command, positionals);
+    if (usage === null) throw new UsageError(`Unknown command "${command}".`);
+    rejectUnusedOptions(usage, values);
     const overwrite = values.overwrite === true;
     switch (command) {
       case 'info': {
