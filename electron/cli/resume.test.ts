@@ -1,0 +1,183 @@
+// Reruns of a batch as a cluster job does them, through the CLI in real processes: a rerun skips
+// slides whose outputs are complete and leaves those files alone, --overwrite redoes every one, an
+// output cut short is redone without it; and --list - reads the CLI's real standard input, its
+// shards disjoint and together the whole list.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { fixturePath } from '../../testing/fixtures';
+import { isCompleteImage } from './complete-output';
+import type { ReportLine } from './report';
+
+const CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
+/** No Slurm or Kubernetes variables from the machine running the tests. */
+const CLEAN_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SLURM_|JOB_COMPLETION_INDEX|SLIDESCOPE_SHARD)/.test(k)));
+
+let dir = '';
+let cohort = '';
+/** The slides' paths, absolute, sorted. */
+const SLIDES: string[] = [];
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'slidescope-resume-'));
+  cohort = join(dir, 'cohort');
+  const svs = await fixturePath('cohort-svs');
+  const tif = await fixturePath('cohort-tif');
+  for (let i = 0; i < 8; i++) {
+    const path = join(cohort, `site-${i % 2 ? 'b' : 'a'}`, `case-${i}`, i % 3 === 2 ? 'scan.tif' : 'slide.svs');
+    await mkdir(join(path, '..'), { recursive: true });
+    await copyFile(i % 3 === 2 ? tif : svs, path);
+    SLIDES.push(path);
+  }
+  SLIDES.sort();
+});
+after(() => rm(dir, { recursive: true, force: true }));
+
+function cli(args: string[], input?: string) {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', env: CLEAN_ENV, input });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+async function reportLines(path: string): Promise<ReportLine[]> {
+  const text = await readFile(path, 'utf8');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as ReportLine);
+}
+
+/** Every file under a folder, relative, sorted. */
+async function tree(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => relative(root, join(e.parentPath, e.name)))
+    .sort();
+}
+
+/** A batch over the cohort folder, its report in a fresh file. */
+function batch(out: string, report: string, ...more: string[]) {
+  return cli(['thumbnail', cohort, '--recursive', '--size', '64', '--out', out, '--report', report, '--jobs', '2', ...more]);
+}
+
+/** Each report line's status by slide path. */
+async function statuses(report: string): Promise<Map<string, string>> {
+  return new Map((await reportLines(report)).map((l) => [l.path, l.status]));
+}
+
+describe('reruns of a batch', () => {
+  test('a rerun skips complete outputs and leaves them be; --overwrite redoes every slide', async () => {
+    const out = join(dir, 'overwrite');
+    const first = batch(out, join(dir, 'o1.jsonl'));
+    assert.equal(first.status, 0, first.stderr);
+    const files = await tree(out);
+    assert.equal(files.length, SLIDES.length);
+    const before = new Map(await Promise.all(files.map(async (f) => [f, { stat: await stat(join(out, f)), bytes: await readFile(join(out, f)) }] as const)));
+    // One output replaced by another whole image (a user's own, or an older run's other size).
+    const foreign = files[0]!;
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 255, g: 0, b: 0 } } })
+      .png()
+      .toFile(join(out, foreign));
+    const foreignStat = await stat(join(out, foreign));
+
+    const rerun = batch(out, join(dir, 'o2.jsonl'));
+    assert.equal(rerun.status, 0, rerun.stderr);
+    assert.match(rerun.stderr, /8 slides: 0 written, 8 skipped/);
+    assert.deepEqual([...(await statuses(join(dir, 'o2.jsonl'))).values()], Array(SLIDES.length).fill('skipped'));
+    for (const f of files) {
+      const now = await stat(join(out, f));
+      const was = f === foreign ? foreignStat : before.get(f)!.stat;
+      assert.deepEqual([now.ino, now.mtimeMs, now.size], [was.ino, was.mtimeMs, was.size], `${f} was touched by a rerun`);
+    }
+    assert.deepEqual((await sharp(join(out, foreign)).metadata()).width, 8, 'the complete image there was kept');
+
+    const overwrite = batch(out, join(dir, 'o3.jsonl'), '--overwrite');
+    assert.equal(overwrite.status, 0, overwrite.stderr);
+    assert.match(overwrite.stderr, /8 slides: 8 written, 0 skipped/);
+    const lines = await reportLines(join(dir, 'o3.jsonl'));
+    assert.deepEqual(lines.map((l) => l.path).sort(), SLIDES);
+    assert.ok(
+      lines.every((l) => l.status === 'written'),
+      lines.map((l) => `${l.slide} ${l.status}`).join('\n'),
+    );
+    assert.deepEqual(await tree(out), files);
+    for (const f of files) {
+      const now = await stat(join(out, f));
+      const was = f === foreign ? foreignStat : before.get(f)!.stat;
+      assert.ok(now.ino !== was.ino || now.mtimeMs > was.mtimeMs, `${f} was not rewritten`);
+      // The same thumbnail again, the foreign image replaced by it.
+      const meta = await sharp(join(out, f)).metadata();
+      const original = await sharp(before.get(f)!.bytes).metadata();
+      assert.deepEqual([meta.width, meta.height], [original.width, original.height], f);
+    }
+  });
+
+  for (const format of ['png', 'jpeg'] as const) {
+    test(`a ${format} output cut to half its size is redone by a rerun without --overwrite; the others are skipped`, async () => {
+      const out = join(dir, `cut-${format}`);
+      const first = batch(out, join(dir, `cut-${format}-1.jsonl`), '--format', format);
+      assert.equal(first.status, 0, first.stderr);
+      const files = await tree(out);
+      assert.equal(files.length, SLIDES.length);
+      const cut = files[files.length - 1]!;
+      const { size } = await stat(join(out, cut));
+      await truncate(join(out, cut), Math.floor(size / 2));
+      assert.equal(await isCompleteImage(join(out, cut), format), false);
+
+      const report = join(dir, `cut-${format}-2.jsonl`);
+      const rerun = batch(out, report, '--format', format);
+      assert.equal(rerun.status, 0, rerun.stderr);
+      assert.match(rerun.stderr, /8 slides: 1 written, 7 skipped/);
+      const lines = await reportLines(report);
+      const redone = lines.filter((l) => l.status === 'written');
+      assert.deepEqual(
+        redone.map((l) => l.outputs.map((o) => relative(out, o.path))),
+        [[cut]],
+      );
+      assert.equal(lines.filter((l) => l.status === 'skipped').length, SLIDES.length - 1);
+      assert.equal((await stat(join(out, cut))).size, size);
+      assert.ok(await isCompleteImage(join(out, cut), format));
+      await sharp(join(out, cut)).raw().toBuffer(); // decodes to the end
+    });
+  }
+
+  test('--list - reads the real standard input; its shards are disjoint and together the whole list', async () => {
+    // Absolute paths (relative ones are read from the working folder), a comment, a blank line, a slide twice.
+    const list = ['# the cohort', ...[...SLIDES].reverse(), '', SLIDES[3]!].join('\n');
+    const whole = join(dir, 'stdin.jsonl');
+    const run = cli(['thumbnail', '--list', '-', '--size', '48', '--out', join(dir, 'stdin'), '--report', whole], list);
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual((await reportLines(whole)).map((l) => l.path).sort(), SLIDES);
+
+    const parts: string[][] = [];
+    for (const k of [1, 2]) {
+      const report = join(dir, `stdin-${k}.jsonl`);
+      const shard = cli(['thumbnail', '--list', '-', '--size', '48', '--out', join(dir, 'stdin-sharded'), '--shard', `${k}/2`, '--report', report], list);
+      assert.equal(shard.status, 0, shard.stderr);
+      assert.match(shard.stderr, new RegExp(`shard ${k}/2: \\d+ of ${SLIDES.length} slides`));
+      const lines = await reportLines(report);
+      assert.ok(
+        lines.every((l) => l.shard === `${k}/2` && l.status === 'written'),
+        JSON.stringify(lines),
+      );
+      parts.push(lines.map((l) => l.path));
+    }
+    assert.ok(
+      parts.every((p) => p.length > 0),
+      `a shard is empty: ${JSON.stringify(parts)}`,
+    );
+    assert.equal(parts[0]!.filter((p) => parts[1]!.includes(p)).length, 0, 'a slide in both shards');
+    assert.deepEqual(parts.flat().sort(), SLIDES);
+    assert.equal((await tree(join(dir, 'stdin-sharded'))).length, SLIDES.length);
+    // Nothing on standard input: no slides, a usage error.
+    const empty = cli(['thumbnail', '--list', '-', '--out', join(dir, 'stdin-empty')], '');
+    assert.equal(empty.status, 2, empty.stderr);
+    assert.match(empty.stderr, /No slide files found/);
+  });
+});
