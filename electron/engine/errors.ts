@@ -32,6 +32,17 @@ export function readError(error: unknown, path: string): SlideError {
   return new SlideError('CORRUPT_DATA', `The file is damaged or cannot be decoded (${message}).`, path);
 }
 
+/**
+ * readError for one part of a slide that could not be decoded (`what`: "The macro image"): readError's
+ * code and path, the message naming the part. A cancellation stays readError's CANCELLED.
+ */
+export function decodeError(error: unknown, what: string, path: string): SlideError {
+  const failure = readError(error, path);
+  if (failure.code === 'CANCELLED') return failure;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new SlideError(failure.code, `${what} cannot be decoded: ${reason}.`, failure.path, failure.choices);
+}
+
 export function isAbort(error: unknown): boolean {
   return error instanceof Error && (error.name === 'AbortError' || (error as { code?: string }).code === 'ABORT_ERR');
 }

@@ -9,7 +9,7 @@ import type { Decoded } from '../../codecs/decoded';
 import { decodeJpeg } from '../../codecs/jpeg-decoder';
 import { jpegStructureProblem } from '../../codecs/jpeg-stream';
 import { decompositionLevels, hasSubsampledComponents, j2kSizeProblem, ycbcrToRgbInPlace } from '../../codecs/jpeg2000-decoder';
-import { SlideError } from '../../errors';
+import { readError, SlideError } from '../../errors';
 import { tagKey } from './dicom-dictionary';
 import { type DicomInstance, Tag, TransferSyntax } from './dicom-instance';
 import { jpegInColourSpace } from './dicom-jpeg';
@@ -102,8 +102,8 @@ export async function decodeFrame(format: PixelFormat, frame: Uint8Array, what: 
   try {
     decoded = await decodeSamples(format, frame);
   } catch (error) {
-    if (error instanceof SlideError && error.code !== 'CORRUPT_DATA') throw error;
-    throw damaged(error instanceof Error ? error.message : String(error));
+    const failure = readError(error, path);
+    throw failure.code === 'CORRUPT_DATA' ? damaged(error instanceof Error ? error.message : String(error)) : failure;
   }
   if (decoded.width !== columns || decoded.height !== rows || (decoded.channels !== samples && decoded.channels !== 3))
     throw damaged(`it is ${decoded.width} x ${decoded.height} pixels of ${decoded.channels} samples, not ${columns} x ${rows} of ${samples}`);
@@ -123,7 +123,8 @@ export async function decodeFrameReduced(format: PixelFormat, frame: Uint8Array,
   if ((decompositionLevels(frame) ?? 0) < halvings || hasSubsampledComponents(frame)) return null;
   const decoded = await runInPool({ kind: 'jpeg2000', codestream: frame, ycbcr: isUntransformedYcbcr(format, frame), reduce: halvings }).catch(
     (error: unknown) => {
-      if (error instanceof SlideError && error.code !== 'CORRUPT_DATA') throw error;
+      const failure = readError(error, path);
+      if (failure.code !== 'CORRUPT_DATA') throw failure;
       throw new SlideError('CORRUPT_DATA', `${what} is damaged and cannot be decoded (${error instanceof Error ? error.message : String(error)}).`, path);
     },
   );

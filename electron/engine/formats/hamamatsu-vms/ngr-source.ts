@@ -5,7 +5,7 @@
 
 import type { LevelInfo, Mpp, RgbImage } from '../../../../shared/slide';
 import { decodeJpegImage } from '../../codecs/jpeg-image';
-import { SlideError } from '../../errors';
+import { decodeError, SlideError } from '../../errors';
 import type { SlideSource } from '../../slide-source';
 import { MAX_DIMENSION } from '../../tiff/tiff-file';
 import type { CompanionFiles } from '../companion-files';
@@ -110,11 +110,7 @@ export class NgrSource extends DecodedTilesOnly implements SlideSource {
     try {
       return await decodeJpegImage(await macro(), null, null, MAX_MACRO_PIXELS);
     } catch (error) {
-      throw new SlideError(
-        error instanceof SlideError ? error.code : 'CORRUPT_DATA',
-        `The macro image cannot be decoded: ${error instanceof Error ? error.message : String(error)}.`,
-        this.path,
-      );
+      throw decodeError(error, 'The macro image', this.path);
     }
   }
 

@@ -9,7 +9,7 @@ import type { LevelInfo, Mpp, RgbImage } from '../../../../shared/slide';
 import { decodeJpegImage } from '../../codecs/jpeg-image';
 import { jpegStructureProblem } from '../../codecs/jpeg-stream';
 import { forEachLimited } from '../../concurrency';
-import { SlideError } from '../../errors';
+import { decodeError, SlideError } from '../../errors';
 import { ByteLruCache } from '../../lru-cache';
 import type { SlideFile } from '../../slide-file';
 import type { SlideSource } from '../../slide-source';
@@ -127,7 +127,7 @@ export class MiraxSource implements SlideSource {
       try {
         return await decodeMiraxImage(bytes, layout.format, layout.imageWidth, layout.imageHeight);
       } catch (error) {
-        throw damaged(error, `${what} (in ${this.data.path(image.fileno)})`, this.path);
+        throw decodeError(error, `${what} (in ${this.data.path(image.fileno)})`, this.path);
       }
     });
   }
@@ -164,7 +164,7 @@ export class MiraxSource implements SlideSource {
     try {
       return await decodeJpegImage(bytes, null, null, MAX_ASSOCIATED_PIXELS);
     } catch (error) {
-      throw damaged(error, `The ${name} image`, this.path);
+      throw decodeError(error, `The ${name} image`, this.path);
     }
   }
 
@@ -172,13 +172,6 @@ export class MiraxSource implements SlideSource {
     this.data.close();
     this.keyFile.close();
   }
-}
-
-/** An image's failure as a SlideError naming what it was and the slide. */
-function damaged(error: unknown, what: string, path: string): SlideError {
-  const reason = error instanceof Error ? error.message : String(error);
-  const code = error instanceof SlideError ? error.code : 'CORRUPT_DATA';
-  return new SlideError(code, `${what} cannot be decoded: ${reason}.`, path);
 }
 
 /**

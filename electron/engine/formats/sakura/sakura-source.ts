@@ -5,7 +5,7 @@
 import type { LevelInfo, Mpp, RgbImage } from '../../../../shared/slide';
 import { decodeJpeg } from '../../codecs/jpeg-decoder';
 import { readJpegFrame } from '../../codecs/jpeg-stream';
-import { SlideError } from '../../errors';
+import { readError, SlideError } from '../../errors';
 import type { SlideFile } from '../../slide-file';
 import type { SlideSource } from '../../slide-source';
 import { DecodedTilesOnly } from '../decoded-tiles-only';
@@ -92,7 +92,8 @@ export class SakuraSource extends DecodedTilesOnly implements SlideSource {
           );
         }
         const decoded = await decodeJpeg(blob, { tileWidth: ts, tileHeight: ts, photometric: GREY }).catch((error: unknown) => {
-          throw this.damaged(level, col, row, error instanceof Error ? error.message : String(error));
+          const failure = readError(error, this.path);
+          throw failure.code === 'CORRUPT_DATA' ? this.damaged(level, col, row, error instanceof Error ? error.message : String(error)) : failure;
         });
         // A grey JPEG may come out as three equal channels.
         if (decoded.channels === 1) return decoded.data;

@@ -7,7 +7,7 @@ import type { Mpp, RgbImage } from '../../../../shared/slide';
 import { slideFormat } from '../../../../shared/slide-formats';
 import { decodeJpegImage } from '../../codecs/jpeg-image';
 import { readJpegFrame } from '../../codecs/jpeg-stream';
-import { SlideError } from '../../errors';
+import { decodeError, SlideError } from '../../errors';
 import { MAX_DIMENSION } from '../../tiff/tiff-file';
 import type { FormatPlugin } from '../format-plugin';
 import { formatDouble, parseDouble } from '../openslide-values';
@@ -192,11 +192,7 @@ async function associatedImages(db: SakuraDatabase, path: string): Promise<Map<s
       try {
         return await decodeJpegImage(jpeg, null, null, MAX_ASSOCIATED_PIXELS);
       } catch (error) {
-        throw new SlideError(
-          error instanceof SlideError ? error.code : 'CORRUPT_DATA',
-          `The ${name} image cannot be decoded: ${error instanceof Error ? error.message : String(error)}.`,
-          path,
-        );
+        throw decodeError(error, `The ${name} image`, path);
       }
     });
   }

@@ -9,7 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Mpp, RgbImage } from '../../../../shared/slide';
 import { slideFormat } from '../../../../shared/slide-formats';
 import { decodeJpegImage } from '../../codecs/jpeg-image';
-import { SlideError } from '../../errors';
+import { decodeError, SlideError } from '../../errors';
 import type { FormatPlugin } from '../format-plugin';
 import { formatDouble, parseDouble, parseInteger } from '../openslide-values';
 import { TiffPyramidSource } from '../tiff-pyramid-source';
@@ -152,11 +152,7 @@ async function macroOf(path: string): Promise<{ names: readonly string[]; read: 
       try {
         return await read();
       } catch (error) {
-        throw new SlideError(
-          error instanceof SlideError ? error.code : 'CORRUPT_DATA',
-          `The macro image cannot be decoded: ${error instanceof Error ? error.message : String(error)}.`,
-          path,
-        );
+        throw decodeError(error, 'The macro image', path);
       }
     },
   };
