@@ -48,6 +48,8 @@ export interface InvokeRecord {
   /** When the page asked, and when the answer was sent back (performance.now() in this process). */
   askedAt: number;
   answeredAt?: number;
+  /** The error code of an answer that failed. */
+  errorCode?: string;
 }
 
 export class SlidescopeHost {
@@ -58,6 +60,8 @@ export class SlidescopeHost {
   readonly consoleErrors: string[] = [];
   /** Delay before each slide:tile request reaches the handlers: keeps tiles in flight on purpose. */
   tileLatencyMs = 0;
+  /** Called once, as soon as a slide:tile request has been sent to the engine (before its answer): a test kills the engine there. */
+  onTileSent: (() => void) | null = null;
 
   private constructor(
     readonly context: BrowserContext,
@@ -119,7 +123,15 @@ export class SlidescopeHost {
       const record: InvokeRecord = { channel, request, askedAt: performance.now() };
       this.invocations.push(record);
       if (channel === 'slide:tile' && this.tileLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.tileLatencyMs));
-      const encoded = encodeForPage(await run());
+      const running = run();
+      if (channel === 'slide:tile' && this.onTileSent) {
+        const sent = this.onTileSent;
+        this.onTileSent = null;
+        sent();
+      }
+      const result = await running;
+      if (isFailure(result)) record.errorCode = result.error.code;
+      const encoded = encodeForPage(result);
       record.answeredAt = performance.now();
       return encoded;
     };
@@ -213,4 +225,8 @@ export class SlidescopeHost {
 
 function isLocal(url: string): boolean {
   return url.startsWith(`${FAKE_ORIGIN}/`) || url.startsWith('blob:') || url.startsWith('data:') || url === 'about:blank';
+}
+
+function isFailure(value: unknown): value is { ok: false; error: { code: string } } {
+  return typeof value === 'object' && value !== null && (value as { ok?: unknown }).ok === false;
 }

@@ -148,9 +148,9 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
       imageLoaderLimit: 0,
       maxTilesPerFrame: 64,
       timeout: 60_000,
-      // A tile lost to an engine restart is asked for again (see SlideTileSource).
-      tileRetryMax: TILE_RETRIES,
-      tileRetryDelay: 300,
+      // SlideTileSource asks again for a tile that failed for a passing reason; a job failed to
+      // OpenSeadragon is final (see its TRANSIENT_CODES).
+      tileRetryMax: 0,
       crossOriginPolicy: false,
     });
     // Stand-ins OpenSeadragon still visits are asked for (see SlideTileSource), the navigator's too;

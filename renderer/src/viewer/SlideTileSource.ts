@@ -18,7 +18,7 @@ export interface SlideTileSourceOptions {
   geometry: DeepZoomGeometry;
   /** A tile could not be shown; it is drawn as a placeholder. Called for every failed tile. */
   onTileError: (error: ErrorInfo) => void;
-  /** Must match the viewer's tileRetryMax, so the last try ends in a placeholder, not a hole. */
+  /** Tries more of a tile that failed for a passing reason (TRANSIENT_CODES) before it becomes a placeholder. */
   maxRetries: number;
 }
 
@@ -38,10 +38,12 @@ const HANDOVER_INTERVAL_MS = 100;
 
 /**
  * Failures worth another try: the engine stopped and was restarted (it reopens the slide), or the
- * system failed a read (a network share that hiccupped). OSD retries a failed job (viewer option
- * tileRetryMax); the rest are final.
+ * system failed a read (a network share that hiccupped). This source asks again itself, the job still
+ * running: a job failed to OpenSeadragon marks its tile missing, and OpenSeadragon retries failed jobs
+ * only as others complete, so the tiles a stopped engine took with it stayed missing. The rest are final.
  */
 const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['WORKER_FAILED', 'IO_ERROR']);
+const RETRY_DELAY_MS = 300;
 
 export class SlideTileSource extends OpenSeadragon.TileSource {
   readonly #options: SlideTileSourceOptions;
@@ -65,6 +67,9 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   #framesDrawn = 0;
   /** Jobs started or visited in the current plan, to send or hold back when it is complete (#consider). */
   readonly #considering = new Set<OpenSeadragon.ImageJob>();
+  /** Tries made again of each job (see TRANSIENT_CODES), and the timers of those waiting to be. */
+  readonly #retries = new WeakMap<OpenSeadragon.ImageJob, number>();
+  readonly #retryTimers = new Map<OpenSeadragon.ImageJob, ReturnType<typeof setTimeout>>();
   /** Stand-in requests held back (see #mustWait), by tile. */
   #waiting = new Map<OpenSeadragon.Tile, OpenSeadragon.ImageJob>();
   #disposed = false;
@@ -211,7 +216,8 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
           return;
         }
         if (result.error.code === 'CANCELLED') {
-          if (this.#settleUnanswered(requestId)) job.fail('Tile request cancelled', null);
+          // Cancelled by the engine, not by this source (its own leave #inFlight first): asked again.
+          if (this.#settleUnanswered(requestId) && !this.#retry(job)) job.fail('Tile request cancelled', null);
           return;
         }
         this.#fallBack(job, requestId, result.error);
@@ -256,6 +262,8 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   }
 
   override downloadTileAbort(job: OpenSeadragon.ImageJob): void {
+    clearTimeout(this.#retryTimers.get(job));
+    this.#retryTimers.delete(job);
     this.#considering.delete(job);
     this.#waiting.delete(job.tile);
     const requestId = this.#requestIds.get(job);
@@ -278,6 +286,8 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     this.#inFlight.clear();
     if (this.#cancelTimer !== null) clearTimeout(this.#cancelTimer);
     if (this.#handoverTimer !== null) clearTimeout(this.#handoverTimer);
+    for (const timer of this.#retryTimers.values()) clearTimeout(timer);
+    this.#retryTimers.clear();
     for (const context of this.#arrived.values()) freeContext(context);
     this.#arrived.clear();
     this.#considering.clear();
@@ -310,14 +320,23 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
    */
   #fallBack(job: OpenSeadragon.ImageJob, requestId: number, error: ErrorInfo): void {
     if (!this.#settleUnanswered(requestId)) return;
-    // job.tries counts this try: 1 + retries so far.
-    if (TRANSIENT_CODES.has(error.code) && job.tries <= this.#options.maxRetries) {
-      job.fail(`${error.code}: ${error.message}`, null);
-      return;
-    }
+    if (TRANSIENT_CODES.has(error.code) && this.#retry(job)) return;
     const rect = dzTileRect(this.#options.geometry, job.tile.level, job.tile.x, job.tile.y);
     this.#options.onTileError(error);
     this.#finish(job, placeholderTile(rect?.width ?? 1, rect?.height ?? 1));
+  }
+
+  /** Sends a settled job again after a moment, if it has tries left; false when it has none. */
+  #retry(job: OpenSeadragon.ImageJob): boolean {
+    const tries = this.#retries.get(job) ?? 0;
+    if (tries >= this.#options.maxRetries) return false;
+    this.#retries.set(job, tries + 1);
+    const timer = setTimeout(() => {
+      this.#retryTimers.delete(job);
+      if (!this.#disposed) this.#send(job);
+    }, RETRY_DELAY_MS);
+    this.#retryTimers.set(job, timer);
+    return true;
   }
 
   #queueCancel(requestId: number): void {
