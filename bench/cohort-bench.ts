@@ -1,12 +1,16 @@
 // A cohort through the CLI (the cohort row of `npm run bench`): BENCH_COHORT_SLIDES generated slides
-// (default 200; mixed formats and sizes) in site/case folders, 1024-px PNG thumbnails with 2 jobs,
-// against vipsthumbnail and OpenSlide's get_thumbnail run 2 at a time (xargs -P 2), each as a whole
-// process tree's time; then the same CLI run as 2 shards one after the other (sharding's overhead:
-// each shard lists the whole cohort and starts its own engine processes), the CLI's figures the
-// medians of five rounds. Run alone with `npm run bench:cohort`.
+// (default 200; mixed formats and sizes: Aperio, generic TIFF, Hamamatsu NDPI, Philips TIFF, Leica
+// SCN, Ventana BIF and 3DHistech MIRAX, every kind one that OpenSlide 3.4.1 and vipsthumbnail read)
+// in site/case folders, 1024-px PNG thumbnails with 2 jobs, against vipsthumbnail and OpenSlide's
+// get_thumbnail run 2 at a time (xargs -P 2), each as a whole process tree's time; then the same CLI
+// run as 2 shards one after the other (sharding's overhead: each shard lists the whole cohort and
+// starts its own engine processes), the CLI's figures the medians of five rounds. Run alone with
+// `npm run bench:cohort`.
 //
-// The slides are copies (hard links) of a few generated ones: every tool reads each file afresh, and
-// generating 200 distinct slides would take longer than the benchmark.
+// The slides are copies (hard links) of a few generated ones, the kinds taken in turn: every tool
+// reads each file afresh, and generating 200 distinct slides would take longer than the benchmark. A
+// MIRAX slide is its .mrxs and a folder of the same name beside it: each copy gets its own folder of
+// hard links.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -14,6 +18,7 @@ import { copyFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type FixtureSpec, fixtureDir, fixtureKey, GENERATOR_VERSION, generateFixture } from '../testing/fixtures';
+import { miraxFolder } from '../testing/writers/mirax';
 import { median } from './median';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -24,7 +29,13 @@ const PER_PROCESS = 20;
 /** Rounds of the CLI's one run and its two shards. */
 const SHARD_ROUNDS = 5;
 
-/** The mix: Aperio JPEG and JPEG 2000, generic pyramids in JPEG, LZW and Deflate, BigTIFF; 1500 to 8000 px. */
+/** Names the cohort's folder with GENERATOR_VERSION: bump it when VARIANTS or the layout change, so that an old cohort is not reused. */
+const COHORT_VERSION = 2;
+
+/**
+ * The mix, 1500 to 8000 px: Aperio JPEG and JPEG 2000, generic pyramids in JPEG, LZW and Deflate,
+ * BigTIFF; Hamamatsu NDPI, Philips TIFF, Leica SCN, Ventana BIF (overlapping frames) and MIRAX.
+ */
 const VARIANTS: FixtureSpec[] = [
   { kind: 'aperio', ext: '.svs', options: { width: 8000, height: 6000, compression: 'jpeg', photometric: 'rgb', quality: 75, seed: 300 } },
   { kind: 'aperio', ext: '.svs', options: { width: 4000, height: 3000, compression: 'jpeg', photometric: 'ycbcr', quality: 80, seed: 301 } },
@@ -34,6 +45,65 @@ const VARIANTS: FixtureSpec[] = [
   { kind: 'generic', ext: '.tif', options: { width: 3000, height: 2200, tileSize: 256, compression: 'lzw', mppMicrons: 0.5, seed: 305 } },
   { kind: 'generic', ext: '.tif', options: { width: 1500, height: 1100, tileSize: 256, compression: 'deflate', seed: 306 } },
   { kind: 'generic', ext: '.tif', options: { width: 5000, height: 3500, tileSize: 256, compression: 'jpeg', bigTiff: true, seed: 307 } },
+  // NanoZoomer-like: stored levels 1, 1/4 and 1/16, 4:2:2, 128-px restart intervals, a macro.
+  {
+    kind: 'ndpi',
+    ext: '.ndpi',
+    options: {
+      width: 6144,
+      height: 4608,
+      storedHalvings: [0, 2, 4],
+      chroma: '4:2:2',
+      quality: 80,
+      restartInterval: 8,
+      recordMcuStarts: true,
+      sourceLens: 40,
+      mpp: 0.2265,
+      macro: true,
+      seed: 308,
+    },
+  },
+  // 512-px tiles (padded: 2560 x 2048), 3 levels 2x apart, label and macro in the XML.
+  { kind: 'philips', ext: '.tiff', options: { width: 2500, height: 1800, levels: 3, seed: 309 } },
+  // One 3200 x 2400 main image (3 levels 4x apart) on a 4000 x 3000 collection at 250 nm/px, a macro.
+  {
+    kind: 'leica',
+    ext: '.scn',
+    options: { collectionNm: [1_000_000, 750_000], nmPerPixel: 250, main: [{ width: 3200, height: 2400, offsetNm: [100_250, 75_500] }], seed: 310 },
+  },
+  // 16 x 12 overlapping 256-px camera frames, one area, 4 levels: 3856 x 2940 once stitched.
+  {
+    kind: 'ventana-bif',
+    ext: '.bif',
+    options: {
+      gridCols: 16,
+      gridRows: 12,
+      areas: [{ col: 0, row: 0, cols: 16, rows: 12, x: 0, y: 0 }],
+      overlapX: { mean: 16, spread: 2 },
+      overlapY: { mean: 12, spread: 2 },
+      seed: 311,
+    },
+  },
+  // 8 x 6 photos, each 2 x 2 JPEG images of 256 px, at jittered positions; 5 levels; 2 data files: 3886 x 2952.
+  {
+    kind: 'mirax',
+    ext: '.mrxs',
+    options: {
+      photosX: 8,
+      photosY: 6,
+      divisions: 2,
+      imageWidth: 256,
+      imageHeight: 256,
+      levels: 5,
+      overlapX: 30,
+      overlapY: 24,
+      positions: 'vimslide',
+      jitter: 3,
+      format: 'JPEG',
+      dataFiles: 2,
+      seed: 312,
+    },
+  },
 ];
 
 export interface CohortFigures {
@@ -52,8 +122,20 @@ export interface CohortFigures {
   cli_vs_openslide: number;
 }
 
-/** The cohort: site-N/case-NNN/slide-NNN.ext, unique base names (vipsthumbnail names outputs by them). */
-async function ensureCohort(count: number): Promise<{ dir: string; slides: string[] }> {
+/** A hard link, or a copy where the file system has none. */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    linkSync(from, to);
+  } catch {
+    await copyFile(from, to);
+  }
+}
+
+/**
+ * The cohort: site-N/case-NNN/slide-NNN.ext (and slide-NNN/ beside a MIRAX slide), unique base
+ * names (vipsthumbnail names outputs by them).
+ */
+export async function ensureCohort(count: number): Promise<{ dir: string; slides: string[] }> {
   const variantDir = join(fixtureDir(), `cohort-variants-v${GENERATOR_VERSION}`);
   mkdirSync(variantDir, { recursive: true });
   const variants: string[] = [];
@@ -62,7 +144,7 @@ async function ensureCohort(count: number): Promise<{ dir: string; slides: strin
     if (!existsSync(path)) await generateFixture(spec, path);
     variants.push(path);
   }
-  const dir = join(fixtureDir(), `cohort-v${GENERATOR_VERSION}-${count}`);
+  const dir = join(fixtureDir(), `cohort-v${GENERATOR_VERSION}.${COHORT_VERSION}-${count}`);
   const slides: string[] = [];
   for (let i = 0; i < count; i++) {
     const variant = variants[i % variants.length]!;
@@ -71,11 +153,16 @@ async function ensureCohort(count: number): Promise<{ dir: string; slides: strin
     const path = join(folder, name);
     if (!existsSync(path)) {
       mkdirSync(folder, { recursive: true });
-      try {
-        linkSync(variant, path);
-      } catch {
-        await copyFile(variant, path);
+      if (path.endsWith('.mrxs')) {
+        // Its data folder first, the key file last (as the writer does): the key says the copy is whole.
+        const data = miraxFolder(path);
+        mkdirSync(data, { recursive: true });
+        for (const file of readdirSync(miraxFolder(variant))) {
+          rmSync(join(data, file), { force: true });
+          await linkOrCopy(join(miraxFolder(variant), file), join(data, file));
+        }
       }
+      await linkOrCopy(variant, path);
     }
     slides.push(path);
   }
@@ -119,7 +206,9 @@ export async function benchCohort(log: (line: string) => void, count = Number(pr
   };
   const built = join(ROOT, 'dist/cli/slidescope.mjs');
   const cli = existsSync(built) ? [built] : ['--import', 'tsx', join(ROOT, 'electron/cli/main.ts')];
-  log(`Cohort: ${slides.length} slides (${VARIANTS.length} kinds, 1500-8000 px), ${SIZE}-px PNG thumbnails, ${JOBS} at a time`);
+  log(
+    `Cohort: ${slides.length} slides (${VARIANTS.length} kinds of ${new Set(VARIANTS.map((v) => v.kind)).size} formats, 1500-8000 px), ${SIZE}-px PNG thumbnails, ${JOBS} at a time`,
+  );
   const batch = (outDir: string, ...more: string[]) => [
     ...cli,
     'thumbnail',
