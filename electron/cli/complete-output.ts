@@ -1,8 +1,11 @@
 // Whether an output a batch finds already there is a whole image, so a rerun may skip its slide.
 // Slidescope's own writes are atomic (a file exists only once complete); this also catches a file cut
-// short by something else (a copy that was interrupted, a full disk) by its last bytes.
+// short by something else (a copy that was interrupted, a full disk): a PNG or JPEG by its last bytes,
+// a TIFF (which has no end marker) by its structure: every IFD, every value an IFD points to and every
+// strip or tile lies within the file. A file that is not whole, or cannot be told to be, counts as
+// not complete: the rerun makes it again.
 
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import type { ImageFormat } from '../../shared/operations';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -14,7 +17,7 @@ function startsWith(bytes: Uint8Array, prefix: number[]): boolean {
 }
 
 export async function isCompleteImage(path: string, format: ImageFormat): Promise<boolean> {
-  let handle: Awaited<ReturnType<typeof open>>;
+  let handle: FileHandle;
   try {
     handle = await open(path, 'r');
   } catch {
@@ -23,6 +26,7 @@ export async function isCompleteImage(path: string, format: ImageFormat): Promis
   try {
     const { size } = await handle.stat();
     if (size < 16) return false;
+    if (format === 'tiff') return await isCompleteTiff(handle, size);
     const head = new Uint8Array(8);
     const tail = new Uint8Array(12);
     await handle.read(head, 0, 8, 0);
@@ -32,16 +36,203 @@ export async function isCompleteImage(path: string, format: ImageFormat): Promis
         return startsWith(head, PNG_SIGNATURE) && startsWith(tail, PNG_END);
       case 'jpeg':
         return head[0] === 0xff && head[1] === 0xd8 && tail[10] === 0xff && tail[11] === 0xd9;
-      case 'tiff':
-        // A TIFF has no end marker: its header, and a file larger than one.
-        return [
-          [0x49, 0x49, 0x2a, 0x00],
-          [0x4d, 0x4d, 0x00, 0x2a],
-          [0x49, 0x49, 0x2b, 0x00],
-          [0x4d, 0x4d, 0x00, 0x2b],
-        ].some((magic) => startsWith(head, magic));
     }
+  } catch {
+    return false;
   } finally {
     await handle.close();
   }
+}
+
+// The TIFF walk's bounds: a hostile file (an IFD chain of 10^5, a loop, 10^8 declared tiles) is
+// judged in a few fixed buffers and a bounded number of reads. Past a bound the file counts as not
+// complete (Slidescope's outputs have one image, or a few, of a few strips).
+/** IFDs (the chain and SubIFDs) walked at most. */
+export const TIFF_MAX_IFDS = 256;
+/** Entries one IFD may have (a real one has 10 to 30). */
+export const TIFF_MAX_ENTRIES = 1024;
+/** Strips and tiles checked at most, over all the IFDs. */
+export const TIFF_MAX_BLOCKS = 1 << 22;
+/** Offsets (and as many byte counts) read at a time. */
+const CHUNK_VALUES = 4096;
+
+/** Bytes of one value of each TIFF field type (TIFF 6 and BigTIFF); 0: unknown, not checked. */
+function typeSize(type: number): number {
+  switch (type) {
+    case 1: // BYTE
+    case 2: // ASCII
+    case 6: // SBYTE
+    case 7: // UNDEFINED
+      return 1;
+    case 3: // SHORT
+    case 8: // SSHORT
+      return 2;
+    case 4: // LONG
+    case 9: // SLONG
+    case 11: // FLOAT
+    case 13: // IFD
+      return 4;
+    case 5: // RATIONAL
+    case 10: // SRATIONAL
+    case 12: // DOUBLE
+    case 16: // LONG8
+    case 17: // SLONG8
+    case 18: // IFD8
+      return 8;
+    default:
+      return 0;
+  }
+}
+
+const TAG = { StripOffsets: 273, StripByteCounts: 279, SubIFDs: 330, TileOffsets: 324, TileByteCounts: 325 } as const;
+
+interface Entry {
+  type: number;
+  count: number;
+  /** Where the values are: in the IFD's buffer (inline) or in the file. */
+  inline: boolean;
+  /** The offset in the IFD buffer (inline) or in the file. */
+  at: number;
+}
+
+/** A TIFF's layout: byte order and classic or BigTIFF. */
+class TiffLayout {
+  readonly entrySize: number;
+  readonly inlineSize: number;
+  constructor(
+    readonly little: boolean,
+    readonly big: boolean,
+  ) {
+    this.entrySize = big ? 20 : 12;
+    this.inlineSize = big ? 8 : 4;
+  }
+
+  /** An unsigned integer of `bytes` (2, 4 or 8) at `at`; past 2^53, Infinity (beyond any file). */
+  uint(view: DataView, at: number, bytes: number): number {
+    if (bytes === 2) return view.getUint16(at, this.little);
+    if (bytes === 4) return view.getUint32(at, this.little);
+    const n = view.getBigUint64(at, this.little);
+    return n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.POSITIVE_INFINITY : Number(n);
+  }
+}
+
+const viewOf = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/** Reads exactly `length` bytes at `position` into the start of `buffer`, or says it cannot. */
+async function readFully(handle: FileHandle, buffer: Uint8Array, length: number, position: number): Promise<boolean> {
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(buffer, done, length - done, position + done);
+    if (bytesRead === 0) return false;
+    done += bytesRead;
+  }
+  return true;
+}
+
+/**
+ * Whether a TIFF (classic or BigTIFF, either byte order) is whole: its IFD chain and SubIFDs walked
+ * with bounded reads, each IFD, each value stored outside its IFD and each strip or tile within
+ * `size` bytes, and each IFD an image (offsets and byte counts of its strips or tiles).
+ */
+async function isCompleteTiff(handle: FileHandle, size: number): Promise<boolean> {
+  // The few buffers the walk reads into, whatever the file: a header, an IFD, a chunk of offsets and one of counts.
+  const header = new Uint8Array(16);
+  const ifd = new Uint8Array(8 + TIFF_MAX_ENTRIES * 20 + 8);
+  const offsets = new Uint8Array(CHUNK_VALUES * 8);
+  const counts = new Uint8Array(CHUNK_VALUES * 8);
+  if (!(await readFully(handle, header, 16, 0))) return false;
+  const headerView = viewOf(header);
+  const order = String.fromCharCode(header[0]!, header[1]!);
+  if (order !== 'II' && order !== 'MM') return false;
+  const little = order === 'II';
+  const magic = headerView.getUint16(2, little);
+  if (magic !== 42 && magic !== 43) return false;
+  const tiff = new TiffLayout(little, magic === 43);
+  if (tiff.big && (headerView.getUint16(4, little) !== 8 || headerView.getUint16(6, little) !== 0)) return false;
+  const first = tiff.big ? tiff.uint(headerView, 8, 8) : tiff.uint(headerView, 4, 4);
+
+  const ifdView = viewOf(ifd);
+  const pending = [first];
+  const seen = new Set<number>();
+  let blocks = 0;
+
+  /** Loads values `from` to `from + n` of an entry into `into`. */
+  const load = async (entry: Entry, from: number, n: number, into: Uint8Array): Promise<boolean> => {
+    const bytes = typeSize(entry.type);
+    if (entry.inline) {
+      into.set(ifd.subarray(entry.at + from * bytes, entry.at + (from + n) * bytes));
+      return true;
+    }
+    return readFully(handle, into, n * bytes, entry.at + from * bytes);
+  };
+  /** Value `i` of a chunk loaded by `load`: SHORT, LONG or LONG8 (the types offsets and counts come in). */
+  const valueIn = (entry: Entry, chunk: DataView, i: number) => tiff.uint(chunk, i * typeSize(entry.type), typeSize(entry.type));
+  const offsetType = (entry: Entry | undefined): entry is Entry => entry !== undefined && [3, 4, 16].includes(entry.type);
+
+  while (pending.length > 0) {
+    const at = pending.shift()!;
+    if (at === 0 || seen.has(at) || seen.size >= TIFF_MAX_IFDS) return false;
+    seen.add(at);
+    // The IFD: its entry count, its entries and the next IFD's offset, all within the file.
+    const countBytes = tiff.big ? 8 : 2;
+    if (at + countBytes > size || !(await readFully(handle, ifd, countBytes, at))) return false;
+    const entries = tiff.uint(ifdView, 0, countBytes);
+    if (entries === 0 || entries > TIFF_MAX_ENTRIES) return false;
+    const length = countBytes + entries * tiff.entrySize + tiff.inlineSize;
+    if (at + length > size || !(await readFully(handle, ifd, length, at))) return false;
+
+    const tags = new Map<number, Entry>();
+    for (let e = 0; e < entries; e++) {
+      const p = countBytes + e * tiff.entrySize;
+      const tag = ifdView.getUint16(p, little);
+      const type = ifdView.getUint16(p + 2, little);
+      const count = tiff.big ? tiff.uint(ifdView, p + 4, 8) : tiff.uint(ifdView, p + 4, 4);
+      const valueAt = p + (tiff.big ? 12 : 8);
+      const bytes = typeSize(type) === 0 ? 0 : count * typeSize(type);
+      if (bytes > size) return false;
+      const inline = bytes <= tiff.inlineSize;
+      const entry: Entry = { type, count, inline, at: inline ? valueAt : tiff.uint(ifdView, valueAt, tiff.inlineSize) };
+      // A value stored outside the IFD (a type this walk does not know is not checked).
+      if (!inline && entry.at + bytes > size) return false;
+      tags.set(tag, entry);
+    }
+    const next = tiff.uint(ifdView, length - tiff.inlineSize, tiff.inlineSize);
+    if (next !== 0) pending.push(next);
+    if (seen.size + pending.length > TIFF_MAX_IFDS) return false;
+
+    // The image's strips or tiles: as many offsets as byte counts, each block within the file.
+    const tiled = tags.has(TAG.TileOffsets) || tags.has(TAG.TileByteCounts);
+    const offsetsEntry = tags.get(tiled ? TAG.TileOffsets : TAG.StripOffsets);
+    const countsEntry = tags.get(tiled ? TAG.TileByteCounts : TAG.StripByteCounts);
+    if (!offsetType(offsetsEntry) || !offsetType(countsEntry)) return false;
+    const n = offsetsEntry.count;
+    if (n === 0 || countsEntry.count !== n) return false;
+    blocks += n;
+    if (blocks > TIFF_MAX_BLOCKS) return false;
+    for (let from = 0; from < n; from += CHUNK_VALUES) {
+      const chunk = Math.min(CHUNK_VALUES, n - from);
+      if (!(await load(offsetsEntry, from, chunk, offsets)) || !(await load(countsEntry, from, chunk, counts))) return false;
+      const offsetsView = viewOf(offsets);
+      const countsView = viewOf(counts);
+      for (let i = 0; i < chunk; i++) {
+        const bytes = valueIn(countsEntry, countsView, i);
+        // A block of 0 bytes (a sparse tile) has no data to lie outside the file.
+        if (bytes !== 0 && valueIn(offsetsEntry, offsetsView, i) + bytes > size) return false;
+      }
+    }
+
+    // SubIFDs (reduced images): walked as the chain is, within the same bound.
+    const sub = tags.get(TAG.SubIFDs);
+    if (sub) {
+      if (![4, 13, 16, 18].includes(sub.type) || sub.count > TIFF_MAX_IFDS) return false;
+      for (let from = 0; from < sub.count; from += CHUNK_VALUES) {
+        const chunk = Math.min(CHUNK_VALUES, sub.count - from);
+        if (!(await load(sub, from, chunk, offsets))) return false;
+        const view = viewOf(offsets);
+        for (let i = 0; i < chunk; i++) pending.push(valueIn(sub, view, i));
+        if (seen.size + pending.length > TIFF_MAX_IFDS) return false;
+      }
+    }
+  }
+  return true;
 }
