@@ -1,12 +1,12 @@
 // Batch thumbnails (longest side 1024) for 20 generated slides: the slidescope CLI against
 // vipsthumbnail and OpenSlide's get_thumbnail, in one run. Part of `npm run bench`.
 
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeAperioSvs } from '../electron/synth/slides';
 import { fixtureDir, GENERATOR_VERSION } from '../testing/fixtures';
+import { timedRun } from './timed-run';
 
 const SLIDES = 20;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -40,13 +40,6 @@ async function ensureSlides(): Promise<string> {
   return dir;
 }
 
-function timed(command: string, args: string[], input?: string): number {
-  const t0 = performance.now();
-  const run = spawnSync(command, args, { encoding: 'utf8', input, maxBuffer: 16 * 1024 * 1024 });
-  if (run.status !== 0) throw new Error(`${command} failed (${run.status}): ${run.stderr}`);
-  return performance.now() - t0;
-}
-
 export async function benchBatchThumbnails(log: (line: string) => void): Promise<BatchFigures> {
   const dir = await ensureSlides();
   const slides = readdirSync(dir)
@@ -62,12 +55,12 @@ export async function benchBatchThumbnails(log: (line: string) => void): Promise
   const built = join(ROOT, 'dist/cli/slidescope.mjs');
   const cli = existsSync(built) ? [built] : ['--import', 'tsx', join(ROOT, 'electron/cli/main.ts')];
   log(`Batch thumbnails: ${slides.length} slides, longest side 1024, PNG (${existsSync(built) ? 'built CLI' : 'CLI from source'})`);
-  const cliMs = timed(process.execPath, [...cli, 'thumbnail', dir, '--size', '1024', '--out', fresh('cli')]);
+  const cliMs = timedRun(process.execPath, [...cli, 'thumbnail', dir, '--size', '1024', '--out', fresh('cli')]).ms;
   const vipsDir = fresh('vips');
-  const vipsMs = timed('vipsthumbnail', ['--size', '1024', '-o', `${vipsDir}/%s.png`, ...slides]);
+  const vipsMs = timedRun('vipsthumbnail', ['--size', '1024', '-o', `${vipsDir}/%s.png`, ...slides]).ms;
   const pyDir = fresh('openslide');
   const script = `import sys, openslide, os\nfor p in sys.argv[2:]:\n    s = openslide.OpenSlide(p)\n    s.get_thumbnail((1024, 1024)).save(os.path.join(sys.argv[1], os.path.basename(p) + '.png'))\n`;
-  const openslideMs = timed('/usr/bin/python3', ['-c', script, pyDir, ...slides]);
+  const openslideMs = timedRun('/usr/bin/python3', ['-c', script, pyDir, ...slides]).ms;
   return {
     slides: slides.length,
     cli_ms: Math.round(cliMs),

@@ -12,7 +12,6 @@
 // MIRAX slide is its .mrxs and a folder of the same name beside it: each copy gets its own folder of
 // hard links.
 
-import { spawnSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -20,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { type FixtureSpec, fixtureDir, fixtureKey, GENERATOR_VERSION, generateFixture } from '../testing/fixtures';
 import { miraxFolder } from '../testing/writers/mirax';
 import { median } from './median';
+import { type Timed, timedRun } from './timed-run';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const JOBS = 2;
@@ -169,25 +169,6 @@ export async function ensureCohort(count: number): Promise<{ dir: string; slides
   return { dir, slides };
 }
 
-const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
-
-/** A command's wall time (and, with GNU time, the largest resident size of its process tree). */
-interface Timed {
-  ms: number;
-  peakRssMb: number | null;
-}
-
-function timed(command: string, args: string[], input?: string): Timed {
-  const t0 = performance.now();
-  const run = TIME
-    ? spawnSync(TIME, ['-f', 'maxrss %M', command, ...args], { encoding: 'utf8', input, maxBuffer: 64 * 1024 * 1024 })
-    : spawnSync(command, args, { encoding: 'utf8', input, maxBuffer: 64 * 1024 * 1024 });
-  const ms = performance.now() - t0;
-  if (run.status !== 0) throw new Error(`${command} failed (${run.status}): ${run.stderr.slice(-2000)}`);
-  const rss = /maxrss (\d+)/.exec(run.stderr ?? '');
-  return { ms, peakRssMb: rss ? Math.round(Number(rss[1]) / 1024) : null };
-}
-
 const OPENSLIDE_SCRIPT = `import sys, os, openslide
 for p in sys.argv[2:]:
     s = openslide.OpenSlide(p)
@@ -231,7 +212,7 @@ export async function benchCohort(log: (line: string) => void, count = Number(pr
     const whole = fresh('cli');
     const report = join(out, 'cli.jsonl');
     rmSync(report, { force: true });
-    const run = timed(process.execPath, batch(whole, '--report', report));
+    const run = timedRun(process.execPath, batch(whole, '--report', report));
     const lines = readFileSync(report, 'utf8').split('\n').filter(Boolean);
     if (lines.length !== slides.length || lines.some((l) => !l.includes('"status":"written"'))) throw new Error(`the CLI did not write every slide: ${report}`);
     return run;
@@ -242,7 +223,7 @@ export async function benchCohort(log: (line: string) => void, count = Number(pr
     for (const k of [1, 2]) {
       const report = join(out, `shard-${k}.jsonl`);
       rmSync(report, { force: true });
-      ms += timed(process.execPath, batch(sharded, '--shard', `${k}/2`, '--report', report)).ms;
+      ms += timedRun(process.execPath, batch(sharded, '--shard', `${k}/2`, '--report', report)).ms;
     }
     if (readdirSync(sharded, { recursive: true }).filter((f) => String(f).endsWith('.png')).length !== slides.length)
       throw new Error('the shards missed slides');
@@ -267,13 +248,17 @@ export async function benchCohort(log: (line: string) => void, count = Number(pr
   const overhead = median(rounds.map((r) => r.shards / r.whole.ms - 1));
 
   const vipsDir = fresh('vips');
-  const vips = timed(
+  const vips = timedRun(
     'xargs',
     ['-0', '-P', String(JOBS), '-n', String(PER_PROCESS), 'vipsthumbnail', '--size', String(SIZE), '-o', `${vipsDir}/%s.png`],
     slides.join('\0'),
   );
   const pyDir = fresh('openslide');
-  const openslide = timed('xargs', ['-0', '-P', String(JOBS), '-n', String(PER_PROCESS), '/usr/bin/python3', '-c', OPENSLIDE_SCRIPT, pyDir], slides.join('\0'));
+  const openslide = timedRun(
+    'xargs',
+    ['-0', '-P', String(JOBS), '-n', String(PER_PROCESS), '/usr/bin/python3', '-c', OPENSLIDE_SCRIPT, pyDir],
+    slides.join('\0'),
+  );
   for (const [name, d] of [
     ['vipsthumbnail', vipsDir],
     ['OpenSlide', pyDir],
