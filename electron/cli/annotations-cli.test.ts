@@ -2,7 +2,6 @@
 // CMU-1-Small-Region, the app's data folder in a temporary one.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,19 +11,14 @@ import sharp from 'sharp';
 import { readGeoJson, writeGeoJson } from '../../shared/annotation-geojson';
 import { everyKind } from '../../testing/annotation-samples';
 import { sharedSlide } from '../../testing/paths';
+import { runCli } from '../../testing/run-cli';
 
-const CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
+const _CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'slidescope-cli-annotations-'));
 const dataDir = join(out, 'app-data');
 after(() => rmSync(out, { recursive: true, force: true }));
 
-function cli(...args: string[]) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, SLIDESCOPE_ANNOTATIONS_DIR: dataDir },
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const cli = (...args: string[]) => runCli(args, { env: { SLIDESCOPE_ANNOTATIONS_DIR: dataDir } });
 
 const slide = join(out, 'CMU-1-Small-Region.svs');
 copyFileSync(sharedSlide('CMU-1-Small-Region.svs'), slide);

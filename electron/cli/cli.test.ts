@@ -1,7 +1,6 @@
 // The CLI as users run it: a real process, real files, exit codes.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,18 +11,16 @@ import { fixturePath } from '../../testing/fixtures';
 import { openSlide } from '../../testing/open-slide';
 import { SHARED_SLIDES, sharedSlide } from '../../testing/paths';
 import { compareRgb } from '../../testing/pixel-compare';
+import { runCli } from '../../testing/run-cli';
 import { miraxFolder } from '../../testing/writers/mirax';
 import { SlideEngine } from '../engine/engine';
 
-const CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
+const _CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
 const CMU = sharedSlide('CMU-1-Small-Region.svs');
 const out = mkdtempSync(join(tmpdir(), 'slidescope-cli-'));
 after(() => rmSync(out, { recursive: true, force: true }));
 
-function cli(...args: string[]) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8' });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const cli = (...args: string[]) => runCli(args);
 
 async function pixels(path: string) {
   const { data, info } = await sharp(path).removeAlpha().raw().toBuffer({ resolveWithObject: true });

@@ -3,7 +3,7 @@
 // Kubernetes' variables, reports merged, and a batch stopped by SIGTERM and SIGINT that resumes.
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,13 +11,12 @@ import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { fixturePath } from '../../testing/fixtures';
+import { CLEAN_ENV, runCli } from '../../testing/run-cli';
 import { waitFor } from '../../testing/wait-for';
 import { isCompleteImage } from './complete-output';
 import type { ReportLine, ReportSummary } from './report';
 
 const CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
-/** No Slurm or Kubernetes variables from the machine running the tests. */
-const CLEAN_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SLURM_|JOB_COMPLETION_INDEX|SLIDESCOPE_SHARD)/.test(k)));
 
 let dir = '';
 let cohort = '';
@@ -43,10 +42,7 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', env: { ...CLEAN_ENV, ...env } });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { env });
 
 async function reportLines(path: string): Promise<ReportLine[]> {
   const text = await readFile(path, 'utf8').catch(() => '');

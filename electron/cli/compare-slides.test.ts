@@ -3,7 +3,6 @@
 // (moved and turned as the alignment file says), labelled; mismatched inputs fail with the reason.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -14,10 +13,11 @@ import { fixturePath } from '../../testing/fixtures';
 import { openSlide } from '../../testing/open-slide';
 import { sharedSlide } from '../../testing/paths';
 import { compareRgb, type ImageLike } from '../../testing/pixel-compare';
+import { runCli } from '../../testing/run-cli';
 import { SlideEngine } from '../engine/engine';
 import { toRaw } from '../engine/pixels';
 
-const CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
+const _CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
 const CMU = sharedSlide('CMU-1-Small-Region.svs');
 const out = mkdtempSync(join(tmpdir(), 'slidescope-compare-'));
 /** CMU-1-Small-Region at half its resolution: 0.998 µm/px against 0.499. */
@@ -32,10 +32,7 @@ after(async () => {
   rmSync(out, { recursive: true, force: true });
 });
 
-function cli(...args: string[]) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8' });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const cli = (...args: string[]) => runCli(args);
 
 async function pixels(path: string): Promise<ImageLike> {
   const { data, info } = await sharp(path).removeAlpha().raw().toBuffer({ resolveWithObject: true });

@@ -5,7 +5,6 @@
 // hostile structures (loops, 10^5 IFDs, 10^8 tiles) are answered at once.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -14,11 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { fixturePath } from '../../testing/fixtures';
 import { STRUCTURE_CASES, writeHostileStructure } from '../../testing/hostile';
 import { sharedSlide } from '../../testing/paths';
+import { runCli } from '../../testing/run-cli';
 import { isCompleteImage, TIFF_MAX_ENTRIES, TIFF_MAX_IFDS } from './complete-output';
 import type { ReportLine } from './report';
 
-const CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
-const CLEAN_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SLURM_|JOB_COMPLETION_INDEX|SLIDESCOPE_SHARD)/.test(k)));
+const _CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 let dir = '';
 before(async () => {
@@ -26,10 +25,7 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-function cli(...args: string[]) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', env: CLEAN_ENV });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const cli = (...args: string[]) => runCli(args);
 
 /** A copy of `file` cut to `length` bytes. */
 async function cutCopy(file: string, length: number, name: string): Promise<string> {

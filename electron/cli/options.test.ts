@@ -3,7 +3,6 @@
 // with exactly the options it takes; the batch options still work with `thumbnail`.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,12 +10,12 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { sharedSlide } from '../../testing/paths';
+import { runCli } from '../../testing/run-cli';
 import { OPTIONS, optionsOf, rejectUnusedOptions, type Usage, usageOf } from './options';
 import { UsageError } from './usage-error';
 
-const CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
+const _CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
 const SMALL = sharedSlide('openslide-python_small.svs');
-const CLEAN_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SLURM_|JOB_COMPLETION_INDEX|SLIDESCOPE_SHARD)/.test(k)));
 
 let dir = '';
 before(async () => {
@@ -24,10 +23,7 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-function cli(...args: string[]) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', env: CLEAN_ENV });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const cli = (...args: string[]) => runCli(args);
 
 describe('options per command', () => {
   test('a batch option given to another command: exit 2, the option and the command named, nothing written', () => {

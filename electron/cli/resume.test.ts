@@ -4,7 +4,6 @@
 // shards disjoint and together the whole list.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -12,12 +11,12 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { fixturePath } from '../../testing/fixtures';
+import { runCli } from '../../testing/run-cli';
 import { isCompleteImage } from './complete-output';
 import type { ReportLine } from './report';
 
-const CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
+const _CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
 /** No Slurm or Kubernetes variables from the machine running the tests. */
-const CLEAN_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SLURM_|JOB_COMPLETION_INDEX|SLIDESCOPE_SHARD)/.test(k)));
 
 let dir = '';
 let cohort = '';
@@ -39,10 +38,7 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-function cli(args: string[], input?: string) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', env: CLEAN_ENV, input });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const cli = (args: string[], input?: string) => runCli(args, input === undefined ? {} : { input });
 
 async function reportLines(path: string): Promise<ReportLine[]> {
   const text = await readFile(path, 'utf8');
