@@ -9,15 +9,12 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeF
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { fixturePath } from '../../testing/fixtures';
 import { STRUCTURE_CASES, writeHostileStructure } from '../../testing/hostile';
 import { sharedSlide } from '../../testing/paths';
 import { runCli } from '../../testing/run-cli';
 import { isCompleteImage, TIFF_MAX_ENTRIES, TIFF_MAX_IFDS } from './complete-output';
 import type { ReportLine } from './report';
-
-const _CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 let dir = '';
 before(async () => {

@@ -8,13 +8,11 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { sharedSlide } from '../../testing/paths';
 import { runCli } from '../../testing/run-cli';
 import { OPTIONS, optionsOf, rejectUnusedOptions, type Usage, usageOf } from './options';
 import { UsageError } from './usage-error';
 
-const _CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
 const SMALL = sharedSlide('openslide-python_small.svs');
 
 let dir = '';

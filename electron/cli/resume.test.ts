@@ -8,15 +8,11 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, truncate } from 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { fixturePath } from '../../testing/fixtures';
 import { runCli } from '../../testing/run-cli';
 import { isCompleteImage } from './complete-output';
 import type { ReportLine } from './report';
-
-const _CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
-/** No Slurm or Kubernetes variables from the machine running the tests. */
 
 let dir = '';
 let cohort = '';

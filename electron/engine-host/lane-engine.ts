@@ -4,6 +4,7 @@
 
 import type { OperationHandlers } from '../../shared/operation-rpc';
 import type { LaneOperation, RequestOf } from '../../shared/operations';
+import { applyLibvipsSettings } from '../engine/codecs/libvips-settings';
 import { SlideEngine } from '../engine/engine';
 
 /** The generator's sample module: its bundle beside the lane's (scripts/build.mjs), or its source under tsx. */
@@ -16,6 +17,7 @@ interface SampleModule {
 export class LaneEngine extends SlideEngine implements OperationHandlers<LaneOperation> {
   async ensureSample({ dir }: RequestOf<'engine:ensure-sample'>): Promise<string> {
     const { ensureSampleSlide } = (await import(SAMPLE_MODULE)) as SampleModule;
+    applyLibvipsSettings();
     return ensureSampleSlide(dir);
   }
 }

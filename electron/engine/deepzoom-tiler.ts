@@ -3,9 +3,9 @@
 // Other dz levels are resampled from the nearest finer stored level (at most 4x away), or built
 // from their four children when no stored level is near (a single huge level, or below the pyramid).
 
-import sharp from 'sharp';
 import { type DzTileRect, deepZoomGeometry, dzDownsample, dzTileRect, storedJpegTile } from '../../shared/deepzoom';
 import type { DeepZoomGeometry, EncodedTile, RgbImage } from '../../shared/slide';
+import { applyLibvipsSettings } from './codecs/libvips-settings';
 import { encodeJpegRgb } from './codecs/turbojpeg';
 import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
@@ -247,5 +247,4 @@ export class DeepZoomTiler {
   }
 }
 
-/** Encodes without sharp's pipeline cache: the worker keeps its own caches. */
-sharp.cache(false);
+applyLibvipsSettings();

@@ -39,7 +39,7 @@ export function readError(error: unknown, path: string): SlideError {
 export function decodeError(error: unknown, what: string, path: string): SlideError {
   const failure = readError(error, path);
   if (failure.code === 'CANCELLED') return failure;
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
   return new SlideError(failure.code, `${what} cannot be decoded: ${reason}.`, failure.path, failure.choices);
 }
 
