@@ -38,9 +38,10 @@ const HANDOVER_INTERVAL_MS = 100;
 
 /**
  * Failures worth another try: the engine stopped and was restarted (it reopens the slide), or the
- * system failed a read (a network share that hiccupped). This source asks again itself, the job still
- * running: a job failed to OpenSeadragon marks its tile missing, and OpenSeadragon retries failed jobs
- * only as others complete, so the tiles a stopped engine took with it stayed missing. The rest are final.
+ * system failed a read (a network share that hiccupped); also a CANCELLED this source did not ask for.
+ * This source asks again itself, the job still running: a job failed to OpenSeadragon marks its tile
+ * missing, and OpenSeadragon retries failed jobs only as others complete, so the tiles a stopped
+ * engine took with it stayed missing. Out of tries, or for any other failure, a tile is a placeholder.
  */
 const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['WORKER_FAILED', 'IO_ERROR']);
 const RETRY_DELAY_MS = 300;
@@ -146,7 +147,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
       if (this.#disposed) return;
       if (this.#mustWait(job.tile.level)) {
         // A stand-in may wait as long as the view stays: OpenSeadragon's per-job timer (its ImageJob's
-        // jobId) would fail it, and after the retries mark its tile missing for good.
+        // jobId) would fail it, which marks its tile missing for good.
         clearTimeout((job as unknown as { jobId?: ReturnType<typeof setTimeout> }).jobId);
         this.#waiting.set(job.tile, job);
       } else {
@@ -167,6 +168,8 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   #mustWait(level: number): boolean {
     if (level <= this.getClosestLevel()) return false;
     for (const job of this.#inFlight.values()) if (job.tile.level > level) return true;
+    // A tile waiting to be asked again (see #retry) is still on its way.
+    for (const job of this.#retryTimers.keys()) if (job.tile.level > level) return true;
     return this.#finerLanding(level);
   }
 
@@ -215,11 +218,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
           }
           return;
         }
-        if (result.error.code === 'CANCELLED') {
-          // Cancelled by the engine, not by this source (its own leave #inFlight first): asked again.
-          if (this.#settleUnanswered(requestId) && !this.#retry(job)) job.fail('Tile request cancelled', null);
-          return;
-        }
+        // CANCELLED here came from the engine, not from this source (its own leave #inFlight first).
         this.#fallBack(job, requestId, result.error);
       })
       .catch((error: unknown) => {
@@ -320,7 +319,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
    */
   #fallBack(job: OpenSeadragon.ImageJob, requestId: number, error: ErrorInfo): void {
     if (!this.#settleUnanswered(requestId)) return;
-    if (TRANSIENT_CODES.has(error.code) && this.#retry(job)) return;
+    if ((TRANSIENT_CODES.has(error.code) || error.code === 'CANCELLED') && this.#retry(job)) return;
     const rect = dzTileRect(this.#options.geometry, job.tile.level, job.tile.x, job.tile.y);
     this.#options.onTileError(error);
     this.#finish(job, placeholderTile(rect?.width ?? 1, rect?.height ?? 1));
@@ -331,6 +330,8 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     const tries = this.#retries.get(job) ?? 0;
     if (tries >= this.#options.maxRetries) return false;
     this.#retries.set(job, tries + 1);
+    // OpenSeadragon's own timer for the job would fail it meanwhile (a restarting engine takes seconds).
+    clearTimeout((job as unknown as { jobId?: ReturnType<typeof setTimeout> }).jobId);
     const timer = setTimeout(() => {
       this.#retryTimers.delete(job);
       if (!this.#disposed) this.#send(job);
