@@ -22,12 +22,15 @@ export class SlideError extends Error {
 }
 
 /**
- * A failure while reading a slide file, as a SlideError naming the file. Anything untyped comes from
- * parsing or decoding the file's bytes (geotiff, a codec): CORRUPT_DATA.
+ * A failure while reading a slide file, as a SlideError naming the file. A system call's failure (a
+ * network share's EIO or ETIMEDOUT) is IO_ERROR, which the viewer tries again; anything else untyped
+ * comes from parsing or decoding the file's bytes (geotiff, a codec): CORRUPT_DATA.
  */
 export function readError(error: unknown, path: string): SlideError {
   if (error instanceof SlideError) return error.path ? error : new SlideError(error.code, error.message, path, error.choices);
   if (isAbort(error)) return new SlideError('CANCELLED', 'The request was cancelled.', path);
+  const { code, syscall } = (error ?? {}) as NodeJS.ErrnoException;
+  if (typeof code === 'string' && typeof syscall === 'string') return new SlideError('IO_ERROR', `Reading the file failed (${code}, ${syscall}).`, path);
   const message = error instanceof Error ? error.message : String(error);
   return new SlideError('CORRUPT_DATA', `The file is damaged or cannot be decoded (${message}).`, path);
 }

@@ -1,0 +1,34 @@
+// readError: how a failure while reading a slide reaches the caller.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodeError, readError, SlideError } from './errors';
+
+const PATH = '/slides/a.svs';
+
+test('readError: a typed failure keeps its code and gains the path; an abort is CANCELLED', () => {
+  assert.deepEqual(pick(readError(new SlideError('TOO_LARGE', 'too large'), PATH)), ['TOO_LARGE', PATH]);
+  assert.deepEqual(pick(readError(Object.assign(new Error('aborted'), { name: 'AbortError' }), PATH)), ['CANCELLED', PATH]);
+  assert.deepEqual(pick(readError(Object.assign(new Error('x'), { code: 'ABORT_ERR' }), PATH)), ['CANCELLED', PATH]);
+});
+
+test("readError: a system call's failure (a network share's) is IO_ERROR, naming the code; anything else untyped CORRUPT_DATA", () => {
+  const eio = Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO', errno: -5, syscall: 'read' });
+  const failure = readError(eio, PATH);
+  assert.deepEqual(pick(failure), ['IO_ERROR', PATH]);
+  assert.match(failure.message, /EIO, read/);
+  assert.deepEqual(pick(readError(new Error('Invalid byte order value.'), PATH)), ['CORRUPT_DATA', PATH]);
+  // A code without a system call is a library's own (sharp, geotiff), not the system's.
+  assert.deepEqual(pick(readError(Object.assign(new Error('bad'), { code: 'ERR_X' }), PATH)), ['CORRUPT_DATA', PATH]);
+  assert.equal(readError('a string', PATH).code, 'CORRUPT_DATA');
+});
+
+test("decodeError: the part named, readError's code, one full stop", () => {
+  const failure = decodeError(new Error('its JPEG data is damaged.'), 'The macro image', PATH);
+  assert.deepEqual(pick(failure), ['CORRUPT_DATA', PATH]);
+  assert.equal(failure.message, 'The macro image cannot be decoded: its JPEG data is damaged.');
+});
+
+function pick(error: SlideError): [string, string | undefined] {
+  return [error.code, error.path];
+}
