@@ -14,7 +14,8 @@ export interface Timed {
 /**
  * The environment a command runs in: the user's. Loading sharp sets VIPSHOME to its own libvips's
  * prefix in this process; inherited, it left the system's vipsthumbnail without its modules, OpenSlide's
- * loader among them (Aperio, NDPI and the other TIFF-based slides then read as plain TIFF, MIRAX not at all).
+ * loader among them (Aperio, NDPI and the other TIFF-based slides then read as plain TIFF, MIRAX not at
+ * all). A VIPSHOME of the user's own goes too: the benchmarks run the tools as installed.
  */
 function userEnvironment(): NodeJS.ProcessEnv {
   const env = { ...process.env };
@@ -27,6 +28,7 @@ export function timedRun(command: string, args: string[], input?: string): Timed
   const t0 = performance.now();
   const run = TIME ? spawnSync(TIME, ['-f', 'maxrss %M', command, ...args], options) : spawnSync(command, args, options);
   const ms = performance.now() - t0;
+  if (run.error) throw new Error(`${command} could not run: ${run.error.message}`);
   if (run.status !== 0) throw new Error(`${command} failed (${run.status}): ${run.stderr.slice(-2000)}`);
   const rss = /maxrss (\d+)/.exec(run.stderr ?? '');
   return { ms, peakRssMb: rss ? Math.round(Number(rss[1]) / 1024) : null };

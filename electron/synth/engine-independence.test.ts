@@ -1,9 +1,9 @@
 // The engine does not depend on the slide generator: no module under electron/engine/ reaches
 // electron/synth/, directly or through other modules (static and dynamic imports, re-exports, and
-// worker scripts named with new URL(..., import.meta.url)), nor does the engine process's code (its
-// main thread, lanes and codec threads): a lane loads the built-in sample's generator from its own
-// bundle when the sample is first asked for. Tests (*.test.ts) are not the engine: they may make
-// their slides with the synth.
+// worker scripts named with a literal new URL(..., import.meta.url)), nor does the engine process's
+// code (its main thread, lanes and codec threads): a lane loads the built-in sample's generator from
+// its own bundle when the sample is first asked for. Tests (*.test.ts) are not the engine: they may
+// make their slides with the synth.
 
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -69,6 +69,9 @@ test('no module of the engine imports the slide generator (electron/synth/), dir
   assert.deepEqual(intoSynth(chains), []);
 });
 
+// Each thread's entry is a root of its own: the engine process names its lanes' and codec threads'
+// scripts with URLs computed at run time, which the scan does not follow, as it does not the sample's
+// generator, loaded by such a URL when the sample is first asked for.
 test('nor does the engine process: its main thread, its lanes and their codec threads', () => {
   const roots = ['engine-host/engine-process.ts', 'engine-host/lane.ts', 'engine/codecs/codec-thread.ts'].map((f) => join(ROOT, 'electron', f));
   const chains = reached(roots);
