@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeError, readError, SlideError } from './errors';
+import { damagedError, decodeError, readError, SlideError } from './errors';
 
 const PATH = '/slides/a.svs';
 
@@ -27,6 +27,18 @@ test("decodeError: the part named, readError's code, one full stop", () => {
   const failure = decodeError(new Error('its JPEG data is damaged.'), 'The macro image', PATH);
   assert.deepEqual(pick(failure), ['CORRUPT_DATA', PATH]);
   assert.equal(failure.message, 'The macro image cannot be decoded: its JPEG data is damaged.');
+});
+
+test("damagedError: the part named and the reason's first line as CORRUPT_DATA; another code kept", () => {
+  const failure = damagedError(new Error('VipsJpeg: Premature end\nmore'), 'Tile 3,4 of level 0', PATH);
+  assert.deepEqual(pick(failure), ['CORRUPT_DATA', PATH]);
+  assert.equal(failure.message, 'Tile 3,4 of level 0 is damaged and cannot be decoded (VipsJpeg: Premature end).');
+  assert.equal(
+    damagedError('its red data is not a JPEG', 'Tile 0,0 of level 1', PATH).message,
+    'Tile 0,0 of level 1 is damaged and cannot be decoded (its red data is not a JPEG).',
+  );
+  assert.deepEqual(pick(damagedError(Object.assign(new Error('x'), { name: 'AbortError' }), 'Tile 0,0 of level 0', PATH)), ['CANCELLED', PATH]);
+  assert.deepEqual(pick(damagedError(new SlideError('TOO_LARGE', 'too large'), 'Tile 0,0 of level 0', PATH)), ['TOO_LARGE', PATH]);
 });
 
 function pick(error: SlideError): [string, string | undefined] {

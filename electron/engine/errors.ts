@@ -46,6 +46,17 @@ export function decodeError(error: unknown, what: string, path: string): SlideEr
   return new SlideError(failure.code, `${what} cannot be decoded: ${reason}.`, failure.path, failure.choices);
 }
 
+/**
+ * One part of a slide that could not be decoded (`what`: "Tile 3,4 of level 0"), from a thrown error
+ * or a reason: readError's code and path; CORRUPT_DATA worded "<what> is damaged and cannot be decoded (<reason>)."
+ */
+export function damagedError(error: unknown, what: string, path: string): SlideError {
+  const failure = readError(error, path);
+  if (failure.code !== 'CORRUPT_DATA') return failure;
+  const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+  return new SlideError('CORRUPT_DATA', `${what} is damaged and cannot be decoded (${reason}).`, path);
+}
+
 export function isAbort(error: unknown): boolean {
   return error instanceof Error && (error.name === 'AbortError' || (error as { code?: string }).code === 'ABORT_ERR');
 }

@@ -5,7 +5,7 @@
 import sharp from 'sharp';
 import type { RgbImage } from '../../../shared/slide';
 import { readJpegFrame } from '../codecs/jpeg-stream';
-import { readError, SlideError } from '../errors';
+import { damagedError, SlideError } from '../errors';
 import { MAX_ASSOCIATED_PIXELS } from '../slide-source';
 
 export interface EmbeddedJpeg {
@@ -40,12 +40,6 @@ export async function decodeEmbeddedJpeg(jpeg: EmbeddedJpeg, name: string, path:
       throw new Error(`decoded to ${info.width} x ${info.height} x ${info.channels}`);
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 };
   } catch (error) {
-    const failure = readError(error, path);
-    if (failure.code !== 'CORRUPT_DATA') throw failure;
-    throw new SlideError(
-      'CORRUPT_DATA',
-      `The ${name} image is damaged and cannot be decoded (${error instanceof Error ? error.message.split('\n')[0] : String(error)}).`,
-      path,
-    );
+    throw damagedError(error, `The ${name} image`, path);
   }
 }

@@ -7,7 +7,7 @@
 import type { LevelInfo, Mpp, RgbImage } from '../../../shared/slide';
 import { decodeJpeg } from '../codecs/jpeg-decoder';
 import { decodeJpegScaled } from '../codecs/jpeg-scaled-decoder';
-import { readError, SlideError } from '../errors';
+import { damagedError, SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
 import { decodeEmbeddedJpeg, embeddedJpeg } from './embedded-jpeg';
 import type { PlacedInterval } from './ndpi/ndpi-jpeg-level';
@@ -168,10 +168,7 @@ export class HamamatsuJpegSource implements SlideSource {
   }
 
   private damaged(level: number, col: number, row: number, error: unknown): SlideError {
-    const failure = readError(error, this.path);
-    if (failure.code !== 'CORRUPT_DATA') return failure;
-    const reason = error instanceof Error ? error.message : String(error);
-    return new SlideError('CORRUPT_DATA', `Tile ${col},${row} of level ${level} is damaged and cannot be decoded (${reason}).`, this.path);
+    return damagedError(error, `Tile ${col},${row} of level ${level}`, this.path);
   }
 
   decodesReduced(): boolean {

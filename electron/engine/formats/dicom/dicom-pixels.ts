@@ -9,7 +9,7 @@ import type { Decoded } from '../../codecs/decoded';
 import { decodeJpeg } from '../../codecs/jpeg-decoder';
 import { jpegStructureProblem } from '../../codecs/jpeg-stream';
 import { decompositionLevels, hasSubsampledComponents, j2kSizeProblem, ycbcrToRgbInPlace } from '../../codecs/jpeg2000-decoder';
-import { readError, SlideError } from '../../errors';
+import { damagedError, SlideError } from '../../errors';
 import { tagKey } from './dicom-dictionary';
 import { type DicomInstance, Tag, TransferSyntax } from './dicom-instance';
 import { jpegInColourSpace } from './dicom-jpeg';
@@ -96,14 +96,13 @@ export function storedJpegFrame(format: PixelFormat, frame: Uint8Array): Uint8Ar
 
 /** One frame decoded to RGB, at its stored size. Broken data is CORRUPT_DATA naming `what`. */
 export async function decodeFrame(format: PixelFormat, frame: Uint8Array, what: string, path: string): Promise<RgbImage> {
-  const damaged = (reason: string) => new SlideError('CORRUPT_DATA', `${what} is damaged and cannot be decoded (${reason}).`, path);
+  const damaged = (reason: unknown) => damagedError(reason, what, path);
   const { rows, columns, samples } = format;
   let decoded: Decoded;
   try {
     decoded = await decodeSamples(format, frame);
   } catch (error) {
-    const failure = readError(error, path);
-    throw failure.code === 'CORRUPT_DATA' ? damaged(error instanceof Error ? error.message : String(error)) : failure;
+    throw damaged(error);
   }
   if (decoded.width !== columns || decoded.height !== rows || (decoded.channels !== samples && decoded.channels !== 3))
     throw damaged(`it is ${decoded.width} x ${decoded.height} pixels of ${decoded.channels} samples, not ${columns} x ${rows} of ${samples}`);
@@ -123,9 +122,7 @@ export async function decodeFrameReduced(format: PixelFormat, frame: Uint8Array,
   if ((decompositionLevels(frame) ?? 0) < halvings || hasSubsampledComponents(frame)) return null;
   const decoded = await runInPool({ kind: 'jpeg2000', codestream: frame, ycbcr: isUntransformedYcbcr(format, frame), reduce: halvings }).catch(
     (error: unknown) => {
-      const failure = readError(error, path);
-      if (failure.code !== 'CORRUPT_DATA') throw failure;
-      throw new SlideError('CORRUPT_DATA', `${what} is damaged and cannot be decoded (${error instanceof Error ? error.message : String(error)}).`, path);
+      throw damagedError(error, what, path);
     },
   );
   // A codestream with fewer resolution levels than asked for comes back larger: not usable here.

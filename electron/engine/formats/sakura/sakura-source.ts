@@ -5,7 +5,7 @@
 import type { LevelInfo, Mpp, RgbImage } from '../../../../shared/slide';
 import { decodeJpeg } from '../../codecs/jpeg-decoder';
 import { readJpegFrame } from '../../codecs/jpeg-stream';
-import { readError, SlideError } from '../../errors';
+import { damagedError, SlideError } from '../../errors';
 import type { SlideFile } from '../../slide-file';
 import type { SlideSource } from '../../slide-source';
 import { DecodedTilesOnly } from '../decoded-tiles-only';
@@ -92,8 +92,7 @@ export class SakuraSource extends DecodedTilesOnly implements SlideSource {
           );
         }
         const decoded = await decodeJpeg(blob, { tileWidth: ts, tileHeight: ts, photometric: GREY }).catch((error: unknown) => {
-          const failure = readError(error, this.path);
-          throw failure.code === 'CORRUPT_DATA' ? this.damaged(level, col, row, error instanceof Error ? error.message : String(error)) : failure;
+          throw this.damaged(level, col, row, error);
         });
         // A grey JPEG may come out as three equal channels.
         if (decoded.channels === 1) return decoded.data;
@@ -111,8 +110,8 @@ export class SakuraSource extends DecodedTilesOnly implements SlideSource {
     return { data, width: ts, height: ts, channels: 3 };
   }
 
-  private damaged(level: number, col: number, row: number, reason: string): SlideError {
-    return new SlideError('CORRUPT_DATA', `Tile ${col},${row} of level ${level} is damaged and cannot be decoded (${reason}).`, this.path);
+  private damaged(level: number, col: number, row: number, reason: unknown): SlideError {
+    return damagedError(reason, `Tile ${col},${row} of level ${level}`, this.path);
   }
 
   readAssociated(name: string): Promise<RgbImage> {
