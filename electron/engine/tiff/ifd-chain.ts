@@ -16,7 +16,24 @@ export const MAX_IFDS = 512;
 const MAX_ENTRIES = 4096;
 
 /** Bytes of one value of each TIFF field type (TIFF 6 and BigTIFF); geotiff refuses the others itself. */
-const TYPE_SIZES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8, 17: 8, 18: 8 };
+export const TIFF_TYPE_SIZES: Readonly<Record<number, number>> = {
+  1: 1,
+  2: 1,
+  3: 2,
+  4: 4,
+  5: 8,
+  6: 1,
+  7: 1,
+  8: 2,
+  9: 4,
+  10: 8,
+  11: 4,
+  12: 8,
+  13: 4,
+  16: 8,
+  17: 8,
+  18: 8,
+};
 
 /** geotiff's first read of an IFD: reading the same chunk here lets it parse from memory. */
 const IFD_CHUNK = { classic: 1024, big: 4048 };
@@ -84,7 +101,7 @@ export async function checkIfd(
   const { u16, u32, u64, countSize, entrySize, pointerSize } = reader(layout);
   // Each entry's values must fit in the file: geotiff allocates count x size before reading them.
   for (let i = 0, at = countSize; i < count; i++, at += entrySize) {
-    const size = TYPE_SIZES[u16(ifd, at + 2)];
+    const size = TIFF_TYPE_SIZES[u16(ifd, at + 2)];
     const values = layout.bigTiff ? u64(ifd, at + 4) : u32(ifd, at + 4);
     if (size !== undefined && values * size > fileSize) return { problem: 'too many values', tag: u16(ifd, at) };
     // geotiff decodes text as it parses the IFD: tens of MB of it take seconds before anything can refuse them.

@@ -6,6 +6,7 @@
 
 import { SlideError } from '../../errors';
 import type { SlideFile } from '../../slide-file';
+import { TIFF_TYPE_SIZES } from '../../tiff/ifd-chain';
 
 /** The tag that marks NDPI (always present, in every directory). */
 export const NDPI_FORMAT_FLAG = 65420;
@@ -15,8 +16,6 @@ const MAX_ENTRIES = 4096;
 /** Largest tag value read into memory (MCU starts: 8 bytes a restart interval). */
 const MAX_VALUE_BYTES = 128 * 1024 * 1024;
 const TWO_32 = 2 ** 32;
-
-const TYPE_SIZES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8, 17: 8, 18: 8 };
 
 interface Entry {
   type: number;
@@ -59,7 +58,7 @@ export class NdpiDirectory {
     if (!entry || entry.count === 0) return null;
     const n = Math.min(count, entry.count);
     if (entry.inline) return { entry, count: n, bytes: new DataView(entry.inline.buffer, entry.inline.byteOffset, entry.inline.length) };
-    const length = n * TYPE_SIZES[entry.type]!;
+    const length = n * TIFF_TYPE_SIZES[entry.type]!;
     const data =
       length <= 64 * 1024 ? (await this.file.source.readChunk(entry.offset, length)).slice() : await this.file.read(entry.offset, length, `Tag ${tag}`);
     if (data.length !== length) throw new SlideError('CORRUPT_DATA', `The value of tag ${tag} lies beyond the end of the file.`, this.file.path);
@@ -188,7 +187,7 @@ async function readEntries(
     const tag = view.getUint16(p, le);
     const type = view.getUint16(p + 2, le);
     const n = view.getUint32(p + 4, le);
-    const typeSize = TYPE_SIZES[type];
+    const typeSize = TIFF_TYPE_SIZES[type];
     if (typeSize === undefined) continue; // an unknown type: its value cannot be sized, so it is skipped
     const bytes = n * typeSize;
     if (bytes <= 4) {
