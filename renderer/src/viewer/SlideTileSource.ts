@@ -43,7 +43,7 @@ const HANDOVER_INTERVAL_MS = 100;
  * missing, and OpenSeadragon retries failed jobs only as others complete, so the tiles a stopped
  * engine took with it stayed missing. Out of tries, or for any other failure, a tile is a placeholder.
  */
-const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['WORKER_FAILED', 'IO_ERROR']);
+const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['WORKER_FAILED', 'IO_ERROR', 'CANCELLED']);
 const RETRY_DELAY_MS = 300;
 
 export class SlideTileSource extends OpenSeadragon.TileSource {
@@ -146,9 +146,8 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     for (const job of jobs) {
       if (this.#disposed) return;
       if (this.#mustWait(job.tile.level)) {
-        // A stand-in may wait as long as the view stays: OpenSeadragon's per-job timer (its ImageJob's
-        // jobId) would fail it, which marks its tile missing for good.
-        clearTimeout((job as unknown as { jobId?: ReturnType<typeof setTimeout> }).jobId);
+        // A stand-in may wait as long as the view stays.
+        stopJobTimer(job);
         this.#waiting.set(job.tile, job);
       } else {
         this.#waiting.delete(job.tile);
@@ -319,7 +318,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
    */
   #fallBack(job: OpenSeadragon.ImageJob, requestId: number, error: ErrorInfo): void {
     if (!this.#settleUnanswered(requestId)) return;
-    if ((TRANSIENT_CODES.has(error.code) || error.code === 'CANCELLED') && this.#retry(job)) return;
+    if (TRANSIENT_CODES.has(error.code) && this.#retry(job)) return;
     const rect = dzTileRect(this.#options.geometry, job.tile.level, job.tile.x, job.tile.y);
     this.#options.onTileError(error);
     this.#finish(job, placeholderTile(rect?.width ?? 1, rect?.height ?? 1));
@@ -330,8 +329,8 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     const tries = this.#retries.get(job) ?? 0;
     if (tries >= this.#options.maxRetries) return false;
     this.#retries.set(job, tries + 1);
-    // OpenSeadragon's own timer for the job would fail it meanwhile (a restarting engine takes seconds).
-    clearTimeout((job as unknown as { jobId?: ReturnType<typeof setTimeout> }).jobId);
+    // A restarting engine takes seconds.
+    stopJobTimer(job);
     const timer = setTimeout(() => {
       this.#retryTimers.delete(job);
       if (!this.#disposed) this.#send(job);
@@ -350,6 +349,14 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
       if (ids.length > 0) void this.#options.api.cancelTiles({ slideId: this.#options.slideId, requestIds: ids });
     }, CANCEL_BATCH_DELAY_MS);
   }
+}
+
+/**
+ * Stops OpenSeadragon's timer for a job (its ImageJob's jobId, set when the job starts) for a job this
+ * source holds back: it would fail the job, which marks its tile missing for good.
+ */
+function stopJobTimer(job: OpenSeadragon.ImageJob): void {
+  clearTimeout((job as unknown as { jobId?: ReturnType<typeof setTimeout> }).jobId);
 }
 
 function freeContext(context: CanvasRenderingContext2D): void {
