@@ -135,7 +135,7 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
  * The cohort: site-N/case-NNN/slide-NNN.ext (and slide-NNN/ beside a MIRAX slide), unique base
  * names (vipsthumbnail names outputs by them).
  */
-export async function ensureCohort(count: number): Promise<{ dir: string; slides: string[] }> {
+async function ensureCohort(count: number): Promise<{ dir: string; slides: string[] }> {
   const variantDir = join(fixtureDir(), `cohort-variants-v${GENERATOR_VERSION}`);
   mkdirSync(variantDir, { recursive: true });
   const variants: string[] = [];
