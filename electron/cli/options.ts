@@ -5,10 +5,11 @@
 // which take different options.
 
 import type { parseArgs } from 'node:util';
+import type { CLI_COMMANDS } from './command-names';
 import { UsageError } from './usage-error';
 
-/** What an option can apply to: a command, or one of compare's two forms. */
-export type Usage = 'info' | 'region' | 'thumbnail' | 'compare' | 'compare-slides' | 'annotations' | 'report';
+/** What an option can apply to: a command (CLI_COMMANDS, the help aside), or compare's second form. */
+export type Usage = Exclude<(typeof CLI_COMMANDS)[number], 'help' | '--help' | '-h'> | 'compare-slides';
 
 /** Names of the usages as messages give them. */
 const USAGE_NAMES: Record<Usage, string> = {
