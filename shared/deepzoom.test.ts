@@ -266,6 +266,15 @@ describe('dzTilesCovering', () => {
     assert.equal(dzTilesCovering(SLIDE, FINEST, { x: 0, y: 119 * 254, width: 100, height: 100 }), null);
   });
 
+  it("null past the slide's edge, though inside the level's last tile", () => {
+    // The finest level's tile 157 holds level-0 x 39878 to 40131; the slide ends at 40000.
+    assert.equal(dzTilesCovering(SLIDE, FINEST, { x: 40010, y: 0, width: 100, height: 100 }), null);
+    assert.equal(dzTilesCovering(SLIDE, FINEST, { x: 0, y: 30001, width: 100, height: 100 }), null);
+    // dz 10's three columns reach level-0 x 48767.
+    assert.equal(dzTilesCovering(SLIDE, 10, { x: 45000, y: 0, width: 1000, height: 1000 }), null);
+    assert.deepEqual(dzTilesCovering(SLIDE, FINEST, { x: 39990, y: 0, width: 100, height: 1 }), { colStart: 157, colEnd: 157, rowStart: 0, rowEnd: 0 });
+  });
+
   it('null for a level that does not exist', () => {
     assert.equal(dzTilesCovering(SLIDE, 17, { x: 0, y: 0, width: 1, height: 1 }), null);
     assert.equal(dzTilesCovering(SLIDE, -1, { x: 0, y: 0, width: 1, height: 1 }), null);

@@ -101,11 +101,19 @@ export interface L0Rect {
  */
 export function dzTilesCovering(geometry: DeepZoomGeometry, dzLevel: number, l0: L0Rect, ring = 0): TileRange | null {
   const level = geometry.levels[dzLevel];
-  if (!level) return null;
+  const slide = geometry.levels[geometry.levels.length - 1];
+  if (!level || !slide) return null;
+  // Clipped to the slide first: a level's last tile reaches past the slide's edge (its level-0 extent
+  // is rounded up to whole tiles), and a rectangle beyond the edge must not land in it.
+  const l0X0 = Math.max(0, l0.x);
+  const l0Y0 = Math.max(0, l0.y);
+  const l0X1 = Math.min(slide.width, l0.x + l0.width);
+  const l0Y1 = Math.min(slide.height, l0.y + l0.height);
+  if (l0X0 >= slide.width || l0Y0 >= slide.height || l0X1 < l0X0 || l0Y1 < l0Y0) return null;
   const l0PerTile = dzDownsample(geometry, dzLevel) * geometry.tileSize;
-  const colStart = Math.max(0, Math.floor(l0.x / l0PerTile) - ring);
-  const rowStart = Math.max(0, Math.floor(l0.y / l0PerTile) - ring);
-  const colEnd = Math.min(level.cols - 1, Math.ceil((l0.x + l0.width) / l0PerTile) - 1 + ring);
-  const rowEnd = Math.min(level.rows - 1, Math.ceil((l0.y + l0.height) / l0PerTile) - 1 + ring);
+  const colStart = Math.max(0, Math.floor(l0X0 / l0PerTile) - ring);
+  const rowStart = Math.max(0, Math.floor(l0Y0 / l0PerTile) - ring);
+  const colEnd = Math.min(level.cols - 1, Math.ceil(l0X1 / l0PerTile) - 1 + ring);
+  const rowEnd = Math.min(level.rows - 1, Math.ceil(l0Y1 / l0PerTile) - 1 + ring);
   return colStart > colEnd || rowStart > rowEnd ? null : { colStart, colEnd, rowStart, rowEnd };
 }
