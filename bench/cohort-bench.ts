@@ -16,8 +16,8 @@ import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync } fr
 import { copyFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dataFolderOf } from '../electron/engine/formats/mirax/mirax-files';
 import { type FixtureSpec, fixtureDir, fixtureKey, GENERATOR_VERSION, generateFixture } from '../testing/fixtures';
-import { miraxFolder } from '../testing/writers/mirax';
 import { median } from './median';
 import { type Timed, timedRun } from './timed-run';
 
@@ -155,11 +155,11 @@ async function ensureCohort(count: number): Promise<{ dir: string; slides: strin
       mkdirSync(folder, { recursive: true });
       if (path.endsWith('.mrxs')) {
         // Its data folder first, the key file last (as the writer does): the key says the copy is whole.
-        const data = miraxFolder(path);
+        const data = dataFolderOf(path);
         mkdirSync(data, { recursive: true });
-        for (const file of readdirSync(miraxFolder(variant))) {
+        for (const file of readdirSync(dataFolderOf(variant))) {
           rmSync(join(data, file), { force: true });
-          await linkOrCopy(join(miraxFolder(variant), file), join(data, file));
+          await linkOrCopy(join(dataFolderOf(variant), file), join(data, file));
         }
       }
       await linkOrCopy(variant, path);

@@ -2,8 +2,8 @@
 // the whole-slide view, and its metadata (vendor, objective, µm/px, levels, vendor properties) shown.
 
 import { basename } from 'node:path';
+import { dataFolderOf } from '../electron/engine/formats/mirax/mirax-files';
 import { type FixtureName, fixturePath } from '../testing/fixtures';
-import { miraxFolder } from '../testing/writers/mirax';
 import { expect, slidePath, test } from './fixtures';
 import { blockAverages, comparePixels, meanAbsDifference } from './host/pixels';
 import type { SlidescopeHost } from './host/slidescope-host';
@@ -92,7 +92,7 @@ const SAME_P99 = 40;
 
 async function pathOf(slide: VendorSlide): Promise<string> {
   const path = 'shared' in slide.file ? slidePath(slide.file.shared) : await fixturePath(slide.file.fixture);
-  return slide.asFolder ? miraxFolder(path) : path;
+  return slide.asFolder ? dataFolderOf(path) : path;
 }
 
 async function oneToOne(host: SlidescopeHost, slideId: string, at: { x: number; y: number }): Promise<void> {
@@ -164,7 +164,7 @@ for (const slide of SLIDES) {
 
 test('slides that are folders (DICOM, a MIRAX data folder) reopen from the recent list', async ({ host }) => {
   const { page } = host;
-  const folders = [await fixturePath('dicom-jpeg-rgb'), miraxFolder(await fixturePath('mirax-positions'))];
+  const folders = [await fixturePath('dicom-jpeg-rgb'), dataFolderOf(await fixturePath('mirax-positions'))];
   for (const folder of folders) {
     await host.drop([folder]);
     await waitForTiles(page);

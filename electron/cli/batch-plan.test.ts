@@ -107,6 +107,22 @@ describe('inputs', () => {
       ['/out/x/slide_svs', '/out/x/slide_tif', '/out/y/slide'],
     );
   });
+
+  test("a MIRAX slide's size counts its data folder's files (a batch starts the largest first)", async () => {
+    const m = join(dir, 'm');
+    await mkdir(join(m, 'scan'), { recursive: true });
+    await writeFile(join(m, 'scan.mrxs'), 'x'.repeat(10));
+    await writeFile(join(m, 'scan', 'Slidedat.ini'), 'x'.repeat(100));
+    await writeFile(join(m, 'scan', 'Data0000.dat'), 'x'.repeat(5000));
+    await writeFile(join(m, 'big.svs'), 'x'.repeat(3000));
+    const sizes = (inputs: Array<{ key: string; bytes: number }>) => inputs.map((i) => [i.key, i.bytes]);
+    assert.deepEqual(sizes(await collectInputs({ args: [m], recursive: true })), [
+      ['big.svs', 3000],
+      ['scan.mrxs', 5110],
+    ]);
+    assert.deepEqual(sizes(await collectInputs({ args: [join(m, 'scan.mrxs')], recursive: false })), [['scan.mrxs', 5110]]);
+    assert.deepEqual(sizes(await collectInputs({ args: [join(m, 'scan')], recursive: false })), [['scan.mrxs', 5110]]);
+  });
 });
 
 describe('jobs and memory', () => {

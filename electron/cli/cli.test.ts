@@ -12,8 +12,8 @@ import { openSlide } from '../../testing/open-slide';
 import { SHARED_SLIDES, sharedSlide } from '../../testing/paths';
 import { compareRgb } from '../../testing/pixel-compare';
 import { runCli } from '../../testing/run-cli';
-import { miraxFolder } from '../../testing/writers/mirax';
 import { SlideEngine } from '../engine/engine';
+import { dataFolderOf } from '../engine/formats/mirax/mirax-files';
 
 const _CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
 const CMU = sharedSlide('CMU-1-Small-Region.svs');
@@ -124,7 +124,7 @@ describe('slidescope CLI', () => {
 
   test("a MIRAX slide's data folder stands for its .mrxs; a folder holding both is one slide", async () => {
     const key = await fixturePath('mirax-positions');
-    const folder = miraxFolder(key);
+    const folder = dataFolderOf(key);
     const info = cli('info', folder, '--json');
     assert.equal(info.status, 0, info.stderr);
     assert.equal(JSON.parse(info.stdout).vendor, 'mirax');

@@ -9,14 +9,17 @@ import { basename, dirname, isAbsolute, join, parse, relative, resolve, sep } fr
 import type { Readable } from 'node:stream';
 import { slideStem } from '../../shared/export-plan';
 import { hasFolderSlideExtension, hasSlideExtension } from '../../shared/slide-formats';
-import { keyFileOfDataFolder } from '../engine/formats/mirax/mirax-files';
+import { dataFolderOf, keyFileOfDataFolder, EXTENSION as MIRAX_EXTENSION } from '../engine/formats/mirax/mirax-files';
 
 export interface SlideInput {
   /** Absolute path. */
   path: string;
   /** Relative to the inputs' common folder, '/'-separated: the shard key and the output's relative place. */
   key: string;
-  /** The file's size (0 when missing): a batch starts the largest first, so that no job is left with one at the end. */
+  /**
+   * The slide's size (0 when missing), its data files' included (a MIRAX slide's folder): a batch
+   * starts the largest first, so that no job is left with one at the end.
+   */
   bytes: number;
   /**
    * A folder of DICOM files: one slide or several, as the engine finds (expandFolderSlides); the
@@ -69,6 +72,15 @@ function namesIn(dir: string): string[] {
   }
 }
 
+/** A slide file's bytes and, for a MIRAX key file, those of the data folder beside it. */
+function slideFileBytes(path: string, size: number): number {
+  if (!path.toLowerCase().endsWith(MIRAX_EXTENSION)) return size;
+  const folder = dataFolderOf(path);
+  let bytes = size;
+  for (const name of namesIn(folder)) bytes += statOrNull(join(folder, name))?.size ?? 0;
+  return bytes;
+}
+
 /**
  * Whether a folder holds slides made of its files (DICOM series: a slide's files together are the
  * slide), and the bytes of those files; null when it holds none.
@@ -106,7 +118,7 @@ function scanFolder(dir: string, recursive: boolean, seen: Set<string>, out: Map
     if (hasFolderSlideExtension(name)) continue; // the folder is the slide (collectInputs)
     if (hasSlideExtension(name)) {
       const info = statOrNull(path);
-      if (info?.isFile()) out.set(path, info.size);
+      if (info?.isFile()) out.set(path, slideFileBytes(path, info.size));
       else if (info?.isDirectory() && recursive) scanFolder(path, recursive, seen, out);
     } else {
       if (!statOrNull(path)?.isDirectory()) continue;
@@ -152,13 +164,13 @@ export async function collectInputs(options: InputOptions): Promise<SlideInput[]
     if (miraxKey !== null) {
       // A MIRAX slide's data folder stands for its key file beside it.
       roots.push(dirname(miraxKey));
-      files.set(miraxKey, (await stat(miraxKey)).size);
+      files.set(miraxKey, slideFileBytes(miraxKey, (await stat(miraxKey)).size));
     } else if (info?.isDirectory()) {
       roots.push(path);
       scanFolder(path, options.recursive, seen, files);
     } else {
       roots.push(dirname(path));
-      files.set(path, info?.size ?? 0); // a missing file is reported per file, with its reason
+      files.set(path, slideFileBytes(path, info?.size ?? 0)); // a missing file is reported per file, with its reason
     }
   }
   if (files.size === 0) return [];

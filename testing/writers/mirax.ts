@@ -21,6 +21,7 @@ import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { deflate } from 'node:zlib';
 import sharp from 'sharp';
+import { dataFolderOf } from '../../electron/engine/formats/mirax/mirax-files';
 import { makeLabel, makeMacro } from '../../electron/synth/associated';
 import { createImage, type RgbImage, resizeArea } from '../../electron/synth/image-ops';
 import { reduceBox } from '../../electron/synth/pyramid';
@@ -88,9 +89,6 @@ interface StoredImage {
 }
 
 /** The slide's folder, beside its .mrxs. */
-export function miraxFolder(path: string): string {
-  return join(dirname(path), basename(path).replace(/\.mrxs$/i, ''));
-}
 
 /** A photo's place on the glass, in level-0 pixels; (0, 0) for a skipped one (as the scanner records it). */
 function photoPosition(options: MiraxOptions, px: number, py: number, seed: number): { x: number; y: number } {
@@ -137,7 +135,7 @@ export async function writeMirax(path: string, options: MiraxOptions): Promise<W
   const levelMosaics: RgbImage[] = [mosaic];
   for (let k = 1; k < options.levels; k++) levelMosaics.push(reduceBox(levelMosaics[k - 1]!.data, levelMosaics[k - 1]!.width, levelMosaics[k - 1]!.height, 2));
 
-  const folder = miraxFolder(path);
+  const folder = dataFolderOf(path);
   await rm(folder, { recursive: true, force: true });
   await mkdir(folder, { recursive: true });
   const data: Uint8Array[][] = Array.from({ length: options.dataFiles }, () => []);

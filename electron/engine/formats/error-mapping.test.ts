@@ -16,10 +16,11 @@ import sharp from 'sharp';
 import { FIXTURES, type FixtureName, fixturePath } from '../../../testing/fixtures';
 import { openSlide } from '../../../testing/open-slide';
 import { type VmsOptions, vmsFileNames, writeVms } from '../../../testing/writers/hamamatsu-vms';
-import { type MiraxOptions, miraxFolder, writeMirax } from '../../../testing/writers/mirax';
+import { type MiraxOptions, writeMirax } from '../../../testing/writers/mirax';
 import { type TrestleOptions, trestleMacroPath, writeTrestle } from '../../../testing/writers/trestle';
 import { SlideEngine } from '../engine';
 import { SlideError } from '../errors';
+import { dataFolderOf } from './mirax/mirax-files';
 
 const engine = new SlideEngine({ tileEncoding: 'png' });
 after(() => engine.closeAll());
@@ -199,7 +200,7 @@ describe('a macro damaged on disk after the slide opened: CORRUPT_DATA naming th
         return path;
       },
       async (path) => {
-        const folder = miraxFolder(path);
+        const folder = dataFolderOf(path);
         for (const name of await readdir(folder)) if (/^Data\d+\.dat$/i.test(name)) await zeroed(join(folder, name));
       },
       namesSlideAndMacro,

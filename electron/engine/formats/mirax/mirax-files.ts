@@ -2,7 +2,7 @@
 // name. Apart from the reader so that the CLI's input scan can use it without loading the reader.
 
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 export const EXTENSION = '.mrxs';
 export const SLIDEDAT = 'Slidedat.ini';
@@ -12,4 +12,9 @@ export async function keyFileOfDataFolder(folder: string): Promise<string | null
   const beside = `${folder.replace(/[/\\]+$/, '')}${EXTENSION}`;
   const isFile = async (path: string) => (await stat(path).catch(() => null))?.isFile() === true;
   return (await isFile(beside)) && (await isFile(join(folder, SLIDEDAT))) ? beside : null;
+}
+
+/** A key file's data folder: beside it, its name less the extension. */
+export function dataFolderOf(keyFile: string): string {
+  return join(dirname(keyFile), basename(keyFile).slice(0, -EXTENSION.length));
 }

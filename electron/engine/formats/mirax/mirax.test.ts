@@ -13,9 +13,10 @@ import { FIXTURES, type FixtureName, fixturePath } from '../../../../testing/fix
 import { openSlide } from '../../../../testing/open-slide';
 import { type ReferenceInfo, runOpenSlide } from '../../../../testing/openslide-reference';
 import { perLevel, stitchedAgainstOpenSlide } from '../../../../testing/stitched-against-openslide';
-import { type IndexLayout, type MiraxOptions, miraxFolder, writeMirax } from '../../../../testing/writers/mirax';
+import { type IndexLayout, type MiraxOptions, writeMirax } from '../../../../testing/writers/mirax';
 import { SlideEngine } from '../../engine';
 import { SlideError } from '../../errors';
+import { dataFolderOf } from './mirax-files';
 
 const engine = new SlideEngine({ tileEncoding: 'png' });
 after(() => engine.closeAll());
@@ -65,7 +66,7 @@ describe('MIRAX against OpenSlide 3.4.1', { timeout: 600_000 }, () => {
     const top = info.deepZoom.levels.length - 1;
     const tile = await engine.getTile({ slideId, dzLevel: top, col: 1, row: 1, requestId: 0 });
     assert.equal(tile.mime, 'image/jpeg');
-    const data = await readFile(join(miraxFolder(path), 'Data0000.dat'));
+    const data = await readFile(join(dataFolderOf(path), 'Data0000.dat'));
     assert.ok(data.includes(Buffer.from(tile.bytes)), 'the tile is a JPEG of the data file, byte for byte');
   });
 });
@@ -105,7 +106,7 @@ describe('a MIRAX slide missing one of its files: NOT_FOUND naming it', { timeou
   for (const c of cases) {
     test(c.name, () =>
       withSlide({}, async (path) => {
-        await c.remove(miraxFolder(path));
+        await c.remove(dataFolderOf(path));
         assert.match(JSON.stringify(runOpenSlide([{ kind: 'info', path }])[0]), /error/, 'OpenSlide does not open it either');
         await rejects(path, 'NOT_FOUND', c.message);
       }),
@@ -159,7 +160,7 @@ describe("Slidedat.ini read as GLib's key files are: the same slides open, with 
 
   test('a Slidedat.ini without its BOM, and one over 1 MB (OpenSlide refuses it)', () =>
     withSlide({}, async (path) => {
-      const ini = join(miraxFolder(path), 'Slidedat.ini');
+      const ini = join(dataFolderOf(path), 'Slidedat.ini');
       await writeFile(ini, (await readFile(ini)).subarray(3));
       await openSlide(engine, path);
       await writeFile(ini, Buffer.concat([await readFile(ini), Buffer.alloc(1 << 20, 0x23)]));
@@ -299,7 +300,7 @@ describe('hostile MIRAX files: typed errors naming the slide, nothing unbounded'
 
   test('a damaged image fails its tile, naming it; its neighbours still read', () =>
     withSlide({ dataFiles: 1 }, async (path) => {
-      const data = join(miraxFolder(path), 'Data0000.dat');
+      const data = join(dataFolderOf(path), 'Data0000.dat');
       const bytes = await readFile(data);
       // The first image's JPEG header, scrambled.
       bytes.fill(0x55, 2, 200);
@@ -325,7 +326,7 @@ describe('a MIRAX slide opened from a folder', { timeout: 120_000 }, () => {
     withSlide({}, async (path) => {
       const expected = await infoOf(path);
       assert.equal(expected.format, 'mirax');
-      assert.deepEqual(await infoOf(miraxFolder(path)), expected);
+      assert.deepEqual(await infoOf(dataFolderOf(path)), expected);
       assert.deepEqual(await infoOf(join(path, '..')), expected);
     }));
   test('a folder of two MIRAX slides names both: SEVERAL_SLIDES', () =>
@@ -346,6 +347,6 @@ describe('a MIRAX slide opened from a folder', { timeout: 120_000 }, () => {
   test('a data folder whose .mrxs is gone is no slide', () =>
     withSlide({}, async (path) => {
       await unlink(path);
-      await assert.rejects(openSlide(engine, miraxFolder(path)), (e: unknown) => e instanceof SlideError && e.code === 'NOT_A_SLIDE');
+      await assert.rejects(openSlide(engine, dataFolderOf(path)), (e: unknown) => e instanceof SlideError && e.code === 'NOT_A_SLIDE');
     }));
 });

@@ -17,7 +17,7 @@ import type { FormatPlugin } from '../format-plugin';
 import { KeyFile, KeyFileError } from '../key-file';
 import { formatDouble } from '../openslide-values';
 import { SlideProbe } from '../slide-probe';
-import { EXTENSION, keyFileOfDataFolder, SLIDEDAT } from './mirax-files';
+import { dataFolderOf, EXTENSION, keyFileOfDataFolder, SLIDEDAT } from './mirax-files';
 import { MiraxIndex, MiraxIndexError, type MiraxRecord } from './mirax-index';
 import { type CameraPositions, layOutMirax, MiraxLayoutError, type MiraxLevel } from './mirax-layout';
 import { type MiraxSlidedat, MiraxSlidedatError, readMiraxSlidedat } from './mirax-slidedat';
@@ -73,7 +73,7 @@ async function keyFileOfFolder(folder: string): Promise<string | null> {
 
 async function openMirax(probe: SlideProbe): Promise<MiraxSource> {
   const path = probe.path;
-  const folder = join(dirname(path), probe.name.slice(0, -EXTENSION.length));
+  const folder = dataFolderOf(path);
   const corrupt = (reason: string) => new SlideError('CORRUPT_DATA', `This MIRAX slide ${reason}.`, path);
   const missing = (what: string, where: string) => new SlideError('NOT_FOUND', `The MIRAX slide's ${what} is missing: ${where} does not exist.`, path);
 
