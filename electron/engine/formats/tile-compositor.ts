@@ -185,21 +185,61 @@ function paintResampled(canvas: Canvas, surface: Surface, tx: number, ty: number
   const sample = new Float64Array(4);
   const { data } = surface;
   const out = canvas.data;
+  const shift = 2 * WEIGHT_BITS;
+  // The columns whose two samples both lie in the image: there an opaque RGB image's pixel is the
+  // same sums as below, each corner's product looked up (the weights are the whole paint's).
+  let inLo = 0;
+  while (inLo < left.length && (left[inLo]! < 0 || right[inLo]! < 0)) inLo++;
+  let inHi = inLo;
+  while (inHi < left.length && left[inHi]! >= 0 && right[inHi]! >= 0) inHi++;
+  const [t0, t1, t2, t3] = cornerTables(channels === 3 ? tlw : null, mode === 'float-saturate');
+  // An opaque pixel's alpha on the float path: the weights' float32 sum (on the 8-bit path, 255).
+  const alpha = f32(f32(f32(tlw[0]! + tlw[1]!) + tlw[2]!) + tlw[3]!);
+  const float = mode === 'float-saturate';
   for (let y = y0; y < y1; y++) {
     const top = rowStart(y + dy);
     const bottom = rowStart(y + dy + 1);
     if (top < 0 && bottom < 0) continue;
+    const inside = channels === 3 && top >= 0 && bottom >= 0;
     for (let x = x0, i = 0; x < x1; x++, i++) {
       const l = left[i]!;
       const r = right[i]!;
+      const d = (y * canvas.width + x) * 4;
+      if (inside && i >= inLo && i < inHi) {
+        const p0 = (top + l) * 3;
+        const p1 = (top + r) * 3;
+        const p2 = (bottom + l) * 3;
+        const p3 = (bottom + r) * 3;
+        if (float) {
+          if (out[d + 3] === 255) continue;
+          saturateFloat(
+            out,
+            d,
+            f32(f32(f32(t0[data[p0]!]! + t1[data[p1]!]!) + t2[data[p2]!]!) + t3[data[p3]!]!),
+            f32(f32(f32(t0[data[p0 + 1]!]! + t1[data[p1 + 1]!]!) + t2[data[p2 + 1]!]!) + t3[data[p3 + 1]!]!),
+            f32(f32(f32(t0[data[p0 + 2]!]! + t1[data[p1 + 2]!]!) + t2[data[p2 + 2]!]!) + t3[data[p3 + 2]!]!),
+            alpha,
+          );
+        } else {
+          combine(
+            out,
+            d,
+            (t0[data[p0]!]! + t1[data[p1]!]! + t2[data[p2]!]! + t3[data[p3]!]!) >> shift,
+            (t0[data[p0 + 1]!]! + t1[data[p1 + 1]!]! + t2[data[p2 + 1]!]! + t3[data[p3 + 1]!]!) >> shift,
+            (t0[data[p0 + 2]!]! + t1[data[p1 + 2]!]! + t2[data[p2 + 2]!]! + t3[data[p3 + 2]!]!) >> shift,
+            255,
+            mode,
+          );
+        }
+        continue;
+      }
       corners[0] = top >= 0 && l >= 0 ? (top + l) * channels : -1;
       corners[1] = top >= 0 && r >= 0 ? (top + r) * channels : -1;
       corners[2] = bottom >= 0 && l >= 0 ? (bottom + l) * channels : -1;
       corners[3] = bottom >= 0 && r >= 0 ? (bottom + r) * channels : -1;
-      const d = (y * canvas.width + x) * 4;
       sample.fill(0);
       let any = false;
-      if (mode === 'float-saturate') {
+      if (float) {
         if (out[d + 3] === 255) continue; // nothing more fits: what is there stays, exactly
         // Each channel summed corner by corner in pixman's order, rounded to float32 at each step
         // (a corner outside adds 0, which changes nothing).
@@ -226,11 +266,24 @@ function paintResampled(canvas: Canvas, surface: Surface, tx: number, ty: number
           sample[3] = sample[3]! + (channels === 4 ? data[p + 3]! : 255) * w;
         }
         // Weights of 2 x 7 bits: the sums are truncated back to 8 bits, as pixman does.
-        const shift = 2 * WEIGHT_BITS;
         if (any && sample[3]! >> shift > 0) combine(out, d, sample[0]! >> shift, sample[1]! >> shift, sample[2]! >> shift, sample[3]! >> shift, mode);
       }
     }
   }
+}
+
+/**
+ * Each corner's weighted value of every 8-bit sample: float32 UNORM x weight on the float path,
+ * the integer product on the 8-bit one.
+ */
+function cornerTables(weights: Float64Array | null, float: boolean): [Float64Array, Float64Array, Float64Array, Float64Array] {
+  const table = (k: number) => {
+    const t = new Float64Array(256);
+    const w = weights?.[k] ?? 0;
+    if (weights) for (let u = 0; u < 256; u++) t[u] = float ? f32(UNORM[u]! * w) : u * w;
+    return t;
+  };
+  return [table(0), table(1), table(2), table(3)];
 }
 
 const f32 = Math.fround;
