@@ -3,9 +3,13 @@
 // A level's tiles are the plane's, cut at the first image's tile size: each is put together from
 // the placed images' tiles it overlaps (white where it holds none of their pixels; null where it
 // touches no image). Regions are transparent outside the images (imageRects).
+//
+// An image placed off the tile grid (Leica's offsets are any whole pixel) has each of its tiles under
+// four of the plane's: its decoded tiles are kept a while, so that each is decoded once.
 
 import type { LevelInfo, Mpp, RgbImage } from '../../../shared/slide';
 import { SlideError } from '../errors';
+import { ByteLruCache } from '../lru-cache';
 import type { LevelRect, SlideSource } from '../slide-source';
 import { DecodedTilesOnly } from './decoded-tiles-only';
 import type { TiffPyramidSource } from './tiff-pyramid-source';
@@ -36,6 +40,9 @@ export interface PlacedTiffDescription {
   properties: Record<string, string>;
 }
 
+/** Decoded tiles of the placed images kept for the plane's neighbouring tiles: a few rows' worth. */
+const PLACED_TILE_CACHE_BYTES = 16 * 2 ** 20;
+
 export class PlacedTiffSource extends DecodedTilesOnly implements SlideSource {
   readonly path: string;
   readonly format: string;
@@ -48,6 +55,7 @@ export class PlacedTiffSource extends DecodedTilesOnly implements SlideSource {
   private readonly store: TiffPyramidSource;
   private readonly placed: readonly PlacedLevel[];
   private readonly rects: ReadonlyArray<readonly LevelRect[]>;
+  private readonly imageTiles = new ByteLruCache<RgbImage | null>(PLACED_TILE_CACHE_BYTES, (t) => (t ? t.data.byteLength : 0) + 64);
 
   constructor(description: PlacedTiffDescription) {
     super();
@@ -92,7 +100,7 @@ export class PlacedTiffSource extends DecodedTilesOnly implements SlideSource {
       for (let r = Math.floor((overlap.y - placed.y) / source.tileHeight); r * source.tileHeight < overlap.y + overlap.height - placed.y; r++) {
         for (let c = Math.floor((overlap.x - placed.x) / source.tileWidth); c * source.tileWidth < overlap.x + overlap.width - placed.x; c++) {
           reads.push(
-            this.store.readTile(placed.image, c, r).then((pixels) => {
+            this.imageTiles.getOrCompute(`${placed.image}:${c}:${r}`, () => this.store.readTile(placed.image, c, r)).then((pixels) => {
               if (!pixels) return;
               const part = intersect(overlap, {
                 x: placed.x + c * source.tileWidth,
