@@ -261,6 +261,7 @@ describe('dzTilesCovering', () => {
 
   it('null when the rectangle misses the tiles: before the slide, or past its last tile', () => {
     assert.equal(dzTilesCovering(SLIDE, FINEST, { x: -100, y: 0, width: 100, height: 100 }), null);
+    assert.equal(dzTilesCovering(SLIDE, FINEST, { x: -100, y: 0, width: 100, height: 100 }, 2), null, 'not widened into the slide by a ring');
     assert.equal(dzTilesCovering(SLIDE, FINEST, { x: 0, y: -5000, width: 100, height: 4000 }), null);
     assert.equal(dzTilesCovering(SLIDE, FINEST, { x: 158 * 254, y: 0, width: 100, height: 100 }), null);
     assert.equal(dzTilesCovering(SLIDE, FINEST, { x: 0, y: 119 * 254, width: 100, height: 100 }), null);

@@ -109,7 +109,7 @@ export function dzTilesCovering(geometry: DeepZoomGeometry, dzLevel: number, l0:
   const l0Y0 = Math.max(0, l0.y);
   const l0X1 = Math.min(slide.width, l0.x + l0.width);
   const l0Y1 = Math.min(slide.height, l0.y + l0.height);
-  if (l0X0 >= slide.width || l0Y0 >= slide.height || l0X1 < l0X0 || l0Y1 < l0Y0) return null;
+  if (l0X0 >= slide.width || l0Y0 >= slide.height || l0X1 <= 0 || l0Y1 <= 0 || l0X1 < l0X0 || l0Y1 < l0Y0) return null;
   const l0PerTile = dzDownsample(geometry, dzLevel) * geometry.tileSize;
   const colStart = Math.max(0, Math.floor(l0X0 / l0PerTile) - ring);
   const rowStart = Math.max(0, Math.floor(l0Y0 / l0PerTile) - ring);

@@ -17,7 +17,7 @@
 // colour, so which photo a reader draws on top in an overlap shows in the pixels.
 
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { deflate } from 'node:zlib';
 import sharp from 'sharp';
@@ -87,8 +87,6 @@ interface StoredImage {
   offset: number;
   length: number;
 }
-
-/** The slide's folder, beside its .mrxs. */
 
 /** A photo's place on the glass, in level-0 pixels; (0, 0) for a skipped one (as the scanner records it). */
 function photoPosition(options: MiraxOptions, px: number, py: number, seed: number): { x: number; y: number } {

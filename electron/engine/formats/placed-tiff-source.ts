@@ -40,7 +40,10 @@ export interface PlacedTiffDescription {
   properties: Record<string, string>;
 }
 
-/** Decoded tiles of the placed images kept for the plane's neighbouring tiles: a few rows' worth. */
+/**
+ * Decoded tiles of the placed images kept for the plane tiles beside and below: two rows of 512-px
+ * tiles across 5000 px (a thumbnail's read). A wider read in rows may decode a tile twice, not four times.
+ */
 const PLACED_TILE_CACHE_BYTES = 16 * 2 ** 20;
 
 export class PlacedTiffSource extends DecodedTilesOnly implements SlideSource {
@@ -100,16 +103,18 @@ export class PlacedTiffSource extends DecodedTilesOnly implements SlideSource {
       for (let r = Math.floor((overlap.y - placed.y) / source.tileHeight); r * source.tileHeight < overlap.y + overlap.height - placed.y; r++) {
         for (let c = Math.floor((overlap.x - placed.x) / source.tileWidth); c * source.tileWidth < overlap.x + overlap.width - placed.x; c++) {
           reads.push(
-            this.imageTiles.getOrCompute(`${placed.image}:${c}:${r}`, () => this.store.readTile(placed.image, c, r)).then((pixels) => {
-              if (!pixels) return;
-              const part = intersect(overlap, {
-                x: placed.x + c * source.tileWidth,
-                y: placed.y + r * source.tileHeight,
-                width: pixels.width,
-                height: pixels.height,
-              });
-              if (part) copyPart(pixels, part.x - placed.x - c * source.tileWidth, part.y - placed.y - r * source.tileHeight, part, out, tile);
-            }),
+            this.imageTiles
+              .getOrCompute(`${placed.image}:${c}:${r}`, () => this.store.readTile(placed.image, c, r))
+              .then((pixels) => {
+                if (!pixels) return;
+                const part = intersect(overlap, {
+                  x: placed.x + c * source.tileWidth,
+                  y: placed.y + r * source.tileHeight,
+                  width: pixels.width,
+                  height: pixels.height,
+                });
+                if (part) copyPart(pixels, part.x - placed.x - c * source.tileWidth, part.y - placed.y - r * source.tileHeight, part, out, tile);
+              }),
           );
         }
       }
@@ -128,6 +133,7 @@ export class PlacedTiffSource extends DecodedTilesOnly implements SlideSource {
   }
 
   close(): Promise<void> {
+    this.imageTiles.clear();
     return this.store.close();
   }
 }

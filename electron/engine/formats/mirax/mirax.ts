@@ -6,7 +6,7 @@
 // "not a slide". Levels, placement and properties follow OpenSlide's openslide-vendor-mirax.c.
 
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { slideFormat } from '../../../../shared/slide-formats';
 import { readJpegFrame } from '../../codecs/jpeg-stream';
