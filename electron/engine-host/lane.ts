@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { operationDispatch } from '../../shared/operation-rpc';
 import { LANE_OPERATIONS } from '../../shared/operations';
 import { serveRpc } from '../../shared/rpc';
-import { optimiseOpenJpeg, setCodecThreads, stopCodecPool, warmCodecPool } from '../engine/codecs/codec-pool';
+import { optimiseOpenJpeg, setCodecThreads, stopCodecPool, warmCodecPool, warmCodecThreads } from '../engine/codecs/codec-pool';
 import { adoptCompiledOpenJpeg } from '../engine/codecs/openjpeg';
 import { setPartialWriteJournal } from '../engine/export/atomic-file';
 import { threadData, workerEndpoint } from '../rpc/worker-thread';
@@ -46,7 +46,13 @@ const server = serveRpc(workerEndpoint(parentPort), operationDispatch(LANE_OPERA
 
 // At launch, the JPEG 2000 threads start (a JPEG 2000 slide's first view would otherwise wait for
 // them) and the first lane has OpenJPEG optimised for all (optimiseOpenJpeg: unoptimised, that view
-// decodes several times slower); then the lane says it is ready. Pings are answered meanwhile. A CLI
-// batch skips it: its lanes decode JPEG 2000 in their own thread (codecThreads 0).
-if (settings.warmUp) void Promise.all([warmCodecPool(), lane === 0 ? optimiseOpenJpeg() : undefined]).then(() => server.ready());
-else server.ready();
+// decodes several times slower), then each of its threads decodes a little itself (warmCodecThreads);
+// then the lane says it is ready. Pings are answered meanwhile. A CLI batch skips it: its lanes decode
+// JPEG 2000 in their own thread (codecThreads 0).
+if (settings.warmUp) {
+  void Promise.all([warmCodecPool(), lane === 0 ? optimiseOpenJpeg() : undefined])
+    .then(() => warmCodecThreads())
+    // A warm-up that failed leaves the lane as fast as it is: it still serves.
+    .catch(() => undefined)
+    .then(() => server.ready());
+} else server.ready();

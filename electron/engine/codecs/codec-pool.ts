@@ -12,6 +12,7 @@ import { SlideError } from '../errors';
 import { type CodecJob, type CodecProtocol, runCodecJob } from './codec-jobs';
 import type { Decoded } from './decoded';
 import { compileOpenJpeg } from './openjpeg';
+import { warmUpDecodes } from './openjpeg-warmup';
 
 let threads = Math.max(1, Math.min(4, availableParallelism()));
 let pool: Promise<Array<Supervisor<CodecProtocol>> | null> | undefined;
@@ -69,6 +70,29 @@ export async function optimiseOpenJpeg(): Promise<void> {
   warmer.start();
   await warmer.whenReady();
   await warmer.dispose();
+}
+
+/** Rounds of the warm-up's decodes each codec thread makes itself (warmCodecThreads). */
+const THREAD_WARM_UP_ROUNDS = 2;
+
+/**
+ * Has each codec thread decode the warm-up's codestreams a couple of times, once OpenJPEG is
+ * optimised: a fresh thread's own first decodes (its JavaScript, its WebAssembly memory growing) ran
+ * about twice as slow as later ones, most of a JPEG 2000 slide's first view (docs/performance.md).
+ */
+export async function warmCodecThreads(): Promise<void> {
+  const slots = (await startPool()) ?? [];
+  const decodes = warmUpDecodes();
+  await Promise.all(
+    slots.map(async (slot) => {
+      for (let round = 0; round < THREAD_WARM_UP_ROUNDS; round++) {
+        for (const { codestream, ycbcr, reduce } of decodes) {
+          const copy = codestream.slice();
+          await slot.call('jpeg2000', { kind: 'jpeg2000', codestream: copy, ycbcr, reduce }, { transfer: [copy.buffer as ArrayBuffer] });
+        }
+      }
+    }),
+  );
 }
 
 /** Runs a job on the least busy thread. Its bytes are copied: the caller keeps its own. */
