@@ -116,6 +116,21 @@ function paintWhole(canvas: Canvas, surface: Surface, tx: number, ty: number, op
   for (let y = y0; y < y1; y++) {
     let s = ((surface.y + y - ty) * stride + surface.x + x0 - tx) * channels;
     let d = (y * canvas.width + x0) * 4;
+    if (channels === 3 && mode !== 'source') {
+      // An opaque pixel: combine's two common cases written out (a canvas pixel still empty takes it,
+      // a full one keeps its own), the rest through combine.
+      for (let x = x0; x < x1; x++, s += 3, d += 4) {
+        const da = out[d + 3]!;
+        if (da === 255) continue;
+        if (da === 0) {
+          out[d] = data[s]!;
+          out[d + 1] = data[s + 1]!;
+          out[d + 2] = data[s + 2]!;
+          out[d + 3] = 255;
+        } else combine(out, d, data[s]!, data[s + 1]!, data[s + 2]!, 255, mode);
+      }
+      continue;
+    }
     for (let x = x0; x < x1; x++, s += channels, d += 4) {
       const a = channels === 4 ? data[s + 3]! : 255;
       combine(out, d, data[s]!, data[s + 1]!, data[s + 2]!, a, mode);
@@ -353,11 +368,24 @@ export function canvasOverWhite(canvas: Canvas): RgbImage | null {
   const out = new Uint8Array(width * height * 3);
   let painted = false;
   for (let s = 0, d = 0; s < data.length; s += 4, d += 3) {
-    const clear = 255 - data[s + 3]!;
-    if (clear < 255) painted = true;
-    out[d] = Math.min(255, data[s]! + clear);
-    out[d + 1] = Math.min(255, data[s + 1]! + clear);
-    out[d + 2] = Math.min(255, data[s + 2]! + clear);
+    const alpha = data[s + 3]!;
+    // Opaque and empty pixels (most of them) need no sums: premultiplied colour is at most its alpha.
+    if (alpha === 255) {
+      painted = true;
+      out[d] = data[s]!;
+      out[d + 1] = data[s + 1]!;
+      out[d + 2] = data[s + 2]!;
+    } else if (alpha === 0) {
+      out[d] = 255;
+      out[d + 1] = 255;
+      out[d + 2] = 255;
+    } else {
+      const clear = 255 - alpha;
+      painted = true;
+      out[d] = Math.min(255, data[s]! + clear);
+      out[d + 1] = Math.min(255, data[s + 1]! + clear);
+      out[d + 2] = Math.min(255, data[s + 2]! + clear);
+    }
   }
   return painted ? { data: out, width, height, channels: 3 } : null;
 }
