@@ -46,9 +46,10 @@ const server = serveRpc(workerEndpoint(parentPort), operationDispatch(LANE_OPERA
 
 // At launch, the JPEG 2000 threads start (a JPEG 2000 slide's first view would otherwise wait for
 // them) and the first lane has OpenJPEG optimised for all (optimiseOpenJpeg: unoptimised, that view
-// decodes several times slower), then each of its threads decodes a little itself (warmCodecThreads);
-// then the lane says it is ready. Pings are answered meanwhile. A CLI batch skips it: its lanes decode
-// JPEG 2000 in their own thread (codecThreads 0).
+// decodes several times slower), then each of its threads decodes a little itself (warmCodecThreads:
+// the other lanes' at once, which adds to the shared optimising); then the lane says it is ready.
+// Pings are answered meanwhile. A CLI batch skips it: its lanes decode JPEG 2000 in their own thread
+// (codecThreads 0).
 if (settings.warmUp) {
   void Promise.all([warmCodecPool(), lane === 0 ? optimiseOpenJpeg() : undefined])
     .then(() => warmCodecThreads())

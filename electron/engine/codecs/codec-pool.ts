@@ -81,14 +81,17 @@ const THREAD_WARM_UP_ROUNDS = 2;
  * about twice as slow as later ones, most of a JPEG 2000 slide's first view (docs/performance.md).
  */
 export async function warmCodecThreads(): Promise<void> {
-  const slots = (await startPool()) ?? [];
+  // The pool as it is: one stopped meanwhile (the lane leaving) is not started again.
+  const slots = (await pool) ?? [];
   const decodes = warmUpDecodes();
   await Promise.all(
     slots.map(async (slot) => {
       for (let round = 0; round < THREAD_WARM_UP_ROUNDS; round++) {
         for (const { codestream, ycbcr, reduce } of decodes) {
           const copy = codestream.slice();
-          await slot.call('jpeg2000', { kind: 'jpeg2000', codestream: copy, ycbcr, reduce }, { transfer: [copy.buffer as ArrayBuffer] });
+          const result = await slot.call('jpeg2000', { kind: 'jpeg2000', codestream: copy, ycbcr, reduce }, { transfer: [copy.buffer as ArrayBuffer] });
+          // A thread that failed is replaced when a tile needs it, not restarted here decode after decode.
+          if (!result.ok) return;
         }
       }
     }),

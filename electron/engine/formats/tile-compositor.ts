@@ -369,7 +369,7 @@ export function canvasOverWhite(canvas: Canvas): RgbImage | null {
   let painted = false;
   for (let s = 0, d = 0; s < data.length; s += 4, d += 3) {
     const alpha = data[s + 3]!;
-    // Opaque and empty pixels (most of them) need no sums: premultiplied colour is at most its alpha.
+    // Opaque and empty pixels (most of them) need no sums: over white they are their colour, or white.
     if (alpha === 255) {
       painted = true;
       out[d] = data[s]!;
