@@ -7,6 +7,7 @@
 
 import { type FileHandle, open } from 'node:fs/promises';
 import type { ImageFormat } from '../../shared/operations';
+import { TIFF_TYPE_SIZES } from '../engine/tiff/field-types';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** The IEND chunk every PNG ends with: length 0, type, CRC. */
@@ -56,36 +57,8 @@ export const TIFF_MAX_BLOCKS = 1 << 22;
 /** Offsets (and as many byte counts) read at a time. */
 const CHUNK_VALUES = 4096;
 
-/**
- * Bytes of one value of each TIFF field type (TIFF 6 and BigTIFF); 0: unknown, not checked. The
- * engine's table (tiff/ifd-chain.ts) stays out of the CLI's bundle, which carries no TIFF reader.
- */
-function typeSize(type: number): number {
-  switch (type) {
-    case 1: // BYTE
-    case 2: // ASCII
-    case 6: // SBYTE
-    case 7: // UNDEFINED
-      return 1;
-    case 3: // SHORT
-    case 8: // SSHORT
-      return 2;
-    case 4: // LONG
-    case 9: // SLONG
-    case 11: // FLOAT
-    case 13: // IFD
-      return 4;
-    case 5: // RATIONAL
-    case 10: // SRATIONAL
-    case 12: // DOUBLE
-    case 16: // LONG8
-    case 17: // SLONG8
-    case 18: // IFD8
-      return 8;
-    default:
-      return 0;
-  }
-}
+/** Bytes of one value of a TIFF field type; 0: unknown, not checked. */
+const typeSize = (type: number): number => TIFF_TYPE_SIZES[type] ?? 0;
 
 const TAG = { StripOffsets: 273, StripByteCounts: 279, SubIFDs: 330, TileOffsets: 324, TileByteCounts: 325 } as const;
 

@@ -4,6 +4,7 @@
 // whose values could not fit in the file (a count of 10^9 in a 2 KB file) is caught here too.
 
 import { SlideError } from '../errors';
+import { TIFF_TYPE_SIZES } from './field-types';
 import type { StructureSource } from './structure-source';
 
 export interface IfdChain extends IfdLayout {
@@ -14,26 +15,6 @@ export interface IfdChain extends IfdLayout {
 /** Far more IFDs than any slide has (Aperio: ~6, generic pyramids: ~20). */
 export const MAX_IFDS = 512;
 const MAX_ENTRIES = 4096;
-
-/** Bytes of one value of each TIFF field type (TIFF 6 and BigTIFF); geotiff refuses the others itself. */
-export const TIFF_TYPE_SIZES: Readonly<Record<number, number>> = {
-  1: 1,
-  2: 1,
-  3: 2,
-  4: 4,
-  5: 8,
-  6: 1,
-  7: 1,
-  8: 2,
-  9: 4,
-  10: 8,
-  11: 4,
-  12: 8,
-  13: 4,
-  16: 8,
-  17: 8,
-  18: 8,
-};
 
 /** geotiff's first read of an IFD: reading the same chunk here lets it parse from memory. */
 const IFD_CHUNK = { classic: 1024, big: 4048 };

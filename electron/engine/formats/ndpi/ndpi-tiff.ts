@@ -6,7 +6,7 @@
 
 import { SlideError } from '../../errors';
 import type { SlideFile } from '../../slide-file';
-import { TIFF_TYPE_SIZES } from '../../tiff/ifd-chain';
+import { TIFF_TYPE_SIZES } from '../../tiff/field-types';
 
 /** The tag that marks NDPI (always present, in every directory). */
 export const NDPI_FORMAT_FLAG = 65420;
