@@ -7,7 +7,7 @@ import { storedTiffJpeg } from '../codecs/jpeg-stream';
 import { decompositionLevels, hasSubsampledComponents, j2kSizeProblem } from '../codecs/jpeg2000-decoder';
 import { checkDecodable, decodeBlock, hasSeparatePlanes } from '../codecs/registry';
 import { ICC_PROFILE_TAG, MAX_ICC_BYTES } from '../colour/icc-profile';
-import { isAbort, readError, SlideError } from '../errors';
+import { damagedError, SlideError } from '../errors';
 import { MAX_ASSOCIATED_PIXELS, type SlideSource } from '../slide-source';
 import { blockName, Compression, maxStoredBytes, Photometric, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
 import { tiffProperties } from '../tiff/tiff-properties';
@@ -176,9 +176,7 @@ export class TiffPyramidSource implements SlideSource {
     if ((decompositionLevels(bytes) ?? 0) < halvings || hasSubsampledComponents(bytes)) return null;
     const decoded = await runInPool({ kind: 'jpeg2000', codestream: bytes, ycbcr: dir.compression === Compression.APERIO_J2K_YCBCR, reduce: halvings }).catch(
       (error: unknown) => {
-        // Typed errors keep their message, a cancellation is CANCELLED; anything else is a damaged tile.
-        if (error instanceof SlideError || isAbort(error)) throw readError(error, this.path);
-        throw new SlideError('CORRUPT_DATA', `A tile is damaged and cannot be decoded (${error instanceof Error ? error.message : String(error)}).`, this.path);
+        throw damagedError(error, capitalised(blockName(dir, col, row)), this.path);
       },
     );
     // A codestream with fewer resolution levels than asked for comes back larger: not usable here.
