@@ -72,13 +72,18 @@ function namesIn(dir: string): string[] {
   }
 }
 
+/** The bytes of the files `names` in `dir` (a missing one counts 0). */
+function bytesIn(dir: string, names: readonly string[]): number {
+  let bytes = 0;
+  for (const name of names) bytes += statOrNull(join(dir, name))?.size ?? 0;
+  return bytes;
+}
+
 /** A slide file's bytes and, for a MIRAX key file, those of the data folder beside it. */
 function slideFileBytes(path: string, size: number): number {
   if (!path.toLowerCase().endsWith(MIRAX_EXTENSION)) return size;
   const folder = dataFolderOf(path);
-  let bytes = size;
-  for (const name of namesIn(folder)) bytes += statOrNull(join(folder, name))?.size ?? 0;
-  return bytes;
+  return size + bytesIn(folder, namesIn(folder));
 }
 
 /**
@@ -87,10 +92,7 @@ function slideFileBytes(path: string, size: number): number {
  */
 function folderSlideBytes(dir: string, names = namesIn(dir)): number | null {
   const parts = names.filter((n) => !n.startsWith('.') && hasFolderSlideExtension(n));
-  if (parts.length === 0) return null;
-  let bytes = 0;
-  for (const name of parts) bytes += statOrNull(join(dir, name))?.size ?? 0;
-  return bytes;
+  return parts.length === 0 ? null : bytesIn(dir, parts);
 }
 
 /**
