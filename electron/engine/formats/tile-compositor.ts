@@ -207,10 +207,10 @@ function paintResampled(canvas: Canvas, surface: Surface, tx: number, ty: number
   while (inLo < left.length && (left[inLo]! < 0 || right[inLo]! < 0)) inLo++;
   let inHi = inLo;
   while (inHi < left.length && left[inHi]! >= 0 && right[inHi]! >= 0) inHi++;
-  const [t0, t1, t2, t3] = cornerTables(channels === 3 ? tlw : null, mode === 'float-saturate');
+  const float = mode === 'float-saturate';
+  const [t0, t1, t2, t3] = channels === 3 ? cornerTables(tlw, float) : NO_TABLES;
   // An opaque pixel's alpha on the float path: the weights' float32 sum (on the 8-bit path, 255).
   const alpha = f32(f32(f32(tlw[0]! + tlw[1]!) + tlw[2]!) + tlw[3]!);
-  const float = mode === 'float-saturate';
   for (let y = y0; y < y1; y++) {
     const top = rowStart(y + dy);
     const bottom = rowStart(y + dy + 1);
@@ -291,15 +291,18 @@ function paintResampled(canvas: Canvas, surface: Surface, tx: number, ty: number
  * Each corner's weighted value of every 8-bit sample: float32 UNORM x weight on the float path,
  * the integer product on the 8-bit one.
  */
-function cornerTables(weights: Float64Array | null, float: boolean): [Float64Array, Float64Array, Float64Array, Float64Array] {
-  const table = (k: number) => {
+function cornerTables(weights: Float64Array, float: boolean): CornerTables {
+  const table = (w: number) => {
     const t = new Float64Array(256);
-    const w = weights?.[k] ?? 0;
-    if (weights) for (let u = 0; u < 256; u++) t[u] = float ? f32(UNORM[u]! * w) : u * w;
+    for (let u = 0; u < 256; u++) t[u] = float ? f32(UNORM[u]! * w) : u * w;
     return t;
   };
-  return [table(0), table(1), table(2), table(3)];
+  return [table(weights[0]!), table(weights[1]!), table(weights[2]!), table(weights[3]!)];
 }
+
+type CornerTables = [Float64Array, Float64Array, Float64Array, Float64Array];
+/** Where the tables are not used (an RGBA image: every pixel takes the general sums). */
+const NO_TABLES: CornerTables = [new Float64Array(0), new Float64Array(0), new Float64Array(0), new Float64Array(0)];
 
 const f32 = Math.fround;
 /** pixman_expand_to_float's multiplier for 8 bits, and every 8-bit value times it, as float32. */
