@@ -6,7 +6,7 @@
 # (OME-TIFF as Python writes and reads it), pydicom and GDCM (DICOM as they read it). Needs root.
 set -euo pipefail
 if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then exec sudo "$0" "$@"; fi
-packages=(chromium python3-openslide python3-tifffile python3-pydicom libgdcm-tools libvips-tools libtiff-tools libjpeg-turbo-progs python3-flask xvfb time)
+packages=(chromium libopenjp2-7 python3-openslide python3-tifffile python3-pydicom libgdcm-tools libvips-tools libtiff-tools libjpeg-turbo-progs python3-flask xvfb time)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -12,6 +12,7 @@ import { SlideError } from '../errors';
 import { type CodecJob, type CodecProtocol, runCodecJob } from './codec-jobs';
 import type { Decoded } from './decoded';
 import { compileOpenJpeg } from './openjpeg';
+import { nativeOpenJpeg } from './openjpeg-native';
 import { warmUpDecodes } from './openjpeg-warmup';
 
 let threads = Math.max(1, Math.min(4, availableParallelism()));
@@ -65,7 +66,8 @@ export async function warmCodecPool(): Promise<void> {
  */
 export async function optimiseOpenJpeg(): Promise<void> {
   const script = threadScript();
-  if (!script) return;
+  // The system's OpenJPEG (openjpeg-native) has nothing to optimise.
+  if (!script || nativeOpenJpeg()) return;
   const warmer = codecThread(script, { openJpeg: await compileOpenJpeg(), warmUp: true });
   warmer.start();
   await warmer.whenReady();

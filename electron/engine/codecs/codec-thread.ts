@@ -9,6 +9,7 @@ import { type CodecJob, runCodecJob } from './codec-jobs';
 import type { CodecThreadData } from './codec-pool';
 import type { Decoded } from './decoded';
 import { adoptCompiledOpenJpeg, loadOpenJpeg } from './openjpeg';
+import { nativeOpenJpeg } from './openjpeg-native';
 import { warmUpOpenJpeg } from './openjpeg-warmup';
 
 if (!parentPort) throw new Error('codec-thread must run in a worker thread');
@@ -22,8 +23,8 @@ const server = serveRpc(workerEndpoint(parentPort), async (_op, job) => ok(await
   onExit: () => process.exit(0),
 });
 
-// Load OpenJPEG now, ahead of the first tile, and say when it is done (warmCodecPool).
-void loadOpenJpeg()
-  .then(() => (warmUp ? warmUpOpenJpeg() : undefined))
+// Load OpenJPEG now, ahead of the first tile, and say when it is done (warmCodecPool): the system's,
+// or else the WebAssembly build, which V8 optimises when the warm-up decodes with it.
+void (nativeOpenJpeg() ? Promise.resolve() : loadOpenJpeg().then(() => (warmUp ? warmUpOpenJpeg() : undefined)))
   .catch(() => undefined) // the jobs report what is wrong
   .then(() => server.ready());

@@ -1,9 +1,11 @@
-// JPEG 2000 (Aperio 33003/33005, and 34712) through OpenJPEG compiled to WebAssembly - the same
-// library OpenSlide uses, so its output matches opj_decompress exactly.
+// JPEG 2000 (Aperio 33003/33005, and 34712) through OpenJPEG - the library OpenSlide uses, so its
+// output matches opj_decompress exactly: the system's own where it has it (openjpeg-native), else
+// OpenJPEG compiled to WebAssembly.
 
 import { ycbcrRunsSimd } from '../wasm/pixel-kernels';
 import type { Decoded } from './decoded';
 import { loadOpenJpeg } from './openjpeg';
+import { type NativeOpenJpeg, nativeOpenJpeg } from './openjpeg-native';
 
 export interface Jpeg2000DecoderParameters {
   /** Aperio 33003: the codestream's components are Y, Cb, Cr. */
@@ -12,15 +14,37 @@ export interface Jpeg2000DecoderParameters {
   reduce?: number;
 }
 
-export async function decodeJpeg2000(codestream: Uint8Array, params: Jpeg2000DecoderParameters): Promise<Decoded> {
+/** `native` null decodes with the WebAssembly build (the tests compare the two). */
+export async function decodeJpeg2000(
+  codestream: Uint8Array,
+  params: Jpeg2000DecoderParameters,
+  native: NativeOpenJpeg | null = nativeOpenJpeg(),
+): Promise<Decoded> {
+  const reduce = Math.max(0, params.reduce ?? 0);
+  const sampling = componentSampling(codestream);
   // With subsampled chroma, codec-openjpeg upsamples it and converts to RGB itself (OpenJPEG's
   // sYCC conversion); full-size YCbCr comes out as coded, and is converted below.
-  const subsampled = hasSubsampledComponents(codestream);
+  const subsampled = isSubsampled(sampling);
+  let decoded: Decoded;
+  if (native && sampling && !subsampled) {
+    try {
+      const image = native.decode(codestream, reduce);
+      decoded = { data: image.data, width: image.width, height: image.height, channels: image.channels };
+    } catch (error) {
+      throw new Error(`JPEG 2000 tile cannot be decoded (${errorText(error)})`);
+    }
+  } else {
+    decoded = await decodeWithWebAssembly(codestream, reduce);
+  }
+  if (params.ycbcr && decoded.channels === 3 && !subsampled) ycbcrToRgbInPlace(decoded.data);
+  return decoded;
+}
+
+async function decodeWithWebAssembly(codestream: Uint8Array, reduce: number): Promise<Decoded> {
   const openjpeg = await loadOpenJpeg();
   const decoder = new openjpeg.J2KDecoder();
   try {
     decoder.getEncodedBuffer(codestream.length).set(codestream);
-    const reduce = Math.max(0, params.reduce ?? 0);
     try {
       if (reduce > 0) decoder.decodeSubResolution(reduce, 0);
       else decoder.decode();
@@ -33,7 +57,6 @@ export async function decodeJpeg2000(codestream: Uint8Array, params: Jpeg2000Dec
     if (info.bitsPerSample !== 8 || info.isSigned) throw new Error(`JPEG 2000 tile has ${info.bitsPerSample}-bit samples; only 8-bit is supported`);
     // A copy: the view points into WebAssembly memory, which the next decode reuses.
     const data = decoder.getDecodedBuffer().slice(0, info.width * info.height * info.componentCount);
-    if (params.ycbcr && info.componentCount === 3 && !subsampled) ycbcrToRgbInPlace(data);
     return { data, width: info.width, height: info.height, channels: info.componentCount };
   } finally {
     decoder.delete();
@@ -41,7 +64,11 @@ export async function decodeJpeg2000(codestream: Uint8Array, params: Jpeg2000Dec
 }
 
 export function hasSubsampledComponents(codestream: Uint8Array): boolean {
-  return componentSampling(codestream)?.some(([dx, dy]) => dx !== 1 || dy !== 1) ?? false;
+  return isSubsampled(componentSampling(codestream));
+}
+
+function isSubsampled(sampling: Array<[number, number]> | null): boolean {
+  return sampling?.some(([dx, dy]) => dx !== 1 || dy !== 1) ?? false;
 }
 
 /** Each component's (XRsiz, YRsiz) from the codestream's SIZ marker, or null if it has none. */
