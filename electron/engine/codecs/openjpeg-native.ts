@@ -26,12 +26,11 @@ export interface NativeOpenJpeg {
   decode(codestream: Uint8Array, reduce: number): NativeJ2kImage;
 }
 
-/** Where the library is, by platform: the system's loader finds it on Linux; Homebrew's on macOS. */
-const LIBRARIES: Partial<Record<NodeJS.Platform, string[]>> = {
-  linux: ['libopenjp2.so.7'],
-  darwin: ['/opt/homebrew/lib/libopenjp2.7.dylib', '/usr/local/lib/libopenjp2.7.dylib'],
-  win32: ['openjp2.dll'],
-};
+/**
+ * The library as the system's loader names it. Linux only: Linux distributions ship it (Debian's and
+ * Ubuntu's libopenjp2-7), where macOS's hardened runtime would refuse a Homebrew build and Windows has none.
+ */
+const LIBRARIES: Partial<Record<NodeJS.Platform, string[]>> = { linux: ['libopenjp2.so.7'] };
 
 /** FNV-1a of the WebAssembly build's decodes of the warm-up codestreams (openjpeg-native.test checks them). */
 export const CHECK_DECODES: ReadonlyArray<{ name: string; reduce: number; fnv: number }> = [
