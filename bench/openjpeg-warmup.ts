@@ -58,7 +58,7 @@ async function encodeAtLaunchWarmUp(): Promise<void> {
   );
   for (let round = 0; round < 4; round++) {
     for (const { codestream, ycbcr } of tiles) {
-      for (const reduce of [0, 1, 1, 2]) await decodeJpeg2000(codestream, { ycbcr, reduce });
+      for (const reduce of [0, 1, 1, 2]) await decodeJpeg2000(codestream, { ycbcr, reduce }, null);
     }
   }
 }
@@ -90,7 +90,7 @@ async function thread(data: ThreadData): Promise<void> {
   for (let pass = 0; pass <= STEADY_PASSES; pass++) {
     for (const codestream of tiles) {
       const started = performance.now();
-      await decodeJpeg2000(codestream, { ycbcr: data.ycbcr! });
+      await decodeJpeg2000(codestream, { ycbcr: data.ycbcr! }, null);
       if (pass === 0 || pass === STEADY_PASSES) times.push(performance.now() - started);
     }
   }

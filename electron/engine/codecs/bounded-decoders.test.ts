@@ -364,9 +364,9 @@ describe('declared frame sizes', () => {
       height: 256,
       tiles: 1,
       components: [
-        [8, 1, 1],
-        [8, 1, 1],
-        [8, 1, 1],
+        [8, 1, 1, false],
+        [8, 1, 1, false],
+        [8, 1, 1, false],
       ],
     });
     assert.equal(j2kSizeProblem(cs, 256, 256, 3), null);

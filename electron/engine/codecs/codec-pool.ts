@@ -12,7 +12,6 @@ import { SlideError } from '../errors';
 import { type CodecJob, type CodecProtocol, runCodecJob } from './codec-jobs';
 import type { Decoded } from './decoded';
 import { compileOpenJpeg } from './openjpeg';
-import { nativeOpenJpeg } from './openjpeg-native';
 import { warmUpDecodes } from './openjpeg-warmup';
 
 let threads = Math.max(1, Math.min(4, availableParallelism()));
@@ -66,8 +65,7 @@ export async function warmCodecPool(): Promise<void> {
  */
 export async function optimiseOpenJpeg(): Promise<void> {
   const script = threadScript();
-  // The system's OpenJPEG (openjpeg-native) has nothing to optimise.
-  if (!script || nativeOpenJpeg()) return;
+  if (!script) return;
   const warmer = codecThread(script, { openJpeg: await compileOpenJpeg(), warmUp: true });
   warmer.start();
   await warmer.whenReady();

@@ -23,8 +23,9 @@ const server = serveRpc(workerEndpoint(parentPort), async (_op, job) => ok(await
   onExit: () => process.exit(0),
 });
 
-// Load OpenJPEG now, ahead of the first tile, and say when it is done (warmCodecPool): the system's,
-// or else the WebAssembly build, which V8 optimises when the warm-up decodes with it.
-void (nativeOpenJpeg() ? Promise.resolve() : loadOpenJpeg().then(() => (warmUp ? warmUpOpenJpeg() : undefined)))
+// Load OpenJPEG now, ahead of the first tile, and say when it is done (warmCodecPool): the system's
+// where it is used (the WebAssembly build is then instantiated only if a tile needs it), else the
+// WebAssembly build; the warm-up thread (optimiseOpenJpeg) always has the WebAssembly build optimised.
+void (warmUp ? loadOpenJpeg().then(() => warmUpOpenJpeg()) : nativeOpenJpeg() ? Promise.resolve() : loadOpenJpeg())
   .catch(() => undefined) // the jobs report what is wrong
   .then(() => server.ready());

@@ -21,12 +21,11 @@ export async function decodeJpeg2000(
   native: NativeOpenJpeg | null = nativeOpenJpeg(),
 ): Promise<Decoded> {
   const reduce = Math.max(0, params.reduce ?? 0);
-  const sampling = componentSampling(codestream);
   // With subsampled chroma, codec-openjpeg upsamples it and converts to RGB itself (OpenJPEG's
   // sYCC conversion); full-size YCbCr comes out as coded, and is converted below.
-  const subsampled = isSubsampled(sampling);
+  const subsampled = hasSubsampledComponents(codestream);
   let decoded: Decoded;
-  if (native && sampling && !subsampled) {
+  if (native && nativeDecodes(codestream)) {
     try {
       const image = native.decode(codestream, reduce);
       decoded = { data: image.data, width: image.width, height: image.height, channels: image.channels };
@@ -64,11 +63,22 @@ async function decodeWithWebAssembly(codestream: Uint8Array, reduce: number): Pr
 }
 
 export function hasSubsampledComponents(codestream: Uint8Array): boolean {
-  return isSubsampled(componentSampling(codestream));
+  return componentSampling(codestream)?.some(([dx, dy]) => dx !== 1 || dy !== 1) ?? false;
 }
 
-function isSubsampled(sampling: Array<[number, number]> | null): boolean {
-  return sampling?.some(([dx, dy]) => dx !== 1 || dy !== 1) ?? false;
+/**
+ * What the system's OpenJPEG is given: a raw codestream of 1 or 3 components, each 8-bit unsigned and
+ * not subsampled, where its bytes are the WebAssembly build's (openjpeg-native.test). JP2 files,
+ * subsampled chroma and other samples stay with the WebAssembly build and its handling of them.
+ */
+function nativeDecodes(codestream: Uint8Array): boolean {
+  if (componentSampling(codestream) === null) return false; // not a raw codestream
+  const size = readJ2kSize(codestream);
+  return (
+    typeof size !== 'string' &&
+    (size.components.length === 1 || size.components.length === 3) &&
+    size.components.every(([bits, dx, dy, signed]) => bits === 8 && !signed && dx === 1 && dy === 1)
+  );
 }
 
 /** Each component's (XRsiz, YRsiz) from the codestream's SIZ marker, or null if it has none. */
@@ -87,8 +97,8 @@ export interface J2kSize {
   height: number;
   /** Codestream tiles (XTsiz x YTsiz cells) covering the image. */
   tiles: number;
-  /** Each component's (precision in bits, XRsiz, YRsiz). */
-  components: Array<[number, number, number]>;
+  /** Each component's (precision in bits, XRsiz, YRsiz, signed). */
+  components: Array<[number, number, number, boolean]>;
 }
 
 /** Where the SIZ marker segment starts: right after SOC in a raw codestream, or in a JP2 file's codestream box. */
@@ -140,7 +150,7 @@ export function readJ2kSize(data: Uint8Array): J2kSize | string {
   if (tw === 0 || th === 0 || tx0 > x0 || ty0 > y0 || tx0 + tw <= x0 || ty0 + th <= y0) return 'the SIZ marker declares a bogus tile grid';
   const components = Array.from({ length: count }, (_, c) => {
     const p = at + 40 + c * 3;
-    return [(data[p]! & 0x7f) + 1, data[p + 1]!, data[p + 2]!] as [number, number, number];
+    return [(data[p]! & 0x7f) + 1, data[p + 1]!, data[p + 2]!, (data[p]! & 0x80) !== 0] as [number, number, number, boolean];
   });
   if (components.some(([, dx, dy]) => dx === 0 || dy === 0)) return 'the SIZ marker declares a component sampled 0 times';
   const tiles = Math.ceil((x1 - tx0) / tw) * Math.ceil((y1 - ty0) / th);

@@ -1,8 +1,9 @@
 // OpenJPEG's own library (libopenjp2, the one OpenSlide links), called through koffi where the system
-// has it: the same bytes as the WebAssembly build, ~1.4x faster once that is optimised and with no
-// warm-up, which each engine process otherwise pays in V8 compiling OpenJPEG's hot functions
-// (docs/performance.md, "JPEG 2000 through the system's OpenJPEG"). Where the library is missing, older
-// than 2.3 or fails the check decodes at load, nativeOpenJpeg() is null and the WebAssembly build decodes.
+// has it: for the codestreams it is given (raw, 1 or 3 components of 8 bits, none subsampled) the
+// same bytes as the WebAssembly build, ~1.4x faster once that is optimised and with no warm-up, which
+// each engine process otherwise pays in V8 compiling OpenJPEG's hot functions (docs/performance.md,
+// "JPEG 2000 through the system's OpenJPEG"). Where the library is missing, older than 2.5 or fails
+// the check decodes at load, nativeOpenJpeg() is null and the WebAssembly build decodes.
 
 import { createRequire } from 'node:module';
 import type { LibraryHandle } from 'koffi';
@@ -19,9 +20,9 @@ export interface NativeJ2kImage {
 export interface NativeOpenJpeg {
   readonly version: string;
   /**
-   * Decodes a raw codestream (no JP2 boxes) at 1/2^reduce of its size. Throws OpenJPEG's message when
-   * it cannot, and says so when the components are not all 8-bit unsigned of one size (the caller
-   * leaves subsampled codestreams to the WebAssembly build, which converts them).
+   * Decodes a raw codestream (no JP2 boxes) at 1/2^reduce of its size; throws OpenJPEG's message when
+   * it cannot. The caller gives it only 8-bit unsigned codestreams of 1 or 3 components, none
+   * subsampled (decodeJpeg2000); the rest goes to the WebAssembly build, as before.
    */
   decode(codestream: Uint8Array, reduce: number): NativeJ2kImage;
 }
@@ -40,7 +41,7 @@ export const CHECK_DECODES: ReadonlyArray<{ name: string; reduce: number; fnv: n
 ];
 
 const OPJ_CODEC_J2K = 0;
-/** opj_dparameters_t is ~20 KB in 2.x (two paths of 4096 and more); cp_reduce is its first field. */
+/** opj_dparameters_t is 8256 bytes in 2.5 (two paths of 4096 and more): room to spare. cp_reduce is its first field. */
 const PARAMETERS_BYTES = 64 * 1024;
 
 let loaded: NativeOpenJpeg | null | undefined;
@@ -73,12 +74,11 @@ function load(): NativeOpenJpeg | null {
 function bind(koffi: typeof import('koffi'), lib: LibraryHandle): NativeOpenJpeg | null {
   const version = String(lib.func('const char *opj_version(void)')());
   const [major = 0, minor = 0] = version.split('.').map(Number);
-  if (major !== 2 || minor < 3) return null;
-  const memcpy = koffi
-    .load(process.platform === 'win32' ? 'msvcrt.dll' : process.platform === 'darwin' ? 'libSystem.B.dylib' : 'libc.so.6')
-    .func('void *memcpy(void *dst, const uint8_t *src, size_t n)');
+  // 2.5 and later: the releases with the fixes for hostile codestreams that came before (2.4's CVEs).
+  if (major !== 2 || minor < 5) return null;
   const opj = {
     create: lib.func('void *opj_create_decompress(int)'),
+    threads: lib.func('int opj_codec_set_threads(void *, int)'),
     defaults: lib.func('void opj_set_default_decoder_parameters(void *)'),
     setup: lib.func('int opj_setup_decoder(void *, void *)'),
     onError: lib.func('int opj_set_error_handler(void *, void *, void *)'),
@@ -120,7 +120,7 @@ function bind(koffi: typeof import('koffi'), lib: LibraryHandle): NativeOpenJpeg
     (buffer: unknown, wanted: number | bigint) => {
       const n = Math.min(Number(wanted), source.length - at);
       if (n <= 0) return -1; // (OPJ_SIZE_T)-1: the end of the stream
-      memcpy(buffer, source.subarray(at, at + n), n);
+      new Uint8Array(koffi.view(buffer, n)).set(source.subarray(at, at + n));
       at += n;
       return n;
     },
@@ -128,10 +128,10 @@ function bind(koffi: typeof import('koffi'), lib: LibraryHandle): NativeOpenJpeg
   );
   const skip = koffi.register(
     (n: number | bigint) => {
-      const to = Math.max(0, Math.min(source.length, at + Number(n)));
-      const skipped = to - at;
+      const to = at + Number(n);
+      if (to < 0 || to > source.length) return -1; // past either end: OpenJPEG's failure
       at = to;
-      return skipped;
+      return Number(n);
     },
     koffi.pointer(koffi.proto('int64_t opj_skip_fn(int64_t n, void *user)')),
   );
@@ -145,7 +145,8 @@ function bind(koffi: typeof import('koffi'), lib: LibraryHandle): NativeOpenJpeg
   );
   const onError = koffi.register(
     (text: string) => {
-      message ||= text.trim();
+      // Its messages run over lines ("Error decoding component 0.\nThe number of resolutions..."): one line here.
+      message ||= text.replace(/\s+/g, ' ').trim();
     },
     koffi.pointer(koffi.proto('void opj_msg_fn(const char *text, void *user)')),
   );
@@ -157,14 +158,19 @@ function bind(koffi: typeof import('koffi'), lib: LibraryHandle): NativeOpenJpeg
     decode(codestream, reduce) {
       const codec = opj.create(OPJ_CODEC_J2K);
       if (!codec) throw new Error('OpenJPEG could not make a decoder');
-      const stream = opj.stream(Math.max(1, codestream.length), 1);
+      let stream: unknown = null;
       const image: [unknown] = [null];
       source = codestream;
       at = 0;
       message = '';
       try {
+        stream = opj.stream(Math.max(1, codestream.length), 1);
+        if (!stream) throw new Error('OpenJPEG could not make a stream');
         parameters.writeUInt32LE(reduce, 0);
         const failed = (what: string) => new Error(message ? `${what}: ${message}` : what);
+        // One thread, this one, whatever OPJ_NUM_THREADS says: the callbacks above must run here, and the
+        // engine's threads already share the cores. (A build without threads says no, and has none.)
+        opj.threads(codec, 0);
         if (!opj.onError(codec, onError, null) || !opj.setup(codec, parameters)) throw failed('OpenJPEG refused its parameters');
         opj.onRead(stream, read);
         opj.onSkip(stream, skip);
@@ -176,7 +182,7 @@ function bind(koffi: typeof import('koffi'), lib: LibraryHandle): NativeOpenJpeg
       } finally {
         source = new Uint8Array(0);
         if (image[0]) opj.destroyImage(image[0]);
-        opj.destroyStream(stream);
+        if (stream) opj.destroyStream(stream);
         opj.destroyCodec(codec);
       }
     },
@@ -184,7 +190,7 @@ function bind(koffi: typeof import('koffi'), lib: LibraryHandle): NativeOpenJpeg
 
   function interleave(image: { numcomps: number; comps: unknown }): NativeJ2kImage {
     const channels = image.numcomps;
-    if (channels < 1 || channels > 4) throw new Error(`it has ${channels} components; at most 4 are supported`);
+    if (channels !== 1 && channels !== 3) throw new Error(`it has ${channels} components`);
     const components = Array.from(
       { length: channels },
       (_, c) => koffi.decode(image.comps, c * componentBytes, Component) as { w: number; h: number; prec: number; sgnd: number; data: unknown },
