@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { type EngineLaunchSettings, engineExecArgv } from '../engine-host/engine-settings';
+import { jobEngine } from './batch';
 import { parseMemory, planConcurrency } from './concurrency';
 import { collectInputs, outputStems } from './inputs';
 import { type ReportLine, readReports, summarise } from './report';
@@ -183,4 +185,25 @@ describe('report merge', () => {
     assert.equal(summary.unreadable, 1);
     await rm(dir, { recursive: true, force: true });
   });
+});
+
+test("a batch job's engine process: the job's lanes and cap, no warm-up, JPEG 2000 in its lanes, V8's collector in its own threads", () => {
+  const launched: EngineLaunchSettings[] = [];
+  const plan = planConcurrency(2, 3 * GB, null, 2);
+  jobEngine(
+    (settings) => {
+      launched.push(settings);
+      return () => {
+        throw new Error('not started here');
+      };
+    },
+    plan,
+    '/tmp/journal',
+  );
+  assert.equal(launched.length, 1);
+  const settings = launched[0]!;
+  assert.deepEqual([settings.lanes, settings.memoryCapMb, settings.codecThreads, settings.warmUp], [plan.lanes, plan.capMb, 0, false]);
+  assert.deepEqual(engineExecArgv(settings), ['--max-old-space-size=512', '--single-threaded-gc']);
+  // The app's engine keeps V8's parallel collector.
+  assert.deepEqual(engineExecArgv({}), ['--max-old-space-size=512']);
 });

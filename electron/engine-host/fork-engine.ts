@@ -6,7 +6,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Endpoint, RpcMessage } from '../../shared/rpc';
 import type { EngineSpawn } from './engine-client';
-import { type EngineLaunchSettings, engineEnvironment } from './engine-settings';
+import { type EngineLaunchSettings, engineEnvironment, engineExecArgv } from './engine-settings';
 import { HOST_CHANNEL, type RawChannel, subChannel } from './parent-channel';
 
 /** How long the engine process asked to leave may take before it is killed. */
@@ -27,8 +27,7 @@ export function forkEngine(options: ForkEngineOptions = {}): EngineSpawn<Endpoin
   return (gone) => {
     const module = options.module ?? defaultEngineModule();
     const child = fork(module, [], {
-      // The router's heap stays small; pixel buffers live in the lanes, under the memory cap.
-      execArgv: [...(module.endsWith('.ts') ? ['--import', 'tsx'] : []), '--max-old-space-size=512'],
+      execArgv: [...(module.endsWith('.ts') ? ['--import', 'tsx'] : []), ...engineExecArgv(options)],
       env: engineEnvironment(process.env, options),
       serialization: 'advanced',
       detached: options.parentHandlesSignals === true && process.platform !== 'win32',

@@ -5,7 +5,7 @@
 import { MessageChannelMain, type MessagePortMain, utilityProcess } from 'electron';
 import type { RpcMessage } from '../../shared/rpc';
 import type { EngineSpawn } from '../engine-host/engine-client';
-import { type EngineLaunchSettings, engineEnvironment } from '../engine-host/engine-settings';
+import { type EngineLaunchSettings, engineEnvironment, engineExecArgv } from '../engine-host/engine-settings';
 import { HOST_CHANNEL, type ParentEnvelope, type RawChannel, subChannel } from '../engine-host/parent-channel';
 
 const EXIT_GRACE_MS = 3000;
@@ -14,8 +14,7 @@ export function utilityEngine(options: EngineLaunchSettings & { module: string }
   return (gone) => {
     const child = utilityProcess.fork(options.module, [], {
       serviceName: 'Slidescope slide engine',
-      // The router's heap stays small; pixel buffers live in the lanes, under the memory cap.
-      execArgv: ['--max-old-space-size=512'],
+      execArgv: engineExecArgv(options),
       env: engineEnvironment(process.env, options),
       stdio: 'inherit',
     });
