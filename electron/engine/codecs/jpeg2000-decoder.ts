@@ -27,10 +27,9 @@ export async function decodeJpeg2000(
   let decoded: Decoded;
   if (native && nativeDecodes(codestream)) {
     try {
-      const image = native.decode(codestream, reduce);
-      decoded = { data: image.data, width: image.width, height: image.height, channels: image.channels };
+      decoded = native.decode(codestream, reduce);
     } catch (error) {
-      throw new Error(`JPEG 2000 tile cannot be decoded (${errorText(error)})`);
+      throw undecodable(error);
     }
   } else {
     decoded = await decodeWithWebAssembly(codestream, reduce);
@@ -48,7 +47,7 @@ async function decodeWithWebAssembly(codestream: Uint8Array, reduce: number): Pr
       if (reduce > 0) decoder.decodeSubResolution(reduce, 0);
       else decoder.decode();
     } catch (error) {
-      throw new Error(`JPEG 2000 tile cannot be decoded (${errorText(error)})`);
+      throw undecodable(error);
     }
     const full = decoder.getFrameInfo();
     const size = reduce > 0 ? decoder.calculateSizeAtDecompositionLevel(reduce) : full;
@@ -72,7 +71,7 @@ export function hasSubsampledComponents(codestream: Uint8Array): boolean {
  * subsampled chroma and other samples stay with the WebAssembly build and its handling of them.
  */
 function nativeDecodes(codestream: Uint8Array): boolean {
-  if (componentSampling(codestream) === null) return false; // not a raw codestream
+  if (codestream[0] !== 0xff || codestream[1] !== 0x4f) return false; // not a raw codestream (SOC): a JP2 file
   const size = readJ2kSize(codestream);
   return (
     typeof size !== 'string' &&
@@ -194,6 +193,10 @@ export function decompositionLevels(codestream: Uint8Array): number | null {
     pos += 2 + length;
   }
   return null;
+}
+
+function undecodable(error: unknown): Error {
+  return new Error(`JPEG 2000 tile cannot be decoded (${errorText(error)})`);
 }
 
 function errorText(error: unknown): string {

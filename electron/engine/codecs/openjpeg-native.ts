@@ -7,15 +7,8 @@
 
 import { createRequire } from 'node:module';
 import type { LibraryHandle } from 'koffi';
+import type { Decoded } from './decoded';
 import { WARM_UP_CODESTREAMS } from './openjpeg-warmup-codestreams';
-
-/** A codestream's components as decoded, interleaved: 8-bit unsigned, all of one size. */
-export interface NativeJ2kImage {
-  data: Uint8Array;
-  width: number;
-  height: number;
-  channels: number;
-}
 
 export interface NativeOpenJpeg {
   readonly version: string;
@@ -24,7 +17,7 @@ export interface NativeOpenJpeg {
    * it cannot. The caller gives it only 8-bit unsigned codestreams of 1 or 3 components, none
    * subsampled (decodeJpeg2000); the rest goes to the WebAssembly build, as before.
    */
-  decode(codestream: Uint8Array, reduce: number): NativeJ2kImage;
+  decode(codestream: Uint8Array, reduce: number): Decoded;
 }
 
 /**
@@ -188,7 +181,7 @@ function bind(koffi: typeof import('koffi'), lib: LibraryHandle): NativeOpenJpeg
     },
   };
 
-  function interleave(image: { numcomps: number; comps: unknown }): NativeJ2kImage {
+  function interleave(image: { numcomps: number; comps: unknown }): Decoded {
     const channels = image.numcomps;
     if (channels !== 1 && channels !== 3) throw new Error(`it has ${channels} components`);
     const components = Array.from(
