@@ -187,7 +187,7 @@ describe('report merge', () => {
   });
 });
 
-test("a batch job's engine process: the job's lanes and cap, no warm-up, JPEG 2000 in its lanes, V8's collector in its own threads", () => {
+test("a batch job's engine process: the job's lanes and cap, no warm-up, JPEG 2000 in its lanes, V8's collector set for throughput", () => {
   const launched: EngineLaunchSettings[] = [];
   const plan = planConcurrency(2, 3 * GB, null, 2);
   jobEngine(
@@ -203,7 +203,7 @@ test("a batch job's engine process: the job's lanes and cap, no warm-up, JPEG 20
   assert.equal(launched.length, 1);
   const settings = launched[0]!;
   assert.deepEqual([settings.lanes, settings.memoryCapMb, settings.codecThreads, settings.warmUp], [plan.lanes, plan.capMb, 0, false]);
-  assert.deepEqual(engineExecArgv(settings), ['--max-old-space-size=512', '--single-threaded-gc']);
+  assert.deepEqual(engineExecArgv(settings), ['--max-old-space-size=512', '--single-threaded-gc', '--initial-old-space-size=64']);
   // The app's engine keeps V8's parallel collector.
   assert.deepEqual(engineExecArgv({}), ['--max-old-space-size=512']);
 });

@@ -65,7 +65,7 @@ export function jobEngine(launchEngine: EngineLauncher, plan: ConcurrencyPlan, p
       memoryCapMb: plan.capMb,
       parentHandlesSignals: true,
       warmUp: false,
-      singleThreadedGc: true,
+      batchGc: true,
     }),
   );
 }
