@@ -44,7 +44,27 @@ export interface Surface {
    * cairo's RGB24 (an image without alpha, as MIRAX's are painted), which pixman may take for
    * opaque; otherwise ARGB32 (as OpenSlide paints TIFF tiles), whatever the pixels.
    */
-  rgb24?: boolean;
+  rgb24: boolean;
+}
+
+/**
+ * Every surface, made here: of one shape and its pixels a plain Uint8Array (not a Buffer), so that
+ * V8 optimises the paints once. A second shape deoptimised them at each change of format in a batch.
+ */
+export function surface(fields: Omit<Surface, 'rgb24'> & { rgb24?: boolean }): Surface {
+  const { data } = fields;
+  return {
+    data: data.constructor === Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    channels: fields.channels,
+    stride: fields.stride,
+    x: fields.x,
+    y: fields.y,
+    width: fields.width,
+    height: fields.height,
+    validWidth: fields.validWidth,
+    validHeight: fields.validHeight,
+    rgb24: fields.rgb24 === true,
+  };
 }
 
 /** 'saturate' paints a tile of a region; 'source' fills a cleared canvas (cairo's OVER onto nothing). */
@@ -55,7 +75,7 @@ export function createCanvas(width: number, height: number): Canvas {
 }
 
 export function canvasSurface(canvas: Canvas): Surface {
-  return {
+  return surface({
     data: canvas.data,
     channels: 4,
     stride: canvas.width,
@@ -65,7 +85,7 @@ export function canvasSurface(canvas: Canvas): Surface {
     height: canvas.height,
     validWidth: canvas.width,
     validHeight: canvas.height,
-  };
+  });
 }
 
 /** pixman's BILINEAR_INTERPOLATION_BITS: weights of 7 bits. */
@@ -376,6 +396,14 @@ function saturateFloat(out: Uint8Array, d: number, px: Float64Array): void {
 export function canvasOverWhite(canvas: Canvas): RgbImage | null {
   const { data, width, height } = canvas;
   const out = new Uint8Array(width * height * 3);
+  return overWhite(data, out) ? { data: out, width, height, channels: 3 } : null;
+}
+
+/**
+ * RGBA over white into RGB; whether any pixel was painted. The loop is a function of its own: V8
+ * optimises it mid-loop, and code after it with no feedback yet deoptimised it there at every call.
+ */
+function overWhite(data: Uint8Array, out: Uint8Array): boolean {
   let painted = false;
   for (let s = 0, d = 0; s < data.length; s += 4, d += 3) {
     const alpha = data[s + 3]!;
@@ -397,5 +425,5 @@ export function canvasOverWhite(canvas: Canvas): RgbImage | null {
       out[d + 2] = Math.min(255, data[s + 2]! + clear);
     }
   }
-  return painted ? { data: out, width, height, channels: 3 } : null;
+  return painted;
 }

@@ -14,7 +14,7 @@ import { ByteLruCache } from '../../lru-cache';
 import type { SlideFile } from '../../slide-file';
 import type { SlideSource } from '../../slide-source';
 import type { CompanionFiles } from '../companion-files';
-import { canvasOverWhite, canvasSurface, createCanvas, paintSurface, type Surface } from '../tile-compositor';
+import { canvasOverWhite, canvasSurface, createCanvas, paintSurface, type Surface, surface } from '../tile-compositor';
 import type { PlacedTile } from '../tilemap-grid';
 import { decodeMiraxImage } from './mirax-images';
 import type { MiraxRecord } from './mirax-index';
@@ -180,7 +180,7 @@ export class MiraxSource implements SlideSource {
  * to an ARGB surface of its own, ceil(tile size) a side.
  */
 function tileSurface(layout: MiraxLevel, tile: MiraxTile, image: RgbImage): Surface {
-  const whole: Surface = {
+  const whole = surface({
     data: image.data,
     channels: 3,
     stride: image.width,
@@ -191,7 +191,7 @@ function tileSurface(layout: MiraxLevel, tile: MiraxTile, image: RgbImage): Surf
     validWidth: image.width,
     validHeight: image.height,
     rgb24: true,
-  };
+  });
   if (layout.imageWidth <= layout.tileWidth && layout.imageHeight <= layout.tileHeight) return whole;
   const part = createCanvas(Math.ceil(layout.tileWidth), Math.ceil(layout.tileHeight));
   paintSurface(part, whole, -tile.srcX, -tile.srcY, 'source');
