@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { type EngineLaunchSettings, engineExecArgv } from '../engine-host/engine-settings';
+import { batchOldSpaceMb, type EngineLaunchSettings, engineExecArgv } from '../engine-host/engine-settings';
 import { jobEngine } from './batch';
 import { parseMemory, planConcurrency } from './concurrency';
 import { collectInputs, outputStems } from './inputs';
@@ -206,4 +206,6 @@ test("a batch job's engine process: the job's lanes and cap, no warm-up, JPEG 20
   assert.deepEqual(engineExecArgv(settings), ['--max-old-space-size=512', '--single-threaded-gc', '--initial-old-space-size=64']);
   // The app's engine keeps V8's parallel collector.
   assert.deepEqual(engineExecArgv({}), ['--max-old-space-size=512']);
+  // A small cap over many lanes: the router and 4 lanes at the floor hold at most a quarter of it.
+  assert.equal(batchOldSpaceMb({ batchGc: true, lanes: 4, memoryCapMb: 512 }), 25);
 });

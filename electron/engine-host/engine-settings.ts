@@ -94,19 +94,30 @@ export interface EngineLaunchSettings {
   /**
    * A CLI batch's engines, whose jobs keep every core busy, with V8's collector set for throughput
    * (docs/performance.md): one thread, as its parallel threads only contend with the other jobs; and
-   * a first old space of BATCH_OLD_SPACE_MB, where the default's ~20 MB took a full collection every
-   * slide or so.
+   * a floor under each isolate's old space (batchOldSpaceMb), where the default's ~20 MB took a full
+   * collection every few slides.
    */
   batchGc?: boolean | undefined;
 }
 
-/** A batch engine's first old space, each isolate's: garbage it may hold stays well under the CLI's smallest memory cap (MIN_ENGINE_CAP_MB). */
+/** The most a batch engine's isolates keep in old space before collecting (V8 skips full collections below it). */
 const BATCH_OLD_SPACE_MB = 64;
+
+/**
+ * A batch engine's floor under each isolate's old space: BATCH_OLD_SPACE_MB, or less where the router
+ * and the lanes all at that floor could hold more than a quarter of the memory cap in garbage.
+ */
+export function batchOldSpaceMb(settings: EngineLaunchSettings): number {
+  const isolates = (settings.lanes ?? MAX_LANES) + 1;
+  if (settings.memoryCapMb === undefined) return BATCH_OLD_SPACE_MB;
+  return Math.max(1, Math.min(BATCH_OLD_SPACE_MB, Math.floor(settings.memoryCapMb / 4 / isolates)));
+}
 
 /** The V8 flags a launcher starts the engine process with, for these settings. */
 export function engineExecArgv(settings: EngineLaunchSettings): string[] {
   // The router's heap stays small; pixel buffers live in the lanes, under the memory cap.
-  return ['--max-old-space-size=512', ...(settings.batchGc ? ['--single-threaded-gc', `--initial-old-space-size=${BATCH_OLD_SPACE_MB}`] : [])];
+  const batch = settings.batchGc ? ['--single-threaded-gc', `--initial-old-space-size=${batchOldSpaceMb(settings)}`] : [];
+  return ['--max-old-space-size=512', ...batch];
 }
 
 export function engineEnvironment(base: NodeJS.ProcessEnv, settings: EngineLaunchSettings): NodeJS.ProcessEnv {

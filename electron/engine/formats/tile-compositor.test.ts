@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../../synth/random';
-import { createCanvas, paintSurface } from './tile-compositor';
+import { createCanvas, makeSurface, paintSurface } from './tile-compositor';
 
 const SCRIPT = fileURLToPath(new URL('../../../testing/cairo_reference.py', import.meta.url));
 
@@ -40,7 +40,7 @@ function ourPaints(width: number, height: number, paints: Paint[]): number[] {
       data[channels * i + 2] = v & 255;
       if (p.argb) data[channels * i + 3] = v >>> 24;
     });
-    const surface = {
+    const surface = makeSurface({
       data,
       channels,
       stride: p.width,
@@ -51,7 +51,7 @@ function ourPaints(width: number, height: number, paints: Paint[]): number[] {
       validWidth: p.width,
       validHeight: p.height,
       rgb24: !p.argb,
-    } as const;
+    });
     paintSurface(canvas, surface, p.x, p.y, p.operator === 'over' ? 'source' : 'saturate');
   }
   return Array.from({ length: width * height }, (_, i) => {

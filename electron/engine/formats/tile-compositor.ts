@@ -51,7 +51,7 @@ export interface Surface {
  * Every surface, made here: of one shape and its pixels a plain Uint8Array (not a Buffer), so that
  * V8 optimises the paints once. A second shape deoptimised them at each change of format in a batch.
  */
-export function surface(fields: Omit<Surface, 'rgb24'> & { rgb24?: boolean }): Surface {
+export function makeSurface(fields: Omit<Surface, 'rgb24'> & { rgb24?: boolean }): Surface {
   const { data } = fields;
   return {
     data: data.constructor === Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
@@ -75,7 +75,7 @@ export function createCanvas(width: number, height: number): Canvas {
 }
 
 export function canvasSurface(canvas: Canvas): Surface {
-  return surface({
+  return makeSurface({
     data: canvas.data,
     channels: 4,
     stride: canvas.width,
@@ -234,6 +234,7 @@ function paintResampled(canvas: Canvas, surface: Surface, tx: number, ty: number
   const [t0, t1, t2, t3] = channels === 3 ? cornerTables(tlw, float) : NO_TABLES;
   // An opaque pixel's alpha on the float path: the weights' float32 sum (on the 8-bit path, 255).
   const alpha = f32(f32(f32(tlw[0]! + tlw[1]!) + tlw[2]!) + tlw[3]!);
+  px[3] = alpha;
   for (let y = y0; y < y1; y++) {
     const top = rowStart(y + dy);
     const bottom = rowStart(y + dy + 1);
@@ -253,7 +254,6 @@ function paintResampled(canvas: Canvas, surface: Surface, tx: number, ty: number
           px[0] = f32(f32(f32(t0[data[p0]!]! + t1[data[p1]!]!) + t2[data[p2]!]!) + t3[data[p3]!]!);
           px[1] = f32(f32(f32(t0[data[p0 + 1]!]! + t1[data[p1 + 1]!]!) + t2[data[p2 + 1]!]!) + t3[data[p3 + 1]!]!);
           px[2] = f32(f32(f32(t0[data[p0 + 2]!]! + t1[data[p1 + 2]!]!) + t2[data[p2 + 2]!]!) + t3[data[p3 + 2]!]!);
-          px[3] = alpha;
           saturateFloat(out, d, px);
         } else {
           combine(

@@ -12,7 +12,7 @@ import type { SlideSource } from '../slide-source';
 import type { TiffDirectory } from '../tiff/tiff-file';
 import { openSlideProperties, regionProperties, type StandardProperties } from './openslide-properties';
 import type { TiffPyramidSource } from './tiff-pyramid-source';
-import { canvasOverWhite, canvasSurface, createCanvas, paintSurface, type Surface, surface } from './tile-compositor';
+import { canvasOverWhite, canvasSurface, createCanvas, makeSurface, paintSurface, type Surface } from './tile-compositor';
 import { VentanaLevelGrid } from './ventana-grid';
 import type { BifLayout } from './ventana-layout';
 
@@ -141,7 +141,7 @@ export class VentanaSource implements SlideSource {
     const height = dir.blockHeight / perTile;
     const x = (col % perTile) * width;
     const y = (row % perTile) * height;
-    const whole = surface({
+    const whole = makeSurface({
       data: tile.data,
       channels: 3,
       stride: tile.width,
@@ -154,7 +154,7 @@ export class VentanaSource implements SlideSource {
     });
     if (perTile === 1) return whole;
     if (Number.isInteger(x) && Number.isInteger(y) && Number.isInteger(width) && Number.isInteger(height)) {
-      return surface({ ...whole, x, y, width, height, validWidth: whole.validWidth - x, validHeight: whole.validHeight - y });
+      return makeSurface({ ...whole, x, y, width, height, validWidth: whole.validWidth - x, validHeight: whole.validHeight - y });
     }
     // A frame that does not start on a whole pixel of its tile is resampled out of it first, as
     // OpenSlide copies it to a surface of its own.

@@ -14,7 +14,7 @@ import { ByteLruCache } from '../../lru-cache';
 import type { SlideFile } from '../../slide-file';
 import type { SlideSource } from '../../slide-source';
 import type { CompanionFiles } from '../companion-files';
-import { canvasOverWhite, canvasSurface, createCanvas, paintSurface, type Surface, surface } from '../tile-compositor';
+import { canvasOverWhite, canvasSurface, createCanvas, makeSurface, paintSurface, type Surface } from '../tile-compositor';
 import type { PlacedTile } from '../tilemap-grid';
 import { decodeMiraxImage } from './mirax-images';
 import type { MiraxRecord } from './mirax-index';
@@ -180,7 +180,7 @@ export class MiraxSource implements SlideSource {
  * to an ARGB surface of its own, ceil(tile size) a side.
  */
 function tileSurface(layout: MiraxLevel, tile: MiraxTile, image: RgbImage): Surface {
-  const whole = surface({
+  const whole = makeSurface({
     data: image.data,
     channels: 3,
     stride: image.width,

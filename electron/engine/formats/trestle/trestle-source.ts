@@ -9,7 +9,7 @@ import { SlideError } from '../../errors';
 import { ByteLruCache } from '../../lru-cache';
 import type { SlideSource } from '../../slide-source';
 import type { TiffPyramidSource } from '../tiff-pyramid-source';
-import { canvasOverWhite, createCanvas, paintSurface, surface } from '../tile-compositor';
+import { canvasOverWhite, createCanvas, makeSurface, paintSurface } from '../tile-compositor';
 import { TilemapGrid } from '../tilemap-grid';
 
 const PAINTED_TILE_SIZE = 512;
@@ -95,7 +95,7 @@ export class TrestleSource implements SlideSource {
       const validHeight = Math.min(l.tileHeight, l.imageHeight - tile.row * l.tileHeight);
       paintSurface(
         canvas,
-        surface({ data: pixels.data, channels: 3, stride: pixels.width, x: 0, y: 0, width: l.tileWidth, height: l.tileHeight, validWidth, validHeight }),
+        makeSurface({ data: pixels.data, channels: 3, stride: pixels.width, x: 0, y: 0, width: l.tileWidth, height: l.tileHeight, validWidth, validHeight }),
         x,
         y,
         'saturate',
