@@ -21,11 +21,13 @@ export async function decodeJpeg2000(
   native: NativeOpenJpeg | null = nativeOpenJpeg(),
 ): Promise<Decoded> {
   const reduce = Math.max(0, params.reduce ?? 0);
+  // The SIZ marker read once, for both questions.
+  const components = rawComponents(codestream);
   // With subsampled chroma, codec-openjpeg upsamples it and converts to RGB itself (OpenJPEG's
   // sYCC conversion); full-size YCbCr comes out as coded, and is converted below.
-  const subsampled = hasSubsampledComponents(codestream);
+  const subsampled = isSubsampled(components);
   let decoded: Decoded;
-  if (native && nativeDecodes(codestream)) {
+  if (native && nativeDecodes(components)) {
     try {
       decoded = native.decode(codestream, reduce);
     } catch (error) {
@@ -62,7 +64,18 @@ async function decodeWithWebAssembly(codestream: Uint8Array, reduce: number): Pr
 }
 
 export function hasSubsampledComponents(codestream: Uint8Array): boolean {
-  return componentSampling(codestream)?.some(([dx, dy]) => dx !== 1 || dy !== 1) ?? false;
+  return isSubsampled(rawComponents(codestream));
+}
+
+/** A raw codestream's components as its SIZ marker declares them; none for a JP2 file or an unsound SIZ. */
+function rawComponents(codestream: Uint8Array): J2kSize['components'] {
+  if (codestream[0] !== 0xff || codestream[1] !== 0x4f) return [];
+  const size = readJ2kSize(codestream);
+  return typeof size === 'string' ? [] : size.components;
+}
+
+function isSubsampled(components: J2kSize['components']): boolean {
+  return components.some(([, dx, dy]) => dx !== 1 || dy !== 1);
 }
 
 /**
@@ -70,23 +83,8 @@ export function hasSubsampledComponents(codestream: Uint8Array): boolean {
  * not subsampled, where its bytes are the WebAssembly build's (openjpeg-native.test). JP2 files,
  * subsampled chroma and other samples stay with the WebAssembly build and its handling of them.
  */
-function nativeDecodes(codestream: Uint8Array): boolean {
-  if (codestream[0] !== 0xff || codestream[1] !== 0x4f) return false; // not a raw codestream (SOC): a JP2 file
-  const size = readJ2kSize(codestream);
-  return (
-    typeof size !== 'string' &&
-    (size.components.length === 1 || size.components.length === 3) &&
-    size.components.every(([bits, dx, dy, signed]) => bits === 8 && !signed && dx === 1 && dy === 1)
-  );
-}
-
-/** Each component's (XRsiz, YRsiz) from the codestream's SIZ marker, or null if it has none. */
-export function componentSampling(codestream: Uint8Array): Array<[number, number]> | null {
-  // SOC (FF4F) is followed directly by SIZ (FF51).
-  if (codestream.length < 42 || codestream[0] !== 0xff || codestream[1] !== 0x4f || codestream[2] !== 0xff || codestream[3] !== 0x51) return null;
-  const count = (codestream[40]! << 8) | codestream[41]!;
-  if (codestream.length < 42 + count * 3) return null;
-  return Array.from({ length: count }, (_, c) => [codestream[42 + c * 3 + 1]!, codestream[42 + c * 3 + 2]!] as [number, number]);
+function nativeDecodes(components: J2kSize['components']): boolean {
+  return (components.length === 1 || components.length === 3) && components.every(([bits, dx, dy, signed]) => bits === 8 && !signed && dx === 1 && dy === 1);
 }
 
 /** A codestream's image and tile grid as its SIZ marker declares them. */
