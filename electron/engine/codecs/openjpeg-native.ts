@@ -5,9 +5,9 @@
 // "JPEG 2000 through the system's OpenJPEG"). Where the library is missing, older than 2.5 or fails
 // the check decodes at load, nativeOpenJpeg() is null and the WebAssembly build decodes.
 
-import { createRequire } from 'node:module';
 import type { LibraryHandle } from 'koffi';
 import type { Decoded } from './decoded';
+import { type Koffi, loadNativeLibrary } from './native-library';
 import { WARM_UP_CODESTREAMS } from './openjpeg-warmup-codestreams';
 
 export interface NativeOpenJpeg {
@@ -41,30 +41,12 @@ let loaded: NativeOpenJpeg | null | undefined;
 
 /** This thread's native decoder, loaded on first use; null where it cannot be used. */
 export function nativeOpenJpeg(): NativeOpenJpeg | null {
-  if (loaded === undefined) loaded = process.env['SLIDESCOPE_OPENJPEG'] === 'wasm' ? null : load();
+  if (loaded === undefined)
+    loaded = process.env['SLIDESCOPE_OPENJPEG'] === 'wasm' ? null : loadNativeLibrary(LIBRARIES[process.platform] ?? [], bind, passesCheck);
   return loaded;
 }
 
-function load(): NativeOpenJpeg | null {
-  let koffi: typeof import('koffi');
-  try {
-    // Required here, not imported: a platform koffi has no build for decodes with WebAssembly.
-    koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
-  } catch {
-    return null;
-  }
-  for (const path of LIBRARIES[process.platform] ?? []) {
-    try {
-      const made = bind(koffi, koffi.load(path));
-      if (made && passesCheck(made)) return made;
-    } catch {
-      // Not there, or not a usable OpenJPEG: the next, or none.
-    }
-  }
-  return null;
-}
-
-function bind(koffi: typeof import('koffi'), lib: LibraryHandle): NativeOpenJpeg | null {
+function bind(koffi: Koffi, lib: LibraryHandle): NativeOpenJpeg | null {
   const version = String(lib.func('const char *opj_version(void)')());
   const [major = 0, minor = 0] = version.split('.').map(Number);
   // 2.5 and later: the releases with the fixes for hostile codestreams that came before (2.4's CVEs).

@@ -10,6 +10,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import turbo from '@julusian/jpeg-turbo';
+import type { LibraryHandle } from 'koffi';
+import { type Koffi, loadNativeLibrary } from './native-library';
 
 // turbojpeg.h (libjpeg-turbo 3.x): the values of the enums used here.
 const TJINIT_DECOMPRESS = 1;
@@ -53,34 +55,20 @@ export function scaledJpegDecoder(): ScaledJpegDecoder | null {
 }
 
 function loadDecoder(): ScaledJpegDecoder | null {
-  const require = createRequire(import.meta.url);
-  let koffi: typeof import('koffi');
-  try {
-    // Required here, not imported: a platform koffi has no build for decodes tiles whole.
-    koffi = require('koffi') as typeof import('koffi');
-  } catch {
-    return null;
-  }
-  const scalingFactor = koffi.struct({ num: 'int', denom: 'int' });
-  for (const path of libraryCandidates(require)) {
-    try {
-      const lib = koffi.load(path);
-      const made = makeDecoder({
-        init: lib.func('tj3Init', 'void *', ['int']),
-        destroy: lib.func('tj3Destroy', 'void', ['void *']),
-        set: lib.func('tj3Set', 'int', ['void *', 'int', 'int']),
-        get: lib.func('tj3Get', 'int', ['void *', 'int']),
-        scale: lib.func('tj3SetScalingFactor', 'int', ['void *', scalingFactor]),
-        header: lib.func('tj3DecompressHeader', 'int', ['void *', 'const uint8_t *', 'size_t']),
-        decompress: lib.func('tj3Decompress8', 'int', ['void *', 'const uint8_t *', 'size_t', 'uint8_t *', 'int', 'int']),
-        error: lib.func('tj3GetErrorStr', 'const char *', ['void *']),
-      });
-      if (passesCheck(made)) return made;
-    } catch {
-      // Not this library (another libc's build, or no such symbols): the next, or none.
-    }
-  }
-  return null;
+  const bind = (koffi: Koffi, lib: LibraryHandle) => {
+    const scalingFactor = koffi.struct({ num: 'int', denom: 'int' });
+    return makeDecoder({
+      init: lib.func('tj3Init', 'void *', ['int']),
+      destroy: lib.func('tj3Destroy', 'void', ['void *']),
+      set: lib.func('tj3Set', 'int', ['void *', 'int', 'int']),
+      get: lib.func('tj3Get', 'int', ['void *', 'int']),
+      scale: lib.func('tj3SetScalingFactor', 'int', ['void *', scalingFactor]),
+      header: lib.func('tj3DecompressHeader', 'int', ['void *', 'const uint8_t *', 'size_t']),
+      decompress: lib.func('tj3Decompress8', 'int', ['void *', 'const uint8_t *', 'size_t', 'uint8_t *', 'int', 'int']),
+      error: lib.func('tj3GetErrorStr', 'const char *', ['void *']),
+    });
+  };
+  return loadNativeLibrary(libraryCandidates(createRequire(import.meta.url)), bind, passesCheck);
 }
 
 function makeDecoder(bind: Binding): ScaledJpegDecoder {
