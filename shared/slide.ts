@@ -93,11 +93,24 @@ export interface StoredJpegLevel {
   counts: Float64Array;
   /** More bytes than this for one tile is damage, which the slide's reader explains. */
   maxCount: number;
-  /** The JPEGTables spliced into each tile (abbreviated streams), or null. */
-  jpegTables: Uint8Array | null;
-  /** RGB photometric: an Adobe marker says so to the browser's decoder. */
-  rgb: boolean;
+  framing: StoredJpegFraming;
 }
+
+/** How a stored tile's bytes become the JPEG the viewer gets, as the slide's reader makes it. */
+export type StoredJpegFraming =
+  /**
+   * A TIFF tile: the JPEGTables spliced in (abbreviated streams; null without), and for RGB
+   * photometric an Adobe marker that says so to the browser's decoder.
+   */
+  | { container: 'tiff'; jpegTables: Uint8Array | null; rgb: boolean }
+  /**
+   * A DICOM frame in one fragment (its item header included in the tile's bytes), the colour space
+   * its header says made plain by markers (null: one component).
+   */
+  | { container: 'dicom'; colour: JpegColourSpace | null };
+
+/** What a 3-component JPEG's samples are: untransformed RGB, or YCbCr. */
+export type JpegColourSpace = 'rgb' | 'ycbcr';
 
 /** A deep-zoom level served as a stored level: where its tiles lie, and the slide's ICC profile as APP2 markers (null without one). */
 export interface StoredJpegTiles extends StoredJpegLevel {

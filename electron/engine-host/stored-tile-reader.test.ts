@@ -10,6 +10,7 @@ import { ok, type Result, toErrorInfo } from '../../shared/errors';
 import type { EncodedTile, StoredJpegTiles } from '../../shared/slide';
 import { type FixtureName, fixturePath } from '../../testing/fixtures';
 import { openSlide } from '../../testing/open-slide';
+import { sharedSlide } from '../../testing/paths';
 import { SlideEngine } from '../engine/engine';
 import { EngineRouter } from './engine-router';
 import { StoredTileReader } from './stored-tile-reader';
@@ -39,7 +40,7 @@ async function opened(path: string, change?: (z: number, tiles: StoredJpegTiles)
   return { engine, slideId, info, reader, storedLevels, close };
 }
 
-for (const name of ['aperio-jpeg-rgb', 'aperio-jpeg-ycbcr', 'icc-aperio-swap'] satisfies FixtureName[]) {
+for (const name of ['aperio-jpeg-rgb', 'aperio-jpeg-ycbcr', 'icc-aperio-swap', 'dicom-jpeg-rgb'] satisfies FixtureName[]) {
   test(`${name}: every tile of the levels served as stored is the lane's, byte for byte, crops included`, async () => {
     const { engine, slideId, info, reader, storedLevels, close } = await opened(await fixturePath(name));
     assert.deepEqual(
@@ -65,6 +66,64 @@ for (const name of ['aperio-jpeg-rgb', 'aperio-jpeg-ycbcr', 'icc-aperio-swap'] s
     await close();
   });
 }
+
+test('DICOM: a level in one file is read here; a level in several files (a concatenation) is the lanes to read', async () => {
+  // dicom-jpeg-sparse: level 0 TILED_SPARSE in 3 files (a fifth of its frames left out), the others one file each, Extended Offset Tables.
+  const { engine, slideId, info, reader, storedLevels, close } = await opened(await fixturePath('dicom-jpeg-sparse'));
+  const stored = engine.describeTiling(slideId).flatMap((plan, z) => (plan.startsWith('stored') ? [z] : []));
+  const finest = info.deepZoom.levels.length - 1;
+  assert.ok(stored.includes(finest), 'level 0 is served as stored');
+  assert.deepEqual(
+    storedLevels,
+    stored.filter((z) => z !== finest),
+    'a table for every stored level but level 0',
+  );
+  for (const z of storedLevels) {
+    const { cols, rows } = info.deepZoom.levels[z]!;
+    for (let row = 0; row < rows; row++) {
+      for (let col = 0; col < cols; col++) {
+        const here = await reader.read(slideId, z, col, row, live);
+        assert.ok(here, `tile ${z}/${col}_${row} read here`);
+        assert.deepEqual(here, await engine.getTile({ slideId, dzLevel: z, col, row, requestId: 0 }), `tile ${z}/${col}_${row}`);
+      }
+    }
+  }
+  assert.equal(await reader.read(slideId, finest, 0, 0, live), null, 'level 0 is not read here');
+  await close();
+});
+
+test("a real DICOM file (wsi2dcm): every tile of its stored levels read here is the lane's", async () => {
+  const { engine, slideId, info, reader, storedLevels, close } = await opened(sharedSlide('wsi2dcm_jpeg.dcm'));
+  assert.ok(storedLevels.length > 0, 'a level served as stored');
+  for (const z of storedLevels) {
+    const { cols, rows } = info.deepZoom.levels[z]!;
+    for (let row = 0; row < rows; row++) {
+      for (let col = 0; col < cols; col++) {
+        assert.deepEqual(
+          await reader.read(slideId, z, col, row, live),
+          await engine.getTile({ slideId, dzLevel: z, col, row, requestId: 0 }),
+          `tile ${z}/${col}_${row}`,
+        );
+      }
+    }
+  }
+  await close();
+});
+
+test('DICOM: a span that is not one fragment item is left to the lanes', async () => {
+  const { engine, slideId, info, reader, storedLevels, close } = await opened(await fixturePath('dicom-jpeg-rgb'), (_, tiles) => {
+    tiles.counts[1]! -= 1; // its item says one byte more than its span: not one fragment
+    tiles.offsets[2]! += 8; // no item header where it starts
+  });
+  const z = storedLevels.at(-1)!;
+  assert.ok(info.deepZoom.levels[z]!.cols >= 3);
+  assert.ok(await reader.read(slideId, z, 0, 0, live), 'tile 0,0 is in order');
+  for (const col of [1, 2]) {
+    assert.equal(await reader.read(slideId, z, col, 0, live), null, `tile ${col},0`);
+    assert.ok(await engine.getTile({ slideId, dzLevel: z, col, row: 0, requestId: 0 }), `the lane sends tile ${col},0`);
+  }
+  await close();
+});
 
 test('a damaged tile is left to the lanes, which say what is wrong', async () => {
   const path = join(dir, 'damaged.svs');

@@ -8,9 +8,9 @@
 
 import { dzTileRect, storedJpegTile } from '../../shared/deepzoom';
 import type { DeepZoomGeometry, EncodedTile, StoredJpegTiles } from '../../shared/slide';
-import { storedTiffJpeg } from '../engine/codecs/jpeg-stream';
 import { withIccMarkers } from '../engine/colour/icc-jpeg';
 import { SlideFile } from '../engine/slide-file';
+import { storedJpeg } from '../engine/stored-jpeg';
 
 /** A level's tiles: where they lie, not read here (null), or asked for and not yet known. */
 type LevelTiles = StoredJpegTiles | null | 'asked';
@@ -18,8 +18,8 @@ type LevelTiles = StoredJpegTiles | null | 'asked';
 interface SlideTiles {
   geometry: DeepZoomGeometry;
   levels: Map<number, LevelTiles>;
-  /** Opened for the first level whose tiles lie in it (tried again for the next level if it could not be). */
-  file: Promise<SlideFile | null> | undefined;
+  /** The files its levels' tiles lie in (a DICOM slide's levels are files of their own), each opened for the first level in it (tried again for the next level if it could not be). */
+  files: Map<string, Promise<SlideFile | null>>;
   /** Reads given up (cancelled, past their deadline) that the pool has not finished: the file is slow or hung, and the lanes read it meanwhile. */
   stalled: number;
   closed: boolean;
@@ -30,7 +30,7 @@ export class StoredTileReader {
 
   /** A slide the router opened: its levels are asked about as their tiles are. */
   add(slideId: string, geometry: DeepZoomGeometry): void {
-    this.slides.set(slideId, { geometry, levels: new Map(), file: undefined, stalled: 0, closed: false });
+    this.slides.set(slideId, { geometry, levels: new Map(), files: new Map(), stalled: 0, closed: false });
   }
 
   /** True once per level of an open slide (again after `forget`): the caller asks a lane where its tiles lie and gives the answer to `learn`. */
@@ -50,10 +50,14 @@ export class StoredTileReader {
       slide.levels.set(dzLevel, null);
       return;
     }
-    slide.file ??= SlideFile.openInPool(tiles.path).catch(() => null);
-    const file = await slide.file;
+    let opening = slide.files.get(tiles.path);
+    if (!opening) {
+      opening = SlideFile.openInPool(tiles.path).catch(() => null);
+      slide.files.set(tiles.path, opening);
+    }
+    const file = await opening;
     if (slide.closed) return;
-    if (!file && slide.file) slide.file = undefined; // the next level tries again (a descriptor limit passes)
+    if (!file) slide.files.delete(tiles.path); // the next level tries again (a descriptor limit passes)
     // Replaced or rewritten since the lane opened it (a lane that restarted may have opened another file): the lanes' to read.
     slide.levels.set(dzLevel, file?.identity === tiles.fileIdentity ? tiles : null);
   }
@@ -76,7 +80,7 @@ export class StoredTileReader {
     const slide = this.slides.get(slideId);
     const tiles = slide?.levels.get(dzLevel);
     if (!slide || !tiles || tiles === 'asked' || slide.stalled > 0) return null;
-    const file = await slide.file;
+    const file = await slide.files.get(tiles.path);
     const rect = dzTileRect(slide.geometry, dzLevel, col, row);
     if (!file || !rect || col >= tiles.cols || row >= tiles.rows) return null;
     const index = row * tiles.cols + col;
@@ -85,8 +89,8 @@ export class StoredTileReader {
     if (offset <= 0 || count <= 0 || count > tiles.maxCount || offset + count > file.size) return null;
     const stored = await untilAborted(file.read(offset, count, 'A tile'), signal, slide).catch(() => null);
     if (!stored) return null;
-    // As the lane makes it: TiffPyramidSource.readStoredJpeg, DeepZoomTiler.getTile, SlideColour.withProfile.
-    const jpeg = storedTiffJpeg(stored, tiles.jpegTables ?? undefined, tiles.rgb, tiles.tileWidth, tiles.tileHeight);
+    // As the lane makes it: the source's readStoredJpeg, DeepZoomTiler.getTile, SlideColour.withProfile.
+    const jpeg = storedJpeg(stored, tiles.framing, tiles.tileWidth, tiles.tileHeight);
     if (typeof jpeg === 'string') return null;
     return storedJpegTile(tiles.iccMarkers ? withIccMarkers(jpeg, tiles.iccMarkers) : jpeg, rect, tiles, col, row);
   }
@@ -96,8 +100,8 @@ export class StoredTileReader {
     if (!slide) return;
     slide.closed = true;
     this.slides.delete(slideId);
-    // Its reads in the pool finish first (SlideFile closes the descriptor after them, in the pool).
-    void slide.file?.then((file) => file?.close()).catch(() => undefined);
+    // Their reads in the pool finish first (SlideFile closes the descriptor after them, in the pool).
+    for (const opening of slide.files.values()) void opening.then((file) => file?.close()).catch(() => undefined);
   }
 }
 

@@ -1,14 +1,14 @@
 // A SlideSource over a TIFF whose pyramid levels and associated images the format plugin has
 // already picked out. Aperio and generic TIFF differ only in that picking and in their metadata.
 
-import type { LevelInfo, Mpp, RgbImage, StoredJpegLevel } from '../../../shared/slide';
+import type { LevelInfo, Mpp, RgbImage, StoredJpegFraming, StoredJpegLevel } from '../../../shared/slide';
 import { runInPool, warmCodecPool } from '../codecs/codec-pool';
-import { storedTiffJpeg } from '../codecs/jpeg-stream';
 import { decompositionLevels, hasSubsampledComponents, j2kSizeProblem } from '../codecs/jpeg2000-decoder';
 import { checkDecodable, decodeBlock, hasSeparatePlanes } from '../codecs/registry';
 import { ICC_PROFILE_TAG, MAX_ICC_BYTES } from '../colour/icc-profile';
 import { damagedError, SlideError } from '../errors';
 import { MAX_ASSOCIATED_PIXELS, type SlideSource } from '../slide-source';
+import { storedJpeg } from '../stored-jpeg';
 import { blockName, Compression, maxStoredBytes, Photometric, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
 import { tiffProperties } from '../tiff/tiff-properties';
 import { openSlideProperties } from './openslide-properties';
@@ -128,7 +128,7 @@ export class TiffPyramidSource implements SlideSource {
     if (!this.storesJpeg(level)) return null;
     const bytes = await this.tiff.readBlock(dir, col, row);
     if (!bytes) return null;
-    const jpeg = storedTiffJpeg(bytes, dir.jpegTables, dir.photometric === Photometric.RGB, dir.blockWidth, dir.blockHeight);
+    const jpeg = storedJpeg(bytes, tiffFraming(dir), dir.blockWidth, dir.blockHeight);
     if (typeof jpeg === 'string')
       throw new SlideError('CORRUPT_DATA', `${capitalised(blockName(dir, col, row))} is damaged and cannot be decoded (${jpeg}).`, this.path);
     return jpeg;
@@ -152,8 +152,7 @@ export class TiffPyramidSource implements SlideSource {
       offsets: Float64Array.from({ length: tiles }, (_, i) => offsets[i]!),
       counts: Float64Array.from({ length: tiles }, (_, i) => counts[i]!),
       maxCount: maxStoredBytes(dir),
-      jpegTables: dir.jpegTables ?? null,
-      rgb: dir.photometric === Photometric.RGB,
+      framing: tiffFraming(dir),
     };
   }
 
@@ -245,6 +244,11 @@ export function pyramidProperties(
 
 function capitalised(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A JPEG tile's tables, and RGB photometric, as a viewer's decoder must be told them. */
+function tiffFraming(dir: TiffDirectory): StoredJpegFraming {
+  return { container: 'tiff', jpegTables: dir.jpegTables ?? null, rgb: dir.photometric === Photometric.RGB };
 }
 
 function isJpeg2000(dir: TiffDirectory): boolean {

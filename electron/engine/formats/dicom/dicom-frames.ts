@@ -38,6 +38,11 @@ export interface FrameLayout {
   positions: { x: Int32Array; y: Int32Array } | null;
   readonly count: number;
   read(index: number): Promise<Uint8Array>;
+  /**
+   * Where an encapsulated frame's items lie in the file (headers included), for a reader of its own;
+   * null for native frames, and for the last frame when only reading finds its end.
+   */
+  span(index: number): { offset: number; count: number } | null;
 }
 
 export async function readFrameLayout(instance: DicomInstance, request: FrameLayoutRequest): Promise<FrameLayout> {
@@ -77,10 +82,11 @@ export async function readFrameLayout(instance: DicomInstance, request: FrameLay
       positions,
       count: request.frames,
       read: (index) => file.read(pixelData.value + index * request.frameBytes, request.frameBytes, `Frame ${index + 1}`),
+      span: () => null,
     };
   }
   const spans = await encapsulatedSpans(file, pixelData.value, request, extendedOffsets(tables, request.frames));
-  return { positions, count: request.frames, read: (index) => spans.read(index) };
+  return { positions, count: request.frames, read: (index) => spans.read(index), span: (index) => spans.span(index) };
 }
 
 /** An element's header at `offset`: where its value starts and its length (UNDEFINED for an undefined length). */
@@ -162,9 +168,7 @@ async function readItem(file: SlideFile, start: number, length: number, explicit
 }
 
 /** Reads encapsulated frames: each one's span of fragments (item headers included) in the file. */
-interface FrameSpans {
-  read(index: number): Promise<Uint8Array>;
-}
+type FrameSpans = Pick<FrameLayout, 'read' | 'span'>;
 
 async function encapsulatedSpans(
   file: SlideFile,
@@ -194,6 +198,7 @@ async function encapsulatedSpans(
     for (let i = 0; i < frames; i++) starts[i] = fragments + view.getUint32(i * 4, true);
     for (let i = 0; i + 1 < frames; i++) ends[i] = starts[i + 1]!;
     checkSpans(starts, ends, file, 'Basic Offset Table');
+    ends[frames - 1] = await lastFrameEnd(file, starts[frames - 1]!);
   } else {
     await scanFragments(file, fragments, request, starts, ends);
   }
@@ -221,7 +226,23 @@ async function encapsulatedSpans(
       if (parts.length === 0) throw corrupt(`${what} is missing: the file is truncated.`);
       return parts.length === 1 ? parts[0]! : concat(parts, total);
     },
+    span(index) {
+      const start = starts[index]!;
+      const end = ends[index]!;
+      return Number.isNaN(end) ? null : { offset: start, count: end - start };
+    },
   };
+}
+
+/**
+ * Where the last frame by the Basic Offset Table ends when it is one fragment: its item, then the
+ * sequence's end. NaN otherwise (reading it finds its end).
+ */
+async function lastFrameEnd(file: SlideFile, start: number): Promise<number> {
+  const item = await itemHeader(file, start);
+  const after = start + 8 + item.length;
+  if (item.tag !== ITEM || after + 8 > file.size) return Number.NaN;
+  return (await itemHeader(file, after)).tag === SEQUENCE_END ? after : Number.NaN;
 }
 
 /** The Extended Offset Table and its lengths, when both are there for every frame. */

@@ -4,12 +4,15 @@
 // says it in the header instead (RGB: components untransformed; YBR_FULL_422 / YBR_FULL: YCbCr), so
 // a frame whose markers would be guessed otherwise gets an Adobe marker that says it, and loses the
 // markers that said otherwise, as OpenSlide tells libjpeg the colour space outright.
+// Also a frame as it lies in its file, one fragment item, made the JPEG a viewer gets: the one recipe
+// for the slide's reader and the engine process's stored-tile reader.
+
+import type { JpegColourSpace } from '../../../../shared/slide';
+import { jpegStructureProblem } from '../../codecs/jpeg-stream';
 
 const SOI = 0xd8;
 const APP0 = 0xe0;
 const APP14 = 0xee;
-
-type ColourSpace = 'rgb' | 'ycbcr';
 
 /** Adobe APP14 with its transform: 0 (RGB components) or 1 (YCbCr). */
 function adobeMarker(transform: 0 | 1): Uint8Array {
@@ -47,7 +50,7 @@ function isAdobe(jpeg: Uint8Array, s: Segment): boolean {
 }
 
 /** The colour space libjpeg assumes for a 3-component frame, from its markers; null for other component counts. */
-function guessedColourSpace(jpeg: Uint8Array, segments: readonly Segment[]): ColourSpace | null {
+function guessedColourSpace(jpeg: Uint8Array, segments: readonly Segment[]): JpegColourSpace | null {
   const frame = segments.find((s) => s.marker >= 0xc0 && s.marker <= 0xcf && s.marker !== 0xc4 && s.marker !== 0xc8 && s.marker !== 0xcc);
   if (!frame || frame.end - frame.start < 19 || jpeg[frame.start + 9] !== 3) return null;
   if (segments.some((s) => isJfif(jpeg, s))) return 'ycbcr';
@@ -58,7 +61,7 @@ function guessedColourSpace(jpeg: Uint8Array, segments: readonly Segment[]): Col
 }
 
 /** The frame as a JPEG any decoder reads in `colour`: itself when its markers already say so. */
-export function jpegInColourSpace(jpeg: Uint8Array, colour: ColourSpace): Uint8Array {
+export function jpegInColourSpace(jpeg: Uint8Array, colour: JpegColourSpace): Uint8Array {
   const header = headerSegments(jpeg);
   if (!header) return jpeg;
   const guessed = guessedColourSpace(jpeg, header.segments);
@@ -77,4 +80,23 @@ export function jpegInColourSpace(jpeg: Uint8Array, colour: ColourSpace): Uint8A
   }
   out.set(jpeg.subarray(header.scan), at);
   return out;
+}
+
+/** A stored JPEG frame made standalone for any decoder (its colour space said), checked without decoding; or what is wrong with it. */
+export function dicomFrameJpeg(frame: Uint8Array, colour: JpegColourSpace | null, columns: number, rows: number): Uint8Array | string {
+  const jpeg = colour ? jpegInColourSpace(frame, colour) : frame;
+  return jpegStructureProblem(jpeg, columns, rows) ?? jpeg;
+}
+
+/** An encapsulated frame's item tag (FFFE,E000), little-endian. */
+const ITEM_TAG = [0xfe, 0xff, 0x00, 0xe0];
+
+/**
+ * The value of a frame's span that is one fragment item (its 8-byte header, then every byte of the
+ * frame); a string when it is anything else (several fragments: the slide's reader joins them).
+ */
+export function singleFragmentValue(span: Uint8Array): Uint8Array | string {
+  if (span.length < 8 || ITEM_TAG.some((b, i) => span[i] !== b)) return 'not a fragment item';
+  const length = new DataView(span.buffer, span.byteOffset, 8).getUint32(4, true);
+  return length === span.length - 8 ? span.subarray(8) : 'not one fragment';
 }

@@ -4,12 +4,22 @@
 // frame's Plane Position (Slide) (TILED_SPARSE); a tile no frame covers is absent (blank). Where two
 // frames cover one tile, the first file's wins, as in OpenSlide.
 
-import type { RgbImage } from '../../../../shared/slide';
+import type { RgbImage, StoredJpegLevel } from '../../../../shared/slide';
 import { SlideError } from '../../errors';
 import { tagKey } from './dicom-dictionary';
 import { type FrameLayout, readFrameLayout } from './dicom-frames';
 import { type DicomInstance, Tag } from './dicom-instance';
-import { decodeFrame, decodeFrameReduced, frameStart, nativeFrameBytes, type PixelFormat, pixelFormat, storedJpegFrame, storesJpeg } from './dicom-pixels';
+import {
+  decodeFrame,
+  decodeFrameReduced,
+  frameStart,
+  jpegColour,
+  nativeFrameBytes,
+  type PixelFormat,
+  pixelFormat,
+  storedJpegFrame,
+  storesJpeg,
+} from './dicom-pixels';
 
 /** Tiles one image may have (a 2^24 grid: 1 M x 1 M pixels in 256-pixel tiles). */
 const MAX_TILES = 2 ** 24;
@@ -175,6 +185,39 @@ export class DicomImage {
     return this.files.every((f) => storesJpeg(f.format));
   }
 
+  /**
+   * Where its JPEG frames lie, for the engine process to send them as they are: a level in one
+   * file; a tile whose frame is in several fragments (or whose end only reading finds) is left out.
+   */
+  async storedJpegTiles(): Promise<StoredJpegLevel | null> {
+    if (!this.storesJpeg() || this.files.length !== 1) return null;
+    const { files, tileFile, tileFrame } = await this.placement();
+    const { instance, format, layout } = files[0]!;
+    const tiles = this.tilesAcross * this.tilesDown;
+    const offsets = new Float64Array(tiles);
+    const counts = new Float64Array(tiles);
+    for (let tile = 0; tile < tiles; tile++) {
+      const span = tileFile[tile] === NO_FILE ? null : layout.span(tileFrame[tile]!);
+      if (!span) continue;
+      offsets[tile] = span.offset;
+      counts[tile] = span.count;
+    }
+    return {
+      path: instance.file.path,
+      fileIdentity: instance.file.identity,
+      cols: this.tilesAcross,
+      rows: this.tilesDown,
+      tileWidth: this.tileWidth,
+      tileHeight: this.tileHeight,
+      width: this.width,
+      height: this.height,
+      offsets,
+      counts,
+      maxCount: maxFrameBytes(format) + 8, // one item's header and its value
+      framing: { container: 'dicom', colour: jpegColour(format) },
+    };
+  }
+
   async readStoredJpeg(col: number, row: number): Promise<Uint8Array | null> {
     if (!this.storesJpeg()) return null;
     const found = await this.frameAt(col, row);
@@ -212,7 +255,6 @@ export class DicomImage {
   }
 }
 
-/** Where an instance's frames are: checked against what its file can hold before anything is read. */
 /** The frames an instance declares, checked against what its file can hold (at open: it reads nothing). */
 function checkFrameCount(instance: DicomInstance, format: PixelFormat): number {
   const { dataSet, file } = instance;
@@ -224,6 +266,11 @@ function checkFrameCount(instance: DicomInstance, format: PixelFormat): number {
   return frames;
 }
 
+/** Most bytes a compressed frame of this format may take (four times its samples, and some). */
+function maxFrameBytes(format: PixelFormat): number {
+  return 4 * nativeFrameBytes(format) + 65536;
+}
+
 async function layoutOf(instance: DicomInstance, format: PixelFormat): Promise<FrameLayout> {
   const { dataSet } = instance;
   const frames = checkFrameCount(instance, format);
@@ -231,7 +278,7 @@ async function layoutOf(instance: DicomInstance, format: PixelFormat): Promise<F
   return readFrameLayout(instance, {
     frames,
     frameBytes: nativeFrameBytes(format),
-    maxFrameBytes: 4 * nativeFrameBytes(format) + 65536,
+    maxFrameBytes: maxFrameBytes(format),
     positions: sparse,
     frameStart: frameStart(format),
   });

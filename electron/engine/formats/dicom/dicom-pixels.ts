@@ -3,16 +3,15 @@
 // OpenSlide), JPEG 2000 on the codec threads (OpenJPEG), JPEG-LS through CharLS, native frames as
 // they are. Grey frames (MONOCHROME2, MONOCHROME1 inverted) come out grey.
 
-import type { RgbImage } from '../../../../shared/slide';
+import type { JpegColourSpace, RgbImage } from '../../../../shared/slide';
 import { runInPool } from '../../codecs/codec-pool';
 import type { Decoded } from '../../codecs/decoded';
 import { decodeJpeg } from '../../codecs/jpeg-decoder';
-import { jpegStructureProblem } from '../../codecs/jpeg-stream';
 import { decompositionLevels, hasSubsampledComponents, j2kSizeProblem, ycbcrToRgbInPlace } from '../../codecs/jpeg2000-decoder';
 import { damagedError, SlideError } from '../../errors';
 import { tagKey } from './dicom-dictionary';
 import { type DicomInstance, Tag, TransferSyntax } from './dicom-instance';
-import { jpegInColourSpace } from './dicom-jpeg';
+import { dicomFrameJpeg, jpegInColourSpace } from './dicom-jpeg';
 import { decodeJpegLs, jpegLsFrameProblem } from './jpeg-ls-decoder';
 
 export type FrameCodec = 'native' | 'jpeg' | 'jpeg2000' | 'jpeg-ls';
@@ -90,8 +89,12 @@ export function nativeFrameBytes(format: PixelFormat): number {
 
 /** A stored JPEG frame made standalone for any decoder (its colour space said), checked without decoding. */
 export function storedJpegFrame(format: PixelFormat, frame: Uint8Array): Uint8Array | string {
-  const jpeg = format.samples === 3 ? jpegInColourSpace(frame, format.photometric === 'RGB' ? 'rgb' : 'ycbcr') : frame;
-  return jpegStructureProblem(jpeg, format.columns, format.rows) ?? jpeg;
+  return dicomFrameJpeg(frame, jpegColour(format), format.columns, format.rows);
+}
+
+/** The colour space a JPEG frame's header says its samples are in; null for one component. */
+export function jpegColour(format: PixelFormat): JpegColourSpace | null {
+  return format.samples === 3 ? (format.photometric === 'RGB' ? 'rgb' : 'ycbcr') : null;
 }
 
 /** One frame decoded to RGB, at its stored size. Broken data is CORRUPT_DATA naming `what`. */
@@ -148,7 +151,8 @@ async function decodeSamples(format: PixelFormat, frame: Uint8Array): Promise<De
       return { data, width: columns, height: rows, channels: samples };
     }
     case 'jpeg': {
-      const jpeg = samples === 3 ? jpegInColourSpace(frame, format.photometric === 'RGB' ? 'rgb' : 'ycbcr') : frame;
+      const colour = jpegColour(format);
+      const jpeg = colour ? jpegInColourSpace(frame, colour) : frame;
       // photometric 6: the stream is taken as it is (its markers now say its colour space).
       return decodeJpeg(jpeg, { tileWidth: columns, tileHeight: rows, photometric: 6 });
     }

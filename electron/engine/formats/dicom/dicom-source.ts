@@ -3,7 +3,7 @@
 // deep-zoom tile is one frame; the ICC profile of the first optical path stays readable for colour
 // management.
 
-import type { LevelInfo, Mpp, RgbImage } from '../../../../shared/slide';
+import type { LevelInfo, Mpp, RgbImage, StoredJpegLevel } from '../../../../shared/slide';
 import { warmCodecPool } from '../../codecs/codec-pool';
 import { SlideError } from '../../errors';
 import type { SlideSource } from '../../slide-source';
@@ -78,6 +78,10 @@ export class DicomSource implements SlideSource {
 
   readStoredJpeg(level: number, col: number, row: number): Promise<Uint8Array | null> {
     return this.image(level, col, row).readStoredJpeg(col, row);
+  }
+
+  storedJpegTiles(level: number): Promise<StoredJpegLevel | null> {
+    return this.images[level]?.storedJpegTiles() ?? Promise.resolve(null);
   }
 
   decodesReduced(level: number): boolean {
