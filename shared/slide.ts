@@ -78,9 +78,13 @@ export interface EncodedTile {
  * without the slide's reader: the engine process's main thread (docs/architecture.md).
  */
 export interface StoredJpegLevel {
-  path: string;
-  /** The file as the slide's reader opened it (device, inode, size, modification time): a file changed since is not read this way. */
-  fileIdentity: string;
+  /**
+   * The files its tiles lie in (one, but a DICOM level split in parts), each as the slide's reader
+   * opened it (identity: device, inode, size, modification time): a file changed since is not read this way.
+   */
+  files: Array<{ path: string; identity: string }>;
+  /** Each tile's file, an index into files, row by row; null where there is one file. */
+  tileFiles: Uint16Array | null;
   cols: number;
   rows: number;
   tileWidth: number;

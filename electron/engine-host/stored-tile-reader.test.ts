@@ -67,28 +67,39 @@ for (const name of ['aperio-jpeg-rgb', 'aperio-jpeg-ycbcr', 'icc-aperio-swap', '
   });
 }
 
-test('DICOM: a level in one file is read here; a level in several files (a concatenation) is the lanes to read', async () => {
-  // dicom-jpeg-sparse: level 0 TILED_SPARSE in 3 files (a fifth of its frames left out), the others one file each, Extended Offset Tables.
+test('DICOM: a level split over files (a concatenation) is read here, its absent frames left to the lanes', async () => {
+  // dicom-jpeg-sparse: level 0 TILED_SPARSE in 3 files, a fifth of its frames left out; Extended Offset Tables.
   const { engine, slideId, info, reader, storedLevels, close } = await opened(await fixturePath('dicom-jpeg-sparse'));
-  const stored = engine.describeTiling(slideId).flatMap((plan, z) => (plan.startsWith('stored') ? [z] : []));
   const finest = info.deepZoom.levels.length - 1;
-  assert.ok(stored.includes(finest), 'level 0 is served as stored');
   assert.deepEqual(
     storedLevels,
-    stored.filter((z) => z !== finest),
-    'a table for every stored level but level 0',
+    engine.describeTiling(slideId).flatMap((plan, z) => (plan.startsWith('stored') ? [z] : [])),
+    'a table for every stored level',
   );
+  assert.ok(storedLevels.includes(finest), 'level 0 among them');
+  const level0 = (await engine.storedTiles({ slideId, dzLevel: finest }))!;
+  assert.equal(level0.files.length, 3);
+  const readFrom = new Set<number>();
+  let absent = 0;
   for (const z of storedLevels) {
     const { cols, rows } = info.deepZoom.levels[z]!;
     for (let row = 0; row < rows; row++) {
       for (let col = 0; col < cols; col++) {
         const here = await reader.read(slideId, z, col, row, live);
+        const lane = await engine.getTile({ slideId, dzLevel: z, col, row, requestId: 0 });
+        if (z === finest && level0.offsets[row * cols + col] === 0) {
+          absent++;
+          assert.equal(here, null, `absent tile ${z}/${col}_${row} is the lanes'`);
+          continue;
+        }
         assert.ok(here, `tile ${z}/${col}_${row} read here`);
-        assert.deepEqual(here, await engine.getTile({ slideId, dzLevel: z, col, row, requestId: 0 }), `tile ${z}/${col}_${row}`);
+        assert.deepEqual(here, lane, `tile ${z}/${col}_${row}`);
+        if (z === finest) readFrom.add(level0.tileFiles![row * cols + col]!);
       }
     }
   }
-  assert.equal(await reader.read(slideId, finest, 0, 0, live), null, 'level 0 is not read here');
+  assert.ok(absent > 0, 'absent frames among them');
+  assert.deepEqual([...readFrom].sort(), [0, 1, 2], 'tiles read from each of its files');
   await close();
 });
 

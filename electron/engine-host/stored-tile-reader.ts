@@ -12,8 +12,8 @@ import { withIccMarkers } from '../engine/colour/icc-jpeg';
 import { SlideFile } from '../engine/slide-file';
 import { storedJpeg } from '../engine/stored-jpeg';
 
-/** A level's tiles: where they lie, not read here (null), or asked for and not yet known. */
-type LevelTiles = StoredJpegTiles | null | 'asked';
+/** A level's tiles: where they lie and their files open here, not read here (null), or asked for and not yet known. */
+type LevelTiles = { tiles: StoredJpegTiles; files: SlideFile[] } | null | 'asked';
 
 interface SlideTiles {
   geometry: DeepZoomGeometry;
@@ -50,16 +50,23 @@ export class StoredTileReader {
       slide.levels.set(dzLevel, null);
       return;
     }
-    let opening = slide.files.get(tiles.path);
+    const files = await Promise.all(tiles.files.map(({ path }) => this.open(slide, path)));
+    if (slide.closed) return;
+    // Replaced or rewritten since the lane opened it (a lane that restarted may have opened another file): the lanes' to read.
+    const same = files.every((file, i) => file?.identity === tiles.files[i]!.identity);
+    slide.levels.set(dzLevel, same && tiles.files.length > 0 ? { tiles, files: files as SlideFile[] } : null);
+  }
+
+  /** A file of the slide, opened once for all its levels; null when it cannot be (the next level tries again: a descriptor limit passes). */
+  private async open(slide: SlideTiles, path: string): Promise<SlideFile | null> {
+    let opening = slide.files.get(path);
     if (!opening) {
-      opening = SlideFile.openInPool(tiles.path).catch(() => null);
-      slide.files.set(tiles.path, opening);
+      opening = SlideFile.openInPool(path).catch(() => null);
+      slide.files.set(path, opening);
     }
     const file = await opening;
-    if (slide.closed) return;
-    if (!file) slide.files.delete(tiles.path); // the next level tries again (a descriptor limit passes)
-    // Replaced or rewritten since the lane opened it (a lane that restarted may have opened another file): the lanes' to read.
-    slide.levels.set(dzLevel, file?.identity === tiles.fileIdentity ? tiles : null);
+    if (!file && slide.files.get(path) === opening) slide.files.delete(path);
+    return file;
   }
 
   /** The lane could not say (it restarted, the request was stopped): the level's next tile asks again. */
@@ -71,19 +78,21 @@ export class StoredTileReader {
   /** True while this level's tiles are read here: the lanes need not prefetch them. */
   reads(slideId: string, dzLevel: number): boolean {
     const slide = this.slides.get(slideId);
-    const tiles = slide?.levels.get(dzLevel);
-    return slide !== undefined && typeof tiles === 'object' && tiles !== null && slide.stalled === 0;
+    const level = slide?.levels.get(dzLevel);
+    return slide !== undefined && typeof level === 'object' && level !== null && slide.stalled === 0;
   }
 
   /** The tile as the lanes would send it, or null when it is theirs to answer (or `signal` aborted). */
   async read(slideId: string, dzLevel: number, col: number, row: number, signal: AbortSignal): Promise<EncodedTile | null> {
     const slide = this.slides.get(slideId);
-    const tiles = slide?.levels.get(dzLevel);
-    if (!slide || !tiles || tiles === 'asked' || slide.stalled > 0) return null;
-    const file = await slide.files.get(tiles.path);
+    const level = slide?.levels.get(dzLevel);
+    if (!slide || !level || level === 'asked' || slide.stalled > 0) return null;
+    const { tiles } = level;
     const rect = dzTileRect(slide.geometry, dzLevel, col, row);
-    if (!file || !rect || col >= tiles.cols || row >= tiles.rows) return null;
+    if (!rect || col >= tiles.cols || row >= tiles.rows) return null;
     const index = row * tiles.cols + col;
+    const file = level.files[tiles.tileFiles ? (tiles.tileFiles[index] ?? -1) : 0];
+    if (!file) return null;
     const offset = tiles.offsets[index]!;
     const count = tiles.counts[index]!;
     if (offset <= 0 || count <= 0 || count > tiles.maxCount || offset + count > file.size) return null;

@@ -141,8 +141,8 @@ export class TiffPyramidSource implements SlideSource {
     const tiles = dir.blocksAcross * dir.blocksDown;
     if (offsets.length < tiles || counts.length < tiles) return null; // readBlock names what is missing
     return {
-      path: this.path,
-      fileIdentity: this.tiff.file.identity,
+      files: [{ path: this.path, identity: this.tiff.file.identity }],
+      tileFiles: null,
       cols: dir.blocksAcross,
       rows: dir.blocksDown,
       tileWidth: dir.blockWidth,

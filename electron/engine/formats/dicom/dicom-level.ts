@@ -186,25 +186,28 @@ export class DicomImage {
   }
 
   /**
-   * Where its JPEG frames lie, for the engine process to send them as they are: a level in one
-   * file; a tile whose frame is in several fragments (or whose end only reading finds) is left out.
+   * Where its JPEG frames lie, for the engine process to send them as they are; a tile whose frame
+   * is in several fragments (or whose end only reading finds) is left out.
    */
   async storedJpegTiles(): Promise<StoredJpegLevel | null> {
-    if (!this.storesJpeg() || this.files.length !== 1) return null;
+    const colour = jpegColour(this.format);
+    // One framing for the level: parts that disagree on their colour space are the lanes' to read.
+    if (!this.storesJpeg() || this.files.some((f) => jpegColour(f.format) !== colour)) return null;
     const { files, tileFile, tileFrame } = await this.placement();
-    const { instance, format, layout } = files[0]!;
     const tiles = this.tilesAcross * this.tilesDown;
     const offsets = new Float64Array(tiles);
     const counts = new Float64Array(tiles);
     for (let tile = 0; tile < tiles; tile++) {
-      const span = tileFile[tile] === NO_FILE ? null : layout.span(tileFrame[tile]!);
+      const file = files[tileFile[tile]!];
+      const span = file ? file.layout.span(tileFrame[tile]!) : null;
       if (!span) continue;
       offsets[tile] = span.offset;
       counts[tile] = span.count;
     }
     return {
-      path: instance.file.path,
-      fileIdentity: instance.file.identity,
+      files: files.map(({ instance }) => ({ path: instance.file.path, identity: instance.file.identity })),
+      // NO_FILE is past every index: a tile no frame covers has no offset either.
+      tileFiles: files.length > 1 ? tileFile.slice() : null,
       cols: this.tilesAcross,
       rows: this.tilesDown,
       tileWidth: this.tileWidth,
@@ -213,8 +216,8 @@ export class DicomImage {
       height: this.height,
       offsets,
       counts,
-      maxCount: maxFrameBytes(format) + 8, // one item's header and its value
-      framing: { container: 'dicom', colour: jpegColour(format) },
+      maxCount: maxFrameBytes(this.format) + 8, // one item's header and its value
+      framing: { container: 'dicom', colour },
     };
   }
 
