@@ -83,7 +83,7 @@ export interface StoredJpegLevel {
    * opened it (identity: device, inode, size, modification time): a file changed since is not read this way.
    */
   files: Array<{ path: string; identity: string }>;
-  /** Each tile's file, an index into files, row by row; null where there is one file. */
+  /** Each tile's file, an index into files (past its end where no file holds the tile), row by row; null where there is one file. */
   tileFiles: Uint16Array | null;
   cols: number;
   rows: number;

@@ -11,6 +11,7 @@ import type { EncodedTile, StoredJpegTiles } from '../../shared/slide';
 import { type FixtureName, fixturePath } from '../../testing/fixtures';
 import { openSlide } from '../../testing/open-slide';
 import { sharedSlide } from '../../testing/paths';
+import { type DicomSeriesOptions, writeDicomFolder } from '../../testing/writers/dicom';
 import { SlideEngine } from '../engine/engine';
 import { EngineRouter } from './engine-router';
 import { StoredTileReader } from './stored-tile-reader';
@@ -40,36 +41,45 @@ async function opened(path: string, change?: (z: number, tiles: StoredJpegTiles)
   return { engine, slideId, info, reader, storedLevels, close };
 }
 
+/** Each tile of the levels with a table, as read here and as its lane sends it. */
+async function* bothWays({ engine, slideId, info, reader, storedLevels }: Awaited<ReturnType<typeof opened>>) {
+  for (const z of storedLevels) {
+    const { cols, rows } = info.deepZoom.levels[z]!;
+    for (let row = 0; row < rows; row++) {
+      for (let col = 0; col < cols; col++) {
+        const here = await reader.read(slideId, z, col, row, live);
+        const lane = await engine.getTile({ slideId, dzLevel: z, col, row, requestId: 0 });
+        yield { z, col, row, index: row * cols + col, here, lane, name: `tile ${z}/${col}_${row}` };
+      }
+    }
+  }
+}
+
 for (const name of ['aperio-jpeg-rgb', 'aperio-jpeg-ycbcr', 'icc-aperio-swap', 'dicom-jpeg-rgb'] satisfies FixtureName[]) {
   test(`${name}: every tile of the levels served as stored is the lane's, byte for byte, crops included`, async () => {
-    const { engine, slideId, info, reader, storedLevels, close } = await opened(await fixturePath(name));
+    const probe = await opened(await fixturePath(name));
+    const { engine, slideId, info, storedLevels } = probe;
     assert.deepEqual(
       storedLevels.map((z) => engine.describeTiling(slideId)[z]),
       engine.describeTiling(slideId).filter((plan) => plan.startsWith('stored')),
       'a table for exactly the stored levels',
     );
     let crops = 0;
-    for (const z of storedLevels) {
-      const { cols, rows } = info.deepZoom.levels[z]!;
-      for (let row = 0; row < rows; row++) {
-        for (let col = 0; col < cols; col++) {
-          const here = await reader.read(slideId, z, col, row, live);
-          const lane = await engine.getTile({ slideId, dzLevel: z, col, row, requestId: 0 });
-          assert.ok(here, `tile ${z}/${col}_${row} read here`);
-          assert.deepEqual(here, lane, `tile ${z}/${col}_${row}`);
-          if (here.crop) crops++;
-        }
-      }
+    for await (const { here, lane, name } of bothWays(probe)) {
+      assert.ok(here, `${name} read here`);
+      assert.deepEqual(here, lane, name);
+      if (here.crop) crops++;
     }
     assert.ok(crops > 0, 'edge tiles were among them');
     if (name === 'icc-aperio-swap') assert.ok(info.iccProfile && !info.iccProfile.unusable, 'the profile is spliced in');
-    await close();
+    await probe.close();
   });
 }
 
 test('DICOM: a level split over files (a concatenation) is read here, its absent frames left to the lanes', async () => {
   // dicom-jpeg-sparse: level 0 TILED_SPARSE in 3 files, a fifth of its frames left out; Extended Offset Tables.
-  const { engine, slideId, info, reader, storedLevels, close } = await opened(await fixturePath('dicom-jpeg-sparse'));
+  const probe = await opened(await fixturePath('dicom-jpeg-sparse'));
+  const { engine, slideId, info, storedLevels } = probe;
   const finest = info.deepZoom.levels.length - 1;
   assert.deepEqual(
     storedLevels,
@@ -81,44 +91,45 @@ test('DICOM: a level split over files (a concatenation) is read here, its absent
   assert.equal(level0.files.length, 3);
   const readFrom = new Set<number>();
   let absent = 0;
-  for (const z of storedLevels) {
-    const { cols, rows } = info.deepZoom.levels[z]!;
-    for (let row = 0; row < rows; row++) {
-      for (let col = 0; col < cols; col++) {
-        const here = await reader.read(slideId, z, col, row, live);
-        const lane = await engine.getTile({ slideId, dzLevel: z, col, row, requestId: 0 });
-        if (z === finest && level0.offsets[row * cols + col] === 0) {
-          absent++;
-          assert.equal(here, null, `absent tile ${z}/${col}_${row} is the lanes'`);
-          continue;
-        }
-        assert.ok(here, `tile ${z}/${col}_${row} read here`);
-        assert.deepEqual(here, lane, `tile ${z}/${col}_${row}`);
-        if (z === finest) readFrom.add(level0.tileFiles![row * cols + col]!);
-      }
+  for await (const { z, index, here, lane, name } of bothWays(probe)) {
+    if (z === finest && level0.offsets[index] === 0) {
+      absent++;
+      assert.equal(here, null, `absent ${name} is the lanes'`);
+      continue;
     }
+    assert.ok(here, `${name} read here`);
+    assert.deepEqual(here, lane, name);
+    if (z === finest) readFrom.add(level0.tileFiles![index]!);
   }
   assert.ok(absent > 0, 'absent frames among them');
   assert.deepEqual([...readFrom].sort(), [0, 1, 2], 'tiles read from each of its files');
-  await close();
+  await probe.close();
 });
 
 test("a real DICOM file (wsi2dcm): every tile of its stored levels read here is the lane's", async () => {
-  const { engine, slideId, info, reader, storedLevels, close } = await opened(sharedSlide('wsi2dcm_jpeg.dcm'));
-  assert.ok(storedLevels.length > 0, 'a level served as stored');
-  for (const z of storedLevels) {
-    const { cols, rows } = info.deepZoom.levels[z]!;
-    for (let row = 0; row < rows; row++) {
-      for (let col = 0; col < cols; col++) {
-        assert.deepEqual(
-          await reader.read(slideId, z, col, row, live),
-          await engine.getTile({ slideId, dzLevel: z, col, row, requestId: 0 }),
-          `tile ${z}/${col}_${row}`,
-        );
-      }
-    }
+  const probe = await opened(sharedSlide('wsi2dcm_jpeg.dcm'));
+  assert.ok(probe.storedLevels.length > 0, 'a level served as stored');
+  for await (const { here, lane, name } of bothWays(probe)) assert.deepEqual(here, lane, name);
+  await probe.close();
+});
+
+test('DICOM frames without an offset table are read here; frames in two fragments leave the level to the lanes', async () => {
+  const svs = await fixturePath('cohort-svs');
+  const variants = [
+    { name: 'no offset table', options: { seed: 31, codec: 'jpeg', offsetTable: 'none' }, here: true },
+    { name: 'two fragments, Basic Offset Table', options: { seed: 32, codec: 'jpeg', twoFragments: true }, here: false },
+    { name: 'two fragments, no offset table', options: { seed: 33, codec: 'jpeg', twoFragments: true, offsetTable: 'none' }, here: false },
+  ] satisfies Array<{ name: string; options: DicomSeriesOptions; here: boolean }>;
+  for (const { name, options, here } of variants) {
+    const written = await writeDicomFolder(join(dir, `dicom-${options.seed}`), svs, [options]);
+    const probe = await opened(written.path);
+    const stored = probe.engine.describeTiling(probe.slideId).flatMap((plan, z) => (plan.startsWith('stored') ? [z] : []));
+    assert.ok(stored.length > 0, `${name}: levels served as stored`);
+    assert.deepEqual(probe.storedLevels, here ? stored : [], `${name}: the levels read here`);
+    for (const z of stored) assert.equal(probe.reader.reads(probe.slideId, z), here, `${name}: level ${z} prefetched by the lanes unless read here`);
+    for await (const tile of bothWays(probe)) assert.deepEqual(tile.here, tile.lane, `${name}: ${tile.name}`);
+    await probe.close();
   }
-  await close();
 });
 
 test('DICOM: a span that is not one fragment item is left to the lanes', async () => {

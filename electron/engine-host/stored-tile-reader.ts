@@ -53,8 +53,8 @@ export class StoredTileReader {
     const files = await Promise.all(tiles.files.map(({ path }) => this.open(slide, path)));
     if (slide.closed) return;
     // Replaced or rewritten since the lane opened it (a lane that restarted may have opened another file): the lanes' to read.
-    const same = files.every((file, i) => file?.identity === tiles.files[i]!.identity);
-    slide.levels.set(dzLevel, same && tiles.files.length > 0 ? { tiles, files: files as SlideFile[] } : null);
+    const same = (opened: Array<SlideFile | null>): opened is SlideFile[] => opened.every((file, i) => file?.identity === tiles.files[i]!.identity);
+    slide.levels.set(dzLevel, same(files) && files.length > 0 ? { tiles, files } : null);
   }
 
   /** A file of the slide, opened once for all its levels; null when it cannot be (the next level tries again: a descriptor limit passes). */

@@ -4,7 +4,8 @@
 
 import type { StoredJpegFraming } from '../../shared/slide';
 import { storedTiffJpeg } from './codecs/jpeg-stream';
-import { dicomFrameJpeg, singleFragmentValue } from './formats/dicom/dicom-jpeg';
+import { singleFragmentValue } from './formats/dicom/dicom-fragments';
+import { dicomFrameJpeg } from './formats/dicom/dicom-jpeg';
 
 /** The tile as a standalone JPEG whose frame is width x height; or what is wrong with it. */
 export function storedJpeg(stored: Uint8Array, framing: StoredJpegFraming, width: number, height: number): Uint8Array | string {

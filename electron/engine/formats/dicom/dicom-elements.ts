@@ -3,6 +3,7 @@
 // larger one: a header is read in pieces, never the file.
 
 import { attribute } from './dicom-dictionary';
+import { tagAt } from './dicom-fragments';
 import { type DataSet, dataSetOf, dicomParser, type Element, streamOf } from './dicom-parser';
 
 export type ElementRun =
@@ -18,11 +19,6 @@ export type ElementRun =
  * takes undefined as "unknown" and finds an unknown tag's sequence by its items.
  */
 const vrOf = ((key: string): string | undefined => attribute(key)?.vr) as (key: string) => string;
-
-/** The tag (group << 16 | element) of the element at `position`, little endian. */
-export function tagAt(bytes: Uint8Array, position: number): number {
-  return ((bytes[position + 1]! << 24) | (bytes[position]! << 16) | (bytes[position + 3]! << 8) | bytes[position + 2]!) >>> 0;
-}
 
 /**
  * The elements from `start` until one whose tag `stop` accepts, as a data set over the window.

@@ -7,13 +7,12 @@
 import { SlideError } from '../../errors';
 import type { SlideFile } from '../../slide-file';
 import { tagKey } from './dicom-dictionary';
-import { readElements, tagAt } from './dicom-elements';
+import { readElements } from './dicom-elements';
+import { fragmentItems, ITEM, SEQUENCE_END, tagAt } from './dicom-fragments';
 import { type DicomInstance, PER_FRAME_GROUPS, PIXEL_DATA, Tag } from './dicom-instance';
 import type { DataSet } from './dicom-parser';
 
-const ITEM = 0xfffee000;
 const ITEM_END = 0xfffee00d;
-const SEQUENCE_END = 0xfffee0dd;
 const UNDEFINED = 0xffffffff;
 /** A per-frame functional groups item (a frame's description) larger than this is refused. */
 const MAX_ITEM_BYTES = 1024 * 1024;
@@ -185,6 +184,8 @@ async function encapsulatedSpans(
   const starts = new Float64Array(frames);
   /** Each frame's end, NaN where only reading tells (the last frame located by the Basic Offset Table). */
   const ends = new Float64Array(frames).fill(Number.NaN);
+  /** Whether a frame is one fragment (its span one item): by an offset table, as its first frame is. */
+  let oneFragment: (index: number) => boolean = () => false;
 
   if (extended) {
     for (let i = 0; i < frames; i++) {
@@ -192,6 +193,8 @@ async function encapsulatedSpans(
       ends[i] = starts[i]! + 8 + extended.lengths[i]!;
     }
     checkSpans(starts, ends, file, 'Extended Offset Table');
+    const single = await firstFrameIsOneFragment(file, starts, ends);
+    oneFragment = () => single;
   } else if (bot.length > 0 && bot.length / 4 === frames) {
     const table = await file.read(first + 8, bot.length, 'The Basic Offset Table');
     const view = new DataView(table.buffer, table.byteOffset, table.byteLength);
@@ -199,8 +202,11 @@ async function encapsulatedSpans(
     for (let i = 0; i + 1 < frames; i++) ends[i] = starts[i + 1]!;
     checkSpans(starts, ends, file, 'Basic Offset Table');
     ends[frames - 1] = await lastFrameEnd(file, starts[frames - 1]!);
+    const single = await firstFrameIsOneFragment(file, starts, ends);
+    oneFragment = () => single;
   } else {
-    await scanFragments(file, fragments, request, starts, ends);
+    const single = await scanFragments(file, fragments, request, starts, ends);
+    oneFragment = (index) => single[index] === 1;
   }
 
   return {
@@ -229,9 +235,16 @@ async function encapsulatedSpans(
     span(index) {
       const start = starts[index]!;
       const end = ends[index]!;
-      return Number.isNaN(end) ? null : { offset: start, count: end - start };
+      return Number.isNaN(end) || !oneFragment(index) ? null : { offset: start, count: end - start };
     },
   };
+}
+
+/** Whether the first frame's span is one item: a converter writes a level's frames alike. */
+async function firstFrameIsOneFragment(file: SlideFile, starts: Float64Array, ends: Float64Array): Promise<boolean> {
+  if (starts.length === 0 || Number.isNaN(ends[0]!)) return false;
+  const item = await itemHeader(file, starts[0]!);
+  return item.tag === ITEM && starts[0]! + 8 + item.length === ends[0]!;
 }
 
 /**
@@ -272,9 +285,10 @@ function checkSpans(starts: Float64Array, ends: Float64Array, file: SlideFile, t
 
 /**
  * Without an offset table: the fragments' item headers, walked to the sequence's end. One fragment
- * a frame, or all in one frame, or frames told apart by the bytes each frame starts with.
+ * a frame, or all in one frame, or frames told apart by the bytes each frame starts with. Returns
+ * which frames are one fragment (1).
  */
-async function scanFragments(file: SlideFile, from: number, request: FrameLayoutRequest, starts: Float64Array, ends: Float64Array): Promise<void> {
+async function scanFragments(file: SlideFile, from: number, request: FrameLayoutRequest, starts: Float64Array, ends: Float64Array): Promise<Uint8Array> {
   const corrupt = (message: string) => new SlideError('CORRUPT_DATA', message, file.path);
   const { frames } = request;
   const fragmentStarts: number[] = [];
@@ -305,29 +319,26 @@ async function scanFragments(file: SlideFile, from: number, request: FrameLayout
     if (frameFragments.length !== frames || frameFragments[0] !== 0)
       throw corrupt(`Its pixel data holds ${count} fragments for ${frames} frames, and no offset table says which frame each belongs to.`);
   }
+  const single = new Uint8Array(frames);
   frameFragments.forEach((fragment, i) => {
     starts[i] = fragmentStarts[fragment]!;
     const next = frameFragments[i + 1];
     ends[i] = next === undefined ? at : fragmentStarts[next]!;
+    single[i] = (next ?? count) - fragment === 1 ? 1 : 0;
   });
+  return single;
 }
 
 /** The values of the items in a span, joined: a frame's bytes. */
 function fragmentValues(span: Uint8Array, what: string, file: SlideFile): Uint8Array {
-  const view = new DataView(span.buffer, span.byteOffset, span.byteLength);
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (let at = 0; at + 8 <= span.length; ) {
-    const tag = tagAt(span, at);
-    if (tag !== ITEM) break;
-    const length = view.getUint32(at + 4, true);
-    if (at + 8 + length > span.length) throw new SlideError('CORRUPT_DATA', `${what} runs past where its offset table ends it.`, file.path);
-    parts.push(span.subarray(at + 8, at + 8 + length));
-    total += length;
-    at += 8 + length;
-  }
-  if (parts.length === 0) throw new SlideError('CORRUPT_DATA', `${what} is not where its offset table says.`, file.path);
-  return parts.length === 1 ? parts[0]! : concat(parts, total);
+  const parts = fragmentItems(span);
+  if (typeof parts === 'string') throw new SlideError('CORRUPT_DATA', `${what} ${parts}.`, file.path);
+  return parts.length === 1
+    ? parts[0]!
+    : concat(
+        parts,
+        parts.reduce((n, part) => n + part.length, 0),
+      );
 }
 
 function concat(parts: Uint8Array[], total: number): Uint8Array {

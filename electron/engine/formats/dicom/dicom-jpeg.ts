@@ -4,8 +4,6 @@
 // says it in the header instead (RGB: components untransformed; YBR_FULL_422 / YBR_FULL: YCbCr), so
 // a frame whose markers would be guessed otherwise gets an Adobe marker that says it, and loses the
 // markers that said otherwise, as OpenSlide tells libjpeg the colour space outright.
-// Also a frame as it lies in its file, one fragment item, made the JPEG a viewer gets: the one recipe
-// for the slide's reader and the engine process's stored-tile reader.
 
 import type { JpegColourSpace } from '../../../../shared/slide';
 import { jpegStructureProblem } from '../../codecs/jpeg-stream';
@@ -60,8 +58,9 @@ function guessedColourSpace(jpeg: Uint8Array, segments: readonly Segment[]): Jpe
   return ids[0] === 0x52 && ids[1] === 0x47 && ids[2] === 0x42 ? 'rgb' : 'ycbcr';
 }
 
-/** The frame as a JPEG any decoder reads in `colour`: itself when its markers already say so. */
-export function jpegInColourSpace(jpeg: Uint8Array, colour: JpegColourSpace): Uint8Array {
+/** The frame as a JPEG any decoder reads in `colour`: itself when its markers already say so (or it has one component: null). */
+export function jpegInColourSpace(jpeg: Uint8Array, colour: JpegColourSpace | null): Uint8Array {
+  if (colour === null) return jpeg;
   const header = headerSegments(jpeg);
   if (!header) return jpeg;
   const guessed = guessedColourSpace(jpeg, header.segments);
@@ -84,19 +83,6 @@ export function jpegInColourSpace(jpeg: Uint8Array, colour: JpegColourSpace): Ui
 
 /** A stored JPEG frame made standalone for any decoder (its colour space said), checked without decoding; or what is wrong with it. */
 export function dicomFrameJpeg(frame: Uint8Array, colour: JpegColourSpace | null, columns: number, rows: number): Uint8Array | string {
-  const jpeg = colour ? jpegInColourSpace(frame, colour) : frame;
+  const jpeg = jpegInColourSpace(frame, colour);
   return jpegStructureProblem(jpeg, columns, rows) ?? jpeg;
-}
-
-/** An encapsulated frame's item tag (FFFE,E000), little-endian. */
-const ITEM_TAG = [0xfe, 0xff, 0x00, 0xe0];
-
-/**
- * The value of a frame's span that is one fragment item (its 8-byte header, then every byte of the
- * frame); a string when it is anything else (several fragments: the slide's reader joins them).
- */
-export function singleFragmentValue(span: Uint8Array): Uint8Array | string {
-  if (span.length < 8 || ITEM_TAG.some((b, i) => span[i] !== b)) return 'not a fragment item';
-  const length = new DataView(span.buffer, span.byteOffset, 8).getUint32(4, true);
-  return length === span.length - 8 ? span.subarray(8) : 'not one fragment';
 }

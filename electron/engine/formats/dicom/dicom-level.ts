@@ -9,21 +9,14 @@ import { SlideError } from '../../errors';
 import { tagKey } from './dicom-dictionary';
 import { type FrameLayout, readFrameLayout } from './dicom-frames';
 import { type DicomInstance, Tag } from './dicom-instance';
-import {
-  decodeFrame,
-  decodeFrameReduced,
-  frameStart,
-  jpegColour,
-  nativeFrameBytes,
-  type PixelFormat,
-  pixelFormat,
-  storedJpegFrame,
-  storesJpeg,
-} from './dicom-pixels';
+import { dicomFrameJpeg } from './dicom-jpeg';
+import { decodeFrame, decodeFrameReduced, frameStart, jpegColour, nativeFrameBytes, type PixelFormat, pixelFormat, storesJpeg } from './dicom-pixels';
 
 /** Tiles one image may have (a 2^24 grid: 1 M x 1 M pixels in 256-pixel tiles). */
 const MAX_TILES = 2 ** 24;
 const NO_FILE = 0xffff;
+/** Most tiles of a level whose stored tiles the engine process reads itself: 16 MB of tables. */
+const MAX_TABLE_TILES = 2 ** 20;
 
 interface LevelFile {
   instance: DicomInstance;
@@ -187,7 +180,8 @@ export class DicomImage {
 
   /**
    * Where its JPEG frames lie, for the engine process to send them as they are; a tile whose frame
-   * is in several fragments (or whose end only reading finds) is left out.
+   * is in several fragments (or whose end only reading finds) is left out, as is a level whose
+   * frames an offset table locates and whose first frame is in several.
    */
   async storedJpegTiles(): Promise<StoredJpegLevel | null> {
     const colour = jpegColour(this.format);
@@ -195,15 +189,23 @@ export class DicomImage {
     if (!this.storesJpeg() || this.files.some((f) => jpegColour(f.format) !== colour)) return null;
     const { files, tileFile, tileFrame } = await this.placement();
     const tiles = this.tilesAcross * this.tilesDown;
+    // The tables are per tile: a grid far larger than its frames (a sparse level's header can declare
+    // any) would cost a lane and the router tens of MB for nothing, so such a level is the lanes' to read.
+    const frames = files.reduce((n, file) => n + file.layout.count, 0);
+    if (tiles > Math.min(MAX_TABLE_TILES, 8 * frames + 4096)) return null;
     const offsets = new Float64Array(tiles);
     const counts = new Float64Array(tiles);
+    let found = 0;
     for (let tile = 0; tile < tiles; tile++) {
       const file = files[tileFile[tile]!];
       const span = file ? file.layout.span(tileFrame[tile]!) : null;
       if (!span) continue;
       offsets[tile] = span.offset;
       counts[tile] = span.count;
+      found++;
     }
+    // Frames in several fragments: the lanes read (and prefetch) the level.
+    if (found === 0) return null;
     return {
       files: files.map(({ instance }) => ({ path: instance.file.path, identity: instance.file.identity })),
       // NO_FILE is past every index: a tile no frame covers has no offset either.
@@ -225,7 +227,8 @@ export class DicomImage {
     if (!this.storesJpeg()) return null;
     const found = await this.frameAt(col, row);
     if (!found) return null;
-    const jpeg = storedJpegFrame(found.file.format, found.bytes);
+    const { format } = found.file;
+    const jpeg = dicomFrameJpeg(found.bytes, jpegColour(format), format.columns, format.rows);
     if (typeof jpeg === 'string')
       throw new SlideError(
         'CORRUPT_DATA',

@@ -11,7 +11,7 @@ import { decompositionLevels, hasSubsampledComponents, j2kSizeProblem, ycbcrToRg
 import { damagedError, SlideError } from '../../errors';
 import { tagKey } from './dicom-dictionary';
 import { type DicomInstance, Tag, TransferSyntax } from './dicom-instance';
-import { dicomFrameJpeg, jpegInColourSpace } from './dicom-jpeg';
+import { jpegInColourSpace } from './dicom-jpeg';
 import { decodeJpegLs, jpegLsFrameProblem } from './jpeg-ls-decoder';
 
 export type FrameCodec = 'native' | 'jpeg' | 'jpeg2000' | 'jpeg-ls';
@@ -87,11 +87,6 @@ export function nativeFrameBytes(format: PixelFormat): number {
   return format.rows * format.columns * format.samples;
 }
 
-/** A stored JPEG frame made standalone for any decoder (its colour space said), checked without decoding. */
-export function storedJpegFrame(format: PixelFormat, frame: Uint8Array): Uint8Array | string {
-  return dicomFrameJpeg(frame, jpegColour(format), format.columns, format.rows);
-}
-
 /** The colour space a JPEG frame's header says its samples are in; null for one component. */
 export function jpegColour(format: PixelFormat): JpegColourSpace | null {
   return format.samples === 3 ? (format.photometric === 'RGB' ? 'rgb' : 'ycbcr') : null;
@@ -151,8 +146,7 @@ async function decodeSamples(format: PixelFormat, frame: Uint8Array): Promise<De
       return { data, width: columns, height: rows, channels: samples };
     }
     case 'jpeg': {
-      const colour = jpegColour(format);
-      const jpeg = colour ? jpegInColourSpace(frame, colour) : frame;
+      const jpeg = jpegInColourSpace(frame, jpegColour(format));
       // photometric 6: the stream is taken as it is (its markers now say its colour space).
       return decodeJpeg(jpeg, { tileWidth: columns, tileHeight: rows, photometric: 6 });
     }
