@@ -130,6 +130,8 @@ export class SlideEngine implements SlideEngineApi {
     this.slides.delete(slideId);
     this.prefetchQueues.delete(slideId);
     this.stopPrefetchTile();
+    // Its tiles are keyed by its id: once it is closed they would only crowd out the open slides'.
+    for (const cache of [this.tiles, this.dzTiles, this.encoded]) cache.dropPrefix(`${slideId}:`);
     await slide.reader.source.close();
   }
 
@@ -328,7 +330,7 @@ export class SlideEngine implements SlideEngineApi {
     };
   }
 
-  /** Bytes held by the caches: for the benchmark's memory report. */
+  /** Bytes held by the tile caches. */
   cacheBytes(): number {
     return this.tiles.bytes + this.dzTiles.bytes + this.encoded.bytes;
   }

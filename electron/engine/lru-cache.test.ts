@@ -18,6 +18,18 @@ test('evicts least recently used entries past the byte cap', () => {
   assert.equal(cache.get('huge'), undefined);
 });
 
+test("a closed slide's entries are dropped, and their bytes with them", () => {
+  const cache = new ByteLruCache<string>(100, bytes);
+  cache.set('s1:0:0:0', 'aaaa');
+  cache.set('s10:0:0:0', 'bbbb');
+  cache.set('s1:1:0:0', 'cc');
+  cache.dropPrefix('s1:');
+  assert.equal(cache.get('s1:0:0:0'), undefined);
+  assert.equal(cache.get('s1:1:0:0'), undefined);
+  assert.equal(cache.get('s10:0:0:0'), 'bbbb', 'another slide whose id starts alike keeps its own');
+  assert.equal(cache.bytes, 4);
+});
+
 /** A slow computation of 'v' that counts its runs. */
 function countedCompute(): { compute: () => Promise<string>; runs: () => number } {
   let runs = 0;

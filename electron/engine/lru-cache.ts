@@ -106,6 +106,15 @@ export class ByteLruCache<V> {
     });
   }
 
+  /** Drops the entries whose keys start with `prefix` (a closed slide's, which no one can ask for again). */
+  dropPrefix(prefix: string): void {
+    for (const [key, entry] of this.entries) {
+      if (!key.startsWith(prefix)) continue;
+      this.entries.delete(key);
+      this.total -= entry.bytes;
+    }
+  }
+
   clear(): void {
     this.entries.clear();
     this.total = 0;

@@ -1,0 +1,25 @@
+// The engine's tile caches hold only open slides' tiles: a closed slide's id is never asked about again.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { openSlide } from '../../testing/open-slide';
+import { sharedSlide } from '../../testing/paths';
+import { SlideEngine } from './engine';
+
+test("closing a slide drops its cached tiles, decoded and encoded, and keeps the other slides'", async () => {
+  const engine = new SlideEngine();
+  const path = sharedSlide('CMU-1-Small-Region.svs');
+  const slides = [await openSlide(engine, path), await openSlide(engine, path)];
+  const cached: number[] = [];
+  for (const { slideId, info } of slides) {
+    const z = info.deepZoom.levels.length - 2; // resampled from stored tiles: all three caches take some
+    for (let col = 0; col < 2; col++) await engine.getTile({ slideId, dzLevel: z, col, row: 0, requestId: 0 });
+    cached.push(engine.cacheBytes() - (cached[0] ?? 0));
+    assert.ok(engine.isTileCached(slideId, z, 0, 0));
+  }
+  assert.ok(cached[0]! > 0 && cached[1]! > 0);
+  await engine.close({ slideId: slides[0]!.slideId });
+  assert.equal(engine.cacheBytes(), cached[1], 'only the open slide holds bytes');
+  await engine.close({ slideId: slides[1]!.slideId });
+  assert.equal(engine.cacheBytes(), 0);
+});
