@@ -30,6 +30,17 @@ test("a closed slide's entries are dropped, and their bytes with them", () => {
   assert.equal(cache.bytes, 4);
 });
 
+test('a computation running when its key is dropped answers its caller, and is not kept', async () => {
+  const cache = new ByteLruCache<string>(100, bytes);
+  const { compute, runs } = countedCompute();
+  const running = cache.getOrCompute('s1:0:0:0', compute);
+  cache.dropPrefix('s1:');
+  assert.equal(await running, 'v');
+  assert.equal(cache.get('s1:0:0:0'), undefined);
+  assert.equal(cache.bytes, 0);
+  assert.equal(runs(), 1);
+});
+
 /** A slow computation of 'v' that counts its runs. */
 function countedCompute(): { compute: () => Promise<string>; runs: () => number } {
   let runs = 0;

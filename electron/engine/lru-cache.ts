@@ -10,7 +10,8 @@ function cancelled(): SlideError {
 
 export class ByteLruCache<V> {
   private readonly entries = new Map<string, { value: V; bytes: number }>();
-  private readonly pending = new Map<string, { promise: Promise<V>; controller: AbortController; waiters: number }>();
+  /** Computations running; `keep` false once their key was dropped (its value no longer wanted). */
+  private readonly pending = new Map<string, { promise: Promise<V>; controller: AbortController; waiters: number; keep: boolean }>();
   private total = 0;
 
   constructor(
@@ -65,7 +66,7 @@ export class ByteLruCache<V> {
       const promise = compute(controller.signal).then(
         (value) => {
           if (this.pending.get(key) === running) this.pending.delete(key);
-          if (store) this.set(key, value);
+          if (store && running?.keep) this.set(key, value);
           return value;
         },
         (error: unknown) => {
@@ -73,7 +74,7 @@ export class ByteLruCache<V> {
           throw error;
         },
       );
-      running = { promise, controller, waiters: 0 };
+      running = { promise, controller, waiters: 0, keep: true };
       this.pending.set(key, running);
     }
     const job = running;
@@ -106,13 +107,17 @@ export class ByteLruCache<V> {
     });
   }
 
-  /** Drops the entries whose keys start with `prefix` (a closed slide's, which no one can ask for again). */
+  /**
+   * Drops the entries whose keys start with `prefix` (a closed slide's, which no one can ask for
+   * again); computations of such keys still running answer their callers but are not kept.
+   */
   dropPrefix(prefix: string): void {
     for (const [key, entry] of this.entries) {
       if (!key.startsWith(prefix)) continue;
       this.entries.delete(key);
       this.total -= entry.bytes;
     }
+    for (const [key, job] of this.pending) if (key.startsWith(prefix)) job.keep = false;
   }
 
   clear(): void {

@@ -38,8 +38,9 @@ export interface FrameLayout {
   readonly count: number;
   read(index: number): Promise<Uint8Array>;
   /**
-   * Where an encapsulated frame's items lie in the file (headers included), for a reader of its own;
-   * null for native frames, and for the last frame when only reading finds its end.
+   * Where an encapsulated frame's item lies in the file (its header included), for a reader of its
+   * own; null for native frames, for the last frame when only reading finds its end, and for frames
+   * not known to be one fragment (by an offset table whose first frame is several, or walked).
    */
   span(index: number): { offset: number; count: number } | null;
 }
@@ -185,7 +186,7 @@ async function encapsulatedSpans(
   /** Each frame's end, NaN where only reading tells (the last frame located by the Basic Offset Table). */
   const ends = new Float64Array(frames).fill(Number.NaN);
   /** Whether a frame is one fragment (its span one item): by an offset table, as its first frame is. */
-  let oneFragment: (index: number) => boolean = () => false;
+  let oneFragment: (index: number) => boolean;
 
   if (extended) {
     for (let i = 0; i < frames; i++) {

@@ -180,8 +180,9 @@ export class DicomImage {
 
   /**
    * Where its JPEG frames lie, for the engine process to send them as they are; a tile whose frame
-   * is in several fragments (or whose end only reading finds) is left out, as is a level whose
-   * frames an offset table locates and whose first frame is in several.
+   * is in several fragments (or whose end only reading finds) is left out. Null, so that the lanes
+   * read and prefetch it, for a level with no such frame (an offset table whose first frame is in
+   * several, or every frame walked in several) or a grid far larger than its frames.
    */
   async storedJpegTiles(): Promise<StoredJpegLevel | null> {
     const colour = jpegColour(this.format);
