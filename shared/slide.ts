@@ -108,8 +108,8 @@ export type StoredJpegFraming =
    */
   | { container: 'tiff'; jpegTables: Uint8Array | null; rgb: boolean }
   /**
-   * A DICOM frame in one fragment (its item header included in the tile's bytes), the colour space
-   * its header says made plain by markers (null: one component).
+   * A DICOM frame: its fragment items (their headers included in the tile's bytes) joined, the colour
+   * space its header says made plain by markers (null: one component).
    */
   | { container: 'dicom'; colour: JpegColourSpace | null };
 

@@ -4,12 +4,12 @@
 
 import type { StoredJpegFraming } from '../../shared/slide';
 import { storedTiffJpeg } from './codecs/jpeg-stream';
-import { singleFragmentValue } from './formats/dicom/dicom-fragments';
+import { frameOfSpan } from './formats/dicom/dicom-fragments';
 import { dicomFrameJpeg } from './formats/dicom/dicom-jpeg';
 
 /** The tile as a standalone JPEG whose frame is width x height; or what is wrong with it. */
 export function storedJpeg(stored: Uint8Array, framing: StoredJpegFraming, width: number, height: number): Uint8Array | string {
   if (framing.container === 'tiff') return storedTiffJpeg(stored, framing.jpegTables ?? undefined, framing.rgb, width, height);
-  const frame = singleFragmentValue(stored);
+  const frame = frameOfSpan(stored);
   return typeof frame === 'string' ? frame : dicomFrameJpeg(frame, framing.colour, width, height);
 }

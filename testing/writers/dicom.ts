@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { openSlideSource } from '../../electron/engine/formats';
+import { joined } from '../../electron/engine/formats/dicom/dicom-fragments';
 import type { SlideSource } from '../../electron/engine/slide-source';
 import { J2kTileEncoder } from '../../electron/synth/jpeg2000-tiles';
 import type { WrittenSlide } from '../../electron/synth/slides';
@@ -112,7 +113,7 @@ class Encoder {
     } else {
       view.setUint32(4, length, true);
     }
-    return concat([header, value]);
+    return joined([header, value]);
   }
 
   text(tag: number, vr: string, value: string | string[]): Uint8Array {
@@ -151,16 +152,16 @@ class Encoder {
   /** A sequence of items (each its elements, encoded), of defined lengths or (undefined) delimited. */
   sequence(tag: number, items: Uint8Array[][], undefinedLength = false): Uint8Array {
     const encoded = items.map((elements) => {
-      const body = concat(elements);
+      const body = joined(elements);
       return undefinedLength
-        ? concat([itemHeader(0xfffee000, 0xffffffff), body, itemHeader(0xfffee00d, 0)])
-        : concat([itemHeader(0xfffee000, body.length), body]);
+        ? joined([itemHeader(0xfffee000, 0xffffffff), body, itemHeader(0xfffee00d, 0)])
+        : joined([itemHeader(0xfffee000, body.length), body]);
     });
-    const body = concat(encoded);
+    const body = joined(encoded);
     if (!undefinedLength) return this.element(tag, 'SQ', body);
     const header = this.element(tag, 'SQ', new Uint8Array(0));
     new DataView(header.buffer).setUint32(header.length - 4, 0xffffffff, true);
-    return concat([header, body, itemHeader(0xfffee0dd, 0)]);
+    return joined([header, body, itemHeader(0xfffee0dd, 0)]);
   }
 }
 
@@ -173,20 +174,10 @@ function itemHeader(tag: number, length: number): Uint8Array {
   return b;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Preamble, DICM and the file meta group (always explicit VR little endian). */
 function fileMeta(sopInstance: string, transferSyntax: string): Uint8Array {
   const e = new Encoder(true);
-  const body = concat([
+  const body = joined([
     e.element(0x00020001, 'OB', Uint8Array.from([0, 1])),
     e.text(0x00020002, 'UI', WSI),
     e.text(0x00020003, 'UI', sopInstance),
@@ -194,7 +185,7 @@ function fileMeta(sopInstance: string, transferSyntax: string): Uint8Array {
     e.text(0x00020012, 'UI', '2.25.1'),
     e.text(0x00020013, 'SH', 'SLIDESCOPE_TEST'),
   ]);
-  return concat([new Uint8Array(128), new TextEncoder().encode('DICM'), e.ul(0x00020000, body.length), body]);
+  return joined([new Uint8Array(128), new TextEncoder().encode('DICM'), e.ul(0x00020000, body.length), body]);
 }
 
 // --- Frames -----------------------------------------------------------------------------------
@@ -363,7 +354,7 @@ function instanceFile(spec: InstanceSpec): Uint8Array {
     e.ul(0x00480007, spec.height),
     e.sequence(0x00480105, [
       [
-        ...(series.icc ? [e.element(0x00282000, 'OB', TEST_ICC_PROFILE.length % 2 ? concat([TEST_ICC_PROFILE, new Uint8Array(1)]) : TEST_ICC_PROFILE)] : []),
+        ...(series.icc ? [e.element(0x00282000, 'OB', TEST_ICC_PROFILE.length % 2 ? joined([TEST_ICC_PROFILE, new Uint8Array(1)]) : TEST_ICC_PROFILE)] : []),
         e.text(0x00480106, 'SH', '1'),
         e.text(0x00480112, 'DS', String(OBJECTIVE)),
       ],
@@ -382,14 +373,14 @@ function instanceFile(spec: InstanceSpec): Uint8Array {
     elements.push(e.sequence(0x52009230, items, series.undefinedLengthItems === true));
   }
   if (native) {
-    elements.push(e.element(0x7fe00010, e.explicit ? 'OB' : 'OW', concat(spec.data)));
+    elements.push(e.element(0x7fe00010, e.explicit ? 'OB' : 'OW', joined(spec.data)));
   } else {
     const fragments = spec.data.map((frame) => {
       if (!series.twoFragments) return [frame];
       const cut = Math.floor(frame.length / 2);
       return [frame.subarray(0, cut), frame.subarray(cut)];
     });
-    const items = fragments.map((parts) => concat(parts.map((part) => concat([itemHeader(0xfffee000, part.length), part]))));
+    const items = fragments.map((parts) => joined(parts.map((part) => joined([itemHeader(0xfffee000, part.length), part]))));
     const offsets: number[] = [];
     items.reduce((at, item) => {
       offsets.push(at);
@@ -413,7 +404,7 @@ function instanceFile(spec: InstanceSpec): Uint8Array {
     new DataView(pixelHeader.buffer).setUint32(8, 0xffffffff, true);
     elements.push(pixelHeader, itemHeader(0xfffee000, bot.length), bot, ...items, itemHeader(0xfffee0dd, 0));
   }
-  return concat([fileMeta(spec.sopInstance, frames.transferSyntax), ...elements]);
+  return joined([fileMeta(spec.sopInstance, frames.transferSyntax), ...elements]);
 }
 
 // --- Series -----------------------------------------------------------------------------------

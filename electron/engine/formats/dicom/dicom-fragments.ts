@@ -1,6 +1,6 @@
 // The items of DICOM encapsulated pixel data as they lie in a file: a frame's fragments. Free of
-// dependencies, so that the engine process's stored-tile reader takes a frame the way the slide's
-// reader does without loading the DICOM parser.
+// dependencies, so that the engine process's stored-tile reader joins a frame's fragments the way the
+// slide's reader does without loading the DICOM parser.
 
 /** An item (a fragment, or the offset table) and the end of the sequence, as tags. */
 export const ITEM = 0xfffee000;
@@ -12,10 +12,10 @@ export function tagAt(bytes: Uint8Array, position: number): number {
 }
 
 /**
- * The values of the items a frame's span starts with, in order (up to the first thing that is not
- * an item); a string when an item runs past the span or there is none.
+ * A frame from its span: the values of the items it starts with (up to the first thing that is not
+ * an item), joined; a string when an item runs past the span or there is none.
  */
-export function fragmentItems(span: Uint8Array): Uint8Array[] | string {
+export function frameOfSpan(span: Uint8Array): Uint8Array | string {
   const view = new DataView(span.buffer, span.byteOffset, span.byteLength);
   const parts: Uint8Array[] = [];
   for (let at = 0; at + 8 <= span.length; ) {
@@ -25,12 +25,17 @@ export function fragmentItems(span: Uint8Array): Uint8Array[] | string {
     parts.push(span.subarray(at + 8, at + 8 + length));
     at += 8 + length;
   }
-  return parts.length > 0 ? parts : 'is not where its offset table says';
+  return parts.length > 0 ? joined(parts) : 'is not where its offset table says';
 }
 
-/** The frame where its span is exactly one item; a string otherwise (the slide's reader joins several). */
-export function singleFragmentValue(span: Uint8Array): Uint8Array | string {
-  const items = fragmentItems(span);
-  if (typeof items === 'string') return items;
-  return items.length === 1 && items[0]!.length === span.length - 8 ? items[0]! : 'is not one fragment';
+/** Fragments' values as one frame (the one fragment itself, not a copy). */
+export function joined(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }

@@ -8,7 +8,7 @@ import { SlideError } from '../../errors';
 import type { SlideFile } from '../../slide-file';
 import { tagKey } from './dicom-dictionary';
 import { readElements } from './dicom-elements';
-import { fragmentItems, ITEM, SEQUENCE_END, tagAt } from './dicom-fragments';
+import { frameOfSpan, ITEM, joined, SEQUENCE_END, tagAt } from './dicom-fragments';
 import { type DicomInstance, PER_FRAME_GROUPS, PIXEL_DATA, Tag } from './dicom-instance';
 import type { DataSet } from './dicom-parser';
 
@@ -16,6 +16,8 @@ const ITEM_END = 0xfffee00d;
 const UNDEFINED = 0xffffffff;
 /** A per-frame functional groups item (a frame's description) larger than this is refused. */
 const MAX_ITEM_BYTES = 1024 * 1024;
+/** Room in a frame's span, past its most bytes, for its items' headers (1024 fragments). */
+export const SPAN_HEADERS_BYTES = 8 * 1024;
 /** An Extended Offset Table (8 bytes a frame) larger than this is refused. */
 const MAX_TABLE_BYTES = 64 * 1024 * 1024;
 
@@ -38,9 +40,8 @@ export interface FrameLayout {
   readonly count: number;
   read(index: number): Promise<Uint8Array>;
   /**
-   * Where an encapsulated frame's item lies in the file (its header included), for a reader of its
-   * own; null for native frames, for the last frame when only reading finds its end, and for frames
-   * not known to be one fragment (by an offset table whose first frame is several, or walked).
+   * Where an encapsulated frame's items lie in the file (their headers included), for a reader of
+   * its own; null for native frames, and for the last frame when only reading finds its end.
    */
   span(index: number): { offset: number; count: number } | null;
 }
@@ -185,8 +186,6 @@ async function encapsulatedSpans(
   const starts = new Float64Array(frames);
   /** Each frame's end, NaN where only reading tells (the last frame located by the Basic Offset Table). */
   const ends = new Float64Array(frames).fill(Number.NaN);
-  /** Whether a frame is one fragment (its span one item): by an offset table, as its first frame is. */
-  let oneFragment: (index: number) => boolean;
 
   if (extended) {
     for (let i = 0; i < frames; i++) {
@@ -194,20 +193,15 @@ async function encapsulatedSpans(
       ends[i] = starts[i]! + 8 + extended.lengths[i]!;
     }
     checkSpans(starts, ends, file, 'Extended Offset Table');
-    const single = await firstFrameIsOneFragment(file, starts, ends);
-    oneFragment = () => single;
   } else if (bot.length > 0 && bot.length / 4 === frames) {
     const table = await file.read(first + 8, bot.length, 'The Basic Offset Table');
     const view = new DataView(table.buffer, table.byteOffset, table.byteLength);
     for (let i = 0; i < frames; i++) starts[i] = fragments + view.getUint32(i * 4, true);
     for (let i = 0; i + 1 < frames; i++) ends[i] = starts[i + 1]!;
     checkSpans(starts, ends, file, 'Basic Offset Table');
-    ends[frames - 1] = await lastFrameEnd(file, starts[frames - 1]!);
-    const single = await firstFrameIsOneFragment(file, starts, ends);
-    oneFragment = () => single;
+    ends[frames - 1] = await lastFrameEnd(file, starts[frames - 1]!, request.maxFrameBytes);
   } else {
-    const single = await scanFragments(file, fragments, request, starts, ends);
-    oneFragment = (index) => single[index] === 1;
+    await scanFragments(file, fragments, request, starts, ends);
   }
 
   return {
@@ -216,7 +210,7 @@ async function encapsulatedSpans(
       const end = ends[index]!;
       const what = `Frame ${index + 1}`;
       if (!Number.isNaN(end)) {
-        if (end - start > request.maxFrameBytes + 8 * 1024) throw corrupt(`${what} is larger than a frame of its size can be.`);
+        if (end - start > request.maxFrameBytes + SPAN_HEADERS_BYTES) throw corrupt(`${what} is larger than a frame of its size can be.`);
         return fragmentValues(await file.read(start, end - start, what), what, file);
       }
       // The last frame by the Basic Offset Table: its fragments, up to the sequence's end.
@@ -231,32 +225,32 @@ async function encapsulatedSpans(
         at += 8 + item.length;
       }
       if (parts.length === 0) throw corrupt(`${what} is missing: the file is truncated.`);
-      return parts.length === 1 ? parts[0]! : concat(parts, total);
+      return joined(parts);
     },
     span(index) {
       const start = starts[index]!;
       const end = ends[index]!;
-      return Number.isNaN(end) || !oneFragment(index) ? null : { offset: start, count: end - start };
+      return Number.isNaN(end) ? null : { offset: start, count: end - start };
     },
   };
 }
 
-/** Whether the first frame's span is one item: a converter writes a level's frames alike. */
-async function firstFrameIsOneFragment(file: SlideFile, starts: Float64Array, ends: Float64Array): Promise<boolean> {
-  if (starts.length === 0 || Number.isNaN(ends[0]!)) return false;
-  const item = await itemHeader(file, starts[0]!);
-  return item.tag === ITEM && starts[0]! + 8 + item.length === ends[0]!;
-}
+/** Fragments of the last frame walked to find where it ends; past this, reading it finds its end. */
+const MAX_LAST_FRAME_FRAGMENTS = 64;
 
 /**
- * Where the last frame by the Basic Offset Table ends when it is one fragment: its item, then the
- * sequence's end. NaN otherwise (reading it finds its end).
+ * Where the last frame by the Basic Offset Table ends: its items walked to the sequence's end. NaN
+ * where that is not plain (reading the frame then finds its end, or says what is wrong).
  */
-async function lastFrameEnd(file: SlideFile, start: number): Promise<number> {
-  const item = await itemHeader(file, start);
-  const after = start + 8 + item.length;
-  if (item.tag !== ITEM || after + 8 > file.size) return Number.NaN;
-  return (await itemHeader(file, after)).tag === SEQUENCE_END ? after : Number.NaN;
+async function lastFrameEnd(file: SlideFile, start: number, maxFrameBytes: number): Promise<number> {
+  let at = start;
+  for (let n = 0; n < MAX_LAST_FRAME_FRAGMENTS && at + 8 <= file.size && at - start <= maxFrameBytes; n++) {
+    const item = await itemHeader(file, at);
+    if (item.tag === SEQUENCE_END) return n > 0 ? at : Number.NaN;
+    if (item.tag !== ITEM) return Number.NaN;
+    at += 8 + item.length;
+  }
+  return Number.NaN;
 }
 
 /** The Extended Offset Table and its lengths, when both are there for every frame. */
@@ -286,10 +280,9 @@ function checkSpans(starts: Float64Array, ends: Float64Array, file: SlideFile, t
 
 /**
  * Without an offset table: the fragments' item headers, walked to the sequence's end. One fragment
- * a frame, or all in one frame, or frames told apart by the bytes each frame starts with. Returns
- * which frames are one fragment (1).
+ * a frame, or all in one frame, or frames told apart by the bytes each frame starts with.
  */
-async function scanFragments(file: SlideFile, from: number, request: FrameLayoutRequest, starts: Float64Array, ends: Float64Array): Promise<Uint8Array> {
+async function scanFragments(file: SlideFile, from: number, request: FrameLayoutRequest, starts: Float64Array, ends: Float64Array): Promise<void> {
   const corrupt = (message: string) => new SlideError('CORRUPT_DATA', message, file.path);
   const { frames } = request;
   const fragmentStarts: number[] = [];
@@ -320,36 +313,18 @@ async function scanFragments(file: SlideFile, from: number, request: FrameLayout
     if (frameFragments.length !== frames || frameFragments[0] !== 0)
       throw corrupt(`Its pixel data holds ${count} fragments for ${frames} frames, and no offset table says which frame each belongs to.`);
   }
-  const single = new Uint8Array(frames);
   frameFragments.forEach((fragment, i) => {
     starts[i] = fragmentStarts[fragment]!;
     const next = frameFragments[i + 1];
     ends[i] = next === undefined ? at : fragmentStarts[next]!;
-    single[i] = (next ?? count) - fragment === 1 ? 1 : 0;
   });
-  return single;
 }
 
 /** The values of the items in a span, joined: a frame's bytes. */
 function fragmentValues(span: Uint8Array, what: string, file: SlideFile): Uint8Array {
-  const parts = fragmentItems(span);
-  if (typeof parts === 'string') throw new SlideError('CORRUPT_DATA', `${what} ${parts}.`, file.path);
-  return parts.length === 1
-    ? parts[0]!
-    : concat(
-        parts,
-        parts.reduce((n, part) => n + part.length, 0),
-      );
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  const frame = frameOfSpan(span);
+  if (typeof frame === 'string') throw new SlideError('CORRUPT_DATA', `${what} ${frame}.`, file.path);
+  return frame;
 }
 
 function hex(tag: number): string {

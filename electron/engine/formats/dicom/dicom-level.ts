@@ -7,7 +7,7 @@
 import type { RgbImage, StoredJpegLevel } from '../../../../shared/slide';
 import { SlideError } from '../../errors';
 import { tagKey } from './dicom-dictionary';
-import { type FrameLayout, readFrameLayout } from './dicom-frames';
+import { type FrameLayout, readFrameLayout, SPAN_HEADERS_BYTES } from './dicom-frames';
 import { type DicomInstance, Tag } from './dicom-instance';
 import { dicomFrameJpeg } from './dicom-jpeg';
 import { decodeFrame, decodeFrameReduced, frameStart, jpegColour, nativeFrameBytes, type PixelFormat, pixelFormat, storesJpeg } from './dicom-pixels';
@@ -179,10 +179,9 @@ export class DicomImage {
   }
 
   /**
-   * Where its JPEG frames lie, for the engine process to send them as they are; a tile whose frame
-   * is in several fragments (or whose end only reading finds) is left out. Null, so that the lanes
-   * read and prefetch it, for a level with no such frame (an offset table whose first frame is in
-   * several, or every frame walked in several) or a grid far larger than its frames.
+   * Where its JPEG frames' items lie, for the engine process to send them as they are; a tile whose
+   * frame's end only reading finds is left out. Null, so that the lanes read and prefetch it, for a
+   * level with no frame so located, or a grid far larger than its frames.
    */
   async storedJpegTiles(): Promise<StoredJpegLevel | null> {
     const colour = jpegColour(this.format);
@@ -205,7 +204,6 @@ export class DicomImage {
       counts[tile] = span.count;
       found++;
     }
-    // Frames in several fragments: the lanes read (and prefetch) the level.
     if (found === 0) return null;
     return {
       files: files.map(({ instance }) => ({ path: instance.file.path, identity: instance.file.identity })),
@@ -219,7 +217,7 @@ export class DicomImage {
       height: this.height,
       offsets,
       counts,
-      maxCount: maxFrameBytes(this.format) + 8, // one item's header and its value
+      maxCount: maxFrameBytes(this.format) + SPAN_HEADERS_BYTES,
       framing: { container: 'dicom', colour },
     };
   }
