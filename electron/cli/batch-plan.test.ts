@@ -10,7 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import { batchOldSpaceMb, type EngineLaunchSettings, engineExecArgv } from '../engine-host/engine-settings';
 import { jobEngine } from './batch';
 import { parseMemory, planConcurrency } from './concurrency';
-import { collectInputs, outputStems } from './inputs';
+import { collectInputs, outputStems, type SlideInput } from './inputs';
+import { formatGroup, JobQueue } from './job-queue';
 import { type ReportLine, readReports, summarise } from './report';
 import { inShard, parseShard } from './shards';
 import { UsageError } from './usage-error';
@@ -124,6 +125,46 @@ describe('inputs', () => {
     ]);
     assert.deepEqual(sizes(await collectInputs({ args: [join(m, 'scan.mrxs')], recursive: false })), [['scan.mrxs', 5110]]);
     assert.deepEqual(sizes(await collectInputs({ args: [join(m, 'scan')], recursive: false })), [['scan.mrxs', 5110]]);
+  });
+});
+
+describe('job queue', () => {
+  const slide = (key: string, bytes: number, folder = false): SlideInput => ({ path: `/c/${key}`, key, bytes, ...(folder ? { folder: { within: key } } : {}) });
+  const drain = (queue: JobQueue, turns: number[]) => turns.map((job) => queue.take(job)?.key ?? null);
+
+  test("a slide's format is its extension, any case; a DICOM folder's its own", () => {
+    assert.equal(formatGroup(slide('a/B.SVS', 1)), '.svs');
+    assert.equal(formatGroup(slide('a.b/scan', 1)), '');
+    assert.equal(formatGroup(slide('a/series', 1, true)), '/');
+  });
+
+  test('one job: largest first, ties in key order', () => {
+    const queue = new JobQueue([slide('b.svs', 5), slide('a.tif', 5), slide('c.ndpi', 9), slide('d.svs', 1)], 1);
+    assert.deepEqual(drain(queue, [0, 0, 0, 0, 0]), ['c.ndpi', 'a.tif', 'b.svs', 'd.svs', null]);
+  });
+
+  test('each format at home in one job, largest first; a job with none of its own left takes the largest left', () => {
+    // .svs holds 30 bytes, .tif 16 and .ndpi 8: .svs goes to job 0, .tif to job 1, then .ndpi to job 1 (16 < 30).
+    const inputs = [slide('s1.svs', 12), slide('s2.svs', 10), slide('s3.svs', 8), slide('t1.tif', 9), slide('t2.tif', 7), slide('n1.ndpi', 8)];
+    const queue = new JobQueue(inputs, 2);
+    assert.deepEqual(drain(queue, [0, 1, 1, 1, 1, 0, 0]), ['s1.svs', 't1.tif', 'n1.ndpi', 't2.tif', 's2.svs', 's3.svs', null]);
+    assert.deepEqual(queue.untaken(), []);
+  });
+
+  test('every slide once, whatever the turns; the untaken are the rest, largest first', () => {
+    const inputs = Array.from({ length: 60 }, (_, i) => slide(`s${i}.${['svs', 'tif', 'mrxs', 'bif'][i % 4]}`, (i * 37) % 23));
+    for (const jobs of [1, 2, 3, 8]) {
+      const queue = new JobQueue(inputs, jobs);
+      const turns = Array.from({ length: 40 }, (_, i) => (i * 5 + 3) % jobs);
+      const taken = drain(queue, turns);
+      const rest = queue.untaken();
+      assert.deepEqual(new Set([...taken, ...rest.map((i) => i.key)]), new Set(inputs.map((i) => i.key)), `${jobs} jobs`);
+      assert.equal(taken.length + rest.length, inputs.length);
+      assert.deepEqual(
+        rest.map((i) => i.bytes),
+        rest.map((i) => i.bytes).sort((a, b) => b - a),
+      );
+    }
   });
 });
 

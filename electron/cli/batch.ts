@@ -12,6 +12,7 @@ import type { Engine } from './commands';
 import type { ConcurrencyPlan } from './concurrency';
 import type { SlideInput } from './inputs';
 import type { Interrupt } from './interrupt';
+import { JobQueue } from './job-queue';
 import type { Progress } from './progress';
 import type { ReportLine, ReportWriter, SlideStatus } from './report';
 import type { EngineLauncher } from './run';
@@ -72,8 +73,8 @@ export function jobEngine(launchEngine: EngineLauncher, plan: ConcurrencyPlan, p
 
 export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
   const { plan, interrupt, progress } = options;
-  // Largest first: the small ones fill in at the end, and no job is left alone with a large one.
-  const inputs = [...options.inputs].sort((a, b) => b.bytes - a.bytes || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const queue = new JobQueue(options.inputs, plan.jobs);
+  const total = options.inputs.length;
   const engines: Array<EngineClient<unknown> | null> = Array.from({ length: plan.jobs }, (_, job) => (job === 0 ? (options.firstEngine ?? null) : null));
   const engineOf = (job: number) => {
     engines[job] ??= jobEngine(options.launchEngine, plan, options.partialWritesDir);
@@ -86,14 +87,14 @@ export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
     await options.report?.write(line);
   };
   const abandoned: Array<{ line: ReportLine; landed: NonNullable<SlideOutcome['landed']> }> = [];
-  let next = 0;
   let done = 0;
-  progress.update(0, inputs.length, '');
+  progress.update(0, total, '');
   try {
     await Promise.all(
       Array.from({ length: plan.jobs }, async (_, job) => {
-        while (!interrupt.stopping && next < inputs.length) {
-          const input = inputs[next++]!;
+        for (;;) {
+          const input = interrupt.stopping ? null : queue.take(job);
+          if (!input) break;
           const started = new Date();
           const t0 = performance.now();
           // A slide's time leaves out its job's engine process starting: that is the batch's, once per job.
@@ -134,7 +135,7 @@ export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
           // A stopped slide's line waits for its engine process to end: its output may land yet.
           if (stopped && outcome.landed) abandoned.push({ line, landed: outcome.landed });
           else await record(line);
-          progress.update(++done, inputs.length, input.key);
+          progress.update(++done, total, input.key);
         }
       }),
     );
@@ -147,7 +148,7 @@ export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
     await record(outputs ? { ...line, status: 'written', outputs, error: null } : line);
   }
   const now = new Date().toISOString();
-  for (const input of inputs.slice(next)) {
+  for (const input of queue.untaken()) {
     await record({
       ...base,
       slide: input.key,
