@@ -7,12 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { SlideError } from '../engine/errors';
 import { batchOldSpaceMb, type EngineLaunchSettings, engineExecArgv } from '../engine-host/engine-settings';
-import { jobEngine } from './batch';
+import { jobEngine, runBatch } from './batch';
 import { parseMemory, planConcurrency } from './concurrency';
 import { collectInputs, outputStems, type SlideInput } from './inputs';
 import { formatGroup, JobQueue } from './job-queue';
-import { type ReportLine, readReports, summarise } from './report';
+import { openReport, type ReportLine, readReports, summarise } from './report';
 import { inShard, parseShard } from './shards';
 import { UsageError } from './usage-error';
 
@@ -135,6 +136,8 @@ describe('job queue', () => {
   test("a slide's format is its extension, any case; a DICOM folder's its own", () => {
     assert.equal(formatGroup(slide('a/B.SVS', 1)), '.svs');
     assert.equal(formatGroup(slide('a.b/scan', 1)), '');
+    // On Windows the path's separators are backslashes; the key's are '/' everywhere.
+    assert.equal(formatGroup({ path: 'C:\\cohort\\jane.doe\\scan', key: 'jane.doe/scan', bytes: 1 }), '');
     assert.equal(formatGroup(slide('a/series', 1, true)), '/');
   });
 
@@ -164,6 +167,56 @@ describe('job queue', () => {
         rest.map((i) => i.bytes),
         rest.map((i) => i.bytes).sort((a, b) => b - a),
       );
+    }
+  });
+});
+
+describe('a report that cannot be written', () => {
+  test("stops the batch as a signal would: no slide started after it, the error the batch's", async () => {
+    const inputs = Array.from({ length: 12 }, (_, i): SlideInput => ({ path: `/c/s${i}.svs`, key: `s${i}.svs`, bytes: 100 - i }));
+    const started: string[] = [];
+    let writes = 0;
+    const never = (): never => {
+      throw new Error('no engine is needed');
+    };
+    const batch = runBatch({
+      command: 'thumbnail',
+      inputs,
+      plan: { jobs: 2, capMb: 1024, lanes: 1, note: null },
+      work: async (_engine, input) => {
+        started.push(input.key);
+        await new Promise((r) => setTimeout(r, 5));
+        return { status: 'written', outputs: [], vendor: null, width: null, height: null, error: null };
+      },
+      interrupt: { stopping: false, abandon: new AbortController().signal, exitCode: () => null, dispose() {} },
+      progress: { update() {}, finish() {} },
+      report: {
+        async write() {
+          if (++writes === 3) throw new SlideError('IO_ERROR', 'The report cannot be written (ENOSPC).', '/r.jsonl');
+        },
+        async close() {},
+      },
+      shard: null,
+      partialWritesDir: '/nonexistent',
+      launchEngine: never,
+    });
+    await assert.rejects(batch, (error: SlideError) => error.code === 'IO_ERROR' && /ENOSPC/.test(error.message));
+    // The third line failed while the other job's slide was being made: at most that one more started,
+    // and none after (a job still taking slides would have started several by now).
+    await new Promise((r) => setTimeout(r, 60));
+    assert.ok(started.length <= 4, `${started.length} slides started`);
+    assert.equal(writes, 3);
+  });
+
+  test("the report's own error names the file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'report-'));
+    try {
+      const report = await openReport(join(dir, 'r.jsonl'));
+      await report.close();
+      const line = { slide: 'a.svs', status: 'written', ms: 1 } as unknown as ReportLine;
+      await assert.rejects(report.write(line), (error: SlideError) => error.code === 'IO_ERROR' && error.path === join(dir, 'r.jsonl'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -82,9 +82,12 @@ export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
   };
   const lines: ReportLine[] = [];
   const base = { command: options.command, shard: options.shard, host: hostname(), pid: process.pid };
+  // A report that cannot be written (a full disk) stops the batch as a signal would: no new slide, the
+  // ones being made finished; the error is the batch's once its jobs are done.
+  let reportFailure: unknown = null;
   const record = async (line: ReportLine) => {
     lines.push(line);
-    await options.report?.write(line);
+    if (reportFailure === null) await options.report?.write(line).catch((error: unknown) => void (reportFailure ??= error));
   };
   const abandoned: Array<{ line: ReportLine; landed: NonNullable<SlideOutcome['landed']> }> = [];
   let done = 0;
@@ -93,7 +96,7 @@ export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
     await Promise.all(
       Array.from({ length: plan.jobs }, async (_, job) => {
         for (;;) {
-          const input = interrupt.stopping ? null : queue.take(job);
+          const input = interrupt.stopping || reportFailure !== null ? null : queue.take(job);
           if (!input) break;
           const started = new Date();
           const t0 = performance.now();
@@ -165,5 +168,6 @@ export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
   }
   // An engine process ended mid-write (abandoned, or signalled itself) listed its temporary file.
   if (interrupt.stopping) await removeUnfinishedWrites(options.partialWritesDir).catch(() => undefined);
+  if (reportFailure !== null) throw reportFailure;
   return lines;
 }

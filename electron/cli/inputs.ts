@@ -17,8 +17,8 @@ export interface SlideInput {
   /** Relative to the inputs' common folder, '/'-separated: the shard key and the output's relative place. */
   key: string;
   /**
-   * The slide's size (0 when missing), its data files' included (a MIRAX slide's folder): a batch
-   * starts the largest first, so that no job is left with one at the end.
+   * The slide's size (0 when missing), its data files' included (a MIRAX slide's folder): a batch's
+   * jobs start the largest first (job-queue.ts), so that no job is left with one at the end.
    */
   bytes: number;
   /**

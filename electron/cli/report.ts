@@ -6,6 +6,7 @@
 
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { SlideError } from '../engine/errors';
 
 export const SLIDE_STATUSES = ['written', 'skipped', 'failed', 'not-done'] as const;
 export type SlideStatus = (typeof SLIDE_STATUSES)[number];
@@ -39,7 +40,13 @@ export async function openReport(path: string): Promise<ReportWriter> {
   const handle = await open(path, 'a');
   return {
     async write(line) {
-      await handle.write(Buffer.from(`${JSON.stringify(line)}\n`));
+      await handle.write(Buffer.from(`${JSON.stringify(line)}\n`)).catch((error: unknown) => {
+        throw new SlideError(
+          'IO_ERROR',
+          `The report cannot be written (${error instanceof Error ? error.message : String(error)}); no slide was started after it: run the same command again to finish.`,
+          path,
+        );
+      });
     },
     close: () => handle.close(),
   };
