@@ -53,11 +53,11 @@ test("a prefetch waiting to learn where a level's stored tiles lie still ends at
   await dispatch('engine:open', { slideId: 's', path: '/slides/a.svs', client: null }, context());
   const prefetch = await dispatch('slide:prefetch', { slideId: 's', dzLevel: 0, colStart: 0, colEnd: 0, rowStart: 0, rowEnd: 0 }, context());
   assert.equal(!prefetch.ok && prefetch.error.code, 'TIMED_OUT');
+  // The lane never answered where the level's tiles lie; the prefetch, stopped meanwhile, never went.
   assert.deepEqual(
     calls.map((call) => call.op),
-    ['engine:open', 'engine:stored-tiles', 'slide:prefetch'],
+    ['engine:open', 'engine:stored-tiles'],
   );
-  assert.equal(calls[2]?.signal?.aborted, true, 'the lane never answered, and the prefetch reached it already stopped');
 });
 
 test("a caller's own cancel is CANCELLED, not TIMED_OUT", async () => {
@@ -118,4 +118,60 @@ test("where a level's stored tiles lie is asked again after a lane restarted, no
     await new Promise((resolve) => setImmediate(resolve));
   }
   assert.equal(asked, 2, 'asked again after WORKER_FAILED, then no more after CORRUPT_DATA');
+});
+
+/** A lane whose opens hang (a file on a share that stopped answering) until their signal aborts, as an RPC client's call does. */
+function hungOpenLane(calls: Call[], answerOpen: boolean) {
+  const lane = stuckLane(calls);
+  return {
+    load: 0,
+    call(op: string, request: unknown, options: { signal?: AbortSignal } = {}): Promise<Result<unknown>> {
+      if (op === 'engine:open' && !answerOpen) {
+        calls.push({ op, signal: options.signal });
+        return new Promise((resolve) => options.signal?.addEventListener('abort', () => resolve(fail('CANCELLED', 'stopped'))));
+      }
+      if (op === 'engine:close') {
+        calls.push({ op });
+        return Promise.resolve(ok(undefined));
+      }
+      return lane.call(op, request, options);
+    },
+  };
+}
+
+test('an open that hangs ends at its deadline, and the lane is told to close what it may still open', async () => {
+  const calls: Call[] = [];
+  const router = new EngineRouter([hungOpenLane(calls, false)] as never, stats, (op) => (op === 'engine:open' ? 100 : 5000));
+  const opened = await router.hostDispatch()('engine:open', { slideId: 's', path: '/slides/a.svs', client: null }, context());
+  assert.equal(!opened.ok && opened.error.code, 'TIMED_OUT');
+  assert.deepEqual(
+    calls.map((call) => call.op),
+    ['engine:open', 'engine:close'],
+  );
+});
+
+test("a tile, and a close, waiting for a lane's own open of the slide end at their deadlines", async () => {
+  const calls: Call[] = [];
+  const router = new EngineRouter([stuckLane(calls), hungOpenLane(calls, false)] as never, stats, (op) => (op === 'engine:open' ? 5000 : 100));
+  const dispatch = router.hostDispatch();
+  assert.equal((await dispatch('engine:open', { slideId: 's', path: '/slides/a.svs', client: null }, context())).ok, true);
+  // (col + row) mod 2 = 1: the second lane, whose open of the slide never ends.
+  const tile = await dispatch('slide:tile', { slideId: 's', dzLevel: 0, col: 1, row: 0, requestId: 1 }, context());
+  assert.equal(!tile.ok && tile.error.code, 'TIMED_OUT');
+  // The close gives up waiting at its deadline and forgets the slide; that lane closes it once its open ends.
+  const started = Date.now();
+  assert.deepEqual(await dispatch('engine:close', { slideId: 's' }, context()), ok(undefined));
+  assert.ok(Date.now() - started < 2000);
+});
+
+test("a closed slide leaves nothing in the router's books", async () => {
+  const router = new EngineRouter([stuckLane([])] as never, stats, () => 5000);
+  const dispatch = router.hostDispatch();
+  for (let i = 0; i < 20; i++) {
+    await dispatch('engine:open', { slideId: `s${i}`, path: '/slides/a.svs', client: null }, context());
+    await dispatch('engine:close', { slideId: `s${i}` }, context());
+  }
+  await dispatch('engine:close', { slideId: 'never-opened' }, context());
+  const books = router as unknown as { reading: Map<string, number>; lastRead: Map<string, number> };
+  assert.deepEqual([books.reading.size, books.lastRead.size], [0, 0]);
 });

@@ -20,6 +20,7 @@ import {
 import type { CallContext, CallOptions, Dispatch, RpcClient } from '../../shared/rpc';
 import type { EncodedTile, SlideInfo, StoredJpegTiles } from '../../shared/slide';
 import { tileLane } from '../engine/tile-lanes';
+import { settledOrAborted, untilSettledOrAborted } from '../rpc/abortable';
 import type { Supervisor } from '../rpc/supervisor';
 import { StoredTileReader } from './stored-tile-reader';
 
@@ -77,19 +78,6 @@ function slideIdsOf(request: unknown): string[] {
 
 function askKey(slideId: string, dzLevel: number): string {
   return `${dzLevel}:${slideId}`;
-}
-
-/** Waits for `promise` (if any) to settle, or for `signal` to abort, whichever comes first. */
-function untilSettledOrAborted(promise: Promise<unknown> | undefined, signal: AbortSignal): Promise<void> {
-  if (!promise || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    signal.addEventListener('abort', done, { once: true });
-    void promise.then(done, done);
-  });
 }
 
 interface Session {
@@ -188,9 +176,13 @@ export class EngineRouter {
       } finally {
         this.deadlines.delete(deadline);
         release();
-        if (slideId !== undefined) {
+        // Only an open slide's: a close (or a failed open) left none to keep.
+        if (slideId !== undefined && this.slides.has(slideId)) {
           this.reading.set(slideId, (this.reading.get(slideId) ?? 1) - 1);
           this.lastRead.set(slideId, Date.now());
+        } else if (slideId !== undefined) {
+          this.reading.delete(slideId);
+          this.lastRead.delete(slideId);
         }
       }
     };
@@ -211,11 +203,11 @@ export class EngineRouter {
     }
     switch (op) {
       case 'engine:open':
-        return this.open(request as RequestOf<'engine:open'>);
+        return this.open(request as RequestOf<'engine:open'>, context.signal);
       case 'engine:close': {
         const { slideId } = request as RequestOf<'engine:close'>;
         // Each lane closes it once its own open has finished (a close must not overtake it).
-        await Promise.all(this.lanes.map((_, index) => this.onLane(index, 'engine:close', { slideId })));
+        await Promise.all(this.lanes.map((_, index) => this.onLane(index, 'engine:close', { slideId }, { signal: context.signal })));
         this.slides.delete(slideId);
         this.storedTiles.close(slideId);
         this.reading.delete(slideId);
@@ -251,7 +243,15 @@ export class EngineRouter {
       // A lane that was never asked about the slide has nothing to close.
       if (op === 'engine:close' && slide.opened[index] === undefined) return ok(undefined);
       slide.opened[index] ??= this.lanes[index]!.call('engine:open', slide.request);
-      const open = await slide.opened[index];
+      // The lane's open is shared by every request for the slide there; this one stops waiting for it
+      // at its own deadline or cancel (a file on a share that hangs must not hang them all).
+      const open = options.signal ? await settledOrAborted(slide.opened[index], options.signal) : await slide.opened[index];
+      if (open === null) {
+        // A close given up on still closes it there once that open ends.
+        const lane = this.lanes[index]!;
+        if (op === 'engine:close') void slide.opened[index].then(() => lane.call('engine:close', { slideId }));
+        return fail('CANCELLED', `${op} was cancelled while the slide was being opened.`, slide.request.path);
+      }
       if (!open.ok) return op === 'engine:close' ? ok(undefined) : open;
     }
     return this.lanes[index]!.call(op, request as never, options);
@@ -262,11 +262,15 @@ export class EngineRouter {
    * it when first asked about it (onLane): opened in every lane at once, the other lanes' opens ran
    * beside the reply and slowed it (docs/performance.md, "Opening"). A slide never viewed is opened once.
    */
-  private async open(request: RequestOf<'engine:open'>): Promise<Result<unknown>> {
+  private async open(request: RequestOf<'engine:open'>, signal: AbortSignal): Promise<Result<unknown>> {
     if (this.slides.has(request.slideId)) return fail('INVALID_ARGUMENT', `a slide is already open as ${request.slideId}`, request.path);
     const lead = this.leastBusy();
-    const first = await this.lanes[lead]!.call('engine:open', request);
-    if (!first.ok) return first;
+    const first = await this.lanes[lead]!.call('engine:open', request, { signal });
+    if (!first.ok) {
+      // Given up on (its deadline, a cancel): the lane may finish opening it all the same.
+      if (signal.aborted) void this.lanes[lead]!.call('engine:close', { slideId: request.slideId });
+      return first;
+    }
     const opened = this.lanes.map((_, index) => (index === lead ? Promise.resolve(first) : undefined));
     this.slides.set(request.slideId, { request, opened });
     const geometry = (first.value as Partial<SlideInfo>).deepZoom;

@@ -93,4 +93,26 @@ describe('Supervisor', () => {
     assert.equal(s.restarts, 0);
     assert.ok(s.peakRssBytes > 0, 'pongs report memory');
   });
+
+  test('a call waiting for a restart ends at its own signal, and every waiting call when the supervisor is disposed of', async () => {
+    // A restore that takes long (a slide on a share that hangs, reopened).
+    const s = supervise({ restore: () => new Promise((resolve) => setTimeout(resolve, 5000).unref()) });
+    await s.call('echo', 'first');
+    assert.equal(code(await s.call('crash', null)), 'WORKER_FAILED');
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the new child is being restored
+    const controller = new AbortController();
+    const abandoned = s.call('echo', 'abandoned', { signal: controller.signal });
+    const waiting = s.call('echo', 'waiting');
+    setTimeout(() => controller.abort(), 100);
+    let started = Date.now();
+    assert.equal(code(await abandoned), 'CANCELLED');
+    assert.ok(Date.now() - started < 2000, 'its signal ended the wait');
+    started = Date.now();
+    await s.dispose();
+    assert.equal(code(await waiting), 'CANCELLED');
+    assert.ok(Date.now() - started < 2000, 'dispose ended the wait');
+    assert.equal(code(await s.call('echo', 'after')), 'CANCELLED');
+    await s.whenReady(); // no child started after dispose
+    assert.equal(s.pid, undefined);
+  });
 });

@@ -6,6 +6,7 @@
 
 import { type ErrorInfo, fail, type Result } from '../../shared/errors';
 import { type CallOptions, type Endpoint, type Health, type Protocol, RpcClient, type RpcMessage } from '../../shared/rpc';
+import { untilSettledOrAborted } from './abortable';
 
 export interface Child {
   readonly endpoint: Endpoint;
@@ -78,6 +79,8 @@ export class Supervisor<P extends Protocol> {
   private heldByUser = false;
   private quickDeaths = 0;
   private respawnTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Ends the wait for a restart (the restore done, or no restart to come). */
+  private endRestore: (() => void) | null = null;
   /** Children replaced so far. */
   restarts = 0;
   /** Highest resident memory a child reported. */
@@ -105,7 +108,7 @@ export class Supervisor<P extends Protocol> {
 
   /** Settles when the current child has warmed up (after start(), or a first call). */
   whenReady(): Promise<void> {
-    return this.ensure().ready;
+    return this.disposed ? Promise.resolve() : this.ensure().ready;
   }
 
   /** Calls in flight. */
@@ -123,8 +126,9 @@ export class Supervisor<P extends Protocol> {
   }
 
   async call<K extends keyof P & string>(op: K, request: P[K]['request'], options: CallOptions<P[K]['progress']> = {}): Promise<Result<P[K]['response']>> {
+    while (this.restoring && !this.disposed && !options.signal?.aborted) await untilSettledOrAborted(this.restoring, options.signal);
     if (this.disposed) return fail('CANCELLED', `${this.options.name} is shutting down.`);
-    while (this.restoring) await this.restoring;
+    if (options.signal?.aborted) return fail('CANCELLED', `${String(op)} was cancelled while ${this.options.name.toLowerCase()} was restarting.`);
     return (this.ensure().client as RpcClient<P>).call(op, request, options);
   }
 
@@ -137,6 +141,8 @@ export class Supervisor<P extends Protocol> {
     this.disposed = true;
     if (this.watchdog) clearInterval(this.watchdog);
     if (this.respawnTimer) clearTimeout(this.respawnTimer);
+    // Calls waiting for a restart that will not come now end (CANCELLED).
+    this.endRestore?.();
     const running = this.running;
     this.running = null;
     if (!running) return;
@@ -147,6 +153,7 @@ export class Supervisor<P extends Protocol> {
 
   private ensure(): Running {
     if (this.running) return this.running;
+    if (this.disposed) throw new Error(`${this.options.name} was disposed of.`);
     let markReady = (): void => undefined;
     const ready = new Promise<void>((resolve) => {
       markReady = resolve;
@@ -240,6 +247,7 @@ export class Supervisor<P extends Protocol> {
     // A child that dies at once (a broken install, a slide that kills it on reopening) is not respawned in a tight loop.
     const pause = this.quickDeaths === 0 ? 0 : Math.min(5000, 250 * 2 ** (this.quickDeaths - 1));
     const restored = new Promise<void>((resolve) => {
+      this.endRestore = resolve;
       this.respawnTimer = setTimeout(() => {
         this.respawnTimer = undefined;
         if (this.disposed) return resolve();
