@@ -93,6 +93,11 @@ export class EngineClient<Connection> {
   async call<O extends EngineOperation>(op: O, request: RequestInput<O>, options: CallOptions<ProgressOf<O>> = {}): Promise<Result<ResponseOf<O>>> {
     const slideId = slideIdOf(request);
     const failed = slideId === undefined ? undefined : this.failed.get(slideId);
+    // A failed slide is no longer open in the engine: closing it only forgets it.
+    if (failed && op === 'engine:close') {
+      this.failed.delete(slideId!);
+      return { ok: true, value: undefined as ResponseOf<O> };
+    }
     if (failed) return { ok: false, error: failed };
     const result = await this.supervisor.call(op, request, options);
     if (op === 'engine:open' && result.ok) this.slides.set(slideId!, { request: request as RequestOf<'engine:open'>, strikes: [] });
@@ -166,10 +171,12 @@ export class EngineClient<Connection> {
   private async reopen(call: RpcClient<OperationProtocol>['call']): Promise<void> {
     for (const [id, slide] of this.slides) {
       const reopened = await call('engine:open', slide.request);
-      if (!reopened.ok) {
-        this.slides.delete(id);
-        this.failed.set(id, reopened.error);
-      }
+      if (reopened.ok) continue;
+      // This engine stopped too, or we are shutting down: the slides are not at fault, and the next
+      // restart reopens them (the one that stopped it counts a strike in stopped()).
+      if (reopened.error.code === 'WORKER_FAILED' || reopened.error.code === 'CANCELLED') return;
+      this.slides.delete(id);
+      this.failed.set(id, reopened.error);
     }
     this.options.onRestarted?.();
   }

@@ -16,7 +16,7 @@ import { removeUnfinishedWrites } from '../engine/export/atomic-file';
 import { Supervisor } from '../rpc/supervisor';
 import { workerChild } from '../rpc/worker-thread';
 import { EngineRouter } from './engine-router';
-import { defaultLaneCount, readEngineSettings } from './engine-settings';
+import { defaultLaneCount, OVER_MEMORY_CAP_EXIT, readEngineSettings } from './engine-settings';
 import type { LaneData } from './lane';
 import { watchMemory } from './memory-watchdog';
 import { warmOpenPath } from './open-warm-up';
@@ -148,7 +148,7 @@ memory = watchMemory(settings.memoryCapBytes, (rssBytes) => {
   const mb = (n: number) => `${Math.round(n / 2 ** 20)} MB`;
   host.emit('fatal', { reason: `it used ${mb(rssBytes)}, over its memory cap of ${mb(settings.memoryCapBytes)}`, health: health() });
   // Give the message a moment to leave, then go at once: lanes may be mid-allocation.
-  setTimeout(() => process.exit(70), 50);
+  setTimeout(() => process.exit(OVER_MEMORY_CAP_EXIT), 50);
 });
 
 // Temporary files an earlier engine left when it was killed mid-export are removed before any write.

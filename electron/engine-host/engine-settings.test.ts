@@ -2,8 +2,17 @@
 // environment: what a launcher sets is what the engine reads.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { defaultCodecThreads, defaultLaneCount, defaultMemoryCapBytes, engineEnvironment, MAX_LANES, readEngineSettings } from './engine-settings';
+import { describe, it, test } from 'node:test';
+import {
+  defaultCodecThreads,
+  defaultLaneCount,
+  defaultMemoryCapBytes,
+  engineEnvironment,
+  exitReason,
+  MAX_LANES,
+  OVER_MEMORY_CAP_EXIT,
+  readEngineSettings,
+} from './engine-settings';
 
 describe('engine settings through the environment', () => {
   it('a launcher that sets nothing gets the defaults: warm-up on, the default lanes, the default cap', () => {
@@ -63,4 +72,9 @@ describe('engine settings through the environment', () => {
     assert.equal(readEngineSettings({ SLIDESCOPE_ENGINE_CODEC_THREADS: '-1' }).codecThreads, null);
     assert.equal(settings.memoryCapBytes, defaultMemoryCapBytes());
   });
+});
+
+test('an engine that ended itself over its memory cap says so by its exit code alone (its last message may not get out)', () => {
+  assert.match(exitReason(OVER_MEMORY_CAP_EXIT), /memory cap/);
+  assert.equal(exitReason(1), 'it exited (code 1)');
 });

@@ -27,6 +27,14 @@ const MB = 2 ** 20;
 /** The most lanes an engine process runs, and the most cores their JPEG 2000 threads share. */
 export const MAX_LANES = 4;
 
+/** The engine process's exit code when it ends itself over its memory cap (its 'fatal' message may not get out first). */
+export const OVER_MEMORY_CAP_EXIT = 70;
+
+/** Why the engine process exited with `code`, for its parent. */
+export function exitReason(code: number | null): string {
+  return code === OVER_MEMORY_CAP_EXIT ? 'it went over its memory cap' : `it exited (code ${code})`;
+}
+
 /**
  * A lane per core but one, at most MAX_LANES: the router, V8's background threads and the client
  * take most of a core while tiles stream (docs/performance.md, "Lanes"). On 2 cores one lane made

@@ -6,7 +6,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Endpoint, RpcMessage } from '../../shared/rpc';
 import type { EngineSpawn } from './engine-client';
-import { type EngineLaunchSettings, engineEnvironment, engineExecArgv } from './engine-settings';
+import { type EngineLaunchSettings, engineEnvironment, engineExecArgv, exitReason } from './engine-settings';
 import { HOST_CHANNEL, type RawChannel, subChannel } from './parent-channel';
 
 /** How long the engine process asked to leave may take before it is killed. */
@@ -45,7 +45,7 @@ export function forkEngine(options: ForkEngineOptions = {}): EngineSpawn<Endpoin
       },
     };
     child.on('error', (error) => gone(`it could not run (${error.message})`));
-    child.on('exit', (code, signal) => gone(signal ? `it was killed (${signal})` : `it exited (code ${code})`));
+    child.on('exit', (code, signal) => gone(signal ? `it was killed (${signal})` : exitReason(code)));
     const channel = () => (child as { channel?: { ref(): void; unref(): void } }).channel;
     return {
       endpoint: subChannel(raw, HOST_CHANNEL),

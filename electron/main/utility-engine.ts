@@ -5,7 +5,7 @@
 import { MessageChannelMain, type MessagePortMain, utilityProcess } from 'electron';
 import type { RpcMessage } from '../../shared/rpc';
 import type { EngineSpawn } from '../engine-host/engine-client';
-import { type EngineLaunchSettings, engineEnvironment, engineExecArgv } from '../engine-host/engine-settings';
+import { type EngineLaunchSettings, engineEnvironment, engineExecArgv, exitReason } from '../engine-host/engine-settings';
 import { HOST_CHANNEL, type ParentEnvelope, type RawChannel, subChannel } from '../engine-host/parent-channel';
 
 const EXIT_GRACE_MS = 3000;
@@ -29,9 +29,14 @@ export function utilityEngine(options: EngineLaunchSettings & { module: string }
         return () => void child.off('message', onMessage);
       },
     };
+    // Electron emits 'error' on a fatal V8 error in the child: unheard, it would throw in the main process.
+    let fatal: string | null = null;
+    child.on('error', (type: string, location: string) => {
+      fatal = `${type} at ${location}`;
+    });
     child.once('exit', (code) => {
       exited = true;
-      gone(`it exited (code ${code})`);
+      gone(fatal ? `it failed (${fatal})` : exitReason(code));
     });
     return {
       endpoint: subChannel(raw, HOST_CHANNEL),

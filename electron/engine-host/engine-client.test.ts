@@ -1,0 +1,66 @@
+// The engine process's proxy with in-memory engines: what a restart reopens, and what it tells.
+
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { ok } from '../../shared/errors';
+import type { RequestOf } from '../../shared/operations';
+import { type InMemoryChild, inMemoryEngine } from '../../testing/rpc/in-memory-child';
+import { EngineClient, type EngineStoppedEvent } from './engine-client';
+
+const alive = setInterval(() => undefined, 1000);
+after(() => clearInterval(alive));
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('an engine that stops while reopening the slides loses none of them: the next one reopens them all', async () => {
+  const children: InMemoryChild[] = [];
+  const openedIn: string[][] = [];
+  const spawn = inMemoryEngine(async (op, request) => {
+    if (op === 'engine:open') {
+      await wait(100);
+      openedIn[children.length - 1]?.push((request as RequestOf<'engine:open'>).slideId);
+      return ok({ name: 'slide' });
+    }
+    return ok(null);
+  }, children);
+  const stops: EngineStoppedEvent[] = [];
+  let restarted = 0;
+  const engine = new EngineClient(
+    (gone) => {
+      openedIn.push([]);
+      return spawn(gone);
+    },
+    { onStopped: (event) => stops.push(event), onRestarted: () => restarted++ },
+  );
+  for (const slideId of ['A', 'B', 'C']) assert.equal((await engine.call('engine:open', { slideId, path: `/s/${slideId}.svs`, client: null })).ok, true);
+  await wait(2100); // long enough a life not to count as a quick death (no pause before the restart)
+  children[0]!.kill('it was killed (SIGKILL)');
+  await wait(150); // the second engine has reopened A and is reopening B
+  children[1]!.kill('it was killed (SIGKILL)');
+  await wait(800);
+  for (const slideId of ['A', 'B', 'C']) assert.equal((await engine.call('engine:close', { slideId })).ok, true, slideId);
+  assert.deepEqual(openedIn[2], ['A', 'B', 'C']);
+  assert.deepEqual(
+    stops.map((stop) => stop.failedSlideIds),
+    [[], []],
+  );
+  assert.equal(restarted, 1);
+  await engine.dispose();
+});
+
+test('a slide that stopped the engine twice is forgotten when closed', async () => {
+  const children: InMemoryChild[] = [];
+  const engine = new EngineClient(inMemoryEngine(async () => ok({ name: 'slide' }), children));
+  assert.equal((await engine.call('engine:open', { slideId: 'S', path: '/s/S.svs', client: null })).ok, true);
+  for (let i = 0; i < 2; i++) {
+    // In flight when it goes: the slide is the one it was reading.
+    const reading = engine.call('slide:tile', { slideId: 'S', dzLevel: 0, col: 0, row: 0, requestId: 1 });
+    children.at(-1)!.kill('it crashed');
+    await reading;
+    await wait(600);
+  }
+  const refused = await engine.call('slide:tile', { slideId: 'S', dzLevel: 0, col: 0, row: 0, requestId: 2 });
+  assert.equal(!refused.ok && refused.error.code, 'CORRUPT_DATA');
+  assert.deepEqual(await engine.call('engine:close', { slideId: 'S' }), { ok: true, value: undefined });
+  assert.equal((await engine.call('slide:tile', { slideId: 'S', dzLevel: 0, col: 0, row: 0, requestId: 3 })).ok, true, 'no longer refused');
+  await engine.dispose();
+});
