@@ -2,11 +2,13 @@
 // and mirrored outputs, the jobs under --max-memory, the report's merge.
 
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { SlideError } from '../engine/errors';
 import { batchOldSpaceMb, type EngineLaunchSettings, engineExecArgv } from '../engine-host/engine-settings';
 import { jobEngine, runBatch } from './batch';
@@ -112,6 +114,94 @@ describe('inputs', () => {
     );
   });
 
+  test('stems stay apart: a.svs, a.tif and a_svs.tif; A.svs and a.svs (one name on a case-insensitive disk); alike in any order', () => {
+    const keys = ['a.svs', 'a.tif', 'a_svs.tif', 'c/A.svs', 'c/a.svs', 'D/b.svs', 'd/b.tif', 'e/solo.svs'];
+    const inputs = keys.map((key): SlideInput => ({ path: `/c/${key}`, key, bytes: 1 }));
+    const stems = outputStems(inputs, '/out');
+    const names = keys.map((key) => stems.get(`/c/${key}`)!);
+    assert.equal(new Set(names.map((n) => n.toLowerCase())).size, keys.length, names.join('\n'));
+    // Only the stems that still collide take a hash of their key; the others keep their names.
+    assert.match(stems.get('/c/a.svs')!, /^\/out\/a_svs_[0-9a-f]{8}$/);
+    assert.match(stems.get('/c/a_svs.tif')!, /^\/out\/a_svs_[0-9a-f]{8}$/);
+    assert.match(stems.get('/c/c/A.svs')!, /^\/out\/c\/A_svs_[0-9a-f]{8}$/);
+    assert.deepEqual(
+      ['a.tif', 'D/b.svs', 'd/b.tif', 'e/solo.svs'].map((key) => stems.get(`/c/${key}`)),
+      ['/out/a_tif', '/out/D/b_svs', '/out/d/b_tif', '/out/e/solo'],
+    );
+    // Every run and every shard names them alike, whatever the order of the inputs.
+    assert.deepEqual(outputStems([...inputs].reverse(), '/out'), stems);
+  });
+
+  test('a folder named ..old beside the others does not move the common folder up', async () => {
+    const odd = join(dir, 'odd');
+    for (const file of ['..old/s.svs', 'new.svs']) {
+      await mkdir(join(odd, file, '..'), { recursive: true });
+      await writeFile(join(odd, file), 'x');
+    }
+    const inputs = await collectInputs({ args: [join(odd, 'new.svs'), join(odd, '..old', 's.svs')], recursive: false });
+    assert.deepEqual(
+      inputs.map((i) => i.key),
+      ['..old/s.svs', 'new.svs'],
+    );
+  });
+
+  test('the output folder inside a scanned folder is left out: a rerun does not take its outputs for slides', async () => {
+    const scanned = join(dir, 'with-out');
+    for (const file of ['s.svs', 'thumbs/s_thumbnail.tif', 'thumbs/deeper/t_thumbnail.tif', 'site/t.svs']) {
+      await mkdir(join(scanned, file, '..'), { recursive: true });
+      await writeFile(join(scanned, file), 'x');
+    }
+    const keys = async (exclude: string) => (await collectInputs({ args: [scanned], recursive: true, exclude })).map((i) => i.key);
+    assert.deepEqual(await keys(join(scanned, 'thumbs')), ['s.svs', 'site/t.svs']);
+    // Named by another path to it (relative, through a symlink), the same folder.
+    await symlink(join(scanned, 'thumbs'), join(dir, 'thumbs-link'));
+    assert.deepEqual(await keys(join(dir, 'thumbs-link')), ['s.svs', 'site/t.svs']);
+    // A folder given is read even when it is the output folder: the user named it.
+    assert.deepEqual(
+      (await collectInputs({ args: [join(scanned, 'thumbs')], recursive: false, exclude: join(scanned, 'thumbs') })).map((i) => i.key),
+      ['s_thumbnail.tif'],
+    );
+  });
+
+  test('a subfolder that cannot be read is an input of its own, to fail with its reason; the others are listed; a folder given that cannot be read throws', {
+    skip: process.platform === 'win32' && 'no POSIX permissions',
+  }, async () => {
+    const cohort = join(dir, 'locked-cohort');
+    for (const file of ['a/one.svs', 'b/locked/two.svs', 'b/three.svs']) {
+      await mkdir(join(cohort, file, '..'), { recursive: true });
+      await writeFile(join(cohort, file), 'x');
+    }
+    await chmod(join(cohort, 'b', 'locked'), 0o000);
+    // Root reads any folder: the listing runs as nobody (the folders above are readable by all).
+    const asUser = async <T>(list: () => Promise<T>): Promise<T> => {
+      const root = process.geteuid?.() === 0;
+      if (root) process.seteuid?.(65534);
+      try {
+        return await list();
+      } finally {
+        if (root) process.seteuid?.(0);
+      }
+    };
+    try {
+      await chmod(dir, 0o755);
+      const inputs = await asUser(() => collectInputs({ args: [cohort], recursive: true }));
+      assert.deepEqual(
+        inputs.map((i) => [i.key, i.unreadable ?? null]),
+        [
+          ['a/one.svs', null],
+          ['b/locked', 'EACCES'],
+          ['b/three.svs', null],
+        ],
+      );
+      await assert.rejects(
+        asUser(() => collectInputs({ args: [join(cohort, 'b', 'locked')], recursive: true })),
+        (error: NodeJS.ErrnoException) => error.code === 'EACCES',
+      );
+    } finally {
+      await chmod(join(cohort, 'b', 'locked'), 0o755);
+    }
+  });
+
   test("a MIRAX slide's size counts its data folder's files (a batch starts the largest first)", async () => {
     const m = join(dir, 'm');
     await mkdir(join(m, 'scan'), { recursive: true });
@@ -172,7 +262,7 @@ describe('job queue', () => {
 });
 
 describe('a report that cannot be written', () => {
-  test("stops the batch as a signal would: no slide started after it, the error the batch's", async () => {
+  test('stops the batch as a signal would: no slide started after it; the error comes back with the lines', async () => {
     const inputs = Array.from({ length: 12 }, (_, i): SlideInput => ({ path: `/c/s${i}.svs`, key: `s${i}.svs`, bytes: 100 - i }));
     const started: string[] = [];
     let writes = 0;
@@ -200,12 +290,85 @@ describe('a report that cannot be written', () => {
       partialWritesDir: '/nonexistent',
       launchEngine: never,
     });
-    await assert.rejects(batch, (error: SlideError) => error.code === 'IO_ERROR' && /ENOSPC/.test(error.message));
+    // The error comes back with every slide's line, so that the CLI still says what was done.
+    const { lines, reportError } = await batch;
+    assert.equal(reportError?.code, 'IO_ERROR');
+    assert.match(reportError?.message ?? '', /ENOSPC/);
+    assert.equal(reportError?.path, '/r.jsonl');
+    assert.deepEqual(lines.map((l) => l.slide).sort(), inputs.map((i) => i.key).sort());
+    assert.deepEqual(
+      lines.filter((l) => l.status !== 'not-done').map((l) => l.slide),
+      started,
+    );
     // The third line failed while the other job's slide was being made: at most that one more started,
     // and none after (a job still taking slides would have started several by now).
     await new Promise((r) => setTimeout(r, 60));
     assert.ok(started.length <= 4, `${started.length} slides started`);
     assert.equal(writes, 3);
+  });
+
+  test('a line the system writes short is written on from where it stopped, or fails as IO_ERROR (ulimit -f)', {
+    skip: process.platform === 'win32',
+  }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'report-'));
+    try {
+      const path = join(dir, 'r.jsonl');
+      // The child fills the file to 50 bytes below its size limit (found by a write the system cuts
+      // short, whatever the shell's unit), then writes a line: its first 50 bytes go in, the rest fails (EFBIG).
+      const script = `import { ftruncateSync, openSync, closeSync, writeSync } from 'node:fs';
+        import { openReport } from ${JSON.stringify(new URL('./report.ts', import.meta.url).href)};
+        const fd = openSync(${JSON.stringify(path)}, 'w');
+        const limit = writeSync(fd, Buffer.alloc(16 * 1024 * 1024, 120));
+        ftruncateSync(fd, limit - 51);
+        writeSync(fd, '\\n', limit - 51);
+        closeSync(fd);
+        const report = await openReport(${JSON.stringify(path)});
+        const line = { slide: 'a.svs', status: 'written', ms: 1, path: '${'/data/'.repeat(20)}a.svs' };
+        const error = await report.write(line).then(() => null, (e) => ({ code: e.code, path: e.path, message: e.message }));
+        await report.close();
+        process.stdout.write(JSON.stringify(error));`;
+      const child = spawnSync('/bin/sh', ['-c', 'ulimit -f 2048 && exec "$0" --import tsx --input-type=module --eval "$1"', process.execPath, script], {
+        encoding: 'utf8',
+        cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      });
+      assert.equal(child.status, 0, child.stderr);
+      const error = JSON.parse(child.stdout) as { code: string; path: string; message: string } | null;
+      assert.equal(error?.code, 'IO_ERROR', child.stdout);
+      assert.equal(error?.path, path);
+      assert.match(error?.message ?? '', /EFBIG/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a report whose last line was cut (a crash, a full disk) is ended first: the next line is a line of its own', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'report-'));
+    try {
+      const path = join(dir, 'r.jsonl');
+      const line = (slide: string) => ({ slide, status: 'written', ms: 1 }) as unknown as ReportLine;
+      await writeFile(path, `${JSON.stringify(line('a.svs'))}\n{"slide": "b.svs", "sta`);
+      for (const slide of ['c.svs', 'd.svs']) {
+        const report = await openReport(path);
+        await report.write(line(slide));
+        await report.close();
+      }
+      const text = await readFile(path, 'utf8');
+      assert.deepEqual(text.split('\n'), [
+        JSON.stringify(line('a.svs')),
+        '{"slide": "b.svs", "sta',
+        JSON.stringify(line('c.svs')),
+        JSON.stringify(line('d.svs')),
+        '',
+      ]);
+      const read = await readReports([path]);
+      assert.deepEqual(
+        read.slides.map((l) => l.slide),
+        ['a.svs', 'c.svs', 'd.svs'],
+      );
+      assert.equal(read.unreadable, 1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test("the report's own error names the file", async () => {
@@ -218,6 +381,41 @@ describe('a report that cannot be written', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a folder that could not be listed', () => {
+  test('fails as itself with IO_ERROR, without its work or an engine; the other slides are made', async () => {
+    const inputs: SlideInput[] = [
+      { path: '/c/a.svs', key: 'a.svs', bytes: 10 },
+      { path: '/c/locked', key: 'locked', bytes: 0, unreadable: 'EACCES' },
+      { path: '/c/b.svs', key: 'b.svs', bytes: 5 },
+    ];
+    const worked: string[] = [];
+    const { lines, reportError } = await runBatch({
+      command: 'thumbnail',
+      inputs,
+      plan: { jobs: 1, capMb: 1024, lanes: 1, note: null },
+      work: async (_engine, input) => {
+        worked.push(input.key);
+        return { status: 'written', outputs: [], vendor: null, width: null, height: null, error: null };
+      },
+      interrupt: { stopping: false, abandon: new AbortController().signal, exitCode: () => null, dispose() {} },
+      progress: { update() {}, finish() {} },
+      report: null,
+      shard: null,
+      partialWritesDir: '/nonexistent',
+      launchEngine: () => {
+        throw new Error('no engine is needed');
+      },
+    });
+    assert.equal(reportError, null);
+    assert.deepEqual(worked.sort(), ['a.svs', 'b.svs']);
+    const locked = lines.find((l) => l.slide === 'locked');
+    assert.equal(locked?.status, 'failed');
+    assert.equal(locked?.path, '/c/locked');
+    assert.equal(locked?.error?.code, 'IO_ERROR');
+    assert.match(locked?.error?.message ?? '', /cannot be read \(EACCES\)/);
   });
 });
 
@@ -278,6 +476,57 @@ describe('report merge', () => {
     assert.equal(summary.meanMs, 600);
     assert.equal(summary.unreadable, 1);
     await rm(dir, { recursive: true, force: true });
+  });
+
+  test("an interrupted rerun's not-done does not undo a slide written or skipped, in either order of files", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slidescope-report-'));
+    try {
+      const line = (slide: string, status: ReportLine['status'], started: string): ReportLine => ({
+        slide,
+        path: `/data/${slide}`,
+        status,
+        command: 'thumbnail',
+        outputs: [],
+        vendor: null,
+        width: null,
+        height: null,
+        started,
+        ms: 1,
+        error: status === 'failed' ? { code: 'CORRUPT_DATA', message: 'why' } : null,
+        shard: null,
+        host: 'node1',
+        pid: 1,
+      });
+      const first = [
+        line('a.svs', 'written', '2026-01-01T00:00:01Z'),
+        line('b.svs', 'skipped', '2026-01-01T00:00:02Z'),
+        line('c.svs', 'failed', '2026-01-01T00:00:03Z'),
+      ];
+      const rerun = [
+        line('a.svs', 'not-done', '2026-01-02T00:00:00Z'),
+        line('b.svs', 'not-done', '2026-01-02T00:00:00Z'),
+        line('c.svs', 'not-done', '2026-01-02T00:00:00Z'),
+      ];
+      await writeFile(join(dir, 'first.jsonl'), `${first.map((l) => JSON.stringify(l)).join('\n')}\n`);
+      await writeFile(join(dir, 'rerun.jsonl'), `${rerun.map((l) => JSON.stringify(l)).join('\n')}\n`);
+      for (const files of [
+        ['first.jsonl', 'rerun.jsonl'],
+        ['rerun.jsonl', 'first.jsonl'],
+      ]) {
+        const read = await readReports(files.map((f) => join(dir, f)));
+        assert.deepEqual(
+          read.slides.map((l) => [l.slide, l.status]).sort(),
+          [
+            ['a.svs', 'written'],
+            ['b.svs', 'skipped'],
+            ['c.svs', 'not-done'],
+          ],
+          files.join(', '),
+        );
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

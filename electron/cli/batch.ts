@@ -71,7 +71,20 @@ export function jobEngine(launchEngine: EngineLauncher, plan: ConcurrencyPlan, p
   );
 }
 
-export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
+/** A folder found in the inputs that could not be listed, failed as itself (no engine needed). */
+function unreadableFolder(path: string, reason: string): SlideOutcome {
+  const message = `The folder cannot be read (${reason}); the slides in it were not listed.`;
+  return { status: 'failed', outputs: [], vendor: null, width: null, height: null, error: { code: 'IO_ERROR', message, path } };
+}
+
+export interface BatchResult {
+  /** A line per slide, as reported. */
+  lines: ReportLine[];
+  /** Why the report could not be written (the batch then stopped as on a signal); null when it was. */
+  reportError: ErrorInfo | null;
+}
+
+export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   const { plan, interrupt, progress } = options;
   const queue = new JobQueue(options.inputs, plan.jobs);
   const total = options.inputs.length;
@@ -83,11 +96,14 @@ export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
   const lines: ReportLine[] = [];
   const base = { command: options.command, shard: options.shard, host: hostname(), pid: process.pid };
   // A report that cannot be written (a full disk) stops the batch as a signal would: no new slide, the
-  // ones being made finished; the error is the batch's once its jobs are done.
+  // ones being made finished; the error is returned with the lines, so the CLI still says what was done.
   let reportFailure: unknown = null;
   const record = async (line: ReportLine) => {
     lines.push(line);
-    if (reportFailure === null) await options.report?.write(line).catch((error: unknown) => void (reportFailure ??= error));
+    if (reportFailure === null)
+      await options.report?.write(line).catch((error: unknown) => {
+        reportFailure ??= error;
+      });
   };
   const abandoned: Array<{ line: ReportLine; landed: NonNullable<SlideOutcome['landed']> }> = [];
   let done = 0;
@@ -111,16 +127,19 @@ export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
             return client;
           };
           // A fault in the work is that slide's failure, not the batch's.
-          const outcome = await options.work(engine, input, interrupt.abandon).catch(
-            (error: unknown): SlideOutcome => ({
-              status: 'failed',
-              outputs: [],
-              vendor: null,
-              width: null,
-              height: null,
-              error: toErrorInfo(error, input.path),
-            }),
-          );
+          const outcome =
+            input.unreadable !== undefined
+              ? unreadableFolder(input.path, input.unreadable)
+              : await options.work(engine, input, interrupt.abandon).catch(
+                  (error: unknown): SlideOutcome => ({
+                    status: 'failed',
+                    outputs: [],
+                    vendor: null,
+                    width: null,
+                    height: null,
+                    error: toErrorInfo(error, input.path),
+                  }),
+                );
           const stopped = interrupt.stopping && outcome.status === 'failed' && STOPPED_CODES.has(outcome.error?.code ?? '');
           const line: ReportLine = {
             ...base,
@@ -168,6 +187,5 @@ export async function runBatch(options: BatchOptions): Promise<ReportLine[]> {
   }
   // An engine process ended mid-write (abandoned, or signalled itself) listed its temporary file.
   if (interrupt.stopping) await removeUnfinishedWrites(options.partialWritesDir).catch(() => undefined);
-  if (reportFailure !== null) throw reportFailure;
-  return lines;
+  return { lines, reportError: reportFailure === null ? null : toErrorInfo(reportFailure) };
 }

@@ -236,4 +236,27 @@ describe('slidescope CLI', () => {
     assert.equal(cli('bogus').status, 2);
     assert.equal(cli('thumbnail', CMU, '--power', 'x', '--out', out).status, 2);
   });
+
+  test("a thumbnail size outside the engine's bounds, or --out naming a file, is a usage error (exit 2), not a failure per slide", () => {
+    const dir = join(out, 'bounds');
+    for (const [option, value] of [
+      ['--size', '0'],
+      ['--size', '1.5'],
+      ['--size', '100000'],
+      ['--power', '0'],
+      ['--power', '1001'],
+      ['--mpp', '0'],
+      ['--mpp', '100001'],
+    ] as const) {
+      const run = cli('thumbnail', CMU, option, value, '--out', dir);
+      assert.equal(run.status, 2, `${option} ${value}: ${run.stderr}`);
+      assert.match(run.stderr, new RegExp(`${option} must be .*\\(got "${value.replace('.', '\\.')}"\\)`));
+    }
+    assert.equal(existsSync(dir), false);
+    const file = join(out, 'not-a-folder.txt');
+    writeFileSync(file, 'a file');
+    const run = cli('thumbnail', CMU, '--size', '64', '--out', file);
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /--out .*not-a-folder\.txt is a file, not a folder/);
+  });
 });

@@ -183,6 +183,43 @@ describe('slidescope thumbnail over a cohort', () => {
     assert.match(text.stdout, /slowest:\n +\d+\.\d\d s {2}site-/);
   });
 
+  test('--out inside the folder scanned: a rerun does not take the outputs (TIFF, a slide format) for slides', async () => {
+    const scanned = join(dir, 'with-out');
+    await mkdir(join(scanned, 'a'), { recursive: true });
+    await mkdir(join(scanned, 'b'), { recursive: true });
+    await copyFile(await fixturePath('cohort-svs'), join(scanned, 'a', 'slide.svs'));
+    await copyFile(await fixturePath('cohort-tif'), join(scanned, 'b', 'scan.tif'));
+    const out = join(scanned, 'thumbs');
+    const args = ['thumbnail', scanned, '--recursive', '--size', '48', '--format', 'tiff', '--out', out];
+    const first = cli(args);
+    assert.equal(first.status, 0, first.stderr);
+    const again = cli(args);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stderr, /2 slides: 0 written, 2 skipped/);
+    assert.deepEqual(await tree(out), ['a/slide_thumbnail.tif', 'b/scan_thumbnail.tif']);
+  });
+
+  test('a report that cannot be written (a full disk): the batch stops, says what it wrote and what it did not, then the error; exit 1', {
+    skip: !existsSync('/dev/full') && 'no /dev/full',
+  }, async () => {
+    const out = join(dir, 'full');
+    const run = cli(batch(out, '--jobs', '1', '--report', '/dev/full'));
+    assert.equal(run.status, 1, run.stderr);
+    // One job: its first slide was made when its line failed; none started after.
+    const written = run.stdout.split('\n').filter(Boolean);
+    assert.equal(written.length, 1, run.stdout);
+    assert.deepEqual(
+      await tree(out),
+      written.map((path) => relative(out, path)),
+    );
+    const summary = run.stderr.indexOf(`slidescope: ${SLIDES.length} slides: 1 written, 0 skipped (already done), 0 failed, ${SLIDES.length - 1} not done`);
+    const error = run.stderr.indexOf('slidescope: /dev/full: IO_ERROR: The report cannot be written (ENOSPC');
+    assert.ok(summary >= 0 && error > summary, run.stderr);
+    assert.match(run.stderr, /not done \(run the same command again to finish them\):/);
+    const done = relative(out, written[0]!).replace(/_thumbnail\.png$/, '');
+    for (const slide of SLIDES.filter((s) => !s.startsWith(`${done}.`))) assert.ok(run.stderr.includes(`  ${slide}\n`), `${slide} not named:\n${run.stderr}`);
+  });
+
   for (const [signal, code, grace] of [
     ['SIGTERM', 143, '20'],
     ['SIGINT', 130, '0'],

@@ -92,7 +92,8 @@ async function annotationsFor(slide: string, annotations: string | undefined): P
 
 /**
  * A batch's thumbnail of one slide, at `<stem>_thumbnail.<ext>` (stems from outputStems): skipped when
- * a complete one is there (a resumed run), redone when --overwrite or when the one there is cut short.
+ * a complete one is there (a resumed run, or another run that wrote it first), redone when --overwrite
+ * or when the one there is cut short.
  * `annotations`: a file drawn in, or "stored" for the slide's own.
  */
 export function thumbnailWork(
@@ -131,6 +132,9 @@ export function thumbnailWork(
       return engine.call('engine:export-thumbnail', { slideId, spec, path: out, format, overwrite: replace, annotations: drawn, colour }, { signal: abandon });
     });
     if (!result.ok) {
+      // Another run made it meanwhile (a resubmitted task beside the old one in its grace period): done.
+      if (result.error.code === 'EXISTS' && !overwrite && (await isCompleteImage(out, format)))
+        return { status: 'skipped', outputs: await sized([out]), ...seen, error: null };
       const error = { ...result.error, path: result.error.path ?? input.path };
       // Written after all if a whole file is there now that was not before (or that --overwrite replaced).
       const landed = async () => ((await isCompleteImage(out, format)) && (!complete || (await modifiedSince(out, started))) ? sized([out]) : null);

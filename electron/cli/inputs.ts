@@ -3,6 +3,7 @@
 // split on and what outputs mirror, so it is the same on every node whatever the drive's mount point,
 // and two slide.svs in different folders never write the same file.
 
+import { createHash } from 'node:crypto';
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
@@ -26,6 +27,11 @@ export interface SlideInput {
    * key of a file in it is `within` + its path in the folder.
    */
   folder?: { within: string };
+  /**
+   * A folder found while listing a given one that could not be read (the system's code, e.g.
+   * EACCES): the batch reports it failed and goes on with the slides it could list.
+   */
+  unreadable?: string;
 }
 
 export interface InputOptions {
@@ -35,6 +41,8 @@ export interface InputOptions {
   list?: string | undefined;
   recursive: boolean;
   stdin?: Readable;
+  /** The output folder: a folder scan leaves it out, so that a rerun does not take the outputs (a TIFF thumbnail) for slides. */
+  exclude?: string | undefined;
 }
 
 async function readList(list: string, stdin: Readable): Promise<string[]> {
@@ -54,6 +62,14 @@ async function readList(list: string, stdin: Readable): Promise<string[]> {
     .map((line) => line.trim())
     .filter((line) => line.length > 0 && !line.startsWith('#'))
     .map((line) => resolve(from, line));
+}
+
+function realPathOr(path: string): string {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    return path;
+  }
 }
 
 function statOrNull(path: string) {
@@ -95,50 +111,77 @@ function folderSlideBytes(dir: string, names = namesIn(dir)): number | null {
   return parts.length === 0 ? null : bytesIn(dir, parts);
 }
 
+/** A folder scan's state, shared by the folders it lists. */
+interface Scan {
+  recursive: boolean;
+  /** Real paths of the folders listed: symlink loops are cut. */
+  seen: Set<string>;
+  /** Slides found, and their bytes. */
+  files: Map<string, number>;
+  /** Subfolders that could not be listed, and why (the system's code). */
+  unreadable: Map<string, string>;
+  /** The output folder's real path, or null. */
+  exclude: string | null;
+}
+
 /**
  * Slide files in a folder, sorted, and the folder itself and its subfolders where they are slides
- * (DICOM); hidden entries (ours are temporary files) are skipped; symlink loops are cut.
+ * (DICOM); hidden entries (ours are temporary files) and the output folder are skipped; symlink loops
+ * are cut. A folder given that cannot be read throws (a usage error); a subfolder is noted in
+ * `unreadable`, and the scan goes on.
  * Synchronous: nothing else runs while a batch lists its inputs, and each of a cohort's folders took
  * several trips to libuv's thread pool one after another (200 slides in 204 folders: 180-270 ms,
  * docs/performance.md).
  */
-function scanFolder(dir: string, recursive: boolean, seen: Set<string>, out: Map<string, number>): void {
+function scanFolder(dir: string, scan: Scan, given = false): void {
   let real = dir;
   try {
     real = realpathSync.native(dir);
   } catch {}
-  if (seen.has(real)) return;
-  seen.add(real);
-  const names = readdirSync(dir)
-    .filter((n) => !n.startsWith('.'))
-    .sort();
+  // A folder given is scanned even if it is the output folder: the user named it.
+  if (scan.seen.has(real) || (!given && real === scan.exclude)) return;
+  scan.seen.add(real);
+  let listed: string[];
+  try {
+    listed = readdirSync(dir);
+  } catch (error) {
+    if (given) throw error;
+    scan.unreadable.set(dir, (error as NodeJS.ErrnoException).code ?? String(error));
+    return;
+  }
+  const names = listed.filter((n) => !n.startsWith('.')).sort();
   // A folder of DICOM files holds a slide or several; its other slide files are slides too.
   const slide = folderSlideBytes(dir, names);
-  if (slide !== null) out.set(dir, slide);
+  if (slide !== null) scan.files.set(dir, slide);
   for (const name of names) {
     const path = join(dir, name);
     if (hasFolderSlideExtension(name)) continue; // the folder is the slide (collectInputs)
     if (hasSlideExtension(name)) {
       const info = statOrNull(path);
-      if (info?.isFile()) out.set(path, slideFileBytes(path, info.size));
-      else if (info?.isDirectory() && recursive) scanFolder(path, recursive, seen, out);
+      if (info?.isFile()) scan.files.set(path, slideFileBytes(path, info.size));
+      else if (info?.isDirectory() && scan.recursive) scanFolder(path, scan);
     } else {
       if (!statOrNull(path)?.isDirectory()) continue;
-      if (recursive) {
-        scanFolder(path, recursive, seen, out);
+      if (scan.recursive) {
+        scanFolder(path, scan);
         continue;
       }
       const inner = folderSlideBytes(path);
-      if (inner !== null) out.set(path, inner);
+      if (inner !== null) scan.files.set(path, inner);
     }
   }
+}
+
+/** Whether a relative path leaves its folder: `..` as its first part (not a folder named `..old`), or another drive. */
+function climbsOut(rel: string): boolean {
+  return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
 }
 
 /** The deepest folder holding every one of `dirs` (absolute); null across drives. */
 function commonFolder(dirs: string[]): string | null {
   let common = dirs[0]!;
   for (const dir of dirs.slice(1)) {
-    while (relative(common, dir).startsWith('..') || isAbsolute(relative(common, dir))) {
+    while (climbsOut(relative(common, dir))) {
       const up = dirname(common);
       if (up === common) return null;
       common = up;
@@ -159,7 +202,8 @@ export async function collectInputs(options: InputOptions): Promise<SlideInput[]
   if (options.list !== undefined) given.push(...(await readList(options.list, options.stdin ?? process.stdin)));
   const files = new Map<string, number>();
   const roots: string[] = [];
-  const seen = new Set<string>();
+  const exclude = options.exclude === undefined ? null : resolve(options.exclude);
+  const scan: Scan = { recursive: options.recursive, seen: new Set(), files, unreadable: new Map(), exclude: exclude && realPathOr(exclude) };
   for (const path of given) {
     const info = statOrNull(path);
     const miraxKey = info?.isDirectory() ? await keyFileOfDataFolder(path) : null;
@@ -169,13 +213,13 @@ export async function collectInputs(options: InputOptions): Promise<SlideInput[]
       files.set(miraxKey, slideFileBytes(miraxKey, (await stat(miraxKey)).size));
     } else if (info?.isDirectory()) {
       roots.push(path);
-      scanFolder(path, options.recursive, seen, files);
+      scanFolder(path, scan, true);
     } else {
       roots.push(dirname(path));
       files.set(path, slideFileBytes(path, info?.size ?? 0)); // a missing file is reported per file, with its reason
     }
   }
-  if (files.size === 0) return [];
+  if (files.size === 0 && scan.unreadable.size === 0) return [];
   const base = commonFolder(roots);
   const folders = new Set<string>();
   for (const path of files.keys()) if (statOrNull(path)?.isDirectory()) folders.add(path);
@@ -186,23 +230,40 @@ export async function collectInputs(options: InputOptions): Promise<SlideInput[]
       // A folder that is the inputs' common folder is keyed by its own name, and its files by theirs.
       return key ? { path, key, bytes, folder: { within: `${key}/` } } : { path, key: basename(path), bytes, folder: { within: '' } };
     })
+    .concat([...scan.unreadable].map(([path, reason]): SlideInput => ({ path, key: keyOf(path, base), bytes: 0, unreadable: reason })))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** A name as a case-insensitive disk (macOS, Windows, an SMB share) compares it. */
+const folded = (name: string) => name.normalize('NFC').toLowerCase();
+
+function countOf(names: string[]): Map<string, number> {
+  const count = new Map<string, number>();
+  for (const name of names) count.set(name, (count.get(name) ?? 0) + 1);
+  return count;
 }
 
 /**
  * Each slide's output stem (without `_thumbnail.png`): the output folder mirrors the key's folder.
- * Two slides of one folder with the same stem (a.svs, a.tif) keep their extension in it (a_svs, a_tif),
- * decided over all the inputs so that every shard names them alike.
+ * Two slides of one folder with the same stem (a.svs, a.tif) keep their extension in it (a_svs, a_tif);
+ * stems that still collide (a_svs.tif's with a.svs's; A.svs and a.svs, one name on a case-insensitive
+ * disk) take a hash of their key. Names are compared case-folded, and decided over all the inputs so
+ * that every run and every shard names them alike.
  */
 export function outputStems(inputs: SlideInput[], outDir: string): Map<string, string> {
-  const stemOf = (key: string) => `${dirname(key)}/${slideStem({ path: key })}`;
-  const count = new Map<string, number>();
-  for (const input of inputs) count.set(stemOf(input.key), (count.get(stemOf(input.key)) ?? 0) + 1);
-  const stems = new Map<string, string>();
-  for (const input of inputs) {
-    const name = input.key.split('/').pop()!;
+  const stemOf = (key: string) => folded(`${dirname(key)}/${slideStem({ path: key })}`);
+  const count = countOf(inputs.map((input) => stemOf(input.key)));
+  const named = inputs.map((input) => {
+    const parts = input.key.split('/');
+    const name = parts.pop()!;
     const stem = count.get(stemOf(input.key))! > 1 ? name.replace(/\.([^.]*)$/, '_$1') : slideStem({ path: name });
-    stems.set(input.path, join(outDir, ...input.key.split('/').slice(0, -1), stem));
+    return { input, parts: [...parts, stem] };
+  });
+  const taken = countOf(named.map(({ parts }) => folded(parts.join('/'))));
+  const stems = new Map<string, string>();
+  for (const { input, parts } of named) {
+    if (taken.get(folded(parts.join('/')))! > 1) parts.push(`${parts.pop()!}_${createHash('sha256').update(input.key).digest('hex').slice(0, 8)}`);
+    stems.set(input.path, join(outDir, ...parts));
   }
   return stems;
 }

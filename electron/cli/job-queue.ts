@@ -33,7 +33,9 @@ export class JobQueue {
     const groupOf = this.order.map(formatGroup);
     const groupBytes = new Map<string, number>();
     // A slide of unknown size (0) still counts for its format.
-    groupOf.forEach((group, at) => groupBytes.set(group, (groupBytes.get(group) ?? 0) + Math.max(1, this.order[at]!.bytes)));
+    groupOf.forEach((group, at) => {
+      groupBytes.set(group, (groupBytes.get(group) ?? 0) + Math.max(1, this.order[at]!.bytes));
+    });
     // The largest format first to the job with the least so far.
     const load = this.homeFrom.map(() => 0);
     const groups = [...groupBytes].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));

@@ -1,8 +1,9 @@
 // --report FILE.jsonl: one JSON line per slide as it finishes. The file is opened for appending
-// (O_APPEND) and each line goes in one write, so a rerun adds to it and a line is never interleaved
-// with another writer's on a local disk (shards on a cluster write a file each: O_APPEND is not atomic
-// over NFS). `slidescope report merge` reads any number of them; a slide's last line wins, so a
-// resumed run's lines replace the interrupted run's.
+// (O_APPEND) and each line goes in one write (more only when the system writes it short), so a rerun
+// adds to it and a line is never interleaved with another writer's on a local disk (shards on a
+// cluster write a file each: O_APPEND is not atomic over NFS). `slidescope report merge` reads any
+// number of them; a slide's last line wins, so a resumed run's lines replace the interrupted run's
+// (but a slide done stays done: supersedes).
 
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -37,10 +38,28 @@ export interface ReportWriter {
 
 export async function openReport(path: string): Promise<ReportWriter> {
   await mkdir(dirname(path), { recursive: true });
-  const handle = await open(path, 'a');
+  // Read as well as appended to: the last byte tells whether an earlier run's last line was cut.
+  const handle = await open(path, 'a+');
+  /** All of `bytes`: a short write (a full disk, ulimit -f) goes on from where it stopped, until done or an error. */
+  const writeAll = async (bytes: Buffer) => {
+    for (let done = 0; done < bytes.length; ) {
+      const { bytesWritten } = await handle.write(bytes, done, bytes.length - done);
+      if (bytesWritten <= 0) throw new Error(`only ${done} of a line's ${bytes.length} bytes could be written`);
+      done += bytesWritten;
+    }
+  };
+  try {
+    // A line cut short by a crash or a full disk is ended, so that the next line is not glued to it.
+    const { size } = await handle.stat();
+    const last = Buffer.alloc(1);
+    if (size > 0 && (await handle.read(last, 0, 1, size - 1)).bytesRead === 1 && last[0] !== 0x0a) await writeAll(Buffer.from('\n'));
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
   return {
     async write(line) {
-      await handle.write(Buffer.from(`${JSON.stringify(line)}\n`)).catch((error: unknown) => {
+      await writeAll(Buffer.from(`${JSON.stringify(line)}\n`)).catch((error: unknown) => {
         throw new SlideError(
           'IO_ERROR',
           `The report cannot be written (${error instanceof Error ? error.message : String(error)}); no slide was started after it: run the same command again to finish.`,
@@ -71,13 +90,19 @@ export interface ReadReports {
   unreadable: number;
 }
 
+/** Statuses of a slide whose output is there. */
+const DONE: ReadonlySet<SlideStatus> = new Set(['written', 'skipped']);
+
 /**
  * The latest line wins (a resumed run's over the interrupted one's), but a rerun's "skipped" does not
- * hide the line of the run that wrote the output (its time, its vendor), in whatever order files come.
+ * hide the line of the run that wrote the output (its time, its vendor), and an interrupted rerun's
+ * "not-done" does not undo a slide that was done, in whatever order files come.
  */
 function supersedes(line: ReportLine, before: ReportLine): boolean {
   if (line.status === 'skipped' && before.status === 'written') return false;
   if (line.status === 'written' && before.status === 'skipped') return true;
+  if (line.status === 'not-done' && DONE.has(before.status)) return false;
+  if (before.status === 'not-done' && DONE.has(line.status)) return true;
   return line.started >= before.started;
 }
 

@@ -2,6 +2,7 @@
 // (main.ts: the engine forked) and inside the packaged app (electron/main/cli-mode.ts: the engine a
 // utilityProcess); the launcher of its engine processes is all that differs.
 
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -130,14 +131,25 @@ function reportFailures(lines: ReportLine[]): void {
   for (const l of failed) process.stderr.write(`  ${l.path}: ${l.error?.code}: ${l.error?.message}\n`);
 }
 
+/** A batch's thumbnail size, within the engine's bounds (operations.ts' thumbnailSpec): out of them it would fail every slide. */
 function thumbnailSpec(values: { power?: string | undefined; mpp?: string | undefined; size?: string | undefined }): ThumbnailSpec {
   const chosen = [values.power, values.mpp, values.size].filter((v) => v !== undefined).length;
   if (chosen > 1) throw new UsageError('Give one of --power, --mpp or --size.');
-  return values.power !== undefined
-    ? { kind: 'power', objectivePower: need(num(values.power, 'power'), 'power') }
-    : values.mpp !== undefined
-      ? { kind: 'mpp', mpp: need(num(values.mpp, 'mpp'), 'mpp') }
-      : { kind: 'size', longestSide: num(values.size, 'size') ?? 1024 };
+  if (values.power !== undefined) {
+    const power = need(num(values.power, 'power'), 'power');
+    if (!(power > 0) || power > LIMITS.maxPower)
+      throw new UsageError(`--power must be an objective power above 0 and at most ${LIMITS.maxPower} (got "${values.power}").`);
+    return { kind: 'power', objectivePower: power };
+  }
+  if (values.mpp !== undefined) {
+    const mpp = need(num(values.mpp, 'mpp'), 'mpp');
+    if (!(mpp > 0) || mpp > LIMITS.maxMpp) throw new UsageError(`--mpp must be µm per pixel above 0 and at most ${LIMITS.maxMpp} (got "${values.mpp}").`);
+    return { kind: 'mpp', mpp };
+  }
+  const size = num(values.size, 'size') ?? 1024;
+  if (!Number.isInteger(size) || size < 1 || size > LIMITS.maxThumbnailSide)
+    throw new UsageError(`--size must be a whole number of pixels from 1 to ${LIMITS.maxThumbnailSide} (got "${values.size}").`);
+  return { kind: 'size', longestSide: size };
 }
 
 /** --colour: the slides' ICC profiles applied (sRGB, the default, as the app shows them) or the pixels as stored (as OpenSlide reads them). */
@@ -171,6 +183,12 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   if ((positionals.length === 0 && values.list === undefined) || !values.out)
     throw new UsageError('thumbnail takes slides, folders or --list FILE, and --out DIR.');
   const spec = thumbnailSpec(values);
+  const outDir = resolve(values.out);
+  let outIsFile = false;
+  try {
+    outIsFile = !statSync(outDir).isDirectory();
+  } catch {} // missing (made for the first slide) or out of reach (each slide fails with the reason)
+  if (outIsFile) throw new UsageError(`--out ${values.out} is a file, not a folder.`);
   const imageFormat = format(values.format, 'png');
   const shard = values.shard === undefined ? null : parseShard(values.shard, process.env);
   const cores = availableParallelism();
@@ -185,9 +203,11 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   let all: SlideInput[];
   let inputs: SlideInput[];
   let lines: ReportLine[];
+  let reportError: ErrorInfo | null;
   let interrupt: ReturnType<typeof watchInterrupts>;
   try {
-    const collected = await collectInputs({ args: positionals, list: values.list, recursive: values.recursive === true }).catch(
+    // The output folder is left out of a folder scan: a rerun would take its outputs (TIFF) for slides.
+    const collected = await collectInputs({ args: positionals, list: values.list, recursive: values.recursive === true, exclude: outDir }).catch(
       (error: NodeJS.ErrnoException) => {
         throw new UsageError(`Cannot read the inputs: ${error.message}`);
       },
@@ -196,7 +216,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
     if (all.length === 0) throw new UsageError('No slide files found.');
     inputs = shard ? all.filter((input) => inShard(input.key, shard)) : all;
     const annotations = annotationsOption(values.annotations, all.length);
-    const stems = outputStems(all, resolve(values.out));
+    const stems = outputStems(all, outDir);
     if (plan.note) process.stderr.write(`slidescope: ${plan.note}\n`);
     const reportPath = values.report;
     const report =
@@ -209,7 +229,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
       process.stderr.write(`\nslidescope: ${signal}: no new slides; finishing those being made (up to ${graceSeconds} s; again to abandon them)\n`),
     );
     try {
-      lines = await runBatch({
+      ({ lines, reportError } = await runBatch({
         command: 'thumbnail',
         inputs,
         plan,
@@ -221,7 +241,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
         partialWritesDir,
         launchEngine,
         firstEngine,
-      });
+      }));
     } finally {
       interrupt.dispose();
       await report?.close();
@@ -237,11 +257,16 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
     `slidescope: ${of}: ${count('written')} written, ${count('skipped')} skipped (already done), ${count('failed')} failed, ${count('not-done')} not done\n`,
   );
   const interrupted = interrupt.exitCode();
-  if (interrupted !== null) {
+  // A report that could not be written stopped the batch as a signal does: the same list, then its error.
+  if (interrupted !== null || (reportError && count('not-done'))) {
     process.stderr.write('slidescope: stopped; not done (run the same command again to finish them):\n');
     for (const l of lines) if (l.status === 'not-done') process.stderr.write(`  ${l.slide}\n`);
-    return interrupted;
   }
+  if (reportError) {
+    printError(reportError);
+    return 1;
+  }
+  if (interrupted !== null) return interrupted;
   return count('failed') ? 1 : 0;
 }
 
