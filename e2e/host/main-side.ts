@@ -108,7 +108,11 @@ export async function createMainSide(options: MainSideOptions): Promise<MainSide
       port = null;
       if (controller) sink?.('engine:stopped', controller.engineStopped(event, SENDER_ID));
     },
-    onRestarted: connectWindow,
+    onRestarted: (event) => {
+      connectWindow();
+      const lost = controller?.notReopened(event, SENDER_ID);
+      if (lost) sink?.('engine:stopped', lost);
+    },
   });
   engine.start(); // as the app's main process does at launch
   connectWindow();

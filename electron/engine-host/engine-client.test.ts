@@ -64,3 +64,26 @@ test('a slide that stopped the engine twice is forgotten when closed', async () 
   assert.equal((await engine.call('slide:tile', { slideId: 'S', dzLevel: 0, col: 0, row: 0, requestId: 3 })).ok, true, 'no longer refused');
   await engine.dispose();
 });
+
+test('a slide that cannot be reopened after a restart (its file gone) is named, with why, when the engine is back', async () => {
+  const children: InMemoryChild[] = [];
+  let gone = false;
+  const engine = new EngineClient(
+    inMemoryEngine(async (op, request) => {
+      const path = (request as { path?: string }).path;
+      if (op === 'engine:open' && gone && path === '/s/B.svs') return { ok: false, error: { code: 'NOT_FOUND', message: 'The file /s/B.svs does not exist.' } };
+      return ok({ name: 'slide' });
+    }, children),
+    { onRestarted: (event) => restarts.push(event.notReopened) },
+  );
+  const restarts: Array<Array<{ slideId: string; error: { code: string } }>> = [];
+  for (const slideId of ['A', 'B']) assert.equal((await engine.call('engine:open', { slideId, path: `/s/${slideId}.svs`, client: null })).ok, true);
+  gone = true;
+  children[0]!.kill('it was killed (SIGKILL)');
+  await wait(300);
+  assert.deepEqual(
+    restarts.map((lost) => lost.map(({ slideId, error }) => [slideId, error.code])),
+    [[['B', 'NOT_FOUND']]],
+  );
+  await engine.dispose();
+});

@@ -28,11 +28,16 @@ export interface EngineStoppedEvent {
   failedSlideIds: string[];
 }
 
+export interface EngineRestartedEvent {
+  /** Slides that could not be reopened (a file moved or gone meanwhile), with why. */
+  notReopened: Array<{ slideId: string; error: ErrorInfo }>;
+}
+
 export interface EngineClientOptions {
   /** The engine process stopped; it is being restarted. */
   onStopped?: (event: EngineStoppedEvent) => void;
-  /** A new engine process is running with the open slides reopened: windows connect again now. */
-  onRestarted?: () => void;
+  /** A new engine process is running with the open slides reopened (but those named): windows connect again now. */
+  onRestarted?: (event: EngineRestartedEvent) => void;
   stallTimeoutMs?: number;
 }
 
@@ -169,6 +174,7 @@ export class EngineClient<Connection> {
   }
 
   private async reopen(call: RpcClient<OperationProtocol>['call']): Promise<void> {
+    const notReopened: EngineRestartedEvent['notReopened'] = [];
     for (const [id, slide] of this.slides) {
       const reopened = await call('engine:open', slide.request);
       if (reopened.ok) continue;
@@ -177,7 +183,8 @@ export class EngineClient<Connection> {
       if (reopened.error.code === 'WORKER_FAILED' || reopened.error.code === 'CANCELLED') return;
       this.slides.delete(id);
       this.failed.set(id, reopened.error);
+      notReopened.push({ slideId: id, error: reopened.error });
     }
-    this.options.onRestarted?.();
+    this.options.onRestarted?.({ notReopened });
   }
 }

@@ -289,6 +289,18 @@ describe('createIpcHandlers', () => {
     assert.equal(ipc.engineStopped(event, W2).message, 'The slide engine stopped (it was killed (SIGKILL)). It was restarted.');
   });
 
+  it('tells a window which of its slides could not be reopened after a restart, and why', async () => {
+    const a = await openDropped(W1, '/data/a.svs');
+    await openDropped(W2, '/data/c.svs');
+    const event = { notReopened: [{ slideId: a.slideId, error: { code: 'NOT_FOUND' as const, message: 'The file /data/a.svs does not exist.' } }] };
+    assert.deepEqual(ipc.notReopened(event, W1), {
+      message: 'a.svs could not be reopened after the restart (The file /data/a.svs does not exist.): close it and open it again.',
+      slideIds: [a.slideId],
+      failedSlideIds: [a.slideId],
+    });
+    assert.equal(ipc.notReopened(event, W2), null);
+  });
+
   it("says it in the windows' language, and answers app:language with main's", async () => {
     const korean = createIpcHandlers({ ...deps, t: createTranslator('ko').t, language: () => ({ language: 'ko', preference: 'system' }) });
     const a = value((await korean.dispatch('slide:open-dropped', W1, { path: '/data/a.svs' })) as Result<OpenedSlide>);

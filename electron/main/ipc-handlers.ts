@@ -33,7 +33,7 @@ import {
 } from '../../shared/operations';
 import type { CallOptions } from '../../shared/rpc';
 import type { SlideInfo } from '../../shared/slide';
-import type { EngineStoppedEvent } from '../engine-host/engine-client';
+import type { EngineRestartedEvent, EngineStoppedEvent } from '../engine-host/engine-client';
 import type { AlignmentAccess } from './compare-alignments';
 import type { GrantSource, PathAuthority } from './path-authorizer';
 
@@ -119,6 +119,8 @@ export interface IpcController {
   slidesOf(senderId: number): OwnedSlide[];
   /** What to tell a window that the engine stopped (and was restarted): which of its slides it was reading. */
   engineStopped(event: EngineStoppedEvent, senderId: number): EngineStopped;
+  /** What to tell a window whose slides could not be reopened after a restart; null when none of its were. */
+  notReopened(event: EngineRestartedEvent, senderId: number): EngineStopped | null;
   /** Every window's slides closed (app quit). */
   releaseAll(): Promise<void>;
   readonly handlers: MainHandlers;
@@ -341,6 +343,15 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
             : t('engine.stoppedReopened', { slides: names(reading, t), reason, count: kept });
       if (lost.length > 0) message += ` ${t('engine.lost', { slides: names(lost, t), count: lost.length })}`;
       return { message, slideIds: reading.map((s) => s.slideId), failedSlideIds: lost.map((s) => s.slideId) };
+    },
+
+    notReopened(event, senderId) {
+      const mine = slides.get(senderId);
+      const lost = event.notReopened.filter((each) => mine?.has(each.slideId));
+      if (lost.length === 0) return null;
+      const message = lost.map(({ slideId, error }) => t('engine.notReopened', { slide: mine!.get(slideId)!.info.name, reason: error.message })).join(' ');
+      const slideIds = lost.map((each) => each.slideId);
+      return { message, slideIds, failedSlideIds: slideIds };
     },
 
     async releaseAll() {

@@ -220,8 +220,12 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
             .catch((error: unknown) => log('telling a window the engine stopped failed', error));
         }
       },
-      onRestarted: () => {
-        for (const win of windows.all()) connectWindow(win.win.webContents);
+      onRestarted: (event) => {
+        for (const win of windows.all()) {
+          connectWindow(win.win.webContents);
+          const lost = ipc.notReopened(event, win.senderId);
+          if (lost) win.send('engine:stopped', lost).catch((error: unknown) => log('telling a window its slides were not reopened failed', error));
+        }
       },
     },
   );

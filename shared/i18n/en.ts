@@ -579,5 +579,6 @@ export const en = {
     stoppedReopened_other: 'The slide engine stopped while reading {{slides}} ({{reason}}). It was restarted and the slides reopened.',
     lost_one: '{{slides}} stopped it twice and is no longer read: close and open again to retry.',
     lost_other: '{{slides}} stopped it twice and are no longer read: close and open again to retry.',
+    notReopened: '{{slide}} could not be reopened after the restart ({{reason}}): close it and open it again.',
   },
 } as const;
