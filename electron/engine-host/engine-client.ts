@@ -26,6 +26,8 @@ export interface EngineStoppedEvent {
   slideIds: string[];
   /** Of those, the ones not reopened: they had stopped it before. */
   failedSlideIds: string[];
+  /** False when it kept stopping at once and is not restarted by itself: the next slide opened starts it. */
+  restarting: boolean;
 }
 
 export interface EngineRestartedEvent {
@@ -170,7 +172,7 @@ export class EngineClient<Connection> {
         path: slide.request.path,
       });
     }
-    this.options.onStopped?.({ reason: event.reason, slideIds, failedSlideIds });
+    this.options.onStopped?.({ reason: event.reason, slideIds, failedSlideIds, restarting: event.restarting });
   }
 
   private async reopen(call: RpcClient<OperationProtocol>['call']): Promise<void> {

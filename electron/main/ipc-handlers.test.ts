@@ -278,7 +278,7 @@ describe('createIpcHandlers', () => {
     const a = await openDropped(W1, '/data/a.svs');
     const b = await openDropped(W1, '/data/b.svs');
     await openDropped(W2, '/data/c.svs');
-    const event = { reason: 'it was killed (SIGKILL)', slideIds: [a.slideId, b.slideId], failedSlideIds: [b.slideId] };
+    const event = { reason: 'it was killed (SIGKILL)', slideIds: [a.slideId, b.slideId], failedSlideIds: [b.slideId], restarting: true };
     const first = ipc.engineStopped(event, W1);
     assert.deepEqual(first.slideIds, [a.slideId, b.slideId]);
     assert.deepEqual(first.failedSlideIds, [b.slideId]);
@@ -287,6 +287,10 @@ describe('createIpcHandlers', () => {
       'The slide engine stopped while reading a.svs and b.svs (it was killed (SIGKILL)). It was restarted and the slide reopened. b.svs stopped it twice and is no longer read: close and open again to retry.',
     );
     assert.equal(ipc.engineStopped(event, W2).message, 'The slide engine stopped (it was killed (SIGKILL)). It was restarted.');
+    assert.equal(
+      ipc.engineStopped({ reason: 'it exited (code 1)', slideIds: [], failedSlideIds: [], restarting: false }, W2).message,
+      'The slide engine kept stopping as it started (it exited (code 1)). It starts again when you open a slide.',
+    );
   });
 
   it('tells a window which of its slides could not be reopened after a restart, and why', async () => {
@@ -305,7 +309,7 @@ describe('createIpcHandlers', () => {
     const korean = createIpcHandlers({ ...deps, t: createTranslator('ko').t, language: () => ({ language: 'ko', preference: 'system' }) });
     const a = value((await korean.dispatch('slide:open-dropped', W1, { path: '/data/a.svs' })) as Result<OpenedSlide>);
     const b = value((await korean.dispatch('slide:open-dropped', W1, { path: '/data/b.svs' })) as Result<OpenedSlide>);
-    const event = { reason: 'it was killed (SIGKILL)', slideIds: [a.slideId, b.slideId], failedSlideIds: [b.slideId] };
+    const event = { reason: 'it was killed (SIGKILL)', slideIds: [a.slideId, b.slideId], failedSlideIds: [b.slideId], restarting: true };
     assert.equal(
       korean.engineStopped(event, W1).message,
       'a.svs, b.svs을(를) 읽는 중에 슬라이드 엔진이 멈추어(it was killed (SIGKILL)) 다시 시작하고 슬라이드를 다시 열었습니다. b.svs은(는) 엔진을 두 번 멈추게 하여 더 이상 읽지 않습니다. 다시 시도하려면 닫았다가 다시 여세요.',

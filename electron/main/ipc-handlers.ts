@@ -335,8 +335,9 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
       const lost = reading.filter((s) => failed.has(s.slideId));
       const kept = reading.length - lost.length;
       const reason = event.reason;
-      let message =
-        reading.length === 0
+      let message = !event.restarting
+        ? t('engine.notRestarted', { reason })
+        : reading.length === 0
           ? t('engine.stopped', { reason })
           : kept === 0
             ? t('engine.stoppedReading', { slides: names(reading, t), reason })

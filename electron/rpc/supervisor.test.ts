@@ -115,4 +115,35 @@ describe('Supervisor', () => {
     await s.whenReady(); // no child started after dispose
     assert.equal(s.pid, undefined);
   });
+
+  test('children that keep dying at once are restarted five times, then only when a call needs one', async () => {
+    let spawned = 0;
+    const replaced: Replaced[] = [];
+    let dying = true;
+    const child = workerChild({ script: SCRIPT, workerData: { readyAfterMs: 0 } });
+    const s = new Supervisor<P>({
+      name: 'The test thread',
+      // A broken install: each child ends as soon as it starts, until it is mended.
+      spawn: (gone) => {
+        spawned++;
+        const made = child(gone);
+        if (dying) setTimeout(() => void made.stop(false), 10);
+        return made;
+      },
+      restore: async () => undefined,
+      restartEagerly: true,
+      onReplaced: (event) => replaced.push(event),
+    });
+    supervisors.push(s);
+    s.start();
+    await new Promise((resolve) => setTimeout(resolve, 6000)); // pauses of 250, 500, 1000 and 2000 ms
+    assert.equal(spawned, 5);
+    assert.deepEqual(
+      replaced.map((event) => event.restarting),
+      [true, true, true, true, false],
+    );
+    dying = false;
+    assert.deepEqual(await s.call('echo', 'mended'), { ok: true, value: 'mended' });
+    assert.equal(spawned, 6);
+  });
 });

@@ -27,6 +27,8 @@ export interface Replaced {
   inFlight: Array<{ op: string; request: unknown }>;
   /** Its last report of itself (what it was reading, its memory). */
   lastHealth: Health | null;
+  /** False when it is not restarted by itself: children that kept dying at once (the next call starts one). */
+  restarting: boolean;
 }
 
 export interface SupervisorOptions<P extends Protocol> {
@@ -69,6 +71,8 @@ function describeMs(ms: number): string {
 
 /** A child that lived less than this before it went is restarted after a growing pause. */
 const SHORT_LIFE_MS = 2000;
+/** After this many such deaths in a row, a new child waits for a call (a broken install is not retried forever). */
+const MAX_QUICK_DEATHS = 5;
 
 export class Supervisor<P extends Protocol> {
   private running: Running | null = null;
@@ -81,6 +85,8 @@ export class Supervisor<P extends Protocol> {
   private respawnTimer: ReturnType<typeof setTimeout> | undefined;
   /** Ends the wait for a restart (the restore done, or no restart to come). */
   private endRestore: (() => void) | null = null;
+  /** The children kept dying at once: the next call starts and restores one. */
+  private respawnOnDemand = false;
   /** Children replaced so far. */
   restarts = 0;
   /** Highest resident memory a child reported. */
@@ -126,6 +132,10 @@ export class Supervisor<P extends Protocol> {
   }
 
   async call<K extends keyof P & string>(op: K, request: P[K]['request'], options: CallOptions<P[K]['progress']> = {}): Promise<Result<P[K]['response']>> {
+    if (this.respawnOnDemand && !this.disposed) {
+      this.respawnOnDemand = false;
+      this.respawn(0);
+    }
     while (this.restoring && !this.disposed && !options.signal?.aborted) await untilSettledOrAborted(this.restoring, options.signal);
     if (this.disposed) return fail('CANCELLED', `${this.options.name} is shutting down.`);
     if (options.signal?.aborted) return fail('CANCELLED', `${String(op)} was cancelled while ${this.options.name.toLowerCase()} was restarting.`);
@@ -242,10 +252,16 @@ export class Supervisor<P extends Protocol> {
     if (this.disposed) return;
     this.restarts++;
     this.quickDeaths = Date.now() - running.startedAt < SHORT_LIFE_MS ? this.quickDeaths + 1 : 0;
-    this.options.onReplaced?.({ reason, inFlight, lastHealth: running.health });
-    if (!this.options.restore && !this.options.restartEagerly) return;
+    const restarts = (this.options.restore !== undefined || this.options.restartEagerly === true) && this.quickDeaths < MAX_QUICK_DEATHS;
+    this.options.onReplaced?.({ reason, inFlight, lastHealth: running.health, restarting: restarts });
+    if (this.quickDeaths >= MAX_QUICK_DEATHS) this.respawnOnDemand = this.options.restore !== undefined;
+    if (!restarts) return;
     // A child that dies at once (a broken install, a slide that kills it on reopening) is not respawned in a tight loop.
-    const pause = this.quickDeaths === 0 ? 0 : Math.min(5000, 250 * 2 ** (this.quickDeaths - 1));
+    this.respawn(this.quickDeaths === 0 ? 0 : Math.min(5000, 250 * 2 ** (this.quickDeaths - 1)));
+  }
+
+  /** Starts a new child after `pause` ms and restores it; calls made meanwhile wait for that. */
+  private respawn(pause: number): void {
     const restored = new Promise<void>((resolve) => {
       this.endRestore = resolve;
       this.respawnTimer = setTimeout(() => {

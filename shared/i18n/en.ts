@@ -579,6 +579,7 @@ export const en = {
     stoppedReopened_other: 'The slide engine stopped while reading {{slides}} ({{reason}}). It was restarted and the slides reopened.',
     lost_one: '{{slides}} stopped it twice and is no longer read: close and open again to retry.',
     lost_other: '{{slides}} stopped it twice and are no longer read: close and open again to retry.',
+    notRestarted: 'The slide engine kept stopping as it started ({{reason}}). It starts again when you open a slide.',
     notReopened: '{{slide}} could not be reopened after the restart ({{reason}}): close it and open it again.',
   },
 } as const;

@@ -572,6 +572,7 @@ export const ko = {
     stoppedReading: '{{slides}}을(를) 읽는 중에 슬라이드 엔진이 멈추어({{reason}}) 다시 시작했습니다.',
     stoppedReopened_other: '{{slides}}을(를) 읽는 중에 슬라이드 엔진이 멈추어({{reason}}) 다시 시작하고 슬라이드를 다시 열었습니다.',
     lost_other: '{{slides}}은(는) 엔진을 두 번 멈추게 하여 더 이상 읽지 않습니다. 다시 시도하려면 닫았다가 다시 여세요.',
+    notRestarted: '슬라이드 엔진이 시작하자마자 계속 멈추었습니다({{reason}}). 슬라이드를 열면 다시 시작합니다.',
     notReopened: '다시 시작한 뒤 {{slide}}을(를) 다시 열지 못했습니다({{reason}}). 닫았다가 다시 여세요.',
   },
 } as const satisfies KoreanCatalogue;
