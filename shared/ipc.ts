@@ -57,7 +57,7 @@ export interface EngineStopped {
   message: string;
   /** This window's slides it was reading when it stopped. */
   slideIds: SlideId[];
-  /** Slides it will not reopen: they stopped it twice. Their views show an error. */
+  /** Slides it no longer reads: they stopped it twice, or could not be reopened after it restarted. Their views show an error. */
   failedSlideIds: SlideId[];
 }
 

@@ -109,9 +109,10 @@ export async function createMainSide(options: MainSideOptions): Promise<MainSide
       if (controller) sink?.('engine:stopped', controller.engineStopped(event, SENDER_ID));
     },
     onRestarted: (event) => {
-      connectWindow();
+      // As main does: the notice before the new port (the preload lets go of its port on engine:stopped).
       const lost = controller?.notReopened(event, SENDER_ID);
       if (lost) sink?.('engine:stopped', lost);
+      connectWindow();
     },
   });
   engine.start(); // as the app's main process does at launch

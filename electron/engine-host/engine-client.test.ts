@@ -87,3 +87,28 @@ test('a slide that cannot be reopened after a restart (its file gone) is named, 
   );
   await engine.dispose();
 });
+
+test("a lane that stops on one slide's reopen fails that slide alone: the others are reopened and the windows reconnected", async () => {
+  const children: InMemoryChild[] = [];
+  let restarted = false;
+  const opened: string[] = [];
+  const engine = new EngineClient(
+    inMemoryEngine(async (op, request) => {
+      const { slideId } = request as RequestOf<'engine:open'>;
+      if (op === 'engine:open' && restarted && slideId === 'B')
+        return { ok: false, error: { code: 'WORKER_FAILED', message: 'An engine lane stopped (it crashed).' } };
+      if (op === 'engine:open') opened.push(slideId);
+      return ok({ name: 'slide' });
+    }, children),
+    { onRestarted: (event) => lost.push(event.notReopened.map((each) => each.slideId)) },
+  );
+  const lost: string[][] = [];
+  for (const slideId of ['A', 'B', 'C']) assert.equal((await engine.call('engine:open', { slideId, path: `/s/${slideId}.svs`, client: null })).ok, true);
+  restarted = true;
+  opened.length = 0;
+  children[0]!.kill('it was killed (SIGKILL)');
+  await wait(300);
+  assert.deepEqual(lost, [['B']]);
+  assert.deepEqual(opened, ['A', 'C']);
+  await engine.dispose();
+});

@@ -177,12 +177,14 @@ export class EngineClient<Connection> {
 
   private async reopen(call: RpcClient<OperationProtocol>['call']): Promise<void> {
     const notReopened: EngineRestartedEvent['notReopened'] = [];
+    const restarts = this.supervisor.restarts;
     for (const [id, slide] of this.slides) {
       const reopened = await call('engine:open', slide.request);
       if (reopened.ok) continue;
-      // This engine stopped too, or we are shutting down: the slides are not at fault, and the next
-      // restart reopens them (the one that stopped it counts a strike in stopped()).
-      if (reopened.error.code === 'WORKER_FAILED' || reopened.error.code === 'CANCELLED') return;
+      // This engine process stopped too, or we are shutting down: the slides are not at fault, and
+      // the next restart reopens them (the one that stopped it counts a strike in stopped()). A lane
+      // that stopped on it is that slide's own failure.
+      if (reopened.error.code === 'CANCELLED' || this.supervisor.restarts !== restarts) return;
       this.slides.delete(id);
       this.failed.set(id, reopened.error);
       notReopened.push({ slideId: id, error: reopened.error });

@@ -249,7 +249,7 @@ export class EngineRouter {
       if (open === null) {
         // A close given up on still closes it there once that open ends.
         const lane = this.lanes[index]!;
-        if (op === 'engine:close') void slide.opened[index].then(() => lane.call('engine:close', { slideId }));
+        if (op === 'engine:close') void slide.opened[index].then(() => lane.call('engine:close', { slideId })).catch(() => undefined);
         return fail('CANCELLED', `${op} was cancelled while the slide was being opened.`, slide.request.path);
       }
       if (!open.ok) return op === 'engine:close' ? ok(undefined) : open;
@@ -265,12 +265,16 @@ export class EngineRouter {
   private async open(request: RequestOf<'engine:open'>, signal: AbortSignal): Promise<Result<unknown>> {
     if (this.slides.has(request.slideId)) return fail('INVALID_ARGUMENT', `a slide is already open as ${request.slideId}`, request.path);
     const lead = this.leastBusy();
-    const first = await this.lanes[lead]!.call('engine:open', request, { signal });
-    if (!first.ok) {
-      // Given up on (its deadline, a cancel): the lane may finish opening it all the same.
-      if (signal.aborted) void this.lanes[lead]!.call('engine:close', { slideId: request.slideId });
-      return first;
+    const lane = this.lanes[lead]!;
+    // A lane's open cannot be stopped part-way (a read on a share that hangs): the request stops
+    // waiting at its deadline or cancel, and the lane closes the slide if its open ends after all.
+    const opening = lane.call('engine:open', request);
+    const first = await settledOrAborted(opening, signal);
+    if (first === null) {
+      void opening.then((late) => (late.ok ? lane.call('engine:close', { slideId: request.slideId }) : undefined)).catch(() => undefined);
+      return fail('CANCELLED', 'The slide was not opened: its opening was stopped.', request.path);
     }
+    if (!first.ok) return first;
     const opened = this.lanes.map((_, index) => (index === lead ? Promise.resolve(first) : undefined));
     this.slides.set(request.slideId, { request, opened });
     const geometry = (first.value as Partial<SlideInfo>).deepZoom;

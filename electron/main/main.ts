@@ -222,9 +222,13 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
       },
       onRestarted: (event) => {
         for (const win of windows.all()) {
-          connectWindow(win.win.webContents);
+          // The notice first: the preload lets go of its engine port on engine:stopped, and takes the new one after.
           const lost = ipc.notReopened(event, win.senderId);
-          if (lost) win.send('engine:stopped', lost).catch((error: unknown) => log('telling a window its slides were not reopened failed', error));
+          const told = lost
+            ? win.send('engine:stopped', lost).catch((error: unknown) => log('telling a window its slides were not reopened failed', error))
+            : null;
+          if (told) void told.then(() => connectWindow(win.win.webContents));
+          else connectWindow(win.win.webContents);
         }
       },
     },

@@ -99,7 +99,7 @@ describe('Supervisor', () => {
     const s = supervise({ restore: () => new Promise((resolve) => setTimeout(resolve, 5000).unref()) });
     await s.call('echo', 'first');
     assert.equal(code(await s.call('crash', null)), 'WORKER_FAILED');
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the new child is being restored
+    await new Promise((resolve) => setTimeout(resolve, 50)); // a restart is pending: its pause, then a slow restore
     const controller = new AbortController();
     const abandoned = s.call('echo', 'abandoned', { signal: controller.signal });
     const waiting = s.call('echo', 'waiting');
