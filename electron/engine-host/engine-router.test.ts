@@ -53,11 +53,11 @@ test("a prefetch waiting to learn where a level's stored tiles lie still ends at
   await dispatch('engine:open', { slideId: 's', path: '/slides/a.svs', client: null }, context());
   const prefetch = await dispatch('slide:prefetch', { slideId: 's', dzLevel: 0, colStart: 0, colEnd: 0, rowStart: 0, rowEnd: 0 }, context());
   assert.equal(!prefetch.ok && prefetch.error.code, 'TIMED_OUT');
-  // The lane never answered where the level's tiles lie; the prefetch, stopped meanwhile, never went.
   assert.deepEqual(
     calls.map((call) => call.op),
-    ['engine:open', 'engine:stored-tiles'],
+    ['engine:open', 'engine:stored-tiles', 'slide:prefetch'],
   );
+  assert.equal(calls[2]?.signal?.aborted, true, 'the lane never answered, and the prefetch reached it already stopped');
 });
 
 test("a caller's own cancel is CANCELLED, not TIMED_OUT", async () => {

@@ -60,6 +60,8 @@ interface OpenSlide {
   request: RequestOf<'engine:open'>;
   /** Each lane's open of it, made when that lane is first asked about it; a call to a lane waits for it. */
   opened: Array<Promise<Result<unknown>> | undefined>;
+  /** The lanes whose open has succeeded: a tile's call goes straight to them, without waiting on it. */
+  openedOk: boolean[];
 }
 
 function slideIdOf(request: unknown): string | undefined {
@@ -119,7 +121,10 @@ export class EngineRouter {
   async restoreLane(index: number, call: RpcClient<OperationProtocol>['call']): Promise<void> {
     const reopened = [...this.slides.values()]
       .filter((slide) => slide.opened[index] !== undefined)
-      .map((slide) => (slide.opened[index] = call('engine:open', slide.request)));
+      .map((slide) => {
+        slide.openedOk[index] = false;
+        return (slide.opened[index] = call('engine:open', slide.request));
+      });
     await Promise.all(reopened);
   }
 
@@ -239,20 +244,22 @@ export class EngineRouter {
   private async onLane(index: number, op: EngineOperation, request: unknown, options: CallOptions = {}): Promise<Result<unknown>> {
     for (const slideId of slideIdsOf(request)) {
       const slide = this.slides.get(slideId);
-      if (!slide) continue;
+      if (!slide || slide.openedOk[index]) continue;
       // A lane that was never asked about the slide has nothing to close.
       if (op === 'engine:close' && slide.opened[index] === undefined) return ok(undefined);
-      slide.opened[index] ??= this.lanes[index]!.call('engine:open', slide.request);
+      const pending = (slide.opened[index] ??= this.lanes[index]!.call('engine:open', slide.request));
       // The lane's open is shared by every request for the slide there; this one stops waiting for it
       // at its own deadline or cancel (a file on a share that hangs must not hang them all).
-      const open = options.signal ? await settledOrAborted(slide.opened[index], options.signal) : await slide.opened[index];
+      const open = options.signal ? await settledOrAborted(pending, options.signal) : await pending;
       if (open === null) {
         // A close given up on still closes it there once that open ends.
         const lane = this.lanes[index]!;
-        if (op === 'engine:close') void slide.opened[index].then(() => lane.call('engine:close', { slideId })).catch(() => undefined);
+        if (op === 'engine:close') void pending.then(() => lane.call('engine:close', { slideId })).catch(() => undefined);
         return fail('CANCELLED', `${op} was cancelled while the slide was being opened.`, slide.request.path);
       }
       if (!open.ok) return op === 'engine:close' ? ok(undefined) : open;
+      // Not when the lane was replaced meanwhile: its reopen is another promise.
+      if (slide.opened[index] === pending) slide.openedOk[index] = true;
     }
     return this.lanes[index]!.call(op, request as never, options);
   }
@@ -276,7 +283,7 @@ export class EngineRouter {
     }
     if (!first.ok) return first;
     const opened = this.lanes.map((_, index) => (index === lead ? Promise.resolve(first) : undefined));
-    this.slides.set(request.slideId, { request, opened });
+    this.slides.set(request.slideId, { request, opened, openedOk: this.lanes.map((_, index) => index === lead) });
     const geometry = (first.value as Partial<SlideInfo>).deepZoom;
     if (geometry) this.storedTiles.add(request.slideId, geometry);
     return first;
