@@ -122,8 +122,10 @@ export class EngineRouter {
     const reopened = [...this.slides.values()]
       .filter((slide) => slide.opened[index] !== undefined)
       .map((slide) => {
+        const reopening = call('engine:open', slide.request);
+        slide.opened[index] = reopening;
         slide.openedOk[index] = false;
-        return (slide.opened[index] = call('engine:open', slide.request));
+        return reopening;
       });
     await Promise.all(reopened);
   }
@@ -247,7 +249,8 @@ export class EngineRouter {
       if (!slide || slide.openedOk[index]) continue;
       // A lane that was never asked about the slide has nothing to close.
       if (op === 'engine:close' && slide.opened[index] === undefined) return ok(undefined);
-      const pending = (slide.opened[index] ??= this.lanes[index]!.call('engine:open', slide.request));
+      slide.opened[index] ??= this.lanes[index]!.call('engine:open', slide.request);
+      const pending = slide.opened[index];
       // The lane's open is shared by every request for the slide there; this one stops waiting for it
       // at its own deadline or cancel (a file on a share that hangs must not hang them all).
       const open = options.signal ? await settledOrAborted(pending, options.signal) : await pending;
