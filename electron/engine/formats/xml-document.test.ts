@@ -33,6 +33,60 @@ describe('xml-document', () => {
     refused('<a b="x & y"/>', 'CORRUPT_DATA', /not valid XML/);
   });
 
+  test('what is not well-formed is CORRUPT_DATA naming the line and the reason', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['<a><b></a>', /line 1: <\/a> ends <b>/],
+      ['<a>\n<b>\n</b>', /line 3: <a> is not closed/],
+      ['<a/><b/>', /a second root element/],
+      ['<a/>tail', /text outside the root element/],
+      ['<![CDATA[x]]><a/>', /text outside the root element/],
+      ['', /no root element/],
+      ['<a b=c/>', /not quoted/],
+      ['<a b/>', /has no value/],
+      ['<a b="1" b="2"/>', /the attribute b twice/],
+      ['<a b="<"/>', /'<' in its value/],
+      ['<a b="1"c="2"/>', /not closed by '>'/],
+      ['<a><!-- open</a>', /a comment is not closed/],
+      ['<a><![CDATA[x</a>', /a CDATA section is not closed/],
+      ['<a>&nope;</a>', /undefined entity &nope;/],
+      ['<a>&#0;</a>', /undefined entity/],
+      ['<1a/>', /does not start an element/],
+      ['<a', /not closed by '>'/],
+      ['<a></a', /not closed by '>'/],
+      ['<a><!ELEMENT b></a>', /not XML markup/],
+    ];
+    for (const [xml, reason] of cases) refused(xml, 'CORRUPT_DATA', reason);
+  });
+
+  test('text, CDATA, references, comments and processing instructions read as libxml2 reads them', () => {
+    const root = parseXml(
+      '\uFEFF<?xml version="1.0"?>\r\n<!-- c --><a x="1&#x9;&amp;\t2" y=\'q"\' >t&lt;1<!-- c --><![CDATA[<b>&amp;]]><?pi x?>&#x1F600;</a >\n',
+      'test XML',
+      '/p',
+    );
+    assert.equal(root.name, 'a');
+    assert.equal(root.attributes.get('x'), '1\t& 2');
+    assert.equal(root.attributes.get('y'), 'q"');
+    assert.deepEqual(
+      root.children.map((c) => ('text' in c ? c.text : c.name)),
+      ['t<1', '<b>&amp;', '\u{1F600}'],
+    );
+    assert.equal(textContent(root), 't<1<b>&amp;\u{1F600}');
+  });
+
+  test('a default namespace declared inside applies below it, and an undeclared prefix reads as none', () => {
+    const root = parseXml('<r><s xmlns="urn:s"><t/><u:v xmlns:u="urn:u"><w/></u:v></s><t/><z:q/></r>', 'test XML', '/p');
+    const s = firstChild(root, 's')!;
+    assert.equal(root.namespace, '');
+    assert.equal(s.namespace, 'urn:s');
+    assert.equal(firstChild(s, 't')!.namespace, 'urn:s');
+    const v = firstChild(s, 'v')!;
+    assert.equal(v.namespace, 'urn:u');
+    assert.equal(firstChild(v, 'w')!.namespace, 'urn:s');
+    assert.equal(firstChild(root, 't')!.namespace, '');
+    assert.equal(firstChild(root, 'q')!.namespace, '');
+  });
+
   test('first child, children by name, own text against all text, prefixes resolved', () => {
     const root = parseXml(
       '<OME xmlns="urn:ome" xmlns:x="urn:x"><Image Name="a"><Date> 2024 <x:Note>n</x:Note>-01 </Date></Image><x:Image/><Image Name="b"/></OME>',

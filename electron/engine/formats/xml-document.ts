@@ -4,7 +4,6 @@
 // and element count are bounded before anything parses it, its depth while it is parsed, and a
 // DOCTYPE (entity declarations: expansion bombs) is refused: slide XML has none.
 
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { SlideError } from '../errors';
 
 /** Beyond any slide's XML: a BIF's joint list for 200 x 200 frames is ~10 MB, a Philips description a few. */
@@ -61,27 +60,6 @@ export function textContent(element: XmlElement): string {
   return element.children.map((c) => (isElement(c) ? textContent(c) : c.text)).join('');
 }
 
-/** fast-xml-parser's ordered output: one key per node (the tag, '#text' or CDATA), attributes under ':@'. */
-type OrderedNode = Record<string, unknown>;
-
-/** Not a valid element name, so no element can be taken for a CDATA section. */
-const CDATA = '#cdata';
-
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  // Entities are decoded below, so that an undefined one is an error rather than kept as text.
-  processEntities: false,
-  cdataPropName: CDATA,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  maxNestedTags: MAX_DEPTH,
-});
-
 /**
  * Parses `xml` (the slide's `what`, for messages). TOO_LARGE past MAX_XML_LENGTH or MAX_ELEMENTS;
  * CORRUPT_DATA when it is not well-formed XML with one root element.
@@ -94,24 +72,188 @@ export function parseXml(xml: string, what: string, path: string): XmlElement {
   const text = utf8(xml)
     .replace(/^\uFEFF/, '')
     .replace(/\r\n?/g, '\n');
-  if (/<!DOCTYPE/i.test(text)) throw bad('it declares a DOCTYPE');
   if (startTags(text, MAX_ELEMENTS) > MAX_ELEMENTS) {
     throw new SlideError('TOO_LARGE', `The slide's ${what} has more than ${MAX_ELEMENTS} elements, more than a slide's XML can have.`, path);
   }
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) throw bad(`line ${valid.err.line}: ${valid.err.msg}`);
-  let nodes: OrderedNode[];
   try {
-    nodes = parser.parse(text) as OrderedNode[];
+    return readDocument(text);
   } catch (error) {
-    throw bad(error instanceof Error ? error.message : String(error));
+    if (!(error instanceof XmlSyntaxError)) throw error;
+    throw bad(`line ${lineAt(text, error.at)}: ${error.message}`);
   }
-  const roots = nodes.filter((n) => !('#text' in n));
-  if (roots.length !== 1) throw bad(roots.length === 0 ? 'no root element' : `${roots.length} root elements`);
+}
+
+/** Why the text is not well-formed, and where. */
+class XmlSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly at: number,
+  ) {
+    super(message);
+  }
+}
+
+function lineAt(text: string, at: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+interface OpenElement extends XmlElement {
+  readonly attributes: Map<string, string>;
+  readonly children: XmlNode[];
+  /** The tag as written, which its end tag repeats. */
+  readonly tag: string;
+  /** The namespace prefixes in scope inside it ('' the default namespace). */
+  readonly scope: ReadonlyMap<string, string>;
+}
+
+const NO_PREFIXES: ReadonlyMap<string, string> = new Map();
+const NAME = /^[A-Za-z_:\u00C0-\uFFFF][\w.\-:\u00B7\u00C0-\uFFFF]*$/;
+/** Where a name ends: white space, '/', '>' or '='. */
+const NAME_END = /[\s/>=]/g;
+const SPACE = /\s*/y;
+
+/**
+ * One pass over the text that checks it is well-formed as it builds the tree. fast-xml-parser's
+ * validator and parser, and the conversion of its output, made three, whose TurboFan compilations
+ * cost each fresh engine process ~0.4 s of CPU (docs/performance.md).
+ */
+function readDocument(text: string): XmlElement {
+  const open: OpenElement[] = [];
+  let root: OpenElement | undefined;
+  let i = 0;
+  while (i < text.length) {
+    const lt = text.indexOf('<', i);
+    const end = lt < 0 ? text.length : lt;
+    if (end > i) addText(open, text.slice(i, end), i, false);
+    if (lt < 0) break;
+    const next = text.charCodeAt(lt + 1);
+    if (next === 0x2f /* / */) {
+      const nameEnd = scanName(text, lt + 2);
+      const tag = text.slice(lt + 2, nameEnd);
+      const close = skipSpace(text, nameEnd);
+      if (text.charCodeAt(close) !== 0x3e /* > */) throw new XmlSyntaxError(`the end tag </${tag}> is not closed by '>'`, lt);
+      const element = open.pop();
+      if (element === undefined || element.tag !== tag) {
+        throw new XmlSyntaxError(element ? `</${tag}> ends <${element.tag}>` : `</${tag}> ends no element`, lt);
+      }
+      i = close + 1;
+    } else if (next === 0x21 /* ! */) {
+      if (text.startsWith('<!--', lt)) {
+        i = after(text, '-->', lt + 4, 'a comment');
+      } else if (text.startsWith('<![CDATA[', lt)) {
+        i = after(text, ']]>', lt + 9, 'a CDATA section');
+        addText(open, text.slice(lt + 9, i - 3), lt, true);
+      } else if (text.slice(lt, lt + 9).toUpperCase() === '<!DOCTYPE') {
+        throw new XmlSyntaxError('it declares a DOCTYPE', lt);
+      } else {
+        throw new XmlSyntaxError(`'${text.slice(lt, lt + 9)}' is not XML markup`, lt);
+      }
+    } else if (next === 0x3f /* ? */) {
+      i = after(text, '?>', lt + 2, 'a processing instruction');
+    } else {
+      const parent = open[open.length - 1];
+      if (root !== undefined && parent === undefined) throw new XmlSyntaxError('a second root element', lt);
+      const [element, closed, tagEnd] = readStartTag(text, lt, parent?.scope ?? NO_PREFIXES);
+      if (parent === undefined) root = element;
+      else parent.children.push(element);
+      if (!closed) {
+        if (open.length >= MAX_DEPTH) throw new XmlSyntaxError(`elements nested more than ${MAX_DEPTH} deep`, lt);
+        open.push(element);
+      }
+      i = tagEnd;
+    }
+  }
+  if (open.length > 0) throw new XmlSyntaxError(`<${open[open.length - 1]!.tag}> is not closed`, text.length);
+  if (root === undefined) throw new XmlSyntaxError('no root element', text.length);
+  return root;
+}
+
+/** Text (a CDATA section's as written) inside the current element; outside the root, white space only. */
+function addText(open: readonly OpenElement[], raw: string, at: number, cdata: boolean): void {
+  const parent = open[open.length - 1];
+  if (parent === undefined) {
+    if (cdata || raw.trim() !== '') throw new XmlSyntaxError('text outside the root element', at);
+    return;
+  }
+  parent.children.push({ text: cdata ? raw : decode(raw, at) });
+}
+
+/** The start tag at `lt`: its element (prefixes resolved), whether it closes itself, and where it ends. */
+function readStartTag(text: string, lt: number, inherited: ReadonlyMap<string, string>): [OpenElement, boolean, number] {
+  const nameEnd = scanName(text, lt + 1);
+  const tag = text.slice(lt + 1, nameEnd);
+  const attributes = new Map<string, string>();
+  let scope = inherited;
+  let i = nameEnd;
+  for (;;) {
+    const at = skipSpace(text, i);
+    const c = text.charCodeAt(at);
+    if (c === 0x3e /* > */) return [element(tag, scope, attributes, lt), false, at + 1];
+    if (c === 0x2f /* / */ && text.charCodeAt(at + 1) === 0x3e) return [element(tag, scope, attributes, lt), true, at + 2];
+    if (at === i || Number.isNaN(c)) throw new XmlSyntaxError(`the tag <${tag}> is not closed by '>'`, lt);
+    const attrEnd = scanName(text, at);
+    const name = text.slice(at, attrEnd);
+    const eq = skipSpace(text, attrEnd);
+    if (text.charCodeAt(eq) !== 0x3d /* = */) throw new XmlSyntaxError(`the attribute ${name} of <${tag}> has no value`, at);
+    const start = skipSpace(text, eq + 1);
+    const quote = text[start];
+    if (quote !== '"' && quote !== "'") throw new XmlSyntaxError(`the attribute ${name} of <${tag}> is not quoted`, at);
+    const close = text.indexOf(quote, start + 1);
+    if (close < 0) throw new XmlSyntaxError(`the attribute ${name} of <${tag}> is not closed`, at);
+    const raw = text.slice(start + 1, close);
+    if (raw.includes('<')) throw new XmlSyntaxError(`the attribute ${name} of <${tag}> has a '<' in its value`, at);
+    if (attributes.has(name)) throw new XmlSyntaxError(`<${tag}> has the attribute ${name} twice`, at);
+    // XML normalises whitespace characters in attribute values to spaces, before references.
+    const value = decode(raw.replace(/[\t\n]/g, ' '), at);
+    attributes.set(name, value);
+    if (name === 'xmlns' || name.startsWith('xmlns:')) {
+      const declared = scope === inherited ? new Map(scope) : (scope as Map<string, string>);
+      declared.set(name === 'xmlns' ? '' : name.slice(6), value);
+      scope = declared;
+    }
+    i = close + 1;
+  }
+}
+
+function element(tag: string, scope: ReadonlyMap<string, string>, attributes: Map<string, string>, at: number): OpenElement {
+  if (!NAME.test(tag)) throw new XmlSyntaxError(`'<${tag.slice(0, 40)}' does not start an element`, at);
+  for (const name of attributes.keys()) if (!NAME.test(name)) throw new XmlSyntaxError(`'${name.slice(0, 40)}' is not an attribute name`, at);
+  const colon = tag.indexOf(':');
+  return {
+    name: colon < 0 ? tag : tag.slice(colon + 1),
+    namespace: scope.get(colon < 0 ? '' : tag.slice(0, colon)) ?? '',
+    attributes,
+    children: [],
+    tag,
+    scope,
+  };
+}
+
+function scanName(text: string, from: number): number {
+  NAME_END.lastIndex = from;
+  return NAME_END.test(text) ? NAME_END.lastIndex - 1 : text.length;
+}
+
+function skipSpace(text: string, from: number): number {
+  SPACE.lastIndex = from;
+  SPACE.test(text);
+  return SPACE.lastIndex;
+}
+
+/** Just past the first `close` from `from`; an error naming `what` when there is none. */
+function after(text: string, close: string, from: number, what: string): number {
+  const at = text.indexOf(close, from);
+  if (at < 0) throw new XmlSyntaxError(`${what} is not closed`, from);
+  return at + close.length;
+}
+
+function decode(raw: string, at: number): string {
   try {
-    return toElement(roots[0]!, new Map());
+    return decodeReferences(raw);
   } catch (error) {
-    throw bad(error instanceof Error ? error.message : String(error));
+    throw new XmlSyntaxError(error instanceof Error ? error.message : String(error), at);
   }
 }
 
@@ -136,36 +278,6 @@ function utf8(text: string): string {
   if (!/[\u0080-\u00ff]/.test(text) || /[\u0100-\uffff]/.test(text)) return text;
   const decoded = Buffer.from(text, 'latin1').toString('utf8');
   return decoded.includes('\uFFFD') ? text : decoded;
-}
-
-function toElement(node: OrderedNode, scope: ReadonlyMap<string, string>): XmlElement {
-  const tag = Object.keys(node).find((k) => k !== ':@')!;
-  const attributes = new Map<string, string>();
-  const raw = (node[':@'] ?? {}) as Record<string, unknown>;
-  let inner: Map<string, string> | undefined;
-  for (const [name, value] of Object.entries(raw)) {
-    // XML normalises whitespace characters in attribute values to spaces, before references.
-    const decoded = decodeReferences(String(value).replace(/[\t\n]/g, ' '));
-    attributes.set(name, decoded);
-    if (name === 'xmlns' || name.startsWith('xmlns:')) {
-      inner ??= new Map(scope);
-      inner.set(name === 'xmlns' ? '' : name.slice(6), decoded);
-    }
-  }
-  const names = inner ?? scope;
-  const colon = tag.indexOf(':');
-  const children: XmlNode[] = [];
-  for (const child of node[tag] as OrderedNode[]) {
-    if ('#text' in child) children.push({ text: decodeReferences(String(child['#text'])) });
-    else if (CDATA in child) children.push({ text: (child[CDATA] as OrderedNode[]).map((t) => String(t['#text'] ?? '')).join('') });
-    else children.push(toElement(child, names));
-  }
-  return {
-    name: colon < 0 ? tag : tag.slice(colon + 1),
-    namespace: names.get(colon < 0 ? '' : tag.slice(0, colon)) ?? '',
-    attributes,
-    children,
-  };
 }
 
 const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
