@@ -15,7 +15,7 @@ import { jobEngine, runBatch } from './batch';
 import { parseMemory, planConcurrency } from './concurrency';
 import { collectInputs, outputStems, type SlideInput } from './inputs';
 import { formatGroup, JobQueue } from './job-queue';
-import { openReport, type ReportLine, readReports, summarise } from './report';
+import { batchSummary, openReport, type ReportLine, readReports, summarise } from './report';
 import { inShard, parseShard } from './shards';
 import { UsageError } from './usage-error';
 
@@ -416,6 +416,32 @@ describe('a folder that could not be listed', () => {
     assert.equal(locked?.path, '/c/locked');
     assert.equal(locked?.error?.code, 'IO_ERROR');
     assert.match(locked?.error?.message ?? '', /cannot be read \(EACCES\)/);
+  });
+
+  test("the batch's summary counts it apart from the slides, and as a failure for the exit code", () => {
+    const line = (path: string, status: ReportLine['status']): ReportLine => ({
+      slide: path.slice(1),
+      path,
+      status,
+      command: 'thumbnail',
+      outputs: [],
+      vendor: null,
+      width: null,
+      height: null,
+      started: '',
+      ms: 0,
+      error: null,
+      shard: null,
+      host: 'h',
+      pid: 1,
+    });
+    const lines = [line('/a.svs', 'written'), line('/locked', 'failed'), line('/b.svs', 'skipped')];
+    const whole = batchSummary(lines, new Set(['/locked']), null);
+    assert.equal(whole.text, '2 slides: 1 written, 1 skipped (already done), 0 failed, 0 not done; 1 folder could not be read');
+    assert.equal(whole.failed, 1);
+    const shard = batchSummary(lines.slice(0, 1), new Set(), { name: '1/2', of: 3 });
+    assert.equal(shard.text, 'shard 1/2: 1 of 3 slides: 1 written, 0 skipped (already done), 0 failed, 0 not done');
+    assert.equal(shard.failed, 0);
   });
 });
 

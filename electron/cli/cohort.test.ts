@@ -199,6 +199,22 @@ describe('slidescope thumbnail over a cohort', () => {
     assert.deepEqual(await tree(out), ['a/slide_thumbnail.tif', 'b/scan_thumbnail.tif']);
   });
 
+  test('--out the folder scanned: TIFF thumbnails beside the slides, which a rerun and its shards do not take for slides', async () => {
+    const scanned = join(dir, 'beside');
+    await mkdir(join(scanned, 'a'), { recursive: true });
+    await copyFile(await fixturePath('cohort-svs'), join(scanned, 'a', 'slide.svs'));
+    await copyFile(await fixturePath('cohort-tif'), join(scanned, 'scan.tif'));
+    const args = ['thumbnail', scanned, '--recursive', '--size', '48', '--format', 'tiff', '--out', scanned];
+    const first = cli(args);
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stderr, /2 slides: 2 written/);
+    const again = cli([...args, '--shard', '2/2']);
+    assert.equal(again.status, 0, again.stderr);
+    // Of 2 slides, not 4: the thumbnails beside them are left out of the split.
+    assert.match(again.stderr, /shard 2\/2: (\d) of 2 slides: 0 written, \1 skipped/);
+    assert.deepEqual(await tree(scanned), ['a/slide.svs', 'a/slide_thumbnail.tif', 'scan.tif', 'scan_thumbnail.tif']);
+  });
+
   test('a report that cannot be written (a full disk): the batch stops, says what it wrote and what it did not, then the error; exit 1', {
     skip: !existsSync('/dev/full') && 'no /dev/full',
   }, async () => {

@@ -90,6 +90,11 @@ async function annotationsFor(slide: string, annotations: string | undefined): P
   return location?.path;
 }
 
+/** Where a batch writes a slide's thumbnail: `<stem>_thumbnail.<ext>`. */
+export function thumbnailPath(stem: string, format: ImageFormat): string {
+  return `${stem}_thumbnail.${FORMAT_EXTENSIONS[format]}`;
+}
+
 /**
  * A batch's thumbnail of one slide, at `<stem>_thumbnail.<ext>` (stems from outputStems): skipped when
  * a complete one is there (a resumed run, or another run that wrote it first), redone when --overwrite
@@ -105,7 +110,7 @@ export function thumbnailWork(
   colour?: ExportColour,
 ): SlideWork {
   return async (engineOf, input, abandon) => {
-    const out = `${stems.get(input.path)!}_thumbnail.${FORMAT_EXTENSIONS[format]}`;
+    const out = thumbnailPath(stems.get(input.path)!, format);
     const none = { vendor: null, width: null, height: null };
     const started = Date.now();
     const complete = await isCompleteImage(out, format);

@@ -175,6 +175,25 @@ export function summarise(read: ReadReports, slowest = 10): ReportSummary {
   };
 }
 
+/**
+ * The line a batch ends with: its slides by status and, apart, the folders it could not list (each
+ * has a failed line in the report, but is no slide). `failed`: slides and folders, for the exit code.
+ */
+export function batchSummary(
+  lines: readonly ReportLine[],
+  unlisted: ReadonlySet<string>,
+  shard: { name: string; of: number } | null,
+): { text: string; statuses: Record<SlideStatus, number>; failed: number } {
+  const statuses = Object.fromEntries(SLIDE_STATUSES.map((s) => [s, 0])) as Record<SlideStatus, number>;
+  for (const line of lines) if (!unlisted.has(line.path)) statuses[line.status]++;
+  const slides = (n: number) => `${n} slide${n === 1 ? '' : 's'}`;
+  const taken = lines.length - unlisted.size;
+  const of = shard ? `shard ${shard.name}: ${taken} of ${slides(shard.of)}` : slides(taken);
+  const folders = unlisted.size === 0 ? '' : `; ${unlisted.size} folder${unlisted.size === 1 ? '' : 's'} could not be read`;
+  const text = `${of}: ${statuses.written} written, ${statuses.skipped} skipped (already done), ${statuses.failed} failed, ${statuses['not-done']} not done${folders}`;
+  return { text, statuses, failed: statuses.failed + unlisted.size };
+}
+
 export function summaryText(summary: ReportSummary): string {
   const s = summary.statuses;
   const lines = [`${summary.slides} slides: ${s.written} written, ${s.skipped} skipped (already done), ${s.failed} failed, ${s['not-done']} not done`];

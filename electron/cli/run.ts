@@ -16,7 +16,7 @@ import { EngineClient, type EngineSpawn } from '../engine-host/engine-client';
 import { type EngineLaunchSettings, readEngineSettings, userCacheDir } from '../engine-host/engine-settings';
 import { runAnnotations } from './annotations-command';
 import { jobEngine, runBatch } from './batch';
-import { type Engine, infoJson, infoText, runCompare, runRegion, thumbnailWork, withSlide } from './commands';
+import { type Engine, infoJson, infoText, runCompare, runRegion, thumbnailPath, thumbnailWork, withSlide } from './commands';
 import { runCompareSlides } from './compare-slides';
 import { parseJobs, parseMemory, planConcurrency } from './concurrency';
 import { expandFolderSlides } from './folder-slides';
@@ -24,7 +24,7 @@ import { collectInputs, outputStems, type SlideInput } from './inputs';
 import { watchInterrupts } from './interrupt';
 import { type Options, PARSE_OPTIONS, rejectUnusedOptions, usageOf } from './options';
 import { terminalProgress } from './progress';
-import { openReport, type ReportLine, readReports, summarise, summaryText } from './report';
+import { batchSummary, openReport, type ReportLine, readReports, summarise, summaryText } from './report';
 import { inShard, parseShard, SHARD_COUNT_ENV, shardName } from './shards';
 import { UsageError } from './usage-error';
 
@@ -212,7 +212,8 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
         throw new UsageError(`Cannot read the inputs: ${error.message}`);
       },
     );
-    all = collected.some((input) => input.folder) ? await expandFolderSlides(collected, firstEngine) : collected;
+    const expanded = collected.some((input) => input.folder) ? await expandFolderSlides(collected, firstEngine) : collected;
+    all = withoutOwnOutputs(expanded, outDir, imageFormat);
     if (all.length === 0) throw new UsageError('No slide files found.');
     inputs = shard ? all.filter((input) => inShard(input.key, shard)) : all;
     const annotations = annotationsOption(values.annotations, all.length);
@@ -251,11 +252,10 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   }
   for (const line of lines) if (line.status === 'written') for (const o of line.outputs) process.stdout.write(`${o.path}\n`);
   reportFailures(lines);
-  const count = (status: ReportLine['status']) => lines.filter((l) => l.status === status).length;
-  const of = shard ? `shard ${shardName(shard)}: ${inputs.length} of ${all.length} slides` : `${inputs.length} slides`;
-  process.stderr.write(
-    `slidescope: ${of}: ${count('written')} written, ${count('skipped')} skipped (already done), ${count('failed')} failed, ${count('not-done')} not done\n`,
-  );
+  const unlisted = new Set(inputs.filter((input) => input.unreadable !== undefined).map((input) => input.path));
+  const summary = batchSummary(lines, unlisted, shard && { name: shardName(shard), of: all.filter((input) => input.unreadable === undefined).length });
+  process.stderr.write(`slidescope: ${summary.text}\n`);
+  const count = (status: ReportLine['status']) => summary.statuses[status];
   const interrupted = interrupt.exitCode();
   // A report that could not be written stopped the batch as a signal does: the same list, then its error.
   if (interrupted !== null || (reportError && count('not-done'))) {
@@ -267,7 +267,17 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
     return 1;
   }
   if (interrupted !== null) return interrupted;
-  return count('failed') ? 1 : 0;
+  return summary.failed ? 1 : 0;
+}
+
+/**
+ * The inputs less this batch's own outputs: with --out at or above a folder scanned, a rerun lists
+ * the thumbnails written beside the slides, and a TIFF one reads as a slide. Decided by name alone,
+ * so every shard splits the same set whether or not another shard has written its outputs yet.
+ */
+function withoutOwnOutputs(inputs: SlideInput[], outDir: string, imageFormat: ImageFormat): SlideInput[] {
+  const outputs = new Set([...outputStems(inputs, outDir).values()].map((stem) => thumbnailPath(stem, imageFormat)));
+  return outputs.size === 0 ? inputs : inputs.filter((input) => !outputs.has(input.path));
 }
 
 /** "X,Y" or "WxH" as two numbers, or a usage error saying what was expected. */
