@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SlideError } from '../errors';
-import { childElements, firstChild, MAX_XML_LENGTH, ownText, parseXml, textContent } from './xml-document';
+import { childElements, firstChild, MAX_XML_LENGTH, ownText, parseXml, textContent, type XmlElement } from './xml-document';
 
 function refused(xml: string, code: string, message: RegExp): void {
   assert.throws(
@@ -54,6 +54,19 @@ describe('xml-document', () => {
       ['<a', /not closed by '>'/],
       ['<a></a', /not closed by '>'/],
       ['<a><!ELEMENT b></a>', /not XML markup/],
+      ['<a>&constructor;</a>', /undefined entity &constructor;/],
+      ['<a b="&__proto__;"/>', /undefined entity/],
+      ['<a>x ]]> y</a>', /']]>' in text/],
+      ['<a><!-- a -- b --></a>', /a comment holds '--'/],
+      ['<a>&#1;</a>', /undefined entity &#1;/],
+      ['<a>&#xFFFE;</a>', /undefined entity/],
+      ['<a>\u0001</a>', /the character U\+0001 is not allowed/],
+      ['<a/>\u00A0', /text outside the root element/],
+      ['<a\u00A0b="1"/>', /does not start an element/],
+      ['<a:/>', /does not start an element/],
+      ['<a xmlns:="urn:x"/>', /is not an attribute name/],
+      ['<a><?xml version="1.0"?></a>', /an XML declaration after the start/],
+      ['<?xml version="1.0"', /the XML declaration is not closed/],
     ];
     for (const [xml, reason] of cases) refused(xml, 'CORRUPT_DATA', reason);
   });
@@ -72,6 +85,23 @@ describe('xml-document', () => {
       ['t<1', '<b>&amp;', '\u{1F600}'],
     );
     assert.equal(textContent(root), 't<1<b>&amp;\u{1F600}');
+  });
+
+  test('leading zeros in a character reference, and a processing instruction named xml-something, are XML', () => {
+    const root = parseXml('<?xml version="1.0"?><?xml-stylesheet href="s"?><a>&#x00000041;&#0066;</a>', 'test XML', '/p');
+    assert.equal(textContent(root), 'AB');
+  });
+
+  test('thousands of namespace declarations stay linear in time and memory (each prefix a stack, no map copied per element)', () => {
+    const n = 20_000;
+    const declarations = Array.from({ length: n }, (_, i) => ` xmlns:p${i}="urn:${i}"`).join('');
+    const started = Date.now();
+    const root = parseXml(`<r${declarations}>${'<c xmlns="urn:d"><p7:e/></c>'.repeat(n)}</r>`, 'test XML', '/p');
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+    assert.equal(root.children.length, n);
+    const c = root.children[n - 1] as XmlElement;
+    assert.equal(c.namespace, 'urn:d');
+    assert.equal((c.children[0] as XmlElement).namespace, 'urn:7');
   });
 
   test('a default namespace declared inside applies below it, and an undeclared prefix reads as none', () => {

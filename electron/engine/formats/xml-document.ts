@@ -99,20 +99,25 @@ function lineAt(text: string, at: number): number {
   return line;
 }
 
-interface OpenElement extends XmlElement {
-  readonly attributes: Map<string, string>;
-  readonly children: XmlNode[];
-  /** The tag as written, which its end tag repeats. */
+/** An element being read: the end tag it waits for, and the prefixes it declared (undone at its end). */
+interface OpenElement {
+  readonly element: XmlElement & { readonly children: XmlNode[] };
   readonly tag: string;
-  /** The namespace prefixes in scope inside it ('' the default namespace). */
-  readonly scope: ReadonlyMap<string, string>;
+  readonly declared: readonly string[] | null;
 }
 
-const NO_PREFIXES: ReadonlyMap<string, string> = new Map();
-const NAME = /^[A-Za-z_:\u00C0-\uFFFF][\w.\-:\u00B7\u00C0-\uFFFF]*$/;
+/** Shared by the elements without attributes or children: a 2,000,000-element tree stays ~100 bytes an element. */
+const NO_ATTRIBUTES: ReadonlyMap<string, string> = new Map();
+const NO_CHILDREN: readonly XmlNode[] = Object.freeze([]);
+const NAME = /^[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*(:[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?$/;
 /** Where a name ends: white space, '/', '>' or '='. */
-const NAME_END = /[\s/>=]/g;
-const SPACE = /\s*/y;
+const NAME_END = /[ \t\n/>=]/g;
+/** XML's white space: not \s, which takes U+00A0 and U+3000 too. */
+const SPACE = /[ \t\n]*/y;
+const BLANK = /^[ \t\n]*$/;
+/** Characters XML does not allow (C0 controls but tab and line ends; U+FFFE and U+FFFF). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
 /**
  * One pass over the text that checks it is well-formed as it builds the tree. fast-xml-parser's
@@ -120,9 +125,14 @@ const SPACE = /\s*/y;
  * cost each fresh engine process ~0.4 s of CPU (docs/performance.md).
  */
 function readDocument(text: string): XmlElement {
+  const forbidden = FORBIDDEN.exec(text);
+  if (forbidden) throw new XmlSyntaxError(`the character U+${forbidden[0].charCodeAt(0).toString(16).padStart(4, '0')} is not allowed`, forbidden.index);
+  // Each prefix's namespaces, innermost last ('' the default namespace).
+  const prefixes = new Map<string, string[]>();
   const open: OpenElement[] = [];
-  let root: OpenElement | undefined;
+  let root: XmlElement | undefined;
   let i = 0;
+  if (text.startsWith('<?xml') && /^<\?xml[ \t\n]/.test(text)) i = after(text, '?>', 5, 'the XML declaration');
   while (i < text.length) {
     const lt = text.indexOf('<', i);
     const end = lt < 0 ? text.length : lt;
@@ -134,14 +144,14 @@ function readDocument(text: string): XmlElement {
       const tag = text.slice(lt + 2, nameEnd);
       const close = skipSpace(text, nameEnd);
       if (text.charCodeAt(close) !== 0x3e /* > */) throw new XmlSyntaxError(`the end tag </${tag}> is not closed by '>'`, lt);
-      const element = open.pop();
-      if (element === undefined || element.tag !== tag) {
-        throw new XmlSyntaxError(element ? `</${tag}> ends <${element.tag}>` : `</${tag}> ends no element`, lt);
-      }
+      const ended = open.pop();
+      if (ended === undefined || ended.tag !== tag) throw new XmlSyntaxError(ended ? `</${tag}> ends <${ended.tag}>` : `</${tag}> ends no element`, lt);
+      if (ended.declared) for (const prefix of ended.declared) prefixes.get(prefix)!.pop();
       i = close + 1;
     } else if (next === 0x21 /* ! */) {
       if (text.startsWith('<!--', lt)) {
         i = after(text, '-->', lt + 4, 'a comment');
+        if (text.slice(lt + 4, i - 3).includes('--')) throw new XmlSyntaxError("a comment holds '--'", lt);
       } else if (text.startsWith('<![CDATA[', lt)) {
         i = after(text, ']]>', lt + 9, 'a CDATA section');
         addText(open, text.slice(lt + 9, i - 3), lt, true);
@@ -151,16 +161,19 @@ function readDocument(text: string): XmlElement {
         throw new XmlSyntaxError(`'${text.slice(lt, lt + 9)}' is not XML markup`, lt);
       }
     } else if (next === 0x3f /* ? */) {
+      if (/^<\?xml[ \t\n?]/i.test(text.slice(lt, lt + 6))) throw new XmlSyntaxError('an XML declaration after the start', lt);
       i = after(text, '?>', lt + 2, 'a processing instruction');
     } else {
       const parent = open[open.length - 1];
       if (root !== undefined && parent === undefined) throw new XmlSyntaxError('a second root element', lt);
-      const [element, closed, tagEnd] = readStartTag(text, lt, parent?.scope ?? NO_PREFIXES);
+      const { element, tag, declared, closed, end: tagEnd } = readStartTag(text, lt, prefixes);
       if (parent === undefined) root = element;
-      else parent.children.push(element);
-      if (!closed) {
+      else childrenOf(parent).push(element);
+      if (closed) {
+        if (declared) for (const prefix of declared) prefixes.get(prefix)!.pop();
+      } else {
         if (open.length >= MAX_DEPTH) throw new XmlSyntaxError(`elements nested more than ${MAX_DEPTH} deep`, lt);
-        open.push(element);
+        open.push({ element, tag, declared });
       }
       i = tagEnd;
     }
@@ -170,31 +183,59 @@ function readDocument(text: string): XmlElement {
   return root;
 }
 
+/** An open element's children, its own array made at its first child. */
+function childrenOf(open: OpenElement): XmlNode[] {
+  const element = open.element as { children: XmlNode[] };
+  if (element.children === NO_CHILDREN) element.children = [];
+  return element.children;
+}
+
 /** Text (a CDATA section's as written) inside the current element; outside the root, white space only. */
 function addText(open: readonly OpenElement[], raw: string, at: number, cdata: boolean): void {
   const parent = open[open.length - 1];
   if (parent === undefined) {
-    if (cdata || raw.trim() !== '') throw new XmlSyntaxError('text outside the root element', at);
+    if (cdata || !BLANK.test(raw)) throw new XmlSyntaxError('text outside the root element', at);
     return;
   }
-  parent.children.push({ text: cdata ? raw : decode(raw, at) });
+  if (!cdata && raw.includes(']]>')) throw new XmlSyntaxError("']]>' in text", at + raw.indexOf(']]>'));
+  childrenOf(parent).push({ text: cdata ? raw : decode(raw, at) });
 }
 
-/** The start tag at `lt`: its element (prefixes resolved), whether it closes itself, and where it ends. */
-function readStartTag(text: string, lt: number, inherited: ReadonlyMap<string, string>): [OpenElement, boolean, number] {
+interface StartTag {
+  element: XmlElement & { readonly children: XmlNode[] };
+  tag: string;
+  /** The prefixes it declares, pushed onto `prefixes`. */
+  declared: string[] | null;
+  closed: boolean;
+  end: number;
+}
+
+/** The start tag at `lt`: its element (its prefixes declared into `prefixes`), whether it closes itself, and where it ends. */
+function readStartTag(text: string, lt: number, prefixes: Map<string, string[]>): StartTag {
   const nameEnd = scanName(text, lt + 1);
   const tag = text.slice(lt + 1, nameEnd);
-  const attributes = new Map<string, string>();
-  let scope = inherited;
+  if (!NAME.test(tag)) throw new XmlSyntaxError(`'<${tag.slice(0, 40)}' does not start an element`, lt);
+  let attributes: Map<string, string> | null = null;
+  let declared: string[] | null = null;
   let i = nameEnd;
   for (;;) {
     const at = skipSpace(text, i);
     const c = text.charCodeAt(at);
-    if (c === 0x3e /* > */) return [element(tag, scope, attributes, lt), false, at + 1];
-    if (c === 0x2f /* / */ && text.charCodeAt(at + 1) === 0x3e) return [element(tag, scope, attributes, lt), true, at + 2];
+    if (c === 0x3e /* > */ || (c === 0x2f /* / */ && text.charCodeAt(at + 1) === 0x3e)) {
+      const colon = tag.indexOf(':');
+      const uris = prefixes.get(colon < 0 ? '' : tag.slice(0, colon));
+      const element = {
+        name: colon < 0 ? tag : tag.slice(colon + 1),
+        namespace: uris?.[uris.length - 1] ?? '',
+        attributes: attributes ?? NO_ATTRIBUTES,
+        children: NO_CHILDREN as XmlNode[],
+      };
+      return { element, tag, declared, closed: c === 0x2f, end: at + (c === 0x2f ? 2 : 1) };
+    }
     if (at === i || Number.isNaN(c)) throw new XmlSyntaxError(`the tag <${tag}> is not closed by '>'`, lt);
     const attrEnd = scanName(text, at);
     const name = text.slice(at, attrEnd);
+    if (!NAME.test(name)) throw new XmlSyntaxError(`'${name.slice(0, 40)}' is not an attribute name`, at);
     const eq = skipSpace(text, attrEnd);
     if (text.charCodeAt(eq) !== 0x3d /* = */) throw new XmlSyntaxError(`the attribute ${name} of <${tag}> has no value`, at);
     const start = skipSpace(text, eq + 1);
@@ -204,31 +245,21 @@ function readStartTag(text: string, lt: number, inherited: ReadonlyMap<string, s
     if (close < 0) throw new XmlSyntaxError(`the attribute ${name} of <${tag}> is not closed`, at);
     const raw = text.slice(start + 1, close);
     if (raw.includes('<')) throw new XmlSyntaxError(`the attribute ${name} of <${tag}> has a '<' in its value`, at);
+    attributes ??= new Map();
     if (attributes.has(name)) throw new XmlSyntaxError(`<${tag}> has the attribute ${name} twice`, at);
     // XML normalises whitespace characters in attribute values to spaces, before references.
     const value = decode(raw.replace(/[\t\n]/g, ' '), at);
     attributes.set(name, value);
     if (name === 'xmlns' || name.startsWith('xmlns:')) {
-      const declared = scope === inherited ? new Map(scope) : (scope as Map<string, string>);
-      declared.set(name === 'xmlns' ? '' : name.slice(6), value);
-      scope = declared;
+      const prefix = name === 'xmlns' ? '' : name.slice(6);
+      const uris = prefixes.get(prefix);
+      if (uris === undefined) prefixes.set(prefix, [value]);
+      else uris.push(value);
+      declared ??= [];
+      declared.push(prefix);
     }
     i = close + 1;
   }
-}
-
-function element(tag: string, scope: ReadonlyMap<string, string>, attributes: Map<string, string>, at: number): OpenElement {
-  if (!NAME.test(tag)) throw new XmlSyntaxError(`'<${tag.slice(0, 40)}' does not start an element`, at);
-  for (const name of attributes.keys()) if (!NAME.test(name)) throw new XmlSyntaxError(`'${name.slice(0, 40)}' is not an attribute name`, at);
-  const colon = tag.indexOf(':');
-  return {
-    name: colon < 0 ? tag : tag.slice(colon + 1),
-    namespace: scope.get(colon < 0 ? '' : tag.slice(0, colon)) ?? '',
-    attributes,
-    children: [],
-    tag,
-    scope,
-  };
 }
 
 function scanName(text: string, from: number): number {
@@ -280,17 +311,29 @@ function utf8(text: string): string {
   return decoded.includes('\uFFFD') ? text : decoded;
 }
 
-const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const PREDEFINED = new Map([
+  ['lt', '<'],
+  ['gt', '>'],
+  ['amp', '&'],
+  ['quot', '"'],
+  ['apos', "'"],
+]);
 
 /** Decodes the predefined entities and character references; any other reference is an error. */
 function decodeReferences(text: string): string {
   if (!text.includes('&')) return text;
   return text.replace(/&([^;&\s]*);?/g, (whole, name: string) => {
     if (!whole.endsWith(';')) throw new Error(`a bare '&' in "${text.slice(0, 40)}"`);
-    const predefined = PREDEFINED[name];
+    const predefined = PREDEFINED.get(name);
     if (predefined !== undefined) return predefined;
-    const code = /^#x[0-9a-fA-F]{1,6}$/.test(name) ? Number.parseInt(name.slice(2), 16) : /^#[0-9]{1,7}$/.test(name) ? Number(name.slice(1)) : -1;
-    if (code <= 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) throw new Error(`undefined entity &${name};`);
+    const code = /^#x[0-9a-fA-F]{1,16}$/.test(name) ? Number.parseInt(name.slice(2), 16) : /^#[0-9]{1,16}$/.test(name) ? Number(name.slice(1)) : -1;
+    if (!isXmlChar(code)) throw new Error(`undefined entity &${name};`);
     return String.fromCodePoint(code);
   });
+}
+
+/** Whether a code point is a character XML allows (its Char production). */
+function isXmlChar(code: number): boolean {
+  if (code === 0x9 || code === 0xa || code === 0xd) return true;
+  return (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
 }
