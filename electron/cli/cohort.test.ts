@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -212,7 +212,23 @@ describe('slidescope thumbnail over a cohort', () => {
     assert.equal(again.status, 0, again.stderr);
     // Of 2 slides, not 4: the thumbnails beside them are left out of the split.
     assert.match(again.stderr, /shard 2\/2: (\d) of 2 slides: 0 written, \1 skipped/);
+    assert.match(again.stderr, /2 file\(s\) named as this batch's thumbnails left out/);
     assert.deepEqual(await tree(scanned), ['a/slide.svs', 'a/slide_thumbnail.tif', 'scan.tif', 'scan_thumbnail.tif']);
+  });
+
+  test('--out the folder scanned by another name (a link), and a slide whose stem ends in _thumbnail: the same slides on every run', async () => {
+    const real = join(dir, 'beside-real');
+    await mkdir(real, { recursive: true });
+    await copyFile(await fixturePath('cohort-tif'), join(real, 'X.tif'));
+    await copyFile(await fixturePath('cohort-svs'), join(real, 'X_thumbnail.svs'));
+    const link = join(dir, 'beside-link');
+    await symlink(real, link);
+    const args = ['thumbnail', link, '--recursive', '--size', '48', '--format', 'tiff', '--out', real];
+    for (const run of [cli(args), cli(args)]) {
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stderr, /: 2 slides: /);
+    }
+    assert.deepEqual(await tree(real), ['X.tif', 'X_thumbnail.svs', 'X_thumbnail.tif', 'X_thumbnail_thumbnail.tif']);
   });
 
   test('a report that cannot be written (a full disk): the batch stops, says what it wrote and what it did not, then the error; exit 1', {

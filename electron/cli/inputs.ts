@@ -64,7 +64,8 @@ async function readList(list: string, stdin: Readable): Promise<string[]> {
     .map((line) => resolve(from, line));
 }
 
-function realPathOr(path: string): string {
+/** A path's real path, or the path itself where it has none (missing). */
+export function realPathOr(path: string): string {
   try {
     return realpathSync.native(path);
   } catch {

@@ -4,7 +4,7 @@
 
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ExportColour } from '../../shared/colour';
 import { type ErrorInfo, toErrorInfo } from '../../shared/errors';
@@ -20,7 +20,7 @@ import { type Engine, infoJson, infoText, runCompare, runRegion, thumbnailPath, 
 import { runCompareSlides } from './compare-slides';
 import { parseJobs, parseMemory, planConcurrency } from './concurrency';
 import { expandFolderSlides } from './folder-slides';
-import { collectInputs, outputStems, type SlideInput } from './inputs';
+import { collectInputs, outputStems, realPathOr, type SlideInput } from './inputs';
 import { watchInterrupts } from './interrupt';
 import { type Options, PARSE_OPTIONS, rejectUnusedOptions, usageOf } from './options';
 import { terminalProgress } from './progress';
@@ -213,7 +213,9 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
       },
     );
     const expanded = collected.some((input) => input.folder) ? await expandFolderSlides(collected, firstEngine) : collected;
-    all = withoutOwnOutputs(expanded, outDir, imageFormat);
+    const own = withoutOwnOutputs(expanded, outDir, imageFormat);
+    all = own.kept;
+    if (own.left) process.stderr.write(`slidescope: ${own.left} file(s) named as this batch's thumbnails left out, not taken for slides\n`);
     if (all.length === 0) throw new UsageError('No slide files found.');
     inputs = shard ? all.filter((input) => inShard(input.key, shard)) : all;
     const annotations = annotationsOption(values.annotations, all.length);
@@ -272,12 +274,26 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
 
 /**
  * The inputs less this batch's own outputs: with --out at or above a folder scanned, a rerun lists
- * the thumbnails written beside the slides, and a TIFF one reads as a slide. Decided by name alone,
- * so every shard splits the same set whether or not another shard has written its outputs yet.
+ * the thumbnails written beside the slides, and a TIFF one reads as a slide. Decided by name alone
+ * (real folders, case folded), repeated until no input is another's output, so that every shard
+ * splits the same set whether or not another shard has written its outputs yet.
  */
-function withoutOwnOutputs(inputs: SlideInput[], outDir: string, imageFormat: ImageFormat): SlideInput[] {
-  const outputs = new Set([...outputStems(inputs, outDir).values()].map((stem) => thumbnailPath(stem, imageFormat)));
-  return outputs.size === 0 ? inputs : inputs.filter((input) => !outputs.has(input.path));
+function withoutOwnOutputs(inputs: SlideInput[], outDir: string, imageFormat: ImageFormat): { kept: SlideInput[]; left: number } {
+  const realOut = realPathOr(outDir);
+  const realFolders = new Map<string, string>();
+  const nameOf = (path: string) => {
+    const folder = dirname(path);
+    const real = realFolders.get(folder) ?? realPathOr(folder);
+    realFolders.set(folder, real);
+    return join(real, basename(path)).normalize('NFC').toLowerCase();
+  };
+  let kept = inputs;
+  for (;;) {
+    const outputs = new Set([...outputStems(kept, realOut).values()].map((stem) => nameOf(thumbnailPath(stem, imageFormat))));
+    const fewer = kept.filter((input) => input.unreadable !== undefined || !outputs.has(nameOf(input.path)));
+    if (fewer.length === kept.length) return { kept, left: inputs.length - kept.length };
+    kept = fewer;
+  }
 }
 
 /** "X,Y" or "WxH" as two numbers, or a usage error saying what was expected. */
