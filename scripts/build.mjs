@@ -44,7 +44,7 @@ const CHROME_TARGET = 'chrome130';
 /**
  * Packages the engine's and the CLI's bundles leave to Node at run time: native binaries and their
  * loaders. Every other package is bundled, sharp's JavaScript too (its binary stays in @img/sharp-*):
- * Node resolving and compiling geotiff's, valibot's, fast-xml-parser's and semver's many files made
+ * Node resolving and compiling geotiff's, valibot's and semver's many files made
  * each engine lane take 400 ms of a core to start (docs/performance.md). WebAssembly codecs and
  * dicom-parser are loaded with createRequire when first needed, so they are never bundled.
  */
