@@ -21,6 +21,27 @@ import { UsageError } from './usage-error';
 
 const GB = 2 ** 30;
 
+/** A report line of a slide under /data (or `more.path`), its other fields plain. */
+function reportLine(slide: string, status: ReportLine['status'], more: Partial<ReportLine> = {}): ReportLine {
+  return {
+    slide,
+    path: `/data/${slide}`,
+    status,
+    command: 'thumbnail',
+    outputs: [],
+    vendor: null,
+    width: null,
+    height: null,
+    started: '',
+    ms: 0,
+    error: null,
+    shard: null,
+    host: 'node1',
+    pid: 1,
+    ...more,
+  };
+}
+
 describe('shards', () => {
   const keys = Array.from({ length: 2000 }, (_, i) => `site-${i % 7}/case-${i}/slide-${(i * 7919) % 1000}.svs`);
 
@@ -419,22 +440,7 @@ describe('a folder that could not be listed', () => {
   });
 
   test("the batch's summary counts it apart from the slides, and as a failure for the exit code", () => {
-    const line = (path: string, status: ReportLine['status']): ReportLine => ({
-      slide: path.slice(1),
-      path,
-      status,
-      command: 'thumbnail',
-      outputs: [],
-      vendor: null,
-      width: null,
-      height: null,
-      started: '',
-      ms: 0,
-      error: null,
-      shard: null,
-      host: 'h',
-      pid: 1,
-    });
+    const line = (path: string, status: ReportLine['status']) => reportLine(path.slice(1), status, { path });
     const lines = [line('/a.svs', 'written'), line('/locked', 'failed'), line('/b.svs', 'skipped')];
     const whole = batchSummary(lines, new Set(['/locked']), null);
     assert.equal(whole.text, '2 slides: 1 written, 1 skipped (already done), 0 failed, 0 not done; 1 folder could not be read');
@@ -466,22 +472,8 @@ describe('jobs and memory', () => {
 describe('report merge', () => {
   test("the latest line of a slide wins, but a rerun's skip keeps the written line; counts, codes, slowest", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'slidescope-report-'));
-    const line = (slide: string, status: ReportLine['status'], started: string, ms: number, code?: string): ReportLine => ({
-      slide,
-      path: `/data/${slide}`,
-      status,
-      command: 'thumbnail',
-      outputs: [],
-      vendor: 'aperio',
-      width: 100,
-      height: 80,
-      started,
-      ms,
-      error: code ? { code, message: 'why' } : null,
-      shard: null,
-      host: 'node1',
-      pid: 1,
-    });
+    const line = (slide: string, status: ReportLine['status'], started: string, ms: number, code?: string) =>
+      reportLine(slide, status, { vendor: 'aperio', width: 100, height: 80, started, ms, error: code ? { code, message: 'why' } : null });
     const a = [line('a.svs', 'written', '2026-01-01T00:00:01Z', 900), line('b.svs', 'not-done', '2026-01-01T00:00:02Z', 0)];
     const b = [
       line('a.svs', 'skipped', '2026-01-02T00:00:00Z', 1),
@@ -507,22 +499,8 @@ describe('report merge', () => {
   test("an interrupted rerun's not-done does not undo a slide written or skipped, in either order of files", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'slidescope-report-'));
     try {
-      const line = (slide: string, status: ReportLine['status'], started: string): ReportLine => ({
-        slide,
-        path: `/data/${slide}`,
-        status,
-        command: 'thumbnail',
-        outputs: [],
-        vendor: null,
-        width: null,
-        height: null,
-        started,
-        ms: 1,
-        error: status === 'failed' ? { code: 'CORRUPT_DATA', message: 'why' } : null,
-        shard: null,
-        host: 'node1',
-        pid: 1,
-      });
+      const line = (slide: string, status: ReportLine['status'], started: string) =>
+        reportLine(slide, status, { started, ms: 1, error: status === 'failed' ? { code: 'CORRUPT_DATA', message: 'why' } : null });
       const first = [
         line('a.svs', 'written', '2026-01-01T00:00:01Z'),
         line('b.svs', 'skipped', '2026-01-01T00:00:02Z'),
