@@ -19,12 +19,17 @@ export function slideStem(info: Pick<SlideInfo, 'path'>): string {
   return dot > 0 ? name.slice(0, dot) : name;
 }
 
+/** A slide's thumbnail by its stem (a path less the extension, or a name): `<stem>_thumbnail.png`. */
+export function thumbnailFileName(stem: string, format: ImageFormat): string {
+  return `${stem}_thumbnail.${FORMAT_EXTENSIONS[format]}`;
+}
+
 /** `<slide>_thumbnail.png`, `<slide>_1.25x.png`, `<slide>_resolution_comparison.png`. */
 export function exportFileNames(info: Pick<SlideInfo, 'path'>, powers: readonly number[], format: ImageFormat) {
   const stem = slideStem(info);
   const ext = FORMAT_EXTENSIONS[format];
   return {
-    thumbnail: `${stem}_thumbnail.${ext}`,
+    thumbnail: thumbnailFileName(stem, format),
     perPower: powers.map((p) => `${stem}_${formatPower(p)}.${ext}`),
     comparison: `${stem}_resolution_comparison.${ext}`,
   };

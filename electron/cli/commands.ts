@@ -6,7 +6,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ExportColour } from '../../shared/colour';
 import type { Result } from '../../shared/errors';
-import { DEFAULT_POWERS, FORMAT_EXTENSIONS } from '../../shared/export-plan';
+import { DEFAULT_POWERS, thumbnailFileName } from '../../shared/export-plan';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
 import type { IccProfileInfo, SlideInfo } from '../../shared/slide';
 import { AnnotationStore, defaultAnnotationsDir } from '../annotations/annotation-store';
@@ -90,11 +90,6 @@ async function annotationsFor(slide: string, annotations: string | undefined): P
   return location?.path;
 }
 
-/** Where a batch writes a slide's thumbnail: `<stem>_thumbnail.<ext>`. */
-export function thumbnailPath(stem: string, format: ImageFormat): string {
-  return `${stem}_thumbnail.${FORMAT_EXTENSIONS[format]}`;
-}
-
 /**
  * A batch's thumbnail of one slide, at `<stem>_thumbnail.<ext>` (stems from outputStems): skipped when
  * a complete one is there (a resumed run, or another run that wrote it first), redone when --overwrite
@@ -110,7 +105,7 @@ export function thumbnailWork(
   colour?: ExportColour,
 ): SlideWork {
   return async (engineOf, input, abandon) => {
-    const out = thumbnailPath(stems.get(input.path)!, format);
+    const out = thumbnailFileName(stems.get(input.path)!, format);
     const none = { vendor: null, width: null, height: null };
     const started = Date.now();
     const complete = await isCompleteImage(out, format);

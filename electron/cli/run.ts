@@ -8,6 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ExportColour } from '../../shared/colour';
 import { type ErrorInfo, toErrorInfo } from '../../shared/errors';
+import { thumbnailFileName } from '../../shared/export-plan';
 import { LIMITS } from '../../shared/limits';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
 import { SLIDE_EXTENSIONS } from '../../shared/slide-formats';
@@ -16,7 +17,7 @@ import { EngineClient, type EngineSpawn } from '../engine-host/engine-client';
 import { type EngineLaunchSettings, readEngineSettings, userCacheDir } from '../engine-host/engine-settings';
 import { runAnnotations } from './annotations-command';
 import { jobEngine, runBatch } from './batch';
-import { type Engine, infoJson, infoText, runCompare, runRegion, thumbnailPath, thumbnailWork, withSlide } from './commands';
+import { type Engine, infoJson, infoText, runCompare, runRegion, thumbnailWork, withSlide } from './commands';
 import { runCompareSlides } from './compare-slides';
 import { parseJobs, parseMemory, planConcurrency } from './concurrency';
 import { expandFolderSlides } from './folder-slides';
@@ -289,7 +290,7 @@ function withoutOwnOutputs(inputs: SlideInput[], outDir: string, imageFormat: Im
   };
   let kept = inputs;
   for (;;) {
-    const outputs = new Set([...outputStems(kept, realOut).values()].map((stem) => nameOf(thumbnailPath(stem, imageFormat))));
+    const outputs = new Set([...outputStems(kept, realOut).values()].map((stem) => nameOf(thumbnailFileName(stem, imageFormat))));
     const fewer = kept.filter((input) => input.unreadable !== undefined || !outputs.has(nameOf(input.path)));
     if (fewer.length === kept.length) return { kept, left: inputs.length - kept.length };
     kept = fewer;
