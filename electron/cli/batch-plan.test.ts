@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { SlideError } from '../engine/errors';
-import { batchOldSpaceMb, type EngineLaunchSettings, engineExecArgv } from '../engine-host/engine-settings';
+import { batchOldSpaceMb, type EngineLaunchSettings, engineEnvironment, engineExecArgv } from '../engine-host/engine-settings';
 import { jobEngine, runBatch } from './batch';
 import { parseMemory, planConcurrency } from './concurrency';
 import { collectInputs, outputStems, type SlideInput } from './inputs';
@@ -551,8 +551,9 @@ test("a batch job's engine process: the job's lanes and cap, no warm-up, JPEG 20
   const settings = launched[0]!;
   assert.deepEqual([settings.lanes, settings.memoryCapMb, settings.codecThreads, settings.warmUp], [plan.lanes, plan.capMb, 0, false]);
   assert.deepEqual(engineExecArgv(settings), ['--max-old-space-size=512', '--single-threaded-gc', '--initial-old-space-size=64']);
+  assert.equal(engineEnvironment({}, settings)['MALLOC_ARENA_MAX'], '1');
   // The app's engine keeps V8's parallel collector.
   assert.deepEqual(engineExecArgv({}), ['--max-old-space-size=512']);
   // A small cap over many lanes: the router and 4 lanes at the floor hold at most a quarter of it.
-  assert.equal(batchOldSpaceMb({ batchGc: true, lanes: 4, memoryCapMb: 512 }), 25);
+  assert.equal(batchOldSpaceMb({ batchMemory: true, lanes: 4, memoryCapMb: 512 }), 25);
 });

@@ -66,7 +66,7 @@ export function jobEngine(launchEngine: EngineLauncher, plan: ConcurrencyPlan, p
       memoryCapMb: plan.capMb,
       parentHandlesSignals: true,
       warmUp: false,
-      batchGc: true,
+      batchMemory: true,
     }),
   );
 }

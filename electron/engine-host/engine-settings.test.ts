@@ -64,6 +64,12 @@ describe('engine settings through the environment', () => {
     assert.equal(env['PATH'], '/usr/bin');
   });
 
+  it("a batch's engines share one malloc arena, unless the user chose otherwise; the app's engine keeps glibc's default", () => {
+    assert.equal(engineEnvironment({}, { batchMemory: true })['MALLOC_ARENA_MAX'], '1');
+    assert.equal(engineEnvironment({ MALLOC_ARENA_MAX: '4' }, { batchMemory: true })['MALLOC_ARENA_MAX'], '4');
+    assert.equal(engineEnvironment({}, {})['MALLOC_ARENA_MAX'], undefined);
+  });
+
   it('nonsense in the environment falls back to the defaults', () => {
     const settings = readEngineSettings({ SLIDESCOPE_ENGINE_LANES: '-3', SLIDESCOPE_ENGINE_CODEC_THREADS: '', SLIDESCOPE_ENGINE_MEMORY_CAP_MB: 'lots' });
     assert.equal(settings.lanes, null);

@@ -101,11 +101,11 @@ export interface EngineLaunchSettings {
   warmUp?: boolean | undefined;
   /**
    * A CLI batch's engines, whose jobs keep every core busy, with V8's collector set for throughput
-   * (docs/performance.md): one thread, as its parallel threads only contend with the other jobs; and
-   * a floor under each isolate's old space (batchOldSpaceMb), where the default's ~20 MB took a full
-   * collection every few slides.
+   * (docs/performance.md): one thread, as its parallel threads only contend with the other jobs; a
+   * floor under each isolate's old space (batchOldSpaceMb), where the default's ~20 MB took a full
+   * collection every few slides; and one malloc arena (BATCH_MALLOC_ARENAS).
    */
-  batchGc?: boolean | undefined;
+  batchMemory?: boolean | undefined;
 }
 
 /** The most a batch engine's isolates keep in old space before collecting (V8 skips full collections below it). */
@@ -121,10 +121,17 @@ export function batchOldSpaceMb(settings: EngineLaunchSettings): number {
   return Math.max(1, Math.min(BATCH_OLD_SPACE_MB, Math.floor(settings.memoryCapMb / 4 / isolates)));
 }
 
+/**
+ * glibc's malloc arenas in a batch engine. By default each of its threads (the lane, libvips's workers,
+ * libuv's pool) grows an arena of its own: ~60 MB of a job's ~255 MB at its peak, every page of it
+ * faulted in afresh by each engine a shard starts. One arena: ~210 MB (docs/performance.md).
+ */
+const BATCH_MALLOC_ARENAS = '1';
+
 /** The V8 flags a launcher starts the engine process with, for these settings. */
 export function engineExecArgv(settings: EngineLaunchSettings): string[] {
   // The router's heap stays small; pixel buffers live in the lanes, under the memory cap.
-  const batch = settings.batchGc ? ['--single-threaded-gc', `--initial-old-space-size=${batchOldSpaceMb(settings)}`] : [];
+  const batch = settings.batchMemory ? ['--single-threaded-gc', `--initial-old-space-size=${batchOldSpaceMb(settings)}`] : [];
   return ['--max-old-space-size=512', ...batch];
 }
 
@@ -136,6 +143,8 @@ export function engineEnvironment(base: NodeJS.ProcessEnv, settings: EngineLaunc
   if (settings.partialWritesDir !== undefined) env[ENGINE_ENV.partialWritesDir] = settings.partialWritesDir;
   if (settings.parentHandlesSignals) env[ENGINE_ENV.parentHandlesSignals] = '1';
   if (settings.warmUp === false) env[ENGINE_ENV.noWarmUp] = '1';
+  // Read by glibc as the process starts (elsewhere ignored); a value the user set is kept.
+  if (settings.batchMemory && env['MALLOC_ARENA_MAX'] === undefined) env['MALLOC_ARENA_MAX'] = BATCH_MALLOC_ARENAS;
   return env;
 }
 
