@@ -47,19 +47,20 @@ describe('engine settings through the environment', () => {
   it("a CLI's settings arrive as set", () => {
     const env = engineEnvironment(
       { PATH: '/usr/bin' },
-      { lanes: 2, codecThreads: 0, memoryCapMb: 1500, parentHandlesSignals: true, warmUp: false, partialWritesDir: '/tmp/j' },
+      { lanes: 2, codecThreads: 0, libvipsThreads: 1, memoryCapMb: 1500, parentHandlesSignals: true, warmUp: false, partialWritesDir: '/tmp/j' },
     );
     const settings = readEngineSettings(env);
     assert.deepEqual(
       {
         lanes: settings.lanes,
         codecThreads: settings.codecThreads,
+        libvipsThreads: settings.libvipsThreads,
         cap: settings.memoryCapBytes,
         signals: settings.parentHandlesSignals,
         warmUp: settings.warmUp,
         dir: settings.partialWritesDir,
       },
-      { lanes: 2, codecThreads: 0, cap: 1500 * 2 ** 20, signals: true, warmUp: false, dir: '/tmp/j' },
+      { lanes: 2, codecThreads: 0, libvipsThreads: 1, cap: 1500 * 2 ** 20, signals: true, warmUp: false, dir: '/tmp/j' },
     );
     assert.equal(env['PATH'], '/usr/bin');
   });
@@ -76,6 +77,7 @@ describe('engine settings through the environment', () => {
     assert.equal(settings.codecThreads, null);
     assert.equal(readEngineSettings({ SLIDESCOPE_ENGINE_LANES: '0', SLIDESCOPE_ENGINE_CODEC_THREADS: '-1' }).lanes, null);
     assert.equal(readEngineSettings({ SLIDESCOPE_ENGINE_CODEC_THREADS: '-1' }).codecThreads, null);
+    assert.equal(readEngineSettings({ SLIDESCOPE_ENGINE_LIBVIPS_THREADS: '0' }).libvipsThreads, null);
     assert.equal(settings.memoryCapBytes, defaultMemoryCapBytes());
   });
 });

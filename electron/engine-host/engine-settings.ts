@@ -10,6 +10,8 @@ export interface EngineSettings {
   lanes: number | null;
   /** Each lane's JPEG 2000 threads, 0 to decode in the lane's own thread; default defaultCodecThreads(). */
   codecThreads: number | null;
+  /** Threads per libvips job (sharp's decodes, resizes, encodes); null for sharp's default. */
+  libvipsThreads: number | null;
   /** Above this resident size the engine process ends itself (and is restarted). */
   memoryCapBytes: number;
   /** V8 heap cap of each lane (pixel buffers live outside it: the memory cap is what bounds them). */
@@ -58,6 +60,7 @@ export function defaultMemoryCapBytes(): number {
 export const ENGINE_ENV = {
   lanes: 'SLIDESCOPE_ENGINE_LANES',
   codecThreads: 'SLIDESCOPE_ENGINE_CODEC_THREADS',
+  libvipsThreads: 'SLIDESCOPE_ENGINE_LIBVIPS_THREADS',
   memoryCapMb: 'SLIDESCOPE_ENGINE_MEMORY_CAP_MB',
   partialWritesDir: 'SLIDESCOPE_ENGINE_PARTIAL_WRITES_DIR',
   parentHandlesSignals: 'SLIDESCOPE_ENGINE_PARENT_HANDLES_SIGNALS',
@@ -77,6 +80,7 @@ export function readEngineSettings(env: NodeJS.ProcessEnv): EngineSettings {
   return {
     lanes: positiveInt(env[ENGINE_ENV.lanes]),
     codecThreads: wholeNumber(env[ENGINE_ENV.codecThreads], 0),
+    libvipsThreads: positiveInt(env[ENGINE_ENV.libvipsThreads]),
     memoryCapBytes,
     laneHeapMb: Math.max(256, Math.round(memoryCapBytes / MB / 4)),
     partialWritesDir,
@@ -89,6 +93,7 @@ export function readEngineSettings(env: NodeJS.ProcessEnv): EngineSettings {
 export interface EngineLaunchSettings {
   lanes?: number | undefined;
   codecThreads?: number | undefined;
+  libvipsThreads?: number | undefined;
   memoryCapMb?: number | undefined;
   partialWritesDir?: string | undefined;
   /**
@@ -100,7 +105,7 @@ export interface EngineLaunchSettings {
   /** False for a CLI: a second of launch it would spend on JPEG 2000 threads that most runs never use. */
   warmUp?: boolean | undefined;
   /**
-   * A CLI batch's engines, whose jobs keep every core busy, with V8's collector set for throughput
+   * A CLI batch's engines, whose jobs keep every core busy, with V8's collector and malloc set for throughput
    * (docs/performance.md): one thread, as its parallel threads only contend with the other jobs; a
    * floor under each isolate's old space (batchOldSpaceMb), where the default's ~20 MB took a full
    * collection every few slides; and one malloc arena (BATCH_MALLOC_ARENAS).
@@ -139,11 +144,13 @@ export function engineEnvironment(base: NodeJS.ProcessEnv, settings: EngineLaunc
   const env = { ...base };
   if (settings.lanes !== undefined) env[ENGINE_ENV.lanes] = String(settings.lanes);
   if (settings.codecThreads !== undefined) env[ENGINE_ENV.codecThreads] = String(settings.codecThreads);
+  if (settings.libvipsThreads !== undefined) env[ENGINE_ENV.libvipsThreads] = String(settings.libvipsThreads);
   if (settings.memoryCapMb !== undefined) env[ENGINE_ENV.memoryCapMb] = String(settings.memoryCapMb);
   if (settings.partialWritesDir !== undefined) env[ENGINE_ENV.partialWritesDir] = settings.partialWritesDir;
   if (settings.parentHandlesSignals) env[ENGINE_ENV.parentHandlesSignals] = '1';
   if (settings.warmUp === false) env[ENGINE_ENV.noWarmUp] = '1';
-  // Read by glibc as the process starts (elsewhere ignored); a value the user set is kept.
+  // Read by glibc as the process starts (elsewhere ignored), and by sharp, which then leaves libvips'
+  // threads at the cores unless libvipsThreads is set; a value the user set is kept.
   if (settings.batchMemory && env['MALLOC_ARENA_MAX'] === undefined) env['MALLOC_ARENA_MAX'] = BATCH_MALLOC_ARENAS;
   return env;
 }

@@ -8,6 +8,7 @@ import { operationDispatch } from '../../shared/operation-rpc';
 import { LANE_OPERATIONS } from '../../shared/operations';
 import { serveRpc } from '../../shared/rpc';
 import { optimiseOpenJpeg, setCodecThreads, stopCodecPool, warmCodecPool, warmCodecThreads } from '../engine/codecs/codec-pool';
+import { setLibvipsThreads } from '../engine/codecs/libvips-settings';
 import { adoptCompiledOpenJpeg } from '../engine/codecs/openjpeg';
 import { setPartialWriteJournal } from '../engine/export/atomic-file';
 import { threadData, workerEndpoint } from '../rpc/worker-thread';
@@ -30,6 +31,7 @@ const settings = readEngineSettings(process.env);
 setPartialWriteJournal(settings.partialWritesDir);
 const MB = 1024 * 1024;
 setCodecThreads(settings.codecThreads ?? defaultCodecThreads(lane, lanes));
+setLibvipsThreads(settings.libvipsThreads);
 // The caches and the codec threads are shared out among the lanes.
 const engine = new LaneEngine({
   lane: { lane, lanes },
