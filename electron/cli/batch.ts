@@ -63,9 +63,6 @@ export function jobEngine(launchEngine: EngineLauncher, plan: ConcurrencyPlan, p
       // on one slide at a time, and a codec thread cost each engine its start, its own warm-up and a
       // hop per tile (docs/performance.md, "npm run bench": the cohort).
       codecThreads: 0,
-      // One libvips thread a job, as sharp chooses on glibc by itself until MALLOC_ARENA_MAX is set
-      // (batchMemory sets it): the jobs already keep every core busy.
-      libvipsThreads: 1,
       memoryCapMb: plan.capMb,
       parentHandlesSignals: true,
       warmUp: false,

@@ -47,28 +47,32 @@ describe('engine settings through the environment', () => {
   it("a CLI's settings arrive as set", () => {
     const env = engineEnvironment(
       { PATH: '/usr/bin' },
-      { lanes: 2, codecThreads: 0, libvipsThreads: 1, memoryCapMb: 1500, parentHandlesSignals: true, warmUp: false, partialWritesDir: '/tmp/j' },
+      { lanes: 2, codecThreads: 0, memoryCapMb: 1500, parentHandlesSignals: true, warmUp: false, partialWritesDir: '/tmp/j' },
     );
     const settings = readEngineSettings(env);
     assert.deepEqual(
       {
         lanes: settings.lanes,
         codecThreads: settings.codecThreads,
-        libvipsThreads: settings.libvipsThreads,
         cap: settings.memoryCapBytes,
         signals: settings.parentHandlesSignals,
         warmUp: settings.warmUp,
         dir: settings.partialWritesDir,
       },
-      { lanes: 2, codecThreads: 0, libvipsThreads: 1, cap: 1500 * 2 ** 20, signals: true, warmUp: false, dir: '/tmp/j' },
+      { lanes: 2, codecThreads: 0, cap: 1500 * 2 ** 20, signals: true, warmUp: false, dir: '/tmp/j' },
     );
     assert.equal(env['PATH'], '/usr/bin');
   });
 
-  it("a batch's engines share one malloc arena, unless the user chose otherwise; the app's engine keeps glibc's default", () => {
-    assert.equal(engineEnvironment({}, { batchMemory: true })['MALLOC_ARENA_MAX'], '1');
-    assert.equal(engineEnvironment({ MALLOC_ARENA_MAX: '4' }, { batchMemory: true })['MALLOC_ARENA_MAX'], '4');
-    assert.equal(engineEnvironment({}, {})['MALLOC_ARENA_MAX'], undefined);
+  it("a batch's engines on Linux: one malloc arena and one libvips thread per operation, unless the user chose their arenas; elsewhere, and the app's engine, as glibc and sharp choose", () => {
+    const arenasAndThreads = (env: NodeJS.ProcessEnv) => {
+      const settings = readEngineSettings(env);
+      return [env['MALLOC_ARENA_MAX'], settings.libvipsThreads];
+    };
+    assert.deepEqual(arenasAndThreads(engineEnvironment({}, { batchMemory: true }, 'linux')), ['1', 1]);
+    assert.deepEqual(arenasAndThreads(engineEnvironment({ MALLOC_ARENA_MAX: '4' }, { batchMemory: true }, 'linux')), ['4', null]);
+    assert.deepEqual(arenasAndThreads(engineEnvironment({}, { batchMemory: true }, 'darwin')), [undefined, null]);
+    assert.deepEqual(arenasAndThreads(engineEnvironment({}, {}, 'linux')), [undefined, null]);
   });
 
   it('nonsense in the environment falls back to the defaults', () => {

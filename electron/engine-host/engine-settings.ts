@@ -93,7 +93,6 @@ export function readEngineSettings(env: NodeJS.ProcessEnv): EngineSettings {
 export interface EngineLaunchSettings {
   lanes?: number | undefined;
   codecThreads?: number | undefined;
-  libvipsThreads?: number | undefined;
   memoryCapMb?: number | undefined;
   partialWritesDir?: string | undefined;
   /**
@@ -105,10 +104,10 @@ export interface EngineLaunchSettings {
   /** False for a CLI: a second of launch it would spend on JPEG 2000 threads that most runs never use. */
   warmUp?: boolean | undefined;
   /**
-   * A CLI batch's engines, whose jobs keep every core busy, with V8's collector and malloc set for throughput
-   * (docs/performance.md): one thread, as its parallel threads only contend with the other jobs; a
-   * floor under each isolate's old space (batchOldSpaceMb), where the default's ~20 MB took a full
-   * collection every few slides; and one malloc arena (BATCH_MALLOC_ARENAS).
+   * A CLI batch's engines, whose jobs keep every core busy, set for throughput (docs/performance.md):
+   * V8's collector on one thread, as its parallel threads only contend with the other jobs; a floor
+   * under each isolate's old space (batchOldSpaceMb), where the default's ~20 MB took a full
+   * collection every few slides; and on Linux one malloc arena (batchMallocEnvironment).
    */
   batchMemory?: boolean | undefined;
 }
@@ -127,11 +126,18 @@ export function batchOldSpaceMb(settings: EngineLaunchSettings): number {
 }
 
 /**
- * glibc's malloc arenas in a batch engine. By default each of its threads (the lane, libvips's workers,
- * libuv's pool) grows an arena of its own: ~60 MB of a job's ~255 MB at its peak, every page of it
- * faulted in afresh by each engine a shard starts. One arena: ~210 MB (docs/performance.md).
+ * glibc's malloc arenas in a batch engine: by default each of its threads (the lane, libvips's
+ * workers, libuv's pool) grows one of its own, ~60 MB of a job's ~255 MB at its peak, every page
+ * faulted in afresh by each engine a shard starts; one arena: ~210 MB (docs/performance.md). sharp
+ * reads the variable too: on glibc it keeps libvips at one thread per operation only while the
+ * variable is unset, so the engine is given that count itself. Linux only (elsewhere neither applies,
+ * and sharp's default stays the cores); nothing where the user chose their own arenas.
  */
-const BATCH_MALLOC_ARENAS = '1';
+function batchMallocEnvironment(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): void {
+  if (platform !== 'linux' || env['MALLOC_ARENA_MAX'] !== undefined) return;
+  env['MALLOC_ARENA_MAX'] = '1';
+  env[ENGINE_ENV.libvipsThreads] = '1';
+}
 
 /** The V8 flags a launcher starts the engine process with, for these settings. */
 export function engineExecArgv(settings: EngineLaunchSettings): string[] {
@@ -140,18 +146,15 @@ export function engineExecArgv(settings: EngineLaunchSettings): string[] {
   return ['--max-old-space-size=512', ...batch];
 }
 
-export function engineEnvironment(base: NodeJS.ProcessEnv, settings: EngineLaunchSettings): NodeJS.ProcessEnv {
+export function engineEnvironment(base: NodeJS.ProcessEnv, settings: EngineLaunchSettings, platform = process.platform): NodeJS.ProcessEnv {
   const env = { ...base };
   if (settings.lanes !== undefined) env[ENGINE_ENV.lanes] = String(settings.lanes);
   if (settings.codecThreads !== undefined) env[ENGINE_ENV.codecThreads] = String(settings.codecThreads);
-  if (settings.libvipsThreads !== undefined) env[ENGINE_ENV.libvipsThreads] = String(settings.libvipsThreads);
   if (settings.memoryCapMb !== undefined) env[ENGINE_ENV.memoryCapMb] = String(settings.memoryCapMb);
   if (settings.partialWritesDir !== undefined) env[ENGINE_ENV.partialWritesDir] = settings.partialWritesDir;
   if (settings.parentHandlesSignals) env[ENGINE_ENV.parentHandlesSignals] = '1';
   if (settings.warmUp === false) env[ENGINE_ENV.noWarmUp] = '1';
-  // Read by glibc as the process starts (elsewhere ignored), and by sharp, which then leaves libvips'
-  // threads at the cores unless libvipsThreads is set; a value the user set is kept.
-  if (settings.batchMemory && env['MALLOC_ARENA_MAX'] === undefined) env['MALLOC_ARENA_MAX'] = BATCH_MALLOC_ARENAS;
+  if (settings.batchMemory) batchMallocEnvironment(env, platform);
   return env;
 }
 

@@ -4,13 +4,17 @@ import sharp from 'sharp';
 import { applyLibvipsSettings, setLibvipsThreads } from './libvips-settings';
 
 describe('libvips settings', () => {
-  it('a chosen thread count holds, and is put back after another copy of sharp changes it; no operation cache either way', () => {
-    setLibvipsThreads(1);
-    assert.equal(sharp.concurrency(), 1);
+  it("none chosen leaves sharp's thread count as it is; a chosen one holds, and is put back after another copy of sharp changes it; no operation cache either way", () => {
+    setLibvipsThreads(null);
+    sharp.concurrency(3);
+    applyLibvipsSettings();
+    assert.equal(sharp.concurrency(), 3);
+    setLibvipsThreads(2);
+    assert.equal(sharp.concurrency(), 2);
     sharp.concurrency(3);
     sharp.cache(true);
     applyLibvipsSettings();
-    assert.equal(sharp.concurrency(), 1);
+    assert.equal(sharp.concurrency(), 2);
     assert.equal(sharp.cache().memory.max, 0);
   });
 });

@@ -1,7 +1,7 @@
 // libvips' process-wide settings, as the engine wants them: no operation cache (the engine keeps its
-// own caches of tiles and pixels), and the threads of each libvips job where the launcher chose them.
+// own caches of tiles and pixels), and libvips' threads per operation where the launcher chose them.
 // A second copy of sharp loaded into the process (the built-in sample's generator, bundled on its
-// own) turns libvips' cache back on as it loads: call this after.
+// own) turns libvips' cache back on as it loads, and may set its threads: call this after.
 
 import sharp from 'sharp';
 
