@@ -132,7 +132,7 @@ function readDocument(text: string): XmlElement {
   const open: OpenElement[] = [];
   let root: XmlElement | undefined;
   let i = 0;
-  if (text.startsWith('<?xml') && /^<\?xml[ \t\n]/.test(text)) i = after(text, '?>', 5, 'the XML declaration');
+  if (/^<\?xml[ \t\n]/.test(text)) i = after(text, '?>', 5, 'the XML declaration');
   while (i < text.length) {
     const lt = text.indexOf('<', i);
     const end = lt < 0 ? text.length : lt;
