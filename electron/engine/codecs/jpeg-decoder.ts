@@ -1,11 +1,16 @@
-// JPEG (compression 7) through sharp's libjpeg-turbo: several times faster than geotiff's JS decoder,
-// and the same IDCT OpenSlide uses, so pixels match it exactly.
+// JPEG (compression 7) decoded exactly: libjpeg-turbo's accurate IDCT, the pixels OpenSlide's libjpeg
+// gives. TurboJPEG called directly decodes a tile-sized frame several times faster than sharp, which
+// sets up a libvips pipeline and a trip to libuv's pool per call (docs/performance.md, "Exact JPEG
+// decodes"); sharp decodes whatever TurboJPEG is not given: large frames (they would hold the lane),
+// CMYK, 12-bit and lossless streams, streams libjpeg warns about, and every stream where TurboJPEG's
+// library cannot be reached.
 
 import { BaseDecoder } from 'geotiff';
 import sharp from 'sharp';
 import { SlideError } from '../errors';
 import type { Decoded } from './decoded';
 import { completeJpeg, jpegFrameProblem } from './jpeg-stream';
+import { jpegStreamDecoder } from './turbojpeg3';
 
 export interface JpegDecoderParameters {
   tileWidth: number;
@@ -20,6 +25,9 @@ export class JpegDecoder extends BaseDecoder {
   }
 }
 
+/** Frames up to this many pixels are decoded in the calling thread (~20 ms at most); larger ones in libuv's pool, by sharp. */
+const DIRECT_MAX_PIXELS = 1 << 20;
+
 /**
  * Decodes one JPEG tile or strip of at most tileWidth x tileHeight pixels. Its frame header is read
  * first: a frame larger than the block is CORRUPT_DATA before libjpeg allocates for it (a few
@@ -29,8 +37,28 @@ export async function decodeJpeg(tile: Uint8Array, params: JpegDecoderParameters
   const stream = completeJpeg(tile, params.jpegTables, params.photometric === 2);
   const problem = jpegFrameProblem(stream, params.tileWidth, params.tileHeight);
   if (problem) throw new SlideError('CORRUPT_DATA', problem);
+  const direct = params.tileWidth * params.tileHeight <= DIRECT_MAX_PIXELS ? decodeDirect(stream) : null;
+  if (direct) return direct;
   const { data, info } = await sharp(stream, { failOn: 'error', limitInputPixels: Math.max(1, params.tileWidth * params.tileHeight) })
     .raw()
     .toBuffer({ resolveWithObject: true });
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: info.channels };
+}
+
+/** The stream through TurboJPEG, or null where sharp is to decode it (see the head of this file). */
+function decodeDirect(jpeg: Uint8Array): Decoded | null {
+  const decoder = jpegStreamDecoder();
+  if (!decoder) return null;
+  try {
+    return decoder.withStream(jpeg, (stream) => {
+      if (!stream.scalable || !stream.rgb) return null;
+      const { width, height } = stream;
+      // RGB, grey repeated, as sharp makes it (its output is sRGB).
+      const data = new Uint8Array(width * height * 3);
+      return stream.decodeExact(data) ? { data, width, height, channels: 3 } : null;
+    });
+  } catch {
+    // A header libjpeg rejects: sharp says why, as it always has.
+    return null;
+  }
 }

@@ -1,6 +1,6 @@
 // A C library called through koffi: the first candidate path that loads, binds and passes its check.
 // Null where koffi has no build for the platform or no candidate will do; the caller then keeps its
-// portable path (turbojpeg-scaled: tiles decoded whole; openjpeg-native: the WebAssembly build).
+// portable path (turbojpeg3: tiles decoded whole, exact decodes by sharp; openjpeg-native: the WebAssembly build).
 
 import { createRequire } from 'node:module';
 import type { LibraryHandle } from 'koffi';

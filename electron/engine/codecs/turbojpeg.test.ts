@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { SlideError } from '../errors';
 import { halveRgb } from '../pixels';
 import { encodeJpegRgb, withJpegFast, withJpegReduced } from './turbojpeg';
-import { scaledJpegDecoder } from './turbojpeg-scaled';
+import { jpegStreamDecoder } from './turbojpeg3';
 
 function gradient(width: number, height: number): { data: Uint8Array; width: number; height: number } {
   const data = new Uint8Array(width * height * 3);
@@ -80,7 +80,7 @@ function boxMeans(image: { data: Uint8Array; width: number; height: number }, ha
   return out;
 }
 
-const scales = scaledJpegDecoder() !== null;
+const scales = jpegStreamDecoder() !== null;
 const isCorrupt = (error: unknown) => error instanceof SlideError && error.code === 'CORRUPT_DATA';
 
 /** The reduced decode's pixels (a copy: the buffer is reused), or null where it declined. */

@@ -9,7 +9,7 @@
 import turbo from '@julusian/jpeg-turbo';
 import { SlideError } from '../errors';
 import { withSpareBuffer } from '../spare-buffers';
-import { scaledJpegDecoder } from './turbojpeg-scaled';
+import { jpegStreamDecoder } from './turbojpeg3';
 
 export interface RawRgb {
   data: Uint8Array;
@@ -36,11 +36,11 @@ export function withJpegFast<T>(jpeg: Uint8Array, width: number, height: number,
 
 /**
  * withJpegFast at 1/2^halvings of the stream's size, by libjpeg-turbo's scaled IDCT: each side
- * ceil(size / 2^halvings). Null where that cannot be done (see turbojpeg-scaled.ts; lossless or
+ * ceil(size / 2^halvings). Null where that cannot be done (see turbojpeg3.ts; lossless or
  * 12-bit streams): the caller decodes the tile whole.
  */
 export function withJpegReduced<T>(jpeg: Uint8Array, width: number, height: number, halvings: number, use: (pixels: RawRgb) => T): { value: T } | null {
-  const decoder = scaledJpegDecoder();
+  const decoder = jpegStreamDecoder();
   if (!decoder) return null;
   const k = 2 ** halvings;
   let opened = false;

@@ -3,8 +3,8 @@
 // AbortError (ABORT_ERR) or a DOMException - is CANCELLED, never CORRUPT_DATA; damaged data is
 // CORRUPT_DATA naming the slide and the image. MIRAX, VMU (NGR), Trestle and Sakura associated
 // images, and the tiles and embedded JPEGs of VMS, DICOM and Sakura, on generated slides: the
-// cancellation and the decoder's failure come through sharp (mocked), which decodes their JPEGs;
-// a macro damaged on disk is a real one.
+// cancellation and the decoder's failure come through sharp (mocked), which decodes their JPEGs once
+// TurboJPEG declines them (made to decline every one here); a macro damaged on disk is a real one.
 
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -18,6 +18,7 @@ import { openSlide } from '../../../testing/open-slide';
 import { type VmsOptions, vmsFileNames, writeVms } from '../../../testing/writers/hamamatsu-vms';
 import { type MiraxOptions, writeMirax } from '../../../testing/writers/mirax';
 import { type TrestleOptions, trestleMacroPath, writeTrestle } from '../../../testing/writers/trestle';
+import { jpegStreamDecoder } from '../codecs/turbojpeg3';
 import { SlideEngine } from '../engine';
 import { SlideError } from '../errors';
 import { dataFolderOf } from './mirax/mirax-files';
@@ -40,8 +41,13 @@ async function abortErrors(): Promise<Array<{ name: string; error: Error }>> {
   ];
 }
 
-/** Has every decode through sharp (the JPEGs of these readers) reject with `error`, for the rest of the test. */
+/** Has every JPEG decode of these readers reject with `error`, for the rest of the test: TurboJPEG declines, sharp fails. */
 function decodesReject(t: TestContext, error: Error): void {
+  const direct = jpegStreamDecoder();
+  if (direct)
+    t.mock.method(direct, 'withStream', () => {
+      throw new Error('declined');
+    });
   t.mock.method(sharp.prototype, 'toBuffer', () => Promise.reject(error));
 }
 

@@ -1,10 +1,12 @@
-// libjpeg-turbo's scaled decoding (the image at 1/2, 1/4 or 1/8 of its size, straight from the DCT
-// coefficients), which the TurboJPEG binding does not expose: a 240 px tile at half size takes
-// ~0.12 ms against ~0.3 ms decoded whole and then averaged (docs/performance.md, "Half-size and
-// quarter-size reads"). It calls TurboJPEG 3 through koffi, in the library the binding itself
-// ships: a file of its own on Linux, linked into the binding's module on macOS (which exports it).
-// Where neither can be reached (Windows: the binding keeps TurboJPEG's symbols to itself), or the
-// library fails a check at load, scaledJpegDecoder() is null and tiles are decoded whole.
+// TurboJPEG 3's decoding where the binding does not reach: scaled (the image at 1/2, 1/4 or 1/8 of
+// its size, straight from the DCT coefficients: a 240 px tile at half size ~0.12 ms against ~0.3 ms
+// decoded whole and averaged) and, at full size, with libjpeg's accurate IDCT, the pixels sharp and
+// OpenSlide give, without sharp's libvips pipeline per call (~0.3 against ~1.5 ms a 240 px tile;
+// docs/performance.md, "Half-size and quarter-size reads", "Exact JPEG decodes"). It calls the
+// library the binding itself ships through koffi: a file of its own on Linux, linked into the
+// binding's module on macOS (which exports it). Where neither can be reached (Windows: the binding
+// keeps TurboJPEG's symbols to itself), or the library fails a check at load, jpegStreamDecoder() is
+// null: tiles are decoded whole, and exact decodes go through sharp.
 
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,46 +17,59 @@ import { type Koffi, loadNativeLibrary } from './native-library';
 
 // turbojpeg.h (libjpeg-turbo 3.x): the values of the enums used here.
 const TJINIT_DECOMPRESS = 1;
+const TJPARAM_STOPONWARNING = 0;
 const TJPARAM_JPEGWIDTH = 5;
 const TJPARAM_JPEGHEIGHT = 6;
 const TJPARAM_PRECISION = 7;
+const TJPARAM_COLORSPACE = 8;
 const TJPARAM_FASTDCT = 10;
 const TJPARAM_LOSSLESS = 15;
 const TJPF_RGB = 0;
+const TJCS_RGB = 0;
+const TJCS_YCBCR = 1;
+const TJCS_GRAY = 2;
 
 /** One stream's header, read by a decompressor of its own. */
-interface ScaledJpegStream {
+export interface JpegStream {
   readonly width: number;
   readonly height: number;
   /** False where libjpeg does not scale: lossless JPEG, and samples of more than 8 bits. */
   readonly scalable: boolean;
+  /** Whether libjpeg makes RGB of it: grey, YCbCr and RGB streams do, CMYK and YCCK do not. */
+  readonly rgb: boolean;
   /**
    * Decodes the stream at 1/2^halvings of its size (each side rounded up) into `out` as interleaved
    * RGB, with the fast IDCT; throws libjpeg's message on damage. Only where `scalable`.
    */
   decode(halvings: number, out: Uint8Array): void;
+  /**
+   * Decodes the stream whole into `out` as interleaved RGB (grey repeated) with the accurate IDCT.
+   * False, with `out` undefined, at libjpeg's first warning (damaged or truncated data), so that the
+   * caller's other decoder rules on it. Only where `scalable` and `rgb`.
+   */
+  decodeExact(out: Uint8Array): boolean;
 }
 
-export interface ScaledJpegDecoder {
+export interface JpegStreamDecoder {
   /**
    * Reads the stream's header (throwing libjpeg's message when it has none) and hands it to `work`.
    * Each call has a decompressor of its own, ~0.5 us to make: a header libjpeg gave up on part-way
    * would leave a kept one failing every stream after it.
    */
-  withStream<T>(jpeg: Uint8Array, work: (stream: ScaledJpegStream) => T): T;
+  withStream<T>(jpeg: Uint8Array, work: (stream: JpegStream) => T): T;
 }
 
 type Binding = Record<'init' | 'destroy' | 'set' | 'get' | 'scale' | 'header' | 'decompress' | 'error', (...args: unknown[]) => unknown>;
 
-let decoder: ScaledJpegDecoder | null | undefined;
+let decoder: JpegStreamDecoder | null | undefined;
 
 /** This thread's decoder, made on first use; null where TurboJPEG's library cannot be reached. */
-export function scaledJpegDecoder(): ScaledJpegDecoder | null {
+export function jpegStreamDecoder(): JpegStreamDecoder | null {
   if (decoder === undefined) decoder = loadDecoder();
   return decoder;
 }
 
-function loadDecoder(): ScaledJpegDecoder | null {
+function loadDecoder(): JpegStreamDecoder | null {
   const bind = (koffi: Koffi, lib: LibraryHandle) => {
     const scalingFactor = koffi.struct({ num: 'int', denom: 'int' });
     return makeDecoder({
@@ -71,7 +86,7 @@ function loadDecoder(): ScaledJpegDecoder | null {
   return loadNativeLibrary(libraryCandidates(createRequire(import.meta.url)), bind, passesCheck);
 }
 
-function makeDecoder(bind: Binding): ScaledJpegDecoder {
+function makeDecoder(bind: Binding): JpegStreamDecoder {
   return {
     withStream(jpeg, work) {
       const handle = bind.init(TJINIT_DECOMPRESS);
@@ -86,16 +101,26 @@ function makeDecoder(bind: Binding): ScaledJpegDecoder {
         const height = bind.get(handle, TJPARAM_JPEGHEIGHT) as number;
         // libjpeg ignores the scaling factor for lossless JPEG: it would write full-size rows.
         const scalable = bind.get(handle, TJPARAM_LOSSLESS) === 0 && bind.get(handle, TJPARAM_PRECISION) === 8;
+        const colorspace = bind.get(handle, TJPARAM_COLORSPACE);
+        const rgb = colorspace === TJCS_GRAY || colorspace === TJCS_RGB || colorspace === TJCS_YCBCR;
         return work({
           width,
           height,
           scalable,
+          rgb,
           decode(halvings, out) {
             if (!scalable) throw new Error('This JPEG stream cannot be decoded at a reduced size.');
             const k = 2 ** halvings;
             if (out.byteLength < Math.ceil(width / k) * Math.ceil(height / k) * 3) throw new RangeError('The output buffer is too small.');
             check(bind.scale(handle, { num: 1, denom: k }));
             check(bind.decompress(handle, jpeg, jpeg.byteLength, out, Math.ceil(width / k) * 3, TJPF_RGB));
+          },
+          decodeExact(out) {
+            if (!scalable || !rgb) throw new Error('This JPEG stream is not one TurboJPEG decodes exactly here.');
+            if (out.byteLength < width * height * 3) throw new RangeError('The output buffer is too small.');
+            check(bind.set(handle, TJPARAM_FASTDCT, 0));
+            check(bind.set(handle, TJPARAM_STOPONWARNING, 1));
+            return bind.decompress(handle, jpeg, jpeg.byteLength, out, width * 3, TJPF_RGB) === 0;
           },
         });
       } finally {
@@ -105,8 +130,8 @@ function makeDecoder(bind: Binding): ScaledJpegDecoder {
   };
 }
 
-/** A 16 x 16 image of four flat quadrants must come back as 8 x 8 of the same four colours. */
-function passesCheck(made: ScaledJpegDecoder): boolean {
+/** A 16 x 16 image of four flat quadrants must come back as 8 x 8, and whole, of the same four colours. */
+function passesCheck(made: JpegStreamDecoder): boolean {
   const colours = [
     [200, 40, 60],
     [30, 180, 90],
@@ -119,13 +144,18 @@ function passesCheck(made: ScaledJpegDecoder): boolean {
   const out = new Uint8Array(8 * 8 * 3 + 3).fill(7);
   made.withStream(jpeg, (stream) => stream.decode(1, out));
   if (out[8 * 8 * 3] !== 7) return false; // wrote past 8 x 8: not scaled
-  for (let y = 0; y < 8; y++) {
-    for (let x = 0; x < 8; x++) {
-      const expected = colours[(y >> 2) * 2 + (x >> 2)]!;
-      for (let c = 0; c < 3; c++) if (Math.abs(out[(y * 8 + x) * 3 + c]! - expected[c]!) > 3) return false;
+  const whole = new Uint8Array(16 * 16 * 3);
+  if (!made.withStream(jpeg, (stream) => stream.decodeExact(whole))) return false;
+  const near = (pixels: Uint8Array, size: number) => {
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const expected = colours[Math.floor((2 * y) / size) * 2 + Math.floor((2 * x) / size)]!;
+        for (let c = 0; c < 3; c++) if (Math.abs(pixels[(y * size + x) * 3 + c]! - expected[c]!) > 3) return false;
+      }
     }
-  }
-  return true;
+    return true;
+  };
+  return near(out, 8) && near(whole, 16);
 }
 
 /** Where the binding's prebuilt TurboJPEG may be, for this platform (unpacked from an asar). */
