@@ -75,6 +75,16 @@ describe('engine settings through the environment', () => {
     assert.deepEqual(arenasAndThreads(engineEnvironment({}, {}, 'linux')), [undefined, null]);
   });
 
+  it('an engine process, which opens no connection, is not made to read a CA bundle at its start; the rest of the environment passes', () => {
+    const base = { NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt', SSL_CERT_FILE: '/etc/ssl/cert.pem', HOME: '/home/a' };
+    for (const settings of [{}, { batchMemory: true }]) {
+      const env = engineEnvironment(base, settings, 'linux');
+      assert.equal('NODE_EXTRA_CA_CERTS' in env, false);
+      assert.deepEqual([env['SSL_CERT_FILE'], env['HOME']], ['/etc/ssl/cert.pem', '/home/a']);
+    }
+    assert.equal(base.NODE_EXTRA_CA_CERTS, '/etc/ssl/certs/ca-certificates.crt');
+  });
+
   it('nonsense in the environment falls back to the defaults', () => {
     const settings = readEngineSettings({ SLIDESCOPE_ENGINE_LANES: '-3', SLIDESCOPE_ENGINE_CODEC_THREADS: '', SLIDESCOPE_ENGINE_MEMORY_CAP_MB: 'lots' });
     assert.equal(settings.lanes, null);

@@ -148,6 +148,9 @@ export function engineExecArgv(settings: EngineLaunchSettings): string[] {
 
 export function engineEnvironment(base: NodeJS.ProcessEnv, settings: EngineLaunchSettings, platform = process.platform): NodeJS.ProcessEnv {
   const env = { ...base };
+  // Node reads a bundle named here at every process start, before any code runs (~50 ms of CPU for
+  // Debian's 144 certificates), and the engine opens no connection.
+  delete env['NODE_EXTRA_CA_CERTS'];
   if (settings.lanes !== undefined) env[ENGINE_ENV.lanes] = String(settings.lanes);
   if (settings.codecThreads !== undefined) env[ENGINE_ENV.codecThreads] = String(settings.codecThreads);
   if (settings.memoryCapMb !== undefined) env[ENGINE_ENV.memoryCapMb] = String(settings.memoryCapMb);
