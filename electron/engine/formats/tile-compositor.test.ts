@@ -1,14 +1,16 @@
 // The tile compositor against cairo itself (the libcairo and pixman OpenSlide 3.4.1 paints with,
 // called through testing/cairo_reference.py): random opaque (RGB24) and translucent (ARGB32) images
 // at whole and fractional positions, overlapping, some covering the whole canvas, painted with
-// SATURATE as OpenSlide paints a region; and images copied onto a cleared canvas. Byte for byte.
+// SATURATE as OpenSlide paints a region; and images copied onto a cleared canvas. Byte for byte, with
+// the WebAssembly kernels and with the JS loops alone.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../../synth/random';
-import { createCanvas, makeSurface, paintSurface } from './tile-compositor';
+import { setScalarPixelLoops } from '../wasm/pixel-kernels';
+import { canvasOverWhite, createCanvas, makeSurface, paintSurface } from './tile-compositor';
 
 const SCRIPT = fileURLToPath(new URL('../../../testing/cairo_reference.py', import.meta.url));
 
@@ -29,7 +31,17 @@ function cairoPaints(width: number, height: number, paints: Paint[]): number[] {
   return JSON.parse(run.stdout) as number[];
 }
 
-function ourPaints(width: number, height: number, paints: Paint[]): number[] {
+/** Our canvas after the paints, 0xAARRGGBB; `scalar`: by the JS loops alone. */
+function ourPaints(width: number, height: number, paints: Paint[], scalar: boolean): number[] {
+  setScalarPixelLoops(scalar);
+  try {
+    return paintAll(width, height, paints);
+  } finally {
+    setScalarPixelLoops(false);
+  }
+}
+
+function paintAll(width: number, height: number, paints: Paint[]): number[] {
   const canvas = createCanvas(width, height);
   for (const p of paints) {
     const channels = p.argb ? 4 : 3;
@@ -96,8 +108,11 @@ describe('the tile compositor paints as cairo 1.16 and pixman do', () => {
           operator: 'saturate',
         };
       });
-      const wrong = mismatches(ourPaints(width, height, paints), cairoPaints(width, height, paints));
-      assert.deepEqual(wrong, [], `trial ${trial}: ${JSON.stringify(paints.map((p) => [p.argb, p.x, p.y]))}`);
+      const cairo = cairoPaints(width, height, paints);
+      for (const scalar of [false, true]) {
+        const wrong = mismatches(ourPaints(width, height, paints, scalar), cairo);
+        assert.deepEqual(wrong, [], `trial ${trial}${scalar ? ', JS loops' : ''}: ${JSON.stringify(paints.map((p) => [p.argb, p.x, p.y]))}`);
+      }
     }
   });
 
@@ -114,8 +129,32 @@ describe('the tile compositor paints as cairo 1.16 and pixman do', () => {
         y: -Math.round(random() * 48) / 16,
         operator: 'over',
       };
-      const wrong = mismatches(ourPaints(8, 6, [paint]), cairoPaints(8, 6, [paint]));
-      assert.deepEqual(wrong, [], `trial ${trial}: ${JSON.stringify([paint.argb, paint.x, paint.y])}`);
+      const cairo = cairoPaints(8, 6, [paint]);
+      for (const scalar of [false, true]) {
+        const wrong = mismatches(ourPaints(8, 6, [paint], scalar), cairo);
+        assert.deepEqual(wrong, [], `trial ${trial}${scalar ? ', JS loops' : ''}: ${JSON.stringify([paint.argb, paint.x, paint.y])}`);
+      }
     }
   });
+});
+
+test('a canvas over white: the kernel and the JS loop give the same RGB, and both say whether anything was painted', () => {
+  const random = seededRandom(3);
+  const canvas = createCanvas(37, 23);
+  for (let i = 0; i < canvas.data.length; i += 4) {
+    const a = [0, 255, Math.floor(random() * 256)][i % 3]!;
+    for (let c = 0; c < 3; c++) canvas.data[i + c] = Math.floor(random() * (a + 1));
+    canvas.data[i + 3] = a;
+  }
+  const byKernel = canvasOverWhite(canvas);
+  setScalarPixelLoops(true);
+  try {
+    assert.deepEqual(canvasOverWhite(canvas), byKernel);
+    assert.equal(canvasOverWhite(createCanvas(5, 4)), null);
+  } finally {
+    setScalarPixelLoops(false);
+  }
+  assert.equal(canvasOverWhite(createCanvas(5, 4)), null);
+  const first = byKernel!.data;
+  assert.deepEqual([...first.subarray(0, 3)], [255, 255, 255]);
 });

@@ -13,9 +13,12 @@
 // - 'source' (a part of an image copied to a cleared surface of its own, cairo's OVER onto
 //   nothing) is the 8-bit path's bilinear copy.
 //
-// Pixels are premultiplied RGBA, as in cairo's ARGB32 surfaces.
+// Pixels are premultiplied RGBA, as in cairo's ARGB32 surfaces. An opaque image's pixels, and the
+// canvas over white, are worked by WebAssembly kernels (wasm/pixel-kernels.ts), several times faster
+// and from a fresh engine's first slide on; the JS loops here do the rest, and all of it without them.
 
 import type { RgbImage } from '../../../shared/slide';
+import { overWhiteWasm, PaintMode, paintBilinearWasm, paintWholeWasm } from '../wasm/pixel-kernels';
 
 /** A premultiplied RGBA canvas. */
 export interface Canvas {
@@ -125,6 +128,8 @@ export function paintSurface(canvas: Canvas, surface: Surface, tx: number, ty: n
  */
 type Mode = 'source' | 'over-reverse' | 'float-saturate';
 
+const PAINT_MODES: Record<Mode, PaintMode> = { source: PaintMode.source, 'over-reverse': PaintMode.overReverse, 'float-saturate': PaintMode.floatSaturate };
+
 function paintWhole(canvas: Canvas, surface: Surface, tx: number, ty: number, operator: Operator): void {
   const mode: Mode = operator === 'source' ? 'source' : surface.rgb24 ? 'over-reverse' : 'float-saturate';
   const x0 = Math.max(0, tx);
@@ -133,6 +138,11 @@ function paintWhole(canvas: Canvas, surface: Surface, tx: number, ty: number, op
   const y1 = Math.min(canvas.height, ty + Math.min(surface.height, surface.validHeight));
   const { data, channels, stride } = surface;
   const out = canvas.data;
+  if (channels === 3 && mode !== 'source' && x1 > x0 && y1 > y0) {
+    const dst = { data: out, at: (y0 * canvas.width + x0) * 4, stride: canvas.width * 4 };
+    const src = { data, at: ((surface.y + y0 - ty) * stride + surface.x + x0 - tx) * 3, stride: stride * 3 };
+    if (paintWholeWasm(dst, src, x1 - x0, y1 - y0, PAINT_MODES[mode])) return;
+  }
   for (let y = y0; y < y1; y++) {
     let s = ((surface.y + y - ty) * stride + surface.x + x0 - tx) * channels;
     let d = (y * canvas.width + x0) * 4;
@@ -231,10 +241,27 @@ function paintResampled(canvas: Canvas, surface: Surface, tx: number, ty: number
   let inHi = inLo;
   while (inHi < left.length && left[inHi]! >= 0 && right[inHi]! >= 0) inHi++;
   const float = mode === 'float-saturate';
-  const [t0, t1, t2, t3] = channels === 3 ? cornerTables(tlw, float) : NO_TABLES;
   // An opaque pixel's alpha on the float path: the weights' float32 sum (on the 8-bit path, 255).
   const alpha = f32(f32(f32(tlw[0]! + tlw[1]!) + tlw[2]!) + tlw[3]!);
   px[3] = alpha;
+  // The rows whose two samples both lie in the image: with the columns above, a block the kernel paints.
+  const rowsIn = Math.min(surface.height, surface.validHeight);
+  const inTop = Math.max(y0, -dy);
+  const inBottom = Math.min(y1, rowsIn - 1 - dy);
+  const kernelBlock =
+    channels === 3 &&
+    inHi > inLo &&
+    inBottom > inTop &&
+    paintBilinearWasm(
+      { data: out, at: (inTop * canvas.width + x0 + inLo) * 4, stride: canvas.width * 4 },
+      { data, at: rowStart(inTop + dy) * 3 + (x0 + inLo + dx) * 3, stride: stride * 3 },
+      inHi - inLo,
+      inBottom - inTop,
+      PAINT_MODES[mode],
+      tlw,
+      alpha,
+    );
+  const [t0, t1, t2, t3] = channels === 3 && !kernelBlock ? cornerTables(tlw, float) : NO_TABLES;
   for (let y = y0; y < y1; y++) {
     const top = rowStart(y + dy);
     const bottom = rowStart(y + dy + 1);
@@ -245,6 +272,7 @@ function paintResampled(canvas: Canvas, surface: Surface, tx: number, ty: number
       const r = right[i]!;
       const d = (y * canvas.width + x) * 4;
       if (inside && i >= inLo && i < inHi) {
+        if (kernelBlock) continue;
         const p0 = (top + l) * 3;
         const p1 = (top + r) * 3;
         const p2 = (bottom + l) * 3;
@@ -404,6 +432,8 @@ export function canvasOverWhite(canvas: Canvas): RgbImage | null {
  * optimises it mid-loop, and code after it with no feedback yet deoptimised it there at every call.
  */
 function overWhite(data: Uint8Array, out: Uint8Array): boolean {
+  const byKernel = overWhiteWasm(data, out);
+  if (byKernel !== null) return byKernel;
   let painted = false;
   for (let s = 0, d = 0; s < data.length; s += 4, d += 3) {
     const alpha = data[s + 3]!;

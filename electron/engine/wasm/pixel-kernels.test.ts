@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compilePixelKernels } from '../../../scripts/make-pixel-kernels-wasm';
 import { ycbcrToRgbInPlace } from '../codecs/jpeg2000-decoder';
-import { ycbcrRunsSimd } from './pixel-kernels';
+import { overWhiteWasm, ycbcrRunsSimd } from './pixel-kernels';
 import { PIXEL_KERNELS_WASM_BASE64 } from './pixel-kernels-wasm';
 
 test('the stored kernel is its source compiled: pixel-kernels-wasm.ts is regenerated after every edit of pixel-kernels.wat', async () => {
@@ -74,4 +74,30 @@ test('YCbCr -> RGB: red and blue as OpenSlide tabulates them, C round() of 1.402
   const data = Uint8Array.of(250, 3, 128);
   ycbcrToRgbInPlace(data);
   assert.equal(data[2], 250 - 222);
+});
+
+test('over white: premultiplied RGBA onto white as RGB, across bands, and whether anything was painted', () => {
+  // More pixels than one band of the kernel's memory holds; alphas 0, 255 and between.
+  const pixels = 700_001;
+  const data = new Uint8Array(pixels * 4);
+  for (let i = 0; i < pixels; i++) {
+    const a = [0, 255, (i * 37) & 255][i % 3]!;
+    data[i * 4] = Math.min(a, (i * 13) & 255);
+    data[i * 4 + 1] = Math.min(a, (i * 7) & 255);
+    data[i * 4 + 2] = Math.min(a, (i * 101) & 255);
+    data[i * 4 + 3] = a;
+  }
+  const out = new Uint8Array(pixels * 3);
+  assert.equal(overWhiteWasm(data, out), true);
+  for (let i = 0; i < pixels; i++) {
+    const clear = 255 - data[i * 4 + 3]!;
+    for (let c = 0; c < 3; c++) {
+      const expected = Math.min(255, data[i * 4 + c]! + clear);
+      if (out[i * 3 + c] !== expected) assert.fail(`pixel ${i} channel ${c}: ${out[i * 3 + c]}, expected ${expected}`);
+    }
+  }
+  const empty = new Uint8Array(5 * 4);
+  const white = new Uint8Array(5 * 3);
+  assert.equal(overWhiteWasm(empty, white), false);
+  assert.deepEqual([...white], new Array(15).fill(255));
 });

@@ -1,7 +1,9 @@
-;; The engine's pixel kernels in WebAssembly SIMD, each the JS loop's result bit for bit:
-;; - halve: interleaved RGB rows at half size, each output pixel the rounded mean of a 2x2 block,
-;;   (a + b + c + d + 2) >> 2, as halveRectInto in pixels.ts computes it, about 3x faster;
-;; - ycbcr_to_rgb: full-range YCbCr to RGB in place, in libjpeg's fixed point, as ycbcrToRgbInPlace.
+;; The engine's pixel kernels in WebAssembly, each the JS loop's result bit for bit:
+;; - halve (SIMD): interleaved RGB rows at half size, each output pixel the rounded mean of a 2x2
+;;   block, (a + b + c + d + 2) >> 2, as halveRectInto in pixels.ts computes it, about 3x faster;
+;; - ycbcr_to_rgb (SIMD): full-range YCbCr to RGB in place, in libjpeg's fixed point, as ycbcrToRgbInPlace;
+;; - paint_whole, paint_bilinear, over_white: the stitching compositor's pixel loops
+;;   (formats/tile-compositor.ts: pixman's 8-bit and float paths, float32 rounding included).
 ;; Compiled into pixel-kernels-wasm.ts by scripts/make-pixel-kernels-wasm.ts.
 (module
   (memory (export "memory") 1)
@@ -125,4 +127,177 @@
         (local.set $p (i32.add (local.get $p) (i32.const 48)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $blk))))
+
+  ;; --- The compositor (formats/tile-compositor.ts). Canvas pixels are premultiplied RGBA, sources
+  ;; opaque RGB. Modes: 0 source (a copy), 1 over-reverse (pixman's 8-bit SATURATE of an opaque
+  ;; source), 2 float saturate (pixman's float path).
+  ;; pixman's 8-bit value as float32: u x float32(1/255), one rounding (as UNORM in the JS).
+  (func $unorm (param $u i32) (result f32)
+    (f32.mul (f32.convert_i32_u (local.get $u)) (f32.const 0x1.010102p-8)))
+  ;; pixman's MUL_UN8: a x b / 255, rounded.
+  (func $mul8 (param $a i32) (param $b i32) (result i32)
+    (local $t i32)
+    (local.set $t (i32.add (i32.mul (local.get $a) (local.get $b)) (i32.const 0x80)))
+    (i32.shr_u (i32.add (i32.shr_u (local.get $t) (i32.const 8)) (local.get $t)) (i32.const 8)))
+  (func $min255 (param $v i32) (result i32)
+    (select (i32.const 255) (local.get $v) (i32.gt_u (local.get $v) (i32.const 255))))
+  ;; combine: one premultiplied 8-bit pixel onto the canvas pixel at $d.
+  (func $combine (param $d i32) (param $r i32) (param $g i32) (param $b i32) (param $a i32) (param $mode i32)
+    (local $room i32)
+    (local.set $room (i32.sub (i32.const 255) (i32.load8_u offset=3 (local.get $d))))
+    (if (i32.or (i32.eqz (local.get $mode)) (i32.eq (local.get $room) (i32.const 255))) (then
+      (i32.store8 (local.get $d) (local.get $r))
+      (i32.store8 offset=1 (local.get $d) (local.get $g))
+      (i32.store8 offset=2 (local.get $d) (local.get $b))
+      (i32.store8 offset=3 (local.get $d) (local.get $a))
+      (return)))
+    (if (i32.eqz (local.get $room)) (then (return)))
+    (if (i32.eq (local.get $mode) (i32.const 1)) (then
+      (i32.store8 (local.get $d) (call $min255 (i32.add (i32.load8_u (local.get $d)) (call $mul8 (local.get $r) (local.get $room)))))
+      (i32.store8 offset=1 (local.get $d) (call $min255 (i32.add (i32.load8_u offset=1 (local.get $d)) (call $mul8 (local.get $g) (local.get $room)))))
+      (i32.store8 offset=2 (local.get $d) (call $min255 (i32.add (i32.load8_u offset=2 (local.get $d)) (call $mul8 (local.get $b) (local.get $room)))))
+      (i32.store8 offset=3 (local.get $d) (call $min255 (i32.add (i32.load8_u offset=3 (local.get $d)) (call $mul8 (local.get $a) (local.get $room)))))
+      (return)))
+    (call $saturate4 (local.get $d) (f32x4.mul
+      (f32x4.convert_i32x4_u (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1
+        (i32x4.splat (local.get $r)) (local.get $g)) (local.get $b)) (local.get $a)))
+      (v128.const f32x4 0x1.010102p-8 0x1.010102p-8 0x1.010102p-8 0x1.010102p-8))))
+  ;; paintWhole's opaque-RGB loop: h rows of w pixels, RGB at $src (row stride $srcStride bytes) onto
+  ;; RGBA at $dst ($dstStride); an empty canvas pixel takes the source, a full one keeps its own.
+  (func (export "paint_whole") (param $dst i32) (param $dstStride i32) (param $src i32) (param $srcStride i32)
+    (param $w i32) (param $h i32) (param $mode i32)
+    (local $y i32) (local $x i32) (local $s i32) (local $d i32) (local $da i32)
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $y) (local.get $h)))
+        (local.set $s (i32.add (local.get $src) (i32.mul (local.get $y) (local.get $srcStride))))
+        (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $y) (local.get $dstStride))))
+        (local.set $x (i32.const 0))
+        (block $rowdone
+          (loop $px
+            (br_if $rowdone (i32.ge_u (local.get $x) (local.get $w)))
+            (local.set $da (i32.load8_u offset=3 (local.get $d)))
+            (if (i32.eqz (local.get $da))
+              (then
+                (i32.store16 (local.get $d) (i32.load16_u (local.get $s)))
+                (i32.store8 offset=2 (local.get $d) (i32.load8_u offset=2 (local.get $s)))
+                (i32.store8 offset=3 (local.get $d) (i32.const 255)))
+              (else (if (i32.ne (local.get $da) (i32.const 255))
+                (then (call $combine (local.get $d) (i32.load8_u (local.get $s)) (i32.load8_u offset=1 (local.get $s))
+                  (i32.load8_u offset=2 (local.get $s)) (i32.const 255) (local.get $mode))))))
+            (local.set $s (i32.add (local.get $s) (i32.const 3)))
+            (local.set $d (i32.add (local.get $d) (i32.const 4)))
+            (local.set $x (i32.add (local.get $x) (i32.const 1)))
+            (br $px)))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $row))))
+  ;; saturateFloat of a float32 premultiplied pixel (lanes r, g, b, a) onto a canvas pixel whose
+  ;; alpha is not 255: each channel, alpha too, min(1, source x fa + the canvas's own as float32)
+  ;; (onto nothing, fa = 1 and the sum is the source), then pixman_float_to_unorm.
+  (func $saturate4 (param $d i32) (param $px v128)
+    (local $da i32) (local $daf f32) (local $a f32) (local $fa f32) (local $u v128)
+    (local.set $da (i32.load8_u offset=3 (local.get $d)))
+    (if (local.get $da) (then
+      (local.set $daf (call $unorm (local.get $da)))
+      (local.set $a (f32x4.extract_lane 3 (local.get $px)))
+      (local.set $fa (f32.const 1))
+      ;; FLOAT_IS_ZERO(sa): the factor stays 1.
+      (if (i32.eqz (i32.and (f32.gt (local.get $a) (f32.const -0x1p-126)) (f32.lt (local.get $a) (f32.const 0x1p-126))))
+        (then (local.set $fa (f32.min (f32.const 1) (f32.max (f32.const 0)
+          (f32.div (f32.sub (f32.const 1) (local.get $daf)) (local.get $a)))))))
+      (local.set $px (f32x4.min (v128.const f32x4 1 1 1 1) (f32x4.add (f32x4.mul (local.get $px) (f32x4.splat (local.get $fa)))
+        (f32x4.mul (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $d))))) (v128.const f32x4 0x1.010102p-8 0x1.010102p-8 0x1.010102p-8 0x1.010102p-8)))))))
+    (local.set $u (i32x4.trunc_sat_f32x4_s (f32x4.mul
+      (f32x4.min (v128.const f32x4 1 1 1 1) (f32x4.max (v128.const f32x4 0 0 0 0) (local.get $px)))
+      (v128.const f32x4 256 256 256 256))))
+    (local.set $u (i32x4.sub (local.get $u) (i32x4.shr_s (local.get $u) (i32.const 8))))
+    (v128.store32_lane 0 (local.get $d) (i8x16.narrow_i16x8_u (i16x8.narrow_i32x4_u (local.get $u) (local.get $u)) (local.get $u))))
+  ;; paintResampled's inside block: canvas pixel (x, y) of h rows of w samples the RGB at $src at (x, y)
+  ;; (a 4-byte load: the byte after a pixel is read and its lane replaced) and its right, lower and lower-right neighbours with weights $w0..$w3 (float32 on the float path,
+  ;; whose source alpha is $alpha; 7-bit products on the 8-bit one, whose sums lose 14 bits), in
+  ;; pixman's order, as the JS sums them.
+  (func (export "paint_bilinear") (param $dst i32) (param $dstStride i32) (param $src i32) (param $srcStride i32)
+    (param $w i32) (param $h i32) (param $mode i32) (param $alpha f32)
+    (param $w0 f32) (param $w1 f32) (param $w2 f32) (param $w3 f32)
+    (local $y i32) (local $x i32) (local $p0 i32) (local $p2 i32) (local $d i32) (local $room i32)
+    (local $f0 v128) (local $f1 v128) (local $f2 v128) (local $f3 v128) (local $i0 v128) (local $i1 v128) (local $i2 v128) (local $i3 v128)
+    (local $inv v128) (local $v v128) (local $t v128)
+    (local.set $f0 (f32x4.splat (local.get $w0)))
+    (local.set $f1 (f32x4.splat (local.get $w1)))
+    (local.set $f2 (f32x4.splat (local.get $w2)))
+    (local.set $f3 (f32x4.splat (local.get $w3)))
+    (local.set $i0 (i32x4.splat (i32.trunc_f32_s (local.get $w0))))
+    (local.set $i1 (i32x4.splat (i32.trunc_f32_s (local.get $w1))))
+    (local.set $i2 (i32x4.splat (i32.trunc_f32_s (local.get $w2))))
+    (local.set $i3 (i32x4.splat (i32.trunc_f32_s (local.get $w3))))
+    (local.set $inv (v128.const f32x4 0x1.010102p-8 0x1.010102p-8 0x1.010102p-8 0x1.010102p-8))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $y) (local.get $h)))
+        (local.set $p0 (i32.add (local.get $src) (i32.mul (local.get $y) (local.get $srcStride))))
+        (local.set $p2 (i32.add (local.get $p0) (local.get $srcStride)))
+        (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $y) (local.get $dstStride))))
+        (local.set $x (i32.const 0))
+        (block $rowdone
+          (loop $px
+            (br_if $rowdone (i32.ge_u (local.get $x) (local.get $w)))
+            (local.set $room (i32.sub (i32.const 255) (i32.load8_u offset=3 (local.get $d))))
+            ;; A full canvas pixel keeps its own, except under a copy.
+            (if (i32.or (local.get $room) (i32.eqz (local.get $mode))) (then
+              (if (i32.eq (local.get $mode) (i32.const 2))
+                (then
+                  ;; Each corner as float32 UNORM x its weight, summed corner by corner.
+                  (local.set $v (f32x4.add (f32x4.add (f32x4.add
+                    (f32x4.mul (f32x4.mul (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $p0))))) (local.get $inv)) (local.get $f0))
+                    (f32x4.mul (f32x4.mul (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (i32.add (local.get $p0) (i32.const 3)))))) (local.get $inv)) (local.get $f1)))
+                    (f32x4.mul (f32x4.mul (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $p2))))) (local.get $inv)) (local.get $f2)))
+                    (f32x4.mul (f32x4.mul (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (i32.add (local.get $p2) (i32.const 3)))))) (local.get $inv)) (local.get $f3))))
+                  (call $saturate4 (local.get $d) (f32x4.replace_lane 3 (local.get $v) (local.get $alpha))))
+                (else
+                  (local.set $v (i32x4.replace_lane 3 (i32x4.shr_s (i32x4.add (i32x4.add (i32x4.add
+                    (i32x4.mul (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $p0)))) (local.get $i0))
+                    (i32x4.mul (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (i32.add (local.get $p0) (i32.const 3))))) (local.get $i1)))
+                    (i32x4.mul (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $p2)))) (local.get $i2)))
+                    (i32x4.mul (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (i32.add (local.get $p2) (i32.const 3))))) (local.get $i3))) (i32.const 14)) (i32.const 255)))
+                  (if (i32.and (local.get $mode) (i32.ne (local.get $room) (i32.const 255)))
+                    (then
+                      ;; OVER_REVERSE: the canvas plus MUL_UN8(source, room), saturated.
+                      (local.set $t (i32x4.add (i32x4.mul (local.get $v) (i32x4.splat (local.get $room))) (v128.const i32x4 0x80 0x80 0x80 0x80)))
+                      (local.set $v (i32x4.min_u (v128.const i32x4 255 255 255 255) (i32x4.add (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $d))))
+                        (i32x4.shr_u (i32x4.add (i32x4.shr_u (local.get $t) (i32.const 8)) (local.get $t)) (i32.const 8)))))))
+                  (v128.store32_lane 0 (local.get $d) (i8x16.narrow_i16x8_u (i16x8.narrow_i32x4_u (local.get $v) (local.get $v)) (local.get $v)))))))
+            (local.set $p0 (i32.add (local.get $p0) (i32.const 3)))
+            (local.set $p2 (i32.add (local.get $p2) (i32.const 3)))
+            (local.set $d (i32.add (local.get $d) (i32.const 4)))
+            (local.set $x (i32.add (local.get $x) (i32.const 1)))
+            (br $px)))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $row))))
+  ;; overWhite: $n premultiplied RGBA pixels at $src over white into RGB at $dst; 1 when any was painted.
+  (func (export "over_white") (param $src i32) (param $dst i32) (param $n i32) (result i32)
+    (local $end i32) (local $a i32) (local $clear i32) (local $painted i32)
+    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $px
+        (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+        (local.set $a (i32.load8_u offset=3 (local.get $src)))
+        (if (i32.eq (local.get $a) (i32.const 255))
+          (then
+            (local.set $painted (i32.const 1))
+            (i32.store16 (local.get $dst) (i32.load16_u (local.get $src)))
+            (i32.store8 offset=2 (local.get $dst) (i32.load8_u offset=2 (local.get $src))))
+          (else (if (i32.eqz (local.get $a))
+            (then
+              (i32.store16 (local.get $dst) (i32.const 0xffff))
+              (i32.store8 offset=2 (local.get $dst) (i32.const 255)))
+            (else
+              (local.set $clear (i32.sub (i32.const 255) (local.get $a)))
+              (local.set $painted (i32.const 1))
+              (i32.store8 (local.get $dst) (call $min255 (i32.add (i32.load8_u (local.get $src)) (local.get $clear))))
+              (i32.store8 offset=1 (local.get $dst) (call $min255 (i32.add (i32.load8_u offset=1 (local.get $src)) (local.get $clear))))
+              (i32.store8 offset=2 (local.get $dst) (call $min255 (i32.add (i32.load8_u offset=2 (local.get $src)) (local.get $clear))))))))
+        (local.set $src (i32.add (local.get $src) (i32.const 4)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 3)))
+        (br $px)))
+    (local.get $painted))
 )
