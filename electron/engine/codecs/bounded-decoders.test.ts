@@ -1,13 +1,13 @@
 // The bounded decoders against geotiff's own (on ordinary data they must agree byte for byte, on
 // libtiff-written files too), and against bombs: each stops at its block's size, quickly, without
-// allocating what the data declares.
+// allocating what the data declares. LZW and the predictor both in the WebAssembly kernel and in JS.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { getDecoder } from 'geotiff';
 import { lzwZeros, packBitsLiteral, packBitsZeros, zlibZeros, zstdStored, zstdZeros } from '../../../testing/hostile';
@@ -15,6 +15,7 @@ import { applyHorizontalPredictor, lzwEncode } from '../../synth/lzw';
 import { TiffWriter } from '../../synth/tiff-writer';
 import { SlideError } from '../errors';
 import { type TiffDirectory, TiffFile } from '../tiff/tiff-file';
+import { setScalarPixelLoops } from '../wasm/pixel-kernels';
 import {
   type BlockParameters,
   BoundedDeflateDecoder,
@@ -70,69 +71,78 @@ describe('blockBytes', () => {
   });
 });
 
-describe('LZW', () => {
-  test('agrees with geotiff and decodes our encoder exactly, with and without predictor', async () => {
-    for (const [width, height, seed] of [
-      [256, 256, 1],
-      [240, 240, 2],
-      [64, 3, 3],
-      [1000, 40, 4], // long enough to fill the table several times
-    ] as const) {
-      for (const predictor of [1, 2]) {
-        const raw = sample(width * height * 3, seed);
-        const data = Uint8Array.from(raw);
-        if (predictor === 2) applyHorizontalPredictor(data, width, height, 3);
-        const lzw = lzwEncode(data);
-        const p = params(width, height, 3, predictor);
-        const ours = new Uint8Array(await (new BoundedLzwDecoder(p as never) as unknown as Decoder).decode(own(lzw)));
-        const theirs = new Uint8Array(await (await geotiffDecoder(5, p)).decode(own(lzw)));
-        assert.deepEqual(ours, theirs, `${width}x${height} predictor ${predictor}`);
-        assert.deepEqual(ours, raw);
+for (const scalar of [false, true]) {
+  describe(`LZW${scalar ? ', the JS loops alone' : ''}`, () => {
+    before(() => setScalarPixelLoops(scalar));
+    after(() => setScalarPixelLoops(false));
+
+    test('agrees with geotiff and decodes our encoder exactly, with and without predictor', async () => {
+      for (const [width, height, seed] of [
+        [256, 256, 1],
+        [240, 240, 2],
+        [64, 3, 3],
+        [1000, 40, 4], // long enough to fill the table several times
+      ] as const) {
+        for (const predictor of [1, 2]) {
+          const raw = sample(width * height * 3, seed);
+          const data = Uint8Array.from(raw);
+          if (predictor === 2) applyHorizontalPredictor(data, width, height, 3);
+          const lzw = lzwEncode(data);
+          const p = params(width, height, 3, predictor);
+          const ours = new Uint8Array(await (new BoundedLzwDecoder(p as never) as unknown as Decoder).decode(own(lzw)));
+          const theirs = new Uint8Array(await (await geotiffDecoder(5, p)).decode(own(lzw)));
+          assert.deepEqual(ours, theirs, `${width}x${height} predictor ${predictor}`);
+          assert.deepEqual(ours, raw);
+        }
       }
-    }
-  });
+    });
 
-  test('zeros, a single byte, an empty stream, one without EOI', () => {
-    const out = new Uint8Array(10);
-    assert.equal(lzwDecodeInto(lzwEncode(new Uint8Array(10)), out), 10);
-    assert.equal(lzwDecodeInto(lzwEncode(Uint8Array.of(7)), out), 1);
-    assert.equal(out[0], 7);
-    assert.equal(lzwDecodeInto(lzwEncode(new Uint8Array(0)), out), 0);
-    const noEoi = lzwEncode(Uint8Array.of(1, 2, 3, 4)).subarray(0, 6); // Clear and 4 codes of 9 bits, cut inside EOI
-    assert.equal(lzwDecodeInto(noEoi, new Uint8Array(10)), 4);
-  });
+    test('zeros, a single byte, an empty stream, one without EOI', () => {
+      const out = new Uint8Array(10);
+      assert.equal(lzwDecodeInto(lzwEncode(new Uint8Array(10)), out), 10);
+      assert.equal(lzwDecodeInto(lzwEncode(Uint8Array.of(7)), out), 1);
+      assert.equal(out[0], 7);
+      assert.equal(lzwDecodeInto(lzwEncode(new Uint8Array(0)), out), 0);
+      const noEoi = lzwEncode(Uint8Array.of(1, 2, 3, 4)).subarray(0, 6); // Clear and 4 codes of 9 bits, cut inside EOI
+      assert.equal(lzwDecodeInto(noEoi, new Uint8Array(10)), 4);
+    });
 
-  test('a stream shorter than its block is zero-filled to it', async () => {
-    const p = params(16, 16);
-    const decoded = new Uint8Array(await (new BoundedLzwDecoder(p as never) as unknown as Decoder).decode(own(lzwEncode(new Uint8Array(100).fill(9)))));
-    assert.equal(decoded.length, 768);
-    assert.ok(decoded.subarray(0, 100).every((v) => v === 9) && decoded.subarray(100).every((v) => v === 0));
-  });
+    test('a stream shorter than its block is zero-filled to it', async () => {
+      const p = params(16, 16);
+      const decoded = new Uint8Array(await (new BoundedLzwDecoder(p as never) as unknown as Decoder).decode(own(lzwEncode(new Uint8Array(100).fill(9)))));
+      assert.equal(decoded.length, 768);
+      assert.ok(decoded.subarray(0, 100).every((v) => v === 9) && decoded.subarray(100).every((v) => v === 0));
+    });
 
-  test('one byte past the block is CORRUPT_DATA naming its size', () => {
-    assert.throws(() => lzwDecodeInto(lzwEncode(sample(769, 5)), new Uint8Array(768)), corruptWith(/decompresses to more than its tile's 768 bytes/));
-  });
+    test('one byte past the block is CORRUPT_DATA naming its size', () => {
+      assert.throws(() => lzwDecodeInto(lzwEncode(sample(769, 5)), new Uint8Array(768)), corruptWith(/decompresses to more than its tile's 768 bytes/));
+    });
 
-  test('codes not in the table are CORRUPT_DATA', () => {
-    // Clear, then code 300 (9 bits each): no such string yet.
-    const bits = (256 << 9) | 300;
-    const bad = Uint8Array.of(bits >> 10, (bits >> 2) & 0xff, (bits & 3) << 6);
-    assert.throws(() => lzwDecodeInto(bad, new Uint8Array(100)), corruptWith(/LZW data is damaged/));
-  });
+    test('codes not in the table are CORRUPT_DATA, naming the code', () => {
+      // Clear, then code 300 (9 bits each): no such string, and none may follow a clear.
+      const bits = (256 << 9) | 300;
+      const bad = Uint8Array.of(bits >> 10, (bits >> 2) & 0xff, (bits & 3) << 6);
+      assert.throws(() => lzwDecodeInto(bad, new Uint8Array(100)), corruptWith(/LZW data is damaged \(code 300 after a clear code\)/));
+      // Clear, 'A', then 300 where the table holds 258 strings.
+      const three = (256 * 2 ** 18 + 65 * 2 ** 9 + 300) * 2 ** 5;
+      const notYet = Uint8Array.of(three >>> 24, (three >>> 16) & 0xff, (three >>> 8) & 0xff, three & 0xff);
+      assert.throws(() => lzwDecodeInto(notYet, new Uint8Array(100)), corruptWith(/LZW data is damaged \(code 300 is not in the table of 258\)/));
+    });
 
-  test('a 1 GB bomb stops at the block, at once', () => {
-    const bomb = lzwZeros(1024 * 2 ** 20);
-    assert.ok(bomb.length < 1_000_000, `${bomb.length}`);
-    const t0 = performance.now();
-    assert.throws(() => lzwDecodeInto(bomb, new Uint8Array(196608)), corruptWith(/LZW data decompresses to more than its tile's 196608 bytes/));
-    assert.ok(performance.now() - t0 < 100);
-    // ... and decodes to what it says when the block is that large.
-    const small = lzwZeros(20_000_000);
-    const out = new Uint8Array(22_000_000).fill(1);
-    const n = lzwDecodeInto(small, out);
-    assert.ok(n >= 20_000_000 && out.subarray(0, n).every((v) => v === 0));
+    test('a 1 GB bomb stops at the block, at once', () => {
+      const bomb = lzwZeros(1024 * 2 ** 20);
+      assert.ok(bomb.length < 1_000_000, `${bomb.length}`);
+      const t0 = performance.now();
+      assert.throws(() => lzwDecodeInto(bomb, new Uint8Array(196608)), corruptWith(/LZW data decompresses to more than its tile's 196608 bytes/));
+      assert.ok(performance.now() - t0 < 100);
+      // ... and decodes to what it says when the block is that large.
+      const small = lzwZeros(20_000_000);
+      const out = new Uint8Array(22_000_000).fill(1);
+      const n = lzwDecodeInto(small, out);
+      assert.ok(n >= 20_000_000 && out.subarray(0, n).every((v) => v === 0));
+    });
   });
-});
+}
 
 describe('PackBits', () => {
   test("TIFF 6's example, and -128 is a no-op", () => {

@@ -31,6 +31,8 @@ interface Kernel {
     w3: number,
   ): void;
   over_white(src: number, dst: number, n: number): number;
+  lzw_decode(input: number, inputLength: number, out: number, cap: number): number;
+  unpredict8(p: number, rowBytes: number, rows: number, stride: number): void;
 }
 
 let kernel: Kernel | null | undefined;
@@ -203,4 +205,52 @@ export function overWhiteWasm(data: Uint8Array, out: Uint8Array): boolean | null
     out.set(heap.subarray(n * 4, n * 7), p0 * 3);
   }
   return painted;
+}
+
+/** Where lzw_decode's string table ends: its input and output follow. */
+const LZW_TABLES_END = 24584;
+
+/** How an LZW block went wrong in the kernel: the output would pass its end, or a code cannot be. */
+export type LzwFailure = { kind: 'overflow' } | { kind: 'after-clear'; code: number } | { kind: 'not-in-table'; code: number; tableSize: number };
+
+/**
+ * TIFF LZW decoded into `out` (never past its end) as lzwDecodeInto decodes it: the bytes written, a
+ * failure, or null where the kernel cannot run (no kernel, or a block past its memory).
+ */
+export function lzwDecodeWasm(input: Uint8Array, out: Uint8Array): number | LzwFailure | null {
+  const bytes = LZW_TABLES_END + input.length + out.length;
+  const k = bytes <= MAX_MEMORY_BYTES ? loadKernel() : null;
+  if (!k) return null;
+  const heap = heapOf(k, bytes);
+  const outAt = LZW_TABLES_END + input.length;
+  heap.set(input, LZW_TABLES_END);
+  const written = k.lzw_decode(LZW_TABLES_END, input.length, outAt, out.length);
+  if (written >= 0) {
+    out.set(heap.subarray(outAt, outAt + written));
+    return written;
+  }
+  const failure = new Int32Array(k.memory.buffer, 0, 2);
+  if (written === -1) return { kind: 'overflow' };
+  if (written === -2) return { kind: 'after-clear', code: failure[0]! };
+  return { kind: 'not-in-table', code: failure[0]!, tableSize: failure[1]! };
+}
+
+/**
+ * TIFF Predictor 2 undone in place on 8-bit samples: whole rows of `rowBytes`, each byte plus the one
+ * `stride` before it. False where the kernel cannot run.
+ */
+export function unpredict8Wasm(data: Uint8Array, rowBytes: number, stride: number): boolean {
+  const rows = Math.floor(data.length / rowBytes);
+  const k = rows > 0 && stride > 0 ? loadKernel() : null;
+  if (!k) return false;
+  const rowsPerBand = Math.floor(MAX_MEMORY_BYTES / rowBytes);
+  if (rowsPerBand < 1) return false;
+  for (let r0 = 0; r0 < rows; r0 += rowsPerBand) {
+    const band = data.subarray(r0 * rowBytes, Math.min(rows, r0 + rowsPerBand) * rowBytes);
+    const heap = heapOf(k, band.length);
+    heap.set(band);
+    k.unpredict8(0, rowBytes, band.length / rowBytes, stride);
+    band.set(heap.subarray(0, band.length));
+  }
+  return true;
 }

@@ -3,7 +3,9 @@
 ;;   block, (a + b + c + d + 2) >> 2, as halveRectInto in pixels.ts computes it, about 3x faster;
 ;; - ycbcr_to_rgb (SIMD): full-range YCbCr to RGB in place, in libjpeg's fixed point, as ycbcrToRgbInPlace;
 ;; - paint_whole, paint_bilinear, over_white: the stitching compositor's pixel loops
-;;   (formats/tile-compositor.ts: pixman's 8-bit and float paths, float32 rounding included).
+;;   (formats/tile-compositor.ts: pixman's 8-bit and float paths, float32 rounding included);
+;; - lzw_decode, unpredict8: TIFF's LZW (codecs/bounded-decoders.ts' lzwDecodeInto, bounded by its
+;;   output) and Predictor 2 on 8-bit samples (as geotiff undoes it).
 ;; Compiled into pixel-kernels-wasm.ts by scripts/make-pixel-kernels-wasm.ts.
 (module
   (memory (export "memory") 1)
@@ -300,4 +302,139 @@
         (local.set $dst (i32.add (local.get $dst) (i32.const 3)))
         (br $px)))
     (local.get $painted))
+
+  ;; --- TIFF LZW, as lzwDecodeInto: MSB-first codes of 9 to 12 bits, the width growing one code
+  ;; early, Clear 256 and EOI 257, strings from 258; running out of input ends the block. The string
+  ;; table's 4096 entries from byte 8: prefixes (u16) at 8, last bytes at 8200, first bytes at 12296,
+  ;; lengths (u16) at 16392, up to byte 24584; a failure's code and table size at bytes 0 and 4.
+  (global $in_at (mut i32) (i32.const 0))
+  (global $in_end (mut i32) (i32.const 0))
+  (global $bit_buf (mut i32) (i32.const 0))
+  (global $bit_count (mut i32) (i32.const 0))
+  (global $nbits (mut i32) (i32.const 9))
+  (global $out_at (mut i32) (i32.const 0))
+  (global $out_end (mut i32) (i32.const 0))
+  ;; The next code, or EOI (257) when the input has run out.
+  (func $lzw_read (result i32)
+    (local $code i32)
+    (block $enough
+      (loop $more
+        (br_if $enough (i32.ge_u (global.get $bit_count) (global.get $nbits)))
+        (if (i32.ge_u (global.get $in_at) (global.get $in_end)) (then (return (i32.const 257))))
+        (global.set $bit_buf (i32.or (i32.shl (global.get $bit_buf) (i32.const 8)) (i32.load8_u (global.get $in_at))))
+        (global.set $in_at (i32.add (global.get $in_at) (i32.const 1)))
+        (global.set $bit_count (i32.add (global.get $bit_count) (i32.const 8)))
+        (br $more)))
+    (global.set $bit_count (i32.sub (global.get $bit_count) (global.get $nbits)))
+    (local.set $code (i32.and (i32.shr_u (global.get $bit_buf) (global.get $bit_count))
+      (i32.sub (i32.shl (i32.const 1) (global.get $nbits)) (i32.const 1))))
+    (global.set $bit_buf (i32.and (global.get $bit_buf) (i32.sub (i32.shl (i32.const 1) (global.get $bit_count)) (i32.const 1))))
+    (local.get $code))
+  ;; Writes the string of $code (its last byte last); 0 when it would pass the output's end.
+  (func $lzw_emit (param $code i32) (result i32)
+    (local $n i32) (local $at i32)
+    (local.set $n (i32.load16_u offset=16392 (i32.shl (local.get $code) (i32.const 1))))
+    (if (i32.gt_u (i32.add (global.get $out_at) (local.get $n)) (global.get $out_end)) (then (return (i32.const 0))))
+    (local.set $at (i32.sub (i32.add (global.get $out_at) (local.get $n)) (i32.const 1)))
+    (block $done
+      (loop $byte
+        (br_if $done (i32.lt_s (local.get $at) (global.get $out_at)))
+        (i32.store8 (local.get $at) (i32.load8_u offset=8200 (local.get $code)))
+        (local.set $code (i32.load16_u offset=8 (i32.shl (local.get $code) (i32.const 1))))
+        (local.set $at (i32.sub (local.get $at) (i32.const 1)))
+        (br $byte)))
+    (global.set $out_at (i32.add (global.get $out_at) (local.get $n)))
+    (i32.const 1))
+  ;; Adds string $next: string $old and then the byte $byte.
+  (func $lzw_add (param $next i32) (param $old i32) (param $byte i32)
+    (i32.store16 offset=8 (i32.shl (local.get $next) (i32.const 1)) (local.get $old))
+    (i32.store8 offset=8200 (local.get $next) (local.get $byte))
+    (i32.store8 offset=12296 (local.get $next) (i32.load8_u offset=12296 (local.get $old)))
+    (i32.store16 offset=16392 (i32.shl (local.get $next) (i32.const 1))
+      (i32.add (i32.load16_u offset=16392 (i32.shl (local.get $old) (i32.const 1))) (i32.const 1))))
+  ;; Decodes $inLen bytes at $in into at most $cap bytes at $out: the bytes written, or -1 when the
+  ;; output would pass $cap, -2 for a code above Clear right after a Clear, -3 for a code not in the
+  ;; table (the code at byte 0, the table's size at byte 4).
+  (func (export "lzw_decode") (param $in i32) (param $inLen i32) (param $out i32) (param $cap i32) (result i32)
+    (local $i i32) (local $code i32) (local $next i32) (local $old i32)
+    (loop $init
+      (i32.store16 offset=8 (i32.shl (local.get $i) (i32.const 1)) (i32.const 0))
+      (i32.store8 offset=8200 (local.get $i) (local.get $i))
+      (i32.store8 offset=12296 (local.get $i) (local.get $i))
+      (i32.store16 offset=16392 (i32.shl (local.get $i) (i32.const 1)) (i32.const 1))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $init (i32.lt_u (local.get $i) (i32.const 256))))
+    (global.set $in_at (local.get $in))
+    (global.set $in_end (i32.add (local.get $in) (local.get $inLen)))
+    (global.set $bit_buf (i32.const 0))
+    (global.set $bit_count (i32.const 0))
+    (global.set $nbits (i32.const 9))
+    (global.set $out_at (local.get $out))
+    (global.set $out_end (i32.add (local.get $out) (local.get $cap)))
+    (local.set $next (i32.const 258))
+    (local.set $old (i32.const -1))
+    (block $end
+      (loop $codes
+        (local.set $code (call $lzw_read))
+        (br_if $end (i32.eq (local.get $code) (i32.const 257)))
+        (if (i32.eq (local.get $code) (i32.const 256))
+          (then
+            (local.set $next (i32.const 258))
+            (global.set $nbits (i32.const 9))
+            (loop $clears
+              (local.set $code (call $lzw_read))
+              (br_if $clears (i32.eq (local.get $code) (i32.const 256))))
+            (br_if $end (i32.eq (local.get $code) (i32.const 257)))
+            (if (i32.gt_u (local.get $code) (i32.const 256)) (then
+              (i32.store (i32.const 0) (local.get $code))
+              (return (i32.const -2))))
+            (if (i32.eqz (call $lzw_emit (local.get $code))) (then (return (i32.const -1))))
+            (local.set $old (local.get $code))
+            (br $codes)))
+        (if (i32.lt_u (local.get $code) (local.get $next))
+          (then
+            (if (i32.eqz (call $lzw_emit (local.get $code))) (then (return (i32.const -1))))
+            (if (i32.ge_s (local.get $old) (i32.const 0)) (then
+              (call $lzw_add (local.get $next) (local.get $old) (i32.load8_u offset=12296 (local.get $code)))
+              (local.set $next (i32.add (local.get $next) (i32.const 1))))))
+          (else
+            (if (i32.and (i32.eq (local.get $code) (local.get $next)) (i32.ge_s (local.get $old) (i32.const 0)))
+              (then
+                ;; The string being defined: the previous one and its own first byte.
+                (if (i32.gt_u (i32.add (global.get $out_at) (i32.add (i32.load16_u offset=16392 (i32.shl (local.get $old) (i32.const 1))) (i32.const 1)))
+                  (global.get $out_end)) (then (return (i32.const -1))))
+                (call $lzw_add (local.get $next) (local.get $old) (i32.load8_u offset=12296 (local.get $old)))
+                (local.set $next (i32.add (local.get $next) (i32.const 1)))
+                (drop (call $lzw_emit (local.get $code))))
+              (else
+                (i32.store (i32.const 0) (local.get $code))
+                (i32.store (i32.const 4) (local.get $next))
+                (return (i32.const -3))))))
+        (local.set $old (local.get $code))
+        (if (i32.ge_u (i32.add (local.get $next) (i32.const 1)) (i32.shl (i32.const 1) (global.get $nbits)))
+          (then
+            ;; At 12 bits the table is full: no more strings until the next Clear.
+            (if (i32.eq (global.get $nbits) (i32.const 12))
+              (then (local.set $old (i32.const -1)))
+              (else (global.set $nbits (i32.add (global.get $nbits) (i32.const 1)))))))
+        (br $codes)))
+    (i32.sub (global.get $out_at) (local.get $out)))
+  ;; TIFF Predictor 2 undone on 8-bit samples: in each of $rows rows of $rowBytes bytes at $p, each
+  ;; byte plus the one $stride before it (the pixel to its left), modulo 256.
+  (func (export "unpredict8") (param $p i32) (param $rowBytes i32) (param $rows i32) (param $stride i32)
+    (local $r i32) (local $i i32) (local $row i32)
+    (block $done
+      (loop $rowloop
+        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $row (i32.add (local.get $p) (i32.mul (local.get $r) (local.get $rowBytes))))
+        (local.set $i (local.get $stride))
+        (block $rowdone
+          (loop $b
+            (br_if $rowdone (i32.ge_u (local.get $i) (local.get $rowBytes)))
+            (i32.store8 (i32.add (local.get $row) (local.get $i)) (i32.add (i32.load8_u (i32.add (local.get $row) (local.get $i)))
+              (i32.load8_u (i32.sub (i32.add (local.get $row) (local.get $i)) (local.get $stride)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $b)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowloop))))
 )
