@@ -4,8 +4,8 @@
 // zstddec sized by the frame's own header or streamed for ZSTD): a 2 MB tile that inflates to 2 GB
 // took the engine to gigabytes. These replace them in geotiff's registry (codecs/registry.ts).
 //
-// Each extends geotiff's BaseDecoder and overrides decodeBlock only, so BaseDecoder.decode still
-// applies the predictor (2 or 3) as geotiff does. A block that decodes to fewer bytes than its size
+// Each extends geotiff's BaseDecoder and overrides decodeBlock; BaseDecoder.decode applies the
+// predictor as geotiff does, except Predictor 2 on 8-bit samples, undone here (in the WebAssembly kernel). A block that decodes to fewer bytes than its size
 // comes back zero-filled to its size (the pipeline reads every block as full size; geotiff's pako
 // was as lenient with a stream cut short): only a block that would run past its size is an error.
 

@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import { encodeRestartJpeg } from '../../../testing/writers/ndpi';
 import { JpegTileEncoder } from '../../synth/jpeg-tiles';
 import { hash2 } from '../../synth/random';
+import { SlideError } from '../errors';
 import { decodeJpeg } from './jpeg-decoder';
 import { completeJpeg } from './jpeg-stream';
 import { jpegStreamDecoder } from './turbojpeg3';
@@ -115,13 +116,19 @@ test("exact decodes are sharp's pixels: restart intervals (NanoZoomer), progress
   }
 });
 
-test('what TurboJPEG is not given still decodes as sharp decodes it: CMYK, and frames too large to hold the lane', async () => {
+test('what TurboJPEG is not given still decodes as sharp decodes it: CMYK, an ICC profile, blocks too large to hold the lane', async (t) => {
   const cmyk = await sharp(Buffer.from(texture(64, 48, 5)), { raw: { width: 64, height: 48, channels: 3 } })
     .toColourspace('cmyk')
     .jpeg({ quality: 90 })
     .toBuffer();
   assert.equal(byTurboJpeg(new Uint8Array(cmyk)), null);
   await assertSameAsSharp('CMYK', new Uint8Array(cmyk), 64, 48, YCBCR, undefined, false);
+  // sharp converts an image with a profile to sRGB: such a stream stays with it.
+  const p3 = await sharp(Buffer.from(texture(64, 48, 6)), { raw: { width: 64, height: 48, channels: 3 } })
+    .withIccProfile('p3')
+    .jpeg({ quality: 90 })
+    .toBuffer();
+  await assertSameAsSharp('an ICC profile', new Uint8Array(p3), 64, 48, YCBCR, undefined, false);
   const large = turbo.compressSync(Buffer.from(texture(1200, 1000, 9)), {
     format: turbo.FORMAT_RGB,
     width: 1200,
@@ -129,7 +136,28 @@ test('what TurboJPEG is not given still decodes as sharp decodes it: CMYK, and f
     quality: 80,
     subsampling: turbo.SAMP_420,
   });
-  await assertSameAsSharp('1200 x 1000', new Uint8Array(large), 1200, 1000);
+  const direct = jpegStreamDecoder();
+  if (direct) {
+    const calls = t.mock.method(direct, 'withStream');
+    await assertSameAsSharp('1200 x 1000', new Uint8Array(large), 1200, 1000, YCBCR, undefined, false);
+    assert.equal(calls.mock.callCount(), 0, 'a block over 1 MP went to TurboJPEG');
+  }
+});
+
+test('a frame behind a marker that has no length is the one checked against the block (as libjpeg reads it)', async () => {
+  const real = new Uint8Array(
+    turbo.compressSync(Buffer.from(texture(600, 400, 4)), { format: turbo.FORMAT_RGB, width: 600, height: 400, quality: 80, subsampling: turbo.SAMP_420 }),
+  );
+  // SOI, TEM (no length), then an APP1 whose bytes look like a 16 x 16 frame if TEM's next two bytes were its length.
+  const decoy = [0xff, 0xc0, 0, 11, 8, 0, 16, 0, 16, 1, 1, 0x11, 0, 0xff, 0xda, 0, 8, 1, 1, 0, 0, 63, 0];
+  const app1 = [0xff, 0xe1, 0, 2 + decoy.length, ...decoy];
+  const hidden = new Uint8Array([0xff, 0xd8, 0xff, 0x01, ...app1, ...real.subarray(2)]);
+  await assert.rejects(decodeJpeg(hidden, { tileWidth: 256, tileHeight: 256, photometric: YCBCR }), (error: unknown) => {
+    assert.ok(error instanceof SlideError && error.code === 'CORRUPT_DATA', String(error));
+    assert.match(error.message, /600 x 400 pixels, larger than its 256 x 256 tile/);
+    return true;
+  });
+  await assertSameAsSharp('the same stream in a block of its size', hidden, 600, 400);
 });
 
 test('a damaged stream gets the answer sharp gives it: truncated data fails, a warning sharp lets pass decodes', async () => {

@@ -1,15 +1,16 @@
 // JPEG (compression 7) decoded exactly: libjpeg-turbo's accurate IDCT, the pixels OpenSlide's libjpeg
-// gives. TurboJPEG called directly decodes a tile-sized frame several times faster than sharp, which
+// gives. TurboJPEG called directly decodes a tile-sized block several times faster than sharp, which
 // sets up a libvips pipeline and a trip to libuv's pool per call (docs/performance.md, "Exact JPEG
-// decodes"); sharp decodes whatever TurboJPEG is not given: large frames (they would hold the lane),
-// CMYK, 12-bit and lossless streams, streams libjpeg warns about, and every stream where TurboJPEG's
-// library cannot be reached.
+// decodes"), to the same bytes; sharp decodes whatever TurboJPEG is not given: large blocks (they
+// would hold the lane), CMYK, 12-bit and lossless streams, streams with an ICC profile (sharp makes
+// them sRGB), streams libjpeg warns about or whose header it reads differently from ours, and every
+// stream where TurboJPEG's library cannot be reached.
 
 import { BaseDecoder } from 'geotiff';
 import sharp from 'sharp';
 import { SlideError } from '../errors';
 import type { Decoded } from './decoded';
-import { completeJpeg, jpegFrameProblem } from './jpeg-stream';
+import { completeJpeg, jpegFrameProblem, readJpegFrame } from './jpeg-stream';
 import { jpegStreamDecoder } from './turbojpeg3';
 
 export interface JpegDecoderParameters {
@@ -25,7 +26,7 @@ export class JpegDecoder extends BaseDecoder {
   }
 }
 
-/** Frames up to this many pixels are decoded in the calling thread (~20 ms at most); larger ones in libuv's pool, by sharp. */
+/** Blocks of up to this many pixels are decoded in the calling thread (a few ms at most); larger ones in libuv's pool, by sharp. */
 const DIRECT_MAX_PIXELS = 1 << 20;
 
 /**
@@ -37,7 +38,7 @@ export async function decodeJpeg(tile: Uint8Array, params: JpegDecoderParameters
   const stream = completeJpeg(tile, params.jpegTables, params.photometric === 2);
   const problem = jpegFrameProblem(stream, params.tileWidth, params.tileHeight);
   if (problem) throw new SlideError('CORRUPT_DATA', problem);
-  const direct = params.tileWidth * params.tileHeight <= DIRECT_MAX_PIXELS ? decodeDirect(stream) : null;
+  const direct = params.tileWidth * params.tileHeight <= DIRECT_MAX_PIXELS ? decodeDirect(stream, params.tileWidth, params.tileHeight) : null;
   if (direct) return direct;
   const { data, info } = await sharp(stream, { failOn: 'error', limitInputPixels: Math.max(1, params.tileWidth * params.tileHeight) })
     .raw()
@@ -46,11 +47,14 @@ export async function decodeJpeg(tile: Uint8Array, params: JpegDecoderParameters
 }
 
 /** The stream through TurboJPEG, or null where sharp is to decode it (see the head of this file). */
-function decodeDirect(jpeg: Uint8Array): Decoded | null {
+function decodeDirect(jpeg: Uint8Array, tileWidth: number, tileHeight: number): Decoded | null {
   const decoder = jpegStreamDecoder();
-  if (!decoder) return null;
+  const frame = readJpegFrame(jpeg);
+  if (!decoder || typeof frame === 'string' || frame.iccProfile) return null;
   try {
     return decoder.withStream(jpeg, (stream) => {
+      // libjpeg's frame, which sharp bounds by the block's pixels, must be the one checked.
+      if (stream.width !== frame.width || stream.height !== frame.height || stream.width > tileWidth || stream.height > tileHeight) return null;
       if (!stream.scalable || !stream.rgb) return null;
       const { width, height } = stream;
       // RGB, grey repeated, as sharp makes it (its output is sRGB).
@@ -58,7 +62,7 @@ function decodeDirect(jpeg: Uint8Array): Decoded | null {
       return stream.decodeExact(data) ? { data, width, height, channels: 3 } : null;
     });
   } catch {
-    // A header libjpeg rejects: sharp says why, as it always has.
+    // A header libjpeg rejects: sharp's error says why.
     return null;
   }
 }

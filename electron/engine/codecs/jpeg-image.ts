@@ -1,5 +1,5 @@
-// A whole JPEG image (an associated image, a MIRAX or VMS file's image) to RGB through sharp's
-// libjpeg-turbo. Its frame is read first: the size is checked (exactly what the slide says, or
+// A whole JPEG image (an associated image, a MIRAX or VMS file's image) to RGB through libjpeg-turbo
+// (jpeg-decoder.ts). Its frame is read first: the size is checked (exactly what the slide says, or
 // bounded) and a CMYK or other exotic frame refused before the decoder allocates anything.
 
 import type { RgbImage } from '../../../shared/slide';

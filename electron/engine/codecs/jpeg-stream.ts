@@ -40,7 +40,11 @@ export interface JpegFrame {
   width: number;
   height: number;
   components: number;
+  /** Whether an ICC profile (APP2 ICC_PROFILE) comes before the scan: sharp's decode converts such an image to sRGB. */
+  iccProfile: boolean;
 }
+
+const ICC_PROFILE = [0x49, 0x43, 0x43, 0x5f, 0x50, 0x52, 0x4f, 0x46, 0x49, 0x4c, 0x45, 0x00];
 
 /**
  * Walks a JPEG's markers up to its first scan and reads its frame header, without decoding. Returns
@@ -50,6 +54,7 @@ export function readJpegFrame(jpeg: Uint8Array): JpegFrame | string {
   if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== SOI) return 'no JPEG start marker';
   let pos = 2;
   let frame: JpegFrame | null = null;
+  let iccProfile = false;
   while (pos + 4 <= jpeg.length) {
     if (jpeg[pos] !== 0xff) return `no marker at byte ${pos}`;
     const marker = jpeg[pos + 1]!;
@@ -57,6 +62,12 @@ export function readJpegFrame(jpeg: Uint8Array): JpegFrame | string {
       pos++; // fill byte
       continue;
     }
+    // TEM and RSTn stand alone, as libjpeg reads them: a length read after them would skip what it reads.
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      pos += 2;
+      continue;
+    }
+    if (marker === SOI || marker === EOI) return marker === SOI ? 'a second start marker' : 'no scan data';
     const length = (jpeg[pos + 2]! << 8) | jpeg[pos + 3]!;
     if (length < 2 || pos + 2 + length > jpeg.length) return 'bogus marker length';
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
@@ -66,9 +77,11 @@ export function readJpegFrame(jpeg: Uint8Array): JpegFrame | string {
         height: (jpeg[pos + 5]! << 8) | jpeg[pos + 6]!,
         width: (jpeg[pos + 7]! << 8) | jpeg[pos + 8]!,
         components: jpeg[pos + 9]!,
+        iccProfile: false,
       };
     }
-    if (marker === 0xda) return frame ?? 'scan before frame header';
+    if (marker === 0xe2 && length >= 2 + ICC_PROFILE.length && ICC_PROFILE.every((b, i) => jpeg[pos + 4 + i] === b)) iccProfile = true;
+    if (marker === 0xda) return frame ? { ...frame, iccProfile } : 'scan before frame header';
     pos += 2 + length;
   }
   return 'no scan data';

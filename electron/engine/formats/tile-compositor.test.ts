@@ -158,3 +158,30 @@ test('a canvas over white: the kernel and the JS loop give the same RGB, and bot
   const first = byKernel!.data;
   assert.deepEqual([...first.subarray(0, 3)], [255, 255, 255]);
 });
+
+test('paints larger than the kernel memory holds at once go through it in bands, as the JS loops paint them', () => {
+  const random = seededRandom(11);
+  const source = (argb: boolean) => {
+    const width = 1400;
+    const height = 800;
+    const data = new Uint8Array(width * height * 3);
+    for (let i = 0; i < data.length; i++) data[i] = Math.floor(random() * 256);
+    return makeSurface({ data, channels: 3, stride: width, x: 0, y: 0, width, height, validWidth: width - 3, validHeight: height - 2, rgb24: !argb });
+  };
+  const paints: Array<[ReturnType<typeof source>, number, number]> = [
+    [source(true), 40.37, 30.81], // float SATURATE (not known opaque), resampled
+    [source(false), -20.5, -10.25], // opaque and covering the canvas: 8-bit OVER_REVERSE, resampled
+    [source(true), 100, 60], // whole pixels
+  ];
+  const paint = (scalar: boolean) => {
+    setScalarPixelLoops(scalar);
+    try {
+      const canvas = createCanvas(1300, 760);
+      for (const [surface, x, y] of paints) paintSurface(canvas, surface, x, y, 'saturate');
+      return canvas.data;
+    } finally {
+      setScalarPixelLoops(false);
+    }
+  };
+  assert.ok(Buffer.from(paint(false)).equals(Buffer.from(paint(true))));
+});

@@ -141,7 +141,7 @@ function paintWhole(canvas: Canvas, surface: Surface, tx: number, ty: number, op
   if (channels === 3 && mode !== 'source' && x1 > x0 && y1 > y0) {
     const dst = { data: out, at: (y0 * canvas.width + x0) * 4, stride: canvas.width * 4 };
     const src = { data, at: ((surface.y + y0 - ty) * stride + surface.x + x0 - tx) * 3, stride: stride * 3 };
-    if (paintWholeWasm(dst, src, x1 - x0, y1 - y0, PAINT_MODES[mode])) return;
+    if (paintWholeWasm(dst, src, x1 - x0, y1 - y0, mode === 'over-reverse' ? PaintMode.overReverse : PaintMode.floatSaturate)) return;
   }
   for (let y = y0; y < y1; y++) {
     let s = ((surface.y + y - ty) * stride + surface.x + x0 - tx) * channels;

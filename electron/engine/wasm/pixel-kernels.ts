@@ -135,7 +135,13 @@ export interface PixelRows {
  * Paints w x h pixels of an opaque RGB source onto premultiplied RGBA, as tile-compositor's paintWhole
  * does for modes overReverse and floatSaturate. False where the kernel cannot run: the caller paints them.
  */
-export function paintWholeWasm(dst: PixelRows, src: PixelRows, w: number, h: number, mode: PaintMode): boolean {
+export function paintWholeWasm(
+  dst: PixelRows,
+  src: PixelRows,
+  w: number,
+  h: number,
+  mode: typeof PaintMode.overReverse | typeof PaintMode.floatSaturate,
+): boolean {
   return paintInBands(dst, src, w, h, 0, (k, d, s, rows) => k.paint_whole(d, w * 4, s, w * 3, w, rows, mode));
 }
 

@@ -131,8 +131,8 @@
         (br $blk))))
 
   ;; --- The compositor (formats/tile-compositor.ts). Canvas pixels are premultiplied RGBA, sources
-  ;; opaque RGB. Modes: 0 source (a copy), 1 over-reverse (pixman's 8-bit SATURATE of an opaque
-  ;; source), 2 float saturate (pixman's float path).
+  ;; opaque RGB. Modes: 0 source (a copy; paint_bilinear only), 1 over-reverse (pixman's 8-bit
+  ;; SATURATE of an opaque source), 2 float saturate (pixman's float path).
   ;; pixman's 8-bit value as float32: u x float32(1/255), one rounding (as UNORM in the JS).
   (func $unorm (param $u i32) (result f32)
     (f32.mul (f32.convert_i32_u (local.get $u)) (f32.const 0x1.010102p-8)))
@@ -214,10 +214,11 @@
       (v128.const f32x4 256 256 256 256))))
     (local.set $u (i32x4.sub (local.get $u) (i32x4.shr_s (local.get $u) (i32.const 8))))
     (v128.store32_lane 0 (local.get $d) (i8x16.narrow_i16x8_u (i16x8.narrow_i32x4_u (local.get $u) (local.get $u)) (local.get $u))))
-  ;; paintResampled's inside block: canvas pixel (x, y) of h rows of w samples the RGB at $src at (x, y)
-  ;; (a 4-byte load: the byte after a pixel is read and its lane replaced) and its right, lower and lower-right neighbours with weights $w0..$w3 (float32 on the float path,
-  ;; whose source alpha is $alpha; 7-bit products on the 8-bit one, whose sums lose 14 bits), in
-  ;; pixman's order, as the JS sums them.
+  ;; paintResampled's inside block: canvas pixel (x, y) of h rows of w samples the RGB at $src at
+  ;; (x, y) and its right, lower and lower-right neighbours (4-byte loads: the byte after a pixel is
+  ;; read, and its lane replaced) with weights $w0..$w3 (float32 on the float path, whose source alpha
+  ;; is $alpha; 7-bit products on the 8-bit one, whose sums lose 14 bits), in pixman's order, as the
+  ;; JS sums them.
   (func (export "paint_bilinear") (param $dst i32) (param $dstStride i32) (param $src i32) (param $srcStride i32)
     (param $w i32) (param $h i32) (param $mode i32) (param $alpha f32)
     (param $w0 f32) (param $w1 f32) (param $w2 f32) (param $w3 f32)
