@@ -1,5 +1,5 @@
-// One decoder table for every TIFF compression: geotiff's registry, with sharp's JPEG and OpenJPEG's
-// JPEG 2000 registered into it (geotiff's own JS JPEG decoder is slow and has no JPEG 2000 at all),
+// One decoder table for every TIFF compression: geotiff's registry, with libjpeg-turbo's JPEG
+// (jpeg-decoder.ts) and OpenJPEG's JPEG 2000 registered into it (geotiff's own JS JPEG decoder is slow and has no JPEG 2000 at all),
 // and our bounded decoders for Deflate, LZW, PackBits and ZSTD (bounded-decoders.ts: geotiff's own
 // decode without limit). Every decoder here is bounded by the block's size: the lossless ones while
 // they decode, JPEG and JPEG 2000 by their frame's declared size, checked before they decode.

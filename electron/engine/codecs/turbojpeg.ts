@@ -2,7 +2,7 @@
 // but sets up a libvips pipeline for every call, several times a small tile's decode (docs/performance.md).
 // This binding decodes with libjpeg's fast IDCT only (up to 5 levels off the accurate one), so
 // it serves tiles that are about to be reduced - where that error is averaged away - while regions,
-// associated images and stored tiles decode exactly, with sharp.
+// associated images and stored tiles decode exactly (jpeg-decoder.ts).
 // Only the binding's synchronous calls are used: its async ones, and any call cut off by a worker's
 // termination, abort the whole process (it throws C++ exceptions when its thread is torn down).
 

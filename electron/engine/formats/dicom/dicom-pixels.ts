@@ -1,6 +1,6 @@
 // How an instance's frames are coded (transfer syntax, photometric interpretation, samples), checked
-// once when the slide opens, and one frame decoded to RGB: JPEG through sharp (libjpeg-turbo, as
-// OpenSlide), JPEG 2000 on the codec threads (OpenJPEG), JPEG-LS through CharLS, native frames as
+// once when the slide opens, and one frame decoded to RGB: JPEG through libjpeg-turbo (as
+// OpenSlide; jpeg-decoder.ts), JPEG 2000 on the codec threads (OpenJPEG), JPEG-LS through CharLS, native frames as
 // they are. Grey frames (MONOCHROME2, MONOCHROME1 inverted) come out grey.
 
 import type { JpegColourSpace, RgbImage } from '../../../../shared/slide';
