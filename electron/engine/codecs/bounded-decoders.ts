@@ -5,9 +5,10 @@
 // took the engine to gigabytes. These replace them in geotiff's registry (codecs/registry.ts).
 //
 // Each extends geotiff's BaseDecoder and overrides decodeBlock; BaseDecoder.decode applies the
-// predictor as geotiff does, except Predictor 2 on 8-bit samples, undone here (in the WebAssembly kernel). A block that decodes to fewer bytes than its size
-// comes back zero-filled to its size (the pipeline reads every block as full size; geotiff's pako
-// was as lenient with a stream cut short): only a block that would run past its size is an error.
+// predictor as geotiff does, except Predictor 2 on 8-bit samples, undone here (in the WebAssembly
+// kernel). A block that decodes to fewer bytes than its size comes back zero-filled to its size (the
+// pipeline reads every block as full size; geotiff's pako was as lenient with a stream cut short):
+// only a block that would run past its size is an error.
 
 import { constants, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { BaseDecoder } from 'geotiff';

@@ -10,7 +10,7 @@ import { BaseDecoder } from 'geotiff';
 import sharp from 'sharp';
 import { SlideError } from '../errors';
 import type { Decoded } from './decoded';
-import { completeJpeg, jpegFrameProblem, readJpegFrame } from './jpeg-stream';
+import { completeJpeg, frameProblem, type JpegFrame, readJpegFrame } from './jpeg-stream';
 import { jpegStreamDecoder } from './turbojpeg3';
 
 export interface JpegDecoderParameters {
@@ -36,9 +36,10 @@ const DIRECT_MAX_PIXELS = 1 << 20;
  */
 export async function decodeJpeg(tile: Uint8Array, params: JpegDecoderParameters): Promise<Decoded> {
   const stream = completeJpeg(tile, params.jpegTables, params.photometric === 2);
-  const problem = jpegFrameProblem(stream, params.tileWidth, params.tileHeight);
-  if (problem) throw new SlideError('CORRUPT_DATA', problem);
-  const direct = params.tileWidth * params.tileHeight <= DIRECT_MAX_PIXELS ? decodeDirect(stream, params.tileWidth, params.tileHeight) : null;
+  const frame = readJpegFrame(stream);
+  const problem = frameProblem(frame, params.tileWidth, params.tileHeight);
+  if (problem !== null) throw new SlideError('CORRUPT_DATA', problem);
+  const direct = typeof frame !== 'string' && params.tileWidth * params.tileHeight <= DIRECT_MAX_PIXELS ? decodeDirect(stream, frame) : null;
   if (direct) return direct;
   const { data, info } = await sharp(stream, { failOn: 'error', limitInputPixels: Math.max(1, params.tileWidth * params.tileHeight) })
     .raw()
@@ -47,14 +48,13 @@ export async function decodeJpeg(tile: Uint8Array, params: JpegDecoderParameters
 }
 
 /** The stream through TurboJPEG, or null where sharp is to decode it (see the head of this file). */
-function decodeDirect(jpeg: Uint8Array, tileWidth: number, tileHeight: number): Decoded | null {
+function decodeDirect(jpeg: Uint8Array, frame: JpegFrame): Decoded | null {
   const decoder = jpegStreamDecoder();
-  const frame = readJpegFrame(jpeg);
-  if (!decoder || typeof frame === 'string' || frame.iccProfile) return null;
+  if (!decoder || frame.iccProfile) return null;
   try {
     return decoder.withStream(jpeg, (stream) => {
-      // libjpeg's frame, which sharp bounds by the block's pixels, must be the one checked.
-      if (stream.width !== frame.width || stream.height !== frame.height || stream.width > tileWidth || stream.height > tileHeight) return null;
+      // libjpeg's frame must be the one checked against the block (sharp bounds it by the block's pixels).
+      if (stream.width !== frame.width || stream.height !== frame.height) return null;
       if (!stream.scalable || !stream.rgb) return null;
       const { width, height } = stream;
       // RGB, grey repeated, as sharp makes it (its output is sRGB).

@@ -105,7 +105,11 @@ export function jpegStructureProblem(jpeg: Uint8Array, width: number, height: nu
  * one pixel, and at most 4 components. Returns the reason when it does not, null when it does.
  */
 export function jpegFrameProblem(jpeg: Uint8Array, width: number, height: number): string | null {
-  const frame = readJpegFrame(jpeg);
+  return frameProblem(readJpegFrame(jpeg), width, height);
+}
+
+/** jpegFrameProblem of a frame already read (readJpegFrame's answer). */
+export function frameProblem(frame: JpegFrame | string, width: number, height: number): string | null {
   if (typeof frame === 'string') return `its JPEG data is damaged (${frame})`;
   if (frame.width > width || frame.height > height)
     return `its JPEG frame is ${frame.width} x ${frame.height} pixels, larger than its ${width} x ${height} tile`;

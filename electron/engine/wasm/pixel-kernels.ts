@@ -104,14 +104,19 @@ export function ycbcrRunsSimd(data: Uint8Array): number {
   const k = runs > 0 ? loadKernel() : null;
   if (!k) return 0;
   const pixels = runs * 16;
-  for (let p0 = 0; p0 < pixels; p0 += YCBCR_BAND_PIXELS) {
-    const band = data.subarray(p0 * 3, Math.min(pixels, p0 + YCBCR_BAND_PIXELS) * 3);
+  inPlaceInBands(k, data.subarray(0, pixels * 3), YCBCR_BAND_PIXELS * 3, (bytes) => k.ycbcr_to_rgb(0, bytes / 48));
+  return pixels;
+}
+
+/** `data` worked in place in bands of `bandBytes` (whole units of the kernel's): each copied in at 0, worked by `work`, copied back. */
+function inPlaceInBands(k: Kernel, data: Uint8Array, bandBytes: number, work: (bytes: number) => void): void {
+  for (let at = 0; at < data.length; at += bandBytes) {
+    const band = data.subarray(at, Math.min(data.length, at + bandBytes));
     const heap = heapOf(k, band.length);
     heap.set(band);
-    k.ycbcr_to_rgb(0, band.length / 48);
+    work(band.length);
     band.set(heap.subarray(0, band.length));
   }
-  return pixels;
 }
 
 /** The kernels' memory as bytes, grown to hold at least `bytes`. */
@@ -251,12 +256,6 @@ export function unpredict8Wasm(data: Uint8Array, rowBytes: number, stride: numbe
   if (!k) return false;
   const rowsPerBand = Math.floor(MAX_MEMORY_BYTES / rowBytes);
   if (rowsPerBand < 1) return false;
-  for (let r0 = 0; r0 < rows; r0 += rowsPerBand) {
-    const band = data.subarray(r0 * rowBytes, Math.min(rows, r0 + rowsPerBand) * rowBytes);
-    const heap = heapOf(k, band.length);
-    heap.set(band);
-    k.unpredict8(0, rowBytes, band.length / rowBytes, stride);
-    band.set(heap.subarray(0, band.length));
-  }
+  inPlaceInBands(k, data.subarray(0, rows * rowBytes), rowsPerBand * rowBytes, (bytes) => k.unpredict8(0, rowBytes, bytes / rowBytes, stride));
   return true;
 }
