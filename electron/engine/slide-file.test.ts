@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { after, mock, test } from 'node:test';
 import { SlideError } from './errors';
 import { SlideFile } from './slide-file';
 
@@ -22,9 +22,11 @@ test('a slide closed while its reads are in the thread pool: they still read its
   const pathA = fileOf('a.bin', a);
   const pathB = fileOf('b.bin', b);
   for (let round = 0; round < 20; round++) {
-    // Every read counts as slow: the first goes to the pool, and so do all after it.
+    // Every read counts as slow: after the second, all go to the pool.
     const file = SlideFile.open(pathA, { slowReadMs: -1 });
     assert.deepEqual(await file.read(0, 16), a.subarray(0, 16));
+    assert.equal(file.readsDataInThread, true);
+    assert.deepEqual(await file.read(16, 16), a.subarray(16, 32));
     assert.equal(file.readsDataInThread, false);
     const reads = Array.from({ length: 8 }, (_, i) => file.read(i * 65536, 65536));
     file.close();
@@ -43,7 +45,7 @@ test('a slide closed while its reads are in the thread pool: they still read its
   }
 });
 
-test('tile data is read in the thread while the file answers fast, through the pool once a read was slow', async () => {
+test('tile data is read in the thread while the file answers fast, through the pool once reads were slow', async () => {
   const bytes = randomBytes(1 << 18);
   const path = fileOf('speed.bin', bytes);
   const fast = SlideFile.open(path, { slowReadMs: Number.POSITIVE_INFINITY });
@@ -60,6 +62,32 @@ test('tile data is read in the thread while the file answers fast, through the p
   fast.close();
   slow.close();
   pooled.close();
+});
+
+test('one slow read in the thread (the thread off its core) leaves the file there; two of its last eight send it to the pool', async () => {
+  const bytes = randomBytes(1 << 16);
+  const file = SlideFile.open(fileOf('preempted.bin', bytes));
+  let clock = 0;
+  let step = 0.01;
+  mock.method(performance, 'now', () => (clock += step));
+  try {
+    const readTaking = async (ms: number) => {
+      step = ms / 2;
+      assert.deepEqual(await file.read(1024, 64), bytes.subarray(1024, 1088));
+      step = 0.01;
+    };
+    await readTaking(10);
+    for (let i = 0; i < 8; i++) await readTaking(0.1);
+    assert.equal(file.readsDataInThread, true);
+    await readTaking(10);
+    for (let i = 0; i < 6; i++) await readTaking(0.1);
+    assert.equal(file.readsDataInThread, true);
+    await readTaking(10);
+    assert.equal(file.readsDataInThread, false);
+  } finally {
+    mock.restoreAll();
+    file.close();
+  }
 });
 
 test("reads in the thread give the thread's event loop turns (a long region is not one unbroken task)", async () => {
