@@ -4,7 +4,7 @@
 //
 // Opening, the structure's reads and tile data run in the lane's own thread: each is a few
 // microseconds from the page cache or a local disk, where a trip to libuv's thread pool costs tens
-// (docs/performance.md, Opening and "Tile data read in the lane's thread"). A file whose read takes
+// (docs/performance.md, Opening and "Tile data read in the lane's thread"). A file whose reads take
 // longer (a network share, a spinning disk) has its data read through the pool from then on, a
 // screen's tiles at once, as are reads over 1 MB (associated images, index files).
 
