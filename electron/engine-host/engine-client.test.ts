@@ -34,7 +34,7 @@ test('an engine that stops while reopening the slides loses none of them: the ne
   for (const slideId of ['A', 'B', 'C']) assert.equal((await engine.call('engine:open', { slideId, path: `/s/${slideId}.svs`, client: null })).ok, true);
   await wait(2100); // long enough a life not to count as a quick death (no pause before the restart)
   children[0]!.kill('it was killed (SIGKILL)');
-  await wait(150); // the second engine has reopened A and is reopening B
+  await wait(50); // the second engine is reopening A, B and C
   children[1]!.kill('it was killed (SIGKILL)');
   await wait(800);
   for (const slideId of ['A', 'B', 'C']) assert.equal((await engine.call('engine:close', { slideId })).ok, true, slideId);
@@ -44,6 +44,50 @@ test('an engine that stops while reopening the slides loses none of them: the ne
     [[], []],
   );
   assert.equal(restarted, 1);
+  await engine.dispose();
+});
+
+test('the slides are reopened together after a restart: the windows wait for the slowest, not for the sum', async () => {
+  const children: InMemoryChild[] = [];
+  const engine = new EngineClient(
+    inMemoryEngine(async (op) => {
+      if (op === 'engine:open' && children.length > 1) await wait(300);
+      return ok({ name: 'slide' });
+    }, children),
+    { onRestarted: () => restartedAt.push(Date.now()) },
+  );
+  const restartedAt: number[] = [];
+  for (const slideId of ['A', 'B', 'C', 'D']) assert.equal((await engine.call('engine:open', { slideId, path: `/s/${slideId}.svs`, client: null })).ok, true);
+  await wait(2100); // no quick death: no pause before the restart
+  const killed = Date.now();
+  children[0]!.kill('it was killed (SIGKILL)');
+  while (restartedAt.length === 0) await wait(20);
+  assert.ok(restartedAt[0]! - killed < 900, `reopened in ${restartedAt[0]! - killed} ms, where one after another takes 1200`);
+  await engine.dispose();
+});
+
+test('a window that connects between a crash and the restart is given the new engine, not the one that stopped', async () => {
+  const children: InMemoryChild[] = [];
+  const connectedTo: number[] = [];
+  const spawn = inMemoryEngine(async () => ok({ name: 'slide' }), children);
+  const engine = new EngineClient((gone) => {
+    const index = children.length;
+    const child = spawn(gone);
+    return {
+      ...child,
+      connect: () => {
+        connectedTo.push(index);
+        return null;
+      },
+    };
+  });
+  engine.start();
+  await engine.whenReady();
+  // A quick death: the restart waits a moment first.
+  children[0]!.kill('it crashed');
+  await wait(20);
+  engine.connect(7);
+  assert.deepEqual(connectedTo, [1]);
   await engine.dispose();
 });
 

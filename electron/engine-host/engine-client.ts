@@ -128,7 +128,8 @@ export class EngineClient<Connection> {
 
   /** A connection for a window, to the engine process running now (after a restart, ask again). */
   connect(client: number): Connection {
-    if (!this.child) this.supervisor.start();
+    // Between a crash and the restart, the last child's port would lead nowhere: its replacement starts now.
+    if (!this.supervisor.alive) this.supervisor.start();
     this.connected.add(client);
     this.supervisor.hold(true);
     return this.child!.connect(client);
@@ -175,20 +176,23 @@ export class EngineClient<Connection> {
     this.options.onStopped?.({ reason: event.reason, slideIds, failedSlideIds, restarting: event.restarting });
   }
 
+  /** The open slides reopened together: one on a share that answers slowly holds back no other. */
   private async reopen(call: RpcClient<OperationProtocol>['call']): Promise<void> {
-    const notReopened: EngineRestartedEvent['notReopened'] = [];
     const restarts = this.supervisor.restarts;
-    for (const [id, slide] of this.slides) {
-      const reopened = await call('engine:open', slide.request);
-      if (reopened.ok) continue;
-      // This engine process stopped too, or we are shutting down: the slides are not at fault, and
-      // the next restart reopens them (the one that stopped it counts a strike in stopped()). A lane
-      // that stopped on it is that slide's own failure.
-      if (reopened.error.code === 'CANCELLED' || this.supervisor.restarts !== restarts) return;
+    const slides = [...this.slides];
+    const results = await Promise.all(slides.map(([, slide]) => call('engine:open', slide.request)));
+    // This engine process stopped too, or we are shutting down: the slides are not at fault, and the
+    // next restart reopens them (the one that stopped it counts a strike in stopped()). A lane that
+    // stopped on one is that slide's own failure.
+    if (this.supervisor.restarts !== restarts || results.some((result) => !result.ok && result.error.code === 'CANCELLED')) return;
+    const notReopened: EngineRestartedEvent['notReopened'] = [];
+    slides.forEach(([id], i) => {
+      const result = results[i]!;
+      if (result.ok) return;
       this.slides.delete(id);
-      this.failed.set(id, reopened.error);
-      notReopened.push({ slideId: id, error: reopened.error });
-    }
+      this.failed.set(id, result.error);
+      notReopened.push({ slideId: id, error: result.error });
+    });
     this.options.onRestarted?.({ notReopened });
   }
 }

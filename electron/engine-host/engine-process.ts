@@ -77,7 +77,8 @@ const lanes = Array.from(
         // under a stream of tiles); the old-generation cap ends a lane whose heap runs away.
         resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: settings.laneHeapMb },
       }),
-      restore: (call) => router.restoreLane(lane, call),
+      restartEagerly: true,
+      onReplaced: () => router.laneLost(lane),
     }),
 );
 const stats = (): EngineStats => ({

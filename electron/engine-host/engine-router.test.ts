@@ -194,3 +194,74 @@ test('a lane that finishes an open its request gave up on closes the slide again
   await new Promise((resolve) => setTimeout(resolve, 10));
   assert.deepEqual(calls, ['engine:open', 'engine:close']);
 });
+
+/** A lane recording its calls (a slide's path decides how long its open takes), answering everything. */
+function recordingLane(calls: Array<{ lane: number; op: string; slideId?: string }>, index: number, openMs: (path: string) => number = () => 0) {
+  return {
+    load: 0,
+    call(op: string, request: { slideId?: string; path?: string }): Promise<Result<unknown>> {
+      if (op === 'engine:stored-tiles') return Promise.resolve(ok(null));
+      calls.push({ lane: index, op, ...(request.slideId === undefined ? {} : { slideId: request.slideId }) });
+      const answer = ok(op === 'engine:open' ? { path: request.path } : { bytes: new Uint8Array(0) });
+      const ms = op === 'engine:open' ? openMs(request.path ?? '') : 0;
+      return ms > 0 ? new Promise((resolve) => setTimeout(() => resolve(answer), ms)) : Promise.resolve(answer);
+    },
+  };
+}
+
+test("a lane that was replaced opens each slide again on that slide's next request there, and a slow one holds no other slide's tiles", async () => {
+  const calls: Array<{ lane: number; op: string; slideId?: string }> = [];
+  let slowOpens = false;
+  const router = new EngineRouter([recordingLane(calls, 0, (path) => (slowOpens && path.includes('share') ? 3000 : 0))] as never, stats, (op) =>
+    op === 'slide:tile' ? 300 : 5000,
+  );
+  const dispatch = router.hostDispatch();
+  await dispatch('engine:open', { slideId: 'local', path: '/slides/a.svs', client: null }, context());
+  await dispatch('engine:open', { slideId: 'shared', path: '/mnt/share/b.svs', client: null }, context());
+  router.laneLost(0);
+  slowOpens = true;
+  calls.length = 0;
+  const started = Date.now();
+  const local = await dispatch('slide:tile', { slideId: 'local', dzLevel: 0, col: 0, row: 0, requestId: 1 }, context());
+  assert.equal(local.ok, true);
+  assert.ok(Date.now() - started < 1000, 'the local slide did not wait for the share');
+  assert.deepEqual(calls, [
+    { lane: 0, op: 'engine:open', slideId: 'local' },
+    { lane: 0, op: 'slide:tile', slideId: 'local' },
+  ]);
+  // The share's tile waits for its own reopen, until its own deadline.
+  const shared = await dispatch('slide:tile', { slideId: 'shared', dzLevel: 0, col: 0, row: 0, requestId: 2 }, context());
+  assert.equal(!shared.ok && shared.error.code, 'TIMED_OUT');
+  assert.equal(calls.filter((call) => call.op === 'engine:open').length, 2, 'each slide reopened once');
+});
+
+test('a close under way: nothing more is asked of the slide, and no lane that had not opened it opens it', async () => {
+  const calls: Array<{ lane: number; op: string; slideId?: string }> = [];
+  const lanes = [recordingLane(calls, 0), recordingLane(calls, 1, () => 0)];
+  // Lane 0's close takes a while, as a lane busy with other slides' tiles would.
+  const slowClose = lanes[0]!;
+  const answer = slowClose.call.bind(slowClose);
+  slowClose.call = (op, request) =>
+    op === 'engine:close' ? new Promise((resolve) => setTimeout(() => resolve(answer(op, request)), 50)) : answer(op, request);
+  const router = new EngineRouter(lanes as never, stats, () => 5000);
+  const dispatch = router.hostDispatch();
+  await dispatch('engine:open', { slideId: 's', path: '/slides/a.svs', client: null }, context());
+  const closing = dispatch('engine:close', { slideId: 's' }, context());
+  // (1, 0) belongs to lane 1, which never opened the slide.
+  const tile = await dispatch('slide:tile', { slideId: 's', dzLevel: 0, col: 1, row: 0, requestId: 1 }, context());
+  assert.equal(!tile.ok && tile.error.code, 'NOT_OPEN');
+  assert.deepEqual(await closing, ok(undefined));
+  assert.deepEqual(
+    calls.filter((call) => call.lane === 1),
+    [],
+  );
+});
+
+test('a slide only opened (as a restart reopens every slide) is not one being read', async () => {
+  const router = new EngineRouter([recordingLane([], 0)] as never, stats, () => 5000);
+  const dispatch = router.hostDispatch();
+  await dispatch('engine:open', { slideId: 'opened', path: '/slides/a.svs', client: null }, context());
+  await dispatch('engine:open', { slideId: 'viewed', path: '/slides/b.svs', client: null }, context());
+  await dispatch('slide:tile', { slideId: 'viewed', dzLevel: 0, col: 0, row: 0, requestId: 1 }, context());
+  assert.deepEqual(router.activeSlides(), ['viewed']);
+});

@@ -17,7 +17,7 @@ import {
   type ResponseOf,
   validateRequest,
 } from '../../shared/operations';
-import type { CallContext, CallOptions, Dispatch, RpcClient } from '../../shared/rpc';
+import type { CallContext, CallOptions, Dispatch } from '../../shared/rpc';
 import type { EncodedTile, SlideInfo, StoredJpegTiles } from '../../shared/slide';
 import { tileLane } from '../engine/tile-lanes';
 import { settledOrAborted, untilSettledOrAborted } from '../rpc/abortable';
@@ -62,6 +62,8 @@ interface OpenSlide {
   opened: Array<Promise<Result<unknown>> | undefined>;
   /** The lanes whose open has succeeded: a tile's call goes straight to them, without waiting on it. */
   openedOk: boolean[];
+  /** Being closed: nothing more is asked of it (a lane that has not opened it must not open it now). */
+  closing: boolean;
 }
 
 function slideIdOf(request: unknown): string | undefined {
@@ -117,17 +119,15 @@ export class EngineRouter {
     private readonly deadline: (op: EngineOperation) => number = deadlineMs,
   ) {}
 
-  /** Reopens every open slide in lane `index`, which was replaced, under the same ids. */
-  async restoreLane(index: number, call: RpcClient<OperationProtocol>['call']): Promise<void> {
-    const reopened = [...this.slides.values()]
-      .filter((slide) => slide.opened[index] !== undefined)
-      .map((slide) => {
-        const reopening = call('engine:open', slide.request);
-        slide.opened[index] = reopening;
-        slide.openedOk[index] = false;
-        return reopening;
-      });
-    await Promise.all(reopened);
+  /**
+   * Lane `index` has gone (it is replaced): its next request for each slide opens the slide there
+   * again, under that request's own deadline, so one slide's slow reopen holds no other slide's tiles.
+   */
+  laneLost(index: number): void {
+    for (const slide of this.slides.values()) {
+      slide.opened[index] = undefined;
+      slide.openedOk[index] = false;
+    }
   }
 
   /** Slides being read now or moments ago. */
@@ -167,7 +167,10 @@ export class EngineRouter {
         if (!slide || slide.request.client !== client) return fail('NOT_OPEN', `slide ${request.slideId} is not open in this window`);
       }
       const slideId = request.slideId;
-      if (slideId !== undefined) this.reading.set(slideId, (this.reading.get(slideId) ?? 0) + 1);
+      if (slideId !== undefined && name !== 'engine:close' && this.slides.get(slideId)?.closing) return fail('NOT_OPEN', `slide ${slideId} is being closed`);
+      // What a crash was reading: its opening and closing are not reads (a restart reopens every slide).
+      const reads = slideId !== undefined && name !== 'engine:open' && name !== 'engine:close';
+      if (reads) this.reading.set(slideId, (this.reading.get(slideId) ?? 0) + 1);
       // Every request has a deadline: past it, its work is stopped and the caller told so.
       const ms = this.deadline(name);
       const { controller, release } = follow(context.signal);
@@ -183,11 +186,11 @@ export class EngineRouter {
       } finally {
         this.deadlines.delete(deadline);
         release();
-        // Only an open slide's: a close (or a failed open) left none to keep.
-        if (slideId !== undefined && this.slides.has(slideId)) {
+        // Only an open slide's: a close left none to keep.
+        if (reads && this.slides.has(slideId)) {
           this.reading.set(slideId, (this.reading.get(slideId) ?? 1) - 1);
           this.lastRead.set(slideId, Date.now());
-        } else if (slideId !== undefined) {
+        } else if (reads) {
           this.reading.delete(slideId);
           this.lastRead.delete(slideId);
         }
@@ -213,6 +216,8 @@ export class EngineRouter {
         return this.open(request as RequestOf<'engine:open'>, context.signal);
       case 'engine:close': {
         const { slideId } = request as RequestOf<'engine:close'>;
+        const slide = this.slides.get(slideId);
+        if (slide) slide.closing = true;
         // Each lane closes it once its own open has finished (a close must not overtake it).
         await Promise.all(this.lanes.map((_, index) => this.onLane(index, 'engine:close', { slideId }, { signal: context.signal })));
         this.slides.delete(slideId);
@@ -249,6 +254,8 @@ export class EngineRouter {
       if (!slide || slide.openedOk[index]) continue;
       // A lane that was never asked about the slide has nothing to close.
       if (op === 'engine:close' && slide.opened[index] === undefined) return ok(undefined);
+      // A close under way has passed this lane or is about to: an open now would outlive it there.
+      if (op !== 'engine:close' && slide.closing) return fail('NOT_OPEN', `slide ${slideId} is being closed`, slide.request.path);
       slide.opened[index] ??= this.lanes[index]!.call('engine:open', slide.request);
       const pending = slide.opened[index];
       // The lane's open is shared by every request for the slide there; this one stops waiting for it
@@ -286,7 +293,7 @@ export class EngineRouter {
     }
     if (!first.ok) return first;
     const opened = this.lanes.map((_, index) => (index === lead ? Promise.resolve(first) : undefined));
-    this.slides.set(request.slideId, { request, opened, openedOk: this.lanes.map((_, index) => index === lead) });
+    this.slides.set(request.slideId, { request, opened, openedOk: this.lanes.map((_, index) => index === lead), closing: false });
     const geometry = (first.value as Partial<SlideInfo>).deepZoom;
     if (geometry) this.storedTiles.add(request.slideId, geometry);
     return first;

@@ -15,6 +15,7 @@ type P = {
   crash: { request: null; response: never };
   exit: { request: null; response: never };
   hang: { request: { ms: number }; response: string };
+  fatal: { request: { ms: number }; response: never };
 };
 
 const code = (result: Result<unknown>) => (result.ok ? 'ok' : result.error.code);
@@ -41,6 +42,19 @@ describe('Supervisor', () => {
     assert.equal(s.restarts, 1);
     const exited = await s.call('exit', null);
     assert.match(!exited.ok ? exited.error.message : '', /it exited \(code 3\)/);
+  });
+
+  test('a child that said why it is ending and does not end is killed soon after, the calls failed with its reason', async () => {
+    const replaced: Replaced[] = [];
+    const s = supervise({ stallTimeoutMs: 10_000, onReplaced: (event) => replaced.push(event) });
+    await s.call('echo', 'started');
+    const started = Date.now();
+    const ended = await s.call('fatal', { ms: 5000 });
+    assert.equal(code(ended), 'WORKER_FAILED');
+    assert.match(!ended.ok ? ended.error.message : '', /over its memory cap/);
+    assert.ok(Date.now() - started < 2000, 'not left to its stall timeout');
+    assert.equal(replaced.length, 1);
+    assert.deepEqual(await s.call('echo', 1), { ok: true, value: 1 });
   });
 
   test('a child that stops answering while it has work is replaced', async () => {

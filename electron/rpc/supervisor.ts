@@ -73,6 +73,11 @@ function describeMs(ms: number): string {
 const SHORT_LIFE_MS = 2000;
 /** After this many such deaths in a row, a new child waits for a call (a broken install is not retried forever). */
 const MAX_QUICK_DEATHS = 5;
+/**
+ * A child that said it is ending itself ('fatal') and is still there this much later is killed: its
+ * exit waits for its threads, and one inside a long native decode (what a memory cap stops) holds it.
+ */
+const FATAL_EXIT_GRACE_MS = 500;
 
 export class Supervisor<P extends Protocol> {
   private running: Running | null = null;
@@ -120,6 +125,11 @@ export class Supervisor<P extends Protocol> {
   /** Calls in flight. */
   get load(): number {
     return this.running?.client.pending ?? 0;
+  }
+
+  /** Whether a child is running now (not between a crash and its replacement). */
+  get alive(): boolean {
+    return this.running !== null;
   }
 
   /** The current child's process id, when it is a process. */
@@ -202,6 +212,8 @@ export class Supervisor<P extends Protocol> {
         const payload = (message.payload ?? {}) as { reason?: unknown; health?: Health };
         running.fatal = String(payload.reason ?? 'it failed');
         if (payload.health) running.health = payload.health;
+        const timer = setTimeout(() => this.replace(running, running.fatal!, false), FATAL_EXIT_GRACE_MS);
+        (timer as { unref?: () => void }).unref?.();
       } else {
         this.options.onEvent?.(message.name, message.payload);
       }

@@ -1,5 +1,6 @@
 // A worker thread for the Supervisor's tests: 'echo' answers its request, 'crash' throws outside any
-// call, 'exit' leaves with code 3, 'hang' blocks its event loop for `ms`. It says it is ready after
+// call, 'exit' leaves with code 3, 'hang' blocks its event loop for `ms`, 'fatal' says it is ending
+// itself and then blocks for `ms` (an exit held by a thread in native code). It says it is ready after
 // workerData.readyAfterMs, answering pings meanwhile (as an engine lane warming up does).
 
 import { parentPort, workerData } from 'node:worker_threads';
@@ -29,6 +30,13 @@ const server = serveRpc(
         while (Date.now() < end);
         return ok('woke');
       }
+      case 'fatal':
+        server.emit('fatal', { reason: 'it went over its memory cap' });
+        setImmediate(() => {
+          const end = Date.now() + (request as { ms: number }).ms;
+          while (Date.now() < end);
+        });
+        return never;
       default:
         return never;
     }
