@@ -85,6 +85,11 @@ describe('shards', () => {
     });
     assert.throws(() => parseShard('auto', { SLURM_ARRAY_TASK_ID: '7', SLURM_ARRAY_TASK_COUNT: '4', SLURM_ARRAY_TASK_MIN: '0' }), /not in a range/);
     assert.throws(() => parseShard('auto', { SLURM_ARRAY_TASK_ID: '1' }), /SLURM_ARRAY_TASK_COUNT/);
+    // One task of an 8-task array resubmitted alone (--array=3) keeps its shard when the script gives the count.
+    const alone = { SLURM_ARRAY_TASK_ID: '3', SLURM_ARRAY_TASK_COUNT: '1', SLURM_ARRAY_TASK_MIN: '3' };
+    assert.deepEqual(parseShard('auto', { ...alone, SLIDESCOPE_SHARD_COUNT: '8' }), { index: 3, count: 8 });
+    assert.deepEqual(parseShard('auto', alone), { index: 0, count: 1 });
+    assert.throws(() => parseShard('auto', { ...alone, SLURM_ARRAY_TASK_ID: '8', SLIDESCOPE_SHARD_COUNT: '8' }), /not below/);
     assert.deepEqual(parseShard('auto', { JOB_COMPLETION_INDEX: '2', SLIDESCOPE_SHARD_COUNT: '3' }), { index: 2, count: 3 });
     assert.throws(() => parseShard('auto', { JOB_COMPLETION_INDEX: '2' }), /SLIDESCOPE_SHARD_COUNT/);
     assert.throws(() => parseShard('auto', { JOB_COMPLETION_INDEX: '3', SLIDESCOPE_SHARD_COUNT: '3' }), /not below/);
@@ -113,6 +118,19 @@ describe('inputs', () => {
     // The same slides named one by one, in another order, and once twice: the same keys.
     const files = both.map((k) => join(dir, k));
     assert.deepEqual(await keys([...files].reverse().concat(files[0]!), false), both);
+  });
+
+  test('one file reached by two paths (a link given in a list beside the folder) is one slide, its first key', async () => {
+    const linked = join(dir, 'linked');
+    await mkdir(join(linked, 'real'), { recursive: true });
+    await writeFile(join(linked, 'real', 'slide.svs'), 'x');
+    await symlink(join(linked, 'real'), join(linked, 'via'));
+    await writeFile(join(linked, 'list.txt'), 'via/slide.svs\n');
+    const inputs = await collectInputs({ args: [join(linked, 'real')], list: join(linked, 'list.txt'), recursive: true });
+    assert.deepEqual(
+      inputs.map((i) => i.key),
+      ['real/slide.svs'],
+    );
   });
 
   test('--list: one path a line, relative to the list, from stdin too; comments and blanks skipped', async () => {
@@ -221,6 +239,26 @@ describe('inputs', () => {
     } finally {
       await chmod(join(cohort, 'b', 'locked'), 0o755);
     }
+  });
+
+  test('a name that is not UTF-8 (Latin-1 from an old scanner PC) is an entry that could not be read, not a silent gap', {
+    skip: process.platform !== 'linux' && 'only Linux keeps names as bytes',
+  }, async () => {
+    const latin = join(dir, 'latin');
+    await mkdir(join(latin, 'ok'), { recursive: true });
+    await writeFile(join(latin, 'ok', 'good.svs'), 'x');
+    // "café.svs" and a folder "Präparate" in Latin-1.
+    await writeFile(Buffer.concat([Buffer.from(`${latin}/caf`), Buffer.from([0xe9]), Buffer.from('.svs')]), 'x');
+    await mkdir(Buffer.concat([Buffer.from(`${latin}/Pr`), Buffer.from([0xe4]), Buffer.from('parate')]));
+    const inputs = await collectInputs({ args: [latin], recursive: true });
+    assert.deepEqual(
+      inputs.map((i) => [i.key, i.unreadable ?? null]),
+      [
+        ['Pr\uFFFDparate', 'EILSEQ'],
+        ['caf\uFFFD.svs', 'EILSEQ'],
+        ['ok/good.svs', null],
+      ],
+    );
   });
 
   test("a MIRAX slide's size counts its data folder's files (a batch starts the largest first)", async () => {
@@ -443,7 +481,7 @@ describe('a folder that could not be listed', () => {
     const line = (path: string, status: ReportLine['status']) => reportLine(path.slice(1), status, { path });
     const lines = [line('/a.svs', 'written'), line('/locked', 'failed'), line('/b.svs', 'skipped')];
     const whole = batchSummary(lines, new Set(['/locked']), null);
-    assert.equal(whole.text, '2 slides: 1 written, 1 skipped (already done), 0 failed, 0 not done; 1 folder could not be read');
+    assert.equal(whole.text, '2 slides: 1 written, 1 skipped (already done), 0 failed, 0 not done; 1 folder or name could not be read');
     assert.equal(whole.failed, 1);
     const shard = batchSummary(lines.slice(0, 1), new Set(), { name: '1/2', of: 3 });
     assert.equal(shard.text, 'shard 1/2: 1 of 3 slides: 1 written, 0 skipped (already done), 0 failed, 0 not done');
@@ -465,6 +503,9 @@ describe('jobs and memory', () => {
     assert.equal(parseMemory('1.5g'), 1536);
     assert.equal(parseMemory('6000'), 6000);
     assert.equal(parseMemory('2GiB'), 2048);
+    assert.equal(parseMemory('8589934592B'), 8192);
+    assert.equal(parseMemory('8b'), 0);
+    assert.throws(() => parseMemory('7516192768'), /petabyte/);
     assert.throws(() => parseMemory('lots'), UsageError);
   });
 });
@@ -526,6 +567,36 @@ describe('report merge', () => {
             ['c.svs', 'not-done'],
           ],
           files.join(', '),
+        );
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a slide written, failed on a rerun with --overwrite, then skipped: the same line whatever the order of the files', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slidescope-report-'));
+    try {
+      const lines = [
+        reportLine('a.svs', 'skipped', { started: '2026-01-03T00:00:00Z', ms: 1 }),
+        reportLine('a.svs', 'written', { started: '2026-01-01T00:00:00Z', ms: 700 }),
+        reportLine('a.svs', 'failed', { started: '2026-01-02T00:00:00Z', ms: 5, error: { code: 'IO_ERROR', message: 'disk full' } }),
+      ];
+      const files = lines.map((_, i) => join(dir, `${i}.jsonl`));
+      await Promise.all(lines.map((line, i) => writeFile(files[i]!, `${JSON.stringify(line)}\n`)));
+      for (const order of [
+        [0, 1, 2],
+        [0, 2, 1],
+        [1, 0, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [2, 1, 0],
+      ]) {
+        const read = await readReports(order.map((i) => files[i]!));
+        assert.deepEqual(
+          read.slides.map((l) => [l.status, l.ms]),
+          [['written', 700]],
+          order.join(' '),
         );
       }
     } finally {

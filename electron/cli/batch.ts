@@ -71,9 +71,12 @@ export function jobEngine(launchEngine: EngineLauncher, plan: ConcurrencyPlan, p
   );
 }
 
-/** A folder found in the inputs that could not be listed, failed as itself (no engine needed). */
+/** A folder found in the inputs that could not be listed, or a name that cannot be opened, failed as itself (no engine needed). */
 function unreadableFolder(path: string, reason: string): SlideOutcome {
-  const message = `The folder cannot be read (${reason}); the slides in it were not listed.`;
+  const message =
+    reason === 'EILSEQ'
+      ? 'This name is not valid UTF-8, so what it names cannot be opened: rename it to read it.'
+      : `The folder cannot be read (${reason}); the slides in it were not listed.`;
   return { status: 'failed', outputs: [], vendor: null, width: null, height: null, error: { code: 'IO_ERROR', message, path } };
 }
 

@@ -21,12 +21,19 @@ export interface ConcurrencyPlan {
   note: string | null;
 }
 
-/** `8G`, `8GB`, `512M`, `8000` (MB). */
+/** More than this is surely bytes written without their B: 7516192768 would be 7 PB. */
+const MAX_MEMORY_MB = 1024 * 1024 * 1024;
+
+/** `8G`, `8GB`, `512M`, `8000` (MB), `8589934592B` (bytes); in MB. */
 export function parseMemory(value: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$/i.exec(value);
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(?:([kmgt])i?b?|(b)?)\s*$/i.exec(value);
   if (!match) throw new UsageError(`--max-memory must be a size such as 8G or 6000M (got "${value}").`);
-  const unit = { '': 1, k: 1 / 1024, m: 1, g: 1024, t: 1024 * 1024 }[match[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
-  return Math.floor(Number(match[1]) * unit);
+  const unit = match[3]
+    ? 1 / (1024 * 1024)
+    : { '': 1, k: 1 / 1024, m: 1, g: 1024, t: 1024 * 1024 }[(match[2] ?? '').toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
+  const mb = Math.floor(Number(match[1]) * unit);
+  if (mb > MAX_MEMORY_MB) throw new UsageError(`--max-memory ${value.trim()} is over a petabyte; for bytes write ${value.trim()}B, or use G or M.`);
+  return mb;
 }
 
 export function parseJobs(value: string | undefined, cores: number): number {

@@ -4,7 +4,7 @@
 // and two slide.svs in different folders never write the same file.
 
 import { createHash } from 'node:crypto';
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -29,7 +29,9 @@ export interface SlideInput {
   folder?: { within: string };
   /**
    * A folder found while listing a given one that could not be read (the system's code, e.g.
-   * EACCES): the batch reports it failed and goes on with the slides it could list.
+   * EACCES), or an entry whose name is not UTF-8 (EILSEQ: Node reads such names with their bytes
+   * replaced, so the entry cannot be opened): the batch reports it failed and goes on with the slides
+   * it could list.
    */
   unreadable?: string;
 }
@@ -54,7 +56,9 @@ async function readList(list: string, stdin: Readable): Promise<string[]> {
     text = Buffer.concat(chunks).toString('utf8');
     from = process.cwd();
   } else {
-    text = await readFile(list, 'utf8');
+    text = await readFile(list, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`the list ${list} ${fileProblem(error)}`);
+    });
     from = dirname(resolve(list));
   }
   return text
@@ -64,6 +68,13 @@ async function readList(list: string, stdin: Readable): Promise<string[]> {
     .map((line) => resolve(from, line));
 }
 
+/** Why a file given to read could not be: "is a folder", "does not exist", or the system's reason. */
+export function fileProblem(error: NodeJS.ErrnoException): string {
+  if (error.code === 'EISDIR') return 'is a folder, not a file';
+  if (error.code === 'ENOENT') return 'does not exist';
+  return `cannot be read (${error.code ?? error.message})`;
+}
+
 /** A path's real path, or the path itself where it has none (missing). */
 export function realPathOr(path: string): string {
   try {
@@ -71,6 +82,10 @@ export function realPathOr(path: string): string {
   } catch {
     return path;
   }
+}
+
+function identityOf(info: Stats): string {
+  return `${info.dev}:${info.ino}`;
 }
 
 function statOrNull(path: string) {
@@ -119,6 +134,8 @@ interface Scan {
   seen: Set<string>;
   /** Slides found, and their bytes. */
   files: Map<string, number>;
+  /** A slide file's device and inode: one file reached by two paths (a link, a list beside a folder) is one slide. */
+  identities: Map<string, string>;
   /** Subfolders that could not be listed, and why (the system's code). */
   unreadable: Map<string, string>;
   /** The output folder's real path, or null. */
@@ -156,11 +173,17 @@ function scanFolder(dir: string, scan: Scan, given = false): void {
   if (slide !== null) scan.files.set(dir, slide);
   for (const name of names) {
     const path = join(dir, name);
+    if (name.includes('\uFFFD') && statOrNull(path) === null) {
+      scan.unreadable.set(path, 'EILSEQ');
+      continue;
+    }
     if (hasFolderSlideExtension(name)) continue; // the folder is the slide (collectInputs)
     if (hasSlideExtension(name)) {
       const info = statOrNull(path);
-      if (info?.isFile()) scan.files.set(path, slideFileBytes(path, info.size));
-      else if (info?.isDirectory() && scan.recursive) scanFolder(path, scan);
+      if (info?.isFile()) {
+        scan.files.set(path, slideFileBytes(path, info.size));
+        scan.identities.set(path, identityOf(info));
+      } else if (info?.isDirectory() && scan.recursive) scanFolder(path, scan);
     } else {
       if (!statOrNull(path)?.isDirectory()) continue;
       if (scan.recursive) {
@@ -204,20 +227,24 @@ export async function collectInputs(options: InputOptions): Promise<SlideInput[]
   const files = new Map<string, number>();
   const roots: string[] = [];
   const exclude = options.exclude === undefined ? null : resolve(options.exclude);
-  const scan: Scan = { recursive: options.recursive, seen: new Set(), files, unreadable: new Map(), exclude: exclude && realPathOr(exclude) };
+  const identities = new Map<string, string>();
+  const scan: Scan = { recursive: options.recursive, seen: new Set(), files, identities, unreadable: new Map(), exclude: exclude && realPathOr(exclude) };
   for (const path of given) {
     const info = statOrNull(path);
     const miraxKey = info?.isDirectory() ? await keyFileOfDataFolder(path) : null;
     if (miraxKey !== null) {
       // A MIRAX slide's data folder stands for its key file beside it.
       roots.push(dirname(miraxKey));
-      files.set(miraxKey, slideFileBytes(miraxKey, (await stat(miraxKey)).size));
+      const keyInfo = await stat(miraxKey);
+      files.set(miraxKey, slideFileBytes(miraxKey, keyInfo.size));
+      identities.set(miraxKey, identityOf(keyInfo));
     } else if (info?.isDirectory()) {
       roots.push(path);
       scanFolder(path, scan, true);
     } else {
       roots.push(dirname(path));
       files.set(path, slideFileBytes(path, info?.size ?? 0)); // a missing file is reported per file, with its reason
+      if (info?.isFile()) identities.set(path, identityOf(info));
     }
   }
   if (files.size === 0 && scan.unreadable.size === 0) return [];
@@ -232,7 +259,20 @@ export async function collectInputs(options: InputOptions): Promise<SlideInput[]
       return key ? { path, key, bytes, folder: { within: `${key}/` } } : { path, key: basename(path), bytes, folder: { within: '' } };
     })
     .concat([...scan.unreadable].map(([path, reason]): SlideInput => ({ path, key: keyOf(path, base), bytes: 0, unreadable: reason })))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .filter(onceEach(identities));
+}
+
+/** One slide per file: the first key of a file reached by several paths, the same choice in every shard. */
+function onceEach(identities: ReadonlyMap<string, string>): (input: SlideInput) => boolean {
+  const seen = new Set<string>();
+  return (input) => {
+    const identity = identities.get(input.path);
+    if (identity === undefined) return true;
+    if (seen.has(identity)) return false;
+    seen.add(identity);
+    return true;
+  };
 }
 
 /** A name as a case-insensitive disk (macOS, Windows, an SMB share) compares it. */

@@ -3,11 +3,12 @@
 // adds to it and a line is never interleaved with another writer's on a local disk (shards on a
 // cluster write a file each: O_APPEND is not atomic over NFS). `slidescope report merge` reads any
 // number of them; a slide's last line wins, so a resumed run's lines replace the interrupted run's
-// (but a slide done stays done: supersedes).
+// (but a slide done stays done: slideLine).
 
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SlideError } from '../engine/errors';
+import { fileProblem } from './inputs';
 
 export const SLIDE_STATUSES = ['written', 'skipped', 'failed', 'not-done'] as const;
 export type SlideStatus = (typeof SLIDE_STATUSES)[number];
@@ -90,27 +91,36 @@ export interface ReadReports {
   unreadable: number;
 }
 
-/** Statuses of a slide whose output is there. */
-const DONE: ReadonlySet<SlideStatus> = new Set(['written', 'skipped']);
+/** The later of two lines by start, and of two that started together the one written last. */
+function later(a: ReportLine, b: ReportLine): ReportLine {
+  return b.started > a.started || (b.started === a.started && JSON.stringify(b) > JSON.stringify(a)) ? b : a;
+}
 
 /**
- * The latest line wins (a resumed run's over the interrupted one's), but a rerun's "skipped" does not
- * hide the line of the run that wrote the output (its time, its vendor), and an interrupted rerun's
- * "not-done" does not undo a slide that was done, in whatever order files come.
+ * A slide's line over all its lines, the same whatever order the files come in: the latest (a resumed
+ * run's over the interrupted one's), but an interrupted rerun's "not-done" does not undo a slide that
+ * was done, and a rerun's "skipped" does not hide the line of the run that wrote the output (its time,
+ * its vendor).
  */
-function supersedes(line: ReportLine, before: ReportLine): boolean {
-  if (line.status === 'skipped' && before.status === 'written') return false;
-  if (line.status === 'written' && before.status === 'skipped') return true;
-  if (line.status === 'not-done' && DONE.has(before.status)) return false;
-  if (before.status === 'not-done' && DONE.has(line.status)) return true;
-  return line.started >= before.started;
+function slideLine(lines: readonly ReportLine[]): ReportLine {
+  const latest = (status: SlideStatus | 'done') => {
+    const some = lines.filter((l) => (status === 'done' ? l.status === 'written' || l.status === 'skipped' : l.status === status));
+    return some.length > 0 ? some.reduce(later) : null;
+  };
+  let line = lines.reduce(later);
+  if (line.status === 'not-done') line = latest('done') ?? line;
+  if (line.status === 'skipped') line = latest('written') ?? line;
+  return line;
 }
 
 export async function readReports(paths: string[]): Promise<ReadReports> {
-  const last = new Map<string, ReportLine>();
+  const bySlide = new Map<string, ReportLine[]>();
   let unreadable = 0;
   for (const path of paths) {
-    for (const text of (await readFile(path, 'utf8')).split('\n')) {
+    const content = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`${path} ${fileProblem(error)}`);
+    });
+    for (const text of content.split('\n')) {
       if (text.trim() === '') continue;
       let line: unknown;
       try {
@@ -123,11 +133,12 @@ export async function readReports(paths: string[]): Promise<ReadReports> {
         continue;
       }
       const key = `${line.command ?? ''}\0${line.slide}`;
-      const before = last.get(key);
-      if (!before || supersedes(line, before)) last.set(key, line);
+      const lines = bySlide.get(key);
+      if (lines) lines.push(line);
+      else bySlide.set(key, [line]);
     }
   }
-  return { slides: [...last.values()], unreadable };
+  return { slides: [...bySlide.values()].map(slideLine), unreadable };
 }
 
 export interface ReportSummary {
@@ -189,7 +200,7 @@ export function batchSummary(
   const slides = (n: number) => `${n} slide${n === 1 ? '' : 's'}`;
   const taken = lines.length - unlisted.size;
   const of = shard ? `shard ${shard.name}: ${taken} of ${slides(shard.of)}` : slides(taken);
-  const folders = unlisted.size === 0 ? '' : `; ${unlisted.size} folder${unlisted.size === 1 ? '' : 's'} could not be read`;
+  const folders = unlisted.size === 0 ? '' : `; ${unlisted.size} ${unlisted.size === 1 ? 'folder or name' : 'folders or names'} could not be read`;
   const text = `${of}: ${statuses.written} written, ${statuses.skipped} skipped (already done), ${statuses.failed} failed, ${statuses['not-done']} not done${folders}`;
   return { text, statuses, failed: statuses.failed + unlisted.size };
 }

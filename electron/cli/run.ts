@@ -107,6 +107,12 @@ function num(value: string | undefined, name: string): number | undefined {
   return n;
 }
 
+function slowestOption(value: string | undefined): number {
+  const n = num(value, 'slowest') ?? 10;
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--slowest must be a whole number, 0 or more (got "${value}").`);
+  return n;
+}
+
 function need(value: number | undefined, name: string): number {
   if (value === undefined) throw new UsageError(`--${name} is required.`);
   return value;
@@ -196,7 +202,8 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   const maxMemoryMb = values['max-memory'] === undefined ? null : parseMemory(values['max-memory']);
   const plan = planConcurrency(parseJobs(values.jobs, cores), readEngineSettings(process.env).memoryCapBytes, maxMemoryMb, cores);
   const graceSeconds = num(values.grace, 'grace') ?? 20;
-  if (graceSeconds < 0) throw new UsageError('--grace must be 0 or more seconds.');
+  // A day at most: Node's timers stop at 24.8 days, past which the grace would end at once.
+  if (graceSeconds < 0 || graceSeconds > 86_400) throw new UsageError(`--grace must be from 0 to 86400 seconds (got ${values.grace}).`);
   // The first job's engine process starts while the inputs are listed (a shard of a cohort pays both),
   // and looks into the folders that may be DICOM slides.
   const firstEngine = jobEngine(launchEngine, plan, partialWritesDir);
@@ -205,7 +212,11 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   let inputs: SlideInput[];
   let lines: ReportLine[];
   let reportError: ErrorInfo | null;
-  let interrupt: ReturnType<typeof watchInterrupts>;
+  // Watched from the start: a signal while a cohort on a slow share is being listed still ends in a
+  // report of the slides not done.
+  const interrupt = watchInterrupts(graceSeconds * 1000, (signal) =>
+    process.stderr.write(`\nslidescope: ${signal}: no new slides; finishing those being made (up to ${graceSeconds} s; again to abandon them)\n`),
+  );
   try {
     // The output folder is left out of a folder scan: a rerun would take its outputs (TIFF) for slides.
     const collected = await collectInputs({ args: positionals, list: values.list, recursive: values.recursive === true, exclude: outDir }).catch(
@@ -229,9 +240,6 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
         : await openReport(resolve(reportPath)).catch((error: NodeJS.ErrnoException) => {
             throw new UsageError(`Cannot write the report ${reportPath}: ${error.message}`);
           });
-    interrupt = watchInterrupts(graceSeconds * 1000, (signal) =>
-      process.stderr.write(`\nslidescope: ${signal}: no new slides; finishing those being made (up to ${graceSeconds} s; again to abandon them)\n`),
-    );
     try {
       ({ lines, reportError } = await runBatch({
         command: 'thumbnail',
@@ -247,10 +255,10 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
         firstEngine,
       }));
     } finally {
-      interrupt.dispose();
       await report?.close();
     }
   } finally {
+    interrupt.dispose();
     await firstEngine.dispose();
   }
   for (const line of lines) if (line.status === 'written') for (const o of line.outputs) process.stdout.write(`${o.path}\n`);
@@ -435,7 +443,7 @@ export async function runCli(argv: string[], launchEngine: EngineLauncher): Prom
         return 0;
       }
       case 'report':
-        return await reportCommand(positionals, values.json === true, num(values.slowest, 'slowest') ?? 10);
+        return await reportCommand(positionals, values.json === true, slowestOption(values.slowest));
       default:
         throw new UsageError(`Unknown command "${command}".`);
     }

@@ -3,7 +3,8 @@
 // given in, not the machine, and not the other slides (a node that lists a folder while a slide is
 // still being copied in disagrees with the others only about that slide). --shard auto reads the
 // scheduler's variables: a Slurm job array's, or a Kubernetes Indexed Job's index with the count the
-// manifest passes in SLIDESCOPE_SHARD_COUNT (Kubernetes does not give the Job's completions to a pod).
+// manifest passes in SLIDESCOPE_SHARD_COUNT (Kubernetes does not give the Job's completions to a pod;
+// a Slurm script may pass it too, so that one task resubmitted alone keeps its shard).
 
 import { createHash } from 'node:crypto';
 import { UsageError } from './usage-error';
@@ -21,10 +22,20 @@ function integer(value: string | undefined): number | null {
   return Number(value);
 }
 
-/** The shard a Slurm array task is: its id's place in the array (ids may start at 1 and step). */
+/**
+ * The shard a Slurm array task is: its id's place in the array (ids may start at 1 and step). With
+ * SLIDESCOPE_SHARD_COUNT set, the id itself is the shard's index from 0: a task resubmitted alone
+ * (`--array=3`) is an array of one, and would otherwise take the whole cohort as shard 1/1.
+ */
 function slurmShard(env: NodeJS.ProcessEnv): Shard | null {
   const id = integer(env['SLURM_ARRAY_TASK_ID']);
   if (id === null) return null;
+  const fixed = integer(env[SHARD_COUNT_ENV]);
+  if (fixed !== null && fixed >= 1) {
+    if (id >= fixed)
+      throw new UsageError(`--shard auto: SLURM_ARRAY_TASK_ID ${id} is not below ${SHARD_COUNT_ENV} ${fixed} (the array's ids must run from 0).`);
+    return { index: id, count: fixed };
+  }
   const count = integer(env['SLURM_ARRAY_TASK_COUNT']);
   const min = integer(env['SLURM_ARRAY_TASK_MIN']) ?? 0;
   const step = integer(env['SLURM_ARRAY_TASK_STEP']) ?? 1;
