@@ -133,6 +133,28 @@ describe('inputs', () => {
     );
   });
 
+  test('--root: a rerun of some slides (a list of the failures) keys them as the whole run did; an input outside it is refused', async () => {
+    const whole = await collectInputs({ args: [join(dir, 'a')], recursive: true });
+    await writeFile(join(dir, 'retry.txt'), 'a/x/slide.svs\na/x/slide.tif\n');
+    const subset = (root?: string) => collectInputs({ args: [], list: join(dir, 'retry.txt'), recursive: false, root });
+    assert.deepEqual(
+      (await subset()).map((i) => i.key),
+      ['slide.svs', 'slide.tif'],
+      'without --root, relative to what the list shares',
+    );
+    const rerun = await subset(join(dir, 'a'));
+    assert.deepEqual(
+      rerun.map((i) => i.key),
+      whole.filter((i) => i.key.startsWith('x/')).map((i) => i.key),
+    );
+    await assert.rejects(subset(join(dir, 'b')), /is not in --root/);
+    // One of a pair alike but for the extension, rerun alone, keeps the name the pair gave it.
+    await writeFile(join(dir, 'retry-one.txt'), 'a/x/slide.svs\n');
+    const one = await collectInputs({ args: [], list: join(dir, 'retry-one.txt'), recursive: false, root: join(dir, 'a') });
+    assert.deepEqual([...outputStems(one, '/out').values()], ['/out/x/slide_svs']);
+    assert.equal(outputStems(whole, '/out').get(one[0]!.path), '/out/x/slide_svs');
+  });
+
   test('--list: one path a line, relative to the list, from stdin too; comments and blanks skipped', async () => {
     await writeFile(join(dir, 'list.txt'), '# cohort\na/y/slide.svs\n\n  b/one.svs  \r\n');
     const fromFile = await collectInputs({ args: [], list: join(dir, 'list.txt'), recursive: false });

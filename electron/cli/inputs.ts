@@ -45,6 +45,12 @@ export interface InputOptions {
   stdin?: Readable;
   /** The output folder: a folder scan leaves it out, so that a rerun does not take the outputs (a TIFF thumbnail) for slides. */
   exclude?: string | undefined;
+  /**
+   * The folder slides are named relative to (--root), rather than the inputs' common folder: a rerun
+   * of some of a cohort's slides (a list of the failures) then names them, and writes them, as the
+   * whole run did. Every input must lie in it.
+   */
+  root?: string | undefined;
 }
 
 async function readList(list: string, stdin: Readable): Promise<string[]> {
@@ -214,6 +220,13 @@ function commonFolder(dirs: string[]): string | null {
   return common;
 }
 
+/** The root given, once every input is found in it. */
+function withinRoot(root: string, inputs: string[]): string {
+  const outside = inputs.find((input) => climbsOut(relative(root, input)));
+  if (outside !== undefined) throw new Error(`${outside} is not in --root ${root}`);
+  return root;
+}
+
 /** A path's key: relative to the common folder, or (no common folder: several drives) the path less its root. */
 function keyOf(path: string, base: string | null): string {
   const rel = base === null ? path.slice(parse(path).root.length) : relative(base, path);
@@ -248,7 +261,7 @@ export async function collectInputs(options: InputOptions): Promise<SlideInput[]
     }
   }
   if (files.size === 0 && scan.unreadable.size === 0) return [];
-  const base = commonFolder(roots);
+  const base = options.root === undefined ? commonFolder(roots) : withinRoot(resolve(options.root), roots);
   const folders = new Set<string>();
   for (const path of files.keys()) if (statOrNull(path)?.isDirectory()) folders.add(path);
   return [...files]
@@ -275,6 +288,28 @@ function onceEach(identities: ReadonlyMap<string, string>): (input: SlideInput) 
   };
 }
 
+const OWN_TIFF_OUTPUT = /_thumbnail\.tiff?$/i;
+
+/** The slide files beside the inputs that are not among them, keyed as they would be. */
+function siblingsOnDisk(inputs: readonly SlideInput[]): Array<Pick<SlideInput, 'path' | 'key'>> {
+  const given = new Set(inputs.map((input) => input.path));
+  const listed = new Set<string>();
+  const siblings: Array<Pick<SlideInput, 'path' | 'key'>> = [];
+  for (const input of inputs) {
+    const dir = dirname(input.path);
+    if (input.folder || input.unreadable !== undefined || listed.has(dir)) continue;
+    listed.add(dir);
+    const keyDir = dirname(input.key);
+    for (const name of namesIn(dir)) {
+      const path = join(dir, name);
+      // Not a TIFF thumbnail of ours: what it is named after depends on these very names.
+      if (name.startsWith('.') || !hasSlideExtension(name) || given.has(path) || OWN_TIFF_OUTPUT.test(name)) continue;
+      siblings.push({ path, key: keyDir === '.' ? name : `${keyDir}/${name}` });
+    }
+  }
+  return siblings;
+}
+
 /** A name as a case-insensitive disk (macOS, Windows, an SMB share) compares it. */
 const folded = (name: string) => name.normalize('NFC').toLowerCase();
 
@@ -293,8 +328,12 @@ function countOf(names: string[]): Map<string, number> {
  */
 export function outputStems(inputs: SlideInput[], outDir: string): Map<string, string> {
   const stemOf = (key: string) => folded(`${dirname(key)}/${slideStem({ path: key })}`);
-  const count = countOf(inputs.map((input) => stemOf(input.key)));
-  const named = inputs.map((input) => {
+  // Named among their folders' other slide files too, given or not: a rerun of some of them names
+  // them as the whole run did.
+  const siblings = siblingsOnDisk(inputs);
+  const all: Array<Pick<SlideInput, 'path' | 'key'>> = [...inputs, ...siblings];
+  const count = countOf(all.map((input) => stemOf(input.key)));
+  const named = all.map((input) => {
     const parts = input.key.split('/');
     const name = parts.pop()!;
     const stem = count.get(stemOf(input.key))! > 1 ? name.replace(/\.([^.]*)$/, '_$1') : slideStem({ path: name });
@@ -306,5 +345,6 @@ export function outputStems(inputs: SlideInput[], outDir: string): Map<string, s
     if (taken.get(folded(parts.join('/')))! > 1) parts.push(`${parts.pop()!}_${createHash('sha256').update(input.key).digest('hex').slice(0, 8)}`);
     stems.set(input.path, join(outDir, ...parts));
   }
+  for (const sibling of siblings) stems.delete(sibling.path);
   return stems;
 }

@@ -44,6 +44,7 @@ export const OPTIONS = {
   overwrite: { type: 'boolean', for: [...IMAGE_WRITERS, 'annotations'] },
   recursive: { type: 'boolean', short: 'r', for: ['thumbnail'] },
   list: { type: 'string', for: ['thumbnail'] },
+  root: { type: 'string', for: ['thumbnail'] },
   shard: { type: 'string', for: ['thumbnail'] },
   report: { type: 'string', for: ['thumbnail'] },
   jobs: { type: 'string', short: 'j', for: ['thumbnail'] },

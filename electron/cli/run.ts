@@ -36,7 +36,7 @@ Usage:
   slidescope info SLIDE [--json]
   slidescope region SLIDE --x X --y Y --width W --height H [--level N | --power P] --out FILE
                     [--format png|jpeg|tiff] [--colour srgb|stored] [--overwrite]
-  slidescope thumbnail SLIDE... | DIR... | --list FILE [--recursive] [--power 1.25 | --mpp 8 | --size 1024]
+  slidescope thumbnail SLIDE... | DIR... | --list FILE [--recursive] [--root DIR] [--power 1.25 | --mpp 8 | --size 1024]
                        [--format png|jpeg|tiff] --out DIR [--shard K/N | --shard auto] [--report FILE.jsonl]
                        [--jobs N] [--max-memory 8G] [--overwrite] [--grace SECONDS] [--annotations FILE|stored]
                        [--colour srgb|stored]
@@ -74,7 +74,9 @@ Batches (thumbnail):
   Folders are read for ${SLIDE_EXTENSIONS.map((e) => `.${e}`).join('/')} files (--recursive: and their subfolders); a folder
   of .dcm files, and each subfolder of them, is one slide (DICOM); --list
   reads paths one a line ("-": standard input). Outputs mirror the slides' folders relative to the
-  inputs' common folder. A rerun skips slides whose output is complete (--overwrite redoes them).
+  inputs' common folder, or to --root DIR (give it the cohort's folder when rerunning some of its
+  slides, so that they are named and written as in the whole run). A rerun skips slides whose output
+  is complete (--overwrite redoes them).
   --shard K/N takes shard K of N (by a hash of each slide's relative path: the same on every node);
   --shard auto reads SLURM_ARRAY_TASK_ID/COUNT, or JOB_COMPLETION_INDEX with ${SHARD_COUNT_ENV}.
   --report appends one JSON line per slide; "report merge" summarises report files.
@@ -219,11 +221,15 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   );
   try {
     // The output folder is left out of a folder scan: a rerun would take its outputs (TIFF) for slides.
-    const collected = await collectInputs({ args: positionals, list: values.list, recursive: values.recursive === true, exclude: outDir }).catch(
-      (error: NodeJS.ErrnoException) => {
-        throw new UsageError(`Cannot read the inputs: ${error.message}`);
-      },
-    );
+    const collected = await collectInputs({
+      args: positionals,
+      list: values.list,
+      recursive: values.recursive === true,
+      exclude: outDir,
+      root: values.root,
+    }).catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`Cannot read the inputs: ${error.message}`);
+    });
     const expanded = collected.some((input) => input.folder) ? await expandFolderSlides(collected, firstEngine) : collected;
     const own = withoutOwnOutputs(expanded, outDir, imageFormat);
     all = own.kept;
