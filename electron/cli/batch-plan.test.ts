@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -120,16 +120,17 @@ describe('inputs', () => {
     assert.deepEqual(await keys([...files].reverse().concat(files[0]!), false), both);
   });
 
-  test('one file reached by two paths (a link given in a list beside the folder) is one slide, its first key', async () => {
+  test('one file reached through a linked folder (given in a list beside the folder) is one slide, its first key; hard links are two', async () => {
     const linked = join(dir, 'linked');
     await mkdir(join(linked, 'real'), { recursive: true });
     await writeFile(join(linked, 'real', 'slide.svs'), 'x');
     await symlink(join(linked, 'real'), join(linked, 'via'));
     await writeFile(join(linked, 'list.txt'), 'via/slide.svs\n');
+    await link(join(linked, 'real', 'slide.svs'), join(linked, 'real', 'copy.svs'));
     const inputs = await collectInputs({ args: [join(linked, 'real')], list: join(linked, 'list.txt'), recursive: true });
     assert.deepEqual(
       inputs.map((i) => i.key),
-      ['real/slide.svs'],
+      ['real/copy.svs', 'real/slide.svs'],
     );
   });
 

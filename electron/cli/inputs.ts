@@ -4,7 +4,7 @@
 // and two slide.svs in different folders never write the same file.
 
 import { createHash } from 'node:crypto';
-import { readdirSync, realpathSync, type Stats, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -90,10 +90,6 @@ export function realPathOr(path: string): string {
   }
 }
 
-function identityOf(info: Stats): string {
-  return `${info.dev}:${info.ino}`;
-}
-
 function statOrNull(path: string) {
   try {
     return statSync(path);
@@ -140,7 +136,10 @@ interface Scan {
   seen: Set<string>;
   /** Slides found, and their bytes. */
   files: Map<string, number>;
-  /** A slide file's device and inode: one file reached by two paths (a link, a list beside a folder) is one slide. */
+  /**
+   * A slide file's path through its folder's real path: one file reached through a linked folder as
+   * well (a list beside the folder) is one slide. Hard links stay apart: two names, two slides.
+   */
   identities: Map<string, string>;
   /** Subfolders that could not be listed, and why (the system's code). */
   unreadable: Map<string, string>;
@@ -188,7 +187,7 @@ function scanFolder(dir: string, scan: Scan, given = false): void {
       const info = statOrNull(path);
       if (info?.isFile()) {
         scan.files.set(path, slideFileBytes(path, info.size));
-        scan.identities.set(path, identityOf(info));
+        scan.identities.set(path, join(real, name));
       } else if (info?.isDirectory() && scan.recursive) scanFolder(path, scan);
     } else {
       if (!statOrNull(path)?.isDirectory()) continue;
@@ -241,6 +240,13 @@ export async function collectInputs(options: InputOptions): Promise<SlideInput[]
   const roots: string[] = [];
   const exclude = options.exclude === undefined ? null : resolve(options.exclude);
   const identities = new Map<string, string>();
+  const realFolders = new Map<string, string>();
+  const throughRealFolder = (path: string) => {
+    const folder = dirname(path);
+    let real = realFolders.get(folder);
+    if (real === undefined) realFolders.set(folder, (real = realPathOr(folder)));
+    return join(real, basename(path));
+  };
   const scan: Scan = { recursive: options.recursive, seen: new Set(), files, identities, unreadable: new Map(), exclude: exclude && realPathOr(exclude) };
   for (const path of given) {
     const info = statOrNull(path);
@@ -248,16 +254,15 @@ export async function collectInputs(options: InputOptions): Promise<SlideInput[]
     if (miraxKey !== null) {
       // A MIRAX slide's data folder stands for its key file beside it.
       roots.push(dirname(miraxKey));
-      const keyInfo = await stat(miraxKey);
-      files.set(miraxKey, slideFileBytes(miraxKey, keyInfo.size));
-      identities.set(miraxKey, identityOf(keyInfo));
+      files.set(miraxKey, slideFileBytes(miraxKey, (await stat(miraxKey)).size));
+      identities.set(miraxKey, throughRealFolder(miraxKey));
     } else if (info?.isDirectory()) {
       roots.push(path);
       scanFolder(path, scan, true);
     } else {
       roots.push(dirname(path));
       files.set(path, slideFileBytes(path, info?.size ?? 0)); // a missing file is reported per file, with its reason
-      if (info?.isFile()) identities.set(path, identityOf(info));
+      if (info?.isFile()) identities.set(path, throughRealFolder(path));
     }
   }
   if (files.size === 0 && scan.unreadable.size === 0) return [];
@@ -276,7 +281,7 @@ export async function collectInputs(options: InputOptions): Promise<SlideInput[]
     .filter(onceEach(identities));
 }
 
-/** One slide per file: the first key of a file reached by several paths, the same choice in every shard. */
+/** One slide per file: the first key of a file reached through several folders' names, the same choice in every shard. */
 function onceEach(identities: ReadonlyMap<string, string>): (input: SlideInput) => boolean {
   const seen = new Set<string>();
   return (input) => {
