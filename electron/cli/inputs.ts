@@ -243,8 +243,8 @@ export async function collectInputs(options: InputOptions): Promise<SlideInput[]
   const realFolders = new Map<string, string>();
   const throughRealFolder = (path: string) => {
     const folder = dirname(path);
-    let real = realFolders.get(folder);
-    if (real === undefined) realFolders.set(folder, (real = realPathOr(folder)));
+    const real = realFolders.get(folder) ?? realPathOr(folder);
+    realFolders.set(folder, real);
     return join(real, basename(path));
   };
   const scan: Scan = { recursive: options.recursive, seen: new Set(), files, identities, unreadable: new Map(), exclude: exclude && realPathOr(exclude) };
