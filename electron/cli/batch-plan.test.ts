@@ -90,6 +90,7 @@ describe('shards', () => {
     assert.deepEqual(parseShard('auto', { ...alone, SLIDESCOPE_SHARD_COUNT: '8' }), { index: 3, count: 8 });
     assert.deepEqual(parseShard('auto', alone), { index: 0, count: 1 });
     assert.throws(() => parseShard('auto', { ...alone, SLURM_ARRAY_TASK_ID: '8', SLIDESCOPE_SHARD_COUNT: '8' }), /not below/);
+    assert.throws(() => parseShard('auto', { ...alone, SLIDESCOPE_SHARD_COUNT: 'eight' }), /must be the number of shards/);
     assert.deepEqual(parseShard('auto', { JOB_COMPLETION_INDEX: '2', SLIDESCOPE_SHARD_COUNT: '3' }), { index: 2, count: 3 });
     assert.throws(() => parseShard('auto', { JOB_COMPLETION_INDEX: '2' }), /SLIDESCOPE_SHARD_COUNT/);
     assert.throws(() => parseShard('auto', { JOB_COMPLETION_INDEX: '3', SLIDESCOPE_SHARD_COUNT: '3' }), /not below/);
@@ -273,6 +274,8 @@ describe('inputs', () => {
     // "café.svs" and a folder "Präparate" in Latin-1.
     await writeFile(Buffer.concat([Buffer.from(`${latin}/caf`), Buffer.from([0xe9]), Buffer.from('.svs')]), 'x');
     await mkdir(Buffer.concat([Buffer.from(`${latin}/Pr`), Buffer.from([0xe4]), Buffer.from('parate')]));
+    // Not a slide: no one's concern.
+    await writeFile(Buffer.concat([Buffer.from(`${latin}/notes-caf`), Buffer.from([0xe9]), Buffer.from('.txt')]), 'x');
     const inputs = await collectInputs({ args: [latin], recursive: true });
     assert.deepEqual(
       inputs.map((i) => [i.key, i.unreadable ?? null]),
@@ -281,6 +284,11 @@ describe('inputs', () => {
         ['caf\uFFFD.svs', 'EILSEQ'],
         ['ok/good.svs', null],
       ],
+    );
+    // Without --recursive the folder would not be looked into.
+    assert.deepEqual(
+      (await collectInputs({ args: [latin], recursive: false })).map((i) => [i.key, i.unreadable ?? null]),
+      [['caf\uFFFD.svs', 'EILSEQ']],
     );
   });
 
@@ -427,7 +435,7 @@ describe('a report that cannot be written', () => {
     const dir = await mkdtemp(join(tmpdir(), 'report-'));
     try {
       const path = join(dir, 'r.jsonl');
-      const line = (slide: string) => ({ slide, status: 'written', ms: 1 }) as unknown as ReportLine;
+      const line = (slide: string) => reportLine(slide, 'written', { ms: 1 });
       await writeFile(path, `${JSON.stringify(line('a.svs'))}\n{"slide": "b.svs", "sta`);
       for (const slide of ['c.svs', 'd.svs']) {
         const report = await openReport(path);

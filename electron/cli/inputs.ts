@@ -106,6 +106,15 @@ function namesIn(dir: string): string[] {
   }
 }
 
+/** What each entry of a folder is, by the folder's own listing (no stat: a name not UTF-8 cannot be opened). */
+function entryKinds(dir: string): Map<string, 'folder' | 'other'> {
+  try {
+    return new Map(readdirSync(dir, { withFileTypes: true }).map((entry) => [entry.name, entry.isDirectory() ? 'folder' : 'other']));
+  } catch {
+    return new Map();
+  }
+}
+
 /** The bytes of the files `names` in `dir` (a missing one counts 0). */
 function bytesIn(dir: string, names: readonly string[]): number {
   let bytes = 0;
@@ -176,10 +185,13 @@ function scanFolder(dir: string, scan: Scan, given = false): void {
   // A folder of DICOM files holds a slide or several; its other slide files are slides too.
   const slide = folderSlideBytes(dir, names);
   if (slide !== null) scan.files.set(dir, slide);
+  const lossy = names.some((name) => name.includes('\uFFFD')) ? entryKinds(dir) : null;
   for (const name of names) {
     const path = join(dir, name);
-    if (name.includes('\uFFFD') && statOrNull(path) === null) {
-      scan.unreadable.set(path, 'EILSEQ');
+    if (lossy && name.includes('\uFFFD') && statOrNull(path) === null) {
+      // A slide file, or a folder a recursive scan would look into: reported; anything else is no slide's.
+      const kind = lossy.get(name);
+      if ((kind !== 'folder' && hasSlideExtension(name)) || (kind === 'folder' && scan.recursive)) scan.unreadable.set(path, 'EILSEQ');
       continue;
     }
     if (hasFolderSlideExtension(name)) continue; // the folder is the slide (collectInputs)
@@ -295,8 +307,29 @@ function onceEach(identities: ReadonlyMap<string, string>): (input: SlideInput) 
 
 const OWN_TIFF_OUTPUT = /_thumbnail\.tiff?$/i;
 
+/** A folder's files' names, each folder listed once however often it is asked about (a batch names its outputs more than once). */
+export type FolderFiles = (dir: string) => readonly string[];
+
+export function folderFiles(): FolderFiles {
+  const listed = new Map<string, string[]>();
+  return (dir) => {
+    let names = listed.get(dir);
+    if (names === undefined) {
+      try {
+        names = readdirSync(dir, { withFileTypes: true })
+          .filter((entry) => entry.isFile())
+          .map((entry) => entry.name);
+      } catch {
+        names = [];
+      }
+      listed.set(dir, names);
+    }
+    return names;
+  };
+}
+
 /** The slide files beside the inputs that are not among them, keyed as they would be. */
-function siblingsOnDisk(inputs: readonly SlideInput[]): Array<Pick<SlideInput, 'path' | 'key'>> {
+function siblingsOnDisk(inputs: readonly SlideInput[], folders: FolderFiles): Array<Pick<SlideInput, 'path' | 'key'>> {
   const given = new Set(inputs.map((input) => input.path));
   const listed = new Set<string>();
   const siblings: Array<Pick<SlideInput, 'path' | 'key'>> = [];
@@ -305,10 +338,11 @@ function siblingsOnDisk(inputs: readonly SlideInput[]): Array<Pick<SlideInput, '
     if (input.folder || input.unreadable !== undefined || listed.has(dir)) continue;
     listed.add(dir);
     const keyDir = dirname(input.key);
-    for (const name of namesIn(dir)) {
+    for (const name of folders(dir)) {
       const path = join(dir, name);
       // Not a TIFF thumbnail of ours: what it is named after depends on these very names.
-      if (name.startsWith('.') || !hasSlideExtension(name) || given.has(path) || OWN_TIFF_OUTPUT.test(name)) continue;
+      // Nor a DICOM series' files: the folder is the slide.
+      if (name.startsWith('.') || !hasSlideExtension(name) || hasFolderSlideExtension(name) || given.has(path) || OWN_TIFF_OUTPUT.test(name)) continue;
       siblings.push({ path, key: keyDir === '.' ? name : `${keyDir}/${name}` });
     }
   }
@@ -331,11 +365,11 @@ function countOf(names: string[]): Map<string, number> {
  * disk) take a hash of their key. Names are compared case-folded, and decided over all the inputs so
  * that every run and every shard names them alike.
  */
-export function outputStems(inputs: SlideInput[], outDir: string): Map<string, string> {
+export function outputStems(inputs: SlideInput[], outDir: string, folders: FolderFiles = folderFiles()): Map<string, string> {
   const stemOf = (key: string) => folded(`${dirname(key)}/${slideStem({ path: key })}`);
   // Named among their folders' other slide files too, given or not: a rerun of some of them names
   // them as the whole run did.
-  const siblings = siblingsOnDisk(inputs);
+  const siblings = siblingsOnDisk(inputs, folders);
   const all: Array<Pick<SlideInput, 'path' | 'key'>> = [...inputs, ...siblings];
   const count = countOf(all.map((input) => stemOf(input.key)));
   const named = all.map((input) => {

@@ -79,6 +79,7 @@ function isReportLine(value: unknown): value is ReportLine {
     v !== null &&
     typeof v.slide === 'string' &&
     typeof v.status === 'string' &&
+    typeof v.started === 'string' &&
     (SLIDE_STATUSES as readonly string[]).includes(v.status) &&
     typeof v.ms === 'number'
   );

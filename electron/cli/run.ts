@@ -21,7 +21,7 @@ import { type Engine, infoJson, infoText, runCompare, runRegion, thumbnailWork, 
 import { runCompareSlides } from './compare-slides';
 import { parseJobs, parseMemory, planConcurrency } from './concurrency';
 import { expandFolderSlides } from './folder-slides';
-import { collectInputs, outputStems, realPathOr, type SlideInput } from './inputs';
+import { collectInputs, type FolderFiles, folderFiles, outputStems, realPathOr, type SlideInput } from './inputs';
 import { watchInterrupts } from './interrupt';
 import { type Options, PARSE_OPTIONS, rejectUnusedOptions, usageOf } from './options';
 import { terminalProgress } from './progress';
@@ -214,11 +214,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   let inputs: SlideInput[];
   let lines: ReportLine[];
   let reportError: ErrorInfo | null;
-  // Watched from the start: a signal while a cohort on a slow share is being listed still ends in a
-  // report of the slides not done.
-  const interrupt = watchInterrupts(graceSeconds * 1000, (signal) =>
-    process.stderr.write(`\nslidescope: ${signal}: no new slides; finishing those being made (up to ${graceSeconds} s; again to abandon them)\n`),
-  );
+  let interrupt: ReturnType<typeof watchInterrupts> | undefined;
   try {
     // The output folder is left out of a folder scan: a rerun would take its outputs (TIFF) for slides.
     const collected = await collectInputs({
@@ -231,13 +227,14 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
       throw new UsageError(`Cannot read the inputs: ${error.message}`);
     });
     const expanded = collected.some((input) => input.folder) ? await expandFolderSlides(collected, firstEngine) : collected;
-    const own = withoutOwnOutputs(expanded, outDir, imageFormat);
+    const folders = folderFiles();
+    const own = withoutOwnOutputs(expanded, outDir, imageFormat, folders);
     all = own.kept;
     if (own.left) process.stderr.write(`slidescope: ${own.left} file(s) named as this batch's thumbnails left out, not taken for slides\n`);
     if (all.length === 0) throw new UsageError('No slide files found.');
     inputs = shard ? all.filter((input) => inShard(input.key, shard)) : all;
     const annotations = annotationsOption(values.annotations, all.length);
-    const stems = outputStems(all, outDir);
+    const stems = outputStems(all, outDir, folders);
     if (plan.note) process.stderr.write(`slidescope: ${plan.note}\n`);
     const reportPath = values.report;
     const report =
@@ -246,6 +243,11 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
         : await openReport(resolve(reportPath)).catch((error: NodeJS.ErrnoException) => {
             throw new UsageError(`Cannot write the report ${reportPath}: ${error.message}`);
           });
+    // Watched once the slides are known: while the inputs are listed (synchronously, for speed) a
+    // signal ends the command at once, as Node's default does, with nothing written.
+    interrupt = watchInterrupts(graceSeconds * 1000, (signal) =>
+      process.stderr.write(`\nslidescope: ${signal}: no new slides; finishing those being made (up to ${graceSeconds} s; again to abandon them)\n`),
+    );
     try {
       ({ lines, reportError } = await runBatch({
         command: 'thumbnail',
@@ -264,7 +266,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
       await report?.close();
     }
   } finally {
-    interrupt.dispose();
+    interrupt?.dispose();
     await firstEngine.dispose();
   }
   for (const line of lines) if (line.status === 'written') for (const o of line.outputs) process.stdout.write(`${o.path}\n`);
@@ -293,7 +295,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
  * (real folders, case folded), repeated until no input is another's output, so that every shard
  * splits the same set whether or not another shard has written its outputs yet.
  */
-function withoutOwnOutputs(inputs: SlideInput[], outDir: string, imageFormat: ImageFormat): { kept: SlideInput[]; left: number } {
+function withoutOwnOutputs(inputs: SlideInput[], outDir: string, imageFormat: ImageFormat, folders: FolderFiles): { kept: SlideInput[]; left: number } {
   const realOut = realPathOr(outDir);
   const realFolders = new Map<string, string>();
   const nameOf = (path: string) => {
@@ -304,7 +306,7 @@ function withoutOwnOutputs(inputs: SlideInput[], outDir: string, imageFormat: Im
   };
   let kept = inputs;
   for (;;) {
-    const outputs = new Set([...outputStems(kept, realOut).values()].map((stem) => nameOf(thumbnailFileName(stem, imageFormat))));
+    const outputs = new Set([...outputStems(kept, realOut, folders).values()].map((stem) => nameOf(thumbnailFileName(stem, imageFormat))));
     const fewer = kept.filter((input) => input.unreadable !== undefined || !outputs.has(nameOf(input.path)));
     if (fewer.length === kept.length) return { kept, left: inputs.length - kept.length };
     kept = fewer;

@@ -31,7 +31,10 @@ function slurmShard(env: NodeJS.ProcessEnv): Shard | null {
   const id = integer(env['SLURM_ARRAY_TASK_ID']);
   if (id === null) return null;
   const fixed = integer(env[SHARD_COUNT_ENV]);
-  if (fixed !== null && fixed >= 1) {
+  if (env[SHARD_COUNT_ENV] !== undefined && (fixed === null || fixed < 1)) {
+    throw new UsageError(`--shard auto: ${SHARD_COUNT_ENV} must be the number of shards (got "${env[SHARD_COUNT_ENV]}").`);
+  }
+  if (fixed !== null) {
     if (id >= fixed)
       throw new UsageError(`--shard auto: SLURM_ARRAY_TASK_ID ${id} is not below ${SHARD_COUNT_ENV} ${fixed} (the array's ids must run from 0).`);
     return { index: id, count: fixed };

@@ -58,6 +58,10 @@ export class EngineClient<Connection> {
   private readonly failed = new Map<string, ErrorInfo>();
   /** Windows connected: the engine process is in use while any is, whatever this proxy waits for. */
   private readonly connected = new Set<number>();
+  /** How the slides are being reopened after a restart, while they are. */
+  private reopening: 'together' | 'one at a time' | null = null;
+  /** An engine stopped while the slides were reopened together: the next reopens them one at a time. */
+  private reopenOneAtATime = false;
 
   constructor(
     spawn: EngineSpawn<Connection>,
@@ -129,7 +133,7 @@ export class EngineClient<Connection> {
   /** A connection for a window, to the engine process running now (after a restart, ask again). */
   connect(client: number): Connection {
     // Between a crash and the restart, the last child's port would lead nowhere: its replacement starts now.
-    if (!this.supervisor.alive) this.supervisor.start();
+    if (!this.supervisor.alive) this.supervisor.startNow();
     this.connected.add(client);
     this.supervisor.hold(true);
     return this.child!.connect(client);
@@ -152,8 +156,16 @@ export class EngineClient<Connection> {
 
   private stopped(event: Replaced): void {
     const reading = new Set(event.lastHealth?.activeSlides ?? []);
+    const reopeningTogether = this.reopening === 'together';
+    this.reopening = null;
     for (const call of event.inFlight) {
       const id = slideIdOf(call.request);
+      // Stopped while reopening them all at once: which one did it is not known, so none is blamed
+      // and the next engine reopens them one at a time (then the one being reopened is).
+      if (call.op === 'engine:open' && reopeningTogether) {
+        this.reopenOneAtATime = true;
+        continue;
+      }
       if (id !== undefined) reading.add(id);
     }
     const slideIds = [...reading].filter((id) => this.slides.has(id));
@@ -180,11 +192,17 @@ export class EngineClient<Connection> {
   private async reopen(call: RpcClient<OperationProtocol>['call']): Promise<void> {
     const restarts = this.supervisor.restarts;
     const slides = [...this.slides];
-    const results = await Promise.all(slides.map(([, slide]) => call('engine:open', slide.request)));
+    const open = (slide: { request: RequestOf<'engine:open'> }) => call('engine:open', slide.request);
+    this.reopening = this.reopenOneAtATime ? 'one at a time' : 'together';
+    const results: Array<Result<unknown>> = [];
+    if (this.reopening === 'together') results.push(...(await Promise.all(slides.map(([, slide]) => open(slide)))));
+    else for (const [, slide] of slides) if (this.supervisor.restarts === restarts) results.push(await open(slide));
     // This engine process stopped too, or we are shutting down: the slides are not at fault, and the
     // next restart reopens them (the one that stopped it counts a strike in stopped()). A lane that
     // stopped on one is that slide's own failure.
     if (this.supervisor.restarts !== restarts || results.some((result) => !result.ok && result.error.code === 'CANCELLED')) return;
+    this.reopening = null;
+    this.reopenOneAtATime = false;
     const notReopened: EngineRestartedEvent['notReopened'] = [];
     slides.forEach(([id], i) => {
       const result = results[i]!;

@@ -167,7 +167,10 @@ export class EngineRouter {
         if (!slide || slide.request.client !== client) return fail('NOT_OPEN', `slide ${request.slideId} is not open in this window`);
       }
       const slideId = request.slideId;
-      if (slideId !== undefined && name !== 'engine:close' && this.slides.get(slideId)?.closing) return fail('NOT_OPEN', `slide ${slideId} is being closed`);
+      if (name !== 'engine:close') {
+        const closing = slideIdsOf(request).find((id) => this.slides.get(id)?.closing);
+        if (closing !== undefined) return fail('NOT_OPEN', `slide ${closing} is being closed`);
+      }
       // What a crash was reading: its opening and closing are not reads (a restart reopens every slide).
       const reads = slideId !== undefined && name !== 'engine:open' && name !== 'engine:close';
       if (reads) this.reading.set(slideId, (this.reading.get(slideId) ?? 0) + 1);

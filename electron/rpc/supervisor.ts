@@ -88,6 +88,8 @@ export class Supervisor<P extends Protocol> {
   private heldByUser = false;
   private quickDeaths = 0;
   private respawnTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Fires the restart waiting out its pause, if one is. */
+  private respawnNow: (() => void) | null = null;
   /** Ends the wait for a restart (the restore done, or no restart to come). */
   private endRestore: (() => void) | null = null;
   /** The children kept dying at once: the next call starts and restores one. */
@@ -272,18 +274,34 @@ export class Supervisor<P extends Protocol> {
     this.respawn(this.quickDeaths === 0 ? 0 : Math.min(5000, 250 * 2 ** (this.quickDeaths - 1)));
   }
 
+  /**
+   * Starts a child now: a pending restart's, restored as it would have been, without waiting out its
+   * pause (a window connecting between a crash and the restart), or a new one.
+   */
+  startNow(): void {
+    if (this.respawnNow) this.respawnNow();
+    else this.start();
+  }
+
   /** Starts a new child after `pause` ms and restores it; calls made meanwhile wait for that. */
   private respawn(pause: number): void {
+    // A restart still waiting out its pause is this one now: one child started, its slides restored once.
+    if (this.respawnTimer) clearTimeout(this.respawnTimer);
+    this.endRestore?.();
     const restored = new Promise<void>((resolve) => {
       this.endRestore = resolve;
-      this.respawnTimer = setTimeout(() => {
+      const fire = () => {
+        clearTimeout(this.respawnTimer);
         this.respawnTimer = undefined;
+        this.respawnNow = null;
         if (this.disposed) return resolve();
         const next = this.ensure();
         const client = next.client as RpcClient<P>;
         const restore = this.options.restore?.((op, request, options) => client.call(op, request, options)) ?? Promise.resolve();
         void restore.catch(() => undefined).then(() => resolve());
-      }, pause);
+      };
+      this.respawnNow = fire;
+      this.respawnTimer = setTimeout(fire, pause);
     });
     const restoring: Promise<void> = restored.then(() => {
       if (this.restoring === restoring) this.restoring = null;
