@@ -605,6 +605,24 @@ describe('report merge', () => {
     }
   });
 
+  test("two cohorts' reports with the same relative names stay apart; one cohort's shards mounted at different places agree", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slidescope-report-'));
+    try {
+      const at = (path: string, slide: string, started: string) => ({ ...reportLine(slide, 'written', { started, ms: 1 }), path });
+      const lines = [
+        at('/data/cohort-a/case-1/slide.svs', 'case-1/slide.svs', '2026-01-01T00:00:00Z'),
+        at('/data/cohort-b/case-1/slide.svs', 'case-1/slide.svs', '2026-01-01T00:00:01Z'),
+        at('/mnt/nas/cohort-a/case-1/slide.svs', 'case-1/slide.svs', '2026-01-01T00:00:02Z'),
+      ];
+      const path = join(dir, 'r.jsonl');
+      await writeFile(path, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+      const read = await readReports([path]);
+      assert.deepEqual(read.slides.map((l) => l.path).sort(), ['/data/cohort-b/case-1/slide.svs', '/mnt/nas/cohort-a/case-1/slide.svs']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a slide written, failed on a rerun with --overwrite, then skipped: the same line whatever the order of the files', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'slidescope-report-'));
     try {

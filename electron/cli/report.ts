@@ -80,6 +80,7 @@ function isReportLine(value: unknown): value is ReportLine {
     typeof v.slide === 'string' &&
     typeof v.status === 'string' &&
     typeof v.started === 'string' &&
+    typeof v.path === 'string' &&
     (SLIDE_STATUSES as readonly string[]).includes(v.status) &&
     typeof v.ms === 'number'
   );
@@ -114,6 +115,15 @@ function slideLine(lines: readonly ReportLine[]): ReportLine {
   return line;
 }
 
+/**
+ * The name of the folder a line's slide is relative to: reports of two cohorts whose slides share
+ * relative names stay apart, while a cohort's shards on nodes that mount it at different places agree.
+ */
+function baseName(line: ReportLine): string {
+  const parts = line.path.split(/[\\/]/);
+  return parts[parts.length - line.slide.split('/').length - 1] ?? '';
+}
+
 export async function readReports(paths: string[]): Promise<ReadReports> {
   const bySlide = new Map<string, ReportLine[]>();
   let unreadable = 0;
@@ -133,7 +143,7 @@ export async function readReports(paths: string[]): Promise<ReadReports> {
         unreadable++;
         continue;
       }
-      const key = `${line.command ?? ''}\0${line.slide}`;
+      const key = `${line.command ?? ''}\0${baseName(line)}\0${line.slide}`;
       const lines = bySlide.get(key);
       if (lines) lines.push(line);
       else bySlide.set(key, [line]);
