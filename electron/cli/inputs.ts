@@ -81,6 +81,20 @@ export function fileProblem(error: NodeJS.ErrnoException): string {
   return `cannot be read (${error.code ?? error.message})`;
 }
 
+/**
+ * A path through its folder's real path (one realpath per folder, however many files it holds): the
+ * same for a file reached through a linked folder. Hard links stay apart: two names, two paths.
+ */
+export function throughRealFolders(): (path: string) => string {
+  const realFolders = new Map<string, string>();
+  return (path) => {
+    const folder = dirname(path);
+    const real = realFolders.get(folder) ?? realPathOr(folder);
+    realFolders.set(folder, real);
+    return join(real, basename(path));
+  };
+}
+
 /** A path's real path, or the path itself where it has none (missing). */
 export function realPathOr(path: string): string {
   try {
@@ -252,13 +266,7 @@ export async function collectInputs(options: InputOptions): Promise<SlideInput[]
   const roots: string[] = [];
   const exclude = options.exclude === undefined ? null : resolve(options.exclude);
   const identities = new Map<string, string>();
-  const realFolders = new Map<string, string>();
-  const throughRealFolder = (path: string) => {
-    const folder = dirname(path);
-    const real = realFolders.get(folder) ?? realPathOr(folder);
-    realFolders.set(folder, real);
-    return join(real, basename(path));
-  };
+  const throughRealFolder = throughRealFolders();
   const scan: Scan = { recursive: options.recursive, seen: new Set(), files, identities, unreadable: new Map(), exclude: exclude && realPathOr(exclude) };
   for (const path of given) {
     const info = statOrNull(path);

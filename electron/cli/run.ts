@@ -4,7 +4,7 @@
 
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ExportColour } from '../../shared/colour';
 import { type ErrorInfo, toErrorInfo } from '../../shared/errors';
@@ -21,7 +21,7 @@ import { type Engine, infoJson, infoText, runCompare, runRegion, thumbnailWork, 
 import { runCompareSlides } from './compare-slides';
 import { parseJobs, parseMemory, planConcurrency } from './concurrency';
 import { expandFolderSlides } from './folder-slides';
-import { collectInputs, type FolderFiles, folderFiles, outputStems, realPathOr, type SlideInput } from './inputs';
+import { collectInputs, type FolderFiles, folderFiles, outputStems, realPathOr, type SlideInput, throughRealFolders } from './inputs';
 import { watchInterrupts } from './interrupt';
 import { type Options, PARSE_OPTIONS, rejectUnusedOptions, usageOf } from './options';
 import { terminalProgress } from './progress';
@@ -297,13 +297,8 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
  */
 function withoutOwnOutputs(inputs: SlideInput[], outDir: string, imageFormat: ImageFormat, folders: FolderFiles): { kept: SlideInput[]; left: number } {
   const realOut = realPathOr(outDir);
-  const realFolders = new Map<string, string>();
-  const nameOf = (path: string) => {
-    const folder = dirname(path);
-    const real = realFolders.get(folder) ?? realPathOr(folder);
-    realFolders.set(folder, real);
-    return join(real, basename(path)).normalize('NFC').toLowerCase();
-  };
+  const real = throughRealFolders();
+  const nameOf = (path: string) => real(path).normalize('NFC').toLowerCase();
   let kept = inputs;
   for (;;) {
     const outputs = new Set([...outputStems(kept, realOut, folders).values()].map((stem) => nameOf(thumbnailFileName(stem, imageFormat))));

@@ -58,8 +58,8 @@ export class EngineClient<Connection> {
   private readonly failed = new Map<string, ErrorInfo>();
   /** Windows connected: the engine process is in use while any is, whatever this proxy waits for. */
   private readonly connected = new Set<number>();
-  /** How the slides are being reopened after a restart, while they are. */
-  private reopening: 'together' | 'one at a time' | null = null;
+  /** The slides are being reopened together after a restart (not one at a time). */
+  private reopeningTogether = false;
   /** An engine stopped while the slides were reopened together: the next reopens them one at a time. */
   private reopenOneAtATime = false;
 
@@ -156,8 +156,8 @@ export class EngineClient<Connection> {
 
   private stopped(event: Replaced): void {
     const reading = new Set(event.lastHealth?.activeSlides ?? []);
-    const reopeningTogether = this.reopening === 'together';
-    this.reopening = null;
+    const reopeningTogether = this.reopeningTogether;
+    this.reopeningTogether = false;
     for (const call of event.inFlight) {
       const id = slideIdOf(call.request);
       // Stopped while reopening them all at once: which one did it is not known, so none is blamed
@@ -193,15 +193,15 @@ export class EngineClient<Connection> {
     const restarts = this.supervisor.restarts;
     const slides = [...this.slides];
     const open = (slide: { request: RequestOf<'engine:open'> }) => call('engine:open', slide.request);
-    this.reopening = this.reopenOneAtATime ? 'one at a time' : 'together';
+    this.reopeningTogether = !this.reopenOneAtATime;
     const results: Array<Result<unknown>> = [];
-    if (this.reopening === 'together') results.push(...(await Promise.all(slides.map(([, slide]) => open(slide)))));
+    if (this.reopeningTogether) results.push(...(await Promise.all(slides.map(([, slide]) => open(slide)))));
     else for (const [, slide] of slides) if (this.supervisor.restarts === restarts) results.push(await open(slide));
     // This engine process stopped too, or we are shutting down: the slides are not at fault, and the
     // next restart reopens them (the one that stopped it counts a strike in stopped()). A lane that
     // stopped on one is that slide's own failure.
     if (this.supervisor.restarts !== restarts || results.some((result) => !result.ok && result.error.code === 'CANCELLED')) return;
-    this.reopening = null;
+    this.reopeningTogether = false;
     this.reopenOneAtATime = false;
     const notReopened: EngineRestartedEvent['notReopened'] = [];
     slides.forEach(([id], i) => {

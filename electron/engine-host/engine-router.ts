@@ -62,8 +62,6 @@ interface OpenSlide {
   opened: Array<Promise<Result<unknown>> | undefined>;
   /** The lanes whose open has succeeded: a tile's call goes straight to them, without waiting on it. */
   openedOk: boolean[];
-  /** Being closed: nothing more is asked of it (a lane that has not opened it must not open it now). */
-  closing: boolean;
 }
 
 function slideIdOf(request: unknown): string | undefined {
@@ -92,6 +90,8 @@ interface Session {
 export class EngineRouter {
   /** Every open slide, as it was opened: lanes that restart open them again. */
   private readonly slides = new Map<string, OpenSlide>();
+  /** Slides being closed: nothing more is asked of them (a lane that has not opened one must not open it now). */
+  private readonly closing = new Set<string>();
   private readonly reading = new Map<string, number>();
   private readonly lastRead = new Map<string, number>();
   private readonly sessions = new Map<number, Session>();
@@ -167,8 +167,8 @@ export class EngineRouter {
         if (!slide || slide.request.client !== client) return fail('NOT_OPEN', `slide ${request.slideId} is not open in this window`);
       }
       const slideId = request.slideId;
-      if (name !== 'engine:close') {
-        const closing = slideIdsOf(request).find((id) => this.slides.get(id)?.closing);
+      if (this.closing.size > 0 && name !== 'engine:close') {
+        const closing = slideIdsOf(request).find((id) => this.closing.has(id));
         if (closing !== undefined) return fail('NOT_OPEN', `slide ${closing} is being closed`);
       }
       // What a crash was reading: its opening and closing are not reads (a restart reopens every slide).
@@ -219,10 +219,10 @@ export class EngineRouter {
         return this.open(request as RequestOf<'engine:open'>, context.signal);
       case 'engine:close': {
         const { slideId } = request as RequestOf<'engine:close'>;
-        const slide = this.slides.get(slideId);
-        if (slide) slide.closing = true;
+        if (this.slides.has(slideId)) this.closing.add(slideId);
         // Each lane closes it once its own open has finished (a close must not overtake it).
         await Promise.all(this.lanes.map((_, index) => this.onLane(index, 'engine:close', { slideId }, { signal: context.signal })));
+        this.closing.delete(slideId);
         this.slides.delete(slideId);
         this.storedTiles.close(slideId);
         this.reading.delete(slideId);
@@ -258,7 +258,7 @@ export class EngineRouter {
       // A lane that was never asked about the slide has nothing to close.
       if (op === 'engine:close' && slide.opened[index] === undefined) return ok(undefined);
       // A close under way has passed this lane or is about to: an open now would outlive it there.
-      if (op !== 'engine:close' && slide.closing) return fail('NOT_OPEN', `slide ${slideId} is being closed`, slide.request.path);
+      if (op !== 'engine:close' && this.closing.has(slideId)) return fail('NOT_OPEN', `slide ${slideId} is being closed`, slide.request.path);
       slide.opened[index] ??= this.lanes[index]!.call('engine:open', slide.request);
       const pending = slide.opened[index];
       // The lane's open is shared by every request for the slide there; this one stops waiting for it
@@ -296,7 +296,7 @@ export class EngineRouter {
     }
     if (!first.ok) return first;
     const opened = this.lanes.map((_, index) => (index === lead ? Promise.resolve(first) : undefined));
-    this.slides.set(request.slideId, { request, opened, openedOk: this.lanes.map((_, index) => index === lead), closing: false });
+    this.slides.set(request.slideId, { request, opened, openedOk: this.lanes.map((_, index) => index === lead) });
     const geometry = (first.value as Partial<SlideInfo>).deepZoom;
     if (geometry) this.storedTiles.add(request.slideId, geometry);
     return first;

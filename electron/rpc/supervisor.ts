@@ -87,9 +87,8 @@ export class Supervisor<P extends Protocol> {
   private heldForReady = false;
   private heldByUser = false;
   private quickDeaths = 0;
-  private respawnTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Fires the restart waiting out its pause, if one is. */
-  private respawnNow: (() => void) | null = null;
+  /** The restart waiting out its pause, if one is: its timer, and what it does when it fires. */
+  private pendingRespawn: { timer: ReturnType<typeof setTimeout>; fire: () => void } | null = null;
   /** Ends the wait for a restart (the restore done, or no restart to come). */
   private endRestore: (() => void) | null = null;
   /** The children kept dying at once: the next call starts and restores one. */
@@ -162,7 +161,7 @@ export class Supervisor<P extends Protocol> {
   async dispose(): Promise<void> {
     this.disposed = true;
     if (this.watchdog) clearInterval(this.watchdog);
-    if (this.respawnTimer) clearTimeout(this.respawnTimer);
+    if (this.pendingRespawn) clearTimeout(this.pendingRespawn.timer);
     // Calls waiting for a restart that will not come now end (CANCELLED).
     this.endRestore?.();
     const running = this.running;
@@ -279,29 +278,27 @@ export class Supervisor<P extends Protocol> {
    * pause (a window connecting between a crash and the restart), or a new one.
    */
   startNow(): void {
-    if (this.respawnNow) this.respawnNow();
+    if (this.pendingRespawn) this.pendingRespawn.fire();
     else this.start();
   }
 
   /** Starts a new child after `pause` ms and restores it; calls made meanwhile wait for that. */
   private respawn(pause: number): void {
     // A restart still waiting out its pause is this one now: one child started, its slides restored once.
-    if (this.respawnTimer) clearTimeout(this.respawnTimer);
+    if (this.pendingRespawn) clearTimeout(this.pendingRespawn.timer);
     this.endRestore?.();
     const restored = new Promise<void>((resolve) => {
       this.endRestore = resolve;
       const fire = () => {
-        clearTimeout(this.respawnTimer);
-        this.respawnTimer = undefined;
-        this.respawnNow = null;
+        if (this.pendingRespawn) clearTimeout(this.pendingRespawn.timer);
+        this.pendingRespawn = null;
         if (this.disposed) return resolve();
         const next = this.ensure();
         const client = next.client as RpcClient<P>;
         const restore = this.options.restore?.((op, request, options) => client.call(op, request, options)) ?? Promise.resolve();
         void restore.catch(() => undefined).then(() => resolve());
       };
-      this.respawnNow = fire;
-      this.respawnTimer = setTimeout(fire, pause);
+      this.pendingRespawn = { timer: setTimeout(fire, pause), fire };
     });
     const restoring: Promise<void> = restored.then(() => {
       if (this.restoring === restoring) this.restoring = null;
