@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -120,6 +120,21 @@ describe('slidescope CLI', () => {
     assert.equal(batch.status, 0, batch.stderr);
     assert.deepEqual(readdirSync(dir).sort(), ['case-a_thumbnail.png', 'case-b']);
     assert.deepEqual(readdirSync(join(dir, 'case-b')).sort(), ['series3-level0_thumbnail.png', 'series4-level0_thumbnail.png']);
+    // In shards: the same files, a folder's slides made by the shard of the folder.
+    const sharded = join(out, 'dicom-shards');
+    const made: string[][] = [];
+    for (const k of [1, 2]) {
+      const run = cli('thumbnail', parent, '--size', '200', '--out', sharded, '--shard', `${k}/2`);
+      assert.equal(run.status, 0, run.stderr);
+      made.push(
+        run.stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((path) => relative(sharded, path)),
+      );
+    }
+    assert.deepEqual(made.flat().sort(), ['case-a_thumbnail.png', 'case-b/series3-level0_thumbnail.png', 'case-b/series4-level0_thumbnail.png']);
+    assert.ok(made.some((paths) => paths.filter((p) => p.startsWith('case-b/')).length === 2));
   });
 
   test("a MIRAX slide's data folder stands for its .mrxs; a folder holding both is one slide", async () => {

@@ -1,23 +1,33 @@
 // Folders of DICOM files in a batch: each holds one slide (the folder is then the input) or several
-// (each becomes an input: the file that opens it, as the engine names them). The engine looks (the
-// batch's first job's engine process, started before the inputs were listed), as it reads every
-// slide; what it cannot open stays an input, to fail in the batch with its reason.
+// (each becomes an input: the file that opens it, as the engine names them, in its folder's shard).
+// The engine looks (the batch's first job's engine process, started before the inputs were listed),
+// as it reads every slide; what it cannot open stays an input, to fail in the batch with its reason.
 
 import { stat } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import type { Result } from '../../shared/errors';
 import type { OpenedSlide } from '../../shared/operations';
-import type { SlideInput } from './inputs';
+import { namesDependOn, type SlideInput } from './inputs';
 
 export interface FolderOpener {
   open(path: string, client: null): Promise<Result<OpenedSlide>>;
   close(slideId: string): Promise<Result<void>>;
 }
 
-export async function expandFolderSlides(inputs: readonly SlideInput[], engine: FolderOpener): Promise<SlideInput[]> {
+/**
+ * The inputs with their DICOM folders opened: each stays an input where it is one slide (or none),
+ * and gives way to its slides where it holds several. With `opens`, only the folders it accepts: a
+ * shard opens its own and those its names depend on (namesDependOn), and leaves another shard's as
+ * they are, an input it does not take (every shard opening every folder cost each ~35 ms a folder).
+ */
+async function expandFolderSlides(
+  inputs: readonly SlideInput[],
+  engine: FolderOpener,
+  opens: (folder: SlideInput) => boolean = () => true,
+): Promise<SlideInput[]> {
   const out: SlideInput[] = [];
   for (const input of inputs) {
-    if (!input.folder) {
+    if (!input.folder || !opens(input)) {
       out.push(input);
       continue;
     }
@@ -28,11 +38,26 @@ export async function expandFolderSlides(inputs: readonly SlideInput[], engine: 
     } else if (opened.error.code === 'SEVERAL_SLIDES' && opened.error.choices) {
       for (const choice of opened.error.choices) {
         const key = `${input.folder.within}${relative(input.path, choice.path).split(sep).join('/')}`;
-        out.push({ path: choice.path, key, bytes: (await stat(choice.path).catch(() => null))?.size ?? 0 });
+        out.push({ path: choice.path, key, shardKey: input.key, bytes: (await stat(choice.path).catch(() => null))?.size ?? 0 });
       }
     } else {
       out.push(input);
     }
   }
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/**
+ * A batch's slides, its DICOM folders opened as far as this shard needs (all of them without a shard),
+ * and which of them are this shard's: `taken` says of a key whether the shard takes it.
+ */
+export async function shardSlides(
+  inputs: readonly SlideInput[],
+  engine: FolderOpener,
+  taken: (key: string) => boolean,
+): Promise<{ slides: SlideInput[]; mine: (input: SlideInput) => boolean }> {
+  const mine = (input: SlideInput) => taken(input.shardKey ?? input.key);
+  const ours = namesDependOn(inputs.filter(mine));
+  const slides = inputs.some((input) => input.folder) ? await expandFolderSlides(inputs, engine, (folder) => mine(folder) || ours(folder)) : [...inputs];
+  return { slides, mine };
 }

@@ -28,6 +28,11 @@ export interface SlideInput {
    */
   folder?: { within: string };
   /**
+   * The key --shard splits on, where it is not the slide's own: a slide of a DICOM folder of several
+   * goes where its folder goes, so that each shard opens only its own folders (expandFolderSlides).
+   */
+  shardKey?: string;
+  /**
    * A folder found while listing a given one that could not be read (the system's code, e.g.
    * EACCES), or an entry whose name is not UTF-8 (EILSEQ: Node reads such names with their bytes
    * replaced, so the entry cannot be opened): the batch reports it failed and goes on with the slides
@@ -366,6 +371,39 @@ function countOf(names: string[]): Map<string, number> {
   return count;
 }
 
+/** A slide's stem in its folder, as outputStems compares them. */
+const stemOf = (key: string) => folded(`${dirname(key)}/${slideStem({ path: key })}`);
+
+/** A slide's name as its stem where another in its folder has the same stem: a.svs as a_svs. */
+const withExtension = (name: string) => name.replace(/\.([^.]*)$/, '_$1');
+
+/** The folder part of a key with its '/', '' at the top. */
+const folderOfKey = (key: string) => key.slice(0, key.lastIndexOf('/') + 1);
+
+/**
+ * Whether the names outputStems gives `inputs` depend on a DICOM folder being one slide, several (its
+ * files then the inputs, and the folder not) or none: a slide of theirs inside it, one beside it whose
+ * stem or extended name it shares, or its being inside a folder of theirs (whose files they may
+ * become). A shard opens another shard's folder only then.
+ */
+export function namesDependOn(inputs: readonly SlideInput[]): (folder: SlideInput) => boolean {
+  const names = new Set<string>();
+  const holding = new Set<string>();
+  const theirFolders = new Set<string>();
+  for (const { key, folder } of inputs) {
+    names.add(stemOf(key));
+    names.add(folded(`${dirname(key)}/${withExtension(basename(key))}`));
+    for (let at = key.indexOf('/'); at >= 0; at = key.indexOf('/', at + 1)) holding.add(key.slice(0, at + 1));
+    if (folder) theirFolders.add(folder.within);
+  }
+  return ({ key, folder }) =>
+    folder?.within === '' ||
+    holding.has(folder?.within ?? `${key}/`) ||
+    theirFolders.has(folderOfKey(key)) ||
+    names.has(stemOf(key)) ||
+    names.has(folded(`${dirname(key)}/${withExtension(basename(key))}`));
+}
+
 /**
  * Each slide's output stem (without `_thumbnail.png`): the output folder mirrors the key's folder.
  * Two slides of one folder with the same stem (a.svs, a.tif) keep their extension in it (a_svs, a_tif);
@@ -374,7 +412,6 @@ function countOf(names: string[]): Map<string, number> {
  * that every run and every shard names them alike.
  */
 export function outputStems(inputs: SlideInput[], outDir: string, folders: FolderFiles = folderFiles()): Map<string, string> {
-  const stemOf = (key: string) => folded(`${dirname(key)}/${slideStem({ path: key })}`);
   // Named among their folders' other slide files too, given or not: a rerun of some of them names
   // them as the whole run did.
   const siblings = siblingsOnDisk(inputs, folders);
@@ -383,7 +420,7 @@ export function outputStems(inputs: SlideInput[], outDir: string, folders: Folde
   const named = all.map((input) => {
     const parts = input.key.split('/');
     const name = parts.pop()!;
-    const stem = count.get(stemOf(input.key))! > 1 ? name.replace(/\.([^.]*)$/, '_$1') : slideStem({ path: name });
+    const stem = count.get(stemOf(input.key))! > 1 ? withExtension(name) : slideStem({ path: name });
     return { input, parts: [...parts, stem] };
   });
   const taken = countOf(named.map(({ parts }) => folded(parts.join('/'))));

@@ -20,7 +20,7 @@ import { jobEngine, runBatch } from './batch';
 import { type Engine, infoJson, infoText, runCompare, runRegion, thumbnailWork, withSlide } from './commands';
 import { runCompareSlides } from './compare-slides';
 import { parseJobs, parseMemory, planConcurrency } from './concurrency';
-import { expandFolderSlides } from './folder-slides';
+import { shardSlides } from './folder-slides';
 import { collectInputs, type FolderFiles, folderFiles, outputStems, realPathOr, type SlideInput, throughRealFolders } from './inputs';
 import { watchInterrupts } from './interrupt';
 import { type Options, PARSE_OPTIONS, rejectUnusedOptions, usageOf } from './options';
@@ -226,13 +226,13 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
     }).catch((error: NodeJS.ErrnoException) => {
       throw new UsageError(`Cannot read the inputs: ${error.message}`);
     });
-    const expanded = collected.some((input) => input.folder) ? await expandFolderSlides(collected, firstEngine) : collected;
+    const { slides: expanded, mine } = await shardSlides(collected, firstEngine, (key) => shard === null || inShard(key, shard));
     const folders = folderFiles();
     const own = withoutOwnOutputs(expanded, outDir, imageFormat, folders);
     all = own.kept;
     if (own.left) process.stderr.write(`slidescope: ${own.left} file(s) named as this batch's thumbnails left out, not taken for slides\n`);
     if (all.length === 0) throw new UsageError('No slide files found.');
-    inputs = shard ? all.filter((input) => inShard(input.key, shard)) : all;
+    inputs = all.filter(mine);
     const annotations = annotationsOption(values.annotations, all.length);
     const stems = outputStems(all, outDir, folders);
     if (plan.note) process.stderr.write(`slidescope: ${plan.note}\n`);
