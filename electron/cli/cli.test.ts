@@ -274,4 +274,15 @@ describe('slidescope CLI', () => {
     assert.equal(run.status, 2, run.stderr);
     assert.match(run.stderr, /--out .*not-a-folder\.txt is a file, not a folder/);
   });
+
+  test('a folder the system will not make (under /proc): the slide fails, the report is a usage error; neither hangs', {
+    skip: process.platform !== 'linux',
+  }, () => {
+    const run = cli('thumbnail', CMU, '--size', '64', '--out', '/proc/slidescope-test');
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stderr, /IO_ERROR: Cannot create the folder \/proc\/slidescope-test \(ENOENT\)/);
+    const report = cli('thumbnail', CMU, '--size', '64', '--out', join(out, 'proc-report'), '--report', '/proc/slidescope-test/r.jsonl');
+    assert.equal(report.status, 2, report.stderr);
+    assert.match(report.stderr, /Cannot write the report \/proc\/slidescope-test\/r\.jsonl/);
+  });
 });

@@ -2,7 +2,7 @@
 // command with no Python, no Docker and no network. Exports are the same engine operations the app
 // uses; answers are Results, reported per slide.
 
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ExportColour } from '../../shared/colour';
 import type { Result } from '../../shared/errors';
@@ -10,6 +10,7 @@ import { DEFAULT_POWERS, thumbnailFileName } from '../../shared/export-plan';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
 import type { IccProfileInfo, SlideInfo } from '../../shared/slide';
 import { AnnotationStore, defaultAnnotationsDir } from '../annotations/annotation-store';
+import { makeFolder } from '../engine/export/make-folder';
 import type { EngineClient } from '../engine-host/engine-client';
 import type { SlideOutcome, SlideWork } from './batch';
 import { isCompleteImage } from './complete-output';
@@ -116,7 +117,7 @@ export function thumbnailWork(
         () => true,
         () => false,
       ));
-    const folderError = await mkdir(dirname(out), { recursive: true }).then(
+    const folderError = await makeFolder(dirname(out)).then(
       () => null,
       (error: NodeJS.ErrnoException) => error,
     );
@@ -156,7 +157,7 @@ export async function runCompare(
   colour?: ExportColour,
 ): Promise<Result<string[]>> {
   const comparisonPath = resolve(outFile);
-  await mkdir(dirname(comparisonPath), { recursive: true });
+  await makeFolder(dirname(comparisonPath));
   const drawn = await annotationsFor(resolve(path), annotations);
   const result = await withSlide(engine, path, (slideId) =>
     engine.call('engine:export-comparison', {

@@ -5,9 +5,10 @@
 // number of them; a slide's last line wins, so a resumed run's lines replace the interrupted run's
 // (but a slide done stays done: slideLine).
 
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SlideError } from '../engine/errors';
+import { makeFolder } from '../engine/export/make-folder';
 import { fileProblem } from './inputs';
 
 export const SLIDE_STATUSES = ['written', 'skipped', 'failed', 'not-done'] as const;
@@ -38,7 +39,7 @@ export interface ReportWriter {
 }
 
 export async function openReport(path: string): Promise<ReportWriter> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeFolder(dirname(path));
   // Read as well as appended to: the last byte tells whether an earlier run's last line was cut.
   const handle = await open(path, 'a+');
   /** All of `bytes`: a short write (a full disk, ulimit -f) goes on from where it stopped, until done or an error. */

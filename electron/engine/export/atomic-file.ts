@@ -12,6 +12,7 @@ import fs from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { SlideError } from '../errors';
+import { makeFolder } from './make-folder';
 
 /** Where in-flight temporary files are listed; unset, crashes are not cleaned up after (tests). */
 let journalDir: string | null = null;
@@ -90,7 +91,7 @@ function writerAlive(pid: unknown, host: unknown): boolean {
  */
 export async function removeUnfinishedWrites(dir: string): Promise<string[]> {
   const removed: string[] = [];
-  await fs.mkdir(dir, { recursive: true });
+  await makeFolder(dir);
   for (const name of await fs.readdir(dir)) {
     if (!name.endsWith('.json')) continue;
     const entry = join(dir, name);

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { makeFolder } from './make-folder';
+
+const dir = await mkdtemp(join(tmpdir(), 'slidescope-make-folder-'));
+after(() => rm(dir, { recursive: true, force: true }));
+
+test('makes a folder and its missing parents; one that exists is left as it is', async () => {
+  const deep = join(dir, 'a', 'b', 'c');
+  await makeFolder(deep);
+  assert.ok(statSync(deep).isDirectory());
+  await makeFolder(deep);
+  await Promise.all([makeFolder(join(dir, 'x', 'y')), makeFolder(join(dir, 'x', 'z'))]);
+  assert.ok(existsSync(join(dir, 'x', 'y')) && existsSync(join(dir, 'x', 'z')));
+});
+
+test('a file in the way: ENOTDIR', async () => {
+  await writeFile(join(dir, 'file'), 'x');
+  await assert.rejects(makeFolder(join(dir, 'file', 'sub')), { code: 'ENOTDIR' });
+});
+
+test('a folder the system will not make under a parent that exists (/proc): an error, not a loop', { skip: process.platform !== 'linux' }, async () => {
+  // Node's mkdir with recursive never returns here.
+  await assert.rejects(makeFolder('/proc/slidescope-test/out'), { code: 'ENOENT' });
+});

@@ -1,0 +1,31 @@
+// A folder and the parents it lacks, as `mkdir -p`. Node's own (`mkdir` with recursive) never returns
+// where the system answers ENOENT for a folder whose parent exists (under /proc, some FUSE mounts): it
+// makes the parent again and retries, forever. Here each level is looked at and made once.
+
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+
+export async function makeFolder(path: string): Promise<void> {
+  const missing: string[] = [];
+  for (let at = resolve(path); ; ) {
+    const found = await stat(at).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null;
+      throw error;
+    });
+    if (found) {
+      // A file in the way fails as mkdir would, naming the folder asked for.
+      if (!found.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${path}'`), { code: 'ENOTDIR', path });
+      break;
+    }
+    missing.push(at);
+    const up = dirname(at);
+    if (up === at) break;
+    at = up;
+  }
+  for (const dir of missing.reverse()) {
+    // Another process may make it meanwhile (shards writing one tree).
+    await mkdir(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+  }
+}
