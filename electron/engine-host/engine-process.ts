@@ -13,10 +13,11 @@ import type { EngineStats } from '../../shared/operations';
 import { type Endpoint, serveRpc } from '../../shared/rpc';
 import { compileOpenJpeg } from '../engine/codecs/openjpeg';
 import { removeUnfinishedWrites } from '../engine/export/atomic-file';
+import { oldestPoolReadMs, poolReadTable, STUCK_READ_MS, watchPoolReadsIn } from '../engine/pool-reads';
 import { Supervisor } from '../rpc/supervisor';
 import { workerChild } from '../rpc/worker-thread';
 import { EngineRouter } from './engine-router';
-import { defaultLaneCount, OVER_MEMORY_CAP_EXIT, readEngineSettings } from './engine-settings';
+import { defaultLaneCount, OVER_MEMORY_CAP_EXIT, readEngineSettings, STUCK_READ_EXIT } from './engine-settings';
 import type { LaneData } from './lane';
 import { watchMemory } from './memory-watchdog';
 import { warmOpenPath } from './open-warm-up';
@@ -64,6 +65,11 @@ const parent = parentChannel();
 
 // OpenJPEG compiled once for the process: every lane's JPEG 2000 threads share the code V8 optimises.
 const openJpeg = await compileOpenJpeg().catch(() => undefined);
+// Each thread's oldest call into libuv's pool: the router's slot 0, each lane's its number + 1.
+const poolReads = poolReadTable(laneCount + 1);
+watchPoolReadsIn(poolReads, 0);
+/** How often the pool's calls are looked at: a stuck one ends the process within this of STUCK_READ_MS. */
+const STUCK_CHECK_MS = 5000;
 let memory: ReturnType<typeof watchMemory> | undefined;
 const lanes = Array.from(
   { length: laneCount },
@@ -72,7 +78,7 @@ const lanes = Array.from(
       name: 'An engine lane',
       spawn: workerChild({
         script: LANE_SCRIPT,
-        workerData: { lane, lanes: laneCount, openJpeg } satisfies LaneData,
+        workerData: { lane, lanes: laneCount, openJpeg, poolReads } satisfies LaneData,
         // A small young generation makes V8 collect the short-lived pixel buffers sooner (flat memory
         // under a stream of tiles); the old-generation cap ends a lane whose heap runs away.
         resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: settings.laneHeapMb },
@@ -144,13 +150,26 @@ if (process.send) process.on('disconnect', () => void shutdown(0));
 // scheduler such as Slurm signals every process of the job, not only the CLI).
 if (settings.parentHandlesSignals) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => undefined);
 
-// Over its cap the process ends itself, saying why and what it was reading: the parent restarts it.
+/** Ends the process, saying why and what it was reading: the parent restarts it. */
+let ending = false;
+function endItself(reason: string, code: number): void {
+  if (ending) return;
+  ending = true;
+  host.emit('fatal', { reason, health: health() });
+  // Give the message a moment to leave, then go at once: lanes may be mid-allocation.
+  setTimeout(() => process.exit(code), 50);
+}
+
 memory = watchMemory(settings.memoryCapBytes, (rssBytes) => {
   const mb = (n: number) => `${Math.round(n / 2 ** 20)} MB`;
-  host.emit('fatal', { reason: `it used ${mb(rssBytes)}, over its memory cap of ${mb(settings.memoryCapBytes)}`, health: health() });
-  // Give the message a moment to leave, then go at once: lanes may be mid-allocation.
-  setTimeout(() => process.exit(OVER_MEMORY_CAP_EXIT), 50);
+  endItself(`it used ${mb(rssBytes)}, over its memory cap of ${mb(settings.memoryCapBytes)}`, OVER_MEMORY_CAP_EXIT);
 });
+// A file system that stopped answering holds the pool's threads, which only ending the process frees.
+const stuckReads = setInterval(() => {
+  const waited = oldestPoolReadMs(poolReads);
+  if (waited > STUCK_READ_MS) endItself(`a file read has not returned in ${Math.round(waited / 1000)} s (its file system stopped answering)`, STUCK_READ_EXIT);
+}, STUCK_CHECK_MS);
+stuckReads.unref();
 
 // Temporary files an earlier engine left when it was killed mid-export are removed before any write.
 if (settings.partialWritesDir) await removeUnfinishedWrites(settings.partialWritesDir).catch(() => undefined);

@@ -11,6 +11,7 @@ import { optimiseOpenJpeg, setCodecThreads, stopCodecPool, warmCodecPool, warmCo
 import { setLibvipsThreads } from '../engine/codecs/libvips-settings';
 import { adoptCompiledOpenJpeg } from '../engine/codecs/openjpeg';
 import { setPartialWriteJournal } from '../engine/export/atomic-file';
+import { watchPoolReadsIn } from '../engine/pool-reads';
 import { threadData, workerEndpoint } from '../rpc/worker-thread';
 import { defaultCodecThreads, readEngineSettings } from './engine-settings';
 import { LaneEngine } from './lane-engine';
@@ -21,11 +22,14 @@ export interface LaneData {
   lanes: number;
   /** OpenJPEG compiled once for the process, so that all lanes share its optimised code (compileOpenJpeg). */
   openJpeg?: WebAssembly.Module | undefined;
+  /** The process's table of calls into libuv's pool (pool-reads.ts): this lane writes slot lane + 1. */
+  poolReads?: SharedArrayBuffer | undefined;
 }
 
 if (!parentPort) throw new Error('an engine lane must run in a worker thread');
-const { lane, lanes, openJpeg } = threadData<LaneData>(workerData);
+const { lane, lanes, openJpeg, poolReads } = threadData<LaneData>(workerData);
 if (openJpeg) adoptCompiledOpenJpeg(openJpeg);
+if (poolReads) watchPoolReadsIn(poolReads, lane + 1);
 // Exports written here list their temporary files where the engine process cleans up after a crash.
 const settings = readEngineSettings(process.env);
 setPartialWriteJournal(settings.partialWritesDir);

@@ -12,12 +12,14 @@ import { close, closeSync, constants, fstat, fstatSync, open, openSync, read, ty
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { readError, SlideError } from './errors';
+import { poolCall } from './pool-reads';
 import { readFullySync, StructureSource } from './tiff/structure-source';
 
 const readAsync = promisify(read);
 const statAsync = promisify(stat);
 const openAsync = promisify(open);
 const fstatAsync = promisify(fstat);
+const closeAsync = promisify(close);
 
 /** A tile read in the lane's thread slower than this counts as slow (see SLOW_READS). */
 const SLOW_READ_MS = 2;
@@ -103,13 +105,13 @@ export class SlideFile {
   static async openInPool(path: string): Promise<SlideFile> {
     let fd: number;
     try {
-      checkKind(await statAsync(path), path);
-      fd = await openAsync(path, OPEN_FLAGS);
+      checkKind(await poolCall(statAsync(path)), path);
+      fd = await poolCall(openAsync(path, OPEN_FLAGS));
     } catch (error) {
       throw openError(error, path);
     }
     try {
-      const stats = await fstatAsync(fd);
+      const stats = await poolCall(fstatAsync(fd));
       checkKind(stats, path);
       const file = new SlideFile(path, fd, stats, undefined, SLOW_READ_MS);
       file.readsInThread = false;
@@ -146,7 +148,7 @@ export class SlideFile {
     this.reading++;
     let bytesRead: number;
     try {
-      ({ bytesRead } = await readAsync(this.fd, buffer, 0, length, offset));
+      ({ bytesRead } = await poolCall(readAsync(this.fd, buffer, 0, length, offset)));
     } catch (error) {
       throw readError(error, this.path);
     } finally {
@@ -188,7 +190,7 @@ export class SlideFile {
   }
 
   private closeDescriptor(): void {
-    if (this.inPool) close(this.fd, () => undefined);
+    if (this.inPool) void poolCall(closeAsync(this.fd)).catch(() => undefined);
     else closeSync(this.fd);
   }
 
