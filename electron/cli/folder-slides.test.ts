@@ -54,7 +54,7 @@ describe('DICOM folders in shards', () => {
   test('three shards: each opens its own folders and few others; together every slide once, named as one run names it', async () => {
     const inputs = cohort();
     const whole = opener();
-    const one = await shardSlides(inputs, whole, () => true);
+    const one = await shardSlides(inputs, whole, () => true, noFiles);
     const folders = inputs.filter((input) => input.folder).length;
     assert.equal(whole.opened.length, folders);
     const wholeStems = stemsOf(one.slides);
@@ -64,7 +64,7 @@ describe('DICOM folders in shards', () => {
     for (let index = 0; index < 3; index++) {
       const shard = { index, count: 3 };
       const engine = opener();
-      const { slides, mine } = await shardSlides(inputs, engine, (key) => inShard(key, shard));
+      const { slides, mine } = await shardSlides(inputs, engine, (key) => inShard(key, shard), noFiles);
       opens += engine.opened.length;
       const own = slides.filter(mine);
       // A folder's slides go where the folder goes.
@@ -87,14 +87,44 @@ describe('DICOM folders in shards', () => {
     assert.equal(wholeStems.get(`${ROOT}/site-9/case-y-several/extra.svs`), '/out/site-9/case-y-several/extra');
   });
 
+  test('names that meet through others, in another case, or as a thumbnail: every shard of 2 to 7 names its slides as one run does', async () => {
+    const inputs = [
+      // Beside a.svs, the folder makes it a_svs, which a_svs.tif then meets (a hash for both).
+      folder('d/a-several'),
+      file('d/a-several.svs'),
+      file('d/a-several_svs.tif'),
+      // Folders and files that differ only in case are one name on a case-insensitive disk.
+      folder('e/Case-several'),
+      file('e/case-several/series-1.svs'),
+      // A file named as a folder's thumbnail would be, beside it.
+      folder('f/case-1-several'),
+      file('f/case-1-several_thumbnail.tif'),
+      ...Array.from({ length: 12 }, (_, i) => folder(`g/case-${i}-several`)),
+    ].sort((a, b) => (a.key < b.key ? -1 : 1));
+    const whole = stemsOf((await shardSlides(inputs, opener(), () => true, noFiles)).slides);
+    for (let count = 2; count <= 7; count++) {
+      for (let index = 0; index < count; index++) {
+        const engine = opener();
+        const { slides, mine } = await shardSlides(inputs, engine, (key) => inShard(key, { index, count }), noFiles);
+        const stems = stemsOf(slides);
+        for (const slide of slides.filter(mine)) assert.equal(stems.get(slide.path), whole.get(slide.path), `${slide.key}, shard ${index + 1}/${count}`);
+        if (inShard('f/case-1-several_thumbnail.tif', { index, count }))
+          assert.ok(engine.opened.includes(`${ROOT}/f/case-1-several`), "a file named as a folder's thumbnail opens the folder");
+        // The folders no name depends on: their own shard's alone.
+        const opened = engine.opened.filter((path) => path.includes('/g/'));
+        assert.ok(opened.every((path) => inShard(path.slice(ROOT.length + 1), { index, count })));
+      }
+    }
+  });
+
   test('a folder beside a slide file of its name: a shard without the folder still names the file as one run does', async () => {
     // case.svs beside case/ (one slide): both keep their extension's mark only when both are slides.
     const inputs = [folder('site/case'), file('site/case.svs')];
-    const one = stemsOf((await shardSlides(inputs, opener(), () => true)).slides);
+    const one = stemsOf((await shardSlides(inputs, opener(), () => true, noFiles)).slides);
     assert.equal(one.get(`${ROOT}/site/case.svs`), '/out/site/case_svs');
     for (let index = 0; index < 2; index++) {
       const engine = opener();
-      const { slides, mine } = await shardSlides(inputs, engine, (key) => inShard(key, { index, count: 2 }));
+      const { slides, mine } = await shardSlides(inputs, engine, (key) => inShard(key, { index, count: 2 }), noFiles);
       const stems = stemsOf(slides);
       for (const slide of slides.filter(mine)) assert.equal(stems.get(slide.path), one.get(slide.path));
     }

@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import type { Result } from '../../shared/errors';
 import type { OpenedSlide } from '../../shared/operations';
-import { namesDependOn, type SlideInput } from './inputs';
+import { type FolderFiles, namesDependOn, type SlideInput } from './inputs';
 
 export interface FolderOpener {
   open(path: string, client: null): Promise<Result<OpenedSlide>>;
@@ -23,11 +23,11 @@ export interface FolderOpener {
 async function expandFolderSlides(
   inputs: readonly SlideInput[],
   engine: FolderOpener,
-  opens: (folder: SlideInput) => boolean = () => true,
+  opens: (folder: SlideInput & { folder: { within: string } }) => boolean,
 ): Promise<SlideInput[]> {
   const out: SlideInput[] = [];
   for (const input of inputs) {
-    if (!input.folder || !opens(input)) {
+    if (!input.folder || !opens({ ...input, folder: input.folder })) {
       out.push(input);
       continue;
     }
@@ -55,9 +55,11 @@ export async function shardSlides(
   inputs: readonly SlideInput[],
   engine: FolderOpener,
   taken: (key: string) => boolean,
+  folders: FolderFiles,
 ): Promise<{ slides: SlideInput[]; mine: (input: SlideInput) => boolean }> {
   const mine = (input: SlideInput) => taken(input.shardKey ?? input.key);
-  const ours = namesDependOn(inputs.filter(mine));
-  const slides = inputs.some((input) => input.folder) ? await expandFolderSlides(inputs, engine, (folder) => mine(folder) || ours(folder)) : [...inputs];
+  if (!inputs.some((input) => input.folder)) return { slides: [...inputs], mine };
+  const dependsOn = namesDependOn(inputs, mine, folders);
+  const slides = await expandFolderSlides(inputs, engine, (folder) => mine(folder) || dependsOn(folder));
   return { slides, mine };
 }

@@ -380,28 +380,49 @@ const withExtension = (name: string) => name.replace(/\.([^.]*)$/, '_$1');
 /** The folder part of a key with its '/', '' at the top. */
 const folderOfKey = (key: string) => key.slice(0, key.lastIndexOf('/') + 1);
 
+/** A batch thumbnail's name, its stem before `_thumbnail.` (withoutOwnOutputs takes such a file for one). */
+const THUMBNAIL_NAME = /^(.*)_thumbnail\.[^./]+$/i;
+
 /**
- * Whether the names outputStems gives `inputs` depend on a DICOM folder being one slide, several (its
- * files then the inputs, and the folder not) or none: a slide of theirs inside it, one beside it whose
- * stem or extended name it shares, or its being inside a folder of theirs (whose files they may
- * become). A shard opens another shard's folder only then.
+ * The names a slide could take in its folder, case folded: its stem, its name with the extension
+ * kept (a.svs as a_svs), and for a file named like a thumbnail the stem it would be the thumbnail of.
  */
-export function namesDependOn(inputs: readonly SlideInput[]): (folder: SlideInput) => boolean {
-  const names = new Set<string>();
+function namesOf(key: string): Set<string> {
+  const dir = dirname(key);
+  const name = basename(key);
+  const names = new Set([stemOf(key), folded(`${dir}/${withExtension(name)}`)]);
+  const thumbnail = THUMBNAIL_NAME.exec(name);
+  if (thumbnail) names.add(folded(`${dir}/${thumbnail[1]}`));
+  return names;
+}
+
+/**
+ * Whether the names a batch gives this shard's slides (outputStems, withoutOwnOutputs) depend on a
+ * DICOM folder being one slide, several (its files then the inputs, and the folder not) or none: a
+ * slide of this shard's inside it, it inside a folder of this shard's (whose files may become slides),
+ * or any slide of its folder, in any shard or on disk beside them, that could take one of its names.
+ * A shard opens another shard's folder only then.
+ */
+export function namesDependOn(
+  inputs: readonly SlideInput[],
+  ours: (input: SlideInput) => boolean,
+  folders: FolderFiles,
+): (folder: SlideInput & { folder: { within: string } }) => boolean {
+  const taken = new Map<string, number>();
+  for (const { key } of [...inputs, ...siblingsOnDisk(inputs, folders)]) for (const name of namesOf(key)) taken.set(name, (taken.get(name) ?? 0) + 1);
   const holding = new Set<string>();
-  const theirFolders = new Set<string>();
-  for (const { key, folder } of inputs) {
-    names.add(stemOf(key));
-    names.add(folded(`${dirname(key)}/${withExtension(basename(key))}`));
+  const ourFolders = new Set<string>();
+  for (const input of inputs) {
+    if (!ours(input)) continue;
+    const key = folded(input.key);
     for (let at = key.indexOf('/'); at >= 0; at = key.indexOf('/', at + 1)) holding.add(key.slice(0, at + 1));
-    if (folder) theirFolders.add(folder.within);
+    if (input.folder) ourFolders.add(folded(input.folder.within));
   }
   return ({ key, folder }) =>
-    folder?.within === '' ||
-    holding.has(folder?.within ?? `${key}/`) ||
-    theirFolders.has(folderOfKey(key)) ||
-    names.has(stemOf(key)) ||
-    names.has(folded(`${dirname(key)}/${withExtension(basename(key))}`));
+    folder.within === '' ||
+    holding.has(folded(folder.within)) ||
+    ourFolders.has(folded(folderOfKey(key))) ||
+    [...namesOf(key)].some((name) => taken.get(name)! > 1);
 }
 
 /**

@@ -226,8 +226,8 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
     }).catch((error: NodeJS.ErrnoException) => {
       throw new UsageError(`Cannot read the inputs: ${error.message}`);
     });
-    const { slides: expanded, mine } = await shardSlides(collected, firstEngine, (key) => shard === null || inShard(key, shard));
     const folders = folderFiles();
+    const { slides: expanded, mine } = await shardSlides(collected, firstEngine, (key) => shard === null || inShard(key, shard), folders);
     const own = withoutOwnOutputs(expanded, outDir, imageFormat, folders);
     all = own.kept;
     if (own.left) process.stderr.write(`slidescope: ${own.left} file(s) named as this batch's thumbnails left out, not taken for slides\n`);

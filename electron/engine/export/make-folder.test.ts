@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -18,9 +18,12 @@ test('makes a folder and its missing parents; one that exists is left as it is',
   assert.ok(existsSync(join(dir, 'x', 'y')) && existsSync(join(dir, 'x', 'z')));
 });
 
-test('a file in the way: ENOTDIR', async () => {
+test('a file in the way: ENOTDIR; a link to nowhere: EEXIST, not a folder that is not there', async () => {
   await writeFile(join(dir, 'file'), 'x');
   await assert.rejects(makeFolder(join(dir, 'file', 'sub')), { code: 'ENOTDIR' });
+  await assert.rejects(makeFolder(join(dir, 'file')), { code: 'ENOTDIR' });
+  await symlink(join(dir, 'nowhere'), join(dir, 'dangling'));
+  await assert.rejects(makeFolder(join(dir, 'dangling')), { code: 'EEXIST' });
 });
 
 test('a folder the system will not make under a parent that exists (/proc): an error, not a loop', { skip: process.platform !== 'linux' }, async () => {

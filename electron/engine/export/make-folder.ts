@@ -13,7 +13,7 @@ export async function makeFolder(path: string): Promise<void> {
       throw error;
     });
     if (found) {
-      // A file in the way fails as mkdir would, naming the folder asked for.
+      // A file where a folder should be: the folder asked for cannot be made.
       if (!found.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${path}'`), { code: 'ENOTDIR', path });
       break;
     }
@@ -23,9 +23,9 @@ export async function makeFolder(path: string): Promise<void> {
     at = up;
   }
   for (const dir of missing.reverse()) {
-    // Another process may make it meanwhile (shards writing one tree).
-    await mkdir(dir).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EEXIST') throw error;
+    // Another process may make it meanwhile (shards writing one tree); a link to nowhere exists too.
+    await mkdir(dir).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST' || !(await stat(dir).catch(() => null))?.isDirectory()) throw error;
     });
   }
 }
