@@ -13,11 +13,11 @@ import type { EngineStats } from '../../shared/operations';
 import { type Endpoint, serveRpc } from '../../shared/rpc';
 import { compileOpenJpeg } from '../engine/codecs/openjpeg';
 import { removeUnfinishedWrites } from '../engine/export/atomic-file';
-import { oldestPoolReadMs, poolReadTable, STUCK_READ_MS, watchPoolReadsIn } from '../engine/pool-reads';
-import { Supervisor } from '../rpc/supervisor';
+import { clearPoolReadSlot, poolReadSlots, poolReadTable, stuckPoolReads, watchPoolReadsIn } from '../engine/pool-reads';
+import { type Spawn, Supervisor } from '../rpc/supervisor';
 import { workerChild } from '../rpc/worker-thread';
 import { EngineRouter } from './engine-router';
-import { defaultLaneCount, OVER_MEMORY_CAP_EXIT, readEngineSettings, STUCK_READ_EXIT } from './engine-settings';
+import { defaultLaneCount, OVER_MEMORY_CAP_EXIT, readEngineSettings } from './engine-settings';
 import type { LaneData } from './lane';
 import { watchMemory } from './memory-watchdog';
 import { warmOpenPath } from './open-warm-up';
@@ -65,24 +65,38 @@ const parent = parentChannel();
 
 // OpenJPEG compiled once for the process: every lane's JPEG 2000 threads share the code V8 optimises.
 const openJpeg = await compileOpenJpeg().catch(() => undefined);
-// Each thread's oldest call into libuv's pool: the router's slot 0, each lane's its number + 1.
-const poolReads = poolReadTable(laneCount + 1);
+// Each thread's calls into libuv's pool (pool-reads.ts): the router's slot 0; each lane thread one of
+// its own, emptied once that thread has ended, so that a replaced lane's calls still out stay watched.
+const poolReads = poolReadTable(1 + laneCount * 4);
 watchPoolReadsIn(poolReads, 0);
+const freePoolSlots = Array.from({ length: poolReadSlots(poolReads) - 1 }, (_, i) => i + 1);
 /** How often the pool's calls are looked at: a stuck one ends the process within this of STUCK_READ_MS. */
 const STUCK_CHECK_MS = 5000;
 let memory: ReturnType<typeof watchMemory> | undefined;
+function laneSpawn(lane: number): Spawn {
+  return (gone) => {
+    // None free: every slot is held by a thread that has not ended (stuck itself), and this one goes unwatched.
+    const poolSlot = freePoolSlots.shift() ?? null;
+    return workerChild({
+      script: LANE_SCRIPT,
+      workerData: { lane, lanes: laneCount, openJpeg, poolReads, poolSlot } satisfies LaneData,
+      // A small young generation makes V8 collect the short-lived pixel buffers sooner (flat memory
+      // under a stream of tiles); the old-generation cap ends a lane whose heap runs away.
+      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: settings.laneHeapMb },
+      onExit: () => {
+        if (poolSlot === null) return;
+        clearPoolReadSlot(poolReads, poolSlot);
+        freePoolSlots.push(poolSlot);
+      },
+    })(gone);
+  };
+}
 const lanes = Array.from(
   { length: laneCount },
   (_, lane) =>
     new Supervisor<OperationProtocol>({
       name: 'An engine lane',
-      spawn: workerChild({
-        script: LANE_SCRIPT,
-        workerData: { lane, lanes: laneCount, openJpeg, poolReads } satisfies LaneData,
-        // A small young generation makes V8 collect the short-lived pixel buffers sooner (flat memory
-        // under a stream of tiles); the old-generation cap ends a lane whose heap runs away.
-        resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: settings.laneHeapMb },
-      }),
+      spawn: laneSpawn(lane),
       restartEagerly: true,
       onReplaced: () => router.laneLost(lane),
     }),
@@ -140,6 +154,7 @@ parent.listen((message: unknown, ports) => {
 
 async function shutdown(code: number): Promise<never> {
   memory?.stop();
+  clearInterval(stuckReads);
   await Promise.all(lanes.map((lane) => lane.dispose()));
   process.exit(code);
 }
@@ -150,24 +165,27 @@ if (process.send) process.on('disconnect', () => void shutdown(0));
 // scheduler such as Slurm signals every process of the job, not only the CLI).
 if (settings.parentHandlesSignals) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => undefined);
 
-/** Ends the process, saying why and what it was reading: the parent restarts it. */
 let ending = false;
-function endItself(reason: string, code: number): void {
+/** Ends the process, saying why and what it was reading: the parent restarts it. */
+function endItself(reason: string, end: () => void): void {
   if (ending) return;
   ending = true;
   host.emit('fatal', { reason, health: health() });
   // Give the message a moment to leave, then go at once: lanes may be mid-allocation.
-  setTimeout(() => process.exit(code), 50);
+  setTimeout(end, 50);
 }
 
 memory = watchMemory(settings.memoryCapBytes, (rssBytes) => {
   const mb = (n: number) => `${Math.round(n / 2 ** 20)} MB`;
-  endItself(`it used ${mb(rssBytes)}, over its memory cap of ${mb(settings.memoryCapBytes)}`, OVER_MEMORY_CAP_EXIT);
+  endItself(`it used ${mb(rssBytes)}, over its memory cap of ${mb(settings.memoryCapBytes)}`, () => process.exit(OVER_MEMORY_CAP_EXIT));
 });
-// A file system that stopped answering holds the pool's threads, which only ending the process frees.
+// A file system that stopped answering holds the pool's threads, which only ending the process frees;
+// killed, as exiting would wait for those threads.
+const stuck = stuckPoolReads(poolReads);
 const stuckReads = setInterval(() => {
-  const waited = oldestPoolReadMs(poolReads);
-  if (waited > STUCK_READ_MS) endItself(`a file read has not returned in ${Math.round(waited / 1000)} s (its file system stopped answering)`, STUCK_READ_EXIT);
+  const waited = stuck();
+  if (waited !== null)
+    endItself(`a file read has not returned in ${Math.round(waited / 1000)} s (its file system stopped answering)`, () => process.kill(process.pid, 'SIGKILL'));
 }, STUCK_CHECK_MS);
 stuckReads.unref();
 

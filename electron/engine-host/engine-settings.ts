@@ -31,14 +31,10 @@ export const MAX_LANES = 4;
 
 /** The engine process's exit code when it ends itself over its memory cap (its 'fatal' message may not get out first). */
 export const OVER_MEMORY_CAP_EXIT = 70;
-/** The exit code of an engine process that ended itself because a file read did not return (pool-reads.ts). */
-export const STUCK_READ_EXIT = 71;
 
 /** Why the engine process exited with `code`, for its parent. */
 export function exitReason(code: number | null): string {
-  if (code === OVER_MEMORY_CAP_EXIT) return 'it went over its memory cap';
-  if (code === STUCK_READ_EXIT) return 'a file read did not return (its file system stopped answering)';
-  return `it exited (code ${code})`;
+  return code === OVER_MEMORY_CAP_EXIT ? 'it went over its memory cap' : `it exited (code ${code})`;
 }
 
 /**

@@ -22,14 +22,15 @@ export interface LaneData {
   lanes: number;
   /** OpenJPEG compiled once for the process, so that all lanes share its optimised code (compileOpenJpeg). */
   openJpeg?: WebAssembly.Module | undefined;
-  /** The process's table of calls into libuv's pool (pool-reads.ts): this lane writes slot lane + 1. */
+  /** The process's table of calls into libuv's pool (pool-reads.ts), and this thread's slot in it (null: none left). */
   poolReads?: SharedArrayBuffer | undefined;
+  poolSlot?: number | null;
 }
 
 if (!parentPort) throw new Error('an engine lane must run in a worker thread');
-const { lane, lanes, openJpeg, poolReads } = threadData<LaneData>(workerData);
+const { lane, lanes, openJpeg, poolReads, poolSlot } = threadData<LaneData>(workerData);
 if (openJpeg) adoptCompiledOpenJpeg(openJpeg);
-if (poolReads) watchPoolReadsIn(poolReads, lane + 1);
+if (poolReads && poolSlot != null) watchPoolReadsIn(poolReads, poolSlot);
 // Exports written here list their temporary files where the engine process cleans up after a crash.
 const settings = readEngineSettings(process.env);
 setPartialWriteJournal(settings.partialWritesDir);

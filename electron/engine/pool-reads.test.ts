@@ -3,44 +3,59 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { oldestPoolReadMs, poolCall, poolReadTable, watchPoolReadsIn } from './pool-reads';
+import { clearPoolReadSlot, poolCall, poolReadTable, STUCK_READ_MS, stuckPoolReads, watchPoolReadsIn } from './pool-reads';
 import { SlideFile } from './slide-file';
 
-test("a thread's calls into the pool: the oldest one's wait, until every one is back", async () => {
+/** A clock the test moves (ms). */
+function testClock() {
+  let now = process.hrtime.bigint() / 1_000_000n;
+  return { read: () => now, pass: (ms: number) => (now += BigInt(ms)) };
+}
+
+test('a call out past the limit while none comes back is stuck; one coming back, or an ended thread, is not', async () => {
   const table = poolReadTable(3);
-  watchPoolReadsIn(table, 2);
-  assert.equal(oldestPoolReadMs(table), 0);
-  let answerFirst = () => {};
-  const first = poolCall(new Promise<void>((resolve) => (answerFirst = resolve)));
-  const startedAt = Date.now();
-  let answerSecond = () => {};
-  const second = poolCall(new Promise<void>((resolve) => (answerSecond = resolve)));
-  // Another thread's slot, older still: the process's oldest wins.
-  new BigInt64Array(table)[0] = BigInt(startedAt - 5000);
-  assert.ok(oldestPoolReadMs(table, startedAt + 100) >= 5100);
-  new BigInt64Array(table)[0] = 0n;
-  assert.ok(Math.abs(oldestPoolReadMs(table, startedAt + 60_000) - 60_000) < 50);
-  answerFirst();
-  await first;
-  // The second is still out: the wait is now its own.
-  assert.ok(oldestPoolReadMs(table, startedAt + 60_000) > 0);
-  answerSecond();
-  await second;
-  assert.equal(oldestPoolReadMs(table), 0);
+  watchPoolReadsIn(table, 1);
+  const clock = testClock();
+  const stuck = stuckPoolReads(table, STUCK_READ_MS, clock.read);
+  assert.equal(stuck(), null);
+  let answer = () => {};
+  const hung = poolCall(new Promise<void>((resolve) => (answer = resolve)));
+  clock.pass(STUCK_READ_MS / 2);
+  assert.equal(stuck(), null, 'not yet');
+  // A slow share still answering some calls: not stuck, however long the oldest has been out.
+  await poolCall(Promise.resolve());
+  clock.pass(STUCK_READ_MS / 2 + 1000);
+  assert.equal(stuck(), null, 'another call came back meanwhile');
+  clock.pass(STUCK_READ_MS + 1);
+  assert.ok((stuck() ?? 0) > STUCK_READ_MS, 'out past the limit, and nothing back for as long');
+  answer();
+  await hung;
+  assert.equal(stuck(), null, 'back');
+
+  // Another thread's slot: a lane replaced while its call was out keeps it until the thread has ended.
+  new BigInt64Array(table)[3] = clock.read() - BigInt(2 * STUCK_READ_MS);
+  clock.pass(2 * STUCK_READ_MS);
+  assert.ok(stuck() !== null);
+  clearPoolReadSlot(table, 2);
+  assert.equal(stuck(), null);
   // A call that fails is back too.
   await assert.rejects(poolCall(Promise.reject(new Error('EIO'))));
-  assert.equal(oldestPoolReadMs(table), 0);
+  assert.equal(new BigInt64Array(table)[2], 0n);
 });
 
-test("a slide file's reads through the pool are watched while they are out", async () => {
+test("a slide file's calls through the pool are watched while they are out, large reads in pieces", async () => {
   const table = poolReadTable(1);
   watchPoolReadsIn(table, 0);
   const path = join(tmpdir(), `slidescope-pool-reads-${process.pid}.bin`);
-  await writeFile(path, Buffer.alloc(4096, 7));
+  await writeFile(path, Buffer.alloc(9 * 1024 * 1024, 7));
   const file = await SlideFile.openInPool(path);
-  const read = file.read(0, 4096);
-  assert.ok(new BigInt64Array(table)[0]! > 0n, 'a read in the pool is watched');
-  assert.equal((await read).length, 4096);
-  assert.equal(oldestPoolReadMs(table), 0);
+  const answered = new BigInt64Array(table)[0]!;
+  const read = file.read(0, 9 * 1024 * 1024);
+  assert.ok(new BigInt64Array(table)[1]! > 0n, 'a read in the pool is watched');
+  const bytes = await read;
+  assert.equal(bytes.length, 9 * 1024 * 1024);
+  assert.equal(bytes[9 * 1024 * 1024 - 1], 7);
+  assert.equal(new BigInt64Array(table)[0]! - answered, 3n, 'three pieces of at most 4 MB');
+  assert.equal(new BigInt64Array(table)[1], 0n);
   file.close();
 });

@@ -12,7 +12,7 @@ import { close, closeSync, constants, fstat, fstatSync, open, openSync, read, ty
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { readError, SlideError } from './errors';
-import { poolCall } from './pool-reads';
+import { POOL_READ_PIECE_BYTES, poolCall } from './pool-reads';
 import { readFullySync, StructureSource } from './tiff/structure-source';
 
 const readAsync = promisify(read);
@@ -118,7 +118,7 @@ export class SlideFile {
       file.inPool = true;
       return file;
     } catch (error) {
-      close(fd, () => undefined);
+      void poolCall(closeAsync(fd)).catch(() => undefined);
       throw readError(error, path);
     }
   }
@@ -146,15 +146,21 @@ export class SlideFile {
     }
     const buffer = Buffer.allocUnsafe(length);
     this.reading++;
-    let bytesRead: number;
+    let done = 0;
     try {
-      ({ bytesRead } = await poolCall(readAsync(this.fd, buffer, 0, length, offset)));
+      // In pieces, each watched (pool-reads.ts): a large read on a slow share still answers every few seconds.
+      while (done < length) {
+        const piece = Math.min(POOL_READ_PIECE_BYTES, length - done);
+        const { bytesRead } = await poolCall(readAsync(this.fd, buffer, done, piece, offset + done));
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
     } catch (error) {
       throw readError(error, this.path);
     } finally {
       if (--this.reading === 0 && this.closed) this.closeDescriptor();
     }
-    this.checkRead(bytesRead, length, what);
+    this.checkRead(done, length, what);
     return buffer;
   }
 

@@ -24,6 +24,8 @@ export interface WorkerChildOptions {
   script: string;
   workerData?: unknown;
   resourceLimits?: ResourceLimits;
+  /** Once the thread has ended (not when it is asked to: a thread stuck in a call ends later, or never). */
+  onExit?: () => void;
 }
 
 /** Node 20 does not pass --import loaders to worker threads: a thread from source registers tsx itself. */
@@ -36,7 +38,10 @@ export function workerChild(options: WorkerChildOptions): Spawn {
       ? new Worker(SOURCE_BOOTSTRAP, { workerData: { sourceEntry: options.script, data: options.workerData }, resourceLimits: options.resourceLimits ?? {} })
       : new Worker(options.script, { workerData: { data: options.workerData }, resourceLimits: options.resourceLimits ?? {} });
     worker.on('error', (error) => gone(`it crashed (${error.message})`));
-    worker.on('exit', (code) => gone(`it exited (code ${code})`));
+    worker.on('exit', (code) => {
+      options.onExit?.();
+      gone(`it exited (code ${code})`);
+    });
     return {
       endpoint: workerEndpoint(worker),
       hold: (held) => (held ? worker.ref() : worker.unref()),
