@@ -117,6 +117,26 @@ describe('DICOM folders in shards', () => {
     }
   });
 
+  test('an open that met an engine restart is tried once more', async () => {
+    const engine = opener();
+    let failed = false;
+    const flaky: FolderOpener = {
+      open: async (path, client) => {
+        if (!failed) {
+          failed = true;
+          return { ok: false, error: { code: 'WORKER_FAILED', message: 'The slide engine stopped.', path } };
+        }
+        return engine.open(path, client);
+      },
+      close: engine.close,
+    };
+    const { slides } = await shardSlides([folder('h/case-several')], flaky, () => true, noFiles);
+    assert.deepEqual(
+      slides.map((s) => s.key),
+      ['h/case-several/series-1.dcm', 'h/case-several/series-2.dcm'],
+    );
+  });
+
   test('a folder beside a slide file of its name: a shard without the folder still names the file as one run does', async () => {
     // case.svs beside case/ (one slide): both keep their extension's mark only when both are slides.
     const inputs = [folder('site/case'), file('site/case.svs')];

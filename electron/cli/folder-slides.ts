@@ -31,7 +31,10 @@ async function expandFolderSlides(
       out.push(input);
       continue;
     }
-    const opened = await engine.open(input.path, null);
+    let opened = await engine.open(input.path, null);
+    // An engine restarted under it (another slide's crash): once more, or what the folder holds would be
+    // decided by chance, and another shard looking at it could name its slides otherwise.
+    if (!opened.ok && opened.error.code === 'WORKER_FAILED') opened = await engine.open(input.path, null);
     if (opened.ok) {
       await engine.close(opened.value.slideId);
       out.push(input);
