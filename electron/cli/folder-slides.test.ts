@@ -66,6 +66,11 @@ describe('DICOM folders in shards', () => {
       const engine = opener();
       const { slides, mine } = await shardSlides(inputs, engine, (key) => inShard(key, shard), noFiles);
       opens += engine.opened.length;
+      assert.equal(
+        (await shardSlides(inputs, opener(), (key) => inShard(key, shard), noFiles)).unopened,
+        folders - engine.opened.length,
+        'the folders left unopened are counted',
+      );
       const own = slides.filter(mine);
       // A folder's slides go where the folder goes.
       for (const slide of own.filter((s) => s.shardKey !== undefined)) assert.ok(inShard(slide.shardKey!, shard));

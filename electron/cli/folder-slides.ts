@@ -52,17 +52,23 @@ async function expandFolderSlides(
 
 /**
  * A batch's slides, its DICOM folders opened as far as this shard needs (all of them without a shard),
- * and which of them are this shard's: `taken` says of a key whether the shard takes it.
+ * which of them are this shard's (`taken` says of a key whether the shard takes it), and how many
+ * folders were left unopened (each then one of the slides, though it may hold several).
  */
 export async function shardSlides(
   inputs: readonly SlideInput[],
   engine: FolderOpener,
   taken: (key: string) => boolean,
   folders: FolderFiles,
-): Promise<{ slides: SlideInput[]; mine: (input: SlideInput) => boolean }> {
+): Promise<{ slides: SlideInput[]; mine: (input: SlideInput) => boolean; unopened: number }> {
   const mine = (input: SlideInput) => taken(input.shardKey ?? input.key);
-  if (!inputs.some((input) => input.folder)) return { slides: [...inputs], mine };
+  if (!inputs.some((input) => input.folder)) return { slides: [...inputs], mine, unopened: 0 };
   const dependsOn = namesDependOn(inputs, mine, folders);
-  const slides = await expandFolderSlides(inputs, engine, (folder) => mine(folder) || dependsOn(folder));
-  return { slides, mine };
+  let unopened = 0;
+  const slides = await expandFolderSlides(inputs, engine, (folder) => {
+    const opens = mine(folder) || dependsOn(folder);
+    if (!opens) unopened++;
+    return opens;
+  });
+  return { slides, mine, unopened };
 }

@@ -205,13 +205,14 @@ export function summarise(read: ReadReports, slowest = 10): ReportSummary {
 export function batchSummary(
   lines: readonly ReportLine[],
   unlisted: ReadonlySet<string>,
-  shard: { name: string; of: number } | null,
+  /** `of`: the batch's slides; `atLeast` where some are other shards' DICOM folders not opened here, each counted as one. */
+  shard: { name: string; of: number; atLeast?: boolean } | null,
 ): { text: string; statuses: Record<SlideStatus, number>; failed: number } {
   const statuses = Object.fromEntries(SLIDE_STATUSES.map((s) => [s, 0])) as Record<SlideStatus, number>;
   for (const line of lines) if (!unlisted.has(line.path)) statuses[line.status]++;
   const slides = (n: number) => `${n} slide${n === 1 ? '' : 's'}`;
   const taken = lines.length - unlisted.size;
-  const of = shard ? `shard ${shard.name}: ${taken} of ${slides(shard.of)}` : slides(taken);
+  const of = shard ? `shard ${shard.name}: ${taken} of ${shard.atLeast ? 'at least ' : ''}${slides(shard.of)}` : slides(taken);
   const folders = unlisted.size === 0 ? '' : `; ${unlisted.size} ${unlisted.size === 1 ? 'folder or name' : 'folders or names'} could not be read`;
   const text = `${of}: ${statuses.written} written, ${statuses.skipped} skipped (already done), ${statuses.failed} failed, ${statuses['not-done']} not done${folders}`;
   return { text, statuses, failed: statuses.failed + unlisted.size };

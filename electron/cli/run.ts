@@ -211,6 +211,8 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   const firstEngine = jobEngine(launchEngine, plan, partialWritesDir);
   firstEngine.start();
   let all: SlideInput[];
+  /** Other shards' DICOM folders left unopened: `all` counts each as one slide. */
+  let unopened = 0;
   let inputs: SlideInput[];
   let lines: ReportLine[];
   let reportError: ErrorInfo | null;
@@ -227,7 +229,9 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
       throw new UsageError(`Cannot read the inputs: ${error.message}`);
     });
     const folders = folderFiles();
-    const { slides: expanded, mine } = await shardSlides(collected, firstEngine, (key) => shard === null || inShard(key, shard), folders);
+    const sharded = await shardSlides(collected, firstEngine, (key) => shard === null || inShard(key, shard), folders);
+    const { slides: expanded, mine } = sharded;
+    unopened = sharded.unopened;
     const own = withoutOwnOutputs(expanded, outDir, imageFormat, folders);
     all = own.kept;
     if (own.left) process.stderr.write(`slidescope: ${own.left} file(s) named as this batch's thumbnails left out, not taken for slides\n`);
@@ -272,7 +276,15 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   for (const line of lines) if (line.status === 'written') for (const o of line.outputs) process.stdout.write(`${o.path}\n`);
   reportFailures(lines);
   const unlisted = new Set(inputs.filter((input) => input.unreadable !== undefined).map((input) => input.path));
-  const summary = batchSummary(lines, unlisted, shard && { name: shardName(shard), of: all.filter((input) => input.unreadable === undefined).length });
+  const summary = batchSummary(
+    lines,
+    unlisted,
+    shard && {
+      name: shardName(shard),
+      of: all.filter((input) => input.unreadable === undefined).length,
+      atLeast: unopened > 0,
+    },
+  );
   process.stderr.write(`slidescope: ${summary.text}\n`);
   const count = (status: ReportLine['status']) => summary.statuses[status];
   const interrupted = interrupt.exitCode();
