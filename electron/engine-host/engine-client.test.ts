@@ -6,6 +6,7 @@ import { fail, ok } from '../../shared/errors';
 import type { RequestOf } from '../../shared/operations';
 import { type InMemoryChild, inMemoryEngine } from '../../testing/rpc/in-memory-child';
 import { EngineClient, type EngineRestartedEvent, type EngineStoppedEvent } from './engine-client';
+import { STOPPED_FILE_SYSTEM } from './engine-settings';
 
 const alive = setInterval(() => undefined, 1000);
 after(() => clearInterval(alive));
@@ -153,22 +154,28 @@ test('an engine that stops while the slides are reopened together blames none of
   await engine.dispose();
 });
 
-test('a slide that stopped the engine twice is forgotten when closed', async () => {
-  const children: InMemoryChild[] = [];
-  const engine = new EngineClient(inMemoryEngine(async () => ok({ name: 'slide' }), children));
-  assert.equal((await engine.call('engine:open', { slideId: 'S', path: '/s/S.svs', client: null })).ok, true);
-  for (let i = 0; i < 2; i++) {
-    // In flight when it goes: the slide is the one it was reading.
-    const reading = engine.call('slide:tile', { slideId: 'S', dzLevel: 0, col: 0, row: 0, requestId: 1 });
-    children.at(-1)!.kill('it crashed');
-    await reading;
-    await wait(600);
+test('a slide that stopped the engine twice is refused with why, and forgotten when closed', async () => {
+  for (const [reason, code] of [
+    ['it crashed', 'CORRUPT_DATA'],
+    ['it used 3100 MB, over its memory cap of 3072 MB', 'TOO_LARGE'],
+    [`a file read has not returned in 62 s (${STOPPED_FILE_SYSTEM})`, 'IO_ERROR'],
+  ] as const) {
+    const children: InMemoryChild[] = [];
+    const engine = new EngineClient(inMemoryEngine(async () => ok({ name: 'slide' }), children));
+    assert.equal((await engine.call('engine:open', { slideId: 'S', path: '/s/S.svs', client: null })).ok, true);
+    for (let i = 0; i < 2; i++) {
+      // In flight when it goes: the slide is the one it was reading.
+      const reading = engine.call('slide:tile', { slideId: 'S', dzLevel: 0, col: 0, row: 0, requestId: 1 });
+      children.at(-1)!.kill(reason);
+      await reading;
+      await wait(600);
+    }
+    const refused = await engine.call('slide:tile', { slideId: 'S', dzLevel: 0, col: 0, row: 0, requestId: 2 });
+    assert.equal(!refused.ok && refused.error.code, code, reason);
+    assert.deepEqual(await engine.call('engine:close', { slideId: 'S' }), { ok: true, value: undefined });
+    assert.equal((await engine.call('slide:tile', { slideId: 'S', dzLevel: 0, col: 0, row: 0, requestId: 3 })).ok, true, 'no longer refused');
+    await engine.dispose();
   }
-  const refused = await engine.call('slide:tile', { slideId: 'S', dzLevel: 0, col: 0, row: 0, requestId: 2 });
-  assert.equal(!refused.ok && refused.error.code, 'CORRUPT_DATA');
-  assert.deepEqual(await engine.call('engine:close', { slideId: 'S' }), { ok: true, value: undefined });
-  assert.equal((await engine.call('slide:tile', { slideId: 'S', dzLevel: 0, col: 0, row: 0, requestId: 3 })).ok, true, 'no longer refused');
-  await engine.dispose();
 });
 
 test('a slide that cannot be reopened after a restart (its file gone) is named, with why, when the engine is back', async () => {

@@ -10,6 +10,7 @@ import type { OperationProtocol } from '../../shared/operation-rpc';
 import type { EngineOperation, OpenedSlide, ProgressOf, RequestInput, RequestOf, ResponseOf } from '../../shared/operations';
 import type { CallOptions, RpcClient } from '../../shared/rpc';
 import { type Child, type Replaced, Supervisor } from '../rpc/supervisor';
+import { STOPPED_FILE_SYSTEM } from './engine-settings';
 
 /** A started engine process, with what a launcher gives a window to talk to it (a MessagePort, a channel). */
 export interface EngineChild<Connection> extends Child {
@@ -178,7 +179,7 @@ export class EngineClient<Connection> {
       this.slides.delete(id);
       failedSlideIds.push(id);
       const name = slide.request.path.split(/[\\/]/).pop();
-      const code = /memory cap/.test(event.reason) ? 'TOO_LARGE' : 'CORRUPT_DATA';
+      const code = /memory cap/.test(event.reason) ? 'TOO_LARGE' : event.reason.includes(STOPPED_FILE_SYSTEM) ? 'IO_ERROR' : 'CORRUPT_DATA';
       this.failed.set(id, {
         code,
         message: `${name} stopped the slide engine twice (${event.reason}), so it is no longer read. Open it again to retry.`,

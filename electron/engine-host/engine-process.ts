@@ -17,7 +17,7 @@ import { clearPoolReadSlot, poolReadSlots, poolReadTable, stuckPoolReads, watchP
 import { type Spawn, Supervisor } from '../rpc/supervisor';
 import { workerChild } from '../rpc/worker-thread';
 import { EngineRouter } from './engine-router';
-import { defaultLaneCount, OVER_MEMORY_CAP_EXIT, readEngineSettings } from './engine-settings';
+import { defaultLaneCount, OVER_MEMORY_CAP_EXIT, readEngineSettings, STOPPED_FILE_SYSTEM } from './engine-settings';
 import type { LaneData } from './lane';
 import { watchMemory } from './memory-watchdog';
 import { warmOpenPath } from './open-warm-up';
@@ -185,7 +185,7 @@ const stuck = stuckPoolReads(poolReads);
 const stuckReads = setInterval(() => {
   const waited = stuck();
   if (waited !== null)
-    endItself(`a file read has not returned in ${Math.round(waited / 1000)} s (its file system stopped answering)`, () => process.kill(process.pid, 'SIGKILL'));
+    endItself(`a file read has not returned in ${Math.round(waited / 1000)} s (${STOPPED_FILE_SYSTEM})`, () => process.kill(process.pid, 'SIGKILL'));
 }, STUCK_CHECK_MS);
 stuckReads.unref();
 

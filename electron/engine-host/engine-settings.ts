@@ -32,6 +32,9 @@ export const MAX_LANES = 4;
 /** The engine process's exit code when it ends itself over its memory cap (its 'fatal' message may not get out first). */
 export const OVER_MEMORY_CAP_EXIT = 70;
 
+/** What an engine process that ended itself over a file read that did not return says (pool-reads.ts); the client fails a slide it stops twice with IO_ERROR. */
+export const STOPPED_FILE_SYSTEM = 'its file system stopped answering';
+
 /** Why the engine process exited with `code`, for its parent. */
 export function exitReason(code: number | null): string {
   return code === OVER_MEMORY_CAP_EXIT ? 'it went over its memory cap' : `it exited (code ${code})`;
