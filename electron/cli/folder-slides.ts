@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import type { Result } from '../../shared/errors';
 import type { OpenedSlide } from '../../shared/operations';
-import { type FolderFiles, namesDependOn, type SlideInput } from './inputs';
+import { type FolderFiles, type FolderInput, isFolderInput, namesDependOn, type SlideInput } from './inputs';
 
 export interface FolderOpener {
   open(path: string, client: null): Promise<Result<OpenedSlide>>;
@@ -20,14 +20,10 @@ export interface FolderOpener {
  * shard opens its own and those its names depend on (namesDependOn), and leaves another shard's as
  * they are, an input it does not take (every shard opening every folder cost each ~35 ms a folder).
  */
-async function expandFolderSlides(
-  inputs: readonly SlideInput[],
-  engine: FolderOpener,
-  opens: (folder: SlideInput & { folder: { within: string } }) => boolean,
-): Promise<SlideInput[]> {
+async function expandFolderSlides(inputs: readonly SlideInput[], engine: FolderOpener, opens: (folder: FolderInput) => boolean): Promise<SlideInput[]> {
   const out: SlideInput[] = [];
   for (const input of inputs) {
-    if (!input.folder || !opens({ ...input, folder: input.folder })) {
+    if (!isFolderInput(input) || !opens(input)) {
       out.push(input);
       continue;
     }
@@ -62,13 +58,16 @@ export async function shardSlides(
   folders: FolderFiles,
 ): Promise<{ slides: SlideInput[]; mine: (input: SlideInput) => boolean; unopened: number }> {
   const mine = (input: SlideInput) => taken(input.shardKey ?? input.key);
-  if (!inputs.some((input) => input.folder)) return { slides: [...inputs], mine, unopened: 0 };
-  const dependsOn = namesDependOn(inputs, mine, folders);
+  if (!inputs.some(isFolderInput)) return { slides: [...inputs], mine, unopened: 0 };
+  // Worked out at the first folder of another shard: a run without shards never needs it.
+  let dependsOn: ((folder: FolderInput) => boolean) | undefined;
   let unopened = 0;
   const slides = await expandFolderSlides(inputs, engine, (folder) => {
-    const opens = mine(folder) || dependsOn(folder);
-    if (!opens) unopened++;
-    return opens;
+    if (mine(folder)) return true;
+    dependsOn ??= namesDependOn(inputs, mine, folders);
+    if (dependsOn(folder)) return true;
+    unopened++;
+    return false;
   });
   return { slides, mine, unopened };
 }

@@ -41,6 +41,11 @@ export interface SlideInput {
   unreadable?: string;
 }
 
+/** A folder of DICOM files among the inputs (its slides known once the engine has opened it). */
+export type FolderInput = SlideInput & { folder: { within: string } };
+
+export const isFolderInput = (input: SlideInput): input is FolderInput => input.folder !== undefined;
+
 export interface InputOptions {
   /** Files and folders from the command line. */
   args: string[];
@@ -403,11 +408,7 @@ function namesOf(key: string): Set<string> {
  * or any slide of its folder, in any shard or on disk beside them, that could take one of its names.
  * A shard opens another shard's folder only then.
  */
-export function namesDependOn(
-  inputs: readonly SlideInput[],
-  ours: (input: SlideInput) => boolean,
-  folders: FolderFiles,
-): (folder: SlideInput & { folder: { within: string } }) => boolean {
+export function namesDependOn(inputs: readonly SlideInput[], ours: (input: SlideInput) => boolean, folders: FolderFiles): (folder: FolderInput) => boolean {
   const taken = new Map<string, number>();
   for (const { key } of [...inputs, ...siblingsOnDisk(inputs, folders)]) for (const name of namesOf(key)) taken.set(name, (taken.get(name) ?? 0) + 1);
   const holding = new Set<string>();
