@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'WORKER_FAILED', // the slide engine (its process, a lane or a codec thread) stopped; it was restarted
   'EXISTS', // an export would overwrite a file
   'IO_ERROR', // reading or writing a file failed for a reason the system gave
+  'NO_SPACE', // the disk, or the user's quota on it, is full: nothing more can be written there
   'INTERNAL', // anything else: a fault in Slidescope itself
 ] as const;
 

@@ -143,9 +143,9 @@ export class AnnotationStore {
         await this.#write(data, bytes);
         return { path: data, beside: false };
       } catch (error) {
-        const reason = toErrorInfo(error).message;
+        const { code, message: reason } = toErrorInfo(error);
         throw new SlideError(
-          'IO_ERROR',
+          code === 'NO_SPACE' ? code : 'IO_ERROR',
           `The annotations of ${basename(slidePath)} could not be saved beside it (${toErrorInfo(besideError).message}) nor in the app's data folder (${reason}).`,
           slidePath,
         );

@@ -15,7 +15,7 @@ import { jobEngine, runBatch } from './batch';
 import { parseMemory, planConcurrency } from './concurrency';
 import { collectInputs, outputStems, type SlideInput } from './inputs';
 import { formatGroup, JobQueue } from './job-queue';
-import { batchSummary, openReport, type ReportLine, readReports, summarise } from './report';
+import { batchSummary, openReport, type ReportLine, type ReportWriter, readReports, summarise } from './report';
 import { inShard, parseShard } from './shards';
 import { UsageError } from './usage-error';
 
@@ -351,40 +351,49 @@ describe('job queue', () => {
   });
 });
 
+/** A batch of 12 slides over 2 jobs whose work takes 5 ms a slide; `fail` decides a slide's outcome by its turn. */
+function twelveSlides(options: { fail?: (turn: number) => SlideError | null; report?: ReportWriter }) {
+  const inputs = Array.from({ length: 12 }, (_, i): SlideInput => ({ path: `/c/s${i}.svs`, key: `s${i}.svs`, bytes: 100 - i }));
+  const started: string[] = [];
+  const batch = runBatch({
+    command: 'thumbnail',
+    inputs,
+    plan: { jobs: 2, capMb: 1024, lanes: 1, note: null },
+    work: async (_engine, input) => {
+      const turn = started.push(input.key);
+      await new Promise((r) => setTimeout(r, 5));
+      const error = options.fail?.(turn);
+      if (error) throw error;
+      return { status: 'written', outputs: [], vendor: null, width: null, height: null, error: null };
+    },
+    interrupt: { stopping: false, abandon: new AbortController().signal, exitCode: () => null, dispose() {} },
+    progress: { update() {}, finish() {} },
+    report: options.report ?? null,
+    shard: null,
+    partialWritesDir: '/nonexistent',
+    launchEngine: () => {
+      throw new Error('no engine is needed');
+    },
+  });
+  return { inputs, started, batch };
+}
+
 describe('a report that cannot be written', () => {
   test('stops the batch as a signal would: no slide started after it; the error comes back with the lines', async () => {
-    const inputs = Array.from({ length: 12 }, (_, i): SlideInput => ({ path: `/c/s${i}.svs`, key: `s${i}.svs`, bytes: 100 - i }));
-    const started: string[] = [];
     let writes = 0;
-    const never = (): never => {
-      throw new Error('no engine is needed');
-    };
-    const batch = runBatch({
-      command: 'thumbnail',
-      inputs,
-      plan: { jobs: 2, capMb: 1024, lanes: 1, note: null },
-      work: async (_engine, input) => {
-        started.push(input.key);
-        await new Promise((r) => setTimeout(r, 5));
-        return { status: 'written', outputs: [], vendor: null, width: null, height: null, error: null };
-      },
-      interrupt: { stopping: false, abandon: new AbortController().signal, exitCode: () => null, dispose() {} },
-      progress: { update() {}, finish() {} },
+    const { inputs, started, batch } = twelveSlides({
       report: {
         async write() {
-          if (++writes === 3) throw new SlideError('IO_ERROR', 'The report cannot be written (ENOSPC).', '/r.jsonl');
+          if (++writes === 3) throw new SlideError('NO_SPACE', 'The report cannot be written (ENOSPC).', '/r.jsonl');
         },
         async close() {},
       },
-      shard: null,
-      partialWritesDir: '/nonexistent',
-      launchEngine: never,
     });
     // The error comes back with every slide's line, so that the CLI still says what was done.
-    const { lines, reportError } = await batch;
-    assert.equal(reportError?.code, 'IO_ERROR');
-    assert.match(reportError?.message ?? '', /ENOSPC/);
-    assert.equal(reportError?.path, '/r.jsonl');
+    const { lines, stopError } = await batch;
+    assert.equal(stopError?.code, 'NO_SPACE');
+    assert.match(stopError?.message ?? '', /ENOSPC/);
+    assert.equal(stopError?.path, '/r.jsonl');
     assert.deepEqual(lines.map((l) => l.slide).sort(), inputs.map((i) => i.key).sort());
     assert.deepEqual(
       lines.filter((l) => l.status !== 'not-done').map((l) => l.slide),
@@ -396,7 +405,38 @@ describe('a report that cannot be written', () => {
     assert.ok(started.length <= 4, `${started.length} slides started`);
     assert.equal(writes, 3);
   });
+});
 
+describe('an output that finds the disk full', () => {
+  test('stops the batch: the slide fails with NO_SPACE, no slide starts after it, the rest are not done', async () => {
+    const { started, batch } = twelveSlides({
+      fail: (turn) => (turn === 3 ? new SlideError('NO_SPACE', 'The disk quota is exceeded.', '/out/s2_thumbnail.png') : null),
+    });
+    const { lines, stopError } = await batch;
+    await new Promise((r) => setTimeout(r, 60));
+    assert.ok(started.length <= 4, `${started.length} slides started`);
+    assert.equal(stopError?.code, 'NO_SPACE');
+    assert.equal(stopError?.path, '/out/s2_thumbnail.png');
+    assert.match(stopError?.message ?? '', /^The disk quota is exceeded\. No slide was started after it/);
+    const status = (l: ReportLine) => l.status;
+    assert.deepEqual(
+      lines.filter((l) => l.error?.code === 'NO_SPACE').map((l) => l.slide),
+      [started[2]],
+    );
+    assert.equal(lines.filter((l) => status(l) === 'not-done').length, 12 - started.length);
+    assert.equal(lines.length, 12);
+  });
+
+  test('other failures do not stop it', async () => {
+    const { started, batch } = twelveSlides({ fail: (turn) => (turn % 2 ? new SlideError('IO_ERROR', 'Writing failed (EIO).', '/out/x.png') : null) });
+    const { lines, stopError } = await batch;
+    assert.equal(stopError, null);
+    assert.equal(started.length, 12);
+    assert.equal(lines.filter((l) => l.status === 'failed').length, 6);
+  });
+});
+
+describe('the report', () => {
   test('a line the system writes short is written on from where it stopped, or fails as IO_ERROR (ulimit -f)', {
     skip: process.platform === 'win32',
   }, async () => {
@@ -482,7 +522,7 @@ describe('a folder that could not be listed', () => {
       { path: '/c/b.svs', key: 'b.svs', bytes: 5 },
     ];
     const worked: string[] = [];
-    const { lines, reportError } = await runBatch({
+    const { lines, stopError } = await runBatch({
       command: 'thumbnail',
       inputs,
       plan: { jobs: 1, capMb: 1024, lanes: 1, note: null },
@@ -499,7 +539,7 @@ describe('a folder that could not be listed', () => {
         throw new Error('no engine is needed');
       },
     });
-    assert.equal(reportError, null);
+    assert.equal(stopError, null);
     assert.deepEqual(worked.sort(), ['a.svs', 'b.svs']);
     const locked = lines.find((l) => l.slide === 'locked');
     assert.equal(locked?.status, 'failed');

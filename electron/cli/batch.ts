@@ -2,7 +2,8 @@
 // process of its own (the first job's started by the caller before it lists the inputs, the others
 // when their first slide needs them), a report line per slide as it finishes, and a clean stop on
 // SIGINT/SIGTERM: the slides not done are reported as such, and the temporary files of an engine
-// process ended mid-write are removed before the CLI exits.
+// process ended mid-write are removed before the CLI exits. A full disk (the report's, or a slide's
+// output's) stops the batch the same way: every slide after it would fail alike.
 
 import { hostname } from 'node:os';
 import { type ErrorInfo, toErrorInfo } from '../../shared/errors';
@@ -83,8 +84,11 @@ function unreadableFolder(path: string, reason: string): SlideOutcome {
 export interface BatchResult {
   /** A line per slide, as reported. */
   lines: ReportLine[];
-  /** Why the report could not be written (the batch then stopped as on a signal); null when it was. */
-  reportError: ErrorInfo | null;
+  /**
+   * Why the batch stopped as on a signal: the report could not be written, or a slide's output found
+   * the disk full (NO_SPACE); null when neither happened.
+   */
+  stopError: ErrorInfo | null;
 }
 
 export async function runBatch(options: BatchOptions): Promise<BatchResult> {
@@ -98,14 +102,17 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   };
   const lines: ReportLine[] = [];
   const base = { command: options.command, shard: options.shard, host: hostname(), pid: process.pid };
-  // A report that cannot be written (a full disk) stops the batch as a signal would: no new slide, the
-  // ones being made finished; the error is returned with the lines, so the CLI still says what was done.
-  let reportFailure: unknown = null;
+  // A report that cannot be written, or an output that found the disk full, stops the batch as a
+  // signal would: no new slide, the ones being made finished; the error is returned with the lines, so
+  // the CLI still says what was done.
+  let stopError: ErrorInfo | null = null;
+  let reportFailed = false;
   const record = async (line: ReportLine) => {
     lines.push(line);
-    if (reportFailure === null)
+    if (!reportFailed)
       await options.report?.write(line).catch((error: unknown) => {
-        reportFailure ??= error;
+        reportFailed = true;
+        stopError ??= toErrorInfo(error);
       });
   };
   const abandoned: Array<{ line: ReportLine; landed: NonNullable<SlideOutcome['landed']> }> = [];
@@ -115,7 +122,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
     await Promise.all(
       Array.from({ length: plan.jobs }, async (_, job) => {
         for (;;) {
-          const input = interrupt.stopping || reportFailure !== null ? null : queue.take(job);
+          const input = interrupt.stopping || stopError !== null ? null : queue.take(job);
           if (!input) break;
           const started = new Date();
           const t0 = performance.now();
@@ -143,6 +150,10 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
                     error: toErrorInfo(error, input.path),
                   }),
                 );
+          if (outcome.error?.code === 'NO_SPACE') {
+            const { message } = outcome.error;
+            stopError ??= { ...outcome.error, message: `${message} No slide was started after it: make room, then run the same command again to finish.` };
+          }
           const stopped = interrupt.stopping && outcome.status === 'failed' && STOPPED_CODES.has(outcome.error?.code ?? '');
           const line: ReportLine = {
             ...base,
@@ -190,5 +201,5 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   }
   // An engine process ended mid-write (abandoned, or signalled itself) listed its temporary file.
   if (interrupt.stopping) await removeUnfinishedWrites(options.partialWritesDir).catch(() => undefined);
-  return { lines, reportError: reportFailure === null ? null : toErrorInfo(reportFailure) };
+  return { lines, stopError };
 }

@@ -3,8 +3,8 @@
 // Kubernetes' variables, reports merged, and a batch stopped by SIGTERM and SIGINT that resumes.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -66,6 +66,20 @@ const expectedOutputs = () =>
   SLIDES.filter((s) => s !== BROKEN)
     .map((s) => `${s.replace(/\.[^.]+$/, '')}_thumbnail.png`)
     .sort();
+
+/** Whether a small tmpfs can be mounted here (root on Linux), for a disk that fills up. */
+function smallDisk(): boolean {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return false;
+  const probe = join(tmpdir(), `slidescope-mount-probe-${process.pid}`);
+  try {
+    mkdirSync(probe, { recursive: true });
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', probe]).status !== 0) return false;
+    spawnSync('umount', [probe]);
+    return true;
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+  }
+}
 
 const batch = (out: string, ...more: string[]) => ['thumbnail', cohort, '--recursive', '--size', '96', '--out', out, ...more];
 
@@ -245,11 +259,45 @@ describe('slidescope thumbnail over a cohort', () => {
       written.map((path) => relative(out, path)),
     );
     const summary = run.stderr.indexOf(`slidescope: ${SLIDES.length} slides: 1 written, 0 skipped (already done), 0 failed, ${SLIDES.length - 1} not done`);
-    const error = run.stderr.indexOf('slidescope: /dev/full: IO_ERROR: The report cannot be written (ENOSPC');
+    const error = run.stderr.indexOf('slidescope: /dev/full: NO_SPACE: The report cannot be written (ENOSPC');
     assert.ok(summary >= 0 && error > summary, run.stderr);
     assert.match(run.stderr, /not done \(run the same command again to finish them\):/);
     const done = relative(out, written[0]!).replace(/_thumbnail\.png$/, '');
     for (const slide of SLIDES.filter((s) => !s.startsWith(`${done}.`))) assert.ok(run.stderr.includes(`  ${slide}\n`), `${slide} not named:\n${run.stderr}`);
+  });
+
+  test('outputs that find the disk full: the batch stops there, leaves no partial file, and a rerun with room finishes the same set', {
+    skip: !smallDisk() && 'a small file system cannot be mounted here (mounting tmpfs needs root)',
+  }, async () => {
+    const out = join(dir, 'small-disk');
+    await mkdir(out);
+    const mount = (size: string, remount = false) =>
+      spawnSync('mount', ['-t', 'tmpfs', '-o', `${remount ? 'remount,' : ''}size=${size}`, 'tmpfs', out], { encoding: 'utf8' });
+    assert.equal(mount('40k').status, 0);
+    try {
+      const report = join(dir, 'small-disk.jsonl');
+      const run = cli(batch(out, '--jobs', '1', '--report', report));
+      assert.equal(run.status, 1, run.stderr);
+      const lines = await reportLines(report);
+      const written = lines.filter((l) => l.status === 'written');
+      const full = lines.filter((l) => l.error?.code === 'NO_SPACE');
+      // One job: the slide that found the disk full was the last started.
+      assert.ok(written.length > 0 && full.length === 1, run.stderr);
+      assert.equal(
+        lines.filter((l) => l.status === 'not-done').length + written.length + 1 + lines.filter((l) => l.error?.code === 'CORRUPT_DATA').length,
+        SLIDES.length,
+      );
+      assert.ok(lines.some((l) => l.status === 'not-done'));
+      assert.deepEqual(await tree(out), written.flatMap((l) => l.outputs.map((o) => relative(out, o.path))).sort(), 'only whole outputs, no temporary file');
+      assert.match(run.stderr, /NO_SPACE: The disk is full\. No slide was started after it: make room, then run the same command again to finish\./);
+      assert.match(run.stderr, /not done \(run the same command again to finish them\):/);
+      assert.equal(mount('4m', true).status, 0);
+      const rerun = cli(batch(out, '--jobs', '1'));
+      assert.equal(rerun.status, 1, rerun.stderr); // the broken slide
+      assert.deepEqual(await tree(out), expectedOutputs());
+    } finally {
+      spawnSync('umount', [out]);
+    }
   });
 
   for (const [signal, code, grace] of [

@@ -215,7 +215,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   let unopened = 0;
   let inputs: SlideInput[];
   let lines: ReportLine[];
-  let reportError: ErrorInfo | null;
+  let stopError: ErrorInfo | null;
   let interrupt: ReturnType<typeof watchInterrupts> | undefined;
   try {
     // The output folder is left out of a folder scan: a rerun would take its outputs (TIFF) for slides.
@@ -253,7 +253,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
       process.stderr.write(`\nslidescope: ${signal}: no new slides; finishing those being made (up to ${graceSeconds} s; again to abandon them)\n`),
     );
     try {
-      ({ lines, reportError } = await runBatch({
+      ({ lines, stopError } = await runBatch({
         command: 'thumbnail',
         inputs,
         plan,
@@ -288,13 +288,14 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   process.stderr.write(`slidescope: ${summary.text}\n`);
   const count = (status: ReportLine['status']) => summary.statuses[status];
   const interrupted = interrupt.exitCode();
-  // A report that could not be written stopped the batch as a signal does: the same list, then its error.
-  if (interrupted !== null || (reportError && count('not-done'))) {
+  // A report that could not be written, or a full disk, stopped the batch as a signal does: the same
+  // list, then its error.
+  if (interrupted !== null || (stopError && count('not-done'))) {
     process.stderr.write('slidescope: stopped; not done (run the same command again to finish them):\n');
     for (const l of lines) if (l.status === 'not-done') process.stderr.write(`  ${l.slide}\n`);
   }
-  if (reportError) {
-    printError(reportError);
+  if (stopError) {
+    printError(stopError);
     return 1;
   }
   if (interrupted !== null) return interrupted;

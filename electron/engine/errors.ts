@@ -57,6 +57,17 @@ export function damagedError(error: unknown, what: string, path: string): SlideE
   return new SlideError('CORRUPT_DATA', `${what} is damaged and cannot be decoded (${reason}).`, path);
 }
 
+/**
+ * A write's failure because the disk, or the user's quota on it, is full (ENOSPC, EDQUOT), as
+ * NO_SPACE naming `path`; null for any other failure.
+ */
+export function noSpaceError(error: unknown, path: string): SlideError | null {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOSPC') return new SlideError('NO_SPACE', 'The disk is full.', path);
+  if (code === 'EDQUOT') return new SlideError('NO_SPACE', 'The disk quota is exceeded.', path);
+  return null;
+}
+
 export function isAbort(error: unknown): boolean {
   return error instanceof Error && (error.name === 'AbortError' || (error as { code?: string }).code === 'ABORT_ERR');
 }

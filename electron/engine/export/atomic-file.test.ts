@@ -56,11 +56,18 @@ describe('writeFileAtomic', () => {
 
   test('a write that fails leaves no file, no temporary file and no journal entry', async () => {
     await assert.rejects(writeFileAtomic(join(dir, 'missing', 'x.png'), new Uint8Array([1]), false), (e) => code(e) === 'NOT_FOUND');
-    mock.method(fs, 'link', async () => {
+    const full = mock.method(fs, 'link', async () => {
       throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
     });
     syncBuiltinESMExports();
-    await assert.rejects(writeFileAtomic(join(dir, 'full.png'), new Uint8Array([1]), false), (e) => code(e) === 'IO_ERROR');
+    await assert.rejects(writeFileAtomic(join(dir, 'full.png'), new Uint8Array([1]), false), (e) => code(e) === 'NO_SPACE' && /disk is full/.test(String(e)));
+    full.mock.mockImplementation(async () => {
+      throw Object.assign(new Error('quota'), { code: 'EDQUOT' });
+    });
+    await assert.rejects(
+      writeFileAtomic(join(dir, 'quota.png'), new Uint8Array([1]), false),
+      (e) => code(e) === 'NO_SPACE' && /quota is exceeded/.test(String(e)),
+    );
     assert.deepEqual(await listing(), []);
     assert.deepEqual(await fs.readdir(journal), []);
   });

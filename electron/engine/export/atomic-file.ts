@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { SlideError } from '../errors';
+import { noSpaceError, SlideError } from '../errors';
 import { makeFolder } from './make-folder';
 
 /** Where in-flight temporary files are listed; unset, crashes are not cleaned up after (tests). */
@@ -66,9 +66,10 @@ function writeError(error: unknown, path: string): SlideError {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EEXIST') return new SlideError('EXISTS', `${basename(path)} already exists.`, path);
   if (code === 'ENOENT') return new SlideError('NOT_FOUND', `The folder ${dirname(path)} does not exist.`, path);
+  const full = noSpaceError(error, path);
+  if (full) return full;
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
     return new SlideError('IO_ERROR', `Cannot write to ${dirname(path)} (permission denied).`, path);
-  if (code === 'ENOSPC') return new SlideError('IO_ERROR', 'The disk is full.', path);
   return new SlideError('IO_ERROR', `Writing ${basename(path)} failed (${code ?? String(error)}).`, path);
 }
 
