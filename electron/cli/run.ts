@@ -24,7 +24,7 @@ import { shardSlides } from './folder-slides';
 import { collectInputs, type FolderFiles, folderFiles, outputStems, realPathOr, type SlideInput, throughRealFolders } from './inputs';
 import { watchInterrupts } from './interrupt';
 import { type Options, PARSE_OPTIONS, rejectUnusedOptions, usageOf } from './options';
-import { terminalProgress } from './progress';
+import { batchProgress } from './progress';
 import { batchSummary, openReport, type ReportLine, readReports, summarise, summaryText } from './report';
 import { inShard, parseShard, SHARD_COUNT_ENV, shardName } from './shards';
 import { UsageError } from './usage-error';
@@ -259,7 +259,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
         plan,
         work: thumbnailWork(spec, imageFormat, stems, values.overwrite === true, annotations, colourOption(values.colour)),
         interrupt,
-        progress: terminalProgress(),
+        progress: batchProgress(),
         report,
         shard: shard && shardName(shard),
         partialWritesDir,
