@@ -85,6 +85,7 @@ Batches (thumbnail):
   Ctrl-C or SIGTERM: no new slide starts, the running ones get --grace seconds (default 20) to finish,
   then are abandoned (a second signal: at once); no partial file is left; exit code 130 or 143.
   Exit code 1 when any slide failed (each is named with its reason); the good ones are still written.
+  A full disk or quota stops the batch as a signal does (exit code 1): make room and run it again.
   Exit code 2 for a usage error, or a folder of several slides given as one.
 `;
 
