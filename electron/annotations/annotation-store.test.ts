@@ -113,4 +113,16 @@ describe('the annotation store', () => {
       (error: Error & { code?: string }) => error.code === 'IO_ERROR' && /beside it .* nor in the app's data folder/.test(error.message),
     );
   });
+
+  it("the app's data folder on a full disk (after a read-only one beside the slide): NO_SPACE", async () => {
+    const path = await slide('full', 'd.svs');
+    const s = new AnnotationStore({
+      dataDir: join(root, 'app-data-3'),
+      write: async (to) => {
+        if (to.startsWith(join(root, 'app-data-3'))) throw Object.assign(new Error('EDQUOT: disk quota exceeded'), { code: 'EDQUOT' });
+        throw Object.assign(new Error('EROFS: read-only file system'), { code: 'EROFS' });
+      },
+    });
+    await assert.rejects(s.save(path, everyKind()), (error: Error & { code?: string }) => error.code === 'NO_SPACE' && /EDQUOT/.test(error.message));
+  });
 });

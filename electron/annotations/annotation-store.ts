@@ -12,7 +12,7 @@ import { basename, dirname, join } from 'node:path';
 import { writeGeoJson } from '../../shared/annotation-geojson';
 import { type AnnotationDocument, type AnnotationLocation, emptyDocument, type SlideAnnotations } from '../../shared/annotations';
 import { toErrorInfo } from '../../shared/errors';
-import { SlideError } from '../engine/errors';
+import { noSpaceError, SlideError } from '../engine/errors';
 import { writeFileAtomic } from '../engine/export/atomic-file';
 import { readAnnotationFile } from './annotation-files';
 
@@ -145,7 +145,7 @@ export class AnnotationStore {
       } catch (error) {
         const { code, message: reason } = toErrorInfo(error);
         throw new SlideError(
-          code === 'NO_SPACE' ? code : 'IO_ERROR',
+          code === 'NO_SPACE' || noSpaceError(error, data) ? 'NO_SPACE' : 'IO_ERROR',
           `The annotations of ${basename(slidePath)} could not be saved beside it (${toErrorInfo(besideError).message}) nor in the app's data folder (${reason}).`,
           slidePath,
         );

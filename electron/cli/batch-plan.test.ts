@@ -427,6 +427,22 @@ describe('an output that finds the disk full', () => {
     assert.equal(lines.length, 12);
   });
 
+  test("a report on the same full disk failing after it: both errors come back, the slide's first", async () => {
+    let writes = 0;
+    const { batch } = twelveSlides({
+      fail: (turn) => (turn === 3 ? new SlideError('NO_SPACE', 'The disk is full.', '/out/s2_thumbnail.png') : null),
+      report: {
+        async write() {
+          if (++writes >= 3) throw new SlideError('NO_SPACE', 'The report cannot be written (ENOSPC).', '/out/r.jsonl');
+        },
+        async close() {},
+      },
+    });
+    const { stopError, reportError } = await batch;
+    assert.equal(stopError?.path, '/out/s2_thumbnail.png');
+    assert.equal(reportError?.path, '/out/r.jsonl');
+  });
+
   test('other failures do not stop it', async () => {
     const { started, batch } = twelveSlides({ fail: (turn) => (turn % 2 ? new SlideError('IO_ERROR', 'Writing failed (EIO).', '/out/x.png') : null) });
     const { lines, stopError } = await batch;

@@ -89,6 +89,8 @@ export interface BatchResult {
    * the disk full (NO_SPACE); null when neither happened.
    */
   stopError: ErrorInfo | null;
+  /** Why the report could not be written, when it could not (it then lacks the lines after): stopError, or after it. */
+  reportError: ErrorInfo | null;
 }
 
 export async function runBatch(options: BatchOptions): Promise<BatchResult> {
@@ -106,13 +108,13 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   // signal would: no new slide, the ones being made finished; the error is returned with the lines, so
   // the CLI still says what was done.
   let stopError: ErrorInfo | null = null;
-  let reportFailed = false;
+  let reportError: ErrorInfo | null = null;
   const record = async (line: ReportLine) => {
     lines.push(line);
-    if (!reportFailed)
+    if (reportError === null)
       await options.report?.write(line).catch((error: unknown) => {
-        reportFailed = true;
-        stopError ??= toErrorInfo(error);
+        reportError = toErrorInfo(error);
+        stopError ??= reportError;
       });
   };
   const abandoned: Array<{ line: ReportLine; landed: NonNullable<SlideOutcome['landed']> }> = [];
@@ -171,7 +173,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
           // A stopped slide's line waits for its engine process to end: its output may land yet.
           if (stopped && outcome.landed) abandoned.push({ line, landed: outcome.landed });
           else await record(line);
-          progress.update(++done, total, input.key);
+          progress.update(++done, total, input.key, outcome.status === 'skipped');
         }
       }),
     );
@@ -201,5 +203,5 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   }
   // An engine process ended mid-write (abandoned, or signalled itself) listed its temporary file.
   if (interrupt.stopping) await removeUnfinishedWrites(options.partialWritesDir).catch(() => undefined);
-  return { lines, stopError };
+  return { lines, stopError, reportError };
 }

@@ -300,6 +300,39 @@ describe('slidescope thumbnail over a cohort', () => {
     }
   });
 
+  test('output folders that cannot be made for want of inodes (ENOSPC from mkdir): the batch stops there too', {
+    skip: !smallDisk() && 'a small file system cannot be mounted here (mounting tmpfs needs root)',
+  }, async () => {
+    const out = join(dir, 'few-inodes');
+    await mkdir(out);
+    assert.equal(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m,nr_inodes=16', 'tmpfs', out]).status, 0);
+    try {
+      // Every inode taken but one: the first slide's site folder takes it, its case folder cannot be made.
+      let files = 0;
+      for (; ; files++)
+        if (
+          !(await writeFile(join(out, `fill-${files}`), '').then(
+            () => true,
+            () => false,
+          ))
+        )
+          break;
+      await rm(join(out, `fill-${files - 1}`));
+      const report = join(dir, 'few-inodes.jsonl');
+      const run = cli(batch(out, '--jobs', '1', '--report', report));
+      assert.equal(run.status, 1, run.stderr);
+      const lines = await reportLines(report);
+      assert.equal(lines.filter((l) => l.status === 'written').length, 0, run.stderr);
+      const full = lines.filter((l) => l.error?.code === 'NO_SPACE');
+      assert.equal(full.length, 1, run.stderr);
+      assert.match(full[0]!.error!.message, /^Cannot create the folder .*case-\d+ \(ENOSPC\)\.$/);
+      assert.equal(lines.filter((l) => l.status === 'not-done').length, SLIDES.length - 1, run.stderr);
+      assert.match(run.stderr, /NO_SPACE: Cannot create the folder .* \(ENOSPC\)\. No slide was started after it/);
+    } finally {
+      spawnSync('umount', [out]);
+    }
+  });
+
   for (const [signal, code, grace] of [
     ['SIGTERM', 143, '20'],
     ['SIGINT', 130, '0'],

@@ -5,11 +5,12 @@
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ExportColour } from '../../shared/colour';
-import type { Result } from '../../shared/errors';
+import type { ErrorInfo, Result } from '../../shared/errors';
 import { DEFAULT_POWERS, thumbnailFileName } from '../../shared/export-plan';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
 import type { IccProfileInfo, SlideInfo } from '../../shared/slide';
 import { AnnotationStore, defaultAnnotationsDir } from '../annotations/annotation-store';
+import { noSpaceError, SlideError } from '../engine/errors';
 import { makeFolder } from '../engine/export/make-folder';
 import type { EngineClient } from '../engine-host/engine-client';
 import type { SlideOutcome, SlideWork } from './batch';
@@ -119,12 +120,9 @@ export function thumbnailWork(
       ));
     const folderError = await makeFolder(dirname(out)).then(
       () => null,
-      (error: NodeJS.ErrnoException) => error,
+      (error: NodeJS.ErrnoException) => folderFailure(error, dirname(out), input.path),
     );
-    if (folderError) {
-      const message = `Cannot create the folder ${dirname(out)} (${folderError.code ?? folderError.message}).`;
-      return { status: 'failed', outputs: [], ...none, error: { code: 'IO_ERROR', message, path: input.path } };
-    }
+    if (folderError) return { status: 'failed', outputs: [], ...none, error: folderError };
     const engine = await engineOf();
     let seen: Pick<SlideOutcome, 'vendor' | 'width' | 'height'> = none;
     const drawn = await annotationsFor(input.path, annotations);
@@ -145,6 +143,12 @@ export function thumbnailWork(
   };
 }
 
+/** A folder an output needs that could not be made (a full disk or quota makes a batch stop: NO_SPACE). */
+function folderFailure(error: NodeJS.ErrnoException, folder: string, path: string): ErrorInfo {
+  const message = `Cannot create the folder ${folder} (${error.code ?? error.message}).`;
+  return { code: noSpaceError(error, folder) ? 'NO_SPACE' : 'IO_ERROR', message, path };
+}
+
 export async function runCompare(
   engine: Engine,
   path: string,
@@ -157,7 +161,10 @@ export async function runCompare(
   colour?: ExportColour,
 ): Promise<Result<string[]>> {
   const comparisonPath = resolve(outFile);
-  await makeFolder(dirname(comparisonPath));
+  await makeFolder(dirname(comparisonPath)).catch((error: NodeJS.ErrnoException) => {
+    const { code, message, path } = folderFailure(error, dirname(comparisonPath), dirname(comparisonPath));
+    throw new SlideError(code, message, path);
+  });
   const drawn = await annotationsFor(resolve(path), annotations);
   const result = await withSlide(engine, path, (slideId) =>
     engine.call('engine:export-comparison', {

@@ -1,9 +1,10 @@
-// A batch's progress: a one-line bar on a terminal; where the output goes to a file (a Slurm job's
-// log, a pod's), a line now and then, so that a shard running for hours shows it is alive and how far
-// it has got without filling its log.
+// A batch's progress: a one-line bar on a terminal; where the output is not a terminal (a Slurm job's
+// log, a pod's, a pipe), a line now and then, so that a shard running for hours shows it is alive and
+// how far it has got without filling its log.
 
 export interface Progress {
-  update(done: number, total: number, current: string): void;
+  /** `skipped`: the slide just done was already there (a rerun), which says nothing of the pace. */
+  update(done: number, total: number, current: string, skipped?: boolean): void;
   finish(): void;
 }
 
@@ -30,20 +31,25 @@ function progressBar(stream: NodeJS.WritableStream): Progress {
   };
 }
 
-/** A line every `everyMs` while the batch runs: slides done, the time so far, and the time left at the pace so far. */
+/**
+ * A line every `everyMs` while the batch runs: slides done, the time so far, and the time left at the
+ * pace of the slides made so far (a rerun's skipped slides take no time).
+ */
 export function progressLines(stream: NodeJS.WritableStream, everyMs: number, now: () => number = () => performance.now()): Progress {
   const start = now();
   let done = 0;
+  let made = 0;
   let total = 0;
   const timer = setInterval(() => {
     const elapsed = now() - start;
-    const left = done > 0 && done < total ? `; about ${duration((elapsed / done) * (total - done))} left` : '';
+    const left = made > 0 && done < total ? `; about ${duration((elapsed / made) * (total - done))} left` : '';
     stream.write(`slidescope: ${done} of ${total} slides done (${Math.floor((100 * done) / Math.max(1, total))}%) in ${duration(elapsed)}${left}\n`);
   }, everyMs);
   // A batch that has ended must not be kept alive by its progress.
   timer.unref();
   return {
-    update(doneNow, totalNow) {
+    update(doneNow, totalNow, _current, skipped = false) {
+      if (!skipped) made += doneNow - done;
       done = doneNow;
       total = totalNow;
     },

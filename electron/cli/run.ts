@@ -85,7 +85,8 @@ Batches (thumbnail):
   Ctrl-C or SIGTERM: no new slide starts, the running ones get --grace seconds (default 20) to finish,
   then are abandoned (a second signal: at once); no partial file is left; exit code 130 or 143.
   Exit code 1 when any slide failed (each is named with its reason); the good ones are still written.
-  A full disk or quota stops the batch as a signal does (exit code 1): make room and run it again.
+  A full disk or quota, or a report that cannot be written, stops the batch as a signal does (exit
+  code 1): make room and run it again.
   Exit code 2 for a usage error, or a folder of several slides given as one.
 `;
 
@@ -217,6 +218,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   let inputs: SlideInput[];
   let lines: ReportLine[];
   let stopError: ErrorInfo | null;
+  let reportError: ErrorInfo | null;
   let interrupt: ReturnType<typeof watchInterrupts> | undefined;
   try {
     // The output folder is left out of a folder scan: a rerun would take its outputs (TIFF) for slides.
@@ -254,7 +256,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
       process.stderr.write(`\nslidescope: ${signal}: no new slides; finishing those being made (up to ${graceSeconds} s; again to abandon them)\n`),
     );
     try {
-      ({ lines, stopError } = await runBatch({
+      ({ lines, stopError, reportError } = await runBatch({
         command: 'thumbnail',
         inputs,
         plan,
@@ -295,8 +297,11 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
     process.stderr.write('slidescope: stopped; not done (run the same command again to finish them):\n');
     for (const l of lines) if (l.status === 'not-done') process.stderr.write(`  ${l.slide}\n`);
   }
+  // A full disk wins over a signal: a retry would meet the same disk.
   if (stopError) {
     printError(stopError);
+    // The report failed after the batch had stopped for another reason (the same full disk): it lacks lines.
+    if (reportError && reportError !== stopError) printError(reportError);
     return 1;
   }
   if (interrupted !== null) return interrupted;

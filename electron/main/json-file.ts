@@ -5,7 +5,8 @@
 
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
+import { noSpaceError, SlideError } from '../engine/errors';
 
 export type JsonReadResult = { kind: 'missing' } | { kind: 'corrupt'; error: unknown } | { kind: 'ok'; value: unknown };
 
@@ -26,14 +27,17 @@ export async function readJsonFile(file: string): Promise<JsonReadResult> {
 
 /** Writes `value` as JSON to `file` atomically, creating the directory when needed. */
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
+    await mkdir(dirname(file), { recursive: true });
     await writeFile(temp, `${JSON.stringify(value, null, 2)}\n`, { encoding: 'utf8', mode: 0o600, flush: true });
     await renameWithRetry(temp, file);
   } catch (error) {
     await rm(temp, { force: true }).catch(() => undefined);
-    throw error;
+    // A system call's failure is the file's, not a fault in Slidescope (a full disk is NO_SPACE).
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code !== 'string') throw error;
+    throw noSpaceError(error, file) ?? new SlideError('IO_ERROR', `Writing ${basename(file)} failed (${code}).`, file);
   }
 }
 

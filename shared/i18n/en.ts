@@ -20,7 +20,7 @@ const openErrors = {
   WORKER_FAILED: '{{name}} stopped the slide engine, which was restarted.',
   EXISTS: '{{name}} already exists.',
   IO_ERROR: '{{name}} could not be read (input/output error).',
-  NO_SPACE: '{{name}} could not be opened: the disk is full.',
+  NO_SPACE: '{{name}} could not be opened: the disk, or your quota on it, is full.',
   INTERNAL: '{{name}} could not be opened because of a fault in Slidescope.',
 } as const satisfies Record<ErrorCode, string>;
 
@@ -40,7 +40,7 @@ const tileErrors = {
   WORKER_FAILED: 'the slide engine stopped and was restarted',
   EXISTS: 'a file already exists',
   IO_ERROR: 'reading the file failed',
-  NO_SPACE: 'the disk is full',
+  NO_SPACE: 'the disk, or your quota on it, is full',
   INTERNAL: 'a fault in Slidescope',
 } as const satisfies Record<ErrorCode, string>;
 

@@ -21,7 +21,7 @@ const openErrors = {
   WORKER_FAILED: '{{name}} 파일 때문에 슬라이드 엔진이 멈추어 다시 시작했습니다.',
   EXISTS: '{{name}} 파일이 이미 있습니다.',
   IO_ERROR: '{{name}} 파일을 읽을 수 없습니다(입출력 오류).',
-  NO_SPACE: '디스크가 가득 차서 {{name}} 파일을 열 수 없습니다.',
+  NO_SPACE: '디스크가 가득 찼거나 할당량을 초과해 {{name}} 파일을 열 수 없습니다.',
   INTERNAL: 'Slidescope 내부 오류로 {{name}} 파일을 열 수 없습니다.',
 } as const satisfies Record<ErrorCode, string>;
 
@@ -41,7 +41,7 @@ const tileErrors = {
   WORKER_FAILED: '슬라이드 엔진이 멈추어 다시 시작했습니다',
   EXISTS: '파일이 이미 있습니다',
   IO_ERROR: '파일을 읽지 못했습니다',
-  NO_SPACE: '디스크가 가득 찼습니다',
+  NO_SPACE: '디스크가 가득 찼거나 할당량을 초과했습니다',
   INTERNAL: 'Slidescope 내부 오류',
 } as const satisfies Record<ErrorCode, string>;
 
@@ -61,7 +61,7 @@ const exportErrors = {
   WORKER_FAILED: '슬라이드 엔진이 멈추어 다시 시작했습니다. 다시 시도하세요',
   EXISTS: '같은 이름의 파일이 이미 있어 아무것도 덮어쓰지 않았습니다',
   IO_ERROR: '파일을 쓰지 못했습니다',
-  NO_SPACE: '디스크 또는 사용자 할당량이 가득 차서 아무것도 쓰지 못했습니다',
+  NO_SPACE: '디스크가 가득 찼거나 할당량을 초과해 아무것도 쓰지 못했습니다',
   INTERNAL: 'Slidescope 내부 오류로 중단되었습니다',
 } as const satisfies Record<ErrorCode, string>;
 

@@ -28,7 +28,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array, overwrite
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomUUID().slice(0, 8)}.partial`);
   const entry = journalDir ? join(journalDir, `${randomUUID()}.json`) : null;
   try {
-    if (entry) await fs.writeFile(entry, JSON.stringify({ temp, pid: process.pid, host: hostname() }));
+    if (entry) await fs.writeFile(entry, JSON.stringify({ temp, pid: process.pid, host: hostname() })).catch((error) => journalError(error, dirname(entry)));
     const handle = await fs.open(temp, 'wx');
     try {
       await handle.writeFile(bytes);
@@ -71,6 +71,17 @@ function writeError(error: unknown, path: string): SlideError {
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
     return new SlideError('IO_ERROR', `Cannot write to ${dirname(path)} (permission denied).`, path);
   return new SlideError('IO_ERROR', `Writing ${basename(path)} failed (${code ?? String(error)}).`, path);
+}
+
+/** The journal (often on another disk than the output: the home folder's quota) could not list a write. */
+function journalError(error: unknown, dir: string): never {
+  const code = (error as NodeJS.ErrnoException).code ?? String(error);
+  const full = noSpaceError(error, dir);
+  throw new SlideError(
+    full ? 'NO_SPACE' : 'IO_ERROR',
+    `${full ? `${full.message} ` : ''}Slidescope lists the files it is writing in ${dir}, and could not (${code}).`,
+    dir,
+  );
 }
 
 /** Whether the process that wrote an entry is still running (on this machine: a shared home folder serves many). */
