@@ -73,6 +73,22 @@ describe('writeFileAtomic', () => {
   });
 });
 
+describe('the journal of writes on a full disk of its own (the home folder over its quota)', () => {
+  test('NO_SPACE naming the journal, not the output; nothing written', async () => {
+    const writeFile = fs.writeFile;
+    mock.method(fs, 'writeFile', async (...args: Parameters<typeof fs.writeFile>) => {
+      if (String(args[0]).startsWith(journal)) throw Object.assign(new Error('disk quota exceeded'), { code: 'EDQUOT' });
+      return writeFile(...args);
+    });
+    syncBuiltinESMExports();
+    await assert.rejects(writeFileAtomic(join(dir, 'out.png'), new Uint8Array([1]), false), (e) => {
+      const error = e as { code?: string; path?: string; message?: string };
+      return error.code === 'NO_SPACE' && error.path === journal && /quota is exceeded.*lists the files it is writing in/.test(error.message ?? '');
+    });
+    assert.deepEqual(await listing(), []);
+  });
+});
+
 describe('removeUnfinishedWrites', () => {
   test("removes the temporary files of writers that died, and leaves running writers' and others' files alone", async () => {
     // A pid that has just exited: a writer killed mid-write.
