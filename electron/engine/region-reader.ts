@@ -3,7 +3,7 @@
 
 import { setMaxListeners } from 'node:events';
 import type { RgbImage } from '../../shared/slide';
-import { withJpegFast, withJpegReduced } from './codecs/turbojpeg';
+import { type RgbPlace, withJpegFast, withJpegReduced } from './codecs/turbojpeg';
 import { forEachLimited, Semaphore } from './concurrency';
 import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
@@ -20,6 +20,9 @@ const LANE_TILE_READS = new Semaphore(32);
 
 /** How stored tiles are decoded for a region: see RegionReader.withTile. */
 export type TileMode = 'exact' | 'fast' | 'half' | 'quarter';
+
+/** What withTile's `use` is given for a tile decoded straight into the place it was given. */
+const PLACED: RgbImage = { data: new Uint8Array(0), width: 0, height: 0, channels: 3 };
 
 /** How many times each mode halves the level's size. */
 const HALVINGS: Readonly<Record<TileMode, number>> = { exact: 0, fast: 0, half: 1, quarter: 2 };
@@ -69,6 +72,7 @@ export class RegionReader {
     signal: AbortSignal | undefined,
     mode: TileMode,
     use: (tile: RgbImage | null, scale: 1 | 2) => T,
+    place?: RgbPlace,
   ): Promise<T> {
     throwIfAborted(signal);
     const halvings = HALVINGS[mode];
@@ -85,7 +89,10 @@ export class RegionReader {
         const jpeg = await this.source.readStoredJpeg(level, col, row);
         if (!jpeg) return null;
         const info = this.levelInfo(level);
-        const reduced = halvings > 0 ? withJpegReduced(jpeg, info.tileWidth, info.tileHeight, halvings, (pixels) => use({ ...pixels, channels: 3 }, 1)) : null;
+        const reduced =
+          halvings > 0
+            ? withJpegReduced(jpeg, info.tileWidth, info.tileHeight, halvings, (pixels) => use(pixels ? { ...pixels, channels: 3 } : PLACED, 1), place)
+            : null;
         if (reduced) return reduced;
         return { value: withJpegFast(jpeg, info.tileWidth, info.tileHeight, (pixels) => take({ ...pixels, channels: 3 })) };
       });
@@ -156,18 +163,31 @@ export class RegionReader {
     const rowStart = Math.max(0, Math.floor(y / th));
     const tiles: Array<[number, number]> = [];
     for (let row = rowStart; row * th < y1; row++) for (let col = colStart; col * tw < x1; col++) tiles.push([col, row]);
+    // A reduced JPEG tile that fills its place in the region (not clipped by it or the image's edge) is decoded there.
+    const placeOf = (col: number, row: number): RgbPlace | undefined =>
+      k > 1 && channels === 3 && col * tw >= x && row * th >= y && (col + 1) * tw <= x1 && (row + 1) * th <= y1
+        ? { data: out.data, offset: ((row * th - y) * width + (col * tw - x)) * 3, pitch: width * 3, width: tw, height: th }
+        : undefined;
     await forEachLimited(tiles, REGION_TILE_READS, ([col, row]) =>
-      this.withTile(level, col, row, signal, mode, (tile, scale) => {
-        if (!tile) return;
-        // Intersection of the tile, the image and the request, in the plane read.
-        const ix0 = Math.max(col * tw, x, 0);
-        const iy0 = Math.max(row * th, y, 0);
-        const ix1 = Math.min(col * tw + Math.ceil(tile.width / scale), x1);
-        const iy1 = Math.min(row * th + Math.ceil(tile.height / scale), y1);
-        if (ix1 <= ix0 || iy1 <= iy0) return;
-        if (scale === 2) halveRectInto(tile, 2 * (ix0 - col * tw), 2 * (iy0 - row * th), ix1 - ix0, iy1 - iy0, out, ix0 - x, iy0 - y);
-        else (channels === 4 ? copyRectToRgba : copyRect)(tile, ix0 - col * tw, iy0 - row * th, ix1 - ix0, iy1 - iy0, out, ix0 - x, iy0 - y);
-      }),
+      this.withTile(
+        level,
+        col,
+        row,
+        signal,
+        mode,
+        (tile, scale) => {
+          if (!tile || tile === PLACED) return;
+          // Intersection of the tile, the image and the request, in the plane read.
+          const ix0 = Math.max(col * tw, x, 0);
+          const iy0 = Math.max(row * th, y, 0);
+          const ix1 = Math.min(col * tw + Math.ceil(tile.width / scale), x1);
+          const iy1 = Math.min(row * th + Math.ceil(tile.height / scale), y1);
+          if (ix1 <= ix0 || iy1 <= iy0) return;
+          if (scale === 2) halveRectInto(tile, 2 * (ix0 - col * tw), 2 * (iy0 - row * th), ix1 - ix0, iy1 - iy0, out, ix0 - x, iy0 - y);
+          else (channels === 4 ? copyRectToRgba : copyRect)(tile, ix0 - col * tw, iy0 - row * th, ix1 - ix0, iy1 - iy0, out, ix0 - x, iy0 - y);
+        },
+        placeOf(col, row),
+      ),
     );
     const placed = this.source.imageRects?.(level);
     if (placed && channels === 4) clearOutsideRects(out, x, y, placed);

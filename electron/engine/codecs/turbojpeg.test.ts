@@ -85,8 +85,36 @@ const isCorrupt = (error: unknown) => error instanceof SlideError && error.code 
 
 /** The reduced decode's pixels (a copy: the buffer is reused), or null where it declined. */
 function reducedOf(jpeg: Uint8Array, width: number, height: number, halvings: number): { data: Uint8Array; width: number; height: number } | null {
-  return withJpegReduced(jpeg, width, height, halvings, (pixels) => ({ ...pixels, data: pixels.data.slice() }))?.value ?? null;
+  return withJpegReduced(jpeg, width, height, halvings, (pixels) => (pixels ? { ...pixels, data: pixels.data.slice() } : null))?.value ?? null;
 }
+
+test('a reduced decode into its place in a larger image: the same pixels, rows at its pitch, nothing else touched', { skip: !scales }, async () => {
+  const image = gradient(240, 240);
+  const jpeg = await sharp(image.data, { raw: { width: 240, height: 240, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
+  const packed = reducedOf(jpeg, 240, 240, 1)!;
+  // A 300 x 200 image; the 120 x 120 tile at (50, 30).
+  const big = new Uint8Array(300 * 200 * 3).fill(7);
+  const place = { data: big, offset: (30 * 300 + 50) * 3, pitch: 300 * 3, width: 120, height: 120 };
+  assert.equal(withJpegReduced(jpeg, 240, 240, 1, (pixels) => pixels, place)?.value, null);
+  for (let y = 0; y < 200; y++) {
+    for (let x = 0; x < 300; x++) {
+      const inside = x >= 50 && x < 170 && y >= 30 && y < 150;
+      const at = (y * 300 + x) * 3;
+      const expected = inside ? packed.data.subarray(((y - 30) * 120 + (x - 50)) * 3, ((y - 30) * 120 + (x - 50)) * 3 + 3) : [7, 7, 7];
+      assert.deepEqual([...big.subarray(at, at + 3)], [...expected], `pixel ${x},${y}`);
+    }
+  }
+  // A place of another size is not written: the pixels come in the reused buffer.
+  const other = new Uint8Array(300 * 200 * 3).fill(7);
+  const copied = withJpegReduced(jpeg, 240, 240, 1, (pixels) => pixels?.width, { ...place, data: other, width: 100 });
+  assert.equal(copied?.value, 120);
+  assert.ok(other.every((v) => v === 7));
+  // A pitch too short for a row, or a place that ends past the image, is refused before libjpeg writes.
+  assert.throws(() => withJpegReduced(jpeg, 240, 240, 1, () => 0, { ...place, pitch: 100 }), isCorrupt);
+  assert.throws(() => withJpegReduced(jpeg, 240, 240, 1, () => 0, { ...place, offset: big.length - 1000 }), isCorrupt);
+});
 
 test('TurboJPEG decodes at reduced sizes on Linux and macOS (its library is reached through koffi)', () => {
   assert.equal(scales, process.platform === 'linux' || process.platform === 'darwin');

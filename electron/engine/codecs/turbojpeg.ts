@@ -17,6 +17,17 @@ export interface RawRgb {
   height: number;
 }
 
+/** A place in a larger RGB image a tile of exactly width x height may be decoded straight into. */
+export interface RgbPlace {
+  data: Uint8Array;
+  /** The tile's top-left byte. */
+  offset: number;
+  /** The image's row length in bytes. */
+  pitch: number;
+  width: number;
+  height: number;
+}
+
 /**
  * Decodes a complete JPEG stream of at most width x height pixels (a stored tile) to interleaved RGB
  * with the fast IDCT (~0.3 ms a 240 px tile), into a reused buffer handed to `use`, which must not
@@ -37,9 +48,17 @@ export function withJpegFast<T>(jpeg: Uint8Array, width: number, height: number,
 /**
  * withJpegFast at 1/2^halvings of the stream's size, by libjpeg-turbo's scaled IDCT: each side
  * ceil(size / 2^halvings). Null where that cannot be done (see turbojpeg3.ts; lossless or
- * 12-bit streams): the caller decodes the tile whole.
+ * 12-bit streams): the caller decodes the tile whole. A stream whose reduced size is `place`'s is
+ * decoded straight into it, and `use` gets null.
  */
-export function withJpegReduced<T>(jpeg: Uint8Array, width: number, height: number, halvings: number, use: (pixels: RawRgb) => T): { value: T } | null {
+export function withJpegReduced<T>(
+  jpeg: Uint8Array,
+  width: number,
+  height: number,
+  halvings: number,
+  use: (pixels: RawRgb | null) => T,
+  place?: RgbPlace,
+): { value: T } | null {
   const decoder = jpegStreamDecoder();
   if (!decoder) return null;
   const k = 2 ** halvings;
@@ -50,6 +69,15 @@ export function withJpegReduced<T>(jpeg: Uint8Array, width: number, height: numb
       if (!stream.scalable) return null;
       if (stream.width > width || stream.height > height) throw corrupt(`${stream.width} x ${stream.height} pixels where the tile is ${width} x ${height}`);
       const reduced = { width: Math.ceil(stream.width / k), height: Math.ceil(stream.height / k) };
+      // Straight into the image being assembled where it fills its place: no copy row by row.
+      if (place && reduced.width === place.width && reduced.height === place.height) {
+        try {
+          stream.decode(halvings, place.data.subarray(place.offset), place.pitch);
+        } catch (error) {
+          throw corrupt(error);
+        }
+        return { value: use(null) };
+      }
       return withSpareBuffer(reduced.width * reduced.height * 3, (out) => {
         try {
           stream.decode(halvings, out);

@@ -39,9 +39,10 @@ export interface JpegStream {
   readonly rgb: boolean;
   /**
    * Decodes the stream at 1/2^halvings of its size (each side rounded up) into `out` as interleaved
-   * RGB, with the fast IDCT; throws libjpeg's message on damage. Only where `scalable`.
+   * RGB, rows `pitch` bytes apart (default: packed), with the fast IDCT; throws libjpeg's message on
+   * damage. Only where `scalable`.
    */
-  decode(halvings: number, out: Uint8Array): void;
+  decode(halvings: number, out: Uint8Array, pitch?: number): void;
   /**
    * Decodes the stream whole into `out` as interleaved RGB (grey repeated) with the accurate IDCT.
    * False, with `out` undefined, at libjpeg's first warning (damaged or truncated data), so that the
@@ -108,12 +109,16 @@ function makeDecoder(bind: Binding): JpegStreamDecoder {
           height,
           scalable,
           rgb,
-          decode(halvings, out) {
+          decode(halvings, out, pitch) {
             if (!scalable) throw new Error('This JPEG stream cannot be decoded at a reduced size.');
             const k = 2 ** halvings;
-            if (out.byteLength < Math.ceil(width / k) * Math.ceil(height / k) * 3) throw new RangeError('The output buffer is too small.');
+            const row = Math.ceil(width / k) * 3;
+            const rowsApart = pitch ?? row;
+            // libjpeg writes each row's bytes at its pitch: the last row ends `row` bytes after its start.
+            if (!Number.isInteger(rowsApart) || rowsApart < row || out.byteLength < rowsApart * (Math.ceil(height / k) - 1) + row)
+              throw new RangeError('The output buffer is too small.');
             check(bind.scale(handle, { num: 1, denom: k }));
-            check(bind.decompress(handle, jpeg, jpeg.byteLength, out, Math.ceil(width / k) * 3, TJPF_RGB));
+            check(bind.decompress(handle, jpeg, jpeg.byteLength, out, rowsApart, TJPF_RGB));
           },
           decodeExact(out) {
             if (!scalable || !rgb) throw new Error('This JPEG stream is not one TurboJPEG decodes exactly here.');
