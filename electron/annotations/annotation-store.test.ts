@@ -100,6 +100,29 @@ describe('the annotation store', () => {
     assert.equal((await readdir(join(root, 'damaged'))).length, 3, 'the slide, the kept file and the new one');
   });
 
+  it('a folder that is one slide (a DICOM series): beside it, or under an identity from its files, found again when it is copied', async () => {
+    const series = join(root, 'dicom', 'series-1');
+    await mkdir(series, { recursive: true });
+    await writeFile(join(series, 'level-0.dcm'), 'DICM level 0');
+    await writeFile(join(series, 'level-1.dcm'), 'DICM level 1');
+    const { store: s } = store();
+    assert.deepEqual(await s.load(series), { document: emptyDocument(), location: null, unreadable: null });
+    assert.deepEqual(await s.save(series, everyKind()), { path: join(root, 'dicom', 'series-1.annotations.geojson'), beside: true });
+    // Read-only beside it: the data folder, keyed by the files, the same for a copy of the folder elsewhere.
+    const { store: readOnly } = store(['dicom']);
+    await rm(join(root, 'dicom', 'series-1.annotations.geojson'));
+    const location = await readOnly.save(series, everyKind());
+    assert.equal(location.beside, false);
+    const copy = join(root, 'copied', 'renamed-series');
+    await mkdir(copy, { recursive: true });
+    for (const name of await readdir(series)) await copyFile(join(series, name), join(copy, name));
+    assert.equal(await slideIdentity(copy), await slideIdentity(series));
+    assert.deepEqual((await readOnly.load(copy)).document, everyKind());
+    // Another series (a file differs) is another slide.
+    await writeFile(join(copy, 'level-1.dcm'), 'DICM level 1, another');
+    assert.notEqual(await slideIdentity(copy), await slideIdentity(series));
+  });
+
   it('nowhere to write: IO_ERROR naming both places', async () => {
     const path = await slide('nowhere', 'c.svs');
     const s = new AnnotationStore({

@@ -6,7 +6,7 @@
 // time per slide. A stored file that cannot be read is renamed aside, never written over.
 
 import { createHash } from 'node:crypto';
-import { mkdir, open, rename, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { writeGeoJson } from '../../shared/annotation-geojson';
@@ -42,16 +42,36 @@ export function sidecarPath(slidePath: string): string {
   return join(dirname(slidePath), `${basename(slidePath)}${SIDECAR_SUFFIX}`);
 }
 
-/** A slide's identity: its size and the SHA-256 of its first 64 KB (the same wherever the file is). */
+/**
+ * A slide's identity, the same wherever it is: a file's size and the SHA-256 of its first 64 KB; a
+ * folder that is one slide (a DICOM series), its files' names and sizes and its first file's start.
+ */
 export async function slideIdentity(slidePath: string): Promise<string> {
-  const handle = await open(slidePath, 'r').catch((error: NodeJS.ErrnoException) => {
+  const unreadable = (error: NodeJS.ErrnoException): never => {
     throw new SlideError('NOT_FOUND', `${basename(slidePath)} cannot be read (${error.code ?? error.message}).`, slidePath);
-  });
+  };
+  const kind = await stat(slidePath).catch(unreadable);
+  if (!kind.isDirectory()) {
+    const { size, head } = await fileStart(slidePath).catch(unreadable);
+    return `${size}-${createHash('sha256').update(head).digest('hex').slice(0, 32)}`;
+  }
+  const files: Array<{ name: string; size: number }> = [];
+  for (const entry of (await readdir(slidePath, { withFileTypes: true }).catch(unreadable)).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (entry.isFile()) files.push({ name: entry.name, size: (await stat(join(slidePath, entry.name)).catch(unreadable)).size });
+  }
+  const hash = createHash('sha256');
+  for (const { name, size } of files) hash.update(`${name}\0${size}\n`);
+  if (files[0]) hash.update((await fileStart(join(slidePath, files[0].name)).catch(unreadable)).head);
+  return `${files.reduce((sum, f) => sum + f.size, 0)}-${hash.digest('hex').slice(0, 32)}`;
+}
+
+async function fileStart(path: string): Promise<{ size: number; head: Buffer }> {
+  const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
     const head = Buffer.alloc(Math.min(size, IDENTITY_BYTES));
     await handle.read(head, 0, head.length, 0);
-    return `${size}-${createHash('sha256').update(head).digest('hex').slice(0, 32)}`;
+    return { size, head };
   } finally {
     await handle.close();
   }
