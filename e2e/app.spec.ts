@@ -74,6 +74,14 @@ test('slides opened by main and menu commands', async ({ host }) => {
   expect(await currentImageZoom(page)).toBeCloseTo(fitZoom * 1.6, 3);
   await host.emit('app:menu-command', 'actual-pixels');
   await expect(readout).toHaveText('20x');
+  // A side panel takes room from the view, not its magnification.
+  await page.keyboard.press('m');
+  await expect(page.getByTestId('metadata-panel')).toBeVisible();
+  await waitForTiles(page);
+  await expect(readout).toHaveText('20x');
+  await page.keyboard.press('m');
+  await waitForTiles(page);
+  await expect(readout).toHaveText('20x');
   await host.emit('app:menu-command', 'rotate-right');
   await expect(page.getByTestId('rotation')).toHaveText('90°');
   await host.emit('app:menu-command', 'rotate-left');

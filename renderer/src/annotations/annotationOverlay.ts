@@ -421,8 +421,11 @@ export class AnnotationOverlay {
     const text = describeMeasurement(shape, this.#session.info.mpp);
     if (this.#label.textContent !== text) this.#label.textContent = text;
     this.#label.dataset['kind'] = shape.kind;
-    this.#label.style.left = `${Math.min(Math.max(0, right + 8), Math.max(0, width - 160))}px`;
-    this.#label.style.top = `${Math.min(Math.max(0, bottom + 8), Math.max(0, height - 24))}px`;
     this.#label.hidden = false;
+    // Kept inside the viewer by its own size (an area and perimeter run ~250 px, a line's ~120).
+    const labelWidth = this.#label.offsetWidth;
+    const labelHeight = this.#label.offsetHeight || 24;
+    this.#label.style.left = `${Math.min(Math.max(0, right + 8), Math.max(0, width - labelWidth - 4))}px`;
+    this.#label.style.top = `${Math.min(Math.max(0, bottom + 8), Math.max(0, height - labelHeight - 4))}px`;
   }
 }

@@ -386,7 +386,7 @@ export function App() {
           slides={compared}
           field={exportingCompare.field}
           job={exportJob.job}
-          onExport={(request) => exportJob.start('set', compared.map((s) => s.info.name).join(', '), () => api.exportSideBySide(request))}
+          onExport={(request) => exportJob.start('side-by-side', compared.map((s) => s.info.name).join(', '), () => api.exportSideBySide(request))}
           onShowInFolder={showInFolder}
           onClose={() => setExportingCompare(null)}
         />

@@ -60,7 +60,7 @@ export function CompareExportDialog({ slides, field, job, onExport, onShowInFold
             {t('compare.exportDialog.start')}
           </button>
         </div>
-        <ExportStatus job={job} onShowInFolder={onShowInFolder} />
+        <ExportStatus job={job} kind="side-by-side" slideName={slides.map((s) => s.info.name).join(', ')} onShowInFolder={onShowInFolder} />
       </div>
     </Modal>
   );

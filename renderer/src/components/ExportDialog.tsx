@@ -85,7 +85,10 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
   const t = useT();
   const { info } = slide;
   const hasScale = info.objectivePower !== null || info.mpp !== null;
-  const [kind, setKind] = useState<ExportKind>(context.fromGrid ? 'set' : 'thumbnail');
+  // Reopened after an export of this slide, it opens where that one was made, to show how it ended.
+  const [kind, setKind] = useState<ExportKind>(() =>
+    job.status !== 'idle' && job.slideName === info.name && job.kind !== 'side-by-side' ? job.kind : context.fromGrid ? 'set' : 'thumbnail',
+  );
   const [format, setFormat] = useState<ImageFormat>('png');
   const [sizeKind, setSizeKind] = useState<SizeKind>(hasScale ? 'power' : 'size');
   const [sizeTexts, setSizeTexts] = useState<Record<SizeKind, string>>({ power: '1.25x', mpp: '8', size: '1024' });
@@ -262,16 +265,29 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
           )}
         </div>
 
-        <ExportStatus job={job} onShowInFolder={onShowInFolder} />
+        <ExportStatus job={job} kind={kind} slideName={info.name} onShowInFolder={onShowInFolder} />
       </div>
     </Modal>
   );
 }
 
-/** The export's progress and outcome (the compare view's export dialog shows it too). */
-export function ExportStatus({ job, onShowInFolder }: { job: ExportJob; onShowInFolder: (path: string) => void }) {
+/**
+ * The export's progress and outcome, as this dialog (or the compare view's) shows it: one running is always shown (it is why Export waits);
+ * one that ended, only where it was made (this kind, these slides), not another dialog's old result.
+ */
+export function ExportStatus({
+  job,
+  kind,
+  slideName,
+  onShowInFolder,
+}: {
+  job: ExportJob;
+  kind: ExportKind;
+  slideName: string;
+  onShowInFolder: (path: string) => void;
+}) {
   const t = useT();
-  if (job.status === 'idle') return null;
+  if (job.status === 'idle' || (job.status !== 'running' && (job.kind !== kind || job.slideName !== slideName))) return null;
   if (job.status === 'running') {
     const p = job.progress;
     return (

@@ -1,6 +1,6 @@
 // Every property the file records, with a filter over names and values.
 
-import { useDeferredValue, useId, useMemo, useState } from 'react';
+import { type ReactNode, useDeferredValue, useId, useMemo, useState } from 'react';
 import { formatCount } from '../i18n/format';
 import { useT } from '../i18n/i18n';
 
@@ -41,7 +41,7 @@ export function PropertyTable({ properties }: { properties: Record<string, strin
         <tbody>
           {shown.map(([key, value]) => (
             <tr key={key}>
-              <th scope="row">{key}</th>
+              <th scope="row">{breakable(key)}</th>
               <td>{value}</td>
             </tr>
           ))}
@@ -50,4 +50,17 @@ export function PropertyTable({ properties }: { properties: Record<string, strin
       {shown.length === 0 && <p className="muted small">{t('metadata.noMatch', { filter: deferred })}</p>}
     </div>
   );
+}
+
+/** A property's name with places to wrap after its dots and brackets (openslide.level[0].height), not mid-word. */
+function breakable(name: string): ReactNode[] {
+  const parts: ReactNode[] = [];
+  let from = 0;
+  for (const match of name.matchAll(/[.\]_](?=.)/g)) {
+    const at = match.index + 1;
+    parts.push(name.slice(from, at), <wbr key={at} />);
+    from = at;
+  }
+  parts.push(name.slice(from));
+  return parts;
 }

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ErrorInfo, Result } from '../../../shared/errors';
 import type { ExportProgress, ExportResult, SlidescopeApi } from '../../../shared/ipc';
 
-export type ExportKind = 'thumbnail' | 'set';
+export type ExportKind = 'thumbnail' | 'set' | 'side-by-side';
 
 export type ExportJob =
   | { status: 'idle' }

@@ -161,7 +161,10 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
       viewer.addHandler('update-tile', visited);
       viewer.addHandler('update-viewport', drawn);
     }
-    if (variant === 'single') prefetchWhenComplete(created, () => prefetchAround(created, api, slideId, info.deepZoom));
+    if (variant === 'single') {
+      prefetchWhenComplete(created, () => prefetchAround(created, api, slideId, info.deepZoom));
+      keepMagnificationOnResize(created);
+    }
     setViewer(created);
     return () => {
       source.dispose();
@@ -171,6 +174,52 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
   }, [host, api, slide, drawer, variant]);
 
   return viewer;
+}
+
+/**
+ * A view resized (a side panel opened, the window resized) keeps its magnification and its centre, as
+ * a pathologist at 20x expects; one showing the whole slide fitted (at home) fits again. OpenSeadragon
+ * keeps the field instead, and its preserveImageSizeOnResize is off by the viewport's margins.
+ */
+function keepMagnificationOnResize(viewer: OpenSeadragon.Viewer): void {
+  let atHome = true;
+  let imageZoom = 0;
+  let centre: OpenSeadragon.Point | null = null;
+  // 'resize' starts OpenSeadragon's resize, 'after-resize' ends the viewport's part, and the zoom it
+  // sets last is the end of it: the view is put back then.
+  let resizing: 'no' | 'started' | 'viewport-done' = 'no';
+  const look = (): void => {
+    const viewport = viewer.viewport;
+    const home = viewport.getHomeBounds();
+    centre = viewport.getCenter();
+    imageZoom = viewport.viewportToImageZoom(viewport.getZoom());
+    const slack = 1e-3 * Math.max(home.width, home.height);
+    atHome = Math.abs(viewport.getZoom() / viewport.getHomeZoom() - 1) < 1e-3 && centre.distanceTo(home.getCenter()) < slack;
+  };
+  const putBack = (): void => {
+    const viewport = viewer.viewport;
+    if (atHome || !centre) viewport.goHome(true);
+    else {
+      viewport.zoomTo(viewport.imageToViewportZoom(imageZoom), undefined, true);
+      viewport.panTo(centre, true);
+    }
+  };
+  viewer.addHandler('open', look);
+  viewer.addHandler('resize', () => {
+    resizing = 'started';
+  });
+  viewer.addHandler('after-resize', () => {
+    if (resizing === 'started') resizing = 'viewport-done';
+  });
+  viewer.addHandler('pan', () => {
+    if (resizing === 'no') look();
+  });
+  viewer.addHandler('zoom', () => {
+    if (resizing === 'viewport-done') {
+      resizing = 'no';
+      putBack();
+    } else if (resizing === 'no') look();
+  });
 }
 
 /**
