@@ -176,6 +176,8 @@ test('the main flows in Korean leave no English in the UI, and the View menu swi
   await expect(page.getByTestId('annotation-measure')).toHaveText(/^길이 [\d.]+ (µm|mm)$/);
   await expect(page.getByTestId('annotation-row-measure')).toHaveText(/^길이 [\d.]+ (µm|mm)$/);
   await expect(page.getByTestId('annotation-save')).toContainText('슬라이드 옆에');
+  // QuPath's classes in Korean, with the name QuPath and the GeoJSON give them.
+  await expect(page.getByTestId('active-class').locator('option')).toContainText(['미분류', '종양 (Tumor)', '기질 (Stroma)']);
   await expectNoEnglish(page, 'in the annotation panel', [slide, dir, `${CMU}.annotations.geojson`, `${STEM}.annotations.geojson`, CMU]);
   await page.keyboard.press('Escape');
   await page.keyboard.press('a');

@@ -435,6 +435,18 @@ export const en = {
     finishing: 'Finishing',
     reading: 'Reading the {{power}} image',
   },
+  /** QuPath's standard classes as a window shows them; the name stored (GeoJSON) stays QuPath's. */
+  qupathClasses: {
+    Tumor: 'Tumor',
+    Stroma: 'Stroma',
+    'Immune cells': 'Immune cells',
+    Necrosis: 'Necrosis',
+    Other: 'Other',
+    'Region*': 'Region*',
+    'Ignore*': 'Ignore*',
+    Positive: 'Positive',
+    Negative: 'Negative',
+  },
   annotations: {
     title: 'Annotations',
     close: 'Close the annotation list (A)',

@@ -432,6 +432,17 @@ export const ko = {
     finishing: '마무리하는 중',
     reading: '{{power}} 이미지 읽는 중',
   },
+  qupathClasses: {
+    Tumor: '종양 (Tumor)',
+    Stroma: '기질 (Stroma)',
+    'Immune cells': '면역세포 (Immune cells)',
+    Necrosis: '괴사 (Necrosis)',
+    Other: '기타 (Other)',
+    'Region*': '영역 (Region*)',
+    'Ignore*': '제외 (Ignore*)',
+    Positive: '양성 (Positive)',
+    Negative: '음성 (Negative)',
+  },
   annotations: {
     title: '주석',
     close: '주석 목록 닫기 (A)',

@@ -5,6 +5,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { classColor, rgbToCss } from '../../../shared/annotations';
 import { useAnnotationContext, useSessionState } from '../annotations/AnnotationContext';
 import type { AnnotationSession, ContextMenuAt } from '../annotations/annotationSession';
+import { classLabel } from '../annotations/classLabel';
 import { TOOL_INFO } from '../annotations/tools';
 import { useT } from '../i18n/i18n';
 
@@ -86,7 +87,7 @@ function MenuAt({ session, at }: { session: AnnotationSession; at: ContextMenuAt
           {state.document.classes.map((c) => (
             <span key={c.name}>
               {radio(
-                c.name,
+                classLabel(t, c.name),
                 () => session.update(annotation.id, (a) => ({ ...a, classification: c.name })),
                 `menu-class-${c.name}`,
                 annotation.classification === c.name,

@@ -9,6 +9,7 @@ import { type Annotation, type AnnotationFormat, classColor, hexToRgb, rgbToCss,
 import type { Mpp } from '../../../shared/slide';
 import { useSessionState } from '../annotations/AnnotationContext';
 import type { AnnotationSession, SaveStatus } from '../annotations/annotationSession';
+import { classLabel } from '../annotations/classLabel';
 import { describeMeasurement } from '../annotations/describeMeasurement';
 import { useApi } from '../api';
 import type { Notice } from '../hooks/useNotices';
@@ -143,7 +144,7 @@ export function AnnotationPanel({ session, onClose, onNotice }: AnnotationPanelP
             >
               <td className="summary-cell">
                 <span className="class-swatch" style={{ background: rgbToCss(classColor(document.classes, row.name)) }} aria-hidden="true" />
-                {row.name ?? t('common.unclassified')}
+                {classLabel(t, row.name)}
               </td>
               <td className="summary-cell number">{formatCount(row.count)}</td>
               <td className="summary-cell number" data-testid="summary-area">
@@ -242,7 +243,7 @@ function SelectedEditor({ session, annotation }: { session: AnnotationSession; a
           <option value="">{t('common.unclassified')}</option>
           {document.classes.map((c) => (
             <option key={c.name} value={c.name}>
-              {c.name}
+              {classLabel(t, c.name)}
             </option>
           ))}
         </select>

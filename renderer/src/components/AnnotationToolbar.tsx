@@ -4,6 +4,7 @@
 import { classColor, rgbToCss } from '../../../shared/annotations';
 import { useAnnotationContext, useSessionState } from '../annotations/AnnotationContext';
 import type { AnnotationSession } from '../annotations/annotationSession';
+import { classLabel } from '../annotations/classLabel';
 import { TOOL_INFO } from '../annotations/tools';
 import { useT } from '../i18n/i18n';
 import { Icon } from './Icon';
@@ -46,7 +47,7 @@ function Tools({ session, panelOpen, onTogglePanel }: { session: AnnotationSessi
           <option value="">{t('common.unclassified')}</option>
           {state.document.classes.map((c) => (
             <option key={c.name} value={c.name}>
-              {c.name}
+              {classLabel(t, c.name)}
             </option>
           ))}
         </select>
