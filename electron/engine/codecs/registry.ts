@@ -74,11 +74,10 @@ const NAMES: Record<number, string> = {
   [Compression.OJPEG]: 'old-style JPEG (6)',
   [Compression.WEBP]: 'WebP (50001)',
   34887: 'LERC (34887)',
-  52479: 'unknown (52479)',
 };
 
 export function compressionName(compression: number): string {
-  return NAMES[compression] ?? String(compression);
+  return NAMES[compression] ?? `compression ${compression}`;
 }
 
 /** geotiff decodes into the browser's canvas for WebP, and old-style JPEG is not supported: refuse both up front. */
@@ -132,7 +131,7 @@ export async function checkDecodable(dir: TiffDirectory, path: string): Promise<
   if (!photometricOk)
     throw new SlideError(
       'UNSUPPORTED_FORMAT',
-      `Photometric interpretation ${dir.photometric} with compression ${compressionName(dir.compression)} is not supported.`,
+      `Photometric interpretation ${dir.photometric} with ${compressionName(dir.compression)} is not supported.`,
       path,
     );
   await decoderFor(dir, path);
@@ -155,7 +154,7 @@ function decoderFor(dir: TiffDirectory, path: string): Promise<BlockDecoder> {
       const parameters = decoderParameters(dir, undoPredictor ? 1 : predictor) as unknown as Parameters<typeof getDecoder>[1];
       return { decoder: await getDecoder(dir.compression, parameters), undoPredictor };
     })().catch(() => {
-      throw new SlideError('UNSUPPORTED_COMPRESSION', `Tiles compressed with ${compressionName(dir.compression)} cannot be decoded.`, path);
+      throw new SlideError('UNSUPPORTED_COMPRESSION', `Its tiles use ${compressionName(dir.compression)}, which Slidescope cannot decode.`, path);
     });
     decoders.set(dir, decoder);
   }

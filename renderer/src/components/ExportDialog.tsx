@@ -91,7 +91,7 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
   );
   const [format, setFormat] = useState<ImageFormat>('png');
   const [sizeKind, setSizeKind] = useState<SizeKind>(hasScale ? 'power' : 'size');
-  const [sizeTexts, setSizeTexts] = useState<Record<SizeKind, string>>({ power: '1.25x', mpp: '8', size: '1024' });
+  const [sizeTexts, setSizeTexts] = useState<Record<SizeKind, string>>({ power: '1.25', mpp: '8', size: '1024' });
   const [powerTexts, setPowerTexts] = useState<string[]>(() => context.powers.map((p) => formatPower(p)));
   const [mode, setMode] = useState<'slide' | 'field'>(context.fromGrid ? 'field' : 'slide');
   const [carryAdjustment, setCarryAdjustment] = useState(false);
