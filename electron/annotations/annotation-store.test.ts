@@ -116,6 +116,9 @@ describe('the annotation store', () => {
     const copy = join(root, 'copied', 'renamed-series');
     await mkdir(copy, { recursive: true });
     for (const name of await readdir(series)) await copyFile(join(series, name), join(copy, name));
+    // A file browser's own files in the copy (.DS_Store, Thumbs.db) do not make it another slide.
+    await writeFile(join(copy, '.DS_Store'), 'Finder');
+    await writeFile(join(copy, 'Thumbs.db'), 'Explorer');
     assert.equal(await slideIdentity(copy), await slideIdentity(series));
     assert.deepEqual((await readOnly.load(copy)).document, everyKind());
     // Another series (a file differs) is another slide.

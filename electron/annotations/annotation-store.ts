@@ -42,6 +42,9 @@ export function sidecarPath(slidePath: string): string {
   return join(dirname(slidePath), `${basename(slidePath)}${SIDECAR_SUFFIX}`);
 }
 
+/** Files a system or a file browser adds to a folder (.DS_Store, Thumbs.db): not the slide's. */
+const SYSTEM_FILES = /^(\..*|thumbs\.db|desktop\.ini)$/i;
+
 /**
  * A slide's identity, the same wherever it is: a file's size and the SHA-256 of its first 64 KB; a
  * folder that is one slide (a DICOM series), its files' names and sizes and its first file's start.
@@ -57,7 +60,8 @@ export async function slideIdentity(slidePath: string): Promise<string> {
   }
   const files: Array<{ name: string; size: number }> = [];
   for (const entry of (await readdir(slidePath, { withFileTypes: true }).catch(unreadable)).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (entry.isFile()) files.push({ name: entry.name, size: (await stat(join(slidePath, entry.name)).catch(unreadable)).size });
+    if (entry.isFile() && !SYSTEM_FILES.test(entry.name))
+      files.push({ name: entry.name, size: (await stat(join(slidePath, entry.name)).catch(unreadable)).size });
   }
   const hash = createHash('sha256');
   for (const { name, size } of files) hash.update(`${name}\0${size}\n`);

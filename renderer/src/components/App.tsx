@@ -11,7 +11,7 @@ import { useApi } from '../api';
 import { type Command, isViewCommand } from '../commands';
 import { e2eHandle } from '../e2eHandle';
 import { describeExportError, describeOpenError } from '../errors';
-import { type ExportJob, useExportJob } from '../hooks/useExportJob';
+import { type ExportJob, exportSource, useExportJob } from '../hooks/useExportJob';
 import { useFileDrop } from '../hooks/useFileDrop';
 import { useFullscreen } from '../hooks/useFullscreen';
 import { type KeyboardHandlers, useKeyboardShortcuts } from '../hooks/useKeyboardShortcuts';
@@ -345,8 +345,16 @@ export function App() {
           slide={exportSlide.slide}
           context={exportSlide.context}
           job={exportJob.job}
-          onExportThumbnail={(request) => exportJob.start('thumbnail', exportSlide.slide.info.name, () => savedFirst(() => api.exportThumbnail(request)))}
-          onExportSet={(request) => exportJob.start('set', exportSlide.slide.info.name, () => savedFirst(() => api.exportComparison(request)))}
+          onExportThumbnail={(request) =>
+            exportJob.start({ kind: 'thumbnail', slideName: exportSlide.slide.info.name, source: exportSource('thumbnail', [exportSlide.slide.slideId]) }, () =>
+              savedFirst(() => api.exportThumbnail(request)),
+            )
+          }
+          onExportSet={(request) =>
+            exportJob.start({ kind: 'set', slideName: exportSlide.slide.info.name, source: exportSource('set', [exportSlide.slide.slideId]) }, () =>
+              savedFirst(() => api.exportComparison(request)),
+            )
+          }
           onShowInFolder={showInFolder}
           onClose={closeExport}
         />
@@ -386,7 +394,19 @@ export function App() {
           slides={compared}
           field={exportingCompare.field}
           job={exportJob.job}
-          onExport={(request) => exportJob.start('side-by-side', compared.map((s) => s.info.name).join(', '), () => api.exportSideBySide(request))}
+          onExport={(request) =>
+            exportJob.start(
+              {
+                kind: 'side-by-side',
+                slideName: compared.map((s) => s.info.name).join(', '),
+                source: exportSource(
+                  'side-by-side',
+                  compared.map((s) => s.slideId),
+                ),
+              },
+              () => api.exportSideBySide(request),
+            )
+          }
           onShowInFolder={showInFolder}
           onClose={() => setExportingCompare(null)}
         />

@@ -5,7 +5,7 @@
 import { useState } from 'react';
 import { type SideBySideRefusal, sideBySideRefusal } from '../../../shared/export-plan';
 import type { ImageFormat, OpenedSlide, RequestInput } from '../../../shared/ipc';
-import type { ExportJob } from '../hooks/useExportJob';
+import { type ExportJob, exportSource } from '../hooks/useExportJob';
 import { formatCount, formatMpp } from '../i18n/format';
 import { t, useT } from '../i18n/i18n';
 import { ExportStatus, FormatSelect } from './ExportDialog';
@@ -60,7 +60,14 @@ export function CompareExportDialog({ slides, field, job, onExport, onShowInFold
             {t('compare.exportDialog.start')}
           </button>
         </div>
-        <ExportStatus job={job} kind="side-by-side" slideName={slides.map((s) => s.info.name).join(', ')} onShowInFolder={onShowInFolder} />
+        <ExportStatus
+          job={job}
+          source={exportSource(
+            'side-by-side',
+            slides.map((s) => s.slideId),
+          )}
+          onShowInFolder={onShowInFolder}
+        />
       </div>
     </Modal>
   );

@@ -10,7 +10,7 @@ import { formatPower, thumbnailSize } from '../../../shared/magnification';
 import type { SlideInfo } from '../../../shared/slide';
 import { useAnnotationContext } from '../annotations/AnnotationContext';
 import { describeExportError } from '../errors';
-import type { ExportJob, ExportKind } from '../hooks/useExportJob';
+import { type ExportJob, type ExportKind, exportSource } from '../hooks/useExportJob';
 import { formatCount } from '../i18n/format';
 import { t, useT } from '../i18n/i18n';
 import { baseName, dirName } from '../paths';
@@ -85,9 +85,9 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
   const t = useT();
   const { info } = slide;
   const hasScale = info.objectivePower !== null || info.mpp !== null;
-  // Reopened after an export of this slide, it opens where that one was made, to show how it ended.
+  // From the grid, a set; else, reopened after an export of this slide, where that one was made, to show how it ended.
   const [kind, setKind] = useState<ExportKind>(() =>
-    job.status !== 'idle' && job.slideName === info.name && job.kind !== 'side-by-side' ? job.kind : context.fromGrid ? 'set' : 'thumbnail',
+    context.fromGrid ? 'set' : job.status !== 'idle' && job.source === exportSource(job.kind, [slide.slideId]) ? job.kind : 'thumbnail',
   );
   const [format, setFormat] = useState<ImageFormat>('png');
   const [sizeKind, setSizeKind] = useState<SizeKind>(hasScale ? 'power' : 'size');
@@ -265,29 +265,21 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
           )}
         </div>
 
-        <ExportStatus job={job} kind={kind} slideName={info.name} onShowInFolder={onShowInFolder} />
+        <ExportStatus job={job} source={exportSource(kind, [slide.slideId])} onShowInFolder={onShowInFolder} />
       </div>
     </Modal>
   );
 }
 
 /**
- * The export's progress and outcome, as this dialog (or the compare view's) shows it: one running is always shown (it is why Export waits);
- * one that ended, only where it was made (this kind, these slides), not another dialog's old result.
+ * The export's progress and outcome, as this dialog (or the compare view's) shows it: one running, or
+ * one that ended while the dialog was open (the app then says nothing of it elsewhere), always; one
+ * that ended before, only where it was made (`source`: this kind, these slides), not another's.
  */
-export function ExportStatus({
-  job,
-  kind,
-  slideName,
-  onShowInFolder,
-}: {
-  job: ExportJob;
-  kind: ExportKind;
-  slideName: string;
-  onShowInFolder: (path: string) => void;
-}) {
+export function ExportStatus({ job, source, onShowInFolder }: { job: ExportJob; source: string; onShowInFolder: (path: string) => void }) {
   const t = useT();
-  if (job.status === 'idle' || (job.status !== 'running' && (job.kind !== kind || job.slideName !== slideName))) return null;
+  const [openedAt] = useState(() => performance.now());
+  if (job.status === 'idle' || (job.status !== 'running' && job.endedAt < openedAt && job.source !== source)) return null;
   if (job.status === 'running') {
     const p = job.progress;
     return (

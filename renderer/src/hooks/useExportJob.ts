@@ -8,17 +8,28 @@ import type { ExportProgress, ExportResult, SlidescopeApi } from '../../../share
 
 export type ExportKind = 'thumbnail' | 'set' | 'side-by-side';
 
+/** Where an export was made: its kind and slides (by id: two open slides may share a name). */
+export function exportSource(kind: ExportKind, slideIds: readonly string[]): string {
+  return `${kind}:${slideIds.join(',')}`;
+}
+
+interface JobOf {
+  kind: ExportKind;
+  slideName: string;
+  source: string;
+}
+
 export type ExportJob =
   | { status: 'idle' }
-  | { status: 'running'; kind: ExportKind; slideName: string; progress: ExportProgress | null }
-  /** files is empty when the user cancelled a native dialog: nothing was written. */
-  | { status: 'done'; kind: ExportKind; slideName: string; files: string[] }
-  | { status: 'failed'; kind: ExportKind; slideName: string; error: ErrorInfo };
+  | ({ status: 'running'; progress: ExportProgress | null } & JobOf)
+  /** files is empty when the user cancelled a native dialog: nothing was written. endedAt: performance.now(). */
+  | ({ status: 'done'; files: string[]; endedAt: number } & JobOf)
+  | ({ status: 'failed'; error: ErrorInfo; endedAt: number } & JobOf);
 
 export interface ExportJobs {
   job: ExportJob;
   /** Starts an export unless one is running (then false). */
-  start: (kind: ExportKind, slideName: string, request: () => Promise<Result<ExportResult>>) => boolean;
+  start: (job: JobOf, request: () => Promise<Result<ExportResult>>) => boolean;
 }
 
 export function useExportJob(api: SlidescopeApi, onSettled: (job: ExportJob) => void): ExportJobs {
@@ -38,15 +49,16 @@ export function useExportJob(api: SlidescopeApi, onSettled: (job: ExportJob) => 
     [api],
   );
 
-  const start = useCallback((kind: ExportKind, slideName: string, request: () => Promise<Result<ExportResult>>) => {
+  const start = useCallback((of: JobOf, request: () => Promise<Result<ExportResult>>) => {
     if (running.current) return false;
     running.current = true;
-    setJob({ status: 'running', kind, slideName, progress: null });
+    setJob({ status: 'running', ...of, progress: null });
     void request().then((result) => {
       running.current = false;
+      const endedAt = performance.now();
       const next: ExportJob = result.ok
-        ? { status: 'done', kind, slideName, files: result.value.files }
-        : { status: 'failed', kind, slideName, error: result.error };
+        ? { status: 'done', ...of, files: result.value.files, endedAt }
+        : { status: 'failed', ...of, error: result.error, endedAt };
       setJob(next);
       settled.current(next);
     });

@@ -214,6 +214,10 @@ function keepMagnificationOnResize(viewer: OpenSeadragon.Viewer): void {
   viewer.addHandler('pan', () => {
     if (resizing === 'no') look();
   });
+  // A rotated slide's fit is another zoom.
+  viewer.addHandler('rotate', () => {
+    if (resizing === 'no') look();
+  });
   viewer.addHandler('zoom', () => {
     if (resizing === 'viewport-done') {
       resizing = 'no';
