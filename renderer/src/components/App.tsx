@@ -91,9 +91,6 @@ export function App() {
 
   // An export that ends while its dialog is closed is reported here instead.
   const exportDialogOpen = useRef(false);
-  useEffect(() => {
-    exportDialogOpen.current = exporting !== null || exportingCompare !== null;
-  }, [exporting, exportingCompare]);
   const onExportSettled = useCallback(
     (job: ExportJob) => {
       if (exportDialogOpen.current) return;
@@ -265,6 +262,10 @@ export function App() {
   const closeExport = useCallback(() => setExporting(null), []);
   // The dialog belongs to the slide it was opened for: it goes when that slide is closed.
   const exportSlide = exporting && slides.slides.some((s) => s.slideId === exporting.slide.slideId) ? exporting : null;
+  // A dialog shown (not one whose slides were closed) shows the export's end itself.
+  useEffect(() => {
+    exportDialogOpen.current = exportSlide !== null || (exportingCompare !== null && compared !== null);
+  }, [exportSlide, exportingCompare, compared]);
 
   const body = (
     <div className="app">
