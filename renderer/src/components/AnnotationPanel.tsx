@@ -171,7 +171,7 @@ export function AnnotationPanel({ session, onClose, onNotice }: AnnotationPanelP
               >
                 <span className="class-swatch" style={{ background: rgbToCss(classColor(document.classes, a.classification)) }} aria-hidden="true" />
                 <span className="annotation-row-name">{a.name || t(`shapes.${a.shape.kind}`)}</span>
-                <span className="annotation-row-measure" data-testid="annotation-row-measure">
+                <span className="annotation-row-measure" title={describeMeasurement(a.shape, mpp)} data-testid="annotation-row-measure">
                   {describeMeasurement(a.shape, mpp)}
                 </span>
               </button>
