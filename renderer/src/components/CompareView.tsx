@@ -264,7 +264,9 @@ export function CompareView({ slides, onLeave, onExport, onNotice, ref }: Compar
         <button type="button" className="button button-small" onClick={onLeave} title={t('compare.leaveTitle')} data-testid="compare-leave">
           {t('compare.leave')}
         </button>
-        <span className="muted small compare-hint">{linked >= 2 ? t('compare.hint') : t('compare.tooFew')}</span>
+        <span className="muted small compare-hint" title={linked >= 2 ? t('compare.hint') : t('compare.tooFew')}>
+          {linked >= 2 ? t('compare.hint') : t('compare.tooFew')}
+        </span>
         <div className="toolbar-spacer" />
         <button
           type="button"
