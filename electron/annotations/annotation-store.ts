@@ -6,14 +6,15 @@
 // time per slide. A stored file that cannot be read is renamed aside, never written over.
 
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, rename, stat } from 'node:fs/promises';
+import { open, readdir, rename, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { writeGeoJson } from '../../shared/annotation-geojson';
 import { type AnnotationDocument, type AnnotationLocation, emptyDocument, type SlideAnnotations } from '../../shared/annotations';
 import { toErrorInfo } from '../../shared/errors';
-import { noSpaceError, SlideError } from '../engine/errors';
+import { SlideError, writeFailureCode } from '../engine/errors';
 import { writeFileAtomic } from '../engine/export/atomic-file';
+import { makeFolder } from '../engine/export/make-folder';
 import { readAnnotationFile } from './annotation-files';
 
 /** How much of a slide's start identifies it: headers and the first directory of every format we read. */
@@ -163,13 +164,13 @@ export class AnnotationStore {
       // A read-only folder (a shared drive, a DVD of teaching slides): the app's data folder instead.
       const data = await this.#dataPath(slidePath);
       try {
-        await mkdir(this.#dataDir, { recursive: true });
+        await makeFolder(this.#dataDir);
         await this.#write(data, bytes);
         return { path: data, beside: false };
       } catch (error) {
         const { code, message: reason } = toErrorInfo(error);
         throw new SlideError(
-          code === 'NO_SPACE' || noSpaceError(error, data) ? 'NO_SPACE' : 'IO_ERROR',
+          code === 'NO_SPACE' ? code : writeFailureCode(error),
           `The annotations of ${basename(slidePath)} could not be saved beside it (${toErrorInfo(besideError).message}) nor in the app's data folder (${reason}).`,
           slidePath,
         );

@@ -10,7 +10,7 @@ import { DEFAULT_POWERS, thumbnailFileName } from '../../shared/export-plan';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
 import type { IccProfileInfo, SlideInfo } from '../../shared/slide';
 import { AnnotationStore, defaultAnnotationsDir } from '../annotations/annotation-store';
-import { noSpaceError, SlideError } from '../engine/errors';
+import { SlideError, writeFailureCode } from '../engine/errors';
 import { makeFolder } from '../engine/export/make-folder';
 import type { EngineClient } from '../engine-host/engine-client';
 import type { SlideOutcome, SlideWork } from './batch';
@@ -146,7 +146,7 @@ export function thumbnailWork(
 /** A folder an output needs that could not be made (a full disk or quota makes a batch stop: NO_SPACE). */
 function folderFailure(error: NodeJS.ErrnoException, folder: string, path: string): ErrorInfo {
   const message = `Cannot create the folder ${folder} (${error.code ?? error.message}).`;
-  return { code: noSpaceError(error, folder) ? 'NO_SPACE' : 'IO_ERROR', message, path };
+  return { code: writeFailureCode(error), message, path };
 }
 
 export async function runCompare(

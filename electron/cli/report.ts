@@ -7,7 +7,7 @@
 
 import { open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { noSpaceError, SlideError } from '../engine/errors';
+import { SlideError, writeFailureCode } from '../engine/errors';
 import { makeFolder } from '../engine/export/make-folder';
 import { fileProblem } from './inputs';
 
@@ -63,7 +63,7 @@ export async function openReport(path: string): Promise<ReportWriter> {
     async write(line) {
       await writeAll(Buffer.from(`${JSON.stringify(line)}\n`)).catch((error: unknown) => {
         throw new SlideError(
-          noSpaceError(error, path) ? 'NO_SPACE' : 'IO_ERROR',
+          writeFailureCode(error),
           `The report cannot be written (${error instanceof Error ? error.message : String(error)}); no slide was started after it: run the same command again to finish.`,
           path,
         );

@@ -63,9 +63,16 @@ export function damagedError(error: unknown, what: string, path: string): SlideE
  */
 export function noSpaceError(error: unknown, path: string): SlideError | null {
   const code = (error as NodeJS.ErrnoException | null)?.code;
-  if (code === 'ENOSPC') return new SlideError('NO_SPACE', 'The disk is full.', path);
-  if (code === 'EDQUOT') return new SlideError('NO_SPACE', 'The disk quota is exceeded.', path);
-  return null;
+  const message = code === undefined ? undefined : NO_SPACE_MESSAGES[code];
+  return message === undefined ? null : new SlideError('NO_SPACE', message, path);
+}
+
+const NO_SPACE_MESSAGES: Readonly<Record<string, string>> = { ENOSPC: 'The disk is full.', EDQUOT: 'The disk quota is exceeded.' };
+
+/** A failed write's code: NO_SPACE where the disk or quota is full (noSpaceError), else IO_ERROR. */
+export function writeFailureCode(error: unknown): 'NO_SPACE' | 'IO_ERROR' {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code !== undefined && code in NO_SPACE_MESSAGES ? 'NO_SPACE' : 'IO_ERROR';
 }
 
 export function isAbort(error: unknown): boolean {

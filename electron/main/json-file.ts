@@ -4,9 +4,10 @@
 // the old or the new file, never half of one.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { noSpaceError, SlideError } from '../engine/errors';
+import { makeFolder } from '../engine/export/make-folder';
 
 export type JsonReadResult = { kind: 'missing' } | { kind: 'corrupt'; error: unknown } | { kind: 'ok'; value: unknown };
 
@@ -29,7 +30,7 @@ export async function readJsonFile(file: string): Promise<JsonReadResult> {
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await mkdir(dirname(file), { recursive: true });
+    await makeFolder(dirname(file));
     await writeFile(temp, `${JSON.stringify(value, null, 2)}\n`, { encoding: 'utf8', mode: 0o600, flush: true });
     await renameWithRetry(temp, file);
   } catch (error) {

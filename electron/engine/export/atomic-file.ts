@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { noSpaceError, SlideError } from '../errors';
+import { noSpaceError, SlideError, writeFailureCode } from '../errors';
 import { makeFolder } from './make-folder';
 
 /** Where in-flight temporary files are listed; unset, crashes are not cleaned up after (tests). */
@@ -78,7 +78,7 @@ function journalError(error: unknown, dir: string): never {
   const code = (error as NodeJS.ErrnoException).code ?? String(error);
   const full = noSpaceError(error, dir);
   throw new SlideError(
-    full ? 'NO_SPACE' : 'IO_ERROR',
+    writeFailureCode(error),
     `${full ? `${full.message} ` : ''}Slidescope lists the files it is writing in ${dir}, and could not (${code}).`,
     dir,
   );

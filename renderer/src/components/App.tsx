@@ -11,7 +11,7 @@ import { useApi } from '../api';
 import { type Command, isViewCommand } from '../commands';
 import { e2eHandle } from '../e2eHandle';
 import { describeExportError, describeOpenError } from '../errors';
-import { type ExportJob, exportSource, useExportJob } from '../hooks/useExportJob';
+import { type ExportJob, useExportJob } from '../hooks/useExportJob';
 import { useFileDrop } from '../hooks/useFileDrop';
 import { useFullscreen } from '../hooks/useFullscreen';
 import { type KeyboardHandlers, useKeyboardShortcuts } from '../hooks/useKeyboardShortcuts';
@@ -347,12 +347,12 @@ export function App() {
           context={exportSlide.context}
           job={exportJob.job}
           onExportThumbnail={(request) =>
-            exportJob.start({ kind: 'thumbnail', slideName: exportSlide.slide.info.name, source: exportSource('thumbnail', [exportSlide.slide.slideId]) }, () =>
+            exportJob.start({ kind: 'thumbnail', slideName: exportSlide.slide.info.name, slideIds: [exportSlide.slide.slideId] }, () =>
               savedFirst(() => api.exportThumbnail(request)),
             )
           }
           onExportSet={(request) =>
-            exportJob.start({ kind: 'set', slideName: exportSlide.slide.info.name, source: exportSource('set', [exportSlide.slide.slideId]) }, () =>
+            exportJob.start({ kind: 'set', slideName: exportSlide.slide.info.name, slideIds: [exportSlide.slide.slideId] }, () =>
               savedFirst(() => api.exportComparison(request)),
             )
           }
@@ -400,10 +400,7 @@ export function App() {
               {
                 kind: 'side-by-side',
                 slideName: compared.map((s) => s.info.name).join(', '),
-                source: exportSource(
-                  'side-by-side',
-                  compared.map((s) => s.slideId),
-                ),
+                slideIds: compared.map((s) => s.slideId),
               },
               () => api.exportSideBySide(request),
             )

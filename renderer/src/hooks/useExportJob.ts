@@ -13,18 +13,22 @@ export function exportSource(kind: ExportKind, slideIds: readonly string[]): str
   return `${kind}:${slideIds.join(',')}`;
 }
 
+/** What an export is of: its kind, its slides' names as the app says them, and its slides. */
 interface JobOf {
   kind: ExportKind;
   slideName: string;
-  source: string;
+  slideIds: readonly string[];
 }
 
 export type ExportJob =
   | { status: 'idle' }
-  | ({ status: 'running'; progress: ExportProgress | null } & JobOf)
+  | ({ status: 'running'; progress: ExportProgress | null } & Made)
   /** files is empty when the user cancelled a native dialog: nothing was written. endedAt: performance.now(). */
-  | ({ status: 'done'; files: string[]; endedAt: number } & JobOf)
-  | ({ status: 'failed'; error: ErrorInfo; endedAt: number } & JobOf);
+  | ({ status: 'done'; files: string[]; endedAt: number } & Made)
+  | ({ status: 'failed'; error: ErrorInfo; endedAt: number } & Made);
+
+/** A job as kept: its kind, its slides' names, and where it was made (exportSource). */
+type Made = Omit<JobOf, 'slideIds'> & { source: string };
 
 export interface ExportJobs {
   job: ExportJob;
@@ -49,8 +53,9 @@ export function useExportJob(api: SlidescopeApi, onSettled: (job: ExportJob) => 
     [api],
   );
 
-  const start = useCallback((of: JobOf, request: () => Promise<Result<ExportResult>>) => {
+  const start = useCallback(({ kind, slideName, slideIds }: JobOf, request: () => Promise<Result<ExportResult>>) => {
     if (running.current) return false;
+    const of: Made = { kind, slideName, source: exportSource(kind, slideIds) };
     running.current = true;
     setJob({ status: 'running', ...of, progress: null });
     void request().then((result) => {
