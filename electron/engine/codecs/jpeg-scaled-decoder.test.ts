@@ -1,9 +1,8 @@
-// The scaled baseline decoder against libjpeg-turbo itself (`djpeg -scale 1/N`, the library
-// OpenSlide decodes NDPI levels with): byte for byte on JPEGs cjpeg makes here in every sampling
-// NDPI uses, odd sizes, with and without restart intervals, and on the five JPEG levels of a real
-// NDPI slide; hostile streams end in typed errors.
-// Speed (4096x4096 4:2:0 q85, CPU ms at 1/2, 1/4, 1/8): this decoder 215-255 / 126-154 / 76-81,
-// djpeg 62 / 55 / 48, sharp full decode + resize 110 / 76 / 65; a 128x16 interval 27 / 19 / 14 us.
+// The scaled baseline decoder, and TurboJPEG's scaled decode that jpeg-scaled-exact.ts prefers,
+// against libjpeg-turbo itself (`djpeg -scale 1/N`, the library OpenSlide decodes NDPI levels with):
+// byte for byte on JPEGs cjpeg makes here in every sampling NDPI uses, odd sizes, with and without
+// restart intervals, and on the five JPEG levels of a real NDPI slide; hostile streams end in typed
+// errors through either. Speeds: docs/performance.md, "NDPI".
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -11,7 +10,9 @@ import { describe, test } from 'node:test';
 import { sharedSlide } from '../../../testing/paths';
 import { hash2 } from '../../synth/random';
 import { TiffFile } from '../tiff/tiff-file';
-import { decodeJpegScaled, JpegDecodeError } from './jpeg-scaled-decoder';
+import { decodeJpegScaled, JpegDecodeError, type ScaledRgb } from './jpeg-scaled-decoder';
+import { decodeJpegScaledExact } from './jpeg-scaled-exact';
+import { jpegStreamDecoder } from './turbojpeg3';
 
 const SCALES = [2, 4, 8] as const;
 
@@ -58,18 +59,40 @@ function djpeg(jpeg: Uint8Array, scale: number): { data: Uint8Array; width: numb
   return { data, width, height };
 }
 
-/** Byte for byte, naming the first pixel that differs. */
-function assertSameAsDjpeg(jpeg: Uint8Array, scale: 2 | 4 | 8, label: string): void {
-  const expected = djpeg(jpeg, scale);
-  const actual = decodeJpegScaled(jpeg, scale, 1 << 30);
-  assert.equal(`${actual.width}x${actual.height}`, `${expected.width}x${expected.height}`, `${label} 1/${scale}: size`);
-  if (Buffer.compare(Buffer.from(actual.data), Buffer.from(expected.data)) === 0) return;
-  let i = 0;
-  while (actual.data[i] === expected.data[i]) i++;
-  const p = Math.floor(i / 3);
-  assert.fail(
-    `${label} 1/${scale}: pixel ${p % actual.width},${Math.floor(p / actual.width)} channel ${i % 3} is ${actual.data[i]}, djpeg ${expected.data[i]}`,
+/** TurboJPEG's own scaled decode, null where it warns (or, off Linux and macOS, is not there). */
+function turboJpegScaled(jpeg: Uint8Array, scale: 2 | 4 | 8): ScaledRgb | null {
+  return (
+    jpegStreamDecoder()?.withStream(jpeg, (stream) => {
+      const width = Math.ceil(stream.width / scale);
+      const height = Math.ceil(stream.height / scale);
+      const data = new Uint8Array(width * height * 3);
+      return stream.decodeExact(data, Math.log2(scale)) ? { data, width, height } : null;
+    }) ?? null
   );
+}
+
+/**
+ * Byte for byte, naming the first pixel that differs: the engine's decoder, and TurboJPEG's scaled
+ * decode that decodeJpegScaledExact prefers (unless `warns`: libjpeg warns, so only the engine's decodes).
+ */
+function assertSameAsDjpeg(jpeg: Uint8Array, scale: 2 | 4 | 8, label: string, warns = false): void {
+  const expected = djpeg(jpeg, scale);
+  const decoders: Array<[string, ScaledRgb | null]> = [['the engine', decodeJpegScaled(jpeg, scale, 1 << 30)]];
+  if (jpegStreamDecoder()) decoders.push(['TurboJPEG', turboJpegScaled(jpeg, scale)]);
+  for (const [name, actual] of decoders) {
+    if (actual === null) {
+      assert.ok(warns, `${label} 1/${scale}: ${name} refused it`);
+      continue;
+    }
+    assert.equal(`${actual.width}x${actual.height}`, `${expected.width}x${expected.height}`, `${label} 1/${scale}: ${name}'s size`);
+    if (Buffer.compare(Buffer.from(actual.data), Buffer.from(expected.data)) === 0) continue;
+    let i = 0;
+    while (actual.data[i] === expected.data[i]) i++;
+    const p = Math.floor(i / 3);
+    assert.fail(
+      `${label} 1/${scale}: ${name}'s pixel ${p % actual.width},${Math.floor(p / actual.width)} channel ${i % 3} is ${actual.data[i]}, djpeg ${expected.data[i]}`,
+    );
+  }
 }
 
 const SAMPLINGS: Record<string, string[]> = {
@@ -121,7 +144,7 @@ describe('decodeJpegScaled matches djpeg -scale 1/N byte for byte', () => {
     // The same rows ended with their RSTn marker decode the same.
     const endedByRst = Uint8Array.of(...partial, ...jpeg.subarray(cut, cut + 2));
     for (const scale of SCALES) {
-      assertSameAsDjpeg(partial, scale, 'no EOI');
+      assertSameAsDjpeg(partial, scale, 'no EOI', true);
       assert.deepEqual(decodeJpegScaled(endedByRst, scale, 1 << 30), decodeJpegScaled(partial, scale, 1 << 30));
     }
   });
@@ -147,20 +170,27 @@ describe('decodeJpegScaled on hostile streams', () => {
   const good = cjpeg(pnm, ['-quality', '90', '-sample', '2x2', '-restart', '2B']);
   const reference = decodeJpegScaled(good, 4, 1 << 20);
   const marker = (jpeg: Uint8Array, code: number): number => jpeg.findIndex((b, i) => b === 0xff && jpeg[i + 1] === code);
-  const rejects = (jpeg: Uint8Array, message: RegExp, maxPixels = 1 << 20): void => {
-    assert.throws(
-      () => decodeJpegScaled(jpeg, 4, maxPixels),
-      (error: unknown) => error instanceof JpegDecodeError && message.test(error.message),
-    );
+  // decodeJpegScaledExact too: where TurboJPEG refuses or warns, the engine's decoder rules.
+  const decoders = [decodeJpegScaled, decodeJpegScaledExact];
+  const rejects = (jpeg: Uint8Array, message: RegExp, maxPixels = 1 << 20, by = decoders): void => {
+    for (const decode of by) {
+      assert.throws(
+        () => decode(jpeg, 4, maxPixels),
+        (error: unknown) => error instanceof JpegDecodeError && message.test(error.message),
+        decode.name,
+      );
+    }
   };
 
   test('cut anywhere: a typed error, or (when only EOI or padding bits are lost) the whole picture', () => {
     for (let length = 0; length < good.length; length++) {
-      try {
-        const out = decodeJpegScaled(good.subarray(0, length), 4, 1 << 20);
-        assert.ok(Buffer.from(out.data).equals(reference.data), `cut at ${length}`);
-      } catch (error) {
-        assert.ok(error instanceof JpegDecodeError, `cut at ${length}: ${String(error)}`);
+      for (const decode of decoders) {
+        try {
+          const out = decode(good.subarray(0, length), 4, 1 << 20);
+          assert.ok(Buffer.from(out.data).equals(reference.data), `${decode.name}: cut at ${length}`);
+        } catch (error) {
+          assert.ok(error instanceof JpegDecodeError, `${decode.name}: cut at ${length}: ${String(error)}`);
+        }
       }
     }
     rejects(good.subarray(0, good.length - 200), /truncated/);
@@ -172,11 +202,13 @@ describe('decodeJpegScaled on hostile streams', () => {
       for (const value of [0x00, 0xff, 0x5a]) {
         const bad = good.slice();
         bad[i] = value;
-        try {
-          const out = decodeJpegScaled(bad, 4, 1 << 20);
-          assert.equal(out.data.length, reference.data.length);
-        } catch (error) {
-          assert.ok(error instanceof JpegDecodeError, `byte ${i} = ${value}: ${String(error)}`);
+        for (const decode of decoders) {
+          try {
+            const out = decode(bad, 4, 1 << 20);
+            assert.equal(out.data.length, reference.data.length);
+          } catch (error) {
+            assert.ok(error instanceof JpegDecodeError, `${decode.name}: byte ${i} = ${value}: ${String(error)}`);
+          }
         }
       }
     }
@@ -213,9 +245,9 @@ describe('decodeJpegScaled on hostile streams', () => {
     rejects(new TextEncoder().encode('not a JPEG at all'), /no JPEG start marker/);
   });
 
-  test('progressive, arithmetic-coded and 12-bit JPEGs are refused by name', () => {
-    rejects(cjpeg(pnm, ['-progressive']), /progressive JPEG is not supported/);
-    rejects(cjpeg(pnm, ['-arithmetic']), /arithmetic coding is not supported/);
+  test('the engine refuses progressive, arithmetic-coded and 12-bit JPEGs by name (TurboJPEG decodes the first two)', () => {
+    rejects(cjpeg(pnm, ['-progressive']), /progressive JPEG is not supported/, 1 << 20, [decodeJpegScaled]);
+    rejects(cjpeg(pnm, ['-arithmetic']), /arithmetic coding is not supported/, 1 << 20, [decodeJpegScaled]);
     const twelve = good.slice();
     twelve[marker(twelve, 0xc0) + 4] = 12;
     rejects(twelve, /12-bit samples are not supported/);

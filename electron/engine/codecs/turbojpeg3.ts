@@ -44,11 +44,12 @@ export interface JpegStream {
    */
   decode(halvings: number, out: Uint8Array, pitch?: number): void;
   /**
-   * Decodes the stream whole into `out` as interleaved RGB (grey repeated) with the accurate IDCT.
+   * Decodes the stream at 1/2^halvings of its size (default: whole) into `out` as packed interleaved
+   * RGB (grey repeated) with the accurate IDCT, as libjpeg's defaults do (djpeg's, OpenSlide's).
    * False, with `out` undefined, at libjpeg's first warning (damaged or truncated data), so that the
    * caller's other decoder rules on it. Only where `scalable` and `rgb`.
    */
-  decodeExact(out: Uint8Array): boolean;
+  decodeExact(out: Uint8Array, halvings?: number): boolean;
 }
 
 export interface JpegStreamDecoder {
@@ -120,12 +121,15 @@ function makeDecoder(bind: Binding): JpegStreamDecoder {
             check(bind.scale(handle, { num: 1, denom: k }));
             check(bind.decompress(handle, jpeg, jpeg.byteLength, out, rowsApart, TJPF_RGB));
           },
-          decodeExact(out) {
+          decodeExact(out, halvings = 0) {
             if (!scalable || !rgb) throw new Error('This JPEG stream is not one TurboJPEG decodes exactly here.');
-            if (out.byteLength < width * height * 3) throw new RangeError('The output buffer is too small.');
+            const k = 2 ** halvings;
+            const row = Math.ceil(width / k) * 3;
+            if (out.byteLength < row * Math.ceil(height / k)) throw new RangeError('The output buffer is too small.');
             check(bind.set(handle, TJPARAM_FASTDCT, 0));
             check(bind.set(handle, TJPARAM_STOPONWARNING, 1));
-            return bind.decompress(handle, jpeg, jpeg.byteLength, out, width * 3, TJPF_RGB) === 0;
+            check(bind.scale(handle, { num: 1, denom: k }));
+            return bind.decompress(handle, jpeg, jpeg.byteLength, out, row, TJPF_RGB) === 0;
           },
         });
       } finally {

@@ -2,11 +2,11 @@
 // shared "hamamatsu JPEG" reader serves them: stored levels served as tiles of whole restart
 // intervals (sent to the viewer as assembled JPEGs, never decoded there), and the levels OpenSlide
 // adds by decoding a stored level at 1/2, 1/4 and 1/8 scale - decoded the same way, interval by
-// interval, with libjpeg's scaled IDCT reproduced (codecs/jpeg-scaled-decoder.ts).
+// interval, with libjpeg's scaled IDCT (codecs/jpeg-scaled-exact.ts).
 
 import type { LevelInfo, Mpp, RgbImage } from '../../../shared/slide';
 import { decodeJpeg } from '../codecs/jpeg-decoder';
-import { decodeJpegScaled } from '../codecs/jpeg-scaled-decoder';
+import { decodeJpegScaledExact } from '../codecs/jpeg-scaled-exact';
 import { damagedError, SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
 import { decodeEmbeddedJpeg, embeddedJpeg } from './embedded-jpeg';
@@ -153,7 +153,7 @@ export class HamamatsuJpegSource implements SlideSource {
     for (const { x, y, jpeg } of await stored.tileIntervalJpegs(col, row)) {
       let part: { data: Uint8Array; width: number; height: number };
       try {
-        part = decodeJpegScaled(jpeg, scale, stored.intervalWidth * stored.intervalHeight);
+        part = decodeJpegScaledExact(jpeg, scale, stored.intervalWidth * stored.intervalHeight);
       } catch (error) {
         throw this.damaged(level, col, row, error);
       }
