@@ -14,6 +14,30 @@ export function copyRect(src: RgbImage, sx: number, sy: number, w: number, h: nu
   }
 }
 
+/** Sets every channel of image's rectangle to `value`. */
+export function fillRect(image: RgbImage, x: number, y: number, w: number, h: number, value: number): void {
+  const c = image.channels;
+  for (let r = 0; r < h; r++) {
+    const from = ((y + r) * image.width + x) * c;
+    image.data.fill(value, from, from + w * c);
+  }
+}
+
+/** Sets every channel of image's pixels outside [x0, x1) x [y0, y1) (clamped to the image) to `value`. */
+export function fillOutsideRect(image: RgbImage, x0: number, y0: number, x1: number, y1: number, value: number): void {
+  const { width, height } = image;
+  const [left, right] = [Math.max(0, x0), Math.min(width, x1)];
+  const [top, bottom] = [Math.max(0, y0), Math.min(height, y1)];
+  if (right <= left || bottom <= top) {
+    image.data.fill(value);
+    return;
+  }
+  fillRect(image, 0, 0, width, top, value);
+  fillRect(image, 0, bottom, width, height - bottom, value);
+  fillRect(image, 0, top, left, bottom - top, value);
+  fillRect(image, right, top, width - right, bottom - top, value);
+}
+
 /** Copies RGB src's rectangle into an RGBA dst, opaque. */
 export function copyRectToRgba(src: RgbImage, sx: number, sy: number, w: number, h: number, dst: RgbImage, dx: number, dy: number): void {
   for (let r = 0; r < h; r++) {

@@ -7,7 +7,7 @@ import { type RgbPlace, withJpegFast, withJpegReduced } from './codecs/turbojpeg
 import { forEachLimited, Semaphore } from './concurrency';
 import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
-import { clearOutsideRects, copyRect, copyRectToRgba, halveRectInto, halveRgb, resizeRgb } from './pixels';
+import { clearOutsideRects, copyRect, copyRectToRgba, fillOutsideRect, fillRect, halveRectInto, halveRgb, resizeRgb } from './pixels';
 import type { LevelRect, SlideSource } from './slide-source';
 import { fixed1616, SubpixelCanvas } from './subpixel-canvas';
 
@@ -154,11 +154,14 @@ export class RegionReader {
     const size = width * height * channels;
     if (into && into.byteLength !== size) throw new RangeError(`A ${width} x ${height} region needs ${size} bytes, not ${into.byteLength}.`);
     const out: RgbImage = { data: into ?? new Uint8Array(size), width, height, channels };
-    if (channels === 3 || into) out.data.fill(channels === 3 ? 255 : 0);
     const tw = info.tileWidth / k;
     const th = info.tileHeight / k;
     const x1 = Math.min(x + width, Math.ceil(info.width / k));
     const y1 = Math.min(y + height, Math.ceil(info.height / k));
+    // What no tile covers is white (RGB) or transparent: outside the image here, each tile's part as
+    // it comes unless the tile fills it, and never where a tile was decoded in place (no pixel twice).
+    const blank = channels === 3 ? 255 : 0;
+    if (channels === 3 || into) fillOutsideRect(out, -x, -y, x1 - x, y1 - y, blank);
     const colStart = Math.max(0, Math.floor(x / tw));
     const rowStart = Math.max(0, Math.floor(y / th));
     const tiles: Array<[number, number]> = [];
@@ -176,13 +179,17 @@ export class RegionReader {
         signal,
         mode,
         (tile, scale) => {
-          if (!tile || tile === PLACED) return;
-          // Intersection of the tile, the image and the request, in the plane read.
-          const ix0 = Math.max(col * tw, x, 0);
-          const iy0 = Math.max(row * th, y, 0);
-          const ix1 = Math.min(col * tw + Math.ceil(tile.width / scale), x1);
-          const iy1 = Math.min(row * th + Math.ceil(tile.height / scale), y1);
-          if (ix1 <= ix0 || iy1 <= iy0) return;
+          if (tile === PLACED) return;
+          // The tile's place in the image and the request, and what of it the tile has, in the plane read.
+          const cx0 = Math.max(col * tw, x);
+          const cy0 = Math.max(row * th, y);
+          const cx1 = Math.min((col + 1) * tw, x1);
+          const cy1 = Math.min((row + 1) * th, y1);
+          const ix1 = tile ? Math.min(col * tw + Math.ceil(tile.width / scale), cx1) : cx0;
+          const iy1 = tile ? Math.min(row * th + Math.ceil(tile.height / scale), cy1) : cy0;
+          if ((channels === 3 || into) && (ix1 < cx1 || iy1 < cy1)) fillRect(out, cx0 - x, cy0 - y, cx1 - cx0, cy1 - cy0, blank);
+          if (!tile || ix1 <= cx0 || iy1 <= cy0) return;
+          const [ix0, iy0] = [cx0, cy0];
           if (scale === 2) halveRectInto(tile, 2 * (ix0 - col * tw), 2 * (iy0 - row * th), ix1 - ix0, iy1 - iy0, out, ix0 - x, iy0 - y);
           else (channels === 4 ? copyRectToRgba : copyRect)(tile, ix0 - col * tw, iy0 - row * th, ix1 - ix0, iy1 - iy0, out, ix0 - x, iy0 - y);
         },

@@ -1,0 +1,87 @@
+// A region's every pixel is written once it is read: tiles decoded in place, copied, halved, absent or
+// cut short at the image's edge, and the parts of the request outside the image. A buffer handed in
+// full of garbage must come back as a fresh one does, in every mode.
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import turbo from '@julusian/jpeg-turbo';
+import type { RgbImage } from '../../shared/slide';
+import { ByteLruCache } from './lru-cache';
+import { RegionReader, type TileMode } from './region-reader';
+import type { SlideSource } from './slide-source';
+
+const WIDTH = 1000;
+const HEIGHT = 700;
+const TILE = 256;
+const ABSENT = '1,1';
+
+/** A tile's pixels as the file has them: edge tiles cut to the image, as some formats store them. */
+function pixels(col: number, row: number): RgbImage {
+  const width = Math.min(TILE, WIDTH - col * TILE);
+  const height = Math.min(TILE, HEIGHT - row * TILE);
+  const data = new Uint8Array(width * height * 3);
+  for (let i = 0; i < data.length; i++) data[i] = 40 + ((i * 7 + col * 31 + row * 57) % 150);
+  return { data, width, height, channels: 3 };
+}
+
+/** Even columns stored as JPEG (full tiles, as TIFF pads them), odd ones only as pixels; tile 1,1 absent. */
+const source: SlideSource = {
+  path: '/virtual.tif',
+  format: 'test',
+  vendor: 'generic-tiff',
+  levels: [{ width: WIDTH, height: HEIGHT, downsample: 1, tileWidth: TILE, tileHeight: TILE }],
+  objectivePower: null,
+  mpp: null,
+  properties: {},
+  associatedNames: [],
+  readTile: async (_level, col, row) => (`${col},${row}` === ABSENT ? null : pixels(col, row)),
+  async readStoredJpeg(_level, col, row) {
+    if (col % 2 === 1 || `${col},${row}` === ABSENT) return null;
+    const full = new Uint8Array(TILE * TILE * 3).fill(200);
+    const cut = pixels(col, row);
+    for (let r = 0; r < cut.height; r++) full.set(cut.data.subarray(r * cut.width * 3, (r + 1) * cut.width * 3), r * TILE * 3);
+    return turbo.compressSync(Buffer.from(full), { format: turbo.FORMAT_RGB, width: TILE, height: TILE, quality: 90, subsampling: turbo.SAMP_444 });
+  },
+  storesJpeg: () => true,
+  readTileReduced: async () => null,
+  decodesReduced: () => false,
+  readAssociated: async () => {
+    throw new Error('none');
+  },
+  close: async () => undefined,
+};
+
+const REGIONS: Array<[string, number, number, number, number]> = [
+  ['the whole level and more', -40, -30, 1100, 800],
+  ['inside, across the absent tile', 200, 200, 400, 300],
+  ['over the right and bottom edges', 700, 500, 400, 300],
+  ['outside the image', 2000, 2000, 20, 10],
+];
+
+describe('readLevelRect writes every pixel', () => {
+  const reader = new RegionReader(source, new ByteLruCache(64 * 2 ** 20, (t) => (t ? t.data.byteLength : 0)), 'virtual');
+  for (const mode of ['exact', 'fast', 'half', 'quarter'] as const satisfies readonly TileMode[]) {
+    for (const channels of mode === 'exact' ? ([3, 4] as const) : ([3] as const)) {
+      test(`${mode}, ${channels === 3 ? 'RGB' : 'RGBA'}`, async () => {
+        const k = { exact: 1, fast: 1, half: 2, quarter: 4 }[mode];
+        for (const [name, x0, y0, w0, h0] of REGIONS) {
+          const [x, y, width, height] = [x0, y0, w0, h0].map((v) => Math.trunc(v / k)) as [number, number, number, number];
+          const fresh = await reader.readLevelRect(0, x, y, width, height, channels, undefined, mode);
+          const garbage = new Uint8Array(width * height * channels).fill(7);
+          const into = await reader.readLevelRect(0, x, y, width, height, channels, undefined, mode, garbage);
+          assert.ok(Buffer.from(into.data).equals(Buffer.from(fresh.data)), `${name}: a garbage buffer came back unlike a fresh one`);
+          const blank = channels === 3 ? 255 : 0;
+          const at = (px: number, py: number) => fresh.data[((py - y) * width + (px - x)) * channels];
+          // Outside the image, and in the absent tile's place: white, or transparent.
+          if (x < 0) assert.equal(at(x, Math.max(y, 0)), blank, `${name}: left of the image`);
+          if (x + width > WIDTH / k) assert.equal(at(x + width - 1, y + height - 1), blank, `${name}: past the image`);
+          const [ax, ay] = [Math.trunc((TILE * 1.5) / k), Math.trunc((TILE * 1.5) / k)];
+          if (ax >= x && ax < x + width && ay >= y && ay < y + height) assert.equal(at(ax, ay), blank, `${name}: the absent tile`);
+          // A tile's own pixels where it has them (tile 0,0 is JPEG: near, not equal).
+          const [px, py] = [Math.trunc(TILE / 2 / k), Math.trunc(TILE / 2 / k)];
+          if (px >= x && px < x + width && py >= y && py < y + height) assert.notEqual(at(px, py), blank, `${name}: tile 0,0`);
+        }
+      });
+    }
+  }
+});
