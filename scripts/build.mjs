@@ -12,7 +12,7 @@
 // built before the others exist. Options: --no-renderer (skip Vite), --quiet, --outdir DIR (build into
 // DIR instead of dist/, e.g. for a test that must not disturb dist/).
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -65,7 +65,8 @@ const common = {
   logLevel: 'warning',
   metafile: true,
   legalComments: 'none',
-  define: { 'process.env.SLIDESCOPE_BUILD': '"1"' },
+  // package.json's version, for bundles built anywhere (electron/cli/version.ts).
+  define: { __SLIDESCOPE_VERSION__: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version) },
 };
 
 const entries = [

@@ -6,7 +6,7 @@
 # without the sandbox there. The commands are electron/cli/command-names.ts's.
 app="$(dirname "$(readlink -f "$0")")/../slidescope"
 case "$1" in
-  info | region | thumbnail | compare | annotations | report | help | --help | -h)
+  info | region | thumbnail | compare | annotations | report | help | --help | -h | version | --version)
     if [ "$(id -u)" = 0 ]; then exec "$app" --ozone-platform=headless --disable-gpu --no-sandbox "$@"; fi
     exec "$app" --ozone-platform=headless --disable-gpu "$@" ;;
 esac

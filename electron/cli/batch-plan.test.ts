@@ -36,8 +36,11 @@ function reportLine(slide: string, status: ReportLine['status'], more: Partial<R
     ms: 0,
     error: null,
     shard: null,
+    batchSlides: 1,
+    batchSlidesAtLeast: false,
     host: 'node1',
     pid: 1,
+    version: '0.1.0',
     ...more,
   };
 }
@@ -358,6 +361,7 @@ function twelveSlides(options: { fail?: (turn: number) => SlideError | null; rep
   const batch = runBatch({
     command: 'thumbnail',
     inputs,
+    batchSlides: { count: inputs.length, atLeast: false },
     plan: { jobs: 2, capMb: 1024, lanes: 1, note: null },
     work: async (_engine, input) => {
       const turn = started.push(input.key);
@@ -541,6 +545,7 @@ describe('a folder that could not be listed', () => {
     const { lines, stopError } = await runBatch({
       command: 'thumbnail',
       inputs,
+      batchSlides: { count: inputs.length, atLeast: false },
       plan: { jobs: 1, capMb: 1024, lanes: 1, note: null },
       work: async (_engine, input) => {
         worked.push(input.key);

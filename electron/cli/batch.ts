@@ -17,6 +17,7 @@ import { JobQueue } from './job-queue';
 import type { Progress } from './progress';
 import type { ReportLine, ReportWriter, SlideStatus } from './report';
 import type { EngineLauncher } from './run';
+import { SLIDESCOPE_VERSION } from './version';
 
 export interface SlideOutcome {
   status: Exclude<SlideStatus, 'not-done'>;
@@ -44,6 +45,8 @@ export interface BatchOptions {
   progress: Progress;
   report: ReportWriter | null;
   shard: string | null;
+  /** The batch's inputs over all shards (ReportLine.batchSlides). */
+  batchSlides: { count: number; atLeast: boolean };
   /** The engine's journal of temporary files (the CLI's cache). */
   partialWritesDir: string;
   launchEngine: EngineLauncher;
@@ -103,7 +106,15 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
     return engines[job]!;
   };
   const lines: ReportLine[] = [];
-  const base = { command: options.command, shard: options.shard, host: hostname(), pid: process.pid };
+  const base = {
+    command: options.command,
+    shard: options.shard,
+    batchSlides: options.batchSlides.count,
+    batchSlidesAtLeast: options.batchSlides.atLeast,
+    host: hostname(),
+    pid: process.pid,
+    version: SLIDESCOPE_VERSION,
+  };
   // A report that cannot be written, or an output that found the disk full, stops the batch as a
   // signal would: no new slide, the ones being made finished; the error is returned with the lines, so
   // the CLI still says what was done.

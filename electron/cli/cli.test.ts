@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { fixturePath } from '../../testing/fixtures';
 import { openSlide } from '../../testing/open-slide';
-import { SHARED_SLIDES, sharedSlide } from '../../testing/paths';
+import { PACKAGE_VERSION, SHARED_SLIDES, sharedSlide } from '../../testing/paths';
 import { compareRgb } from '../../testing/pixel-compare';
 import { runCli } from '../../testing/run-cli';
 import { SlideEngine } from '../engine/engine';
@@ -249,6 +249,12 @@ describe('slidescope CLI', () => {
     assert.equal(cli('region', CMU, '--x', '0', '--y', '0', '--width', '10', '--height', '10', '--out', file, '--overwrite').status, 0);
     assert.equal(cli('thumbnail', CMU).status, 2);
     assert.equal(cli('bogus').status, 2);
+    // The version package.json declares; a command's own usage, with exit code 0.
+    for (const flag of ['--version', 'version']) assert.equal(cli(flag).stdout, `slidescope ${PACKAGE_VERSION}\n`);
+    const usage = cli('thumbnail', '--help');
+    assert.equal(usage.status, 0);
+    assert.match(usage.stdout, /^Usage:\n {2}slidescope thumbnail SLIDE\.\.\./);
+    assert.doesNotMatch(usage.stdout, /slidescope region/);
     assert.equal(cli('thumbnail', CMU, '--power', 'x', '--out', out).status, 2);
   });
 

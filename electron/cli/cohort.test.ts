@@ -11,6 +11,7 @@ import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { fixturePath } from '../../testing/fixtures';
+import { PACKAGE_VERSION } from '../../testing/paths';
 import { CLEAN_ENV, runCli } from '../../testing/run-cli';
 import { waitFor } from '../../testing/wait-for';
 import { isCompleteImage } from './complete-output';
@@ -103,6 +104,10 @@ describe('slidescope thumbnail over a cohort', () => {
       assert.ok(l.outputs[0]!.bytes > 100);
       assert.ok(['aperio', 'generic-tiff'].includes(l.vendor!), l.vendor!);
       assert.ok(l.ms >= 0 && l.width! > 0 && l.height! > 0 && l.pid > 0 && l.host.length > 0);
+    }
+    for (const l of lines) {
+      assert.equal(l.version, PACKAGE_VERSION);
+      assert.equal(l.batchSlides, SLIDES.length);
     }
     assert.match(run.stderr, /15 slides: 14 written, 0 skipped \(already done\), 1 failed, 0 not done/);
     // A rerun skips everything that is done, without opening it.

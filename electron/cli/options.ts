@@ -8,8 +8,8 @@ import type { parseArgs } from 'node:util';
 import type { CLI_COMMANDS } from './command-names';
 import { UsageError } from './usage-error';
 
-/** What an option can apply to: a command (CLI_COMMANDS, the help aside), or compare's second form. */
-export type Usage = Exclude<(typeof CLI_COMMANDS)[number], 'help' | '--help' | '-h'> | 'compare-slides';
+/** What an option can apply to: a command (CLI_COMMANDS, the help and version aside), or compare's second form. */
+export type Usage = Exclude<(typeof CLI_COMMANDS)[number], 'help' | '--help' | '-h' | 'version' | '--version'> | 'compare-slides';
 
 /** Names of the usages as messages give them. */
 const USAGE_NAMES: Record<Usage, string> = {

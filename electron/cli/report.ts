@@ -29,8 +29,17 @@ export interface ReportLine {
   ms: number;
   error: { code: string; message: string } | null;
   shard: string | null;
+  /**
+   * The batch's slides over all its shards (each line of a slide or an unreadable folder), so that a
+   * merge of the shards' reports can tell whether one is missing: at least that many where other
+   * shards' DICOM folders, each counted as one, were not opened.
+   */
+  batchSlides: number;
+  batchSlidesAtLeast: boolean;
   host: string;
   pid: number;
+  /** The Slidescope that made the line. */
+  version: string;
 }
 
 export interface ReportWriter {

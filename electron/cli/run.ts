@@ -28,6 +28,7 @@ import { batchProgress } from './progress';
 import { batchSummary, openReport, type ReportLine, readReports, summarise, summaryText } from './report';
 import { inShard, parseShard, SHARD_COUNT_ENV, shardName } from './shards';
 import { UsageError } from './usage-error';
+import { SLIDESCOPE_VERSION } from './version';
 
 const HELP = `slidescope - whole-slide images without Python, Docker or a network
 The command line is in English only (its output is read by scripts); the app follows the system's language.
@@ -46,8 +47,10 @@ Usage:
                      [--format png|jpeg|tiff] [--colour srgb|stored] [--overwrite]
   slidescope annotations SLIDE [--json] | --import FILE | --export FILE [--format geojson|imagescope] [--overwrite]
   slidescope report merge REPORT.jsonl... [--json] [--slowest 10]
+  slidescope version
 
   Each command takes the options shown with it: any other is a usage error (exit code 2).
+  COMMAND --help shows that command's usage.
 
   SLIDE is a slide file, or a folder that is one slide (DICOM: a series' files; a folder of several
   names them, to give one of their files instead).
@@ -265,6 +268,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
         progress: batchProgress(),
         report,
         shard: shard && shardName(shard),
+        batchSlides: { count: all.length, atLeast: unopened > 0 },
         partialWritesDir,
         launchEngine,
         firstEngine,
@@ -361,11 +365,38 @@ async function compareSlides(engine: Engine, paths: string[], values: Options, o
   return 0;
 }
 
+/** A command's lines of HELP's usage (each entry and the lines that continue it); null for no command. */
+function commandUsage(command: string): string | null {
+  const block = HELP.slice(HELP.indexOf('Usage:\n') + 7, HELP.indexOf('\n\n', HELP.indexOf('Usage:\n')));
+  const lines: string[] = [];
+  let mine = false;
+  for (const line of block.split('\n')) {
+    const entry = /^ {2}slidescope (\S+)/.exec(line);
+    if (entry) mine = entry[1] === command;
+    if (mine) lines.push(line);
+  }
+  return lines.length ? lines.join('\n') : null;
+}
+
 export async function runCli(argv: string[], launchEngine: EngineLauncher): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(HELP);
     return command ? 0 : 2;
+  }
+  const ownArgs = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (ownArgs.includes('--help') || ownArgs.includes('-h')) {
+    const usage = commandUsage(command);
+    if (usage === null) {
+      process.stderr.write(`slidescope: Unknown command "${command}". Run "slidescope --help" for usage.\n`);
+      return 2;
+    }
+    process.stdout.write(`Usage:\n${usage}\n(slidescope --help: every command, and what the options mean)\n`);
+    return 0;
+  }
+  if (command === 'version' || command === '--version') {
+    process.stdout.write(`slidescope ${SLIDESCOPE_VERSION}\n`);
+    return 0;
   }
   // The engine runs in a process of its own: a slide that crashes it or runs away with memory ends
   // that process, and the CLI reports it. Started when a command needs it.

@@ -21,6 +21,7 @@ import type { OperationProtocol } from '../../shared/operation-rpc';
 import { MAIN_OPERATIONS, OPERATION_NAMES, OPERATIONS } from '../../shared/operations';
 import { RpcClient } from '../../shared/rpc';
 import { createFakeElectron, createFakePreloadElectron, type FakePortMain } from '../../testing/fakes/fake-electron';
+import { PACKAGE_VERSION } from '../../testing/paths';
 import { waitFor } from '../../testing/wait-for';
 import { portEndpoint } from '../engine-host/parent-channel';
 
@@ -76,6 +77,11 @@ describe('built main process with a fake electron', { timeout: 180_000 }, () => 
   after(async () => {
     await rm(out, { recursive: true, force: true });
     await rm(userData, { recursive: true, force: true });
+  });
+
+  it("the built CLI says package.json's version, built into it wherever the bundle lies", () => {
+    const said = execFileSync(process.execPath, [join(out, 'cli', 'slidescope.mjs'), '--version'], { encoding: 'utf8' });
+    assert.equal(said, `slidescope ${PACKAGE_VERSION}\n`);
   });
 
   it('the preload exposes the bridge and requires nothing but electron', async () => {
