@@ -47,7 +47,8 @@ export function thumbnailSize(
   let downsample: number | null;
   if (spec.kind === 'size') {
     if (!(spec.longestSide >= 1)) return null;
-    downsample = Math.max(slide.width, slide.height) / spec.longestSide;
+    // Never enlarged (as OpenSlide's get_thumbnail): a slide smaller than the size asked comes whole.
+    downsample = Math.max(1, Math.max(slide.width, slide.height) / spec.longestSide);
   } else if (spec.kind === 'power') {
     downsample = downsampleForPower(slide, spec.objectivePower);
   } else {

@@ -194,6 +194,8 @@ const exportTarget = { format: imageFormat, overwrite: v.boolean('must be true o
 /** The page asks for the slide's stored annotations to be drawn into an export; main names their file to the engine. */
 const burnAnnotations = { annotations: v.optional(v.boolean('must be true or false')) };
 const annotationsFile = { annotations: v.optional(absolutePath) };
+/** What a batch's output is made from, written into it (shared/provenance.ts). */
+const provenance = v.strictObject({ tool: text(200), identity: text(200), recipe: text(2000) });
 
 // ---- Response types of the app's own operations ----------------------------------------------
 
@@ -480,7 +482,7 @@ export const OPERATIONS = defineOperations({
     at: 'engine',
     exposure: 'host',
     method: 'writeThumbnail',
-    request: v.strictObject({ slideId, spec: thumbnailSpec, path: absolutePath, ...exportTarget, ...annotationsFile }),
+    request: v.strictObject({ slideId, spec: thumbnailSpec, path: absolutePath, ...exportTarget, ...annotationsFile, provenance: v.optional(provenance) }),
     response: returns<ExportResult>(),
     route: 'any',
     deadline: 900,

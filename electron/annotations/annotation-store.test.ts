@@ -8,7 +8,8 @@ import { readGeoJson } from '../../shared/annotation-geojson';
 import { emptyDocument } from '../../shared/annotations';
 import { everyKind } from '../../testing/annotation-samples';
 import { writeFileAtomic } from '../engine/export/atomic-file';
-import { AnnotationStore, sidecarPath, slideIdentity } from './annotation-store';
+import { slideIdentity } from '../engine/slide-identity';
+import { AnnotationStore, sidecarPath } from './annotation-store';
 
 let root: string;
 before(async () => {

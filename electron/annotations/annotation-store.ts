@@ -1,12 +1,11 @@
 // Where a slide's annotations live between sessions, so they come back when the slide opens again:
 // beside the slide as `<slide name>.annotations.geojson` (QuPath's GeoJSON, which QuPath, TIAToolbox
 // and a notebook read as they are) when its folder takes a file, else in the app's data folder under
-// the slide's identity: its size and a hash of its first 64 KB, so that a slide moved or copied
+// the slide's identity (engine/slide-identity.ts), so that a slide moved or copied
 // elsewhere keeps them. Written whole or not at all (temporary file, fsync, rename); one write at a
 // time per slide. A stored file that cannot be read is renamed aside, never written over.
 
-import { createHash } from 'node:crypto';
-import { open, readdir, rename, stat } from 'node:fs/promises';
+import { rename, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { writeGeoJson } from '../../shared/annotation-geojson';
@@ -15,10 +14,9 @@ import { toErrorInfo } from '../../shared/errors';
 import { SlideError, writeFailureCode } from '../engine/errors';
 import { writeFileAtomic } from '../engine/export/atomic-file';
 import { makeFolder } from '../engine/export/make-folder';
+import { slideIdentity } from '../engine/slide-identity';
 import { readAnnotationFile } from './annotation-files';
 
-/** How much of a slide's start identifies it: headers and the first directory of every format we read. */
-const IDENTITY_BYTES = 64 * 1024;
 export const SIDECAR_SUFFIX = '.annotations.geojson';
 
 /**
@@ -41,45 +39,6 @@ export function defaultAnnotationsDir(env: NodeJS.ProcessEnv = process.env): str
 /** `<slide name>.annotations.geojson` beside the slide. */
 export function sidecarPath(slidePath: string): string {
   return join(dirname(slidePath), `${basename(slidePath)}${SIDECAR_SUFFIX}`);
-}
-
-/** Files a system or a file browser adds to a folder (.DS_Store, Thumbs.db): not the slide's. */
-const SYSTEM_FILES = /^(\..*|thumbs\.db|desktop\.ini)$/i;
-
-/**
- * A slide's identity, the same wherever it is: a file's size and the SHA-256 of its first 64 KB; a
- * folder that is one slide (a DICOM series), its files' names and sizes and its first file's start.
- */
-export async function slideIdentity(slidePath: string): Promise<string> {
-  const unreadable = (error: NodeJS.ErrnoException): never => {
-    throw new SlideError('NOT_FOUND', `${basename(slidePath)} cannot be read (${error.code ?? error.message}).`, slidePath);
-  };
-  const kind = await stat(slidePath).catch(unreadable);
-  if (!kind.isDirectory()) {
-    const { size, head } = await fileStart(slidePath).catch(unreadable);
-    return `${size}-${createHash('sha256').update(head).digest('hex').slice(0, 32)}`;
-  }
-  const files: Array<{ name: string; size: number }> = [];
-  for (const entry of (await readdir(slidePath, { withFileTypes: true }).catch(unreadable)).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (entry.isFile() && !SYSTEM_FILES.test(entry.name))
-      files.push({ name: entry.name, size: (await stat(join(slidePath, entry.name)).catch(unreadable)).size });
-  }
-  const hash = createHash('sha256');
-  for (const { name, size } of files) hash.update(`${name}\0${size}\n`);
-  if (files[0]) hash.update((await fileStart(join(slidePath, files[0].name)).catch(unreadable)).head);
-  return `${files.reduce((sum, f) => sum + f.size, 0)}-${hash.digest('hex').slice(0, 32)}`;
-}
-
-async function fileStart(path: string): Promise<{ size: number; head: Buffer }> {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const head = Buffer.alloc(Math.min(size, IDENTITY_BYTES));
-    await handle.read(head, 0, head.length, 0);
-    return { size, head };
-  } finally {
-    await handle.close();
-  }
 }
 
 async function exists(path: string): Promise<boolean> {

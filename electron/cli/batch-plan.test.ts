@@ -91,7 +91,7 @@ describe('shards', () => {
     // One task of an 8-task array resubmitted alone (--array=3) keeps its shard when the script gives the count.
     const alone = { SLURM_ARRAY_TASK_ID: '3', SLURM_ARRAY_TASK_COUNT: '1', SLURM_ARRAY_TASK_MIN: '3' };
     assert.deepEqual(parseShard('auto', { ...alone, SLIDESCOPE_SHARD_COUNT: '8' }), { index: 3, count: 8 });
-    assert.deepEqual(parseShard('auto', alone), { index: 0, count: 1 });
+    assert.throws(() => parseShard('auto', alone), /resubmitted alone/);
     assert.throws(() => parseShard('auto', { ...alone, SLURM_ARRAY_TASK_ID: '8', SLIDESCOPE_SHARD_COUNT: '8' }), /not below/);
     assert.throws(() => parseShard('auto', { ...alone, SLIDESCOPE_SHARD_COUNT: 'eight' }), /must be the number of shards/);
     assert.deepEqual(parseShard('auto', { JOB_COMPLETION_INDEX: '2', SLIDESCOPE_SHARD_COUNT: '3' }), { index: 2, count: 3 });

@@ -1,6 +1,7 @@
 // The CLI as users run it: a real process, real files, exit codes.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
@@ -15,7 +16,7 @@ import { runCli } from '../../testing/run-cli';
 import { SlideEngine } from '../engine/engine';
 import { dataFolderOf } from '../engine/formats/mirax/mirax-files';
 
-const _CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
+const CLI_SOURCE = fileURLToPath(new URL('./main.ts', import.meta.url));
 const CMU = sharedSlide('CMU-1-Small-Region.svs');
 const out = mkdtempSync(join(tmpdir(), 'slidescope-cli-'));
 after(() => rmSync(out, { recursive: true, force: true }));
@@ -258,6 +259,31 @@ describe('slidescope CLI', () => {
     assert.equal(cli('thumbnail', CMU, '--power', 'x', '--out', out).status, 2);
   });
 
+  test("output names: a region's folder is made; --format and the file's extension must agree; thumbnail --out naming an image file is refused", async () => {
+    const region = (file: string, ...more: string[]) => cli('region', CMU, '--x', '0', '--y', '0', '--width', '16', '--height', '16', '--out', file, ...more);
+    const nested = join(out, 'names', 'new', 'a.jpg');
+    assert.equal(region(nested).status, 0);
+    assert.equal((await sharp(nested).metadata()).format, 'jpeg');
+    const mismatch = region(join(out, 'names', 'b.png'), '--format', 'jpeg');
+    assert.equal(mismatch.status, 2);
+    assert.match(mismatch.stderr, /names a PNG file, but --format is jpeg/);
+    assert.equal(existsSync(join(out, 'names', 'b.png')), false);
+    assert.equal(region(join(out, 'names', 'c.out'), '--format', 'tiff').status, 0);
+    const folderAsFile = cli('thumbnail', CMU, '--out', join(out, 'names', 't.png'));
+    assert.equal(folderAsFile.status, 2);
+    assert.match(folderAsFile.stderr, /--out is the folder the thumbnails go in/);
+  });
+
+  test('a batch whose output is read by a program that stops early (| head, here | true) finishes, with its exit code', () => {
+    const command = [process.execPath, '--import', 'tsx', CLI_SOURCE, 'thumbnail', CMU, sharedSlide('CMU-1-Small-Region.svs'), '--size', '32'];
+    const run = spawnSync('bash', ['-c', `"$@" --out ${JSON.stringify(join(out, 'piped'))} | true; exit "\${PIPESTATUS[0]}"`, 'piped', ...command], {
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.doesNotMatch(run.stderr, /EPIPE/);
+    assert.match(run.stderr, /1 written|0 written, 1 skipped/);
+  });
+
   test("a thumbnail size outside the engine's bounds, or --out naming a file, is a usage error (exit 2), not a failure per slide", () => {
     const dir = join(out, 'bounds');
     for (const [option, value] of [
@@ -281,12 +307,13 @@ describe('slidescope CLI', () => {
     assert.match(run.stderr, /--out .*not-a-folder\.txt is a file, not a folder/);
   });
 
-  test('a folder the system will not make (under /proc): the slide fails, the report is a usage error; neither hangs', {
+  test('a folder the system will not make (under /proc): the output folder and the report are usage errors, before any slide; neither hangs', {
     skip: process.platform !== 'linux',
   }, () => {
     const run = cli('thumbnail', CMU, '--size', '64', '--out', '/proc/slidescope-test');
-    assert.equal(run.status, 1, run.stderr);
-    assert.match(run.stderr, /IO_ERROR: Cannot create the folder \/proc\/slidescope-test \(ENOENT\)/);
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /Cannot create the output folder \/proc\/slidescope-test \(ENOENT\)/);
+    assert.doesNotMatch(run.stderr, /slides?:/);
     const report = cli('thumbnail', CMU, '--size', '64', '--out', join(out, 'proc-report'), '--report', '/proc/slidescope-test/r.jsonl');
     assert.equal(report.status, 2, report.stderr);
     assert.match(report.stderr, /Cannot write the report \/proc\/slidescope-test\/r\.jsonl/);

@@ -121,10 +121,14 @@ describe('slidescope thumbnail over a cohort', () => {
     const started = Date.now();
     const run = cli(['thumbnail', empty, '--recursive', '--out', join(dir, 'empty-out')]);
     assert.equal(run.status, 2, run.stderr);
-    assert.match(run.stderr, /No slide files found/);
+    assert.match(run.stderr, /No slide files found in \S+empty\.\n/);
     // The engine process started before the listing shares the CLI's stderr: the run ends only once it has.
     assert.ok(Date.now() - started < 10_000, 'the run ended, its engine process with it');
     assert.equal(existsSync(join(dir, 'empty-out')), false);
+    // A cohort's top folder without --recursive: the option that reads its subfolders is named.
+    const flat = cli(['thumbnail', cohort, '--out', join(dir, 'empty-out')]);
+    assert.equal(flat.status, 2);
+    assert.match(flat.stderr, /No slide files found in \S+\. Its subfolders were not read: add --recursive to read them\./);
   });
 
   test('three shards: disjoint, together the whole cohort, the same set when the inputs come in another order', async () => {
@@ -177,18 +181,18 @@ describe('slidescope thumbnail over a cohort', () => {
     // A list or a report that cannot be used is a usage error.
     assert.equal(cli(['thumbnail', '--list', join(dir, 'no-such-list.txt'), '--out', join(dir, 'x')]).status, 2);
     assert.equal(cli(batch(join(dir, 'x'), '--report', join(cohort, BROKEN, 'r.jsonl'))).status, 2);
-    // An output folder that cannot be made fails each slide with its reason, not the batch.
+    // An output folder that cannot be made is refused once, before any slide.
     const unwritable = cli(batch(join(cohort, BROKEN, 'out')));
-    assert.equal(unwritable.status, 1);
-    assert.match(unwritable.stderr, /15 slides: 0 written, 0 skipped \(already done\), 15 failed/);
-    assert.match(unwritable.stderr, /slide\.svs: IO_ERROR: Cannot create the folder .*ENOTDIR/);
+    assert.equal(unwritable.status, 2);
+    assert.match(unwritable.stderr, /Cannot create the output folder .*broken\.svs\/out \(ENOTDIR\)/);
     const noCount = cli(batch(join(dir, 'k8s'), '--shard', 'auto'), { JOB_COMPLETION_INDEX: '2' });
     assert.equal(noCount.status, 2);
     assert.match(noCount.stderr, /SLIDESCOPE_SHARD_COUNT/);
 
     // The three shards' reports merged: every slide once, counts per status and code, the slowest.
+    // Exit code 1: a slide failed.
     const merged = cli(['report', 'merge', ...[1, 2, 3].map((k) => join(dir, `shard-${k}.jsonl`)), '--json', '--slowest', '3']);
-    assert.equal(merged.status, 0, merged.stderr);
+    assert.equal(merged.status, 1, merged.stderr);
     const summary = JSON.parse(merged.stdout) as ReportSummary;
     assert.equal(summary.slides, SLIDES.length);
     assert.deepEqual(summary.statuses, { written: 14, skipped: 0, failed: 1, 'not-done': 0 });
@@ -200,6 +204,10 @@ describe('slidescope thumbnail over a cohort', () => {
     assert.match(text.stdout, /15 slides: 14 written, 0 skipped \(already done\), 1 failed, 0 not done/);
     assert.match(text.stdout, /errors: NOT_A_SLIDE 1/);
     assert.match(text.stdout, /slowest:\n +\d+\.\d\d s {2}site-/);
+    // A shard's report left out of the merge is named.
+    const two = cli(['report', 'merge', ...[1, 2].map((k) => join(dir, `shard-${k}.jsonl`))]);
+    assert.equal(two.status, 1);
+    assert.match(two.stdout, new RegExp(`missing: ${sets[2]!.length} of 15 slides have no line; no report from shard 3/3`));
   });
 
   test('--out inside the folder scanned: a rerun does not take the outputs (TIFF, a slide format) for slides', async () => {

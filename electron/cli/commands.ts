@@ -2,19 +2,23 @@
 // command with no Python, no Docker and no network. Exports are the same engine operations the app
 // uses; answers are Results, reported per slide.
 
-import { stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 import type { ExportColour } from '../../shared/colour';
-import type { ErrorInfo, Result } from '../../shared/errors';
+import { type ErrorInfo, type Result, toErrorInfo } from '../../shared/errors';
 import { DEFAULT_POWERS, thumbnailFileName } from '../../shared/export-plan';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
+import type { Provenance } from '../../shared/provenance';
 import type { IccProfileInfo, SlideInfo } from '../../shared/slide';
 import { AnnotationStore, defaultAnnotationsDir } from '../annotations/annotation-store';
 import { SlideError, writeFailureCode } from '../engine/errors';
 import { makeFolder } from '../engine/export/make-folder';
+import { slideIdentity } from '../engine/slide-identity';
 import type { EngineClient } from '../engine-host/engine-client';
 import type { SlideOutcome, SlideWork } from './batch';
-import { isCompleteImage } from './complete-output';
+import { isCompleteImage, outputProvenance } from './complete-output';
+import { SLIDESCOPE_VERSION } from './version';
 
 export type Engine = EngineClient<unknown>;
 
@@ -94,8 +98,10 @@ async function annotationsFor(slide: string, annotations: string | undefined): P
 
 /**
  * A batch's thumbnail of one slide, at `<stem>_thumbnail.<ext>` (stems from outputStems): skipped when
- * a complete one is there (a resumed run, or another run that wrote it first), redone when --overwrite
- * or when the one there is cut short.
+ * a complete one is there that was made from the same slide with the same options (a resumed run, or
+ * another run that wrote it first), redone when --overwrite or when the one there is cut short, and
+ * refused (EXISTS) when the one there is another slide's or was made otherwise: a rerun never passes
+ * off a different image as this slide's.
  * `annotations`: a file drawn in, or "stored" for the slide's own.
  */
 export function thumbnailWork(
@@ -110,8 +116,27 @@ export function thumbnailWork(
     const out = thumbnailFileName(stems.get(input.path)!, format);
     const none = { vendor: null, width: null, height: null };
     const started = Date.now();
+    let drawn: string | undefined;
+    let made: Provenance;
+    try {
+      drawn = await annotationsFor(input.path, annotations);
+      made = {
+        tool: `Slidescope ${SLIDESCOPE_VERSION}`,
+        identity: await slideIdentity(input.path),
+        recipe: await thumbnailRecipe(spec, colour, drawn),
+      };
+    } catch (error) {
+      return { status: 'failed', outputs: [], ...none, error: toErrorInfo(error, input.path) };
+    }
+    /** The outcome when a complete thumbnail is there already: this one, or another's. */
+    const found = async (seen: Pick<SlideOutcome, 'vendor' | 'width' | 'height'>): Promise<SlideOutcome> => {
+      const there = await outputProvenance(out, format);
+      if (there && there.identity === made.identity && there.recipe === made.recipe)
+        return { status: 'skipped', outputs: await sized([out]), ...seen, error: null };
+      return { status: 'failed', outputs: [], ...seen, error: { code: 'EXISTS', message: madeOtherwise(out, there, made), path: input.path } };
+    };
     const complete = await isCompleteImage(out, format);
-    if (complete && !overwrite) return { status: 'skipped', outputs: await sized([out]), ...none, error: null };
+    if (complete && !overwrite) return found(none);
     const replace =
       overwrite ||
       (await stat(out).then(
@@ -125,15 +150,17 @@ export function thumbnailWork(
     if (folderError) return { status: 'failed', outputs: [], ...none, error: folderError };
     const engine = await engineOf();
     let seen: Pick<SlideOutcome, 'vendor' | 'width' | 'height'> = none;
-    const drawn = await annotationsFor(input.path, annotations);
     const result = await withSlide(engine, input.path, (slideId, info) => {
       seen = { vendor: info.vendor ?? null, width: info.width, height: info.height };
-      return engine.call('engine:export-thumbnail', { slideId, spec, path: out, format, overwrite: replace, annotations: drawn, colour }, { signal: abandon });
+      return engine.call(
+        'engine:export-thumbnail',
+        { slideId, spec, path: out, format, overwrite: replace, annotations: drawn, colour, provenance: made },
+        { signal: abandon },
+      );
     });
     if (!result.ok) {
-      // Another run made it meanwhile (a resubmitted task beside the old one in its grace period): done.
-      if (result.error.code === 'EXISTS' && !overwrite && (await isCompleteImage(out, format)))
-        return { status: 'skipped', outputs: await sized([out]), ...seen, error: null };
+      // Another run made it meanwhile (a resubmitted task beside the old one in its grace period).
+      if (result.error.code === 'EXISTS' && !overwrite && (await isCompleteImage(out, format))) return found(seen);
       const error = { ...result.error, path: result.error.path ?? input.path };
       // Written after all if a whole file is there now that was not before (or that --overwrite replaced).
       const landed = async () => ((await isCompleteImage(out, format)) && (!complete || (await modifiedSince(out, started))) ? sized([out]) : null);
@@ -143,10 +170,41 @@ export function thumbnailWork(
   };
 }
 
+/** The options that decide a thumbnail's pixels, as the command line gives them; drawn annotations by their content. */
+async function thumbnailRecipe(spec: ThumbnailSpec, colour: ExportColour | undefined, drawn: string | undefined): Promise<string> {
+  const size = spec.kind === 'size' ? `--size ${spec.longestSide}` : spec.kind === 'power' ? `--power ${spec.objectivePower}` : `--mpp ${spec.mpp}`;
+  const parts = ['thumbnail', size, `--colour ${colour?.managed === false ? 'stored' : 'srgb'}`];
+  if (drawn !== undefined) {
+    const content = await readFile(drawn).catch((error: NodeJS.ErrnoException) => {
+      throw new SlideError('NOT_FOUND', `The annotations file cannot be read (${error.code ?? error.message}).`, drawn);
+    });
+    parts.push(`--annotations sha256:${createHash('sha256').update(content).digest('hex').slice(0, 16)}`);
+  }
+  return parts.join(' ');
+}
+
+/** Why a complete output there is not this slide's thumbnail as asked. */
+function madeOtherwise(out: string, there: Provenance | null, made: Provenance): string {
+  const name = basename(out);
+  const fix = 'give this batch another --out, or --overwrite to replace it';
+  if (!there) return `${name} is already there, but holds no record of the slide it was made from (not made by this batch); ${fix}.`;
+  if (there.identity !== made.identity) return `${name} is already there, made from another slide (a different file of the same name); ${fix}.`;
+  return `${name} is already there, made with ${there.recipe}; run with --overwrite to make it with ${made.recipe}.`;
+}
+
 /** A folder an output needs that could not be made (a full disk or quota makes a batch stop: NO_SPACE). */
 function folderFailure(error: NodeJS.ErrnoException, folder: string, path: string): ErrorInfo {
   const message = `Cannot create the folder ${folder} (${error.code ?? error.message}).`;
   return { code: writeFailureCode(error), message, path };
+}
+
+/** The folder an output file goes in, made with the parents it lacks (as compare and a batch do). */
+export async function makeOutputFolder(file: string): Promise<void> {
+  const folder = dirname(resolve(file));
+  await makeFolder(folder).catch((error: NodeJS.ErrnoException) => {
+    const { code, message, path } = folderFailure(error, folder, folder);
+    throw new SlideError(code, message, path);
+  });
 }
 
 export async function runCompare(
@@ -161,10 +219,7 @@ export async function runCompare(
   colour?: ExportColour,
 ): Promise<Result<string[]>> {
   const comparisonPath = resolve(outFile);
-  await makeFolder(dirname(comparisonPath)).catch((error: NodeJS.ErrnoException) => {
-    const { code, message, path } = folderFailure(error, dirname(comparisonPath), dirname(comparisonPath));
-    throw new SlideError(code, message, path);
-  });
+  await makeOutputFolder(comparisonPath);
   const drawn = await annotationsFor(resolve(path), annotations);
   const result = await withSlide(engine, path, (slideId) =>
     engine.call('engine:export-comparison', {
@@ -202,6 +257,7 @@ export async function runRegion(
   colour?: ExportColour,
 ): Promise<Result<string>> {
   const at = args.power !== undefined ? { kind: 'power' as const, objectivePower: args.power } : { kind: 'level' as const, level: args.level ?? 0 };
+  await makeOutputFolder(outFile);
   const result = await withSlide(engine, path, (slideId) =>
     engine.call('engine:export-region', {
       slideId,

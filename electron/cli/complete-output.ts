@@ -1,12 +1,15 @@
-// Whether an output a batch finds already there is a whole image, so a rerun may skip its slide.
-// Slidescope's own writes are atomic (a file exists only once complete); this also catches a file cut
-// short by something else (a copy that was interrupted, a full disk): a PNG or JPEG by its last bytes,
-// a TIFF (which has no end marker) by its structure: every IFD, every value an IFD points to and every
-// strip or tile lies within the file. A file that is not whole, or cannot be told to be, counts as
-// not complete: the rerun makes it again.
+// Whether an output a batch finds already there is a whole image, so a rerun may skip its slide, and
+// what it was made from. Slidescope's own writes are atomic (a file exists only once complete); this
+// also catches a file cut short by something else (a copy that was interrupted, a full disk): a PNG or
+// JPEG by its last bytes, a TIFF (which has no end marker) by its structure: every IFD, every value an
+// IFD points to and every strip or tile lies within the file. A file that is not whole, or cannot be
+// told to be, counts as not complete: the rerun makes it again. What it was made from is the XMP
+// packet Slidescope writes into it (shared/provenance.ts), found by walking the format's own layout.
 
 import { type FileHandle, open } from 'node:fs/promises';
+import { inflateSync } from 'node:zlib';
 import type { ImageFormat } from '../../shared/operations';
+import { type Provenance, parseProvenance } from '../../shared/provenance';
 import { TIFF_TYPE_SIZES } from '../engine/tiff/field-types';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -211,4 +214,120 @@ async function isCompleteTiff(handle: FileHandle, size: number): Promise<boolean
     }
   }
   return true;
+}
+
+/** The most XMP read from an output (Slidescope's record is well under 1 KB), and the markers or chunks passed on the way. */
+const MAX_XMP_BYTES = 64 * 1024;
+const MAX_SEGMENTS = 256;
+const XMP_PNG_KEYWORD = 'XML:com.adobe.xmp';
+const XMP_JPEG_HEADER = 'http://ns.adobe.com/xap/1.0/\0';
+const XMP_TIFF_TAG = 700;
+
+/** What an output says it was made from; null when it holds no Slidescope record (or cannot be read). */
+export async function outputProvenance(path: string, format: ImageFormat): Promise<Provenance | null> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const { size } = await handle.stat();
+    const packet = format === 'png' ? await pngXmp(handle, size) : format === 'jpeg' ? await jpegXmp(handle, size) : await tiffXmp(handle, size);
+    return packet === null ? null : parseProvenance(packet);
+  } catch {
+    return null;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Bytes at `position`, or null past the file's end or beyond the XMP bound. */
+async function bytesAt(handle: FileHandle, position: number, length: number, size: number): Promise<Uint8Array | null> {
+  if (length > MAX_XMP_BYTES || position + length > size) return null;
+  const out = new Uint8Array(length);
+  return (await readFully(handle, out, length, position)) ? out : null;
+}
+
+const latin1 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+const utf8 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+
+/** XMP in a zTXt or iTXt chunk before the image data (libvips writes zTXt). */
+async function pngXmp(handle: FileHandle, size: number): Promise<string | null> {
+  let at = 8;
+  for (let n = 0; n < MAX_SEGMENTS; n++) {
+    const head = await bytesAt(handle, at, 8, size);
+    if (!head) return null;
+    const length = viewOf(head).getUint32(0);
+    const type = latin1(head.subarray(4, 8));
+    if (type === 'IDAT' || type === 'IEND') return null;
+    if (type === 'zTXt' || type === 'iTXt') {
+      const data = await bytesAt(handle, at + 8, length, size);
+      const keywordEnd = data?.indexOf(0) ?? -1;
+      if (data && keywordEnd > 0 && latin1(data.subarray(0, keywordEnd)) === XMP_PNG_KEYWORD) {
+        const inflate = (bytes: Uint8Array) => utf8(inflateSync(bytes, { maxOutputLength: MAX_XMP_BYTES }));
+        if (type === 'zTXt') return inflate(data.subarray(keywordEnd + 2));
+        // iTXt: compression flag and method, then a language tag and a translated keyword, each ended by 0.
+        const compressed = data[keywordEnd + 1] === 1;
+        const language = data.indexOf(0, keywordEnd + 3);
+        const translated = language < 0 ? -1 : data.indexOf(0, language + 1);
+        if (translated < 0) return null;
+        const text = data.subarray(translated + 1);
+        return compressed ? inflate(text) : utf8(text);
+      }
+    }
+    at += 12 + length;
+  }
+  return null;
+}
+
+/** XMP in an APP1 segment before the scan. */
+async function jpegXmp(handle: FileHandle, size: number): Promise<string | null> {
+  let at = 2;
+  for (let n = 0; n < MAX_SEGMENTS; n++) {
+    const head = await bytesAt(handle, at, 4, size);
+    if (head?.[0] !== 0xff) return null;
+    const marker = head[1]!;
+    if (marker === 0xda || marker === 0xd9) return null;
+    const length = viewOf(head).getUint16(2);
+    if (length < 2) return null;
+    if (marker === 0xe1 && length - 2 > XMP_JPEG_HEADER.length) {
+      const data = await bytesAt(handle, at + 4, length - 2, size);
+      if (data && latin1(data.subarray(0, XMP_JPEG_HEADER.length)) === XMP_JPEG_HEADER) return utf8(data.subarray(XMP_JPEG_HEADER.length));
+    }
+    at += 2 + length;
+  }
+  return null;
+}
+
+/** XMP in the first IFD's tag 700 (BYTE or UNDEFINED). */
+async function tiffXmp(handle: FileHandle, size: number): Promise<string | null> {
+  const header = await bytesAt(handle, 0, 16, size);
+  if (!header) return null;
+  const order = latin1(header.subarray(0, 2));
+  if (order !== 'II' && order !== 'MM') return null;
+  const little = order === 'II';
+  const view = viewOf(header);
+  const magic = view.getUint16(2, little);
+  if (magic !== 42 && magic !== 43) return null;
+  const tiff = new TiffLayout(little, magic === 43);
+  const first = tiff.big ? tiff.uint(view, 8, 8) : tiff.uint(view, 4, 4);
+  const countBytes = tiff.big ? 8 : 2;
+  const countAt = await bytesAt(handle, first, countBytes, size);
+  if (!countAt) return null;
+  const entries = tiff.uint(viewOf(countAt), 0, countBytes);
+  if (entries > TIFF_MAX_ENTRIES) return null;
+  const ifd = await bytesAt(handle, first + countBytes, entries * tiff.entrySize, size);
+  if (!ifd) return null;
+  const ifdView = viewOf(ifd);
+  for (let e = 0; e < entries; e++) {
+    const p = e * tiff.entrySize;
+    if (ifdView.getUint16(p, little) !== XMP_TIFF_TAG) continue;
+    const type = ifdView.getUint16(p + 2, little);
+    const count = tiff.big ? tiff.uint(ifdView, p + 4, 8) : tiff.uint(ifdView, p + 4, 4);
+    if ((type !== 1 && type !== 7) || count <= tiff.inlineSize) return null;
+    const data = await bytesAt(handle, tiff.uint(ifdView, p + (tiff.big ? 12 : 8), tiff.inlineSize), count, size);
+    return data && utf8(data);
+  }
+  return null;
 }

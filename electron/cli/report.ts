@@ -99,6 +99,8 @@ function isReportLine(value: unknown): value is ReportLine {
 export interface ReadReports {
   /** The last line of each slide, over all files in the order given. */
   slides: ReportLine[];
+  /** Every line read: the shards that wrote and each run's count of the batch's slides, which a slide's last line may not carry. */
+  lines: ReportLine[];
   /** Lines that are not report lines (a file cut short, another tool's). */
   unreadable: number;
 }
@@ -134,6 +136,11 @@ function baseName(line: ReportLine): string {
   return parts[parts.length - line.slide.split('/').length - 1] ?? '';
 }
 
+/** The batch a line's slide belongs to: its command and the folder its slides are relative to. */
+function cohortKey(line: ReportLine): string {
+  return `${line.command ?? ''}\0${baseName(line)}`;
+}
+
 export async function readReports(paths: string[]): Promise<ReadReports> {
   const bySlide = new Map<string, ReportLine[]>();
   let unreadable = 0;
@@ -153,13 +160,36 @@ export async function readReports(paths: string[]): Promise<ReadReports> {
         unreadable++;
         continue;
       }
-      const key = `${line.command ?? ''}\0${baseName(line)}\0${line.slide}`;
+      const key = `${cohortKey(line)}\0${line.slide}`;
       const lines = bySlide.get(key);
       if (lines) lines.push(line);
       else bySlide.set(key, [line]);
     }
   }
-  return { slides: [...bySlide.values()].map(slideLine), unreadable };
+  return { slides: [...bySlide.values()].map(slideLine), lines: [...bySlide.values()].flat(), unreadable };
+}
+
+/**
+ * One batch in the merged reports (a command over a folder, in N shards or unsharded) and whether its
+ * lines account for all its slides. A shard with no line is missing only if slides are: a shard
+ * whose share was empty writes none.
+ */
+export interface BatchCompleteness {
+  command: string;
+  /** The name of the folder its slides are relative to: two cohorts merged are two batches. */
+  folder: string;
+  /** N of its --shard K/N; null for a batch run unsharded. */
+  shardCount: number | null;
+  /** Its shards ("K/N") with a line in any report, and those of 1..N with none. */
+  shardsSeen: string[];
+  shardsWithoutLines: string[];
+  /** The distinct slides of its command and folder in the reports, whichever run wrote them (a rerun with another --shard too). */
+  slidesSeen: number;
+  /** The largest count its lines give, and whether that is a lower bound; null where no line gives one (an older Slidescope's). */
+  batchSlides: number | null;
+  batchSlidesAtLeast: boolean | null;
+  /** Slides with no line (batchSlides less slidesSeen, at least 0; a lower bound too where batchSlides is); null when unknown. */
+  missingSlides: number | null;
 }
 
 export interface ReportSummary {
@@ -172,7 +202,70 @@ export interface ReportSummary {
   slowest: Array<{ slide: string; ms: number; vendor: string | null; width: number | null; height: number | null }>;
   failed: Array<{ slide: string; code: string; message: string }>;
   notDone: string[];
+  batches: BatchCompleteness[];
+  /** The Slidescope versions that made the slides' lines (null: not recorded, an older one's), each with its slides. */
+  versions: Array<{ version: string | null; slides: number }>;
   unreadable: number;
+}
+
+/** A line's --shard K/N as numbers; null for an unsharded line, or a shard field another tool wrote otherwise. */
+function lineShard(line: ReportLine): { k: number; n: number } | null {
+  const match = typeof line.shard === 'string' ? /^(\d+)\/(\d+)$/.exec(line.shard) : null;
+  return match ? { k: Number(match[1]), n: Number(match[2]) } : null;
+}
+
+/** Batches in an order that does not depend on the order of the files. */
+function batchOrder(batch: BatchCompleteness): string {
+  return [batch.command, batch.folder, String(batch.shardCount ?? 0).padStart(10, '0')].join('\0');
+}
+
+function batchesOf(read: ReadReports): BatchCompleteness[] {
+  const seen = new Map<string, number>();
+  for (const line of read.slides) seen.set(cohortKey(line), (seen.get(cohortKey(line)) ?? 0) + 1);
+  const batches = new Map<string, { first: ReportLine; shardCount: number | null; shards: Set<number>; count: number | null; atLeast: boolean }>();
+  for (const line of read.lines) {
+    const shard = lineShard(line);
+    const key = `${cohortKey(line)}\0${shard?.n ?? ''}`;
+    const batch = batches.get(key) ?? { first: line, shardCount: shard?.n ?? null, shards: new Set<number>(), count: null, atLeast: false };
+    batches.set(key, batch);
+    if (shard) batch.shards.add(shard.k);
+    // Older lines lack the count. Shards' counts differ where each took others' DICOM folders for one
+    // slide: the largest is the nearest, and exact where a line of that count says so.
+    const count = (line as Partial<ReportLine>).batchSlides;
+    if (typeof count !== 'number' || (batch.count !== null && count < batch.count)) continue;
+    batch.atLeast = line.batchSlidesAtLeast === true && (count === batch.count ? batch.atLeast : true);
+    batch.count = count;
+  }
+  return [...batches.values()]
+    .map(({ first, shardCount, shards, count, atLeast }) => {
+      const slidesSeen = seen.get(cohortKey(first)) ?? 0;
+      const name = (k: number) => `${k}/${shardCount}`;
+      return {
+        command: first.command ?? '',
+        folder: baseName(first),
+        shardCount,
+        shardsSeen: [...shards].sort((a, b) => a - b).map(name),
+        shardsWithoutLines: Array.from({ length: shardCount ?? 0 }, (_, i) => i + 1)
+          .filter((k) => !shards.has(k))
+          .map(name),
+        slidesSeen,
+        batchSlides: count,
+        batchSlidesAtLeast: count === null ? null : atLeast,
+        missingSlides: count === null ? null : Math.max(0, count - slidesSeen),
+      };
+    })
+    .sort((a, b) => (batchOrder(a) < batchOrder(b) ? -1 : 1));
+}
+
+function versionsOf(slides: readonly ReportLine[]): ReportSummary['versions'] {
+  const counts = new Map<string | null, number>();
+  for (const line of slides) {
+    const version = typeof line.version === 'string' ? line.version : null;
+    counts.set(version, (counts.get(version) ?? 0) + 1);
+  }
+  return [...counts]
+    .map(([version, slides]) => ({ version, slides }))
+    .sort((a, b) => (a.version === null ? 1 : b.version === null ? -1 : a.version.localeCompare(b.version, 'en', { numeric: true })));
 }
 
 export function summarise(read: ReadReports, slowest = 10): ReportSummary {
@@ -203,8 +296,37 @@ export function summarise(read: ReadReports, slowest = 10): ReportSummary {
       .filter((l) => l.status === 'not-done')
       .map((l) => l.slide)
       .sort(),
+    batches: batchesOf(read),
+    versions: versionsOf(read.slides),
     unreadable: read.unreadable,
   };
+}
+
+/**
+ * `report merge`'s exit code: 0 where the reports show a batch done, 1 where a slide failed or is not
+ * done, slides are missing, or there is no slide at all. Completeness unknown (an older Slidescope's
+ * lines give no count) is not taken for missing.
+ */
+export function mergeExitCode(summary: ReportSummary): 0 | 1 {
+  const missing = summary.batches.some((b) => (b.missingSlides ?? 0) > 0);
+  return summary.slides === 0 || summary.statuses.failed > 0 || summary.statuses['not-done'] > 0 || missing ? 1 : 0;
+}
+
+/** What a batch lacks and what to do, or null where its lines account for all its slides; `which` names it among others. */
+function completenessText(batch: BatchCompleteness, which: string): string | null {
+  const shards = (list: string[]) => `shard${list.length === 1 ? '' : 's'} ${list.join(', ')}`;
+  const silent = batch.shardsWithoutLines;
+  if (batch.missingSlides === null) {
+    const none = silent.length ? `; no line from ${shards(silent)} (missing, or ${silent.length === 1 ? 'its share was' : 'their shares were'} empty)` : '';
+    return `completeness unknown${which}: the lines do not give the batch's count of slides (an older Slidescope wrote them)${none}`;
+  }
+  if (batch.missingSlides === 0) return null;
+  const atLeast = batch.batchSlidesAtLeast ? 'at least ' : '';
+  const missing = `missing${which}: ${atLeast}${batch.missingSlides} of ${atLeast}${batch.batchSlides} slides ${batch.missingSlides === 1 ? 'has' : 'have'} no line`;
+  if (silent.length)
+    return `${missing}; no report from ${shards(silent)} (merge every shard's report, or run the missing shard${silent.length === 1 ? '' : 's'})`;
+  // Every shard wrote, but one (or the run) was killed, or ran out of time, before its last lines.
+  return `${missing} (a run was cut short: run it again to finish, slides done are skipped)`;
 }
 
 /**
@@ -230,6 +352,18 @@ export function batchSummary(
 export function summaryText(summary: ReportSummary): string {
   const s = summary.statuses;
   const lines = [`${summary.slides} slides: ${s.written} written, ${s.skipped} skipped (already done), ${s.failed} failed, ${s['not-done']} not done`];
+  for (const batch of summary.batches) {
+    const which =
+      summary.batches.length === 1
+        ? ''
+        : ` (${batch.command || 'a command not recorded'} of ${batch.folder}${batch.shardCount === null ? '' : ` in ${batch.shardCount} shards`})`;
+    const text = completenessText(batch, which);
+    if (text) lines.push(text);
+  }
+  if (summary.versions.length > 1)
+    lines.push(
+      `made by versions: ${summary.versions.map((v) => `${v.version ?? 'not recorded (older)'} ${v.slides} slide${v.slides === 1 ? '' : 's'}`).join(', ')}`,
+    );
   if (summary.meanMs !== null) lines.push(`time on written slides: ${(summary.totalMs / 1000).toFixed(1)} s, ${summary.meanMs} ms a slide on average`);
   const codes = Object.entries(summary.errors);
   if (codes.length) lines.push(`errors: ${codes.map(([code, n]) => `${code} ${n}`).join(', ')}`);

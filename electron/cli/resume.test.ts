@@ -1,6 +1,7 @@
 // Reruns of a batch as a cluster job does them, through the CLI in real processes: a rerun skips
-// slides whose outputs are complete and leaves those files alone, --overwrite redoes every one, an
-// output cut short is redone without it; and --list - reads the CLI's real standard input, its
+// slides whose outputs are complete and its own and leaves those files alone, refuses another slide's
+// output or one made with other options, --overwrite redoes every one, an output cut short is redone
+// without it; and --list - reads the CLI's real standard input, its
 // shards disjoint and together the whole list.
 
 import assert from 'node:assert/strict';
@@ -10,8 +11,10 @@ import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { fixturePath } from '../../testing/fixtures';
+import { PACKAGE_VERSION } from '../../testing/paths';
 import { runCli } from '../../testing/run-cli';
-import { isCompleteImage } from './complete-output';
+import { slideIdentity } from '../engine/slide-identity';
+import { isCompleteImage, outputProvenance } from './complete-output';
 import type { ReportLine } from './report';
 
 let dir = '';
@@ -64,7 +67,7 @@ async function statuses(report: string): Promise<Map<string, string>> {
 }
 
 describe('reruns of a batch', () => {
-  test('a rerun skips complete outputs and leaves them be; --overwrite redoes every slide', async () => {
+  test('a rerun skips complete outputs and leaves them be, refuses an image it did not make; --overwrite redoes every slide', async () => {
     const out = join(dir, 'overwrite');
     const first = batch(out, join(dir, 'o1.jsonl'));
     assert.equal(first.status, 0, first.stderr);
@@ -78,10 +81,12 @@ describe('reruns of a batch', () => {
       .toFile(join(out, foreign));
     const foreignStat = await stat(join(out, foreign));
 
+    // The rerun skips its own outputs and refuses the foreign one: not this slide's thumbnail, and not its to replace.
     const rerun = batch(out, join(dir, 'o2.jsonl'));
-    assert.equal(rerun.status, 0, rerun.stderr);
-    assert.match(rerun.stderr, /8 slides: 0 written, 8 skipped/);
-    assert.deepEqual([...(await statuses(join(dir, 'o2.jsonl'))).values()], Array(SLIDES.length).fill('skipped'));
+    assert.equal(rerun.status, 1, rerun.stderr);
+    assert.match(rerun.stderr, /8 slides: 0 written, 7 skipped \(already done\), 1 failed/);
+    assert.match(rerun.stderr, /EXISTS: \S+_thumbnail\.png is already there, but holds no record of the slide it was made from/);
+    assert.deepEqual([...(await statuses(join(dir, 'o2.jsonl'))).values()].sort(), [...Array(SLIDES.length - 1).fill('skipped'), 'failed'].sort());
     for (const f of files) {
       const now = await stat(join(out, f));
       const was = f === foreign ? foreignStat : before.get(f)!.stat;
@@ -108,6 +113,48 @@ describe('reruns of a batch', () => {
       const original = await sharp(before.get(f)!.bytes).metadata();
       assert.deepEqual([meta.width, meta.height], [original.width, original.height], f);
     }
+  });
+
+  test("a rerun never takes another slide's output, or one made with other options, for its own, and leaves it be", async () => {
+    // Two slides of one name in two folders, run apart into one --out: the same output name.
+    const [a, b] = [join(dir, 'same', 'a', 'slide.svs'), join(dir, 'same', 'b', 'slide.svs')];
+    for (const path of [a, b]) await mkdir(join(path, '..'), { recursive: true });
+    await copyFile(await fixturePath('cohort-svs'), a);
+    await copyFile(await fixturePath('aperio-jpeg-rgb'), b);
+    const out = join(dir, 'same-out');
+    const thumbnail = (slide: string, ...more: string[]) => cli(['thumbnail', slide, '--size', '64', '--out', out, ...more]);
+    const file = join(out, 'slide_thumbnail.png');
+    assert.equal(thumbnail(a).status, 0);
+    const made = await readFile(file);
+    const other = thumbnail(b);
+    assert.equal(other.status, 1);
+    assert.match(other.stderr, /EXISTS: slide_thumbnail\.png is already there, made from another slide/);
+    const resized = thumbnail(a, '--size', '48');
+    assert.equal(resized.status, 1);
+    assert.match(resized.stderr, /made with thumbnail --size 64 --colour srgb; run with --overwrite to make it with thumbnail --size 48 --colour srgb/);
+    assert.ok((await readFile(file)).equals(made), 'a refused rerun left the output alone');
+    const again = thumbnail(a);
+    assert.equal(again.status, 0);
+    assert.match(again.stderr, /1 skipped \(already done\)/);
+    assert.deepEqual(await outputProvenance(file, 'png'), {
+      tool: `Slidescope ${PACKAGE_VERSION}`,
+      identity: await slideIdentity(a),
+      recipe: 'thumbnail --size 64 --colour srgb',
+    });
+    assert.equal(thumbnail(b, '--overwrite').status, 0);
+    assert.equal((await outputProvenance(file, 'png'))?.identity, await slideIdentity(b));
+  });
+
+  test('TIFF thumbnails an earlier run wrote among the slides are not taken for slides by a run to another --out', async () => {
+    const folder = join(dir, 'beside');
+    await mkdir(join(folder, 'case'), { recursive: true });
+    await copyFile(await fixturePath('cohort-tif'), join(folder, 'case', 'scan.tif'));
+    const run = (out: string) => cli(['thumbnail', folder, '--recursive', '--size', '64', '--format', 'tiff', '--out', out]);
+    assert.equal(run(folder).status, 0);
+    const elsewhere = run(join(folder, 'thumbs'));
+    assert.equal(elsewhere.status, 0, elsewhere.stderr);
+    assert.match(elsewhere.stderr, /1 TIFF thumbnail\(s\) an earlier run wrote among the slides left out/);
+    assert.deepEqual(await tree(join(folder, 'thumbs')), [join('case', 'scan_thumbnail.tif')]);
   });
 
   for (const format of ['png', 'jpeg'] as const) {

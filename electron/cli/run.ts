@@ -2,7 +2,7 @@
 // (main.ts: the engine forked) and inside the packaged app (electron/main/cli-mode.ts: the engine a
 // utilityProcess); the launcher of its engine processes is all that differs.
 
-import { statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,19 +13,21 @@ import { LIMITS } from '../../shared/limits';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
 import { SLIDE_EXTENSIONS } from '../../shared/slide-formats';
 import { AnnotationStore, defaultAnnotationsDir } from '../annotations/annotation-store';
+import { makeFolder } from '../engine/export/make-folder';
 import { EngineClient, type EngineSpawn } from '../engine-host/engine-client';
 import { type EngineLaunchSettings, readEngineSettings, userCacheDir } from '../engine-host/engine-settings';
 import { runAnnotations } from './annotations-command';
 import { jobEngine, runBatch } from './batch';
-import { type Engine, infoJson, infoText, runCompare, runRegion, thumbnailWork, withSlide } from './commands';
+import { type Engine, infoJson, infoText, makeOutputFolder, runCompare, runRegion, thumbnailWork, withSlide } from './commands';
 import { runCompareSlides } from './compare-slides';
+import { outputProvenance } from './complete-output';
 import { parseJobs, parseMemory, planConcurrency } from './concurrency';
 import { shardSlides } from './folder-slides';
 import { collectInputs, type FolderFiles, folderFiles, outputStems, realPathOr, type SlideInput, throughRealFolders } from './inputs';
 import { watchInterrupts } from './interrupt';
 import { type Options, PARSE_OPTIONS, rejectUnusedOptions, usageOf } from './options';
 import { batchProgress } from './progress';
-import { batchSummary, openReport, type ReportLine, readReports, summarise, summaryText } from './report';
+import { batchSummary, mergeExitCode, openReport, type ReportLine, readReports, summarise, summaryText } from './report';
 import { inShard, parseShard, SHARD_COUNT_ENV, shardName } from './shards';
 import { UsageError } from './usage-error';
 import { SLIDESCOPE_VERSION } from './version';
@@ -56,6 +58,9 @@ Usage:
   names them, to give one of their files instead).
   X, Y are level-0 pixels (the top-left corner); W, H are output pixels at the level or power.
   --level N indexes the levels of \`info --json\`. Existing files are kept unless --overwrite.
+  --out FILE: its folder is made if missing; its format is --format's, else its extension's (.png,
+  .jpg, .tif), and the two must agree. compare SLIDE writes the labelled composite to FILE and each
+  power's image beside it (<slide>_1.25x.png, ...).
   --colour srgb (default) converts a slide's embedded ICC profile to sRGB, as the app shows it;
   --colour stored writes the pixels as the file stores them, as OpenSlide reads them (region,
   thumbnail, compare).
@@ -79,9 +84,13 @@ Batches (thumbnail):
   reads paths one a line ("-": standard input). Outputs mirror the slides' folders relative to the
   inputs' common folder, or to --root DIR (give it the cohort's folder when rerunning some of its
   slides, so that they are named and written as in the whole run). A rerun skips slides whose output
-  is complete (--overwrite redoes them).
+  is complete and was made from the same slide with the same options (each output records both);
+  another slide's output there, or one made otherwise, fails that slide (EXISTS) and is left alone.
+  --overwrite redoes them all. --size never enlarges a slide smaller than it.
   --shard K/N takes shard K of N (by a hash of each slide's relative path: the same on every node);
-  --shard auto reads SLURM_ARRAY_TASK_ID/COUNT, or JOB_COMPLETION_INDEX with ${SHARD_COUNT_ENV}.
+  --shard auto reads a Slurm array's SLURM_ARRAY_TASK_* (with ${SHARD_COUNT_ENV} set, a task's id is its
+  shard's index from 0: --array=0-7 for 8, and a task resubmitted alone keeps its shard), or
+  JOB_COMPLETION_INDEX with ${SHARD_COUNT_ENV}.
   --report appends one JSON line per slide; "report merge" summarises report files.
   --jobs: slides at once (default: the cores), each in an engine process capped at
   SLIDESCOPE_ENGINE_MEMORY_CAP_MB (default 3 GB); --max-memory lowers the jobs to fit.
@@ -133,9 +142,21 @@ function format(value: string | undefined, fallback: ImageFormat): ImageFormat {
   throw new UsageError(`--format must be png, jpeg or tiff (got "${value}").`);
 }
 
-function formatFromFile(file: string): ImageFormat {
-  const ext = file.toLowerCase().split('.').pop() ?? '';
-  return ext === 'jpg' || ext === 'jpeg' ? 'jpeg' : ext === 'tif' || ext === 'tiff' ? 'tiff' : 'png';
+/** The image format a file name's extension names, or null. */
+function formatNamedBy(file: string): ImageFormat | null {
+  const ext = /\.([a-z]+)$/i.exec(file)?.[1]?.toLowerCase();
+  return ext === 'png' ? 'png' : ext === 'jpg' || ext === 'jpeg' ? 'jpeg' : ext === 'tif' || ext === 'tiff' ? 'tiff' : null;
+}
+
+/** --format, or else the one --out's extension names (PNG for none); both given must agree, or a.png would hold a JPEG. */
+function fileFormat(value: string | undefined, file: string): ImageFormat {
+  const named = formatNamedBy(file);
+  const chosen = format(value, named ?? 'png');
+  if (named !== null && named !== chosen)
+    throw new UsageError(
+      `--out ${file} names a ${named.toUpperCase()} file, but --format is ${value}: give the file its format's extension, or leave --format out.`,
+    );
+  return chosen;
 }
 
 function reportFailures(lines: ReportLine[]): void {
@@ -189,7 +210,7 @@ async function reportCommand(args: string[], json: boolean, slowest: number): Pr
     slowest,
   );
   process.stdout.write(json ? `${JSON.stringify(summary, null, 2)}\n` : `${summaryText(summary)}\n`);
-  return 0;
+  return mergeExitCode(summary);
 }
 
 /** `thumbnail` over a batch: inputs, this shard's share, the jobs, the report, the stop on a signal. */
@@ -203,6 +224,8 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
     outIsFile = !statSync(outDir).isDirectory();
   } catch {} // missing (made for the first slide) or out of reach (each slide fails with the reason)
   if (outIsFile) throw new UsageError(`--out ${values.out} is a file, not a folder.`);
+  if (formatNamedBy(outDir) !== null && !existsSync(outDir))
+    throw new UsageError(`--out is the folder the thumbnails go in, and ${values.out} names an image file: give a folder.`);
   const imageFormat = format(values.format, 'png');
   const shard = values.shard === undefined ? null : parseShard(values.shard, process.env);
   const cores = availableParallelism();
@@ -239,9 +262,17 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
     const { slides: expanded, mine } = sharded;
     unopened = sharded.unopened;
     const own = withoutOwnOutputs(expanded, outDir, imageFormat, folders);
-    all = own.kept;
+    all = await withoutEarlierThumbnails(own.kept);
     if (own.left) process.stderr.write(`slidescope: ${own.left} file(s) named as this batch's thumbnails left out, not taken for slides\n`);
-    if (all.length === 0) throw new UsageError('No slide files found.');
+    if (all.length < own.kept.length)
+      process.stderr.write(
+        `slidescope: ${own.kept.length - all.length} TIFF thumbnail(s) an earlier run wrote among the slides left out, not taken for slides\n`,
+      );
+    if (all.length === 0) throw new UsageError(noSlidesFound(positionals, values));
+    // Made before any slide: a folder the system refuses fails the batch once, not each slide in turn.
+    await makeFolder(outDir).catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`Cannot create the output folder ${values.out} (${error.code ?? error.message}).`);
+    });
     inputs = all.filter(mine);
     const annotations = annotationsOption(values.annotations, all.length);
     const stems = outputStems(all, outDir, folders);
@@ -331,6 +362,33 @@ function withoutOwnOutputs(inputs: SlideInput[], outDir: string, imageFormat: Im
   }
 }
 
+/** Where no slide was found, and, for a folder read without --recursive that has subfolders, the option that reads them. */
+function noSlidesFound(positionals: string[], values: Options): string {
+  const where = values.list !== undefined ? `the paths of --list ${values.list}` : positionals.join(', ');
+  const nested =
+    values.recursive !== true &&
+    positionals.some((path) => {
+      try {
+        return readdirSync(path, { withFileTypes: true }).some((entry) => entry.isDirectory() && !entry.name.startsWith('.'));
+      } catch {
+        return false;
+      }
+    });
+  return `No slide files found in ${where}.${nested ? ' Its subfolders were not read: add --recursive to read them.' : ''}`;
+}
+
+/**
+ * The inputs less TIFF thumbnails Slidescope wrote among them in an earlier run to another --out
+ * (withoutOwnOutputs knows only this batch's names): a file named as a thumbnail that says it is one.
+ */
+async function withoutEarlierThumbnails(inputs: SlideInput[]): Promise<SlideInput[]> {
+  const thumbnail = /_thumbnail\.tiff?$/i;
+  const ours = await Promise.all(
+    inputs.map(async (input) => input.unreadable === undefined && thumbnail.test(input.path) && (await outputProvenance(input.path, 'tiff')) !== null),
+  );
+  return inputs.filter((_, i) => !ours[i]);
+}
+
 /** "X,Y" or "WxH" as two numbers, or a usage error saying what was expected. */
 function pair(value: string, separator: string, what: string): [number, number] {
   const parts = value.split(separator).map((p) => Number(p.trim()));
@@ -350,12 +408,13 @@ async function compareSlides(engine: Engine, paths: string[], values: Options, o
   const [width, height] = pair(values.size ?? '512x512', 'x', `--size must be WxH, e.g. 512x512, at most ${LIMITS.maxPanelSide}x${LIMITS.maxPanelSide}`);
   if (![width, height].every((n) => Number.isInteger(n) && n > 0 && n <= LIMITS.maxPanelSide))
     throw new UsageError(`--size must be WxH, e.g. 512x512, at most ${LIMITS.maxPanelSide}x${LIMITS.maxPanelSide} (got "${values.size}").`);
+  await makeOutputFolder(values.out);
   const out = await runCompareSlides(engine, paths, {
     power,
     center: center && { x: center[0], y: center[1] },
     panel: { width, height },
     alignment: values.alignment,
-    format: format(values.format, formatFromFile(values.out)),
+    format: fileFormat(values.format, values.out),
     out: values.out,
     overwrite,
     colour: colourOption(values.colour),
@@ -379,6 +438,11 @@ function commandUsage(command: string): string | null {
 }
 
 export async function runCli(argv: string[], launchEngine: EngineLauncher): Promise<number> {
+  // Output read by a program that stops early (`| head`) is no failure of the command: the rest is
+  // not printed, and the work and its exit code go on.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(HELP);
@@ -433,15 +497,7 @@ export async function runCli(argv: string[], launchEngine: EngineLauncher): Prom
           ...(level !== undefined ? { level } : {}),
           ...(power !== undefined ? { power } : {}),
         };
-        const out = await runRegion(
-          engine(),
-          positionals[0]!,
-          args,
-          values.out,
-          format(values.format, formatFromFile(values.out)),
-          overwrite,
-          colourOption(values.colour),
-        );
+        const out = await runRegion(engine(), positionals[0]!, args, values.out, fileFormat(values.format, values.out), overwrite, colourOption(values.colour));
         if (!out.ok) return printError(out.error);
         process.stdout.write(`${out.value}\n`);
         return 0;
@@ -471,7 +527,7 @@ export async function runCli(argv: string[], launchEngine: EngineLauncher): Prom
           positionals[0]!,
           powers,
           mode,
-          format(values.format, formatFromFile(values.out)),
+          fileFormat(values.format, values.out),
           values.out,
           overwrite,
           annotations,

@@ -23,9 +23,9 @@ function integer(value: string | undefined): number | null {
 }
 
 /**
- * The shard a Slurm array task is: its id's place in the array (ids may start at 1 and step). With
- * SLIDESCOPE_SHARD_COUNT set, the id itself is the shard's index from 0: a task resubmitted alone
- * (`--array=3`) is an array of one, and would otherwise take the whole cohort as shard 1/1.
+ * The shard a Slurm array task is. With SLIDESCOPE_SHARD_COUNT set, the id itself is the shard's index
+ * from 0, so that a task resubmitted alone (`--array=3`: an array of one) keeps its shard, and the
+ * array must run from 0. Without it, the id's place in the array (ids may start at 1 and step).
  */
 function slurmShard(env: NodeJS.ProcessEnv): Shard | null {
   const id = integer(env['SLURM_ARRAY_TASK_ID']);
@@ -35,14 +35,27 @@ function slurmShard(env: NodeJS.ProcessEnv): Shard | null {
     throw new UsageError(`--shard auto: ${SHARD_COUNT_ENV} must be the number of shards (got "${env[SHARD_COUNT_ENV]}").`);
   }
   if (fixed !== null) {
-    if (id >= fixed)
-      throw new UsageError(`--shard auto: SLURM_ARRAY_TASK_ID ${id} is not below ${SHARD_COUNT_ENV} ${fixed} (the array's ids must run from 0).`);
+    // The array's highest id, the same in every task: an array from 1 fails in all its tasks at once,
+    // not only in its last while the others quietly leave shard 1 unmade.
+    const top = Math.max(id, integer(env['SLURM_ARRAY_TASK_MAX']) ?? id);
+    if (top >= fixed) {
+      throw new UsageError(
+        `--shard auto: the array's ids reach ${top}, not below ${SHARD_COUNT_ENV} ${fixed}: with it set, a task's id is its shard's index from 0, so submit the array as --array=0-${fixed - 1} (a shard resubmitted alone keeps its id: --array=${fixed - 1} for shard ${fixed}/${fixed}).`,
+      );
+    }
     return { index: id, count: fixed };
   }
   const count = integer(env['SLURM_ARRAY_TASK_COUNT']);
   const min = integer(env['SLURM_ARRAY_TASK_MIN']) ?? 0;
   const step = integer(env['SLURM_ARRAY_TASK_STEP']) ?? 1;
   if (count === null || count < 1) throw new UsageError('--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not.');
+  // An array of one task numbered above 0 is most likely a task of a larger one resubmitted alone (a
+  // whole cohort needs no array), which as shard 1/1 would quietly take every slide: refused.
+  if (count === 1 && id > 0) {
+    throw new UsageError(
+      `--shard auto: an array of one task, id ${id}, is most likely a task of a larger array resubmitted alone: pass its shard as --shard K/N (or, for an array numbered from 0, set ${SHARD_COUNT_ENV} to its number of tasks), or leave out --shard for the whole cohort.`,
+    );
+  }
   const index = (id - min) / Math.max(1, step);
   if (!Number.isInteger(index) || index < 0 || index >= count) {
     throw new UsageError(

@@ -1,13 +1,16 @@
 // A batch's thumbnail of one slide (commands.ts, thumbnailWork) against an engine stand-in: two
 // identical runs at once (a Slurm resubmit beside the old task in its grace period) both make a slide,
-// and the one that finishes second finds the other's whole output there.
+// and the one that finishes second finds the other's whole output there: its own, unless it records
+// another slide.
 
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import sharp from 'sharp';
+import type { Provenance } from '../../shared/provenance';
+import type { RgbImage } from '../../shared/slide';
+import { encodeImage } from '../engine/export/encode-image';
 import { type Engine, thumbnailWork } from './commands';
 import type { SlideInput } from './inputs';
 
@@ -17,13 +20,18 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-/** An engine whose export finds `landed` written at its path by another run meanwhile, and refuses (EXISTS). */
-function raced(landed: Uint8Array): Engine {
+const IMAGE: RgbImage = { data: new Uint8Array(8 * 6 * 3).fill(9), width: 8, height: 6, channels: 3 };
+
+/**
+ * An engine whose export finds a file written at its path by another run meanwhile, and refuses
+ * (EXISTS): `landed` makes it from the record the export was asked to write in.
+ */
+function raced(landed: (provenance: Provenance) => Promise<Uint8Array>): Engine {
   const engine = {
     open: async () => ({ ok: true, value: { slideId: 's1', info: { vendor: 'aperio', width: 400, height: 300 } } }),
     close: async () => ({ ok: true, value: undefined }),
-    call: async (_op: string, request: { path: string }) => {
-      await writeFile(request.path, landed);
+    call: async (_op: string, request: { path: string; provenance: Provenance }) => {
+      await writeFile(request.path, await landed(request.provenance));
       return { ok: false, error: { code: 'EXISTS', message: 's1_thumbnail.png already exists.', path: request.path } };
     },
   };
@@ -31,25 +39,38 @@ function raced(landed: Uint8Array): Engine {
 }
 
 describe('a thumbnail another run wrote first', () => {
-  const input: SlideInput = { path: '/c/s1.svs', key: 's1.svs', bytes: 1 };
-  const run = (name: string, landed: Uint8Array) => {
+  let input: SlideInput;
+  before(async () => {
+    input = { path: join(dir, 's1.svs'), key: 's1.svs', bytes: 5 };
+    await writeFile(input.path, 'slide');
+  });
+  const run = (name: string, landed: (provenance: Provenance) => Promise<Uint8Array>) => {
     const stems = new Map([[input.path, join(dir, name, 's1')]]);
     const work = thumbnailWork({ kind: 'size', longestSide: 64 }, 'png', stems, false);
     return work(async () => raced(landed), input, new AbortController().signal);
   };
 
-  test('whole: the slide is skipped (done), not failed', async () => {
-    const png = await sharp({ create: { width: 8, height: 6, channels: 3, background: { r: 9, g: 9, b: 9 } } })
-      .png()
-      .toBuffer();
-    const outcome = await run('whole', png);
+  test('whole, and made from the same slide as asked: the slide is skipped (done), not failed', async () => {
+    let bytes = 0;
+    const outcome = await run('whole', async (provenance) => {
+      const png = await encodeImage(IMAGE, 'png', provenance);
+      bytes = png.length;
+      return png;
+    });
     assert.equal(outcome.status, 'skipped', JSON.stringify(outcome.error));
     assert.equal(outcome.error, null);
-    assert.deepEqual(outcome.outputs, [{ path: join(dir, 'whole', 's1_thumbnail.png'), bytes: png.length }]);
+    assert.deepEqual(outcome.outputs, [{ path: join(dir, 'whole', 's1_thumbnail.png'), bytes }]);
+  });
+
+  test("whole, but another slide's: EXISTS, naming why", async () => {
+    const outcome = await run('other', (provenance) => encodeImage(IMAGE, 'png', { ...provenance, identity: 'another' }));
+    assert.equal(outcome.status, 'failed');
+    assert.equal(outcome.error?.code, 'EXISTS');
+    assert.match(outcome.error?.message ?? '', /made from another slide/);
   });
 
   test('cut short: still EXISTS (the file there is not a thumbnail)', async () => {
-    const outcome = await run('cut', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]));
+    const outcome = await run('cut', async () => new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]));
     assert.equal(outcome.status, 'failed');
     assert.equal(outcome.error?.code, 'EXISTS');
   });

@@ -290,7 +290,8 @@ export class SlideEngine implements SlideEngineApi {
 
   async writeThumbnail(request: RequestOf<'engine:export-thumbnail'>, context: Context<ExportStep> = {}): Promise<ExportResult> {
     const slide = this.slide(request.slideId);
-    const written = await exportThumbnail(this, request.slideId, slide.info, request.spec, request.path, this.exportOptions(slide, request, context));
+    const options = { ...this.exportOptions(slide, request, context), provenance: request.provenance };
+    const written = await exportThumbnail(this, request.slideId, slide.info, request.spec, request.path, options);
     return { files: [written] };
   }
 

@@ -10,6 +10,7 @@ import { exportFileNames, powerProblem, thumbnailSpecProblem } from '../../../sh
 import { LIMITS } from '../../../shared/limits';
 import { downsampleForPower, formatMpp, formatPower, mppAtDownsample, thumbnailSize } from '../../../shared/magnification';
 import type { ComparisonMode, ExportStep, ImageFormat, ThumbnailSpec } from '../../../shared/operations';
+import type { Provenance } from '../../../shared/provenance';
 import type { RgbImage, SlideInfo } from '../../../shared/slide';
 import { readAnnotationFile } from '../../annotations/annotation-files';
 import type { SlideEngineApi } from '../engine-api';
@@ -35,6 +36,8 @@ export interface ExportOptions {
   signal?: AbortSignal;
   /** The pixels as the user sees them: the slide's ICC profile to sRGB, the view's adjustment. */
   applyColour?: (image: RgbImage) => Promise<RgbImage>;
+  /** What the image is made from, written into it (a thumbnail's). */
+  provenance?: Provenance | undefined;
 }
 
 function coloured(image: RgbImage, options: ExportOptions): Promise<RgbImage> {
@@ -85,7 +88,7 @@ export async function exportThumbnail(
     const burned = await burnAnnotations(image, annotations, { x: 0, y: 0, scaleX: image.width / info.width, scaleY: image.height / info.height });
     image = await withLegendInCorner(burned.image, await annotationLegend(annotations, burned.drawn));
   }
-  await writeFileAtomic(outPath, await encodeImage(image, options.format), options.overwrite);
+  await writeFileAtomic(outPath, await encodeImage(image, options.format, options.provenance), options.overwrite);
   options.onProgress?.({ done: 1, total: 1, label: 'thumbnail' });
   return outPath;
 }

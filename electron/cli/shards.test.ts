@@ -1,0 +1,132 @@
+// --shard auto against the variables a scheduler sets, task by task over whole arrays: every shard
+// made once, or every task refused alike with a message that says what to change; never a shard
+// left unmade while the other tasks succeed, nor a task resubmitted alone taking the whole cohort.
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parseShard, shardName } from './shards';
+import { UsageError } from './usage-error';
+
+/** The variables of each task of a Slurm array of `ids`, as Slurm sets them (STEP from a range's `:S`). */
+function slurmArray(ids: number[], step = 1, more: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv[] {
+  return ids.map((id) => ({
+    SLURM_ARRAY_TASK_ID: String(id),
+    SLURM_ARRAY_TASK_MIN: String(Math.min(...ids)),
+    SLURM_ARRAY_TASK_MAX: String(Math.max(...ids)),
+    SLURM_ARRAY_TASK_COUNT: String(ids.length),
+    SLURM_ARRAY_TASK_STEP: String(step),
+    ...more,
+  }));
+}
+
+const range = (from: number, to: number, step = 1) => Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => from + i * step);
+
+/** Each task's shard as the CLI names it (`4/8`), or its refusal's message. */
+function outcomes(tasks: NodeJS.ProcessEnv[]): string[] {
+  return tasks.map((env) => {
+    try {
+      return shardName(parseShard('auto', env));
+    } catch (error) {
+      assert.ok(error instanceof UsageError, String(error));
+      return `refused: ${error.message}`;
+    }
+  });
+}
+
+const everyShard = (count: number) => range(1, count).map((k) => `${k}/${count}`);
+
+/** Asserts that every task was refused with one message, matching each of `patterns`. */
+function allRefused(results: string[], patterns: RegExp[]): void {
+  assert.ok(
+    results.every((r) => r === results[0] && r.startsWith('refused: ')),
+    `not every task refused alike:\n${results.join('\n')}`,
+  );
+  for (const pattern of patterns) assert.match(results[0]!, pattern);
+}
+
+describe("--shard auto, Slurm arrays without SLIDESCOPE_SHARD_COUNT: the id's place in the array", () => {
+  test('--array=0-7, --array=1-8 and --array=0-14:2 each make the 8 shards once', () => {
+    assert.deepEqual(outcomes(slurmArray(range(0, 7))), everyShard(8));
+    assert.deepEqual(outcomes(slurmArray(range(1, 8))), everyShard(8));
+    assert.deepEqual(outcomes(slurmArray(range(0, 14, 2), 2)), everyShard(8));
+  });
+
+  test('a task resubmitted alone (--array=3 of 0-7) is refused rather than taking the whole cohort as 1/1', () => {
+    const [alone] = slurmArray([3]);
+    assert.throws(() => parseShard('auto', alone!), UsageError);
+    const [message] = outcomes([alone!]);
+    assert.match(message!, /id 3/);
+    assert.match(message!, /resubmitted alone/);
+    assert.match(message!, /--shard K\/N/);
+    assert.match(message!, /set SLIDESCOPE_SHARD_COUNT to its number of tasks/);
+    // Id 1 alone is the first task of an array from 1 or the second of one from 0: either way not the whole cohort.
+    assert.match(outcomes(slurmArray([1]))[0]!, /^refused: .*resubmitted alone/);
+  });
+
+  test('an array of one task numbered 0 is the whole cohort', () => {
+    assert.deepEqual(parseShard('auto', slurmArray([0])[0]!), { index: 0, count: 1 });
+  });
+
+  test('a task off its range, or without the count, is refused', () => {
+    assert.throws(
+      () => parseShard('auto', { SLURM_ARRAY_TASK_ID: '7', SLURM_ARRAY_TASK_COUNT: '4', SLURM_ARRAY_TASK_MIN: '0' }),
+      /not in a range.*--array=0-3/,
+    );
+    assert.throws(() => parseShard('auto', { SLURM_ARRAY_TASK_ID: '1' }), /SLURM_ARRAY_TASK_COUNT is not/);
+  });
+});
+
+describe("--shard auto, Slurm arrays with SLIDESCOPE_SHARD_COUNT: the id is the shard's index from 0", () => {
+  const eight = { SLIDESCOPE_SHARD_COUNT: '8' };
+
+  test('--array=0-7 makes the 8 shards once', () => {
+    assert.deepEqual(outcomes(slurmArray(range(0, 7), 1, eight)), everyShard(8));
+  });
+
+  test('a task resubmitted alone keeps its shard: --array=3 is 4/8, --array=0 is 1/8', () => {
+    assert.deepEqual(outcomes(slurmArray([3], 1, eight)), ['4/8']);
+    assert.deepEqual(outcomes(slurmArray([0], 1, eight)), ['1/8']);
+    // Some tasks resubmitted together (--array=2,5) keep theirs too.
+    assert.deepEqual(outcomes(slurmArray([2, 5], 1, eight)), ['3/8', '6/8']);
+  });
+
+  test('--array=1-8 is refused in every task alike, shard 1/8 never left unmade by 7 tasks that succeed', () => {
+    allRefused(outcomes(slurmArray(range(1, 8), 1, eight)), [/reach 8/, /index from 0/, /--array=0-7/]);
+  });
+
+  test('--array=0-14:2 is refused in every task alike', () => {
+    allRefused(outcomes(slurmArray(range(0, 14, 2), 2, eight)), [/reach 14/, /--array=0-7/]);
+  });
+
+  test('without SLURM_ARRAY_TASK_MAX, a task past the count is still refused', () => {
+    assert.throws(() => parseShard('auto', { SLURM_ARRAY_TASK_ID: '8', ...eight }), /reach 8, not below SLIDESCOPE_SHARD_COUNT 8.*--array=0-7/);
+  });
+
+  test('a count that is not a number of shards is refused', () => {
+    for (const bad of ['eight', '0', '-1', ''])
+      assert.throws(() => parseShard('auto', { ...slurmArray([3])[0], SLIDESCOPE_SHARD_COUNT: bad }), /must be the number of shards/, bad);
+  });
+});
+
+describe('--shard auto, Kubernetes Indexed Jobs: JOB_COMPLETION_INDEX 0 to completions - 1', () => {
+  const pods = (completions: number, more: NodeJS.ProcessEnv) => range(0, completions - 1).map((i) => ({ JOB_COMPLETION_INDEX: String(i), ...more }));
+
+  test('8 completions with SLIDESCOPE_SHARD_COUNT 8 make the 8 shards once', () => {
+    assert.deepEqual(outcomes(pods(8, { SLIDESCOPE_SHARD_COUNT: '8' })), everyShard(8));
+  });
+
+  test('without the count every pod is refused, told to set it', () => {
+    allRefused(outcomes(pods(8, {})), [/set SLIDESCOPE_SHARD_COUNT to the Job's completions/]);
+  });
+
+  test('an index past the count is refused', () => {
+    assert.throws(
+      () => parseShard('auto', { JOB_COMPLETION_INDEX: '8', SLIDESCOPE_SHARD_COUNT: '8' }),
+      /JOB_COMPLETION_INDEX 8 is not below SLIDESCOPE_SHARD_COUNT 8/,
+    );
+  });
+
+  test('no scheduler: --shard auto says to pass K/N', () => {
+    assert.throws(() => parseShard('auto', {}), /found no SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX: pass --shard K\/N/);
+  });
+});
