@@ -381,6 +381,24 @@ async function panAndMeasure(page: Page, box: { x: number; y: number; width: num
   };
 }
 
+test('a file imported twice adds its annotations once, and the second import says they were there', async ({ host }) => {
+  const { page } = host;
+  await host.drop([slide]);
+  await waitForTiles(page);
+  const few = cells(2220, 2967);
+  const file = join(dir, 'three.geojson');
+  await writeFile(file, writeGeoJson({ ...few, annotations: few.annotations.slice(0, 3) }));
+  await page.keyboard.press('a');
+  host.main.annotationDialogs.importPath = file;
+  await page.getByTestId('annotation-import').click();
+  await expect(page.getByTestId('notice').last()).toContainText('Imported 3 annotations from three.geojson');
+  await expect(page.getByTestId('summary-all')).toContainText('3');
+  await page.getByTestId('annotation-import').click();
+  await expect(page.getByTestId('notice').last()).toContainText('3 of them were there already');
+  await expect(page.getByTestId('summary-all')).toContainText('3');
+  await expect(page.getByTestId('summary-all')).not.toContainText('6');
+});
+
 test('10,000 polygons of 20 vertices: the frame time while panning, at fit and at 1:1', async ({ host }, testInfo) => {
   test.setTimeout(180_000);
   const { page } = host;

@@ -222,9 +222,14 @@ describe('GeoJSON as QuPath writes it', () => {
     fails('"just a string"', 'CORRUPT_DATA', /^Not GeoJSON annotations/);
   });
 
-  it('merges an import after what is there: new classes added, taken ids renewed', () => {
+  it('merges an import after what is there: what is held already not twice, taken ids renewed, new classes added', () => {
     const base = everyKind();
-    const merged = mergeDocuments(base, read(writeGeoJson(everyKind())), newId);
+    // The same file imported again: nothing added.
+    assert.deepEqual(mergeDocuments(base, read(writeGeoJson(everyKind())), newId), base);
+    // The same ids on other annotations: added, with new ids.
+    const renamed = read(writeGeoJson(everyKind()));
+    const other = { ...renamed, annotations: renamed.annotations.map((a) => ({ ...a, name: `${a.name} (2)` })) };
+    const merged = mergeDocuments(base, other, newId);
     assert.equal(merged.annotations.length, 12);
     assert.equal(new Set(merged.annotations.map((a) => a.id)).size, 12);
     assert.deepEqual(merged.classes, base.classes);

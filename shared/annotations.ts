@@ -214,13 +214,18 @@ export class AnnotationFileError extends Error {
 
 /**
  * `added` after `base`: classes `base` lacks are added with their colours (a class both name keeps
- * base's colour); an annotation whose id is taken gets a new one.
+ * base's colour); an annotation `base` already holds (the same shape, class, name and description,
+ * whatever its id) is not added twice, so that importing a file again changes nothing; one whose id
+ * is taken by another gets a new id.
  */
 export function mergeDocuments(base: AnnotationDocument, added: AnnotationDocument, newId: () => string): AnnotationDocument {
   const names = new Set(base.classes.map((c) => c.name));
   const ids = new Set(base.annotations.map((a) => a.id));
+  const content = ({ name, description, classification, shape }: Annotation) => JSON.stringify([name, description, classification, shape]);
+  const held = new Set(base.annotations.map(content));
+  const fresh = added.annotations.filter((a) => !held.has(content(a)));
   return {
     classes: [...base.classes, ...added.classes.filter((c) => !names.has(c.name))],
-    annotations: [...base.annotations, ...added.annotations.map((a) => (ids.has(a.id) ? { ...a, id: newId() } : a))],
+    annotations: [...base.annotations, ...fresh.map((a) => (ids.has(a.id) ? { ...a, id: newId() } : a))],
   };
 }

@@ -58,10 +58,12 @@ export async function runAnnotations(engine: Engine, store: AnnotationStore, sli
     if (options.importFile) {
       const file = resolve(options.importFile);
       const imported = await readAnnotationFile(file);
-      const location = await store.save(path, mergeDocuments(loaded.document, imported, randomUUID));
+      const merged = mergeDocuments(loaded.document, imported, randomUUID);
+      const held = imported.annotations.length - (merged.annotations.length - loaded.document.annotations.length);
+      const location = await store.save(path, merged);
       loaded = await store.load(path);
       out.push(
-        `${imported.annotations.length} annotations imported from ${file}; ${info.name} has ${loaded.document.annotations.length}, saved in ${location.path}`,
+        `${imported.annotations.length - held} annotations imported from ${file}${held ? ` (${held} already there)` : ''}; ${info.name} has ${loaded.document.annotations.length}, saved in ${location.path}`,
       );
     }
     if (options.exportFile) {

@@ -153,6 +153,7 @@ describe('inputs', () => {
       whole.filter((i) => i.key.startsWith('x/')).map((i) => i.key),
     );
     await assert.rejects(subset(join(dir, 'b')), /is not in --root/);
+    await assert.rejects(collectInputs({ args: [join(dir, 'a')], recursive: true, root: join(dir, 'nowhere') }), /--root \S+nowhere does not exist/);
     // One of a pair alike but for the extension, rerun alone, keeps the name the pair gave it.
     await writeFile(join(dir, 'retry-one.txt'), 'a/x/slide.svs\n');
     const one = await collectInputs({ args: [], list: join(dir, 'retry-one.txt'), recursive: false, root: join(dir, 'a') });

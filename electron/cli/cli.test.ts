@@ -246,7 +246,10 @@ describe('slidescope CLI', () => {
     writeFileSync(file, 'keep me');
     const run = cli('region', CMU, '--x', '0', '--y', '0', '--width', '10', '--height', '10', '--out', file);
     assert.equal(run.status, 1);
-    assert.match(run.stderr, /EXISTS: exists\.png already exists/);
+    assert.match(run.stderr, /EXISTS: exists\.png already exists.* \(--overwrite replaces it\)/);
+    const twice = cli('thumbnail', CMU, '--size', '64', '--size', '128', '--out', out);
+    assert.equal(twice.status, 2);
+    assert.match(twice.stderr, /--size is given twice/);
     assert.equal(cli('region', CMU, '--x', '0', '--y', '0', '--width', '10', '--height', '10', '--out', file, '--overwrite').status, 0);
     assert.equal(cli('thumbnail', CMU).status, 2);
     assert.equal(cli('bogus').status, 2);

@@ -4,7 +4,7 @@
 // and two slide.svs in different folders never write the same file.
 
 import { createHash } from 'node:crypto';
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -257,6 +257,7 @@ function commonFolder(dirs: string[]): string | null {
 
 /** The root given, once every input is found in it. */
 function withinRoot(root: string, inputs: string[]): string {
+  if (!existsSync(root)) throw new Error(`--root ${root} does not exist`);
   const outside = inputs.find((input) => climbsOut(relative(root, input)));
   if (outside !== undefined) throw new Error(`${outside} is not in --root ${root}`);
   return root;

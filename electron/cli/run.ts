@@ -110,7 +110,9 @@ export type EngineLauncher = (settings: EngineLaunchSettings) => EngineSpawn<unk
  * names them, each with the path that opens it, as a usage error (exit code 2).
  */
 function printError(error: ErrorInfo): number {
-  process.stderr.write(`slidescope: ${error.path ? `${error.path}: ` : ''}${error.code}: ${error.message}\n`);
+  // A file there already is kept on purpose: say how to replace it where the message does not.
+  const hint = error.code === 'EXISTS' && !error.message.includes('--overwrite') ? ' (--overwrite replaces it)' : '';
+  process.stderr.write(`slidescope: ${error.path ? `${error.path}: ` : ''}${error.code}: ${error.message}${hint}\n`);
   if (error.code !== 'SEVERAL_SLIDES') return 1;
   for (const choice of error.choices ?? []) process.stderr.write(`  ${choice.path}  ${choice.name}\n`);
   return 2;
@@ -471,7 +473,11 @@ export async function runCli(argv: string[], launchEngine: EngineLauncher): Prom
     return started;
   };
   try {
-    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: PARSE_OPTIONS });
+    const { values, positionals, tokens } = parseArgs({ args: rest, allowPositionals: true, options: PARSE_OPTIONS, tokens: true });
+    // parseArgs keeps the last of an option given twice: `--size 64 --size 128` is a mistake, not a choice.
+    const named = tokens.flatMap((token) => (token.kind === 'option' ? [token.name] : []));
+    const twice = named.find((name, i) => named.indexOf(name) !== i);
+    if (twice !== undefined) throw new UsageError(`--${twice} is given twice.`);
     const usage = usageOf(command, positionals);
     if (usage === null) throw new UsageError(`Unknown command "${command}".`);
     rejectUnusedOptions(usage, values);

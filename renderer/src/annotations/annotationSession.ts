@@ -210,12 +210,12 @@ export class AnnotationSession {
     this.commit({ ...document, annotations: document.annotations.filter((a) => a.id !== id) });
   }
 
-  /** A file read by main: added after what is there, as one undoable step. */
-  merge(imported: ImportedAnnotations): void {
-    this.commit(
-      mergeDocuments(this.#state.document, imported.document, () => crypto.randomUUID()),
-      null,
-    );
+  /** A file read by main: added after what is there, as one undoable step. Answers how many were added (none held already). */
+  merge(imported: ImportedAnnotations): number {
+    const before = this.#state.document.annotations.length;
+    const merged = mergeDocuments(this.#state.document, imported.document, () => crypto.randomUUID());
+    this.commit(merged, null);
+    return merged.annotations.length - before;
   }
 
   setClasses(classes: AnnotationClass[]): void {

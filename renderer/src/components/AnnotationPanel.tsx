@@ -64,9 +64,10 @@ export function AnnotationPanel({ session, onClose, onNotice }: AnnotationPanelP
     if (!result.ok) {
       onNotice({ kind: 'error', title: t('annotations.importFailed', { file: baseName(result.error.path ?? '') }), detail: result.error.message });
     } else if (result.value) {
-      session.merge(result.value);
-      const count = result.value.document.annotations.length;
-      onNotice({ kind: 'info', title: t('annotations.imported', { count, file: baseName(result.value.file) }) });
+      const count = session.merge(result.value);
+      const held = result.value.document.annotations.length - count;
+      const detail = held > 0 ? t('annotations.alreadyThere', { count: held }) : undefined;
+      onNotice({ kind: 'info', title: t('annotations.imported', { count, file: baseName(result.value.file) }), ...(detail ? { detail } : {}) });
     }
   };
   const exportFile = async (format: AnnotationFormat): Promise<void> => {
