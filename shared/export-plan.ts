@@ -7,6 +7,14 @@ import type { ImageFormat, ThumbnailSpec } from './operations';
 import type { SlideInfo } from './slide';
 
 export const FORMAT_EXTENSIONS: Record<ImageFormat, string> = { png: 'png', jpeg: 'jpg', tiff: 'tif' };
+/** Every extension each image format is known by (the first is the one Slidescope writes). */
+export const IMAGE_EXTENSIONS: Readonly<Record<ImageFormat, readonly string[]>> = { png: ['png'], jpeg: ['jpg', 'jpeg'], tiff: ['tif', 'tiff'] };
+
+/** The image format a file name's extension names, or null. */
+export function imageFormatOfName(name: string): ImageFormat | null {
+  const ext = /\.([^./\\]+)$/.exec(name)?.[1]?.toLowerCase() ?? '';
+  return (Object.keys(IMAGE_EXTENSIONS) as ImageFormat[]).find((format) => IMAGE_EXTENSIONS[format].includes(ext)) ?? null;
+}
 export const DEFAULT_POWERS = [1.25, 2.5, 5, 10];
 
 function baseName(path: string): string {

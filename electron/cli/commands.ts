@@ -9,7 +9,6 @@ import type { ExportColour } from '../../shared/colour';
 import { type ErrorInfo, type Result, toErrorInfo } from '../../shared/errors';
 import { DEFAULT_POWERS, thumbnailFileName } from '../../shared/export-plan';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
-import type { Provenance } from '../../shared/provenance';
 import type { IccProfileInfo, SlideInfo } from '../../shared/slide';
 import { AnnotationStore, defaultAnnotationsDir } from '../annotations/annotation-store';
 import { SlideError, writeFailureCode } from '../engine/errors';
@@ -117,23 +116,30 @@ export function thumbnailWork(
     const none = { vendor: null, width: null, height: null };
     const started = Date.now();
     let drawn: string | undefined;
-    let made: Provenance;
+    let recipe: string;
     try {
       drawn = await annotationsFor(input.path, annotations);
-      made = {
-        tool: `Slidescope ${SLIDESCOPE_VERSION}`,
-        identity: await slideIdentity(input.path),
-        recipe: await thumbnailRecipe(spec, colour, drawn),
-      };
+      recipe = await thumbnailRecipe(spec, colour, drawn);
     } catch (error) {
       return { status: 'failed', outputs: [], ...none, error: toErrorInfo(error, input.path) };
     }
-    /** The outcome when a complete thumbnail is there already: this one, or another's. */
-    const found = async (seen: Pick<SlideOutcome, 'vendor' | 'width' | 'height'>): Promise<SlideOutcome> => {
+    /**
+     * Why the complete output there is not this slide's as asked, or null when it is: its record names
+     * this recipe and this slide. One without a record (an earlier Slidescope's) counts as done, as
+     * one of a slide that can no longer be read does: neither can be told apart.
+     */
+    const otherwise = async (): Promise<string | null> => {
       const there = await outputProvenance(out, format);
-      if (there && there.identity === made.identity && there.recipe === made.recipe)
-        return { status: 'skipped', outputs: await sized([out]), ...seen, error: null };
-      return { status: 'failed', outputs: [], ...seen, error: { code: 'EXISTS', message: madeOtherwise(out, there, made), path: input.path } };
+      if (!there) return null;
+      if (there.recipe !== recipe) return `${basename(out)} is already there, made with ${there.recipe}; run with --overwrite to make it with ${recipe}.`;
+      const identity = await slideIdentity(input.path).catch(() => null);
+      if (identity === null || identity === there.identity) return null;
+      return `${basename(out)} is already there, made from another slide (a different file of the same name); give this batch another --out, or --overwrite to replace it.`;
+    };
+    const found = async (seen: Pick<SlideOutcome, 'vendor' | 'width' | 'height'>): Promise<SlideOutcome> => {
+      const message = await otherwise();
+      if (message === null) return { status: 'skipped', outputs: await sized([out]), ...seen, error: null };
+      return { status: 'failed', outputs: [], ...seen, error: { code: 'EXISTS', message, path: input.path } };
     };
     const complete = await isCompleteImage(out, format);
     if (complete && !overwrite) return found(none);
@@ -150,20 +156,23 @@ export function thumbnailWork(
     if (folderError) return { status: 'failed', outputs: [], ...none, error: folderError };
     const engine = await engineOf();
     let seen: Pick<SlideOutcome, 'vendor' | 'width' | 'height'> = none;
-    const result = await withSlide(engine, input.path, (slideId, info) => {
+    // The slide's identity once the engine has opened it: a slide that will not open fails with the engine's reason.
+    const result = await withSlide(engine, input.path, async (slideId, info) => {
       seen = { vendor: info.vendor ?? null, width: info.width, height: info.height };
+      const provenance = { tool: `Slidescope ${SLIDESCOPE_VERSION}`, identity: await slideIdentity(input.path), recipe };
       return engine.call(
         'engine:export-thumbnail',
-        { slideId, spec, path: out, format, overwrite: replace, annotations: drawn, colour, provenance: made },
+        { slideId, spec, path: out, format, overwrite: replace, annotations: drawn, colour, provenance },
         { signal: abandon },
       );
-    });
+    }).catch((error: unknown) => ({ ok: false as const, error: toErrorInfo(error, input.path) }));
     if (!result.ok) {
       // Another run made it meanwhile (a resubmitted task beside the old one in its grace period).
       if (result.error.code === 'EXISTS' && !overwrite && (await isCompleteImage(out, format))) return found(seen);
       const error = { ...result.error, path: result.error.path ?? input.path };
-      // Written after all if a whole file is there now that was not before (or that --overwrite replaced).
-      const landed = async () => ((await isCompleteImage(out, format)) && (!complete || (await modifiedSince(out, started))) ? sized([out]) : null);
+      // Written after all if a whole file of this slide's is there now that was not before (or that --overwrite replaced).
+      const landed = async () =>
+        (await isCompleteImage(out, format)) && (!complete || (await modifiedSince(out, started))) && (await otherwise()) === null ? sized([out]) : null;
       return { status: 'failed', outputs: [], ...seen, error, landed };
     }
     return { status: 'written', outputs: await sized(result.value.files), ...seen, error: null };
@@ -181,15 +190,6 @@ async function thumbnailRecipe(spec: ThumbnailSpec, colour: ExportColour | undef
     parts.push(`--annotations sha256:${createHash('sha256').update(content).digest('hex').slice(0, 16)}`);
   }
   return parts.join(' ');
-}
-
-/** Why a complete output there is not this slide's thumbnail as asked. */
-function madeOtherwise(out: string, there: Provenance | null, made: Provenance): string {
-  const name = basename(out);
-  const fix = 'give this batch another --out, or --overwrite to replace it';
-  if (!there) return `${name} is already there, but holds no record of the slide it was made from (not made by this batch); ${fix}.`;
-  if (there.identity !== made.identity) return `${name} is already there, made from another slide (a different file of the same name); ${fix}.`;
-  return `${name} is already there, made with ${there.recipe}; run with --overwrite to make it with ${made.recipe}.`;
 }
 
 /** A folder an output needs that could not be made (a full disk or quota makes a batch stop: NO_SPACE). */

@@ -108,6 +108,19 @@ async function readFully(handle: FileHandle, buffer: Uint8Array, length: number,
   return true;
 }
 
+/** A TIFF's layout and first IFD's offset from its first 16 bytes; null when they are no TIFF header. */
+function tiffHeader(header: Uint8Array): { tiff: TiffLayout; first: number } | null {
+  const view = viewOf(header);
+  const order = String.fromCharCode(header[0]!, header[1]!);
+  if (order !== 'II' && order !== 'MM') return null;
+  const little = order === 'II';
+  const magic = view.getUint16(2, little);
+  if (magic !== 42 && magic !== 43) return null;
+  const tiff = new TiffLayout(little, magic === 43);
+  if (tiff.big && (view.getUint16(4, little) !== 8 || view.getUint16(6, little) !== 0)) return null;
+  return { tiff, first: tiff.big ? tiff.uint(view, 8, 8) : tiff.uint(view, 4, 4) };
+}
+
 /**
  * Whether a TIFF (classic or BigTIFF, either byte order) is whole: its IFD chain and SubIFDs walked
  * with bounded reads, each IFD, each value stored outside its IFD and each strip or tile within
@@ -120,15 +133,10 @@ async function isCompleteTiff(handle: FileHandle, size: number): Promise<boolean
   const offsets = new Uint8Array(CHUNK_VALUES * 8);
   const counts = new Uint8Array(CHUNK_VALUES * 8);
   if (!(await readFully(handle, header, 16, 0))) return false;
-  const headerView = viewOf(header);
-  const order = String.fromCharCode(header[0]!, header[1]!);
-  if (order !== 'II' && order !== 'MM') return false;
-  const little = order === 'II';
-  const magic = headerView.getUint16(2, little);
-  if (magic !== 42 && magic !== 43) return false;
-  const tiff = new TiffLayout(little, magic === 43);
-  if (tiff.big && (headerView.getUint16(4, little) !== 8 || headerView.getUint16(6, little) !== 0)) return false;
-  const first = tiff.big ? tiff.uint(headerView, 8, 8) : tiff.uint(headerView, 4, 4);
+  const start = tiffHeader(header);
+  if (!start) return false;
+  const { tiff, first } = start;
+  const little = tiff.little;
 
   const ifdView = viewOf(ifd);
   const pending = [first];
@@ -303,15 +311,10 @@ async function jpegXmp(handle: FileHandle, size: number): Promise<string | null>
 /** XMP in the first IFD's tag 700 (BYTE or UNDEFINED). */
 async function tiffXmp(handle: FileHandle, size: number): Promise<string | null> {
   const header = await bytesAt(handle, 0, 16, size);
-  if (!header) return null;
-  const order = latin1(header.subarray(0, 2));
-  if (order !== 'II' && order !== 'MM') return null;
-  const little = order === 'II';
-  const view = viewOf(header);
-  const magic = view.getUint16(2, little);
-  if (magic !== 42 && magic !== 43) return null;
-  const tiff = new TiffLayout(little, magic === 43);
-  const first = tiff.big ? tiff.uint(view, 8, 8) : tiff.uint(view, 4, 4);
+  const start = header && tiffHeader(header);
+  if (!start) return null;
+  const { tiff, first } = start;
+  const little = tiff.little;
   const countBytes = tiff.big ? 8 : 2;
   const countAt = await bytesAt(handle, first, countBytes, size);
   if (!countAt) return null;

@@ -324,7 +324,8 @@ function onceEach(identities: ReadonlyMap<string, string>): (input: SlideInput) 
   };
 }
 
-const OWN_TIFF_OUTPUT = /_thumbnail\.tiff?$/i;
+/** A TIFF thumbnail's name (thumbnailFileName's), which a folder scan must not take for a slide. */
+export const TIFF_THUMBNAIL_NAME = /_thumbnail\.tiff?$/i;
 
 /** A folder's files' names, each folder listed once however often it is asked about (a batch names its outputs more than once). */
 export type FolderFiles = (dir: string) => readonly string[];
@@ -361,7 +362,7 @@ function siblingsOnDisk(inputs: readonly SlideInput[], folders: FolderFiles): Ar
       const path = join(dir, name);
       // Not a TIFF thumbnail of ours: what it is named after depends on these very names.
       // Nor a DICOM series' files: the folder is the slide.
-      if (name.startsWith('.') || !hasSlideExtension(name) || hasFolderSlideExtension(name) || given.has(path) || OWN_TIFF_OUTPUT.test(name)) continue;
+      if (name.startsWith('.') || !hasSlideExtension(name) || hasFolderSlideExtension(name) || given.has(path) || TIFF_THUMBNAIL_NAME.test(name)) continue;
       siblings.push({ path, key: keyDir === '.' ? name : `${keyDir}/${name}` });
     }
   }

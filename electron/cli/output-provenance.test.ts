@@ -1,13 +1,14 @@
 // The record an output carries of what it was made from (shared/provenance.ts), as the engine writes
 // it into PNG, JPEG and TIFF and the CLI reads it back: every field, XML's special characters and
-// Korean intact; none in an image made without one, in another program's XMP, or in a damaged file,
-// which never throws.
+// Korean intact; none in an image made without one, in another program's XMP, or in a damaged or
+// hostile file, which never throws nor reads without bound.
 
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import type { ImageFormat } from '../../shared/operations';
 import { type Provenance, parseProvenance, provenanceXmp } from '../../shared/provenance';
@@ -64,6 +65,39 @@ describe('an output tells what it was made from', () => {
     const path = join(dir, 'itxt.png');
     await writeFile(path, Buffer.concat([png.subarray(0, ihdrEnd), chunk, png.subarray(ihdrEnd)]));
     assert.deepEqual(await outputProvenance(path, 'png'), RECORD);
+  });
+
+  test('hostile files: a chunk claiming 4 GB, a zlib bomb (its record past 16 MB), a BigTIFF pointing past 2^53, a JPEG of fill bytes: none', async () => {
+    const png = Buffer.from(await encodeImage(IMAGE, 'png'));
+    const ihdrEnd = 8 + 12 + png.readUInt32BE(8);
+    const chunk = (type: string, data: Buffer, length = data.length) => {
+      const out = Buffer.alloc(12 + data.length);
+      out.writeUInt32BE(length, 0);
+      out.write(type, 4, 'latin1');
+      data.copy(out, 8);
+      return out;
+    };
+    const withChunk = (c: Buffer) => Buffer.concat([png.subarray(0, ihdrEnd), c, png.subarray(ihdrEnd)]);
+    const bomb = Buffer.concat([
+      Buffer.from('XML:com.adobe.xmp\0\0', 'latin1'),
+      deflateSync(Buffer.concat([Buffer.alloc(16 * 2 ** 20, 32), Buffer.from(provenanceXmp(RECORD))])),
+    ]);
+    const bigTiff = Buffer.alloc(64);
+    bigTiff.write('II', 0, 'latin1');
+    bigTiff.writeUInt16LE(43, 2);
+    bigTiff.writeUInt16LE(8, 4);
+    bigTiff.writeBigUInt64LE(2n ** 60n, 8);
+    const cases: Array<[string, ImageFormat, Buffer]> = [
+      ['huge.png', 'png', withChunk(chunk('zTXt', Buffer.alloc(16), 0xfffffff0))],
+      ['bomb.png', 'png', withChunk(chunk('zTXt', bomb))],
+      ['far.tif', 'tiff', bigTiff],
+      ['fill.jpg', 'jpeg', Buffer.concat([Buffer.from([0xff, 0xd8]), Buffer.alloc(1 << 20, 0xff)])],
+    ];
+    for (const [name, format, bytes] of cases) {
+      const path = join(dir, name);
+      await writeFile(path, bytes);
+      assert.equal(await outputProvenance(path, format), null, name);
+    }
   });
 
   test('the packet: escaped on the way in, unescaped on the way out; a field missing is no record', () => {

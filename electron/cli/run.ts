@@ -8,11 +8,13 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ExportColour } from '../../shared/colour';
 import { type ErrorInfo, toErrorInfo } from '../../shared/errors';
-import { thumbnailFileName } from '../../shared/export-plan';
+import { imageFormatOfName, thumbnailFileName } from '../../shared/export-plan';
 import { LIMITS } from '../../shared/limits';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
 import { SLIDE_EXTENSIONS } from '../../shared/slide-formats';
 import { AnnotationStore, defaultAnnotationsDir } from '../annotations/annotation-store';
+import { forEachLimited } from '../engine/concurrency';
+import { SlideError, writeFailureCode } from '../engine/errors';
 import { makeFolder } from '../engine/export/make-folder';
 import { EngineClient, type EngineSpawn } from '../engine-host/engine-client';
 import { type EngineLaunchSettings, readEngineSettings, userCacheDir } from '../engine-host/engine-settings';
@@ -23,7 +25,7 @@ import { runCompareSlides } from './compare-slides';
 import { outputProvenance } from './complete-output';
 import { parseJobs, parseMemory, planConcurrency } from './concurrency';
 import { shardSlides } from './folder-slides';
-import { collectInputs, type FolderFiles, folderFiles, outputStems, realPathOr, type SlideInput, throughRealFolders } from './inputs';
+import { collectInputs, type FolderFiles, folderFiles, outputStems, realPathOr, type SlideInput, TIFF_THUMBNAIL_NAME, throughRealFolders } from './inputs';
 import { watchInterrupts } from './interrupt';
 import { type Options, PARSE_OPTIONS, rejectUnusedOptions, usageOf } from './options';
 import { batchProgress } from './progress';
@@ -144,15 +146,9 @@ function format(value: string | undefined, fallback: ImageFormat): ImageFormat {
   throw new UsageError(`--format must be png, jpeg or tiff (got "${value}").`);
 }
 
-/** The image format a file name's extension names, or null. */
-function formatNamedBy(file: string): ImageFormat | null {
-  const ext = /\.([a-z]+)$/i.exec(file)?.[1]?.toLowerCase();
-  return ext === 'png' ? 'png' : ext === 'jpg' || ext === 'jpeg' ? 'jpeg' : ext === 'tif' || ext === 'tiff' ? 'tiff' : null;
-}
-
 /** --format, or else the one --out's extension names (PNG for none); both given must agree, or a.png would hold a JPEG. */
 function fileFormat(value: string | undefined, file: string): ImageFormat {
-  const named = formatNamedBy(file);
+  const named = imageFormatOfName(file);
   const chosen = format(value, named ?? 'png');
   if (named !== null && named !== chosen)
     throw new UsageError(
@@ -224,9 +220,9 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   let outIsFile = false;
   try {
     outIsFile = !statSync(outDir).isDirectory();
-  } catch {} // missing (made for the first slide) or out of reach (each slide fails with the reason)
+  } catch {} // missing, or out of reach: made, or refused, once the slides are listed
   if (outIsFile) throw new UsageError(`--out ${values.out} is a file, not a folder.`);
-  if (formatNamedBy(outDir) !== null && !existsSync(outDir))
+  if (imageFormatOfName(outDir) !== null && !existsSync(outDir))
     throw new UsageError(`--out is the folder the thumbnails go in, and ${values.out} names an image file: give a folder.`);
   const imageFormat = format(values.format, 'png');
   const shard = values.shard === undefined ? null : parseShard(values.shard, process.env);
@@ -272,8 +268,12 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
       );
     if (all.length === 0) throw new UsageError(noSlidesFound(positionals, values));
     // Made before any slide: a folder the system refuses fails the batch once, not each slide in turn.
+    // A file in its way is the command's mistake (2); the system's refusal, a full disk, a share gone
+    // are the machine's (1), which a scheduler may retry.
     await makeFolder(outDir).catch((error: NodeJS.ErrnoException) => {
-      throw new UsageError(`Cannot create the output folder ${values.out} (${error.code ?? error.message}).`);
+      const message = `Cannot create the output folder ${values.out} (${error.code ?? error.message}).`;
+      if (error.code === 'ENOTDIR') throw new UsageError(message);
+      throw new SlideError(writeFailureCode(error), message, outDir);
     });
     inputs = all.filter(mine);
     const annotations = annotationsOption(values.annotations, all.length);
@@ -384,11 +384,12 @@ function noSlidesFound(positionals: string[], values: Options): string {
  * (withoutOwnOutputs knows only this batch's names): a file named as a thumbnail that says it is one.
  */
 async function withoutEarlierThumbnails(inputs: SlideInput[]): Promise<SlideInput[]> {
-  const thumbnail = /_thumbnail\.tiff?$/i;
-  const ours = await Promise.all(
-    inputs.map(async (input) => input.unreadable === undefined && thumbnail.test(input.path) && (await outputProvenance(input.path, 'tiff')) !== null),
-  );
-  return inputs.filter((_, i) => !ours[i]);
+  const ours = new Set<SlideInput>();
+  // A few files open at a time: a cohort's thousands at once would run out of file descriptors.
+  await forEachLimited(inputs, 16, async (input) => {
+    if (input.unreadable === undefined && TIFF_THUMBNAIL_NAME.test(input.path) && (await outputProvenance(input.path, 'tiff')) !== null) ours.add(input);
+  });
+  return inputs.filter((input) => !ours.has(input));
 }
 
 /** "X,Y" or "WxH" as two numbers, or a usage error saying what was expected. */
@@ -439,12 +440,23 @@ function commandUsage(command: string): string | null {
   return lines.length ? lines.join('\n') : null;
 }
 
+let pipesWatched = false;
+/**
+ * Output read by a program that stops early (`| head`, `2>&1 | head`) is no failure of the command:
+ * the rest is not printed, and the work and its exit code go on.
+ */
+function ignoreClosedPipes(): void {
+  if (pipesWatched) return;
+  pipesWatched = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    });
+  }
+}
+
 export async function runCli(argv: string[], launchEngine: EngineLauncher): Promise<number> {
-  // Output read by a program that stops early (`| head`) is no failure of the command: the rest is
-  // not printed, and the work and its exit code go on.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
-  });
+  ignoreClosedPipes();
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(HELP);

@@ -63,8 +63,17 @@ describe("--shard auto, Slurm arrays without SLIDESCOPE_SHARD_COUNT: the id's pl
     assert.match(outcomes(slurmArray([1]))[0]!, /^refused: .*resubmitted alone/);
   });
 
-  test('an array of one task numbered 0 is the whole cohort', () => {
-    assert.deepEqual(parseShard('auto', slurmArray([0])[0]!), { index: 0, count: 1 });
+  test('an array of one task numbered 0 is refused too: it is shard 1 of 0-7 resubmitted as much as a run of one', () => {
+    assert.match(outcomes(slurmArray([0]))[0]!, /^refused: .*resubmitted alone.*1 for a run of one shard/);
+    assert.deepEqual(parseShard('auto', { ...slurmArray([0])[0]!, SLIDESCOPE_SHARD_COUNT: '1' }), { index: 0, count: 1 });
+  });
+
+  test('a list of ids (--array=2,5, or 1,2,9,22,31) is refused in every task alike: it is no range', () => {
+    for (const ids of [
+      [2, 5],
+      [1, 2, 9, 22, 31],
+    ])
+      allRefused(outcomes(slurmArray(ids)), [/not a range/, /SLIDESCOPE_SHARD_COUNT/]);
   });
 
   test('a task off its range, or without the count, is refused', () => {

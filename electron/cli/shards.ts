@@ -49,11 +49,19 @@ function slurmShard(env: NodeJS.ProcessEnv): Shard | null {
   const min = integer(env['SLURM_ARRAY_TASK_MIN']) ?? 0;
   const step = integer(env['SLURM_ARRAY_TASK_STEP']) ?? 1;
   if (count === null || count < 1) throw new UsageError('--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not.');
-  // An array of one task numbered above 0 is most likely a task of a larger one resubmitted alone (a
-  // whole cohort needs no array), which as shard 1/1 would quietly take every slide: refused.
-  if (count === 1 && id > 0) {
+  // An array of one task is most likely a task of a larger one resubmitted alone (a whole cohort needs
+  // no array), which as shard 1/1 would quietly take every slide: refused, whatever its id.
+  if (count === 1) {
     throw new UsageError(
-      `--shard auto: an array of one task, id ${id}, is most likely a task of a larger array resubmitted alone: pass its shard as --shard K/N (or, for an array numbered from 0, set ${SHARD_COUNT_ENV} to its number of tasks), or leave out --shard for the whole cohort.`,
+      `--shard auto: an array of one task, id ${id}, is most likely a task of a larger array resubmitted alone: pass its shard as --shard K/N (or, for an array numbered from 0, set ${SHARD_COUNT_ENV} to its number of tasks: 1 for a run of one shard), or leave out --shard for the whole cohort.`,
+    );
+  }
+  // A list (--array=2,5), or a partial resubmission of one, is no range: its tasks would take shards
+  // of the list's size, and the ids past it fail. Told in every task alike by the array's bounds.
+  const max = integer(env['SLURM_ARRAY_TASK_MAX']);
+  if (max !== null && max !== min + Math.max(1, step) * (count - 1)) {
+    throw new UsageError(
+      `--shard auto: the array's ${count} ids from ${min} to ${max} are not a range by ${step} (a list, such as a few tasks resubmitted): set ${SHARD_COUNT_ENV} to the whole array's number of tasks, its ids then the shards' indexes from 0, or pass --shard K/N.`,
     );
   }
   const index = (id - min) / Math.max(1, step);

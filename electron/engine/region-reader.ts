@@ -158,8 +158,9 @@ export class RegionReader {
     const th = info.tileHeight / k;
     const x1 = Math.min(x + width, Math.ceil(info.width / k));
     const y1 = Math.min(y + height, Math.ceil(info.height / k));
-    // What no tile covers is white (RGB) or transparent: outside the image here, each tile's part as
-    // it comes unless the tile fills it, and never where a tile was decoded in place (no pixel twice).
+    // What no tile covers is white (RGB) or transparent: outside the image here, and a tile's place as
+    // its tile comes only when the tile will not fill it (absent, or an edge tile cut short); not the
+    // whole region first, under every tile's pixels.
     const blank = channels === 3 ? 255 : 0;
     if (channels === 3 || into) fillOutsideRect(out, -x, -y, x1 - x, y1 - y, blank);
     const colStart = Math.max(0, Math.floor(x / tw));

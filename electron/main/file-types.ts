@@ -3,6 +3,7 @@
 // associations, and a test checks it), export images, annotation files and alignment files.
 
 import type { AnnotationFormat } from '../../shared/annotations';
+import { IMAGE_EXTENSIONS } from '../../shared/export-plan';
 import type { Translate } from '../../shared/i18n/catalogue';
 import { slideFormatLabels } from '../../shared/i18n/format-labels';
 import { SLIDE_EXTENSIONS } from '../../shared/slide-formats';
@@ -21,8 +22,6 @@ export function openDialogFilters(t: Translate): FileFilter[] {
     { name: t('fileTypes.all'), extensions: ['*'] },
   ];
 }
-
-const IMAGE_EXTENSIONS = { png: ['png'], jpeg: ['jpg', 'jpeg'], tiff: ['tif', 'tiff'] } as const;
 
 /** The thumbnail save dialog's filter: the one format the renderer asked for. */
 export function exportDialogFilters(t: Translate, format: 'png' | 'jpeg' | 'tiff'): FileFilter[] {

@@ -465,6 +465,8 @@ export const en = {
     exportImageScopeTitle: 'Write them as Aperio ImageScope XML',
     imported_one: 'Imported 1 annotation from {{file}}',
     imported_other: 'Imported {{count}} annotations from {{file}}',
+    nothingNew_one: 'Nothing new in {{file}}: its annotation is there already',
+    nothingNew_other: 'Nothing new in {{file}}: its {{count}} annotations are there already',
     alreadyThere_one: '1 of them was there already and is not added twice.',
     alreadyThere_other: '{{count}} of them were there already and are not added twice.',
     importFailed: 'The annotations of {{file}} could not be imported',

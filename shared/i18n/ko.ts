@@ -460,6 +460,7 @@ export const ko = {
     exportImageScope: 'ImageScope XML 내보내기…',
     exportImageScopeTitle: 'Aperio ImageScope XML로 쓰기',
     imported_other: '{{file}}에서 주석 {{count}}개를 가져왔습니다',
+    nothingNew_other: '{{file}}에 새로운 것이 없습니다: 주석 {{count}}개가 이미 있습니다',
     alreadyThere_other: '그중 {{count}}개는 이미 있어서 다시 추가하지 않았습니다.',
     importFailed: '{{file}}의 주석을 가져올 수 없습니다',
     exported: '주석을 {{file}}(으)로 내보냈습니다',

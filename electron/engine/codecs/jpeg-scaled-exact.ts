@@ -1,7 +1,9 @@
 // A baseline JPEG at 1/2, 1/4 or 1/8 of its size, exactly as libjpeg-turbo's defaults make it (the
 // extra levels OpenSlide gives NDPI slides): TurboJPEG's own scaled decode where its library loads,
 // native and with nothing for V8 to warm up in each fresh engine (docs/performance.md, "NDPI"), else
-// the engine's reproduction of it, which also rules on every stream libjpeg warns about.
+// the engine's reproduction of it, which also rules on every stream libjpeg warns about. TurboJPEG
+// also decodes progressive and arithmetic-coded streams, as OpenSlide's libjpeg does; the engine's
+// own decoder refuses them (where TurboJPEG cannot be loaded: Windows).
 
 import { decodeJpegScaled, type ScaledRgb } from './jpeg-scaled-decoder';
 import { jpegStreamDecoder } from './turbojpeg3';

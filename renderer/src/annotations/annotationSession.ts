@@ -214,8 +214,10 @@ export class AnnotationSession {
   merge(imported: ImportedAnnotations): number {
     const before = this.#state.document.annotations.length;
     const merged = mergeDocuments(this.#state.document, imported.document, () => crypto.randomUUID());
-    this.commit(merged, null);
-    return merged.annotations.length - before;
+    const added = merged.annotations.length - before;
+    // Nothing new (the same file again): no step to undo, nothing to save.
+    if (added > 0 || merged.classes.length > this.#state.document.classes.length) this.commit(merged, null);
+    return added;
   }
 
   setClasses(classes: AnnotationClass[]): void {

@@ -66,8 +66,9 @@ export function AnnotationPanel({ session, onClose, onNotice }: AnnotationPanelP
     } else if (result.value) {
       const count = session.merge(result.value);
       const held = result.value.document.annotations.length - count;
-      const detail = held > 0 ? t('annotations.alreadyThere', { count: held }) : undefined;
-      onNotice({ kind: 'info', title: t('annotations.imported', { count, file: baseName(result.value.file) }), ...(detail ? { detail } : {}) });
+      const file = baseName(result.value.file);
+      if (count === 0 && held > 0) onNotice({ kind: 'info', title: t('annotations.nothingNew', { count: held, file }) });
+      else onNotice({ kind: 'info', title: t('annotations.imported', { count, file }), ...(held > 0 ? { detail: t('annotations.alreadyThere', { count: held }) } : {}) });
     }
   };
   const exportFile = async (format: AnnotationFormat): Promise<void> => {
