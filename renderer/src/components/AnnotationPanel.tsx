@@ -68,7 +68,12 @@ export function AnnotationPanel({ session, onClose, onNotice }: AnnotationPanelP
       const held = result.value.document.annotations.length - count;
       const file = baseName(result.value.file);
       if (count === 0 && held > 0) onNotice({ kind: 'info', title: t('annotations.nothingNew', { count: held, file }) });
-      else onNotice({ kind: 'info', title: t('annotations.imported', { count, file }), ...(held > 0 ? { detail: t('annotations.alreadyThere', { count: held }) } : {}) });
+      else
+        onNotice({
+          kind: 'info',
+          title: t('annotations.imported', { count, file }),
+          ...(held > 0 ? { detail: t('annotations.alreadyThere', { count: held }) } : {}),
+        });
     }
   };
   const exportFile = async (format: AnnotationFormat): Promise<void> => {
