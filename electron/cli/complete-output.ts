@@ -20,32 +20,35 @@ function startsWith(bytes: Uint8Array, prefix: number[]): boolean {
   return prefix.every((b, i) => bytes[i] === b);
 }
 
-export async function isCompleteImage(path: string, format: ImageFormat): Promise<boolean> {
+/** `read` over an output file opened with its size; `fallback` when it cannot be opened or read. */
+async function readOutput<T>(path: string, fallback: T, read: (handle: FileHandle, size: number) => Promise<T>): Promise<T> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
   } catch {
-    return false;
+    return fallback;
   }
   try {
-    const { size } = await handle.stat();
+    return await read(handle, (await handle.stat()).size);
+  } catch {
+    return fallback;
+  } finally {
+    await handle.close();
+  }
+}
+
+export function isCompleteImage(path: string, format: ImageFormat): Promise<boolean> {
+  return readOutput(path, false, async (handle, size) => {
     if (size < 16) return false;
     if (format === 'tiff') return await isCompleteTiff(handle, size);
     const head = new Uint8Array(8);
     const tail = new Uint8Array(12);
     await handle.read(head, 0, 8, 0);
     await handle.read(tail, 0, 12, size - 12);
-    switch (format) {
-      case 'png':
-        return startsWith(head, PNG_SIGNATURE) && startsWith(tail, PNG_END);
-      case 'jpeg':
-        return head[0] === 0xff && head[1] === 0xd8 && tail[10] === 0xff && tail[11] === 0xd9;
-    }
-  } catch {
-    return false;
-  } finally {
-    await handle.close();
-  }
+    return format === 'png'
+      ? startsWith(head, PNG_SIGNATURE) && startsWith(tail, PNG_END)
+      : head[0] === 0xff && head[1] === 0xd8 && tail[10] === 0xff && tail[11] === 0xd9;
+  });
 }
 
 // The TIFF walk's bounds: a hostile file (an IFD chain of 10^5, a loop, 10^8 declared tiles) is
@@ -232,22 +235,11 @@ const XMP_JPEG_HEADER = 'http://ns.adobe.com/xap/1.0/\0';
 const XMP_TIFF_TAG = 700;
 
 /** What an output says it was made from; null when it holds no Slidescope record (or cannot be read). */
-export async function outputProvenance(path: string, format: ImageFormat): Promise<Provenance | null> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch {
-    return null;
-  }
-  try {
-    const { size } = await handle.stat();
+export function outputProvenance(path: string, format: ImageFormat): Promise<Provenance | null> {
+  return readOutput(path, null, async (handle, size) => {
     const packet = format === 'png' ? await pngXmp(handle, size) : format === 'jpeg' ? await jpegXmp(handle, size) : await tiffXmp(handle, size);
     return packet === null ? null : parseProvenance(packet);
-  } catch {
-    return null;
-  } finally {
-    await handle.close();
-  }
+  });
 }
 
 /** Bytes at `position`, or null past the file's end or beyond the XMP bound. */
