@@ -2,7 +2,7 @@
 // CMU-1-Small-Region, the app's data folder in a temporary one.
 
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -36,6 +36,12 @@ describe('slidescope annotations', () => {
       /6 annotations imported from .*qupath\.geojson; CMU-1-Small-Region\.svs has 6, saved in .*CMU-1-Small-Region\.svs\.annotations\.geojson/,
     );
     assert.ok(existsSync(`${slide}.annotations.geojson`));
+    // The same file again adds nothing, and leaves the stored file as it is.
+    const stored = statSync(`${slide}.annotations.geojson`).mtimeMs;
+    const again = cli('annotations', slide, '--import', input);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /Nothing new in .*qupath\.geojson: its 6 annotations are there already; CMU-1-Small-Region\.svs has 6 annotations/);
+    assert.equal(statSync(`${slide}.annotations.geojson`).mtimeMs, stored);
 
     const summary = cli('annotations', slide, '--json');
     assert.equal(summary.status, 0, summary.stderr);

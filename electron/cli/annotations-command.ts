@@ -60,11 +60,20 @@ export async function runAnnotations(engine: Engine, store: AnnotationStore, sli
       const imported = await readAnnotationFile(file);
       const merged = mergeDocuments(loaded.document, imported, randomUUID);
       const held = imported.annotations.length - (merged.annotations.length - loaded.document.annotations.length);
-      const location = await store.save(path, merged);
-      loaded = await store.load(path);
-      out.push(
-        `${imported.annotations.length - held} annotations imported from ${file}${held ? ` (${held} already there)` : ''}; ${info.name} has ${loaded.document.annotations.length}, saved in ${location.path}`,
-      );
+      const added = imported.annotations.length - held;
+      const counted = (n: number) => `${n} annotation${n === 1 ? '' : 's'}`;
+      // Nothing new (the same file again): the stored file is left as it is.
+      if (added === 0 && merged.classes.length === loaded.document.classes.length) {
+        out.push(
+          `Nothing new in ${file}: its ${counted(held)} ${held === 1 ? 'is' : 'are'} there already; ${info.name} has ${counted(loaded.document.annotations.length)}`,
+        );
+      } else {
+        const location = await store.save(path, merged);
+        loaded = await store.load(path);
+        out.push(
+          `${counted(added)} imported from ${file}${held ? ` (${held} already there)` : ''}; ${info.name} has ${loaded.document.annotations.length}, saved in ${location.path}`,
+        );
+      }
     }
     if (options.exportFile) {
       const file = resolve(options.exportFile);

@@ -154,6 +154,13 @@ describe('inputs', () => {
     );
     await assert.rejects(subset(join(dir, 'b')), /is not in --root/);
     await assert.rejects(collectInputs({ args: [join(dir, 'a')], recursive: true, root: join(dir, 'nowhere') }), /--root \S+nowhere does not exist/);
+    // A root written through a link (the shell's $PWD in a linked folder) while the inputs resolve
+    // through their real folders, as Node resolves relative paths: the same keys as the real root's.
+    await symlink(join(dir, 'a'), join(dir, 'a-link'));
+    assert.deepEqual(
+      (await subset(join(dir, 'a-link'))).map((i) => i.key),
+      rerun.map((i) => i.key),
+    );
     // One of a pair alike but for the extension, rerun alone, keeps the name the pair gave it.
     await writeFile(join(dir, 'retry-one.txt'), 'a/x/slide.svs\n');
     const one = await collectInputs({ args: [], list: join(dir, 'retry-one.txt'), recursive: false, root: join(dir, 'a') });

@@ -250,6 +250,13 @@ describe('slidescope CLI', () => {
     const twice = cli('thumbnail', CMU, '--size', '64', '--size', '128', '--out', out);
     assert.equal(twice.status, 2);
     assert.match(twice.stderr, /--size is given twice/);
+    const misspelt = cli('thumbnail', CMU, '--color', 'srgb', '--out', out);
+    assert.equal(misspelt.status, 2);
+    assert.match(misspelt.stderr, /Unknown option --color \(did you mean --colour\?\)/);
+    assert.equal(cli('version', 'extra').status, 2);
+    const subcommand = cli('report', 'summarize', 'x.jsonl');
+    assert.equal(subcommand.status, 2);
+    assert.match(subcommand.stderr, /report has one command, merge \(got "summarize"\)/);
     assert.equal(cli('region', CMU, '--x', '0', '--y', '0', '--width', '10', '--height', '10', '--out', file, '--overwrite').status, 0);
     assert.equal(cli('thumbnail', CMU).status, 2);
     assert.equal(cli('bogus').status, 2);
@@ -272,6 +279,9 @@ describe('slidescope CLI', () => {
     assert.match(mismatch.stderr, /names a PNG file, but --format is jpeg/);
     assert.equal(existsSync(join(out, 'names', 'b.png')), false);
     assert.equal(region(join(out, 'names', 'c.out'), '--format', 'tiff').status, 0);
+    const webp = region(join(out, 'names', 'd.webp'));
+    assert.equal(webp.status, 2);
+    assert.match(webp.stderr, /Slidescope writes PNG, JPEG or TIFF/);
     const folderAsFile = cli('thumbnail', CMU, '--out', join(out, 'names', 't.png'));
     assert.equal(folderAsFile.status, 2);
     assert.match(folderAsFile.stderr, /--out is the folder the thumbnails go in/);

@@ -207,7 +207,7 @@ describe('slidescope thumbnail over a cohort', () => {
     // A shard's report left out of the merge is named.
     const two = cli(['report', 'merge', ...[1, 2].map((k) => join(dir, `shard-${k}.jsonl`))]);
     assert.equal(two.status, 1);
-    assert.match(two.stdout, new RegExp(`missing: ${sets[2]!.length} of 15 slides have no line; no report from shard 3/3`));
+    assert.match(two.stdout, new RegExp(`missing: ${sets[2]!.length} of 15 slides have no line; no line from shard 3/3: one or more of them did not run`));
   });
 
   test('--out inside the folder scanned: a rerun does not take the outputs (TIFF, a slide format) for slides', async () => {

@@ -17,6 +17,7 @@ import { slideIdentity } from '../engine/slide-identity';
 import type { EngineClient } from '../engine-host/engine-client';
 import type { SlideOutcome, SlideWork } from './batch';
 import { isCompleteImage, outputProvenance } from './complete-output';
+import { UsageError } from './usage-error';
 import { SLIDESCOPE_VERSION } from './version';
 
 export type Engine = EngineClient<unknown>;
@@ -131,10 +132,11 @@ export function thumbnailWork(
     const otherwise = async (): Promise<string | null> => {
       const there = await outputProvenance(out, format);
       if (!there) return null;
-      if (there.recipe !== recipe) return `${basename(out)} is already there, made with ${there.recipe}; run with --overwrite to make it with ${recipe}.`;
+      if (there.recipe !== recipe)
+        return `${basename(out)} is already there, made with ${there.recipe}: give this batch another --out, or --overwrite to make every one of its slides again with ${recipe}.`;
       const identity = await slideIdentity(input.path).catch(() => null);
       if (identity === null || identity === there.identity) return null;
-      return `${basename(out)} is already there, made from another slide (a different file of the same name); give this batch another --out, or --overwrite to replace it.`;
+      return `${basename(out)} is already there, made from another slide of the same name: slides of one name in different folders, run apart, meet in one --out unless the runs are given their common folder as --root (outputs then mirror their folders); or give this batch another --out, or --overwrite to replace it.`;
     };
     const found = async (seen: Pick<SlideOutcome, 'vendor' | 'width' | 'height'>): Promise<SlideOutcome> => {
       const message = await otherwise();
@@ -203,6 +205,8 @@ export async function makeOutputFolder(file: string): Promise<void> {
   const folder = dirname(resolve(file));
   await makeFolder(folder).catch((error: NodeJS.ErrnoException) => {
     const { code, message, path } = folderFailure(error, folder, folder);
+    // A file in the way is the command's mistake, as for a batch's --out.
+    if (error.code === 'ENOTDIR') throw new UsageError(message);
     throw new SlideError(code, message, path);
   });
 }

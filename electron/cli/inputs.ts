@@ -255,16 +255,23 @@ function commonFolder(dirs: string[]): string | null {
   return common;
 }
 
-/** The root given, once every input is found in it. */
-function withinRoot(root: string, inputs: string[]): string {
+/**
+ * The root given, once every input is found in it: as the paths are written, or else through their
+ * real folders (a root given as the shell's $PWD in a linked folder, where Node resolves relative
+ * inputs through the link); `real` says which, and so how the inputs are keyed.
+ */
+function withinRoot(root: string, inputs: string[]): { base: string; real: boolean } {
   if (!existsSync(root)) throw new Error(`--root ${root} does not exist`);
-  const outside = inputs.find((input) => climbsOut(relative(root, input)));
+  if (!statSync(root).isDirectory()) throw new Error(`--root ${root} is not a folder`);
+  if (!inputs.some((input) => climbsOut(relative(root, input)))) return { base: root, real: false };
+  const realRoot = realPathOr(root);
+  const outside = inputs.find((input) => climbsOut(relative(realRoot, realPathOr(input))));
   if (outside !== undefined) throw new Error(`${outside} is not in --root ${root}`);
-  return root;
+  return { base: realRoot, real: true };
 }
 
 /** A path's key: relative to the common folder, or (no common folder: several drives) the path less its root. */
-function keyOf(path: string, base: string | null): string {
+function relativeKey(path: string, base: string | null): string {
   const rel = base === null ? path.slice(parse(path).root.length) : relative(base, path);
   return rel.split(sep).join('/');
 }
@@ -297,17 +304,19 @@ export async function collectInputs(options: InputOptions): Promise<SlideInput[]
     }
   }
   if (files.size === 0 && scan.unreadable.size === 0) return [];
-  const base = options.root === undefined ? commonFolder(roots) : withinRoot(resolve(options.root), roots);
+  const rooted = options.root === undefined ? { base: commonFolder(roots), real: false } : withinRoot(resolve(options.root), roots);
+  const base = rooted.base;
+  const keyOf = (path: string) => relativeKey(rooted.real ? throughRealFolder(path) : path, base);
   const folders = new Set<string>();
   for (const path of files.keys()) if (statOrNull(path)?.isDirectory()) folders.add(path);
   return [...files]
     .map(([path, bytes]): SlideInput => {
-      const key = keyOf(path, base);
+      const key = keyOf(path);
       if (!folders.has(path)) return { path, key, bytes };
       // A folder that is the inputs' common folder is keyed by its own name, and its files by theirs.
       return key ? { path, key, bytes, folder: { within: `${key}/` } } : { path, key: basename(path), bytes, folder: { within: '' } };
     })
-    .concat([...scan.unreadable].map(([path, reason]): SlideInput => ({ path, key: keyOf(path, base), bytes: 0, unreadable: reason })))
+    .concat([...scan.unreadable].map(([path, reason]): SlideInput => ({ path, key: keyOf(path), bytes: 0, unreadable: reason })))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .filter(onceEach(identities));
 }

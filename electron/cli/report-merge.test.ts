@@ -85,7 +85,10 @@ describe('report merge: whether the batch is whole', () => {
       [[['1/2'], ['2/2'], 3, 2]],
     );
     assert.equal(mergeExitCode(summary), 1);
-    assert.match(text, /^missing: 2 of 5 slides have no line; no report from shard 2\/2 \(merge every shard's report, or run the missing shard\)$/m);
+    assert.match(
+      text,
+      /^missing: 2 of 5 slides have no line; no line from shard 2\/2: one or more of them did not run, or its report was not given \(a shard whose share was empty writes none\): merge every shard's report, or run those that did not run$/m,
+    );
   });
 
   test('a shard whose share was empty wrote no line, but every slide has one: complete, exit 0', async () => {
@@ -143,7 +146,7 @@ describe('report merge: whether the batch is whole', () => {
       partial.summary.batches.map((b) => [b.batchSlides, b.batchSlidesAtLeast, b.missingSlides]),
       [[4, true, 1]],
     );
-    assert.match(partial.text, /^missing: at least 1 of at least 4 slides has no line; no report from shard 2\/2/m);
+    assert.match(partial.text, /^missing: at least 1 of at least 4 slides has no line; no line from shard 2\/2/m);
     const whole = await merge(atLeast(shard1(), 4), shard2(), atLeast(shard2(), 5));
     assert.deepEqual(
       whole.summary.batches.map((b) => [b.batchSlides, b.batchSlidesAtLeast, b.missingSlides]),
@@ -162,7 +165,7 @@ describe('report merge: whether the batch is whole', () => {
       ],
     );
     assert.equal(mergeExitCode(summary), 1);
-    assert.match(text, /^missing \(thumbnail of other in 2 shards\): 2 of 5 slides have no line; no report from shard 2\/2/m);
+    assert.match(text, /^missing \(thumbnail of other in 2 shards\): 2 of 5 slides have no line; no line from shard 2\/2/m);
     assert.doesNotMatch(text, /thumbnail of cohort/);
   });
 

@@ -323,8 +323,9 @@ function completenessText(batch: BatchCompleteness, which: string): string | nul
   if (batch.missingSlides === 0) return null;
   const atLeast = batch.batchSlidesAtLeast ? 'at least ' : '';
   const missing = `missing${which}: ${atLeast}${batch.missingSlides} of ${atLeast}${batch.batchSlides} slides ${batch.missingSlides === 1 ? 'has' : 'have'} no line`;
+  // A shard whose share was empty writes no line either: which of the silent ones did not run cannot be told.
   if (silent.length)
-    return `${missing}; no report from ${shards(silent)} (merge every shard's report, or run the missing shard${silent.length === 1 ? '' : 's'})`;
+    return `${missing}; no line from ${shards(silent)}: one or more of them did not run, or its report was not given (a shard whose share was empty writes none): merge every shard's report, or run those that did not run`;
   // Every shard wrote, but one (or the run) was killed, or ran out of time, before its last lines.
   return `${missing} (a run was cut short: run it again to finish, slides done are skipped)`;
 }
@@ -352,6 +353,7 @@ export function batchSummary(
 export function summaryText(summary: ReportSummary): string {
   const s = summary.statuses;
   const lines = [`${summary.slides} slides: ${s.written} written, ${s.skipped} skipped (already done), ${s.failed} failed, ${s['not-done']} not done`];
+  if (summary.slides === 0) lines.push("the reports hold no slide's line: nothing to show the batch was made");
   for (const batch of summary.batches) {
     const which =
       summary.batches.length === 1

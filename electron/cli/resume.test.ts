@@ -131,7 +131,10 @@ describe('reruns of a batch', () => {
     assert.match(other.stderr, /EXISTS: slide_thumbnail\.png is already there, made from another slide/);
     const resized = thumbnail(a, '--size', '48');
     assert.equal(resized.status, 1);
-    assert.match(resized.stderr, /made with thumbnail --size 64 --colour srgb; run with --overwrite to make it with thumbnail --size 48 --colour srgb/);
+    assert.match(
+      resized.stderr,
+      /made with thumbnail --size 64 --colour srgb: give this batch another --out, or --overwrite to make every one of its slides again with thumbnail --size 48 --colour srgb/,
+    );
     assert.ok((await readFile(file)).equals(made), 'a refused rerun left the output alone');
     const again = thumbnail(a);
     assert.equal(again.status, 0);

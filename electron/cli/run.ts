@@ -4,7 +4,7 @@
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ExportColour } from '../../shared/colour';
 import { type ErrorInfo, toErrorInfo } from '../../shared/errors';
@@ -113,7 +113,8 @@ export type EngineLauncher = (settings: EngineLaunchSettings) => EngineSpawn<unk
  */
 function printError(error: ErrorInfo): number {
   // A file there already is kept on purpose: say how to replace it where the message does not.
-  const hint = error.code === 'EXISTS' && !error.message.includes('--overwrite') ? ' (--overwrite replaces it)' : '';
+  const hint =
+    error.code === 'EXISTS' && !error.message.includes('--overwrite') ? ` (--overwrite replaces ${/ exist\.$/.test(error.message) ? 'them' : 'it'})` : '';
   process.stderr.write(`slidescope: ${error.path ? `${error.path}: ` : ''}${error.code}: ${error.message}${hint}\n`);
   if (error.code !== 'SEVERAL_SLIDES') return 1;
   for (const choice of error.choices ?? []) process.stderr.write(`  ${choice.path}  ${choice.name}\n`);
@@ -149,6 +150,9 @@ function format(value: string | undefined, fallback: ImageFormat): ImageFormat {
 /** --format, or else the one --out's extension names (PNG for none); both given must agree, or a.png would hold a JPEG. */
 function fileFormat(value: string | undefined, file: string): ImageFormat {
   const named = imageFormatOfName(file);
+  // An extension of another format (.webp, .gif) would name a file that is not what it holds.
+  if (named === null && value === undefined && /\.[a-z0-9]+$/i.test(basename(file)))
+    throw new UsageError(`--out ${file}: Slidescope writes PNG, JPEG or TIFF (.png, .jpg, .tif); give one of those extensions, or --format.`);
   const chosen = format(value, named ?? 'png');
   if (named !== null && named !== chosen)
     throw new UsageError(
@@ -200,7 +204,8 @@ function annotationsOption(value: string | undefined, slides: number): string | 
 }
 
 async function reportCommand(args: string[], json: boolean, slowest: number): Promise<number> {
-  if (args[0] !== 'merge' || args.length < 2) throw new UsageError('report merge takes one or more report files (.jsonl).');
+  if (args[0] !== 'merge') throw new UsageError(`report has one command, merge${args[0] ? ` (got "${args[0]}")` : ''}.`);
+  if (args.length < 2) throw new UsageError('report merge takes one or more report files (.jsonl).');
   const summary = summarise(
     await readReports(args.slice(1)).catch((error: NodeJS.ErrnoException) => {
       throw new UsageError(`Cannot read a report: ${error.message}`);
@@ -440,6 +445,32 @@ function commandUsage(command: string): string | null {
   return lines.length ? lines.join('\n') : null;
 }
 
+/** Node's parser's words said plainly: the option named, and for a misspelt one the option meant. */
+function parseErrorText(error: Error & { code?: string }): string {
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const given = /'(-{1,2}[^']*)'/.exec(error.message)?.[1] ?? '';
+    const name = given.replace(/^-+/, '').split('=')[0]!;
+    const meant = Object.keys(PARSE_OPTIONS).find((option) => editDistance(option, name) <= 2 || (name.length >= 3 && option.startsWith(name)));
+    return `Unknown option ${given}${meant ? ` (did you mean --${meant}?)` : ''}.`;
+  }
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const option = /'(--[a-z-]+)/.exec(error.message)?.[1];
+    if (option && /ambiguous/.test(error.message)) return `${option} needs a value; one that starts with "-" is written ${option}=-VALUE.`;
+  }
+  return error.message;
+}
+
+/** Letters to change, add or drop to make one word the other. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
 let pipesWatched = false;
 /**
  * Output read by a program that stops early (`| head`, `2>&1 | head`) is no failure of the command:
@@ -473,6 +504,10 @@ export async function runCli(argv: string[], launchEngine: EngineLauncher): Prom
     return 0;
   }
   if (command === 'version' || command === '--version') {
+    if (rest.length > 0) {
+      process.stderr.write(`slidescope: version takes nothing (got "${rest.join(' ')}").\nRun "slidescope --help" for usage.\n`);
+      return 2;
+    }
     process.stdout.write(`slidescope ${SLIDESCOPE_VERSION}\n`);
     return 0;
   }
@@ -575,12 +610,9 @@ export async function runCli(argv: string[], launchEngine: EngineLauncher): Prom
         throw new UsageError(`Unknown command "${command}".`);
     }
   } catch (error) {
-    if (
-      error instanceof UsageError ||
-      (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
-      (error as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
-    ) {
-      process.stderr.write(`slidescope: ${(error as Error).message}\nRun "slidescope --help" for usage.\n`);
+    const code = (error as { code?: string }).code;
+    if (error instanceof UsageError || code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      process.stderr.write(`slidescope: ${parseErrorText(error as Error)}\nRun "slidescope --help" for usage.\n`);
       return 2;
     }
     return printError(toErrorInfo(error));

@@ -78,7 +78,8 @@ function kubernetesShard(env: NodeJS.ProcessEnv): Shard | null {
   if (index === null) return null;
   const count = integer(env[SHARD_COUNT_ENV]);
   if (count === null || count < 1) {
-    throw new UsageError(`--shard auto: JOB_COMPLETION_INDEX is set; set ${SHARD_COUNT_ENV} to the Job's completions in its manifest.`);
+    const given = env[SHARD_COUNT_ENV] === undefined ? '' : ` (it is "${env[SHARD_COUNT_ENV]}")`;
+    throw new UsageError(`--shard auto: JOB_COMPLETION_INDEX is set; set ${SHARD_COUNT_ENV} to the Job's completions in its manifest${given}.`);
   }
   if (index >= count) throw new UsageError(`--shard auto: JOB_COMPLETION_INDEX ${index} is not below ${SHARD_COUNT_ENV} ${count}.`);
   return { index, count };

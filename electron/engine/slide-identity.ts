@@ -2,7 +2,7 @@
 // folder's annotations by, and what a batch's outputs record of the slide they were made from.
 
 import { createHash, type Hash } from 'node:crypto';
-import { open, readdir, stat } from 'node:fs/promises';
+import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { SlideError } from './errors';
 import { dataFolderOf, EXTENSION as MIRAX_EXTENSION } from './formats/mirax/mirax-files';
@@ -14,9 +14,10 @@ const IDENTITY_BYTES = 64 * 1024;
 const SYSTEM_FILES = /^(\..*|thumbs\.db|desktop\.ini)$/i;
 
 /**
- * A slide's identity, the same wherever it is: a file's size and the SHA-256 of its first 64 KB (a
- * MIRAX key file's with its data folder's); a folder that is one slide (a DICOM series), its files'
- * names and sizes and its first file's start.
+ * A slide's identity, the same wherever it is: a file's size and the SHA-256 of its first and last
+ * 64 KB (a TIFF may keep its directories at either end; a MIRAX key file's with its data folder's);
+ * a folder that is one slide (a DICOM series), its DICOM files' names and sizes and its first file's
+ * start. Other files in a slide's folder (a note, a backup) are not the slide's, and leave it alone.
  */
 export async function slideIdentity(slidePath: string): Promise<string> {
   const unreadable = (error: NodeJS.ErrnoException): never => {
@@ -26,41 +27,54 @@ export async function slideIdentity(slidePath: string): Promise<string> {
   const hash = createHash('sha256');
   let size: number;
   if ((await stat(slidePath).catch(unreadable)).isDirectory()) {
-    size = await folderDigest(slidePath, hash).catch(unreadable);
+    size = await folderDigest(slidePath, DICOM_FILE, hash).catch(unreadable);
   } else {
-    const start = await fileStart(slidePath).catch(unreadable);
-    hash.update(start.head);
-    size = start.size;
+    size = await fileDigest(slidePath, hash, true).catch(unreadable);
     // A MIRAX key file is small and much alike from slide to slide: its pixels are in the folder beside it.
-    if (slidePath.toLowerCase().endsWith(MIRAX_EXTENSION)) size += await folderDigest(dataFolderOf(slidePath), hash).catch(unreadable);
+    if (slidePath.toLowerCase().endsWith(MIRAX_EXTENSION)) size += await folderDigest(dataFolderOf(slidePath), MIRAX_FILE, hash).catch(unreadable);
   }
   return `${size}-${hash.digest('hex').slice(0, 32)}`;
 }
 
-/** Adds a folder's files (names and sizes, system files aside) and its first file's start to `hash`; answers their total size. */
-async function folderDigest(folder: string, hash: Hash): Promise<number> {
+/** A DICOM series' files: .dcm, or no extension at all (as scanners and PACS exports name them). */
+const DICOM_FILE = /^[^.]+$|\.dcm$/i;
+/** A MIRAX data folder's own files: its index and data files, its Slidedat.ini. */
+const MIRAX_FILE = /\.(dat|ini)$/i;
+
+/** Adds a folder's slide files (`keep`: names and sizes) and the first one's start to `hash`; answers their total size. */
+async function folderDigest(folder: string, keep: RegExp, hash: Hash): Promise<number> {
   const files: Array<{ name: string; size: number }> = [];
   for (const entry of (await readdir(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (entry.isFile() && !SYSTEM_FILES.test(entry.name)) files.push({ name: entry.name, size: (await stat(join(folder, entry.name))).size });
+    if (entry.isFile() && !SYSTEM_FILES.test(entry.name) && keep.test(entry.name))
+      files.push({ name: entry.name, size: (await stat(join(folder, entry.name))).size });
   }
   for (const { name, size } of files) hash.update(`${name}\0${size}\n`);
-  if (files[0]) hash.update((await fileStart(join(folder, files[0].name))).head);
+  if (files[0]) await fileDigest(join(folder, files[0].name), hash, false);
   return files.reduce((sum, f) => sum + f.size, 0);
 }
 
-/** A file's size and its first IDENTITY_BYTES, read to the end of them (a network file system may answer a read short). */
-async function fileStart(path: string): Promise<{ size: number; head: Buffer }> {
+/** Adds a file's first IDENTITY_BYTES (and, `ends`, its last) to `hash`, read to the end of them; answers its size. */
+async function fileDigest(path: string, hash: Hash, ends: boolean): Promise<number> {
   const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
-    const head = Buffer.alloc(Math.min(size, IDENTITY_BYTES));
-    for (let done = 0; done < head.length; ) {
-      const { bytesRead } = await handle.read(head, done, head.length - done, done);
-      if (bytesRead === 0) return { size, head: head.subarray(0, done) };
-      done += bytesRead;
-    }
-    return { size, head };
+    const head = Math.min(size, IDENTITY_BYTES);
+    const tail = ends ? Math.min(size - head, IDENTITY_BYTES) : 0;
+    const bytes = Buffer.alloc(head + tail);
+    await readFully(handle, bytes.subarray(0, head), 0);
+    await readFully(handle, bytes.subarray(head), size - tail);
+    hash.update(bytes);
+    return size;
   } finally {
     await handle.close();
+  }
+}
+
+/** Fills `into` from `position` on (a network file system may answer a read short); stops early at the file's end. */
+async function readFully(handle: FileHandle, into: Buffer, position: number): Promise<void> {
+  for (let done = 0; done < into.length; ) {
+    const { bytesRead } = await handle.read(into, done, into.length - done, position + done);
+    if (bytesRead === 0) return;
+    done += bytesRead;
   }
 }
