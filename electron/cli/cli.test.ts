@@ -287,6 +287,17 @@ describe('slidescope CLI', () => {
     assert.match(folderAsFile.stderr, /--out is the folder the thumbnails go in/);
   });
 
+  test('a folder read without --recursive says which subfolders it left unread, a MIRAX data folder not among them', () => {
+    const folder = join(out, 'nested');
+    mkdirSync(join(folder, 'sub'), { recursive: true });
+    mkdirSync(join(folder, 'scan'), { recursive: true });
+    copyFileSync(CMU, join(folder, 'a.svs'));
+    copyFileSync(CMU, join(folder, 'sub', 'b.svs'));
+    writeFileSync(join(folder, 'scan.mrxs'), ''); // scan/ is that slide's data folder, not a subfolder of slides
+    const run = cli('thumbnail', folder, '--size', '32', '--out', join(out, 'nested-out'));
+    assert.match(run.stderr, /1 subfolder\(s\) not read, such as \S+nested\/sub: add --recursive/);
+  });
+
   test('a batch whose output is read by a program that stops early (| head, here | true) finishes, with its exit code', async () => {
     // Two slides, so that the paths and the summary are written after the reader has gone.
     const folder = join(out, 'piped-slides');

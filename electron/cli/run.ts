@@ -2,7 +2,7 @@
 // (main.ts: the engine forked) and inside the packaged app (electron/main/cli-mode.ts: the engine a
 // utilityProcess); the launcher of its engine processes is all that differs.
 
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { type Dirent, existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -271,7 +271,10 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
       process.stderr.write(
         `slidescope: ${own.kept.length - all.length} TIFF thumbnail(s) an earlier run wrote among the slides left out, not taken for slides\n`,
       );
-    if (all.length === 0) throw new UsageError(noSlidesFound(positionals, values));
+    const unread = values.recursive === true ? [] : unreadSubfolders(positionals, collected);
+    if (all.length === 0) throw new UsageError(noSlidesFound(positionals, values, unread));
+    if (unread.length > 0)
+      process.stderr.write(`slidescope: ${unread.length} subfolder(s) not read, such as ${unread[0]}: add --recursive to read the slides in them\n`);
     // Made before any slide: a folder the system refuses fails the batch once, not each slide in turn.
     // A file in its way is the command's mistake (2); the system's refusal, a full disk, a share gone
     // are the machine's (1), which a scheduler may retry.
@@ -370,18 +373,30 @@ function withoutOwnOutputs(inputs: SlideInput[], outDir: string, imageFormat: Im
 }
 
 /** Where no slide was found, and, for a folder read without --recursive that has subfolders, the option that reads them. */
-function noSlidesFound(positionals: string[], values: Options): string {
+function noSlidesFound(positionals: string[], values: Options, unread: readonly string[]): string {
   const where = values.list !== undefined ? `the paths of --list ${values.list}` : positionals.join(', ');
-  const nested =
-    values.recursive !== true &&
-    positionals.some((path) => {
-      try {
-        return readdirSync(path, { withFileTypes: true }).some((entry) => entry.isDirectory() && !entry.name.startsWith('.'));
-      } catch {
-        return false;
-      }
-    });
-  return `No slide files found in ${where}.${nested ? ' Its subfolders were not read: add --recursive to read them.' : ''}`;
+  return `No slide files found in ${where}.${unread.length > 0 ? ' Its subfolders were not read: add --recursive to read them.' : ''}`;
+}
+
+/**
+ * The subfolders of the folders given that a batch without --recursive leaves unread: not hidden, not
+ * a MIRAX slide's data folder (its key file beside it), not a folder that is itself a slide (DICOM).
+ */
+function unreadSubfolders(positionals: string[], inputs: readonly SlideInput[]): string[] {
+  const slides = new Set(inputs.map((input) => input.path));
+  return positionals.flatMap((folder) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch {
+      return [];
+    }
+    const names = new Set(entries.map((entry) => entry.name.toLowerCase()));
+    return entries
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && !names.has(`${entry.name.toLowerCase()}.mrxs`))
+      .map((entry) => join(resolve(folder), entry.name))
+      .filter((path) => !slides.has(path));
+  });
 }
 
 /**
