@@ -23,6 +23,9 @@ function baseName(path: string): string {
 
 export function slideStem(info: Pick<SlideInfo, 'path'>): string {
   const name = baseName(info.path);
+  // OME-TIFF's double extension is one: x.ome.tif is x.
+  const ome = /\.ome\.(tiff?|btf)$/i.exec(name);
+  if (ome && ome.index > 0) return name.slice(0, ome.index);
   const dot = name.lastIndexOf('.');
   return dot > 0 ? name.slice(0, dot) : name;
 }
