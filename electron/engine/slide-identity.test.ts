@@ -50,6 +50,21 @@ test("a DICOM folder or a MIRAX data folder: a note or a backup beside the slide
   assert.notEqual(await slideIdentity(join(dir, 'slide.mrxs')), mirax);
 });
 
+test('a VMS slide: the JPEG files its key file names are in it; a key file alike with other images is another slide', async () => {
+  const key = '[Virtual Microscope Specimen]\nNoJpegColumns=1\nNoJpegRows=1\nImageFile=scan.jpg\nMapFile=scan_map.jpg\n';
+  for (const name of ['one', 'two']) {
+    await mkdir(join(dir, name));
+    await writeFile(join(dir, name, 'scan.vms'), key);
+    await writeFile(join(dir, name, 'scan_map.jpg'), 'map');
+  }
+  await writeFile(join(dir, 'one', 'scan.jpg'), 'pixels of one');
+  await writeFile(join(dir, 'two', 'scan.jpg'), 'pixels of the other');
+  assert.notEqual(await slideIdentity(join(dir, 'one', 'scan.vms')), await slideIdentity(join(dir, 'two', 'scan.vms')));
+  await writeFile(join(dir, 'two', 'scan.jpg'), 'pixels of one');
+  await writeFile(join(dir, 'two', 'notes.txt'), 'not named');
+  assert.equal(await slideIdentity(join(dir, 'one', 'scan.vms')), await slideIdentity(join(dir, 'two', 'scan.vms')));
+});
+
 test('a slide that is not there: NOT_FOUND, naming it', async () => {
   await assert.rejects(
     slideIdentity(join(dir, 'gone.svs')),

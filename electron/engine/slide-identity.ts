@@ -3,7 +3,7 @@
 
 import { createHash, type Hash } from 'node:crypto';
 import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { SlideError } from './errors';
 import { dataFolderOf, EXTENSION as MIRAX_EXTENSION } from './formats/mirax/mirax-files';
 
@@ -15,7 +15,8 @@ const SYSTEM_FILES = /^(\..*|thumbs\.db|desktop\.ini)$/i;
 
 /**
  * A slide's identity, the same wherever it is: a file's size and the SHA-256 of its first and last
- * 64 KB (a TIFF may keep its directories at either end; a MIRAX key file's with its data folder's);
+ * 64 KB (a TIFF may keep its directories at either end; a MIRAX key file's with its data folder's, a
+ * VMS one's with the names and sizes of the files it names);
  * a folder that is one slide (a DICOM series), its DICOM files' names and sizes and its first file's
  * start. Other files in a slide's folder (a note, a backup) are not the slide's, and leave it alone.
  */
@@ -30,8 +31,11 @@ export async function slideIdentity(slidePath: string): Promise<string> {
     size = await folderDigest(slidePath, DICOM_FILE, hash).catch(unreadable);
   } else {
     size = await fileDigest(slidePath, hash, true).catch(unreadable);
-    // A MIRAX key file is small and much alike from slide to slide: its pixels are in the folder beside it.
-    if (slidePath.toLowerCase().endsWith(MIRAX_EXTENSION)) size += await folderDigest(dataFolderOf(slidePath), MIRAX_FILE, hash).catch(unreadable);
+    // MIRAX and VMS key files are small and much alike from slide to slide: the pixels are in the
+    // folder beside a MIRAX one, and in the JPEG files a VMS one names.
+    const lower = slidePath.toLowerCase();
+    if (lower.endsWith(MIRAX_EXTENSION)) size += await folderDigest(dataFolderOf(slidePath), MIRAX_FILE, hash).catch(unreadable);
+    if (lower.endsWith('.vms')) size += await namedFilesDigest(slidePath, hash).catch(unreadable);
   }
   return `${size}-${hash.digest('hex').slice(0, 32)}`;
 }
@@ -51,6 +55,29 @@ async function folderDigest(folder: string, keep: RegExp, hash: Hash): Promise<n
   for (const { name, size } of files) hash.update(`${name}\0${size}\n`);
   if (files[0]) await fileDigest(join(folder, files[0].name), hash, false);
   return files.reduce((sum, f) => sum + f.size, 0);
+}
+
+/** A VMS key file's image and map files (`ImageFile(x,y)=name`, `MapFile=name`), at most this many. */
+const VMS_FILE_LINE = /^[ \t]*(?:ImageFile[^=\n]*|MapFile)[ \t]*=[ \t]*([^\r\n]+?)[ \t]*$/gm;
+const MAX_NAMED_FILES = 10_000;
+
+/** Adds the names and sizes of the files a VMS key file names (beside it; -1 for one not there) to `hash`; answers their total size. */
+async function namedFilesDigest(keyFile: string, hash: Hash): Promise<number> {
+  const handle = await open(keyFile, 'r');
+  const text = Buffer.alloc(Math.min((await handle.stat()).size, IDENTITY_BYTES));
+  try {
+    await readFully(handle, text, 0);
+  } finally {
+    await handle.close();
+  }
+  let total = 0;
+  const names = [...text.toString('latin1').matchAll(VMS_FILE_LINE)].slice(0, MAX_NAMED_FILES).map((m) => m[1]!);
+  for (const name of names) {
+    const size = (await stat(join(dirname(keyFile), basename(name))).catch(() => null))?.size ?? -1;
+    hash.update(`${name}\0${size}\n`);
+    total += Math.max(0, size);
+  }
+  return total;
 }
 
 /** Adds a file's first IDENTITY_BYTES (and, `ends`, its last) to `hash`, read to the end of them; answers its size. */
