@@ -200,14 +200,17 @@ function folderFailure(error: NodeJS.ErrnoException, folder: string, path: strin
   return { code: writeFailureCode(error), message, path };
 }
 
-/** The folder an output file goes in, made with the parents it lacks (as compare and a batch do). */
-export async function makeOutputFolder(file: string): Promise<void> {
-  const folder = dirname(resolve(file));
+/**
+ * An output folder (a batch's --out, the folder an output file goes in), made with the parents it
+ * lacks before any slide is read. A file in its way is the command's mistake (a usage error); the
+ * system's refusal, a full disk, a share gone are the machine's (IO_ERROR, NO_SPACE: exit 1), which
+ * a scheduler may retry.
+ */
+export async function makeOutputFolder(folder: string): Promise<void> {
   await makeFolder(folder).catch((error: NodeJS.ErrnoException) => {
-    const { code, message, path } = folderFailure(error, folder, folder);
-    // A file in the way is the command's mistake, as for a batch's --out.
+    const message = `Cannot create the output folder ${folder} (${error.code ?? error.message}).`;
     if (error.code === 'ENOTDIR') throw new UsageError(message);
-    throw new SlideError(code, message, path);
+    throw new SlideError(writeFailureCode(error), message, folder);
   });
 }
 
@@ -223,7 +226,7 @@ export async function runCompare(
   colour?: ExportColour,
 ): Promise<Result<string[]>> {
   const comparisonPath = resolve(outFile);
-  await makeOutputFolder(comparisonPath);
+  await makeOutputFolder(dirname(comparisonPath));
   const drawn = await annotationsFor(resolve(path), annotations);
   const result = await withSlide(engine, path, (slideId) =>
     engine.call('engine:export-comparison', {
@@ -261,7 +264,7 @@ export async function runRegion(
   colour?: ExportColour,
 ): Promise<Result<string>> {
   const at = args.power !== undefined ? { kind: 'power' as const, objectivePower: args.power } : { kind: 'level' as const, level: args.level ?? 0 };
-  await makeOutputFolder(outFile);
+  await makeOutputFolder(dirname(resolve(outFile)));
   const result = await withSlide(engine, path, (slideId) =>
     engine.call('engine:export-region', {
       slideId,

@@ -10,6 +10,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import type { ImageFormat } from '../../shared/operations';
 import { type Provenance, parseProvenance } from '../../shared/provenance';
+import { readFully } from '../engine/read-fully';
 import { TIFF_TYPE_SIZES } from '../engine/tiff/field-types';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -99,17 +100,6 @@ class TiffLayout {
 }
 
 const viewOf = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-
-/** Reads exactly `length` bytes at `position` into the start of `buffer`, or says it cannot. */
-async function readFully(handle: FileHandle, buffer: Uint8Array, length: number, position: number): Promise<boolean> {
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await handle.read(buffer, done, length - done, position + done);
-    if (bytesRead === 0) return false;
-    done += bytesRead;
-  }
-  return true;
-}
 
 /** A TIFF's layout and first IFD's offset from its first 16 bytes; null when they are no TIFF header. */
 function tiffHeader(header: Uint8Array): { tiff: TiffLayout; first: number } | null {

@@ -4,7 +4,7 @@
 
 import { type Dirent, existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ExportColour } from '../../shared/colour';
 import { type ErrorInfo, toErrorInfo } from '../../shared/errors';
@@ -14,8 +14,6 @@ import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/op
 import { SLIDE_EXTENSIONS } from '../../shared/slide-formats';
 import { AnnotationStore, defaultAnnotationsDir } from '../annotations/annotation-store';
 import { forEachLimited } from '../engine/concurrency';
-import { SlideError, writeFailureCode } from '../engine/errors';
-import { makeFolder } from '../engine/export/make-folder';
 import { EngineClient, type EngineSpawn } from '../engine-host/engine-client';
 import { type EngineLaunchSettings, readEngineSettings, userCacheDir } from '../engine-host/engine-settings';
 import { runAnnotations } from './annotations-command';
@@ -276,13 +274,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
     if (unread.length > 0)
       process.stderr.write(`slidescope: ${unread.length} subfolder(s) not read, such as ${unread[0]}: add --recursive to read the slides in them\n`);
     // Made before any slide: a folder the system refuses fails the batch once, not each slide in turn.
-    // A file in its way is the command's mistake (2); the system's refusal, a full disk, a share gone
-    // are the machine's (1), which a scheduler may retry.
-    await makeFolder(outDir).catch((error: NodeJS.ErrnoException) => {
-      const message = `Cannot create the output folder ${values.out} (${error.code ?? error.message}).`;
-      if (error.code === 'ENOTDIR') throw new UsageError(message);
-      throw new SlideError(writeFailureCode(error), message, outDir);
-    });
+    await makeOutputFolder(outDir);
     inputs = all.filter(mine);
     const annotations = annotationsOption(values.annotations, all.length);
     const stems = outputStems(all, outDir, folders);
@@ -431,7 +423,7 @@ async function compareSlides(engine: Engine, paths: string[], values: Options, o
   const [width, height] = pair(values.size ?? '512x512', 'x', `--size must be WxH, e.g. 512x512, at most ${LIMITS.maxPanelSide}x${LIMITS.maxPanelSide}`);
   if (![width, height].every((n) => Number.isInteger(n) && n > 0 && n <= LIMITS.maxPanelSide))
     throw new UsageError(`--size must be WxH, e.g. 512x512, at most ${LIMITS.maxPanelSide}x${LIMITS.maxPanelSide} (got "${values.size}").`);
-  await makeOutputFolder(values.out);
+  await makeOutputFolder(dirname(resolve(values.out)));
   const out = await runCompareSlides(engine, paths, {
     power,
     center: center && { x: center[0], y: center[1] },

@@ -2,10 +2,11 @@
 // folder's annotations by, and what a batch's outputs record of the slide they were made from.
 
 import { createHash, type Hash } from 'node:crypto';
-import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SlideError } from './errors';
 import { dataFolderOf, EXTENSION as MIRAX_EXTENSION } from './formats/mirax/mirax-files';
+import { readFully } from './read-fully';
 
 /** How much of a slide's start identifies it: headers and the first directory of every format we read. */
 const IDENTITY_BYTES = 64 * 1024;
@@ -64,9 +65,10 @@ const MAX_NAMED_FILES = 10_000;
 /** Adds the names and sizes of the files a VMS key file names (beside it; -1 for one not there) to `hash`; answers their total size. */
 async function namedFilesDigest(keyFile: string, hash: Hash): Promise<number> {
   const handle = await open(keyFile, 'r');
-  const text = Buffer.alloc(Math.min((await handle.stat()).size, IDENTITY_BYTES));
+  let text: Buffer;
   try {
-    await readFully(handle, text, 0);
+    text = Buffer.alloc(Math.min((await handle.stat()).size, IDENTITY_BYTES));
+    await readFully(handle, text, text.length, 0);
   } finally {
     await handle.close();
   }
@@ -88,20 +90,12 @@ async function fileDigest(path: string, hash: Hash, ends: boolean): Promise<numb
     const head = Math.min(size, IDENTITY_BYTES);
     const tail = ends ? Math.min(size - head, IDENTITY_BYTES) : 0;
     const bytes = Buffer.alloc(head + tail);
-    await readFully(handle, bytes.subarray(0, head), 0);
-    await readFully(handle, bytes.subarray(head), size - tail);
+    // A file cut shorter since its stat leaves zeros: its identity then differs, as it should.
+    await readFully(handle, bytes, head, 0);
+    await readFully(handle, bytes.subarray(head), tail, size - tail);
     hash.update(bytes);
     return size;
   } finally {
     await handle.close();
-  }
-}
-
-/** Fills `into` from `position` on (a network file system may answer a read short); stops early at the file's end. */
-async function readFully(handle: FileHandle, into: Buffer, position: number): Promise<void> {
-  for (let done = 0; done < into.length; ) {
-    const { bytesRead } = await handle.read(into, done, into.length - done, position + done);
-    if (bytesRead === 0) return;
-    done += bytesRead;
   }
 }
