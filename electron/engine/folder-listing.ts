@@ -3,6 +3,7 @@
 // walk of an async opendir cost ~160 us for four files against ~20 us here (docs/performance.md).
 
 import { opendirSync } from 'node:fs';
+import { blockingCall } from './pool-reads';
 
 /** Entries read per directory read. */
 const BATCH = 128;
@@ -10,9 +11,10 @@ const BATCH = 128;
 /** Names of the folder's entries (not "." or ".."), in directory order; throws as opendir does. */
 export function folderNames(folder: string, max: number): string[] {
   const names: string[] = [];
-  const dir = opendirSync(folder, { bufferSize: BATCH });
+  const dir = blockingCall(() => opendirSync(folder, { bufferSize: BATCH }));
   try {
-    for (let entry = dir.readSync(); entry !== null && names.length < max; entry = dir.readSync()) names.push(entry.name);
+    for (let entry = blockingCall(() => dir.readSync()); entry !== null && names.length < max; entry = blockingCall(() => dir.readSync()))
+      names.push(entry.name);
   } finally {
     dir.closeSync();
   }

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { clearPoolReadSlot, poolCall, poolReadTable, STUCK_READ_MS, stuckPoolReads, watchPoolReadsIn } from './pool-reads';
+import { blockingCall, clearPoolReadSlot, poolCall, poolReadTable, STUCK_READ_MS, stuckPoolReads, watchPoolReadsIn } from './pool-reads';
 import { SlideFile } from './slide-file';
 
 /** A clock the test moves (ms). */
@@ -41,6 +41,43 @@ test('a call out past the limit while none comes back is stuck; one coming back,
   // A call that fails is back too.
   await assert.rejects(poolCall(Promise.reject(new Error('EIO'))));
   assert.equal(new BigInt64Array(table)[2], 0n);
+});
+
+test('a blocking call out past the limit is stuck whatever else comes back, until it returns or its thread has ended', () => {
+  const table = poolReadTable(2);
+  const slots = new BigInt64Array(table);
+  watchPoolReadsIn(table, 0);
+  const clock = testClock();
+  const stuck = stuckPoolReads(table, STUCK_READ_MS, clock.read);
+  const seen = blockingCall(() => {
+    clock.pass(STUCK_READ_MS / 2);
+    const early = stuck();
+    // Other threads' calls keep coming back (another slide on a local disk): a lane held in a read says nothing of them.
+    Atomics.add(slots, 0, 1n);
+    clock.pass(STUCK_READ_MS / 2 + 1);
+    Atomics.add(slots, 0, 1n);
+    return [early, stuck()];
+  });
+  assert.equal(seen[0], null, 'not yet');
+  assert.ok((seen[1] ?? 0) > STUCK_READ_MS, 'past the limit though other calls came back');
+  assert.equal(stuck(), null, 'returned');
+  assert.equal(
+    blockingCall(() => 7),
+    7,
+  );
+  // A call that throws has returned too.
+  assert.throws(() =>
+    blockingCall(() => {
+      throw new Error('EIO');
+    }),
+  );
+  assert.equal(stuck(), null);
+
+  // A replaced lane held in a read: its slot stays until its thread has ended.
+  slots[4] = clock.read() - BigInt(2 * STUCK_READ_MS);
+  assert.ok(stuck() !== null);
+  clearPoolReadSlot(table, 1);
+  assert.equal(stuck(), null);
 });
 
 test("a slide file's calls through the pool are watched while they are out, large reads in pieces", async () => {

@@ -2,6 +2,8 @@
 // a share that stops answering holds a pool thread for as long as it hangs, and the process has four,
 // which every thread's reads, sharp's jobs and fs.promises share: past STUCK_READ_MS with none of them
 // back, the engine process ends itself (engine-process.ts) and is restarted, which frees them.
+// A lane's own blocking calls (its opens and reads in its thread) are watched too: one that hangs holds
+// the lane, whose replacement cannot end that thread either, so past STUCK_READ_MS the process ends.
 
 /** A call into the pool not back after this long, while no other came back either, is a file system that stopped answering. */
 export const STUCK_READ_MS = 60_000;
@@ -9,17 +11,18 @@ export const STUCK_READ_MS = 60_000;
 export const POOL_READ_PIECE_BYTES = 4 * 1024 * 1024;
 
 /**
- * The process's table: slot 0 counts the calls that came back (any thread); each other slot, a
- * thread's, holds when its oldest call in the pool started (ms of the monotonic clock, which every
- * thread of the process shares and a laptop's sleep or a clock change does not move), 0 when none.
+ * The process's table: slot 0 counts the calls that came back (any thread); then a slot a thread
+ * holding when its oldest call in the pool started (ms of the monotonic clock, which every thread of
+ * the process shares and a laptop's sleep or a clock change does not move), 0 when none; then a slot
+ * a thread holding when its blocking call in progress started.
  */
 export function poolReadTable(threads: number): SharedArrayBuffer {
-  return new SharedArrayBuffer(BigInt64Array.BYTES_PER_ELEMENT * (threads + 1));
+  return new SharedArrayBuffer(BigInt64Array.BYTES_PER_ELEMENT * (1 + 2 * threads));
 }
 
 /** How many threads a table has slots for. */
 export function poolReadSlots(shared: SharedArrayBuffer): number {
-  return shared.byteLength / BigInt64Array.BYTES_PER_ELEMENT - 1;
+  return (shared.byteLength / BigInt64Array.BYTES_PER_ELEMENT - 1) / 2;
 }
 
 const nowMs = () => process.hrtime.bigint() / 1_000_000n;
@@ -27,6 +30,7 @@ const nowMs = () => process.hrtime.bigint() / 1_000_000n;
 /** This thread's table and slot, once given (watchPoolReadsIn). */
 let table: BigInt64Array | null = null;
 let slot = 0;
+let blockingSlot = 0;
 /** This thread's calls in the pool: when each started, oldest first (ids rise with time). */
 const pending = new Map<number, bigint>();
 let nextCall = 0;
@@ -35,7 +39,19 @@ let nextCall = 0;
 export function watchPoolReadsIn(shared: SharedArrayBuffer, index: number): void {
   table = new BigInt64Array(shared);
   slot = index + 1;
+  blockingSlot = 1 + poolReadSlots(shared) + index;
   publish();
+}
+
+/** `call`, a blocking call on a slide's file in this thread (a read, an open, a stat), watched while it runs. */
+export function blockingCall<T>(call: () => T): T {
+  if (!table) return call();
+  Atomics.store(table, blockingSlot, nowMs());
+  try {
+    return call();
+  } finally {
+    Atomics.store(table, blockingSlot, 0n);
+  }
 }
 
 function publish(): void {
@@ -60,17 +76,29 @@ export async function poolCall<T>(call: Promise<T>): Promise<T> {
 
 /** A thread's slot emptied, when that thread has ended (a lane replaced): its calls ended with it. */
 export function clearPoolReadSlot(shared: SharedArrayBuffer, index: number): void {
-  Atomics.store(new BigInt64Array(shared), index + 1, 0n);
+  const slots = new BigInt64Array(shared);
+  Atomics.store(slots, index + 1, 0n);
+  Atomics.store(slots, 1 + poolReadSlots(shared) + index, 0n);
 }
 
 /**
- * Watches a table from the main thread: each look says whether a call has been out over `limitMs`
- * while no call of any thread came back for as long (a busy but slow share still answers some).
+ * Watches a table from the main thread: each look says how long a call has been out, where one has
+ * been over `limitMs` while no call of any thread came back for as long (a busy but slow share still
+ * answers some), or where a blocking call has (no thread's other calls tell anything of it).
  */
 export function stuckPoolReads(shared: SharedArrayBuffer, limitMs = STUCK_READ_MS, clock: () => bigint = nowMs): () => number | null {
   const slots = new BigInt64Array(shared);
+  const threads = poolReadSlots(shared);
   let answered = Atomics.load(slots, 0);
   let lastAnswer = clock();
+  const oldestIn = (from: number) => {
+    let oldest = 0n;
+    for (let i = from; i < from + threads; i++) {
+      const started = Atomics.load(slots, i);
+      if (started !== 0n && (oldest === 0n || started < oldest)) oldest = started;
+    }
+    return oldest;
+  };
   return () => {
     const now = clock();
     const count = Atomics.load(slots, 0);
@@ -78,11 +106,9 @@ export function stuckPoolReads(shared: SharedArrayBuffer, limitMs = STUCK_READ_M
       answered = count;
       lastAnswer = now;
     }
-    let oldest = 0n;
-    for (let i = 1; i < slots.length; i++) {
-      const started = Atomics.load(slots, i);
-      if (started !== 0n && (oldest === 0n || started < oldest)) oldest = started;
-    }
+    const blocking = oldestIn(1 + threads);
+    if (blocking !== 0n && Number(now - blocking) > limitMs) return Number(now - blocking);
+    const oldest = oldestIn(1);
     if (oldest === 0n) return null;
     const waited = Number(now - oldest);
     return waited > limitMs && Number(now - lastAnswer) > limitMs ? waited : null;

@@ -12,7 +12,7 @@ import { close, closeSync, constants, fstat, fstatSync, open, openSync, read, ty
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { readError, SlideError } from './errors';
-import { POOL_READ_PIECE_BYTES, poolCall } from './pool-reads';
+import { blockingCall, POOL_READ_PIECE_BYTES, poolCall } from './pool-reads';
 import { readFullySync, StructureSource } from './tiff/structure-source';
 
 const readAsync = promisify(read);
@@ -83,17 +83,20 @@ export class SlideFile {
   static open(path: string, options: { structureBlockBytes?: number; slowReadMs?: number } = {}): SlideFile {
     let fd: number;
     try {
-      checkKind(statSync(path), path);
-      fd = openSync(path, OPEN_FLAGS);
+      checkKind(
+        blockingCall(() => statSync(path)),
+        path,
+      );
+      fd = blockingCall(() => openSync(path, OPEN_FLAGS));
     } catch (error) {
       throw openError(error, path);
     }
     try {
-      const stats = fstatSync(fd);
+      const stats = blockingCall(() => fstatSync(fd));
       checkKind(stats, path);
       return new SlideFile(path, fd, stats, options.structureBlockBytes, options.slowReadMs ?? SLOW_READ_MS);
     } catch (error) {
-      closeSync(fd);
+      blockingCall(() => closeSync(fd));
       throw readError(error, path);
     }
   }
@@ -126,7 +129,8 @@ export class SlideFile {
   /**
    * Exactly [offset, offset + length) of the file, read past the structure cache (tile data is
    * read once): in this thread while the file answers within SLOW_READ_MS, else (SLOW_READS) through
-   * the pool. A file that hangs holds the thread on its first read as its opening's reads already would.
+   * the pool. A file that hangs holds the thread on its first read as its opening's reads already would
+   * (each watched: pool-reads.ts ends the process past STUCK_READ_MS).
    * Data the file does not hold is CORRUPT_DATA naming `what`, before anything is allocated for it.
    */
   async read(offset: number, length: number, what = 'Image data'): Promise<Uint8Array> {
@@ -197,7 +201,7 @@ export class SlideFile {
 
   private closeDescriptor(): void {
     if (this.inPool) void poolCall(closeAsync(this.fd)).catch(() => undefined);
-    else closeSync(this.fd);
+    else blockingCall(() => closeSync(this.fd));
   }
 
   /** Whether tile data is read in this thread (false once reads were slow: SLOW_READS). */

@@ -5,6 +5,7 @@
 import { type Stats, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { SlideError } from '../errors';
+import { blockingCall } from '../pool-reads';
 import { SlideFile } from '../slide-file';
 
 const MAX_OPEN = 32;
@@ -37,7 +38,7 @@ export class CompanionFiles {
       // In the lane's thread, as SlideFile opens: a trip to the thread pool per file costs more.
       let info: Stats | NodeJS.ErrnoException;
       try {
-        info = statSync(path);
+        info = blockingCall(() => statSync(path));
       } catch (error) {
         info = error as NodeJS.ErrnoException;
       }

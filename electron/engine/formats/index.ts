@@ -2,6 +2,7 @@
 
 import { statSync } from 'node:fs';
 import { readError, SlideError } from '../errors';
+import { blockingCall } from '../pool-reads';
 import { SlideFile } from '../slide-file';
 import type { SlideSource } from '../slide-source';
 import { aperioFormat } from './aperio';
@@ -58,7 +59,7 @@ export async function openSlideSource(path: string): Promise<SlideSource> {
 /** In the lane's thread, as SlideFile looks at a path: a trip to the thread pool costs more. */
 function isFolder(path: string): boolean {
   try {
-    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+    return blockingCall(() => statSync(path, { throwIfNoEntry: false }))?.isDirectory() === true;
   } catch {
     return false;
   }

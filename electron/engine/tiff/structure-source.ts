@@ -6,6 +6,7 @@
 
 import { readSync } from 'node:fs';
 import { SlideError } from '../errors';
+import { blockingCall } from '../pool-reads';
 
 type Slice = { offset: number; length: number };
 
@@ -13,7 +14,7 @@ type Slice = { offset: number; length: number };
 export function readFullySync(fd: number, buffer: Uint8Array, offset: number): number {
   let done = 0;
   while (done < buffer.length) {
-    const n = readSync(fd, buffer, done, buffer.length - done, offset + done);
+    const n = blockingCall(() => readSync(fd, buffer, done, buffer.length - done, offset + done));
     if (n === 0) break;
     done += n;
   }
