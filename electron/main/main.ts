@@ -4,7 +4,7 @@
 //
 // Bundled by scripts/build.mjs to dist/electron/main.cjs (CommonJS: __dirname is dist/electron).
 
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 import {
@@ -27,6 +27,7 @@ import { ENGINE_PORT_CHANNELS, type MenuCommand } from '../../shared/ipc';
 import { MAIN_OPERATIONS } from '../../shared/operations';
 import { AnnotationStore } from '../annotations/annotation-store';
 import { setPartialWriteJournal } from '../engine/export/atomic-file';
+import { makeFolder } from '../engine/export/make-folder';
 import { EngineClient } from '../engine-host/engine-client';
 import { AlignmentStore } from './alignment-store';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
@@ -286,7 +287,8 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     },
   };
   // Annotations are saved by main itself: a crash mid-write leaves a temporary file the engine removes at its next start.
-  mkdirSync(join(userData, 'partial-writes'), { recursive: true });
+  // Made in the background: a full or read-only disk must not keep the app from starting (a save then says why).
+  void makeFolder(join(userData, 'partial-writes')).catch(() => undefined);
   setPartialWriteJournal(join(userData, 'partial-writes'));
   const annotationDialogs: AnnotationDialogs = {
     chooseImportFile: (senderId, defaultFolder) =>

@@ -1,8 +1,9 @@
 // The app's built-in sample: a multi-level Aperio-like slide with label and macro, made by the
 // project's own generator on first use and cached, so the app ships no slide file.
 
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeFolder } from '../engine/export/make-folder';
 import { type AperioOptions, writeAperioSvs } from './slides';
 
 /** Bump when the sample's content changes, so caches of the old one are not reused. */
@@ -33,7 +34,7 @@ export async function ensureSampleSlide(cacheDir: string): Promise<string> {
   );
   if (exists) return path;
   making ??= (async () => {
-    await mkdir(cacheDir, { recursive: true });
+    await makeFolder(cacheDir);
     const partial = `${path}.${process.pid}.partial`;
     try {
       await writeAperioSvs(partial, SAMPLE_SLIDE);
