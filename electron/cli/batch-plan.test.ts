@@ -36,8 +36,8 @@ function reportLine(slide: string, status: ReportLine['status'], more: Partial<R
     ms: 0,
     error: null,
     shard: null,
-    batchSlides: 1,
-    batchSlidesAtLeast: false,
+    batchInputs: 1,
+    input: slide,
     host: 'node1',
     pid: 1,
     version: '0.1.0',
@@ -369,7 +369,7 @@ function twelveSlides(options: { fail?: (turn: number) => SlideError | null; rep
   const batch = runBatch({
     command: 'thumbnail',
     inputs,
-    batchSlides: { count: inputs.length, atLeast: false },
+    batchInputs: inputs.length,
     plan: { jobs: 2, capMb: 1024, lanes: 1, note: null },
     work: async (_engine, input) => {
       const turn = started.push(input.key);
@@ -553,7 +553,7 @@ describe('a folder that could not be listed', () => {
     const { lines, stopError } = await runBatch({
       command: 'thumbnail',
       inputs,
-      batchSlides: { count: inputs.length, atLeast: false },
+      batchInputs: inputs.length,
       plan: { jobs: 1, capMb: 1024, lanes: 1, note: null },
       work: async (_engine, input) => {
         worked.push(input.key);

@@ -11,6 +11,7 @@ import { removeUnfinishedWrites } from '../engine/export/atomic-file';
 import { EngineClient } from '../engine-host/engine-client';
 import type { Engine } from './commands';
 import type { ConcurrencyPlan } from './concurrency';
+import { inputKey } from './folder-slides';
 import type { SlideInput } from './inputs';
 import type { Interrupt } from './interrupt';
 import { JobQueue } from './job-queue';
@@ -45,8 +46,8 @@ export interface BatchOptions {
   progress: Progress;
   report: ReportWriter | null;
   shard: string | null;
-  /** The batch's inputs over all shards (ReportLine.batchSlides). */
-  batchSlides: { count: number; atLeast: boolean };
+  /** The batch's inputs over all shards (ReportLine.batchInputs). */
+  batchInputs: number;
   /** The engine's journal of temporary files (the CLI's cache). */
   partialWritesDir: string;
   launchEngine: EngineLauncher;
@@ -109,8 +110,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   const base = {
     command: options.command,
     shard: options.shard,
-    batchSlides: options.batchSlides.count,
-    batchSlidesAtLeast: options.batchSlides.atLeast,
+    batchInputs: options.batchInputs,
     host: hostname(),
     pid: process.pid,
     version: SLIDESCOPE_VERSION,
@@ -171,6 +171,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
           const line: ReportLine = {
             ...base,
             slide: input.key,
+            input: inputKey(input),
             path: input.path,
             status: stopped ? 'not-done' : outcome.status,
             outputs: outcome.outputs,
@@ -201,6 +202,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
     await record({
       ...base,
       slide: input.key,
+      input: inputKey(input),
       path: input.path,
       status: 'not-done',
       outputs: [],

@@ -47,6 +47,15 @@ async function expandFolderSlides(inputs: readonly SlideInput[], engine: FolderO
 }
 
 /**
+ * The input a slide was listed as (the unit --shard splits on): its DICOM folder for a slide of a
+ * folder of several, else the slide itself. Every shard counts the batch's inputs alike, though each
+ * opens only its own folders.
+ */
+export function inputKey(slide: SlideInput): string {
+  return slide.shardKey ?? slide.key;
+}
+
+/**
  * A batch's slides, its DICOM folders opened as far as this shard needs (all of them without a shard),
  * which of them are this shard's (`taken` says of a key whether the shard takes it), and how many
  * folders were left unopened (each then one of the slides, though it may hold several).
@@ -57,7 +66,7 @@ export async function shardSlides(
   taken: (key: string) => boolean,
   folders: FolderFiles,
 ): Promise<{ slides: SlideInput[]; mine: (input: SlideInput) => boolean; unopened: number }> {
-  const mine = (input: SlideInput) => taken(input.shardKey ?? input.key);
+  const mine = (input: SlideInput) => taken(inputKey(input));
   if (!inputs.some(isFolderInput)) return { slides: [...inputs], mine, unopened: 0 };
   // Worked out at the first folder of another shard: a run without shards never needs it.
   let dependsOn: ((folder: FolderInput) => boolean) | undefined;

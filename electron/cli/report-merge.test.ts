@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { mergeExitCode, type ReportLine, type ReportSummary, readReports, summarise, summaryText } from './report';
 
-/** A line of a slide of a batch of `batchSlides` slides under /data/cohort (or `more.path`), its other fields plain. */
-function reportLine(slide: string, shard: string | null, batchSlides: number, more: Partial<ReportLine> = {}): ReportLine {
+/** A line of a slide, its own input, of a batch of `batchInputs` inputs under /data/cohort (or `more.path`), its other fields plain. */
+function reportLine(slide: string, shard: string | null, batchInputs: number, more: Partial<ReportLine> = {}): ReportLine {
   return {
     slide,
     path: `/data/cohort/${slide}`,
@@ -23,8 +23,8 @@ function reportLine(slide: string, shard: string | null, batchSlides: number, mo
     ms: 10,
     error: null,
     shard,
-    batchSlides,
-    batchSlidesAtLeast: false,
+    batchInputs,
+    input: slide,
     host: 'node1',
     pid: 1,
     version: '0.1.0',
@@ -32,9 +32,9 @@ function reportLine(slide: string, shard: string | null, batchSlides: number, mo
   };
 }
 
-/** A line as a Slidescope before the batch's count and the version were written. */
+/** A line as a Slidescope before the batch's count, the slide's input and the version were written. */
 function olderLine(line: ReportLine): object {
-  const { batchSlides: _count, batchSlidesAtLeast: _atLeast, version: _version, ...older } = line;
+  const { batchInputs: _count, input: _input, version: _version, ...older } = line;
   return older;
 }
 
@@ -68,9 +68,9 @@ describe('report merge: whether the batch is whole', () => {
         shardsSeen: ['1/2', '2/2'],
         shardsWithoutLines: [],
         slidesSeen: 5,
-        batchSlides: 5,
-        batchSlidesAtLeast: false,
-        missingSlides: 0,
+        inputsSeen: 5,
+        batchInputs: 5,
+        missingInputs: 0,
       },
     ]);
     assert.equal(mergeExitCode(summary), 0);
@@ -81,13 +81,13 @@ describe('report merge: whether the batch is whole', () => {
     const { summary, text } = await merge(shard1());
     assert.equal(summary.slides, 3);
     assert.deepEqual(
-      summary.batches.map((b) => [b.shardsSeen, b.shardsWithoutLines, b.slidesSeen, b.missingSlides]),
+      summary.batches.map((b) => [b.shardsSeen, b.shardsWithoutLines, b.slidesSeen, b.missingInputs]),
       [[['1/2'], ['2/2'], 3, 2]],
     );
     assert.equal(mergeExitCode(summary), 1);
     assert.match(
       text,
-      /^missing: 2 of 5 slides have no line; no line from shard 2\/2: one or more of them did not run, or its report was not given \(a shard whose share was empty writes none\): merge every shard's report, or run those that did not run$/m,
+      /^missing: 2 of 5 inputs have no line; no line from shard 2\/2: one or more of them did not run, or its report was not given \(a shard whose share was empty writes none\): merge every shard's report, or run those that did not run$/m,
     );
   });
 
@@ -95,7 +95,7 @@ describe('report merge: whether the batch is whole', () => {
     const lines = (shard: string, slides: string[]) => slides.map((slide) => reportLine(slide, shard, 3));
     const { summary, text } = await merge(lines('1/3', ['a.svs', 'b.svs']), lines('3/3', ['c.svs']));
     assert.deepEqual(
-      summary.batches.map((b) => [b.shardsWithoutLines, b.slidesSeen, b.batchSlides, b.missingSlides]),
+      summary.batches.map((b) => [b.shardsWithoutLines, b.slidesSeen, b.batchInputs, b.missingInputs]),
       [[['2/3'], 3, 3, 0]],
     );
     assert.equal(mergeExitCode(summary), 0);
@@ -105,21 +105,21 @@ describe('report merge: whether the batch is whole', () => {
   test('a shard killed before its last lines (every shard wrote some): the slides missing, exit 1', async () => {
     const { summary, text } = await merge(shard1(), shard2().slice(0, 1));
     assert.deepEqual(
-      summary.batches.map((b) => [b.shardsWithoutLines, b.missingSlides]),
+      summary.batches.map((b) => [b.shardsWithoutLines, b.missingInputs]),
       [[[], 1]],
     );
     assert.equal(mergeExitCode(summary), 1);
-    assert.match(text, /^missing: 1 of 5 slides has no line \(a run was cut short: run it again to finish/m);
+    assert.match(text, /^missing: 1 of 5 inputs has no line \(a run was cut short: run it again to finish/m);
   });
 
   test('an unsharded run cut short: the slides missing, exit 1', async () => {
     const { summary, text } = await merge([reportLine('a.svs', null, 4), reportLine('b.svs', null, 4)]);
     assert.deepEqual(
-      summary.batches.map((b) => [b.shardCount, b.shardsSeen, b.shardsWithoutLines, b.missingSlides]),
+      summary.batches.map((b) => [b.shardCount, b.shardsSeen, b.shardsWithoutLines, b.missingInputs]),
       [[null, [], [], 2]],
     );
     assert.equal(mergeExitCode(summary), 1);
-    assert.match(text, /^missing: 2 of 4 slides have no line \(a run was cut short/m);
+    assert.match(text, /^missing: 2 of 4 inputs have no line \(a run was cut short/m);
   });
 
   test("the missing shard's slides made by a rerun without --shard: complete, exit 0", async () => {
@@ -129,7 +129,7 @@ describe('report merge: whether the batch is whole', () => {
     );
     const { summary, text } = await merge(shard1(), rerun);
     assert.deepEqual(
-      summary.batches.map((b) => [b.shardCount, b.shardsWithoutLines, b.slidesSeen, b.missingSlides]),
+      summary.batches.map((b) => [b.shardCount, b.shardsWithoutLines, b.slidesSeen, b.missingInputs]),
       [
         [null, [], 5, 0],
         [2, ['2/2'], 5, 0],
@@ -139,33 +139,81 @@ describe('report merge: whether the batch is whole', () => {
     assert.doesNotMatch(text, /missing/);
   });
 
-  test("shards' counts that are lower bounds: the largest is taken and said to be one; an exact count of the same size wins", async () => {
-    const atLeast = (lines: ReportLine[], batchSlides: number) => lines.map((l) => ({ ...l, batchSlides, batchSlidesAtLeast: true }));
-    const partial = await merge(atLeast(shard1(), 4));
+  test('a rerun after an input was added counts it: the largest count is taken', async () => {
+    const grown = shard2().map((l) => ({ ...l, batchInputs: 6, started: '2026-01-02T00:00:00Z' }));
+    const { summary, text } = await merge(shard1(), grown);
     assert.deepEqual(
-      partial.summary.batches.map((b) => [b.batchSlides, b.batchSlidesAtLeast, b.missingSlides]),
-      [[4, true, 1]],
+      summary.batches.map((b) => [b.batchInputs, b.missingInputs]),
+      [[6, 1]],
     );
-    assert.match(partial.text, /^missing: at least 1 of at least 4 slides has no line; no line from shard 2\/2/m);
-    const whole = await merge(atLeast(shard1(), 4), shard2(), atLeast(shard2(), 5));
+    assert.match(text, /^missing: 1 of 6 inputs has no line \(a run was cut short/m);
+    const done = await merge(shard1(), grown, [reportLine('f.svs', '2/2', 6)]);
     assert.deepEqual(
-      whole.summary.batches.map((b) => [b.batchSlides, b.batchSlidesAtLeast, b.missingSlides]),
-      [[5, false, 0]],
+      done.summary.batches.map((b) => [b.batchInputs, b.missingInputs]),
+      [[6, 0]],
     );
+  });
+
+  /** Lines of the slides of a DICOM folder of several, each with the folder as its input. */
+  const folderLines = (folder: string, slides: number, shard: string, batchInputs: number) =>
+    Array.from({ length: slides }, (_, i) => reportLine(`${folder}/${i + 1}.dcm`, shard, batchInputs, { input: folder }));
+
+  test("a DICOM folder of three slides is one input: shard 2/2's report left out is missing, exit 1; given, exit 0", async () => {
+    // Four inputs: the folder scan and a.svs in shard 1/2, b.svs and c.svs in shard 2/2.
+    const first = [...folderLines('scan', 3, '1/2', 4), reportLine('a.svs', '1/2', 4)];
+    const second = ['b.svs', 'c.svs'].map((slide) => reportLine(slide, '2/2', 4));
+    const { summary, text } = await merge(first);
+    assert.deepEqual(
+      summary.batches.map((b) => [b.shardsWithoutLines, b.slidesSeen, b.inputsSeen, b.batchInputs, b.missingInputs]),
+      [[['2/2'], 4, 2, 4, 2]],
+    );
+    assert.equal(mergeExitCode(summary), 1);
+    assert.match(text, /^missing: 2 of 4 inputs \(a DICOM folder of several slides is one input\) have no line; no line from shard 2\/2: /m);
+    const whole = await merge(second, first);
+    assert.deepEqual(
+      whole.summary.batches.map((b) => [b.shardsWithoutLines, b.slidesSeen, b.inputsSeen, b.missingInputs]),
+      [[[], 6, 4, 0]],
+    );
+    assert.equal(mergeExitCode(whole.summary), 0);
+    assert.doesNotMatch(whole.text, /missing/);
+  });
+
+  test("one shard's DICOM folder of several slides does not make up for another shard's report left out", async () => {
+    // Three inputs: the folder scan in shard 1/3, b.svs in shard 2/3, the folder more in shard 3/3. Each
+    // shard that left the others' folders unopened counted them as a slide each: 5, fewer than the 6
+    // slides of shards 1 and 3, which hid shard 2's report.
+    const { summary, text } = await merge(folderLines('scan', 3, '1/3', 3), folderLines('more', 3, '3/3', 3));
+    assert.deepEqual(
+      summary.batches.map((b) => [b.shardsWithoutLines, b.slidesSeen, b.inputsSeen, b.missingInputs]),
+      [[['2/3'], 6, 2, 1]],
+    );
+    assert.equal(mergeExitCode(summary), 1);
+    assert.match(text, /^missing: 1 of 3 inputs \(a DICOM folder of several slides is one input\) has no line; no line from shard 2\/3/m);
+  });
+
+  test('a shard whose share was empty, beside a DICOM folder of several slides: complete, exit 0', async () => {
+    // Two inputs: the folder scan in shard 1/3, b.svs in shard 2/3; shard 3/3 took none.
+    const { summary, text } = await merge(folderLines('scan', 3, '1/3', 2), [reportLine('b.svs', '2/3', 2)]);
+    assert.deepEqual(
+      summary.batches.map((b) => [b.shardsWithoutLines, b.inputsSeen, b.missingInputs]),
+      [[['3/3'], 2, 0]],
+    );
+    assert.equal(mergeExitCode(summary), 0);
+    assert.doesNotMatch(text, /missing|3\/3/);
   });
 
   test("two cohorts' reports merged are two batches: one whole does not hide the other's missing shard", async () => {
     const other = (lines: ReportLine[]) => lines.map((l) => ({ ...l, path: `/data/other/${l.slide}` }));
     const { summary, text } = await merge(shard1(), shard2(), other(shard1()));
     assert.deepEqual(
-      summary.batches.map((b) => [b.folder, b.slidesSeen, b.missingSlides]),
+      summary.batches.map((b) => [b.folder, b.slidesSeen, b.missingInputs]),
       [
         ['cohort', 5, 0],
         ['other', 3, 2],
       ],
     );
     assert.equal(mergeExitCode(summary), 1);
-    assert.match(text, /^missing \(thumbnail of other in 2 shards\): 2 of 5 slides have no line; no line from shard 2\/2/m);
+    assert.match(text, /^missing \(thumbnail of other in 2 shards\): 2 of 5 inputs have no line; no line from shard 2\/2/m);
     assert.doesNotMatch(text, /thumbnail of cohort/);
   });
 
@@ -174,7 +222,7 @@ describe('report merge: whether the batch is whole', () => {
     const { summary, text } = await merge(shard1().map(olderLine), [oldest]);
     assert.equal(summary.slides, 4);
     assert.deepEqual(
-      summary.batches.map((b) => [b.command, b.shardCount, b.shardsWithoutLines, b.batchSlides, b.batchSlidesAtLeast, b.missingSlides]),
+      summary.batches.map((b) => [b.command, b.shardCount, b.shardsWithoutLines, b.inputsSeen, b.batchInputs, b.missingInputs]),
       [
         ['', null, [], null, null, null],
         ['thumbnail', 2, ['2/2'], null, null, null],
@@ -186,12 +234,23 @@ describe('report merge: whether the batch is whole', () => {
     assert.doesNotMatch(text, /missing[ :(]/);
   });
 
+  test("a count from newer lines, but some slides' lines do not give their input: completeness unknown, exit 0", async () => {
+    // An older line's slide may be one of a DICOM folder's: how many inputs its slides make cannot be told.
+    const { summary, text } = await merge(shard1().map(olderLine), shard2());
+    assert.deepEqual(
+      summary.batches.map((b) => [b.slidesSeen, b.inputsSeen, b.batchInputs, b.missingInputs]),
+      [[5, null, 5, null]],
+    );
+    assert.equal(mergeExitCode(summary), 0);
+    assert.match(text, /^completeness unknown: the lines do not give the batch's inputs \(an older Slidescope wrote them\)$/m);
+  });
+
   test("a rerun's lines give the count where the slides' lines, an older Slidescope's, do not", async () => {
     // The rerun skips every slide, so each slide's line stays the older run's.
     const rerun = [...shard1(), ...shard2()].map((l) => ({ ...l, status: 'skipped' as const, started: '2026-01-02T00:00:00Z' }));
     const { summary } = await merge([...shard1(), ...shard2()].map(olderLine), rerun);
     assert.deepEqual(
-      summary.batches.map((b) => [b.batchSlides, b.missingSlides]),
+      summary.batches.map((b) => [b.batchInputs, b.missingInputs]),
       [[5, 0]],
     );
     assert.deepEqual(summary.versions, [{ version: null, slides: 5 }]);
@@ -207,7 +266,7 @@ describe('report merge: exit code and versions', () => {
       ['not-done', notDone],
     ] as const) {
       const { summary } = await merge(shard1(), lines);
-      assert.equal(summary.batches[0]!.missingSlides, 0, name);
+      assert.equal(summary.batches[0]!.missingInputs, 0, name);
       assert.equal(summary.statuses[name], 1, name);
       assert.equal(mergeExitCode(summary), 1, name);
     }

@@ -30,12 +30,13 @@ export interface ReportLine {
   error: { code: string; message: string } | null;
   shard: string | null;
   /**
-   * The batch's slides over all its shards (each line of a slide or an unreadable folder), so that a
-   * merge of the shards' reports can tell whether one is missing: at least that many where other
-   * shards' DICOM folders, each counted as one, were not opened.
+   * The batch's inputs over all its shards (folder-slides.ts inputKey: a DICOM folder is one however
+   * many slides it holds), which every shard counts alike though it opens only its own folders: a merge
+   * of the shards' reports tells from it and `input` whether a slide's input has no line.
    */
-  batchSlides: number;
-  batchSlidesAtLeast: boolean;
+  batchInputs: number;
+  /** The input the slide came from: its DICOM folder's key for a slide of a folder of several, else `slide`. */
+  input: string;
   host: string;
   pid: number;
   /** The Slidescope that made the line. */
@@ -99,7 +100,7 @@ function isReportLine(value: unknown): value is ReportLine {
 export interface ReadReports {
   /** The last line of each slide, over all files in the order given. */
   slides: ReportLine[];
-  /** Every line read: the shards that wrote and each run's count of the batch's slides, which a slide's last line may not carry. */
+  /** Every line read: the shards that wrote, each run's count of the batch's inputs and each slide's input, which a slide's last line may not carry. */
   lines: ReportLine[];
   /** Lines that are not report lines (a file cut short, another tool's). */
   unreadable: number;
@@ -171,7 +172,7 @@ export async function readReports(paths: string[]): Promise<ReadReports> {
 
 /**
  * One batch in the merged reports (a command over a folder, in N shards or unsharded) and whether its
- * lines account for all its slides. A shard with no line is missing only if slides are: a shard
+ * lines account for all its inputs. A shard with no line is missing only if inputs are: a shard
  * whose share was empty writes none.
  */
 export interface BatchCompleteness {
@@ -185,11 +186,12 @@ export interface BatchCompleteness {
   shardsWithoutLines: string[];
   /** The distinct slides of its command and folder in the reports, whichever run wrote them (a rerun with another --shard too). */
   slidesSeen: number;
-  /** The largest count its lines give, and whether that is a lower bound; null where no line gives one (an older Slidescope's). */
-  batchSlides: number | null;
-  batchSlidesAtLeast: boolean | null;
-  /** Slides with no line (batchSlides less slidesSeen, at least 0; a lower bound too where batchSlides is); null when unknown. */
-  missingSlides: number | null;
+  /** The distinct inputs of those slides; null where a slide's lines do not give its input (an older Slidescope's). */
+  inputsSeen: number | null;
+  /** The largest count of the batch's inputs its lines give (a rerun's after inputs were added, the new count); null where none gives one. */
+  batchInputs: number | null;
+  /** Inputs with no line (batchInputs less inputsSeen, at least 0); null when either is unknown. */
+  missingInputs: number | null;
 }
 
 export interface ReportSummary {
@@ -220,25 +222,31 @@ function batchOrder(batch: BatchCompleteness): string {
 }
 
 function batchesOf(read: ReadReports): BatchCompleteness[] {
-  const seen = new Map<string, number>();
-  for (const line of read.slides) seen.set(cohortKey(line), (seen.get(cohortKey(line)) ?? 0) + 1);
-  const batches = new Map<string, { first: ReportLine; shardCount: number | null; shards: Set<number>; count: number | null; atLeast: boolean }>();
+  // Per command and folder, each slide's input from any of its lines that gives it (a rerun's where the
+  // slide's own line is an older Slidescope's); null where none does.
+  const inputsBySlide = new Map<string, Map<string, string | null>>();
+  for (const line of read.lines) {
+    const inputs = inputsBySlide.get(cohortKey(line)) ?? new Map<string, string | null>();
+    inputsBySlide.set(cohortKey(line), inputs);
+    const { input } = line as Partial<ReportLine>;
+    if (typeof input === 'string') inputs.set(line.slide, input);
+    else if (!inputs.has(line.slide)) inputs.set(line.slide, null);
+  }
+  const batches = new Map<string, { first: ReportLine; shardCount: number | null; shards: Set<number>; count: number | null }>();
   for (const line of read.lines) {
     const shard = lineShard(line);
     const key = `${cohortKey(line)}\0${shard?.n ?? ''}`;
-    const batch = batches.get(key) ?? { first: line, shardCount: shard?.n ?? null, shards: new Set<number>(), count: null, atLeast: false };
+    const batch = batches.get(key) ?? { first: line, shardCount: shard?.n ?? null, shards: new Set<number>(), count: null };
     batches.set(key, batch);
     if (shard) batch.shards.add(shard.k);
-    // Older lines lack the count. Shards' counts differ where each took others' DICOM folders for one
-    // slide: the largest is the nearest, and exact where a line of that count says so.
-    const count = (line as Partial<ReportLine>).batchSlides;
-    if (typeof count !== 'number' || (batch.count !== null && count < batch.count)) continue;
-    batch.atLeast = line.batchSlidesAtLeast === true && (count === batch.count ? batch.atLeast : true);
-    batch.count = count;
+    // Older lines lack the count; every shard's is the same, but a rerun after inputs were added counts them too.
+    const count = (line as Partial<ReportLine>).batchInputs;
+    if (typeof count === 'number') batch.count = Math.max(batch.count ?? 0, count);
   }
   return [...batches.values()]
-    .map(({ first, shardCount, shards, count, atLeast }) => {
-      const slidesSeen = seen.get(cohortKey(first)) ?? 0;
+    .map(({ first, shardCount, shards, count }) => {
+      const inputs = [...(inputsBySlide.get(cohortKey(first))?.values() ?? [])];
+      const inputsSeen = inputs.includes(null) ? null : new Set(inputs).size;
       const name = (k: number) => `${k}/${shardCount}`;
       return {
         command: first.command ?? '',
@@ -248,10 +256,10 @@ function batchesOf(read: ReadReports): BatchCompleteness[] {
         shardsWithoutLines: Array.from({ length: shardCount ?? 0 }, (_, i) => i + 1)
           .filter((k) => !shards.has(k))
           .map(name),
-        slidesSeen,
-        batchSlides: count,
-        batchSlidesAtLeast: count === null ? null : atLeast,
-        missingSlides: count === null ? null : Math.max(0, count - slidesSeen),
+        slidesSeen: inputs.length,
+        inputsSeen,
+        batchInputs: count,
+        missingInputs: count === null || inputsSeen === null ? null : Math.max(0, count - inputsSeen),
       };
     })
     .sort((a, b) => (batchOrder(a) < batchOrder(b) ? -1 : 1));
@@ -304,25 +312,26 @@ export function summarise(read: ReadReports, slowest = 10): ReportSummary {
 
 /**
  * `report merge`'s exit code: 0 where the reports show a batch done, 1 where a slide failed or is not
- * done, slides are missing, or there is no slide at all. Completeness unknown (an older Slidescope's
- * lines give no count) is not taken for missing.
+ * done, an input has no line, or there is no slide at all. Completeness unknown (an older Slidescope's
+ * lines give no count or no input) is not taken for missing.
  */
 export function mergeExitCode(summary: ReportSummary): 0 | 1 {
-  const missing = summary.batches.some((b) => (b.missingSlides ?? 0) > 0);
+  const missing = summary.batches.some((b) => (b.missingInputs ?? 0) > 0);
   return summary.slides === 0 || summary.statuses.failed > 0 || summary.statuses['not-done'] > 0 || missing ? 1 : 0;
 }
 
-/** What a batch lacks and what to do, or null where its lines account for all its slides; `which` names it among others. */
+/** What a batch lacks and what to do, or null where its lines account for all its inputs; `which` names it among others. */
 function completenessText(batch: BatchCompleteness, which: string): string | null {
   const shards = (list: string[]) => `shard${list.length === 1 ? '' : 's'} ${list.join(', ')}`;
   const silent = batch.shardsWithoutLines;
-  if (batch.missingSlides === null) {
+  if (batch.missingInputs === null) {
     const none = silent.length ? `; no line from ${shards(silent)} (missing, or ${silent.length === 1 ? 'its share was' : 'their shares were'} empty)` : '';
-    return `completeness unknown${which}: the lines do not give the batch's count of slides (an older Slidescope wrote them)${none}`;
+    return `completeness unknown${which}: the lines do not give the batch's inputs (an older Slidescope wrote them)${none}`;
   }
-  if (batch.missingSlides === 0) return null;
-  const atLeast = batch.batchSlidesAtLeast ? 'at least ' : '';
-  const missing = `missing${which}: ${atLeast}${batch.missingSlides} of ${atLeast}${batch.batchSlides} slides ${batch.missingSlides === 1 ? 'has' : 'have'} no line`;
+  if (batch.missingInputs === 0) return null;
+  // Said where the slides seen are more than their inputs: the count would otherwise read as slides.
+  const folders = batch.inputsSeen === batch.slidesSeen ? '' : ' (a DICOM folder of several slides is one input)';
+  const missing = `missing${which}: ${batch.missingInputs} of ${batch.batchInputs} inputs${folders} ${batch.missingInputs === 1 ? 'has' : 'have'} no line`;
   // A shard whose share was empty writes no line either: which of the silent ones did not run cannot be told.
   if (silent.length)
     return `${missing}; no line from ${shards(silent)}: one or more of them did not run, or its report was not given (a shard whose share was empty writes none): merge every shard's report, or run those that did not run`;

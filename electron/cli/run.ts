@@ -22,7 +22,7 @@ import { type Engine, infoJson, infoText, makeOutputFolder, runCompare, runRegio
 import { runCompareSlides } from './compare-slides';
 import { outputProvenance } from './complete-output';
 import { parseJobs, parseMemory, planConcurrency } from './concurrency';
-import { shardSlides } from './folder-slides';
+import { inputKey, shardSlides } from './folder-slides';
 import { collectInputs, type FolderFiles, folderFiles, outputStems, realPathOr, type SlideInput, TIFF_THUMBNAIL_NAME, throughRealFolders } from './inputs';
 import { watchInterrupts } from './interrupt';
 import { type Options, PARSE_OPTIONS, rejectUnusedOptions, usageOf } from './options';
@@ -301,7 +301,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
         progress: batchProgress(),
         report,
         shard: shard && shardName(shard),
-        batchSlides: { count: all.length, atLeast: unopened > 0 },
+        batchInputs: new Set(all.map(inputKey)).size,
         partialWritesDir,
         launchEngine,
         firstEngine,
