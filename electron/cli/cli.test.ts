@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -15,6 +15,7 @@ import { compareRgb } from '../../testing/pixel-compare';
 import { runCli } from '../../testing/run-cli';
 import { SlideEngine } from '../engine/engine';
 import { dataFolderOf } from '../engine/formats/mirax/mirax-files';
+import type { ReportLine } from './report';
 
 const CLI_SOURCE = fileURLToPath(new URL('./main.ts', import.meta.url));
 const CMU = sharedSlide('CMU-1-Small-Region.svs');
@@ -136,6 +137,36 @@ describe('slidescope CLI', () => {
     }
     assert.deepEqual(made.flat().sort(), ['case-a_thumbnail.png', 'case-b/series3-level0_thumbnail.png', 'case-b/series4-level0_thumbnail.png']);
     assert.ok(made.some((paths) => paths.filter((p) => p.startsWith('case-b/')).length === 2));
+  });
+
+  test("a DICOM folder of two slides is one input in each shard's report: the shards merged are whole, one alone misses the other's", async () => {
+    const parent = join(out, 'dicom-inputs');
+    mkdirSync(parent);
+    symlinkSync(await fixturePath('dicom-jpeg-rgb'), join(parent, 'case-a'));
+    symlinkSync(await fixturePath('dicom-two-series'), join(parent, 'case-b'));
+    symlinkSync(CMU, join(parent, 'case-d.svs'));
+    // case-d.svs is shard 1/2's, both folders shard 2/2's: shard 1 opens neither, yet counts the same inputs.
+    const reports = [1, 2].map((k) => join(out, `dicom-inputs-${k}.jsonl`));
+    const runs = reports.map((report, i) =>
+      cli('thumbnail', parent, '--size', '64', '--out', join(out, 'dicom-inputs-out'), '--shard', `${i + 1}/2`, '--report', report),
+    );
+    for (const run of runs) assert.equal(run.status, 0, run.stderr);
+    assert.match(runs[0]!.stderr, /shard 1\/2: 1 of at least 3 slides:/);
+    const lines = reports.flatMap((report) => readFileSync(report, 'utf8').split('\n').filter(Boolean)).map((text) => JSON.parse(text) as ReportLine);
+    assert.deepEqual(lines.map((l) => [l.shard, l.slide, l.input, l.batchInputs]).sort(), [
+      ['1/2', 'case-d.svs', 'case-d.svs', 3],
+      ['2/2', 'case-a', 'case-a', 3],
+      ['2/2', 'case-b/series3-level0.dcm', 'case-b', 3],
+      ['2/2', 'case-b/series4-level0.dcm', 'case-b', 3],
+    ]);
+    const whole = cli('report', 'merge', ...reports);
+    assert.equal(whole.status, 0, whole.stdout);
+    assert.doesNotMatch(whole.stdout, /missing/);
+    const [first, second] = reports.map((report) => cli('report', 'merge', report));
+    assert.equal(first!.status, 1);
+    assert.match(first!.stdout, /^missing: 2 of 3 inputs have no line; no line from shard 2\/2/m);
+    assert.equal(second!.status, 1);
+    assert.match(second!.stdout, /^missing: 1 of 3 inputs \(a DICOM folder of several slides is one input\) has no line; no line from shard 1\/2/m);
   });
 
   test("a MIRAX slide's data folder stands for its .mrxs; a folder holding both is one slide", async () => {
