@@ -65,8 +65,9 @@ const parent = parentChannel();
 
 // OpenJPEG compiled once for the process: every lane's JPEG 2000 threads share the code V8 optimises.
 const openJpeg = await compileOpenJpeg().catch(() => undefined);
-// Each thread's calls into libuv's pool (pool-reads.ts): the router's slot 0; each lane thread one of
-// its own, emptied once that thread has ended, so that a replaced lane's calls still out stay watched.
+// Each thread's calls into libuv's pool and its blocking file calls (pool-reads.ts): the router's slot 0;
+// each lane thread one of its own, emptied once that thread has ended, so that a replaced lane's calls
+// still out stay watched.
 const poolReads = poolReadTable(1 + laneCount * 4);
 watchPoolReadsIn(poolReads, 0);
 const freePoolSlots = Array.from({ length: poolReadSlots(poolReads) - 1 }, (_, i) => i + 1);
@@ -179,8 +180,8 @@ memory = watchMemory(settings.memoryCapBytes, (rssBytes) => {
   const mb = (n: number) => `${Math.round(n / 2 ** 20)} MB`;
   endItself(`it used ${mb(rssBytes)}, over its memory cap of ${mb(settings.memoryCapBytes)}`, () => process.exit(OVER_MEMORY_CAP_EXIT));
 });
-// A file system that stopped answering holds the pool's threads, which only ending the process frees;
-// killed, as exiting would wait for those threads.
+// A file system that stopped answering holds the pool's threads, or a lane in a blocking call, which
+// only ending the process frees; killed, as exiting would wait for those threads.
 const stuck = stuckPoolReads(poolReads);
 const stuckReads = setInterval(() => {
   const waited = stuck();

@@ -22,7 +22,7 @@ export interface LaneData {
   lanes: number;
   /** OpenJPEG compiled once for the process, so that all lanes share its optimised code (compileOpenJpeg). */
   openJpeg?: WebAssembly.Module | undefined;
-  /** The process's table of calls into libuv's pool (pool-reads.ts), and this thread's slot in it (null: none left). */
+  /** The process's table of file calls, in libuv's pool and blocking (pool-reads.ts), and this thread's slot in it (null: none left). */
   poolReads?: SharedArrayBuffer | undefined;
   poolSlot?: number | null;
 }

@@ -16,7 +16,7 @@ export function folderNames(folder: string, max: number): string[] {
     for (let entry = blockingCall(() => dir.readSync()); entry !== null && names.length < max; entry = blockingCall(() => dir.readSync()))
       names.push(entry.name);
   } finally {
-    dir.closeSync();
+    blockingCall(() => dir.closeSync());
   }
   return names;
 }

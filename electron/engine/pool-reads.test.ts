@@ -73,6 +73,16 @@ test('a blocking call out past the limit is stuck whatever else comes back, unti
   );
   assert.equal(stuck(), null);
 
+  // A call within another (a read inside an open's checks) leaves the outer one watched from its start.
+  const outer = blockingCall(() => {
+    clock.pass(STUCK_READ_MS / 2);
+    blockingCall(() => clock.pass(1));
+    clock.pass(STUCK_READ_MS / 2);
+    return stuck();
+  });
+  assert.ok((outer ?? 0) > STUCK_READ_MS, 'the outer call, out past the limit in all');
+  assert.equal(stuck(), null);
+
   // A replaced lane held in a read: its slot stays until its thread has ended.
   slots[4] = clock.read() - BigInt(2 * STUCK_READ_MS);
   assert.ok(stuck() !== null);

@@ -5,16 +5,19 @@
 // A lane's own blocking calls (its opens and reads in its thread) are watched too: one that hangs holds
 // the lane, whose replacement cannot end that thread either, so past STUCK_READ_MS the process ends.
 
-/** A call into the pool not back after this long, while no other came back either, is a file system that stopped answering. */
+/**
+ * A call into the pool not back after this long, while no other came back either, is a file system
+ * that stopped answering; so is a blocking call out this long, whatever else came back.
+ */
 export const STUCK_READ_MS = 60_000;
 /** Reads through the pool go in pieces of at most this: each a few seconds even at 1 MB/s. */
 export const POOL_READ_PIECE_BYTES = 4 * 1024 * 1024;
 
 /**
- * The process's table: slot 0 counts the calls that came back (any thread); then a slot a thread
+ * The process's table: slot 0 counts the calls that came back (any thread); then one slot per thread
  * holding when its oldest call in the pool started (ms of the monotonic clock, which every thread of
- * the process shares and a laptop's sleep or a clock change does not move), 0 when none; then a slot
- * a thread holding when its blocking call in progress started.
+ * the process shares and a laptop's sleep or a clock change does not move), 0 when none; then one
+ * slot per thread holding when its blocking call in progress started.
  */
 export function poolReadTable(threads: number): SharedArrayBuffer {
   return new SharedArrayBuffer(BigInt64Array.BYTES_PER_ELEMENT * (1 + 2 * threads));
@@ -46,11 +49,13 @@ export function watchPoolReadsIn(shared: SharedArrayBuffer, index: number): void
 /** `call`, a blocking call on a slide's file in this thread (a read, an open, a stat), watched while it runs. */
 export function blockingCall<T>(call: () => T): T {
   if (!table) return call();
-  Atomics.store(table, blockingSlot, nowMs());
+  // Within another blocking call, the outer one's start stays: it is the older.
+  const outer = Atomics.load(table, blockingSlot);
+  if (outer === 0n) Atomics.store(table, blockingSlot, nowMs());
   try {
     return call();
   } finally {
-    Atomics.store(table, blockingSlot, 0n);
+    Atomics.store(table, blockingSlot, outer);
   }
 }
 

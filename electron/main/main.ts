@@ -27,7 +27,6 @@ import { ENGINE_PORT_CHANNELS, type MenuCommand } from '../../shared/ipc';
 import { MAIN_OPERATIONS } from '../../shared/operations';
 import { AnnotationStore } from '../annotations/annotation-store';
 import { setPartialWriteJournal } from '../engine/export/atomic-file';
-import { makeFolder } from '../engine/export/make-folder';
 import { EngineClient } from '../engine-host/engine-client';
 import { AlignmentStore } from './alignment-store';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
@@ -287,8 +286,7 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     },
   };
   // Annotations are saved by main itself: a crash mid-write leaves a temporary file the engine removes at its next start.
-  // Made in the background: a full or read-only disk must not keep the app from starting (a save then says why).
-  void makeFolder(join(userData, 'partial-writes')).catch(() => undefined);
+  // Its folder is made at the first save, so that a full or read-only disk does not keep the app from starting.
   setPartialWriteJournal(join(userData, 'partial-writes'));
   const annotationDialogs: AnnotationDialogs = {
     chooseImportFile: (senderId, defaultFolder) =>

@@ -87,6 +87,23 @@ describe('the journal of writes on a full disk of its own (the home folder over 
     });
     assert.deepEqual(await listing(), []);
   });
+
+  test('its folder is made at the first write (the app no longer makes it at start); a file in its place is the error said', async () => {
+    await fs.rm(journal, { recursive: true });
+    const deeper = join(journal, 'cache', 'partial-writes');
+    setPartialWriteJournal(deeper);
+    await writeFileAtomic(join(dir, 'out.png'), new Uint8Array([1]), false);
+    assert.deepEqual([...(await fs.readFile(join(dir, 'out.png')))], [1]);
+    assert.deepEqual(await fs.readdir(deeper), [], 'made, and empty once the write is done');
+
+    await fs.rm(journal, { recursive: true });
+    await fs.writeFile(journal, 'not a folder');
+    await assert.rejects(writeFileAtomic(join(dir, 'other.png'), new Uint8Array([2]), false), (e) => {
+      const error = e as { path?: string; message?: string };
+      return error.path === join(journal, 'cache', 'partial-writes') && /lists the files it is writing in .*ENOTDIR/.test(error.message ?? '');
+    });
+    assert.deepEqual(await listing(), ['out.png']);
+  });
 });
 
 describe('removeUnfinishedWrites', () => {

@@ -28,7 +28,17 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array, overwrite
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomUUID().slice(0, 8)}.partial`);
   const entry = journalDir ? join(journalDir, `${randomUUID()}.json`) : null;
   try {
-    if (entry) await fs.writeFile(entry, JSON.stringify({ temp, pid: process.pid, host: hostname() })).catch((error) => journalError(error, dirname(entry)));
+    if (entry) {
+      const writeEntry = () => fs.writeFile(entry, JSON.stringify({ temp, pid: process.pid, host: hostname() }));
+      // The journal's folder is made at its first use (or again, a cache emptied meanwhile); its own error is the one said.
+      await writeEntry()
+        .catch(async (error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+          await makeFolder(dirname(entry));
+          await writeEntry();
+        })
+        .catch((error) => journalError(error, dirname(entry)));
+    }
     const handle = await fs.open(temp, 'wx');
     try {
       await handle.writeFile(bytes);

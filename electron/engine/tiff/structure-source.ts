@@ -6,15 +6,18 @@
 
 import { readSync } from 'node:fs';
 import { SlideError } from '../errors';
-import { blockingCall } from '../pool-reads';
+import { blockingCall, POOL_READ_PIECE_BYTES } from '../pool-reads';
 
 type Slice = { offset: number; length: number };
 
-/** Fills `buffer` from `offset` of the file, or up to its end; the bytes read. */
+/**
+ * Fills `buffer` from `offset` of the file, or up to its end; the bytes read. In pieces, each watched
+ * (pool-reads.ts): a large read from a slow share still returns every few seconds.
+ */
 export function readFullySync(fd: number, buffer: Uint8Array, offset: number): number {
   let done = 0;
   while (done < buffer.length) {
-    const n = blockingCall(() => readSync(fd, buffer, done, buffer.length - done, offset + done));
+    const n = blockingCall(() => readSync(fd, buffer, done, Math.min(POOL_READ_PIECE_BYTES, buffer.length - done), offset + done));
     if (n === 0) break;
     done += n;
   }
