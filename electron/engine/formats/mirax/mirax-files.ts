@@ -3,6 +3,7 @@
 
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { poolCall } from '../../pool-reads';
 
 export const EXTENSION = '.mrxs';
 export const SLIDEDAT = 'Slidedat.ini';
@@ -10,7 +11,7 @@ export const SLIDEDAT = 'Slidedat.ini';
 /** The .mrxs beside a MIRAX slide's data folder (same name, holding Slidedat.ini); null for any other folder. */
 export async function keyFileOfDataFolder(folder: string): Promise<string | null> {
   const beside = `${folder.replace(/[/\\]+$/, '')}${EXTENSION}`;
-  const isFile = async (path: string) => (await stat(path).catch(() => null))?.isFile() === true;
+  const isFile = async (path: string) => (await poolCall(stat(path)).catch(() => null))?.isFile() === true;
   return (await isFile(beside)) && (await isFile(join(folder, SLIDEDAT))) ? beside : null;
 }
 

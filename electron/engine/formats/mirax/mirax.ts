@@ -11,6 +11,7 @@ import { inflateSync } from 'node:zlib';
 import { slideFormat } from '../../../../shared/slide-formats';
 import { readJpegFrame } from '../../codecs/jpeg-stream';
 import { SlideError } from '../../errors';
+import { poolCall } from '../../pool-reads';
 import { SlideFile } from '../../slide-file';
 import { CompanionFiles } from '../companion-files';
 import type { FormatPlugin } from '../format-plugin';
@@ -59,8 +60,9 @@ async function keyFileOfFolder(folder: string): Promise<string | null> {
   const beside = await keyFileOfDataFolder(folder);
   if (beside !== null) return beside;
   const keys: string[] = [];
-  for (const name of (await readdir(folder).catch(() => [] as string[])).sort()) {
-    if (!name.startsWith('.') && name.toLowerCase().endsWith(EXTENSION) && (await stat(join(folder, name)).catch(() => null))?.isFile()) keys.push(name);
+  for (const name of (await poolCall(readdir(folder)).catch(() => [] as string[])).sort()) {
+    if (!name.startsWith('.') && name.toLowerCase().endsWith(EXTENSION) && (await poolCall(stat(join(folder, name))).catch(() => null))?.isFile())
+      keys.push(name);
   }
   if (keys.length <= 1) return keys.length === 1 ? join(folder, keys[0]!) : null;
   throw new SlideError(
@@ -77,16 +79,16 @@ async function openMirax(probe: SlideProbe): Promise<MiraxSource> {
   const corrupt = (reason: string) => new SlideError('CORRUPT_DATA', `This MIRAX slide ${reason}.`, path);
   const missing = (what: string, where: string) => new SlideError('NOT_FOUND', `The MIRAX slide's ${what} is missing: ${where} does not exist.`, path);
 
-  const folderInfo = await stat(folder).catch(() => null);
+  const folderInfo = await poolCall(stat(folder)).catch(() => null);
   if (!folderInfo?.isDirectory()) throw missing(`folder ${basename(folder)}`, folder);
   const slidedatPath = join(folder, SLIDEDAT);
-  const slidedatInfo = await stat(slidedatPath).catch(() => null);
+  const slidedatInfo = await poolCall(stat(slidedatPath)).catch(() => null);
   if (!slidedatInfo?.isFile()) throw missing(SLIDEDAT, slidedatPath);
   if (slidedatInfo.size > SLIDEDAT_MAX_BYTES) throw corrupt(`has a ${SLIDEDAT} of ${slidedatInfo.size} bytes, more than one can be`);
   let slidedat: MiraxSlidedat;
   let keyFile: KeyFile;
   try {
-    keyFile = KeyFile.parse(await readFile(slidedatPath));
+    keyFile = KeyFile.parse(await poolCall(readFile(slidedatPath)));
     slidedat = readMiraxSlidedat(keyFile);
   } catch (error) {
     if (error instanceof KeyFileError || error instanceof MiraxSlidedatError) throw corrupt(`has an unusable ${SLIDEDAT}: ${error.message}`);

@@ -10,6 +10,7 @@ import type { Mpp, RgbImage } from '../../../../shared/slide';
 import { slideFormat } from '../../../../shared/slide-formats';
 import { decodeJpegImage } from '../../codecs/jpeg-image';
 import { decodeError, SlideError } from '../../errors';
+import { poolCall } from '../../pool-reads';
 import type { FormatPlugin } from '../format-plugin';
 import { formatDouble, parseDouble, parseInteger } from '../openslide-values';
 import { TiffPyramidSource } from '../tiff-pyramid-source';
@@ -133,13 +134,13 @@ function leadingUnsigned(text: string): number {
 async function macroOf(path: string): Promise<{ names: readonly string[]; read: (name: string) => Promise<RgbImage> }> {
   const dot = path.lastIndexOf('.');
   const macroPath = `${dot > path.lastIndexOf('/') ? path.slice(0, dot) : path}.Full`;
-  const info = await stat(macroPath).catch(() => null);
+  const info = await poolCall(stat(macroPath)).catch(() => null);
   const none = {
     names: [],
     read: (name: string) => Promise.reject(new SlideError('INVALID_ARGUMENT', `The slide has no associated image named "${name}".`, path)),
   };
   if (!info?.isFile() || info.size > MAX_MACRO_BYTES) return none;
-  const read = async () => decodeJpegImage(new Uint8Array(await readFile(macroPath)), null, null, MAX_MACRO_PIXELS);
+  const read = async () => decodeJpegImage(new Uint8Array(await poolCall(readFile(macroPath))), null, null, MAX_MACRO_PIXELS);
   const usable = await read().then(
     () => true,
     () => false,
