@@ -38,6 +38,7 @@ function reportLine(slide: string, status: ReportLine['status'], more: Partial<R
     shard: null,
     batchInputs: 1,
     input: slide,
+    inputSlides: 1,
     host: 'node1',
     pid: 1,
     version: '0.1.0',

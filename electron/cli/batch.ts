@@ -39,6 +39,7 @@ export type SlideWork = (engine: () => Promise<Engine>, input: SlideInput, aband
 
 export interface BatchOptions {
   command: string;
+  /** The slides this run makes: all the slides of each input it takes (--shard splits on inputs). */
   inputs: SlideInput[];
   plan: ConcurrencyPlan;
   work: SlideWork;
@@ -107,6 +108,11 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
     return engines[job]!;
   };
   const lines: ReportLine[] = [];
+  // Its inputs hold all their slides: the count of a DICOM folder's is whole here, and told to a merge,
+  // which sees a folder's slides without a line only by it (a run killed partway through the folder).
+  const slidesOfInput = new Map<string, number>();
+  for (const input of options.inputs) slidesOfInput.set(inputKey(input), (slidesOfInput.get(inputKey(input)) ?? 0) + 1);
+  const inputOf = (input: SlideInput) => ({ input: inputKey(input), inputSlides: slidesOfInput.get(inputKey(input)) ?? 1 });
   const base = {
     command: options.command,
     shard: options.shard,
@@ -171,7 +177,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
           const line: ReportLine = {
             ...base,
             slide: input.key,
-            input: inputKey(input),
+            ...inputOf(input),
             path: input.path,
             status: stopped ? 'not-done' : outcome.status,
             outputs: outcome.outputs,
@@ -202,7 +208,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
     await record({
       ...base,
       slide: input.key,
-      input: inputKey(input),
+      ...inputOf(input),
       path: input.path,
       status: 'not-done',
       outputs: [],

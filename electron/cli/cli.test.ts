@@ -153,20 +153,32 @@ describe('slidescope CLI', () => {
     for (const run of runs) assert.equal(run.status, 0, run.stderr);
     assert.match(runs[0]!.stderr, /shard 1\/2: 1 of at least 3 slides:/);
     const lines = reports.flatMap((report) => readFileSync(report, 'utf8').split('\n').filter(Boolean)).map((text) => JSON.parse(text) as ReportLine);
-    assert.deepEqual(lines.map((l) => [l.shard, l.slide, l.input, l.batchInputs]).sort(), [
-      ['1/2', 'case-d.svs', 'case-d.svs', 3],
-      ['2/2', 'case-a', 'case-a', 3],
-      ['2/2', 'case-b/series3-level0.dcm', 'case-b', 3],
-      ['2/2', 'case-b/series4-level0.dcm', 'case-b', 3],
+    assert.deepEqual(lines.map((l) => [l.shard, l.slide, l.input, l.inputSlides, l.batchInputs]).sort(), [
+      ['1/2', 'case-d.svs', 'case-d.svs', 1, 3],
+      ['2/2', 'case-a', 'case-a', 1, 3],
+      ['2/2', 'case-b/series3-level0.dcm', 'case-b', 2, 3],
+      ['2/2', 'case-b/series4-level0.dcm', 'case-b', 2, 3],
     ]);
     const whole = cli('report', 'merge', ...reports);
     assert.equal(whole.status, 0, whole.stdout);
     assert.doesNotMatch(whole.stdout, /missing/);
     const [first, second] = reports.map((report) => cli('report', 'merge', report));
     assert.equal(first!.status, 1);
-    assert.match(first!.stdout, /^missing: 2 of 3 inputs have no line; no line from shard 2\/2/m);
+    assert.match(first!.stdout, /^missing: 2 of 3 inputs \(slides, or DICOM folders of several slides\) have no line; no line from shard 2\/2/m);
     assert.equal(second!.status, 1);
-    assert.match(second!.stdout, /^missing: 1 of 3 inputs \(a DICOM folder of several slides is one input\) has no line; no line from shard 1\/2/m);
+    assert.match(second!.stdout, /^missing: 1 of 3 inputs \(slides, or DICOM folders of several slides\) has no line; no line from shard 1\/2/m);
+    // Shard 2/2 as if killed after one of case-b's slides: the folder's other slide has no line.
+    const cut = join(out, 'dicom-inputs-2-cut.jsonl');
+    writeFileSync(
+      cut,
+      lines
+        .filter((l) => l.shard === '2/2' && l.slide !== 'case-b/series4-level0.dcm')
+        .map((l) => `${JSON.stringify(l)}\n`)
+        .join(''),
+    );
+    const partly = cli('report', 'merge', reports[0]!, cut);
+    assert.equal(partly.status, 1, partly.stdout);
+    assert.match(partly.stdout, /^missing: 1 of the 2 slides of DICOM folder case-b has no line \(a run was cut short/m);
   });
 
   test("a MIRAX slide's data folder stands for its .mrxs; a folder holding both is one slide", async () => {

@@ -109,6 +109,7 @@ describe('slidescope thumbnail over a cohort', () => {
       assert.equal(l.version, PACKAGE_VERSION);
       assert.equal(l.batchInputs, SLIDES.length);
       assert.equal(l.input, l.slide);
+      assert.equal(l.inputSlides, 1);
     }
     assert.match(run.stderr, /15 slides: 14 written, 0 skipped \(already done\), 1 failed, 0 not done/);
     // A rerun skips everything that is done, without opening it.
@@ -208,7 +209,12 @@ describe('slidescope thumbnail over a cohort', () => {
     // A shard's report left out of the merge is named.
     const two = cli(['report', 'merge', ...[1, 2].map((k) => join(dir, `shard-${k}.jsonl`))]);
     assert.equal(two.status, 1);
-    assert.match(two.stdout, new RegExp(`missing: ${sets[2]!.length} of 15 inputs have no line; no line from shard 3/3: one or more of them did not run`));
+    assert.match(
+      two.stdout,
+      new RegExp(
+        `missing: ${sets[2]!.length} of 15 inputs \\(slides, or DICOM folders of several slides\\) have no line; no line from shard 3/3: one or more of them did not run`,
+      ),
+    );
   });
 
   test('--out inside the folder scanned: a rerun does not take the outputs (TIFF, a slide format) for slides', async () => {

@@ -25,6 +25,7 @@ function reportLine(slide: string, shard: string | null, batchInputs: number, mo
     shard,
     batchInputs,
     input: slide,
+    inputSlides: 1,
     host: 'node1',
     pid: 1,
     version: '0.1.0',
@@ -71,6 +72,9 @@ describe('report merge: whether the batch is whole', () => {
         inputsSeen: 5,
         batchInputs: 5,
         missingInputs: 0,
+        missingInputsAtLeast: false,
+        inputsPartlySeen: [],
+        missingSlidesOfInputsSeen: 0,
       },
     ]);
     assert.equal(mergeExitCode(summary), 0);
@@ -87,7 +91,7 @@ describe('report merge: whether the batch is whole', () => {
     assert.equal(mergeExitCode(summary), 1);
     assert.match(
       text,
-      /^missing: 2 of 5 inputs have no line; no line from shard 2\/2: one or more of them did not run, or its report was not given \(a shard whose share was empty writes none\): merge every shard's report, or run those that did not run$/m,
+      /^missing: 2 of 5 inputs \(slides, or DICOM folders of several slides\) have no line; no line from shard 2\/2: one or more of them did not run, or its report was not given \(a shard whose share was empty writes none\): merge every shard's report, or run those that did not run$/m,
     );
   });
 
@@ -109,7 +113,7 @@ describe('report merge: whether the batch is whole', () => {
       [[[], 1]],
     );
     assert.equal(mergeExitCode(summary), 1);
-    assert.match(text, /^missing: 1 of 5 inputs has no line \(a run was cut short: run it again to finish/m);
+    assert.match(text, /^missing: 1 of 5 inputs \(slides, or DICOM folders of several slides\) has no line \(a run was cut short: run it again to finish/m);
   });
 
   test('an unsharded run cut short: the slides missing, exit 1', async () => {
@@ -119,7 +123,7 @@ describe('report merge: whether the batch is whole', () => {
       [[null, [], [], 2]],
     );
     assert.equal(mergeExitCode(summary), 1);
-    assert.match(text, /^missing: 2 of 4 inputs have no line \(a run was cut short/m);
+    assert.match(text, /^missing: 2 of 4 inputs \(slides, or DICOM folders of several slides\) have no line \(a run was cut short/m);
   });
 
   test("the missing shard's slides made by a rerun without --shard: complete, exit 0", async () => {
@@ -146,7 +150,7 @@ describe('report merge: whether the batch is whole', () => {
       summary.batches.map((b) => [b.batchInputs, b.missingInputs]),
       [[6, 1]],
     );
-    assert.match(text, /^missing: 1 of 6 inputs has no line \(a run was cut short/m);
+    assert.match(text, /^missing: 1 of 6 inputs \(slides, or DICOM folders of several slides\) has no line \(a run was cut short/m);
     const done = await merge(shard1(), grown, [reportLine('f.svs', '2/2', 6)]);
     assert.deepEqual(
       done.summary.batches.map((b) => [b.batchInputs, b.missingInputs]),
@@ -154,9 +158,9 @@ describe('report merge: whether the batch is whole', () => {
     );
   });
 
-  /** Lines of the slides of a DICOM folder of several, each with the folder as its input. */
-  const folderLines = (folder: string, slides: number, shard: string, batchInputs: number) =>
-    Array.from({ length: slides }, (_, i) => reportLine(`${folder}/${i + 1}.dcm`, shard, batchInputs, { input: folder }));
+  /** Lines of the slides of a DICOM folder of several, each with the folder as its input and its count of slides. */
+  const folderLines = (folder: string, slides: number, shard: string | null, batchInputs: number) =>
+    Array.from({ length: slides }, (_, i) => reportLine(`${folder}/${i + 1}.dcm`, shard, batchInputs, { input: folder, inputSlides: slides }));
 
   test("a DICOM folder of three slides is one input: shard 2/2's report left out is missing, exit 1; given, exit 0", async () => {
     // Four inputs: the folder scan and a.svs in shard 1/2, b.svs and c.svs in shard 2/2.
@@ -168,7 +172,7 @@ describe('report merge: whether the batch is whole', () => {
       [[['2/2'], 4, 2, 4, 2]],
     );
     assert.equal(mergeExitCode(summary), 1);
-    assert.match(text, /^missing: 2 of 4 inputs \(a DICOM folder of several slides is one input\) have no line; no line from shard 2\/2: /m);
+    assert.match(text, /^missing: 2 of 4 inputs \(slides, or DICOM folders of several slides\) have no line; no line from shard 2\/2: /m);
     const whole = await merge(second, first);
     assert.deepEqual(
       whole.summary.batches.map((b) => [b.shardsWithoutLines, b.slidesSeen, b.inputsSeen, b.missingInputs]),
@@ -188,7 +192,58 @@ describe('report merge: whether the batch is whole', () => {
       [[['2/3'], 6, 2, 1]],
     );
     assert.equal(mergeExitCode(summary), 1);
-    assert.match(text, /^missing: 1 of 3 inputs \(a DICOM folder of several slides is one input\) has no line; no line from shard 2\/3/m);
+    assert.match(text, /^missing: 1 of 3 inputs \(slides, or DICOM folders of several slides\) has no line; no line from shard 2\/3/m);
+  });
+
+  test('a run killed partway through a DICOM folder: its slides without a line are missing, exit 1; finished, exit 0', async () => {
+    // Unsharded over scan (4 slides) and a.svs, killed (no not-done lines) once scan/1, scan/2 and a.svs were done.
+    const killed = [...folderLines('scan', 4, null, 2).slice(0, 2), reportLine('a.svs', null, 2)];
+    const { summary, text } = await merge(killed);
+    assert.deepEqual(
+      summary.batches.map((b) => [b.slidesSeen, b.inputsSeen, b.missingInputs, b.inputsPartlySeen, b.missingSlidesOfInputsSeen]),
+      [[3, 2, 0, [{ input: 'scan', inputSlides: 4, slidesSeen: 2 }], 2]],
+    );
+    assert.equal(mergeExitCode(summary), 1);
+    assert.match(text, /^missing: 2 of the 4 slides of DICOM folder scan have no line \(a run was cut short: run it again to finish/m);
+    const rerun = folderLines('scan', 4, null, 2).map((l) => ({ ...l, started: '2026-01-02T00:00:00Z' }));
+    const done = await merge(killed, rerun);
+    assert.deepEqual(
+      done.summary.batches.map((b) => [b.missingInputs, b.inputsPartlySeen, b.missingSlidesOfInputsSeen]),
+      [[0, [], 0]],
+    );
+    assert.equal(mergeExitCode(done.summary), 0);
+    assert.doesNotMatch(done.text, /missing/);
+  });
+
+  test("folders partly seen and a shard's report left out: both said, each with its cause", async () => {
+    // Three inputs: scan (4 slides) in shard 1/3, b.svs in shard 2/3 (its report left out), more (3 slides) in shard 3/3.
+    const { summary, text } = await merge(folderLines('scan', 4, '1/3', 3).slice(0, 1), folderLines('more', 3, '3/3', 3).slice(0, 2));
+    assert.deepEqual(
+      summary.batches.map((b) => [b.missingInputs, b.inputsPartlySeen.map((p) => p.input), b.missingSlidesOfInputsSeen]),
+      [[1, ['more', 'scan'], 4]],
+    );
+    assert.equal(mergeExitCode(summary), 1);
+    assert.match(
+      text,
+      /^missing: 1 of 3 inputs \(slides, or DICOM folders of several slides\) has no line; no line from shard 2\/3: .*, or run those that did not run; and 4 of the 7 slides of 2 DICOM folders, such as more, have no line \(a run was cut short/m,
+    );
+  });
+
+  test("a DICOM file listed on its own in one run and in its folder in another: the latest listing's input, in either order", async () => {
+    // First the folder scan (two slides, one input), then each of its files named on its own (two inputs): the rerun skips both.
+    const asFolder = folderLines('scan', 2, null, 1);
+    const onTheirOwn = asFolder.map((l) => reportLine(l.slide, null, 2, { status: 'skipped', started: '2026-01-02T00:00:00Z' }));
+    for (const reports of [
+      [asFolder, onTheirOwn],
+      [onTheirOwn, asFolder],
+    ]) {
+      const { summary } = await merge(...reports);
+      assert.deepEqual(
+        summary.batches.map((b) => [b.inputsSeen, b.batchInputs, b.missingInputs, b.missingSlidesOfInputsSeen]),
+        [[2, 2, 0, 0]],
+      );
+      assert.equal(mergeExitCode(summary), 0);
+    }
   });
 
   test('a shard whose share was empty, beside a DICOM folder of several slides: complete, exit 0', async () => {
@@ -213,7 +268,10 @@ describe('report merge: whether the batch is whole', () => {
       ],
     );
     assert.equal(mergeExitCode(summary), 1);
-    assert.match(text, /^missing \(thumbnail of other in 2 shards\): 2 of 5 inputs have no line; no line from shard 2\/2/m);
+    assert.match(
+      text,
+      /^missing \(thumbnail of other in 2 shards\): 2 of 5 inputs \(slides, or DICOM folders of several slides\) have no line; no line from shard 2\/2/m,
+    );
     assert.doesNotMatch(text, /thumbnail of cohort/);
   });
 
@@ -243,6 +301,28 @@ describe('report merge: whether the batch is whole', () => {
     );
     assert.equal(mergeExitCode(summary), 0);
     assert.match(text, /^completeness unknown: the lines do not give the batch's inputs \(an older Slidescope wrote them\)$/m);
+  });
+
+  test("some slides' lines do not give their input, but the slides seen are fewer than the inputs: at least that many missing, exit 1", async () => {
+    // Each slide is one input at most: shard 1's three older slides and d.svs are 4 inputs at most, of 5.
+    const { summary, text } = await merge(shard1().map(olderLine), shard2().slice(0, 1));
+    assert.deepEqual(
+      summary.batches.map((b) => [b.slidesSeen, b.inputsSeen, b.batchInputs, b.missingInputs, b.missingInputsAtLeast]),
+      [[4, null, 5, 1, true]],
+    );
+    assert.equal(mergeExitCode(summary), 1);
+    assert.match(text, /^missing: at least 1 of 5 inputs \(slides, or DICOM folders of several slides\) has no line \(a run was cut short/m);
+  });
+
+  test("a DICOM folder's lines that do not give its slides (a Slidescope before inputSlides): completeness unknown, exit 0", async () => {
+    const { inputSlides: _slides, ...before } = reportLine('scan/1.dcm', null, 1, { input: 'scan' });
+    const { summary, text } = await merge([before]);
+    assert.deepEqual(
+      summary.batches.map((b) => [b.missingInputs, b.inputsPartlySeen, b.missingSlidesOfInputsSeen]),
+      [[0, [], null]],
+    );
+    assert.equal(mergeExitCode(summary), 0);
+    assert.match(text, /^completeness unknown: the lines do not give the slides of its DICOM folders \(an older Slidescope wrote them\)$/m);
   });
 
   test("a rerun's lines give the count where the slides' lines, an older Slidescope's, do not", async () => {

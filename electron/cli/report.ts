@@ -37,6 +37,12 @@ export interface ReportLine {
   batchInputs: number;
   /** The input the slide came from: its DICOM folder's key for a slide of a folder of several, else `slide`. */
   input: string;
+  /**
+   * The slides its input holds: 1 for a slide on its own, the folder's count for a slide of a DICOM
+   * folder of several (the shard that takes the folder opens it): a merge tells from it that a run
+   * killed partway through a folder left some of its slides without a line.
+   */
+  inputSlides: number;
   host: string;
   pid: number;
   /** The Slidescope that made the line. */
@@ -98,7 +104,7 @@ function isReportLine(value: unknown): value is ReportLine {
 }
 
 export interface ReadReports {
-  /** The last line of each slide, over all files in the order given. */
+  /** Each slide's line over all its lines (slideLine), the same whatever order the files come in. */
   slides: ReportLine[];
   /** Every line read: the shards that wrote, each run's count of the batch's inputs and each slide's input, which a slide's last line may not carry. */
   lines: ReportLine[];
@@ -190,8 +196,21 @@ export interface BatchCompleteness {
   inputsSeen: number | null;
   /** The largest count of the batch's inputs its lines give (a rerun's after inputs were added, the new count); null where none gives one. */
   batchInputs: number | null;
-  /** Inputs with no line (batchInputs less inputsSeen, at least 0); null when either is unknown. */
+  /**
+   * Inputs with no line: batchInputs less inputsSeen, at least 0. Where some slides' lines do not give
+   * their input, a lower bound (missingInputsAtLeast): each of those slides is one input at most. Null
+   * when batchInputs is unknown, or the bound is not above 0.
+   */
   missingInputs: number | null;
+  missingInputsAtLeast: boolean;
+  /** The inputs seen with slides that have no line (DICOM folders of several slides, a run cut short partway through one), by name. */
+  inputsPartlySeen: Array<{ input: string; inputSlides: number; slidesSeen: number }>;
+  /**
+   * Slides of the inputs seen that have no line (each input's inputSlides, the largest its lines give,
+   * less its slides seen; the sum over inputsPartlySeen); null where a slide's lines do not give its
+   * input, or a folder's do not give its slides (an older Slidescope's).
+   */
+  missingSlidesOfInputsSeen: number | null;
 }
 
 export interface ReportSummary {
@@ -221,17 +240,65 @@ function batchOrder(batch: BatchCompleteness): string {
   return [batch.command, batch.folder, String(batch.shardCount ?? 0).padStart(10, '0')].join('\0');
 }
 
-function batchesOf(read: ReadReports): BatchCompleteness[] {
-  // Per command and folder, each slide's input from any of its lines that gives it (a rerun's where the
-  // slide's own line is an older Slidescope's); null where none does.
-  const inputsBySlide = new Map<string, Map<string, string | null>>();
-  for (const line of read.lines) {
-    const inputs = inputsBySlide.get(cohortKey(line)) ?? new Map<string, string | null>();
-    inputsBySlide.set(cohortKey(line), inputs);
-    const { input } = line as Partial<ReportLine>;
-    if (typeof input === 'string') inputs.set(line.slide, input);
-    else if (!inputs.has(line.slide)) inputs.set(line.slide, null);
+/** What the lines of one command and folder tell of its inputs: the same for each of its batches. */
+interface CohortInputs {
+  slides: number;
+  /** The distinct inputs of the slides whose lines give one, and the slides whose lines give none. */
+  inputs: number;
+  slidesWithoutInput: number;
+  partlySeen: BatchCompleteness['inputsPartlySeen'];
+  missingSlides: number | null;
+}
+
+function cohortInputs(lines: readonly ReportLine[]): CohortInputs {
+  // A slide's input is its latest line's that gives one, whatever the files' order: the cohort as last
+  // listed (a DICOM file listed on its own once, in its folder later), and a rerun's where the slide's
+  // own line is an older Slidescope's. null where none gives one.
+  const inputLine = new Map<string, ReportLine | null>();
+  // The slides an input holds: the largest count its lines give (a slide on its own holds itself); null
+  // where only an older Slidescope's lines give it.
+  const slidesOf = new Map<string, number | null>();
+  for (const line of lines) {
+    const { input, inputSlides } = line as Partial<ReportLine>;
+    const latest = inputLine.get(line.slide) ?? null;
+    if (typeof input !== 'string') {
+      inputLine.set(line.slide, latest);
+      continue;
+    }
+    inputLine.set(line.slide, latest ? later(latest, line) : line);
+    const count = typeof inputSlides === 'number' ? inputSlides : input === line.slide ? 1 : null;
+    const known = slidesOf.get(input) ?? null;
+    slidesOf.set(input, count === null ? known : Math.max(known ?? 0, count));
   }
+  const seenOf = new Map<string, number>();
+  let slidesWithoutInput = 0;
+  for (const line of inputLine.values()) {
+    if (line === null) slidesWithoutInput++;
+    else seenOf.set(line.input, (seenOf.get(line.input) ?? 0) + 1);
+  }
+  const counted = [...seenOf].map(([input, slidesSeen]) => ({ input, inputSlides: slidesOf.get(input) ?? null, slidesSeen }));
+  const partlySeen = counted
+    .flatMap(({ input, inputSlides, slidesSeen }) => (inputSlides !== null && inputSlides > slidesSeen ? [{ input, inputSlides, slidesSeen }] : []))
+    .sort((a, b) => (a.input < b.input ? -1 : 1));
+  // A slide whose input is not known may be one of a folder's that seems partly seen.
+  const known = slidesWithoutInput === 0 && counted.every((c) => c.inputSlides !== null);
+  return {
+    slides: inputLine.size,
+    inputs: seenOf.size,
+    slidesWithoutInput,
+    partlySeen: known ? partlySeen : [],
+    missingSlides: known ? partlySeen.reduce((n, p) => n + p.inputSlides - p.slidesSeen, 0) : null,
+  };
+}
+
+function batchesOf(read: ReadReports): BatchCompleteness[] {
+  const linesOf = new Map<string, ReportLine[]>();
+  for (const line of read.lines) {
+    const lines = linesOf.get(cohortKey(line));
+    if (lines) lines.push(line);
+    else linesOf.set(cohortKey(line), [line]);
+  }
+  const cohorts = new Map([...linesOf].map(([key, lines]) => [key, cohortInputs(lines)]));
   const batches = new Map<string, { first: ReportLine; shardCount: number | null; shards: Set<number>; count: number | null }>();
   for (const line of read.lines) {
     const shard = lineShard(line);
@@ -244,9 +311,11 @@ function batchesOf(read: ReadReports): BatchCompleteness[] {
     if (typeof count === 'number') batch.count = Math.max(batch.count ?? 0, count);
   }
   return [...batches.values()]
-    .map(({ first, shardCount, shards, count }) => {
-      const inputs = [...(inputsBySlide.get(cohortKey(first))?.values() ?? [])];
-      const inputsSeen = inputs.includes(null) ? null : new Set(inputs).size;
+    .map(({ first, shardCount, shards, count }): BatchCompleteness => {
+      const cohort = cohorts.get(cohortKey(first))!;
+      const unknown = cohort.slidesWithoutInput > 0;
+      // Each slide whose input is not known is one input at most (a folder's slides are one together).
+      const missing = count === null ? null : count - cohort.inputs - cohort.slidesWithoutInput;
       const name = (k: number) => `${k}/${shardCount}`;
       return {
         command: first.command ?? '',
@@ -256,10 +325,13 @@ function batchesOf(read: ReadReports): BatchCompleteness[] {
         shardsWithoutLines: Array.from({ length: shardCount ?? 0 }, (_, i) => i + 1)
           .filter((k) => !shards.has(k))
           .map(name),
-        slidesSeen: inputs.length,
-        inputsSeen,
+        slidesSeen: cohort.slides,
+        inputsSeen: unknown ? null : cohort.inputs,
         batchInputs: count,
-        missingInputs: count === null || inputsSeen === null ? null : Math.max(0, count - inputsSeen),
+        missingInputs: missing === null || (unknown && missing <= 0) ? null : Math.max(0, missing),
+        missingInputsAtLeast: unknown && missing !== null && missing > 0,
+        inputsPartlySeen: cohort.partlySeen,
+        missingSlidesOfInputsSeen: cohort.missingSlides,
       };
     })
     .sort((a, b) => (batchOrder(a) < batchOrder(b) ? -1 : 1));
@@ -312,11 +384,11 @@ export function summarise(read: ReadReports, slowest = 10): ReportSummary {
 
 /**
  * `report merge`'s exit code: 0 where the reports show a batch done, 1 where a slide failed or is not
- * done, an input has no line, or there is no slide at all. Completeness unknown (an older Slidescope's
- * lines give no count or no input) is not taken for missing.
+ * done, an input or a slide of a DICOM folder seen has no line, or there is no slide at all.
+ * Completeness unknown (an older Slidescope's lines give no count or no input) is not taken for missing.
  */
 export function mergeExitCode(summary: ReportSummary): 0 | 1 {
-  const missing = summary.batches.some((b) => (b.missingInputs ?? 0) > 0);
+  const missing = summary.batches.some((b) => (b.missingInputs ?? 0) > 0 || (b.missingSlidesOfInputsSeen ?? 0) > 0);
   return summary.slides === 0 || summary.statuses.failed > 0 || summary.statuses['not-done'] > 0 || missing ? 1 : 0;
 }
 
@@ -324,19 +396,38 @@ export function mergeExitCode(summary: ReportSummary): 0 | 1 {
 function completenessText(batch: BatchCompleteness, which: string): string | null {
   const shards = (list: string[]) => `shard${list.length === 1 ? '' : 's'} ${list.join(', ')}`;
   const silent = batch.shardsWithoutLines;
-  if (batch.missingInputs === null) {
+  const inputs = batch.missingInputs ?? 0;
+  const folders = batch.inputsPartlySeen;
+  if (inputs === 0 && folders.length === 0) {
+    if (batch.missingInputs === 0 && batch.missingSlidesOfInputsSeen === 0) return null;
+    if (batch.missingInputs === 0)
+      return `completeness unknown${which}: the lines do not give the slides of its DICOM folders (an older Slidescope wrote them)`;
     const none = silent.length ? `; no line from ${shards(silent)} (missing, or ${silent.length === 1 ? 'its share was' : 'their shares were'} empty)` : '';
     return `completeness unknown${which}: the lines do not give the batch's inputs (an older Slidescope wrote them)${none}`;
   }
-  if (batch.missingInputs === 0) return null;
-  // Said where the slides seen are more than their inputs: the count would otherwise read as slides.
-  const folders = batch.inputsSeen === batch.slidesSeen ? '' : ' (a DICOM folder of several slides is one input)';
-  const missing = `missing${which}: ${batch.missingInputs} of ${batch.batchInputs} inputs${folders} ${batch.missingInputs === 1 ? 'has' : 'have'} no line`;
+  const has = (n: number) => (n === 1 ? 'has' : 'have');
+  // "Inputs" defined each time: a shard's own summary counts slides.
+  const inputsText =
+    inputs === 0
+      ? null
+      : `${batch.missingInputsAtLeast ? 'at least ' : ''}${inputs} of ${batch.batchInputs} inputs (slides, or DICOM folders of several slides) ${has(inputs)} no line`;
   // A shard whose share was empty writes no line either: which of the silent ones did not run cannot be told.
-  if (silent.length)
-    return `${missing}; no line from ${shards(silent)}: one or more of them did not run, or its report was not given (a shard whose share was empty writes none): merge every shard's report, or run those that did not run`;
-  // Every shard wrote, but one (or the run) was killed, or ran out of time, before its last lines.
-  return `${missing} (a run was cut short: run it again to finish, slides done are skipped)`;
+  const silentText =
+    inputs > 0 && silent.length
+      ? `; no line from ${shards(silent)}: one or more of them did not run, or its report was not given (a shard whose share was empty writes none): merge every shard's report, or run those that did not run`
+      : null;
+  const slides = batch.missingSlidesOfInputsSeen ?? 0;
+  const [first] = folders;
+  const foldersText =
+    first === undefined
+      ? null
+      : `${slides} of the ${folders.reduce((n, f) => n + f.inputSlides, 0)} slides of ${folders.length === 1 ? `DICOM folder ${first.input}` : `${folders.length} DICOM folders, such as ${first.input},`} ${has(slides)} no line`;
+  // Every shard wrote, yet inputs have no line; or the shard of a folder wrote some of its slides' lines:
+  // it (or the run) was killed, or ran out of time, before its last lines.
+  const cut = ' (a run was cut short: run it again to finish, slides done are skipped)';
+  if (foldersText === null) return `missing${which}: ${inputsText}${silentText ?? cut}`;
+  if (inputsText === null) return `missing${which}: ${foldersText}${cut}`;
+  return `missing${which}: ${inputsText}${silentText ? `${silentText};` : ','} and ${foldersText}${cut}`;
 }
 
 /**
