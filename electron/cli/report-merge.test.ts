@@ -352,6 +352,33 @@ describe('report merge: exit code and versions', () => {
     }
   });
 
+  test('a folder that could not be listed, listed by a later run: its failure is gone, its slides count', async () => {
+    // The share did not answer for site-b: one failed line for the folder, in a batch of 2 inputs.
+    const first = [
+      reportLine('a.svs', null, 2),
+      reportLine('site-b', null, 2, { status: 'failed', error: { code: 'IO_ERROR', message: 'The folder cannot be read (EIO)' } }),
+    ];
+    const later = { started: '2026-01-02T00:00:00Z' };
+    const rerun = [
+      reportLine('a.svs', null, 3, { ...later, status: 'skipped' }),
+      reportLine('site-b/1.svs', null, 3, later),
+      reportLine('site-b/2.svs', null, 3, later),
+    ];
+    for (const files of [
+      [first, rerun],
+      [rerun, first],
+    ]) {
+      const { summary } = await merge(...files);
+      assert.equal(summary.statuses.failed, 0);
+      assert.deepEqual([summary.slides, summary.batches[0]!.inputsSeen, summary.batches[0]!.missingInputs], [3, 3, 0]);
+      assert.equal(mergeExitCode(summary), 0);
+    }
+    // Its failure stays while no later run has listed it.
+    const { summary } = await merge(first, [reportLine('site-b/1.svs', null, 3, { started: '2025-12-31T00:00:00Z' })]);
+    assert.equal(summary.statuses.failed, 1);
+    assert.equal(mergeExitCode(summary), 1);
+  });
+
   test('reports without a line show nothing done: exit 1', async () => {
     const { summary } = await merge([]);
     assert.equal(summary.slides, 0);

@@ -173,7 +173,24 @@ export async function readReports(paths: string[]): Promise<ReadReports> {
       else bySlide.set(key, [line]);
     }
   }
-  return { slides: [...bySlide.values()].map(slideLine), lines: [...bySlide.values()].flat(), unreadable };
+  const groups = withoutListedLater([...bySlide.values()]);
+  return { slides: groups.map(slideLine), lines: groups.flat(), unreadable };
+}
+
+/**
+ * The slides' lines less those of a folder that failed to be listed (a share that did not answer) and
+ * was listed by a later run: its slides' lines are there, under its name, started after it.
+ */
+function withoutListedLater(groups: ReportLine[][]): ReportLine[][] {
+  const failed = groups.map(slideLine).filter((line) => line.status === 'failed');
+  if (failed.length === 0) return groups;
+  const all = groups.flat();
+  const listedLater = new Set(
+    failed
+      .filter((folder) => all.some((l) => cohortKey(l) === cohortKey(folder) && l.slide.startsWith(`${folder.slide}/`) && l.started >= folder.started))
+      .map((folder) => `${cohortKey(folder)}\0${folder.slide}`),
+  );
+  return groups.filter((lines) => !listedLater.has(`${cohortKey(lines[0]!)}\0${lines[0]!.slide}`));
 }
 
 /**
