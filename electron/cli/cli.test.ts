@@ -178,7 +178,7 @@ describe('slidescope CLI', () => {
     );
     const partly = cli('report', 'merge', reports[0]!, cut);
     assert.equal(partly.status, 1, partly.stdout);
-    assert.match(partly.stdout, /^missing: 1 of the 2 slides of DICOM folder case-b has no line \(a run was cut short/m);
+    assert.match(partly.stdout, /^missing: 1 of the 2 slides of DICOM folder "case-b" has no line \(a run was cut short/m);
   });
 
   test("a MIRAX slide's data folder stands for its .mrxs; a folder holding both is one slide", async () => {

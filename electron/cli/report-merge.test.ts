@@ -204,7 +204,7 @@ describe('report merge: whether the batch is whole', () => {
       [[3, 2, 0, [{ input: 'scan', inputSlides: 4, slidesSeen: 2 }], 2]],
     );
     assert.equal(mergeExitCode(summary), 1);
-    assert.match(text, /^missing: 2 of the 4 slides of DICOM folder scan have no line \(a run was cut short: run it again to finish/m);
+    assert.match(text, /^missing: 2 of the 4 slides of DICOM folder "scan" have no line \(a run was cut short: run it again to finish/m);
     const rerun = folderLines('scan', 4, null, 2).map((l) => ({ ...l, started: '2026-01-02T00:00:00Z' }));
     const done = await merge(killed, rerun);
     assert.deepEqual(
@@ -225,7 +225,7 @@ describe('report merge: whether the batch is whole', () => {
     assert.equal(mergeExitCode(summary), 1);
     assert.match(
       text,
-      /^missing: 1 of 3 inputs \(slides, or DICOM folders of several slides\) has no line; no line from shard 2\/3: .*, or run those that did not run; and 4 of the 7 slides of 2 DICOM folders, such as more, have no line \(a run was cut short/m,
+      /^missing: 1 of 3 inputs \(slides, or DICOM folders of several slides\) has no line; no line from shard 2\/3: .*, or run those that did not run; and 4 of the 7 slides of 2 DICOM folders, such as "more", have no line \(a run was cut short/m,
     );
   });
 
@@ -314,15 +314,66 @@ describe('report merge: whether the batch is whole', () => {
     assert.match(text, /^missing: at least 1 of 5 inputs \(slides, or DICOM folders of several slides\) has no line \(a run was cut short/m);
   });
 
-  test("a DICOM folder's lines that do not give its slides (a Slidescope before inputSlides): completeness unknown, exit 0", async () => {
-    const { inputSlides: _slides, ...before } = reportLine('scan/1.dcm', null, 1, { input: 'scan' });
-    const { summary, text } = await merge([before]);
+  test('a folder whose lines give no count of its slides (a build before inputSlides) is not judged; another folder still is', async () => {
+    const { inputSlides: _slides, ...before } = reportLine('old/1.dcm', null, 2, { input: 'old' });
+    const killed = reportLine('new/1.dcm', null, 2, { input: 'new', inputSlides: 4 });
+    const { summary, text } = await merge([before, killed]);
     assert.deepEqual(
-      summary.batches.map((b) => [b.missingInputs, b.inputsPartlySeen, b.missingSlidesOfInputsSeen]),
-      [[0, [], null]],
+      summary.batches.map((b) => [b.missingInputs, b.inputsPartlySeen.map((f) => f.input), b.missingSlidesOfInputsSeen]),
+      [[0, ['new'], 3]],
+    );
+    assert.equal(mergeExitCode(summary), 1);
+    assert.match(text, /^missing: 3 of the 4 slides of DICOM folder "new" have no line/m);
+  });
+
+  test("a folder's slide retried on its own through --list, as the docs say: the folder is whole", async () => {
+    const scan = ['1', '2', '3', '4'].map((n) =>
+      reportLine(`scan/${n}.dcm`, null, 1, {
+        input: 'scan',
+        inputSlides: 4,
+        ...(n === '3' ? { status: 'failed' as const, error: { code: 'CORRUPT_DATA', message: 'why' } } : {}),
+      }),
+    );
+    const retry = [reportLine('scan/3.dcm', null, 1, { started: '2026-01-02T00:00:00Z' })];
+    for (const files of [
+      [scan, retry],
+      [retry, scan],
+    ]) {
+      const { summary } = await merge(...files);
+      assert.deepEqual(
+        summary.batches.map((b) => b.missingSlidesOfInputsSeen),
+        [0],
+      );
+      assert.equal(summary.statuses.failed, 0);
+      assert.equal(mergeExitCode(summary), 0);
+    }
+  });
+
+  test("a folder's count is its latest line's: one that lost a series after a run was cut short is whole once rerun", async () => {
+    const killed = ['1', '2'].map((n) => reportLine(`scan/${n}.dcm`, null, 1, { input: 'scan', inputSlides: 4 }));
+    const rerun = ['1', '2', '3'].map((n) => reportLine(`scan/${n}.dcm`, null, 1, { input: 'scan', inputSlides: 3, started: '2026-01-02T00:00:00Z' }));
+    assert.equal(mergeExitCode((await merge(killed)).summary), 1);
+    const { summary } = await merge(killed, rerun);
+    assert.deepEqual(
+      summary.batches.map((b) => [b.missingSlidesOfInputsSeen, b.missingInputs]),
+      [[0, 0]],
     );
     assert.equal(mergeExitCode(summary), 0);
-    assert.match(text, /^completeness unknown: the lines do not give the slides of its DICOM folders \(an older Slidescope wrote them\)$/m);
+  });
+
+  test("a folder's missing slides are told once, in the batch of the line that gave its count", async () => {
+    const killed = ['1', '2'].map((n) => reportLine(`scan/${n}.dcm`, '1/2', 2, { input: 'scan', inputSlides: 4 }));
+    const other = [reportLine('a.svs', '2/2', 2)];
+    const rerunOfA = [reportLine('a.svs', '1/3', 2, { status: 'skipped', started: '2026-01-02T00:00:00Z' })];
+    const { summary, text } = await merge(killed, other, rerunOfA);
+    assert.deepEqual(
+      summary.batches.map((b) => [b.shardCount, b.missingSlidesOfInputsSeen]),
+      [
+        [2, 2],
+        [3, 0],
+      ],
+    );
+    assert.equal(text.match(/slides of DICOM folder "scan"/g)?.length, 1);
   });
 
   test("a rerun's lines give the count where the slides' lines, an older Slidescope's, do not", async () => {
@@ -373,10 +424,15 @@ describe('report merge: exit code and versions', () => {
       assert.deepEqual([summary.slides, summary.batches[0]!.inputsSeen, summary.batches[0]!.missingInputs], [3, 3, 0]);
       assert.equal(mergeExitCode(summary), 0);
     }
-    // Its failure stays while no later run has listed it.
-    const { summary } = await merge(first, [reportLine('site-b/1.svs', null, 3, { started: '2025-12-31T00:00:00Z' })]);
-    assert.equal(summary.statuses.failed, 1);
-    assert.equal(mergeExitCode(summary), 1);
+    // Its failure stays while no later run has listed it: lines from before it, or one of its files
+    // made alone (--list, a run counting fewer inputs), or a slide that failed otherwise.
+    for (const lines of [[reportLine('site-b/1.svs', null, 3, { started: '2025-12-31T00:00:00Z' })], [reportLine('site-b/urgent.svs', null, 1, later)]]) {
+      const { summary } = await merge(first, lines);
+      assert.equal(summary.statuses.failed, 1);
+      assert.equal(mergeExitCode(summary), 1);
+    }
+    const corrupt = first.map((l) => (l.slide === 'site-b' ? { ...l, error: { code: 'CORRUPT_DATA', message: 'why' } } : l));
+    assert.equal((await merge(corrupt, rerun)).summary.statuses.failed, 1);
   });
 
   test('reports without a line show nothing done: exit 1', async () => {

@@ -2,7 +2,7 @@
 // (O_APPEND) and each line goes in one write (more only when the system writes it short), so a rerun
 // adds to it and a line is never interleaved with another writer's on a local disk (shards on a
 // cluster write a file each: O_APPEND is not atomic over NFS). `slidescope report merge` reads any
-// number of them; a slide's last line wins, so a resumed run's lines replace the interrupted run's
+// number of them; a slide's latest line counts, so a resumed run's lines replace the interrupted run's
 // (but a slide done stays done: slideLine).
 
 import { open, readFile } from 'node:fs/promises';
@@ -106,7 +106,10 @@ function isReportLine(value: unknown): value is ReportLine {
 export interface ReadReports {
   /** Each slide's line over all its lines (slideLine), the same whatever order the files come in. */
   slides: ReportLine[];
-  /** Every line read: the shards that wrote, each run's count of the batch's inputs and each slide's input, which a slide's last line may not carry. */
+  /**
+   * Every line read (less a folder's that a later run listed: withoutListedLater): the shards that wrote,
+   * each run's count of the batch's inputs and each slide's input, which a slide's chosen line may not carry.
+   */
   lines: ReportLine[];
   /** Lines that are not report lines (a file cut short, another tool's). */
   unreadable: number;
@@ -173,24 +176,36 @@ export async function readReports(paths: string[]): Promise<ReadReports> {
       else bySlide.set(key, [line]);
     }
   }
-  const groups = withoutListedLater([...bySlide.values()]);
-  return { slides: groups.map(slideLine), lines: groups.flat(), unreadable };
+  const groups = [...bySlide.entries()].map(([key, lines]) => ({ key, lines, line: slideLine(lines) }));
+  const listed = listedLater(
+    groups.map((g) => g.line),
+    groups.flatMap((g) => g.lines),
+  );
+  const kept = listed.size === 0 ? groups : groups.filter((g) => !listed.has(g.key));
+  return { slides: kept.map((g) => g.line), lines: kept.flatMap((g) => g.lines), unreadable };
 }
 
 /**
- * The slides' lines less those of a folder that failed to be listed (a share that did not answer) and
- * was listed by a later run: its slides' lines are there, under its name, started after it.
+ * The folders (cohort and slide keys) that failed to be listed (IO_ERROR: a share that did not answer)
+ * and that a later run listed: lines of slides under its name, started after it, by a run that counted
+ * at least as many inputs (not a --list of one of its files). One pass, each slide's folders looked up.
  */
-function withoutListedLater(groups: ReportLine[][]): ReportLine[][] {
-  const failed = groups.map(slideLine).filter((line) => line.status === 'failed');
-  if (failed.length === 0) return groups;
-  const all = groups.flat();
-  const listedLater = new Set(
-    failed
-      .filter((folder) => all.some((l) => cohortKey(l) === cohortKey(folder) && l.slide.startsWith(`${folder.slide}/`) && l.started >= folder.started))
-      .map((folder) => `${cohortKey(folder)}\0${folder.slide}`),
-  );
-  return groups.filter((lines) => !listedLater.has(`${cohortKey(lines[0]!)}\0${lines[0]!.slide}`));
+function listedLater(chosen: readonly ReportLine[], lines: readonly ReportLine[]): Set<string> {
+  const failed = new Map<string, ReportLine>();
+  for (const line of chosen) if (line.status === 'failed' && line.error?.code === 'IO_ERROR') failed.set(`${cohortKey(line)}\0${line.slide}`, line);
+  const listed = new Set<string>();
+  if (failed.size === 0) return listed;
+  for (const line of lines) {
+    const cohort = cohortKey(line);
+    for (let i = line.slide.indexOf('/'); i > 0; i = line.slide.indexOf('/', i + 1)) {
+      const key = `${cohort}\0${line.slide.slice(0, i)}`;
+      const folder = failed.get(key);
+      const { batchInputs } = line as Partial<ReportLine>;
+      const counted = (folder as Partial<ReportLine> | undefined)?.batchInputs;
+      if (folder && line.started >= folder.started && typeof batchInputs === 'number' && typeof counted === 'number' && batchInputs >= counted) listed.add(key);
+    }
+  }
+  return listed;
 }
 
 /**
@@ -211,7 +226,7 @@ export interface BatchCompleteness {
   slidesSeen: number;
   /** The distinct inputs of those slides; null where a slide's lines do not give its input (an older Slidescope's). */
   inputsSeen: number | null;
-  /** The largest count of the batch's inputs its lines give (a rerun's after inputs were added, the new count); null where none gives one. */
+  /** The count of the batch's inputs its latest line gives (the cohort as last listed); null where none gives one. */
   batchInputs: number | null;
   /**
    * Inputs with no line: batchInputs less inputsSeen, at least 0. Where some slides' lines do not give
@@ -220,14 +235,16 @@ export interface BatchCompleteness {
    */
   missingInputs: number | null;
   missingInputsAtLeast: boolean;
-  /** The inputs seen with slides that have no line (DICOM folders of several slides, a run cut short partway through one), by name. */
+  /**
+   * The inputs seen with slides that have no line (DICOM folders of several slides, a run cut short partway
+   * through one), by name: each in the batch of the line that gave its count, so a cohort's are told once.
+   */
   inputsPartlySeen: Array<{ input: string; inputSlides: number; slidesSeen: number }>;
   /**
-   * Slides of the inputs seen that have no line (each input's inputSlides, the largest its lines give,
-   * less its slides seen; the sum over inputsPartlySeen); null where a slide's lines do not give its
-   * input, or a folder's do not give its slides (an older Slidescope's).
+   * Slides of the inputs seen that have no line: each input's inputSlides (its latest line's) less its
+   * slides that any line names, summed over inputsPartlySeen.
    */
-  missingSlidesOfInputsSeen: number | null;
+  missingSlidesOfInputsSeen: number;
 }
 
 export interface ReportSummary {
@@ -263,18 +280,24 @@ interface CohortInputs {
   /** The distinct inputs of the slides whose lines give one, and the slides whose lines give none. */
   inputs: number;
   slidesWithoutInput: number;
-  partlySeen: BatchCompleteness['inputsPartlySeen'];
-  missingSlides: number | null;
+  /** Folders with slides that have no line, each with the line that gave its count (the batch it is told in). */
+  partlySeen: Array<BatchCompleteness['inputsPartlySeen'][number] & { line: ReportLine }>;
+}
+
+/** Of two lines giving an input's count of slides, the later; of two that started together, the larger count. */
+function laterCount(a: ReportLine, b: ReportLine): ReportLine {
+  if (a.started !== b.started) return b.started > a.started ? b : a;
+  return b.inputSlides > a.inputSlides ? b : a;
 }
 
 function cohortInputs(lines: readonly ReportLine[]): CohortInputs {
   // A slide's input is its latest line's that gives one, whatever the files' order: the cohort as last
-  // listed (a DICOM file listed on its own once, in its folder later), and a rerun's where the slide's
-  // own line is an older Slidescope's. null where none gives one.
+  // listed (a DICOM file listed on its own once, in its folder later). null where none gives one.
   const inputLine = new Map<string, ReportLine | null>();
-  // The slides an input holds: the largest count its lines give (a slide on its own holds itself); null
-  // where only an older Slidescope's lines give it.
-  const slidesOf = new Map<string, number | null>();
+  // A folder's slides are those any line names in it (a retry of one of them through --list names it on
+  // its own), and its count the latest line's (the folder as last opened: a series removed, or added).
+  const named = new Map<string, Set<string>>();
+  const countLine = new Map<string, ReportLine>();
   for (const line of lines) {
     const { input, inputSlides } = line as Partial<ReportLine>;
     const latest = inputLine.get(line.slide) ?? null;
@@ -283,29 +306,30 @@ function cohortInputs(lines: readonly ReportLine[]): CohortInputs {
       continue;
     }
     inputLine.set(line.slide, latest ? later(latest, line) : line);
-    const count = typeof inputSlides === 'number' ? inputSlides : input === line.slide ? 1 : null;
-    const known = slidesOf.get(input) ?? null;
-    slidesOf.set(input, count === null ? known : Math.max(known ?? 0, count));
+    if (input === line.slide) continue;
+    const slides = named.get(input) ?? new Set<string>();
+    named.set(input, slides.add(line.slide));
+    if (typeof inputSlides !== 'number') continue;
+    const counted = countLine.get(input);
+    countLine.set(input, counted ? laterCount(counted, line) : line);
   }
   const seenOf = new Map<string, number>();
-  let slidesWithoutInput = 0;
-  for (const line of inputLine.values()) {
-    if (line === null) slidesWithoutInput++;
+  const withoutInput: string[] = [];
+  for (const [slide, line] of inputLine) {
+    if (line === null) withoutInput.push(slide);
     else seenOf.set(line.input, (seenOf.get(line.input) ?? 0) + 1);
   }
-  const counted = [...seenOf].map(([input, slidesSeen]) => ({ input, inputSlides: slidesOf.get(input) ?? null, slidesSeen }));
-  const partlySeen = counted
-    .flatMap(({ input, inputSlides, slidesSeen }) => (inputSlides !== null && inputSlides > slidesSeen ? [{ input, inputSlides, slidesSeen }] : []))
-    .sort((a, b) => (a.input < b.input ? -1 : 1));
-  // A slide whose input is not known may be one of a folder's that seems partly seen.
-  const known = slidesWithoutInput === 0 && counted.every((c) => c.inputSlides !== null);
-  return {
-    slides: inputLine.size,
-    inputs: seenOf.size,
-    slidesWithoutInput,
-    partlySeen: known ? partlySeen : [],
-    missingSlides: known ? partlySeen.reduce((n, p) => n + p.inputSlides - p.slidesSeen, 0) : null,
-  };
+  const partlySeen: CohortInputs['partlySeen'] = [];
+  for (const [input, slides] of named) {
+    // A folder whose lines give no count (a build of an hour before this field) is not judged.
+    const line = countLine.get(input);
+    if (!line) continue;
+    // A slide whose lines give no input (an older Slidescope's) may be one of its.
+    const seen = slides.size + withoutInput.filter((slide) => slide.startsWith(`${input}/`) && !slides.has(slide)).length;
+    if (line.inputSlides > seen) partlySeen.push({ input, inputSlides: line.inputSlides, slidesSeen: seen, line });
+  }
+  partlySeen.sort((a, b) => (a.input < b.input ? -1 : 1));
+  return { slides: inputLine.size, inputs: seenOf.size, slidesWithoutInput: withoutInput.length, partlySeen };
 }
 
 function batchesOf(read: ReadReports): BatchCompleteness[] {
@@ -316,20 +340,27 @@ function batchesOf(read: ReadReports): BatchCompleteness[] {
     else linesOf.set(cohortKey(line), [line]);
   }
   const cohorts = new Map([...linesOf].map(([key, lines]) => [key, cohortInputs(lines)]));
-  const batches = new Map<string, { first: ReportLine; shardCount: number | null; shards: Set<number>; count: number | null }>();
+  const batchKey = (line: ReportLine) => `${cohortKey(line)}\0${lineShard(line)?.n ?? ''}`;
+  const batches = new Map<string, { first: ReportLine; shardCount: number | null; shards: Set<number>; countLine: ReportLine | null }>();
   for (const line of read.lines) {
     const shard = lineShard(line);
-    const key = `${cohortKey(line)}\0${shard?.n ?? ''}`;
-    const batch = batches.get(key) ?? { first: line, shardCount: shard?.n ?? null, shards: new Set<number>(), count: null };
+    const key = batchKey(line);
+    const batch = batches.get(key) ?? { first: line, shardCount: shard?.n ?? null, shards: new Set<number>(), countLine: null };
     batches.set(key, batch);
     if (shard) batch.shards.add(shard.k);
-    // Older lines lack the count; every shard's is the same, but a rerun after inputs were added counts them too.
-    const count = (line as Partial<ReportLine>).batchInputs;
-    if (typeof count === 'number') batch.count = Math.max(batch.count ?? 0, count);
+    // Older lines lack the count. Every shard's is the same; the latest run's counts the cohort as it is
+    // now (inputs added or removed since), and of two that started together the larger.
+    if (typeof (line as Partial<ReportLine>).batchInputs !== 'number') continue;
+    const counted = batch.countLine;
+    batch.countLine =
+      !counted || line.started > counted.started || (line.started === counted.started && line.batchInputs > counted.batchInputs) ? line : counted;
   }
   return [...batches.values()]
-    .map(({ first, shardCount, shards, count }): BatchCompleteness => {
+    .map(({ first, shardCount, shards, countLine }): BatchCompleteness => {
+      const count = countLine?.batchInputs ?? null;
       const cohort = cohorts.get(cohortKey(first))!;
+      // A folder's slides are the cohort's, told once: in the batch of the line that gave its count.
+      const partlySeen = cohort.partlySeen.filter((p) => batchKey(p.line) === batchKey(first)).map(({ line: _line, ...p }) => p);
       const unknown = cohort.slidesWithoutInput > 0;
       // Each slide whose input is not known is one input at most (a folder's slides are one together).
       const missing = count === null ? null : count - cohort.inputs - cohort.slidesWithoutInput;
@@ -347,8 +378,8 @@ function batchesOf(read: ReadReports): BatchCompleteness[] {
         batchInputs: count,
         missingInputs: missing === null || (unknown && missing <= 0) ? null : Math.max(0, missing),
         missingInputsAtLeast: unknown && missing !== null && missing > 0,
-        inputsPartlySeen: cohort.partlySeen,
-        missingSlidesOfInputsSeen: cohort.missingSlides,
+        inputsPartlySeen: partlySeen,
+        missingSlidesOfInputsSeen: partlySeen.reduce((n, p) => n + p.inputSlides - p.slidesSeen, 0),
       };
     })
     .sort((a, b) => (batchOrder(a) < batchOrder(b) ? -1 : 1));
@@ -416,9 +447,7 @@ function completenessText(batch: BatchCompleteness, which: string): string | nul
   const inputs = batch.missingInputs ?? 0;
   const folders = batch.inputsPartlySeen;
   if (inputs === 0 && folders.length === 0) {
-    if (batch.missingInputs === 0 && batch.missingSlidesOfInputsSeen === 0) return null;
-    if (batch.missingInputs === 0)
-      return `completeness unknown${which}: the lines do not give the slides of its DICOM folders (an older Slidescope wrote them)`;
+    if (batch.missingInputs === 0) return null;
     const none = silent.length ? `; no line from ${shards(silent)} (missing, or ${silent.length === 1 ? 'its share was' : 'their shares were'} empty)` : '';
     return `completeness unknown${which}: the lines do not give the batch's inputs (an older Slidescope wrote them)${none}`;
   }
@@ -433,12 +462,12 @@ function completenessText(batch: BatchCompleteness, which: string): string | nul
     inputs > 0 && silent.length
       ? `; no line from ${shards(silent)}: one or more of them did not run, or its report was not given (a shard whose share was empty writes none): merge every shard's report, or run those that did not run`
       : null;
-  const slides = batch.missingSlidesOfInputsSeen ?? 0;
+  const slides = batch.missingSlidesOfInputsSeen;
   const [first] = folders;
   const foldersText =
     first === undefined
       ? null
-      : `${slides} of the ${folders.reduce((n, f) => n + f.inputSlides, 0)} slides of ${folders.length === 1 ? `DICOM folder ${first.input}` : `${folders.length} DICOM folders, such as ${first.input},`} ${has(slides)} no line`;
+      : `${slides} of the ${folders.reduce((n, f) => n + f.inputSlides, 0)} slides of ${folders.length === 1 ? `DICOM folder "${first.input}"` : `${folders.length} DICOM folders, such as "${first.input}",`} ${has(slides)} no line`;
   // Every shard wrote, yet inputs have no line; or the shard of a folder wrote some of its slides' lines:
   // it (or the run) was killed, or ran out of time, before its last lines.
   const cut = ' (a run was cut short: run it again to finish, slides done are skipped)';
