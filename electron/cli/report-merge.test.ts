@@ -349,16 +349,31 @@ describe('report merge: whether the batch is whole', () => {
     }
   });
 
-  test("a folder's count is its latest line's: one that lost a series after a run was cut short is whole once rerun", async () => {
+  test("a folder's count is the largest its lines give: one that lost a series after a run was cut short stays short until merged apart", async () => {
+    // A run cut short or a --list of some slides cannot tell itself from a whole run: the merge errs towards missing.
     const killed = ['1', '2'].map((n) => reportLine(`scan/${n}.dcm`, null, 1, { input: 'scan', inputSlides: 4 }));
     const rerun = ['1', '2', '3'].map((n) => reportLine(`scan/${n}.dcm`, null, 1, { input: 'scan', inputSlides: 3, started: '2026-01-02T00:00:00Z' }));
-    assert.equal(mergeExitCode((await merge(killed)).summary), 1);
-    const { summary } = await merge(killed, rerun);
+    const both = (await merge(killed, rerun)).summary;
     assert.deepEqual(
-      summary.batches.map((b) => [b.missingSlidesOfInputsSeen, b.missingInputs]),
-      [[0, 0]],
+      both.batches.map((b) => b.missingSlidesOfInputsSeen),
+      [1],
     );
-    assert.equal(mergeExitCode(summary), 0);
+    assert.equal(mergeExitCode(both), 1);
+    // The rerun's own report (a rerun writes a line for every slide, done or skipped) is whole.
+    assert.equal(mergeExitCode((await merge(rerun)).summary), 0);
+  });
+
+  test("a --list retry of some slides does not lower the batch's count: inputs a killed run never reached stay missing", async () => {
+    const killed = ['a', 'b', 'c'].map((n, i) =>
+      reportLine(`${n}.svs`, null, 10, i === 0 ? { status: 'failed', error: { code: 'CORRUPT_DATA', message: 'why' } } : {}),
+    );
+    const retry = [reportLine('a.svs', null, 1, { started: '2026-01-02T00:00:00Z' })];
+    const { summary } = await merge(killed, retry);
+    assert.deepEqual(
+      summary.batches.map((b) => [b.batchInputs, b.missingInputs]),
+      [[10, 7]],
+    );
+    assert.equal(mergeExitCode(summary), 1);
   });
 
   test("a folder's missing slides are told once, in the batch of the line that gave its count", async () => {

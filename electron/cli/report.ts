@@ -107,7 +107,7 @@ export interface ReadReports {
   /** Each slide's line over all its lines (slideLine), the same whatever order the files come in. */
   slides: ReportLine[];
   /**
-   * Every line read (less a folder's that a later run listed: withoutListedLater): the shards that wrote,
+   * Every line read (less a folder's that a later whole run listed: listedLater): the shards that wrote,
    * each run's count of the batch's inputs and each slide's input, which a slide's chosen line may not carry.
    */
   lines: ReportLine[];
@@ -187,25 +187,37 @@ export async function readReports(paths: string[]): Promise<ReadReports> {
 
 /**
  * The folders (cohort and slide keys) that failed to be listed (IO_ERROR: a share that did not answer)
- * and that a later run listed: lines of slides under its name, started after it, by a run that counted
- * at least as many inputs (not a --list of one of its files). One pass, each slide's folders looked up.
+ * and that a later whole run listed: lines of slides under its name, started after it, by a run that
+ * counted as many inputs as any run of the cohort (not a --list of some of its files). Where no such
+ * run is among the reports the failure stays: a merge errs towards missing. One pass.
  */
 function listedLater(chosen: readonly ReportLine[], lines: readonly ReportLine[]): Set<string> {
   const failed = new Map<string, ReportLine>();
   for (const line of chosen) if (line.status === 'failed' && line.error?.code === 'IO_ERROR') failed.set(`${cohortKey(line)}\0${line.slide}`, line);
   const listed = new Set<string>();
   if (failed.size === 0) return listed;
+  const whole = largestCounts(lines);
   for (const line of lines) {
     const cohort = cohortKey(line);
+    const { batchInputs } = line as Partial<ReportLine>;
+    if (typeof batchInputs !== 'number' || batchInputs < (whole.get(cohort) ?? Number.POSITIVE_INFINITY)) continue;
     for (let i = line.slide.indexOf('/'); i > 0; i = line.slide.indexOf('/', i + 1)) {
       const key = `${cohort}\0${line.slide.slice(0, i)}`;
       const folder = failed.get(key);
-      const { batchInputs } = line as Partial<ReportLine>;
-      const counted = (folder as Partial<ReportLine> | undefined)?.batchInputs;
-      if (folder && line.started >= folder.started && typeof batchInputs === 'number' && typeof counted === 'number' && batchInputs >= counted) listed.add(key);
+      if (folder && line.started >= folder.started) listed.add(key);
     }
   }
   return listed;
+}
+
+/** Each cohort's largest count of inputs over its lines. */
+function largestCounts(lines: readonly ReportLine[]): Map<string, number> {
+  const largest = new Map<string, number>();
+  for (const line of lines) {
+    const { batchInputs } = line as Partial<ReportLine>;
+    if (typeof batchInputs === 'number') largest.set(cohortKey(line), Math.max(largest.get(cohortKey(line)) ?? 0, batchInputs));
+  }
+  return largest;
 }
 
 /**
@@ -226,7 +238,7 @@ export interface BatchCompleteness {
   slidesSeen: number;
   /** The distinct inputs of those slides; null where a slide's lines do not give its input (an older Slidescope's). */
   inputsSeen: number | null;
-  /** The count of the batch's inputs its latest line gives (the cohort as last listed); null where none gives one. */
+  /** The largest count of the batch's inputs its lines give (a merge errs towards missing); null where none gives one. */
   batchInputs: number | null;
   /**
    * Inputs with no line: batchInputs less inputsSeen, at least 0. Where some slides' lines do not give
@@ -241,7 +253,7 @@ export interface BatchCompleteness {
    */
   inputsPartlySeen: Array<{ input: string; inputSlides: number; slidesSeen: number }>;
   /**
-   * Slides of the inputs seen that have no line: each input's inputSlides (its latest line's) less its
+   * Slides of the inputs seen that have no line: each input's inputSlides (the largest its lines give) less its
    * slides that any line names, summed over inputsPartlySeen.
    */
   missingSlidesOfInputsSeen: number;
@@ -284,10 +296,13 @@ interface CohortInputs {
   partlySeen: Array<BatchCompleteness['inputsPartlySeen'][number] & { line: ReportLine }>;
 }
 
-/** Of two lines giving an input's count of slides, the later; of two that started together, the larger count. */
-function laterCount(a: ReportLine, b: ReportLine): ReportLine {
-  if (a.started !== b.started) return b.started > a.started ? b : a;
-  return b.inputSlides > a.inputSlides ? b : a;
+/**
+ * Of two lines giving an input's count of slides, the larger count (a run cut short or a --list cannot
+ * tell itself from a whole one, so a merge errs towards missing); of equal counts, the later line.
+ */
+function largerCount(a: ReportLine, b: ReportLine): ReportLine {
+  if (a.inputSlides !== b.inputSlides) return b.inputSlides > a.inputSlides ? b : a;
+  return later(a, b);
 }
 
 function cohortInputs(lines: readonly ReportLine[]): CohortInputs {
@@ -295,7 +310,7 @@ function cohortInputs(lines: readonly ReportLine[]): CohortInputs {
   // listed (a DICOM file listed on its own once, in its folder later). null where none gives one.
   const inputLine = new Map<string, ReportLine | null>();
   // A folder's slides are those any line names in it (a retry of one of them through --list names it on
-  // its own), and its count the latest line's (the folder as last opened: a series removed, or added).
+  // its own), and its count the largest its lines give.
   const named = new Map<string, Set<string>>();
   const countLine = new Map<string, ReportLine>();
   for (const line of lines) {
@@ -311,25 +326,31 @@ function cohortInputs(lines: readonly ReportLine[]): CohortInputs {
     named.set(input, slides.add(line.slide));
     if (typeof inputSlides !== 'number') continue;
     const counted = countLine.get(input);
-    countLine.set(input, counted ? laterCount(counted, line) : line);
+    countLine.set(input, counted ? largerCount(counted, line) : line);
   }
   const seenOf = new Map<string, number>();
-  const withoutInput: string[] = [];
+  // Slides whose lines give no input (an older Slidescope's), by each folder they lie in: each may be one of that folder's.
+  const withoutInputIn = new Map<string, number>();
+  let slidesWithoutInput = 0;
   for (const [slide, line] of inputLine) {
-    if (line === null) withoutInput.push(slide);
-    else seenOf.set(line.input, (seenOf.get(line.input) ?? 0) + 1);
+    if (line !== null) {
+      seenOf.set(line.input, (seenOf.get(line.input) ?? 0) + 1);
+      continue;
+    }
+    slidesWithoutInput++;
+    for (let i = slide.indexOf('/'); i > 0; i = slide.indexOf('/', i + 1))
+      withoutInputIn.set(slide.slice(0, i), (withoutInputIn.get(slide.slice(0, i)) ?? 0) + 1);
   }
   const partlySeen: CohortInputs['partlySeen'] = [];
   for (const [input, slides] of named) {
     // A folder whose lines give no count (a build of an hour before this field) is not judged.
     const line = countLine.get(input);
     if (!line) continue;
-    // A slide whose lines give no input (an older Slidescope's) may be one of its.
-    const seen = slides.size + withoutInput.filter((slide) => slide.startsWith(`${input}/`) && !slides.has(slide)).length;
+    const seen = slides.size + (withoutInputIn.get(input) ?? 0);
     if (line.inputSlides > seen) partlySeen.push({ input, inputSlides: line.inputSlides, slidesSeen: seen, line });
   }
   partlySeen.sort((a, b) => (a.input < b.input ? -1 : 1));
-  return { slides: inputLine.size, inputs: seenOf.size, slidesWithoutInput: withoutInput.length, partlySeen };
+  return { slides: inputLine.size, inputs: seenOf.size, slidesWithoutInput, partlySeen };
 }
 
 function batchesOf(read: ReadReports): BatchCompleteness[] {
@@ -348,12 +369,12 @@ function batchesOf(read: ReadReports): BatchCompleteness[] {
     const batch = batches.get(key) ?? { first: line, shardCount: shard?.n ?? null, shards: new Set<number>(), countLine: null };
     batches.set(key, batch);
     if (shard) batch.shards.add(shard.k);
-    // Older lines lack the count. Every shard's is the same; the latest run's counts the cohort as it is
-    // now (inputs added or removed since), and of two that started together the larger.
+    // Older lines lack the count. Every shard's is the same; of different runs' the largest, as a run cut
+    // short or a --list of some slides cannot tell itself from a whole one: a merge errs towards missing.
     if (typeof (line as Partial<ReportLine>).batchInputs !== 'number') continue;
     const counted = batch.countLine;
     batch.countLine =
-      !counted || line.started > counted.started || (line.started === counted.started && line.batchInputs > counted.batchInputs) ? line : counted;
+      !counted || line.batchInputs > counted.batchInputs || (line.batchInputs === counted.batchInputs && later(counted, line) === line) ? line : counted;
   }
   return [...batches.values()]
     .map(({ first, shardCount, shards, countLine }): BatchCompleteness => {
@@ -436,7 +457,7 @@ export function summarise(read: ReadReports, slowest = 10): ReportSummary {
  * Completeness unknown (an older Slidescope's lines give no count or no input) is not taken for missing.
  */
 export function mergeExitCode(summary: ReportSummary): 0 | 1 {
-  const missing = summary.batches.some((b) => (b.missingInputs ?? 0) > 0 || (b.missingSlidesOfInputsSeen ?? 0) > 0);
+  const missing = summary.batches.some((b) => (b.missingInputs ?? 0) > 0 || b.missingSlidesOfInputsSeen > 0);
   return summary.slides === 0 || summary.statuses.failed > 0 || summary.statuses['not-done'] > 0 || missing ? 1 : 0;
 }
 
