@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { plainReportLine } from '../../testing/report-lines';
 import { SlideError } from '../engine/errors';
 import { batchOldSpaceMb, type EngineLaunchSettings, engineEnvironment, engineExecArgv } from '../engine-host/engine-settings';
 import { jobEngine, runBatch } from './batch';
@@ -23,27 +24,7 @@ const GB = 2 ** 30;
 
 /** A report line of a slide under /data (or `more.path`), its other fields plain. */
 function reportLine(slide: string, status: ReportLine['status'], more: Partial<ReportLine> = {}): ReportLine {
-  return {
-    slide,
-    path: `/data/${slide}`,
-    status,
-    command: 'thumbnail',
-    outputs: [],
-    vendor: null,
-    width: null,
-    height: null,
-    started: '',
-    ms: 0,
-    error: null,
-    shard: null,
-    batchInputs: 1,
-    input: slide,
-    inputSlides: 1,
-    host: 'node1',
-    pid: 1,
-    version: '0.1.0',
-    ...more,
-  };
+  return plainReportLine(slide, { status, ...more });
 }
 
 describe('shards', () => {

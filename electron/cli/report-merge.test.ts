@@ -6,31 +6,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { plainReportLine } from '../../testing/report-lines';
 import { mergeExitCode, type ReportLine, type ReportSummary, readReports, summarise, summaryText } from './report';
 
 /** A line of a slide, its own input, of a batch of `batchInputs` inputs under /data/cohort (or `more.path`), its other fields plain. */
 function reportLine(slide: string, shard: string | null, batchInputs: number, more: Partial<ReportLine> = {}): ReportLine {
-  return {
-    slide,
-    path: `/data/cohort/${slide}`,
-    status: 'written',
-    command: 'thumbnail',
-    outputs: [],
-    vendor: null,
-    width: null,
-    height: null,
-    started: '2026-01-01T00:00:00Z',
-    ms: 10,
-    error: null,
-    shard,
-    batchInputs,
-    input: slide,
-    inputSlides: 1,
-    host: 'node1',
-    pid: 1,
-    version: '0.1.0',
-    ...more,
-  };
+  return plainReportLine(slide, { path: `/data/cohort/${slide}`, started: '2026-01-01T00:00:00Z', ms: 10, shard, batchInputs, ...more });
 }
 
 /** A line as a Slidescope before the batch's count, the slide's input and the version were written. */

@@ -6,40 +6,27 @@ import { describe, test } from 'node:test';
 import type { RgbImage } from '../../shared/slide';
 import { fixturePath } from '../../testing/fixtures';
 import { openSlide } from '../../testing/open-slide';
+import { virtualSource } from '../../testing/virtual-source';
 import { SlideEngine } from './engine';
 import { ByteLruCache } from './lru-cache';
 import { REGION_TILE_READS, RegionReader } from './region-reader';
-import type { SlideSource } from './slide-source';
 
 /** A 100 x 100-tile level of raw 16 px tiles that counts how many reads run at once. */
 function countingSource() {
   const counts = { now: 0, most: 0, reads: 0 };
-  const source: SlideSource = {
-    path: '/virtual.tif',
-    format: 'test',
-    vendor: 'generic-tiff',
-    levels: [{ width: 1600, height: 1600, downsample: 1, tileWidth: 16, tileHeight: 16 }],
-    objectivePower: null,
-    mpp: null,
-    properties: {},
-    associatedNames: [],
-    async readTile(): Promise<RgbImage> {
-      counts.now++;
-      counts.reads++;
-      counts.most = Math.max(counts.most, counts.now);
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      counts.now--;
-      return { data: new Uint8Array(16 * 16 * 3).fill(128), width: 16, height: 16, channels: 3 };
+  const source = virtualSource(
+    { width: 1600, height: 1600, downsample: 1, tileWidth: 16, tileHeight: 16 },
+    {
+      async readTile(): Promise<RgbImage> {
+        counts.now++;
+        counts.reads++;
+        counts.most = Math.max(counts.most, counts.now);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        counts.now--;
+        return { data: new Uint8Array(16 * 16 * 3).fill(128), width: 16, height: 16, channels: 3 };
+      },
     },
-    readStoredJpeg: async () => null,
-    storesJpeg: () => false,
-    readTileReduced: async () => null,
-    decodesReduced: () => false,
-    readAssociated: async () => {
-      throw new Error('none');
-    },
-    close: async () => undefined,
-  };
+  );
   return { source, counts };
 }
 

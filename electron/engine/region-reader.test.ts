@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import turbo from '@julusian/jpeg-turbo';
 import type { RgbImage } from '../../shared/slide';
+import { virtualSource } from '../../testing/virtual-source';
 import { ByteLruCache } from './lru-cache';
 import { RegionReader, type TileMode } from './region-reader';
-import type { SlideSource } from './slide-source';
 
 const WIDTH = 1000;
 const HEIGHT = 700;
@@ -25,31 +25,20 @@ function pixels(col: number, row: number): RgbImage {
 }
 
 /** Even columns stored as JPEG (full tiles, as TIFF pads them), odd ones only as pixels; tile 1,1 absent. */
-const source: SlideSource = {
-  path: '/virtual.tif',
-  format: 'test',
-  vendor: 'generic-tiff',
-  levels: [{ width: WIDTH, height: HEIGHT, downsample: 1, tileWidth: TILE, tileHeight: TILE }],
-  objectivePower: null,
-  mpp: null,
-  properties: {},
-  associatedNames: [],
-  readTile: async (_level, col, row) => (`${col},${row}` === ABSENT ? null : pixels(col, row)),
-  async readStoredJpeg(_level, col, row) {
-    if (col % 2 === 1 || `${col},${row}` === ABSENT) return null;
-    const full = new Uint8Array(TILE * TILE * 3).fill(200);
-    const cut = pixels(col, row);
-    for (let r = 0; r < cut.height; r++) full.set(cut.data.subarray(r * cut.width * 3, (r + 1) * cut.width * 3), r * TILE * 3);
-    return turbo.compressSync(Buffer.from(full), { format: turbo.FORMAT_RGB, width: TILE, height: TILE, quality: 90, subsampling: turbo.SAMP_444 });
+const source = virtualSource(
+  { width: WIDTH, height: HEIGHT, downsample: 1, tileWidth: TILE, tileHeight: TILE },
+  {
+    readTile: async (_level, col, row) => (`${col},${row}` === ABSENT ? null : pixels(col, row)),
+    async readStoredJpeg(_level, col, row) {
+      if (col % 2 === 1 || `${col},${row}` === ABSENT) return null;
+      const full = new Uint8Array(TILE * TILE * 3).fill(200);
+      const cut = pixels(col, row);
+      for (let r = 0; r < cut.height; r++) full.set(cut.data.subarray(r * cut.width * 3, (r + 1) * cut.width * 3), r * TILE * 3);
+      return turbo.compressSync(Buffer.from(full), { format: turbo.FORMAT_RGB, width: TILE, height: TILE, quality: 90, subsampling: turbo.SAMP_444 });
+    },
+    storesJpeg: () => true,
   },
-  storesJpeg: () => true,
-  readTileReduced: async () => null,
-  decodesReduced: () => false,
-  readAssociated: async () => {
-    throw new Error('none');
-  },
-  close: async () => undefined,
-};
+);
 
 const REGIONS: Array<[string, number, number, number, number]> = [
   ['the whole level and more', -40, -30, 1100, 800],
