@@ -53,11 +53,14 @@ export interface AnnotationStoreOptions {
   dataDir: string;
   /** Test seam: writes a file atomically (default: the exports' writeFileAtomic, replacing). */
   write?: (path: string, bytes: Uint8Array) => Promise<void>;
+  /** A slide's identity (default slideIdentity): a batch gives the one it works out once for each slide. */
+  identity?: (slidePath: string) => Promise<string>;
 }
 
 export class AnnotationStore {
   readonly #dataDir: string;
   readonly #write: (path: string, bytes: Uint8Array) => Promise<void>;
+  readonly #identityOf: (slidePath: string) => Promise<string>;
   readonly #identities = new Map<string, Promise<string>>();
   /** Per slide, the last write: the next waits for it (two saves never interleave). */
   readonly #writes = new Map<string, Promise<unknown>>();
@@ -65,12 +68,13 @@ export class AnnotationStore {
   constructor(options: AnnotationStoreOptions) {
     this.#dataDir = options.dataDir;
     this.#write = options.write ?? ((path, bytes) => writeFileAtomic(path, bytes, true));
+    this.#identityOf = options.identity ?? slideIdentity;
   }
 
   #identity(slidePath: string): Promise<string> {
     let identity = this.#identities.get(slidePath);
     if (!identity) {
-      identity = slideIdentity(slidePath);
+      identity = this.#identityOf(slidePath);
       identity.catch(() => this.#identities.delete(slidePath));
       this.#identities.set(slidePath, identity);
     }

@@ -90,9 +90,9 @@ async function sized(paths: string[]): Promise<Array<{ path: string; bytes: numb
 }
 
 /** The annotations file an export of this slide draws in: the one given, or (`stored`) the slide's own, if it has any. */
-async function annotationsFor(slide: string, annotations: string | undefined): Promise<string | undefined> {
+async function annotationsFor(slide: string, annotations: string | undefined, identity?: () => Promise<string>): Promise<string | undefined> {
   if (annotations !== 'stored') return annotations;
-  const location = await new AnnotationStore({ dataDir: defaultAnnotationsDir() }).locate(slide);
+  const location = await new AnnotationStore({ dataDir: defaultAnnotationsDir(), identity }).locate(slide);
   return location?.path;
 }
 
@@ -116,10 +116,19 @@ export function thumbnailWork(
     const out = thumbnailFileName(stems.get(input.path)!, format);
     const none = { vendor: null, width: null, height: null };
     const started = Date.now();
+    // Worked out once for the slide, whichever of its stored annotations, its record and the output's asks first.
+    let identityOnce: Promise<string> | undefined;
+    const identity = () => {
+      if (!identityOnce) {
+        identityOnce = slideIdentity(input.path);
+        identityOnce.catch(() => undefined);
+      }
+      return identityOnce;
+    };
     let drawn: string | undefined;
     let recipe: string;
     try {
-      drawn = await annotationsFor(input.path, annotations);
+      drawn = await annotationsFor(input.path, annotations, identity);
       recipe = await thumbnailRecipe(spec, colour, drawn);
     } catch (error) {
       return { status: 'failed', outputs: [], ...none, error: toErrorInfo(error, input.path) };
@@ -134,8 +143,8 @@ export function thumbnailWork(
       if (!there) return null;
       if (there.recipe !== recipe)
         return `${basename(out)} is already there, made with ${there.recipe}: give this batch another --out, or --overwrite to make every one of its slides again with ${recipe}.`;
-      const identity = await slideIdentity(input.path).catch(() => null);
-      if (identity === null || identity === there.identity) return null;
+      const slide = await identity().catch(() => null);
+      if (slide === null || slide === there.identity) return null;
       return `${basename(out)} is already there, made from another slide of the same name: slides of one name in different folders, run apart, meet in one --out unless the runs are given their common folder as --root (outputs then mirror their folders); or give this batch another --out, or --overwrite to replace it.`;
     };
     const found = async (seen: Pick<SlideOutcome, 'vendor' | 'width' | 'height'>): Promise<SlideOutcome> => {
@@ -161,7 +170,7 @@ export function thumbnailWork(
     // The slide's identity once the engine has opened it: a slide that will not open fails with the engine's reason.
     const result = await withSlide(engine, input.path, async (slideId, info) => {
       seen = { vendor: info.vendor ?? null, width: info.width, height: info.height };
-      const provenance = { tool: `Slidescope ${SLIDESCOPE_VERSION}`, identity: await slideIdentity(input.path), recipe };
+      const provenance = { tool: `Slidescope ${SLIDESCOPE_VERSION}`, identity: await identity(), recipe };
       return engine.call(
         'engine:export-thumbnail',
         { slideId, spec, path: out, format, overwrite: replace, annotations: drawn, colour, provenance },

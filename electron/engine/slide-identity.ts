@@ -5,6 +5,8 @@ import { createHash, type Hash } from 'node:crypto';
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SlideError } from './errors';
+import { readVmsKeyFile } from './formats/hamamatsu-vms/vms-key-file';
+import { KeyFile } from './formats/key-file';
 import { dataFolderOf, EXTENSION as MIRAX_EXTENSION } from './formats/mirax/mirax-files';
 import { readFully } from './read-fully';
 
@@ -31,12 +33,13 @@ export async function slideIdentity(slidePath: string): Promise<string> {
   if ((await stat(slidePath).catch(unreadable)).isDirectory()) {
     size = await folderDigest(slidePath, DICOM_FILE, hash).catch(unreadable);
   } else {
-    size = await fileDigest(slidePath, hash, true).catch(unreadable);
+    const file = await fileDigest(slidePath, hash, true).catch(unreadable);
+    size = file.size;
     // MIRAX and VMS key files are small and much alike from slide to slide: the pixels are in the
-    // folder beside a MIRAX one, and in the JPEG files a VMS one names.
+    // folder beside a MIRAX one, and in the JPEG files a VMS one (whole in its head) names.
     const lower = slidePath.toLowerCase();
     if (lower.endsWith(MIRAX_EXTENSION)) size += await folderDigest(dataFolderOf(slidePath), MIRAX_FILE, hash).catch(unreadable);
-    if (lower.endsWith('.vms')) size += await namedFilesDigest(slidePath, hash).catch(unreadable);
+    if (lower.endsWith('.vms')) size += await namedFilesDigest(slidePath, file.head, hash);
   }
   return `${size}-${hash.digest('hex').slice(0, 32)}`;
 }
@@ -58,22 +61,19 @@ async function folderDigest(folder: string, keep: RegExp, hash: Hash): Promise<n
   return files.reduce((sum, f) => sum + f.size, 0);
 }
 
-/** A VMS key file's image and map files (`ImageFile(x,y)=name`, `MapFile=name`), at most this many. */
-const VMS_FILE_LINE = /^[ \t]*(?:ImageFile[^=\n]*|MapFile)[ \t]*=[ \t]*([^\r\n]+?)[ \t]*$/gm;
-const MAX_NAMED_FILES = 10_000;
-
-/** Adds the names and sizes of the files a VMS key file names (beside it; -1 for one not there) to `hash`; answers their total size. */
-async function namedFilesDigest(keyFile: string, hash: Hash): Promise<number> {
-  const handle = await open(keyFile, 'r');
-  let text: Buffer;
+/**
+ * Adds the names and sizes of the image and map files a VMS key file names, as the reader reads them
+ * (beside it; -1 for one not there), to `hash`; answers their total size. A key file the reader would
+ * refuse names none: its content alone is its identity.
+ */
+async function namedFilesDigest(keyFile: string, content: Uint8Array, hash: Hash): Promise<number> {
+  let names: string[];
   try {
-    text = Buffer.alloc(Math.min((await handle.stat()).size, IDENTITY_BYTES));
-    await readFully(handle, text, text.length, 0);
-  } finally {
-    await handle.close();
+    names = readVmsKeyFile(KeyFile.parse(content)).imageFiles;
+  } catch {
+    return 0;
   }
   let total = 0;
-  const names = [...text.toString('latin1').matchAll(VMS_FILE_LINE)].slice(0, MAX_NAMED_FILES).map((m) => m[1]!);
   for (const name of names) {
     const size = (await stat(join(dirname(keyFile), basename(name))).catch(() => null))?.size ?? -1;
     hash.update(`${name}\0${size}\n`);
@@ -82,8 +82,8 @@ async function namedFilesDigest(keyFile: string, hash: Hash): Promise<number> {
   return total;
 }
 
-/** Adds a file's first IDENTITY_BYTES (and, `ends`, its last) to `hash`, read to the end of them; answers its size. */
-async function fileDigest(path: string, hash: Hash, ends: boolean): Promise<number> {
+/** Adds a file's first IDENTITY_BYTES (and, `ends`, its last) to `hash`, read to the end of them; answers its size and those first bytes. */
+async function fileDigest(path: string, hash: Hash, ends: boolean): Promise<{ size: number; head: Uint8Array }> {
   const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
@@ -94,7 +94,7 @@ async function fileDigest(path: string, hash: Hash, ends: boolean): Promise<numb
     await readFully(handle, bytes, head, 0);
     await readFully(handle, bytes.subarray(head), tail, size - tail);
     hash.update(bytes);
-    return size;
+    return { size, head: bytes.subarray(0, head) };
   } finally {
     await handle.close();
   }
