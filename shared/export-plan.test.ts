@@ -8,6 +8,7 @@ test("a slide's stem: its name less the extension, OME-TIFF's double extension a
   assert.equal(slideStem({ path: '/data/CMU-1.svs' }), 'CMU-1');
   assert.equal(slideStem({ path: 'C:\\data\\case 3.ndpi' }), 'case 3');
   assert.equal(slideStem({ path: '/data/tumour.ome.tif' }), 'tumour');
+  assert.equal(slideStem({ path: '/data/big.OME.btf' }), 'big');
   assert.equal(slideStem({ path: '/data/tumour.OME.TIFF' }), 'tumour');
   assert.equal(slideStem({ path: '/data/.ome.tif' }), '.ome');
   assert.equal(slideStem({ path: '/data/series' }), 'series');

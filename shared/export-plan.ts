@@ -5,10 +5,11 @@
 import { downsampleForMpp, downsampleForPower, formatMpp, formatPower, mppAtDownsample } from './magnification';
 import type { ImageFormat, ThumbnailSpec } from './operations';
 import type { SlideInfo } from './slide';
+import { slideExtensionOf } from './slide-formats';
 
-export const FORMAT_EXTENSIONS: Record<ImageFormat, string> = { png: 'png', jpeg: 'jpg', tiff: 'tif' };
 /** Every extension each image format is known by (the first is the one Slidescope writes). */
-export const IMAGE_EXTENSIONS: Readonly<Record<ImageFormat, readonly string[]>> = { png: ['png'], jpeg: ['jpg', 'jpeg'], tiff: ['tif', 'tiff'] };
+export const IMAGE_EXTENSIONS: Readonly<Record<ImageFormat, readonly [string, ...string[]]>> = { png: ['png'], jpeg: ['jpg', 'jpeg'], tiff: ['tif', 'tiff'] };
+export const FORMAT_EXTENSIONS: Record<ImageFormat, string> = { png: IMAGE_EXTENSIONS.png[0], jpeg: IMAGE_EXTENSIONS.jpeg[0], tiff: IMAGE_EXTENSIONS.tiff[0] };
 
 /** The image format a file name's extension names, or null. */
 export function imageFormatOfName(name: string): ImageFormat | null {
@@ -23,9 +24,9 @@ function baseName(path: string): string {
 
 export function slideStem(info: Pick<SlideInfo, 'path'>): string {
   const name = baseName(info.path);
-  // OME-TIFF's double extension is one: x.ome.tif is x.
-  const ome = /\.ome\.(tiff?|btf)$/i.exec(name);
-  if (ome && ome.index > 0) return name.slice(0, ome.index);
+  // A slide's ending as its format knows it, double ones too: x.ome.tif is x.
+  const ext = slideExtensionOf(name);
+  if (ext && name.length > ext.length + 1) return name.slice(0, -(ext.length + 1));
   const dot = name.lastIndexOf('.');
   return dot > 0 ? name.slice(0, dot) : name;
 }

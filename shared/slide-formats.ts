@@ -19,7 +19,7 @@ export const SLIDE_FORMATS = [
   { name: 'philips', label: 'Philips TIFF', extensions: ['tiff'] },
   { name: 'leica', label: 'Leica SCN', extensions: ['scn'] },
   { name: 'ventana', label: 'Ventana BIF', extensions: ['bif'] },
-  { name: 'ome-tiff', label: 'OME-TIFF', extensions: ['ome.tif', 'ome.tiff'] },
+  { name: 'ome-tiff', label: 'OME-TIFF', extensions: ['ome.tif', 'ome.tiff', 'ome.btf'] },
   { name: 'dicom', label: 'DICOM', extensions: ['dcm'], folder: true },
   { name: 'mirax', label: '3DHistech MIRAX', extensions: ['mrxs'] },
   { name: 'hamamatsu-vms', label: 'Hamamatsu VMS/VMU', extensions: ['vms', 'vmu'] },
@@ -37,10 +37,17 @@ export function slideFormat(name: SlideFormatName): SlideFormat {
 /** Every file name ending any format uses, once each. */
 export const SLIDE_EXTENSIONS: readonly string[] = [...new Set(SLIDE_FORMATS.flatMap((f) => f.extensions))];
 
+/** The longest slide ending a file name has ('ome.tif' of x.ome.tif), without the dot; null for none. */
+export function slideExtensionOf(fileName: string): string | null {
+  const lower = fileName.toLowerCase();
+  let found: string | null = null;
+  for (const ext of SLIDE_EXTENSIONS) if (lower.endsWith(`.${ext}`) && ext.length > (found?.length ?? 0)) found = ext;
+  return found;
+}
+
 /** Whether a file name looks like a slide by its ending (a folder scan's filter; opening checks content). */
 export function hasSlideExtension(fileName: string): boolean {
-  const lower = fileName.toLowerCase();
-  return SLIDE_EXTENSIONS.some((ext) => lower.endsWith(`.${ext}`));
+  return slideExtensionOf(fileName) !== null;
 }
 
 /** Whether a file name is one a slide made of a folder's files has (the folder is then the slide). */
