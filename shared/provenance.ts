@@ -3,6 +3,8 @@
 // other options, before it skips the slide. Written by the engine, read back by the CLI. No name or
 // path of the slide goes in (they can carry a patient's): its identity is a hash.
 
+import { decodeXmlReferences, escapeXml } from './xml-text';
+
 /** The record; every field is plain text. */
 export interface Provenance {
   /** The program and version, XMP's CreatorTool: "Slidescope 0.1.0". */
@@ -15,16 +17,6 @@ export interface Provenance {
 
 const NAMESPACE = 'https://slidescope.org/ns/provenance/1.0/';
 const FIELDS = ['identity', 'recipe'] as const;
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-
-function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
-
-function unescapeXml(text: string): string {
-  return text.replace(/&(amp|lt|gt|quot|apos);/g, (entity) => Object.keys(ESCAPES).find((c) => ESCAPES[c] === entity)!);
-}
 
 /** The XMP packet of a record. */
 export function provenanceXmp(p: Provenance): string {
@@ -41,7 +33,12 @@ export function parseProvenance(xmp: string): Provenance | null {
   if (!xmp.includes(`xmlns:slidescope="${NAMESPACE}"`)) return null;
   const attribute = (name: string): string | null => {
     const found = new RegExp(`\\s${name}="([^"]*)"`).exec(xmp);
-    return found ? unescapeXml(found[1]!) : null;
+    if (!found) return null;
+    try {
+      return decodeXmlReferences(found[1]!);
+    } catch {
+      return null;
+    }
   };
   const tool = attribute('xmp:CreatorTool');
   const [identity, recipe] = FIELDS.map((name) => attribute(`slidescope:${name}`));

@@ -11,6 +11,7 @@ import { measureShape, pointInRing, shapeBounds } from '../../shared/annotation-
 import { type Annotation, type AnnotationClass, type AnnotationDocument, AnnotationFileError, type Rgb, type Shape } from '../../shared/annotations';
 import { LIMITS } from '../../shared/limits';
 import type { Mpp } from '../../shared/slide';
+import { escapeXml } from '../../shared/xml-text';
 import { childElements, parseXml, type XmlElement } from '../engine/formats/xml-document';
 
 const RECTANGLE = 1;
@@ -127,17 +128,6 @@ export function readImageScopeXml(xml: string, options: ReadOptions): Annotation
 
 // ---- Writing -------------------------------------------------------------------------------------
 
-function xmlText(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/\n/g, '&#10;')
-    .replace(/\r/g, '&#13;')
-    .replace(/\t/g, '&#9;');
-}
-
 /** Regions of one annotation: a multi-polygon's polygons and their holes (negative) each a region; a point set a region per point. */
 function regionsOf(shape: Shape): Array<{ type: number; points: number[]; negative: boolean }> {
   switch (shape.kind) {
@@ -176,7 +166,7 @@ export function writeImageScopeXml(doc: AnnotationDocument, mpp: Mpp | null): st
     layerId++;
     const color = doc.classes.find((c) => c.name === name)?.color ?? [255, 0, 0];
     lines.push(
-      `  <Annotation Id="${layerId}" Name="${xmlText(name ?? '')}" ReadOnly="0" NameReadOnly="0" LineColorReadOnly="0" Incremental="0" Type="4" LineColor="${colorRef(color)}" Visible="1" Selected="0" MarkupImagePath="" MacroName="">`,
+      `  <Annotation Id="${layerId}" Name="${escapeXml(name ?? '')}" ReadOnly="0" NameReadOnly="0" LineColorReadOnly="0" Incremental="0" Type="4" LineColor="${colorRef(color)}" Visible="1" Selected="0" MarkupImagePath="" MacroName="">`,
       '    <Attributes>',
       `      <Attribute Name="Description" Id="0" Value=""/>`,
       '    </Attributes>',
@@ -191,8 +181,10 @@ export function writeImageScopeXml(doc: AnnotationDocument, mpp: Mpp | null): st
       for (const region of regionsOf(a.shape)) {
         regionId++;
         lines.push(
-          `      <Region Id="${regionId}" Type="${region.type}" Zoom="1" Selected="0" ImageLocation="" ImageFocus="-1" Length="${length.toFixed(1)}" Area="${(pixels.area ?? 0).toFixed(1)}" LengthMicrons="${(microns?.length ?? microns?.perimeter ?? 0).toFixed(1)}" AreaMicrons="${(microns?.area ?? 0).toFixed(1)}" Text="${xmlText(a.name)}" NegativeROA="${region.negative ? 1 : 0}" InputRegionId="0" Analyze="1" DisplayId="${regionId}">`,
-          a.description ? `        <Attributes><Attribute Name="Description" Id="0" Value="${xmlText(a.description)}"/></Attributes>` : '        <Attributes/>',
+          `      <Region Id="${regionId}" Type="${region.type}" Zoom="1" Selected="0" ImageLocation="" ImageFocus="-1" Length="${length.toFixed(1)}" Area="${(pixels.area ?? 0).toFixed(1)}" LengthMicrons="${(microns?.length ?? microns?.perimeter ?? 0).toFixed(1)}" AreaMicrons="${(microns?.area ?? 0).toFixed(1)}" Text="${escapeXml(a.name)}" NegativeROA="${region.negative ? 1 : 0}" InputRegionId="0" Analyze="1" DisplayId="${regionId}">`,
+          a.description
+            ? `        <Attributes><Attribute Name="Description" Id="0" Value="${escapeXml(a.description)}"/></Attributes>`
+            : '        <Attributes/>',
           '        <Vertices>',
         );
         for (let i = 0; i < region.points.length; i += 2) lines.push(`          <Vertex X="${region.points[i]}" Y="${region.points[i + 1]}" Z="0"/>`);

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import type { RgbImage } from '../../../shared/slide';
+import { escapeXml } from '../../../shared/xml-text';
 
 const FONT_FILE = 'Inter-SemiBold.otf';
 
@@ -32,14 +33,10 @@ function exportFontPath(): string {
   return fontPath;
 }
 
-function escapeMarkup(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 /** One line of dark text in the bundled font, `px` high, as RGBA on transparent. */
 export function renderText(text: string, px: number): Promise<{ data: Buffer; info: { width: number; height: number } }> {
   return sharp({
-    text: { text: `<span foreground="#1f2328">${escapeMarkup(text)}</span>`, fontfile: exportFontPath(), font: `Inter SemiBold ${px}`, rgba: true, dpi: 72 },
+    text: { text: `<span foreground="#1f2328">${escapeXml(text)}</span>`, fontfile: exportFontPath(), font: `Inter SemiBold ${px}`, rgba: true, dpi: 72 },
   })
     .raw()
     .toBuffer({ resolveWithObject: true });

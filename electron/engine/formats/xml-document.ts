@@ -4,6 +4,7 @@
 // and element count are bounded before anything parses it, its depth while it is parsed, and a
 // DOCTYPE (entity declarations: expansion bombs) is refused: slide XML has none.
 
+import { decodeXmlReferences } from '../../../shared/xml-text';
 import { SlideError } from '../errors';
 
 /** Beyond any slide's XML: a BIF's joint list for 200 x 200 frames is ~10 MB, a Philips description a few. */
@@ -282,7 +283,7 @@ function after(text: string, close: string, from: number, what: string): number 
 
 function decode(raw: string, at: number): string {
   try {
-    return decodeReferences(raw);
+    return decodeXmlReferences(raw);
   } catch (error) {
     throw new XmlSyntaxError(error instanceof Error ? error.message : String(error), at);
   }
@@ -309,31 +310,4 @@ function utf8(text: string): string {
   if (!/[\u0080-\u00ff]/.test(text) || /[\u0100-\uffff]/.test(text)) return text;
   const decoded = Buffer.from(text, 'latin1').toString('utf8');
   return decoded.includes('\uFFFD') ? text : decoded;
-}
-
-const PREDEFINED = new Map([
-  ['lt', '<'],
-  ['gt', '>'],
-  ['amp', '&'],
-  ['quot', '"'],
-  ['apos', "'"],
-]);
-
-/** Decodes the predefined entities and character references; any other reference is an error. */
-function decodeReferences(text: string): string {
-  if (!text.includes('&')) return text;
-  return text.replace(/&([^;&\s]*);?/g, (whole, name: string) => {
-    if (!whole.endsWith(';')) throw new Error(`a bare '&' in "${text.slice(0, 40)}"`);
-    const predefined = PREDEFINED.get(name);
-    if (predefined !== undefined) return predefined;
-    const code = /^#x[0-9a-fA-F]{1,16}$/.test(name) ? Number.parseInt(name.slice(2), 16) : /^#[0-9]{1,16}$/.test(name) ? Number(name.slice(1)) : -1;
-    if (!isXmlChar(code)) throw new Error(`undefined entity &${name};`);
-    return String.fromCodePoint(code);
-  });
-}
-
-/** Whether a code point is a character XML allows (its Char production). */
-function isXmlChar(code: number): boolean {
-  if (code === 0x9 || code === 0xa || code === 0xd) return true;
-  return (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
 }
