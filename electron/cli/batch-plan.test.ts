@@ -14,7 +14,10 @@ import { SlideError } from '../engine/errors';
 import { batchOldSpaceMb, type EngineLaunchSettings, engineEnvironment, engineExecArgv } from '../engine-host/engine-settings';
 import { jobEngine, runBatch } from './batch';
 import { parseMemory, planConcurrency } from './concurrency';
-import { collectInputs, outputStems, type SlideInput } from './inputs';
+import { type InputOptions, collectInputs as listInputs, outputStems, type SlideInput } from './inputs';
+
+const collectInputs = async (options: InputOptions): Promise<SlideInput[]> => (await listInputs(options)).inputs;
+
 import { formatGroup, JobQueue } from './job-queue';
 import { batchSummary, openReport, type ReportLine, type ReportWriter, readReports, summarise } from './report';
 import { inShard, parseShard } from './shards';
@@ -104,6 +107,20 @@ describe('inputs', () => {
     // The same slides named one by one, in another order, and once twice: the same keys.
     const files = both.map((k) => join(dir, k));
     assert.deepEqual(await keys([...files].reverse().concat(files[0]!), false), both);
+  });
+
+  test('a folder listed without --recursive names the subfolders it leaves unread: not a slide folder, a MIRAX data folder, a hidden one or the output', async () => {
+    const top = join(dir, 'unread');
+    for (const sub of ['cases', 'Scan', '.cache', 'thumbs', 'series']) await mkdir(join(top, sub), { recursive: true });
+    await writeFile(join(top, 'scan.MRXS'), '');
+    await writeFile(join(top, 'series', 'frame.dcm'), 'x');
+    const listed = await listInputs({ args: [top], recursive: false, exclude: join(top, 'thumbs') });
+    assert.deepEqual(listed.unreadSubfolders, [join(top, 'cases')]);
+    assert.deepEqual(
+      listed.inputs.map((i) => i.key),
+      ['scan.MRXS', 'series'],
+    );
+    assert.deepEqual((await listInputs({ args: [top], recursive: true })).unreadSubfolders, []);
   });
 
   test('one file reached through a linked folder (given in a list beside the folder) is one slide, its first key; hard links are two', async () => {

@@ -345,9 +345,9 @@ describe('slidescope thumbnail over a cohort', () => {
       assert.equal(lines.filter((l) => l.status === 'written').length, 0, run.stderr);
       const full = lines.filter((l) => l.error?.code === 'NO_SPACE');
       assert.equal(full.length, 1, run.stderr);
-      assert.match(full[0]!.error!.message, /^Cannot create the folder .*case-\d+ \(ENOSPC\)\.$/);
+      assert.match(full[0]!.error!.message, /^Cannot create the output folder .*case-\d+ \(ENOSPC\)\.$/);
       assert.equal(lines.filter((l) => l.status === 'not-done').length, SLIDES.length - 1, run.stderr);
-      assert.match(run.stderr, /NO_SPACE: Cannot create the folder .* \(ENOSPC\)\. No slide was started after it/);
+      assert.match(run.stderr, /NO_SPACE: Cannot create the output folder .* \(ENOSPC\)\. No slide was started after it/);
     } finally {
       spawnSync('umount', [out]);
     }

@@ -9,6 +9,7 @@ import type { ExportColour } from '../../shared/colour';
 import { type ErrorInfo, type Result, toErrorInfo } from '../../shared/errors';
 import { DEFAULT_POWERS, thumbnailFileName } from '../../shared/export-plan';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
+import type { Provenance } from '../../shared/provenance';
 import type { IccProfileInfo, SlideInfo } from '../../shared/slide';
 import { AnnotationStore, defaultAnnotationsDir } from '../annotations/annotation-store';
 import { SlideError, writeFailureCode } from '../engine/errors';
@@ -16,7 +17,7 @@ import { makeFolder } from '../engine/export/make-folder';
 import { slideIdentity } from '../engine/slide-identity';
 import type { EngineClient } from '../engine-host/engine-client';
 import type { SlideOutcome, SlideWork } from './batch';
-import { isCompleteImage, outputProvenance } from './complete-output';
+import { examineOutput } from './complete-output';
 import { UsageError } from './usage-error';
 import { SLIDESCOPE_VERSION } from './version';
 
@@ -138,8 +139,7 @@ export function thumbnailWork(
      * this recipe and this slide. One without a record (an earlier Slidescope's) counts as done, as
      * one of a slide that can no longer be read does: neither can be told apart.
      */
-    const otherwise = async (): Promise<string | null> => {
-      const there = await outputProvenance(out, format);
+    const otherwise = async (there: Provenance | null): Promise<string | null> => {
       if (!there) return null;
       if (there.recipe !== recipe)
         return `${basename(out)} is already there, made with ${there.recipe}: give this batch another --out, or --overwrite to make every one of its slides again with ${recipe}.`;
@@ -147,13 +147,14 @@ export function thumbnailWork(
       if (slide === null || slide === there.identity) return null;
       return `${basename(out)} is already there, made from another slide of the same name: slides of one name in different folders, run apart, meet in one --out unless the runs are given their common folder as --root (outputs then mirror their folders); or give this batch another --out, or --overwrite to replace it.`;
     };
-    const found = async (seen: Pick<SlideOutcome, 'vendor' | 'width' | 'height'>): Promise<SlideOutcome> => {
-      const message = await otherwise();
+    const found = async (seen: Pick<SlideOutcome, 'vendor' | 'width' | 'height'>, there: Provenance | null): Promise<SlideOutcome> => {
+      const message = await otherwise(there);
       if (message === null) return { status: 'skipped', outputs: await sized([out]), ...seen, error: null };
       return { status: 'failed', outputs: [], ...seen, error: { code: 'EXISTS', message, path: input.path } };
     };
-    const complete = await isCompleteImage(out, format);
-    if (complete && !overwrite) return found(none);
+    const before = await examineOutput(out, format);
+    const complete = before.complete;
+    if (complete && !overwrite) return found(none, before.provenance);
     const replace =
       overwrite ||
       (await stat(out).then(
@@ -179,11 +180,16 @@ export function thumbnailWork(
     }).catch((error: unknown) => ({ ok: false as const, error: toErrorInfo(error, input.path) }));
     if (!result.ok) {
       // Another run made it meanwhile (a resubmitted task beside the old one in its grace period).
-      if (result.error.code === 'EXISTS' && !overwrite && (await isCompleteImage(out, format))) return found(seen);
+      if (result.error.code === 'EXISTS' && !overwrite) {
+        const now = await examineOutput(out, format);
+        if (now.complete) return found(seen, now.provenance);
+      }
       const error = { ...result.error, path: result.error.path ?? input.path };
       // Written after all if a whole file of this slide's is there now that was not before (or that --overwrite replaced).
-      const landed = async () =>
-        (await isCompleteImage(out, format)) && (!complete || (await modifiedSince(out, started))) && (await otherwise()) === null ? sized([out]) : null;
+      const landed = async () => {
+        const now = await examineOutput(out, format);
+        return now.complete && (!complete || (await modifiedSince(out, started))) && (await otherwise(now.provenance)) === null ? sized([out]) : null;
+      };
       return { status: 'failed', outputs: [], ...seen, error, landed };
     }
     return { status: 'written', outputs: await sized(result.value.files), ...seen, error: null };
@@ -203,10 +209,9 @@ async function thumbnailRecipe(spec: ThumbnailSpec, colour: ExportColour | undef
   return parts.join(' ');
 }
 
-/** A folder an output needs that could not be made (a full disk or quota makes a batch stop: NO_SPACE). */
+/** Why an output folder could not be made; a full disk or quota (NO_SPACE) makes a batch stop. */
 function folderFailure(error: NodeJS.ErrnoException, folder: string, path: string): ErrorInfo {
-  const message = `Cannot create the folder ${folder} (${error.code ?? error.message}).`;
-  return { code: writeFailureCode(error), message, path };
+  return { code: writeFailureCode(error), message: `Cannot create the output folder ${folder} (${error.code ?? error.message}).`, path };
 }
 
 /**
@@ -217,9 +222,9 @@ function folderFailure(error: NodeJS.ErrnoException, folder: string, path: strin
  */
 export async function makeOutputFolder(folder: string): Promise<void> {
   await makeFolder(folder).catch((error: NodeJS.ErrnoException) => {
-    const message = `Cannot create the output folder ${folder} (${error.code ?? error.message}).`;
+    const { code, message } = folderFailure(error, folder, folder);
     if (error.code === 'ENOTDIR') throw new UsageError(message);
-    throw new SlideError(writeFailureCode(error), message, folder);
+    throw new SlideError(code, message, folder);
   });
 }
 

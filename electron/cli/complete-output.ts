@@ -38,18 +38,49 @@ async function readOutput<T>(path: string, fallback: T, read: (handle: FileHandl
   }
 }
 
-export function isCompleteImage(path: string, format: ImageFormat): Promise<boolean> {
-  return readOutput(path, false, async (handle, size) => {
-    if (size < 16) return false;
-    if (format === 'tiff') return await isCompleteTiff(handle, size);
+/** What a rerun needs to know of an output there: whether it is whole, and the record it holds. */
+export interface OutputState {
+  complete: boolean;
+  /** Null when it holds no Slidescope record (or cannot be read). */
+  provenance: Provenance | null;
+}
+
+const NO_OUTPUT: OutputState = { complete: false, provenance: null };
+
+/** An output's state from one open: a TIFF's IFDs are walked once for both. */
+export function examineOutput(path: string, format: ImageFormat): Promise<OutputState> {
+  return readOutput(path, NO_OUTPUT, async (handle, size) => {
+    // A record that cannot be read (a damaged packet) is no record; the file may still be whole.
+    const record = (packet: Promise<string | null>) => packet.then((p) => (p === null ? null : parseProvenance(p))).catch(() => null);
+    if (format === 'tiff') {
+      let packet: Promise<string | null> = Promise.resolve(null);
+      const complete = await isCompleteTiff(handle, size, (entry) => {
+        // Caught at once: the walk goes on reading before the packet is awaited.
+        packet = tiffXmp(handle, entry, size).catch(() => null);
+      });
+      return { complete, provenance: await record(packet) };
+    }
+    const provenance = await record(format === 'png' ? pngXmp(handle, size) : jpegXmp(handle, size));
+    if (size < 16) return { complete: false, provenance };
     const head = new Uint8Array(8);
     const tail = new Uint8Array(12);
     await handle.read(head, 0, 8, 0);
     await handle.read(tail, 0, 12, size - 12);
-    return format === 'png'
-      ? startsWith(head, PNG_SIGNATURE) && startsWith(tail, PNG_END)
-      : head[0] === 0xff && head[1] === 0xd8 && tail[10] === 0xff && tail[11] === 0xd9;
+    const complete =
+      format === 'png'
+        ? startsWith(head, PNG_SIGNATURE) && startsWith(tail, PNG_END)
+        : head[0] === 0xff && head[1] === 0xd8 && tail[10] === 0xff && tail[11] === 0xd9;
+    return { complete, provenance };
   });
+}
+
+export async function isCompleteImage(path: string, format: ImageFormat): Promise<boolean> {
+  return (await examineOutput(path, format)).complete;
+}
+
+/** What an output says it was made from; null when it holds no Slidescope record (or cannot be read). */
+export async function outputProvenance(path: string, format: ImageFormat): Promise<Provenance | null> {
+  return (await examineOutput(path, format)).provenance;
 }
 
 // The TIFF walk's bounds: a hostile file (an IFD chain of 10^5, a loop, 10^8 declared tiles) is
@@ -67,7 +98,7 @@ const CHUNK_VALUES = 4096;
 /** Bytes of one value of a TIFF field type; 0: unknown, not checked. */
 const typeSize = (type: number): number => TIFF_TYPE_SIZES[type] ?? 0;
 
-const TAG = { StripOffsets: 273, StripByteCounts: 279, SubIFDs: 330, TileOffsets: 324, TileByteCounts: 325 } as const;
+const TAG = { StripOffsets: 273, StripByteCounts: 279, SubIFDs: 330, TileOffsets: 324, TileByteCounts: 325, XMP: 700 } as const;
 
 interface Entry {
   type: number;
@@ -117,9 +148,10 @@ function tiffHeader(header: Uint8Array): { tiff: TiffLayout; first: number } | n
 /**
  * Whether a TIFF (classic or BigTIFF, either byte order) is whole: its IFD chain and SubIFDs walked
  * with bounded reads, each IFD, each value stored outside its IFD and each strip or tile within
- * `size` bytes, and each IFD an image (offsets and byte counts of its strips or tiles).
+ * `size` bytes, and each IFD an image (offsets and byte counts of its strips or tiles). The first
+ * IFD's XMP field, where it has one within the file, goes to `xmp` as the walk passes it.
  */
-async function isCompleteTiff(handle: FileHandle, size: number): Promise<boolean> {
+async function isCompleteTiff(handle: FileHandle, size: number, xmp: (entry: Entry) => void): Promise<boolean> {
   // The few buffers the walk reads into, whatever the file: a header, an IFD, a chunk of offsets and one of counts.
   const header = new Uint8Array(16);
   const ifd = new Uint8Array(8 + TIFF_MAX_ENTRIES * 20 + 8);
@@ -176,6 +208,8 @@ async function isCompleteTiff(handle: FileHandle, size: number): Promise<boolean
       if (!inline && entry.at + bytes > size) return false;
       tags.set(tag, entry);
     }
+    const packet = tags.get(TAG.XMP);
+    if (at === first && packet) xmp(packet);
     const next = tiff.uint(ifdView, length - tiff.inlineSize, tiff.inlineSize);
     if (next !== 0) pending.push(next);
     if (seen.size + pending.length > TIFF_MAX_IFDS) return false;
@@ -222,15 +256,6 @@ const MAX_XMP_BYTES = 64 * 1024;
 const MAX_SEGMENTS = 256;
 const XMP_PNG_KEYWORD = 'XML:com.adobe.xmp';
 const XMP_JPEG_HEADER = 'http://ns.adobe.com/xap/1.0/\0';
-const XMP_TIFF_TAG = 700;
-
-/** What an output says it was made from; null when it holds no Slidescope record (or cannot be read). */
-export function outputProvenance(path: string, format: ImageFormat): Promise<Provenance | null> {
-  return readOutput(path, null, async (handle, size) => {
-    const packet = format === 'png' ? await pngXmp(handle, size) : format === 'jpeg' ? await jpegXmp(handle, size) : await tiffXmp(handle, size);
-    return packet === null ? null : parseProvenance(packet);
-  });
-}
 
 /** Bytes at `position`, or null past the file's end or beyond the XMP bound. */
 async function bytesAt(handle: FileHandle, position: number, length: number, size: number): Promise<Uint8Array | null> {
@@ -290,29 +315,9 @@ async function jpegXmp(handle: FileHandle, size: number): Promise<string | null>
   return null;
 }
 
-/** XMP in the first IFD's tag 700 (BYTE or UNDEFINED). */
-async function tiffXmp(handle: FileHandle, size: number): Promise<string | null> {
-  const header = await bytesAt(handle, 0, 16, size);
-  const start = header && tiffHeader(header);
-  if (!start) return null;
-  const { tiff, first } = start;
-  const little = tiff.little;
-  const countBytes = tiff.big ? 8 : 2;
-  const countAt = await bytesAt(handle, first, countBytes, size);
-  if (!countAt) return null;
-  const entries = tiff.uint(viewOf(countAt), 0, countBytes);
-  if (entries > TIFF_MAX_ENTRIES) return null;
-  const ifd = await bytesAt(handle, first + countBytes, entries * tiff.entrySize, size);
-  if (!ifd) return null;
-  const ifdView = viewOf(ifd);
-  for (let e = 0; e < entries; e++) {
-    const p = e * tiff.entrySize;
-    if (ifdView.getUint16(p, little) !== XMP_TIFF_TAG) continue;
-    const type = ifdView.getUint16(p + 2, little);
-    const count = tiff.big ? tiff.uint(ifdView, p + 4, 8) : tiff.uint(ifdView, p + 4, 4);
-    if ((type !== 1 && type !== 7) || count <= tiff.inlineSize) return null;
-    const data = await bytesAt(handle, tiff.uint(ifdView, p + (tiff.big ? 12 : 8), tiff.inlineSize), count, size);
-    return data && utf8(data);
-  }
-  return null;
+/** XMP in the first IFD's field 700 (BYTE or UNDEFINED, stored outside the IFD). */
+async function tiffXmp(handle: FileHandle, entry: Entry, size: number): Promise<string | null> {
+  if ((entry.type !== 1 && entry.type !== 7) || entry.inline) return null;
+  const data = await bytesAt(handle, entry.at, entry.count, size);
+  return data && utf8(data);
 }

@@ -176,6 +176,8 @@ interface Scan {
   identities: Map<string, string>;
   /** Subfolders that could not be listed, and why (the system's code). */
   unreadable: Map<string, string>;
+  /** Subfolders a scan without --recursive leaves unread (no slide themselves, nor a MIRAX slide's data). */
+  unread: string[];
   /** The output folder's real path, or null. */
   exclude: string | null;
 }
@@ -210,6 +212,8 @@ function scanFolder(dir: string, scan: Scan, given = false): void {
   const slide = folderSlideBytes(dir, names);
   if (slide !== null) scan.files.set(dir, slide);
   const lossy = names.some((name) => name.includes('\uFFFD')) ? entryKinds(dir) : null;
+  // A MIRAX slide's data folder, named as its key file less the extension, is part of that slide.
+  const miraxData = new Set(names.filter((n) => n.toLowerCase().endsWith(MIRAX_EXTENSION)).map((n) => n.slice(0, -MIRAX_EXTENSION.length).toLowerCase()));
   for (const name of names) {
     const path = join(dir, name);
     if (lossy && name.includes('\uFFFD') && statOrNull(path) === null) {
@@ -233,6 +237,7 @@ function scanFolder(dir: string, scan: Scan, given = false): void {
       }
       const inner = folderSlideBytes(path);
       if (inner !== null) scan.files.set(path, inner);
+      else if (!miraxData.has(name.toLowerCase()) && realPathOr(path) !== scan.exclude) scan.unread.push(path);
     }
   }
 }
@@ -276,8 +281,15 @@ function relativeKey(path: string, base: string | null): string {
   return rel.split(sep).join('/');
 }
 
-/** The slides of a batch, deduplicated, sorted by key (plain code-unit order: the same on every machine). */
-export async function collectInputs(options: InputOptions): Promise<SlideInput[]> {
+/** A batch's inputs as listed. */
+export interface CollectedInputs {
+  /** The slides, deduplicated, sorted by key (plain code-unit order: the same on every machine). */
+  inputs: SlideInput[];
+  /** The subfolders of the folders given that a scan without --recursive leaves unread. */
+  unreadSubfolders: string[];
+}
+
+export async function collectInputs(options: InputOptions): Promise<CollectedInputs> {
   const given = options.args.map((a) => resolve(a));
   if (options.list !== undefined) given.push(...(await readList(options.list, options.stdin ?? process.stdin)));
   const files = new Map<string, number>();
@@ -285,7 +297,15 @@ export async function collectInputs(options: InputOptions): Promise<SlideInput[]
   const exclude = options.exclude === undefined ? null : resolve(options.exclude);
   const identities = new Map<string, string>();
   const throughRealFolder = throughRealFolders();
-  const scan: Scan = { recursive: options.recursive, seen: new Set(), files, identities, unreadable: new Map(), exclude: exclude && realPathOr(exclude) };
+  const scan: Scan = {
+    recursive: options.recursive,
+    seen: new Set(),
+    files,
+    identities,
+    unreadable: new Map(),
+    unread: [],
+    exclude: exclude && realPathOr(exclude),
+  };
   for (const path of given) {
     const info = statOrNull(path);
     const miraxKey = info?.isDirectory() ? await keyFileOfDataFolder(path) : null;
@@ -303,13 +323,14 @@ export async function collectInputs(options: InputOptions): Promise<SlideInput[]
       if (info?.isFile()) identities.set(path, throughRealFolder(path));
     }
   }
-  if (files.size === 0 && scan.unreadable.size === 0) return [];
+  const unreadSubfolders = scan.unread.sort();
+  if (files.size === 0 && scan.unreadable.size === 0) return { inputs: [], unreadSubfolders };
   const rooted = options.root === undefined ? { base: commonFolder(roots), real: false } : withinRoot(resolve(options.root), roots);
   const base = rooted.base;
   const keyOf = (path: string) => relativeKey(rooted.real ? throughRealFolder(path) : path, base);
   const folders = new Set<string>();
   for (const path of files.keys()) if (statOrNull(path)?.isDirectory()) folders.add(path);
-  return [...files]
+  const inputs = [...files]
     .map(([path, bytes]): SlideInput => {
       const key = keyOf(path);
       if (!folders.has(path)) return { path, key, bytes };
@@ -319,6 +340,7 @@ export async function collectInputs(options: InputOptions): Promise<SlideInput[]
     .concat([...scan.unreadable].map(([path, reason]): SlideInput => ({ path, key: keyOf(path), bytes: 0, unreadable: reason })))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .filter(onceEach(identities));
+  return { inputs, unreadSubfolders };
 }
 
 /** One slide per file: the first key of a file reached through several folders' names, the same choice in every shard. */

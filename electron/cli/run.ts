@@ -2,7 +2,7 @@
 // (main.ts: the engine forked) and inside the packaged app (electron/main/cli-mode.ts: the engine a
 // utilityProcess); the launcher of its engine processes is all that differs.
 
-import { type Dirent, existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -249,7 +249,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   let interrupt: ReturnType<typeof watchInterrupts> | undefined;
   try {
     // The output folder is left out of a folder scan: a rerun would take its outputs (TIFF) for slides.
-    const collected = await collectInputs({
+    const { inputs: collected, unreadSubfolders } = await collectInputs({
       args: positionals,
       list: values.list,
       recursive: values.recursive === true,
@@ -269,7 +269,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
       process.stderr.write(
         `slidescope: ${own.kept.length - all.length} TIFF thumbnail(s) an earlier run wrote among the slides left out, not taken for slides\n`,
       );
-    const unread = values.recursive === true ? [] : unreadSubfolders(positionals, collected);
+    const unread = unreadSubfolders;
     if (all.length === 0) throw new UsageError(noSlidesFound(positionals, values, unread));
     if (unread.length > 0)
       process.stderr.write(`slidescope: ${unread.length} subfolder(s) not read, such as ${unread[0]}: add --recursive to read the slides in them\n`);
@@ -368,27 +368,6 @@ function withoutOwnOutputs(inputs: SlideInput[], outDir: string, imageFormat: Im
 function noSlidesFound(positionals: string[], values: Options, unread: readonly string[]): string {
   const where = values.list !== undefined ? `the paths of --list ${values.list}` : positionals.join(', ');
   return `No slide files found in ${where}.${unread.length > 0 ? ' Its subfolders were not read: add --recursive to read them.' : ''}`;
-}
-
-/**
- * The subfolders of the folders given that a batch without --recursive leaves unread: not hidden, not
- * a MIRAX slide's data folder (its key file beside it), not a folder that is itself a slide (DICOM).
- */
-function unreadSubfolders(positionals: string[], inputs: readonly SlideInput[]): string[] {
-  const slides = new Set(inputs.map((input) => input.path));
-  return positionals.flatMap((folder) => {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(folder, { withFileTypes: true });
-    } catch {
-      return [];
-    }
-    const names = new Set(entries.map((entry) => entry.name.toLowerCase()));
-    return entries
-      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && !names.has(`${entry.name.toLowerCase()}.mrxs`))
-      .map((entry) => join(resolve(folder), entry.name))
-      .filter((path) => !slides.has(path));
-  });
 }
 
 /**
