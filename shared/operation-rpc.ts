@@ -3,6 +3,7 @@
 
 import { fail, ok, type Result, toErrorInfo } from './errors';
 import {
+  type CancellableOperation,
   type MethodOf,
   type OperationName,
   operationSpec,
@@ -12,11 +13,14 @@ import {
   type ResponseOf,
   validateRequest,
 } from './operations';
-import type { CallContext, Dispatch } from './rpc';
+import type { CallContext, CallOptions, Dispatch } from './rpc';
 
 export type OperationProtocol = {
   [O in OperationName]: { request: RequestInput<O>; response: ResponseOf<O>; progress: ProgressOf<O> };
 };
+
+/** A caller's options for an operation: a signal to cancel it only where the table says it can be cancelled. */
+export type OperationCallOptions<O extends OperationName> = CallOptions<ProgressOf<O>> & (O extends CancellableOperation ? unknown : { signal?: never });
 
 /**
  * The methods that answer a set of operations, named by the table; a thrown error becomes the

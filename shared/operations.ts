@@ -586,6 +586,10 @@ export type MainOperation = Where<'at', 'main'>;
 export type EngineOperation = Where<'at', 'engine'>;
 /** Engine operations the engine process answers itself; the rest go to its lanes. */
 export type ProcessOperation = Where<'route', 'process'>;
+export type TileOperation = Where<'route', 'tile'>;
+/** Operations whose caller may cancel them: only these take a caller's AbortSignal. */
+export type CancellableOperation = Where<'cancellable', true>;
+
 export type LaneOperation = Exclude<EngineOperation, ProcessOperation>;
 export type PageOperation = Where<'exposure', 'page'>;
 export type RendererOperation = Where<'exposure', 'page' | 'preload'>;

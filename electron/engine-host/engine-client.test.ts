@@ -225,3 +225,15 @@ test("a lane that stops on one slide's reopen fails that slide alone: the others
   assert.deepEqual(opened, ['A', 'C']);
   await engine.dispose();
 });
+
+test('a caller may pass a signal only for operations the table marks cancellable (checked by the compiler)', async () => {
+  const client = new EngineClient(inMemoryEngine(async () => ok({ name: 'slide' }), []));
+  const request = { slideId: 's', spec: { kind: 'size', longestSide: 64 } } as const;
+  // engine:open is not cancellable: an open cannot be stopped part-way (the router closes a late one).
+  // @ts-expect-error a signal for an operation that cannot be cancelled
+  const open = () => client.call('engine:open', { slideId: 's', path: '/a.svs', client: null }, { signal: AbortSignal.abort() });
+  const aborted = await client.call('engine:thumbnail', request, { signal: AbortSignal.abort() });
+  assert.equal(aborted.ok ? 'ok' : aborted.error.code, 'CANCELLED');
+  assert.equal(typeof open, 'function');
+  await client.dispose();
+});

@@ -6,7 +6,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { ErrorInfo, Result } from '../../shared/errors';
-import type { OperationProtocol } from '../../shared/operation-rpc';
+import type { OperationCallOptions, OperationProtocol } from '../../shared/operation-rpc';
 import type { EngineOperation, OpenedSlide, ProgressOf, RequestInput, RequestOf, ResponseOf } from '../../shared/operations';
 import type { CallOptions, RpcClient } from '../../shared/rpc';
 import { type Child, type Replaced, Supervisor } from '../rpc/supervisor';
@@ -102,7 +102,7 @@ export class EngineClient<Connection> {
     return this.supervisor.restarts;
   }
 
-  async call<O extends EngineOperation>(op: O, request: RequestInput<O>, options: CallOptions<ProgressOf<O>> = {}): Promise<Result<ResponseOf<O>>> {
+  async call<O extends EngineOperation>(op: O, request: RequestInput<O>, options?: OperationCallOptions<O>): Promise<Result<ResponseOf<O>>> {
     const slideId = slideIdOf(request);
     const failed = slideId === undefined ? undefined : this.failed.get(slideId);
     // A failed slide is no longer open in the engine: closing it only forgets it.

@@ -15,6 +15,7 @@ import {
   type ProcessOperation,
   type RequestOf,
   type ResponseOf,
+  type TileOperation,
   validateRequest,
 } from '../../shared/operations';
 import type { CallContext, CallOptions, Dispatch } from '../../shared/rpc';
@@ -229,8 +230,6 @@ export class EngineRouter {
         this.lastRead.delete(slideId);
         return ok(undefined);
       }
-      case 'slide:tile':
-        return this.tile(request as RequestOf<'slide:tile'>, client, controller);
       case 'slide:prefetch': {
         // Lanes leave to this thread the stored tiles it reads: it says which levels those are, once it knows.
         const { slideId, dzLevel } = request as RequestOf<'slide:prefetch'>;
@@ -243,6 +242,14 @@ export class EngineRouter {
         break;
     }
     const options = { signal: context.signal, onProgress: (value: unknown) => context.progress(value) };
+    if (spec.route === 'tile') {
+      // One lane per tile, so that a tile's work and cache entry are never doubled (the request's type
+      // must name the tile: a tile-routed operation without one does not compile here).
+      const { col, row }: { col: number; row: number } = request as RequestOf<TileOperation>;
+      const lane = tileLane(col, row, this.lanes.length);
+      if (op === 'slide:tile') return this.tile(request as RequestOf<'slide:tile'>, lane, client, controller);
+      return this.onLane(lane, op, request, options);
+    }
     if (spec.route === 'all') {
       const results = await Promise.all(this.lanes.map((_, index) => this.onLane(index, op, request, options)));
       return results.find((r) => !r.ok) ?? results[0] ?? ok(undefined);
@@ -302,14 +309,13 @@ export class EngineRouter {
     return first;
   }
 
-  private async tile(request: RequestOf<'slide:tile'>, client: number | null, controller: AbortController): Promise<Result<unknown>> {
+  private async tile(request: RequestOf<'slide:tile'>, lane: number, client: number | null, controller: AbortController): Promise<Result<unknown>> {
     const session = client === null ? undefined : this.sessions.get(client);
     // A reused request id replaces the older request, which is no longer wanted; slide:cancel-tiles
     // and a closed window abort the request's own controller.
     session?.tiles.get(request.requestId)?.abort();
     session?.tiles.set(request.requestId, controller);
     try {
-      const lane = tileLane(request.col, request.row, this.lanes.length);
       const stored = await this.storedTile(request, lane, controller.signal);
       if (stored) return ok(stored);
       return await this.onLane(lane, 'slide:tile', request, { signal: controller.signal });
