@@ -169,11 +169,7 @@ export async function createMainSide(options: MainSideOptions): Promise<MainSide
     authorizer,
     recent,
     dialogs: { showOpenSlide: async () => dialogAnswer },
-    samplePath: async () => {
-      const made = await engine.call('engine:ensure-sample', { dir: join(dataDir, 'sample') });
-      if (!made.ok) throw Object.assign(new Error(made.error.message), made.error);
-      return made.value;
-    },
+    samplePath: () => engine.call('engine:ensure-sample', { dir: join(dataDir, 'sample') }),
     versions: () => versions,
     showInFolder: (path) => {
       shownInFolder.push(path);

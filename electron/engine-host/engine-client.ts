@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorInfo, Result } from '../../shared/errors';
 import type { OperationCallOptions, OperationProtocol } from '../../shared/operation-rpc';
-import type { EngineOperation, OpenedSlide, ProgressOf, RequestInput, RequestOf, ResponseOf } from '../../shared/operations';
-import type { CallOptions, RpcClient } from '../../shared/rpc';
+import type { EngineOperation, OpenedSlide, RequestInput, RequestOf, ResponseOf } from '../../shared/operations';
+import type { RpcClient } from '../../shared/rpc';
 import { type Child, type Replaced, Supervisor } from '../rpc/supervisor';
 import { STOPPED_FILE_SYSTEM } from './engine-settings';
 

@@ -22,7 +22,7 @@ import type { CallContext, CallOptions, Dispatch } from '../../shared/rpc';
 import type { EncodedTile, SlideInfo, StoredJpegTiles } from '../../shared/slide';
 import { tileLane } from '../engine/tile-lanes';
 import { settledOrAborted, untilSettledOrAborted } from '../rpc/abortable';
-import type { Supervisor } from '../rpc/supervisor';
+import { leastBusy, type Supervisor } from '../rpc/supervisor';
 import { StoredTileReader } from './stored-tile-reader';
 
 type Lane = Supervisor<OperationProtocol>;
@@ -375,10 +375,6 @@ export class EngineRouter {
 
   /** The index of the lane with the fewest calls in flight. */
   private leastBusy(): number {
-    let best = 0;
-    this.lanes.forEach((lane, index) => {
-      if (lane.load < this.lanes[best]!.load) best = index;
-    });
-    return best;
+    return leastBusy(this.lanes);
   }
 }

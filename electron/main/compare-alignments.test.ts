@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Placement } from '../../shared/compare-geometry';
-import { fail, type Result } from '../../shared/errors';
+import { fail, ok, type Result } from '../../shared/errors';
 import { StubAlignmentDialogs } from '../../testing/fakes/alignment-dialogs';
 import { StubAnnotationDialogs } from '../../testing/fakes/annotation-dialogs';
 import { FakeEngine } from '../../testing/fakes/fake-engine';
@@ -60,7 +60,7 @@ describe('compared slides’ alignments in main', () => {
         exportComparison: async () => fail('IO_ERROR', 'no disk'),
         exportSideBySide: async () => fail('IO_ERROR', 'no disk'),
       },
-      samplePath: async () => '/none',
+      samplePath: async () => ok('/none'),
       versions: () => ({ app: '0', electron: '0', chrome: '0', node: '0' }),
       showInFolder: () => undefined,
       annotations: new SlideAnnotationFiles(new AnnotationStore({ dataDir: join(dir, 'annotations') }), new StubAnnotationDialogs()),

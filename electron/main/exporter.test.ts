@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import sharp from 'sharp';
-import type { Result } from '../../shared/errors';
+import { ok, type Result } from '../../shared/errors';
 import type { ExportProgress, ImageFormat } from '../../shared/ipc';
 import type { ExportResult } from '../../shared/operations';
 import { StubAlignmentDialogs } from '../../testing/fakes/alignment-dialogs';
@@ -263,7 +263,7 @@ describe('Exporter', () => {
         authorizer: new PathAuthorizer({ recent }),
         recent,
         dialogs: { showOpenSlide: async () => null },
-        samplePath: async () => '/none',
+        samplePath: async () => ok('/none'),
         versions: () => ({ app: '0', electron: '0', chrome: '0', node: '0' }),
         showInFolder: () => undefined,
         exporter,

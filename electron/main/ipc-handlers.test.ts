@@ -67,11 +67,7 @@ describe('createIpcHandlers', () => {
         exportComparison: async () => fail('EXISTS', 'exists', '/out/grid.png'),
         exportSideBySide: async () => fail('IO_ERROR', 'no disk'),
       },
-      samplePath: async () => {
-        const made = await engine.call('engine:ensure-sample', { dir: join(dir, 'sample') });
-        if (!made.ok) throw Object.assign(new Error(made.error.message), made.error);
-        return made.value;
-      },
+      samplePath: () => engine.call('engine:ensure-sample', { dir: join(dir, 'sample') }),
       versions: () => ({ app: '0.1.0', electron: '41', chrome: '140', node: '22' }),
       showInFolder: (p) => {
         shown.push(p);

@@ -92,8 +92,8 @@ export interface IpcHandlerDeps {
   annotations: AnnotationAccess;
   /** Compared slides' alignments: remembered per set, saved and loaded as files (compare-alignments.ts). */
   alignments: AlignmentAccess;
-  /** Path of the built-in sample slide (created on first use). */
-  samplePath: () => Promise<string>;
+  /** Path of the built-in sample slide (created on first use), or why it cannot be made. */
+  samplePath: () => Promise<Result<string>>;
   versions: () => AppVersions;
   /** The language windows show, and what View > Language says (English when not given: tests). */
   language?: () => LanguageState;
@@ -186,13 +186,8 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
   }
 
   async function openSample(senderId: number): Promise<Result<OpenedSlide>> {
-    let path: string;
-    try {
-      path = await deps.samplePath();
-    } catch (error) {
-      return { ok: false, error: toErrorInfo(error) };
-    }
-    return openSlide(senderId, path, 'sample');
+    const path = await deps.samplePath().catch((error: unknown): Result<string> => ({ ok: false, error: toErrorInfo(error) }));
+    return path.ok ? openSlide(senderId, path.value, 'sample') : path;
   }
 
   async function openFromRenderer(senderId: number, path: string, origin: 'drop' | 'recent'): Promise<Result<OpenedSlide>> {

@@ -143,12 +143,11 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
   const language = new LanguageSetting({ dir: userData, systemLanguages: () => [...app.getPreferredSystemLanguages(), app.getLocale()], onError: log });
   await i18n.changeLanguage((await language.load()).language);
 
-  let sample: Promise<string> | null = null;
-  const samplePath = (): Promise<string> => {
+  let sample: Promise<Result<string>> | null = null;
+  const samplePath = (): Promise<Result<string>> => {
     sample ??= engine.call('engine:ensure-sample', { dir: join(userData, 'sample') }).then((made) => {
-      if (made.ok) return made.value;
-      sample = null; // try again next time
-      throw Object.assign(new Error(made.error.message), made.error);
+      if (!made.ok) sample = null; // try again next time
+      return made;
     });
     return sample;
   };

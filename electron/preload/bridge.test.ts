@@ -188,7 +188,7 @@ describe('createSlidescopeApi', () => {
           exportComparison: async () => fail('IO_ERROR', 'no disk'),
           exportSideBySide: async () => fail('IO_ERROR', 'no disk'),
         },
-        samplePath: async () => '/samples/sample.svs',
+        samplePath: async () => ok('/samples/sample.svs'),
         versions: () => ({ app: '1', electron: '-', chrome: '-', node: process.versions.node }),
         showInFolder: () => undefined,
         annotations: new SlideAnnotationFiles(new AnnotationStore({ dataDir: join(dir, 'annotations') }), new StubAnnotationDialogs()),

@@ -79,6 +79,15 @@ const MAX_QUICK_DEATHS = 5;
  */
 const FATAL_EXIT_GRACE_MS = 500;
 
+/** The index of the least busy of `children` (calls in flight; the first of equals); -1 for none. */
+export function leastBusy(children: readonly { readonly load: number }[]): number {
+  let best = -1;
+  children.forEach((child, index) => {
+    if (best < 0 || child.load < children[best]!.load) best = index;
+  });
+  return best;
+}
+
 export class Supervisor<P extends Protocol> {
   private running: Running | null = null;
   private restoring: Promise<void> | null = null;

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Supervisor } from '../../rpc/supervisor';
+import { leastBusy, Supervisor } from '../../rpc/supervisor';
 import { workerChild } from '../../rpc/worker-thread';
 import { SlideError } from '../errors';
 import { type CodecJob, type CodecProtocol, runCodecJob } from './codec-jobs';
@@ -102,10 +102,10 @@ export async function warmCodecThreads(): Promise<void> {
 export async function runInPool(job: CodecJob): Promise<Decoded> {
   const slots = await startPool();
   if (!slots) return runCodecJob(job);
-  const slot = slots.reduce((a, b) => (b.load < a.load ? b : a));
+  const slot = slots[leastBusy(slots)]!;
   const copy = { ...job, codestream: job.codestream.slice() };
   const result = await slot.call('jpeg2000', copy, { transfer: [copy.codestream.buffer as ArrayBuffer] });
-  if (!result.ok) throw new SlideError(result.error.code, result.error.message);
+  if (!result.ok) throw new SlideError(result.error.code, result.error.message, result.error.path);
   return result.value;
 }
 
