@@ -4,7 +4,7 @@
 
 import type { ErrorInfo, Result } from './errors';
 import type { LanguageState } from './i18n/languages';
-import type { ExportStep, MethodOf, OpenedSlide, PageOperation, RequestInput, ResponseOf } from './operations';
+import { type ExportStep, type MethodOf, type OpenedSlide, type PageOperation, type RequestInput, type ResponseOf, type Returns, returns } from './operations';
 
 export type {
   AppVersions,
@@ -61,28 +61,22 @@ export interface EngineStopped {
   failedSlideIds: SlideId[];
 }
 
-/** Channels the main process sends to a window. */
-export interface EventChannels {
+/** Channels the main process sends to a window, each with its payload's type. */
+const EVENTS = {
   /** A slide opened from the menu, the command line or the OS: show it in this window. */
-  'app:slide-opened': OpenedSlide;
+  'app:slide-opened': returns<OpenedSlide>(),
   /** Opening failed outside the renderer's own request (command line, OS open-file). */
-  'app:open-failed': ErrorInfo;
-  'app:menu-command': MenuCommand;
-  'export:progress': ExportProgress;
-  'engine:stopped': EngineStopped;
+  'app:open-failed': returns<ErrorInfo>(),
+  'app:menu-command': returns<MenuCommand>(),
+  'export:progress': returns<ExportProgress>(),
+  'engine:stopped': returns<EngineStopped>(),
   /** View > Language changed: every window shows the new language. */
-  'app:language-changed': LanguageState;
-}
+  'app:language-changed': returns<LanguageState>(),
+};
+export type EventChannels = { [E in keyof typeof EVENTS]: (typeof EVENTS)[E] extends Returns<infer T> ? T : never };
 export type EventChannel = keyof EventChannels;
 
-export const EVENT_CHANNELS: readonly EventChannel[] = [
-  'app:slide-opened',
-  'app:open-failed',
-  'app:menu-command',
-  'export:progress',
-  'engine:stopped',
-  'app:language-changed',
-];
+export const EVENT_CHANNELS = Object.keys(EVENTS) as readonly EventChannel[];
 
 /**
  * How a window gets its port to the engine process: the preload asks on `request` (ipcRenderer.send)

@@ -247,7 +247,7 @@ export interface EngineStats {
 declare const responseType: unique symbol;
 /** A type carried by the table for the compiler only: responses are produced by our own code. */
 export type Returns<T> = { readonly [responseType]?: T };
-const returns = <T>(): Returns<T> => ({});
+export const returns = <T>(): Returns<T> => ({});
 
 /**
  * Who may call an operation:
