@@ -5,7 +5,16 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deepZoomGeometry, dzDownsample, dzLevelForDownsample, dzTileRect, dzTilesCovering, storedJpegTile } from './deepzoom';
+import {
+  deepZoomGeometry,
+  dzDownsample,
+  dzLevelForDownsample,
+  dzRectOf,
+  dzTileRect,
+  dzTilesCovering,
+  slideLevelForDownsample,
+  storedJpegTile,
+} from './deepzoom';
 import type { DeepZoomGeometry } from './slide';
 
 /** [width, height, cols, rows] of each dz level, coarsest first. */
@@ -315,5 +324,31 @@ describe('storedJpegTile', () => {
     // A stored level of 1001 x 700 served as a dz level of 1000 x 700 (sizes within a pixel).
     const rect = dzTileRect(g, finest, 3, 1)!;
     assert.deepEqual(storedJpegTile(jpeg, rect, { ...level, width: 1001 }, 3, 1), { bytes: jpeg, mime: 'image/jpeg', crop: { width: 232, height: 256 } });
+  });
+});
+
+describe('slide levels and dz rectangles', () => {
+  it('the coarsest slide level with enough pixels, judged by sizes: a level rounded down still serves its downsample', () => {
+    // 4000 x 828 with levels 1/4 and 1/32 (125 x 25: 828 / 32 rounded down).
+    const levels = [
+      { width: 4000, height: 828 },
+      { width: 1000, height: 207 },
+      { width: 125, height: 25 },
+    ];
+    assert.equal(slideLevelForDownsample(levels, 1), 0);
+    assert.equal(slideLevelForDownsample(levels, 3.9), 0);
+    assert.equal(slideLevelForDownsample(levels, 3.99), 1, 'within the 1% slack');
+    assert.equal(slideLevelForDownsample(levels, 4), 1);
+    assert.equal(slideLevelForDownsample(levels, 31), 1);
+    assert.equal(slideLevelForDownsample(levels, 32), 2);
+    assert.equal(slideLevelForDownsample(levels, 1000), 2);
+  });
+
+  it('a level-0 rectangle in a dz level, widened to whole pixels and clipped to the level', () => {
+    const geometry = deepZoomGeometry(1000, 600, 254, 1);
+    const finest = geometry.levels.length - 1;
+    assert.deepEqual(dzRectOf(geometry, finest, { x: 10, y: 20, width: 30, height: 40 }), { dzX0: 10, dzY0: 20, dzX1: 40, dzY1: 60 });
+    // Two levels down (4 level-0 pixels a dz pixel): 9..41 becomes 2..11; past the edge is clipped.
+    assert.deepEqual(dzRectOf(geometry, finest - 2, { x: 9, y: -8, width: 32, height: 2000 }), { dzX0: 2, dzY0: 0, dzX1: 11, dzY1: 150 });
   });
 });

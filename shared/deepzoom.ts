@@ -41,6 +41,26 @@ export function dzLevelForDownsample(geometry: DeepZoomGeometry, l0PerPixel: num
   return Math.max(0, finest - Math.floor(Math.log2(Math.max(1, l0PerPixel))));
 }
 
+/** Slack when comparing downsamples: Aperio's 4x levels are 4.0003x. */
+export const DOWNSAMPLE_TOLERANCE = 1.01;
+
+/**
+ * The coarsest slide level whose resolution is at least that of `downsample` (level-0 pixels per
+ * output pixel); `levels` from level 0, finest first. Sizes, not downsamples, decide: a 125x25 level
+ * of a 4000x828 image is 1/32 of it, though OpenSlide's mean downsample says 32.56 because 828/32
+ * was rounded down.
+ */
+export function slideLevelForDownsample(levels: readonly { width: number; height: number }[], downsample: number): number {
+  const base = levels[0]!;
+  const neededWidth = Math.ceil(base.width / downsample / DOWNSAMPLE_TOLERANCE);
+  const neededHeight = Math.ceil(base.height / downsample / DOWNSAMPLE_TOLERANCE);
+  let best = 0;
+  levels.forEach((level, i) => {
+    if (level.width + 1 >= neededWidth && level.height + 1 >= neededHeight) best = i;
+  });
+  return best;
+}
+
 export interface DzTileRect {
   /** Top-left of the tile, overlap included, in dz-level pixels. */
   dzX: number;
@@ -93,6 +113,18 @@ export interface L0Rect {
   y: number;
   width: number;
   height: number;
+}
+
+/** A level-0 rectangle in a dz level's pixels, widened to whole pixels and clipped to the level (ends exclusive). */
+export function dzRectOf(geometry: DeepZoomGeometry, dzLevel: number, l0: L0Rect): { dzX0: number; dzY0: number; dzX1: number; dzY1: number } {
+  const ds = dzDownsample(geometry, dzLevel);
+  const level = geometry.levels[dzLevel]!;
+  return {
+    dzX0: Math.max(0, Math.floor(l0.x / ds)),
+    dzY0: Math.max(0, Math.floor(l0.y / ds)),
+    dzX1: Math.min(level.width, Math.ceil((l0.x + l0.width) / ds)),
+    dzY1: Math.min(level.height, Math.ceil((l0.y + l0.height) / ds)),
+  };
 }
 
 /**

@@ -3,14 +3,22 @@
 // Other dz levels are resampled from the nearest finer stored level (at most 4x away), or built
 // from their four children when no stored level is near (a single huge level, or below the pyramid).
 
-import { type DzTileRect, deepZoomGeometry, dzDownsample, dzTileRect, storedJpegTile } from '../../shared/deepzoom';
+import {
+  DOWNSAMPLE_TOLERANCE,
+  type DzTileRect,
+  deepZoomGeometry,
+  dzDownsample,
+  dzTileRect,
+  slideLevelForDownsample,
+  storedJpegTile,
+} from '../../shared/deepzoom';
 import type { DeepZoomGeometry, EncodedTile, RgbImage } from '../../shared/slide';
 import { applyLibvipsSettings } from './codecs/libvips-settings';
 import { encodeJpegRgb } from './codecs/turbojpeg';
 import { SlideError, throwIfAborted } from './errors';
 import type { ByteLruCache } from './lru-cache';
 import { copyRect, cropRgb, halveRgb, resizeRgb, sharpFrom } from './pixels';
-import { DOWNSAMPLE_TOLERANCE, type RegionReader, type TileMode } from './region-reader';
+import type { RegionReader, TileMode } from './region-reader';
 import { withSpareBufferAsync } from './spare-buffers';
 
 export type TileEncoding = 'jpeg' | 'png';
@@ -73,7 +81,7 @@ export class DeepZoomTiler {
 
   private plan(z: number): Plan {
     const downsample = dzDownsample(this.geometry, z);
-    const best = this.reader.bestLevel(downsample);
+    const best = slideLevelForDownsample(this.reader.source.levels, downsample);
     const level = this.reader.source.decodedFrom?.(best) ?? best;
     const info = this.reader.source.levels[level]!;
     const dz = this.geometry.levels[z]!;

@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import sharp from 'sharp';
 import type { ExportColour } from '../../shared/colour';
-import { dzDownsample, dzLevelForDownsample, dzTilesCovering } from '../../shared/deepzoom';
+import { dzLevelForDownsample, dzRectOf, dzTilesCovering } from '../../shared/deepzoom';
 import { thumbnailSize } from '../../shared/magnification';
 import type { ExportResult, ExportStep, RequestOf } from '../../shared/operations';
 import type { CallContext } from '../../shared/rpc';
@@ -257,14 +257,8 @@ export class SlideEngine implements SlideEngineApi {
   private async scaledFromPyramid(slide: OpenSlide, l0: RequestOf<'engine:scaled-region'>, signal?: AbortSignal): Promise<RgbImage> {
     const { geometry } = slide.tiler;
     const dzLevel = dzLevelForDownsample(geometry, Math.min(l0.width / l0.outWidth, l0.height / l0.outHeight));
-    const ds = dzDownsample(geometry, dzLevel);
-    const level = geometry.levels[dzLevel]!;
     const ts = geometry.tileSize;
-    // The rectangle in dz-level pixels, clipped to the level.
-    const dzX0 = Math.max(0, Math.floor(l0.x / ds));
-    const dzY0 = Math.max(0, Math.floor(l0.y / ds));
-    const dzX1 = Math.min(level.width, Math.ceil((l0.x + l0.width) / ds));
-    const dzY1 = Math.min(level.height, Math.ceil((l0.y + l0.height) / ds));
+    const { dzX0, dzY0, dzX1, dzY1 } = dzRectOf(geometry, dzLevel, l0);
     const canvas: RgbImage = {
       data: new Uint8Array(Math.max(1, dzX1 - dzX0) * Math.max(1, dzY1 - dzY0) * 3).fill(255),
       width: Math.max(1, dzX1 - dzX0),

@@ -2,6 +2,7 @@
 // (cached), and level-0 rectangles resampled to a size from the coarsest level that suffices.
 
 import { setMaxListeners } from 'node:events';
+import { slideLevelForDownsample } from '../../shared/deepzoom';
 import type { RgbImage } from '../../shared/slide';
 import { type RgbPlace, withJpegFast, withJpegReduced } from './codecs/turbojpeg';
 import { forEachLimited, Semaphore } from './concurrency';
@@ -26,9 +27,6 @@ const PLACED: RgbImage = { data: new Uint8Array(0), width: 0, height: 0, channel
 
 /** How many times each mode halves the level's size. */
 const HALVINGS: Readonly<Record<TileMode, number>> = { exact: 0, fast: 0, half: 1, quarter: 2 };
-
-/** Slack when comparing downsamples: Aperio's 4x levels are 4.0003x. */
-export const DOWNSAMPLE_TOLERANCE = 1.01;
 
 /**
  * One axis of a region's origin as OpenSlide 3.4.1's read_region places it: `at` is the level-plane
@@ -289,22 +287,6 @@ export class RegionReader {
   }
 
   /**
-   * The coarsest slide level whose resolution is at least that of the given downsample. Sizes, not
-   * downsamples, decide: a 125x25 level of a 4000x828 image is 1/32 of it, though OpenSlide's mean
-   * downsample says 32.56 because 828/32 was rounded down.
-   */
-  bestLevel(downsample: number): number {
-    const base = this.source.levels[0]!;
-    const neededWidth = Math.ceil(base.width / downsample / DOWNSAMPLE_TOLERANCE);
-    const neededHeight = Math.ceil(base.height / downsample / DOWNSAMPLE_TOLERANCE);
-    let best = 0;
-    this.source.levels.forEach((level, i) => {
-      if (level.width + 1 >= neededWidth && level.height + 1 >= neededHeight) best = i;
-    });
-    return best;
-  }
-
-  /**
    * A level-0 rectangle resampled to outWidth x outHeight (RGB, white outside the slide), read from
    * the coarsest level with enough resolution - never level 0 when a smaller level serves.
    * Returns null when that level's region would be too large; the caller then uses the pyramid.
@@ -319,7 +301,7 @@ export class RegionReader {
     signal?: AbortSignal,
   ): Promise<RgbImage | null> {
     const downsample = Math.min(width / outWidth, height / outHeight);
-    const level = this.bestLevel(downsample);
+    const level = slideLevelForDownsample(this.source.levels, downsample);
     const ds = this.source.levels[level]!.downsample;
     // Reduced 2x or more from that level: read it at half size, a quarter of the pixels to decode
     // (JPEG 2000), copy and resample.
