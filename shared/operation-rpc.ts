@@ -20,7 +20,7 @@ export type OperationProtocol = {
 };
 
 /** A caller's options for an operation: a signal to cancel it only where the table says it can be cancelled. */
-export type OperationCallOptions<O extends OperationName> = CallOptions<ProgressOf<O>> & (O extends CancellableOperation ? unknown : { signal?: never });
+export type OperationCallOptions<O extends OperationName> = CallOptions<ProgressOf<O>> & ([O] extends [CancellableOperation] ? unknown : { signal?: never });
 
 /**
  * The methods that answer a set of operations, named by the table; a thrown error becomes the

@@ -48,6 +48,17 @@ describe('ImageScope XML', () => {
     ]);
   });
 
+  it('keeps markup, quotes and line breaks in names and descriptions', () => {
+    const doc = everyKind();
+    doc.annotations = doc.annotations.filter((a) => a.shape.kind === 'rectangle').slice(0, 1);
+    const name = `O'Brien's <b> & "note" 종양`;
+    const description = 'line one\nline two\r\n\t& more';
+    doc.annotations[0] = { ...doc.annotations[0]!, name, description };
+    const back = parseAnnotations(formatAnnotations(doc, 'imagescope', null));
+    assert.equal(back.annotations[0]?.name, name);
+    assert.equal(back.annotations[0]?.description, description);
+  });
+
   it('splits what ImageScope cannot hold in one region: point sets, multi-polygons (holes stay holes)', () => {
     const doc = everyKind();
     doc.annotations = doc.annotations.filter((a) => a.shape.kind === 'point' || a.shape.kind === 'polygon');

@@ -111,11 +111,12 @@ describe('inputs', () => {
 
   test('a folder listed without --recursive names the subfolders it leaves unread: not a slide folder, a MIRAX data folder, a hidden one or the output', async () => {
     const top = join(dir, 'unread');
-    for (const sub of ['cases', 'Scan', '.cache', 'thumbs', 'series']) await mkdir(join(top, sub), { recursive: true });
+    for (const sub of ['cases', 'Scan', '.cache', 'thumbs', 'series', 'batch.svs']) await mkdir(join(top, sub), { recursive: true });
     await writeFile(join(top, 'scan.MRXS'), '');
     await writeFile(join(top, 'series', 'frame.dcm'), 'x');
     const listed = await listInputs({ args: [top], recursive: false, exclude: join(top, 'thumbs') });
-    assert.deepEqual(listed.unreadSubfolders, [join(top, 'cases')]);
+    // A folder named as a slide file is a folder all the same: --recursive would read it.
+    assert.deepEqual(listed.unreadSubfolders, [join(top, 'batch.svs'), join(top, 'cases')]);
     assert.deepEqual(
       listed.inputs.map((i) => i.key),
       ['scan.MRXS', 'series'],

@@ -130,7 +130,7 @@ describe('slidescope thumbnail over a cohort', () => {
     // A cohort's top folder without --recursive: the option that reads its subfolders is named.
     const flat = cli(['thumbnail', cohort, '--out', join(dir, 'empty-out')]);
     assert.equal(flat.status, 2);
-    assert.match(flat.stderr, /No slide files found in \S+\. Its subfolders were not read: add --recursive to read them\./);
+    assert.match(flat.stderr, /No slide files found in \S+\. \d+ subfolder\(s\) were not read, such as \S+: add --recursive to read them\./);
   });
 
   test('three shards: disjoint, together the whole cohort, the same set when the inputs come in another order', async () => {

@@ -228,7 +228,10 @@ function scanFolder(dir: string, scan: Scan, given = false): void {
       if (info?.isFile()) {
         scan.files.set(path, slideFileBytes(path, info.size));
         scan.identities.set(path, join(real, name));
-      } else if (info?.isDirectory() && scan.recursive) scanFolder(path, scan);
+      } else if (info?.isDirectory()) {
+        if (scan.recursive) scanFolder(path, scan);
+        else if (realPathOr(path) !== scan.exclude) scan.unread.push(path);
+      }
     } else {
       if (!statOrNull(path)?.isDirectory()) continue;
       if (scan.recursive) {

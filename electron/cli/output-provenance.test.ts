@@ -4,7 +4,7 @@
 // hostile file, which never throws nor reads without bound.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,7 +14,7 @@ import type { ImageFormat } from '../../shared/operations';
 import { type Provenance, parseProvenance, provenanceXmp } from '../../shared/provenance';
 import type { RgbImage } from '../../shared/slide';
 import { encodeImage } from '../engine/export/encode-image';
-import { outputProvenance } from './complete-output';
+import { examineOutput, outputProvenance } from './complete-output';
 
 let dir = '';
 before(async () => {
@@ -43,6 +43,16 @@ describe('an output tells what it was made from', () => {
       assert.equal(await outputProvenance(path, format), null);
     });
   }
+
+  test('one look at an output answers both: whole, and its record; cut short, not whole', async () => {
+    for (const format of FORMATS) {
+      const path = await written(format, RECORD);
+      assert.deepEqual(await examineOutput(path, format), { complete: true, provenance: RECORD }, format);
+      const { size } = await stat(path);
+      await truncate(path, size - 20);
+      assert.equal((await examineOutput(path, format)).complete, false, `${format} cut short`);
+    }
+  });
 
   test("another program's XMP is no record; a PNG's uncompressed iTXt packet is read as libvips's zTXt is", async () => {
     const other = '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF/></x:xmpmeta>';

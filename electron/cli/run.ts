@@ -367,7 +367,7 @@ function withoutOwnOutputs(inputs: SlideInput[], outDir: string, imageFormat: Im
 /** Where no slide was found, and, for a folder read without --recursive that has subfolders, the option that reads them. */
 function noSlidesFound(positionals: string[], values: Options, unread: readonly string[]): string {
   const where = values.list !== undefined ? `the paths of --list ${values.list}` : positionals.join(', ');
-  return `No slide files found in ${where}.${unread.length > 0 ? ' Its subfolders were not read: add --recursive to read them.' : ''}`;
+  return `No slide files found in ${where}.${unread.length > 0 ? ` ${unread.length} subfolder(s) were not read, such as ${unread[0]}: add --recursive to read them.` : ''}`;
 }
 
 /**
