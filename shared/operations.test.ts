@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it, test } from 'node:test';
 
 import { isMenuCommand } from './ipc';
@@ -11,6 +12,16 @@ function expectInvalid(result: { ok: boolean; error?: { code: string; message: s
 }
 
 describe('the operation table', () => {
+  it('is documented: every operation is named in docs/architecture.md or the guide it points to', () => {
+    const docs = ['architecture.md', 'compare.md', 'annotations.md']
+      .map((name) => readFileSync(new URL(`../docs/${name}`, import.meta.url), 'utf8'))
+      .join('\n');
+    assert.deepEqual(
+      OPERATION_NAMES.filter((name) => !docs.includes(`\`${name}\``)),
+      [],
+    );
+  });
+
   it('every operation runs in main or the engine; the engine routes each of its own', () => {
     assert.deepEqual([...MAIN_OPERATIONS, ...ENGINE_OPERATIONS].sort(), [...OPERATION_NAMES].sort());
     for (const name of ENGINE_OPERATIONS) assert.ok(operationSpec(name).route, `${name} has no route`);
