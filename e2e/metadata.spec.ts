@@ -14,6 +14,7 @@ test('the metadata panel shows 20x, 0.499 µm/px, the levels, every property and
   await expect(panel.getByTestId('objective-power')).toHaveText('20x');
   await expect(panel.getByTestId('mpp')).toHaveText('0.499 µm/px');
   await expect(panel.getByTestId('metadata-summary')).toContainText('aperio');
+  await expect(panel.getByTestId('metadata-summary')).toContainText('Aperio SVS');
   await expect(panel.getByTestId('metadata-summary')).toContainText('2,220 × 2,967 px');
   const levels = panel.getByTestId('level-table').locator('tbody tr');
   await expect(levels).toHaveCount(1);

@@ -34,6 +34,11 @@ export function slideFormat(name: SlideFormatName): SlideFormat {
   return SLIDE_FORMATS.find((f) => f.name === name)!;
 }
 
+/** How a person knows a slide's format ("Aperio SVS"), from the name the engine reports; the name itself if it is none of ours. */
+export function formatLabel(name: string): string {
+  return SLIDE_FORMATS.find((f) => f.name === name)?.label ?? name;
+}
+
 /** Every file name ending any format uses, once each. */
 export const SLIDE_EXTENSIONS: readonly string[] = [...new Set(SLIDE_FORMATS.flatMap((f) => f.extensions))];
 

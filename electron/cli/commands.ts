@@ -11,6 +11,7 @@ import { DEFAULT_POWERS, thumbnailFileName } from '../../shared/export-plan';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
 import type { Provenance } from '../../shared/provenance';
 import type { IccProfileInfo, SlideInfo } from '../../shared/slide';
+import { formatLabel } from '../../shared/slide-formats';
 import { AnnotationStore, defaultAnnotationsDir } from '../annotations/annotation-store';
 import { SlideError, writeFailureCode } from '../engine/errors';
 import { makeFolder } from '../engine/export/make-folder';
@@ -53,7 +54,7 @@ export function infoJson(info: SlideInfo): InfoJson {
 export function infoText(info: SlideInfo): string {
   const lines = [
     `${info.name}`,
-    `  format        ${info.vendor}`,
+    `  format        ${formatLabel(info.format)} (vendor ${info.vendor})`,
     `  dimensions    ${info.width} x ${info.height}`,
     `  objective     ${info.objectivePower === null ? 'unknown' : `${info.objectivePower}x`}`,
     `  µm/px         ${info.mpp ? `${info.mpp.x} x ${info.mpp.y}` : 'unknown'}`,

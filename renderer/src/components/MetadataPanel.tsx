@@ -2,6 +2,7 @@
 
 import type { OpenedSlide } from '../../../shared/ipc';
 import type { Mpp } from '../../../shared/slide';
+import { formatLabel } from '../../../shared/slide-formats';
 import { formatCount, formatMicrons, formatNumber, formatPower } from '../i18n/format';
 import { useT } from '../i18n/i18n';
 import { AssociatedImages } from './AssociatedImages';
@@ -36,7 +37,7 @@ export function MetadataPanel({ slide, onClose }: MetadataPanelProps) {
         <dt>{t('metadata.vendor')}</dt>
         <dd translate="no">{info.vendor}</dd>
         <dt>{t('metadata.format')}</dt>
-        <dd translate="no">{info.format}</dd>
+        <dd translate="no">{formatLabel(info.format)}</dd>
         <dt>{t('metadata.dimensions')}</dt>
         <dd>{t('common.sizePx', { width: formatCount(info.width), height: formatCount(info.height) })}</dd>
         <dt>{t('metadata.objectivePower')}</dt>
