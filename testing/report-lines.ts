@@ -20,6 +20,7 @@ export function plainReportLine(slide: string, more: Partial<ReportLine> = {}): 
     batchInputs: 1,
     input: slide,
     inputSlides: 1,
+    listedIn: null,
     host: 'node1',
     pid: 1,
     version: '0.1.0',

@@ -109,6 +109,26 @@ describe('inputs', () => {
     assert.deepEqual(await keys([...files].reverse().concat(files[0]!), false), both);
   });
 
+  test('a slide found by listing a given folder recursively says which (its key); a slide named, or listed without recursion, says none', async () => {
+    const top = join(dir, 'listed');
+    await mkdir(join(top, 'site', 'case'), { recursive: true });
+    await writeFile(join(top, 'site', 'case', 'c.svs'), 'x');
+    await writeFile(join(top, 'site', 's.svs'), 'x');
+    await writeFile(join(top, 'named.svs'), 'x');
+    const by = (inputs: SlideInput[]) => inputs.map((i) => [i.key, i.listedIn ?? null]);
+    assert.deepEqual(by(await collectInputs({ args: [join(top, 'site'), join(top, 'named.svs')], recursive: true })), [
+      ['named.svs', null],
+      ['site/case/c.svs', 'site'],
+      ['site/s.svs', 'site'],
+    ]);
+    assert.deepEqual(by(await collectInputs({ args: [top], recursive: true })), [
+      ['named.svs', ''],
+      ['site/case/c.svs', ''],
+      ['site/s.svs', ''],
+    ]);
+    assert.deepEqual(by(await collectInputs({ args: [join(top, 'site')], recursive: false })), [['s.svs', null]]);
+  });
+
   test('a folder listed without --recursive names the subfolders it leaves unread: not a slide folder, a MIRAX data folder, a hidden one or the output', async () => {
     const top = join(dir, 'unread');
     for (const sub of ['cases', 'Scan', '.cache', 'thumbs', 'series', 'batch.svs']) await mkdir(join(top, sub), { recursive: true });

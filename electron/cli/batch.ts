@@ -112,7 +112,11 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   // which sees a folder's slides without a line only by it (a run killed partway through the folder).
   const slidesOfInput = new Map<string, number>();
   for (const input of options.inputs) slidesOfInput.set(inputKey(input), (slidesOfInput.get(inputKey(input)) ?? 0) + 1);
-  const inputOf = (input: SlideInput) => ({ input: inputKey(input), inputSlides: slidesOfInput.get(inputKey(input)) ?? 1 });
+  const inputOf = (input: SlideInput) => ({
+    input: inputKey(input),
+    inputSlides: slidesOfInput.get(inputKey(input)) ?? 1,
+    listedIn: input.listedIn ?? null,
+  });
   const base = {
     command: options.command,
     shard: options.shard,

@@ -37,7 +37,8 @@ async function expandFolderSlides(inputs: readonly SlideInput[], engine: FolderO
     } else if (opened.error.code === 'SEVERAL_SLIDES' && opened.error.choices) {
       for (const choice of opened.error.choices) {
         const key = `${input.folder.within}${relative(input.path, choice.path).split(sep).join('/')}`;
-        out.push({ path: choice.path, key, shardKey: input.key, bytes: (await stat(choice.path).catch(() => null))?.size ?? 0 });
+        const listedIn = input.listedIn === undefined ? {} : { listedIn: input.listedIn };
+        out.push({ path: choice.path, key, shardKey: input.key, bytes: (await stat(choice.path).catch(() => null))?.size ?? 0, ...listedIn });
       }
     } else {
       out.push(input);

@@ -39,6 +39,12 @@ export interface SlideInput {
    * it could list.
    */
   unreadable?: string;
+  /**
+   * The key of the given folder whose recursive listing found it ('' for the inputs' common folder);
+   * absent for a slide named itself. A report merge takes a later line under a folder that once could
+   * not be listed, from a listing of that folder or one above it, as that folder listed whole.
+   */
+  listedIn?: string;
 }
 
 /** A folder of DICOM files among the inputs (its slides known once the engine has opened it). */
@@ -178,6 +184,9 @@ interface Scan {
   unreadable: Map<string, string>;
   /** Subfolders a scan without --recursive leaves unread (no slide themselves, nor a MIRAX slide's data). */
   unread: string[];
+  /** The given folder being listed, and (recursive scans) the one each slide and unreadable folder was found by. */
+  given: string;
+  foundIn: Map<string, string>;
   /** The output folder's real path, or null. */
   exclude: string | null;
 }
@@ -210,7 +219,7 @@ function scanFolder(dir: string, scan: Scan, given = false): void {
   const names = listed.filter((n) => !n.startsWith('.')).sort();
   // A folder of DICOM files holds a slide or several; its other slide files are slides too.
   const slide = folderSlideBytes(dir, names);
-  if (slide !== null) scan.files.set(dir, slide);
+  if (slide !== null) found(scan, dir, slide);
   const lossy = names.some((name) => name.includes('\uFFFD')) ? entryKinds(dir) : null;
   // A MIRAX slide's data folder, named as its key file less the extension, is part of that slide.
   const miraxData = new Set(names.filter((n) => n.toLowerCase().endsWith(MIRAX_EXTENSION)).map((n) => n.slice(0, -MIRAX_EXTENSION.length).toLowerCase()));
@@ -226,7 +235,7 @@ function scanFolder(dir: string, scan: Scan, given = false): void {
     if (hasSlideExtension(name)) {
       const info = statOrNull(path);
       if (info?.isFile()) {
-        scan.files.set(path, slideFileBytes(path, info.size));
+        found(scan, path, slideFileBytes(path, info.size));
         scan.identities.set(path, join(real, name));
       } else if (info?.isDirectory()) {
         if (scan.recursive) scanFolder(path, scan);
@@ -239,10 +248,16 @@ function scanFolder(dir: string, scan: Scan, given = false): void {
         continue;
       }
       const inner = folderSlideBytes(path);
-      if (inner !== null) scan.files.set(path, inner);
+      if (inner !== null) found(scan, path, inner);
       else if (!miraxData.has(name.toLowerCase()) && realPathOr(path) !== scan.exclude) scan.unread.push(path);
     }
   }
+}
+
+/** A slide the scan found, and (recursive scans) the given folder whose listing found it. */
+function found(scan: Scan, path: string, bytes: number): void {
+  scan.files.set(path, bytes);
+  if (scan.recursive) scan.foundIn.set(path, scan.given);
 }
 
 /** Whether a relative path leaves its folder: `..` as its first part (not a folder named `..old`), or another drive. */
@@ -307,6 +322,8 @@ export async function collectInputs(options: InputOptions): Promise<CollectedInp
     identities,
     unreadable: new Map(),
     unread: [],
+    given: '',
+    foundIn: new Map(),
     exclude: exclude && realPathOr(exclude),
   };
   for (const path of given) {
@@ -319,6 +336,7 @@ export async function collectInputs(options: InputOptions): Promise<CollectedInp
       identities.set(miraxKey, throughRealFolder(miraxKey));
     } else if (info?.isDirectory()) {
       roots.push(path);
+      scan.given = path;
       scanFolder(path, scan, true);
     } else {
       roots.push(dirname(path));
@@ -333,12 +351,17 @@ export async function collectInputs(options: InputOptions): Promise<CollectedInp
   const keyOf = (path: string) => relativeKey(rooted.real ? throughRealFolder(path) : path, base);
   const folders = new Set<string>();
   for (const path of files.keys()) if (statOrNull(path)?.isDirectory()) folders.add(path);
+  const listedIn = (path: string) => {
+    const given = scan.foundIn.get(path);
+    return given === undefined ? {} : { listedIn: keyOf(given) };
+  };
   const inputs = [...files]
     .map(([path, bytes]): SlideInput => {
       const key = keyOf(path);
-      if (!folders.has(path)) return { path, key, bytes };
+      if (!folders.has(path)) return { path, key, bytes, ...listedIn(path) };
       // A folder that is the inputs' common folder is keyed by its own name, and its files by theirs.
-      return key ? { path, key, bytes, folder: { within: `${key}/` } } : { path, key: basename(path), bytes, folder: { within: '' } };
+      const folder = key ? { key, folder: { within: `${key}/` } } : { key: basename(path), folder: { within: '' } };
+      return { path, bytes, ...folder, ...listedIn(path) };
     })
     .concat([...scan.unreadable].map(([path, reason]): SlideInput => ({ path, key: keyOf(path), bytes: 0, unreadable: reason })))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))

@@ -405,15 +405,19 @@ describe('report merge: exit code and versions', () => {
       reportLine('a.svs', null, 2),
       reportLine('site-b', null, 2, { status: 'failed', error: { code: 'IO_ERROR', message: 'The folder cannot be read (EIO)' } }),
     ];
-    const later = { started: '2026-01-02T00:00:00Z' };
+    // The whole cohort again: every slide found by listing its folder.
+    const later = { started: '2026-01-02T00:00:00Z', listedIn: '' };
     const rerun = [
       reportLine('a.svs', null, 3, { ...later, status: 'skipped' }),
       reportLine('site-b/1.svs', null, 3, later),
       reportLine('site-b/2.svs', null, 3, later),
     ];
+    // Lines of a build before `listedIn`: a run counting as many inputs as any is taken for a whole one.
+    const older = rerun.map(({ listedIn: _listedIn, ...line }) => line as ReportLine);
     for (const files of [
       [first, rerun],
       [rerun, first],
+      [first, older],
     ]) {
       const { summary } = await merge(...files);
       assert.equal(summary.statuses.failed, 0);
@@ -422,13 +426,40 @@ describe('report merge: exit code and versions', () => {
     }
     // Its failure stays while no later run has listed it: lines from before it, or one of its files
     // made alone (--list, a run counting fewer inputs), or a slide that failed otherwise.
-    for (const lines of [[reportLine('site-b/1.svs', null, 3, { started: '2025-12-31T00:00:00Z' })], [reportLine('site-b/urgent.svs', null, 1, later)]]) {
+    for (const lines of [
+      [reportLine('site-b/1.svs', null, 3, { started: '2025-12-31T00:00:00Z', listedIn: '' })],
+      [reportLine('site-b/urgent.svs', null, 1, { ...later, listedIn: null })],
+    ]) {
       const { summary } = await merge(first, lines);
       assert.equal(summary.statuses.failed, 1);
       assert.equal(mergeExitCode(summary), 1);
     }
     const corrupt = first.map((l) => (l.slide === 'site-b' ? { ...l, error: { code: 'CORRUPT_DATA', message: 'why' } } : l));
     assert.equal((await merge(corrupt, rerun)).summary.statuses.failed, 1);
+  });
+
+  test('a folder that could not be listed, listed again by a rerun naming it (or a folder above it): its failure is gone', async () => {
+    const first = [
+      reportLine('a.svs', null, 2),
+      reportLine('site-b', null, 2, { status: 'failed', error: { code: 'IO_ERROR', message: 'The folder cannot be read (EIO)' } }),
+    ];
+    const later = { started: '2026-01-02T00:00:00Z' };
+    // `slidescope thumbnail --list retry.txt --root cohort --recursive`, retry.txt naming site-b: two inputs of its own.
+    const retry = (listedIn: string | null) => [
+      reportLine('site-b/1.svs', null, 2, { ...later, listedIn }),
+      reportLine('site-b/2.svs', null, 2, { ...later, listedIn }),
+    ];
+    for (const listedIn of ['site-b', '']) {
+      const { summary } = await merge(first, retry(listedIn));
+      assert.equal(summary.statuses.failed, 0, `listed in "${listedIn}"`);
+      assert.equal(mergeExitCode(summary), 0, `listed in "${listedIn}"`);
+    }
+    // Its files named one by one, or found in another folder's listing, do not show it was listed whole.
+    for (const listedIn of [null, 'site-a', 'site-b/1.svs']) {
+      const { summary } = await merge(first, retry(listedIn));
+      assert.equal(summary.statuses.failed, 1, `listed in ${listedIn}`);
+      assert.equal(mergeExitCode(summary), 1, `listed in ${listedIn}`);
+    }
   });
 
   test('reports without a line show nothing done: exit 1', async () => {

@@ -43,6 +43,12 @@ export interface ReportLine {
    * killed partway through a folder left some of its slides without a line.
    */
   inputSlides: number;
+  /**
+   * The given folder whose recursive listing found the slide, by its key ('' for the inputs' common
+   * folder); null for a slide named itself (a path given, a --list line). A folder that once could not
+   * be listed counts as listed whole by a later line under it from a listing of it or of a folder above.
+   */
+  listedIn: string | null;
   host: string;
   pid: number;
   /** The Slidescope that made the line. */
@@ -187,9 +193,11 @@ export async function readReports(paths: string[]): Promise<ReadReports> {
 
 /**
  * The folders (cohort and slide keys) that failed to be listed (IO_ERROR: a share that did not answer)
- * and that a later whole run listed: lines of slides under its name, started after it, by a run that
- * counted as many inputs as any run of the cohort (not a --list of some of its files). Where no such
- * run is among the reports the failure stays: a merge errs towards missing. One pass.
+ * and that a later run listed whole: lines of slides under its name, started after it, found by listing
+ * that folder or one above it (`listedIn`: a rerun naming the folder, or the cohort), or, for lines of
+ * builds before that field, by a run that counted as many inputs as any run of the cohort (not a --list
+ * of some of its files). Where no such line is among the reports the failure stays: a merge errs
+ * towards missing. One pass.
  */
 function listedLater(chosen: readonly ReportLine[], lines: readonly ReportLine[]): Set<string> {
   const failed = new Map<string, ReportLine>();
@@ -199,12 +207,17 @@ function listedLater(chosen: readonly ReportLine[], lines: readonly ReportLine[]
   const whole = largestCounts(lines);
   for (const line of lines) {
     const cohort = cohortKey(line);
-    const { batchInputs } = line as Partial<ReportLine>;
-    if (typeof batchInputs !== 'number' || batchInputs < (whole.get(cohort) ?? Number.POSITIVE_INFINITY)) continue;
+    const { batchInputs, listedIn } = line as Partial<ReportLine>;
+    // Lines that say where they were listed are judged by that alone; older ones by their run's count.
+    const wholeRun = listedIn === undefined && typeof batchInputs === 'number' && batchInputs >= (whole.get(cohort) ?? Number.POSITIVE_INFINITY);
+    if (!wholeRun && typeof listedIn !== 'string') continue;
     for (let i = line.slide.indexOf('/'); i > 0; i = line.slide.indexOf('/', i + 1)) {
-      const key = `${cohort}\0${line.slide.slice(0, i)}`;
+      const name = line.slide.slice(0, i);
+      const key = `${cohort}\0${name}`;
       const folder = failed.get(key);
-      if (folder && line.started >= folder.started) listed.add(key);
+      if (!folder || line.started < folder.started) continue;
+      const within = typeof listedIn === 'string' && (listedIn === '' || name === listedIn || name.startsWith(`${listedIn}/`));
+      if (wholeRun || within) listed.add(key);
     }
   }
   return listed;
