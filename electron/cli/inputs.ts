@@ -184,7 +184,7 @@ interface Scan {
   unreadable: Map<string, string>;
   /** Subfolders a scan without --recursive leaves unread (no slide themselves, nor a MIRAX slide's data). */
   unread: string[];
-  /** The given folder being listed, and (recursive scans) the one each slide and unreadable folder was found by. */
+  /** The given folder being listed, and (recursive scans) the given folder each slide was found by. */
   given: string;
   foundIn: Map<string, string>;
   /** The output folder's real path, or null. */
