@@ -589,7 +589,6 @@ export type ProcessOperation = Where<'route', 'process'>;
 export type TileOperation = Where<'route', 'tile'>;
 /** Operations whose caller may cancel them: only these take a caller's AbortSignal. */
 export type CancellableOperation = Where<'cancellable', true>;
-
 export type LaneOperation = Exclude<EngineOperation, ProcessOperation>;
 export type PageOperation = Where<'exposure', 'page'>;
 export type RendererOperation = Where<'exposure', 'page' | 'preload'>;

@@ -239,7 +239,7 @@ function scanFolder(dir: string, scan: Scan, given = false): void {
         scan.identities.set(path, join(real, name));
       } else if (info?.isDirectory()) {
         if (scan.recursive) scanFolder(path, scan);
-        else if (realPathOr(path) !== scan.exclude) scan.unread.push(path);
+        else leftUnread(scan, path);
       }
     } else {
       if (!statOrNull(path)?.isDirectory()) continue;
@@ -249,9 +249,14 @@ function scanFolder(dir: string, scan: Scan, given = false): void {
       }
       const inner = folderSlideBytes(path);
       if (inner !== null) found(scan, path, inner);
-      else if (!miraxData.has(name.toLowerCase()) && realPathOr(path) !== scan.exclude) scan.unread.push(path);
+      else if (!miraxData.has(name.toLowerCase())) leftUnread(scan, path);
     }
   }
+}
+
+/** A subfolder a scan without --recursive does not read, unless it is the output folder. */
+function leftUnread(scan: Scan, path: string): void {
+  if (realPathOr(path) !== scan.exclude) scan.unread.push(path);
 }
 
 /** A slide the scan found, and (recursive scans) the given folder whose listing found it. */

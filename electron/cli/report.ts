@@ -211,8 +211,7 @@ function listedLater(chosen: readonly ReportLine[], lines: readonly ReportLine[]
     // Lines that say where they were listed are judged by that alone; older ones by their run's count.
     const wholeRun = listedIn === undefined && typeof batchInputs === 'number' && batchInputs >= (whole.get(cohort) ?? Number.POSITIVE_INFINITY);
     if (!wholeRun && typeof listedIn !== 'string') continue;
-    for (let i = line.slide.indexOf('/'); i > 0; i = line.slide.indexOf('/', i + 1)) {
-      const name = line.slide.slice(0, i);
+    for (const name of foldersOf(line.slide)) {
       const key = `${cohort}\0${name}`;
       const folder = failed.get(key);
       if (!folder || line.started < folder.started) continue;
@@ -221,6 +220,11 @@ function listedLater(chosen: readonly ReportLine[], lines: readonly ReportLine[]
     }
   }
   return listed;
+}
+
+/** The folders a slide's key lies in, outermost first ('a', 'a/b' of 'a/b/c.svs'). */
+function* foldersOf(slide: string): Generator<string> {
+  for (let i = slide.indexOf('/'); i > 0; i = slide.indexOf('/', i + 1)) yield slide.slice(0, i);
 }
 
 /** Each cohort's largest count of inputs over its lines. */
@@ -351,8 +355,7 @@ function cohortInputs(lines: readonly ReportLine[]): CohortInputs {
       continue;
     }
     slidesWithoutInput++;
-    for (let i = slide.indexOf('/'); i > 0; i = slide.indexOf('/', i + 1))
-      withoutInputIn.set(slide.slice(0, i), (withoutInputIn.get(slide.slice(0, i)) ?? 0) + 1);
+    for (const folder of foldersOf(slide)) withoutInputIn.set(folder, (withoutInputIn.get(folder) ?? 0) + 1);
   }
   const partlySeen: CohortInputs['partlySeen'] = [];
   for (const [input, slides] of named) {

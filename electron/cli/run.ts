@@ -269,10 +269,11 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
       process.stderr.write(
         `slidescope: ${own.kept.length - all.length} TIFF thumbnail(s) an earlier run wrote among the slides left out, not taken for slides\n`,
       );
-    const unread = unreadSubfolders;
-    if (all.length === 0) throw new UsageError(noSlidesFound(positionals, values, unread));
-    if (unread.length > 0)
-      process.stderr.write(`slidescope: ${unread.length} subfolder(s) not read, such as ${unread[0]}: add --recursive to read the slides in them\n`);
+    if (all.length === 0) throw new UsageError(noSlidesFound(positionals, values, unreadSubfolders));
+    if (unreadSubfolders.length > 0)
+      process.stderr.write(
+        `slidescope: ${unreadSubfolders.length} subfolder(s) not read, such as ${unreadSubfolders[0]}: add --recursive to read the slides in them\n`,
+      );
     // Made before any slide: a folder the system refuses fails the batch once, not each slide in turn.
     await makeOutputFolder(outDir);
     inputs = all.filter(mine);

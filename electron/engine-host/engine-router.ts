@@ -233,7 +233,7 @@ export class EngineRouter {
       case 'slide:prefetch': {
         // Lanes leave to this thread the stored tiles it reads: it says which levels those are, once it knows.
         const { slideId, dzLevel } = request as RequestOf<'slide:prefetch'>;
-        if (this.storedTiles.shouldAsk(slideId, dzLevel)) this.askWhereStored(slideId, dzLevel, this.leastBusy());
+        if (this.storedTiles.shouldAsk(slideId, dzLevel)) this.askWhereStored(slideId, dzLevel, leastBusy(this.lanes));
         await untilSettledOrAborted(this.asking.get(askKey(slideId, dzLevel)), context.signal);
         request = { ...(request as RequestOf<'slide:prefetch'>), storedReadByRouter: this.storedTiles.reads(slideId, dzLevel) };
         break;
@@ -254,7 +254,7 @@ export class EngineRouter {
       const results = await Promise.all(this.lanes.map((_, index) => this.onLane(index, op, request, options)));
       return results.find((r) => !r.ok) ?? results[0] ?? ok(undefined);
     }
-    return this.onLane(this.leastBusy(), op, request, options);
+    return this.onLane(leastBusy(this.lanes), op, request, options);
   }
 
   /** A call to one lane, once that lane has opened the slide it names (or with the reason it could not). */
@@ -291,7 +291,7 @@ export class EngineRouter {
    */
   private async open(request: RequestOf<'engine:open'>, signal: AbortSignal): Promise<Result<unknown>> {
     if (this.slides.has(request.slideId)) return fail('INVALID_ARGUMENT', `a slide is already open as ${request.slideId}`, request.path);
-    const lead = this.leastBusy();
+    const lead = leastBusy(this.lanes);
     const lane = this.lanes[lead]!;
     // A lane's open cannot be stopped part-way (a read on a share that hangs): the request stops
     // waiting at its deadline or cancel, and the lane closes the slide if its open ends after all.
@@ -371,10 +371,5 @@ export class EngineRouter {
     }, DEADLINE_SWEEP_MS);
     // The engine process lives as long as its parent's channel: the sweep alone must not hold it.
     this.sweeper.unref();
-  }
-
-  /** The index of the lane with the fewest calls in flight. */
-  private leastBusy(): number {
-    return leastBusy(this.lanes);
   }
 }
