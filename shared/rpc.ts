@@ -26,6 +26,8 @@ export type RpcMessage =
   | { rpc: 'pong'; health: Health }
   /** Once, when the serving side has warmed up (modules loaded, codec threads started). */
   | { rpc: 'ready'; health: Health }
+  /** Unasked, when what a crash would lose has changed (a slide starts being read). */
+  | { rpc: 'health'; health: Health }
   /** Leave between two tasks (a thread in a native call must not be torn down). */
   | { rpc: 'exit' };
 
@@ -177,6 +179,8 @@ export interface RpcServer {
   ready(): void;
   /** Sends an unsolicited event to the host. */
   emit(name: string, payload: unknown): void;
+  /** Tells the host how this side is now, without waiting for its next ping. */
+  reportHealth(): void;
   /** Calls being answered. */
   readonly running: number;
   /** Stops listening and aborts what runs. */
@@ -233,6 +237,7 @@ export function serveRpc(endpoint: Endpoint, dispatch: Dispatch, options: ServeO
   return {
     ready: () => post({ rpc: 'ready', health: health() }),
     emit: (name, payload) => post({ rpc: 'event', name, payload }),
+    reportHealth: () => post({ rpc: 'health', health: health() }),
     get running() {
       return running.size;
     },

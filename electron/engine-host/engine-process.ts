@@ -117,6 +117,7 @@ const host = serveRpc(subChannel(parent, HOST_CHANNEL), router.hostDispatch(), {
   health,
   onExit: () => void shutdown(0),
 });
+router.onReadingStarts = () => host.reportHealth();
 
 /** Each window's connection: served until the window goes or the parent says so. */
 const windows = new Map<number, { close(): void }>();

@@ -265,3 +265,18 @@ test('a slide only opened (as a restart reopens every slide) is not one being re
   await dispatch('slide:tile', { slideId: 'viewed', dzLevel: 0, col: 0, row: 0, requestId: 1 }, context());
   assert.deepEqual(router.activeSlides(), ['viewed']);
 });
+
+test('the host is told at once when a slide starts being read, not at each tile', async () => {
+  const router = new EngineRouter([recordingLane([], 0)] as never, stats, () => 5000);
+  let told = 0;
+  router.onReadingStarts = () => told++;
+  const dispatch = router.hostDispatch();
+  await dispatch('engine:open', { slideId: 'a', path: '/slides/a.svs', client: null }, context());
+  await dispatch('engine:open', { slideId: 'b', path: '/slides/b.svs', client: null }, context());
+  assert.equal(told, 0, 'an open is not a read');
+  await dispatch('slide:tile', { slideId: 'a', dzLevel: 0, col: 0, row: 0, requestId: 1 }, context());
+  await dispatch('slide:tile', { slideId: 'a', dzLevel: 0, col: 1, row: 0, requestId: 2 }, context());
+  assert.equal(told, 1);
+  await dispatch('slide:tile', { slideId: 'b', dzLevel: 0, col: 0, row: 0, requestId: 3 }, context());
+  assert.equal(told, 2);
+});

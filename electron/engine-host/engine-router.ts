@@ -103,6 +103,11 @@ export class EngineRouter {
   /** Requests in flight, checked by one timer while there are any. */
   private readonly deadlines = new Set<Deadline>();
   private sweeper: ReturnType<typeof setInterval> | undefined;
+  /**
+   * Called when a slide starts being read after an idle spell: the engine process tells its host at
+   * once, so a crash a moment later is blamed on the slide even before the next pong.
+   */
+  onReadingStarts: (() => void) | null = null;
 
   /** The operations the engine process answers itself, one handler each (a missing one does not compile). */
   readonly processHandlers: { [O in ProcessOperation]: (request: RequestOf<O>, client: number | null) => ResponseOf<O> } = {
@@ -134,7 +139,11 @@ export class EngineRouter {
   /** Slides being read now or moments ago. */
   activeSlides(): string[] {
     const since = Date.now() - ACTIVE_FOR_MS;
-    return [...this.slides.keys()].filter((id) => (this.reading.get(id) ?? 0) > 0 || (this.lastRead.get(id) ?? 0) >= since);
+    return [...this.slides.keys()].filter((id) => this.isActive(id, since));
+  }
+
+  private isActive(slideId: string, since: number): boolean {
+    return (this.reading.get(slideId) ?? 0) > 0 || (this.lastRead.get(slideId) ?? 0) >= since;
   }
 
   /** A window's connection: it may ask only for the page's operations, and only of its own slides. */
@@ -174,7 +183,11 @@ export class EngineRouter {
       }
       // What a crash was reading: its opening and closing are not reads (a restart reopens every slide).
       const reads = slideId !== undefined && name !== 'engine:open' && name !== 'engine:close';
-      if (reads) this.reading.set(slideId, (this.reading.get(slideId) ?? 0) + 1);
+      if (reads) {
+        const wasActive = this.isActive(slideId, Date.now() - ACTIVE_FOR_MS);
+        this.reading.set(slideId, (this.reading.get(slideId) ?? 0) + 1);
+        if (!wasActive) this.onReadingStarts?.();
+      }
       // Every request has a deadline: past it, its work is stopped and the caller told so.
       const ms = this.deadline(name);
       const { controller, release } = follow(context.signal);

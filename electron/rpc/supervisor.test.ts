@@ -16,6 +16,7 @@ type P = {
   exit: { request: null; response: never };
   hang: { request: { ms: number }; response: string };
   fatal: { request: { ms: number }; response: never };
+  read: { request: string[]; response: null };
 };
 
 const code = (result: Result<unknown>) => (result.ok ? 'ok' : result.error.code);
@@ -55,6 +56,15 @@ describe('Supervisor', () => {
     assert.ok(Date.now() - started < 2000, 'not left to its stall timeout');
     assert.equal(replaced.length, 1);
     assert.deepEqual(await s.call('echo', 1), { ok: true, value: 1 });
+  });
+
+  test('health a child reports unasked is what a crash a moment later was doing, before the next ping', async () => {
+    const replaced: Replaced[] = [];
+    const s = supervise({ onReplaced: (event) => replaced.push(event) });
+    await s.call('read', ['slide-a']);
+    assert.deepEqual(s.lastHealth?.activeSlides, ['slide-a']);
+    await s.call('crash', null);
+    assert.deepEqual(replaced[0]?.lastHealth?.activeSlides, ['slide-a']);
   });
 
   test('a child that stops answering while it has work is replaced', async () => {

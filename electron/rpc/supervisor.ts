@@ -206,7 +206,7 @@ export class Supervisor<P extends Protocol> {
   }
 
   private receive(running: Running, message: RpcMessage): void {
-    if (message.rpc === 'pong' || message.rpc === 'ready') {
+    if (message.rpc === 'pong' || message.rpc === 'ready' || message.rpc === 'health') {
       running.lastPong = Date.now();
       running.answered = true;
       running.health = message.health;
