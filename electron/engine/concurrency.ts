@@ -2,14 +2,21 @@
 // together (a huge region would otherwise start thousands of reads and hold their buffers), and a
 // lane decodes at most so many stored tiles at once, whatever the requests.
 
+import { cancelledError, throwIfAborted } from './errors';
+
 export class Semaphore {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
 
   constructor(private readonly limit: number) {}
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+  /**
+   * Runs `work` once a slot is free. A wait that `signal` aborts ends there (CANCELLED) and the work
+   * never starts: a pan's tiles given up on must not decode ahead of the next view's.
+   */
+  async run<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    throwIfAborted(signal);
+    if (this.active >= this.limit) await this.turn(signal);
     this.active++;
     try {
       return await work();
@@ -17,6 +24,21 @@ export class Semaphore {
       this.active--;
       this.waiting.shift()?.();
     }
+  }
+
+  private turn(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const next = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        this.waiting.splice(this.waiting.indexOf(next), 1);
+        reject(cancelledError());
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(next);
+    });
   }
 }
 

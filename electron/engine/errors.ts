@@ -28,7 +28,7 @@ export class SlideError extends Error {
  */
 export function readError(error: unknown, path: string): SlideError {
   if (error instanceof SlideError) return error.path ? error : new SlideError(error.code, error.message, path, error.choices);
-  if (isAbort(error)) return new SlideError('CANCELLED', 'The request was cancelled.', path);
+  if (isAbort(error)) return cancelledError(path);
   const { code, syscall } = (error ?? {}) as NodeJS.ErrnoException;
   if (typeof code === 'string' && typeof syscall === 'string') return new SlideError('IO_ERROR', `Reading the file failed (${code}, ${syscall}).`, path);
   const message = error instanceof Error ? error.message : String(error);
@@ -79,6 +79,10 @@ export function isAbort(error: unknown): boolean {
   return error instanceof Error && (error.name === 'AbortError' || (error as { code?: string }).code === 'ABORT_ERR');
 }
 
+export function cancelledError(path?: string): SlideError {
+  return new SlideError('CANCELLED', 'The request was cancelled.', path);
+}
+
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new SlideError('CANCELLED', 'The request was cancelled.');
+  if (signal?.aborted) throw cancelledError();
 }

@@ -2,11 +2,7 @@
 // concurrent callers (ten viewers asking for the same tile decode it once).
 
 import { setMaxListeners } from 'node:events';
-import { SlideError } from './errors';
-
-function cancelled(): SlideError {
-  return new SlideError('CANCELLED', 'The request was cancelled.');
-}
+import { cancelledError } from './errors';
 
 export class ByteLruCache<V> {
   private readonly entries = new Map<string, { value: V; bytes: number }>();
@@ -57,7 +53,7 @@ export class ByteLruCache<V> {
   getOrCompute(key: string, compute: (signal: AbortSignal) => Promise<V>, signal?: AbortSignal, store = true): Promise<V> {
     const hit = this.get(key);
     if (hit !== undefined) return Promise.resolve(hit);
-    if (signal?.aborted) return Promise.reject(cancelled());
+    if (signal?.aborted) return Promise.reject(cancelledError());
     let running = this.pending.get(key);
     if (!running) {
       const controller = new AbortController();
@@ -91,7 +87,7 @@ export class ByteLruCache<V> {
           job.controller.abort();
           if (this.pending.get(key) === job) this.pending.delete(key);
         }
-        reject(cancelled());
+        reject(cancelledError());
       };
       signal.addEventListener('abort', onAbort, { once: true });
       job.promise.then(

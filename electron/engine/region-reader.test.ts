@@ -74,3 +74,31 @@ describe('readLevelRect writes every pixel', () => {
     }
   }
 });
+
+test("tiles given up on while waiting for the lane's reads are never read", async () => {
+  let reads = 0;
+  let open = true;
+  const waiting: Array<() => void> = [];
+  const slow = virtualSource(
+    { width: 256 * 100, height: 256, downsample: 1, tileWidth: 256, tileHeight: 256 },
+    {
+      readTile: async (_level, col, row) => {
+        reads++;
+        if (open) await new Promise<void>((resolve) => waiting.push(resolve));
+        return pixels(col % 3, row);
+      },
+    },
+  );
+  const reader = new RegionReader(slow, new ByteLruCache(1 << 30, () => 1), 'slow');
+  const controller = new AbortController();
+  const asked = Array.from({ length: 100 }, (_, col) => reader.tile(0, col, 0, controller.signal).catch((error: { code?: string }) => error.code));
+  await new Promise((resolve) => setImmediate(resolve));
+  const started = reads;
+  assert.ok(started > 0 && started < 100, `the lane's limit holds the rest back (${started} started)`);
+  controller.abort();
+  open = false;
+  for (const resolve of waiting) resolve();
+  assert.deepEqual(new Set(await Promise.all(asked)), new Set(['CANCELLED']));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(reads, started, 'no read started after the cancel');
+});

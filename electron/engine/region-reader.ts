@@ -51,7 +51,11 @@ export class RegionReader {
 
   /** A decoded stored tile (null: absent in the file), from the cache. */
   tile(level: number, col: number, row: number, signal?: AbortSignal): Promise<RgbImage | null> {
-    return this.tiles.getOrCompute(`${this.cacheKey}:${level}:${col}:${row}`, () => LANE_TILE_READS.run(() => this.source.readTile(level, col, row)), signal);
+    return this.tiles.getOrCompute(
+      `${this.cacheKey}:${level}:${col}:${row}`,
+      (unwanted) => LANE_TILE_READS.run(() => this.source.readTile(level, col, row), unwanted),
+      signal,
+    );
   }
 
   /**
@@ -93,7 +97,7 @@ export class RegionReader {
             : null;
         if (reduced) return reduced;
         return { value: withJpegFast(jpeg, info.tileWidth, info.tileHeight, (pixels) => take({ ...pixels, channels: 3 })) };
-      });
+      }, signal);
       if (direct) return direct.value;
     }
     return take(await this.tile(level, col, row, signal));
