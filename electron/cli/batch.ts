@@ -201,7 +201,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
     );
   } finally {
     progress.finish();
-    await Promise.all(engines.map((engine) => engine?.dispose()));
+    // Slides abandoned: their engines are not waited for (one may no longer answer); writes are atomic.
+    await Promise.all(engines.map((engine) => engine?.dispose(!interrupt.abandon.aborted)));
   }
   for (const { line, landed } of abandoned) {
     const outputs = await landed();

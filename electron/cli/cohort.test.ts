@@ -407,4 +407,40 @@ describe('slidescope thumbnail over a cohort', () => {
       assert.deepEqual(merged.statuses, { written: 14, skipped: 0, failed: 1, 'not-done': 0 });
     });
   }
+
+  test('an engine that no longer answers does not hold a stopped batch: abandoned slides end at the grace period, not at the stall watchdog', async () => {
+    const out = join(dir, 'stalled-engine');
+    const report = join(dir, 'stalled-engine.jsonl');
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...batch(out, '--jobs', '1', '--grace', '1', '--report', report)], {
+      env: CLEAN_ENV,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (status) => resolve(status)));
+    const lineCount = () => (existsSync(report) ? readFileSync(report, 'utf8').split('\n').filter(Boolean).length : 0);
+    await waitFor('a report line', () => (lineCount() >= 1 ? true : undefined));
+    // The engine frozen mid-batch, as one reading from a mount that stopped answering.
+    const engines = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    assert.equal(engines.length, 1);
+    process.kill(engines[0]!, 'SIGSTOP');
+    const signalled = Date.now();
+    child.kill('SIGTERM');
+    const status = await exited;
+    const took = Date.now() - signalled;
+    try {
+      process.kill(engines[0]!, 'SIGKILL');
+    } catch {
+      // Gone already: the CLI killed it.
+    }
+    assert.equal(status, 143, stderr);
+    // The engine's stall watchdog (15 s) is what ended it before.
+    assert.ok(took < 8000, `exited ${took} ms after the signal:\n${stderr}`);
+    const lines = await reportLines(report);
+    assert.ok(
+      lines.some((l) => l.status === 'not-done'),
+      stderr,
+    );
+    assert.ok(!(await tree(out)).some((f) => f.includes('.partial')));
+  });
 });

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { ExportColour } from '../../shared/colour';
-import { type ErrorInfo, type Result, toErrorInfo } from '../../shared/errors';
+import { type ErrorInfo, fail, type Result, toErrorInfo } from '../../shared/errors';
 import { DEFAULT_POWERS, thumbnailFileName } from '../../shared/export-plan';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
 import type { Provenance } from '../../shared/provenance';
@@ -73,14 +73,39 @@ function describeIccProfile(profile: IccProfileInfo | null): string {
 }
 
 /** Opens a slide, runs `work` on it, closes it: the work's Result, or why the slide would not open. */
-export async function withSlide<T>(engine: Engine, path: string, work: (slideId: string, info: SlideInfo) => Promise<Result<T>>): Promise<Result<T>> {
-  const opened = await engine.open(resolve(path), null);
+/**
+ * Opens the slide for `work`, and closes it after. Once `abandon` aborts (a batch told to stop), an
+ * open or close still waiting ends there: an engine that no longer answers (a stalled mount, a
+ * stopped process) must not hold the batch past its grace period.
+ */
+export async function withSlide<T>(
+  engine: Engine,
+  path: string,
+  work: (slideId: string, info: SlideInfo) => Promise<Result<T>>,
+  abandon?: AbortSignal,
+): Promise<Result<T>> {
+  const opened = await untilAbandoned(engine.open(resolve(path), null), abandon);
   if (!opened.ok) return opened;
   try {
     return await work(opened.value.slideId, opened.value.info);
   } finally {
-    await engine.close(opened.value.slideId);
+    await untilAbandoned(engine.close(opened.value.slideId), abandon);
   }
+}
+
+/** `pending`, or CANCELLED as soon as `abandon` aborts. */
+function untilAbandoned<T>(pending: Promise<Result<T>>, abandon: AbortSignal | undefined): Promise<Result<T>> {
+  if (!abandon) return pending;
+  const cancelled: Result<T> = fail('CANCELLED', 'The slide was abandoned: the batch was told to stop.');
+  if (abandon.aborted) return Promise.resolve(cancelled);
+  return new Promise((resolve) => {
+    const onAbort = () => resolve(cancelled);
+    abandon.addEventListener('abort', onAbort, { once: true });
+    void pending.then((result) => {
+      abandon.removeEventListener('abort', onAbort);
+      resolve(result);
+    });
+  });
 }
 
 async function modifiedSince(path: string, time: number): Promise<boolean> {
@@ -170,15 +195,20 @@ export function thumbnailWork(
     const engine = await engineOf();
     let seen: Pick<SlideOutcome, 'vendor' | 'width' | 'height'> = none;
     // The slide's identity once the engine has opened it: a slide that will not open fails with the engine's reason.
-    const result = await withSlide(engine, input.path, async (slideId, info) => {
-      seen = { vendor: info.vendor ?? null, width: info.width, height: info.height };
-      const provenance = { tool: `Slidescope ${SLIDESCOPE_VERSION}`, identity: await identity(), recipe };
-      return engine.call(
-        'engine:export-thumbnail',
-        { slideId, spec, path: out, format, overwrite: replace, annotations: drawn, colour, provenance },
-        { signal: abandon },
-      );
-    }).catch((error: unknown) => ({ ok: false as const, error: toErrorInfo(error, input.path) }));
+    const result = await withSlide(
+      engine,
+      input.path,
+      async (slideId, info) => {
+        seen = { vendor: info.vendor ?? null, width: info.width, height: info.height };
+        const provenance = { tool: `Slidescope ${SLIDESCOPE_VERSION}`, identity: await identity(), recipe };
+        return engine.call(
+          'engine:export-thumbnail',
+          { slideId, spec, path: out, format, overwrite: replace, annotations: drawn, colour, provenance },
+          { signal: abandon },
+        );
+      },
+      abandon,
+    ).catch((error: unknown) => ({ ok: false as const, error: toErrorInfo(error, input.path) }));
     if (!result.ok) {
       // Another run made it meanwhile (a resubmitted task beside the old one in its grace period).
       if (result.error.code === 'EXISTS' && !overwrite) {

@@ -151,8 +151,9 @@ export class EngineClient<Connection> {
     this.supervisor.restart(reason);
   }
 
-  dispose(): Promise<void> {
-    return this.supervisor.dispose();
+  /** Ends the engine process: asked to leave between two tasks, or (`graceful` false: work abandoned) killed at once. */
+  dispose(graceful = true): Promise<void> {
+    return this.supervisor.dispose(graceful);
   }
 
   private stopped(event: Replaced): void {

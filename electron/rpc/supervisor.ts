@@ -167,7 +167,8 @@ export class Supervisor<P extends Protocol> {
     if (this.running) this.replace(this.running, reason, true);
   }
 
-  async dispose(): Promise<void> {
+  /** Ends the child: asked to leave between two tasks, or (`graceful` false) killed at once. */
+  async dispose(graceful = true): Promise<void> {
     this.disposed = true;
     if (this.watchdog) clearInterval(this.watchdog);
     if (this.pendingRespawn) clearTimeout(this.pendingRespawn.timer);
@@ -178,7 +179,7 @@ export class Supervisor<P extends Protocol> {
     if (!running) return;
     running.client.close({ code: 'CANCELLED', message: `${this.options.name} is shutting down.` });
     running.markReady();
-    await running.child.stop(true);
+    await running.child.stop(graceful);
   }
 
   private ensure(): Running {
