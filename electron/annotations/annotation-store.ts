@@ -93,14 +93,20 @@ export class AnnotationStore {
     return (await exists(data)) ? { path: data, beside: false } : null;
   }
 
-  /** The stored annotations (QuPath's classes and none when nothing is stored). */
-  async load(slidePath: string): Promise<SlideAnnotations> {
+  /**
+   * The stored annotations (QuPath's classes and none when nothing is stored). A file that cannot be
+   * read is set aside (renamed, kept for the user) so that the next save does not replace it; with
+   * `readOnly`, for a look that will not save (a listing, an export), it is left where it is and the
+   * failure thrown.
+   */
+  async load(slidePath: string, readOnly = false): Promise<SlideAnnotations> {
     await this.#writes.get(slidePath);
     const location = await this.locate(slidePath);
     if (!location) return { document: emptyDocument(), location: null, unreadable: null };
     try {
       return { document: await readAnnotationFile(location.path), location, unreadable: null };
     } catch (error) {
+      if (readOnly) throw error;
       // Kept for the user to look at: the next save must not replace what they had.
       const keptAs = `${location.path}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       await rename(location.path, keptAs);

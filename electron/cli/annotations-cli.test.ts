@@ -75,6 +75,26 @@ describe('slidescope annotations', () => {
     assert.match(cli('annotations', join(out, 'missing.svs')).stderr, /NOT_FOUND/);
   });
 
+  test('an unreadable stored file: a listing or an export fails naming it and leaves it be; an import sets it aside first', () => {
+    const own = join(out, 'broken-store.svs');
+    copyFileSync(slide, own);
+    const stored = `${own}.annotations.geojson`;
+    writeFileSync(stored, '{broken');
+    for (const args of [[], ['--export', join(out, 'from-broken.geojson')]]) {
+      const run = cli('annotations', own, ...args);
+      assert.equal(run.status, 1, run.stderr);
+      assert.match(run.stderr, /broken-store\.svs\.annotations\.geojson: CORRUPT_DATA: Not valid JSON/);
+      assert.equal(readFileSync(stored, 'utf8'), '{broken', 'the file is left where it was');
+    }
+    assert.ok(!existsSync(join(out, 'from-broken.geojson')));
+    const input = join(out, 'one.geojson');
+    writeFileSync(input, writeGeoJson(everyKind()));
+    const imported = cli('annotations', own, '--import', input);
+    assert.equal(imported.status, 0, imported.stderr);
+    assert.match(imported.stderr, /kept as .*broken-store\.svs\.annotations\.geojson\.unreadable-/);
+    assert.equal(readGeoJson(readFileSync(stored, 'utf8'), { newId: () => 'x' }).annotations.length, everyKind().annotations.length);
+  });
+
   test('--annotations draws a file into a thumbnail and a comparison; "stored" draws the slide\'s own', async () => {
     const marks = join(out, 'marks.geojson');
     const doc = everyKind();

@@ -51,7 +51,8 @@ export async function runAnnotations(engine: Engine, store: AnnotationStore, sli
   const path = resolve(slide);
   return withSlide(engine, path, async (_slideId, info) => {
     const out: string[] = [];
-    let loaded = await store.load(path);
+    // Only an import saves: a listing or an export leaves an unreadable file where it is, and fails.
+    let loaded = await store.load(path, !options.importFile);
     if (loaded.unreadable) {
       process.stderr.write(`slidescope: ${loaded.unreadable.message} (kept as ${loaded.unreadable.keptAs})\n`);
     }
