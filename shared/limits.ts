@@ -18,6 +18,8 @@ export const LIMITS = {
   maxPrefetchTiles: 1024,
   /** Thumbnail longest side in pixels. */
   maxThumbnailSide: 65_536,
+  /** A thumbnail's pixels (its longest side is bounded too: a slide's aspect decides which binds). */
+  maxThumbnailPixels: 64 * 1024 * 1024,
   /** Objective powers and microns per pixel are small positive numbers. */
   maxPower: 1_000,
   maxMpp: 100_000,

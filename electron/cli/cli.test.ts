@@ -312,6 +312,50 @@ describe('slidescope CLI', () => {
     assert.equal(cli('thumbnail', CMU, '--power', 'x', '--out', out).status, 2);
   });
 
+  test('numbers as a person writes them, a path left empty, an unusable --out or variable: usage errors (exit 2) in CLI terms', () => {
+    const region = (...args: string[]) => cli('region', CMU, '--x', '0', '--y', '0', '--width', '64', '--height', '64', '--out', join(out, 'r.png'), ...args);
+    for (const [args, message] of [
+      [['--level=-1'], /--level must be a level number from 0 to/],
+      [['--level', '1.5'], /--level must be a level number from 0 to/],
+      [['--power', '0'], /--power must be an objective power above 0/],
+      [['--power', '0x10'], /--power must be a number \(got "0x10"\)/],
+    ] as const) {
+      const run = region(...args);
+      assert.equal(run.status, 2, run.stderr);
+      assert.match(run.stderr, message);
+    }
+    for (const [name, value] of [
+      ['--width', '0'],
+      ['--width', '100000'],
+      ['--x', ' '],
+    ] as const) {
+      const run = cli('region', CMU, '--x', '0', '--y', '0', '--width', '64', '--height', '64', '--out', join(out, 'r.png'), name, value);
+      assert.equal(run.status, 2, `${name} ${value}: ${run.stderr}`);
+    }
+    const empty = cli('thumbnail', '', '--out', join(out, 'empty'));
+    assert.equal(empty.status, 2);
+    assert.match(empty.stderr, /An empty path was given/);
+    assert.equal(cli('info', '').status, 2);
+    assert.match(cli('thumbnail', CMU, '--out', join(out, 'g'), '--grace', '').stderr, /--grace is empty/);
+    const folder = cli('region', CMU, '--x', '0', '--y', '0', '--width', '64', '--height', '64', '--out', out);
+    assert.equal(folder.status, 2);
+    assert.match(folder.stderr, /--out .* is a folder: give the file to write, e\.g\. .*region\.png/);
+    const twice = cli('compare', CMU, '--powers', '2.5,1.25,2.5', '--out', join(out, 'twice', 'c.png'));
+    assert.equal(twice.status, 2);
+    assert.match(twice.stderr, /--powers names 2\.5 twice/);
+    assert.ok(!existsSync(join(out, 'twice')), 'nothing written');
+    const badCap = runCli(['info', CMU], { env: { SLIDESCOPE_ENGINE_MEMORY_CAP_MB: '1.5G' } });
+    assert.equal(badCap.status, 2);
+    assert.match(badCap.stderr, /SLIDESCOPE_ENGINE_MEMORY_CAP_MB must be a whole number of megabytes.*\(got "1\.5G"\)/);
+  });
+
+  test('a field comparison centred outside the slide is refused with its size, and writes nothing', () => {
+    const outside = cli('compare', CMU, '--mode', 'field', '--center', '99999,99999', '--out', join(out, 'outside', 'c.png'));
+    assert.equal(outside.status, 1);
+    assert.match(outside.stderr, /INVALID_ARGUMENT: The centre \(99999, 99999\) is outside CMU-1-Small-Region\.svs, which is 2220 x 2967 level-0 pixels/);
+    assert.deepEqual(readdirSync(join(out, 'outside')), []);
+  });
+
   test("output names: a region's folder is made; --format and the file's extension must agree; thumbnail --out naming an image file is refused", async () => {
     const region = (file: string, ...more: string[]) => cli('region', CMU, '--x', '0', '--y', '0', '--width', '16', '--height', '16', '--out', file, ...more);
     const nested = join(out, 'names', 'new', 'a.jpg');

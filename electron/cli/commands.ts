@@ -57,13 +57,18 @@ export function infoText(info: SlideInfo): string {
     `  format        ${formatLabel(info.format)} (vendor ${info.vendor})`,
     `  dimensions    ${info.width} x ${info.height}`,
     `  objective     ${info.objectivePower === null ? 'unknown' : `${info.objectivePower}x`}`,
-    `  µm/px         ${info.mpp ? `${info.mpp.x} x ${info.mpp.y}` : 'unknown'}`,
+    `  µm/px         ${info.mpp ? `${significant(info.mpp.x)} x ${significant(info.mpp.y)}` : 'unknown'}`,
     `  associated    ${info.associated.join(', ') || 'none'}`,
     `  ICC profile   ${describeIccProfile(info.iccProfile)}`,
     `  levels`,
     ...info.levels.map((l, i) => `    ${i}  ${l.width} x ${l.height}  downsample ${Number(l.downsample.toFixed(4))}  tiles ${l.tileWidth} x ${l.tileHeight}`),
   ];
   return lines.join('\n');
+}
+
+/** Six significant digits: a DICOM's 16.782999999999998 µm/px reads 16.783 (--json keeps the number as stored). */
+function significant(n: number): number {
+  return Number(n.toPrecision(6));
 }
 
 function describeIccProfile(profile: IccProfileInfo | null): string {
@@ -267,6 +272,12 @@ export async function makeOutputFolder(folder: string): Promise<void> {
   });
 }
 
+/** Why a comparison's centre (level-0 pixels) cannot be taken: outside the slide; null when inside. */
+export function centreOutside(center: { x: number; y: number }, info: SlideInfo): string | null {
+  if (center.x >= 0 && center.y >= 0 && center.x <= info.width && center.y <= info.height) return null;
+  return `The centre (${center.x}, ${center.y}) is outside ${info.name}, which is ${info.width} x ${info.height} level-0 pixels.`;
+}
+
 export async function runCompare(
   engine: Engine,
   path: string,
@@ -281,8 +292,10 @@ export async function runCompare(
   const comparisonPath = resolve(outFile);
   await makeOutputFolder(dirname(comparisonPath));
   const drawn = await annotationsFor(resolve(path), annotations);
-  const result = await withSlide(engine, path, (slideId) =>
-    engine.call('engine:export-comparison', {
+  const result = await withSlide(engine, path, async (slideId, info) => {
+    const outside = mode.kind === 'field' ? centreOutside({ x: mode.centerX, y: mode.centerY }, info) : null;
+    if (outside) return fail('INVALID_ARGUMENT', outside, info.path);
+    return engine.call('engine:export-comparison', {
       slideId,
       powers: powers.length ? powers : DEFAULT_POWERS,
       mode,
@@ -292,8 +305,8 @@ export async function runCompare(
       overwrite,
       annotations: drawn,
       colour,
-    }),
-  );
+    });
+  });
   return result.ok ? { ok: true, value: result.value.files } : result;
 }
 

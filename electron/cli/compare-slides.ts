@@ -13,7 +13,7 @@ import { downsampleForPower, formatPower, mppAtDownsample } from '../../shared/m
 import type { ImageFormat } from '../../shared/operations';
 import type { SlideInfo } from '../../shared/slide';
 import { readAlignmentFile } from '../compare/alignment-file';
-import type { Engine } from './commands';
+import { centreOutside, type Engine } from './commands';
 
 export interface CompareSlidesArgs {
   power: number;
@@ -70,12 +70,8 @@ export async function runCompareSlides(engine: Engine, paths: readonly string[],
       if (problem) return fail('INVALID_ARGUMENT', `${formatPower(args.power)} of ${first.name}: ${problem}`, info.path);
     }
     const center = args.center ?? { x: first.width / 2, y: first.height / 2 };
-    if (!(center.x >= 0 && center.y >= 0 && center.x <= first.width && center.y <= first.height))
-      return fail(
-        'INVALID_ARGUMENT',
-        `The centre (${center.x}, ${center.y}) is outside ${first.name}, which is ${first.width} x ${first.height} level-0 pixels.`,
-        first.path,
-      );
+    const outside = centreOutside(center, first);
+    if (outside) return fail('INVALID_ARGUMENT', outside, first.path);
     const world = toWorld(scales[0]!, placements.value[0]!, center);
     const centres = centresOf(scales as PhysicalSlide[], placements.value, world);
     const written = await engine.call('engine:export-side-by-side', {

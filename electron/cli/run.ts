@@ -15,7 +15,7 @@ import { SLIDE_EXTENSIONS } from '../../shared/slide-formats';
 import { AnnotationStore, defaultAnnotationsDir } from '../annotations/annotation-store';
 import { forEachLimited } from '../engine/concurrency';
 import { EngineClient, type EngineSpawn } from '../engine-host/engine-client';
-import { type EngineLaunchSettings, readEngineSettings, userCacheDir } from '../engine-host/engine-settings';
+import { type EngineLaunchSettings, engineEnvironmentProblem, readEngineSettings, userCacheDir } from '../engine-host/engine-settings';
 import { runAnnotations } from './annotations-command';
 import { jobEngine, runBatch } from './batch';
 import { type Engine, infoJson, infoText, makeOutputFolder, runCompare, runRegion, thumbnailWork, withSlide } from './commands';
@@ -86,7 +86,7 @@ Batches (thumbnail):
   slides, so that they are named and written as in the whole run). A rerun skips slides whose output
   is complete and was made from the same slide with the same options (each output records both);
   another slide's output there, or one made otherwise, fails that slide (EXISTS) and is left alone.
-  --overwrite redoes them all. --size never enlarges a slide smaller than it.
+  --overwrite redoes them all. --size never enlarges a slide smaller than it; a thumbnail has at most 64 million pixels.
   --shard K/N takes shard K of N (by a hash of each slide's relative path: the same on every node);
   --shard auto reads a Slurm array's SLURM_ARRAY_TASK_* (with ${SHARD_COUNT_ENV} set, a task's id is its
   shard's index from 0: --array=0-7 for 8, and a task resubmitted alone keeps its shard), or
@@ -119,11 +119,32 @@ function printError(error: ErrorInfo): number {
   return 2;
 }
 
+/** A number as a person writes one ("12", "-0.5", "1e3"); NaN for anything else ("", "0x10", "Infinity"), which Number() would take. */
+function decimal(text: string): number {
+  return /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(text) ? Number(text) : Number.NaN;
+}
+
 function num(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
+  const n = decimal(value);
   if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number (got "${value}").`);
   return n;
+}
+
+/** A whole number from `min` to `max`, or a usage error naming the option. */
+function wholeNumber(value: string | undefined, name: string, min: number, max: number, what: string): number | undefined {
+  const n = num(value, name);
+  if (n !== undefined && !(Number.isInteger(n) && n >= min && n <= max))
+    throw new UsageError(`--${name} must be ${what} from ${min} to ${max} (got "${value}").`);
+  return n;
+}
+
+/** --power: an objective power above 0, within the engine's bounds. */
+function powerOption(value: string | undefined, name = 'power'): number | undefined {
+  const power = num(value, name);
+  if (power !== undefined && !(power > 0 && power <= LIMITS.maxPower))
+    throw new UsageError(`--${name} must be an objective power above 0 and at most ${LIMITS.maxPower} (got "${value}").`);
+  return power;
 }
 
 function slowestOption(value: string | undefined): number {
@@ -159,23 +180,33 @@ function fileFormat(value: string | undefined, file: string): ImageFormat {
   return chosen;
 }
 
-function reportFailures(lines: ReportLine[]): void {
+/** The failed lines, under a heading that counts slides and unreadable folders (names) apart, as the summary does. */
+function reportFailures(lines: ReportLine[], unlisted: ReadonlySet<string>): void {
   const failed = lines.filter((l) => l.status === 'failed');
   if (failed.length === 0) return;
-  process.stderr.write(`\n${failed.length} slide(s) failed:\n`);
+  const folders = failed.filter((l) => unlisted.has(l.path)).length;
+  const slides = failed.length - folders;
+  const parts = [slides ? `${slides} slide(s) failed` : '', folders ? `${folders} folder(s) or name(s) could not be read` : ''];
+  process.stderr.write(`\n${parts.filter(Boolean).join('; ')}:\n`);
   for (const l of failed) process.stderr.write(`  ${l.path}: ${l.error?.code}: ${l.error?.message}\n`);
+}
+
+/** --powers: a comparison's magnifications, each once (a second would be written over the first's file). */
+function powersOption(value: string | undefined): number[] {
+  if (value === undefined) return [];
+  const powers = value.split(',').map((p) => need(powerOption(p, 'powers'), 'powers'));
+  const twice = powers.find((p, i) => powers.indexOf(p) !== i);
+  if (twice !== undefined) throw new UsageError(`--powers names ${twice} twice (got "${value}").`);
+  if (powers.length > LIMITS.maxComparisonPanels)
+    throw new UsageError(`--powers takes at most ${LIMITS.maxComparisonPanels} magnifications (got ${powers.length}).`);
+  return powers;
 }
 
 /** A batch's thumbnail size, within the engine's bounds (operations.ts' thumbnailSpec): out of them it would fail every slide. */
 function thumbnailSpec(values: { power?: string | undefined; mpp?: string | undefined; size?: string | undefined }): ThumbnailSpec {
   const chosen = [values.power, values.mpp, values.size].filter((v) => v !== undefined).length;
   if (chosen > 1) throw new UsageError('Give one of --power, --mpp or --size.');
-  if (values.power !== undefined) {
-    const power = need(num(values.power, 'power'), 'power');
-    if (!(power > 0) || power > LIMITS.maxPower)
-      throw new UsageError(`--power must be an objective power above 0 and at most ${LIMITS.maxPower} (got "${values.power}").`);
-    return { kind: 'power', objectivePower: power };
-  }
+  if (values.power !== undefined) return { kind: 'power', objectivePower: need(powerOption(values.power), 'power') };
   if (values.mpp !== undefined) {
     const mpp = need(num(values.mpp, 'mpp'), 'mpp');
     if (!(mpp > 0) || mpp > LIMITS.maxMpp) throw new UsageError(`--mpp must be µm per pixel above 0 and at most ${LIMITS.maxMpp} (got "${values.mpp}").`);
@@ -315,8 +346,8 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
     await firstEngine.dispose();
   }
   for (const line of lines) if (line.status === 'written') for (const o of line.outputs) process.stdout.write(`${o.path}\n`);
-  reportFailures(lines);
   const unlisted = new Set(inputs.filter((input) => input.unreadable !== undefined).map((input) => input.path));
+  reportFailures(lines, unlisted);
   const summary = batchSummary(
     lines,
     unlisted,
@@ -386,7 +417,7 @@ async function withoutEarlierThumbnails(inputs: SlideInput[]): Promise<SlideInpu
 
 /** "X,Y" or "WxH" as two numbers, or a usage error saying what was expected. */
 function pair(value: string, separator: string, what: string): [number, number] {
-  const parts = value.split(separator).map((p) => Number(p.trim()));
+  const parts = value.split(separator).map(decimal);
   if (parts.length !== 2 || !parts.every(Number.isFinite)) throw new UsageError(`${what} (got "${value}").`);
   return [parts[0]!, parts[1]!];
 }
@@ -396,9 +427,7 @@ async function compareSlides(engine: Engine, paths: string[], values: Options, o
   if (paths.length > LIMITS.maxComparedSlides)
     throw new UsageError(`compare shows 2 to ${LIMITS.maxComparedSlides} slides side by side (got ${paths.length}).`);
   if (!values.out) throw new UsageError('compare takes --out FILE.');
-  const power = need(num(values.power, 'power'), 'power');
-  if (!(power > 0) || power > LIMITS.maxPower)
-    throw new UsageError(`--power must be an objective power above 0 and at most ${LIMITS.maxPower} (got "${values.power}").`);
+  const power = need(powerOption(values.power), 'power');
   const center = values.center === undefined ? null : pair(values.center, ',', '--center must be X,Y: a level-0 pixel of the first slide');
   const [width, height] = pair(values.size ?? '512x512', 'x', `--size must be WxH, e.g. 512x512, at most ${LIMITS.maxPanelSide}x${LIMITS.maxPanelSide}`);
   if (![width, height].every((n) => Number.isInteger(n) && n > 0 && n <= LIMITS.maxPanelSide))
@@ -515,6 +544,19 @@ export async function runCli(argv: string[], launchEngine: EngineLauncher): Prom
     const usage = usageOf(command, positionals);
     if (usage === null) throw new UsageError(`Unknown command "${command}".`);
     rejectUnusedOptions(usage, values);
+    // An unset shell variable ("$SLIDE") must not become the current folder, or an option's default.
+    if (positionals.some((p) => p.trim() === '')) throw new UsageError('An empty path was given (an unset variable?).');
+    const badEnvironment = engineEnvironmentProblem(process.env);
+    if (badEnvironment) throw new UsageError(badEnvironment);
+    const empty = Object.entries(values).find(([, value]) => typeof value === 'string' && value.trim() === '');
+    if (empty) throw new UsageError(`--${empty[0]} is empty.`);
+    for (const option of ['out', 'export'] as const) {
+      const file = values[option];
+      if (command !== 'thumbnail' && file !== undefined && statSync(file, { throwIfNoEntry: false })?.isDirectory())
+        throw new UsageError(
+          `--${option} ${file} is a folder: give the file to write, e.g. ${join(file, command === 'annotations' ? 'annotations.geojson' : `${command}.png`)}.`,
+        );
+    }
     const overwrite = values.overwrite === true;
     switch (command) {
       case 'info': {
@@ -527,13 +569,14 @@ export async function runCli(argv: string[], launchEngine: EngineLauncher): Prom
       case 'region': {
         if (positionals.length !== 1 || !values.out) throw new UsageError('region takes one slide and --out FILE.');
         if (values.level !== undefined && values.power !== undefined) throw new UsageError('Give --level or --power, not both.');
-        const level = num(values.level, 'level');
-        const power = num(values.power, 'power');
+        const level = wholeNumber(values.level, 'level', 0, LIMITS.maxIndex, 'a level number');
+        const power = powerOption(values.power);
+        const side = (name: 'width' | 'height') => need(wholeNumber(values[name], name, 1, LIMITS.maxRegionSide, 'a whole number of pixels'), name);
         const args = {
           x: need(num(values.x, 'x'), 'x'),
           y: need(num(values.y, 'y'), 'y'),
-          width: need(num(values.width, 'width'), 'width'),
-          height: need(num(values.height, 'height'), 'height'),
+          width: side('width'),
+          height: side('height'),
           ...(level !== undefined ? { level } : {}),
           ...(power !== undefined ? { power } : {}),
         };
@@ -548,12 +591,12 @@ export async function runCli(argv: string[], launchEngine: EngineLauncher): Prom
         if (positionals.length > 1) return await compareSlides(engine(), positionals, values, overwrite);
         if (positionals.length !== 1 || !values.out)
           throw new UsageError('compare takes one slide (its magnifications) or 2 to 4 slides (side by side), and --out FILE.');
-        const powers = values.powers ? values.powers.split(',').map((p) => need(num(p.trim(), 'powers'), 'powers')) : [];
+        const powers = powersOption(values.powers);
         let mode: ComparisonMode = { kind: 'slide' };
         if ((values.mode ?? 'slide') === 'field') {
-          const center = (values.center ?? '').split(',').map(Number);
+          const center = (values.center ?? '').split(',').map(decimal);
           if (center.length !== 2 || !center.every(Number.isFinite)) throw new UsageError('--mode field needs --center X,Y (level-0 pixels).');
-          const panel = (values.panel ?? '512x512').split('x').map(Number);
+          const panel = (values.panel ?? '512x512').split('x').map(decimal);
           if (panel.length !== 2 || !panel.every((n) => Number.isInteger(n) && n > 0 && n <= LIMITS.maxPanelSide)) {
             throw new UsageError(`--panel must be WxH, e.g. 512x512, at most ${LIMITS.maxPanelSide}x${LIMITS.maxPanelSide}.`);
           }

@@ -71,10 +71,27 @@ export const ENGINE_ENV = {
 } as const;
 
 function wholeNumber(value: string | undefined, least: number): number | null {
-  const n = value === undefined || value === '' ? Number.NaN : Number(value);
+  const n = value !== undefined && /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
   return Number.isInteger(n) && n >= least ? n : null;
 }
 const positiveInt = (value: string | undefined) => wholeNumber(value, 1);
+
+/** The numeric variables a person may set, with the least each takes and what it counts. */
+const NUMERIC_ENV = [
+  [ENGINE_ENV.memoryCapMb, 1, 'megabytes (2048 for 2 GB)'],
+  [ENGINE_ENV.lanes, 1, 'lanes'],
+  [ENGINE_ENV.codecThreads, 0, 'threads'],
+  [ENGINE_ENV.libvipsThreads, 1, 'threads'],
+] as const;
+
+/** What is wrong with an engine variable set in `env` (readEngineSettings would ignore it), or null. */
+export function engineEnvironmentProblem(env: NodeJS.ProcessEnv): string | null {
+  for (const [name, least, unit] of NUMERIC_ENV) {
+    const value = env[name];
+    if (value !== undefined && wholeNumber(value, least) === null) return `${name} must be a whole number of ${unit}, ${least} or more (got "${value}").`;
+  }
+  return null;
+}
 
 export function readEngineSettings(env: NodeJS.ProcessEnv): EngineSettings {
   const capMb = positiveInt(env[ENGINE_ENV.memoryCapMb]);

@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import sharp from 'sharp';
 import type { ExportColour } from '../../shared/colour';
 import { dzLevelForDownsample, dzRectOf, dzTilesCovering } from '../../shared/deepzoom';
+import { LIMITS } from '../../shared/limits';
 import { thumbnailSize } from '../../shared/magnification';
 import type { ExportResult, ExportStep, RequestOf } from '../../shared/operations';
 import type { CallContext } from '../../shared/rpc';
@@ -241,7 +242,12 @@ export class SlideEngine implements SlideEngineApi {
           : 'The slide records no objective power or microns per pixel, so a magnification cannot be chosen.';
       throw new SlideError('INVALID_ARGUMENT', reason, info.path);
     }
-    if (size.width * size.height > 64 * MB) throw new SlideError('TOO_LARGE', `A ${size.width} x ${size.height} thumbnail is too large.`, info.path);
+    if (size.width * size.height > LIMITS.maxThumbnailPixels)
+      throw new SlideError(
+        'TOO_LARGE',
+        `A ${size.width} x ${size.height} thumbnail is too large: a thumbnail may have at most ${LIMITS.maxThumbnailPixels / 2 ** 20} million pixels (8192 x 8192). Export a region for more.`,
+        info.path,
+      );
     return this.readScaledRegion({ slideId, x: 0, y: 0, width: info.width, height: info.height, outWidth: size.width, outHeight: size.height }, context);
   }
 
