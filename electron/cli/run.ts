@@ -86,7 +86,8 @@ Batches (thumbnail):
   slides, so that they are named and written as in the whole run). A rerun skips slides whose output
   is complete and was made from the same slide with the same options (each output records both);
   another slide's output there, or one made otherwise, fails that slide (EXISTS) and is left alone.
-  --overwrite redoes them all. --size never enlarges a slide smaller than it; a thumbnail has at most 64 million pixels.
+  --overwrite redoes them all. --size never enlarges a slide smaller than it; a thumbnail has at
+  most 64 million pixels.
   --shard K/N takes shard K of N (by a hash of each slide's relative path: the same on every node);
   --shard auto reads a Slurm array's SLURM_ARRAY_TASK_* (with ${SHARD_COUNT_ENV} set, a task's id is its
   shard's index from 0: --array=0-7 for 8, and a task resubmitted alone keeps its shard), or
