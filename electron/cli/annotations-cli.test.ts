@@ -73,6 +73,16 @@ describe('slidescope annotations', () => {
     assert.equal(cli('annotations', slide, '--export', join(out, 'x.svg'), '--format', 'svg').status, 2);
     assert.equal(cli('annotations').status, 2);
     assert.match(cli('annotations', join(out, 'missing.svs')).stderr, /NOT_FOUND/);
+    // A slide's failure that is its --annotations file's names that file.
+    const missing = cli('thumbnail', slide, '--out', join(out, 'drawn'), '--annotations', join(out, 'no-such.geojson'));
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /CMU-1-Small-Region\.svs: NOT_FOUND: .*no-such\.geojson: The annotations file cannot be read/);
+    const garbage = join(out, 'garbage.geojson');
+    writeFileSync(garbage, 'garbage');
+    assert.match(
+      cli('thumbnail', slide, '--out', join(out, 'drawn'), '--annotations', garbage).stderr,
+      /CORRUPT_DATA: .*garbage\.geojson: Neither GeoJSON nor ImageScope XML/,
+    );
   });
 
   test('an unreadable stored file: a listing or an export fails naming it and leaves it be; an import sets it aside first', () => {

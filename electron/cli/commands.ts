@@ -163,7 +163,7 @@ export function thumbnailWork(
       drawn = await annotationsFor(input.path, annotations, identity);
       recipe = await thumbnailRecipe(spec, colour, drawn);
     } catch (error) {
-      return { status: 'failed', outputs: [], ...none, error: namingItsFile(toErrorInfo(error, input.path), input.path) };
+      return { status: 'failed', outputs: [], ...none, error: namingItsFile(toErrorInfo(error, input.path), annotations) };
     }
     /**
      * Why the complete output there is not this slide's as asked, or null when it is: its record names
@@ -220,7 +220,7 @@ export function thumbnailWork(
         const now = await examineOutput(out, format);
         if (now.complete) return found(seen, now.provenance);
       }
-      const error = namingItsFile({ ...result.error, path: result.error.path ?? input.path }, input.path);
+      const error = namingItsFile({ ...result.error, path: result.error.path ?? input.path }, drawn);
       // Written after all if a whole file of this slide's is there now that was not before (or that --overwrite replaced).
       const landed = async () => {
         const now = await examineOutput(out, format);
@@ -236,8 +236,8 @@ export function thumbnailWork(
  * A slide's failure that is another file's (the --annotations file drawn in) says which: the report
  * and the summary show it under the slide's path.
  */
-function namingItsFile(error: ErrorInfo, slidePath: string): ErrorInfo {
-  return error.path && resolve(error.path) !== resolve(slidePath) ? { ...error, message: `${error.path}: ${error.message}` } : error;
+function namingItsFile(error: ErrorInfo, annotations: string | undefined): ErrorInfo {
+  return annotations && error.path && resolve(error.path) === resolve(annotations) ? { ...error, message: `${error.path}: ${error.message}` } : error;
 }
 
 /** The options that decide a thumbnail's pixels, as the command line gives them; drawn annotations by their content. */
