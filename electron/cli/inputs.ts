@@ -4,7 +4,7 @@
 // and two slide.svs in different folders never write the same file.
 
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -99,7 +99,8 @@ export function fileProblem(error: NodeJS.ErrnoException): string {
 
 /**
  * A path through its folder's real path (one realpath per folder, however many files it holds): the
- * same for a file reached through a linked folder. Hard links stay apart: two names, two paths.
+ * same for a file reached through a linked folder. A file whose own name is a symbolic link keeps it
+ * here (a listing follows such a link with realPathOr). Hard links stay apart: two names, two paths.
  */
 export function throughRealFolders(): (path: string) => string {
   const realFolders = new Map<string, string>();
@@ -126,6 +127,21 @@ function statOrNull(path: string) {
   } catch {
     return null;
   }
+}
+
+/**
+ * What a path is (null where it is not there), and whether its own name is a symbolic link: one
+ * lstat, and a stat more for a link only (`info` is then what it leads to, null where it leads
+ * nowhere: a dangling link, a loop, a target the system refuses).
+ */
+function linkedStat(path: string): { info: Stats | null; link: boolean } {
+  let own: Stats;
+  try {
+    own = lstatSync(path);
+  } catch {
+    return { info: null, link: false };
+  }
+  return own.isSymbolicLink() ? { info: statOrNull(path), link: true } : { info: own, link: false };
 }
 
 function namesIn(dir: string): string[] {
@@ -176,10 +192,13 @@ interface Scan {
   /** Slides found, and their bytes. */
   files: Map<string, number>;
   /**
-   * A slide file's path through its folder's real path: one file reached through a linked folder as
-   * well (a list beside the folder) is one slide. Hard links stay apart: two names, two slides.
+   * A slide file's path through its folder's real path, or a symbolic link's real path (the file it
+   * leads to): one file reached through a linked folder or a link to it as well (a list beside the
+   * folder) is one slide. Hard links stay apart: two names, two slides.
    */
   identities: Map<string, string>;
+  /** The slide files found whose own name is a symbolic link: of one file's names, the one that is not a link is kept (onceEach). */
+  links: Set<string>;
   /** Subfolders that could not be listed, and why (the system's code). */
   unreadable: Map<string, string>;
   /** Subfolders a scan without --recursive leaves unread (no slide themselves, nor a MIRAX slide's data). */
@@ -233,13 +252,18 @@ function scanFolder(dir: string, scan: Scan, given = false): void {
     }
     if (hasFolderSlideExtension(name)) continue; // the folder is the slide (collectInputs)
     if (hasSlideExtension(name)) {
-      const info = statOrNull(path);
+      const { info, link } = linkedStat(path);
       if (info?.isFile()) {
         found(scan, path, slideFileBytes(path, info.size));
-        scan.identities.set(path, join(real, name));
+        scan.identities.set(path, link ? realPathOr(path) : join(real, name));
+        if (link) scan.links.add(path);
       } else if (info?.isDirectory()) {
         if (scan.recursive) scanFolder(path, scan);
         else leftUnread(scan, path);
+      } else if (link && info === null) {
+        // A link named as a slide that leads nowhere: an input, which fails as the path given alone
+        // does (NOT_FOUND), rather than a slide skipped unseen.
+        found(scan, path, 0);
       }
     } else {
       if (!statOrNull(path)?.isDirectory()) continue;
@@ -319,20 +343,25 @@ export async function collectInputs(options: InputOptions): Promise<CollectedInp
   const roots: string[] = [];
   const exclude = options.exclude === undefined ? null : resolve(options.exclude);
   const identities = new Map<string, string>();
+  const links = new Set<string>();
   const throughRealFolder = throughRealFolders();
   const scan: Scan = {
     recursive: options.recursive,
     seen: new Set(),
     files,
     identities,
+    links,
     unreadable: new Map(),
     unread: [],
     given: '',
     foundIn: new Map(),
     exclude: exclude && realPathOr(exclude),
   };
-  for (const path of given) {
-    const info = statOrNull(path);
+  // In the order of their paths, not as given (a list made by `find` on each node): a folder reached
+  // by two paths (a linked folder) is listed once, by the first, and that must be the same path on
+  // every node, as must the given folder whose listing finds each slide (a folder given inside another).
+  for (const path of given.sort()) {
+    const { info, link } = linkedStat(path);
     const miraxKey = info?.isDirectory() ? await keyFileOfDataFolder(path) : null;
     if (miraxKey !== null) {
       // A MIRAX slide's data folder stands for its key file beside it.
@@ -346,16 +375,20 @@ export async function collectInputs(options: InputOptions): Promise<CollectedInp
     } else {
       roots.push(dirname(path));
       files.set(path, slideFileBytes(path, info?.size ?? 0)); // a missing file is reported per file, with its reason
-      if (info?.isFile()) identities.set(path, throughRealFolder(path));
+      if (info?.isFile()) {
+        identities.set(path, link ? realPathOr(path) : throughRealFolder(path));
+        if (link) links.add(path);
+      }
     }
   }
+  const folders = new Set<string>();
+  for (const path of files.keys()) if (statOrNull(path)?.isDirectory()) folders.add(path);
+  withinFolderSlides(files, folders, identities);
   const unreadSubfolders = scan.unread.sort();
   if (files.size === 0 && scan.unreadable.size === 0) return { inputs: [], unreadSubfolders };
   const rooted = options.root === undefined ? { base: commonFolder(roots), real: false } : withinRoot(resolve(options.root), roots);
   const base = rooted.base;
   const keyOf = (path: string) => relativeKey(rooted.real ? throughRealFolder(path) : path, base);
-  const folders = new Set<string>();
-  for (const path of files.keys()) if (statOrNull(path)?.isDirectory()) folders.add(path);
   const listedIn = (path: string) => {
     const given = scan.foundIn.get(path);
     return given === undefined ? {} : { listedIn: keyOf(given) };
@@ -369,27 +402,51 @@ export async function collectInputs(options: InputOptions): Promise<CollectedInp
       return { path, bytes, ...folder, ...listedIn(path) };
     })
     .concat([...scan.unreadable].map(([path, reason]): SlideInput => ({ path, key: keyOf(path), bytes: 0, unreadable: reason })))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .filter(onceEach(identities));
-  return { inputs, unreadSubfolders };
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { inputs: onceEach(inputs, identities, links), unreadSubfolders };
 }
 
-/** One slide per file: the first key of a file reached through several folders' names, the same choice in every shard. */
-function onceEach(identities: ReadonlyMap<string, string>): (input: SlideInput) => boolean {
-  const seen = new Set<string>();
-  return (input) => {
-    const identity = identities.get(input.path);
-    if (identity === undefined) return true;
-    if (seen.has(identity)) return false;
-    seen.add(identity);
-    return true;
-  };
+/**
+ * Drops the DICOM files given (a --list naming series1-level0.dcm) whose folder is itself among the
+ * inputs: the folder is their slide, opened whole (expandFolderSlides: one slide, or each of several,
+ * that file's among them), and the file on its own would make that slide twice.
+ */
+function withinFolderSlides(files: Map<string, number>, folders: ReadonlySet<string>, identities: ReadonlyMap<string, string>): void {
+  if (folders.size === 0) return;
+  const realFolders = new Set([...folders].map(realPathOr));
+  for (const path of files.keys()) {
+    const identity = identities.get(path);
+    if (identity !== undefined && hasFolderSlideExtension(basename(path)) && realFolders.has(dirname(identity))) files.delete(path);
+  }
+}
+
+/**
+ * One slide per file, the same choice in every shard: of the names of a file reached through several
+ * (linked folders, symbolic links to it), the first in key order that is not itself a link, else the
+ * first. Hard links are two files here.
+ */
+function onceEach(sorted: SlideInput[], identities: ReadonlyMap<string, string>, links: ReadonlySet<string>): SlideInput[] {
+  const kept = new Map<string, string>();
+  for (const { path } of sorted) {
+    const identity = identities.get(path);
+    if (identity === undefined) continue;
+    const first = kept.get(identity);
+    if (first === undefined || (links.has(first) && !links.has(path))) kept.set(identity, path);
+  }
+  return sorted.filter(({ path }) => {
+    const identity = identities.get(path);
+    return identity === undefined || kept.get(identity) === path;
+  });
 }
 
 /** A TIFF thumbnail's name (thumbnailFileName's), which a folder scan must not take for a slide. */
 export const TIFF_THUMBNAIL_NAME = /_thumbnail\.tiff?$/i;
 
-/** A folder's files' names, each folder listed once however often it is asked about (a batch names its outputs more than once). */
+/**
+ * A folder's files' names, each folder listed once however often it is asked about (a batch names its
+ * outputs more than once); symbolic links among them too, but those to folders, as a folder scan takes
+ * them for slides (one leading nowhere as well).
+ */
 export type FolderFiles = (dir: string) => readonly string[];
 
 export function folderFiles(): FolderFiles {
@@ -399,7 +456,7 @@ export function folderFiles(): FolderFiles {
     if (names === undefined) {
       try {
         names = readdirSync(dir, { withFileTypes: true })
-          .filter((entry) => entry.isFile())
+          .filter((entry) => entry.isFile() || (entry.isSymbolicLink() && !statOrNull(join(dir, entry.name))?.isDirectory()))
           .map((entry) => entry.name);
       } catch {
         names = [];
