@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, mock, test } from 'node:test';
@@ -129,7 +129,12 @@ test('structure reads come from the file in blocks (64 KB, or as the opener asks
 
 test('opening through the pool refuses what opening in the thread refuses, with the same errors', async () => {
   const missing = join(dir, 'missing.svs');
-  for (const path of [missing, dir]) {
+  const dangling = join(dir, 'dangling.svs');
+  symlinkSync(join(dir, 'moved-away.svs'), dangling);
+  const loop = join(dir, 'loop.svs');
+  symlinkSync(loop, loop);
+  const messages: string[] = [];
+  for (const path of [missing, dir, dangling, loop]) {
     let inThread: unknown;
     try {
       SlideFile.open(path);
@@ -139,9 +144,13 @@ test('opening through the pool refuses what opening in the thread refuses, with 
     await assert.rejects(SlideFile.openInPool(path), (error: unknown) => {
       assert.ok(error instanceof SlideError && inThread instanceof SlideError);
       assert.deepEqual([error.code, error.message], [inThread.code, inThread.message]);
+      messages.push(error.message);
       return true;
     });
   }
+  assert.equal(messages[0], 'The file does not exist.');
+  assert.match(messages[2]!, /^This is a symbolic link to .*moved-away\.svs, which does not exist\.$/);
+  assert.equal(messages[3], 'This symbolic link leads back to itself (ELOOP).');
   const pooled = await SlideFile.openInPool(fileOf('identity.bin', randomBytes(100)));
   const here = SlideFile.open(join(dir, 'identity.bin'));
   assert.equal(pooled.identity, here.identity, 'the same file, the same identity');

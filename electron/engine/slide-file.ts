@@ -8,7 +8,7 @@
 // longer (a network share, a spinning disk) has its data read through the pool from then on, a
 // screen's tiles at once, as are reads over 1 MB (associated images, index files).
 
-import { close, closeSync, constants, fstat, fstatSync, open, openSync, read, type Stats, stat, statSync } from 'node:fs';
+import { close, closeSync, constants, fstat, fstatSync, open, openSync, read, readlinkSync, type Stats, stat, statSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { readError, SlideError } from './errors';
@@ -244,7 +244,18 @@ function openError(error: unknown, path: string): SlideError {
   if (error instanceof SlideError) return error;
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EISDIR') return new SlideError('NOT_A_SLIDE', 'This is a folder, not a slide file.', path);
-  return new SlideError('NOT_FOUND', code === 'ENOENT' ? 'The file does not exist.' : `The file cannot be read (${code ?? 'error'}).`, path);
+  if (code === 'ENOENT') return new SlideError('NOT_FOUND', danglingLink(path) ?? 'The file does not exist.', path);
+  if (code === 'ELOOP') return new SlideError('NOT_FOUND', 'This symbolic link leads back to itself (ELOOP).', path);
+  return new SlideError('NOT_FOUND', `The file cannot be read (${code ?? 'error'}).`, path);
+}
+
+/** Where a symbolic link whose target is gone pointed (a slide moved on a share), or null when `path` is no link. */
+function danglingLink(path: string): string | null {
+  try {
+    return `This is a symbolic link to ${readlinkSync(path)}, which does not exist.`;
+  } catch {
+    return null;
+  }
 }
 
 /** What a path is when it is not a regular file ("a folder"), or null when it is one. */
