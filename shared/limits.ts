@@ -53,3 +53,9 @@ export const LIMITS = {
   /** A slide's file name in an alignment file. */
   alignmentNameLength: 255,
 } as const;
+
+/** The thumbnail's pixel limit as a person reads it: "67,108,864 pixels (8192 x 8192)". */
+export function thumbnailPixelsText(): string {
+  const side = Math.floor(Math.sqrt(LIMITS.maxThumbnailPixels));
+  return `${LIMITS.maxThumbnailPixels.toLocaleString('en-US')} pixels (${side} x ${side})`;
+}

@@ -51,14 +51,15 @@ export async function runAnnotations(engine: Engine, store: AnnotationStore, sli
   const path = resolve(slide);
   return withSlide(engine, path, async (_slideId, info) => {
     const out: string[] = [];
+    // Read first: a file that cannot be imported must not have set the stored one aside.
+    const imported = options.importFile ? await readAnnotationFile(resolve(options.importFile)) : null;
     // Only an import saves: a listing or an export leaves an unreadable file where it is, and fails.
-    let loaded = await store.load(path, !options.importFile);
+    let loaded = await store.load(path, imported === null);
     if (loaded.unreadable) {
       process.stderr.write(`slidescope: ${loaded.unreadable.message} (kept as ${loaded.unreadable.keptAs})\n`);
     }
-    if (options.importFile) {
+    if (options.importFile && imported) {
       const file = resolve(options.importFile);
-      const imported = await readAnnotationFile(file);
       const merged = mergeDocuments(loaded.document, imported, randomUUID);
       const held = imported.annotations.length - (merged.annotations.length - loaded.document.annotations.length);
       const added = imported.annotations.length - held;

@@ -77,9 +77,8 @@ function describeIccProfile(profile: IccProfileInfo | null): string {
   return profile.unusable ? `${name}, not applied: ${profile.unusable}` : `${name} (${profile.bytes} bytes)`;
 }
 
-/** Opens a slide, runs `work` on it, closes it: the work's Result, or why the slide would not open. */
 /**
- * Opens the slide for `work`, and closes it after. Once `abandon` aborts (a batch told to stop), an
+ * Opens the slide for `work`, and closes it after: the work's Result, or why the slide would not open. Once `abandon` aborts (a batch told to stop), an
  * open or close still waiting ends there: an engine that no longer answers (a stalled mount, a
  * stopped process) must not hold the batch past its grace period.
  */
@@ -103,13 +102,19 @@ function untilAbandoned<T>(pending: Promise<Result<T>>, abandon: AbortSignal | u
   if (!abandon) return pending;
   const cancelled: Result<T> = fail('CANCELLED', 'The slide was abandoned: the batch was told to stop.');
   if (abandon.aborted) return Promise.resolve(cancelled);
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const onAbort = () => resolve(cancelled);
     abandon.addEventListener('abort', onAbort, { once: true });
-    void pending.then((result) => {
-      abandon.removeEventListener('abort', onAbort);
-      resolve(result);
-    });
+    pending.then(
+      (result) => {
+        abandon.removeEventListener('abort', onAbort);
+        resolve(result);
+      },
+      (error: unknown) => {
+        abandon.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
   });
 }
 
@@ -163,7 +168,7 @@ export function thumbnailWork(
       drawn = await annotationsFor(input.path, annotations, identity);
       recipe = await thumbnailRecipe(spec, colour, drawn);
     } catch (error) {
-      return { status: 'failed', outputs: [], ...none, error: namingItsFile(toErrorInfo(error, input.path), annotations) };
+      return { status: 'failed', outputs: [], ...none, error: namingItsFile(toErrorInfo(error, input.path), drawn ?? annotations) };
     }
     /**
      * Why the complete output there is not this slide's as asked, or null when it is: its record names

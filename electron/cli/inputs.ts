@@ -261,8 +261,8 @@ function scanFolder(dir: string, scan: Scan, given = false): void {
         if (scan.recursive) scanFolder(path, scan);
         else leftUnread(scan, path);
       } else if (link && info === null) {
-        // A link named as a slide that leads nowhere: an input, which fails as the path given alone
-        // does (NOT_FOUND), rather than a slide skipped unseen.
+        // A link named as a slide that leads nowhere is an input, failing as the path given alone
+        // does (NOT_FOUND): a slide moved away on a share must show in the report.
         found(scan, path, 0);
       }
     } else {

@@ -513,6 +513,11 @@ function completenessText(batch: BatchCompleteness, which: string): string | nul
   return `missing${which}: ${inputsText}${silentText ? `${silentText};` : ','} and ${foldersText}${cut}`;
 }
 
+/** "1 folder or name could not be read", "2 folders or names ...": the folders a batch could not list. */
+export function unreadText(count: number): string {
+  return `${count} ${count === 1 ? 'folder or name' : 'folders or names'} could not be read`;
+}
+
 /**
  * The line a batch ends with: its slides by status and, apart, the folders it could not list (each
  * has a failed line in the report, but is no slide). `failed`: slides and folders, for the exit code.
@@ -528,7 +533,7 @@ export function batchSummary(
   const slides = (n: number) => `${n} slide${n === 1 ? '' : 's'}`;
   const taken = lines.length - unlisted.size;
   const of = shard ? `shard ${shard.name}: ${taken} of ${shard.atLeast ? 'at least ' : ''}${slides(shard.of)}` : slides(taken);
-  const folders = unlisted.size === 0 ? '' : `; ${unlisted.size} ${unlisted.size === 1 ? 'folder or name' : 'folders or names'} could not be read`;
+  const folders = unlisted.size === 0 ? '' : `; ${unreadText(unlisted.size)}`;
   const text = `${of}: ${statuses.written} written, ${statuses.skipped} skipped (already done), ${statuses.failed} failed, ${statuses['not-done']} not done${folders}`;
   return { text, statuses, failed: statuses.failed + unlisted.size };
 }

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import type { ExportColour } from '../../shared/colour';
 import { type ErrorInfo, toErrorInfo } from '../../shared/errors';
 import { imageFormatOfName, thumbnailFileName } from '../../shared/export-plan';
-import { LIMITS } from '../../shared/limits';
+import { LIMITS, thumbnailPixelsText } from '../../shared/limits';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
 import { SLIDE_EXTENSIONS } from '../../shared/slide-formats';
 import { AnnotationStore, defaultAnnotationsDir } from '../annotations/annotation-store';
@@ -27,7 +27,7 @@ import { collectInputs, type FolderFiles, folderFiles, outputStems, realPathOr, 
 import { watchInterrupts } from './interrupt';
 import { type Options, PARSE_OPTIONS, rejectUnusedOptions, usageOf } from './options';
 import { batchProgress } from './progress';
-import { batchSummary, mergeExitCode, openReport, type ReportLine, readReports, summarise, summaryText } from './report';
+import { batchSummary, mergeExitCode, openReport, type ReportLine, readReports, summarise, summaryText, unreadText } from './report';
 import { inShard, parseShard, SHARD_COUNT_ENV, shardName } from './shards';
 import { UsageError } from './usage-error';
 import { SLIDESCOPE_VERSION } from './version';
@@ -87,7 +87,7 @@ Batches (thumbnail):
   is complete and was made from the same slide with the same options (each output records both);
   another slide's output there, or one made otherwise, fails that slide (EXISTS) and is left alone.
   --overwrite redoes them all. --size never enlarges a slide smaller than it; a thumbnail has at
-  most 64 million pixels.
+  most ${thumbnailPixelsText()}.
   --shard K/N takes shard K of N (by a hash of each slide's relative path: the same on every node);
   --shard auto reads a Slurm array's SLURM_ARRAY_TASK_* (with ${SHARD_COUNT_ENV} set, a task's id is its
   shard's index from 0: --array=0-7 for 8, and a task resubmitted alone keeps its shard), or
@@ -118,6 +118,15 @@ function printError(error: ErrorInfo): number {
   if (error.code !== 'SEVERAL_SLIDES') return 1;
   for (const choice of error.choices ?? []) process.stderr.write(`  ${choice.path}  ${choice.name}\n`);
   return 2;
+}
+
+/** Whether `path` is a folder (not there, or unreachable through a file: not one). */
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    return false;
+  }
 }
 
 /** A number as a person writes one ("12", "-0.5", "1e3"); NaN for anything else ("", "0x10", "Infinity"), which Number() would take. */
@@ -187,7 +196,7 @@ function reportFailures(lines: ReportLine[], unlisted: ReadonlySet<string>): voi
   if (failed.length === 0) return;
   const folders = failed.filter((l) => unlisted.has(l.path)).length;
   const slides = failed.length - folders;
-  const parts = [slides ? `${slides} slide(s) failed` : '', folders ? `${folders} folder(s) or name(s) could not be read` : ''];
+  const parts = [slides ? `${slides} slide(s) failed` : '', folders ? unreadText(folders) : ''];
   process.stderr.write(`\n${parts.filter(Boolean).join('; ')}:\n`);
   for (const l of failed) process.stderr.write(`  ${l.path}: ${l.error?.code}: ${l.error?.message}\n`);
 }
@@ -213,10 +222,7 @@ function thumbnailSpec(values: { power?: string | undefined; mpp?: string | unde
     if (!(mpp > 0) || mpp > LIMITS.maxMpp) throw new UsageError(`--mpp must be µm per pixel above 0 and at most ${LIMITS.maxMpp} (got "${values.mpp}").`);
     return { kind: 'mpp', mpp };
   }
-  const size = num(values.size, 'size') ?? 1024;
-  if (!Number.isInteger(size) || size < 1 || size > LIMITS.maxThumbnailSide)
-    throw new UsageError(`--size must be a whole number of pixels from 1 to ${LIMITS.maxThumbnailSide} (got "${values.size}").`);
-  return { kind: 'size', longestSide: size };
+  return { kind: 'size', longestSide: wholeNumber(values.size, 'size', 1, LIMITS.maxThumbnailSide, 'a whole number of pixels') ?? 1024 };
 }
 
 /** --colour: the slides' ICC profiles applied (sRGB, the default, as the app shows them) or the pixels as stored (as OpenSlide reads them). */
@@ -423,6 +429,14 @@ function pair(value: string, separator: string, what: string): [number, number] 
   return [parts[0]!, parts[1]!];
 }
 
+/** A comparison panel's WxH (512x512 when not given), each side a whole number up to maxPanelSide. */
+function panelSize(value: string | undefined, name: string): [number, number] {
+  const what = `--${name} must be WxH, e.g. 512x512, at most ${LIMITS.maxPanelSide}x${LIMITS.maxPanelSide}`;
+  const size = pair(value ?? '512x512', 'x', what);
+  if (!size.every((n) => Number.isInteger(n) && n > 0 && n <= LIMITS.maxPanelSide)) throw new UsageError(`${what} (got "${value}").`);
+  return size;
+}
+
 /** `compare A B [C D]`: the slides side by side (compare-slides.ts). */
 async function compareSlides(engine: Engine, paths: string[], values: Options, overwrite: boolean): Promise<number> {
   if (paths.length > LIMITS.maxComparedSlides)
@@ -430,9 +444,7 @@ async function compareSlides(engine: Engine, paths: string[], values: Options, o
   if (!values.out) throw new UsageError('compare takes --out FILE.');
   const power = need(powerOption(values.power), 'power');
   const center = values.center === undefined ? null : pair(values.center, ',', '--center must be X,Y: a level-0 pixel of the first slide');
-  const [width, height] = pair(values.size ?? '512x512', 'x', `--size must be WxH, e.g. 512x512, at most ${LIMITS.maxPanelSide}x${LIMITS.maxPanelSide}`);
-  if (![width, height].every((n) => Number.isInteger(n) && n > 0 && n <= LIMITS.maxPanelSide))
-    throw new UsageError(`--size must be WxH, e.g. 512x512, at most ${LIMITS.maxPanelSide}x${LIMITS.maxPanelSide} (got "${values.size}").`);
+  const [width, height] = panelSize(values.size, 'size');
   await makeOutputFolder(dirname(resolve(values.out)));
   const out = await runCompareSlides(engine, paths, {
     power,
@@ -547,13 +559,13 @@ export async function runCli(argv: string[], launchEngine: EngineLauncher): Prom
     rejectUnusedOptions(usage, values);
     // An unset shell variable ("$SLIDE") must not become the current folder, or an option's default.
     if (positionals.some((p) => p.trim() === '')) throw new UsageError('An empty path was given (an unset variable?).');
-    const badEnvironment = engineEnvironmentProblem(process.env);
+    const badEnvironment = command === 'report' ? null : engineEnvironmentProblem(process.env);
     if (badEnvironment) throw new UsageError(badEnvironment);
     const empty = Object.entries(values).find(([, value]) => typeof value === 'string' && value.trim() === '');
     if (empty) throw new UsageError(`--${empty[0]} is empty.`);
     for (const option of ['out', 'export'] as const) {
       const file = values[option];
-      if (command !== 'thumbnail' && file !== undefined && statSync(file, { throwIfNoEntry: false })?.isDirectory())
+      if (command !== 'thumbnail' && file !== undefined && isFolder(file))
         throw new UsageError(
           `--${option} ${file} is a folder: give the file to write, e.g. ${join(file, command === 'annotations' ? 'annotations.geojson' : `${command}.png`)}.`,
         );
@@ -595,13 +607,9 @@ export async function runCli(argv: string[], launchEngine: EngineLauncher): Prom
         const powers = powersOption(values.powers);
         let mode: ComparisonMode = { kind: 'slide' };
         if ((values.mode ?? 'slide') === 'field') {
-          const center = (values.center ?? '').split(',').map(decimal);
-          if (center.length !== 2 || !center.every(Number.isFinite)) throw new UsageError('--mode field needs --center X,Y (level-0 pixels).');
-          const panel = (values.panel ?? '512x512').split('x').map(decimal);
-          if (panel.length !== 2 || !panel.every((n) => Number.isInteger(n) && n > 0 && n <= LIMITS.maxPanelSide)) {
-            throw new UsageError(`--panel must be WxH, e.g. 512x512, at most ${LIMITS.maxPanelSide}x${LIMITS.maxPanelSide}.`);
-          }
-          mode = { kind: 'field', centerX: center[0]!, centerY: center[1]!, panelWidth: panel[0]!, panelHeight: panel[1]! };
+          const [centerX, centerY] = pair(values.center ?? '', ',', '--mode field needs --center X,Y (level-0 pixels)');
+          const [panelWidth, panelHeight] = panelSize(values.panel, 'panel');
+          mode = { kind: 'field', centerX, centerY, panelWidth, panelHeight };
         } else if (values.mode !== undefined && values.mode !== 'slide') {
           throw new UsageError('--mode must be slide or field.');
         }

@@ -186,7 +186,7 @@ export class EngineRouter {
       if (reads) {
         const wasActive = this.isActive(slideId, Date.now() - ACTIVE_FOR_MS);
         this.reading.set(slideId, (this.reading.get(slideId) ?? 0) + 1);
-        if (!wasActive) this.onReadingStarts?.();
+        if (!wasActive && this.slides.has(slideId)) this.onReadingStarts?.();
       }
       // Every request has a deadline: past it, its work is stopped and the caller told so.
       const ms = this.deadline(name);

@@ -88,7 +88,9 @@ const NUMERIC_ENV = [
 export function engineEnvironmentProblem(env: NodeJS.ProcessEnv): string | null {
   for (const [name, least, unit] of NUMERIC_ENV) {
     const value = env[name];
-    if (value !== undefined && wholeNumber(value, least) === null) return `${name} must be a whole number of ${unit}, ${least} or more (got "${value}").`;
+    // Set empty (`VAR=` in a script) is unset, as readEngineSettings takes it.
+    if (value !== undefined && value.trim() !== '' && wholeNumber(value, least) === null)
+      return `${name} must be a whole number of ${unit}, ${least} or more (got "${value}").`;
   }
   return null;
 }

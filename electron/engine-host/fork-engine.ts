@@ -11,6 +11,8 @@ import { HOST_CHANNEL, type RawChannel, subChannel } from './parent-channel';
 
 /** How long the engine process asked to leave may take before it is killed. */
 const EXIT_GRACE_MS = 3000;
+/** How long a killed engine process is waited for. */
+const KILLED_EXIT_MS = 2000;
 
 export interface ForkEngineOptions extends EngineLaunchSettings {
   /** The engine process module; default the TypeScript source beside this file, or the built one beside the CLI bundle. */
@@ -66,9 +68,23 @@ export function forkEngine(options: ForkEngineOptions = {}): EngineSpawn<Endpoin
         // with its last await unsettled (exit code 13), when the kill comes after the grace period.
         child.ref();
         return new Promise<void>((resolve) => {
-          const timer = setTimeout(() => child.kill('SIGKILL'), graceful ? EXIT_GRACE_MS : 0);
+          // A process in uninterruptible I/O (a hung network mount) outlives even SIGKILL for a while:
+          // not waited for past KILLED_EXIT_MS, so a command told to stop does stop.
+          let gone: ReturnType<typeof setTimeout> | undefined;
+          const timer = setTimeout(
+            () => {
+              child.kill('SIGKILL');
+              gone = setTimeout(() => {
+                child.unref();
+                channel()?.unref();
+                resolve();
+              }, KILLED_EXIT_MS);
+            },
+            graceful ? EXIT_GRACE_MS : 0,
+          );
           child.once('exit', () => {
             clearTimeout(timer);
+            clearTimeout(gone);
             resolve();
           });
           if (graceful) raw.send({ ch: HOST_CHANNEL, m: { rpc: 'exit' } satisfies RpcMessage });

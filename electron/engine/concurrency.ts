@@ -33,7 +33,8 @@ export class Semaphore {
         resolve();
       };
       const onAbort = () => {
-        this.waiting.splice(this.waiting.indexOf(next), 1);
+        const at = this.waiting.indexOf(next);
+        if (at >= 0) this.waiting.splice(at, 1);
         reject(cancelledError());
       };
       signal?.addEventListener('abort', onAbort, { once: true });

@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import sharp from 'sharp';
 import type { ExportColour } from '../../shared/colour';
 import { dzLevelForDownsample, dzRectOf, dzTilesCovering } from '../../shared/deepzoom';
-import { LIMITS } from '../../shared/limits';
+import { LIMITS, thumbnailPixelsText } from '../../shared/limits';
 import { thumbnailSize } from '../../shared/magnification';
 import type { ExportResult, ExportStep, RequestOf } from '../../shared/operations';
 import type { CallContext } from '../../shared/rpc';
@@ -245,7 +245,7 @@ export class SlideEngine implements SlideEngineApi {
     if (size.width * size.height > LIMITS.maxThumbnailPixels)
       throw new SlideError(
         'TOO_LARGE',
-        `A ${size.width} x ${size.height} thumbnail is too large: a thumbnail may have at most ${LIMITS.maxThumbnailPixels / 2 ** 20} million pixels (8192 x 8192). Export a region for more.`,
+        `A ${size.width} x ${size.height} thumbnail is too large: a thumbnail may have at most ${thumbnailPixelsText()}. Export a region for more.`,
         info.path,
       );
     return this.readScaledRegion({ slideId, x: 0, y: 0, width: info.width, height: info.height, outWidth: size.width, outHeight: size.height }, context);

@@ -150,7 +150,7 @@ test('opening through the pool refuses what opening in the thread refuses, with 
   }
   assert.equal(messages[0], 'The file does not exist.');
   assert.match(messages[2]!, /^This is a symbolic link to .*moved-away\.svs, which does not exist\.$/);
-  assert.equal(messages[3], 'This symbolic link leads back to itself (ELOOP).');
+  assert.equal(messages[3], 'This symbolic link leads round in a loop (ELOOP).');
   const pooled = await SlideFile.openInPool(fileOf('identity.bin', randomBytes(100)));
   const here = SlideFile.open(join(dir, 'identity.bin'));
   assert.equal(pooled.identity, here.identity, 'the same file, the same identity');

@@ -245,7 +245,7 @@ function openError(error: unknown, path: string): SlideError {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EISDIR') return new SlideError('NOT_A_SLIDE', 'This is a folder, not a slide file.', path);
   if (code === 'ENOENT') return new SlideError('NOT_FOUND', danglingLink(path) ?? 'The file does not exist.', path);
-  if (code === 'ELOOP') return new SlideError('NOT_FOUND', 'This symbolic link leads back to itself (ELOOP).', path);
+  if (code === 'ELOOP') return new SlideError('NOT_FOUND', 'This symbolic link leads round in a loop (ELOOP).', path);
   return new SlideError('NOT_FOUND', `The file cannot be read (${code ?? 'error'}).`, path);
 }
 
