@@ -353,6 +353,20 @@ describe('slidescope thumbnail over a cohort', () => {
     }
   });
 
+  /** A batch of one job in a process of its own, once its report has `lines` lines: its stderr so far is read through `stderr()`. */
+  async function batchUnderWay(out: string, report: string, grace: string, lines: number) {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...batch(out, '--jobs', '1', '--grace', grace, '--report', report)], {
+      env: CLEAN_ENV,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let text = '';
+    child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (status) => resolve(status)));
+    const lineCount = () => (existsSync(report) ? readFileSync(report, 'utf8').split('\n').filter(Boolean).length : 0);
+    await waitFor(`${lines} report line(s)`, () => (lineCount() >= lines ? true : undefined));
+    return { child, exited, stderr: () => text };
+  }
+
   for (const [signal, code, grace] of [
     ['SIGTERM', 143, '20'],
     ['SIGINT', 130, '0'],
@@ -360,15 +374,7 @@ describe('slidescope thumbnail over a cohort', () => {
     test(`${signal} mid-batch (grace ${grace} s): exit ${code}, no partial file, the rest reported not done; a rerun finishes the same set`, async () => {
       const out = join(dir, `stopped-${signal}`);
       const report = join(dir, `stopped-${signal}.jsonl`);
-      const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...batch(out, '--jobs', '1', '--grace', grace, '--report', report)], {
-        env: CLEAN_ENV,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const exited = new Promise<number | null>((resolve) => child.on('close', (status) => resolve(status)));
-      const lineCount = () => (existsSync(report) ? readFileSync(report, 'utf8').split('\n').filter(Boolean).length : 0);
-      await waitFor('two report lines', () => (lineCount() >= 2 ? true : undefined));
+      const { child, exited, stderr: stderrNow } = await batchUnderWay(out, report, grace, 2);
       child.kill(signal);
       // As Slurm does at a time limit: every process of the job gets the signal, the engines too. They
       // leave it to the CLI, which lets the slide being made finish (SIGTERM, 20 s of grace).
@@ -376,7 +382,7 @@ describe('slidescope thumbnail over a cohort', () => {
       const engines = existsSync(children) ? readFileSync(children, 'utf8').split(' ').filter(Boolean).map(Number) : [];
       for (const pid of engines) process.kill(pid, signal);
       const status = await exited;
-      assert.equal(status, code, stderr);
+      assert.equal(status, code, stderrNow());
       const lines = await reportLines(report);
       assert.deepEqual(lines.map((l) => l.slide).sort(), SLIDES, 'every slide has a line');
       assert.deepEqual(
@@ -386,7 +392,7 @@ describe('slidescope thumbnail over a cohort', () => {
       );
       const notDone = lines.filter((l) => l.status === 'not-done').map((l) => l.slide);
       assert.ok(notDone.length > 0, 'nothing was left to do');
-      for (const slide of notDone) assert.ok(stderr.includes(`  ${slide}\n`), `${slide} not named:\n${stderr}`);
+      for (const slide of notDone) assert.ok(stderrNow().includes(`  ${slide}\n`), `${slide} not named:\n${stderrNow()}`);
       // Only whole outputs: no temporary file, and each written slide's output complete.
       const files = await tree(out);
       assert.ok(!files.some((f) => f.includes('.partial')), files.join('\n'));
@@ -413,15 +419,7 @@ describe('slidescope thumbnail over a cohort', () => {
   }, async () => {
     const out = join(dir, 'stalled-engine');
     const report = join(dir, 'stalled-engine.jsonl');
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...batch(out, '--jobs', '1', '--grace', '1', '--report', report)], {
-      env: CLEAN_ENV,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (status) => resolve(status)));
-    const lineCount = () => (existsSync(report) ? readFileSync(report, 'utf8').split('\n').filter(Boolean).length : 0);
-    await waitFor('a report line', () => (lineCount() >= 1 ? true : undefined));
+    const { child, exited, stderr: stderrNow } = await batchUnderWay(out, report, '1', 1);
     // The engine frozen mid-batch, as one reading from a mount that stopped answering.
     const engines = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
     assert.equal(engines.length, 1);
@@ -435,13 +433,13 @@ describe('slidescope thumbnail over a cohort', () => {
     } catch {
       // Gone already: the CLI killed it.
     }
-    assert.equal(status, 143, stderr);
+    assert.equal(status, 143, stderrNow());
     // Well before the engine's stall watchdog (15 s) would replace it.
-    assert.ok(took < 8000, `exited ${took} ms after the signal:\n${stderr}`);
+    assert.ok(took < 8000, `exited ${took} ms after the signal:\n${stderrNow()}`);
     const lines = await reportLines(report);
     assert.ok(
       lines.some((l) => l.status === 'not-done'),
-      stderr,
+      stderrNow(),
     );
     assert.ok(!(await tree(out)).some((f) => f.includes('.partial')));
   });
