@@ -262,6 +262,14 @@ describe('slidescope CLI', () => {
     assert.equal(existsSync(join(out, 'p40.png')), false);
     const level = cli('region', CMU, '--x', '0', '--y', '0', '--width', '10', '--height', '10', '--level', '3', '--out', join(out, 'l3.png'));
     assert.match(level.stderr, /no level 3/);
+
+    // At a power that is a level's, from a corner between that level's pixels: the level's region, as
+    // TIAToolbox's read_rect reads it (OpenSlide's read_region from the level-0 corner).
+    const pyramid = await fixturePath('aperio-jpeg-rgb');
+    const corner = ['--x', '1002', '--y', '1001', '--width', '300', '--height', '200', '--colour', 'stored'];
+    assert.equal(cli('region', pyramid, ...corner, '--power', '5', '--out', join(out, 'corner-5x.png')).status, 0);
+    assert.equal(cli('region', pyramid, ...corner, '--level', '1', '--out', join(out, 'corner-l1.png')).status, 0);
+    assert.equal(compareRgb(await pixels(join(out, 'corner-5x.png')), await pixels(join(out, 'corner-l1.png')), 0).maxDiff, 0);
   });
 
   test('--colour: sRGB by default (the embedded profile applied), the stored pixels with --colour stored', async () => {

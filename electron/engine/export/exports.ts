@@ -6,6 +6,7 @@
 import { access } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { AnnotationDocument } from '../../../shared/annotations';
+import { slideLevelForDownsample } from '../../../shared/deepzoom';
 import { exportFileNames, powerProblem, thumbnailSpecProblem } from '../../../shared/export-plan';
 import { LIMITS } from '../../../shared/limits';
 import { downsampleForPower, formatMpp, formatPower, mppAtDownsample, thumbnailSize } from '../../../shared/magnification';
@@ -15,7 +16,8 @@ import type { RgbImage, SlideInfo } from '../../../shared/slide';
 import { readAnnotationFile } from '../../annotations/annotation-files';
 import type { SlideEngineApi } from '../engine-api';
 import { SlideError } from '../errors';
-import { sharpFrom } from '../pixels';
+import { resizeRgb, sharpFrom, toRaw } from '../pixels';
+import { MAX_REGION_PIXELS } from '../region-reader';
 import { annotationLegend, burnAnnotations, type ImageView, withLegendBelow, withLegendInCorner } from './annotation-burn';
 import { writeFileAtomic } from './atomic-file';
 import { composeComparison } from './comparison';
@@ -187,6 +189,29 @@ export async function exportComparison(
 export type RegionAt = { kind: 'level'; level: number } | { kind: 'power'; objectivePower: number };
 
 /**
+ * As TIAToolbox's read_rect: OpenSlide's read_region at the best level for `ds` from the level-0
+ * corner (resampled where it falls between that level's pixels), over white, resized to the output.
+ * One too large to read at that level is resampled from the pyramid instead.
+ */
+async function regionAtDownsample(
+  engine: ExportPixels,
+  slideId: string,
+  info: SlideInfo,
+  { x, y, width, height }: { x: number; y: number; width: number; height: number },
+  ds: number,
+  signal: AbortSignal | undefined,
+): Promise<RgbImage> {
+  const level = slideLevelForDownsample(info.levels, ds);
+  const scale = ds / info.levels[level]!.downsample;
+  const readWidth = Math.max(1, Math.round(width * scale));
+  const readHeight = Math.max(1, Math.round(height * scale));
+  if (readWidth * readHeight > MAX_REGION_PIXELS)
+    return engine.readScaledRegion({ slideId, x, y, width: width * ds, height: height * ds, outWidth: width, outHeight: height }, { signal });
+  const rgba = await engine.readRegion({ slideId, level, x, y, width: readWidth, height: readHeight }, { signal });
+  return resizeRgb(await toRaw(sharpFrom(rgba).flatten({ background: '#ffffff' })), width, height);
+}
+
+/**
  * A region as an image: at a slide level, as OpenSlide's read_region (RGBA: PNG and TIFF keep the
  * transparency outside the slide, JPEG gets white), or at an objective power, as TIAToolbox's
  * read_rect. x, y are level-0 pixels; width, height are output pixels.
@@ -204,10 +229,7 @@ export async function exportRegion(
   if (at.kind === 'power') {
     check(powerProblem(info, at.objectivePower), info);
     const ds = downsampleForPower(info, at.objectivePower)!;
-    const image = await coloured(
-      await engine.readScaledRegion({ slideId, x, y, width: width * ds, height: height * ds, outWidth: width, outHeight: height }, { signal: options.signal }),
-      options,
-    );
+    const image = await coloured(await regionAtDownsample(engine, slideId, info, region, ds, options.signal), options);
     bytes = await encodeImage(image, options.format);
   } else {
     if (!info.levels[at.level])
