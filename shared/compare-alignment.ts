@@ -147,8 +147,18 @@ export function placementsFor(alignment: AlignmentFile, paths: readonly string[]
   const placements: Placement[] = names.map(() => NO_PLACEMENT);
   for (const entry of alignment.slides) {
     const index = names.findIndex((name, i) => name === entry.name && !taken.has(i));
-    if (index < 0)
+    if (index < 0) {
+      const compared = names.filter((name) => name === entry.name).length;
+      if (compared > 0) {
+        const named = alignment.slides.filter((other) => other.name === entry.name).length;
+        return invalid(
+          'INVALID_ARGUMENT',
+          `the alignment names ${entry.name} ${named} times, but ${compared === 1 ? 'one slide of that name is' : `${compared} slides of that name are`} compared`,
+          source,
+        );
+      }
       return invalid('INVALID_ARGUMENT', `the alignment names ${entry.name}, which is not among the compared slides (${names.join(', ')})`, source);
+    }
     taken.add(index);
     placements[index] = { offset: { ...entry.offset }, rotation: entry.rotation };
   }
