@@ -104,7 +104,7 @@ describe('alignment files', () => {
       assert.equal(other.error.code, 'INVALID_ARGUMENT');
       assert.match(other.error.message, /names CD3\.svs, which is not among the compared slides \(HE\.svs, PAS\.svs\)/);
     }
- 
+
     // A slide compared once that the file names three times: said so, not "not among" them.
     const thrice = alignmentOf(['/a/HE.svs', '/b/HE.svs', '/c/HE.svs'], []);
     const once = placementsFor(thrice, ['/a/HE.svs', '/a/PAS.svs'], 'dup.json');
