@@ -17,6 +17,7 @@ import { SlideError, writeFailureCode } from '../engine/errors';
 import { makeFolder } from '../engine/export/make-folder';
 import { slideIdentity } from '../engine/slide-identity';
 import type { EngineClient } from '../engine-host/engine-client';
+import { settledOrAborted, untilSettledOrAborted } from '../rpc/abortable';
 import type { SlideOutcome, SlideWork } from './batch';
 import { examineOutput } from './complete-output';
 import { UsageError } from './usage-error';
@@ -78,9 +79,9 @@ function describeIccProfile(profile: IccProfileInfo | null): string {
 }
 
 /**
- * Opens the slide for `work`, and closes it after: the work's Result, or why the slide would not open. Once `abandon` aborts (a batch told to stop), an
- * open or close still waiting ends there: an engine that no longer answers (a stalled mount, a
- * stopped process) must not hold the batch past its grace period.
+ * Opens the slide for `work` and closes it after: the work's Result, or why the slide would not open.
+ * Once `abandon` aborts (a batch told to stop), an open or close still waiting ends there: an engine
+ * that no longer answers (a stalled mount, a stopped process) must not hold the batch past its grace.
  */
 export async function withSlide<T>(
   engine: Engine,
@@ -88,34 +89,14 @@ export async function withSlide<T>(
   work: (slideId: string, info: SlideInfo) => Promise<Result<T>>,
   abandon?: AbortSignal,
 ): Promise<Result<T>> {
-  const opened = await untilAbandoned(engine.open(resolve(path), null), abandon);
+  const open = engine.open(resolve(path), null);
+  const opened = abandon ? ((await settledOrAborted(open, abandon)) ?? fail('CANCELLED', 'The slide was abandoned: the batch was told to stop.')) : await open;
   if (!opened.ok) return opened;
   try {
     return await work(opened.value.slideId, opened.value.info);
   } finally {
-    await untilAbandoned(engine.close(opened.value.slideId), abandon);
+    await untilSettledOrAborted(engine.close(opened.value.slideId), abandon);
   }
-}
-
-/** `pending`, or CANCELLED as soon as `abandon` aborts. */
-function untilAbandoned<T>(pending: Promise<Result<T>>, abandon: AbortSignal | undefined): Promise<Result<T>> {
-  if (!abandon) return pending;
-  const cancelled: Result<T> = fail('CANCELLED', 'The slide was abandoned: the batch was told to stop.');
-  if (abandon.aborted) return Promise.resolve(cancelled);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => resolve(cancelled);
-    abandon.addEventListener('abort', onAbort, { once: true });
-    pending.then(
-      (result) => {
-        abandon.removeEventListener('abort', onAbort);
-        resolve(result);
-      },
-      (error: unknown) => {
-        abandon.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 async function modifiedSince(path: string, time: number): Promise<boolean> {
