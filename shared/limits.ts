@@ -1,6 +1,8 @@
 // Bounds of what a request may ask for, checked by the operation table's schemas (operations.ts)
 // and shown by the UI where a user types a value. Plain data: the renderer imports it without the schemas.
 
+import { groupedInteger } from './number-format';
+
 export const LIMITS = {
   /** Slide ids are short tokens (UUIDs); anything longer is not one of ours. */
   slideIdLength: 128,
@@ -57,5 +59,5 @@ export const LIMITS = {
 /** The thumbnail's pixel limit as a person reads it: "67,108,864 pixels (8192 x 8192)". */
 export function thumbnailPixelsText(): string {
   const side = Math.floor(Math.sqrt(LIMITS.maxThumbnailPixels));
-  return `${LIMITS.maxThumbnailPixels.toLocaleString('en-US')} pixels (${side} x ${side})`;
+  return `${groupedInteger(LIMITS.maxThumbnailPixels)} pixels (${side} x ${side})`;
 }

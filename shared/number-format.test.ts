@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatArea, formatLength } from './annotation-geometry';
 import { formatMpp, formatPower } from './magnification';
-import { type NumberWriter, numberFormatOptions, plainNumber } from './number-format';
+import { groupedInteger, type NumberWriter, numberFormatOptions, plainNumber } from './number-format';
 
 function intl(locale: string): NumberWriter {
   return (value, digits) => new Intl.NumberFormat(locale, numberFormatOptions(digits)).format(value);
@@ -32,5 +32,11 @@ describe('number writers', () => {
       assert.equal(formatArea(5000, 'µm', write), '5000 µm²');
     }
     assert.equal(formatLength(12.35, 'µm', intl('de-DE')), '12,35 µm');
+  });
+
+  it('groups a whole number in thousands as en-US does', () => {
+    for (const n of [0, 7, 999, 1000, 65_536, 999_999, 1_000_000, 67_108_864, 2 ** 40, -1234567]) {
+      assert.equal(groupedInteger(n), n.toLocaleString('en-US'));
+    }
   });
 });

@@ -19,6 +19,14 @@ export const plainNumber: NumberWriter = (value, digits) => {
   return String(Number(value.toFixed(digits.maxFraction ?? 0)));
 };
 
+/**
+ * "67,108,864": a whole number with English thousands separators. Not toLocaleString: its first call
+ * loads ICU's number data, ~12 ms of every CLI start that prints nothing with it.
+ */
+export function groupedInteger(value: number): string {
+  return String(Math.trunc(value)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 /** The same digits for Intl.NumberFormat (the renderer's writer); measured values are not grouped ("5000 µm²"). */
 export function numberFormatOptions(digits: Digits): Intl.NumberFormatOptions {
   const precision: Intl.NumberFormatOptions =
