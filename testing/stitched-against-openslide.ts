@@ -11,14 +11,19 @@ import { openSlide } from './open-slide';
 import { type ReferenceInfo, type ReferenceRequest, referenceImage, runOpenSlide } from './openslide-reference';
 import { compareRgb, decodeTile, type PixelDiff } from './pixel-compare';
 
-interface Region {
+export interface Region {
   x: number;
   y: number;
   width: number;
   height: number;
 }
 
-/** Level-0 regions of a level: origin, middle, across photo joints, the right, bottom and bottom-right edges. */
+/** A region moved by (dx, dy) level-0 pixels: no multiple of the downsample, its origin falls between the level's pixels. */
+export function betweenPixels(r: Region, dx: number, dy: number): Region {
+  return { ...r, x: r.x + dx, y: r.y + dy, width: r.width - 1, height: r.height - 1 };
+}
+
+/** Level-0 regions of a level: origin, middle, across photo joints, the right, bottom and bottom-right edges, two between its pixels. */
 function regionsFor(level: { width: number; height: number; downsample: number }, photo: number): Region[] {
   const d = level.downsample;
   // Between a level's pixels OpenSlide resamples what it paints: there only its origin is compared.
@@ -28,14 +33,17 @@ function regionsFor(level: { width: number; height: number; downsample: number }
     const y = Math.max(0, Math.min(ly, level.height - 1));
     return { x: x * d, y: y * d, width: Math.min(width, level.width - x + 40), height: Math.min(height, level.height - y + 40) };
   };
+  const middle = at(Math.floor(level.width / 2) - 123, Math.floor(level.height / 2) - 77, 333, 222);
+  // Around the joint of the first four photos.
+  const joint = at(Math.floor((photo - 60) / d), Math.floor((photo - 50) / d), 150, 140);
   return [
     at(0, 0, 400, 300),
-    at(Math.floor(level.width / 2) - 123, Math.floor(level.height / 2) - 77, 333, 222),
-    // Around the joint of the first four photos.
-    at(Math.floor((photo - 60) / d), Math.floor((photo - 50) / d), 150, 140),
+    middle,
+    joint,
     at(level.width - 150, Math.floor(level.height / 3), 300, 200),
     at(Math.floor(level.width / 3), level.height - 100, 300, 200),
     at(level.width - 150, level.height - 100, 300, 200),
+    ...(d >= 2 ? [betweenPixels(joint, 1, d - 1), betweenPixels(middle, d - 1, 1)] : []),
   ];
 }
 
@@ -134,12 +142,14 @@ export async function stitchedAgainstOpenSlide(
     // Past the level's edge is no part of the slide (OpenSlide paints photos that reach past it).
     const inside = (x: number, y: number) => !region || (region.x / region.downsample + x < region.width && region.y / region.downsample + y < region.height);
     const alpha = (x: number, y: number) => (a.channels === 4 ? a.data[(y * a.width + x) * 4 + 3]! : 255);
-    const diff = compareRgb(results[i]!, overWhite(a), 2, (x, y) => inside(x, y) && alpha(x, y) === 255);
+    // Both over white: a region between the level's pixels is soft at the photos' edges as OpenSlide's is.
+    const mine = overWhite(results[i]!);
+    const diff = compareRgb(mine, overWhite(a), 2, (x, y) => inside(x, y) && alpha(x, y) === 255);
     // python-openslide un-premultiplies soft pixels by truncating division: off by up to 1 there.
-    const soft = compareRgb(results[i]!, overWhite(a), 3, (x, y) => inside(x, y) && alpha(x, y) < 255);
+    const soft = compareRgb(mine, overWhite(a), 3, (x, y) => inside(x, y) && alpha(x, y) < 255);
     if (diff.compared + soft.compared === 0) {
       // A region over skipped photos: transparent in OpenSlide, white here.
-      const blank = compareRgb(results[i]!, { ...a, data: new Uint8Array(a.data.length).fill(255) }, 0, inside);
+      const blank = compareRgb(mine, { ...a, data: new Uint8Array(a.data.length).fill(255) }, 0, inside);
       assert.ok(a.channels === 4 && a.data.every((v, k) => k % 4 !== 3 || v === 0) && blank.maxDiff === 0, `${label}: nothing compared`);
     }
     figures.push({ level, label, diff, soft });

@@ -7,6 +7,7 @@ import type { RgbImage } from '../../shared/slide';
 import { type RgbPlace, withJpegFast, withJpegReduced } from './codecs/turbojpeg';
 import { forEachLimited, Semaphore } from './concurrency';
 import { SlideError, throwIfAborted } from './errors';
+import { createCanvas, unpremultiply } from './formats/tile-compositor';
 import type { ByteLruCache } from './lru-cache';
 import { clearOutsideRects, copyRect, copyRectToRgba, fillOutsideRect, fillRect, halveRectInto, halveRgb, resizeRgb } from './pixels';
 import type { LevelRect, SlideSource } from './slide-source';
@@ -14,6 +15,8 @@ import { fixed1616, SubpixelCanvas } from './subpixel-canvas';
 
 /** Largest region one request may ask for (RGBA 256 MB). */
 export const MAX_REGION_PIXELS = 64 * 1024 * 1024;
+/** openslide_read_region paints a large region in pieces of at most this a side, each from its own level-0 corner. */
+const PAINTED_REGION_SIDE = 4096;
 /** Stored tiles one region reads at once. */
 export const REGION_TILE_READS = 16;
 /** Stored tiles a lane reads and decodes at once, all requests together (their buffers are what a read holds). */
@@ -215,7 +218,33 @@ export class RegionReader {
     const y = regionAxis(y0, ds);
     const whole = (a: RegionAxis) => fixed1616(a.at - Math.floor(a.at)) % 65536 === 0;
     if (whole(x) && whole(y)) return this.readLevelRect(level, Math.round(x.at) - x.skip, Math.round(y.at) - y.skip, width, height, 4, signal);
+    if (this.source.paintRegion) {
+      const painted = await this.paintBetweenPixels(level, x0, y0, width, height, signal);
+      if (painted) return painted;
+    }
     return this.readRegionBetweenPixels(level, x, y, width, height, signal);
+  }
+
+  /**
+   * A region between the pixels of a stitched level, its images painted at once where they land
+   * (SlideSource.paintRegion), in OpenSlide 3.4.1's pieces of at most PAINTED_REGION_SIDE a side,
+   * each read from its own level-0 corner; null where the source does not paint the level.
+   */
+  private async paintBetweenPixels(level: number, x0: number, y0: number, width: number, height: number, signal?: AbortSignal): Promise<RgbImage | null> {
+    checkRegionSize(width, height, this.source.path);
+    const ds = this.levelInfo(level).downsample;
+    const out: RgbImage = { data: new Uint8Array(width * height * 4), width, height, channels: 4 };
+    for (let top = 0; top < height; top += PAINTED_REGION_SIDE) {
+      for (let left = 0; left < width; left += PAINTED_REGION_SIDE) {
+        const x = regionAxis(Math.trunc(x0 + left * ds), ds);
+        const y = regionAxis(Math.trunc(y0 + top * ds), ds);
+        const piece = createCanvas(Math.min(PAINTED_REGION_SIDE, width - left), Math.min(PAINTED_REGION_SIDE, height - top));
+        if (!(await this.source.paintRegion!(level, x.at, y.at, piece, x.skip, y.skip, signal))) return null;
+        unpremultiply(piece.data);
+        copyRect({ ...piece, channels: 4 }, 0, 0, piece.width, piece.height, out, left, top);
+      }
+    }
+    return out;
   }
 
   /**
@@ -225,11 +254,7 @@ export class RegionReader {
    */
   private async readRegionBetweenPixels(level: number, x: RegionAxis, y: RegionAxis, width: number, height: number, signal?: AbortSignal): Promise<RgbImage> {
     const info = this.levelInfo(level);
-    if (![width, height].every(Number.isInteger) || width <= 0 || height <= 0) {
-      throw new SlideError('INVALID_ARGUMENT', `A region must have a whole-pixel, positive size (got ${width} x ${height}).`, this.source.path);
-    }
-    if (width * height > MAX_REGION_PIXELS)
-      throw new SlideError('TOO_LARGE', `A region of ${width} x ${height} pixels is too large to read at once.`, this.source.path);
+    checkRegionSize(width, height, this.source.path);
     const canvas = new SubpixelCanvas(width, height);
     const tw = info.tileWidth;
     const th = info.tileHeight;
@@ -320,6 +345,14 @@ export class RegionReader {
     throwIfAborted(signal);
     return resizeRgb(region, outWidth, outHeight);
   }
+}
+
+/** A region read between a level's pixels: a whole-pixel, positive size, at most MAX_REGION_PIXELS. */
+function checkRegionSize(width: number, height: number, path: string): void {
+  if (![width, height].every(Number.isInteger) || width <= 0 || height <= 0) {
+    throw new SlideError('INVALID_ARGUMENT', `A region must have a whole-pixel, positive size (got ${width} x ${height}).`, path);
+  }
+  if (width * height > MAX_REGION_PIXELS) throw new SlideError('TOO_LARGE', `A region of ${width} x ${height} pixels is too large to read at once.`, path);
 }
 
 /**

@@ -2,6 +2,7 @@
 // export use only this (as QuPath's ImageServer is the only thing its viewers know of a file).
 
 import type { LevelInfo, Mpp, RgbImage, StoredJpegLevel } from '../../shared/slide';
+import type { Canvas } from './formats/tile-compositor';
 
 /** Associated images are pictures of the glass: anything larger is not one. */
 export const MAX_ASSOCIATED_PIXELS = 64 * 1024 * 1024;
@@ -60,6 +61,15 @@ export interface SlideSource {
    * whole plane holds pixels.
    */
   imageRects?(level: number): readonly LevelRect[];
+  /**
+   * Stitched levels (images overlapping, or placed off a grid: MIRAX, Ventana BIF, Trestle): paints
+   * the region of the level whose top-left corner is (x, y) of the level's plane, between its pixels
+   * too, onto `canvas` with that corner at (atX, atY), as OpenSlide 3.4.1's grid paints a region:
+   * each image resampled once, where it lands, under SATURATE. False, painting nothing, for a level
+   * that is not stitched; absent, for no level. A region between the pixels of a level not painted
+   * here is resampled from its tiles.
+   */
+  paintRegion?(level: number, x: number, y: number, canvas: Canvas, atX: number, atY: number, signal?: AbortSignal): Promise<boolean>;
   /**
    * The stored level a level is decoded from at 1/2, 1/4 or 1/8 scale (the NDPI levels OpenSlide
    * adds), where it is one. Reads that need not be OpenSlide's pixels (deep-zoom tiles) take the

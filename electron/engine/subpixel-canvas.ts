@@ -12,6 +12,7 @@
 // Every float operation here is rounded to single precision as pixman's C does (Math.fround).
 
 import type { RgbImage } from '../../shared/slide';
+import { unpremultiply } from './formats/tile-compositor';
 
 const f32 = Math.fround;
 const INV_255 = f32(1 / 255);
@@ -116,20 +117,9 @@ export class SubpixelCanvas {
     }
   }
 
-  /**
-   * The canvas as straight (not premultiplied) RGBA, as openslide-python hands OpenSlide's
-   * premultiplied ARGB over: c * 255 / a, truncated. Converted in place (no second region-sized
-   * buffer): nothing may be painted after.
-   */
+  /** The canvas as straight RGBA, converted in place (no second region-sized buffer): nothing may be painted after. */
   toStraightRgba(): RgbImage {
-    const data = this.pixels;
-    for (let o = 0; o < data.length; o += 4) {
-      const a = data[o + 3]!;
-      if (a === 0 || a === 255) continue;
-      data[o] = Math.floor((255 * data[o]!) / a) & 0xff;
-      data[o + 1] = Math.floor((255 * data[o + 1]!) / a) & 0xff;
-      data[o + 2] = Math.floor((255 * data[o + 2]!) / a) & 0xff;
-    }
-    return { data, width: this.width, height: this.height, channels: 4 };
+    unpremultiply(this.pixels);
+    return { data: this.pixels, width: this.width, height: this.height, channels: 4 };
   }
 }

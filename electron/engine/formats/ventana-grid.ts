@@ -75,7 +75,7 @@ export class VentanaLevelGrid {
     return undefined;
   }
 
-  /** The frames painted for a region of this level (whole pixels), in painting order. */
+  /** The frames painted for a region of this level (its corner between pixels too), in painting order. */
   framesFor(x: number, y: number, width: number, height: number): PlacedFrame[] {
     const { advanceX, advanceY, frameWidth, frameHeight } = this;
     // compute_region(), then widened by the extra cells; translations are taken from there.

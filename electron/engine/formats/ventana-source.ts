@@ -12,7 +12,7 @@ import type { SlideSource } from '../slide-source';
 import type { TiffDirectory } from '../tiff/tiff-file';
 import { openSlideProperties, regionProperties, type StandardProperties } from './openslide-properties';
 import type { TiffPyramidSource } from './tiff-pyramid-source';
-import { canvasOverWhite, canvasSurface, createCanvas, makeSurface, paintSurface, type Surface } from './tile-compositor';
+import { type Canvas, canvasOverWhite, canvasSurface, createCanvas, makeSurface, paintPlaced, paintSurface, type Surface } from './tile-compositor';
 import { VentanaLevelGrid } from './ventana-grid';
 import type { BifLayout } from './ventana-layout';
 
@@ -118,11 +118,17 @@ export class VentanaSource implements SlideSource {
       throw new SlideError('INVALID_ARGUMENT', `Tile ${col},${row} is outside the level.`, this.path);
     }
     const canvas = createCanvas(size, size);
-    for (const frame of stitched.grid.framesFor(col * size, row * size, size, size)) {
-      const surface = await this.frameSurface(level, stitched, frame.col, frame.row);
-      if (surface) paintSurface(canvas, surface, frame.x, frame.y, 'saturate');
-    }
+    await this.paintRegion(level, col * size, row * size, canvas, 0, 0);
     return canvasOverWhite(canvas);
+  }
+
+  async paintRegion(level: number, x: number, y: number, canvas: Canvas, atX: number, atY: number, signal?: AbortSignal): Promise<boolean> {
+    this.levelInfo(level);
+    const stitched = this.stitched?.[level];
+    if (!stitched) return false;
+    const frames = stitched.grid.framesFor(x, y, canvas.width - atX, canvas.height - atY);
+    await paintPlaced(canvas, frames, (frame) => this.frameSurface(level, stitched, frame.col, frame.row), atX, atY, signal);
+    return true;
   }
 
   /**

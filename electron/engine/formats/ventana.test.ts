@@ -11,7 +11,7 @@ import { FIXTURES, fixturePath } from '../../../testing/fixtures';
 import { openSlide } from '../../../testing/open-slide';
 import { type ReferenceInfo, type ReferenceRequest, referenceImage, runOpenSlide } from '../../../testing/openslide-reference';
 import { compareRgb, decodeTile, type PixelDiff } from '../../../testing/pixel-compare';
-import { overWhite } from '../../../testing/stitched-against-openslide';
+import { betweenPixels, overWhite, type Region } from '../../../testing/stitched-against-openslide';
 import { type VentanaOptions, writeVentanaBif } from '../../../testing/writers/ventana';
 import { SlideEngine } from '../engine';
 import { SlideError } from '../errors';
@@ -19,14 +19,7 @@ import { SlideError } from '../errors';
 const engine = new SlideEngine({ tileEncoding: 'png' });
 after(() => engine.closeAll());
 
-interface Region {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-/** Level-0 regions of a level: origin, middle, across frame joints and an area's edge, the bottom-right edge. */
+/** Level-0 regions of a level: origin, middle, across frame joints and an area's edge (and both between its pixels), the bottom-right edge. */
 function regionsFor(level: { width: number; height: number; downsample: number }): Region[] {
   const d = level.downsample;
   const at = (lx: number, ly: number, width: number, height: number): Region => {
@@ -34,13 +27,16 @@ function regionsFor(level: { width: number; height: number; downsample: number }
     const y = Math.max(0, Math.min(ly, level.height - 1));
     return { x: x * d, y: y * d, width: Math.min(width, level.width - x + 40), height: Math.min(height, level.height - y + 40) };
   };
+  // Frames are ~240 px apart at level 0: these cross several joints in both directions.
+  const joints = at(Math.floor(430 / d), Math.floor(440 / d), 150, 140);
+  // The second area starts at x = 1700: across its left edge and the first area's right edge.
+  const areaEdge = at(Math.floor(1600 / d), Math.floor(250 / d), 220, 200);
   return [
     at(0, 0, 400, 300),
     at(Math.floor(level.width / 2) - 123, Math.floor(level.height / 2) - 77, 333, 222),
-    // Frames are ~240 px apart at level 0: these cross several joints in both directions.
-    at(Math.floor(430 / d), Math.floor(440 / d), 150, 140),
-    // The second area starts at x = 1700: across its left edge and the first area's right edge.
-    at(Math.floor(1600 / d), Math.floor(250 / d), 220, 200),
+    joints,
+    areaEdge,
+    ...(d >= 2 ? [betweenPixels(joints, 1, d - 1), betweenPixels(areaEdge, d - 1, 1)] : []),
     // The slide's right edge (the second area's) and bottom edge (the first area's).
     at(level.width - 150, Math.floor(500 / d), 300, 200),
     at(Math.floor(700 / d), level.height - 100, 300, 200),
@@ -122,10 +118,12 @@ async function compareWithOpenSlide(
       return true;
     };
     const alpha = (x: number, y: number) => (a.channels === 4 ? a.data[(y * a.width + x) * 4 + 3]! : 255);
-    const diff = compareRgb(results[i]!, overWhite(a), 2, (x, y) => wanted(x, y) && alpha(x, y) === 255);
+    // Both over white: a region between the level's pixels is soft at the frames' edges as OpenSlide's is.
+    const mine = overWhite(results[i]!);
+    const diff = compareRgb(mine, overWhite(a), 2, (x, y) => wanted(x, y) && alpha(x, y) === 255);
     // Soft seam and edge pixels: python-openslide un-premultiplies them by truncating division, so
     // the reference itself is off by up to 1 there.
-    const seam = compareRgb(results[i]!, overWhite(a), 3, (x, y) => wanted(x, y) && alpha(x, y) < 255);
+    const seam = compareRgb(mine, overWhite(a), 3, (x, y) => wanted(x, y) && alpha(x, y) < 255);
     assert.ok(diff.compared + seam.compared > 0, `${label}: nothing compared`);
     if (level === null) others.set(label, diff);
     else figures.push({ level, label, diff, seam });

@@ -8,14 +8,12 @@
 import type { LevelInfo, Mpp, RgbImage } from '../../../../shared/slide';
 import { decodeJpegImage } from '../../codecs/jpeg-image';
 import { jpegStructureProblem } from '../../codecs/jpeg-stream';
-import { forEachLimited } from '../../concurrency';
 import { decodeError, SlideError } from '../../errors';
 import { ByteLruCache } from '../../lru-cache';
 import type { SlideFile } from '../../slide-file';
 import type { SlideSource } from '../../slide-source';
 import type { CompanionFiles } from '../companion-files';
-import { canvasOverWhite, canvasSurface, createCanvas, makeSurface, paintSurface, type Surface } from '../tile-compositor';
-import type { PlacedTile } from '../tilemap-grid';
+import { type Canvas, canvasOverWhite, canvasSurface, createCanvas, makeSurface, paintPlaced, paintSurface, type Surface } from '../tile-compositor';
 import { decodeMiraxImage } from './mirax-images';
 import type { MiraxRecord } from './mirax-index';
 import type { MiraxLevel, MiraxTile } from './mirax-layout';
@@ -24,10 +22,8 @@ import type { MiraxLevel, MiraxTile } from './mirax-layout';
 export const PAINTED_TILE_SIZE = 512;
 /** Decoded images kept for neighbouring tiles. */
 const IMAGE_CACHE_BYTES = 64 * 1024 * 1024;
-/** Per painted tile: the images it may need decoded at once, and how much painting its overlaps may take (in tiles' areas). */
-const MAX_PAINT_IMAGE_BYTES = 256 * 1024 * 1024;
+/** How much painting a tile's or a region's overlaps may take, in its areas. */
 const MAX_PAINT_DEPTH = 64;
-const DECODES_AT_ONCE = 8;
 const MAX_ASSOCIATED_BYTES = 32 * 1024 * 1024;
 const MAX_ASSOCIATED_PIXELS = 64 * 1024 * 1024;
 
@@ -89,32 +85,39 @@ export class MiraxSource implements SlideSource {
       return tile ? this.image(level, tile.data) : null;
     }
     const size = PAINTED_TILE_SIZE;
-    const placed = layout.grid.tilesFor(col * size, row * size, size, size);
-    const decoded = await this.imagesFor(level, layout, placed);
     const canvas = createCanvas(size, size);
-    let painted = 0;
-    for (const { tile, x, y } of placed) {
-      painted += overlapArea(x, y, layout.tileWidth, layout.tileHeight, size);
-      if (painted > MAX_PAINT_DEPTH * size * size) {
-        throw new SlideError('TOO_LARGE', `More than ${MAX_PAINT_DEPTH} of level ${level}'s images overlap at tile ${col},${row}.`, this.path);
-      }
-      paintSurface(canvas, tileSurface(layout, tile.data, decoded.get(tile.data.image.number)!), x, y, 'saturate');
-    }
+    await this.paint(level, layout, col * size, row * size, canvas, 0, 0, `tile ${col},${row}`);
     return canvasOverWhite(canvas);
   }
 
-  /** The distinct images a painted tile needs, decoded (a few at once). */
-  private async imagesFor(level: number, layout: MiraxLevel, placed: ReadonlyArray<PlacedTile<MiraxTile>>): Promise<Map<number, RgbImage>> {
-    const distinct = new Map<number, MiraxTile>();
-    for (const { tile } of placed) distinct.set(tile.data.image.number, tile.data);
-    if (distinct.size * layout.imageWidth * layout.imageHeight * 3 > MAX_PAINT_IMAGE_BYTES) {
-      throw new SlideError('TOO_LARGE', `A tile of level ${level} needs ${distinct.size} of its images at once.`, this.path);
+  async paintRegion(level: number, x: number, y: number, canvas: Canvas, atX: number, atY: number, signal?: AbortSignal): Promise<boolean> {
+    const layout = this.layout[level];
+    if (!layout || !Number.isInteger(level)) throw new SlideError('INVALID_ARGUMENT', `The slide has no level ${level}.`, this.path);
+    await this.paint(level, layout, x, y, canvas, atX, atY, `a region at ${x},${y}`, signal);
+    return true;
+  }
+
+  /** Paints the level's images that reach the region at (x, y) of its plane onto the canvas, the region's corner at (atX, atY). */
+  private async paint(
+    level: number,
+    layout: MiraxLevel,
+    x: number,
+    y: number,
+    canvas: Canvas,
+    atX: number,
+    atY: number,
+    what: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const width = canvas.width - atX;
+    const height = canvas.height - atY;
+    const placed = layout.grid.tilesFor(x, y, width, height);
+    let painted = 0;
+    for (const { x: px, y: py } of placed) painted += overlapArea(px, py, layout.tileWidth, layout.tileHeight, width, height);
+    if (painted > MAX_PAINT_DEPTH * width * height) {
+      throw new SlideError('TOO_LARGE', `More than ${MAX_PAINT_DEPTH} of level ${level}'s images overlap at ${what}.`, this.path);
     }
-    const out = new Map<number, RgbImage>();
-    await forEachLimited([...distinct.values()], DECODES_AT_ONCE, async (tile) => {
-      out.set(tile.image.number, await this.image(level, tile));
-    });
-    return out;
+    await paintPlaced(canvas, placed, async ({ tile }) => tileSurface(layout, tile.data, await this.image(level, tile.data)), atX, atY, signal);
   }
 
   /** A stored image, decoded (cached). */
@@ -199,8 +202,8 @@ function tileSurface(layout: MiraxLevel, tile: MiraxTile, image: RgbImage): Surf
 }
 
 /** Pixels of a w x h tile at (x, y) inside a size x size canvas. */
-function overlapArea(x: number, y: number, w: number, h: number, size: number): number {
-  const width = Math.min(size, x + w) - Math.max(0, x);
-  const height = Math.min(size, y + h) - Math.max(0, y);
-  return width > 0 && height > 0 ? width * height : 0;
+function overlapArea(x: number, y: number, w: number, h: number, width: number, height: number): number {
+  const across = Math.min(width, x + w) - Math.max(0, x);
+  const down = Math.min(height, y + h) - Math.max(0, y);
+  return across > 0 && down > 0 ? across * down : 0;
 }

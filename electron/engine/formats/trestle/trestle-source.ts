@@ -9,7 +9,7 @@ import { SlideError } from '../../errors';
 import { ByteLruCache } from '../../lru-cache';
 import type { SlideSource } from '../../slide-source';
 import type { TiffPyramidSource } from '../tiff-pyramid-source';
-import { canvasOverWhite, createCanvas, makeSurface, paintSurface } from '../tile-compositor';
+import { type Canvas, canvasOverWhite, createCanvas, makeSurface, paintPlaced } from '../tile-compositor';
 import { TilemapGrid } from '../tilemap-grid';
 
 const PAINTED_TILE_SIZE = 512;
@@ -75,33 +75,47 @@ export class TrestleSource implements SlideSource {
   async readTile(level: number, col: number, row: number): Promise<RgbImage | null> {
     const info = this.levels[level];
     if (!info || !Number.isInteger(level)) throw new SlideError('INVALID_ARGUMENT', `The slide has no level ${level}.`, this.path);
-    const grid = this.grids[level]!;
-    if (!grid) return this.pyramid.readTile(level, col, row);
+    if (!this.grids[level]) return this.pyramid.readTile(level, col, row);
     const size = PAINTED_TILE_SIZE;
     if (!Number.isInteger(col) || !Number.isInteger(row) || col < 0 || row < 0 || col * size >= info.width || row * size >= info.height) {
       throw new SlideError('INVALID_ARGUMENT', `Tile ${col},${row} is outside the level.`, this.path);
     }
-    const l = this.layout[level]!;
-    const placed = grid.tilesFor(col * size, row * size, size, size);
-    const stored = await Promise.all(
-      placed.map(({ tile }) => this.tiles.getOrCompute(`${level}:${tile.col}:${tile.row}`, () => this.pyramid.readTile(level, tile.col, tile.row))),
-    );
     const canvas = createCanvas(size, size);
-    placed.forEach(({ tile, x, y }, i) => {
-      const pixels = stored[i];
-      if (!pixels) return;
-      // OpenSlide clears what lies past the image (_openslide_tiff_clip_tile).
-      const validWidth = Math.min(l.tileWidth, l.imageWidth - tile.col * l.tileWidth);
-      const validHeight = Math.min(l.tileHeight, l.imageHeight - tile.row * l.tileHeight);
-      paintSurface(
-        canvas,
-        makeSurface({ data: pixels.data, channels: 3, stride: pixels.width, x: 0, y: 0, width: l.tileWidth, height: l.tileHeight, validWidth, validHeight }),
-        x,
-        y,
-        'saturate',
-      );
-    });
+    await this.paintRegion(level, col * size, row * size, canvas, 0, 0);
     return canvasOverWhite(canvas);
+  }
+
+  async paintRegion(level: number, x: number, y: number, canvas: Canvas, atX: number, atY: number, signal?: AbortSignal): Promise<boolean> {
+    if (this.stored(level)) return false;
+    const grid = this.grids[level]!;
+    const l = this.layout[level]!;
+    const placed = grid.tilesFor(x, y, canvas.width - atX, canvas.height - atY);
+    await paintPlaced(
+      canvas,
+      placed,
+      async ({ tile }) => {
+        const pixels = await this.tiles.getOrCompute(`${level}:${tile.col}:${tile.row}`, () => this.pyramid.readTile(level, tile.col, tile.row));
+        if (!pixels) return null;
+        // OpenSlide clears what lies past the image (_openslide_tiff_clip_tile).
+        const validWidth = Math.min(l.tileWidth, l.imageWidth - tile.col * l.tileWidth);
+        const validHeight = Math.min(l.tileHeight, l.imageHeight - tile.row * l.tileHeight);
+        return makeSurface({
+          data: pixels.data,
+          channels: 3,
+          stride: pixels.width,
+          x: 0,
+          y: 0,
+          width: l.tileWidth,
+          height: l.tileHeight,
+          validWidth,
+          validHeight,
+        });
+      },
+      atX,
+      atY,
+      signal,
+    );
+    return true;
   }
 
   /** Whether a level is served as the TIFF stores it (its tiles do not overlap). */
