@@ -26,8 +26,11 @@ export function betweenPixels(r: Region, dx: number, dy: number): Region {
 /** Level-0 regions of a level: origin, middle, across photo joints, the right, bottom and bottom-right edges, two between its pixels. */
 function regionsFor(level: { width: number; height: number; downsample: number }, photo: number): Region[] {
   const d = level.downsample;
-  // Between a level's pixels OpenSlide resamples what it paints: there only its origin is compared.
-  if (!Number.isInteger(d)) return [{ x: 0, y: 0, width: Math.min(400, level.width + 40), height: Math.min(300, level.height + 40) }];
+  // A level whose downsample is no integer has its pixels at few level-0 corners: its origin, and one just past it.
+  if (!Number.isInteger(d)) {
+    const origin = { x: 0, y: 0, width: Math.min(400, level.width + 40), height: Math.min(300, level.height + 40) };
+    return [origin, betweenPixels(origin, 1, 1)];
+  }
   const at = (lx: number, ly: number, width: number, height: number): Region => {
     const x = Math.max(0, Math.min(lx, level.width - 1));
     const y = Math.max(0, Math.min(ly, level.height - 1));

@@ -53,6 +53,20 @@ export function copyRectToRgba(src: RgbImage, sx: number, sy: number, w: number,
 }
 
 /**
+ * Premultiplied RGBA as straight RGBA, in place, as openslide-python hands OpenSlide's premultiplied
+ * ARGB over: c * 255 / a, truncated. Nothing may be painted on the pixels after.
+ */
+export function unpremultiply(data: Uint8Array): void {
+  for (let o = 0; o < data.length; o += 4) {
+    const a = data[o + 3]!;
+    if (a === 0 || a === 255) continue;
+    data[o] = Math.floor((255 * data[o]!) / a) & 0xff;
+    data[o + 1] = Math.floor((255 * data[o + 1]!) / a) & 0xff;
+    data[o + 2] = Math.floor((255 * data[o + 2]!) / a) & 0xff;
+  }
+}
+
+/**
  * Makes an RGBA image transparent (all four samples 0, as OpenSlide's premultiplied ARGB) outside
  * the given rectangles, the image's top-left corner lying at (originX, originY) of their plane.
  */

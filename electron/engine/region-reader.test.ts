@@ -104,47 +104,69 @@ test("tiles given up on while waiting for the lane's reads are never read", asyn
 });
 
 describe('a region between the pixels of a stitched level', () => {
-  /** A stitched level at downsample 4 that records what it is asked to paint, and paints it grey. */
-  function stitched(paints: Array<{ x: number; y: number; width: number; height: number; atX: number; atY: number }>, stitchedLevel = true) {
+  type Paint = { x: number; y: number; width: number; height: number; atX: number; atY: number };
+  /** A stitched level at downsample 4 that records what it is asked to paint, and paints each piece a grey of its own. */
+  function stitched(paints: Paint[], stitchedLevel = true) {
     return virtualSource(
       { width: 3000, height: 2000, downsample: 4, tileWidth: 512, tileHeight: 512 },
       {
         readTile: async () => ({ data: new Uint8Array(512 * 512 * 3).fill(90), width: 512, height: 512, channels: 3 }),
+        paintsRegion: () => stitchedLevel,
         async paintRegion(_level, x, y, canvas, atX, atY) {
-          if (!stitchedLevel) return false;
           paints.push({ x, y, width: canvas.width - atX, height: canvas.height - atY, atX, atY });
-          for (let py = atY; py < canvas.height; py++) canvas.data.fill(128, (py * canvas.width + atX) * 4, (py + 1) * canvas.width * 4);
-          return true;
+          // Premultiplied at half alpha: straight, 2 * grey.
+          const grey = 10 * paints.length;
+          for (let py = atY; py < canvas.height; py++) {
+            for (let px = atX; px < canvas.width; px++) canvas.data.set([grey, grey, grey, 128], (py * canvas.width + px) * 4);
+          }
         },
       },
     );
   }
   const reader = (source: ReturnType<typeof stitched>) => new RegionReader(source, new ByteLruCache(1 << 24, () => 1), 'k');
+  const pixel = (image: RgbImage, x: number, y: number) => [...image.data.subarray((y * image.width + x) * 4, (y * image.width + x) * 4 + 4)];
 
   test("is painted by the source in openslide_read_region's pieces of 4096, each from its own level-0 corner", async () => {
-    const paints: Parameters<typeof stitched>[0] = [];
-    const region = await reader(stitched(paints)).readRegion(0, 6, 10, 5000, 30);
+    const paints: Paint[] = [];
+    const region = await reader(stitched(paints)).readRegion(0, 6, 10, 5000, 4100);
     assert.deepEqual(paints, [
-      { x: 1.5, y: 2.5, width: 4096, height: 30, atX: 0, atY: 0 },
+      { x: 1.5, y: 2.5, width: 4096, height: 4096, atX: 0, atY: 0 },
       // int64 sx = x + col * 4096 * ds: the piece's corner in level 0, then in the level's plane.
-      { x: 1.5 + 4096, y: 2.5, width: 904, height: 30, atX: 0, atY: 0 },
+      { x: 1.5 + 4096, y: 2.5, width: 904, height: 4096, atX: 0, atY: 0 },
+      { x: 1.5, y: 2.5 + 4096, width: 4096, height: 4, atX: 0, atY: 0 },
+      { x: 1.5 + 4096, y: 2.5 + 4096, width: 904, height: 4, atX: 0, atY: 0 },
     ]);
-    // Premultiplied grey at half alpha, straight again: 255 * 128 / 128.
-    assert.deepEqual([...region.data.subarray(0, 4)], [255, 255, 255, 128]);
-    assert.deepEqual([...region.data.subarray(region.data.length - 4)], [255, 255, 255, 128]);
+    // Each piece where it belongs, straight again: 255 * grey / 128.
+    assert.deepEqual(pixel(region, 0, 0), [19, 19, 19, 128]);
+    assert.deepEqual(pixel(region, 4096, 4095), [39, 39, 39, 128]);
+    assert.deepEqual(pixel(region, 4095, 4096), [59, 59, 59, 128]);
+    assert.deepEqual(pixel(region, 4999, 4099), [79, 79, 79, 128]);
   });
 
   test('skips the level-plane pixels before a negative origin, as OpenSlide translates by them', async () => {
-    const paints: Parameters<typeof stitched>[0] = [];
+    const paints: Paint[] = [];
     const region = await reader(stitched(paints)).readRegion(0, -9, 2, 20, 10);
     assert.deepEqual(paints, [{ x: 0, y: 0.5, width: 18, height: 10, atX: 2, atY: 0 }]);
-    assert.deepEqual([...region.data.subarray(0, 8)], [0, 0, 0, 0, 0, 0, 0, 0], 'nothing before the slide');
+    assert.deepEqual(pixel(region, 1, 0), [0, 0, 0, 0], 'nothing before the slide');
+    // A piece the skip covers whole is not painted (OpenSlide paints nothing for w <= 0).
+    const none = await reader(stitched(paints)).readRegion(0, -1000, 2, 100, 10);
+    assert.equal(paints.length, 1);
+    assert.ok(none.data.every((v) => v === 0));
+  });
+
+  test('a fractional level-0 corner is resampled from, as on any other level', async () => {
+    const paints: Paint[] = [];
+    await reader(stitched(paints)).readRegion(0, 6.5, 10, 40, 30);
+    assert.deepEqual(
+      paints.map(({ x, y }) => [x, y]),
+      [[1.625, 2.5]],
+    );
   });
 
   test('a level the source does not stitch is resampled from its tiles', async () => {
-    const paints: Parameters<typeof stitched>[0] = [];
+    const paints: Paint[] = [];
     const region = await reader(stitched(paints, false)).readRegion(0, 6, 10, 40, 30);
     assert.equal(paints.length, 0);
-    assert.deepEqual([...region.data.subarray(4 * 41, 4 * 41 + 4)], [90, 90, 90, 255]);
+    assert.deepEqual(pixel(region, 1, 1), [90, 90, 90, 255]);
   });
 });

@@ -7,9 +7,9 @@ import type { RgbImage } from '../../shared/slide';
 import { type RgbPlace, withJpegFast, withJpegReduced } from './codecs/turbojpeg';
 import { forEachLimited, Semaphore } from './concurrency';
 import { SlideError, throwIfAborted } from './errors';
-import { createCanvas, unpremultiply } from './formats/tile-compositor';
+import { createCanvas } from './formats/tile-compositor';
 import type { ByteLruCache } from './lru-cache';
-import { clearOutsideRects, copyRect, copyRectToRgba, fillOutsideRect, fillRect, halveRectInto, halveRgb, resizeRgb } from './pixels';
+import { clearOutsideRects, copyRect, copyRectToRgba, fillOutsideRect, fillRect, halveRectInto, halveRgb, resizeRgb, unpremultiply } from './pixels';
 import type { LevelRect, SlideSource } from './slide-source';
 import { fixed1616, SubpixelCanvas } from './subpixel-canvas';
 
@@ -218,33 +218,39 @@ export class RegionReader {
     const y = regionAxis(y0, ds);
     const whole = (a: RegionAxis) => fixed1616(a.at - Math.floor(a.at)) % 65536 === 0;
     if (whole(x) && whole(y)) return this.readLevelRect(level, Math.round(x.at) - x.skip, Math.round(y.at) - y.skip, width, height, 4, signal);
-    if (this.source.paintRegion) {
-      const painted = await this.paintBetweenPixels(level, x0, y0, width, height, signal);
-      if (painted) return painted;
-    }
+    if (this.source.paintsRegion?.(level)) return this.paintBetweenPixels(level, x0, y0, width, height, signal);
     return this.readRegionBetweenPixels(level, x, y, width, height, signal);
   }
 
   /**
    * A region between the pixels of a stitched level, its images painted at once where they land
-   * (SlideSource.paintRegion), in OpenSlide 3.4.1's pieces of at most PAINTED_REGION_SIDE a side,
-   * each read from its own level-0 corner; null where the source does not paint the level.
+   * (SlideSource.paintRegion), in openslide_read_region's pieces of at most PAINTED_REGION_SIDE a
+   * side, each from its own level-0 corner. Where OpenSlide's are transparent (no image, a soft
+   * seam) so are its pixels, where a region on the level's pixels shows the tiles over white.
    */
-  private async paintBetweenPixels(level: number, x0: number, y0: number, width: number, height: number, signal?: AbortSignal): Promise<RgbImage | null> {
+  private async paintBetweenPixels(level: number, x0: number, y0: number, width: number, height: number, signal?: AbortSignal): Promise<RgbImage> {
     checkRegionSize(width, height, this.source.path);
     const ds = this.levelInfo(level).downsample;
-    const out: RgbImage = { data: new Uint8Array(width * height * 4), width, height, channels: 4 };
+    // int64 sx = x + col * d * ds; the first piece's corner as given (the other paths resample a fractional one too).
+    const corner = (origin: number, offset: number) => (offset === 0 ? origin : Math.trunc(origin + offset * ds));
+    const single = width <= PAINTED_REGION_SIDE && height <= PAINTED_REGION_SIDE;
+    const out: RgbImage | null = single ? null : { data: new Uint8Array(width * height * 4), width, height, channels: 4 };
     for (let top = 0; top < height; top += PAINTED_REGION_SIDE) {
       for (let left = 0; left < width; left += PAINTED_REGION_SIDE) {
-        const x = regionAxis(Math.trunc(x0 + left * ds), ds);
-        const y = regionAxis(Math.trunc(y0 + top * ds), ds);
+        const x = regionAxis(corner(x0, left), ds);
+        const y = regionAxis(corner(y0, top), ds);
         const piece = createCanvas(Math.min(PAINTED_REGION_SIDE, width - left), Math.min(PAINTED_REGION_SIDE, height - top));
-        if (!(await this.source.paintRegion!(level, x.at, y.at, piece, x.skip, y.skip, signal))) return null;
+        // OpenSlide paints nothing where a negative origin skips the whole piece.
+        if (x.skip < piece.width && y.skip < piece.height) {
+          // A slot of the lane's tile reads, as the tiles the paint stands in for would take.
+          await LANE_TILE_READS.run(() => this.source.paintRegion!(level, x.at, y.at, piece, x.skip, y.skip, signal), signal);
+        }
         unpremultiply(piece.data);
+        if (!out) return { data: piece.data, width, height, channels: 4 };
         copyRect({ ...piece, channels: 4 }, 0, 0, piece.width, piece.height, out, left, top);
       }
     }
-    return out;
+    return out!;
   }
 
   /**

@@ -62,14 +62,17 @@ export interface SlideSource {
    */
   imageRects?(level: number): readonly LevelRect[];
   /**
-   * Stitched levels (images overlapping, or placed off a grid: MIRAX, Ventana BIF, Trestle): paints
-   * the region of the level whose top-left corner is (x, y) of the level's plane, between its pixels
-   * too, onto `canvas` with that corner at (atX, atY), as OpenSlide 3.4.1's grid paints a region:
-   * each image resampled once, where it lands, under SATURATE. False, painting nothing, for a level
-   * that is not stitched; absent, for no level. A region between the pixels of a level not painted
-   * here is resampled from its tiles.
+   * Whether a level is stitched (images overlapping, or placed off a grid: MIRAX, Ventana BIF,
+   * Trestle) and paintRegion paints its regions. Absent: no level is. A region between the pixels of
+   * any other level is resampled from its tiles.
    */
-  paintRegion?(level: number, x: number, y: number, canvas: Canvas, atX: number, atY: number, signal?: AbortSignal): Promise<boolean>;
+  paintsRegion?(level: number): boolean;
+  /**
+   * Paints the region of a stitched level whose top-left corner is (x, y) of the level's plane,
+   * between its pixels too, onto `canvas` with that corner at (atX, atY), as OpenSlide 3.4.1's grid
+   * paints a region: each image resampled once, where it lands, under SATURATE.
+   */
+  paintRegion?(level: number, x: number, y: number, canvas: Canvas, atX: number, atY: number, signal?: AbortSignal): Promise<void>;
   /**
    * The stored level a level is decoded from at 1/2, 1/4 or 1/8 scale (the NDPI levels OpenSlide
    * adds), where it is one. Reads that need not be OpenSlide's pixels (deep-zoom tiles) take the

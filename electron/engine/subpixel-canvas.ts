@@ -12,7 +12,7 @@
 // Every float operation here is rounded to single precision as pixman's C does (Math.fround).
 
 import type { RgbImage } from '../../shared/slide';
-import { unpremultiply } from './formats/tile-compositor';
+import { unpremultiply } from './pixels';
 
 const f32 = Math.fround;
 const INV_255 = f32(1 / 255);

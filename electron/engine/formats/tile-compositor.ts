@@ -112,13 +112,13 @@ function pixelExact(t: number): number | null {
   return Math.abs(t - whole) * 256 < 0.5 ? whole : null;
 }
 
-/** Surfaces fetched (decoded) ahead of the paint: enough to keep the decodes busy, few enough to bound what they hold. */
-const PAINT_AHEAD = 8;
+/** Surfaces fetched (decoded) at once for a paint: enough to keep the decodes busy, few enough to bound what they hold. */
+const PAINT_GROUP = 8;
 
 /**
  * Paints stitched images in the order given (OpenSlide's: under SATURATE the first painted over a
  * pixel wins), each with its top-left corner at (atX + x, atY + y) of the canvas; `surfaceOf`
- * fetches one (null: the file has none there), PAINT_AHEAD at a time.
+ * fetches one (null: the file has none there), a group of PAINT_GROUP at a time.
  */
 export async function paintPlaced<P extends { x: number; y: number }>(
   canvas: Canvas,
@@ -128,10 +128,10 @@ export async function paintPlaced<P extends { x: number; y: number }>(
   atY: number,
   signal?: AbortSignal,
 ): Promise<void> {
-  for (let i = 0; i < placed.length; i += PAINT_AHEAD) {
-    const group = placed.slice(i, i + PAINT_AHEAD);
-    const surfaces = await Promise.all(group.map(surfaceOf));
+  for (let i = 0; i < placed.length; i += PAINT_GROUP) {
     throwIfAborted(signal);
+    const group = placed.slice(i, i + PAINT_GROUP);
+    const surfaces = await Promise.all(group.map(surfaceOf));
     group.forEach((item, k) => {
       const surface = surfaces[k];
       if (surface) paintSurface(canvas, surface, atX + item.x, atY + item.y, 'saturate');
@@ -449,20 +449,6 @@ function saturateFloat(out: Uint8Array, d: number, px: Float64Array): void {
 }
 
 /** The canvas as RGB over white (a slide's background), or null when nothing was painted. */
-/**
- * Premultiplied RGBA as straight RGBA, in place, as openslide-python hands OpenSlide's premultiplied
- * ARGB over: c * 255 / a, truncated. Nothing may be painted on the pixels after.
- */
-export function unpremultiply(data: Uint8Array): void {
-  for (let o = 0; o < data.length; o += 4) {
-    const a = data[o + 3]!;
-    if (a === 0 || a === 255) continue;
-    data[o] = Math.floor((255 * data[o]!) / a) & 0xff;
-    data[o + 1] = Math.floor((255 * data[o + 1]!) / a) & 0xff;
-    data[o + 2] = Math.floor((255 * data[o + 2]!) / a) & 0xff;
-  }
-}
-
 export function canvasOverWhite(canvas: Canvas): RgbImage | null {
   const { data, width, height } = canvas;
   const out = new Uint8Array(width * height * 3);

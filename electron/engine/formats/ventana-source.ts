@@ -122,13 +122,17 @@ export class VentanaSource implements SlideSource {
     return canvasOverWhite(canvas);
   }
 
-  async paintRegion(level: number, x: number, y: number, canvas: Canvas, atX: number, atY: number, signal?: AbortSignal): Promise<boolean> {
+  paintsRegion(level: number): boolean {
+    this.levelInfo(level);
+    return Boolean(this.stitched?.[level]);
+  }
+
+  async paintRegion(level: number, x: number, y: number, canvas: Canvas, atX: number, atY: number, signal?: AbortSignal): Promise<void> {
     this.levelInfo(level);
     const stitched = this.stitched?.[level];
-    if (!stitched) return false;
+    if (!stitched) throw new SlideError('INVALID_ARGUMENT', `Level ${level} is not stitched.`, this.path);
     const frames = stitched.grid.framesFor(x, y, canvas.width - atX, canvas.height - atY);
     await paintPlaced(canvas, frames, (frame) => this.frameSurface(level, stitched, frame.col, frame.row), atX, atY, signal);
-    return true;
   }
 
   /**

@@ -22,7 +22,8 @@ import type { MiraxLevel, MiraxTile } from './mirax-layout';
 export const PAINTED_TILE_SIZE = 512;
 /** Decoded images kept for neighbouring tiles. */
 const IMAGE_CACHE_BYTES = 64 * 1024 * 1024;
-/** How much painting a tile's or a region's overlaps may take, in its areas. */
+/** Per painted tile's area: the bytes of the distinct images it may decode, and how much painting its overlaps may take (in its areas). */
+const MAX_PAINT_IMAGE_BYTES = 256 * 1024 * 1024;
 const MAX_PAINT_DEPTH = 64;
 const MAX_ASSOCIATED_BYTES = 32 * 1024 * 1024;
 const MAX_ASSOCIATED_PIXELS = 64 * 1024 * 1024;
@@ -90,14 +91,22 @@ export class MiraxSource implements SlideSource {
     return canvasOverWhite(canvas);
   }
 
-  async paintRegion(level: number, x: number, y: number, canvas: Canvas, atX: number, atY: number, signal?: AbortSignal): Promise<boolean> {
-    const layout = this.layout[level];
-    if (!layout || !Number.isInteger(level)) throw new SlideError('INVALID_ARGUMENT', `The slide has no level ${level}.`, this.path);
-    await this.paint(level, layout, x, y, canvas, atX, atY, `a region at ${x},${y}`, signal);
-    return true;
+  paintsRegion(level: number): boolean {
+    return this.layout[level] !== undefined && Number.isInteger(level);
   }
 
-  /** Paints the level's images that reach the region at (x, y) of its plane onto the canvas, the region's corner at (atX, atY). */
+  async paintRegion(level: number, x: number, y: number, canvas: Canvas, atX: number, atY: number, signal?: AbortSignal): Promise<void> {
+    const layout = this.layout[level];
+    if (!layout || !Number.isInteger(level)) throw new SlideError('INVALID_ARGUMENT', `The slide has no level ${level}.`, this.path);
+    await this.paint(level, layout, x, y, canvas, atX, atY, 'a region', signal);
+  }
+
+  /**
+   * Paints the level's images that reach the region at (x, y) of its plane onto the canvas, the
+   * region's corner at (atX, atY). What it may take is bounded by the painted area: its images'
+   * overlaps, and the bytes of the distinct images it decodes (a hostile index can make each reach
+   * in by a pixel).
+   */
   private async paint(
     level: number,
     layout: MiraxLevel,
@@ -111,11 +120,17 @@ export class MiraxSource implements SlideSource {
   ): Promise<void> {
     const width = canvas.width - atX;
     const height = canvas.height - atY;
+    if (width <= 0 || height <= 0) return;
     const placed = layout.grid.tilesFor(x, y, width, height);
+    const tiles = Math.max(1, (width * height) / PAINTED_TILE_SIZE ** 2);
     let painted = 0;
     for (const { x: px, y: py } of placed) painted += overlapArea(px, py, layout.tileWidth, layout.tileHeight, width, height);
     if (painted > MAX_PAINT_DEPTH * width * height) {
-      throw new SlideError('TOO_LARGE', `More than ${MAX_PAINT_DEPTH} of level ${level}'s images overlap at ${what}.`, this.path);
+      throw new SlideError('TOO_LARGE', `More than ${MAX_PAINT_DEPTH} of level ${level}'s images overlap in ${what}.`, this.path);
+    }
+    const images = new Set(placed.map(({ tile }) => tile.data.image.number));
+    if (images.size * layout.imageWidth * layout.imageHeight * 3 > MAX_PAINT_IMAGE_BYTES * tiles) {
+      throw new SlideError('TOO_LARGE', `${what[0]!.toUpperCase()}${what.slice(1)} of level ${level} needs ${images.size} of its images.`, this.path);
     }
     await paintPlaced(canvas, placed, async ({ tile }) => tileSurface(layout, tile.data, await this.image(level, tile.data)), atX, atY, signal);
   }
@@ -201,7 +216,7 @@ function tileSurface(layout: MiraxLevel, tile: MiraxTile, image: RgbImage): Surf
   return canvasSurface(part);
 }
 
-/** Pixels of a w x h tile at (x, y) inside a size x size canvas. */
+/** Pixels of a w x h image at (x, y) inside a width x height area. */
 function overlapArea(x: number, y: number, w: number, h: number, width: number, height: number): number {
   const across = Math.min(width, x + w) - Math.max(0, x);
   const down = Math.min(height, y + h) - Math.max(0, y);

@@ -85,9 +85,13 @@ export class TrestleSource implements SlideSource {
     return canvasOverWhite(canvas);
   }
 
-  async paintRegion(level: number, x: number, y: number, canvas: Canvas, atX: number, atY: number, signal?: AbortSignal): Promise<boolean> {
-    if (this.stored(level)) return false;
-    const grid = this.grids[level]!;
+  paintsRegion(level: number): boolean {
+    return !this.stored(level);
+  }
+
+  async paintRegion(level: number, x: number, y: number, canvas: Canvas, atX: number, atY: number, signal?: AbortSignal): Promise<void> {
+    const grid = this.grids[level];
+    if (!grid) throw new SlideError('INVALID_ARGUMENT', `Level ${level} is not stitched.`, this.path);
     const l = this.layout[level]!;
     const placed = grid.tilesFor(x, y, canvas.width - atX, canvas.height - atY);
     await paintPlaced(
@@ -115,7 +119,6 @@ export class TrestleSource implements SlideSource {
       atY,
       signal,
     );
-    return true;
   }
 
   /** Whether a level is served as the TIFF stores it (its tiles do not overlap). */
