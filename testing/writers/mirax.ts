@@ -69,6 +69,8 @@ export interface MiraxOptions {
   /** Hostile files only (not part of fixture keys): rewrites Slidedat.ini, and Index.dat, before they are written. */
   rewriteSlidedat?: (ini: string) => string;
   rewriteIndex?: (index: Uint8Array, layout: IndexLayout) => Uint8Array;
+  /** Hostile files only: where each photo (column, row) is recorded, instead of its jittered place. */
+  placePhoto?: (px: number, py: number) => { x: number; y: number };
 }
 
 /** Where Index.dat keeps what, for hostile rewrites. */
@@ -110,7 +112,8 @@ export async function writeMirax(path: string, options: MiraxOptions): Promise<W
   const positions = Array.from({ length: photosX * photosY }, (_, i) => {
     const px = i % photosX;
     const py = Math.floor(i / photosX);
-    return active(px, py) ? photoPosition(options, px, py, seed) : { x: 0, y: 0 };
+    if (!active(px, py)) return { x: 0, y: 0 };
+    return options.placePhoto ? options.placePhoto(px, py) : photoPosition(options, px, py, seed);
   });
   const stageW = Math.max(...positions.map((p) => p.x)) + iw * div;
   const stageH = Math.max(...positions.map((p) => p.y)) + ih * div;

@@ -228,6 +228,20 @@ describe('hostile MIRAX files: typed errors naming the slide, nothing unbounded'
     test(c.name, () => withSlide({ rewriteIndex: c.rewrite }, (path) => rejects(path, c.code, c.message)));
   }
 
+  // At (1, 1): (0, 0) is where a photo the scanner skipped is recorded.
+  test('photos recorded all at one place: a tile, and a region between pixels, of images stacked past 64 deep refused', () =>
+    withSlide({ photosX: 9, photosY: 8, placePhoto: () => ({ x: 1, y: 1 }) }, async (path) => {
+      const { slideId, info } = await openSlide(engine, path);
+      const tooDeep = (error: unknown) => {
+        assert.ok(error instanceof SlideError && error.code === 'TOO_LARGE', String(error));
+        assert.match(error.message, /More than 64 of level \d's images overlap in (tile 0,0|a region)/);
+        assert.equal(error.path, path);
+        return true;
+      };
+      await assert.rejects(() => engine.getTile({ slideId, dzLevel: info.deepZoom.levels.length - 1, col: 0, row: 0, requestId: 0 }), tooDeep);
+      await assert.rejects(() => engine.readRegion({ slideId, level: 1, x: 1, y: 1, width: 100, height: 100 }), tooDeep);
+    }));
+
   const iniCases: Array<{ name: string; rewrite: (ini: string) => string; code: string; message: RegExp }> = [
     {
       name: '10^9 zoom levels',
