@@ -170,3 +170,30 @@ describe('a region between the pixels of a stitched level', () => {
     assert.deepEqual(pixel(region, 1, 1), [90, 90, 90, 255]);
   });
 });
+
+test("a region past 4096 a side is read in openslide_read_region's pieces, each from its own level-0 corner", async () => {
+  // A level at downsample 2.3: the second piece's corner, trunc(x0 + 4096 * 2.3) / 2.3, falls between its pixels otherwise than the first's.
+  const source = virtualSource(
+    { width: 6000, height: 300, downsample: 2.3, tileWidth: 256, tileHeight: 256 },
+    {
+      readTile: async (_level, col, row) => {
+        const data = new Uint8Array(256 * 256 * 3);
+        for (let i = 0; i < 256 * 256; i++) data.fill(((col * 256 + (i % 256)) * 7 + (row * 256 + Math.floor(i / 256)) * 3) % 251, i * 3, i * 3 + 3);
+        return { data, width: 256, height: 256, channels: 3 };
+      },
+    },
+  );
+  const reader = new RegionReader(source, new ByteLruCache(1 << 26, (t) => t?.data.byteLength ?? 1), 'k');
+  const x0 = 3;
+  const whole = await reader.readRegion(0, x0, 5, 5000, 40);
+  const first = await reader.readRegion(0, x0, 5, 4096, 40);
+  const second = await reader.readRegion(0, Math.trunc(x0 + 4096 * 2.3), 5, 904, 40);
+  for (let y = 0; y < 40; y++) {
+    const row = (image: RgbImage, from: number, to: number) => [...image.data.subarray((y * image.width + from) * 4, (y * image.width + to) * 4)];
+    assert.deepEqual(row(whole, 0, 4096), row(first, 0, 4096), `row ${y}, first piece`);
+    assert.deepEqual(row(whole, 4096, 5000), row(second, 0, 904), `row ${y}, second piece`);
+  }
+  // Read as one, the second piece would be sampled at another phase.
+  const continued = await reader.readRegion(0, x0 + 4096 * 2.3, 5, 904, 40);
+  assert.notDeepEqual([...continued.data.subarray(0, 904 * 4)], [...second.data.subarray(0, 904 * 4)]);
+});

@@ -15,8 +15,8 @@ import { fixed1616, SubpixelCanvas } from './subpixel-canvas';
 
 /** Largest region one request may ask for (RGBA 256 MB). */
 export const MAX_REGION_PIXELS = 64 * 1024 * 1024;
-/** openslide_read_region paints a large region in pieces of at most this a side, each from its own level-0 corner. */
-const PAINTED_REGION_SIDE = 4096;
+/** openslide_read_region reads a large region in pieces of at most this a side, each from its own level-0 corner. */
+const REGION_PIECE_SIDE = 4096;
 /** Stored tiles one region reads at once. */
 export const REGION_TILE_READS = 16;
 /** Stored tiles a lane reads and decodes at once, all requests together (their buffers are what a read holds). */
@@ -209,48 +209,55 @@ export class RegionReader {
 
   /**
    * OpenSlide's read_region: origin in level-0 pixels, size in pixels of the level. RGBA. An origin
-   * on the level's pixels is copied exactly; one between them is resampled as OpenSlide does.
+   * on the level's pixels is copied exactly; one between them is resampled as OpenSlide does. A
+   * region larger than REGION_PIECE_SIDE is read in openslide_read_region's pieces, each from its
+   * own level-0 corner (int64 sx = x + col * d * ds): on a level whose downsample is no integer, a
+   * piece's corner falls between its pixels otherwise than the first's.
    */
   async readRegion(level: number, x0: number, y0: number, width: number, height: number, signal?: AbortSignal): Promise<RgbImage> {
     if (this.source.imageRects) return this.readPlacedRegion(level, x0, y0, width, height, signal);
+    checkRegionSize(width, height, this.source.path);
+    if (width <= REGION_PIECE_SIDE && height <= REGION_PIECE_SIDE) return this.readRegionPiece(level, x0, y0, width, height, signal);
+    const ds = this.levelInfo(level).downsample;
+    const out: RgbImage = { data: new Uint8Array(width * height * 4), width, height, channels: 4 };
+    // The first piece's corner as given: a fractional one is resampled from too.
+    const corner = (origin: number, offset: number) => (offset === 0 ? origin : Math.trunc(origin + offset * ds));
+    for (let top = 0; top < height; top += REGION_PIECE_SIDE) {
+      for (let left = 0; left < width; left += REGION_PIECE_SIDE) {
+        const w = Math.min(REGION_PIECE_SIDE, width - left);
+        const h = Math.min(REGION_PIECE_SIDE, height - top);
+        const piece = await this.readRegionPiece(level, corner(x0, left), corner(y0, top), w, h, signal);
+        copyRect(piece, 0, 0, w, h, out, left, top);
+      }
+    }
+    return out;
+  }
+
+  /** One piece of readRegion, at most REGION_PIECE_SIDE a side. */
+  private async readRegionPiece(level: number, x0: number, y0: number, width: number, height: number, signal?: AbortSignal): Promise<RgbImage> {
     const ds = this.levelInfo(level).downsample;
     const x = regionAxis(x0, ds);
     const y = regionAxis(y0, ds);
     const whole = (a: RegionAxis) => fixed1616(a.at - Math.floor(a.at)) % 65536 === 0;
     if (whole(x) && whole(y)) return this.readLevelRect(level, Math.round(x.at) - x.skip, Math.round(y.at) - y.skip, width, height, 4, signal);
-    if (this.source.paintsRegion?.(level)) return this.paintBetweenPixels(level, x0, y0, width, height, signal);
+    if (this.source.paintsRegion?.(level)) return this.paintBetweenPixels(level, x, y, width, height, signal);
     return this.readRegionBetweenPixels(level, x, y, width, height, signal);
   }
 
   /**
-   * A region between the pixels of a stitched level, its images painted at once where they land
-   * (SlideSource.paintRegion), in openslide_read_region's pieces of at most PAINTED_REGION_SIDE a
-   * side, each from its own level-0 corner. Where OpenSlide's are transparent (no image, a soft
-   * seam) so are its pixels, where a region on the level's pixels shows the tiles over white.
+   * A piece between the pixels of a stitched level, its images painted at once where they land
+   * (SlideSource.paintRegion). Where OpenSlide's are transparent (no image, a soft seam) so are its
+   * pixels, where a region on the level's pixels shows the tiles over white.
    */
-  private async paintBetweenPixels(level: number, x0: number, y0: number, width: number, height: number, signal?: AbortSignal): Promise<RgbImage> {
-    checkRegionSize(width, height, this.source.path);
-    const ds = this.levelInfo(level).downsample;
-    // int64 sx = x + col * d * ds; the first piece's corner as given (the other paths resample a fractional one too).
-    const corner = (origin: number, offset: number) => (offset === 0 ? origin : Math.trunc(origin + offset * ds));
-    const single = width <= PAINTED_REGION_SIDE && height <= PAINTED_REGION_SIDE;
-    const out: RgbImage | null = single ? null : { data: new Uint8Array(width * height * 4), width, height, channels: 4 };
-    for (let top = 0; top < height; top += PAINTED_REGION_SIDE) {
-      for (let left = 0; left < width; left += PAINTED_REGION_SIDE) {
-        const x = regionAxis(corner(x0, left), ds);
-        const y = regionAxis(corner(y0, top), ds);
-        const piece = createCanvas(Math.min(PAINTED_REGION_SIDE, width - left), Math.min(PAINTED_REGION_SIDE, height - top));
-        // OpenSlide paints nothing where a negative origin skips the whole piece.
-        if (x.skip < piece.width && y.skip < piece.height) {
-          // A slot of the lane's tile reads, as the tiles the paint stands in for would take.
-          await LANE_TILE_READS.run(() => this.source.paintRegion!(level, x.at, y.at, piece, x.skip, y.skip, signal), signal);
-        }
-        unpremultiply(piece.data);
-        if (!out) return { data: piece.data, width, height, channels: 4 };
-        copyRect({ ...piece, channels: 4 }, 0, 0, piece.width, piece.height, out, left, top);
-      }
+  private async paintBetweenPixels(level: number, x: RegionAxis, y: RegionAxis, width: number, height: number, signal?: AbortSignal): Promise<RgbImage> {
+    const canvas = createCanvas(width, height);
+    // OpenSlide paints nothing where a negative origin skips the whole piece.
+    if (x.skip < width && y.skip < height) {
+      // A slot of the lane's tile reads, as the tiles the paint stands in for would take.
+      await LANE_TILE_READS.run(() => this.source.paintRegion!(level, x.at, y.at, canvas, x.skip, y.skip, signal), signal);
     }
-    return out!;
+    unpremultiply(canvas.data);
+    return { data: canvas.data, width, height, channels: 4 };
   }
 
   /**
@@ -260,7 +267,6 @@ export class RegionReader {
    */
   private async readRegionBetweenPixels(level: number, x: RegionAxis, y: RegionAxis, width: number, height: number, signal?: AbortSignal): Promise<RgbImage> {
     const info = this.levelInfo(level);
-    checkRegionSize(width, height, this.source.path);
     const canvas = new SubpixelCanvas(width, height);
     const tw = info.tileWidth;
     const th = info.tileHeight;
@@ -353,7 +359,7 @@ export class RegionReader {
   }
 }
 
-/** A region read between a level's pixels: a whole-pixel, positive size, at most MAX_REGION_PIXELS. */
+/** A region of readRegion: a whole-pixel, positive size, at most MAX_REGION_PIXELS. */
 function checkRegionSize(width: number, height: number, path: string): void {
   if (![width, height].every(Number.isInteger) || width <= 0 || height <= 0) {
     throw new SlideError('INVALID_ARGUMENT', `A region must have a whole-pixel, positive size (got ${width} x ${height}).`, path);
