@@ -121,7 +121,8 @@ export function realPathOr(path: string): string {
   }
 }
 
-function statOrNull(path: string) {
+/** What a path leads to; null where it is not there or cannot be reached. */
+export function statOrNull(path: string) {
   try {
     return statSync(path);
   } catch {

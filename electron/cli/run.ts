@@ -2,7 +2,7 @@
 // (main.ts: the engine forked) and inside the packaged app (electron/main/cli-mode.ts: the engine a
 // utilityProcess); the launcher of its engine processes is all that differs.
 
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,7 +23,17 @@ import { runCompareSlides } from './compare-slides';
 import { outputProvenance } from './complete-output';
 import { parseJobs, parseMemory, planConcurrency } from './concurrency';
 import { inputKey, shardSlides } from './folder-slides';
-import { collectInputs, type FolderFiles, folderFiles, outputStems, realPathOr, type SlideInput, TIFF_THUMBNAIL_NAME, throughRealFolders } from './inputs';
+import {
+  collectInputs,
+  type FolderFiles,
+  folderFiles,
+  outputStems,
+  realPathOr,
+  type SlideInput,
+  statOrNull,
+  TIFF_THUMBNAIL_NAME,
+  throughRealFolders,
+} from './inputs';
 import { watchInterrupts } from './interrupt';
 import { type Options, PARSE_OPTIONS, rejectUnusedOptions, usageOf } from './options';
 import { batchProgress } from './progress';
@@ -118,15 +128,6 @@ function printError(error: ErrorInfo): number {
   if (error.code !== 'SEVERAL_SLIDES') return 1;
   for (const choice of error.choices ?? []) process.stderr.write(`  ${choice.path}  ${choice.name}\n`);
   return 2;
-}
-
-/** Whether `path` is a folder (not there, or unreachable through a file: not one). */
-function isFolder(path: string): boolean {
-  try {
-    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
-  } catch {
-    return false;
-  }
 }
 
 /** A number as a person writes one ("12", "-0.5", "1e3"); NaN for anything else ("", "0x10", "Infinity"), which Number() would take. */
@@ -258,11 +259,8 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
     throw new UsageError('thumbnail takes slides, folders or --list FILE, and --out DIR.');
   const spec = thumbnailSpec(values);
   const outDir = resolve(values.out);
-  let outIsFile = false;
-  try {
-    outIsFile = !statSync(outDir).isDirectory();
-  } catch {} // missing, or out of reach: made, or refused, once the slides are listed
-  if (outIsFile) throw new UsageError(`--out ${values.out} is a file, not a folder.`);
+  // Missing, or out of reach: made, or refused, once the slides are listed.
+  if (statOrNull(outDir)?.isDirectory() === false) throw new UsageError(`--out ${values.out} is a file, not a folder.`);
   if (imageFormatOfName(outDir) !== null && !existsSync(outDir))
     throw new UsageError(`--out is the folder the thumbnails go in, and ${values.out} names an image file: give a folder.`);
   const imageFormat = format(values.format, 'png');
@@ -565,7 +563,7 @@ export async function runCli(argv: string[], launchEngine: EngineLauncher): Prom
     if (empty) throw new UsageError(`--${empty[0]} is empty.`);
     for (const option of ['out', 'export'] as const) {
       const file = values[option];
-      if (command !== 'thumbnail' && file !== undefined && isFolder(file))
+      if (command !== 'thumbnail' && file !== undefined && statOrNull(file)?.isDirectory())
         throw new UsageError(
           `--${option} ${file} is a folder: give the file to write, e.g. ${join(file, command === 'annotations' ? 'annotations.geojson' : `${command}.png`)}.`,
         );

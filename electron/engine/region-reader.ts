@@ -151,11 +151,9 @@ export class RegionReader {
       throw new SlideError('INVALID_ARGUMENT', `Level ${level} cannot be read at ${mode} size.`, this.source.path);
     }
     const k = 2 ** HALVINGS[mode];
-    if (![x, y, width, height].every(Number.isInteger) || width <= 0 || height <= 0) {
-      throw new SlideError('INVALID_ARGUMENT', `A region must have whole-pixel coordinates and a positive size (got ${width} x ${height}).`, this.source.path);
-    }
-    if (width * height > MAX_REGION_PIXELS)
-      throw new SlideError('TOO_LARGE', `A region of ${width} x ${height} pixels is too large to read at once.`, this.source.path);
+    if (![x, y].every(Number.isInteger))
+      throw new SlideError('INVALID_ARGUMENT', `A region must have whole-pixel coordinates (got ${x}, ${y}).`, this.source.path);
+    checkRegionSize(width, height, this.source.path);
     const size = width * height * channels;
     if (into && into.byteLength !== size) throw new RangeError(`A ${width} x ${height} region needs ${size} bytes, not ${into.byteLength}.`);
     const out: RgbImage = { data: into ?? new Uint8Array(size), width, height, channels };
@@ -359,7 +357,7 @@ export class RegionReader {
   }
 }
 
-/** A region of readRegion: a whole-pixel, positive size, at most MAX_REGION_PIXELS. */
+/** A region's size: whole pixels, positive, at most MAX_REGION_PIXELS. */
 function checkRegionSize(width: number, height: number, path: string): void {
   if (![width, height].every(Number.isInteger) || width <= 0 || height <= 0) {
     throw new SlideError('INVALID_ARGUMENT', `A region must have a whole-pixel, positive size (got ${width} x ${height}).`, path);
