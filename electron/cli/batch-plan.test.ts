@@ -562,6 +562,96 @@ describe('the report', () => {
   });
 });
 
+describe('output folders', () => {
+  test("those the batch made and left empty are removed at its end: a failed or abandoned slide's case folder; one with an output, or there before, stays", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slidescope-output-folders-'));
+    try {
+      await mkdir(join(dir, 'out', 'before'), { recursive: true });
+      const inputs: SlideInput[] = ['a/1.svs', 'a/2.svs', 'b/1.svs', 'c/d/1.svs', 'before/1.svs'].map((key, i) => ({ path: `/c/${key}`, key, bytes: 10 - i }));
+      const { lines } = await runBatch({
+        command: 'thumbnail',
+        inputs,
+        batchInputs: inputs.length,
+        plan: { jobs: 2, capMb: 1024, lanes: 1, note: null },
+        work: async (_engine, input, _abandon, folders) => {
+          const folder = join(dir, 'out', input.key.slice(0, input.key.lastIndexOf('/')));
+          await folders.make(folder);
+          if (input.key !== 'a/1.svs') throw new SlideError('UNSUPPORTED_FORMAT', 'Not a slide.', input.path);
+          const path = join(folder, '1_thumbnail.png');
+          await writeFile(path, 'png');
+          return { status: 'written', outputs: [{ path, bytes: 3 }], vendor: null, width: null, height: null, error: null };
+        },
+        interrupt: { stopping: false, abandon: new AbortController().signal, exitCode: () => null, dispose() {} },
+        progress: { update() {}, finish() {} },
+        report: null,
+        shard: null,
+        partialWritesDir: '/nonexistent',
+        launchEngine: () => {
+          throw new Error('no engine is needed');
+        },
+      });
+      assert.equal(lines.filter((l) => l.status === 'failed').length, 4);
+      const left = spawnSync('find', [join(dir, 'out'), '-mindepth', '1'], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter(Boolean)
+        .sort();
+      assert.deepEqual(left, [join(dir, 'out', 'a'), join(dir, 'out', 'a', '1_thumbnail.png'), join(dir, 'out', 'before')]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a slide abandoned whose work does not answer', () => {
+  test('(a read hung on a share gone away) is given up: the batch ends, the slide not done, the slides not taken too', async () => {
+    const inputs: SlideInput[] = Array.from({ length: 4 }, (_, i) => ({ path: `/c/s${i}.svs`, key: `s${i}.svs`, bytes: 10 - i }));
+    const abandon = new AbortController();
+    let stopping = false;
+    let started = 0;
+    const t0 = performance.now();
+    const { lines } = await runBatch({
+      command: 'thumbnail',
+      inputs,
+      batchInputs: inputs.length,
+      plan: { jobs: 1, capMb: 1024, lanes: 1, note: null },
+      work: () => {
+        started++;
+        // Told to stop, then to abandon, while the slide's own read never returns.
+        stopping = true;
+        setTimeout(() => abandon.abort(), 10);
+        return new Promise(() => {});
+      },
+      interrupt: {
+        get stopping() {
+          return stopping;
+        },
+        abandon: abandon.signal,
+        exitCode: () => 143,
+        dispose() {},
+      },
+      progress: { update() {}, finish() {} },
+      report: null,
+      shard: null,
+      partialWritesDir: join(tmpdir(), `slidescope-journal-${process.pid}`),
+      launchEngine: () => {
+        throw new Error('no engine is needed');
+      },
+    });
+    const ms = performance.now() - t0;
+    assert.ok(ms >= 1900 && ms < 10_000, `ended after ${ms} ms`);
+    assert.equal(started, 1);
+    assert.deepEqual(
+      lines.map((l) => [l.slide, l.status, l.error?.code ?? null]),
+      [
+        ['s0.svs', 'not-done', 'CANCELLED'],
+        ['s1.svs', 'not-done', null],
+        ['s2.svs', 'not-done', null],
+        ['s3.svs', 'not-done', null],
+      ],
+    );
+  });
+});
+
 describe('a folder that could not be listed', () => {
   test('fails as itself with IO_ERROR, without its work or an engine; the other slides are made', async () => {
     const inputs: SlideInput[] = [

@@ -7,14 +7,17 @@
 
 import { hostname } from 'node:os';
 import { type ErrorInfo, toErrorInfo } from '../../shared/errors';
+import { SlideError } from '../engine/errors';
 import { removeUnfinishedWrites } from '../engine/export/atomic-file';
 import { EngineClient } from '../engine-host/engine-client';
+import { settledOrAborted } from '../rpc/abortable';
 import type { Engine } from './commands';
 import type { ConcurrencyPlan } from './concurrency';
 import { inputKey } from './folder-slides';
 import type { SlideInput } from './inputs';
 import type { Interrupt } from './interrupt';
 import { JobQueue } from './job-queue';
+import { OutputFolders } from './output-folders';
 import type { Progress } from './progress';
 import type { ReportLine, ReportWriter, SlideStatus } from './report';
 import type { EngineLauncher } from './run';
@@ -34,8 +37,11 @@ export interface SlideOutcome {
   landed?: () => Promise<SlideOutcome['outputs'] | null>;
 }
 
-/** One slide's work; `engine()` starts the job's engine process on first use and waits until it is ready. */
-export type SlideWork = (engine: () => Promise<Engine>, input: SlideInput, abandon: AbortSignal) => Promise<SlideOutcome>;
+/**
+ * One slide's work; `engine()` starts the job's engine process on first use and waits until it is
+ * ready. Its output folders are made through `folders`: those left empty are removed at the end.
+ */
+export type SlideWork = (engine: () => Promise<Engine>, input: SlideInput, abandon: AbortSignal, folders: OutputFolders) => Promise<SlideOutcome>;
 
 export interface BatchOptions {
   command: string;
@@ -107,6 +113,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
     engines[job] ??= jobEngine(options.launchEngine, plan, options.partialWritesDir);
     return engines[job]!;
   };
+  const folders = new OutputFolders();
+  const givenUp = afterAbandon(interrupt.abandon);
   const lines: ReportLine[] = [];
   // Its inputs hold all their slides: the count of a DICOM folder's is whole here, and told to a merge,
   // which sees a folder's slides without a line only by it (a run killed partway through the folder).
@@ -152,6 +160,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
           // A slide's time leaves out its job's engine process starting: that is the batch's, once per job.
           let startup = 0;
           const engine = async () => {
+            // A work given up (answeredOrGivenUp) that wakes after the batch must not start an engine anew.
+            if (interrupt.abandon.aborted) throw new SlideError('CANCELLED', 'The slide was abandoned: the batch was told to stop.', input.path);
             const t = performance.now();
             const client = engineOf(job);
             client.start(); // held while it warms up: a wait alone would let the CLI's event loop end
@@ -163,15 +173,19 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
           const outcome =
             input.unreadable !== undefined
               ? unreadableFolder(input.path, input.unreadable)
-              : await options.work(engine, input, interrupt.abandon).catch(
-                  (error: unknown): SlideOutcome => ({
-                    status: 'failed',
-                    outputs: [],
-                    vendor: null,
-                    width: null,
-                    height: null,
-                    error: toErrorInfo(error, input.path),
-                  }),
+              : await answeredOrGivenUp(
+                  options.work(engine, input, interrupt.abandon, folders).catch(
+                    (error: unknown): SlideOutcome => ({
+                      status: 'failed',
+                      outputs: [],
+                      vendor: null,
+                      width: null,
+                      height: null,
+                      error: toErrorInfo(error, input.path),
+                    }),
+                  ),
+                  givenUp.signal,
+                  input.path,
                 );
           if (outcome.error?.code === 'NO_SPACE') {
             const { message } = outcome.error;
@@ -200,6 +214,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
       }),
     );
   } finally {
+    givenUp.dispose();
     progress.finish();
     // Slides abandoned: their engines are not waited for (one may no longer answer); writes are atomic.
     await Promise.all(engines.map((engine) => engine?.dispose(!interrupt.abandon.aborted)));
@@ -227,5 +242,45 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   }
   // An engine process ended mid-write (abandoned, or signalled itself) listed its temporary file.
   if (interrupt.stopping) await removeUnfinishedWrites(options.partialWritesDir).catch(() => undefined);
+  await folders.removeEmpty();
   return { lines, stopError, reportError };
+}
+
+/**
+ * How long an abandoned slide's work has to answer for itself (its engine's calls end at once) before
+ * it is given up: a read of the CLI's own on a share gone away never returns, and must not keep the
+ * batch from reporting its slides and ending.
+ */
+const ABANDONED_ANSWER_MS = 2000;
+
+/** A signal aborted ABANDONED_ANSWER_MS after `abandon` is, until disposed. */
+function afterAbandon(abandon: AbortSignal): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const later = () => {
+    timer = setTimeout(() => controller.abort(), ABANDONED_ANSWER_MS);
+  };
+  if (abandon.aborted) later();
+  else abandon.addEventListener('abort', later, { once: true });
+  return {
+    signal: controller.signal,
+    dispose() {
+      abandon.removeEventListener('abort', later);
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** The work's outcome, or once `givenUp` aborts first, the slide's as abandoned (reported not done). */
+async function answeredOrGivenUp(work: Promise<SlideOutcome>, givenUp: AbortSignal, path: string): Promise<SlideOutcome> {
+  return (
+    (await settledOrAborted(work, givenUp)) ?? {
+      status: 'failed',
+      outputs: [],
+      vendor: null,
+      width: null,
+      height: null,
+      error: { code: 'CANCELLED', message: 'The slide was abandoned: the batch was told to stop, and its reads did not end.', path },
+    }
+  );
 }

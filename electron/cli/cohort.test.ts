@@ -62,6 +62,18 @@ async function tree(root: string): Promise<string[]> {
     .sort();
 }
 
+/** The folders under a folder with no file anywhere beneath them, relative, sorted. */
+async function emptyFolders(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+  const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => join(e.parentPath, e.name))
+    .filter((folder) => !files.some((f) => f.startsWith(`${folder}/`)))
+    .map((folder) => relative(root, folder))
+    .sort();
+}
+
 /** The outputs a whole run makes: one per readable slide, mirrored. */
 const expectedOutputs = () =>
   SLIDES.filter((s) => s !== BROKEN)
@@ -91,6 +103,8 @@ describe('slidescope thumbnail over a cohort', () => {
     const run = cli(batch(out, '--jobs', '2', '--report', report));
     assert.equal(run.status, 1, run.stderr);
     assert.deepEqual(await tree(out), expectedOutputs());
+    // The broken slide's case folder (it has no other slide) is not left behind, empty.
+    assert.deepEqual(await emptyFolders(out), []);
     assert.ok(expectedOutputs().includes('site-a/case-00/slide_thumbnail.png') && expectedOutputs().includes('site-b/case-00/slide_thumbnail.png'));
     for (const file of await tree(out)) assert.ok(await isCompleteImage(join(out, file), 'png'), file);
     const lines = await reportLines(report);
@@ -396,6 +410,8 @@ describe('slidescope thumbnail over a cohort', () => {
       // Only whole outputs: no temporary file, and each written slide's output complete.
       const files = await tree(out);
       assert.ok(!files.some((f) => f.includes('.partial')), files.join('\n'));
+      // Nor a case folder made for a slide abandoned mid-write.
+      assert.deepEqual(await emptyFolders(out), []);
       for (const file of files) assert.ok(await isCompleteImage(join(out, file), 'png'), file);
       // Exactly the written slides' outputs (one abandoned as its file was renamed in counts as written).
       assert.deepEqual(
@@ -413,6 +429,48 @@ describe('slidescope thumbnail over a cohort', () => {
       assert.deepEqual(merged.statuses, { written: 14, skipped: 0, failed: 1, 'not-done': 0 });
     });
   }
+
+  test("a read of the CLI's own that never returns (a share gone away; here a FIFO without a writer) does not hold a stopped batch", {
+    skip: process.platform === 'win32' && 'mkfifo',
+    timeout: 60_000,
+  }, async (t) => {
+    const out = join(dir, 'hung-read');
+    const report = join(dir, 'hung-read.jsonl');
+    const fifo = join(dir, 'hung-annotations.geojson');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    // A file of annotations is drawn in one slide's thumbnail: a batch of that one slide.
+    const args = ['thumbnail', join(cohort, SLIDES[0]!), '--size', '96', '--out', out, '--report', report, '--annotations', fifo];
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      env: CLEAN_ENV,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let text = '';
+    child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+    const exited = new Promise<{ status: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('close', (status, signal) => resolve({ status, signal })),
+    );
+    // A failure here must not leave the hung process holding the test run.
+    t.after(() => child.kill('SIGKILL'));
+    // Under way once its report is open (the signals are watched from then on); then Ctrl-C twice: stop, and abandon.
+    await waitFor('the batch under way', () => (existsSync(report) ? true : undefined));
+    await new Promise((r) => setTimeout(r, 500));
+    child.kill('SIGINT');
+    await waitFor('the stop said', () => (text.includes('SIGINT') ? true : undefined));
+    const signalled = Date.now();
+    child.kill('SIGINT');
+    const { status, signal } = await exited;
+    const took = Date.now() - signalled;
+    // Ended by its signal again (the shell's 130): Node's own exit would wait for the pool's hung thread.
+    assert.ok(status === 130 || signal === 'SIGINT', `status ${status}, signal ${signal}:\n${text}`);
+    assert.ok(took < 10_000, `ended ${took} ms after the second signal:\n${text}`);
+    const lines = await reportLines(report);
+    assert.deepEqual(
+      lines.map((l) => [l.status, l.error?.code]),
+      [['not-done', 'CANCELLED']],
+      text,
+    );
+    assert.deepEqual(await tree(out), []);
+  });
 
   test('an engine that no longer answers does not hold a stopped batch: abandoned slides end at the grace period, not at the stall watchdog', {
     skip: process.platform !== 'linux' && 'reads /proc',

@@ -130,7 +130,7 @@ export function thumbnailWork(
   annotations?: string,
   colour?: ExportColour,
 ): SlideWork {
-  return async (engineOf, input, abandon) => {
+  return async (engineOf, input, abandon, folders) => {
     const out = thumbnailFileName(stems.get(input.path)!, format);
     const none = { vendor: null, width: null, height: null };
     const started = Date.now();
@@ -178,28 +178,36 @@ export function thumbnailWork(
         () => true,
         () => false,
       ));
-    const folderError = await makeFolder(dirname(out)).then(
-      () => null,
-      (error: NodeJS.ErrnoException) => folderFailure(error, dirname(out), input.path),
-    );
+    const makeOutputFolder = () =>
+      folders.make(dirname(out)).then(
+        () => null,
+        (error: NodeJS.ErrnoException) => folderFailure(error, dirname(out), input.path),
+      );
+    const folderError = await makeOutputFolder();
     if (folderError) return { status: 'failed', outputs: [], ...none, error: folderError };
     const engine = await engineOf();
     let seen: Pick<SlideOutcome, 'vendor' | 'width' | 'height'> = none;
     // The slide's identity once the engine has opened it: a slide that will not open fails with the engine's reason.
-    const result = await withSlide(
-      engine,
-      input.path,
-      async (slideId, info) => {
-        seen = { vendor: info.vendor ?? null, width: info.width, height: info.height };
-        const provenance = { tool: `Slidescope ${SLIDESCOPE_VERSION}`, identity: await identity(), recipe };
-        return engine.call(
-          'engine:export-thumbnail',
-          { slideId, spec, path: out, format, overwrite: replace, annotations: drawn, colour, provenance },
-          { signal: abandon },
-        );
-      },
-      abandon,
-    ).catch((error: unknown) => ({ ok: false as const, error: toErrorInfo(error, input.path) }));
+    const exportThumbnail = () =>
+      withSlide(
+        engine,
+        input.path,
+        async (slideId, info) => {
+          seen = { vendor: info.vendor ?? null, width: info.width, height: info.height };
+          const provenance = { tool: `Slidescope ${SLIDESCOPE_VERSION}`, identity: await identity(), recipe };
+          return engine.call(
+            'engine:export-thumbnail',
+            { slideId, spec, path: out, format, overwrite: replace, annotations: drawn, colour, provenance },
+            { signal: abandon },
+          );
+        },
+        abandon,
+      ).catch((error: unknown) => ({ ok: false as const, error: toErrorInfo(error, input.path) }));
+    let result = await exportThumbnail();
+    // The folder went meanwhile: another shard writing the same tree removed it, empty, at its end (OutputFolders).
+    if (!result.ok && result.error.code === 'NOT_FOUND' && result.error.path === out && !abandon.aborted && (await makeOutputFolder()) === null) {
+      result = await exportThumbnail();
+    }
     if (!result.ok) {
       // Another run made it meanwhile (a resubmitted task beside the old one in its grace period).
       if (result.error.code === 'EXISTS' && !overwrite) {

@@ -1,10 +1,10 @@
 // A batch's thumbnail of one slide (commands.ts, thumbnailWork) against an engine stand-in: two
 // identical runs at once (a Slurm resubmit beside the old task in its grace period) both make a slide,
 // and the one that finishes second finds the other's whole output there: its own, unless it records
-// another slide.
+// another slide. And a shard writing the same tree removes the output folder, empty, meanwhile.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -13,6 +13,7 @@ import type { RgbImage } from '../../shared/slide';
 import { encodeImage } from '../engine/export/encode-image';
 import { type Engine, thumbnailWork } from './commands';
 import type { SlideInput } from './inputs';
+import { OutputFolders } from './output-folders';
 
 let dir = '';
 before(async () => {
@@ -47,7 +48,7 @@ describe('a thumbnail another run wrote first', () => {
   const run = (name: string, landed: (provenance: Provenance) => Promise<Uint8Array>) => {
     const stems = new Map([[input.path, join(dir, name, 's1')]]);
     const work = thumbnailWork({ kind: 'size', longestSide: 64 }, 'png', stems, false);
-    return work(async () => raced(landed), input, new AbortController().signal);
+    return work(async () => raced(landed), input, new AbortController().signal, new OutputFolders());
   };
 
   test('whole, and made from the same slide as asked: the slide is skipped (done), not failed', async () => {
@@ -73,5 +74,33 @@ describe('a thumbnail another run wrote first', () => {
     const outcome = await run('cut', async () => new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]));
     assert.equal(outcome.status, 'failed');
     assert.equal(outcome.error?.code, 'EXISTS');
+  });
+});
+
+describe('the output folder removed meanwhile', () => {
+  test('by another shard at its end, empty: made again and the thumbnail written once more', async () => {
+    const input = { path: join(dir, 's2.svs'), key: 's2.svs', bytes: 5 };
+    await writeFile(input.path, 'slide');
+    const folder = join(dir, 'shared-tree', 'case-2');
+    const out = join(folder, 's2_thumbnail.png');
+    let exports = 0;
+    const engine = {
+      open: async () => ({ ok: true, value: { slideId: 's2', info: { vendor: 'aperio', width: 400, height: 300 } } }),
+      close: async () => ({ ok: true, value: undefined }),
+      call: async (_op: string, request: { path: string; provenance: Provenance }) => {
+        assert.equal(request.path, out);
+        if (++exports === 1) {
+          await rmdir(folder);
+          return { ok: false, error: { code: 'NOT_FOUND', message: `The folder ${folder} does not exist.`, path: request.path } };
+        }
+        await writeFile(request.path, await encodeImage(IMAGE, 'png', request.provenance));
+        return { ok: true, value: { files: [request.path] } };
+      },
+    } as unknown as Engine;
+    const work = thumbnailWork({ kind: 'size', longestSide: 64 }, 'png', new Map([[input.path, join(folder, 's2')]]), false);
+    const outcome = await work(async () => engine, input, new AbortController().signal, new OutputFolders());
+    assert.equal(outcome.status, 'written', JSON.stringify(outcome.error));
+    assert.equal(exports, 2);
+    assert.ok((await readFile(out)).length > 0);
   });
 });

@@ -9,13 +9,15 @@ import { makeFolder } from './make-folder';
 const dir = await mkdtemp(join(tmpdir(), 'slidescope-make-folder-'));
 after(() => rm(dir, { recursive: true, force: true }));
 
-test('makes a folder and its missing parents; one that exists is left as it is', async () => {
+test('makes a folder and its missing parents, and says which it made; one that exists is left as it is', async () => {
   const deep = join(dir, 'a', 'b', 'c');
-  await makeFolder(deep);
+  assert.deepEqual(await makeFolder(deep), [join(dir, 'a'), join(dir, 'a', 'b'), deep]);
   assert.ok(statSync(deep).isDirectory());
-  await makeFolder(deep);
-  await Promise.all([makeFolder(join(dir, 'x', 'y')), makeFolder(join(dir, 'x', 'z'))]);
+  assert.deepEqual(await makeFolder(deep), []);
+  const [y, z] = await Promise.all([makeFolder(join(dir, 'x', 'y')), makeFolder(join(dir, 'x', 'z'))]);
   assert.ok(existsSync(join(dir, 'x', 'y')) && existsSync(join(dir, 'x', 'z')));
+  // Two at once: the parent is made by one of them, and only that one says so.
+  assert.deepEqual([...y, ...z].sort(), [join(dir, 'x'), join(dir, 'x', 'y'), join(dir, 'x', 'z')]);
 });
 
 test('a file in the way: ENOTDIR; a link to nowhere: EEXIST, not a folder that is not there', async () => {
