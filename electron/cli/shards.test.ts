@@ -7,7 +7,12 @@ import { describe, test } from 'node:test';
 import { parseShard, shardName } from './shards';
 import { UsageError } from './usage-error';
 
-/** The variables of each task of a Slurm array of `ids`, as Slurm sets them (STEP from a range's `:S`). */
+/**
+ * The variables of each task of a Slurm array of `ids`, as Slurm sets them: the same in every task,
+ * COUNT the number of ids, MIN and MAX the lowest and highest id (--array=0-15:4 has MAX 12), STEP the
+ * number after the first ':' of --array, 1 for a list (slurmctld's _create_job_array; seen on Slurm
+ * 22.05 for each array below).
+ */
 function slurmArray(ids: number[], step = 1, more: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv[] {
   return ids.map((id) => ({
     SLURM_ARRAY_TASK_ID: String(id),
@@ -76,6 +81,31 @@ describe("--shard auto, Slurm arrays without SLIDESCOPE_SHARD_COUNT: the id's pl
       allRefused(outcomes(slurmArray(ids)), [/not a range/, /SLIDESCOPE_SHARD_COUNT/]);
   });
 
+  test('--array=0-15:4 (MAX 12) and a throttled --array=0-9%2 make their shards once', () => {
+    assert.deepEqual(outcomes(slurmArray([0, 4, 8, 12], 4)), everyShard(4));
+    assert.deepEqual(outcomes(slurmArray(range(0, 9))), everyShard(10));
+  });
+
+  test('evenly spaced ids as a list (--array=0,4,8,12: STEP 1) are refused alike, told the range to give', () => {
+    allRefused(outcomes(slurmArray([0, 4, 8, 12])), [/not a range by 1/, /--array=0-12:4/]);
+  });
+
+  test('a range with an id beside it (--array=0-3,8, or 1-7:2,20) is refused alike', () => {
+    allRefused(outcomes(slurmArray([0, 1, 2, 3, 8])), [/not a range/]);
+    allRefused(outcomes(slurmArray([1, 3, 5, 7, 20], 2)), [/not a range by 2/]);
+  });
+
+  test('some tasks of a larger array resubmitted as a range (--array=3-4, or 2-6:4) are refused alike, not a new split', () => {
+    allRefused(outcomes(slurmArray([3, 4])), [/start at 3/, /SLIDESCOPE_SHARD_COUNT/]);
+    allRefused(outcomes(slurmArray([2, 6], 4)), [/start at 2/]);
+  });
+
+  test('a stepped range mixed with another id (--array=0-4:4,5,12) looks whole to all but the odd task, which says what happened', () => {
+    const results = outcomes(slurmArray([0, 4, 5, 12], 4));
+    assert.deepEqual([results[0], results[1], results[3]], ['1/4', '2/4', '4/4']);
+    assert.match(results[2]!, /^refused: .*task 5 .*mixes a stepped range.*--array=0-3/);
+  });
+
   test('a task off its range, or without the count, is refused', () => {
     assert.throws(
       () => parseShard('auto', { SLURM_ARRAY_TASK_ID: '7', SLURM_ARRAY_TASK_COUNT: '4', SLURM_ARRAY_TASK_MIN: '0' }),
@@ -95,8 +125,9 @@ describe("--shard auto, Slurm arrays with SLIDESCOPE_SHARD_COUNT: the id is the 
   test('a task resubmitted alone keeps its shard: --array=3 is 4/8, --array=0 is 1/8', () => {
     assert.deepEqual(outcomes(slurmArray([3], 1, eight)), ['4/8']);
     assert.deepEqual(outcomes(slurmArray([0], 1, eight)), ['1/8']);
-    // Some tasks resubmitted together (--array=2,5) keep theirs too.
+    // Some tasks resubmitted together (--array=2,5, or 3-4) keep theirs too.
     assert.deepEqual(outcomes(slurmArray([2, 5], 1, eight)), ['3/8', '6/8']);
+    assert.deepEqual(outcomes(slurmArray([3, 4], 1, eight)), ['4/8', '5/8']);
   });
 
   test('--array=1-8 is refused in every task alike, shard 1/8 never left unmade by 7 tasks that succeed', () => {

@@ -58,16 +58,29 @@ function slurmShard(env: NodeJS.ProcessEnv): Shard | null {
   }
   // A list (--array=2,5), or a partial resubmission of one, is no range: its tasks would take shards
   // of the list's size, and the ids past it fail. Told in every task alike by the array's bounds.
+  // Slurm's STEP is the number after the first ':' of --array, 1 for any list (slurmctld's
+  // _create_job_array): evenly spaced ids given as a list (0,4,8,12) are refused here too.
   const max = integer(env['SLURM_ARRAY_TASK_MAX']);
   if (max !== null && max !== min + Math.max(1, step) * (count - 1)) {
+    const spacing = (max - min) % (count - 1) === 0 ? (max - min) / (count - 1) : 0;
+    const asRange = spacing > 1 ? ` (evenly spaced ids are submitted as --array=${min}-${max}:${spacing})` : '';
     throw new UsageError(
-      `--shard auto: the array's ${count} ids from ${min} to ${max} are not a range by ${step} (a list, such as a few tasks resubmitted): set ${SHARD_COUNT_ENV} to the whole array's number of tasks, its ids then the shards' indexes from 0, or pass --shard K/N.`,
+      `--shard auto: the array's ${count} ids from ${min} to ${max} are not a range by ${step} (a list, such as a few tasks resubmitted)${asRange}: set ${SHARD_COUNT_ENV} to the whole array's number of tasks, its ids then the shards' indexes from 0, or pass --shard K/N.`,
+    );
+  }
+  // An array of shards starts at 0 or 1; a later start is most likely some tasks of a larger array
+  // resubmitted (--array=3-4 of 0-7), which would split the whole cohort anew into fewer shards.
+  if (min > 1) {
+    throw new UsageError(
+      `--shard auto: the array's ids start at ${min}, not 0 or 1: most likely tasks of a larger array resubmitted, which would split the whole cohort anew into ${count} shards: set ${SHARD_COUNT_ENV} to the whole array's number of tasks (its ids then the shards' indexes from 0), or pass --shard K/N.`,
     );
   }
   const index = (id - min) / Math.max(1, step);
   if (!Number.isInteger(index) || index < 0 || index >= count) {
+    // A stepped range with other ids (--array=0-4:4,5,12) looks like the range (0-12:4) to every task
+    // but the odd one, which alone can tell.
     throw new UsageError(
-      `--shard auto: array task ${id} is not in a range of ${count} tasks from ${min} by ${step} (use --array=0-${count - 1} or pass --shard K/N).`,
+      `--shard auto: array task ${id} is not in a range of ${count} tasks from ${min} by ${step}: an array that mixes a stepped range with other ids (Slurm takes the step from the first ':' of --array) has its other tasks take shards of ${count}, one of them now left unmade: resubmit it as --array=0-${count - 1}, or set ${SHARD_COUNT_ENV}, or pass --shard K/N.`,
     );
   }
   return { index, count };
