@@ -608,6 +608,7 @@ describe('a slide abandoned whose work does not answer', () => {
     const abandon = new AbortController();
     let stopping = false;
     let started = 0;
+    let givenUp = 0;
     const t0 = performance.now();
     const { lines } = await runBatch({
       command: 'thumbnail',
@@ -636,9 +637,11 @@ describe('a slide abandoned whose work does not answer', () => {
       launchEngine: () => {
         throw new Error('no engine is needed');
       },
+      onGiveUp: () => givenUp++,
     });
     const ms = performance.now() - t0;
-    assert.ok(ms >= 1900 && ms < 10_000, `ended after ${ms} ms`);
+    assert.ok(ms >= 4900 && ms < 20_000, `ended after ${ms} ms`);
+    assert.equal(givenUp, 1);
     assert.equal(started, 1);
     assert.deepEqual(
       lines.map((l) => [l.slide, l.status, l.error?.code ?? null]),

@@ -60,6 +60,8 @@ export interface BatchOptions {
   launchEngine: EngineLauncher;
   /** The first job's engine, when the caller started it already (jobEngine); the batch disposes of it. */
   firstEngine?: EngineClient<unknown>;
+  /** Told when an abandoned slide's work is given up: a read of its own may hold the process (process-end.ts). */
+  onGiveUp?: () => void;
 }
 
 /** Codes a slide gets when it was stopped rather than failing on its own. */
@@ -186,6 +188,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
                   ),
                   givenUp.signal,
                   input.path,
+                  options.onGiveUp,
                 );
           if (outcome.error?.code === 'NO_SPACE') {
             const { message } = outcome.error;
@@ -251,7 +254,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
  * it is given up: a read of the CLI's own on a share gone away never returns, and must not keep the
  * batch from reporting its slides and ending.
  */
-const ABANDONED_ANSWER_MS = 2000;
+const ABANDONED_ANSWER_MS = 5000;
 
 /** A signal aborted ABANDONED_ANSWER_MS after `abandon` is, until disposed. */
 function afterAbandon(abandon: AbortSignal): { signal: AbortSignal; dispose(): void } {
@@ -272,15 +275,16 @@ function afterAbandon(abandon: AbortSignal): { signal: AbortSignal; dispose(): v
 }
 
 /** The work's outcome, or once `givenUp` aborts first, the slide's as abandoned (reported not done). */
-async function answeredOrGivenUp(work: Promise<SlideOutcome>, givenUp: AbortSignal, path: string): Promise<SlideOutcome> {
-  return (
-    (await settledOrAborted(work, givenUp)) ?? {
-      status: 'failed',
-      outputs: [],
-      vendor: null,
-      width: null,
-      height: null,
-      error: { code: 'CANCELLED', message: 'The slide was abandoned: the batch was told to stop, and its reads did not end.', path },
-    }
-  );
+async function answeredOrGivenUp(work: Promise<SlideOutcome>, givenUp: AbortSignal, path: string, onGiveUp?: () => void): Promise<SlideOutcome> {
+  const outcome = await settledOrAborted(work, givenUp);
+  if (outcome) return outcome;
+  onGiveUp?.();
+  return {
+    status: 'failed',
+    outputs: [],
+    vendor: null,
+    width: null,
+    height: null,
+    error: { code: 'CANCELLED', message: 'The slide was abandoned: the batch was told to stop, and its reads did not end.', path },
+  };
 }

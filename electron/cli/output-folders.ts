@@ -3,14 +3,21 @@
 // leaves no empty case folders behind for a person to wonder about.
 
 import { rmdir } from 'node:fs/promises';
+import { SlideError } from '../engine/errors';
 import { makeFolder } from '../engine/export/make-folder';
 
 export class OutputFolders {
-  readonly #made = new Set<string>();
+  readonly #made: string[] = [];
+  #closed = false;
 
-  /** Makes `folder` and the parents it lacks, as makeFolder does, remembering the ones made here. */
+  /**
+   * Makes `folder` and the parents it lacks, as makeFolder does, remembering the ones made here (those
+   * made before a deeper one failed too). Refused once the batch has ended: a slide's work given up
+   * then (answeredOrGivenUp) that wakes later leaves nothing behind.
+   */
   async make(folder: string): Promise<void> {
-    for (const dir of await makeFolder(folder)) this.#made.add(dir);
+    if (this.#closed) throw new SlideError('CANCELLED', 'The slide was abandoned: the batch was told to stop.', folder);
+    await makeFolder(folder, this.#made);
   }
 
   /**
@@ -18,8 +25,8 @@ export class OutputFolders {
    * run's) stays: rmdir removes only an empty folder, so nothing but the empty is ever touched.
    */
   async removeEmpty(): Promise<void> {
-    const deepestFirst = [...this.#made].sort((a, b) => b.length - a.length);
+    this.#closed = true;
+    const deepestFirst = [...new Set(this.#made)].sort((a, b) => b.length - a.length);
     for (const dir of deepestFirst) await rmdir(dir).catch(() => undefined);
-    this.#made.clear();
   }
 }

@@ -36,6 +36,7 @@ import {
 } from './inputs';
 import { watchInterrupts } from './interrupt';
 import { type Options, PARSE_OPTIONS, rejectUnusedOptions, usageOf } from './options';
+import { noteReadGivenUp } from './process-end';
 import { batchProgress } from './progress';
 import { batchSummary, mergeExitCode, openReport, type ReportLine, readReports, summarise, summaryText, unreadText } from './report';
 import { inShard, parseShard, SHARD_COUNT_ENV, shardName } from './shards';
@@ -342,6 +343,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
         partialWritesDir,
         launchEngine,
         firstEngine,
+        onGiveUp: () => noteReadGivenUp(interrupt?.exitCode() ?? 1),
       }));
     } finally {
       await report?.close();

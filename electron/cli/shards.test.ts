@@ -95,6 +95,14 @@ describe("--shard auto, Slurm arrays without SLIDESCOPE_SHARD_COUNT: the id's pl
     allRefused(outcomes(slurmArray([1, 3, 5, 7, 20], 2)), [/not a range by 2/]);
   });
 
+  test('two ids are no hint of a range to give (--array=2,5 is not told --array=2-5:3, nor 1,6 told 1-6:5)', () => {
+    for (const ids of [
+      [2, 5],
+      [1, 6],
+    ])
+      allRefused(outcomes(slurmArray(ids)), [/not a range by 1/, /^(?!.*--array=\d+-\d+:)/]);
+  });
+
   test('some tasks of a larger array resubmitted as a range (--array=3-4, or 2-6:4) are refused alike, not a new split', () => {
     allRefused(outcomes(slurmArray([3, 4])), [/start at 3/, /SLIDESCOPE_SHARD_COUNT/]);
     allRefused(outcomes(slurmArray([2, 6], 4)), [/start at 2/]);
@@ -103,7 +111,7 @@ describe("--shard auto, Slurm arrays without SLIDESCOPE_SHARD_COUNT: the id's pl
   test('a stepped range mixed with another id (--array=0-4:4,5,12) looks whole to all but the odd task, which says what happened', () => {
     const results = outcomes(slurmArray([0, 4, 5, 12], 4));
     assert.deepEqual([results[0], results[1], results[3]], ['1/4', '2/4', '4/4']);
-    assert.match(results[2]!, /^refused: .*task 5 .*mixes a stepped range.*--array=0-3/);
+    assert.match(results[2]!, /^refused: .*task 5 .*mixes a stepped range.*one shard has no task.*--array=0-3/);
   });
 
   test('a task off its range, or without the count, is refused', () => {

@@ -62,8 +62,9 @@ function slurmShard(env: NodeJS.ProcessEnv): Shard | null {
   // _create_job_array): evenly spaced ids given as a list (0,4,8,12) are refused here too.
   const max = integer(env['SLURM_ARRAY_TASK_MAX']);
   if (max !== null && max !== min + Math.max(1, step) * (count - 1)) {
-    const spacing = (max - min) % (count - 1) === 0 ? (max - min) / (count - 1) : 0;
-    const asRange = spacing > 1 ? ` (evenly spaced ids are submitted as --array=${min}-${max}:${spacing})` : '';
+    // Said only where the range would be taken: three ids or more, from 0 or 1 (two ids are always evenly spaced).
+    const spacing = count >= 3 && min <= 1 && (max - min) % (count - 1) === 0 ? (max - min) / (count - 1) : 0;
+    const asRange = spacing > 1 ? ` (if it is a whole array of evenly spaced ids, submit it as --array=${min}-${max}:${spacing})` : '';
     throw new UsageError(
       `--shard auto: the array's ${count} ids from ${min} to ${max} are not a range by ${step} (a list, such as a few tasks resubmitted)${asRange}: set ${SHARD_COUNT_ENV} to the whole array's number of tasks, its ids then the shards' indexes from 0, or pass --shard K/N.`,
     );
@@ -79,8 +80,12 @@ function slurmShard(env: NodeJS.ProcessEnv): Shard | null {
   if (!Number.isInteger(index) || index < 0 || index >= count) {
     // A stepped range with other ids (--array=0-4:4,5,12) looks like the range (0-12:4) to every task
     // but the odd one, which alone can tell.
+    const why =
+      max === null
+        ? `(Slurm did not say the array's highest id)`
+        : `(an array that mixes a stepped range with other ids, such as --array=0-4:4,5,12: Slurm takes the step from the first ':', so the array's other tasks ran as shards of ${count} and one shard has no task)`;
     throw new UsageError(
-      `--shard auto: array task ${id} is not in a range of ${count} tasks from ${min} by ${step}: an array that mixes a stepped range with other ids (Slurm takes the step from the first ':' of --array) has its other tasks take shards of ${count}, one of them now left unmade: resubmit it as --array=0-${count - 1}, or set ${SHARD_COUNT_ENV}, or pass --shard K/N.`,
+      `--shard auto: array task ${id} is not in a range of ${count} tasks from ${min} by ${step} ${why}: submit the array as --array=0-${count - 1}, or set ${SHARD_COUNT_ENV}, or pass --shard K/N.`,
     );
   }
   return { index, count };

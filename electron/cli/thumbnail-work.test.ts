@@ -78,29 +78,45 @@ describe('a thumbnail another run wrote first', () => {
 });
 
 describe('the output folder removed meanwhile', () => {
-  test('by another shard at its end, empty: made again and the thumbnail written once more', async () => {
-    const input = { path: join(dir, 's2.svs'), key: 's2.svs', bytes: 5 };
+  /** A slide whose first export answers NOT_FOUND (naming `missing(out, slide)`), the output folder removed first when it names the output. */
+  async function exportTwice(name: string, missing: (out: string, slide: string) => string, abandonDuringFirst = false) {
+    const abandon = new AbortController();
+    const input = { path: join(dir, `${name}.svs`), key: `${name}.svs`, bytes: 5 };
     await writeFile(input.path, 'slide');
-    const folder = join(dir, 'shared-tree', 'case-2');
-    const out = join(folder, 's2_thumbnail.png');
+    const folder = join(dir, 'shared-tree', name);
+    const out = join(folder, `${name}_thumbnail.png`);
     let exports = 0;
     const engine = {
-      open: async () => ({ ok: true, value: { slideId: 's2', info: { vendor: 'aperio', width: 400, height: 300 } } }),
+      open: async () => ({ ok: true, value: { slideId: name, info: { vendor: 'aperio', width: 400, height: 300 } } }),
       close: async () => ({ ok: true, value: undefined }),
       call: async (_op: string, request: { path: string; provenance: Provenance }) => {
         assert.equal(request.path, out);
         if (++exports === 1) {
-          await rmdir(folder);
-          return { ok: false, error: { code: 'NOT_FOUND', message: `The folder ${folder} does not exist.`, path: request.path } };
+          if (abandonDuringFirst) abandon.abort();
+          const path = missing(out, input.path);
+          if (path === out) await rmdir(folder);
+          return { ok: false, error: { code: 'NOT_FOUND', message: `${path} does not exist.`, path } };
         }
         await writeFile(request.path, await encodeImage(IMAGE, 'png', request.provenance));
         return { ok: true, value: { files: [request.path] } };
       },
     } as unknown as Engine;
-    const work = thumbnailWork({ kind: 'size', longestSide: 64 }, 'png', new Map([[input.path, join(folder, 's2')]]), false);
-    const outcome = await work(async () => engine, input, new AbortController().signal, new OutputFolders());
+    const work = thumbnailWork({ kind: 'size', longestSide: 64 }, 'png', new Map([[input.path, join(folder, name)]]), false);
+    const outcome = await work(async () => engine, input, abandon.signal, new OutputFolders());
+    return { outcome, exports, out };
+  }
+
+  test('by another shard at its end, empty: made again and the thumbnail written once more', async () => {
+    const { outcome, exports, out } = await exportTwice('s2', (out) => out);
     assert.equal(outcome.status, 'written', JSON.stringify(outcome.error));
     assert.equal(exports, 2);
     assert.ok((await readFile(out)).length > 0);
+  });
+
+  test('not for the slide itself gone, nor once the batch is abandoning its slides', async () => {
+    const gone = await exportTwice('s3', (_out, slide) => slide);
+    assert.deepEqual([gone.outcome.status, gone.outcome.error?.code, gone.exports], ['failed', 'NOT_FOUND', 1]);
+    const abandoned = await exportTwice('s4', (out) => out, true);
+    assert.deepEqual([abandoned.outcome.status, abandoned.outcome.error?.code, abandoned.exports], ['failed', 'NOT_FOUND', 1]);
   });
 });
