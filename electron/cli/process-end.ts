@@ -5,7 +5,7 @@
 // code (130/143 even as a container's PID 1, which ignores a signal it sends itself).
 
 import { once } from 'node:events';
-import { loadNativeLibrary } from '../engine/codecs/native-library';
+import { loadNativeLibrary } from '../engine/native-library';
 
 /** How long after a read is given up the process may take to report and end before it is ended. */
 const GIVEN_UP_END_MS = 15_000;

@@ -6,8 +6,8 @@
 // the check decodes at load, nativeOpenJpeg() is null and the WebAssembly build decodes.
 
 import type { LibraryHandle } from 'koffi';
+import { type Koffi, loadNativeLibrary } from '../native-library';
 import type { Decoded } from './decoded';
-import { type Koffi, loadNativeLibrary } from './native-library';
 import { WARM_UP_CODESTREAMS } from './openjpeg-warmup-codestreams';
 
 export interface NativeOpenJpeg {

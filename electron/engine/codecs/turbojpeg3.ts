@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import turbo from '@julusian/jpeg-turbo';
 import type { LibraryHandle } from 'koffi';
-import { type Koffi, loadNativeLibrary } from './native-library';
+import { type Koffi, loadNativeLibrary } from '../native-library';
 
 // turbojpeg.h (libjpeg-turbo 3.x): the values of the enums used here.
 const TJINIT_DECOMPRESS = 1;
