@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { plainReportLine } from '../../testing/report-lines';
 import { SlideError } from '../engine/errors';
 import { batchOldSpaceMb, type EngineLaunchSettings, engineEnvironment, engineExecArgv } from '../engine-host/engine-settings';
-import { jobEngine, runBatch } from './batch';
+import { type BatchOptions, jobEngine, runBatch } from './batch';
 import { parseMemory, planConcurrency } from './concurrency';
 import { type InputOptions, collectInputs as listInputs, outputStems, type SlideInput } from './inputs';
 
@@ -382,14 +382,30 @@ describe('job queue', () => {
   });
 });
 
+/** A batch run in this process without engines: `options` over a plain job, its interrupt never raised. */
+function enginelessBatch(options: Pick<BatchOptions, 'inputs' | 'work'> & Partial<BatchOptions>) {
+  return runBatch({
+    command: 'thumbnail',
+    batchInputs: options.inputs.length,
+    plan: { jobs: 1, capMb: 1024, lanes: 1, note: null },
+    interrupt: { stopping: false, abandon: new AbortController().signal, exitCode: () => null, dispose() {} },
+    progress: { update() {}, finish() {} },
+    report: null,
+    shard: null,
+    partialWritesDir: '/nonexistent',
+    launchEngine: () => {
+      throw new Error('no engine is needed');
+    },
+    ...options,
+  });
+}
+
 /** A batch of 12 slides over 2 jobs whose work takes 5 ms a slide; `fail` decides a slide's outcome by its turn. */
 function twelveSlides(options: { fail?: (turn: number) => SlideError | null; report?: ReportWriter }) {
   const inputs = Array.from({ length: 12 }, (_, i): SlideInput => ({ path: `/c/s${i}.svs`, key: `s${i}.svs`, bytes: 100 - i }));
   const started: string[] = [];
-  const batch = runBatch({
-    command: 'thumbnail',
+  const batch = enginelessBatch({
     inputs,
-    batchInputs: inputs.length,
     plan: { jobs: 2, capMb: 1024, lanes: 1, note: null },
     work: async (_engine, input) => {
       const turn = started.push(input.key);
@@ -398,14 +414,7 @@ function twelveSlides(options: { fail?: (turn: number) => SlideError | null; rep
       if (error) throw error;
       return { status: 'written', outputs: [], vendor: null, width: null, height: null, error: null };
     },
-    interrupt: { stopping: false, abandon: new AbortController().signal, exitCode: () => null, dispose() {} },
-    progress: { update() {}, finish() {} },
     report: options.report ?? null,
-    shard: null,
-    partialWritesDir: '/nonexistent',
-    launchEngine: () => {
-      throw new Error('no engine is needed');
-    },
   });
   return { inputs, started, batch };
 }
@@ -568,10 +577,8 @@ describe('output folders', () => {
     try {
       await mkdir(join(dir, 'out', 'before'), { recursive: true });
       const inputs: SlideInput[] = ['a/1.svs', 'a/2.svs', 'b/1.svs', 'c/d/1.svs', 'before/1.svs'].map((key, i) => ({ path: `/c/${key}`, key, bytes: 10 - i }));
-      const { lines } = await runBatch({
-        command: 'thumbnail',
+      const { lines } = await enginelessBatch({
         inputs,
-        batchInputs: inputs.length,
         plan: { jobs: 2, capMb: 1024, lanes: 1, note: null },
         work: async (_engine, input, _abandon, folders) => {
           const folder = join(dir, 'out', input.key.slice(0, input.key.lastIndexOf('/')));
@@ -580,14 +587,6 @@ describe('output folders', () => {
           const path = join(folder, '1_thumbnail.png');
           await writeFile(path, 'png');
           return { status: 'written', outputs: [{ path, bytes: 3 }], vendor: null, width: null, height: null, error: null };
-        },
-        interrupt: { stopping: false, abandon: new AbortController().signal, exitCode: () => null, dispose() {} },
-        progress: { update() {}, finish() {} },
-        report: null,
-        shard: null,
-        partialWritesDir: '/nonexistent',
-        launchEngine: () => {
-          throw new Error('no engine is needed');
         },
       });
       assert.equal(lines.filter((l) => l.status === 'failed').length, 4);
@@ -610,11 +609,8 @@ describe('a slide abandoned whose work does not answer', () => {
     let started = 0;
     let givenUp = 0;
     const t0 = performance.now();
-    const { lines } = await runBatch({
-      command: 'thumbnail',
+    const { lines } = await enginelessBatch({
       inputs,
-      batchInputs: inputs.length,
-      plan: { jobs: 1, capMb: 1024, lanes: 1, note: null },
       work: () => {
         started++;
         // Told to stop, then to abandon, while the slide's own read never returns.
@@ -630,13 +626,7 @@ describe('a slide abandoned whose work does not answer', () => {
         exitCode: () => 143,
         dispose() {},
       },
-      progress: { update() {}, finish() {} },
-      report: null,
-      shard: null,
       partialWritesDir: join(tmpdir(), `slidescope-journal-${process.pid}`),
-      launchEngine: () => {
-        throw new Error('no engine is needed');
-      },
       onGiveUp: () => givenUp++,
     });
     const ms = performance.now() - t0;
@@ -663,22 +653,11 @@ describe('a folder that could not be listed', () => {
       { path: '/c/b.svs', key: 'b.svs', bytes: 5 },
     ];
     const worked: string[] = [];
-    const { lines, stopError } = await runBatch({
-      command: 'thumbnail',
+    const { lines, stopError } = await enginelessBatch({
       inputs,
-      batchInputs: inputs.length,
-      plan: { jobs: 1, capMb: 1024, lanes: 1, note: null },
       work: async (_engine, input) => {
         worked.push(input.key);
         return { status: 'written', outputs: [], vendor: null, width: null, height: null, error: null };
-      },
-      interrupt: { stopping: false, abandon: new AbortController().signal, exitCode: () => null, dispose() {} },
-      progress: { update() {}, finish() {} },
-      report: null,
-      shard: null,
-      partialWritesDir: '/nonexistent',
-      launchEngine: () => {
-        throw new Error('no engine is needed');
       },
     });
     assert.equal(stopError, null);
