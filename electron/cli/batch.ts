@@ -2,8 +2,9 @@
 // process of its own (the first job's started by the caller before it lists the inputs, the others
 // when their first slide needs them), a report line per slide as it finishes, and a clean stop on
 // SIGINT/SIGTERM: the slides not done are reported as such, and the temporary files of an engine
-// process ended mid-write are removed before the CLI exits. A full disk (the report's, or a slide's
-// output's) stops the batch the same way: every slide after it would fail alike.
+// process ended mid-write are removed before the CLI exits, as are the output folders it made that
+// hold nothing. A full disk (the report's, or a slide's output's) stops the batch the same way: every
+// slide after it would fail alike.
 
 import { hostname } from 'node:os';
 import { type ErrorInfo, toErrorInfo } from '../../shared/errors';
