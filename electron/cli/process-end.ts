@@ -46,7 +46,7 @@ function systemExit(): ((code: number) => void) | null {
       : ['libc.so.6', 'libc.so', 'libc.musl-x86_64.so.1', 'libc.musl-aarch64.so.1'];
   return loadNativeLibrary(
     libc,
-    (koffi, lib) => lib.func('void _exit(int)') as (code: number) => void,
+    (_koffi, lib) => lib.func('void _exit(int)') as (code: number) => void,
     () => true,
   );
 }
