@@ -602,12 +602,14 @@ describe('output folders', () => {
 });
 
 describe('a slide abandoned whose work does not answer', () => {
-  test('(a read hung on a share gone away) is given up: the batch ends, the slide not done, the slides not taken too', async () => {
+  test('(a read hung on a share gone away) is given up: the batch ends, the slide not done, the slides not taken too', async (t) => {
     const inputs: SlideInput[] = Array.from({ length: 4 }, (_, i) => ({ path: `/c/s${i}.svs`, key: `s${i}.svs`, bytes: 10 - i }));
     const abandon = new AbortController();
     let stopping = false;
     let started = 0;
     let givenUp = 0;
+    const journal = await mkdtemp(join(tmpdir(), 'slidescope-journal-'));
+    t.after(() => rm(journal, { recursive: true, force: true }));
     const t0 = performance.now();
     const { lines } = await enginelessBatch({
       inputs,
@@ -626,7 +628,7 @@ describe('a slide abandoned whose work does not answer', () => {
         exitCode: () => 143,
         dispose() {},
       },
-      partialWritesDir: join(tmpdir(), `slidescope-journal-${process.pid}`),
+      partialWritesDir: journal,
       onGiveUp: () => givenUp++,
     });
     const ms = performance.now() - t0;

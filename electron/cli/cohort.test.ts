@@ -489,7 +489,8 @@ describe('slidescope thumbnail over a cohort', () => {
     }
     const { status, took, stderr } = await stoppedTwice(t, ['thumbnail', slides, '--size', '96', '--jobs', '6', '--out', out, '--report', report], report);
     assert.equal(status, 130, stderr);
-    assert.ok(took < 40_000, `ended ${took} ms after the second signal:\n${stderr}`);
+    // Ended by the watchdog, 15 s after the give-up: the pool was held whole (fewer hung reads end at the give-up).
+    assert.ok(took >= 14_000 && took < 40_000, `ended ${took} ms after the second signal:\n${stderr}`);
   });
 
   test('an engine that no longer answers does not hold a stopped batch: abandoned slides end at the grace period, not at the stall watchdog', {

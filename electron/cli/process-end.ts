@@ -4,7 +4,7 @@
 // report's last writes: then the process ends itself with _exit, its output drained, with its exit
 // code (130/143 even as a container's PID 1, which ignores a signal it sends itself).
 
-import { once } from 'node:events';
+import { constants } from 'node:os';
 import { loadNativeLibrary } from '../engine/native-library';
 
 /** How long after a read is given up the process may take to report and end before it is ended. */
@@ -21,6 +21,9 @@ let readGivenUp = false;
 export function noteReadGivenUp(code: number): void {
   if (readGivenUp) return;
   readGivenUp = true;
+  // Any fault from here on would end the process the way that waits for the held thread.
+  process.on('uncaughtException', () => void endWith(1));
+  process.on('unhandledRejection', () => void endWith(1));
   setTimeout(() => void endWith(code), GIVEN_UP_END_MS).unref();
 }
 
@@ -31,19 +34,36 @@ export async function endProcess(code: number): Promise<void> {
 }
 
 async function endWith(code: number): Promise<void> {
-  const drained = (stream: NodeJS.WriteStream) => (stream.writableLength === 0 ? undefined : once(stream, 'drain'));
-  await Promise.race([Promise.all([drained(process.stdout), drained(process.stderr)]), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
+  await Promise.race([Promise.all([flushed(process.stdout), flushed(process.stderr)]), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
+  // Node's exit joins no pool thread on Windows.
+  if (process.platform === 'win32') process.exit(code);
   systemExit()?.(code);
-  process.exit(code);
+  // No _exit to be had (no koffi): the process's own signal again, which the shell reports as the
+  // code; a code of no signal, or a PID 1 (which ignores its own), ends by SIGKILL.
+  const signal = (['SIGINT', 'SIGTERM'] as const).find((name) => code === 128 + constants.signals[name]);
+  if (signal) {
+    process.removeAllListeners(signal);
+    process.kill(process.pid, signal);
+    await new Promise((r) => setTimeout(r, 1000).unref());
+  }
+  process.kill(process.pid, 'SIGKILL');
 }
 
-/** libc's _exit, which ends the process without joining libuv's threads; null on Windows (Node's exit does not join them there) or without koffi. */
+/** Once what was written to `stream` before has gone out, or the stream is gone (a reader that quit); never rejects. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || stream.writableLength === 0) return resolve();
+    // Its callback follows the writes before it, and comes with the error of a stream that failed.
+    stream.write('', () => resolve());
+  });
+}
+
+/** libc's _exit, which ends the process without joining libuv's threads; null without koffi or a libc it can load. */
 function systemExit(): ((code: number) => void) | null {
-  if (process.platform === 'win32') return null;
   const libc =
     process.platform === 'darwin'
       ? ['libSystem.B.dylib', '/usr/lib/libSystem.B.dylib']
-      : ['libc.so.6', 'libc.so', 'libc.musl-x86_64.so.1', 'libc.musl-aarch64.so.1'];
+      : ['libc.so.6', 'libc.so.7', 'libc.so', 'libc.musl-x86_64.so.1', 'libc.musl-aarch64.so.1'];
   return loadNativeLibrary(
     libc,
     (_koffi, lib) => lib.func('void _exit(int)') as (code: number) => void,

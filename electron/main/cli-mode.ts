@@ -4,6 +4,7 @@
 // are utilityProcesses: the app's fuses forbid running its binary as Node, which fork() needs.
 
 import { app } from 'electron';
+import { endProcess } from '../cli/process-end';
 import { runCli } from '../cli/run';
 import { utilityEngine } from './utility-engine';
 
@@ -13,7 +14,8 @@ export function runHeadlessCli(argv: string[], engineModule: string): void {
     .whenReady()
     .then(() => runCli(argv, (settings) => utilityEngine({ ...settings, module: engineModule })))
     .then(
-      (code) => app.exit(code),
+      // A read a stopped batch gave up on would hold app.exit as it holds Node's (process-end.ts).
+      (code) => endProcess(code).then(() => app.exit(code)),
       (error: unknown) => {
         process.stderr.write(`slidescope: ${error instanceof Error ? error.message : String(error)}\n`);
         app.exit(1);
