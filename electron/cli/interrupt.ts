@@ -17,6 +17,11 @@ export interface Interrupt {
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
+/** The signal an exit code of a stopped batch stands for (130: SIGINT, 143: SIGTERM), if it is one. */
+export function signalOfExitCode(code: number): (typeof SIGNALS)[number] | undefined {
+  return SIGNALS.find((name) => code === 128 + constants.signals[name]);
+}
+
 export function watchInterrupts(graceMs: number, onStop: (signal: NodeJS.Signals) => void): Interrupt {
   const controller = new AbortController();
   let received: NodeJS.Signals | null = null;

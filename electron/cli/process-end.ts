@@ -4,8 +4,8 @@
 // report's last writes: then the process ends itself with _exit, its output drained, with its exit
 // code (130/143 even as a container's PID 1, which ignores a signal it sends itself).
 
-import { constants } from 'node:os';
 import { loadNativeLibrary } from '../engine/native-library';
+import { signalOfExitCode } from './interrupt';
 
 /** How long after a read is given up the process may take to report and end before it is ended. */
 const GIVEN_UP_END_MS = 15_000;
@@ -40,7 +40,7 @@ async function endWith(code: number): Promise<void> {
   systemExit()?.(code);
   // No _exit to be had (no koffi): the process's own signal again, which the shell reports as the
   // code; a code of no signal, or a PID 1 (which ignores its own), ends by SIGKILL.
-  const signal = (['SIGINT', 'SIGTERM'] as const).find((name) => code === 128 + constants.signals[name]);
+  const signal = signalOfExitCode(code);
   if (signal) {
     process.removeAllListeners(signal);
     process.kill(process.pid, signal);
