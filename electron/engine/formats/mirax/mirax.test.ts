@@ -242,6 +242,39 @@ describe('hostile MIRAX files: typed errors naming the slide, nothing unbounded'
       await assert.rejects(() => engine.readRegion({ slideId, level: 1, x: 1, y: 1, width: 100, height: 100 }), tooDeep);
     }));
 
+  // 24 photos of 2048 x 2048 (12 MB decoded each), each recorded to reach 1 pixel into (4096, 4096)
+  // from the left, 100 rows apart: shallow overlaps, but more image bytes than a tile's 256 MB.
+  test('a tile that each of 24 large images reaches into by a pixel refused; a region in 4 of them read', () =>
+    withSlide(
+      {
+        photosX: 6,
+        photosY: 4,
+        divisions: 1,
+        imageWidth: 2048,
+        imageHeight: 2048,
+        levels: 1,
+        overlapX: 0,
+        overlapY: 0,
+        skipped: [],
+        associated: false,
+        placePhoto: (px, py) => ({ x: 4096 - 2047, y: 2049 + 100 * (py * 6 + px) }),
+      },
+      async (path) => {
+        const { slideId } = await openSlide(engine, path);
+        await assert.rejects(
+          () => engine.readRegion({ slideId, level: 0, x: 4096, y: 4096, width: 512, height: 512 }),
+          (error: unknown) => {
+            assert.ok(error instanceof SlideError && error.code === 'TOO_LARGE', String(error));
+            assert.match(error.message, /Tile 8,8 of level 0 needs 24 of its images/);
+            assert.equal(error.path, path);
+            return true;
+          },
+        );
+        const region = await engine.readRegion({ slideId, level: 0, x: 2100, y: 2100, width: 256, height: 256 });
+        assert.equal(region.width, 256);
+      },
+    ));
+
   const iniCases: Array<{ name: string; rewrite: (ini: string) => string; code: string; message: RegExp }> = [
     {
       name: '10^9 zoom levels',
