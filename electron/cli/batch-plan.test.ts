@@ -13,7 +13,7 @@ import { plainReportLine } from '../../testing/report-lines';
 import { SlideError } from '../engine/errors';
 import { batchOldSpaceMb, type EngineLaunchSettings, engineEnvironment, engineExecArgv } from '../engine-host/engine-settings';
 import { type BatchOptions, jobEngine, runBatch } from './batch';
-import { parseMemory, planConcurrency } from './concurrency';
+import { batchCores, memoryBudget, parseJobs, parseMemory, planConcurrency } from './concurrency';
 import { type InputOptions, collectInputs as listInputs, outputStems, type SlideInput } from './inputs';
 
 const collectInputs = async (options: InputOptions): Promise<SlideInput[]> => (await listInputs(options)).inputs;
@@ -690,19 +690,45 @@ describe('jobs and memory', () => {
     assert.deepEqual(planConcurrency(2, 3 * GB, null, 2), { jobs: 2, capMb: 3072, lanes: 1, note: null });
     assert.equal(planConcurrency(8, 3 * GB, null, 8).lanes, 1);
     assert.equal(planConcurrency(1, 3 * GB, null, 8).lanes, 4);
-    const fitted = planConcurrency(8, 3 * GB, parseMemory('10G'), 8);
+    const fitted = planConcurrency(8, 3 * GB, memoryBudget('10G', null), 8);
     assert.deepEqual([fitted.jobs, fitted.capMb, fitted.lanes], [3, 3072, 2]);
     assert.match(fitted.note ?? '', /8 jobs x 3072 MB .* exceed --max-memory 10240 MB: running 3/);
-    const one = planConcurrency(4, 3 * GB, parseMemory('2000M'), 4);
+    const one = planConcurrency(4, 3 * GB, memoryBudget('2000M', null), 4);
     assert.deepEqual([one.jobs, one.capMb], [1, 2000]);
-    assert.throws(() => planConcurrency(1, 3 * GB, 100, 4), UsageError);
+    assert.throws(() => planConcurrency(1, 3 * GB, memoryBudget('100M', null), 4), UsageError);
     assert.equal(parseMemory('1.5g'), 1536);
     assert.equal(parseMemory('6000'), 6000);
     assert.equal(parseMemory('2GiB'), 2048);
     assert.equal(parseMemory('8589934592B'), 8192);
     assert.equal(parseMemory('8b'), 0);
-    assert.throws(() => parseMemory('7516192768'), /petabyte/);
+    assert.throws(() => parseMemory('7516192768'), /over a petabyte; for bytes write 7516192768B/);
+    assert.throws(
+      () => parseMemory('2048T'),
+      (error: Error) => /over a petabyte\.$/.test(error.message),
+    );
     assert.throws(() => parseMemory('lots'), UsageError);
+  });
+
+  test("a container's memory limit, less the CLI's share, lowers the jobs as --max-memory does; --max-memory wins", () => {
+    const pod = planConcurrency(8, 1 * GB, memoryBudget(undefined, 4 * GB), 8);
+    assert.deepEqual([pod.jobs, pod.capMb], [3, 1024]);
+    assert.match(pod.note ?? '', /8 jobs x 1024 MB .* exceed the 4096 MB this process may use \(its cgroup's limit\) less 160 MB for itself: running 3/);
+    assert.equal(planConcurrency(8, 1 * GB, memoryBudget('8G', 4 * GB), 8).jobs, 8);
+    assert.equal(memoryBudget(undefined, null), null);
+    // Smaller than --max-memory allows: one job, capped at what there is (not a usage error: nobody typed it).
+    const tiny = planConcurrency(2, 3 * GB, memoryBudget(undefined, 600 * 2 ** 20), 2);
+    assert.deepEqual([tiny.jobs, tiny.capMb], [1, 440]);
+    assert.deepEqual([planConcurrency(2, 3 * GB, memoryBudget(undefined, 300 * 2 ** 20), 2).capMb], [256]);
+  });
+
+  test("the cores shared out are the CPU quota's, whole, when it is below the machine's", () => {
+    assert.equal(batchCores(64, 2), 2);
+    assert.equal(batchCores(64, 1.5), 1);
+    assert.equal(batchCores(64, 0.5), 1);
+    assert.equal(batchCores(4, 16), 4);
+    assert.equal(batchCores(8, null), 8);
+    assert.equal(parseJobs(undefined, batchCores(64, 2)), 2);
+    for (const jobs of ['0x2', '1e1', '2.0', '']) assert.throws(() => parseJobs(jobs, 2), UsageError, jobs);
   });
 });
 

@@ -11,6 +11,7 @@ import { type ErrorInfo, toErrorInfo } from '../../shared/errors';
 import { SlideError } from '../engine/errors';
 import { removeUnfinishedWrites } from '../engine/export/atomic-file';
 import { EngineClient } from '../engine-host/engine-client';
+import { ENGINE_ENV, OVER_MEMORY_CAP } from '../engine-host/engine-settings';
 import { settledOrAborted } from '../rpc/abortable';
 import type { Engine } from './commands';
 import type { ConcurrencyPlan } from './concurrency';
@@ -83,6 +84,13 @@ export function jobEngine(launchEngine: EngineLauncher, plan: ConcurrencyPlan, p
       warmUp: false,
       batchMemory: true,
     }),
+    {
+      // A retry meets the same cap: the way out is a higher one.
+      afterStop: (reason) =>
+        reason.includes(OVER_MEMORY_CAP)
+          ? `A slide this large needs a higher cap: set ${ENGINE_ENV.memoryCapMb} above ${plan.capMb}.`
+          : 'It was restarted for the next slide.',
+    },
   );
 }
 

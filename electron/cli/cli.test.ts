@@ -355,6 +355,22 @@ describe('slidescope CLI', () => {
     const badCap = runCli(['info', CMU], { env: { SLIDESCOPE_ENGINE_MEMORY_CAP_MB: '1.5G' } });
     assert.equal(badCap.status, 2);
     assert.match(badCap.stderr, /SLIDESCOPE_ENGINE_MEMORY_CAP_MB must be a whole number of megabytes.*\(got "1\.5G"\)/);
+    // A cap no engine could work under is said at once, not slide by slide.
+    assert.match(runCli(['info', CMU], { env: { SLIDESCOPE_ENGINE_MEMORY_CAP_MB: '100' } }).stderr, /256 or more \(got "100"\)/);
+    // --out a link to nothing: mkdir says EEXIST, which is no reason a person can act on.
+    symlinkSync(join(out, 'nowhere'), join(out, 'dangling'));
+    const dangling = cli('thumbnail', CMU, '--size', '64', '--out', join(out, 'dangling'));
+    assert.equal(dangling.status, 2, dangling.stderr);
+    assert.match(dangling.stderr, /Cannot create the output folder \S+dangling: a link to nothing, or something else that is not a folder, is in its place\./);
+    for (const [jobs, shard] of [
+      ['1e1', '1/2'],
+      ['0x2', '1/2'],
+      ['2', '1/99999999999999999999'],
+    ] as const) {
+      const run = cli('thumbnail', CMU, '--out', join(out, 'opts'), '--jobs', jobs, '--shard', shard);
+      assert.equal(run.status, 2, run.stderr);
+      assert.match(run.stderr, jobs === '2' ? /asks for 100000000000000000000 shards; at most 1000000/ : /--jobs must be a whole number from 1 to 256/);
+    }
   });
 
   test('a field comparison centred outside the slide is refused with its size, and writes nothing', () => {
@@ -428,6 +444,17 @@ describe('slidescope CLI', () => {
     assert.match(run.stderr, /--out .*not-a-folder\.txt is a file, not a folder/);
   });
 
+  test('an engine over its memory cap: the slide fails saying to raise the cap, which a retry alone would meet again', async () => {
+    const run = runCli(['thumbnail', await fixturePath('aperio-jpeg-rgb'), '--size', '8000', '--out', join(out, 'capped')], {
+      env: { SLIDESCOPE_ENGINE_MEMORY_CAP_MB: '256' },
+    });
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(
+      run.stderr,
+      /WORKER_FAILED: The slide engine stopped \(it used \d+ MB, over its memory cap of 256 MB\)\. A slide this large needs a higher cap: set SLIDESCOPE_ENGINE_MEMORY_CAP_MB above 256\./,
+    );
+  });
+
   test('a folder the system will not make (under /proc): the output folder fails the batch once (IO_ERROR), before any slide; the report is a usage error; neither hangs', {
     skip: process.platform !== 'linux',
   }, () => {
@@ -435,6 +462,11 @@ describe('slidescope CLI', () => {
     assert.equal(run.status, 1, run.stderr);
     assert.match(run.stderr, /IO_ERROR: Cannot create the output folder \/proc\/slidescope-test \(ENOENT\)/);
     assert.doesNotMatch(run.stderr, /slides?:/);
+    // A folder there that refuses writes (even to root): said once, before any slide is read.
+    const refusing = cli('thumbnail', CMU, '--size', '64', '--out', '/proc/sys/kernel');
+    assert.equal(refusing.status, 1, refusing.stderr);
+    assert.match(refusing.stderr, /IO_ERROR: Cannot write to the output folder \/proc\/sys\/kernel \(permission denied\)/);
+    assert.doesNotMatch(refusing.stderr, /slides?:/);
     const report = cli('thumbnail', CMU, '--size', '64', '--out', join(out, 'proc-report'), '--report', '/proc/slidescope-test/r.jsonl');
     assert.equal(report.status, 2, report.stderr);
     assert.match(report.stderr, /Cannot write the report \/proc\/slidescope-test\/r\.jsonl/);

@@ -145,6 +145,16 @@ describe('slidescope thumbnail over a cohort', () => {
     const flat = cli(['thumbnail', cohort, '--out', join(dir, 'empty-out')]);
     assert.equal(flat.status, 2);
     assert.match(flat.stderr, /No slide files found in \S+\. \d+ subfolder\(s\) were not read, such as \S+: add --recursive to read them\./);
+    // An empty list (a retry list with nothing left to retry): nothing to do, which is no failure; its
+    // report is made, empty, so that a merge sees the shard ran; no output folder.
+    const list = join(dir, 'nothing-to-retry.txt');
+    await writeFile(list, '# report merge --failed: none\n\n');
+    const report = join(dir, 'nothing.jsonl');
+    const none = cli(['thumbnail', '--list', list, '--out', join(dir, 'empty-out'), '--report', report, '--shard', '2/3']);
+    assert.equal(none.status, 0, none.stderr);
+    assert.match(none.stderr, /--list \S+nothing-to-retry\.txt names no slides: nothing to do\n/);
+    assert.equal(readFileSync(report, 'utf8'), '');
+    assert.equal(existsSync(join(dir, 'empty-out')), false);
   });
 
   test('three shards: disjoint, together the whole cohort, the same set when the inputs come in another order', async () => {
@@ -241,9 +251,12 @@ describe('slidescope thumbnail over a cohort', () => {
     const args = ['thumbnail', scanned, '--recursive', '--size', '48', '--format', 'tiff', '--out', out];
     const first = cli(args);
     assert.equal(first.status, 0, first.stderr);
+    assert.doesNotMatch(first.stderr, /lies among the folders read/);
     const again = cli(args);
     assert.equal(again.status, 0, again.stderr);
     assert.match(again.stderr, /2 slides: 0 written, 2 skipped/);
+    // Said, since slides put in it would be left out too.
+    assert.match(again.stderr, /--out \S+thumbs lies among the folders read: the files in it are not taken for slides/);
     assert.deepEqual(await tree(out), ['a/slide_thumbnail.tif', 'b/scan_thumbnail.tif']);
   });
 
@@ -368,8 +381,8 @@ describe('slidescope thumbnail over a cohort', () => {
   });
 
   /** A batch of one job in a process of its own, once its report has `lines` lines: its stderr so far is read through `stderr()`. */
-  async function batchUnderWay(out: string, report: string, grace: string, lines: number) {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...batch(out, '--jobs', '1', '--grace', grace, '--report', report)], {
+  async function batchUnderWay(out: string, report: string, grace: string, lines: number, ...more: string[]) {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...batch(out, '--jobs', '1', '--grace', grace, '--report', report, ...more)], {
       env: CLEAN_ENV,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -381,14 +394,15 @@ describe('slidescope thumbnail over a cohort', () => {
     return { child, exited, stderr: () => text };
   }
 
-  for (const [signal, code, grace] of [
-    ['SIGTERM', 143, '20'],
-    ['SIGINT', 130, '0'],
+  // The second with --overwrite, which the rerun that finishes must leave out (or it would redo all).
+  for (const [signal, code, grace, more] of [
+    ['SIGTERM', 143, '20', []],
+    ['SIGINT', 130, '0', ['--overwrite']],
   ] as const) {
-    test(`${signal} mid-batch (grace ${grace} s): exit ${code}, no partial file, the rest reported not done; a rerun finishes the same set`, async () => {
+    test(`${signal} mid-batch (grace ${grace} s${more.length ? `, ${more.join(' ')}` : ''}): exit ${code}, no partial file, the rest reported not done; a rerun finishes the same set`, async () => {
       const out = join(dir, `stopped-${signal}`);
       const report = join(dir, `stopped-${signal}.jsonl`);
-      const { child, exited, stderr: stderrNow } = await batchUnderWay(out, report, grace, 2);
+      const { child, exited, stderr: stderrNow } = await batchUnderWay(out, report, grace, 2, ...more);
       child.kill(signal);
       // As Slurm does at a time limit: every process of the job gets the signal, the engines too. They
       // leave it to the CLI, which lets the slide being made finish (SIGTERM, 20 s of grace).
@@ -407,6 +421,8 @@ describe('slidescope thumbnail over a cohort', () => {
       const notDone = lines.filter((l) => l.status === 'not-done').map((l) => l.slide);
       assert.ok(notDone.length > 0, 'nothing was left to do');
       for (const slide of notDone) assert.ok(stderrNow().includes(`  ${slide}\n`), `${slide} not named:\n${stderrNow()}`);
+      const again = more.length ? 'the same command again without --overwrite' : 'the same command again';
+      assert.ok(stderrNow().includes(`not done (run ${again} to finish them):`), stderrNow());
       // Only whole outputs: no temporary file, and each written slide's output complete.
       const files = await tree(out);
       assert.ok(!files.some((f) => f.includes('.partial')), files.join('\n'));

@@ -3,7 +3,8 @@
 // uses; answers are Results, reported per slide.
 
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { ExportColour } from '../../shared/colour';
 import { type ErrorInfo, fail, type Result, toErrorInfo } from '../../shared/errors';
@@ -262,7 +263,15 @@ export async function makeOutputFolder(folder: string): Promise<void> {
   await makeFolder(folder).catch((error: NodeJS.ErrnoException) => {
     const { code, message } = folderFailure(error, folder, folder);
     if (error.code === 'ENOTDIR') throw new UsageError(message);
+    // Something not a folder in its place that a walk could not tell from one: a link to nothing.
+    if (error.code === 'EEXIST')
+      throw new UsageError(`Cannot create the output folder ${folder}: a link to nothing, or something else that is not a folder, is in its place.`);
     throw new SlideError(code, message, folder);
+  });
+  // A folder there already may refuse writes: said once, before a batch reads every slide in vain.
+  await access(folder, constants.W_OK | constants.X_OK).catch((error: NodeJS.ErrnoException) => {
+    const reason = error.code === 'EROFS' ? 'a read-only file system' : error.code === 'EACCES' || error.code === 'EPERM' ? 'permission denied' : error.code;
+    throw new SlideError('IO_ERROR', `Cannot write to the output folder ${folder} (${reason ?? error.message}).`, folder);
   });
 }
 

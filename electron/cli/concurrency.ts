@@ -1,7 +1,8 @@
 // How many slides a batch works on at once. Each job has an engine process of its own (a slide that
 // crashes one or runs over its memory cap fails alone), and each engine process may grow to its memory
-// cap before it ends itself: so jobs x cap is what a batch may use at worst, and --max-memory lowers
-// the jobs until that fits (with one job, it lowers that job's cap instead).
+// cap before it ends itself: so jobs x cap is what a batch may use at worst, and --max-memory (or the
+// memory limit of the container or scheduler job it runs in) lowers the jobs until that fits (with one
+// job, it lowers that job's cap instead).
 
 import { MAX_LANES } from '../engine-host/engine-settings';
 import { UsageError } from './usage-error';
@@ -21,6 +22,41 @@ export interface ConcurrencyPlan {
   note: string | null;
 }
 
+/** What the CLI process itself may take beside its engines, out of a container's memory limit. */
+const CLI_ALLOWANCE_MB = 160;
+
+/** Below this, an engine process that has started holds next to no slide. */
+const LEAST_ENGINE_CAP_MB = 256;
+
+/** The memory a batch's engines may take together, and where that figure comes from (for the user). */
+export interface MemoryBudget {
+  mb: number;
+  /** "--max-memory 8192 MB", or the container's limit. */
+  source: string;
+  /** Given by the user (--max-memory): one too small is the command's mistake. */
+  given: boolean;
+}
+
+/** --max-memory, or else the memory limit of the cgroup the process runs in, less the CLI's own share; null when neither. */
+export function memoryBudget(option: string | undefined, limitBytes: number | null): MemoryBudget | null {
+  if (option !== undefined) {
+    const mb = parseMemory(option);
+    return { mb, source: `--max-memory ${mb} MB`, given: true };
+  }
+  if (limitBytes === null) return null;
+  const limitMb = Math.floor(limitBytes / MB);
+  return {
+    mb: limitMb - CLI_ALLOWANCE_MB,
+    source: `the ${limitMb} MB this process may use (its cgroup's limit) less ${CLI_ALLOWANCE_MB} MB for itself`,
+    given: false,
+  };
+}
+
+/** The cores a batch shares out: the machine's (as the system lets the process use them), at most the cgroup's CPU quota, one at least. */
+export function batchCores(available: number, quotaCpus: number | null): number {
+  return quotaCpus === null ? available : Math.max(1, Math.min(available, Math.floor(quotaCpus)));
+}
+
 /** More than this is surely bytes written without their B: 7516192768 would be 7 PB. */
 const MAX_MEMORY_MB = 1024 * 1024 * 1024;
 
@@ -32,28 +68,33 @@ export function parseMemory(value: string): number {
     ? 1 / (1024 * 1024)
     : { '': 1, k: 1 / 1024, m: 1, g: 1024, t: 1024 * 1024 }[(match[2] ?? '').toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
   const mb = Math.floor(Number(match[1]) * unit);
-  if (mb > MAX_MEMORY_MB) throw new UsageError(`--max-memory ${value.trim()} is over a petabyte; for bytes write ${value.trim()}B, or use G or M.`);
+  if (mb > MAX_MEMORY_MB) {
+    const hint = match[2] || match[3] ? '' : `; for bytes write ${value.trim()}B, or use G or M`;
+    throw new UsageError(`--max-memory ${value.trim()} is over a petabyte${hint}.`);
+  }
   return mb;
 }
 
 export function parseJobs(value: string | undefined, cores: number): number {
   if (value === undefined) return cores;
-  const n = Number(value);
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--jobs must be a whole number from 1 to 256 (got "${value}").`);
   return n;
 }
 
-export function planConcurrency(jobs: number, capBytes: number, maxMemoryMb: number | null, cores: number): ConcurrencyPlan {
+export function planConcurrency(jobs: number, capBytes: number, budget: MemoryBudget | null, cores: number): ConcurrencyPlan {
   let capMb = Math.floor(capBytes / MB);
   let fitted = jobs;
   let note: string | null = null;
-  if (maxMemoryMb !== null) {
-    if (maxMemoryMb < MIN_ENGINE_CAP_MB) throw new UsageError(`--max-memory must be at least ${MIN_ENGINE_CAP_MB} MB (got ${maxMemoryMb} MB).`);
-    fitted = Math.max(1, Math.min(jobs, Math.floor(maxMemoryMb / capMb)));
-    if (fitted < jobs) note = `${jobs} jobs x ${capMb} MB (each engine process's memory cap) exceed --max-memory ${maxMemoryMb} MB: running ${fitted}`;
-    if (capMb > maxMemoryMb) {
-      note = `one engine process's memory cap of ${capMb} MB exceeds --max-memory ${maxMemoryMb} MB: running 1 job capped at ${maxMemoryMb} MB`;
-      capMb = maxMemoryMb;
+  if (budget !== null) {
+    if (budget.given && budget.mb < MIN_ENGINE_CAP_MB) throw new UsageError(`--max-memory must be at least ${MIN_ENGINE_CAP_MB} MB (got ${budget.mb} MB).`);
+    // A container's limit is what it is: below the least an engine needs, one job takes what there is.
+    const mb = Math.max(LEAST_ENGINE_CAP_MB, budget.mb);
+    fitted = Math.max(1, Math.min(jobs, Math.floor(mb / capMb)));
+    if (fitted < jobs) note = `${jobs} jobs x ${capMb} MB (each engine process's memory cap) exceed ${budget.source}: running ${fitted}`;
+    if (capMb > mb) {
+      note = `one engine process's memory cap of ${capMb} MB exceeds ${budget.source}: running 1 job capped at ${mb} MB`;
+      capMb = mb;
     }
   }
   const lanes = Math.max(1, Math.min(MAX_LANES, Math.floor(cores / fitted)));

@@ -70,24 +70,52 @@ export interface InputOptions {
 }
 
 async function readList(list: string, stdin: Readable): Promise<string[]> {
-  let text: string;
+  let bytes: Buffer;
   let from: string;
   if (list === '-') {
     const chunks: Buffer[] = [];
     for await (const chunk of stdin) chunks.push(Buffer.from(chunk as Uint8Array));
-    text = Buffer.concat(chunks).toString('utf8');
+    bytes = Buffer.concat(chunks);
     from = process.cwd();
   } else {
-    text = await readFile(list, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    bytes = await readFile(list).catch((error: NodeJS.ErrnoException) => {
       throw new Error(`the list ${list} ${fileProblem(error)}`);
     });
     from = dirname(resolve(list));
   }
+  return listEntries(bytes).map((path) => resolve(from, path));
+}
+
+/**
+ * A list's paths: a line each (blank lines and # comments left out), or NUL-separated as `find
+ * -print0` writes them (no path holds a NUL, so one marks such a list). UTF-16 is what Windows
+ * PowerShell's `>` writes: read by its byte-order mark, or by the NULs of its ASCII.
+ */
+export function listEntries(bytes: Buffer): string[] {
+  const text = listText(bytes);
+  if (text.includes('\0')) return text.split('\0').filter((path) => path.length > 0);
   return text
     .split(/\r?\n/)
     .map((line) => line.trim())
-    .filter((line) => line.length > 0 && !line.startsWith('#'))
-    .map((line) => resolve(from, line));
+    .filter((line) => line.length > 0 && !line.startsWith('#'));
+}
+
+function listText(bytes: Buffer): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
+  // Without a mark: ASCII paths in UTF-16 have a NUL in every other byte, little- or big-endian.
+  const even = bytes.length >= 4 && bytes.length % 2 === 0;
+  if (even && everyOther(bytes, 1)) return bytes.toString('utf16le');
+  if (even && everyOther(bytes, 0)) return Buffer.from(bytes).swap16().toString('utf16le');
+  return bytes.toString('utf8');
+}
+
+/** Whether most of the bytes at `parity` positions are NUL, and the others none. */
+function everyOther(bytes: Buffer, parity: 0 | 1): boolean {
+  let zeros = 0;
+  for (let i = parity; i < bytes.length; i += 2) if (bytes[i] === 0) zeros++;
+  for (let i = 1 - parity; i < bytes.length; i += 2) if (bytes[i] === 0) return false;
+  return zeros >= (bytes.length / 2) * 0.9;
 }
 
 /** Why a file given to read could not be: "is a folder", "does not exist", or the system's reason. */
@@ -209,6 +237,8 @@ interface Scan {
   foundIn: Map<string, string>;
   /** The output folder's real path, or null. */
   exclude: string | null;
+  /** Whether a scan came upon the output folder among the inputs (and left it out). */
+  excluded: boolean;
 }
 
 /**
@@ -226,7 +256,11 @@ function scanFolder(dir: string, scan: Scan, given = false): void {
     real = realpathSync.native(dir);
   } catch {}
   // A folder given is scanned even if it is the output folder: the user named it.
-  if (scan.seen.has(real) || (!given && real === scan.exclude)) return;
+  if (scan.seen.has(real)) return;
+  if (!given && real === scan.exclude) {
+    scan.excluded = true;
+    return;
+  }
   scan.seen.add(real);
   let listed: string[];
   try {
@@ -335,6 +369,8 @@ export interface CollectedInputs {
   inputs: SlideInput[];
   /** The subfolders of the folders given that a scan without --recursive leaves unread. */
   unreadSubfolders: string[];
+  /** The output folder lies among the folders scanned, and its files were not taken for slides. */
+  outputFolderSkipped: boolean;
 }
 
 export async function collectInputs(options: InputOptions): Promise<CollectedInputs> {
@@ -357,6 +393,7 @@ export async function collectInputs(options: InputOptions): Promise<CollectedInp
     given: '',
     foundIn: new Map(),
     exclude: exclude && realPathOr(exclude),
+    excluded: false,
   };
   // In the order of their paths, not as given (a list made by `find` on each node): a folder reached
   // by two paths (a linked folder) is listed once, by the first, and that must be the same path on
@@ -386,7 +423,8 @@ export async function collectInputs(options: InputOptions): Promise<CollectedInp
   for (const path of files.keys()) if (statOrNull(path)?.isDirectory()) folders.add(path);
   withinFolderSlides(files, folders, identities);
   const unreadSubfolders = scan.unread.sort();
-  if (files.size === 0 && scan.unreadable.size === 0) return { inputs: [], unreadSubfolders };
+  const outputFolderSkipped = scan.excluded;
+  if (files.size === 0 && scan.unreadable.size === 0) return { inputs: [], unreadSubfolders, outputFolderSkipped };
   const rooted = options.root === undefined ? { base: commonFolder(roots), real: false } : withinRoot(resolve(options.root), roots);
   const base = rooted.base;
   const keyOf = (path: string) => relativeKey(rooted.real ? throughRealFolder(path) : path, base);
@@ -404,7 +442,7 @@ export async function collectInputs(options: InputOptions): Promise<CollectedInp
     })
     .concat([...scan.unreadable].map(([path, reason]): SlideInput => ({ path, key: keyOf(path), bytes: 0, unreadable: reason })))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { inputs: onceEach(inputs, identities, links), unreadSubfolders };
+  return { inputs: onceEach(inputs, identities, links), unreadSubfolders, outputFolderSkipped };
 }
 
 /**

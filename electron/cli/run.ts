@@ -21,7 +21,8 @@ import { jobEngine, runBatch } from './batch';
 import { type Engine, infoJson, infoText, makeOutputFolder, runCompare, runRegion, thumbnailWork, withSlide } from './commands';
 import { runCompareSlides } from './compare-slides';
 import { outputProvenance } from './complete-output';
-import { parseJobs, parseMemory, planConcurrency } from './concurrency';
+import { batchCores, memoryBudget, parseJobs, planConcurrency } from './concurrency';
+import { readContainerLimits } from './container-limits';
 import { inputKey, shardSlides } from './folder-slides';
 import {
   collectInputs,
@@ -92,20 +93,22 @@ Annotations:
 Batches (thumbnail):
   Folders are read for ${SLIDE_EXTENSIONS.map((e) => `.${e}`).join('/')} files (--recursive: and their subfolders); a folder
   of .dcm files, and each subfolder of them, is one slide (DICOM); --list
-  reads paths one a line ("-": standard input). Outputs mirror the slides' folders relative to the
+  reads paths one a line, or NUL-separated as find -print0 writes them ("-": standard input); a list
+  naming no slide is nothing to do (exit 0). Outputs mirror the slides' folders relative to the
   inputs' common folder, or to --root DIR (give it the cohort's folder when rerunning some of its
   slides, so that they are named and written as in the whole run). A rerun skips slides whose output
   is complete and was made from the same slide with the same options (each output records both);
-  another slide's output there, or one made otherwise, fails that slide (EXISTS) and is left alone.
-  --overwrite redoes them all. --size never enlarges a slide smaller than it; a thumbnail has at
+  another slide's output there, or one made with other options, fails that slide (EXISTS) and is
+  left alone; one that records neither counts as done. --overwrite redoes them all. --size never enlarges a slide smaller than it; a thumbnail has at
   most ${thumbnailPixelsText()}.
   --shard K/N takes shard K of N (by a hash of each slide's relative path: the same on every node);
   --shard auto reads a Slurm array's SLURM_ARRAY_TASK_* (with ${SHARD_COUNT_ENV} set, a task's id is its
   shard's index from 0: --array=0-7 for 8, and a task resubmitted alone keeps its shard), or
   JOB_COMPLETION_INDEX with ${SHARD_COUNT_ENV}.
   --report appends one JSON line per slide; "report merge" summarises report files.
-  --jobs: slides at once (default: the cores), each in an engine process capped at
-  SLIDESCOPE_ENGINE_MEMORY_CAP_MB (default 3 GB); --max-memory lowers the jobs to fit.
+  --jobs: slides at once (default: the cores, at most a cgroup's CPU quota), each in an engine process
+  capped at SLIDESCOPE_ENGINE_MEMORY_CAP_MB (default 3 GB); --max-memory (default: a cgroup's memory
+  limit, less 160 MB) lowers the jobs to fit.
   Ctrl-C or SIGTERM: no new slide starts, the running ones get --grace seconds (default 20) to finish,
   then are abandoned (a second signal: at once); no partial file is left; exit code 130 or 143.
   Exit code 1 when any slide failed (each is named with its reason); the good ones are still written.
@@ -266,9 +269,16 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
     throw new UsageError(`--out is the folder the thumbnails go in, and ${values.out} names an image file: give a folder.`);
   const imageFormat = format(values.format, 'png');
   const shard = values.shard === undefined ? null : parseShard(values.shard, process.env);
-  const cores = availableParallelism();
-  const maxMemoryMb = values['max-memory'] === undefined ? null : parseMemory(values['max-memory']);
-  const plan = planConcurrency(parseJobs(values.jobs, cores), readEngineSettings(process.env).memoryCapBytes, maxMemoryMb, cores);
+  // A container's or scheduler job's limits, which Node's count of the cores does not see.
+  const limits = readContainerLimits();
+  const machineCores = availableParallelism();
+  const cores = batchCores(machineCores, limits.cpus);
+  const plan = planConcurrency(
+    parseJobs(values.jobs, cores),
+    readEngineSettings(process.env).memoryCapBytes,
+    memoryBudget(values['max-memory'], limits.memoryBytes),
+    cores,
+  );
   const graceSeconds = num(values.grace, 'grace') ?? 20;
   // A day at most: Node's timers stop at 24.8 days, past which the grace would end at once.
   if (graceSeconds < 0 || graceSeconds > 86_400) throw new UsageError(`--grace must be from 0 to 86400 seconds (got ${values.grace}).`);
@@ -286,7 +296,11 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   let interrupt: ReturnType<typeof watchInterrupts> | undefined;
   try {
     // The output folder is left out of a folder scan: a rerun would take its outputs (TIFF) for slides.
-    const { inputs: collected, unreadSubfolders } = await collectInputs({
+    const {
+      inputs: collected,
+      unreadSubfolders,
+      outputFolderSkipped,
+    } = await collectInputs({
       args: positionals,
       list: values.list,
       recursive: values.recursive === true,
@@ -295,6 +309,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
     }).catch((error: NodeJS.ErrnoException) => {
       throw new UsageError(`Cannot read the inputs: ${error.message}`);
     });
+    if (outputFolderSkipped) process.stderr.write(`slidescope: --out ${values.out} lies among the folders read: the files in it are not taken for slides\n`);
     const folders = folderFiles();
     const sharded = await shardSlides(collected, firstEngine, (key) => shard === null || inShard(key, shard), folders);
     const { slides: expanded, mine } = sharded;
@@ -306,17 +321,14 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
       process.stderr.write(
         `slidescope: ${own.kept.length - all.length} TIFF thumbnail(s) an earlier run wrote among the slides left out, not taken for slides\n`,
       );
-    if (all.length === 0) throw new UsageError(noSlidesFound(positionals, values, unreadSubfolders));
+    // An empty list is a retry list with nothing left to retry (report merge --failed): done, not a mistake.
+    const nothingListed = all.length === 0 && positionals.length === 0;
+    if (all.length === 0 && !nothingListed) throw new UsageError(noSlidesFound(positionals, values, unreadSubfolders));
     if (unreadSubfolders.length > 0)
       process.stderr.write(
         `slidescope: ${unreadSubfolders.length} subfolder(s) not read, such as ${unreadSubfolders[0]}: add --recursive to read the slides in them\n`,
       );
-    // Made before any slide: a folder the system refuses fails the batch once, not each slide in turn.
-    await makeOutputFolder(outDir);
-    inputs = all.filter(mine);
-    const annotations = annotationsOption(values.annotations, all.length);
-    const stems = outputStems(all, outDir, folders);
-    if (plan.note) process.stderr.write(`slidescope: ${plan.note}\n`);
+    // Before the output folder: a report that cannot be written leaves no empty folder behind.
     const reportPath = values.report;
     const report =
       reportPath === undefined
@@ -324,6 +336,24 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
         : await openReport(resolve(reportPath)).catch((error: NodeJS.ErrnoException) => {
             throw new UsageError(`Cannot write the report ${reportPath}: ${error.message}`);
           });
+    if (nothingListed) {
+      await report?.close();
+      process.stderr.write(`slidescope: --list ${values.list} names no slides: nothing to do\n`);
+      return 0;
+    }
+    inputs = all.filter(mine);
+    const annotations = annotationsOption(values.annotations, all.length);
+    const stems = outputStems(all, outDir, folders);
+    // Made before any slide: a folder the system refuses fails the batch once, not each slide in turn.
+    await makeOutputFolder(outDir).catch(async (error: unknown) => {
+      await report?.close();
+      throw error;
+    });
+    if (values.jobs === undefined && cores < machineCores)
+      process.stderr.write(
+        `slidescope: ${cores} job(s) by default: this process may use ${limits.cpus} CPUs (its cgroup's quota) of the machine's ${machineCores}\n`,
+      );
+    if (plan.note) process.stderr.write(`slidescope: ${plan.note}\n`);
     // Watched once the slides are known: while the inputs are listed (synchronously, for speed) a
     // signal ends the command at once, as Node's default does, with nothing written.
     interrupt = watchInterrupts(graceSeconds * 1000, (signal) =>
@@ -370,7 +400,8 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   // A report that could not be written, or a full disk, stopped the batch as a signal does: the same
   // list, then its error.
   if (interrupted !== null || (stopError && count('not-done'))) {
-    process.stderr.write('slidescope: stopped; not done (run the same command again to finish them):\n');
+    const again = values.overwrite === true ? 'the same command again without --overwrite' : 'the same command again';
+    process.stderr.write(`slidescope: stopped; not done (run ${again} to finish them):\n`);
     for (const l of lines) if (l.status === 'not-done') process.stderr.write(`  ${l.slide}\n`);
   }
   // A full disk wins over a signal: a retry would meet the same disk.

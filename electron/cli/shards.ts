@@ -22,13 +22,30 @@ function integer(value: string | undefined): number | null {
   return Number(value);
 }
 
+/** More shards than this split no cohort usefully (Slurm's arrays stop at 4 million tasks); past 2^32 a slide's hash could not tell them apart. */
+const MAX_SHARDS = 1_000_000;
+
+function withinShards(count: number, what: string): number {
+  if (count > MAX_SHARDS) throw new UsageError(`--shard: ${what} asks for ${count} shards; at most ${MAX_SHARDS} are made.`);
+  return count;
+}
+
+/** A scheduler's variable that is set: a whole number, or the command's mistake (a task would otherwise run as no shard at all). */
+function setInteger(env: NodeJS.ProcessEnv, name: string): number | null {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') return null;
+  const n = integer(value);
+  if (n === null) throw new UsageError(`--shard auto: ${name} is "${value}", not a whole number from 0.`);
+  return n;
+}
+
 /**
  * The shard a Slurm array task is. With SLIDESCOPE_SHARD_COUNT set, the id itself is the shard's index
  * from 0, so that a task resubmitted alone (`--array=3`: an array of one) keeps its shard, and the
  * array must run from 0. Without it, the id's place in the array (ids may start at 1 and step).
  */
 function slurmShard(env: NodeJS.ProcessEnv): Shard | null {
-  const id = integer(env['SLURM_ARRAY_TASK_ID']);
+  const id = setInteger(env, 'SLURM_ARRAY_TASK_ID');
   if (id === null) return null;
   const fixed = integer(env[SHARD_COUNT_ENV]);
   if (env[SHARD_COUNT_ENV] !== undefined && (fixed === null || fixed < 1)) {
@@ -43,7 +60,7 @@ function slurmShard(env: NodeJS.ProcessEnv): Shard | null {
         `--shard auto: the array's ids reach ${top}, not below ${SHARD_COUNT_ENV} ${fixed}: with it set, a task's id is its shard's index from 0, so submit the array as --array=0-${fixed - 1} (a shard resubmitted alone keeps its id: --array=${fixed - 1} for shard ${fixed}/${fixed}).`,
       );
     }
-    return { index: id, count: fixed };
+    return { index: id, count: withinShards(fixed, SHARD_COUNT_ENV) };
   }
   const count = integer(env['SLURM_ARRAY_TASK_COUNT']);
   const min = integer(env['SLURM_ARRAY_TASK_MIN']) ?? 0;
@@ -88,11 +105,11 @@ function slurmShard(env: NodeJS.ProcessEnv): Shard | null {
       `--shard auto: array task ${id} is not in a range of ${count} tasks from ${min} by ${step} ${why}: submit the array as --array=0-${count - 1}, or set ${SHARD_COUNT_ENV}, or pass --shard K/N.`,
     );
   }
-  return { index, count };
+  return { index, count: withinShards(count, 'SLURM_ARRAY_TASK_COUNT') };
 }
 
 function kubernetesShard(env: NodeJS.ProcessEnv): Shard | null {
-  const index = integer(env['JOB_COMPLETION_INDEX']);
+  const index = setInteger(env, 'JOB_COMPLETION_INDEX');
   if (index === null) return null;
   const count = integer(env[SHARD_COUNT_ENV]);
   if (count === null || count < 1) {
@@ -100,7 +117,7 @@ function kubernetesShard(env: NodeJS.ProcessEnv): Shard | null {
     throw new UsageError(`--shard auto: JOB_COMPLETION_INDEX is set; set ${SHARD_COUNT_ENV} to the Job's completions in its manifest${given}.`);
   }
   if (index >= count) throw new UsageError(`--shard auto: JOB_COMPLETION_INDEX ${index} is not below ${SHARD_COUNT_ENV} ${count}.`);
-  return { index, count };
+  return { index, count: withinShards(count, SHARD_COUNT_ENV) };
 }
 
 /** `K/N` (K from 1 to N) or `auto`. */
@@ -114,7 +131,7 @@ export function parseShard(value: string, env: NodeJS.ProcessEnv): Shard {
   const k = Number(match?.[1]);
   const n = Number(match?.[2]);
   if (!match || n < 1 || k < 1 || k > n) throw new UsageError(`--shard must be K/N with K from 1 to N, or auto (got "${value}").`);
-  return { index: k - 1, count: n };
+  return { index: k - 1, count: withinShards(n, value) };
 }
 
 export function shardName(shard: Shard): string {

@@ -42,6 +42,8 @@ export interface EngineClientOptions {
   /** A new engine process is running with the open slides reopened (but those named): windows connect again now. */
   onRestarted?: (event: EngineRestartedEvent) => void;
   stallTimeoutMs?: number;
+  /** What a slide read when the engine stopped is told after why it stopped (the supervisor's default: to try again). */
+  afterStop?: (reason: string) => string;
 }
 
 /** Two stops within this time while reading a slide, and that slide is not reopened. */
@@ -78,6 +80,7 @@ export class EngineClient<Connection> {
       pingWhenIdle: true,
       restartEagerly: true,
       ...(options.stallTimeoutMs !== undefined ? { stallTimeoutMs: options.stallTimeoutMs } : {}),
+      ...(options.afterStop !== undefined ? { afterStop: options.afterStop } : {}),
       restore: (call) => this.reopen(call),
       onReplaced: (event) => this.stopped(event),
     });

@@ -17,7 +17,7 @@ import { clearPoolReadSlot, poolReadSlots, poolReadTable, stuckPoolReads, watchP
 import { type Spawn, Supervisor } from '../rpc/supervisor';
 import { workerChild } from '../rpc/worker-thread';
 import { EngineRouter } from './engine-router';
-import { defaultLaneCount, OVER_MEMORY_CAP_EXIT, readEngineSettings, STOPPED_FILE_SYSTEM } from './engine-settings';
+import { defaultLaneCount, OVER_MEMORY_CAP, OVER_MEMORY_CAP_EXIT, readEngineSettings, STOPPED_FILE_SYSTEM } from './engine-settings';
 import type { LaneData } from './lane';
 import { watchMemory } from './memory-watchdog';
 import { warmOpenPath } from './open-warm-up';
@@ -179,7 +179,7 @@ function endItself(reason: string, end: () => void): void {
 
 memory = watchMemory(settings.memoryCapBytes, (rssBytes) => {
   const mb = (n: number) => `${Math.round(n / 2 ** 20)} MB`;
-  endItself(`it used ${mb(rssBytes)}, over its memory cap of ${mb(settings.memoryCapBytes)}`, () => process.exit(OVER_MEMORY_CAP_EXIT));
+  endItself(`it used ${mb(rssBytes)}, ${OVER_MEMORY_CAP} of ${mb(settings.memoryCapBytes)}`, () => process.exit(OVER_MEMORY_CAP_EXIT));
 });
 // A file system that stopped answering holds the pool's threads, or a lane in a blocking call, which
 // only ending the process frees; killed, as exiting would wait for those threads.

@@ -35,9 +35,12 @@ export const OVER_MEMORY_CAP_EXIT = 70;
 /** What an engine process that ended itself over a file read that did not return says (pool-reads.ts); the client fails a slide it stops twice with IO_ERROR. */
 export const STOPPED_FILE_SYSTEM = 'its file system stopped answering';
 
+/** The words of every reason an engine process gives for ending over its memory cap. */
+export const OVER_MEMORY_CAP = 'over its memory cap';
+
 /** Why the engine process exited with `code`, for its parent. */
 export function exitReason(code: number | null): string {
-  return code === OVER_MEMORY_CAP_EXIT ? 'it went over its memory cap' : `it exited (code ${code})`;
+  return code === OVER_MEMORY_CAP_EXIT ? `it went ${OVER_MEMORY_CAP}` : `it exited (code ${code})`;
 }
 
 /**
@@ -78,7 +81,8 @@ const positiveInt = (value: string | undefined) => wholeNumber(value, 1);
 
 /** The numeric variables a person may set, with the least each takes and what it counts. */
 const NUMERIC_ENV = [
-  [ENGINE_ENV.memoryCapMb, 1, 'megabytes (2048 for 2 GB)'],
+  // Below this an engine process that has started can hold next to no slide.
+  [ENGINE_ENV.memoryCapMb, 256, 'megabytes (2048 for 2 GB)'],
   [ENGINE_ENV.lanes, 1, 'lanes'],
   [ENGINE_ENV.codecThreads, 0, 'threads'],
   [ENGINE_ENV.libvipsThreads, 1, 'threads'],

@@ -46,6 +46,8 @@ export interface SupervisorOptions<P extends Protocol> {
   /** Prepares a fresh child (after a replacement) before calls reach it; calls made meanwhile wait. */
   restore?: (call: RpcClient<P>['call']) => Promise<void>;
   onReplaced?: (event: Replaced) => void;
+  /** What the calls it was answering are told after "<name> stopped (<reason>).": by default, to try again. */
+  afterStop?: (reason: string) => string;
   /** Events the child sent (other than 'fatal', which becomes the replacement's reason). */
   onEvent?: (name: string, payload: unknown) => void;
 }
@@ -268,7 +270,8 @@ export class Supervisor<P extends Protocol> {
     this.running = null;
     const reason = running.fatal ?? cause;
     const inFlight = running.client.inFlight();
-    const error: ErrorInfo = { code: 'WORKER_FAILED', message: `${this.options.name} stopped (${reason}). It was restarted; please try again.` };
+    const after = this.options.afterStop?.(reason) ?? 'It was restarted; please try again.';
+    const error: ErrorInfo = { code: 'WORKER_FAILED', message: `${this.options.name} stopped (${reason}). ${after}` };
     running.client.close(error);
     running.markReady();
     void running.child.stop(responsive);

@@ -1,0 +1,60 @@
+// --list's paths however the list was made: lines (CRLF, blank lines, comments), `find -print0`'s
+// NUL-separated names, and UTF-16 as Windows PowerShell's `>` writes it, with or without its mark.
+
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { after, describe, test } from 'node:test';
+import { collectInputs, listEntries } from './inputs';
+
+const paths = ['site a/case 1/slide.svs', '병원/케이스-2/슬라이드.ndpi', 'x.tif'];
+
+function utf16be(text: string): Buffer {
+  return Buffer.from(text, 'utf16le').swap16();
+}
+
+describe('--list entries', () => {
+  test('lines: CRLF, blank lines, # comments and surrounding spaces', () => {
+    assert.deepEqual(listEntries(Buffer.from(`# cohort\r\n${paths[0]}\r\n\r\n  ${paths[1]}  \n${paths[2]}`)), paths);
+  });
+
+  test('NUL-separated (find -print0): names kept whole, even with a newline or a leading #', () => {
+    assert.deepEqual(listEntries(Buffer.from(`${paths.join('\0')}\0`)), paths);
+    assert.deepEqual(listEntries(Buffer.from('#first.svs\0two\nlines.svs\0')), ['#first.svs', 'two\nlines.svs']);
+  });
+
+  test('UTF-16 little- and big-endian, with a byte-order mark (Korean names too) or ASCII without one', () => {
+    const text = `${paths.join('\r\n')}\r\n`;
+    assert.deepEqual(listEntries(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])), paths);
+    assert.deepEqual(listEntries(Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(text)])), paths);
+    assert.deepEqual(listEntries(Buffer.from('a/b.svs\r\nc.tif\r\n', 'utf16le')), ['a/b.svs', 'c.tif']);
+    assert.deepEqual(listEntries(utf16be('a/b.svs\nc.tif\n')), ['a/b.svs', 'c.tif']);
+  });
+
+  test('UTF-8 with its mark', () => {
+    assert.deepEqual(listEntries(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(paths.join('\n'))])), paths);
+  });
+});
+
+describe('--list - from find -print0', () => {
+  let top = '';
+  after(() => rm(top, { recursive: true, force: true }));
+
+  test('each file one slide, relative to the working folder', async () => {
+    top = await mkdtemp(join(tmpdir(), 'slidescope-list-'));
+    for (const path of paths) {
+      await mkdir(join(top, path, '..'), { recursive: true });
+      await writeFile(join(top, path), 'not a slide');
+    }
+    const cwd = process.cwd();
+    process.chdir(top);
+    try {
+      const { inputs } = await collectInputs({ args: [], list: '-', recursive: false, stdin: Readable.from([Buffer.from(`${paths.join('\0')}\0`)]) });
+      assert.deepEqual(inputs.map((input) => input.path).sort(), paths.map((path) => join(top, path)).sort());
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});
