@@ -5,6 +5,7 @@
 // shards disjoint and together the whole list.
 
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -217,9 +218,10 @@ describe('reruns of a batch', () => {
     assert.equal(parts[0]!.filter((p) => parts[1]!.includes(p)).length, 0, 'a slide in both shards');
     assert.deepEqual(parts.flat().sort(), SLIDES);
     assert.equal((await tree(join(dir, 'stdin-sharded'))).length, SLIDES.length);
-    // Nothing on standard input: no slides, a usage error.
+    // Nothing on standard input (a retry list with nothing left): nothing to do, said, exit 0.
     const empty = cli(['thumbnail', '--list', '-', '--out', join(dir, 'stdin-empty')], '');
-    assert.equal(empty.status, 2, empty.stderr);
-    assert.match(empty.stderr, /No slide files found/);
+    assert.equal(empty.status, 0, empty.stderr);
+    assert.match(empty.stderr, /--list - names no slides: nothing to do/);
+    assert.equal(existsSync(join(dir, 'stdin-empty')), false);
   });
 });
