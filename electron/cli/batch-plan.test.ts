@@ -386,8 +386,9 @@ describe('job queue', () => {
 function enginelessBatch(options: Pick<BatchOptions, 'inputs' | 'work'> & Partial<BatchOptions>) {
   return runBatch({
     command: 'thumbnail',
+    outputSet: 'thumbnail --size 64 --colour srgb --format png',
     batchInputs: options.inputs.length,
-    plan: { jobs: 1, capMb: 1024, lanes: 1, note: null },
+    plan: planConcurrency(1, 2 ** 30, null, 2),
     interrupt: { stopping: false, abandon: new AbortController().signal, exitCode: () => null, dispose() {} },
     progress: { update() {}, finish() {} },
     report: null,
@@ -406,7 +407,7 @@ function twelveSlides(options: { fail?: (turn: number) => SlideError | null; rep
   const started: string[] = [];
   const batch = enginelessBatch({
     inputs,
-    plan: { jobs: 2, capMb: 1024, lanes: 1, note: null },
+    plan: planConcurrency(2, 2 ** 30, null, 2),
     work: async (_engine, input) => {
       const turn = started.push(input.key);
       await new Promise((r) => setTimeout(r, 5));
@@ -579,7 +580,7 @@ describe('output folders', () => {
       const inputs: SlideInput[] = ['a/1.svs', 'a/2.svs', 'b/1.svs', 'c/d/1.svs', 'before/1.svs'].map((key, i) => ({ path: `/c/${key}`, key, bytes: 10 - i }));
       const { lines } = await enginelessBatch({
         inputs,
-        plan: { jobs: 2, capMb: 1024, lanes: 1, note: null },
+        plan: planConcurrency(2, 2 ** 30, null, 2),
         work: async (_engine, input, _abandon, folders) => {
           const folder = join(dir, 'out', input.key.slice(0, input.key.lastIndexOf('/')));
           await folders.make(folder);
@@ -687,7 +688,13 @@ describe('a folder that could not be listed', () => {
 
 describe('jobs and memory', () => {
   test("--max-memory lowers the jobs so that jobs x cap fits, or the one job's cap", () => {
-    assert.deepEqual(planConcurrency(2, 3 * GB, null, 2), { jobs: 2, capMb: 3072, lanes: 1, note: null });
+    assert.deepEqual(planConcurrency(2, 3 * GB, null, 2), {
+      jobs: 2,
+      capMb: 3072,
+      lanes: 1,
+      note: null,
+      raiseCap: 'set SLIDESCOPE_ENGINE_MEMORY_CAP_MB above 3072',
+    });
     assert.equal(planConcurrency(8, 3 * GB, null, 8).lanes, 1);
     assert.equal(planConcurrency(1, 3 * GB, null, 8).lanes, 4);
     const fitted = planConcurrency(8, 3 * GB, memoryBudget('10G', null), 8);
@@ -695,6 +702,8 @@ describe('jobs and memory', () => {
     assert.match(fitted.note ?? '', /8 jobs x 3072 MB .* exceed --max-memory 10240 MB: running 3/);
     const one = planConcurrency(4, 3 * GB, memoryBudget('2000M', null), 4);
     assert.deepEqual([one.jobs, one.capMb], [1, 2000]);
+    // Its cap lowered by --max-memory: the variable would change nothing.
+    assert.equal(one.raiseCap, 'raise --max-memory above 2000 MB');
     assert.throws(() => planConcurrency(1, 3 * GB, memoryBudget('100M', null), 4), UsageError);
     assert.equal(parseMemory('1.5g'), 1536);
     assert.equal(parseMemory('6000'), 6000);
@@ -718,6 +727,10 @@ describe('jobs and memory', () => {
     // Smaller than --max-memory allows: one job, capped at what there is (not a usage error: nobody typed it).
     const tiny = planConcurrency(2, 3 * GB, memoryBudget(undefined, 600 * 2 ** 20), 2);
     assert.deepEqual([tiny.jobs, tiny.capMb], [1, 440]);
+    assert.equal(tiny.raiseCap, 'give the container or job more than 600 MB of memory');
+    // --max-memory past the limit: taken (the user may know better), but said.
+    assert.match(memoryBudget('6G', 4 * GB)?.warning ?? '', /--max-memory 6144 MB exceeds the 4096 MB this process may use \(its cgroup's limit\)/);
+    assert.equal(memoryBudget('3G', 4 * GB)?.warning, null);
     assert.deepEqual([planConcurrency(2, 3 * GB, memoryBudget(undefined, 300 * 2 ** 20), 2).capMb], [256]);
   });
 

@@ -7,21 +7,22 @@
 // slide after it would fail alike.
 
 import { hostname } from 'node:os';
+import { basename } from 'node:path';
 import { type ErrorInfo, toErrorInfo } from '../../shared/errors';
 import { SlideError } from '../engine/errors';
 import { removeUnfinishedWrites } from '../engine/export/atomic-file';
 import { EngineClient } from '../engine-host/engine-client';
-import { ENGINE_ENV, OVER_MEMORY_CAP } from '../engine-host/engine-settings';
+import { OVER_MEMORY_CAP } from '../engine-host/engine-settings';
 import { settledOrAborted } from '../rpc/abortable';
 import type { Engine } from './commands';
 import type { ConcurrencyPlan } from './concurrency';
 import { inputKey } from './folder-slides';
-import type { SlideInput } from './inputs';
+import { realPathOr, type SlideInput } from './inputs';
 import type { Interrupt } from './interrupt';
 import { JobQueue } from './job-queue';
 import { OutputFolders } from './output-folders';
 import type { Progress } from './progress';
-import type { ReportLine, ReportWriter, SlideStatus } from './report';
+import { type ReportLine, type ReportWriter, rootOf, type SlideStatus } from './report';
 import type { EngineLauncher } from './run';
 import { SLIDESCOPE_VERSION } from './version';
 
@@ -47,6 +48,8 @@ export type SlideWork = (engine: () => Promise<Engine>, input: SlideInput, aband
 
 export interface BatchOptions {
   command: string;
+  /** The options that decide an output (ReportLine.outputSet). */
+  outputSet: string;
   /** The slides this run makes: all the slides of each input it takes (--shard splits on inputs). */
   inputs: SlideInput[];
   plan: ConcurrencyPlan;
@@ -87,9 +90,7 @@ export function jobEngine(launchEngine: EngineLauncher, plan: ConcurrencyPlan, p
     {
       // A retry meets the same cap: the way out is a higher one.
       afterStop: (reason) =>
-        reason.includes(OVER_MEMORY_CAP)
-          ? `A slide this large needs a higher cap: set ${ENGINE_ENV.memoryCapMb} above ${plan.capMb}.`
-          : 'It was restarted for the next slide.',
+        reason.includes(OVER_MEMORY_CAP) ? `A slide this large needs a higher cap: ${plan.raiseCap}.` : 'It was restarted for the next slide.',
     },
   );
 }
@@ -131,13 +132,22 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   // which sees a folder's slides without a line only by it (a run killed partway through the folder).
   const slidesOfInput = new Map<string, number>();
   for (const input of options.inputs) slidesOfInput.set(inputKey(input), (slidesOfInput.get(inputKey(input)) ?? 0) + 1);
+  const cohorts = new Map<string, string>();
+  const cohortOf = (input: SlideInput) => {
+    const root = rootOf(input.path, input.key);
+    const name = cohorts.get(root) ?? basename(realPathOr(root));
+    cohorts.set(root, name);
+    return name;
+  };
   const inputOf = (input: SlideInput) => ({
     input: inputKey(input),
     inputSlides: slidesOfInput.get(inputKey(input)) ?? 1,
     listedIn: input.listedIn ?? null,
+    cohort: cohortOf(input),
   });
   const base = {
     command: options.command,
+    outputSet: options.outputSet,
     shard: options.shard,
     batchInputs: options.batchInputs,
     host: hostname(),

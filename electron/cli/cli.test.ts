@@ -462,11 +462,17 @@ describe('slidescope CLI', () => {
     assert.equal(run.status, 1, run.stderr);
     assert.match(run.stderr, /IO_ERROR: Cannot create the output folder \/proc\/slidescope-test \(ENOENT\)/);
     assert.doesNotMatch(run.stderr, /slides?:/);
-    // A folder there that refuses writes (even to root): said once, before any slide is read.
-    const refusing = cli('thumbnail', CMU, '--size', '64', '--out', '/proc/sys/kernel');
+    // A folder there that refuses writes (even to root): its slides fail before they are read (no
+    // vendor: never opened), not each after its decode.
+    const refusedReport = join(out, 'refused.jsonl');
+    const refusing = cli('thumbnail', CMU, '--size', '64', '--out', '/proc/sys/kernel', '--report', refusedReport);
     assert.equal(refusing.status, 1, refusing.stderr);
-    assert.match(refusing.stderr, /IO_ERROR: Cannot write to the output folder \/proc\/sys\/kernel \(permission denied\)/);
-    assert.doesNotMatch(refusing.stderr, /slides?:/);
+    assert.match(refusing.stderr, /IO_ERROR: Cannot write to \/proc\/sys\/kernel \(permission denied\)/);
+    const [refused] = readFileSync(refusedReport, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as ReportLine);
+    assert.deepEqual([refused?.status, refused?.vendor, refused?.error?.code], ['failed', null, 'IO_ERROR']);
     const report = cli('thumbnail', CMU, '--size', '64', '--out', join(out, 'proc-report'), '--report', '/proc/slidescope-test/r.jsonl');
     assert.equal(report.status, 2, report.stderr);
     assert.match(report.stderr, /Cannot write the report \/proc\/slidescope-test\/r\.jsonl/);

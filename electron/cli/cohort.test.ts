@@ -152,9 +152,14 @@ describe('slidescope thumbnail over a cohort', () => {
     const report = join(dir, 'nothing.jsonl');
     const none = cli(['thumbnail', '--list', list, '--out', join(dir, 'empty-out'), '--report', report, '--shard', '2/3']);
     assert.equal(none.status, 0, none.stderr);
-    assert.match(none.stderr, /--list \S+nothing-to-retry\.txt names no slides: nothing to do\n/);
+    assert.match(none.stderr, /--list \S+nothing-to-retry\.txt names no path: nothing to do\n/);
     assert.equal(readFileSync(report, 'utf8'), '');
     assert.equal(existsSync(join(dir, 'empty-out')), false);
+    // A list whose paths hold no slide (a share not mounted) is no retry list: an error, as for a folder.
+    await writeFile(list, `${empty}\n`);
+    const unmounted = cli(['thumbnail', '--list', list, '--out', join(dir, 'empty-out'), '--recursive']);
+    assert.equal(unmounted.status, 2, unmounted.stderr);
+    assert.match(unmounted.stderr, /No slide files found in the paths of --list/);
   });
 
   test('three shards: disjoint, together the whole cohort, the same set when the inputs come in another order', async () => {
@@ -284,12 +289,19 @@ describe('slidescope thumbnail over a cohort', () => {
     await copyFile(await fixturePath('cohort-svs'), join(real, 'X_thumbnail.svs'));
     const link = join(dir, 'beside-link');
     await symlink(real, link);
-    const args = ['thumbnail', link, '--recursive', '--size', '48', '--format', 'tiff', '--out', real];
+    const report = join(dir, 'beside.jsonl');
+    const args = ['thumbnail', link, '--recursive', '--size', '48', '--format', 'tiff', '--out', real, '--report', report];
     for (const run of [cli(args), cli(args)]) {
       assert.equal(run.status, 0, run.stderr);
       assert.match(run.stderr, /: 2 slides: /);
     }
     assert.deepEqual(await tree(real), ['X.tif', 'X_thumbnail.svs', 'X_thumbnail.tif', 'X_thumbnail_thumbnail.tif']);
+    // Each line names the cohort by its real folder, which a run through the folder itself names alike,
+    // and the options that decide its output: what a merge groups a batch's lines by.
+    for (const line of await reportLines(report)) {
+      assert.equal(line.cohort, 'beside-real');
+      assert.equal(line.outputSet, 'thumbnail --size 48 --colour srgb --format tiff');
+    }
   });
 
   test('a report that cannot be written (a full disk): the batch stops, says what it wrote and what it did not, then the error; exit 1', {

@@ -3,8 +3,7 @@
 // uses; answers are Results, reported per slide.
 
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { ExportColour } from '../../shared/colour';
 import { type ErrorInfo, fail, type Result, toErrorInfo } from '../../shared/errors';
@@ -186,6 +185,9 @@ export function thumbnailWork(
       );
     const folderError = await makeOutputFolder();
     if (folderError) return { status: 'failed', outputs: [], ...none, error: folderError };
+    const refusal = await folders.refusal(dirname(out));
+    if (refusal)
+      return { status: 'failed', outputs: [], ...none, error: { code: 'IO_ERROR', message: `Cannot write to ${dirname(out)} (${refusal}).`, path: out } };
     const engine = await engineOf();
     let seen: Pick<SlideOutcome, 'vendor' | 'width' | 'height'> = none;
     // The slide's identity once the engine has opened it: a slide that will not open fails with the engine's reason.
@@ -235,10 +237,21 @@ function namingItsFile(error: ErrorInfo, annotations: string | undefined): Error
   return annotations && error.path && resolve(error.path) === resolve(annotations) ? { ...error, message: `${error.path}: ${error.message}` } : error;
 }
 
+/** The options that decide a thumbnail's pixels, but for drawn annotations. */
+function pixelOptions(spec: ThumbnailSpec, colour: ExportColour | undefined): string[] {
+  const size = spec.kind === 'size' ? `--size ${spec.longestSide}` : spec.kind === 'power' ? `--power ${spec.objectivePower}` : `--mpp ${spec.mpp}`;
+  return ['thumbnail', size, `--colour ${colour?.managed === false ? 'stored' : 'srgb'}`];
+}
+
+/** What a thumbnail batch makes of each slide (ReportLine.outputSet): its pixels' options, its format, the annotations it draws. */
+export function thumbnailOutputSet(spec: ThumbnailSpec, colour: ExportColour | undefined, format: ImageFormat, annotations: string | undefined): string {
+  const drawn = annotations === undefined ? [] : [`--annotations ${annotations === 'stored' ? 'stored' : basename(annotations)}`];
+  return [...pixelOptions(spec, colour), `--format ${format}`, ...drawn].join(' ');
+}
+
 /** The options that decide a thumbnail's pixels, as the command line gives them; drawn annotations by their content. */
 async function thumbnailRecipe(spec: ThumbnailSpec, colour: ExportColour | undefined, drawn: string | undefined): Promise<string> {
-  const size = spec.kind === 'size' ? `--size ${spec.longestSide}` : spec.kind === 'power' ? `--power ${spec.objectivePower}` : `--mpp ${spec.mpp}`;
-  const parts = ['thumbnail', size, `--colour ${colour?.managed === false ? 'stored' : 'srgb'}`];
+  const parts = pixelOptions(spec, colour);
   if (drawn !== undefined) {
     const content = await readFile(drawn).catch((error: NodeJS.ErrnoException) => {
       throw new SlideError('NOT_FOUND', `The annotations file cannot be read (${error.code ?? error.message}).`, drawn);
@@ -267,11 +280,6 @@ export async function makeOutputFolder(folder: string): Promise<void> {
     if (error.code === 'EEXIST')
       throw new UsageError(`Cannot create the output folder ${folder}: a link to nothing, or something else that is not a folder, is in its place.`);
     throw new SlideError(code, message, folder);
-  });
-  // A folder there already may refuse writes: said once, before a batch reads every slide in vain.
-  await access(folder, constants.W_OK | constants.X_OK).catch((error: NodeJS.ErrnoException) => {
-    const reason = error.code === 'EROFS' ? 'a read-only file system' : error.code === 'EACCES' || error.code === 'EPERM' ? 'permission denied' : error.code;
-    throw new SlideError('IO_ERROR', `Cannot write to the output folder ${folder} (${reason ?? error.message}).`, folder);
   });
 }
 

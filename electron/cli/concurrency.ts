@@ -4,7 +4,7 @@
 // memory limit of the container or scheduler job it runs in) lowers the jobs until that fits (with one
 // job, it lowers that job's cap instead).
 
-import { MAX_LANES } from '../engine-host/engine-settings';
+import { ENGINE_ENV, MAX_LANES } from '../engine-host/engine-settings';
 import { UsageError } from './usage-error';
 
 const MB = 2 ** 20;
@@ -20,6 +20,8 @@ export interface ConcurrencyPlan {
   lanes: number;
   /** Why the jobs or the cap were lowered, for the user. */
   note: string | null;
+  /** How to give a slide that takes its engine over the cap more: the variable, or the budget that lowered the cap. */
+  raiseCap: string;
 }
 
 /** What the CLI process itself may take beside its engines, out of a container's memory limit. */
@@ -35,20 +37,30 @@ export interface MemoryBudget {
   source: string;
   /** Given by the user (--max-memory): one too small is the command's mistake. */
   given: boolean;
+  /** How to make it larger. */
+  raise: string;
+  /** --max-memory beyond the cgroup's limit: what the kernel will do about it. */
+  warning: string | null;
 }
 
 /** --max-memory, or else the memory limit of the cgroup the process runs in, less the CLI's own share; null when neither. */
 export function memoryBudget(option: string | undefined, limitBytes: number | null): MemoryBudget | null {
+  const limitMb = limitBytes === null ? null : Math.floor(limitBytes / MB);
   if (option !== undefined) {
     const mb = parseMemory(option);
-    return { mb, source: `--max-memory ${mb} MB`, given: true };
+    const warning =
+      limitMb !== null && mb > limitMb - CLI_ALLOWANCE_MB
+        ? `--max-memory ${mb} MB exceeds the ${limitMb} MB this process may use (its cgroup's limit) less ${CLI_ALLOWANCE_MB} MB for itself: engines that grow to it would have the kernel end the whole batch`
+        : null;
+    return { mb, source: `--max-memory ${mb} MB`, given: true, raise: `raise --max-memory above ${mb} MB`, warning };
   }
-  if (limitBytes === null) return null;
-  const limitMb = Math.floor(limitBytes / MB);
+  if (limitMb === null) return null;
   return {
     mb: limitMb - CLI_ALLOWANCE_MB,
     source: `the ${limitMb} MB this process may use (its cgroup's limit) less ${CLI_ALLOWANCE_MB} MB for itself`,
     given: false,
+    raise: `give the container or job more than ${limitMb} MB of memory`,
+    warning: null,
   };
 }
 
@@ -86,6 +98,7 @@ export function planConcurrency(jobs: number, capBytes: number, budget: MemoryBu
   let capMb = Math.floor(capBytes / MB);
   let fitted = jobs;
   let note: string | null = null;
+  let raiseCap = `set ${ENGINE_ENV.memoryCapMb} above ${capMb}`;
   if (budget !== null) {
     if (budget.given && budget.mb < MIN_ENGINE_CAP_MB) throw new UsageError(`--max-memory must be at least ${MIN_ENGINE_CAP_MB} MB (got ${budget.mb} MB).`);
     // A container's limit is what it is: below the least an engine needs, one job takes what there is.
@@ -95,8 +108,9 @@ export function planConcurrency(jobs: number, capBytes: number, budget: MemoryBu
     if (capMb > mb) {
       note = `one engine process's memory cap of ${capMb} MB exceeds ${budget.source}: running 1 job capped at ${mb} MB`;
       capMb = mb;
+      raiseCap = budget.raise;
     }
   }
   const lanes = Math.max(1, Math.min(MAX_LANES, Math.floor(cores / fitted)));
-  return { jobs: fitted, capMb, lanes, note };
+  return { jobs: fitted, capMb, lanes, note, raiseCap };
 }

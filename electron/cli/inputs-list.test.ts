@@ -33,6 +33,18 @@ describe('--list entries', () => {
     assert.deepEqual(listEntries(utf16be('a/b.svs\nc.tif\n')), ['a/b.svs', 'c.tif']);
   });
 
+  test('UTF-16 without a mark holding Korean names, or one name without a line end: never split at its NULs', () => {
+    // Read as UTF-8 and split at NULs, each character became a path, "/" among them: a whole-disk scan.
+    const korean = ['/data/병원 A/케이스 2/조직.tif', '/data/site b/case 3/s.scn'];
+    assert.deepEqual(listEntries(Buffer.from(`${korean.join('\n')}\n`, 'utf16le')), korean);
+    assert.deepEqual(listEntries(utf16be(`${korean.join('\r\n')}\r\n`)), korean);
+    assert.deepEqual(listEntries(Buffer.from('/data/a.svs', 'utf16le')), ['/data/a.svs']);
+    assert.deepEqual(listEntries(Buffer.from('/d/조직.tif', 'utf16le')), ['/d/조직.tif']);
+    // find -print0 of an even number of bytes decodes as UTF-16 "text" too, but of no lines: kept as names.
+    assert.deepEqual(listEntries(Buffer.from('ab/c.svs\0x.tif\0')), ['ab/c.svs', 'x.tif']);
+    assert.deepEqual(listEntries(Buffer.from('./조직.tif\0./b.svs\0')), ['./조직.tif', './b.svs']);
+  });
+
   test('UTF-8 with its mark', () => {
     assert.deepEqual(listEntries(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(paths.join('\n'))])), paths);
   });

@@ -88,8 +88,8 @@ async function readList(list: string, stdin: Readable): Promise<string[]> {
 
 /**
  * A list's paths: a line each (blank lines and # comments left out), or NUL-separated as `find
- * -print0` writes them (no path holds a NUL, so one marks such a list). UTF-16 is what Windows
- * PowerShell's `>` writes: read by its byte-order mark, or by the NULs of its ASCII.
+ * -print0` writes them (no path holds a NUL). UTF-16 is what Windows PowerShell's `>` writes: read by
+ * its byte-order mark, or, without one, where it decodes to lines of text.
  */
 export function listEntries(bytes: Buffer): string[] {
   const text = listText(bytes);
@@ -103,19 +103,32 @@ export function listEntries(bytes: Buffer): string[] {
 function listText(bytes: Buffer): string {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
-  // Without a mark: ASCII paths in UTF-16 have a NUL in every other byte, little- or big-endian.
-  const even = bytes.length >= 4 && bytes.length % 2 === 0;
-  if (even && everyOther(bytes, 1)) return bytes.toString('utf16le');
-  if (even && everyOther(bytes, 0)) return Buffer.from(bytes).swap16().toString('utf16le');
-  return bytes.toString('utf8');
+  const utf8 = bytes.toString('utf8');
+  if (!utf8.includes('\0') || bytes.length % 2 !== 0) return utf8;
+  // NULs without a mark: find -print0's names, or UTF-16 (read as UTF-8, each character a "path").
+  const names = utf8.split('\0').filter((name) => name.length > 0);
+  const short = names.reduce((sum, name) => sum + name.length, 0) < 2 * names.length;
+  const decoded = [bytes.toString('utf16le'), Buffer.from(bytes).swap16().toString('utf16le')].filter(textLike);
+  const lines = decoded.find((text) => text.includes('\n'));
+  if (lines !== undefined || !short) return lines ?? utf8;
+  // One name and no line end: the byte order whose reading has the more ASCII ('/', '.', letters).
+  const ascii = (text: string) => text.split('').filter((c) => c < '\x80').length;
+  return decoded.sort((a, b) => ascii(b) - ascii(a))[0] ?? utf8;
 }
 
-/** Whether most of the bytes at `parity` positions are NUL, and the others none. */
-function everyOther(bytes: Buffer, parity: 0 | 1): boolean {
-  let zeros = 0;
-  for (let i = parity; i < bytes.length; i += 2) if (bytes[i] === 0) zeros++;
-  for (let i = 1 - parity; i < bytes.length; i += 2) if (bytes[i] === 0) return false;
-  return zeros >= (bytes.length / 2) * 0.9;
+/** No NUL, no undecodable unit, no control character but tab and line ends. */
+function textLike(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f || c === 0xfffd) return false;
+    // A surrogate pair's halves, in order; either alone is no character.
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) return false;
+  }
+  return true;
 }
 
 /** Why a file given to read could not be: "is a folder", "does not exist", or the system's reason. */
@@ -371,11 +384,14 @@ export interface CollectedInputs {
   unreadSubfolders: string[];
   /** The output folder lies among the folders scanned, and its files were not taken for slides. */
   outputFolderSkipped: boolean;
+  /** The paths --list named (null without --list). */
+  listed: number | null;
 }
 
 export async function collectInputs(options: InputOptions): Promise<CollectedInputs> {
   const given = options.args.map((a) => resolve(a));
-  if (options.list !== undefined) given.push(...(await readList(options.list, options.stdin ?? process.stdin)));
+  const listed = options.list === undefined ? null : await readList(options.list, options.stdin ?? process.stdin);
+  if (listed) given.push(...listed);
   const files = new Map<string, number>();
   const roots: string[] = [];
   const exclude = options.exclude === undefined ? null : resolve(options.exclude);
@@ -424,7 +440,8 @@ export async function collectInputs(options: InputOptions): Promise<CollectedInp
   withinFolderSlides(files, folders, identities);
   const unreadSubfolders = scan.unread.sort();
   const outputFolderSkipped = scan.excluded;
-  if (files.size === 0 && scan.unreadable.size === 0) return { inputs: [], unreadSubfolders, outputFolderSkipped };
+  const found = { unreadSubfolders, outputFolderSkipped, listed: listed?.length ?? null };
+  if (files.size === 0 && scan.unreadable.size === 0) return { inputs: [], ...found };
   const rooted = options.root === undefined ? { base: commonFolder(roots), real: false } : withinRoot(resolve(options.root), roots);
   const base = rooted.base;
   const keyOf = (path: string) => relativeKey(rooted.real ? throughRealFolder(path) : path, base);
@@ -442,7 +459,7 @@ export async function collectInputs(options: InputOptions): Promise<CollectedInp
     })
     .concat([...scan.unreadable].map(([path, reason]): SlideInput => ({ path, key: keyOf(path), bytes: 0, unreadable: reason })))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { inputs: onceEach(inputs, identities, links), unreadSubfolders, outputFolderSkipped };
+  return { inputs: onceEach(inputs, identities, links), ...found };
 }
 
 /**

@@ -2,12 +2,14 @@
 // end, every slide of theirs failed or abandoned mid-write, are removed: a stopped or failing run
 // leaves no empty case folders behind for a person to wonder about.
 
-import { rmdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, rmdir } from 'node:fs/promises';
 import { SlideError } from '../engine/errors';
 import { makeFolder } from '../engine/export/make-folder';
 
 export class OutputFolders {
   readonly #made: string[] = [];
+  readonly #refusals = new Map<string, Promise<string | null>>();
   #closed = false;
 
   /**
@@ -18,6 +20,25 @@ export class OutputFolders {
   async make(folder: string): Promise<void> {
     if (this.#closed) throw new SlideError('CANCELLED', 'The slide was abandoned: the batch was told to stop.', folder);
     await makeFolder(folder, this.#made);
+  }
+
+  /**
+   * Why `folder` (made) refuses writes, or null: asked once a folder, before a slide of its is read, so
+   * that a folder that refuses them fails its slides at once rather than each after its decode. Not
+   * on Windows, whose read-only attribute on a folder does not stop writes into it.
+   */
+  refusal(folder: string): Promise<string | null> {
+    if (process.platform === 'win32') return Promise.resolve(null);
+    let refusal = this.#refusals.get(folder);
+    if (refusal === undefined) {
+      refusal = access(folder, constants.W_OK | constants.X_OK).then(
+        () => null,
+        (error: NodeJS.ErrnoException) =>
+          error.code === 'EROFS' ? 'a read-only file system' : error.code === 'EACCES' || error.code === 'EPERM' ? 'permission denied' : null,
+      );
+      this.#refusals.set(folder, refusal);
+    }
+    return refusal;
   }
 
   /**

@@ -45,6 +45,7 @@ describe('report merge: whether the batch is whole', () => {
     assert.deepEqual(summary.batches, [
       {
         command: 'thumbnail',
+        outputSet: null,
         folder: 'cohort',
         shardCount: 2,
         shardsSeen: ['1/2', '2/2'],
@@ -381,6 +382,49 @@ describe('report merge: whether the batch is whole', () => {
       [[5, 0]],
     );
     assert.deepEqual(summary.versions, [{ version: null, slides: 5 }]);
+  });
+});
+
+describe('report merge: which lines are one batch', () => {
+  const big = 'thumbnail --size 8000 --colour srgb --format png';
+  const small = 'thumbnail --size 256 --colour srgb --format png';
+
+  test('runs of other options are other batches: a slide failed at 8000 px stays failed though written at 256', async () => {
+    const failed = reportLine('big.svs', null, 2, { outputSet: big, status: 'failed', error: { code: 'TOO_LARGE', message: 'too large' } });
+    const { summary, text } = await merge(
+      [reportLine('a.svs', null, 2, { outputSet: big }), failed],
+      ['a.svs', 'big.svs'].map((slide) => reportLine(slide, null, 2, { outputSet: small, started: '2026-01-02T00:00:00Z' })),
+    );
+    assert.deepEqual(
+      summary.batches.map((b) => [b.outputSet, b.slidesSeen]),
+      [
+        [small, 2],
+        [big, 2],
+      ],
+    );
+    assert.equal(summary.statuses.failed, 1);
+    assert.equal(mergeExitCode(summary), 1);
+    assert.match(text, /^4 slides: 3 written, 0 skipped \(already done\), 1 failed/);
+  });
+
+  test('a rerun that reached the cohort by another path (a link to it) is the same batch: its real name', async () => {
+    const first = ['a.svs', 'b.svs'].map((slide) =>
+      reportLine(slide, null, 2, { path: `/home/me/cohort-link/${slide}`, cohort: 'cohort 코호트', outputSet: small }),
+    );
+    first[1] = { ...first[1]!, status: 'failed', error: { code: 'IO_ERROR', message: 'share gone' } };
+    const retry = reportLine('b.svs', null, 1, {
+      path: '/data/cohort 코호트/b.svs',
+      cohort: 'cohort 코호트',
+      outputSet: small,
+      listedIn: null,
+      started: '2026-01-02T00:00:00Z',
+    });
+    const { summary } = await merge(first, [retry]);
+    assert.deepEqual(
+      summary.batches.map((b) => [b.folder, b.slidesSeen]),
+      [['cohort 코호트', 2]],
+    );
+    assert.equal(summary.statuses.failed, 0);
   });
 });
 

@@ -6,7 +6,7 @@
 // (but a slide done stays done: slideLine).
 
 import { open, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, sep } from 'node:path';
 import { SlideError, writeFailureCode } from '../engine/errors';
 import { makeFolder } from '../engine/export/make-folder';
 import { fileProblem } from './inputs';
@@ -53,6 +53,13 @@ export interface ReportLine {
   pid: number;
   /** The Slidescope that made the line. */
   version: string;
+  /**
+   * What the batch makes of each slide, its options that decide an output ("thumbnail --size 1024
+   * --colour srgb --format png"): runs of other options are other batches to a merge.
+   */
+  outputSet?: string;
+  /** The real name of the folder `slide` is relative to: the same whichever link the run went through. */
+  cohort?: string;
 }
 
 export interface ReportWriter {
@@ -148,13 +155,18 @@ function slideLine(lines: readonly ReportLine[]): ReportLine {
  * relative names stay apart, while a cohort's shards on nodes that mount it at different places agree.
  */
 function baseName(line: ReportLine): string {
-  const parts = line.path.split(/[\\/]/);
-  return parts[parts.length - line.slide.split('/').length - 1] ?? '';
+  return line.cohort ?? basename(rootOf(line.path, line.slide));
 }
 
-/** The batch a line's slide belongs to: its command and the folder its slides are relative to. */
+/** The folder a slide's path is relative to, by its key's depth ('/' for a key that is the path less its root). */
+export function rootOf(path: string, slide: string): string {
+  const parts = path.split(/[\\/]/);
+  return parts.slice(0, Math.max(1, parts.length - slide.split('/').length)).join(sep) || sep;
+}
+
+/** The batch a line's slide belongs to: its command and options, and the folder its slides are relative to. */
 function cohortKey(line: ReportLine): string {
-  return `${line.command ?? ''}\0${baseName(line)}`;
+  return `${line.command ?? ''}\0${line.outputSet ?? ''}\0${baseName(line)}`;
 }
 
 export async function readReports(paths: string[]): Promise<ReadReports> {
@@ -244,6 +256,8 @@ function largestCounts(lines: readonly ReportLine[]): Map<string, number> {
  */
 export interface BatchCompleteness {
   command: string;
+  /** What it makes of each slide (ReportLine.outputSet): runs of other options are other batches. Null in an older Slidescope's lines. */
+  outputSet: string | null;
   /** The name of the folder its slides are relative to: two cohorts merged are two batches. */
   folder: string;
   /** N of its --shard K/N; null for a batch run unsharded. */
@@ -300,7 +314,7 @@ function lineShard(line: ReportLine): { k: number; n: number } | null {
 
 /** Batches in an order that does not depend on the order of the files. */
 function batchOrder(batch: BatchCompleteness): string {
-  return [batch.command, batch.folder, String(batch.shardCount ?? 0).padStart(10, '0')].join('\0');
+  return [batch.command, batch.folder, batch.outputSet ?? '', String(batch.shardCount ?? 0).padStart(10, '0')].join('\0');
 }
 
 /** What the lines of one command and folder tell of its inputs: the same for each of its batches. */
@@ -404,6 +418,7 @@ function batchesOf(read: ReadReports): BatchCompleteness[] {
       const name = (k: number) => `${k}/${shardCount}`;
       return {
         command: first.command ?? '',
+        outputSet: first.outputSet ?? null,
         folder: baseName(first),
         shardCount,
         shardsSeen: [...shards].sort((a, b) => a - b).map(name),
@@ -546,7 +561,7 @@ export function summaryText(summary: ReportSummary): string {
     const which =
       summary.batches.length === 1
         ? ''
-        : ` (${batch.command || 'a command not recorded'} of ${batch.folder}${batch.shardCount === null ? '' : ` in ${batch.shardCount} shards`})`;
+        : ` (${batch.outputSet ?? (batch.command || 'a command not recorded')} of ${batch.folder}${batch.shardCount === null ? '' : ` in ${batch.shardCount} shards`})`;
     const text = completenessText(batch, which);
     if (text) lines.push(text);
   }

@@ -221,7 +221,7 @@ describe('reruns of a batch', () => {
     // Nothing on standard input (a retry list with nothing left): nothing to do, said, exit 0.
     const empty = cli(['thumbnail', '--list', '-', '--out', join(dir, 'stdin-empty')], '');
     assert.equal(empty.status, 0, empty.stderr);
-    assert.match(empty.stderr, /--list - names no slides: nothing to do/);
+    assert.match(empty.stderr, /--list - names no path: nothing to do/);
     assert.equal(existsSync(join(dir, 'stdin-empty')), false);
   });
 });

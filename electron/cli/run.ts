@@ -18,7 +18,7 @@ import { EngineClient, type EngineSpawn } from '../engine-host/engine-client';
 import { type EngineLaunchSettings, engineEnvironmentProblem, readEngineSettings, userCacheDir } from '../engine-host/engine-settings';
 import { runAnnotations } from './annotations-command';
 import { jobEngine, runBatch } from './batch';
-import { type Engine, infoJson, infoText, makeOutputFolder, runCompare, runRegion, thumbnailWork, withSlide } from './commands';
+import { type Engine, infoJson, infoText, makeOutputFolder, runCompare, runRegion, thumbnailOutputSet, thumbnailWork, withSlide } from './commands';
 import { runCompareSlides } from './compare-slides';
 import { outputProvenance } from './complete-output';
 import { batchCores, memoryBudget, parseJobs, planConcurrency } from './concurrency';
@@ -94,7 +94,7 @@ Batches (thumbnail):
   Folders are read for ${SLIDE_EXTENSIONS.map((e) => `.${e}`).join('/')} files (--recursive: and their subfolders); a folder
   of .dcm files, and each subfolder of them, is one slide (DICOM); --list
   reads paths one a line, or NUL-separated as find -print0 writes them ("-": standard input); a list
-  naming no slide is nothing to do (exit 0). Outputs mirror the slides' folders relative to the
+  naming no path is nothing to do (exit 0). Outputs mirror the slides' folders relative to the
   inputs' common folder, or to --root DIR (give it the cohort's folder when rerunning some of its
   slides, so that they are named and written as in the whole run). A rerun skips slides whose output
   is complete and was made from the same slide with the same options (each output records both);
@@ -273,12 +273,8 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   const limits = readContainerLimits();
   const machineCores = availableParallelism();
   const cores = batchCores(machineCores, limits.cpus);
-  const plan = planConcurrency(
-    parseJobs(values.jobs, cores),
-    readEngineSettings(process.env).memoryCapBytes,
-    memoryBudget(values['max-memory'], limits.memoryBytes),
-    cores,
-  );
+  const budget = memoryBudget(values['max-memory'], limits.memoryBytes);
+  const plan = planConcurrency(parseJobs(values.jobs, cores), readEngineSettings(process.env).memoryCapBytes, budget, cores);
   const graceSeconds = num(values.grace, 'grace') ?? 20;
   // A day at most: Node's timers stop at 24.8 days, past which the grace would end at once.
   if (graceSeconds < 0 || graceSeconds > 86_400) throw new UsageError(`--grace must be from 0 to 86400 seconds (got ${values.grace}).`);
@@ -300,6 +296,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
       inputs: collected,
       unreadSubfolders,
       outputFolderSkipped,
+      listed,
     } = await collectInputs({
       args: positionals,
       list: values.list,
@@ -321,8 +318,9 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
       process.stderr.write(
         `slidescope: ${own.kept.length - all.length} TIFF thumbnail(s) an earlier run wrote among the slides left out, not taken for slides\n`,
       );
-    // An empty list is a retry list with nothing left to retry (report merge --failed): done, not a mistake.
-    const nothingListed = all.length === 0 && positionals.length === 0;
+    // A list naming nothing is a retry list with nothing left to retry: done, not a mistake (one whose
+    // folders hold no slide, an unmounted share, stays one).
+    const nothingListed = all.length === 0 && positionals.length === 0 && listed === 0;
     if (all.length === 0 && !nothingListed) throw new UsageError(noSlidesFound(positionals, values, unreadSubfolders));
     if (unreadSubfolders.length > 0)
       process.stderr.write(
@@ -338,7 +336,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
           });
     if (nothingListed) {
       await report?.close();
-      process.stderr.write(`slidescope: --list ${values.list} names no slides: nothing to do\n`);
+      process.stderr.write(`slidescope: --list ${values.list} names no path: nothing to do\n`);
       return 0;
     }
     inputs = all.filter(mine);
@@ -353,6 +351,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
       process.stderr.write(
         `slidescope: ${cores} job(s) by default: this process may use ${limits.cpus} CPUs (its cgroup's quota) of the machine's ${machineCores}\n`,
       );
+    if (budget?.warning) process.stderr.write(`slidescope: ${budget.warning}\n`);
     if (plan.note) process.stderr.write(`slidescope: ${plan.note}\n`);
     // Watched once the slides are known: while the inputs are listed (synchronously, for speed) a
     // signal ends the command at once, as Node's default does, with nothing written.
@@ -362,6 +361,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
     try {
       ({ lines, stopError, reportError } = await runBatch({
         command: 'thumbnail',
+        outputSet: thumbnailOutputSet(spec, colourOption(values.colour), imageFormat, annotations),
         inputs,
         plan,
         work: thumbnailWork(spec, imageFormat, stems, values.overwrite === true, annotations, colourOption(values.colour)),
