@@ -90,7 +90,11 @@ export function jobEngine(launchEngine: EngineLauncher, plan: ConcurrencyPlan, p
     {
       // A retry meets the same cap: the way out is a higher one.
       afterStop: (reason) =>
-        reason.includes(OVER_MEMORY_CAP) ? `A slide this large needs a higher cap: ${plan.raiseCap}.` : 'It was restarted for the next slide.',
+        reason.includes(OVER_MEMORY_CAP)
+          ? `A slide this large needs a higher cap: ${plan.raiseCap}.`
+          : reason.includes('SIGKILL')
+            ? 'It was restarted for the next slide (a process killed from outside is most often the kernel ending it for want of memory: its log says).'
+            : 'It was restarted for the next slide.',
     },
   );
 }
@@ -135,7 +139,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   const cohorts = new Map<string, string>();
   const cohortOf = (input: SlideInput) => {
     const root = rootOf(input.path, input.key);
-    const name = cohorts.get(root) ?? basename(realPathOr(root));
+    // A filesystem's root (inputs with no common folder) has no name: itself, then.
+    const name = cohorts.get(root) ?? (basename(realPathOr(root)) || realPathOr(root));
     cohorts.set(root, name);
     return name;
   };

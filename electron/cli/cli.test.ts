@@ -361,7 +361,10 @@ describe('slidescope CLI', () => {
     symlinkSync(join(out, 'nowhere'), join(out, 'dangling'));
     const dangling = cli('thumbnail', CMU, '--size', '64', '--out', join(out, 'dangling'));
     assert.equal(dangling.status, 2, dangling.stderr);
-    assert.match(dangling.stderr, /Cannot create the output folder \S+dangling: a link to nothing, or something else that is not a folder, is in its place\./);
+    assert.match(
+      dangling.stderr,
+      /Cannot create the output folder \S+dangling: on its way, a link to nothing, or something else that is not a folder, is in the place of a folder\./,
+    );
     for (const [jobs, shard] of [
       ['1e1', '1/2'],
       ['0x2', '1/2'],

@@ -278,7 +278,9 @@ export async function makeOutputFolder(folder: string): Promise<void> {
     if (error.code === 'ENOTDIR') throw new UsageError(message);
     // Something not a folder in its place that a walk could not tell from one: a link to nothing.
     if (error.code === 'EEXIST')
-      throw new UsageError(`Cannot create the output folder ${folder}: a link to nothing, or something else that is not a folder, is in its place.`);
+      throw new UsageError(
+        `Cannot create the output folder ${folder}: on its way, a link to nothing, or something else that is not a folder, is in the place of a folder.`,
+      );
     throw new SlideError(code, message, folder);
   });
 }

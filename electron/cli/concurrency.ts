@@ -27,8 +27,8 @@ export interface ConcurrencyPlan {
 /** What the CLI process itself may take beside its engines, out of a container's memory limit. */
 const CLI_ALLOWANCE_MB = 160;
 
-/** Below this, an engine process that has started holds next to no slide. */
-const LEAST_ENGINE_CAP_MB = 256;
+/** A cap for what is left of a cgroup's limit however small (an engine under it fails each slide, saying so, rather than the kernel ending the batch). */
+const LEAST_ENGINE_CAP_MB = 64;
 
 /** The memory a batch's engines may take together, and where that figure comes from (for the user). */
 export interface MemoryBudget {
@@ -101,7 +101,7 @@ export function planConcurrency(jobs: number, capBytes: number, budget: MemoryBu
   let raiseCap = `set ${ENGINE_ENV.memoryCapMb} above ${capMb}`;
   if (budget !== null) {
     if (budget.given && budget.mb < MIN_ENGINE_CAP_MB) throw new UsageError(`--max-memory must be at least ${MIN_ENGINE_CAP_MB} MB (got ${budget.mb} MB).`);
-    // A container's limit is what it is: below the least an engine needs, one job takes what there is.
+    // A container's limit is what it is: below what an engine needs, one job takes what there is.
     const mb = Math.max(LEAST_ENGINE_CAP_MB, budget.mb);
     fitted = Math.max(1, Math.min(jobs, Math.floor(mb / capMb)));
     if (fitted < jobs) note = `${jobs} jobs x ${capMb} MB (each engine process's memory cap) exceed ${budget.source}: running ${fitted}`;

@@ -38,15 +38,18 @@ describe('--list entries', () => {
     const korean = ['/data/병원 A/케이스 2/조직.tif', '/data/site b/case 3/s.scn'];
     assert.deepEqual(listEntries(Buffer.from(`${korean.join('\n')}\n`, 'utf16le')), korean);
     assert.deepEqual(listEntries(utf16be(`${korean.join('\r\n')}\r\n`)), korean);
-    assert.deepEqual(listEntries(Buffer.from('/data/a.svs', 'utf16le')), ['/data/a.svs']);
-    assert.deepEqual(listEntries(Buffer.from('/d/조직.tif', 'utf16le')), ['/d/조직.tif']);
+    for (const one of ['/data/a.svs', '/d/조직.tif', '/данные/срез.svs', '切片.svs', 'Δείγμα.svs', 'próbka.svs']) {
+      assert.deepEqual(listEntries(Buffer.from(one, 'utf16le')), [one], one);
+      assert.deepEqual(listEntries(utf16be(one)), [one], one);
+    }
     // find -print0 of an even number of bytes decodes as UTF-16 "text" too, but of no lines: kept as names.
     assert.deepEqual(listEntries(Buffer.from('ab/c.svs\0x.tif\0')), ['ab/c.svs', 'x.tif']);
     assert.deepEqual(listEntries(Buffer.from('./조직.tif\0./b.svs\0')), ['./조직.tif', './b.svs']);
   });
 
-  test('UTF-8 with its mark', () => {
+  test('UTF-8 with its mark, lines or NUL-separated', () => {
     assert.deepEqual(listEntries(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(paths.join('\n'))])), paths);
+    assert.deepEqual(listEntries(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${paths.join('\0')}\0`)])), paths);
   });
 });
 
@@ -68,5 +71,12 @@ describe('--list - from find -print0', () => {
     } finally {
       process.chdir(cwd);
     }
+  });
+
+  test('a list naming the root of a file system is refused: never a cohort, and what a misread list gives', async () => {
+    await assert.rejects(
+      () => collectInputs({ args: [], list: '-', recursive: true, stdin: Readable.from([Buffer.from('/data/a.svs\n/\n')]) }),
+      /the list - names \/, the root of a file system/,
+    );
   });
 });

@@ -83,7 +83,11 @@ async function readList(list: string, stdin: Readable): Promise<string[]> {
     });
     from = dirname(resolve(list));
   }
-  return listEntries(bytes).map((path) => resolve(from, path));
+  const paths = listEntries(bytes).map((path) => resolve(from, path));
+  // Never a slide's folder, and what a list misread (its encoding) would give: a scan of every disk.
+  const root = paths.find((path) => parse(path).root === path);
+  if (root !== undefined) throw new Error(`the list ${list} names ${root}, the root of a file system: name the cohort's folders`);
+  return paths;
 }
 
 /**
@@ -103,17 +107,19 @@ export function listEntries(bytes: Buffer): string[] {
 function listText(bytes: Buffer): string {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
-  const utf8 = bytes.toString('utf8');
+  const utf8 = bytes.toString('utf8').replace(/^\ufeff/, '');
   if (!utf8.includes('\0') || bytes.length % 2 !== 0) return utf8;
-  // NULs without a mark: find -print0's names, or UTF-16 (read as UTF-8, each character a "path").
-  const names = utf8.split('\0').filter((name) => name.length > 0);
-  const short = names.reduce((sum, name) => sum + name.length, 0) < 2 * names.length;
+  // NULs without a mark: find -print0's names, or UTF-16, whose reading as UTF-8 gives control
+  // characters (other scripts than Latin) or names of a character each (ASCII).
   const decoded = [bytes.toString('utf16le'), Buffer.from(bytes).swap16().toString('utf16le')].filter(textLike);
   const lines = decoded.find((text) => text.includes('\n'));
-  if (lines !== undefined || !short) return lines ?? utf8;
+  if (lines !== undefined) return lines;
+  const names = utf8.split('\0').filter((name) => name.length > 0);
+  const short = names.reduce((sum, name) => sum + name.length, 0) < 2 * names.length;
+  if ((names.every(textLike) && !short) || decoded.length === 0) return utf8;
   // One name and no line end: the byte order whose reading has the more ASCII ('/', '.', letters).
   const ascii = (text: string) => text.split('').filter((c) => c < '\x80').length;
-  return decoded.sort((a, b) => ascii(b) - ascii(a))[0] ?? utf8;
+  return decoded.sort((a, b) => ascii(b) - ascii(a))[0]!;
 }
 
 /** No NUL, no undecodable unit, no control character but tab and line ends. */

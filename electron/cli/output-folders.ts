@@ -9,7 +9,7 @@ import { makeFolder } from '../engine/export/make-folder';
 
 export class OutputFolders {
   readonly #made: string[] = [];
-  readonly #refusals = new Map<string, Promise<string | null>>();
+  readonly #writable = new Set<string>();
   #closed = false;
 
   /**
@@ -23,22 +23,21 @@ export class OutputFolders {
   }
 
   /**
-   * Why `folder` (made) refuses writes, or null: asked once a folder, before a slide of its is read, so
-   * that a folder that refuses them fails its slides at once rather than each after its decode. Not
-   * on Windows, whose read-only attribute on a folder does not stop writes into it.
+   * Why `folder` (made) refuses writes, or null: asked before a slide of its is read, so that a folder
+   * that refuses them fails its slides at once rather than each after its decode. A folder that took
+   * writes is not asked again; one that refused is (its permissions may be mended mid-run). Not on
+   * Windows, whose read-only attribute on a folder does not stop writes into it.
    */
-  refusal(folder: string): Promise<string | null> {
-    if (process.platform === 'win32') return Promise.resolve(null);
-    let refusal = this.#refusals.get(folder);
-    if (refusal === undefined) {
-      refusal = access(folder, constants.W_OK | constants.X_OK).then(
-        () => null,
-        (error: NodeJS.ErrnoException) =>
-          error.code === 'EROFS' ? 'a read-only file system' : error.code === 'EACCES' || error.code === 'EPERM' ? 'permission denied' : null,
-      );
-      this.#refusals.set(folder, refusal);
-    }
-    return refusal;
+  async refusal(folder: string): Promise<string | null> {
+    if (process.platform === 'win32' || this.#writable.has(folder)) return null;
+    return access(folder, constants.W_OK | constants.X_OK).then(
+      () => {
+        this.#writable.add(folder);
+        return null;
+      },
+      (error: NodeJS.ErrnoException) =>
+        error.code === 'EROFS' ? 'a read-only file system' : error.code === 'EACCES' || error.code === 'EPERM' ? 'permission denied' : null,
+    );
   }
 
   /**

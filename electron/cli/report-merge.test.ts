@@ -407,6 +407,30 @@ describe('report merge: which lines are one batch', () => {
     assert.match(text, /^4 slides: 3 written, 0 skipped \(already done\), 1 failed/);
   });
 
+  test("an upgrade partway through a cohort: an older Slidescope's lines (no outputSet) join the batch their folder's lines name", async () => {
+    const older = shard1().map(({ outputSet: _set, cohort: _cohort, ...line }) => line);
+    const { summary } = await merge(
+      older,
+      shard2().map((line) => ({ ...line, outputSet: small, cohort: 'cohort' })),
+    );
+    assert.deepEqual(
+      summary.batches.map((b) => [b.outputSet, b.shardsWithoutLines, b.missingInputs]),
+      [[small, [], 0]],
+    );
+    // Where the folder's lines name two sets, an older line's is not known: it stays apart.
+    const two = await merge(older, [reportLine('d.svs', '2/2', 5, { outputSet: small }), reportLine('e.svs', '2/2', 5, { outputSet: big })]);
+    assert.equal(two.summary.batches.length, 3);
+  });
+
+  test('a slide whose name holds a backslash (not a separator but on Windows): the cohort is the folder its key is relative to', async () => {
+    const lines = ['x\\y.svs', 'z.svs'].map((slide) => reportLine(slide, null, 2, { path: `/data/cohortX/${slide}` }));
+    const { summary } = await merge(lines);
+    assert.deepEqual(
+      summary.batches.map((b) => [b.folder, b.slidesSeen, b.missingInputs]),
+      [['cohortX', 2, 0]],
+    );
+  });
+
   test('a rerun that reached the cohort by another path (a link to it) is the same batch: its real name', async () => {
     const first = ['a.svs', 'b.svs'].map((slide) =>
       reportLine(slide, null, 2, { path: `/home/me/cohort-link/${slide}`, cohort: 'cohort 코호트', outputSet: small }),

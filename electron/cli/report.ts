@@ -158,10 +158,30 @@ function baseName(line: ReportLine): string {
   return line.cohort ?? basename(rootOf(line.path, line.slide));
 }
 
-/** The folder a slide's path is relative to, by its key's depth ('/' for a key that is the path less its root). */
+/**
+ * The folder a slide's path is relative to: the path less its key (which is the path's end, '/'
+ * between its folders on every system; a name may hold a backslash elsewhere than on Windows).
+ */
 export function rootOf(path: string, slide: string): string {
+  const end = path.slice(path.length - slide.length);
+  if (path.length > slide.length && (end === slide || end.replaceAll('\\', '/') === slide)) return path.slice(0, path.length - slide.length - 1) || sep;
+  // A line not written so (hand-made): by the key's depth.
   const parts = path.split(/[\\/]/);
   return parts.slice(0, Math.max(1, parts.length - slide.split('/').length)).join(sep) || sep;
+}
+
+/**
+ * Lines of a Slidescope before outputSet take the one the other lines of their command and folder
+ * give, where they all give the same: an upgrade partway through a cohort leaves it one batch.
+ */
+function withOutputSets(lines: ReportLine[]): ReportLine[] {
+  const sets = new Map<string, Set<string>>();
+  const where = (line: ReportLine) => `${line.command ?? ''}\0${baseName(line)}`;
+  for (const line of lines) if (line.outputSet !== undefined) sets.set(where(line), (sets.get(where(line)) ?? new Set()).add(line.outputSet));
+  return lines.map((line) => {
+    const only = sets.get(where(line));
+    return line.outputSet === undefined && only?.size === 1 ? { ...line, outputSet: [...only][0]! } : line;
+  });
 }
 
 /** The batch a line's slide belongs to: its command and options, and the folder its slides are relative to. */
@@ -171,6 +191,7 @@ function cohortKey(line: ReportLine): string {
 
 export async function readReports(paths: string[]): Promise<ReadReports> {
   const bySlide = new Map<string, ReportLine[]>();
+  const all: ReportLine[] = [];
   let unreadable = 0;
   for (const path of paths) {
     const content = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
@@ -188,11 +209,14 @@ export async function readReports(paths: string[]): Promise<ReadReports> {
         unreadable++;
         continue;
       }
-      const key = `${cohortKey(line)}\0${line.slide}`;
-      const lines = bySlide.get(key);
-      if (lines) lines.push(line);
-      else bySlide.set(key, [line]);
+      all.push(line);
     }
+  }
+  for (const line of withOutputSets(all)) {
+    const key = `${cohortKey(line)}\0${line.slide}`;
+    const lines = bySlide.get(key);
+    if (lines) lines.push(line);
+    else bySlide.set(key, [line]);
   }
   const groups = [...bySlide.entries()].map(([key, lines]) => ({ key, lines, line: slideLine(lines) }));
   const listed = listedLater(
