@@ -387,6 +387,7 @@ function enginelessBatch(options: Pick<BatchOptions, 'inputs' | 'work'> & Partia
   return runBatch({
     command: 'thumbnail',
     outputSet: 'thumbnail --size 64 --colour srgb --format png',
+    cohort: 'cohort',
     batchInputs: options.inputs.length,
     plan: planConcurrency(1, 2 ** 30, null, 2),
     interrupt: { stopping: false, abandon: new AbortController().signal, exitCode: () => null, dispose() {} },
@@ -723,6 +724,11 @@ describe('jobs and memory', () => {
     assert.deepEqual([pod.jobs, pod.capMb], [3, 1024]);
     assert.match(pod.note ?? '', /8 jobs x 1024 MB .* exceed the 4096 MB this process may use \(its cgroup's limit\) less 160 MB for itself: running 3/);
     assert.equal(planConcurrency(8, 1 * GB, memoryBudget('8G', 4 * GB), 8).jobs, 8);
+    // Its cap not lowered, a higher one fits in the budget up to one job at all of it.
+    assert.equal(
+      pod.raiseCap,
+      "set SLIDESCOPE_ENGINE_MEMORY_CAP_MB above 1024 (at most 3936: the 4096 MB this process may use (its cgroup's limit) less 160 MB for itself), or give the container or job more than 4096 MB of memory",
+    );
     assert.equal(memoryBudget(undefined, null), null);
     // Smaller than --max-memory allows: one job, capped at what there is (not a usage error: nobody typed it).
     const tiny = planConcurrency(2, 3 * GB, memoryBudget(undefined, 600 * 2 ** 20), 2);

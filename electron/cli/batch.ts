@@ -7,7 +7,6 @@
 // slide after it would fail alike.
 
 import { hostname } from 'node:os';
-import { basename } from 'node:path';
 import { type ErrorInfo, toErrorInfo } from '../../shared/errors';
 import { SlideError } from '../engine/errors';
 import { removeUnfinishedWrites } from '../engine/export/atomic-file';
@@ -17,12 +16,12 @@ import { settledOrAborted } from '../rpc/abortable';
 import type { Engine } from './commands';
 import type { ConcurrencyPlan } from './concurrency';
 import { inputKey } from './folder-slides';
-import { realPathOr, type SlideInput } from './inputs';
+import type { SlideInput } from './inputs';
 import type { Interrupt } from './interrupt';
 import { JobQueue } from './job-queue';
 import { OutputFolders } from './output-folders';
 import type { Progress } from './progress';
-import { type ReportLine, type ReportWriter, rootOf, type SlideStatus } from './report';
+import type { ReportLine, ReportWriter, SlideStatus } from './report';
 import type { EngineLauncher } from './run';
 import { SLIDESCOPE_VERSION } from './version';
 
@@ -50,6 +49,8 @@ export interface BatchOptions {
   command: string;
   /** The options that decide an output (ReportLine.outputSet). */
   outputSet: string;
+  /** The real name of the folder the inputs' keys are relative to (ReportLine.cohort). */
+  cohort: string;
   /** The slides this run makes: all the slides of each input it takes (--shard splits on inputs). */
   inputs: SlideInput[];
   plan: ConcurrencyPlan;
@@ -136,23 +137,15 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   // which sees a folder's slides without a line only by it (a run killed partway through the folder).
   const slidesOfInput = new Map<string, number>();
   for (const input of options.inputs) slidesOfInput.set(inputKey(input), (slidesOfInput.get(inputKey(input)) ?? 0) + 1);
-  const cohorts = new Map<string, string>();
-  const cohortOf = (input: SlideInput) => {
-    const root = rootOf(input.path, input.key);
-    // A filesystem's root (inputs with no common folder) has no name: itself, then.
-    const name = cohorts.get(root) ?? (basename(realPathOr(root)) || realPathOr(root));
-    cohorts.set(root, name);
-    return name;
-  };
   const inputOf = (input: SlideInput) => ({
     input: inputKey(input),
     inputSlides: slidesOfInput.get(inputKey(input)) ?? 1,
     listedIn: input.listedIn ?? null,
-    cohort: cohortOf(input),
   });
   const base = {
     command: options.command,
     outputSet: options.outputSet,
+    cohort: options.cohort,
     shard: options.shard,
     batchInputs: options.batchInputs,
     host: hostname(),

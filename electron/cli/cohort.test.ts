@@ -146,7 +146,7 @@ describe('slidescope thumbnail over a cohort', () => {
     assert.equal(flat.status, 2);
     assert.match(flat.stderr, /No slide files found in \S+\. \d+ subfolder\(s\) were not read, such as \S+: add --recursive to read them\./);
     // An empty list (a retry list with nothing left to retry): nothing to do, which is no failure; its
-    // report is made, empty, so that a merge sees the shard ran; no output folder.
+    // report is made if missing (empty: a merge finds no line of it), as a run's would be; no output folder.
     const list = join(dir, 'nothing-to-retry.txt');
     await writeFile(list, '# report merge --failed: none\n\n');
     const report = join(dir, 'nothing.jsonl');

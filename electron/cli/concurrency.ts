@@ -4,13 +4,10 @@
 // memory limit of the container or scheduler job it runs in) lowers the jobs until that fits (with one
 // job, it lowers that job's cap instead).
 
-import { ENGINE_ENV, MAX_LANES } from '../engine-host/engine-settings';
+import { ENGINE_ENV, MAX_LANES, wholeNumber } from '../engine-host/engine-settings';
 import { UsageError } from './usage-error';
 
 const MB = 2 ** 20;
-
-/** Below this an engine process cannot hold a slide's structures and a thumbnail's pixels. */
-export const MIN_ENGINE_CAP_MB = 512;
 
 export interface ConcurrencyPlan {
   jobs: number;
@@ -25,10 +22,13 @@ export interface ConcurrencyPlan {
 }
 
 /** What the CLI process itself may take beside its engines, out of a container's memory limit. */
-const CLI_ALLOWANCE_MB = 160;
+export const CLI_ALLOWANCE_MB = 160;
+
+/** The least --max-memory: a batch's memory, below which one job's engine cannot hold a slide's structures and a thumbnail's pixels. */
+export const MIN_BATCH_MEMORY_MB = 512;
 
 /** A cap for what is left of a cgroup's limit however small (an engine under it fails each slide, saying so, rather than the kernel ending the batch). */
-const LEAST_ENGINE_CAP_MB = 64;
+const LAST_RESORT_CAP_MB = 64;
 
 /** The memory a batch's engines may take together, and where that figure comes from (for the user). */
 export interface MemoryBudget {
@@ -89,8 +89,8 @@ export function parseMemory(value: string): number {
 
 export function parseJobs(value: string | undefined, cores: number): number {
   if (value === undefined) return cores;
-  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--jobs must be a whole number from 1 to 256 (got "${value}").`);
+  const n = wholeNumber(value, 1);
+  if (n === null || n > 256) throw new UsageError(`--jobs must be a whole number from 1 to 256 (got "${value}").`);
   return n;
 }
 
@@ -100,9 +100,11 @@ export function planConcurrency(jobs: number, capBytes: number, budget: MemoryBu
   let note: string | null = null;
   let raiseCap = `set ${ENGINE_ENV.memoryCapMb} above ${capMb}`;
   if (budget !== null) {
-    if (budget.given && budget.mb < MIN_ENGINE_CAP_MB) throw new UsageError(`--max-memory must be at least ${MIN_ENGINE_CAP_MB} MB (got ${budget.mb} MB).`);
+    if (budget.given && budget.mb < MIN_BATCH_MEMORY_MB) throw new UsageError(`--max-memory must be at least ${MIN_BATCH_MEMORY_MB} MB (got ${budget.mb} MB).`);
     // A container's limit is what it is: below what an engine needs, one job takes what there is.
-    const mb = Math.max(LEAST_ENGINE_CAP_MB, budget.mb);
+    const mb = Math.max(LAST_RESORT_CAP_MB, budget.mb);
+    // A higher cap fits fewer jobs in the budget, up to one job at all of it.
+    raiseCap = `set ${ENGINE_ENV.memoryCapMb} above ${capMb} (at most ${mb}: ${budget.source}), or ${budget.raise}`;
     fitted = Math.max(1, Math.min(jobs, Math.floor(mb / capMb)));
     if (fitted < jobs) note = `${jobs} jobs x ${capMb} MB (each engine process's memory cap) exceed ${budget.source}: running ${fitted}`;
     if (capMb > mb) {

@@ -392,6 +392,8 @@ export interface CollectedInputs {
   outputFolderSkipped: boolean;
   /** The paths --list named (null without --list). */
   listed: number | null;
+  /** The real name of the folder the keys are relative to ('' for inputs with no common folder: several drives). */
+  cohort: string;
 }
 
 export async function collectInputs(options: InputOptions): Promise<CollectedInputs> {
@@ -447,9 +449,11 @@ export async function collectInputs(options: InputOptions): Promise<CollectedInp
   const unreadSubfolders = scan.unread.sort();
   const outputFolderSkipped = scan.excluded;
   const found = { unreadSubfolders, outputFolderSkipped, listed: listed?.length ?? null };
-  if (files.size === 0 && scan.unreadable.size === 0) return { inputs: [], ...found };
+  if (files.size === 0 && scan.unreadable.size === 0) return { inputs: [], ...found, cohort: '' };
   const rooted = options.root === undefined ? { base: commonFolder(roots), real: false } : withinRoot(resolve(options.root), roots);
   const base = rooted.base;
+  // A file system's root has no name: itself, then.
+  const cohort = base === null ? '' : basename(realPathOr(base)) || realPathOr(base);
   const keyOf = (path: string) => relativeKey(rooted.real ? throughRealFolder(path) : path, base);
   const listedIn = (path: string) => {
     const given = scan.foundIn.get(path);
@@ -465,7 +469,7 @@ export async function collectInputs(options: InputOptions): Promise<CollectedInp
     })
     .concat([...scan.unreadable].map(([path, reason]): SlideInput => ({ path, key: keyOf(path), bytes: 0, unreadable: reason })))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { inputs: onceEach(inputs, identities, links), ...found };
+  return { inputs: onceEach(inputs, identities, links), ...found, cohort };
 }
 
 /**

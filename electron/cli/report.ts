@@ -112,7 +112,9 @@ function isReportLine(value: unknown): value is ReportLine {
     typeof v.started === 'string' &&
     typeof v.path === 'string' &&
     (SLIDE_STATUSES as readonly string[]).includes(v.status) &&
-    typeof v.ms === 'number'
+    typeof v.ms === 'number' &&
+    (v.outputSet === undefined || typeof v.outputSet === 'string') &&
+    (v.cohort === undefined || typeof v.cohort === 'string')
   );
 }
 
@@ -162,7 +164,7 @@ function baseName(line: ReportLine): string {
  * The folder a slide's path is relative to: the path less its key (which is the path's end, '/'
  * between its folders on every system; a name may hold a backslash elsewhere than on Windows).
  */
-export function rootOf(path: string, slide: string): string {
+function rootOf(path: string, slide: string): string {
   const end = path.slice(path.length - slide.length);
   if (path.length > slide.length && (end === slide || end.replaceAll('\\', '/') === slide)) return path.slice(0, path.length - slide.length - 1) || sep;
   // A line not written so (hand-made): by the key's depth.
@@ -172,7 +174,8 @@ export function rootOf(path: string, slide: string): string {
 
 /**
  * Lines of a Slidescope before outputSet take the one the other lines of their command and folder
- * give, where they all give the same: an upgrade partway through a cohort leaves it one batch.
+ * give, where they all give the same: an upgrade partway through a cohort leaves it one batch. (Their
+ * folder is the path's, as typed: runs through a link of another name stay apart, as they did.)
  */
 function withOutputSets(lines: ReportLine[]): ReportLine[] {
   const sets = new Map<string, Set<string>>();

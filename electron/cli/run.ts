@@ -21,7 +21,7 @@ import { jobEngine, runBatch } from './batch';
 import { type Engine, infoJson, infoText, makeOutputFolder, runCompare, runRegion, thumbnailOutputSet, thumbnailWork, withSlide } from './commands';
 import { runCompareSlides } from './compare-slides';
 import { outputProvenance } from './complete-output';
-import { batchCores, memoryBudget, parseJobs, planConcurrency } from './concurrency';
+import { batchCores, CLI_ALLOWANCE_MB, memoryBudget, parseJobs, planConcurrency } from './concurrency';
 import { readContainerLimits } from './container-limits';
 import { inputKey, shardSlides } from './folder-slides';
 import {
@@ -108,7 +108,7 @@ Batches (thumbnail):
   --report appends one JSON line per slide; "report merge" summarises report files.
   --jobs: slides at once (default: the cores, at most a cgroup's CPU quota), each in an engine process
   capped at SLIDESCOPE_ENGINE_MEMORY_CAP_MB (default 3 GB); --max-memory (default: a cgroup's memory
-  limit, less 160 MB) lowers the jobs to fit.
+  limit, less ${CLI_ALLOWANCE_MB} MB) lowers the jobs to fit.
   Ctrl-C or SIGTERM: no new slide starts, the running ones get --grace seconds (default 20) to finish,
   then are abandoned (a second signal: at once); no partial file is left; exit code 130 or 143.
   Exit code 1 when any slide failed (each is named with its reason); the good ones are still written.
@@ -297,6 +297,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
       unreadSubfolders,
       outputFolderSkipped,
       listed,
+      cohort,
     } = await collectInputs({
       args: positionals,
       list: values.list,
@@ -326,22 +327,25 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
       process.stderr.write(
         `slidescope: ${unreadSubfolders.length} subfolder(s) not read, such as ${unreadSubfolders[0]}: add --recursive to read the slides in them\n`,
       );
-    // Before the output folder: a report that cannot be written leaves no empty folder behind.
     const reportPath = values.report;
-    const report =
+    const openReportOption = async () =>
       reportPath === undefined
         ? null
         : await openReport(resolve(reportPath)).catch((error: NodeJS.ErrnoException) => {
             throw new UsageError(`Cannot write the report ${reportPath}: ${error.message}`);
           });
     if (nothingListed) {
-      await report?.close();
+      // Made if missing, as a run's would be.
+      await (await openReportOption())?.close();
       process.stderr.write(`slidescope: --list ${values.list} names no path: nothing to do\n`);
       return 0;
     }
     inputs = all.filter(mine);
     const annotations = annotationsOption(values.annotations, all.length);
     const stems = outputStems(all, outDir, folders);
+    // After the usage errors above (nothing written), before the output folder: a report that cannot
+    // be written leaves no empty folder behind.
+    const report = await openReportOption();
     // Made before any slide: a folder the system refuses fails the batch once, not each slide in turn.
     await makeOutputFolder(outDir).catch(async (error: unknown) => {
       await report?.close();
@@ -362,6 +366,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
       ({ lines, stopError, reportError } = await runBatch({
         command: 'thumbnail',
         outputSet: thumbnailOutputSet(spec, colourOption(values.colour), imageFormat, annotations),
+        cohort,
         inputs,
         plan,
         work: thumbnailWork(spec, imageFormat, stems, values.overwrite === true, annotations, colourOption(values.colour)),

@@ -7,6 +7,7 @@
 // a Slurm script may pass it too, so that one task resubmitted alone keeps its shard).
 
 import { createHash } from 'node:crypto';
+import { wholeNumber } from '../engine-host/engine-settings';
 import { UsageError } from './usage-error';
 
 export interface Shard {
@@ -18,8 +19,7 @@ export interface Shard {
 export const SHARD_COUNT_ENV = 'SLIDESCOPE_SHARD_COUNT';
 
 function integer(value: string | undefined): number | null {
-  if (value === undefined || !/^\s*\d+\s*$/.test(value)) return null;
-  return Number(value);
+  return wholeNumber(value, 0);
 }
 
 /** More shards than this split no cohort usefully (Slurm's arrays stop at 4 million tasks); past 2^32 a slide's hash could not tell them apart. */
@@ -31,7 +31,7 @@ function withinShards(count: number, what: string): number {
 }
 
 /** A scheduler's variable that is set: a whole number, or the command's mistake (a task would otherwise run as no shard at all). */
-function setInteger(env: NodeJS.ProcessEnv, name: string): number | null {
+function integerIfSet(env: NodeJS.ProcessEnv, name: string): number | null {
   const value = env[name];
   if (value === undefined || value.trim() === '') return null;
   const n = integer(value);
@@ -45,7 +45,7 @@ function setInteger(env: NodeJS.ProcessEnv, name: string): number | null {
  * array must run from 0. Without it, the id's place in the array (ids may start at 1 and step).
  */
 function slurmShard(env: NodeJS.ProcessEnv): Shard | null {
-  const id = setInteger(env, 'SLURM_ARRAY_TASK_ID');
+  const id = integerIfSet(env, 'SLURM_ARRAY_TASK_ID');
   if (id === null) return null;
   const fixed = integer(env[SHARD_COUNT_ENV]);
   if (env[SHARD_COUNT_ENV] !== undefined && (fixed === null || fixed < 1)) {
@@ -109,7 +109,7 @@ function slurmShard(env: NodeJS.ProcessEnv): Shard | null {
 }
 
 function kubernetesShard(env: NodeJS.ProcessEnv): Shard | null {
-  const index = setInteger(env, 'JOB_COMPLETION_INDEX');
+  const index = integerIfSet(env, 'JOB_COMPLETION_INDEX');
   if (index === null) return null;
   const count = integer(env[SHARD_COUNT_ENV]);
   if (count === null || count < 1) {

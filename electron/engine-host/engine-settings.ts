@@ -73,7 +73,11 @@ export const ENGINE_ENV = {
   noWarmUp: 'SLIDESCOPE_ENGINE_NO_WARM_UP',
 } as const;
 
-function wholeNumber(value: string | undefined, least: number): number | null {
+/** The least memory cap a person may set: an engine process that has started holds ~150 MB before any slide. */
+export const LEAST_ENGINE_CAP_MB = 256;
+
+/** Digits alone (spaces around them aside), `least` or more; null for anything else ("1e1", "0x2", "-1", ""). */
+export function wholeNumber(value: string | undefined, least: number): number | null {
   const n = value !== undefined && /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
   return Number.isInteger(n) && n >= least ? n : null;
 }
@@ -81,8 +85,7 @@ const positiveInt = (value: string | undefined) => wholeNumber(value, 1);
 
 /** The numeric variables a person may set, with the least each takes and what it counts. */
 const NUMERIC_ENV = [
-  // Below this an engine process that has started can hold next to no slide.
-  [ENGINE_ENV.memoryCapMb, 256, 'megabytes (2048 for 2 GB)'],
+  [ENGINE_ENV.memoryCapMb, LEAST_ENGINE_CAP_MB, 'megabytes (2048 for 2 GB)'],
   [ENGINE_ENV.lanes, 1, 'lanes'],
   [ENGINE_ENV.codecThreads, 0, 'threads'],
   [ENGINE_ENV.libvipsThreads, 1, 'threads'],
