@@ -405,6 +405,9 @@ describe('report merge: which lines are one batch', () => {
     assert.equal(summary.statuses.failed, 1);
     assert.equal(mergeExitCode(summary), 1);
     assert.match(text, /^4 slides: 3 written, 0 skipped \(already done\), 1 failed/);
+    // Failed in which of them: said where the reports hold several.
+    assert.match(text, /\n {2}big\.svs \(thumbnail --size 8000 --colour srgb --format png of cohort\): TOO_LARGE: too large/);
+    assert.equal(summary.failed[0]?.batch, `${big} of cohort`);
   });
 
   test("an upgrade partway through a cohort: an older Slidescope's lines (no outputSet) join the batch their folder's lines name", async () => {

@@ -325,7 +325,8 @@ export interface ReportSummary {
   totalMs: number;
   meanMs: number | null;
   slowest: Array<{ slide: string; ms: number; vendor: string | null; width: number | null; height: number | null }>;
-  failed: Array<{ slide: string; code: string; message: string }>;
+  /** `batch` where the reports hold several batches: which one the slide failed in ("<outputSet> of <folder>"). */
+  failed: Array<{ slide: string; code: string; message: string; batch?: string }>;
   notDone: string[];
   batches: BatchCompleteness[];
   /** The Slidescope versions that made the slides' lines (null: not recorded, an older one's), each with its slides. */
@@ -485,6 +486,9 @@ export function summarise(read: ReadReports, slowest = 10): ReportSummary {
   const written = read.slides.filter((l) => l.status === 'written');
   const totalMs = written.reduce((sum, l) => sum + l.ms, 0);
   const bySlide = (a: { slide: string }, b: { slide: string }) => (a.slide < b.slide ? -1 : a.slide > b.slide ? 1 : 0);
+  const batches = batchesOf(read);
+  const several = new Set(batches.map((b) => `${b.outputSet ?? b.command}\0${b.folder}`)).size > 1;
+  const batchOf = (l: ReportLine) => (several ? { batch: `${l.outputSet ?? (l.command || 'a command not recorded')} of ${baseName(l)}` } : {});
   return {
     slides: read.slides.length,
     statuses,
@@ -497,13 +501,13 @@ export function summarise(read: ReadReports, slowest = 10): ReportSummary {
       .map(({ slide, ms, vendor, width, height }) => ({ slide, ms, vendor, width, height })),
     failed: read.slides
       .filter((l) => l.status === 'failed')
-      .map((l) => ({ slide: l.slide, code: l.error?.code ?? 'INTERNAL', message: l.error?.message ?? '' }))
+      .map((l) => ({ slide: l.slide, code: l.error?.code ?? 'INTERNAL', message: l.error?.message ?? '', ...batchOf(l) }))
       .sort(bySlide),
     notDone: read.slides
       .filter((l) => l.status === 'not-done')
       .map((l) => l.slide)
       .sort(),
-    batches: batchesOf(read),
+    batches,
     versions: versionsOf(read.slides),
     unreadable: read.unreadable,
   };
@@ -608,7 +612,7 @@ export function summaryText(summary: ReportSummary): string {
   }
   if (summary.failed.length) {
     lines.push('failed:');
-    for (const f of summary.failed) lines.push(`  ${f.slide}: ${f.code}: ${f.message}`);
+    for (const f of summary.failed) lines.push(`  ${f.slide}${f.batch ? ` (${f.batch})` : ''}: ${f.code}: ${f.message}`);
   }
   if (summary.notDone.length) {
     lines.push('not done (run again to finish them):');
