@@ -724,6 +724,8 @@ describe('jobs and memory', () => {
     assert.deepEqual([pod.jobs, pod.capMb], [3, 1024]);
     assert.match(pod.note ?? '', /8 jobs x 1024 MB .* exceed the 4096 MB this process may use \(its cgroup's limit\) less 160 MB for itself: running 3/);
     assert.equal(planConcurrency(8, 1 * GB, memoryBudget('8G', 4 * GB), 8).jobs, 8);
+    // A cap already the whole budget: only the budget can grow.
+    assert.equal(planConcurrency(2, 3 * GB, memoryBudget('3G', null), 2).raiseCap, 'raise --max-memory above 3072 MB');
     // Its cap not lowered, a higher one fits in the budget up to one job at all of it.
     assert.equal(
       pod.raiseCap,

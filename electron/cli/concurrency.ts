@@ -104,7 +104,7 @@ export function planConcurrency(jobs: number, capBytes: number, budget: MemoryBu
     // A container's limit is what it is: below what an engine needs, one job takes what there is.
     const mb = Math.max(LAST_RESORT_CAP_MB, budget.mb);
     // A higher cap fits fewer jobs in the budget, up to one job at all of it.
-    raiseCap = `set ${ENGINE_ENV.memoryCapMb} above ${capMb} (at most ${mb}: ${budget.source}), or ${budget.raise}`;
+    raiseCap = capMb < mb ? `set ${ENGINE_ENV.memoryCapMb} above ${capMb} (at most ${mb}: ${budget.source}), or ${budget.raise}` : budget.raise;
     fitted = Math.max(1, Math.min(jobs, Math.floor(mb / capMb)));
     if (fitted < jobs) note = `${jobs} jobs x ${capMb} MB (each engine process's memory cap) exceed ${budget.source}: running ${fitted}`;
     if (capMb > mb) {

@@ -163,4 +163,24 @@ describe('links among the inputs', () => {
       'site/slide.svs',
     ]);
   });
+
+  test('--root given through a link, a link below it leading out of the cohort: keyed as reached, so its output stays under --out', async () => {
+    const top = join(dir, 'root-link');
+    await files(top, ['R/sub/s.svs', 'E/e.svs']);
+    await symlink('../E', join(top, 'R', 'L'));
+    await symlink('R', join(top, 'RL'));
+    const listed = await listInputs({ args: [join(top, 'R')], recursive: true, root: join(top, 'RL') });
+    assert.deepEqual(keysOf(listed.inputs), ['L/e.svs', 'sub/s.svs']);
+    assert.equal(listed.cohort, 'R');
+  });
+
+  test("the cohort is the real name of the folder the keys are relative to: a DICOM folder given alone is keyed by its own name, so its parent's", async () => {
+    const top = join(dir, 'cohort-name');
+    await files(top, ['site/scan/a.dcm', 'site/scan/b.dcm']);
+    const alone = await listInputs({ args: [join(top, 'site', 'scan')], recursive: false });
+    assert.deepEqual([keysOf(alone.inputs), alone.cohort], [['scan'], 'site']);
+    await symlink(join(top, 'site'), join(top, 'site-link'));
+    const through = await listInputs({ args: [join(top, 'site-link')], recursive: true });
+    assert.deepEqual([keysOf(through.inputs), through.cohort], [['scan'], 'site']);
+  });
 });

@@ -22,7 +22,15 @@ describe('--list entries', () => {
 
   test('NUL-separated (find -print0): names kept whole, even with a newline or a leading #, in an even or odd number of bytes', () => {
     // An even number of bytes also decodes as UTF-16 "text": the names must win over it.
-    for (const names of [paths, ['#first.svs', 'two\nlines.svs'], ['ab/c.svs', 'x.tif'], ['./조직.tif', './b.svs'], ['.', './a/b.svs']]) {
+    for (const names of [
+      paths,
+      ['#first.svs', 'two\nlines.svs'],
+      ['ab/c.svs', 'x.tif'],
+      ['./조직.tif', './b.svs'],
+      ['.', './a/b.svs'],
+      ['a', 'b'],
+      ['1', '2', '3', '4'],
+    ]) {
       for (const more of ['', 'x']) {
         const list = [`${more}${names[0]}`, ...names.slice(1)];
         const bytes = Buffer.from(`${list.join('\0')}\0`);

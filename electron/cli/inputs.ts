@@ -115,8 +115,11 @@ function listText(bytes: Buffer): string {
   const lines = decoded.find((text) => text.includes('\n'));
   if (lines !== undefined) return lines;
   const names = utf8.split('\0').filter((name) => name.length > 0);
-  const short = names.reduce((sum, name) => sum + name.length, 0) < 2 * names.length;
-  if ((names.every(textLike) && !short) || decoded.length === 0) return utf8;
+  // Names of a character each are a path's ASCII in UTF-16 where their reading holds a path's '/' or
+  // '.'; else short names (numbered folders: 1, 2, 3).
+  const oneEach = names.every((name) => name.length === 1);
+  const pathLike = decoded.filter((text) => /[/\\.]/.test(text));
+  if ((names.every(textLike) && !(oneEach && pathLike.length > 0)) || decoded.length === 0) return utf8;
   // One name and no line end: the byte order whose reading has the more ASCII ('/', '.', letters).
   const ascii = (text: string) => text.split('').filter((c) => c < '\x80').length;
   return decoded.sort((a, b) => ascii(b) - ascii(a))[0]!;
@@ -452,9 +455,21 @@ export async function collectInputs(options: InputOptions): Promise<CollectedInp
   if (files.size === 0 && scan.unreadable.size === 0) return { inputs: [], ...found, cohort: '' };
   const rooted = options.root === undefined ? { base: commonFolder(roots), real: false } : withinRoot(resolve(options.root), roots);
   const base = rooted.base;
-  // A file system's root has no name: itself, then.
-  const cohort = base === null ? '' : basename(realPathOr(base)) || realPathOr(base);
-  const keyOf = (path: string) => relativeKey(rooted.real ? throughRealFolder(path) : path, base);
+  const keyOf = (path: string) => {
+    if (!rooted.real) return relativeKey(path, base);
+    const key = relativeKey(throughRealFolder(path), base);
+    if (!climbsOut(key.split('/').join(sep))) return key;
+    // A link below a given folder leads out of the root: keyed as reached from that folder, so that
+    // its output stays under --out.
+    const given = scan.foundIn.get(path);
+    const reached = given === undefined ? key : relativeKey(join(realPathOr(given), relative(given, path)), base);
+    if (climbsOut(reached.split('/').join(sep))) throw new Error(`${path} lies outside --root ${options.root} (through a link)`);
+    return reached;
+  };
+  // The real name of the folder keys are relative to: the base's, or, for a folder slide that is the
+  // base (keyed by its own name, below), its parent's; a file system's root has no name: itself.
+  const keyFolder = base === null ? null : realPathOr([...folders].some((path) => keyOf(path) === '') ? dirname(base) : base);
+  const cohort = keyFolder === null ? '' : basename(keyFolder) || keyFolder;
   const listedIn = (path: string) => {
     const given = scan.foundIn.get(path);
     return given === undefined ? {} : { listedIn: keyOf(given) };
