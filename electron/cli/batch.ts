@@ -8,7 +8,6 @@
 
 import { hostname } from 'node:os';
 import { type ErrorInfo, toErrorInfo } from '../../shared/errors';
-import { SlideError } from '../engine/errors';
 import { removeUnfinishedWrites } from '../engine/export/atomic-file';
 import { EngineClient } from '../engine-host/engine-client';
 import { OVER_MEMORY_CAP } from '../engine-host/engine-settings';
@@ -17,7 +16,7 @@ import type { Engine } from './commands';
 import type { ConcurrencyPlan } from './concurrency';
 import { inputKey } from './folder-slides';
 import type { SlideInput } from './inputs';
-import type { Interrupt } from './interrupt';
+import { abandonedError, type Interrupt } from './interrupt';
 import { JobQueue } from './job-queue';
 import { OutputFolders } from './output-folders';
 import type { Progress } from './progress';
@@ -180,7 +179,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
           let startup = 0;
           const engine = async () => {
             // A work given up (answeredOrGivenUp) that wakes after the batch must not start an engine anew.
-            if (interrupt.abandon.aborted) throw new SlideError('CANCELLED', 'The slide was abandoned: the batch was told to stop.', input.path);
+            if (interrupt.abandon.aborted) throw abandonedError(input.path);
             const t = performance.now();
             const client = engineOf(job);
             client.start(); // held while it warms up: a wait alone would let the CLI's event loop end
@@ -302,6 +301,6 @@ async function answeredOrGivenUp(work: Promise<SlideOutcome>, givenUp: AbortSign
     vendor: null,
     width: null,
     height: null,
-    error: { code: 'CANCELLED', message: 'The slide was abandoned: the batch was told to stop, and its reads did not end.', path },
+    error: toErrorInfo(abandonedError(path, ', and its reads did not end')),
   };
 }

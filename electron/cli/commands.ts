@@ -185,9 +185,8 @@ export function thumbnailWork(
       );
     const folderError = await makeOutputFolder();
     if (folderError) return { status: 'failed', outputs: [], ...none, error: folderError };
-    const refusal = await folders.refusal(dirname(out));
-    if (refusal)
-      return { status: 'failed', outputs: [], ...none, error: { code: 'IO_ERROR', message: `Cannot write to ${dirname(out)} (${refusal}).`, path: out } };
+    const refusal = await folders.refusal(out);
+    if (refusal) return { status: 'failed', outputs: [], ...none, error: toErrorInfo(refusal) };
     const engine = await engineOf();
     let seen: Pick<SlideOutcome, 'vendor' | 'width' | 'height'> = none;
     // The slide's identity once the engine has opened it: a slide that will not open fails with the engine's reason.

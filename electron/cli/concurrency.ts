@@ -46,18 +46,19 @@ export interface MemoryBudget {
 /** --max-memory, or else the memory limit of the cgroup the process runs in, less the CLI's own share; null when neither. */
 export function memoryBudget(option: string | undefined, limitBytes: number | null): MemoryBudget | null {
   const limitMb = limitBytes === null ? null : Math.floor(limitBytes / MB);
+  const limitText = `the ${limitMb} MB this process may use (its cgroup's limit) less ${CLI_ALLOWANCE_MB} MB for itself`;
   if (option !== undefined) {
     const mb = parseMemory(option);
     const warning =
       limitMb !== null && mb > limitMb - CLI_ALLOWANCE_MB
-        ? `--max-memory ${mb} MB exceeds the ${limitMb} MB this process may use (its cgroup's limit) less ${CLI_ALLOWANCE_MB} MB for itself: engines that grow to it would have the kernel end the whole batch`
+        ? `--max-memory ${mb} MB exceeds ${limitText}: engines that grow to it would have the kernel end the whole batch`
         : null;
     return { mb, source: `--max-memory ${mb} MB`, given: true, raise: `raise --max-memory above ${mb} MB`, warning };
   }
   if (limitMb === null) return null;
   return {
     mb: limitMb - CLI_ALLOWANCE_MB,
-    source: `the ${limitMb} MB this process may use (its cgroup's limit) less ${CLI_ALLOWANCE_MB} MB for itself`,
+    source: limitText,
     given: false,
     raise: `give the container or job more than ${limitMb} MB of memory`,
     warning: null,

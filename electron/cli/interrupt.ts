@@ -4,6 +4,7 @@
 // leaves no file; the exit code is the shell's for the signal (130, 143).
 
 import { constants } from 'node:os';
+import { SlideError } from '../engine/errors';
 
 export interface Interrupt {
   /** A signal arrived: take no more slides. */
@@ -48,4 +49,9 @@ export function watchInterrupts(graceMs: number, onStop: (signal: NodeJS.Signals
       for (const signal of SIGNALS) process.off(signal, handle);
     },
   };
+}
+
+/** A slide's work stopped by the batch's stop (reported not done), `why` saying more where there is more. */
+export function abandonedError(path: string, why = ''): SlideError {
+  return new SlideError('CANCELLED', `The slide was abandoned: the batch was told to stop${why}.`, path);
 }

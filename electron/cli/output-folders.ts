@@ -4,8 +4,11 @@
 
 import { constants } from 'node:fs';
 import { access, rmdir } from 'node:fs/promises';
-import { SlideError } from '../engine/errors';
+import { dirname } from 'node:path';
+import type { SlideError } from '../engine/errors';
+import { refusedWrite } from '../engine/export/atomic-file';
 import { makeFolder } from '../engine/export/make-folder';
+import { abandonedError } from './interrupt';
 
 export class OutputFolders {
   readonly #made: string[] = [];
@@ -18,25 +21,25 @@ export class OutputFolders {
    * then (answeredOrGivenUp) that wakes later leaves nothing behind.
    */
   async make(folder: string): Promise<void> {
-    if (this.#closed) throw new SlideError('CANCELLED', 'The slide was abandoned: the batch was told to stop.', folder);
+    if (this.#closed) throw abandonedError(folder);
     await makeFolder(folder, this.#made);
   }
 
   /**
-   * Why `folder` (made) refuses writes, or null: asked before a slide of its is read, so that a folder
-   * that refuses them fails its slides at once rather than each after its decode. A folder that took
-   * writes is not asked again; one that refused is (its permissions may be mended mid-run). Not on
-   * Windows, whose read-only attribute on a folder does not stop writes into it.
+   * The error writing `path` would meet where its folder (made) refuses writes, or null: asked before a
+   * slide is read, so that a folder that refuses them fails its slides at once rather than each after
+   * its decode. A folder that took writes is not asked again; one that refused is (its permissions may
+   * be mended mid-run). Not on Windows, whose read-only attribute on a folder does not stop writes.
    */
-  async refusal(folder: string): Promise<string | null> {
+  async refusal(path: string): Promise<SlideError | null> {
+    const folder = dirname(path);
     if (process.platform === 'win32' || this.#writable.has(folder)) return null;
     return access(folder, constants.W_OK | constants.X_OK).then(
       () => {
         this.#writable.add(folder);
         return null;
       },
-      (error: NodeJS.ErrnoException) =>
-        error.code === 'EROFS' ? 'a read-only file system' : error.code === 'EACCES' || error.code === 'EPERM' ? 'permission denied' : null,
+      (error: NodeJS.ErrnoException) => refusedWrite(error.code, path),
     );
   }
 

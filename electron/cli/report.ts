@@ -488,7 +488,7 @@ export function summarise(read: ReadReports, slowest = 10): ReportSummary {
   const bySlide = (a: { slide: string }, b: { slide: string }) => (a.slide < b.slide ? -1 : a.slide > b.slide ? 1 : 0);
   const batches = batchesOf(read);
   const several = new Set(batches.map((b) => `${b.outputSet ?? b.command}\0${b.folder}`)).size > 1;
-  const batchOf = (l: ReportLine) => (several ? { batch: `${l.outputSet ?? (l.command || 'a command not recorded')} of ${baseName(l)}` } : {});
+  const batchOf = (l: ReportLine) => (several ? { batch: batchLabel(l.outputSet ?? null, l.command ?? '', baseName(l)) } : {});
   return {
     slides: read.slides.length,
     statuses,
@@ -584,6 +584,11 @@ export function batchSummary(
   return { text, statuses, failed: statuses.failed + unlisted.size };
 }
 
+/** A batch as a person reads it: what it makes (or its command, from an older Slidescope) of which folder. */
+function batchLabel(outputSet: string | null, command: string, folder: string): string {
+  return `${outputSet ?? (command || 'a command not recorded')} of ${folder}`;
+}
+
 export function summaryText(summary: ReportSummary): string {
   const s = summary.statuses;
   const lines = [`${summary.slides} slides: ${s.written} written, ${s.skipped} skipped (already done), ${s.failed} failed, ${s['not-done']} not done`];
@@ -592,7 +597,7 @@ export function summaryText(summary: ReportSummary): string {
     const which =
       summary.batches.length === 1
         ? ''
-        : ` (${batch.outputSet ?? (batch.command || 'a command not recorded')} of ${batch.folder}${batch.shardCount === null ? '' : ` in ${batch.shardCount} shards`})`;
+        : ` (${batchLabel(batch.outputSet, batch.command, batch.folder)}${batch.shardCount === null ? '' : ` in ${batch.shardCount} shards`})`;
     const text = completenessText(batch, which);
     if (text) lines.push(text);
   }

@@ -18,10 +18,6 @@ export interface Shard {
 
 export const SHARD_COUNT_ENV = 'SLIDESCOPE_SHARD_COUNT';
 
-function integer(value: string | undefined): number | null {
-  return wholeNumber(value, 0);
-}
-
 /** More shards than this split no cohort usefully (Slurm's arrays stop at 4 million tasks); past 2^32 a slide's hash could not tell them apart. */
 const MAX_SHARDS = 1_000_000;
 
@@ -34,7 +30,7 @@ function withinShards(count: number, what: string): number {
 function integerIfSet(env: NodeJS.ProcessEnv, name: string): number | null {
   const value = env[name];
   if (value === undefined || value.trim() === '') return null;
-  const n = integer(value);
+  const n = wholeNumber(value, 0);
   if (n === null) throw new UsageError(`--shard auto: ${name} is "${value}", not a whole number from 0.`);
   return n;
 }
@@ -47,14 +43,14 @@ function integerIfSet(env: NodeJS.ProcessEnv, name: string): number | null {
 function slurmShard(env: NodeJS.ProcessEnv): Shard | null {
   const id = integerIfSet(env, 'SLURM_ARRAY_TASK_ID');
   if (id === null) return null;
-  const fixed = integer(env[SHARD_COUNT_ENV]);
+  const fixed = wholeNumber(env[SHARD_COUNT_ENV], 0);
   if (env[SHARD_COUNT_ENV] !== undefined && (fixed === null || fixed < 1)) {
     throw new UsageError(`--shard auto: ${SHARD_COUNT_ENV} must be the number of shards (got "${env[SHARD_COUNT_ENV]}").`);
   }
   if (fixed !== null) {
     // The array's highest id, the same in every task: an array from 1 fails in all its tasks at once,
     // not only in its last while the others quietly leave shard 1 unmade.
-    const top = Math.max(id, integer(env['SLURM_ARRAY_TASK_MAX']) ?? id);
+    const top = Math.max(id, wholeNumber(env['SLURM_ARRAY_TASK_MAX'], 0) ?? id);
     if (top >= fixed) {
       throw new UsageError(
         `--shard auto: the array's ids reach ${top}, not below ${SHARD_COUNT_ENV} ${fixed}: with it set, a task's id is its shard's index from 0, so submit the array as --array=0-${fixed - 1} (a shard resubmitted alone keeps its id: --array=${fixed - 1} for shard ${fixed}/${fixed}).`,
@@ -62,9 +58,9 @@ function slurmShard(env: NodeJS.ProcessEnv): Shard | null {
     }
     return { index: id, count: withinShards(fixed, SHARD_COUNT_ENV) };
   }
-  const count = integer(env['SLURM_ARRAY_TASK_COUNT']);
-  const min = integer(env['SLURM_ARRAY_TASK_MIN']) ?? 0;
-  const step = integer(env['SLURM_ARRAY_TASK_STEP']) ?? 1;
+  const count = wholeNumber(env['SLURM_ARRAY_TASK_COUNT'], 0);
+  const min = wholeNumber(env['SLURM_ARRAY_TASK_MIN'], 0) ?? 0;
+  const step = wholeNumber(env['SLURM_ARRAY_TASK_STEP'], 0) ?? 1;
   if (count === null || count < 1) throw new UsageError('--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not.');
   // An array of one task is most likely a task of a larger one resubmitted alone (a whole cohort needs
   // no array), which as shard 1/1 would quietly take every slide: refused, whatever its id.
@@ -77,7 +73,7 @@ function slurmShard(env: NodeJS.ProcessEnv): Shard | null {
   // of the list's size, and the ids past it fail. Told in every task alike by the array's bounds.
   // Slurm's STEP is the number after the first ':' of --array, 1 for any list (slurmctld's
   // _create_job_array): evenly spaced ids given as a list (0,4,8,12) are refused here too.
-  const max = integer(env['SLURM_ARRAY_TASK_MAX']);
+  const max = wholeNumber(env['SLURM_ARRAY_TASK_MAX'], 0);
   if (max !== null && max !== min + Math.max(1, step) * (count - 1)) {
     // Said only where the range would be taken: three ids or more, from 0 or 1 (two ids are always evenly spaced).
     const spacing = count >= 3 && min <= 1 && (max - min) % (count - 1) === 0 ? (max - min) / (count - 1) : 0;
@@ -111,7 +107,7 @@ function slurmShard(env: NodeJS.ProcessEnv): Shard | null {
 function kubernetesShard(env: NodeJS.ProcessEnv): Shard | null {
   const index = integerIfSet(env, 'JOB_COMPLETION_INDEX');
   if (index === null) return null;
-  const count = integer(env[SHARD_COUNT_ENV]);
+  const count = wholeNumber(env[SHARD_COUNT_ENV], 0);
   if (count === null || count < 1) {
     const given = env[SHARD_COUNT_ENV] === undefined ? '' : ` (it is "${env[SHARD_COUNT_ENV]}")`;
     throw new UsageError(`--shard auto: JOB_COMPLETION_INDEX is set; set ${SHARD_COUNT_ENV} to the Job's completions in its manifest${given}.`);

@@ -71,6 +71,12 @@ async function linkOrRename(temp: string, path: string): Promise<void> {
   }
 }
 
+/** A write of `path` its folder refuses (the system's `code`): its permissions, or a read-only mount; null for any other code. */
+export function refusedWrite(code: string | undefined, path: string): SlideError | null {
+  const reason = code === 'EROFS' ? 'a read-only file system' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : null;
+  return reason && new SlideError('IO_ERROR', `Cannot write to ${dirname(path)} (${reason}).`, path);
+}
+
 function writeError(error: unknown, path: string): SlideError {
   if (error instanceof SlideError) return error;
   const code = (error as NodeJS.ErrnoException).code;
@@ -78,8 +84,8 @@ function writeError(error: unknown, path: string): SlideError {
   if (code === 'ENOENT') return new SlideError('NOT_FOUND', `The folder ${dirname(path)} does not exist.`, path);
   const full = noSpaceError(error, path);
   if (full) return full;
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
-    return new SlideError('IO_ERROR', `Cannot write to ${dirname(path)} (permission denied).`, path);
+  const refused = refusedWrite(code, path);
+  if (refused) return refused;
   return new SlideError('IO_ERROR', `Writing ${basename(path)} failed (${code ?? String(error)}).`, path);
 }
 
