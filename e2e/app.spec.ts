@@ -29,6 +29,20 @@ test('open dialog, recent files and tabs', async ({ host }) => {
   await page.getByRole('tab', { name: CMU }).click();
   await waitForTiles(page);
 
+  // With the side panels open, each switch shows the one slide's viewer and panels, not one more.
+  await page.keyboard.press('m');
+  await page.keyboard.press('a');
+  for (const name of ['openslide-python_boxes.tiff', CMU, 'openslide-python_boxes.tiff']) {
+    await page.getByRole('tab', { name }).click();
+    await waitForTiles(page);
+    await expect(page.getByTestId('viewer')).toHaveCount(1);
+    await expect(page.getByTestId('viewer')).toHaveAttribute('aria-label', new RegExp(name.replace('.', '\\.')));
+    await expect(page.getByTestId('metadata-panel')).toHaveCount(1);
+    await expect(page.getByTestId('annotation-panel')).toHaveCount(1);
+  }
+  await page.keyboard.press('m');
+  await page.keyboard.press('a');
+
   // Closing every tab goes back to the welcome screen, which lists both files as recent.
   await page.getByRole('button', { name: `Close ${CMU}` }).click();
   await page.getByRole('button', { name: 'Close openslide-python_boxes.tiff' }).click();

@@ -1,7 +1,7 @@
 // The window: welcome screen or open slides, plus messages, dialogs and drop handling. Every way of
 // asking for something (keys, toolbar, native menu) ends in runCommand.
 
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ErrorInfo, Result } from '../../../shared/errors';
 import type { OpenedSlide, SlideId } from '../../../shared/ipc';
 import { AnnotationContext, type AnnotationContextValue } from '../annotations/AnnotationContext';
@@ -300,9 +300,9 @@ export function App() {
                 onNotice={pushNotice}
               />
             ) : (
-              <>
+              // One key for the three: siblings sharing a key are not all replaced when it changes.
+              <Fragment key={active.slideId}>
                 <SlideViewer
-                  key={active.slideId}
                   ref={viewer}
                   slide={active}
                   grid={grid}
@@ -312,11 +312,9 @@ export function App() {
                   onCommand={runCommand}
                   onNotice={pushNotice}
                 />
-                {annotationsOpen && annotations && (
-                  <AnnotationPanel key={active.slideId} session={annotations} onClose={toggleAnnotations} onNotice={pushNotice} />
-                )}
-                {metadataOpen && <MetadataPanel key={active.slideId} slide={active} onClose={() => setMetadataOpen(false)} />}
-              </>
+                {annotationsOpen && annotations && <AnnotationPanel session={annotations} onClose={toggleAnnotations} onNotice={pushNotice} />}
+                {metadataOpen && <MetadataPanel slide={active} onClose={() => setMetadataOpen(false)} />}
+              </Fragment>
             )}
           </div>
         </>
