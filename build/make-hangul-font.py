@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Makes the renderer's Hangul faces: assets/fonts/NotoSansKR-{Regular,Bold}-Hangul.woff2.
+"""Makes the Hangul faces: assets/fonts/NotoSansKR-{Regular,Bold}-Hangul.woff2 for the renderer, and
+NotoSansKR-Bold-Hangul.otf for the exports' text (libvips's FreeType reads no WOFF2: it has no Brotli).
 
 Subsets of Noto Sans CJK KR (Debian's fonts-noto-cjk; SIL Open Font License 1.1) holding the 2,350
 Hangul syllables of KS X 1001 (every syllable Korean text in EUC-KR can write, so the names users
@@ -8,7 +9,7 @@ full-width forms; Latin stays Inter's (fonts.css gives these faces a unicode-ran
 
 Reproducible on Debian: apt-get install fonts-noto-cjk python3-fonttools python3-brotli, then
     /usr/bin/python3 build/make-hangul-font.py
-Run from the repository root; it overwrites the two files.
+Run from the repository root; it overwrites the three files.
 """
 
 import subprocess
@@ -40,8 +41,9 @@ def main() -> None:
     codes = syllables + [c for start, end in RANGES for c in range(start, end + 1)]
     unicodes = ','.join(f'U+{c:04X}' for c in codes)
     out_dir = Path('assets/fonts')
-    for weight, source in SOURCES.items():
-        target = out_dir / f'NotoSansKR-{weight}-Hangul.woff2'
+    targets = [(weight, source, 'woff2') for weight, source in SOURCES.items()] + [('Bold', SOURCES['Bold'], 'otf')]
+    for weight, source, flavor in targets:
+        target = out_dir / f'NotoSansKR-{weight}-Hangul.{flavor}'
         subprocess.run(
             [
                 sys.executable,
@@ -56,7 +58,7 @@ def main() -> None:
                 '--no-hinting',
                 '--desubroutinize',
                 '--name-IDs=*',
-                '--flavor=woff2',
+                *(['--flavor=woff2'] if flavor == 'woff2' else []),
                 f'--output-file={target}',
             ],
             check=True,

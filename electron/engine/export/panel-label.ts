@@ -1,4 +1,4 @@
-// Text drawn from the bundled font (assets/fonts), so an export looks the same on every machine
+// Text drawn from the bundled fonts (assets/fonts), so an export looks the same on every machine
 // whatever fonts it has installed.
 
 import { existsSync } from 'node:fs';
@@ -8,35 +8,46 @@ import sharp from 'sharp';
 import type { RgbImage } from '../../../shared/slide';
 import { escapeXml } from '../../../shared/xml-text';
 
-const FONT_FILE = 'Inter-SemiBold.otf';
+/** Inter for Latin; Hangul (which Inter lacks) from a Noto Sans KR subset, so Korean names draw too. */
+const FONT_FILES = ['Inter-SemiBold.otf', 'NotoSansKR-Bold-Hangul.otf'] as const;
+const FONT = 'Inter, Noto Sans CJK KR SemiBold';
 
 /** assets/fonts from the source tree, the bundle (dist/...), or a packaged app's resources. */
-function findFont(): string {
+function findFont(file: string): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [
-    resolve(here, '../../../assets/fonts', FONT_FILE),
-    resolve(here, '../../assets/fonts', FONT_FILE),
-    resolve(here, '../assets/fonts', FONT_FILE),
-    join(process.cwd(), 'assets/fonts', FONT_FILE),
+    resolve(here, '../../../assets/fonts', file),
+    resolve(here, '../../assets/fonts', file),
+    resolve(here, '../assets/fonts', file),
+    join(process.cwd(), 'assets/fonts', file),
   ];
   // In a packaged app the bundle sits in app.asar, which libvips cannot read: use the unpacked copy.
   const found = candidates.map((p) => p.replace(/app\.asar([\\/])/, 'app.asar.unpacked$1')).find((p) => existsSync(p));
-  if (!found) throw new Error(`The export font ${FONT_FILE} is missing from assets/fonts.`);
+  if (!found) throw new Error(`The export font ${file} is missing from assets/fonts.`);
   return found;
 }
 
-let fontPath: string | undefined;
+let fontsLoaded: Promise<string> | undefined;
 
-/** The bundled font's file. */
-function exportFontPath(): string {
-  fontPath ??= findFont();
-  return fontPath;
+/**
+ * The bundled fonts, loaded: libvips takes one font file a call and keeps each for the process, so
+ * the Hangul face is loaded by a text of its own first. Resolves to the Latin face's file.
+ */
+function exportFonts(): Promise<string> {
+  fontsLoaded ??= (async () => {
+    const [latin, hangul] = FONT_FILES.map(findFont) as [string, string];
+    await sharp({ text: { text: '가', fontfile: hangul, font: 'Noto Sans CJK KR Bold 8' } })
+      .raw()
+      .toBuffer();
+    return latin;
+  })();
+  return fontsLoaded;
 }
 
-/** One line of dark text in the bundled font, `px` high, as RGBA on transparent. */
-export function renderText(text: string, px: number): Promise<{ data: Buffer; info: { width: number; height: number } }> {
+/** One line of dark text in the bundled fonts, `px` high, as RGBA on transparent. */
+export async function renderText(text: string, px: number): Promise<{ data: Buffer; info: { width: number; height: number } }> {
   return sharp({
-    text: { text: `<span foreground="#1f2328">${escapeXml(text)}</span>`, fontfile: exportFontPath(), font: `Inter SemiBold ${px}`, rgba: true, dpi: 72 },
+    text: { text: `<span foreground="#1f2328">${escapeXml(text)}</span>`, fontfile: await exportFonts(), font: `${FONT} ${px}`, rgba: true, dpi: 72 },
   })
     .raw()
     .toBuffer({ resolveWithObject: true });
