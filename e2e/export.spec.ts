@@ -10,9 +10,11 @@ import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import { expect, slidePath, test } from './fixtures';
 import { SLIDES_DIR } from './host/paths';
+import { SENDER_ID } from './host/slidescope-host';
 import { gridState, readGridCanvas, waitForGridTiles, waitForTiles } from './host/viewer-probe';
 
 const CMU = 'CMU-1-Small-Region.svs';
+const BOXES = 'openslide-python_boxes.tiff';
 const STEM = 'CMU-1-Small-Region';
 const POWERS = ['1.25x', '2.5x', '5x', '10x'];
 
@@ -215,7 +217,7 @@ test('thumbnail choices the slide cannot give are refused before asking; cancel 
   expect(await size(join(out, 'by-mpp.jpg'))).toBe('jpeg 138x185');
 });
 
-test('the dialog never holds the app: it closes while main waits, and the outcome arrives as a message', async ({ host }) => {
+test('the dialog never holds the app: it closes while main waits, or when another slide is shown, and the outcome arrives as a message', async ({ host }) => {
   const { page } = host;
   await host.drop([slidePath(CMU)]);
   await waitForTiles(page);
@@ -240,6 +242,16 @@ test('the dialog never holds the app: it closes while main waits, and the outcom
   await expect(dialog).toHaveCount(0);
   await page.getByTestId('preset-5').click();
   await expect(page.getByTestId('magnification-readout')).toHaveText('5x');
+
+  // Reopened, then another slide opened from the menu: the dialog is this slide's, and goes with it from view.
+  await openExportDialog(page);
+  const opened = await host.main.controller.openFromMain(SENDER_ID, slidePath(BOXES), 'menu');
+  if (!opened.ok) throw new Error(opened.error.message);
+  await host.emit('app:slide-opened', opened.value);
+  await expect(page.getByRole('tab', { name: BOXES })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await page.getByRole('tab', { name: CMU }).click();
+  await expect(page.getByRole('dialog')).toHaveCount(0);
 
   host.main.exportAnswers.gate = null;
   release();

@@ -260,8 +260,12 @@ export function App() {
 
   const closeOverlay = useCallback(() => setOverlay(null), []);
   const closeExport = useCallback(() => setExporting(null), []);
-  // The dialog belongs to the slide it was opened for: it goes when that slide is closed.
-  const exportSlide = exporting && slides.slides.some((s) => s.slideId === exporting.slide.slideId) ? exporting : null;
+  // The dialog belongs to the slide it was opened for: it goes when that slide is closed or another is
+  // shown (opened from the menu or a drop behind it), and does not come back with it.
+  const exportSlide = exporting && exporting.slide.slideId === active?.slideId ? exporting : null;
+  useEffect(() => {
+    if (exporting && !exportSlide) setExporting(null);
+  }, [exporting, exportSlide]);
   // A dialog shown (not one whose slides were closed) shows the export's end itself.
   useEffect(() => {
     exportDialogOpen.current = exportSlide !== null || (exportingCompare !== null && compared !== null);
