@@ -60,6 +60,52 @@ test('open dialog, recent files and tabs', async ({ host }) => {
   expect(host.invocationsOf('slide:open-recent')).toHaveLength(1);
 });
 
+test('a slow open ends as a tab behind what was asked for later; tabs narrow, then scroll to the one shown', async ({ host }) => {
+  const { page } = host;
+  await page.setViewportSize({ width: 800, height: 700 });
+  // Open… on a slide that takes its time; meanwhile another is dropped and shown.
+  let answer!: () => void;
+  host.main.setDialogAnswer(slidePath(CMU), new Promise((resolve) => (answer = resolve)));
+  await page.getByRole('button', { name: 'Open slide…' }).click();
+  await host.drop([slidePath('openslide-python_boxes.tiff')]);
+  await expect(page.getByRole('tab', { name: 'openslide-python_boxes.tiff' })).toHaveAttribute('aria-selected', 'true');
+  answer();
+  await expect(page.getByRole('tab', { name: CMU })).toBeVisible();
+  await expect(page.getByTestId('busy')).toHaveCount(0);
+  await expect(page.getByRole('tab', { name: 'openslide-python_boxes.tiff' })).toHaveAttribute('aria-selected', 'true');
+
+  // A tab chosen while an open is under way stays shown.
+  host.main.setDialogAnswer(slidePath('openslide-python_small.svs'), new Promise((resolve) => (answer = resolve)));
+  await page.getByRole('button', { name: 'Open…' }).click();
+  await page.getByRole('tab', { name: CMU }).click();
+  answer();
+  await expect(page.getByRole('tab', { name: 'openslide-python_small.svs' })).toBeVisible();
+  await expect(page.getByTestId('busy')).toHaveCount(0);
+  await expect(page.getByRole('tab', { name: CMU })).toHaveAttribute('aria-selected', 'true');
+
+  // More tabs than fit: each opened one is scrolled into sight, and "Compare with…" stays in the bar.
+  for (const name of ['image-js_tiled-jpeg.tif', 'slideio_test3-DAPI-2-387.ndpi', 'wsi2dcm_jpeg.dcm', 'wsi2dcm_raw.dcm']) {
+    host.main.setDialogAnswer(slidePath(name));
+    await page.getByRole('button', { name: 'Open…' }).click();
+    await expect(page.getByRole('tab', { name })).toHaveAttribute('aria-selected', 'true');
+  }
+  const strip = page.getByRole('tablist');
+  expect(await strip.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+  const inSight = async (name: string): Promise<boolean> =>
+    strip.evaluate((el, tab) => {
+      const list = el.getBoundingClientRect();
+      const shown = [...el.querySelectorAll('[role="tab"]')]
+        .find((t) => t.textContent === tab)
+        ?.closest('.tab')
+        ?.getBoundingClientRect();
+      return shown !== undefined && shown.left >= list.left - 1 && shown.right <= list.right + 1;
+    }, name);
+  await expect.poll(() => inSight('wsi2dcm_raw.dcm')).toBe(true);
+  await page.getByRole('tab', { name: CMU }).click();
+  await expect.poll(() => inSight(CMU)).toBe(true);
+  await expect(page.getByTestId('tabs-compare')).toBeInViewport({ ratio: 1 });
+});
+
 test('the built-in sample slide opens', async ({ host }) => {
   // The first open makes the 24000 x 18000 sample: ~10 s alone, several times that beside the
   // suite's other browsers and engines on two cores.

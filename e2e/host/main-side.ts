@@ -58,8 +58,11 @@ export interface MainSide {
   engine: EngineClient<Endpoint>;
   /** What the window's engine port carries: an engine operation from the page. */
   callEngine(operation: EngineOperation, request: unknown): Promise<Result<unknown>>;
-  /** What the stubbed open dialog answers next; null = the user cancelled. */
-  setDialogAnswer(path: string | null): void;
+  /**
+   * What the stubbed open dialog answers next; null = the user cancelled. With `answeredWhen`, the
+   * answer waits for it: to the window, an open that takes its time (a slide on a slow share).
+   */
+  setDialogAnswer(path: string | null, answeredWhen?: Promise<void>): void;
   /** The stubbed export dialogs' answers (all cancel until the test sets them). */
   exportAnswers: ExportAnswers;
   /** Every export dialog shown, in order. */
@@ -121,6 +124,7 @@ export async function createMainSide(options: MainSideOptions): Promise<MainSide
   const recent = new RecentFiles({ dir: dataDir, onError: (message) => log.push(message) });
   const authorizer = new PathAuthorizer({ recent });
   let dialogAnswer: string | null = null;
+  let dialogAnsweredWhen: Promise<void> | undefined;
   const shownInFolder: string[] = [];
   const versions: AppVersions = { app: '0.0.0-e2e', electron: 'none (e2e host)', chrome: options.chromeVersion, node: process.versions.node };
   const exportAnswers: ExportAnswers = { thumbnailPath: null, folder: null, replace: false, gate: null };
@@ -168,7 +172,13 @@ export async function createMainSide(options: MainSideOptions): Promise<MainSide
     engine,
     authorizer,
     recent,
-    dialogs: { showOpenSlide: async () => dialogAnswer },
+    dialogs: {
+      showOpenSlide: async () => {
+        const answer = dialogAnswer;
+        await dialogAnsweredWhen;
+        return answer;
+      },
+    },
     samplePath: () => engine.call('engine:ensure-sample', { dir: join(dataDir, 'sample') }),
     versions: () => versions,
     showInFolder: (path) => {
@@ -190,8 +200,9 @@ export async function createMainSide(options: MainSideOptions): Promise<MainSide
       while (!port) await new Promise((resolve) => setTimeout(resolve, 20));
       return port.call(operation, request as never);
     },
-    setDialogAnswer: (path) => {
+    setDialogAnswer: (path, answeredWhen) => {
       dialogAnswer = path;
+      dialogAnsweredWhen = answeredWhen;
     },
     exportAnswers,
     exportDialogs,

@@ -63,7 +63,7 @@ export function App() {
   /** The compared field of view the export dialog was opened for (null: the dialog is closed). */
   const [exportingCompare, setExportingCompare] = useState<{ field: SideBySideField | null } | null>(null);
   const compareView = useRef<CompareHandle>(null);
-  const { adopt } = slides;
+  const { ask, adopt } = slides;
   const { refresh: refreshRecent } = recent;
   const active = slides.active;
   const annotations = useSlideAnnotations(api, active, pushNotice);
@@ -113,16 +113,17 @@ export function App() {
   const open = useCallback(
     async (request: Promise<Result<OpenedSlide | null>>, fileName?: string) => {
       setPending((n) => n + 1);
+      const asked = ask();
       try {
         const result = await request;
         if (!result.ok) reportOpenError(result.error, fileName);
-        else if (result.value) adopt(result.value, { activate: true });
+        else if (result.value) adopt(result.value, { activate: true, asked });
       } finally {
         setPending((n) => n - 1);
         refreshRecent();
       }
     },
-    [adopt, refreshRecent, reportOpenError],
+    [ask, adopt, refreshRecent, reportOpenError],
   );
 
   const openDialog = useCallback(() => void open(api.openDialog()), [api, open]);
@@ -142,6 +143,7 @@ export function App() {
   const openFiles = useCallback(
     async (files: File[], mode: DropMode = 'tabs') => {
       setPending((n) => n + 1);
+      const asked = ask();
       try {
         const results = await api.openDropped(files);
         let first = true;
@@ -149,7 +151,7 @@ export function App() {
         results.forEach((result, index) => {
           if (result.ok) {
             // Several good files become tabs; the first one dropped is shown.
-            opened.push(adopt(result.value, { activate: first }));
+            opened.push(adopt(result.value, { activate: first, asked }));
             first = false;
           } else {
             reportOpenError(result.error, files[index]?.name);
@@ -161,7 +163,7 @@ export function App() {
         refreshRecent();
       }
     },
-    [api, adopt, refreshRecent, reportOpenError],
+    [api, ask, adopt, refreshRecent, reportOpenError],
   );
 
   // Several files at once: ask whether they go into tabs or side by side.

@@ -1,5 +1,7 @@
-// One tab per open slide; the close button releases the slide in the engine.
+// One tab per open slide; the close button releases the slide in the engine. Tabs narrow to a
+// minimum, then the strip scrolls, keeping the shown tab in sight and "Compare with…" beside it.
 
+import { useEffect, useRef } from 'react';
 import type { OpenedSlide, SlideId } from '../../../shared/ipc';
 import { useT } from '../i18n/i18n';
 import { Icon } from './Icon';
@@ -15,27 +17,34 @@ export interface SlideTabsProps {
 
 export function SlideTabs({ slides, activeId, onActivate, onClose, onCompare }: SlideTabsProps) {
   const t = useT();
+  const list = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (activeId === null) return;
+    list.current?.querySelector('[aria-selected="true"]')?.closest('.tab')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [activeId]);
   return (
-    <div className="tabs" role="tablist" aria-label={t('tabs.list')}>
-      {slides.map((slide) => {
-        const active = slide.slideId === activeId;
-        return (
-          <div key={slide.slideId} className={active ? 'tab tab-active' : 'tab'}>
-            <button type="button" role="tab" aria-selected={active} className="tab-label" onClick={() => onActivate(slide.slideId)} title={slide.info.path}>
-              {slide.info.name}
-            </button>
-            <button
-              type="button"
-              className="icon-button tab-close"
-              onClick={() => onClose(slide.slideId)}
-              aria-label={t('tabs.close', { name: slide.info.name })}
-              title={t('tabs.closeTitle')}
-            >
-              <Icon name="close" size={14} />
-            </button>
-          </div>
-        );
-      })}
+    <div className="tabs-bar">
+      <div ref={list} className="tabs" role="tablist" aria-label={t('tabs.list')}>
+        {slides.map((slide) => {
+          const active = slide.slideId === activeId;
+          return (
+            <div key={slide.slideId} className={active ? 'tab tab-active' : 'tab'}>
+              <button type="button" role="tab" aria-selected={active} className="tab-label" onClick={() => onActivate(slide.slideId)} title={slide.info.path}>
+                {slide.info.name}
+              </button>
+              <button
+                type="button"
+                className="icon-button tab-close"
+                onClick={() => onClose(slide.slideId)}
+                aria-label={t('tabs.close', { name: slide.info.name })}
+                title={t('tabs.closeTitle')}
+              >
+                <Icon name="close" size={14} />
+              </button>
+            </div>
+          );
+        })}
+      </div>
       {onCompare && (
         <button
           type="button"

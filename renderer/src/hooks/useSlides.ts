@@ -1,5 +1,7 @@
 // The slides open in this window (one tab each) and which one is shown. Opening a file that is
-// already open shows its tab instead of holding a second engine handle on the same file.
+// already open shows its tab instead of holding a second engine handle on the same file. The latest
+// thing the user asked for is shown: a slow open that ends after a later one (or a tab chosen meanwhile)
+// becomes a tab without taking over the view.
 
 import { useCallback, useRef, useState } from 'react';
 import type { OpenedSlide, SlideId, SlidescopeApi } from '../../../shared/ipc';
@@ -7,8 +9,13 @@ import type { OpenedSlide, SlideId, SlidescopeApi } from '../../../shared/ipc';
 export interface Slides {
   slides: OpenedSlide[];
   active: OpenedSlide | null;
-  /** Shows an opened slide in a tab; answers the id it is kept under (an open file's tab keeps its own). */
-  adopt: (slide: OpenedSlide, options: { activate: boolean }) => SlideId;
+  /** A turn for an open about to start, for `adopt`'s `asked`. */
+  ask: () => number;
+  /**
+   * Shows an opened slide in a tab, and in view if `activate` and nothing asked for after `asked` (default:
+   * now) is in view yet; answers the id it is kept under (an open file's tab keeps its own).
+   */
+  adopt: (slide: OpenedSlide, options: { activate: boolean; asked?: number }) => SlideId;
   activate: (slideId: SlideId) => void;
   close: (slideId: SlideId) => void;
 }
@@ -27,24 +34,44 @@ export function useSlides(api: SlidescopeApi): Slides {
     setState(latest.current);
   }, []);
 
+  /** Turns handed out, and the turn of what is in view. */
+  const turns = useRef({ asked: 0, shown: 0 });
+  const ask = useCallback(() => ++turns.current.asked, []);
+  /** Whether something asked for at `asked` goes into view: nothing asked for later is there yet. */
+  const show = useCallback(
+    (asked: number = ask()): boolean => {
+      if (asked < turns.current.shown) return false;
+      turns.current.shown = asked;
+      return true;
+    },
+    [ask],
+  );
+
   const adopt = useCallback(
-    (slide: OpenedSlide, { activate }: { activate: boolean }): SlideId => {
+    (slide: OpenedSlide, { activate, asked }: { activate: boolean; asked?: number }): SlideId => {
+      const shown = activate && show(asked);
       const existing = latest.current.slides.find((s) => s.info.path === slide.info.path);
       if (existing) {
         if (existing.slideId !== slide.slideId) void api.closeSlide({ slideId: slide.slideId });
-        if (activate) update((prev) => ({ ...prev, activeId: existing.slideId }));
+        if (shown) update((prev) => ({ ...prev, activeId: existing.slideId }));
         return existing.slideId;
       }
       update((prev) => ({
         slides: [...prev.slides, slide],
-        activeId: activate || prev.activeId === null ? slide.slideId : prev.activeId,
+        activeId: shown || prev.activeId === null ? slide.slideId : prev.activeId,
       }));
       return slide.slideId;
     },
-    [api, update],
+    [api, update, show],
   );
 
-  const activate = useCallback((slideId: SlideId) => update((prev) => ({ ...prev, activeId: slideId })), [update]);
+  const activate = useCallback(
+    (slideId: SlideId) => {
+      show();
+      update((prev) => ({ ...prev, activeId: slideId }));
+    },
+    [update, show],
+  );
 
   const close = useCallback(
     (slideId: SlideId) => {
@@ -60,5 +87,5 @@ export function useSlides(api: SlidescopeApi): Slides {
   );
 
   const active = state.slides.find((s) => s.slideId === state.activeId) ?? null;
-  return { slides: state.slides, active, adopt, activate, close };
+  return { slides: state.slides, active, ask, adopt, activate, close };
 }
