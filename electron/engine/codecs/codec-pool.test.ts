@@ -59,3 +59,24 @@ test('with no threads the pool decodes in the caller’s thread, with threads el
     await stopCodecPool();
   }
 });
+
+test('a damaged codestream is CORRUPT_DATA whoever decodes it, here or on a thread', async () => {
+  const side = 64;
+  const whole = (await J2kTileEncoder.create({ colour: 'rgb' })).encode(new Uint8Array(side * side * 3).fill(200), side, side);
+  // Cut inside its tile-part: the main header reads, the data runs out.
+  const job: CodecJob = { kind: 'jpeg2000', codestream: whole.slice(0, Math.floor(whole.length * 0.6)), ycbcr: false, reduce: 0 };
+  try {
+    for (const threads of [0, 1]) {
+      setCodecThreads(threads);
+      await assert.rejects(runInPool(job), (e: unknown) => {
+        const { code, message } = e as { code?: string; message?: string };
+        assert.equal(code, 'CORRUPT_DATA', `${threads} threads: ${code}: ${message}`);
+        assert.match(message ?? '', /^JPEG 2000 codestream: /);
+        return true;
+      });
+      await stopCodecPool();
+    }
+  } finally {
+    await stopCodecPool();
+  }
+});

@@ -2,6 +2,7 @@
 // output matches opj_decompress exactly: the system's own where it has it (openjpeg-native), else
 // OpenJPEG compiled to WebAssembly.
 
+import { SlideError } from '../errors';
 import { ycbcrRunsSimd } from '../wasm/pixel-kernels';
 import type { Decoded } from './decoded';
 import { loadOpenJpeg } from './openjpeg';
@@ -54,7 +55,8 @@ async function decodeWithWebAssembly(codestream: Uint8Array, reduce: number): Pr
     const full = decoder.getFrameInfo();
     const size = reduce > 0 ? decoder.calculateSizeAtDecompositionLevel(reduce) : full;
     const info = { ...full, width: size.width, height: size.height };
-    if (info.bitsPerSample !== 8 || info.isSigned) throw new Error(`JPEG 2000 tile has ${info.bitsPerSample}-bit samples; only 8-bit is supported`);
+    if (info.bitsPerSample !== 8 || info.isSigned)
+      throw new SlideError('UNSUPPORTED_COMPRESSION', `JPEG 2000 tile has ${info.bitsPerSample}-bit samples; only 8-bit is supported`);
     // A copy: the view points into WebAssembly memory, which the next decode reuses.
     const data = decoder.getDecodedBuffer().slice(0, info.width * info.height * info.componentCount);
     return { data, width: info.width, height: info.height, channels: info.componentCount };
@@ -193,8 +195,9 @@ export function decompositionLevels(codestream: Uint8Array): number | null {
   return null;
 }
 
-function undecodable(error: unknown): Error {
-  return new Error(`JPEG 2000 tile cannot be decoded (${errorText(error)})`);
+/** Typed here, so that it stays CORRUPT_DATA from a codec thread too (which answers INTERNAL for an untyped error). */
+function undecodable(error: unknown): SlideError {
+  return new SlideError('CORRUPT_DATA', `JPEG 2000 codestream: ${errorText(error)}`);
 }
 
 function errorText(error: unknown): string {
