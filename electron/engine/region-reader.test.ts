@@ -197,3 +197,33 @@ test("a region past 4096 a side is read in openslide_read_region's pieces, each 
   const continued = await reader.readRegion(0, x0 + 4096 * 2.3, 5, 904, 40);
   assert.notDeepEqual([...continued.data.subarray(0, 904 * 4)], [...second.data.subarray(0, 904 * 4)]);
 });
+
+test('a stored JPEG that does not decode is CORRUPT_DATA naming its tile, level and file, in every mode that decodes it here', async () => {
+  const good = turbo.compressSync(Buffer.alloc(TILE * TILE * 3, 120), {
+    format: turbo.FORMAT_RGB,
+    width: TILE,
+    height: TILE,
+    quality: 90,
+    subsampling: turbo.SAMP_444,
+  });
+  // The entropy-coded data broken by a marker libjpeg does not know (0xFF51) just after the scan starts.
+  const damaged = Uint8Array.from(good);
+  const sos = damaged.findIndex((b, i) => b === 0xff && damaged[i + 1] === 0xda);
+  damaged.set([0xff, 0x51, 0xff, 0x51], sos + 20);
+  const broken = virtualSource(
+    { width: TILE, height: TILE, downsample: 1, tileWidth: TILE, tileHeight: TILE },
+    { readStoredJpeg: async () => damaged, storesJpeg: () => true },
+  );
+  const reader = new RegionReader(broken, new ByteLruCache(2 ** 20, (t) => (t ? t.data.byteLength : 0)), 'virtual');
+  for (const mode of ['fast', 'half', 'quarter'] as const) {
+    const k = { fast: 1, half: 2, quarter: 4 }[mode];
+    await assert.rejects(reader.readLevelRect(0, 0, 0, TILE / k, TILE / k, 3, undefined, mode), (e: unknown) => {
+      const { code, message, path } = e as { code?: string; message?: string; path?: string };
+      assert.equal(code, 'CORRUPT_DATA', `${mode}: ${message}`);
+      assert.match(message ?? '', /^Tile 0,0 of level 0 is damaged and cannot be decoded \(JPEG data: .+\)\.$/, mode);
+      assert.doesNotMatch(message ?? '', /No error/);
+      assert.equal(path, '/virtual.tif');
+      return true;
+    });
+  }
+});

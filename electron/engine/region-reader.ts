@@ -6,7 +6,7 @@ import { slideLevelForDownsample } from '../../shared/deepzoom';
 import type { RgbImage } from '../../shared/slide';
 import { type RgbPlace, withJpegFast, withJpegReduced } from './codecs/turbojpeg';
 import { forEachLimited, Semaphore } from './concurrency';
-import { SlideError, throwIfAborted } from './errors';
+import { damagedError, SlideError, throwIfAborted } from './errors';
 import { createCanvas } from './formats/tile-compositor';
 import type { ByteLruCache } from './lru-cache';
 import { clearOutsideRects, copyRect, copyRectToRgba, fillOutsideRect, fillRect, halveRectInto, halveRgb, resizeRgb, unpremultiply } from './pixels';
@@ -94,12 +94,16 @@ export class RegionReader {
         const jpeg = await this.source.readStoredJpeg(level, col, row);
         if (!jpeg) return null;
         const info = this.levelInfo(level);
-        const reduced =
-          halvings > 0
-            ? withJpegReduced(jpeg, info.tileWidth, info.tileHeight, halvings, (pixels) => use(pixels ? { ...pixels, channels: 3 } : PLACED, 1), place)
-            : null;
-        if (reduced) return reduced;
-        return { value: withJpegFast(jpeg, info.tileWidth, info.tileHeight, (pixels) => take({ ...pixels, channels: 3 })) };
+        try {
+          const reduced =
+            halvings > 0
+              ? withJpegReduced(jpeg, info.tileWidth, info.tileHeight, halvings, (pixels) => use(pixels ? { ...pixels, channels: 3 } : PLACED, 1), place)
+              : null;
+          if (reduced) return reduced;
+          return { value: withJpegFast(jpeg, info.tileWidth, info.tileHeight, (pixels) => take({ ...pixels, channels: 3 })) };
+        } catch (error) {
+          throw damagedError(error, `Tile ${col},${row} of level ${level}`, this.source.path);
+        }
       }, signal);
       if (direct) return direct.value;
     }

@@ -93,8 +93,11 @@ export function withJpegReduced<T>(
   }
 }
 
+/** The stream's fault, as its reason alone: the caller names the tile (region-reader's damagedError). */
 function corrupt(error: unknown): SlideError {
-  return new SlideError('CORRUPT_DATA', `A tile is damaged and cannot be decoded (${error instanceof Error ? error.message : String(error)}).`);
+  const reason = error instanceof Error ? error.message : String(error);
+  // The binding reports some of libjpeg's failures as "No error".
+  return new SlideError('CORRUPT_DATA', `JPEG data: ${/^(no error)?$/i.test(reason.trim()) ? 'libjpeg-turbo could not decode it' : reason}`);
 }
 
 /** Encodes interleaved RGB as a baseline JPEG, 4:4:4 chroma (~0.2 ms a 240 px tile, synchronous). */
