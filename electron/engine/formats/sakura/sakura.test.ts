@@ -104,6 +104,13 @@ describe('hostile Sakura databases: typed errors naming the slide, nothing unbou
       message: /Invalid tile size: 0/,
     },
     {
+      // Each of a read's tiles is a query, present or not: 1400 x 1000 pixels in 1-pixel tiles took 46 s.
+      name: 'a tile size of 1',
+      sql: `UPDATE "${SAKURA_TABLE}" SET data = x'010000007805000000e80300000300000001000000000000' WHERE id = 'Header'`,
+      code: 'CORRUPT_DATA',
+      message: /tiles of 1 x 1 pixels are smaller than any scanner's/,
+    },
+    {
       name: 'tiles of 2^20 pixels a side',
       sql: `UPDATE "${SAKURA_TABLE}" SET data = x'000010000010000000100000030000000100000000000000' WHERE id = 'Header'`,
       code: 'TOO_LARGE',

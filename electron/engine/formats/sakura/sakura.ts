@@ -19,6 +19,11 @@ import type { Row } from './sqlite-schema';
 
 /** Tiles larger than this are not a scanner's (OpenSlide allocates tile size squared, four times). */
 const MAX_TILE_SIZE = 8192;
+/**
+ * Nor smaller than this (a scanner's are 256, and TIFF's 16 at least): a read asks the database for
+ * each tile, present or not, so 1-pixel tiles would make a small slide's thumbnail take minutes.
+ */
+const MIN_TILE_SIZE = 16;
 const MAX_ASSOCIATED_BYTES = 32 * 1024 * 1024;
 const MAX_ASSOCIATED_PIXELS = 64 * 1024 * 1024;
 const COLOURS = 3;
@@ -100,6 +105,8 @@ async function openSakura(probe: SlideProbe, db: SakuraDatabase): Promise<Sakura
   const height = view.getUint32(8, true);
   const focalPlanes = view.getUint32(16, true);
   if (tileSize === 0 || tileSize > 0x7fffffff) throw new SqliteError(`Invalid tile size: ${tileSize}`);
+  if (tileSize < MIN_TILE_SIZE)
+    throw new SqliteError(`its tiles of ${tileSize} x ${tileSize} pixels are smaller than any scanner's (${MIN_TILE_SIZE} x ${MIN_TILE_SIZE} at least)`);
   if (tileSize > MAX_TILE_SIZE || width > MAX_DIMENSION || height > MAX_DIMENSION) {
     throw new SlideError('TOO_LARGE', `This Sakura slide declares ${width} x ${height} pixels in tiles of ${tileSize}.`, path);
   }
