@@ -354,6 +354,8 @@ describe('hostile OME-TIFF SubIFDs: typed errors naming the file', { timeout: 12
       damage: async (path) => {
         const { entry } = await subIfdEntry(path);
         await patch(path, entry + 4, 1000);
+        // Their offsets read from the file's start: within the file, so only their number is wrong.
+        await patch(path, entry + 8, 8);
       },
       code: 'CORRUPT_DATA',
       message: /1000 SubIFDs/,
@@ -365,7 +367,7 @@ describe('hostile OME-TIFF SubIFDs: typed errors naming the file', { timeout: 12
         await patch(path, values, fileSize + 4096);
       },
       code: 'CORRUPT_DATA',
-      message: /beyond the end of the file/,
+      message: /a SubIFD of image 0 lies beyond its end/,
     },
   ];
   for (const c of cases) {

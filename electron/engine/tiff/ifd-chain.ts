@@ -66,30 +66,67 @@ const ASCII = 2;
 /** A text tag's largest size: an XML description with its embedded label and macro (Philips) is a few MB. */
 export const MAX_TEXT_BYTES = 32 * 1024 * 1024;
 
+/** What is wrong with an IFD (with the tag at fault where it is one tag's). */
+export type IfdProblem =
+  | { problem: 'missing' | 'truncated' | 'damaged' }
+  | { problem: 'too many values'; tag: number }
+  | { problem: 'text too large'; tag: number; bytes: number }
+  | { problem: 'unknown type'; tag: number; type: number }
+  | { problem: 'past the end'; tag: number; end: number };
+
 /**
  * Checks one IFD at an offset as the chain walk does: entries within the file, each entry's values
- * no more than the file holds. Gives the next-IFD pointer, or what is wrong (with the tag at fault).
+ * no more than the file holds and stored inside it, of a type TIFF has (geotiff throws on any other,
+ * or reads past the end). Gives the next-IFD pointer, or what is wrong.
  */
-export async function checkIfd(
-  source: StructureSource,
-  fileSize: number,
-  layout: IfdLayout,
-  offset: number,
-): Promise<{ next: number } | { problem: 'missing' | 'truncated' | 'damaged' | 'too many values' | 'text too large'; tag?: number; bytes?: number }> {
+export async function checkIfd(source: StructureSource, fileSize: number, layout: IfdLayout, offset: number): Promise<{ next: number } | IfdProblem> {
   const read = await readIfd(source, fileSize, layout, offset);
   if ('problem' in read) return { problem: read.problem as 'missing' | 'truncated' | 'damaged' };
   const { ifd, count } = read;
   const { u16, u32, u64, countSize, entrySize, pointerSize } = reader(layout);
-  // Each entry's values must fit in the file: geotiff allocates count x size before reading them.
   for (let i = 0, at = countSize; i < count; i++, at += entrySize) {
-    const size = TIFF_TYPE_SIZES[u16(ifd, at + 2)];
+    const tag = u16(ifd, at);
+    const type = u16(ifd, at + 2);
+    const size = TIFF_TYPE_SIZES[type];
+    if (size === undefined) return { problem: 'unknown type', tag, type };
     const values = layout.bigTiff ? u64(ifd, at + 4) : u32(ifd, at + 4);
-    if (size !== undefined && values * size > fileSize) return { problem: 'too many values', tag: u16(ifd, at) };
+    // Each entry's values must fit in the file: geotiff allocates count x size before reading them.
+    if (values * size > fileSize) return { problem: 'too many values', tag };
     // geotiff decodes text as it parses the IFD: tens of MB of it take seconds before anything can refuse them.
-    if (u16(ifd, at + 2) === ASCII && values > MAX_TEXT_BYTES) return { problem: 'text too large', tag: u16(ifd, at), bytes: values };
+    if (type === ASCII && values > MAX_TEXT_BYTES) return { problem: 'text too large', tag, bytes: values };
+    // Values too large to sit in the entry are stored elsewhere: a truncated file's lie past its end.
+    if (values * size > pointerSize) {
+      const end = (layout.bigTiff ? u64(ifd, at + 12) : u32(ifd, at + 8)) + values * size;
+      if (end > fileSize) return { problem: 'past the end', tag, end };
+    }
   }
   const pointer = ifd.subarray(ifd.length - pointerSize);
   return { next: layout.bigTiff ? u64(pointer, 0) : u32(pointer, 0) };
+}
+
+/** An IFD's problem as an error; `which` names it in a sentence ("the first image directory"). */
+export function ifdError(checked: IfdProblem, which: string, directory: number, fileSize: number, path: string): SlideError {
+  const Which = which.charAt(0).toUpperCase() + which.slice(1);
+  switch (checked.problem) {
+    case 'text too large':
+      return textTooLarge(checked.tag, checked.bytes, directory, path);
+    case 'missing':
+      return new SlideError('CORRUPT_DATA', `The file is truncated: ${which} lies beyond its end.`, path);
+    case 'truncated':
+      return new SlideError('CORRUPT_DATA', `The file is truncated inside ${which}.`, path);
+    case 'damaged':
+      return new SlideError('CORRUPT_DATA', `The file is truncated or damaged inside ${which}.`, path);
+    case 'too many values':
+      return new SlideError('CORRUPT_DATA', `${Which} declares more values for tag ${checked.tag} than the file holds.`, path);
+    case 'unknown type':
+      return new SlideError('CORRUPT_DATA', `${Which} gives tag ${checked.tag} a field type TIFF does not have (${checked.type}): the file is damaged.`, path);
+    case 'past the end':
+      return new SlideError(
+        'CORRUPT_DATA',
+        `Tag ${checked.tag} of ${which} is stored up to byte ${checked.end}, past the end of the file (${fileSize} bytes): the file is truncated or damaged.`,
+        path,
+      );
+  }
 }
 
 /** A tag's field type and value count in the (checked) IFD at an offset, read from its entry. */
@@ -132,13 +169,9 @@ export async function readIfdChain(source: StructureSource, fileSize: number, pa
     if (offsets.length >= MAX_IFDS) throw new SlideError('CORRUPT_DATA', `The file has more than ${MAX_IFDS} image directories.`, path);
     const checked = await checkIfd(source, fileSize, layout, next);
     if ('problem' in checked) {
-      if (checked.problem === 'text too large') throw textTooLarge(checked.tag!, checked.bytes!, offsets.length, path);
-      // A dangling pointer or a damaged IFD after good ones: use what is there.
-      if (offsets.length > 0) break;
-      if (checked.problem === 'missing') throw new SlideError('CORRUPT_DATA', 'The file is truncated: its first image directory is missing.', path);
-      if (checked.problem === 'truncated') throw new SlideError('CORRUPT_DATA', 'The file is truncated inside an image directory.', path);
-      if (checked.problem === 'damaged') throw new SlideError('CORRUPT_DATA', 'The file is truncated or damaged inside its first image directory.', path);
-      throw new SlideError('CORRUPT_DATA', `The first image directory declares more values for tag ${checked.tag} than the file holds.`, path);
+      // A dangling pointer or a damaged IFD after good ones: use what is there (text that large is refused).
+      if (offsets.length > 0 && checked.problem !== 'text too large') break;
+      throw ifdError(checked, offsets.length === 0 ? 'the first image directory' : `image directory ${offsets.length}`, offsets.length, fileSize, path);
     }
     seen.add(next);
     offsets.push(next);
@@ -148,6 +181,6 @@ export async function readIfdChain(source: StructureSource, fileSize: number, pa
   return { ...layout, offsets };
 }
 
-export function textTooLarge(tag: number, bytes: number, directory: number, path: string): SlideError {
+function textTooLarge(tag: number, bytes: number, directory: number, path: string): SlideError {
   return new SlideError('TOO_LARGE', `Tag ${tag} of image directory ${directory} is ${bytes} bytes of text, more than slide metadata can be.`, path);
 }

@@ -109,3 +109,63 @@ describe('IFD entries', () => {
     assert.ok(process.memoryUsage.rss() - rss < 64 * 2 ** 20);
   });
 });
+
+describe('IFD entries geotiff would trip over: CORRUPT_DATA naming the tag, never its exception', () => {
+  /** A 16 x 16 TIFF whose description (tag 270, stored outside its entry) is patched by `patch`. */
+  async function withDescription(name: string, bigTiff: boolean, patch: (bytes: Buffer, entry: number) => void): Promise<string> {
+    const path = join(dir, name);
+    const writer = await TiffWriter.create(path, { bigTiff });
+    const image = writer.addImage({
+      width: 16,
+      height: 16,
+      compression: 1,
+      photometric: 2,
+      layout: { kind: 'strips', rowsPerStrip: 16 },
+      description: 'an ordinary description',
+    });
+    await writer.writeChunks(image, [new Uint8Array(16 * 16 * 3)]);
+    await writer.close();
+    const bytes = readFileSync(path);
+    const ifd = bigTiff ? Number(bytes.readBigUInt64LE(8)) : bytes.readUInt32LE(4);
+    const entries = bigTiff ? Number(bytes.readBigUInt64LE(ifd)) : bytes.readUInt16LE(ifd);
+    const first = ifd + (bigTiff ? 8 : 2);
+    const size = bigTiff ? 20 : 12;
+    const entry = Array.from({ length: entries }, (_, i) => first + i * size).find((at) => bytes.readUInt16LE(at) === 270);
+    assert.ok(entry !== undefined);
+    patch(bytes, entry);
+    writeFileSync(path, bytes);
+    return path;
+  }
+  const cases: Array<[string, boolean, (bytes: Buffer, entry: number) => void, RegExp]> = [
+    [
+      'a field type TIFF does not have',
+      false,
+      (b, e) => b.writeUInt16LE(99, e + 2),
+      /^The first image directory gives tag 270 a field type TIFF does not have \(99\)/,
+    ],
+    [
+      'a value stored past the end (a copy cut short)',
+      false,
+      (b, e) => b.writeUInt32LE(b.length - 4, e + 8),
+      /^Tag 270 of the first image directory is stored up to byte \d+, past the end of the file \(\d+ bytes\)/,
+    ],
+    [
+      'a BigTIFF value offset of 2^60',
+      true,
+      (b, e) => b.writeBigUInt64LE(2n ** 60n, e + 12),
+      /^Tag 270 of the first image directory is stored up to byte \d+, past the end/,
+    ],
+  ];
+  for (const [name, bigTiff, patch, message] of cases) {
+    test(name, async () => {
+      const path = await withDescription(`${name.replace(/\W+/g, '-')}.tif`, bigTiff, patch);
+      await assert.rejects(TiffFile.open(path), (e: unknown) => {
+        assert.ok(e instanceof SlideError, String(e));
+        assert.equal(e.code, 'CORRUPT_DATA');
+        assert.match(e.message, message);
+        assert.equal(e.path, path);
+        return true;
+      });
+    });
+  }
+});

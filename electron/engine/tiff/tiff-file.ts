@@ -3,7 +3,7 @@
 import { GeoTIFF, type ImageFileDirectory } from 'geotiff';
 import { readError, SlideError } from '../errors';
 import { SlideFile } from '../slide-file';
-import { checkIfd, type IfdLayout, ifdEntry, MAX_IFDS, readIfdChain, textTooLarge } from './ifd-chain';
+import { checkIfd, type IfdLayout, ifdEntry, ifdError, MAX_IFDS, readIfdChain } from './ifd-chain';
 import { DOUBLE_PROPERTY_TAGS, PROPERTY_TAGS, RESOLUTION_UNIT_TAG, tiffTagProperties } from './tiff-properties';
 
 /** Larger than any scanned slide (the largest are ~250k px wide); guards allocations on hostile headers. */
@@ -157,18 +157,7 @@ export class TiffFile {
         if (this.ifdOffsets.includes(offset))
           throw new SlideError('CORRUPT_DATA', `A SubIFD of image ${dir.index} points back at an image directory already read (a loop).`, this.path);
         const checked = await checkIfd(this.file.source, this.fileSize, this.layout, offset);
-        if ('problem' in checked) {
-          if (checked.problem === 'text too large') throw textTooLarge(checked.tag!, checked.bytes!, this.ifdOffsets.length, this.path);
-          throw new SlideError(
-            'CORRUPT_DATA',
-            checked.problem === 'missing'
-              ? `A SubIFD of image ${dir.index} lies beyond the end of the file: the file is truncated.`
-              : checked.problem === 'too many values'
-                ? `A SubIFD of image ${dir.index} declares more values for tag ${checked.tag} than the file holds.`
-                : `A SubIFD of image ${dir.index} is truncated or damaged.`,
-            this.path,
-          );
-        }
+        if ('problem' in checked) throw ifdError(checked, `a SubIFD of image ${dir.index}`, this.ifdOffsets.length, this.fileSize, this.path);
         const index = this.ifdOffsets.length;
         this.ifdOffsets.push(offset);
         const ifd = await this.tiff.parser.parseFileDirectoryAt(offset).catch((error: unknown) => {
