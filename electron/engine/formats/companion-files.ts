@@ -10,6 +10,19 @@ import { SlideFile } from '../slide-file';
 
 const MAX_OPEN = 32;
 
+/**
+ * Whether a name one of a slide's files gives another (a VMS key file's ImageFile, MIRAX's data
+ * files) is a file name in the same folder: not empty, '.', '..', a path, or holding a NUL.
+ */
+export function isNameInFolder(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
+}
+
+/** A name as a message quotes it: control characters escaped, at most 200 characters. */
+export function quotedName(name: string): string {
+  return JSON.stringify(name.slice(0, 200));
+}
+
 export interface CompanionFile {
   path: string;
   /** What the slide calls it, for messages ("data file", "image file"). */

@@ -82,7 +82,7 @@ export class KeyFile {
 }
 
 function uninterpretable(group: string, key: string): KeyFileError {
-  return new KeyFileError(`Key file contains key “${key}” in group “${group}” which has a value that cannot be interpreted.`);
+  return new KeyFileError(`Key file contains key “${key}” in group “${group}” which has a value that cannot be interpreted`);
 }
 
 /** g_key_file_is_key_name: no '=', '[' or ']' but a trailing [locale], no space at either end. */

@@ -131,6 +131,18 @@ describe('hostile VMS and VMU files: typed errors naming the slide', { timeout: 
       code: 'CORRUPT_DATA',
       message: /not a file beside it/,
     },
+    {
+      name: 'an image named by nothing',
+      rewrite: (t) => t.replace(/ImageFile\(1,1\)=.*/, 'ImageFile(1,1)='),
+      code: 'CORRUPT_DATA',
+      message: /names its image file "", which is not a file beside it/,
+    },
+    {
+      name: 'a map file name holding a NUL',
+      rewrite: (t) => t.replace(/MapFile=(.*)\.jpg/, 'MapFile=$1.\0jpg'),
+      code: 'CORRUPT_DATA',
+      message: /names its map file ".*\\u0000jpg", which is not a file beside it/,
+    },
   ];
   for (const c of keyCases) {
     test(c.name, () => withSlide({ rewriteKeyFile: c.rewrite }, (path) => rejects(path, c.code, c.message)));

@@ -12,7 +12,7 @@ import { readJpegFrame } from '../../codecs/jpeg-stream';
 import { SlideError } from '../../errors';
 import { SlideFile } from '../../slide-file';
 import type { SlideSource } from '../../slide-source';
-import { type CompanionFile, CompanionFiles } from '../companion-files';
+import { type CompanionFile, CompanionFiles, isNameInFolder, quotedName } from '../companion-files';
 import type { FormatPlugin } from '../format-plugin';
 import { type HamamatsuJpegLevel, HamamatsuJpegSource, withScaledLevels } from '../hamamatsu-jpeg-source';
 import { KeyFile, KeyFileError } from '../key-file';
@@ -67,9 +67,8 @@ export const vmsFormat: FormatPlugin = {
     }
     const label = description.kind === 'vms' ? 'VMS' : 'VMU';
     const inFolder = (name: string, role: string): CompanionFile => {
-      if (name === '.' || name === '..' || /[/\\]/.test(name)) {
-        throw new SlideError('CORRUPT_DATA', `This ${label} slide names its ${role} "${name.slice(0, 200)}", which is not a file beside it.`, path);
-      }
+      if (!isNameInFolder(name))
+        throw new SlideError('CORRUPT_DATA', `This ${label} slide names its ${role} ${quotedName(name)}, which is not a file beside it.`, path);
       return { path: join(dirname(path), name), role };
     };
     const images = description.imageFiles.map((name, i) => inFolder(name, i === description.imageFiles.length - 1 ? 'map file' : 'image file'));

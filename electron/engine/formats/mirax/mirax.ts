@@ -13,7 +13,7 @@ import { readJpegFrame } from '../../codecs/jpeg-stream';
 import { SlideError } from '../../errors';
 import { poolCall } from '../../pool-reads';
 import { SlideFile } from '../../slide-file';
-import { CompanionFiles } from '../companion-files';
+import { CompanionFiles, isNameInFolder, quotedName } from '../companion-files';
 import type { FormatPlugin } from '../format-plugin';
 import { KeyFile, KeyFileError } from '../key-file';
 import { formatDouble } from '../openslide-values';
@@ -96,8 +96,7 @@ async function openMirax(probe: SlideProbe): Promise<MiraxSource> {
   }
 
   const fileIn = (name: string, role: string) => {
-    if (name === '' || name === '.' || name === '..' || /[/\\]/.test(name))
-      throw corrupt(`names its ${role} "${name.slice(0, 200)}", which is not a file in its folder`);
+    if (!isNameInFolder(name)) throw corrupt(`names its ${role} ${quotedName(name)}, which is not a file in its folder`);
     return { path: join(folder, name), role };
   };
   const indexFile = CompanionFiles.check(path, [fileIn(slidedat.indexFile, 'index file')], 'MIRAX');
