@@ -280,3 +280,20 @@ test('a multi-file drop asks: side by side opens them linked; a slide without µ
     'records no pixel size (µm/px), so it cannot be placed beside the others by physical position',
   );
 });
+
+test('a slide closed from three side by side leaves the other two side by side; from two, the single view', async ({ host }) => {
+  const { page } = host;
+  const half = await fixturePath('compare-cmu-half');
+  const ndpi = 'slideio_test3-DAPI-2-387.ndpi';
+  await host.drop([slidePath(CMU), half, slidePath(ndpi)]);
+  await page.getByTestId('drop-side-by-side').click();
+  await waitForPanels(page, 3);
+  await page.getByRole('button', { name: `Close ${ndpi}` }).click();
+  await waitForPanels(page, 2);
+  await expect(page.getByTestId('compare-osd-2')).toHaveCount(0);
+  await expect(page.getByRole('tab')).toHaveCount(2);
+  await page.getByRole('button', { name: `Close ${basename(half)}` }).click();
+  await expect(page.getByTestId('compare-view')).toHaveCount(0);
+  await waitForTiles(page);
+  await expect(page.getByRole('tab', { name: CMU })).toHaveAttribute('aria-selected', 'true');
+});

@@ -168,9 +168,11 @@ export function App() {
 
   // Several files at once: ask whether they go into tabs or side by side.
   const dragging = useFileDrop((files) => (files.length >= 2 ? setDropped(files) : void openFiles(files)));
-  // Slides side by side end when one of them is closed.
+  // A slide closed from the side-by-side set leaves the others side by side, while there are two.
   useEffect(() => {
-    if (compare && !compare.every((id) => slides.slides.some((s) => s.slideId === id))) setCompare(null);
+    if (!compare) return;
+    const left = compare.filter((id) => slides.slides.some((s) => s.slideId === id));
+    if (left.length < compare.length) setCompare(left.length >= 2 ? left : null);
   }, [compare, slides.slides]);
   // One array while the set and the tabs stay: the compare view links its viewers once per set.
   const compared = useMemo(() => (compare ? compare.flatMap((id) => slides.slides.filter((s) => s.slideId === id)) : null), [compare, slides.slides]);
