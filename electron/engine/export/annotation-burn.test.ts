@@ -86,6 +86,18 @@ describe('annotations burned into exports', () => {
     assert.notDeepEqual(await pixelAt(plain, 168, 505), TUMOR);
   });
 
+  test('a thumbnail too small for the legend in its corner has it in a band below', async () => {
+    const { slideId } = await openSlide(engine, sharedSlide('CMU-1-Small-Region.svs'));
+    const path = join(out, 'small.png');
+    await engine.writeThumbnail({ slideId, spec: { kind: 'size', longestSide: 80 }, path, format: 'png', overwrite: false, annotations });
+    const meta = await sharp(path).metadata();
+    // The 60 x 80 thumbnail, then the legend: wider and taller than it.
+    assert.ok((meta.height ?? 0) > 80 && (meta.width ?? 0) > 60, `${meta.width} x ${meta.height}`);
+    const band = { left: 0, top: 80, width: meta.width ?? 0, height: (meta.height ?? 0) - 80 };
+    assert.ok((await countColor(path, band, TUMOR)) >= 144, 'the Tumor swatch below');
+    assert.ok((await countColor(path, band, STROMA)) >= 144, 'the Stroma swatch below');
+  });
+
   test('a field-of-view set: each panel drawn where the field shows it, one legend below the 2x2 composite', async () => {
     const { slideId } = await openSlide(engine, sharedSlide('CMU-1-Small-Region.svs'));
     const folder = await mkdtemp(join(out, 'set-'));

@@ -143,9 +143,13 @@ export async function annotationLegend(doc: AnnotationDocument, drawn: ReadonlyS
   return drawn.size === 0 ? null : renderLegend(legendEntries(doc, drawn));
 }
 
-/** The legend in the image's bottom-left corner, when it fits there (a tiny thumbnail goes without). */
-export async function withLegendInCorner(image: RgbImage, legend: Rgba | null): Promise<RgbImage> {
-  if (!legend || legend.width + 2 * LEGEND_PAD > image.width || legend.height + 2 * LEGEND_PAD > image.height) return image;
+/**
+ * The legend in the image's bottom-left corner, or where it does not fit there (a small thumbnail),
+ * in a band below it: a legend asked for is never left out.
+ */
+export async function withLegend(image: RgbImage, legend: Rgba | null): Promise<RgbImage> {
+  if (!legend) return image;
+  if (legend.width + 2 * LEGEND_PAD > image.width || legend.height + 2 * LEGEND_PAD > image.height) return withLegendBelow(image, legend);
   return toRaw(
     sharpFrom(image)
       .composite([

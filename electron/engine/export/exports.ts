@@ -18,7 +18,7 @@ import type { SlideEngineApi } from '../engine-api';
 import { SlideError } from '../errors';
 import { resizeRgb, sharpFrom, toRaw } from '../pixels';
 import { MAX_REGION_PIXELS } from '../region-reader';
-import { annotationLegend, burnAnnotations, type ImageView, withLegendBelow, withLegendInCorner } from './annotation-burn';
+import { annotationLegend, burnAnnotations, type ImageView, withLegend, withLegendBelow } from './annotation-burn';
 import { writeFileAtomic } from './atomic-file';
 import { composeComparison } from './comparison';
 import { encodeImage } from './encode-image';
@@ -88,7 +88,7 @@ export async function exportThumbnail(
   let image = await coloured(await engine.thumbnail({ slideId, spec }, { signal: options.signal }), options);
   if (annotations) {
     const burned = await burnAnnotations(image, annotations, { x: 0, y: 0, scaleX: image.width / info.width, scaleY: image.height / info.height });
-    image = await withLegendInCorner(burned.image, await annotationLegend(annotations, burned.drawn));
+    image = await withLegend(burned.image, await annotationLegend(annotations, burned.drawn));
   }
   await writeFileAtomic(outPath, await encodeImage(image, options.format, options.provenance), options.overwrite);
   options.onProgress?.({ done: 1, total: 1, label: 'thumbnail' });
@@ -156,7 +156,7 @@ export async function exportComparison(
       const burned = await burnAnnotations(image, annotations, view);
       for (const name of burned.drawn) drawn.add(name);
       image = burned.image;
-      singles.push(await withLegendInCorner(image, await annotationLegend(annotations, burned.drawn)));
+      singles.push(await withLegend(image, await annotationLegend(annotations, burned.drawn)));
     } else {
       singles.push(image);
     }
