@@ -288,6 +288,13 @@ test('a slide closed from three side by side leaves the other two side by side; 
   await host.drop([slidePath(CMU), half, slidePath(ndpi)]);
   await page.getByTestId('drop-side-by-side').click();
   await waitForPanels(page, 3);
+  // The gestures' hint is read whole in a window 1000 px wide, not cut off.
+  await page.setViewportSize({ width: 1000, height: 700 });
+  const hint = page.locator('.compare-hint');
+  await expect(hint).toContainText('Shift + wheel turns it');
+  expect(await hint.evaluate((el) => [el.scrollHeight, el.clientHeight, el.scrollWidth, el.clientWidth])).toEqual(
+    await hint.evaluate((el) => [el.clientHeight, el.clientHeight, el.clientWidth, el.clientWidth]),
+  );
   await page.getByRole('button', { name: `Close ${ndpi}` }).click();
   await waitForPanels(page, 2);
   await expect(page.getByTestId('compare-osd-2')).toHaveCount(0);

@@ -264,8 +264,11 @@ export function CompareView({ slides, onLeave, onExport, onNotice, ref }: Compar
         <button type="button" className="button button-small" onClick={onLeave} title={t('compare.leaveTitle')} data-testid="compare-leave">
           {t('compare.leave')}
         </button>
-        <span className="muted small compare-hint" title={linked >= 2 ? t('compare.hint') : t('compare.tooFew')}>
-          {linked >= 2 ? t('compare.hint') : t('compare.tooFew')}
+        {/* The hint's clauses wrap whole, so a narrow window shows each of the gestures. */}
+        <span className="muted small compare-hint">
+          {(linked >= 2 ? t('compare.hint') : t('compare.tooFew')).split(' · ').map((clause) => (
+            <span key={clause}>{clause}</span>
+          ))}
         </span>
         <div className="toolbar-spacer" />
         <button
