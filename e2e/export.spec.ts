@@ -206,6 +206,11 @@ test('thumbnail choices the slide cannot give are refused before asking; cancel 
   await expect(status).toHaveAttribute('data-status', 'failed');
   await expect(status).toHaveAttribute('data-code', 'NOT_FOUND');
   await expect(status).toContainText(`The folder ${join(out, 'gone')} does not exist.`);
+  // The failure is the thumbnail's: not shown under Magnification set, shown again back under Thumbnail.
+  await dialog.getByTestId('export-kind-set').click();
+  await expect(status).toHaveCount(0);
+  await dialog.getByTestId('export-kind-thumbnail').click();
+  await expect(status).toHaveAttribute('data-status', 'failed');
 
   // µm/px and JPEG; the name typed without an extension gets .jpg.
   await dialog.getByTestId('thumb-mpp').fill('8');

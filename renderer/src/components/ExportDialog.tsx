@@ -52,6 +52,9 @@ export function FormatSelect({ value, onChange, disabled }: { value: ImageFormat
 
 type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
 
+/** The kinds this dialog makes, one a tab. */
+const DIALOG_KINDS = ['thumbnail', 'set'] as const satisfies readonly ExportKind[];
+
 /** The thumbnail as typed: its spec and pixel size, or why the slide cannot give it. */
 export function checkThumbnail(
   info: SlideInfo,
@@ -265,21 +268,38 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
           )}
         </div>
 
-        <ExportStatus job={job} source={exportSource(kind, [slide.slideId])} onShowInFolder={onShowInFolder} />
+        <ExportStatus
+          job={job}
+          source={exportSource(kind, [slide.slideId])}
+          sources={DIALOG_KINDS.map((k) => exportSource(k, [slide.slideId]))}
+          onShowInFolder={onShowInFolder}
+        />
       </div>
     </Modal>
   );
 }
 
 /**
- * The export's progress and outcome, as this dialog (or the compare view's) shows it: one running, or
- * one that ended while the dialog was open (the app then says nothing of it elsewhere), always; one
- * that ended before, only where it was made (`source`: this kind, these slides), not another's.
+ * The export's progress and outcome, as this dialog (or the compare view's) shows it: one running,
+ * always; one that ended, where it was made (`source`: this kind, these slides), and also elsewhere if
+ * it ended while the dialog was open (the app then says nothing of it) and this dialog has no kind it
+ * was made under (`sources`: one a dialog's kind, default `source`).
  */
-export function ExportStatus({ job, source, onShowInFolder }: { job: ExportJob; source: string; onShowInFolder: (path: string) => void }) {
+export function ExportStatus({
+  job,
+  source,
+  sources = [source],
+  onShowInFolder,
+}: {
+  job: ExportJob;
+  source: string;
+  sources?: readonly string[];
+  onShowInFolder: (path: string) => void;
+}) {
   const t = useT();
   const [openedAt] = useState(() => performance.now());
-  if (job.status === 'idle' || (job.status !== 'running' && job.endedAt < openedAt && job.source !== source)) return null;
+  if (job.status === 'idle') return null;
+  if (job.status !== 'running' && job.source !== source && (job.endedAt < openedAt || sources.includes(job.source))) return null;
   if (job.status === 'running') {
     const p = job.progress;
     return (
