@@ -396,6 +396,13 @@ test('a file imported twice adds its annotations once, and the second import say
   await page.getByTestId('annotation-import').click();
   await expect(page.getByTestId('notice').last()).toContainText('Nothing new in three.geojson: its 3 annotations are there already');
   await expect(page.getByTestId('summary-all')).toHaveText('All classes3');
+  // With one of QuPath's cell detections beside them: left out, and said to be.
+  const withCell = JSON.parse(await readFile(file, 'utf8'));
+  withCell.features.push({ type: 'Feature', geometry: { type: 'Point', coordinates: [50, 50] }, properties: { objectType: 'cell' } });
+  await writeFile(file, JSON.stringify(withCell));
+  await page.getByTestId('annotation-import').click();
+  await expect(page.getByTestId('notice').last()).toContainText('1 QuPath detection (a cell, tile or TMA core) was left out');
+  await expect(page.getByTestId('summary-all')).toHaveText('All classes3');
   // The second import left no step to undo: Ctrl+Z takes back the first.
   await page.keyboard.press('Control+z');
   await expect(page.getByTestId('summary-all')).toHaveText('All classes0');

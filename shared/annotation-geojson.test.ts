@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { everyKind } from '../testing/annotation-samples';
-import { readGeoJson, writeGeoJson } from './annotation-geojson';
+import { readGeoJson, readGeoJsonImport, writeGeoJson } from './annotation-geojson';
 import { AnnotationFileError, emptyDocument, mergeDocuments } from './annotations';
 
 let counter = 0;
@@ -54,7 +54,7 @@ describe('GeoJSON as QuPath writes it', () => {
     assert.deepEqual(read(writeGeoJson(empty)), empty);
   });
 
-  it("reads QuPath's own export: colorRGB (before 0.4), derived classes, ellipses by their envelope, detections, z coordinates", () => {
+  it("reads QuPath's own export: colorRGB (before 0.4), derived classes, ellipses by their envelope, z coordinates", () => {
     const qupath = {
       type: 'FeatureCollection',
       features: [
@@ -80,7 +80,7 @@ describe('GeoJSON as QuPath writes it', () => {
           type: 'Feature',
           id: 'not-a-uuid',
           geometry: { type: 'Point', coordinates: [5, 6, 0] },
-          properties: { objectType: 'detection', classification: { names: ['Tumor', 'Positive'], color: [200, 50, 50] } },
+          properties: { objectType: 'annotation', classification: { names: ['Tumor', 'Positive'], color: [200, 50, 50] } },
         },
         {
           type: 'Feature',
@@ -111,6 +111,44 @@ describe('GeoJSON as QuPath writes it', () => {
     assert.deepEqual(point?.shape, { kind: 'point', points: [5, 6] });
     assert.match(point?.id ?? '', /^00000000-0000-4000-8000-/, 'a new UUID for an id QuPath would not take');
     assert.deepEqual(box, { id: box?.id, name: 'a box', description: 'note', classification: null, shape: { kind: 'rectangle', x0: 0, y0: 0, x1: 10, y1: 5 } });
+  });
+
+  it("leaves out QuPath's detections, cells, tiles and TMA cores (objectType, or before 0.3 the feature's id), counted; errors number features as the file does", () => {
+    const square = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [0, 0],
+          [8, 0],
+          [8, 8],
+          [0, 8],
+          [0, 0],
+        ],
+      ],
+    };
+    const feature = (properties: object, id?: string) => ({ type: 'Feature', ...(id ? { id } : {}), geometry: square, properties });
+    const features = [
+      feature({ objectType: 'detection', classification: { name: 'Tumor' } }),
+      feature({ objectType: 'annotation', name: 'kept', classification: { name: 'Stroma' } }),
+      feature({ objectType: 'cell' }),
+      feature({ objectType: 'tile' }),
+      feature({ objectType: 'tma_core' }),
+      feature({}, 'PathDetectionObject'),
+      feature({ name: 'no objectType: TIAToolbox, shapely' }),
+    ];
+    const { document, leftOut } = readGeoJsonImport(JSON.stringify({ type: 'FeatureCollection', features }), { newId, path: '/data/a.geojson' });
+    assert.deepEqual(
+      document.annotations.map((a) => a.name),
+      ['kept', 'no objectType: TIAToolbox, shapely'],
+    );
+    assert.equal(leftOut, 5);
+    // The detection's class is not one the slide's annotations use.
+    assert.deepEqual(
+      document.classes.map((c) => c.name),
+      ['Stroma'],
+    );
+    const bad = [...features, feature({ objectType: 'annotation', classification: 7 }), { type: 'Feature', geometry: { type: 'Circle' } }];
+    assert.throws(() => read(JSON.stringify(bad)), /^AnnotationFileError: Feature 9: /);
   });
 
   it('reads TIAToolbox and shapely output: bare geometries and features, class in type, label or class', () => {
@@ -212,7 +250,7 @@ describe('GeoJSON as QuPath writes it', () => {
     fails(JSON.stringify({ type: 'Topology' }), 'CORRUPT_DATA', /^Not GeoJSON annotations/);
     // Hostile: nesting past any stack, more features than a slide may hold, a ring past the vertex bound.
     fails('['.repeat(200_000), 'CORRUPT_DATA', /^Not valid JSON at line 1/);
-    fails(`[${'{},'.repeat(200_000)}{}]`, 'TOO_LARGE', /200001 features, more than the 200000/);
+    fails(`[${'{},'.repeat(200_000)}{}]`, 'TOO_LARGE', /200001 annotations, more than the 200000/);
     const ring = Array.from({ length: 200_002 }, (_, i) => [i, i % 2]);
     fails(
       JSON.stringify([{ type: 'Feature', geometry: { type: 'LineString', coordinates: ring } }]),

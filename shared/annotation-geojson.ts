@@ -20,6 +20,7 @@ import {
   type AnnotationClass,
   type AnnotationDocument,
   AnnotationFileError,
+  type AnnotationImport,
   annotationDocumentSchema,
   classListSchema,
   type Rgb,
@@ -344,18 +345,49 @@ const PALETTE: readonly Rgb[] = [
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/**
- * Reads GeoJSON annotations. The classes are the file's list (`slidescope.classes`, when we wrote
- * it), then every other class its features name, with the colour they give or one of a palette.
- */
+/** QuPath's objects that are not annotations: `objectType` since QuPath 0.3, the feature's `id` before. */
+const NOT_ANNOTATIONS = new Set([
+  'detection',
+  'cell',
+  'tile',
+  'tma_core',
+  'root',
+  'PathDetectionObject',
+  'PathCellObject',
+  'PathTileObject',
+  'TMACoreObject',
+  'PathRootObject',
+]);
+
+function isAnnotation(feature: Json): boolean {
+  if (!isObject(feature)) return true; // refused below, by its number
+  const properties = isObject(feature['properties']) ? feature['properties'] : {};
+  const type = properties['objectType'] ?? properties['object_type'] ?? feature['id'];
+  return !(typeof type === 'string' && NOT_ANNOTATIONS.has(type));
+}
+
+/** readGeoJsonImport's document. */
 export function readGeoJson(text: string, options: ReadOptions): AnnotationDocument {
+  return readGeoJsonImport(text, options).document;
+}
+
+/**
+ * Reads GeoJSON annotations, leaving out QuPath's detections, cells, tiles and TMA cores (objects
+ * of its analyses, often hundreds of thousands, not a person's marks). The classes are the file's
+ * list (`slidescope.classes`, when we wrote it), then every other class its annotations name, with
+ * the colour they give or one of a palette.
+ */
+export function readGeoJsonImport(text: string, options: ReadOptions): AnnotationImport {
   const { path } = options;
   if (text.length > LIMITS.maxAnnotationFileBytes)
     throw new AnnotationFileError('TOO_LARGE', `The file holds more than ${LIMITS.maxAnnotationFileBytes} characters.`, path);
   const root = parseJson(text.replace(/^\uFEFF/, ''), path);
-  const features = featuresOf(root, path);
+  const all = featuresOf(root, path);
+  // Each annotation's number in the file, for messages.
+  const numbers = all.flatMap((feature, index) => (isAnnotation(feature) ? [index + 1] : []));
+  const features = numbers.map((n) => all[n - 1]!);
   if (features.length > LIMITS.maxAnnotations)
-    throw new AnnotationFileError('TOO_LARGE', `The file holds ${features.length} features, more than the ${LIMITS.maxAnnotations} a slide may have.`, path);
+    throw new AnnotationFileError('TOO_LARGE', `The file holds ${features.length} annotations, more than the ${LIMITS.maxAnnotations} a slide may have.`, path);
 
   const classes = new Map<string, AnnotationClass>();
   const listed = isObject(root) && isObject(root['slidescope']) ? v.safeParse(classListSchema, root['slidescope']['classes']) : null;
@@ -387,22 +419,30 @@ export function readGeoJson(text: string, options: ReadOptions): AnnotationDocum
         shape,
       };
     } catch (error) {
-      if (error instanceof FeatureProblem) throw new AnnotationFileError('CORRUPT_DATA', `Feature ${index + 1}: ${error.message}.`, path);
+      if (error instanceof FeatureProblem) throw new AnnotationFileError('CORRUPT_DATA', `Feature ${numbers[index]}: ${error.message}.`, path);
       throw error;
     }
   });
   if (vertices > LIMITS.maxDocumentVertices)
     throw new AnnotationFileError('TOO_LARGE', `The file holds ${vertices} vertices, more than the ${LIMITS.maxDocumentVertices} a slide may have.`, path);
-  return checkedDocument({ classes: [...classes.values()], annotations }, path);
+  return { document: checkedDocument({ classes: [...classes.values()], annotations }, path, numbers), leftOut: all.length - features.length };
 }
 
-/** The last gate: what a reader built must be a valid document; a failure names the feature and the field. */
-export function checkedDocument(doc: AnnotationDocument, path: string | undefined): AnnotationDocument {
+/**
+ * The last gate: what a reader built must be a valid document; a failure names the feature (by its
+ * number in the file: `numbers`, default its place in the document) and the field.
+ */
+export function checkedDocument(doc: AnnotationDocument, path: string | undefined, numbers?: readonly number[]): AnnotationDocument {
   const checked = v.safeParse(annotationDocumentSchema, doc);
   if (checked.success) return checked.output;
   const issue = checked.issues[0];
   const keys = (issue.path ?? []).map((p) => p.key);
-  const where = keys[0] === 'annotations' && typeof keys[1] === 'number' ? `Feature ${keys[1] + 1}` : keys[0] === 'classes' ? 'The class list' : 'The file';
+  const where =
+    keys[0] === 'annotations' && typeof keys[1] === 'number'
+      ? `Feature ${numbers?.[keys[1]] ?? keys[1] + 1}`
+      : keys[0] === 'classes'
+        ? 'The class list'
+        : 'The file';
   const field = keys.slice(keys[0] === 'annotations' ? 2 : 1).filter((k) => typeof k === 'string');
   throw new AnnotationFileError('CORRUPT_DATA', `${where}: ${field.length > 0 ? `${field.join('.')} ` : ''}${issue.message}.`, path);
 }

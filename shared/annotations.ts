@@ -139,9 +139,14 @@ export interface SlideAnnotations {
   unreadable: { code: ErrorCode; message: string; keptAs: string } | null;
 }
 
-/** A file read for import, not yet merged into the slide's annotations. */
-export interface ImportedAnnotations {
+/** A file's annotations as read, and how many of its objects were not annotations (QuPath's detections, cells, tiles, TMA cores), left out. */
+export interface AnnotationImport {
   document: AnnotationDocument;
+  leftOut: number;
+}
+
+/** A file read for import, not yet merged into the slide's annotations. */
+export interface ImportedAnnotations extends AnnotationImport {
   file: string;
 }
 

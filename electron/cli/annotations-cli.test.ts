@@ -42,6 +42,16 @@ describe('slidescope annotations', () => {
     assert.equal(again.status, 0, again.stderr);
     assert.match(again.stdout, /Nothing new in .*qupath\.geojson: its 6 annotations are there already; CMU-1-Small-Region\.svs has 6 annotations/);
     assert.equal(statSync(`${slide}.annotations.geojson`).mtimeMs, stored);
+    // QuPath's detections in the same file are left out, and said to be.
+    const withCells = JSON.parse(readFileSync(input, 'utf8'));
+    const cell = { type: 'Feature', geometry: { type: 'Point', coordinates: [5, 5] }, properties: { objectType: 'cell' } };
+    withCells.features.push(cell, { ...cell, properties: { objectType: 'detection' } });
+    const cellsFile = join(out, 'with-cells.geojson');
+    writeFileSync(cellsFile, JSON.stringify(withCells));
+    const cells = cli('annotations', slide, '--import', cellsFile);
+    assert.equal(cells.status, 0, cells.stderr);
+    assert.match(cells.stdout, /Nothing new in .*with-cells\.geojson: its 6 annotations are there already/);
+    assert.match(cells.stdout, /^2 QuPath detections \(cells, tiles, TMA cores\) left out: only annotations are imported$/m);
 
     const summary = cli('annotations', slide, '--json');
     assert.equal(summary.status, 0, summary.stderr);

@@ -8,7 +8,7 @@ import { formatArea, measureShape } from '../../shared/annotation-geometry';
 import { type AnnotationDocument, type AnnotationFormat, mergeDocuments } from '../../shared/annotations';
 import type { Result } from '../../shared/errors';
 import type { SlideInfo } from '../../shared/slide';
-import { readAnnotationFile, writeAnnotationFile } from '../annotations/annotation-files';
+import { readAnnotationImport, writeAnnotationFile } from '../annotations/annotation-files';
 import type { AnnotationStore } from '../annotations/annotation-store';
 import { type Engine, withSlide } from './commands';
 import { UsageError } from './usage-error';
@@ -52,7 +52,8 @@ export async function runAnnotations(engine: Engine, store: AnnotationStore, sli
   return withSlide(engine, path, async (_slideId, info) => {
     const out: string[] = [];
     // Read first: a file that cannot be imported must not have set the stored one aside.
-    const imported = options.importFile ? await readAnnotationFile(resolve(options.importFile)) : null;
+    const read = options.importFile ? await readAnnotationImport(resolve(options.importFile)) : null;
+    const imported = read?.document ?? null;
     // Only an import saves: a listing or an export leaves an unreadable file where it is, and fails.
     let loaded = await store.load(path, imported === null);
     if (loaded.unreadable) {
@@ -76,6 +77,8 @@ export async function runAnnotations(engine: Engine, store: AnnotationStore, sli
           `${counted(added)} imported from ${file}${held ? ` (${held} already there)` : ''}; ${info.name} has ${loaded.document.annotations.length}, saved in ${location.path}`,
         );
       }
+      if (read?.leftOut)
+        out.push(`${read.leftOut} QuPath detection${read.leftOut === 1 ? '' : 's'} (cells, tiles, TMA cores) left out: only annotations are imported`);
     }
     if (options.exportFile) {
       const file = resolve(options.exportFile);

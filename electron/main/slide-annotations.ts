@@ -9,7 +9,7 @@ import type { AnnotationDocument, AnnotationFormat, AnnotationLocation, Imported
 import { ok, type Result, toErrorInfo } from '../../shared/errors';
 import { slideStem } from '../../shared/export-plan';
 import type { ExportResult } from '../../shared/operations';
-import { readAnnotationFile, writeAnnotationFile } from '../annotations/annotation-files';
+import { readAnnotationImport, writeAnnotationFile } from '../annotations/annotation-files';
 import type { AnnotationStore } from '../annotations/annotation-store';
 import type { AnnotationAccess, OwnedSlide } from './ipc-handlers';
 
@@ -50,7 +50,7 @@ export class SlideAnnotationFiles implements AnnotationAccess {
   async importFile(senderId: number, slide: OwnedSlide): Promise<Result<ImportedAnnotations | null>> {
     const file = await this.dialogs.chooseImportFile(senderId, dirname(slide.path));
     if (!file) return ok(null);
-    return attempt(async () => ({ document: await readAnnotationFile(file), file }), file);
+    return attempt(async () => ({ ...(await readAnnotationImport(file)), file }), file);
   }
 
   async exportFile(senderId: number, slide: OwnedSlide, format: AnnotationFormat): Promise<Result<ExportResult>> {

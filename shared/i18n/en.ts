@@ -469,6 +469,8 @@ export const en = {
     nothingNew_other: 'Nothing new in {{file}}: its {{count}} annotations are there already',
     alreadyThere_one: '1 of them was there already and is not added twice.',
     alreadyThere_other: '{{count}} of them were there already and are not added twice.',
+    leftOut_one: '1 QuPath detection (a cell, tile or TMA core) was left out: only annotations are imported.',
+    leftOut_other: '{{count}} QuPath detections (cells, tiles, TMA cores) were left out: only annotations are imported.',
     importFailed: 'The annotations of {{file}} could not be imported',
     exported: 'Annotations exported to {{file}}',
     exportFailed: 'The annotations could not be exported',

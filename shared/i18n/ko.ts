@@ -462,6 +462,7 @@ export const ko = {
     imported_other: '{{file}}에서 주석 {{count}}개를 가져왔습니다',
     nothingNew_other: '{{file}}에 새로운 것이 없습니다: 주석 {{count}}개가 이미 있습니다',
     alreadyThere_other: '그중 {{count}}개는 이미 있어서 다시 추가하지 않았습니다.',
+    leftOut_other: 'QuPath 검출 객체(세포, 타일, TMA 코어) {{count}}개는 가져오지 않았습니다. 주석만 가져옵니다.',
     importFailed: '{{file}}의 주석을 가져올 수 없습니다',
     exported: '주석을 {{file}}(으)로 내보냈습니다',
     exportFailed: '주석을 내보낼 수 없습니다',

@@ -65,15 +65,16 @@ export function AnnotationPanel({ session, onClose, onNotice }: AnnotationPanelP
       onNotice({ kind: 'error', title: t('annotations.importFailed', { file: baseName(result.error.path ?? '') }), detail: result.error.message });
     } else if (result.value) {
       const count = session.merge(result.value);
+      const { leftOut } = result.value;
       const held = result.value.document.annotations.length - count;
       const file = baseName(result.value.file);
-      if (count === 0 && held > 0) onNotice({ kind: 'info', title: t('annotations.nothingNew', { count: held, file }) });
-      else
-        onNotice({
-          kind: 'info',
-          title: t('annotations.imported', { count, file }),
-          ...(held > 0 ? { detail: t('annotations.alreadyThere', { count: held }) } : {}),
-        });
+      const details = [
+        ...(held > 0 && count > 0 ? [t('annotations.alreadyThere', { count: held })] : []),
+        ...(leftOut > 0 ? [t('annotations.leftOut', { count: leftOut })] : []),
+      ];
+      const detail = details.length > 0 ? { detail: details.join(' ') } : {};
+      if (count === 0 && held > 0) onNotice({ kind: 'info', title: t('annotations.nothingNew', { count: held, file }), ...detail });
+      else onNotice({ kind: 'info', title: t('annotations.imported', { count, file }), ...detail });
     }
   };
   const exportFile = async (format: AnnotationFormat): Promise<void> => {
