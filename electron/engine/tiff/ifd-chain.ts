@@ -72,7 +72,16 @@ export type IfdProblem =
   | { problem: 'too many values'; tag: number }
   | { problem: 'text too large'; tag: number; bytes: number }
   | { problem: 'unknown type'; tag: number; type: number }
-  | { problem: 'past the end'; tag: number; end: number };
+  | { problem: 'past the end'; tag: number; end: number }
+  | { problem: 'bad value'; tag: number; value: number }
+  | { problem: 'bad next'; next: number };
+
+/** Tags whose value geotiff checks as it parses, refusing the file with its own words: checked first here. */
+const VALUES_TIFF_HAS: Readonly<Record<number, { name: string; values: readonly number[] }>> = {
+  284: { name: 'PlanarConfiguration', values: [1, 2] },
+};
+/** BigTIFF's 8-byte integer types: geotiff refuses a value past 2^53 (an offset no file reaches). */
+const EIGHT_BYTE_INTEGERS = new Set([16, 17, 18]);
 
 /**
  * Checks one IFD at an offset as the chain walk does: entries within the file, each entry's values
@@ -94,14 +103,23 @@ export async function checkIfd(source: StructureSource, fileSize: number, layout
     if (values * size > fileSize) return { problem: 'too many values', tag };
     // geotiff decodes text as it parses the IFD: tens of MB of it take seconds before anything can refuse them.
     if (type === ASCII && values > MAX_TEXT_BYTES) return { problem: 'text too large', tag, bytes: values };
+    const valueAt = at + 4 + (layout.bigTiff ? 8 : 4);
     // Values too large to sit in the entry are stored elsewhere: a truncated file's lie past its end.
     if (values * size > pointerSize) {
-      const end = (layout.bigTiff ? u64(ifd, at + 12) : u32(ifd, at + 8)) + values * size;
+      const end = (layout.bigTiff ? u64(ifd, valueAt) : u32(ifd, valueAt)) + values * size;
       if (end > fileSize) return { problem: 'past the end', tag, end };
+    } else if (values === 1) {
+      const value = EIGHT_BYTE_INTEGERS.has(type) ? u64(ifd, valueAt) : size === 2 ? u16(ifd, valueAt) : size === 4 ? u32(ifd, valueAt) : null;
+      const allowed = VALUES_TIFF_HAS[tag]?.values;
+      if (value !== null && (value > Number.MAX_SAFE_INTEGER || (allowed !== undefined && !allowed.includes(value))))
+        return { problem: 'bad value', tag, value };
     }
   }
   const pointer = ifd.subarray(ifd.length - pointerSize);
-  return { next: layout.bigTiff ? u64(pointer, 0) : u32(pointer, 0) };
+  const next = layout.bigTiff ? u64(pointer, 0) : u32(pointer, 0);
+  // geotiff reads the pointer as it parses this IFD, and refuses one past 2^53.
+  if (next > Number.MAX_SAFE_INTEGER) return { problem: 'bad next', next };
+  return { next };
 }
 
 /** An IFD's problem as an error; `which` names it in a sentence ("the first image directory"). */
@@ -120,6 +138,16 @@ export function ifdError(checked: IfdProblem, which: string, directory: number, 
       return new SlideError('CORRUPT_DATA', `${Which} declares more values for tag ${checked.tag} than the file holds.`, path);
     case 'unknown type':
       return new SlideError('CORRUPT_DATA', `${Which} gives tag ${checked.tag} a field type TIFF does not have (${checked.type}): the file is damaged.`, path);
+    case 'bad value':
+      return new SlideError(
+        'CORRUPT_DATA',
+        checked.value > Number.MAX_SAFE_INTEGER
+          ? `${Which} gives tag ${checked.tag} a value past any file's size (${checked.value}): the file is damaged.`
+          : `${Which} gives ${VALUES_TIFF_HAS[checked.tag]?.name ?? `tag ${checked.tag}`} the value ${checked.value}, which TIFF does not have: the file is damaged.`,
+        path,
+      );
+    case 'bad next':
+      return new SlideError('CORRUPT_DATA', `${Which} points to a next one past any file's size (${checked.next}): the file is damaged.`, path);
     case 'past the end':
       return new SlideError(
         'CORRUPT_DATA',

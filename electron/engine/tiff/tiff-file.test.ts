@@ -111,8 +111,8 @@ describe('IFD entries', () => {
 });
 
 describe('IFD entries geotiff would trip over: CORRUPT_DATA naming the tag, never its exception', () => {
-  /** A 16 x 16 TIFF whose description (tag 270, stored outside its entry) is patched by `patch`. */
-  async function withDescription(name: string, bigTiff: boolean, patch: (bytes: Buffer, entry: number) => void): Promise<string> {
+  /** A 16 x 16 TIFF patched by `patch`, given where each tag's entry is and where the next-IFD pointer is. */
+  async function patched(name: string, bigTiff: boolean, patch: (bytes: Buffer, entryOf: (tag: number) => number, nextAt: number) => void): Promise<string> {
     const path = join(dir, name);
     const writer = await TiffWriter.create(path, { bigTiff });
     const image = writer.addImage({
@@ -130,35 +130,59 @@ describe('IFD entries geotiff would trip over: CORRUPT_DATA naming the tag, neve
     const entries = bigTiff ? Number(bytes.readBigUInt64LE(ifd)) : bytes.readUInt16LE(ifd);
     const first = ifd + (bigTiff ? 8 : 2);
     const size = bigTiff ? 20 : 12;
-    const entry = Array.from({ length: entries }, (_, i) => first + i * size).find((at) => bytes.readUInt16LE(at) === 270);
-    assert.ok(entry !== undefined);
-    patch(bytes, entry);
+    const entryOf = (tag: number): number => {
+      const entry = Array.from({ length: entries }, (_, i) => first + i * size).find((at) => bytes.readUInt16LE(at) === tag);
+      assert.ok(entry !== undefined, `tag ${tag}`);
+      return entry;
+    };
+    patch(bytes, entryOf, first + entries * size);
     writeFileSync(path, bytes);
     return path;
   }
-  const cases: Array<[string, boolean, (bytes: Buffer, entry: number) => void, RegExp]> = [
+  const cases: Array<[string, boolean, (bytes: Buffer, entryOf: (tag: number) => number, nextAt: number) => void, RegExp]> = [
     [
       'a field type TIFF does not have',
       false,
-      (b, e) => b.writeUInt16LE(99, e + 2),
+      (b, e) => b.writeUInt16LE(99, e(270) + 2),
       /^The first image directory gives tag 270 a field type TIFF does not have \(99\)/,
     ],
     [
       'a value stored past the end (a copy cut short)',
       false,
-      (b, e) => b.writeUInt32LE(b.length - 4, e + 8),
+      (b, e) => b.writeUInt32LE(b.length - 4, e(270) + 8),
       /^Tag 270 of the first image directory is stored up to byte \d+, past the end of the file \(\d+ bytes\)/,
     ],
     [
       'a BigTIFF value offset of 2^60',
       true,
-      (b, e) => b.writeBigUInt64LE(2n ** 60n, e + 12),
+      (b, e) => b.writeBigUInt64LE(2n ** 60n, e(270) + 12),
       /^Tag 270 of the first image directory is stored up to byte \d+, past the end/,
+    ],
+    [
+      'a PlanarConfiguration of 3',
+      false,
+      (b, e) => b.writeUInt16LE(3, e(284) + 8),
+      /^The first image directory gives PlanarConfiguration the value 3, which TIFF does not have/,
+    ],
+    [
+      'a BigTIFF strip offset of 2^60, inline',
+      true,
+      (b, e) => {
+        assert.equal(b.readUInt16LE(e(273) + 2), 16, 'StripOffsets as LONG8');
+        b.writeBigUInt64LE(2n ** 60n, e(273) + 12);
+      },
+      /^The first image directory gives tag 273 a value past any file's size/,
+    ],
+    [
+      'a BigTIFF next-IFD pointer of 2^60',
+      true,
+      (b, _e, next) => b.writeBigUInt64LE(2n ** 60n, next),
+      /^The first image directory points to a next one past any file's size/,
     ],
   ];
   for (const [name, bigTiff, patch, message] of cases) {
     test(name, async () => {
-      const path = await withDescription(`${name.replace(/\W+/g, '-')}.tif`, bigTiff, patch);
+      const path = await patched(`${name.replace(/\W+/g, '-')}.tif`, bigTiff, patch);
       await assert.rejects(TiffFile.open(path), (e: unknown) => {
         assert.ok(e instanceof SlideError, String(e));
         assert.equal(e.code, 'CORRUPT_DATA');
