@@ -277,6 +277,36 @@ describe('hostile slides: every read bounded before it allocates', () => {
     });
   }
 
+  test('a JPEG 2000 tile cut short: CORRUPT_DATA naming it, read whole (the top deep-zoom level) or reduced (a thumbnail)', async () => {
+    const slide = await writeHostileSlide(join(dir, 'jpeg2000-cut.tif'), 'jpeg2000', 'ordinary');
+    // Tile 0,0's byte count (the first of IFD 0's tag 325, a classic little-endian TIFF) cut to 60%.
+    const bytes = readFileSync(slide.path);
+    const ifd = bytes.readUInt32LE(4);
+    const entry = Array.from({ length: bytes.readUInt16LE(ifd) }, (_, i) => ifd + 2 + i * 12).find((at) => bytes.readUInt16LE(at) === 325)!;
+    const at = bytes.readUInt32LE(entry + 4) === 1 ? entry + 8 : bytes.readUInt32LE(entry + 8);
+    bytes.writeUInt32LE(Math.floor(bytes.readUInt32LE(at) * 0.6), at);
+    writeFileSync(slide.path, bytes);
+    const { slideId, info } = await openSlide(engine, slide.path);
+    try {
+      const reads = [
+        () => engine.getTile({ slideId, dzLevel: info.deepZoom.levels.length - 1, col: 0, row: 0, requestId: 0 }),
+        () => engine.readRegion({ slideId, level: 0, x: 0, y: 0, width: 64, height: 64 }),
+        () => engine.thumbnail({ slideId, spec: { kind: 'size', longestSide: 128 } }),
+      ];
+      for (const read of reads) {
+        await assert.rejects(read(), (e: unknown) => {
+          assert.ok(e instanceof SlideError, String(e));
+          assert.equal(e.code, 'CORRUPT_DATA');
+          assert.match(e.message, /^Tile 0,0 of image 0 is damaged and cannot be decoded \(JPEG 2000 codestream: .+\)\.$/);
+          assert.equal(e.path, slide.path);
+          return true;
+        });
+      }
+    } finally {
+      await engine.close({ slideId });
+    }
+  });
+
   for (const [codec, kind] of HOSTILE_CASES) {
     test(`${codec}, ${kind}: a thumbnail, a tile and a region are typed errors, in under ${MAX_MS} ms and ${MAX_GROWTH_MB} MB`, async () => {
       const slide = await writeHostileSlide(join(dir, `${codec}-${kind}.tif`), codec, kind);

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { damagedError, decodeError, readError, SlideError } from './errors';
+import { codecReason, damagedError, decodeError, readError, SlideError } from './errors';
 
 const PATH = '/slides/a.svs';
 
@@ -39,6 +39,21 @@ test("damagedError: the part named and the reason's first line as CORRUPT_DATA; 
   );
   assert.deepEqual(pick(damagedError(Object.assign(new Error('x'), { name: 'AbortError' }), 'Tile 0,0 of level 0', PATH)), ['CANCELLED', PATH]);
   assert.deepEqual(pick(damagedError(new SlideError('TOO_LARGE', 'too large'), 'Tile 0,0 of level 0', PATH)), ['TOO_LARGE', PATH]);
+});
+
+test("codecReason: a decoder's first line, without sharp's prefix or a closing full stop; an empty reason said to be one", () => {
+  const sharp = 'Input buffer has corrupt header: VipsJpeg: Bogus Huffman table definition\nVipsJpeg: Bogus Huffman table definition\n';
+  assert.equal(codecReason(new Error(sharp)), 'VipsJpeg: Bogus Huffman table definition');
+  assert.equal(
+    decodeError(new Error(sharp), 'Image 0 of level 0', PATH).message,
+    'Image 0 of level 0 cannot be decoded: VipsJpeg: Bogus Huffman table definition.',
+  );
+  for (const none of ['Unknown error', 'No error', '', 'Input buffer has corrupt header: ', 'unknown error.'])
+    assert.equal(codecReason(new Error(none)), 'the decoder gave no reason', JSON.stringify(none));
+  assert.equal(
+    damagedError(new Error('Unknown error'), 'Tile 1,1 of image 0', PATH).message,
+    'Tile 1,1 of image 0 is damaged and cannot be decoded (the decoder gave no reason).',
+  );
 });
 
 function pick(error: SlideError): [string, string | undefined] {

@@ -42,8 +42,7 @@ export function readError(error: unknown, path: string): SlideError {
 export function decodeError(error: unknown, what: string, path: string): SlideError {
   const failure = readError(error, path);
   if (failure.code === 'CANCELLED') return failure;
-  const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
-  return new SlideError(failure.code, `${what} cannot be decoded: ${reason}.`, failure.path, failure.choices);
+  return new SlideError(failure.code, `${what} cannot be decoded: ${codecReason(error)}.`, failure.path, failure.choices);
 }
 
 /**
@@ -53,8 +52,21 @@ export function decodeError(error: unknown, what: string, path: string): SlideEr
 export function damagedError(error: unknown, what: string, path: string): SlideError {
   const failure = readError(error, path);
   if (failure.code !== 'CORRUPT_DATA') return failure;
-  const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-  return new SlideError('CORRUPT_DATA', `${what} is damaged and cannot be decoded (${reason}).`, path);
+  return new SlideError('CORRUPT_DATA', `${what} is damaged and cannot be decoded (${codecReason(error)}).`, path);
+}
+
+/**
+ * A decoder's reason as a message quotes it: its first line (libvips repeats libjpeg's warning on
+ * several), without sharp's "Input buffer has corrupt header:" or a closing full stop; where it gives
+ * none ("Unknown error", "No error", nothing), says so.
+ */
+export function codecReason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const reason = (text.split('\n')[0] ?? '')
+    .replace(/^Input buffer has corrupt header:\s*/, '')
+    .trim()
+    .replace(/\.$/, '');
+  return reason === '' || /^(unknown|no) error$/i.test(reason) ? 'the decoder gave no reason' : reason;
 }
 
 /**

@@ -5,7 +5,7 @@
 // they decode, JPEG and JPEG 2000 by their frame's declared size, checked before they decode.
 
 import { addDecoder, BaseDecoder, getDecoder } from 'geotiff';
-import { SlideError } from '../errors';
+import { damagedError, SlideError } from '../errors';
 import { Compression, Photometric, type TiffDirectory } from '../tiff/tiff-file';
 import { BoundedDeflateDecoder, BoundedLzwDecoder, BoundedPackBitsDecoder, BoundedRawDecoder, BoundedZstdDecoder } from './bounded-decoders';
 import { runInPool } from './codec-pool';
@@ -106,6 +106,8 @@ export function hasSeparatePlanes(dir: TiffDirectory): boolean {
 export async function checkDecodable(dir: TiffDirectory, path: string): Promise<void> {
   const isJpeg = isFrameCodec(dir);
   const tiles = `${dir.compression === Compression.JPEG ? 'JPEG' : 'JPEG 2000'} tiles`;
+  if (!Number.isInteger(dir.bitsPerSample) || dir.bitsPerSample < 1)
+    throw new SlideError('CORRUPT_DATA', `Image ${dir.index} gives BitsPerSample as ${dir.bitsPerSample}, not a number of bits: the file is damaged.`, path);
   if (dir.bitsPerSample !== 8 && dir.bitsPerSample !== 16)
     throw new SlideError('UNSUPPORTED_FORMAT', `Images with ${dir.bitsPerSample}-bit samples are not supported.`, path);
   if (dir.bitsPerSample === 16 && isJpeg) throw new SlideError('UNSUPPORTED_FORMAT', `16-bit samples in ${tiles} are not supported.`, path);
@@ -173,10 +175,10 @@ export async function decodeBlock(
   width: number,
   height: number,
   path: string,
-  block = 'a tile',
+  /** The block, as errors name it ("Tile 3,1 of image 0": blockName). */
+  name: string,
 ): Promise<Decoded> {
   const { decoder, undoPredictor } = await decoderFor(dir, path);
-  const name = block.charAt(0).toUpperCase() + block.slice(1);
   const planes = stored instanceof Uint8Array ? [stored] : stored;
   const raws: Uint8Array[] = [];
   for (const bytes of planes) raws.push(new Uint8Array(await decodeStored(decoder, bytes, name, path)));
@@ -206,14 +208,10 @@ async function decodeStored(decoder: BaseDecoder, bytes: Uint8Array, name: strin
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : new Uint8Array(bytes).buffer;
     return await decoder.decode(own);
   } catch (error) {
-    if (error instanceof SlideError) {
-      // Our decoders' own findings ("its LZW data decompresses to more than...") name the block here.
-      const message = error.code === 'CORRUPT_DATA' && /^its /.test(error.message) ? `${name} is damaged: ${error.message}.` : error.message;
-      throw new SlideError(error.code, message, path);
-    }
-    // Decoders repeat themselves over several lines (libjpeg warnings): the first says it.
-    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(/^Input buffer has corrupt header: /, '');
-    throw new SlideError('CORRUPT_DATA', `${name} is damaged and cannot be decoded (${reason}).`, path);
+    // Our decoders' own findings ("its LZW data decompresses to more than...") read as the block's.
+    if (error instanceof SlideError && error.code === 'CORRUPT_DATA' && /^its /.test(error.message))
+      throw new SlideError('CORRUPT_DATA', `${name} is damaged: ${error.message}.`, path);
+    throw damagedError(error, name, path);
   }
 }
 

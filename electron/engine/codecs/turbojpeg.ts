@@ -7,7 +7,7 @@
 // termination, abort the whole process (it throws C++ exceptions when its thread is torn down).
 
 import turbo from '@julusian/jpeg-turbo';
-import { SlideError } from '../errors';
+import { codecReason, SlideError } from '../errors';
 import { withSpareBuffer } from '../spare-buffers';
 import { jpegStreamDecoder } from './turbojpeg3';
 
@@ -95,9 +95,7 @@ export function withJpegReduced<T>(
 
 /** The stream's fault, as its reason alone: the caller names the tile (region-reader's damagedError). */
 function corrupt(error: unknown): SlideError {
-  const reason = error instanceof Error ? error.message : String(error);
-  // The binding reports some of libjpeg's failures as "No error".
-  return new SlideError('CORRUPT_DATA', `JPEG data: ${/^(no error)?$/i.test(reason.trim()) ? 'libjpeg-turbo could not decode it' : reason}`);
+  return new SlideError('CORRUPT_DATA', `JPEG data: ${codecReason(error)}`);
 }
 
 /** Encodes interleaved RGB as a baseline JPEG, 4:4:4 chroma (~0.2 ms a 240 px tile, synchronous). */

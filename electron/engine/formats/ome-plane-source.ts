@@ -89,7 +89,7 @@ export class OmePlaneSource implements SlideSource {
         bytes = inflateBounded(stored, length);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        throw new SlideError('CORRUPT_DATA', `${capitalised(blockName(dir, col, row))} is damaged: ${reason}.`, this.path);
+        throw new SlideError('CORRUPT_DATA', `${blockName(dir, col, row)} is damaged: ${reason}.`, this.path);
       }
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -133,8 +133,4 @@ export class OmePlaneSource implements SlideSource {
   async close(): Promise<void> {
     await this.tiff.close();
   }
-}
-
-function capitalised(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

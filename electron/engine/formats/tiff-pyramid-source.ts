@@ -93,7 +93,7 @@ export class TiffPyramidSource implements SlideSource {
     const planes = await Promise.all(Array.from({ length: dir.samplesPerPixel >= 3 ? 3 : 1 }, (_, p) => this.tiff.readBlock(dir, col, row, p)));
     if (planes.every((plane) => plane === null)) return null;
     const missing = planes.indexOf(null);
-    if (missing >= 0) throw new SlideError('CORRUPT_DATA', `${capitalised(blockName(dir, col, row))} has no data for its colour plane ${missing}.`, this.path);
+    if (missing >= 0) throw new SlideError('CORRUPT_DATA', `${blockName(dir, col, row)} has no data for its colour plane ${missing}.`, this.path);
     return planes as Uint8Array[];
   }
 
@@ -129,8 +129,7 @@ export class TiffPyramidSource implements SlideSource {
     const bytes = await this.tiff.readBlock(dir, col, row);
     if (!bytes) return null;
     const jpeg = storedJpeg(bytes, tiffFraming(dir), dir.blockWidth, dir.blockHeight);
-    if (typeof jpeg === 'string')
-      throw new SlideError('CORRUPT_DATA', `${capitalised(blockName(dir, col, row))} is damaged and cannot be decoded (${jpeg}).`, this.path);
+    if (typeof jpeg === 'string') throw new SlideError('CORRUPT_DATA', `${blockName(dir, col, row)} is damaged and cannot be decoded (${jpeg}).`, this.path);
     return jpeg;
   }
 
@@ -169,13 +168,13 @@ export class TiffPyramidSource implements SlideSource {
     if (!bytes) return null;
     // What the codestream declares must fit the tile before OpenJPEG allocates for it.
     const problem = j2kSizeProblem(bytes, dir.blockWidth, dir.blockHeight, dir.samplesPerPixel);
-    if (problem) throw new SlideError('CORRUPT_DATA', `${capitalised(blockName(dir, col, row))} is damaged: ${problem}.`, this.path);
+    if (problem) throw new SlideError('CORRUPT_DATA', `${blockName(dir, col, row)} is damaged: ${problem}.`, this.path);
     // Subsampled chroma decoded at reduced resolution came out up to 78 levels off OpenSlide (mean
     // 3.7): such tiles are decoded whole and halved instead.
     if ((decompositionLevels(bytes) ?? 0) < halvings || hasSubsampledComponents(bytes)) return null;
     const decoded = await runInPool({ kind: 'jpeg2000', codestream: bytes, ycbcr: dir.compression === Compression.APERIO_J2K_YCBCR, reduce: halvings }).catch(
       (error: unknown) => {
-        throw damagedError(error, capitalised(blockName(dir, col, row)), this.path);
+        throw damagedError(error, blockName(dir, col, row), this.path);
       },
     );
     // A codestream with fewer resolution levels than asked for comes back larger: not usable here.
@@ -240,10 +239,6 @@ export function pyramidProperties(
     ...description.properties,
     ...openSlideProperties({ vendor: description.vendor, comment: base.description, levels, mpp: description.mpp, objectivePower: description.objectivePower }),
   };
-}
-
-function capitalised(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** A JPEG tile's tables, and RGB photometric, as a viewer's decoder must be told them. */

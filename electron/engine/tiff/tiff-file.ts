@@ -223,7 +223,8 @@ export class TiffFile {
       table = (async () => {
         const offsets = await this.loadArray(dir, dir.tiled ? 324 : 273);
         const counts = await this.loadArray(dir, dir.tiled ? 325 : 279);
-        if (offsets === undefined || counts === undefined) throw new SlideError('CORRUPT_DATA', 'An image has no tile or strip offsets.', this.path);
+        if (offsets === undefined || counts === undefined)
+          throw new SlideError('CORRUPT_DATA', `Image ${dir.index} has no ${dir.tiled ? 'tile' : 'strip'} offsets or byte counts.`, this.path);
         const asArray = (v: ArrayLike<number> | number) => (typeof v === 'number' ? [v] : v);
         return { offsets: asArray(offsets), counts: asArray(counts) };
       })();
@@ -242,17 +243,21 @@ export class TiffFile {
     const index = (plane * dir.blocksDown + row) * dir.blocksAcross + col;
     const offset = offsets[index];
     const count = counts[index];
-    if (offset === undefined || count === undefined) throw new SlideError('CORRUPT_DATA', 'A tile index is missing from the file.', this.path);
+    if (offset === undefined || count === undefined)
+      throw new SlideError('CORRUPT_DATA', `${blockName(dir, col, row)} is missing from its image's table of offsets.`, this.path);
     if (offset === 0 || count === 0) return null;
     if (offset + count > this.fileSize) {
-      throw new SlideError('CORRUPT_DATA', 'Tile data lies beyond the end of the file: the file is truncated.', this.path);
+      throw new SlideError(
+        'CORRUPT_DATA',
+        `${blockName(dir, col, row)} lies beyond the end of the file (bytes ${offset} to ${offset + count} of ${this.fileSize}): the file is truncated.`,
+        this.path,
+      );
     }
     const limit = maxStoredBytes(dir);
     if (count > limit) {
-      const name = blockName(dir, col, row);
       throw new SlideError(
         'CORRUPT_DATA',
-        `${name.charAt(0).toUpperCase()}${name.slice(1)} declares ${count} bytes, more than its ${dir.blockWidth} x ${dir.blockHeight} pixels can take compressed with ${codecName(dir.compression)} (${limit}).`,
+        `${blockName(dir, col, row)} declares ${count} bytes, more than its ${dir.blockWidth} x ${dir.blockHeight} pixels can take compressed with ${codecName(dir.compression)} (${limit}).`,
         this.path,
       );
     }
@@ -260,9 +265,9 @@ export class TiffFile {
   }
 }
 
-/** "tile 3,1 of image 0", "strip 7 of image 2": how errors name a block. */
+/** "Tile 3,1 of image 0", "Strip 7 of image 2": how errors name a block, at the start of a sentence. */
 export function blockName(dir: TiffDirectory, col: number, row: number): string {
-  return dir.tiled ? `tile ${col},${row} of image ${dir.index}` : `strip ${row} of image ${dir.index}`;
+  return dir.tiled ? `Tile ${col},${row} of image ${dir.index}` : `Strip ${row} of image ${dir.index}`;
 }
 
 const CODEC_NAMES: Record<number, string> = {

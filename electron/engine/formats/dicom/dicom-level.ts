@@ -266,8 +266,9 @@ function checkFrameCount(instance: DicomInstance, format: PixelFormat): number {
   const frames = dataSet.intString(tagKey(Tag.NumberOfFrames)) ?? 1;
   // An encapsulated frame takes at least its 8-byte item header; a native one its samples.
   const least = format.codec !== 'native' ? 8 : nativeFrameBytes(format);
-  if (!Number.isInteger(frames) || frames < 1 || frames > file.size / least)
-    throw new SlideError('CORRUPT_DATA', `It declares ${frames} frames, more than its ${file.size} bytes can hold.`, file.path);
+  if (!Number.isInteger(frames) || frames < 1)
+    throw new SlideError('CORRUPT_DATA', `Its NumberOfFrames (${dataSet.string(tagKey(Tag.NumberOfFrames)) ?? frames}) is not a count of frames.`, file.path);
+  if (frames > file.size / least) throw new SlideError('CORRUPT_DATA', `It declares ${frames} frames, more than its ${file.size} bytes can hold.`, file.path);
   return frames;
 }
 

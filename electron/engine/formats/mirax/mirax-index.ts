@@ -20,6 +20,9 @@ export interface MiraxImageRecord extends MiraxRecord {
   index: number;
 }
 
+/** An index record's fields, as messages name them. */
+const INDEX_FIELDS = { index: 'number in the grid', offset: 'offset in its data file', length: 'length', fileno: 'data file number' } as const;
+
 /** An Index.dat OpenSlide refuses, or that points outside itself: the reason. */
 export class MiraxIndexError extends Error {}
 
@@ -92,11 +95,10 @@ export class MiraxIndex {
             length: this.view.getInt32(at + 8, true),
             fileno: this.view.getInt32(at + 12, true),
           };
-          if (record.index < 0) throw new MiraxIndexError('image_index < 0');
-          if (record.offset < 0) throw new MiraxIndexError('offset < 0');
-          if (record.length < 0) throw new MiraxIndexError('length < 0');
-          if (record.fileno < 0) throw new MiraxIndexError('fileno < 0');
-          if (record.fileno >= this.dataFileCount) throw new MiraxIndexError('Invalid fileno');
+          const negative = (['index', 'offset', 'length', 'fileno'] as const).find((field) => record[field] < 0);
+          if (negative) throw new MiraxIndexError(`an image's ${INDEX_FIELDS[negative]} is ${record[negative]}, below 0`);
+          if (record.fileno >= this.dataFileCount)
+            throw new MiraxIndexError(`an image is in data file ${record.fileno}, where Slidedat.ini lists ${this.dataFileCount} (Invalid fileno)`);
           records.push(record);
         }
         if (next === 0) break;

@@ -160,7 +160,8 @@ export function layOutMirax(s: MiraxSlidedat, records: readonly MiraxImageRecord
     for (const record of levelRecords) {
       const x = record.index % imagesX;
       const y = Math.trunc(record.index / imagesX);
-      if (y >= imagesY) throw new MiraxLayoutError(`y (${y}) outside of bounds for zoom level (${zoom})`);
+      if (y >= imagesY)
+        throw new MiraxLayoutError(`image ${record.index} of zoom level ${zoom} is in row ${y}, below the grid's ${imagesY} rows (y outside of bounds)`);
       if (x % p.imageConcat) throw new MiraxLayoutError(`x (${x}) not correct multiple for zoom level (${zoom})`);
       if (y % p.imageConcat) throw new MiraxLayoutError(`y (${y}) not correct multiple for zoom level (${zoom})`);
       const image: MiraxImage = { ...record, number: imageNumber++ };

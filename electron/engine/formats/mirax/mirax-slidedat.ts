@@ -82,9 +82,9 @@ function read(kf: KeyFile): MiraxSlidedat {
   } catch (error) {
     if (!(error instanceof KeyFileError)) throw error;
   }
-  positive('images_x', imagesX);
-  positive('images_y', imagesY);
-  positive('image_divisions', divisions);
+  positive(`[${GENERAL}] IMAGENUMBER_X`, imagesX);
+  positive(`[${GENERAL}] IMAGENUMBER_Y`, imagesY);
+  positive(`[${GENERAL}] CameraImageDivisionsPerSide`, divisions);
   if (imagesX > MIRAX_LIMITS.imagesPerSide || imagesY > MIRAX_LIMITS.imagesPerSide) {
     throw new MiraxSlidedatError(`it declares ${imagesX} x ${imagesY} images, more than a slide holds`);
   }
@@ -94,8 +94,8 @@ function read(kf: KeyFile): MiraxSlidedat {
   requireGroup(kf, HIERARCHICAL);
   const hierCount = kf.integer(HIERARCHICAL, 'HIER_COUNT');
   const nonhierCount = kf.integer(HIERARCHICAL, 'NONHIER_COUNT');
-  positive('hier_count', hierCount);
-  if (nonhierCount < 0) throw new MiraxSlidedatError(`nonhier_count < 0: ${nonhierCount}`);
+  positive(`[${HIERARCHICAL}] HIER_COUNT`, hierCount);
+  if (nonhierCount < 0) throw new MiraxSlidedatError(`its [${HIERARCHICAL}] NONHIER_COUNT is ${nonhierCount}, below 0`);
   // OpenSlide looks for the zoom levels among the hierarchical layers, and wants them first.
   let zoomLayer = -1;
   for (let i = 0; i < hierCount; i++) {
@@ -108,13 +108,13 @@ function read(kf: KeyFile): MiraxSlidedat {
   if (zoomLayer !== 0) throw new MiraxSlidedatError('Slide zoom level not HIER_0');
   const indexFile = kf.value(HIERARCHICAL, 'INDEXFILE');
   const levelCount = kf.integer(HIERARCHICAL, 'HIER_0_COUNT');
-  positive('zoom_levels', levelCount);
+  positive(`[${HIERARCHICAL}] HIER_0_COUNT`, levelCount);
   if (levelCount > MIRAX_LIMITS.zoomLevels) throw new MiraxSlidedatError(`it declares ${levelCount} zoom levels`);
   const sections = Array.from({ length: levelCount }, (_, i) => kf.value(HIERARCHICAL, `HIER_0_VAL_${i}_SECTION`));
 
   requireGroup(kf, DATAFILE);
   const fileCount = kf.integer(DATAFILE, 'FILE_COUNT');
-  positive('datafile_count', fileCount);
+  positive(`[${DATAFILE}] FILE_COUNT`, fileCount);
   if (fileCount > MIRAX_LIMITS.dataFiles) throw new MiraxSlidedatError(`it lists ${fileCount} data files`);
   const dataFiles = Array.from({ length: fileCount }, (_, i) => kf.value(DATAFILE, `FILE_${i}`));
 
@@ -129,10 +129,10 @@ function read(kf: KeyFile): MiraxSlidedat {
     const bgr = kf.integer(group, 'IMAGE_FILL_COLOR_BGR');
     const imageWidth = kf.integer(group, 'DIGITIZER_WIDTH');
     const imageHeight = kf.integer(group, 'DIGITIZER_HEIGHT');
-    if (i === 0 && concatExponent < 0) throw new MiraxSlidedatError(`hs->concat_exponent < 0: ${concatExponent}`);
-    if (i > 0) positive('hs->concat_exponent', concatExponent);
-    positive('hs->image_w', imageWidth);
-    positive('hs->image_h', imageHeight);
+    if (i === 0 && concatExponent < 0) throw new MiraxSlidedatError(`its [${group}] IMAGE_CONCAT_FACTOR is ${concatExponent}, below 0`);
+    if (i > 0) positive(`[${group}] IMAGE_CONCAT_FACTOR`, concatExponent);
+    positive(`[${group}] DIGITIZER_WIDTH`, imageWidth);
+    positive(`[${group}] DIGITIZER_HEIGHT`, imageHeight);
     totalConcat += concatExponent;
     if (totalConcat > MIRAX_LIMITS.totalConcatExponent) throw new MiraxSlidedatError(`its zoom levels concatenate 2^${totalConcat} images a side`);
     if (imageWidth > MIRAX_LIMITS.imageSide || imageHeight > MIRAX_LIMITS.imageSide || imageWidth * imageHeight > MIRAX_LIMITS.imagePixels) {
@@ -169,8 +169,9 @@ function requireGroup(kf: KeyFile, group: string): void {
   if (!kf.hasGroup(group)) throw new MiraxSlidedatError(`Can't find ${group.slice(0, MIRAX_LIMITS.groupNameLength)} group`);
 }
 
-function positive(name: string, n: number): void {
-  if (n <= 0) throw new MiraxSlidedatError(`${name} <= 0: ${n}`);
+/** A count or size read from a key (`[GROUP] KEY`), which must be above 0. */
+function positive(key: string, n: number): void {
+  if (n <= 0) throw new MiraxSlidedatError(`its ${key} is ${n}, not above 0`);
 }
 
 function imageFormat(name: string): MiraxImageFormat {

@@ -209,7 +209,12 @@ describe('hostile MIRAX files: typed errors naming the slide, nothing unbounded'
       code: 'CORRUPT_DATA',
       message: /Invalid fileno/,
     },
-    { name: 'a negative image index', rewrite: (b, l) => setInt32(b, l.pages[0]![0]! + 8, -5), code: 'CORRUPT_DATA', message: /image_index < 0/ },
+    {
+      name: 'a negative image index',
+      rewrite: (b, l) => setInt32(b, l.pages[0]![0]! + 8, -5),
+      code: 'CORRUPT_DATA',
+      message: /an image's number in the grid is -5, below 0/,
+    },
     { name: 'an image below the grid', rewrite: (b, l) => setInt32(b, l.pages[0]![0]! + 8, 1_000_000), code: 'CORRUPT_DATA', message: /outside of bounds/ },
     {
       name: 'a non-hierarchical page of two items',
@@ -287,6 +292,12 @@ describe('hostile MIRAX files: typed errors naming the slide, nothing unbounded'
       rewrite: (s) => s.replace('IMAGENUMBER_X = 6', 'IMAGENUMBER_X = 2147483647'),
       code: 'CORRUPT_DATA',
       message: /images, more than a slide holds/,
+    },
+    {
+      name: 'a negative image height, named by its key',
+      rewrite: (s) => s.replace(/DIGITIZER_HEIGHT = 256/, 'DIGITIZER_HEIGHT = -1'),
+      code: 'CORRUPT_DATA',
+      message: /unusable Slidedat\.ini: its \[LAYER_0_LEVEL_0_SECTION\] DIGITIZER_HEIGHT is -1, not above 0\.$/,
     },
     { name: '10^6 data files', rewrite: (s) => s.replace('FILE_COUNT = 2', 'FILE_COUNT = 1000000'), code: 'CORRUPT_DATA', message: /1000000 data files/ },
     {
