@@ -3,6 +3,7 @@
 // in 16-bit little-endian samples, column by column. Tiles are a column's width by 64 rows, as
 // OpenSlide 3.4.1 reads them; a sample becomes 8 bits as OpenSlide shifts it (signed, >> 4).
 
+import { basename } from 'node:path';
 import type { LevelInfo, Mpp, RgbImage } from '../../../../shared/slide';
 import { decodeJpegImage } from '../../codecs/jpeg-image';
 import { decodeError, SlideError } from '../../errors';
@@ -27,7 +28,7 @@ export interface NgrLevel {
 
 /** Reads and checks an NGR file's header (OpenSlide's checks, and the column's bytes bounded). */
 export async function readNgrHeader(files: CompanionFiles, index: number, path: string): Promise<NgrLevel> {
-  const name = files.path(index);
+  const name = basename(files.path(index));
   const fail = (reason: string) => new SlideError('CORRUPT_DATA', `This VMU slide's image ${name} ${reason}.`, path);
   if (files.sizes[index]! < HEADER_BYTES) throw fail('is too short for an NGR header');
   const head = await files.read(index, 0, HEADER_BYTES, 'The NGR header');
