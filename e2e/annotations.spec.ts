@@ -227,6 +227,27 @@ test('an exported thumbnail with the annotations drawn in: the class colour wher
   expect(swatch).toBeGreaterThanOrEqual(144);
 });
 
+test('a rectangle drawn and its tab closed at once is stored, as is one drawn on a tab left just before', async ({ host }) => {
+  const { page } = host;
+  const at = await openAtOneToOne(page, (paths) => host.drop(paths));
+  await page.keyboard.press('b');
+  await drag(page, at(300, 500), at(500, 600));
+  // Closed before the save's moment has come: the close waits for it.
+  await page.getByRole('button', { name: `Close ${CMU}` }).click();
+  await expect(page.getByTestId('welcome')).toBeVisible();
+  const file = readGeoJson(await readFile(`${slide}.annotations.geojson`, 'utf8'), { newId: () => 'unused' });
+  expect(file.annotations.map((a) => a.shape.kind)).toEqual(['rectangle']);
+
+  // Drawn, another slide shown (its session let go, saving), then closed from its tab.
+  await openAtOneToOne(page, (paths) => host.drop(paths));
+  await page.keyboard.press('b');
+  await drag(page, at(600, 500), at(700, 600));
+  await host.drop([slidePath('openslide-python_boxes.tiff')]);
+  await page.getByRole('button', { name: `Close ${CMU}` }).click();
+  await expect(page.getByRole('tab')).toHaveCount(1);
+  await expect.poll(async () => readGeoJson(await readFile(`${slide}.annotations.geojson`, 'utf8'), { newId: () => 'unused' }).annotations.length).toBe(2);
+});
+
 /** What the slide's stored file holds now (after the save the list says is done). */
 async function stored(page: Page): Promise<AnnotationDocument> {
   await expect(page.getByTestId('annotation-save')).toHaveAttribute('data-state', 'saved');

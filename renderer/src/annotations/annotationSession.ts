@@ -22,6 +22,14 @@ import { t } from '../i18n/i18n';
 
 export type Tool = 'select' | 'ruler' | 'point' | 'rectangle' | 'ellipse' | 'polygon' | 'freehand';
 
+/** Saves in flight, by slide: a session let go of (another tab shown) may still be storing its last change. */
+const savesInFlight = new Map<string, Promise<void>>();
+
+/** Resolves once no save of the slide's annotations is under way: its engine handle may then be let go. */
+export async function annotationsStored(slideId: string): Promise<void> {
+  for (let saving = savesInFlight.get(slideId); saving; saving = savesInFlight.get(slideId)) await saving;
+}
+
 /** A shape being drawn in one view: the keyboard finishes or cancels it there. */
 export interface Draft {
   finish(): void;
@@ -160,8 +168,9 @@ export class AnnotationSession {
     if (!this.#dirty || !this.#loaded) return;
     this.#dirty = false;
     const document = this.#state.document;
-    this.#saving = this.#api.saveAnnotations({ slideId: this.slideId, document }).then((result) => {
+    const saving = this.#api.saveAnnotations({ slideId: this.slideId, document }).then((result) => {
       this.#saving = null;
+      if (savesInFlight.get(this.slideId) === saving) savesInFlight.delete(this.slideId);
       if (this.#disposed) return;
       if (result.ok) {
         if (!this.#dirty) this.#set({ save: { state: 'saved', location: result.value } });
@@ -170,7 +179,9 @@ export class AnnotationSession {
         this.#onError('save', result.error);
       }
     });
-    await this.#saving;
+    this.#saving = saving;
+    savesInFlight.set(this.slideId, saving);
+    await saving;
   }
 
   /** The slide goes away: what is not saved is saved, and nothing is heard from the session again. */

@@ -5,6 +5,7 @@ import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from 'rea
 import type { ErrorInfo, Result } from '../../../shared/errors';
 import type { OpenedSlide, SlideId } from '../../../shared/ipc';
 import { AnnotationContext, type AnnotationContextValue } from '../annotations/AnnotationContext';
+import { annotationsStored } from '../annotations/annotationSession';
 import { useAnnotationKeys } from '../annotations/useAnnotationKeys';
 import { useSlideAnnotations } from '../annotations/useSlideAnnotations';
 import { useApi } from '../api';
@@ -81,6 +82,16 @@ export function App() {
       return request();
     },
     [annotations],
+  );
+  // A slide's engine handle goes only once its annotations are stored: a save after it would fail.
+  const { close } = slides;
+  const closeSlide = useCallback(
+    async (slideId: SlideId) => {
+      if (annotations?.slideId === slideId) await annotations.flush();
+      await annotationsStored(slideId);
+      close(slideId);
+    },
+    [annotations, close],
   );
   // A closed slide's colour settings go with it.
   useEffect(() => forgetViewColours(slides.slides.map((s) => s.slideId)), [slides.slides]);
@@ -287,7 +298,7 @@ export function App() {
                 setCompare(null);
                 slides.activate(slideId);
               }}
-              onClose={slides.close}
+              onClose={closeSlide}
               onCompare={() => setChoosing(true)}
             />
             <div className="titlebar-actions">
