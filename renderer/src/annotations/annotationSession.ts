@@ -171,12 +171,13 @@ export class AnnotationSession {
     const saving = this.#api.saveAnnotations({ slideId: this.slideId, document }).then((result) => {
       this.#saving = null;
       if (savesInFlight.get(this.slideId) === saving) savesInFlight.delete(this.slideId);
+      // A failed last save is told even after the session is let go: the change is not stored.
+      if (!result.ok) this.#onError('save', result.error);
       if (this.#disposed) return;
       if (result.ok) {
         if (!this.#dirty) this.#set({ save: { state: 'saved', location: result.value } });
       } else {
         this.#set({ save: { state: 'failed', error: result.error } });
-        this.#onError('save', result.error);
       }
     });
     this.#saving = saving;
@@ -184,7 +185,7 @@ export class AnnotationSession {
     await saving;
   }
 
-  /** The slide goes away: what is not saved is saved, and nothing is heard from the session again. */
+  /** The slide goes away: what is not saved is saved, and nothing is heard from the session again but that save failing. */
   async dispose(): Promise<void> {
     const saved = this.flush();
     this.#disposed = true;
