@@ -107,12 +107,15 @@ test('the grid shows four linked magnifications: zooms, labels, crosshairs, scal
   states = cells(await gridState(page));
   expect(states[1]!.center.x).toBeCloseTo(1110, 3);
   expect(states[1]!.center.y).toBeCloseTo(1483.5, 3);
-  // Arrow keys pan all four.
+  // Arrow keys pan all four, by a step of the most magnified cell's view: it keeps most of its field.
   await page.keyboard.press('ArrowRight');
   await waitForGridTiles(page);
   states = cells(await gridState(page));
   expect(spread(states)).toBeLessThan(1);
   expect(states[0]!.center.x).toBeGreaterThan(1110 + 10);
+  const most = states.reduce((a, b) => (b.imageZoom > a.imageZoom ? b : a));
+  const movedOnScreen = (states[0]!.center.x - 1110) * most.imageZoom;
+  expect(movedOnScreen).toBeCloseTo(most.size.x * 0.15, 0);
 
   // g again: the single view comes back at its own zoom, centred where the grid was.
   const gridCenter = states[0]!.center;

@@ -96,7 +96,11 @@ export function ComparisonGrid(props: ComparisonGridProps) {
     ref,
     (): GridHandle => ({
       pan(direction) {
-        const viewer = viewers.find((v): v is OpenSeadragon.Viewer => v !== null);
+        // A step of the most magnified cell's view: a step of a low-power one would skip past every field of the high-power ones.
+        const zoom = (v: OpenSeadragon.Viewer) => (v.world.getItemCount() > 0 ? v.viewport.viewportToImageZoom(v.viewport.getZoom(true)) : 0);
+        const viewer = viewers
+          .filter((v): v is OpenSeadragon.Viewer => v !== null)
+          .reduce<OpenSeadragon.Viewer | null>((most, v) => (most === null || zoom(v) > zoom(most) ? v : most), null);
         if (!viewer) return;
         link.panBy(viewer, panPixels(direction, viewer.viewport.getContainerSize()));
       },
