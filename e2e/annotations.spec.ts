@@ -282,6 +282,17 @@ test('select, move, reshape, the right-click menu, delete, undo and redo; drawn 
   await page.mouse.click(at(360, 600).x, at(360, 600).y, { button: 'right' });
   const menu = page.getByTestId('annotation-menu');
   await expect(menu).toBeVisible();
+  // Its keys are its own: the arrows move between its items, not the slide; a tool's letter changes no tool.
+  const before = await imageOriginOnScreen(page);
+  await expect(menu.getByTestId('menu-class-none')).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(menu.getByRole('menuitemradio').nth(1)).toBeFocused();
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  await expect(menu.getByRole('menuitem', { name: 'Redo' })).toBeFocused();
+  await page.keyboard.press('e');
+  await expect(menu.getByTestId('menu-tool-select')).toHaveAttribute('aria-checked', 'true');
+  expect(await imageOriginOnScreen(page)).toEqual(before);
   await menu.getByTestId('menu-class-Necrosis').click();
   await expect(menu).toHaveCount(0);
   await expect(page.getByTestId('summary-Necrosis')).toContainText('Necrosis1');

@@ -1,15 +1,10 @@
 // The annotation keys on the window: tools, delete, undo and redo, finishing or cancelling a shape,
-// the list. Typing in a field (an annotation's name) or a dialog takes its keys for itself.
+// the list. Typing in a field (an annotation's name), a dialog or a menu takes its keys for itself.
 
 import { useEffect, useRef } from 'react';
+import { takesOwnKeys } from '../hooks/useKeyboardShortcuts';
 import type { AnnotationContextValue } from './AnnotationContext';
 import { PANEL_KEYS, toolForKey } from './tools';
-
-function isTextEntry(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
-  return target instanceof HTMLInputElement && !['button', 'checkbox', 'radio', 'range', 'submit', 'color'].includes(target.type);
-}
 
 export function useAnnotationKeys(context: AnnotationContextValue | null): void {
   const current = useRef(context);
@@ -21,7 +16,7 @@ export function useAnnotationKeys(context: AnnotationContextValue | null): void 
     const onKeyDown = (event: KeyboardEvent): void => {
       const value = current.current;
       if (!value || event.defaultPrevented || event.isComposing || event.altKey) return;
-      if (isTextEntry(event.target) || (event.target instanceof Element && event.target.closest('[role="dialog"]'))) return;
+      if (takesOwnKeys(event.target)) return;
       const { session } = value;
       const state = session.getState();
       const key = event.key;

@@ -1,5 +1,5 @@
 // The right-click menu over the slide: on an annotation, its class and delete; everywhere, the tools
-// and undo and redo. Closes on a choice, a click elsewhere or Escape.
+// and undo and redo. Closes on a choice, a click elsewhere or Escape; the arrow keys move between its items.
 
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { classColor, rgbToCss } from '../../../shared/annotations';
@@ -72,6 +72,13 @@ function MenuAt({ session, at }: { session: AnnotationSession; at: ContextMenuAt
       data-testid="annotation-menu"
       onKeyDown={(event) => {
         if (event.key === 'Escape') close();
+        // The arrows, Home and End move between the items, as in any menu.
+        const items = [...(menu.current?.querySelectorAll<HTMLButtonElement>('[role^="menuitem"]') ?? [])];
+        const at = items.indexOf(document.activeElement as HTMLButtonElement);
+        const to = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: items.length - 1 }[event.key];
+        if (to === undefined || items.length === 0) return;
+        event.preventDefault();
+        items[(to + items.length) % items.length]?.focus();
       }}
     >
       {annotation && (

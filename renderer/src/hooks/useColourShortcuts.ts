@@ -1,9 +1,9 @@
 // The colour keys (viewer/colourShortcuts.ts) for the slide on screen, under the same rules as the
-// other single-key shortcuts: no modifier but Shift, not while typing or in a dialog.
+// other single-key shortcuts: no modifier but Shift, not while typing or in a dialog or menu.
 
 import { useEffect, useRef } from 'react';
 import { type ColourKeyAction, colourActionForKey } from '../viewer/colourShortcuts';
-import { inDialog, isTextEntry } from './useKeyboardShortcuts';
+import { takesOwnKeys } from './useKeyboardShortcuts';
 
 export function useColourShortcuts(onAction: (action: ColourKeyAction) => void): void {
   const current = useRef(onAction);
@@ -14,7 +14,7 @@ export function useColourShortcuts(onAction: (action: ColourKeyAction) => void):
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent): void => {
       if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
-      if (isTextEntry(event.target) || inDialog(event.target)) return;
+      if (takesOwnKeys(event.target)) return;
       const action = colourActionForKey(event.key);
       if (!action) return;
       event.preventDefault();

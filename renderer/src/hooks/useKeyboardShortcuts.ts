@@ -27,7 +27,7 @@ export function useKeyboardShortcuts(handlers: KeyboardHandlers): void {
         current.current.onEscape();
         return;
       }
-      if (isTextEntry(event.target) || inDialog(event.target)) return;
+      if (takesOwnKeys(event.target)) return;
       const direction = ARROWS[event.key];
       if (direction) {
         event.preventDefault();
@@ -45,14 +45,17 @@ export function useKeyboardShortcuts(handlers: KeyboardHandlers): void {
   }, []);
 }
 
-/** A dialog has the focus: the slide underneath is not what the user is working with. */
-export function inDialog(target: EventTarget | null): boolean {
-  return target instanceof Element && target.closest('[role="dialog"]') !== null;
+/**
+ * Whether the focus takes single keys for itself: a text field (an annotation's name), or a dialog or
+ * menu (the slide underneath is not what the user is working with). The slide's shortcuts then wait.
+ */
+export function takesOwnKeys(target: EventTarget | null): boolean {
+  return isTextEntry(target) || (target instanceof Element && target.closest('[role="dialog"], [role="menu"]') !== null);
 }
 
-export function isTextEntry(target: EventTarget | null): boolean {
+function isTextEntry(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable) return true;
   if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
-  return target instanceof HTMLInputElement && !['button', 'checkbox', 'radio', 'range', 'submit'].includes(target.type);
+  return target instanceof HTMLInputElement && !['button', 'checkbox', 'radio', 'range', 'submit', 'color'].includes(target.type);
 }
