@@ -19,3 +19,26 @@ test("a slide's stem: its name less the extension, OME-TIFF's double extension a
     comparison: 'a_resolution_comparison.png',
   });
 });
+
+test('an output name stays within 255 bytes: a long stem cut at a character, marked by a hash of the whole, the same each time', () => {
+  const bytes = (name: string) => new TextEncoder().encode(name).length;
+  const hangul = '위생검검체'.repeat(17); // 85 syllables, 255 bytes
+  const names = exportFileNames({ path: `/slides/${hangul}.svs` }, [1.25, 40], 'png');
+  for (const name of [names.thumbnail, ...names.perPower, names.comparison]) {
+    assert.ok(bytes(name) <= 255, `${bytes(name)} bytes: ${name}`);
+    assert.match(name, /^(위생검검체)+[^~]*~[0-9a-f]{8}_/u);
+  }
+  assert.match(names.perPower[1]!, /~[0-9a-f]{8}_40x\.png$/);
+  // The same slide, the same name; another long one, another.
+  assert.equal(exportFileNames({ path: `/other/${hangul}.svs` }, [], 'png').thumbnail, names.thumbnail);
+  assert.notEqual(thumbnailFileName(`${hangul}2`, 'png'), names.thumbnail);
+  // A short one as before; the folders of a batch's stem are not counted, only its name.
+  assert.equal(thumbnailFileName('case 1/slide', 'jpeg'), 'case 1/slide_thumbnail.jpg');
+  const deep = thumbnailFileName(`${'a'.repeat(300)}/${hangul}`, 'png');
+  assert.ok(deep.startsWith(`${'a'.repeat(300)}/`));
+  assert.ok(bytes(deep.slice(301)) <= 255);
+  // 4-byte characters are never split.
+  const emoji = thumbnailFileName('🔬'.repeat(80), 'png');
+  assert.ok(bytes(emoji) <= 255 && !emoji.includes('\uFFFD'));
+  assert.match(emoji, /^(🔬)+~[0-9a-f]{8}_thumbnail\.png$/u);
+});

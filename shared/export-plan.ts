@@ -31,9 +31,48 @@ export function slideStem(info: Pick<SlideInfo, 'path'>): string {
   return dot > 0 ? name.slice(0, dot) : name;
 }
 
+/** The most bytes a file name may have on the systems labs use (ext4, XFS, APFS; NTFS counts 255 UTF-16 units, never fewer). */
+const MAX_NAME_BYTES = 255;
+
+function utf8Bytes(text: string): number {
+  let bytes = 0;
+  for (const c of text) {
+    const code = c.codePointAt(0)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
+/** FNV-1a of the UTF-16 code units, 8 hex digits: tells two long names apart. */
+function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+/**
+ * `<stem><suffix>` with its last path component at most 255 bytes: a longer stem (a slide named in
+ * a sentence of Hangul) is cut at a character and ends in `~` and a hash of the whole, so that two
+ * such names still differ and the same slide always gets the same one.
+ */
+export function outputFileName(stem: string, suffix: string): string {
+  const cut = Math.max(stem.lastIndexOf('/'), stem.lastIndexOf('\\')) + 1;
+  const folder = stem.slice(0, cut);
+  const name = stem.slice(cut);
+  if (utf8Bytes(name + suffix) <= MAX_NAME_BYTES) return stem + suffix;
+  const tag = `~${shortHash(name)}`;
+  const room = MAX_NAME_BYTES - utf8Bytes(tag + suffix);
+  let kept = '';
+  for (const c of name) {
+    if (utf8Bytes(kept + c) > room) break;
+    kept += c;
+  }
+  return folder + kept + tag + suffix;
+}
+
 /** A slide's thumbnail by its stem (a path less the extension, or a name): `<stem>_thumbnail.png`. */
 export function thumbnailFileName(stem: string, format: ImageFormat): string {
-  return `${stem}_thumbnail.${FORMAT_EXTENSIONS[format]}`;
+  return outputFileName(stem, `_thumbnail.${FORMAT_EXTENSIONS[format]}`);
 }
 
 /** `<slide>_thumbnail.png`, `<slide>_1.25x.png`, `<slide>_resolution_comparison.png`. */
@@ -42,8 +81,8 @@ export function exportFileNames(info: Pick<SlideInfo, 'path'>, powers: readonly 
   const ext = FORMAT_EXTENSIONS[format];
   return {
     thumbnail: thumbnailFileName(stem, format),
-    perPower: powers.map((p) => `${stem}_${formatPower(p)}.${ext}`),
-    comparison: `${stem}_resolution_comparison.${ext}`,
+    perPower: powers.map((p) => outputFileName(stem, `_${formatPower(p)}.${ext}`)),
+    comparison: outputFileName(stem, `_resolution_comparison.${ext}`),
   };
 }
 
@@ -94,5 +133,5 @@ export function sideBySideProblem(info: Pick<SlideInfo, 'mpp' | 'name'>, microns
 
 /** `<A>_<B>_side_by_side.png`: the compared slides' stems in their order. */
 export function sideBySideFileName(infos: ReadonlyArray<Pick<SlideInfo, 'path'>>, format: ImageFormat): string {
-  return `${infos.map(slideStem).join('_')}_side_by_side.${FORMAT_EXTENSIONS[format]}`;
+  return outputFileName(infos.map(slideStem).join('_'), `_side_by_side.${FORMAT_EXTENSIONS[format]}`);
 }

@@ -452,7 +452,7 @@ export const en = {
     close: 'Close the annotation list (A)',
     loading: 'Reading the annotations…',
     savedBeside: 'Saved beside the slide as {{file}}',
-    savedAppData: 'Saved in the app’s data folder: the slide’s folder is read-only',
+    savedAppData: 'Saved in the app’s data folder: the slide’s folder is read-only, or the file’s name would be too long there',
     notSavedYet: 'Nothing to save yet: draw with the tools above the slide',
     saving: 'Saving…',
     saveFailed: 'Not saved: {{reason}}',

@@ -448,7 +448,7 @@ export const ko = {
     close: '주석 목록 닫기 (A)',
     loading: '주석을 읽는 중…',
     savedBeside: '슬라이드 옆에 {{file}}(으)로 저장됨',
-    savedAppData: '앱 데이터 폴더에 저장됨: 슬라이드 폴더가 읽기 전용입니다',
+    savedAppData: '앱 데이터 폴더에 저장됨: 슬라이드 폴더가 읽기 전용이거나, 그곳에서는 파일 이름이 너무 깁니다',
     notSavedYet: '아직 저장할 것이 없습니다. 슬라이드 위의 도구로 그려 보세요',
     saving: '저장하는 중…',
     saveFailed: '저장되지 않음: {{reason}}',

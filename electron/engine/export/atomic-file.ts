@@ -24,8 +24,19 @@ export function setPartialWriteJournal(dir: string | null): void {
 /** Errors link() gives where a file system has no hard links. */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'ENOSYS']);
 
+/**
+ * `.<name>.<pid>.<random>.partial` beside the target, the name's start only where the whole would pass
+ * 255 bytes: a name that fits the disk must not fail for its temporary one.
+ */
+function temporaryName(path: string): string {
+  const tail = `.${process.pid}.${randomUUID().slice(0, 8)}.partial`;
+  let name = basename(path);
+  while (Buffer.byteLength(`.${name}${tail}`) > 255) name = [...name].slice(0, -1).join('');
+  return join(dirname(path), `.${name}${tail}`);
+}
+
 export async function writeFileAtomic(path: string, bytes: Uint8Array, overwrite: boolean): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomUUID().slice(0, 8)}.partial`);
+  const temp = temporaryName(path);
   const entry = journalDir ? join(journalDir, `${randomUUID()}.json`) : null;
   try {
     if (entry) {

@@ -1,13 +1,15 @@
-// What an export may read is bounded before it reads: a comparison's panels together, a field's panels.
+// What an export may read is bounded before it reads: a comparison's panels together, a field's panels;
+// what it writes is named within the disk's limits.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { validateRequest } from '../../../shared/operations';
 import { fixturePath } from '../../../testing/fixtures';
 import { openSlide } from '../../../testing/open-slide';
+import { sharedSlide } from '../../../testing/paths';
 import { SlideEngine } from '../engine';
 
 describe('comparison exports are bounded', () => {
@@ -44,4 +46,23 @@ describe('comparison exports are bounded', () => {
     assert.equal(!checked.ok && checked.error.code, 'INVALID_ARGUMENT');
     assert.match(!checked.ok ? checked.error.message : '', /panelWidth must be at most 4096/);
   });
+});
+
+test('a slide whose name is near 255 bytes (Hangul) exports its magnification set, each name within 255 bytes', async () => {
+  const engine = new SlideEngine();
+  const out = await mkdtemp(join(tmpdir(), 'slidescope-long-names-'));
+  try {
+    // 80 syllables, 240 bytes, and .svs: as long as a name on this disk may be, less its suffixes.
+    const slide = join(out, `${'위생검검체'.repeat(16)}.svs`);
+    await copyFile(sharedSlide('CMU-1-Small-Region.svs'), slide);
+    const { slideId } = await openSlide(engine, slide);
+    const folder = join(out, 'set');
+    await mkdir(folder);
+    const written = await engine.writeComparison({ slideId, powers: [1.25, 2.5, 5, 10], mode: { kind: 'slide' }, folder, format: 'png', overwrite: false });
+    assert.equal(written.files.length, 5);
+    for (const name of await readdir(folder)) assert.ok(Buffer.byteLength(name) <= 255, name);
+  } finally {
+    await engine.closeAll();
+    await rm(out, { recursive: true, force: true });
+  }
 });
