@@ -248,6 +248,22 @@ test('a rectangle drawn and its tab closed at once is stored, as is one drawn on
   await expect.poll(async () => readGeoJson(await readFile(`${slide}.annotations.geojson`, 'utf8'), { newId: () => 'unused' }).annotations.length).toBe(2);
 });
 
+test('the list filtered by a class follows the class when it is renamed', async ({ host }) => {
+  const { page } = host;
+  const at = await openAtOneToOne(page, (paths) => host.drop(paths), true);
+  await page.getByTestId('active-class').selectOption('Tumor');
+  await page.keyboard.press('b');
+  await drag(page, at(300, 500), at(400, 560));
+  await page.getByTestId('summary-Tumor').click();
+  await expect(page.getByTestId('annotation-row')).toHaveCount(1);
+  await page.getByTestId('class-editor').locator('summary').click();
+  const name = page.getByRole('textbox', { name: 'Name of class Tumor', exact: true });
+  await name.fill('종양');
+  await name.press('Enter');
+  await expect(page.getByTestId('summary-종양')).toHaveClass(/active/);
+  await expect(page.getByTestId('annotation-row')).toHaveCount(1);
+});
+
 /** What the slide's stored file holds now (after the save the list says is done). */
 async function stored(page: Page): Promise<AnnotationDocument> {
   await expect(page.getByTestId('annotation-save')).toHaveAttribute('data-state', 'saved');

@@ -190,7 +190,7 @@ export function AnnotationPanel({ session, onClose, onNotice }: AnnotationPanelP
       {shown.length > MAX_ROWS && <p className="muted small">{t('annotations.more', { count: shown.length - MAX_ROWS })}</p>}
 
       {selected && <SelectedEditor key={selected.id} session={session} annotation={selected} />}
-      <ClassEditor session={session} />
+      <ClassEditor session={session} onRenamed={(from, to) => setFilter((f) => (f === from ? to : f))} />
     </aside>
   );
 }
@@ -279,7 +279,8 @@ function SelectedEditor({ session, annotation }: { session: AnnotationSession; a
   );
 }
 
-function ClassEditor({ session }: { session: AnnotationSession }) {
+/** The slide's classes: colour, name, added and removed. `onRenamed` lets the list's filter follow a rename. */
+function ClassEditor({ session, onRenamed }: { session: AnnotationSession; onRenamed: (from: string, to: string) => void }) {
   const t = useT();
   const { document } = useSessionState(session);
   const [newName, setNewName] = useState('');
@@ -315,7 +316,14 @@ function ClassEditor({ session }: { session: AnnotationSession }) {
               }}
               data-testid={`class-color-${c.name}`}
             />
-            <ClassName name={c.name} taken={(name) => classes.some((k) => k.name === name)} onRename={(to) => session.renameClass(c.name, to)} />
+            <ClassName
+              name={c.name}
+              taken={(name) => classes.some((k) => k.name === name)}
+              onRename={(to) => {
+                session.renameClass(c.name, to);
+                onRenamed(c.name, to);
+              }}
+            />
             <button
               type="button"
               className="icon-button"
