@@ -169,6 +169,10 @@ test('a cell magnification is edited as objective power or µm/px; ones the slid
   await input.fill('0.25 µm/px');
   await input.press('Enter');
   await expect(page.getByTestId('grid-error-3')).toHaveText("0.25 µm/px is finer than this slide's scan (0.50 µm/px at best).");
+  // So low that the whole 2220 x 2967 slide would be under 16 pixels: 20 x 16 / 2967 = 0.108x at least.
+  await input.fill('0.001x');
+  await input.press('Enter');
+  await expect(page.getByTestId('grid-error-3')).toHaveText('0.001x would show the whole slide in fewer than 16 pixels (0.11x at least).');
   // Refused: the cell keeps its magnification.
   expect(cells(await gridState(page))[3]!.imageZoom).toBeCloseTo(1 / 2, 9);
 

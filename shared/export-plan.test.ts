@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { exportFileNames, slideStem, thumbnailFileName } from './export-plan';
+import { exportFileNames, lowestPower, powerProblem, slideStem, thumbnailFileName } from './export-plan';
 
 test("a slide's stem: its name less the extension, OME-TIFF's double extension as one", () => {
   assert.equal(slideStem({ path: '/data/CMU-1.svs' }), 'CMU-1');
@@ -41,4 +41,17 @@ test('an output name stays within 255 bytes: a long stem cut at a character, mar
   const emoji = thumbnailFileName('🔬'.repeat(80), 'png');
   assert.ok(bytes(emoji) <= 255 && !emoji.includes('\uFFFD'));
   assert.match(emoji, /^(🔬)+~[0-9a-f]{8}_thumbnail\.png$/u);
+});
+
+test('a magnification beyond the scan, or so low the whole slide would be under 16 pixels, is refused with the bound', () => {
+  const info = { objectivePower: 20, mpp: { x: 0.5, y: 0.5 }, width: 2220, height: 2967 };
+  assert.equal(powerProblem(info, 40), "40x is beyond this slide's scan (20x at most).");
+  assert.ok(Math.abs(lowestPower(info)! - (20 * 16) / 2967) < 1e-12);
+  assert.equal(powerProblem(info, 0.1), '0.1x would show the whole slide in fewer than 16 pixels (0.11x at least).');
+  assert.equal(powerProblem(info, 0.11), null);
+  assert.equal(powerProblem(info, 1.25), null);
+  assert.equal(
+    powerProblem({ ...info, objectivePower: null, mpp: null }, 1.25),
+    'The slide records no objective power or microns per pixel, so magnifications are unknown.',
+  );
 });

@@ -86,9 +86,18 @@ export function exportFileNames(info: Pick<SlideInfo, 'path'>, powers: readonly 
   };
 }
 
-type Magnified = Pick<SlideInfo, 'objectivePower' | 'mpp'>;
+type Magnified = Pick<SlideInfo, 'objectivePower' | 'mpp' | 'width' | 'height'>;
 
-/** Why a slide cannot be shown at a magnification (beyond its scan, or unknown); null when it can. */
+/** A magnification that shows the whole slide in fewer pixels than this a side shows nothing of it. */
+export const MIN_SLIDE_SIDE_AT_POWER = 16;
+
+/** The lowest magnification that shows the slide at least MIN_SLIDE_SIDE_AT_POWER pixels on its longer side. */
+export function lowestPower(info: Magnified): number | null {
+  const native = info.objectivePower ?? (info.mpp ? 10 / info.mpp.x : null);
+  return native === null ? null : (native * MIN_SLIDE_SIDE_AT_POWER) / Math.max(info.width, info.height);
+}
+
+/** Why a slide cannot be shown at a magnification (beyond its scan, below a view of it, or unknown); null when it can. */
 export function powerProblem(info: Magnified, power: number): string | null {
   if (!(power > 0) || !Number.isFinite(power)) return `${power} is not a magnification.`;
   const downsample = downsampleForPower(info, power);
@@ -97,6 +106,9 @@ export function powerProblem(info: Magnified, power: number): string | null {
     const max = info.objectivePower ?? (info.mpp ? 10 / info.mpp.x : 0);
     return `${formatPower(power)} is beyond this slide's scan (${formatPower(max)} at most).`;
   }
+  const lowest = lowestPower(info);
+  if (lowest !== null && power < lowest * 0.999)
+    return `${formatPower(power)} would show the whole slide in fewer than ${MIN_SLIDE_SIDE_AT_POWER} pixels (${formatPower(lowest)} at least).`;
   return null;
 }
 

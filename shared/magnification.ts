@@ -62,7 +62,8 @@ export function thumbnailSize(
 
 /** "1.25x", "20x", "7.3x": objective power as pathologists write it. */
 export function formatPower(power: number, write: NumberWriter = plainNumber): string {
-  return `${write(power, { maxFraction: power >= 10 ? 1 : 2 })}x`;
+  // Below 0.1x (a whole large slide in a small view) a third decimal: 0.006x is not 0.01x, nor 0x.
+  return `${write(power, { maxFraction: power >= 10 ? 1 : power >= 0.1 ? 2 : 3 })}x`;
 }
 
 export function formatMpp(mpp: number, write: NumberWriter = plainNumber): string {

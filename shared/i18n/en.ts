@@ -263,6 +263,7 @@ export const en = {
     onlyEnlarges: 'The slide was scanned at {{native}}: {{power}} would only enlarge its pixels',
     notPositive: 'A magnification must be a number above 0',
     beyondScan: "{{power}} is beyond this slide's scan ({{native}} at most)",
+    belowView: '{{power}} would show the whole slide in fewer than {{pixels}} pixels ({{lowest}} at least)',
     notMagnification: '"{{text}}" is not a magnification: type e.g. 10x or 1 µm/px',
     finerThanScan: "{{mpp}} is finer than this slide's scan ({{finest}} at best)",
     powerAndMpp: '{{power}} · {{mpp}}',

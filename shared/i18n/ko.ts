@@ -262,6 +262,7 @@ export const ko = {
     onlyEnlarges: '이 슬라이드는 {{native}}로 스캔되었습니다. {{power}}는 픽셀을 키우기만 합니다',
     notPositive: '배율은 0보다 큰 수여야 합니다',
     beyondScan: '{{power}}는 이 슬라이드의 스캔 배율을 넘습니다 (최대 {{native}})',
+    belowView: '{{power}}에서는 슬라이드 전체가 {{pixels}}픽셀보다 작게 보입니다 (최소 {{lowest}})',
     notMagnification: '"{{text}}"는 배율이 아닙니다. 예: 10x 또는 1 µm/px',
     finerThanScan: '{{mpp}}는 이 슬라이드의 스캔보다 세밀합니다 (최소 {{finest}})',
     powerAndMpp: '{{power}} · {{mpp}}',

@@ -7,12 +7,15 @@
 // 2x2 device pixels, and counting CSS pixels keeps the readout, the presets and the scale bar the
 // same whatever the screen's density, as a physical field of view at the same OS scaling.
 
+import { lowestPower, MIN_SLIDE_SIDE_AT_POWER } from '../../../shared/export-plan';
 import { downsampleForMpp, downsampleForPower, mppAtDownsample, powerAtDownsample } from '../../../shared/magnification';
 import type { SlideInfo } from '../../../shared/slide';
 import { formatMpp, formatPower } from '../i18n/format';
 import { t } from '../i18n/i18n';
 
 export type PowerSource = Pick<SlideInfo, 'objectivePower' | 'mpp'>;
+/** A slide a magnification is checked against: its scale and its size. */
+export type MagnifiedSlide = Pick<SlideInfo, 'objectivePower' | 'mpp' | 'width' | 'height'>;
 
 /** The standard objectives a pathologist switches between. */
 export const PRESET_POWERS: readonly number[] = [1.25, 2.5, 5, 10, 20, 40];
@@ -84,18 +87,26 @@ export function parseMagnification(text: string): MagnificationInput | null {
 export type MagnificationCheck = { ok: true; power: number; downsample: number } | { ok: false; reason: string };
 
 /** Whether the slide can be shown at an objective power: not beyond its scan, and a known scale. */
-export function checkPower(slide: PowerSource, power: number): MagnificationCheck {
+export function checkPower(slide: MagnifiedSlide, power: number): MagnificationCheck {
   if (!(power > 0) || !Number.isFinite(power)) return { ok: false, reason: t('magnification.notPositive') };
   const native = nativePower(slide);
   const downsample = downsampleForPower(slide, power);
   if (native === null || downsample === null) return { ok: false, reason: t('magnification.noScaleUnknown') };
-  // The same tolerance as the export's checkPower, so the UI never offers what main refuses.
+  // The same tolerances as the export's powerProblem, so the UI never offers what main refuses.
   if (downsample < 0.999) return { ok: false, reason: t('magnification.beyondScan', { power: formatPower(power), native: formatPower(native) }) };
-  return { ok: true, power, downsample };
+  const below = belowView(slide, power);
+  return below ? { ok: false, reason: below } : { ok: true, power, downsample };
+}
+
+/** Why a power is too low to show anything of the slide (powerProblem's bound), or null. */
+function belowView(slide: MagnifiedSlide, power: number): string | null {
+  const lowest = lowestPower(slide);
+  if (lowest === null || power >= lowest * 0.999) return null;
+  return t('magnification.belowView', { power: formatPower(power), pixels: MIN_SLIDE_SIDE_AT_POWER, lowest: formatPower(lowest) });
 }
 
 /** Checks a typed magnification; µm/px is converted to the objective power it corresponds to. */
-export function resolveMagnification(slide: PowerSource, text: string): MagnificationCheck {
+export function resolveMagnification(slide: MagnifiedSlide, text: string): MagnificationCheck {
   const parsed = parseMagnification(text);
   if (!parsed || !(parsed.value > 0)) return { ok: false, reason: t('magnification.notMagnification', { text: text.trim() }) };
   if (parsed.kind === 'power') return checkPower(slide, parsed.value);
@@ -106,7 +117,9 @@ export function resolveMagnification(slide: PowerSource, text: string): Magnific
     return { ok: false, reason: t('magnification.finerThanScan', { mpp: formatMpp(parsed.value), finest: finest === null ? '?' : formatMpp(finest) }) };
   }
   const power = powerAtDownsample(slide, downsample);
-  return power === null ? { ok: false, reason: t('magnification.noScaleUnknown') } : { ok: true, power, downsample };
+  if (power === null) return { ok: false, reason: t('magnification.noScaleUnknown') };
+  const below = belowView(slide, power);
+  return below ? { ok: false, reason: below } : { ok: true, power, downsample };
 }
 
 /** "5x · 2.00 µm/px" (or just "5x" when the slide has no µm/px and no power to estimate it from). */
