@@ -235,8 +235,14 @@ test('a rectangle drawn and its tab closed at once is stored, as is one drawn on
   // Closed before the save's moment has come: the close waits for it.
   await page.getByRole('button', { name: `Close ${CMU}` }).click();
   await expect(page.getByTestId('welcome')).toBeVisible();
-  const file = readGeoJson(await readFile(`${slide}.annotations.geojson`, 'utf8'), { newId: () => 'unused' });
-  expect(file.annotations.map((a) => a.shape.kind)).toEqual(['rectangle']);
+  const kinds = async () => readGeoJson(await readFile(`${slide}.annotations.geojson`, 'utf8'), { newId: () => 'unused' }).annotations.map((a) => a.shape.kind);
+  await expect.poll(() => kinds().catch(() => [])).toEqual(['rectangle']);
+  // Its engine handle went after the save, not before it.
+  await expect.poll(() => host.invocationsOf('slide:close').length).toBe(1);
+  const saveAt = host.invocations.findIndex((i) => i.channel === 'annotations:save');
+  const closeAt = host.invocations.findIndex((i) => i.channel === 'slide:close');
+  expect(saveAt).toBeGreaterThanOrEqual(0);
+  expect(closeAt).toBeGreaterThan(saveAt);
 
   // Drawn, another slide shown (its session let go, saving), then closed from its tab.
   await openAtOneToOne(page, (paths) => host.drop(paths));

@@ -366,25 +366,31 @@ function isAnnotation(feature: Json): boolean {
   return !(typeof type === 'string' && NOT_ANNOTATIONS.has(type));
 }
 
-/** readGeoJsonImport's document. */
+/**
+ * Reads GeoJSON annotations, every feature one (a slide's stored file: what it holds is kept as it
+ * is, and written back so). The classes are the file's list (`slidescope.classes`, when we wrote it),
+ * then every other class its features name, with the colour they give or one of a palette.
+ */
 export function readGeoJson(text: string, options: ReadOptions): AnnotationDocument {
-  return readGeoJsonImport(text, options).document;
+  return readFeatures(text, options, false).document;
 }
 
 /**
- * Reads GeoJSON annotations, leaving out QuPath's detections, cells, tiles and TMA cores (objects
- * of its analyses, often hundreds of thousands, not a person's marks). The classes are the file's
- * list (`slidescope.classes`, when we wrote it), then every other class its annotations name, with
- * the colour they give or one of a palette.
+ * readGeoJson for a file imported, leaving out QuPath's detections, cells, tiles and TMA cores (the
+ * objects of its analyses, often hundreds of thousands, not a person's marks), counted.
  */
 export function readGeoJsonImport(text: string, options: ReadOptions): AnnotationImport {
+  return readFeatures(text, options, true);
+}
+
+function readFeatures(text: string, options: ReadOptions, annotationsOnly: boolean): AnnotationImport {
   const { path } = options;
   if (text.length > LIMITS.maxAnnotationFileBytes)
     throw new AnnotationFileError('TOO_LARGE', `The file holds more than ${LIMITS.maxAnnotationFileBytes} characters.`, path);
   const root = parseJson(text.replace(/^\uFEFF/, ''), path);
   const all = featuresOf(root, path);
   // Each annotation's number in the file, for messages.
-  const numbers = all.flatMap((feature, index) => (isAnnotation(feature) ? [index + 1] : []));
+  const numbers = all.flatMap((feature, index) => (!annotationsOnly || isAnnotation(feature) ? [index + 1] : []));
   const features = numbers.map((n) => all[n - 1]!);
   if (features.length > LIMITS.maxAnnotations)
     throw new AnnotationFileError('TOO_LARGE', `The file holds ${features.length} annotations, more than the ${LIMITS.maxAnnotations} a slide may have.`, path);

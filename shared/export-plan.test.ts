@@ -46,9 +46,13 @@ test('an output name stays within 255 bytes: a long stem cut at a character, mar
 test('a magnification beyond the scan, or so low the whole slide would be under 16 pixels, is refused with the bound', () => {
   const info = { objectivePower: 20, mpp: { x: 0.5, y: 0.5 }, width: 2220, height: 2967 };
   assert.equal(powerProblem(info, 40), "40x is beyond this slide's scan (20x at most).");
-  assert.ok(Math.abs(lowestPower(info)! - (20 * 16) / 2967) < 1e-12);
+  // 20 x 16 / 2967 = 0.1078x, written 0.11x: the power a message names is one that is taken.
+  assert.equal(lowestPower(info), 0.11);
   assert.equal(powerProblem(info, 0.1), '0.1x would show the whole slide in fewer than 16 pixels (0.11x at least).');
   assert.equal(powerProblem(info, 0.11), null);
+  const other = { ...info, width: 2000, height: 2600 }; // 0.12308x
+  assert.equal(powerProblem(other, 0.12), '0.12x would show the whole slide in fewer than 16 pixels (0.13x at least).');
+  assert.equal(powerProblem(other, 0.13), null);
   assert.equal(powerProblem(info, 1.25), null);
   assert.equal(
     powerProblem({ ...info, objectivePower: null, mpp: null }, 1.25),

@@ -2,7 +2,7 @@
 // pipeline named them) and whether the slide can give the magnifications asked for. Pure, so the
 // main process checks before showing a dialog and the engine checks again before it reads.
 
-import { downsampleForMpp, downsampleForPower, formatMpp, formatPower, mppAtDownsample } from './magnification';
+import { downsampleForMpp, downsampleForPower, formatMpp, formatPower, mppAtDownsample, powerAtDownsample } from './magnification';
 import type { ImageFormat, ThumbnailSpec } from './operations';
 import type { SlideInfo } from './slide';
 import { slideExtensionOf } from './slide-formats';
@@ -91,10 +91,15 @@ type Magnified = Pick<SlideInfo, 'objectivePower' | 'mpp' | 'width' | 'height'>;
 /** A magnification that shows the whole slide in fewer pixels than this a side shows nothing of it. */
 export const MIN_SLIDE_SIDE_AT_POWER = 16;
 
-/** The lowest magnification that shows the slide at least MIN_SLIDE_SIDE_AT_POWER pixels on its longer side. */
+/**
+ * The lowest magnification that shows the slide at least MIN_SLIDE_SIDE_AT_POWER pixels on its
+ * longer side, rounded up to how a power is written (so the one a message names is one that is taken).
+ */
 export function lowestPower(info: Magnified): number | null {
-  const native = info.objectivePower ?? (info.mpp ? 10 / info.mpp.x : null);
-  return native === null ? null : (native * MIN_SLIDE_SIDE_AT_POWER) / Math.max(info.width, info.height);
+  const lowest = powerAtDownsample(info, Math.max(info.width, info.height) / MIN_SLIDE_SIDE_AT_POWER);
+  if (lowest === null) return null;
+  const step = 10 ** (lowest >= 10 ? 1 : lowest >= 0.1 ? 2 : 3);
+  return Math.ceil(lowest * step - 1e-9) / step;
 }
 
 /** Why a slide cannot be shown at a magnification (beyond its scan, below a view of it, or unknown); null when it can. */
@@ -102,10 +107,7 @@ export function powerProblem(info: Magnified, power: number): string | null {
   if (!(power > 0) || !Number.isFinite(power)) return `${power} is not a magnification.`;
   const downsample = downsampleForPower(info, power);
   if (downsample === null) return 'The slide records no objective power or microns per pixel, so magnifications are unknown.';
-  if (downsample < 0.999) {
-    const max = info.objectivePower ?? (info.mpp ? 10 / info.mpp.x : 0);
-    return `${formatPower(power)} is beyond this slide's scan (${formatPower(max)} at most).`;
-  }
+  if (downsample < 0.999) return `${formatPower(power)} is beyond this slide's scan (${formatPower(powerAtDownsample(info, 1) ?? 0)} at most).`;
   const lowest = lowestPower(info);
   if (lowest !== null && power < lowest * 0.999)
     return `${formatPower(power)} would show the whole slide in fewer than ${MIN_SLIDE_SIDE_AT_POWER} pixels (${formatPower(lowest)} at least).`;

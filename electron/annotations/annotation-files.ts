@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { readGeoJsonImport, writeGeoJson } from '../../shared/annotation-geojson';
+import { type ReadOptions, readGeoJson, readGeoJsonImport, writeGeoJson } from '../../shared/annotation-geojson';
 import { type AnnotationDocument, AnnotationFileError, type AnnotationFormat, type AnnotationImport } from '../../shared/annotations';
 import { LIMITS } from '../../shared/limits';
 import type { Mpp } from '../../shared/slide';
@@ -13,13 +13,20 @@ import { SlideError } from '../engine/errors';
 import { writeFileAtomic } from '../engine/export/atomic-file';
 import { readImageScopeXml, writeImageScopeXml } from './imagescope-xml';
 
-/** The document in a file (GeoJSON or ImageScope XML); NOT_FOUND, TOO_LARGE or CORRUPT_DATA naming the line or feature. */
+/**
+ * The document in a file (GeoJSON or ImageScope XML), every feature in it (a slide's stored file);
+ * NOT_FOUND, TOO_LARGE or CORRUPT_DATA naming the line or feature.
+ */
 export async function readAnnotationFile(path: string): Promise<AnnotationDocument> {
-  return (await readAnnotationImport(path)).document;
+  return parseAnnotations(await readAnnotationText(path), path);
 }
 
-/** readAnnotationFile, with how many of the file's objects were not annotations (left out). */
+/** A file to import: its annotations, QuPath's detections left out and counted (readGeoJsonImport). */
 export async function readAnnotationImport(path: string): Promise<AnnotationImport> {
+  return parseAnnotationImport(await readAnnotationText(path), path);
+}
+
+async function readAnnotationText(path: string): Promise<string> {
   const info = await stat(path).catch(() => null);
   if (!info?.isFile()) throw new SlideError('NOT_FOUND', `${basename(path)} does not exist or is not a file.`, path);
   if (info.size > LIMITS.maxAnnotationFileBytes)
@@ -31,20 +38,26 @@ export async function readAnnotationImport(path: string): Promise<AnnotationImpo
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new SlideError('IO_ERROR', `Reading ${basename(path)} failed (${error.code ?? error.message}).`, path);
   });
-  return parseAnnotationImport(text, path);
+  return text;
 }
 
-/** Text as annotations: XML (ImageScope) when it starts with '<', else GeoJSON. */
+/** Text as annotations, every feature one: XML (ImageScope) when it starts with '<', else GeoJSON. */
 export function parseAnnotations(text: string, path?: string): AnnotationDocument {
-  return parseAnnotationImport(text, path).document;
+  const options = readOptions(text, path);
+  return options.xml ? readImageScopeXml(text, options) : readGeoJson(text, options);
 }
 
+/** parseAnnotations for an import: QuPath's detections left out of GeoJSON and counted. */
 function parseAnnotationImport(text: string, path?: string): AnnotationImport {
+  const options = readOptions(text, path);
+  return options.xml ? { document: readImageScopeXml(text, options), leftOut: 0 } : readGeoJsonImport(text, options);
+}
+
+/** How to read the text: which of the two formats (its first character), new ids, the file for messages. */
+function readOptions(text: string, path: string | undefined): ReadOptions & { xml: boolean } {
   const first = /\S/.exec(text.replace(/^\uFEFF/, ''))?.[0];
-  const options = { newId: randomUUID, ...(path === undefined ? {} : { path }) };
-  if (first === '<') return { document: readImageScopeXml(text, options), leftOut: 0 };
-  if (first === '{' || first === '[') return readGeoJsonImport(text, options);
-  throw new AnnotationFileError('CORRUPT_DATA', 'Neither GeoJSON nor ImageScope XML.', path);
+  if (first !== '<' && first !== '{' && first !== '[') throw new AnnotationFileError('CORRUPT_DATA', 'Neither GeoJSON nor ImageScope XML.', path);
+  return { newId: randomUUID, ...(path === undefined ? {} : { path }), xml: first === '<' };
 }
 
 export function formatAnnotations(doc: AnnotationDocument, format: AnnotationFormat, mpp: Mpp | null): string {

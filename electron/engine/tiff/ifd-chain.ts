@@ -74,19 +74,31 @@ export type IfdProblem =
   | { problem: 'unknown type'; tag: number; type: number }
   | { problem: 'past the end'; tag: number; end: number }
   | { problem: 'bad value'; tag: number; value: number }
+  | { problem: 'signed 64-bit'; tag: number }
   | { problem: 'bad next'; next: number };
 
 /** Tags whose value geotiff checks as it parses, refusing the file with its own words: checked first here. */
 const VALUES_TIFF_HAS: Readonly<Record<number, { name: string; values: readonly number[] }>> = {
   284: { name: 'PlanarConfiguration', values: [1, 2] },
 };
-/** BigTIFF's 8-byte integer types: geotiff refuses a value past 2^53 (an offset no file reaches). */
-const EIGHT_BYTE_INTEGERS = new Set([16, 17, 18]);
+/** BigTIFF's unsigned 8-byte integer types (LONG8, IFD8): geotiff refuses a value past 2^53 (an offset no file reaches). */
+const EIGHT_BYTE_UNSIGNED = new Set([16, 18]);
+/** SLONG8, which geotiff cannot read inline (its reader ignores where the value is). */
+const SLONG8 = 17;
+/**
+ * Tags read as a directory is parsed (geotiff's eager ones) or as a slide opens (its description and
+ * block tables, SubIFDs): stored past the end of the file, they fail the open. Another tag stored
+ * there (a private one, unread) is let be, as libtiff lets it be.
+ */
+const READ_AT_OPEN = new Set([
+  254, 255, 256, 257, 258, 259, 262, 270, 273, 277, 278, 279, 284, 322, 323, 324, 325, 330, 338, 339, 347, 33550, 33922, 34264, 34735, 34736, 34737, 42113,
+  50674,
+]);
 
 /**
  * Checks one IFD at an offset as the chain walk does: entries within the file, each entry's values
- * no more than the file holds and stored inside it, of a type TIFF has (geotiff throws on any other,
- * or reads past the end). Gives the next-IFD pointer, or what is wrong.
+ * no more than the file holds, of a type TIFF has and values geotiff can read (it throws on others as
+ * it parses), those read at open stored inside the file. Gives the next-IFD pointer, or what is wrong.
  */
 export async function checkIfd(source: StructureSource, fileSize: number, layout: IfdLayout, offset: number): Promise<{ next: number } | IfdProblem> {
   const read = await readIfd(source, fileSize, layout, offset);
@@ -107,9 +119,11 @@ export async function checkIfd(source: StructureSource, fileSize: number, layout
     // Values too large to sit in the entry are stored elsewhere: a truncated file's lie past its end.
     if (values * size > pointerSize) {
       const end = (layout.bigTiff ? u64(ifd, valueAt) : u32(ifd, valueAt)) + values * size;
-      if (end > fileSize) return { problem: 'past the end', tag, end };
+      if (end > fileSize && READ_AT_OPEN.has(tag)) return { problem: 'past the end', tag, end };
+    } else if (values > 0 && type === SLONG8) {
+      return { problem: 'signed 64-bit', tag };
     } else if (values === 1) {
-      const value = EIGHT_BYTE_INTEGERS.has(type) ? u64(ifd, valueAt) : size === 2 ? u16(ifd, valueAt) : size === 4 ? u32(ifd, valueAt) : null;
+      const value = EIGHT_BYTE_UNSIGNED.has(type) ? u64(ifd, valueAt) : size === 2 ? u16(ifd, valueAt) : size === 4 ? u32(ifd, valueAt) : null;
       const allowed = VALUES_TIFF_HAS[tag]?.values;
       if (value !== null && (value > Number.MAX_SAFE_INTEGER || (allowed !== undefined && !allowed.includes(value))))
         return { problem: 'bad value', tag, value };
@@ -146,6 +160,8 @@ export function ifdError(checked: IfdProblem, which: string, directory: number, 
           : `${Which} gives ${VALUES_TIFF_HAS[checked.tag]?.name ?? `tag ${checked.tag}`} the value ${checked.value}, which TIFF does not have: the file is damaged.`,
         path,
       );
+    case 'signed 64-bit':
+      return new SlideError('UNSUPPORTED_FORMAT', `${Which} gives tag ${checked.tag} as a signed 64-bit value (SLONG8), which cannot be read here.`, path);
     case 'bad next':
       return new SlideError('CORRUPT_DATA', `${Which} points to a next one past any file's size (${checked.next}): the file is damaged.`, path);
     case 'past the end':

@@ -155,6 +155,26 @@ describe('IFD entries: CORRUPT_DATA naming the tag, before geotiff allocates for
       /^The first image directory points to a next one past any file's size/,
     ],
   ];
+  test('a BigTIFF SLONG8 value, which geotiff cannot read inline: UNSUPPORTED_FORMAT naming the tag', async () => {
+    const path = await patched('slong8.tif', true, (b, e) => b.writeUInt16LE(17, e(273) + 2));
+    await assert.rejects(
+      TiffFile.open(path),
+      (e: unknown) => e instanceof SlideError && e.code === 'UNSUPPORTED_FORMAT' && /tag 273 as a signed 64-bit value/.test(e.message),
+    );
+  });
+  test('a private tag stored past the end, which nothing reads, is let be (as libtiff does)', async () => {
+    const path = await patched('private-past-end.tif', false, (b, e) => {
+      const entry = e(270);
+      b.writeUInt16LE(65000, entry);
+      b.writeUInt32LE(b.length - 4, entry + 8);
+    });
+    const tiff = await TiffFile.open(path);
+    try {
+      assert.equal(tiff.directories.length, 1);
+    } finally {
+      await tiff.close();
+    }
+  });
   for (const [name, bigTiff, patch, message] of cases) {
     test(name, async () => {
       const path = await patched(`${name.replace(/\W+/g, '-')}.tif`, bigTiff, patch);

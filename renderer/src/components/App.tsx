@@ -83,13 +83,16 @@ export function App() {
     },
     [annotations],
   );
-  // A slide's engine handle goes only once its annotations are stored: a save after it would fail.
+  // The tab goes at once; the slide's engine handle once its annotations are stored (a save after it
+  // would fail): what is not saved yet is sent now, before the session is let go.
   const { close } = slides;
   const closeSlide = useCallback(
-    async (slideId: SlideId) => {
-      if (annotations?.slideId === slideId) await annotations.flush();
-      await annotationsStored(slideId);
-      close(slideId);
+    (slideId: SlideId) => {
+      const flushed = annotations?.slideId === slideId ? annotations.flush() : Promise.resolve();
+      close(
+        slideId,
+        flushed.then(() => annotationsStored(slideId)),
+      );
     },
     [annotations, close],
   );

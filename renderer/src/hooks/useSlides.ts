@@ -17,7 +17,8 @@ export interface Slides {
    */
   adopt: (slide: OpenedSlide, options: { activate: boolean; asked?: number }) => SlideId;
   activate: (slideId: SlideId) => void;
-  close: (slideId: SlideId) => void;
+  /** Takes the slide's tab away; its engine handle goes once `released` resolves (its annotations stored). */
+  close: (slideId: SlideId, released?: Promise<void>) => void;
 }
 
 interface State {
@@ -74,8 +75,8 @@ export function useSlides(api: SlidescopeApi): Slides {
   );
 
   const close = useCallback(
-    (slideId: SlideId) => {
-      void api.closeSlide({ slideId });
+    (slideId: SlideId, released: Promise<void> = Promise.resolve()) => {
+      void released.then(() => api.closeSlide({ slideId }));
       update((prev) => {
         const index = prev.slides.findIndex((s) => s.slideId === slideId);
         const slides = prev.slides.filter((s) => s.slideId !== slideId);
