@@ -57,6 +57,29 @@ describe('the annotation store', () => {
     assert.deepEqual(await new AnnotationStore({ dataDir: join(root, 'elsewhere') }).load(path), { document: everyKind(), location, unreadable: null });
   });
 
+  it("a stored file holding QuPath's detections (written by QuPath or a notebook) is read whole and saved whole", async () => {
+    const path = await slide('detections', 'CMU-1.svs');
+    const square = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [0, 0],
+          [8, 0],
+          [8, 8],
+          [0, 8],
+          [0, 0],
+        ],
+      ],
+    };
+    const features = ['annotation', 'detection', 'cell'].map((objectType) => ({ type: 'Feature', geometry: square, properties: { objectType } }));
+    await writeFile(sidecarPath(path), JSON.stringify({ type: 'FeatureCollection', features }));
+    const { store: s } = store();
+    const loaded = await s.load(path);
+    assert.equal(loaded.document.annotations.length, 3);
+    await s.save(path, loaded.document);
+    assert.equal(readGeoJson(await readFile(sidecarPath(path), 'utf8'), { newId: () => 'x' }).annotations.length, 3);
+  });
+
   it("a read-only folder: the app's data folder, keyed by the slide's identity, found again when the slide is moved", async () => {
     const path = await slide('read-only', 'teaching.svs', 'II*\u0000 teaching slide');
     const { store: s } = store(['read-only']);
