@@ -6,6 +6,7 @@
 import { SlideError } from '../errors';
 import { TIFF_TYPE_SIZES } from './field-types';
 import type { StructureSource } from './structure-source';
+import { DOUBLE_PROPERTY_TAGS, PROPERTY_TAGS, RESOLUTION_UNIT_TAG } from './tiff-properties';
 
 export interface IfdChain extends IfdLayout {
   /** File offsets of the IFDs, in chain order. */
@@ -48,7 +49,7 @@ async function readIfd(
   fileSize: number,
   layout: IfdLayout,
   offset: number,
-): Promise<{ ifd: Buffer; count: number } | { problem: string }> {
+): Promise<{ ifd: Buffer; count: number; chunk: Buffer } | { problem: string }> {
   const { u16, u64, countSize, entrySize, pointerSize } = reader(layout);
   if (offset < 8 || offset + countSize > fileSize) return { problem: 'missing' };
   const chunk = await readAt(source, offset, layout.bigTiff ? IFD_CHUNK.big : IFD_CHUNK.classic);
@@ -59,7 +60,7 @@ async function readIfd(
   if (count === 0 || count > MAX_ENTRIES || end > fileSize) return { problem: 'damaged' };
   const ifd = end - offset <= chunk.length ? chunk.subarray(0, end - offset) : await readAt(source, offset, end - offset);
   if (ifd.length < end - offset) return { problem: 'truncated' };
-  return { ifd, count };
+  return { ifd, count, chunk };
 }
 
 const ASCII = 2;
@@ -75,6 +76,7 @@ export type IfdProblem =
   | { problem: 'past the end'; tag: number; end: number }
   | { problem: 'bad value'; tag: number; value: number }
   | { problem: 'signed 64-bit'; tag: number }
+  | { problem: 'bad count'; tag: number; values: number }
   | { problem: 'bad next'; next: number };
 
 /** Tags whose value geotiff checks as it parses, refusing the file with its own words: checked first here. */
@@ -86,13 +88,14 @@ const EIGHT_BYTE_UNSIGNED = new Set([16, 18]);
 /** SLONG8, which geotiff cannot read inline (its reader ignores where the value is). */
 const SLONG8 = 17;
 /**
- * Tags read as a directory is parsed (geotiff's eager ones) or as a slide opens (its description and
- * block tables, SubIFDs): stored past the end of the file, they fail the open. Another tag stored
- * there (a private one, unread) is let be, as libtiff lets it be.
+ * Tags read as a directory is parsed (geotiff's eager ones) or as a slide opens (the tiff.* properties,
+ * block tables, SubIFDs, predictor, XMP, ICC profile): stored past the end of the file, they fail the
+ * open. Another tag stored there (a private one, unread) is let be, as libtiff lets it be.
  */
 const READ_AT_OPEN = new Set([
-  254, 255, 256, 257, 258, 259, 262, 270, 273, 277, 278, 279, 284, 322, 323, 324, 325, 330, 338, 339, 347, 33550, 33922, 34264, 34735, 34736, 34737, 42113,
-  50674,
+  ...[254, 255, 256, 257, 258, 259, 262, 277, 278, 284, 322, 323, 338, 339, 347, 33550, 33922, 34264, 34735, 34736, 34737, 42113, 50674],
+  ...[PROPERTY_TAGS, DOUBLE_PROPERTY_TAGS].flatMap((tags) => tags.map(([tag]) => tag)),
+  ...[RESOLUTION_UNIT_TAG, 273, 279, 317, 324, 325, 330, 700, 34675],
 ]);
 
 /**
@@ -103,7 +106,7 @@ const READ_AT_OPEN = new Set([
 export async function checkIfd(source: StructureSource, fileSize: number, layout: IfdLayout, offset: number): Promise<{ next: number } | IfdProblem> {
   const read = await readIfd(source, fileSize, layout, offset);
   if ('problem' in read) return { problem: read.problem as 'missing' | 'truncated' | 'damaged' };
-  const { ifd, count } = read;
+  const { ifd, count, chunk } = read;
   const { u16, u32, u64, countSize, entrySize, pointerSize } = reader(layout);
   for (let i = 0, at = countSize; i < count; i++, at += entrySize) {
     const tag = u16(ifd, at);
@@ -116,10 +119,21 @@ export async function checkIfd(source: StructureSource, fileSize: number, layout
     // geotiff decodes text as it parses the IFD: tens of MB of it take seconds before anything can refuse them.
     if (type === ASCII && values > MAX_TEXT_BYTES) return { problem: 'text too large', tag, bytes: values };
     const valueAt = at + 4 + (layout.bigTiff ? 8 : 4);
+    if (VALUES_TIFF_HAS[tag] && values !== 1) return { problem: 'bad count', tag, values };
     // Values too large to sit in the entry are stored elsewhere: a truncated file's lie past its end.
     if (values * size > pointerSize) {
-      const end = (layout.bigTiff ? u64(ifd, valueAt) : u32(ifd, valueAt)) + values * size;
+      const stored = layout.bigTiff ? u64(ifd, valueAt) : u32(ifd, valueAt);
+      // geotiff reads every entry's offset as it parses, whatever the tag: past 2^53 it throws.
+      if (stored > Number.MAX_SAFE_INTEGER) return { problem: 'bad value', tag, value: stored };
+      const end = stored + values * size;
       if (end > fileSize && READ_AT_OPEN.has(tag)) return { problem: 'past the end', tag, end };
+      // 8-byte offsets stored in the bytes geotiff reads with the IFD are parsed with it: each below 2^53.
+      if (EIGHT_BYTE_UNSIGNED.has(type) && stored >= offset && end <= offset + chunk.length) {
+        for (let v = stored - offset; v < end - offset; v += 8) {
+          const value = u64(chunk, v);
+          if (value > Number.MAX_SAFE_INTEGER) return { problem: 'bad value', tag, value };
+        }
+      }
     } else if (values > 0 && type === SLONG8) {
       return { problem: 'signed 64-bit', tag };
     } else if (values === 1) {
@@ -158,6 +172,12 @@ export function ifdError(checked: IfdProblem, which: string, directory: number, 
         checked.value > Number.MAX_SAFE_INTEGER
           ? `${Which} gives tag ${checked.tag} a value past any file's size (${checked.value}): the file is damaged.`
           : `${Which} gives ${VALUES_TIFF_HAS[checked.tag]?.name ?? `tag ${checked.tag}`} the value ${checked.value}, which TIFF does not have: the file is damaged.`,
+        path,
+      );
+    case 'bad count':
+      return new SlideError(
+        'CORRUPT_DATA',
+        `${Which} gives ${VALUES_TIFF_HAS[checked.tag]?.name ?? `tag ${checked.tag}`} ${checked.values} values, not one: the file is damaged.`,
         path,
       );
     case 'signed 64-bit':

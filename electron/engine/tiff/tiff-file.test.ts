@@ -78,7 +78,12 @@ describe('readBlock', () => {
 });
 
 /** A 16 x 16 TIFF patched by `patch`, given where each tag's entry is and where the next-IFD pointer is. */
-async function patched(name: string, bigTiff: boolean, patch: (bytes: Buffer, entryOf: (tag: number) => number, nextAt: number) => void): Promise<string> {
+async function patched(
+  name: string,
+  bigTiff: boolean,
+  patch: (bytes: Buffer, entryOf: (tag: number) => number, nextAt: number) => void,
+  rowsPerStrip = 16,
+): Promise<string> {
   const path = join(dir, name);
   const writer = await TiffWriter.create(path, { bigTiff });
   const image = writer.addImage({
@@ -86,10 +91,13 @@ async function patched(name: string, bigTiff: boolean, patch: (bytes: Buffer, en
     height: 16,
     compression: 1,
     photometric: 2,
-    layout: { kind: 'strips', rowsPerStrip: 16 },
+    layout: { kind: 'strips', rowsPerStrip },
     description: 'an ordinary description',
   });
-  await writer.writeChunks(image, [new Uint8Array(16 * 16 * 3)]);
+  await writer.writeChunks(
+    image,
+    Array.from({ length: 16 / rowsPerStrip }, () => new Uint8Array(16 * rowsPerStrip * 3)),
+  );
   await writer.close();
   const bytes = readFileSync(path);
   const ifd = bigTiff ? Number(bytes.readBigUInt64LE(8)) : bytes.readUInt32LE(4);
@@ -131,7 +139,7 @@ describe('IFD entries: CORRUPT_DATA naming the tag, before geotiff allocates for
       'a BigTIFF value offset of 2^60',
       true,
       (b, e) => b.writeBigUInt64LE(2n ** 60n, e(270) + 12),
-      /^Tag 270 of the first image directory is stored up to byte \d+, past the end/,
+      /^The first image directory gives tag 270 a value past any file's size/,
     ],
     [
       'a PlanarConfiguration of 3',
@@ -155,6 +163,53 @@ describe('IFD entries: CORRUPT_DATA naming the tag, before geotiff allocates for
       /^The first image directory points to a next one past any file's size/,
     ],
   ];
+  test('a PlanarConfiguration of two values', async () => {
+    const path = await patched('planar-two.tif', false, (b, e) => b.writeUInt32LE(2, e(284) + 4));
+    await assert.rejects(TiffFile.open(path), (e: unknown) => e instanceof SlideError && /gives PlanarConfiguration 2 values, not one/.test(e.message));
+  });
+  test("a tag read at open (Software, a tiff.* property) stored past the end; an unread one's offset past 2^53", async () => {
+    const software = await patched('software-past-end.tif', false, (b, e) => {
+      const entry = e(270);
+      b.writeUInt16LE(305, entry);
+      b.writeUInt32LE(b.length - 4, entry + 8);
+    });
+    await assert.rejects(
+      TiffFile.open(software),
+      (e: unknown) => e instanceof SlideError && /^Tag 305 of the first image directory is stored up to byte/.test(e.message),
+    );
+    const far = await patched('private-2-60.tif', true, (b, e) => {
+      const entry = e(270);
+      b.writeUInt16LE(65000, entry);
+      b.writeBigUInt64LE(2n ** 60n, entry + 12);
+    });
+    await assert.rejects(TiffFile.open(far), (e: unknown) => e instanceof SlideError && /gives tag 65000 a value past any file's size/.test(e.message));
+  });
+  test("a BigTIFF strip offset past 2^53 in an array: refused at open, or its strip is, never in geotiff's words", async () => {
+    const path = await patched(
+      'strip-array-2-60.tif',
+      true,
+      (b, e) => {
+        const entry = e(273);
+        assert.equal(Number(b.readBigUInt64LE(entry + 4)), 4);
+        b.writeBigUInt64LE(2n ** 60n, Number(b.readBigUInt64LE(entry + 12)));
+      },
+      4,
+    );
+    const message = await TiffFile.open(path).then(
+      async (tiff) => {
+        try {
+          return await tiff.readBlock(tiff.directories[0]!, 0, 0).then(
+            () => 'read',
+            (e: unknown) => (e instanceof SlideError ? e.message : String(e)),
+          );
+        } finally {
+          await tiff.close();
+        }
+      },
+      (e: unknown) => (e instanceof SlideError ? e.message : String(e)),
+    );
+    assert.match(message, /^(The first image directory gives tag 273 a value past any file's size|Strip 0 of image 0 lies beyond the end of the file)/);
+  });
   test('a BigTIFF SLONG8 value, which geotiff cannot read inline: UNSUPPORTED_FORMAT naming the tag', async () => {
     const path = await patched('slong8.tif', true, (b, e) => b.writeUInt16LE(17, e(273) + 2));
     await assert.rejects(

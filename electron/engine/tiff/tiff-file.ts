@@ -200,18 +200,26 @@ export class TiffFile {
 
   /**
    * An array tag's values. geotiff 3.0 reads the arrays it defers (those past the bytes it fetched
-   * with the IFD) as little-endian whatever the file's byte order: a big-endian file's are read here.
+   * with the IFD) as little-endian whatever the file's byte order, and refuses an 8-byte value past
+   * 2^53 in its own words: a big-endian file's, and 8-byte ones, are read here (a value past the
+   * file is then the block's error, readBlock's).
    */
   private async loadArray(dir: TiffDirectory, tag: number): Promise<ArrayLike<number> | number | undefined> {
     const deferred = dir.ifd.deferredArrays.get(tag);
-    if (dir.littleEndian || !deferred) return (await dir.ifd.loadValue(tag)) as ArrayLike<number> | number | undefined;
+    if (!deferred || (dir.littleEndian && ARRAY_ITEM_SIZE[deferred.fieldType] !== 8))
+      return (await dir.ifd.loadValue(tag)) as ArrayLike<number> | number | undefined;
     const size = ARRAY_ITEM_SIZE[deferred.fieldType];
     if (size === undefined) throw new SlideError('CORRUPT_DATA', `Tag ${tag} has a field type (${deferred.fieldType}) that cannot hold offsets.`, this.path);
     const bytes = await this.file.read(deferred.arrayOffset, deferred.length * size, 'A tile offset table');
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const values = new Float64Array(deferred.length);
     for (let i = 0; i < values.length; i++) {
-      values[i] = size === 2 ? view.getUint16(i * 2) : size === 4 ? view.getUint32(i * 4) : Number(view.getBigUint64(i * 8));
+      values[i] =
+        size === 2
+          ? view.getUint16(i * 2, dir.littleEndian)
+          : size === 4
+            ? view.getUint32(i * 4, dir.littleEndian)
+            : Number(view.getBigUint64(i * 8, dir.littleEndian));
     }
     return values;
   }
