@@ -6,7 +6,6 @@
 import { SlideError } from '../errors';
 import { TIFF_TYPE_SIZES } from './field-types';
 import type { StructureSource } from './structure-source';
-import { DOUBLE_PROPERTY_TAGS, PROPERTY_TAGS, RESOLUTION_UNIT_TAG } from './tiff-properties';
 
 export interface IfdChain extends IfdLayout {
   /** File offsets of the IFDs, in chain order. */
@@ -88,14 +87,14 @@ const EIGHT_BYTE_UNSIGNED = new Set([16, 18]);
 /** SLONG8, which geotiff cannot read inline (its reader ignores where the value is). */
 const SLONG8 = 17;
 /**
- * Tags read as a directory is parsed (geotiff's eager ones) or as a slide opens (the tiff.* properties,
- * block tables, SubIFDs, predictor, XMP, ICC profile): stored past the end of the file, they fail the
- * open. Another tag stored there (a private one, unread) is let be, as libtiff lets it be.
+ * Tags read as a directory is parsed (geotiff's eager ones) or that a slide needs (its description,
+ * block tables, SubIFDs, predictor, resolution unit, XMP, ICC profile): stored past the end of the
+ * file, they fail the open. Another tag stored there is let be, as libtiff lets it be: a private one,
+ * or a tiff.* property (Software, DateTime...: tiff-file's metadataValue leaves it out).
  */
 const READ_AT_OPEN = new Set([
   ...[254, 255, 256, 257, 258, 259, 262, 277, 278, 284, 322, 323, 338, 339, 347, 33550, 33922, 34264, 34735, 34736, 34737, 42113, 50674],
-  ...[PROPERTY_TAGS, DOUBLE_PROPERTY_TAGS].flatMap((tags) => tags.map(([tag]) => tag)),
-  ...[RESOLUTION_UNIT_TAG, 273, 279, 317, 324, 325, 330, 700, 34675],
+  ...[270, 273, 279, 296, 317, 324, 325, 330, 700, 34675],
 ]);
 
 /**

@@ -335,6 +335,23 @@ export function maxStoredBytes(dir: TiffDirectory): number {
   }
 }
 
+const DESCRIPTION_TAG = 270;
+
+/**
+ * A metadata tag's value (Software, DateTime, XResolution...: tiff.* properties), or undefined where
+ * its value cannot be read (stored past the end of the file, as ifd-chain lets it be): libtiff lets
+ * such a tag be too. A failing read of the file itself still fails.
+ */
+async function metadataValue(ifd: ImageFileDirectory, tag: number): Promise<unknown> {
+  if (!ifd.hasTag(tag)) return undefined;
+  try {
+    return await ifd.loadValue(tag);
+  } catch (error) {
+    if (typeof (error as NodeJS.ErrnoException | null)?.syscall === 'string') throw error;
+    return undefined;
+  }
+}
+
 async function readDirectory(index: number, ifd: ImageFileDirectory, fileSize: number, path: string, littleEndian: boolean): Promise<TiffDirectory> {
   // Tags are few and small here; loadValue also resolves geotiff's deferred (non-eager) fields.
   const values = new Map<number, unknown>();
@@ -368,12 +385,12 @@ async function readDirectory(index: number, ifd: ImageFileDirectory, fileSize: n
   }
   const texts = new Map<number, string>();
   for (const [tag] of PROPERTY_TAGS) {
-    const value: unknown = ifd.hasTag(tag) ? await ifd.loadValue(tag) : undefined;
+    const value: unknown = tag === DESCRIPTION_TAG ? (ifd.hasTag(tag) ? await ifd.loadValue(tag) : undefined) : await metadataValue(ifd, tag);
     if (typeof value === 'string') texts.set(tag, value);
   }
   const numbers = new Map<number, number>();
   for (const [tag] of DOUBLE_PROPERTY_TAGS) {
-    const value = ifd.hasTag(tag) ? rational(await ifd.loadValue(tag)) : undefined;
+    const value = rational(await metadataValue(ifd, tag));
     if (value !== undefined) numbers.set(tag, value);
   }
   const resolutionUnit = num(RESOLUTION_UNIT_TAG);
