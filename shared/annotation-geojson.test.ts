@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { everyKind } from '../testing/annotation-samples';
+import { everyKind, squareFeature } from '../testing/annotation-samples';
 import { readGeoJson, readGeoJsonImport, writeGeoJson } from './annotation-geojson';
 import { AnnotationFileError, emptyDocument, mergeDocuments } from './annotations';
 
@@ -114,19 +114,7 @@ describe('GeoJSON as QuPath writes it', () => {
   });
 
   it("leaves out QuPath's detections, cells, tiles and TMA cores (objectType, or before 0.3 the feature's id), counted; errors number features as the file does", () => {
-    const square = {
-      type: 'Polygon',
-      coordinates: [
-        [
-          [0, 0],
-          [8, 0],
-          [8, 8],
-          [0, 8],
-          [0, 0],
-        ],
-      ],
-    };
-    const feature = (properties: object, id?: string) => ({ type: 'Feature', ...(id ? { id } : {}), geometry: square, properties });
+    const feature = squareFeature;
     const features = [
       feature({ objectType: 'detection', classification: { name: 'Tumor' } }),
       feature({ objectType: 'annotation', name: 'kept', classification: { name: 'Stroma' } }),

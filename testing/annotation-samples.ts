@@ -33,3 +33,15 @@ export function everyKind(): AnnotationDocument {
   );
   return doc;
 }
+
+/** A GeoJSON Feature as QuPath writes one: an 8-pixel square with these properties (objectType...) and id. */
+export function squareFeature(properties: object, id?: string): object {
+  const ring = [
+    [0, 0],
+    [8, 0],
+    [8, 8],
+    [0, 8],
+    [0, 0],
+  ];
+  return { type: 'Feature', ...(id ? { id } : {}), geometry: { type: 'Polygon', coordinates: [ring] }, properties };
+}

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { readGeoJson } from '../../shared/annotation-geojson';
 import { emptyDocument } from '../../shared/annotations';
-import { everyKind } from '../../testing/annotation-samples';
+import { everyKind, squareFeature } from '../../testing/annotation-samples';
 import { writeFileAtomic } from '../engine/export/atomic-file';
 import { slideIdentity } from '../engine/slide-identity';
 import { AnnotationStore, sidecarPath } from './annotation-store';
@@ -59,19 +59,7 @@ describe('the annotation store', () => {
 
   it("a stored file holding QuPath's detections (written by QuPath or a notebook) is read whole and saved whole", async () => {
     const path = await slide('detections', 'CMU-1.svs');
-    const square = {
-      type: 'Polygon',
-      coordinates: [
-        [
-          [0, 0],
-          [8, 0],
-          [8, 8],
-          [0, 8],
-          [0, 0],
-        ],
-      ],
-    };
-    const features = ['annotation', 'detection', 'cell'].map((objectType) => ({ type: 'Feature', geometry: square, properties: { objectType } }));
+    const features = ['annotation', 'detection', 'cell'].map((objectType) => squareFeature({ objectType }));
     await writeFile(sidecarPath(path), JSON.stringify({ type: 'FeatureCollection', features }));
     const { store: s } = store();
     const loaded = await s.load(path);
