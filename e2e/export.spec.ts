@@ -180,6 +180,11 @@ test('thumbnail choices the slide cannot give are refused before asking; cancel 
   await waitForTiles(page);
   const dialog = await openExportDialog(page);
   const button = dialog.getByTestId('export-thumbnail');
+  // The name the save dialog will offer, as main makes it (its format's extension).
+  await expect(dialog).toContainText(`(${STEM}_thumbnail.png by default)`);
+  await dialog.getByTestId('export-format').selectOption('jpeg');
+  await expect(dialog).toContainText(`(${STEM}_thumbnail.jpg by default)`);
+  await dialog.getByTestId('export-format').selectOption('png');
 
   await dialog.getByTestId('thumb-power').fill('40x');
   await expect(dialog.getByTestId('thumb-error')).toHaveText("40x is beyond this slide's scan (20x at most).");

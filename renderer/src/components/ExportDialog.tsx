@@ -4,6 +4,7 @@
 // closed (App reports the outcome), so the dialog never holds the app up.
 
 import { type ReactNode, useId, useState } from 'react';
+import { exportFileNames } from '../../../shared/export-plan';
 import type { ComparisonMode, ComparisonRequest, ExportThumbnailRequest, ImageFormat, OpenedSlide, ThumbnailSpec } from '../../../shared/ipc';
 import { LIMITS } from '../../../shared/limits';
 import { formatPower, thumbnailSize } from '../../../shared/magnification';
@@ -159,7 +160,7 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
 
         {kind === 'thumbnail' ? (
           <section aria-label={t('exportDialog.thumbnail')}>
-            <p className="muted small">{t('exportDialog.thumbnailIntro', { file: `${stem(info.name)}_thumbnail` })}</p>
+            <p className="muted small">{t('exportDialog.thumbnailIntro', { file: exportFileNames(info, [], format).thumbnail })}</p>
             <fieldset className="options" disabled={running}>
               <legend className="section-title">{t('exportDialog.size')}</legend>
               {sizeOption('power', t('exportDialog.objectivePower'), 'x', t('exportDialog.objectivePowerHint'))}
@@ -357,9 +358,4 @@ function progressText(label: string): string {
   if (label === 'writing') return t('exportDialog.writingFiles');
   if (label === 'done') return t('exportDialog.finishing');
   return t('exportDialog.reading', { power: label });
-}
-
-function stem(name: string): string {
-  const dot = name.lastIndexOf('.');
-  return dot > 0 ? name.slice(0, dot) : name;
 }
