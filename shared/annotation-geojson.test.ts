@@ -114,15 +114,14 @@ describe('GeoJSON as QuPath writes it', () => {
   });
 
   it("leaves out QuPath's detections, cells, tiles and TMA cores (objectType, or before 0.3 the feature's id), counted; errors number features as the file does", () => {
-    const feature = squareFeature;
     const features = [
-      feature({ objectType: 'detection', classification: { name: 'Tumor' } }),
-      feature({ objectType: 'annotation', name: 'kept', classification: { name: 'Stroma' } }),
-      feature({ objectType: 'cell' }),
-      feature({ objectType: 'tile' }),
-      feature({ objectType: 'tma_core' }),
-      feature({}, 'PathDetectionObject'),
-      feature({ name: 'no objectType: TIAToolbox, shapely' }),
+      squareFeature({ objectType: 'detection', classification: { name: 'Tumor' } }),
+      squareFeature({ objectType: 'annotation', name: 'kept', classification: { name: 'Stroma' } }),
+      squareFeature({ objectType: 'cell' }),
+      squareFeature({ objectType: 'tile' }),
+      squareFeature({ objectType: 'tma_core' }),
+      squareFeature({}, 'PathDetectionObject'),
+      squareFeature({ name: 'no objectType: TIAToolbox, shapely' }),
     ];
     const { document, leftOut } = readGeoJsonImport(JSON.stringify({ type: 'FeatureCollection', features }), { newId, path: '/data/a.geojson' });
     assert.deepEqual(
@@ -135,7 +134,7 @@ describe('GeoJSON as QuPath writes it', () => {
       document.classes.map((c) => c.name),
       ['Stroma'],
     );
-    const bad = [...features, feature({ objectType: 'annotation', classification: 7 }), { type: 'Feature', geometry: { type: 'Circle' } }];
+    const bad = [...features, squareFeature({ objectType: 'annotation', classification: 7 }), { type: 'Feature', geometry: { type: 'Circle' } }];
     assert.throws(() => read(JSON.stringify(bad)), /^AnnotationFileError: Feature 9: /);
   });
 

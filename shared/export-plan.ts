@@ -32,15 +32,29 @@ export function slideStem(info: Pick<SlideInfo, 'path'>): string {
 }
 
 /** The most bytes a file name may have on the systems labs use (ext4, XFS, APFS; NTFS counts 255 UTF-16 units, never fewer). */
-const MAX_NAME_BYTES = 255;
+export const MAX_NAME_BYTES = 255;
+
+function charBytes(c: string): number {
+  const code = c.codePointAt(0)!;
+  return code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+}
 
 function utf8Bytes(text: string): number {
   let bytes = 0;
-  for (const c of text) {
-    const code = c.codePointAt(0)!;
-    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
-  }
+  for (const c of text) bytes += charBytes(c);
   return bytes;
+}
+
+/** The longest start of `text` of at most `bytes` UTF-8 bytes, cut between characters. */
+export function startWithin(text: string, bytes: number): string {
+  let used = 0;
+  let end = 0;
+  for (const c of text) {
+    used += charBytes(c);
+    if (used > bytes) break;
+    end += c.length;
+  }
+  return text.slice(0, end);
 }
 
 /** FNV-1a of the UTF-16 code units, 8 hex digits: tells two long names apart. */
@@ -61,13 +75,7 @@ export function outputFileName(stem: string, suffix: string): string {
   const name = stem.slice(cut);
   if (utf8Bytes(name + suffix) <= MAX_NAME_BYTES) return stem + suffix;
   const tag = `~${shortHash(name)}`;
-  const room = MAX_NAME_BYTES - utf8Bytes(tag + suffix);
-  let kept = '';
-  for (const c of name) {
-    if (utf8Bytes(kept + c) > room) break;
-    kept += c;
-  }
-  return folder + kept + tag + suffix;
+  return folder + startWithin(name, MAX_NAME_BYTES - utf8Bytes(tag + suffix)) + tag + suffix;
 }
 
 /** A slide's thumbnail by its stem (a path less the extension, or a name): `<stem>_thumbnail.png`. */

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { MAX_NAME_BYTES, startWithin } from '../../../shared/export-plan';
 import { noSpaceError, SlideError, writeFailureCode } from '../errors';
 import { makeFolder } from './make-folder';
 
@@ -30,8 +31,7 @@ const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'ENOSY
  */
 function temporaryName(path: string): string {
   const tail = `.${process.pid}.${randomUUID().slice(0, 8)}.partial`;
-  let name = basename(path);
-  while (Buffer.byteLength(`.${name}${tail}`) > 255) name = [...name].slice(0, -1).join('');
+  const name = startWithin(basename(path), MAX_NAME_BYTES - 1 - Buffer.byteLength(tail));
   return join(dirname(path), `.${name}${tail}`);
 }
 
