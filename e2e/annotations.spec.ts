@@ -227,6 +227,66 @@ test('an exported thumbnail with the annotations drawn in: the class colour wher
   expect(swatch).toBeGreaterThanOrEqual(144);
 });
 
+test('a region export: the selected annotation or the view, at a magnification, with the annotations and a scale bar', async ({ host }) => {
+  const { page } = host;
+  const at = await openAtOneToOne(page, (paths) => host.drop(paths));
+  await page.getByTestId('active-class').selectOption('Tumor');
+  await page.keyboard.press('b');
+  await drag(page, at(500, 600), at(900, 900));
+  await page.getByTestId('cmd-export').click();
+  const dialog = page.getByRole('dialog', { name: 'Export' });
+  await dialog.getByTestId('export-kind-region').click();
+  // The rectangle just drawn is selected: its bounds are the region, at the view's magnification (1:1 of a 20x scan).
+  await expect(dialog.getByTestId('region-selection')).toBeChecked();
+  await expect(dialog.getByText('The selected annotation, Rectangle: 400 × 300 px at (500, 600)')).toBeVisible();
+  await expect(dialog.getByTestId('region-power')).toHaveValue('20x');
+  await expect(dialog.getByTestId('region-summary')).toHaveText('400 × 300 px · 20x · 0.50 µm/px');
+  await expect(dialog.getByTestId('region-scale-bar')).toBeChecked();
+  await dialog.getByTestId('region-power').fill('60x');
+  await expect(dialog.getByTestId('region-error')).toContainText('beyond');
+  await expect(dialog.getByTestId('export-region')).toBeDisabled();
+  await dialog.getByTestId('region-power').fill('10x');
+  await expect(dialog.getByTestId('region-summary')).toHaveText('200 × 150 px · 10x · 1.00 µm/px');
+  await dialog.getByTestId('export-annotations').check();
+  const file = join(dir, 'region.png');
+  host.main.exportAnswers.thumbnailPath = file;
+  await dialog.getByTestId('export-region').click();
+  await expect(dialog.getByTestId('export-status')).toHaveAttribute('data-status', 'done');
+  expect(host.main.exportDialogs.at(-1)).toEqual({ dialog: 'thumbnail', defaultPath: join(dir, 'CMU-1-Small-Region_10x_x500_y600.png'), format: 'png' });
+  const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  // The region, then its legend in a band below (the scale bar has the corner).
+  expect(info.width).toBe(200);
+  expect(info.height).toBeGreaterThan(150);
+  const pixel = (x: number, y: number) => [...data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3)];
+  expect(pixel(0, 75)).toEqual([200, 0, 0]);
+  expect(pixel(100, 75)).not.toEqual([200, 0, 0]);
+  // The scale bar, at most a third of the width: 50 µm, 50 px.
+  let bar = 0;
+  for (let y = 100; y < 150; y++) for (let x = 10; x < 120; x++) if (pixel(x, y).join() === '31,35,40') bar++;
+  expect(bar).toBeGreaterThanOrEqual(4 * 45);
+
+  // The view: what the single view shows of the slide (its top-left's level-0 pixel on, cut where the slide ends).
+  const origin = await imageOriginOnScreen(page);
+  const zoom = await currentImageZoom(page);
+  const shown = await containerSize(page);
+  const x0 = Math.max(0, Math.floor(origin.x + 1e-6));
+  const y0 = Math.max(0, Math.floor(origin.y + 1e-6));
+  const width = Math.min(2220, Math.ceil(origin.x + shown.x / zoom - 1e-6)) - x0;
+  const height = Math.min(2967, Math.ceil(origin.y + shown.y / zoom - 1e-6)) - y0;
+  await dialog.getByTestId('region-view').check();
+  await expect(dialog.getByText(`The view: ${width.toLocaleString('en')} × ${height} px of the slide at (${x0}, ${y0})`)).toBeVisible();
+  await dialog.getByTestId('region-power').fill('5');
+  await dialog.getByTestId('export-annotations').uncheck();
+  const view = join(dir, 'view.jpg');
+  host.main.exportAnswers.thumbnailPath = view;
+  await dialog.getByTestId('export-format').selectOption('jpeg');
+  await dialog.getByTestId('export-region').click();
+  await expect(dialog.getByTestId('export-status')).toHaveAttribute('data-status', 'done');
+  const meta = await sharp(view).metadata();
+  // At 5x of a 20x scan: a quarter of the level-0 size.
+  expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', Math.round(width / 4), Math.round(height / 4)]);
+});
+
 test('a rectangle drawn and its tab closed at once is stored, as is one drawn on a tab left just before', async ({ host }) => {
   const { page } = host;
   const at = await openAtOneToOne(page, (paths) => host.drop(paths));

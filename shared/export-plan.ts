@@ -2,6 +2,7 @@
 // pipeline named them) and whether the slide can give the magnifications asked for. Pure, so the
 // main process checks before showing a dialog and the engine checks again before it reads.
 
+import { LIMITS } from './limits';
 import { downsampleForMpp, downsampleForPower, formatMpp, formatPower, mppAtDownsample, powerAtDownsample } from './magnification';
 import type { ImageFormat, ThumbnailSpec } from './operations';
 import type { SlideInfo } from './slide';
@@ -154,6 +155,37 @@ export function sideBySideProblem(info: Pick<SlideInfo, 'mpp' | 'name'>, microns
 }
 
 /** `<A>_<B>_side_by_side.png`: the compared slides' stems in their order. */
+/** A level-0 rectangle: the view's, an annotation's bounds. */
+export interface LevelZeroRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** A level-0 rectangle's size at an objective power, in output pixels (as TIAToolbox's read_rect: level-0 size over the downsample). */
+export function regionSize(info: Magnified, rect: LevelZeroRect, power: number): { width: number; height: number } | null {
+  const downsample = downsampleForPower(info, power);
+  if (downsample === null) return null;
+  return { width: Math.max(1, Math.round(rect.width / downsample)), height: Math.max(1, Math.round(rect.height / downsample)) };
+}
+
+/** Why a region cannot be exported at a power (outside the slide, finer than the scan, too large); null when it can. */
+export function regionProblem(info: Magnified, rect: LevelZeroRect, power: number): string | null {
+  if (rect.x >= info.width || rect.y >= info.height || rect.x + rect.width <= 0 || rect.y + rect.height <= 0) return 'The region lies outside the slide.';
+  const problem = powerProblem(info, power);
+  if (problem) return problem;
+  const size = regionSize(info, rect, power)!;
+  if (size.width > LIMITS.maxRegionSide || size.height > LIMITS.maxRegionSide || size.width * size.height > LIMITS.maxExportPixels)
+    return `At ${formatPower(power)} the region is ${size.width} x ${size.height} pixels, more than one image may be: choose a lower magnification or a smaller area.`;
+  return null;
+}
+
+/** `<slide>_10x_x12000_y8000.png`: the magnification and the level-0 corner tell a slide's regions apart. */
+export function regionFileName(info: Pick<SlideInfo, 'path'>, rect: LevelZeroRect, power: number, format: ImageFormat): string {
+  return outputFileName(slideStem(info), `_${formatPower(power)}_x${Math.round(rect.x)}_y${Math.round(rect.y)}.${FORMAT_EXTENSIONS[format]}`);
+}
+
 export function sideBySideFileName(infos: ReadonlyArray<Pick<SlideInfo, 'path'>>, format: ImageFormat): string {
   return outputFileName(infos.map(slideStem).join('_'), `_side_by_side.${FORMAT_EXTENSIONS[format]}`);
 }

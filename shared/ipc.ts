@@ -23,6 +23,7 @@ export type TileRequest = RequestInput<'slide:tile'>;
 export type PrefetchRequest = RequestInput<'slide:prefetch'>;
 export type ExportThumbnailRequest = RequestInput<'export:thumbnail'>;
 export type ComparisonRequest = RequestInput<'export:comparison'>;
+export type ExportRegionRequest = RequestInput<'export:region'>;
 
 export interface ExportProgress extends ExportStep {
   jobId: number;

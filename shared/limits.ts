@@ -35,6 +35,8 @@ export const LIMITS = {
   maxComparisonPixels: 64 * 1024 * 1024,
   /** A region's side in output pixels. */
   maxRegionSide: 65_536,
+  /** One exported image's pixels (20000 x 20000): a thumbnail or a region, encoded whole. */
+  maxExportPixels: 400_000_000,
   /** Annotations of one slide: a cell-counting session marks tens of thousands. */
   maxAnnotations: 200_000,
   /** Vertices of one annotation (a traced tissue outline), and of all a slide's annotations together. */

@@ -194,6 +194,8 @@ const exportTarget = { format: imageFormat, overwrite: v.boolean('must be true o
 /** The page asks for the slide's stored annotations to be drawn into an export; main names their file to the engine. */
 const burnAnnotations = { annotations: v.optional(v.boolean('must be true or false')) };
 const annotationsFile = { annotations: v.optional(absolutePath) };
+/** A scale bar drawn into an image read at an objective power (the slide must give its pixel size). */
+const scaleBar = v.optional(v.boolean('must be true or false'));
 /** What a batch's output is made from, written into it (shared/provenance.ts). */
 const provenance = v.strictObject({ tool: text(200), identity: text(200), recipe: text(2000) });
 
@@ -320,6 +322,28 @@ export const OPERATIONS = defineOperations({
     exposure: 'page',
     method: 'exportComparison',
     request: v.strictObject({ slideId, powers, mode: comparisonMode, format: imageFormat, colour: v.optional(exportColour), ...burnAnnotations }),
+    response: returns<ExportResult>(),
+  },
+  /**
+   * A level-0 rectangle (the view, an annotation's bounds) as one image at an objective power, saved
+   * where the user chooses, with the annotations and a scale bar drawn in if asked.
+   */
+  'export:region': {
+    at: 'main',
+    exposure: 'page',
+    method: 'exportRegion',
+    request: v.strictObject({
+      slideId,
+      x: coordinate,
+      y: coordinate,
+      width: positive(LIMITS.maxCoordinate),
+      height: positive(LIMITS.maxCoordinate),
+      objectivePower: positive(LIMITS.maxPower),
+      format: imageFormat,
+      colour: v.optional(exportColour),
+      ...burnAnnotations,
+      scaleBar,
+    }),
     response: returns<ExportResult>(),
   },
   /** Compared slides side by side as one labelled image, saved where the user chooses. */
@@ -526,6 +550,8 @@ export const OPERATIONS = defineOperations({
       ]),
       path: absolutePath,
       ...exportTarget,
+      ...annotationsFile,
+      scaleBar,
     }),
     response: returns<ExportResult>(),
     route: 'any',

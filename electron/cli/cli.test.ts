@@ -262,6 +262,56 @@ describe('slidescope CLI', () => {
     assert.equal(existsSync(join(out, 'p40.png')), false);
     const level = cli('region', CMU, '--x', '0', '--y', '0', '--width', '10', '--height', '10', '--level', '3', '--out', join(out, 'l3.png'));
     assert.match(level.stderr, /no level 3/);
+    // At a power, annotations (with their legend, below the region beside a scale bar) and a scale bar drawn in; not at a level.
+    const marks = join(out, 'region-marks.geojson');
+    writeFileSync(
+      marks,
+      JSON.stringify({
+        type: 'Feature',
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [100, 100],
+              [300, 100],
+              [300, 200],
+              [100, 200],
+              [100, 100],
+            ],
+          ],
+        },
+        properties: { objectType: 'annotation', classification: { name: 'Tumor', color: [200, 0, 0] } },
+      }),
+    );
+    const drawn = cli(
+      'region',
+      CMU,
+      '--x',
+      '0',
+      '--y',
+      '0',
+      '--width',
+      '320',
+      '--height',
+      '240',
+      '--power',
+      '10',
+      '--annotations',
+      marks,
+      '--scale-bar',
+      '--out',
+      join(out, 'drawn.png'),
+    );
+    assert.equal(drawn.status, 0, drawn.stderr);
+    const d = await sharp(join(out, 'drawn.png')).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    assert.equal(d.info.width, 320);
+    assert.ok(d.info.height > 240, 'the legend below');
+    const at = (x: number, y: number) => [...d.data.subarray((y * d.info.width + x) * 3, (y * d.info.width + x) * 3 + 3)];
+    assert.deepEqual(at(50, 75), [200, 0, 0], 'the outline at level-0 (100, 150), downsample 2');
+    const atLevel = cli('region', CMU, '--x', '0', '--y', '0', '--width', '10', '--height', '10', '--level', '0', '--scale-bar', '--out', join(out, 'bar.png'));
+    assert.equal(atLevel.status, 2);
+    assert.match(atLevel.stderr, /--annotations and --scale-bar draw into a region read at a --power/);
+    assert.equal(existsSync(join(out, 'bar.png')), false);
 
     // At a power that is a level's, from a corner between that level's pixels: the level's region, as
     // TIAToolbox's read_rect reads it (OpenSlide's read_region from the level-0 corner).

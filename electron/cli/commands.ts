@@ -329,6 +329,9 @@ export interface RegionArgs {
   height: number;
   level?: number;
   power?: number;
+  /** Drawn in at a power: a file's annotations or the slide's stored ones ("stored"), and a scale bar. */
+  annotations?: string | undefined;
+  scaleBar?: boolean;
 }
 
 /** As OpenSlide's read_region (level) or TIAToolbox's read_rect (power): x, y in level-0 pixels. */
@@ -343,6 +346,7 @@ export async function runRegion(
 ): Promise<Result<string>> {
   const at = args.power !== undefined ? { kind: 'power' as const, objectivePower: args.power } : { kind: 'level' as const, level: args.level ?? 0 };
   await makeOutputFolder(dirname(resolve(outFile)));
+  const annotations = await annotationsFor(resolve(path), args.annotations);
   const result = await withSlide(engine, path, (slideId) =>
     engine.call('engine:export-region', {
       slideId,
@@ -355,6 +359,8 @@ export async function runRegion(
       format,
       overwrite,
       colour,
+      annotations,
+      scaleBar: args.scaleBar,
     }),
   );
   return result.ok ? { ok: true, value: resolve(outFile) } : result;

@@ -49,8 +49,8 @@ The command line is in English only (its output is read by scripts); the app fol
 
 Usage:
   slidescope info SLIDE [--json]
-  slidescope region SLIDE --x X --y Y --width W --height H [--level N | --power P] --out FILE
-                    [--format png|jpeg|tiff] [--colour srgb|stored] [--overwrite]
+  slidescope region SLIDE --x X --y Y --width W --height H [--level N | --power P [--annotations FILE|stored]
+                    [--scale-bar]] --out FILE [--format png|jpeg|tiff] [--colour srgb|stored] [--overwrite]
   slidescope thumbnail SLIDE... | DIR... | --list FILE [--recursive] [--root DIR] [--power 1.25 | --mpp 8 | --size 1024]
                        [--format png|jpeg|tiff] --out DIR [--shard K/N | --shard auto] [--report FILE.jsonl]
                        [--jobs N] [--max-memory 8G] [--overwrite] [--grace SECONDS] [--annotations FILE|stored]
@@ -88,7 +88,9 @@ Annotations:
   GeoJSON), or, when its folder is read-only, in the app's data folder; \`annotations\` reads and
   writes the same. --import adds a GeoJSON (QuPath, TIAToolbox) or ImageScope XML file's annotations;
   --export writes them (ImageScope for a .xml name). --annotations draws a file's annotations (one
-  slide), or each slide's stored ones ("stored"), into thumbnails and comparisons, with a legend.
+  slide), or each slide's stored ones ("stored"), into thumbnails, comparisons and regions read at
+  a --power, with a legend; --scale-bar draws a scale bar into such a region (the slide must give
+  its pixel size).
 
 Batches (thumbnail):
   Folders are read for ${SLIDE_EXTENSIONS.map((e) => `.${e}`).join('/')} files (--recursive: and their subfolders); a folder
@@ -629,7 +631,18 @@ export async function runCli(argv: string[], launchEngine: EngineLauncher): Prom
           ...(level !== undefined ? { level } : {}),
           ...(power !== undefined ? { power } : {}),
         };
-        const out = await runRegion(engine(), positionals[0]!, args, values.out, fileFormat(values.format, values.out), overwrite, colourOption(values.colour));
+        if (power === undefined && (values.annotations !== undefined || values['scale-bar']))
+          throw new UsageError('--annotations and --scale-bar draw into a region read at a --power, not at a --level.');
+        const drawn = { annotations: annotationsOption(values.annotations, 1), scaleBar: values['scale-bar'] === true };
+        const out = await runRegion(
+          engine(),
+          positionals[0]!,
+          { ...args, ...drawn },
+          values.out,
+          fileFormat(values.format, values.out),
+          overwrite,
+          colourOption(values.colour),
+        );
         if (!out.ok) return printError(out.error);
         process.stdout.write(`${out.value}\n`);
         return 0;

@@ -58,6 +58,7 @@ describe('compared slides’ alignments in main', () => {
       exporter: {
         exportThumbnail: async () => fail('IO_ERROR', 'no disk'),
         exportComparison: async () => fail('IO_ERROR', 'no disk'),
+        exportRegion: async () => fail('IO_ERROR', 'no disk'),
         exportSideBySide: async () => fail('IO_ERROR', 'no disk'),
       },
       samplePath: async () => ok('/none'),

@@ -124,6 +124,30 @@ describe('Exporter', () => {
     assert.equal(await size(join(out, 'by-mpp.tif')), '138x185');
   });
 
+  it('region: a level-0 rectangle at a power, named by its magnification and corner; refusals never open the dialog', async () => {
+    dialogs.thumbnailAnswer = join(out, 'view.png');
+    const request = { slideId: slide.slideId, x: 600.4, y: 1000, width: 800, height: 500, objectivePower: 10, format: 'png' as const, scaleBar: true };
+    assert.deepEqual(files(await exporter.exportRegion(SENDER, slide, request)), [join(out, 'view.png')]);
+    assert.deepEqual(dialogs.of('thumbnail')[0]?.arg, { defaultPath: join(dirname(slide.path), `${STEM}_10x_x600_y1000.png`), format: 'png' });
+    // 800 x 500 level-0 pixels at 10x of a 20x scan.
+    assert.equal(await size(join(out, 'view.png')), '400x250');
+    assert.deepEqual(
+      progress.map((p) => p.label),
+      ['10x'],
+    );
+
+    for (const [bad, message] of [
+      [{ objectivePower: 40 }, /beyond this slide's scan/],
+      [{ x: 5000 }, /outside the slide/],
+      [{ x: 0, y: 0, width: 2 ** 40, height: 2 ** 40, objectivePower: 20 }, /more than one image may be/],
+    ] as const) {
+      refused(await exporter.exportRegion(SENDER, slide, { ...request, ...bad }), 'INVALID_ARGUMENT', message);
+    }
+    assert.equal(dialogs.of('thumbnail').length, 1);
+    dialogs.thumbnailAnswer = null;
+    assert.deepEqual(files(await exporter.exportRegion(SENDER, slide, request)), []);
+  });
+
   it('thumbnail: a cancelled dialog writes nothing; a refused magnification never opens the dialog', async () => {
     dialogs.thumbnailAnswer = null;
     assert.deepEqual(

@@ -1,4 +1,4 @@
-// The app's exports (export:thumbnail, export:comparison): asks where to write with the native
+// The app's exports (export:thumbnail, export:comparison, export:region, export:side-by-side): asks where to write with the native
 // dialogs, then has the engine process make and write the files (its export operations), so no
 // pixel passes through the main process. Dialogs and the progress channel are injected, so the unit
 // tests and the e2e host run this same code with stubbed dialogs.
@@ -11,9 +11,19 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { fail, type Result } from '../../shared/errors';
-import { exportFileNames, powerProblem, sideBySideFileName, sideBySideProblem, thumbnailSpecProblem } from '../../shared/export-plan';
+import {
+  exportFileNames,
+  powerProblem,
+  regionFileName,
+  regionProblem,
+  regionSize,
+  sideBySideFileName,
+  sideBySideProblem,
+  thumbnailSpecProblem,
+} from '../../shared/export-plan';
 import type { Translate } from '../../shared/i18n/catalogue';
 import type { ExportProgress } from '../../shared/ipc';
+import { formatPower } from '../../shared/magnification';
 import type { ExportResult, ImageFormat, RequestOf } from '../../shared/operations';
 import type { EngineAccess, OwnedSlide, SlideExporter } from './ipc-handlers';
 
@@ -114,6 +124,35 @@ export class Exporter implements SlideExporter {
       { onProgress: (step) => this.deps.sendProgress(senderId, { jobId, ...step }) },
     );
     if (written.ok) this.lastFolder = folder;
+    return written;
+  }
+
+  async exportRegion(senderId: number, slide: OwnedSlide, request: RequestOf<'export:region'>): Promise<Result<ExportResult>> {
+    const { info } = slide;
+    const problem = regionProblem(info, request, request.objectivePower);
+    if (problem) return fail('INVALID_ARGUMENT', problem, info.path);
+    const size = regionSize(info, request, request.objectivePower)!;
+    const name = regionFileName(info, request, request.objectivePower, request.format);
+    const target = await this.chooseImagePath(senderId, join(this.startFolder(slide), name), request.format);
+    if (!target) return cancelled();
+    const { path, overwrite } = target;
+    const jobId = this.nextJobId++;
+    const annotations = await this.annotationsOf(slide, request.annotations);
+    this.deps.sendProgress(senderId, { jobId, done: 0, total: 1, label: formatPower(request.objectivePower) });
+    const written = await this.deps.engine.call('engine:export-region', {
+      slideId: slide.slideId,
+      x: request.x,
+      y: request.y,
+      ...size,
+      at: { kind: 'power', objectivePower: request.objectivePower },
+      path,
+      format: request.format,
+      overwrite,
+      colour: request.colour,
+      scaleBar: request.scaleBar,
+      ...annotations,
+    });
+    if (written.ok) this.lastFolder = dirname(path);
     return written;
   }
 

@@ -65,6 +65,7 @@ describe('createIpcHandlers', () => {
           return ok({ files: ['/out/thumb.png'] });
         },
         exportComparison: async () => fail('EXISTS', 'exists', '/out/grid.png'),
+        exportRegion: async () => fail('IO_ERROR', 'no disk'),
         exportSideBySide: async () => fail('IO_ERROR', 'no disk'),
       },
       samplePath: () => engine.call('engine:ensure-sample', { dir: join(dir, 'sample') }),

@@ -186,6 +186,7 @@ describe('createSlidescopeApi', () => {
         exporter: {
           exportThumbnail: async () => fail('IO_ERROR', 'no disk'),
           exportComparison: async () => fail('IO_ERROR', 'no disk'),
+          exportRegion: async () => fail('IO_ERROR', 'no disk'),
           exportSideBySide: async () => fail('IO_ERROR', 'no disk'),
         },
         samplePath: async () => ok('/samples/sample.svs'),

@@ -113,6 +113,50 @@ describe('annotations burned into exports', () => {
     assert.ok((await countColor(composite, bottom, TUMOR)) >= 144, 'the legend below the panels');
   });
 
+  test('a region at a power: the outline where it lies, a scale bar in its corner and the legend below', async () => {
+    const { slideId, info } = await openSlide(engine, sharedSlide('CMU-1-Small-Region.svs'));
+    const path = join(out, 'region.png');
+    // At 10x (downsample 2) from (300, 900): the rectangle's left edge (x 500) is column 100, its top (y 1000) row 50.
+    const region = { slideId, x: 300, y: 900, width: 400, height: 300, at: { kind: 'power' as const, objectivePower: 10 } };
+    await engine.writeRegion({ ...region, path, format: 'png', overwrite: false, annotations, scaleBar: true });
+    const meta = await sharp(path).metadata();
+    assert.equal(meta.width, 400);
+    assert.ok((meta.height ?? 0) > 300, 'the legend in a band below the region');
+    assert.deepEqual(await pixelAt(path, 100, 150), TUMOR);
+    assert.deepEqual(await pixelAt(path, 200, 50), TUMOR);
+    const band = { left: 0, top: 300, width: 400, height: (meta.height ?? 0) - 300 };
+    assert.ok((await countColor(path, band, TUMOR)) >= 144, 'the Tumor swatch below');
+    // The scale bar: 100 µm at ~0.998 µm/px, a 4 px dark bar 16 px above the region's bottom-left badge.
+    assert.equal(info.mpp?.x.toFixed(3), '0.499');
+    const bar = { left: 16, top: 300 - 10 - 29, width: 100, height: 16 };
+    assert.ok((await countColor(path, bar, [0x1f, 0x23, 0x28])) >= 4 * 90, 'the scale bar');
+    // Plain, it is the region alone.
+    const plain = join(out, 'region-plain.png');
+    await engine.writeRegion({ ...region, path: plain, format: 'png', overwrite: false });
+    assert.deepEqual([(await sharp(plain).metadata()).height, await countColor(plain, bar, [0x1f, 0x23, 0x28])], [300, 0]);
+  });
+
+  test('a region at a level, or on a slide without a pixel size, is refused a scale bar before anything is written', async () => {
+    const { slideId } = await openSlide(engine, sharedSlide('CMU-1-Small-Region.svs'));
+    const folder = await mkdtemp(join(out, 'refused-'));
+    const base = { slideId, x: 0, y: 0, width: 64, height: 64, format: 'png' as const, overwrite: false };
+    await assert.rejects(engine.writeRegion({ ...base, at: { kind: 'level', level: 0 }, path: join(folder, 'a.png'), scaleBar: true }), {
+      code: 'INVALID_ARGUMENT',
+      message: /objective power, not at a slide level/,
+    });
+    await assert.rejects(engine.writeRegion({ ...base, at: { kind: 'level', level: 0 }, path: join(folder, 'b.png'), annotations }), {
+      code: 'INVALID_ARGUMENT',
+    });
+    const unscaled = await openSlide(engine, sharedSlide('openslide-python_boxes.tiff'));
+    assert.equal(unscaled.info.mpp, null);
+    await assert.rejects(
+      engine.writeRegion({ ...base, slideId: unscaled.slideId, at: { kind: 'power', objectivePower: 1 }, path: join(folder, 'c.png'), scaleBar: true }),
+      (error: { code?: string; message?: string }) =>
+        error.code === 'INVALID_ARGUMENT' && /no (objective power|pixel size)|magnifications are unknown/.test(error.message ?? ''),
+    );
+    assert.deepEqual(await readdir(folder), []);
+  });
+
   test('a bad annotation file is refused, naming its line, before anything is read or written', async () => {
     const { slideId } = await openSlide(engine, sharedSlide('CMU-1-Small-Region.svs'));
     const bad = join(out, 'bad.geojson');

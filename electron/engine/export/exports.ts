@@ -22,9 +22,7 @@ import { annotationLegend, burnAnnotations, type ImageView, withLegend, withLege
 import { writeFileAtomic } from './atomic-file';
 import { composeComparison } from './comparison';
 import { encodeImage } from './encode-image';
-
-/** Largest single exported image: 20000 x 20000 RGB. */
-const MAX_EXPORT_PIXELS = 400_000_000;
+import { withScaleBar } from './scale-bar-burn';
 
 /** The engine operations an export reads with. */
 export type ExportPixels = Pick<SlideEngineApi, 'thumbnail' | 'readScaledRegion' | 'readRegion'>;
@@ -81,7 +79,7 @@ export async function exportThumbnail(
 ): Promise<string> {
   check(thumbnailSpecProblem(info, spec), info);
   const size = thumbnailSize(info, spec);
-  if (size && size.width * size.height > MAX_EXPORT_PIXELS)
+  if (size && size.width * size.height > LIMITS.maxExportPixels)
     throw new SlideError('TOO_LARGE', `A ${size.width} x ${size.height} image is too large to export.`, info.path);
   const annotations = await annotationsOf(options);
   options.onProgress?.({ done: 0, total: 1, label: 'thumbnail' });
@@ -214,13 +212,14 @@ async function regionAtDownsample(
 /**
  * A region as an image: at a slide level, as OpenSlide's read_region (RGBA: PNG and TIFF keep the
  * transparency outside the slide, JPEG gets white), or at an objective power, as TIAToolbox's
- * read_rect. x, y are level-0 pixels; width, height are output pixels.
+ * read_rect, where annotations (with their legend) and a scale bar may be drawn in. x, y are level-0
+ * pixels; width, height are output pixels.
  */
 export async function exportRegion(
   engine: ExportPixels,
   slideId: string,
   info: SlideInfo,
-  region: { x: number; y: number; width: number; height: number; at: RegionAt },
+  region: { x: number; y: number; width: number; height: number; at: RegionAt; scaleBar?: boolean | undefined },
   outPath: string,
   options: ExportOptions,
 ): Promise<string> {
@@ -228,10 +227,29 @@ export async function exportRegion(
   let bytes: Uint8Array;
   if (at.kind === 'power') {
     check(powerProblem(info, at.objectivePower), info);
+    if (width * height > LIMITS.maxExportPixels) throw new SlideError('TOO_LARGE', `A ${width} x ${height} image is too large to export.`, info.path);
+    if (region.scaleBar && !info.mpp)
+      throw new SlideError('INVALID_ARGUMENT', 'The slide does not give its pixel size, so a scale bar cannot be drawn.', info.path);
+    const annotations = await annotationsOf(options);
     const ds = downsampleForPower(info, at.objectivePower)!;
-    const image = await coloured(await regionAtDownsample(engine, slideId, info, region, ds, options.signal), options);
-    bytes = await encodeImage(image, options.format);
+    let image = await coloured(await regionAtDownsample(engine, slideId, info, region, ds, options.signal), options);
+    let legend = null;
+    if (annotations) {
+      const burned = await burnAnnotations(image, annotations, { x, y, scaleX: 1 / ds, scaleY: 1 / ds });
+      image = burned.image;
+      legend = await annotationLegend(annotations, burned.drawn);
+    }
+    // The scale bar takes the bottom-left corner: the legend then goes below the image.
+    if (region.scaleBar && info.mpp) image = await withLegendBelow(await withScaleBar(image, info.mpp.x * ds), legend);
+    else image = await withLegend(image, legend);
+    bytes = await encodeImage(image, options.format, options.provenance);
   } else {
+    if (options.annotations || region.scaleBar)
+      throw new SlideError(
+        'INVALID_ARGUMENT',
+        'Annotations and a scale bar are drawn into a region read at an objective power, not at a slide level.',
+        info.path,
+      );
     if (!info.levels[at.level])
       throw new SlideError('INVALID_ARGUMENT', `The slide has levels 0 to ${info.levels.length - 1}; there is no level ${at.level}.`, info.path);
     const rgba = await coloured(await engine.readRegion({ slideId, level: at.level, x, y, width, height }, { signal: options.signal }), options);

@@ -4,12 +4,10 @@
 // and the CLI's `compare A B` both come here; where each panel is centred they worked out with
 // shared/compare-geometry.ts.
 
-import sharp from 'sharp';
 import { sideBySideProblem } from '../../../shared/export-plan';
 import { LIMITS } from '../../../shared/limits';
 import { formatMpp, formatPower, powerAtDownsample } from '../../../shared/magnification';
 import type { ExportStep, ImageFormat } from '../../../shared/operations';
-import { chooseScaleBar } from '../../../shared/scale-bar';
 import type { RgbImage, SlideInfo } from '../../../shared/slide';
 import { SlideError } from '../errors';
 import { copyRect, sharpFrom, toRaw } from '../pixels';
@@ -17,7 +15,7 @@ import { writeFileAtomic } from './atomic-file';
 import { composeComparison } from './comparison';
 import { encodeImage } from './encode-image';
 import type { ExportPixels } from './exports';
-import { renderText } from './panel-label';
+import { withScaleBar } from './scale-bar-burn';
 
 export interface SideBySidePanel {
   slideId: string;
@@ -87,33 +85,6 @@ async function readPanel(engine: ExportPixels, panel: SideBySidePanel, field: Si
   };
   copyRect(turned, left, top, Math.min(field.panelWidth, turned.width - left), Math.min(field.panelHeight, turned.height - top), out, 0, 0);
   return out;
-}
-
-const BAR_TARGET = 100;
-const BAR_MARGIN = 10;
-
-/** A scale bar in the panel's bottom-left corner: a dark bar and its length on a light badge, as the viewer shows it. */
-async function withScaleBar(image: RgbImage, micronsPerPixel: number): Promise<RgbImage> {
-  const spec = chooseScaleBar(micronsPerPixel, Math.min(BAR_TARGET, image.width / 3));
-  if (!spec || image.width < 60 || image.height < 40) return image;
-  const bar = Math.max(1, Math.round(spec.widthPx));
-  const text = await renderText(spec.label, 13);
-  const badgeWidth = Math.min(image.width - 2 * BAR_MARGIN, Math.max(bar, text.info.width) + 12);
-  const badgeHeight = text.info.height + 16;
-  const left = BAR_MARGIN;
-  const top = Math.max(0, image.height - BAR_MARGIN - badgeHeight);
-  const badge = await sharp({ create: { width: badgeWidth, height: badgeHeight, channels: 4, background: { r: 255, g: 255, b: 255, alpha: 0.85 } } })
-    .composite([
-      { input: { create: { width: Math.min(bar, badgeWidth - 12), height: 4, channels: 4, background: '#1f2328' } }, left: 6, top: 6 },
-      { input: text.data, raw: { width: text.info.width, height: text.info.height, channels: 4 }, left: 6, top: 12 },
-    ])
-    .png()
-    .toBuffer();
-  return toRaw(
-    sharpFrom(image)
-      .composite([{ input: badge, left, top }])
-      .removeAlpha(),
-  );
 }
 
 /** "HE.svs · 5x · 2.00 µm/px": the slide's own power at this scale (a 40x scan and a 20x scan may differ slightly). */

@@ -376,6 +376,11 @@ export function App() {
               savedFirst(() => api.exportComparison(request)),
             )
           }
+          onExportRegion={(request) =>
+            exportJob.start({ kind: 'region', slideName: exportSlide.slide.info.name, slideIds: [exportSlide.slide.slideId] }, () =>
+              savedFirst(() => api.exportRegion(request)),
+            )
+          }
           onShowInFolder={showInFolder}
           onClose={closeExport}
         />

@@ -1,13 +1,23 @@
-// File > Export…: a thumbnail, or the multi-resolution set (one image per magnification and the
-// labelled 2x2 composite). Main asks where to write (native save / folder dialogs) and writes; this
+// File > Export…: a thumbnail, the multi-resolution set (one image per magnification and the
+// labelled 2x2 composite), or a region (the view, a selected annotation's bounds) at a magnification. Main asks where to write (native save / folder dialogs) and writes; this
 // dialog chooses what, shows progress and the files written. The export runs on when the dialog is
 // closed (App reports the outcome), so the dialog never holds the app up.
 
 import { type ReactNode, useId, useState } from 'react';
-import { exportFileNames } from '../../../shared/export-plan';
-import type { ComparisonMode, ComparisonRequest, ExportThumbnailRequest, ImageFormat, OpenedSlide, ThumbnailSpec } from '../../../shared/ipc';
+import { shapeBounds } from '../../../shared/annotation-geometry';
+import type { Annotation } from '../../../shared/annotations';
+import { exportFileNames, type LevelZeroRect, regionFileName, regionSize } from '../../../shared/export-plan';
+import type {
+  ComparisonMode,
+  ComparisonRequest,
+  ExportRegionRequest,
+  ExportThumbnailRequest,
+  ImageFormat,
+  OpenedSlide,
+  ThumbnailSpec,
+} from '../../../shared/ipc';
 import { LIMITS } from '../../../shared/limits';
-import { formatPower, thumbnailSize } from '../../../shared/magnification';
+import { formatPower, powerAtDownsample, thumbnailSize } from '../../../shared/magnification';
 import type { SlideInfo } from '../../../shared/slide';
 import { useAnnotationContext } from '../annotations/AnnotationContext';
 import { describeExportError } from '../errors';
@@ -26,6 +36,7 @@ export interface ExportDialogProps {
   job: ExportJob;
   onExportThumbnail: (request: ExportThumbnailRequest) => void;
   onExportSet: (request: ComparisonRequest) => void;
+  onExportRegion: (request: ExportRegionRequest) => void;
   onShowInFolder: (path: string) => void;
   onClose: () => void;
 }
@@ -54,7 +65,7 @@ export function FormatSelect({ value, onChange, disabled }: { value: ImageFormat
 type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** The kinds this dialog makes, one a tab. */
-const DIALOG_KINDS = ['thumbnail', 'set'] as const satisfies readonly ExportKind[];
+const DIALOG_KINDS = ['thumbnail', 'set', 'region'] as const satisfies readonly ExportKind[];
 
 /** The thumbnail as typed: its spec and pixel size, or why the slide cannot give it. */
 export function checkThumbnail(
@@ -85,7 +96,33 @@ export function checkThumbnail(
   return { ok: true, value: { spec, width: size.width, height: size.height, magnification } };
 }
 
-export function ExportDialog({ slide, context, job, onExportThumbnail, onExportSet, onShowInFolder, onClose }: ExportDialogProps) {
+/** An annotation's bounds within the slide, in whole level-0 pixels; null when they hold no area there (a point, a line along an axis). */
+function annotationRect(annotation: Annotation, slide: Pick<SlideInfo, 'width' | 'height'>): LevelZeroRect | null {
+  const box = shapeBounds(annotation.shape);
+  const x0 = Math.max(0, Math.floor(box.minX));
+  const y0 = Math.max(0, Math.floor(box.minY));
+  const x1 = Math.min(slide.width, Math.ceil(box.maxX));
+  const y1 = Math.min(slide.height, Math.ceil(box.maxY));
+  return x1 - x0 >= 1 && y1 - y0 >= 1 && box.maxX > box.minX && box.maxY > box.minY ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } : null;
+}
+
+/** A region as typed: its power and pixel size, or why it cannot be exported. */
+export function checkRegion(
+  info: SlideInfo,
+  rect: LevelZeroRect,
+  text: string,
+): Checked<{ power: number; width: number; height: number; magnification: string }> {
+  const checked = resolveMagnification(info, text);
+  if (!checked.ok) return { ok: false, reason: checked.reason };
+  const size = regionSize(info, rect, checked.power);
+  if (!size) return { ok: false, reason: t('magnification.noScale') };
+  const magnification = describeMagnification(info, checked.power);
+  if (size.width > LIMITS.maxRegionSide || size.height > LIMITS.maxRegionSide || size.width * size.height > LIMITS.maxExportPixels)
+    return { ok: false, reason: t('exportDialog.regionTooLarge', { magnification, width: formatCount(size.width), height: formatCount(size.height) }) };
+  return { ok: true, value: { power: checked.power, ...size, magnification } };
+}
+
+export function ExportDialog({ slide, context, job, onExportThumbnail, onExportSet, onExportRegion, onShowInFolder, onClose }: ExportDialogProps) {
   const t = useT();
   const { info } = slide;
   const hasScale = info.objectivePower !== null || info.mpp !== null;
@@ -102,9 +139,26 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
   const colour = exportColour(context.colour, carryAdjustment);
   const running = job.status === 'running';
   const ids = useId();
-  const annotationCount = useAnnotationContext()?.session.getState().document.annotations.length ?? 0;
+  const annotationState = useAnnotationContext()?.session.getState();
+  const annotationCount = annotationState?.document.annotations.length ?? 0;
   const [burn, setBurn] = useState(false);
   const annotations = burn && annotationCount > 0;
+  // The region: the view, or the annotation selected when the dialog opened (its bounds).
+  const [selected] = useState(() => {
+    const annotation = annotationState?.document.annotations.find((a) => a.id === annotationState.selectedId);
+    const rect = annotation ? annotationRect(annotation, info) : null;
+    return annotation && rect ? { rect, name: annotation.name || t(`shapes.${annotation.shape.kind}`) } : null;
+  });
+  const viewRect = context.view?.rect ?? null;
+  const [area, setArea] = useState<'view' | 'selection'>(selected ? 'selection' : 'view');
+  const regionRect = area === 'selection' ? (selected?.rect ?? null) : viewRect;
+  const nativePower = powerAtDownsample(info, 1);
+  const [regionText, setRegionText] = useState(() => {
+    const power = context.view?.power ?? nativePower;
+    return power === null ? '' : formatPower(nativePower === null ? power : Math.min(power, nativePower));
+  });
+  const region = regionRect ? checkRegion(info, regionRect, regionText) : null;
+  const [scaleBar, setScaleBar] = useState(info.mpp !== null);
 
   const thumbnail = checkThumbnail(info, sizeKind, sizeTexts[sizeKind]);
   // A text left as the grid had it keeps the grid's exact power (4.9899x shows as 4.99x).
@@ -124,6 +178,19 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
     if (chosen.length !== powers.length) return;
     const comparisonMode: ComparisonMode = mode === 'slide' ? { kind: 'slide' } : { kind: 'field', ...field };
     onExportSet({ slideId: slide.slideId, powers: chosen, mode: comparisonMode, format, colour, annotations });
+  };
+
+  const exportRegion = (): void => {
+    if (!regionRect || !region?.ok) return;
+    onExportRegion({
+      slideId: slide.slideId,
+      ...regionRect,
+      objectivePower: region.value.power,
+      format,
+      colour,
+      annotations,
+      scaleBar: scaleBar && info.mpp !== null,
+    });
   };
 
   const sizeOption = (value: SizeKind, label: string, unit: string, hint: string): ReactNode => (
@@ -156,6 +223,10 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
             <input type="radio" className="visually-hidden" name={`${ids}-kind`} checked={kind === 'set'} onChange={() => setKind('set')} />
             {t('exportDialog.set')}
           </label>
+          <label data-testid="export-kind-region">
+            <input type="radio" className="visually-hidden" name={`${ids}-kind`} checked={kind === 'region'} onChange={() => setKind('region')} />
+            {t('exportDialog.region')}
+          </label>
         </div>
 
         {kind === 'thumbnail' ? (
@@ -182,6 +253,82 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
                 {thumbnail.reason}.
               </p>
             )}
+          </section>
+        ) : kind === 'region' ? (
+          <section aria-label={t('exportDialog.region')}>
+            <p className="muted small">
+              {t('exportDialog.regionIntro', {
+                file: regionFileName(info, regionRect ?? { x: 0, y: 0, width: 1, height: 1 }, region?.ok ? region.value.power : (nativePower ?? 1), format),
+              })}
+            </p>
+            <fieldset className="options" disabled={running}>
+              <legend className="section-title">{t('exportDialog.area')}</legend>
+              <label className="option-row">
+                <input
+                  type="radio"
+                  name={`${ids}-area`}
+                  checked={area === 'view'}
+                  onChange={() => setArea('view')}
+                  disabled={!viewRect}
+                  data-testid="region-view"
+                />
+                <span>
+                  {viewRect
+                    ? t('exportDialog.regionView', { ...rectWords(viewRect) })
+                    : t(context.view ? 'exportDialog.regionNothingShown' : 'exportDialog.regionViewGrid')}
+                </span>
+              </label>
+              <label className="option-row">
+                <input
+                  type="radio"
+                  name={`${ids}-area`}
+                  checked={area === 'selection'}
+                  onChange={() => setArea('selection')}
+                  disabled={!selected}
+                  data-testid="region-selection"
+                />
+                <span>
+                  {selected ? t('exportDialog.regionSelection', { name: selected.name, ...rectWords(selected.rect) }) : t('exportDialog.regionNoSelection')}
+                </span>
+              </label>
+            </fieldset>
+            <fieldset className="options" disabled={running}>
+              <legend className="section-title">{t('exportDialog.magnifications')}</legend>
+              <label className="option-row">
+                <span className="option-label">{t('exportDialog.regionMagnification')}</span>
+                <input
+                  className="text-input narrow"
+                  value={regionText}
+                  onChange={(event) => setRegionText(event.target.value)}
+                  aria-invalid={region?.ok === false}
+                  spellCheck={false}
+                  data-testid="region-power"
+                />
+              </label>
+              <label className="option-row">
+                <input
+                  type="checkbox"
+                  checked={scaleBar && info.mpp !== null}
+                  disabled={info.mpp === null}
+                  onChange={(event) => setScaleBar(event.target.checked)}
+                  data-testid="region-scale-bar"
+                />
+                <span>{info.mpp !== null ? t('exportDialog.scaleBar') : t('exportDialog.noScaleBar')}</span>
+              </label>
+            </fieldset>
+            {region?.ok ? (
+              <p className="export-summary" data-testid="region-summary">
+                {t('exportDialog.summaryWithPower', {
+                  width: formatCount(region.value.width),
+                  height: formatCount(region.value.height),
+                  magnification: region.value.magnification,
+                })}
+              </p>
+            ) : region ? (
+              <p className="field-error" role="alert" data-testid="region-error">
+                {region.reason}.
+              </p>
+            ) : null}
           </section>
         ) : (
           <section aria-label={t('exportDialog.set')}>
@@ -261,6 +408,10 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
               data-testid="export-thumbnail"
             >
               {t('exportDialog.exportThumbnail')}
+            </button>
+          ) : kind === 'region' ? (
+            <button type="button" className="button button-primary" disabled={running || !region?.ok} onClick={exportRegion} data-testid="export-region">
+              {t('exportDialog.exportRegion')}
             </button>
           ) : (
             <button type="button" className="button button-primary" disabled={running || !setValid} onClick={exportSet} data-testid="export-set">
@@ -348,6 +499,11 @@ export function ExportStatus({
       </button>
     </div>
   );
+}
+
+/** A level-0 rectangle's words for a sentence: its size and corner, digits grouped. */
+function rectWords(rect: LevelZeroRect): { width: string; height: string; x: string; y: string } {
+  return { width: formatCount(rect.width), height: formatCount(rect.height), x: formatCount(rect.x), y: formatCount(rect.y) };
 }
 
 /** Progress labels from main's export pipeline: 'thumbnail', a power ('2.5x'), 'comparison', 'writing', 'done'. */

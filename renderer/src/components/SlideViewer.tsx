@@ -10,6 +10,7 @@ import OpenSeadragon from 'openseadragon';
 import { type Ref, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import { isNeutral } from '../../../shared/colour';
 import type { ErrorInfo } from '../../../shared/errors';
+import type { LevelZeroRect } from '../../../shared/export-plan';
 import type { OpenedSlide } from '../../../shared/ipc';
 import { LIMITS } from '../../../shared/limits';
 import { useAnnotationFocus } from '../annotations/useAnnotationFocus';
@@ -30,7 +31,8 @@ import { useT } from '../i18n/i18n';
 import type { ColourKeyAction } from '../viewer/colourShortcuts';
 import { panPixels, ZOOM_STEP } from '../viewer/keyboardSteps';
 import type { Point } from '../viewer/linkedViewers';
-import { GRID_DEFAULT_POWERS, imageZoomForPower } from '../viewer/magnification';
+import { GRID_DEFAULT_POWERS, imageZoomForPower, powerAtImageZoom } from '../viewer/magnification';
+import { shownRect } from '../viewer/shownRect';
 import { AnnotationToolbar } from './AnnotationToolbar';
 import { ColourButton, ColourPanel } from './ColourPanel';
 import { ComparisonGrid, type GridHandle, gridCellSize } from './ComparisonGrid';
@@ -47,6 +49,8 @@ export interface ExportContext {
   fromGrid: boolean;
   /** How the view shows colour: exports follow its ICC choice and may carry its adjustment. */
   colour: ViewColour;
+  /** What the single view shows, in level-0 pixels (within the slide), and its magnification; null in the grid. */
+  view: { rect: LevelZeroRect | null; power: number | null } | null;
 }
 
 export interface ViewerHandle {
@@ -266,10 +270,14 @@ export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fulls
           },
           fromGrid: grid,
           colour,
+          view:
+            viewer && !grid
+              ? { rect: shownRect(viewer.viewport, info), power: powerAtImageZoom(info, viewer.viewport.viewportToImageZoom(viewer.viewport.getZoom(false))) }
+              : null,
         };
       },
     }),
-    [viewer, setPower, grid, gridPowers, stageSize, runInGrid, colour],
+    [viewer, setPower, grid, gridPowers, stageSize, runInGrid, colour, info],
   );
 
   return (

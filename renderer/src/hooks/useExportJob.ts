@@ -6,7 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ErrorInfo, Result } from '../../../shared/errors';
 import type { ExportProgress, ExportResult, SlidescopeApi } from '../../../shared/ipc';
 
-export type ExportKind = 'thumbnail' | 'set' | 'side-by-side';
+export type ExportKind = 'thumbnail' | 'set' | 'region' | 'side-by-side';
 
 /** Where an export was made: its kind and slides (by id: two open slides may share a name). */
 export function exportSource(kind: ExportKind, slideIds: readonly string[]): string {
