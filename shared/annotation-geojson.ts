@@ -14,7 +14,7 @@
 // is imported from half a file.
 
 import * as v from 'valibot';
-import { boxRing, ellipseRing, shapeBounds } from './annotation-geometry';
+import { boxRing, ellipseRing, hasDistinctPositions, shapeBounds } from './annotation-geometry';
 import {
   type Annotation,
   type AnnotationClass,
@@ -112,16 +112,40 @@ function lineAt(text: string, offset: number): { line: number; column: number } 
 const MAX_JSON_DEPTH = 1000;
 
 /**
- * Where JSON text first goes wrong (a character offset) and why: JSON.parse's messages do not always
- * give a position, so the text is scanned again for the line to name.
+ * One feature's text at most: 200,000 vertices at ~30 characters each, and its properties. A file is
+ * parsed a feature at a time (the whole of a 500 MB file parsed at once takes ~17x its size in heap).
  */
-function jsonErrorAt(text: string): { offset: number; reason: string } {
-  let i = 0;
+const MAX_FEATURE_CHARS = 16 * 2 ** 20;
+
+type Range = readonly [start: number, end: number];
+
+/** A JSON text's parts: an object root's members, and the features (a list root's items, or an object root's `features` list's). */
+interface JsonLayout {
+  members: Map<string, Range> | null;
+  items: Range[] | null;
+}
+
+class JsonSyntax {
+  constructor(
+    readonly offset: number,
+    readonly reason: string,
+  ) {}
+}
+
+const HEX = /^[0-9a-fA-F]{4}$/;
+const isDigit = (code: number) => code >= 48 && code <= 57;
+
+/**
+ * Checks JSON text (throwing JsonSyntax at the first fault, which JSON.parse does not always place)
+ * and finds where its parts lie without building any of it, from `from` (past a byte-order mark).
+ */
+function jsonLayout(text: string, from: number): JsonLayout {
+  let i = from;
   const fail = (reason: string): never => {
-    throw { offset: i, reason };
+    throw new JsonSyntax(i, reason);
   };
   const space = (): void => {
-    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+    for (let c = text.charCodeAt(i); c === 32 || c === 10 || c === 13 || c === 9; c = text.charCodeAt(++i));
   };
   const literal = (word: string): void => {
     if (text.startsWith(word, i)) i += word.length;
@@ -129,20 +153,47 @@ function jsonErrorAt(text: string): { offset: number; reason: string } {
   };
   const string = (): void => {
     i++;
-    while (i < text.length && text[i] !== '"') {
-      if (text[i] === '\\') i++;
-      else if (text.charCodeAt(i) < 0x20) fail('a control character inside a string');
+    for (;;) {
+      if (i >= text.length) fail('a string is not closed');
+      const c = text.charCodeAt(i);
+      if (c === 34) break;
+      if (c < 0x20) fail('a control character inside a string');
+      if (c === 92) {
+        const e = text[i + 1];
+        if (e === 'u') {
+          if (!HEX.test(text.slice(i + 2, i + 6))) fail('a \\u escape without 4 hexadecimal digits');
+          i += 6;
+          continue;
+        }
+        if (e === undefined || !'"\\/bfnrt'.includes(e)) fail('an escape JSON does not have');
+        i += 2;
+        continue;
+      }
       i++;
     }
-    if (i >= text.length) fail('a string is not closed');
     i++;
   };
-  const number = (): void => {
-    const number = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-    if (!number) fail(i >= text.length ? 'the text ends too early' : 'unexpected characters');
-    i += number![0].length;
+  const digits = (): void => {
+    if (!isDigit(text.charCodeAt(i))) fail(i >= text.length ? 'the text ends too early' : 'unexpected characters');
+    while (isDigit(text.charCodeAt(i))) i++;
   };
-  const value = (depth: number): void => {
+  const number = (): void => {
+    if (text[i] === '-') i++;
+    if (text[i] === '0') i++;
+    else digits();
+    if (text[i] === '.') {
+      i++;
+      digits();
+    }
+    if (text[i] === 'e' || text[i] === 'E') {
+      i++;
+      if (text[i] === '+' || text[i] === '-') i++;
+      digits();
+    }
+  };
+  const layout: JsonLayout = { members: null, items: null };
+  /** One value; `items` collects a list's items' ranges, `members` an object's members'. */
+  const value = (depth: number, items: Range[] | null, members: Map<string, Range> | null): void => {
     if (depth > MAX_JSON_DEPTH) fail('nested too deeply');
     space();
     const c = text[i];
@@ -155,15 +206,23 @@ function jsonErrorAt(text: string): { offset: number; reason: string } {
         return;
       }
       for (;;) {
+        let name: string | null = null;
         if (c === '{') {
           space();
           if (text[i] !== '"') fail('expected a property name in double quotes');
+          const key = i;
           string();
+          if (members) name = JSON.parse(text.slice(key, i)) as string;
           space();
           if (text[i] !== ':') fail("expected ':' after a property name");
           i++;
+          space();
         }
-        value(depth + 1);
+        const start = i;
+        // The root's `features` list: its items are the features.
+        value(depth + 1, name === 'features' && text[i] === '[' ? (layout.items = []) : null, null);
+        if (name !== null) members!.set(name, [start, i]);
+        items?.push([start, i]);
         space();
         if (text[i] === ',') {
           i++;
@@ -182,35 +241,22 @@ function jsonErrorAt(text: string): { offset: number; reason: string } {
     else if (c === 'n') literal('null');
     else number();
   };
-  try {
-    value(0);
-    space();
-    if (i < text.length) fail('more text after the end');
-    return { offset: text.length, reason: 'unexpected end' };
-  } catch (error) {
-    return typeof (error as { offset?: unknown }).offset === 'number' ? (error as { offset: number; reason: string }) : { offset: 0, reason: 'not valid JSON' };
-  }
+  space();
+  if (text[i] === '{') layout.members = new Map();
+  else if (text[i] === '[') layout.items = [];
+  value(0, layout.items, layout.members);
+  space();
+  if (i < text.length) fail('more text after the end');
+  return layout;
 }
 
-function parseJson(text: string, path: string | undefined): Json {
-  try {
-    return JSON.parse(text) as Json;
-  } catch {
-    const { offset, reason } = jsonErrorAt(text);
-    const { line, column } = lineAt(text, offset);
-    throw new AnnotationFileError('CORRUPT_DATA', `Not valid JSON at line ${line}, column ${column}: ${reason}.`, path);
-  }
-}
-
-/** The list of features, whatever wraps them. */
-function featuresOf(root: Json, path: string | undefined): Json[] {
-  if (Array.isArray(root)) return root;
-  if (isObject(root)) {
-    if (Array.isArray(root['features'])) return root['features'];
-    if (root['type'] === 'Feature') return [root];
-    if (typeof root['type'] === 'string' && 'coordinates' in root) return [{ type: 'Feature', geometry: root, properties: {} }];
-  }
-  throw new AnnotationFileError('CORRUPT_DATA', 'Not GeoJSON annotations: expected a FeatureCollection, a Feature, a geometry or a list of features.', path);
+/** A short word for a value in a message: a string quoted (cut at 40 characters), else its JSON kind. */
+function describeValue(value: Json | undefined): string {
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 40));
+  if (value === undefined) return 'missing';
+  if (Array.isArray(value)) return 'a list';
+  if (value === null || typeof value !== 'object') return String(value);
+  return 'an object';
 }
 
 /** A feature's problem: thrown inside a feature and given its number by the reader. */
@@ -242,7 +288,7 @@ function ring(value: Json, what: string): number[] {
   const flat = positions(value, what, 3);
   const n = flat.length;
   if (flat[0] === flat[n - 2] && flat[1] === flat[n - 1]) flat.length = n - 2;
-  if (flat.length < 6) throw new FeatureProblem(`${what} has fewer than 3 distinct positions`);
+  if (!hasDistinctPositions(flat, 3)) throw new FeatureProblem(`${what} has fewer than 3 distinct positions`);
   return flat;
 }
 
@@ -297,7 +343,7 @@ function shapeOf(geometry: Json, freehand: boolean): Shape {
     case 'GeometryCollection':
       throw new FeatureProblem('it is a GeometryCollection, which an annotation cannot hold');
     default:
-      throw new FeatureProblem(`its geometry type ${JSON.stringify(type)?.slice(0, 40)} is unknown`);
+      throw new FeatureProblem(type === undefined ? 'its geometry has no type' : `its geometry type ${describeValue(type)} is unknown`);
   }
 }
 
@@ -383,55 +429,108 @@ export function readGeoJsonImport(text: string, options: ReadOptions): Annotatio
   return readFeatures(text, options, true);
 }
 
+/** The features of a checked text, each parsed when asked for: a list's or a collection's items, or the text itself as one feature. */
+function featureParts(
+  text: string,
+  from: number,
+  path: string | undefined,
+): { count: number; feature: (index: number) => Json; root: (key: string) => Json | undefined } {
+  let layout: JsonLayout;
+  try {
+    layout = jsonLayout(text, from);
+  } catch (error) {
+    if (!(error instanceof JsonSyntax)) throw error;
+    const { line, column } = lineAt(text, error.offset);
+    throw new AnnotationFileError('CORRUPT_DATA', `Not valid JSON at line ${line}, column ${column}: ${error.reason}.`, path);
+  }
+  const { members } = layout;
+  const root = (key: string): Json | undefined => {
+    const range = members?.get(key);
+    return range && range[1] - range[0] <= MAX_FEATURE_CHARS ? (JSON.parse(text.slice(range[0], range[1])) as Json) : undefined;
+  };
+  const parse = ([start, end]: Range, number: number): Json => {
+    if (end - start > MAX_FEATURE_CHARS)
+      throw new AnnotationFileError(
+        'TOO_LARGE',
+        `Feature ${number} is ${end - start} characters, more than the ${MAX_FEATURE_CHARS} an annotation may be.`,
+        path,
+      );
+    return JSON.parse(text.slice(start, end)) as Json;
+  };
+  if (layout.items) {
+    const items = layout.items;
+    return { count: items.length, feature: (index) => parse(items[index]!, index + 1), root };
+  }
+  // A Feature, or a bare geometry, alone.
+  const type = root('type');
+  if (members && (type === 'Feature' || (typeof type === 'string' && members.has('coordinates')))) {
+    const whole: Range = [from, text.length];
+    return {
+      count: 1,
+      feature: () => {
+        const value = parse(whole, 1);
+        return type === 'Feature' ? value : { type: 'Feature', geometry: value, properties: {} };
+      },
+      root: () => undefined,
+    };
+  }
+  throw new AnnotationFileError('CORRUPT_DATA', 'Not GeoJSON annotations: expected a FeatureCollection, a Feature, a geometry or a list of features.', path);
+}
+
 function readFeatures(text: string, options: ReadOptions, annotationsOnly: boolean): AnnotationImport {
   const { path } = options;
   if (text.length > LIMITS.maxAnnotationFileBytes)
     throw new AnnotationFileError('TOO_LARGE', `The file holds more than ${LIMITS.maxAnnotationFileBytes} characters.`, path);
-  const root = parseJson(text.replace(/^\uFEFF/, ''), path);
-  const all = featuresOf(root, path);
-  // Each annotation's number in the file, for messages.
-  const numbers = all.flatMap((feature, index) => (!annotationsOnly || isAnnotation(feature) ? [index + 1] : []));
-  const features = numbers.map((n) => all[n - 1]!);
-  if (features.length > LIMITS.maxAnnotations)
-    throw new AnnotationFileError('TOO_LARGE', `The file holds ${features.length} annotations, more than the ${LIMITS.maxAnnotations} a slide may have.`, path);
+  const parts = featureParts(text, text.charCodeAt(0) === 0xfeff ? 1 : 0, path);
+  if (!annotationsOnly && parts.count > LIMITS.maxAnnotations)
+    throw new AnnotationFileError('TOO_LARGE', `The file holds ${parts.count} annotations, more than the ${LIMITS.maxAnnotations} a slide may have.`, path);
 
   const classes = new Map<string, AnnotationClass>();
-  const listed = isObject(root) && isObject(root['slidescope']) ? v.safeParse(classListSchema, root['slidescope']['classes']) : null;
+  const slidescope = parts.root('slidescope');
+  const listed = isObject(slidescope) ? v.safeParse(classListSchema, slidescope['classes']) : null;
   if (listed?.success) for (const c of listed.output) classes.set(c.name, c);
 
   const ids = new Set<string>();
   let vertices = 0;
-  const annotations = features.map((feature, index): Annotation => {
+  /** Each annotation's number in the file, for messages. */
+  const numbers: number[] = [];
+  const annotations: Annotation[] = [];
+  // A feature at a time, within the limits as it goes: a file past them is refused before it is all in memory.
+  for (let index = 0; index < parts.count; index++) {
+    const feature = parts.feature(index);
+    if (annotationsOnly && !isAnnotation(feature)) continue;
+    if (annotations.length === LIMITS.maxAnnotations)
+      throw new AnnotationFileError('TOO_LARGE', `The file holds more than the ${LIMITS.maxAnnotations} annotations a slide may have.`, path);
     try {
       if (!isObject(feature)) throw new FeatureProblem('it is not an object');
-      if (feature['type'] !== undefined && feature['type'] !== 'Feature')
-        throw new FeatureProblem(`it is a ${JSON.stringify(feature['type'])?.slice(0, 40)}, not a Feature`);
+      if (feature['type'] !== undefined && feature['type'] !== 'Feature') throw new FeatureProblem(`it is ${describeValue(feature['type'])}, not a Feature`);
       const properties = isObject(feature['properties']) ? feature['properties'] : {};
       const metadata = isObject(properties['metadata']) ? properties['metadata'] : {};
       const shape = shapeOf(feature['geometry'] ?? null, metadata[SHAPE_KEY] === 'freehand');
-      vertices += vertexCount(shape);
       if (vertexCount(shape) > LIMITS.maxAnnotationVertices) throw new FeatureProblem(`it has more than ${LIMITS.maxAnnotationVertices} vertices`);
+      vertices += vertexCount(shape);
+      if (vertices > LIMITS.maxDocumentVertices)
+        throw new AnnotationFileError('TOO_LARGE', `The file holds more than the ${LIMITS.maxDocumentVertices} vertices a slide may have.`, path);
       const cls = classOf(properties);
       if (cls && !classes.has(cls.name)) classes.set(cls.name, { name: cls.name, color: cls.color ?? PALETTE[classes.size % PALETTE.length]! });
       const rawId = typeof feature['id'] === 'string' ? feature['id'] : '';
       const id = UUID.test(rawId) && !ids.has(rawId.toLowerCase()) ? rawId : options.newId();
       ids.add(id.toLowerCase());
       const description = metadata[DESCRIPTION_KEY] ?? properties['description'];
-      return {
+      annotations.push({
         id,
         name: typeof properties['name'] === 'string' ? properties['name'] : '',
         description: typeof description === 'string' ? description : '',
         classification: cls?.name ?? null,
         shape,
-      };
+      });
+      numbers.push(index + 1);
     } catch (error) {
-      if (error instanceof FeatureProblem) throw new AnnotationFileError('CORRUPT_DATA', `Feature ${numbers[index]}: ${error.message}.`, path);
+      if (error instanceof FeatureProblem) throw new AnnotationFileError('CORRUPT_DATA', `Feature ${index + 1}: ${error.message}.`, path);
       throw error;
     }
-  });
-  if (vertices > LIMITS.maxDocumentVertices)
-    throw new AnnotationFileError('TOO_LARGE', `The file holds ${vertices} vertices, more than the ${LIMITS.maxDocumentVertices} a slide may have.`, path);
-  return { document: checkedDocument({ classes: [...classes.values()], annotations }, path, numbers), leftOut: all.length - features.length };
+  }
+  return { document: checkedDocument({ classes: [...classes.values()], annotations }, path, numbers), leftOut: parts.count - annotations.length };
 }
 
 /**

@@ -46,8 +46,8 @@ export const LIMITS = {
   maxAnnotationClasses: 1_000,
   annotationNameLength: 500,
   annotationDescriptionLength: 20_000,
-  /** An annotation file read for import or burn-in (GeoJSON or ImageScope XML). */
-  maxAnnotationFileBytes: 512 * 1024 * 1024,
+  /** An annotation file read for import or burn-in (GeoJSON or ImageScope XML): 500 MiB, within V8's longest string (2^29 - 24). */
+  maxAnnotationFileBytes: 500 * 1024 * 1024,
   /** Slides compared side by side in one window (and in one CLI compare). */
   maxComparedSlides: 4,
   /** An alignment file of compared slides (a few hundred bytes in practice). */

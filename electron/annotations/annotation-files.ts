@@ -35,10 +35,46 @@ async function readAnnotationText(path: string): Promise<string> {
       `${basename(path)} is ${info.size} bytes, more than the ${LIMITS.maxAnnotationFileBytes} an annotation file may be.`,
       path,
     );
-  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+  const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
     throw new SlideError('IO_ERROR', `Reading ${basename(path)} failed (${error.code ?? error.message}).`, path);
   });
-  return text;
+  return decodeAnnotationText(bytes, path);
+}
+
+/** XML's declared encodings the readers take besides UTF-8 (ImageScope on Windows may write these). */
+const XML_ENCODINGS: Record<string, string> = { 'iso-8859-1': 'windows-1252', latin1: 'windows-1252', 'windows-1252': 'windows-1252', 'us-ascii': 'utf-8' };
+
+/**
+ * A file's text: UTF-8, or UTF-16 by its byte-order mark, or the Latin-1 an XML declaration names.
+ * Bytes that are none of these are refused, not replaced (a name would come back changed).
+ */
+export function decodeAnnotationText(bytes: Uint8Array, path: string): string {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
+    return decodeOrRefuse(bytes.subarray(2), bytes[0] === 0xff ? 'utf-16le' : 'utf-16be', path);
+  const declared = /^(?:\xEF\xBB\xBF)?<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/
+    .exec(Buffer.from(bytes.subarray(0, 200)).toString('latin1'))?.[1]
+    ?.toLowerCase();
+  if (declared && declared !== 'utf-8' && declared !== 'utf8') {
+    const label = XML_ENCODINGS[declared];
+    if (!label) throw new AnnotationFileError('CORRUPT_DATA', `${basename(path)} is XML in ${declared}, which cannot be read here: save it as UTF-8.`, path);
+    return decodeOrRefuse(bytes, label, path);
+  }
+  return decodeOrRefuse(bytes, 'utf-8', path);
+}
+
+function decodeOrRefuse(bytes: Uint8Array, encoding: string, path: string): string {
+  try {
+    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
+  } catch {
+    // The first character the lenient decoder had to replace names the line (a U+FFFD the file holds before it aside).
+    const lenient = new TextDecoder(encoding).decode(bytes);
+    const line = lenient.slice(0, lenient.indexOf('\uFFFD')).split('\n').length;
+    throw new AnnotationFileError(
+      'CORRUPT_DATA',
+      `${basename(path)} is not ${encoding.toUpperCase()} text: line ${line} holds bytes that are no character. Save it as UTF-8.`,
+      path,
+    );
+  }
 }
 
 /** Text as annotations, every feature one: XML (ImageScope) when it starts with '<', else GeoJSON. */
