@@ -294,6 +294,13 @@ export function moveHandle(shape: Shape, at: Handle['at'], x: number, y: number)
 // ---- Hit tests -----------------------------------------------------------------------------------
 
 /** Even-odd test of a point against a ring. */
+/** Whether flat x, y points hold at least `count` distinct positions (a ring needs 3: [0,0],[1,1],[0,0] is none). */
+export function hasDistinctPositions(points: readonly number[], count: number): boolean {
+  const seen = new Set<string>();
+  for (let i = 0; i + 1 < points.length && seen.size < count; i += 2) seen.add(`${points[i]},${points[i + 1]}`);
+  return seen.size >= count;
+}
+
 export function pointInRing(ring: readonly number[], x: number, y: number): boolean {
   let inside = false;
   const n = ring.length;

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Annotation, AnnotationDocument } from '../../shared/annotations';
 import { everyKind } from '../../testing/annotation-samples';
-import { formatAnnotations, parseAnnotations, readAnnotationFile, writeAnnotationFile } from './annotation-files';
+import { decodeAnnotationText, formatAnnotations, parseAnnotations, readAnnotationFile, writeAnnotationFile } from './annotation-files';
 
 let dir: string;
 before(async () => {
@@ -149,6 +150,52 @@ describe('ImageScope XML', () => {
       /no width or height/,
     );
     rejects('hello', 'CORRUPT_DATA', /Neither GeoJSON nor ImageScope XML/);
+    rejects(
+      '<Annotations><Annotation><Regions><Region><Vertices><Vertex X="1" Y="1"/><Vertex X="1" Y="1"/><Vertex X="1" Y="1"/></Vertices></Region></Regions></Annotation></Annotations>',
+      'CORRUPT_DATA',
+      /^Annotation 1, region 1: it has fewer than 3 distinct vertices\.$/,
+    );
+  });
+
+  it('round trips what it writes: holes with their own polygon where polygons overlap, names as written (Latin-1 range, spaces kept)', () => {
+    const square = (x0: number, y0: number, x1: number, y1: number) => [x0, y0, x1, y0, x1, y1, x0, y1];
+    const doc: AnnotationDocument = {
+      classes: [{ name: 'T', color: [1, 2, 3] }],
+      annotations: [
+        { id: 'a', name: 'Ã©tude', description: 'Â°C', classification: 'T', shape: { kind: 'polygon', polygons: [[square(0, 0, 100, 101)]] } },
+        {
+          id: 'b',
+          name: ' padded\u3000',
+          description: '',
+          classification: 'T',
+          shape: { kind: 'polygon', polygons: [[square(50, 0, 150, 100), square(60, 10, 70, 20)]] },
+        },
+      ],
+    };
+    const back = parseAnnotations(formatAnnotations(doc, 'imagescope', null), '/d/a.xml');
+    assert.deepEqual(withoutIds(back), withoutIds(doc));
+  });
+
+  it('refuses to write what it would not read back, and a hole that takes its region past the vertex bound', () => {
+    const points = Array.from({ length: 300_000 }, (_, i) => i);
+    const many: AnnotationDocument = {
+      classes: [],
+      annotations: [0, 1].map((k) => ({ id: `${k}`, name: '', description: '', classification: null, shape: { kind: 'point', points } })),
+    };
+    assert.throws(() => formatAnnotations(many, 'imagescope', null), { code: 'TOO_LARGE', message: /export them as GeoJSON/ });
+    const ring = (n: number, r: number) =>
+      Array.from({ length: n }, (_, i) => [r * Math.cos((2 * Math.PI * i) / n) + 1000, r * Math.sin((2 * Math.PI * i) / n) + 1000]).flat();
+    const holed = formatAnnotations(
+      {
+        classes: [],
+        annotations: [
+          { id: 'h', name: '', description: '', classification: null, shape: { kind: 'polygon', polygons: [[ring(150_000, 500), ring(150_000, 100)]] } },
+        ],
+      },
+      'imagescope',
+      null,
+    );
+    rejects(holed, 'CORRUPT_DATA', /^Annotation 1, region 2: with its holes, the region it is a hole of has more than 200000 vertices\.$/);
   });
 });
 
@@ -164,5 +211,61 @@ describe('annotation files', () => {
     const misnamed = join(dir, 'really-xml.geojson');
     await writeFile(misnamed, '\uFEFF  <Annotations/>');
     assert.deepEqual(await readAnnotationFile(misnamed), { classes: [], annotations: [] });
+  });
+});
+
+describe('a large GeoJSON file', () => {
+  it('is read a feature at a time: 30 MB of 5 million vertices within a 200 MB heap (parsed whole, it took more)', async () => {
+    const coords = `[${Array.from({ length: 140_000 }, (_, i) => `[${i % 10},${i % 7}]`).join(',')}]`;
+    const feature = `{"type":"Feature","geometry":{"type":"MultiPoint","coordinates":${coords}},"properties":{"objectType":"annotation"}}`;
+    const file = join(dir, 'large.geojson');
+    await writeFile(file, `{"type":"FeatureCollection","features":[${Array.from({ length: 36 }, () => feature).join(',\n')}]}`);
+    const module = new URL('./annotation-files.ts', import.meta.url).href;
+    const script = `const { readAnnotationImport } = await import(${JSON.stringify(module)}); const { document } = await readAnnotationImport(${JSON.stringify(file)}); console.log(document.annotations.length);`;
+    const run = spawnSync(process.execPath, ['--max-old-space-size=200', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr.slice(-500));
+    assert.equal(run.stdout.trim(), '36');
+  });
+
+  it('past the document limits, is refused as it reads, a feature larger than an annotation may be without parsing it', () => {
+    const many = `[${Array.from({ length: 51 }, () => `{"type":"Feature","geometry":{"type":"MultiPoint","coordinates":[${'[1,2],'.repeat(199_999)}[1,2]]}}`).join(',')}]`;
+    rejects(many, 'TOO_LARGE', /^The file holds more than the 10000000 vertices a slide may have\.$/);
+    const huge = `[{"type":"Feature","geometry":{"type":"MultiPoint","coordinates":[${'[1,2],'.repeat(3_000_000)}[1,2]]}}]`;
+    rejects(huge, 'TOO_LARGE', /^Feature 1 is 18000\d+ characters, more than the 16777216 an annotation may be\.$/);
+  });
+
+  it('names what is wrong without building it: a deep value, a bad escape, a geometry without a type', () => {
+    rejects(
+      `[{"type":${'['.repeat(20_000)}${']'.repeat(20_000)},"geometry":null}]`,
+      'CORRUPT_DATA',
+      /^Not valid JSON at line 1, column \d+: nested too deeply\.$/,
+    );
+    rejects('[{"type":[[1]],"geometry":null}]', 'CORRUPT_DATA', /^Feature 1: it is a list, not a Feature\.$/);
+    rejects('{"type":"FeatureCollection","features":[],"x":"\\x"}', 'CORRUPT_DATA', /^Not valid JSON at line 1, column 48: an escape JSON does not have\.$/);
+    rejects('[\n\n{"a":"\\u12"}]', 'CORRUPT_DATA', /^Not valid JSON at line 3, column 7: a \\u escape without 4 hexadecimal digits\.$/);
+    rejects('[{"type":"Feature","geometry":{"coordinates":[1,2]}}]', 'CORRUPT_DATA', /^Feature 1: its geometry has no type\.$/);
+    rejects(
+      '[{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[0,0],[0,0],[0,0],[0,0]]]}}]',
+      'CORRUPT_DATA',
+      /outer ring has fewer than 3 distinct positions\.$/,
+    );
+  });
+});
+
+describe("an annotation file's text", () => {
+  it('is UTF-8, UTF-16 by its byte-order mark, or the Latin-1 its XML declaration names; other bytes are refused, not replaced', () => {
+    const name = 'caf\u00e9 \u00b0C \uc885\uc591';
+    const xml = `<?xml version="1.0" encoding="ISO-8859-1"?><Annotations><Annotation Name="caf\u00e9"/></Annotations>`;
+    assert.equal(decodeAnnotationText(Buffer.from(name), '/d/a.geojson'), name);
+    assert.equal(decodeAnnotationText(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(name, 'utf16le')]), '/d/a.geojson'), name);
+    assert.equal(decodeAnnotationText(Buffer.from(xml, 'latin1'), '/d/a.xml'), xml);
+    assert.throws(() => decodeAnnotationText(Buffer.from('{\n"name":"caf\xe9"}', 'latin1'), '/d/a.geojson'), {
+      code: 'CORRUPT_DATA',
+      message: 'a.geojson is not UTF-8 text: line 2 holds bytes that are no character. Save it as UTF-8.',
+    });
+    assert.throws(() => decodeAnnotationText(Buffer.from('<?xml version="1.0" encoding="Shift_JIS"?><a/>'), '/d/a.xml'), {
+      code: 'CORRUPT_DATA',
+      message: /is XML in shift_jis, which cannot be read here/,
+    });
   });
 });

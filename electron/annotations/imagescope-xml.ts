@@ -7,12 +7,20 @@
 // Read through the engine's bounded XML parser (no DOCTYPE, size checked first).
 
 import { checkedDocument } from '../../shared/annotation-geojson';
-import { measureShape, pointInRing, shapeBounds } from '../../shared/annotation-geometry';
-import { type Annotation, type AnnotationClass, type AnnotationDocument, AnnotationFileError, type Rgb, type Shape } from '../../shared/annotations';
+import { hasDistinctPositions, measureShape, pointInRing, shapeBounds } from '../../shared/annotation-geometry';
+import {
+  type Annotation,
+  type AnnotationClass,
+  type AnnotationDocument,
+  AnnotationFileError,
+  type Rgb,
+  type Shape,
+  vertexCount,
+} from '../../shared/annotations';
 import { LIMITS } from '../../shared/limits';
 import type { Mpp } from '../../shared/slide';
 import { escapeXml } from '../../shared/xml-text';
-import { childElements, parseXml, type XmlElement } from '../engine/formats/xml-document';
+import { childElements, parseXml, startTags, type XmlElement, type XmlSource } from '../engine/formats/xml-document';
 
 const RECTANGLE = 1;
 const ELLIPSE = 2;
@@ -65,7 +73,7 @@ function shapeOf(type: number, points: number[]): Shape {
   if (n === 1) return { kind: 'point', points };
   if (type === ARROW || type === RULER || n === 2) return { kind: 'line', points };
   const ring = openRing(points);
-  if (ring.length < 6) throw new RegionProblem('it has fewer than 3 distinct vertices');
+  if (!hasDistinctPositions(ring, 3)) throw new RegionProblem('it has fewer than 3 distinct vertices');
   return { kind: 'polygon', polygons: [[ring]] };
 }
 
@@ -76,6 +84,13 @@ function description(element: XmlElement): string {
   return attribute?.attributes.get('Value') ?? '';
 }
 
+/**
+ * An annotation file's XML: its text decoded already (annotation-files.ts), bounded as its tree is
+ * built in memory and time: a million elements (~1 million vertices, ~60 MB of XML) take ~12 s and
+ * ~600 MB to read. GeoJSON, read a feature at a time, takes the 10 million vertices a slide may have.
+ */
+const ANNOTATION_XML: XmlSource = { name: (what) => `The ${what}`, maxLength: 64 * 2 ** 20, maxElements: 1_000_000, tiffAscii: false };
+
 interface ReadOptions {
   newId: () => string;
   path?: string;
@@ -83,7 +98,7 @@ interface ReadOptions {
 
 export function readImageScopeXml(xml: string, options: ReadOptions): AnnotationDocument {
   const { path } = options;
-  const root = parseXml(xml, 'ImageScope annotation file', path ?? '');
+  const root = parseXml(xml, 'ImageScope annotation file', path ?? '', ANNOTATION_XML);
   if (root.name !== 'Annotations')
     throw new AnnotationFileError('CORRUPT_DATA', `Not ImageScope annotations: the root element is <${root.name}>, not <Annotations>.`, path);
   const classes = new Map<string, AnnotationClass>();
@@ -99,15 +114,18 @@ export function readImageScopeXml(xml: string, options: ReadOptions): Annotation
         const shape = shapeOf(Number(region.attributes.get('Type') ?? 0), vertices(region));
         if (region.attributes.get('NegativeROA') === '1' && shape.kind === 'polygon') {
           const hole = shape.polygons[0]![0]!;
-          const owner = positive.find((a) => a.shape.kind === 'polygon' && pointInRing(a.shape.polygons[0]![0]!, hole[0]!, hole[1]!));
+          // The latest region that holds it: a polygon's holes follow it (as written below), overlapping ones or not.
+          const owner = positive.findLast((a) => a.shape.kind === 'polygon' && pointInRing(a.shape.polygons[0]![0]!, hole[0]!, hole[1]!));
           if (owner && owner.shape.kind === 'polygon') {
             owner.shape.polygons[0]!.push(hole);
+            if (vertexCount(owner.shape) > LIMITS.maxAnnotationVertices)
+              throw new RegionProblem(`with its holes, the region it is a hole of has more than ${LIMITS.maxAnnotationVertices} vertices`);
             continue;
           }
         }
         const annotation: Annotation = {
           id: options.newId(),
-          name: (region.attributes.get('Text') ?? '').trim(),
+          name: region.attributes.get('Text') ?? '',
           description: description(region),
           classification: name || null,
           shape,
@@ -194,5 +212,12 @@ export function writeImageScopeXml(doc: AnnotationDocument, mpp: Mpp | null): st
     lines.push('    </Regions>', '    <Plots/>', '  </Annotation>');
   }
   lines.push('</Annotations>', '');
-  return lines.join('\n');
+  const xml = lines.join('\n');
+  // What this reader cannot take back is not written: the same document goes to GeoJSON whole.
+  if (xml.length > ANNOTATION_XML.maxLength || startTags(xml, ANNOTATION_XML.maxElements) > ANNOTATION_XML.maxElements)
+    throw new AnnotationFileError(
+      'TOO_LARGE',
+      `These annotations make more ImageScope XML than an ImageScope file may hold (${ANNOTATION_XML.maxElements} elements, ${ANNOTATION_XML.maxLength} characters): export them as GeoJSON.`,
+    );
+  return xml;
 }

@@ -61,20 +61,31 @@ export function textContent(element: XmlElement): string {
   return element.children.map((c) => (isElement(c) ? textContent(c) : c.text)).join('');
 }
 
+/** Where XML comes from, for its bounds and messages: a slide's (TIFF fields, the default) or a file of its own. */
+export interface XmlSource {
+  /** How messages name it: "The slide's ImageDescription", "The annotation file". */
+  name: (what: string) => string;
+  maxLength: number;
+  maxElements: number;
+  /** Its characters are a TIFF ASCII field's bytes, UTF-8 or not (a file's text is decoded already). */
+  tiffAscii: boolean;
+}
+
+export const SLIDE_XML: XmlSource = { name: (what) => `The slide's ${what}`, maxLength: MAX_XML_LENGTH, maxElements: MAX_ELEMENTS, tiffAscii: true };
+
 /**
- * Parses `xml` (the slide's `what`, for messages). TOO_LARGE past MAX_XML_LENGTH or MAX_ELEMENTS;
+ * Parses `xml` (`what`, for messages). TOO_LARGE past the source's length or element bound;
  * CORRUPT_DATA when it is not well-formed XML with one root element.
  */
-export function parseXml(xml: string, what: string, path: string): XmlElement {
-  if (xml.length > MAX_XML_LENGTH) {
-    throw new SlideError('TOO_LARGE', `The slide's ${what} is ${xml.length} characters of XML, more than the ${MAX_XML_LENGTH} a slide's can be.`, path);
+export function parseXml(xml: string, what: string, path: string, source: XmlSource = SLIDE_XML): XmlElement {
+  const named = source.name(what);
+  if (xml.length > source.maxLength) {
+    throw new SlideError('TOO_LARGE', `${named} is ${xml.length} characters of XML, more than the ${source.maxLength} it may be.`, path);
   }
-  const bad = (reason: string) => new SlideError('CORRUPT_DATA', `The slide's ${what} is not valid XML (${reason}).`, path);
-  const text = utf8(xml)
-    .replace(/^\uFEFF/, '')
-    .replace(/\r\n?/g, '\n');
-  if (startTags(text, MAX_ELEMENTS) > MAX_ELEMENTS) {
-    throw new SlideError('TOO_LARGE', `The slide's ${what} has more than ${MAX_ELEMENTS} elements, more than a slide's XML can have.`, path);
+  const bad = (reason: string) => new SlideError('CORRUPT_DATA', `${named} is not valid XML (${reason}).`, path);
+  const text = (source.tiffAscii ? utf8(xml) : xml).replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  if (startTags(text, source.maxElements) > source.maxElements) {
+    throw new SlideError('TOO_LARGE', `${named} has more than ${source.maxElements} elements, more than it may have.`, path);
   }
   try {
     return readDocument(text);
@@ -293,7 +304,7 @@ function decode(raw: string, at: number): string {
  * Start tags in `text`, counting stops past `limit`. Those inside comments and CDATA count too: an
  * over-count only where no slide's XML comes, and a bound known before the parser builds its tree.
  */
-function startTags(text: string, limit: number): number {
+export function startTags(text: string, limit: number): number {
   let count = 0;
   for (let i = text.indexOf('<'); i >= 0 && count <= limit; i = text.indexOf('<', i + 1)) {
     const next = text[i + 1];
