@@ -512,7 +512,13 @@ function readFeatures(text: string, options: ReadOptions, annotationsOnly: boole
       if (vertices > LIMITS.maxDocumentVertices)
         throw new AnnotationFileError('TOO_LARGE', `The file holds more than the ${LIMITS.maxDocumentVertices} vertices a slide may have.`, path);
       const cls = classOf(properties);
-      if (cls && !classes.has(cls.name)) classes.set(cls.name, { name: cls.name, color: cls.color ?? PALETTE[classes.size % PALETTE.length]! });
+      if (cls && !classes.has(cls.name)) {
+        // Named here, by the feature that brings the class in: the document's check could only say "the class list".
+        if (cls.name.length > LIMITS.annotationNameLength) throw new FeatureProblem(`its class name is longer than ${LIMITS.annotationNameLength} characters`);
+        if (classes.size === LIMITS.maxAnnotationClasses)
+          throw new FeatureProblem(`its class is one more than the ${LIMITS.maxAnnotationClasses} a slide may have`);
+        classes.set(cls.name, { name: cls.name, color: cls.color ?? PALETTE[classes.size % PALETTE.length]! });
+      }
       const rawId = typeof feature['id'] === 'string' ? feature['id'] : '';
       const id = UUID.test(rawId) && !ids.has(rawId.toLowerCase()) ? rawId : options.newId();
       ids.add(id.toLowerCase());
