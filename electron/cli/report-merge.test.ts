@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { plainReportLine } from '../../testing/report-lines';
 import { mergeExitCode, type ReportLine, type ReportSummary, readReports, summarise, summaryText } from './report';
+import { MAX_SHARDS } from './shards';
 
 /** A line of a slide, its own input, of a batch of `batchInputs` inputs under /data/cohort (or `more.path`), its other fields plain. */
 function reportLine(slide: string, shard: string | null, batchInputs: number, more: Partial<ReportLine> = {}): ReportLine {
@@ -548,5 +549,24 @@ describe('report merge: exit code and versions', () => {
       { version: null, slides: 3 },
     ]);
     assert.match(text, /^made by versions: 0\.9\.2 1 slide, 0\.10\.0 2 slides, not recorded \(older\) 3 slides$/m);
+  });
+});
+
+describe('report merge: lines that are not what a Slidescope writes', () => {
+  test('a shard count past what --shard accepts (or K outside 1..N) is an unreadable line, not an allocation per shard', async () => {
+    for (const shard of ['1/4000000000', '1/50000000', `1/${MAX_SHARDS + 1}`, '0/2', '3/2', '1/0']) {
+      const { summary, text } = await merge([reportLine('a.svs', shard, 1)]);
+      assert.equal(summary.slides, 0, shard);
+      assert.equal(summary.unreadable, 1, shard);
+      assert.match(text, /^1 line\(s\) were not report lines and were ignored$/m, shard);
+    }
+  });
+
+  test('the largest shard count --shard accepts is read; the text names the first shards without a line, and how many more', async () => {
+    const { summary, text } = await merge([reportLine('a.svs', `1/${MAX_SHARDS}`, 2)]);
+    assert.equal(summary.unreadable, 0);
+    assert.equal(summary.batches[0]?.shardsWithoutLines.length, MAX_SHARDS - 1);
+    assert.match(text, new RegExp(`no line from shards 2/${MAX_SHARDS}, 3/${MAX_SHARDS}, .*21/${MAX_SHARDS} and ${MAX_SHARDS - 21} more:`));
+    assert.ok(text.length < 2000, `${text.length} characters`);
   });
 });

@@ -10,6 +10,7 @@ import { basename, dirname, sep } from 'node:path';
 import { SlideError, writeFailureCode } from '../engine/errors';
 import { makeFolder } from '../engine/export/make-folder';
 import { fileProblem } from './inputs';
+import { MAX_SHARDS } from './shards';
 
 export const SLIDE_STATUSES = ['written', 'skipped', 'failed', 'not-done'] as const;
 export type SlideStatus = (typeof SLIDE_STATUSES)[number];
@@ -113,6 +114,7 @@ function isReportLine(value: unknown): value is ReportLine {
     typeof v.path === 'string' &&
     (SLIDE_STATUSES as readonly string[]).includes(v.status) &&
     typeof v.ms === 'number' &&
+    (v.shard === undefined || v.shard === null || (typeof v.shard === 'string' && possibleShard(v.shard))) &&
     (v.outputSet === undefined || typeof v.outputSet === 'string') &&
     (v.cohort === undefined || typeof v.cohort === 'string')
   );
@@ -336,8 +338,21 @@ export interface ReportSummary {
 
 /** A line's --shard K/N as numbers; null for an unsharded line, or a shard field another tool wrote otherwise. */
 function lineShard(line: ReportLine): { k: number; n: number } | null {
-  const match = typeof line.shard === 'string' ? /^(\d+)\/(\d+)$/.exec(line.shard) : null;
+  return typeof line.shard === 'string' ? parseLineShard(line.shard) : null;
+}
+
+function parseLineShard(shard: string): { k: number; n: number } | null {
+  const match = /^(\d+)\/(\d+)$/.exec(shard);
   return match ? { k: Number(match[1]), n: Number(match[2]) } : null;
+}
+
+/**
+ * Whether a line's shard is one --shard could have given: a merge lists the shards of 1..N without a
+ * line, so an N past what --shard accepts (a damaged or forged line) would cost memory without bound.
+ */
+function possibleShard(shard: string): boolean {
+  const parsed = parseLineShard(shard);
+  return parsed === null || (parsed.n >= 1 && parsed.n <= MAX_SHARDS && parsed.k >= 1 && parsed.k <= parsed.n);
 }
 
 /** Batches in an order that does not depend on the order of the files. */
@@ -523,9 +538,14 @@ export function mergeExitCode(summary: ReportSummary): 0 | 1 {
   return summary.slides === 0 || summary.statuses.failed > 0 || summary.statuses['not-done'] > 0 || missing ? 1 : 0;
 }
 
+/** The shards without a line that the summary's text names; --json lists them all. */
+const SHARDS_NAMED = 20;
+
 /** What a batch lacks and what to do, or null where its lines account for all its inputs; `which` names it among others. */
 function completenessText(batch: BatchCompleteness, which: string): string | null {
-  const shards = (list: string[]) => `shard${list.length === 1 ? '' : 's'} ${list.join(', ')}`;
+  // A batch of many shards may lack most of them: a line a person reads names the first few.
+  const shards = (list: string[]) =>
+    `shard${list.length === 1 ? '' : 's'} ${list.slice(0, SHARDS_NAMED).join(', ')}${list.length > SHARDS_NAMED ? ` and ${list.length - SHARDS_NAMED} more` : ''}`;
   const silent = batch.shardsWithoutLines;
   const inputs = batch.missingInputs ?? 0;
   const folders = batch.inputsPartlySeen;

@@ -19,7 +19,7 @@ export interface Shard {
 export const SHARD_COUNT_ENV = 'SLIDESCOPE_SHARD_COUNT';
 
 /** More shards than this split no cohort usefully (Slurm's arrays stop at 4 million tasks); past 2^32 a slide's hash could not tell them apart. */
-const MAX_SHARDS = 1_000_000;
+export const MAX_SHARDS = 1_000_000;
 
 function withinShards(count: number, what: string): number {
   if (count > MAX_SHARDS) throw new UsageError(`--shard: ${what} asks for ${count} shards; at most ${MAX_SHARDS} are made.`);
