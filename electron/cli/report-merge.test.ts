@@ -562,6 +562,50 @@ describe('report merge: lines that are not what a Slidescope writes', () => {
     }
   });
 
+  test('a field the summary uses of the wrong type or shape is an unreadable line: never `undefined` or `[object Object]` printed', async () => {
+    const failed = { status: 'failed' as const, error: { code: 'CORRUPT_DATA', message: 'bad tile' } };
+    const wrong: Array<[string, object]> = [
+      ['error a string', { ...failed, error: 'CORRUPT_DATA' }],
+      ['error without its code', { ...failed, error: { message: 'bad tile' } }],
+      ['error code a number', { ...failed, error: { code: 7, message: 'bad tile' } }],
+      ['width an object', { width: {}, height: 828 }],
+      ['height a string', { width: 600, height: '828' }],
+      ['width not whole', { width: 1.5, height: 828 }],
+      ['vendor a number', { vendor: 3 }],
+      ['status unknown', { status: 'done' }],
+      ['ms negative', { ms: -1 }],
+      ['ms a string', { ms: '10' }],
+      ['slide a number', { slide: 1 }],
+      ['command an array', { command: ['thumbnail'] }],
+      ['shard a number', { shard: 2 }],
+      ['batchInputs a string', { batchInputs: '5' }],
+      ['input null', { input: null }],
+      ['inputSlides not whole', { inputSlides: 0.5 }],
+      ['listedIn a number', { listedIn: 0 }],
+      ['version a number', { version: 1 }],
+      ['outputSet null', { outputSet: null }],
+      ['cohort a number', { cohort: 1 }],
+      ['outputs not an array', { outputs: 'a.png' }],
+    ];
+    for (const [why, fields] of wrong) {
+      const { summary, text } = await merge([{ ...reportLine('a.svs', null, 1), ...fields }, reportLine('b.svs', null, 2)]);
+      assert.equal(summary.unreadable, 1, why);
+      assert.equal(summary.slides, 1, why);
+      assert.doesNotMatch(text, /undefined|\[object Object\]|NaN/, why);
+    }
+  });
+
+  test('the fields a hand-made or older line leaves out are read as absent: its summary prints no `undefined`', async () => {
+    const { summary, text } = await merge([
+      { slide: 'a.svs', path: '/c/a.svs', status: 'written', started: '2024', ms: 1 },
+      { slide: 'b.svs', path: '/c/b.svs', status: 'failed', started: '2024', ms: 2 },
+    ]);
+    assert.equal(summary.unreadable, 0);
+    assert.deepEqual(summary.slowest, [{ slide: 'a.svs', ms: 1, vendor: null, width: null, height: null }]);
+    assert.deepEqual(summary.failed, [{ slide: 'b.svs', code: 'INTERNAL', message: '' }]);
+    assert.doesNotMatch(text, /undefined|\[object Object\]|NaN/);
+  });
+
   test('the largest shard count --shard accepts is read; the text names the first shards without a line, and how many more', async () => {
     const { summary, text } = await merge([reportLine('a.svs', `1/${MAX_SHARDS}`, 2)]);
     assert.equal(summary.unreadable, 0);

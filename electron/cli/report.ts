@@ -7,6 +7,7 @@
 
 import { open, readFile } from 'node:fs/promises';
 import { basename, dirname, sep } from 'node:path';
+import * as v from 'valibot';
 import { SlideError, writeFailureCode } from '../engine/errors';
 import { makeFolder } from '../engine/export/make-folder';
 import { fileProblem } from './inputs';
@@ -15,52 +16,91 @@ import { MAX_SHARDS } from './shards';
 export const SLIDE_STATUSES = ['written', 'skipped', 'failed', 'not-done'] as const;
 export type SlideStatus = (typeof SLIDE_STATUSES)[number];
 
-export interface ReportLine {
+const count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+const pixels = v.nullable(v.pipe(v.number(), v.safeInteger(), v.minValue(1)));
+
+/** A report line's fields as a Slidescope writes them: the writer's type, and what a merge checks each line it reads against. */
+const lineEntries = {
   /** Relative to the inputs' common folder: the same on every node. */
-  slide: string;
-  path: string;
-  status: SlideStatus;
-  command: string;
-  outputs: Array<{ path: string; bytes: number }>;
-  vendor: string | null;
-  width: number | null;
-  height: number | null;
+  slide: v.string(),
+  path: v.string(),
+  status: v.picklist(SLIDE_STATUSES),
+  command: v.string(),
+  outputs: v.array(v.object({ path: v.string(), bytes: count })),
+  vendor: v.nullable(v.string()),
+  width: pixels,
+  height: pixels,
   /** ISO time the slide's work started, and how long it took. */
-  started: string;
-  ms: number;
-  error: { code: string; message: string } | null;
-  shard: string | null;
+  started: v.string(),
+  ms: v.pipe(v.number(), v.finite(), v.minValue(0)),
+  error: v.nullable(v.object({ code: v.string(), message: v.string() })),
+  /** "K/N" as --shard gave it (possibleShard); another tool's shard field otherwise counts as unsharded. */
+  shard: v.nullable(v.pipe(v.string(), v.check(possibleShard))),
   /**
    * The batch's inputs over all its shards (folder-slides.ts inputKey: a DICOM folder is one however
    * many slides it holds), which every shard counts alike though it opens only its own folders: a merge
    * of the shards' reports tells from it and `input` whether a slide's input has no line.
    */
-  batchInputs: number;
+  batchInputs: count,
   /** The input the slide came from: its DICOM folder's key for a slide of a folder of several, else `slide`. */
-  input: string;
+  input: v.string(),
   /**
    * The slides its input holds: 1 for a slide on its own, the folder's count for a slide of a DICOM
    * folder of several (the shard that takes the folder opens it): a merge tells from it that a run
    * killed partway through a folder left some of its slides without a line.
    */
-  inputSlides: number;
+  inputSlides: count,
   /**
    * The given folder whose recursive listing found the slide, by its key ('' for the inputs' common
    * folder); null for a slide named itself (a path given, a --list line). A folder that once could not
    * be listed counts as listed whole by a later line under it from a listing of it or of a folder above.
    */
-  listedIn: string | null;
-  host: string;
-  pid: number;
+  listedIn: v.nullable(v.string()),
+  host: v.string(),
+  pid: count,
   /** The Slidescope that made the line. */
-  version: string;
+  version: v.string(),
   /**
    * What the batch makes of each slide, its options that decide an output ("thumbnail --size 1024
    * --colour srgb --format png"): runs of other options are other batches to a merge.
    */
-  outputSet?: string;
+  outputSet: v.optional(v.string()),
   /** The real name of the folder `slide` is relative to: the same whichever link the run went through. */
-  cohort?: string;
+  cohort: v.optional(v.string()),
+};
+
+export type ReportLine = v.InferOutput<v.ObjectSchema<typeof lineEntries, undefined>>;
+
+/**
+ * A line as a merge reads it: a field a Slidescope before it did not write (batchInputs and after), or
+ * that a line made by hand leaves out, may be absent (those the summary prints then null), but every
+ * field there must be of the writer's type: a summary never prints `undefined` or `[object Object]`.
+ */
+const readLineSchema = v.object({
+  ...lineEntries,
+  command: v.optional(lineEntries.command, ''),
+  outputs: v.optional(lineEntries.outputs, () => []),
+  vendor: v.optional(lineEntries.vendor, null),
+  width: v.optional(lineEntries.width, null),
+  height: v.optional(lineEntries.height, null),
+  error: v.optional(lineEntries.error, null),
+  shard: v.optional(lineEntries.shard, null),
+  batchInputs: v.optional(lineEntries.batchInputs),
+  input: v.optional(lineEntries.input),
+  inputSlides: v.optional(lineEntries.inputSlides),
+  listedIn: v.optional(lineEntries.listedIn),
+  host: v.optional(lineEntries.host),
+  pid: v.optional(lineEntries.pid),
+  version: v.optional(lineEntries.version),
+});
+
+type ReadLine = v.InferOutput<typeof readLineSchema>;
+
+/** A line that gives fields an older Slidescope's lines lack. */
+type Giving<K extends keyof ReadLine> = ReadLine & { [P in K]-?: Exclude<ReadLine[P], undefined> };
+
+function gives<L extends ReadLine, K extends keyof ReadLine>(line: L, key: K): line is L & Giving<K> {
+  return line[key] !== undefined;
 }
 
 export interface ReportWriter {
@@ -103,37 +143,20 @@ export async function openReport(path: string): Promise<ReportWriter> {
   };
 }
 
-function isReportLine(value: unknown): value is ReportLine {
-  const v = value as Partial<ReportLine> | null;
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    typeof v.slide === 'string' &&
-    typeof v.status === 'string' &&
-    typeof v.started === 'string' &&
-    typeof v.path === 'string' &&
-    (SLIDE_STATUSES as readonly string[]).includes(v.status) &&
-    typeof v.ms === 'number' &&
-    (v.shard === undefined || v.shard === null || (typeof v.shard === 'string' && possibleShard(v.shard))) &&
-    (v.outputSet === undefined || typeof v.outputSet === 'string') &&
-    (v.cohort === undefined || typeof v.cohort === 'string')
-  );
-}
-
 export interface ReadReports {
   /** Each slide's line over all its lines (slideLine), the same whatever order the files come in. */
-  slides: ReportLine[];
+  slides: ReadLine[];
   /**
    * Every line read (less a folder's that a later whole run listed: listedLater): the shards that wrote,
    * each run's count of the batch's inputs and each slide's input, which a slide's chosen line may not carry.
    */
-  lines: ReportLine[];
+  lines: ReadLine[];
   /** Lines that are not report lines (a file cut short, another tool's). */
   unreadable: number;
 }
 
 /** The later of two lines by start, and of two that started together the one written last. */
-function later(a: ReportLine, b: ReportLine): ReportLine {
+function later<L extends ReadLine>(a: L, b: L): L {
   return b.started > a.started || (b.started === a.started && JSON.stringify(b) > JSON.stringify(a)) ? b : a;
 }
 
@@ -143,7 +166,7 @@ function later(a: ReportLine, b: ReportLine): ReportLine {
  * was done, and a rerun's "skipped" does not hide the line of the run that wrote the output (its time,
  * its vendor).
  */
-function slideLine(lines: readonly ReportLine[]): ReportLine {
+function slideLine(lines: readonly ReadLine[]): ReadLine {
   const latest = (status: SlideStatus | 'done') => {
     const some = lines.filter((l) => (status === 'done' ? l.status === 'written' || l.status === 'skipped' : l.status === status));
     return some.length > 0 ? some.reduce(later) : null;
@@ -158,7 +181,7 @@ function slideLine(lines: readonly ReportLine[]): ReportLine {
  * The name of the folder a line's slide is relative to: reports of two cohorts whose slides share
  * relative names stay apart, while a cohort's shards on nodes that mount it at different places agree.
  */
-function baseName(line: ReportLine): string {
+function baseName(line: ReadLine): string {
   return line.cohort ?? basename(rootOf(line.path, line.slide));
 }
 
@@ -179,9 +202,9 @@ function rootOf(path: string, slide: string): string {
  * give, where they all give the same: an upgrade partway through a cohort leaves it one batch. (Their
  * folder is the path's, as typed: runs through a link of another name stay apart, as they did.)
  */
-function withOutputSets(lines: ReportLine[]): ReportLine[] {
+function withOutputSets(lines: ReadLine[]): ReadLine[] {
   const sets = new Map<string, Set<string>>();
-  const where = (line: ReportLine) => `${line.command ?? ''}\0${baseName(line)}`;
+  const where = (line: ReadLine) => `${line.command ?? ''}\0${baseName(line)}`;
   for (const line of lines) if (line.outputSet !== undefined) sets.set(where(line), (sets.get(where(line)) ?? new Set()).add(line.outputSet));
   return lines.map((line) => {
     const only = sets.get(where(line));
@@ -190,13 +213,13 @@ function withOutputSets(lines: ReportLine[]): ReportLine[] {
 }
 
 /** The batch a line's slide belongs to: its command and options, and the folder its slides are relative to. */
-function cohortKey(line: ReportLine): string {
+function cohortKey(line: ReadLine): string {
   return `${line.command ?? ''}\0${line.outputSet ?? ''}\0${baseName(line)}`;
 }
 
 export async function readReports(paths: string[]): Promise<ReadReports> {
-  const bySlide = new Map<string, ReportLine[]>();
-  const all: ReportLine[] = [];
+  const bySlide = new Map<string, ReadLine[]>();
+  const all: ReadLine[] = [];
   let unreadable = 0;
   for (const path of paths) {
     const content = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
@@ -204,17 +227,18 @@ export async function readReports(paths: string[]): Promise<ReadReports> {
     });
     for (const text of content.split('\n')) {
       if (text.trim() === '') continue;
-      let line: unknown;
+      let json: unknown;
       try {
-        line = JSON.parse(text);
+        json = JSON.parse(text);
       } catch {
-        line = null;
+        json = null;
       }
-      if (!isReportLine(line)) {
+      const line = v.safeParse(readLineSchema, json);
+      if (!line.success) {
         unreadable++;
         continue;
       }
-      all.push(line);
+      all.push(line.output);
     }
   }
   for (const line of withOutputSets(all)) {
@@ -240,15 +264,15 @@ export async function readReports(paths: string[]): Promise<ReadReports> {
  * of some of its files). Where no such line is among the reports the failure stays: a merge errs
  * towards missing. One pass.
  */
-function listedLater(chosen: readonly ReportLine[], lines: readonly ReportLine[]): Set<string> {
-  const failed = new Map<string, ReportLine>();
+function listedLater(chosen: readonly ReadLine[], lines: readonly ReadLine[]): Set<string> {
+  const failed = new Map<string, ReadLine>();
   for (const line of chosen) if (line.status === 'failed' && line.error?.code === 'IO_ERROR') failed.set(`${cohortKey(line)}\0${line.slide}`, line);
   const listed = new Set<string>();
   if (failed.size === 0) return listed;
   const whole = largestCounts(lines);
   for (const line of lines) {
     const cohort = cohortKey(line);
-    const { batchInputs, listedIn } = line as Partial<ReportLine>;
+    const { batchInputs, listedIn } = line;
     // Lines that say where they were listed are judged by that alone; older ones by their run's count.
     const wholeRun = listedIn === undefined && typeof batchInputs === 'number' && batchInputs >= (whole.get(cohort) ?? Number.POSITIVE_INFINITY);
     if (!wholeRun && typeof listedIn !== 'string') continue;
@@ -269,10 +293,10 @@ function* foldersOf(slide: string): Generator<string> {
 }
 
 /** Each cohort's largest count of inputs over its lines. */
-function largestCounts(lines: readonly ReportLine[]): Map<string, number> {
+function largestCounts(lines: readonly ReadLine[]): Map<string, number> {
   const largest = new Map<string, number>();
   for (const line of lines) {
-    const { batchInputs } = line as Partial<ReportLine>;
+    const { batchInputs } = line;
     if (typeof batchInputs === 'number') largest.set(cohortKey(line), Math.max(largest.get(cohortKey(line)) ?? 0, batchInputs));
   }
   return largest;
@@ -337,7 +361,7 @@ export interface ReportSummary {
 }
 
 /** A line's --shard K/N as numbers; null for an unsharded line, or a shard field another tool wrote otherwise. */
-function lineShard(line: ReportLine): { k: number; n: number } | null {
+function lineShard(line: ReadLine): { k: number; n: number } | null {
   return typeof line.shard === 'string' ? parseLineShard(line.shard) : null;
 }
 
@@ -367,38 +391,38 @@ interface CohortInputs {
   inputs: number;
   slidesWithoutInput: number;
   /** Folders with slides that have no line, each with the line that gave its count (the batch it is told in). */
-  partlySeen: Array<BatchCompleteness['inputsPartlySeen'][number] & { line: ReportLine }>;
+  partlySeen: Array<BatchCompleteness['inputsPartlySeen'][number] & { line: ReadLine }>;
 }
 
 /**
  * Of two lines giving an input's count of slides, the larger count (a run cut short or a --list cannot
  * tell itself from a whole one, so a merge errs towards missing); of equal counts, the later line.
  */
-function largerCount(a: ReportLine, b: ReportLine): ReportLine {
+function largerCount<L extends Giving<'inputSlides'>>(a: L, b: L): L {
   if (a.inputSlides !== b.inputSlides) return b.inputSlides > a.inputSlides ? b : a;
   return later(a, b);
 }
 
-function cohortInputs(lines: readonly ReportLine[]): CohortInputs {
+function cohortInputs(lines: readonly ReadLine[]): CohortInputs {
   // A slide's input is its latest line's that gives one, whatever the files' order: the cohort as last
   // listed (a DICOM file listed on its own once, in its folder later). null where none gives one.
-  const inputLine = new Map<string, ReportLine | null>();
+  const inputLine = new Map<string, Giving<'input'> | null>();
   // A folder's slides are those any line names in it (a retry of one of them through --list names it on
   // its own), and its count the largest its lines give.
   const named = new Map<string, Set<string>>();
-  const countLine = new Map<string, ReportLine>();
+  const countLine = new Map<string, Giving<'input' | 'inputSlides'>>();
   for (const line of lines) {
-    const { input, inputSlides } = line as Partial<ReportLine>;
     const latest = inputLine.get(line.slide) ?? null;
-    if (typeof input !== 'string') {
+    if (!gives(line, 'input')) {
       inputLine.set(line.slide, latest);
       continue;
     }
+    const { input } = line;
     inputLine.set(line.slide, latest ? later(latest, line) : line);
     if (input === line.slide) continue;
     const slides = named.get(input) ?? new Set<string>();
     named.set(input, slides.add(line.slide));
-    if (typeof inputSlides !== 'number') continue;
+    if (!gives(line, 'inputSlides')) continue;
     const counted = countLine.get(input);
     countLine.set(input, counted ? largerCount(counted, line) : line);
   }
@@ -427,15 +451,15 @@ function cohortInputs(lines: readonly ReportLine[]): CohortInputs {
 }
 
 function batchesOf(read: ReadReports): BatchCompleteness[] {
-  const linesOf = new Map<string, ReportLine[]>();
+  const linesOf = new Map<string, ReadLine[]>();
   for (const line of read.lines) {
     const lines = linesOf.get(cohortKey(line));
     if (lines) lines.push(line);
     else linesOf.set(cohortKey(line), [line]);
   }
   const cohorts = new Map([...linesOf].map(([key, lines]) => [key, cohortInputs(lines)]));
-  const batchKey = (line: ReportLine) => `${cohortKey(line)}\0${lineShard(line)?.n ?? ''}`;
-  const batches = new Map<string, { first: ReportLine; shardCount: number | null; shards: Set<number>; countLine: ReportLine | null }>();
+  const batchKey = (line: ReadLine) => `${cohortKey(line)}\0${lineShard(line)?.n ?? ''}`;
+  const batches = new Map<string, { first: ReadLine; shardCount: number | null; shards: Set<number>; countLine: Giving<'batchInputs'> | null }>();
   for (const line of read.lines) {
     const shard = lineShard(line);
     const key = batchKey(line);
@@ -444,7 +468,7 @@ function batchesOf(read: ReadReports): BatchCompleteness[] {
     if (shard) batch.shards.add(shard.k);
     // Older lines lack the count. Every shard's is the same; of different runs' the largest, as a run cut
     // short or a --list of some slides cannot tell itself from a whole one: a merge errs towards missing.
-    if (typeof (line as Partial<ReportLine>).batchInputs !== 'number') continue;
+    if (!gives(line, 'batchInputs')) continue;
     const counted = batch.countLine;
     batch.countLine =
       !counted || line.batchInputs > counted.batchInputs || (line.batchInputs === counted.batchInputs && later(counted, line) === line) ? line : counted;
@@ -480,7 +504,7 @@ function batchesOf(read: ReadReports): BatchCompleteness[] {
     .sort((a, b) => (batchOrder(a) < batchOrder(b) ? -1 : 1));
 }
 
-function versionsOf(slides: readonly ReportLine[]): ReportSummary['versions'] {
+function versionsOf(slides: readonly ReadLine[]): ReportSummary['versions'] {
   const counts = new Map<string | null, number>();
   for (const line of slides) {
     const version = typeof line.version === 'string' ? line.version : null;
@@ -503,7 +527,7 @@ export function summarise(read: ReadReports, slowest = 10): ReportSummary {
   const bySlide = (a: { slide: string }, b: { slide: string }) => (a.slide < b.slide ? -1 : a.slide > b.slide ? 1 : 0);
   const batches = batchesOf(read);
   const several = new Set(batches.map((b) => `${b.outputSet ?? b.command}\0${b.folder}`)).size > 1;
-  const batchOf = (l: ReportLine) => (several ? { batch: batchLabel(l.outputSet ?? null, l.command ?? '', baseName(l)) } : {});
+  const batchOf = (l: ReadLine) => (several ? { batch: batchLabel(l.outputSet ?? null, l.command ?? '', baseName(l)) } : {});
   return {
     slides: read.slides.length,
     statuses,
