@@ -15,7 +15,7 @@ import { settledOrAborted } from '../rpc/abortable';
 import type { Engine } from './commands';
 import type { ConcurrencyPlan } from './concurrency';
 import { inputKey } from './folder-slides';
-import type { SlideInput } from './inputs';
+import { NAME_NOT_UTF8, type SlideInput } from './inputs';
 import { abandonedError, type Interrupt } from './interrupt';
 import { JobQueue } from './job-queue';
 import { OutputFolders } from './output-folders';
@@ -101,10 +101,7 @@ export function jobEngine(launchEngine: EngineLauncher, plan: ConcurrencyPlan, p
 
 /** A folder found in the inputs that could not be listed, or a name that cannot be opened, failed as itself (no engine needed). */
 function unreadableFolder(path: string, reason: string): SlideOutcome {
-  const message =
-    reason === 'EILSEQ'
-      ? 'This name is not valid UTF-8, so what it names cannot be opened: rename it to read it.'
-      : `The folder cannot be read (${reason}); the slides in it were not listed.`;
+  const message = reason === 'EILSEQ' ? NAME_NOT_UTF8 : `The folder cannot be read (${reason}); the slides in it were not listed.`;
   return { status: 'failed', outputs: [], vendor: null, width: null, height: null, error: { code: 'IO_ERROR', message, path } };
 }
 

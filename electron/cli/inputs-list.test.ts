@@ -2,12 +2,15 @@
 // NUL-separated names, and UTF-16 as Windows PowerShell's `>` writes it, with or without its mark.
 
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, describe, test } from 'node:test';
-import { collectInputs, listEntries } from './inputs';
+import { collectInputs, ListProblem, listEntries, MAX_LIST_BYTES, MAX_LIST_ENTRIES, NAME_NOT_UTF8 } from './inputs';
+import { firstControl } from './printable';
+import { UsageError } from './usage-error';
 
 const paths = ['site a/case 1/slide.svs', '병원/케이스-2/슬라이드.ndpi', 'x.tif'];
 
@@ -89,5 +92,58 @@ describe('--list - from find -print0', () => {
       () => collectInputs({ args: [], list: '-', recursive: true, stdin: Readable.from([Buffer.from('/data/a.svs\n/\n')]) }),
       /the list - names \/, the root of a file system/,
     );
+  });
+});
+
+describe('--list that is not a list of paths', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'slidescope-badlist-'));
+  after(() => rm(dir, { recursive: true, force: true }));
+  const listOf = async (name: string, bytes: Buffer) => {
+    await writeFile(join(dir, name), bytes);
+    return collectInputs({ args: [], list: join(dir, name), recursive: false });
+  };
+  /** The error's message, with no control character in it raw. */
+  const refusal = async (name: string, bytes: Buffer): Promise<string> => {
+    const error = await listOf(name, bytes).then(
+      () => assert.fail(`${name} was taken`),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof UsageError, String(error));
+    assert.equal(firstControl(error.message), -1, JSON.stringify(error.message));
+    return error.message;
+  };
+
+  test('a binary file (a PNG) is refused naming the file, the line and the control character, escaped', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    assert.match(await refusal('image.png', png), /the list .*image\.png, name 1 holds a control character \(\\x1A\): it is not a text file of paths/);
+    assert.match(await refusal('esc.txt', Buffer.from('a.svs\n# \x1b[31mred\n')), /esc\.txt, line 2 holds a control character \(\\x1B\).*\\x1B\[31mred/);
+    assert.match(await refusal('odd16.txt', Buffer.from([0xff, 0xfe, 0xfd, 0x0a, 0x2f])), /odd16\.txt starts as UTF-16 .* odd number of bytes/);
+    assert.match(await refusal('not16.txt', Buffer.from([0xff, 0xfe, 0xfd, 0x0a, 0x2f, 0x74])), /not16\.txt starts as UTF-16 .* not one ASCII character/);
+  });
+
+  test("a name not UTF-8 gives the folder scan's reason, naming the list and its line", async () => {
+    const latin = Buffer.concat([Buffer.from('good.svs\n/data/caf'), Buffer.from([0xe9]), Buffer.from('.svs\n')]);
+    const message = await refusal('latin.txt', latin);
+    assert.ok(message.includes(`latin.txt, line 2 ("/data/caf\uFFFD.svs"): ${NAME_NOT_UTF8}`), message);
+    const separated = Buffer.concat([Buffer.from('/data/caf'), Buffer.from([0xe9]), Buffer.from('.svs\0')]);
+    assert.ok((await refusal('latin0.txt', separated)).includes(`latin0.txt, name 1 ("/data/caf\uFFFD.svs"): ${NAME_NOT_UTF8}`));
+    // U+FFFD written as such in a UTF-8 list is a name's own character.
+    assert.deepEqual(listEntries(Buffer.from('caf\uFFFD.svs\n')), ['caf\uFFFD.svs']);
+  });
+
+  test('a list larger than MAX_LIST_BYTES, or of more than MAX_LIST_ENTRIES paths, is refused before it costs memory without bound', async () => {
+    assert.throws(
+      () => listEntries(Buffer.from('a\n'.repeat(MAX_LIST_ENTRIES + 1))),
+      (e: unknown) => e instanceof ListProblem && /more than 4000000 paths/.test(e.message) && e.where === `line ${MAX_LIST_ENTRIES + 1}`,
+    );
+    let sent = 0;
+    const endless = new Readable({
+      read() {
+        sent += 1 << 20;
+        this.push(Buffer.alloc(1 << 20, 'a\n'));
+      },
+    });
+    await assert.rejects(() => collectInputs({ args: [], list: '-', recursive: false, stdin: endless }), /the list - is larger than 256 MB/);
+    assert.ok(sent <= MAX_LIST_BYTES + (2 << 20), `${sent} bytes read`);
   });
 });

@@ -4,13 +4,15 @@
 // and two slide.svs in different folders never write the same file.
 
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, realpathSync, type Stats, statSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream, existsSync, lstatSync, readdirSync, realpathSync, type Stats, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { slideStem } from '../../shared/export-plan';
 import { hasFolderSlideExtension, hasSlideExtension } from '../../shared/slide-formats';
 import { dataFolderOf, keyFileOfDataFolder, EXTENSION as MIRAX_EXTENSION } from '../engine/formats/mirax/mirax-files';
+import { firstControl, printable } from './printable';
+import { UsageError } from './usage-error';
 
 export interface SlideInput {
   /** Absolute path. */
@@ -69,60 +71,146 @@ export interface InputOptions {
   root?: string | undefined;
 }
 
-async function readList(list: string, stdin: Readable): Promise<string[]> {
-  let bytes: Buffer;
-  let from: string;
-  if (list === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of stdin) chunks.push(Buffer.from(chunk as Uint8Array));
-    bytes = Buffer.concat(chunks);
-    from = process.cwd();
-  } else {
-    bytes = await readFile(list).catch((error: NodeJS.ErrnoException) => {
-      throw new Error(`the list ${list} ${fileProblem(error)}`);
-    });
-    from = dirname(resolve(list));
+/**
+ * A --list's bounds: a cohort of a few million slides (a million paths of 75 bytes take 350 MB to
+ * read), never what a binary file or a runaway `yes` would cost.
+ */
+export const MAX_LIST_BYTES = 256 * 1024 * 1024;
+export const MAX_LIST_ENTRIES = 4_000_000;
+
+/** The folder scan's reason for a name that is not UTF-8 (batch.ts), given for a --list line too. */
+export const NAME_NOT_UTF8 = 'This name is not valid UTF-8, so what it names cannot be opened: rename it to read it.';
+
+/** Why a list cannot be taken, and where in it ("line 3"): readList names the file. */
+export class ListProblem extends Error {
+  constructor(
+    message: string,
+    readonly where?: string,
+  ) {
+    super(message);
   }
-  const paths = listEntries(bytes).map((path) => resolve(from, path));
+}
+
+async function readList(list: string, stdin: Readable): Promise<string[]> {
+  const name = `the list ${printable(list)}`;
+  const stream = list === '-' ? stdin : createReadStream(list);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream) {
+      size += (chunk as Uint8Array).length;
+      // Read in pieces, so that a file too large (or a FIFO that never ends) costs no more than the bound.
+      if (size > MAX_LIST_BYTES) throw new ListProblem(`is larger than ${MAX_LIST_BYTES / 1024 / 1024} MB: split the cohort into lists of fewer paths`);
+      chunks.push(Buffer.from(chunk as Uint8Array));
+    }
+  } catch (error) {
+    if (list !== '-') (stream as ReturnType<typeof createReadStream>).destroy();
+    if (error instanceof ListProblem) throw new UsageError(`${name} ${error.message}`);
+    throw new UsageError(`${name} ${fileProblem(error as NodeJS.ErrnoException)}`);
+  }
+  const from = list === '-' ? process.cwd() : dirname(resolve(list));
+  let entries: string[];
+  try {
+    entries = listEntries(Buffer.concat(chunks));
+  } catch (error) {
+    if (error instanceof ListProblem) throw new UsageError(`${name}${error.where ? `, ${error.where}` : ''} ${error.message}`);
+    throw error;
+  }
+  const paths = entries.map((path) => resolve(from, path));
   // Never a slide's folder, and what a list misread (its encoding) would give: a scan of every disk.
   const root = paths.find((path) => parse(path).root === path);
-  if (root !== undefined) throw new Error(`the list ${list} names ${root}, the root of a file system: name the cohort's folders`);
+  if (root !== undefined) throw new Error(`${name} names ${printable(root)}, the root of a file system: name the cohort's folders`);
   return paths;
+}
+
+/** The pieces of `text` between separators, without an array of them all. */
+function* piecesOf(text: string, separator: string): Generator<string> {
+  for (let start = 0; start <= text.length; ) {
+    const end = text.indexOf(separator, start);
+    yield text.slice(start, end === -1 ? text.length : end);
+    if (end === -1) return;
+    start = end + 1;
+  }
 }
 
 /**
  * A list's paths: a line each (blank lines and # comments left out), or NUL-separated as `find
  * -print0` writes them (no path holds a NUL). UTF-16 is what Windows PowerShell's `>` writes: read by
- * its byte-order mark, or, without one, where it decodes to lines of text.
+ * its byte-order mark, or, without one, where it decodes to lines of text. A list that is not text (a
+ * control character, bytes that are not UTF-8) or holds more than MAX_LIST_ENTRIES paths throws a
+ * ListProblem naming the line.
  */
 export function listEntries(bytes: Buffer): string[] {
-  const text = listText(bytes);
-  if (text.includes('\0')) return text.split('\0').filter((path) => path.length > 0);
-  return text
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line.length > 0 && !line.startsWith('#'));
+  const { text, utf8 } = listText(bytes);
+  const separated = text.includes('\0');
+  // Bytes that are not UTF-8 decode to U+FFFD: where the file has such bytes, a line holding one names no file.
+  const lossy = utf8 && !validUtf8(bytes);
+  const entries: string[] = [];
+  let number = 0;
+  for (const piece of piecesOf(text, separated ? '\0' : '\n')) {
+    number++;
+    const entry = separated ? piece : piece.trim();
+    if (entry.length === 0) continue;
+    const where = `${separated ? 'name' : 'line'} ${number}`;
+    // A find -print0 name may hold a line end; a line, only a tab.
+    const control = firstControl(entry, separated ? '\t\n\r' : '\t');
+    if (control !== -1) {
+      throw new ListProblem(
+        `holds a control character (${printable(entry.slice(control, control + 1))}): it is not a text file of paths, one a line ("${printable(entry, 80)}")`,
+        where,
+      );
+    }
+    if (lossy && entry.includes('\uFFFD')) throw new ListProblem(`("${printable(entry, 200)}"): ${NAME_NOT_UTF8}`, where);
+    if (!separated && entry.startsWith('#')) continue;
+    if (entries.length === MAX_LIST_ENTRIES) throw new ListProblem(`holds more than ${MAX_LIST_ENTRIES} paths: split the cohort into lists of fewer`, where);
+    entries.push(entry);
+  }
+  return entries;
 }
 
-function listText(bytes: Buffer): string {
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
+function validUtf8(bytes: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The list's text, and whether it was read as UTF-8 (its bytes not UTF-8 then show as U+FFFD). */
+function listText(bytes: Buffer): { text: string; utf8: boolean } {
+  // UTF-16 is two bytes a unit: an odd count after its mark is a file that merely starts with those bytes.
+  if (((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) && bytes.length % 2 !== 0) {
+    throw new ListProblem('starts as UTF-16 (its byte-order mark) but has an odd number of bytes: it is not a text file of paths');
+  }
+  const marked =
+    bytes[0] === 0xff && bytes[1] === 0xfe
+      ? bytes.subarray(2).toString('utf16le')
+      : bytes[0] === 0xfe && bytes[1] === 0xff
+        ? Buffer.from(bytes.subarray(2)).swap16().toString('utf16le')
+        : null;
+  // Paths hold '/', '.' or a line end: UTF-16 with not one ASCII character is other bytes after those two.
+  if (marked !== null && marked.length > 0 && !/[^\u0080-\uffff]/.test(marked)) {
+    throw new ListProblem('starts as UTF-16 (its byte-order mark) but holds no path, not one ASCII character: it is not a text file of paths');
+  }
+  if (marked !== null) return { text: marked, utf8: false };
   const utf8 = bytes.toString('utf8').replace(/^\ufeff/, '');
-  if (!utf8.includes('\0') || bytes.length % 2 !== 0) return utf8;
+  const asUtf8 = { text: utf8, utf8: true };
+  if (!utf8.includes('\0') || bytes.length % 2 !== 0) return asUtf8;
   // NULs without a mark: find -print0's names, or UTF-16, whose reading as UTF-8 gives control
   // characters (other scripts than Latin) or names of a character each (ASCII).
   const decoded = [bytes.toString('utf16le'), Buffer.from(bytes).swap16().toString('utf16le')].filter(textLike);
   const lines = decoded.find((text) => text.includes('\n'));
-  if (lines !== undefined) return lines;
+  if (lines !== undefined) return { text: lines, utf8: false };
   const names = utf8.split('\0').filter((name) => name.length > 0);
   // Names of a character each are a path's ASCII in UTF-16 where their reading holds a path's '/' or
   // '.'; else short names (numbered folders: 1, 2, 3).
   const oneEach = names.every((name) => name.length === 1);
   const pathLike = decoded.filter((text) => /[/\\.]/.test(text));
-  if ((names.every(textLike) && !(oneEach && pathLike.length > 0)) || decoded.length === 0) return utf8;
+  if ((names.every(textLike) && !(oneEach && pathLike.length > 0)) || decoded.length === 0) return asUtf8;
   // One name and no line end: the byte order whose reading has the more ASCII ('/', '.', letters).
   const ascii = (text: string) => text.split('').filter((c) => c < '\x80').length;
-  return decoded.sort((a, b) => ascii(b) - ascii(a))[0]!;
+  return { text: decoded.sort((a, b) => ascii(b) - ascii(a))[0]!, utf8: false };
 }
 
 /** No NUL, no undecodable unit, no control character but tab and line ends. */

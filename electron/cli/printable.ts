@@ -1,0 +1,28 @@
+// Text read from a file or a name on disk, made safe to print: a control character written raw to a
+// terminal can move the cursor, recolour it or retitle the window, so each is shown escaped.
+
+/** `text` with C0 and C1 control characters, DEL and unpaired surrogates escaped (\x1B, \u{D800}), at most `max` characters. */
+export function printable(text: string, max = 200): string {
+  let out = '';
+  for (let i = 0; i < text.length && i < max; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      out += text.slice(i, i + 2);
+      i++;
+    } else if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) out += `\\x${c.toString(16).toUpperCase().padStart(2, '0')}`;
+    else if (c >= 0xd800 && c <= 0xdfff) out += `\\u{${c.toString(16).toUpperCase()}}`;
+    else out += text[i];
+  }
+  return text.length > max ? `${out}…` : out;
+}
+
+/** The first character `printable` would escape, other than those in `allowed`: its index, or -1. */
+export function firstControl(text: string, allowed = ''): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 || (c >= 0x7f && c <= 0x9f)) && !allowed.includes(text[i]!)) return i;
+    if (c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
+    else if (c >= 0xd800 && c <= 0xdfff) return i;
+  }
+  return -1;
+}
