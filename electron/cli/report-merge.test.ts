@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { plainReportLine } from '../../testing/report-lines';
+import { firstControl } from './printable';
 import { mergeExitCode, type ReportLine, type ReportSummary, readReports, summarise, summaryText } from './report';
 import { MAX_SHARDS } from './shards';
 
@@ -604,6 +605,16 @@ describe('report merge: lines that are not what a Slidescope writes', () => {
     assert.deepEqual(summary.slowest, [{ slide: 'a.svs', ms: 1, vendor: null, width: null, height: null }]);
     assert.deepEqual(summary.failed, [{ slide: 'b.svs', code: 'INTERNAL', message: '' }]);
     assert.doesNotMatch(text, /undefined|\[object Object\]|NaN/);
+  });
+
+  test("a slide's name or error message holding control characters is printed escaped", async () => {
+    const { text } = await merge([
+      reportLine('a\x1b]0;owned\x07.svs', null, 2, { status: 'failed', error: { code: 'CORRUPT_DATA', message: 'bad\ntile\x1b[2J' } }),
+      reportLine('b\u009b.svs', null, 2, { status: 'not-done' }),
+    ]);
+    assert.equal(firstControl(text, '\n'), -1, JSON.stringify(text));
+    assert.match(text, /^ {2}a\\x1B\]0;owned\\x07\.svs: CORRUPT_DATA: bad\\x0Atile\\x1B\[2J$/m);
+    assert.match(text, /^ {2}b\\x9B\.svs$/m);
   });
 
   test('the largest shard count --shard accepts is read; the text names the first shards without a line, and how many more', async () => {

@@ -11,6 +11,7 @@ import * as v from 'valibot';
 import { SlideError, writeFailureCode } from '../engine/errors';
 import { makeFolder } from '../engine/export/make-folder';
 import { fileProblem } from './inputs';
+import { printable } from './printable';
 import { MAX_SHARDS } from './shards';
 
 export const SLIDE_STATUSES = ['written', 'skipped', 'failed', 'not-done'] as const;
@@ -668,5 +669,6 @@ export function summaryText(summary: ReportSummary): string {
     for (const slide of summary.notDone) lines.push(`  ${slide}`);
   }
   if (summary.unreadable) lines.push(`${summary.unreadable} line(s) were not report lines and were ignored`);
-  return lines.join('\n');
+  // Names and messages come from the reports (a file name may hold any byte but '/'): none reaches a terminal raw.
+  return lines.map((line) => printable(line, Number.POSITIVE_INFINITY)).join('\n');
 }
