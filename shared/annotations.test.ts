@@ -3,15 +3,19 @@ import { describe, it } from 'node:test';
 import * as v from 'valibot';
 
 import {
+  type Annotation,
   type AnnotationDocument,
   annotationDocumentSchema,
+  checkDocument,
   classColor,
   emptyDocument,
   hexToRgb,
   QUPATH_CLASSES,
   rgbToHex,
+  type Shape,
   UNCLASSIFIED_COLOR,
 } from './annotations';
+import { LIMITS } from './limits';
 
 const ID = '0b6a0d4e-7a3c-4f4e-9a55-2c1f7d1a9b10';
 
@@ -106,5 +110,51 @@ describe('the annotation document', () => {
     assert.match(check({ ...doc, annotations: [{ ...doc.annotations[0], description: 'bell\u0007' }] }) ?? '', /control characters/);
     assert.match(check({ ...doc, annotations: [{ ...doc.annotations[0], id: '../x' }] }) ?? '', /UUID/);
     assert.match(check({ ...doc, extra: 1 }) ?? '', /extra/);
+  });
+});
+
+/** `n` annotations of this shape (sharing it: a document past the vertex limits without the memory). */
+function many(n: number, shape: Shape): AnnotationDocument {
+  const annotations: Annotation[] = [];
+  for (let i = 0; i < n; i++) annotations.push({ id: `a-${i}`, name: '', description: '', classification: null, shape });
+  return { classes: [], annotations };
+}
+
+describe('the limits, checked by the schema', () => {
+  it('one annotation of more than 200,000 vertices, over all its rings: TOO_LARGE naming it', () => {
+    const ring = Array.from({ length: 300_000 }, (_, i) => i % 1000);
+    const shape: Shape = { kind: 'polygon', polygons: [[ring, ring.slice(0, 160_000)]] };
+    const result = checkDocument({
+      ...many(2, { kind: 'point', points: [0, 0] }),
+      annotations: [...many(1, { kind: 'point', points: [0, 0] }).annotations, { ...many(1, shape).annotations[0]!, id: 'big' }],
+    });
+    assert.ok(!result.ok);
+    assert.equal(result.problem.code, 'TOO_LARGE');
+    assert.equal(result.problem.annotation, 1);
+    assert.equal(result.problem.message, `Annotation 2: shape has 230000 vertices, more than the ${LIMITS.maxAnnotationVertices} one annotation may have`);
+    // One ring alone past the limit is the same limit.
+    const line = checkDocument(many(1, { kind: 'line', points: Array.from({ length: 2 * (LIMITS.maxAnnotationVertices + 1) }, () => 1) }));
+    assert.ok(!line.ok);
+    assert.equal(line.problem.code, 'TOO_LARGE');
+    assert.ok(checkDocument(many(1, { kind: 'line', points: Array.from({ length: 2 * LIMITS.maxAnnotationVertices }, () => 1) })).ok);
+  });
+
+  it('more annotations, or vertices in all, than a slide may have: TOO_LARGE; a bad field: CORRUPT_DATA', () => {
+    const point: Shape = { kind: 'point', points: [0, 0] };
+    const count = checkDocument(many(LIMITS.maxAnnotations + 1, point));
+    assert.ok(!count.ok);
+    assert.deepEqual(
+      [count.problem.code, count.problem.message],
+      ['TOO_LARGE', `annotations are ${LIMITS.maxAnnotations + 1}, more than the ${LIMITS.maxAnnotations} a slide may have`],
+    );
+    const outline: Shape = { kind: 'line', points: Array.from({ length: 2 * LIMITS.maxAnnotationVertices }, (_, i) => i) };
+    const n = LIMITS.maxDocumentVertices / LIMITS.maxAnnotationVertices + 1;
+    const vertices = checkDocument(many(n, outline));
+    assert.ok(!vertices.ok);
+    assert.equal(vertices.problem.code, 'TOO_LARGE');
+    assert.match(vertices.problem.message, new RegExp(`hold ${n * LIMITS.maxAnnotationVertices} vertices, more than the ${LIMITS.maxDocumentVertices}`));
+    const broken = checkDocument({ ...many(1, point), classes: [{ name: '', color: [0, 0, 0] }] });
+    assert.ok(!broken.ok);
+    assert.deepEqual([broken.problem.code, broken.problem.message], ['CORRUPT_DATA', 'classes.0.name must not be empty']);
   });
 });

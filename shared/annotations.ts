@@ -33,9 +33,12 @@ const rgb = v.pipe(
 
 const className = v.pipe(line(LIMITS.annotationNameLength), v.minLength(1, 'must not be empty'));
 
-/** A flat list of coordinates: an even count of finite numbers within the coordinate bounds, at least `min` points. */
+/**
+ * A flat list of coordinates: an even count of finite numbers within the coordinate bounds, at least
+ * `min` points. How many at most is the shape's limit (withinShapeVertices), counted over all its rings.
+ */
 export function isCoordinateList(value: unknown, minPoints: number): value is number[] {
-  if (!Array.isArray(value) || value.length % 2 !== 0 || value.length < minPoints * 2 || value.length > LIMITS.maxAnnotationVertices * 2) return false;
+  if (!Array.isArray(value) || value.length % 2 !== 0 || value.length < minPoints * 2) return false;
   for (const n of value) if (typeof n !== 'number' || !Number.isFinite(n) || Math.abs(n) > LIMITS.maxCoordinate) return false;
   return true;
 }
@@ -44,7 +47,7 @@ export function isCoordinateList(value: unknown, minPoints: number): value is nu
 const points = (minPoints: number) =>
   v.custom<number[]>(
     (value) => isCoordinateList(value, minPoints),
-    `must be a list of x, y level-0 coordinates (at least ${minPoints} point${minPoints > 1 ? 's' : ''}, at most ${LIMITS.maxAnnotationVertices})`,
+    `must be a list of x, y level-0 coordinates (at least ${minPoints} point${minPoints > 1 ? 's' : ''})`,
   );
 const coordinate = v.pipe(v.number('must be a number'), v.finite('must be finite'), v.maxValue(LIMITS.maxCoordinate), v.minValue(-LIMITS.maxCoordinate));
 
@@ -53,7 +56,7 @@ const polygons = v.pipe(
   v.minLength(1, 'needs at least one polygon'),
 );
 
-export const shapeSchema = v.variant(
+const shapeKinds = v.variant(
   'kind',
   [
     v.strictObject({ kind: v.literal('line'), points: points(2) }),
@@ -65,6 +68,18 @@ export const shapeSchema = v.variant(
     v.strictObject({ kind: v.picklist(['polygon', 'freehand']), polygons }),
   ],
   'must be one of line, point, rectangle, ellipse, polygon, freehand',
+);
+
+// The limits, named: a document past one of them is TOO_LARGE, not CORRUPT_DATA (checkDocument).
+const withinShapeVertices = (shape: Shape) => vertexCount(shape) <= LIMITS.maxAnnotationVertices;
+const withinAnnotationCount = (list: Annotation[]) => list.length <= LIMITS.maxAnnotations;
+const documentVertices = (annotations: readonly Annotation[]) => annotations.reduce((n, a) => n + vertexCount(a.shape), 0);
+const withinDocumentVertices = (doc: v.InferOutput<typeof documentFields>) => documentVertices(doc.annotations) <= LIMITS.maxDocumentVertices;
+const LIMIT_CHECKS: ReadonlySet<unknown> = new Set([withinShapeVertices, withinAnnotationCount, withinDocumentVertices]);
+
+export const shapeSchema = v.pipe(
+  shapeKinds,
+  v.check(withinShapeVertices, (issue) => `has ${vertexCount(issue.input)} vertices, more than the ${LIMITS.maxAnnotationVertices} one annotation may have`),
 );
 
 export const classSchema = v.strictObject({ name: className, color: rgb });
@@ -83,18 +98,20 @@ export const annotationSchema = v.strictObject({
   shape: shapeSchema,
 });
 
+const documentFields = v.strictObject({
+  classes: classListSchema,
+  annotations: v.pipe(
+    v.array(annotationSchema, 'must be a list'),
+    v.check(withinAnnotationCount, (issue) => `are ${issue.input.length}, more than the ${LIMITS.maxAnnotations} a slide may have`),
+    v.check((list) => new Set(list.map((a) => a.id)).size === list.length, 'holds two annotations with one id'),
+  ),
+});
+
 export const annotationDocumentSchema = v.pipe(
-  v.strictObject({
-    classes: classListSchema,
-    annotations: v.pipe(
-      v.array(annotationSchema, 'must be a list'),
-      v.maxLength(LIMITS.maxAnnotations, `has more than ${LIMITS.maxAnnotations} annotations`),
-      v.check((list) => new Set(list.map((a) => a.id)).size === list.length, 'holds two annotations with one id'),
-    ),
-  }),
+  documentFields,
   v.check(
-    (doc) => doc.annotations.reduce((n, a) => n + vertexCount(a.shape), 0) <= LIMITS.maxDocumentVertices,
-    `holds more than ${LIMITS.maxDocumentVertices} vertices`,
+    withinDocumentVertices,
+    (issue) => `the annotations hold ${documentVertices(issue.input.annotations)} vertices, more than the ${LIMITS.maxDocumentVertices} a slide may have`,
   ),
 );
 
@@ -112,7 +129,7 @@ export type AnnotationClass = v.InferOutput<typeof classSchema>;
  * - polygon, freehand: polygons, each its outer ring then its holes, rings not repeating their first
  *   vertex. Freehand is a polygon drawn by dragging, kept apart only to be drawn again the same way.
  */
-export type Shape = v.InferOutput<typeof shapeSchema>;
+export type Shape = v.InferOutput<typeof shapeKinds>;
 export type ShapeKind = Shape['kind'];
 export type BoxShape = Extract<Shape, { kind: 'rectangle' | 'ellipse' }>;
 export type AreaShape = Extract<Shape, { kind: 'polygon' | 'freehand' }>;
@@ -217,11 +234,41 @@ export class AnnotationFileError extends Error {
   }
 }
 
+/** Why a document is refused: the limit (TOO_LARGE) or the field (CORRUPT_DATA), and which annotation (its index) or list. */
+export interface DocumentProblem {
+  code: Extract<ErrorCode, 'CORRUPT_DATA' | 'TOO_LARGE'>;
+  /** The annotation at fault (its index in the document), or null when it is the class list or the whole. */
+  annotation: number | null;
+  /** 'shape.points', 'classes.2.name'...; empty for the document as a whole. */
+  field: string;
+  reason: string;
+  /** All three as one sentence: "Annotation 3: shape has 300000 vertices, more than...". */
+  message: string;
+}
+
+/**
+ * The document as the schema keeps it (class names normalised), or the first reason it is refused.
+ * Every writer of a slide's annotations goes through it, so that nothing is stored that a reader
+ * would refuse.
+ */
+export function checkDocument(doc: unknown): { ok: true; document: AnnotationDocument } | { ok: false; problem: DocumentProblem } {
+  const checked = v.safeParse(annotationDocumentSchema, doc);
+  if (checked.success) return { ok: true, document: checked.output };
+  const issue = checked.issues[0];
+  const keys = (issue.path ?? []).map((p) => p.key);
+  const annotation = keys[0] === 'annotations' && typeof keys[1] === 'number' ? keys[1] : null;
+  const field = keys.slice(annotation === null ? 0 : 2).join('.');
+  const where = annotation !== null ? `Annotation ${annotation + 1}: ` : '';
+  const code = LIMIT_CHECKS.has(issue.requirement) ? 'TOO_LARGE' : 'CORRUPT_DATA';
+  return { ok: false, problem: { code, annotation, field, reason: issue.message, message: `${where}${field ? `${field} ` : ''}${issue.message}` } };
+}
+
 /**
  * `added` after `base`: classes `base` lacks are added with their colours (a class both name keeps
  * base's colour); an annotation `base` already holds (the same shape, class, name and description,
- * whatever its id) is not added twice, so that importing a file again changes nothing; one whose id
- * is taken by another gets a new id.
+ * whatever its id) is not added twice, so that importing a file
+ * again changes nothing; one whose id is taken by another gets a new id. The result may be past the
+ * limits: checkDocument it before it is kept.
  */
 export function mergeDocuments(base: AnnotationDocument, added: AnnotationDocument, newId: () => string): AnnotationDocument {
   const names = new Set(base.classes.map((c) => c.name));
