@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { readGeoJson } from '../../shared/annotation-geojson';
-import { emptyDocument } from '../../shared/annotations';
+import { type AnnotationDocument, emptyDocument } from '../../shared/annotations';
+import { LIMITS } from '../../shared/limits';
 import { everyKind, squareFeature } from '../../testing/annotation-samples';
 import { writeFileAtomic } from '../engine/export/atomic-file';
 import { slideIdentity } from '../engine/slide-identity';
@@ -162,5 +163,36 @@ describe('the annotation store', () => {
       },
     });
     await assert.rejects(s.save(path, everyKind()), (error: Error & { code?: string }) => error.code === 'NO_SPACE' && /EDQUOT/.test(error.message));
+  });
+
+  it('never writes a document it would refuse to read: past a limit TOO_LARGE, a bad field CORRUPT_DATA, the stored file untouched', async () => {
+    const path = await slide('gate', 'e.svs');
+    const { store: s, writes } = store();
+    await s.save(path, everyKind());
+    const before = await readFile(sidecarPath(path), 'utf8');
+    writes.length = 0;
+    const point = everyKind().annotations[1]!;
+    const tooMany: AnnotationDocument = {
+      classes: [],
+      annotations: Array.from({ length: LIMITS.maxAnnotations + 1 }, (_, i) => ({ ...point, id: `p-${i}` })),
+    };
+    await assert.rejects(
+      s.save(path, tooMany),
+      (error: Error & { code?: string }) =>
+        error.code === 'TOO_LARGE' && /^The annotations of e\.svs were not saved: annotations are 200001, more than the 200000/.test(error.message),
+    );
+    // One outline of 300,000 vertices (which the GeoJSON reader refuses): refused before it is written.
+    const outline = { ...point, shape: { kind: 'line' as const, points: Array.from({ length: 600_000 }, (_, i) => i) } };
+    await assert.rejects(
+      s.save(path, { classes: [], annotations: [outline] }),
+      (error: Error & { code?: string }) => error.code === 'TOO_LARGE' && /Annotation 1: shape has 300000 vertices/.test(error.message),
+    );
+    await assert.rejects(
+      s.save(path, { ...everyKind(), classes: [{ name: 'a\nb', color: [0, 0, 0] }] }),
+      (error: Error & { code?: string }) => error.code === 'CORRUPT_DATA' && /classes\.0\.name must be one line/.test(error.message),
+    );
+    assert.deepEqual(writes, []);
+    assert.equal(await readFile(sidecarPath(path), 'utf8'), before);
+    assert.deepEqual((await s.load(path)).document, everyKind());
   });
 });

@@ -3,13 +3,14 @@
 // and a notebook read as they are) when its folder takes a file, else in the app's data folder under
 // the slide's identity (engine/slide-identity.ts), so that a slide moved or copied
 // elsewhere keeps them. Written whole or not at all (temporary file, fsync, rename); one write at a
-// time per slide. A stored file that cannot be read is renamed aside, never written over.
+// time per slide, checked against the schema first. A stored file that cannot be read is renamed aside,
+// never written over.
 
 import { rename, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { writeGeoJson } from '../../shared/annotation-geojson';
-import { type AnnotationDocument, type AnnotationLocation, emptyDocument, type SlideAnnotations } from '../../shared/annotations';
+import { type AnnotationDocument, type AnnotationLocation, checkDocument, emptyDocument, type SlideAnnotations } from '../../shared/annotations';
 import { toErrorInfo } from '../../shared/errors';
 import { SlideError, writeFailureCode } from '../engine/errors';
 import { writeFileAtomic } from '../engine/export/atomic-file';
@@ -100,7 +101,8 @@ export class AnnotationStore {
    * failure thrown.
    */
   async load(slidePath: string, readOnly = false): Promise<SlideAnnotations> {
-    await this.#writes.get(slidePath);
+    // After the last write, whether it failed or not: its failure was its caller's, not this load's.
+    await this.#writes.get(slidePath)?.catch(() => undefined);
     const location = await this.locate(slidePath);
     if (!location) return { document: emptyDocument(), location: null, unreadable: null };
     try {
@@ -124,7 +126,12 @@ export class AnnotationStore {
   }
 
   async #save(slidePath: string, doc: AnnotationDocument): Promise<AnnotationLocation> {
-    const bytes = new TextEncoder().encode(writeGeoJson(doc));
+    // The one gate: a document the readers would refuse (past a limit, a bad field) is never stored.
+    const checked = checkDocument(doc);
+    if (!checked.ok) {
+      throw new SlideError(checked.problem.code, `The annotations of ${basename(slidePath)} were not saved: ${checked.problem.message}.`, slidePath);
+    }
+    const bytes = new TextEncoder().encode(writeGeoJson(checked.document));
     const beside = sidecarPath(slidePath);
     try {
       await this.#write(beside, bytes);

@@ -9,6 +9,7 @@ import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { readGeoJson, writeGeoJson } from '../../shared/annotation-geojson';
+import { LIMITS } from '../../shared/limits';
 import { everyKind } from '../../testing/annotation-samples';
 import { sharedSlide } from '../../testing/paths';
 import { runCli } from '../../testing/run-cli';
@@ -113,6 +114,31 @@ describe('slidescope annotations', () => {
     assert.equal(imported.status, 0, imported.stderr);
     assert.match(imported.stderr, /kept as .*broken-store\.svs\.annotations\.geojson\.unreadable-/);
     assert.equal(readGeoJson(readFileSync(stored, 'utf8'), { newId: () => 'x' }).annotations.length, everyKind().annotations.length);
+  });
+
+  test('two files within the limits, past them together: the second is refused (TOO_LARGE), what was stored stays', () => {
+    const own = join(out, 'limits.svs');
+    copyFileSync(slide, own);
+    const points = (file: string, n: number, offset: number) => {
+      const features = Array.from({ length: n }, (_, i) => `{"type":"Feature","geometry":{"type":"Point","coordinates":[${i},${offset}]}}`);
+      writeFileSync(file, `{"type":"FeatureCollection","features":[\n${features.join(',\n')}\n]}`);
+    };
+    const half = LIMITS.maxAnnotations / 2;
+    const [a, b] = [join(out, 'many-a.geojson'), join(out, 'many-b.geojson')];
+    points(a, half, 0);
+    points(b, half + 1, 1);
+    assert.equal(cli('annotations', own, '--import', a).status, 0);
+    const stored = readFileSync(`${own}.annotations.geojson`, 'utf8');
+    const run = cli('annotations', own, '--import', b);
+    assert.equal(run.status, 1, run.stdout);
+    assert.match(
+      run.stderr,
+      new RegExp(
+        `many-b\\.geojson: TOO_LARGE: Nothing was imported from .*many-b\\.geojson: with the ${half} annotations limits\\.svs has, annotations are ${LIMITS.maxAnnotations + 1}, more than the ${LIMITS.maxAnnotations}`,
+      ),
+    );
+    assert.equal(readFileSync(`${own}.annotations.geojson`, 'utf8'), stored, 'the stored file is as it was');
+    assert.match(cli('annotations', own).stdout, new RegExp(`limits\\.svs: ${half} annotations, in `));
   });
 
   test('--annotations draws a file into a thumbnail and a comparison; "stored" draws the slide\'s own', async () => {

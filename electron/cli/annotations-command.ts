@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { extname, resolve } from 'node:path';
 import { formatArea, measureShape } from '../../shared/annotation-geometry';
-import { type AnnotationDocument, type AnnotationFormat, mergeDocuments } from '../../shared/annotations';
+import { type AnnotationDocument, AnnotationFileError, type AnnotationFormat, checkDocument, mergeDocuments } from '../../shared/annotations';
 import type { Result } from '../../shared/errors';
 import type { SlideInfo } from '../../shared/slide';
 import { readAnnotationImport, writeAnnotationFile } from '../annotations/annotation-files';
@@ -71,7 +71,17 @@ export async function runAnnotations(engine: Engine, store: AnnotationStore, sli
           `Nothing new in ${file}: its ${counted(held)} ${held === 1 ? 'is' : 'are'} there already; ${info.name} has ${counted(loaded.document.annotations.length)}`,
         );
       } else {
-        const location = await store.save(path, merged);
+        // Checked before anything is saved: two files within the limits may pass them together.
+        const checked = checkDocument(merged);
+        if (!checked.ok) {
+          const { code, message } = checked.problem;
+          throw new AnnotationFileError(
+            code,
+            `Nothing was imported from ${file}: with the ${counted(loaded.document.annotations.length)} ${info.name} has, ${message}.`,
+            file,
+          );
+        }
+        const location = await store.save(path, checked.document);
         loaded = await store.load(path);
         out.push(
           `${counted(added)} imported from ${file}${held ? ` (${held} already there)` : ''}; ${info.name} has ${loaded.document.annotations.length}, saved in ${location.path}`,
