@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { readGeoJson } from '../../shared/annotation-geojson';
-import { type AnnotationDocument, emptyDocument } from '../../shared/annotations';
+import { readGeoJson, writeGeoJson } from '../../shared/annotation-geojson';
+import { type AnnotationDocument, emptyDocument, mergeDocuments } from '../../shared/annotations';
 import { LIMITS } from '../../shared/limits';
 import { everyKind, squareFeature } from '../../testing/annotation-samples';
 import { writeFileAtomic } from '../engine/export/atomic-file';
@@ -28,20 +28,34 @@ async function slide(folder: string, name: string, content = 'II*\u0000 a slide 
   return path;
 }
 
-/** A store whose writes fail in `readOnly` folders, as a read-only share's would. */
-function store(readOnly: string[] = []) {
+/** A store whose writes and renames fail in `readOnly` folders, as a read-only share's would. */
+function store(readOnly: string[] = [], dataDir = join(root, 'app-data', 'annotations')) {
   const writes: string[] = [];
+  const refuse = (path: string) => {
+    if (readOnly.some((folder) => dirname(path) === join(root, folder)))
+      throw Object.assign(new Error(`EROFS: read-only file system, rename '${path}'`), { code: 'EROFS' });
+  };
   return {
     writes,
     store: new AnnotationStore({
-      dataDir: join(root, 'app-data', 'annotations'),
+      dataDir,
       write: async (path, bytes) => {
         writes.push(path);
-        if (readOnly.some((folder) => dirname(path) === join(root, folder))) throw Object.assign(new Error('read-only'), { code: 'EROFS' });
+        refuse(path);
         await writeFileAtomic(path, bytes, true);
+      },
+      rename: async (from, to) => {
+        refuse(from);
+        await rename(from, to);
       },
     }),
   };
+}
+
+/** A file's time set back a day: written before what the test writes next. */
+async function older(path: string): Promise<void> {
+  const yesterday = new Date(Date.now() - 86_400_000);
+  await utimes(path, yesterday, yesterday);
 }
 
 describe('the annotation store', () => {
@@ -194,5 +208,74 @@ describe('the annotation store', () => {
     assert.deepEqual(writes, []);
     assert.equal(await readFile(sidecarPath(path), 'utf8'), before);
     assert.deepEqual((await s.load(path)).document, everyKind());
+  });
+  it('an unreadable file beside a slide in a read-only folder: left as it is, the load says so and where saves go, never INTERNAL', async () => {
+    const path = await slide('ro-broken', 'g.svs', 'II*\u0000 read-only broken');
+    await writeFile(sidecarPath(path), '{"type":"FeatureCollection","features":[');
+    await older(sidecarPath(path));
+    const { store: s } = store(['ro-broken'], join(root, 'app-data-ro'));
+    const loaded = await s.load(path);
+    const data = join(root, 'app-data-ro', `${await slideIdentity(path)}.annotations.geojson`);
+    assert.deepEqual(loaded.document, emptyDocument());
+    assert.equal(loaded.location, null);
+    assert.equal(loaded.unreadable?.code, 'CORRUPT_DATA');
+    assert.equal(loaded.unreadable?.keptAs, sidecarPath(path));
+    assert.match(loaded.unreadable?.message ?? '', /could not be moved aside \(EROFS\), so it is left as it is; new annotations are saved in /);
+    assert.ok(loaded.unreadable?.message.endsWith(`${data}.`));
+    assert.equal(await readFile(sidecarPath(path), 'utf8'), '{"type":"FeatureCollection","features":[');
+    // Saved in the data folder, and read from there from then on.
+    assert.deepEqual(await s.save(path, everyKind()), { path: data, beside: false });
+    assert.deepEqual(await s.load(path), { document: everyKind(), location: { path: data, beside: false }, unreadable: null });
+  });
+
+  it('a folder that takes files but would not let an unreadable file be moved: it is not written over', async () => {
+    const path = await slide('locked', 'h.svs', 'II*\u0000 locked');
+    await writeFile(sidecarPath(path), '{broken');
+    const s = new AnnotationStore({
+      dataDir: join(root, 'app-data-locked'),
+      rename: async () => {
+        throw Object.assign(new Error('EBUSY: resource busy or locked'), { code: 'EBUSY' });
+      },
+    });
+    assert.match((await s.load(path)).unreadable?.message ?? '', /EBUSY/);
+    assert.equal((await s.save(path, everyKind())).beside, false);
+    assert.equal(await readFile(sidecarPath(path), 'utf8'), '{broken');
+  });
+
+  it('a read-only folder with a readable file beside the slide: what is saved in the data folder (its content and the change) is what is read next', async () => {
+    const path = await slide('ro-valid', 'i.svs', 'II*\u0000 read-only valid');
+    const first = { ...emptyDocument(), annotations: everyKind().annotations.slice(0, 1) };
+    await writeFile(sidecarPath(path), writeGeoJson(first));
+    await older(sidecarPath(path));
+    const { store: s } = store(['ro-valid'], join(root, 'app-data-ro-valid'));
+    const loaded = await s.load(path);
+    assert.equal(loaded.location?.beside, true);
+    const changed = { ...loaded.document, annotations: [...loaded.document.annotations, everyKind().annotations[1]!] };
+    const location = await s.save(path, changed);
+    assert.equal(location.beside, false);
+    assert.deepEqual(await s.locate(path), location);
+    assert.deepEqual((await s.load(path)).document, changed);
+    // The same import again finds it there.
+    assert.deepEqual(
+      mergeDocuments((await s.load(path)).document, changed, () => 'new'),
+      changed,
+    );
+  });
+
+  it('a data-folder copy older than a changed file beside the slide is kept aside, not written over', async () => {
+    const path = await slide('ro-changed', 'j.svs', 'II*\u0000 read-only changed');
+    const dataDir = join(root, 'app-data-ro-changed');
+    const { store: s } = store(['ro-changed'], dataDir);
+    await s.save(path, everyKind());
+    const [dataCopy] = await readdir(dataDir);
+    await older(join(dataDir, dataCopy!));
+    // The file beside the slide changed since (by whoever may write there): it is read, and the
+    // student's copy in the data folder kept when the next change is saved.
+    await writeFile(sidecarPath(path), writeGeoJson(emptyDocument()));
+    assert.deepEqual((await s.load(path)).location?.beside, true);
+    await s.save(path, emptyDocument());
+    const kept = (await readdir(dataDir)).filter((name) => name.includes('.replaced-'));
+    assert.equal(kept.length, 1);
+    assert.deepEqual(readGeoJson(await readFile(join(dataDir, kept[0]!), 'utf8'), { newId: () => 'x' }), everyKind());
   });
 });

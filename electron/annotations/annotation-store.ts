@@ -2,9 +2,9 @@
 // beside the slide as `<slide name>.annotations.geojson` (QuPath's GeoJSON, which QuPath, TIAToolbox
 // and a notebook read as they are) when its folder takes a file, else in the app's data folder under
 // the slide's identity (engine/slide-identity.ts), so that a slide moved or copied
-// elsewhere keeps them. Written whole or not at all (temporary file, fsync, rename); one write at a
-// time per slide, checked against the schema first. A stored file that cannot be read is renamed aside,
-// never written over.
+// elsewhere keeps them; when both exist, the newer is read (locate). Written whole or not at all
+// (temporary file, fsync, rename), checked against the schema first; one write at a time per slide.
+// A stored file that cannot be read is renamed aside, or left where it is, never written over.
 
 import { rename, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -42,11 +42,17 @@ export function sidecarPath(slidePath: string): string {
   return join(dirname(slidePath), `${basename(slidePath)}${SIDECAR_SUFFIX}`);
 }
 
-async function exists(path: string): Promise<boolean> {
+/** The file's modification time in ms, or null when there is no such file. */
+async function modified(path: string): Promise<number | null> {
   return stat(path).then(
-    (s) => s.isFile(),
-    () => false,
+    (s) => (s.isFile() ? s.mtimeMs : null),
+    () => null,
   );
+}
+
+/** `<path>.<why>-<time>`: where a file is set aside, not written over. */
+function asideName(path: string, why: string): string {
+  return `${path}.${why}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
 }
 
 export interface AnnotationStoreOptions {
@@ -54,6 +60,8 @@ export interface AnnotationStoreOptions {
   dataDir: string;
   /** Test seam: writes a file atomically (default: the exports' writeFileAtomic, replacing). */
   write?: (path: string, bytes: Uint8Array) => Promise<void>;
+  /** Test seam: renames a file aside (default: fs rename), as a read-only folder refuses. */
+  rename?: (from: string, to: string) => Promise<void>;
   /** A slide's identity (default slideIdentity): a batch gives the one it works out once for each slide. */
   identity?: (slidePath: string) => Promise<string>;
 }
@@ -61,14 +69,18 @@ export interface AnnotationStoreOptions {
 export class AnnotationStore {
   readonly #dataDir: string;
   readonly #write: (path: string, bytes: Uint8Array) => Promise<void>;
+  readonly #rename: (from: string, to: string) => Promise<void>;
   readonly #identityOf: (slidePath: string) => Promise<string>;
   readonly #identities = new Map<string, Promise<string>>();
   /** Per slide, the last write: the next waits for it (two saves never interleave). */
   readonly #writes = new Map<string, Promise<unknown>>();
+  /** Files beside slides that could not be read nor moved aside: saves go to the data folder, not over them. */
+  readonly #leftInPlace = new Set<string>();
 
   constructor(options: AnnotationStoreOptions) {
     this.#dataDir = options.dataDir;
     this.#write = options.write ?? ((path, bytes) => writeFileAtomic(path, bytes, true));
+    this.#rename = options.rename ?? rename;
     this.#identityOf = options.identity ?? slideIdentity;
   }
 
@@ -86,12 +98,18 @@ export class AnnotationStore {
     return join(this.#dataDir, `${await this.#identity(slidePath)}${SIDECAR_SUFFIX}`);
   }
 
-  /** The file holding the slide's annotations now, if any: beside it first, then in the data folder. */
+  /**
+   * The file holding the slide's annotations now, if any: beside it, unless the data folder's is newer.
+   * A save goes beside the slide when its folder takes it, else to the data folder, and each save
+   * writes what was read plus the change: so the newer of the two is always the latest save (a
+   * read-only folder's sidecar stays as it was while its annotations go on in the data folder).
+   */
   async locate(slidePath: string): Promise<AnnotationLocation | null> {
     const beside = sidecarPath(slidePath);
-    if (await exists(beside)) return { path: beside, beside: true };
     const data = await this.#dataPath(slidePath);
-    return (await exists(data)) ? { path: data, beside: false } : null;
+    const [besideTime, dataTime] = await Promise.all([modified(beside), modified(data)]);
+    if (besideTime !== null && (dataTime === null || besideTime >= dataTime)) return { path: beside, beside: true };
+    return dataTime !== null ? { path: data, beside: false } : null;
   }
 
   /**
@@ -106,13 +124,27 @@ export class AnnotationStore {
     const location = await this.locate(slidePath);
     if (!location) return { document: emptyDocument(), location: null, unreadable: null };
     try {
-      return { document: await readAnnotationFile(location.path), location, unreadable: null };
+      const document = await readAnnotationFile(location.path);
+      this.#leftInPlace.delete(location.path);
+      return { document, location, unreadable: null };
     } catch (error) {
       if (readOnly) throw error;
-      // Kept for the user to look at: the next save must not replace what they had.
-      const keptAs = `${location.path}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      await rename(location.path, keptAs);
       const { code, message } = toErrorInfo(error);
+      // Kept for the user to look at: the next save must not replace what they had.
+      const keptAs = asideName(location.path, 'unreadable');
+      try {
+        await this.#rename(location.path, keptAs);
+      } catch (renameError) {
+        // A read-only folder: it stays as it is, and saves go to the data folder (#save), never over it.
+        this.#leftInPlace.add(location.path);
+        const why = (renameError as NodeJS.ErrnoException).code ?? toErrorInfo(renameError).message;
+        const next = location.beside ? `new annotations are saved in ${await this.#dataPath(slidePath)}` : 'new annotations are not saved over it';
+        return {
+          document: emptyDocument(),
+          location: null,
+          unreadable: { code, message: `${message} It could not be moved aside (${why}), so it is left as it is; ${next}.`, keptAs: location.path },
+        };
+      }
       return { document: emptyDocument(), location: null, unreadable: { code, message, keptAs } };
     }
   }
@@ -134,13 +166,18 @@ export class AnnotationStore {
     const bytes = new TextEncoder().encode(writeGeoJson(checked.document));
     const beside = sidecarPath(slidePath);
     try {
+      if (this.#leftInPlace.has(beside)) throw new Error(`${basename(beside)} cannot be read and is kept as it is`);
       await this.#write(beside, bytes);
       return { path: beside, beside: true };
     } catch (besideError) {
       // A read-only folder (a shared drive, a DVD of teaching slides): the app's data folder instead.
       const data = await this.#dataPath(slidePath);
       try {
+        if (this.#leftInPlace.has(data)) throw new Error(`${basename(data)} cannot be read and is kept as it is`);
         await makeFolder(this.#dataDir);
+        // The data folder's copy, older than the file beside the slide (changed since), was not what
+        // this document was read from: kept, not written over.
+        if ((await this.locate(slidePath))?.beside && (await modified(data)) !== null) await this.#rename(data, asideName(data, 'replaced'));
         await this.#write(data, bytes);
         return { path: data, beside: false };
       } catch (error) {
