@@ -2,14 +2,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as v from 'valibot';
 
+import { readGeoJson, writeGeoJson } from './annotation-geojson';
 import {
   type Annotation,
   type AnnotationDocument,
   annotationDocumentSchema,
+  canonicalShape,
   checkDocument,
   classColor,
   emptyDocument,
   hexToRgb,
+  mergeDocuments,
   QUPATH_CLASSES,
   rgbToHex,
   type Shape,
@@ -156,5 +159,80 @@ describe('the limits, checked by the schema', () => {
     const broken = checkDocument({ ...many(1, point), classes: [{ name: '', color: [0, 0, 0] }] });
     assert.ok(!broken.ok);
     assert.deepEqual([broken.problem.code, broken.problem.message], ['CORRUPT_DATA', 'classes.0.name must not be empty']);
+  });
+});
+
+describe('merging a file again changes nothing', () => {
+  const annotation = (shape: Shape, id = 'a'): Annotation => ({ id, name: 'n', description: '', classification: 'Tumor', shape });
+  const doc = (...annotations: Annotation[]): AnnotationDocument => ({ classes: emptyDocument().classes, annotations });
+
+  it('an axis-aligned 4-corner polygon (an ImageScope region) is the rectangle its GeoJSON reads back as, from any corner, either way round', () => {
+    const rectangle: Shape = { kind: 'rectangle', x0: 10, y0: 20, x1: 30, y1: 45 };
+    for (const ring of [
+      [10, 20, 30, 20, 30, 45, 10, 45],
+      [30, 45, 30, 20, 10, 20, 10, 45],
+    ]) {
+      for (const kind of ['polygon', 'freehand'] as const) {
+        const polygon: Shape = { kind, polygons: [[ring]] };
+        assert.deepEqual(canonicalShape(polygon), rectangle);
+        assert.equal(mergeDocuments(doc(annotation(rectangle)), doc(annotation(polygon, 'b')), () => 'c').annotations.length, 1);
+        assert.equal(mergeDocuments(doc(annotation(polygon)), doc(annotation(rectangle, 'b')), () => 'c').annotations.length, 1);
+      }
+    }
+    // Not a rectangle: a diagonal edge, or its corners crossed.
+    assert.equal(canonicalShape({ kind: 'polygon', polygons: [[[0, 0, 4, 0, 4, 4, 1, 4]]] }).kind, 'polygon');
+    assert.equal(canonicalShape({ kind: 'polygon', polygons: [[[0, 0, 4, 4, 4, 0, 0, 4]]] }).kind, 'polygon');
+  });
+
+  it('a polygon merged with its own GeoJSON export', () => {
+    const mine = doc(
+      annotation({ kind: 'polygon', polygons: [[[0, 0, 8, 0, 8, 8, 0, 8]]] }, 'a'),
+      annotation(
+        {
+          kind: 'polygon',
+          polygons: [
+            [
+              [0, 0, 9, 0, 9, 9, 0, 9],
+              [1, 1, 2, 1, 2, 2],
+              [5, 5, 6, 5, 6, 6],
+            ],
+          ],
+        },
+        'b',
+      ),
+    );
+    let n = 0;
+    const exported = readGeoJson(writeGeoJson(mine), { newId: () => `id-${++n}` });
+    assert.deepEqual(
+      mergeDocuments(mine, exported, () => 'c'),
+      mine,
+    );
+  });
+
+  it('rings compare from any vertex, either way round, holes in any order; other shapes as they are', () => {
+    const a: Shape = {
+      kind: 'polygon',
+      polygons: [
+        [
+          [0, 0, 9, 0, 9, 9, 0, 9, 0, 5],
+          [1, 1, 2, 1, 2, 2],
+          [5, 5, 6, 5, 6, 6],
+        ],
+      ],
+    };
+    const b: Shape = {
+      kind: 'polygon',
+      polygons: [
+        [
+          [9, 9, 9, 0, 0, 0, 0, 5, 0, 9],
+          [6, 6, 6, 5, 5, 5],
+          [2, 2, 1, 1, 2, 1],
+        ],
+      ],
+    };
+    assert.deepEqual(canonicalShape(a), canonicalShape(b));
+    assert.notDeepEqual(canonicalShape(a), canonicalShape({ kind: 'polygon', polygons: [[[0, 0, 9, 0, 9, 9, 0, 9, 0, 5]]] }));
+    const line: Shape = { kind: 'line', points: [3, 3, 1, 1] };
+    assert.equal(canonicalShape(line), line);
   });
 });

@@ -263,17 +263,73 @@ export function checkDocument(doc: unknown): { ok: true; document: AnnotationDoc
   return { ok: false, problem: { code, annotation, field, reason: issue.message, message: `${where}${field ? `${field} ` : ''}${issue.message}` } };
 }
 
+/** An axis-aligned ring of 4 corners as its box (QuPath's rule: such a polygon is a rectangle), else null. */
+export function ringAsBox(ring: readonly number[]): Pick<BoxShape, 'x0' | 'y0' | 'x1' | 'y1'> | null {
+  if (ring.length !== 8) return null;
+  const xs = [ring[0]!, ring[2]!, ring[4]!, ring[6]!];
+  const ys = [ring[1]!, ring[3]!, ring[5]!, ring[7]!];
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  if (!(x1 > x0 && y1 > y0)) return null;
+  for (let i = 0; i < 8; i += 2) {
+    const next = (i + 2) % 8;
+    const corner = (ring[i] === x0 || ring[i] === x1) && (ring[i + 1] === y0 || ring[i + 1] === y1);
+    // Each edge keeps x or y: four corners in order round the box, not across it.
+    if (!corner || (ring[i] !== ring[next] && ring[i + 1] !== ring[next + 1])) return null;
+  }
+  return { x0, y0, x1, y1 };
+}
+
+/** -1, 0 or 1: number lists in lexicographic order. */
+function compareLists(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+  return a.length - b.length;
+}
+
+/** A ring from its smallest vertex (x, then y), turning whichever way comes first in order. */
+function canonicalRing(ring: readonly number[]): number[] {
+  const n = ring.length / 2;
+  let start = 0;
+  for (let i = 1; i < n; i++) if (compareLists([ring[2 * i]!, ring[2 * i + 1]!], [ring[2 * start]!, ring[2 * start + 1]!]) < 0) start = i;
+  const walk = (step: number) => {
+    const out: number[] = [];
+    for (let k = 0; k < n; k++) {
+      const i = (((start + step * k) % n) + n) % n;
+      out.push(ring[2 * i]!, ring[2 * i + 1]!);
+    }
+    return out;
+  };
+  const forward = walk(1);
+  const backward = walk(-1);
+  return compareLists(forward, backward) <= 0 ? forward : backward;
+}
+
+/**
+ * A shape as two files that hold the same outline give it: an axis-aligned 4-corner polygon is its
+ * rectangle (the GeoJSON reader reads it so, the ImageScope reader keeps a region's polygon), freehand
+ * is a polygon (a way of drawing, which ImageScope does not keep), and rings start at their smallest
+ * vertex and turn one way, holes in order.
+ */
+export function canonicalShape(shape: Shape): Shape {
+  if (shape.kind !== 'polygon' && shape.kind !== 'freehand') return shape;
+  const only = shape.polygons.length === 1 && shape.polygons[0]!.length === 1 ? ringAsBox(shape.polygons[0]![0]!) : null;
+  if (only) return { kind: 'rectangle', ...only };
+  return {
+    kind: 'polygon',
+    polygons: shape.polygons.map(([outer, ...holes]) => [canonicalRing(outer!), ...holes.map(canonicalRing).sort(compareLists)]),
+  };
+}
+
 /**
  * `added` after `base`: classes `base` lacks are added with their colours (a class both name keeps
  * base's colour); an annotation `base` already holds (the same shape, class, name and description,
- * whatever its id) is not added twice, so that importing a file
+ * whatever its id; shapes compared by canonicalShape) is not added twice, so that importing a file
  * again changes nothing; one whose id is taken by another gets a new id. The result may be past the
  * limits: checkDocument it before it is kept.
  */
 export function mergeDocuments(base: AnnotationDocument, added: AnnotationDocument, newId: () => string): AnnotationDocument {
   const names = new Set(base.classes.map((c) => c.name));
   const ids = new Set(base.annotations.map((a) => a.id));
-  const content = ({ name, description, classification, shape }: Annotation) => JSON.stringify([name, description, classification, shape]);
+  const content = ({ name, description, classification, shape }: Annotation) => JSON.stringify([name, description, classification, canonicalShape(shape)]);
   const held = new Set(base.annotations.map(content));
   const fresh = added.annotations.filter((a) => !held.has(content(a)));
   return {

@@ -10,6 +10,7 @@ import { LIMITS } from '../../shared/limits';
 import { everyKind, squareFeature } from '../../testing/annotation-samples';
 import { writeFileAtomic } from '../engine/export/atomic-file';
 import { slideIdentity } from '../engine/slide-identity';
+import { parseAnnotations } from './annotation-files';
 import { AnnotationStore, sidecarPath } from './annotation-store';
 
 let root: string;
@@ -277,5 +278,22 @@ describe('the annotation store', () => {
     const kept = (await readdir(dataDir)).filter((name) => name.includes('.replaced-'));
     assert.equal(kept.length, 1);
     assert.deepEqual(readGeoJson(await readFile(join(dataDir, kept[0]!), 'utf8'), { newId: () => 'x' }), everyKind());
+  });
+
+  it('an ImageScope file imported again changes nothing: its 4-corner region is the rectangle the stored GeoJSON reads', async () => {
+    const path = await slide('imagescope', 'k.svs');
+    const xml = `<Annotations><Annotation Id="1" Name="Tumor" LineColor="200"><Regions>
+      <Region Id="1" Type="0" Text="square"><Vertices><Vertex X="10" Y="20"/><Vertex X="30" Y="20"/><Vertex X="30" Y="45"/><Vertex X="10" Y="45"/></Vertices></Region>
+    </Regions></Annotation></Annotations>`;
+    const imported = parseAnnotations(xml);
+    assert.equal(imported.annotations[0]!.shape.kind, 'polygon');
+    const { store: s } = store();
+    await s.save(
+      path,
+      mergeDocuments(emptyDocument(), imported, () => 'new'),
+    );
+    const stored = (await s.load(path)).document;
+    assert.equal(stored.annotations[0]!.shape.kind, 'rectangle');
+    assert.equal(mergeDocuments(stored, parseAnnotations(xml), () => 'new').annotations.length, 1);
   });
 });
