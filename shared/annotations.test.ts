@@ -162,6 +162,32 @@ describe('the limits, checked by the schema', () => {
   });
 });
 
+describe('class names', () => {
+  it('are trimmed, in the class list and on annotations alike: " T " is T', () => {
+    const doc = {
+      classes: [{ name: ' T ', color: [1, 2, 3] }],
+      annotations: [{ ...many(1, { kind: 'point', points: [0, 0] }).annotations[0]!, classification: '\tT ' }],
+    };
+    const result = checkDocument(doc);
+    assert.ok(result.ok);
+    assert.deepEqual(result.document.classes, [{ name: 'T', color: [1, 2, 3] }]);
+    assert.equal(result.document.annotations[0]!.classification, 'T');
+    assert.match(check({ ...doc, classes: [{ name: '  ', color: [0, 0, 0] }] }) ?? '', /must not be empty/);
+    assert.match(check({ ...doc, classes: [...doc.classes, { name: 'T', color: [0, 0, 0] }] }) ?? '', /names a class twice/);
+  });
+
+  it('a GeoJSON class list naming " T " and a feature of class " T ": one class, T', () => {
+    const text = JSON.stringify({
+      type: 'FeatureCollection',
+      slidescope: { classes: [{ name: ' T ', color: [1, 2, 3] }] },
+      features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: [1, 2] }, properties: { classification: { name: ' T ' } } }],
+    });
+    const doc = readGeoJson(text, { newId: () => 'x' });
+    assert.deepEqual(doc.classes, [{ name: 'T', color: [1, 2, 3] }]);
+    assert.equal(doc.annotations[0]!.classification, 'T');
+  });
+});
+
 describe('merging a file again changes nothing', () => {
   const annotation = (shape: Shape, id = 'a'): Annotation => ({ id, name: 'n', description: '', classification: 'Tumor', shape });
   const doc = (...annotations: Annotation[]): AnnotationDocument => ({ classes: emptyDocument().classes, annotations });

@@ -31,7 +31,16 @@ const rgb = v.pipe(
   v.check((c) => c.every((n) => Number.isInteger(n) && n >= 0 && n <= 255), 'must be three integers from 0 to 255'),
 );
 
-const className = v.pipe(line(LIMITS.annotationNameLength), v.minLength(1, 'must not be empty'));
+/**
+ * A class name as kept: trimmed, so that " Tumor " in a file's class list and "Tumor" on its features
+ * are one class. The schema applies it (to the list and to each annotation's class); readers that key
+ * classes by name before the schema runs apply it too.
+ */
+export function normalClassName(name: string): string {
+  return name.trim();
+}
+
+const className = v.pipe(v.string('must be a string'), v.transform(normalClassName), line(LIMITS.annotationNameLength), v.minLength(1, 'must not be empty'));
 
 /**
  * A flat list of coordinates: an even count of finite numbers within the coordinate bounds, at least

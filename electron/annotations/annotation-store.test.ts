@@ -210,6 +210,20 @@ describe('the annotation store', () => {
     assert.equal(await readFile(sidecarPath(path), 'utf8'), before);
     assert.deepEqual((await s.load(path)).document, everyKind());
   });
+
+  it('class names are stored trimmed: the list and the annotations name one class', async () => {
+    const path = await slide('trimmed', 'f.svs');
+    const { store: s } = store();
+    const doc = everyKind();
+    doc.classes.push({ name: ' Duct ', color: [1, 2, 3] });
+    doc.annotations[0]!.classification = 'Duct ';
+    await s.save(path, doc);
+    const loaded = (await s.load(path)).document;
+    assert.deepEqual(loaded.classes.at(-1), { name: 'Duct', color: [1, 2, 3] });
+    assert.equal(loaded.annotations[0]!.classification, 'Duct');
+    assert.equal(loaded.classes.length, doc.classes.length);
+  });
+
   it('an unreadable file beside a slide in a read-only folder: left as it is, the load says so and where saves go, never INTERNAL', async () => {
     const path = await slide('ro-broken', 'g.svs', 'II*\u0000 read-only broken');
     await writeFile(sidecarPath(path), '{"type":"FeatureCollection","features":[');
