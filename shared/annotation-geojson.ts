@@ -21,9 +21,11 @@ import {
   type AnnotationDocument,
   AnnotationFileError,
   type AnnotationImport,
-  annotationDocumentSchema,
+  checkDocument,
   classListSchema,
+  normalClassName,
   type Rgb,
+  ringAsBox,
   type Shape,
   vertexCount,
 } from './annotations';
@@ -297,20 +299,10 @@ function polygonRings(value: Json, what: string): number[][] {
   return value.map((r, i) => ring(r, i === 0 ? `${what}'s outer ring` : `${what}'s hole ${i}`));
 }
 
-/** JTS's isRectangle: one ring of 4 corners, axis-aligned edges. */
+/** JTS's isRectangle: one ring of 4 corners, axis-aligned edges (ringAsBox, the rule the merge uses too). */
 function asRectangle(rings: number[][]): Shape | null {
-  if (rings.length !== 1 || rings[0]!.length !== 8) return null;
-  const r = rings[0]!;
-  const box = shapeBounds({ kind: 'polygon', polygons: [rings] });
-  for (let i = 0; i < 8; i += 2) {
-    const onX = r[i] === box.minX || r[i] === box.maxX;
-    const onY = r[i + 1] === box.minY || r[i + 1] === box.maxY;
-    const next = (i + 2) % 8;
-    // Each edge keeps x or y.
-    if (!onX || !onY || (r[i] !== r[next] && r[i + 1] !== r[next + 1])) return null;
-  }
-  if (box.maxX <= box.minX || box.maxY <= box.minY) return null;
-  return { kind: 'rectangle', x0: box.minX, y0: box.minY, x1: box.maxX, y1: box.maxY };
+  const box = rings.length === 1 ? ringAsBox(rings[0]!) : null;
+  return box && { kind: 'rectangle', ...box };
 }
 
 function shapeOf(geometry: Json, freehand: boolean): Shape {
@@ -362,14 +354,14 @@ function classOf(properties: Record<string, Json>): { name: string; color: Rgb |
   if (isObject(classification)) {
     const names = classification['names'];
     const name = Array.isArray(names) ? names.filter((n) => typeof n === 'string').join(': ') : classification['name'];
-    if (typeof name !== 'string' || name.trim() === '') return null;
-    return { name: name.trim(), color: rgbOf(classification['color'] ?? classification['colorRGB']) ?? rgbOf(properties['color']) };
+    if (typeof name !== 'string' || normalClassName(name) === '') return null;
+    return { name: normalClassName(name), color: rgbOf(classification['color'] ?? classification['colorRGB']) ?? rgbOf(properties['color']) };
   }
   for (const key of ['classification', 'class', 'label', 'type']) {
     const value = properties[key];
     if (key === 'type' && typeof value === 'string' && QUPATH_OBJECT_TYPES.has(value)) continue;
-    if ((typeof value === 'string' && value.trim() !== '') || (typeof value === 'number' && Number.isFinite(value))) {
-      return { name: String(value).trim(), color: rgbOf(properties['color']) };
+    if ((typeof value === 'string' && normalClassName(value) !== '') || (typeof value === 'number' && Number.isFinite(value))) {
+      return { name: normalClassName(String(value)), color: rgbOf(properties['color']) };
     }
   }
   return null;
@@ -541,19 +533,13 @@ function readFeatures(text: string, options: ReadOptions, annotationsOnly: boole
 
 /**
  * The last gate: what a reader built must be a valid document; a failure names the feature (by its
- * number in the file: `numbers`, default its place in the document) and the field.
+ * number in the file: `numbers`, default its place in the document) and the field, TOO_LARGE for a limit.
  */
 export function checkedDocument(doc: AnnotationDocument, path: string | undefined, numbers?: readonly number[]): AnnotationDocument {
-  const checked = v.safeParse(annotationDocumentSchema, doc);
-  if (checked.success) return checked.output;
-  const issue = checked.issues[0];
-  const keys = (issue.path ?? []).map((p) => p.key);
-  const where =
-    keys[0] === 'annotations' && typeof keys[1] === 'number'
-      ? `Feature ${numbers?.[keys[1]] ?? keys[1] + 1}`
-      : keys[0] === 'classes'
-        ? 'The class list'
-        : 'The file';
-  const field = keys.slice(keys[0] === 'annotations' ? 2 : 1).filter((k) => typeof k === 'string');
-  throw new AnnotationFileError('CORRUPT_DATA', `${where}: ${field.length > 0 ? `${field.join('.')} ` : ''}${issue.message}.`, path);
+  const checked = checkDocument(doc);
+  if (checked.ok) return checked.document;
+  const { code, annotation, field, reason } = checked.problem;
+  const where = annotation !== null ? `Feature ${numbers?.[annotation] ?? annotation + 1}` : field.startsWith('classes') ? 'The class list' : 'The file';
+  const named = field.split('.').filter((k) => k !== '' && !/^\d+$/.test(k) && k !== 'classes');
+  throw new AnnotationFileError(code, `${where}: ${named.length > 0 ? `${named.join('.')} ` : ''}${reason}.`, path);
 }
