@@ -495,6 +495,38 @@ async function panAndMeasure(page: Page, box: { x: number; y: number; width: num
   };
 }
 
+test('an import that would take the slide past its limits adds nothing and says so; what was there is still saved', async ({ host }) => {
+  const { page } = host;
+  await host.drop([slide]);
+  await waitForTiles(page);
+  // Two files of points, each in classes of its own: 600 and 500, more than the 1000 a slide may have together.
+  const classed = (prefix: string, n: number) =>
+    JSON.stringify({
+      type: 'FeatureCollection',
+      features: Array.from({ length: n }, (_, i) => ({
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: [10 + i, 20] },
+        properties: { objectType: 'annotation', classification: { name: `${prefix}${i}`, color: [i % 256, 0, 0] } },
+      })),
+    });
+  const first = join(dir, 'first.geojson');
+  const second = join(dir, 'second.geojson');
+  await writeFile(first, classed('a', 600));
+  await writeFile(second, classed('b', 500));
+  await page.keyboard.press('a');
+  host.main.annotationDialogs.importPath = first;
+  await page.getByTestId('annotation-import').click();
+  await expect(page.getByTestId('notice').last()).toContainText('Imported 600 annotations from first.geojson');
+  await expect(page.getByTestId('annotation-save')).toHaveAttribute('data-state', 'saved');
+  host.main.annotationDialogs.importPath = second;
+  await page.getByTestId('annotation-import').click();
+  await expect(page.getByTestId('notice').last()).toContainText('The annotations of second.geojson could not be imported');
+  await expect(page.getByTestId('notice').last()).toContainText('more than a slide may hold: nothing was added');
+  await expect(page.getByTestId('summary-all')).toHaveText('All classes600');
+  await expect(page.getByTestId('annotation-save')).toHaveAttribute('data-state', 'saved');
+  expect(readGeoJson(await readFile(`${slide}.annotations.geojson`, 'utf8'), { newId: () => 'unused' }).annotations).toHaveLength(600);
+});
+
 test('a file imported twice adds its annotations once, and the second import says they were there', async ({ host }) => {
   const { page } = host;
   await host.drop([slide]);

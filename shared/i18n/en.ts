@@ -486,6 +486,7 @@ export const en = {
     leftOut_one: '1 QuPath detection (a cell, tile or TMA core) was left out: only annotations are imported.',
     leftOut_other: '{{count}} QuPath detections (cells, tiles, TMA cores) were left out: only annotations are imported.',
     importFailed: 'The annotations of {{file}} could not be imported',
+    pastLimits: 'With the annotations the slide has, they would be more than a slide may hold: nothing was added. ({{reason}})',
     exported: 'Annotations exported to {{file}}',
     exportFailed: 'The annotations could not be exported',
     byClass: 'By class',

@@ -478,6 +478,7 @@ export const ko = {
     alreadyThere_other: '그중 {{count}}개는 이미 있어서 다시 추가하지 않았습니다.',
     leftOut_other: 'QuPath 검출 객체(세포, 타일, TMA 코어) {{count}}개는 가져오지 않았습니다. 주석만 가져옵니다.',
     importFailed: '{{file}}의 주석을 가져올 수 없습니다',
+    pastLimits: '슬라이드에 있는 주석과 합치면 한 슬라이드가 담을 수 있는 양을 넘어 아무것도 추가하지 않았습니다. ({{reason}})',
     exported: '주석을 {{file}}(으)로 내보냈습니다',
     exportFailed: '주석을 내보낼 수 없습니다',
     byClass: '클래스별',

@@ -11,6 +11,8 @@ import {
   type AnnotationClass,
   type AnnotationDocument,
   type AnnotationLocation,
+  checkDocument,
+  type DocumentProblem,
   emptyDocument,
   type ImportedAnnotations,
   mergeDocuments,
@@ -222,14 +224,21 @@ export class AnnotationSession {
     this.commit({ ...document, annotations: document.annotations.filter((a) => a.id !== id) });
   }
 
-  /** A file read by main: added after what is there, as one undoable step. Answers how many were added (none held already). */
-  merge(imported: ImportedAnnotations): number {
+  /**
+   * A file read by main: added after what is there, as one undoable step. Answers how many were added
+   * (none held already), or why the two together are refused (past a slide's limits): then nothing is added.
+   */
+  merge(imported: ImportedAnnotations): { added: number } | { refused: DocumentProblem } {
     const before = this.#state.document.annotations.length;
     const merged = mergeDocuments(this.#state.document, imported.document, () => crypto.randomUUID());
     const added = merged.annotations.length - before;
     // Nothing new (the same file again): no step to undo, nothing to save.
-    if (added > 0 || merged.classes.length > this.#state.document.classes.length) this.commit(merged, null);
-    return added;
+    if (added === 0 && merged.classes.length === this.#state.document.classes.length) return { added };
+    // Kept only if it can be saved: otherwise every save after it would fail until it was undone.
+    const checked = checkDocument(merged);
+    if (!checked.ok) return { refused: checked.problem };
+    this.commit(merged, null);
+    return { added };
   }
 
   setClasses(classes: AnnotationClass[]): void {

@@ -64,7 +64,16 @@ export function AnnotationPanel({ session, onClose, onNotice }: AnnotationPanelP
     if (!result.ok) {
       onNotice({ kind: 'error', title: t('annotations.importFailed', { file: baseName(result.error.path ?? '') }), detail: result.error.message });
     } else if (result.value) {
-      const count = session.merge(result.value);
+      const merged = session.merge(result.value);
+      if ('refused' in merged) {
+        onNotice({
+          kind: 'error',
+          title: t('annotations.importFailed', { file: baseName(result.value.file) }),
+          detail: t('annotations.pastLimits', { reason: merged.refused.message }),
+        });
+        return;
+      }
+      const count = merged.added;
       const { leftOut } = result.value;
       const held = result.value.document.annotations.length - count;
       const file = baseName(result.value.file);
