@@ -161,8 +161,8 @@ export interface SlideAnnotations {
   document: AnnotationDocument;
   /** null: none stored yet. */
   location: AnnotationLocation | null;
-  /** The stored file could not be read: why, and the name it was kept under (nothing is written over it). */
-  unreadable: { code: ErrorCode; message: string; keptAs: string } | null;
+  /** The stored file could not be read: why, and the name it was kept under (null: left where it is, a read-only folder); nothing is written over it. */
+  unreadable: { code: ErrorCode; message: string; keptAs: string | null } | null;
 }
 
 /** A file's annotations as read, and how many of its objects were not annotations (QuPath's detections, cells, tiles, TMA cores), left out. */

@@ -142,7 +142,7 @@ export class AnnotationStore {
         return {
           document: emptyDocument(),
           location: null,
-          unreadable: { code, message: `${message} It could not be moved aside (${why}), so it is left as it is; ${next}.`, keptAs: location.path },
+          unreadable: { code, message: `${message} It could not be moved aside (${why}), so it is left as it is; ${next}.`, keptAs: null },
         };
       }
       return { document: emptyDocument(), location: null, unreadable: { code, message, keptAs } };

@@ -57,7 +57,8 @@ export async function runAnnotations(engine: Engine, store: AnnotationStore, sli
     // Only an import saves: a listing or an export leaves an unreadable file where it is, and fails.
     let loaded = await store.load(path, imported === null);
     if (loaded.unreadable) {
-      process.stderr.write(`slidescope: ${loaded.unreadable.message} (kept as ${loaded.unreadable.keptAs})\n`);
+      const { message, keptAs } = loaded.unreadable;
+      process.stderr.write(`slidescope: ${message}${keptAs ? ` (kept as ${keptAs})` : ''}\n`);
     }
     if (options.importFile && imported) {
       const file = resolve(options.importFile);

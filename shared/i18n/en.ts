@@ -522,7 +522,7 @@ export const en = {
     points_one: '1 point',
     points_other: '{{count}} points',
     loadFailed: 'The annotations of {{slide}} could not be read',
-    unreadable: 'The saved annotations of {{slide}} could not be read; the file was kept aside',
+    unreadable: 'The saved annotations of {{slide}} could not be read',
     keptAs: '{{message}} It was kept as {{file}}.',
     saveFailedNotice: 'The annotations of {{slide}} could not be saved',
   },

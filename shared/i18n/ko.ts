@@ -513,7 +513,7 @@ export const ko = {
     area: '면적 {{area}} · 둘레 {{perimeter}}',
     points_other: '점 {{count}}개',
     loadFailed: '{{slide}}의 주석을 읽을 수 없습니다',
-    unreadable: '{{slide}}의 저장된 주석을 읽을 수 없어 파일을 따로 보관했습니다',
+    unreadable: '{{slide}}의 저장된 주석을 읽을 수 없습니다',
     keptAs: '{{message}} {{file}}(으)로 보관했습니다.',
     saveFailedNotice: '{{slide}}의 주석을 저장할 수 없습니다',
   },

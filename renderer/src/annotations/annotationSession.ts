@@ -144,8 +144,10 @@ export class AnnotationSession {
       return;
     }
     const { document, location, unreadable } = result.value;
-    if (unreadable)
-      this.#onError('unreadable', { code: unreadable.code, message: t('annotations.keptAs', { message: unreadable.message, file: unreadable.keptAs }) });
+    if (unreadable) {
+      const { code, message, keptAs } = unreadable;
+      this.#onError('unreadable', { code, message: keptAs ? t('annotations.keptAs', { message, file: keptAs }) : message });
+    }
     this.#set({ document, save: { state: 'saved', location } });
   }
 
