@@ -50,7 +50,10 @@ export function useKeyboardShortcuts(handlers: KeyboardHandlers): void {
  * menu (the slide underneath is not what the user is working with). The slide's shortcuts then wait.
  */
 export function takesOwnKeys(target: EventTarget | null): boolean {
-  return isTextEntry(target) || (target instanceof Element && target.closest('[role="dialog"], [role="menu"]') !== null);
+  if (isTextEntry(target) || (target instanceof Element && target.closest('[role="dialog"], [role="menu"]') !== null)) return true;
+  // Focus can drop to <body> while a modal dialog stays open (a control in it disabled): the slide
+  // behind is still not what the keys are for.
+  return typeof document !== 'undefined' && document.querySelector('[aria-modal="true"]') !== null;
 }
 
 function isTextEntry(target: EventTarget | null): boolean {

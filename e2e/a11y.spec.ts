@@ -1,0 +1,55 @@
+// Keyboard and screen-reader behaviour: focus stays in dialogs and lands on a neighbour when the
+// focused control goes away, and single-key shortcuts never act on a slide behind a dialog.
+
+import type { Page } from '@playwright/test';
+import { expect, slidePath, test } from './fixtures';
+import { currentImageZoom, waitForTiles } from './host/viewer-probe';
+
+const CMU = 'CMU-1-Small-Region.svs';
+
+/** Where the focus is: the active element's test id, tag and role, or BODY. */
+function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const element = document.activeElement;
+    if (!element || element === document.body) return 'BODY';
+    return `${element.tagName.toLowerCase()}${element.getAttribute('role') ? `[${element.getAttribute('role')}]` : ''}${element instanceof HTMLElement && element.dataset['testid'] ? `#${element.dataset['testid']}` : ''}`;
+  });
+}
+
+function focusInDialog(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.activeElement?.closest('[role="dialog"]') != null);
+}
+
+test('a dialog keeps Tab and Shift+Tab inside it, and keys never reach the slide behind', async ({ host }) => {
+  const { page } = host;
+  await host.drop([slidePath(CMU)]);
+  await waitForTiles(page);
+  await page.getByTestId('cmd-show-shortcuts').focus();
+  await page.keyboard.press('Enter');
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await expect(help).toBeVisible();
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press('Tab');
+    expect(await focusInDialog(page), `after Tab ${i + 1}: ${await focused(page)}`).toBe(true);
+  }
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press('Shift+Tab');
+    expect(await focusInDialog(page), `after Shift+Tab ${i + 1}: ${await focused(page)}`).toBe(true);
+  }
+  // Even with the focus dropped to <body>, the slide's keys wait while the dialog is open.
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  const zoom = await currentImageZoom(page);
+  await page.keyboard.press('+');
+  await page.keyboard.press('g');
+  await page.keyboard.press('m');
+  await page.waitForTimeout(400);
+  expect(await currentImageZoom(page)).toBe(zoom);
+  await expect(page.getByTestId('comparison-grid')).toHaveCount(0);
+  await expect(page.getByTestId('metadata-panel')).toHaveCount(0);
+  // Tab from <body> goes back into the dialog.
+  await page.keyboard.press('Tab');
+  expect(await focusInDialog(page)).toBe(true);
+  await page.keyboard.press('Escape');
+  await expect(help).toHaveCount(0);
+  await expect(page.getByTestId('cmd-show-shortcuts')).toBeFocused();
+});
