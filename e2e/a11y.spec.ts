@@ -1,6 +1,9 @@
 // Keyboard and screen-reader behaviour: focus stays in dialogs and lands on a neighbour when the
 // focused control goes away, and single-key shortcuts never act on a slide behind a dialog.
 
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, slidePath, test } from './fixtures';
 import { currentImageZoom, waitForTiles } from './host/viewer-probe';
@@ -52,4 +55,30 @@ test('a dialog keeps Tab and Shift+Tab inside it, and keys never reach the slide
   await page.keyboard.press('Escape');
   await expect(help).toHaveCount(0);
   await expect(page.getByTestId('cmd-show-shortcuts')).toBeFocused();
+});
+
+test('an export keeps the focus in its dialog: on the status while it runs, back on the button when it ends', async ({ host }) => {
+  const { page } = host;
+  const out = await mkdtemp(join(tmpdir(), 'slidescope-e2e-a11y-'));
+  try {
+    await host.drop([slidePath(CMU)]);
+    await waitForTiles(page);
+    let release!: () => void;
+    host.main.exportAnswers.gate = new Promise((resolve) => (release = resolve));
+    host.main.exportAnswers.thumbnailPath = join(out, 'thumb.png');
+    await page.getByTestId('cmd-export').focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Export' });
+    await dialog.getByTestId('export-thumbnail').focus();
+    await page.keyboard.press('Enter');
+    const status = dialog.getByTestId('export-status');
+    await expect(status).toHaveAttribute('data-status', 'running');
+    await expect(status).toBeFocused();
+    host.main.exportAnswers.gate = null;
+    release();
+    await expect(status).toHaveAttribute('data-status', 'done');
+    await expect(dialog.getByTestId('export-thumbnail')).toBeFocused();
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
 });

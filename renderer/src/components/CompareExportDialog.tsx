@@ -8,7 +8,7 @@ import type { ImageFormat, OpenedSlide, RequestInput } from '../../../shared/ipc
 import { type ExportJob, exportSource } from '../hooks/useExportJob';
 import { formatCount, formatMpp } from '../i18n/format';
 import { t, useT } from '../i18n/i18n';
-import { ExportStatus, FormatSelect } from './ExportDialog';
+import { ExportStatus, FormatSelect, useFocusWhileRunning } from './ExportDialog';
 import { Modal } from './Modal';
 import '../styles/compare.css';
 
@@ -27,11 +27,12 @@ export function CompareExportDialog({ slides, field, job, onExport, onShowInFold
   const t = useT();
   const [format, setFormat] = useState<ImageFormat>('png');
   const running = job.status === 'running';
+  const body = useFocusWhileRunning(running);
   const refusal = field ? slides.map((s) => sideBySideRefusal(s.info, field.micronsPerPixel)).find((r) => r !== null) : undefined;
   const problem = !field ? t('compare.exportDialog.notReady') : refusal ? describeRefusal(refusal) : null;
   return (
     <Modal title={t('exportDialog.title')} onClose={onClose} size="medium">
-      <div className="export-dialog" data-testid="compare-export-dialog">
+      <div className="export-dialog" ref={body} data-testid="compare-export-dialog">
         <p className="muted small">{t('compare.exportDialog.what', { number: formatCount(slides.length) })}</p>
         {field && (
           <p className="export-summary">

@@ -3,7 +3,7 @@
 // dialog chooses what, shows progress and the files written. The export runs on when the dialog is
 // closed (App reports the outcome), so the dialog never holds the app up.
 
-import { type ReactNode, useId, useState } from 'react';
+import { type ReactNode, type RefObject, useEffect, useId, useRef, useState } from 'react';
 import { shapeBounds } from '../../../shared/annotation-geometry';
 import type { Annotation } from '../../../shared/annotations';
 import { exportFileNames, type LevelZeroRect, regionFileName, regionSize } from '../../../shared/export-plan';
@@ -138,6 +138,7 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
   const [carryAdjustment, setCarryAdjustment] = useState(false);
   const colour = exportColour(context.colour, carryAdjustment);
   const running = job.status === 'running';
+  const body = useFocusWhileRunning(running);
   const ids = useId();
   const annotationState = useAnnotationContext()?.session.getState();
   const annotationCount = annotationState?.document.annotations.length ?? 0;
@@ -213,7 +214,7 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
 
   return (
     <Modal title={t('exportDialog.title')} onClose={onClose} size="medium">
-      <div className="export-dialog" data-testid="export-dialog">
+      <div className="export-dialog" ref={body} data-testid="export-dialog">
         <div className="segmented" role="radiogroup" aria-label={t('exportDialog.what')}>
           <label data-testid="export-kind-thumbnail">
             <input type="radio" className="visually-hidden" name={`${ids}-kind`} checked={kind === 'thumbnail'} onChange={() => setKind('thumbnail')} />
@@ -432,6 +433,31 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
 }
 
 /**
+ * Keeps the focus in an export dialog while its controls are disabled for a running export: on the
+ * status region meanwhile, back on the export button when it ends. Otherwise it would drop to <body>
+ * with the dialog still open. Returns the ref for the dialog's body.
+ */
+export function useFocusWhileRunning(running: boolean): RefObject<HTMLDivElement | null> {
+  const body = useRef<HTMLDivElement>(null);
+  const wasRunning = useRef(running);
+  useEffect(() => {
+    const root = body.current;
+    const was = wasRunning.current;
+    wasRunning.current = running;
+    if (!root || was === running) return;
+    const active = document.activeElement;
+    const lost = !active || active === document.body || !root.contains(active) || active.matches(':disabled') || active.closest('fieldset:disabled') !== null;
+    if (running) {
+      if (lost) root.querySelector<HTMLElement>('.export-status')?.focus();
+    } else if (lost || active?.matches('.export-status')) {
+      const button = root.querySelector<HTMLButtonElement>('.export-actions .button-primary:not(:disabled)');
+      (button ?? root.querySelector<HTMLElement>('.export-status'))?.focus();
+    }
+  }, [running]);
+  return body;
+}
+
+/**
  * The export's progress and outcome, as this dialog (or the compare view's) shows it: one running,
  * always; one that ended, where it was made (`source`: this kind, these slides), and also elsewhere if
  * it ended while the dialog was open (the app then says nothing of it) and this dialog has no kind it
@@ -455,7 +481,7 @@ export function ExportStatus({
   if (job.status === 'running') {
     const p = job.progress;
     return (
-      <div className="export-status" role="status" data-testid="export-status" data-status="running">
+      <div className="export-status" role="status" tabIndex={-1} data-testid="export-status" data-status="running">
         <p>
           {p ? progressText(p.label) : t('exportDialog.waiting')}
           {p && p.total > 1 ? t('exportDialog.step', { step: Math.min(p.done + 1, p.total), total: p.total }) : ''}
@@ -468,7 +494,7 @@ export function ExportStatus({
   if (job.status === 'failed') {
     const { title, detail } = describeExportError(job.error);
     return (
-      <div className="export-status export-failed" role="alert" data-testid="export-status" data-status="failed" data-code={job.error.code}>
+      <div className="export-status export-failed" role="alert" tabIndex={-1} data-testid="export-status" data-status="failed" data-code={job.error.code}>
         <p className="notice-title">{title}</p>
         <p className="notice-detail" translate="no">
           {detail}
@@ -478,14 +504,14 @@ export function ExportStatus({
   }
   if (job.files.length === 0) {
     return (
-      <div className="export-status" role="status" data-testid="export-status" data-status="cancelled">
+      <div className="export-status" role="status" tabIndex={-1} data-testid="export-status" data-status="cancelled">
         <p>{t('exportDialog.cancelled')}</p>
       </div>
     );
   }
   const last = job.files[job.files.length - 1] ?? '';
   return (
-    <div className="export-status export-done" role="status" data-testid="export-status" data-status="done">
+    <div className="export-status export-done" role="status" tabIndex={-1} data-testid="export-status" data-status="done">
       <p>{t('exportDialog.wrote', { files: t('common.files', { count: job.files.length }), slide: job.slideName, folder: dirName(last) })}</p>
       <ul className="export-files" data-testid="export-files" translate="no">
         {job.files.map((file) => (
