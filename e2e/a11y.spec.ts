@@ -1,7 +1,7 @@
 // Keyboard and screen-reader behaviour: focus stays in dialogs and lands on a neighbour when the
 // focused control goes away, and single-key shortcuts never act on a slide behind a dialog.
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
@@ -9,6 +9,14 @@ import { expect, slidePath, test } from './fixtures';
 import { currentImageZoom, waitForTiles } from './host/viewer-probe';
 
 const CMU = 'CMU-1-Small-Region.svs';
+
+/** A copy of CMU-1 in a folder of its own, for tests that annotate: annotations are saved beside the slide. */
+async function slideCopy(): Promise<{ slide: string; done: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'slidescope-e2e-a11y-'));
+  const slide = join(dir, CMU);
+  await copyFile(slidePath(CMU), slide);
+  return { slide, done: () => rm(dir, { recursive: true, force: true }) };
+}
 
 /** Where the focus is: the active element's test id, tag and role, or BODY. */
 function focused(page: Page): Promise<string> {
@@ -80,5 +88,28 @@ test('an export keeps the focus in its dialog: on the status while it runs, back
     await expect(dialog.getByTestId('export-thumbnail')).toBeFocused();
   } finally {
     await rm(out, { recursive: true, force: true });
+  }
+});
+
+test('renaming a class with Enter keeps the focus in its field', async ({ host }) => {
+  const { page } = host;
+  const copy = await slideCopy();
+  try {
+    await host.drop([copy.slide]);
+    await waitForTiles(page);
+    await page.keyboard.press('a');
+    await page.getByTestId('class-editor').locator('summary').click();
+    const field = page.getByRole('textbox', { name: 'Name of class Stroma' });
+    await field.focus();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type('Stroma2');
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('textbox', { name: 'Name of class Stroma2' })).toBeFocused();
+    // Letters typed next go into the field, not to the slide's shortcuts.
+    await page.keyboard.type('mg');
+    await expect(page.getByTestId('metadata-panel')).toHaveCount(0);
+    await expect(page.getByTestId('comparison-grid')).toHaveCount(0);
+  } finally {
+    await copy.done();
   }
 });

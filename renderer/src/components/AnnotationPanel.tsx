@@ -3,7 +3,7 @@
 // class and description, the class list with its colours, and import and export of files. Where the
 // annotations are saved is said at the top.
 
-import { type FormEvent, type KeyboardEvent, useEffect, useMemo, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { measureShape } from '../../../shared/annotation-geometry';
 import { type Annotation, type AnnotationFormat, classColor, hexToRgb, rgbToCss, rgbToHex } from '../../../shared/annotations';
 import type { Mpp } from '../../../shared/slide';
@@ -295,6 +295,18 @@ function ClassEditor({ session, onRenamed }: { session: AnnotationSession; onRen
   const [newName, setNewName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const classes = document.classes;
+  // Rows keyed by a number that follows a rename: keyed by name, a renamed row was rebuilt and its
+  // field lost the focus, so the next letters typed went to the slide's shortcuts.
+  const keys = useRef({ next: 0, of: new Map<string, number>() });
+  const keyOf = (name: string): number => {
+    const { of } = keys.current;
+    let key = of.get(name);
+    if (key === undefined) {
+      key = keys.current.next++;
+      of.set(name, key);
+    }
+    return key;
+  };
   const add = (event: FormEvent): void => {
     event.preventDefault();
     const name = newName.trim();
@@ -314,7 +326,7 @@ function ClassEditor({ session, onRenamed }: { session: AnnotationSession; onRen
       <summary className="section-title">{t('annotations.classes')}</summary>
       <ul className="class-list">
         {classes.map((c) => (
-          <li key={c.name} className="class-item">
+          <li key={keyOf(c.name)} className="class-item">
             <input
               type="color"
               value={rgbToHex(c.color)}
@@ -329,6 +341,8 @@ function ClassEditor({ session, onRenamed }: { session: AnnotationSession; onRen
               name={c.name}
               taken={(name) => classes.some((k) => k.name === name)}
               onRename={(to) => {
+                keys.current.of.set(to, keyOf(c.name));
+                keys.current.of.delete(c.name);
                 session.renameClass(c.name, to);
                 onRenamed(c.name, to);
               }}
