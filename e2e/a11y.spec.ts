@@ -113,3 +113,115 @@ test('renaming a class with Enter keeps the focus in its field', async ({ host }
     await copy.done();
   }
 });
+
+/** Draws a rectangle over the middle of the view with the mouse and goes back to the select tool. */
+async function drawRectangle(page: Page): Promise<{ x: number; y: number }> {
+  const box = await page.getByTestId('osd-host').boundingBox();
+  if (!box) throw new Error('no viewer on screen');
+  const centre = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  await page.keyboard.press('b');
+  await page.mouse.move(centre.x - 50, centre.y - 50);
+  await page.mouse.down();
+  await page.mouse.move(centre.x + 50, centre.y + 50, { steps: 5 });
+  await page.mouse.up();
+  await page.keyboard.press('v');
+  return centre;
+}
+
+test('opening and closing slides by keyboard leaves the focus on the view, the tab shown, then Open slide…', async ({ host }) => {
+  const { page } = host;
+  host.main.setDialogAnswer(slidePath(CMU));
+  await page.getByRole('button', { name: 'Open slide…' }).focus();
+  await page.keyboard.press('Enter');
+  await waitForTiles(page);
+  await expect(page.getByTestId('osd-host').locator('.openseadragon-canvas').first()).toBeFocused();
+
+  host.main.setDialogAnswer(slidePath('openslide-python_boxes.tiff'));
+  await page.getByRole('button', { name: 'Open…' }).click();
+  await expect(page.getByRole('tab')).toHaveCount(2);
+  await page.getByRole('button', { name: 'Close openslide-python_boxes.tiff' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('tab')).toHaveCount(1);
+  await expect(page.getByRole('tab', { name: CMU })).toBeFocused();
+  await page.getByRole('button', { name: `Close ${CMU}` }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('welcome')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Open slide…' })).toBeFocused();
+});
+
+test('deleting an annotation, from the toolbar or its editor, leaves the focus on a neighbour', async ({ host }) => {
+  const { page } = host;
+  const copy = await slideCopy();
+  try {
+    await host.drop([copy.slide]);
+    await waitForTiles(page);
+    await drawRectangle(page);
+    await drawRectangle(page);
+    await page.keyboard.press('a');
+    const rows = page.getByTestId('annotation-row');
+    await expect(rows).toHaveCount(2);
+    // The toolbar's Delete greys itself out: Undo beside it takes the focus.
+    await rows.first().click();
+    await page.getByTestId('annotation-delete').focus();
+    await page.keyboard.press('Enter');
+    await expect(rows).toHaveCount(1);
+    await expect(page.getByTestId('annotation-undo')).toBeFocused();
+    // The editor goes with its annotation: the row left in the list takes the focus.
+    await rows.first().click();
+    await page.getByTestId('annotation-remove').focus();
+    await page.keyboard.press('Enter');
+    await expect(rows).toHaveCount(0);
+    await expect.poll(() => focused(page)).not.toBe('BODY');
+    await expect(page.getByTestId('annotation-import')).toBeFocused();
+  } finally {
+    await copy.done();
+  }
+});
+
+test('the annotation menu gives the focus back when it closes, and Tab closes it', async ({ host }) => {
+  const { page } = host;
+  const copy = await slideCopy();
+  try {
+    await host.drop([copy.slide]);
+    await waitForTiles(page);
+    const centre = await drawRectangle(page);
+    const menu = page.getByTestId('annotation-menu');
+    const canvas = page.getByTestId('osd-host').locator('.openseadragon-canvas').first();
+    for (const close of ['Escape', 'Tab', 'choice']) {
+      await page.mouse.click(centre.x, centre.y, { button: 'right' });
+      await expect(menu).toBeVisible();
+      await expect(menu.getByTestId('menu-class-none')).toBeFocused();
+      if (close === 'choice') await page.keyboard.press('Enter');
+      else await page.keyboard.press(close);
+      await expect(menu, `closed by ${close}`).toHaveCount(0);
+      await expect(canvas, `focus after ${close}`).toBeFocused();
+    }
+  } finally {
+    await copy.done();
+  }
+});
+
+test('a grid cell editor and Reset of the colour panel leave the focus on a neighbour', async ({ host }) => {
+  const { page } = host;
+  await host.drop([slidePath(CMU)]);
+  await waitForTiles(page);
+  await page.getByTestId('cmd-colour').click();
+  await page.getByTestId('colour-brightness').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.getByTestId('colour-reset').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('colour-reset')).toBeDisabled();
+  await expect(page.getByTestId('colour-brightness')).toBeFocused();
+  await page.getByTestId('cmd-colour').click();
+
+  await page.keyboard.press('g');
+  await expect(page.getByTestId('comparison-grid')).toBeVisible();
+  for (const end of ['Enter', 'Escape']) {
+    await page.getByTestId('grid-label-1').focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('grid-input-1').fill('20');
+    await page.keyboard.press(end);
+    await expect(page.getByTestId('grid-input-1')).toHaveCount(0);
+    await expect(page.getByTestId('grid-label-1'), `after ${end}`).toBeFocused();
+  }
+});

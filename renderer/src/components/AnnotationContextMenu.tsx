@@ -7,6 +7,7 @@ import { useAnnotationContext, useSessionState } from '../annotations/Annotation
 import type { AnnotationSession, ContextMenuAt } from '../annotations/annotationSession';
 import { classLabel } from '../annotations/classLabel';
 import { TOOL_INFO } from '../annotations/tools';
+import { focusLost } from '../focus';
 import { useT } from '../i18n/i18n';
 
 export function AnnotationContextMenu() {
@@ -37,13 +38,26 @@ function MenuAt({ session, at }: { session: AnnotationSession; at: ContextMenuAt
     setPlace({ left: Math.max(4, Math.min(at.x, window.innerWidth - box.width - 4)), top: Math.max(4, Math.min(at.y, window.innerHeight - box.height - 4)) });
   }, [at.x, at.y]);
 
+  const openedAt = useRef(at);
   useEffect(() => {
     const outside = (event: PointerEvent): void => {
       if (!menu.current?.contains(event.target as Node)) session.openContextMenu(null);
     };
     window.addEventListener('pointerdown', outside, true);
+    const previous = document.activeElement;
+    const { x, y } = openedAt.current;
     menu.current?.querySelector('button')?.focus();
-    return () => window.removeEventListener('pointerdown', outside, true);
+    return () => {
+      window.removeEventListener('pointerdown', outside, true);
+      // Closed by Escape, Tab or a choice, the menu takes the focus with it: back to where it was, or
+      // to the slide view it was opened over.
+      if (!focusLost()) return;
+      const back =
+        previous instanceof HTMLElement && previous !== document.body && previous.isConnected
+          ? previous
+          : document.elementsFromPoint(x, y).find((element) => element.classList.contains('openseadragon-canvas'));
+      if (back instanceof HTMLElement) back.focus({ preventScroll: true });
+    };
   }, [session]);
 
   const choose = (action: () => void) => () => {
@@ -72,6 +86,12 @@ function MenuAt({ session, at }: { session: AnnotationSession; at: ContextMenuAt
       data-testid="annotation-menu"
       onKeyDown={(event) => {
         if (event.key === 'Escape') close();
+        // Tab leaves a menu: it closes instead of walking through its items while it stays open.
+        if (event.key === 'Tab') {
+          event.preventDefault();
+          close();
+          return;
+        }
         // The arrows, Home and End move between the items, as in any menu.
         const items = [...(menu.current?.querySelectorAll<HTMLButtonElement>('[role^="menuitem"]') ?? [])];
         const at = items.indexOf(document.activeElement as HTMLButtonElement);

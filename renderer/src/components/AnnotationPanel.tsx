@@ -12,6 +12,7 @@ import type { AnnotationSession, SaveStatus } from '../annotations/annotationSes
 import { classLabel } from '../annotations/classLabel';
 import { describeMeasurement } from '../annotations/describeMeasurement';
 import { useApi } from '../api';
+import { refocusIfLost } from '../focus';
 import type { Notice } from '../hooks/useNotices';
 import { formatArea, formatCount } from '../i18n/format';
 import { useT } from '../i18n/i18n';
@@ -280,7 +281,22 @@ function SelectedEditor({ session, annotation }: { session: AnnotationSession; a
       <p className="annotation-editor-measure" data-testid="annotation-editor-measure">
         {describeMeasurement(annotation.shape, session.info.mpp)}
       </p>
-      <button type="button" className="button button-small" onClick={() => session.remove(annotation.id)} data-testid="annotation-remove">
+      <button
+        type="button"
+        className="button button-small"
+        onClick={(event) => {
+          const panel = event.currentTarget.closest('aside');
+          const rows = [...(panel?.querySelectorAll<HTMLElement>('[data-testid="annotation-row"]') ?? [])];
+          const index = rows.findIndex((row) => row.dataset['id'] === annotation.id);
+          session.remove(annotation.id);
+          // The editor goes with the annotation: the row that took its place in the list (or the last) gets the focus, else the panel's Import.
+          refocusIfLost(() => {
+            const left = [...(panel?.querySelectorAll<HTMLElement>('[data-testid="annotation-row"]') ?? [])];
+            return left[Math.min(Math.max(index, 0), left.length - 1)] ?? panel?.querySelector<HTMLElement>('[data-testid="annotation-import"]');
+          });
+        }}
+        data-testid="annotation-remove"
+      >
         <Icon name="trash" size={16} />
         {t('annotations.remove')}
       </button>

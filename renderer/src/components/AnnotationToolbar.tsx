@@ -6,6 +6,7 @@ import { useAnnotationContext, useSessionState } from '../annotations/Annotation
 import type { AnnotationSession } from '../annotations/annotationSession';
 import { classLabel } from '../annotations/classLabel';
 import { TOOL_INFO } from '../annotations/tools';
+import { refocusIfLost } from '../focus';
 import { useT } from '../i18n/i18n';
 import { Icon } from './Icon';
 
@@ -81,7 +82,13 @@ function Tools({ session, panelOpen, onTogglePanel }: { session: AnnotationSessi
           aria-label={t('annotations.deleteTitle')}
           title={t('annotations.deleteTitle')}
           disabled={state.selectedId === null}
-          onClick={() => state.selectedId && session.remove(state.selectedId)}
+          onClick={(event) => {
+            if (!state.selectedId) return;
+            const toolbar = event.currentTarget.closest('[role="toolbar"]');
+            session.remove(state.selectedId);
+            // Delete greys itself out; Undo, beside it, is what one may want next.
+            refocusIfLost(() => toolbar?.querySelector<HTMLElement>('[data-testid="annotation-undo"]'));
+          }}
           data-testid="annotation-delete"
         >
           <Icon name="trash" />

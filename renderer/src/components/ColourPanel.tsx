@@ -6,6 +6,7 @@ import type { KeyboardEvent } from 'react';
 import { ADJUSTMENT_RANGES, type ColourAdjustment, isNeutral } from '../../../shared/colour';
 import type { PlainKey } from '../../../shared/i18n/catalogue';
 import type { SlideInfo } from '../../../shared/slide';
+import { refocusIfLost } from '../focus';
 import type { ColourAction, ViewColour } from '../hooks/useViewColour';
 import { formatNumber, formatPercent } from '../i18n/format';
 import { useT } from '../i18n/i18n';
@@ -70,7 +71,12 @@ export function ColourPanel({ info, colour, onAction, onClose }: ColourPanelProp
         <button
           type="button"
           className="button button-small"
-          onClick={() => onAction({ kind: 'reset' })}
+          onClick={(event) => {
+            const panel = event.currentTarget.closest('aside');
+            onAction({ kind: 'reset' });
+            // Reset greys itself out: the first slider is the neighbour that takes the focus.
+            refocusIfLost(() => panel?.querySelector<HTMLElement>('input[type="range"]'));
+          }}
           disabled={isNeutral(adjustment)}
           title={t('colour.resetTitle')}
           data-testid="colour-reset"

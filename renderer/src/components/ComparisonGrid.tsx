@@ -12,6 +12,7 @@ import { useAnnotationOverlay } from '../annotations/useAnnotationOverlay';
 import { useApi } from '../api';
 import { e2eHandle } from '../e2eHandle';
 import { drawerChoice } from '../env';
+import { refocusIfLost } from '../focus';
 import { useColourFilter } from '../hooks/useColourFilter';
 import type { PanDirection } from '../hooks/useKeyboardShortcuts';
 import { useOsdViewer } from '../hooks/useOsdViewer';
@@ -165,6 +166,12 @@ function GridCell({ index, slide, power, link, onViewer, onPowerChange, onTileEr
   const { info } = slide;
   const [host, setHost] = useState<HTMLDivElement | null>(null);
   const [editing, setEditing] = useState(false);
+  const labelButton = useRef<HTMLButtonElement>(null);
+  // Applied or cancelled, the editor goes: its label button takes the focus back.
+  const stopEditing = (): void => {
+    setEditing(false);
+    refocusIfLost(() => labelButton.current);
+  };
   const check = checkPower(info, power);
   const downsample = check.ok ? check.downsample : null;
   // A cell the slide cannot show at its power gets no viewer, only the reason.
@@ -218,13 +225,14 @@ function GridCell({ index, slide, power, link, onViewer, onPowerChange, onTileEr
             slide={slide}
             power={power}
             onApply={(p) => {
-              setEditing(false);
+              stopEditing();
               onPowerChange(index, p);
             }}
-            onCancel={() => setEditing(false)}
+            onCancel={stopEditing}
           />
         ) : (
           <button
+            ref={labelButton}
             type="button"
             className="grid-label-button"
             onClick={() => setEditing(true)}

@@ -3,6 +3,7 @@
 
 import { useEffect, useRef } from 'react';
 import type { OpenedSlide, SlideId } from '../../../shared/ipc';
+import { focusLost } from '../focus';
 import { useT } from '../i18n/i18n';
 import { Icon } from './Icon';
 
@@ -22,6 +23,14 @@ export function SlideTabs({ slides, activeId, onActivate, onClose, onCompare }: 
     if (activeId === null) return;
     list.current?.querySelector('[aria-selected="true"]')?.closest('.tab')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   }, [activeId]);
+  // A closed tab takes its close button with it: the tab shown now takes the focus. (A slide opened
+  // from the welcome screen gives it to the view instead: useOsdViewer.)
+  const count = useRef(slides.length);
+  useEffect(() => {
+    const closed = slides.length < count.current;
+    count.current = slides.length;
+    if (closed && slides.length > 0 && focusLost()) list.current?.querySelector<HTMLElement>('[aria-selected="true"]')?.focus();
+  }, [slides]);
   return (
     <div className="tabs-bar">
       <div ref={list} className="tabs" role="tablist" aria-label={t('tabs.list')}>

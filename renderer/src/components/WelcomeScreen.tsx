@@ -1,6 +1,8 @@
 // What the window shows with no slide open: where to drop, open or reopen a slide.
 
+import { useEffect, useRef } from 'react';
 import type { RecentFile } from '../../../shared/ipc';
+import { focusLost } from '../focus';
 import { useT } from '../i18n/i18n';
 import { DropZone } from './DropZone';
 import { Icon } from './Icon';
@@ -18,6 +20,11 @@ export interface WelcomeScreenProps {
 
 export function WelcomeScreen(props: WelcomeScreenProps) {
   const t = useT();
+  const openButton = useRef<HTMLButtonElement>(null);
+  // Back here after the last tab closed, the focus has nowhere to be: Open slide… takes it.
+  useEffect(() => {
+    if (focusLost()) openButton.current?.focus();
+  }, []);
   return (
     <main className="welcome" data-testid="welcome">
       <div className="welcome-inner">
@@ -30,7 +37,7 @@ export function WelcomeScreen(props: WelcomeScreenProps) {
         </header>
         <DropZone dragging={props.dragging} onBrowse={props.onOpenDialog} />
         <div className="welcome-actions">
-          <button type="button" className="button button-primary" onClick={props.onOpenDialog}>
+          <button ref={openButton} type="button" className="button button-primary" onClick={props.onOpenDialog}>
             <Icon name="open" />
             {t('welcome.openSlide')}
           </button>

@@ -8,6 +8,7 @@ import type { ErrorInfo } from '../../../shared/errors';
 import type { OpenedSlide, SlidescopeApi } from '../../../shared/ipc';
 import { LIMITS } from '../../../shared/limits';
 import type { DeepZoomGeometry } from '../../../shared/slide';
+import { focusLost } from '../focus';
 import { SlideTileSource } from '../viewer/SlideTileSource';
 
 const TILE_RETRIES = 2;
@@ -166,6 +167,8 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
       keepMagnificationOnResize(created);
     }
     setViewer(created);
+    // A slide opened from the welcome screen removes the button that had the focus: the view takes it.
+    if (variant === 'single' && focusLost()) created.canvas.focus({ preventScroll: true });
     return () => {
       source.dispose();
       created.destroy();
