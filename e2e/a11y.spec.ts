@@ -15,7 +15,8 @@ async function slideCopy(): Promise<{ slide: string; done: () => Promise<void> }
   const dir = await mkdtemp(join(tmpdir(), 'slidescope-e2e-a11y-'));
   const slide = join(dir, CMU);
   await copyFile(slidePath(CMU), slide);
-  return { slide, done: () => rm(dir, { recursive: true, force: true }) };
+  // The app may still be writing the annotations file as the test ends: retried, as Node retries ENOTEMPTY.
+  return { slide, done: () => rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }) };
 }
 
 /** Where the focus is: the active element's test id, tag and role, or BODY. */
