@@ -226,3 +226,27 @@ test('a grid cell editor and Reset of the colour panel leave the focus on a neig
     await expect(page.getByTestId('grid-label-1'), `after ${end}`).toBeFocused();
   }
 });
+
+test('the slide view is a named Tab stop whose focus ring is drawn inside it, where nothing clips it', async ({ host }) => {
+  const { page } = host;
+  host.main.setDialogAnswer(slidePath(CMU));
+  await page.getByRole('button', { name: 'Open slide…' }).focus();
+  await page.keyboard.press('Enter');
+  await waitForTiles(page);
+  const view = page.getByRole('application', { name: `Slide view of ${CMU}: arrow keys move it, + and − zoom` });
+  await expect(view).toBeFocused();
+  const ring = await view.evaluate((element) => {
+    const after = getComputedStyle(element, '::after');
+    return {
+      outline: getComputedStyle(element).outlineStyle,
+      content: after.content,
+      border: after.borderTopWidth,
+      position: after.position,
+      inset: after.inset,
+    };
+  });
+  expect(ring).toEqual({ outline: 'none', content: '""', border: '3px', position: 'absolute', inset: '0px' });
+  // The grid's cells are named too.
+  await page.keyboard.press('g');
+  await expect(page.getByRole('application', { name: `Grid cell view of ${CMU}: arrow keys move all four cells` })).toHaveCount(4);
+});

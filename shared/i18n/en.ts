@@ -229,6 +229,9 @@ export const en = {
   },
   viewer: {
     region: 'Slide {{name}}',
+    canvas: 'Slide view of {{name}}: arrow keys move it, + and − zoom',
+    canvasCell: 'Grid cell view of {{name}}: arrow keys move all four cells',
+    canvasCompare: 'View of {{name}} side by side: arrow keys move the slides together',
     loading: 'Loading {{name}}…',
     gridKeepsPower: 'Each grid cell keeps its magnification',
     gridKeepsPowerHint: "Click a cell's label to change it, or press G for the single view.",

@@ -228,6 +228,9 @@ export const ko = {
   },
   viewer: {
     region: '슬라이드 {{name}}',
+    canvas: '{{name}} 슬라이드 보기: 화살표 키로 이동, + 와 − 키로 확대·축소',
+    canvasCell: '{{name}} 그리드 칸 보기: 화살표 키로 네 칸을 함께 이동',
+    canvasCompare: '{{name}} 나란히 보기: 화살표 키로 슬라이드를 함께 이동',
     loading: '{{name}} 불러오는 중…',
     gridKeepsPower: '그리드의 각 칸은 자기 배율을 유지합니다',
     gridKeepsPowerHint: '배율을 바꾸려면 칸의 라벨을 클릭하고, 단일 보기로 돌아가려면 G를 누르세요.',

@@ -9,6 +9,7 @@ import type { OpenedSlide, SlidescopeApi } from '../../../shared/ipc';
 import { LIMITS } from '../../../shared/limits';
 import type { DeepZoomGeometry } from '../../../shared/slide';
 import { focusLost } from '../focus';
+import { useT } from '../i18n/i18n';
 import { SlideTileSource } from '../viewer/SlideTileSource';
 
 const TILE_RETRIES = 2;
@@ -175,6 +176,15 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
       setViewer(null);
     };
   }, [host, api, slide, drawer, variant]);
+
+  // OpenSeadragon's canvas is a Tab stop with no role or name: say what it is and which keys it takes.
+  const t = useT();
+  const label = t(variant === 'cell' ? 'viewer.canvasCell' : variant === 'compare' ? 'viewer.canvasCompare' : 'viewer.canvas', { name: slide.info.name });
+  useEffect(() => {
+    if (!viewer) return;
+    viewer.canvas.setAttribute('role', 'application');
+    viewer.canvas.setAttribute('aria-label', label);
+  }, [viewer, label]);
 
   return viewer;
 }
