@@ -250,3 +250,25 @@ test('the slide view is a named Tab stop whose focus ring is drawn inside it, wh
   await page.keyboard.press('g');
   await expect(page.getByRole('application', { name: `Grid cell view of ${CMU}: arrow keys move all four cells` })).toHaveCount(4);
 });
+
+test('a zoom announces the magnification it settles at, once; the readout itself is not live', async ({ host }) => {
+  const { page } = host;
+  await host.drop([slidePath(CMU)]);
+  await waitForTiles(page);
+  const readout = page.getByTestId('magnification-readout');
+  expect(await readout.evaluate((element) => element.tagName !== 'OUTPUT' && !element.closest('[aria-live], [role="status"], [role="log"]'))).toBe(true);
+  const announced = page.getByRole('status').filter({ hasText: 'Current magnification' });
+  await expect(announced).toHaveCount(1);
+  // Every text the live region takes during an animated zoom.
+  await page.evaluate(() => {
+    const region = document.querySelector('[data-testid="magnification-announced"]');
+    const w = window as unknown as { __said: string[] };
+    w.__said = [];
+    if (region) new MutationObserver(() => w.__said.push(region.textContent ?? '')).observe(region, { childList: true, subtree: true, characterData: true });
+  });
+  await page.getByTestId('preset-10').click();
+  await expect(readout).toHaveText('10x');
+  await expect(announced).toHaveText('Current magnification: 10x');
+  await page.waitForTimeout(300);
+  expect(await page.evaluate(() => (window as unknown as { __said: string[] }).__said)).toEqual(['Current magnification: 10x']);
+});

@@ -1,6 +1,7 @@
 // Objective-power presets and the live readout. Presets above the scan's power are disabled: they
 // would only enlarge pixels (the readout can still go there by zooming, up to 2x digital zoom).
 
+import { useEffect, useState } from 'react';
 import type { SlideInfo } from '../../../shared/slide';
 import { formatPercent, formatPower } from '../i18n/format';
 import { useT } from '../i18n/i18n';
@@ -18,6 +19,13 @@ export function MagnificationControls({ info, imageZoom, targetImageZoom, onPres
   const power = powerAtImageZoom(info, imageZoom);
   const targetPower = powerAtImageZoom(info, targetImageZoom);
   const readout = power === null ? formatPercent(imageZoom) : formatPower(power);
+  // The readout changes every frame of a zoom (15-19 times): a live region that did would flood a
+  // screen reader. Only the value the view settles at is announced, from a hidden region.
+  const settled = targetImageZoom > 0 && Math.abs(imageZoom / targetImageZoom - 1) < 1e-6;
+  const [announced, setAnnounced] = useState('');
+  useEffect(() => {
+    if (settled) setAnnounced(readout);
+  }, [settled, readout]);
 
   return (
     <fieldset className="magnification" aria-label={t('magnification.group')}>
@@ -37,9 +45,12 @@ export function MagnificationControls({ info, imageZoom, targetImageZoom, onPres
           </button>
         ))}
       </div>
-      <output className="readout" title={t('magnification.readoutHelp')} data-testid="magnification-readout" aria-label={t('magnification.current')}>
+      <span className="readout" title={t('magnification.readoutHelp')} data-testid="magnification-readout">
         {readout}
-      </output>
+      </span>
+      <span className="visually-hidden" role="status" data-testid="magnification-announced">
+        {announced && `${t('magnification.current')}: ${announced}`}
+      </span>
     </fieldset>
   );
 }
