@@ -35,7 +35,7 @@ if (only !== '--e2e' && filters.length === 0) {
   status ||= run('npx', ['tsc', '-p', 'renderer/tsconfig.json', '--noEmit']);
 }
 if (only !== '--e2e' && status === 0) {
-  const files = ['shared', 'electron', 'testing', 'bench'].filter((d) => existsSync(join(root, d))).flatMap((d) => findTests(join(root, d)));
+  const files = ['shared', 'electron', 'renderer', 'testing', 'bench'].filter((d) => existsSync(join(root, d))).flatMap((d) => findTests(join(root, d)));
   const selected = filters.length ? files.filter((f) => filters.some((p) => f.includes(p))) : files;
   status ||= run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...selected]);
 }

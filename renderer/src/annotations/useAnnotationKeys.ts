@@ -3,6 +3,7 @@
 
 import { useEffect, useRef } from 'react';
 import { takesOwnKeys } from '../hooks/useKeyboardShortcuts';
+import { shortcutKey } from '../shortcutKey';
 import type { AnnotationContextValue } from './AnnotationContext';
 import { PANEL_KEYS, toolForKey } from './tools';
 
@@ -19,7 +20,7 @@ export function useAnnotationKeys(context: AnnotationContextValue | null): void 
       if (takesOwnKeys(event.target)) return;
       const { session } = value;
       const state = session.getState();
-      const key = event.key;
+      const key = shortcutKey(event);
       if (event.ctrlKey || event.metaKey) {
         const lower = key.toLowerCase();
         if (lower === 'z' && !event.shiftKey) session.undo();

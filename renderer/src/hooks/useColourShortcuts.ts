@@ -2,6 +2,7 @@
 // other single-key shortcuts: no modifier but Shift, not while typing or in a dialog or menu.
 
 import { useEffect, useRef } from 'react';
+import { shortcutKey } from '../shortcutKey';
 import { type ColourKeyAction, colourActionForKey } from '../viewer/colourShortcuts';
 import { takesOwnKeys } from './useKeyboardShortcuts';
 
@@ -15,7 +16,7 @@ export function useColourShortcuts(onAction: (action: ColourKeyAction) => void):
     const onKeyDown = (event: KeyboardEvent): void => {
       if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
       if (takesOwnKeys(event.target)) return;
-      const action = colourActionForKey(event.key);
+      const action = colourActionForKey(shortcutKey(event));
       if (!action) return;
       event.preventDefault();
       current.current(action);

@@ -3,6 +3,7 @@
 
 import { useEffect, useRef } from 'react';
 import { type Command, commandForKey } from '../commands';
+import { shortcutKey } from '../shortcutKey';
 
 export type PanDirection = 'left' | 'right' | 'up' | 'down';
 
@@ -34,7 +35,7 @@ export function useKeyboardShortcuts(handlers: KeyboardHandlers): void {
         current.current.onPan(direction);
         return;
       }
-      const command = commandForKey(event.key);
+      const command = commandForKey(shortcutKey(event));
       if (command) {
         event.preventDefault();
         current.current.onCommand(command);
