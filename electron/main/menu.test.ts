@@ -6,7 +6,7 @@ import type { MenuItemConstructorOptions } from 'electron';
 import { createTranslator } from '../../shared/i18n/i18n';
 import type { LanguageState } from '../../shared/i18n/languages';
 import { MENU_COMMANDS, type MenuCommand } from '../../shared/ipc';
-import { buildMenuTemplate, type MenuActions } from './menu';
+import { buildMenuTemplate, type MenuActions, mnemonic } from './menu';
 
 function recorder() {
   const calls: string[] = [];
@@ -84,13 +84,46 @@ describe('application menu', () => {
     assert.deepEqual(calls, ['toggleDevTools', 'reload']);
   });
 
+  it('top-level menus: Alt+F, E, V, H in both languages (a Korean label takes the letter in brackets)', () => {
+    assert.equal(mnemonic('File', 'F'), '&File');
+    assert.equal(mnemonic('파일', 'F'), '파일(&F)');
+    const { actions } = recorder();
+    const english = buildMenuTemplate({
+      platform: 'win32',
+      appName: 'Slidescope',
+      recent: [],
+      developer: false,
+      actions,
+      t: createTranslator('en').t,
+      language: { language: 'en', preference: 'en' },
+    });
+    assert.deepEqual(
+      english.map((m) => m.label),
+      ['&File', '&Edit', '&View', '&Help'],
+    );
+    const korean = buildMenuTemplate({
+      platform: 'win32',
+      appName: 'Slidescope',
+      recent: [],
+      developer: false,
+      actions,
+      t: createTranslator('ko').t,
+      language: { language: 'ko', preference: 'ko' },
+    });
+    // Electron underlines the character after '&': an ASCII letter Alt can reach, never a Hangul syllable.
+    assert.deepEqual(
+      korean.map((m) => /&(.)/.exec(m.label ?? '')?.[1]),
+      ['F', 'E', 'V', 'H'],
+    );
+  });
+
   it('View > Language: System, English, 한국어 as radio items; labels in the chosen language', () => {
     const { calls, actions } = recorder();
     const korean = { t: createTranslator('ko').t, language: { language: 'ko', preference: 'ko' } satisfies LanguageState };
     const template = buildMenuTemplate({ platform: 'linux', appName: 'Slidescope', recent: [], developer: false, actions, ...korean });
     assert.deepEqual(
       template.map((m) => m.label),
-      ['&파일', '&편집', '&보기', '&도움말'],
+      ['파일(&F)', '편집(&E)', '보기(&V)', '도움말(&H)'],
     );
     const items = flatten(template);
     const language = items.find((i) => i.id === 'view:language');

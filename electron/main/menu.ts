@@ -64,6 +64,14 @@ function menuLabel(text: string): string {
   return short.replace(/&/g, '&&');
 }
 
+/**
+ * A top-level menu's label with its Alt mnemonic: on its first letter (&File), or, for a label with
+ * no such letter (Korean), after it in brackets as Windows writes Korean menus: 파일(&F).
+ */
+export function mnemonic(label: string, letter: string): string {
+  return label.toUpperCase().startsWith(letter) ? `&${label}` : `${label}(&${letter})`;
+}
+
 export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOptions[] {
   const { actions, platform, t } = options;
   const mac = platform === 'darwin';
@@ -94,7 +102,7 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
   }));
 
   const file: MenuItemConstructorOptions = {
-    label: mac ? t('menu.file') : `&${t('menu.file')}`,
+    label: mac ? t('menu.file') : mnemonic(t('menu.file'), 'F'),
     submenu: [
       { label: t('menu.open'), id: 'file:open', accelerator: 'CmdOrCtrl+O', click: (_item, win) => actions.openDialog(win) },
       { label: t('menu.openFolder'), id: 'file:open-folder', click: (_item, win) => actions.openFolderDialog(win) },
@@ -117,7 +125,7 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
   };
 
   const edit: MenuItemConstructorOptions = {
-    label: mac ? t('menu.edit') : `&${t('menu.edit')}`,
+    label: mac ? t('menu.edit') : mnemonic(t('menu.edit'), 'E'),
     submenu: [
       { role: 'undo', label: t('menu.undo') },
       { role: 'redo', label: t('menu.redo') },
@@ -130,7 +138,7 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
   };
 
   const view: MenuItemConstructorOptions = {
-    label: mac ? t('menu.view') : `&${t('menu.view')}`,
+    label: mac ? t('menu.view') : mnemonic(t('menu.view'), 'V'),
     submenu: [
       cmd('zoom-in', t('menu.zoomIn')),
       cmd('zoom-out', t('menu.zoomOut')),
@@ -170,7 +178,7 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
 
   const about = cmd('show-about', t('menu.about', { app: options.appName }));
   const help: MenuItemConstructorOptions = {
-    label: mac ? t('menu.help') : `&${t('menu.help')}`,
+    label: mac ? t('menu.help') : mnemonic(t('menu.help'), 'H'),
     role: 'help',
     submenu: [cmd('show-shortcuts', t('menu.shortcuts')), ...(mac ? [] : [{ type: 'separator' } as const, about])],
   };
