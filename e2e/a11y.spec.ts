@@ -272,3 +272,37 @@ test('a zoom announces the magnification it settles at, once; the readout itself
   await page.waitForTimeout(300);
   expect(await page.evaluate(() => (window as unknown as { __said: string[] }).__said)).toEqual(['Current magnification: 10x']);
 });
+
+test('the arrow keys on a focused tab go to the next tab instead of panning the slide', async ({ host }) => {
+  const { page } = host;
+  await host.drop([slidePath(CMU)]);
+  await waitForTiles(page);
+  const centre = (): Promise<number> =>
+    page.evaluate(
+      () => (window as unknown as { __slidescopeE2E: { viewer: { viewport: { getCenter(): { x: number } } } } }).__slidescopeE2E.viewer.viewport.getCenter().x,
+    );
+  const first = page.getByRole('tab', { name: CMU });
+  await first.focus();
+  const before = await centre();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForTimeout(700);
+  expect(await centre()).toBe(before);
+  await expect(first).toBeFocused();
+
+  host.main.setDialogAnswer(slidePath('openslide-python_boxes.tiff'));
+  await page.getByRole('button', { name: 'Open…' }).click();
+  await expect(page.getByRole('tab')).toHaveCount(2);
+  const second = page.getByRole('tab', { name: 'openslide-python_boxes.tiff' });
+  // One Tab stop for the list: the tab shown.
+  await expect(first).toHaveAttribute('tabindex', '-1');
+  await second.focus();
+  await page.keyboard.press('ArrowLeft');
+  await expect(first).toBeFocused();
+  await expect(first).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('End');
+  await expect(second).toBeFocused();
+  await expect(second).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('ArrowRight');
+  await expect(first).toBeFocused();
+});

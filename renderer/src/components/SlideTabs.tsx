@@ -1,7 +1,7 @@
 // One tab per open slide; the close button releases the slide in the engine. Tabs narrow to a
 // minimum, then the strip scrolls, keeping the shown tab in sight and "Compare with…" beside it.
 
-import { useEffect, useRef } from 'react';
+import { type KeyboardEvent, useEffect, useRef } from 'react';
 import type { OpenedSlide, SlideId } from '../../../shared/ipc';
 import { focusLost } from '../focus';
 import { useT } from '../i18n/i18n';
@@ -31,14 +31,37 @@ export function SlideTabs({ slides, activeId, onActivate, onClose, onCompare }: 
     count.current = slides.length;
     if (closed && slides.length > 0 && focusLost()) list.current?.querySelector<HTMLElement>('[aria-selected="true"]')?.focus();
   }, [slides]);
+  // On a focused tab, the arrows, Home and End go to another tab and show it, as in any tab list
+  // (the window's arrow keys would pan the slide instead: they wait for a prevented event).
+  const moveBetweenTabs = (event: KeyboardEvent<HTMLDivElement>): void => {
+    const target = event.target as HTMLElement;
+    if (target.getAttribute('role') !== 'tab' || event.altKey || event.ctrlKey || event.metaKey) return;
+    const at = slides.findIndex((s) => s.slideId === target.dataset['slideId']);
+    const to = { ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: slides.length - 1 }[event.key];
+    if (to === undefined || at < 0) return;
+    event.preventDefault();
+    const next = slides[(to + slides.length) % slides.length];
+    if (!next) return;
+    onActivate(next.slideId);
+    list.current?.querySelector<HTMLElement>(`[data-slide-id="${CSS.escape(next.slideId)}"]`)?.focus();
+  };
   return (
     <div className="tabs-bar">
-      <div ref={list} className="tabs" role="tablist" aria-label={t('tabs.list')}>
+      <div ref={list} className="tabs" role="tablist" aria-label={t('tabs.list')} onKeyDown={moveBetweenTabs}>
         {slides.map((slide) => {
           const active = slide.slideId === activeId;
           return (
             <div key={slide.slideId} className={active ? 'tab tab-active' : 'tab'}>
-              <button type="button" role="tab" aria-selected={active} className="tab-label" onClick={() => onActivate(slide.slideId)} title={slide.info.path}>
+              <button
+                type="button"
+                role="tab"
+                aria-selected={active}
+                tabIndex={active ? 0 : -1}
+                className="tab-label"
+                onClick={() => onActivate(slide.slideId)}
+                title={slide.info.path}
+                data-slide-id={slide.slideId}
+              >
                 {slide.info.name}
               </button>
               <button
