@@ -222,7 +222,8 @@ function jsonLayout(text: string, from: number): JsonLayout {
         }
         const start = i;
         // The root's `features` list: its items are the features.
-        value(depth + 1, name === 'features' && text[i] === '[' ? (layout.items = []) : null, null);
+        if (name === 'features' && text[i] === '[') layout.items = [];
+        value(depth + 1, name === 'features' && text[i] === '[' ? layout.items : null, null);
         if (name !== null) members!.set(name, [start, i]);
         items?.push([start, i]);
         space();
