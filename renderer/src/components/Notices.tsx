@@ -1,4 +1,4 @@
-// The stack of messages in the top-right corner.
+// The stack of messages in a strip below the views (covering none of their controls).
 
 import type { Notice } from '../hooks/useNotices';
 import { useT } from '../i18n/i18n';
