@@ -347,3 +347,27 @@ test('error notices, which stay until dismissed, cover no button of the view, th
   await notices.first().getByRole('button', { name: 'Dismiss message' }).click();
   await expect(notices).toHaveCount(2);
 });
+
+test('each tab controls the slide panel, which its tab shown labels; the compare view is no tab panel', async ({ host }) => {
+  const { page } = host;
+  await host.drop([slidePath(CMU)]);
+  await waitForTiles(page);
+  host.main.setDialogAnswer(slidePath('openslide-python_boxes.tiff'));
+  await page.getByRole('button', { name: 'Open…' }).click();
+  await expect(page.getByRole('tab')).toHaveCount(2);
+  const panel = page.getByRole('tabpanel');
+  await expect(panel).toHaveCount(1);
+  const panelId = await panel.getAttribute('id');
+  expect(panelId).toBeTruthy();
+  for (const tab of await page.getByRole('tab').all()) await expect(tab).toHaveAttribute('aria-controls', panelId ?? '');
+  await expect(page.getByRole('tabpanel', { name: 'openslide-python_boxes.tiff' })).toBeVisible();
+  await expect(panel.getByTestId('osd-host')).toHaveCount(1);
+  await page.getByRole('tab', { name: CMU }).click();
+  await expect(page.getByRole('tabpanel', { name: CMU })).toBeVisible();
+
+  await page.getByTestId('tabs-compare').click();
+  await page.getByTestId('compare-start').click();
+  await expect(page.getByTestId('compare-view')).toBeVisible();
+  await expect(page.getByRole('tabpanel')).toHaveCount(0);
+  for (const tab of await page.getByRole('tab').all()) await expect(tab).not.toHaveAttribute('aria-controls');
+});

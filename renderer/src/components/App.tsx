@@ -36,11 +36,13 @@ import { HelpOverlay } from './HelpOverlay';
 import { Icon } from './Icon';
 import { MetadataPanel } from './MetadataPanel';
 import { Notices } from './Notices';
-import { SlideTabs } from './SlideTabs';
+import { SlideTabs, slideTabId } from './SlideTabs';
 import { type ExportContext, SlideViewer, type ViewerHandle } from './SlideViewer';
 import { WelcomeScreen } from './WelcomeScreen';
 
 type Overlay = 'help' | 'about' | null;
+
+const SLIDE_PANEL_ID = 'slide-panel';
 
 export function App() {
   const api = useApi();
@@ -303,6 +305,7 @@ export function App() {
               }}
               onClose={closeSlide}
               onCompare={() => setChoosing(true)}
+              panelId={compared ? null : SLIDE_PANEL_ID}
             />
             <div className="titlebar-actions">
               <button type="button" className="button button-small" onClick={openDialog}>
@@ -311,7 +314,8 @@ export function App() {
               </button>
             </div>
           </header>
-          <div className="workspace">
+          {/* The tab shown labels the workspace below it; the compare view is no tab's panel. */}
+          <div className="workspace" {...(compared ? {} : { id: SLIDE_PANEL_ID, role: 'tabpanel', 'aria-labelledby': slideTabId(active.slideId) })}>
             {compared ? (
               <CompareView
                 key={compared.map((s) => s.slideId).join(' ')}

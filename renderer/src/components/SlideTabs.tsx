@@ -14,9 +14,16 @@ export interface SlideTabsProps {
   onClose: (slideId: SlideId) => void;
   /** "Compare with…": shows open slides side by side. */
   onCompare?: () => void;
+  /** The id of the panel showing the tab's slide (the workspace), or null while none is shown (compare view). */
+  panelId?: string | null;
 }
 
-export function SlideTabs({ slides, activeId, onActivate, onClose, onCompare }: SlideTabsProps) {
+/** The id of a slide's tab, which labels the panel showing it. Slide ids are made safe for an id list. */
+export function slideTabId(slideId: SlideId): string {
+  return `slide-tab-${slideId.replace(/[^\w-]/g, '_')}`;
+}
+
+export function SlideTabs({ slides, activeId, onActivate, onClose, onCompare, panelId = null }: SlideTabsProps) {
   const t = useT();
   const list = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -55,7 +62,9 @@ export function SlideTabs({ slides, activeId, onActivate, onClose, onCompare }: 
               <button
                 type="button"
                 role="tab"
+                id={slideTabId(slide.slideId)}
                 aria-selected={active}
+                aria-controls={panelId ?? undefined}
                 tabIndex={active ? 0 : -1}
                 className="tab-label"
                 onClick={() => onActivate(slide.slideId)}
