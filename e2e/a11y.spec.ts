@@ -371,3 +371,20 @@ test('each tab controls the slide panel, which its tab shown labels; the compare
   await expect(page.getByRole('tabpanel')).toHaveCount(0);
   for (const tab of await page.getByRole('tab').all()) await expect(tab).not.toHaveAttribute('aria-controls');
 });
+
+test('the colour sliders are read as their values are shown, not as raw numbers', async ({ host }) => {
+  const { page } = host;
+  await host.drop([slidePath(CMU)]);
+  await waitForTiles(page);
+  await page.getByTestId('cmd-colour').click();
+  for (const control of ['brightness', 'contrast', 'gamma']) {
+    await page.getByTestId(`colour-${control}`).focus();
+    await page.keyboard.press('ArrowRight');
+    const shown = await page.getByTestId(`colour-${control}-value`).textContent();
+    await expect(page.getByTestId(`colour-${control}`), control).toHaveAttribute('aria-valuetext', shown ?? '');
+  }
+  await expect(page.getByTestId('colour-brightness')).toHaveAttribute('aria-valuetext', /^\+\d+%$/);
+  await page.getByTestId('colour-reset').click();
+  await expect(page.getByTestId('colour-contrast')).toHaveAttribute('aria-valuetext', '100%');
+  await expect(page.getByTestId('colour-gamma')).toHaveAttribute('aria-valuetext', '1.00');
+});

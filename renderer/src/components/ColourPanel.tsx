@@ -57,6 +57,8 @@ export function ColourPanel({ info, colour, onAction, onClose }: ColourPanelProp
               max={range.max}
               step={range.step}
               value={adjustment[control]}
+              // Read as shown ("+5%", "100%", "1.00"), not as the raw value (0.05, 1).
+              aria-valuetext={format(adjustment[control])}
               onChange={(event) => onAction({ kind: 'set', control, value: Number(event.target.value) })}
               onKeyDown={keepSliderKeys}
               data-testid={`colour-${control}`}
