@@ -388,3 +388,36 @@ test('the colour sliders are read as their values are shown, not as raw numbers'
   await expect(page.getByTestId('colour-contrast')).toHaveAttribute('aria-valuetext', '100%');
   await expect(page.getByTestId('colour-gamma')).toHaveAttribute('aria-valuetext', '1.00');
 });
+
+test('the class summary filters by keyboard, its buttons pressed as shown; the selected annotation is the current row', async ({ host }) => {
+  const { page } = host;
+  const copy = await slideCopy();
+  try {
+    await host.drop([copy.slide]);
+    await waitForTiles(page);
+    await drawRectangle(page);
+    await page.keyboard.press('a');
+    const summary = page.getByTestId('annotation-summary');
+    const all = summary.getByRole('button', { name: 'All classes' });
+    const unclassified = summary.getByRole('button', { name: 'Unclassified' });
+    await expect(all).toHaveAttribute('aria-pressed', 'true');
+    await expect(unclassified).toHaveAttribute('aria-pressed', 'false');
+    await unclassified.focus();
+    await page.keyboard.press('Enter');
+    await expect(unclassified).toHaveAttribute('aria-pressed', 'true');
+    await expect(all).toHaveAttribute('aria-pressed', 'false');
+    await expect(page.getByTestId('summary-unclassified')).toHaveClass(/active/);
+    await page.keyboard.press('Space');
+    await expect(unclassified).toHaveAttribute('aria-pressed', 'false');
+    await expect(all).toHaveAttribute('aria-pressed', 'true');
+    // A click anywhere on a row still filters.
+    await page.getByTestId('summary-unclassified').locator('td').nth(1).click();
+    await expect(unclassified).toHaveAttribute('aria-pressed', 'true');
+
+    const row = page.getByTestId('annotation-row').first();
+    await row.click();
+    await expect(row).toHaveAttribute('aria-current', 'true');
+  } finally {
+    await copy.done();
+  }
+});

@@ -148,8 +148,14 @@ export function AnnotationPanel({ session, onClose, onNotice }: AnnotationPanelP
           </tr>
         </thead>
         <tbody>
+          {/* A whole row filters on a click; its first cell's button is the row's keyboard and screen-reader
+              control (it has no handler of its own: its click, by Enter or Space too, reaches the row's). */}
           <tr className={filter === undefined ? 'active' : ''} onClick={() => setFilter(undefined)} data-testid="summary-all">
-            <td className="summary-cell">{t('annotations.allClasses')}</td>
+            <td className="summary-cell">
+              <button type="button" className="summary-filter" aria-pressed={filter === undefined}>
+                {t('annotations.allClasses')}
+              </button>
+            </td>
             <td className="summary-cell number">{formatCount(document.annotations.length)}</td>
             <td className="summary-cell" />
           </tr>
@@ -161,8 +167,10 @@ export function AnnotationPanel({ session, onClose, onNotice }: AnnotationPanelP
               data-testid={`summary-${row.name ?? 'unclassified'}`}
             >
               <td className="summary-cell">
-                <span className="class-swatch" style={{ background: rgbToCss(classColor(document.classes, row.name)) }} aria-hidden="true" />
-                {classLabel(t, row.name)}
+                <button type="button" className="summary-filter" aria-pressed={filter === row.name}>
+                  <span className="class-swatch" style={{ background: rgbToCss(classColor(document.classes, row.name)) }} aria-hidden="true" />
+                  {classLabel(t, row.name)}
+                </button>
               </td>
               <td className="summary-cell number">{formatCount(row.count)}</td>
               <td className="summary-cell number" data-testid="summary-area">
@@ -183,6 +191,7 @@ export function AnnotationPanel({ session, onClose, onNotice }: AnnotationPanelP
               <button
                 type="button"
                 className={`annotation-row${a.id === selectedId ? ' selected' : ''}`}
+                aria-current={a.id === selectedId ? 'true' : undefined}
                 onClick={() => session.focus(a.id)}
                 data-testid="annotation-row"
                 data-id={a.id}
