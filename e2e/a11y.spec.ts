@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, slidePath, test } from './fixtures';
+import { SlidescopeHost } from './host/slidescope-host';
 import { currentImageZoom, waitForTiles } from './host/viewer-probe';
 
 const CMU = 'CMU-1-Small-Region.svs';
@@ -420,4 +421,30 @@ test('the class summary filters by keyboard, its buttons pressed as shown; the s
   } finally {
     await copy.done();
   }
+});
+
+test('in Korean, the class editor names QuPath’s classes as the other class lists do, beside the stored name it edits', async ({ launchOptions }) => {
+  const host = await SlidescopeHost.start({ launchOptions, locale: 'ko-KR' });
+  const copy = await slideCopy();
+  try {
+    const { page } = host;
+    await host.drop([copy.slide]);
+    await waitForTiles(page);
+    await page.keyboard.press('a');
+    await page.getByTestId('class-editor').locator('summary').click();
+    const field = page.getByRole('textbox', { name: '클래스 종양 (Tumor)의 이름', exact: true });
+    await expect(field).toHaveValue('Tumor');
+    await expect(page.getByTestId('class-label-Tumor')).toHaveText('종양');
+    await expect(page.getByLabel('종양 (Tumor)의 색', { exact: true })).toHaveCount(1);
+    await expect(page.getByRole('button', { name: '클래스 종양 (Tumor) 제거 (해당 주석은 미분류가 됩니다)' })).toHaveCount(1);
+    // A name of the user's own is shown as it is, once.
+    await field.fill('종양 A');
+    await field.press('Enter');
+    await expect(page.getByRole('textbox', { name: '클래스 종양 A의 이름', exact: true })).toBeFocused();
+    await expect(page.getByTestId('class-label-종양 A')).toHaveCount(0);
+  } finally {
+    await host.close();
+    await copy.done();
+  }
+  expect(host.externalRequests).toEqual([]);
 });

@@ -350,39 +350,52 @@ function ClassEditor({ session, onRenamed }: { session: AnnotationSession; onRen
     <details className="class-editor" data-testid="class-editor">
       <summary className="section-title">{t('annotations.classes')}</summary>
       <ul className="class-list">
-        {classes.map((c) => (
-          <li key={keyOf(c.name)} className="class-item">
-            <input
-              type="color"
-              value={rgbToHex(c.color)}
-              aria-label={t('annotations.classColor', { name: c.name })}
-              onChange={(event) => {
-                const color = hexToRgb(event.target.value);
-                if (color) session.setClasses(classes.map((k) => (k.name === c.name ? { ...k, color } : k)));
-              }}
-              data-testid={`class-color-${c.name}`}
-            />
-            <ClassName
-              name={c.name}
-              taken={(name) => classes.some((k) => k.name === name)}
-              onRename={(to) => {
-                keys.current.of.set(to, keyOf(c.name));
-                keys.current.of.delete(c.name);
-                session.renameClass(c.name, to);
-                onRenamed(c.name, to);
-              }}
-            />
-            <button
-              type="button"
-              className="icon-button"
-              aria-label={t('annotations.removeClass', { name: c.name })}
-              title={t('annotations.removeClass', { name: c.name })}
-              onClick={() => session.setClasses(classes.filter((k) => k.name !== c.name))}
-            >
-              <Icon name="close" size={16} />
-            </button>
-          </li>
-        ))}
+        {classes.map((c) => {
+          // QuPath's standard classes keep their stored (English) names, which the field edits; the
+          // window's language names them beside it and in the labels ("종양 (Tumor)"), as elsewhere.
+          const label = classLabel(t, c.name);
+          // Beside the field, which shows "Tumor", "종양" is enough of "종양 (Tumor)".
+          const shown = label.endsWith(` (${c.name})`) ? label.slice(0, -(c.name.length + 3)) : label;
+          return (
+            <li key={keyOf(c.name)} className="class-item">
+              <input
+                type="color"
+                value={rgbToHex(c.color)}
+                aria-label={t('annotations.classColor', { name: label })}
+                onChange={(event) => {
+                  const color = hexToRgb(event.target.value);
+                  if (color) session.setClasses(classes.map((k) => (k.name === c.name ? { ...k, color } : k)));
+                }}
+                data-testid={`class-color-${c.name}`}
+              />
+              <ClassName
+                name={c.name}
+                label={label}
+                taken={(name) => classes.some((k) => k.name === name)}
+                onRename={(to) => {
+                  keys.current.of.set(to, keyOf(c.name));
+                  keys.current.of.delete(c.name);
+                  session.renameClass(c.name, to);
+                  onRenamed(c.name, to);
+                }}
+              />
+              {label !== c.name && (
+                <span className="class-translated muted small" title={label} data-testid={`class-label-${c.name}`}>
+                  {shown}
+                </span>
+              )}
+              <button
+                type="button"
+                className="icon-button"
+                aria-label={t('annotations.removeClass', { name: label })}
+                title={t('annotations.removeClass', { name: label })}
+                onClick={() => session.setClasses(classes.filter((k) => k.name !== c.name))}
+              >
+                <Icon name="close" size={16} />
+              </button>
+            </li>
+          );
+        })}
       </ul>
       <form className="class-add" onSubmit={add}>
         <input
@@ -410,7 +423,7 @@ function ClassEditor({ session, onRenamed }: { session: AnnotationSession; onRen
   );
 }
 
-function ClassName({ name, taken, onRename }: { name: string; taken: (name: string) => boolean; onRename: (to: string) => void }) {
+function ClassName({ name, label, taken, onRename }: { name: string; label: string; taken: (name: string) => boolean; onRename: (to: string) => void }) {
   const t = useT();
   const [text, setText] = useState(name);
   useEffect(() => setText(name), [name]);
@@ -424,7 +437,7 @@ function ClassName({ name, taken, onRename }: { name: string; taken: (name: stri
       className="text-input class-name"
       value={text}
       maxLength={500}
-      aria-label={t('annotations.className', { name })}
+      aria-label={t('annotations.className', { name: label })}
       onChange={(event) => setText(event.target.value.replace(/[\r\n\t]/g, ' '))}
       onBlur={commit}
       onKeyDown={(event) => {
