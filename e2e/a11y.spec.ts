@@ -448,3 +448,21 @@ test('in Korean, the class editor names QuPath’s classes as the other class li
   }
   expect(host.externalRequests).toEqual([]);
 });
+
+test('a preset beyond the scan is reached by Tab and describes why it is unavailable, and does nothing', async ({ host }) => {
+  const { page } = host;
+  await host.drop([slidePath(CMU)]);
+  await waitForTiles(page);
+  const preset = page.getByTestId('preset-40');
+  await expect(preset).toHaveAttribute('aria-disabled', 'true');
+  await expect(preset).toHaveAccessibleDescription(/scanned at 20x/);
+  await page.getByTestId('preset-20').focus();
+  await page.keyboard.press('Tab');
+  await expect(preset).toBeFocused();
+  const zoom = await currentImageZoom(page);
+  await page.keyboard.press('Enter');
+  await preset.dispatchEvent('click');
+  await page.waitForTimeout(400);
+  expect(await currentImageZoom(page)).toBe(zoom);
+  await expect(preset).toHaveAttribute('aria-pressed', 'false');
+});

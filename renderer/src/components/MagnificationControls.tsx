@@ -1,7 +1,7 @@
 // Objective-power presets and the live readout. Presets above the scan's power are disabled: they
 // would only enlarge pixels (the readout can still go there by zooming, up to 2x digital zoom).
 
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { SlideInfo } from '../../../shared/slide';
 import { formatPercent, formatPower } from '../i18n/format';
 import { useT } from '../i18n/i18n';
@@ -23,6 +23,7 @@ export function MagnificationControls({ info, imageZoom, targetImageZoom, onPres
   // screen reader. Only the value the view settles at is announced, from a hidden region.
   const settled = targetImageZoom > 0 && Math.abs(imageZoom / targetImageZoom - 1) < 1e-6;
   const [announced, setAnnounced] = useState('');
+  const reasonId = useId();
   useEffect(() => {
     if (settled) setAnnounced(readout);
   }, [settled, readout]);
@@ -31,20 +32,32 @@ export function MagnificationControls({ info, imageZoom, targetImageZoom, onPres
     <fieldset className="magnification" aria-label={t('magnification.group')}>
       <div className="presets">
         {presetStates(info).map((preset) => (
+          // An unavailable preset stays focusable (aria-disabled, not disabled) so that the keyboard and
+          // a screen reader reach it and the reason it describes, which was only a disabled button's tooltip.
           <button
             key={preset.power}
             type="button"
             className="preset"
-            disabled={!preset.enabled}
+            aria-disabled={preset.enabled ? undefined : true}
+            aria-describedby={preset.enabled ? undefined : `${reasonId}-${preset.power}`}
             aria-pressed={preset.enabled && samePower(targetPower, preset.power)}
             title={preset.reason ?? t('magnification.viewAt', { power: formatPower(preset.power) })}
-            onClick={() => onPreset(preset.power)}
+            onClick={() => {
+              if (preset.enabled) onPreset(preset.power);
+            }}
             data-testid={`preset-${preset.power}`}
           >
             {formatPower(preset.power)}
           </button>
         ))}
       </div>
+      {presetStates(info)
+        .filter((preset) => !preset.enabled)
+        .map((preset) => (
+          <span key={preset.power} id={`${reasonId}-${preset.power}`} className="visually-hidden">
+            {preset.reason}
+          </span>
+        ))}
       <span className="readout" title={t('magnification.readoutHelp')} data-testid="magnification-readout">
         {readout}
       </span>
