@@ -466,3 +466,16 @@ test('a preset beyond the scan is reached by Tab and describes why it is unavail
   expect(await currentImageZoom(page)).toBe(zoom);
   await expect(preset).toHaveAttribute('aria-pressed', 'false');
 });
+
+test('the associated images’ buttons are named by what they do', async ({ host }) => {
+  const { page } = host;
+  await host.drop([slidePath(CMU)]);
+  await waitForTiles(page);
+  await page.keyboard.press('m');
+  const panel = page.getByTestId('metadata-panel');
+  for (const name of ['label', 'macro', 'thumbnail']) {
+    await expect(panel.getByTestId(`associated-${name}`).getByRole('button')).toHaveAccessibleName(`Show the ${name} full size`);
+  }
+  await panel.getByRole('button', { name: 'Show the macro full size' }).click();
+  await expect(page.getByTestId('associated-full')).toBeVisible();
+});

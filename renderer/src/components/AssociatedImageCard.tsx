@@ -24,6 +24,8 @@ export function AssociatedImageCard({ slideId, name, onOpen }: AssociatedImageCa
           type="button"
           className="associated-preview"
           onClick={() => image.url && onOpen({ name: associatedName(name, t), url: image.url, width: image.width, height: image.height })}
+          // Named by what it does; the image's alt text ("The slide's macro") named it before.
+          aria-label={t('metadata.associatedShow', { name: associatedName(name, t) })}
           title={t('metadata.associatedShow', { name: associatedName(name, t) })}
         >
           <img src={image.url} alt={t('metadata.associatedAlt', { name: associatedName(name, t) })} />
