@@ -48,6 +48,8 @@ const coordinate = v.pipe(
   v.minValue(-LIMITS.maxCoordinate, 'is too far outside the slide'),
   v.maxValue(LIMITS.maxCoordinate, 'is too far outside the slide'),
 );
+/** A rectangle in level-0 pixels, its corner anywhere near the slide. */
+const levelZeroRect = { x: coordinate, y: coordinate, width: positive(LIMITS.maxCoordinate), height: positive(LIMITS.maxCoordinate) };
 const none = v.pipe(
   v.nullish(v.never('takes no arguments')),
   v.transform((): undefined => undefined),
@@ -334,10 +336,7 @@ export const OPERATIONS = defineOperations({
     method: 'exportRegion',
     request: v.strictObject({
       slideId,
-      x: coordinate,
-      y: coordinate,
-      width: positive(LIMITS.maxCoordinate),
-      height: positive(LIMITS.maxCoordinate),
+      ...levelZeroRect,
       objectivePower: positive(LIMITS.maxPower),
       format: imageFormat,
       colour: v.optional(exportColour),
@@ -470,10 +469,7 @@ export const OPERATIONS = defineOperations({
     method: 'readScaledRegion',
     request: v.strictObject({
       slideId,
-      x: coordinate,
-      y: coordinate,
-      width: positive(LIMITS.maxCoordinate),
-      height: positive(LIMITS.maxCoordinate),
+      ...levelZeroRect,
       outWidth: int(1, LIMITS.maxRegionSide),
       outHeight: int(1, LIMITS.maxRegionSide),
     }),
