@@ -49,6 +49,7 @@ function store(readOnly: string[] = [], dataDir = join(root, 'app-data', 'annota
         refuse(from);
         await rename(from, to);
       },
+      writable: async (folder) => !readOnly.some((f) => folder === join(root, f)),
     }),
   };
 }
@@ -255,6 +256,21 @@ describe('the annotation store', () => {
     assert.match((await s.load(path)).unreadable?.message ?? '', /EBUSY/);
     assert.equal((await s.save(path, everyKind())).beside, false);
     assert.equal(await readFile(sidecarPath(path), 'utf8'), '{broken');
+  });
+
+  it("a copy in a folder that takes files keeps to its own file, however new the data folder's (another copy's, read-only)", async () => {
+    const content = 'II*\u0000 copied slide';
+    const shared = await slide('ro-share', 'k.svs', content);
+    const mine = await slide('work', 'k.svs', content);
+    const { store: s } = store(['ro-share']);
+    const first = (n: number) => ({ ...everyKind(), annotations: everyKind().annotations.slice(0, n) });
+    await s.save(mine, first(3));
+    await older(sidecarPath(mine));
+    // Annotated on the share's copy: the data folder's file, by the identity both copies share, newer.
+    await s.save(shared, first(1));
+    assert.equal((await s.locate(shared))?.beside, false);
+    assert.deepEqual(await s.locate(mine), { path: sidecarPath(mine), beside: true });
+    assert.equal((await s.load(mine)).document.annotations.length, 3);
   });
 
   it('a read-only folder with a readable file beside the slide: what is saved in the data folder (its content and the change) is what is read next', async () => {

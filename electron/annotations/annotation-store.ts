@@ -6,7 +6,8 @@
 // (temporary file, fsync, rename), checked against the schema first; one write at a time per slide.
 // A stored file that cannot be read is renamed aside, or left where it is, never written over.
 
-import { rename, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, rename, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { writeGeoJson } from '../../shared/annotation-geojson';
@@ -64,6 +65,8 @@ export interface AnnotationStoreOptions {
   rename?: (from: string, to: string) => Promise<void>;
   /** A slide's identity (default slideIdentity): a batch gives the one it works out once for each slide. */
   identity?: (slidePath: string) => Promise<string>;
+  /** Test seam: whether a folder takes new files (default: access W_OK), as a read-only share's does not. */
+  writable?: (folder: string) => Promise<boolean>;
 }
 
 export class AnnotationStore {
@@ -71,6 +74,7 @@ export class AnnotationStore {
   readonly #write: (path: string, bytes: Uint8Array) => Promise<void>;
   readonly #rename: (from: string, to: string) => Promise<void>;
   readonly #identityOf: (slidePath: string) => Promise<string>;
+  readonly #writable: (folder: string) => Promise<boolean>;
   readonly #identities = new Map<string, Promise<string>>();
   /** Per slide, the last write: the next waits for it (two saves never interleave). */
   readonly #writes = new Map<string, Promise<unknown>>();
@@ -82,6 +86,13 @@ export class AnnotationStore {
     this.#write = options.write ?? ((path, bytes) => writeFileAtomic(path, bytes, true));
     this.#rename = options.rename ?? rename;
     this.#identityOf = options.identity ?? slideIdentity;
+    this.#writable =
+      options.writable ??
+      ((folder) =>
+        access(folder, constants.W_OK).then(
+          () => true,
+          () => false,
+        ));
   }
 
   #identity(slidePath: string): Promise<string> {
@@ -99,16 +110,18 @@ export class AnnotationStore {
   }
 
   /**
-   * The file holding the slide's annotations now, if any: beside it, unless the data folder's is newer.
-   * A save goes beside the slide when its folder takes it, else to the data folder, and each save
-   * writes what was read plus the change: so the newer of the two is always the latest save (a
-   * read-only folder's sidecar stays as it was while its annotations go on in the data folder).
+   * The file holding the slide's annotations now, if any: beside it, unless its folder is read-only
+   * and the data folder's is newer. A save goes beside the slide when its folder takes it, else to
+   * the data folder, and each save writes what was read plus the change: so for a read-only folder
+   * the newer of the two is the latest save. The data folder's file is found by the slide's identity,
+   * shared by its copies: a copy in a folder that takes files keeps to its own file beside it.
    */
   async locate(slidePath: string): Promise<AnnotationLocation | null> {
     const beside = sidecarPath(slidePath);
     const data = await this.#dataPath(slidePath);
     const [besideTime, dataTime] = await Promise.all([modified(beside), modified(data)]);
-    if (besideTime !== null && (dataTime === null || besideTime >= dataTime)) return { path: beside, beside: true };
+    if (besideTime !== null && (dataTime === null || besideTime >= dataTime || (await this.#writable(dirname(slidePath)))))
+      return { path: beside, beside: true };
     return dataTime !== null ? { path: data, beside: false } : null;
   }
 
