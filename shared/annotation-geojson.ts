@@ -221,8 +221,8 @@ function jsonLayout(text: string, from: number): JsonLayout {
           space();
         }
         const start = i;
-        // The root's `features` list: its items are the features.
-        if (name === 'features' && text[i] === '[') layout.items = [];
+        // The root's `features` list: its items are the features (the last such member's, as JSON.parse keeps it).
+        if (name === 'features') layout.items = text[i] === '[' ? [] : null;
         value(depth + 1, name === 'features' && text[i] === '[' ? layout.items : null, null);
         if (name !== null) members!.set(name, [start, i]);
         items?.push([start, i]);
@@ -509,7 +509,11 @@ function readFeatures(text: string, options: ReadOptions, annotationsOnly: boole
         // Named here, by the feature that brings the class in: the document's check could only say "the class list".
         if (cls.name.length > LIMITS.annotationNameLength) throw new FeatureProblem(`its class name is longer than ${LIMITS.annotationNameLength} characters`);
         if (classes.size === LIMITS.maxAnnotationClasses)
-          throw new FeatureProblem(`its class is one more than the ${LIMITS.maxAnnotationClasses} a slide may have`);
+          throw new AnnotationFileError(
+            'TOO_LARGE',
+            `Feature ${index + 1}: its class is one more than the ${LIMITS.maxAnnotationClasses} a slide may have.`,
+            path,
+          );
         classes.set(cls.name, { name: cls.name, color: cls.color ?? PALETTE[classes.size % PALETTE.length]! });
       }
       const rawId = typeof feature['id'] === 'string' ? feature['id'] : '';

@@ -293,7 +293,6 @@ export function moveHandle(shape: Shape, at: Handle['at'], x: number, y: number)
 
 // ---- Hit tests -----------------------------------------------------------------------------------
 
-/** Even-odd test of a point against a ring. */
 /** Whether flat x, y points hold at least `count` distinct positions (a ring needs 3: [0,0],[1,1],[0,0] is none). */
 export function hasDistinctPositions(points: readonly number[], count: number): boolean {
   const seen = new Set<string>();
@@ -301,6 +300,7 @@ export function hasDistinctPositions(points: readonly number[], count: number): 
   return seen.size >= count;
 }
 
+/** Even-odd test of a point against a ring. */
 export function pointInRing(ring: readonly number[], x: number, y: number): boolean {
   let inside = false;
   const n = ring.length;

@@ -262,3 +262,9 @@ describe('merging a file again changes nothing', () => {
     assert.equal(canonicalShape(line), line);
   });
 });
+
+it('a class list past the thousand is a limit (TOO_LARGE), not a bad field', () => {
+  const classes = Array.from({ length: 1001 }, (_, i) => ({ name: `c${i}`, color: [0, 0, 0] as [number, number, number] }));
+  const checked = checkDocument({ classes, annotations: [] });
+  assert.equal(checked.ok ? 'ok' : checked.problem.code, 'TOO_LARGE');
+});

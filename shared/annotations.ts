@@ -84,7 +84,8 @@ const withinShapeVertices = (shape: Shape) => vertexCount(shape) <= LIMITS.maxAn
 const withinAnnotationCount = (list: Annotation[]) => list.length <= LIMITS.maxAnnotations;
 const documentVertices = (annotations: readonly Annotation[]) => annotations.reduce((n, a) => n + vertexCount(a.shape), 0);
 const withinDocumentVertices = (doc: v.InferOutput<typeof documentFields>) => documentVertices(doc.annotations) <= LIMITS.maxDocumentVertices;
-const LIMIT_CHECKS: ReadonlySet<unknown> = new Set([withinShapeVertices, withinAnnotationCount, withinDocumentVertices]);
+const withinClassCount = <T>(list: T[]) => list.length <= LIMITS.maxAnnotationClasses;
+const LIMIT_CHECKS: ReadonlySet<unknown> = new Set([withinShapeVertices, withinAnnotationCount, withinDocumentVertices, withinClassCount]);
 
 export const shapeSchema = v.pipe(
   shapeKinds,
@@ -95,7 +96,7 @@ export const classSchema = v.strictObject({ name: className, color: rgb });
 
 export const classListSchema = v.pipe(
   v.array(classSchema, 'must be a list'),
-  v.maxLength(LIMITS.maxAnnotationClasses, `has more than ${LIMITS.maxAnnotationClasses} classes`),
+  v.check(withinClassCount, `has more than ${LIMITS.maxAnnotationClasses} classes`),
   v.check((list) => new Set(list.map((c) => c.name)).size === list.length, 'names a class twice'),
 );
 

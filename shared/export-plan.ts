@@ -154,7 +154,6 @@ export function sideBySideProblem(info: Pick<SlideInfo, 'mpp' | 'name'>, microns
   return `${formatMpp(refusal.micronsPerPixel)} is finer than ${refusal.name}'s scan (${formatMpp(refusal.finest)} at best).`;
 }
 
-/** `<A>_<B>_side_by_side.png`: the compared slides' stems in their order. */
 /** A level-0 rectangle: the view's, an annotation's bounds. */
 export interface LevelZeroRect {
   x: number;
@@ -186,6 +185,7 @@ export function regionFileName(info: Pick<SlideInfo, 'path'>, rect: LevelZeroRec
   return outputFileName(slideStem(info), `_${formatPower(power)}_x${Math.round(rect.x)}_y${Math.round(rect.y)}.${FORMAT_EXTENSIONS[format]}`);
 }
 
+/** `<A>_<B>_side_by_side.png`: the compared slides' stems in their order. */
 export function sideBySideFileName(infos: ReadonlyArray<Pick<SlideInfo, 'path'>>, format: ImageFormat): string {
   return outputFileName(infos.map(slideStem).join('_'), `_side_by_side.${FORMAT_EXTENSIONS[format]}`);
 }

@@ -244,11 +244,17 @@ describe('a large GeoJSON file', () => {
     rejects('{"type":"FeatureCollection","features":[],"x":"\\x"}', 'CORRUPT_DATA', /^Not valid JSON at line 1, column 48: an escape JSON does not have\.$/);
     rejects('[\n\n{"a":"\\u12"}]', 'CORRUPT_DATA', /^Not valid JSON at line 3, column 7: a \\u escape without 4 hexadecimal digits\.$/);
     rejects('[{"type":"Feature","geometry":{"coordinates":[1,2]}}]', 'CORRUPT_DATA', /^Feature 1: its geometry has no type\.$/);
+    // A member given twice is its last, as JSON.parse keeps it.
+    rejects(
+      '{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]}}],"features":null}',
+      'CORRUPT_DATA',
+      /^Not GeoJSON annotations/,
+    );
     const classed = (name: string) => `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"classification":{"name":"${name}"}}}`;
     rejects(`[${classed('x'.repeat(501))}]`, 'CORRUPT_DATA', /^Feature 1: its class name is longer than 500 characters\.$/);
     rejects(
       `[${Array.from({ length: 1001 }, (_, i) => classed(`c${i}`)).join(',')}]`,
-      'CORRUPT_DATA',
+      'TOO_LARGE',
       /^Feature 1001: its class is one more than the 1000 a slide may have\.$/,
     );
     rejects(
