@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
+import { generateFixture } from '../testing/fixtures';
 import { expect, slidePath, test } from './fixtures';
 import { SLIDES_DIR } from './host/paths';
 import { SENDER_ID } from './host/slidescope-host';
@@ -294,3 +295,33 @@ function blockDifference(a: Buffer, aChannels: number, b: Buffer, width: number,
   }
   return sum / count;
 }
+
+test('a region of a slide that gives only its pixel size starts at its own scan power; one with no scale says why', async ({ host }) => {
+  const { page } = host;
+  // 0.4985 µm/px and no objective power: the scan is 20.06x, written 20.1x (past the scan if taken as typed).
+  const slide = join(out, 'mpp-only.tif');
+  await generateFixture(
+    { kind: 'generic', ext: '.tif', options: { width: 2000, height: 1500, tileSize: 256, compression: 'jpeg', mppMicrons: 0.4985, seed: 41 } },
+    slide,
+  );
+  await host.drop([slide]);
+  await waitForTiles(page);
+  await host.emit('app:menu-command', 'actual-pixels');
+  const dialog = await openExportDialog(page);
+  await dialog.getByTestId('export-kind-region').click();
+  await expect(dialog.getByTestId('region-power')).toHaveValue('20.1x');
+  await expect(dialog.getByTestId('region-summary')).toContainText('20.1x');
+  await expect(dialog.getByTestId('export-region')).toBeEnabled();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+
+  await host.drop([slidePath(BOXES)]);
+  await waitForTiles(page);
+  const again = await openExportDialog(page);
+  await again.getByTestId('export-kind-region').click();
+  await expect(again.getByTestId('region-error')).toHaveText(
+    'The slide records neither its objective power nor its pixel size, so magnifications are unknown.',
+  );
+  await expect(again.getByTestId('region-power')).toBeDisabled();
+  await expect(again.getByText('A part of the slide at the magnification you choose, saved where you choose.')).toBeVisible();
+  await expect(again.getByTestId('export-region')).toBeDisabled();
+});

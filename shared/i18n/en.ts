@@ -440,6 +440,7 @@ export const en = {
     reading: 'Reading the {{power}} image',
     region: 'Region',
     regionIntro: 'A part of the slide at the magnification you choose, saved where you choose ({{file}} by default).',
+    regionIntroNoScale: 'A part of the slide at the magnification you choose, saved where you choose.',
     regionView: 'The view: {{width}} × {{height}} px of the slide at ({{x}}, {{y}})',
     regionViewGrid: 'The view (shown in the single view, not the grid)',
     regionNothingShown: 'The view (none of the slide is in view)',

@@ -437,6 +437,7 @@ export const ko = {
     reading: '{{power}} 이미지 읽는 중',
     region: '영역',
     regionIntro: '슬라이드의 일부를 원하는 배율로, 원하는 곳에 저장합니다 (기본 이름 {{file}}).',
+    regionIntroNoScale: '슬라이드의 일부를 원하는 배율로, 원하는 곳에 저장합니다.',
     regionView: '보기: 슬라이드의 ({{x}}, {{y}})에서 {{width}} × {{height}} px',
     regionViewGrid: '보기 (그리드가 아닌 단일 보기에서 보이는 영역)',
     regionNothingShown: '보기 (슬라이드가 보이지 않습니다)',

@@ -106,13 +106,18 @@ function annotationRect(annotation: Annotation, slide: Pick<SlideInfo, 'width' |
   return x1 - x0 >= 1 && y1 - y0 >= 1 && box.maxX > box.minX && box.maxY > box.minY ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } : null;
 }
 
-/** A region as typed: its power and pixel size, or why it cannot be exported. */
+/**
+ * A region as typed: its power and pixel size, or why it cannot be exported. `exact`: the power the
+ * text was written from, taken as it is while the text is unchanged (20.06x shows as 20.1x, past the scan).
+ */
 export function checkRegion(
   info: SlideInfo,
   rect: LevelZeroRect,
   text: string,
+  exact: number | null,
 ): Checked<{ power: number; width: number; height: number; magnification: string }> {
-  const checked = resolveMagnification(info, text);
+  if (powerAtDownsample(info, 1) === null) return { ok: false, reason: t('magnification.noScaleUnknown') };
+  const checked = exact !== null && text === formatPower(exact) ? checkPower(info, exact) : resolveMagnification(info, text);
   if (!checked.ok) return { ok: false, reason: checked.reason };
   const size = regionSize(info, rect, checked.power);
   if (!size) return { ok: false, reason: t('magnification.noScale') };
@@ -154,11 +159,13 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
   const [area, setArea] = useState<'view' | 'selection'>(selected ? 'selection' : 'view');
   const regionRect = area === 'selection' ? (selected?.rect ?? null) : viewRect;
   const nativePower = powerAtDownsample(info, 1);
-  const [regionText, setRegionText] = useState(() => {
+  // The view's magnification to start, at most the scan's.
+  const [startPower] = useState(() => {
     const power = context.view?.power ?? nativePower;
-    return power === null ? '' : formatPower(nativePower === null ? power : Math.min(power, nativePower));
+    return power === null || nativePower === null ? null : Math.min(power, nativePower);
   });
-  const region = regionRect ? checkRegion(info, regionRect, regionText) : null;
+  const [regionText, setRegionText] = useState(startPower === null ? '' : formatPower(startPower));
+  const region = regionRect ? checkRegion(info, regionRect, regionText, startPower) : null;
   const [scaleBar, setScaleBar] = useState(info.mpp !== null);
 
   const thumbnail = checkThumbnail(info, sizeKind, sizeTexts[sizeKind]);
@@ -258,9 +265,11 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
         ) : kind === 'region' ? (
           <section aria-label={t('exportDialog.region')}>
             <p className="muted small">
-              {t('exportDialog.regionIntro', {
-                file: regionFileName(info, regionRect ?? { x: 0, y: 0, width: 1, height: 1 }, region?.ok ? region.value.power : (nativePower ?? 1), format),
-              })}
+              {startPower === null
+                ? t('exportDialog.regionIntroNoScale')
+                : t('exportDialog.regionIntro', {
+                    file: regionFileName(info, regionRect ?? { x: 0, y: 0, width: 1, height: 1 }, region?.ok ? region.value.power : startPower, format),
+                  })}
             </p>
             <fieldset className="options" disabled={running}>
               <legend className="section-title">{t('exportDialog.area')}</legend>
@@ -300,6 +309,7 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
                 <input
                   className="text-input narrow"
                   value={regionText}
+                  disabled={nativePower === null}
                   onChange={(event) => setRegionText(event.target.value)}
                   aria-invalid={region?.ok === false}
                   spellCheck={false}
