@@ -84,10 +84,21 @@ test('an export keeps the focus in its dialog: on the status while it runs, back
     const status = dialog.getByTestId('export-status');
     await expect(status).toHaveAttribute('data-status', 'running');
     await expect(status).toBeFocused();
+    // From the status, the dialog's controls off, Tab and Shift+Tab still stay in the dialog.
+    for (const key of ['Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab']) {
+      await page.keyboard.press(key);
+      expect(await focusInDialog(page), `after ${key}: ${await focused(page)}`).toBe(true);
+    }
     host.main.exportAnswers.gate = null;
     release();
     await expect(status).toHaveAttribute('data-status', 'done');
     await expect(dialog.getByTestId('export-thumbnail')).toBeFocused();
+    // The kinds are one radio group: Tab from the checked one goes on into the dialog, not out of it.
+    await dialog.getByRole('radio', { name: 'Thumbnail' }).focus();
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press('Tab');
+      expect(await focusInDialog(page), `after Tab ${i + 1}: ${await focused(page)}`).toBe(true);
+    }
   } finally {
     await rm(out, { recursive: true, force: true });
   }

@@ -57,25 +57,40 @@ export function Modal({ title, onClose, children, size = 'normal' }: ModalProps)
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
 
-/**
- * Keeps Tab and Shift+Tab inside an aria-modal dialog: past its last control (or from outside it,
- * e.g. the body after a control was disabled) focus wraps, never reaching the app behind.
- */
-function trapTab(event: KeyboardEvent, dialog: HTMLElement): void {
-  const stops = [...dialog.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
+/** The dialog's Tab stops in document order: shown, enabled, and of a radio group only its checked one (or its first), as the browser tabs. */
+function tabStops(dialog: HTMLElement): HTMLElement[] {
+  const shown = [...dialog.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
     (element) => element.getClientRects().length > 0 && !element.closest('fieldset:disabled'),
   );
-  const first = stops[0];
-  const last = stops[stops.length - 1];
-  if (!first || !last) {
-    event.preventDefault();
+  const radios = (element: HTMLElement) =>
+    shown.filter((other) => other instanceof HTMLInputElement && other.type === 'radio' && other.name === (element as HTMLInputElement).name);
+  return shown.filter((element) => {
+    if (!(element instanceof HTMLInputElement) || element.type !== 'radio' || !element.name) return true;
+    const group = radios(element);
+    return element.checked || (!group.some((r) => (r as HTMLInputElement).checked) && group[0] === element);
+  });
+}
+
+/**
+ * Keeps Tab and Shift+Tab inside an aria-modal dialog: from any element in it (a status region
+ * focused while its controls are off too) to the next stop in document order, wrapping at the ends;
+ * from outside it (the body, after a control was disabled) to its first or last.
+ */
+function trapTab(event: KeyboardEvent, dialog: HTMLElement): void {
+  event.preventDefault();
+  const stops = tabStops(dialog);
+  if (stops.length === 0) {
     dialog.focus();
     return;
   }
   const active = document.activeElement;
-  const inside = active instanceof Node && dialog.contains(active);
-  if (!inside || (event.shiftKey && (active === first || active === dialog)) || (!event.shiftKey && active === last)) {
-    event.preventDefault();
-    (event.shiftKey ? last : first).focus();
+  if (!(active instanceof HTMLElement) || active === dialog || !dialog.contains(active)) {
+    (event.shiftKey ? stops[stops.length - 1]! : stops[0]!).focus();
+    return;
   }
+  const follows = (a: Node, b: Node) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0;
+  const next = event.shiftKey
+    ? [...stops].reverse().find((stop) => stop !== active && follows(stop, active) && !stop.contains(active))
+    : stops.find((stop) => stop !== active && follows(active, stop));
+  (next ?? (event.shiftKey ? stops[stops.length - 1]! : stops[0]!)).focus();
 }
