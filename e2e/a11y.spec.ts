@@ -382,6 +382,13 @@ test('each tab controls the slide panel, which its tab shown labels; the compare
   await expect(page.getByTestId('compare-view')).toBeVisible();
   await expect(page.getByRole('tabpanel')).toHaveCount(0);
   for (const tab of await page.getByRole('tab').all()) await expect(tab).not.toHaveAttribute('aria-controls');
+  // No tab is shown while comparing, yet the list is still one Tab stop: its first tab, whose Enter leaves the comparison.
+  await expect(page.locator('[role="tab"][tabindex="0"]')).toHaveCount(1);
+  await page.getByRole('tab', { name: CMU }).focus();
+  await expect(page.getByRole('tab', { name: CMU })).toHaveAttribute('tabindex', '0');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('compare-view')).toHaveCount(0);
+  await expect(page.getByRole('tabpanel', { name: CMU })).toBeVisible();
 });
 
 test('the colour sliders are read as their values are shown, not as raw numbers', async ({ host }) => {

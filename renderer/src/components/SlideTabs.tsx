@@ -55,8 +55,10 @@ export function SlideTabs({ slides, activeId, onActivate, onClose, onCompare, pa
   return (
     <div className="tabs-bar">
       <div ref={list} className="tabs" role="tablist" aria-label={t('tabs.list')} onKeyDown={moveBetweenTabs}>
-        {slides.map((slide) => {
+        {slides.map((slide, index) => {
           const active = slide.slideId === activeId;
+          // One Tab stop for the list: the tab shown, or the first while none is (comparing).
+          const stop = active || (index === 0 && !slides.some((s) => s.slideId === activeId));
           return (
             <div key={slide.slideId} className={active ? 'tab tab-active' : 'tab'}>
               <button
@@ -65,7 +67,7 @@ export function SlideTabs({ slides, activeId, onActivate, onClose, onCompare, pa
                 id={slideTabId(slide.slideId)}
                 aria-selected={active}
                 aria-controls={panelId ?? undefined}
-                tabIndex={active ? 0 : -1}
+                tabIndex={stop ? 0 : -1}
                 className="tab-label"
                 onClick={() => onActivate(slide.slideId)}
                 title={slide.info.path}
