@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, describe, test } from 'node:test';
-import { collectInputs, ListProblem, listEntries, MAX_LIST_BYTES, MAX_LIST_ENTRIES, NAME_NOT_UTF8 } from './inputs';
+import { collectInputs, LIST_NOT_UTF8, ListProblem, listEntries, MAX_LIST_BYTES, MAX_LIST_ENTRIES } from './inputs';
 import { firstControl } from './printable';
 import { UsageError } from './usage-error';
 
@@ -124,9 +124,9 @@ describe('--list that is not a list of paths', () => {
   test("a name not UTF-8 gives the folder scan's reason, naming the list and its line", async () => {
     const latin = Buffer.concat([Buffer.from('good.svs\n/data/caf'), Buffer.from([0xe9]), Buffer.from('.svs\n')]);
     const message = await refusal('latin.txt', latin);
-    assert.ok(message.includes(`latin.txt, line 2 ("/data/caf\uFFFD.svs"): ${NAME_NOT_UTF8}`), message);
+    assert.ok(message.includes(`latin.txt, line 2 ("/data/caf\uFFFD.svs"): ${LIST_NOT_UTF8}`), message);
     const separated = Buffer.concat([Buffer.from('/data/caf'), Buffer.from([0xe9]), Buffer.from('.svs\0')]);
-    assert.ok((await refusal('latin0.txt', separated)).includes(`latin0.txt, name 1 ("/data/caf\uFFFD.svs"): ${NAME_NOT_UTF8}`));
+    assert.ok((await refusal('latin0.txt', separated)).includes(`latin0.txt, name 1 ("/data/caf\uFFFD.svs"): ${LIST_NOT_UTF8}`));
     // U+FFFD written as such in a UTF-8 list is a name's own character.
     assert.deepEqual(listEntries(Buffer.from('caf\uFFFD.svs\n')), ['caf\uFFFD.svs']);
   });

@@ -78,8 +78,10 @@ export interface InputOptions {
 export const MAX_LIST_BYTES = 256 * 1024 * 1024;
 export const MAX_LIST_ENTRIES = 4_000_000;
 
-/** The folder scan's reason for a name that is not UTF-8 (batch.ts), given for a --list line too. */
+/** The folder scan's reason for a name that is not UTF-8 (batch.ts); a --list line adds LIST_NOT_UTF8's. */
 export const NAME_NOT_UTF8 = 'This name is not valid UTF-8, so what it names cannot be opened: rename it to read it.';
+/** A list line's bytes that are not UTF-8 are most often the list's encoding (Windows' ANSI), not the name on disk. */
+export const LIST_NOT_UTF8 = 'This line is not valid UTF-8: save the list as UTF-8 (or UTF-16); if the name on disk is not UTF-8 either, rename the file.';
 
 /** Why a list cannot be taken, and where in it ("line 3"): readList names the file. */
 export class ListProblem extends Error {
@@ -160,7 +162,7 @@ export function listEntries(bytes: Buffer): string[] {
         where,
       );
     }
-    if (lossy && entry.includes('\uFFFD')) throw new ListProblem(`("${printable(entry, 200)}"): ${NAME_NOT_UTF8}`, where);
+    if (lossy && entry.includes('\uFFFD')) throw new ListProblem(`("${printable(entry, 200)}"): ${LIST_NOT_UTF8}`, where);
     if (!separated && entry.startsWith('#')) continue;
     if (entries.length === MAX_LIST_ENTRIES) throw new ListProblem(`holds more than ${MAX_LIST_ENTRIES} paths: split the cohort into lists of fewer`, where);
     entries.push(entry);
