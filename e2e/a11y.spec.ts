@@ -12,13 +12,17 @@ import { currentImageZoom, waitForTiles } from './host/viewer-probe';
 const CMU = 'CMU-1-Small-Region.svs';
 
 /** A copy of CMU-1 in a folder of its own, for tests that annotate: annotations are saved beside the slide. */
-async function slideCopy(): Promise<{ slide: string; done: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'slidescope-e2e-a11y-'));
-  const slide = join(dir, CMU);
-  await copyFile(slidePath(CMU), slide);
+let copy: string;
+let copyDir: string;
+test.beforeEach(async () => {
+  copyDir = await mkdtemp(join(tmpdir(), 'slidescope-e2e-a11y-'));
+  copy = join(copyDir, CMU);
+  await copyFile(slidePath(CMU), copy);
+});
+test.afterEach(async () => {
   // The app may still be writing the annotations file as the test ends: retried, as Node retries ENOTEMPTY.
-  return { slide, done: () => rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }) };
-}
+  await rm(copyDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+});
 
 /** Where the focus is: the active element's test id, tag and role, or BODY. */
 function focused(page: Page): Promise<string> {
@@ -106,25 +110,20 @@ test('an export keeps the focus in its dialog: on the status while it runs, back
 
 test('renaming a class with Enter keeps the focus in its field', async ({ host }) => {
   const { page } = host;
-  const copy = await slideCopy();
-  try {
-    await host.drop([copy.slide]);
-    await waitForTiles(page);
-    await page.keyboard.press('a');
-    await page.getByTestId('class-editor').locator('summary').click();
-    const field = page.getByRole('textbox', { name: 'Name of class Stroma' });
-    await field.focus();
-    await page.keyboard.press('Control+a');
-    await page.keyboard.type('Stroma2');
-    await page.keyboard.press('Enter');
-    await expect(page.getByRole('textbox', { name: 'Name of class Stroma2' })).toBeFocused();
-    // Letters typed next go into the field, not to the slide's shortcuts.
-    await page.keyboard.type('mg');
-    await expect(page.getByTestId('metadata-panel')).toHaveCount(0);
-    await expect(page.getByTestId('comparison-grid')).toHaveCount(0);
-  } finally {
-    await copy.done();
-  }
+  await host.drop([copy]);
+  await waitForTiles(page);
+  await page.keyboard.press('a');
+  await page.getByTestId('class-editor').locator('summary').click();
+  const field = page.getByRole('textbox', { name: 'Name of class Stroma' });
+  await field.focus();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('Stroma2');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('textbox', { name: 'Name of class Stroma2' })).toBeFocused();
+  // Letters typed next go into the field, not to the slide's shortcuts.
+  await page.keyboard.type('mg');
+  await expect(page.getByTestId('metadata-panel')).toHaveCount(0);
+  await expect(page.getByTestId('comparison-grid')).toHaveCount(0);
 });
 
 /** Draws a rectangle over the middle of the view with the mouse and goes back to the select tool. */
@@ -164,53 +163,43 @@ test('opening and closing slides by keyboard leaves the focus on the view, the t
 
 test('deleting an annotation, from the toolbar or its editor, leaves the focus on a neighbour', async ({ host }) => {
   const { page } = host;
-  const copy = await slideCopy();
-  try {
-    await host.drop([copy.slide]);
-    await waitForTiles(page);
-    await drawRectangle(page);
-    await drawRectangle(page);
-    await page.keyboard.press('a');
-    const rows = page.getByTestId('annotation-row');
-    await expect(rows).toHaveCount(2);
-    // The toolbar's Delete greys itself out: Undo beside it takes the focus.
-    await rows.first().click();
-    await page.getByTestId('annotation-delete').focus();
-    await page.keyboard.press('Enter');
-    await expect(rows).toHaveCount(1);
-    await expect(page.getByTestId('annotation-undo')).toBeFocused();
-    // The editor goes with its annotation: the row left in the list takes the focus.
-    await rows.first().click();
-    await page.getByTestId('annotation-remove').focus();
-    await page.keyboard.press('Enter');
-    await expect(rows).toHaveCount(0);
-    await expect.poll(() => focused(page)).not.toBe('BODY');
-    await expect(page.getByTestId('annotation-import')).toBeFocused();
-  } finally {
-    await copy.done();
-  }
+  await host.drop([copy]);
+  await waitForTiles(page);
+  await drawRectangle(page);
+  await drawRectangle(page);
+  await page.keyboard.press('a');
+  const rows = page.getByTestId('annotation-row');
+  await expect(rows).toHaveCount(2);
+  // The toolbar's Delete greys itself out: Undo beside it takes the focus.
+  await rows.first().click();
+  await page.getByTestId('annotation-delete').focus();
+  await page.keyboard.press('Enter');
+  await expect(rows).toHaveCount(1);
+  await expect(page.getByTestId('annotation-undo')).toBeFocused();
+  // The editor goes with its annotation: the row left in the list takes the focus.
+  await rows.first().click();
+  await page.getByTestId('annotation-remove').focus();
+  await page.keyboard.press('Enter');
+  await expect(rows).toHaveCount(0);
+  await expect.poll(() => focused(page)).not.toBe('BODY');
+  await expect(page.getByTestId('annotation-import')).toBeFocused();
 });
 
 test('the annotation menu gives the focus back when it closes, and Tab closes it', async ({ host }) => {
   const { page } = host;
-  const copy = await slideCopy();
-  try {
-    await host.drop([copy.slide]);
-    await waitForTiles(page);
-    const centre = await drawRectangle(page);
-    const menu = page.getByTestId('annotation-menu');
-    const canvas = page.getByTestId('osd-host').locator('.openseadragon-canvas').first();
-    for (const close of ['Escape', 'Tab', 'choice']) {
-      await page.mouse.click(centre.x, centre.y, { button: 'right' });
-      await expect(menu).toBeVisible();
-      await expect(menu.getByTestId('menu-class-none')).toBeFocused();
-      if (close === 'choice') await page.keyboard.press('Enter');
-      else await page.keyboard.press(close);
-      await expect(menu, `closed by ${close}`).toHaveCount(0);
-      await expect(canvas, `focus after ${close}`).toBeFocused();
-    }
-  } finally {
-    await copy.done();
+  await host.drop([copy]);
+  await waitForTiles(page);
+  const centre = await drawRectangle(page);
+  const menu = page.getByTestId('annotation-menu');
+  const canvas = page.getByTestId('osd-host').locator('.openseadragon-canvas').first();
+  for (const close of ['Escape', 'Tab', 'choice']) {
+    await page.mouse.click(centre.x, centre.y, { button: 'right' });
+    await expect(menu).toBeVisible();
+    await expect(menu.getByTestId('menu-class-none')).toBeFocused();
+    if (close === 'choice') await page.keyboard.press('Enter');
+    else await page.keyboard.press(close);
+    await expect(menu, `closed by ${close}`).toHaveCount(0);
+    await expect(canvas, `focus after ${close}`).toBeFocused();
   }
 });
 
@@ -410,43 +399,37 @@ test('the colour sliders are read as their values are shown, not as raw numbers'
 
 test('the class summary filters by keyboard, its buttons pressed as shown; the selected annotation is the current row', async ({ host }) => {
   const { page } = host;
-  const copy = await slideCopy();
-  try {
-    await host.drop([copy.slide]);
-    await waitForTiles(page);
-    await drawRectangle(page);
-    await page.keyboard.press('a');
-    const summary = page.getByTestId('annotation-summary');
-    const all = summary.getByRole('button', { name: 'All classes' });
-    const unclassified = summary.getByRole('button', { name: 'Unclassified' });
-    await expect(all).toHaveAttribute('aria-pressed', 'true');
-    await expect(unclassified).toHaveAttribute('aria-pressed', 'false');
-    await unclassified.focus();
-    await page.keyboard.press('Enter');
-    await expect(unclassified).toHaveAttribute('aria-pressed', 'true');
-    await expect(all).toHaveAttribute('aria-pressed', 'false');
-    await expect(page.getByTestId('summary-unclassified')).toHaveClass(/active/);
-    await page.keyboard.press('Space');
-    await expect(unclassified).toHaveAttribute('aria-pressed', 'false');
-    await expect(all).toHaveAttribute('aria-pressed', 'true');
-    // A click anywhere on a row still filters.
-    await page.getByTestId('summary-unclassified').locator('td').nth(1).click();
-    await expect(unclassified).toHaveAttribute('aria-pressed', 'true');
+  await host.drop([copy]);
+  await waitForTiles(page);
+  await drawRectangle(page);
+  await page.keyboard.press('a');
+  const summary = page.getByTestId('annotation-summary');
+  const all = summary.getByRole('button', { name: 'All classes' });
+  const unclassified = summary.getByRole('button', { name: 'Unclassified' });
+  await expect(all).toHaveAttribute('aria-pressed', 'true');
+  await expect(unclassified).toHaveAttribute('aria-pressed', 'false');
+  await unclassified.focus();
+  await page.keyboard.press('Enter');
+  await expect(unclassified).toHaveAttribute('aria-pressed', 'true');
+  await expect(all).toHaveAttribute('aria-pressed', 'false');
+  await expect(page.getByTestId('summary-unclassified')).toHaveClass(/active/);
+  await page.keyboard.press('Space');
+  await expect(unclassified).toHaveAttribute('aria-pressed', 'false');
+  await expect(all).toHaveAttribute('aria-pressed', 'true');
+  // A click anywhere on a row still filters.
+  await page.getByTestId('summary-unclassified').locator('td').nth(1).click();
+  await expect(unclassified).toHaveAttribute('aria-pressed', 'true');
 
-    const row = page.getByTestId('annotation-row').first();
-    await row.click();
-    await expect(row).toHaveAttribute('aria-current', 'true');
-  } finally {
-    await copy.done();
-  }
+  const row = page.getByTestId('annotation-row').first();
+  await row.click();
+  await expect(row).toHaveAttribute('aria-current', 'true');
 });
 
 test('in Korean, the class editor names QuPath’s classes as the other class lists do, beside the stored name it edits', async ({ launchOptions }) => {
   const host = await SlidescopeHost.start({ launchOptions, locale: 'ko-KR' });
-  const copy = await slideCopy();
   try {
     const { page } = host;
-    await host.drop([copy.slide]);
+    await host.drop([copy]);
     await waitForTiles(page);
     await page.keyboard.press('a');
     await page.getByTestId('class-editor').locator('summary').click();
@@ -462,7 +445,6 @@ test('in Korean, the class editor names QuPath’s classes as the other class li
     await expect(page.getByTestId('class-label-종양 A')).toHaveCount(0);
   } finally {
     await host.close();
-    await copy.done();
   }
   expect(host.externalRequests).toEqual([]);
 });
