@@ -625,3 +625,19 @@ describe('report merge: lines that are not what a Slidescope writes', () => {
     assert.ok(text.length < 2000, `${text.length} characters`);
   });
 });
+
+test('report files are read line by line: CRLF and blank lines taken, a missing file or a folder named', async () => {
+  const path = join(dir, 'crlf.jsonl');
+  await writeFile(
+    path,
+    `${shard1()
+      .map((l) => JSON.stringify(l))
+      .join('\r\n')}\r\n\r\n${shard2()
+      .map((l) => JSON.stringify(l))
+      .join('\r\n')}`,
+  );
+  const read = await readReports([path]);
+  assert.deepEqual([read.slides.length, read.unreadable], [5, 0]);
+  await assert.rejects(readReports([join(dir, 'none.jsonl')]), /none\.jsonl does not exist/);
+  await assert.rejects(readReports([dir]), /is a folder, not a file/);
+});

@@ -5,8 +5,10 @@
 // number of them; a slide's latest line counts, so a resumed run's lines replace the interrupted run's
 // (but a slide done stays done: slideLine).
 
-import { open, readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename, dirname, sep } from 'node:path';
+import { createInterface } from 'node:readline';
 import * as v from 'valibot';
 import { SlideError, writeFailureCode } from '../engine/errors';
 import { makeFolder } from '../engine/export/make-folder';
@@ -223,10 +225,16 @@ export async function readReports(paths: string[]): Promise<ReadReports> {
   const all: ReadLine[] = [];
   let unreadable = 0;
   for (const path of paths) {
-    const content = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new Error(`${path} ${fileProblem(error)}`);
-    });
-    for (const text of content.split('\n')) {
+    // Line by line: a shard's report of millions of slides may be longer than a string can be.
+    const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY });
+    const read = async function* () {
+      try {
+        yield* lines;
+      } catch (error) {
+        throw new Error(`${path} ${fileProblem(error as NodeJS.ErrnoException)}`);
+      }
+    };
+    for await (const text of read()) {
       if (text.trim() === '') continue;
       let json: unknown;
       try {
