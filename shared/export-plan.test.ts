@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { exportFileNames, lowestPower, powerProblem, slideStem, thumbnailFileName } from './export-plan';
+import { exportFileNames, lowestPower, powerProblem, slideStem, thumbnailFileName, wholePixelsWithin } from './export-plan';
 
 test("a slide's stem: its name less the extension, OME-TIFF's double extension as one", () => {
   assert.equal(slideStem({ path: '/data/CMU-1.svs' }), 'CMU-1');
@@ -58,4 +58,11 @@ test('a magnification beyond the scan, or so low the whole slide would be under 
     powerProblem({ ...info, objectivePower: null, mpp: null }, 1.25),
     'The slide records no objective power or microns per pixel, so magnifications are unknown.',
   );
+});
+
+test('wholePixelsWithin: the whole pixels a box covers within the slide, none for a box outside it or a rounding error past an edge', () => {
+  const slide = { width: 1000, height: 800 };
+  assert.deepEqual(wholePixelsWithin({ minX: 10.5, minY: 20, maxX: 30.2, maxY: 40 }, slide), { x: 10, y: 20, width: 21, height: 20 });
+  assert.deepEqual(wholePixelsWithin({ minX: -50, minY: 700.0000000001, maxX: 99.99999999999, maxY: 900 }, slide), { x: 0, y: 700, width: 100, height: 100 });
+  assert.equal(wholePixelsWithin({ minX: 1000, minY: 0, maxX: 1200, maxY: 10 }, slide), null);
 });

@@ -162,6 +162,21 @@ export interface LevelZeroRect {
   height: number;
 }
 
+/**
+ * The whole level-0 pixels a box covers within the slide (a view's bounds, an annotation's), or null
+ * where it covers none; a coordinate a rounding error past a pixel's edge takes no pixel more.
+ */
+export function wholePixelsWithin(
+  box: { minX: number; minY: number; maxX: number; maxY: number },
+  slide: { width: number; height: number },
+): LevelZeroRect | null {
+  const x0 = Math.max(0, Math.floor(box.minX + 1e-6));
+  const y0 = Math.max(0, Math.floor(box.minY + 1e-6));
+  const x1 = Math.min(slide.width, Math.ceil(box.maxX - 1e-6));
+  const y1 = Math.min(slide.height, Math.ceil(box.maxY - 1e-6));
+  return x1 > x0 && y1 > y0 ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } : null;
+}
+
 /** A level-0 rectangle's size at an objective power, in output pixels (as TIAToolbox's read_rect: level-0 size over the downsample). */
 export function regionSize(info: Magnified, rect: LevelZeroRect, power: number): { width: number; height: number } | null {
   const downsample = downsampleForPower(info, power);

@@ -5,8 +5,7 @@
 
 import { type ReactNode, type RefObject, useEffect, useId, useRef, useState } from 'react';
 import { shapeBounds } from '../../../shared/annotation-geometry';
-import type { Annotation } from '../../../shared/annotations';
-import { exportFileNames, type LevelZeroRect, regionFileName, regionSize } from '../../../shared/export-plan';
+import { exportFileNames, type LevelZeroRect, regionFileName, regionSize, wholePixelsWithin } from '../../../shared/export-plan';
 import type {
   ComparisonMode,
   ComparisonRequest,
@@ -96,16 +95,6 @@ export function checkThumbnail(
   return { ok: true, value: { spec, width: size.width, height: size.height, magnification } };
 }
 
-/** An annotation's bounds within the slide, in whole level-0 pixels; null when they hold no area there (a point, a line along an axis). */
-function annotationRect(annotation: Annotation, slide: Pick<SlideInfo, 'width' | 'height'>): LevelZeroRect | null {
-  const box = shapeBounds(annotation.shape);
-  const x0 = Math.max(0, Math.floor(box.minX));
-  const y0 = Math.max(0, Math.floor(box.minY));
-  const x1 = Math.min(slide.width, Math.ceil(box.maxX));
-  const y1 = Math.min(slide.height, Math.ceil(box.maxY));
-  return x1 - x0 >= 1 && y1 - y0 >= 1 && box.maxX > box.minX && box.maxY > box.minY ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } : null;
-}
-
 /**
  * A region as typed: its power and pixel size, or why it cannot be exported. `exact`: the power the
  * text was written from, taken as it is while the text is unchanged (20.06x shows as 20.1x, past the scan).
@@ -152,7 +141,9 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
   // The region: the view, or the annotation selected when the dialog opened (its bounds).
   const [selected] = useState(() => {
     const annotation = annotationState?.document.annotations.find((a) => a.id === annotationState.selectedId);
-    const rect = annotation ? annotationRect(annotation, info) : null;
+    const box = annotation ? shapeBounds(annotation.shape) : null;
+    // An annotation with an area: a point or a line along an axis has no region to export.
+    const rect = box && box.maxX > box.minX && box.maxY > box.minY ? wholePixelsWithin(box, info) : null;
     return annotation && rect ? { rect, name: annotation.name || t(`shapes.${annotation.shape.kind}`) } : null;
   });
   const viewRect = context.view?.rect ?? null;

@@ -1,7 +1,7 @@
 // What a viewer shows of its slide as a level-0 rectangle: the area an export of "the view" reads.
 
 import OpenSeadragon from 'openseadragon';
-import type { LevelZeroRect } from '../../../shared/export-plan';
+import { type LevelZeroRect, wholePixelsWithin } from '../../../shared/export-plan';
 
 /**
  * The part of the slide in the viewer's whole container (its margins too: the slide shows under
@@ -16,12 +16,13 @@ export function shownRect(viewport: OpenSeadragon.Viewport, slide: { width: numb
     [0, size.y],
     [size.x, size.y],
   ].map(([x, y]) => viewport.viewportToImageCoordinates(viewport.pointFromPixel(new OpenSeadragon.Point(x, y), false)));
-  // Whole pixels around it, not one more for a coordinate a rounding error past a pixel's edge.
-  const down = (v: number) => Math.floor(v + 1e-6);
-  const up = (v: number) => Math.ceil(v - 1e-6);
-  const x0 = Math.max(0, down(Math.min(...corners.map((p) => p.x))));
-  const y0 = Math.max(0, down(Math.min(...corners.map((p) => p.y))));
-  const x1 = Math.min(slide.width, up(Math.max(...corners.map((p) => p.x))));
-  const y1 = Math.min(slide.height, up(Math.max(...corners.map((p) => p.y))));
-  return x1 > x0 && y1 > y0 ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } : null;
+  return wholePixelsWithin(
+    {
+      minX: Math.min(...corners.map((p) => p.x)),
+      minY: Math.min(...corners.map((p) => p.y)),
+      maxX: Math.max(...corners.map((p) => p.x)),
+      maxY: Math.max(...corners.map((p) => p.y)),
+    },
+    slide,
+  );
 }
