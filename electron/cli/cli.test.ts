@@ -243,6 +243,16 @@ describe('slidescope CLI', () => {
     assert.equal(existsSync(join(dir, 'CMU-1-Small-Region_5x.png')), false);
   });
 
+  test('a name on disk holding control characters is shown escaped on the terminal, never raw', () => {
+    const folder = join(out, 'control-names');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'bad\u001b[31mname.svs'), 'not a slide');
+    const run = cli('thumbnail', folder, '--out', join(out, 'control-out'));
+    assert.equal(run.status, 1);
+    assert.ok(!run.stderr.includes('\u001b'), run.stderr);
+    assert.match(run.stderr, /bad\\x1B\[31mname\.svs: INVALID_ARGUMENT: /);
+  });
+
   test('region at a level matches the engine; at a power it has the asked size; refusals have reasons', async () => {
     const file = join(out, 'region.png');
     const run = cli('region', CMU, '--x', '1000', '--y', '1200', '--width', '300', '--height', '200', '--level', '0', '--out', file);

@@ -2,6 +2,8 @@
 // log, a pod's, a pipe), a line now and then, so that a shard running for hours shows it is alive and
 // how far it has got without filling its log.
 
+import { printable } from './printable';
+
 export interface Progress {
   /** `skipped`: the slide just done was already there (a rerun), which says nothing of the pace. */
   update(done: number, total: number, current: string, skipped?: boolean): void;
@@ -21,7 +23,7 @@ function progressBar(stream: NodeJS.WritableStream): Progress {
     update(done, total, current) {
       const width = 30;
       const filled = total ? Math.round((done / total) * width) : 0;
-      const name = current.length > 40 ? `…${current.slice(-39)}` : current;
+      const name = printable(current.length > 40 ? `…${current.slice(-39)}` : current);
       stream.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total} ${name}\u001b[K`);
       drawn = true;
     },

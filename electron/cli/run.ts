@@ -37,6 +37,7 @@ import {
 } from './inputs';
 import { watchInterrupts } from './interrupt';
 import { type Options, PARSE_OPTIONS, rejectUnusedOptions, usageOf } from './options';
+import { printable } from './printable';
 import { noteReadGivenUp } from './process-end';
 import { batchProgress } from './progress';
 import { batchSummary, mergeExitCode, openReport, type ReportLine, readReports, summarise, summaryText, unreadText } from './report';
@@ -126,13 +127,19 @@ export type EngineLauncher = (settings: EngineLaunchSettings) => EngineSpawn<unk
  * A slide's error as the CLI prints it: the file, the code, the reason. A folder of several slides
  * names them, each with the path that opens it, as a usage error (exit code 2).
  */
+/** Text for the terminal whole, its line breaks kept, other control characters escaped. */
+function shown(text: string): string {
+  return printable(text, Number.POSITIVE_INFINITY, '\n');
+}
+
 function printError(error: ErrorInfo): number {
   // A file there already is kept on purpose: say how to replace it where the message does not.
   const hint =
     error.code === 'EXISTS' && !error.message.includes('--overwrite') ? ` (--overwrite replaces ${/ exist\.$/.test(error.message) ? 'them' : 'it'})` : '';
-  process.stderr.write(`slidescope: ${error.path ? `${error.path}: ` : ''}${error.code}: ${error.message}${hint}\n`);
+  // A name on disk may hold control characters: shown escaped, as every name this command writes to the terminal.
+  process.stderr.write(`slidescope: ${error.path ? `${shown(error.path)}: ` : ''}${error.code}: ${shown(error.message)}${hint}\n`);
   if (error.code !== 'SEVERAL_SLIDES') return 1;
-  for (const choice of error.choices ?? []) process.stderr.write(`  ${choice.path}  ${choice.name}\n`);
+  for (const choice of error.choices ?? []) process.stderr.write(`  ${shown(choice.path)}  ${shown(choice.name)}\n`);
   return 2;
 }
 
@@ -205,7 +212,7 @@ function reportFailures(lines: ReportLine[], unlisted: ReadonlySet<string>): voi
   const slides = failed.length - folders;
   const parts = [slides ? `${slides} slide(s) failed` : '', folders ? unreadText(folders) : ''];
   process.stderr.write(`\n${parts.filter(Boolean).join('; ')}:\n`);
-  for (const l of failed) process.stderr.write(`  ${l.path}: ${l.error?.code}: ${l.error?.message}\n`);
+  for (const l of failed) process.stderr.write(`  ${shown(l.path)}: ${l.error?.code}: ${shown(l.error?.message ?? '')}\n`);
 }
 
 /** --powers: a comparison's magnifications, each once (a second would be written over the first's file). */
@@ -409,7 +416,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   if (interrupted !== null || (stopError && count('not-done'))) {
     const again = values.overwrite === true ? 'the same command again without --overwrite' : 'the same command again';
     process.stderr.write(`slidescope: stopped; not done (run ${again} to finish them):\n`);
-    for (const l of lines) if (l.status === 'not-done') process.stderr.write(`  ${l.slide}\n`);
+    for (const l of lines) if (l.status === 'not-done') process.stderr.write(`  ${shown(l.slide)}\n`);
   }
   // A full disk wins over a signal: a retry would meet the same disk.
   if (stopError) {
