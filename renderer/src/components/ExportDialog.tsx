@@ -24,7 +24,7 @@ import { type ExportJob, type ExportKind, exportSource } from '../hooks/useExpor
 import { formatCount } from '../i18n/format';
 import { t, useT } from '../i18n/i18n';
 import { baseName, dirName } from '../paths';
-import { checkPower, describeMagnification, parseMagnification, resolveMagnification } from '../viewer/magnification';
+import { describeMagnification, parseMagnification, resolveMagnification, resolveWritten } from '../viewer/magnification';
 import { ExportColourOption, exportColour } from './ExportColourOption';
 import { Modal } from './Modal';
 import type { ExportContext } from './SlideViewer';
@@ -96,8 +96,8 @@ export function checkThumbnail(
 }
 
 /**
- * A region as typed: its power and pixel size, or why it cannot be exported. `exact`: the power the
- * text was written from, taken as it is while the text is unchanged (20.06x shows as 20.1x, past the scan).
+ * A region as typed: its power and pixel size, or why it cannot be exported; `exact`, the power the
+ * text was written from (resolveWritten).
  */
 export function checkRegion(
   info: SlideInfo,
@@ -106,7 +106,7 @@ export function checkRegion(
   exact: number | null,
 ): Checked<{ power: number; width: number; height: number; magnification: string }> {
   if (powerAtDownsample(info, 1) === null) return { ok: false, reason: t('magnification.noScaleUnknown') };
-  const checked = exact !== null && text === formatPower(exact) ? checkPower(info, exact) : resolveMagnification(info, text);
+  const checked = resolveWritten(info, text, exact);
   if (!checked.ok) return { ok: false, reason: checked.reason };
   const size = regionSize(info, rect, checked.power);
   if (!size) return { ok: false, reason: t('magnification.noScale') };
@@ -160,11 +160,8 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
   const [scaleBar, setScaleBar] = useState(info.mpp !== null);
 
   const thumbnail = checkThumbnail(info, sizeKind, sizeTexts[sizeKind]);
-  // A text left as the grid had it keeps the grid's exact power (4.9899x shows as 4.99x).
-  const powers = powerTexts.map((text, i) => {
-    const original = context.powers[i];
-    return original !== undefined && text === formatPower(original) ? checkPower(info, original) : resolveMagnification(info, text);
-  });
+  // A text left as the grid had it keeps the grid's exact power.
+  const powers = powerTexts.map((text, i) => resolveWritten(info, text, context.powers[i]));
   const setValid = powers.every((p) => p.ok);
   const { field } = context;
 

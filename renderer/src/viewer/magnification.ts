@@ -122,6 +122,14 @@ export function resolveMagnification(slide: MagnifiedSlide, text: string): Magni
   return below ? { ok: false, reason: below } : { ok: true, power, downsample };
 }
 
+/**
+ * A magnification field's text checked: while it is still the text written from `written` (a grid's
+ * power, the view's), that exact power (4.9899x shows as 4.99x, 20.06x as 20.1x, past the scan), else as typed.
+ */
+export function resolveWritten(slide: MagnifiedSlide, text: string, written: number | null | undefined): MagnificationCheck {
+  return written != null && text === formatPower(written) ? checkPower(slide, written) : resolveMagnification(slide, text);
+}
+
 /** "5x · 2.00 µm/px" (or just "5x" when the slide has no µm/px and no power to estimate it from). */
 export function describeMagnification(slide: PowerSource, power: number): string {
   const downsample = downsampleForPower(slide, power);
