@@ -500,8 +500,9 @@ function readFeatures(text: string, options: ReadOptions, annotationsOnly: boole
       const properties = isObject(feature['properties']) ? feature['properties'] : {};
       const metadata = isObject(properties['metadata']) ? properties['metadata'] : {};
       const shape = shapeOf(feature['geometry'] ?? null, metadata[SHAPE_KEY] === 'freehand');
-      if (vertexCount(shape) > LIMITS.maxAnnotationVertices) throw new FeatureProblem(`it has more than ${LIMITS.maxAnnotationVertices} vertices`);
-      vertices += vertexCount(shape);
+      const count = vertexCount(shape);
+      if (count > LIMITS.maxAnnotationVertices) throw new FeatureProblem(`it has more than ${LIMITS.maxAnnotationVertices} vertices`);
+      vertices += count;
       if (vertices > LIMITS.maxDocumentVertices)
         throw new AnnotationFileError('TOO_LARGE', `The file holds more than the ${LIMITS.maxDocumentVertices} vertices a slide may have.`, path);
       const cls = classOf(properties);
