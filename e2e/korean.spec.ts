@@ -324,6 +324,60 @@ test('slides side by side in Korean: the chooser, the view, its export dialog an
   expect(host.consoleErrors).toEqual([]);
 });
 
+/**
+ * Words of up to 12 characters drawn on two lines or more: "초기화" as 초/기/화, "1.25x" as 1./25/x.
+ * Longer ones (paths, property keys) may wrap where they must, and a hyphen is a place to break.
+ */
+async function brokenWords(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const broken: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (!parent || ['SCRIPT', 'STYLE', 'OPTION'].includes(parent.tagName) || parent.getClientRects().length === 0) continue;
+      for (const match of (node.textContent ?? '').matchAll(/\S+/g)) {
+        if (match[0].length > 12 || match[0].includes('-')) continue;
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        // Hangul and Latin come from different faces whose boxes differ by a pixel or two: lines are further apart.
+        const tops = [...range.getClientRects()].filter((r) => r.width > 0).map((r) => r.top);
+        if (tops.length > 1 && Math.max(...tops) - Math.min(...tops) > 8) broken.push(match[0]);
+      }
+    }
+    return broken;
+  });
+}
+
+test('a small window (1024 x 700) in Korean: no word broken inside, and the slide keeps its room beside both panels', async ({ host }) => {
+  const { page } = host;
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await host.drop([slide]);
+  await waitForTiles(page);
+  await page.keyboard.press('m');
+  await page.keyboard.press('a');
+  await expect(page.getByTestId('annotation-panel')).toBeVisible();
+  await page.getByTestId('class-editor').locator('summary').click();
+  await expect(page.getByTestId('class-add')).toBeVisible();
+  expect(await brokenWords(page), 'words broken across lines, with the metadata and annotation panels open').toEqual([]);
+  const stage = await page.getByTestId('osd-host').boundingBox();
+  expect(stage?.width ?? 0, 'the slide view beside both panels').toBeGreaterThanOrEqual(400);
+  await page.keyboard.press('m');
+  await page.keyboard.press('a');
+
+  // Three slides side by side: each panel's header keeps its words whole.
+  const half = await fixturePath('compare-cmu-half');
+  await host.drop([half, slidePath('slideio_test3-DAPI-2-387.ndpi')]);
+  await page.getByTestId('drop-as-tabs').click();
+  await expect(page.getByRole('tab')).toHaveCount(3);
+  await page.getByTestId('tabs-compare').click();
+  const chooser = page.getByTestId('compare-chooser');
+  for (const box of await chooser.getByRole('checkbox').all()) await box.check();
+  await page.getByTestId('compare-start').click();
+  for (const i of [0, 1, 2]) await expect(page.getByTestId(`compare-osd-${i}`)).toHaveAttribute('data-ready', 'true');
+  expect(await brokenWords(page), 'words broken across lines, three slides side by side').toEqual([]);
+});
+
 /** What the welcome screen says in English, without values to fill in. */
 const ENGLISH_WELCOME = Object.values(en.welcome).filter((text) => !text.includes('{{'));
 
