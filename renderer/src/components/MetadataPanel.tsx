@@ -3,7 +3,7 @@
 import type { OpenedSlide } from '../../../shared/ipc';
 import type { Mpp } from '../../../shared/slide';
 import { formatLabel } from '../../../shared/slide-formats';
-import { formatCount, formatMicrons, formatNumber, formatPower } from '../i18n/format';
+import { formatCount, formatMicronsPair, formatNumber, formatPower } from '../i18n/format';
 import { useT } from '../i18n/i18n';
 import { AssociatedImages } from './AssociatedImages';
 import { IccProfileFacts } from './IccProfileFacts';
@@ -47,7 +47,7 @@ export function MetadataPanel({ slide, onClose }: MetadataPanelProps) {
         {info.mpp && (
           <>
             <dt>{t('metadata.physicalSize')}</dt>
-            <dd>{t('common.size', { width: formatMicrons(info.width * info.mpp.x), height: formatMicrons(info.height * info.mpp.y) })}</dd>
+            <dd data-testid="physical-size">{t('common.size', formatMicronsPair(info.width * info.mpp.x, info.height * info.mpp.y))}</dd>
           </>
         )}
         <dt>{t('metadata.levels')}</dt>

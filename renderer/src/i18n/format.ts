@@ -5,7 +5,6 @@
 import * as geometry from '../../../shared/annotation-geometry';
 import * as magnification from '../../../shared/magnification';
 import { type Digits, type NumberWriter, numberFormatOptions } from '../../../shared/number-format';
-import * as scaleBar from '../../../shared/scale-bar';
 import { currentLanguage } from './i18n';
 
 const LOCALES = { en: 'en-US', ko: 'ko-KR' } as const;
@@ -43,8 +42,16 @@ export const formatMpp = (mpp: number): string => magnification.formatMpp(mpp, f
 export const formatLength = (value: number, unit: geometry.Measurement['unit']): string => geometry.formatLength(value, unit, formatNumber);
 export const formatArea = (value: number, unit: geometry.Measurement['unit']): string => geometry.formatArea(value, unit, formatNumber);
 
-/** A length in µm for the scale bar and the physical size: 3 significant digits, nm to mm. */
-export const formatMicrons = (microns: number): string => scaleBar.formatMicrons(microns, formatNumber);
+/**
+ * A slide's width and height in the unit of the larger ("0.905 mm × 1.11 mm"): each in its own unit
+ * ("905 µm × 1.11 mm") reads as if one side were a thousand times the other.
+ */
+export function formatMicronsPair(width: number, height: number): { width: string; height: string } {
+  const larger = Math.max(width, height);
+  const [scale, unit] = larger >= 1000 ? [1 / 1000, 'mm'] : larger >= 1 ? [1, 'µm'] : [1000, 'nm'];
+  const write = (microns: number): string => `${formatNumber(microns * scale, { significant: 3 })} ${unit}`;
+  return { width: write(width), height: write(height) };
+}
 
 /** "2026. 12. 3. 오후 3:04", "Dec 3, 2026, 3:04 PM". */
 export function formatDateTime(iso: string): string {
