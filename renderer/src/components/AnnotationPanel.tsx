@@ -14,7 +14,7 @@ import { describeMeasurement } from '../annotations/describeMeasurement';
 import { useApi } from '../api';
 import { refocusIfLost } from '../focus';
 import type { Notice } from '../hooks/useNotices';
-import { formatArea, formatCount } from '../i18n/format';
+import { areaColumn, formatCount } from '../i18n/format';
 import { useT } from '../i18n/i18n';
 import { baseName } from '../paths';
 import { Icon } from './Icon';
@@ -54,6 +54,14 @@ export function AnnotationPanel({ session, onClose, onNotice }: AnnotationPanelP
   const { mpp } = session.info;
   const [filter, setFilter] = useState<string | null | undefined>(undefined);
   const summary = useMemo(() => summarise(document.annotations, mpp), [document.annotations, mpp]);
+  const writeArea = useMemo(
+    () =>
+      areaColumn(
+        summary.rows.map((row) => row.area),
+        summary.unit,
+      ),
+    [summary],
+  );
   const shown = useMemo(
     () => (filter === undefined ? document.annotations : document.annotations.filter((a) => a.classification === filter)),
     [document.annotations, filter],
@@ -174,7 +182,7 @@ export function AnnotationPanel({ session, onClose, onNotice }: AnnotationPanelP
               </td>
               <td className="summary-cell number">{formatCount(row.count)}</td>
               <td className="summary-cell number" data-testid="summary-area">
-                {row.area > 0 ? formatArea(row.area, summary.unit) : ''}
+                {row.area > 0 ? writeArea(row.area) : ''}
               </td>
             </tr>
           ))}

@@ -43,6 +43,16 @@ export const formatLength = (value: number, unit: geometry.Measurement['unit']):
 export const formatArea = (value: number, unit: geometry.Measurement['unit']): string => geometry.formatArea(value, unit, formatNumber);
 
 /**
+ * Areas of one table column, all in the unit formatArea gives the largest: "0.009257 mm²" under
+ * "0.0249 mm²", where "9257 µm²" would have to be read against its neighbours' unit.
+ */
+export function areaColumn(values: readonly number[], unit: geometry.Measurement['unit']): (value: number) => string {
+  const largest = Math.max(0, ...values);
+  const inMm2 = unit === 'µm' && formatArea(largest, unit).endsWith(' mm²');
+  return (value) => (inMm2 ? `${formatNumber(value / 1e6, { significant: 4 })} mm²` : formatArea(value, unit));
+}
+
+/**
  * A slide's width and height in the unit of the larger ("0.905 mm × 1.11 mm"): each in its own unit
  * ("905 µm × 1.11 mm") reads as if one side were a thousand times the other.
  */
