@@ -1,7 +1,7 @@
 // The annotation tools and their keys, declared once: the toolbar, the right-click menu, the key
 // handler and the Help overlay all read this table.
 
-import type { PlainKey } from '../../../shared/i18n/catalogue';
+import type { PlainKey, Translate } from '../../../shared/i18n/catalogue';
 import type { ControlRow } from '../commands';
 import type { IconName } from '../components/Icon';
 import type { Tool } from './annotationSession';
@@ -52,6 +52,15 @@ export const ANNOTATION_CONTROLS: readonly ControlRow[] = [
   { display: 'keys.ctrlShiftZ', label: 'controls.annotationRedo' },
   { display: 'keys.rightClick', label: 'controls.annotationMenu' },
 ];
+
+/** The Help overlay's rows for the tools: each tooltip less its "(V)", which the key column already shows. */
+export function toolHelpRows(t: Translate): { display: string; label: string }[] {
+  return TOOL_INFO.map((info) => {
+    const title = t(info.title);
+    const key = ` (${info.display})`;
+    return { display: info.display, label: title.endsWith(key) ? title.slice(0, -key.length) : title };
+  });
+}
 
 export const PANEL_KEYS: readonly string[] = ['a'];
 

@@ -1,6 +1,6 @@
 // The keyboard shortcuts, listed from the same tables the key handlers use.
 
-import { ANNOTATION_CONTROLS, TOOL_INFO } from '../annotations/tools';
+import { ANNOTATION_CONTROLS, toolHelpRows } from '../annotations/tools';
 import { OTHER_CONTROLS, SHORTCUTS } from '../commands';
 import { useT } from '../i18n/i18n';
 import { COLOUR_SHORTCUTS } from '../viewer/colourShortcuts';
@@ -35,10 +35,7 @@ export function HelpOverlay({ onClose }: { onClose: () => void }) {
       <ShortcutTable rows={OTHER_CONTROLS.map((c) => ({ display: t(c.display), label: t(c.label) }))} />
       <h3 className="section-title">{t('help.annotations')}</h3>
       <ShortcutTable
-        rows={[
-          ...TOOL_INFO.map((info) => ({ display: info.display, label: t(info.title) })),
-          ...ANNOTATION_CONTROLS.map((c) => ({ display: t(c.display), label: t(c.label) })),
-        ]}
+        rows={[...toolHelpRows(t), ...ANNOTATION_CONTROLS.map((c) => ({ display: t(c.display), label: t(c.label) }))]}
         testId="annotation-shortcuts"
       />
       <p className="muted small">{t('help.menuNote')}</p>
