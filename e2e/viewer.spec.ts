@@ -212,6 +212,17 @@ test('magnification presets, 1:1, rotation and the readout', async ({ host }) =>
   await expect(page.getByTestId('scale-bar')).toContainText(/µm|mm/);
 });
 
+test('the navigator is opaque: the slide under it does not show through the minimap', async ({ host }) => {
+  const { page } = host;
+  await host.drop([slidePath(CMU)]);
+  await waitForTiles(page);
+  await page.getByTestId('preset-10').click();
+  const navigator = page.locator('.osd-host .navigator');
+  await expect(navigator).toBeVisible();
+  // OpenSeadragon sets 0.8 on the element itself: its thumbnail and the tissue beneath mixed.
+  await expect(navigator).toHaveCSS('opacity', '1');
+});
+
 test('the default drawer (as the app runs, without ?drawer=canvas) draws the slide', async ({ launchOptions }) => {
   const host = await SlidescopeHost.start({ launchOptions, query: 'e2e' });
   try {
