@@ -38,6 +38,13 @@ describe('message catalogues', () => {
     assert.deepEqual(hedged, []);
   });
 
+  it("a tooltip's key hint writes Shift as the toolbar's others do ('(Shift+R)'), not '(⇧ C)'", () => {
+    for (const language of LANGUAGES) {
+      const symbol = [...catalogues[language]].filter(([, text]) => /\(⇧ \S\)$/.test(text));
+      assert.deepEqual(symbol, [], language);
+    }
+  });
+
   it('each plural has exactly the forms its language uses', () => {
     const plurals = [...catalogues.en.keys()].filter((k) => k.endsWith('_other')).map((k) => k.replace(PLURAL, ''));
     assert.ok(plurals.length > 0);

@@ -374,7 +374,7 @@ export const en = {
   },
   colour: {
     title: 'Colour',
-    close: 'Close the colour panel (⇧ C)',
+    close: 'Close the colour panel (Shift+C)',
     brightness: 'Brightness',
     contrast: 'Contrast',
     gamma: 'Gamma',
@@ -386,7 +386,7 @@ export const en = {
     unusable: "The slide's ICC profile is not applied: {{reason}}.",
     none: 'The slide embeds no ICC profile: its colours are shown as stored.',
     keys: 'Keys',
-    button: 'Colour: brightness, contrast, gamma, ICC profile (⇧ C)',
+    button: 'Colour: brightness, contrast, gamma, ICC profile (Shift+C)',
     exportManaged: "Converted to sRGB with the slide's ICC profile ({{description}}), as the view shows it.",
     exportAsStored: 'Colours as stored: the view shows the slide without its ICC profile.',
     exportCarry: "Apply the view's brightness, contrast and gamma",

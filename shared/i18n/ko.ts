@@ -372,7 +372,7 @@ export const ko = {
   },
   colour: {
     title: '색',
-    close: '색 패널 닫기 (⇧ C)',
+    close: '색 패널 닫기 (Shift+C)',
     brightness: '밝기',
     contrast: '대비',
     gamma: '감마',
@@ -384,7 +384,7 @@ export const ko = {
     unusable: '슬라이드의 ICC 프로파일을 적용하지 않았습니다: {{reason}}.',
     none: '슬라이드에 ICC 프로파일이 없어 저장된 색 그대로 표시합니다.',
     keys: '키',
-    button: '색: 밝기, 대비, 감마, ICC 프로파일 (⇧ C)',
+    button: '색: 밝기, 대비, 감마, ICC 프로파일 (Shift+C)',
     exportManaged: '보기와 같이 슬라이드의 ICC 프로파일({{description}})로 sRGB로 변환합니다.',
     exportAsStored: '저장된 색 그대로: 보기에서 ICC 프로파일 없이 표시하고 있습니다.',
     exportCarry: '보기의 밝기, 대비, 감마 적용',
