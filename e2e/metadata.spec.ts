@@ -56,3 +56,15 @@ test('the metadata panel shows 20x, 0.499 µm/px, the levels, every property and
   await host.emit('app:menu-command', 'toggle-metadata');
   await expect(panel).toHaveCount(0);
 });
+
+test("an NDPI's physical size is written in one unit, and its level table groups every number alike", async ({ host }) => {
+  const { page } = host;
+  await host.drop([slidePath('slideio_test3-DAPI-2-387.ndpi')]);
+  await waitForTiles(page);
+  await page.keyboard.press('m');
+  const panel = page.getByTestId('metadata-panel');
+  // 3,968 x 4,864 px at 0.2282 µm/px: 905 µm by 1.11 mm, both in mm.
+  await expect(panel.getByTestId('physical-size')).toHaveText('0.905 mm × 1.11 mm');
+  // Its strips are as wide as the level: "3,968 × 64" beside "3,968 × 4,864", not "3968 × 64".
+  await expect(panel.getByTestId('level-table').locator('tbody tr').first()).toHaveText(['0', '3,968 × 4,864', '1', '3,968 × 64'].join(''));
+});

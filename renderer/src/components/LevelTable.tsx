@@ -23,7 +23,9 @@ export function LevelTable({ levels }: { levels: LevelInfo[] }) {
             <td>{index}</td>
             <td>{t('common.size', { width: formatCount(level.width), height: formatCount(level.height) })}</td>
             <td>{formatNumber(level.downsample, { maxFraction: 3 })}</td>
-            <td>{level.tileWidth > 0 ? t('common.size', { width: level.tileWidth, height: level.tileHeight }) : t('metadata.strips')}</td>
+            <td>
+              {level.tileWidth > 0 ? t('common.size', { width: formatCount(level.tileWidth), height: formatCount(level.tileHeight) }) : t('metadata.strips')}
+            </td>
           </tr>
         ))}
       </tbody>
