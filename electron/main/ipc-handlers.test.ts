@@ -309,7 +309,7 @@ describe('createIpcHandlers', () => {
     const event = { reason: 'it was killed (SIGKILL)', slideIds: [a.slideId, b.slideId], failedSlideIds: [b.slideId], restarting: true };
     assert.equal(
       korean.engineStopped(event, W1).message,
-      'a.svs, b.svs을(를) 읽는 중에 슬라이드 엔진이 멈추어(it was killed (SIGKILL)) 다시 시작하고 슬라이드를 다시 열었습니다. b.svs은(는) 엔진을 두 번 멈추게 하여 더 이상 읽지 않습니다. 다시 시도하려면 닫았다가 다시 여세요.',
+      'a.svs, b.svs 슬라이드를 읽는 중에 슬라이드 엔진이 멈추어(it was killed (SIGKILL)) 다시 시작하고 슬라이드를 다시 열었습니다. b.svs 슬라이드는 엔진을 두 번 멈추게 하여 더 이상 읽지 않습니다. 다시 시도하려면 닫았다가 다시 여세요.',
     );
     assert.deepEqual(value(await korean.dispatch('app:language', W1, undefined)), { language: 'ko', preference: 'system' });
     assert.deepEqual(value(await call('app:language', W1, undefined)), { language: 'en', preference: 'system' });

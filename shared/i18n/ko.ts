@@ -579,7 +579,7 @@ export const ko = {
     replace: '바꾸기',
     existsOne: '{{name}} 파일이 이미 있습니다.',
     existsMany: '파일 {{count}}개가 이미 있습니다.',
-    replaceDetail: '{{files}}을(를) 바꿀까요? 새로 내보낸 파일로 덮어씁니다.',
+    replaceDetail: '{{files}} 파일을 바꿀까요? 새로 내보낸 파일로 덮어씁니다.',
     andMore: '{{names}} 외 {{count}}개',
     importAnnotations: '주석 가져오기',
     importButton: '가져오기',
@@ -605,11 +605,11 @@ export const ko = {
   },
   engine: {
     stopped: '슬라이드 엔진이 멈추어({{reason}}) 다시 시작했습니다.',
-    stoppedReading: '{{slides}}을(를) 읽는 중에 슬라이드 엔진이 멈추어({{reason}}) 다시 시작했습니다.',
-    stoppedReopened_other: '{{slides}}을(를) 읽는 중에 슬라이드 엔진이 멈추어({{reason}}) 다시 시작하고 슬라이드를 다시 열었습니다.',
-    lost_other: '{{slides}}은(는) 엔진을 두 번 멈추게 하여 더 이상 읽지 않습니다. 다시 시도하려면 닫았다가 다시 여세요.',
+    stoppedReading: '{{slides}} 슬라이드를 읽는 중에 슬라이드 엔진이 멈추어({{reason}}) 다시 시작했습니다.',
+    stoppedReopened_other: '{{slides}} 슬라이드를 읽는 중에 슬라이드 엔진이 멈추어({{reason}}) 다시 시작하고 슬라이드를 다시 열었습니다.',
+    lost_other: '{{slides}} 슬라이드는 엔진을 두 번 멈추게 하여 더 이상 읽지 않습니다. 다시 시도하려면 닫았다가 다시 여세요.',
     notRestarted: '슬라이드 엔진이 시작하자마자 계속 멈추었습니다({{reason}}). 슬라이드를 열면 다시 시작합니다.',
-    notReopened: '다시 시작한 뒤 {{slide}}을(를) 다시 열지 못했습니다({{reason}}). 닫았다가 다시 여세요.',
+    notReopened: '다시 시작한 뒤 {{slide}} 슬라이드를 다시 열지 못했습니다({{reason}}). 닫았다가 다시 여세요.',
   },
 } as const satisfies KoreanCatalogue;
 
