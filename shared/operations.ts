@@ -195,7 +195,13 @@ const alignmentRequest = v.pipe(
 const exportTarget = { format: imageFormat, overwrite: v.boolean('must be true or false'), colour: v.optional(exportColour) };
 /** The page asks for the slide's stored annotations to be drawn into an export; main names their file to the engine. */
 const burnAnnotations = { annotations: v.optional(v.boolean('must be true or false')) };
-const annotationsFile = { annotations: v.optional(absolutePath) };
+/** How a drawn legend names the classes it can say in the user's language (the CLI's, absent: as stored, 'Unclassified'). */
+const legendLabels = v.strictObject({
+  unclassified: text(200),
+  classes: v.pipe(v.array(v.strictObject({ name: text(200), label: text(200) }), 'must be an array'), v.maxLength(64, 'has more than 64 entries')),
+});
+export type LegendLabels = v.InferOutput<typeof legendLabels>;
+const annotationsFile = { annotations: v.optional(absolutePath), legend: v.optional(legendLabels) };
 /** A scale bar drawn into an image read at an objective power (the slide must give its pixel size). */
 const scaleBar = v.optional(v.boolean('must be true or false'));
 /** What a batch's output is made from, written into it (shared/provenance.ts). */

@@ -21,6 +21,7 @@ import { PathAuthorizer } from '../../electron/main/path-authorizer';
 import { RecentFiles } from '../../electron/main/recent-files';
 import { SlideAnnotationFiles } from '../../electron/main/slide-annotations';
 import type { Result } from '../../shared/errors';
+import { legendLabels } from '../../shared/i18n/class-label';
 import { createTranslator } from '../../shared/i18n/i18n';
 import type { LanguagePreference, LanguageState } from '../../shared/i18n/languages';
 import type { AppVersions, EventChannel, EventChannels, ExportProgress, ImageFormat } from '../../shared/ipc';
@@ -145,6 +146,7 @@ export async function createMainSide(options: MainSideOptions): Promise<MainSide
   const exporter = new Exporter({
     engine,
     annotationsFile: (slide) => annotations.storedFile(slide),
+    legend: () => legendLabels(t),
     dialogs: {
       chooseThumbnailPath: async (_senderId, defaultPath, format) => {
         exportDialogs.push({ dialog: 'thumbnail', defaultPath, format });

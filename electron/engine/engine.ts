@@ -4,7 +4,6 @@
 
 import { basename } from 'node:path';
 import sharp from 'sharp';
-import type { ExportColour } from '../../shared/colour';
 import { dzLevelForDownsample, dzRectOf, dzTilesCovering } from '../../shared/deepzoom';
 import { LIMITS, thumbnailPixelsText } from '../../shared/limits';
 import { thumbnailSize } from '../../shared/magnification';
@@ -317,7 +316,7 @@ export class SlideEngine implements SlideEngineApi {
 
   private exportOptions(
     slide: OpenSlide,
-    request: { format: RequestOf<'engine:export-region'>['format']; overwrite: boolean; colour?: ExportColour | undefined; annotations?: string | undefined },
+    request: Pick<RequestOf<'engine:export-region'>, 'format' | 'overwrite' | 'colour' | 'annotations' | 'legend'>,
     context: Context<ExportStep>,
   ) {
     const applyColour = (image: RgbImage) => slide.colour.forExport(image, request.colour);
@@ -325,6 +324,7 @@ export class SlideEngine implements SlideEngineApi {
       format: request.format,
       overwrite: request.overwrite,
       annotations: request.annotations,
+      legend: request.legend,
       signal: context.signal,
       onProgress: context.progress,
       applyColour,

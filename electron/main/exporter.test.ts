@@ -8,9 +8,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import sharp from 'sharp';
+import { writeGeoJson } from '../../shared/annotation-geojson';
+import { emptyDocument } from '../../shared/annotations';
 import { ok, type Result } from '../../shared/errors';
+import { legendLabels } from '../../shared/i18n/class-label';
+import { createTranslator } from '../../shared/i18n/i18n';
 import type { ExportProgress, ImageFormat } from '../../shared/ipc';
-import type { ExportResult } from '../../shared/operations';
+import type { ExportResult, LegendLabels } from '../../shared/operations';
 import { StubAlignmentDialogs } from '../../testing/fakes/alignment-dialogs';
 import { StubAnnotationDialogs } from '../../testing/fakes/annotation-dialogs';
 import { InProcessEngine } from '../../testing/in-process-engine';
@@ -276,6 +280,27 @@ describe('Exporter', () => {
       /40x is beyond/,
     );
     assert.equal(dialogs.of('folder').length, 1, 'the refused request never asked for a folder');
+  });
+
+  it("annotations drawn in: the legend names QuPath's classes in main's language", async () => {
+    const marks = join(out, 'marks.geojson');
+    const doc = emptyDocument();
+    doc.annotations.push({ id: crypto.randomUUID(), name: '', description: '', classification: 'Tumor', shape: { kind: 'point', points: [100, 100] } });
+    await writeFile(marks, writeGeoJson(doc));
+    const widthWith = async (legend: (() => LegendLabels) | undefined, name: string) => {
+      const drawing = new Exporter({ engine, dialogs, sendProgress: () => undefined, annotationsFile: async () => marks, ...(legend ? { legend } : {}) });
+      dialogs.thumbnailAnswer = join(out, name);
+      const result = await drawing.exportThumbnail(SENDER, slide, {
+        slideId: slide.slideId,
+        spec: { kind: 'size', longestSide: 60 },
+        format: 'png',
+        annotations: true,
+      });
+      return (await sharp(files(result)[0]!).metadata()).width ?? 0;
+    };
+    const korean = legendLabels(createTranslator('ko').t);
+    // A 60 px thumbnail is narrower than its legend: the image is as wide as the legend's row, '종양 (Tumor)' wider than 'Tumor'.
+    assert.ok((await widthWith(() => korean, 'ko.png')) > (await widthWith(undefined, 'stored.png')) + 20);
   });
 
   it('through the IPC handlers: results reach the renderer as files it may show in the folder', async () => {

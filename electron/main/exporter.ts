@@ -24,7 +24,7 @@ import {
 import type { Translate } from '../../shared/i18n/catalogue';
 import type { ExportProgress } from '../../shared/ipc';
 import { formatPower } from '../../shared/magnification';
-import type { ExportResult, ImageFormat, RequestOf } from '../../shared/operations';
+import type { ExportResult, ImageFormat, LegendLabels, RequestOf } from '../../shared/operations';
 import type { EngineAccess, OwnedSlide, SlideExporter } from './ipc-handlers';
 
 /** The native parts, per requesting window (senderId). null = the user cancelled. */
@@ -44,6 +44,8 @@ export interface ExporterDeps {
   sendProgress(senderId: number, progress: ExportProgress): void;
   /** The file holding a slide's stored annotations, for an export that draws them in (none: nothing to draw). */
   annotationsFile?: (slide: OwnedSlide) => Promise<string | null>;
+  /** What a drawn legend calls QuPath's classes and the unclassified, in the user's language (none: as stored). */
+  legend?: () => LegendLabels;
   /** Test seam for "does this file exist" (default fs.existsSync). */
   exists?: (path: string) => boolean;
 }
@@ -180,10 +182,11 @@ export class Exporter implements SlideExporter {
     return written;
   }
 
-  /** `{ annotations: file }` when the user asked for them drawn in and the slide has some stored. */
-  private async annotationsOf(slide: OwnedSlide, wanted: boolean | undefined): Promise<{ annotations?: string }> {
+  /** `{ annotations: file, legend }` when the user asked for them drawn in and the slide has some stored. */
+  private async annotationsOf(slide: OwnedSlide, wanted: boolean | undefined): Promise<{ annotations?: string; legend?: LegendLabels }> {
     const file = wanted ? await this.deps.annotationsFile?.(slide) : null;
-    return file ? { annotations: file } : {};
+    if (!file) return {};
+    return this.deps.legend ? { annotations: file, legend: this.deps.legend() } : { annotations: file };
   }
 
   private startFolder(slide: OwnedSlide): string {

@@ -22,6 +22,7 @@ import {
 } from 'electron';
 
 import type { Result, SlideChoice } from '../../shared/errors';
+import { legendLabels } from '../../shared/i18n/class-label';
 import { createTranslator } from '../../shared/i18n/i18n';
 import { ENGINE_PORT_CHANNELS, type MenuCommand } from '../../shared/ipc';
 import { MAIN_OPERATIONS } from '../../shared/operations';
@@ -327,6 +328,7 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     engine,
     dialogs: exportDialogs,
     annotationsFile: (slide) => annotations.storedFile(slide),
+    legend: () => legendLabels(t),
     sendProgress: (senderId, progress) => {
       windows
         .fromSenderId(senderId)

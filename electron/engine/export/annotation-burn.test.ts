@@ -9,6 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { writeGeoJson } from '../../../shared/annotation-geojson';
 import { type AnnotationDocument, emptyDocument } from '../../../shared/annotations';
+import { legendLabels } from '../../../shared/i18n/class-label';
+import { createTranslator } from '../../../shared/i18n/i18n';
 import { openSlide } from '../../../testing/open-slide';
 import { sharedSlide } from '../../../testing/paths';
 import { SlideEngine } from '../engine';
@@ -96,6 +98,18 @@ describe('annotations burned into exports', () => {
     const band = { left: 0, top: 80, width: meta.width ?? 0, height: (meta.height ?? 0) - 80 };
     assert.ok((await countColor(path, band, TUMOR)) >= 144, 'the Tumor swatch below');
     assert.ok((await countColor(path, band, STROMA)) >= 144, 'the Stroma swatch below');
+  });
+
+  test("the legend names QuPath's classes in the language main gives (the app's Korean), else as stored", async () => {
+    const { slideId } = await openSlide(engine, sharedSlide('CMU-1-Small-Region.svs'));
+    const spec = { kind: 'size', longestSide: 80 } as const;
+    const stored = join(out, 'legend-stored.png');
+    const korean = join(out, 'legend-ko.png');
+    await engine.writeThumbnail({ slideId, spec, path: stored, format: 'png', overwrite: false, annotations });
+    await engine.writeThumbnail({ slideId, spec, path: korean, format: 'png', overwrite: false, annotations, legend: legendLabels(createTranslator('ko').t) });
+    // '종양 (Tumor)' and '기질 (Stroma)' are wider than 'Tumor' and 'Stroma': so is the band below.
+    const [a, b] = await Promise.all([sharp(stored).metadata(), sharp(korean).metadata()]);
+    assert.ok((b.width ?? 0) > (a.width ?? 0) + 20, `${a.width} -> ${b.width}`);
   });
 
   test('a field-of-view set: each panel drawn where the field shows it, one legend below the 2x2 composite', async () => {

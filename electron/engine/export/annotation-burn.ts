@@ -6,6 +6,7 @@
 import sharp from 'sharp';
 import { shapeBounds, shapePolygons } from '../../../shared/annotation-geometry';
 import { type Annotation, type AnnotationDocument, classColor, rgbToCss, type Shape } from '../../../shared/annotations';
+import type { LegendLabels } from '../../../shared/operations';
 import type { RgbImage } from '../../../shared/slide';
 import { copyRect, sharpFrom, toRaw } from '../pixels';
 import { renderText } from './panel-label';
@@ -24,8 +25,6 @@ const LEGEND_FONT_PX = 14;
 const LEGEND_ROW = 22;
 const LEGEND_PAD = 8;
 const SWATCH = 14;
-/** The unclassified annotations' line in the legend. */
-const UNCLASSIFIED = 'Unclassified';
 
 /** SVG path data of a shape in output pixels, to a hundredth of a pixel. */
 function pathData(shape: Shape, view: ImageView): string {
@@ -81,10 +80,11 @@ function overlaySvg(doc: AnnotationDocument, shown: readonly Annotation[], view:
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${layers.join('')}</svg>`;
 }
 
-/** The legend's rows: the classes drawn, in the document's order, unclassified last. */
-function legendEntries(doc: AnnotationDocument, drawn: ReadonlySet<string | null>): Array<{ name: string; color: string }> {
-  const rows = doc.classes.filter((c) => drawn.has(c.name)).map((c) => ({ name: c.name, color: rgbToCss(c.color) }));
-  if (drawn.has(null)) rows.push({ name: UNCLASSIFIED, color: rgbToCss(classColor(doc.classes, null)) });
+/** The legend's rows: the classes drawn, in the document's order, unclassified last, named as `labels` say (else as stored). */
+function legendEntries(doc: AnnotationDocument, drawn: ReadonlySet<string | null>, labels: LegendLabels | undefined): Array<{ name: string; color: string }> {
+  const said = new Map(labels?.classes.map((c) => [c.name, c.label]));
+  const rows = doc.classes.filter((c) => drawn.has(c.name)).map((c) => ({ name: said.get(c.name) ?? c.name, color: rgbToCss(c.color) }));
+  if (drawn.has(null)) rows.push({ name: labels?.unclassified ?? 'Unclassified', color: rgbToCss(classColor(doc.classes, null)) });
   return rows;
 }
 
@@ -139,8 +139,8 @@ export async function burnAnnotations(image: RgbImage, doc: AnnotationDocument, 
 }
 
 /** A legend of the classes drawn; null when none was. */
-export async function annotationLegend(doc: AnnotationDocument, drawn: ReadonlySet<string | null>): Promise<Rgba | null> {
-  return drawn.size === 0 ? null : renderLegend(legendEntries(doc, drawn));
+export async function annotationLegend(doc: AnnotationDocument, drawn: ReadonlySet<string | null>, labels?: LegendLabels): Promise<Rgba | null> {
+  return drawn.size === 0 ? null : renderLegend(legendEntries(doc, drawn, labels));
 }
 
 /**

@@ -10,7 +10,7 @@ import { slideLevelForDownsample } from '../../../shared/deepzoom';
 import { exportFileNames, powerProblem, thumbnailSpecProblem } from '../../../shared/export-plan';
 import { LIMITS } from '../../../shared/limits';
 import { downsampleForPower, formatMpp, formatPower, mppAtDownsample, thumbnailSize } from '../../../shared/magnification';
-import type { ComparisonMode, ExportStep, ImageFormat, ThumbnailSpec } from '../../../shared/operations';
+import type { ComparisonMode, ExportStep, ImageFormat, LegendLabels, ThumbnailSpec } from '../../../shared/operations';
 import type { Provenance } from '../../../shared/provenance';
 import type { RgbImage, SlideInfo } from '../../../shared/slide';
 import { readAnnotationFile } from '../../annotations/annotation-files';
@@ -32,6 +32,8 @@ export interface ExportOptions {
   overwrite: boolean;
   /** A GeoJSON or ImageScope file whose annotations are drawn into the images, with a legend of their classes. */
   annotations?: string | undefined;
+  /** The legend's class names in the user's language. */
+  legend?: LegendLabels | undefined;
   onProgress?: (step: ExportStep) => void;
   signal?: AbortSignal;
   /** The pixels as the user sees them: the slide's ICC profile to sRGB, the view's adjustment. */
@@ -86,7 +88,7 @@ export async function exportThumbnail(
   let image = await coloured(await engine.thumbnail({ slideId, spec }, { signal: options.signal }), options);
   if (annotations) {
     const burned = await burnAnnotations(image, annotations, { x: 0, y: 0, scaleX: image.width / info.width, scaleY: image.height / info.height });
-    image = await withLegend(burned.image, await annotationLegend(annotations, burned.drawn));
+    image = await withLegend(burned.image, await annotationLegend(annotations, burned.drawn, options.legend));
   }
   await writeFileAtomic(outPath, await encodeImage(image, options.format, options.provenance), options.overwrite);
   options.onProgress?.({ done: 1, total: 1, label: 'thumbnail' });
@@ -154,7 +156,7 @@ export async function exportComparison(
       const burned = await burnAnnotations(image, annotations, view);
       for (const name of burned.drawn) drawn.add(name);
       image = burned.image;
-      singles.push(await withLegend(image, await annotationLegend(annotations, burned.drawn)));
+      singles.push(await withLegend(image, await annotationLegend(annotations, burned.drawn, options.legend)));
     } else {
       singles.push(image);
     }
@@ -164,7 +166,7 @@ export async function exportComparison(
   // Everything is made and encoded before the first file is written: a failure leaves no half set.
   // The composite's four panels share one legend, below them.
   const composite = await composeComparison(panels);
-  const legend = annotations ? await annotationLegend(annotations, drawn) : null;
+  const legend = annotations ? await annotationLegend(annotations, drawn, options.legend) : null;
   const files = [
     ...(await Promise.all(singles.map(async (image, i) => ({ path: join(outDir, names.perPower[i]!), bytes: await encodeImage(image, options.format) })))),
     { path: options.comparisonPath ?? join(outDir, names.comparison), bytes: await encodeImage(await withLegendBelow(composite, legend), options.format) },
@@ -237,7 +239,7 @@ export async function exportRegion(
     if (annotations) {
       const burned = await burnAnnotations(image, annotations, { x, y, scaleX: 1 / ds, scaleY: 1 / ds });
       image = burned.image;
-      legend = await annotationLegend(annotations, burned.drawn);
+      legend = await annotationLegend(annotations, burned.drawn, options.legend);
     }
     // The scale bar takes the bottom-left corner: the legend then goes below the image.
     if (region.scaleBar && info.mpp) image = await withLegendBelow(await withScaleBar(image, info.mpp.x * ds), legend);

@@ -3,9 +3,9 @@
 
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { classColor, rgbToCss } from '../../../shared/annotations';
+import { classLabel } from '../../../shared/i18n/class-label';
 import { useAnnotationContext, useSessionState } from '../annotations/AnnotationContext';
 import type { AnnotationSession, ContextMenuAt } from '../annotations/annotationSession';
-import { classLabel } from '../annotations/classLabel';
 import { TOOL_INFO } from '../annotations/tools';
 import { focusLost } from '../focus';
 import { useT } from '../i18n/i18n';

@@ -6,10 +6,10 @@
 import { type FormEvent, type KeyboardEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { measureShape } from '../../../shared/annotation-geometry';
 import { type Annotation, type AnnotationFormat, classColor, hexToRgb, rgbToCss, rgbToHex } from '../../../shared/annotations';
+import { classLabel } from '../../../shared/i18n/class-label';
 import type { Mpp } from '../../../shared/slide';
 import { useSessionState } from '../annotations/AnnotationContext';
 import type { AnnotationSession, SaveStatus } from '../annotations/annotationSession';
-import { classLabel } from '../annotations/classLabel';
 import { describeMeasurement } from '../annotations/describeMeasurement';
 import { useApi } from '../api';
 import { refocusIfLost } from '../focus';

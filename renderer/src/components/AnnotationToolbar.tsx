@@ -2,9 +2,9 @@
 // delete, and the annotation list. The same tools answer keys and the right-click menu.
 
 import { classColor, rgbToCss } from '../../../shared/annotations';
+import { classLabel } from '../../../shared/i18n/class-label';
 import { useAnnotationContext, useSessionState } from '../annotations/AnnotationContext';
 import type { AnnotationSession } from '../annotations/annotationSession';
-import { classLabel } from '../annotations/classLabel';
 import { TOOL_INFO } from '../annotations/tools';
 import { refocusIfLost } from '../focus';
 import { useT } from '../i18n/i18n';
