@@ -49,6 +49,11 @@ export interface SlideInfo {
   deepZoom: DeepZoomGeometry;
   /** The ICC profile the slide embeds, or null when it carries none. */
   iccProfile: IccProfileInfo | null;
+  /**
+   * The engine's sentences on damage it passed over to open the slide (the file cut short, an image
+   * unreadable), each naming what may be missing; empty for a whole slide. Shown wherever the slide is.
+   */
+  warnings: string[];
 }
 
 /** What the metadata panel and `slidescope info` say of a slide's embedded ICC profile. */

@@ -14,6 +14,7 @@ export function virtualSource(level: LevelInfo, more: Partial<SlideSource> = {})
     mpp: null,
     properties: {},
     associatedNames: [],
+    warnings: [],
     readTile: async () => null,
     readStoredJpeg: async () => null,
     storesJpeg: () => false,

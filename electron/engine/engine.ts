@@ -98,6 +98,7 @@ export class SlideEngine implements SlideEngineApi {
       properties: { ...source.properties },
       deepZoom: tiler.geometry,
       iccProfile: colour.info,
+      warnings: [...source.warnings],
     };
     this.slides.set(slideId, { info, reader, tiler, colour });
     return info;

@@ -27,6 +27,12 @@ export interface SlideSource {
   readonly mpp: Mpp | null;
   readonly properties: Readonly<Record<string, string>>;
   readonly associatedNames: readonly string[];
+  /**
+   * What the user must be told when the slide opens: damage passed over to open what can be read (the
+   * file cut short, an associated image or a file of the slide unreadable), each a sentence naming
+   * what may be missing. Empty for a whole slide. Found while opening, never by extra reads.
+   */
+  readonly warnings: readonly string[];
 
   /**
    * One stored tile of a slide level, decoded to RGB at its full stored size (edge tiles keep their

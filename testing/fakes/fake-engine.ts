@@ -23,6 +23,7 @@ export function fakeInfo(path: string): SlideInfo {
     properties: {},
     deepZoom: { tileSize: 256, overlap: 0, levels: [{ width: 1000, height: 800, cols: 4, rows: 4 }] },
     iccProfile: null,
+    warnings: [],
   };
 }
 

@@ -77,6 +77,8 @@ export class HamamatsuJpegSource implements SlideSource {
   readonly mpp: Mpp | null;
   readonly properties: Readonly<Record<string, string>>;
   readonly associatedNames: readonly string[];
+  /** None: NDPI's directory chain and the VMS files are refused at open when cut short or damaged. */
+  readonly warnings: readonly string[] = [];
   private readonly views: HamamatsuJpegLevel[];
   private readonly macro: (() => Promise<Uint8Array>) | null;
   private readonly closeFiles: () => Promise<void>;

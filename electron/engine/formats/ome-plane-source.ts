@@ -31,6 +31,7 @@ export class OmePlaneSource implements SlideSource {
   readonly mpp: Mpp | null;
   readonly properties: Readonly<Record<string, string>>;
   readonly associatedNames: readonly string[] = [];
+  readonly warnings: readonly string[];
   private readonly dirs: TiffDirectory[];
   private readonly max: number;
 
@@ -39,6 +40,7 @@ export class OmePlaneSource implements SlideSource {
     description: PlaneDescription,
   ) {
     this.path = tiff.path;
+    this.warnings = tiff.warnings;
     this.dirs = description.levels;
     this.objectivePower = description.objectivePower;
     this.mpp = description.mpp;

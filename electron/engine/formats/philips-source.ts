@@ -14,6 +14,8 @@ export interface PhilipsDescription {
   levels: LevelInfo[];
   /** Associated images carried in the XML (those stored as TIFF directories take precedence). */
   xmlImages: ReadonlyMap<string, EmbeddedJpeg>;
+  /** Why an image the XML carries was left out (damaged), for SlideSource.warnings. */
+  xmlImagesLeftOut: readonly string[];
   mpp: Mpp | null;
   properties: Record<string, string>;
   /** The XML's DICOM_ICCPROFILE, decoded; used when the TIFF has no InterColorProfile tag. */
@@ -29,6 +31,7 @@ export class PhilipsSource implements SlideSource {
   readonly mpp: Mpp | null;
   readonly properties: Readonly<Record<string, string>>;
   readonly associatedNames: readonly string[];
+  readonly warnings: readonly string[];
   private readonly pyramid: TiffPyramidSource;
   private readonly xmlImages: ReadonlyMap<string, EmbeddedJpeg>;
   private readonly xmlIccProfile: Uint8Array | null;
@@ -42,6 +45,7 @@ export class PhilipsSource implements SlideSource {
     this.xmlImages = description.xmlImages;
     this.xmlIccProfile = description.xmlIccProfile;
     this.associatedNames = [...new Set([...this.pyramid.associatedNames, ...description.xmlImages.keys()])];
+    this.warnings = [...this.pyramid.warnings, ...description.xmlImagesLeftOut];
   }
 
   /** Whether the TIFF stores a tile there: a level the XML makes larger than its TIFF has none past its grid. */

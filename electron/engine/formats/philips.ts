@@ -56,14 +56,16 @@ export const philipsFormat: FormatPlugin = {
     const levels = levelGeometry(levelDirs, xml.levelSpacings, corrupt);
 
     const xmlImages = new Map<string, EmbeddedJpeg>();
+    const xmlImagesLeftOut: string[] = [];
     for (const [name, base64] of [
       ['label', xml.label],
       ['macro', xml.macro],
     ] as const) {
       if (base64 === null || associated.has(name)) continue;
-      // A broken embedded image is dropped, as OpenSlide drops it: the slide itself is fine.
+      // A broken embedded image is dropped, as OpenSlide drops it: the slide itself is fine, but a damaged one is said.
       const jpeg = embeddedJpeg(decodeBase64(base64), name, path);
       if (!(jpeg instanceof SlideError)) xmlImages.set(name, jpeg);
+      else if (jpeg.code === 'CORRUPT_DATA') xmlImagesLeftOut.push(`${jpeg.message.replace(/\.$/, '')}; it is left out.`);
     }
 
     const spacing = parsePixelSpacing(xml.properties.get('philips.DICOM_PIXEL_SPACING') ?? '');
@@ -90,7 +92,15 @@ export const philipsFormat: FormatPlugin = {
       properties: {},
     });
     const xmlIccProfile = xml.properties.get('philips.DICOM_ICCPROFILE');
-    return new PhilipsSource({ pyramid, levels, xmlImages, mpp, properties, xmlIccProfile: xmlIccProfile ? decodeBase64(xmlIccProfile) : null });
+    return new PhilipsSource({
+      pyramid,
+      levels,
+      xmlImages,
+      xmlImagesLeftOut,
+      mpp,
+      properties,
+      xmlIccProfile: xmlIccProfile ? decodeBase64(xmlIccProfile) : null,
+    });
   },
 };
 

@@ -55,6 +55,7 @@ export class PlacedTiffSource extends DecodedTilesOnly implements SlideSource {
   readonly mpp: Mpp | null;
   readonly properties: Readonly<Record<string, string>>;
   readonly associatedNames: readonly string[];
+  readonly warnings: readonly string[];
   private readonly store: TiffPyramidSource;
   private readonly placed: readonly PlacedLevel[];
   private readonly rects: ReadonlyArray<readonly LevelRect[]>;
@@ -71,6 +72,7 @@ export class PlacedTiffSource extends DecodedTilesOnly implements SlideSource {
     this.mpp = description.mpp;
     this.properties = description.properties;
     this.associatedNames = this.store.associatedNames;
+    this.warnings = this.store.warnings;
     this.rects = this.placed.map((level) =>
       level.images.map((p) => ({ x: p.x, y: p.y, width: this.store.levels[p.image]!.width, height: this.store.levels[p.image]!.height })),
     );

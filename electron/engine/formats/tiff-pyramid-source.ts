@@ -34,14 +34,18 @@ export class TiffPyramidSource implements SlideSource {
   readonly mpp: Mpp | null;
   readonly properties: Readonly<Record<string, string>>;
   readonly associatedNames: readonly string[];
+  readonly warnings: readonly string[];
   private readonly levelDirs: TiffDirectory[];
   private readonly associated: Map<string, TiffDirectory>;
 
   private constructor(
     private readonly tiff: TiffFile,
     description: TiffPyramidDescription,
+    /** The associated images left out as damaged. */
+    dropped: readonly string[],
   ) {
     this.path = tiff.path;
+    this.warnings = [...tiff.warnings, ...dropped];
     this.format = description.format;
     this.vendor = description.vendor;
     this.levelDirs = description.levels;
@@ -56,17 +60,20 @@ export class TiffPyramidSource implements SlideSource {
   /** Fails at open (UNSUPPORTED_*) rather than on every tile when a level's codec is unknown. */
   static async create(tiff: TiffFile, description: TiffPyramidDescription): Promise<TiffPyramidSource> {
     for (const dir of description.levels) await checkDecodable(dir, tiff.path);
+    const dropped: string[] = [];
     for (const [name, dir] of [...description.associated]) {
-      // An associated image we cannot decode is dropped, not fatal: the slide itself is fine.
+      // An associated image we cannot decode is dropped, not fatal: the slide itself is fine. A damaged
+      // one is said (one of a codec not read here, or too large to be one, is not damage).
       try {
         await checkDecodable(dir, tiff.path);
         if (dir.width * dir.height > MAX_ASSOCIATED_PIXELS) throw new Error('too large');
-      } catch {
+      } catch (error) {
         description.associated.delete(name);
+        if (error instanceof SlideError && error.code === 'CORRUPT_DATA') dropped.push(`The ${name} image is left out: ${error.message}`);
       }
     }
     if (description.levels.some(isJpeg2000)) void warmCodecPool();
-    return new TiffPyramidSource(tiff, description);
+    return new TiffPyramidSource(tiff, description, dropped);
   }
 
   private levelDir(level: number): TiffDirectory {

@@ -43,6 +43,7 @@ export class VentanaSource implements SlideSource {
   readonly mpp: Mpp | null;
   readonly properties: Readonly<Record<string, string>>;
   readonly associatedNames: readonly string[];
+  readonly warnings: readonly string[];
   /** Null for a plain (unstitched) pyramid. */
   private readonly stitched: StitchedLevel[] | null;
   private readonly frames = new ByteLruCache<RgbImage | null>(FRAME_CACHE_BYTES, (t) => (t ? t.data.byteLength : 0) + 64);
@@ -61,6 +62,7 @@ export class VentanaSource implements SlideSource {
     this.objectivePower = pyramid.objectivePower;
     this.mpp = pyramid.mpp;
     this.associatedNames = pyramid.associatedNames;
+    this.warnings = pyramid.warnings;
     const tile = levels[0]!.dir;
     this.stitched = layout
       ? levels.map(({ dir, downsample }) => ({

@@ -3,6 +3,8 @@
 // It also allocates an array of each entry's declared count before reading its values: an entry
 // whose values could not fit in the file (a count of 10^9 in a 2 KB file) is caught here too.
 
+import type { ErrorCode } from '../../../shared/errors';
+import { groupedInteger } from '../../../shared/number-format';
 import { SlideError } from '../errors';
 import { TIFF_TYPE_SIZES } from './field-types';
 import type { StructureSource } from './structure-source';
@@ -10,6 +12,8 @@ import type { StructureSource } from './structure-source';
 export interface IfdChain extends IfdLayout {
   /** File offsets of the IFDs, in chain order. */
   offsets: number[];
+  /** Why the chain ended before its last pointer, after good IFDs (cut short, damaged, a loop): sentences for the user; empty for a whole chain. */
+  warnings: string[];
 }
 
 /** Far more IFDs than any slide has (Aperio: ~6, generic pyramids: ~20). */
@@ -76,7 +80,9 @@ export type IfdProblem =
   | { problem: 'bad value'; tag: number; value: number }
   | { problem: 'signed 64-bit'; tag: number }
   | { problem: 'bad count'; tag: number; values: number }
-  | { problem: 'bad next'; next: number };
+  | { problem: 'bad next'; next: number }
+  /** It points back at a directory already read: `to` is that one's index. */
+  | { problem: 'loop'; to: number };
 
 /** Tags whose value geotiff checks as it parses, refusing the file with its own words: checked first here. */
 const VALUES_TIFF_HAS: Readonly<Record<number, { name: string; values: readonly number[] }>> = {
@@ -151,43 +157,62 @@ export async function checkIfd(source: StructureSource, fileSize: number, layout
 
 /** An IFD's problem as an error; `which` names it in a sentence ("the first image directory"). */
 export function ifdError(checked: IfdProblem, which: string, directory: number, fileSize: number, path: string): SlideError {
+  const { code, message } = ifdProblemText(checked, which, directory, fileSize);
+  return new SlideError(code, message, path);
+}
+
+/**
+ * What the user is told of a chain that ends at directory `directory`, after good ones: the problem's
+ * sentence (ifdError's), and what the slide lacks for it. Read by TiffFile.warnings.
+ */
+function chainStopWarning(checked: IfdProblem, directory: number, fileSize: number): string {
+  // A loop is the pointer of the directory before it.
+  const at = checked.problem === 'loop' ? directory - 1 : directory;
+  const { message } = ifdProblemText(checked, `image directory ${at}`, at, fileSize);
+  const lost =
+    checked.problem === 'loop'
+      ? 'any images after it (a level, the label or the macro) may be missing'
+      : 'the images it and any after it held (a level, the label or the macro) are missing';
+  return `${message.replace(/\.$/, '')}; ${lost}.`;
+}
+
+/** The one wording of an IFD's problems, for errors (ifdError) and for a chain's warnings (chainStopWarning). */
+function ifdProblemText(checked: IfdProblem, which: string, directory: number, fileSize: number): { code: ErrorCode; message: string } {
   const Which = which.charAt(0).toUpperCase() + which.slice(1);
+  const size = `the file is ${groupedInteger(fileSize)} bytes`;
+  const corrupt = (message: string) => ({ code: 'CORRUPT_DATA' as const, message });
   switch (checked.problem) {
     case 'text too large':
-      return textTooLarge(checked.tag, checked.bytes, directory, path);
+      return { code: 'TOO_LARGE', message: textTooLarge(checked.tag, checked.bytes, directory) };
     case 'missing':
-      return new SlideError('CORRUPT_DATA', `The file is truncated: ${which} lies beyond its end.`, path);
+      return corrupt(`The file is truncated: ${which} lies beyond its end (${size}).`);
     case 'truncated':
-      return new SlideError('CORRUPT_DATA', `The file is truncated inside ${which}.`, path);
+      return corrupt(`The file is truncated inside ${which} (${size}).`);
     case 'damaged':
-      return new SlideError('CORRUPT_DATA', `The file is truncated or damaged inside ${which}.`, path);
+      return corrupt(`The file is truncated or damaged inside ${which} (${size}).`);
     case 'too many values':
-      return new SlideError('CORRUPT_DATA', `${Which} declares more values for tag ${checked.tag} than the file holds.`, path);
+      return corrupt(`${Which} declares more values for tag ${checked.tag} than the file holds.`);
     case 'unknown type':
-      return new SlideError('CORRUPT_DATA', `${Which} gives tag ${checked.tag} a field type TIFF does not have (${checked.type}): the file is damaged.`, path);
+      return corrupt(`${Which} gives tag ${checked.tag} a field type TIFF does not have (${checked.type}): the file is damaged.`);
     case 'bad value':
-      return new SlideError(
-        'CORRUPT_DATA',
+      return corrupt(
         checked.value > Number.MAX_SAFE_INTEGER
           ? `${Which} gives tag ${checked.tag} a value past any file's size (${checked.value}): the file is damaged.`
           : `${Which} gives ${VALUES_TIFF_HAS[checked.tag]?.name ?? `tag ${checked.tag}`} the value ${checked.value}, which TIFF does not have: the file is damaged.`,
-        path,
       );
     case 'bad count':
-      return new SlideError(
-        'CORRUPT_DATA',
-        `${Which} gives ${VALUES_TIFF_HAS[checked.tag]?.name ?? `tag ${checked.tag}`} ${checked.values} values, not one: the file is damaged.`,
-        path,
-      );
+      return corrupt(`${Which} gives ${VALUES_TIFF_HAS[checked.tag]?.name ?? `tag ${checked.tag}`} ${checked.values} values, not one: the file is damaged.`);
     case 'signed 64-bit':
-      return new SlideError('UNSUPPORTED_FORMAT', `${Which} gives tag ${checked.tag} as a signed 64-bit value (SLONG8), which cannot be read here.`, path);
+      return { code: 'UNSUPPORTED_FORMAT', message: `${Which} gives tag ${checked.tag} as a signed 64-bit value (SLONG8), which cannot be read here.` };
     case 'bad next':
-      return new SlideError('CORRUPT_DATA', `${Which} points to a next one past any file's size (${checked.next}): the file is damaged.`, path);
+      return corrupt(`${Which} points to a next one past any file's size (${checked.next}): the file is damaged.`);
     case 'past the end':
-      return new SlideError(
-        'CORRUPT_DATA',
-        `Tag ${checked.tag} of ${which} is stored up to byte ${checked.end}, past the end of the file (${fileSize} bytes): the file is truncated or damaged.`,
-        path,
+      return corrupt(
+        `Tag ${checked.tag} of ${which} is stored up to byte ${checked.end}, past the end of the file (${groupedInteger(fileSize)} bytes): the file is truncated or damaged.`,
+      );
+    case 'loop':
+      return corrupt(
+        `${Which} points back at ${checked.to === directory ? 'itself' : `image directory ${checked.to}, already read`} (a loop): the file is damaged.`,
       );
   }
 }
@@ -225,25 +250,29 @@ export async function readIfdChain(source: StructureSource, fileSize: number, pa
   if (layout.bigTiff && header.length < 16) throw new SlideError('CORRUPT_DATA', 'The file is truncated inside its header.', path);
 
   const offsets: number[] = [];
-  const seen = new Set<number>();
+  const warnings: string[] = [];
   let next = layout.bigTiff ? u64(header, 8) : u32(header, 4);
   while (next !== 0) {
-    if (seen.has(next)) break; // a loop: keep the IFDs read so far, as libtiff does
-    if (offsets.length >= MAX_IFDS) throw new SlideError('CORRUPT_DATA', `The file has more than ${MAX_IFDS} image directories.`, path);
-    const checked = await checkIfd(source, fileSize, layout, next);
+    const to = offsets.indexOf(next);
+    if (to < 0 && offsets.length >= MAX_IFDS) throw new SlideError('CORRUPT_DATA', `The file has more than ${MAX_IFDS} image directories.`, path);
+    // A loop: keep the IFDs read so far, as libtiff does, and say the file is damaged.
+    const checked: { next: number } | IfdProblem = to >= 0 ? { problem: 'loop', to } : await checkIfd(source, fileSize, layout, next);
     if ('problem' in checked) {
-      // A dangling pointer or a damaged IFD after good ones: use what is there (text that large is refused).
-      if (offsets.length > 0 && checked.problem !== 'text too large') break;
+      // A dangling pointer or a damaged IFD after good ones: use what is there, and say what may be
+      // missing (text that large is refused).
+      if (offsets.length > 0 && checked.problem !== 'text too large') {
+        warnings.push(chainStopWarning(checked, offsets.length, fileSize));
+        break;
+      }
       throw ifdError(checked, offsets.length === 0 ? 'the first image directory' : `image directory ${offsets.length}`, offsets.length, fileSize, path);
     }
-    seen.add(next);
     offsets.push(next);
     next = checked.next;
   }
   if (offsets.length === 0) throw new SlideError('CORRUPT_DATA', 'The file has no image directory.', path);
-  return { ...layout, offsets };
+  return { ...layout, offsets, warnings };
 }
 
-function textTooLarge(tag: number, bytes: number, directory: number, path: string): SlideError {
-  return new SlideError('TOO_LARGE', `Tag ${tag} of image directory ${directory} is ${bytes} bytes of text, more than slide metadata can be.`, path);
+function textTooLarge(tag: number, bytes: number, directory: number): string {
+  return `Tag ${tag} of image directory ${directory} is ${bytes} bytes of text, more than slide metadata can be.`;
 }

@@ -133,7 +133,7 @@ describe('IFD entries: CORRUPT_DATA naming the tag, before geotiff allocates for
       'a value stored past the end (a copy cut short)',
       false,
       (b, e) => b.writeUInt32LE(b.length - 4, e(270) + 8),
-      /^Tag 270 of the first image directory is stored up to byte \d+, past the end of the file \(\d+ bytes\)/,
+      /^Tag 270 of the first image directory is stored up to byte \d+, past the end of the file \([\d,]+ bytes\)/,
     ],
     [
       'a BigTIFF value offset of 2^60',

@@ -93,6 +93,8 @@ export class TiffFile {
   readonly directories: TiffDirectory[];
   readonly path: string;
   readonly fileSize: number;
+  /** Why the IFD chain ended early (the file cut short, damaged, looping): what the slide may lack, for the user. */
+  readonly warnings: readonly string[];
   private readonly blockTables = new Map<number, Promise<{ offsets: ArrayLike<number>; counts: ArrayLike<number> }>>();
   /** Each directory's SubIFDs (tag 330), by the parent's index; indices continue after the chain's. */
   private readonly subDirectories = new Map<number, TiffDirectory[]>();
@@ -104,8 +106,10 @@ export class TiffFile {
     /** File offset of each directory's IFD, by index (chain and SubIFDs). */
     private readonly ifdOffsets: number[],
     directories: TiffDirectory[],
+    warnings: readonly string[],
   ) {
     this.directories = directories;
+    this.warnings = warnings;
     this.path = file.path;
     this.fileSize = file.size;
   }
@@ -121,7 +125,7 @@ export class TiffFile {
         const image = await tiff.getImage(index);
         directories.push(await readDirectory(index, image.getFileDirectory(), size, path, tiff.littleEndian));
       }
-      return new TiffFile(file, tiff, chain, [...chain.offsets], directories);
+      return new TiffFile(file, tiff, chain, [...chain.offsets], directories, chain.warnings);
     } catch (error) {
       throw readError(error, path);
     }
@@ -154,9 +158,8 @@ export class TiffFile {
       const offsets = value === undefined ? [] : typeof value === 'object' ? Array.from(value, Number) : [Number(value)];
       for (const offset of offsets) {
         if (this.ifdOffsets.length >= MAX_IFDS) throw new SlideError('CORRUPT_DATA', `The file has more than ${MAX_IFDS} image directories.`, this.path);
-        if (this.ifdOffsets.includes(offset))
-          throw new SlideError('CORRUPT_DATA', `A SubIFD of image ${dir.index} points back at an image directory already read (a loop).`, this.path);
-        const checked = await checkIfd(this.file.source, this.fileSize, this.layout, offset);
+        const to = this.ifdOffsets.indexOf(offset);
+        const checked = to >= 0 ? ({ problem: 'loop', to } as const) : await checkIfd(this.file.source, this.fileSize, this.layout, offset);
         if ('problem' in checked) throw ifdError(checked, `a SubIFD of image ${dir.index}`, this.ifdOffsets.length, this.fileSize, this.path);
         const index = this.ifdOffsets.length;
         this.ifdOffsets.push(offset);

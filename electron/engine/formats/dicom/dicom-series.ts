@@ -6,8 +6,9 @@
 import { join } from 'node:path';
 import type { SlideChoice } from '../../../../shared/errors';
 import { forEachLimited } from '../../concurrency';
-import { SlideError } from '../../errors';
+import { readError, SlideError } from '../../errors';
 import { SlideFile } from '../../slide-file';
+import { quotedName } from '../companion-files';
 import { tagKey } from './dicom-dictionary';
 import { DICOM_HEADER_WINDOW, type DicomInstance, isWsiDicom, readInstance, seriesInHead, Tag } from './dicom-instance';
 import { DicomImage } from './dicom-level';
@@ -20,13 +21,26 @@ const READS_AT_ONCE = 8;
 
 const ASSOCIATED: Record<string, string> = { LABEL: 'label', OVERVIEW: 'macro', THUMBNAIL: 'thumbnail' };
 
+/** A whole-slide DICOM file whose header cannot be read (damaged, cut short): the series its first bytes name, if they do. */
+export interface UnreadableInstance {
+  name: string;
+  series: string | null;
+  reason: string;
+}
+
 /**
  * The whole-slide DICOM files among `names` in `folder` (of one series, when `series` is given),
  * read as far as their headers; the rest are closed. Files that cannot be read as DICOM are
- * skipped, as OpenSlide skips them.
+ * skipped, as OpenSlide skips them; those whose header is damaged are listed (`unreadable`), so that
+ * the slide they may belong to says what it may lack.
  */
-export async function readFolderInstances(folder: string, names: readonly string[], series?: string): Promise<DicomInstance[]> {
+export async function readFolderInstances(
+  folder: string,
+  names: readonly string[],
+  series?: string,
+): Promise<{ instances: DicomInstance[]; unreadable: UnreadableInstance[] }> {
   const found: DicomInstance[] = [];
+  const unreadable: UnreadableInstance[] = [];
   let dicomFiles = 0;
   await forEachLimited(
     names.filter((name) => !name.startsWith('.')),
@@ -44,12 +58,14 @@ export async function readFolderInstances(folder: string, names: readonly string
         if (!isWsiDicom(head)) return;
         if (++dicomFiles > MAX_FOLDER_INSTANCES) throw new SlideError('TOO_LARGE', `The folder holds more than ${MAX_FOLDER_INSTANCES} DICOM files.`, folder);
         // Another series' file is passed over on its first bytes, its header unread.
-        if (series !== undefined) {
-          const inHead = seriesInHead(head);
-          if (inHead !== null && inHead !== series) return;
-        }
+        const inHead = series === undefined ? undefined : seriesInHead(head);
+        if (typeof inHead === 'string' && inHead !== series) return;
         const instance = await readInstance(file).catch((error: unknown) => {
           if (error instanceof SlideError && error.code === 'TOO_LARGE') throw error;
+          const failure = readError(error, file.path);
+          // Damage (not a file of another kind): the level or image it held is missing from its slide.
+          if (failure.code === 'CORRUPT_DATA' || failure.code === 'IO_ERROR')
+            unreadable.push({ name, series: inHead === undefined ? seriesInHead(head) : inHead, reason: failure.message });
           return null;
         });
         if (instance && (series === undefined || instance.series === series)) {
@@ -65,7 +81,23 @@ export async function readFolderInstances(folder: string, names: readonly string
     throw error;
   });
   // Directory order differs between systems: put the files in a fixed one.
-  return found.sort((a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0));
+  return {
+    instances: found.sort((a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0)),
+    unreadable: unreadable.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+  };
+}
+
+/**
+ * What a slide of `series` may lack for the folder's unreadable files: those its first bytes name as
+ * its own, and those whose first bytes name no series (they may be its).
+ */
+function unreadableWarnings(unreadable: readonly UnreadableInstance[], series: string): string[] {
+  return unreadable
+    .filter((u) => u.series === null || u.series === series)
+    .map(({ name, series: named, reason }) => {
+      const lost = 'the level, label or macro it holds is missing';
+      return `DICOM file ${quotedName(name)} ${named === null ? "in the slide's folder" : 'of this slide'} cannot be read (${reason.replace(/\.$/, '')}); ${named === null ? `if it is one of this slide's, ${lost}` : lost}.`;
+    });
 }
 
 export async function closeAll(instances: readonly DicomInstance[]): Promise<void> {
@@ -108,11 +140,13 @@ function byInstanceNumber(a: DicomInstance, b: DicomInstance): number {
 
 /**
  * Opens a slide from the instances of its series: they are the source's from then on (closed with
- * it, or here when opening fails). `path` is what was opened (a file of it, or its folder).
+ * it, or here when opening fails). `path` is what was opened (a file of it, or its folder);
+ * `unreadable` the damaged whole-slide files of its folder, which it may lack (SlideSource.warnings).
  */
-export async function openSeries(instances: readonly DicomInstance[], path: string): Promise<DicomSource> {
+export async function openSeries(instances: readonly DicomInstance[], path: string, unreadable: readonly UnreadableInstance[]): Promise<DicomSource> {
   const used = new Set<DicomInstance>();
   const opened: DicomImage[] = [];
+  const warnings = unreadableWarnings(unreadable, instances[0]!.series);
   try {
     // A file copied twice into the folder is one instance.
     const unique = [...new Map([...instances].sort(byInstanceNumber).map((i) => [i.sopInstance || i.file.path, i])).values()];
@@ -140,9 +174,11 @@ export async function openSeries(instances: readonly DicomInstance[], path: stri
       if (members.length === 0) continue;
       const chosen = members.filter((m) => m.underlyingInstance === members[0]!.underlyingInstance);
       for (const m of chosen) used.add(m);
-      // An associated image that cannot be read is left out: the slide itself is fine.
-      const image = await DicomImage.open(chosen, name).catch(async () => {
+      // An associated image that cannot be read is left out: the slide itself is fine. A damaged one is said.
+      const image = await DicomImage.open(chosen, name).catch(async (error: unknown) => {
         await closeAll(chosen);
+        const failure = readError(error, chosen[0]!.file.path);
+        if (failure.code === 'CORRUPT_DATA' || failure.code === 'IO_ERROR') warnings.push(`The ${name} image is left out: ${failure.message}`);
         return null;
       });
       if (image) {
@@ -151,7 +187,7 @@ export async function openSeries(instances: readonly DicomInstance[], path: stri
       }
     }
     await closeAll(instances.filter((i) => !used.has(i)));
-    return new DicomSource(path, images, associated);
+    return new DicomSource(path, images, associated, warnings);
   } catch (error) {
     await closeAll(instances);
     throw error;

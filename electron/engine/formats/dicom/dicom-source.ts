@@ -31,6 +31,8 @@ export class DicomSource implements SlideSource {
     readonly path: string,
     private readonly images: readonly DicomImage[],
     private readonly associated: ReadonlyMap<string, DicomImage>,
+    /** Damage passed over at open: the folder's unreadable files, an associated image left out. */
+    readonly warnings: readonly string[],
   ) {
     const base = images[0]!;
     this.levels = images.map((image) => ({

@@ -34,10 +34,10 @@ export const dicomFormat: FormatPlugin = {
   async open(probe) {
     const start = await readInstance(probe.file);
     const others = await readFolderInstances(dirname(probe.path), await probe.siblings(), start.series);
-    return openSeries([start, ...others], probe.path);
+    return openSeries([start, ...others.instances], probe.path, others.unreadable);
   },
   async openFolder(folder) {
-    const instances = await readFolderInstances(folder, slideFolderNames(folder));
+    const { instances, unreadable } = await readFolderInstances(folder, slideFolderNames(folder));
     const slides = [...slidesOf(instances).values()];
     if (slides.length !== 1) {
       await closeAll(instances);
@@ -52,6 +52,6 @@ export const dicomFormat: FormatPlugin = {
     }
     const [members] = slides;
     await closeAll(instances.filter((i) => !members!.includes(i)));
-    return openSeries(members!, folder);
+    return openSeries(members!, folder, unreadable);
   },
 };

@@ -66,6 +66,8 @@ export class NgrSource extends DecodedTilesOnly implements SlideSource {
   readonly mpp: Mpp | null;
   readonly properties: Readonly<Record<string, string>>;
   readonly associatedNames: readonly string[];
+  /** None: a VMU's files are refused at open when missing or damaged. */
+  readonly warnings: readonly string[] = [];
 
   constructor(
     /** Level i is file i. */

@@ -45,6 +45,8 @@ export class MiraxSource implements SlideSource {
   readonly mpp: Mpp | null;
   readonly properties: Readonly<Record<string, string>>;
   readonly associatedNames: readonly string[];
+  /** None: a data file missing, or a record it cannot hold, is refused at open (companion-files.ts). */
+  readonly warnings: readonly string[] = [];
   private readonly layout: readonly MiraxLevel[];
   /** Per level: its tiles are its images, as stored. */
   private readonly stored: readonly boolean[];

@@ -34,6 +34,8 @@ export interface SakuraDescription {
   properties: Record<string, string>;
   /** Associated images by name, each read when asked for. */
   associated: ReadonlyMap<string, () => Promise<RgbImage>>;
+  /** Why an associated image was left out (damaged), for SlideSource.warnings. */
+  leftOut: readonly string[];
 }
 
 export class SakuraSource extends DecodedTilesOnly implements SlideSource {
@@ -45,6 +47,7 @@ export class SakuraSource extends DecodedTilesOnly implements SlideSource {
   readonly mpp: Mpp | null;
   readonly properties: Readonly<Record<string, string>>;
   readonly associatedNames: readonly string[];
+  readonly warnings: readonly string[];
 
   constructor(
     private readonly file: SlideFile,
@@ -59,6 +62,7 @@ export class SakuraSource extends DecodedTilesOnly implements SlideSource {
     this.objectivePower = description.objectivePower;
     this.properties = description.properties;
     this.associatedNames = [...description.associated.keys()];
+    this.warnings = description.leftOut;
   }
 
   async readTile(level: number, col: number, row: number): Promise<RgbImage | null> {

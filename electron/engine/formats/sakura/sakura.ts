@@ -128,8 +128,8 @@ async function openSakura(probe: SlideProbe, db: SakuraDatabase): Promise<Sakura
   if (levels.some((l) => l.width < 1 || l.height < 1)) throw new SqliteError(`a level of downsample ${levels.at(-1)!.downsample} has no pixels`);
 
   const { properties, mpp, objectivePower } = await sakuraProperties(db, levels, tileSize);
-  const associated = await associatedImages(db, path);
-  return new SakuraSource(probe.file, db, { tileSize, focalPlane, levels, mpp, objectivePower, properties, associated });
+  const { associated, leftOut } = await associatedImages(db, path);
+  return new SakuraSource(probe.file, db, { tileSize, focalPlane, levels, mpp, objectivePower, properties, associated, leftOut });
 }
 
 /** The first row of the slide's HR scan joined to its slide (ParentSlide = OID), as SQLite's nested loop finds it. */
@@ -180,9 +180,10 @@ async function sakuraProperties(
 
 /**
  * The label, macro and thumbnail: each a JPEG the slide's row points at, kept only when the query
- * finds exactly one and its header reads (OpenSlide ignores the rest).
+ * finds exactly one and its header reads (OpenSlide ignores the rest). One whose header does not read
+ * is damaged: it is said (`leftOut`).
  */
-async function associatedImages(db: SakuraDatabase, path: string): Promise<Map<string, () => Promise<RgbImage>>> {
+async function associatedImages(db: SakuraDatabase, path: string): Promise<{ associated: Map<string, () => Promise<RgbImage>>; leftOut: string[] }> {
   const images = await db.rows('SVScannedImageDataXPO', ['OID', 'Image']).catch(() => []);
   const slides = await db.rows('SVSlideDataXPO', ['OID', 'm_labelScan', 'm_overviewScan']).catch(() => []);
   const scans = await db.rows('SVHRScanDataXPO', ['ParentSlide', 'ThumbnailImage']).catch(() => []);
@@ -192,9 +193,16 @@ async function associatedImages(db: SakuraDatabase, path: string): Promise<Map<s
     ['thumbnail', slides.flatMap((s) => scans.filter((c) => c.parentslide !== null && c.parentslide === s.oid).map((c) => c.thumbnailimage ?? null))],
   ]);
   const out = new Map<string, () => Promise<RgbImage>>();
+  const leftOut: string[] = [];
   for (const [name, values] of found) {
     const [jpeg] = values;
-    if (values.length !== 1 || !(jpeg instanceof Uint8Array) || jpeg.length > MAX_ASSOCIATED_BYTES || typeof readJpegFrame(jpeg) === 'string') continue;
+    // None, several, an empty value or one too large is no image of the slide; one whose header does not read is damaged.
+    if (values.length !== 1 || !(jpeg instanceof Uint8Array) || jpeg.length === 0 || jpeg.length > MAX_ASSOCIATED_BYTES) continue;
+    const frame = readJpegFrame(jpeg);
+    if (typeof frame === 'string') {
+      leftOut.push(`The ${name} image is damaged (${frame}); it is left out.`);
+      continue;
+    }
     out.set(name, async () => {
       try {
         return await decodeJpegImage(jpeg, null, null, MAX_ASSOCIATED_PIXELS);
@@ -203,5 +211,5 @@ async function associatedImages(db: SakuraDatabase, path: string): Promise<Map<s
       }
     });
   }
-  return out;
+  return { associated: out, leftOut };
 }

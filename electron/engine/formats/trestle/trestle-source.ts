@@ -30,6 +30,13 @@ export interface TrestleLevel {
   overlapY: number;
 }
 
+/** The macro beside the slide: its name when it reads, why it was left out when it is there but damaged. */
+export interface TrestleMacro {
+  names: readonly string[];
+  leftOut: readonly string[];
+  read: (name: string) => Promise<RgbImage>;
+}
+
 export class TrestleSource implements SlideSource {
   readonly format = 'trestle';
   readonly vendor = 'trestle';
@@ -38,6 +45,7 @@ export class TrestleSource implements SlideSource {
   readonly objectivePower: number | null;
   readonly mpp: Mpp | null;
   readonly associatedNames: readonly string[];
+  readonly warnings: readonly string[];
   /** Per level: its painted grid, or null when its tiles do not overlap (served as stored). */
   private readonly grids: Array<TilemapGrid<null> | null>;
   private readonly tiles = new ByteLruCache<RgbImage | null>(TILE_CACHE_BYTES, (t) => (t ? t.data.byteLength : 0) + 64);
@@ -47,12 +55,13 @@ export class TrestleSource implements SlideSource {
     private readonly pyramid: TiffPyramidSource,
     private readonly layout: readonly TrestleLevel[],
     readonly properties: Readonly<Record<string, string>>,
-    private readonly macro: { names: readonly string[]; read: (name: string) => Promise<RgbImage> },
+    private readonly macro: TrestleMacro,
   ) {
     this.path = pyramid.path;
     this.objectivePower = pyramid.objectivePower;
     this.mpp = pyramid.mpp;
     this.associatedNames = macro.names;
+    this.warnings = [...pyramid.warnings, ...macro.leftOut];
     const base = layout[0]!;
     this.levels = layout.map((l) => {
       const painted = l.overlapX !== 0 || l.overlapY !== 0;

@@ -6,7 +6,8 @@
 // ".tif" is generic TIFF's too).
 
 import { readFile, stat } from 'node:fs/promises';
-import type { Mpp, RgbImage } from '../../../../shared/slide';
+import { basename } from 'node:path';
+import type { Mpp } from '../../../../shared/slide';
 import { slideFormat } from '../../../../shared/slide-formats';
 import { decodeJpegImage } from '../../codecs/jpeg-image';
 import { decodeError, SlideError } from '../../errors';
@@ -14,7 +15,7 @@ import { poolCall } from '../../pool-reads';
 import type { FormatPlugin } from '../format-plugin';
 import { formatDouble, parseDouble, parseInteger } from '../openslide-values';
 import { TiffPyramidSource } from '../tiff-pyramid-source';
-import { type TrestleLevel, TrestleSource } from './trestle-source';
+import { type TrestleLevel, type TrestleMacro, TrestleSource } from './trestle-source';
 
 const SOFTWARE = 'MedScan';
 const OVERLAPS = 'OverlapsXY=';
@@ -130,24 +131,29 @@ function leadingUnsigned(text: string): number {
   return match ? Math.min(Number(match[1]), 2 ** 31 - 1) : 0;
 }
 
-/** The macro beside the slide ("<name>.Full"), when there is a readable JPEG; OpenSlide ignores a bad one. */
-async function macroOf(path: string): Promise<{ names: readonly string[]; read: (name: string) => Promise<RgbImage> }> {
+/**
+ * The macro beside the slide ("<name>.Full"), when there is a readable JPEG; OpenSlide ignores a bad
+ * one, which is said here (`leftOut`) as the file is there but damaged.
+ */
+async function macroOf(path: string): Promise<TrestleMacro> {
   const dot = path.lastIndexOf('.');
   const macroPath = `${dot > path.lastIndexOf('/') ? path.slice(0, dot) : path}.Full`;
   const info = await poolCall(stat(macroPath)).catch(() => null);
   const none = {
     names: [],
+    leftOut: [],
     read: (name: string) => Promise.reject(new SlideError('INVALID_ARGUMENT', `The slide has no associated image named "${name}".`, path)),
   };
   if (!info?.isFile() || info.size > MAX_MACRO_BYTES) return none;
   const read = async () => decodeJpegImage(new Uint8Array(await poolCall(readFile(macroPath))), null, null, MAX_MACRO_PIXELS);
-  const usable = await read().then(
-    () => true,
-    () => false,
+  const failure = await read().then(
+    () => null,
+    (error: unknown) => decodeError(error, `The macro image ${basename(macroPath)}`, path),
   );
-  if (!usable) return none;
+  if (failure) return { ...none, leftOut: [`${failure.message.replace(/\.$/, '')}; it is left out.`] };
   return {
     names: ['macro'],
+    leftOut: [],
     read: async (name) => {
       if (name !== 'macro') return none.read(name);
       try {
