@@ -31,6 +31,8 @@ export interface SlideOutcome {
   width: number | null;
   height: number | null;
   error: ErrorInfo | null;
+  /** The slide's warnings (SlideInfo.warnings), when it was opened and has any: written all the same. */
+  warnings?: string[];
   /**
    * A stopped slide's outputs, when they are there after its engine process ended: an export
    * cancelled as its file was being renamed in is whole and was written after all.
@@ -221,6 +223,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
             started: started.toISOString(),
             ms: Math.round(performance.now() - t0 - startup),
             error: outcome.error && { code: outcome.error.code, message: outcome.error.message },
+            ...(outcome.warnings?.length ? { warnings: outcome.warnings } : {}),
           };
           // A stopped slide's line waits for its engine process to end: its output may land yet.
           if (stopped && outcome.landed) abandoned.push({ line, landed: outcome.landed });

@@ -34,7 +34,19 @@ describe('slidescope CLI', () => {
     const run = cli('info', CMU, '--json');
     assert.equal(run.status, 0, run.stderr);
     const info = JSON.parse(run.stdout);
-    assert.deepEqual(Object.keys(info).sort(), ['associated', 'height', 'iccProfile', 'levels', 'mpp', 'objectivePower', 'properties', 'vendor', 'width']);
+    assert.deepEqual(Object.keys(info).sort(), [
+      'associated',
+      'height',
+      'iccProfile',
+      'levels',
+      'mpp',
+      'objectivePower',
+      'properties',
+      'vendor',
+      'warnings',
+      'width',
+    ]);
+    assert.deepEqual(info.warnings, []);
     assert.equal(info.vendor, 'aperio');
     assert.equal(info.objectivePower, 20);
     assert.deepEqual(info.mpp, { x: 0.499, y: 0.499 });
@@ -68,6 +80,46 @@ describe('slidescope CLI', () => {
     assert.equal(sized.status, 0, sized.stderr);
     const m = await sharp(join(out, 'size', 'CMU-1-Small-Region_thumbnail.jpg')).metadata();
     assert.deepEqual([m.width, m.height, m.format], [224, 300, 'jpeg']);
+  });
+
+  test('a slide cut short: info warns (text and --json); a batch writes it, warns once on stderr, carries the warnings in its report line; a merge counts it', () => {
+    const dir = join(out, 'cut-short');
+    mkdirSync(dir);
+    const cut = join(dir, 'cut.svs');
+    writeFileSync(cut, readFileSync(CMU).subarray(0, 1_900_000));
+    copyFileSync(CMU, join(dir, 'whole.svs'));
+    const warning =
+      'The file is truncated: image directory 3 lies beyond its end (the file is 1,900,000 bytes); the images it and any after it held (a level, the label or the macro) are missing.';
+
+    const text = cli('info', cut);
+    assert.equal(text.status, 0, text.stderr);
+    assert.ok(text.stdout.split('\n').includes(`  warning       ${warning}`), text.stdout);
+    assert.ok(!cli('info', CMU).stdout.includes('warning'));
+    const json = JSON.parse(cli('info', cut, '--json').stdout);
+    assert.deepEqual(json.warnings, [warning]);
+    assert.deepEqual(json.associated, ['thumbnail', 'label']);
+
+    const report = join(out, 'cut-short.jsonl');
+    const batch = cli('thumbnail', dir, '--size', '128', '--out', join(out, 'cut-short-out'), '--report', report);
+    assert.equal(batch.status, 0, batch.stderr);
+    const warned = batch.stderr.split('\n').filter((line) => line.includes('warning'));
+    assert.deepEqual(warned, [`slidescope: ${cut}: warning: ${warning}`]);
+    const lines = readFileSync(report, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as ReportLine);
+    const bySlide = new Map(lines.map((line) => [line.slide, line]));
+    assert.equal(bySlide.get('cut.svs')?.status, 'written');
+    assert.deepEqual(bySlide.get('cut.svs')?.warnings, [warning]);
+    // A whole slide's line has no warnings field.
+    assert.equal(bySlide.get('whole.svs')?.status, 'written');
+    assert.ok(!('warnings' in bySlide.get('whole.svs')!));
+
+    const merged = cli('report', 'merge', report);
+    assert.equal(merged.status, 0, merged.stderr);
+    assert.match(merged.stdout, /^warnings: 1 slide damaged or cut short/m);
+    assert.ok(merged.stdout.includes(`  cut.svs: ${warning}`), merged.stdout);
+    assert.deepEqual(JSON.parse(cli('report', 'merge', report, '--json').stdout).warned, [{ slide: 'cut.svs', warnings: [warning] }]);
   });
 
   test('a folder: good slides written, every bad one named with its reason, exit code 1', async () => {

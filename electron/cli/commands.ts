@@ -20,6 +20,7 @@ import type { EngineClient } from '../engine-host/engine-client';
 import { settledOrAborted, untilSettledOrAborted } from '../rpc/abortable';
 import type { SlideOutcome, SlideWork } from './batch';
 import { examineOutput } from './complete-output';
+import { printable } from './printable';
 import { UsageError } from './usage-error';
 import { SLIDESCOPE_VERSION } from './version';
 
@@ -35,6 +36,8 @@ export interface InfoJson {
   associated: string[];
   /** The embedded ICC profile: its description and size (and why it is not applied, if it is not); null when none. */
   iccProfile: IccProfileInfo | null;
+  /** The engine's sentences on damage passed over at open (SlideInfo.warnings); empty for a whole slide. */
+  warnings: string[];
   properties: Record<string, string>;
 }
 
@@ -48,6 +51,7 @@ export function infoJson(info: SlideInfo): InfoJson {
     levels: info.levels.map(({ width, height, downsample, tileWidth, tileHeight }) => ({ width, height, downsample, tileWidth, tileHeight })),
     associated: info.associated,
     iccProfile: info.iccProfile,
+    warnings: info.warnings,
     properties: info.properties,
   };
 }
@@ -55,6 +59,8 @@ export function infoJson(info: SlideInfo): InfoJson {
 export function infoText(info: SlideInfo): string {
   const lines = [
     `${info.name}`,
+    // First: a damaged file is what a person must see before trusting the rest. Names in them are from disk.
+    ...info.warnings.map((warning) => `  warning       ${printable(warning, Number.POSITIVE_INFINITY)}`),
     `  format        ${formatLabel(info.format)} (vendor ${info.vendor})`,
     `  dimensions    ${info.width} x ${info.height}`,
     `  objective     ${info.objectivePower === null ? 'unknown' : `${info.objectivePower}x`}`,
@@ -114,6 +120,9 @@ async function annotationsFor(slide: string, annotations: string | undefined, id
   return location?.path;
 }
 
+/** What a batch's line tells of a slide once it is opened. */
+type Seen = Pick<SlideOutcome, 'vendor' | 'width' | 'height' | 'warnings'>;
+
 /**
  * A batch's thumbnail of one slide, at `<stem>_thumbnail.<ext>` (stems from outputStems): skipped when
  * a complete one is there that was made from the same slide with the same options (a resumed run, or
@@ -164,7 +173,7 @@ export function thumbnailWork(
       if (slide === null || slide === there.identity) return null;
       return `${basename(out)} is already there, made from another slide of the same name: slides of one name in different folders, run apart, meet in one --out unless the runs are given their common folder as --root (outputs then mirror their folders); or give this batch another --out, or --overwrite to replace it.`;
     };
-    const found = async (seen: Pick<SlideOutcome, 'vendor' | 'width' | 'height'>, there: Provenance | null): Promise<SlideOutcome> => {
+    const found = async (seen: Seen, there: Provenance | null): Promise<SlideOutcome> => {
       const message = await otherwise(there);
       if (message === null) return { status: 'skipped', outputs: await sized([out]), ...seen, error: null };
       return { status: 'failed', outputs: [], ...seen, error: { code: 'EXISTS', message, path: input.path } };
@@ -188,14 +197,14 @@ export function thumbnailWork(
     const refusal = await folders.refusal(out);
     if (refusal) return { status: 'failed', outputs: [], ...none, error: toErrorInfo(refusal) };
     const engine = await engineOf();
-    let seen: Pick<SlideOutcome, 'vendor' | 'width' | 'height'> = none;
+    let seen: Seen = none;
     // The slide's identity once the engine has opened it: a slide that will not open fails with the engine's reason.
     const exportThumbnail = () =>
       withSlide(
         engine,
         input.path,
         async (slideId, info) => {
-          seen = { vendor: info.vendor ?? null, width: info.width, height: info.height };
+          seen = { vendor: info.vendor ?? null, width: info.width, height: info.height, warnings: info.warnings };
           const provenance = { tool: `Slidescope ${SLIDESCOPE_VERSION}`, identity: await identity(), recipe };
           return engine.call(
             'engine:export-thumbnail',

@@ -37,6 +37,11 @@ const lineEntries = {
   started: v.string(),
   ms: v.pipe(v.number(), v.finite(), v.minValue(0)),
   error: v.nullable(v.object({ code: v.string(), message: v.string() })),
+  /**
+   * The engine's sentences on damage it passed over to open the slide (SlideInfo.warnings: the file cut
+   * short, an image unreadable); present only when there are some. The slide's status is as it would be.
+   */
+  warnings: v.optional(v.array(v.string())),
   /** "K/N" as --shard gave it (possibleShard); another tool's shard field otherwise counts as unsharded. */
   shard: v.nullable(v.pipe(v.string(), v.check(possibleShard))),
   /**
@@ -363,6 +368,8 @@ export interface ReportSummary {
   /** `batch` where the reports hold several batches: which one the slide failed in ("<outputSet> of <folder>"). */
   failed: Array<{ slide: string; code: string; message: string; batch?: string }>;
   notDone: string[];
+  /** Slides opened with warnings (damaged, cut short: SlideInfo.warnings), whatever their status; `batch` as in `failed`. */
+  warned: Array<{ slide: string; warnings: string[]; batch?: string }>;
   batches: BatchCompleteness[];
   /** The Slidescope versions that made the slides' lines (null: not recorded, an older one's), each with its slides. */
   versions: Array<{ version: string | null; slides: number }>;
@@ -555,6 +562,10 @@ export function summarise(read: ReadReports, slowest = 10): ReportSummary {
       .filter((l) => l.status === 'not-done')
       .map((l) => l.slide)
       .sort(),
+    warned: read.slides
+      .filter((l) => l.warnings?.length)
+      .map((l) => ({ slide: l.slide, warnings: l.warnings ?? [], ...batchOf(l) }))
+      .sort(bySlide),
     batches,
     versions: versionsOf(read.slides),
     unreadable: read.unreadable,
@@ -675,6 +686,11 @@ export function summaryText(summary: ReportSummary): string {
   if (summary.notDone.length) {
     lines.push('not done (run again to finish them):');
     for (const slide of summary.notDone) lines.push(`  ${slide}`);
+  }
+  const warned = summary.warned.length;
+  if (warned) {
+    lines.push(`warnings: ${warned} slide${warned === 1 ? '' : 's'} damaged or cut short (what could be read was made):`);
+    for (const w of summary.warned) lines.push(`  ${w.slide}${w.batch ? ` (${w.batch})` : ''}: ${w.warnings.join(' ')}`);
   }
   if (summary.unreadable) lines.push(`${summary.unreadable} line(s) were not report lines and were ignored`);
   // Names and messages come from the reports (a file name may hold any byte but '/'): none reaches a terminal raw.

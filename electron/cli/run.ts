@@ -215,6 +215,11 @@ function reportFailures(lines: ReportLine[], unlisted: ReadonlySet<string>): voi
   for (const l of failed) process.stderr.write(`  ${shown(l.path)}: ${l.error?.code}: ${shown(l.error?.message ?? '')}\n`);
 }
 
+/** A line per slide that opened with warnings (damaged, cut short): written all the same, but a person must know. */
+function reportWarnings(lines: ReportLine[]): void {
+  for (const l of lines) if (l.warnings?.length) process.stderr.write(`slidescope: ${shown(l.path)}: warning: ${shown(l.warnings.join(' '))}\n`);
+}
+
 /** --powers: a comparison's magnifications, each once (a second would be written over the first's file). */
 function powersOption(value: string | undefined): number[] {
   if (value === undefined) return [];
@@ -398,6 +403,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   }
   for (const line of lines) if (line.status === 'written') for (const o of line.outputs) process.stdout.write(`${o.path}\n`);
   const unlisted = new Set(inputs.filter((input) => input.unreadable !== undefined).map((input) => input.path));
+  reportWarnings(lines);
   reportFailures(lines, unlisted);
   const summary = batchSummary(
     lines,
