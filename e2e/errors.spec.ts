@@ -1,6 +1,6 @@
 // Broken and unsupported files: a clear message naming the file and the reason, and the app goes on.
 
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeDeflateBomb } from '../testing/hostile';
@@ -75,6 +75,42 @@ test('tiles that cannot be read show as placeholders and are reported once', asy
   await waitForTiles(page);
   await expect(page.getByRole('tab')).toHaveCount(2);
   await expect(page.getByRole('tab', { name: CMU })).toHaveAttribute('aria-selected', 'true');
+});
+
+test('a slide cut short opens with what can be read, a notice that stays says it is damaged, and the metadata panel lists why', async ({ host }) => {
+  const { page } = host;
+  const dir = await mkdtemp(join(tmpdir(), 'slidescope-e2e-cut-'));
+  try {
+    // A network copy that stopped early: its macro's directory lies past the end.
+    const cut = join(dir, 'cut-short.svs');
+    await writeFile(cut, (await readFile(slidePath(CMU))).subarray(0, 1_900_000));
+    const warning =
+      'The file is truncated: image directory 3 lies beyond its end (the file is 1,900,000 bytes); the images it and any after it held (a level, the label or the macro) are missing.';
+    await host.drop([cut]);
+    await waitForTiles(page);
+    const notice = page.getByTestId('notice');
+    await expect(notice).toHaveCount(1);
+    await expect(notice.locator('.notice-title')).toHaveText('cut-short.svs is damaged or cut short: some of its images may be missing.');
+    await expect(notice.locator('.notice-detail')).toHaveText(warning);
+    await expect(notice).toHaveClass(/notice-warning/);
+
+    await page.keyboard.press('m');
+    const warnings = page.getByTestId('metadata-panel').getByTestId('metadata-warnings');
+    await expect(warnings).toContainText('This slide file is damaged or cut short: some images may be missing.');
+    await expect(warnings.locator('li')).toHaveText([warning]);
+    await expect(page.getByTestId('associated-macro')).toHaveCount(0);
+
+    // A whole slide: no notice, no warnings in its panel.
+    await notice.getByRole('button', { name: 'Dismiss message' }).click();
+    await host.drop([slidePath(CMU)]);
+    await waitForTiles(page);
+    await expect(page.getByRole('tab', { name: CMU })).toHaveAttribute('aria-selected', 'true');
+    await expect(page.getByTestId('metadata-panel')).toBeVisible();
+    await expect(page.getByTestId('metadata-warnings')).toHaveCount(0);
+    await expect(notice).toHaveCount(0);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('failures reported by main (command line, OS) are shown too', async ({ host }) => {

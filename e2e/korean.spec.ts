@@ -7,7 +7,7 @@
 // set to Korean in a browser that speaks English draws its very first frame in Korean.
 
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -224,6 +224,20 @@ test('the main flows in Korean leave no English in the UI, and the View menu swi
   await expect(page.locator('html')).toHaveAttribute('lang', 'ko');
   await expect(page.getByTestId('cmd-zoom-in')).toHaveAttribute('title', '확대 (+)');
   await expectNoEnglish(page, 'after switching back');
+});
+
+test("a slide cut short in Korean: the notice and the metadata panel say it is damaged; the engine's sentence is its detail", async ({ host }) => {
+  const { page } = host;
+  const cut = join(dir, 'cut-short.svs');
+  await writeFile(cut, (await readFile(slidePath(CMU))).subarray(0, 1_900_000));
+  await host.drop([cut]);
+  await waitForTiles(page);
+  const notice = page.getByTestId('notice');
+  await expect(notice.locator('.notice-title')).toHaveText('cut-short.svs 파일이 손상되었거나 잘려 있습니다. 일부 이미지가 없을 수 있습니다.');
+  await expect(notice.locator('.notice-detail')).toContainText('The file is truncated: image directory 3 lies beyond its end');
+  await page.keyboard.press('m');
+  await expect(page.getByTestId('metadata-warnings')).toContainText('이 슬라이드 파일은 손상되었거나 잘려 있습니다. 일부 이미지가 없을 수 있습니다.');
+  await expectNoEnglish(page, 'in the damaged slide notice and panel', [cut, dir, 'cut-short.svs']);
 });
 
 test('Hangul is drawn with the bundled face, and nothing is fetched', async ({ host }) => {

@@ -100,6 +100,7 @@ export const en = {
     exportNeedsSlide: 'Open a slide to export from it',
     engineStopped: 'The slide engine stopped and was restarted',
     folderNotShown: 'The folder could not be shown',
+    damaged: '{{name}} is damaged or cut short: some of its images may be missing.',
   },
   welcome: {
     tagline: 'Whole-slide images for pathology, viewed on this computer. Nothing is uploaded.',
@@ -338,6 +339,7 @@ export const en = {
   },
   metadata: {
     region: 'Slide information',
+    damaged: 'This slide file is damaged or cut short: some images may be missing.',
     close: 'Close slide information',
     closeTitle: 'Close (M)',
     vendor: 'Vendor',

@@ -100,6 +100,7 @@ export const ko = {
     exportNeedsSlide: '내보내려면 슬라이드를 여세요',
     engineStopped: '슬라이드 엔진이 멈추어 다시 시작했습니다',
     folderNotShown: '폴더를 열어 보일 수 없습니다',
+    damaged: '{{name}} 파일이 손상되었거나 잘려 있습니다. 일부 이미지가 없을 수 있습니다.',
   },
   welcome: {
     tagline: '병리 전체 슬라이드 이미지를 이 컴퓨터에서 봅니다. 아무것도 업로드하지 않습니다.',
@@ -336,6 +337,7 @@ export const ko = {
   },
   metadata: {
     region: '슬라이드 정보',
+    damaged: '이 슬라이드 파일은 손상되었거나 잘려 있습니다. 일부 이미지가 없을 수 있습니다.',
     close: '슬라이드 정보 닫기',
     closeTitle: '닫기 (M)',
     vendor: '제조사',

@@ -66,7 +66,17 @@ export function App() {
   /** The compared field of view the export dialog was opened for (null: the dialog is closed). */
   const [exportingCompare, setExportingCompare] = useState<{ field: SideBySideField | null } | null>(null);
   const compareView = useRef<CompareHandle>(null);
-  const { ask, adopt } = slides;
+  const { ask, adopt: adoptTab } = slides;
+  /** A slide taken into a tab; one the engine opened damaged says so when it first comes (not when its tab is shown again). */
+  const adopt = useCallback(
+    (slide: OpenedSlide, options: { activate: boolean; asked?: number }): SlideId => {
+      const slideId = adoptTab(slide, options);
+      const { name, warnings } = slide.info;
+      if (slideId === slide.slideId && warnings.length > 0) pushNotice({ kind: 'warning', title: t('app.damaged', { name }), detail: warnings.join(' ') });
+      return slideId;
+    },
+    [adoptTab, pushNotice, t],
+  );
   const { refresh: refreshRecent } = recent;
   const active = slides.active;
   const annotations = useSlideAnnotations(api, active, pushNotice);

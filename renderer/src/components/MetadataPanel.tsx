@@ -33,6 +33,17 @@ export function MetadataPanel({ slide, onClose }: MetadataPanelProps) {
         </button>
       </header>
 
+      {info.warnings.length > 0 && (
+        <div className="notice-inline metadata-warnings" role="note" data-testid="metadata-warnings">
+          <p className="notice-title">{t('metadata.damaged')}</p>
+          <ul translate="no">
+            {info.warnings.map((warning) => (
+              <li key={warning}>{warning}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+
       <dl className="facts" data-testid="metadata-summary">
         <dt>{t('metadata.vendor')}</dt>
         <dd translate="no">{info.vendor}</dd>
