@@ -179,17 +179,20 @@ function chainStopWarning(checked: IfdProblem, directory: number, fileSize: numb
 /** The one wording of an IFD's problems, for errors (ifdError) and for a chain's warnings (chainStopWarning). */
 function ifdProblemText(checked: IfdProblem, which: string, directory: number, fileSize: number): { code: ErrorCode; message: string } {
   const Which = which.charAt(0).toUpperCase() + which.slice(1);
-  const size = `the file is ${groupedInteger(fileSize)} bytes`;
+  const size = `${groupedInteger(fileSize)} bytes`;
   const corrupt = (message: string) => ({ code: 'CORRUPT_DATA' as const, message });
   switch (checked.problem) {
     case 'text too large':
-      return { code: 'TOO_LARGE', message: textTooLarge(checked.tag, checked.bytes, directory) };
+      return {
+        code: 'TOO_LARGE',
+        message: `Tag ${checked.tag} of image directory ${directory} is ${checked.bytes} bytes of text, more than slide metadata can be.`,
+      };
     case 'missing':
-      return corrupt(`The file is truncated: ${which} lies beyond its end (${size}).`);
+      return corrupt(`The file is truncated: ${which} lies beyond its end (the file is ${size}).`);
     case 'truncated':
-      return corrupt(`The file is truncated inside ${which} (${size}).`);
+      return corrupt(`The file is truncated inside ${which} (the file is ${size}).`);
     case 'damaged':
-      return corrupt(`The file is truncated or damaged inside ${which} (${size}).`);
+      return corrupt(`The file is truncated or damaged inside ${which} (the file is ${size}).`);
     case 'too many values':
       return corrupt(`${Which} declares more values for tag ${checked.tag} than the file holds.`);
     case 'unknown type':
@@ -208,7 +211,7 @@ function ifdProblemText(checked: IfdProblem, which: string, directory: number, f
       return corrupt(`${Which} points to a next one past any file's size (${checked.next}): the file is damaged.`);
     case 'past the end':
       return corrupt(
-        `Tag ${checked.tag} of ${which} is stored up to byte ${checked.end}, past the end of the file (${groupedInteger(fileSize)} bytes): the file is truncated or damaged.`,
+        `Tag ${checked.tag} of ${which} is stored up to byte ${checked.end}, past the end of the file (${size}): the file is truncated or damaged.`,
       );
     case 'loop':
       return corrupt(
@@ -271,8 +274,4 @@ export async function readIfdChain(source: StructureSource, fileSize: number, pa
   }
   if (offsets.length === 0) throw new SlideError('CORRUPT_DATA', 'The file has no image directory.', path);
   return { ...layout, offsets, warnings };
-}
-
-function textTooLarge(tag: number, bytes: number, directory: number): string {
-  return `Tag ${tag} of image directory ${directory} is ${bytes} bytes of text, more than slide metadata can be.`;
 }
