@@ -46,6 +46,9 @@ test('several files dropped at once: each failure is listed by name, the good on
   // Messages can be dismissed one by one.
   await notices.first().getByRole('button', { name: 'Dismiss message' }).click();
   await expect(notices).toHaveCount(3);
+  await page.getByRole('button', { name: 'Dismiss all messages' }).click();
+  await expect(notices).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Dismiss all messages' })).toHaveCount(0);
 });
 
 test('tiles that cannot be read show as placeholders and are reported once', async ({ host }) => {

@@ -75,6 +75,7 @@ export const en = {
     cancel: 'Cancel',
     loading: 'Loading…',
     dismiss: 'Dismiss',
+    dismissAll: 'Dismiss all messages',
     dismissMessage: 'Dismiss message',
     messages: 'Messages',
     notRecorded: 'not recorded',

@@ -76,6 +76,7 @@ export const ko = {
     cancel: '취소',
     loading: '불러오는 중…',
     dismiss: '닫기',
+    dismissAll: '알림 모두 닫기',
     dismissMessage: '알림 닫기',
     messages: '알림',
     notRecorded: '기록 없음',

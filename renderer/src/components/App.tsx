@@ -47,7 +47,7 @@ const SLIDE_PANEL_ID = 'slide-panel';
 export function App() {
   const api = useApi();
   const t = useT();
-  const { notices, push: pushNotice, dismiss } = useNotices();
+  const { notices, push: pushNotice, dismiss, clear: dismissAll } = useNotices();
   const slides = useSlides(api);
   const recent = useRecentFiles(api);
   const fullscreen = useFullscreen();
@@ -365,7 +365,7 @@ export function App() {
           onShowHelp={() => setOverlay('help')}
         />
       )}
-      <Notices notices={notices} onDismiss={dismiss} />
+      <Notices notices={notices} onDismiss={dismiss} onDismissAll={dismissAll} />
       {dragging && active && <DropOverlay />}
       {pending > 0 && (
         <div className="busy" role="status" data-testid="busy">

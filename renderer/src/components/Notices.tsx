@@ -7,12 +7,19 @@ import { Icon } from './Icon';
 export interface NoticesProps {
   notices: Notice[];
   onDismiss: (id: number) => void;
+  onDismissAll: () => void;
 }
 
-export function Notices({ notices, onDismiss }: NoticesProps) {
+export function Notices({ notices, onDismiss, onDismissAll }: NoticesProps) {
   const t = useT();
   return (
     <section className="notices" aria-label={t('common.messages')} aria-live="polite">
+      {/* Four files dropped and refused are four notices: one click clears them and gives the view its room back. */}
+      {notices.length > 1 && (
+        <button type="button" className="notices-dismiss-all" onClick={onDismissAll}>
+          {t('common.dismissAll')}
+        </button>
+      )}
       {notices.map((notice) => (
         <div key={notice.id} className={`notice notice-${notice.kind}`} role={notice.kind === 'info' ? 'status' : 'alert'} data-testid="notice">
           <Icon name={notice.kind === 'info' ? 'info' : 'warning'} />
