@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -12,7 +12,7 @@ import { fixturePath } from '../../testing/fixtures';
 import { openSlide } from '../../testing/open-slide';
 import { PACKAGE_VERSION, SHARED_SLIDES, sharedSlide } from '../../testing/paths';
 import { compareRgb } from '../../testing/pixel-compare';
-import { runCli } from '../../testing/run-cli';
+import { CLEAN_ENV, runCli } from '../../testing/run-cli';
 import { SlideEngine } from '../engine/engine';
 import { dataFolderOf } from '../engine/formats/mirax/mirax-files';
 import type { ReportLine } from './report';
@@ -534,6 +534,37 @@ describe('slidescope CLI', () => {
     const run = spawnSync('bash', ['-c', `"$@" 2>&1 | true; exit "\${PIPESTATUS[0]}"`, 'piped', ...command], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stdout + run.stderr);
     assert.deepEqual(readdirSync(join(out, 'piped')).sort(), ['a_thumbnail.png', 'b_thumbnail.png']);
+  });
+
+  test('standard output or error on a full disk (a Slurm log over its quota; /dev/full here): the batch goes on, no stack trace, exit 1 only where output was lost', {
+    skip: process.platform !== 'linux',
+  }, () => {
+    const folder = join(out, 'full-log-slides');
+    mkdirSync(folder, { recursive: true });
+    copyFileSync(CMU, join(folder, 'a.svs'));
+    copyFileSync(CMU, join(folder, 'b.svs'));
+    const full = openSync('/dev/full', 'w');
+    const run = (stdio: ['ignore', 'pipe' | number, 'pipe' | number], ...args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', CLI_SOURCE, ...args], { encoding: 'utf8', stdio, env: CLEAN_ENV, timeout: 120_000 });
+    try {
+      const report = join(out, 'full-log.jsonl');
+      // Standard error lost (its summary, its messages): the batch and its exit code stand, the paths are printed.
+      const quiet = run(['ignore', 'pipe', full], 'thumbnail', folder, '--size', '32', '--out', join(out, 'full-log'), '--report', report);
+      assert.equal(quiet.status, 0, quiet.stdout);
+      assert.equal(quiet.stdout.trim().split('\n').length, 2, quiet.stdout);
+      // Standard output lost (the paths written): said, and the exit code says so, the thumbnails being there.
+      const lost = run(['ignore', full, 'pipe'], 'thumbnail', folder, '--size', '32', '--out', join(out, 'full-log-2'));
+      assert.equal(lost.status, 1, lost.stderr);
+      assert.match(lost.stderr, /slidescope: the standard output could not be written \(ENOSPC\)/);
+      assert.doesNotMatch(lost.stderr, /Node\.js|\n\s+at /);
+      assert.deepEqual(readdirSync(join(out, 'full-log-2')).sort(), ['a_thumbnail.png', 'b_thumbnail.png']);
+      const merged = run(['ignore', full, 'pipe'], 'report', 'merge', report, '--json');
+      assert.equal(merged.status, 1, merged.stderr);
+      assert.match(merged.stderr, /slidescope: the standard output could not be written \(ENOSPC\)/);
+      assert.doesNotMatch(merged.stderr, /Node\.js|\n\s+at /);
+    } finally {
+      closeSync(full);
+    }
   });
 
   test("a thumbnail size outside the engine's bounds, or --out naming a file, is a usage error (exit 2), not a failure per slide", () => {

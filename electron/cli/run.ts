@@ -108,7 +108,8 @@ Batches (thumbnail):
   --shard auto reads a Slurm array's SLURM_ARRAY_TASK_* (with ${SHARD_COUNT_ENV} set, a task's id is its
   shard's index from 0: --array=0-7 for 8, and a task resubmitted alone keeps its shard), or
   JOB_COMPLETION_INDEX with ${SHARD_COUNT_ENV}.
-  --report appends one JSON line per slide; "report merge" summarises report files.
+  --report appends one JSON line per slide; "report merge" summarises report files (exit code 1 when
+  a slide failed, is not done, or has no line: the batch is not whole).
   --jobs: slides at once (default: the cores, at most a cgroup's CPU quota), each in an engine process
   capped at SLIDESCOPE_ENGINE_MEMORY_CAP_MB (default 3 GB); --max-memory (default: a cgroup's memory
   limit, less ${CLI_ALLOWANCE_MB} MB) lowers the jobs to fit.
@@ -116,7 +117,8 @@ Batches (thumbnail):
   then are abandoned (a second signal: at once); no partial file is left; exit code 130 or 143.
   Exit code 1 when any slide failed (each is named with its reason); the good ones are still written.
   A full disk or quota, or a report that cannot be written, stops the batch as a signal does (exit
-  code 1): make room and run it again.
+  code 1): make room and run it again. Standard output that cannot be written (a full disk) is exit
+  code 1 too, the batch going on.
   Exit code 2 for a usage error, or a folder of several slides given as one.
 `;
 
@@ -551,23 +553,39 @@ function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-let pipesWatched = false;
+/** The first failure to write standard output (a full disk or quota, not a reader gone): what it holds is incomplete. */
+let lostOutput: string | null = null;
+let streamsWatched = false;
 /**
  * Output read by a program that stops early (`| head`, `2>&1 | head`) is no failure of the command:
- * the rest is not printed, and the work and its exit code go on.
+ * the rest is not printed, and the work and its exit code go on. Nor is a log that cannot be written
+ * (a Slurm log on a full quota): a batch stopped by it would lose its report lines and its signal's
+ * exit code; standard output lost is said at the end (a script reading it gets part), and exits 1.
  */
-function ignoreClosedPipes(): void {
-  if (pipesWatched) return;
-  pipesWatched = true;
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
-    });
-  }
+function watchOutputStreams(): void {
+  if (streamsWatched) return;
+  streamsWatched = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') lostOutput ??= error.code ?? error.message;
+  });
+  process.stderr.on('error', () => undefined);
+}
+
+/** The command's exit code, 1 rather than 0 where its standard output could not be written. */
+async function withLostOutput(code: number): Promise<number> {
+  // A write's error is emitted a tick or two after the write (a file's, which is synchronous).
+  await new Promise((resolve) => setImmediate(resolve));
+  if (lostOutput === null) return code;
+  process.stderr.write(`slidescope: the standard output could not be written (${lostOutput}): what it printed is incomplete.\n`);
+  return code === 0 ? 1 : code;
 }
 
 export async function runCli(argv: string[], launchEngine: EngineLauncher): Promise<number> {
-  ignoreClosedPipes();
+  watchOutputStreams();
+  return withLostOutput(await runCommand(argv, launchEngine));
+}
+
+async function runCommand(argv: string[], launchEngine: EngineLauncher): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(HELP);
