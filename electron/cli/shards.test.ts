@@ -121,6 +121,15 @@ describe("--shard auto, Slurm arrays without SLIDESCOPE_SHARD_COUNT: the id's pl
     );
     assert.throws(() => parseShard('auto', { SLURM_ARRAY_TASK_ID: '1' }), /SLURM_ARRAY_TASK_COUNT is not/);
   });
+
+  test("an array's variable set to what is no whole number (a script's own export) is refused naming it, not taken as unset", () => {
+    for (const name of ['SLURM_ARRAY_TASK_COUNT', 'SLURM_ARRAY_TASK_MIN', 'SLURM_ARRAY_TASK_MAX', 'SLURM_ARRAY_TASK_STEP']) {
+      const [task] = slurmArray(range(0, 3));
+      assert.throws(() => parseShard('auto', { ...task, [name]: 'x' }), new RegExp(`${name} is "x", not a whole number`), name);
+    }
+    const [task] = slurmArray(range(0, 7), 1, { SLIDESCOPE_SHARD_COUNT: '8' });
+    assert.throws(() => parseShard('auto', { ...task, SLURM_ARRAY_TASK_MAX: '7x' }), /SLURM_ARRAY_TASK_MAX is "7x", not a whole number/);
+  });
 });
 
 describe("--shard auto, Slurm arrays with SLIDESCOPE_SHARD_COUNT: the id is the shard's index from 0", () => {
@@ -172,6 +181,11 @@ describe('--shard auto, Kubernetes Indexed Jobs: JOB_COMPLETION_INDEX 0 to compl
       () => parseShard('auto', { JOB_COMPLETION_INDEX: '8', SLIDESCOPE_SHARD_COUNT: '8' }),
       /JOB_COMPLETION_INDEX 8 is not below SLIDESCOPE_SHARD_COUNT 8/,
     );
+  });
+
+  test('a Slurm array task with a Kubernetes index too (one inherited from where the job was submitted) is refused, naming both', () => {
+    const [task] = slurmArray(range(0, 3), 1, { JOB_COMPLETION_INDEX: '2', SLIDESCOPE_SHARD_COUNT: '4' });
+    assert.throws(() => parseShard('auto', task!), /both SLURM_ARRAY_TASK_ID \(0\) and JOB_COMPLETION_INDEX \(2\) are set.*--shard K\/N/);
   });
 
   test('no scheduler: --shard auto says to pass K/N', () => {

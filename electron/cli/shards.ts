@@ -50,7 +50,7 @@ function slurmShard(env: NodeJS.ProcessEnv): Shard | null {
   if (fixed !== null) {
     // The array's highest id, the same in every task: an array from 1 fails in all its tasks at once,
     // not only in its last while the others quietly leave shard 1 unmade.
-    const top = Math.max(id, wholeNumber(env['SLURM_ARRAY_TASK_MAX'], 0) ?? id);
+    const top = Math.max(id, integerIfSet(env, 'SLURM_ARRAY_TASK_MAX') ?? id);
     if (top >= fixed) {
       throw new UsageError(
         `--shard auto: the array's ids reach ${top}, not below ${SHARD_COUNT_ENV} ${fixed}: with it set, a task's id is its shard's index from 0, so submit the array as --array=0-${fixed - 1} (a shard resubmitted alone keeps its id: --array=${fixed - 1} for shard ${fixed}/${fixed}).`,
@@ -58,10 +58,13 @@ function slurmShard(env: NodeJS.ProcessEnv): Shard | null {
     }
     return { index: id, count: withinShards(fixed, SHARD_COUNT_ENV) };
   }
-  const count = wholeNumber(env['SLURM_ARRAY_TASK_COUNT'], 0);
-  const min = wholeNumber(env['SLURM_ARRAY_TASK_MIN'], 0) ?? 0;
-  const step = wholeNumber(env['SLURM_ARRAY_TASK_STEP'], 0) ?? 1;
-  if (count === null || count < 1) throw new UsageError('--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not.');
+  const count = integerIfSet(env, 'SLURM_ARRAY_TASK_COUNT');
+  const min = integerIfSet(env, 'SLURM_ARRAY_TASK_MIN') ?? 0;
+  const step = integerIfSet(env, 'SLURM_ARRAY_TASK_STEP') ?? 1;
+  if (count === null || count < 1)
+    throw new UsageError(
+      `--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not: set ${SHARD_COUNT_ENV} to the array's number of tasks (its ids then the shards' indexes from 0), or pass --shard K/N.`,
+    );
   // An array of one task is most likely a task of a larger one resubmitted alone (a whole cohort needs
   // no array), which as shard 1/1 would quietly take every slide: refused, whatever its id.
   if (count === 1) {
@@ -73,7 +76,7 @@ function slurmShard(env: NodeJS.ProcessEnv): Shard | null {
   // of the list's size, and the ids past it fail. Told in every task alike by the array's bounds.
   // Slurm's STEP is the number after the first ':' of --array, 1 for any list (slurmctld's
   // _create_job_array): evenly spaced ids given as a list (0,4,8,12) are refused here too.
-  const max = wholeNumber(env['SLURM_ARRAY_TASK_MAX'], 0);
+  const max = integerIfSet(env, 'SLURM_ARRAY_TASK_MAX');
   if (max !== null && max !== min + Math.max(1, step) * (count - 1)) {
     // Said only where the range would be taken: three ids or more, from 0 or 1 (two ids are always evenly spaced).
     const spacing = count >= 3 && min <= 1 && (max - min) % (count - 1) === 0 ? (max - min) / (count - 1) : 0;
@@ -119,6 +122,14 @@ function kubernetesShard(env: NodeJS.ProcessEnv): Shard | null {
 /** `K/N` (K from 1 to N) or `auto`. */
 export function parseShard(value: string, env: NodeJS.ProcessEnv): Shard {
   if (value === 'auto') {
+    // Both at once: one was inherited from where the job was submitted (sbatch from a pod, a Job from
+    // an array task), and which is this run's shard cannot be told.
+    const slurm = integerIfSet(env, 'SLURM_ARRAY_TASK_ID');
+    const kubernetes = integerIfSet(env, 'JOB_COMPLETION_INDEX');
+    if (slurm !== null && kubernetes !== null)
+      throw new UsageError(
+        `--shard auto: both SLURM_ARRAY_TASK_ID (${slurm}) and JOB_COMPLETION_INDEX (${kubernetes}) are set, one of them inherited from where this job was submitted: pass --shard K/N, or unset the other.`,
+      );
     const shard = slurmShard(env) ?? kubernetesShard(env);
     if (!shard) throw new UsageError('--shard auto found no SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX: pass --shard K/N.');
     return shard;
