@@ -641,3 +641,17 @@ test('report files are read line by line: CRLF and blank lines taken, a missing 
   await assert.rejects(readReports([join(dir, 'none.jsonl')]), /none\.jsonl does not exist/);
   await assert.rejects(readReports([dir]), /is a folder, not a file/);
 });
+
+test("reports saved again by Windows tools are read whole: UTF-8 with a byte-order mark (its first line not lost), UTF-16 as PowerShell's > writes", async () => {
+  const text = `${[...shard1(), ...shard2()].map((l) => JSON.stringify(l)).join('\r\n')}\r\n`;
+  const bom = join(dir, 'bom.jsonl');
+  await writeFile(bom, `\ufeff${text}`);
+  const little = join(dir, 'utf16le.jsonl');
+  await writeFile(little, Buffer.from(`\ufeff${text}`, 'utf16le'));
+  const big = join(dir, 'utf16be.jsonl');
+  await writeFile(big, Buffer.from(`\ufeff${text}`, 'utf16le').swap16());
+  for (const path of [bom, little, big]) {
+    const read = await readReports([path]);
+    assert.deepEqual([read.slides.length, read.unreadable], [5, 0], path);
+  }
+});

@@ -9,6 +9,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, dirname, sep } from 'node:path';
 import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
 import * as v from 'valibot';
 import { SlideError, writeFailureCode } from '../engine/errors';
 import { makeFolder } from '../engine/export/make-folder';
@@ -225,16 +226,38 @@ function cohortKey(line: ReadLine): string {
   return `${line.command ?? ''}\0${line.outputSet ?? ''}\0${baseName(line)}`;
 }
 
+/**
+ * A report's text as its byte-order mark says: a report saved again by a Windows tool (Notepad's or
+ * PowerShell's UTF-8 with a mark, whose first line would otherwise be lost; PowerShell 5's `>`, UTF-16), else UTF-8.
+ */
+async function reportText(path: string): Promise<Readable> {
+  const handle = await open(path, 'r');
+  const mark = Buffer.alloc(3);
+  try {
+    mark.fill(0, (await handle.read(mark, 0, 3, 0)).bytesRead);
+  } finally {
+    await handle.close();
+  }
+  if (mark[0] === 0xef && mark[1] === 0xbb && mark[2] === 0xbf) return createReadStream(path, { encoding: 'utf8', start: 3 });
+  if (mark[0] === 0xff && mark[1] === 0xfe) return createReadStream(path, { encoding: 'utf16le', start: 2 });
+  if (mark[0] === 0xfe && mark[1] === 0xff) return Readable.from(decoded(createReadStream(path, { start: 2 }), new TextDecoder('utf-16be')));
+  return createReadStream(path, 'utf8');
+}
+
+async function* decoded(bytes: AsyncIterable<Buffer>, decoder: TextDecoder): AsyncGenerator<string> {
+  for await (const chunk of bytes) yield decoder.decode(chunk, { stream: true });
+  yield decoder.decode();
+}
+
 export async function readReports(paths: string[]): Promise<ReadReports> {
   const bySlide = new Map<string, ReadLine[]>();
   const all: ReadLine[] = [];
   let unreadable = 0;
   for (const path of paths) {
     // Line by line: a shard's report of millions of slides may be longer than a string can be.
-    const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY });
     const read = async function* () {
       try {
-        yield* lines;
+        yield* createInterface({ input: await reportText(path), crlfDelay: Number.POSITIVE_INFINITY });
       } catch (error) {
         throw new Error(`${path} ${fileProblem(error as NodeJS.ErrnoException)}`);
       }
