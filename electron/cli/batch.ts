@@ -62,8 +62,8 @@ export interface BatchOptions {
   shard: string | null;
   /** The batch's inputs over all shards (ReportLine.batchInputs). */
   batchInputs: number;
-  /** The engine's journal of temporary files (the CLI's cache). */
-  partialWritesDir: string;
+  /** The engine's journal of temporary files (the CLI's cache); null where it cannot be written. */
+  partialWritesDir: string | null;
   launchEngine: EngineLauncher;
   /** The first job's engine, when the caller started it already (jobEngine); the batch disposes of it. */
   firstEngine?: EngineClient<unknown>;
@@ -75,10 +75,10 @@ export interface BatchOptions {
 const STOPPED_CODES = new Set(['CANCELLED', 'WORKER_FAILED']);
 
 /** A job's engine process (not started): the job's share of the cores, its memory cap. */
-export function jobEngine(launchEngine: EngineLauncher, plan: ConcurrencyPlan, partialWritesDir: string): EngineClient<unknown> {
+export function jobEngine(launchEngine: EngineLauncher, plan: ConcurrencyPlan, partialWritesDir: string | null): EngineClient<unknown> {
   return new EngineClient(
     launchEngine({
-      partialWritesDir,
+      partialWritesDir: partialWritesDir ?? undefined,
       lanes: plan.lanes,
       // The lanes take the job's share of the cores and decode JPEG 2000 in their own thread: a job works
       // on one slide at a time, and a codec thread cost each engine its start, its own warm-up and a
@@ -260,7 +260,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
     });
   }
   // An engine process ended mid-write (abandoned, or signalled itself) listed its temporary file.
-  if (interrupt.stopping) await removeUnfinishedWrites(options.partialWritesDir).catch(() => undefined);
+  if (interrupt.stopping && options.partialWritesDir !== null) await removeUnfinishedWrites(options.partialWritesDir).catch(() => undefined);
   await folders.removeEmpty();
   return { lines, stopError, reportError };
 }

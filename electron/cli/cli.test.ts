@@ -567,6 +567,20 @@ describe('slidescope CLI', () => {
     }
   });
 
+  test('a cache folder that cannot be written (a compute node whose home is read-only; under /proc here) does not fail every slide: said once, the batch made', {
+    skip: process.platform !== 'linux',
+  }, () => {
+    const folder = join(out, 'no-cache-slides');
+    mkdirSync(folder, { recursive: true });
+    copyFileSync(CMU, join(folder, 'a.svs'));
+    copyFileSync(CMU, join(folder, 'b.svs'));
+    const run = runCli(['thumbnail', folder, '--size', '32', '--out', join(out, 'no-cache')], { env: { XDG_CACHE_HOME: '/proc/slidescope-no-cache' } });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(readdirSync(join(out, 'no-cache')).sort(), ['a_thumbnail.png', 'b_thumbnail.png']);
+    assert.match(run.stderr, /slidescope: \/proc\/slidescope-no-cache\/slidescope\/partial-writes cannot be written \(ENOENT\).*XDG_CACHE_HOME/);
+    assert.equal(run.stderr.match(/cannot be written/g)?.length, 1, run.stderr);
+  });
+
   test("a thumbnail size outside the engine's bounds, or --out naming a file, is a usage error (exit 2), not a failure per slide", () => {
     const dir = join(out, 'bounds');
     for (const [option, value] of [

@@ -3,6 +3,7 @@
 // utilityProcess); the launcher of its engine processes is all that differs.
 
 import { existsSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,6 +15,7 @@ import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/op
 import { SLIDE_EXTENSIONS } from '../../shared/slide-formats';
 import { AnnotationStore, defaultAnnotationsDir } from '../annotations/annotation-store';
 import { forEachLimited } from '../engine/concurrency';
+import { makeFolder } from '../engine/export/make-folder';
 import { EngineClient, type EngineSpawn } from '../engine-host/engine-client';
 import { type EngineLaunchSettings, engineEnvironmentProblem, readEngineSettings, userCacheDir } from '../engine-host/engine-settings';
 import { runAnnotations } from './annotations-command';
@@ -274,7 +276,7 @@ async function reportCommand(args: string[], json: boolean, slowest: number): Pr
 }
 
 /** `thumbnail` over a batch: inputs, this shard's share, the jobs, the report, the stop on a signal. */
-async function thumbnailBatch(positionals: string[], values: Options, partialWritesDir: string, launchEngine: EngineLauncher): Promise<number> {
+async function thumbnailBatch(positionals: string[], values: Options, cacheJournal: string, launchEngine: EngineLauncher): Promise<number> {
   if ((positionals.length === 0 && values.list === undefined) || !values.out)
     throw new UsageError('thumbnail takes slides, folders or --list FILE, and --out DIR.');
   const spec = thumbnailSpec(values);
@@ -294,6 +296,7 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   const graceSeconds = num(values.grace, 'grace') ?? 20;
   // A day at most: Node's timers stop at 24.8 days, past which the grace would end at once.
   if (graceSeconds < 0 || graceSeconds > 86_400) throw new UsageError(`--grace must be from 0 to 86400 seconds (got ${values.grace}).`);
+  const partialWritesDir = await writableJournal(cacheJournal);
   // The first job's engine process starts while the inputs are listed (a shard of a cohort pays both),
   // and looks into the folders that may be DICOM slides.
   const firstEngine = jobEngine(launchEngine, plan, partialWritesDir);
@@ -435,6 +438,28 @@ async function thumbnailBatch(positionals: string[], values: Options, partialWri
   }
   if (interrupted !== null) return interrupted;
   return summary.failed ? 1 : 0;
+}
+
+/**
+ * The journal of temporary files, or null where it cannot be written (a compute node whose home is
+ * read-only or over its quota): the engines would otherwise fail every slide, after its decode, for
+ * want of what only cleans up after a crash. Said once.
+ */
+async function writableJournal(dir: string): Promise<string | null> {
+  const probe = join(dir, `.probe-${process.pid}`);
+  try {
+    await makeFolder(dir);
+    await writeFile(probe, '');
+    await rm(probe);
+    return dir;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    const where = process.platform === 'linux' ? ' (XDG_CACHE_HOME sets where it is)' : '';
+    process.stderr.write(
+      `slidescope: ${shown(dir)} cannot be written (${code}): the thumbnails are made without the list of files being written kept there${where}, and a run killed outright may leave a hidden .partial file beside a thumbnail\n`,
+    );
+    return null;
+  }
 }
 
 /**
