@@ -705,7 +705,10 @@ describe('jobs and memory', () => {
     assert.deepEqual([one.jobs, one.capMb], [1, 2000]);
     // Its cap lowered by --max-memory: the variable would change nothing.
     assert.equal(one.raiseCap, 'raise --max-memory above 2000 MB');
-    assert.throws(() => planConcurrency(1, 3 * GB, memoryBudget('100M', null), 4), UsageError);
+    assert.throws(() => memoryBudget('100M', null), UsageError);
+    // Below the least, as given: not "got 0 MB" for a size in bytes.
+    assert.throws(() => memoryBudget('1B', null), /--max-memory must be at least 512 MB \(got "1B"\)/);
+    assert.throws(() => memoryBudget('0.4G', null), /--max-memory must be at least 512 MB \(got "0\.4G", 409 MB\)/);
     assert.equal(parseMemory('1.5g'), 1536);
     assert.equal(parseMemory('6000'), 6000);
     assert.equal(parseMemory('2GiB'), 2048);

@@ -35,8 +35,6 @@ export interface MemoryBudget {
   mb: number;
   /** "--max-memory 8192 MB", or the container's limit. */
   source: string;
-  /** Given by the user (--max-memory): one too small is the command's mistake. */
-  given: boolean;
   /** How to make it larger. */
   raise: string;
   /** --max-memory beyond the cgroup's limit: what the kernel will do about it. */
@@ -49,17 +47,20 @@ export function memoryBudget(option: string | undefined, limitBytes: number | nu
   const limitText = `the ${limitMb} MB this process may use (its cgroup's limit) less ${CLI_ALLOWANCE_MB} MB for itself`;
   if (option !== undefined) {
     const mb = parseMemory(option);
+    if (mb < MIN_BATCH_MEMORY_MB) {
+      const inMb = /^\s*\d+\s*(m|mi?b)?\s*$/i.test(option) || mb === 0 ? '' : `, ${mb} MB`;
+      throw new UsageError(`--max-memory must be at least ${MIN_BATCH_MEMORY_MB} MB (got "${option.trim()}"${inMb}).`);
+    }
     const warning =
       limitMb !== null && mb > limitMb - CLI_ALLOWANCE_MB
         ? `--max-memory ${mb} MB exceeds ${limitText}: engines that grow to it would have the kernel end the whole batch`
         : null;
-    return { mb, source: `--max-memory ${mb} MB`, given: true, raise: `raise --max-memory above ${mb} MB`, warning };
+    return { mb, source: `--max-memory ${mb} MB`, raise: `raise --max-memory above ${mb} MB`, warning };
   }
   if (limitMb === null) return null;
   return {
     mb: limitMb - CLI_ALLOWANCE_MB,
     source: limitText,
-    given: false,
     raise: `give the container or job more than ${limitMb} MB of memory`,
     warning: null,
   };
@@ -101,7 +102,6 @@ export function planConcurrency(jobs: number, capBytes: number, budget: MemoryBu
   let note: string | null = null;
   let raiseCap = `set ${ENGINE_ENV.memoryCapMb} above ${capMb}`;
   if (budget !== null) {
-    if (budget.given && budget.mb < MIN_BATCH_MEMORY_MB) throw new UsageError(`--max-memory must be at least ${MIN_BATCH_MEMORY_MB} MB (got ${budget.mb} MB).`);
     // A container's limit is what it is: below what an engine needs, one job takes what there is.
     const mb = Math.max(LAST_RESORT_CAP_MB, budget.mb);
     // A higher cap fits fewer jobs in the budget, up to one job at all of it.
