@@ -126,5 +126,11 @@ describe('removeUnfinishedWrites', () => {
     assert.deepEqual(await removeUnfinishedWrites(journal), [crashed]);
     assert.deepEqual(await listing(), ['.other.png.456.ef56ab78.partial', '.shared.png.789.0a1b2c3d.partial', 'precious.tif']);
     assert.deepEqual((await fs.readdir(journal)).sort(), ['b.json', 'c.json']);
+
+    // Hours later, the other node's writer is taken as dead (its shard rerun elsewhere), as is a stale entry here.
+    const hoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await fs.utimes(join(journal, 'c.json'), hoursAgo, hoursAgo);
+    assert.deepEqual(await removeUnfinishedWrites(journal), [elsewhere]);
+    assert.deepEqual((await fs.readdir(journal)).sort(), ['b.json']);
   });
 });

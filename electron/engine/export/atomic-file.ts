@@ -111,8 +111,16 @@ function journalError(error: unknown, dir: string): never {
   );
 }
 
-/** Whether the process that wrote an entry is still running (on this machine: a shared home folder serves many). */
-function writerAlive(pid: unknown, host: unknown): boolean {
+/**
+ * An entry older than this is a dead writer's wherever it ran: a write is one buffer and an fsync,
+ * minutes at most, and a cluster's shard killed on one node is rerun on another, which cannot ask
+ * the first whether its writer lives.
+ */
+const STALE_ENTRY_MS = 60 * 60 * 1000;
+
+/** Whether the process that wrote an entry may still be running (on this machine: a shared home folder serves many). */
+function writerAlive(pid: unknown, host: unknown, ageMs: number): boolean {
+  if (ageMs > STALE_ENTRY_MS) return false;
   if (host !== hostname()) return true;
   if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return false;
   try {
@@ -126,7 +134,7 @@ function writerAlive(pid: unknown, host: unknown): boolean {
 /**
  * Removes the temporary files that writes listed in the journal and did not finish because their
  * process died mid-write (entries of a process still running, here or on another machine sharing
- * the folder, are left to it). Run when the engine starts.
+ * the folder, are left to it until their entry is stale). Run when the engine starts.
  */
 export async function removeUnfinishedWrites(dir: string): Promise<string[]> {
   const removed: string[] = [];
@@ -136,7 +144,7 @@ export async function removeUnfinishedWrites(dir: string): Promise<string[]> {
     const entry = join(dir, name);
     try {
       const { temp, pid, host } = JSON.parse(await fs.readFile(entry, 'utf8')) as { temp?: unknown; pid?: unknown; host?: unknown };
-      if (writerAlive(pid, host)) continue;
+      if (writerAlive(pid, host, Date.now() - (await fs.stat(entry)).mtimeMs)) continue;
       // Only ever one of our own hidden temporary names.
       if (typeof temp === 'string' && /\.partial$/.test(temp) && basename(temp).startsWith('.')) {
         const existed = await fs.rm(temp).then(
