@@ -410,6 +410,7 @@ describe('slidescope thumbnail over a cohort', () => {
   for (const [signal, code, grace, more] of [
     ['SIGTERM', 143, '20', []],
     ['SIGINT', 130, '0', ['--overwrite']],
+    ['SIGHUP', 129, '20', []],
   ] as const) {
     test(`${signal} mid-batch (grace ${grace} s${more.length ? `, ${more.join(' ')}` : ''}): exit ${code}, no partial file, the rest reported not done; a rerun finishes the same set`, async () => {
       const out = join(dir, `stopped-${signal}`);

@@ -1,10 +1,12 @@
-// Ctrl-C (SIGINT) and a scheduler's SIGTERM stop a batch cleanly: no new slide is started, the slides
-// being made get a grace period to finish (Slurm and Kubernetes wait 30 s before SIGKILL), then they
-// are abandoned (a second signal abandons them at once). Exports are atomic, so an abandoned slide
-// leaves no file; the exit code is the shell's for the signal (130, 143).
+// Ctrl-C (SIGINT), a scheduler's SIGTERM and a closed terminal's SIGHUP (an SSH session dropped) stop
+// a batch cleanly: no new slide is started, the slides being made get a grace period to finish (Slurm
+// and Kubernetes wait 30 s before SIGKILL), then they are abandoned (a second signal abandons them at
+// once). Exports are atomic, so an abandoned slide leaves no file; the exit code is the shell's for
+// the signal (130, 143, 129).
 
 import { constants } from 'node:os';
 import { SlideError } from '../engine/errors';
+import { STOP_SIGNALS } from '../engine-host/engine-settings';
 
 export interface Interrupt {
   /** A signal arrived: take no more slides. */
@@ -16,11 +18,9 @@ export interface Interrupt {
   dispose(): void;
 }
 
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-
-/** The signal an exit code of a stopped batch stands for (130: SIGINT, 143: SIGTERM), if it is one. */
-export function signalOfExitCode(code: number): (typeof SIGNALS)[number] | undefined {
-  return SIGNALS.find((name) => code === 128 + constants.signals[name]);
+/** The signal an exit code of a stopped batch stands for (130: SIGINT, 143: SIGTERM, 129: SIGHUP), if it is one. */
+export function signalOfExitCode(code: number): (typeof STOP_SIGNALS)[number] | undefined {
+  return STOP_SIGNALS.find((name) => code === 128 + constants.signals[name]);
 }
 
 export function watchInterrupts(graceMs: number, onStop: (signal: NodeJS.Signals) => void): Interrupt {
@@ -37,7 +37,7 @@ export function watchInterrupts(graceMs: number, onStop: (signal: NodeJS.Signals
     timer = setTimeout(() => controller.abort(), graceMs);
     timer.unref();
   };
-  for (const signal of SIGNALS) process.on(signal, handle);
+  for (const signal of STOP_SIGNALS) process.on(signal, handle);
   return {
     get stopping() {
       return received !== null;
@@ -46,7 +46,7 @@ export function watchInterrupts(graceMs: number, onStop: (signal: NodeJS.Signals
     exitCode: () => (received === null ? null : 128 + constants.signals[received]),
     dispose() {
       clearTimeout(timer);
-      for (const signal of SIGNALS) process.off(signal, handle);
+      for (const signal of STOP_SIGNALS) process.off(signal, handle);
     },
   };
 }

@@ -2,7 +2,7 @@
 // pipe drained. But a read that a stopped batch gave up on (a share gone away) holds a thread of
 // libuv's pool, and on POSIX Node's exit joins the pool's threads, and a held pool may hold the
 // report's last writes: then the process ends itself with _exit, its output drained, with its exit
-// code (130/143 even as a container's PID 1, which ignores a signal it sends itself).
+// code (130/143/129 even as a container's PID 1, which ignores a signal it sends itself).
 
 import { loadNativeLibrary } from '../engine/native-library';
 import { signalOfExitCode } from './interrupt';

@@ -17,7 +17,7 @@ import { clearPoolReadSlot, poolReadSlots, poolReadTable, stuckPoolReads, watchP
 import { type Spawn, Supervisor } from '../rpc/supervisor';
 import { workerChild } from '../rpc/worker-thread';
 import { EngineRouter } from './engine-router';
-import { defaultLaneCount, OVER_MEMORY_CAP, OVER_MEMORY_CAP_EXIT, readEngineSettings, STOPPED_FILE_SYSTEM } from './engine-settings';
+import { defaultLaneCount, OVER_MEMORY_CAP, OVER_MEMORY_CAP_EXIT, readEngineSettings, STOP_SIGNALS, STOPPED_FILE_SYSTEM } from './engine-settings';
 import type { LaneData } from './lane';
 import { watchMemory } from './memory-watchdog';
 import { warmOpenPath } from './open-warm-up';
@@ -165,7 +165,7 @@ async function shutdown(code: number): Promise<never> {
 if (process.send) process.on('disconnect', () => void shutdown(0));
 // A CLI batch stops its engines itself after a signal, once the slides being made are done (a
 // scheduler such as Slurm signals every process of the job, not only the CLI).
-if (settings.parentHandlesSignals) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => undefined);
+if (settings.parentHandlesSignals) for (const signal of STOP_SIGNALS) process.on(signal, () => undefined);
 
 let ending = false;
 /** Ends the process, saying why and what it was reading: the parent restarts it. */

@@ -5,6 +5,9 @@
 import { availableParallelism, homedir, totalmem } from 'node:os';
 import { join } from 'node:path';
 
+/** The signals that stop a CLI batch cleanly (Ctrl-C, a scheduler's SIGTERM, a closed terminal's SIGHUP): its engines leave them to it. */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 export interface EngineSettings {
   /** Lanes (the engine's worker threads); default defaultLaneCount(). */
   lanes: number | null;
@@ -18,7 +21,7 @@ export interface EngineSettings {
   laneHeapMb: number;
   /** Where exports list their temporary files while they write (a crash's leftovers are removed at the next start). */
   partialWritesDir: string | null;
-  /** SIGINT and SIGTERM are its parent's to act on (a CLI batch lets running slides finish): it ignores them. */
+  /** STOP_SIGNALS are its parent's to act on (a CLI batch lets running slides finish): it ignores them. */
   parentHandlesSignals: boolean;
   /** Starts the JPEG 2000 threads and optimises OpenJPEG at launch, for a viewer's first view (not a CLI's run). */
   warmUp: boolean;
@@ -125,7 +128,7 @@ export interface EngineLaunchSettings {
   memoryCapMb?: number | undefined;
   partialWritesDir?: string | undefined;
   /**
-   * A CLI batch: SIGINT/SIGTERM are the parent's to act on (it lets the slides being made finish), so
+   * A CLI batch: STOP_SIGNALS are the parent's to act on (it lets the slides being made finish), so
    * the engine ignores them; forked, it also gets a process group of its own (POSIX), out of reach of
    * a terminal's Ctrl-C. It still ends when its parent says so or goes.
    */
