@@ -120,6 +120,21 @@ describe('slidescope CLI', () => {
     assert.match(merged.stdout, /^warnings: 1 slide damaged or cut short/m);
     assert.ok(merged.stdout.includes(`  cut.svs: ${warning}`), merged.stdout);
     assert.deepEqual(JSON.parse(cli('report', 'merge', report, '--json').stdout).warned, [{ slide: 'cut.svs', warnings: [warning] }]);
+
+    // A region, a comparison and slides side by side are made from it too, and say so.
+    const said = `slidescope: ${cut}: warning: ${warning}`;
+    const region = cli('region', cut, '--x', '0', '--y', '0', '--width', '64', '--height', '64', '--out', join(out, 'cut-region.png'));
+    assert.equal(region.status, 0, region.stderr);
+    assert.ok(region.stderr.split('\n').includes(said), region.stderr);
+    const compared = cli('compare', cut, '--powers', '1.25,2.5', '--out', join(out, 'cut-compare', 'cut.png'));
+    assert.equal(compared.status, 0, compared.stderr);
+    assert.ok(compared.stderr.split('\n').includes(said), compared.stderr);
+    const sideBySide = cli('compare', cut, CMU, '--power', '1.25', '--out', join(out, 'cut-side.png'));
+    assert.equal(sideBySide.status, 0, sideBySide.stderr);
+    assert.deepEqual(
+      sideBySide.stderr.split('\n').filter((line) => line.includes('warning')),
+      [said],
+    );
   });
 
   test('a folder: good slides written, every bad one named with its reason, exit code 1', async () => {

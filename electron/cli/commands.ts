@@ -21,6 +21,7 @@ import { settledOrAborted, untilSettledOrAborted } from '../rpc/abortable';
 import type { SlideOutcome, SlideWork } from './batch';
 import { examineOutput } from './complete-output';
 import { printable } from './printable';
+import { writeSlideWarnings } from './slide-warnings';
 import { UsageError } from './usage-error';
 import { SLIDESCOPE_VERSION } from './version';
 
@@ -314,6 +315,7 @@ export async function runCompare(
   await makeOutputFolder(dirname(comparisonPath));
   const drawn = await annotationsFor(resolve(path), annotations);
   const result = await withSlide(engine, path, async (slideId, info) => {
+    writeSlideWarnings(info.path, info.warnings);
     const outside = mode.kind === 'field' ? centreOutside({ x: mode.centerX, y: mode.centerY }, info) : null;
     if (outside) return fail('INVALID_ARGUMENT', outside, info.path);
     return engine.call('engine:export-comparison', {
@@ -356,8 +358,9 @@ export async function runRegion(
   const at = args.power !== undefined ? { kind: 'power' as const, objectivePower: args.power } : { kind: 'level' as const, level: args.level ?? 0 };
   await makeOutputFolder(dirname(resolve(outFile)));
   const annotations = await annotationsFor(resolve(path), args.annotations);
-  const result = await withSlide(engine, path, (slideId) =>
-    engine.call('engine:export-region', {
+  const result = await withSlide(engine, path, (slideId, info) => {
+    writeSlideWarnings(info.path, info.warnings);
+    return engine.call('engine:export-region', {
       slideId,
       x: args.x,
       y: args.y,
@@ -370,7 +373,7 @@ export async function runRegion(
       colour,
       annotations,
       scaleBar: args.scaleBar,
-    }),
-  );
+    });
+  });
   return result.ok ? { ok: true, value: resolve(outFile) } : result;
 }

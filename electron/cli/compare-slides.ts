@@ -14,6 +14,7 @@ import type { ImageFormat } from '../../shared/operations';
 import type { SlideInfo } from '../../shared/slide';
 import { readAlignmentFile } from '../compare/alignment-file';
 import { centreOutside, type Engine } from './commands';
+import { writeSlideWarnings } from './slide-warnings';
 
 export interface CompareSlidesArgs {
   power: number;
@@ -41,6 +42,7 @@ async function withSlides<T>(engine: Engine, paths: readonly string[], work: (sl
     for (const path of paths) {
       const slide = await engine.open(resolve(path), null);
       if (!slide.ok) return slide;
+      writeSlideWarnings(slide.value.info.path, slide.value.info.warnings);
       opened.push(slide.value);
     }
     return await work(opened);

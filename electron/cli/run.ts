@@ -44,6 +44,7 @@ import { noteReadGivenUp } from './process-end';
 import { batchProgress } from './progress';
 import { batchSummary, mergeExitCode, openReport, type ReportLine, readReports, summarise, summaryText, unreadText } from './report';
 import { inShard, parseShard, SHARD_COUNT_ENV, shardName } from './shards';
+import { writeSlideWarnings } from './slide-warnings';
 import { UsageError } from './usage-error';
 import { SLIDESCOPE_VERSION } from './version';
 
@@ -128,15 +129,15 @@ Batches (thumbnail):
 /** Starts an engine process. */
 export type EngineLauncher = (settings: EngineLaunchSettings) => EngineSpawn<unknown>;
 
-/**
- * A slide's error as the CLI prints it: the file, the code, the reason. A folder of several slides
- * names them, each with the path that opens it, as a usage error (exit code 2).
- */
 /** Text for the terminal whole, its line breaks kept, other control characters escaped. */
 function shown(text: string): string {
   return printable(text, Number.POSITIVE_INFINITY, '\n');
 }
 
+/**
+ * A slide's error as the CLI prints it: the file, the code, the reason. A folder of several slides
+ * names them, each with the path that opens it, as a usage error (exit code 2).
+ */
 function printError(error: ErrorInfo): number {
   // A file there already is kept on purpose: say how to replace it where the message does not.
   const hint =
@@ -218,11 +219,6 @@ function reportFailures(lines: ReportLine[], unlisted: ReadonlySet<string>): voi
   const parts = [slides ? `${slides} slide(s) failed` : '', folders ? unreadText(folders) : ''];
   process.stderr.write(`\n${parts.filter(Boolean).join('; ')}:\n`);
   for (const l of failed) process.stderr.write(`  ${shown(l.path)}: ${l.error?.code}: ${shown(l.error?.message ?? '')}\n`);
-}
-
-/** A line per slide that opened with warnings (damaged, cut short): written all the same, but a person must know. */
-function reportWarnings(lines: ReportLine[]): void {
-  for (const l of lines) if (l.warnings?.length) process.stderr.write(`slidescope: ${shown(l.path)}: warning: ${shown(l.warnings.join(' '))}\n`);
 }
 
 /** --powers: a comparison's magnifications, each once (a second would be written over the first's file). */
@@ -409,7 +405,8 @@ async function thumbnailBatch(positionals: string[], values: Options, cacheJourn
   }
   for (const line of lines) if (line.status === 'written') for (const o of line.outputs) process.stdout.write(`${o.path}\n`);
   const unlisted = new Set(inputs.filter((input) => input.unreadable !== undefined).map((input) => input.path));
-  reportWarnings(lines);
+  // A line per slide that opened with warnings: written all the same, but a person must know.
+  for (const l of lines) writeSlideWarnings(l.path, l.warnings);
   reportFailures(lines, unlisted);
   const summary = batchSummary(
     lines,
