@@ -49,6 +49,28 @@ describe('broken files in ../shared/slides', () => {
     assert.equal((await openError('/nonexistent/slide.svs')).code, 'NOT_FOUND');
   });
 
+  test('an empty file, and one cut inside its TIFF header: CORRUPT_DATA saying so, not "none of the formats"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slidescope-short-'));
+    try {
+      const cases: Array<[string, Buffer, RegExp]> = [
+        ['empty.svs', Buffer.alloc(0), /^The file is empty \(0 bytes\)/],
+        ['five.svs', readFileSync(sharedSlide('CMU-1-Small-Region.svs')).subarray(0, 5), /^The file is truncated inside its TIFF header \(it is 5 bytes\)/],
+        ['two.ndpi', Buffer.from('MM'), /truncated inside its TIFF header/],
+      ];
+      for (const [name, bytes, message] of cases) {
+        writeFileSync(join(dir, name), bytes);
+        const error = await openError(join(dir, name));
+        assert.equal(error.code, 'CORRUPT_DATA', name);
+        assert.match(error.message, message);
+      }
+      // Two bytes that are no TIFF's start are still no slide.
+      writeFileSync(join(dir, 'text.svs'), 'hi');
+      assert.equal((await openError(join(dir, 'text.svs'))).code, 'NOT_A_SLIDE');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a folder: NOT_A_SLIDE', async () => {
     assert.equal((await openError(tmpdir())).code, 'NOT_A_SLIDE');
   });

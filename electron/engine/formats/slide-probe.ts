@@ -33,6 +33,12 @@ export class SlideProbe {
     return this.file.path;
   }
 
+  /** The first bytes of a TIFF header as far as the file goes, where it ends before the header's 8. */
+  get startsLikeTiff(): boolean {
+    const head = this.head.subarray(0, 4);
+    return head.length >= 2 && ['II*\0', 'II+\0', 'MM\0*', 'MM\0+'].some((magic) => Buffer.from(magic, 'latin1').subarray(0, head.length).equals(head));
+  }
+
   /** "II*\0", "MM\0*" or their BigTIFF forms. */
   get isTiff(): boolean {
     const [a, b, c, d] = this.head;
