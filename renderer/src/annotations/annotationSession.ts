@@ -63,6 +63,8 @@ export interface SessionState {
   canRedo: boolean;
   save: SaveStatus;
   contextMenu: ContextMenuAt | null;
+  /** The last step of a shape drawn from the keyboard, said by the toolbar's live region; `id` makes a repeat heard again. */
+  announcement: { text: string; id: number } | null;
 }
 
 /** Undo steps kept: each is a snapshot sharing all unchanged annotations with its neighbours. */
@@ -109,6 +111,7 @@ export class AnnotationSession {
       canRedo: false,
       save: { state: 'loading' },
       contextMenu: null,
+      announcement: null,
     };
   }
 
@@ -299,6 +302,11 @@ export class AnnotationSession {
 
   openContextMenu(at: ContextMenuAt | null): void {
     this.#set({ contextMenu: at });
+  }
+
+  /** Tells a screen reader what a view did (a vertex placed, a shape drawn). */
+  announce(text: string): void {
+    this.#set({ announcement: { text, id: (this.#state.announcement?.id ?? 0) + 1 } });
   }
 
   /** The annotation's box to every view: each centres on it. */
