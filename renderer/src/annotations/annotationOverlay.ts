@@ -8,6 +8,8 @@
 //   ruler, rectangle, ellipse, freehand: press, drag, release;
 //   point:     each click a point; polygon: each click a vertex, closed by a double-click, Enter or
 //              a click on the first vertex (Backspace takes the last one back, Escape cancels).
+// The same shapes are drawn from the keyboard at the view's centre (KeyboardDrawing): a crosshair
+// marks it, and the shape under way follows it as the view moves.
 // A label beside the shape being drawn, or the selected one, gives its length or area live.
 
 import OpenSeadragon from 'openseadragon';
@@ -25,6 +27,7 @@ import { classColor, rgbToCss, type Shape } from '../../../shared/annotations';
 import type { AnnotationSession, Draft } from './annotationSession';
 import { describeMeasurement } from './describeMeasurement';
 import { applyTransform, drawAnnotations, transformScale, type ViewTransform } from './drawAnnotations';
+import { KeyboardDrawing } from './keyboardDrawing';
 
 /** Pointer slack for picking shapes and handles, and for closing a polygon on its first vertex (CSS px). */
 const PICK_PX = 6;
@@ -35,6 +38,9 @@ const MIN_SHAPE_PX = 3;
 const FREEHAND_TOLERANCE_PX = 1;
 /** Frame times kept for the e2e measurement. */
 const TIMES_KEPT = 600;
+/** The centre's crosshair: each arm's length and the gap left at the point itself (CSS px). */
+const CROSSHAIR_ARM = 12;
+const CROSSHAIR_GAP = 3;
 
 interface Point {
   x: number;
@@ -52,6 +58,7 @@ export class AnnotationOverlay {
   readonly #canvas: HTMLCanvasElement;
   readonly #context: CanvasRenderingContext2D;
   readonly #label: HTMLDivElement;
+  readonly #keyboard: KeyboardDrawing;
   #gesture: Gesture | null = null;
   /** Vertices of a polygon being drawn (level-0, flat). */
   #polygon: number[] | null = null;
@@ -109,6 +116,8 @@ export class AnnotationOverlay {
     element.addEventListener('pointermove', move);
     this.#cleanup.push(() => element.removeEventListener('pointermove', move));
     this.#cleanup.push(session.subscribe(() => this.#schedule()));
+    this.#keyboard = new KeyboardDrawing(viewer, session, () => this.#schedule());
+    this.#cleanup.push(() => this.#keyboard.destroy());
     this.#schedule();
   }
 
@@ -340,7 +349,7 @@ export class AnnotationOverlay {
       const points = this.#hover ? [...this.#polygon, this.#hover.x, this.#hover.y] : this.#polygon;
       return points.length >= 6 ? { kind: 'polygon', polygons: [[points]] } : points.length >= 4 ? { kind: 'line', points } : null;
     }
-    return null;
+    return this.#keyboard.draftShape();
   }
 
   #schedule(): void {
@@ -390,9 +399,38 @@ export class AnnotationOverlay {
       },
       ratio,
     );
+    this.#drawCrosshair(ratio);
     this.#showMeasurement(t, width, height, draftShape);
     this.drawTimes.push(performance.now() - started);
     if (this.drawTimes.length > TIMES_KEPT) this.drawTimes.shift();
+  }
+
+  /** The view's centre, where Enter puts the next point, marked in white on black to show on any stain. */
+  #drawCrosshair(ratio: number): void {
+    const shown = this.#keyboard.showsCrosshair();
+    this.#canvas.dataset['crosshair'] = shown ? 'shown' : 'hidden';
+    if (!shown) return;
+    const { viewport } = this.#viewer;
+    const c = viewport.pixelFromPoint(viewport.getCenter(true), true);
+    const ctx = this.#context;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.beginPath();
+    for (const [dx, dy] of [
+      [1, 0],
+      [-1, 0],
+      [0, 1],
+      [0, -1],
+    ] as const) {
+      ctx.moveTo(c.x + dx * CROSSHAIR_GAP, c.y + dy * CROSSHAIR_GAP);
+      ctx.lineTo(c.x + dx * (CROSSHAIR_GAP + CROSSHAIR_ARM), c.y + dy * (CROSSHAIR_GAP + CROSSHAIR_ARM));
+    }
+    ctx.lineCap = 'round';
+    ctx.strokeStyle = 'rgba(0, 0, 0, 0.85)';
+    ctx.lineWidth = 4;
+    ctx.stroke();
+    ctx.strokeStyle = '#fff';
+    ctx.lineWidth = 2;
+    ctx.stroke();
   }
 
   /** The label: the shape being drawn, else the selected one when it is in this view. */

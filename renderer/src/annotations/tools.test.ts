@@ -17,5 +17,5 @@ test('the Help overlay names each tool once, its key in the key column only ("V 
       assert.ok(row.label.length > 3, `${language}: "${row.label}"`);
     }
   }
-  assert.equal(toolHelpRows(createTranslator('ko').t)[1]?.label, '자: 끌어서 길이 측정');
+  assert.equal(toolHelpRows(createTranslator('ko').t)[1]?.label, '자: 끌어서 길이 측정. 키보드로는 화면 가운데에서 양 끝마다 Enter');
 });

@@ -33,6 +33,11 @@ export function formatCount(value: number): string {
   return numberFormat({ maximumFractionDigits: 0 }).format(value);
 }
 
+/** A place along one axis of the slide, from its left or top edge: "1,234.5 µm", or "2,469 px" without a scale. */
+export function formatPosition(value: number, unit: geometry.Measurement['unit']): string {
+  return `${numberFormat({ maximumFractionDigits: unit === 'px' ? 0 : 1 }).format(value)} ${unit}`;
+}
+
 export function formatPercent(fraction: number): string {
   return numberFormat({ style: 'percent', maximumFractionDigits: 0 }).format(fraction);
 }
