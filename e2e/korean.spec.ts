@@ -47,7 +47,7 @@ const ALLOWED = new Set(
     ...SLIDE_FORMATS.flatMap((f) => f.label.split(/[\s()/]+/)),
     ...['px', 'mm', 'nm', 'x', 'sRGB', 'ICC', 'PNG', 'JPEG', 'TIFF', 'JSON', 'GeoJSON', 'QuPath', 'TIAToolbox', 'ImageScope', 'XML', 'shapely'],
     ...['Slidescope', 'OpenSeadragon', 'OpenSlide', 'Inter', 'Noto', 'Sans', 'KR', 'SIL', 'Open', 'Font', 'License', 'BSD', 'Clause'],
-    ...['Ctrl', 'Shift', 'Esc', 'Enter', 'Delete', 'macOS', 'CSS'],
+    ...['Ctrl', 'Shift', 'Esc', 'Enter', 'Delete', 'Backspace', 'macOS', 'CSS'],
   ].map((w) => w.toLowerCase()),
 );
 

@@ -18,6 +18,7 @@ interface ProbeViewer {
     zoomTo(zoom: number, refPoint?: ProbePoint | null, immediately?: boolean): unknown;
     panTo(center: ProbePoint, immediately?: boolean): unknown;
     imageToViewportCoordinates(x: number, y: number): ProbePoint;
+    viewportToImageCoordinates(point: ProbePoint): ProbePoint;
     viewerElementToImageCoordinates(pixel: ProbePoint): ProbePoint;
     getCenter(current?: boolean): ProbePoint & { times(factor: number): ProbePoint };
     getContainerSize(): ProbePoint;
@@ -95,6 +96,23 @@ export async function containerSize(page: Page): Promise<{ x: number; y: number 
     if (!viewer) throw new Error('no viewer (is ?e2e in the URL?)');
     const size = viewer.viewport.getContainerSize();
     return { x: size.x, y: size.y };
+  });
+}
+
+/** The level-0 point at the view's centre once it has stopped moving (waits for an arrow's or zoom's animation). */
+export async function settledCentre(page: Page): Promise<{ x: number; y: number }> {
+  await page.waitForFunction(() => {
+    const viewport = (window as ProbeWindow).__slidescopeE2E?.viewer?.viewport;
+    if (!viewport) return false;
+    const now = viewport.getCenter(true);
+    const target = viewport.getCenter(false);
+    return Math.abs(now.x - target.x) < 1e-9 && Math.abs(now.y - target.y) < 1e-9 && Math.abs(viewport.getZoom(true) - viewport.getZoom(false)) < 1e-12;
+  });
+  return page.evaluate(() => {
+    const viewport = (window as ProbeWindow).__slidescopeE2E?.viewer?.viewport;
+    if (!viewport) throw new Error('no viewer (is ?e2e in the URL?)');
+    const p = viewport.viewportToImageCoordinates(viewport.getCenter(false));
+    return { x: p.x, y: p.y };
   });
 }
 
