@@ -212,6 +212,51 @@ test('from the tab bar: two slides of different µm/px line up, pan together in 
   expect(host.consoleErrors).toEqual([]);
 });
 
+test('Shift + arrows on a focused panel move its slide a step against the others, said aloud and remembered as a Shift-drag is', async ({ host }) => {
+  const { page } = host;
+  const half = await fixturePath('compare-cmu-half');
+  await host.drop([slidePath(CMU), half]);
+  await page.getByTestId('drop-side-by-side').click();
+  await waitForPanels(page, 2);
+  // The copy's panel, reached with Tab.
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(() => document.activeElement?.closest('[data-testid="compare-osd-1"]') != null)) break;
+  }
+  await expect(page.getByTestId('compare-osd-1').locator('.openseadragon-canvas')).toBeFocused();
+  const before = microns(await panels(page));
+  const umPerPx = CMU_MPP / (await panels(page))[0]!.imageZoom;
+  await page.keyboard.press('Shift+ArrowRight');
+  await page.keyboard.press('Shift+ArrowRight');
+  await page.keyboard.press('Shift+ArrowDown');
+  await waitForPanels(page, 2);
+  let um = microns(await panels(page));
+  // Only the copy moved, 20 and 10 screen pixels right and down, as a Shift-drag that far moves it.
+  expect(um[0]!.x).toBeCloseTo(before[0]!.x, 1);
+  expect(um[0]!.y).toBeCloseTo(before[0]!.y, 1);
+  expect(um[1]!.x - um[0]!.x).toBeCloseTo(-20 * umPerPx, 0);
+  expect(um[1]!.y - um[0]!.y).toBeCloseTo(-10 * umPerPx, 0);
+  const name = basename(half);
+  const tenths = (v: number) => (Math.round(v * 10) / 10).toFixed(1);
+  await expect(page.getByTestId('compare-announced-1')).toHaveText(`${name} moved ${tenths(20 * umPerPx)}, ${tenths(10 * umPerPx)} µm`);
+  await expect(page.getByTestId('compare-aligned-1')).toBeVisible();
+  // The arrows alone still pan every panel together.
+  await page.keyboard.press('ArrowLeft');
+  await waitForPanels(page, 2);
+  um = microns(await panels(page));
+  expect(um[0]!.x).toBeLessThan(before[0]!.x);
+  expect(um[1]!.x - um[0]!.x).toBeCloseTo(-20 * umPerPx, 0);
+  // Remembered for the pair: back to tabs and compared again, the copy is still moved.
+  await page.waitForTimeout(600);
+  await page.getByTestId('compare-leave').click();
+  await waitForTiles(page);
+  await page.getByRole('tab', { name: CMU }).click();
+  await page.getByTestId('tabs-compare').click();
+  await page.getByTestId('compare-start').click();
+  await waitForPanels(page, 2);
+  await expect(page.getByTestId('compare-aligned-1')).toBeVisible();
+});
+
 test('a multi-file drop asks: side by side opens them linked; a slide without µm/px is refused with the reason', async ({ host }) => {
   const { page } = host;
   const half = await fixturePath('compare-cmu-half');

@@ -52,6 +52,7 @@ export const OTHER_CONTROLS: readonly ControlRow[] = [
   { display: 'keys.doubleClick', label: 'controls.doubleClick' },
   { display: 'keys.dragGridCell', label: 'controls.dragGrid' },
   { display: 'keys.shiftDrag', label: 'controls.alignCompared' },
+  { display: 'keys.shiftArrows', label: 'controls.alignComparedKeys' },
   { display: 'keys.ctrlE', label: 'controls.export' },
   { display: 'keys.esc', label: 'controls.escape' },
 ];

@@ -1,6 +1,7 @@
 // One slide of the side-by-side view: its own OpenSeadragon viewer, framed by the linked view (the
 // slide's placement turns and moves it), with its name, magnification, scale bar and alignment
-// controls. Shift-drag moves the slide against the others; Shift + wheel turns it.
+// controls. Shift-drag moves the slide against the others (Shift + arrows on the focused panel, by a
+// step, said aloud); Shift + wheel turns it.
 
 import type OpenSeadragon from 'openseadragon';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -11,12 +12,14 @@ import { powerAtDownsample } from '../../../shared/magnification';
 import { useApi } from '../api';
 import { drawerChoice } from '../env';
 import { useColourFilter } from '../hooks/useColourFilter';
+import { arrowDirection } from '../hooks/useKeyboardShortcuts';
 import { useOsdViewer } from '../hooks/useOsdViewer';
 import { useViewColour, type ViewColour } from '../hooks/useViewColour';
 import { useViewState } from '../hooks/useViewState';
 import { formatMpp, formatNumber, formatPower } from '../i18n/format';
 import { useT } from '../i18n/i18n';
 import { compareFrame } from '../viewer/compareFrames';
+import { nudgePixels } from '../viewer/keyboardSteps';
 import type { LinkedViewers } from '../viewer/linkedViewers';
 import { ScaleBar } from './ScaleBar';
 import '../styles/compare.css';
@@ -91,6 +94,31 @@ export function ComparePanel({ index, slide, physical, placement, link, scale, o
   // Shift-drag moves this slide against the others; Shift + wheel turns it (instead of panning and zooming all).
   const scaleRef = useRef(scale);
   scaleRef.current = scale;
+  const offsetRef = useRef(placement.offset);
+  offsetRef.current = placement.offset;
+  /** The last keyboard move, said once as it was made (a drag's every frame would flood a screen reader). */
+  const [moved, setMoved] = useState<{ text: string; id: number } | null>(null);
+  useEffect(() => {
+    if (!viewer) return undefined;
+    // Shift + an arrow here, before the window's handler pans every panel.
+    const element = viewer.canvas;
+    const key = (event: KeyboardEvent): void => {
+      const direction = arrowDirection(event.key);
+      if (!direction || !event.shiftKey || event.ctrlKey || event.metaKey || event.altKey) return;
+      event.preventDefault();
+      const s = scaleRef.current;
+      if (!s) return;
+      const step = nudgePixels(direction);
+      const delta = { x: step.x * s, y: step.y * s };
+      onMove(index, delta);
+      const offset = { x: offsetRef.current.x + delta.x, y: offsetRef.current.y + delta.y };
+      // A held key repeats before the panel renders the move: the next step starts from this one.
+      offsetRef.current = offset;
+      setMoved((last) => ({ text: t('compare.movedBy', { name: info.name, x: tenths(offset.x), y: tenths(offset.y) }), id: (last?.id ?? 0) + 1 }));
+    };
+    element.addEventListener('keydown', key);
+    return () => element.removeEventListener('keydown', key);
+  }, [viewer, index, onMove, t, info.name]);
   useEffect(() => {
     if (!viewer) return undefined;
     const drag = (event: OpenSeadragon.CanvasDragEvent): void => {
@@ -174,6 +202,9 @@ export function ComparePanel({ index, slide, physical, placement, link, scale, o
           </div>
         )}
       </div>
+      <span className="visually-hidden" role="status" data-testid={`compare-announced-${index}`}>
+        {moved && <span key={moved.id}>{moved.text}</span>}
+      </span>
     </div>
   );
 }

@@ -13,7 +13,12 @@ export interface KeyboardHandlers {
   onEscape: () => void;
 }
 
-const ARROWS: Record<string, PanDirection> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'up', ArrowDown: 'down' };
+const ARROWS: Partial<Record<string, PanDirection>> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'up', ArrowDown: 'down' };
+
+/** The direction an arrow key names, or null for any other key. */
+export function arrowDirection(key: string): PanDirection | null {
+  return ARROWS[key] ?? null;
+}
 
 export function useKeyboardShortcuts(handlers: KeyboardHandlers): void {
   const current = useRef(handlers);
@@ -29,7 +34,7 @@ export function useKeyboardShortcuts(handlers: KeyboardHandlers): void {
         return;
       }
       if (takesOwnKeys(event.target)) return;
-      const direction = ARROWS[event.key];
+      const direction = arrowDirection(event.key);
       if (direction) {
         event.preventDefault();
         current.current.onPan(direction);
