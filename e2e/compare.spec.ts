@@ -246,8 +246,9 @@ test('Shift + arrows on a focused panel move its slide a step against the others
   um = microns(await panels(page));
   expect(um[0]!.x).toBeLessThan(before[0]!.x);
   expect(um[1]!.x - um[0]!.x).toBeCloseTo(-20 * umPerPx, 0);
-  // Remembered for the pair: back to tabs and compared again, the copy is still moved.
-  await page.waitForTimeout(600);
+  // Remembered for the pair, the last move too though the comparison is left at once (before the
+  // changes settle): back to tabs and compared again, the copy is still moved, 30 px in all.
+  await page.keyboard.press('Shift+ArrowRight');
   await page.getByTestId('compare-leave').click();
   await waitForTiles(page);
   await page.getByRole('tab', { name: CMU }).click();
@@ -255,6 +256,9 @@ test('Shift + arrows on a focused panel move its slide a step against the others
   await page.getByTestId('compare-start').click();
   await waitForPanels(page, 2);
   await expect(page.getByTestId('compare-aligned-1')).toBeVisible();
+  um = microns(await panels(page));
+  expect(um[1]!.x - um[0]!.x).toBeCloseTo(-30 * umPerPx, 0);
+  expect(um[1]!.y - um[0]!.y).toBeCloseTo(-10 * umPerPx, 0);
 });
 
 test('a multi-file drop asks: side by side opens them linked; a slide without µm/px is refused with the reason', async ({ host }) => {

@@ -117,17 +117,23 @@ export function CompareView({ slides, onLeave, onExport, onNotice, ref }: Compar
     };
   }, [api, slideIds, onNotice]);
 
-  // The user's changes are remembered for the set once they settle.
+  // The user's changes are remembered for the set once they settle, or at once when the comparison
+  // is left before they do (a last nudge and Escape must not be lost).
+  const pendingSave = useRef<(() => void) | null>(null);
   useEffect(() => {
     if (!dirty.current) return undefined;
-    const timer = setTimeout(() => {
+    const save = () => {
+      pendingSave.current = null;
       dirty.current = false;
       void api.saveAlignment({ slideIds, placements }).then((result) => {
         if (!result.ok) onNotice(alignmentFailed('warning', 'compare.rememberFailed', result.error));
       });
-    }, SAVE_DELAY_MS);
+    };
+    pendingSave.current = save;
+    const timer = setTimeout(save, SAVE_DELAY_MS);
     return () => clearTimeout(timer);
   }, [api, slideIds, placements, onNotice]);
+  useEffect(() => () => pendingSave.current?.(), []);
 
   const change = useCallback(
     (index: number, next: (placement: Placement, slide: PhysicalSlide) => Placement) => {
