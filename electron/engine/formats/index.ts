@@ -40,13 +40,15 @@ export async function openSlideSource(path: string): Promise<SlideSource> {
   const file = SlideFile.open(path);
   try {
     const probe = await SlideProbe.of(file);
-    // A copy that stopped at once, or a cloud drive's placeholder not yet downloaded: not "no slide format".
-    if (probe.head.length === 0) throw new SlideError('CORRUPT_DATA', 'The file is empty (0 bytes): a copy that did not finish?', path);
-    if (probe.startsLikeTiff && !probe.isTiff)
-      throw new SlideError('CORRUPT_DATA', `The file is truncated inside its TIFF header (it is ${probe.head.length} bytes).`, path);
     for (const plugin of FORMATS) {
       if (await plugin.detect(probe)) return await plugin.open(probe);
     }
+    // Asked once no format took the file: a MIRAX .mrxs is a key file never read (OpenSlide opens an
+    // empty one). A copy that stopped at once, or a cloud drive's placeholder not yet downloaded, is
+    // not "no slide format".
+    if (probe.head.length === 0) throw new SlideError('CORRUPT_DATA', 'The file is empty (0 bytes): a copy that did not finish?', path);
+    if (probe.startsLikeTiff && !probe.isTiff)
+      throw new SlideError('CORRUPT_DATA', `The file is truncated inside its TIFF header (it is ${probe.head.length} bytes).`, path);
     throw new SlideError(
       probe.isTiff ? 'UNSUPPORTED_FORMAT' : 'NOT_A_SLIDE',
       probe.isTiff

@@ -114,6 +114,14 @@ describe('a MIRAX slide missing one of its files: NOT_FOUND naming it', { timeou
   }
 });
 
+test('an empty .mrxs (a key file neither OpenSlide nor Slidescope reads) opens its slide, not "the file is empty"', () =>
+  withSlide({}, async (path) => {
+    await writeFile(path, '');
+    assert.doesNotMatch(JSON.stringify(runOpenSlide([{ kind: 'info', path }])[0]), /"error"/, 'OpenSlide opens it');
+    const { info } = await openSlide(engine, path);
+    assert.equal(info.format, 'mirax');
+  }));
+
 describe("Slidedat.ini read as GLib's key files are: the same slides open, with the same properties", { timeout: 300_000 }, () => {
   const cases: Record<string, (ini: string) => string> = {
     'comments and blank lines': (s) => s.replace('[DATAFILE]', '# a comment\r\n\r\n   # indented\r\n[DATAFILE]'),
