@@ -23,7 +23,21 @@ export function signalOfExitCode(code: number): (typeof STOP_SIGNALS)[number] | 
   return STOP_SIGNALS.find((name) => code === 128 + constants.signals[name]);
 }
 
-export function watchInterrupts(graceMs: number, onStop: (signal: NodeJS.Signals) => void): Interrupt {
+/**
+ * The grace a stop signal leaves the slides being made. Windows ends a process about 10 s after its
+ * console window closes (Node's SIGHUP there), whatever it does: a longer wait would be cut off before
+ * the report's not-done lines and the partial files' removal, so they are abandoned at once.
+ */
+export function graceOf(signal: NodeJS.Signals, graceMs: number, platform: NodeJS.Platform = process.platform): number {
+  return signal === 'SIGHUP' && platform === 'win32' ? 0 : graceMs;
+}
+
+/** `onStop` is told the signal and the grace it leaves (graceOf). `platform` is a test's seam. */
+export function watchInterrupts(
+  graceMs: number,
+  onStop: (signal: NodeJS.Signals, graceMs: number) => void,
+  platform: NodeJS.Platform = process.platform,
+): Interrupt {
   const controller = new AbortController();
   let received: NodeJS.Signals | null = null;
   let timer: NodeJS.Timeout | undefined;
@@ -33,8 +47,9 @@ export function watchInterrupts(graceMs: number, onStop: (signal: NodeJS.Signals
       return;
     }
     received = signal;
-    onStop(signal);
-    timer = setTimeout(() => controller.abort(), graceMs);
+    const grace = graceOf(signal, graceMs, platform);
+    onStop(signal, grace);
+    timer = setTimeout(() => controller.abort(), grace);
     timer.unref();
   };
   for (const signal of STOP_SIGNALS) process.on(signal, handle);

@@ -117,8 +117,9 @@ Batches (thumbnail):
   capped at SLIDESCOPE_ENGINE_MEMORY_CAP_MB (default 3 GB); --max-memory (default: a cgroup's memory
   limit, less ${CLI_ALLOWANCE_MB} MB) lowers the jobs to fit.
   Ctrl-C, SIGTERM or SIGHUP (a closed terminal): no new slide starts, the running ones get --grace
-  seconds (default 20) to finish, then are abandoned (a second signal: at once); no partial file is
-  left; exit code 130, 143 or 129.
+  seconds (default 20) to finish, then are abandoned (a second signal, or a console window closed on
+  Windows, which ends the process 10 s later: at once); no partial file is left; exit code 130, 143
+  or 129.
   Exit code 1 when any slide failed (each is named with its reason); the good ones are still written.
   A full disk or quota, or a report that cannot be written, stops the batch as a signal does (exit
   code 1): make room and run it again. Standard output that cannot be written (a full disk) is exit
@@ -375,8 +376,12 @@ async function thumbnailBatch(positionals: string[], values: Options, cacheJourn
     if (plan.note) process.stderr.write(`slidescope: ${plan.note}\n`);
     // Watched once the slides are known: while the inputs are listed (synchronously, for speed) a
     // signal ends the command at once, as Node's default does, with nothing written.
-    interrupt = watchInterrupts(graceSeconds * 1000, (signal) =>
-      process.stderr.write(`\nslidescope: ${signal}: no new slides; finishing those being made (up to ${graceSeconds} s; again to abandon them)\n`),
+    interrupt = watchInterrupts(graceSeconds * 1000, (signal, graceMs) =>
+      process.stderr.write(
+        graceMs === 0
+          ? `\nslidescope: ${signal}: no new slides; abandoning those being made\n`
+          : `\nslidescope: ${signal}: no new slides; finishing those being made (up to ${graceSeconds} s; again to abandon them)\n`,
+      ),
     );
     try {
       ({ lines, stopError, reportError } = await runBatch({
