@@ -4,7 +4,7 @@
 
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ExportColour } from '../../shared/colour';
@@ -448,14 +448,16 @@ async function thumbnailBatch(positionals: string[], values: Options, cacheJourn
  * read-only or over its quota): the engines would otherwise fail every slide, after its decode, for
  * want of what only cleans up after a crash. Said once.
  */
-async function writableJournal(dir: string): Promise<string | null> {
+export async function writableJournal(dir: string, write: typeof writeFile = writeFile): Promise<string | null> {
   const probe = join(dir, `.probe-${process.pid}`);
   try {
     await makeFolder(dir);
-    await writeFile(probe, '');
+    // As long as an entry: a full disk or a quota reached still makes an empty file, and refuses its bytes.
+    await write(probe, JSON.stringify({ temp: join(dir, `.${'x'.repeat(200)}.partial`), pid: process.pid, host: hostname() }));
     await rm(probe);
     return dir;
   } catch (error) {
+    await rm(probe, { force: true }).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     const where = process.platform === 'linux' ? ' (XDG_CACHE_HOME sets where it is)' : '';
     process.stderr.write(
