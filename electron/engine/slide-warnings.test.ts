@@ -3,7 +3,7 @@
 // chain, an associated image left out). A whole slide has none.
 
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -11,6 +11,7 @@ import { fixturePath } from '../../testing/fixtures';
 import { openSlide } from '../../testing/open-slide';
 import { sharedSlide } from '../../testing/paths';
 import { SlideEngine } from './engine';
+import { SlideError } from './errors';
 
 const engine = new SlideEngine();
 const dir = mkdtempSync(join(tmpdir(), 'slidescope-warnings-'));
@@ -131,6 +132,24 @@ describe('a DICOM series with a damaged file', () => {
     assert.equal(
       info.warnings[0],
       `DICOM file "${label}" in the slide's folder cannot be read (The file ends inside its DICOM header: it is truncated); if it is one of this slide's, the level, label or macro it holds is missing.`,
+    );
+  });
+
+  test('a folder whose only whole-slide file is cut inside its header: CORRUPT_DATA naming it, not "holds no slide"', async () => {
+    const folder = join(dir, 'dicom-cut');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'only.dcm'), readFileSync(sharedSlide('wsi2dcm_jpeg.dcm')).subarray(0, 1000));
+    await assert.rejects(
+      () => openSlide(engine, folder),
+      (error: unknown) => {
+        assert.ok(error instanceof SlideError, String(error));
+        assert.equal(error.code, 'CORRUPT_DATA', error.message);
+        assert.equal(
+          error.message,
+          `The folder's whole-slide DICOM files cannot be read: "only.dcm" (The file ends inside its DICOM header: it is truncated).`,
+        );
+        return true;
+      },
     );
   });
 });

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { slideFormat } from '../../../../shared/slide-formats';
 import { SlideError } from '../../errors';
 import { folderNames } from '../../folder-listing';
+import { quotedName } from '../companion-files';
 import type { FormatPlugin } from '../format-plugin';
 import { isWsiDicom, readInstance } from './dicom-instance';
 import { closeAll, describeSlide, openSeries, readFolderInstances, slidesOf } from './dicom-series';
@@ -41,6 +42,12 @@ export const dicomFormat: FormatPlugin = {
     const slides = [...slidesOf(instances).values()];
     if (slides.length !== 1) {
       await closeAll(instances);
+      // Whole-slide DICOM files, every one damaged (a copy cut short): that is what the folder is, not "no slide".
+      if (slides.length === 0 && unreadable.length > 0) {
+        const named = unreadable.slice(0, 3).map((u) => `${quotedName(u.name)} (${u.reason.replace(/\.$/, '')})`);
+        const more = unreadable.length > named.length ? `; and ${unreadable.length - named.length} more` : '';
+        throw new SlideError('CORRUPT_DATA', `The folder's whole-slide DICOM files cannot be read: ${named.join('; ')}${more}.`, folder);
+      }
       if (slides.length === 0) return null;
       const choices = slides.map(describeSlide).sort((a, b) => (a.path < b.path ? -1 : 1));
       throw new SlideError(
