@@ -68,3 +68,20 @@ test("an NDPI's physical size is written in one unit, and its level table groups
   // Its strips are as wide as the level: "3,968 × 64" beside "3,968 × 4,864", not "3968 × 64".
   await expect(panel.getByTestId('level-table').locator('tbody tr').first()).toHaveText(['0', '3,968 × 4,864', '1', '3,968 × 64'].join(''));
 });
+
+test('the smallest window (640 x 480): the metadata panel, then the annotation panel beside it, stay inside the window', async ({ host }) => {
+  const { page } = host;
+  await page.setViewportSize({ width: 640, height: 480 });
+  await host.drop([slidePath('CMU-1-Small-Region.svs')]);
+  await waitForTiles(page);
+  const inside = async (testId: string) => {
+    const box = await page.getByTestId(testId).boundingBox();
+    expect(box, testId).not.toBeNull();
+    expect(box!.x + box!.width, `${testId}'s right edge`).toBeLessThanOrEqual(640);
+  };
+  await page.keyboard.press('m');
+  await inside('metadata-panel');
+  await page.keyboard.press('a');
+  await inside('annotation-panel');
+  await inside('metadata-panel');
+});
