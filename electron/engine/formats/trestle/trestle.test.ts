@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import sharp from 'sharp';
 import { FIXTURES, fixturePath } from '../../../../testing/fixtures';
 import { openSlide } from '../../../../testing/open-slide';
 import { type ReferenceInfo, runOpenSlide } from '../../../../testing/openslide-reference';
@@ -73,5 +74,29 @@ describe('hostile Trestle slides', { timeout: 120_000 }, () => {
       const { info } = await openSlide(engine, path);
       assert.deepEqual(info.associated, ref.associated);
       assert.deepEqual(info.associated, []);
+    }));
+
+  test('a macro too large to be one (its JPEG declares 80 Mpx) is left out unsaid: it is no damage, unlike a macro cut short', () =>
+    withSlide({}, async (path) => {
+      const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#888' } })
+        .jpeg()
+        .toBuffer();
+      const sof = jpeg.indexOf(Buffer.from([0xff, 0xc0]));
+      jpeg.writeUInt16BE(8000, sof + 5);
+      jpeg.writeUInt16BE(10_000, sof + 7);
+      await writeFile(trestleMacroPath(path), jpeg);
+      const large = await openSlide(engine, path);
+      assert.deepEqual([large.info.associated, large.info.warnings], [[], []]);
+      await engine.close({ slideId: large.slideId });
+
+      const whole = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#888' } })
+        .jpeg()
+        .toBuffer();
+      await writeFile(trestleMacroPath(path), whole.subarray(0, 200));
+      const cut = await openSlide(engine, path);
+      assert.deepEqual(cut.info.associated, []);
+      assert.equal(cut.info.warnings.length, 1);
+      assert.match(cut.info.warnings[0]!, /^The macro image \S+\.Full cannot be decoded: .*; it is left out\.$/);
+      await engine.close({ slideId: cut.slideId });
     }));
 });

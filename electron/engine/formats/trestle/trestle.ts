@@ -150,7 +150,8 @@ async function macroOf(path: string): Promise<TrestleMacro> {
     () => null,
     (error: unknown) => decodeError(error, `The macro image ${basename(macroPath)}`, path),
   );
-  if (failure) return { ...none, leftOut: [`${failure.message.replace(/\.$/, '')}; it is left out.`] };
+  // Said only where it is damage: one too large to be a macro, or of a kind not read here, is not.
+  if (failure) return { ...none, leftOut: failure.code === 'CORRUPT_DATA' ? [`${failure.message.replace(/\.$/, '')}; it is left out.`] : [] };
   return {
     names: ['macro'],
     leftOut: [],
