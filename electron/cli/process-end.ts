@@ -2,7 +2,9 @@
 // pipe drained. But a read that a stopped batch gave up on (a share gone away) holds a thread of
 // libuv's pool, and on POSIX Node's exit joins the pool's threads, and a held pool may hold the
 // report's last writes: then the process ends itself with _exit, its output drained, with its exit
-// code (130/143/129 even as a container's PID 1, which ignores a signal it sends itself).
+// code (130/143/129 even as a container's PID 1, which ignores a signal it sends itself). So does a
+// batch its terminal hung up on (SIGHUP): Node's exit resets the terminal's modes, which fails on a
+// terminal gone (EIO) and aborts the process (Node 20: ResetStdio's assertion).
 
 import { loadNativeLibrary } from '../engine/native-library';
 import { signalOfExitCode } from './interrupt';
@@ -27,10 +29,14 @@ export function noteReadGivenUp(code: number): void {
   setTimeout(() => void endWith(code), GIVEN_UP_END_MS).unref();
 }
 
-/** Ends the process with `code`: as Node ends it, or (a read given up) at once, once its output has drained. */
+/**
+ * Ends the process with `code`: as Node ends it, or at once once its output has drained where Node's
+ * exit would not end it well: a read given up, or a batch stopped by its terminal's hangup (SIGHUP),
+ * whose exit restores the gone terminal's modes, fails (EIO) and aborts (SIGABRT and a core, not 129).
+ */
 export async function endProcess(code: number): Promise<void> {
   process.exitCode = code;
-  if (readGivenUp) await endWith(code);
+  if (readGivenUp || (signalOfExitCode(code) === 'SIGHUP' && process.platform !== 'win32')) await endWith(code);
 }
 
 async function endWith(code: number): Promise<void> {
