@@ -34,3 +34,8 @@ export function firstControl(text: string, allowed = ''): number {
   }
   return -1;
 }
+
+/** Text for the terminal whole, its line breaks kept, other control characters escaped. */
+export function shown(text: string): string {
+  return printable(text, Number.POSITIVE_INFINITY, '\n');
+}

@@ -39,7 +39,7 @@ import {
 } from './inputs';
 import { watchInterrupts } from './interrupt';
 import { type Options, PARSE_OPTIONS, rejectUnusedOptions, usageOf } from './options';
-import { printable } from './printable';
+import { shown } from './printable';
 import { noteReadGivenUp } from './process-end';
 import { batchProgress } from './progress';
 import { batchSummary, mergeExitCode, openReport, type ReportLine, readReports, summarise, summaryText, unreadText } from './report';
@@ -129,11 +129,6 @@ Batches (thumbnail):
 
 /** Starts an engine process. */
 export type EngineLauncher = (settings: EngineLaunchSettings) => EngineSpawn<unknown>;
-
-/** Text for the terminal whole, its line breaks kept, other control characters escaped. */
-function shown(text: string): string {
-  return printable(text, Number.POSITIVE_INFINITY, '\n');
-}
 
 /**
  * A slide's error as the CLI prints it: the file, the code, the reason. A folder of several slides

@@ -1,10 +1,9 @@
 // A slide opened past damage (SlideInfo.warnings: a copy cut short) is still read, and what is
 // made of it may lack a level or an image: the person running the command is told on stderr.
 
-import { printable } from './printable';
+import { shown } from './printable';
 
 export function writeSlideWarnings(path: string, warnings: readonly string[] | undefined): void {
   if (!warnings?.length) return;
-  const shown = (text: string) => printable(text, Number.POSITIVE_INFINITY, '\n');
   process.stderr.write(`slidescope: ${shown(path)}: warning: ${shown(warnings.join(' '))}\n`);
 }

@@ -95,7 +95,8 @@ function unreadableWarnings(unreadable: readonly UnreadableInstance[], series: s
   return unreadable
     .filter((u) => u.series === null || u.series === series)
     .map(({ name, series: named, reason }) => {
-      const lost = 'the level, label or macro it holds is missing';
+      // "May": a cut copy of a file the folder also holds whole costs the slide nothing, and its header is too short to tell.
+      const lost = 'the level, label or macro it holds may be missing';
       return `DICOM file ${quotedName(name)} ${named === null ? "in the slide's folder" : 'of this slide'} cannot be read (${reason.replace(/\.$/, '')}); ${named === null ? `if it is one of this slide's, ${lost}` : lost}.`;
     });
 }
