@@ -212,3 +212,26 @@ korean('in Korean, each step of a polygon is said in Korean, with its place in �
   await page.keyboard.press('Escape');
   await expect(said).toHaveText('다각형 그리기 취소');
 });
+
+test('Enter on a focused button while a shape is under way presses the button: no point is placed', async ({ host }) => {
+  const { page } = host;
+  await host.drop([slide]);
+  await waitForTiles(page);
+  const said = page.getByTestId('annotation-announced');
+  await tabToView(page);
+  await page.keyboard.press('l');
+  await page.keyboard.press('Enter');
+  await expect(said).toHaveText(/^Ruler started: /);
+  await move(page, 'ArrowRight');
+  // Shift+Tab back to the toolbar's last control, the list toggle, and press it.
+  await page.getByTestId('annotation-list-toggle').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('annotation-list-toggle')).toHaveAttribute('aria-pressed', 'true');
+  await expect(said).toHaveText(/^Ruler started: /);
+  await expect(page.getByTestId('annotation-panel').getByTestId('annotation-row')).toHaveCount(0);
+  // Back on the view, Enter ends the ruler.
+  await tabToView(page);
+  await page.keyboard.press('Enter');
+  await expect(said).toHaveText(/^Ruler drawn: /);
+  await savedShapes(1);
+});

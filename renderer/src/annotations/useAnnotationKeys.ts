@@ -2,7 +2,7 @@
 // the list. Typing in a field (an annotation's name), a dialog or a menu takes its keys for itself.
 
 import { useEffect, useRef } from 'react';
-import { takesOwnKeys } from '../hooks/useKeyboardShortcuts';
+import { pressesOnEnter, takesOwnKeys } from '../hooks/useKeyboardShortcuts';
 import { shortcutKey } from '../shortcutKey';
 import type { AnnotationContextValue } from './AnnotationContext';
 import { PANEL_KEYS, toolForKey } from './tools';
@@ -37,7 +37,7 @@ export function useAnnotationKeys(context: AnnotationContextValue | null): void 
         else session.setTool('select');
         return;
       }
-      if (key === 'Enter' && session.draft) {
+      if (key === 'Enter' && session.draft && !pressesOnEnter(event.target)) {
         session.draft.finish();
         event.preventDefault();
         return;

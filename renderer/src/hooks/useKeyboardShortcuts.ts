@@ -62,6 +62,19 @@ export function takesOwnKeys(target: EventTarget | null): boolean {
   return typeof document !== 'undefined' && document.querySelector('[aria-modal="true"]') !== null;
 }
 
+/**
+ * Whether Enter on the focus presses it (a button, a link, a tab, a list's option): Enter is then the
+ * control's, not the drawing's, which would otherwise close the shape at the view's centre unseen.
+ */
+export function pressesOnEnter(target: EventTarget | null): boolean {
+  return (
+    target instanceof Element &&
+    target.closest(
+      'button, a[href], input, select, textarea, summary, [role="button"], [role="link"], [role="tab"], [role="option"], [role="checkbox"], [role="switch"]',
+    ) !== null
+  );
+}
+
 function isTextEntry(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable) return true;
