@@ -235,3 +235,29 @@ test('Enter on a focused button while a shape is under way presses the button: n
   await expect(said).toHaveText(/^Ruler drawn: /);
   await savedShapes(1);
 });
+
+test('in the grid, a polygon begun in one cell goes on from another: Enter there adds a vertex', async ({ host }) => {
+  const { page } = host;
+  await host.drop([slide]);
+  await waitForTiles(page);
+  const said = page.getByTestId('annotation-announced');
+  await page.keyboard.press('g');
+  await expect(page.getByTestId('grid-osd-3')).toHaveAttribute('data-ready', 'true');
+  const cells = page.locator('[data-testid^="grid-osd-"] .openseadragon-canvas');
+  await cells.nth(3).focus();
+  await page.keyboard.press('p');
+  await page.keyboard.press('Enter');
+  await expect(said).toHaveText(/^Polygon vertex 1: /);
+  await page.keyboard.press('ArrowRight');
+  await cells.nth(2).focus();
+  await page.keyboard.press('Enter');
+  await expect(said).toHaveText(/^Vertex 2 added: /);
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await expect(said).toHaveText(/^Vertex 3 added: /);
+  await page.keyboard.press('Shift+Enter');
+  await expect(said).toHaveText(/^Polygon drawn: /);
+  const [shape] = await savedShapes(1);
+  if (shape?.kind !== 'polygon') throw new Error('not a polygon');
+  expect(shape.polygons[0]![0]).toHaveLength(6);
+});

@@ -13,6 +13,12 @@ import { finish, isKeyboardTool, type KeyboardDraft, type Placed, type Point, pl
 /** Two Enters this close on screen (CSS px) are at one place: the view was not moved between them. */
 const SAME_PLACE_PX = 8;
 
+/**
+ * Each view's drawing by the draft handle it gives the session: the grid's cells share one centre, so a
+ * shape begun in one cell goes on in the cell the focus moves to (not closed there as a mouse polygon is).
+ */
+const drawings = new WeakMap<Draft, KeyboardDrawing>();
+
 export class KeyboardDrawing {
   readonly #viewer: OpenSeadragon.Viewer;
   readonly #session: AnnotationSession;
@@ -48,6 +54,7 @@ export class KeyboardDrawing {
     this.#viewer = viewer;
     this.#session = session;
     this.#redraw = redraw;
+    drawings.set(this.#handle, this);
     // The viewer may be destroyed first (its hook's cleanup runs before the overlay's): keep the element.
     const element = viewer.canvas;
     const listen = <K extends keyof HTMLElementEventMap>(name: K, handler: (event: HTMLElementEventMap[K]) => void): void => {
@@ -80,8 +87,12 @@ export class KeyboardDrawing {
     if (event.key !== 'Enter' || event.isComposing || event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
     const session = this.#session;
     const { tool } = session.getState();
-    // A polygon being drawn with the mouse is closed by Enter, as before (useAnnotationKeys).
-    if (session.draft && session.draft !== this.#handle) return;
+    if (session.draft && session.draft !== this.#handle) {
+      const other = drawings.get(session.draft);
+      // A polygon being drawn with the mouse is closed by Enter, as before (useAnnotationKeys).
+      if (!other) return;
+      this.#takeOver(other);
+    }
     if (tool === 'freehand') {
       session.announce(describeMouseOnly());
       event.preventDefault();
@@ -105,6 +116,16 @@ export class KeyboardDrawing {
     }
     this.#session.announce(describePlaced(placed, tool, this.#session.info.mpp));
     this.#redraw();
+  }
+
+  /** Another view's shape under way, carried on here: its points are level-0, the same in every view. */
+  #takeOver(other: KeyboardDrawing): void {
+    this.#draft = other.#draft;
+    other.#draft = null;
+    other.#redraw();
+    // Not cancelled on the way: the session lets go of the other view's handle first.
+    this.#session.setDraft(null);
+    this.#session.setDraft(this.#handle);
   }
 
   #end(): void {
