@@ -11,7 +11,7 @@ import { readGeoJson } from '../shared/annotation-geojson';
 import type { Shape } from '../shared/annotations';
 import { expect, slidePath, test } from './fixtures';
 import { SlidescopeHost } from './host/slidescope-host';
-import { settledCentre, waitForTiles } from './host/viewer-probe';
+import { gridState, settledCentre, waitForGridTiles, waitForTiles } from './host/viewer-probe';
 
 const CMU = 'CMU-1-Small-Region.svs';
 
@@ -260,4 +260,25 @@ test('in the grid, a polygon begun in one cell goes on from another: Enter there
   const [shape] = await savedShapes(1);
   if (shape?.kind !== 'polygon') throw new Error('not a polygon');
   expect(shape.polygons[0]![0]).toHaveLength(6);
+});
+
+test('in the grid, Enter right after an arrow, in a cell that follows the leading one, places at where the view is going', async ({ host }) => {
+  const { page } = host;
+  await host.drop([slide]);
+  await waitForTiles(page);
+  const said = page.getByTestId('annotation-announced');
+  await page.keyboard.press('g');
+  await waitForGridTiles(page);
+  // Cell 0 (1.25x) follows the 10x cell, which an arrow pans (animated).
+  await page.locator('[data-testid="grid-osd-0"] .openseadragon-canvas').focus();
+  await page.keyboard.press('.');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Enter');
+  await expect(said).toHaveText(/^Point added: /);
+  await waitForGridTiles(page);
+  const centre = (await gridState(page))[3]!.center;
+  const [point] = await savedShapes(1);
+  if (point?.kind !== 'point') throw new Error('not a point');
+  expect(point.points[0]).toBeCloseTo(centre.x, 0);
+  expect(point.points[1]).toBeCloseTo(centre.y, 0);
 });

@@ -27,7 +27,7 @@ import { classColor, rgbToCss, type Shape } from '../../../shared/annotations';
 import type { AnnotationSession, Draft } from './annotationSession';
 import { describeMeasurement } from './describeMeasurement';
 import { applyTransform, drawAnnotations, transformScale, type ViewTransform } from './drawAnnotations';
-import { KeyboardDrawing } from './keyboardDrawing';
+import { KeyboardDrawing, type ViewHeading } from './keyboardDrawing';
 
 /** Pointer slack for picking shapes and handles, and for closing a polygon on its first vertex (CSS px). */
 const PICK_PX = 6;
@@ -81,7 +81,7 @@ export class AnnotationOverlay {
     },
   };
 
-  constructor(viewer: OpenSeadragon.Viewer, session: AnnotationSession) {
+  constructor(viewer: OpenSeadragon.Viewer, session: AnnotationSession, heading: ViewHeading | null = null) {
     this.#viewer = viewer;
     this.#session = session;
     this.#canvas = document.createElement('canvas');
@@ -116,7 +116,7 @@ export class AnnotationOverlay {
     element.addEventListener('pointermove', move);
     this.#cleanup.push(() => element.removeEventListener('pointermove', move));
     this.#cleanup.push(session.subscribe(() => this.#schedule()));
-    this.#keyboard = new KeyboardDrawing(viewer, session, () => this.#schedule());
+    this.#keyboard = new KeyboardDrawing(viewer, session, () => this.#schedule(), heading);
     this.#cleanup.push(() => this.#keyboard.destroy());
     this.#schedule();
   }

@@ -10,6 +10,11 @@ import type { AnnotationSession, Draft } from './annotationSession';
 import { describeCancelled, describeMouseOnly, describePlaced, describeRemoved } from './describeKeyboardStep';
 import { finish, isKeyboardTool, type KeyboardDraft, type Placed, type Point, place, preview, removeLast } from './keyboardDraft';
 
+/** Where a view is heading when another view leads its moves (the grid's cells follow their link's leader). */
+export interface ViewHeading {
+  goingTo(viewer: OpenSeadragon.Viewer): Point | null;
+}
+
 /** Two Enters this close on screen (CSS px) are at one place: the view was not moved between them. */
 const SAME_PLACE_PX = 8;
 
@@ -23,6 +28,7 @@ export class KeyboardDrawing {
   readonly #viewer: OpenSeadragon.Viewer;
   readonly #session: AnnotationSession;
   readonly #redraw: () => void;
+  readonly #heading: ViewHeading | null;
   #draft: KeyboardDraft | null = null;
   readonly #cleanup: Array<() => void> = [];
 
@@ -50,8 +56,9 @@ export class KeyboardDrawing {
     },
   };
 
-  constructor(viewer: OpenSeadragon.Viewer, session: AnnotationSession, redraw: () => void) {
+  constructor(viewer: OpenSeadragon.Viewer, session: AnnotationSession, redraw: () => void, heading: ViewHeading | null = null) {
     this.#viewer = viewer;
+    this.#heading = heading;
     this.#session = session;
     this.#redraw = redraw;
     drawings.set(this.#handle, this);
@@ -137,7 +144,7 @@ export class KeyboardDrawing {
   /** The level-0 point at the view's centre: where the view is going (a key pressed mid-pan means its end), or where it is now. */
   #centre(current = false): Point {
     const { viewport } = this.#viewer;
-    const p = viewport.viewportToImageCoordinates(viewport.getCenter(current));
+    const p = (!current && this.#heading?.goingTo(this.#viewer)) || viewport.viewportToImageCoordinates(viewport.getCenter(current));
     // To a thousandth of a pixel, as the mouse's points are: files stay readable.
     return { x: Math.round(p.x * 1000) / 1000, y: Math.round(p.y * 1000) / 1000 };
   }

@@ -177,7 +177,7 @@ function GridCell({ index, slide, power, link, onViewer, onPowerChange, onTileEr
   // A cell the slide cannot show at its power gets no viewer, only the reason.
   const viewer = useOsdViewer(downsample === null ? null : host, { api, slide, drawer: drawerChoice(), onTileError, variant: 'cell' });
   const view = useViewState(viewer);
-  useAnnotationOverlay(viewer);
+  useAnnotationOverlay(viewer, link);
 
   useEffect(() => {
     onViewer(index, viewer);

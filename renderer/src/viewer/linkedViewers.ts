@@ -128,6 +128,23 @@ export class LinkedViewers {
     viewer.viewport.panBy(viewer.viewport.deltaPointsFromPixels(new OpenSeadragon.Point(pixels.x, pixels.y)));
   }
 
+  /**
+   * The level-0 point of `viewer` at the centre the shared view is heading for: the leader's target
+   * mid-pan. A follower is only placed frame by frame, so its own target lags the leader's animation.
+   */
+  goingTo(viewer: OpenSeadragon.Viewer): Point | null {
+    const member = this.#members.get(viewer);
+    if (!member) return null;
+    const leader = this.#leader;
+    const lead = leader ? this.#members.get(leader) : undefined;
+    let center = this.#center;
+    if (leader && lead && leader.world.getItemCount() > 0) {
+      const { viewport } = leader;
+      center = this.#clamp(lead.frame.toShared(viewport.viewportToImageCoordinates(viewport.getCenter(false))));
+    }
+    return member.frame.fromShared(center);
+  }
+
   /** Puts one viewer on the shared view (after it opened or its zoom changed). */
   place(viewer: OpenSeadragon.Viewer): void {
     const member = this.#members.get(viewer);
