@@ -262,6 +262,29 @@ test('in the grid, a polygon begun in one cell goes on from another: Enter there
   expect(shape.polygons[0]![0]).toHaveLength(6);
 });
 
+test('turned mid-shape (R): the corner is placed at the turned view centre', async ({ host }) => {
+  const { page } = host;
+  await host.drop([slide]);
+  await waitForTiles(page);
+  const said = page.getByTestId('annotation-announced');
+  await tabToView(page);
+  await page.keyboard.press('b');
+  const a = await move(page, '+');
+  await page.keyboard.press('Enter');
+  await expect(said).toHaveText(/^Rectangle’s first corner/);
+  await page.keyboard.press('r');
+  const b = await move(page, 'ArrowRight', 'ArrowDown');
+  await expect(page.getByTestId('annotation-measure')).toHaveText(/^Area /);
+  await page.keyboard.press('Enter');
+  await expect(said).toHaveText(/^Rectangle drawn/);
+  const [rectangle] = await savedShapes(1);
+  if (rectangle?.kind !== 'rectangle') throw new Error('not a rectangle');
+  expect(rectangle.x0).toBeCloseTo(Math.min(a.x, b.x), 2);
+  expect(rectangle.y0).toBeCloseTo(Math.min(a.y, b.y), 2);
+  expect(rectangle.x1).toBeCloseTo(Math.max(a.x, b.x), 2);
+  expect(rectangle.y1).toBeCloseTo(Math.max(a.y, b.y), 2);
+});
+
 test('in the grid, Enter right after an arrow, in a cell that follows the leading one, places at where the view is going', async ({ host }) => {
   const { page } = host;
   await host.drop([slide]);
