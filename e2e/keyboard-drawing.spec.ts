@@ -305,3 +305,19 @@ test('in the grid, Enter right after an arrow, in a cell that follows the leadin
   expect(point.points[0]).toBeCloseTo(centre.x, 0);
   expect(point.points[1]).toBeCloseTo(centre.y, 0);
 });
+
+test('a shape under way when its view goes (G for the grid) is said to be cancelled, not dropped unheard', async ({ host }) => {
+  const { page } = host;
+  await host.drop([slide]);
+  await waitForTiles(page);
+  const said = page.getByTestId('annotation-announced');
+  await tabToView(page);
+  await page.keyboard.press('p');
+  await page.keyboard.press('Enter');
+  await move(page, 'ArrowRight');
+  await page.keyboard.press('Enter');
+  await expect(said).toHaveText(/^Vertex 2 added/);
+  await page.keyboard.press('g');
+  await expect(page.getByTestId('grid-osd-3')).toHaveAttribute('data-ready', 'true');
+  await expect(said).toHaveText('Polygon cancelled');
+});

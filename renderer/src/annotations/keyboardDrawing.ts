@@ -76,7 +76,8 @@ export class KeyboardDrawing {
   }
 
   destroy(): void {
-    if (this.#session.draft === this.#handle) this.#session.setDraft(null);
+    // The view goes (the grid shown instead, the slide closed) with its shape: said, as Escape would.
+    if (this.#draft) this.#handle.cancel();
     for (const undo of this.#cleanup.splice(0)) undo();
   }
 
