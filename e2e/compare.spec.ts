@@ -261,6 +261,34 @@ test('Shift + arrows on a focused panel move its slide a step against the others
   expect(um[1]!.y - um[0]!.y).toBeCloseTo(-10 * umPerPx, 0);
 });
 
+test('Shift + an arrow held down on a panel is said as the slide starts and where it ends, not at every repeat', async ({ host }) => {
+  const { page } = host;
+  const half = await fixturePath('compare-cmu-half');
+  await host.drop([slidePath(CMU), half]);
+  await page.getByTestId('drop-side-by-side').click();
+  await waitForPanels(page, 2);
+  await page.getByTestId('compare-osd-1').locator('.openseadragon-canvas').focus();
+  const said = page.getByTestId('compare-announced-1');
+  // Every text put into the live region, in order.
+  await said.evaluate((region) => {
+    const heard: string[] = [];
+    (window as unknown as { __heard: string[] }).__heard = heard;
+    new MutationObserver(() => heard.push(region.textContent ?? '')).observe(region, { childList: true, subtree: true, characterData: true });
+  });
+  await page.keyboard.down('Shift');
+  // The first press, then the key's own repeats while it is held.
+  for (let i = 0; i < 8; i++) await page.keyboard.down('ArrowRight');
+  await page.keyboard.up('ArrowRight');
+  await page.keyboard.up('Shift');
+  await waitForPanels(page, 2);
+  const umPerPx = CMU_MPP / (await panels(page))[0]!.imageZoom;
+  const tenths = (v: number) => (Math.round(v * 10) / 10).toFixed(1);
+  const name = basename(half);
+  await expect(said).toHaveText(`${name} moved ${tenths(80 * umPerPx)}, ${tenths(0)} µm`);
+  const heard = await page.evaluate(() => (window as unknown as { __heard: string[] }).__heard.filter((text) => text !== ''));
+  expect(heard).toEqual([`${name} moved ${tenths(10 * umPerPx)}, ${tenths(0)} µm`, `${name} moved ${tenths(80 * umPerPx)}, ${tenths(0)} µm`]);
+});
+
 test('a multi-file drop asks: side by side opens them linked; a slide without µm/px is refused with the reason', async ({ host }) => {
   const { page } = host;
   const half = await fixturePath('compare-cmu-half');

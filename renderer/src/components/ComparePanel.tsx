@@ -102,6 +102,9 @@ export function ComparePanel({ index, slide, physical, placement, link, scale, o
     if (!viewer) return undefined;
     // Shift + an arrow here, before the window's handler pans every panel.
     const element = viewer.canvas;
+    /** What a held key's repeats came to, said when it is let go. */
+    let held: string | null = null;
+    const say = (text: string): void => setMoved((last) => ({ text, id: (last?.id ?? 0) + 1 }));
     const key = (event: KeyboardEvent): void => {
       const direction = arrowDirection(event.key);
       if (!direction || !event.shiftKey || event.ctrlKey || event.metaKey || event.altKey) return;
@@ -114,10 +117,23 @@ export function ComparePanel({ index, slide, physical, placement, link, scale, o
       const offset = { x: offsetRef.current.x + delta.x, y: offsetRef.current.y + delta.y };
       // A held key repeats before the panel renders the move: the next step starts from this one.
       offsetRef.current = offset;
-      setMoved((last) => ({ text: t('compare.movedBy', { name: info.name, x: tenths(offset.x), y: tenths(offset.y) }), id: (last?.id ?? 0) + 1 }));
+      const text = t('compare.movedBy', { name: info.name, x: tenths(offset.x), y: tenths(offset.y) });
+      // A held key's repeats (some 30 a second) would queue a sentence each: said once more, where it stopped.
+      if (event.repeat) held = text;
+      else say(text);
+    };
+    const release = (): void => {
+      if (held !== null) say(held);
+      held = null;
     };
     element.addEventListener('keydown', key);
-    return () => element.removeEventListener('keydown', key);
+    element.addEventListener('keyup', release);
+    element.addEventListener('blur', release);
+    return () => {
+      element.removeEventListener('keydown', key);
+      element.removeEventListener('keyup', release);
+      element.removeEventListener('blur', release);
+    };
   }, [viewer, index, onMove, t, info.name]);
   useEffect(() => {
     if (!viewer) return undefined;
