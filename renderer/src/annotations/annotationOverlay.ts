@@ -13,20 +13,12 @@
 // A label beside the shape being drawn, or the selected one, gives its length or area live.
 
 import OpenSeadragon from 'openseadragon';
-import {
-  boxFromCorners,
-  type Handle,
-  hitsShape,
-  moveHandle,
-  shapeBounds,
-  shapeHandles,
-  simplifyPath,
-  translateShape,
-} from '../../../shared/annotation-geometry';
+import { type Handle, hitsShape, moveHandle, shapeBounds, shapeHandles, simplifyPath, translateShape } from '../../../shared/annotation-geometry';
 import { classColor, rgbToCss, type Shape } from '../../../shared/annotations';
 import type { AnnotationSession, Draft } from './annotationSession';
 import { describeMeasurement } from './describeMeasurement';
 import { applyTransform, drawAnnotations, transformScale, type ViewTransform } from './drawAnnotations';
+import { roundPoint, twoPointShape } from './keyboardDraft';
 import { KeyboardDrawing, type ViewHeading } from './keyboardDrawing';
 
 /** Pointer slack for picking shapes and handles, and for closing a polygon on its first vertex (CSS px). */
@@ -143,10 +135,9 @@ export class AnnotationOverlay {
     return { a: (ex.x - o.x) / span, b: (ex.y - o.y) / span, c: (ey.x - o.x) / span, d: (ey.y - o.y) / span, e: o.x, f: o.y };
   }
 
-  /** The level-0 point under a pointer position, to a thousandth of a pixel (files stay readable: 1100, not 1100.0000000000002). */
+  /** The level-0 point under a pointer position. */
   #toImage(position: OpenSeadragon.Point): Point {
-    const p = this.#viewer.viewport.viewerElementToImageCoordinates(position);
-    return { x: Math.round(p.x * 1000) / 1000, y: Math.round(p.y * 1000) / 1000 };
+    return roundPoint(this.#viewer.viewport.viewerElementToImageCoordinates(position));
   }
 
   /** Level-0 pixels per CSS pixel. */
@@ -249,19 +240,11 @@ export class AnnotationOverlay {
     const { start, current } = gesture;
     const pixel = this.#pixel();
     if (Math.hypot(current.x - start.x, current.y - start.y) < MIN_SHAPE_PX * pixel && gesture.tool !== 'freehand') return null;
-    switch (gesture.tool) {
-      case 'ruler':
-        return { kind: 'line', points: [start.x, start.y, current.x, current.y] };
-      case 'rectangle':
-      case 'ellipse':
-        return boxFromCorners(gesture.tool, start.x, start.y, current.x, current.y);
-      case 'freehand': {
-        const ring = simplifyPath(gesture.stroke, FREEHAND_TOLERANCE_PX * pixel);
-        const box = shapeBounds({ kind: 'line', points: ring });
-        if (ring.length < 6 || Math.max(box.maxX - box.minX, box.maxY - box.minY) < MIN_SHAPE_PX * pixel) return null;
-        return { kind: 'freehand', polygons: [[ring]] };
-      }
-    }
+    if (gesture.tool !== 'freehand') return twoPointShape(gesture.tool, start.x, start.y, current);
+    const ring = simplifyPath(gesture.stroke, FREEHAND_TOLERANCE_PX * pixel);
+    const box = shapeBounds({ kind: 'line', points: ring });
+    if (ring.length < 6 || Math.max(box.maxX - box.minX, box.maxY - box.minY) < MIN_SHAPE_PX * pixel) return null;
+    return { kind: 'freehand', polygons: [[ring]] };
   }
 
   #click(event: OpenSeadragon.CanvasClickEvent): void {
@@ -341,9 +324,8 @@ export class AnnotationOverlay {
     const gesture = this.#gesture;
     if (gesture?.kind === 'draw') {
       const { start, current } = gesture;
-      if (gesture.tool === 'ruler') return { kind: 'line', points: [start.x, start.y, current.x, current.y] };
       if (gesture.tool === 'freehand') return gesture.stroke.length >= 4 ? { kind: 'line', points: gesture.stroke } : null;
-      return boxFromCorners(gesture.tool, start.x, start.y, current.x, current.y);
+      return twoPointShape(gesture.tool, start.x, start.y, current);
     }
     if (this.#polygon) {
       const points = this.#hover ? [...this.#polygon, this.#hover.x, this.#hover.y] : this.#polygon;

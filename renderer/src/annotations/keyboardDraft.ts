@@ -68,6 +68,11 @@ export function removeLast(draft: KeyboardDraft): KeyboardDraft | null {
   return draft.points.length > 2 ? { tool: draft.tool, points: draft.points.slice(0, -2) } : null;
 }
 
+/** A level-0 point to a thousandth of a pixel, as mouse and keyboard both keep them: files stay readable (1100, not 1100.0000000000002). */
+export function roundPoint(p: Point): Point {
+  return { x: Math.round(p.x * 1000) / 1000, y: Math.round(p.y * 1000) / 1000 };
+}
+
 /** The shape as it would be with its next point at `at`: the rubber band drawn as the view moves. */
 export function preview(draft: KeyboardDraft, at: Point): Shape | null {
   const { points } = draft;
@@ -79,7 +84,8 @@ export function preview(draft: KeyboardDraft, at: Point): Shape | null {
   return twoPointShape(draft.tool, points[0]!, points[1]!, at);
 }
 
-function twoPointShape(tool: 'ruler' | 'rectangle' | 'ellipse', x: number, y: number, at: Point): Shape | null {
+/** A ruler from one point to another, or the box they are opposite corners of (null when it has no area): dragged or keyed. */
+export function twoPointShape(tool: 'ruler' | 'rectangle' | 'ellipse', x: number, y: number, at: Point): Shape | null {
   if (tool === 'ruler') return { kind: 'line', points: [x, y, at.x, at.y] };
   return boxFromCorners(tool, x, y, at.x, at.y);
 }

@@ -8,7 +8,7 @@ import OpenSeadragon from 'openseadragon';
 import type { Shape } from '../../../shared/annotations';
 import type { AnnotationSession, Draft } from './annotationSession';
 import { describeCancelled, describeMouseOnly, describePlaced, describeRemoved } from './describeKeyboardStep';
-import { finish, isKeyboardTool, type KeyboardDraft, type Placed, type Point, place, preview, removeLast } from './keyboardDraft';
+import { finish, isKeyboardTool, type KeyboardDraft, type Placed, type Point, place, preview, removeLast, roundPoint } from './keyboardDraft';
 
 /** Where a view is heading when another view leads its moves (the grid's cells follow their link's leader). */
 export interface ViewHeading {
@@ -145,9 +145,7 @@ export class KeyboardDrawing {
   /** The level-0 point at the view's centre: where the view is going (a key pressed mid-pan means its end), or where it is now. */
   #centre(current = false): Point {
     const { viewport } = this.#viewer;
-    const p = (!current && this.#heading?.goingTo(this.#viewer)) || viewport.viewportToImageCoordinates(viewport.getCenter(current));
-    // To a thousandth of a pixel, as the mouse's points are: files stay readable.
-    return { x: Math.round(p.x * 1000) / 1000, y: Math.round(p.y * 1000) / 1000 };
+    return roundPoint((!current && this.#heading?.goingTo(this.#viewer)) || viewport.viewportToImageCoordinates(viewport.getCenter(current)));
   }
 
   /** SAME_PLACE_PX in level-0 pixels at the current zoom. */
