@@ -195,7 +195,11 @@ korean('in Korean, each step of a polygon is said in Korean, with its place in �
   await host.drop([slide]);
   await waitForTiles(page);
   await tabToView(page);
-  await page.keyboard.press('p');
+  // In Hangul input mode the P key types 'ㅔ': it still chooses the polygon.
+  const cdp = await page.context().newCDPSession(page);
+  for (const type of ['keyDown', 'keyUp'] as const)
+    await cdp.send('Input.dispatchKeyEvent', { type, key: 'ㅔ', code: 'KeyP', text: type === 'keyDown' ? 'ㅔ' : undefined, windowsVirtualKeyCode: 80 });
+  await expect(page.getByTestId('tool-polygon')).toHaveAttribute('aria-pressed', 'true');
   const said = page.getByTestId('annotation-announced');
   await page.keyboard.press('Enter');
   await expect(said).toHaveText(/^다각형 꼭짓점 1: x [\d,.]+ µm, y [\d,.]+ µm\. Enter로 꼭짓점 추가/);
