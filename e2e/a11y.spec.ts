@@ -1,11 +1,11 @@
 // Keyboard and screen-reader behaviour: focus stays in dialogs and lands on a neighbour when the
 // focused control goes away, and single-key shortcuts never act on a slide behind a dialog.
 
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, slidePath, test } from './fixtures';
+import { copySlideForEachTest, expect, slidePath, test } from './fixtures';
 import { SlidescopeHost } from './host/slidescope-host';
 import { currentImageZoom, waitForTiles } from './host/viewer-probe';
 
@@ -13,15 +13,8 @@ const CMU = 'CMU-1-Small-Region.svs';
 
 /** A copy of CMU-1 in a folder of its own, for tests that annotate: annotations are saved beside the slide. */
 let copy: string;
-let copyDir: string;
-test.beforeEach(async () => {
-  copyDir = await mkdtemp(join(tmpdir(), 'slidescope-e2e-a11y-'));
-  copy = join(copyDir, CMU);
-  await copyFile(slidePath(CMU), copy);
-});
-test.afterEach(async () => {
-  // The app may still be writing the annotations file as the test ends: retried, as Node retries ENOTEMPTY.
-  await rm(copyDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+copySlideForEachTest(CMU, 'a11y', (made) => {
+  copy = made.path;
 });
 
 /** Where the focus is: the active element's test id, tag and role, or BODY. */

@@ -3,14 +3,13 @@
 // exported as GeoJSON and compared with what was drawn; burned into an exported thumbnail and read
 // back with sharp; drawn in the grid's cells; and the frame time with 10,000 polygons.
 
-import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import { readGeoJson, writeGeoJson } from '../shared/annotation-geojson';
 import { type AnnotationDocument, emptyDocument } from '../shared/annotations';
-import { expect, slidePath, test } from './fixtures';
+import { copySlideForEachTest, expect, slidePath, test } from './fixtures';
 import { containerSize, currentImageZoom, imageOriginOnScreen, setExactView, waitForTiles } from './host/viewer-probe';
 
 const CMU = 'CMU-1-Small-Region.svs';
@@ -19,14 +18,9 @@ const ORIGIN = { x: 200, y: 300 };
 
 let dir: string;
 let slide: string;
-test.beforeEach(async () => {
-  // A copy in a folder of its own: the annotations are saved beside it.
-  dir = await mkdtemp(join(tmpdir(), 'slidescope-e2e-annotations-'));
-  slide = join(dir, CMU);
-  await copyFile(slidePath(CMU), slide);
-});
-test.afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+copySlideForEachTest(CMU, 'annotations', (copy) => {
+  dir = copy.dir;
+  slide = copy.path;
 });
 
 /** Opens the copy at 1:1 with ORIGIN at the top-left: a CSS pixel of the view is a level-0 pixel. The list, if wanted, first: it narrows the view. */

@@ -1,11 +1,14 @@
 // The `host` fixture: a fresh SlidescopeHost per test (fresh Chromium profile, fresh engine worker,
 // fresh recent-files store). After each test it checks that the page reached no network at all.
 
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test as base, expect } from '@playwright/test';
+import { slidePath } from './host/paths';
 import { SlidescopeHost } from './host/slidescope-host';
 
-export { slidePath } from './host/paths';
-export { expect };
+export { expect, slidePath };
 
 export const test = base.extend<{ host: SlidescopeHost }>({
   host: async ({ launchOptions }, use) => {
@@ -18,3 +21,20 @@ export const test = base.extend<{ host: SlidescopeHost }>({
     expect(host.externalRequests, 'requests that left the app (only the app origin, blob: and data: are allowed)').toEqual([]);
   },
 });
+
+/**
+ * Before each test, a copy of the test slide `name` in a folder of its own, given to `use`: the app
+ * saves annotations beside a slide, and the team's slides are never to be written to.
+ */
+export function copySlideForEachTest(name: string, label: string, use: (copy: { dir: string; path: string }) => void): void {
+  let dir = '';
+  test.beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), `slidescope-e2e-${label}-`));
+    await copyFile(slidePath(name), join(dir, name));
+    use({ dir, path: join(dir, name) });
+  });
+  test.afterEach(async () => {
+    // The app may still be writing the annotations file as the test ends: retried, as Node retries ENOTEMPTY.
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  });
+}

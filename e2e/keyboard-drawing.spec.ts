@@ -3,28 +3,21 @@
 // saved shapes' coordinates are the centres' level-0 coordinates; Escape, Backspace, Shift+Enter and
 // undo act on them as on mouse-drawn shapes; each step is said in the live region, in Korean too.
 
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { test as base, type Page } from '@playwright/test';
 import { readGeoJson } from '../shared/annotation-geojson';
 import type { Shape } from '../shared/annotations';
-import { expect, slidePath, test } from './fixtures';
+import { copySlideForEachTest, expect, test } from './fixtures';
 import { SlidescopeHost } from './host/slidescope-host';
 import { gridState, settledCentre, waitForGridTiles, waitForTiles } from './host/viewer-probe';
 
 const CMU = 'CMU-1-Small-Region.svs';
 
-let dir: string;
+let _dir: string;
 let slide: string;
-test.beforeEach(async () => {
-  // A copy in a folder of its own: the annotations are saved beside it.
-  dir = await mkdtemp(join(tmpdir(), 'slidescope-e2e-keyboard-drawing-'));
-  slide = join(dir, CMU);
-  await copyFile(slidePath(CMU), slide);
-});
-test.afterEach(async () => {
-  await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+copySlideForEachTest(CMU, 'keyboard-drawing', (copy) => {
+  _dir = copy.dir;
+  slide = copy.path;
 });
 
 /** Tabs from the top of the page until the slide's view has the focus. */

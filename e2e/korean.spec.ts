@@ -7,8 +7,7 @@
 // set to Korean in a browser that speaks English draws its very first frame in Korean.
 
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test as base, expect, type Page } from '@playwright/test';
@@ -16,6 +15,7 @@ import sharp from 'sharp';
 import { en } from '../shared/i18n/en';
 import { SLIDE_FORMATS } from '../shared/slide-formats';
 import { fixturePath } from '../testing/fixtures';
+import { copySlideForEachTest } from './fixtures';
 import { slidePath } from './host/paths';
 import { FAKE_ORIGIN, SENDER_ID, SlidescopeHost } from './host/slidescope-host';
 import { waitForTiles } from './host/viewer-probe';
@@ -97,14 +97,9 @@ async function expectNoEnglish(
 
 let dir: string;
 let slide: string;
-test.beforeEach(async () => {
-  // A copy in a folder of its own: the annotations drawn here are saved beside it.
-  dir = await mkdtemp(join(tmpdir(), 'slidescope-e2e-korean-'));
-  slide = join(dir, CMU);
-  await copyFile(slidePath(CMU), slide);
-});
-test.afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+copySlideForEachTest(CMU, 'korean', (copy) => {
+  dir = copy.dir;
+  slide = copy.path;
 });
 
 test('the main flows in Korean leave no English in the UI, and the View menu switches language', async ({ host }) => {
