@@ -315,6 +315,8 @@ test('a region of a slide that gives only its pixel size starts at its own scan 
   await dialog.getByRole('button', { name: 'Close' }).click();
 
   await host.drop([slidePath(BOXES)]);
+  // The first slide's view is ready too: wait for the new tab, or the export may ask a view that is going.
+  await expect(page.getByRole('tab', { name: BOXES })).toHaveAttribute('aria-selected', 'true');
   await waitForTiles(page);
   const again = await openExportDialog(page);
   await again.getByTestId('export-kind-region').click();
