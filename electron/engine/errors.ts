@@ -87,6 +87,20 @@ export function writeFailureCode(error: unknown): 'NO_SPACE' | 'IO_ERROR' {
   return code !== undefined && code in NO_SPACE_MESSAGES ? 'NO_SPACE' : 'IO_ERROR';
 }
 
+/** A failure that is the file's damage (cut short, unreadable), not what Slidescope does not read. */
+export function isDamage(code: ErrorCode): boolean {
+  return code === 'CORRUPT_DATA' || code === 'IO_ERROR';
+}
+
+/**
+ * What SlideSource.warnings says of an associated image left out for `failure` (its message naming the
+ * image), where the failure is damage; null where it is not (a codec not read here, an image too
+ * large to be one): a slide is not called damaged for what it merely lacks.
+ */
+export function leftOutWarning(failure: { code: ErrorCode; message: string }): string | null {
+  return isDamage(failure.code) ? `${failure.message.replace(/\.$/, '')}; it is left out.` : null;
+}
+
 export function isAbort(error: unknown): boolean {
   return error instanceof Error && (error.name === 'AbortError' || (error as { code?: string }).code === 'ABORT_ERR');
 }

@@ -8,7 +8,7 @@
 
 import type { LevelInfo, Mpp } from '../../../shared/slide';
 import { slideFormat } from '../../../shared/slide-formats';
-import { SlideError } from '../errors';
+import { leftOutWarning, SlideError } from '../errors';
 import type { TiffDirectory } from '../tiff/tiff-file';
 import { tiffProperties } from '../tiff/tiff-properties';
 import { type EmbeddedJpeg, embeddedJpeg } from './embedded-jpeg';
@@ -65,7 +65,10 @@ export const philipsFormat: FormatPlugin = {
       // A broken embedded image is dropped, as OpenSlide drops it: the slide itself is fine, but a damaged one is said.
       const jpeg = embeddedJpeg(decodeBase64(base64), name, path);
       if (!(jpeg instanceof SlideError)) xmlImages.set(name, jpeg);
-      else if (jpeg.code === 'CORRUPT_DATA') xmlImagesLeftOut.push(`${jpeg.message.replace(/\.$/, '')}; it is left out.`);
+      else {
+        const warning = leftOutWarning(jpeg);
+        if (warning) xmlImagesLeftOut.push(warning);
+      }
     }
 
     const spacing = parsePixelSpacing(xml.properties.get('philips.DICOM_PIXEL_SPACING') ?? '');

@@ -6,7 +6,7 @@ import { runInPool, warmCodecPool } from '../codecs/codec-pool';
 import { decompositionLevels, hasSubsampledComponents, j2kSizeProblem } from '../codecs/jpeg2000-decoder';
 import { checkDecodable, decodeBlock, hasSeparatePlanes } from '../codecs/registry';
 import { ICC_PROFILE_TAG, MAX_ICC_BYTES } from '../colour/icc-profile';
-import { damagedError, SlideError } from '../errors';
+import { damagedError, leftOutWarning, SlideError } from '../errors';
 import { MAX_ASSOCIATED_PIXELS, type SlideSource } from '../slide-source';
 import { storedJpeg } from '../stored-jpeg';
 import { blockName, Compression, maxStoredBytes, Photometric, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
@@ -69,7 +69,8 @@ export class TiffPyramidSource implements SlideSource {
         if (dir.width * dir.height > MAX_ASSOCIATED_PIXELS) throw new Error('too large');
       } catch (error) {
         description.associated.delete(name);
-        if (error instanceof SlideError && error.code === 'CORRUPT_DATA') dropped.push(`The ${name} image is left out: ${error.message}`);
+        const warning = error instanceof SlideError && leftOutWarning({ code: error.code, message: `The ${name} image: ${error.message}` });
+        if (warning) dropped.push(warning);
       }
     }
     if (description.levels.some(isJpeg2000)) void warmCodecPool();

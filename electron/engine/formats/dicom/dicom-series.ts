@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { SlideChoice } from '../../../../shared/errors';
 import { forEachLimited } from '../../concurrency';
-import { readError, SlideError } from '../../errors';
+import { isDamage, leftOutWarning, readError, SlideError } from '../../errors';
 import { SlideFile } from '../../slide-file';
 import { quotedName } from '../companion-files';
 import { tagKey } from './dicom-dictionary';
@@ -64,8 +64,7 @@ export async function readFolderInstances(
           if (error instanceof SlideError && error.code === 'TOO_LARGE') throw error;
           const failure = readError(error, file.path);
           // Damage (not a file of another kind): the level or image it held is missing from its slide.
-          if (failure.code === 'CORRUPT_DATA' || failure.code === 'IO_ERROR')
-            unreadable.push({ name, series: inHead === undefined ? seriesInHead(head) : inHead, reason: failure.message });
+          if (isDamage(failure.code)) unreadable.push({ name, series: inHead === undefined ? seriesInHead(head) : inHead, reason: failure.message });
           return null;
         });
         if (instance && (series === undefined || instance.series === series)) {
@@ -179,7 +178,8 @@ export async function openSeries(instances: readonly DicomInstance[], path: stri
       const image = await DicomImage.open(chosen, name).catch(async (error: unknown) => {
         await closeAll(chosen);
         const failure = readError(error, chosen[0]!.file.path);
-        if (failure.code === 'CORRUPT_DATA' || failure.code === 'IO_ERROR') warnings.push(`The ${name} image is left out: ${failure.message}`);
+        const warning = leftOutWarning({ code: failure.code, message: `The ${name} image: ${failure.message}` });
+        if (warning) warnings.push(warning);
         return null;
       });
       if (image) {

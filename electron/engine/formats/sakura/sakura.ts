@@ -7,7 +7,7 @@ import type { Mpp, RgbImage } from '../../../../shared/slide';
 import { slideFormat } from '../../../../shared/slide-formats';
 import { decodeJpegImage } from '../../codecs/jpeg-image';
 import { readJpegFrame } from '../../codecs/jpeg-stream';
-import { decodeError, SlideError } from '../../errors';
+import { decodeError, leftOutWarning, SlideError } from '../../errors';
 import { MAX_DIMENSION } from '../../tiff/tiff-file';
 import type { FormatPlugin } from '../format-plugin';
 import { formatDouble, parseDouble } from '../openslide-values';
@@ -200,7 +200,7 @@ async function associatedImages(db: SakuraDatabase, path: string): Promise<{ ass
     if (values.length !== 1 || !(jpeg instanceof Uint8Array) || jpeg.length === 0 || jpeg.length > MAX_ASSOCIATED_BYTES) continue;
     const frame = readJpegFrame(jpeg);
     if (typeof frame === 'string') {
-      leftOut.push(`The ${name} image is damaged (${frame}); it is left out.`);
+      leftOut.push(leftOutWarning({ code: 'CORRUPT_DATA', message: `The ${name} image is damaged (${frame})` })!);
       continue;
     }
     out.set(name, async () => {

@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import type { Mpp } from '../../../../shared/slide';
 import { slideFormat } from '../../../../shared/slide-formats';
 import { decodeJpegImage } from '../../codecs/jpeg-image';
-import { decodeError, SlideError } from '../../errors';
+import { decodeError, leftOutWarning, SlideError } from '../../errors';
 import { poolCall } from '../../pool-reads';
 import type { FormatPlugin } from '../format-plugin';
 import { formatDouble, parseDouble, parseInteger } from '../openslide-values';
@@ -151,7 +151,7 @@ async function macroOf(path: string): Promise<TrestleMacro> {
     (error: unknown) => decodeError(error, `The macro image ${basename(macroPath)}`, path),
   );
   // Said only where it is damage: one too large to be a macro, or of a kind not read here, is not.
-  if (failure) return { ...none, leftOut: failure.code === 'CORRUPT_DATA' ? [`${failure.message.replace(/\.$/, '')}; it is left out.`] : [] };
+  if (failure) return { ...none, leftOut: [leftOutWarning(failure)].filter((w) => w !== null) };
   return {
     names: ['macro'],
     leftOut: [],
