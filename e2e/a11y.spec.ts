@@ -5,8 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { copySlideForEachTest, expect, slidePath, test } from './fixtures';
-import { SlidescopeHost } from './host/slidescope-host';
+import { copySlideForEachTest, expect, koreanTest, slidePath, test } from './fixtures';
 import { currentImageZoom, waitForTiles } from './host/viewer-probe';
 
 const CMU = 'CMU-1-Small-Region.svs';
@@ -418,28 +417,22 @@ test('the class summary filters by keyboard, its buttons pressed as shown; the s
   await expect(row).toHaveAttribute('aria-current', 'true');
 });
 
-test('in Korean, the class editor names QuPath’s classes as the other class lists do, beside the stored name it edits', async ({ launchOptions }) => {
-  const host = await SlidescopeHost.start({ launchOptions, locale: 'ko-KR' });
-  try {
-    const { page } = host;
-    await host.drop([copy]);
-    await waitForTiles(page);
-    await page.keyboard.press('a');
-    await page.getByTestId('class-editor').locator('summary').click();
-    const field = page.getByRole('textbox', { name: '클래스 종양 (Tumor)의 이름', exact: true });
-    await expect(field).toHaveValue('Tumor');
-    await expect(page.getByTestId('class-label-Tumor')).toHaveText('종양');
-    await expect(page.getByLabel('종양 (Tumor)의 색', { exact: true })).toHaveCount(1);
-    await expect(page.getByRole('button', { name: '클래스 종양 (Tumor) 제거 (해당 주석은 미분류가 됩니다)' })).toHaveCount(1);
-    // A name of the user's own is shown as it is, once.
-    await field.fill('종양 A');
-    await field.press('Enter');
-    await expect(page.getByRole('textbox', { name: '클래스 종양 A의 이름', exact: true })).toBeFocused();
-    await expect(page.getByTestId('class-label-종양 A')).toHaveCount(0);
-  } finally {
-    await host.close();
-  }
-  expect(host.externalRequests).toEqual([]);
+koreanTest('in Korean, the class editor names QuPath’s classes as the other class lists do, beside the stored name it edits', async ({ host }) => {
+  const { page } = host;
+  await host.drop([copy]);
+  await waitForTiles(page);
+  await page.keyboard.press('a');
+  await page.getByTestId('class-editor').locator('summary').click();
+  const field = page.getByRole('textbox', { name: '클래스 종양 (Tumor)의 이름', exact: true });
+  await expect(field).toHaveValue('Tumor');
+  await expect(page.getByTestId('class-label-Tumor')).toHaveText('종양');
+  await expect(page.getByLabel('종양 (Tumor)의 색', { exact: true })).toHaveCount(1);
+  await expect(page.getByRole('button', { name: '클래스 종양 (Tumor) 제거 (해당 주석은 미분류가 됩니다)' })).toHaveCount(1);
+  // A name of the user's own is shown as it is, once.
+  await field.fill('종양 A');
+  await field.press('Enter');
+  await expect(page.getByRole('textbox', { name: '클래스 종양 A의 이름', exact: true })).toBeFocused();
+  await expect(page.getByTestId('class-label-종양 A')).toHaveCount(0);
 });
 
 test('a preset beyond the scan is reached by Tab and describes why it is unavailable, and does nothing', async ({ host }) => {

@@ -100,6 +100,17 @@ async function drag(page: Page, testId: string, dx: number, dy: number, shift = 
   if (shift) await page.keyboard.up('Shift');
 }
 
+/** Back to tabs, then the same pair (CMU and the other open slide) compared again: its alignment as remembered. */
+async function compareAgain(page: Page): Promise<void> {
+  await page.getByTestId('compare-leave').click();
+  await expect(page.getByTestId('compare-view')).toHaveCount(0);
+  await waitForTiles(page);
+  await page.getByRole('tab', { name: CMU }).click();
+  await page.getByTestId('tabs-compare').click();
+  await page.getByTestId('compare-start').click();
+  await waitForPanels(page, 2);
+  await expect(page.getByTestId('compare-aligned-1')).toBeVisible();
+}
 test('from the tab bar: two slides of different µm/px line up, pan together in µm, and a Shift-drag offset is remembered', async ({ host }, testInfo) => {
   const { page } = host;
   const half = await fixturePath('compare-cmu-half');
@@ -193,14 +204,7 @@ test('from the tab bar: two slides of different µm/px line up, pan together in 
   await page.keyboard.press('Escape');
 
   // Back to tabs, and the same pair compared again: the offset is back.
-  await page.getByTestId('compare-leave').click();
-  await expect(page.getByTestId('compare-view')).toHaveCount(0);
-  await waitForTiles(page);
-  await page.getByRole('tab', { name: CMU }).click();
-  await page.getByTestId('tabs-compare').click();
-  await page.getByTestId('compare-start').click();
-  await waitForPanels(page, 2);
-  await expect(page.getByTestId('compare-aligned-1')).toBeVisible();
+  await compareAgain(page);
   um = microns(await panels(page));
   expect(um[1]!.x - um[0]!.x).toBeCloseTo(offset.x, 0);
   expect(um[1]!.y - um[0]!.y).toBeCloseTo(offset.y, 0);
@@ -249,13 +253,7 @@ test('Shift + arrows on a focused panel move its slide a step against the others
   // Remembered for the pair, the last move too though the comparison is left at once (before the
   // changes settle): back to tabs and compared again, the copy is still moved, 30 px in all.
   await page.keyboard.press('Shift+ArrowRight');
-  await page.getByTestId('compare-leave').click();
-  await waitForTiles(page);
-  await page.getByRole('tab', { name: CMU }).click();
-  await page.getByTestId('tabs-compare').click();
-  await page.getByTestId('compare-start').click();
-  await waitForPanels(page, 2);
-  await expect(page.getByTestId('compare-aligned-1')).toBeVisible();
+  await compareAgain(page);
   um = microns(await panels(page));
   expect(um[1]!.x - um[0]!.x).toBeCloseTo(-30 * umPerPx, 0);
   expect(um[1]!.y - um[0]!.y).toBeCloseTo(-10 * umPerPx, 0);

@@ -10,17 +10,24 @@ import { SlidescopeHost } from './host/slidescope-host';
 
 export { expect, slidePath };
 
-export const test = base.extend<{ host: SlidescopeHost }>({
-  host: async ({ launchOptions }, use) => {
-    const host = await SlidescopeHost.start({ launchOptions });
-    try {
-      await use(host);
-    } finally {
-      await host.close();
-    }
-    expect(host.externalRequests, 'requests that left the app (only the app origin, blob: and data: are allowed)').toEqual([]);
-  },
-});
+/** Tests with a `host` whose browser reports `locale` (the system's language, which the app follows). */
+function withHost(locale?: string) {
+  return base.extend<{ host: SlidescopeHost }>({
+    host: async ({ launchOptions }, use) => {
+      const host = await SlidescopeHost.start(locale ? { launchOptions, locale } : { launchOptions });
+      try {
+        await use(host);
+      } finally {
+        await host.close();
+      }
+      expect(host.externalRequests, 'requests that left the app (only the app origin, blob: and data: are allowed)').toEqual([]);
+    },
+  });
+}
+
+export const test = withHost();
+/** The app in Korean, as on a system whose language is Korean. */
+export const koreanTest = withHost('ko-KR');
 
 /**
  * Before each test, a copy of the test slide `name` in a folder of its own, given to `use`: the app

