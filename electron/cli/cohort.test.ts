@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, type TestContext, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -411,6 +411,9 @@ describe('slidescope thumbnail over a cohort', () => {
     ['SIGTERM', 143, '20', []],
     ['SIGINT', 130, '0', ['--overwrite']],
     ['SIGHUP', 129, '20', []],
+    // Slurm's warning ahead of a time limit (--signal=B:USR1@120): Node alone would start its debugger.
+    ['SIGUSR1', 128 + constants.signals.SIGUSR1, '20', []],
+    ['SIGUSR2', 128 + constants.signals.SIGUSR2, '20', []],
   ] as const) {
     test(`${signal} mid-batch (grace ${grace} s${more.length ? `, ${more.join(' ')}` : ''}): exit ${code}, no partial file, the rest reported not done; a rerun finishes the same set`, async () => {
       const out = join(dir, `stopped-${signal}`);

@@ -1,8 +1,9 @@
-// Ctrl-C (SIGINT), a scheduler's SIGTERM and a closed terminal's SIGHUP (an SSH session dropped) stop
-// a batch cleanly: no new slide is started, the slides being made get a grace period to finish (Slurm
-// and Kubernetes wait 30 s before SIGKILL), then they are abandoned (a second signal abandons them at
+// Ctrl-C (SIGINT), a scheduler's SIGTERM, a closed terminal's SIGHUP (an SSH session dropped) and the
+// warning Slurm's `--signal=B:USR1@120` sends ahead of a time limit (SIGUSR1 or SIGUSR2) stop a batch
+// cleanly: no new slide is started, the slides being made get a grace period to finish (Slurm and
+// Kubernetes wait 30 s before SIGKILL), then they are abandoned (a second signal abandons them at
 // once). Exports are atomic, so an abandoned slide leaves no file; the exit code is the shell's for
-// the signal (130, 143, 129).
+// the signal (130, 143, 129; 138 and 140 on Linux).
 
 import { constants } from 'node:os';
 import { SlideError } from '../engine/errors';
@@ -18,7 +19,7 @@ export interface Interrupt {
   dispose(): void;
 }
 
-/** The signal an exit code of a stopped batch stands for (130: SIGINT, 143: SIGTERM, 129: SIGHUP), if it is one. */
+/** The signal an exit code of a stopped batch stands for (130: SIGINT, 143: SIGTERM, 129: SIGHUP, ...), if it is one. */
 export function signalOfExitCode(code: number): (typeof STOP_SIGNALS)[number] | undefined {
   return STOP_SIGNALS.find((name) => code === 128 + constants.signals[name]);
 }

@@ -116,10 +116,11 @@ Batches (thumbnail):
   --jobs: slides at once (default: the cores, at most a cgroup's CPU quota), each in an engine process
   capped at SLIDESCOPE_ENGINE_MEMORY_CAP_MB (default 3 GB); --max-memory (default: a cgroup's memory
   limit, less ${CLI_ALLOWANCE_MB} MB) lowers the jobs to fit.
-  Ctrl-C, SIGTERM or SIGHUP (a closed terminal): no new slide starts, the running ones get --grace
-  seconds (default 20) to finish, then are abandoned (a second signal, or a console window closed on
-  Windows, which ends the process 10 s later: at once); no partial file is left; exit code 130, 143
-  or 129.
+  Ctrl-C, SIGTERM, SIGHUP (a closed terminal), or SIGUSR1/SIGUSR2 (Slurm's --signal=B:USR1@120, ahead
+  of a time limit): no new slide starts, the running ones get --grace seconds (default 20) to finish,
+  then are abandoned (a second signal, or a console window closed on Windows, which ends the process
+  10 s later: at once); no partial file is left; exit code 128 + the signal's number (130, 143, 129;
+  138, 140 on Linux).
   Exit code 1 when any slide failed (each is named with its reason); the good ones are still written.
   A full disk or quota, or a report that cannot be written, stops the batch as a signal does (exit
   code 1): make room and run it again. Standard output that cannot be written (a full disk) is exit

@@ -5,8 +5,12 @@
 import { availableParallelism, homedir, totalmem } from 'node:os';
 import { join } from 'node:path';
 
-/** The signals that stop a CLI batch cleanly (Ctrl-C, a scheduler's SIGTERM, a closed terminal's SIGHUP): its engines leave them to it. */
-export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/**
+ * The signals that stop a CLI batch cleanly (Ctrl-C, a scheduler's SIGTERM, a closed terminal's
+ * SIGHUP, and the SIGUSR1/SIGUSR2 a Slurm `--signal` sends ahead of a time limit, which Node would
+ * otherwise take as "start the debugger" and "end now"): its engines leave them to it.
+ */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const;
 
 export interface EngineSettings {
   /** Lanes (the engine's worker threads); default defaultLaneCount(). */
