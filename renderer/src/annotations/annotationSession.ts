@@ -266,6 +266,12 @@ export class AnnotationSession {
   }
 
   undo(): void {
+    // Mid-shape, undo takes back what is being drawn (its last vertex, or the shape), as Backspace
+    // does: not an annotation finished before it, unseen behind the shape.
+    if (this.#draft) {
+      if (!this.#draft.removeLastVertex()) this.#draft.cancel();
+      return;
+    }
     const previous = this.#undo.pop();
     if (!previous) return;
     this.#redo.push(this.#state.document);
