@@ -28,7 +28,7 @@ const FORMATS: ImageFormat[] = ['png', 'jpeg', 'tiff'];
 
 async function written(format: ImageFormat, provenance?: Provenance): Promise<string> {
   const path = join(dir, `${format}-${provenance ? 'with' : 'without'}.${format}`);
-  await writeFile(path, await encodeImage(IMAGE, format, provenance));
+  await writeFile(path, await encodeImage(IMAGE, format, { provenance }));
   return path;
 }
 

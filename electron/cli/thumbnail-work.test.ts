@@ -54,7 +54,7 @@ describe('a thumbnail another run wrote first', () => {
   test('whole, and made from the same slide as asked: the slide is skipped (done), not failed', async () => {
     let bytes = 0;
     const outcome = await run('whole', async (provenance) => {
-      const png = await encodeImage(IMAGE, 'png', provenance);
+      const png = await encodeImage(IMAGE, 'png', { provenance });
       bytes = png.length;
       return png;
     });
@@ -64,7 +64,7 @@ describe('a thumbnail another run wrote first', () => {
   });
 
   test("whole, but another slide's: EXISTS, naming why", async () => {
-    const outcome = await run('other', (provenance) => encodeImage(IMAGE, 'png', { ...provenance, identity: 'another' }));
+    const outcome = await run('other', (provenance) => encodeImage(IMAGE, 'png', { provenance: { ...provenance, identity: 'another' } }));
     assert.equal(outcome.status, 'failed');
     assert.equal(outcome.error?.code, 'EXISTS');
     assert.match(outcome.error?.message ?? '', /made from another slide/);
@@ -97,7 +97,7 @@ describe('the output folder removed meanwhile', () => {
           if (path === out) await rmdir(folder);
           return { ok: false, error: { code: 'NOT_FOUND', message: `${path} does not exist.`, path } };
         }
-        await writeFile(request.path, await encodeImage(IMAGE, 'png', request.provenance));
+        await writeFile(request.path, await encodeImage(IMAGE, 'png', { provenance: request.provenance }));
         return { ok: true, value: { files: [request.path] } };
       },
     } as unknown as Engine;

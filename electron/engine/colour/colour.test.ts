@@ -24,8 +24,8 @@ import { writePhilipsTiff } from '../../../testing/writers/philips';
 import { infoJson } from '../../cli/commands';
 import { FieldType } from '../../synth/tiff-writer';
 import { SlideEngine } from '../engine';
+import { iccChunk, withChunk } from '../png-chunks';
 import { ICC_BYTES_PER_MARKER, iccMarkers, withIccMarkers } from './icc-jpeg';
-import { iccChunk, withIccChunk } from './icc-png';
 import { ICC_PROFILE_TAG, MAX_ICC_BYTES, readIccProfile, rgbProfileProblem } from './icc-profile';
 
 /** The profile in a JPEG's APP2 markers, put back together in sequence order; null when absent or incomplete. */
@@ -144,10 +144,10 @@ describe('ICC profiles in JPEG tiles (APP2 ICC_PROFILE markers)', () => {
         .toBuffer(),
     );
     const profile = writeIccProfile({ kind: 'wide-gamut', description: 'Wide' });
-    const tagged = withIccChunk(png, iccChunk(profile));
+    const tagged = withChunk(png, iccChunk(profile));
     assert.equal(Buffer.from(tagged.subarray(37, 41)).toString('latin1'), 'iCCP');
     assert.deepEqual(new Uint8Array((await sharp(tagged).metadata()).icc!), profile);
-    assert.equal(withIccChunk(tagged.subarray(0, 20), iccChunk(profile)).length, 20);
+    assert.equal(withChunk(tagged.subarray(0, 20), iccChunk(profile)).length, 20);
   });
 });
 

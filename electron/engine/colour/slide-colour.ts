@@ -5,9 +5,9 @@
 
 import { adjustmentTable, type ExportColour, isNeutral } from '../../../shared/colour';
 import type { EncodedTile, IccProfileInfo, RgbImage } from '../../../shared/slide';
+import { iccChunk, withChunk } from '../png-chunks';
 import type { SlideSource } from '../slide-source';
 import { iccMarkers, withIccMarkers } from './icc-jpeg';
-import { iccChunk, withIccChunk } from './icc-png';
 import { readIccProfile, rgbProfileProblem } from './icc-profile';
 import { convertToSrgb } from './srgb-transform';
 
@@ -55,7 +55,7 @@ export class SlideColour {
   /** The tile with the profile inside, for the browser to colour-manage; as it is when there is none to use. */
   withProfile(tile: EncodedTile): EncodedTile {
     if (!this.embedded) return tile;
-    const bytes = tile.mime === 'image/jpeg' ? withIccMarkers(tile.bytes, this.embedded.jpegMarkers) : withIccChunk(tile.bytes, this.embedded.pngChunk);
+    const bytes = tile.mime === 'image/jpeg' ? withIccMarkers(tile.bytes, this.embedded.jpegMarkers) : withChunk(tile.bytes, this.embedded.pngChunk);
     return { ...tile, bytes };
   }
 

@@ -12,7 +12,7 @@ import { LIMITS } from '../../../shared/limits';
 import { downsampleForPower, formatMpp, formatPower, mppAtDownsample, thumbnailSize } from '../../../shared/magnification';
 import type { ComparisonMode, ExportStep, ImageFormat, LegendLabels, ThumbnailSpec } from '../../../shared/operations';
 import type { Provenance } from '../../../shared/provenance';
-import type { RgbImage, SlideInfo } from '../../../shared/slide';
+import type { Mpp, RgbImage, SlideInfo } from '../../../shared/slide';
 import { readAnnotationFile } from '../../annotations/annotation-files';
 import type { SlideEngineApi } from '../engine-api';
 import { SlideError } from '../errors';
@@ -40,6 +40,11 @@ export interface ExportOptions {
   applyColour?: (image: RgbImage) => Promise<RgbImage>;
   /** What the image is made from, written into it (a thumbnail's). */
   provenance?: Provenance | undefined;
+}
+
+/** The physical size of an output pixel that spans 1/scale level-0 pixels, where the slide gives its own (not one guessed from the objective). */
+function pixelSizeAt(info: SlideInfo, scaleX: number, scaleY: number): Mpp | null {
+  return info.mpp ? { x: info.mpp.x / scaleX, y: info.mpp.y / scaleY } : null;
 }
 
 function coloured(image: RgbImage, options: ExportOptions): Promise<RgbImage> {
@@ -86,11 +91,12 @@ export async function exportThumbnail(
   const annotations = await annotationsOf(options);
   options.onProgress?.({ done: 0, total: 1, label: 'thumbnail' });
   let image = await coloured(await engine.thumbnail({ slideId, spec }, { signal: options.signal }), options);
+  const pixelSize = pixelSizeAt(info, image.width / info.width, image.height / info.height);
   if (annotations) {
     const burned = await burnAnnotations(image, annotations, { x: 0, y: 0, scaleX: image.width / info.width, scaleY: image.height / info.height });
     image = await withLegend(burned.image, await annotationLegend(annotations, burned.drawn, options.legend));
   }
-  await writeFileAtomic(outPath, await encodeImage(image, options.format, options.provenance), options.overwrite);
+  await writeFileAtomic(outPath, await encodeImage(image, options.format, { provenance: options.provenance, pixelSize }), options.overwrite);
   options.onProgress?.({ done: 1, total: 1, label: 'thumbnail' });
   return outPath;
 }
@@ -125,7 +131,7 @@ export async function exportComparison(
   const total = powers.length + 2;
   const panels: Array<{ image: RgbImage; label: string }> = [];
   /** Each magnification's own file: its panel, with the legend of the classes drawn in it. */
-  const singles: RgbImage[] = [];
+  const singles: Array<{ image: RgbImage; pixelSize: Mpp | null }> = [];
   const drawn = new Set<string | null>();
   for (const [i, power] of powers.entries()) {
     options.onProgress?.({ done: i, total, label: formatPower(power) });
@@ -152,13 +158,14 @@ export async function exportComparison(
     }
     image = await coloured(image, options);
     const label = describePanel(info, downsample, image, power);
+    const pixelSize = pixelSizeAt(info, view.scaleX, view.scaleY);
     if (annotations) {
       const burned = await burnAnnotations(image, annotations, view);
       for (const name of burned.drawn) drawn.add(name);
       image = burned.image;
-      singles.push(await withLegend(image, await annotationLegend(annotations, burned.drawn, options.legend)));
+      singles.push({ image: await withLegend(image, await annotationLegend(annotations, burned.drawn, options.legend)), pixelSize });
     } else {
-      singles.push(image);
+      singles.push({ image, pixelSize });
     }
     panels.push({ image, label });
   }
@@ -168,7 +175,12 @@ export async function exportComparison(
   const composite = await composeComparison(panels);
   const legend = annotations ? await annotationLegend(annotations, drawn, options.legend) : null;
   const files = [
-    ...(await Promise.all(singles.map(async (image, i) => ({ path: join(outDir, names.perPower[i]!), bytes: await encodeImage(image, options.format) })))),
+    ...(await Promise.all(
+      singles.map(async ({ image, pixelSize }, i) => ({
+        path: join(outDir, names.perPower[i]!),
+        bytes: await encodeImage(image, options.format, { pixelSize }),
+      })),
+    )),
     { path: options.comparisonPath ?? join(outDir, names.comparison), bytes: await encodeImage(await withLegendBelow(composite, legend), options.format) },
   ];
   if (!options.overwrite) {
@@ -244,7 +256,7 @@ export async function exportRegion(
     // The scale bar takes the bottom-left corner: the legend then goes below the image.
     if (region.scaleBar && info.mpp) image = await withLegendBelow(await withScaleBar(image, info.mpp.x * ds), legend);
     else image = await withLegend(image, legend);
-    bytes = await encodeImage(image, options.format, options.provenance);
+    bytes = await encodeImage(image, options.format, { provenance: options.provenance, pixelSize: pixelSizeAt(info, 1 / ds, 1 / ds) });
   } else {
     if (options.annotations || region.scaleBar)
       throw new SlideError(
@@ -252,17 +264,11 @@ export async function exportRegion(
         'Annotations and a scale bar are drawn into a region read at an objective power, not at a slide level.',
         info.path,
       );
-    if (!info.levels[at.level])
-      throw new SlideError('INVALID_ARGUMENT', `The slide has levels 0 to ${info.levels.length - 1}; there is no level ${at.level}.`, info.path);
+    const level = info.levels[at.level];
+    if (!level) throw new SlideError('INVALID_ARGUMENT', `The slide has levels 0 to ${info.levels.length - 1}; there is no level ${at.level}.`, info.path);
     const rgba = await coloured(await engine.readRegion({ slideId, level: at.level, x, y, width, height }, { signal: options.signal }), options);
-    const pipeline = sharpFrom(rgba);
-    const out =
-      options.format === 'png'
-        ? await pipeline.png().toBuffer()
-        : options.format === 'tiff'
-          ? await pipeline.tiff({ compression: 'deflate' }).toBuffer()
-          : await pipeline.flatten({ background: '#ffffff' }).jpeg({ quality: 92, chromaSubsampling: '4:4:4' }).toBuffer();
-    bytes = new Uint8Array(out.buffer, out.byteOffset, out.length);
+    const pixelSize = pixelSizeAt(info, level.width / info.width, level.height / info.height);
+    bytes = await encodeImage(rgba, options.format, { provenance: options.provenance, pixelSize });
   }
   await writeFileAtomic(outPath, bytes, options.overwrite);
   return outPath;
