@@ -11,6 +11,7 @@ import {
   measureShape,
   moveHandle,
   shapeBounds,
+  shapeCentroid,
   shapeHandles,
   simplifyPath,
   translateShape,
@@ -90,6 +91,48 @@ describe('measurements in µm: level-0 pixels times the pixel size', () => {
     assert.equal(formatArea(4567, 'px'), '4567 px²');
   });
 });
+
+describe('centroids in level-0 pixels', () => {
+  it('a box its centre; points their mean; a line the middle of its length, not of its vertices', () => {
+    assert.deepEqual(shapeCentroid({ kind: 'ellipse', x0: 10, y0: 20, x1: 110, y1: 70 }), { x: 60, y: 45 });
+    assert.deepEqual(shapeCentroid({ kind: 'point', points: [0, 0, 10, 0, 20, 30] }), { x: 10, y: 10 });
+    assert.deepEqual(shapeCentroid({ kind: 'line', points: [0, 0, 10, 20] }), { x: 5, y: 10 });
+    // 30 px along x then 10 up: the long segment weighs three times the short one.
+    const l = shapeCentroid({ kind: 'line', points: [0, 0, 30, 0, 30, 10] });
+    close(l.x, (15 * 30 + 30 * 10) / 40);
+    close(l.y, (0 * 30 + 5 * 10) / 40);
+  });
+
+  it("a polygon's by its area, either winding; a hole moves it away; two parts weigh by their areas", () => {
+    // An L of a 20 x 10 bar and a 10 x 10 block above its left end: areas 200 at (10, 5) and 100 at (5, 15).
+    const l = [0, 0, 20, 0, 20, 10, 10, 10, 10, 20, 0, 20];
+    for (const ring of [l, reverseRing(l)]) {
+      const c = shapeCentroid({ kind: 'polygon', polygons: [[ring]] });
+      close(c.x, (200 * 10 + 100 * 5) / 300);
+      close(c.y, (200 * 5 + 100 * 15) / 300);
+    }
+    // A 20 x 20 square with a 10 x 10 hole in its right-bottom quarter: (400 * 10 - 100 * 15) / 300.
+    const holed = shapeCentroid({
+      kind: 'freehand',
+      polygons: [
+        [
+          [0, 0, 20, 0, 20, 20, 0, 20],
+          [10, 10, 20, 10, 20, 20, 10, 20],
+        ],
+      ],
+    });
+    close(holed.x, 2500 / 300);
+    close(holed.y, 2500 / 300);
+    const two = shapeCentroid({ kind: 'polygon', polygons: [[[0, 0, 10, 0, 10, 10, 0, 10]], [[100, 0, 120, 0, 120, 20, 100, 20]]] });
+    close(two.x, (100 * 5 + 400 * 110) / 500);
+  });
+});
+
+function reverseRing(ring: number[]): number[] {
+  const out: number[] = [];
+  for (let i = ring.length - 2; i >= 0; i -= 2) out.push(ring[i]!, ring[i + 1]!);
+  return out;
+}
 
 describe('outlines, edits and hit tests', () => {
   it("an ellipse's ring has the box as its envelope, to the last bit", () => {

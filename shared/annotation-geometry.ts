@@ -178,6 +178,69 @@ export function measureShape(shape: Shape, mpp: Mpp | null): Measurement {
   }
 }
 
+/**
+ * A shape's centroid in level-0 pixels: of its area for closed shapes (holes taken out), of its
+ * length for a line (a two-point ruler's midpoint), of its points for points.
+ */
+export function shapeCentroid(shape: Shape): { x: number; y: number } {
+  switch (shape.kind) {
+    case 'rectangle':
+    case 'ellipse':
+      return { x: (shape.x0 + shape.x1) / 2, y: (shape.y0 + shape.y1) / 2 };
+    case 'point':
+      return vertexMean(shape.points);
+    case 'line': {
+      let length = 0;
+      let x = 0;
+      let y = 0;
+      for (let i = 0; i + 3 < shape.points.length; i += 2) {
+        const [x0, y0, x1, y1] = [shape.points[i]!, shape.points[i + 1]!, shape.points[i + 2]!, shape.points[i + 3]!];
+        const d = Math.hypot(x1 - x0, y1 - y0);
+        length += d;
+        x += ((x0 + x1) / 2) * d;
+        y += ((y0 + y1) / 2) * d;
+      }
+      return length > 0 ? { x: x / length, y: y / length } : vertexMean(shape.points);
+    }
+    case 'polygon':
+    case 'freehand': {
+      let area = 0;
+      let x = 0;
+      let y = 0;
+      for (const rings of shape.polygons) {
+        rings.forEach((ring, r) => {
+          // Each ring's first moments, signed so that an outer ring adds and a hole takes away.
+          const a2 = ringArea2(ring, 1, 1);
+          const sign = (r === 0 ? 1 : -1) * Math.sign(a2);
+          let mx = 0;
+          let my = 0;
+          for (let i = 0; i < ring.length; i += 2) {
+            const j = (i + 2) % ring.length;
+            const cross = ring[i]! * ring[j + 1]! - ring[j]! * ring[i + 1]!;
+            mx += (ring[i]! + ring[j]!) * cross;
+            my += (ring[i + 1]! + ring[j + 1]!) * cross;
+          }
+          area += (sign * a2) / 2;
+          x += (sign * mx) / 6;
+          y += (sign * my) / 6;
+        });
+      }
+      return area > 0 ? { x: x / area, y: y / area } : vertexMean(shape.polygons.flatMap((rings) => rings[0]!));
+    }
+  }
+}
+
+function vertexMean(points: readonly number[]): { x: number; y: number } {
+  let x = 0;
+  let y = 0;
+  for (let i = 0; i < points.length; i += 2) {
+    x += points[i]!;
+    y += points[i + 1]!;
+  }
+  const n = points.length / 2;
+  return { x: x / n, y: y / n };
+}
+
 const SIGNIFICANT = 4;
 
 /** "12.35 µm", "1.235 mm", or "123.4 px" for a slide without a pixel size. */

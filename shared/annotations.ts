@@ -147,8 +147,11 @@ export type AreaShape = Extract<Shape, { kind: 'polygon' | 'freehand' }>;
 export type Annotation = v.InferOutput<typeof annotationSchema>;
 export type AnnotationDocument = v.InferOutput<typeof annotationDocumentSchema>;
 
-/** Annotation file formats Slidescope writes (it reads both, and TIAToolbox's GeoJSON). */
-export const ANNOTATION_FORMATS = ['geojson', 'imagescope'] as const;
+/**
+ * Annotation file formats Slidescope writes: GeoJSON and ImageScope XML, which it reads too (and
+ * TIAToolbox's GeoJSON), and a measurement table (CSV, or TSV by the file's extension).
+ */
+export const ANNOTATION_FORMATS = ['geojson', 'imagescope', 'csv'] as const;
 export type AnnotationFormat = (typeof ANNOTATION_FORMATS)[number];
 
 /** Where a slide's annotations are kept: beside the slide, or (its folder read-only) in the app's data folder. */

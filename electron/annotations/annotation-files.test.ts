@@ -8,6 +8,9 @@ import type { Annotation, AnnotationDocument } from '../../shared/annotations';
 import { everyKind } from '../../testing/annotation-samples';
 import { decodeAnnotationText, formatAnnotations, parseAnnotations, readAnnotationFile, writeAnnotationFile } from './annotation-files';
 
+/** A slide without a pixel size, for the writers that take one. */
+const UNSCALED = { name: 'slide.svs', mpp: null };
+
 let dir: string;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'slidescope-annotation-files-'));
@@ -32,7 +35,7 @@ describe('ImageScope XML', () => {
     // ImageScope has no multi-polygons or point sets: one region each (the splits are checked below).
     doc.annotations = doc.annotations.filter((a) => a.shape.kind !== 'point' && a.shape.kind !== 'polygon');
     const path = join(dir, 'round-trip.xml');
-    await writeAnnotationFile(path, doc, 'imagescope', { x: 0.499, y: 0.499 }, false);
+    await writeAnnotationFile(path, doc, 'imagescope', { name: 'slide.svs', mpp: { x: 0.499, y: 0.499 } }, false);
     const text = await readFile(path, 'utf8');
     assert.match(text, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<Annotations MicronsPerPixel="0.499000">/);
     assert.match(text, /<Annotation Id="2" Name="Tumor" [^>]*LineColor="200"/);
@@ -55,7 +58,7 @@ describe('ImageScope XML', () => {
     const name = `O'Brien's <b> & "note" 종양`;
     const description = 'line one\nline two\r\n\t& more';
     doc.annotations[0] = { ...doc.annotations[0]!, name, description };
-    const back = parseAnnotations(formatAnnotations(doc, 'imagescope', null));
+    const back = parseAnnotations(formatAnnotations(doc, 'imagescope', UNSCALED));
     assert.equal(back.annotations[0]?.name, name);
     assert.equal(back.annotations[0]?.description, description);
   });
@@ -63,7 +66,7 @@ describe('ImageScope XML', () => {
   it('splits what ImageScope cannot hold in one region: point sets, multi-polygons (holes stay holes)', () => {
     const doc = everyKind();
     doc.annotations = doc.annotations.filter((a) => a.shape.kind === 'point' || a.shape.kind === 'polygon');
-    const back = parseAnnotations(formatAnnotations(doc, 'imagescope', null));
+    const back = parseAnnotations(formatAnnotations(doc, 'imagescope', UNSCALED));
     assert.deepEqual(
       back.annotations.map((a) => a.shape),
       [
@@ -172,7 +175,7 @@ describe('ImageScope XML', () => {
         },
       ],
     };
-    const back = parseAnnotations(formatAnnotations(doc, 'imagescope', null), '/d/a.xml');
+    const back = parseAnnotations(formatAnnotations(doc, 'imagescope', UNSCALED), '/d/a.xml');
     assert.deepEqual(withoutIds(back), withoutIds(doc));
   });
 
@@ -182,7 +185,7 @@ describe('ImageScope XML', () => {
       classes: [],
       annotations: [0, 1].map((k) => ({ id: `${k}`, name: '', description: '', classification: null, shape: { kind: 'point', points } })),
     };
-    assert.throws(() => formatAnnotations(many, 'imagescope', null), { code: 'TOO_LARGE', message: /export them as GeoJSON/ });
+    assert.throws(() => formatAnnotations(many, 'imagescope', UNSCALED), { code: 'TOO_LARGE', message: /export them as GeoJSON/ });
     const ring = (n: number, r: number) =>
       Array.from({ length: n }, (_, i) => [r * Math.cos((2 * Math.PI * i) / n) + 1000, r * Math.sin((2 * Math.PI * i) / n) + 1000]).flat();
     const holed = formatAnnotations(
@@ -193,7 +196,7 @@ describe('ImageScope XML', () => {
         ],
       },
       'imagescope',
-      null,
+      UNSCALED,
     );
     rejects(holed, 'CORRUPT_DATA', /^Annotation 1, region 2: with its holes, the region it is a hole of has more than 200000 vertices\.$/);
   });
@@ -202,10 +205,10 @@ describe('ImageScope XML', () => {
 describe('annotation files', () => {
   it('reads either format by its content; NOT_FOUND for a missing file; writes atomically, refusing to overwrite unless told', async () => {
     const geojson = join(dir, 'a.geojson');
-    await writeAnnotationFile(geojson, everyKind(), 'geojson', null, false);
+    await writeAnnotationFile(geojson, everyKind(), 'geojson', UNSCALED, false);
     assert.deepEqual(await readAnnotationFile(geojson), everyKind());
-    await assert.rejects(writeAnnotationFile(geojson, everyKind(), 'geojson', null, false), { code: 'EXISTS' });
-    await writeAnnotationFile(geojson, { classes: [], annotations: [] }, 'geojson', null, true);
+    await assert.rejects(writeAnnotationFile(geojson, everyKind(), 'geojson', UNSCALED, false), { code: 'EXISTS' });
+    await writeAnnotationFile(geojson, { classes: [], annotations: [] }, 'geojson', UNSCALED, true);
     assert.deepEqual(await readAnnotationFile(geojson), { classes: [], annotations: [] });
     await assert.rejects(readAnnotationFile(join(dir, 'missing.geojson')), { code: 'NOT_FOUND' });
     const misnamed = join(dir, 'really-xml.geojson');

@@ -1,6 +1,6 @@
 // Annotation files on disk, for the app (import, export, its own store), the CLI and the exports'
 // burn-in alike: read whichever of GeoJSON or ImageScope XML a file holds (by its first character),
-// bounded in size before it is read; write either, atomically.
+// bounded in size before it is read; write either, or a measurement table, atomically.
 
 import { randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -12,6 +12,7 @@ import type { Mpp } from '../../shared/slide';
 import { SlideError } from '../engine/errors';
 import { writeFileAtomic } from '../engine/export/atomic-file';
 import { readImageScopeXml, writeImageScopeXml } from './imagescope-xml';
+import { type TableSlide, tableSeparator, writeMeasurementTable } from './measurement-table';
 
 /**
  * The document in a file (GeoJSON or ImageScope XML), every feature in it (a slide's stored file);
@@ -96,11 +97,25 @@ function readOptions(text: string, path: string | undefined): ReadOptions & { xm
   return { newId: randomUUID, ...(path === undefined ? {} : { path }), xml: first === '<' };
 }
 
-export function formatAnnotations(doc: AnnotationDocument, format: AnnotationFormat, mpp: Mpp | null): string {
-  return format === 'geojson' ? writeGeoJson(doc) : writeImageScopeXml(doc, mpp);
+/** The document in a format; `path`, the file it goes to, chooses a measurement table's separator. */
+export function formatAnnotations(doc: AnnotationDocument, format: AnnotationFormat, slide: TableSlide, path = ''): string {
+  switch (format) {
+    case 'geojson':
+      return writeGeoJson(doc);
+    case 'imagescope':
+      return writeImageScopeXml(doc, slide.mpp);
+    case 'csv':
+      return writeMeasurementTable(doc, slide, tableSeparator(path));
+  }
 }
 
 /** Writes the document whole or not at all (a temporary file renamed into place). */
-export async function writeAnnotationFile(path: string, doc: AnnotationDocument, format: AnnotationFormat, mpp: Mpp | null, overwrite: boolean): Promise<void> {
-  await writeFileAtomic(path, new TextEncoder().encode(formatAnnotations(doc, format, mpp)), overwrite);
+export async function writeAnnotationFile(
+  path: string,
+  doc: AnnotationDocument,
+  format: AnnotationFormat,
+  slide: TableSlide,
+  overwrite: boolean,
+): Promise<void> {
+  await writeFileAtomic(path, new TextEncoder().encode(formatAnnotations(doc, format, slide, path)), overwrite);
 }

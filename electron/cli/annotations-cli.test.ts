@@ -73,6 +73,23 @@ describe('slidescope annotations', () => {
     const xml = join(out, 'exported.xml');
     assert.equal(cli('annotations', slide, '--export', xml).status, 0);
     assert.match(readFileSync(xml, 'utf8'), /^<\?xml[\s\S]*<Annotations MicronsPerPixel="0.499000">/);
+    // A measurement table by its extension, or by --format whatever the name.
+    for (const [name, separator, ...format] of [
+      ['measured.csv', ','],
+      ['measured.tsv', '\t'],
+      ['measured.out', ',', '--format', 'csv'],
+    ] as const) {
+      const table = join(out, name);
+      assert.equal(cli('annotations', slide, '--export', table, ...format).status, 0);
+      const text = readFileSync(table, 'utf8').replace(/^\uFEFF/, '');
+      assert.deepEqual(text.split(/\r?\n/)[0]!.split(separator).slice(0, 3), ['Image', 'Object ID', 'Object type']);
+      // A row for each of the six, named by the slide (a description may hold a quoted line break).
+      assert.equal(
+        text.match(new RegExp(`(^|\n)CMU-1-Small-Region\\.svs${separator}[^${separator}]+${separator}Annotation${separator}`, 'g'))?.length,
+        6,
+        name,
+      );
+    }
   });
 
   test('bad files and arguments: the line or feature, the usage', () => {
@@ -81,7 +98,9 @@ describe('slidescope annotations', () => {
     const run = cli('annotations', slide, '--import', bad);
     assert.equal(run.status, 1);
     assert.match(run.stderr, /bad\.geojson: CORRUPT_DATA: Feature 1: the LineString has 1 position, fewer than 2\./);
-    assert.equal(cli('annotations', slide, '--export', join(out, 'x.svg'), '--format', 'svg').status, 2);
+    const svg = cli('annotations', slide, '--export', join(out, 'x.svg'), '--format', 'svg');
+    assert.equal(svg.status, 2);
+    assert.match(svg.stderr, /--format must be geojson, imagescope, csv \(got "svg"\)/);
     assert.equal(cli('annotations').status, 2);
     assert.match(cli('annotations', join(out, 'missing.svs')).stderr, /NOT_FOUND/);
     // A slide's failure that is its --annotations file's names that file.

@@ -3,9 +3,16 @@
 // import of a GeoJSON or ImageScope file into them, an export of them as either.
 
 import { randomUUID } from 'node:crypto';
-import { extname, resolve } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import { formatArea, measureShape } from '../../shared/annotation-geometry';
-import { type AnnotationDocument, AnnotationFileError, type AnnotationFormat, checkDocument, mergeDocuments } from '../../shared/annotations';
+import {
+  ANNOTATION_FORMATS,
+  type AnnotationDocument,
+  AnnotationFileError,
+  type AnnotationFormat,
+  checkDocument,
+  mergeDocuments,
+} from '../../shared/annotations';
 import type { Result } from '../../shared/errors';
 import type { SlideInfo } from '../../shared/slide';
 import { readAnnotationImport, writeAnnotationFile } from '../annotations/annotation-files';
@@ -21,11 +28,15 @@ export interface AnnotationsOptions {
   json: boolean;
 }
 
-/** --format, or the export file's extension: .xml is ImageScope, anything else GeoJSON. */
+/** The export file's extension's format, where it has one of its own. */
+const FORMAT_OF_EXTENSION: Record<string, AnnotationFormat> = { '.xml': 'imagescope', '.csv': 'csv', '.tsv': 'csv', '.txt': 'csv' };
+
+/** --format, or the export file's extension: .xml is ImageScope, .csv/.tsv/.txt a measurement table, anything else GeoJSON. */
 export function annotationFormat(format: string | undefined, file: string): AnnotationFormat {
-  const f = (format ?? (extname(file).toLowerCase() === '.xml' ? 'imagescope' : 'geojson')).toLowerCase();
-  if (f === 'geojson' || f === 'imagescope') return f;
-  throw new UsageError(`--format must be geojson or imagescope (got "${format}").`);
+  const f = (format ?? FORMAT_OF_EXTENSION[extname(file).toLowerCase()] ?? 'geojson').toLowerCase();
+  const known = ANNOTATION_FORMATS.find((name) => name === f);
+  if (known) return known;
+  throw new UsageError(`--format must be ${ANNOTATION_FORMATS.join(', ')} (got "${format}").`);
 }
 
 interface ClassLine {
@@ -93,7 +104,7 @@ export async function runAnnotations(engine: Engine, store: AnnotationStore, sli
     }
     if (options.exportFile) {
       const file = resolve(options.exportFile);
-      await writeAnnotationFile(file, loaded.document, annotationFormat(options.format, file), info.mpp, options.overwrite);
+      await writeAnnotationFile(file, loaded.document, annotationFormat(options.format, file), { name: basename(path), mpp: info.mpp }, options.overwrite);
       out.push(file);
     }
     if (!options.importFile && !options.exportFile) {

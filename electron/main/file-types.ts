@@ -38,9 +38,18 @@ export function annotationImportFilters(t: Translate): FileFilter[] {
 
 /** Each annotation export its own format. */
 export function annotationExportFilters(t: Translate, format: AnnotationFormat): FileFilter[] {
-  return format === 'geojson'
-    ? [{ name: t('fileTypes.geojson'), extensions: ['geojson', 'json'] }]
-    : [{ name: t('fileTypes.imagescope'), extensions: ['xml'] }];
+  switch (format) {
+    case 'geojson':
+      return [{ name: t('fileTypes.geojson'), extensions: ['geojson', 'json'] }];
+    case 'imagescope':
+      return [{ name: t('fileTypes.imagescope'), extensions: ['xml'] }];
+    case 'csv':
+      // The extension chooses the separator: comma (Excel), or tab (as QuPath writes its tables).
+      return [
+        { name: t('fileTypes.csv'), extensions: ['csv'] },
+        { name: t('fileTypes.tsv'), extensions: ['tsv', 'txt'] },
+      ];
+  }
 }
 
 /** Alignment files of compared slides: the load dialog offers every file too, the save dialog this type only. */

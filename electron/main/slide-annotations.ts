@@ -4,7 +4,7 @@
 // with stubs.
 
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { AnnotationDocument, AnnotationFormat, AnnotationLocation, ImportedAnnotations, SlideAnnotations } from '../../shared/annotations';
 import { ok, type Result, toErrorInfo } from '../../shared/errors';
 import { slideStem } from '../../shared/export-plan';
@@ -22,7 +22,8 @@ export interface AnnotationDialogs {
 }
 
 /** What an export is called by default: `<slide>.geojson`, or `<slide>.xml`, the name ImageScope opens beside a slide. */
-export const ANNOTATION_EXTENSIONS: Record<AnnotationFormat, string> = { geojson: 'geojson', imagescope: 'xml' };
+/** What an export's file name adds to the slide's stem. */
+export const ANNOTATION_FILE_ENDINGS: Record<AnnotationFormat, string> = { geojson: '.geojson', imagescope: '.xml', csv: '_measurements.csv' };
 
 async function attempt<T>(work: () => Promise<T>, path?: string): Promise<Result<T>> {
   try {
@@ -54,14 +55,14 @@ export class SlideAnnotationFiles implements AnnotationAccess {
   }
 
   async exportFile(senderId: number, slide: OwnedSlide, format: AnnotationFormat): Promise<Result<ExportResult>> {
-    const defaultPath = join(dirname(slide.path), `${slideStem(slide.info)}.${ANNOTATION_EXTENSIONS[format]}`);
+    const defaultPath = join(dirname(slide.path), `${slideStem(slide.info)}${ANNOTATION_FILE_ENDINGS[format]}`);
     const path = await this.dialogs.chooseExportPath(senderId, defaultPath, format);
     if (!path) return ok({ files: [] });
     // The dialog asked before replacing a file that was there.
     const overwrite = this.exists(path);
     return attempt(async () => {
       const { document } = await this.store.load(slide.path);
-      await writeAnnotationFile(path, document, format, slide.info.mpp, overwrite);
+      await writeAnnotationFile(path, document, format, { name: basename(slide.path), mpp: slide.info.mpp }, overwrite);
       return { files: [path] };
     }, path);
   }

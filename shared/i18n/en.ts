@@ -505,6 +505,8 @@ export const en = {
     exportGeoJsonTitle: 'Write them as GeoJSON, which QuPath, TIAToolbox and shapely read',
     exportImageScope: 'Export ImageScope XML…',
     exportImageScopeTitle: 'Write them as Aperio ImageScope XML',
+    exportTable: 'Export measurements…',
+    exportTableTitle: "A table of each annotation's class, centroid, length, area and perimeter, with QuPath's column names: CSV for Excel, or TSV",
     imported_one: 'Imported 1 annotation from {{file}}',
     imported_other: 'Imported {{count}} annotations from {{file}}',
     nothingNew_one: 'Nothing new in {{file}}: its annotation is there already',
@@ -634,6 +636,8 @@ export const en = {
     annotations: 'Annotations (GeoJSON, ImageScope XML)',
     geojson: 'GeoJSON (QuPath, TIAToolbox)',
     imagescope: 'Aperio ImageScope XML',
+    csv: 'Measurement table, comma-separated (CSV)',
+    tsv: 'Measurement table, tab-separated (TSV, as QuPath writes it)',
     alignment: 'Slidescope alignment (JSON)',
   },
   engine: {

@@ -501,6 +501,8 @@ export const ko = {
     exportGeoJsonTitle: 'QuPath, TIAToolbox, shapely가 읽는 GeoJSON으로 쓰기',
     exportImageScope: 'ImageScope XML 내보내기…',
     exportImageScopeTitle: 'Aperio ImageScope XML로 쓰기',
+    exportTable: '측정값 내보내기…',
+    exportTableTitle: '주석마다 분류, 중심, 길이, 면적, 둘레를 QuPath와 같은 열 이름의 표로 쓰기: Excel용 CSV 또는 TSV',
     imported_other: '{{file}}에서 주석 {{count}}개를 가져왔습니다',
     nothingNew_other: '{{file}}에 새로운 것이 없습니다: 주석 {{count}}개가 이미 있습니다',
     alreadyThere_other: '그중 {{count}}개는 이미 있어서 다시 추가하지 않았습니다.',
@@ -625,6 +627,8 @@ export const ko = {
     annotations: '주석 (GeoJSON, ImageScope XML)',
     geojson: 'GeoJSON (QuPath, TIAToolbox)',
     imagescope: 'Aperio ImageScope XML',
+    csv: '측정 표, 쉼표로 구분 (CSV)',
+    tsv: '측정 표, 탭으로 구분 (TSV, QuPath 형식)',
     alignment: 'Slidescope 정렬 (JSON)',
   },
   engine: {

@@ -144,6 +144,15 @@ export function AnnotationPanel({ session, onClose, onNotice }: AnnotationPanelP
         >
           {t('annotations.exportImageScope')}
         </button>
+        <button
+          type="button"
+          className="button button-small"
+          onClick={() => void exportFile('csv')}
+          title={t('annotations.exportTableTitle')}
+          data-testid="annotation-export-csv"
+        >
+          {t('annotations.exportTable')}
+        </button>
       </div>
 
       <h3 className="section-title">{t('annotations.byClass')}</h3>

@@ -1,0 +1,114 @@
+// The measurement table, read back by Python's csv module (as a script would read it), not by the
+// code that wrote it.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import type { AnnotationDocument } from '../../shared/annotations';
+import { writeAnnotationFile } from './annotation-files';
+import { tableSeparator } from './measurement-table';
+
+const DOC: AnnotationDocument = {
+  classes: [{ name: 'Tumor', color: [200, 0, 0] }],
+  annotations: [
+    {
+      id: 'r',
+      name: '종양 1',
+      description: 'says "high grade", see\nnext line',
+      classification: 'Tumor',
+      shape: { kind: 'rectangle', x0: 10, y0: 20, x1: 110, y1: 70 },
+    },
+    { id: 'l', name: '=HYPERLINK("http://x")', description: '', classification: null, shape: { kind: 'line', points: [0, 0, 30, 40] } },
+    { id: 'p', name: 'a, b', description: '', classification: null, shape: { kind: 'point', points: [0, 0, 10, 0, 20, 30] } },
+    {
+      id: 'g',
+      name: '',
+      description: '',
+      classification: 'Tumor',
+      shape: {
+        kind: 'polygon',
+        polygons: [
+          [
+            [0, 0, 20, 0, 20, 20, 0, 20],
+            [10, 10, 20, 10, 20, 20, 10, 20],
+          ],
+        ],
+      },
+    },
+  ],
+};
+
+/** The rows as dictionaries by header, through Python's csv module. */
+function readTable(path: string): Array<Record<string, string>> {
+  const script = `
+import csv, json, sys
+path = sys.argv[1]
+with open(path, newline='', encoding='utf-8-sig') as f:
+    print(json.dumps(list(csv.DictReader(f, delimiter='\\t' if path.endswith('.tsv') else ','))))`;
+  const run = spawnSync('/usr/bin/python3', ['-c', script, path], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout) as Array<Record<string, string>>;
+}
+
+describe('measurement tables', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'slidescope-table-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("one row an annotation in QuPath's columns, µm at the slide's pixel size; CSV with a byte-order mark, TSV without", async () => {
+    const csv = join(dir, 'm.csv');
+    const tsv = join(dir, 'm.tsv');
+    const slide = { name: 'CMU-1.svs', mpp: { x: 0.5, y: 0.25 } };
+    await writeAnnotationFile(csv, DOC, 'csv', slide, false);
+    await writeAnnotationFile(tsv, DOC, 'csv', slide, false);
+    assert.deepEqual([...readFileSync(csv).subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+    assert.equal(
+      readFileSync(tsv, 'utf8').split('\n')[0],
+      'Image\tObject ID\tObject type\tName\tClassification\tROI\tCentroid X µm\tCentroid Y µm\tLength µm\tArea µm^2\tPerimeter µm\tNum points\tDescription',
+    );
+    const rows = readTable(csv);
+    assert.deepEqual(readTable(tsv), rows);
+    const [rect, line, points, holed] = rows;
+    assert.deepEqual(rect, {
+      Image: 'CMU-1.svs',
+      'Object ID': 'r',
+      'Object type': 'Annotation',
+      Name: '종양 1',
+      Classification: 'Tumor',
+      ROI: 'Rectangle',
+      'Centroid X µm': '30',
+      'Centroid Y µm': '11.25',
+      'Length µm': '',
+      // 100 x 50 px at 0.5 x 0.25 µm: 50 x 12.5 µm.
+      'Area µm^2': '625',
+      'Perimeter µm': '125',
+      'Num points': '',
+      Description: 'says "high grade", see\nnext line',
+    });
+    // A name a spreadsheet would run as a formula is written as text.
+    assert.equal(line!.Name, `'=HYPERLINK("http://x")`);
+    assert.equal(line!.ROI, 'Line');
+    assert.equal(line!['Length µm'], String(Number(Math.hypot(15, 10).toFixed(4))));
+    assert.equal(points!.Name, 'a, b');
+    assert.equal(points!['Num points'], '3');
+    assert.equal(points!.ROI, 'Points');
+    // A square with a hole is QuPath's "Geometry"; its centroid by area, 25/3 px from each edge.
+    assert.equal(holed!.ROI, 'Geometry');
+    assert.equal(holed!['Centroid X µm'], String(Number(((2500 / 300) * 0.5).toFixed(4))));
+    assert.equal(holed!['Area µm^2'], String(300 * 0.5 * 0.25));
+  });
+
+  test('a slide without a pixel size: the same columns in pixels', async () => {
+    const path = join(dir, 'px.csv');
+    await writeAnnotationFile(path, DOC, 'csv', { name: 'scan.tif', mpp: null }, false);
+    const [rect] = readTable(path);
+    assert.equal(rect!['Area px^2'], '5000');
+    assert.equal(rect!['Centroid X px'], '60');
+  });
+
+  test('the separator by the extension: tab for .tsv and .txt, comma for the rest', () => {
+    assert.deepEqual(['a.tsv', 'a.TXT', 'a.csv', 'a'].map(tableSeparator), ['\t', '\t', ',', ',']);
+  });
+});
