@@ -112,7 +112,7 @@ test('the built-in sample slide opens', async ({ host }) => {
   test.setTimeout(180_000);
   const { page } = host;
   await page.getByRole('button', { name: 'Open sample slide' }).click();
-  await waitForTiles(page, 150_000);
+  await waitForTiles(page, { timeout: 150_000 });
   await expect(page.getByRole('tab')).toHaveCount(1);
   await expect(page.getByTestId('magnification-readout')).toHaveText(/x$/);
 });

@@ -222,7 +222,7 @@ test('the default drawer (WebGL where it works) draws the adjustment too: the vi
   try {
     const { page } = host;
     await host.drop([slidePath(CMU)]);
-    await waitForTiles(page, 60_000);
+    await waitForTiles(page, { timeout: 60_000 });
     const drawer = await page.evaluate(() =>
       (window as unknown as { __slidescopeE2E?: { viewer: { drawer: { getType(): string } } | null } }).__slidescopeE2E?.viewer?.drawer.getType(),
     );

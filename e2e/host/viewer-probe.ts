@@ -1,6 +1,7 @@
 // Reads and sets the viewer's state through the renderer's e2e handle (present with ?e2e): exact
 // views for pixel comparisons, "all tiles drawn", and the canvas pixels themselves.
 
+import { basename } from 'node:path';
 import { expect, type Page } from '@playwright/test';
 
 /** The parts of OpenSeadragon's viewer the probes touch (typed here: the page has no OSD types). */
@@ -25,6 +26,8 @@ interface ProbeViewer {
   };
   world: { getItemCount(): number; getItemAt(index: number): { getFullyLoaded(): boolean } };
   drawer: { canvas: HTMLCanvasElement };
+  /** The element the viewer was created in (the single view's osd-host). */
+  element: HTMLElement;
   isAnimating?: () => boolean;
 }
 interface ProbeHandle {
@@ -37,9 +40,21 @@ interface ProbeHandle {
 /** window as the probes see it. Each probe looks the handle up itself: page functions cannot share helpers. */
 type ProbeWindow = Window & { __slidescopeE2E?: ProbeHandle };
 
-/** Waits until the viewer has opened the slide and drawn every tile the current view needs. */
-export async function waitForTiles(page: Page, timeout = 30_000): Promise<void> {
-  await expect(page.getByTestId('osd-host')).toHaveAttribute('data-ready', 'true', { timeout });
+export interface WaitForTilesOptions {
+  /**
+   * The slide the view must show: its file name (its tab's name) or its path. Needed after a second
+   * slide is opened: until the new view mounts, the previous slide's ready view would pass the wait.
+   */
+  slide?: string;
+  timeout?: number;
+}
+
+/** Waits until the viewer has opened the slide (the named one, if any) and drawn every tile the current view needs. */
+export async function waitForTiles(page: Page, { slide, timeout = 30_000 }: WaitForTilesOptions = {}): Promise<void> {
+  // The shown tab labels the workspace (its tabpanel) and the view inside it is remounted per slide,
+  // so one locator names the slide and finds its view at once.
+  const host = slide === undefined ? page.getByTestId('osd-host') : page.getByRole('tabpanel', { name: basename(slide), exact: true }).getByTestId('osd-host');
+  await expect(host).toHaveAttribute('data-ready', 'true', { timeout });
   // OSD recomputes "fully loaded" in its next frame: after a view change the old answer is stale.
   await nextFrames(page, 3);
   await page.waitForFunction(
@@ -47,6 +62,8 @@ export async function waitForTiles(page: Page, timeout = 30_000): Promise<void> 
       const h = (window as ProbeWindow).__slidescopeE2E;
       const viewer = h?.viewer;
       if (!viewer || viewer.world.getItemCount() === 0) return false;
+      // The handle's viewer is the one in the view found above, not one left from another slide.
+      if (viewer.element !== document.querySelector('[data-testid="osd-host"]')) return false;
       const { viewport } = viewer;
       // Settled: the zoom OSD shows is the one it was asked for, and every needed tile is in.
       const settled = Math.abs(viewport.getZoom(true) - viewport.getZoom(false)) < 1e-9;
