@@ -25,16 +25,16 @@ test('open dialog, recent files and tabs', async ({ host }) => {
   await page.getByRole('button', { name: 'Open…' }).click();
   await expect(page.getByRole('tab')).toHaveCount(2);
   await expect(page.getByRole('tab', { name: 'openslide-python_boxes.tiff' })).toHaveAttribute('aria-selected', 'true');
-  await waitForTiles(page);
+  await waitForTiles(page, { slide: 'openslide-python_boxes.tiff' });
   await page.getByRole('tab', { name: CMU }).click();
-  await waitForTiles(page);
+  await waitForTiles(page, { slide: CMU });
 
   // With the side panels open, each switch shows the one slide's viewer and panels, not one more.
   await page.keyboard.press('m');
   await page.keyboard.press('a');
   for (const name of ['openslide-python_boxes.tiff', CMU, 'openslide-python_boxes.tiff']) {
     await page.getByRole('tab', { name }).click();
-    await waitForTiles(page);
+    await waitForTiles(page, { slide: name });
     await expect(page.getByTestId('viewer')).toHaveCount(1);
     await expect(page.getByTestId('viewer')).toHaveAttribute('aria-label', new RegExp(name.replace('.', '\\.')));
     await expect(page.getByTestId('metadata-panel')).toHaveCount(1);
@@ -55,7 +55,7 @@ test('open dialog, recent files and tabs', async ({ host }) => {
 
   // A recent file reopens with one click.
   await recent.filter({ hasText: CMU }).click();
-  await waitForTiles(page);
+  await waitForTiles(page, { slide: CMU });
   await expect(page.getByRole('tab', { name: CMU })).toBeVisible();
   expect(host.invocationsOf('slide:open-recent')).toHaveLength(1);
 });

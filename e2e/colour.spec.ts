@@ -188,11 +188,12 @@ test('brightness, contrast and gamma change the canvas without asking for a tile
   await waitForTiles(page);
 
   // Kept per slide: another slide opens neutral, and this one comes back darker.
-  await host.drop([await fixturePath(ICC_SLIDE)]);
-  await waitForTiles(page);
+  const iccPath = await fixturePath(ICC_SLIDE);
+  await host.drop([iccPath]);
+  await waitForTiles(page, { slide: iccPath });
   await expect(page.getByTestId('cmd-colour')).not.toHaveClass(/colour-adjusted/);
   await page.getByRole('tab', { name: CMU }).click();
-  await waitForTiles(page);
+  await waitForTiles(page, { slide: CMU });
   await expect(page.getByTestId('cmd-colour')).toHaveClass(/colour-adjusted/);
   await page.getByTestId('cmd-colour').click();
   await expect(page.getByTestId('colour-brightness-value')).toHaveText('−15%');

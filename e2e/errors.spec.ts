@@ -19,7 +19,7 @@ test('a file that is not a slide says so, and the next slide opens', async ({ ho
   await expect(page.getByTestId('welcome')).toBeVisible();
 
   await host.drop([slidePath(CMU)]);
-  await waitForTiles(page);
+  await waitForTiles(page, { slide: CMU });
   await expect(page.getByRole('tab', { name: CMU })).toBeVisible();
 });
 
@@ -75,7 +75,7 @@ test('tiles that cannot be read show as placeholders and are reported once', asy
 
   // The app stays usable: the next slide opens in its own tab and renders.
   await host.drop([slidePath(CMU)]);
-  await waitForTiles(page);
+  await waitForTiles(page, { slide: CMU });
   await expect(page.getByRole('tab')).toHaveCount(2);
   await expect(page.getByRole('tab', { name: CMU })).toHaveAttribute('aria-selected', 'true');
 });
@@ -106,7 +106,7 @@ test('a slide cut short opens with what can be read, a notice that stays says it
     // A whole slide: no notice, no warnings in its panel.
     await notice.getByRole('button', { name: 'Dismiss message' }).click();
     await host.drop([slidePath(CMU)]);
-    await waitForTiles(page);
+    await waitForTiles(page, { slide: CMU });
     await expect(page.getByRole('tab', { name: CMU })).toHaveAttribute('aria-selected', 'true');
     await expect(page.getByTestId('metadata-panel')).toBeVisible();
     await expect(page.getByTestId('metadata-warnings')).toHaveCount(0);
@@ -143,7 +143,7 @@ test('a decompression bomb: its tiles fail with the reason, the engine stays up 
     expect(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024).toBeLessThan(1024);
 
     await host.drop([slidePath(CMU)]);
-    await waitForTiles(page);
+    await waitForTiles(page, { slide: CMU });
     await expect(page.getByRole('tab', { name: CMU })).toHaveAttribute('aria-selected', 'true');
   } finally {
     await rm(dir, { recursive: true, force: true });
