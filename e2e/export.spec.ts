@@ -315,9 +315,9 @@ test('a region of a slide that gives only its pixel size starts at its own scan 
   await dialog.getByRole('button', { name: 'Close' }).click();
 
   await host.drop([slidePath(BOXES)]);
-  // The first slide's view is ready too: wait for the new tab, or the export may ask a view that is going.
+  // Named: until the new view mounts, the first slide's ready view passes the wait, and the export would ask a view that is going.
+  await waitForTiles(page, { slide: BOXES });
   await expect(page.getByRole('tab', { name: BOXES })).toHaveAttribute('aria-selected', 'true');
-  await waitForTiles(page);
   const again = await openExportDialog(page);
   await again.getByTestId('export-kind-region').click();
   await expect(again.getByTestId('region-error')).toHaveText(
