@@ -376,6 +376,6 @@ test('a slide closed from three side by side leaves the other two side by side; 
   await expect(page.getByRole('tab')).toHaveCount(2);
   await page.getByRole('button', { name: `Close ${basename(half)}` }).click();
   await expect(page.getByTestId('compare-view')).toHaveCount(0);
-  await waitForTiles(page);
+  await waitForTiles(page, { slide: CMU });
   await expect(page.getByRole('tab', { name: CMU })).toHaveAttribute('aria-selected', 'true');
 });

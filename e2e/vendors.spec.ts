@@ -169,7 +169,7 @@ test('slides that are folders (DICOM, a MIRAX data folder) reopen from the recen
   const folders = [await fixturePath('dicom-jpeg-rgb'), dataFolderOf(await fixturePath('mirax-positions'))];
   for (const folder of folders) {
     await host.drop([folder]);
-    await waitForTiles(page);
+    await waitForTiles(page, { slide: folder });
     await page.getByRole('button', { name: `Close ${basename(folder)}` }).click();
   }
   await expect(page.getByTestId('welcome')).toBeVisible();
@@ -179,7 +179,7 @@ test('slides that are folders (DICOM, a MIRAX data folder) reopen from the recen
       .filter({ hasText: basename(folder) })
       .first()
       .click();
-    await waitForTiles(page);
+    await waitForTiles(page, { slide: folder });
     await expect(page.getByRole('tab', { name: basename(folder) })).toHaveAttribute('aria-selected', 'true');
     await page.getByRole('button', { name: `Close ${basename(folder)}` }).click();
   }
