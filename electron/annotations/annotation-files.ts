@@ -8,7 +8,6 @@ import { basename } from 'node:path';
 import { type ReadOptions, readGeoJson, readGeoJsonImport, writeGeoJson } from '../../shared/annotation-geojson';
 import { type AnnotationDocument, AnnotationFileError, type AnnotationFormat, type AnnotationImport } from '../../shared/annotations';
 import { LIMITS } from '../../shared/limits';
-import type { Mpp } from '../../shared/slide';
 import { SlideError } from '../engine/errors';
 import { writeFileAtomic } from '../engine/export/atomic-file';
 import { readImageScopeXml, writeImageScopeXml } from './imagescope-xml';
