@@ -184,6 +184,26 @@ test('each tool drawn with the mouse: measurements, saved beside the slide, back
     ['Stroma', { kind: 'point', points: [900, 450] }],
   ]);
 
+  // A measurement table: a row each, the Tumor rectangle's 200 x 100 px at 0.499 µm/px.
+  const table = join(dir, 'measured.csv');
+  host.main.annotationDialogs.exportPath = table;
+  await panel.getByTestId('annotation-export-csv').click();
+  await expect(page.getByText('Annotations exported to measured.csv')).toBeVisible();
+  expect(host.main.annotationDialogs.calls.at(-1)).toMatchObject({
+    dialog: 'export',
+    format: 'csv',
+    defaultPath: expect.stringMatching(/_measurements\.csv$/),
+  });
+  const rows = (await readFile(table, 'utf8'))
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split('\r\n');
+  expect(rows[0]).toContain('Centroid X µm,Centroid Y µm,Length µm,Area µm^2,Perimeter µm');
+  expect(rows).toHaveLength(7);
+  const rectangle = rows.find((row) => row.includes(',Tumor,Rectangle,'))!.split(',');
+  expect(Number(rectangle[9])).toBeCloseTo(200 * 100 * 0.499 * 0.499, 2);
+  expect(Number(rectangle[6])).toBeCloseTo(400 * 0.499, 3);
+
   // Reload the window and open the slide again: the same six.
   await page.reload();
   await host.drop([slide]);

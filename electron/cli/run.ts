@@ -63,7 +63,7 @@ Usage:
                      [--annotations FILE|stored] [--format png|jpeg|tiff] [--colour srgb|stored] [--overwrite]
   slidescope compare SLIDE SLIDE [SLIDE SLIDE] --power P [--center X,Y] [--size 512x512] [--alignment FILE.json] --out FILE
                      [--format png|jpeg|tiff] [--colour srgb|stored] [--overwrite]
-  slidescope annotations SLIDE [--json] | --import FILE | --export FILE [--format geojson|imagescope] [--overwrite]
+  slidescope annotations SLIDE [--json] | --import FILE | --export FILE [--format geojson|imagescope|csv] [--overwrite]
   slidescope report merge REPORT.jsonl... [--json] [--slowest 10]
   slidescope version
 
@@ -91,7 +91,8 @@ Annotations:
   The app keeps a slide's annotations beside it as <slide name>.annotations.geojson (QuPath's
   GeoJSON), or, when its folder is read-only, in the app's data folder; \`annotations\` reads and
   writes the same. --import adds a GeoJSON (QuPath, TIAToolbox) or ImageScope XML file's annotations;
-  --export writes them (ImageScope for a .xml name). --annotations draws a file's annotations (one
+  --export writes them (ImageScope for a .xml name; a measurement table, one row an annotation in
+  QuPath's columns, for .csv, or tab-separated for .tsv). --annotations draws a file's annotations (one
   slide), or each slide's stored ones ("stored"), into thumbnails, comparisons and regions read at
   a --power, with a legend; --scale-bar draws a scale bar into such a region (the slide must give
   its pixel size).
