@@ -301,6 +301,44 @@ test('a region export: the selected annotation or the view, at a magnification, 
   expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', Math.round(width / 4), Math.round(height / 4)]);
 });
 
+test('Copy View puts on the clipboard what the Region export writes of the view, the annotations and scale bar drawn in', async ({ host }) => {
+  const { page } = host;
+  const at = await openAtOneToOne(page, (paths) => host.drop(paths));
+  await page.getByTestId('active-class').selectOption('Tumor');
+  await page.keyboard.press('b');
+  await drag(page, at(500, 600), at(900, 900));
+  // The Region export of the view, as the copy makes it: its magnification, the annotations, a scale bar.
+  await page.getByTestId('cmd-export').click();
+  const dialog = page.getByRole('dialog', { name: 'Export' });
+  await dialog.getByTestId('export-kind-region').click();
+  await dialog.getByTestId('region-view').check();
+  await expect(dialog.getByTestId('region-power')).toHaveValue('20x');
+  await expect(dialog.getByTestId('region-scale-bar')).toBeChecked();
+  await dialog.getByTestId('export-annotations').check();
+  const file = join(dir, 'view-region.png');
+  host.main.exportAnswers.thumbnailPath = file;
+  await dialog.getByTestId('export-region').click();
+  await expect(dialog.getByTestId('export-status')).toHaveAttribute('data-status', 'done');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+
+  const dialogsBefore = host.main.exportDialogs.length;
+  await page.getByTestId('cmd-copy-view').click();
+  const written = await sharp(file).metadata();
+  await expect(page.getByText(`Copied the view: ${written.width!.toLocaleString('en')} × ${written.height!.toLocaleString('en')} px at 20x`)).toBeVisible();
+  expect(host.main.clipboardImages).toHaveLength(1);
+  expect(host.main.exportDialogs).toHaveLength(dialogsBefore);
+  const raw = (input: Uint8Array | string) => sharp(input).raw().toBuffer();
+  expect((await raw(host.main.clipboardImages[0]!)).equals(await raw(file))).toBe(true);
+
+  // The grid has no one view to copy: it says so, and copies nothing.
+  await page.keyboard.press('g');
+  await expect(page.getByTestId('cmd-copy-view')).toHaveCount(0);
+  await host.emit('app:menu-command', 'copy-view');
+  await expect(page.getByText('Open a slide in the single view to copy what it shows')).toBeVisible();
+  expect(host.main.clipboardImages).toHaveLength(1);
+});
+
 test('a rectangle drawn and its tab closed at once is stored, as is one drawn on a tab left just before', async ({ host }) => {
   const { page } = host;
   const at = await openAtOneToOne(page, (paths) => host.drop(paths));

@@ -32,6 +32,11 @@ export function isNeutral(adjustment: ColourAdjustment): boolean {
   return adjustment.brightness === 0 && adjustment.contrast === 1 && adjustment.gamma === 1;
 }
 
+/** What an export asks of colour: the view's ICC choice, and its adjustment when asked to carry it (and it is not neutral). */
+export function exportColour(view: { managed: boolean; adjustment: ColourAdjustment }, carryAdjustment: boolean): ExportColour {
+  return carryAdjustment && !isNeutral(view.adjustment) ? { managed: view.managed, adjustment: { ...view.adjustment } } : { managed: view.managed };
+}
+
 /** The value clamped to its control's range and rounded to a hundredth (what keys and sliders make). */
 export function clampAdjustment(key: keyof ColourAdjustment, value: number): number {
   const { min, max } = ADJUSTMENT_RANGES[key];

@@ -24,6 +24,7 @@ export type PrefetchRequest = RequestInput<'slide:prefetch'>;
 export type ExportThumbnailRequest = RequestInput<'export:thumbnail'>;
 export type ComparisonRequest = RequestInput<'export:comparison'>;
 export type ExportRegionRequest = RequestInput<'export:region'>;
+export type CopyRegionRequest = RequestInput<'export:copy-region'>;
 
 export interface ExportProgress extends ExportStep {
   jobId: number;
@@ -43,6 +44,7 @@ export const MENU_COMMANDS = [
   'toggle-grid',
   'compare-slides',
   'export',
+  'copy-view',
   'show-shortcuts',
   'show-about',
 ] as const;

@@ -204,6 +204,20 @@ export type LegendLabels = v.InferOutput<typeof legendLabels>;
 const annotationsFile = { annotations: v.optional(absolutePath), legend: v.optional(legendLabels) };
 /** A scale bar drawn into an image read at an objective power (the slide must give its pixel size). */
 const scaleBar = v.optional(v.boolean('must be true or false'));
+/** A region the engine reads for an export: at a slide level, or at an objective power with annotations and a scale bar drawn in. */
+const engineRegion = {
+  slideId,
+  x: coordinate,
+  y: coordinate,
+  width: int(1, LIMITS.maxRegionSide),
+  height: int(1, LIMITS.maxRegionSide),
+  at: v.variant('kind', [
+    v.strictObject({ kind: v.literal('level'), level: int(0, LIMITS.maxIndex) }),
+    v.strictObject({ kind: v.literal('power'), objectivePower: positive(LIMITS.maxPower) }),
+  ]),
+  ...annotationsFile,
+  scaleBar,
+};
 /** What a batch's output is made from, written into it (shared/provenance.ts). */
 const provenance = v.strictObject({ tool: text(200), identity: text(200), recipe: text(2000) });
 
@@ -350,6 +364,21 @@ export const OPERATIONS = defineOperations({
       scaleBar,
     }),
     response: returns<ExportResult>(),
+  },
+  /** The region as export:region makes it, put on the clipboard as a PNG (Edit > Copy View): its size in pixels. */
+  'export:copy-region': {
+    at: 'main',
+    exposure: 'page',
+    method: 'copyRegion',
+    request: v.strictObject({
+      slideId,
+      ...levelZeroRect,
+      objectivePower: positive(LIMITS.maxPower),
+      colour: v.optional(exportColour),
+      ...burnAnnotations,
+      scaleBar,
+    }),
+    response: returns<{ width: number; height: number }>(),
   },
   /** Compared slides side by side as one labelled image, saved where the user chooses. */
   'export:side-by-side': {
@@ -540,22 +569,19 @@ export const OPERATIONS = defineOperations({
     at: 'engine',
     exposure: 'host',
     method: 'writeRegion',
-    request: v.strictObject({
-      slideId,
-      x: coordinate,
-      y: coordinate,
-      width: int(1, LIMITS.maxRegionSide),
-      height: int(1, LIMITS.maxRegionSide),
-      at: v.variant('kind', [
-        v.strictObject({ kind: v.literal('level'), level: int(0, LIMITS.maxIndex) }),
-        v.strictObject({ kind: v.literal('power'), objectivePower: positive(LIMITS.maxPower) }),
-      ]),
-      path: absolutePath,
-      ...exportTarget,
-      ...annotationsFile,
-      scaleBar,
-    }),
+    request: v.strictObject({ ...engineRegion, path: absolutePath, ...exportTarget }),
     response: returns<ExportResult>(),
+    route: 'any',
+    deadline: 900,
+    cancellable: true,
+  },
+  /** The same region's image as a PNG in memory, for the clipboard. */
+  'engine:region-png': {
+    at: 'engine',
+    exposure: 'host',
+    method: 'regionPng',
+    request: v.strictObject({ ...engineRegion, colour: v.optional(exportColour) }),
+    response: returns<EncodedImage>(),
     route: 'any',
     deadline: 900,
     cancellable: true,

@@ -84,6 +84,8 @@ export interface MainSide {
   language(): LanguageState;
   /** Paths given to showInFolder. */
   shownInFolder: string[];
+  /** The PNGs put on the clipboard (Edit > Copy View), in order. */
+  clipboardImages: Uint8Array[];
   log: string[];
   dispose(): Promise<void>;
 }
@@ -127,6 +129,7 @@ export async function createMainSide(options: MainSideOptions): Promise<MainSide
   let dialogAnswer: string | null = null;
   let dialogAnsweredWhen: Promise<void> | undefined;
   const shownInFolder: string[] = [];
+  const clipboardImages: Uint8Array[] = [];
   const versions: AppVersions = { app: '0.0.0-e2e', electron: 'none (e2e host)', chrome: options.chromeVersion, node: process.versions.node };
   const exportAnswers: ExportAnswers = { thumbnailPath: null, folder: null, replace: false, gate: null };
   const exportDialogs: ExportDialogCall[] = [];
@@ -145,6 +148,7 @@ export async function createMainSide(options: MainSideOptions): Promise<MainSide
   const alignments = new CompareAlignments(new AlignmentStore({ dir: dataDir }), alignmentDialogs);
   const exporter = new Exporter({
     engine,
+    clipboard: { writePng: (png) => clipboardImages.push(png) },
     annotationsFile: (slide) => annotations.storedFile(slide),
     legend: () => legendLabels(t),
     dialogs: {
@@ -218,6 +222,7 @@ export async function createMainSide(options: MainSideOptions): Promise<MainSide
     chooseLanguage: (preference) => language.choose(preference),
     language: () => language.state(),
     shownInFolder,
+    clipboardImages,
     log,
     async dispose() {
       await controller.releaseAll().catch(() => undefined);

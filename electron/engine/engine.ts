@@ -15,7 +15,7 @@ import { SlideColour } from './colour/slide-colour';
 import { chooseTileSize, DeepZoomTiler, type TileEncoding } from './deepzoom-tiler';
 import type { SlideEngineApi } from './engine-api';
 import { readError, SlideError, throwIfAborted } from './errors';
-import { exportComparison, exportRegion, exportThumbnail } from './export/exports';
+import { exportComparison, exportRegion, exportThumbnail, regionPng } from './export/exports';
 import { exportSideBySide } from './export/side-by-side';
 import { openSlideSource } from './formats';
 import { ByteLruCache } from './lru-cache';
@@ -306,6 +306,11 @@ export class SlideEngine implements SlideEngineApi {
     return { files: [await exportRegion(this, request.slideId, slide.info, request, request.path, this.exportOptions(slide, request, context))] };
   }
 
+  async regionPng(request: RequestOf<'engine:region-png'>, context: Context = {}): Promise<EncodedImage> {
+    const slide = this.slide(request.slideId);
+    return regionPng(this, request.slideId, slide.info, request, this.imageOptions(slide, request, context));
+  }
+
   async writeSideBySide(request: RequestOf<'engine:export-side-by-side'>, context: Context<ExportStep> = {}): Promise<ExportResult> {
     const panels = request.panels.map((panel) => {
       const slide = this.slide(panel.slideId);
@@ -320,15 +325,17 @@ export class SlideEngine implements SlideEngineApi {
     request: Pick<RequestOf<'engine:export-region'>, 'format' | 'overwrite' | 'colour' | 'annotations' | 'legend'>,
     context: Context<ExportStep>,
   ) {
-    const applyColour = (image: RgbImage) => slide.colour.forExport(image, request.colour);
+    return { format: request.format, overwrite: request.overwrite, ...this.imageOptions(slide, request, context) };
+  }
+
+  /** What makes an export's pixels: the view's colour, the annotations drawn in and their legend. */
+  private imageOptions(slide: OpenSlide, request: Pick<RequestOf<'engine:region-png'>, 'colour' | 'annotations' | 'legend'>, context: Context<ExportStep>) {
     return {
-      format: request.format,
-      overwrite: request.overwrite,
       annotations: request.annotations,
       legend: request.legend,
       signal: context.signal,
       onProgress: context.progress,
-      applyColour,
+      applyColour: (image: RgbImage) => slide.colour.forExport(image, request.colour),
     };
   }
 

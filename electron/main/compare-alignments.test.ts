@@ -59,6 +59,7 @@ describe('compared slides’ alignments in main', () => {
         exportThumbnail: async () => fail('IO_ERROR', 'no disk'),
         exportComparison: async () => fail('IO_ERROR', 'no disk'),
         exportRegion: async () => fail('IO_ERROR', 'no disk'),
+        copyRegion: async () => fail('IO_ERROR', 'no clipboard'),
         exportSideBySide: async () => fail('IO_ERROR', 'no disk'),
       },
       samplePath: async () => ok('/none'),

@@ -78,6 +78,8 @@ describe('Exporter', () => {
   let dialogs: FakeDialogs;
   let progress: Array<{ senderId: number } & ExportProgress>;
   let exporter: Exporter;
+  /** What was put on the clipboard. */
+  let clipboard: Uint8Array[];
 
   before(async () => {
     const path = sharedSlide('CMU-1-Small-Region.svs');
@@ -92,7 +94,13 @@ describe('Exporter', () => {
     out = await mkdtemp(join(tmpdir(), 'slidescope-exporter-'));
     dialogs = new FakeDialogs();
     progress = [];
-    exporter = new Exporter({ engine, dialogs, sendProgress: (senderId, p) => progress.push({ senderId, ...p }) });
+    clipboard = [];
+    exporter = new Exporter({
+      engine,
+      dialogs,
+      clipboard: { writePng: (png) => clipboard.push(png) },
+      sendProgress: (senderId, p) => progress.push({ senderId, ...p }),
+    });
   });
   afterEach(async () => {
     await rm(out, { recursive: true, force: true });
@@ -150,6 +158,26 @@ describe('Exporter', () => {
     assert.equal(dialogs.of('thumbnail').length, 1);
     dialogs.thumbnailAnswer = null;
     assert.deepEqual(files(await exporter.exportRegion(SENDER, slide, request)), []);
+  });
+
+  it('copy: the region as the Region export makes it, a PNG on the clipboard with no dialog and no file; refusals copy nothing', async () => {
+    const request = { slideId: slide.slideId, x: 600.4, y: 1000, width: 800, height: 500, objectivePower: 10, scaleBar: true };
+    const copied = await exporter.copyRegion(slide, request);
+    assert.deepEqual(copied, ok({ width: 400, height: 250 }));
+    assert.equal(clipboard.length, 1);
+    const png = await sharp(clipboard[0]!).metadata();
+    assert.deepEqual([png.format, png.width, png.height], ['png', 400, 250]);
+    // The same pixels as the file the Region export writes.
+    dialogs.thumbnailAnswer = join(out, 'view.png');
+    await exporter.exportRegion(SENDER, slide, { ...request, format: 'png' });
+    const raw = (input: Uint8Array | string) => sharp(input).raw().toBuffer();
+    assert.ok((await raw(clipboard[0]!)).equals(await raw(join(out, 'view.png'))));
+    assert.equal(dialogs.of('thumbnail').length, 1);
+    assert.deepEqual(progress.length, 1, 'only the file export told its progress');
+
+    refused(await exporter.copyRegion(slide, { ...request, x: 5000 }), 'INVALID_ARGUMENT', /outside the slide/);
+    refused(await exporter.copyRegion(slide, { ...request, objectivePower: 40 }), 'INVALID_ARGUMENT', /beyond this slide's scan/);
+    assert.equal(clipboard.length, 1);
   });
 
   it('thumbnail: a cancelled dialog writes nothing; a refused magnification never opens the dialog', async () => {
@@ -257,6 +285,7 @@ describe('Exporter', () => {
     // Another program writes the first file while the export starts.
     const racing = new Exporter({
       engine,
+      clipboard: { writePng: () => assert.fail('nothing is copied') },
       dialogs,
       sendProgress: (_sender, p) => {
         if (p.done === 0) writeFileSync(late, 'theirs');
@@ -288,7 +317,14 @@ describe('Exporter', () => {
     doc.annotations.push({ id: crypto.randomUUID(), name: '', description: '', classification: 'Tumor', shape: { kind: 'point', points: [100, 100] } });
     await writeFile(marks, writeGeoJson(doc));
     const widthWith = async (legend: (() => LegendLabels) | undefined, name: string) => {
-      const drawing = new Exporter({ engine, dialogs, sendProgress: () => undefined, annotationsFile: async () => marks, ...(legend ? { legend } : {}) });
+      const drawing = new Exporter({
+        engine,
+        dialogs,
+        clipboard: { writePng: () => undefined },
+        sendProgress: () => undefined,
+        annotationsFile: async () => marks,
+        ...(legend ? { legend } : {}),
+      });
       dialogs.thumbnailAnswer = join(out, name);
       const result = await drawing.exportThumbnail(SENDER, slide, {
         slideId: slide.slideId,

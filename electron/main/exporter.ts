@@ -46,6 +46,8 @@ export interface ExporterDeps {
   annotationsFile?: (slide: OwnedSlide) => Promise<string | null>;
   /** What a drawn legend calls QuPath's classes and the unclassified, in the user's language (none: as stored). */
   legend?: () => LegendLabels;
+  /** The system clipboard (Electron's in the app): takes a PNG. */
+  clipboard: { writePng(png: Uint8Array): void };
   /** Test seam for "does this file exist" (default fs.existsSync). */
   exists?: (path: string) => boolean;
 }
@@ -156,6 +158,27 @@ export class Exporter implements SlideExporter {
     });
     if (written.ok) this.lastFolder = dirname(path);
     return written;
+  }
+
+  async copyRegion(slide: OwnedSlide, request: RequestOf<'export:copy-region'>): Promise<Result<{ width: number; height: number }>> {
+    const { info } = slide;
+    const problem = regionProblem(info, request, request.objectivePower);
+    if (problem) return fail('INVALID_ARGUMENT', problem, info.path);
+    const size = regionSize(info, request, request.objectivePower)!;
+    const annotations = await this.annotationsOf(slide, request.annotations);
+    const image = await this.deps.engine.call('engine:region-png', {
+      slideId: slide.slideId,
+      x: request.x,
+      y: request.y,
+      ...size,
+      at: { kind: 'power', objectivePower: request.objectivePower },
+      colour: request.colour,
+      scaleBar: request.scaleBar,
+      ...annotations,
+    });
+    if (!image.ok) return image;
+    this.deps.clipboard.writePng(image.value.bytes);
+    return { ok: true, value: { width: image.value.width, height: image.value.height } };
   }
 
   async exportSideBySide(senderId: number, slides: OwnedSlide[], request: RequestOf<'export:side-by-side'>): Promise<Result<ExportResult>> {

@@ -66,6 +66,7 @@ describe('createIpcHandlers', () => {
         },
         exportComparison: async () => fail('EXISTS', 'exists', '/out/grid.png'),
         exportRegion: async () => fail('IO_ERROR', 'no disk'),
+        copyRegion: async () => fail('IO_ERROR', 'no clipboard'),
         exportSideBySide: async () => fail('IO_ERROR', 'no disk'),
       },
       samplePath: () => engine.call('engine:ensure-sample', { dir: join(dir, 'sample') }),

@@ -63,6 +63,8 @@ export interface SlideExporter {
   exportComparison(senderId: number, slide: OwnedSlide, request: RequestOf<'export:comparison'>): Promise<Result<ExportResult>>;
   /** A level-0 rectangle at an objective power, as one image. */
   exportRegion(senderId: number, slide: OwnedSlide, request: RequestOf<'export:region'>): Promise<Result<ExportResult>>;
+  /** The same region put on the clipboard as a PNG: its size in pixels. */
+  copyRegion(slide: OwnedSlide, request: RequestOf<'export:copy-region'>): Promise<Result<{ width: number; height: number }>>;
   /** Compared slides (in the order of request.panels) side by side as one image. */
   exportSideBySide(senderId: number, slides: OwnedSlide[], request: RequestOf<'export:side-by-side'>): Promise<Result<ExportResult>>;
 }
@@ -248,6 +250,7 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
     'export:thumbnail': (senderId, request) => runExport(senderId, request.slideId, (slide) => deps.exporter.exportThumbnail(senderId, slide, request)),
     'export:comparison': (senderId, request) => runExport(senderId, request.slideId, (slide) => deps.exporter.exportComparison(senderId, slide, request)),
     'export:region': (senderId, request) => runExport(senderId, request.slideId, (slide) => deps.exporter.exportRegion(senderId, slide, request)),
+    'export:copy-region': (senderId, request) => onOwnSlide(senderId, request.slideId, (slide) => deps.exporter.copyRegion(slide, request)),
     'export:side-by-side': (senderId, request) =>
       onOwnSlides(
         senderId,

@@ -10,10 +10,12 @@ import { basename, join } from 'node:path';
 import {
   app,
   type BrowserWindow,
+  clipboard,
   dialog,
   ipcMain,
   Menu,
   type MessageBoxOptions,
+  nativeImage,
   type OpenDialogOptions,
   protocol,
   type SaveDialogOptions,
@@ -329,6 +331,7 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     dialogs: exportDialogs,
     annotationsFile: (slide) => annotations.storedFile(slide),
     legend: () => legendLabels(t),
+    clipboard: { writePng: (png) => clipboard.writeImage(nativeImage.createFromBuffer(Buffer.from(png.buffer, png.byteOffset, png.length))) },
     sendProgress: (senderId, progress) => {
       windows
         .fromSenderId(senderId)

@@ -53,6 +53,7 @@ export const COMMAND_ACCELERATORS: Partial<Record<MenuCommand, string>> = {
   'toggle-metadata': 'CmdOrCtrl+I',
   'toggle-grid': 'CmdOrCtrl+G',
   export: 'CmdOrCtrl+E',
+  'copy-view': 'CmdOrCtrl+Shift+C',
   'show-shortcuts': 'CmdOrCtrl+/',
 };
 
@@ -134,6 +135,8 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
       { role: 'copy', label: t('menu.copy') },
       { role: 'paste', label: t('menu.paste') },
       { role: 'selectAll', label: t('menu.selectAll') },
+      { type: 'separator' },
+      cmd('copy-view', t('menu.copyView')),
     ],
   };
 

@@ -187,6 +187,7 @@ describe('createSlidescopeApi', () => {
           exportThumbnail: async () => fail('IO_ERROR', 'no disk'),
           exportComparison: async () => fail('IO_ERROR', 'no disk'),
           exportRegion: async () => fail('IO_ERROR', 'no disk'),
+          copyRegion: async () => fail('IO_ERROR', 'no clipboard'),
           exportSideBySide: async () => fail('IO_ERROR', 'no disk'),
         },
         samplePath: async () => ok('/samples/sample.svs'),

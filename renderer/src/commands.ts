@@ -54,6 +54,7 @@ export const OTHER_CONTROLS: readonly ControlRow[] = [
   { display: 'keys.shiftDrag', label: 'controls.alignCompared' },
   { display: 'keys.shiftArrows', label: 'controls.alignComparedKeys' },
   { display: 'keys.ctrlE', label: 'controls.export' },
+  { display: 'keys.ctrlShiftC', label: 'controls.copyView' },
   { display: 'keys.esc', label: 'controls.escape' },
 ];
 

@@ -32,6 +32,14 @@ function detailOf(error: ErrorInfo): string {
 
 /** "Export failed: a file with that name already exists, …" plus the engine's message (naming the file). */
 export function describeExportError(error: ErrorInfo): DescribedError {
-  const reason = isErrorCode(error.code) ? t(`errors.export.${error.code}`) : t('errors.exportUnknown');
-  return { title: t('errors.exportTitle', { reason }), detail: detailOf(error) };
+  return { title: t('errors.exportTitle', { reason: exportReason(error) }), detail: detailOf(error) };
+}
+
+/** "The view could not be copied: …", for the same reasons an export fails. */
+export function describeCopyError(error: ErrorInfo): DescribedError {
+  return { title: t('app.copyFailed', { reason: exportReason(error) }), detail: detailOf(error) };
+}
+
+function exportReason(error: ErrorInfo): string {
+  return isErrorCode(error.code) ? t(`errors.export.${error.code}`) : t('errors.exportUnknown');
 }

@@ -12,7 +12,7 @@ import { LIMITS } from '../../../shared/limits';
 import { downsampleForPower, formatMpp, formatPower, mppAtDownsample, thumbnailSize } from '../../../shared/magnification';
 import type { ComparisonMode, ExportStep, ImageFormat, LegendLabels, ThumbnailSpec } from '../../../shared/operations';
 import type { Provenance } from '../../../shared/provenance';
-import type { Mpp, RgbImage, SlideInfo } from '../../../shared/slide';
+import type { EncodedImage, Mpp, RgbImage, SlideInfo } from '../../../shared/slide';
 import { readAnnotationFile } from '../../annotations/annotation-files';
 import type { SlideEngineApi } from '../engine-api';
 import { SlideError } from '../errors';
@@ -47,7 +47,7 @@ function pixelSizeAt(info: SlideInfo, scaleX: number, scaleY: number): Mpp | nul
   return info.mpp ? { x: info.mpp.x / scaleX, y: info.mpp.y / scaleY } : null;
 }
 
-function coloured(image: RgbImage, options: ExportOptions): Promise<RgbImage> {
+function coloured(image: RgbImage, options: Pick<ExportOptions, 'applyColour'>): Promise<RgbImage> {
   return options.applyColour ? options.applyColour(image) : Promise.resolve(image);
 }
 
@@ -56,7 +56,7 @@ function check(problem: string | null, info: SlideInfo): void {
 }
 
 /** The annotations to draw in, read (and refused when the file is bad) before any pixel is. */
-async function annotationsOf(options: ExportOptions): Promise<AnnotationDocument | null> {
+async function annotationsOf(options: Pick<ExportOptions, 'annotations'>): Promise<AnnotationDocument | null> {
   return options.annotations ? readAnnotationFile(options.annotations) : null;
 }
 
@@ -223,22 +223,25 @@ async function regionAtDownsample(
   return resizeRgb(await toRaw(sharpFrom(rgba).flatten({ background: '#ffffff' })), width, height);
 }
 
+/** What makes an export's pixels, whatever the file. */
+type ImageOptions = Omit<ExportOptions, 'format' | 'overwrite'>;
+
+export type RegionRequest = { x: number; y: number; width: number; height: number; at: RegionAt; scaleBar?: boolean | undefined };
+
 /**
  * A region as an image: at a slide level, as OpenSlide's read_region (RGBA: PNG and TIFF keep the
  * transparency outside the slide, JPEG gets white), or at an objective power, as TIAToolbox's
  * read_rect, where annotations (with their legend) and a scale bar may be drawn in. x, y are level-0
- * pixels; width, height are output pixels.
+ * pixels; width, height are output pixels. With the size of its pixels, for the file to say.
  */
-export async function exportRegion(
+async function regionImage(
   engine: ExportPixels,
   slideId: string,
   info: SlideInfo,
-  region: { x: number; y: number; width: number; height: number; at: RegionAt; scaleBar?: boolean | undefined },
-  outPath: string,
-  options: ExportOptions,
-): Promise<string> {
+  region: RegionRequest,
+  options: ImageOptions,
+): Promise<{ image: RgbImage; pixelSize: Mpp | null }> {
   const { x, y, width, height, at } = region;
-  let bytes: Uint8Array;
   if (at.kind === 'power') {
     check(powerProblem(info, at.objectivePower), info);
     if (width * height > LIMITS.maxExportPixels) throw new SlideError('TOO_LARGE', `A ${width} x ${height} image is too large to export.`, info.path);
@@ -256,20 +259,36 @@ export async function exportRegion(
     // The scale bar takes the bottom-left corner: the legend then goes below the image.
     if (region.scaleBar && info.mpp) image = await withLegendBelow(await withScaleBar(image, info.mpp.x * ds), legend);
     else image = await withLegend(image, legend);
-    bytes = await encodeImage(image, options.format, { provenance: options.provenance, pixelSize: pixelSizeAt(info, 1 / ds, 1 / ds) });
-  } else {
-    if (options.annotations || region.scaleBar)
-      throw new SlideError(
-        'INVALID_ARGUMENT',
-        'Annotations and a scale bar are drawn into a region read at an objective power, not at a slide level.',
-        info.path,
-      );
-    const level = info.levels[at.level];
-    if (!level) throw new SlideError('INVALID_ARGUMENT', `The slide has levels 0 to ${info.levels.length - 1}; there is no level ${at.level}.`, info.path);
-    const rgba = await coloured(await engine.readRegion({ slideId, level: at.level, x, y, width, height }, { signal: options.signal }), options);
-    const pixelSize = pixelSizeAt(info, level.width / info.width, level.height / info.height);
-    bytes = await encodeImage(rgba, options.format, { provenance: options.provenance, pixelSize });
+    return { image, pixelSize: pixelSizeAt(info, 1 / ds, 1 / ds) };
   }
-  await writeFileAtomic(outPath, bytes, options.overwrite);
+  if (options.annotations || region.scaleBar)
+    throw new SlideError(
+      'INVALID_ARGUMENT',
+      'Annotations and a scale bar are drawn into a region read at an objective power, not at a slide level.',
+      info.path,
+    );
+  const level = info.levels[at.level];
+  if (!level) throw new SlideError('INVALID_ARGUMENT', `The slide has levels 0 to ${info.levels.length - 1}; there is no level ${at.level}.`, info.path);
+  const rgba = await coloured(await engine.readRegion({ slideId, level: at.level, x, y, width, height }, { signal: options.signal }), options);
+  return { image: rgba, pixelSize: pixelSizeAt(info, level.width / info.width, level.height / info.height) };
+}
+
+/** A region (regionImage) written to a file. */
+export async function exportRegion(
+  engine: ExportPixels,
+  slideId: string,
+  info: SlideInfo,
+  region: RegionRequest,
+  outPath: string,
+  options: ExportOptions,
+): Promise<string> {
+  const { image, pixelSize } = await regionImage(engine, slideId, info, region, options);
+  await writeFileAtomic(outPath, await encodeImage(image, options.format, { provenance: options.provenance, pixelSize }), options.overwrite);
   return outPath;
+}
+
+/** A region (regionImage) as a PNG in memory: what the app puts on the clipboard. */
+export async function regionPng(engine: ExportPixels, slideId: string, info: SlideInfo, region: RegionRequest, options: ImageOptions): Promise<EncodedImage> {
+  const { image, pixelSize } = await regionImage(engine, slideId, info, region, options);
+  return { bytes: await encodeImage(image, 'png', { pixelSize }), mime: 'image/png', width: image.width, height: image.height };
 }

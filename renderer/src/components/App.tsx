@@ -4,14 +4,16 @@
 import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ErrorInfo, Result } from '../../../shared/errors';
 import type { OpenedSlide, SlideId } from '../../../shared/ipc';
+import { formatPower } from '../../../shared/magnification';
 import { AnnotationContext, type AnnotationContextValue } from '../annotations/AnnotationContext';
 import { annotationsStored } from '../annotations/annotationSession';
 import { useAnnotationKeys } from '../annotations/useAnnotationKeys';
 import { useSlideAnnotations } from '../annotations/useSlideAnnotations';
 import { useApi } from '../api';
 import { type Command, isViewCommand } from '../commands';
+import { copyViewPlan } from '../copyView';
 import { e2eHandle } from '../e2eHandle';
-import { describeExportError, describeOpenError } from '../errors';
+import { describeCopyError, describeExportError, describeOpenError } from '../errors';
 import { type ExportJob, useExportJob } from '../hooks/useExportJob';
 import { useFileDrop } from '../hooks/useFileDrop';
 import { useFullscreen } from '../hooks/useFullscreen';
@@ -21,6 +23,7 @@ import { useNotices } from '../hooks/useNotices';
 import { useRecentFiles } from '../hooks/useRecentFiles';
 import { useSlides } from '../hooks/useSlides';
 import { forgetViewColours } from '../hooks/useViewColour';
+import { formatCount } from '../i18n/format';
 import { useT } from '../i18n/i18n';
 import { baseName, dirName } from '../paths';
 import { AboutDialog } from './AboutDialog';
@@ -248,9 +251,29 @@ export function App() {
           else pushNotice({ kind: 'info', title: t('app.exportNeedsSlide') });
           break;
         }
+        case 'copy-view': {
+          const context = compare || grid ? null : (viewer.current?.exportContext() ?? null);
+          const annotated = (annotations?.getState().document.annotations.length ?? 0) > 0;
+          const plan = copyViewPlan(active, context, annotated);
+          if ('problem' in plan) {
+            pushNotice({ kind: 'info', title: t(plan.problem === 'needsView' ? 'app.copyNeedsView' : 'app.copyNeedsScale') });
+            break;
+          }
+          const { request } = plan;
+          void savedFirst(() => api.copyRegion(request)).then((copied) => {
+            if (copied.ok) {
+              const { width, height } = copied.value;
+              pushNotice({
+                kind: 'info',
+                title: t('app.copied', { width: formatCount(width), height: formatCount(height), power: formatPower(request.objectivePower) }),
+              });
+            } else pushNotice({ kind: 'error', ...describeCopyError(copied.error) });
+          });
+          break;
+        }
       }
     },
-    [fullscreen, pushNotice, active, compare, t],
+    [fullscreen, pushNotice, active, compare, grid, annotations, savedFirst, api, t],
   );
 
   const keyboard = useMemo<KeyboardHandlers>(

@@ -1,16 +1,11 @@
 // The export dialog's colour line: exports are converted to sRGB with the slide's ICC profile when
 // the view shows it colour-managed, and may carry the view's brightness, contrast and gamma.
 
-import { type ExportColour, isNeutral } from '../../../shared/colour';
+import { isNeutral } from '../../../shared/colour';
 import type { SlideInfo } from '../../../shared/slide';
 import type { ViewColour } from '../hooks/useViewColour';
 import { useT } from '../i18n/i18n';
 import '../styles/colour.css';
-
-/** What an export asks of colour, from the view's and the dialog's choice. */
-export function exportColour(colour: ViewColour, carryAdjustment: boolean): ExportColour {
-  return carryAdjustment && !isNeutral(colour.adjustment) ? { managed: colour.managed, adjustment: { ...colour.adjustment } } : { managed: colour.managed };
-}
 
 export interface ExportColourOptionProps {
   info: SlideInfo;

@@ -5,6 +5,7 @@
 
 import { type ReactNode, type RefObject, useEffect, useId, useRef, useState } from 'react';
 import { shapeBounds } from '../../../shared/annotation-geometry';
+import { exportColour } from '../../../shared/colour';
 import { exportFileNames, type LevelZeroRect, regionFileName, regionSize, wholePixelsWithin } from '../../../shared/export-plan';
 import type {
   ComparisonMode,
@@ -25,7 +26,7 @@ import { formatCount } from '../i18n/format';
 import { t, useT } from '../i18n/i18n';
 import { baseName, dirName } from '../paths';
 import { describeMagnification, parseMagnification, resolveMagnification, resolveWritten } from '../viewer/magnification';
-import { ExportColourOption, exportColour } from './ExportColourOption';
+import { ExportColourOption } from './ExportColourOption';
 import { Modal } from './Modal';
 import type { ExportContext } from './SlideViewer';
 

@@ -18,6 +18,7 @@ export type IconName =
   | 'warning'
   | 'grid'
   | 'export'
+  | 'copy'
   | 'folder'
   | 'select'
   | 'ruler'
@@ -49,6 +50,7 @@ const PATHS: Record<IconName, string> = {
   warning: 'M12 3l10 18H2zM12 10v5M12 17.5v.5',
   grid: 'M4 4h7v7H4zM13 4h7v7h-7zM4 13h7v7H4zM13 13h7v7h-7z',
   export: 'M12 15V3M7 8l5-5 5 5M4 14v6h16v-6',
+  copy: 'M9 9h11v11H9zM5 15H4V4h11v1',
   folder: 'M3 6v13h18V8h-9l-2-2z',
   select: 'M5 3l14 8-6 2-3 6z',
   ruler: 'M3 17L17 3l4 4L7 21zM7 13l2 2M10 10l2 2M13 7l2 2',

@@ -79,6 +79,7 @@ export function ViewerToolbar(props: ViewerToolbarProps) {
       <div className="toolbar-group">
         {props.children}
         {button('export', 'export', t('toolbar.export'))}
+        {!grid && button('copy-view', 'copy', t('toolbar.copyView'))}
         {button('toggle-grid', 'grid', grid ? t('toolbar.gridOff') : t('toolbar.gridOn'), grid)}
         {!grid && button('toggle-navigator', 'navigator', t('toolbar.navigator'), props.navigatorVisible)}
         {button('toggle-metadata', 'info', t('toolbar.metadata'), props.metadataOpen)}
