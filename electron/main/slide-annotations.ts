@@ -21,8 +21,7 @@ export interface AnnotationDialogs {
   chooseExportPath(senderId: number, defaultPath: string, format: AnnotationFormat): Promise<string | null>;
 }
 
-/** What an export is called by default: `<slide>.geojson`, or `<slide>.xml`, the name ImageScope opens beside a slide. */
-/** What an export's file name adds to the slide's stem. */
+/** What an export is called by default: `<slide>.geojson`, `<slide>.xml` (the name ImageScope opens beside a slide), `<slide>_measurements.csv`. */
 export const ANNOTATION_FILE_ENDINGS: Record<AnnotationFormat, string> = { geojson: '.geojson', imagescope: '.xml', csv: '_measurements.csv' };
 
 async function attempt<T>(work: () => Promise<T>, path?: string): Promise<Result<T>> {
