@@ -384,11 +384,15 @@ const PALETTE: readonly Rgb[] = [
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** QuPath's objects that are not annotations: `objectType` since QuPath 0.3, the feature's `id` before. */
+/**
+ * QuPath's objects that are not annotations: `objectType` since QuPath 0.3, the feature's `id` before.
+ * A TMA core is "tmaCore" from QuPath 0.4 (PathObjectTypeAdapters.MAP_TYPES), "tma_core" in 0.3.
+ */
 const NOT_ANNOTATIONS = new Set([
   'detection',
   'cell',
   'tile',
+  'tmaCore',
   'tma_core',
   'root',
   'PathDetectionObject',
