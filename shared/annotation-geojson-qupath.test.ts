@@ -23,4 +23,30 @@ describe("QuPath's GeoJSON, field by field", () => {
     );
     assert.equal(leftOut, 1);
   });
+
+  it('keeps a class colour QuPath writes with its alpha, [r, g, b, a] (GsonTools.PathClassTypeAdapter)', () => {
+    const doc = readGeoJson(collection([squareFeature({ objectType: 'annotation', classification: { name: 'Faint', color: [10, 20, 30, 128] } })]), options);
+    assert.deepEqual(doc.classes, [{ name: 'Faint', color: [10, 20, 30] }]);
+  });
+
+  it('reads a derived class before QuPath 0.4, a PathClass as Gson wrote it: its parentClass chain, names and colorRGB', () => {
+    // PathClass's fields (parentClass, name, colorRGB) serialised by Gson's default adapter.
+    const tumorPositive = {
+      parentClass: { name: 'Tumor', colorRGB: -3670016 },
+      name: 'Positive',
+      colorRGB: -3657166,
+    };
+    const doc = readGeoJson(
+      collection([
+        squareFeature({ classification: tumorPositive }, 'PathAnnotationObject'),
+        squareFeature({ classification: { name: 'Positive', colorRGB: -3657166 } }, 'PathAnnotationObject'),
+      ]),
+      options,
+    );
+    assert.deepEqual(
+      doc.annotations.map((a) => a.classification),
+      ['Tumor: Positive', 'Positive'],
+    );
+    assert.deepEqual(doc.classes[0], { name: 'Tumor: Positive', color: [200, 50, 50] });
+  });
 });

@@ -341,12 +341,31 @@ function shapeOf(geometry: Json, freehand: boolean): Shape {
 }
 
 function rgbOf(value: Json | undefined): Rgb | null {
-  if (Array.isArray(value) && value.length === 3 && value.every((c) => typeof c === 'number' && Number.isInteger(c) && c >= 0 && c <= 255)) {
-    return value as Rgb;
+  // QuPath writes [r, g, b, a] for a class colour with an alpha other than 0 or 255; the alpha is not kept.
+  if (
+    Array.isArray(value) &&
+    (value.length === 3 || value.length === 4) &&
+    value.every((c) => typeof c === 'number' && Number.isInteger(c) && c >= 0 && c <= 255)
+  ) {
+    return value.slice(0, 3) as Rgb;
   }
   // QuPath before 0.4: a packed (A)RGB integer.
   if (typeof value === 'number' && Number.isInteger(value)) return [(value >> 16) & 255, (value >> 8) & 255, value & 255];
   return null;
+}
+
+/**
+ * A classification's name; before QuPath 0.4 a derived class was Gson's default form of PathClass, its
+ * parents nested as `parentClass` ({parentClass: {name: "Tumor"}, name: "Positive"}: "Tumor: Positive").
+ */
+function legacyClassName(classification: Record<string, Json>): Json | undefined {
+  const name = classification['name'];
+  const names: string[] = [];
+  // Bounded: a class is a few levels deep, a hostile file's chain is not followed past 100.
+  for (let c: Json | undefined = classification['parentClass']; isObject(c) && names.length < 100; c = c['parentClass']) {
+    if (typeof c['name'] === 'string') names.unshift(c['name']);
+  }
+  return names.length > 0 && typeof name === 'string' ? [...names, name].join(': ') : name;
 }
 
 /** The class a feature names, and its colour when the file gives one. */
@@ -354,7 +373,7 @@ function classOf(properties: Record<string, Json>): { name: string; color: Rgb |
   const classification = properties['classification'];
   if (isObject(classification)) {
     const names = classification['names'];
-    const name = Array.isArray(names) ? names.filter((n) => typeof n === 'string').join(': ') : classification['name'];
+    const name = Array.isArray(names) ? names.filter((n) => typeof n === 'string').join(': ') : legacyClassName(classification);
     if (typeof name !== 'string' || normalClassName(name) === '') return null;
     return { name: normalClassName(name), color: rgbOf(classification['color'] ?? classification['colorRGB']) ?? rgbOf(properties['color']) };
   }
