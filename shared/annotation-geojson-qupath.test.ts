@@ -49,4 +49,55 @@ describe("QuPath's GeoJSON, field by field", () => {
     );
     assert.deepEqual(doc.classes[0], { name: 'Tumor: Positive', color: [200, 50, 50] });
   });
+
+  it('reads a GeometryCollection as QuPath does (GeometryTools.homogenizeGeometryCollection): its members of the highest dimension', () => {
+    const square = (x: number) => [
+      [
+        [x, 0],
+        [x + 4, 0],
+        [x + 2, 3],
+        [x, 0],
+      ],
+    ];
+    // What shapely's intersection of an outline with a tile gives: polygons and the lines along the cut.
+    const clipped = {
+      type: 'GeometryCollection',
+      geometries: [
+        { type: 'Polygon', coordinates: square(0) },
+        {
+          type: 'LineString',
+          coordinates: [
+            [9, 9],
+            [10, 10],
+          ],
+        },
+        { type: 'GeometryCollection', geometries: [{ type: 'MultiPolygon', coordinates: [square(10)] }] },
+      ],
+    };
+    const points = {
+      type: 'GeometryCollection',
+      geometries: [
+        { type: 'Point', coordinates: [1, 2] },
+        { type: 'MultiPoint', coordinates: [[3, 4]] },
+      ],
+    };
+    const doc = readGeoJson(
+      JSON.stringify([
+        { type: 'Feature', geometry: clipped, properties: { objectType: 'annotation' } },
+        { type: 'Feature', geometry: points, properties: {} },
+      ]),
+      options,
+    );
+    assert.deepEqual(
+      doc.annotations.map((a) => a.shape),
+      [
+        { kind: 'polygon', polygons: [[[0, 0, 4, 0, 2, 3]], [[10, 0, 14, 0, 12, 3]]] },
+        { kind: 'point', points: [1, 2, 3, 4] },
+      ],
+    );
+    assert.throws(
+      () => readGeoJson(JSON.stringify({ type: 'Feature', geometry: { type: 'GeometryCollection', geometries: [] } }), options),
+      /^AnnotationFileError: Feature 1: the GeometryCollection is empty\.$/,
+    );
+  });
 });

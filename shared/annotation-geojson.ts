@@ -306,6 +306,42 @@ function asRectangle(rings: number[][]): Shape | null {
   return box && { kind: 'rectangle', ...box };
 }
 
+/**
+ * A GeometryCollection as the one geometry QuPath reads it as (GeometryTools.homogenizeGeometryCollection):
+ * its members, nested collections flattened, of the highest dimension only (shapely's clip of an outline
+ * gives its polygons and the lines along the cut: the polygons are the outline).
+ */
+function homogenized(collection: Record<string, Json>): Record<string, Json> {
+  const members: Record<string, Json>[] = [];
+  const flatten = (value: Json | undefined): void => {
+    if (!Array.isArray(value)) throw new FeatureProblem('the GeometryCollection has no list of geometries');
+    for (const [i, member] of value.entries()) {
+      if (!isObject(member)) throw new FeatureProblem(`the GeometryCollection's geometry ${i + 1} is not a geometry`);
+      if (member['type'] === 'GeometryCollection') flatten(member['geometries']);
+      else members.push(member);
+    }
+  };
+  flatten(collection['geometries']);
+  const known = ['Polygon', 'MultiPolygon', 'LineString', 'MultiLineString', 'Point', 'MultiPoint'];
+  const other = members.find((m) => !known.includes(String(m['type'])));
+  if (other) throw new FeatureProblem(`the GeometryCollection holds a geometry of type ${describeValue(other['type'])}`);
+  const parts = (single: string, multi: string): Json[] =>
+    members.flatMap((m) =>
+      m['type'] === single ? [m['coordinates'] ?? null] : m['type'] === multi && Array.isArray(m['coordinates']) ? m['coordinates'] : [],
+    );
+  for (const [single, multi] of [
+    ['Polygon', 'MultiPolygon'],
+    ['LineString', 'MultiLineString'],
+    ['Point', 'MultiPoint'],
+  ] as const) {
+    const coordinates = parts(single, multi);
+    if (coordinates.length === 0) continue;
+    // One member as itself: a lone polygon may be a rectangle, a lone line a line.
+    return coordinates.length === 1 && single !== 'Point' ? { type: single, coordinates: coordinates[0]! } : { type: multi, coordinates };
+  }
+  throw new FeatureProblem('the GeometryCollection is empty');
+}
+
 function shapeOf(geometry: Json, freehand: boolean): Shape {
   if (!isObject(geometry)) throw new FeatureProblem('it has no geometry');
   const type = geometry['type'];
@@ -334,7 +370,7 @@ function shapeOf(geometry: Json, freehand: boolean): Shape {
       return { kind: freehand ? 'freehand' : 'polygon', polygons: coordinates.map((p, i) => polygonRings(p, `the MultiPolygon's polygon ${i + 1}`)) };
     }
     case 'GeometryCollection':
-      throw new FeatureProblem('it is a GeometryCollection, which an annotation cannot hold');
+      return shapeOf(homogenized(geometry), freehand);
     default:
       throw new FeatureProblem(type === undefined ? 'its geometry has no type' : `its geometry type ${describeValue(type)} is unknown`);
   }
