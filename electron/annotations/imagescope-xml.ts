@@ -103,8 +103,14 @@ export function readImageScopeXml(xml: string, options: ReadOptions): Annotation
     throw new AnnotationFileError('CORRUPT_DATA', `Not ImageScope annotations: the root element is <${root.name}>, not <Annotations>.`, path);
   const classes = new Map<string, AnnotationClass>();
   const annotations: Annotation[] = [];
-  for (const [layerIndex, layer] of childElements(root, 'Annotation').entries()) {
-    const name = (layer.attributes.get('Name') ?? '').trim();
+  const layers = childElements(root, 'Annotation');
+  // ImageScope leaves a layer's Name empty unless the user types one, and its users tell layers apart by
+  // colour: several unnamed layers become classes named as ImageScope lists them ("Layer 2"), in their
+  // colours. One (what the writer below gives unclassified annotations) stays unclassified.
+  const unnamed = layers.filter((l) => (l.attributes.get('Name') ?? '').trim() === '').length;
+  for (const [layerIndex, layer] of layers.entries()) {
+    const id = (layer.attributes.get('Id') ?? '').trim() || String(layerIndex + 1);
+    const name = (layer.attributes.get('Name') ?? '').trim() || (unnamed > 1 ? `Layer ${id}` : '');
     if (name && !classes.has(name)) classes.set(name, { name, color: colorOf(layer.attributes.get('LineColor')) });
     const positive: Annotation[] = [];
     for (const [regionIndex, region] of childElements(layer, 'Regions')
