@@ -100,4 +100,22 @@ describe("QuPath's GeoJSON, field by field", () => {
       /^AnnotationFileError: Feature 1: the GeometryCollection is empty\.$/,
     );
   });
+
+  it('leaves out what QuPath reads as detections by its alias, properties.type, when there is no objectType', () => {
+    // PathObjectTypeAdapter.read: objectType, else object_type, else type ("Allow 'type' to be used as an alias").
+    const { document, leftOut } = readGeoJsonImport(
+      collection([
+        squareFeature({ type: 'detection', classification: { name: 'Tumor', color: [200, 0, 0] } }),
+        squareFeature({ type: 'cell' }),
+        squareFeature({ type: 3, name: 'TIAToolbox class index' }),
+        squareFeature({ objectType: 'annotation', type: 'cell', name: 'objectType decides' }),
+      ]),
+      options,
+    );
+    assert.deepEqual(
+      document.annotations.map((a) => a.name),
+      ['TIAToolbox class index', 'objectType decides'],
+    );
+    assert.equal(leftOut, 2);
+  });
 });

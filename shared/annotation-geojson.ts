@@ -460,7 +460,10 @@ const NOT_ANNOTATIONS = new Set([
 function isAnnotation(feature: Json): boolean {
   if (!isObject(feature)) return true; // refused below, by its number
   const properties = isObject(feature['properties']) ? feature['properties'] : {};
-  const type = properties['objectType'] ?? properties['object_type'] ?? feature['id'];
+  // QuPath's order (PathObjectTypeAdapter.read): objectType, object_type, then `type` as their alias;
+  // before 0.3 the feature's id. TIAToolbox's class index in `type` is no object type, and stays.
+  const declared = properties['objectType'] ?? properties['object_type'] ?? properties['type'];
+  const type = declared !== undefined && declared !== null ? String(declared) : feature['id'];
   return !(typeof type === 'string' && NOT_ANNOTATIONS.has(type));
 }
 
