@@ -3,8 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { squareFeature } from '../testing/annotation-samples';
-import { readGeoJson, readGeoJsonImport } from './annotation-geojson';
+import { everyKind, squareFeature } from '../testing/annotation-samples';
+import { readGeoJson, readGeoJsonImport, writeGeoJson } from './annotation-geojson';
 
 let counter = 0;
 const newId = () => `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`;
@@ -117,5 +117,16 @@ describe("QuPath's GeoJSON, field by field", () => {
       ['TIAToolbox class index', 'objectType decides'],
     );
     assert.equal(leftOut, 2);
+  });
+
+  it('marks a freehand outline with a metadata key QuPath 0.6 keeps out of its measurement tables (a leading _), and still reads the old one', () => {
+    // ObservableMeasurementTableData: every metadata key is a column, but "Metadata keys starting with _
+    // shouldn't be displayed to the user" (metadataNames.removeIf(m -> m.startsWith("_"))).
+    const freehand = JSON.parse(writeGeoJson(everyKind())).features[5];
+    assert.deepEqual(freehand.properties.metadata, { '_slidescope.shape': 'freehand' });
+    for (const key of ['_slidescope.shape', 'slidescope.shape']) {
+      const feature = { ...freehand, properties: { objectType: 'annotation', metadata: { [key]: 'freehand' } } };
+      assert.equal(readGeoJson(collection([feature]), options).annotations[0]?.shape.kind, 'freehand', key);
+    }
   });
 });

@@ -42,7 +42,7 @@ describe('GeoJSON as QuPath writes it', () => {
     assert.equal(ellipse.geometry.coordinates[0].length, 73, '72 vertices, closed');
     assert.equal(polygon.geometry.type, 'MultiPolygon');
     assert.equal(polygon.geometry.coordinates[0].length, 2, 'outer ring and hole');
-    assert.deepEqual(freehand.properties.metadata, { 'slidescope.shape': 'freehand' });
+    assert.deepEqual(freehand.properties.metadata, { '_slidescope.shape': 'freehand' });
     // One feature a line: a bad edit is reported at its line.
     assert.equal(text.split('\n').length, 6 + 3);
   });

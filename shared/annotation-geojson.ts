@@ -33,8 +33,13 @@ import { LIMITS } from './limits';
 
 /** Where QuPath keeps an annotation's description (PathAnnotationObject's metadata key). */
 const DESCRIPTION_KEY = 'ANNOTATION_DESCRIPTION';
-/** Freehand polygons are marked in the metadata, which QuPath carries through its own round trip. */
-const SHAPE_KEY = 'slidescope.shape';
+/**
+ * Freehand polygons are marked in the metadata, which QuPath carries through its own round trip. A
+ * leading _ keeps the mark out of QuPath 0.6's measurement tables, which show every other metadata key.
+ */
+const SHAPE_KEY = '_slidescope.shape';
+/** The mark as written before, still read. */
+const OLD_SHAPE_KEY = 'slidescope.shape';
 /** QuPath's object types: `properties.type` is one of them, or (TIAToolbox) a class. */
 const QUPATH_OBJECT_TYPES = new Set(['annotation', 'detection', 'cell', 'tile', 'tmaCore', 'tma_core', 'root', 'unknown']);
 
@@ -561,7 +566,7 @@ function readFeatures(text: string, options: ReadOptions, annotationsOnly: boole
       if (feature['type'] !== undefined && feature['type'] !== 'Feature') throw new FeatureProblem(`it is ${describeValue(feature['type'])}, not a Feature`);
       const properties = isObject(feature['properties']) ? feature['properties'] : {};
       const metadata = isObject(properties['metadata']) ? properties['metadata'] : {};
-      const shape = shapeOf(feature['geometry'] ?? null, metadata[SHAPE_KEY] === 'freehand');
+      const shape = shapeOf(feature['geometry'] ?? null, (metadata[SHAPE_KEY] ?? metadata[OLD_SHAPE_KEY]) === 'freehand');
       const count = vertexCount(shape);
       if (count > LIMITS.maxAnnotationVertices) throw new FeatureProblem(`it has more than ${LIMITS.maxAnnotationVertices} vertices`);
       vertices += count;
