@@ -45,4 +45,14 @@ describe('ImageScope XML layers', () => {
       [null, 'Tumor'],
     );
   });
+
+  it('an unnamed layer without regions does not make another unnamed one a class', () => {
+    const empty = '<Annotation Id="1" Name="" LineColor="65280"><Regions><RegionAttributeHeaders/></Regions></Annotation>';
+    const doc = readImageScopeXml(file(empty, layer(2, '', 255)), { newId });
+    assert.deepEqual(doc.classes, []);
+    assert.deepEqual(
+      doc.annotations.map((a) => a.classification),
+      [null],
+    );
+  });
 });

@@ -105,17 +105,16 @@ export function readImageScopeXml(xml: string, options: ReadOptions): Annotation
   const annotations: Annotation[] = [];
   const layers = childElements(root, 'Annotation');
   // ImageScope leaves a layer's Name empty unless the user types one, and its users tell layers apart by
-  // colour: several unnamed layers become classes named as ImageScope lists them ("Layer 2"), in their
-  // colours. One (what the writer below gives unclassified annotations) stays unclassified.
-  const unnamed = layers.filter((l) => (l.attributes.get('Name') ?? '').trim() === '').length;
+  // colour: several unnamed layers that hold regions become classes named by their Id ("Layer 2"), in
+  // their colours. One (what the writer below gives unclassified annotations) stays unclassified.
+  const regionsOf = (layer: XmlElement) => childElements(layer, 'Regions').flatMap((r) => childElements(r, 'Region'));
+  const unnamed = layers.filter((l) => (l.attributes.get('Name') ?? '').trim() === '' && regionsOf(l).length > 0).length;
   for (const [layerIndex, layer] of layers.entries()) {
     const id = (layer.attributes.get('Id') ?? '').trim() || String(layerIndex + 1);
-    const name = (layer.attributes.get('Name') ?? '').trim() || (unnamed > 1 ? `Layer ${id}` : '');
+    const name = (layer.attributes.get('Name') ?? '').trim() || (unnamed > 1 && regionsOf(layer).length > 0 ? `Layer ${id}` : '');
     if (name && !classes.has(name)) classes.set(name, { name, color: colorOf(layer.attributes.get('LineColor')) });
     const positive: Annotation[] = [];
-    for (const [regionIndex, region] of childElements(layer, 'Regions')
-      .flatMap((r) => childElements(r, 'Region'))
-      .entries()) {
+    for (const [regionIndex, region] of regionsOf(layer).entries()) {
       try {
         const shape = shapeOf(Number(region.attributes.get('Type') ?? 0), vertices(region));
         if (region.attributes.get('NegativeROA') === '1' && shape.kind === 'polygon') {
