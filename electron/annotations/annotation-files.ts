@@ -11,7 +11,7 @@ import { LIMITS } from '../../shared/limits';
 import { SlideError } from '../engine/errors';
 import { writeFileAtomic } from '../engine/export/atomic-file';
 import { readImageScopeXml, writeImageScopeXml } from './imagescope-xml';
-import { type TableSlide, tableSeparator, writeMeasurementTable } from './measurement-table';
+import { type TableSlide, type TableSlideRows, tableSeparator, writeMeasurementTable } from './measurement-table';
 
 /**
  * The document in a file (GeoJSON or ImageScope XML), every feature in it (a slide's stored file);
@@ -104,8 +104,13 @@ export function formatAnnotations(doc: AnnotationDocument, format: AnnotationFor
     case 'imagescope':
       return writeImageScopeXml(doc, slide.mpp);
     case 'csv':
-      return writeMeasurementTable(doc, slide, tableSeparator(path));
+      return writeMeasurementTable([{ slide, doc }], tableSeparator(path));
   }
+}
+
+/** Several slides' annotations as one measurement table, whole or not at all; the separator by the file's extension. */
+export async function writeTableFile(path: string, slides: readonly TableSlideRows[], overwrite: boolean): Promise<void> {
+  await writeFileAtomic(path, new TextEncoder().encode(writeMeasurementTable(slides, tableSeparator(path))), overwrite);
 }
 
 /** Writes the document whole or not at all (a temporary file renamed into place). */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { AnnotationDocument } from '../../shared/annotations';
-import { writeAnnotationFile } from './annotation-files';
+import { writeAnnotationFile, writeTableFile } from './annotation-files';
 import { tableSeparator } from './measurement-table';
 
 const DOC: AnnotationDocument = {
@@ -106,6 +106,25 @@ describe('measurement tables', () => {
     const [rect] = readTable(path);
     assert.equal(rect!['Area px^2'], '5000');
     assert.equal(rect!['Centroid X px'], '60');
+  });
+
+  test('several slides in one table: in µm, a slide without a pixel size has its measurements empty rather than in pixels', async () => {
+    const path = join(dir, 'cohort.csv');
+    await writeTableFile(
+      path,
+      [
+        { slide: { name: 'a/one.svs', mpp: { x: 0.5, y: 0.5 } }, doc: DOC },
+        { slide: { name: 'b/two.tif', mpp: null }, doc: { classes: [], annotations: [DOC.annotations[0]!] } },
+      ],
+      false,
+    );
+    const rows = readTable(path);
+    assert.deepEqual(
+      rows.map((r) => r.Image),
+      ['a/one.svs', 'a/one.svs', 'a/one.svs', 'a/one.svs', 'b/two.tif'],
+    );
+    assert.equal(rows[0]!['Area µm^2'], '1250');
+    assert.deepEqual([rows[4]!['Area µm^2'], rows[4]!['Centroid X µm'], rows[4]!.ROI], ['', '', 'Rectangle']);
   });
 
   test('the separator by the extension: tab for .tsv and .txt, comma for the rest', () => {

@@ -51,8 +51,18 @@ function textCell(value: string, separator: string): string {
   return safe.includes(separator) || /["\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-export function writeMeasurementTable(doc: AnnotationDocument, slide: TableSlide, separator: ',' | '\t'): string {
-  const unit = slide.mpp ? 'µm' : 'px';
+/** One slide's rows of a table. */
+export interface TableSlideRows {
+  slide: TableSlide;
+  doc: AnnotationDocument;
+}
+
+/**
+ * The slides' annotations, a row each. In µm when any slide gives its pixel size (a slide without one
+ * then has its measurement cells empty, not in another unit), else in pixels.
+ */
+export function writeMeasurementTable(slides: readonly TableSlideRows[], separator: ',' | '\t'): string {
+  const unit = slides.some(({ slide }) => slide.mpp) ? 'µm' : 'px';
   const header = [
     'Image',
     'Object ID',
@@ -68,10 +78,12 @@ export function writeMeasurementTable(doc: AnnotationDocument, slide: TableSlide
     'Num points',
     'Description',
   ];
-  const row = (a: Annotation): string[] => {
-    const m = measureShape(a.shape, slide.mpp);
+  const text = (value: string) => textCell(value, separator);
+  const row = (slide: TableSlide, a: Annotation): string[] => {
+    // Pixels as they are in a table in pixels; no measurements for a slide without µm in one in µm.
+    const scale = unit === 'px' ? { x: 1, y: 1 } : slide.mpp;
+    const m = measureShape(a.shape, unit === 'px' ? null : slide.mpp);
     const centroid = shapeCentroid(a.shape);
-    const text = (value: string) => textCell(value, separator);
     return [
       text(slide.name),
       a.id,
@@ -79,16 +91,17 @@ export function writeMeasurementTable(doc: AnnotationDocument, slide: TableSlide
       text(a.name),
       text(a.classification ?? ''),
       roiName(a.shape),
-      number(centroid.x * (slide.mpp?.x ?? 1)),
-      number(centroid.y * (slide.mpp?.y ?? 1)),
-      number(m.length),
-      number(m.area),
-      number(m.perimeter),
+      scale ? number(centroid.x * scale.x) : '',
+      scale ? number(centroid.y * scale.y) : '',
+      scale ? number(m.length) : '',
+      scale ? number(m.area) : '',
+      scale ? number(m.perimeter) : '',
       m.count === undefined ? '' : String(m.count),
       text(a.description),
     ];
   };
-  const lines = [header.map((h) => textCell(h, separator)), ...doc.annotations.map(row)].map((cells) => cells.join(separator));
+  const rows = slides.flatMap(({ slide, doc }) => doc.annotations.map((a) => row(slide, a)));
+  const lines = [header.map(text), ...rows].map((cells) => cells.join(separator));
   // CSV as RFC 4180 and Excel write it; TSV as QuPath does.
   return separator === ',' ? `\uFEFF${lines.join('\r\n')}\r\n` : `${lines.join('\n')}\n`;
 }

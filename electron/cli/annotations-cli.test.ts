@@ -2,7 +2,7 @@
 // CMU-1-Small-Region, the app's data folder in a temporary one.
 
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -90,6 +90,41 @@ describe('slidescope annotations', () => {
         name,
       );
     }
+  });
+
+  test('several slides: one measurement table of them all, each named by its place; a slide that cannot be read named and left out', () => {
+    const cohort = join(out, 'cohort');
+    const rows = (text: string) =>
+      text
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split(/\r?\n/)
+        .slice(1);
+    for (const site of ['site-a', 'site-b']) {
+      const copy = join(cohort, site, 'slide.svs');
+      mkdirSync(join(cohort, site), { recursive: true });
+      copyFileSync(sharedSlide('CMU-1-Small-Region.svs'), copy);
+      const input = join(out, `${site}.geojson`);
+      writeFileSync(input, writeGeoJson({ ...everyKind(), annotations: everyKind().annotations.slice(0, site === 'site-a' ? 2 : 3) }));
+      assert.equal(cli('annotations', copy, '--import', input).status, 0);
+    }
+    const broken = join(cohort, 'broken.svs');
+    writeFileSync(broken, 'not a slide');
+    const table = join(out, 'cohort.tsv');
+    const run = cli('annotations', join(cohort, 'site-a', 'slide.svs'), join(cohort, 'site-b', 'slide.svs'), broken, '--export', table);
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stdout, /cohort\.tsv: 5 annotation\(s\) of 2 slide\(s\)$/m);
+    assert.match(run.stderr, /broken\.svs: NOT_A_SLIDE: This file is not a slide/);
+    // A row's first cell (a description may hold a quoted line break: its next line is no row).
+    const images = rows(readFileSync(table, 'utf8')).flatMap((row) => /^site-[ab]\/slide\.svs\t/.exec(row)?.[0].trim() ?? []);
+    assert.deepEqual(images, ['site-a/slide.svs', 'site-a/slide.svs', 'site-b/slide.svs', 'site-b/slide.svs', 'site-b/slide.svs']);
+    // Anything but a table of several slides is a usage error, and writes nothing.
+    for (const args of [['--export', join(out, 'x.geojson')], ['--import', table], ['--json'], []]) {
+      const refused = cli('annotations', join(cohort, 'site-a', 'slide.svs'), join(cohort, 'site-b', 'slide.svs'), ...args);
+      assert.equal(refused.status, 2, `${args.join(' ')}: ${refused.stderr}`);
+      assert.match(refused.stderr, /Several slides take --export FILE\.csv/);
+    }
+    assert.ok(!existsSync(join(out, 'x.geojson')));
   });
 
   test('bad files and arguments: the line or feature, the usage', () => {

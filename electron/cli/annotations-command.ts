@@ -3,7 +3,7 @@
 // import of a GeoJSON or ImageScope file into them, an export of them as either.
 
 import { randomUUID } from 'node:crypto';
-import { basename, extname, resolve } from 'node:path';
+import { basename, dirname, extname, relative, resolve, sep } from 'node:path';
 import { formatArea, measureShape } from '../../shared/annotation-geometry';
 import {
   ANNOTATION_FORMATS,
@@ -13,11 +13,13 @@ import {
   checkDocument,
   mergeDocuments,
 } from '../../shared/annotations';
-import type { Result } from '../../shared/errors';
+import { type ErrorInfo, type Result, toErrorInfo } from '../../shared/errors';
 import type { SlideInfo } from '../../shared/slide';
-import { readAnnotationImport, writeAnnotationFile } from '../annotations/annotation-files';
+import { readAnnotationImport, writeAnnotationFile, writeTableFile } from '../annotations/annotation-files';
 import type { AnnotationStore } from '../annotations/annotation-store';
+import type { TableSlideRows } from '../annotations/measurement-table';
 import { type Engine, withSlide } from './commands';
+import { commonFolder } from './inputs';
 import { UsageError } from './usage-error';
 
 export interface AnnotationsOptions {
@@ -122,4 +124,50 @@ export async function runAnnotations(engine: Engine, store: AnnotationStore, sli
     }
     return { ok: true, value: out.join('\n') };
   });
+}
+
+/**
+ * Several slides' stored annotations as one measurement table (the cohort's areas in one file). Each
+ * slide is named relative to their common folder ('/'-separated), so two of one name stay apart. A
+ * slide that cannot be opened, or whose stored file cannot be read, is told and left out: what was
+ * written, and what failed.
+ */
+export async function runAnnotationsTable(
+  engine: Engine,
+  store: AnnotationStore,
+  slides: readonly string[],
+  file: string,
+  overwrite: boolean,
+): Promise<{ written: string; failed: ErrorInfo[] }> {
+  const paths = slides.map((s) => resolve(s));
+  const common = commonFolder(paths.map((p) => dirname(p)));
+  const nameOf = (path: string) => (common === null ? path : relative(common, path).split(sep).join('/'));
+  const rows: TableSlideRows[] = [];
+  const failed: ErrorInfo[] = [];
+  const unscaled: string[] = [];
+  for (const path of paths) {
+    const read = await withSlide(engine, path, async (_slideId, info) => {
+      try {
+        // Read only: a table never moves a slide's unreadable file aside.
+        return { ok: true, value: { info, document: (await store.load(path, true)).document } };
+      } catch (error) {
+        return { ok: false, error: toErrorInfo(error, path) };
+      }
+    });
+    if (!read.ok) {
+      failed.push(read.error);
+      continue;
+    }
+    if (!read.value.info.mpp) unscaled.push(nameOf(path));
+    rows.push({ slide: { name: nameOf(path), mpp: read.value.info.mpp }, doc: read.value.document });
+  }
+  const target = resolve(file);
+  await writeTableFile(target, rows, overwrite);
+  const count = rows.reduce((n, r) => n + r.doc.annotations.length, 0);
+  const scaled = rows.length - unscaled.length;
+  const note =
+    unscaled.length > 0 && scaled > 0
+      ? `; ${unscaled.length} slide(s) give no pixel size, such as ${unscaled[0]}: their measurements are left empty (the table is in µm)`
+      : '';
+  return { written: `${target}: ${count} annotation(s) of ${rows.length} slide(s)${note}`, failed };
 }

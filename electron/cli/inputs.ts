@@ -442,7 +442,7 @@ function climbsOut(rel: string): boolean {
 }
 
 /** The deepest folder holding every one of `dirs` (absolute); null across drives. */
-function commonFolder(dirs: string[]): string | null {
+export function commonFolder(dirs: string[]): string | null {
   let common = dirs[0]!;
   for (const dir of dirs.slice(1)) {
     while (climbsOut(relative(common, dir))) {

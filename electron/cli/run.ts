@@ -18,7 +18,7 @@ import { forEachLimited } from '../engine/concurrency';
 import { makeFolder } from '../engine/export/make-folder';
 import { EngineClient, type EngineSpawn } from '../engine-host/engine-client';
 import { type EngineLaunchSettings, engineEnvironmentProblem, readEngineSettings, userCacheDir } from '../engine-host/engine-settings';
-import { runAnnotations } from './annotations-command';
+import { annotationFormat, runAnnotations, runAnnotationsTable } from './annotations-command';
 import { jobEngine, runBatch } from './batch';
 import { type Engine, infoJson, infoText, makeOutputFolder, runCompare, runRegion, thumbnailOutputSet, thumbnailWork, withSlide } from './commands';
 import { runCompareSlides } from './compare-slides';
@@ -64,6 +64,7 @@ Usage:
   slidescope compare SLIDE SLIDE [SLIDE SLIDE] --power P [--center X,Y] [--size 512x512] [--alignment FILE.json] --out FILE
                      [--format png|jpeg|tiff] [--colour srgb|stored] [--overwrite]
   slidescope annotations SLIDE [--json] | --import FILE | --export FILE [--format geojson|imagescope|csv] [--overwrite]
+  slidescope annotations SLIDE SLIDE... --export FILE.csv|FILE.tsv [--overwrite]
   slidescope report merge REPORT.jsonl... [--json] [--slowest 10]
   slidescope version
 
@@ -92,7 +93,9 @@ Annotations:
   GeoJSON), or, when its folder is read-only, in the app's data folder; \`annotations\` reads and
   writes the same. --import adds a GeoJSON (QuPath, TIAToolbox) or ImageScope XML file's annotations;
   --export writes them (ImageScope for a .xml name; a measurement table, one row an annotation in
-  QuPath's columns, for .csv, or tab-separated for .tsv). --annotations draws a file's annotations (one
+  QuPath's columns, for .csv, or tab-separated for .tsv). Several slides export one such table of
+  them all, each named relative to their common folder (a slide that cannot be read is named and left
+  out: exit code 1). --annotations draws a file's annotations (one
   slide), or each slide's stored ones ("stored"), into thumbnails, comparisons and regions read at
   a --power, with a legend; --scale-bar draws a scale bar into such a region (the slide must give
   its pixel size).
@@ -737,8 +740,18 @@ async function runCommand(argv: string[], launchEngine: EngineLauncher): Promise
         return 0;
       }
       case 'annotations': {
-        if (positionals.length !== 1) throw new UsageError('annotations takes one slide.');
+        if (positionals.length === 0)
+          throw new UsageError('annotations takes a slide (or several, with --export FILE.csv: one measurement table of them all).');
         const store = new AnnotationStore({ dataDir: defaultAnnotationsDir() });
+        if (positionals.length > 1) {
+          const table = values.export;
+          if (table === undefined || values.import !== undefined || values.json === true || annotationFormat(values.format, table) !== 'csv')
+            throw new UsageError('Several slides take --export FILE.csv (or .tsv, or --format csv) only: one measurement table of them all.');
+          const done = await runAnnotationsTable(engine(), store, positionals, table, overwrite);
+          for (const error of done.failed) printError(error);
+          process.stdout.write(`${done.written}\n`);
+          return done.failed.length > 0 ? 1 : 0;
+        }
         const done = await runAnnotations(engine(), store, positionals[0]!, {
           importFile: values.import,
           exportFile: values.export,
