@@ -33,7 +33,7 @@ const MAX_BYTES = 300 * 1024;
 const ALLOWED = new Set(
   [
     ...SLIDE_FORMATS.flatMap((f) => f.label.split(/[\s()/]+/)),
-    ...['px', 'mm', 'nm', 'x', 'sRGB', 'ICC', 'PNG', 'JPEG', 'TIFF', 'JSON', 'GeoJSON', 'QuPath', 'TIAToolbox', 'ImageScope', 'XML', 'shapely'],
+    ...['px', 'mm', 'nm', 'x', 'sRGB', 'ICC', 'PNG', 'JPEG', 'TIFF', 'JSON', 'GeoJSON', 'QuPath', 'TIAToolbox', 'ImageScope', 'XML', 'shapely', 'Excel'],
     ...['Slidescope', 'OpenSeadragon', 'OpenSlide', 'Inter', 'Noto', 'Sans', 'KR', 'SIL', 'Open', 'Font', 'License', 'BSD', 'Clause'],
     ...['Ctrl', 'Shift', 'Esc', 'Enter', 'Delete', 'Backspace', 'macOS', 'CSS'],
   ].map((w) => w.toLowerCase()),
