@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import type { Result } from '../../shared/errors';
 import type { OpenedSlide } from '../../shared/operations';
-import { type FolderFiles, type FolderInput, isFolderInput, namesDependOn, type SlideInput } from './inputs';
+import { collectInputs, type FolderFiles, type FolderInput, isFolderInput, namesDependOn, type SlideInput } from './inputs';
 
 export interface FolderOpener {
   open(path: string, client: null): Promise<Result<OpenedSlide>>;
@@ -80,4 +80,23 @@ export async function shardSlides(
     return false;
   });
   return { slides, mine, unopened };
+}
+
+/** A slide a folder holds, as a batch given the folder lists it: its path, and its name within the folder. */
+export interface FolderSlide {
+  path: string;
+  /** '/'-separated, relative to the folder (a DICOM slide's file in a subfolder: `case/series-1.dcm`). */
+  name: string;
+}
+
+/**
+ * The slides of one folder as `slidescope thumbnail <folder>` lists them (without --recursive): its
+ * slide files, a MIRAX slide for its key file, and its DICOM folders (the folder itself among them),
+ * each one slide or, where it holds several, each of those. The app's gallery of a folder lists it so.
+ * Throws as the CLI does when the folder cannot be read.
+ */
+export async function listFolderSlides(folder: string, engine: FolderOpener): Promise<FolderSlide[]> {
+  const { inputs } = await collectInputs({ args: [folder], recursive: false });
+  const slides = await expandFolderSlides(inputs, engine, () => true);
+  return slides.map((slide) => ({ path: slide.path, name: slide.key }));
 }
