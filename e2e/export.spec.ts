@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
+import { isGallery } from '../shared/operations';
 import { generateFixture } from '../testing/fixtures';
 import { expect, slidePath, test } from './fixtures';
 import { SLIDES_DIR } from './host/paths';
@@ -258,6 +259,7 @@ test('the dialog never holds the app: it closes while main waits, or when anothe
   await openExportDialog(page);
   const opened = await host.main.controller.openFromMain(SENDER_ID, slidePath(BOXES), 'menu');
   if (!opened.ok) throw new Error(opened.error.message);
+  if (isGallery(opened.value)) throw new Error(`${BOXES} opened as a folder`);
   await host.emit('app:slide-opened', opened.value);
   await expect(page.getByRole('tab', { name: BOXES })).toHaveAttribute('aria-selected', 'true');
   await expect(page.getByRole('dialog')).toHaveCount(0);

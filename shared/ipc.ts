@@ -4,16 +4,31 @@
 
 import type { ErrorInfo, Result } from './errors';
 import type { LanguageState } from './i18n/languages';
-import { type ExportStep, type MethodOf, type OpenedSlide, type PageOperation, type RequestInput, type ResponseOf, type Returns, returns } from './operations';
+import {
+  type ExportStep,
+  type FolderGallery,
+  type MethodOf,
+  type OpenedPath,
+  type OpenedSlide,
+  type PageOperation,
+  type RequestInput,
+  type ResponseOf,
+  type Returns,
+  returns,
+} from './operations';
 
 export type {
   AppVersions,
   ComparisonMode,
   ExportResult,
+  FolderGallery,
+  GallerySlide,
   ImageFormat,
+  OpenedPath,
   OpenedSlide,
   RecentFile,
   RequestInput,
+  SlidePreview,
   ThumbnailSpec,
 } from './operations';
 
@@ -68,6 +83,8 @@ export interface EngineStopped {
 const EVENTS = {
   /** A slide opened from the menu, the command line or the OS: show it in this window. */
   'app:slide-opened': returns<OpenedSlide>(),
+  /** A folder of several slides opened from the menu, the command line or the OS: show its gallery. */
+  'app:folder-opened': returns<FolderGallery>(),
   /** Opening failed outside the renderer's own request (command line, OS open-file). */
   'app:open-failed': returns<ErrorInfo>(),
   'app:menu-command': returns<MenuCommand>(),
@@ -103,7 +120,7 @@ export type OperationMethods = { readonly [O in PageOperation as MethodOf<O>]: A
 /** What the preload exposes as window.slidescope. The e2e host offers exactly this too. */
 export interface SlidescopeApi extends OperationMethods {
   /** Files from a drop: the preload resolves their paths (webUtils.getPathForFile). */
-  openDropped(files: readonly DroppedFile[]): Promise<Array<Result<OpenedSlide>>>;
+  openDropped(files: readonly DroppedFile[]): Promise<Array<Result<OpenedPath>>>;
   /** Subscribe to a main-process event; returns the unsubscribe function. */
   on<E extends EventChannel>(channel: E, listener: (payload: EventChannels[E]) => void): () => void;
 }

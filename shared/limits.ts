@@ -22,6 +22,12 @@ export const LIMITS = {
   maxThumbnailSide: 65_536,
   /** A thumbnail's pixels (its longest side is bounded too: a slide's aspect decides which binds). */
   maxThumbnailPixels: 64 * 1024 * 1024,
+  /** A gallery card's preview: its longest side in pixels (the gallery asks for 224). */
+  maxPreviewSide: 512,
+  /** Slides one folder's gallery lists (a teaching set is tens; a cohort folder belongs to the CLI). */
+  maxGallerySlides: 2000,
+  /** Gallery ids are short tokens, as slide ids. */
+  galleryIdLength: 64,
   /** Objective powers and microns per pixel are small positive numbers. */
   maxPower: 1_000,
   maxMpp: 100_000,

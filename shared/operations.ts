@@ -13,7 +13,7 @@ import type { Placement } from './compare-geometry';
 import { fail, ok, type Result } from './errors';
 import type { LanguageState } from './i18n/languages';
 import { LIMITS } from './limits';
-import type { EncodedImage, EncodedTile, RgbImage, SlideInfo, StoredJpegTiles } from './slide';
+import type { EncodedImage, EncodedTile, Mpp, RgbImage, SlideInfo, StoredJpegTiles } from './slide';
 
 // ---- Schema building blocks ------------------------------------------------------------------
 
@@ -57,6 +57,7 @@ const none = v.pipe(
 
 export const slideId = v.pipe(text(LIMITS.slideIdLength), v.regex(/^\S+$/, 'must not contain white space'));
 export const absolutePath = v.pipe(text(LIMITS.pathLength), v.check(isAbsolutePath, 'must be an absolute path'));
+export const galleryId = v.pipe(text(LIMITS.galleryIdLength), v.regex(/^[\w-]+$/, "may hold only letters, digits, '_' and '-'"));
 export const imageFormat = v.picklist(['png', 'jpeg', 'tiff'], 'must be one of png, jpeg, tiff');
 const requestId = int(0, Number.MAX_SAFE_INTEGER);
 const associatedName = v.pipe(
@@ -228,6 +229,46 @@ export interface OpenedSlide {
   info: SlideInfo;
 }
 
+/** A slide of a folder's gallery: its path and its name within the folder ('/'-separated). */
+export interface GallerySlide {
+  path: string;
+  name: string;
+}
+
+/**
+ * A folder of several slides, opened as a gallery (one card per slide): its slides as the CLI lists
+ * them. The window may ask for previews of these slides, and open them, under `galleryId`.
+ */
+export interface FolderGallery {
+  gallery: {
+    galleryId: string;
+    folder: string;
+    /** The folder's own name. */
+    name: string;
+    slides: GallerySlide[];
+  };
+}
+
+/** What a slide:open of a folder gives: its slide, or (several) its gallery. */
+export type OpenedPath = OpenedSlide | FolderGallery;
+
+export const isGallery = (opened: OpenedPath): opened is FolderGallery => 'gallery' in opened;
+
+/** A gallery card's facts and small thumbnail, made by the engine (engine:preview). */
+export interface SlidePreview {
+  format: string;
+  vendor: string;
+  width: number;
+  height: number;
+  objectivePower: number | null;
+  mpp: Mpp | null;
+  levels: number;
+  /** The engine's sentences on damage it passed over to open the slide. */
+  warnings: string[];
+  /** JPEG, its longest side at most the size asked. */
+  image: EncodedImage;
+}
+
 export interface RecentFile {
   path: string;
   name: string;
@@ -321,13 +362,34 @@ export const OPERATIONS = defineOperations({
     request: v.strictObject({ path: absolutePath }),
     response: returns<OpenedSlide>(),
   },
+  /** A dropped file, or folder: a folder of several slides answers its gallery. */
   'slide:open-dropped': {
     at: 'main',
     exposure: 'preload',
     method: 'openDroppedPath',
     request: v.strictObject({ path: absolutePath }),
+    response: returns<OpenedPath>(),
+  },
+  /** File > Open Folder… from the page (the welcome screen): the folder's slide, or its gallery; null when cancelled. */
+  'slide:open-folder-dialog': { at: 'main', exposure: 'page', method: 'openFolderDialog', request: none, response: returns<OpenedPath | null>() },
+  /** A gallery card's facts and thumbnail: only of a slide the window's gallery lists (a folder the user gave). */
+  'gallery:preview': {
+    at: 'main',
+    exposure: 'page',
+    method: 'galleryPreview',
+    request: v.strictObject({ galleryId, path: absolutePath }),
+    response: returns<SlidePreview>(),
+  },
+  /** Opens a slide the window's gallery lists, as a dropped slide opens. */
+  'gallery:open': {
+    at: 'main',
+    exposure: 'page',
+    method: 'galleryOpen',
+    request: v.strictObject({ galleryId, path: absolutePath }),
     response: returns<OpenedSlide>(),
   },
+  /** The gallery is closed: its previews under way are cancelled, and its slides may no longer be asked for. */
+  'gallery:close': { at: 'main', exposure: 'page', method: 'galleryClose', request: v.strictObject({ galleryId }), response: returns<void>() },
   'slide:open-sample': { at: 'main', exposure: 'page', method: 'openSample', request: none, response: returns<OpenedSlide>() },
   'slide:close': { at: 'main', exposure: 'page', method: 'closeSlide', request: slideRef, response: returns<void>() },
   'recent:list': { at: 'main', exposure: 'page', method: 'listRecent', request: none, response: returns<RecentFile[]>() },
@@ -597,6 +659,20 @@ export const OPERATIONS = defineOperations({
     deadline: 900,
     cancellable: true,
     progress: returns<ExportStep>(),
+  },
+  /**
+   * A gallery card's preview: the file opened, a thumbnail of at most `longestSide` from the coarsest
+   * level that has the detail, as a JPEG, and the file closed, in one lane call.
+   */
+  'engine:preview': {
+    at: 'engine',
+    exposure: 'host',
+    method: 'preview',
+    request: v.strictObject({ path: absolutePath, longestSide: int(16, LIMITS.maxPreviewSide) }),
+    response: returns<SlidePreview>(),
+    route: 'any',
+    deadline: 20,
+    cancellable: true,
   },
   /** Makes the built-in sample slide in `dir` on first use; answers its path. */
   'engine:ensure-sample': {

@@ -184,6 +184,12 @@ export async function createMainSide(options: MainSideOptions): Promise<MainSide
         await dialogAnsweredWhen;
         return answer;
       },
+      // Open folder… (the welcome screen's): the same stubbed answer, a folder's path.
+      showOpenFolder: async () => {
+        const answer = dialogAnswer;
+        await dialogAnsweredWhen;
+        return answer;
+      },
     },
     samplePath: () => engine.call('engine:ensure-sample', { dir: join(dataDir, 'sample') }),
     versions: () => versions,

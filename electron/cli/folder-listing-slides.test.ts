@@ -7,10 +7,10 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { dataFolderOf } from '../engine/formats/mirax/mirax-files';
 import { fixturePath } from '../../testing/fixtures';
 import { InProcessEngine } from '../../testing/in-process-engine';
 import { sharedSlide } from '../../testing/paths';
+import { dataFolderOf } from '../engine/formats/mirax/mirax-files';
 import { listFolderSlides } from './folder-slides';
 
 describe('listFolderSlides', () => {

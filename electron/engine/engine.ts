@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { dzLevelForDownsample, dzRectOf, dzTilesCovering } from '../../shared/deepzoom';
 import { LIMITS, thumbnailPixelsText } from '../../shared/limits';
 import { thumbnailSize } from '../../shared/magnification';
-import type { ExportResult, ExportStep, RequestOf } from '../../shared/operations';
+import type { ExportResult, ExportStep, RequestOf, SlidePreview } from '../../shared/operations';
 import type { CallContext } from '../../shared/rpc';
 import type { EncodedImage, EncodedTile, RgbImage, SlideInfo, StoredJpegTiles } from '../../shared/slide';
 import './codecs/registry';
@@ -62,6 +62,8 @@ export class SlideEngine implements SlideEngineApi {
   private prefetching = false;
   /** Stops the tile being prefetched when a newer prefetch replaces it or its slide closes (a request waiting on it keeps it). */
   private prefetchAbort = new AbortController();
+  /** Previews made: each opens its file under an id of its own. */
+  private previews = 0;
 
   constructor(private readonly options: EngineOptions = {}) {
     this.tiles = new ByteLruCache(options.tileCacheBytes ?? 24 * MB, (t) => (t ? t.data.byteLength : 64) + 64);
@@ -117,6 +119,41 @@ export class SlideEngine implements SlideEngineApi {
       return await read(slide);
     } catch (error) {
       throw readError(error, slide.info.path);
+    }
+  }
+
+  /**
+   * A gallery card's preview: the file opened under an id of its own, a thumbnail read from the
+   * coarsest level with the detail (as `thumbnail`), in sRGB where the slide has a profile, as a JPEG;
+   * the file closed again whatever happens, so a folder of 200 slides holds none open.
+   */
+  async preview({ path, longestSide }: RequestOf<'engine:preview'>, context: Context = {}): Promise<SlidePreview> {
+    const slideId = `preview-${++this.previews}`;
+    throwIfAborted(context.signal);
+    const info = await this.open({ slideId, path, client: null });
+    try {
+      const image = await this.thumbnail({ slideId, spec: { kind: 'size', longestSide } }, context);
+      const shown = await this.slide(slideId).colour.forExport(image, undefined);
+      const jpeg = await sharp(shown.data, { raw: { width: shown.width, height: shown.height, channels: shown.channels } })
+        .jpeg({ quality: 82 })
+        .toBuffer();
+      const bytes = new Uint8Array(jpeg.buffer, jpeg.byteOffset, jpeg.length);
+      const { format, vendor, width, height, objectivePower, mpp, levels, warnings } = info;
+      return {
+        format,
+        vendor,
+        width,
+        height,
+        objectivePower,
+        mpp,
+        levels: levels.length,
+        warnings,
+        image: { bytes, mime: 'image/jpeg', width: shown.width, height: shown.height },
+      };
+    } catch (error) {
+      throw readError(error, path);
+    } finally {
+      await this.close({ slideId });
     }
   }
 

@@ -7,7 +7,7 @@ import { readGeoJson } from '../../shared/annotation-geojson';
 import { emptyDocument, type ImportedAnnotations, type SlideAnnotations } from '../../shared/annotations';
 import { fail, ok, type Result } from '../../shared/errors';
 import { createTranslator } from '../../shared/i18n/i18n';
-import { MAIN_OPERATIONS, type OpenedSlide } from '../../shared/operations';
+import { isGallery, MAIN_OPERATIONS, type OpenedSlide } from '../../shared/operations';
 import { everyKind } from '../../testing/annotation-samples';
 import { StubAlignmentDialogs } from '../../testing/fakes/alignment-dialogs';
 import { StubAnnotationDialogs } from '../../testing/fakes/annotation-dialogs';
@@ -248,6 +248,7 @@ describe('createIpcHandlers', () => {
 
   it('openFromMain grants and opens for the window', async () => {
     const opened = value(await ipc.openFromMain(W2, '/data/../data/cli.svs', 'cli'));
+    assert.ok(!isGallery(opened));
     assert.equal(opened.info.path, '/data/cli.svs');
     assert.equal(ipc.slidesOf(W2)[0]?.source, 'cli');
     assert.equal(await recent.has('/data/cli.svs'), true);

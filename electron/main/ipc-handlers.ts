@@ -9,19 +9,23 @@
 // when the window goes away. Tiles do not pass through here: each window reads them from the engine
 // process over its own port.
 
-import { dirname, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 import type { AnnotationDocument, AnnotationFormat, AnnotationLocation, ImportedAnnotations, SlideAnnotations } from '../../shared/annotations';
 import { type ErrorInfo, fail, ok, type Result, type SlideChoice, toErrorInfo } from '../../shared/errors';
 import type { Translate } from '../../shared/i18n/catalogue';
 import { createTranslator } from '../../shared/i18n/i18n';
 import type { LanguageState } from '../../shared/i18n/languages';
 import type { EngineStopped } from '../../shared/ipc';
+import { LIMITS } from '../../shared/limits';
 import {
   type AppVersions,
   type EngineOperation,
   type ExportResult,
+  type GallerySlide,
   isOperation,
   type MainOperation,
+  type OpenedPath,
   type OpenedSlide,
   operationSpec,
   type ProgressOf,
@@ -33,6 +37,7 @@ import {
 } from '../../shared/operations';
 import type { CallOptions } from '../../shared/rpc';
 import type { SlideInfo } from '../../shared/slide';
+import { listFolderSlides } from '../cli/folder-slides';
 import type { EngineRestartedEvent, EngineStoppedEvent } from '../engine-host/engine-client';
 import type { AlignmentAccess } from './compare-alignments';
 import type { GrantSource, PathAuthority } from './path-authorizer';
@@ -51,8 +56,8 @@ export interface OwnedSlide {
 
 /** What main needs of the engine process (EngineClient; a fake in the unit tests). */
 export interface EngineAccess {
-  /** Opens a file for a window: that window's port may read it. */
-  open(path: string, client: number): Promise<Result<OpenedSlide>>;
+  /** Opens a file for a window (that window's port may read it), or for main alone (null). */
+  open(path: string, client: number | null): Promise<Result<OpenedSlide>>;
   close(slideId: string): Promise<Result<void>>;
   call<O extends EngineOperation>(op: O, request: RequestInput<O>, options?: CallOptions<ProgressOf<O>>): Promise<Result<ResponseOf<O>>>;
 }
@@ -89,6 +94,8 @@ export interface IpcHandlerDeps {
   recent: RecentFilesDep;
   dialogs: {
     showOpenSlide(senderId: number): Promise<string | null>;
+    /** File > Open Folder… asked by the page (the welcome screen): the folder chosen, or null. */
+    showOpenFolder?(senderId: number): Promise<string | null>;
     /** A folder opened as a slide holds several: which to open (one of `choices`' paths), or null. */
     chooseSlide?(senderId: number, folder: string, choices: readonly SlideChoice[]): Promise<string | null>;
   };
@@ -106,6 +113,20 @@ export interface IpcHandlerDeps {
   log?: (message: string, error?: unknown) => void;
   /** Words for the user (the engine-stopped message), in the windows' language; English by default. */
   t?: Translate;
+  /** A folder's slides (default: listFolderSlides, the CLI's listing, over `engine`). */
+  listFolder?: (folder: string) => Promise<GallerySlide[]>;
+}
+
+/** A gallery card's thumbnail: its longest side in pixels (the card shows it at up to 224 CSS px). */
+export const GALLERY_PREVIEW_SIDE = 224;
+
+/** A folder's gallery shown in a window: what it lists, how the folder came (its slides open as that), its previews under way. */
+interface Gallery {
+  senderId: number;
+  folder: string;
+  source: OpenSource;
+  paths: ReadonlySet<string>;
+  previews: Set<AbortController>;
 }
 
 /** One handler per main operation of the table: a missing one does not compile. */
@@ -114,8 +135,8 @@ export type MainHandlers = { [O in MainOperation]: (senderId: number, request: R
 export interface IpcController {
   /** Validates and runs a main operation for a window; unknown operations answer with an error. */
   dispatch(operation: string, senderId: number, rawRequest: unknown): Promise<Result<unknown>>;
-  /** Opens a path that reached main directly (dialog, menu, command line, OS) for a window. */
-  openFromMain(senderId: number, path: string, source: MainOpenSource): Promise<Result<OpenedSlide>>;
+  /** Opens a path that reached main directly (dialog, menu, command line, OS) for a window: a folder of several slides answers its gallery. */
+  openFromMain(senderId: number, path: string, source: MainOpenSource): Promise<Result<OpenedPath>>;
   /** Opens the built-in sample for a window (launch without a slide, File > Open Sample Slide). */
   openSampleFor(senderId: number): Promise<Result<OpenedSlide>>;
   /** The window is gone, reloaded or crashed: close its slides. */
@@ -148,10 +169,15 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
   const epochs = new Map<number, number>();
 
   const epochOf = (senderId: number) => epochs.get(senderId) ?? 0;
+  /** galleryId -> a window's gallery. Only its slides may be previewed or opened under its id. */
+  const galleries = new Map<string, Gallery>();
+  let galleriesMade = 0;
+  const listFolder =
+    deps.listFolder ?? ((folder: string) => listFolderSlides(folder, { open: (path) => engine.open(path, null), close: (slideId) => engine.close(slideId) }));
   const ownSlide = (senderId: number, slideId: string) => slides.get(senderId)?.get(slideId);
 
-  async function openSlide(senderId: number, path: string, source: OpenSource): Promise<Result<OpenedSlide>> {
-    const epoch = epochOf(senderId);
+  /** `epoch`: the window's when the open was asked for (a folder is looked at first). */
+  async function openSlide(senderId: number, path: string, source: OpenSource, epoch = epochOf(senderId)): Promise<Result<OpenedSlide>> {
     const opened = await engine.open(path, senderId);
     if (!opened.ok) {
       const { choices } = opened.error;
@@ -189,6 +215,50 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
     return ok(opened.value);
   }
 
+  /**
+   * A path the user gave (dialog, drop, menu, command line, OS): a file, or a folder as the CLI lists
+   * it: one slide (a DICOM series, or the one slide file in it) opens; several make its gallery, whose
+   * slides alone this window may then preview and open.
+   */
+  async function openPath(senderId: number, path: string, source: OpenSource): Promise<Result<OpenedPath>> {
+    const epoch = epochOf(senderId);
+    const folder = await stat(path).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (!folder) return openSlide(senderId, path, source, epoch);
+    let slides: GallerySlide[];
+    try {
+      slides = await listFolder(path);
+    } catch (error) {
+      return { ok: false, error: toErrorInfo(error, path) };
+    }
+    // None: the engine says what the folder is (no slide, damaged DICOM files).
+    if (slides.length <= 1) return openSlide(senderId, slides[0]?.path ?? path, source, epoch);
+    if (slides.length > LIMITS.maxGallerySlides)
+      return fail('TOO_LARGE', `The folder holds ${slides.length} slides: a gallery shows at most ${LIMITS.maxGallerySlides}.`, path);
+    if (epochOf(senderId) !== epoch) return fail('CANCELLED', 'the window closed before the folder was listed', path);
+    const galleryId = `gallery-${++galleriesMade}`;
+    galleries.set(galleryId, { senderId, folder: path, source, paths: new Set(slides.map((s) => s.path)), previews: new Set() });
+    authorizer.grant(path, source satisfies GrantSource);
+    return ok({ gallery: { galleryId, folder: path, name: basename(path) || path, slides } });
+  }
+
+  /** A slide of one of the window's galleries (NOT_AUTHORIZED for any other path or gallery). */
+  function inGallery(senderId: number, galleryId: string, path: string): Result<Gallery> {
+    const gallery = galleries.get(galleryId);
+    if (!gallery || gallery.senderId !== senderId) return fail('NOT_AUTHORIZED', 'this gallery is not open in this window', path);
+    if (!gallery.paths.has(path)) return fail('NOT_AUTHORIZED', 'only the slides of a folder the user opened can be previewed', path);
+    return ok(gallery);
+  }
+
+  function closeGallery(galleryId: string): void {
+    const gallery = galleries.get(galleryId);
+    if (!gallery) return;
+    galleries.delete(galleryId);
+    for (const preview of gallery.previews) preview.abort();
+  }
+
   async function openSample(senderId: number): Promise<Result<OpenedSlide>> {
     const path = await deps.samplePath().catch((error: unknown): Result<string> => ({ ok: false, error: toErrorInfo(error) }));
     return path.ok ? openSlide(senderId, path.value, 'sample') : path;
@@ -197,6 +267,11 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
   async function openFromRenderer(senderId: number, path: string, origin: 'drop' | 'recent'): Promise<Result<OpenedSlide>> {
     const authorized = await authorizer.authorizeRendererPath(path, origin);
     return authorized.ok ? openSlide(senderId, authorized.value, origin) : authorized;
+  }
+
+  async function openDropped(senderId: number, path: string): Promise<Result<OpenedPath>> {
+    const authorized = await authorizer.authorizeRendererPath(path, 'drop');
+    return authorized.ok ? openPath(senderId, authorized.value, 'drop') : authorized;
   }
 
   async function closeSlide(senderId: number, slideId: string): Promise<void> {
@@ -235,7 +310,32 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
       return openSlide(senderId, authorizer.grant(chosen, 'dialog'), 'dialog');
     },
     'slide:open-recent': (senderId, { path }) => openFromRenderer(senderId, path, 'recent'),
-    'slide:open-dropped': (senderId, { path }) => openFromRenderer(senderId, path, 'drop'),
+    'slide:open-dropped': (senderId, { path }) => openDropped(senderId, path),
+    'slide:open-folder-dialog': async (senderId) => {
+      const chosen = (await deps.dialogs.showOpenFolder?.(senderId)) ?? null;
+      if (!chosen) return ok(null);
+      return openPath(senderId, authorizer.grant(chosen, 'dialog'), 'dialog');
+    },
+    'gallery:preview': async (senderId, { galleryId, path }) => {
+      const gallery = inGallery(senderId, galleryId, path);
+      if (!gallery.ok) return gallery;
+      // Cancelled when the gallery closes (or the window goes); the engine stops it at its deadline.
+      const cancel = new AbortController();
+      gallery.value.previews.add(cancel);
+      try {
+        return await engine.call('engine:preview', { path, longestSide: GALLERY_PREVIEW_SIDE }, { signal: cancel.signal });
+      } finally {
+        gallery.value.previews.delete(cancel);
+      }
+    },
+    'gallery:open': (senderId, { galleryId, path }) => {
+      const gallery = inGallery(senderId, galleryId, path);
+      return gallery.ok ? openSlide(senderId, path, gallery.value.source) : Promise.resolve(gallery);
+    },
+    'gallery:close': async (senderId, { galleryId }) => {
+      if (galleries.get(galleryId)?.senderId === senderId) closeGallery(galleryId);
+      return ok(undefined);
+    },
     'slide:open-sample': (senderId) => openSample(senderId),
     'slide:close': async (senderId, { slideId }) => {
       if (!ownSlide(senderId, slideId)) return notOpen(slideId);
@@ -304,7 +404,7 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
 
     async openFromMain(senderId, path, source) {
       try {
-        return await openSlide(senderId, authorizer.grant(path, source), source);
+        return await openPath(senderId, authorizer.grant(path, source), source);
       } catch (error) {
         return { ok: false, error: toErrorInfo(error, path) };
       }
@@ -320,6 +420,7 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
 
     async releaseSender(senderId) {
       epochs.set(senderId, epochOf(senderId) + 1);
+      for (const [galleryId, gallery] of galleries) if (gallery.senderId === senderId) closeGallery(galleryId);
       const owned = slides.get(senderId);
       slides.delete(senderId);
       if (!owned) return;

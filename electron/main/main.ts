@@ -27,7 +27,7 @@ import type { Result, SlideChoice } from '../../shared/errors';
 import { legendLabels } from '../../shared/i18n/class-label';
 import { createTranslator } from '../../shared/i18n/i18n';
 import { ENGINE_PORT_CHANNELS, type MenuCommand } from '../../shared/ipc';
-import { MAIN_OPERATIONS } from '../../shared/operations';
+import { isGallery, MAIN_OPERATIONS } from '../../shared/operations';
 import { AnnotationStore } from '../annotations/annotation-store';
 import { setPartialWriteJournal } from '../engine/export/atomic-file';
 import { EngineClient } from '../engine-host/engine-client';
@@ -346,6 +346,7 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     recent,
     dialogs: {
       showOpenSlide: async (senderId) => (await showOpenDialog(windows.fromSenderId(senderId)?.win, false))[0] ?? null,
+      showOpenFolder: async (senderId) => (await showOpenDialog(windows.fromSenderId(senderId)?.win, false, true))[0] ?? null,
       chooseSlide: (senderId, folder, choices) => chooseSlide(windows.fromSenderId(senderId)?.win, folder, choices),
     },
     samplePath,
@@ -383,8 +384,9 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     slideCount: (senderId) => ipc.slidesOf(senderId).length,
     open: (senderId, target) => (target.kind === 'sample' ? ipc.openSampleFor(senderId) : ipc.openFromMain(senderId, target.path, target.source)),
     deliver: async (win, result) => {
-      if (result.ok) await win.send('app:slide-opened', result.value);
-      else await win.send('app:open-failed', result.error);
+      if (!result.ok) await win.send('app:open-failed', result.error);
+      else if (isGallery(result.value)) await win.send('app:folder-opened', result.value);
+      else await win.send('app:slide-opened', result.value);
       win.reveal();
     },
   });

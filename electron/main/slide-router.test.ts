@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import type { Result } from '../../shared/errors';
-import type { OpenedSlide } from '../../shared/ipc';
+import type { OpenedPath } from '../../shared/ipc';
 import { fakeInfo } from '../../testing/fakes/fake-engine';
 import { createSlideRouter, type OpenTarget, pickWindow, type RoutableWindow } from './slide-router';
 
 class Win implements RoutableWindow {
   busy = false;
-  readonly delivered: Array<Result<OpenedSlide>> = [];
+  readonly delivered: Array<Result<OpenedPath>> = [];
   constructor(readonly senderId: number) {}
 }
 

@@ -5,7 +5,7 @@
 // Plain logic over injected window operations, unit-tested without Electron.
 
 import { type Result, toErrorInfo } from '../../shared/errors';
-import type { OpenedSlide } from '../../shared/ipc';
+import type { OpenedPath } from '../../shared/ipc';
 import type { MainOpenSource } from './ipc-handlers';
 
 export interface RoutableWindow {
@@ -21,9 +21,9 @@ export interface SlideRouterDeps<W extends RoutableWindow> {
   current(): W | undefined;
   create(): W;
   slideCount(senderId: number): number;
-  open(senderId: number, target: OpenTarget): Promise<Result<OpenedSlide>>;
-  /** Shows the outcome in the window: 'app:slide-opened' or 'app:open-failed', and brings it forward. */
-  deliver(win: W, result: Result<OpenedSlide>): Promise<void>;
+  open(senderId: number, target: OpenTarget): Promise<Result<OpenedPath>>;
+  /** Shows the outcome in the window: 'app:slide-opened', 'app:folder-opened' or 'app:open-failed', and brings it forward. */
+  deliver(win: W, result: Result<OpenedPath>): Promise<void>;
 }
 
 export function pickWindow<W extends RoutableWindow>(current: W | undefined, slideCount: (senderId: number) => number): W | null {
@@ -34,16 +34,16 @@ export function pickWindow<W extends RoutableWindow>(current: W | undefined, sli
 export function createSlideRouter<W extends RoutableWindow>(deps: SlideRouterDeps<W>) {
   return {
     /** Opens each target in turn, each in its own window (reusing an empty current one). */
-    async open(targets: readonly OpenTarget[]): Promise<Array<Result<OpenedSlide>>> {
-      const results: Array<Result<OpenedSlide>> = [];
+    async open(targets: readonly OpenTarget[]): Promise<Array<Result<OpenedPath>>> {
+      const results: Array<Result<OpenedPath>> = [];
       for (const target of targets) results.push(await this.openOne(target));
       return results;
     },
 
-    async openOne(target: OpenTarget): Promise<Result<OpenedSlide>> {
+    async openOne(target: OpenTarget): Promise<Result<OpenedPath>> {
       const win = pickWindow(deps.current(), deps.slideCount) ?? deps.create();
       win.busy = true;
-      let result: Result<OpenedSlide>;
+      let result: Result<OpenedPath>;
       try {
         result = await deps.open(win.senderId, target);
       } catch (error) {

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { MessageChannel } from 'node:worker_threads';
 import { fail, ok } from '../../shared/errors';
 import type { EventChannel, EventChannels } from '../../shared/ipc';
-import type { EngineOperation, MainOperation } from '../../shared/operations';
+import { type EngineOperation, isGallery, type MainOperation } from '../../shared/operations';
 import { type Endpoint, serveRpc } from '../../shared/rpc';
 import { StubAlignmentDialogs } from '../../testing/fakes/alignment-dialogs';
 import { StubAnnotationDialogs } from '../../testing/fakes/annotation-dialogs';
@@ -207,7 +207,7 @@ describe('createSlidescopeApi', () => {
         (file) => `/dropped/${file.name}`,
       );
       const [dropped] = await api.openDropped([{ name: 'a.svs', size: 10 }]);
-      assert.ok(dropped?.ok);
+      assert.ok(dropped?.ok && !isGallery(dropped.value));
       assert.equal(engine.slides.get(dropped.value.slideId), senderId);
       const recentList = await api.listRecent();
       assert.deepEqual(recentList.ok && recentList.value.map((f) => f.path), ['/dropped/a.svs']);

@@ -10,7 +10,7 @@
 import { fail, isResult, type Result, toErrorInfo } from '../../shared/errors';
 import type { DroppedFile, EventChannel, EventChannels, SlidescopeApi } from '../../shared/ipc';
 import { EVENT_CHANNELS } from '../../shared/ipc';
-import { type EngineOperation, type MainOperation, OPERATION_NAMES, type OpenedSlide, type OperationName, operationSpec } from '../../shared/operations';
+import { type EngineOperation, type MainOperation, OPERATION_NAMES, type OpenedPath, type OperationName, operationSpec } from '../../shared/operations';
 
 export interface BridgeTransport {
   /** Sends a request to the main process (ipcRenderer.invoke) and resolves to its answer. */
@@ -105,9 +105,9 @@ export function createSlidescopeApi(transport: BridgeTransport, resolveDroppedPa
     };
   }
 
-  async function openDropped(files: readonly DroppedFile[]): Promise<Array<Result<OpenedSlide>>> {
+  async function openDropped(files: readonly DroppedFile[]): Promise<Array<Result<OpenedPath>>> {
     if (!Array.isArray(files) && !isArrayLike(files)) return [fail('INVALID_ARGUMENT', 'openDropped takes a list of files')];
-    const results: Array<Result<OpenedSlide>> = [];
+    const results: Array<Result<OpenedPath>> = [];
     // One at a time: the first dropped slide opens first, and the engine is not flooded.
     for (const file of Array.from(files)) {
       let path = '';
@@ -121,7 +121,7 @@ export function createSlidescopeApi(transport: BridgeTransport, resolveDroppedPa
         results.push(fail('NOT_AUTHORIZED', `${name} is not a file on this computer`));
         continue;
       }
-      results.push((await call('slide:open-dropped', { path })) as Result<OpenedSlide>);
+      results.push((await call('slide:open-dropped', { path })) as Result<OpenedPath>);
     }
     return results;
   }

@@ -3,8 +3,9 @@
 
 import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ErrorInfo, Result } from '../../../shared/errors';
-import type { OpenedSlide, SlideId } from '../../../shared/ipc';
+import type { FolderGallery, OpenedPath, OpenedSlide, SlideId } from '../../../shared/ipc';
 import { formatPower } from '../../../shared/magnification';
+import { isGallery } from '../../../shared/operations';
 import { AnnotationContext, type AnnotationContextValue } from '../annotations/AnnotationContext';
 import { annotationsStored } from '../annotations/annotationSession';
 import { useAnnotationKeys } from '../annotations/useAnnotationKeys';
@@ -35,17 +36,19 @@ import { type CompareHandle, CompareView } from './CompareView';
 import { DropChoice, type DropMode } from './DropChoice';
 import { DropOverlay } from './DropOverlay';
 import { ExportDialog } from './ExportDialog';
+import { GalleryView } from './GalleryView';
 import { HelpOverlay } from './HelpOverlay';
 import { Icon } from './Icon';
 import { MetadataPanel } from './MetadataPanel';
 import { Notices } from './Notices';
-import { SlideTabs, slideTabId } from './SlideTabs';
+import { GALLERY_TAB_ID, SlideTabs, slideTabId } from './SlideTabs';
 import { type ExportContext, SlideViewer, type ViewerHandle } from './SlideViewer';
 import { WelcomeScreen } from './WelcomeScreen';
 
 type Overlay = 'help' | 'about' | null;
 
 const SLIDE_PANEL_ID = 'slide-panel';
+const GALLERY_PANEL_ID = 'gallery-panel';
 
 export function App() {
   const api = useApi();
@@ -70,9 +73,28 @@ export function App() {
   const [exportingCompare, setExportingCompare] = useState<{ field: SideBySideField | null } | null>(null);
   const compareView = useRef<CompareHandle>(null);
   const { ask, adopt: adoptTab } = slides;
+  /** The folder whose slides the gallery shows (one at a time: another folder replaces it), and whether its tab is the one shown. */
+  const [gallery, setGallery] = useState<FolderGallery['gallery'] | null>(null);
+  const [galleryShown, setGalleryShown] = useState(false);
+  const galleryId = gallery?.galleryId;
+  const showGallery = useCallback(
+    ({ gallery: next }: FolderGallery) => {
+      if (galleryId && galleryId !== next.galleryId) void api.galleryClose({ galleryId });
+      setGallery(next);
+      setGalleryShown(true);
+      setCompare(null);
+    },
+    [api, galleryId],
+  );
+  const closeGallery = useCallback(() => {
+    if (galleryId) void api.galleryClose({ galleryId });
+    setGallery(null);
+    setGalleryShown(false);
+  }, [api, galleryId]);
   /** A slide taken into a tab; one the engine opened damaged says so when it first comes (not when its tab is shown again). */
   const adopt = useCallback(
     (slide: OpenedSlide, options: { activate: boolean; asked?: number }): SlideId => {
+      if (options.activate) setGalleryShown(false);
       const slideId = adoptTab(slide, options);
       const { name, warnings } = slide.info;
       if (slideId === slide.slideId && warnings.length > 0) pushNotice({ kind: 'warning', title: t('app.damaged', { name }), detail: warnings.join(' ') });
@@ -140,22 +162,31 @@ export function App() {
 
   /** Runs one open request with the busy indicator; shows the slide or says why not. */
   const open = useCallback(
-    async (request: Promise<Result<OpenedSlide | null>>, fileName?: string) => {
+    async (request: Promise<Result<OpenedPath | null>>, fileName?: string) => {
       setPending((n) => n + 1);
       const asked = ask();
       try {
         const result = await request;
         if (!result.ok) reportOpenError(result.error, fileName);
+        else if (result.value && isGallery(result.value)) showGallery(result.value);
         else if (result.value) adopt(result.value, { activate: true, asked });
       } finally {
         setPending((n) => n - 1);
         refreshRecent();
       }
     },
-    [ask, adopt, refreshRecent, reportOpenError],
+    [ask, adopt, refreshRecent, reportOpenError, showGallery],
   );
 
   const openDialog = useCallback(() => void open(api.openDialog()), [api, open]);
+  const openFolderDialog = useCallback(() => void open(api.openFolderDialog()), [api, open]);
+  /** A gallery card: its slide opens in a tab, as a dropped slide does. */
+  const openFromGallery = useCallback(
+    (path: string, name: string) => {
+      if (galleryId) void open(api.galleryOpen({ galleryId, path }), name);
+    },
+    [api, galleryId, open],
+  );
   /** An export dialog's "Show in folder", for both exports. */
   const showInFolder = useCallback(
     (path: string) => {
@@ -178,12 +209,15 @@ export function App() {
         let first = true;
         const opened: SlideId[] = [];
         results.forEach((result, index) => {
-          if (result.ok) {
+          if (!result.ok) {
+            reportOpenError(result.error, files[index]?.name);
+          } else if (isGallery(result.value)) {
+            // A folder of several slides: its gallery.
+            showGallery(result.value);
+          } else {
             // Several good files become tabs; the first one dropped is shown.
             opened.push(adopt(result.value, { activate: first, asked }));
             first = false;
-          } else {
-            reportOpenError(result.error, files[index]?.name);
           }
         });
         if (mode === 'side-by-side' && opened.length >= 2) setCompare(opened);
@@ -192,7 +226,7 @@ export function App() {
         refreshRecent();
       }
     },
-    [api, ask, adopt, refreshRecent, reportOpenError],
+    [api, ask, adopt, refreshRecent, reportOpenError, showGallery],
   );
 
   // Several files at once: ask whether they go into tabs or side by side.
@@ -292,6 +326,7 @@ export function App() {
         adopt(slide, { activate: true });
         refreshRecent();
       },
+      onFolderOpened: showGallery,
       onOpenFailed: (error) => reportOpenError(error),
       onMenuCommand: runCommand,
       // The views carry on by themselves (their tiles are asked for again); the user is told why they paused.
@@ -302,7 +337,7 @@ export function App() {
           detail: stopped.message,
         }),
     }),
-    [adopt, refreshRecent, reportOpenError, runCommand, pushNotice, t],
+    [adopt, refreshRecent, reportOpenError, runCommand, pushNotice, t, showGallery],
   );
   useMainEvents(api, mainEvents);
   // Effects run in order: by now the drop, key and main-event listeners above are attached.
@@ -324,21 +359,37 @@ export function App() {
     exportDialogOpen.current = exportSlide !== null || (exportingCompare !== null && compared !== null);
   }, [exportSlide, exportingCompare, compared]);
 
+  // The gallery's tab is shown when chosen, or when no slide is open.
+  const galleryInView = gallery !== null && (galleryShown || !active);
   const body = (
     <div className="app">
-      {active ? (
+      {active || gallery ? (
         <>
           <header className="titlebar">
             <SlideTabs
               slides={slides.slides}
-              activeId={compared ? null : active.slideId}
+              activeId={compared || galleryInView ? null : (active?.slideId ?? null)}
               onActivate={(slideId) => {
                 setCompare(null);
+                setGalleryShown(false);
                 slides.activate(slideId);
               }}
               onClose={closeSlide}
-              onCompare={() => setChoosing(true)}
+              onCompare={active ? () => setChoosing(true) : undefined}
               panelId={compared ? null : SLIDE_PANEL_ID}
+              gallery={
+                gallery && {
+                  name: gallery.name,
+                  folder: gallery.folder,
+                  selected: galleryInView,
+                  panelId: GALLERY_PANEL_ID,
+                  onSelect: () => {
+                    setCompare(null);
+                    setGalleryShown(true);
+                  },
+                  onClose: closeGallery,
+                }
+              }
             />
             <div className="titlebar-actions">
               <button type="button" className="button button-small" onClick={openDialog}>
@@ -347,41 +398,54 @@ export function App() {
               </button>
             </div>
           </header>
+          {gallery && (
+            <GalleryView
+              key={gallery.galleryId}
+              gallery={gallery}
+              hidden={!galleryInView}
+              panelId={GALLERY_PANEL_ID}
+              labelledBy={GALLERY_TAB_ID}
+              onOpen={openFromGallery}
+            />
+          )}
           {/* The tab shown labels the workspace below it; the compare view is no tab's panel. */}
-          <div className="workspace" {...(compared ? {} : { id: SLIDE_PANEL_ID, role: 'tabpanel', 'aria-labelledby': slideTabId(active.slideId) })}>
-            {compared ? (
-              <CompareView
-                key={compared.map((s) => s.slideId).join(' ')}
-                ref={compareView}
-                slides={compared}
-                onLeave={() => setCompare(null)}
-                onExport={() => setExportingCompare({ field: compareView.current?.exportField() ?? null })}
-                onNotice={pushNotice}
-              />
-            ) : (
-              // One key for the three: siblings sharing a key are not all replaced when it changes.
-              <Fragment key={active.slideId}>
-                <SlideViewer
-                  ref={viewer}
-                  slide={active}
-                  grid={grid}
-                  navigatorVisible={navigatorVisible}
-                  metadataOpen={metadataOpen}
-                  fullscreen={fullscreen.active}
-                  onCommand={runCommand}
+          {active && !galleryInView && (
+            <div className="workspace" {...(compared ? {} : { id: SLIDE_PANEL_ID, role: 'tabpanel', 'aria-labelledby': slideTabId(active.slideId) })}>
+              {compared ? (
+                <CompareView
+                  key={compared.map((s) => s.slideId).join(' ')}
+                  ref={compareView}
+                  slides={compared}
+                  onLeave={() => setCompare(null)}
+                  onExport={() => setExportingCompare({ field: compareView.current?.exportField() ?? null })}
                   onNotice={pushNotice}
                 />
-                {annotationsOpen && annotations && <AnnotationPanel session={annotations} onClose={toggleAnnotations} onNotice={pushNotice} />}
-                {metadataOpen && <MetadataPanel slide={active} onClose={() => setMetadataOpen(false)} />}
-              </Fragment>
-            )}
-          </div>
+              ) : (
+                // One key for the three: siblings sharing a key are not all replaced when it changes.
+                <Fragment key={active.slideId}>
+                  <SlideViewer
+                    ref={viewer}
+                    slide={active}
+                    grid={grid}
+                    navigatorVisible={navigatorVisible}
+                    metadataOpen={metadataOpen}
+                    fullscreen={fullscreen.active}
+                    onCommand={runCommand}
+                    onNotice={pushNotice}
+                  />
+                  {annotationsOpen && annotations && <AnnotationPanel session={annotations} onClose={toggleAnnotations} onNotice={pushNotice} />}
+                  {metadataOpen && <MetadataPanel slide={active} onClose={() => setMetadataOpen(false)} />}
+                </Fragment>
+              )}
+            </div>
+          )}
         </>
       ) : (
         <WelcomeScreen
           dragging={dragging}
           recent={recent.files}
           onOpenDialog={openDialog}
+          onOpenFolder={openFolderDialog}
           onOpenSample={openSample}
           onOpenRecent={openRecent}
           onClearRecent={recent.clear}

@@ -16,14 +16,29 @@ export interface SlideTabsProps {
   onCompare?: () => void;
   /** The id of the panel showing the tab's slide (the workspace), or null while none is shown (compare view). */
   panelId?: string | null;
+  /** A folder's gallery: a tab of its own, first, while it is open. */
+  gallery?: GalleryTab | null;
 }
+
+export interface GalleryTab {
+  /** The folder's name. */
+  name: string;
+  folder: string;
+  selected: boolean;
+  panelId: string;
+  onSelect: () => void;
+  onClose: () => void;
+}
+
+/** The gallery tab's id, which labels its panel. */
+export const GALLERY_TAB_ID = 'gallery-tab';
 
 /** The id of a slide's tab, which labels the panel showing it. Slide ids are made safe for an id list. */
 export function slideTabId(slideId: SlideId): string {
   return `slide-tab-${slideId.replace(/[^\w-]/g, '_')}`;
 }
 
-export function SlideTabs({ slides, activeId, onActivate, onClose, onCompare, panelId = null }: SlideTabsProps) {
+export function SlideTabs({ slides, activeId, onActivate, onClose, onCompare, panelId = null, gallery = null }: SlideTabsProps) {
   const t = useT();
   const list = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -43,22 +58,53 @@ export function SlideTabs({ slides, activeId, onActivate, onClose, onCompare, pa
   const moveBetweenTabs = (event: KeyboardEvent<HTMLDivElement>): void => {
     const target = event.target as HTMLElement;
     if (target.getAttribute('role') !== 'tab' || event.altKey || event.ctrlKey || event.metaKey) return;
-    const at = slides.findIndex((s) => s.slideId === target.dataset['slideId']);
-    const to = { ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: slides.length - 1 }[event.key];
+    // The gallery's tab is first, under the id '' here.
+    const ids = [...(gallery ? [''] : []), ...slides.map((s) => s.slideId)];
+    const at = ids.indexOf(target.dataset['slideId'] ?? '');
+    const to = { ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: ids.length - 1 }[event.key];
     if (to === undefined || at < 0) return;
     event.preventDefault();
-    const next = slides[(to + slides.length) % slides.length];
-    if (!next) return;
-    onActivate(next.slideId);
-    list.current?.querySelector<HTMLElement>(`[data-slide-id="${CSS.escape(next.slideId)}"]`)?.focus();
+    const next = ids[(to + ids.length) % ids.length];
+    if (next === undefined) return;
+    if (next === '') gallery?.onSelect();
+    else onActivate(next);
+    list.current?.querySelector<HTMLElement>(`[data-slide-id="${CSS.escape(next)}"]`)?.focus();
   };
   return (
     <div className="tabs-bar">
       <div ref={list} className="tabs" role="tablist" aria-label={t('tabs.list')} onKeyDown={moveBetweenTabs}>
+        {gallery && (
+          <div className={gallery.selected ? 'tab tab-gallery tab-active' : 'tab tab-gallery'}>
+            <button
+              type="button"
+              role="tab"
+              id={GALLERY_TAB_ID}
+              aria-selected={gallery.selected}
+              aria-controls={gallery.panelId}
+              tabIndex={gallery.selected || !slides.some((s) => s.slideId === activeId) ? 0 : -1}
+              className="tab-label"
+              onClick={gallery.onSelect}
+              title={t('gallery.tabTitle', { folder: gallery.folder })}
+              data-slide-id=""
+            >
+              <Icon name="open" size={14} />
+              {gallery.name}
+            </button>
+            <button
+              type="button"
+              className="icon-button tab-close"
+              onClick={gallery.onClose}
+              aria-label={t('gallery.close', { folder: gallery.name })}
+              title={t('gallery.closeTitle')}
+            >
+              <Icon name="close" size={14} />
+            </button>
+          </div>
+        )}
         {slides.map((slide, index) => {
           const active = slide.slideId === activeId;
-          // One Tab stop for the list: the tab shown, or the first while none is (comparing).
-          const stop = active || (index === 0 && !slides.some((s) => s.slideId === activeId));
+          // One Tab stop for the list: the tab shown, or the first while none is (comparing, or the gallery shown).
+          const stop = active || (index === 0 && !gallery && !slides.some((s) => s.slideId === activeId));
           return (
             <div key={slide.slideId} className={active ? 'tab tab-active' : 'tab'}>
               <button

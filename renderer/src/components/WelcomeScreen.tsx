@@ -13,6 +13,7 @@ export interface WelcomeScreenProps {
   recent: RecentFile[];
   onOpenDialog: () => void;
   onOpenSample: () => void;
+  onOpenFolder: () => void;
   onOpenRecent: (path: string) => void;
   onClearRecent: () => void;
   onShowHelp: () => void;
@@ -40,6 +41,10 @@ export function WelcomeScreen(props: WelcomeScreenProps) {
           <button ref={openButton} type="button" className="button button-primary" onClick={props.onOpenDialog}>
             <Icon name="open" />
             {t('welcome.openSlide')}
+          </button>
+          <button type="button" className="button" onClick={props.onOpenFolder}>
+            <Icon name="open" />
+            {t('welcome.openFolder')}
           </button>
           <button type="button" className="button" onClick={props.onOpenSample}>
             <Icon name="sample" />
