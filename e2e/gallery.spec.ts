@@ -162,6 +162,27 @@ test('a dropped folder of several slides shows its gallery; a folder of one slid
   await expect(page.getByRole('tab', { name: 'teaching set' })).toHaveAttribute('aria-selected', 'false');
 });
 
+test('a folder of 60 slides: thumbnails are made for the cards in view, the others as they are scrolled to', async ({ host }) => {
+  const { page } = host;
+  const many = join(dir, 'many');
+  await mkdir(many);
+  const names = Array.from({ length: 60 }, (_, i) => `slide-${String(i).padStart(2, '0')}.tiff`);
+  for (const name of names) await copyFile(slidePath(BOXES), join(many, name));
+  await host.drop([many]);
+  await expect(page.getByTestId('gallery-card')).toHaveCount(60);
+  await expect(card(page, names[0]!)).toHaveAttribute('data-state', 'ready', { timeout: 20_000 });
+  // The window shows a few rows: the cards far below are not asked for.
+  await page.waitForTimeout(1000);
+  const asked = host.invocationsOf('gallery:preview').length;
+  expect(asked, 'previews asked before scrolling').toBeLessThan(30);
+  await expect(card(page, names[59]!)).toHaveAttribute('data-state', 'waiting');
+  await card(page, names[59]!).scrollIntoViewIfNeeded();
+  await expect(card(page, names[59]!)).toHaveAttribute('data-state', 'ready', { timeout: 20_000 });
+  expect(mostAtOnce(host), 'previews asked for at once').toBeLessThanOrEqual(2);
+  // Those scrolled past before their turn were never asked for.
+  expect(host.invocationsOf('gallery:preview').length).toBeLessThan(60);
+});
+
 koreanTest.describe('in Korean', () => {
   koreanTest('the gallery, its cards and a broken file’s reason', async ({ host }) => {
     const { page } = host;
