@@ -17,6 +17,7 @@ import { fixturePath } from '../../testing/fixtures';
 import { InProcessEngine } from '../../testing/in-process-engine';
 import { sharedSlide } from '../../testing/paths';
 import { AnnotationStore } from '../annotations/annotation-store';
+import { dataFolderOf } from '../engine/formats/mirax/mirax-files';
 import { AlignmentStore } from './alignment-store';
 import { CompareAlignments } from './compare-alignments';
 import { createIpcHandlers, type EngineAccess, GALLERY_PREVIEW_SIDE, type IpcController, type IpcHandlerDeps } from './ipc-handlers';
@@ -178,6 +179,13 @@ describe('a folder as a gallery', () => {
     const dicom = await fixturePath('dicom-jpeg-rgb');
     const opened = value(await ipc.openFromMain(W1, dicom, 'menu'));
     assert.ok(!('gallery' in opened));
+    // The folder is the slide: named, and remembered, as the folder.
+    assert.equal(opened.info.path, dicom);
+    // So is a MIRAX slide's data folder.
+    const mirax = await fixturePath('mirax-plain');
+    const data = value(await ipc.openFromMain(W1, dataFolderOf(mirax), 'menu'));
+    assert.ok(!('gallery' in data));
+    assert.equal(data.info.path, dataFolderOf(mirax));
     const two = value(await ipc.openFromMain(W1, await fixturePath('dicom-two-series'), 'menu'));
     assert.ok('gallery' in two);
     assert.equal(two.gallery.slides.length, 2);

@@ -233,8 +233,13 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
     } catch (error) {
       return { ok: false, error: toErrorInfo(error, path) };
     }
-    // None: the engine says what the folder is (no slide, damaged DICOM files).
-    if (slides.length <= 1) return openSlide(senderId, slides[0]?.path ?? path, source, epoch);
+    if (slides.length <= 1) {
+      // The folder opens as itself where it is a slide (a DICOM series, a MIRAX slide's data folder:
+      // named, and remembered, as before); else as its one slide file; none, the engine says why.
+      const whole = await openSlide(senderId, path, source, epoch);
+      const [only] = slides;
+      return whole.ok || !only || whole.error.code !== 'NOT_A_SLIDE' ? whole : openSlide(senderId, only.path, source, epoch);
+    }
     if (slides.length > LIMITS.maxGallerySlides)
       return fail('TOO_LARGE', `The folder holds ${slides.length} slides: a gallery shows at most ${LIMITS.maxGallerySlides}.`, path);
     if (epochOf(senderId) !== epoch) return fail('CANCELLED', 'the window closed before the folder was listed', path);
