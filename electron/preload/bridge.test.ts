@@ -155,6 +155,16 @@ describe('createSlidescopeApi', () => {
     assert.throws(() => api.on('app:evil' as never, () => undefined), TypeError);
   });
 
+  it("buffers a folder's gallery opened before the page listens (a folder on the command line)", async () => {
+    const t = new FakeTransport();
+    const api = createSlidescopeApi(t, () => '');
+    t.emit('app:folder-opened', { gallery: { galleryId: 'gallery-1', folder: '/set', name: 'set', slides: [] } });
+    const seen: string[] = [];
+    api.on('app:folder-opened', (folder) => seen.push(folder.gallery.galleryId));
+    await tick();
+    assert.deepEqual(seen, ['gallery-1']);
+  });
+
   it('a throwing listener does not stop the others', () => {
     const t = new FakeTransport();
     const api = createSlidescopeApi(t, () => '');

@@ -25,10 +25,10 @@ export interface BridgeTransport {
 export type DroppedPathResolver = (file: DroppedFile) => string;
 
 /**
- * Events main may send before the page has subscribed (a slide opened from the command line while
- * React is still mounting): the bridge keeps them until the first listener of the channel arrives.
+ * Events main may send before the page has subscribed (a slide, or a folder's gallery, opened from
+ * the command line while React is still mounting): the bridge keeps them until the first listener of the channel arrives.
  */
-const BUFFERED_EVENTS: readonly EventChannel[] = ['app:slide-opened', 'app:open-failed'];
+const BUFFERED_EVENTS: readonly EventChannel[] = ['app:slide-opened', 'app:folder-opened', 'app:open-failed'];
 const MAX_BUFFERED = 32;
 
 export function createSlidescopeApi(transport: BridgeTransport, resolveDroppedPath: DroppedPathResolver): SlidescopeApi {
