@@ -131,6 +131,15 @@ describe('a folder as a gallery', () => {
     assert.deepEqual(ipc.slidesOf(W1), []);
   });
 
+  it('asked for all at once, each preview gets its turn', async () => {
+    const gallery = await dropFolder();
+    const answers = await Promise.all(gallery.slides.map((slide) => preview(gallery.galleryId, slide.path)));
+    assert.deepEqual(
+      answers.map((answer) => (answer.ok ? answer.value.image.mime : answer.error.code)),
+      ['image/jpeg', 'NOT_A_SLIDE', 'image/jpeg', 'image/jpeg'],
+    );
+  });
+
   it('previews and opens only the slides its gallery lists, for its own window', async () => {
     const gallery = await dropFolder();
     assert.equal(codeOf(await preview(gallery.galleryId, join(folder, 'README.txt'))), 'NOT_AUTHORIZED');
@@ -193,7 +202,7 @@ describe('a folder as a gallery', () => {
     await ipc.releaseAll();
   });
 
-  it('closing the gallery (or the window) cancels its previews under way', async () => {
+  it('two previews of a gallery at once; closing it (or the window) cancels those under way and those waiting', async () => {
     const asked: AbortSignal[] = [];
     const waiting: EngineAccess = {
       open: (path, client) => engine.open(path, client),
@@ -209,10 +218,18 @@ describe('a folder as a gallery', () => {
     };
     ipc = createIpcHandlers(depsWith(waiting));
     const gallery = await dropFolder();
-    const pending = [preview(gallery.galleryId, join(folder, 'dapi.ndpi')), preview(gallery.galleryId, join(folder, 'generated.tif'))];
+    // A page asking for three at once: the engine is asked for two, the third waits its turn.
+    const pending = [
+      preview(gallery.galleryId, join(folder, 'dapi.ndpi')),
+      preview(gallery.galleryId, join(folder, 'generated.tif')),
+      preview(gallery.galleryId, join(folder, 'CMU-1-Small-Region.svs')),
+    ];
     while (asked.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(asked.length, 2);
     value(await ipc.dispatch('gallery:close', W1, { galleryId: gallery.galleryId }));
-    assert.deepEqual((await Promise.all(pending)).map(codeOf), ['CANCELLED', 'CANCELLED']);
+    assert.deepEqual((await Promise.all(pending)).map(codeOf), ['CANCELLED', 'CANCELLED', 'CANCELLED']);
+    assert.equal(asked.length, 2, 'the one waiting never reached the engine');
     const again = await dropFolder();
     const third = preview(again.galleryId, join(folder, 'dapi.ndpi'));
     while (asked.length < 3) await new Promise((resolve) => setImmediate(resolve));

@@ -119,6 +119,8 @@ export interface IpcHandlerDeps {
 
 /** A gallery card's thumbnail: its longest side in pixels (the card shows it at up to 224 CSS px). */
 export const GALLERY_PREVIEW_SIDE = 224;
+/** Previews of one gallery the engine makes at once (the page asks for two at a time; a page that asks for more waits). */
+export const GALLERY_PREVIEWS_AT_ONCE = 2;
 
 /** A folder's gallery shown in a window: what it lists, how the folder came (its slides open as that), its previews under way. */
 interface Gallery {
@@ -127,6 +129,29 @@ interface Gallery {
   source: OpenSource;
   paths: ReadonlySet<string>;
   previews: Set<AbortController>;
+  /** Previews with the engine, and those waiting for a turn. */
+  running: number;
+  waiting: Array<{ go: () => void; signal: AbortSignal }>;
+}
+
+/** A turn for a preview of this gallery: false when it was cancelled while waiting. */
+async function previewTurn(gallery: Gallery, signal: AbortSignal): Promise<boolean> {
+  if (gallery.running >= GALLERY_PREVIEWS_AT_ONCE) {
+    await new Promise<void>((go) => {
+      gallery.waiting.push({ go, signal });
+      signal.addEventListener('abort', () => go(), { once: true });
+    });
+    if (signal.aborted) return false;
+  }
+  gallery.running++;
+  return true;
+}
+
+function previewDone(gallery: Gallery): void {
+  gallery.running--;
+  let next = gallery.waiting.shift();
+  while (next?.signal.aborted) next = gallery.waiting.shift();
+  next?.go();
 }
 
 /** One handler per main operation of the table: a missing one does not compile. */
@@ -244,7 +269,7 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
       return fail('TOO_LARGE', `The folder holds ${slides.length} slides: a gallery shows at most ${LIMITS.maxGallerySlides}.`, path);
     if (epochOf(senderId) !== epoch) return fail('CANCELLED', 'the window closed before the folder was listed', path);
     const galleryId = `gallery-${++galleriesMade}`;
-    galleries.set(galleryId, { senderId, folder: path, source, paths: new Set(slides.map((s) => s.path)), previews: new Set() });
+    galleries.set(galleryId, { senderId, folder: path, source, paths: new Set(slides.map((s) => s.path)), previews: new Set(), running: 0, waiting: [] });
     authorizer.grant(path, source satisfies GrantSource);
     return ok({ gallery: { galleryId, folder: path, name: basename(path) || path, slides } });
   }
@@ -328,7 +353,12 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
       const cancel = new AbortController();
       gallery.value.previews.add(cancel);
       try {
-        return await engine.call('engine:preview', { path, longestSide: GALLERY_PREVIEW_SIDE }, { signal: cancel.signal });
+        if (!(await previewTurn(gallery.value, cancel.signal))) return fail('CANCELLED', 'the gallery was closed', path);
+        try {
+          return await engine.call('engine:preview', { path, longestSide: GALLERY_PREVIEW_SIDE }, { signal: cancel.signal });
+        } finally {
+          previewDone(gallery.value);
+        }
       } finally {
         gallery.value.previews.delete(cancel);
       }
