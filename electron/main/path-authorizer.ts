@@ -19,6 +19,9 @@
 //     NOT_FOUND / NOT_A_SLIDE. What this does not cover: a renderer compromised at the native level
 //     (arbitrary code in the renderer process) can send raw IPC; the sandbox is the defence there.
 //   - export:show-in-folder: only for files granted here (files an export wrote, slides opened).
+//   - gallery:preview, gallery:open: only the slides main listed for a folder that came one of these
+//     ways (dialog, drop, menu...), under that gallery's id and for the window it was shown in
+//     (ipc-handlers.ts keeps the lists; the folder is granted here as it passes).
 
 import { resolve } from 'node:path';
 
