@@ -23,6 +23,14 @@ copySlideForEachTest(CMU, 'annotations', (copy) => {
   slide = copy.path;
 });
 
+/** CMU at 1:1, a Tumor rectangle drawn over level-0 (500, 600)-(900, 900) and left selected. */
+async function drawTumorBox(page: Page, drop: (paths: string[]) => Promise<void>): Promise<void> {
+  const at = await openAtOneToOne(page, drop);
+  await page.getByTestId('active-class').selectOption('Tumor');
+  await page.keyboard.press('b');
+  await drag(page, at(500, 600), at(900, 900));
+}
+
 /** Opens the copy at 1:1 with ORIGIN at the top-left: a CSS pixel of the view is a level-0 pixel. The list, if wanted, first: it narrows the view. */
 async function openAtOneToOne(page: Page, drop: (paths: string[]) => Promise<void>, list = false): Promise<(x: number, y: number) => { x: number; y: number }> {
   await drop([slide]);
@@ -216,10 +224,7 @@ test('each tool drawn with the mouse: measurements, saved beside the slide, back
 
 test('an exported thumbnail with the annotations drawn in: the class colour where the rectangle lies, its legend', async ({ host }) => {
   const { page } = host;
-  const at = await openAtOneToOne(page, (paths) => host.drop(paths));
-  await page.getByTestId('active-class').selectOption('Tumor');
-  await page.keyboard.press('b');
-  await drag(page, at(500, 600), at(900, 900));
+  await drawTumorBox(page, (paths) => host.drop(paths));
   await page.getByTestId('cmd-export').click();
   const dialog = page.getByRole('dialog', { name: 'Export' });
   await dialog.getByTestId('thumb-kind-size').check();
@@ -243,10 +248,7 @@ test('an exported thumbnail with the annotations drawn in: the class colour wher
 
 test('a region export: the selected annotation or the view, at a magnification, with the annotations and a scale bar', async ({ host }) => {
   const { page } = host;
-  const at = await openAtOneToOne(page, (paths) => host.drop(paths));
-  await page.getByTestId('active-class').selectOption('Tumor');
-  await page.keyboard.press('b');
-  await drag(page, at(500, 600), at(900, 900));
+  await drawTumorBox(page, (paths) => host.drop(paths));
   await page.getByTestId('cmd-export').click();
   const dialog = page.getByRole('dialog', { name: 'Export' });
   await dialog.getByTestId('export-kind-region').click();
@@ -303,10 +305,7 @@ test('a region export: the selected annotation or the view, at a magnification, 
 
 test('Copy View puts on the clipboard what the Region export writes of the view, the annotations and scale bar drawn in', async ({ host }) => {
   const { page } = host;
-  const at = await openAtOneToOne(page, (paths) => host.drop(paths));
-  await page.getByTestId('active-class').selectOption('Tumor');
-  await page.keyboard.press('b');
-  await drag(page, at(500, 600), at(900, 900));
+  await drawTumorBox(page, (paths) => host.drop(paths));
   // The Region export of the view, as the copy makes it: its magnification, the annotations, a scale bar.
   await page.getByTestId('cmd-export').click();
   const dialog = page.getByRole('dialog', { name: 'Export' });

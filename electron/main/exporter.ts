@@ -135,50 +135,41 @@ export class Exporter implements SlideExporter {
     const { info } = slide;
     const problem = regionProblem(info, request, request.objectivePower);
     if (problem) return fail('INVALID_ARGUMENT', problem, info.path);
-    const size = regionSize(info, request, request.objectivePower)!;
     const name = regionFileName(info, request, request.objectivePower, request.format);
     const target = await this.chooseImagePath(senderId, join(this.startFolder(slide), name), request.format);
     if (!target) return cancelled();
     const { path, overwrite } = target;
     const jobId = this.nextJobId++;
-    const annotations = await this.annotationsOf(slide, request.annotations);
+    const region = await this.engineRegion(slide, request);
     this.deps.sendProgress(senderId, { jobId, done: 0, total: 1, label: formatPower(request.objectivePower) });
-    const written = await this.deps.engine.call('engine:export-region', {
-      slideId: slide.slideId,
-      x: request.x,
-      y: request.y,
-      ...size,
-      at: { kind: 'power', objectivePower: request.objectivePower },
-      path,
-      format: request.format,
-      overwrite,
-      colour: request.colour,
-      scaleBar: request.scaleBar,
-      ...annotations,
-    });
+    const written = await this.deps.engine.call('engine:export-region', { ...region, path, format: request.format, overwrite });
     if (written.ok) this.lastFolder = dirname(path);
     return written;
   }
 
   async copyRegion(slide: OwnedSlide, request: RequestOf<'export:copy-region'>): Promise<Result<{ width: number; height: number }>> {
-    const { info } = slide;
-    const problem = regionProblem(info, request, request.objectivePower);
-    if (problem) return fail('INVALID_ARGUMENT', problem, info.path);
-    const size = regionSize(info, request, request.objectivePower)!;
-    const annotations = await this.annotationsOf(slide, request.annotations);
-    const image = await this.deps.engine.call('engine:region-png', {
-      slideId: slide.slideId,
-      x: request.x,
-      y: request.y,
-      ...size,
-      at: { kind: 'power', objectivePower: request.objectivePower },
-      colour: request.colour,
-      scaleBar: request.scaleBar,
-      ...annotations,
-    });
+    const problem = regionProblem(slide.info, request, request.objectivePower);
+    if (problem) return fail('INVALID_ARGUMENT', problem, slide.info.path);
+    const image = await this.deps.engine.call('engine:region-png', await this.engineRegion(slide, request));
     if (!image.ok) return image;
     this.deps.clipboard.writePng(image.value.bytes);
     return { ok: true, value: { width: image.value.width, height: image.value.height } };
+  }
+
+  /** What the engine reads of a region the page asked for (checked by regionProblem): its size at the power, the stored annotations' file. */
+  private async engineRegion(slide: OwnedSlide, request: RequestOf<'export:copy-region'>) {
+    const { x, y, objectivePower, colour, scaleBar } = request;
+    const size = regionSize(slide.info, request, objectivePower)!;
+    return {
+      slideId: slide.slideId,
+      x,
+      y,
+      ...size,
+      at: { kind: 'power' as const, objectivePower },
+      colour,
+      scaleBar,
+      ...(await this.annotationsOf(slide, request.annotations)),
+    };
   }
 
   async exportSideBySide(senderId: number, slides: OwnedSlide[], request: RequestOf<'export:side-by-side'>): Promise<Result<ExportResult>> {
