@@ -80,6 +80,7 @@ export type IfdProblem =
   | { problem: 'bad value'; tag: number; value: number }
   | { problem: 'signed 64-bit'; tag: number }
   | { problem: 'bad count'; tag: number; values: number }
+  | { problem: 'bad type'; tag: number; type: number }
   | { problem: 'bad next'; next: number }
   /** It points back at a directory already read: `to` is that one's index. */
   | { problem: 'loop'; to: number };
@@ -88,6 +89,41 @@ export type IfdProblem =
 const VALUES_TIFF_HAS: Readonly<Record<number, { name: string; values: readonly number[] }>> = {
   284: { name: 'PlanarConfiguration', values: [1, 2] },
 };
+/**
+ * Baseline tags whose values are sizes, counts, offsets or codes, as libtiff reads them: unsigned
+ * integers, one value where `single`. Stored as another type (a FLOAT tile offset) or count (two
+ * Predictors), geotiff hands over floats, arrays or NaN that the readers would take for sizes.
+ */
+const INTEGER_TAGS: Readonly<Record<number, { name: string; single: boolean }>> = {
+  254: { name: 'NewSubfileType', single: true },
+  256: { name: 'ImageWidth', single: true },
+  257: { name: 'ImageLength', single: true },
+  258: { name: 'BitsPerSample', single: false },
+  259: { name: 'Compression', single: true },
+  262: { name: 'PhotometricInterpretation', single: true },
+  273: { name: 'StripOffsets', single: false },
+  277: { name: 'SamplesPerPixel', single: true },
+  278: { name: 'RowsPerStrip', single: true },
+  279: { name: 'StripByteCounts', single: false },
+  284: { name: 'PlanarConfiguration', single: true },
+  296: { name: 'ResolutionUnit', single: true },
+  317: { name: 'Predictor', single: true },
+  322: { name: 'TileWidth', single: true },
+  323: { name: 'TileLength', single: true },
+  324: { name: 'TileOffsets', single: false },
+  325: { name: 'TileByteCounts', single: false },
+  330: { name: 'SubIFDs', single: false },
+  338: { name: 'ExtraSamples', single: false },
+  339: { name: 'SampleFormat', single: false },
+};
+/** BYTE, SHORT, LONG, IFD, LONG8, IFD8. */
+const UNSIGNED_INTEGER_TYPES = new Set([1, 3, 4, 13, 16, 18]);
+/** BigTIFF's 8-byte integer types (LONG8, SLONG8, IFD8): no classic TIFF has them. */
+const BIGTIFF_TYPES = new Set([16, 17, 18]);
+/** The block tables, whose 8-byte values TiffFile reads itself (loadArray): any other tag's geotiff reads. */
+const BLOCK_TABLES = new Set([273, 279, 324, 325]);
+/** More 8-byte values than any tag but a block table has: read and checked at open up to this many. */
+const MAX_CHECKED_LONG8 = 4096;
 /** BigTIFF's unsigned 8-byte integer types (LONG8, IFD8): geotiff refuses a value past 2^53 (an offset no file reaches). */
 const EIGHT_BYTE_UNSIGNED = new Set([16, 18]);
 /** SLONG8, which geotiff cannot read inline (its reader ignores where the value is). */
@@ -117,14 +153,18 @@ export async function checkIfd(source: StructureSource, fileSize: number, layout
     const tag = u16(ifd, at);
     const type = u16(ifd, at + 2);
     const size = TIFF_TYPE_SIZES[type];
-    if (size === undefined) return { problem: 'unknown type', tag, type };
+    if (size === undefined || (BIGTIFF_TYPES.has(type) && !layout.bigTiff)) return { problem: 'unknown type', tag, type };
     const values = layout.bigTiff ? u64(ifd, at + 4) : u32(ifd, at + 4);
+    // geotiff's SLONG8 reader ignores where the value is, inline or not.
+    if (values > 0 && type === SLONG8) return { problem: 'signed 64-bit', tag };
+    const integer = INTEGER_TAGS[tag];
+    if (integer && !UNSIGNED_INTEGER_TYPES.has(type)) return { problem: 'bad type', tag, type };
+    if (integer?.single && values !== 1) return { problem: 'bad count', tag, values };
     // Each entry's values must fit in the file: geotiff allocates count x size before reading them.
     if (values * size > fileSize) return { problem: 'too many values', tag };
     // geotiff decodes text as it parses the IFD: tens of MB of it take seconds before anything can refuse them.
     if (type === ASCII && values > MAX_TEXT_BYTES) return { problem: 'text too large', tag, bytes: values };
     const valueAt = at + 4 + (layout.bigTiff ? 8 : 4);
-    if (VALUES_TIFF_HAS[tag] && values !== 1) return { problem: 'bad count', tag, values };
     // Values too large to sit in the entry are stored elsewhere: a truncated file's lie past its end.
     if (values * size > pointerSize) {
       const stored = layout.bigTiff ? u64(ifd, valueAt) : u32(ifd, valueAt);
@@ -132,15 +172,16 @@ export async function checkIfd(source: StructureSource, fileSize: number, layout
       if (stored > Number.MAX_SAFE_INTEGER) return { problem: 'bad value', tag, value: stored };
       const end = stored + values * size;
       if (end > fileSize && READ_AT_OPEN.has(tag)) return { problem: 'past the end', tag, end };
-      // 8-byte offsets stored in the bytes geotiff reads with the IFD are parsed with it: each below 2^53.
-      if (EIGHT_BYTE_UNSIGNED.has(type) && stored >= offset && end <= offset + chunk.length) {
-        for (let v = stored - offset; v < end - offset; v += 8) {
-          const value = u64(chunk, v);
+      // 8-byte values geotiff reads (with the IFD, or when asked for the tag) must each be below 2^53.
+      if (EIGHT_BYTE_UNSIGNED.has(type) && end <= fileSize && (!BLOCK_TABLES.has(tag) || (stored >= offset && end <= offset + chunk.length))) {
+        const inChunk = stored >= offset && end <= offset + chunk.length;
+        if (!inChunk && values > MAX_CHECKED_LONG8) return { problem: 'too many values', tag };
+        const bytes = inChunk ? chunk.subarray(stored - offset, end - offset) : await readAt(source, stored, end - stored);
+        for (let v = 0; v + 8 <= bytes.length; v += 8) {
+          const value = u64(bytes, v);
           if (value > Number.MAX_SAFE_INTEGER) return { problem: 'bad value', tag, value };
         }
       }
-    } else if (values > 0 && type === SLONG8) {
-      return { problem: 'signed 64-bit', tag };
     } else if (values === 1) {
       const value = EIGHT_BYTE_UNSIGNED.has(type) ? u64(ifd, valueAt) : size === 2 ? u16(ifd, valueAt) : size === 4 ? u32(ifd, valueAt) : null;
       const allowed = VALUES_TIFF_HAS[tag]?.values;
@@ -204,7 +245,11 @@ function ifdProblemText(checked: IfdProblem, which: string, directory: number, f
           : `${Which} gives ${VALUES_TIFF_HAS[checked.tag]?.name ?? `tag ${checked.tag}`} the value ${checked.value}, which TIFF does not have: the file is damaged.`,
       );
     case 'bad count':
-      return corrupt(`${Which} gives ${VALUES_TIFF_HAS[checked.tag]?.name ?? `tag ${checked.tag}`} ${checked.values} values, not one: the file is damaged.`);
+      return corrupt(`${Which} gives ${INTEGER_TAGS[checked.tag]?.name ?? `tag ${checked.tag}`} ${checked.values} values, not one: the file is damaged.`);
+    case 'bad type':
+      return corrupt(
+        `${Which} gives ${INTEGER_TAGS[checked.tag]?.name ?? `tag ${checked.tag}`} as values of field type ${checked.type}, not unsigned integers: the file is damaged.`,
+      );
     case 'signed 64-bit':
       return { code: 'UNSUPPORTED_FORMAT', message: `${Which} gives tag ${checked.tag} as a signed 64-bit value (SLONG8), which cannot be read here.` };
     case 'bad next':

@@ -83,6 +83,8 @@ async function patched(
   bigTiff: boolean,
   patch: (bytes: Buffer, entryOf: (tag: number) => number, nextAt: number) => void,
   rowsPerStrip = 16,
+  /** Zero bytes added at the end, for values stored far from the IFD. */
+  padding = 0,
 ): Promise<string> {
   const path = join(dir, name);
   const writer = await TiffWriter.create(path, { bigTiff });
@@ -99,7 +101,7 @@ async function patched(
     Array.from({ length: 16 / rowsPerStrip }, () => new Uint8Array(16 * rowsPerStrip * 3)),
   );
   await writer.close();
-  const bytes = readFileSync(path);
+  const bytes = Buffer.concat([readFileSync(path), Buffer.alloc(padding)]);
   const ifd = bigTiff ? Number(bytes.readBigUInt64LE(8)) : bytes.readUInt32LE(4);
   const entries = bigTiff ? Number(bytes.readBigUInt64LE(ifd)) : bytes.readUInt16LE(ifd);
   const first = ifd + (bigTiff ? 8 : 2);
@@ -155,6 +157,31 @@ describe('IFD entries: CORRUPT_DATA naming the tag, before geotiff allocates for
         b.writeBigUInt64LE(2n ** 60n, e(273) + 12);
       },
       /^The first image directory gives tag 273 a value past any file's size/,
+    ],
+    // Found by testing/fuzz-slides.ts: each was geotiff's own error (or a NaN, a float) at open or at a tile.
+    [
+      'an 8-byte (BigTIFF) field type in a classic TIFF',
+      false,
+      (b, e) => b.writeUInt16LE(16, e(262) + 2),
+      /^The first image directory gives tag 262 a field type TIFF does not have \(16\)/,
+    ],
+    [
+      'StripOffsets as FLOAT values',
+      false,
+      (b, e) => b.writeUInt16LE(11, e(273) + 2),
+      /^The first image directory gives StripOffsets as values of field type 11, not unsigned integers/,
+    ],
+    ['two Compression values', false, (b, e) => b.writeUInt32LE(2, e(259) + 4), /^The first image directory gives Compression 2 values, not one/],
+    [
+      'a BigTIFF BitsPerSample of 2^60 stored out of line, past the bytes read with the IFD',
+      true,
+      (b, e) => {
+        const entry = e(258);
+        b.writeUInt16LE(16, entry + 2);
+        b.writeBigUInt64LE(BigInt(b.length - 24), entry + 12);
+        b.writeBigUInt64LE(2n ** 60n, b.length - 16);
+      },
+      /^The first image directory gives tag 258 a value past any file's size/,
     ],
     [
       'a BigTIFF next-IFD pointer of 2^60',
@@ -218,11 +245,17 @@ describe('IFD entries: CORRUPT_DATA naming the tag, before geotiff allocates for
     );
     assert.match(message, /^(The first image directory gives tag 273 a value past any file's size|Strip 0 of image 0 lies beyond the end of the file)/);
   });
-  test('a BigTIFF SLONG8 value, which geotiff cannot read inline: UNSUPPORTED_FORMAT naming the tag', async () => {
+  test('a BigTIFF SLONG8 value, which geotiff cannot read inline or out of line: UNSUPPORTED_FORMAT naming the tag', async () => {
     const path = await patched('slong8.tif', true, (b, e) => b.writeUInt16LE(17, e(273) + 2));
     await assert.rejects(
       TiffFile.open(path),
       (e: unknown) => e instanceof SlideError && e.code === 'UNSUPPORTED_FORMAT' && /tag 273 as a signed 64-bit value/.test(e.message),
+    );
+    // BitsPerSample's three values as SLONG8: 24 bytes, out of line (geotiff read them at the wrong place).
+    const outOfLine = await patched('slong8-out.tif', true, (b, e) => b.writeUInt16LE(17, e(258) + 2));
+    await assert.rejects(
+      TiffFile.open(outOfLine),
+      (e: unknown) => e instanceof SlideError && e.code === 'UNSUPPORTED_FORMAT' && /tag 258 as a signed 64-bit value/.test(e.message),
     );
   });
   test('a private tag stored past the end, which nothing reads, is let be (as libtiff does)', async () => {
@@ -240,7 +273,7 @@ describe('IFD entries: CORRUPT_DATA naming the tag, before geotiff allocates for
   });
   for (const [name, bigTiff, patch, message] of cases) {
     test(name, async () => {
-      const path = await patched(`${name.replace(/\W+/g, '-')}.tif`, bigTiff, patch);
+      const path = await patched(`${name.replace(/\W+/g, '-')}.tif`, bigTiff, patch, 16, 8192);
       await assert.rejects(TiffFile.open(path), (e: unknown) => {
         assert.ok(e instanceof SlideError, String(e));
         assert.equal(e.code, 'CORRUPT_DATA');
