@@ -71,6 +71,24 @@ describe('broken files in ../shared/slides', () => {
     }
   });
 
+  test('a DICOM file cut between its "DICM" and the end of its header: CORRUPT_DATA, truncated, its size given', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slidescope-short-dicom-'));
+    try {
+      const bytes = readFileSync(sharedSlide('wsi2dcm_jpeg.dcm'));
+      // Inside the file meta group (its 206 bytes end at 350), then inside the data set before the pixel data (at 1544).
+      for (const cut of [132, 140, 143, 200, 349, 351, 800, 1500]) {
+        const path = join(dir, `cut-${cut}.dcm`);
+        writeFileSync(path, bytes.subarray(0, cut));
+        const error = await openError(path);
+        assert.equal(error.code, 'CORRUPT_DATA', `cut at ${cut}: ${error.message}`);
+        assert.equal(error.message, `The file is truncated inside its DICOM header (it is ${cut.toLocaleString('en-US')} bytes).`);
+        assert.equal(error.path, path);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a folder: NOT_A_SLIDE', async () => {
     assert.equal((await openError(tmpdir())).code, 'NOT_A_SLIDE');
   });

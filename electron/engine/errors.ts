@@ -1,6 +1,7 @@
 // The engine's one error type: every failure a caller can see carries a code from shared/errors.ts.
 
 import { type ErrorCode, type ErrorInfo, type SlideChoice, toErrorInfo } from '../../shared/errors';
+import { groupedInteger } from '../../shared/number-format';
 
 export class SlideError extends Error {
   readonly code: ErrorCode;
@@ -33,6 +34,11 @@ export function readError(error: unknown, path: string): SlideError {
   if (typeof code === 'string' && typeof syscall === 'string') return new SlideError('IO_ERROR', `Reading the file failed (${code}, ${syscall}).`, path);
   const message = error instanceof Error ? error.message : String(error);
   return new SlideError('CORRUPT_DATA', `The file is damaged or cannot be decoded (${message}).`, path);
+}
+
+/** A file cut short inside its header (`format`: "TIFF", "DICOM"): CORRUPT_DATA giving the file's size. */
+export function truncatedHeaderError(format: string, size: number, path: string): SlideError {
+  return new SlideError('CORRUPT_DATA', `The file is truncated inside its ${format} header (it is ${groupedInteger(size)} bytes).`, path);
 }
 
 /**

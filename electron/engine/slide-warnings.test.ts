@@ -131,7 +131,20 @@ describe('a DICOM series with a damaged file', () => {
     // Cut before its Series Instance UID: the file may be another slide's, and the warning says so.
     assert.equal(
       info.warnings[0],
-      `DICOM file "${label}" in the slide's folder cannot be read (The file ends inside its DICOM header: it is truncated); if it is one of this slide's, the level, label or macro it holds may be missing.`,
+      `DICOM file "${label}" in the slide's folder cannot be read (The file is truncated inside its DICOM header (it is ${size.toLocaleString('en-US')} bytes)); if it is one of this slide's, the level, label or macro it holds may be missing.`,
+    );
+  });
+
+  test('a folder whose only DICOM file is cut inside its file meta group (its SOP class unread): CORRUPT_DATA naming it too', async () => {
+    const folder = join(dir, 'dicom-cut-meta');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'only.dcm'), readFileSync(sharedSlide('wsi2dcm_jpeg.dcm')).subarray(0, 200));
+    await assert.rejects(
+      () => openSlide(engine, folder),
+      (error: unknown) =>
+        error instanceof SlideError &&
+        error.code === 'CORRUPT_DATA' &&
+        error.message === `The folder's whole-slide DICOM files cannot be read: "only.dcm" (The file is truncated inside its DICOM header (it is 200 bytes)).`,
     );
   });
 
@@ -146,7 +159,7 @@ describe('a DICOM series with a damaged file', () => {
         assert.equal(error.code, 'CORRUPT_DATA', error.message);
         assert.equal(
           error.message,
-          `The folder's whole-slide DICOM files cannot be read: "only.dcm" (The file ends inside its DICOM header: it is truncated).`,
+          `The folder's whole-slide DICOM files cannot be read: "only.dcm" (The file is truncated inside its DICOM header (it is 1,000 bytes)).`,
         );
         return true;
       },

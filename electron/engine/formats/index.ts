@@ -1,12 +1,13 @@
 // The format table, most specific first: the first plugin that recognises a file opens it.
 
 import { statSync } from 'node:fs';
-import { readError, SlideError } from '../errors';
+import { readError, SlideError, truncatedHeaderError } from '../errors';
 import { blockingCall } from '../pool-reads';
 import { SlideFile } from '../slide-file';
 import type { SlideSource } from '../slide-source';
 import { aperioFormat } from './aperio';
 import { dicomFormat } from './dicom/dicom';
+import { cutInsideMetaGroup } from './dicom/dicom-instance';
 import type { FormatPlugin } from './format-plugin';
 import { genericTiffFormat } from './generic-tiff';
 import { vmsFormat } from './hamamatsu-vms/vms';
@@ -47,8 +48,8 @@ export async function openSlideSource(path: string): Promise<SlideSource> {
     // empty one). A copy that stopped at once, or a cloud drive's placeholder not yet downloaded, is
     // not "no slide format".
     if (probe.head.length === 0) throw new SlideError('CORRUPT_DATA', 'The file is empty (0 bytes): a copy that did not finish?', path);
-    if (probe.startsLikeTiff && !probe.isTiff)
-      throw new SlideError('CORRUPT_DATA', `The file is truncated inside its TIFF header (it is ${probe.head.length} bytes).`, path);
+    if (probe.startsLikeTiff && !probe.isTiff) throw truncatedHeaderError('TIFF', probe.head.length, path);
+    if (cutInsideMetaGroup(probe.head, probe.file.size)) throw truncatedHeaderError('DICOM', probe.file.size, path);
     throw new SlideError(
       probe.isTiff ? 'UNSUPPORTED_FORMAT' : 'NOT_A_SLIDE',
       probe.isTiff

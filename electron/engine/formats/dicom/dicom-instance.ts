@@ -3,7 +3,7 @@
 // first bytes that grows until it holds them (16 KB first, at most MAX_HEADER_BYTES). What lies
 // beyond - per-frame positions, offset tables, frames - is read by dicom-frames.ts, in pieces.
 
-import { SlideError } from '../../errors';
+import { SlideError, truncatedHeaderError } from '../../errors';
 import type { SlideFile } from '../../slide-file';
 import { tagKey } from './dicom-dictionary';
 import { readElements } from './dicom-elements';
@@ -106,6 +106,24 @@ export function isWsiDicom(head: Uint8Array): boolean {
 }
 
 /**
+ * Whether a file (`head`: its first bytes) is DICOM cut short inside its file meta group: "DICM" at
+ * 128, and the file ends before the group's length element, the group it declares, or the header of
+ * the element after it (isWsiDicom cannot tell such a file's SOP class, so no format takes it).
+ */
+export function cutInsideMetaGroup(head: Uint8Array, fileSize: number): boolean {
+  if (head.length < 132 || head[128] !== 0x44 || head[129] !== 0x49 || head[130] !== 0x43 || head[131] !== 0x4d || fileSize > head.length) return false;
+  if (fileSize < META_START + 12) return true;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  // (0002,0000) UL, explicit VR: the group's length, in the 4 bytes after its 8-byte element header.
+  const groupLength = view.getUint16(META_START, true) === 2 && view.getUint16(META_START + 2, true) === 0 ? view.getUint32(META_START + 8, true) : null;
+  // dicom-parser reads the next element's tag (8 bytes with its VR and length) to find the group's end.
+  return groupLength !== null && META_START + 12 + groupLength + 8 > fileSize;
+}
+
+/** Where the file meta group starts: after the 128-byte preamble and "DICM". */
+const META_START = 132;
+
+/**
  * The Series Instance UID a file's first bytes hold, when they reach it (it comes early): a folder's
  * other series are passed over without reading their headers. Null when the bytes do not tell.
  */
@@ -128,7 +146,7 @@ export async function readInstance(file: SlideFile): Promise<DicomInstance> {
     const bytes = await file.source.readChunk(0, size);
     const header = parseHeader(bytes, file, size === file.size);
     if (header) return header;
-    if (size >= file.size) throw new SlideError('CORRUPT_DATA', 'The file ends inside its DICOM header: it is truncated.', file.path);
+    if (size >= file.size) throw truncatedHeaderError('DICOM', file.size, file.path);
     if (size >= MAX_HEADER_BYTES) throw new SlideError('TOO_LARGE', `Its DICOM header is larger than ${MAX_HEADER_BYTES / 1024 / 1024} MB.`, file.path);
     size = Math.min(file.size, MAX_HEADER_BYTES, size * 4);
   }

@@ -6,11 +6,11 @@
 import { join } from 'node:path';
 import type { SlideChoice } from '../../../../shared/errors';
 import { forEachLimited } from '../../concurrency';
-import { isDamage, leftOutWarning, readError, SlideError } from '../../errors';
+import { isDamage, leftOutWarning, readError, SlideError, truncatedHeaderError } from '../../errors';
 import { SlideFile } from '../../slide-file';
 import { quotedName } from '../companion-files';
 import { tagKey } from './dicom-dictionary';
-import { DICOM_HEADER_WINDOW, type DicomInstance, isWsiDicom, readInstance, seriesInHead, Tag } from './dicom-instance';
+import { cutInsideMetaGroup, DICOM_HEADER_WINDOW, type DicomInstance, isWsiDicom, readInstance, seriesInHead, Tag } from './dicom-instance';
 import { DicomImage } from './dicom-level';
 import { DicomSource } from './dicom-source';
 
@@ -55,7 +55,11 @@ export async function readFolderInstances(
       let keep = false;
       try {
         const head = await file.source.readChunk(0, 4096);
-        if (!isWsiDicom(head)) return;
+        if (!isWsiDicom(head)) {
+          // Cut inside its meta group, its SOP class unread: it may be this slide's, and is damaged.
+          if (cutInsideMetaGroup(head, file.size)) unreadable.push({ name, series: null, reason: truncatedHeaderError('DICOM', file.size, file.path).message });
+          return;
+        }
         if (++dicomFiles > MAX_FOLDER_INSTANCES) throw new SlideError('TOO_LARGE', `The folder holds more than ${MAX_FOLDER_INSTANCES} DICOM files.`, folder);
         // Another series' file is passed over on its first bytes, its header unread.
         const inHead = series === undefined ? undefined : seriesInHead(head);
