@@ -7,6 +7,7 @@
 import { SlideError } from '../../errors';
 import type { SlideFile } from '../../slide-file';
 import { TIFF_TYPE_SIZES } from '../../tiff/field-types';
+import { ifdError } from '../../tiff/ifd-chain';
 
 /** The tag that marks NDPI (always present, in every directory). */
 export const NDPI_FORMAT_FLAG = 65420;
@@ -146,20 +147,22 @@ export async function readNdpiDirectories(file: SlideFile, head: Uint8Array): Pr
   if (view.getUint16(2, le) !== 42) return null;
   let next = Number(view.getBigUint64(4, le));
   const directories: NdpiDirectory[] = [];
-  const seen = new Set<number>();
   let first: Map<number, Entry> | null = null;
+  // A broken chain after the first directory is told in the TIFF chain's words (ifdError's), with the file's size.
+  const chainError = (problem: Parameters<typeof ifdError>[0], index: number) => ifdError(problem, `image directory ${index}`, index, file.size, file.path);
   while (next !== 0) {
     if (directories.length >= MAX_DIRECTORIES) throw new SlideError('CORRUPT_DATA', `The file has more than ${MAX_DIRECTORIES} image directories.`, file.path);
-    if (seen.has(next) || next < 8 || next + 2 > file.size) {
+    const to = directories.findIndex((d) => d.offset === next);
+    if (to >= 0 || next < 8 || next + 2 > file.size) {
       // As OpenSlide's first trial read: a first directory that does not parse means "not NDPI".
       if (directories.length === 0) return null;
-      throw new SlideError('CORRUPT_DATA', `Image directory ${directories.length} lies outside the file or loops back.`, file.path);
+      // A loop is the pointer of the directory before.
+      throw to >= 0 ? chainError({ problem: 'loop', to }, directories.length - 1) : chainError({ problem: 'missing' }, directories.length);
     }
-    seen.add(next);
     const entries = await readEntries(file, next, le, first);
-    if (!entries) {
+    if ('problem' in entries) {
       if (directories.length === 0) return null;
-      throw new SlideError('CORRUPT_DATA', `Image directory ${directories.length} is truncated or damaged.`, file.path);
+      throw chainError(entries, directories.length);
     }
     if (directories.length === 0 && !(entries.map.get(NDPI_FORMAT_FLAG)?.count ?? 0)) return null;
     first ??= entries.map;
@@ -174,12 +177,12 @@ async function readEntries(
   at: number,
   le: boolean,
   first: Map<number, Entry> | null,
-): Promise<{ map: Map<number, Entry>; next: number } | null> {
+): Promise<{ map: Map<number, Entry>; next: number } | { problem: 'truncated' | 'damaged' }> {
   const countBytes = await file.source.readChunk(at, 2);
-  if (countBytes.length < 2) return null;
+  if (countBytes.length < 2) return { problem: 'truncated' };
   const count = new DataView(countBytes.buffer, countBytes.byteOffset, 2).getUint16(0, le);
   const size = 2 + count * 12 + 8;
-  if (count === 0 || count > MAX_ENTRIES || at + size > file.size) return null;
+  if (count === 0 || count > MAX_ENTRIES || at + size > file.size) return { problem: 'damaged' };
   const raw = await file.source.readChunk(at, size);
   const view = new DataView(raw.buffer, raw.byteOffset, raw.length);
   const map = new Map<number, Entry>();

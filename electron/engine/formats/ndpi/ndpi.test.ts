@@ -144,6 +144,44 @@ describe('damaged NDPI files: typed errors naming the file and the reason, no cr
     throw new Error('no ImageWidth');
   }
 
+  /** The directories' offsets and where each keeps its (8-byte, NDPI) next-directory pointer. */
+  function directories(bytes: Uint8Array): Array<{ at: number; nextAt: number }> {
+    const view = new DataView(bytes.buffer);
+    const out: Array<{ at: number; nextAt: number }> = [];
+    for (let at = Number(view.getBigUint64(4, true)); at !== 0; ) {
+      const nextAt = at + 2 + 12 * view.getUint16(at, true);
+      out.push({ at, nextAt });
+      at = Number(view.getBigUint64(nextAt, true));
+    }
+    return out;
+  }
+
+  test("a broken directory chain: CORRUPT_DATA in the TIFF chain's words, the file's size given", async () => {
+    const size = readFileSync(await fixturePath('ndpi-444-scanned')).length;
+    const cases: Array<[string, (bytes: Uint8Array) => void, string]> = [
+      [
+        'past-end',
+        (b) => new DataView(b.buffer).setBigUint64(directories(b)[0]!.nextAt, BigInt(size + 100), true),
+        `The file is truncated: image directory 1 lies beyond its end (the file is ${size.toLocaleString('en-US')} bytes).`,
+      ],
+      [
+        'loop',
+        (b) => new DataView(b.buffer).setBigUint64(directories(b)[1]!.nextAt, BigInt(directories(b)[0]!.at), true),
+        'Image directory 1 points back at image directory 0, already read (a loop): the file is damaged.',
+      ],
+      [
+        'no-entries',
+        (b) => new DataView(b.buffer).setUint16(directories(b)[1]!.at, 0, true),
+        `The file is truncated or damaged inside image directory 1 (the file is ${size.toLocaleString('en-US')} bytes).`,
+      ],
+    ];
+    for (const [label, damage, message] of cases) {
+      const error = await openError(await damaged('ndpi-444-scanned', label, damage));
+      assert.equal(error.code, 'CORRUPT_DATA', label);
+      assert.equal(error.message, message, label);
+    }
+  });
+
   test('cut short inside the first level: CORRUPT_DATA at open, "truncated"', async () => {
     const full = readFileSync(await fixturePath('ndpi-444-scanned'));
     const path = join(dir, 'cut.ndpi');
