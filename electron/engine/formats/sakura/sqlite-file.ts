@@ -111,7 +111,8 @@ export class SqliteFile {
     const cells: Cell[] = [];
     for (let i = 0; i < count; i++) {
       let at = view.getUint16(base + headerSize + 2 * i);
-      if (at < base + headerSize || at >= this.usable) throw new SqliteError(`a cell of page ${n} lies outside it`);
+      // An interior cell starts with its 4-byte child page number: it too must lie within the page.
+      if (at < base + headerSize || at + (interior ? 4 : 1) > this.usable) throw new SqliteError(`a cell of page ${n} lies outside it`);
       let child = 0;
       if (interior) {
         child = view.getUint32(at);
