@@ -162,7 +162,8 @@ export function parseEncodeInfo(xml: string, tileWidth: number, tileHeight: numb
         throw new SlideError('UNSUPPORTED_FORMAT', `This BIF's frames are joined ${direction} (a newer scanner's layout), which is not supported yet.`, path);
       }
       const horizontal = direction === 'RIGHT';
-      if (!horizontal && direction !== 'UP') throw new SlideError('CORRUPT_DATA', `A tile joint has the direction "${String(direction).slice(0, 20)}".`, path);
+      if (direction === undefined) throw new SlideError('CORRUPT_DATA', `The BIF's stitching metadata has no Direction attribute on ${joint.name}.`, path);
+      if (!horizontal && direction !== 'UP') throw new SlideError('CORRUPT_DATA', `A tile joint has the direction "${direction.slice(0, 20)}".`, path);
       const adjacent = horizontal ? b.col === a.col + 1 && b.row === a.row : b.col === a.col && b.row === a.row - 1;
       if (!adjacent) throw new SlideError('CORRUPT_DATA', `A ${direction} tile joint joins frames that are not neighbours that way.`, path);
       const overlapX = doubleAttr(joint, 'OverlapX', path);
