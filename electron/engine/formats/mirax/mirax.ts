@@ -158,7 +158,7 @@ async function cameraPositions(s: MiraxSlidedat, index: MiraxIndex, data: Compan
   let buffer: Uint8Array;
   if (record === s.stitchingPositionRecord) {
     if (where.length > MAX_POSITION_BYTES) throw fail(`the compressed record is ${where.length} bytes`);
-    const compressed = await data.read(where.fileno, where.offset, where.length, 'The camera positions');
+    const compressed = await data.read(where.fileno, where.offset, where.length, 'The record of camera positions');
     try {
       buffer = inflateSync(compressed, { maxOutputLength: Math.max(1, expected) });
     } catch (error) {
@@ -167,7 +167,7 @@ async function cameraPositions(s: MiraxSlidedat, index: MiraxIndex, data: Compan
     if (buffer.length !== expected) throw fail(`Short read while decompressing: ${buffer.length}/${expected}`);
   } else {
     if (where.length !== expected) throw fail('Slide position file not of the expected size');
-    buffer = await data.read(where.fileno, where.offset, where.length, 'The camera positions');
+    buffer = await data.read(where.fileno, where.offset, where.length, 'The record of camera positions');
   }
   const concat0 = 2 ** s.zoomLevels[0]!.concatExponent;
   const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
