@@ -1004,7 +1004,7 @@ function classify(outcomes: OpOutcome[], path: string): { outcome: Outcome; sign
     const shape = message.replace(/\d+(\.\d+)?/g, 'N').slice(0, 160);
     const opKind = op.split(' ')[0]!;
     // A value the file gave, quoted ("NaN"), is the message doing its job.
-    const untyped = error.code === 'INTERNAL' || RAW_ERROR.test(error.message.replace(/"[^"]*"/g, '""'));
+    const untyped = error.code === 'INTERNAL' || RAW_ERROR.test(error.message.replace(/"[^"]*"/g, '""').replace(/undefined entity/g, ''));
     const named = error.path !== undefined;
     if (untyped) return { outcome: 'untyped', signature: `${opKind} ${error.code}: ${shape}`, detail: `${op}: ${error.code} ${message}` };
     if (worst.outcome === 'ok')
