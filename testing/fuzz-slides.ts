@@ -881,6 +881,92 @@ const truncateMutation: Mutation = (b, rng) => {
   return { bytes: b.subarray(0, cut), what: `truncated at ${cut} of ${b.length}` };
 };
 
+/** Values a tag can take that are wrong for this file rather than impossible: other codecs, colour spaces, sample layouts. */
+const TIFF_PLAUSIBLE: Record<number, number[]> = {
+  254: [0, 1, 2, 4, 9],
+  256: [1, 2, 255, 65535, 65536, 100_000, 2 ** 31 - 1],
+  257: [1, 2, 255, 65535, 65536, 100_000, 2 ** 31 - 1],
+  258: [1, 4, 12, 16, 32, 64],
+  259: [1, 5, 6, 7, 8, 32773, 33003, 33005, 34712, 34887, 50000, 65000],
+  262: [0, 1, 2, 3, 5, 6, 8, 32844, 34892],
+  277: [1, 2, 3, 4, 5, 255],
+  278: [1, 2, 16, 65535],
+  284: [1, 2],
+  317: [1, 2, 3],
+  322: [1, 15, 16, 17, 240, 4096, 65535, 65536],
+  323: [1, 15, 16, 17, 240, 4096, 65535, 65536],
+  338: [0, 1, 2],
+  339: [1, 2, 3, 4],
+  530: [1, 2, 3, 4],
+};
+
+/** Every value of a tag set to one plausible but wrong value. */
+const tiffPlausibleMutation: Mutation = (b, rng) => {
+  const t = parseTiff(b);
+  if (!t) return null;
+  const ifd = rng.pick(t.ifds);
+  const entries = ifd.entries.filter((e) => TIFF_PLAUSIBLE[e.tag] && [1, 3, 4, 16].includes(e.type) && e.count >= 1 && e.count <= 16);
+  if (entries.length === 0) return null;
+  const e = rng.pick(entries);
+  const v = rng.pick(TIFF_PLAUSIBLE[e.tag]!);
+  const size = TYPE_SIZE[e.type]!;
+  const inline = e.count * size <= (t.big ? 8 : 4);
+  const base = inline ? e.valueAt : readU(b, e.valueAt, t.big ? 8 : 4, t.le);
+  for (let k = 0; k < e.count; k++) {
+    if (size === 1) b[base + k] = v & 0xff;
+    else writeU(b, base + k * size, v, size, t.le);
+  }
+  return { bytes: b, what: `IFD@${ifd.at} tag ${e.tag} (${e.count} values) = ${v}` };
+};
+
+/** DICOM values that are valid but wrong for this file: another transfer syntax, colour space, sample layout. */
+const DICOM_PLAUSIBLE = new Map<number, ReadonlyArray<string | number>>([
+  [
+    0x00020010,
+    [
+      '1.2.840.10008.1.2',
+      '1.2.840.10008.1.2.1',
+      '1.2.840.10008.1.2.2',
+      '1.2.840.10008.1.2.5',
+      '1.2.840.10008.1.2.4.50',
+      '1.2.840.10008.1.2.4.80',
+      '1.2.840.10008.1.2.4.90',
+      '1.2.840.10008.1.2.4.91',
+    ],
+  ],
+  [0x00280004, ['RGB', 'YBR_FULL_422', 'YBR_FULL', 'MONOCHROME2', 'MONOCHROME1', 'YBR_ICT', 'YBR_RCT', 'PALETTE COLOR']],
+  [0x00280008, ['1', '2', '3', '1000000', '0']],
+  [0x00280002, [1, 3, 4]],
+  [0x00280100, [1, 8, 12, 16, 32]],
+  [0x00280101, [1, 7, 8, 12, 16]],
+  [0x00280006, [0, 1, 2]],
+  [0x00280010, [1, 16, 255, 257, 4096, 65535]],
+  [0x00280011, [1, 16, 255, 257, 4096, 65535]],
+  [0x00480006, [1, 255, 100_000, 2 ** 31]],
+  [0x00480007, [1, 255, 100_000, 2 ** 31]],
+  [0x00209311, ['TILED_FULL', 'TILED_SPARSE', 'NONE']],
+  [0x00080008, ['ORIGINAL\\PRIMARY\\VOLUME\\NONE', 'DERIVED\\PRIMARY\\LABEL\\NONE', 'ORIGINAL\\PRIMARY\\OVERVIEW', 'THUMBNAIL']],
+]);
+
+const dicomPlausibleMutation: Mutation = (b, rng) => {
+  const elements = dicomElements(b).filter((e) => DICOM_PLAUSIBLE.has(e.tag));
+  if (elements.length === 0) return null;
+  const e = rng.pick(elements);
+  const v = rng.pick(DICOM_PLAUSIBLE.get(e.tag)!);
+  const tagText = e.tag.toString(16).padStart(8, '0');
+  if (typeof v === 'number') {
+    if (e.length === 2) b.writeUInt16LE(v & 0xffff, e.valueAt);
+    else if (e.length === 4) b.writeUInt32LE(v >>> 0, e.valueAt);
+    else return null;
+  } else {
+    if (v.length > e.length) return null;
+    const field = Buffer.alloc(e.length, e.tag === 0x00020010 ? 0 : 0x20);
+    field.write(v, 'latin1');
+    field.copy(b, e.valueAt);
+  }
+  return { bytes: b, what: `DICOM ${tagText} = ${v}` };
+};
+
 const tiffMutation: Mutation = (b, rng) => {
   const t = parseTiff(b);
   if (!t) return null;
@@ -892,6 +978,8 @@ const tiffMutation: Mutation = (b, rng) => {
 
 const MUTATIONS: Array<[string, Mutation, number]> = [
   ['tiff', tiffMutation, 5],
+  ['tiff-plausible', tiffPlausibleMutation, 3],
+  ['dicom-plausible', dicomPlausibleMutation, 2],
   ['codec', codecMutation, 3],
   ['text', textMutation, 2],
   ['dicom', dicomMutation, 3],
