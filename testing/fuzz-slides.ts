@@ -1262,6 +1262,7 @@ async function parent(): Promise<void> {
   }
   console.log('\nDefect signatures:');
   for (const [key, s] of signatures) if (!key.startsWith('typed ')) console.log(`  ${s.count}x ${key}\n      first #${s.first} ${s.seed} ${s.what}`);
+  if (ids) return; // a rerun of one mutant leaves the run's summary be
   writeFileSync(
     join(args.work, 'typed-signatures.txt'),
     [...signatures]
