@@ -126,7 +126,7 @@ const BLOCK_TABLES = new Set([273, 279, 324, 325]);
 const MAX_CHECKED_LONG8 = 4096;
 /** BigTIFF's unsigned 8-byte integer types (LONG8, IFD8): geotiff refuses a value past 2^53 (an offset no file reaches). */
 const EIGHT_BYTE_UNSIGNED = new Set([16, 18]);
-/** SLONG8, which geotiff cannot read inline (its reader ignores where the value is). */
+/** SLONG8, which geotiff cannot read inline or out of line (its reader ignores where the value is). */
 const SLONG8 = 17;
 /**
  * Tags read as a directory is parsed (geotiff's eager ones) or that a slide needs (its description,
