@@ -245,6 +245,30 @@ describe('IFD entries: CORRUPT_DATA naming the tag, before geotiff allocates for
     );
     assert.match(message, /^(The first image directory gives tag 273 a value past any file's size|Strip 0 of image 0 lies beyond the end of the file)/);
   });
+  test('BigTIFF strip offsets as IFD8 values past 2^53, stored beyond the bytes read with the IFD: the strip refused in our words', async () => {
+    // Found by testing/fuzz-slides.ts: geotiff read IFD8 block tables itself, and its "exceeds MAX_SAFE_INTEGER" escaped.
+    const path = await patched(
+      'strip-ifd8-2-60.tif',
+      true,
+      (b, e) => {
+        const entry = e(273);
+        b.writeUInt16LE(18, entry + 2);
+        b.writeBigUInt64LE(BigInt(b.length - 32), entry + 12);
+        for (let i = 0; i < 4; i++) b.writeBigUInt64LE(2n ** 60n, b.length - 32 + 8 * i);
+      },
+      4,
+      8192,
+    );
+    const tiff = await TiffFile.open(path);
+    try {
+      await assert.rejects(
+        tiff.readBlock(tiff.directories[0]!, 0, 0),
+        (e: unknown) => e instanceof SlideError && e.code === 'CORRUPT_DATA' && /^Strip 0 of image 0 lies beyond the end of the file/.test(e.message),
+      );
+    } finally {
+      await tiff.close();
+    }
+  });
   test('a BigTIFF SLONG8 value, which geotiff cannot read inline or out of line: UNSUPPORTED_FORMAT naming the tag', async () => {
     const path = await patched('slong8.tif', true, (b, e) => b.writeUInt16LE(17, e(273) + 2));
     await assert.rejects(

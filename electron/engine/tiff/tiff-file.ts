@@ -298,8 +298,8 @@ function codecName(compression: number): string {
   return CODEC_NAMES[compression] ?? `compression ${compression}`;
 }
 
-/** Bytes per value of the field types an offset or byte-count array may have: SHORT, LONG, LONG8. */
-const ARRAY_ITEM_SIZE: Readonly<Record<number, 2 | 4 | 8>> = { 3: 2, 4: 4, 16: 8 };
+/** Bytes per value of the field types an offset or byte-count array may have: SHORT, LONG (or IFD), LONG8 (or IFD8). */
+const ARRAY_ITEM_SIZE: Readonly<Record<number, 2 | 4 | 8>> = { 3: 2, 4: 4, 13: 4, 16: 8, 18: 8 };
 
 /**
  * The most bytes one stored block can hold: its codec's worst case for the block's decoded size n
