@@ -63,8 +63,7 @@ Usage:
                      [--annotations FILE|stored] [--format png|jpeg|tiff] [--colour srgb|stored] [--overwrite]
   slidescope compare SLIDE SLIDE [SLIDE SLIDE] --power P [--center X,Y] [--size 512x512] [--alignment FILE.json] --out FILE
                      [--format png|jpeg|tiff] [--colour srgb|stored] [--overwrite]
-  slidescope annotations SLIDE [--json] | --import FILE | --export FILE [--format geojson|imagescope|csv] [--overwrite]
-  slidescope annotations SLIDE SLIDE... --export FILE.csv|FILE.tsv [--overwrite]
+  slidescope annotations SLIDE... [--json] | --import FILE | --export FILE [--format geojson|imagescope|csv] [--overwrite]
   slidescope report merge REPORT.jsonl... [--json] [--slowest 10]
   slidescope version
 
