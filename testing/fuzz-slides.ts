@@ -64,7 +64,7 @@ async function seedMakers(): Promise<Array<{ name: string; format: string; make:
   const { writeNdpi } = await import('./writers/ndpi');
   const { writePhilipsTiff } = await import('./writers/philips');
   const { writeLeicaScn } = await import('./writers/leica');
-  const { writeVentanaBif } = await import('./writers/ventana');
+  const { SMALL_BIF, writeVentanaBif } = await import('./writers/ventana');
   const { writeOmeTiff } = await import('./writers/ome-tiff');
   const { writeDicomFolder } = await import('./writers/dicom');
   const { writeMirax } = await import('./writers/mirax');
@@ -190,18 +190,7 @@ async function seedMakers(): Promise<Array<{ name: string; format: string; make:
     {
       name: 'ventana',
       format: 'ventana',
-      make: async (d) =>
-        (
-          await writeVentanaBif(join(d, 's.bif'), {
-            gridCols: 3,
-            gridRows: 2,
-            areas: [{ col: 0, row: 0, cols: 3, rows: 2, x: 0, y: 0 }],
-            overlapX: { mean: 8, spread: 2 },
-            overlapY: { mean: 6, spread: 2 },
-            levels: 2,
-            seed: 10,
-          })
-        ).path,
+      make: async (d) => (await writeVentanaBif(join(d, 's.bif'), SMALL_BIF)).path,
     },
     {
       name: 'ome',

@@ -10,7 +10,7 @@ import { after, describe, test } from 'node:test';
 import { isErrorCode } from '../../shared/errors';
 import { openSlide } from '../../testing/open-slide';
 import { writeSakura } from '../../testing/writers/sakura';
-import { writeVentanaBif } from '../../testing/writers/ventana';
+import { SMALL_BIF, writeVentanaBif } from '../../testing/writers/ventana';
 import { SlideEngine } from './engine';
 import { SlideError } from './errors';
 
@@ -77,16 +77,7 @@ describe('Sakura: an interior b-tree cell whose child page number runs past its 
 describe('Ventana: a TileJointInfo without its Direction attribute', () => {
   test('CORRUPT_DATA naming the missing attribute, not the direction "undefined"', async () => {
     const path = join(dir, 'joint.bif');
-    await writeVentanaBif(path, {
-      gridCols: 3,
-      gridRows: 2,
-      areas: [{ col: 0, row: 0, cols: 3, rows: 2, x: 0, y: 0 }],
-      overlapX: { mean: 8, spread: 2 },
-      overlapY: { mean: 6, spread: 2 },
-      levels: 2,
-      seed: 10,
-      rewriteEncodeInfo: (xml) => xml.replace(/ Direction="[A-Z]+"/, ''),
-    });
+    await writeVentanaBif(path, { ...SMALL_BIF, rewriteEncodeInfo: (xml) => xml.replace(/ Direction="[A-Z]+"/, '') });
     const [error, ...more] = await errorsOf(path);
     assert.equal(more.length, 0);
     assert.equal(error?.code, 'CORRUPT_DATA');

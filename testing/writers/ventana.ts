@@ -196,6 +196,17 @@ function xmp(xml: string) {
   return { tag: 700, type: FieldType.BYTE, values: new TextEncoder().encode(xml) } as const;
 }
 
+/** A small BIF of one 3 x 2 area, two levels: what the fuzz mutates and its regressions make again. */
+export const SMALL_BIF: VentanaOptions = {
+  gridCols: 3,
+  gridRows: 2,
+  areas: [{ col: 0, row: 0, cols: 3, rows: 2, x: 0, y: 0 }],
+  overlapX: { mean: 8, spread: 2 },
+  overlapY: { mean: 6, spread: 2 },
+  levels: 2,
+  seed: 10,
+};
+
 export async function writeVentanaBif(path: string, options: VentanaOptions): Promise<WrittenSlide> {
   const tile = options.tileSize ?? 256;
   const levels = options.levels ?? 4;
