@@ -3,7 +3,6 @@
 // operations (SlideEngineApi); an engine lane serves it over RPC, the tests call it directly.
 
 import { basename } from 'node:path';
-import sharp from 'sharp';
 import { dzLevelForDownsample, dzRectOf, dzTilesCovering } from '../../shared/deepzoom';
 import { LIMITS, thumbnailPixelsText } from '../../shared/limits';
 import { thumbnailSize } from '../../shared/magnification';
@@ -19,7 +18,7 @@ import { exportComparison, exportRegion, exportThumbnail, regionPng } from './ex
 import { exportSideBySide } from './export/side-by-side';
 import { openSlideSource } from './formats';
 import { ByteLruCache } from './lru-cache';
-import { copyRect, resizeRgb } from './pixels';
+import { copyRect, resizeRgb, sharpFrom } from './pixels';
 import { RegionReader } from './region-reader';
 import { tileLane } from './tile-lanes';
 
@@ -134,9 +133,7 @@ export class SlideEngine implements SlideEngineApi {
     try {
       const image = await this.thumbnail({ slideId, spec: { kind: 'size', longestSide } }, context);
       const shown = await this.slide(slideId).colour.forExport(image, undefined);
-      const jpeg = await sharp(shown.data, { raw: { width: shown.width, height: shown.height, channels: shown.channels } })
-        .jpeg({ quality: 82 })
-        .toBuffer();
+      const jpeg = await sharpFrom(shown).jpeg({ quality: 82 }).toBuffer();
       const bytes = new Uint8Array(jpeg.buffer, jpeg.byteOffset, jpeg.length);
       const { format, vendor, width, height, objectivePower, mpp, levels, warnings } = info;
       return {
@@ -262,9 +259,7 @@ export class SlideEngine implements SlideEngineApi {
 
   async getAssociatedImage(request: RequestOf<'slide:associated'>): Promise<EncodedImage> {
     const image = await this.readAssociated(request);
-    const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } })
-      .png({ compressionLevel: 3 })
-      .toBuffer();
+    const png = await sharpFrom(image).png({ compressionLevel: 3 }).toBuffer();
     return { bytes: new Uint8Array(png.buffer, png.byteOffset, png.length), mime: 'image/png', width: image.width, height: image.height };
   }
 
