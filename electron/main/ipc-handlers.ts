@@ -38,6 +38,7 @@ import {
 import type { CallOptions } from '../../shared/rpc';
 import type { SlideInfo } from '../../shared/slide';
 import { listFolderSlides } from '../cli/folder-slides';
+import { Semaphore } from '../engine/concurrency';
 import type { EngineRestartedEvent, EngineStoppedEvent } from '../engine-host/engine-client';
 import type { AlignmentAccess } from './compare-alignments';
 import type { GrantSource, PathAuthority } from './path-authorizer';
@@ -129,29 +130,8 @@ interface Gallery {
   source: OpenSource;
   paths: ReadonlySet<string>;
   previews: Set<AbortController>;
-  /** Previews with the engine, and those waiting for a turn. */
-  running: number;
-  waiting: Array<{ go: () => void; signal: AbortSignal }>;
-}
-
-/** A turn for a preview of this gallery: false when it was cancelled while waiting. */
-async function previewTurn(gallery: Gallery, signal: AbortSignal): Promise<boolean> {
-  if (gallery.running >= GALLERY_PREVIEWS_AT_ONCE) {
-    await new Promise<void>((go) => {
-      gallery.waiting.push({ go, signal });
-      signal.addEventListener('abort', () => go(), { once: true });
-    });
-    if (signal.aborted) return false;
-  }
-  gallery.running++;
-  return true;
-}
-
-function previewDone(gallery: Gallery): void {
-  gallery.running--;
-  let next = gallery.waiting.shift();
-  while (next?.signal.aborted) next = gallery.waiting.shift();
-  next?.go();
+  /** Turns with the engine: GALLERY_PREVIEWS_AT_ONCE previews at once, the rest waiting. */
+  turns: Semaphore;
 }
 
 /** One handler per main operation of the table: a missing one does not compile. */
@@ -269,7 +249,14 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
       return fail('TOO_LARGE', `The folder holds ${slides.length} slides: a gallery shows at most ${LIMITS.maxGallerySlides}.`, path);
     if (epochOf(senderId) !== epoch) return fail('CANCELLED', 'the window closed before the folder was listed', path);
     const galleryId = `gallery-${++galleriesMade}`;
-    galleries.set(galleryId, { senderId, folder: path, source, paths: new Set(slides.map((s) => s.path)), previews: new Set(), running: 0, waiting: [] });
+    galleries.set(galleryId, {
+      senderId,
+      folder: path,
+      source,
+      paths: new Set(slides.map((s) => s.path)),
+      previews: new Set(),
+      turns: new Semaphore(GALLERY_PREVIEWS_AT_ONCE),
+    });
     authorizer.grant(path, source satisfies GrantSource);
     return ok({ gallery: { galleryId, folder: path, name: basename(path) || path, slides } });
   }
@@ -353,12 +340,13 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
       const cancel = new AbortController();
       gallery.value.previews.add(cancel);
       try {
-        if (!(await previewTurn(gallery.value, cancel.signal))) return fail('CANCELLED', 'the gallery was closed', path);
-        try {
-          return await engine.call('engine:preview', { path, longestSide: GALLERY_PREVIEW_SIDE }, { signal: cancel.signal });
-        } finally {
-          previewDone(gallery.value);
-        }
+        return await gallery.value.turns.run(
+          () => engine.call('engine:preview', { path, longestSide: GALLERY_PREVIEW_SIDE }, { signal: cancel.signal }),
+          cancel.signal,
+        );
+      } catch {
+        // Only a wait for a turn throws (engine calls answer a Result): the gallery closed meanwhile.
+        return fail('CANCELLED', 'the gallery was closed', path);
       } finally {
         gallery.value.previews.delete(cancel);
       }
