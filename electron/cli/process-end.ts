@@ -24,9 +24,9 @@ export function noteReadGivenUp(code: number): void {
   if (readGivenUp) return;
   readGivenUp = true;
   // Any fault from here on would end the process the way that waits for the held thread.
-  process.on('uncaughtException', () => void endWith(1));
-  process.on('unhandledRejection', () => void endWith(1));
-  setTimeout(() => void endWith(code), GIVEN_UP_END_MS).unref();
+  process.on('uncaughtException', () => void endNow(1));
+  process.on('unhandledRejection', () => void endNow(1));
+  setTimeout(() => void endNow(code), GIVEN_UP_END_MS).unref();
 }
 
 /**
@@ -36,18 +36,23 @@ export function noteReadGivenUp(code: number): void {
  */
 export async function endProcess(code: number): Promise<void> {
   process.exitCode = code;
-  if (readGivenUp || (signalOfExitCode(code) === 'SIGHUP' && process.platform !== 'win32')) await endWith(code);
+  if (readGivenUp || (signalOfExitCode(code) === 'SIGHUP' && process.platform !== 'win32')) await endNow(code);
 }
 
-async function endWith(code: number): Promise<void> {
+/**
+ * Ends the process with `code` once its output has drained, without Node's exit (which waits for a
+ * pool thread held by a read, such as a list read from a named pipe or a share gone away).
+ */
+export async function endNow(code: number): Promise<void> {
   await Promise.race([Promise.all([flushed(process.stdout), flushed(process.stderr)]), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
   // Node's exit joins no pool thread on Windows.
   if (process.platform === 'win32') process.exit(code);
   systemExit()?.(code);
   // No _exit to be had (no koffi): the process's own signal again, which the shell reports as the
-  // code; a code of no signal, or a PID 1 (which ignores its own), ends by SIGKILL.
+  // code; a code of no signal, or a PID 1 (which ignores its own), ends by SIGKILL. Node takes its
+  // own SIGUSR1 as "start the debugger", not an end.
   const signal = signalOfExitCode(code);
-  if (signal) {
+  if (signal && signal !== 'SIGUSR1') {
     process.removeAllListeners(signal);
     process.kill(process.pid, signal);
     await new Promise((r) => setTimeout(r, 1000).unref());

@@ -16,6 +16,7 @@ import { removeUnfinishedWrites } from '../engine/export/atomic-file';
 import { clearPoolReadSlot, poolReadSlots, poolReadTable, stuckPoolReads, watchPoolReadsIn } from '../engine/pool-reads';
 import { type Spawn, Supervisor } from '../rpc/supervisor';
 import { workerChild } from '../rpc/worker-thread';
+import { endOnDebuggerSignal } from './debugger-signal';
 import { EngineRouter } from './engine-router';
 import { defaultLaneCount, OVER_MEMORY_CAP, OVER_MEMORY_CAP_EXIT, readEngineSettings, STOP_SIGNALS, STOPPED_FILE_SYSTEM } from './engine-settings';
 import type { LaneData } from './lane';
@@ -166,6 +167,7 @@ if (process.send) process.on('disconnect', () => void shutdown(0));
 // A CLI batch stops its engines itself after a signal, once the slides being made are done (a
 // scheduler such as Slurm signals every process of the job, not only the CLI).
 if (settings.parentHandlesSignals) for (const signal of STOP_SIGNALS) process.on(signal, () => undefined);
+else endOnDebuggerSignal((code) => void shutdown(code));
 
 let ending = false;
 /** Ends the process, saying why and what it was reading: the parent restarts it. */
