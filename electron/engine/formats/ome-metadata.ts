@@ -40,7 +40,7 @@ export interface OmeImage {
   significantBits: number;
   /** Samples per pixel of the first channel (3 for interleaved RGB). */
   samplesPerPixel: number;
-  channelNames: string[];
+  channels: OmeChannel[];
   /** Pixel size in µm, when both axes give one. */
   mpp: { x: number; y: number } | null;
   physical: Record<string, string>;
@@ -48,11 +48,27 @@ export interface OmeImage {
   objectiveMagnification: number | null;
 }
 
+export interface OmeChannel {
+  name: string;
+  /** The OME Color as RGB, when the channel gives one. */
+  colour: [number, number, number] | null;
+  /** The chain IFD of its plane at Z = T = 0 in this file; null when the OME-XML puts it elsewhere or nowhere. */
+  ifd: number | null;
+}
+
 export interface OmeMetadata {
   slide: OmeImage;
   /** Slidescope's associated-image name -> Image. */
   associated: Map<string, OmeImage>;
   creator: string | undefined;
+}
+
+/** Channels of one image read (multiplexed immunofluorescence reaches ~60). */
+export const MAX_CHANNELS = 256;
+
+/** '#rrggbb' of an RGB triple. */
+export function hexColour([r, g, b]: readonly [number, number, number]): string {
+  return `#${[r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 }
 
 const TYPE_BITS: Record<string, number> = { int8: 8, uint8: 8, int16: 16, uint16: 16, int32: 32, uint32: 32, float: 32, double: 64, bit: 1 };
@@ -67,6 +83,45 @@ function intAttribute(element: XmlElement, name: string, fallback: number | null
   if (!Number.isSafeInteger(value) || value < 0)
     throw new SlideError('CORRUPT_DATA', `The OME-XML's ${element.name} has ${name}="${text.slice(0, 20)}".`, path);
   return value;
+}
+
+/** A plane's index in the order DimensionOrder stores them (XYCZT: C fastest, then Z, then T). */
+function planeIndex(order: string, sizes: { C: number; Z: number; T: number }, at: { C: number; Z: number; T: number }): number {
+  const axes = (/^XY([CZT]{3})$/.test(order) && new Set(order.slice(2)).size === 3 ? order.slice(2) : 'CZT').split('') as Array<'C' | 'Z' | 'T'>;
+  let index = 0;
+  for (const axis of axes.reverse()) index = index * sizes[axis] + at[axis];
+  return index;
+}
+
+/**
+ * Channel c's plane (Z = T = 0): the TiffData run that holds it, whose planes are consecutive IFDs in
+ * DimensionOrder (PlaneCount, else one plane where an IFD is named and all of them where nothing is);
+ * with no TiffData, the planes are the file's IFDs in order.
+ */
+function channelIfd(pixels: XmlElement, c: number, sizes: { C: number; Z: number; T: number }, fileUuid: string | undefined, path: string): number | null {
+  const order = pixels.attributes.get('DimensionOrder') ?? 'XYCZT';
+  const wanted = planeIndex(order, sizes, { C: c, Z: 0, T: 0 });
+  const tiffData = childElements(pixels, 'TiffData');
+  if (tiffData.length === 0) return wanted;
+  for (const t of tiffData) {
+    const at = { C: intAttribute(t, 'FirstC', 0, path), Z: intAttribute(t, 'FirstZ', 0, path), T: intAttribute(t, 'FirstT', 0, path) };
+    const start = planeIndex(order, sizes, at);
+    const count = intAttribute(t, 'PlaneCount', t.attributes.size === 0 ? sizes.C * sizes.Z * sizes.T : 1, path);
+    if (wanted < start || wanted >= start + count) continue;
+    const uuid = firstChild(t, 'UUID');
+    if (uuid && fileUuid && ownText(uuid).trim() !== fileUuid) return null;
+    return intAttribute(t, 'IFD', 0, path) + (wanted - start);
+  }
+  return null;
+}
+
+/** OME's Color: a signed 32-bit RGBA integer; null where absent or not one. */
+function channelColour(channel: XmlElement): [number, number, number] | null {
+  const text = channel.attributes.get('Color');
+  const value = text === undefined ? Number.NaN : Number(text);
+  if (!Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 32) return null;
+  const rgba = value >>> 0;
+  return [(rgba >>> 24) & 255, (rgba >>> 16) & 255, (rgba >>> 8) & 255];
 }
 
 function micrometres(pixels: XmlElement, axis: 'X' | 'Y'): number | null {
@@ -103,19 +158,26 @@ function readImage(image: XmlElement, objectives: Map<string, number>, fileUuid:
   const planeFile = uuid ? ownText(uuid).trim() : '';
   const elsewhere = uuid && fileUuid && planeFile !== fileUuid ? (uuid.attributes.get('FileName') ?? planeFile) : null;
   const date = firstChild(image, 'AcquisitionDate');
+  const sizes = { C: intAttribute(pixels, 'SizeC', 1, path), Z: intAttribute(pixels, 'SizeZ', 1, path), T: intAttribute(pixels, 'SizeT', 1, path) };
+  // Channels are listed a plane each; beyond this a file describes no slide a viewer could composite.
+  if (sizes.C > MAX_CHANNELS) throw new SlideError('UNSUPPORTED_FORMAT', `The OME-XML gives ${sizes.C} channels: at most ${MAX_CHANNELS} are read.`, path);
   return {
     name: image.attributes.get('Name') ?? '',
     ifd: first ? intAttribute(first, 'IFD', 0, path) : 0,
     elsewhere,
     sizeX: intAttribute(pixels, 'SizeX', null, path),
     sizeY: intAttribute(pixels, 'SizeY', null, path),
-    sizeC: intAttribute(pixels, 'SizeC', 1, path),
-    sizeZ: intAttribute(pixels, 'SizeZ', 1, path),
-    sizeT: intAttribute(pixels, 'SizeT', 1, path),
+    sizeC: sizes.C,
+    sizeZ: sizes.Z,
+    sizeT: sizes.T,
     type,
     significantBits: Math.min(bits, intAttribute(pixels, 'SignificantBits', bits, path) || bits),
     samplesPerPixel: channels[0] ? intAttribute(channels[0], 'SamplesPerPixel', 1, path) : 1,
-    channelNames: channels.map((c) => c.attributes.get('Name') ?? ''),
+    channels: Array.from({ length: sizes.C }, (_, c) => ({
+      name: channels[c]?.attributes.get('Name') ?? '',
+      colour: channels[c] ? channelColour(channels[c]) : null,
+      ifd: channelIfd(pixels, c, sizes, fileUuid, path),
+    })),
     mpp: x !== null && y !== null ? { x, y } : null,
     physical,
     acquisitionDate: (date && ownText(date).trim()) || undefined,
@@ -163,8 +225,9 @@ export function omeProperties(metadata: OmeMetadata): Record<string, string> {
     'ome.pixels.size-t': String(slide.sizeT),
   };
   for (const [name, value] of Object.entries(slide.physical)) properties[`ome.pixels.${name}`] = value;
-  slide.channelNames.forEach((name, i) => {
+  slide.channels.forEach(({ name, colour }, i) => {
     if (name) properties[`ome.channel[${i}].name`] = name;
+    if (colour) properties[`ome.channel[${i}].color`] = hexColour(colour);
   });
   if (slide.acquisitionDate) properties['ome.image.acquisition-date'] = slide.acquisitionDate;
   if (slide.objectiveMagnification !== null) properties['ome.objective.nominal-magnification'] = String(slide.objectiveMagnification);

@@ -1,6 +1,6 @@
 // OME-TIFF SubIFD pyramids against what was written and what tifffile and libvips read (OpenSlide
-// 3.4.1 reads OME-TIFF as a generic TIFF: level 0 only, which is compared too), a 16-bit
-// multi-channel file shown as its first channel, and hostile SubIFDs.
+// 3.4.1 reads OME-TIFF as a generic TIFF: level 0 only, which is compared too), 16-bit
+// multi-channel files composited in their channels' colours, and hostile SubIFDs.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -54,6 +54,39 @@ function crop(image: RgbImage, x: number, y: number, width: number, height: numb
   const data = new Uint8Array(width * height * 3);
   for (let r = 0; r < height; r++) data.set(image.data.subarray(((y + r) * image.width + x) * 3, ((y + r) * image.width + x + width) * 3), r * width * 3);
   return { data, width, height, channels: 3 };
+}
+
+/**
+ * The composite a fluorescence slide should show, worked out here apart from the engine: each
+ * channel's display range the samples at ranks floor(n / 1000) from each end of its smallest level,
+ * each channel scaled from it to [0, 1] times its colour, the channels summed and clamped.
+ */
+function expectedComposite(
+  channels: ReadonlyArray<ArrayLike<number>>,
+  smallest: ReadonlyArray<ArrayLike<number>>,
+  colours: ReadonlyArray<readonly number[]>,
+  max: number,
+): { data: Uint8Array; ranges: string[] } {
+  const ranges = smallest.map((samples) => {
+    const sorted = Float64Array.from(samples).sort();
+    const below = Math.floor(sorted.length / 1000);
+    const low = sorted[below]!;
+    const high = sorted[sorted.length - 1 - below]!;
+    return high > low ? [low, high] : low < max ? [low, low + 1] : [max - 1, max];
+  });
+  const pixels = channels[0]!.length;
+  const data = new Uint8Array(pixels * 3);
+  for (let p = 0; p < pixels; p++) {
+    for (let k = 0; k < 3; k++) {
+      let sum = 0;
+      for (const [c, samples] of channels.entries()) {
+        const [low, high] = ranges[c]!;
+        sum += Math.min(1, Math.max(0, (samples[p]! - low!) / (high! - low!))) * colours[c]![k]!;
+      }
+      data[p * 3 + k] = Math.min(255, Math.round(sum));
+    }
+  }
+  return { data, ranges: ranges.map(([low, high]) => `${low}-${high}`) };
 }
 
 /** Regions of a level (in its own pixels): origin, middle, across the bottom-right edge tile. */
@@ -154,7 +187,7 @@ describe('OME-TIFF SubIFD pyramids', { timeout: 600_000 }, () => {
     assert.equal(info.objectivePower, null);
   });
 
-  test('16-bit, 3 channels: opens showing its first channel in grey, with a note', async () => {
+  test('16-bit, 3 channels: composited in red, green and blue (no Color given), each over its display range', async () => {
     const path = await fixturePath('ome-fluorescence-16bit');
     const options = FIXTURES['ome-fluorescence-16bit'].options as OmeTiffOptions;
     const tf = tifffileSeries(path);
@@ -166,35 +199,58 @@ describe('OME-TIFF SubIFD pyramids', { timeout: 600_000 }, () => {
       info.levels.map((l) => [3, l.height, l.width]),
       tf.series[0]!.levels,
     );
-    assert.match(info.properties['slidescope.note'] ?? '', /3 channels: the first is shown in grey.*not composited/);
+    assert.match(info.properties['slidescope.note'] ?? '', /3 channels are shown composited, each in its colour/);
     assert.equal(info.properties['ome.channel[0].name'], 'DAPI');
+    assert.deepEqual(
+      [0, 1, 2].map((c) => [info.properties[`slidescope.channel[${c}].name`], info.properties[`slidescope.channel[${c}].color`]]),
+      [
+        ['DAPI', '#ff0000'],
+        ['FITC', '#00ff00'],
+        ['TRITC', '#0000ff'],
+      ],
+    );
     // openslide.* as an RGB OME-TIFF reports them: doubles in %.17g, the OME-XML as the comment.
     assert.match(info.properties['openslide.comment'] ?? '', /<OME /);
     for (const [i, l] of info.levels.entries()) assert.equal(info.properties[`openslide.level[${i}].downsample`], formatDouble(l.downsample));
     assert.ok(info.mpp, 'the fixture gives a pixel size');
     assert.equal(info.properties['openslide.mpp-x'], formatDouble(info.mpp.x));
-    // tifffile reads the planes as written (uncompressed): channel 0's sum at each level.
+    // tifffile reads the planes as written (uncompressed): each channel's sum at each level.
     const script = `
 import json, sys, tifffile
-print(json.dumps([int(tifffile.imread(sys.argv[1], level=k)[0].astype('uint64').sum()) for k in range(${info.levels.length})]))
+print(json.dumps([[int(c.astype('uint64').sum()) for c in tifffile.imread(sys.argv[1], level=k)] for k in range(${info.levels.length})]))
 `;
     const run = spawnSync(PYTHON, ['-c', script, path], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
-    const sums = JSON.parse(run.stdout) as number[];
+    const sums = JSON.parse(run.stdout) as number[][];
     const written = omeRgbLevels(options);
+    const channelsOf = (k: number) => [0, 1, 2].map((c) => omeChannel(written[k]!, c, options.significantBits!));
+    const smallest = channelsOf(info.levels.length - 1);
     for (const [k, level] of info.levels.entries()) {
-      const channel = omeChannel(written[k]!, 0, options.significantBits!);
-      assert.equal(
-        channel.reduce((s, v) => s + v, 0),
+      const channels = channelsOf(k);
+      assert.deepEqual(
+        channels.map((channel) => channel.reduce((s, v) => s + v, 0)),
         sums[k],
-        `level ${k}: tifffile reads channel 0 as written`,
+        `level ${k}: tifffile reads the channels as written`,
       );
-      const grey = new Uint8Array(level.width * level.height * 3);
-      for (let p = 0; p < channel.length; p++) grey.fill(Math.round((channel[p]! * 255) / 4095), p * 3, p * 3 + 3);
+      const expected = expectedComposite(
+        channels,
+        smallest,
+        [
+          [255, 0, 0],
+          [0, 255, 0],
+          [0, 0, 255],
+        ],
+        4095,
+      );
+      if (k === 0)
+        assert.deepEqual(
+          [0, 1, 2].map((c) => info.properties[`slidescope.channel[${c}].display-range`]),
+          expected.ranges,
+        );
       for (const r of regionsOf(level)) {
         const diff = compareRgb(
           await engineRegion(slideId, k, level.downsample, r),
-          crop({ data: grey, width: level.width, height: level.height, channels: 3 }, r.x, r.y, r.width, r.height),
+          crop({ data: expected.data, width: level.width, height: level.height, channels: 3 }, r.x, r.y, r.width, r.height),
           0,
         );
         assert.equal(diff.maxDiff, 0, `level ${k} ${JSON.stringify(r)}: ${JSON.stringify(diff)}`);
@@ -264,11 +320,12 @@ with tifffile.TiffWriter(path, ome=True) as tif:
     tif.write(img, subifds=1, tile=(256, 256), photometric='minisblack', metadata={'axes': 'CYX', 'Channel': {'Name': ['DAPI', 'FITC']}})
     tif.write(img[:, ::2, ::2], tile=(256, 256), photometric='minisblack', subfiletype=1)
 for k in range(2):
-    open(f'{out}/level{k}.raw', 'wb').write(tifffile.imread(path, level=k)[0].astype('<u2').tobytes())
+    for ch in range(2):
+        open(f'{out}/level{k}-{ch}.raw', 'wb').write(tifffile.imread(path, level=k)[ch].astype('<u2').tobytes())
 `;
 
 describe('16-bit OME-TIFF as tifffile writes it', { timeout: 120_000 }, () => {
-  test('two channels: the first in grey at each level, scaled from 16 bits', async () => {
+  test('two channels, a plane each with its own SubIFDs: composited in red and green at each level', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'slidescope-ome-'));
     try {
       const path = join(dir, 'tifffile16.ome.tif');
@@ -276,18 +333,137 @@ describe('16-bit OME-TIFF as tifffile writes it', { timeout: 120_000 }, () => {
       assert.equal(run.status, 0, run.stderr);
       const { slideId, info } = await openSlide(engine, path);
       assert.equal(info.vendor, 'ome-tiff');
-      assert.match(info.properties['slidescope.note'] ?? '', /2 channels/);
+      assert.match(info.properties['slidescope.note'] ?? '', /2 channels are shown composited/);
       assert.equal(info.properties['ome.channel[1].name'], 'FITC');
-      for (const [k, level] of info.levels.entries()) {
-        const raw = await readFile(join(dir, `level${k}.raw`));
-        const grey = new Uint8Array(level.width * level.height * 3);
-        for (let p = 0; p < level.width * level.height; p++) grey.fill(Math.round((raw.readUInt16LE(p * 2) * 255) / 65535), p * 3, p * 3 + 3);
-        const whole = await engine.readRegion({ slideId, level: k, x: 0, y: 0, width: level.width, height: level.height });
-        assert.equal(compareRgb(whole, { data: grey, width: level.width, height: level.height, channels: 3 }, 0).maxDiff, 0, `level ${k}`);
-      }
       assert.equal(info.levels.length, 2);
+      const samples = async (k: number, ch: number) => {
+        const raw = await readFile(join(dir, `level${k}-${ch}.raw`));
+        return new Uint16Array(raw.buffer, raw.byteOffset, raw.length / 2);
+      };
+      const smallest = [await samples(1, 0), await samples(1, 1)];
+      for (const [k, level] of info.levels.entries()) {
+        const expected = expectedComposite(
+          [await samples(k, 0), await samples(k, 1)],
+          smallest,
+          [
+            [255, 0, 0],
+            [0, 255, 0],
+          ],
+          65535,
+        );
+        const whole = await engine.readRegion({ slideId, level: k, x: 0, y: 0, width: level.width, height: level.height });
+        assert.equal(compareRgb(whole, { data: expected.data, width: level.width, height: level.height, channels: 3 }, 0).maxDiff, 0, `level ${k}`);
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Three 16-bit samples a pixel in one IFD, interleaved or in planes of their own (PlanarConfiguration 2), as tifffile writes them; each sample's raw values. */
+const TIFFFILE_SAMPLES = `
+import sys, numpy as np, tifffile
+path, out, planar = sys.argv[1], sys.argv[2], sys.argv[3] == 'separate'
+h, w = 300, 420
+y, x = np.mgrid[0:h, 0:w]
+img = np.stack([(x * 150) % 60000, (y * 200) % 50000, ((x + y) * 90) % 65536], axis=0 if planar else -1).astype('uint16')
+tifffile.imwrite(path, img, ome=True, tile=(128, 128), photometric='rgb', planarconfig='separate' if planar else 'contig', metadata={'axes': 'SYX' if planar else 'YXS'})
+for ch in range(3):
+    open(f'{out}/sample{ch}.raw', 'wb').write((img[ch] if planar else img[..., ch]).astype('<u2').tobytes())
+`;
+
+describe('16-bit samples of one OME plane', { timeout: 120_000 }, () => {
+  for (const layout of ['contig', 'separate'] as const) {
+    test(`three samples a pixel (${layout}): composited in red, green and blue`, async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'slidescope-ome-'));
+      try {
+        const path = join(dir, `samples-${layout}.ome.tif`);
+        const run = spawnSync(PYTHON, ['-c', TIFFFILE_SAMPLES, path, dir, layout], { encoding: 'utf8' });
+        assert.equal(run.status, 0, run.stderr);
+        const { slideId, info } = await openSlide(engine, path);
+        assert.equal(info.vendor, 'ome-tiff');
+        const level = info.levels[0]!;
+        const samples = await Promise.all(
+          [0, 1, 2].map(async (ch) => {
+            const raw = await readFile(join(dir, `sample${ch}.raw`));
+            return new Uint16Array(raw.buffer, raw.byteOffset, raw.length / 2);
+          }),
+        );
+        const expected = expectedComposite(
+          samples,
+          samples,
+          [
+            [255, 0, 0],
+            [0, 255, 0],
+            [0, 0, 255],
+          ],
+          65535,
+        );
+        const whole = await engine.readRegion({ slideId, level: 0, x: 0, y: 0, width: level.width, height: level.height });
+        assert.equal(compareRgb(whole, { data: expected.data, width: level.width, height: level.height, channels: 3 }, 0).maxDiff, 0);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+describe("fluorescence channels' colours and planes from the OME-XML", { timeout: 120_000 }, () => {
+  const base = { ...(FIXTURES['ome-fluorescence-16bit'].options as OmeTiffOptions), width: 500, height: 360, levels: 2 };
+  /** Writes the fixture with its OME-XML rewritten, and opens it. */
+  async function opened(rewrite: (xml: string) => string) {
+    const dir = await mkdtemp(join(tmpdir(), 'slidescope-ome-'));
+    const path = join(dir, 'channels.ome.tif');
+    await writeOmeTiff(path, { ...base, rewriteXml: rewrite });
+    const { slideId, info } = await openSlide(engine, path);
+    const colours = [0, 1, 2].map((c) => info.properties[`slidescope.channel[${c}].color`]);
+    return { slideId, info, colours, done: () => rm(dir, { recursive: true, force: true }) };
+  }
+
+  test("each Channel's Color (OME's signed RGBA) is its colour; white on every channel (bfconvert's default) gives QuPath's defaults", async () => {
+    // RGBA as signed 32-bit: 16777215 is 0x00FFFFFF (cyan), -16711681 0xFF00FFFF (magenta), -65281 0xFFFF00FF (yellow).
+    const colours = { 0: 16777215, 1: -16711681, 2: -65281 };
+    const given = await opened((xml) =>
+      xml.replace(/(<Channel ID="Channel:0:(\d)")/g, (_, start: string, c: string) => `${start} Color="${colours[Number(c) as 0 | 1 | 2]}"`),
+    );
+    try {
+      assert.deepEqual(given.colours, ['#00ffff', '#ff00ff', '#ffff00']);
+      assert.equal(given.info.properties['ome.channel[1].color'], '#ff00ff');
+    } finally {
+      await given.done();
+    }
+    const white = await opened((xml) => xml.replace(/(<Channel ID="Channel:0:\d")/g, '$1 Color="-1"'));
+    try {
+      assert.deepEqual(white.colours, ['#ff0000', '#00ff00', '#0000ff']);
+    } finally {
+      await white.done();
+    }
+  });
+
+  test('a channel whose plane the OME-XML does not place in the file is left out, with a warning naming it', async () => {
+    const missing = await opened((xml) => xml.replace(/<TiffData FirstC="2"[^>]*\/>/, ''));
+    try {
+      assert.match(missing.info.properties['slidescope.note'] ?? '', /2 channels are shown/);
+      assert.deepEqual(missing.info.warnings, ['Channel 3 (TRITC) is not shown: its plane is not in this file.']);
+      assert.equal(missing.info.properties['slidescope.channel[2].color'], undefined);
+    } finally {
+      await missing.done();
+    }
+  });
+
+  test('DimensionOrder XYZCT with no TiffData: channel c is the IFD at c x SizeZ', async () => {
+    // Two Z planes a channel, as the order says, over the same three IFDs: channel 1 at IFD 2, channel 2 beyond the file.
+    const zct = await opened((xml) =>
+      xml
+        .replace(/<TiffData[^>]*\/>/g, '')
+        .replace('SizeZ="1"', 'SizeZ="2"')
+        .replace(/DimensionOrder="[A-Z]+"/, 'DimensionOrder="XYZCT"'),
+    );
+    try {
+      assert.deepEqual(zct.info.warnings, ['Channel 3 (TRITC) is not shown: its plane is at image directory 4, which the file does not have.']);
+      assert.deepEqual(zct.colours.slice(0, 2), ['#ff0000', '#00ff00']);
+    } finally {
+      await zct.done();
     }
   });
 });

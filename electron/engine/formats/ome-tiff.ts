@@ -1,16 +1,16 @@
 // OME-TIFF (Bio-Formats bfconvert, QuPath, tifffile): OME-XML in the first IFD's ImageDescription.
 // The slide is the OME Image that is not a macro or label; its first plane's IFD is level 0 and
 // that IFD's SubIFDs are the reduced levels (the OME-TIFF pyramid layout). An 8-bit RGB (or grey)
-// plane is read as any tiled TIFF; a 16-bit plane (fluorescence) shows its first channel as grey,
-// noted in slidescope.note: channels are not composited yet.
+// plane is read as any tiled TIFF; 16-bit planes, and several 8-bit channels (fluorescence), are
+// composited in their colours (ome-channel-source.ts).
 
 import { slideFormat } from '../../../shared/slide-formats';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
 import type { TiffDirectory, TiffFile } from '../tiff/tiff-file';
 import type { FormatPlugin } from './format-plugin';
+import { type ChannelPlane, decodesPlane, OmeChannelSource } from './ome-channel-source';
 import { type OmeImage, omeProperties, readOmeMetadata } from './ome-metadata';
-import { OmePlaneSource } from './ome-plane-source';
 import { TiffPyramidSource } from './tiff-pyramid-source';
 import { MAX_XML_LENGTH, parseXml } from './xml-document';
 
@@ -51,6 +51,47 @@ async function pyramid(tiff: TiffFile, base: TiffDirectory): Promise<TiffDirecto
   return levels.filter((d, i) => i === 0 || d.width !== levels[i - 1]!.width);
 }
 
+/** Whether two levels' planes are laid out alike: a channel's blocks must match the first's to be composited with them. */
+function sameLayout(a: TiffDirectory, b: TiffDirectory): boolean {
+  return (
+    a.width === b.width && a.height === b.height && a.blockWidth === b.blockWidth && a.blockHeight === b.blockHeight && a.bitsPerSample === b.bitsPerSample
+  );
+}
+
+/**
+ * The slide's channels: the samples of its one plane when it holds them all, else a plane each
+ * (its pyramid laid out as the first channel's). A channel that cannot be composited is left out,
+ * with a warning naming it; the first is the slide's own plane.
+ */
+async function channelPlanes(tiff: TiffFile, slide: OmeImage, levels: TiffDirectory[]): Promise<{ channels: ChannelPlane[]; warnings: string[] }> {
+  const base = levels[0]!;
+  const named = (c: number) => ({ name: slide.channels[c]?.name ?? '', colour: slide.channels[c]?.colour ?? null });
+  if (base.samplesPerPixel > 1) {
+    const planar = base.planarConfiguration === 2;
+    const count = Math.min(base.samplesPerPixel, Math.max(1, slide.sizeC));
+    const channels = Array.from({ length: count }, (_, c) => ({ ...named(c), levels, plane: planar ? c : 0, sample: planar ? 0 : c }));
+    return { channels, warnings: [] };
+  }
+  const channels: ChannelPlane[] = [{ ...named(0), levels, plane: 0, sample: 0 }];
+  const warnings: string[] = [];
+  for (let c = 1; c < slide.sizeC; c++) {
+    const label = `Channel ${c + 1}${slide.channels[c]?.name ? ` (${slide.channels[c]!.name.slice(0, 80)})` : ''}`;
+    const ifd = slide.channels[c]?.ifd ?? null;
+    const dir = ifd === null ? undefined : tiff.directories[ifd];
+    if (!dir) {
+      warnings.push(`${label} is not shown: its plane is ${ifd === null ? 'not in this file' : `at image directory ${ifd}, which the file does not have`}.`);
+      continue;
+    }
+    const own = dir === base ? levels : await pyramid(tiff, dir);
+    if (own.length < levels.length || levels.some((level, k) => !sameLayout(level, own[k]!))) {
+      warnings.push(`${label} is not shown: its plane's levels are not laid out as the first channel's.`);
+      continue;
+    }
+    channels.push({ ...named(c), levels: own.slice(0, levels.length), plane: 0, sample: 0 });
+  }
+  return { channels, warnings };
+}
+
 export const omeTiffFormat: FormatPlugin = {
   info: slideFormat('ome-tiff'),
   async detect(probe) {
@@ -70,14 +111,13 @@ export const omeTiffFormat: FormatPlugin = {
     const levels = await pyramid(tiff, base);
     const properties = omeProperties(metadata);
     const rgb = base.bitsPerSample === 8 && slide.samplesPerPixel >= 3 && base.samplesPerPixel >= 3;
-    if (!rgb) {
-      properties['slidescope.note'] =
-        `This ${slide.type} image has ${slide.sizeC} channel${slide.sizeC === 1 ? '' : 's'}: the first is shown in grey (scaled from ${slide.significantBits} bits); channels are not composited yet.`;
-    }
     const objectivePower = slide.objectiveMagnification;
-    if (base.bitsPerSample === 16) {
-      return OmePlaneSource.create(tiff, { levels, significantBits: slide.significantBits, objectivePower, mpp: slide.mpp, properties });
+    if (!rgb && (base.bitsPerSample !== 8 || (slide.sizeC > 1 && decodesPlane(base)))) {
+      const { channels, warnings } = await channelPlanes(tiff, slide, levels);
+      return OmeChannelSource.create(tiff, { channels, significantBits: slide.significantBits, objectivePower, mpp: slide.mpp, properties, warnings });
     }
+    // 8-bit grey, or 8-bit channels in a codec read as any TIFF's: the first plane in grey.
+    if (!rgb && slide.sizeC > 1) properties['slidescope.note'] = `This ${slide.type} image has ${slide.sizeC} channels: the first is shown in grey.`;
     const associated = new Map<string, TiffDirectory>();
     for (const [name, image] of metadata.associated) {
       // An associated image the file does not hold as described is left out; the slide stands.

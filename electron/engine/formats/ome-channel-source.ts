@@ -1,0 +1,319 @@
+// The channels of a fluorescence OME-TIFF (8- or 16-bit planes, one IFD a channel or the samples of
+// one IFD) composited into an RGB slide as QuPath shows them at first: each channel in its colour
+// (the OME-XML's, else QuPath's defaults), from its display range's low end (black) to its high end
+// (full colour), the channels added. The display range is the 0.1st to 99.9th percentile of the
+// channel's smallest level, as an auto-contrast would set it. The engine's codecs decode 8-bit RGB
+// only, so the blocks are decompressed here (none, LZW, Deflate; no predictor).
+
+import type { LevelInfo, Mpp, RgbImage } from '../../../shared/slide';
+import { inflateBounded, lzwDecodeInto } from '../codecs/bounded-decoders';
+import { SlideError } from '../errors';
+import type { SlideSource } from '../slide-source';
+import { blockName, Compression, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
+import { hexColour } from './ome-metadata';
+import { pyramidLevels, pyramidProperties } from './tiff-pyramid-source';
+
+/** Where one channel's samples are: its plane's levels (largest first), and within a block. */
+export interface ChannelPlane {
+  name: string;
+  /** The OME-XML's colour for it, if any. */
+  colour: [number, number, number] | null;
+  levels: TiffDirectory[];
+  /** Its sample plane, with PlanarConfiguration 2 (0 otherwise). */
+  plane: number;
+  /** Its sample within an interleaved pixel (PlanarConfiguration 1; 0 otherwise). */
+  sample: number;
+}
+
+export interface ChannelsDescription {
+  channels: ChannelPlane[];
+  significantBits: number;
+  objectivePower: number | null;
+  mpp: Mpp | null;
+  /** The format's own properties (ome.*); tiff.*, openslide.* and the display's slidescope.* are added here. */
+  properties: Record<string, string>;
+  /** Channels left out at open, a sentence each. */
+  warnings: string[];
+}
+
+/** A channel as it is shown: its colour and its display range in sample values. */
+export interface ChannelDisplay {
+  colour: readonly [number, number, number];
+  low: number;
+  high: number;
+}
+
+const DECODED = new Set<number>([Compression.NONE, Compression.LZW, Compression.DEFLATE, Compression.ADOBE_DEFLATE]);
+
+/** Whether the blocks of a plane are decompressed here (8-bit planes in other codecs are read as a grey TIFF). */
+export function decodesPlane(dir: TiffDirectory): boolean {
+  return DECODED.has(dir.compression);
+}
+
+/** QuPath's default channel colours (ImageServer.getExtendedDefaultChannelColor): one channel white. */
+const DEFAULT_COLOURS: ReadonlyArray<readonly [number, number, number]> = [
+  [255, 0, 0],
+  [0, 255, 0],
+  [0, 0, 255],
+  [255, 255, 0],
+  [0, 255, 255],
+  [255, 0, 255],
+];
+const WHITE = [255, 255, 255] as const;
+
+/**
+ * The display ranges are taken from the smallest level when it holds at most this many samples over
+ * all channels (read once at open: ~32 MB of 16-bit planes); beyond, each channel's full range.
+ */
+const MAX_RANGE_SAMPLES = 16 * 2 ** 20;
+/** The share of samples left below and above the display range. */
+const SATURATED = 0.001;
+
+/**
+ * Each channel's colour: the OME-XML's, unless every channel has the same one (bfconvert writes
+ * white to all), which would show no channel apart; QuPath's default where it gives none.
+ */
+export function channelColours(given: ReadonlyArray<[number, number, number] | null>): Array<readonly [number, number, number]> {
+  const alike = given.length > 1 && new Set(given.map((c) => (c ? hexColour(c) : 'none'))).size === 1;
+  return given.map((c, i) => (c && !alike ? c : given.length === 1 ? WHITE : (DEFAULT_COLOURS[i] ?? WHITE)));
+}
+
+/** The low and high ends of a histogram's values, SATURATED of its samples beyond each. */
+export function displayRange(histogram: Uint32Array, total: number, max: number): { low: number; high: number } {
+  if (total === 0) return { low: 0, high: max };
+  const below = Math.floor(total * SATURATED);
+  let low = 0;
+  for (let seen = 0; low < histogram.length - 1 && seen + histogram[low]! <= below; low++) seen += histogram[low]!;
+  let high = histogram.length - 1;
+  for (let seen = 0; high > 0 && seen + histogram[high]! <= below; high--) seen += histogram[high]!;
+  // A flat channel still spans one value: its samples full colour (nothing divides by zero).
+  if (high > low) return { low, high };
+  return low < max ? { low, high: low + 1 } : { low: max - 1, high: max };
+}
+
+/** Composites the channels' samples of one block into RGB: `samples[c]` read at p * step[c] + offset[c]. */
+export function compositeChannels(
+  samples: ReadonlyArray<Uint8Array | Uint16Array | null>,
+  steps: readonly number[],
+  offsets: readonly number[],
+  displays: readonly ChannelDisplay[],
+  pixels: number,
+): Uint8Array {
+  const sums = new Float32Array(pixels * 3);
+  for (const [c, data] of samples.entries()) {
+    if (!data) continue;
+    const { colour, low, high } = displays[c]!;
+    const scale = 1 / (high - low);
+    const [r, g, b] = colour;
+    const step = steps[c]!;
+    const end = Math.min(pixels, Math.floor((data.length - offsets[c]! - 1) / step) + 1);
+    for (let p = 0, at = offsets[c]!; p < end; p++, at += step) {
+      const t = (data[at]! - low) * scale;
+      if (t <= 0) continue;
+      const v = Math.min(1, t);
+      const o = p * 3;
+      sums[o] = sums[o]! + v * r;
+      sums[o + 1] = sums[o + 1]! + v * g;
+      sums[o + 2] = sums[o + 2]! + v * b;
+    }
+  }
+  const out = new Uint8Array(pixels * 3);
+  for (let i = 0; i < out.length; i++) out[i] = Math.min(255, Math.round(sums[i]!));
+  return out;
+}
+
+export class OmeChannelSource implements SlideSource {
+  readonly path: string;
+  readonly format = 'ome-tiff';
+  readonly vendor = 'ome-tiff';
+  readonly levels: readonly LevelInfo[];
+  readonly objectivePower: number | null;
+  readonly mpp: Mpp | null;
+  readonly properties: Readonly<Record<string, string>>;
+  readonly associatedNames: readonly string[] = [];
+  readonly warnings: readonly string[];
+
+  private constructor(
+    private readonly tiff: TiffFile,
+    private readonly channels: ChannelPlane[],
+    private readonly displays: ChannelDisplay[],
+    description: ChannelsDescription,
+    rangesFromLevel: boolean,
+  ) {
+    this.path = tiff.path;
+    this.warnings = [...tiff.warnings, ...description.warnings];
+    this.objectivePower = description.objectivePower;
+    this.mpp = description.mpp;
+    const base = channels[0]!.levels;
+    this.levels = pyramidLevels(base);
+    const many = channels.length > 1;
+    const display: Record<string, string> = {
+      'slidescope.note': `This image's ${many ? `${channels.length} channels are` : 'channel is'} shown ${many ? 'composited, each in its colour' : 'in grey'}, from the low to the high end of its display range (slidescope.channel[i].*: ${rangesFromLevel ? 'the 0.1st to 99.9th percentile of the smallest level' : 'its significant bits'}).`,
+    };
+    channels.forEach((channel, c) => {
+      const { colour, low, high } = displays[c]!;
+      display[`slidescope.channel[${c}].name`] = channel.name || `Channel ${c + 1}`;
+      display[`slidescope.channel[${c}].color`] = hexColour(colour);
+      display[`slidescope.channel[${c}].display-range`] = `${low}-${high}`;
+    });
+    this.properties = pyramidProperties(base[0]!, this.levels, { ...description, properties: { ...description.properties, ...display }, vendor: this.vendor });
+  }
+
+  /**
+   * Refuses at open (UNSUPPORTED_*) what the block decoder here cannot read; reads the smallest
+   * level's samples once for the display ranges.
+   */
+  static async create(tiff: TiffFile, description: ChannelsDescription): Promise<OmeChannelSource> {
+    const { channels } = description;
+    for (const dir of channels.flatMap((c) => c.levels)) {
+      if (dir.bitsPerSample !== 16 && dir.bitsPerSample !== 8)
+        throw new SlideError('UNSUPPORTED_FORMAT', `OME planes of ${dir.bitsPerSample}-bit samples are not supported.`, tiff.path);
+      if (!DECODED.has(dir.compression))
+        throw new SlideError(
+          'UNSUPPORTED_COMPRESSION',
+          `${dir.bitsPerSample}-bit planes compressed with scheme ${dir.compression} cannot be decoded.`,
+          tiff.path,
+        );
+      const predictor = Number((await dir.ifd.loadValue(317)) ?? 1);
+      if (predictor !== 1)
+        throw new SlideError('UNSUPPORTED_COMPRESSION', `${dir.bitsPerSample}-bit planes with predictor ${predictor} cannot be decoded.`, tiff.path);
+    }
+    const colours = channelColours(channels.map((c) => c.colour));
+    const max = 2 ** Math.min(description.significantBits, channels[0]!.levels[0]!.bitsPerSample) - 1;
+    const smallest = channels[0]!.levels.length - 1;
+    const level = channels[0]!.levels[smallest]!;
+    const source = new OmeChannelSource(
+      tiff,
+      channels,
+      channels.map((_, c) => ({ colour: colours[c]!, low: 0, high: max })),
+      description,
+      false,
+    );
+    if (level.width * level.height * channels.length > MAX_RANGE_SAMPLES) return source;
+    const ranges = await source.levelRanges(smallest, max);
+    return new OmeChannelSource(
+      tiff,
+      channels,
+      channels.map((_, c) => ({ colour: colours[c]!, ...ranges[c]! })),
+      description,
+      true,
+    );
+  }
+
+  /** Each channel's display range from every sample of one level (its blocks' padding left out). */
+  private async levelRanges(level: number, max: number): Promise<Array<{ low: number; high: number }>> {
+    const ranges: Array<{ low: number; high: number }> = [];
+    for (const channel of this.channels) {
+      const dir = channel.levels[level]!;
+      const histogram = new Uint32Array(dir.bitsPerSample === 16 ? 65536 : 256);
+      let total = 0;
+      for (let row = 0; row < dir.blocksDown; row++) {
+        for (let col = 0; col < dir.blocksAcross; col++) {
+          const block = await this.channelBlock(channel, dir, col, row);
+          if (!block) continue;
+          const { width, height } = this.blockSize(dir, row);
+          const step = this.stepOf(dir);
+          const across = Math.min(width, dir.width - col * dir.blockWidth);
+          const down = Math.min(height, dir.height - row * dir.blockHeight);
+          for (let y = 0; y < down; y++) {
+            for (let x = 0, at = (y * width + x) * step + channel.sample; x < across && at < block.length; x++, at += step) histogram[block[at]!]!++;
+          }
+          total += across * down;
+        }
+      }
+      ranges.push(displayRange(histogram, total, max));
+    }
+    return ranges;
+  }
+
+  private levelDirs(level: number): TiffDirectory[] {
+    const dirs = Number.isInteger(level) ? this.channels.map((c) => c.levels[level]) : [];
+    if (dirs.length === 0 || dirs.some((d) => d === undefined)) throw new SlideError('INVALID_ARGUMENT', `The slide has no level ${level}.`, this.path);
+    return dirs as TiffDirectory[];
+  }
+
+  private blockSize(dir: TiffDirectory, row: number): { width: number; height: number } {
+    return { width: dir.blockWidth, height: dir.tiled ? dir.blockHeight : Math.min(dir.blockHeight, dir.height - row * dir.blockHeight) };
+  }
+
+  private stepOf(dir: TiffDirectory): number {
+    return dir.planarConfiguration === 2 ? 1 : dir.samplesPerPixel;
+  }
+
+  /** A channel's block decompressed, as samples (16-bit in the file's byte order); null when the file stores none. */
+  private async channelBlock(channel: ChannelPlane, dir: TiffDirectory, col: number, row: number): Promise<Uint8Array | Uint16Array | null> {
+    const stored = await this.tiff.readBlock(dir, col, row, channel.plane);
+    if (!stored) return null;
+    const { width, height } = this.blockSize(dir, row);
+    const length = width * height * this.stepOf(dir) * (dir.bitsPerSample / 8);
+    let bytes: Uint8Array;
+    if (dir.compression === Compression.NONE) {
+      bytes = stored;
+    } else if (dir.compression === Compression.LZW) {
+      bytes = new Uint8Array(length);
+      lzwDecodeInto(stored, bytes);
+    } else {
+      try {
+        bytes = inflateBounded(stored, length);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new SlideError('CORRUPT_DATA', `${blockName(dir, col, row)} is damaged: ${reason}.`, this.path);
+      }
+    }
+    if (dir.bitsPerSample === 8) return bytes;
+    // A short block (truncated data) ends early: the composite leaves the rest black.
+    const count = Math.floor(bytes.byteLength / 2);
+    if (this.tiff.littleEndian === isLittleEndianHost && bytes.byteOffset % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset, count);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const samples = new Uint16Array(count);
+    for (let i = 0; i < count; i++) samples[i] = view.getUint16(i * 2, this.tiff.littleEndian);
+    return samples;
+  }
+
+  async readTile(level: number, col: number, row: number): Promise<RgbImage | null> {
+    const dirs = this.levelDirs(level);
+    const base = dirs[0]!;
+    if (!Number.isInteger(col) || !Number.isInteger(row) || col < 0 || row < 0 || col >= base.blocksAcross || row >= base.blocksDown) {
+      throw new SlideError('INVALID_ARGUMENT', `Tile ${col},${row} is outside the level.`, this.path);
+    }
+    const blocks = await Promise.all(this.channels.map((channel, c) => this.channelBlock(channel, dirs[c]!, col, row)));
+    if (blocks.every((b) => b === null)) return null;
+    const { width, height } = this.blockSize(base, row);
+    const data = compositeChannels(
+      blocks,
+      dirs.map((d) => this.stepOf(d)),
+      this.channels.map((c) => c.sample),
+      this.displays,
+      width * height,
+    );
+    return { data, width, height, channels: 3 };
+  }
+
+  storesJpeg(level: number): boolean {
+    this.levelDirs(level);
+    return false;
+  }
+
+  async readStoredJpeg(): Promise<Uint8Array | null> {
+    return null;
+  }
+
+  decodesReduced(level: number): boolean {
+    this.levelDirs(level);
+    return false;
+  }
+
+  async readTileReduced(): Promise<RgbImage | null> {
+    return null;
+  }
+
+  async readAssociated(name: string): Promise<RgbImage> {
+    throw new SlideError('INVALID_ARGUMENT', `The slide has no associated image named "${name}".`, this.path);
+  }
+
+  async close(): Promise<void> {
+    await this.tiff.close();
+  }
+}
+
+const isLittleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
