@@ -211,7 +211,7 @@ export function rgbToCss([r, g, b]: Rgb): string {
 }
 
 /** '#c80000'; the colour input's format. */
-export function rgbToHex(color: Rgb): string {
+export function rgbToHex(color: Readonly<Rgb>): string {
   return `#${color.map((c) => c.toString(16).padStart(2, '0')).join('')}`;
 }
 

@@ -13,7 +13,7 @@ import type { Placement } from './compare-geometry';
 import { fail, ok, type Result } from './errors';
 import type { LanguageState } from './i18n/languages';
 import { LIMITS } from './limits';
-import type { EncodedImage, EncodedTile, Mpp, RgbImage, SlideInfo, StoredJpegTiles } from './slide';
+import type { ChannelChoice, EncodedImage, EncodedTile, Mpp, RgbImage, SlideInfo, StoredJpegTiles } from './slide';
 
 // ---- Schema building blocks ------------------------------------------------------------------
 
@@ -57,6 +57,20 @@ const none = v.pipe(
 
 export const slideId = v.pipe(text(LIMITS.slideIdLength), v.regex(/^\S+$/, 'must not contain white space'));
 export const absolutePath = v.pipe(text(LIMITS.pathLength), v.check(isAbsolutePath, 'must be an absolute path'));
+/** Channels of one slide a caller may name (OME's fluorescence images have up to a few dozen). */
+const MAX_CHANNELS = 256;
+const channelChoices: v.GenericSchema<ChannelChoice[]> = v.pipe(
+  v.array(
+    v.strictObject({
+      channel: v.union([int(0, MAX_CHANNELS - 1), text(200)], 'must be a channel number or name'),
+      colour: v.optional(v.pipe(v.string('must be a string'), v.regex(/^#[0-9a-f]{6}$/i, 'must be a colour as #rrggbb'))),
+      low: v.optional(int(0, 2 ** 32 - 1)),
+      high: v.optional(int(0, 2 ** 32 - 1)),
+    }),
+    'must be an array',
+  ),
+  v.maxLength(MAX_CHANNELS, `has more than ${MAX_CHANNELS} channels`),
+);
 export const galleryId = v.pipe(text(LIMITS.galleryIdLength), v.regex(/^[\w-]+$/, "may hold only letters, digits, '_' and '-'"));
 export const imageFormat = v.picklist(['png', 'jpeg', 'tiff'], 'must be one of png, jpeg, tiff');
 const requestId = int(0, Number.MAX_SAFE_INTEGER);
@@ -536,7 +550,14 @@ export const OPERATIONS = defineOperations({
     at: 'engine',
     exposure: 'host',
     method: 'open',
-    request: v.strictObject({ slideId, path: absolutePath, client: v.nullable(int(0, LIMITS.maxIndex)), tileSize: v.optional(int(64, 4096)) }),
+    request: v.strictObject({
+      slideId,
+      path: absolutePath,
+      client: v.nullable(int(0, LIMITS.maxIndex)),
+      tileSize: v.optional(int(64, 4096)),
+      /** The fluorescence channels to show, and how (the rest hidden); ignored for a slide without channels. */
+      channels: v.optional(channelChoices),
+    }),
     response: returns<SlideInfo>(),
     route: 'all',
   },

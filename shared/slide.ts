@@ -54,6 +54,32 @@ export interface SlideInfo {
    * unreadable), each naming what may be missing; empty for a whole slide. Shown wherever the slide is.
    */
   warnings: string[];
+  /** Fluorescence channels composited into the slide's pixels (OME-TIFF), in order; absent for RGB slides. */
+  channels?: ChannelInfo[];
+}
+
+/** A fluorescence channel as the slide shows it: in `colour`, from black at `low` to full colour at `high` (sample values). */
+export interface ChannelInfo {
+  name: string;
+  /** '#rrggbb'. */
+  colour: string;
+  low: number;
+  high: number;
+  /** The largest value a sample may have (2^significant bits - 1). */
+  max: number;
+  shown: boolean;
+}
+
+/**
+ * A channel asked for when a slide opens: by its position (0-based), its name, or a text of its
+ * number from 1 where no channel has that name; shown in `colour` over `low`-`high` where given (else
+ * as the slide would show it). Channels not asked for are hidden.
+ */
+export interface ChannelChoice {
+  channel: number | string;
+  colour?: string;
+  low?: number;
+  high?: number;
 }
 
 /** What the metadata panel and `slidescope info` say of a slide's embedded ICC profile. */

@@ -419,6 +419,53 @@ describe('slidescope CLI', () => {
     assert.match(bad.stderr, /--colour must be srgb or stored/);
   });
 
+  test("--channels: a fluorescence slide's channels picked, coloured and ranged as the engine shows them; info lists them; a rerun with other channels is not passed off as done", async () => {
+    const slide = await fixturePath('ome-fluorescence-16bit');
+    const info = cli('info', slide);
+    assert.equal(info.status, 0, info.stderr);
+    assert.match(info.stdout, /channels {6}1 DAPI {2}#ff0000 {2}\d+-\d+ of 4095\n {16}2 FITC/);
+    const json = JSON.parse(cli('info', slide, '--json').stdout) as { channels: Array<{ name: string }> };
+    assert.deepEqual(
+      json.channels.map((c) => c.name),
+      ['DAPI', 'FITC', 'TRITC'],
+    );
+    const args = ['--x', '0', '--y', '0', '--width', '600', '--height', '450', '--level', '1'];
+    const run = cli('region', slide, ...args, '--channels', 'tritc:white:300-2500, 1:green', '--out', join(out, 'channels.png'));
+    assert.equal(run.status, 0, run.stderr);
+    const engine = new SlideEngine();
+    const slideId = 'channels';
+    await engine.open({
+      slideId,
+      path: slide,
+      client: null,
+      channels: [
+        { channel: 2, colour: '#ffffff', low: 300, high: 2500 },
+        { channel: 0, colour: '#00ff00' },
+      ],
+    });
+    const expected = await engine.readRegion({ slideId, level: 1, x: 0, y: 0, width: 600, height: 450 });
+    await engine.closeAll();
+    assert.equal(compareRgb(await pixels(join(out, 'channels.png')), expected, 0).maxDiff, 0);
+
+    const batch = (channels: string, ...more: string[]) =>
+      cli('thumbnail', slide, '--size', '200', '--channels', channels, '--out', join(out, 'channel-thumbs'), ...more);
+    assert.equal(batch('DAPI').status, 0);
+    const other = batch('FITC');
+    assert.equal(other.status, 1);
+    assert.match(
+      other.stderr,
+      /EXISTS: .* made with thumbnail --size 200 --colour srgb --channels DAPI: .* again with thumbnail --size 200 --colour srgb --channels FITC/,
+    );
+    const missing = batch('Cy5', '--overwrite');
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /INVALID_ARGUMENT: The slide has no channel named or numbered "Cy5" \(its channels: 1 DAPI, 2 FITC, 3 TRITC\)/);
+    const malformed = batch('DAPI:bleu');
+    assert.equal(malformed.status, 2);
+    assert.match(malformed.stderr, /--channels: "bleu" in "DAPI:bleu" is not a colour/);
+    // A brightfield slide has no channels: the option passes it by.
+    assert.equal(cli('thumbnail', CMU, '--size', '100', '--channels', 'DAPI', '--out', join(out, 'channel-thumbs')).status, 0);
+  });
+
   test('an existing file is kept unless --overwrite; usage errors exit 2', () => {
     const file = join(out, 'exists.png');
     writeFileSync(file, 'keep me');

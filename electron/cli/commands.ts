@@ -10,7 +10,7 @@ import { type ErrorInfo, fail, type Result, toErrorInfo } from '../../shared/err
 import { DEFAULT_POWERS, thumbnailFileName } from '../../shared/export-plan';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
 import type { Provenance } from '../../shared/provenance';
-import type { IccProfileInfo, SlideInfo } from '../../shared/slide';
+import type { ChannelChoice, ChannelInfo, IccProfileInfo, SlideInfo } from '../../shared/slide';
 import { formatLabel } from '../../shared/slide-formats';
 import { AnnotationStore, defaultAnnotationsDir } from '../annotations/annotation-store';
 import { SlideError, writeFailureCode } from '../engine/errors';
@@ -19,6 +19,7 @@ import { slideIdentity } from '../engine/slide-identity';
 import type { EngineClient } from '../engine-host/engine-client';
 import { settledOrAborted, untilSettledOrAborted } from '../rpc/abortable';
 import type { SlideOutcome, SlideWork } from './batch';
+import { channelsText } from './channel-option';
 import { examineOutput } from './complete-output';
 import { printable } from './printable';
 import { writeSlideWarnings } from './slide-warnings';
@@ -39,6 +40,8 @@ export interface InfoJson {
   iccProfile: IccProfileInfo | null;
   /** The engine's sentences on damage passed over at open (SlideInfo.warnings); empty for a whole slide. */
   warnings: string[];
+  /** A fluorescence slide's channels as shown (name, colour, display range); absent for others. */
+  channels?: ChannelInfo[];
   properties: Record<string, string>;
 }
 
@@ -53,6 +56,7 @@ export function infoJson(info: SlideInfo): InfoJson {
     associated: info.associated,
     iccProfile: info.iccProfile,
     warnings: info.warnings,
+    ...(info.channels ? { channels: info.channels } : {}),
     properties: info.properties,
   };
 }
@@ -68,6 +72,10 @@ export function infoText(info: SlideInfo): string {
     `  µm/px         ${info.mpp ? `${significant(info.mpp.x)} x ${significant(info.mpp.y)}` : 'unknown'}`,
     `  associated    ${info.associated.join(', ') || 'none'}`,
     `  ICC profile   ${describeIccProfile(info.iccProfile)}`,
+    ...(info.channels ?? []).map(
+      (c, i) =>
+        `  ${i === 0 ? 'channels' : '        '}      ${i + 1} ${printable(c.name, 80)}  ${c.colour}  ${c.low}-${c.high} of ${c.max}${c.shown ? '' : '  hidden'}`,
+    ),
     `  levels`,
     ...info.levels.map((l, i) => `    ${i}  ${l.width} x ${l.height}  downsample ${Number(l.downsample.toFixed(4))}  tiles ${l.tileWidth} x ${l.tileHeight}`),
   ];
@@ -95,8 +103,9 @@ export async function withSlide<T>(
   path: string,
   work: (slideId: string, info: SlideInfo) => Promise<Result<T>>,
   abandon?: AbortSignal,
+  channels?: ChannelChoice[],
 ): Promise<Result<T>> {
-  const open = engine.open(resolve(path), null);
+  const open = engine.open(resolve(path), null, channels);
   const opened = abandon ? ((await settledOrAborted(open, abandon)) ?? fail('CANCELLED', 'The slide was abandoned: the batch was told to stop.')) : await open;
   if (!opened.ok) return opened;
   try {
@@ -139,6 +148,7 @@ export function thumbnailWork(
   overwrite: boolean,
   annotations?: string,
   colour?: ExportColour,
+  channels?: ChannelChoice[],
 ): SlideWork {
   return async (engineOf, input, abandon, folders) => {
     const out = thumbnailFileName(stems.get(input.path)!, format);
@@ -157,7 +167,7 @@ export function thumbnailWork(
     let recipe: string;
     try {
       drawn = await annotationsFor(input.path, annotations, identity);
-      recipe = await thumbnailRecipe(spec, colour, drawn);
+      recipe = await thumbnailRecipe(spec, colour, channels, drawn);
     } catch (error) {
       return { status: 'failed', outputs: [], ...none, error: namingItsFile(toErrorInfo(error, input.path), drawn ?? annotations) };
     }
@@ -214,6 +224,7 @@ export function thumbnailWork(
           );
         },
         abandon,
+        channels,
       ).catch((error: unknown) => ({ ok: false as const, error: toErrorInfo(error, input.path) }));
     let result = await exportThumbnail();
     // The folder went meanwhile: another shard writing the same tree removed it, empty, at its end (OutputFolders).
@@ -247,20 +258,31 @@ function namingItsFile(error: ErrorInfo, annotations: string | undefined): Error
 }
 
 /** The options that decide a thumbnail's pixels, but for drawn annotations. */
-function pixelOptions(spec: ThumbnailSpec, colour: ExportColour | undefined): string[] {
+function pixelOptions(spec: ThumbnailSpec, colour: ExportColour | undefined, channels: ChannelChoice[] | undefined): string[] {
   const size = spec.kind === 'size' ? `--size ${spec.longestSide}` : spec.kind === 'power' ? `--power ${spec.objectivePower}` : `--mpp ${spec.mpp}`;
-  return ['thumbnail', size, `--colour ${colour?.managed === false ? 'stored' : 'srgb'}`];
+  return ['thumbnail', size, `--colour ${colour?.managed === false ? 'stored' : 'srgb'}`, ...channelsText(channels)];
 }
 
 /** What a thumbnail batch makes of each slide (ReportLine.outputSet): its pixels' options, its format, the annotations it draws. */
-export function thumbnailOutputSet(spec: ThumbnailSpec, colour: ExportColour | undefined, format: ImageFormat, annotations: string | undefined): string {
+export function thumbnailOutputSet(
+  spec: ThumbnailSpec,
+  colour: ExportColour | undefined,
+  channels: ChannelChoice[] | undefined,
+  format: ImageFormat,
+  annotations: string | undefined,
+): string {
   const drawn = annotations === undefined ? [] : [`--annotations ${annotations === 'stored' ? 'stored' : basename(annotations)}`];
-  return [...pixelOptions(spec, colour), `--format ${format}`, ...drawn].join(' ');
+  return [...pixelOptions(spec, colour, channels), `--format ${format}`, ...drawn].join(' ');
 }
 
 /** The options that decide a thumbnail's pixels, as the command line gives them; drawn annotations by their content. */
-async function thumbnailRecipe(spec: ThumbnailSpec, colour: ExportColour | undefined, drawn: string | undefined): Promise<string> {
-  const parts = pixelOptions(spec, colour);
+async function thumbnailRecipe(
+  spec: ThumbnailSpec,
+  colour: ExportColour | undefined,
+  channels: ChannelChoice[] | undefined,
+  drawn: string | undefined,
+): Promise<string> {
+  const parts = pixelOptions(spec, colour, channels);
   if (drawn !== undefined) {
     const content = await readFile(drawn).catch((error: NodeJS.ErrnoException) => {
       throw new SlideError('NOT_FOUND', `The annotations file cannot be read (${error.code ?? error.message}).`, drawn);
@@ -310,26 +332,33 @@ export async function runCompare(
   overwrite: boolean,
   annotations?: string,
   colour?: ExportColour,
+  channels?: ChannelChoice[],
 ): Promise<Result<string[]>> {
   const comparisonPath = resolve(outFile);
   await makeOutputFolder(dirname(comparisonPath));
   const drawn = await annotationsFor(resolve(path), annotations);
-  const result = await withSlide(engine, path, async (slideId, info) => {
-    writeSlideWarnings(info.path, info.warnings);
-    const outside = mode.kind === 'field' ? centreOutside({ x: mode.centerX, y: mode.centerY }, info) : null;
-    if (outside) return fail('INVALID_ARGUMENT', outside, info.path);
-    return engine.call('engine:export-comparison', {
-      slideId,
-      powers: powers.length ? powers : DEFAULT_POWERS,
-      mode,
-      folder: dirname(comparisonPath),
-      comparisonPath,
-      format,
-      overwrite,
-      annotations: drawn,
-      colour,
-    });
-  });
+  const result = await withSlide(
+    engine,
+    path,
+    async (slideId, info) => {
+      writeSlideWarnings(info.path, info.warnings);
+      const outside = mode.kind === 'field' ? centreOutside({ x: mode.centerX, y: mode.centerY }, info) : null;
+      if (outside) return fail('INVALID_ARGUMENT', outside, info.path);
+      return engine.call('engine:export-comparison', {
+        slideId,
+        powers: powers.length ? powers : DEFAULT_POWERS,
+        mode,
+        folder: dirname(comparisonPath),
+        comparisonPath,
+        format,
+        overwrite,
+        annotations: drawn,
+        colour,
+      });
+    },
+    undefined,
+    channels,
+  );
   return result.ok ? { ok: true, value: result.value.files } : result;
 }
 
@@ -354,26 +383,33 @@ export async function runRegion(
   format: ImageFormat,
   overwrite: boolean,
   colour?: ExportColour,
+  channels?: ChannelChoice[],
 ): Promise<Result<string>> {
   const at = args.power !== undefined ? { kind: 'power' as const, objectivePower: args.power } : { kind: 'level' as const, level: args.level ?? 0 };
   await makeOutputFolder(dirname(resolve(outFile)));
   const annotations = await annotationsFor(resolve(path), args.annotations);
-  const result = await withSlide(engine, path, (slideId, info) => {
-    writeSlideWarnings(info.path, info.warnings);
-    return engine.call('engine:export-region', {
-      slideId,
-      x: args.x,
-      y: args.y,
-      width: args.width,
-      height: args.height,
-      at,
-      path: resolve(outFile),
-      format,
-      overwrite,
-      colour,
-      annotations,
-      scaleBar: args.scaleBar,
-    });
-  });
+  const result = await withSlide(
+    engine,
+    path,
+    (slideId, info) => {
+      writeSlideWarnings(info.path, info.warnings);
+      return engine.call('engine:export-region', {
+        slideId,
+        x: args.x,
+        y: args.y,
+        width: args.width,
+        height: args.height,
+        at,
+        path: resolve(outFile),
+        format,
+        overwrite,
+        colour,
+        annotations,
+        scaleBar: args.scaleBar,
+      });
+    },
+    undefined,
+    channels,
+  );
   return result.ok ? { ok: true, value: resolve(outFile) } : result;
 }

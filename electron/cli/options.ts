@@ -57,6 +57,7 @@ export const OPTIONS = {
   export: { type: 'string', for: ['annotations'] },
   alignment: { type: 'string', for: ['compare-slides'] },
   colour: { type: 'string', for: IMAGE_WRITERS },
+  channels: { type: 'string', for: IMAGE_WRITERS },
 } as const satisfies Record<string, { type: 'string' | 'boolean'; short?: string; for: readonly Usage[] }>;
 
 type Declared = typeof OPTIONS;

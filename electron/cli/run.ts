@@ -20,6 +20,7 @@ import { EngineClient, type EngineSpawn } from '../engine-host/engine-client';
 import { type EngineLaunchSettings, engineEnvironmentProblem, readEngineSettings, userCacheDir } from '../engine-host/engine-settings';
 import { annotationFormat, runAnnotations, runAnnotationsTable } from './annotations-command';
 import { jobEngine, runBatch } from './batch';
+import { channelsOption } from './channel-option';
 import { type Engine, infoJson, infoText, makeOutputFolder, runCompare, runRegion, thumbnailOutputSet, thumbnailWork, withSlide } from './commands';
 import { runCompareSlides } from './compare-slides';
 import { outputProvenance } from './complete-output';
@@ -54,15 +55,17 @@ The command line is in English only (its output is read by scripts); the app fol
 Usage:
   slidescope info SLIDE [--json]
   slidescope region SLIDE --x X --y Y --width W --height H [--level N | --power P [--annotations FILE|stored]
-                    [--scale-bar]] --out FILE [--format png|jpeg|tiff] [--colour srgb|stored] [--overwrite]
+                    [--scale-bar]] --out FILE [--format png|jpeg|tiff] [--colour srgb|stored] [--channels LIST]
+                    [--overwrite]
   slidescope thumbnail SLIDE... | DIR... | --list FILE [--recursive] [--root DIR] [--power 1.25 | --mpp 8 | --size 1024]
                        [--format png|jpeg|tiff] --out DIR [--shard K/N | --shard auto] [--report FILE.jsonl]
                        [--jobs N] [--max-memory 8G] [--overwrite] [--grace SECONDS] [--annotations FILE|stored]
-                       [--colour srgb|stored]
+                       [--colour srgb|stored] [--channels LIST]
   slidescope compare SLIDE [--powers 1.25,2.5,5,10] [--mode slide | --mode field --center X,Y [--panel 512x512]] --out FILE
-                     [--annotations FILE|stored] [--format png|jpeg|tiff] [--colour srgb|stored] [--overwrite]
+                     [--annotations FILE|stored] [--format png|jpeg|tiff] [--colour srgb|stored] [--channels LIST]
+                     [--overwrite]
   slidescope compare SLIDE SLIDE [SLIDE SLIDE] --power P [--center X,Y] [--size 512x512] [--alignment FILE.json] --out FILE
-                     [--format png|jpeg|tiff] [--colour srgb|stored] [--overwrite]
+                     [--format png|jpeg|tiff] [--colour srgb|stored] [--channels LIST] [--overwrite]
   slidescope annotations SLIDE... [--json] | --import FILE | --export FILE [--format geojson|imagescope|csv] [--overwrite]
   slidescope report merge REPORT.jsonl... [--json] [--slowest 10]
   slidescope version
@@ -80,6 +83,11 @@ Usage:
   --colour srgb (default) converts a slide's embedded ICC profile to sRGB, as the app shows it;
   --colour stored writes the pixels as the file stores them, as OpenSlide reads them (region,
   thumbnail, compare).
+  --channels picks a fluorescence slide's channels (OME-TIFF), the others hidden:
+  CHANNEL[:COLOUR][:LOW-HIGH],... with CHANNEL a name (as \`info\` lists them) or a number from 1,
+  COLOUR #rrggbb or red, green, blue, yellow, cyan, magenta, orange, white, and LOW-HIGH the display
+  range in sample values (default: as the app first shows it). E.g. --channels DAPI:blue,CD8:green:200-4000.
+  Slides without channels are not affected.
 
 Slides side by side (compare with 2 to 4 slides):
   Each slide's panel at the same µm per pixel: the first slide's at --power (a 20x and a 40x scan
@@ -385,11 +393,11 @@ async function thumbnailBatch(positionals: string[], values: Options, cacheJourn
     try {
       ({ lines, stopError, reportError } = await runBatch({
         command: 'thumbnail',
-        outputSet: thumbnailOutputSet(spec, colourOption(values.colour), imageFormat, annotations),
+        outputSet: thumbnailOutputSet(spec, colourOption(values.colour), channelsOption(values.channels), imageFormat, annotations),
         cohort,
         inputs,
         plan,
-        work: thumbnailWork(spec, imageFormat, stems, values.overwrite === true, annotations, colourOption(values.colour)),
+        work: thumbnailWork(spec, imageFormat, stems, values.overwrite === true, annotations, colourOption(values.colour), channelsOption(values.channels)),
         interrupt,
         progress: batchProgress(),
         report,
@@ -537,6 +545,7 @@ async function compareSlides(engine: Engine, paths: string[], values: Options, o
     out: values.out,
     overwrite,
     colour: colourOption(values.colour),
+    channels: channelsOption(values.channels),
   });
   if (!out.ok) return printError(out.error);
   process.stdout.write(`${out.value}\n`);
@@ -702,6 +711,7 @@ async function runCommand(argv: string[], launchEngine: EngineLauncher): Promise
           fileFormat(values.format, values.out),
           overwrite,
           colourOption(values.colour),
+          channelsOption(values.channels),
         );
         if (!out.ok) return printError(out.error);
         process.stdout.write(`${out.value}\n`);
@@ -733,6 +743,7 @@ async function runCommand(argv: string[], launchEngine: EngineLauncher): Promise
           overwrite,
           annotations,
           colourOption(values.colour),
+          channelsOption(values.channels),
         );
         if (!files.ok) return printError(files.error);
         for (const f of files.value) process.stdout.write(`${f}\n`);

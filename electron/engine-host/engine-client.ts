@@ -9,6 +9,7 @@ import type { ErrorInfo, Result } from '../../shared/errors';
 import type { OperationCallOptions, OperationProtocol } from '../../shared/operation-rpc';
 import type { EngineOperation, OpenedSlide, RequestInput, RequestOf, ResponseOf } from '../../shared/operations';
 import type { RpcClient } from '../../shared/rpc';
+import type { ChannelChoice } from '../../shared/slide';
 import { type Child, type Replaced, Supervisor } from '../rpc/supervisor';
 import { STOPPED_FILE_SYSTEM } from './engine-settings';
 
@@ -124,9 +125,10 @@ export class EngineClient<Connection> {
   }
 
   /** Opens a slide under a new id, readable by `client`'s connection (null: only by this proxy). */
-  async open(path: string, client: number | null): Promise<Result<OpenedSlide>> {
+  /** Opens a slide under a new id; `channels` shows a fluorescence slide's channels as chosen (ignored for others). */
+  async open(path: string, client: number | null, channels?: ChannelChoice[]): Promise<Result<OpenedSlide>> {
     const slideId = randomUUID();
-    const opened = await this.call('engine:open', { slideId, path, client });
+    const opened = await this.call('engine:open', { slideId, path, client, ...(channels ? { channels } : {}) });
     return opened.ok ? { ok: true, value: { slideId, info: opened.value } } : opened;
   }
 

@@ -8,7 +8,7 @@ import { LIMITS, thumbnailPixelsText } from '../../shared/limits';
 import { thumbnailSize } from '../../shared/magnification';
 import type { ExportResult, ExportStep, RequestOf, SlidePreview } from '../../shared/operations';
 import type { CallContext } from '../../shared/rpc';
-import type { EncodedImage, EncodedTile, RgbImage, SlideInfo, StoredJpegTiles } from '../../shared/slide';
+import type { ChannelChoice, EncodedImage, EncodedTile, RgbImage, SlideInfo, StoredJpegTiles } from '../../shared/slide';
 import './codecs/registry';
 import { SlideColour } from './colour/slide-colour';
 import { chooseTileSize, DeepZoomTiler, type TileEncoding } from './deepzoom-tiler';
@@ -20,6 +20,7 @@ import { openSlideSource } from './formats';
 import { ByteLruCache } from './lru-cache';
 import { copyRect, resizeRgb, sharpFrom } from './pixels';
 import { RegionReader } from './region-reader';
+import type { SlideSource } from './slide-source';
 import { tileLane } from './tile-lanes';
 
 export interface EngineOptions {
@@ -48,6 +49,17 @@ type Context<P = unknown> = Partial<CallContext<P>>;
 
 const MB = 1024 * 1024;
 
+/** The source with its channels shown as asked (a slide without channels ignores the choice); the file closed if the choice is refused. */
+async function chosenChannels(source: SlideSource, choices: readonly ChannelChoice[] | undefined): Promise<SlideSource> {
+  if (!choices || !source.withChannels) return source;
+  try {
+    return source.withChannels(choices);
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
+}
+
 export class SlideEngine implements SlideEngineApi {
   private readonly slides = new Map<string, OpenSlide>();
   private readonly tiles: ByteLruCache<RgbImage | null>;
@@ -70,9 +82,9 @@ export class SlideEngine implements SlideEngineApi {
     this.encoded = new ByteLruCache(options.encodedCacheBytes ?? 16 * MB, (t) => t.bytes.byteLength + 64);
   }
 
-  async open({ slideId, path, tileSize }: RequestOf<'engine:open'>): Promise<SlideInfo> {
+  async open({ slideId, path, tileSize, channels }: RequestOf<'engine:open'>): Promise<SlideInfo> {
     if (this.slides.has(slideId)) throw new SlideError('INVALID_ARGUMENT', `A slide is already open as ${slideId}.`, path);
-    const source = await openSlideSource(path);
+    const source = await chosenChannels(await openSlideSource(path), channels);
     const colour = await SlideColour.of(source);
     const reader = new RegionReader(source, this.tiles, slideId);
     const base = source.levels[0]!;
@@ -100,6 +112,7 @@ export class SlideEngine implements SlideEngineApi {
       deepZoom: tiler.geometry,
       iccProfile: colour.info,
       warnings: [...source.warnings],
+      ...(source.channels ? { channels: source.channels.map((c) => ({ ...c })) } : {}),
     };
     this.slides.set(slideId, { info, reader, tiler, colour });
     return info;

@@ -1,7 +1,7 @@
 // The one interface every format plugin implements. The tile service, regions, thumbnails and
 // export use only this (as QuPath's ImageServer is the only thing its viewers know of a file).
 
-import type { LevelInfo, Mpp, RgbImage, StoredJpegLevel } from '../../shared/slide';
+import type { ChannelChoice, ChannelInfo, LevelInfo, Mpp, RgbImage, StoredJpegLevel } from '../../shared/slide';
 import type { Canvas } from './formats/tile-compositor';
 
 /** Associated images are pictures of the glass: anything larger is not one. */
@@ -91,5 +91,12 @@ export interface SlideSource {
    * format carries none. The engine validates it (a damaged one is reported, not applied).
    */
   iccProfile?(): Promise<Uint8Array | null>;
+  /** The fluorescence channels composited into its pixels, as shown now. Absent: an RGB slide. */
+  readonly channels?: readonly ChannelInfo[];
+  /**
+   * The same file with its channels shown as chosen (INVALID_ARGUMENT naming a channel it lacks);
+   * it takes over this source (closing either closes the file). Present where `channels` is.
+   */
+  withChannels?(choices: readonly ChannelChoice[]): SlideSource;
   close(): Promise<void>;
 }

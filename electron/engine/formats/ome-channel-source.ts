@@ -5,12 +5,12 @@
 // channel's smallest level, as an auto-contrast would set it. The engine's codecs decode 8-bit RGB
 // only, so the blocks are decompressed here (none, LZW, Deflate; no predictor).
 
-import type { LevelInfo, Mpp, RgbImage } from '../../../shared/slide';
+import { hexToRgb, rgbToHex } from '../../../shared/annotations';
+import type { ChannelChoice, ChannelInfo, LevelInfo, Mpp, RgbImage } from '../../../shared/slide';
 import { inflateBounded, lzwDecodeInto } from '../codecs/bounded-decoders';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
 import { blockName, Compression, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
-import { hexColour } from './ome-metadata';
 import { pyramidLevels, pyramidProperties } from './tiff-pyramid-source';
 
 /** Where one channel's samples are: its plane's levels (largest first), and within a block. */
@@ -36,11 +36,12 @@ export interface ChannelsDescription {
   warnings: string[];
 }
 
-/** A channel as it is shown: its colour and its display range in sample values. */
+/** A channel as it is shown: its colour and its display range in sample values, or hidden. */
 export interface ChannelDisplay {
   colour: readonly [number, number, number];
   low: number;
   high: number;
+  shown: boolean;
 }
 
 const DECODED = new Set<number>([Compression.NONE, Compression.LZW, Compression.DEFLATE, Compression.ADOBE_DEFLATE]);
@@ -74,7 +75,7 @@ const SATURATED = 0.001;
  * white to all), which would show no channel apart; QuPath's default where it gives none.
  */
 export function channelColours(given: ReadonlyArray<[number, number, number] | null>): Array<readonly [number, number, number]> {
-  const alike = given.length > 1 && new Set(given.map((c) => (c ? hexColour(c) : 'none'))).size === 1;
+  const alike = given.length > 1 && new Set(given.map((c) => (c ? rgbToHex(c) : 'none'))).size === 1;
   return given.map((c, i) => (c && !alike ? c : given.length === 1 ? WHITE : (DEFAULT_COLOURS[i] ?? WHITE)));
 }
 
@@ -101,7 +102,7 @@ export function compositeChannels(
 ): Uint8Array {
   const sums = new Float32Array(pixels * 3);
   for (const [c, data] of samples.entries()) {
-    if (!data) continue;
+    if (!data || !displays[c]!.shown) continue;
     const { colour, low, high } = displays[c]!;
     const scale = 1 / (high - low);
     const [r, g, b] = colour;
@@ -132,29 +133,35 @@ export class OmeChannelSource implements SlideSource {
   readonly properties: Readonly<Record<string, string>>;
   readonly associatedNames: readonly string[] = [];
   readonly warnings: readonly string[];
+  readonly channels: readonly ChannelInfo[];
 
   private constructor(
     private readonly tiff: TiffFile,
-    private readonly channels: ChannelPlane[],
+    private readonly planes: ChannelPlane[],
     private readonly displays: ChannelDisplay[],
-    description: ChannelsDescription,
-    rangesFromLevel: boolean,
+    private readonly description: ChannelsDescription,
+    private readonly max: number,
+    private readonly rangesFromLevel: boolean,
   ) {
     this.path = tiff.path;
     this.warnings = [...tiff.warnings, ...description.warnings];
     this.objectivePower = description.objectivePower;
     this.mpp = description.mpp;
-    const base = channels[0]!.levels;
+    const base = planes[0]!.levels;
     this.levels = pyramidLevels(base);
-    const many = channels.length > 1;
+    this.channels = planes.map((plane, c) => {
+      const { colour, low, high, shown } = displays[c]!;
+      return { name: plane.name || `Channel ${c + 1}`, colour: rgbToHex(colour), low, high, max, shown };
+    });
+    const many = planes.length > 1;
     const display: Record<string, string> = {
-      'slidescope.note': `This image's ${many ? `${channels.length} channels are` : 'channel is'} shown ${many ? 'composited, each in its colour' : 'in grey'}, from the low to the high end of its display range (slidescope.channel[i].*: ${rangesFromLevel ? 'the 0.1st to 99.9th percentile of the smallest level' : 'its significant bits'}).`,
+      'slidescope.note': `This image's ${many ? `${planes.length} channels are` : 'channel is'} shown ${many ? 'composited, each in its colour' : 'in grey'}, from the low to the high end of its display range (slidescope.channel[i].*: ${rangesFromLevel ? 'the 0.1st to 99.9th percentile of the smallest level' : 'its significant bits'}).`,
     };
-    channels.forEach((channel, c) => {
-      const { colour, low, high } = displays[c]!;
-      display[`slidescope.channel[${c}].name`] = channel.name || `Channel ${c + 1}`;
-      display[`slidescope.channel[${c}].color`] = hexColour(colour);
+    this.channels.forEach(({ name, colour, low, high, shown }, c) => {
+      display[`slidescope.channel[${c}].name`] = name;
+      display[`slidescope.channel[${c}].color`] = colour;
       display[`slidescope.channel[${c}].display-range`] = `${low}-${high}`;
+      if (!shown) display[`slidescope.channel[${c}].hidden`] = 'true';
     });
     this.properties = pyramidProperties(base[0]!, this.levels, { ...description, properties: { ...description.properties, ...display }, vendor: this.vendor });
   }
@@ -182,28 +189,66 @@ export class OmeChannelSource implements SlideSource {
     const max = 2 ** Math.min(description.significantBits, channels[0]!.levels[0]!.bitsPerSample) - 1;
     const smallest = channels[0]!.levels.length - 1;
     const level = channels[0]!.levels[smallest]!;
-    const source = new OmeChannelSource(
-      tiff,
-      channels,
-      channels.map((_, c) => ({ colour: colours[c]!, low: 0, high: max })),
-      description,
-      false,
-    );
+    const full = channels.map((_, c) => ({ colour: colours[c]!, low: 0, high: max, shown: true }));
+    const source = new OmeChannelSource(tiff, channels, full, description, max, false);
     if (level.width * level.height * channels.length > MAX_RANGE_SAMPLES) return source;
     const ranges = await source.levelRanges(smallest, max);
     return new OmeChannelSource(
       tiff,
       channels,
-      channels.map((_, c) => ({ colour: colours[c]!, ...ranges[c]! })),
+      full.map((display, c) => ({ ...display, ...ranges[c]! })),
       description,
+      max,
       true,
     );
+  }
+
+  withChannels(choices: readonly ChannelChoice[]): OmeChannelSource {
+    const chosen = new Map<number, ChannelChoice>();
+    for (const choice of choices) {
+      const c = this.channelIndex(choice.channel);
+      if (chosen.has(c)) throw new SlideError('INVALID_ARGUMENT', `Channel ${this.channels[c]!.name} is chosen twice.`, this.path);
+      chosen.set(c, choice);
+    }
+    const displays = this.displays.map((display, c): ChannelDisplay => {
+      const choice = chosen.get(c);
+      if (!choice) return { ...display, shown: false };
+      const low = choice.low ?? display.low;
+      const high = choice.high ?? display.high;
+      if (!(low < high && high <= this.max))
+        throw new SlideError(
+          'INVALID_ARGUMENT',
+          `Channel ${this.channels[c]!.name}'s range ${low}-${high} is not one of 0 to ${this.max}, low below high.`,
+          this.path,
+        );
+      const colour = choice.colour === undefined ? display.colour : hexToRgb(choice.colour);
+      if (!colour) throw new SlideError('INVALID_ARGUMENT', `"${choice.colour}" is not a colour as #rrggbb.`, this.path);
+      return { colour, low, high, shown: true };
+    });
+    return new OmeChannelSource(this.tiff, this.planes, displays, this.description, this.max, this.rangesFromLevel);
+  }
+
+  /**
+   * A channel named by its position (0-based), its name (case aside), or a text of its number from 1
+   * where no channel has that name; INVALID_ARGUMENT listing the slide's channels otherwise.
+   */
+  private channelIndex(channel: number | string): number {
+    let index = channel;
+    if (typeof channel === 'string') {
+      const text = channel.trim();
+      index = this.channels.findIndex((c) => c.name.toLowerCase() === text.toLowerCase());
+      if (index < 0 && /^\d{1,4}$/.test(text)) index = Number(text) - 1;
+    }
+    if (typeof index === 'number' && Number.isInteger(index) && index >= 0 && index < this.channels.length) return index;
+    const list = this.channels.map((c, i) => `${i + 1} ${c.name}`).join(', ');
+    const what = typeof channel === 'string' ? `no channel named or numbered "${channel.slice(0, 80)}"` : `no channel ${channel + 1}`;
+    throw new SlideError('INVALID_ARGUMENT', `The slide has ${what} (its channels: ${list}).`, this.path);
   }
 
   /** Each channel's display range from every sample of one level (its blocks' padding left out). */
   private async levelRanges(level: number, max: number): Promise<Array<{ low: number; high: number }>> {
     const ranges: Array<{ low: number; high: number }> = [];
-    for (const channel of this.channels) {
+    for (const channel of this.planes) {
       const dir = channel.levels[level]!;
       const histogram = new Uint32Array(dir.bitsPerSample === 16 ? 65536 : 256);
       let total = 0;
@@ -227,7 +272,7 @@ export class OmeChannelSource implements SlideSource {
   }
 
   private levelDirs(level: number): TiffDirectory[] {
-    const dirs = Number.isInteger(level) ? this.channels.map((c) => c.levels[level]) : [];
+    const dirs = Number.isInteger(level) ? this.planes.map((c) => c.levels[level]) : [];
     if (dirs.length === 0 || dirs.some((d) => d === undefined)) throw new SlideError('INVALID_ARGUMENT', `The slide has no level ${level}.`, this.path);
     return dirs as TiffDirectory[];
   }
@@ -270,19 +315,20 @@ export class OmeChannelSource implements SlideSource {
     return samples;
   }
 
-  async readTile(level: number, col: number, row: number): Promise<RgbImage | null> {
+  async readTile(level: number, col: number, row: number): Promise<RgbImage> {
     const dirs = this.levelDirs(level);
     const base = dirs[0]!;
     if (!Number.isInteger(col) || !Number.isInteger(row) || col < 0 || row < 0 || col >= base.blocksAcross || row >= base.blocksDown) {
       throw new SlideError('INVALID_ARGUMENT', `Tile ${col},${row} is outside the level.`, this.path);
     }
-    const blocks = await Promise.all(this.channels.map((channel, c) => this.channelBlock(channel, dirs[c]!, col, row)));
-    if (blocks.every((b) => b === null)) return null;
+    // Hidden channels are not read.
+    const blocks = await Promise.all(this.planes.map((plane, c) => (this.displays[c]!.shown ? this.channelBlock(plane, dirs[c]!, col, row) : null)));
+    // A block the file lacks, or a channel hidden, adds no light: black, as the dark field is.
     const { width, height } = this.blockSize(base, row);
     const data = compositeChannels(
       blocks,
       dirs.map((d) => this.stepOf(d)),
-      this.channels.map((c) => c.sample),
+      this.planes.map((c) => c.sample),
       this.displays,
       width * height,
     );

@@ -3,6 +3,7 @@
 // (TiffData IFD), its pixel type and channels, its physical pixel size in µm, and the objective's
 // magnification. OpenSlide 3.4.1 does not read OME-XML: the ome.* property names are Slidescope's.
 
+import { rgbToHex } from '../../../shared/annotations';
 import { SlideError } from '../errors';
 import { parseDouble } from './openslide-values';
 import { childElements, firstChild, ownText, type XmlElement } from './xml-document';
@@ -65,11 +66,6 @@ export interface OmeMetadata {
 
 /** Channels of one image read (multiplexed immunofluorescence reaches ~60). */
 export const MAX_CHANNELS = 256;
-
-/** '#rrggbb' of an RGB triple. */
-export function hexColour([r, g, b]: readonly [number, number, number]): string {
-  return `#${[r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
-}
 
 const TYPE_BITS: Record<string, number> = { int8: 8, uint8: 8, int16: 16, uint16: 16, int32: 32, uint32: 32, float: 32, double: 64, bit: 1 };
 
@@ -227,7 +223,7 @@ export function omeProperties(metadata: OmeMetadata): Record<string, string> {
   for (const [name, value] of Object.entries(slide.physical)) properties[`ome.pixels.${name}`] = value;
   slide.channels.forEach(({ name, colour }, i) => {
     if (name) properties[`ome.channel[${i}].name`] = name;
-    if (colour) properties[`ome.channel[${i}].color`] = hexColour(colour);
+    if (colour) properties[`ome.channel[${i}].color`] = rgbToHex(colour);
   });
   if (slide.acquisitionDate) properties['ome.image.acquisition-date'] = slide.acquisitionDate;
   if (slide.objectiveMagnification !== null) properties['ome.objective.nominal-magnification'] = String(slide.objectiveMagnification);

@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { copyFile, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -449,6 +450,56 @@ describe("fluorescence channels' colours and planes from the OME-XML", { timeout
     } finally {
       await missing.done();
     }
+  });
+
+  test('channels chosen at open: by name or position, in a colour and range of their own, the others hidden; a wrong choice is a typed error naming the channels', async () => {
+    const path = await fixturePath('ome-fluorescence-16bit');
+    const options = FIXTURES['ome-fluorescence-16bit'].options as OmeTiffOptions;
+    const { info: shown } = await openSlide(engine, path);
+    const slideId = randomUUID();
+    const info = await engine.open({ slideId, path, client: null, channels: [{ channel: 'fitc', colour: '#ffffff', low: 100, high: 3000 }, { channel: '3' }] });
+    assert.deepEqual(
+      info.channels?.map(({ name, colour, low, high, max, shown }) => [name, colour, low, high, max, shown]),
+      [
+        ['DAPI', '#ff0000', shown.channels![0]!.low, shown.channels![0]!.high, 4095, false],
+        ['FITC', '#ffffff', 100, 3000, 4095, true],
+        ['TRITC', '#0000ff', shown.channels![2]!.low, shown.channels![2]!.high, 4095, true],
+      ],
+    );
+    assert.equal(info.properties['slidescope.channel[0].hidden'], 'true');
+    const level = info.levels[1]!;
+    const written = omeRgbLevels(options)[1]!;
+    const fitc = omeChannel(written, 1, 12);
+    const tritc = omeChannel(written, 2, 12);
+    const [tLow, tHigh] = [shown.channels![2]!.low, shown.channels![2]!.high];
+    const expected = new Uint8Array(level.width * level.height * 3);
+    for (let p = 0; p < fitc.length; p++) {
+      const grey = Math.min(1, Math.max(0, (fitc[p]! - 100) / 2900)) * 255;
+      const blue = Math.min(1, Math.max(0, (tritc[p]! - tLow) / (tHigh - tLow))) * 255;
+      expected.set([Math.round(grey), Math.round(grey), Math.min(255, Math.round(grey + blue))], p * 3);
+    }
+    const whole = await engine.readRegion({ slideId, level: 1, x: 0, y: 0, width: level.width, height: level.height });
+    assert.equal(compareRgb(whole, { data: expected, width: level.width, height: level.height, channels: 3 }, 0).maxDiff, 0);
+    await engine.close({ slideId });
+
+    const refused = [
+      [[{ channel: 'Cy5' }], /no channel named or numbered "Cy5" \(its channels: 1 DAPI, 2 FITC, 3 TRITC\)/],
+      [[{ channel: '4' }], /no channel named or numbered "4"/],
+      [[{ channel: 3 }], /no channel 4 /],
+      [[{ channel: 0 }, { channel: 'dapi' }], /DAPI is chosen twice/],
+      [[{ channel: 0, low: 500, high: 500 }], /range 500-500 is not one of 0 to 4095/],
+      [[{ channel: 0, high: 5000 }], /range \d+-5000/],
+    ] as const;
+    for (const [channels, message] of refused) {
+      await assert.rejects(
+        () => engine.open({ slideId: randomUUID(), path, client: null, channels: [...channels] }),
+        (error: unknown) => error instanceof SlideError && error.code === 'INVALID_ARGUMENT' && message.test(error.message) && error.path === path,
+        JSON.stringify(channels),
+      );
+    }
+    // An RGB slide has no channels to choose: the choice is passed over (a cohort mixes both).
+    const rgb = await engine.open({ slideId: randomUUID(), path: await fixturePath('ome-rgb-lzw'), client: null, channels: [{ channel: 'DAPI' }] });
+    assert.equal(rgb.channels, undefined);
   });
 
   test('DimensionOrder XYZCT with no TiffData: channel c is the IFD at c x SizeZ', async () => {

@@ -1,0 +1,53 @@
+// --channels: which fluorescence channels an image shows, and how. Entries separated by commas, each
+// CHANNEL[:COLOUR][:LOW-HIGH]: CHANNEL a channel's name (case aside) or its number from 1 (a name
+// wins: channels are often named for wavelengths, "488"), COLOUR #rrggbb or a word below, LOW-HIGH the
+// display range in sample values. The channels not listed are hidden; slides without channels
+// (brightfield) are not affected.
+
+import type { ChannelChoice } from '../../shared/slide';
+import { UsageError } from './usage-error';
+
+const COLOUR_WORDS: Readonly<Record<string, string>> = {
+  red: '#ff0000',
+  green: '#00ff00',
+  blue: '#0000ff',
+  yellow: '#ffff00',
+  cyan: '#00ffff',
+  magenta: '#ff00ff',
+  white: '#ffffff',
+  grey: '#ffffff',
+  gray: '#ffffff',
+  orange: '#ff8000',
+};
+
+/** The choices --channels gives (each channel as written: the engine finds it by name, else by number); a UsageError for a malformed value. */
+export function channelsOption(value: string | undefined): ChannelChoice[] | undefined {
+  if (value === undefined) return undefined;
+  const entries = value.split(',').map((entry) => entry.trim());
+  if (entries.some((entry) => entry === '')) throw new UsageError(`--channels lists channels separated by commas (got "${value}").`);
+  return entries.map((entry) => {
+    const [channel, ...rest] = entry.split(':').map((part) => part.trim());
+    if (!channel) throw new UsageError(`--channels: "${entry}" names no channel.`);
+    const choice: ChannelChoice = { channel };
+    for (const part of rest) {
+      const range = /^(\d+)-(\d+)$/.exec(part);
+      const colour = COLOUR_WORDS[part.toLowerCase()] ?? (/^#[0-9a-f]{6}$/i.test(part) ? part.toLowerCase() : undefined);
+      if (range && choice.low === undefined) {
+        choice.low = Number(range[1]);
+        choice.high = Number(range[2]);
+      } else if (colour && choice.colour === undefined) {
+        choice.colour = colour;
+      } else {
+        throw new UsageError(`--channels: "${part}" in "${entry}" is not a colour (#rrggbb or ${Object.keys(COLOUR_WORDS).join(', ')}) or a range LOW-HIGH.`);
+      }
+    }
+    return choice;
+  });
+}
+
+/** The choices as an output's recipe records them: equal choices, equal text. */
+export function channelsText(choices: readonly ChannelChoice[] | undefined): string[] {
+  if (!choices) return [];
+  const entry = (c: ChannelChoice) => [String(c.channel), c.colour, c.low === undefined ? undefined : `${c.low}-${c.high}`].filter(Boolean).join(':');
+  return [`--channels ${choices.map(entry).join(',')}`];
+}
