@@ -71,6 +71,7 @@ const channelChoices: v.GenericSchema<ChannelChoice[]> = v.pipe(
   ),
   v.maxLength(MAX_CHANNELS, `has more than ${MAX_CHANNELS} channels`),
 );
+const channelsRequest = v.strictObject({ slideId, channels: v.nullable(channelChoices) });
 export const galleryId = v.pipe(text(LIMITS.galleryIdLength), v.regex(/^[\w-]+$/, "may hold only letters, digits, '_' and '-'"));
 export const imageFormat = v.picklist(['png', 'jpeg', 'tiff'], 'must be one of png, jpeg, tiff');
 const requestId = int(0, Number.MAX_SAFE_INTEGER);
@@ -406,6 +407,8 @@ export const OPERATIONS = defineOperations({
   'gallery:close': { at: 'main', exposure: 'page', method: 'galleryClose', request: v.strictObject({ galleryId }), response: returns<void>() },
   'slide:open-sample': { at: 'main', exposure: 'page', method: 'openSample', request: none, response: returns<OpenedSlide>() },
   'slide:close': { at: 'main', exposure: 'page', method: 'closeSlide', request: slideRef, response: returns<void>() },
+  /** Shows the slide's fluorescence channels as chosen (null: as it first showed them); answers the slide as now shown. */
+  'slide:set-channels': { at: 'main', exposure: 'page', method: 'setChannels', request: channelsRequest, response: returns<SlideInfo>() },
   'recent:list': { at: 'main', exposure: 'page', method: 'listRecent', request: none, response: returns<RecentFile[]>() },
   'recent:clear': { at: 'main', exposure: 'page', method: 'clearRecent', request: none, response: returns<void>() },
   'export:thumbnail': {
@@ -562,6 +565,8 @@ export const OPERATIONS = defineOperations({
     route: 'all',
   },
   'engine:close': { at: 'engine', exposure: 'host', method: 'close', request: slideRef, response: returns<void>(), route: 'all' },
+  /** Shows an open fluorescence slide's channels as chosen (null: as it first showed them); its tiles are made again. */
+  'engine:set-channels': { at: 'engine', exposure: 'host', method: 'chooseChannels', request: channelsRequest, response: returns<SlideInfo>(), route: 'all' },
   /** RGBA pixels of a region: x, y in level-0 pixels, width and height in pixels of the slide level. */
   'engine:region': {
     at: 'engine',

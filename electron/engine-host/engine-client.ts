@@ -12,6 +12,7 @@ import type { RpcClient } from '../../shared/rpc';
 import type { ChannelChoice } from '../../shared/slide';
 import { type Child, type Replaced, Supervisor } from '../rpc/supervisor';
 import { STOPPED_FILE_SYSTEM } from './engine-settings';
+import { openRequestShowing } from './open-request';
 
 /** A started engine process, with what a launcher gives a window to talk to it (a MessagePort, a channel). */
 export interface EngineChild<Connection> extends Child {
@@ -117,6 +118,9 @@ export class EngineClient<Connection> {
     if (failed) return { ok: false, error: failed };
     const result = await this.supervisor.call(op, request, options);
     if (op === 'engine:open' && result.ok) this.slides.set(slideId!, { request: request as RequestOf<'engine:open'>, strikes: [] });
+    // A restarted engine reopens the slide showing its channels as last chosen.
+    const shown = op === 'engine:set-channels' && result.ok ? this.slides.get(slideId!) : undefined;
+    if (shown) shown.request = openRequestShowing(shown.request, (request as RequestOf<'engine:set-channels'>).channels);
     if (op === 'engine:close' && slideId !== undefined) {
       this.slides.delete(slideId);
       this.failed.delete(slideId);

@@ -262,3 +262,48 @@ describe('every engine operation has its handler', () => {
     assert.deepEqual(Object.keys(router.processHandlers).sort(), [...own].sort());
   });
 });
+
+describe("a fluorescence slide's channels chosen while it is open", () => {
+  const engine = new EngineClient(forkEngine({ lanes: 2 }));
+  before(async () => {
+    engine.start();
+    await engine.whenReady();
+  });
+  after(() => engine.dispose());
+
+  test('every lane shows them, a restarted engine too; null shows the slide as it first was; a brightfield slide has none to choose', async () => {
+    const path = await fixturePath('ome-fluorescence-16bit');
+    const { slideId, info } = value(await engine.open(path, null));
+    const rect = { slideId, level: 1, x: 0, y: 0, width: 600, height: 450 };
+    // Several at once: the least busy lane takes each, so both lanes answer.
+    const regions = () => Promise.all(Array.from({ length: 4 }, () => engine.call('engine:region', rect).then(value)));
+    const first = (await regions())[0]!;
+    const redOnly = (data: Uint8Array) => data.every((v, i) => i % 4 === 0 || i % 4 === 3 || v === 0);
+    assert.ok(!redOnly(first.data));
+
+    const shown = value(await engine.call('engine:set-channels', { slideId, channels: [{ channel: 'DAPI' }] }));
+    assert.deepEqual(
+      shown.channels?.map((c) => c.shown),
+      [true, false, false],
+    );
+    assert.equal(shown.deepZoom.tileSize, info.deepZoom.tileSize);
+    for (const region of await regions()) assert.ok(redOnly(region.data), 'DAPI alone, in red');
+    // Its tiles too: made again, not the ones cached before.
+    const top = info.deepZoom.levels.length - 1;
+    assert.equal(value(await engine.call('slide:tile', { slideId, dzLevel: top, col: 0, row: 0, requestId: 1 })).mime, 'image/jpeg');
+
+    const pid = engine.pid!;
+    process.kill(pid, 'SIGKILL');
+    await waitFor('the restarted engine', () => (engine.pid !== undefined && engine.pid !== pid ? true : undefined));
+    for (const region of await regions()) assert.ok(redOnly(region.data), 'reopened with the channels chosen');
+
+    value(await engine.call('engine:set-channels', { slideId, channels: null }));
+    for (const region of await regions()) assert.deepEqual(region.data, first.data);
+
+    const brightfield = value(await engine.open(CMU, null));
+    const refused = await engine.call('engine:set-channels', { slideId: brightfield.slideId, channels: [{ channel: 0 }] });
+    assert.equal(code(refused), 'INVALID_ARGUMENT');
+    await engine.close(brightfield.slideId);
+    await engine.close(slideId);
+  });
+});

@@ -23,6 +23,7 @@ import type { EncodedTile, SlideInfo, StoredJpegTiles } from '../../shared/slide
 import { tileLane } from '../engine/tile-lanes';
 import { settledOrAborted, untilSettledOrAborted } from '../rpc/abortable';
 import { leastBusy, type Supervisor } from '../rpc/supervisor';
+import { openRequestShowing } from './open-request';
 import { StoredTileReader } from './stored-tile-reader';
 
 type Lane = Supervisor<OperationProtocol>;
@@ -242,6 +243,13 @@ export class EngineRouter {
         this.reading.delete(slideId);
         this.lastRead.delete(slideId);
         return ok(undefined);
+      }
+      case 'engine:set-channels': {
+        // A lane that opens the slide from here opens it showing the channels as chosen now.
+        const { slideId, channels } = request as RequestOf<'engine:set-channels'>;
+        const slide = this.slides.get(slideId);
+        if (slide) slide.request = openRequestShowing(slide.request, channels);
+        break;
       }
       case 'slide:prefetch': {
         // Lanes leave to this thread the stored tiles it reads: it says which levels those are, once it knows.

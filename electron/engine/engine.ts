@@ -40,6 +40,8 @@ export interface EngineOptions {
 
 interface OpenSlide {
   info: SlideInfo;
+  /** The source as the file opened, its channels as it first shows them: set-channels starts from it. */
+  opened: SlideSource;
   reader: RegionReader;
   tiler: DeepZoomTiler;
   colour: SlideColour;
@@ -84,19 +86,11 @@ export class SlideEngine implements SlideEngineApi {
 
   async open({ slideId, path, tileSize, channels }: RequestOf<'engine:open'>): Promise<SlideInfo> {
     if (this.slides.has(slideId)) throw new SlideError('INVALID_ARGUMENT', `A slide is already open as ${slideId}.`, path);
-    const source = await chosenChannels(await openSlideSource(path), channels);
+    const opened = await openSlideSource(path);
+    const source = await chosenChannels(opened, channels);
     const colour = await SlideColour.of(source);
-    const reader = new RegionReader(source, this.tiles, slideId);
     const base = source.levels[0]!;
-    const tiler = new DeepZoomTiler(
-      reader,
-      this.dzTiles,
-      this.encoded,
-      slideId,
-      tileSize ?? chooseTileSize(base.tileWidth, base.tileHeight, source.storesJpeg(0)),
-      this.options.tileEncoding ?? 'jpeg',
-      this.options.maxBuiltTiles,
-    );
+    const { reader, tiler } = this.readers(slideId, source, tileSize ?? chooseTileSize(base.tileWidth, base.tileHeight, source.storesJpeg(0)));
     const info: SlideInfo = {
       path,
       name: basename(path),
@@ -114,7 +108,28 @@ export class SlideEngine implements SlideEngineApi {
       warnings: [...source.warnings],
       ...(source.channels ? { channels: source.channels.map((c) => ({ ...c })) } : {}),
     };
-    this.slides.set(slideId, { info, reader, tiler, colour });
+    this.slides.set(slideId, { info, opened, reader, tiler, colour });
+    return info;
+  }
+
+  private readers(slideId: string, source: SlideSource, tileSize: number): { reader: RegionReader; tiler: DeepZoomTiler } {
+    const reader = new RegionReader(source, this.tiles, slideId);
+    const tiler = new DeepZoomTiler(reader, this.dzTiles, this.encoded, slideId, tileSize, this.options.tileEncoding ?? 'jpeg', this.options.maxBuiltTiles);
+    return { reader, tiler };
+  }
+
+  async chooseChannels({ slideId, channels }: RequestOf<'engine:set-channels'>): Promise<SlideInfo> {
+    const slide = this.slide(slideId);
+    const { opened } = slide;
+    if (!opened.withChannels) throw new SlideError('INVALID_ARGUMENT', 'The slide has no channels to choose from.', slide.info.path);
+    const source = channels === null ? opened : opened.withChannels(channels);
+    const { reader, tiler } = this.readers(slideId, source, slide.tiler.geometry.tileSize);
+    // Its tiles were made with the channels shown before: made again from here.
+    this.prefetchQueues.delete(slideId);
+    this.stopPrefetchTile();
+    for (const cache of [this.tiles, this.dzTiles, this.encoded]) cache.dropPrefix(`${slideId}:`);
+    const info: SlideInfo = { ...slide.info, properties: { ...source.properties }, channels: source.channels?.map((c) => ({ ...c })) ?? [] };
+    this.slides.set(slideId, { ...slide, info, reader, tiler });
     return info;
   }
 

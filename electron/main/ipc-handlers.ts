@@ -365,6 +365,8 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
       await closeSlide(senderId, slideId);
       return ok(undefined);
     },
+    'slide:set-channels': (senderId, request) =>
+      ownSlide(senderId, request.slideId) ? engine.call('engine:set-channels', request) : Promise.resolve(notOpen(request.slideId)),
     'recent:list': async () => ok(await recent.list()),
     'recent:clear': async () => {
       await recent.clear();
