@@ -432,6 +432,7 @@ export function App() {
                     fullscreen={fullscreen.active}
                     onCommand={runCommand}
                     onNotice={pushNotice}
+                    onShownAs={(info) => slides.showAs(active.slideId, info)}
                   />
                   {annotationsOpen && annotations && <AnnotationPanel session={annotations} onClose={toggleAnnotations} onNotice={pushNotice} />}
                   {metadataOpen && <MetadataPanel slide={active} onClose={() => setMetadataOpen(false)} />}

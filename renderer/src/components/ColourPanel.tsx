@@ -7,10 +7,12 @@ import { ADJUSTMENT_RANGES, type ColourAdjustment, isNeutral } from '../../../sh
 import type { PlainKey } from '../../../shared/i18n/catalogue';
 import type { SlideInfo } from '../../../shared/slide';
 import { refocusIfLost } from '../focus';
+import type { SlideChannels } from '../hooks/useSlideChannels';
 import type { ColourAction, ViewColour } from '../hooks/useViewColour';
 import { formatNumber, formatPercent } from '../i18n/format';
 import { useT } from '../i18n/i18n';
 import { COLOUR_SHORTCUTS } from '../viewer/colourShortcuts';
+import { ChannelControls } from './ChannelControls';
 import '../styles/colour.css';
 
 const CONTROLS: ReadonlyArray<{ control: keyof ColourAdjustment; label: PlainKey; format: (value: number) => string }> = [
@@ -22,6 +24,8 @@ const CONTROLS: ReadonlyArray<{ control: keyof ColourAdjustment; label: PlainKey
 export interface ColourPanelProps {
   info: SlideInfo;
   colour: ViewColour;
+  /** A fluorescence slide's channels (null for others). */
+  channels: SlideChannels | null;
   onAction: (action: ColourAction) => void;
   onClose: () => void;
 }
@@ -29,7 +33,7 @@ export interface ColourPanelProps {
 /** Keys a focused slider answers itself: they must not also pan the slide (the window's shortcuts). */
 const SLIDER_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown']);
 
-export function ColourPanel({ info, colour, onAction, onClose }: ColourPanelProps) {
+export function ColourPanel({ info, colour, channels, onAction, onClose }: ColourPanelProps) {
   const t = useT();
   const { adjustment } = colour;
   const profile = info.iccProfile;
@@ -105,6 +109,7 @@ export function ColourPanel({ info, colour, onAction, onClose }: ColourPanelProp
           <p className="muted small">{profile ? t('colour.unusable', { reason: profile.unusable ?? '' }) : t('colour.none')}</p>
         )}
       </div>
+      {channels && <ChannelControls control={channels} />}
       <p className="muted small colour-keys">
         {t('colour.keys')}:{' '}
         {COLOUR_SHORTCUTS.filter((s) => s.action.kind !== 'toggle-panel')

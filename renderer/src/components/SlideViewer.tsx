@@ -13,6 +13,7 @@ import type { ErrorInfo } from '../../../shared/errors';
 import type { LevelZeroRect } from '../../../shared/export-plan';
 import type { OpenedSlide } from '../../../shared/ipc';
 import { LIMITS } from '../../../shared/limits';
+import type { SlideInfo } from '../../../shared/slide';
 import { useAnnotationFocus } from '../annotations/useAnnotationFocus';
 import { useAnnotationOverlay } from '../annotations/useAnnotationOverlay';
 import { useApi } from '../api';
@@ -25,6 +26,7 @@ import { useColourShortcuts } from '../hooks/useColourShortcuts';
 import type { PanDirection } from '../hooks/useKeyboardShortcuts';
 import type { Notice } from '../hooks/useNotices';
 import { useOsdViewer } from '../hooks/useOsdViewer';
+import { useSlideChannels } from '../hooks/useSlideChannels';
 import { useViewColour, type ViewColour } from '../hooks/useViewColour';
 import { useViewState } from '../hooks/useViewState';
 import { useT } from '../i18n/i18n';
@@ -69,10 +71,12 @@ export interface SlideViewerProps {
   fullscreen: boolean;
   onCommand: (command: Command) => void;
   onNotice: (notice: Omit<Notice, 'id'>) => void;
+  /** The slide as the engine now shows it (its channels chosen in the colour panel). */
+  onShownAs: (info: SlideInfo) => void;
   ref?: Ref<ViewerHandle>;
 }
 
-export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fullscreen, onCommand, onNotice, ref }: SlideViewerProps) {
+export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fullscreen, onCommand, onNotice, onShownAs, ref }: SlideViewerProps) {
   const api = useApi();
   const t = useT();
   const { info } = slide;
@@ -100,12 +104,23 @@ export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fulls
 
   // A viewer rebuilt after the grid is put back where the single view was (below), not at home.
   const opensAtHome = useCallback(() => singleView.current === null, []);
-  const viewer = useOsdViewer(grid ? null : host, { api, slide, drawer: drawerChoice(), onTileError, opensAtHome });
+  // The slide as it opened: its channels chosen since make its tiles again (useSlideChannels), not the viewer.
+  const [viewed] = useState(slide);
+  const viewer = useOsdViewer(grid ? null : host, { api, slide: viewed, drawer: drawerChoice(), onTileError, opensAtHome });
   const view = useViewState(viewer);
   useAnnotationOverlay(viewer);
   useAnnotationFocus(viewer, grid ? (centre) => gridRef.current?.centerOn(centre) : null);
   const { colour, act: actOnColour } = useViewColour(slide.slideId);
   const [colourPanel, setColourPanel] = useState(false);
+  const channels = useSlideChannels(
+    slide,
+    viewer,
+    onShownAs,
+    useCallback(
+      (error: ErrorInfo) => onNotice({ kind: 'error', title: t('channels.failed', { slide: info.name }), detail: error.message }),
+      [onNotice, t, info.name],
+    ),
+  );
   const toggleColourPanel = useCallback(() => setColourPanel((open) => !open), []);
   useColourFilter(
     useMemo(() => [viewer], [viewer]),
@@ -320,7 +335,7 @@ export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fulls
             {!view.ready && <div className="viewer-loading">{t('viewer.loading', { name: info.name })}</div>}
           </>
         )}
-        {colourPanel && <ColourPanel info={info} colour={colour} onAction={actOnColour} onClose={toggleColourPanel} />}
+        {colourPanel && <ColourPanel info={info} colour={colour} channels={channels} onAction={actOnColour} onClose={toggleColourPanel} />}
       </div>
     </section>
   );

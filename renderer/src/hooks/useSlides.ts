@@ -5,6 +5,7 @@
 
 import { useCallback, useRef, useState } from 'react';
 import type { OpenedSlide, SlideId, SlidescopeApi } from '../../../shared/ipc';
+import type { SlideInfo } from '../../../shared/slide';
 
 export interface Slides {
   slides: OpenedSlide[];
@@ -19,6 +20,8 @@ export interface Slides {
   activate: (slideId: SlideId) => void;
   /** Takes the slide's tab away; its engine handle goes once `released` resolves (its annotations stored). */
   close: (slideId: SlideId, released?: Promise<void>) => void;
+  /** The slide as the engine now shows it (its channels chosen): its tab keeps its place and its view. */
+  showAs: (slideId: SlideId, info: SlideInfo) => void;
 }
 
 interface State {
@@ -87,6 +90,11 @@ export function useSlides(api: SlidescopeApi): Slides {
     [api, update],
   );
 
+  const showAs = useCallback(
+    (slideId: SlideId, info: SlideInfo) => update((prev) => ({ ...prev, slides: prev.slides.map((s) => (s.slideId === slideId ? { ...s, info } : s)) })),
+    [update],
+  );
+
   const active = state.slides.find((s) => s.slideId === state.activeId) ?? null;
-  return { slides: state.slides, active, ask, adopt, activate, close };
+  return { slides: state.slides, active, ask, adopt, activate, close, showAs };
 }

@@ -76,6 +76,8 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   #disposed = false;
   /** Tiles are decoded through the slide's ICC profile (see setColourManaged). */
   #colourManaged = true;
+  /** How the engine makes the tiles now (a fluorescence slide's channels, see setDisplay); '' as the slide opened. */
+  #display = '';
 
   constructor(options: SlideTileSourceOptions) {
     const { geometry } = options;
@@ -100,13 +102,24 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     return true;
   }
 
+  /**
+   * The engine makes the tiles otherwise from now (the channels shown); true when that changed. As for
+   * the ICC choice, tiles of the other kind get other cache keys and are asked for again (remakeTiles).
+   */
+  setDisplay(key: string): boolean {
+    if (key === this.#display) return false;
+    this.#display = key;
+    return true;
+  }
+
   /** Never fetched: OSD wants a string per tile for its bookkeeping and messages. */
   override getTileUrl(level: number, x: number, y: number): string {
     return `slidescope-tile:${this.#options.slideId}/${level}/${x}_${y}`;
   }
 
   override getTileHashKey(level: number, x: number, y: number): string {
-    return `${this.#options.slideId}/${level}/${x}_${y}${this.#colourManaged ? '' : '/as-stored'}`;
+    // A tile asked for under another display lands under its own key, never under the new one's.
+    return `${this.#options.slideId}/${level}/${x}_${y}${this.#colourManaged ? '' : '/as-stored'}${this.#display && `/${this.#display}`}`;
   }
 
   /** The engine's geometry is the truth about tile counts (OSD would recompute it from scale). */
@@ -363,4 +376,17 @@ function freeContext(context: CanvasRenderingContext2D): void {
   // Safari/Chromium keep canvas memory until the size is zeroed (OSD does the same on eviction).
   context.canvas.width = 0;
   context.canvas.height = 0;
+}
+
+/**
+ * Changes how viewers' slide tiles are made (`change` says whether it did, once a source): the tiles
+ * they hold are dropped and asked for again. The viewers share their sources (a view and its navigator).
+ */
+export function remakeTiles(viewers: readonly OpenSeadragon.Viewer[], change: (source: SlideTileSource) => boolean): void {
+  const items = viewers.flatMap((v) => Array.from({ length: v.world.getItemCount() }, (_, i) => v.world.getItemAt(i)));
+  let changed = false;
+  for (const item of items) if (item.source instanceof SlideTileSource && change(item.source)) changed = true;
+  if (!changed) return;
+  for (const item of items) item.reset();
+  for (const v of viewers) v.forceRedraw();
 }

@@ -9,7 +9,7 @@
 
 import type OpenSeadragon from 'openseadragon';
 import { type ColourAdjustment, isNeutral, transferFunction } from '../../../shared/colour';
-import { SlideTileSource } from './SlideTileSource';
+import { remakeTiles, SlideTileSource } from './SlideTileSource';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -95,11 +95,7 @@ export class ViewerColour {
   /** Decodes the tiles through the slide's ICC profile or not; the tiles held are dropped and asked for again. */
   setManaged(on: boolean): void {
     this.#managed = on;
-    const items = this.#viewers.flatMap((v) => Array.from({ length: v.world.getItemCount() }, (_, i) => v.world.getItemAt(i)));
-    let changed = false;
-    // The navigator's items share the view's source: it changes once, and every item is reset.
-    for (const item of items) if (item.source instanceof SlideTileSource && item.source.setColourManaged(on)) changed = true;
-    if (changed) for (const item of items) item.reset();
+    remakeTiles(this.#viewers, (source) => source.setColourManaged(on));
   }
 
   dispose(): void {

@@ -1,0 +1,100 @@
+// A fluorescence slide's channels in the colour panel: hidden, recoloured and reset, the view's tiles
+// made again each time and the engine (so every export) showing the same.
+
+import type { Page } from '@playwright/test';
+import { fixturePath } from '../testing/fixtures';
+import { expect, koreanTest, test } from './fixtures';
+import type { SlidescopeHost } from './host/slidescope-host';
+import { readCanvas, settledCentre, waitForTiles } from './host/viewer-probe';
+
+/** The mean of each colour over the middle of the view. */
+async function viewMeans(page: Page): Promise<[number, number, number]> {
+  const box = await page.getByTestId('osd-host').boundingBox();
+  const width = Math.floor((box?.width ?? 400) / 2);
+  const height = Math.floor((box?.height ?? 300) / 2);
+  const pixels = await readCanvas(page, { x: Math.floor(width / 2), y: Math.floor(height / 2), width, height });
+  const sums = [0, 0, 0];
+  for (let i = 0; i < pixels.data.length; i += 4) for (let c = 0; c < 3; c++) sums[c]! += pixels.data[i + c]!;
+  const n = pixels.data.length / 4;
+  return sums.map((s) => s / n) as [number, number, number];
+}
+
+/** The mean of each colour of the engine's own pixels of the slide (what an export reads). */
+async function engineMeans(host: SlidescopeHost, slideId: string): Promise<[number, number, number]> {
+  const region = await host.engine('engine:region', { slideId, level: 2, x: 0, y: 0, width: 300, height: 225 });
+  const sums = [0, 0, 0];
+  for (let i = 0; i < region.data.length; i += 4) for (let c = 0; c < 3; c++) sums[c]! += region.data[i + c]!;
+  return sums.map((s) => s / (region.data.length / 4)) as [number, number, number];
+}
+
+test("a fluorescence slide's channels: hidden, recoloured and reset from the colour panel; the view and the engine agree", async ({ host }) => {
+  const { page } = host;
+  const path = await fixturePath('ome-fluorescence-16bit');
+  await host.drop([path]);
+  await waitForTiles(page);
+  const slideId = host.slideIdOf(path.split('/').pop()!);
+  const [r0, g0, b0] = await viewMeans(page);
+  expect(Math.min(r0, g0, b0)).toBeGreaterThan(10);
+
+  await page.keyboard.press('Shift+C');
+  const controls = page.getByTestId('channel-controls');
+  await expect(controls.getByRole('checkbox')).toHaveCount(3);
+  await expect(controls).toContainText('DAPI');
+  await expect(controls).toContainText('TRITC');
+
+  // DAPI alone: red only, in the view and in the engine.
+  await controls.getByRole('checkbox', { name: 'Show FITC' }).uncheck();
+  await controls.getByRole('checkbox', { name: 'Show TRITC' }).uncheck();
+  await expect.poll(async () => (await engineMeans(host, slideId)).slice(1)).toEqual([0, 0]);
+  await waitForTiles(page);
+  await expect
+    .poll(async () => {
+      const [r, g, b] = await viewMeans(page);
+      return r > 10 && g < 2 && b < 2;
+    })
+    .toBe(true);
+
+  // DAPI in green, from its colour well.
+  await page.getByTestId('channel-0-colour').fill('#00ff00');
+  await expect.poll(async () => (await engineMeans(host, slideId))[0]).toBe(0);
+  await waitForTiles(page);
+  await expect
+    .poll(async () => {
+      const [r, g, b] = await viewMeans(page);
+      return r < 2 && g > 10 && b < 2;
+    })
+    .toBe(true);
+
+  // A range of its own: a lower high makes it brighter.
+  const before = (await engineMeans(host, slideId))[1];
+  await page.getByTestId('channel-0-high').fill('1000');
+  await expect.poll(async () => (await engineMeans(host, slideId))[1]).toBeGreaterThan(before + 5);
+
+  // Reset: every channel back as the slide opened.
+  await controls.getByTestId('channels-reset').click();
+  await expect(controls.getByRole('checkbox', { name: 'Show FITC' })).toBeChecked();
+  await waitForTiles(page);
+  await expect
+    .poll(async () => {
+      const [r, g, b] = await viewMeans(page);
+      return [r, g, b].every((v, c) => Math.abs(v - [r0, g0, b0][c]!) < 2);
+    })
+    .toBe(true);
+});
+
+koreanTest('in Korean, the channels are named in Korean; arrow keys in a range field change it, not the view', async ({ host }) => {
+  const { page } = host;
+  await host.drop([await fixturePath('ome-fluorescence-16bit')]);
+  await waitForTiles(page);
+  await page.keyboard.press('Shift+C');
+  const controls = page.getByRole('region', { name: '채널' });
+  await expect(controls.getByRole('heading', { name: '채널' })).toBeVisible();
+  await expect(controls.getByRole('checkbox', { name: 'DAPI 표시' })).toBeChecked();
+  const centre = await settledCentre(page);
+  const high = controls.getByRole('spinbutton', { name: 'DAPI의 높은 값 (채널 색 그대로)' });
+  const before = Number(await high.inputValue());
+  await high.focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(high).toHaveValue(String(before - 1));
+  expect(await settledCentre(page)).toEqual(centre);
+});

@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ChannelInfo } from '../../../shared/slide';
+import { choicesOf, displayKey, editChannel } from './channelChoices';
+
+const CHANNELS: ChannelInfo[] = [
+  { name: 'DAPI', colour: '#0000ff', low: 100, high: 3000, max: 4095, shown: true },
+  { name: 'FITC', colour: '#00ff00', low: 50, high: 900, max: 4095, shown: true },
+];
+
+test('an edit keeps the range whole, within 0 and the max, low below high; the others untouched', () => {
+  assert.deepEqual(editChannel(CHANNELS, 0, { low: 5000 })[0], { ...CHANNELS[0], low: 2999 });
+  assert.deepEqual(editChannel(CHANNELS, 0, { high: 10.6 })[0], { ...CHANNELS[0], high: 101 });
+  assert.deepEqual(editChannel(CHANNELS, 0, { high: 99_999 })[0], { ...CHANNELS[0], high: 4095 });
+  assert.deepEqual(editChannel(CHANNELS, 0, { low: -3 })[0], { ...CHANNELS[0], low: 0 });
+  const hidden = editChannel(CHANNELS, 1, { shown: false, colour: '#ff00ff' });
+  assert.equal(hidden[0], CHANNELS[0]);
+  assert.deepEqual(hidden[1], { ...CHANNELS[1], shown: false, colour: '#ff00ff' });
+});
+
+test('the engine is asked for the channels shown, by position; the display key changes with any of it', () => {
+  const hidden = editChannel(CHANNELS, 0, { shown: false });
+  assert.deepEqual(choicesOf(hidden), [{ channel: 1, colour: '#00ff00', low: 50, high: 900 }]);
+  const keys = new Set([CHANNELS, hidden, editChannel(CHANNELS, 1, { colour: '#ffffff' }), editChannel(CHANNELS, 1, { low: 51 })].map(displayKey));
+  assert.equal(keys.size, 4);
+  assert.equal(displayKey(undefined), '');
+});

@@ -1,0 +1,28 @@
+// A fluorescence slide's channels as the colour panel edits them, and as the engine is asked to show
+// them (shared/slide.ts ChannelChoice: the channels shown, each with its colour and range).
+
+import type { ChannelChoice, ChannelInfo } from '../../../shared/slide';
+
+export type ChannelEdit = Partial<Pick<ChannelInfo, 'shown' | 'colour' | 'low' | 'high'>>;
+
+/** The channels with one changed; its range kept whole numbers from 0 to its max, low below high. */
+export function editChannel(channels: readonly ChannelInfo[], index: number, edit: ChannelEdit): ChannelInfo[] {
+  return channels.map((channel, i) => {
+    if (i !== index) return channel;
+    const next = { ...channel, ...edit };
+    const whole = (v: number, min: number, max: number) => Math.min(max, Math.max(min, Math.round(v)));
+    if (edit.low !== undefined) next.low = whole(edit.low, 0, next.high - 1);
+    if (edit.high !== undefined) next.high = whole(edit.high, next.low + 1, next.max);
+    return next;
+  });
+}
+
+/** What the engine is asked: the channels shown, by position, as they are set. */
+export function choicesOf(channels: readonly ChannelInfo[]): ChannelChoice[] {
+  return channels.flatMap((c, channel) => (c.shown ? [{ channel, colour: c.colour, low: c.low, high: c.high }] : []));
+}
+
+/** A short text that changes whenever the tiles' pixels do (the viewer's cache keys). */
+export function displayKey(channels: readonly ChannelInfo[] | undefined): string {
+  return (channels ?? []).map((c) => (c.shown ? `${c.colour.slice(1)}.${c.low}.${c.high}` : 'off')).join('~');
+}
