@@ -48,6 +48,8 @@ export interface HamamatsuJpegDescription {
   mpp: Mpp | null;
   objectivePower: number | null;
   properties: Record<string, string>;
+  /** What the slide lacks for damage found at open (NDPI's chain cut short); none where omitted. */
+  warnings?: readonly string[];
   close: () => Promise<void>;
 }
 
@@ -77,8 +79,7 @@ export class HamamatsuJpegSource implements SlideSource {
   readonly mpp: Mpp | null;
   readonly properties: Readonly<Record<string, string>>;
   readonly associatedNames: readonly string[];
-  /** None: NDPI's directory chain and the VMS files are refused at open when cut short or damaged. */
-  readonly warnings: readonly string[] = [];
+  readonly warnings: readonly string[];
   private readonly views: HamamatsuJpegLevel[];
   private readonly macro: (() => Promise<Uint8Array>) | null;
   private readonly closeFiles: () => Promise<void>;
@@ -93,6 +94,7 @@ export class HamamatsuJpegSource implements SlideSource {
     this.objectivePower = description.objectivePower;
     this.mpp = description.mpp;
     this.properties = description.properties;
+    this.warnings = description.warnings ?? [];
     this.closeFiles = description.close;
   }
 

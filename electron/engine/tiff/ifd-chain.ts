@@ -204,9 +204,9 @@ export function ifdError(checked: IfdProblem, which: string, directory: number, 
 
 /**
  * What the user is told of a chain that ends at directory `directory`, after good ones: the problem's
- * sentence (ifdError's), and what the slide lacks for it. Read by TiffFile.warnings.
+ * sentence (ifdError's), and what the slide lacks for it. Read by TiffFile.warnings and NDPI's reader.
  */
-function chainStopWarning(checked: IfdProblem, directory: number, fileSize: number): string {
+export function chainStopWarning(checked: IfdProblem, directory: number, fileSize: number): string {
   // A loop is the pointer of the directory before it.
   const at = checked.problem === 'loop' ? directory - 1 : directory;
   const { message } = ifdProblemText(checked, `image directory ${at}`, at, fileSize);

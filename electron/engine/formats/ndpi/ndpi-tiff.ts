@@ -7,7 +7,7 @@
 import { SlideError } from '../../errors';
 import type { SlideFile } from '../../slide-file';
 import { TIFF_TYPE_SIZES } from '../../tiff/field-types';
-import { ifdError } from '../../tiff/ifd-chain';
+import { chainStopWarning, type IfdProblem } from '../../tiff/ifd-chain';
 
 /** The tag that marks NDPI (always present, in every directory). */
 export const NDPI_FORMAT_FLAG = 65420;
@@ -137,8 +137,19 @@ export class NdpiDirectory {
   }
 }
 
-/** The file's directories read as NDPI, or null when it is not NDPI (no TIFF, or no NDPI tag). */
-export async function readNdpiDirectories(file: SlideFile, head: Uint8Array): Promise<NdpiDirectory[] | null> {
+/** An NDPI file's directories, and why their chain ended early (for SlideSource.warnings). */
+export interface NdpiDirectories {
+  directories: NdpiDirectory[];
+  /** The chain's break after good directories (cut short, damaged, a loop), in the TIFF chain's words; empty for a whole chain. */
+  warnings: string[];
+}
+
+/**
+ * The file's directories read as NDPI, or null when it is not NDPI (no TIFF, or no NDPI tag in a
+ * first directory that parses). A chain that breaks after the first directory keeps those read, as
+ * the TIFF chain does (ifd-chain.ts), and says where it broke.
+ */
+export async function readNdpiDirectories(file: SlideFile, head: Uint8Array): Promise<NdpiDirectories | null> {
   if (head.length < 12) return null;
   const order = String.fromCharCode(head[0]!, head[1]!);
   if (order !== 'II' && order !== 'MM') return null;
@@ -148,28 +159,22 @@ export async function readNdpiDirectories(file: SlideFile, head: Uint8Array): Pr
   let next = Number(view.getBigUint64(4, le));
   const directories: NdpiDirectory[] = [];
   let first: Map<number, Entry> | null = null;
-  // A broken chain after the first directory is told in the TIFF chain's words (ifdError's), with the file's size.
-  const chainError = (problem: Parameters<typeof ifdError>[0], index: number) => ifdError(problem, `image directory ${index}`, index, file.size, file.path);
   while (next !== 0) {
     if (directories.length >= MAX_DIRECTORIES) throw new SlideError('CORRUPT_DATA', `The file has more than ${MAX_DIRECTORIES} image directories.`, file.path);
     const to = directories.findIndex((d) => d.offset === next);
-    if (to >= 0 || next < 8 || next + 2 > file.size) {
+    const entries: { map: Map<number, Entry>; next: number } | IfdProblem =
+      to >= 0 ? { problem: 'loop', to } : next < 8 || next + 2 > file.size ? { problem: 'missing' } : await readEntries(file, next, le, first);
+    if ('problem' in entries) {
       // As OpenSlide's first trial read: a first directory that does not parse means "not NDPI".
       if (directories.length === 0) return null;
-      // A loop is the pointer of the directory before.
-      throw to >= 0 ? chainError({ problem: 'loop', to }, directories.length - 1) : chainError({ problem: 'missing' }, directories.length);
-    }
-    const entries = await readEntries(file, next, le, first);
-    if ('problem' in entries) {
-      if (directories.length === 0) return null;
-      throw chainError(entries, directories.length);
+      return { directories, warnings: [chainStopWarning(entries, directories.length, file.size)] };
     }
     if (directories.length === 0 && !(entries.map.get(NDPI_FORMAT_FLAG)?.count ?? 0)) return null;
     first ??= entries.map;
     directories.push(new NdpiDirectory(directories.length, next, entries.map, file, le));
     next = entries.next;
   }
-  return directories.length > 0 ? directories : null;
+  return directories.length > 0 ? { directories, warnings: [] } : null;
 }
 
 async function readEntries(

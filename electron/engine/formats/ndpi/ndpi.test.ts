@@ -156,30 +156,113 @@ describe('damaged NDPI files: typed errors naming the file and the reason, no cr
     return out;
   }
 
-  test("a broken directory chain: CORRUPT_DATA in the TIFF chain's words, the file's size given", async () => {
-    const size = readFileSync(await fixturePath('ndpi-444-scanned')).length;
-    const cases: Array<[string, (bytes: Uint8Array) => void, string]> = [
+  /** Sets a directory's one-LONG tag (StripOffsets, StripByteCounts: stored in the entry). */
+  function setLong(bytes: Uint8Array, at: number, tag: number, value: number): void {
+    const view = new DataView(bytes.buffer);
+    for (let e = 0; e < view.getUint16(at, true); e++) {
+      const entry = at + 2 + 12 * e;
+      if (view.getUint16(entry, true) !== tag) continue;
+      view.setUint16(entry + 2, 4, true);
+      view.setUint32(entry + 8, value, true);
+      return;
+    }
+    throw new Error(`no tag ${tag}`);
+  }
+
+  async function opened(path: string) {
+    const { slideId, info } = await openSlide(engine, path);
+    // Level 0's tiles still read.
+    const top = info.deepZoom.levels.length - 1;
+    const tile = await engine.getTile({ slideId, dzLevel: top, col: 0, row: 0, requestId: 0 });
+    assert.ok(tile.bytes.length > 0);
+    await engine.close({ slideId });
+    return info;
+  }
+
+  // OpenSlide 3.4.1 refuses every one of these ("Unsupported or missing image file"): libtiff gives up
+  // on the chain. The TIFF readers keep the directories read before the break; so does NDPI.
+  test("a chain broken after good directories: those levels open, with the TIFF chain's warning and the file's size", async () => {
+    const source = readFileSync(await fixturePath('ndpi-422'));
+    const size = source.length.toLocaleString('en-US');
+    const chain = directories(source);
+    const whole = await opened(await fixturePath('ndpi-422'));
+    assert.deepEqual(whole.warnings, []);
+    assert.deepEqual(whole.associated, ['macro']);
+    const lost = 'the images it and any after it held (a level, the label or the macro) are missing.';
+    const cases: Array<[string, (bytes: Uint8Array) => Uint8Array | undefined, number, string]> = [
       [
         'past-end',
-        (b) => new DataView(b.buffer).setBigUint64(directories(b)[0]!.nextAt, BigInt(size + 100), true),
-        `The file is truncated: image directory 1 lies beyond its end (the file is ${size.toLocaleString('en-US')} bytes).`,
+        (b) => void new DataView(b.buffer).setBigUint64(chain[0]!.nextAt, BigInt(b.length + 100), true),
+        1,
+        `The file is truncated: image directory 1 lies beyond its end (the file is ${size} bytes); ${lost}`,
       ],
       [
-        'loop',
-        (b) => new DataView(b.buffer).setBigUint64(directories(b)[1]!.nextAt, BigInt(directories(b)[0]!.at), true),
-        'Image directory 1 points back at image directory 0, already read (a loop): the file is damaged.',
+        'cut-after-1',
+        (b) => b.subarray(0, chain[2]!.at),
+        2,
+        `The file is truncated: image directory 2 lies beyond its end (the file is ${chain[2]!.at.toLocaleString('en-US')} bytes); ${lost}`,
+      ],
+      [
+        'garbage',
+        (b) => void new DataView(b.buffer).setBigUint64(chain[1]!.nextAt, BigInt(chain[0]!.at + 1), true),
+        2,
+        `The file is truncated or damaged inside image directory 2 (the file is ${size} bytes); ${lost}`,
       ],
       [
         'no-entries',
-        (b) => new DataView(b.buffer).setUint16(directories(b)[1]!.at, 0, true),
-        `The file is truncated or damaged inside image directory 1 (the file is ${size.toLocaleString('en-US')} bytes).`,
+        (b) => void new DataView(b.buffer).setUint16(chain[1]!.at, 0, true),
+        1,
+        `The file is truncated or damaged inside image directory 1 (the file is ${size} bytes); ${lost}`,
+      ],
+      [
+        'loop',
+        (b) => void new DataView(b.buffer).setBigUint64(chain[2]!.nextAt, BigInt(chain[0]!.at), true),
+        3,
+        'Image directory 2 points back at image directory 0, already read (a loop): the file is damaged; any images after it (a level, the label or the macro) may be missing.',
       ],
     ];
-    for (const [label, damage, message] of cases) {
-      const error = await openError(await damaged('ndpi-444-scanned', label, damage));
-      assert.equal(error.code, 'CORRUPT_DATA', label);
-      assert.equal(error.message, message, label);
+    for (const [label, damage, kept, warning] of cases) {
+      let cut: Uint8Array | undefined;
+      const path = await damaged('ndpi-422', label, (b) => {
+        cut = damage(b);
+      });
+      if (cut) writeFileSync(path, cut);
+      const info = await opened(path);
+      assert.deepEqual(info.warnings, [warning], label);
+      // Stored levels 1x, 4x, 16x, each with its 1/2, 1/4, 1/8 decoded: those of the directories kept.
+      assert.deepEqual(
+        info.levels.map((l) => l.width),
+        whole.levels.map((l) => l.width).slice(0, [0, 4, 6, 8][kept]),
+        label,
+      );
+      assert.deepEqual(info.associated, [], label);
     }
+  });
+
+  test("a level's or the macro's JPEG past the end of the file: left out, and said; level 0's: CORRUPT_DATA", async () => {
+    const source = readFileSync(await fixturePath('ndpi-422'));
+    const chain = directories(source);
+    const level = await opened(await damaged('ndpi-422', 'level-past-end', (b) => setLong(b, chain[1]!.at, 279, b.length)));
+    assert.deepEqual(level.warnings, ['Level image 1 (2048 x 1536): its JPEG data lies beyond the end of the file: the file is truncated; it is left out.']);
+    // Its width is made from level 0 at 1/4 instead.
+    assert.deepEqual(
+      level.levels.map((l) => l.width),
+      [8192, 4096, 2048, 1024, 512, 256, 128, 64],
+    );
+    assert.deepEqual(level.associated, ['macro']);
+    const macro = await opened(await damaged('ndpi-422', 'macro-past-end', (b) => setLong(b, chain[3]!.at, 273, b.length - 100)));
+    assert.deepEqual(macro.warnings, ['Image directory 3: its macro image lies beyond the end of the file: the file is truncated; it is left out.']);
+    assert.deepEqual(macro.associated, []);
+    const first = await openError(await damaged('ndpi-422', 'first-past-end', (b) => setLong(b, chain[0]!.at, 279, b.length)));
+    assert.equal(first.code, 'CORRUPT_DATA');
+    assert.equal(first.message, 'Level image 0 (8192 x 6144): its JPEG data lies beyond the end of the file: the file is truncated.');
+  });
+
+  test('the first directory past the end: not read as NDPI, refused as a TIFF whose first directory is missing', async () => {
+    const path = await damaged('ndpi-422', 'first-dir-past-end', (b) => new DataView(b.buffer).setBigUint64(4, BigInt(b.length + 8), true));
+    const error = await openError(path);
+    assert.equal(error.code, 'CORRUPT_DATA');
+    assert.match(error.message, /^The file is truncated: the first image directory lies beyond its end/);
   });
 
   test('cut short inside the first level: CORRUPT_DATA at open, "truncated"', async () => {

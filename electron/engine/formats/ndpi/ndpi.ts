@@ -5,14 +5,14 @@
 
 import type { LevelInfo, Mpp } from '../../../../shared/slide';
 import { slideFormat } from '../../../../shared/slide-formats';
-import { SlideError } from '../../errors';
+import { leftOutWarning, SlideError } from '../../errors';
 import { DOUBLE_PROPERTY_TAGS, PROPERTY_TAGS, RESOLUTION_UNIT_TAG, tiffProperties, tiffTagProperties } from '../../tiff/tiff-properties';
 import type { FormatPlugin } from '../format-plugin';
 import { HamamatsuJpegSource, withScaledLevels } from '../hamamatsu-jpeg-source';
 import { openSlideProperties } from '../openslide-properties';
 import type { SlideProbe } from '../slide-probe';
 import { NdpiJpegLevel } from './ndpi-jpeg-level';
-import { fixNdpiOffset, type NdpiDirectory, readNdpiDirectories } from './ndpi-tiff';
+import { fixNdpiOffset, type NdpiDirectories, type NdpiDirectory, readNdpiDirectories } from './ndpi-tiff';
 
 const Tag = {
   ImageWidth: 256,
@@ -36,9 +36,9 @@ const Tag = {
 const CENTIMETER = 3;
 
 /** Directories read by detect(), kept for open() on the same probe. */
-const parsed = new WeakMap<SlideProbe, Promise<NdpiDirectory[] | null>>();
+const parsed = new WeakMap<SlideProbe, Promise<NdpiDirectories | null>>();
 
-function directoriesOf(probe: SlideProbe): Promise<NdpiDirectory[] | null> {
+function directoriesOf(probe: SlideProbe): Promise<NdpiDirectories | null> {
   let got = parsed.get(probe);
   if (!got) {
     got = probe.isTiff ? readNdpiDirectories(probe.file, probe.head) : Promise.resolve(null);
@@ -53,8 +53,9 @@ export const ndpiFormat: FormatPlugin = {
     return (await directoriesOf(probe)) !== null;
   },
   async open(probe) {
-    const directories = (await directoriesOf(probe))!;
+    const { directories, warnings: chainWarnings } = (await directoriesOf(probe))!;
     const { file } = probe;
+    const warnings = [...chainWarnings];
     const fail = (dir: NdpiDirectory, reason: string) => new SlideError('CORRUPT_DATA', `Image directory ${dir.index}: ${reason}.`, file.path);
     const required = async (dir: NdpiDirectory, tag: number, name: string) => {
       const value = await dir.number(tag);
@@ -66,21 +67,30 @@ export const ndpiFormat: FormatPlugin = {
     let macro: { start: number; length: number } | null = null;
     let minWidth = Number.POSITIVE_INFINITY;
     for (const dir of directories) {
-      const width = await required(dir, Tag.ImageWidth, 'width');
-      const height = await required(dir, Tag.ImageLength, 'height');
-      const rowsPerStrip = await required(dir, Tag.RowsPerStrip, 'rows per strip');
-      const start = fixNdpiOffset(dir.offset, await required(dir, Tag.StripOffsets, 'strip offset'));
-      const length = await required(dir, Tag.StripByteCounts, 'strip byte count');
-      const lens = await required(dir, Tag.SourceLens, 'source lens (objective)');
-      if (rowsPerStrip !== height) throw fail(dir, `it has ${rowsPerStrip} rows per strip, not its height (${height})`);
-      if (lens > 0) {
-        // Other focal planes of a z-stack are not levels.
-        if ((await dir.number(Tag.FocalPlane)) !== 0) continue;
-        if (width >= minWidth) throw new SlideError('UNSUPPORTED_FORMAT', 'Its pyramid levels are not in the order NDPI stores them.', file.path);
-        minWidth = width;
-        stored.push(await NdpiJpegLevel.open(file, { index: dir.index, width, height, start, length, recordedStarts: await recordedStarts(dir) }));
-      } else if (lens === -1 && macro === null) {
-        macro = { start, length };
+      try {
+        const width = await required(dir, Tag.ImageWidth, 'width');
+        const height = await required(dir, Tag.ImageLength, 'height');
+        const rowsPerStrip = await required(dir, Tag.RowsPerStrip, 'rows per strip');
+        const start = fixNdpiOffset(dir.offset, await required(dir, Tag.StripOffsets, 'strip offset'));
+        const length = await required(dir, Tag.StripByteCounts, 'strip byte count');
+        const lens = await required(dir, Tag.SourceLens, 'source lens (objective)');
+        if (rowsPerStrip !== height) throw fail(dir, `it has ${rowsPerStrip} rows per strip, not its height (${height})`);
+        if (lens > 0) {
+          // Other focal planes of a z-stack are not levels.
+          if ((await dir.number(Tag.FocalPlane)) !== 0) continue;
+          if (width >= minWidth) throw new SlideError('UNSUPPORTED_FORMAT', 'Its pyramid levels are not in the order NDPI stores them.', file.path);
+          stored.push(await NdpiJpegLevel.open(file, { index: dir.index, width, height, start, length, recordedStarts: await recordedStarts(dir) }));
+          minWidth = width;
+        } else if (lens === -1 && macro === null) {
+          if (start + length > file.size) throw fail(dir, 'its macro image lies beyond the end of the file: the file is truncated');
+          macro = { start, length };
+        }
+      } catch (error) {
+        // A damaged directory after the first level (its data cut off, a tag's values past the end) is
+        // left out and said, as the TIFF readers leave out what the file no longer holds.
+        const warning = stored.length > 0 && error instanceof SlideError && leftOutWarning(error);
+        if (!warning) throw error;
+        warnings.push(warning);
       }
     }
     if (stored.length === 0) throw new SlideError('CORRUPT_DATA', 'The NDPI file has no pyramid levels.', file.path);
@@ -125,6 +135,7 @@ export const ndpiFormat: FormatPlugin = {
       mpp,
       objectivePower,
       properties: all,
+      warnings,
       close: async () => file.close(),
     });
   },
