@@ -10,6 +10,7 @@ import { after, describe, test } from 'node:test';
 import { fixturePath } from '../../testing/fixtures';
 import { openSlide } from '../../testing/open-slide';
 import { sharedSlide } from '../../testing/paths';
+import { withDirectoriesFirst } from '../../testing/writers/ifds-first';
 import { SlideEngine } from './engine';
 import { SlideError } from './errors';
 
@@ -107,6 +108,53 @@ describe('a generated Aperio slide, damaged', () => {
     const info = await infoOf(sharedSlide('libtiff_test_ifd_loop_to_self.tif'));
     assert.equal(info.warnings.length, 1);
     assert.match(info.warnings[0]!, /^Image directory 0 points back at itself \(a loop\): the file is damaged/);
+  });
+});
+
+describe('a file cut inside its image data, its directories whole (written ahead of their tiles)', () => {
+  /** A copy of the fixture with its directories first, cut `fraction` of the way through. */
+  async function cutInsideData(name: 'cohort-tif' | 'cohort-svs', fraction: number): Promise<{ path: string; size: number; whole: string }> {
+    const bytes = withDirectoriesFirst(readFileSync(await fixturePath(name)));
+    const whole = join(dir, `first-${name}.tif`);
+    writeFileSync(whole, bytes);
+    const size = Math.floor(bytes.length * fraction);
+    return { path: cutCopy(whole, size, `first-${name}-${fraction}.tif`), size, whole };
+  }
+
+  test('generic TIFF: opens with every level, a warning naming the levels cut and how many tiles; tiles before the cut read, those past it fail as before', async () => {
+    const { path, size, whole } = await cutInsideData('cohort-tif', 0.8);
+    const entire = await infoOf(whole);
+    assert.deepEqual(entire.warnings, []);
+    const { slideId, info } = await openSlide(engine, path);
+    try {
+      assert.deepEqual(info.levels, entire.levels);
+      assert.deepEqual(info.warnings, [
+        `The file is truncated inside its image data (it is ${size.toLocaleString('en-US')} bytes): 6 of level 0's 30 tiles, 6 of level 1's 9 tiles, 4 of level 2's 4 tiles, 1 of level 3's 1 tile lie past its end and cannot be shown.`,
+      ]);
+      const first = await engine.readRegion({ slideId, level: 0, x: 0, y: 0, width: 256, height: 256 });
+      assert.equal(first.width, 256);
+      // Level 0's last tile: its bytes are past the cut.
+      const { width, height } = info.levels[0]!;
+      await assert.rejects(
+        () => engine.readRegion({ slideId, level: 0, x: width - 16, y: height - 16, width: 16, height: 16 }),
+        (error: unknown) =>
+          error instanceof SlideError && error.code === 'CORRUPT_DATA' && /lies beyond the end of the file .*: the file is truncated\.$/.test(error.message),
+      );
+    } finally {
+      await engine.close({ slideId });
+    }
+  });
+
+  test('Aperio cut inside its associated images only: the levels whole, the images cut left out and said', async () => {
+    const { path, size } = await cutInsideData('cohort-svs', 0.8);
+    const info = await infoOf(path);
+    const bytes = size.toLocaleString('en-US');
+    assert.deepEqual(info.associated, []);
+    assert.deepEqual(info.warnings, [
+      `The thumbnail image: 17 of its 48 strips lie past the end of the file (${bytes} bytes): the file is truncated; it is left out.`,
+      `The label image: 67 of its 67 strips lie past the end of the file (${bytes} bytes): the file is truncated; it is left out.`,
+      `The macro image: 27 of its 27 strips lie past the end of the file (${bytes} bytes): the file is truncated; it is left out.`,
+    ]);
   });
 });
 

@@ -82,6 +82,34 @@ function declaredLength(ifd: ImageFileDirectory, tag: number): number | undefine
   return Array.isArray(value) || ArrayBuffer.isView(value) ? (value as ArrayLike<unknown>).length : 1;
 }
 
+/** A directory's block table (blockTable). */
+export interface BlockTable {
+  offsets: ArrayLike<number>;
+  counts: ArrayLike<number>;
+  /** The blocks (of those the image uses) stored past the end of the file: the file is cut inside them. */
+  pastEnd: number;
+}
+
+/** The blocks an image uses: its grid, once per sample with separate planes. */
+export function blockCount(dir: TiffDirectory): number {
+  return dir.blocksAcross * dir.blocksDown * (dir.planarConfiguration === 2 ? dir.samplesPerPixel : 1);
+}
+
+/** Blocks among the first `blocks` whose bytes end past `fileSize` (absent ones, offset or count 0, are not). */
+function blocksPastEnd(table: { offsets: ArrayLike<number>; counts: ArrayLike<number> }, blocks: number, fileSize: number): number {
+  const { offsets, counts } = table;
+  const n = Math.min(blocks, offsets.length, counts.length);
+  let past = 0;
+  for (let i = 0; i < n; i++) {
+    const offset = offsets[i]!;
+    const count = counts[i]!;
+    if (offset + count > fileSize && offset !== 0 && count !== 0) past++;
+  }
+  return past;
+}
+
+const HOST_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 /** SubIFDs one directory may list (an OME-TIFF pyramid has one per reduced level: ~10). */
 export const MAX_SUBIFDS = 64;
 
@@ -95,7 +123,7 @@ export class TiffFile {
   readonly fileSize: number;
   /** Why the IFD chain ended early (the file cut short, damaged, looping): what the slide may lack, for the user. */
   readonly warnings: readonly string[];
-  private readonly blockTables = new Map<number, Promise<{ offsets: ArrayLike<number>; counts: ArrayLike<number> }>>();
+  private readonly blockTables = new Map<number, Promise<BlockTable>>();
   /** Each directory's SubIFDs (tag 330), by the parent's index; indices continue after the chain's. */
   private readonly subDirectories = new Map<number, TiffDirectory[]>();
 
@@ -203,18 +231,24 @@ export class TiffFile {
 
   /**
    * An array tag's values. geotiff 3.0 reads the arrays it defers (those past the bytes it fetched
-   * with the IFD) as little-endian whatever the file's byte order, and refuses an 8-byte value past
-   * 2^53 in its own words: a big-endian file's, and 8-byte ones, are read here (a value past the
-   * file is then the block's error, readBlock's).
+   * with the IFD) as little-endian whatever the file's byte order, refuses an 8-byte value past 2^53
+   * in its own words, and parses through a DataView a value at a time: a deferred array is read here,
+   * through the structure's blocks (a table beside its IFD is often held already), in a typed array
+   * where the file's order allows (a value past the file is then the block's error, readBlock's).
    */
   private async loadArray(dir: TiffDirectory, tag: number): Promise<ArrayLike<number> | number | undefined> {
     const deferred = dir.ifd.deferredArrays.get(tag);
-    if (!deferred || (dir.littleEndian && ARRAY_ITEM_SIZE[deferred.fieldType] !== 8))
-      return (await dir.ifd.loadValue(tag)) as ArrayLike<number> | number | undefined;
+    if (!deferred) return (await dir.ifd.loadValue(tag)) as ArrayLike<number> | number | undefined;
     const size = ARRAY_ITEM_SIZE[deferred.fieldType];
     if (size === undefined) throw new SlideError('CORRUPT_DATA', `Tag ${tag} has a field type (${deferred.fieldType}) that cannot hold offsets.`, this.path);
-    const bytes = await this.file.read(deferred.arrayOffset, deferred.length * size, 'A tile offset table');
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const length = deferred.length * size;
+    // Bytes of their own (a table across blocks comes as a new array): aligned for a typed array, and
+    // holding no block of the cache.
+    const chunk = await this.file.source.readChunk(deferred.arrayOffset, length);
+    const bytes = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice();
+    if (bytes.length !== length) throw new SlideError('CORRUPT_DATA', 'A tile offset table lies beyond the end of the file: the file is truncated.', this.path);
+    if (dir.littleEndian === HOST_LITTLE_ENDIAN && size !== 8) return size === 2 ? new Uint16Array(bytes.buffer) : new Uint32Array(bytes.buffer);
+    const view = new DataView(bytes.buffer);
     const values = new Float64Array(deferred.length);
     for (let i = 0; i < values.length; i++) {
       values[i] =
@@ -227,8 +261,11 @@ export class TiffFile {
     return values;
   }
 
-  /** A directory's tile (or strip) offsets and byte counts, read once. */
-  blockTable(dir: TiffDirectory): Promise<{ offsets: ArrayLike<number>; counts: ArrayLike<number> }> {
+  /**
+   * A directory's tile (or strip) offsets and byte counts, read once, and how many of its blocks the
+   * file no longer holds (pastEnd: a copy cut short inside its image data).
+   */
+  blockTable(dir: TiffDirectory): Promise<BlockTable> {
     let table = this.blockTables.get(dir.index);
     if (!table) {
       table = (async () => {
@@ -237,7 +274,8 @@ export class TiffFile {
         if (offsets === undefined || counts === undefined)
           throw new SlideError('CORRUPT_DATA', `Image ${dir.index} has no ${dir.tiled ? 'tile' : 'strip'} offsets or byte counts.`, this.path);
         const asArray = (v: ArrayLike<number> | number) => (typeof v === 'number' ? [v] : v);
-        return { offsets: asArray(offsets), counts: asArray(counts) };
+        const table = { offsets: asArray(offsets), counts: asArray(counts) };
+        return { ...table, pastEnd: blocksPastEnd(table, blockCount(dir), this.fileSize) };
       })();
       this.blockTables.set(dir.index, table);
     }
