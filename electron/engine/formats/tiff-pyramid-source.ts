@@ -244,7 +244,12 @@ async function levelsPastEnd(tiff: TiffFile, levels: readonly TiffDirectory[]): 
     const blocks = blockCount(dir);
     if (blocks > budget) continue;
     budget -= blocks;
-    const { pastEnd } = await tiff.blockTable(dir);
+    // A table that cannot be read fails the level's tiles as they are read, as it did before this check.
+    const table = await tiff.blockTable(dir).catch((error: unknown) => {
+      if (error instanceof SlideError) return null;
+      throw error;
+    });
+    const pastEnd = table?.pastEnd ?? 0;
     if (pastEnd > 0) cut.push(`${groupedInteger(pastEnd)} of level ${level}'s ${blocksOf(dir, blocks)}`);
   }
   if (cut.length === 0) return null;
