@@ -57,6 +57,13 @@ function crop(image: RgbImage, x: number, y: number, width: number, height: numb
   return { data, width, height, channels: 3 };
 }
 
+/** QuPath's first three default channel colours. */
+const RED_GREEN_BLUE = [
+  [255, 0, 0],
+  [0, 255, 0],
+  [0, 0, 255],
+];
+
 /**
  * The composite a fluorescence slide should show, worked out here apart from the engine: each
  * channel's display range the samples at ranks floor(n / 1000) from each end of its smallest level,
@@ -233,16 +240,7 @@ print(json.dumps([[int(c.astype('uint64').sum()) for c in tifffile.imread(sys.ar
         sums[k],
         `level ${k}: tifffile reads the channels as written`,
       );
-      const expected = expectedComposite(
-        channels,
-        smallest,
-        [
-          [255, 0, 0],
-          [0, 255, 0],
-          [0, 0, 255],
-        ],
-        4095,
-      );
+      const expected = expectedComposite(channels, smallest, RED_GREEN_BLUE, 4095);
       if (k === 0)
         assert.deepEqual(
           [0, 1, 2].map((c) => info.properties[`slidescope.channel[${c}].display-range`]),
@@ -390,16 +388,7 @@ describe('16-bit samples of one OME plane', { timeout: 120_000 }, () => {
             return new Uint16Array(raw.buffer, raw.byteOffset, raw.length / 2);
           }),
         );
-        const expected = expectedComposite(
-          samples,
-          samples,
-          [
-            [255, 0, 0],
-            [0, 255, 0],
-            [0, 0, 255],
-          ],
-          65535,
-        );
+        const expected = expectedComposite(samples, samples, RED_GREEN_BLUE, 65535);
         const whole = await engine.readRegion({ slideId, level: 0, x: 0, y: 0, width: level.width, height: level.height });
         assert.equal(compareRgb(whole, { data: expected.data, width: level.width, height: level.height, channels: 3 }, 0).maxDiff, 0);
       } finally {
