@@ -2,6 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { fixturePath } from '../../testing/fixtures';
 import { openSlide } from '../../testing/open-slide';
 import { sharedSlide } from '../../testing/paths';
 import { SlideEngine } from './engine';
@@ -22,4 +23,22 @@ test("closing a slide drops its cached tiles, decoded and encoded, and keeps the
   assert.equal(engine.cacheBytes(), cached[1], 'only the open slide holds bytes');
   await engine.close({ slideId: slides[1]!.slideId });
   assert.equal(engine.cacheBytes(), 0);
+});
+
+test('a tile being made when the channels change is not handed to a request for the new channels', async () => {
+  const engine = new SlideEngine({ tileEncoding: 'png' });
+  const { slideId, info } = await openSlide(engine, await fixturePath('ome-fluorescence-16bit'));
+  const z = info.deepZoom.levels.length - 1;
+  const tile = { slideId, dzLevel: z, col: 0, row: 0, requestId: 0 };
+  // The first request is still being made (its stored tiles read) when the channels change.
+  const before = engine.getTile(tile);
+  await engine.chooseChannels({ slideId, channels: [{ channel: 'DAPI' }] });
+  const after = await engine.getTile(tile);
+  await before;
+  const alone = new SlideEngine({ tileEncoding: 'png' });
+  const dapi = await alone.open({ slideId, path: info.path, client: null, channels: [{ channel: 'DAPI' }] });
+  const expected = await alone.getTile(tile);
+  assert.equal(dapi.deepZoom.levels.length, info.deepZoom.levels.length);
+  assert.deepEqual(after.bytes, expected.bytes, 'made with DAPI alone');
+  await Promise.all([engine.closeAll(), alone.closeAll()]);
 });

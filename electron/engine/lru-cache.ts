@@ -104,8 +104,9 @@ export class ByteLruCache<V> {
   }
 
   /**
-   * Drops the entries whose keys start with `prefix` (a closed slide's, which no one can ask for
-   * again); computations of such keys still running answer their callers but are not kept.
+   * Drops the entries whose keys start with `prefix` (a closed slide's, or one whose channels
+   * changed); computations of such keys still running answer their callers but are not kept, nor
+   * shared with a caller asking from now (it wants the key's new value).
    */
   dropPrefix(prefix: string): void {
     for (const [key, entry] of this.entries) {
@@ -113,7 +114,11 @@ export class ByteLruCache<V> {
       this.entries.delete(key);
       this.total -= entry.bytes;
     }
-    for (const [key, job] of this.pending) if (key.startsWith(prefix)) job.keep = false;
+    for (const [key, job] of this.pending) {
+      if (!key.startsWith(prefix)) continue;
+      job.keep = false;
+      this.pending.delete(key);
+    }
   }
 
   clear(): void {
