@@ -280,3 +280,33 @@ test('the host is told at once when a slide starts being read, not at each tile'
   await dispatch('slide:tile', { slideId: 'b', dzLevel: 0, col: 0, row: 0, requestId: 3 }, context());
   assert.equal(told, 2);
 });
+
+test('channels a lane refuses are not the ones a lane opening the slide later is given', async () => {
+  const opens: Array<{ lane: number; channels: unknown }> = [];
+  const lane = (index: number) => ({
+    load: index,
+    call(op: string, request: { channels?: Array<{ channel: unknown }> | null }): Promise<Result<unknown>> {
+      if (op === 'engine:stored-tiles') return Promise.resolve(ok(null));
+      // As the engine does: a channel the slide lacks is refused, at open as when chosen.
+      const refused = request.channels?.some((c) => c.channel === 'Cy5');
+      if (op === 'engine:open') opens.push({ lane: index, channels: request.channels });
+      if (refused) return Promise.resolve(fail('INVALID_ARGUMENT', 'The slide has no channel named or numbered "Cy5".'));
+      return Promise.resolve(ok(op === 'engine:open' ? { path: '/slides/a.ome.tif' } : { bytes: new Uint8Array(0) }));
+    },
+  });
+  const router = new EngineRouter([lane(0), lane(1)] as never, stats, () => 5000);
+  const dispatch = router.hostDispatch();
+  await dispatch('engine:open', { slideId: 's', path: '/slides/a.ome.tif', client: null }, context());
+  const refused = await dispatch('engine:set-channels', { slideId: 's', channels: [{ channel: 'Cy5' }] }, context());
+  assert.equal(!refused.ok && refused.error.code, 'INVALID_ARGUMENT');
+  // Tile (1, 0) is lane 1's.
+  const tile = await dispatch('slide:tile', { slideId: 's', dzLevel: 0, col: 1, row: 0, requestId: 1 }, context());
+  assert.equal(tile.ok, true, JSON.stringify(tile));
+  assert.deepEqual(
+    opens.map((o) => o.channels),
+    [undefined, undefined],
+    'both lanes open it as it is shown',
+  );
+  const chosen = await dispatch('engine:set-channels', { slideId: 's', channels: [{ channel: 'DAPI' }] }, context());
+  assert.equal(chosen.ok, true);
+});

@@ -245,11 +245,13 @@ export class EngineRouter {
         return ok(undefined);
       }
       case 'engine:set-channels': {
-        // A lane that opens the slide from here opens it showing the channels as chosen now.
+        // A lane that opens the slide from here opens it showing the channels as chosen now; not
+        // before the lanes took them (a refused choice would fail every later open there).
         const { slideId, channels } = request as RequestOf<'engine:set-channels'>;
+        const result = await this.onEveryLane(op, request, { signal: context.signal });
         const slide = this.slides.get(slideId);
-        if (slide) slide.request = openRequestShowing(slide.request, channels);
-        break;
+        if (result.ok && slide) slide.request = openRequestShowing(slide.request, channels);
+        return result;
       }
       case 'slide:prefetch': {
         // Lanes leave to this thread the stored tiles it reads: it says which levels those are, once it knows.
@@ -271,11 +273,14 @@ export class EngineRouter {
       if (op === 'slide:tile') return this.tile(request as RequestOf<'slide:tile'>, lane, client, controller);
       return this.onLane(lane, op, request, options);
     }
-    if (spec.route === 'all') {
-      const results = await Promise.all(this.lanes.map((_, index) => this.onLane(index, op, request, options)));
-      return results.find((r) => !r.ok) ?? results[0] ?? ok(undefined);
-    }
+    if (spec.route === 'all') return this.onEveryLane(op, request, options);
     return this.onLane(leastBusy(this.lanes), op, request, options);
+  }
+
+  /** A call to every lane: the first failure, else the first lane's answer. */
+  private async onEveryLane(op: EngineOperation, request: unknown, options: CallOptions): Promise<Result<unknown>> {
+    const results = await Promise.all(this.lanes.map((_, index) => this.onLane(index, op, request, options)));
+    return results.find((r) => !r.ok) ?? results[0] ?? ok(undefined);
   }
 
   /** A call to one lane, once that lane has opened the slide it names (or with the reason it could not). */
