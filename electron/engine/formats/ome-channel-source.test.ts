@@ -18,6 +18,15 @@ test('a display range: 0.1% of the samples beyond each end; a flat channel still
   assert.deepEqual(displayRange(new Uint32Array(256), 0, 255), { low: 0, high: 255 });
 });
 
+test('a display range stays within the significant bits when the samples go beyond them (a file that says 12 bits and holds 16)', () => {
+  const histogram = new Uint32Array(65536);
+  histogram[500] = 500;
+  histogram[60000] = 500;
+  assert.deepEqual(displayRange(histogram, 1000, 4095), { low: 500, high: 4095 });
+  histogram[500] = 0;
+  assert.deepEqual(displayRange(histogram, 500, 4095), { low: 4094, high: 4095 });
+});
+
 test("channel colours: the OME-XML's where given and told apart, QuPath's defaults elsewhere, one channel white", () => {
   assert.deepEqual(channelColours([null]), [[255, 255, 255]]);
   assert.deepEqual(channelColours([[0, 0, 255], null]), [

@@ -87,9 +87,11 @@ export function displayRange(histogram: Uint32Array, total: number, max: number)
   for (let seen = 0; low < histogram.length - 1 && seen + histogram[low]! <= below; low++) seen += histogram[low]!;
   let high = histogram.length - 1;
   for (let seen = 0; high > 0 && seen + histogram[high]! <= below; high--) seen += histogram[high]!;
-  // A flat channel still spans one value: its samples full colour (nothing divides by zero).
-  if (high > low) return { low, high };
-  return low < max ? { low, high: low + 1 } : { low: max - 1, high: max };
+  // Within 0..max, which a choice must keep to, though samples go beyond the significant bits the
+  // file gives (those are shown full); a flat channel still spans one value (nothing divides by zero).
+  low = Math.min(low, max - 1);
+  high = Math.min(high, max);
+  return high > low ? { low, high } : { low, high: low + 1 };
 }
 
 /** Composites the channels' samples of one block into RGB: `samples[c]` read at p * step[c] + offset[c]. */
