@@ -183,6 +183,15 @@ export class OmeChannelSource implements SlideSource {
           `${dir.bitsPerSample}-bit planes compressed with scheme ${dir.compression} cannot be decoded.`,
           tiff.path,
         );
+      // Signed samples read as unsigned would show the negative ones brightest.
+      const format: unknown = dir.ifd.hasTag(339) ? await dir.ifd.loadValue(339) : 1;
+      const sampleFormat = Number(typeof format === 'object' && format !== null && 'length' in format ? (format as ArrayLike<unknown>)[0] : format);
+      if (sampleFormat !== 1)
+        throw new SlideError(
+          'UNSUPPORTED_FORMAT',
+          `OME planes of ${sampleFormat === 2 ? 'signed' : `SampleFormat ${sampleFormat}`} ${dir.bitsPerSample}-bit samples are not supported.`,
+          tiff.path,
+        );
       const predictor = Number((await dir.ifd.loadValue(317)) ?? 1);
       if (predictor !== 1)
         throw new SlideError('UNSUPPORTED_COMPRESSION', `${dir.bitsPerSample}-bit planes with predictor ${predictor} cannot be decoded.`, tiff.path);

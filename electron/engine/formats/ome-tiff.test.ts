@@ -667,3 +667,25 @@ describe('hostile OME-XML: typed errors naming the file', { timeout: 120_000 }, 
     });
   }
 });
+
+test('signed 16-bit channels (tifffile, int16) are refused, not shown with their negative samples brightest', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'slidescope-ome-'));
+  try {
+    const path = join(dir, 'signed.ome.tif');
+    const script = `
+import sys, numpy, tifffile
+planes = numpy.zeros((2, 256, 256), numpy.int16)
+planes[0, :, :100] = -500
+planes[0, :, 100:] = 1000
+tifffile.imwrite(sys.argv[1], planes, photometric='minisblack', tile=(256, 256), metadata={'axes': 'CYX'})
+`;
+    const run = spawnSync(PYTHON, ['-c', script, path], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    await assert.rejects(
+      () => openSlide(engine, path),
+      (error: unknown) => error instanceof SlideError && error.code === 'UNSUPPORTED_FORMAT' && /signed/.test(error.message) && error.path === path,
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
