@@ -7,9 +7,9 @@ import type OpenSeadragon from 'openseadragon';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ErrorInfo } from '../../../shared/errors';
 import type { OpenedSlide } from '../../../shared/ipc';
-import type { ChannelChoice, ChannelInfo, SlideInfo } from '../../../shared/slide';
+import type { ChannelInfo, SlideInfo } from '../../../shared/slide';
 import { useApi } from '../api';
-import { type ChannelEdit, choicesOf, displayKey, editChannel } from '../viewer/channelChoices';
+import { type ChannelEdit, choicesOf, displayKey, editChannel, keepHidden } from '../viewer/channelChoices';
 import { remakeTiles } from '../viewer/SlideTileSource';
 
 /** How long after the last edit the engine is asked. */
@@ -45,10 +45,11 @@ export function useSlideChannels(
   const { slideId } = slide;
 
   const ask = useCallback(
-    async (choices: ChannelChoice[] | null) => {
+    /** `set`: the channels as the panel set them (null: as the slide first showed them). */
+    async (set: ChannelInfo[] | null) => {
       clearTimeout(timer.current);
       const turn = ++asked.current;
-      const result = await api.setChannels({ slideId, channels: choices });
+      const result = await api.setChannels({ slideId, channels: set && choicesOf(set) });
       if (turn !== asked.current) return;
       const { viewer, onShown, onFailed } = latest.current;
       if (!result.ok) {
@@ -56,10 +57,11 @@ export function useSlideChannels(
         onFailed(result.error);
         return;
       }
-      shown.current = result.value.channels;
-      setChannels(result.value.channels);
-      onShown(result.value);
-      if (viewer) remakeTiles(viewer.navigator ? [viewer, viewer.navigator] : [viewer], (source) => source.setDisplay(displayKey(result.value.channels)));
+      const channels = set && result.value.channels ? keepHidden(result.value.channels, set) : result.value.channels;
+      shown.current = channels;
+      setChannels(channels);
+      onShown({ ...result.value, channels });
+      if (viewer) remakeTiles(viewer.navigator ? [viewer, viewer.navigator] : [viewer], (source) => source.setDisplay(displayKey(channels)));
     },
     [api, slideId, setChannels],
   );
@@ -71,7 +73,7 @@ export function useSlideChannels(
       const next = editChannel(edited.current, index, change);
       setChannels(next);
       clearTimeout(timer.current);
-      timer.current = setTimeout(() => void ask(choicesOf(next)), SETTLE_MS);
+      timer.current = setTimeout(() => void ask(next), SETTLE_MS);
     },
     [ask, setChannels],
   );

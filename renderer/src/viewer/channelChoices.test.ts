@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ChannelInfo } from '../../../shared/slide';
-import { choicesOf, displayKey, editChannel } from './channelChoices';
+import { choicesOf, displayKey, editChannel, keepHidden } from './channelChoices';
 
 const CHANNELS: ChannelInfo[] = [
   { name: 'DAPI', colour: '#0000ff', low: 100, high: 3000, max: 4095, shown: true },
@@ -24,4 +24,15 @@ test('the engine is asked for the channels shown, by position; the display key c
   const keys = new Set([CHANNELS, hidden, editChannel(CHANNELS, 1, { colour: '#ffffff' }), editChannel(CHANNELS, 1, { low: 51 })].map(displayKey));
   assert.equal(keys.size, 4);
   assert.equal(displayKey(undefined), '');
+});
+
+test('a channel hidden keeps the colour and range it was given: the engine, told only of the channels shown, answers its own', () => {
+  const edited = editChannel(editChannel(CHANNELS, 1, { colour: '#ffff00', low: 200 }), 1, { shown: false });
+  // The engine's answer: FITC hidden, in the colour and range the slide first showed it in.
+  const answer = [CHANNELS[0]!, { ...CHANNELS[1]!, shown: false }];
+  const panel = keepHidden(answer, edited);
+  assert.deepEqual(panel[1], { ...CHANNELS[1], colour: '#ffff00', low: 200, shown: false });
+  assert.equal(panel[0], answer[0]);
+  // Shown again, it is asked for as it was set.
+  assert.deepEqual(choicesOf(editChannel(panel, 1, { shown: true }))[1], { channel: 1, colour: '#ffff00', low: 200, high: 900 });
 });

@@ -22,6 +22,18 @@ export function choicesOf(channels: readonly ChannelInfo[]): ChannelChoice[] {
   return channels.flatMap((c, channel) => (c.shown ? [{ channel, colour: c.colour, low: c.low, high: c.high }] : []));
 }
 
+/**
+ * The channels as the engine answered a choice, the hidden ones keeping the colour and range the
+ * panel gave them: the engine is told only of the channels shown, and answers the others as the slide
+ * first showed them, which would lose a colour set before a channel was hidden for a moment.
+ */
+export function keepHidden(answer: readonly ChannelInfo[], asked: readonly ChannelInfo[]): ChannelInfo[] {
+  return answer.map((channel, i) => {
+    const set = asked[i];
+    return channel.shown || !set || set.shown ? channel : { ...channel, colour: set.colour, low: set.low, high: set.high };
+  });
+}
+
 /** A short text that changes whenever the tiles' pixels do (the viewer's cache keys). */
 export function displayKey(channels: readonly ChannelInfo[] | undefined): string {
   return (channels ?? []).map((c) => (c.shown ? `${c.colour.slice(1)}.${c.low}.${c.high}` : 'off')).join('~');
