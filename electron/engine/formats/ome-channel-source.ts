@@ -94,33 +94,26 @@ export function displayRange(histogram: Uint32Array, total: number, max: number)
   return high > low ? { low, high } : { low, high: low + 1 };
 }
 
-/** Composites the channels' samples of one block into RGB: `samples[c]` read at p * step[c] + offset[c]. */
-export function compositeChannels(
-  samples: ReadonlyArray<Uint8Array | Uint16Array | null>,
-  steps: readonly number[],
-  offsets: readonly number[],
-  displays: readonly ChannelDisplay[],
-  pixels: number,
-): Uint8Array {
-  const sums = new Float32Array(pixels * 3);
-  for (const [c, data] of samples.entries()) {
-    if (!data || !displays[c]!.shown) continue;
-    const { colour, low, high } = displays[c]!;
-    const scale = 1 / (high - low);
-    const [r, g, b] = colour;
-    const step = steps[c]!;
-    const end = Math.min(pixels, Math.floor((data.length - offsets[c]! - 1) / step) + 1);
-    for (let p = 0, at = offsets[c]!; p < end; p++, at += step) {
-      const t = (data[at]! - low) * scale;
-      if (t <= 0) continue;
-      const v = Math.min(1, t);
-      const o = p * 3;
-      sums[o] = sums[o]! + v * r;
-      sums[o + 1] = sums[o + 1]! + v * g;
-      sums[o + 2] = sums[o + 2]! + v * b;
-    }
+/** Adds one channel's samples of a block, read at p * step + offset, in its colour over its range, to a block's running sums (RGB). */
+export function addChannel(sums: Float32Array, data: Uint8Array | Uint16Array, step: number, offset: number, display: ChannelDisplay): void {
+  const { colour, low, high } = display;
+  const scale = 1 / (high - low);
+  const [r, g, b] = colour;
+  const end = Math.min(sums.length / 3, Math.floor((data.length - offset - 1) / step) + 1);
+  for (let p = 0, at = offset; p < end; p++, at += step) {
+    const t = (data[at]! - low) * scale;
+    if (t <= 0) continue;
+    const v = Math.min(1, t);
+    const o = p * 3;
+    sums[o] = sums[o]! + v * r;
+    sums[o + 1] = sums[o + 1]! + v * g;
+    sums[o + 2] = sums[o + 2]! + v * b;
   }
-  const out = new Uint8Array(pixels * 3);
+}
+
+/** The sums as 8-bit RGB, clamped. */
+export function sumsToRgb(sums: Float32Array): Uint8Array {
+  const out = new Uint8Array(sums.length);
   for (let i = 0; i < out.length; i++) out[i] = Math.min(255, Math.round(sums[i]!));
   return out;
 }
@@ -258,28 +251,44 @@ export class OmeChannelSource implements SlideSource {
 
   /** Each channel's display range from every sample of one level (its blocks' padding left out). */
   private async levelRanges(level: number, max: number): Promise<Array<{ low: number; high: number }>> {
-    const ranges: Array<{ low: number; high: number }> = [];
-    for (const channel of this.planes) {
-      const dir = channel.levels[level]!;
-      const histogram = new Uint32Array(dir.bitsPerSample === 16 ? 65536 : 256);
-      let total = 0;
-      for (let row = 0; row < dir.blocksDown; row++) {
-        for (let col = 0; col < dir.blocksAcross; col++) {
-          const block = await this.channelBlock(channel, dir, col, row);
+    const histograms = this.planes.map((plane) => new Uint32Array(plane.levels[level]!.bitsPerSample === 16 ? 65536 : 256));
+    const totals = this.planes.map(() => 0);
+    const base = this.planes[0]!.levels[level]!;
+    for (let row = 0; row < base.blocksDown; row++) {
+      for (let col = 0; col < base.blocksAcross; col++) {
+        const blocks = this.blockReader(level, col, row);
+        for (const [c, plane] of this.planes.entries()) {
+          const dir = plane.levels[level]!;
+          const block = await blocks(c);
           if (!block) continue;
           const { width, height } = this.blockSize(dir, row);
           const step = this.stepOf(dir);
           const across = Math.min(width, dir.width - col * dir.blockWidth);
           const down = Math.min(height, dir.height - row * dir.blockHeight);
+          const histogram = histograms[c]!;
           for (let y = 0; y < down; y++) {
-            for (let x = 0, at = (y * width + x) * step + channel.sample; x < across && at < block.length; x++, at += step) histogram[block[at]!]!++;
+            for (let x = 0, at = y * width * step + plane.sample; x < across && at < block.length; x++, at += step) histogram[block[at]!]!++;
           }
-          total += across * down;
+          totals[c]! += across * down;
         }
       }
-      ranges.push(displayRange(histogram, total, max));
     }
-    return ranges;
+    return histograms.map((histogram, c) => displayRange(histogram, totals[c]!, max));
+  }
+
+  /**
+   * Channel c's block at (col, row) of a level, one channel after another: a block the channels share
+   * (their samples interleaved in one plane) is decompressed once, and only the last one is held.
+   */
+  private blockReader(level: number, col: number, row: number): (c: number) => Promise<Uint8Array | Uint16Array | null> {
+    let held: { key: string; block: Promise<Uint8Array | Uint16Array | null> } | null = null;
+    return (c) => {
+      const plane = this.planes[c]!;
+      const dir = plane.levels[level]!;
+      const key = `${dir.index}/${plane.plane}`;
+      if (held?.key !== key) held = { key, block: this.channelBlock(plane, dir, col, row) };
+      return held.block;
+    };
   }
 
   private levelDirs(level: number): TiffDirectory[] {
@@ -332,17 +341,17 @@ export class OmeChannelSource implements SlideSource {
     if (!Number.isInteger(col) || !Number.isInteger(row) || col < 0 || row < 0 || col >= base.blocksAcross || row >= base.blocksDown) {
       throw new SlideError('INVALID_ARGUMENT', `Tile ${col},${row} is outside the level.`, this.path);
     }
-    // Hidden channels are not read.
-    const blocks = await Promise.all(this.planes.map((plane, c) => (this.displays[c]!.shown ? this.channelBlock(plane, dirs[c]!, col, row) : null)));
-    // A block the file lacks, or a channel hidden, adds no light: black, as the dark field is.
+    // One channel at a time: a tile of many channels holds one decompressed block, not all of them.
+    // Hidden channels are not read; a block the file lacks adds no light (black, as the dark field is).
     const { width, height } = this.blockSize(base, row);
-    const data = compositeChannels(
-      blocks,
-      dirs.map((d) => this.stepOf(d)),
-      this.planes.map((c) => c.sample),
-      this.displays,
-      width * height,
-    );
+    const sums = new Float32Array(width * height * 3);
+    const blocks = this.blockReader(level, col, row);
+    for (const [c, plane] of this.planes.entries()) {
+      if (!this.displays[c]!.shown) continue;
+      const block = await blocks(c);
+      if (block) addChannel(sums, block, this.stepOf(dirs[c]!), plane.sample, this.displays[c]!);
+    }
+    const data = sumsToRgb(sums);
     return { data, width, height, channels: 3 };
   }
 

@@ -18,6 +18,8 @@ import { compareRgb } from '../../../testing/pixel-compare';
 import { type OmeTiffOptions, omeChannel, omeRgbLevels, writeOmeTiff } from '../../../testing/writers/ome-tiff';
 import { SlideEngine } from '../engine';
 import { SlideError } from '../errors';
+import { TiffFile } from '../tiff/tiff-file';
+import { openSlideSource } from '.';
 import { formatDouble } from './openslide-values';
 
 const engine = new SlideEngine({ tileEncoding: 'png' });
@@ -391,6 +393,21 @@ describe('16-bit samples of one OME plane', { timeout: 120_000 }, () => {
         const expected = expectedComposite(samples, samples, RED_GREEN_BLUE, 65535);
         const whole = await engine.readRegion({ slideId, level: 0, x: 0, y: 0, width: level.width, height: level.height });
         assert.equal(compareRgb(whole, { data: expected.data, width: level.width, height: level.height, channels: 3 }, 0).maxDiff, 0);
+        // A tile reads each stored block once: interleaved samples share one for all three channels.
+        const source = await openSlideSource(path);
+        const read = TiffFile.prototype.readBlock;
+        let reads = 0;
+        TiffFile.prototype.readBlock = function (...args) {
+          reads++;
+          return read.apply(this, args);
+        };
+        try {
+          await source.readTile(0, 1, 1);
+        } finally {
+          TiffFile.prototype.readBlock = read;
+          await source.close();
+        }
+        assert.equal(reads, layout === 'contig' ? 1 : 3);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
