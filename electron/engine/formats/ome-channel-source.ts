@@ -44,6 +44,12 @@ export interface ChannelDisplay {
   shown: boolean;
 }
 
+/**
+ * The largest stored block composited: a tile's running sums take 12 bytes a pixel, its RGB 3 and a
+ * channel's block 2 (~270 MB here, in each lane at once). Larger: a plane stored whole as one strip.
+ */
+const MAX_BLOCK_PIXELS = 2 ** 24;
+
 const DECODED = new Set<number>([Compression.NONE, Compression.LZW, Compression.DEFLATE, Compression.ADOBE_DEFLATE]);
 
 /** Whether the blocks of a plane are decompressed here (8-bit planes in other codecs are read as a grey TIFF). */
@@ -183,6 +189,12 @@ export class OmeChannelSource implements SlideSource {
         throw new SlideError(
           'UNSUPPORTED_FORMAT',
           `OME planes of ${sampleFormat === 2 ? 'signed' : `SampleFormat ${sampleFormat}`} ${dir.bitsPerSample}-bit samples are not supported.`,
+          tiff.path,
+        );
+      if (dir.blockWidth * dir.blockHeight > MAX_BLOCK_PIXELS)
+        throw new SlideError(
+          'UNSUPPORTED_FORMAT',
+          `The channels are stored in blocks of ${dir.blockWidth} x ${dir.blockHeight} pixels, more than ${MAX_BLOCK_PIXELS / 2 ** 20} M pixels can be composited: save the image tiled (bfconvert -tilex 512 -tiley 512, or tifffile's tile=).`,
           tiff.path,
         );
       const predictor = Number((await dir.ifd.loadValue(317)) ?? 1);

@@ -373,6 +373,29 @@ for ch in range(3):
     open(f'{out}/sample{ch}.raw', 'wb').write((img[ch] if planar else img[..., ch]).astype('<u2').tobytes())
 `;
 
+test('fluorescence planes stored whole in one strip larger than 16 M pixels are refused with how to save them, not composited past any memory', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'slidescope-ome-'));
+  try {
+    const path = join(dir, 'one-strip.ome.tif');
+    const script = `
+import sys, numpy as np, tifffile
+tifffile.imwrite(sys.argv[1], np.zeros((2, 4200, 4100), 'uint16'), ome=True, photometric='minisblack', rowsperstrip=4200, metadata={'axes': 'CYX'})
+`;
+    const run = spawnSync(PYTHON, ['-c', script, path], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    await assert.rejects(
+      () => openSlide(engine, path),
+      (error: unknown) =>
+        error instanceof SlideError &&
+        error.code === 'UNSUPPORTED_FORMAT' &&
+        /blocks of 4100 x 4200 pixels, more than 16 M .* save the image tiled/.test(error.message) &&
+        error.path === path,
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 describe('16-bit samples of one OME plane', { timeout: 120_000 }, () => {
   for (const layout of ['contig', 'separate'] as const) {
     test(`three samples a pixel (${layout}): composited in red, green and blue`, async () => {
