@@ -11,7 +11,7 @@ import { inflateBounded, lzwDecodeInto } from '../codecs/bounded-decoders';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
 import { blockName, Compression, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
-import { pyramidLevels, pyramidProperties } from './tiff-pyramid-source';
+import { levelsPastEnd, pyramidLevels, pyramidProperties } from './tiff-pyramid-source';
 
 /** Where one channel's samples are: its plane's levels (largest first), and within a block. */
 export interface ChannelPlane {
@@ -201,6 +201,11 @@ export class OmeChannelSource implements SlideSource {
       if (predictor !== 1)
         throw new SlideError('UNSUPPORTED_COMPRESSION', `${dir.bitsPerSample}-bit planes with predictor ${predictor} cannot be decoded.`, tiff.path);
     }
+    const cut = await levelsPastEnd(
+      tiff,
+      channels.flatMap((channel, c) => channel.levels.map((dir, level) => [`level ${level} of channel ${c + 1}`, dir] as const)),
+    );
+    if (cut) description = { ...description, warnings: [...description.warnings, cut] };
     const colours = channelColours(channels.map((c) => c.colour));
     const max = 2 ** Math.min(description.significantBits, channels[0]!.levels[0]!.bitsPerSample) - 1;
     const smallest = channels[0]!.levels.length - 1;

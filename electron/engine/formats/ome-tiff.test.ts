@@ -396,6 +396,33 @@ tifffile.imwrite(sys.argv[1], np.zeros((2, 4200, 4100), 'uint16'), ome=True, pho
   }
 });
 
+test("a fluorescence OME-TIFF whose channel's tiles lie past the end of the file opens with a warning naming the channel and level", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'slidescope-ome-'));
+  try {
+    const path = join(dir, 'cut.ome.tif');
+    await writeOmeTiff(path, { ...(FIXTURES['ome-fluorescence-16bit'].options as OmeTiffOptions), width: 500, height: 360, levels: 2 });
+    // Channel 2's first two tiles moved past the end, as in a copy cut short inside its image data.
+    const script = `
+import sys, struct, tifffile
+with tifffile.TiffFile(sys.argv[1]) as t:
+    at = t.pages[1].tags['TileOffsets'].valueoffset
+with open(sys.argv[1], 'r+b') as f:
+    f.seek(at)
+    f.write(struct.pack('<2I', 2**31, 2**31 + 4096))
+`;
+    const run = spawnSync(PYTHON, ['-c', script, path], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const { info } = await openSlide(engine, path);
+    assert.deepEqual(info.warnings.length, 1, JSON.stringify(info.warnings));
+    assert.match(
+      info.warnings[0]!,
+      /^The file is truncated inside its image data \(it is [\d,]+ bytes\): 2 of level 0 of channel 2's 4 tiles lie past its end/,
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 describe('16-bit samples of one OME plane', { timeout: 120_000 }, () => {
   for (const layout of ['contig', 'separate'] as const) {
     test(`three samples a pixel (${layout}): composited in red, green and blue`, async () => {

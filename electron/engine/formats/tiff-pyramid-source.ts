@@ -65,7 +65,10 @@ export class TiffPyramidSource implements SlideSource {
   static async create(tiff: TiffFile, description: TiffPyramidDescription): Promise<TiffPyramidSource> {
     for (const dir of description.levels) await checkDecodable(dir, tiff.path);
     const dropped: string[] = [];
-    const cut = await levelsPastEnd(tiff, description.levels);
+    const cut = await levelsPastEnd(
+      tiff,
+      description.levels.map((dir, level) => [`level ${level}`, dir] as const),
+    );
     if (cut) dropped.push(cut);
     for (const [name, dir] of [...description.associated]) {
       // An associated image we cannot decode is dropped, not fatal: the slide itself is fine. A damaged
@@ -237,10 +240,10 @@ const MAX_BLOCKS_CHECKED_AT_OPEN = 1 << 20;
  * The warning for levels whose tiles lie past the end of the file (a copy cut short inside its image
  * data, its directories whole), naming each and how many; null when none does.
  */
-async function levelsPastEnd(tiff: TiffFile, levels: readonly TiffDirectory[]): Promise<string | null> {
+export async function levelsPastEnd(tiff: TiffFile, levels: ReadonlyArray<readonly [name: string, dir: TiffDirectory]>): Promise<string | null> {
   const cut: string[] = [];
   let budget = MAX_BLOCKS_CHECKED_AT_OPEN;
-  for (const [level, dir] of levels.entries()) {
+  for (const [name, dir] of levels) {
     const blocks = blockCount(dir);
     if (blocks > budget) continue;
     budget -= blocks;
@@ -250,7 +253,7 @@ async function levelsPastEnd(tiff: TiffFile, levels: readonly TiffDirectory[]): 
       throw error;
     });
     const pastEnd = table?.pastEnd ?? 0;
-    if (pastEnd > 0) cut.push(`${groupedInteger(pastEnd)} of level ${level}'s ${blocksOf(dir, blocks)}`);
+    if (pastEnd > 0) cut.push(`${groupedInteger(pastEnd)} of ${name}'s ${blocksOf(dir, blocks)}`);
   }
   if (cut.length === 0) return null;
   return `The file is truncated inside its image data (it is ${groupedInteger(tiff.fileSize)} bytes): ${cut.join(', ')} lie past its end and cannot be shown.`;
