@@ -20,9 +20,12 @@ test('the engine process killed (SIGKILL) during a pan: the window says which sl
   // Pan, and kill the engine as soon as the pan's first tile has been sent to it: that tile is lost
   // with the engine, and the pan's next ones are asked while it restarts.
   let killed = false;
-  host.onTileSent = () => {
-    process.kill(firstPid!, 'SIGKILL');
-    killed = true;
+  host.onSent = {
+    channel: 'slide:tile',
+    run: () => {
+      process.kill(firstPid!, 'SIGKILL');
+      killed = true;
+    },
   };
   const view = { x: 800, y: 1500, imageZoom: 1 };
   await setExactView(page, view);

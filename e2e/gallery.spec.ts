@@ -1,9 +1,10 @@
 // A folder of several slides as a gallery: Open folder… (the stubbed dialog) and a dropped folder show
 // a card per slide the CLI would list, each with a thumbnail the engine made (decoded, not blank), its
 // format, size and magnification, or a broken file's reason; at most two previews asked at once; a
-// card opens its slide in a tab by click or by keyboard; the gallery's tab stays until closed; Korean.
+// card opens its slide in a tab by click or by keyboard; the gallery's tab stays until closed; a failed
+// preview is tried again (by the person, or once by itself when the engine was restarted); Korean.
 
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
@@ -183,6 +184,71 @@ test('a folder of 60 slides: thumbnails are made for the cards in view, the othe
   expect(host.invocationsOf('gallery:preview').length).toBeLessThan(60);
 });
 
+test('a failed card says why and offers Try again; opened, it gives the real error; tried again once the file is whole, it shows', async ({ host }) => {
+  const { page } = host;
+  // A slide still being copied onto the share: its first 64 KiB.
+  const copying = join(dir, 'copying');
+  await mkdir(copying);
+  const LATE = 'late.svs';
+  await copyFile(slidePath(BOXES), join(copying, BOXES));
+  await writeFile(join(copying, LATE), (await readFile(slidePath(CMU))).subarray(0, 65_536));
+  await openFolder(host, copying);
+  await expect(card(page, BOXES)).toHaveAttribute('data-state', 'ready', { timeout: 20_000 });
+  await expect(card(page, LATE)).toHaveAttribute('data-state', 'failed');
+  const reason = (await card(page, LATE).getByTestId('gallery-error').getAttribute('title')) ?? '';
+  expect(reason, 'the typed error under the words').toMatch(/^[A-Z_]+: /);
+  // A failure that is about the file is not asked again by itself.
+  await page.waitForTimeout(1500);
+  const previewsOf = (name: string) => host.invocationsOf('gallery:preview').filter((call) => (call.request as { path: string }).path === join(copying, name));
+  expect(previewsOf(LATE)).toHaveLength(1);
+  const retry = page.getByRole('button', { name: `Try again: the thumbnail of ${LATE}` });
+  await expect(retry).toBeVisible();
+  await expect(retry).toHaveText('Try again');
+  await expect(page.getByRole('button', { name: /^Try again/ })).toHaveCount(1);
+
+  // Opening it anyway says why it cannot be read, as opening the file does; the gallery stays.
+  await card(page, LATE).click();
+  await expect(page.getByTestId('notice').filter({ hasText: LATE })).toBeVisible();
+  expect(host.invocationsOf('gallery:open').at(-1)?.errorCode).toBe(reason.split(':')[0]);
+  await expect(page.getByTestId('gallery')).toBeVisible();
+
+  // The copy finished: by keyboard, from the card to its Try again, and the thumbnail comes.
+  await copyFile(slidePath(CMU), join(copying, LATE));
+  await card(page, LATE).focus();
+  await page.keyboard.press('Tab');
+  await expect(retry).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(card(page, LATE)).toHaveAttribute('data-state', 'ready', { timeout: 20_000 });
+  await expect(card(page, LATE)).toHaveAccessibleDescription(/Aperio.*2,220 × 2,967 px/);
+  await expect(retry).toHaveCount(0);
+  expect(previewsOf(LATE)).toHaveLength(2);
+});
+
+test('a preview lost with the engine (killed while it made it) is asked again by itself, and shows', async ({ host }) => {
+  const { page } = host;
+  let killed = false;
+  host.onSent = {
+    channel: 'gallery:preview',
+    run: () => {
+      process.kill(host.main.engine.pid!, 'SIGKILL');
+      killed = true;
+    },
+  };
+  await openFolder(host, folder);
+  await expect.poll(() => killed).toBe(true);
+  for (const name of [CMU, GENERATED, BOXES]) await expect(card(page, name)).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  const lost = host.invocationsOf('gallery:preview').filter((call) => call.errorCode === 'WORKER_FAILED');
+  expect(lost.length, 'previews lost with the engine').toBeGreaterThan(0);
+  for (const call of lost) {
+    const { path } = call.request as { path: string };
+    const again = host.invocationsOf('gallery:preview').filter((each) => (each.request as { path: string }).path === path);
+    expect(again.map((each) => each.errorCode ?? 'ok')).toEqual(['WORKER_FAILED', 'ok']);
+  }
+  // Only the file that is no slide offers Try again.
+  await expect(card(page, BROKEN)).toHaveAttribute('data-state', 'failed');
+  await expect(page.getByRole('button', { name: /^Try again/ })).toHaveCount(1);
+});
+
 koreanTest.describe('in Korean', () => {
   koreanTest('the gallery, its cards and a broken file’s reason', async ({ host }) => {
     const { page } = host;
@@ -198,6 +264,7 @@ koreanTest.describe('in Korean', () => {
     expect(await card(page, BROKEN).getAttribute('data-state')).toBe('failed');
     const brokenText = (await card(page, BROKEN).getByTestId('gallery-error').textContent()) ?? '';
     expect(brokenText, 'the reason in Korean').toMatch(/[가-힣]/);
+    await expect(page.getByRole('button', { name: `다시 시도: ${BROKEN}의 미리보기` })).toHaveText('다시 시도');
     await expect(page.getByRole('button', { name: 'teaching set 폴더의 갤러리 닫기' })).toBeVisible();
     await expect(gallery).toContainText('슬라이드를 클릭하거나 Enter 키를 누르면 탭으로 열립니다.');
     expect(basename(folder)).toBe('teaching set');

@@ -60,8 +60,8 @@ export class SlidescopeHost {
   readonly consoleErrors: string[] = [];
   /** Delay before each slide:tile request reaches the handlers: keeps tiles in flight on purpose. */
   tileLatencyMs = 0;
-  /** Called once, as soon as a slide:tile request has been sent to the engine (before its answer): a test kills the engine there. */
-  onTileSent: (() => void) | null = null;
+  /** Run once, as soon as a request on `channel` has been sent on (before its answer): a test kills the engine there. */
+  onSent: { channel: OperationName; run: () => void } | null = null;
 
   private constructor(
     readonly context: BrowserContext,
@@ -124,9 +124,9 @@ export class SlidescopeHost {
       this.invocations.push(record);
       if (channel === 'slide:tile' && this.tileLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.tileLatencyMs));
       const running = run();
-      if (channel === 'slide:tile' && this.onTileSent) {
-        const sent = this.onTileSent;
-        this.onTileSent = null;
+      if (channel === this.onSent?.channel) {
+        const { run: sent } = this.onSent;
+        this.onSent = null;
         sent();
       }
       const result = await running;

@@ -143,6 +143,8 @@ export const en = {
     noScale: 'magnification not recorded',
     levels_one: 'one level',
     levels_other: '{{count}} levels',
+    retry: 'Try again',
+    retryLabel: 'Try again: the thumbnail of {{name}}',
   },
   about: {
     title: 'About Slidescope',

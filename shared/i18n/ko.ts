@@ -141,6 +141,8 @@ export const ko = {
     format: '{{format}} · 제조사 {{vendor}}',
     noScale: '배율 기록 없음',
     levels_other: '레벨 {{count}}개',
+    retry: '다시 시도',
+    retryLabel: '다시 시도: {{name}}의 미리보기',
   },
   about: {
     title: 'Slidescope 정보',

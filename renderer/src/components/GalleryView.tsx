@@ -1,21 +1,23 @@
 // A folder's slides as cards (File > Open Folder…, a dropped folder of several slides): each with a
 // small thumbnail the engine makes, its format, size and magnification, or why it cannot be read.
 // Thumbnails are asked for as cards come into view, two at a time, so that a folder of 200 slides
-// does not flood the engine; the gallery stays (a tab of its own) until it is closed.
+// does not flood the engine (galleryPreviews.ts); a failed card offers Try again. The gallery stays
+// (a tab of its own) until it is closed.
 
-import { type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import type { ErrorInfo } from '../../../shared/errors';
 import type { FolderGallery, SlidePreview } from '../../../shared/ipc';
 import { formatLabel } from '../../../shared/slide-formats';
 import { useApi } from '../api';
 import { describeOpenError } from '../errors';
+import { PreviewQueue } from '../galleryPreviews';
 import { formatCount, formatMpp, formatPower } from '../i18n/format';
 import { useT } from '../i18n/i18n';
 
 /** Previews asked of main at once: the engine keeps lanes for the open slides' tiles. */
 const AT_ONCE = 2;
 
-type PreviewState = { status: 'loading' } | { status: 'ready'; preview: SlidePreview; url: string } | { status: 'failed'; error: ErrorInfo };
+type CardState = { status: 'loading' } | { status: 'ready'; preview: SlidePreview; url: string } | { status: 'failed'; error: ErrorInfo };
 
 export interface GalleryViewProps {
   gallery: FolderGallery['gallery'];
@@ -30,77 +32,60 @@ export interface GalleryViewProps {
 export function GalleryView({ gallery, hidden, panelId, labelledBy, onOpen }: GalleryViewProps) {
   const t = useT();
   const api = useApi();
-  const [previews, setPreviews] = useState<ReadonlyMap<string, PreviewState>>(new Map());
+  const [previews, setPreviews] = useState<ReadonlyMap<string, CardState>>(new Map());
   const list = useRef<HTMLUListElement>(null);
-  /** Cards in view whose preview is not asked for yet, in the order they came into view. */
-  const wanted = useRef<string[]>([]);
-  const asked = useRef(new Set<string>());
-  const running = useRef(0);
-  const alive = useRef(true);
-  const urls = useRef<string[]>([]);
-
-  const pump = useCallback(() => {
-    while (alive.current && running.current < AT_ONCE && wanted.current.length > 0) {
-      const path = wanted.current.shift()!;
-      if (asked.current.has(path)) continue;
-      asked.current.add(path);
-      running.current++;
-      setPreviews((prev) => new Map(prev).set(path, { status: 'loading' }));
-      void api
-        .galleryPreview({ galleryId: gallery.galleryId, path })
-        .then((result) => {
-          if (!alive.current) return;
-          let state: PreviewState;
-          if (result.ok) {
-            const { image } = result.value;
-            const url = URL.createObjectURL(new Blob([image.bytes.slice()], { type: image.mime }));
-            urls.current.push(url);
-            state = { status: 'ready', preview: result.value, url };
-          } else state = { status: 'failed', error: result.error };
-          setPreviews((prev) => new Map(prev).set(path, state));
-        })
-        .finally(() => {
-          running.current--;
-          pump();
-        });
-    }
-  }, [api, gallery.galleryId]);
+  /** Made with the gallery's effects (and again, should they run again): the cards' observer and Try again use it. */
+  const [queue, setQueue] = useState<PreviewQueue<SlidePreview> | null>(null);
 
   useEffect(() => {
-    alive.current = true;
+    const urls: string[] = [];
+    const previewQueue = new PreviewQueue<SlidePreview>({
+      atOnce: AT_ONCE,
+      load: (path) => api.galleryPreview({ galleryId: gallery.galleryId, path }),
+      onState: (path, state) => {
+        let card: CardState;
+        if (state.status === 'ready') {
+          const { image } = state.value;
+          const url = URL.createObjectURL(new Blob([image.bytes.slice()], { type: image.mime }));
+          urls.push(url);
+          card = { status: 'ready', preview: state.value, url };
+        } else card = state;
+        setPreviews((prev) => new Map(prev).set(path, card));
+      },
+    });
+    setQueue(previewQueue);
     return () => {
-      alive.current = false;
-      for (const url of urls.current.splice(0)) URL.revokeObjectURL(url);
+      previewQueue.dispose();
+      for (const url of urls) URL.revokeObjectURL(url);
     };
-  }, []);
+  }, [api, gallery.galleryId]);
 
   // Cards coming into view (or near it) are wanted; those scrolled past before their turn are not.
   useEffect(() => {
     const root = list.current;
-    if (!root || hidden) return;
+    if (!root || !queue || hidden) return;
+    queue.resume();
     const observer = new IntersectionObserver(
       (entries) => {
         for (const entry of entries) {
           const path = (entry.target as HTMLElement).dataset['path'];
-          if (!path || asked.current.has(path)) continue;
-          const at = wanted.current.indexOf(path);
-          if (entry.isIntersecting && at < 0) wanted.current.push(path);
-          else if (!entry.isIntersecting && at >= 0) wanted.current.splice(at, 1);
+          if (!path) continue;
+          if (entry.isIntersecting) queue.want(path);
+          else queue.unwant(path);
         }
-        pump();
       },
       { root: root.parentElement, rootMargin: '160px' },
     );
     for (const card of root.querySelectorAll('[data-path]')) observer.observe(card);
     return () => {
       observer.disconnect();
-      wanted.current = [];
+      queue.pause();
     };
-  }, [hidden, pump]);
+  }, [hidden, queue]);
 
   // A new gallery takes the focus on its first card: the keyboard goes on from there.
   useEffect(() => {
-    list.current?.querySelector<HTMLElement>('button')?.focus();
+    list.current?.querySelector<HTMLElement>('button.gallery-card')?.focus();
   }, []);
 
   /** The arrows go from card to card (a row is as many as fit), Home and End to the ends. */
@@ -156,6 +141,17 @@ export function GalleryView({ gallery, hidden, panelId, labelledBy, onOpen }: Ga
                   <Facts state={state} name={slide.name} />
                 </span>
               </button>
+              {/* Beside the card, not in it (a button holds no button); Tab reaches it after its card. */}
+              {state?.status === 'failed' && (
+                <button
+                  type="button"
+                  className="button button-small gallery-retry"
+                  aria-label={t('gallery.retryLabel', { name: slide.name })}
+                  onClick={() => queue?.retry(slide.path)}
+                >
+                  {t('gallery.retry')}
+                </button>
+              )}
             </li>
           );
         })}
@@ -164,7 +160,7 @@ export function GalleryView({ gallery, hidden, panelId, labelledBy, onOpen }: Ga
   );
 }
 
-function Facts({ state, name }: { state: PreviewState | undefined; name: string }) {
+function Facts({ state, name }: { state: CardState | undefined; name: string }) {
   const t = useT();
   if (!state) return <span>{t('gallery.waiting')}</span>;
   if (state.status === 'loading') return <span>{t('gallery.loading')}</span>;
