@@ -2,7 +2,8 @@
 // a card per slide the CLI would list, each with a thumbnail the engine made (decoded, not blank), its
 // format, size and magnification, or a broken file's reason; at most two previews asked at once; a
 // card opens its slide in a tab by click or by keyboard; the gallery's tab stays until closed; a failed
-// preview is tried again (by the person, or once by itself when the engine was restarted); Korean.
+// preview is tried again (by the person, or once by itself when the engine was restarted); the folder
+// in the recent list, reopened from it; Korean.
 
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -249,6 +250,41 @@ test('a preview lost with the engine (killed while it made it) is asked again by
   await expect(page.getByRole('button', { name: /^Try again/ })).toHaveCount(1);
 });
 
+test('a folder opened as a gallery is in the recent list, marked as a folder, and reopens as its gallery; gone, it says so', async ({ host }) => {
+  const { page } = host;
+  await openFolder(host, folder);
+  await card(page, BOXES).click();
+  await waitForTiles(page, { slide: BOXES });
+  await page.getByRole('button', { name: `Close ${BOXES}` }).click();
+  await page.getByRole('button', { name: 'Close the gallery of teaching set' }).click();
+  await expect(page.getByTestId('welcome')).toBeVisible();
+
+  // The slide opened from it, then the folder, marked as one (the slide is not).
+  const recent = page.getByTestId('recent-list').getByRole('button');
+  await expect(recent).toHaveCount(2);
+  await expect(recent.nth(0)).toContainText(BOXES);
+  await expect(recent.nth(0)).not.toContainText('Folder');
+  await expect(recent.nth(1)).toContainText('teaching setFolder');
+  await expect(recent.nth(1)).toHaveAttribute('title', folder);
+
+  // Chosen, it opens as its gallery again (a new one: its previews asked again).
+  await recent.nth(1).click();
+  await expect(page.getByRole('tab', { name: 'teaching set' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('gallery-card')).toHaveCount(4);
+  await expect(card(page, CMU)).toHaveAttribute('data-state', 'ready', { timeout: 20_000 });
+  expect(host.invocationsOf('slide:open-recent')).toHaveLength(1);
+  expect(host.invocationsOf('slide:open-recent')[0]?.errorCode).toBeUndefined();
+
+  // The folder gone: chosen again, the window says it cannot be found.
+  await page.getByRole('button', { name: 'Close the gallery of teaching set' }).click();
+  await rm(folder, { recursive: true, force: true });
+  await expect(recent.nth(0)).toContainText('teaching setFolder');
+  await recent.nth(0).click();
+  await expect(page.getByTestId('notice').filter({ hasText: 'teaching set' })).toBeVisible();
+  expect(host.invocationsOf('slide:open-recent').at(-1)?.errorCode).toBe('NOT_FOUND');
+  await expect(page.getByTestId('welcome')).toBeVisible();
+});
+
 koreanTest.describe('in Korean', () => {
   koreanTest('the gallery, its cards and a broken file’s reason', async ({ host }) => {
     const { page } = host;
@@ -267,6 +303,9 @@ koreanTest.describe('in Korean', () => {
     await expect(page.getByRole('button', { name: `다시 시도: ${BROKEN}의 미리보기` })).toHaveText('다시 시도');
     await expect(page.getByRole('button', { name: 'teaching set 폴더의 갤러리 닫기' })).toBeVisible();
     await expect(gallery).toContainText('슬라이드를 클릭하거나 Enter 키를 누르면 탭으로 열립니다.');
+    // Closed, it is in the recent list as a folder.
+    await page.getByRole('button', { name: 'teaching set 폴더의 갤러리 닫기' }).click();
+    await expect(page.getByTestId('recent-list').getByRole('button')).toContainText('teaching set폴더');
     expect(basename(folder)).toBe('teaching set');
   });
 });

@@ -284,10 +284,14 @@ export interface SlidePreview {
   image: EncodedImage;
 }
 
+/** What a recent entry reopens: a slide (a file, or a folder that is one), or a folder's gallery. */
+export type RecentKind = 'slide' | 'folder';
+
 export interface RecentFile {
   path: string;
   name: string;
   openedAt: string; // ISO time
+  kind: RecentKind;
 }
 
 export interface ExportResult {
@@ -370,12 +374,13 @@ function defineOperations<const T extends Record<string, OperationSpec>>(table: 
 export const OPERATIONS = defineOperations({
   // Main process: choosing, authorising and opening files, the recent list, exports' dialogs.
   'slide:open-dialog': { at: 'main', exposure: 'page', method: 'openDialog', request: none, response: returns<OpenedSlide | null>() },
+  /** A path of the recent list, opened as a path the user gives: a folder of several slides answers its gallery. */
   'slide:open-recent': {
     at: 'main',
     exposure: 'page',
     method: 'openRecent',
     request: v.strictObject({ path: absolutePath }),
-    response: returns<OpenedSlide>(),
+    response: returns<OpenedPath>(),
   },
   /** A dropped file, or folder: a folder of several slides answers its gallery. */
   'slide:open-dropped': {

@@ -1,7 +1,8 @@
 // A folder of several slides opened as a gallery, against the real engine (in process) and real
 // slides: its listing, each card's preview (a JPEG of at most 224 px that is not blank, the facts),
 // a broken file's typed reason, what the window may ask for (only the listed slides of its own
-// gallery), opening a card's slide, and previews cancelled when the gallery closes.
+// gallery), opening a card's slide, previews cancelled when the gallery closes, and the folder in the
+// recent list (reopened from it).
 
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
@@ -199,6 +200,46 @@ describe('a folder as a gallery', () => {
     assert.ok('gallery' in two);
     assert.equal(two.gallery.slides.length, 2);
     for (const slide of two.gallery.slides) value(await preview(two.gallery.galleryId, slide.path));
+    await ipc.releaseAll();
+  });
+
+  it('a folder opened as a gallery is in the recent list as a folder, and reopens from it as its gallery, or as it opens now', async () => {
+    const set = join(dir, 'recent set');
+    await mkdir(set);
+    await symlink(sharedSlide('CMU-1-Small-Region.svs'), join(set, 'a.svs'));
+    await symlink(sharedSlide('openslide-python_boxes.tiff'), join(set, 'b.tiff'));
+    await dropFolder();
+    folderAnswer = set;
+    value(await ipc.dispatch('slide:open-folder-dialog', W1, undefined));
+    assert.deepEqual(
+      (await recent.list()).map((f) => [f.path, f.name, f.kind]),
+      [
+        [set, 'recent set', 'folder'],
+        [folder, 'teaching set', 'folder'],
+      ],
+    );
+    // Listed in the recent list, the page may reopen it: its gallery again, a new one.
+    const again = value((await ipc.dispatch('slide:open-recent', W1, { path: set })) as Result<OpenedPath>);
+    assert.ok('gallery' in again);
+    assert.deepEqual(
+      again.gallery.slides.map((s) => s.name),
+      ['a.svs', 'b.tiff'],
+    );
+    value(await preview(again.gallery.galleryId, join(set, 'b.tiff')));
+    assert.equal((await recent.list())[0]?.path, set);
+    // A folder not in the list may not be named by the page.
+    assert.equal(codeOf(await ipc.dispatch('slide:open-recent', W1, { path: single })), 'NOT_AUTHORIZED');
+
+    // Now holding one slide, it opens that slide, as opening the folder does.
+    await rm(join(set, 'a.svs'));
+    const one = value((await ipc.dispatch('slide:open-recent', W1, { path: set })) as Result<OpenedPath>);
+    assert.ok(!('gallery' in one));
+    assert.equal(one.info.name, 'b.tiff');
+    // Gone, it says so, naming it.
+    await rm(set, { recursive: true });
+    const gone = await ipc.dispatch('slide:open-recent', W1, { path: set });
+    assert.equal(codeOf(gone), 'NOT_FOUND');
+    assert.equal(!gone.ok && gone.error.path, set);
     await ipc.releaseAll();
   });
 

@@ -30,6 +30,7 @@ import {
   operationSpec,
   type ProgressOf,
   type RecentFile,
+  type RecentKind,
   type RequestInput,
   type RequestOf,
   type ResponseOf,
@@ -85,7 +86,7 @@ export interface AnnotationAccess {
 
 export interface RecentFilesDep {
   list(): Promise<RecentFile[]>;
-  add(path: string, name?: string): Promise<unknown>;
+  add(path: string, name: string, kind: RecentKind): Promise<unknown>;
   clear(): Promise<void>;
 }
 
@@ -210,14 +211,17 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
     }
     owned.set(slideId, { slideId, path, info, source });
     authorizer.grant(path, source satisfies GrantSource);
-    if (source !== 'sample') {
-      try {
-        await recent.add(path, info.name);
-      } catch (error) {
-        log(`could not add ${path} to the recent files`, error);
-      }
-    }
+    if (source !== 'sample') await remember(path, info.name, 'slide');
     return ok(opened.value);
+  }
+
+  /** Puts an opened slide or gallery first in the recent list; a failed write is only logged. */
+  async function remember(path: string, name: string, kind: RecentKind): Promise<void> {
+    try {
+      await recent.add(path, name, kind);
+    } catch (error) {
+      log(`could not add ${path} to the recent files`, error);
+    }
   }
 
   /**
@@ -258,7 +262,9 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
       turns: new Semaphore(GALLERY_PREVIEWS_AT_ONCE),
     });
     authorizer.grant(path, source satisfies GrantSource);
-    return ok({ gallery: { galleryId, folder: path, name: basename(path) || path, slides } });
+    const name = basename(path) || path;
+    await remember(path, name, 'folder');
+    return ok({ gallery: { galleryId, folder: path, name, slides } });
   }
 
   /** A slide of one of the window's galleries (NOT_AUTHORIZED for any other path or gallery). */
@@ -281,14 +287,10 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
     return path.ok ? openSlide(senderId, path.value, 'sample') : path;
   }
 
-  async function openFromRenderer(senderId: number, path: string, origin: 'drop' | 'recent'): Promise<Result<OpenedSlide>> {
+  /** A dropped path, or one of the recent list (a slide, or a folder: its gallery, or its one slide now). */
+  async function openFromRenderer(senderId: number, path: string, origin: 'drop' | 'recent'): Promise<Result<OpenedPath>> {
     const authorized = await authorizer.authorizeRendererPath(path, origin);
-    return authorized.ok ? openSlide(senderId, authorized.value, origin) : authorized;
-  }
-
-  async function openDropped(senderId: number, path: string): Promise<Result<OpenedPath>> {
-    const authorized = await authorizer.authorizeRendererPath(path, 'drop');
-    return authorized.ok ? openPath(senderId, authorized.value, 'drop') : authorized;
+    return authorized.ok ? openPath(senderId, authorized.value, origin) : authorized;
   }
 
   async function closeSlide(senderId: number, slideId: string): Promise<void> {
@@ -327,7 +329,7 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
       return openSlide(senderId, authorizer.grant(chosen, 'dialog'), 'dialog');
     },
     'slide:open-recent': (senderId, { path }) => openFromRenderer(senderId, path, 'recent'),
-    'slide:open-dropped': (senderId, { path }) => openDropped(senderId, path),
+    'slide:open-dropped': (senderId, { path }) => openFromRenderer(senderId, path, 'drop'),
     'slide:open-folder-dialog': async (senderId) => {
       const chosen = (await deps.dialogs.showOpenFolder?.(senderId)) ?? null;
       if (!chosen) return ok(null);

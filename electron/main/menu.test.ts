@@ -5,7 +5,7 @@ import type { MenuItemConstructorOptions } from 'electron';
 
 import { createTranslator } from '../../shared/i18n/i18n';
 import type { LanguageState } from '../../shared/i18n/languages';
-import { MENU_COMMANDS, type MenuCommand } from '../../shared/ipc';
+import { MENU_COMMANDS, type MenuCommand, type RecentFile } from '../../shared/ipc';
 import { buildMenuTemplate, type MenuActions, mnemonic } from './menu';
 
 function recorder() {
@@ -36,9 +36,11 @@ function click(items: MenuItemConstructorOptions[], id: string): void {
   (item.click as (...args: unknown[]) => void)({}, undefined, {});
 }
 
-const recent = [
-  { path: '/data/a.svs', name: 'a.svs', openedAt: '2024-01-01T00:00:00.000Z' },
-  { path: '/data/R&D.tif', name: 'R&D.tif', openedAt: '2024-01-01T00:00:00.000Z' },
+const recent: RecentFile[] = [
+  { path: '/data/a.svs', name: 'a.svs', openedAt: '2024-01-01T00:00:00.000Z', kind: 'slide' },
+  { path: '/data/R&D.tif', name: 'R&D.tif', openedAt: '2024-01-01T00:00:00.000Z', kind: 'slide' },
+  { path: '/data/teaching set', name: 'teaching set', openedAt: '2024-01-01T00:00:00.000Z', kind: 'folder' },
+  { path: '/data/Q&A', name: `Q&A ${'x'.repeat(80)}`, openedAt: '2024-01-01T00:00:00.000Z', kind: 'folder' },
 ];
 
 const english = { t: createTranslator('en').t, language: { language: 'en', preference: 'system' } satisfies LanguageState };
@@ -68,6 +70,12 @@ describe('application menu', () => {
       const items = flatten(template);
       assert.equal(items.find((i) => i.id === 'recent:1')?.label, 'R&&D.tif');
       assert.equal(items.find((i) => i.id === 'recent:1')?.toolTip, '/data/R&D.tif');
+      // A folder (its gallery) is marked as one, however long its name; choosing it opens its path as the menu opens any.
+      assert.equal(items.find((i) => i.id === 'recent:2')?.label, 'teaching set (folder)');
+      assert.match(items.find((i) => i.id === 'recent:3')?.label ?? '', /^Q&&A x+… \(folder\)$/);
+      calls.length = 0;
+      click(template, 'recent:2');
+      assert.deepEqual(calls, ['openRecent /data/teaching set']);
       assert.ok(!items.some((i) => i.id?.startsWith('dev:')));
       const accelerators = items.map((i) => i.accelerator).filter((a): a is string => typeof a === 'string');
       assert.equal(new Set(accelerators).size, accelerators.length, 'accelerators are unique');

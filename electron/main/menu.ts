@@ -59,10 +59,13 @@ export const COMMAND_ACCELERATORS: Partial<Record<MenuCommand, string>> = {
 
 const MAX_LABEL = 60;
 
-/** Menu labels treat '&' as a mnemonic marker on Windows/Linux: escape it in file names. */
-function menuLabel(text: string): string {
-  const short = text.length > MAX_LABEL ? `${text.slice(0, MAX_LABEL - 1)}…` : text;
-  return short.replace(/&/g, '&&');
+/**
+ * A recent entry's label: its name cut short, a folder's marked as one (the cut never takes the mark).
+ * Menu labels treat '&' as a mnemonic marker on Windows/Linux: it is escaped in file names.
+ */
+function recentLabel(file: RecentFile, t: Translate): string {
+  const name = file.name.length > MAX_LABEL ? `${file.name.slice(0, MAX_LABEL - 1)}…` : file.name;
+  return (file.kind === 'folder' ? t('menu.recentFolder', { name }) : name).replace(/&/g, '&&');
 }
 
 /**
@@ -87,7 +90,7 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
     options.recent.length === 0
       ? [{ label: t('menu.noRecent'), enabled: false, id: 'recent:none' }]
       : options.recent.map((file, index) => ({
-          label: menuLabel(file.name),
+          label: recentLabel(file, t),
           id: `recent:${index}`,
           toolTip: file.path,
           click: (_item, win) => actions.openRecent(file.path, win),

@@ -97,9 +97,71 @@ describe('RecentFiles', () => {
       10,
     );
     assert.deepEqual(parsed, [
-      { path: '/ok.svs', name: 'ok.svs', openedAt: '2024-01-01T00:00:00.000Z' },
-      { path: '/noname.svs', name: 'noname.svs', openedAt: '2024-01-01T00:00:00.000Z' },
+      { path: '/ok.svs', name: 'ok.svs', openedAt: '2024-01-01T00:00:00.000Z', kind: 'slide' },
+      { path: '/noname.svs', name: 'noname.svs', openedAt: '2024-01-01T00:00:00.000Z', kind: 'slide' },
     ]);
+  });
+
+  it('lists folders opened as galleries beside slides, within the same limit, each as what it was last opened as', async () => {
+    const recent = new RecentFiles({ dir, now, max: 3 });
+    await recent.add('/slides/teaching set', 'teaching set', 'folder');
+    await recent.add('/slides/a.svs', 'a.svs', 'slide');
+    await recent.add('/slides/b.svs');
+    assert.deepEqual(
+      (await recent.list()).map((f) => [f.name, f.kind]),
+      [
+        ['b.svs', 'slide'],
+        ['a.svs', 'slide'],
+        ['teaching set', 'folder'],
+      ],
+    );
+    await recent.add('/slides/other set', 'other set', 'folder');
+    assert.equal(await recent.has('/slides/teaching set'), false, 'the oldest goes, folder or slide');
+    // A folder that now holds one slide was opened as that slide: its entry says so.
+    await recent.add('/slides/other set', 'other set', 'slide');
+    const reloaded = await new RecentFiles({ dir }).list();
+    assert.deepEqual(
+      reloaded.map((f) => [f.path, f.kind]),
+      [
+        ['/slides/other set', 'slide'],
+        ['/slides/b.svs', 'slide'],
+        ['/slides/a.svs', 'slide'],
+      ],
+    );
+  });
+
+  it('loads a list written before folders were listed (no kind: slides), and an unknown kind as a slide', async () => {
+    const older = {
+      version: 1,
+      files: [
+        { path: '/old/a.svs', name: 'a.svs', openedAt: '2023-05-01T10:00:00.000Z' },
+        { path: '/old/dicom series', name: 'series', openedAt: '2023-05-01T09:00:00.000Z' },
+        { path: '/old/c.svs', name: 'c.svs', openedAt: '2023-05-01T08:00:00.000Z', kind: 'album' },
+      ],
+    };
+    await writeFile(join(dir, RECENT_FILES_NAME), JSON.stringify(older));
+    const recent = new RecentFiles({ dir, now });
+    assert.deepEqual(
+      (await recent.list()).map((f) => [f.path, f.kind]),
+      [
+        ['/old/a.svs', 'slide'],
+        ['/old/dicom series', 'slide'],
+        ['/old/c.svs', 'slide'],
+      ],
+    );
+    // Written again, it keeps the format's version: an older app still reads it (a folder as a path to open).
+    await recent.add('/new/set', 'set', 'folder');
+    const stored = JSON.parse(await readFile(join(dir, RECENT_FILES_NAME), 'utf8')) as { version: number; files: Array<{ path: string; kind: string }> };
+    assert.equal(stored.version, 1);
+    assert.deepEqual(
+      stored.files.map((f) => [f.path, f.kind]),
+      [
+        ['/new/set', 'folder'],
+        ['/old/a.svs', 'slide'],
+        ['/old/dicom series', 'slide'],
+        ['/old/c.svs', 'slide'],
+      ],
+    );
   });
 
   it('writes atomically (no temp files left) and concurrent adds all land', async () => {

@@ -1,11 +1,11 @@
 // The recent-files list: persisted as JSON in the user-data directory, at most `max` entries, most
-// recent first, one entry per path. A missing or corrupt file reads as an empty list (the next write
-// replaces it); writes are atomic and serialised.
+// recent first, one entry per path; an entry is a slide or a folder opened as a gallery. A missing or
+// corrupt file reads as an empty list (the next write replaces it); writes are atomic and serialised.
+// An entry without a kind (written before folders were listed) is a slide.
 
 import { basename, join } from 'node:path';
-
-import type { RecentFile } from '../../shared/ipc';
 import { LIMITS } from '../../shared/limits';
+import type { RecentFile, RecentKind } from '../../shared/operations';
 import { isAbsolutePath } from '../../shared/operations';
 import { readJsonFile, SerialQueue, writeJsonAtomic } from './json-file';
 
@@ -31,7 +31,7 @@ export interface RecentFilesOptions {
 export interface RecentFilesStore {
   list(): Promise<RecentFile[]>;
   has(path: string): Promise<boolean>;
-  add(path: string, name?: string): Promise<RecentFile[]>;
+  add(path: string, name?: string, kind?: RecentKind): Promise<RecentFile[]>;
   clear(): Promise<void>;
 }
 
@@ -60,12 +60,12 @@ export class RecentFiles implements RecentFilesStore {
     return (await this.load()).some((f) => f.path === path);
   }
 
-  /** Puts `path` first (moving it up when already listed) and persists the list. */
-  async add(path: string, name?: string): Promise<RecentFile[]> {
+  /** Puts `path` first (moving it up when already listed, as what it was opened as now) and persists the list. */
+  async add(path: string, name?: string, kind: RecentKind = 'slide'): Promise<RecentFile[]> {
     // Read the list after the await: another add may have changed it meanwhile.
     await this.load();
     const current = this.files ?? [];
-    const entry: RecentFile = { path, name: name && name.length > 0 ? name : basename(path), openedAt: this.now().toISOString() };
+    const entry: RecentFile = { path, name: name && name.length > 0 ? name : basename(path), openedAt: this.now().toISOString(), kind };
     const next = [entry, ...current.filter((f) => f.path !== path)].slice(0, this.max);
     await this.commit(next);
     return this.list();
@@ -135,12 +135,12 @@ export function parseStored(value: unknown, max: number): RecentFile[] | null {
   const out: RecentFile[] = [];
   for (const item of files) {
     if (typeof item !== 'object' || item === null) continue;
-    const { path, name, openedAt } = item as Record<string, unknown>;
+    const { path, name, openedAt, kind } = item as Record<string, unknown>;
     if (typeof path !== 'string' || path.length === 0 || path.length > LIMITS.pathLength || !isAbsolutePath(path)) continue;
     if (typeof openedAt !== 'string' || Number.isNaN(Date.parse(openedAt))) continue;
     if (seen.has(path)) continue;
     seen.add(path);
-    out.push({ path, name: typeof name === 'string' && name.length > 0 ? name : basename(path), openedAt });
+    out.push({ path, name: typeof name === 'string' && name.length > 0 ? name : basename(path), openedAt, kind: kind === 'folder' ? 'folder' : 'slide' });
     if (out.length >= max) break;
   }
   return out;

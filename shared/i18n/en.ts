@@ -119,7 +119,8 @@ export const en = {
     dropSeveral: 'Several slides: as tabs or side by side',
     recentTitle: 'Recent slides',
     recentClear: 'Clear',
-    recentEmpty: 'Slides you open appear here.',
+    recentEmpty: 'Slides and folders you open appear here.',
+    recentFolder: 'Folder',
   },
   tabs: {
     list: 'Open slides',
@@ -605,6 +606,7 @@ export const en = {
     openFolder: 'Open Folder…',
     openRecent: 'Open Recent',
     noRecent: 'No Recent Files',
+    recentFolder: '{{name}} (folder)',
     clearRecent: 'Clear Recently Opened',
     openSample: 'Open Sample Slide',
     export: 'Export…',

@@ -119,7 +119,8 @@ export const ko = {
     dropSeveral: '여러 슬라이드: 탭으로 또는 나란히',
     recentTitle: '최근 슬라이드',
     recentClear: '지우기',
-    recentEmpty: '최근에 연 슬라이드가 여기에 표시됩니다.',
+    recentEmpty: '최근에 연 슬라이드와 폴더가 여기에 표시됩니다.',
+    recentFolder: '폴더',
   },
   tabs: {
     list: '열린 슬라이드',
@@ -594,6 +595,7 @@ export const ko = {
     openFolder: '폴더 열기…',
     openRecent: '최근 파일 열기',
     noRecent: '최근 파일 없음',
+    recentFolder: '{{name}} (폴더)',
     clearRecent: '최근 목록 지우기',
     openSample: '예제 슬라이드 열기',
     export: '내보내기…',

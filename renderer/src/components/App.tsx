@@ -326,7 +326,10 @@ export function App() {
         adopt(slide, { activate: true });
         refreshRecent();
       },
-      onFolderOpened: showGallery,
+      onFolderOpened: (opened) => {
+        showGallery(opened);
+        refreshRecent();
+      },
       onOpenFailed: (error) => reportOpenError(error),
       onMenuCommand: runCommand,
       // The views carry on by themselves (their tiles are asked for again); the user is told why they paused.

@@ -1,9 +1,10 @@
-// Recently opened files; a click reopens one.
+// Recently opened slides and folders (a folder, marked as one, reopens as its gallery); a click reopens one.
 
 import type { RecentFile } from '../../../shared/ipc';
 import { formatDateTime } from '../i18n/format';
 import { useT } from '../i18n/i18n';
 import { dirName } from '../paths';
+import { Icon } from './Icon';
 
 export interface RecentListProps {
   files: RecentFile[];
@@ -32,7 +33,11 @@ export function RecentList({ files, onOpen, onClear }: RecentListProps) {
           {files.map((file) => (
             <li key={file.path}>
               <button type="button" className="recent-item" onClick={() => onOpen(file.path)} title={file.path}>
-                <span className="recent-name">{file.name}</span>
+                <span className="recent-name">
+                  {file.kind === 'folder' && <Icon name="folder" size={16} />}
+                  <span className="recent-name-text">{file.name}</span>
+                  {file.kind === 'folder' && <span className="recent-kind">{t('welcome.recentFolder')}</span>}
+                </span>
                 <span className="recent-meta">
                   <span className="recent-dir" translate="no">
                     {dirName(file.path)}
