@@ -3,8 +3,10 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { everyKind, squareFeature } from '../testing/annotation-samples';
+import { everyKind, qupathObjects, squareFeature } from '../testing/annotation-samples';
 import { readGeoJson, readGeoJsonImport, writeGeoJson } from './annotation-geojson';
+import { type Annotation, checkDocument } from './annotations';
+import { LIMITS } from './limits';
 
 let counter = 0;
 const newId = () => `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`;
@@ -128,5 +130,79 @@ describe("QuPath's GeoJSON, field by field", () => {
       const feature = { ...freehand, properties: { objectType: 'annotation', metadata: { [key]: 'freehand' } } };
       assert.equal(readGeoJson(collection([feature]), options).annotations[0]?.shape.kind, 'freehand', key);
     }
+  });
+});
+
+describe("what Slidescope does not edit of QuPath's objects, kept", () => {
+  const read = () => readGeoJson(JSON.stringify(qupathObjects()), options);
+  const written = (annotations: Annotation[]) => JSON.parse(writeGeoJson({ ...read(), annotations })).features as Record<string, Record<string, unknown>>[];
+
+  it('keeps the object type, measurements, lock, object colour and metadata of each, and writes them back as QuPath reads them', () => {
+    const doc = read();
+    assert.deepEqual(
+      doc.annotations.map((a) => a.passThrough?.objectType ?? 'annotation'),
+      ['annotation', 'detection', 'cell', 'tile', 'tmaCore', 'annotation', 'annotation', 'detection'],
+    );
+    assert.deepEqual(doc.annotations[0]?.passThrough?.properties, {
+      color: [10, 20, 30],
+      isLocked: true,
+      measurements: { 'Num Detections': 2, 'Area µm^2': 1234.5 },
+      metadata: { Reviewer: 'kim' },
+    });
+    assert.equal(doc.annotations[0]?.description, 'reviewed');
+    const checked = checkDocument(doc);
+    assert.ok(checked.ok, 'a document with what it keeps passes the schema (IPC, the store)');
+    assert.deepEqual(checked.document, doc);
+  });
+
+  it('an edited shape is written anew, with what else its geometry held (its z-plane); a feature member (a nucleus) and the lock stay', () => {
+    const doc = read();
+    const moved = doc.annotations.map((a, i): Annotation => {
+      if (i === 5) return { ...a, shape: { kind: 'point', points: [7, 8] } };
+      if (i === 3) return { ...a, shape: { kind: 'rectangle', x0: 0, y0: 100, x1: 60, y1: 150 } };
+      if (i === 2) return { ...a, classification: null };
+      if (i === 0) return { ...a, description: '' };
+      return a;
+    });
+    const features = written(moved);
+    assert.deepEqual(features[5]?.['geometry'], { type: 'MultiPoint', coordinates: [[7, 8]], plane: { c: -1, z: 2, t: 0 } });
+    assert.deepEqual(features[3]?.['geometry']?.['coordinates'], [
+      [
+        [0, 100],
+        [60, 100],
+        [60, 150],
+        [0, 150],
+        [0, 100],
+      ],
+    ]);
+    // The class taken away is gone, not brought back from what was read; the nucleus stays.
+    assert.equal(features[2]?.['properties']?.['classification'], undefined);
+    assert.deepEqual(features[2]?.['nucleusGeometry'], qupathObjects().features[2]?.['nucleusGeometry']);
+    assert.deepEqual(features[0]?.['properties']?.['metadata'], { Reviewer: 'kim' });
+    assert.equal(features[0]?.['properties']?.['isLocked'], true);
+    // Read back: the same annotations, what is kept included (the moved tile's geometry is now the one its shape writes).
+    const back = readGeoJson(writeGeoJson({ ...doc, annotations: moved }), options).annotations;
+    assert.deepEqual([back[0], back[1], back[2], back[4]], [moved[0], moved[1], moved[2], moved[4]]);
+    assert.deepEqual(back[3], { ...moved[3], passThrough: { objectType: 'tile', properties: { measurements: { 'Tissue %': 88.5 } } } });
+  });
+
+  it('an imported file keeps what its annotations hold besides (their measurements), its detections left out', () => {
+    const { document, leftOut } = readGeoJsonImport(JSON.stringify(qupathObjects()), options);
+    assert.equal(leftOut, 5);
+    assert.deepEqual(document.annotations[0]?.passThrough?.properties?.['measurements'], { 'Num Detections': 2, 'Area µm^2': 1234.5 });
+  });
+
+  it("the schema takes JSON only, within a feature's size: NaN or a function is CORRUPT_DATA, past the size TOO_LARGE", () => {
+    const doc = read();
+    const withKept = (passThrough: unknown) => ({ ...doc, annotations: [{ ...doc.annotations[0]!, passThrough }] });
+    const problem = (passThrough: unknown) => {
+      const checked = checkDocument(withKept(passThrough));
+      return checked.ok ? null : { code: checked.problem.code, field: checked.problem.field };
+    };
+    assert.deepEqual(problem({ properties: { measurements: { a: Number.NaN } } }), { code: 'CORRUPT_DATA', field: 'passThrough.properties' });
+    assert.deepEqual(problem({ members: { f: () => 1 } }), { code: 'CORRUPT_DATA', field: 'passThrough.members' });
+    assert.deepEqual(problem({ objectType: 'no spaces' }), { code: 'CORRUPT_DATA', field: 'passThrough.objectType' });
+    assert.deepEqual(problem({ other: {} }), { code: 'CORRUPT_DATA', field: 'passThrough.other' });
+    assert.deepEqual(problem({ properties: { big: 'x'.repeat(LIMITS.maxAnnotationFeatureChars) } }), { code: 'TOO_LARGE', field: 'passThrough' });
   });
 });

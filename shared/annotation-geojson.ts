@@ -8,6 +8,10 @@
 // are a MultiPoint; rulers a LineString. The slide's class list travels as a foreign member of the
 // collection (`slidescope.classes`), which QuPath and shapely ignore.
 //
+// What else a feature holds (QuPath's object type, measurements, isLocked, the object's colour, other
+// metadata, a cell's nucleusGeometry, a geometry written otherwise than Slidescope would) is read into
+// the annotation's passThrough and written back with it: a save loses nothing of a file it read.
+//
 // Reading also takes what TIAToolbox and shapely write: bare Features or geometries, arrays of them,
 // a class in `properties.classification` as a string, or in `class`, `label` or `type`. A file that
 // cannot be read as a whole is refused with the line (bad JSON) or the feature (bad content): nothing
@@ -23,7 +27,11 @@ import {
   type AnnotationImport,
   checkDocument,
   classListSchema,
+  type JsonValue as Json,
+  type JsonObject,
   normalClassName,
+  objectTypeSchema,
+  type PassThrough,
   type Rgb,
   ringAsBox,
   type Shape,
@@ -42,6 +50,24 @@ const SHAPE_KEY = '_slidescope.shape';
 const OLD_SHAPE_KEY = 'slidescope.shape';
 /** QuPath's object types: `properties.type` is one of them, or (TIAToolbox) a class. */
 const QUPATH_OBJECT_TYPES = new Set(['annotation', 'detection', 'cell', 'tile', 'tmaCore', 'tma_core', 'root', 'unknown']);
+/** A geometry's members that are its shape; any other (QuPath's plane) is kept when the shape is edited. */
+const GEOMETRY_SHAPE_KEYS = new Set(['type', 'coordinates', 'geometries', 'isEllipse']);
+/** A feature's members Slidescope writes itself; any other (a cell's nucleusGeometry) is kept. */
+const FEATURE_KEYS = new Set(['type', 'id', 'geometry', 'properties']);
+
+const isObject = (value: unknown): value is Record<string, Json> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Two JSON values alike, whatever the order of their objects' keys. */
+function jsonEqual(a: Json | undefined, b: Json | undefined): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]));
+  if (!isObject(a) || !isObject(b)) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]));
+}
+
+/** A JSON object, or nothing when it has no members (a passThrough holds only what there is). */
+const unlessEmpty = (value: JsonObject): JsonObject | undefined => (Object.keys(value).length > 0 ? value : undefined);
 
 // ---- Writing -------------------------------------------------------------------------------------
 
@@ -52,7 +78,7 @@ function pairs(points: readonly number[], close: boolean): number[][] {
   return out;
 }
 
-function geometryOf(shape: Shape): Record<string, unknown> {
+function geometryOf(shape: Shape): JsonObject {
   switch (shape.kind) {
     case 'line':
       return { type: 'LineString', coordinates: pairs(shape.points, false) };
@@ -65,22 +91,55 @@ function geometryOf(shape: Shape): Record<string, unknown> {
     case 'polygon':
     case 'freehand': {
       const polygons = shape.polygons.map((rings) => rings.map((ring) => pairs(ring, true)));
-      return polygons.length === 1 ? { type: 'Polygon', coordinates: polygons[0] } : { type: 'MultiPolygon', coordinates: polygons };
+      const [only] = polygons;
+      return only && polygons.length === 1 ? { type: 'Polygon', coordinates: only } : { type: 'MultiPolygon', coordinates: polygons };
     }
   }
 }
 
-function featureOf(annotation: Annotation, classes: ReadonlyMap<string, Rgb>): Record<string, unknown> {
-  const properties: Record<string, unknown> = { objectType: 'annotation' };
-  if (annotation.name) properties['name'] = annotation.name;
-  if (annotation.classification !== null) {
-    properties['classification'] = { name: annotation.classification, color: classes.get(annotation.classification) ?? [255, 0, 0] };
+/** Whether the geometry reads as the shape (it is not, once the shape is edited). */
+function readsAs(geometry: JsonObject, shape: Shape): boolean {
+  try {
+    return jsonEqual(shapeOf(geometry, shape.kind === 'freehand'), shape);
+  } catch (error) {
+    if (error instanceof FeatureProblem) return false;
+    throw error;
   }
-  const metadata: Record<string, string> = {};
+}
+
+/** The geometry as read while the shape is the one read from it; else the shape's, with the other members read (QuPath's plane). */
+function writtenGeometry(shape: Shape, kept: PassThrough | undefined): JsonObject {
+  const read = kept?.geometry;
+  if (read && readsAs(read, shape)) return read;
+  const geometry = geometryOf(shape);
+  for (const [key, value] of Object.entries(read ?? {})) if (!GEOMETRY_SHAPE_KEYS.has(key)) geometry[key] = value;
+  return geometry;
+}
+
+function featureOf(annotation: Annotation, classes: ReadonlyMap<string, Rgb>): JsonObject {
+  const kept = annotation.passThrough;
+  const { metadata: keptMetadata, classification: keptClass, ...keptProperties } = kept?.properties ?? {};
+  // What was read and not understood first: what Slidescope edits (name, class, description) is written over it.
+  const properties: JsonObject = { objectType: kept?.objectType ?? 'annotation', ...keptProperties };
+  if (annotation.name) properties['name'] = annotation.name;
+  const read = isObject(keptClass) ? classOf({ classification: keptClass }) : null;
+  if (annotation.classification !== null) {
+    const color = classes.get(annotation.classification) ?? [255, 0, 0];
+    // The class as QuPath wrote it (its names list, a parent chain, an alpha) while it is still the class.
+    const same = read?.name === annotation.classification && (read.color === null || jsonEqual(read.color, color));
+    properties['classification'] = same && keptClass !== undefined ? keptClass : { name: annotation.classification, color };
+  } else if (keptClass !== undefined && read === null) {
+    properties['classification'] = keptClass; // one Slidescope could not read, so could not have taken away
+  }
+  const metadata: JsonObject = isObject(keptMetadata) ? { ...keptMetadata } : {};
   if (annotation.description) metadata[DESCRIPTION_KEY] = annotation.description;
   if (annotation.shape.kind === 'freehand') metadata[SHAPE_KEY] = 'freehand';
   if (Object.keys(metadata).length > 0) properties['metadata'] = metadata;
-  return { type: 'Feature', id: annotation.id, geometry: geometryOf(annotation.shape), properties };
+  else if (keptMetadata !== undefined && !isObject(keptMetadata)) properties['metadata'] = keptMetadata;
+  const feature: JsonObject = { type: 'Feature', id: annotation.id, geometry: writtenGeometry(annotation.shape, kept) };
+  for (const [key, value] of Object.entries(kept?.members ?? {})) if (!FEATURE_KEYS.has(key)) feature[key] = value;
+  feature['properties'] = properties;
+  return feature;
 }
 
 /** The document as a GeoJSON FeatureCollection, one feature a line (diffable; errors name the line). */
@@ -100,10 +159,6 @@ export interface ReadOptions {
   path?: string;
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-const isObject = (value: unknown): value is Record<string, Json> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** Line and column of a character offset, 1-based. */
 function lineAt(text: string, offset: number): { line: number; column: number } {
   let line = 1;
@@ -115,14 +170,7 @@ function lineAt(text: string, offset: number): { line: number; column: number } 
   return { line, column: offset - start + 1 };
 }
 
-/** Deeper than any GeoJSON (a MultiPolygon's numbers are 6 deep). */
-const MAX_JSON_DEPTH = 1000;
-
-/**
- * One feature's text at most: 200,000 vertices at ~30 characters each, and its properties. A file is
- * parsed a feature at a time (the whole of a 500 MB file parsed at once takes ~17x its size in heap).
- */
-const MAX_FEATURE_CHARS = 16 * 2 ** 20;
+const MAX_FEATURE_CHARS = LIMITS.maxAnnotationFeatureChars;
 
 type Range = readonly [start: number, end: number];
 
@@ -201,7 +249,7 @@ function jsonLayout(text: string, from: number): JsonLayout {
   const layout: JsonLayout = { members: null, items: null };
   /** One value; `items` collects a list's items' ranges, `members` an object's members'. */
   const value = (depth: number, items: Range[] | null, members: Map<string, Range> | null): void => {
-    if (depth > MAX_JSON_DEPTH) fail('nested too deeply');
+    if (depth > LIMITS.maxAnnotationJsonDepth) fail('nested too deeply');
     space();
     const c = text[i];
     if (c === '{' || c === '[') {
@@ -409,20 +457,21 @@ function legacyClassName(classification: Record<string, Json>): Json | undefined
   return names.length > 0 && typeof name === 'string' ? [...names, name].join(': ') : name;
 }
 
-/** The class a feature names, and its colour when the file gives one. */
-function classOf(properties: Record<string, Json>): { name: string; color: Rgb | null } | null {
+/** The class a feature names, its colour when the file gives one, and the property it is in. */
+function classOf(properties: Record<string, Json>): { name: string; color: Rgb | null; key: string } | null {
   const classification = properties['classification'];
   if (isObject(classification)) {
     const names = classification['names'];
     const name = Array.isArray(names) ? names.filter((n) => typeof n === 'string').join(': ') : legacyClassName(classification);
     if (typeof name !== 'string' || normalClassName(name) === '') return null;
-    return { name: normalClassName(name), color: rgbOf(classification['color'] ?? classification['colorRGB']) ?? rgbOf(properties['color']) };
+    const color = rgbOf(classification['color'] ?? classification['colorRGB']) ?? rgbOf(properties['color']);
+    return { name: normalClassName(name), color, key: 'classification' };
   }
   for (const key of ['classification', 'class', 'label', 'type']) {
     const value = properties[key];
     if (key === 'type' && typeof value === 'string' && QUPATH_OBJECT_TYPES.has(value)) continue;
     if ((typeof value === 'string' && normalClassName(value) !== '') || (typeof value === 'number' && Number.isFinite(value))) {
-      return { name: normalClassName(String(value)), color: rgbOf(properties['color']) };
+      return { name: normalClassName(String(value)), color: rgbOf(properties['color']), key };
     }
   }
   return null;
@@ -445,31 +494,79 @@ const PALETTE: readonly Rgb[] = [
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * QuPath's objects that are not annotations: `objectType` since QuPath 0.3, the feature's `id` before.
- * A TMA core is "tmaCore" from QuPath 0.4 (PathObjectTypeAdapters.MAP_TYPES), "tma_core" in 0.3.
+ * QuPath's object types as it writes them since 0.4 (PathObjectTypeAdapters.MAP_TYPES), for the names
+ * it reads besides: "tma_core" (0.3) and, before 0.3, the object's class name in the feature's `id`.
+ * An annotation, and QuPath's "unknown" (read as one), have none: null.
  */
-const NOT_ANNOTATIONS = new Set([
-  'detection',
-  'cell',
-  'tile',
-  'tmaCore',
-  'tma_core',
-  'root',
-  'PathDetectionObject',
-  'PathCellObject',
-  'PathTileObject',
-  'TMACoreObject',
-  'PathRootObject',
-]);
+const OBJECT_TYPES: Readonly<Record<string, string | null>> = {
+  annotation: null,
+  unknown: null,
+  tma_core: 'tmaCore',
+  PathAnnotationObject: null,
+  PathDetectionObject: 'detection',
+  PathCellObject: 'cell',
+  PathTileObject: 'tile',
+  TMACoreObject: 'tmaCore',
+  PathRootObject: 'root',
+};
+
+/** QuPath's objects that are not annotations. */
+const NOT_ANNOTATIONS = new Set(['detection', 'cell', 'tile', 'tmaCore', 'root']);
+
+/**
+ * A feature's QuPath object type (null: an annotation) and the property that declares it, if one does.
+ * QuPath's order (PathObjectTypeAdapter.read): objectType, object_type, then `type` as their alias;
+ * before 0.3 the feature's id. TIAToolbox's class index in `type` is no object type, and stays a class.
+ */
+function objectTypeOf(feature: Record<string, Json>, properties: Record<string, Json>): { type: string | null; key: string | null } {
+  const key = ['objectType', 'object_type', 'type'].find((k) => properties[k] !== undefined && properties[k] !== null);
+  const declared = key === undefined ? undefined : properties[key];
+  if (key === undefined) {
+    const id = feature['id'];
+    return { type: typeof id === 'string' && id.startsWith('Path') ? (OBJECT_TYPES[id] ?? null) : null, key: null };
+  }
+  if (typeof declared !== 'string' || !v.is(objectTypeSchema, declared) || (key === 'type' && !QUPATH_OBJECT_TYPES.has(declared)))
+    return { type: null, key: null };
+  return { type: Object.hasOwn(OBJECT_TYPES, declared) ? OBJECT_TYPES[declared]! : declared, key };
+}
 
 function isAnnotation(feature: Json): boolean {
   if (!isObject(feature)) return true; // refused below, by its number
-  const properties = isObject(feature['properties']) ? feature['properties'] : {};
-  // QuPath's order (PathObjectTypeAdapter.read): objectType, object_type, then `type` as their alias;
-  // before 0.3 the feature's id. TIAToolbox's class index in `type` is no object type, and stays.
-  const declared = properties['objectType'] ?? properties['object_type'] ?? properties['type'];
-  const type = declared !== undefined && declared !== null ? String(declared) : feature['id'];
-  return !(typeof type === 'string' && NOT_ANNOTATIONS.has(type));
+  const { type } = objectTypeOf(feature, isObject(feature['properties']) ? feature['properties'] : {});
+  return type === null || !NOT_ANNOTATIONS.has(type);
+}
+
+/**
+ * What Slidescope keeps of a feature without reading it: all but what the annotation holds (`used`,
+ * the properties read as its name, class, description and object type; the metadata's description
+ * and shape marks), and the geometry when writing the shape would not give it back.
+ */
+function passThroughOf(
+  feature: Record<string, Json>,
+  objectType: string | null,
+  used: ReadonlySet<string>,
+  shape: Shape,
+  usedDescription: boolean,
+): PassThrough | undefined {
+  const properties: JsonObject = {};
+  for (const [key, value] of Object.entries(isObject(feature['properties']) ? feature['properties'] : {})) if (!used.has(key)) properties[key] = value;
+  const metadata = properties['metadata'];
+  if (isObject(metadata)) {
+    const { [DESCRIPTION_KEY]: description, [SHAPE_KEY]: _shape, [OLD_SHAPE_KEY]: _oldShape, ...others } = metadata;
+    const rest = usedDescription || description === undefined ? others : { ...others, [DESCRIPTION_KEY]: description };
+    if (Object.keys(rest).length > 0) properties['metadata'] = rest;
+    else delete properties['metadata'];
+  }
+  const members: JsonObject = {};
+  for (const [key, value] of Object.entries(feature)) if (!FEATURE_KEYS.has(key)) members[key] = value;
+  const geometry = feature['geometry'];
+  const kept: PassThrough = {
+    ...(objectType === null ? {} : { objectType }),
+    ...(unlessEmpty(properties) ? { properties } : {}),
+    ...(unlessEmpty(members) ? { members } : {}),
+    ...(isObject(geometry) && !jsonEqual(geometryOf(shape), geometry) ? { geometry } : {}),
+  };
+  return unlessEmpty(kept) as PassThrough | undefined;
 }
 
 /**
@@ -587,13 +684,26 @@ function readFeatures(text: string, options: ReadOptions, annotationsOnly: boole
       const rawId = typeof feature['id'] === 'string' ? feature['id'] : '';
       const id = UUID.test(rawId) && !ids.has(rawId.toLowerCase()) ? rawId : options.newId();
       ids.add(id.toLowerCase());
-      const description = metadata[DESCRIPTION_KEY] ?? properties['description'];
+      const inMetadata = metadata[DESCRIPTION_KEY] !== undefined && metadata[DESCRIPTION_KEY] !== null;
+      const description = inMetadata ? metadata[DESCRIPTION_KEY] : properties['description'];
+      const name = properties['name'];
+      const objectType = objectTypeOf(feature, properties);
+      // The properties read into the annotation; any other, or one it could not read, is kept as it is.
+      const used = new Set<string>();
+      if (typeof name === 'string') used.add('name');
+      // A class object in a form Slidescope would not write is kept as read (featureOf writes it while the class is the same).
+      const rawClass = properties['classification'];
+      if (cls && (cls.key !== 'classification' || !isObject(rawClass) || jsonEqual(rawClass, { name: cls.name, color: cls.color }))) used.add(cls.key);
+      if (objectType.key) used.add(objectType.key);
+      if (!inMetadata && typeof description === 'string') used.add('description');
+      const passThrough = passThroughOf(feature, objectType.type, used, shape, inMetadata && typeof description === 'string');
       annotations.push({
         id,
-        name: typeof properties['name'] === 'string' ? properties['name'] : '',
+        name: typeof name === 'string' ? name : '',
         description: typeof description === 'string' ? description : '',
         classification: cls?.name ?? null,
         shape,
+        ...(passThrough ? { passThrough } : {}),
       });
       numbers.push(index + 1);
     } catch (error) {

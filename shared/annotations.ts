@@ -85,7 +85,14 @@ const withinAnnotationCount = (list: Annotation[]) => list.length <= LIMITS.maxA
 const documentVertices = (annotations: readonly Annotation[]) => annotations.reduce((n, a) => n + vertexCount(a.shape), 0);
 const withinDocumentVertices = (doc: v.InferOutput<typeof documentFields>) => documentVertices(doc.annotations) <= LIMITS.maxDocumentVertices;
 const withinClassCount = <T>(list: T[]) => list.length <= LIMITS.maxAnnotationClasses;
-const LIMIT_CHECKS: ReadonlySet<unknown> = new Set([withinShapeVertices, withinAnnotationCount, withinDocumentVertices, withinClassCount]);
+const withinPassThroughChars = <T extends object>(kept: T) => jsonSize(kept) <= LIMITS.maxAnnotationFeatureChars;
+const LIMIT_CHECKS: ReadonlySet<unknown> = new Set([
+  withinShapeVertices,
+  withinAnnotationCount,
+  withinDocumentVertices,
+  withinClassCount,
+  withinPassThroughChars,
+]);
 
 export const shapeSchema = v.pipe(
   shapeKinds,
@@ -100,12 +107,74 @@ export const classListSchema = v.pipe(
   v.check((list) => new Set(list.map((c) => c.name)).size === list.length, 'names a class twice'),
 );
 
+/** JSON as parsed: what a file holds that Slidescope carries without reading it. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+};
+
+/**
+ * The least length of a JSON value's text (a value a character, a string and a key their lengths), or
+ * -1 when it is no JSON (a number not finite, undefined, a class's instance) or nests deeper than a file may.
+ */
+export function jsonSize(value: unknown, depth = 0): number {
+  if (depth > LIMITS.maxAnnotationJsonDepth) return -1;
+  if (value === null || typeof value === 'boolean') return 1;
+  if (typeof value === 'number') return Number.isFinite(value) ? 1 : -1;
+  if (typeof value === 'string') return value.length + 2;
+  let size = 2;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const n = jsonSize(item, depth + 1);
+      if (n < 0) return -1;
+      size += n + 1;
+    }
+    return size;
+  }
+  if (!isPlainObject(value)) return -1;
+  for (const [key, item] of Object.entries(value)) {
+    const n = jsonSize(item, depth + 1);
+    if (n < 0) return -1;
+    size += key.length + n + 4;
+  }
+  return size;
+}
+
+export const isJsonObject = (value: unknown): value is JsonObject => isPlainObject(value) && jsonSize(value) >= 0;
+const jsonObject = v.custom<JsonObject>(isJsonObject, 'must be a JSON object');
+
+/** QuPath's object type of a feature that is not an annotation: 'detection', 'cell', 'tile', 'tmaCore'... */
+export const objectTypeSchema = v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z_]{1,64}$/, 'must be a word of at most 64 letters'));
+
+/**
+ * What a file held of a feature that Slidescope neither shows nor edits, written back as it was read
+ * (annotation-geojson.ts): QuPath's object type when not an annotation, the properties besides the
+ * name, class and description (measurements, isLocked, the object's colour, other metadata), the
+ * feature's other members (a cell's nucleusGeometry), and the geometry as written when writing the
+ * shape would give another (a rectangle's vertex order, a Point, a plane).
+ */
+export const passThroughSchema = v.pipe(
+  v.strictObject({
+    objectType: v.optional(objectTypeSchema),
+    properties: v.optional(jsonObject),
+    members: v.optional(jsonObject),
+    geometry: v.optional(jsonObject),
+  }),
+  v.check(withinPassThroughChars, `is more than the ${LIMITS.maxAnnotationFeatureChars} characters a feature may be`),
+);
+
 export const annotationSchema = v.strictObject({
   id: v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9-]{1,64}$/, 'must be letters, digits and dashes (a UUID)')),
   name: line(LIMITS.annotationNameLength),
   description: text(LIMITS.annotationDescriptionLength),
   classification: v.nullable(className),
   shape: shapeSchema,
+  /** Absent for what Slidescope drew: nothing of another program's to keep. */
+  passThrough: v.optional(passThroughSchema),
 });
 
 const documentFields = v.strictObject({
@@ -145,6 +214,7 @@ export type BoxShape = Extract<Shape, { kind: 'rectangle' | 'ellipse' }>;
 export type AreaShape = Extract<Shape, { kind: 'polygon' | 'freehand' }>;
 /** id: a UUID, as QuPath names its objects; classification: the class's name, or null (unclassified). */
 export type Annotation = v.InferOutput<typeof annotationSchema>;
+export type PassThrough = v.InferOutput<typeof passThroughSchema>;
 export type AnnotationDocument = v.InferOutput<typeof annotationDocumentSchema>;
 
 /**

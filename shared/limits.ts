@@ -54,6 +54,14 @@ export const LIMITS = {
   annotationDescriptionLength: 20_000,
   /** An annotation file read for import or burn-in (GeoJSON or ImageScope XML): 500 MiB, within V8's longest string (2^29 - 24). */
   maxAnnotationFileBytes: 500 * 1024 * 1024,
+  /**
+   * One GeoJSON feature's text (200,000 vertices at ~30 characters each, and its properties), and so
+   * what Slidescope carries of it unread (its measurements, metadata...). A file is parsed a feature at
+   * a time: the whole of a 500 MB file parsed at once takes ~17x its size in heap.
+   */
+  maxAnnotationFeatureChars: 16 * 2 ** 20,
+  /** How deep JSON an annotation file may nest: deeper than any GeoJSON (a MultiPolygon's numbers are 6 deep). */
+  maxAnnotationJsonDepth: 1000,
   /** Slides compared side by side in one window (and in one CLI compare). */
   maxComparedSlides: 4,
   /** An alignment file of compared slides (a few hundred bytes in practice). */

@@ -45,3 +45,111 @@ export function squareFeature(properties: object, id?: string): object {
   ];
   return { type: 'Feature', ...(id ? { id } : {}), geometry: { type: 'Polygon', coordinates: [ring] }, properties };
 }
+
+/**
+ * Objects as QuPath 0.5 exports them ("Export objects as GeoJSON", PathObjectTypeAdapters): an annotation
+ * with measurements, a lock, its own colour and metadata; a detection, a cell with its nucleus, a tile
+ * written in JTS's vertex order, a TMA core, a single point on another z-plane, an ellipse as QuPath
+ * polygonises it, and properties and members no program but the one that wrote them knows.
+ */
+export function qupathObjects(): { type: 'FeatureCollection'; features: Record<string, unknown>[] } {
+  const ring = (x: number, y: number) => [
+    [x, y],
+    [x + 10.5, y],
+    [x + 10.5, y + 7.25],
+    [x, y],
+  ];
+  const uuid = (n: number) => `6f1c2b7e-3d4a-4e5b-8c9d-0a1b2c3d4e${String(n).padStart(2, '0')}`;
+  const tumor = { name: 'Tumor', color: [200, 0, 0] };
+  const positive = { names: ['Tumor', 'Positive'], color: [200, 50, 50] };
+  return {
+    type: 'FeatureCollection',
+    features: [
+      {
+        type: 'Feature',
+        id: uuid(1),
+        geometry: { type: 'Polygon', coordinates: [ring(0, 0)] },
+        properties: {
+          objectType: 'annotation',
+          name: 'Region 1',
+          color: [10, 20, 30],
+          classification: tumor,
+          isLocked: true,
+          measurements: { 'Num Detections': 2, 'Area µm^2': 1234.5 },
+          metadata: { ANNOTATION_DESCRIPTION: 'reviewed', Reviewer: 'kim' },
+        },
+      },
+      {
+        type: 'Feature',
+        id: uuid(2),
+        geometry: { type: 'Polygon', coordinates: [ring(20, 0)] },
+        properties: { objectType: 'detection', classification: positive, measurements: { 'DAB: Mean': 0.31, Score: 1 } },
+      },
+      {
+        type: 'Feature',
+        id: uuid(3),
+        geometry: { type: 'Polygon', coordinates: [ring(40, 0)] },
+        nucleusGeometry: { type: 'Polygon', coordinates: [ring(41, 1)] },
+        properties: { objectType: 'cell', classification: tumor, measurements: { 'Nucleus: Area': 12.25, 'Cell: Area': 40 } },
+      },
+      {
+        type: 'Feature',
+        id: uuid(4),
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [0, 100],
+              [0, 150],
+              [50, 150],
+              [50, 100],
+              [0, 100],
+            ],
+          ],
+        },
+        properties: { objectType: 'tile', measurements: { 'Tissue %': 88.5 } },
+      },
+      {
+        type: 'Feature',
+        id: uuid(5),
+        geometry: { type: 'Polygon', coordinates: [ring(60, 0)] },
+        properties: { objectType: 'tmaCore', name: 'A-1', isMissing: false },
+      },
+      {
+        type: 'Feature',
+        id: uuid(6),
+        geometry: { type: 'Point', coordinates: [5.5, 6.5], plane: { c: -1, z: 2, t: 0 } },
+        properties: { objectType: 'annotation', classification: { name: 'Stroma', color: [150, 200, 150] } },
+      },
+      {
+        type: 'Feature',
+        id: uuid(7),
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [20, 10],
+              [17, 17],
+              [10, 20],
+              [3, 17],
+              [0, 10],
+              [3, 3],
+              [10, 0],
+              [17, 3],
+              [20, 10],
+            ],
+          ],
+          isEllipse: true,
+        },
+        properties: { objectType: 'annotation', name: 'round' },
+      },
+      {
+        type: 'Feature',
+        id: uuid(8),
+        geometry: { type: 'Polygon', coordinates: [ring(80, 0)] },
+        modelVersion: 'stardist-2d-0.8',
+        properties: { objectType: 'detection', probability: 0.93, extra: { nested: [1, 'two', { three: null }], flag: false } },
+      },
+    ],
+  };
+}

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { readGeoJson, writeGeoJson } from '../../shared/annotation-geojson';
 import { type AnnotationDocument, emptyDocument, mergeDocuments } from '../../shared/annotations';
 import { LIMITS } from '../../shared/limits';
-import { everyKind, squareFeature } from '../../testing/annotation-samples';
+import { everyKind, qupathObjects, squareFeature } from '../../testing/annotation-samples';
 import { writeFileAtomic } from '../engine/export/atomic-file';
 import { slideIdentity } from '../engine/slide-identity';
 import { parseAnnotations } from './annotation-files';
@@ -83,6 +83,23 @@ describe('the annotation store', () => {
     assert.equal(loaded.document.annotations.length, 3);
     await s.save(path, loaded.document);
     assert.equal(readGeoJson(await readFile(sidecarPath(path), 'utf8'), { newId: () => 'x' }).annotations.length, 3);
+  });
+
+  it('a QuPath export stored beside the slide: after an edit of one annotation, every other feature is as it was, and the edited one keeps all but what changed', async () => {
+    const path = await slide('qupath-export', 'CMU-1.svs');
+    const before = qupathObjects();
+    await writeFile(sidecarPath(path), JSON.stringify(before, null, 2));
+    const { store: s } = store();
+    const loaded = await s.load(path);
+    assert.equal(loaded.document.annotations.length, before.features.length, 'detections, cells, tiles and cores are shown too');
+    const [first, ...others] = loaded.document.annotations;
+    assert.ok(first);
+    await s.save(path, { ...loaded.document, annotations: [{ ...first, name: 'Region 1 (checked)', classification: 'Stroma' }, ...others] });
+    const after = JSON.parse(await readFile(sidecarPath(path), 'utf8')) as ReturnType<typeof qupathObjects>;
+    assert.deepEqual(after.features.slice(1), before.features.slice(1));
+    const edited = before.features[0]!;
+    const properties = { ...(edited['properties'] as object), name: 'Region 1 (checked)', classification: { name: 'Stroma', color: [150, 200, 150] } };
+    assert.deepEqual(after.features[0], { ...edited, properties });
   });
 
   it("a read-only folder: the app's data folder, keyed by the slide's identity, found again when the slide is moved", async () => {
