@@ -97,10 +97,9 @@ describe("QuPath's GeoJSON, field by field", () => {
         { kind: 'point', points: [1, 2, 3, 4] },
       ],
     );
-    assert.throws(
-      () => readGeoJson(JSON.stringify({ type: 'Feature', geometry: { type: 'GeometryCollection', geometries: [] } }), options),
-      /^AnnotationFileError: Feature 1: the GeometryCollection is empty\.$/,
-    );
+    // An empty collection is an empty geometry: no shape, kept aside (readFeatures' `unshown`), not refused.
+    const empty = { type: 'Feature', geometry: { type: 'GeometryCollection', geometries: [] } };
+    assert.deepEqual(readGeoJson(JSON.stringify(empty), options).unshown, [empty]);
   });
 
   it('leaves out what QuPath reads as detections by its alias, properties.type, when there is no objectType', () => {
@@ -204,5 +203,66 @@ describe("what Slidescope does not edit of QuPath's objects, kept", () => {
     assert.deepEqual(problem({ objectType: 'no spaces' }), { code: 'CORRUPT_DATA', field: 'passThrough.objectType' });
     assert.deepEqual(problem({ other: {} }), { code: 'CORRUPT_DATA', field: 'passThrough.other' });
     assert.deepEqual(problem({ properties: { big: 'x'.repeat(LIMITS.maxAnnotationFeatureChars) } }), { code: 'TOO_LARGE', field: 'passThrough' });
+  });
+});
+
+describe('a feature no annotation can hold as it is: the rest of the file is read', () => {
+  const line = (x: number) => [
+    [x, 0],
+    [x + 5, 5],
+  ];
+  const features = [
+    squareFeature({ objectType: 'annotation', name: 'before' }),
+    {
+      type: 'Feature',
+      id: 'b1a2c3d4-0000-4000-8000-000000000001',
+      geometry: { type: 'MultiLineString', coordinates: [line(0), line(10), line(20)] },
+      properties: { objectType: 'annotation', name: 'cut', classification: { name: 'Tumor', color: [200, 0, 0] }, measurements: { Length: 21.2 } },
+    },
+    { type: 'Feature', geometry: null, properties: { objectType: 'annotation', name: 'null' } },
+    { type: 'Feature', geometry: { type: 'Polygon', coordinates: [] }, properties: { objectType: 'annotation', name: "QuPath's empty ROI" } },
+    { type: 'Feature', geometry: { type: 'GeometryCollection', geometries: [{ type: 'MultiPoint', coordinates: [] }] }, properties: {} },
+    squareFeature({ objectType: 'annotation', name: 'after' }),
+  ];
+
+  it('an import: a line annotation for each line of a MultiLineString, with its name and class; empty geometries skipped and counted', () => {
+    const { document, leftOut, skipped } = readGeoJsonImport(collection(features), options);
+    assert.equal(skipped, 3);
+    assert.equal(leftOut, 0);
+    assert.deepEqual(
+      document.annotations.map((a) => [a.name, a.classification, a.shape]),
+      [
+        ['before', null, { kind: 'rectangle', x0: 0, y0: 0, x1: 8, y1: 8 }],
+        ['cut', 'Tumor', { kind: 'line', points: [0, 0, 5, 5] }],
+        ['cut', 'Tumor', { kind: 'line', points: [10, 0, 15, 5] }],
+        ['cut', 'Tumor', { kind: 'line', points: [20, 0, 25, 5] }],
+        ['after', null, { kind: 'rectangle', x0: 0, y0: 0, x1: 8, y1: 8 }],
+      ],
+    );
+    // The first line is the feature (its id, what else it held); the others new ids, written once.
+    const [, first, second] = document.annotations;
+    assert.equal(first?.id, 'b1a2c3d4-0000-4000-8000-000000000001');
+    assert.deepEqual(first?.passThrough, { properties: { measurements: { Length: 21.2 } } });
+    assert.notEqual(second?.id, first?.id);
+    assert.equal(second?.passThrough, undefined);
+    assert.equal(document.unshown, undefined, 'an import takes no feature it cannot show');
+  });
+
+  it("a slide's own file: the features with no geometry are kept as they are and written back after the annotations", () => {
+    const doc = readGeoJson(collection(features), options);
+    assert.equal(doc.annotations.length, 5);
+    assert.deepEqual(doc.unshown, features.slice(2, 5));
+    const again = JSON.parse(writeGeoJson(doc)).features;
+    assert.deepEqual(again.slice(-3), features.slice(2, 5));
+    assert.deepEqual(readGeoJson(writeGeoJson(doc), options), doc);
+  });
+
+  it('still refuses a file that is no GeoJSON, and a geometry that is broken, not empty', () => {
+    assert.throws(() => readGeoJsonImport('{"type":"Topology","objects":{}}', options), /^AnnotationFileError: Not GeoJSON annotations/);
+    const broken = { type: 'Feature', geometry: { type: 'MultiLineString', coordinates: [line(0), [[1, 1]]] }, properties: {} };
+    assert.throws(
+      () => readGeoJsonImport(collection([broken]), options),
+      /^AnnotationFileError: Feature 1: the MultiLineString's line 2 has 1 position, fewer than 2\.$/,
+    );
   });
 });

@@ -196,7 +196,7 @@ describe('GeoJSON as QuPath writes it', () => {
     lines[3] = lines[3]!.replace('"Feature"', '"Feature",,');
     fails(lines.join('\n'), 'CORRUPT_DATA', /^Not valid JSON at line 4, column \d+/);
     fails(good.split('\n').slice(0, 3).join('\n'), 'CORRUPT_DATA', /^Not valid JSON at line 3, column \d+: the text ends too early\.$/);
-    fails('{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null}]}', 'CORRUPT_DATA', /^Feature 1: it has no geometry\.$/);
+    fails('{"type":"FeatureCollection","features":[{"type":"Feature","geometry":7}]}', 'CORRUPT_DATA', /^Feature 1: it has no geometry\.$/);
     fails(
       JSON.stringify({
         features: [

@@ -15,7 +15,9 @@
 // Reading also takes what TIAToolbox and shapely write: bare Features or geometries, arrays of them,
 // a class in `properties.classification` as a string, or in `class`, `label` or `type`. A file that
 // cannot be read as a whole is refused with the line (bad JSON) or the feature (bad content): nothing
-// is imported from half a file.
+// is imported from half a file. A feature with an empty geometry (QuPath's empty ROI, a null
+// geometry) is no shape: an import skips it and counts it; a slide's own file keeps it as it is
+// (`unshown`), written back. A MultiLineString of several lines is a line annotation each.
 
 import * as v from 'valibot';
 import { boxRing, ellipseRing, hasDistinctPositions, shapeBounds } from './annotation-geometry';
@@ -146,7 +148,7 @@ function featureOf(annotation: Annotation, classes: ReadonlyMap<string, Rgb>): J
 export function writeGeoJson(doc: AnnotationDocument): string {
   const colors = new Map(doc.classes.map((c) => [c.name, c.color] as const));
   const head = `{"type":"FeatureCollection","slidescope":${JSON.stringify({ classes: doc.classes })},"features":[`;
-  const features = doc.annotations.map((a) => JSON.stringify(featureOf(a, colors)));
+  const features = [...doc.annotations.map((a) => featureOf(a, colors)), ...(doc.unshown ?? [])].map((f) => JSON.stringify(f));
   return `${head}${features.length > 0 ? `\n${features.join(',\n')}\n` : ''}]}\n`;
 }
 
@@ -371,7 +373,7 @@ function homogenized(collection: Record<string, Json>): Record<string, Json> {
     for (const [i, member] of value.entries()) {
       if (!isObject(member)) throw new FeatureProblem(`the GeometryCollection's geometry ${i + 1} is not a geometry`);
       if (member['type'] === 'GeometryCollection') flatten(member['geometries']);
-      else members.push(member);
+      else if (!isEmptyGeometry(member)) members.push(member);
     }
   };
   flatten(collection['geometries']);
@@ -393,6 +395,30 @@ function homogenized(collection: Record<string, Json>): Record<string, Json> {
     return coordinates.length === 1 && single !== 'Point' ? { type: single, coordinates: coordinates[0]! } : { type: multi, coordinates };
   }
   throw new FeatureProblem('the GeometryCollection is empty');
+}
+
+/** A geometry with nothing in it: null, empty coordinates (QuPath's empty ROI), a collection of such. */
+function isEmptyGeometry(geometry: Json): boolean {
+  if (geometry === null) return true;
+  if (!isObject(geometry)) return false;
+  if (geometry['type'] === 'GeometryCollection') {
+    const members = geometry['geometries'];
+    return Array.isArray(members) && members.every(isEmptyGeometry);
+  }
+  const coordinates = geometry['coordinates'];
+  return Array.isArray(coordinates) && coordinates.length === 0;
+}
+
+/**
+ * A geometry's shapes: none when it is empty, a line each of a MultiLineString of several (QuPath holds
+ * them as one object, a GeometryROI; an annotation's line is one path), else its one shape.
+ */
+function shapesOf(geometry: Json, freehand: boolean): Shape[] {
+  if (isEmptyGeometry(geometry)) return [];
+  const lines = isObject(geometry) && geometry['type'] === 'GeometryCollection' ? homogenized(geometry) : geometry;
+  if (isObject(lines) && lines['type'] === 'MultiLineString' && Array.isArray(lines['coordinates']) && lines['coordinates'].length > 1)
+    return lines['coordinates'].map((line, i) => ({ kind: 'line', points: positions(line, `the MultiLineString's line ${i + 1}`, 2) }));
+  return [shapeOf(lines, freehand)];
 }
 
 function shapeOf(geometry: Json, freehand: boolean): Shape {
@@ -545,7 +571,7 @@ function passThroughOf(
   feature: Record<string, Json>,
   objectType: string | null,
   used: ReadonlySet<string>,
-  shape: Shape,
+  shape: Shape | null,
   usedDescription: boolean,
 ): PassThrough | undefined {
   const properties: JsonObject = {};
@@ -564,7 +590,7 @@ function passThroughOf(
     ...(objectType === null ? {} : { objectType }),
     ...(unlessEmpty(properties) ? { properties } : {}),
     ...(unlessEmpty(members) ? { members } : {}),
-    ...(isObject(geometry) && !jsonEqual(geometryOf(shape), geometry) ? { geometry } : {}),
+    ...(shape && isObject(geometry) && !jsonEqual(geometryOf(shape), geometry) ? { geometry } : {}),
   };
   return unlessEmpty(kept) as PassThrough | undefined;
 }
@@ -652,21 +678,35 @@ function readFeatures(text: string, options: ReadOptions, annotationsOnly: boole
   /** Each annotation's number in the file, for messages. */
   const numbers: number[] = [];
   const annotations: Annotation[] = [];
+  /** Features with an empty geometry: skipped (an import), or kept as they are (a slide's own file). */
+  const unshown: JsonObject[] = [];
+  let skipped = 0;
+  let leftOut = 0;
   // A feature at a time, within the limits as it goes: a file past them is refused before it is all in memory.
   for (let index = 0; index < parts.count; index++) {
     const feature = parts.feature(index);
-    if (annotationsOnly && !isAnnotation(feature)) continue;
-    if (annotations.length === LIMITS.maxAnnotations)
-      throw new AnnotationFileError('TOO_LARGE', `The file holds more than the ${LIMITS.maxAnnotations} annotations a slide may have.`, path);
+    if (annotationsOnly && !isAnnotation(feature)) {
+      leftOut++;
+      continue;
+    }
     try {
       if (!isObject(feature)) throw new FeatureProblem('it is not an object');
       if (feature['type'] !== undefined && feature['type'] !== 'Feature') throw new FeatureProblem(`it is ${describeValue(feature['type'])}, not a Feature`);
       const properties = isObject(feature['properties']) ? feature['properties'] : {};
       const metadata = isObject(properties['metadata']) ? properties['metadata'] : {};
-      const shape = shapeOf(feature['geometry'] ?? null, (metadata[SHAPE_KEY] ?? metadata[OLD_SHAPE_KEY]) === 'freehand');
-      const count = vertexCount(shape);
-      if (count > LIMITS.maxAnnotationVertices) throw new FeatureProblem(`it has more than ${LIMITS.maxAnnotationVertices} vertices`);
-      vertices += count;
+      const shapes = shapesOf(feature['geometry'] ?? null, (metadata[SHAPE_KEY] ?? metadata[OLD_SHAPE_KEY]) === 'freehand');
+      if (shapes.length === 0) {
+        if (annotationsOnly) skipped++;
+        else unshown.push(feature);
+        continue;
+      }
+      if (annotations.length + shapes.length > LIMITS.maxAnnotations)
+        throw new AnnotationFileError('TOO_LARGE', `The file holds more than the ${LIMITS.maxAnnotations} annotations a slide may have.`, path);
+      for (const shape of shapes) {
+        const count = vertexCount(shape);
+        if (count > LIMITS.maxAnnotationVertices) throw new FeatureProblem(`it has more than ${LIMITS.maxAnnotationVertices} vertices`);
+        vertices += count;
+      }
       if (vertices > LIMITS.maxDocumentVertices)
         throw new AnnotationFileError('TOO_LARGE', `The file holds more than the ${LIMITS.maxDocumentVertices} vertices a slide may have.`, path);
       const cls = classOf(properties);
@@ -682,8 +722,6 @@ function readFeatures(text: string, options: ReadOptions, annotationsOnly: boole
         classes.set(cls.name, { name: cls.name, color: cls.color ?? PALETTE[classes.size % PALETTE.length]! });
       }
       const rawId = typeof feature['id'] === 'string' ? feature['id'] : '';
-      const id = UUID.test(rawId) && !ids.has(rawId.toLowerCase()) ? rawId : options.newId();
-      ids.add(id.toLowerCase());
       const inMetadata = metadata[DESCRIPTION_KEY] !== undefined && metadata[DESCRIPTION_KEY] !== null;
       const description = inMetadata ? metadata[DESCRIPTION_KEY] : properties['description'];
       const name = properties['name'];
@@ -696,22 +734,37 @@ function readFeatures(text: string, options: ReadOptions, annotationsOnly: boole
       if (cls && (cls.key !== 'classification' || !isObject(rawClass) || jsonEqual(rawClass, { name: cls.name, color: cls.color }))) used.add(cls.key);
       if (objectType.key) used.add(objectType.key);
       if (!inMetadata && typeof description === 'string') used.add('description');
-      const passThrough = passThroughOf(feature, objectType.type, used, shape, inMetadata && typeof description === 'string');
-      annotations.push({
-        id,
-        name: typeof name === 'string' ? name : '',
-        description: typeof description === 'string' ? description : '',
-        classification: cls?.name ?? null,
-        shape,
-        ...(passThrough ? { passThrough } : {}),
+      const [first] = shapes;
+      const passThrough = passThroughOf(
+        feature,
+        objectType.type,
+        used,
+        shapes.length === 1 && first ? first : null,
+        inMetadata && typeof description === 'string',
+      );
+      // The lines of one MultiLineString share its name, class and description; the first takes its id and
+      // what else it held, so that a save writes that once.
+      shapes.forEach((shape, part) => {
+        const id = part === 0 && UUID.test(rawId) && !ids.has(rawId.toLowerCase()) ? rawId : options.newId();
+        ids.add(id.toLowerCase());
+        const kept = part === 0 ? passThrough : objectType.type === null ? undefined : { objectType: objectType.type };
+        annotations.push({
+          id,
+          name: typeof name === 'string' ? name : '',
+          description: typeof description === 'string' ? description : '',
+          classification: cls?.name ?? null,
+          shape,
+          ...(kept ? { passThrough: kept } : {}),
+        });
+        numbers.push(index + 1);
       });
-      numbers.push(index + 1);
     } catch (error) {
       if (error instanceof FeatureProblem) throw new AnnotationFileError('CORRUPT_DATA', `Feature ${index + 1}: ${error.message}.`, path);
       throw error;
     }
   }
-  return { document: checkedDocument({ classes: [...classes.values()], annotations }, path, numbers), leftOut: parts.count - annotations.length };
+  const document = checkedDocument({ classes: [...classes.values()], annotations, ...(unshown.length > 0 ? { unshown } : {}) }, path, numbers);
+  return { document, leftOut, skipped };
 }
 
 /**

@@ -86,7 +86,11 @@ const documentVertices = (annotations: readonly Annotation[]) => annotations.red
 const withinDocumentVertices = (doc: v.InferOutput<typeof documentFields>) => documentVertices(doc.annotations) <= LIMITS.maxDocumentVertices;
 const withinClassCount = <T>(list: T[]) => list.length <= LIMITS.maxAnnotationClasses;
 const withinPassThroughChars = <T extends object>(kept: T) => jsonSize(kept) <= LIMITS.maxAnnotationFeatureChars;
+const withinFeatureCount = <T>(list: T[]) => list.length <= LIMITS.maxAnnotations;
+const withinFeaturesChars = <T extends object>(list: T[]) => list.every(withinPassThroughChars);
 const LIMIT_CHECKS: ReadonlySet<unknown> = new Set([
+  withinFeatureCount,
+  withinFeaturesChars,
   withinShapeVertices,
   withinAnnotationCount,
   withinDocumentVertices,
@@ -184,6 +188,17 @@ const documentFields = v.strictObject({
     v.check(withinAnnotationCount, (issue) => `are ${issue.input.length}, more than the ${LIMITS.maxAnnotations} a slide may have`),
     v.check((list) => new Set(list.map((a) => a.id)).size === list.length, 'holds two annotations with one id'),
   ),
+  /**
+   * Features of the slide's own file that are no shape (an empty geometry: QuPath's empty ROI), kept as
+   * they were read and written back after the annotations; absent when there are none.
+   */
+  unshown: v.optional(
+    v.pipe(
+      v.array(jsonObject, 'must be a list'),
+      v.check(withinFeatureCount, `are more than the ${LIMITS.maxAnnotations} features a slide may have`),
+      v.check(withinFeaturesChars, `hold one of more than the ${LIMITS.maxAnnotationFeatureChars} characters a feature may be`),
+    ),
+  ),
 });
 
 export const annotationDocumentSchema = v.pipe(
@@ -239,10 +254,14 @@ export interface SlideAnnotations {
   unreadable: { code: ErrorCode; message: string; keptAs: string | null } | null;
 }
 
-/** A file's annotations as read, and how many of its objects were not annotations (QuPath's detections, cells, tiles, TMA cores), left out. */
+/**
+ * A file's annotations as read; how many of its objects were not annotations (QuPath's detections,
+ * cells, tiles, TMA cores), left out; and how many features had an empty geometry, skipped.
+ */
 export interface AnnotationImport {
   document: AnnotationDocument;
   leftOut: number;
+  skipped: number;
 }
 
 /** A file read for import, not yet merged into the slide's annotations. */
@@ -416,6 +435,7 @@ export function mergeDocuments(base: AnnotationDocument, added: AnnotationDocume
   const held = new Set(base.annotations.map(content));
   const fresh = added.annotations.filter((a) => !held.has(content(a)));
   return {
+    ...base,
     classes: [...base.classes, ...added.classes.filter((c) => !names.has(c.name))],
     annotations: [...base.annotations, ...fresh.map((a) => (ids.has(a.id) ? { ...a, id: newId() } : a))],
   };

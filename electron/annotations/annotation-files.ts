@@ -83,10 +83,10 @@ export function parseAnnotations(text: string, path?: string): AnnotationDocumen
   return options.xml ? readImageScopeXml(text, options) : readGeoJson(text, options);
 }
 
-/** parseAnnotations for an import: QuPath's detections left out of GeoJSON and counted. */
+/** parseAnnotations for an import: QuPath's detections left out of GeoJSON and counted, features with no geometry skipped and counted. */
 function parseAnnotationImport(text: string, path?: string): AnnotationImport {
   const options = readOptions(text, path);
-  return options.xml ? { document: readImageScopeXml(text, options), leftOut: 0 } : readGeoJsonImport(text, options);
+  return options.xml ? { document: readImageScopeXml(text, options), leftOut: 0, skipped: 0 } : readGeoJsonImport(text, options);
 }
 
 /** How to read the text: which of the two formats (its first character), new ids, the file for messages. */

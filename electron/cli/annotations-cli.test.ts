@@ -53,6 +53,16 @@ describe('slidescope annotations', () => {
     assert.equal(cells.status, 0, cells.stderr);
     assert.match(cells.stdout, /Nothing new in .*with-cells\.geojson: its 6 annotations are there already/);
     assert.match(cells.stdout, /^2 QuPath detections \(cells, tiles, TMA cores\) left out: only annotations are imported$/m);
+    // Features with no geometry are skipped, and said to be on stderr; the rest is imported.
+    const withEmpty = JSON.parse(readFileSync(input, 'utf8'));
+    const empty = { type: 'Feature', geometry: null, properties: { objectType: 'annotation', name: 'nothing here' } };
+    withEmpty.features.push(empty, { ...empty, geometry: { type: 'Polygon', coordinates: [] } });
+    const emptyFile = join(out, 'with-empty.geojson');
+    writeFileSync(emptyFile, JSON.stringify(withEmpty));
+    const skipped = cli('annotations', slide, '--import', emptyFile);
+    assert.equal(skipped.status, 0, skipped.stderr);
+    assert.match(skipped.stdout, /Nothing new in .*with-empty\.geojson: its 6 annotations are there already/);
+    assert.match(skipped.stderr, /^slidescope: 2 features of .*with-empty\.geojson have no geometry \(empty or null\) and were skipped$/m);
 
     const summary = cli('annotations', slide, '--json');
     assert.equal(summary.status, 0, summary.stderr);

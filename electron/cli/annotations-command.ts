@@ -65,7 +65,13 @@ export async function runAnnotations(engine: Engine, store: AnnotationStore, sli
   return withSlide(engine, path, async (_slideId, info) => {
     const out: string[] = [];
     // Read first: a file that cannot be imported must not have set the stored one aside.
-    const read = options.importFile ? await readAnnotationImport(resolve(options.importFile)) : null;
+    const importPath = options.importFile ? resolve(options.importFile) : null;
+    const read = importPath ? await readAnnotationImport(importPath) : null;
+    if (read?.skipped) {
+      const n = read.skipped;
+      const them = n === 1 ? 'has no geometry (empty or null) and was' : 'have no geometry (empty or null) and were';
+      process.stderr.write(`slidescope: ${n} feature${n === 1 ? '' : 's'} of ${importPath} ${them} skipped\n`);
+    }
     const imported = read?.document ?? null;
     // Only an import saves: a listing or an export leaves an unreadable file where it is, and fails.
     let loaded = await store.load(path, imported === null);

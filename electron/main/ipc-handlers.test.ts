@@ -346,7 +346,7 @@ describe('createIpcHandlers', () => {
     assert.deepEqual(failed, { ok: false, error: { code: 'CORRUPT_DATA', message: 'Feature 1: the Point is not a position [x, y].', path: bad } });
     annotationDialogs.importPath = saved.path;
     const imported = value(await call('annotations:import', W1, { slideId })) as ImportedAnnotations;
-    assert.deepEqual(imported, { document: everyKind(), leftOut: 0, file: saved.path });
+    assert.deepEqual(imported, { document: everyKind(), leftOut: 0, skipped: 0, file: saved.path });
 
     // Export: named after the slide, ImageScope's <slide>.xml; written files may be shown in their folder.
     const out = join(dir, 'CMU-1.xml');

@@ -556,6 +556,8 @@ export const en = {
     alreadyThere_other: '{{count}} of them were there already and are not added twice.',
     leftOut_one: '1 QuPath detection (a cell, tile or TMA core) was left out: only annotations are imported.',
     leftOut_other: '{{count}} QuPath detections (cells, tiles, TMA cores) were left out: only annotations are imported.',
+    skipped_one: '1 feature has no geometry (it is empty or null) and was skipped.',
+    skipped_other: '{{count}} features have no geometry (they are empty or null) and were skipped.',
     importFailed: 'The annotations of {{file}} could not be imported',
     pastLimits: 'With the annotations the slide has, they would be more than a slide may hold: nothing was added. ({{reason}})',
     exported: 'Annotations exported to {{file}}',

@@ -546,6 +546,7 @@ export const ko = {
     nothingNew_other: '{{file}}에 새로운 것이 없습니다: 주석 {{count}}개가 이미 있습니다',
     alreadyThere_other: '그중 {{count}}개는 이미 있어서 다시 추가하지 않았습니다.',
     leftOut_other: 'QuPath 검출 객체(세포, 타일, TMA 코어) {{count}}개는 가져오지 않았습니다. 주석만 가져옵니다.',
+    skipped_other: '도형이 없는(비어 있거나 null인) 객체 {{count}}개는 건너뛰었습니다.',
     importFailed: '{{file}}의 주석을 가져올 수 없습니다',
     pastLimits: '슬라이드에 있는 주석과 합치면 한 슬라이드가 담을 수 있는 양을 넘어 아무것도 추가하지 않았습니다. ({{reason}})',
     exported: '주석을 {{file}} 파일로 내보냈습니다',

@@ -251,7 +251,7 @@ export class AnnotationSession {
     const { document } = this.#state;
     // Annotations of a class that is gone become unclassified.
     const annotations = document.annotations.map((a) => (a.classification !== null && !names.has(a.classification) ? { ...a, classification: null } : a));
-    this.commit({ classes, annotations });
+    this.commit({ ...document, classes, annotations });
     if (this.#state.activeClass !== null && !names.has(this.#state.activeClass)) this.#set({ activeClass: null });
   }
 
@@ -259,6 +259,7 @@ export class AnnotationSession {
   renameClass(from: string, to: string): void {
     const { document } = this.#state;
     this.commit({
+      ...document,
       classes: document.classes.map((c) => (c.name === from ? { ...c, name: to } : c)),
       annotations: document.annotations.map((a) => (a.classification === from ? { ...a, classification: to } : a)),
     });

@@ -83,12 +83,13 @@ export function AnnotationPanel({ session, onClose, onNotice }: AnnotationPanelP
         return;
       }
       const count = merged.added;
-      const { leftOut } = result.value;
+      const { leftOut, skipped } = result.value;
       const held = result.value.document.annotations.length - count;
       const file = baseName(result.value.file);
       const details = [
         ...(held > 0 && count > 0 ? [t('annotations.alreadyThere', { count: held })] : []),
         ...(leftOut > 0 ? [t('annotations.leftOut', { count: leftOut })] : []),
+        ...(skipped > 0 ? [t('annotations.skipped', { count: skipped })] : []),
       ];
       const detail = details.length > 0 ? { detail: details.join(' ') } : {};
       if (count === 0 && held > 0) onNotice({ kind: 'info', title: t('annotations.nothingNew', { count: held, file }), ...detail });
