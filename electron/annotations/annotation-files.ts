@@ -1,6 +1,7 @@
 // Annotation files on disk, for the app (import, export, its own store), the CLI and the exports'
 // burn-in alike: read whichever of GeoJSON or ImageScope XML a file holds (by its first character),
-// bounded in size before it is read; write either, or a measurement table, atomically.
+// bounded in size before it is read, and inflated first when it is QuPath's .zip or a gzip file
+// (compressed-annotations.ts); write either, or a measurement table, atomically.
 
 import { randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { type AnnotationDocument, AnnotationFileError, type AnnotationFormat, ty
 import { LIMITS } from '../../shared/limits';
 import { SlideError } from '../engine/errors';
 import { writeFileAtomic } from '../engine/export/atomic-file';
+import { uncompressedAnnotationBytes } from './compressed-annotations';
 import { readImageScopeXml, writeImageScopeXml } from './imagescope-xml';
 import { type TableSlide, type TableSlideRows, tableSeparator, writeMeasurementTable } from './measurement-table';
 
@@ -38,7 +40,7 @@ async function readAnnotationText(path: string): Promise<string> {
   const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
     throw new SlideError('IO_ERROR', `Reading ${basename(path)} failed (${error.code ?? error.message}).`, path);
   });
-  return decodeAnnotationText(bytes, path);
+  return decodeAnnotationText(uncompressedAnnotationBytes(bytes, path), path);
 }
 
 /** XML's declared encodings the readers take besides UTF-8 (ImageScope on Windows may write these). */

@@ -13,6 +13,7 @@ import { LIMITS } from '../../shared/limits';
 import { everyKind } from '../../testing/annotation-samples';
 import { sharedSlide } from '../../testing/paths';
 import { runCli } from '../../testing/run-cli';
+import { zipArchive } from '../../testing/writers/zip';
 
 const _CLI = fileURLToPath(new URL('./main.ts', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'slidescope-cli-annotations-'));
@@ -53,6 +54,18 @@ describe('slidescope annotations', () => {
     assert.equal(cells.status, 0, cells.stderr);
     assert.match(cells.stdout, /Nothing new in .*with-cells\.geojson: its 6 annotations are there already/);
     assert.match(cells.stdout, /^2 QuPath detections \(cells, tiles, TMA cores\) left out: only annotations are imported$/m);
+    // QuPath's compressed export (a .zip of one .geojson) is read as the file it holds; a zip bomb is refused, the stored file untouched.
+    const zipped = join(out, 'objects.zip');
+    writeFileSync(zipped, zipArchive([{ name: 'objects.geojson', content: readFileSync(input) }]));
+    const fromZip = cli('annotations', slide, '--import', zipped);
+    assert.equal(fromZip.status, 0, fromZip.stderr);
+    assert.match(fromZip.stdout, /Nothing new in .*objects\.zip: its 6 annotations are there already/);
+    const bomb = join(out, 'bomb.zip');
+    writeFileSync(bomb, zipArchive([{ name: 'bomb.geojson', content: new Uint8Array(2 ** 20), size: 100 }]));
+    const bombed = cli('annotations', slide, '--import', bomb);
+    assert.notEqual(bombed.status, 0);
+    assert.match(bombed.stderr, /bomb\.zip would inflate to more than/);
+    assert.equal(statSync(`${slide}.annotations.geojson`).mtimeMs, stored);
     // Features with no geometry are skipped, and said to be on stderr; the rest is imported.
     const withEmpty = JSON.parse(readFileSync(input, 'utf8'));
     const empty = { type: 'Feature', geometry: null, properties: { objectType: 'annotation', name: 'nothing here' } };

@@ -28,10 +28,10 @@ export function exportDialogFilters(t: Translate, format: 'png' | 'jpeg' | 'tiff
   return [{ name: t(`fileTypes.${format}`), extensions: [...IMAGE_EXTENSIONS[format]] }];
 }
 
-/** The annotation import dialog takes both formats. */
+/** The annotation import dialog takes both formats, and GeoJSON compressed (QuPath's .zip, or gzip). */
 export function annotationImportFilters(t: Translate): FileFilter[] {
   return [
-    { name: t('fileTypes.annotations'), extensions: ['geojson', 'json', 'xml'] },
+    { name: t('fileTypes.annotations'), extensions: ['geojson', 'json', 'xml', 'zip', 'gz'] },
     { name: t('fileTypes.all'), extensions: ['*'] },
   ];
 }

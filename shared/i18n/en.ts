@@ -678,7 +678,7 @@ export const en = {
     png: 'PNG image',
     jpeg: 'JPEG image',
     tiff: 'TIFF image',
-    annotations: 'Annotations (GeoJSON, ImageScope XML)',
+    annotations: 'Annotations (GeoJSON, also zipped; ImageScope XML)',
     geojson: 'GeoJSON (QuPath, TIAToolbox)',
     imagescope: 'Aperio ImageScope XML',
     csv: 'Measurement table, comma-separated (CSV)',

@@ -666,7 +666,7 @@ export const ko = {
     png: 'PNG 이미지',
     jpeg: 'JPEG 이미지',
     tiff: 'TIFF 이미지',
-    annotations: '주석 (GeoJSON, ImageScope XML)',
+    annotations: '주석 (GeoJSON, 압축 포함; ImageScope XML)',
     geojson: 'GeoJSON (QuPath, TIAToolbox)',
     imagescope: 'Aperio ImageScope XML',
     csv: '측정 표, 쉼표로 구분 (CSV)',
