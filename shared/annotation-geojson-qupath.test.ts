@@ -191,14 +191,37 @@ describe("what Slidescope does not edit of QuPath's objects, kept", () => {
     assert.deepEqual(document.annotations[0]?.passThrough?.properties?.['measurements'], { 'Num Detections': 2, 'Area µm^2': 1234.5 });
   });
 
-  it("the schema takes JSON only, within a feature's size: NaN or a function is CORRUPT_DATA, past the size TOO_LARGE", () => {
+  it('reads and writes back measurements QuPath writes as bare NaN and Infinity (GsonTools: serializeSpecialFloatingPointValues)', () => {
+    // A cell without a nucleus measurement: QuPath's JsonWriter, lenient, writes the double as is.
+    const text = collection([squareFeature({ objectType: 'detection', measurements: { a: 0, b: 1, c: 2, s: 'NaN' } })])
+      .replace('"a":0', '"a":NaN')
+      .replace('"b":1', '"b":Infinity')
+      .replace('"c":2', '"c":-Infinity');
+    const doc = readGeoJson(text, options);
+    assert.deepEqual(doc.annotations[0]?.passThrough?.properties?.['measurements'], {
+      a: Number.NaN,
+      b: Number.POSITIVE_INFINITY,
+      c: Number.NEGATIVE_INFINITY,
+      s: 'NaN',
+    });
+    const written = writeGeoJson(doc);
+    assert.match(written, /"measurements":\{"a":NaN,"b":Infinity,"c":-Infinity,"s":"NaN"\}/);
+    assert.deepEqual(readGeoJson(written, options).annotations[0]?.passThrough, doc.annotations[0]?.passThrough);
+    // Nowhere else: a coordinate that is not a number is still the feature's fault.
+    assert.throws(
+      () => readGeoJson(collection([squareFeature({})]).replace('[0,0]', '[NaN,0]'), options),
+      /Feature 1: the Polygon's outer ring, position 1, is not a position/,
+    );
+  });
+
+  it("the schema takes JSON only, within a feature's size: a function is CORRUPT_DATA, past the size TOO_LARGE", () => {
     const doc = read();
     const withKept = (passThrough: unknown) => ({ ...doc, annotations: [{ ...doc.annotations[0]!, passThrough }] });
     const problem = (passThrough: unknown) => {
       const checked = checkDocument(withKept(passThrough));
       return checked.ok ? null : { code: checked.problem.code, field: checked.problem.field };
     };
-    assert.deepEqual(problem({ properties: { measurements: { a: Number.NaN } } }), { code: 'CORRUPT_DATA', field: 'passThrough.properties' });
+    assert.equal(problem({ properties: { measurements: { a: Number.NaN } } }), null); // QuPath writes NaN
     assert.deepEqual(problem({ members: { f: () => 1 } }), { code: 'CORRUPT_DATA', field: 'passThrough.members' });
     assert.deepEqual(problem({ objectType: 'no spaces' }), { code: 'CORRUPT_DATA', field: 'passThrough.objectType' });
     assert.deepEqual(problem({ other: {} }), { code: 'CORRUPT_DATA', field: 'passThrough.other' });

@@ -144,11 +144,73 @@ function featureOf(annotation: Annotation, classes: ReadonlyMap<string, Rgb>): J
   return feature;
 }
 
+/**
+ * QuPath writes a measurement that is NaN or infinite as a bare token (GsonTools' Gson serialises special
+ * floating-point values, leniently), which JSON has not: read and written back as such. In between they
+ * stand as these strings, which no file's string can be (a NUL in a string is written \u0000; the reader
+ * refuses a feature holding both, parsed).
+ */
+const NON_FINITE_TOKENS: ReadonlyMap<string, number> = new Map([
+  ['\u0000NaN', Number.NaN],
+  ['\u0000Infinity', Number.POSITIVE_INFINITY],
+  ['\u0000-Infinity', Number.NEGATIVE_INFINITY],
+]);
+
+/** Whether a JSON value holds a number not finite (a replacer on every save's coordinates would cost more than this walk of what was read). */
+function holdsNonFinite(value: Json | undefined): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (Array.isArray(value)) return value.some(holdsNonFinite);
+  return isObject(value) && Object.values(value).some(holdsNonFinite);
+}
+
+/** JSON.stringify, a number not finite (only in what `read` holds, what was read) written as QuPath writes it (NaN, Infinity, -Infinity) rather than null. */
+function jsonText(value: Json, read: Json | undefined): string {
+  if (!holdsNonFinite(read)) return JSON.stringify(value);
+  let special = false;
+  const text = JSON.stringify(value, (_key, item: unknown) => {
+    if (typeof item !== 'number' || Number.isFinite(item)) return item;
+    special = true;
+    return `\u0000${item}`;
+  });
+  return special ? text.replace(/"\\u0000(NaN|Infinity|-Infinity)"/g, '$1') : text;
+}
+
+/** JSON.parse of `text[start, end)`, the bare NaN and Infinity tokens the layout found in it (at `special`) read as those numbers. */
+function parseJson(text: string, start: number, end: number, special: readonly number[]): Json {
+  let at = lowerBound(special, start);
+  if (at === special.length || special[at]! >= end) return JSON.parse(text.slice(start, end)) as Json;
+  const slice = text.slice(start, end);
+  if (slice.includes('\\u0000')) throw new FeatureProblem('it holds both a NaN or Infinity and a string with a NUL character');
+  const parts: string[] = [];
+  let from = start;
+  for (; at < special.length && special[at]! < end; at++) {
+    const token = text.startsWith('NaN', special[at]!) ? 'NaN' : text[special[at]!] === '-' ? '-Infinity' : 'Infinity';
+    parts.push(text.slice(from, special[at]), JSON.stringify(`\u0000${token}`));
+    from = special[at]! + token.length;
+  }
+  parts.push(text.slice(from, end));
+  return JSON.parse(parts.join(''), (_key, item: unknown) => (typeof item === 'string' ? (NON_FINITE_TOKENS.get(item) ?? item) : item)) as Json;
+}
+
+/** The first index of a sorted list whose value is at least `value`. */
+function lowerBound(list: readonly number[], value: number): number {
+  let [low, high] = [0, list.length];
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (list[middle]! < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 /** The document as a GeoJSON FeatureCollection, one feature a line (diffable; errors name the line). */
 export function writeGeoJson(doc: AnnotationDocument): string {
   const colors = new Map(doc.classes.map((c) => [c.name, c.color] as const));
   const head = `{"type":"FeatureCollection","slidescope":${JSON.stringify({ classes: doc.classes })},"features":[`;
-  const features = [...doc.annotations.map((a) => featureOf(a, colors)), ...(doc.unshown ?? [])].map((f) => JSON.stringify(f));
+  const features = [
+    ...doc.annotations.map((a) => jsonText(featureOf(a, colors), a.passThrough)),
+    ...(doc.unshown ?? []).map((feature) => jsonText(feature, feature)),
+  ];
   return `${head}${features.length > 0 ? `\n${features.join(',\n')}\n` : ''}]}\n`;
 }
 
@@ -180,6 +242,8 @@ type Range = readonly [start: number, end: number];
 interface JsonLayout {
   members: Map<string, Range> | null;
   items: Range[] | null;
+  /** Where a bare NaN, Infinity or -Infinity (QuPath's measurements) starts, in order. */
+  special: number[];
 }
 
 class JsonSyntax {
@@ -248,7 +312,7 @@ function jsonLayout(text: string, from: number): JsonLayout {
       digits();
     }
   };
-  const layout: JsonLayout = { members: null, items: null };
+  const layout: JsonLayout = { members: null, items: null, special: [] };
   /** One value; `items` collects a list's items' ranges, `members` an object's members'. */
   const value = (depth: number, items: Range[] | null, members: Map<string, Range> | null): void => {
     if (depth > LIMITS.maxAnnotationJsonDepth) fail('nested too deeply');
@@ -297,7 +361,10 @@ function jsonLayout(text: string, from: number): JsonLayout {
     else if (c === 't') literal('true');
     else if (c === 'f') literal('false');
     else if (c === 'n') literal('null');
-    else number();
+    else if (c === 'N' || c === 'I' || (c === '-' && text[i + 1] === 'I')) {
+      layout.special.push(i);
+      literal(c === 'N' ? 'NaN' : c === 'I' ? 'Infinity' : '-Infinity');
+    } else number();
   };
   space();
   if (text[i] === '{') layout.members = new Map();
@@ -626,10 +693,16 @@ function featureParts(
     const { line, column } = lineAt(text, error.offset);
     throw new AnnotationFileError('CORRUPT_DATA', `Not valid JSON at line ${line}, column ${column}: ${error.reason}.`, path);
   }
-  const { members } = layout;
+  const { members, special } = layout;
   const root = (key: string): Json | undefined => {
     const range = members?.get(key);
-    return range && range[1] - range[0] <= MAX_FEATURE_CHARS ? (JSON.parse(text.slice(range[0], range[1])) as Json) : undefined;
+    if (!range || range[1] - range[0] > MAX_FEATURE_CHARS) return undefined;
+    try {
+      return parseJson(text, range[0], range[1], special);
+    } catch (error) {
+      if (error instanceof FeatureProblem) return undefined;
+      throw error;
+    }
   };
   const parse = ([start, end]: Range, number: number): Json => {
     if (end - start > MAX_FEATURE_CHARS)
@@ -638,7 +711,12 @@ function featureParts(
         `Feature ${number} is ${end - start} characters, more than the ${MAX_FEATURE_CHARS} an annotation may be.`,
         path,
       );
-    return JSON.parse(text.slice(start, end)) as Json;
+    try {
+      return parseJson(text, start, end, special);
+    } catch (error) {
+      if (error instanceof FeatureProblem) throw new AnnotationFileError('CORRUPT_DATA', `Feature ${number}: ${error.message}.`, path);
+      throw error;
+    }
   };
   if (layout.items) {
     const items = layout.items;

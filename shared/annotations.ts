@@ -123,12 +123,13 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => {
 
 /**
  * The least length of a JSON value's text (a value a character, a string and a key their lengths), or
- * -1 when it is no JSON (a number not finite, undefined, a class's instance) or nests deeper than a file may.
+ * -1 when it is no JSON (undefined, a class's instance) or nests deeper than a file may. A number not
+ * finite is JSON as QuPath writes it (a NaN measurement, written back bare).
  */
 export function jsonSize(value: unknown, depth = 0): number {
   if (depth > LIMITS.maxAnnotationJsonDepth) return -1;
   if (value === null || typeof value === 'boolean') return 1;
-  if (typeof value === 'number') return Number.isFinite(value) ? 1 : -1;
+  if (typeof value === 'number') return 1;
   if (typeof value === 'string') return value.length + 2;
   let size = 2;
   if (Array.isArray(value)) {
