@@ -280,6 +280,18 @@ describe('a feature no annotation can hold as it is: the rest of the file is rea
     assert.deepEqual(readGeoJson(writeGeoJson(doc), options), doc);
   });
 
+  it("each line of a MultiLineString keeps the geometry's plane (a z-slice of QuPath's), once saved and again", () => {
+    const plane = { c: -1, z: 2, t: 0 };
+    const cut = { ...features[1]!, geometry: { type: 'MultiLineString', coordinates: [line(0), line(10)], plane } };
+    const written = writeGeoJson(readGeoJson(collection([cut]), options));
+    const geometries = (text: string) => JSON.parse(text).features.map((f: { geometry: object }) => f.geometry);
+    assert.deepEqual(geometries(written), [
+      { type: 'LineString', coordinates: line(0), plane },
+      { type: 'LineString', coordinates: line(10), plane },
+    ]);
+    assert.equal(writeGeoJson(readGeoJson(written, options)), written);
+  });
+
   it('still refuses a file that is no GeoJSON, and a geometry that is broken, not empty', () => {
     assert.throws(() => readGeoJsonImport('{"type":"Topology","objects":{}}', options), /^AnnotationFileError: Not GeoJSON annotations/);
     const broken = { type: 'Feature', geometry: { type: 'MultiLineString', coordinates: [line(0), [[1, 1]]] }, properties: {} };

@@ -653,11 +653,15 @@ function passThroughOf(
   const members: JsonObject = {};
   for (const [key, value] of Object.entries(feature)) if (!FEATURE_KEYS.has(key)) members[key] = value;
   const geometry = feature['geometry'];
+  // A geometry split into several shapes is written as theirs: of it, only what is not its shape (QuPath's plane).
+  const aside: JsonObject = {};
+  if (!shape && isObject(geometry)) for (const [key, value] of Object.entries(geometry)) if (!GEOMETRY_SHAPE_KEYS.has(key)) aside[key] = value;
   const kept: PassThrough = {
     ...(objectType === null ? {} : { objectType }),
     ...(unlessEmpty(properties) ? { properties } : {}),
     ...(unlessEmpty(members) ? { members } : {}),
     ...(shape && isObject(geometry) && !jsonEqual(geometryOf(shape), geometry) ? { geometry } : {}),
+    ...(unlessEmpty(aside) ? { geometry: aside } : {}),
   };
   return unlessEmpty(kept) as PassThrough | undefined;
 }
@@ -820,12 +824,13 @@ function readFeatures(text: string, options: ReadOptions, annotationsOnly: boole
         shapes.length === 1 && first ? first : null,
         inMetadata && typeof description === 'string',
       );
-      // The lines of one MultiLineString share its name, class and description; the first takes its id and
-      // what else it held, so that a save writes that once.
+      // The lines of one MultiLineString share its name, class, description and plane; the first takes its
+      // id and what else it held, so that a save writes that once.
       shapes.forEach((shape, part) => {
         const id = part === 0 && UUID.test(rawId) && !ids.has(rawId.toLowerCase()) ? rawId : options.newId();
         ids.add(id.toLowerCase());
-        const kept = part === 0 ? passThrough : objectType.type === null ? undefined : { objectType: objectType.type };
+        const { objectType: type, geometry } = passThrough ?? {};
+        const kept = part === 0 ? passThrough : unlessEmpty({ ...(type ? { objectType: type } : {}), ...(geometry ? { geometry } : {}) });
         annotations.push({
           id,
           name: typeof name === 'string' ? name : '',
