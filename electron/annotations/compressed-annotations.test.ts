@@ -47,6 +47,18 @@ describe('compressed annotation files', () => {
       () => uncompressedAnnotationBytes(zipArchive([]), '/data/empty.zip'),
       refused('CORRUPT_DATA', /^empty\.zip is a ZIP archive with no file in it\.$/),
     );
+    // What the Mac's Compress adds beside a file (its resource fork) is passed over.
+    assert.deepEqual(
+      uncompressedAnnotationBytes(
+        zipArchive([
+          { name: 'a.geojson', content: geojson },
+          { name: '__MACOSX/', content: new Uint8Array() },
+          { name: '__MACOSX/._a.geojson', content: new Uint8Array(82) },
+        ]),
+        '/data/mac.zip',
+      ),
+      geojson,
+    );
     // A folder entry is no file: it is passed over.
     assert.deepEqual(
       uncompressedAnnotationBytes(

@@ -61,7 +61,8 @@ function onlyEntry(zip: Buffer, path: string, maxBytes: number): Buffer {
   const fail = (reason: string): never => {
     throw new AnnotationFileError('CORRUPT_DATA', `${name} is a ZIP archive ${reason}.`, path);
   };
-  const entries = centralDirectory(zip, fail).filter((e) => !e.name.endsWith('/'));
+  // Folders are no files, nor the resource forks the Mac's Compress adds (__MACOSX/, ._name).
+  const entries = centralDirectory(zip, fail).filter((e) => !e.name.endsWith('/') && !e.name.startsWith('__MACOSX/') && !basename(e.name).startsWith('._'));
   const [entry] = entries;
   if (!entry) return fail('with no file in it');
   if (entries.length > 1 || !/\.(geo)?json$/i.test(entry.name))
