@@ -401,13 +401,13 @@ test("a fluorescence OME-TIFF whose channel's tiles lie past the end of the file
   try {
     const path = join(dir, 'cut.ome.tif');
     await writeOmeTiff(path, { ...(FIXTURES['ome-fluorescence-16bit'].options as OmeTiffOptions), width: 500, height: 360, levels: 2 });
-    // Channel 2's first two tiles moved past the end, as in a copy cut short inside its image data.
+    // Channel 2's last two tiles moved past the end, as in a copy cut short inside its image data.
     const script = `
 import sys, struct, tifffile
 with tifffile.TiffFile(sys.argv[1]) as t:
     at = t.pages[1].tags['TileOffsets'].valueoffset
 with open(sys.argv[1], 'r+b') as f:
-    f.seek(at)
+    f.seek(at + 8)
     f.write(struct.pack('<2I', 2**31, 2**31 + 4096))
 `;
     const run = spawnSync(PYTHON, ['-c', script, path], { encoding: 'utf8' });

@@ -70,6 +70,15 @@ export class StructureSource {
     return out;
   }
 
+  /** A few bytes, from the blocks held or read alone (not kept): a peek that should not cost a block. */
+  peek(offset: number, length: number): Uint8Array {
+    if (this.closed) throw new SlideError('NOT_OPEN', 'The slide was closed.');
+    const block = this.blocks.get(Math.floor(offset / this.blockBytes));
+    const start = offset % this.blockBytes;
+    if (block && start + length <= block.length) return block.subarray(start, start + length);
+    return this.readPast(offset, Math.max(0, Math.min(length, this.size - offset)));
+  }
+
   private readPast(offset: number, length: number): Uint8Array {
     const buffer = Buffer.allocUnsafe(length);
     return buffer.subarray(0, readFullySync(this.fd, buffer, offset));

@@ -262,6 +262,35 @@ export class TiffFile {
   }
 
   /**
+   * Where the directory's last tile (or strip) ends, as its tables' last entries say, read alone (a few
+   * bytes, not the tables): writers store a level's tiles in order, so a file cut inside a level's
+   * data cuts its last tile. Null when a table is missing or unreadable (its tiles say why).
+   */
+  async lastBlockEnd(dir: TiffDirectory): Promise<number | null> {
+    const last = async (tag: number): Promise<number | null> => {
+      const deferred = dir.ifd.deferredArrays.get(tag);
+      if (!deferred) {
+        const value = (await dir.ifd.loadValue(tag)) as ArrayLike<number> | number | undefined;
+        if (value === undefined) return null;
+        return typeof value === 'number' ? value : Number(value[value.length - 1] ?? Number.NaN);
+      }
+      const size = ARRAY_ITEM_SIZE[deferred.fieldType];
+      if (size === undefined || deferred.length === 0) return null;
+      const bytes = this.file.source.peek(deferred.arrayOffset + (deferred.length - 1) * size, size);
+      if (bytes.length !== size) return null;
+      const view = new DataView(bytes.buffer, bytes.byteOffset, size);
+      return size === 2
+        ? view.getUint16(0, dir.littleEndian)
+        : size === 4
+          ? view.getUint32(0, dir.littleEndian)
+          : Number(view.getBigUint64(0, dir.littleEndian));
+    };
+    const offset = await last(dir.tiled ? 324 : 273);
+    const count = await last(dir.tiled ? 325 : 279);
+    return offset === null || count === null || !Number.isFinite(offset + count) ? null : offset + count;
+  }
+
+  /**
    * A directory's tile (or strip) offsets and byte counts, read once, and how many of its blocks the
    * file no longer holds (pastEnd: a copy cut short inside its image data).
    */
