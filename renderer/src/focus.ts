@@ -2,6 +2,8 @@
 // annotation's editor, a tab closed, Reset greyed out). Left alone, it drops to <body>: a keyboard
 // user starts again from the top and single-key shortcuts fire where the user did not look.
 
+import type { KeyboardEvent } from 'react';
+
 /** Whether the focus was lost: on <body>, on nothing, or on an element gone from the page or disabled. */
 export function focusLost(): boolean {
   const active = document.activeElement;
@@ -14,4 +16,12 @@ export function refocusIfLost(next: () => HTMLElement | null | undefined): void 
   setTimeout(() => {
     if (focusLost()) next()?.focus();
   }, 0);
+}
+
+/** Keys a focused slider or number field answers itself (a step): they must not also pan the slide (the window's shortcuts). */
+const STEP_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown']);
+
+/** A slider's or number field's onKeyDown: its step keys stay with it. */
+export function keepStepKeys(event: KeyboardEvent): void {
+  if (STEP_KEYS.has(event.key)) event.stopPropagation();
 }

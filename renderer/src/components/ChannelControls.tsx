@@ -1,16 +1,10 @@
 // The colour panel's channels of a fluorescence slide: each shown or hidden, its colour, and the
 // sample values shown black (low) and in full colour (high); reset to the slide's own display.
 
-import type { KeyboardEvent } from 'react';
+import { keepStepKeys } from '../focus';
 import type { SlideChannels } from '../hooks/useSlideChannels';
 import { formatNumber } from '../i18n/format';
 import { useT } from '../i18n/i18n';
-
-/** Keys a focused number field answers itself: they must not also pan the slide (the window's shortcuts). */
-const FIELD_KEYS = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Home', 'End', 'PageUp', 'PageDown']);
-const keepFieldKeys = (event: KeyboardEvent): void => {
-  if (FIELD_KEYS.has(event.key)) event.stopPropagation();
-};
 
 export function ChannelControls({ control }: { control: SlideChannels }) {
   const t = useT();
@@ -55,7 +49,7 @@ export function ChannelControls({ control }: { control: SlideChannels }) {
                   max={c.high - 1}
                   value={c.low}
                   onChange={(event) => number(event.target.value, (low) => edit(i, { low }))}
-                  onKeyDown={keepFieldKeys}
+                  onKeyDown={keepStepKeys}
                   aria-label={t('channels.lowOf', { name: c.name })}
                   data-testid={`channel-${i}-low`}
                 />
@@ -68,7 +62,7 @@ export function ChannelControls({ control }: { control: SlideChannels }) {
                   max={c.max}
                   value={c.high}
                   onChange={(event) => number(event.target.value, (high) => edit(i, { high }))}
-                  onKeyDown={keepFieldKeys}
+                  onKeyDown={keepStepKeys}
                   aria-label={t('channels.highOf', { name: c.name })}
                   data-testid={`channel-${i}-high`}
                 />

@@ -2,11 +2,10 @@
 // tile again), reset, and whether the slide's embedded ICC profile is applied, with which profile
 // the slide carries. The toolbar's button opens it, as does ⇧ C.
 
-import type { KeyboardEvent } from 'react';
 import { ADJUSTMENT_RANGES, type ColourAdjustment, isNeutral } from '../../../shared/colour';
 import type { PlainKey } from '../../../shared/i18n/catalogue';
 import type { SlideInfo } from '../../../shared/slide';
-import { refocusIfLost } from '../focus';
+import { keepStepKeys, refocusIfLost } from '../focus';
 import type { SlideChannels } from '../hooks/useSlideChannels';
 import type { ColourAction, ViewColour } from '../hooks/useViewColour';
 import { formatNumber, formatPercent } from '../i18n/format';
@@ -30,16 +29,10 @@ export interface ColourPanelProps {
   onClose: () => void;
 }
 
-/** Keys a focused slider answers itself: they must not also pan the slide (the window's shortcuts). */
-const SLIDER_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown']);
-
 export function ColourPanel({ info, colour, channels, onAction, onClose }: ColourPanelProps) {
   const t = useT();
   const { adjustment } = colour;
   const profile = info.iccProfile;
-  const keepSliderKeys = (event: KeyboardEvent): void => {
-    if (SLIDER_KEYS.has(event.key)) event.stopPropagation();
-  };
   return (
     <aside className="colour-panel" aria-label={t('colour.title')} data-testid="colour-panel">
       <header className="colour-panel-header">
@@ -64,7 +57,7 @@ export function ColourPanel({ info, colour, channels, onAction, onClose }: Colou
               // Read as shown ("+5%", "100%", "1.00"), not as the raw value (0.05, 1).
               aria-valuetext={format(adjustment[control])}
               onChange={(event) => onAction({ kind: 'set', control, value: Number(event.target.value) })}
-              onKeyDown={keepSliderKeys}
+              onKeyDown={keepStepKeys}
               data-testid={`colour-${control}`}
             />
             <output className="colour-control-value" data-testid={`colour-${control}-value`}>
