@@ -11,6 +11,9 @@ import { STOPPED_FILE_SYSTEM } from './engine-settings';
 const alive = setInterval(() => undefined, 1000);
 after(() => clearInterval(alive));
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+async function until(done: () => boolean, ms = 10_000): Promise<void> {
+  for (const end = Date.now() + ms; !done(); await wait(5)) if (Date.now() > end) throw new Error(`not so after ${ms} ms`);
+}
 
 test('an engine that stops while reopening the slides loses none of them: the next one reopens them all', async () => {
   const children: InMemoryChild[] = [];
@@ -35,9 +38,10 @@ test('an engine that stops while reopening the slides loses none of them: the ne
   for (const slideId of ['A', 'B', 'C']) assert.equal((await engine.call('engine:open', { slideId, path: `/s/${slideId}.svs`, client: null })).ok, true);
   await wait(2100); // long enough a life not to count as a quick death (no pause before the restart)
   children[0]!.kill('it was killed (SIGKILL)');
-  await wait(50); // the second engine is reopening A, B and C
-  children[1]!.kill('it was killed (SIGKILL)');
-  await wait(800);
+  // Polled, not timed: on a loaded machine the second engine may start later than any fixed wait.
+  await until(() => children.length > 1);
+  children[1]!.kill('it was killed (SIGKILL)'); // while it reopens A, B and C (100 ms each)
+  await until(() => restarted === 1);
   for (const slideId of ['A', 'B', 'C']) assert.equal((await engine.call('engine:close', { slideId })).ok, true, slideId);
   assert.deepEqual(openedIn[2], ['A', 'B', 'C']);
   assert.deepEqual(
@@ -193,7 +197,7 @@ test('a slide that cannot be reopened after a restart (its file gone) is named, 
   for (const slideId of ['A', 'B']) assert.equal((await engine.call('engine:open', { slideId, path: `/s/${slideId}.svs`, client: null })).ok, true);
   gone = true;
   children[0]!.kill('it was killed (SIGKILL)');
-  await wait(300);
+  await until(() => restarts.length > 0);
   assert.deepEqual(
     restarts.map((lost) => lost.map(({ slideId, error }) => [slideId, error.code])),
     [[['B', 'NOT_FOUND']]],
@@ -220,7 +224,7 @@ test("a lane that stops on one slide's reopen fails that slide alone: the others
   restarted = true;
   opened.length = 0;
   children[0]!.kill('it was killed (SIGKILL)');
-  await wait(300);
+  await until(() => lost.length > 0);
   assert.deepEqual(lost, [['B']]);
   assert.deepEqual(opened, ['A', 'C']);
   await engine.dispose();
