@@ -57,7 +57,7 @@ const GEOMETRY_SHAPE_KEYS = new Set(['type', 'coordinates', 'geometries', 'isEll
 /** A feature's members Slidescope writes itself; any other (a cell's nucleusGeometry) is kept. */
 const FEATURE_KEYS = new Set(['type', 'id', 'geometry', 'properties']);
 
-const isObject = (value: unknown): value is Record<string, Json> => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isObject = (value: unknown): value is Record<string, Json> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Two JSON values alike, whatever the order of their objects' keys. */
 function jsonEqual(a: Json | undefined, b: Json | undefined): boolean {
@@ -385,9 +385,9 @@ function describeValue(value: Json | undefined): string {
 }
 
 /** A feature's problem: thrown inside a feature and given its number by the reader. */
-class FeatureProblem extends Error {}
+export class FeatureProblem extends Error {}
 
-function coordinatePair(value: Json, what: string): [number, number] {
+export function coordinatePair(value: Json, what: string): [number, number] {
   if (!Array.isArray(value) || value.length < 2 || value.length > 3) throw new FeatureProblem(`${what} is not a position [x, y]`);
   const [x, y] = value;
   if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y))
@@ -433,7 +433,7 @@ function asRectangle(rings: number[][]): Shape | null {
  * its members, nested collections flattened, of the highest dimension only (shapely's clip of an outline
  * gives its polygons and the lines along the cut: the polygons are the outline).
  */
-function homogenized(collection: Record<string, Json>): Record<string, Json> {
+export function homogenized(collection: Record<string, Json>): Record<string, Json> {
   const members: Record<string, Json>[] = [];
   const flatten = (value: Json | undefined): void => {
     if (!Array.isArray(value)) throw new FeatureProblem('the GeometryCollection has no list of geometries');
@@ -465,7 +465,7 @@ function homogenized(collection: Record<string, Json>): Record<string, Json> {
 }
 
 /** A geometry with nothing in it: null, empty coordinates (QuPath's empty ROI), a collection of such. */
-function isEmptyGeometry(geometry: Json): boolean {
+export function isEmptyGeometry(geometry: Json): boolean {
   if (geometry === null) return true;
   if (!isObject(geometry)) return false;
   if (geometry['type'] === 'GeometryCollection') {
@@ -551,7 +551,7 @@ function legacyClassName(classification: Record<string, Json>): Json | undefined
 }
 
 /** The class a feature names, its colour when the file gives one, and the property it is in. */
-function classOf(properties: Record<string, Json>): { name: string; color: Rgb | null; key: string } | null {
+export function classOf(properties: Record<string, Json>): { name: string; color: Rgb | null; key: string } | null {
   const classification = properties['classification'];
   if (isObject(classification)) {
     const names = classification['names'];
@@ -571,7 +571,7 @@ function classOf(properties: Record<string, Json>): { name: string; color: Rgb |
 }
 
 /** Distinct colours for classes a file names without one. */
-const PALETTE: readonly Rgb[] = [
+export const PALETTE: readonly Rgb[] = [
   [31, 119, 180],
   [255, 127, 14],
   [44, 160, 44],
@@ -611,7 +611,7 @@ const NOT_ANNOTATIONS = new Set(['detection', 'cell', 'tile', 'tmaCore', 'root']
  * QuPath's order (PathObjectTypeAdapter.read): objectType, object_type, then `type` as their alias;
  * before 0.3 the feature's id. TIAToolbox's class index in `type` is no object type, and stays a class.
  */
-function objectTypeOf(feature: Record<string, Json>, properties: Record<string, Json>): { type: string | null; key: string | null } {
+export function objectTypeOf(feature: Record<string, Json>, properties: Record<string, Json>): { type: string | null; key: string | null } {
   const key = ['objectType', 'object_type', 'type'].find((k) => properties[k] !== undefined && properties[k] !== null);
   const declared = key === undefined ? undefined : properties[key];
   if (key === undefined) {
@@ -684,7 +684,7 @@ export function readGeoJsonImport(text: string, options: ReadOptions): Annotatio
 }
 
 /** The features of a checked text, each parsed when asked for: a list's or a collection's items, or the text itself as one feature. */
-function featureParts(
+export function featureParts(
   text: string,
   from: number,
   path: string | undefined,

@@ -62,6 +62,12 @@ export const LIMITS = {
   maxAnnotationFeatureChars: 16 * 2 ** 20,
   /** How deep JSON an annotation file may nest: deeper than any GeoJSON (a MultiPolygon's numbers are 6 deep). */
   maxAnnotationJsonDepth: 1000,
+  /** QuPath's detections shown over one slide (a whole-slide cell detection finds a few hundred thousand). */
+  maxDetections: 2_000_000,
+  /** Their vertices together, outlines and nuclei (8 bytes each as the layer holds them: 240 MB). */
+  maxDetectionVertices: 30_000_000,
+  /** Their measurement names (QuPath's cell detection writes ~40; a hostile file is not given a column a key). */
+  maxDetectionMeasurements: 1_000,
   /** Slides compared side by side in one window (and in one CLI compare). */
   maxComparedSlides: 4,
   /** An alignment file of compared slides (a few hundred bytes in practice). */

@@ -10,6 +10,7 @@ import { ANNOTATION_FORMATS, type AnnotationLocation, annotationDocumentSchema, 
 import { ADJUSTMENT_RANGES, type ColourAdjustment, type ExportColour } from './colour';
 import { micrometres, rotationDegrees } from './compare-alignment';
 import type { Placement } from './compare-geometry';
+import type { DetectionSet } from './detections';
 import { fail, ok, type Result } from './errors';
 import type { LanguageState } from './i18n/languages';
 import { LIMITS } from './limits';
@@ -489,6 +490,8 @@ export const OPERATIONS = defineOperations({
   },
   /** Reads a GeoJSON or ImageScope file the user chooses; the page merges it (one undoable step) and saves. */
   'annotations:import': { at: 'main', exposure: 'page', method: 'importAnnotations', request: slideRef, response: returns<ImportedAnnotations | null>() },
+  /** Reads QuPath's detections from a GeoJSON file the user chooses, for the layer over the slide; null: cancelled. */
+  'detections:open': { at: 'main', exposure: 'page', method: 'openDetections', request: slideRef, response: returns<DetectionSet | null>() },
   /** Writes what is stored as GeoJSON or ImageScope XML where the user chooses. */
   'annotations:export': {
     at: 'main',
@@ -704,6 +707,16 @@ export const OPERATIONS = defineOperations({
     route: 'any',
     deadline: 20,
     cancellable: true,
+  },
+  /** QuPath's detections in a GeoJSON file, for the layer over a slide (read in a lane: a 500 MB file takes seconds). */
+  'engine:read-detections': {
+    at: 'engine',
+    exposure: 'host',
+    method: 'readDetections',
+    request: v.strictObject({ path: absolutePath }),
+    response: returns<DetectionSet>(),
+    route: 'any',
+    deadline: 120,
   },
   /** Makes the built-in sample slide in `dir` on first use; answers its path. */
   'engine:ensure-sample': {

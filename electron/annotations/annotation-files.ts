@@ -8,6 +8,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type ReadOptions, readGeoJson, readGeoJsonImport, writeGeoJson } from '../../shared/annotation-geojson';
 import { type AnnotationDocument, AnnotationFileError, type AnnotationFormat, type AnnotationImport } from '../../shared/annotations';
+import { readGeoJsonDetections } from '../../shared/detection-geojson';
+import type { DetectionSet } from '../../shared/detections';
 import { LIMITS } from '../../shared/limits';
 import { SlideError } from '../engine/errors';
 import { writeFileAtomic } from '../engine/export/atomic-file';
@@ -26,6 +28,17 @@ export async function readAnnotationFile(path: string): Promise<AnnotationDocume
 /** A file to import: its annotations, QuPath's detections left out and counted (readGeoJsonImport). */
 export async function readAnnotationImport(path: string): Promise<AnnotationImport> {
   return parseAnnotationImport(await readAnnotationText(path), path);
+}
+
+/**
+ * QuPath's detections in a GeoJSON file (zipped or gzipped too), for the layer over a slide; the file's
+ * other features counted as left out. CORRUPT_DATA for ImageScope XML, which holds annotations only.
+ */
+export async function readDetectionFile(path: string): Promise<DetectionSet> {
+  const text = await readAnnotationText(path);
+  if (readOptions(text, path).xml)
+    throw new AnnotationFileError('CORRUPT_DATA', `${basename(path)} is ImageScope XML, which holds annotations, not QuPath's detections.`, path);
+  return readGeoJsonDetections(text, path);
 }
 
 async function readAnnotationText(path: string): Promise<string> {

@@ -4,6 +4,7 @@
 // the router cancels those the viewer no longer needs.
 
 import { parentPort, workerData } from 'node:worker_threads';
+import { type DetectionSet, detectionBuffers } from '../../shared/detections';
 import { operationDispatch } from '../../shared/operation-rpc';
 import { LANE_OPERATIONS } from '../../shared/operations';
 import { serveRpc } from '../../shared/rpc';
@@ -47,6 +48,7 @@ const engine = new LaneEngine({
 
 const server = serveRpc(workerEndpoint(parentPort), operationDispatch(LANE_OPERATIONS, engine, { validate: false }), {
   health: () => ({ rssBytes: process.memoryUsage.rss() }),
+  transferOf: (op, value) => (op === 'engine:read-detections' ? detectionBuffers(value as DetectionSet) : []),
   // In a worker thread process.exit ends the thread, here, between two tasks; the codec threads first finish their jobs.
   onExit: () => void stopCodecPool().finally(() => process.exit(0)),
 });

@@ -4,11 +4,13 @@
 
 import { basename } from 'node:path';
 import { dzLevelForDownsample, dzRectOf, dzTilesCovering } from '../../shared/deepzoom';
+import type { DetectionSet } from '../../shared/detections';
 import { LIMITS, thumbnailPixelsText } from '../../shared/limits';
 import { thumbnailSize } from '../../shared/magnification';
 import type { ExportResult, ExportStep, RequestOf, SlidePreview } from '../../shared/operations';
 import type { CallContext } from '../../shared/rpc';
 import type { ChannelChoice, EncodedImage, EncodedTile, RgbImage, SlideInfo, StoredJpegTiles } from '../../shared/slide';
+import { readDetectionFile } from '../annotations/annotation-files';
 import './codecs/registry';
 import { SlideColour } from './colour/slide-colour';
 import { chooseTileSize, DeepZoomTiler, type TileEncoding } from './deepzoom-tiler';
@@ -364,6 +366,10 @@ export class SlideEngine implements SlideEngineApi {
   async writeRegion(request: RequestOf<'engine:export-region'>, context: Context = {}): Promise<ExportResult> {
     const slide = this.slide(request.slideId);
     return { files: [await exportRegion(this, request.slideId, slide.info, request, request.path, this.exportOptions(slide, request, context))] };
+  }
+
+  readDetections({ path }: RequestOf<'engine:read-detections'>): Promise<DetectionSet> {
+    return readDetectionFile(path);
   }
 
   async regionPng(request: RequestOf<'engine:region-png'>, context: Context = {}): Promise<EncodedImage> {

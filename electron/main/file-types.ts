@@ -36,6 +36,14 @@ export function annotationImportFilters(t: Translate): FileFilter[] {
   ];
 }
 
+/** QuPath's detections: its GeoJSON export, zipped or gzipped too (ImageScope XML holds none). */
+export function detectionFileFilters(t: Translate): FileFilter[] {
+  return [
+    { name: t('fileTypes.geojson'), extensions: ['geojson', 'json', 'zip', 'gz'] },
+    { name: t('fileTypes.all'), extensions: ['*'] },
+  ];
+}
+
 /** Each annotation export its own format. */
 export function annotationExportFilters(t: Translate, format: AnnotationFormat): FileFilter[] {
   switch (format) {

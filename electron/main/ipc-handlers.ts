@@ -12,6 +12,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { AnnotationDocument, AnnotationFormat, AnnotationLocation, ImportedAnnotations, SlideAnnotations } from '../../shared/annotations';
+import type { DetectionSet } from '../../shared/detections';
 import { type ErrorInfo, fail, ok, type Result, type SlideChoice, toErrorInfo } from '../../shared/errors';
 import type { Translate } from '../../shared/i18n/catalogue';
 import { createTranslator } from '../../shared/i18n/i18n';
@@ -82,6 +83,7 @@ export interface AnnotationAccess {
   save(slide: OwnedSlide, document: AnnotationDocument): Promise<Result<AnnotationLocation>>;
   importFile(senderId: number, slide: OwnedSlide): Promise<Result<ImportedAnnotations | null>>;
   exportFile(senderId: number, slide: OwnedSlide, format: AnnotationFormat): Promise<Result<ExportResult>>;
+  chooseDetectionsFile(senderId: number, slide: OwnedSlide): Promise<string | null>;
 }
 
 export interface RecentFilesDep {
@@ -398,6 +400,11 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
     'annotations:load': (senderId, { slideId }) => onOwnSlide(senderId, slideId, (slide) => deps.annotations.load(slide)),
     'annotations:save': (senderId, { slideId, document }) => onOwnSlide(senderId, slideId, (slide) => deps.annotations.save(slide, document)),
     'annotations:import': (senderId, { slideId }) => onOwnSlide(senderId, slideId, (slide) => deps.annotations.importFile(senderId, slide)),
+    'detections:open': (senderId, { slideId }) =>
+      onOwnSlide(senderId, slideId, async (slide): Promise<Result<DetectionSet | null>> => {
+        const path = await deps.annotations.chooseDetectionsFile(senderId, slide);
+        return path ? engine.call('engine:read-detections', { path }) : ok(null);
+      }),
     'annotations:export': (senderId, { slideId, format }) => runExport(senderId, slideId, (slide) => deps.annotations.exportFile(senderId, slide, format)),
     'compare:load-alignment': (senderId, { slideIds }) => onOwnSlides(senderId, slideIds, (owned) => deps.alignments.load(owned)),
     'compare:save-alignment': (senderId, { slideIds, placements }) => onOwnSlides(senderId, slideIds, (owned) => deps.alignments.save(owned, placements)),

@@ -37,7 +37,7 @@ import { headlessCliArgv, isSecondInstanceData, parseCliArgs, type SecondInstanc
 import { runHeadlessCli } from './cli-mode';
 import { type AlignmentDialogs, CompareAlignments } from './compare-alignments';
 import { describeExisting, type ExportDialogs, Exporter } from './exporter';
-import { alignmentFilters, annotationExportFilters, annotationImportFilters, exportDialogFilters, openDialogFilters } from './file-types';
+import { alignmentFilters, annotationExportFilters, annotationImportFilters, detectionFileFilters, exportDialogFilters, openDialogFilters } from './file-types';
 import { createIpcHandlers } from './ipc-handlers';
 import { LanguageSetting } from './language-setting';
 import { buildMenuTemplate, type MenuActions } from './menu';
@@ -298,6 +298,14 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
         buttonLabel: t('dialogs.importButton'),
         properties: ['openFile'],
         filters: annotationImportFilters(t),
+      }),
+    chooseDetectionsFile: (senderId, defaultFolder) =>
+      openSheet(senderId, {
+        title: t('dialogs.showDetections'),
+        defaultPath: defaultFolder,
+        buttonLabel: t('dialogs.showButton'),
+        properties: ['openFile'],
+        filters: detectionFileFilters(t),
       }),
     chooseExportPath: (senderId, defaultPath, format) =>
       saveSheet(senderId, {

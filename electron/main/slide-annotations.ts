@@ -17,6 +17,8 @@ import type { AnnotationAccess, OwnedSlide } from './ipc-handlers';
 export interface AnnotationDialogs {
   /** An open dialog for GeoJSON and ImageScope XML files, starting in the slide's folder. */
   chooseImportFile(senderId: number, defaultFolder: string): Promise<string | null>;
+  /** An open dialog for QuPath's GeoJSON (zipped or gzipped too), whose detections are shown over the slide. */
+  chooseDetectionsFile(senderId: number, defaultFolder: string): Promise<string | null>;
   /** A save dialog (it confirms replacing an existing file itself). */
   chooseExportPath(senderId: number, defaultPath: string, format: AnnotationFormat): Promise<string | null>;
 }
@@ -51,6 +53,11 @@ export class SlideAnnotationFiles implements AnnotationAccess {
     const file = await this.dialogs.chooseImportFile(senderId, dirname(slide.path));
     if (!file) return ok(null);
     return attempt(async () => ({ ...(await readAnnotationImport(file)), file }), file);
+  }
+
+  /** The GeoJSON file of detections the user picks, starting in the slide's folder; null: cancelled. */
+  chooseDetectionsFile(senderId: number, slide: OwnedSlide): Promise<string | null> {
+    return this.dialogs.chooseDetectionsFile(senderId, dirname(slide.path));
   }
 
   async exportFile(senderId: number, slide: OwnedSlide, format: AnnotationFormat): Promise<Result<ExportResult>> {

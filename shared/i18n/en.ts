@@ -663,6 +663,8 @@ export const en = {
     andMore: '{{names}} and {{count}} more',
     importAnnotations: 'Import Annotations',
     importButton: 'Import',
+    showDetections: 'Show Detections',
+    showButton: 'Show',
     exportAnnotations: 'Export Annotations',
     loadAlignment: 'Load Alignment',
     loadButton: 'Load',

@@ -651,6 +651,8 @@ export const ko = {
     andMore: '{{names}} 외 {{count}}개',
     importAnnotations: '주석 가져오기',
     importButton: '가져오기',
+    showDetections: '검출 객체 표시',
+    showButton: '표시',
     exportAnnotations: '주석 내보내기',
     loadAlignment: '정렬 불러오기',
     loadButton: '불러오기',

@@ -4,11 +4,15 @@
 import type { AnnotationDialogs } from '../../electron/main/slide-annotations';
 import type { AnnotationFormat } from '../../shared/annotations';
 
-export type AnnotationDialogCall = { dialog: 'import'; defaultFolder: string } | { dialog: 'export'; defaultPath: string; format: AnnotationFormat };
+export type AnnotationDialogCall =
+  | { dialog: 'import' | 'detections'; defaultFolder: string }
+  | { dialog: 'export'; defaultPath: string; format: AnnotationFormat };
 
 export class StubAnnotationDialogs implements AnnotationDialogs {
   /** The file the import dialog answers; null: cancelled. */
   importPath: string | null = null;
+  /** The file the detections dialog answers; null: cancelled. */
+  detectionsPath: string | null = null;
   /** The path the export dialog answers; null: cancelled. */
   exportPath: string | null = null;
   readonly calls: AnnotationDialogCall[] = [];
@@ -16,6 +20,11 @@ export class StubAnnotationDialogs implements AnnotationDialogs {
   async chooseImportFile(_senderId: number, defaultFolder: string): Promise<string | null> {
     this.calls.push({ dialog: 'import', defaultFolder });
     return this.importPath;
+  }
+
+  async chooseDetectionsFile(_senderId: number, defaultFolder: string): Promise<string | null> {
+    this.calls.push({ dialog: 'detections', defaultFolder });
+    return this.detectionsPath;
   }
 
   async chooseExportPath(_senderId: number, defaultPath: string, format: AnnotationFormat): Promise<string | null> {

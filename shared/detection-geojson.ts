@@ -1,0 +1,214 @@
+// Reads QuPath's detections (cells, detections, tiles) from GeoJSON into the flat arrays of a
+// DetectionSet, a feature at a time (the text is checked and split by the annotation reader's scan,
+// each feature parsed alone and dropped), within LIMITS as it goes: a file past them is refused
+// before it is all in memory. What QuPath writes: `properties.objectType` (`type` before 0.4, the
+// feature's `id` before 0.3), the classification with its colour, `measurements` as an object (0.4)
+// or a list of {name, value} (0.2, 0.3), a cell's `nucleusGeometry` beside its geometry.
+
+import { classOf, coordinatePair, FeatureProblem, featureParts, homogenized, isEmptyGeometry, isObject, objectTypeOf, PALETTE } from './annotation-geojson';
+import { AnnotationFileError, type JsonValue as Json, type Rgb, UNCLASSIFIED_COLOR } from './annotations';
+import { DETECTION_KINDS, type DetectionClass, type DetectionKind, type DetectionSet } from './detections';
+import { LIMITS } from './limits';
+
+type Typed = Float32Array | Uint32Array | Uint16Array;
+
+/** A typed array that doubles as it fills. */
+class Growing<T extends Typed> {
+  #data: T;
+  length = 0;
+  constructor(private readonly make: (length: number) => T) {
+    this.#data = make(1024);
+  }
+  push(value: number): void {
+    this.put(this.length, value);
+  }
+  /** Sets the value at `index`, at or past the end (what lies between keeps `make`'s fill). */
+  put(index: number, value: number): void {
+    if (index >= this.#data.length) {
+      const bigger = this.make(Math.max(index + 1, this.#data.length * 2));
+      bigger.set(this.#data);
+      this.#data = bigger;
+    }
+    this.#data[index] = value;
+    this.length = Math.max(this.length, index + 1);
+  }
+  done(): T {
+    return this.#data.slice(0, this.length) as T;
+  }
+}
+
+const isKind = (type: string | null): type is DetectionKind => (DETECTION_KINDS as readonly (string | null)[]).includes(type);
+
+const isCoordinate = (value: Json | undefined): value is number => typeof value === 'number' && Math.abs(value) <= LIMITS.maxCoordinate;
+
+/** A geometry's outer rings, as lists of positions: a polygon's parts' outer rings, a point a ring of one. */
+function outerRings(geometry: Json, what: string): Json[][] {
+  if (isEmptyGeometry(geometry)) return [];
+  if (!isObject(geometry)) throw new FeatureProblem(`${what} is not a geometry`);
+  const g = geometry['type'] === 'GeometryCollection' ? homogenized(geometry) : geometry;
+  const coordinates = g['coordinates'];
+  const list = (value: Json | undefined, of: string): Json[] => {
+    if (!Array.isArray(value)) throw new FeatureProblem(`${what}'s ${of} is not a list`);
+    return value;
+  };
+  switch (g['type']) {
+    case 'Polygon':
+      return [list(list(coordinates, 'polygon')[0], 'outer ring')];
+    case 'MultiPolygon':
+      return list(coordinates, 'polygons').map((polygon, i) => list(list(polygon, `polygon ${i + 1}`)[0], `polygon ${i + 1}'s outer ring`));
+    case 'Point':
+      return [[coordinates ?? null]];
+    case 'MultiPoint':
+      return list(coordinates, 'points').map((point) => [point]);
+    default:
+      // A line is no detection QuPath makes (its detections are areas or points).
+      throw new FeatureProblem(`${what} is a ${String(g['type'])}, not an area or a point`);
+  }
+}
+
+/** A measurement's value: a number, or QuPath's NaN (read by the layout) and null for none. */
+const measurementValue = (value: Json | undefined): number => (typeof value === 'number' ? value : Number.NaN);
+
+/** A detection's measurements as name, value pairs: QuPath 0.4's object, or the list of {name, value} before it. */
+function measurementsOf(properties: Record<string, Json>): Array<[string, number]> {
+  const raw = properties['measurements'];
+  if (Array.isArray(raw))
+    return raw.flatMap((entry) =>
+      isObject(entry) && typeof entry['name'] === 'string' ? [[entry['name'], measurementValue(entry['value'])] as [string, number]] : [],
+    );
+  if (isObject(raw)) return Object.entries(raw).map(([name, value]) => [name, measurementValue(value)]);
+  return [];
+}
+
+const MAX_MEASUREMENT_NAME = 1000;
+
+/**
+ * The detections of a GeoJSON text (QuPath's export, or a slide's own file); features that are not
+ * detections are counted in `leftOut`. CORRUPT_DATA naming the line or the feature, TOO_LARGE past LIMITS.
+ */
+export function readGeoJsonDetections(text: string, path: string): DetectionSet {
+  if (text.length > LIMITS.maxAnnotationFileBytes)
+    throw new AnnotationFileError('TOO_LARGE', `The file holds more than ${LIMITS.maxAnnotationFileBytes} characters.`, path);
+  const parts = featureParts(text, text.charCodeAt(0) === 0xfeff ? 1 : 0, path);
+  const xy = new Growing((n) => new Float32Array(n));
+  const rings = new Growing((n) => new Uint32Array(n));
+  const outlines = new Growing((n) => new Uint32Array(n));
+  const nuclei = new Growing((n) => new Uint32Array(n));
+  const boxes = new Growing((n) => new Float32Array(n));
+  const classOfDetection = new Growing((n) => new Uint16Array(n));
+  const classes: DetectionClass[] = [];
+  const classIndex = new Map<string | null, number>();
+  const columns = new Map<string, Growing<Float32Array>>();
+  const kinds = Object.fromEntries(DETECTION_KINDS.map((kind) => [kind, 0])) as Record<DetectionKind, number>;
+  let count = 0;
+  let leftOut = 0;
+
+  /** Appends rings, returning how many; the box grows over them when `box` is given. */
+  const addRings = (list: Json[][], what: string, box: number[] | null): number => {
+    for (const [r, ring] of list.entries()) {
+      if (ring.length > LIMITS.maxAnnotationVertices + 1)
+        throw new FeatureProblem(`${what} has ${ring.length} positions, more than ${LIMITS.maxAnnotationVertices}`);
+      // GeoJSON repeats a ring's first position last; a ring of one position is a point.
+      const closed = ring.length > 1 && JSON.stringify(ring[0]) === JSON.stringify(ring[ring.length - 1]);
+      const n = closed ? ring.length - 1 : ring.length;
+      if (n === 0) throw new FeatureProblem(`${what} has an empty ring`);
+      if (xy.length / 2 + n > LIMITS.maxDetectionVertices)
+        throw new AnnotationFileError('TOO_LARGE', `The file holds more than the ${LIMITS.maxDetectionVertices} vertices detections may have.`, path);
+      rings.push(xy.length / 2);
+      rings.push(n);
+      for (let k = 0; k < n; k++) {
+        const position = ring[k]!;
+        // The usual position checked here, without coordinatePair's pair made per vertex; anything else by it, to name the fault.
+        const [x, y] =
+          Array.isArray(position) && position.length === 2 && isCoordinate(position[0]) && isCoordinate(position[1])
+            ? (position as [number, number])
+            : coordinatePair(position, `${what}, ring ${r + 1}, position ${k + 1},`);
+        xy.push(x);
+        xy.push(y);
+        if (box) {
+          box[0] = Math.min(box[0]!, x);
+          box[1] = Math.min(box[1]!, y);
+          box[2] = Math.max(box[2]!, x);
+          box[3] = Math.max(box[3]!, y);
+        }
+      }
+    }
+    return list.length;
+  };
+
+  const classNumber = (name: string | null, color: Rgb | null): number => {
+    const known = classIndex.get(name);
+    if (known !== undefined) return known;
+    if (classes.length === LIMITS.maxAnnotationClasses)
+      throw new AnnotationFileError('TOO_LARGE', `The file names more than the ${LIMITS.maxAnnotationClasses} classes detections may have.`, path);
+    classIndex.set(name, classes.length);
+    classes.push({ name, color: color ?? (name === null ? UNCLASSIFIED_COLOR : PALETTE[classes.length % PALETTE.length]!), count: 0 });
+    return classes.length - 1;
+  };
+
+  for (let index = 0; index < parts.count; index++) {
+    const feature = parts.feature(index);
+    try {
+      if (!isObject(feature)) throw new FeatureProblem('it is not an object');
+      const properties = isObject(feature['properties']) ? feature['properties'] : {};
+      const { type } = objectTypeOf(feature, properties);
+      const geometry = feature['geometry'] ?? null;
+      if (!isKind(type) || isEmptyGeometry(geometry)) {
+        leftOut++;
+        continue;
+      }
+      if (count === LIMITS.maxDetections)
+        throw new AnnotationFileError('TOO_LARGE', `The file holds more than the ${LIMITS.maxDetections} detections a slide may show.`, path);
+      const box = [Infinity, Infinity, -Infinity, -Infinity];
+      outlines.push(rings.length / 2);
+      outlines.push(addRings(outerRings(geometry, 'its geometry'), 'its geometry', box));
+      nuclei.push(rings.length / 2);
+      nuclei.push(type === 'cell' && feature['nucleusGeometry'] ? addRings(outerRings(feature['nucleusGeometry'], 'its nucleus'), 'its nucleus', null) : 0);
+      for (const value of box) boxes.push(value);
+      const cls = classOf(properties);
+      const number = classNumber(cls?.name ?? null, cls?.color ?? null);
+      classes[number]!.count++;
+      classOfDetection.push(number);
+      kinds[type]++;
+      for (const [name, value] of measurementsOf(properties)) {
+        let column = columns.get(name);
+        if (!column) {
+          if (name.length > MAX_MEASUREMENT_NAME) throw new FeatureProblem(`a measurement's name is longer than ${MAX_MEASUREMENT_NAME} characters`);
+          if (columns.size === LIMITS.maxDetectionMeasurements)
+            throw new AnnotationFileError(
+              'TOO_LARGE',
+              `The file names more than the ${LIMITS.maxDetectionMeasurements} measurements detections may have.`,
+              path,
+            );
+          column = new Growing((n) => new Float32Array(n).fill(Number.NaN));
+          columns.set(name, column);
+        }
+        // A column made late, or detections without this measurement: NaN up to this one (the fill).
+        column.put(count, value);
+      }
+      count++;
+    } catch (error) {
+      if (error instanceof FeatureProblem) throw new AnnotationFileError('CORRUPT_DATA', `Feature ${index + 1}: ${error.message}.`, path);
+      throw error;
+    }
+  }
+  const measurements = new Float32Array(columns.size * count).fill(Number.NaN);
+  [...columns.values()].forEach((column, m) => {
+    measurements.set(column.done(), m * count);
+  });
+  return {
+    path,
+    count,
+    kinds,
+    classes,
+    classOf: classOfDetection.done(),
+    outlines: outlines.done(),
+    nuclei: nuclei.done(),
+    rings: rings.done(),
+    xy: xy.done(),
+    boxes: boxes.done(),
+    measurementNames: [...columns.keys()],
+    measurements,
+    leftOut,
+  };
+}

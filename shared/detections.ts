@@ -1,0 +1,63 @@
+// QuPath's detections (its cells, detections and tiles: the output of an analysis, often hundreds of
+// thousands) as a read-only layer over a slide. Held in flat typed arrays, not one object a cell: a
+// 200,000-cell export is ~10 million vertices, 80 MB as Float32 pairs where a JS array of arrays
+// takes gigabytes, and the arrays cross from the engine to the window as they are.
+
+import type { Rgb } from './annotations';
+
+/** QuPath's object types read as detections (PathObjectTypeAdapters' names). */
+export const DETECTION_KINDS = ['cell', 'detection', 'tile'] as const;
+export type DetectionKind = (typeof DETECTION_KINDS)[number];
+
+export interface DetectionClass {
+  /** The classification's name as QuPath writes it ("Tumor", "Tumor: Positive"); null: unclassified. */
+  name: string | null;
+  color: Rgb;
+  /** The detections of this class. */
+  count: number;
+}
+
+export interface DetectionSet {
+  /** The file they were read from. */
+  path: string;
+  count: number;
+  /** How many of each kind. */
+  kinds: Record<DetectionKind, number>;
+  classes: DetectionClass[];
+  /** Each detection's class, an index into `classes`. */
+  classOf: Uint16Array;
+  /**
+   * Each detection's outline as (first ring, ring count) pairs: the outer ring of each part of its
+   * polygon (holes are not drawn); a point is a ring of one vertex.
+   */
+  outlines: Uint32Array;
+  /** A cell's nucleus (QuPath's `nucleusGeometry`) as (first ring, ring count) pairs; a count of 0 for other detections. */
+  nuclei: Uint32Array;
+  /** Each ring as (first vertex, vertex count) pairs, vertices indexing the (x, y) pairs of `xy`. */
+  rings: Uint32Array;
+  /** Level-0 x, y pairs (Float32: a 64th of a pixel 100,000 pixels from the origin). */
+  xy: Float32Array;
+  /** Each detection's outline's bounds: minX, minY, maxX, maxY. */
+  boxes: Float32Array;
+  /** Measurement names, in the order a detection's values are stored. */
+  measurementNames: string[];
+  /** A column of `count` values a name, in that order (measurement m of detection i at m * count + i); NaN where a detection has none. */
+  measurements: Float32Array;
+  /** Features of the file that are not detections (annotations, TMA cores) or have no shape, left out. */
+  leftOut: number;
+}
+
+/** A detection's measurements as name, value pairs (those it has). */
+export function detectionMeasurements(set: DetectionSet, index: number): Array<[string, number]> {
+  const out: Array<[string, number]> = [];
+  for (let m = 0; m < set.measurementNames.length; m++) {
+    const value = set.measurements[m * set.count + index]!;
+    if (!Number.isNaN(value)) out.push([set.measurementNames[m]!, value]);
+  }
+  return out;
+}
+
+/** The set's arrays' buffers, moved rather than copied between threads. */
+export function detectionBuffers(set: DetectionSet): ArrayBuffer[] {
+  return [set.classOf, set.outlines, set.nuclei, set.rings, set.xy, set.boxes, set.measurements].map((array) => array.buffer as ArrayBuffer);
+}
