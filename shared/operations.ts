@@ -218,7 +218,8 @@ const legendLabels = v.strictObject({
   classes: v.pipe(v.array(v.strictObject({ name: text(200), label: text(200) }), 'must be an array'), v.maxLength(64, 'has more than 64 entries')),
 });
 export type LegendLabels = v.InferOutput<typeof legendLabels>;
-const annotationsFile = { annotations: v.optional(absolutePath), legend: v.optional(legendLabels) };
+/** Files drawn into an export: annotations (GeoJSON or ImageScope XML), QuPath's detections (GeoJSON), the legend's words. */
+const annotationsFile = { annotations: v.optional(absolutePath), detections: v.optional(absolutePath), legend: v.optional(legendLabels) };
 /** A scale bar drawn into an image read at an objective power (the slide must give its pixel size). */
 const scaleBar = v.optional(v.boolean('must be true or false'));
 /** A region the engine reads for an export: at a slide level, or at an objective power with annotations and a scale bar drawn in. */

@@ -388,16 +388,21 @@ export class SlideEngine implements SlideEngineApi {
 
   private exportOptions(
     slide: OpenSlide,
-    request: Pick<RequestOf<'engine:export-region'>, 'format' | 'overwrite' | 'colour' | 'annotations' | 'legend'>,
+    request: Pick<RequestOf<'engine:export-region'>, 'format' | 'overwrite' | 'colour' | 'annotations' | 'detections' | 'legend'>,
     context: Context<ExportStep>,
   ) {
     return { format: request.format, overwrite: request.overwrite, ...this.imageOptions(slide, request, context) };
   }
 
-  /** What makes an export's pixels: the view's colour, the annotations drawn in and their legend. */
-  private imageOptions(slide: OpenSlide, request: Pick<RequestOf<'engine:region-png'>, 'colour' | 'annotations' | 'legend'>, context: Context<ExportStep>) {
+  /** What makes an export's pixels: the view's colour, the annotations and detections drawn in and their legend. */
+  private imageOptions(
+    slide: OpenSlide,
+    request: Pick<RequestOf<'engine:region-png'>, 'colour' | 'annotations' | 'detections' | 'legend'>,
+    context: Context<ExportStep>,
+  ) {
     return {
       annotations: request.annotations,
+      detections: request.detections,
       legend: request.legend,
       signal: context.signal,
       onProgress: context.progress,

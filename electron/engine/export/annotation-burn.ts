@@ -80,22 +80,28 @@ function overlaySvg(doc: AnnotationDocument, shown: readonly Annotation[], view:
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${layers.join('')}</svg>`;
 }
 
+/** A row of a legend: a class's name and its colour. */
+export interface LegendEntry {
+  name: string;
+  color: string;
+}
+
 /** The legend's rows: the classes drawn, in the document's order, unclassified last, named as `labels` say (else as stored). */
-function legendEntries(doc: AnnotationDocument, drawn: ReadonlySet<string | null>, labels: LegendLabels | undefined): Array<{ name: string; color: string }> {
+export function annotationLegendEntries(doc: AnnotationDocument, drawn: ReadonlySet<string | null>, labels: LegendLabels | undefined): LegendEntry[] {
   const said = new Map(labels?.classes.map((c) => [c.name, c.label]));
   const rows = doc.classes.filter((c) => drawn.has(c.name)).map((c) => ({ name: said.get(c.name) ?? c.name, color: rgbToCss(c.color) }));
   if (drawn.has(null)) rows.push({ name: labels?.unclassified ?? 'Unclassified', color: rgbToCss(classColor(doc.classes, null)) });
   return rows;
 }
 
-interface Rgba {
+export interface Rgba {
   data: Buffer;
   width: number;
   height: number;
 }
 
 /** A legend box: a swatch and a name a row, dark text on white. */
-async function renderLegend(entries: Array<{ name: string; color: string }>): Promise<Rgba> {
+export async function renderLegend(entries: readonly LegendEntry[]): Promise<Rgba> {
   const texts = await Promise.all(entries.map((entry) => renderText(entry.name, LEGEND_FONT_PX)));
   const textWidth = Math.max(...texts.map((t) => t.info.width));
   const width = LEGEND_PAD * 3 + SWATCH + textWidth;
@@ -136,11 +142,6 @@ export async function burnAnnotations(image: RgbImage, doc: AnnotationDocument, 
     ),
     drawn,
   };
-}
-
-/** A legend of the classes drawn; null when none was. */
-export async function annotationLegend(doc: AnnotationDocument, drawn: ReadonlySet<string | null>, labels?: LegendLabels): Promise<Rgba | null> {
-  return drawn.size === 0 ? null : renderLegend(legendEntries(doc, drawn, labels));
 }
 
 /**

@@ -5,35 +5,31 @@
 
 import { access } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { AnnotationDocument } from '../../../shared/annotations';
 import { slideLevelForDownsample } from '../../../shared/deepzoom';
 import { exportFileNames, powerProblem, thumbnailSpecProblem } from '../../../shared/export-plan';
 import { LIMITS } from '../../../shared/limits';
 import { downsampleForPower, formatMpp, formatPower, mppAtDownsample, thumbnailSize } from '../../../shared/magnification';
-import type { ComparisonMode, ExportStep, ImageFormat, LegendLabels, ThumbnailSpec } from '../../../shared/operations';
+import type { ComparisonMode, ExportStep, ImageFormat, ThumbnailSpec } from '../../../shared/operations';
 import type { Provenance } from '../../../shared/provenance';
 import type { EncodedImage, Mpp, RgbImage, SlideInfo } from '../../../shared/slide';
-import { readAnnotationFile } from '../../annotations/annotation-files';
 import type { SlideEngineApi } from '../engine-api';
 import { SlideError } from '../errors';
 import { resizeRgb, sharpFrom, toRaw } from '../pixels';
 import { MAX_REGION_PIXELS } from '../region-reader';
-import { annotationLegend, burnAnnotations, type ImageView, withLegend, withLegendBelow } from './annotation-burn';
+import { type ImageView, withLegend, withLegendBelow } from './annotation-burn';
 import { writeFileAtomic } from './atomic-file';
 import { composeComparison } from './comparison';
 import { encodeImage } from './encode-image';
+import { ExportOverlay, type OverlayFiles } from './overlay-burn';
 import { withScaleBar } from './scale-bar-burn';
 
 /** The engine operations an export reads with. */
 export type ExportPixels = Pick<SlideEngineApi, 'thumbnail' | 'readScaledRegion' | 'readRegion'>;
 
-export interface ExportOptions {
+/** Annotations and detections (OverlayFiles) are drawn into the images, with a legend of their classes. */
+export interface ExportOptions extends OverlayFiles {
   format: ImageFormat;
   overwrite: boolean;
-  /** A GeoJSON or ImageScope file whose annotations are drawn into the images, with a legend of their classes. */
-  annotations?: string | undefined;
-  /** The legend's class names in the user's language. */
-  legend?: LegendLabels | undefined;
   onProgress?: (step: ExportStep) => void;
   signal?: AbortSignal;
   /** The pixels as the user sees them: the slide's ICC profile to sRGB, the view's adjustment. */
@@ -53,11 +49,6 @@ function coloured(image: RgbImage, options: Pick<ExportOptions, 'applyColour'>):
 
 function check(problem: string | null, info: SlideInfo): void {
   if (problem) throw new SlideError('INVALID_ARGUMENT', problem, info.path);
-}
-
-/** The annotations to draw in, read (and refused when the file is bad) before any pixel is. */
-async function annotationsOf(options: Pick<ExportOptions, 'annotations'>): Promise<AnnotationDocument | null> {
-  return options.annotations ? readAnnotationFile(options.annotations) : null;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -88,13 +79,13 @@ export async function exportThumbnail(
   const size = thumbnailSize(info, spec);
   if (size && size.width * size.height > LIMITS.maxExportPixels)
     throw new SlideError('TOO_LARGE', `A ${size.width} x ${size.height} image is too large to export.`, info.path);
-  const annotations = await annotationsOf(options);
+  const overlay = await ExportOverlay.read(options);
   options.onProgress?.({ done: 0, total: 1, label: 'thumbnail' });
   let image = await coloured(await engine.thumbnail({ slideId, spec }, { signal: options.signal }), options);
   const pixelSize = pixelSizeAt(info, image.width / info.width, image.height / info.height);
-  if (annotations) {
-    const burned = await burnAnnotations(image, annotations, { x: 0, y: 0, scaleX: image.width / info.width, scaleY: image.height / info.height });
-    image = await withLegend(burned.image, await annotationLegend(annotations, burned.drawn, options.legend));
+  if (overlay) {
+    const burned = await overlay.burn(image, { x: 0, y: 0, scaleX: image.width / info.width, scaleY: image.height / info.height }, options.signal);
+    image = await withLegend(burned.image, burned.legend);
   }
   await writeFileAtomic(outPath, await encodeImage(image, options.format, { provenance: options.provenance, pixelSize }), options.overwrite);
   options.onProgress?.({ done: 1, total: 1, label: 'thumbnail' });
@@ -126,13 +117,12 @@ export async function exportComparison(
       info.path,
     );
   }
-  const annotations = await annotationsOf(options);
+  const overlay = await ExportOverlay.read(options);
   const names = exportFileNames(info, powers, options.format);
   const total = powers.length + 2;
   const panels: Array<{ image: RgbImage; label: string }> = [];
   /** Each magnification's own file: its panel, with the legend of the classes drawn in it. */
   const singles: Array<{ image: RgbImage; pixelSize: Mpp | null }> = [];
-  const drawn = new Set<string | null>();
   for (const [i, power] of powers.entries()) {
     options.onProgress?.({ done: i, total, label: formatPower(power) });
     const downsample = downsampleForPower(info, power)!;
@@ -159,11 +149,10 @@ export async function exportComparison(
     image = await coloured(image, options);
     const label = describePanel(info, downsample, image, power);
     const pixelSize = pixelSizeAt(info, view.scaleX, view.scaleY);
-    if (annotations) {
-      const burned = await burnAnnotations(image, annotations, view);
-      for (const name of burned.drawn) drawn.add(name);
+    if (overlay) {
+      const burned = await overlay.burn(image, view, options.signal);
       image = burned.image;
-      singles.push({ image: await withLegend(image, await annotationLegend(annotations, burned.drawn, options.legend)), pixelSize });
+      singles.push({ image: await withLegend(image, burned.legend), pixelSize });
     } else {
       singles.push({ image, pixelSize });
     }
@@ -173,7 +162,7 @@ export async function exportComparison(
   // Everything is made and encoded before the first file is written: a failure leaves no half set.
   // The composite's four panels share one legend, below them.
   const composite = await composeComparison(panels);
-  const legend = annotations ? await annotationLegend(annotations, drawn, options.legend) : null;
+  const legend = overlay ? await overlay.legendOfAll() : null;
   const files = [
     ...(await Promise.all(
       singles.map(async ({ image, pixelSize }, i) => ({
@@ -247,24 +236,20 @@ async function regionImage(
     if (width * height > LIMITS.maxExportPixels) throw new SlideError('TOO_LARGE', `A ${width} x ${height} image is too large to export.`, info.path);
     if (region.scaleBar && !info.mpp)
       throw new SlideError('INVALID_ARGUMENT', 'The slide does not give its pixel size, so a scale bar cannot be drawn.', info.path);
-    const annotations = await annotationsOf(options);
+    const overlay = await ExportOverlay.read(options);
     const ds = downsampleForPower(info, at.objectivePower)!;
     let image = await coloured(await regionAtDownsample(engine, slideId, info, region, ds, options.signal), options);
     let legend = null;
-    if (annotations) {
-      const burned = await burnAnnotations(image, annotations, { x, y, scaleX: 1 / ds, scaleY: 1 / ds });
-      image = burned.image;
-      legend = await annotationLegend(annotations, burned.drawn, options.legend);
-    }
+    if (overlay) ({ image, legend } = await overlay.burn(image, { x, y, scaleX: 1 / ds, scaleY: 1 / ds }, options.signal));
     // The scale bar takes the bottom-left corner: the legend then goes below the image.
     if (region.scaleBar && info.mpp) image = await withLegendBelow(await withScaleBar(image, info.mpp.x * ds), legend);
     else image = await withLegend(image, legend);
     return { image, pixelSize: pixelSizeAt(info, 1 / ds, 1 / ds) };
   }
-  if (options.annotations || region.scaleBar)
+  if (options.annotations || options.detections || region.scaleBar)
     throw new SlideError(
       'INVALID_ARGUMENT',
-      'Annotations and a scale bar are drawn into a region read at an objective power, not at a slide level.',
+      'Annotations, detections and a scale bar are drawn into a region read at an objective power, not at a slide level.',
       info.path,
     );
   const level = info.levels[at.level];

@@ -1,0 +1,204 @@
+// QuPath's detections drawn into exports of CMU-1-Small-Region (2220 x 2967), read back with sharp:
+// outlines at a region's scale, a pixel a cell at a thumbnail's, under the annotations, one legend.
+
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import sharp from 'sharp';
+import { readGeoJsonDetections } from '../../../shared/detection-geojson';
+import { openSlide } from '../../../testing/open-slide';
+import { sharedSlide } from '../../../testing/paths';
+import { SlideEngine } from '../engine';
+import { burnDetections } from './detection-burn';
+
+const TUMOR: [number, number, number] = [200, 0, 0];
+const IMMUNE: [number, number, number] = [160, 90, 160];
+
+/** A square cell of side `side` at (x, y), with a nucleus half its size in its middle. */
+function cell(x: number, y: number, side: number, cls: { name: string; color: number[] }): object {
+  const square = (x0: number, y0: number, s: number) => [
+    [
+      [x0, y0],
+      [x0 + s, y0],
+      [x0 + s, y0 + s],
+      [x0, y0 + s],
+      [x0, y0],
+    ],
+  ];
+  return {
+    type: 'Feature',
+    geometry: { type: 'Polygon', coordinates: square(x, y, side) },
+    nucleusGeometry: { type: 'Polygon', coordinates: square(x + side / 4, y + side / 4, side / 2) },
+    properties: { objectType: 'cell', classification: cls, measurements: { 'Nucleus: Area': (side * side) / 4 } },
+  };
+}
+
+async function pixels(file: string): Promise<{ at: (x: number, y: number) => number[]; width: number; height: number }> {
+  const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { at: (x, y) => [...data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3)], width: info.width, height: info.height };
+}
+
+describe('detections burned into exports', () => {
+  const engine = new SlideEngine();
+  let out: string;
+  let detections: string;
+  before(async () => {
+    out = await mkdtemp(join(tmpdir(), 'slidescope-detections-'));
+    detections = join(out, 'cells.geojson');
+    const features = [cell(1000, 1000, 40, { name: 'Tumor', color: TUMOR }), cell(1100, 1000, 40, { name: 'Immune cells', color: IMMUNE })];
+    // A grid of small tumour cells over the slide's lower half, for the thumbnail.
+    for (let y = 2000; y < 2900; y += 50) for (let x = 100; x < 2100; x += 50) features.push(cell(x, y, 12, { name: 'Tumor', color: TUMOR }));
+    await writeFile(detections, JSON.stringify({ type: 'FeatureCollection', features }));
+  });
+  after(async () => {
+    await engine.closeAll();
+    await rm(out, { recursive: true, force: true });
+  });
+
+  test('a region at 20x: each cell its outline and nucleus in its class colour, the slide inside, a legend of the two classes', async () => {
+    const { slideId } = await openSlide(engine, sharedSlide('CMU-1-Small-Region.svs'));
+    const path = join(out, 'region.png');
+    // At 20x (downsample 1) from (980, 980): the tumour cell's outline is columns and rows 20 to 60, its nucleus 30 to 50.
+    await engine.writeRegion({
+      slideId,
+      x: 980,
+      y: 980,
+      width: 400,
+      height: 300,
+      at: { kind: 'power', objectivePower: 20 },
+      path,
+      format: 'png',
+      overwrite: false,
+      detections,
+    });
+    const image = await pixels(path);
+    assert.deepEqual(image.at(20, 40), TUMOR, "the outline's left edge");
+    assert.deepEqual(image.at(40, 60), TUMOR, "the outline's bottom edge");
+    assert.deepEqual(image.at(30, 40), TUMOR, "the nucleus's left edge");
+    assert.notDeepEqual(image.at(25, 40), TUMOR, 'between them, the slide');
+    assert.deepEqual(image.at(120, 40), IMMUNE, 'the other cell, in its class colour');
+    let legendTumour = 0;
+    let legendImmune = 0;
+    // The legend in the bottom-left corner.
+    for (let y = 200; y < image.height; y++)
+      for (let x = 0; x < 200; x++) {
+        const p = image.at(x, y).join();
+        if (p === TUMOR.join()) legendTumour++;
+        if (p === IMMUNE.join()) legendImmune++;
+      }
+    assert.ok(legendTumour >= 144 && legendImmune >= 144, `swatches ${legendTumour}, ${legendImmune}`);
+  });
+
+  test('a thumbnail: a cell smaller than two pixels is one pixel of its colour, where it lies; none elsewhere', async () => {
+    const { slideId } = await openSlide(engine, sharedSlide('CMU-1-Small-Region.svs'));
+    const path = join(out, 'thumb.png');
+    // 2967 px high to 300: a scale of ~0.101; the 12 px cells are ~1.2 px.
+    await engine.writeThumbnail({ slideId, spec: { kind: 'size', longestSide: 300 }, path, format: 'png', overwrite: false, detections });
+    const image = await pixels(path);
+    const scale = 300 / 2967;
+    const tumourIn = (y0: number, y1: number) => {
+      let n = 0;
+      for (let y = Math.floor(y0 * scale); y < Math.floor(y1 * scale); y++)
+        for (let x = 150; x < image.width; x++) if (image.at(x, y).join() === TUMOR.join()) n++;
+      return n;
+    };
+    // Right of the legend (bottom-left): 18 rows of the 12 cells right of x 150 (level 0 ~1490), ~5 pixels apart, a pixel each.
+    assert.equal(tumourIn(2000, 2900), 18 * 12);
+    assert.equal(tumourIn(1100, 1900), 0, 'none where there are no cells (the two large ones lie above)');
+  });
+
+  test('a vertex far outside the image costs no steps: the outline is clipped before it is drawn', () => {
+    const set = readGeoJsonDetections(
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          {
+            type: 'Feature',
+            geometry: {
+              type: 'Polygon',
+              coordinates: [
+                [
+                  [0, 0],
+                  [2 ** 39, 5],
+                  [0, 10],
+                  [0, 0],
+                ],
+              ],
+            },
+            properties: { objectType: 'detection' },
+          },
+        ],
+      }),
+      '/x.geojson',
+    );
+    const image = { data: new Uint8Array(100 * 20 * 3), width: 100, height: 20, channels: 3 as const };
+    const started = performance.now();
+    const { image: drawn } = burnDetections(image, set, { x: 0, y: 0, scaleX: 1, scaleY: 1 });
+    assert.ok(performance.now() - started < 1000, 'not 2^39 steps');
+    const at = (x: number, y: number) => [...drawn.data.subarray((y * 100 + x) * 3, (y * 100 + x) * 3 + 3)];
+    assert.deepEqual(
+      [at(50, 0), at(50, 10), at(50, 5)],
+      [
+        [255, 0, 0],
+        [255, 0, 0],
+        [0, 0, 0],
+      ],
+      'the long edges cross the image, clipped',
+    );
+  });
+
+  test('a bad detections file is refused, naming it, before anything is written', async () => {
+    const { slideId } = await openSlide(engine, sharedSlide('CMU-1-Small-Region.svs'));
+    const bad = join(out, 'lines.geojson');
+    await writeFile(
+      bad,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          {
+            type: 'Feature',
+            geometry: {
+              type: 'LineString',
+              coordinates: [
+                [0, 0],
+                [1, 1],
+              ],
+            },
+            properties: { objectType: 'detection' },
+          },
+        ],
+      }),
+    );
+    const folder = await mkdtemp(join(out, 'none-'));
+    await assert.rejects(
+      engine.writeThumbnail({
+        slideId,
+        spec: { kind: 'size', longestSide: 100 },
+        path: join(folder, 'x.png'),
+        format: 'png',
+        overwrite: false,
+        detections: bad,
+      }),
+      (error: { code?: string; message?: string; path?: string }) =>
+        error.code === 'CORRUPT_DATA' && /Feature 1/.test(error.message ?? '') && error.path === bad,
+    );
+    await assert.rejects(
+      engine.writeRegion({
+        slideId,
+        x: 0,
+        y: 0,
+        width: 10,
+        height: 10,
+        at: { kind: 'level', level: 0 },
+        path: join(folder, 'y.png'),
+        format: 'png',
+        overwrite: false,
+        detections,
+      }),
+      { code: 'INVALID_ARGUMENT' },
+    );
+    assert.deepEqual(await readdir(folder), []);
+  });
+});

@@ -1,0 +1,100 @@
+// QuPath's detections drawn into an exported image, straight into its pixels: a whole-slide
+// thumbnail may show 200,000 cells, which as SVG would be tens of megabytes for librsvg to parse.
+// A detection smaller than two output pixels is one pixel of its class's colour (at a thumbnail's
+// scale, cells become a map of where each class lies); a larger one its outline, one pixel wide, two
+// once it is large on the image, and a cell's nucleus inside it.
+
+import type { DetectionSet } from '../../../shared/detections';
+import type { RgbImage } from '../../../shared/slide';
+import { throwIfAborted } from '../errors';
+import type { ImageView } from './annotation-burn';
+
+/** Below this size on the image (output pixels) a detection is one pixel. */
+const DOT_BELOW = 2;
+/** From this size its outline is drawn two pixels wide. */
+const WIDE_FROM = 32;
+/** From this size a cell's nucleus is drawn too. */
+const NUCLEUS_FROM = 8;
+
+/** Draws the detections that fall in the image (a copy of it); answers it and the classes drawn (indices into set.classes). */
+export function burnDetections(image: RgbImage, set: DetectionSet, view: ImageView, signal?: AbortSignal): { image: RgbImage; drawn: Set<number> } {
+  const { width, height, channels } = image;
+  const data = new Uint8Array(image.data);
+  const drawn = new Set<number>();
+  const colours = set.classes.map((c) => c.color);
+  let [r, g, b] = [0, 0, 0];
+  const plot = (x: number, y: number): void => {
+    if (x < 0 || y < 0 || x >= width || y >= height) return;
+    const at = (y * width + x) * channels;
+    data[at] = r;
+    data[at + 1] = g;
+    data[at + 2] = b;
+  };
+  const line = (x0: number, y0: number, x1: number, y1: number, wide: boolean): void => {
+    // Clipped to the image first (Liang-Barsky): a vertex far outside it costs no steps.
+    let [t0, t1] = [0, 1];
+    const [ddx, ddy] = [x1 - x0, y1 - y0];
+    for (const [p, q] of [
+      [-ddx, x0 + 1],
+      [ddx, width - x0],
+      [-ddy, y0 + 1],
+      [ddy, height - y0],
+    ] as const) {
+      if (p === 0) {
+        if (q < 0) return;
+      } else if (p < 0) t0 = Math.max(t0, q / p);
+      else t1 = Math.min(t1, q / p);
+    }
+    if (t0 > t1) return;
+    // Bresenham; a wide line is the same steps with the pixel beside each.
+    let [x, y] = [Math.round(x0 + t0 * ddx), Math.round(y0 + t0 * ddy)];
+    const [xe, ye] = [Math.round(x0 + t1 * ddx), Math.round(y0 + t1 * ddy)];
+    const dx = Math.abs(xe - x);
+    const dy = -Math.abs(ye - y);
+    const sx = x < xe ? 1 : -1;
+    const sy = y < ye ? 1 : -1;
+    let error = dx + dy;
+    for (;;) {
+      plot(x, y);
+      if (wide) dx >= -dy ? plot(x, y + 1) : plot(x + 1, y);
+      if (x === xe && y === ye) return;
+      const twice = 2 * error;
+      if (twice >= dy) {
+        error += dy;
+        x += sx;
+      }
+      if (twice <= dx) {
+        error += dx;
+        y += sy;
+      }
+    }
+  };
+  const outline = (table: Uint32Array, i: number, wide: boolean): void => {
+    const [first, count] = [table[2 * i]!, table[2 * i + 1]!];
+    for (let ring = first; ring < first + count; ring++) {
+      const [start, n] = [set.rings[2 * ring]!, set.rings[2 * ring + 1]!];
+      const px = (k: number) => (set.xy[2 * (start + (k % n))]! - view.x) * view.scaleX;
+      const py = (k: number) => (set.xy[2 * (start + (k % n)) + 1]! - view.y) * view.scaleY;
+      if (n === 1) plot(Math.floor(px(0)), Math.floor(py(0)));
+      else for (let k = 0; k < n; k++) line(px(k), py(k), px(k + 1), py(k + 1), wide);
+    }
+  };
+  const [minX, minY] = [view.x, view.y];
+  const [maxX, maxY] = [view.x + width / view.scaleX, view.y + height / view.scaleY];
+  for (let i = 0; i < set.count; i++) {
+    if (i % 4096 === 0) throwIfAborted(signal);
+    const box = set.boxes.subarray(4 * i, 4 * i + 4);
+    if (box[2]! < minX || box[0]! > maxX || box[3]! < minY || box[1]! > maxY) continue;
+    const cls = set.classOf[i]!;
+    [r, g, b] = colours[cls]!;
+    drawn.add(cls);
+    const size = Math.max((box[2]! - box[0]!) * view.scaleX, (box[3]! - box[1]!) * view.scaleY);
+    if (size < DOT_BELOW) {
+      plot(Math.floor(((box[0]! + box[2]!) / 2 - view.x) * view.scaleX), Math.floor(((box[1]! + box[3]!) / 2 - view.y) * view.scaleY));
+      continue;
+    }
+    outline(set.outlines, i, size >= WIDE_FROM);
+    if (size >= NUCLEUS_FROM) outline(set.nuclei, i, false);
+  }
+  return { image: { ...image, data }, drawn };
+}

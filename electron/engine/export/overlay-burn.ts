@@ -1,0 +1,71 @@
+// What an export draws over the slide's pixels: a file's annotations, QuPath's detections from
+// another, or both (the detections under the annotations), and one legend of the classes drawn.
+// Both files are read, and refused when bad, before any pixel is.
+
+import type { AnnotationDocument } from '../../../shared/annotations';
+import { rgbToCss } from '../../../shared/annotations';
+import type { DetectionSet } from '../../../shared/detections';
+import type { LegendLabels } from '../../../shared/operations';
+import type { RgbImage } from '../../../shared/slide';
+import { readAnnotationFile, readDetectionFile } from '../../annotations/annotation-files';
+import { annotationLegendEntries, burnAnnotations, type ImageView, type LegendEntry, type Rgba, renderLegend } from './annotation-burn';
+import { burnDetections } from './detection-burn';
+
+export interface OverlayFiles {
+  /** A GeoJSON or ImageScope file whose annotations are drawn in. */
+  annotations?: string | undefined;
+  /** A GeoJSON file whose QuPath detections are drawn in. */
+  detections?: string | undefined;
+  /** The legend's class names in the user's language. */
+  legend?: LegendLabels | undefined;
+}
+
+export class ExportOverlay {
+  /** The classes drawn in any image so far (the comparison's one legend): annotations' by name, detections' by index. */
+  readonly #annotationClasses = new Set<string | null>();
+  readonly #detectionClasses = new Set<number>();
+
+  private constructor(
+    private readonly annotations: AnnotationDocument | null,
+    private readonly detections: DetectionSet | null,
+    private readonly labels: LegendLabels | undefined,
+  ) {}
+
+  /** The files read; null when there is nothing to draw. */
+  static async read(files: OverlayFiles): Promise<ExportOverlay | null> {
+    if (!files.annotations && !files.detections) return null;
+    const annotations = files.annotations ? await readAnnotationFile(files.annotations) : null;
+    const detections = files.detections ? await readDetectionFile(files.detections) : null;
+    return new ExportOverlay(annotations, detections, files.legend);
+  }
+
+  /** The image with what falls in it drawn, and the legend of the classes it shows (null: none). */
+  async burn(image: RgbImage, view: ImageView, signal?: AbortSignal): Promise<{ image: RgbImage; legend: Rgba | null }> {
+    let annotationClasses = new Set<string | null>();
+    let detectionClasses = new Set<number>();
+    if (this.detections) ({ image, drawn: detectionClasses } = burnDetections(image, this.detections, view, signal));
+    if (this.annotations) ({ image, drawn: annotationClasses } = await burnAnnotations(image, this.annotations, view));
+    for (const name of annotationClasses) this.#annotationClasses.add(name);
+    for (const index of detectionClasses) this.#detectionClasses.add(index);
+    return { image, legend: await this.#legend(annotationClasses, detectionClasses) };
+  }
+
+  /** The legend of every class drawn so far. */
+  legendOfAll(): Promise<Rgba | null> {
+    return this.#legend(this.#annotationClasses, this.#detectionClasses);
+  }
+
+  async #legend(annotationClasses: ReadonlySet<string | null>, detectionClasses: ReadonlySet<number>): Promise<Rgba | null> {
+    const entries: LegendEntry[] = this.annotations ? annotationLegendEntries(this.annotations, annotationClasses, this.labels) : [];
+    if (this.detections) {
+      const said = new Map(this.labels?.classes.map((c) => [c.name, c.label]));
+      for (const index of [...detectionClasses].sort((a, b) => a - b)) {
+        const { name, color } = this.detections.classes[index]!;
+        const entry = { name: name === null ? (this.labels?.unclassified ?? 'Unclassified') : (said.get(name) ?? name), color: rgbToCss(color) };
+        // A class both files name in one colour is one row.
+        if (!entries.some((e) => e.name === entry.name && e.color === entry.color)) entries.push(entry);
+      }
+    }
+    return entries.length === 0 ? null : renderLegend(entries);
+  }
+}
