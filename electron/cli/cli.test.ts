@@ -387,7 +387,7 @@ describe('slidescope CLI', () => {
     assert.deepEqual(at(50, 75), [200, 0, 0], 'the outline at level-0 (100, 150), downsample 2');
     const atLevel = cli('region', CMU, '--x', '0', '--y', '0', '--width', '10', '--height', '10', '--level', '0', '--scale-bar', '--out', join(out, 'bar.png'));
     assert.equal(atLevel.status, 2);
-    assert.match(atLevel.stderr, /--annotations and --scale-bar draw into a region read at a --power/);
+    assert.match(atLevel.stderr, /--annotations, --detections and --scale-bar draw into a region read at a --power/);
     assert.equal(existsSync(join(out, 'bar.png')), false);
 
     // At a power that is a level's, from a corner between that level's pixels: the level's region, as
@@ -698,5 +698,107 @@ describe('slidescope CLI', () => {
     const report = cli('thumbnail', CMU, '--size', '64', '--out', join(out, 'proc-report'), '--report', '/proc/slidescope-test/r.jsonl');
     assert.equal(report.status, 2, report.stderr);
     assert.match(report.stderr, /Cannot write the report \/proc\/slidescope-test\/r\.jsonl/);
+  });
+});
+
+describe("QuPath's detections drawn in (--detections)", () => {
+  const cells = join(out, 'cells.geojson');
+  const square = (x: number, y: number, side: number) => [
+    [
+      [x, y],
+      [x + side, y],
+      [x + side, y + side],
+      [x, y + side],
+      [x, y],
+    ],
+  ];
+  writeFileSync(
+    cells,
+    JSON.stringify({
+      type: 'FeatureCollection',
+      features: [
+        {
+          type: 'Feature',
+          geometry: { type: 'Polygon', coordinates: square(100, 100, 80) },
+          properties: { objectType: 'cell', classification: { name: 'Immune cells', color: [160, 90, 160] } },
+        },
+      ],
+    }),
+  );
+
+  test('a region at a power, a thumbnail and a comparison draw them; a batch records the file; two slides or a level are usage errors', async () => {
+    const region = join(out, 'cells-region.png');
+    const run = cli('region', CMU, '--x', '0', '--y', '0', '--width', '320', '--height', '240', '--power', '10', '--detections', cells, '--out', region);
+    assert.equal(run.status, 0, run.stderr);
+    const d = await sharp(region).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const at = (x: number, y: number) => [...d.data.subarray((y * d.info.width + x) * 3, (y * d.info.width + x) * 3 + 3)];
+    assert.deepEqual(at(50, 70), [160, 90, 160], "the cell's left edge at level-0 x 100, downsample 2");
+    assert.notDeepEqual(at(70, 70), [160, 90, 160], 'inside it, the slide');
+    const folder = join(out, 'cells-thumbs');
+    const batch = cli('thumbnail', CMU, '--size', '256', '--detections', cells, '--out', folder, '--report', join(out, 'cells.jsonl'));
+    assert.equal(batch.status, 0, batch.stderr);
+    const line = JSON.parse(readFileSync(join(out, 'cells.jsonl'), 'utf8').trim().split('\n').at(-1)!) as ReportLine;
+    assert.match(line.outputSet ?? '', /--detections cells\.geojson$/);
+    const compare = cli('compare', CMU, '--powers', '1.25,2.5', '--detections', cells, '--out', join(out, 'cells-compare.png'));
+    assert.equal(compare.status, 0, compare.stderr);
+    const others = cli('thumbnail', CMU, sharedSlide('openslide-python_boxes.tiff'), '--detections', cells, '--out', folder);
+    assert.equal(others.status, 2);
+    assert.match(others.stderr, /--detections FILE draws one slide's detections into its images: give one slide/);
+    const atLevel = cli(
+      'region',
+      CMU,
+      '--x',
+      '0',
+      '--y',
+      '0',
+      '--width',
+      '10',
+      '--height',
+      '10',
+      '--level',
+      '0',
+      '--detections',
+      cells,
+      '--out',
+      join(out, 'lvl.png'),
+    );
+    assert.equal(atLevel.status, 2);
+    assert.equal(existsSync(join(out, 'lvl.png')), false);
+    const bad = join(out, 'lines.geojson');
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        type: 'Feature',
+        geometry: {
+          type: 'LineString',
+          coordinates: [
+            [0, 0],
+            [1, 1],
+          ],
+        },
+        properties: { objectType: 'detection' },
+      }),
+    );
+    const refused = cli(
+      'region',
+      CMU,
+      '--x',
+      '0',
+      '--y',
+      '0',
+      '--width',
+      '10',
+      '--height',
+      '10',
+      '--power',
+      '10',
+      '--detections',
+      bad,
+      '--out',
+      join(out, 'bad.png'),
+    );
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /CORRUPT_DATA: Feature 1: its geometry is a LineString, not an area or a point/);
+    assert.equal(existsSync(join(out, 'bad.png')), false);
   });
 });

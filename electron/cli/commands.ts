@@ -123,6 +123,12 @@ async function sized(paths: string[]): Promise<Array<{ path: string; bytes: numb
   return Promise.all(paths.map(async (path) => ({ path, bytes: (await stat(path).catch(() => null))?.size ?? 0 })));
 }
 
+/** What an export draws in: a file's annotations (or "stored": each slide's own) and a file of QuPath's detections. */
+export interface DrawnFiles {
+  annotations?: string | undefined;
+  detections?: string | undefined;
+}
+
 /** The annotations file an export of this slide draws in: the one given, or (`stored`) the slide's own, if it has any. */
 async function annotationsFor(slide: string, annotations: string | undefined, identity?: () => Promise<string>): Promise<string | undefined> {
   if (annotations !== 'stored') return annotations;
@@ -139,14 +145,14 @@ type Seen = Pick<SlideOutcome, 'vendor' | 'width' | 'height' | 'warnings'>;
  * another run that wrote it first), redone when --overwrite or when the one there is cut short, and
  * refused (EXISTS) when the one there is another slide's or was made otherwise: a rerun never passes
  * off a different image as this slide's.
- * `annotations`: a file drawn in, or "stored" for the slide's own.
+ * `given.annotations`: a file drawn in, or "stored" for the slide's own.
  */
 export function thumbnailWork(
   spec: ThumbnailSpec,
   format: ImageFormat,
   stems: Map<string, string>,
   overwrite: boolean,
-  annotations?: string,
+  given: DrawnFiles = {},
   colour?: ExportColour,
   channels?: ChannelChoice[],
 ): SlideWork {
@@ -163,13 +169,13 @@ export function thumbnailWork(
       }
       return identityOnce;
     };
-    let drawn: string | undefined;
+    let drawn: DrawnFiles = { detections: given.detections };
     let recipe: string;
     try {
-      drawn = await annotationsFor(input.path, annotations, identity);
+      drawn = { ...drawn, annotations: await annotationsFor(input.path, given.annotations, identity) };
       recipe = await thumbnailRecipe(spec, colour, channels, drawn);
     } catch (error) {
-      return { status: 'failed', outputs: [], ...none, error: namingItsFile(toErrorInfo(error, input.path), drawn ?? annotations) };
+      return { status: 'failed', outputs: [], ...none, error: namingItsFile(toErrorInfo(error, input.path), drawn) };
     }
     /**
      * Why the complete output there is not this slide's as asked, or null when it is: its record names
@@ -219,7 +225,7 @@ export function thumbnailWork(
           const provenance = { tool: `Slidescope ${SLIDESCOPE_VERSION}`, identity: await identity(), recipe };
           return engine.call(
             'engine:export-thumbnail',
-            { slideId, spec, path: out, format, overwrite: replace, annotations: drawn, colour, provenance },
+            { slideId, spec, path: out, format, overwrite: replace, ...drawn, colour, provenance },
             { signal: abandon },
           );
         },
@@ -250,11 +256,12 @@ export function thumbnailWork(
 }
 
 /**
- * A slide's failure that is another file's (the --annotations file drawn in) says which: the report
- * and the summary show it under the slide's path.
+ * A slide's failure that is another file's (the --annotations or --detections file drawn in) says
+ * which: the report and the summary show it under the slide's path.
  */
-function namingItsFile(error: ErrorInfo, annotations: string | undefined): ErrorInfo {
-  return annotations && error.path && resolve(error.path) === resolve(annotations) ? { ...error, message: `${error.path}: ${error.message}` } : error;
+function namingItsFile(error: ErrorInfo, drawn: DrawnFiles): ErrorInfo {
+  const other = [drawn.annotations, drawn.detections].some((file) => file && error.path && resolve(error.path) === resolve(file));
+  return other ? { ...error, message: `${error.path}: ${error.message}` } : error;
 }
 
 /** The options that decide a thumbnail's pixels, but for drawn annotations. */
@@ -263,31 +270,38 @@ function pixelOptions(spec: ThumbnailSpec, colour: ExportColour | undefined, cha
   return ['thumbnail', size, `--colour ${colour?.managed === false ? 'stored' : 'srgb'}`, ...channelsText(channels)];
 }
 
-/** What a thumbnail batch makes of each slide (ReportLine.outputSet): its pixels' options, its format, the annotations it draws. */
+/** What a thumbnail batch makes of each slide (ReportLine.outputSet): its pixels' options, its format, the files it draws. */
 export function thumbnailOutputSet(
   spec: ThumbnailSpec,
   colour: ExportColour | undefined,
   channels: ChannelChoice[] | undefined,
   format: ImageFormat,
-  annotations: string | undefined,
+  { annotations, detections }: DrawnFiles,
 ): string {
-  const drawn = annotations === undefined ? [] : [`--annotations ${annotations === 'stored' ? 'stored' : basename(annotations)}`];
+  const drawn = [
+    ...(annotations === undefined ? [] : [`--annotations ${annotations === 'stored' ? 'stored' : basename(annotations)}`]),
+    ...(detections === undefined ? [] : [`--detections ${basename(detections)}`]),
+  ];
   return [...pixelOptions(spec, colour, channels), `--format ${format}`, ...drawn].join(' ');
 }
 
-/** The options that decide a thumbnail's pixels, as the command line gives them; drawn annotations by their content. */
+/** The options that decide a thumbnail's pixels, as the command line gives them; the files drawn in by their content. */
 async function thumbnailRecipe(
   spec: ThumbnailSpec,
   colour: ExportColour | undefined,
   channels: ChannelChoice[] | undefined,
-  drawn: string | undefined,
+  drawn: DrawnFiles,
 ): Promise<string> {
   const parts = pixelOptions(spec, colour, channels);
-  if (drawn !== undefined) {
-    const content = await readFile(drawn).catch((error: NodeJS.ErrnoException) => {
-      throw new SlideError('NOT_FOUND', `The annotations file cannot be read (${error.code ?? error.message}).`, drawn);
+  for (const [option, file] of [
+    ['annotations', drawn.annotations],
+    ['detections', drawn.detections],
+  ] as const) {
+    if (file === undefined) continue;
+    const content = await readFile(file).catch((error: NodeJS.ErrnoException) => {
+      throw new SlideError('NOT_FOUND', `The ${option} file cannot be read (${error.code ?? error.message}).`, file);
     });
-    parts.push(`--annotations sha256:${createHash('sha256').update(content).digest('hex').slice(0, 16)}`);
+    parts.push(`--${option} sha256:${createHash('sha256').update(content).digest('hex').slice(0, 16)}`);
   }
   return parts.join(' ');
 }
@@ -330,13 +344,13 @@ export async function runCompare(
   format: ImageFormat,
   outFile: string,
   overwrite: boolean,
-  annotations?: string,
+  given: DrawnFiles = {},
   colour?: ExportColour,
   channels?: ChannelChoice[],
 ): Promise<Result<string[]>> {
   const comparisonPath = resolve(outFile);
   await makeOutputFolder(dirname(comparisonPath));
-  const drawn = await annotationsFor(resolve(path), annotations);
+  const drawn = { annotations: await annotationsFor(resolve(path), given.annotations), detections: given.detections };
   const result = await withSlide(
     engine,
     path,
@@ -352,7 +366,7 @@ export async function runCompare(
         comparisonPath,
         format,
         overwrite,
-        annotations: drawn,
+        ...drawn,
         colour,
       });
     },
@@ -369,8 +383,9 @@ export interface RegionArgs {
   height: number;
   level?: number;
   power?: number;
-  /** Drawn in at a power: a file's annotations or the slide's stored ones ("stored"), and a scale bar. */
+  /** Drawn in at a power: a file's annotations or the slide's stored ones ("stored"), a file's detections, and a scale bar. */
   annotations?: string | undefined;
+  detections?: string | undefined;
   scaleBar?: boolean;
 }
 
@@ -405,6 +420,7 @@ export async function runRegion(
         overwrite,
         colour,
         annotations,
+        detections: args.detections,
         scaleBar: args.scaleBar,
       });
     },

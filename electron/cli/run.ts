@@ -55,15 +55,15 @@ The command line is in English only (its output is read by scripts); the app fol
 Usage:
   slidescope info SLIDE [--json]
   slidescope region SLIDE --x X --y Y --width W --height H [--level N | --power P [--annotations FILE|stored]
-                    [--scale-bar]] --out FILE [--format png|jpeg|tiff] [--colour srgb|stored] [--channels LIST]
-                    [--overwrite]
+                    [--detections FILE] [--scale-bar]] --out FILE [--format png|jpeg|tiff] [--colour srgb|stored]
+                    [--channels LIST] [--overwrite]
   slidescope thumbnail SLIDE... | DIR... | --list FILE [--recursive] [--root DIR] [--power 1.25 | --mpp 8 | --size 1024]
                        [--format png|jpeg|tiff] --out DIR [--shard K/N | --shard auto] [--report FILE.jsonl]
                        [--jobs N] [--max-memory 8G] [--overwrite] [--grace SECONDS] [--annotations FILE|stored]
-                       [--colour srgb|stored] [--channels LIST]
+                       [--detections FILE] [--colour srgb|stored] [--channels LIST]
   slidescope compare SLIDE [--powers 1.25,2.5,5,10] [--mode slide | --mode field --center X,Y [--panel 512x512]] --out FILE
-                     [--annotations FILE|stored] [--format png|jpeg|tiff] [--colour srgb|stored] [--channels LIST]
-                     [--overwrite]
+                     [--annotations FILE|stored] [--detections FILE] [--format png|jpeg|tiff] [--colour srgb|stored]
+                     [--channels LIST] [--overwrite]
   slidescope compare SLIDE SLIDE [SLIDE SLIDE] --power P [--center X,Y] [--size 512x512] [--alignment FILE.json] --out FILE
                      [--format png|jpeg|tiff] [--colour srgb|stored] [--channels LIST] [--overwrite]
   slidescope annotations SLIDE... [--json] | --import FILE | --export FILE [--format geojson|imagescope|csv] [--overwrite]
@@ -104,8 +104,10 @@ Annotations:
   them all, each named relative to their common folder (a slide that cannot be read is named and left
   out: exit code 1). --annotations draws a file's annotations (one
   slide), or each slide's stored ones ("stored"), into thumbnails, comparisons and regions read at
-  a --power, with a legend; --scale-bar draws a scale bar into such a region (the slide must give
-  its pixel size).
+  a --power, with a legend; --detections draws QuPath's detections (cells, detections, tiles) from
+  its GeoJSON export (one slide; .zip or .gz too) into the same, under the annotations: a pixel a
+  cell where they are smaller than two, else their outlines and nuclei in their class's colour;
+  --scale-bar draws a scale bar into such a region (the slide must give its pixel size).
 
 Batches (thumbnail):
   Folders are read for ${SLIDE_EXTENSIONS.map((e) => `.${e}`).join('/')} files (--recursive: and their subfolders); a folder
@@ -260,6 +262,13 @@ function colourOption(value: string | undefined): ExportColour | undefined {
   throw new UsageError(`--colour must be srgb or stored (got "${value}").`);
 }
 
+/** --detections: a file of one slide's detections. */
+function detectionsOption(value: string | undefined, slides: number): string | undefined {
+  if (value === undefined) return undefined;
+  if (slides !== 1) throw new UsageError("--detections FILE draws one slide's detections into its images: give one slide.");
+  return resolve(value);
+}
+
 /** --annotations: a file (given as an absolute path) or, with "stored", each slide's own. */
 function annotationsOption(value: string | undefined, slides: number): string | undefined {
   if (value === undefined || value === 'stored') return value;
@@ -365,7 +374,7 @@ async function thumbnailBatch(positionals: string[], values: Options, cacheJourn
       return 0;
     }
     inputs = all.filter(mine);
-    const annotations = annotationsOption(values.annotations, all.length);
+    const drawn = { annotations: annotationsOption(values.annotations, all.length), detections: detectionsOption(values.detections, all.length) };
     const stems = outputStems(all, outDir, folders);
     // After the usage errors above (nothing written), before the output folder: a report that cannot
     // be written leaves no empty folder behind.
@@ -393,11 +402,11 @@ async function thumbnailBatch(positionals: string[], values: Options, cacheJourn
     try {
       ({ lines, stopError, reportError } = await runBatch({
         command: 'thumbnail',
-        outputSet: thumbnailOutputSet(spec, colourOption(values.colour), channelsOption(values.channels), imageFormat, annotations),
+        outputSet: thumbnailOutputSet(spec, colourOption(values.colour), channelsOption(values.channels), imageFormat, drawn),
         cohort,
         inputs,
         plan,
-        work: thumbnailWork(spec, imageFormat, stems, values.overwrite === true, annotations, colourOption(values.colour), channelsOption(values.channels)),
+        work: thumbnailWork(spec, imageFormat, stems, values.overwrite === true, drawn, colourOption(values.colour), channelsOption(values.channels)),
         interrupt,
         progress: batchProgress(),
         report,
@@ -700,9 +709,13 @@ async function runCommand(argv: string[], launchEngine: EngineLauncher): Promise
           ...(level !== undefined ? { level } : {}),
           ...(power !== undefined ? { power } : {}),
         };
-        if (power === undefined && (values.annotations !== undefined || values['scale-bar']))
-          throw new UsageError('--annotations and --scale-bar draw into a region read at a --power, not at a --level.');
-        const drawn = { annotations: annotationsOption(values.annotations, 1), scaleBar: values['scale-bar'] === true };
+        if (power === undefined && (values.annotations !== undefined || values.detections !== undefined || values['scale-bar']))
+          throw new UsageError('--annotations, --detections and --scale-bar draw into a region read at a --power, not at a --level.');
+        const drawn = {
+          annotations: annotationsOption(values.annotations, 1),
+          detections: detectionsOption(values.detections, 1),
+          scaleBar: values['scale-bar'] === true,
+        };
         const out = await runRegion(
           engine(),
           positionals[0]!,
@@ -732,7 +745,7 @@ async function runCommand(argv: string[], launchEngine: EngineLauncher): Promise
         } else if (values.mode !== undefined && values.mode !== 'slide') {
           throw new UsageError('--mode must be slide or field.');
         }
-        const annotations = annotationsOption(values.annotations, 1);
+        const drawn = { annotations: annotationsOption(values.annotations, 1), detections: detectionsOption(values.detections, 1) };
         const files = await runCompare(
           engine(),
           positionals[0]!,
@@ -741,7 +754,7 @@ async function runCommand(argv: string[], launchEngine: EngineLauncher): Promise
           fileFormat(values.format, values.out),
           values.out,
           overwrite,
-          annotations,
+          drawn,
           colourOption(values.colour),
           channelsOption(values.channels),
         );
