@@ -210,8 +210,11 @@ const alignmentRequest = v.pipe(
 );
 
 const exportTarget = { format: imageFormat, overwrite: v.boolean('must be true or false'), colour: v.optional(exportColour) };
-/** The page asks for the slide's stored annotations to be drawn into an export; main names their file to the engine. */
-const burnAnnotations = { annotations: v.optional(v.boolean('must be true or false')) };
+/**
+ * The page asks for the slide's stored annotations, or the detections it shows (detections:open), to be
+ * drawn into an export; main names their files to the engine.
+ */
+const burnAnnotations = { annotations: v.optional(v.boolean('must be true or false')), detections: v.optional(v.boolean('must be true or false')) };
 /** How a drawn legend names the classes it can say in the user's language (the CLI's, absent: as stored, 'Unclassified'). */
 const legendLabels = v.strictObject({
   unclassified: text(200),

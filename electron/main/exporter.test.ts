@@ -339,6 +339,77 @@ describe('Exporter', () => {
     assert.ok((await widthWith(() => korean, 'ko.png')) > (await widthWith(undefined, 'stored.png')) + 20);
   });
 
+  it('the file detections:open read for the slide, when the page asks (detections: true), and only then', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'slidescope-exporter-detections-'));
+    try {
+      const cells = join(dataDir, 'cells.geojson');
+      const ring = [
+        [200, 200],
+        [1800, 200],
+        [1800, 2600],
+        [200, 2600],
+        [200, 200],
+      ];
+      const cell = {
+        type: 'Feature',
+        geometry: { type: 'Polygon', coordinates: [ring] },
+        properties: { objectType: 'cell', classification: { name: 'Odd', color: [1, 254, 3] } },
+      };
+      await writeFile(cells, JSON.stringify({ type: 'FeatureCollection', features: [cell] }));
+      const recent = new RecentFiles({ dir: dataDir });
+      const annotationDialogs = new StubAnnotationDialogs();
+      const annotations = new SlideAnnotationFiles(new AnnotationStore({ dataDir }), annotationDialogs);
+      const drawing = new Exporter({
+        engine,
+        dialogs,
+        clipboard: { writePng: () => undefined },
+        sendProgress: () => undefined,
+        detectionsFile: (owned) => annotations.detectionsFile(owned),
+      });
+      const ipc = createIpcHandlers({
+        engine,
+        authorizer: new PathAuthorizer({ recent }),
+        recent,
+        dialogs: { showOpenSlide: async () => null },
+        samplePath: async () => ok('/none'),
+        versions: () => ({ app: '0', electron: '0', chrome: '0', node: '0' }),
+        showInFolder: () => undefined,
+        exporter: drawing,
+        annotations,
+        alignments: new CompareAlignments(new AlignmentStore({ dir: dataDir }), new StubAlignmentDialogs()),
+      });
+      const opened = (await ipc.dispatch('slide:open-dropped', SENDER, { path: slide.path })) as Result<{ slideId: string }>;
+      assert.ok(opened.ok);
+      const { slideId } = opened.value;
+      const greens = async (name: string, detections?: boolean) => {
+        dialogs.thumbnailAnswer = join(dataDir, name);
+        const result = await ipc.dispatch('export:thumbnail', SENDER, {
+          slideId,
+          spec: { kind: 'size', longestSide: 300 },
+          format: 'png',
+          ...(detections === undefined ? {} : { detections }),
+        });
+        const { data } = await sharp(files(result as Result<ExportResult>)[0]!)
+          .removeAlpha()
+          .raw()
+          .toBuffer({ resolveWithObject: true });
+        let n = 0;
+        for (let i = 0; i < data.length; i += 3) if (data[i] === 1 && data[i + 1] === 254 && data[i + 2] === 3) n++;
+        return n;
+      };
+      assert.equal(await greens('before.png', true), 0, 'no detections shown yet: nothing to draw');
+      annotationDialogs.detectionsPath = cells;
+      const read = (await ipc.dispatch('detections:open', SENDER, { slideId })) as Result<{ count: number } | null>;
+      assert.deepEqual(read.ok && read.value?.count, 1);
+      assert.deepEqual(annotationDialogs.calls.at(-1), { dialog: 'detections', defaultFolder: dirname(slide.path) });
+      assert.ok((await greens('with.png', true)) > 400, "the cell's outline, and the legend's swatch");
+      assert.equal(await greens('without.png'), 0, 'not asked for');
+      await ipc.releaseAll();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('through the IPC handlers: results reach the renderer as files it may show in the folder', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'slidescope-exporter-ipc-'));
     try {

@@ -44,6 +44,8 @@ export interface ExporterDeps {
   sendProgress(senderId: number, progress: ExportProgress): void;
   /** The file holding a slide's stored annotations, for an export that draws them in (none: nothing to draw). */
   annotationsFile?: (slide: OwnedSlide) => Promise<string | null>;
+  /** The file of QuPath's detections the slide's window shows (detections:open), for an export that draws them in. */
+  detectionsFile?: (slide: OwnedSlide) => string | null;
   /** What a drawn legend calls QuPath's classes and the unclassified, in the user's language (none: as stored). */
   legend?: () => LegendLabels;
   /** The system clipboard (Electron's in the app): takes a PNG. */
@@ -84,7 +86,7 @@ export class Exporter implements SlideExporter {
     if (!target) return cancelled();
     const { path, overwrite } = target;
     const jobId = this.nextJobId++;
-    const annotations = await this.annotationsOf(slide, request.annotations);
+    const annotations = await this.overlaysOf(slide, request);
     const written = await this.deps.engine.call(
       'engine:export-thumbnail',
       { slideId: slide.slideId, spec: request.spec, path, format: request.format, overwrite, colour: request.colour, ...annotations },
@@ -121,7 +123,7 @@ export class Exporter implements SlideExporter {
     const overwrite = existing.length > 0;
     if (overwrite && !(await this.deps.dialogs.confirmOverwrite(senderId, existing))) return cancelled();
     const jobId = this.nextJobId++;
-    const annotations = await this.annotationsOf(slide, request.annotations);
+    const annotations = await this.overlaysOf(slide, request);
     const written = await this.deps.engine.call(
       'engine:export-comparison',
       { slideId: slide.slideId, powers: request.powers, mode: request.mode, folder, format: request.format, overwrite, colour: request.colour, ...annotations },
@@ -168,7 +170,7 @@ export class Exporter implements SlideExporter {
       at: { kind: 'power' as const, objectivePower },
       colour,
       scaleBar,
-      ...(await this.annotationsOf(slide, request.annotations)),
+      ...(await this.overlaysOf(slide, request)),
     };
   }
 
@@ -196,11 +198,22 @@ export class Exporter implements SlideExporter {
     return written;
   }
 
-  /** `{ annotations: file, legend }` when the user asked for them drawn in and the slide has some stored. */
-  private async annotationsOf(slide: OwnedSlide, wanted: boolean | undefined): Promise<{ annotations?: string; legend?: LegendLabels }> {
-    const file = wanted ? await this.deps.annotationsFile?.(slide) : null;
-    if (!file) return {};
-    return this.deps.legend ? { annotations: file, legend: this.deps.legend() } : { annotations: file };
+  /**
+   * `{ annotations, detections, legend }`: the files of what the user asked drawn in, the slide's stored
+   * annotations and the detections its window shows, where there are some.
+   */
+  private async overlaysOf(
+    slide: OwnedSlide,
+    wanted: { annotations?: boolean | undefined; detections?: boolean | undefined },
+  ): Promise<{ annotations?: string; detections?: string; legend?: LegendLabels }> {
+    const annotations = wanted.annotations ? await this.deps.annotationsFile?.(slide) : null;
+    const detections = wanted.detections ? this.deps.detectionsFile?.(slide) : null;
+    if (!annotations && !detections) return {};
+    return {
+      ...(annotations ? { annotations } : {}),
+      ...(detections ? { detections } : {}),
+      ...(this.deps.legend ? { legend: this.deps.legend() } : {}),
+    };
   }
 
   private startFolder(slide: OwnedSlide): string {

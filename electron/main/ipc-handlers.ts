@@ -84,6 +84,8 @@ export interface AnnotationAccess {
   importFile(senderId: number, slide: OwnedSlide): Promise<Result<ImportedAnnotations | null>>;
   exportFile(senderId: number, slide: OwnedSlide, format: AnnotationFormat): Promise<Result<ExportResult>>;
   chooseDetectionsFile(senderId: number, slide: OwnedSlide): Promise<string | null>;
+  /** The detections file read for the slide's window (its exports may draw it in). */
+  showingDetections(slide: OwnedSlide, path: string): void;
 }
 
 export interface RecentFilesDep {
@@ -403,7 +405,10 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
     'detections:open': (senderId, { slideId }) =>
       onOwnSlide(senderId, slideId, async (slide): Promise<Result<DetectionSet | null>> => {
         const path = await deps.annotations.chooseDetectionsFile(senderId, slide);
-        return path ? engine.call('engine:read-detections', { path }) : ok(null);
+        if (!path) return ok(null);
+        const read = await engine.call('engine:read-detections', { path });
+        if (read.ok) deps.annotations.showingDetections(slide, path);
+        return read;
       }),
     'annotations:export': (senderId, { slideId, format }) => runExport(senderId, slideId, (slide) => deps.annotations.exportFile(senderId, slide, format)),
     'compare:load-alignment': (senderId, { slideIds }) => onOwnSlides(senderId, slideIds, (owned) => deps.alignments.load(owned)),

@@ -338,6 +338,7 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     engine,
     dialogs: exportDialogs,
     annotationsFile: (slide) => annotations.storedFile(slide),
+    detectionsFile: (slide) => annotations.detectionsFile(slide),
     legend: () => legendLabels(t),
     clipboard: { writePng: (png) => clipboard.writeImage(nativeImage.createFromBuffer(Buffer.from(png.buffer, png.byteOffset, png.length))) },
     sendProgress: (senderId, progress) => {

@@ -35,6 +35,8 @@ async function attempt<T>(work: () => Promise<T>, path?: string): Promise<Result
 }
 
 export class SlideAnnotationFiles implements AnnotationAccess {
+  private readonly detectionFiles = new Map<string, string>();
+
   constructor(
     private readonly store: AnnotationStore,
     private readonly dialogs: AnnotationDialogs,
@@ -58,6 +60,15 @@ export class SlideAnnotationFiles implements AnnotationAccess {
   /** The GeoJSON file of detections the user picks, starting in the slide's folder; null: cancelled. */
   chooseDetectionsFile(senderId: number, slide: OwnedSlide): Promise<string | null> {
     return this.dialogs.chooseDetectionsFile(senderId, dirname(slide.path));
+  }
+
+  /** The detections file last shown over a slide (by its id: each open slide's own), which its exports may draw in. */
+  showingDetections(slide: OwnedSlide, path: string): void {
+    this.detectionFiles.set(slide.slideId, path);
+  }
+
+  detectionsFile(slide: OwnedSlide): string | null {
+    return this.detectionFiles.get(slide.slideId) ?? null;
   }
 
   async exportFile(senderId: number, slide: OwnedSlide, format: AnnotationFormat): Promise<Result<ExportResult>> {
