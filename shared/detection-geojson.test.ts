@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { qupathObjects, squareFeature } from '../testing/annotation-samples';
 import { AnnotationFileError } from './annotations';
 import { readGeoJsonDetections } from './detection-geojson';
-import { type DetectionSet, detectionMeasurements } from './detections';
+import { DETECTION_KINDS, type DetectionSet, detectionMeasurements } from './detections';
 import { LIMITS } from './limits';
 
 const PATH = '/data/cells.geojson';
@@ -48,6 +48,10 @@ describe("QuPath's detections as a layer", () => {
       ],
     );
     assert.deepEqual([...set.classOf], [0, 1, 2, 2]);
+    assert.deepEqual(
+      [...set.kindOf].map((k) => DETECTION_KINDS[k]),
+      ['detection', 'cell', 'tile', 'detection'],
+    );
     // The cell: its outline (the closing position not repeated), its nucleus, its box.
     assert.deepEqual(ringsOf(set, set.outlines, 1), [
       [

@@ -10,7 +10,7 @@ import { AnnotationFileError, type JsonValue as Json, type Rgb, UNCLASSIFIED_COL
 import { DETECTION_KINDS, type DetectionClass, type DetectionKind, type DetectionSet } from './detections';
 import { LIMITS } from './limits';
 
-type Typed = Float32Array | Uint32Array | Uint16Array;
+type Typed = Float32Array | Uint32Array | Uint16Array | Uint8Array;
 
 /** A typed array that doubles as it fills. */
 class Growing<T extends Typed> {
@@ -96,6 +96,7 @@ export function readGeoJsonDetections(text: string, path: string): DetectionSet 
   const nuclei = new Growing((n) => new Uint32Array(n));
   const boxes = new Growing((n) => new Float32Array(n));
   const classOfDetection = new Growing((n) => new Uint16Array(n));
+  const kindOf = new Growing((n) => new Uint8Array(n));
   const classes: DetectionClass[] = [];
   const classIndex = new Map<string | null, number>();
   const columns = new Map<string, Growing<Float32Array>>();
@@ -170,6 +171,7 @@ export function readGeoJsonDetections(text: string, path: string): DetectionSet 
       classes[number]!.count++;
       classOfDetection.push(number);
       kinds[type]++;
+      kindOf.push(DETECTION_KINDS.indexOf(type));
       for (const [name, value] of measurementsOf(properties)) {
         let column = columns.get(name);
         if (!column) {
@@ -202,6 +204,7 @@ export function readGeoJsonDetections(text: string, path: string): DetectionSet 
     kinds,
     classes,
     classOf: classOfDetection.done(),
+    kindOf: kindOf.done(),
     outlines: outlines.done(),
     nuclei: nuclei.done(),
     rings: rings.done(),

@@ -26,6 +26,8 @@ export interface DetectionSet {
   classes: DetectionClass[];
   /** Each detection's class, an index into `classes`. */
   classOf: Uint16Array;
+  /** Each detection's kind, an index into DETECTION_KINDS. */
+  kindOf: Uint8Array;
   /**
    * Each detection's outline as (first ring, ring count) pairs: the outer ring of each part of its
    * polygon (holes are not drawn); a point is a ring of one vertex.
@@ -59,5 +61,5 @@ export function detectionMeasurements(set: DetectionSet, index: number): Array<[
 
 /** The set's arrays' buffers, moved rather than copied between threads. */
 export function detectionBuffers(set: DetectionSet): ArrayBuffer[] {
-  return [set.classOf, set.outlines, set.nuclei, set.rings, set.xy, set.boxes, set.measurements].map((array) => array.buffer as ArrayBuffer);
+  return [set.classOf, set.kindOf, set.outlines, set.nuclei, set.rings, set.xy, set.boxes, set.measurements].map((array) => array.buffer as ArrayBuffer);
 }
