@@ -15,7 +15,7 @@ import { SlideError } from '../engine/errors';
 import { writeFileAtomic } from '../engine/export/atomic-file';
 import { uncompressedAnnotationBytes } from './compressed-annotations';
 import { readImageScopeXml, writeImageScopeXml } from './imagescope-xml';
-import { type TableSlide, type TableSlideRows, tableSeparator, writeMeasurementTable } from './measurement-table';
+import { type TableSlide, type TableSlideRows, tableSeparator, writeDetectionTable, writeMeasurementTable } from './measurement-table';
 
 /**
  * The document in a file (GeoJSON or ImageScope XML), every feature in it (a slide's stored file);
@@ -126,6 +126,11 @@ export function formatAnnotations(doc: AnnotationDocument, format: AnnotationFor
 /** Several slides' annotations as one measurement table, whole or not at all; the separator by the file's extension. */
 export async function writeTableFile(path: string, slides: readonly TableSlideRows[], overwrite: boolean): Promise<void> {
   await writeFileAtomic(path, new TextEncoder().encode(writeMeasurementTable(slides, tableSeparator(path))), overwrite);
+}
+
+/** A slide's detections as QuPath's detection measurement table, whole or not at all; the separator by the file's extension. */
+export async function writeDetectionTableFile(path: string, slide: TableSlide, set: DetectionSet, overwrite: boolean): Promise<void> {
+  await writeFileAtomic(path, new TextEncoder().encode(writeDetectionTable(slide, set, tableSeparator(path))), overwrite);
 }
 
 /** Writes the document whole or not at all (a temporary file renamed into place). */

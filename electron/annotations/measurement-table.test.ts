@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { AnnotationDocument } from '../../shared/annotations';
-import { writeAnnotationFile, writeTableFile } from './annotation-files';
+import { readGeoJsonDetections } from '../../shared/detection-geojson';
+import { writeAnnotationFile, writeDetectionTableFile, writeTableFile } from './annotation-files';
 import { tableSeparator } from './measurement-table';
 
 const DOC: AnnotationDocument = {
@@ -129,5 +130,72 @@ describe('measurement tables', () => {
 
   test('the separator by the extension: tab for .tsv and .txt, comma for the rest', () => {
     assert.deepEqual(['a.tsv', 'a.TXT', 'a.csv', 'a'].map(tableSeparator), ['\t', '\t', ',', ',']);
+  });
+
+  test("QuPath's detections, a row each: type, class, ROI, centroid in µm, each measurement the file names (empty where one has none)", async () => {
+    const square = (x: number, y: number, side: number) => [
+      [
+        [x, y],
+        [x + side, y],
+        [x + side, y + side],
+        [x, y + side],
+        [x, y],
+      ],
+    ];
+    const set = readGeoJsonDetections(
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          {
+            type: 'Feature',
+            geometry: { type: 'Polygon', coordinates: square(100_000, 50_000, 10) },
+            properties: { objectType: 'cell', classification: { name: 'Tumor: Positive', color: [200, 0, 0] }, measurements: { 'Nucleus: Area µm^2': 12.5 } },
+          },
+          {
+            type: 'Feature',
+            // An L of two squares: its area centroid, not its vertices' mean.
+            geometry: { type: 'MultiPolygon', coordinates: [square(0, 0, 20), square(20, 0, 10)] },
+            properties: { objectType: 'detection', measurements: { 'DAB: Mean': 0.25 } },
+          },
+          { type: 'Feature', geometry: { type: 'Point', coordinates: [8, 4] }, properties: { objectType: 'detection', classification: { name: '=cmd' } } },
+        ],
+      }),
+      '/cells.geojson',
+    );
+    const path = join(dir, 'cells.csv');
+    await writeDetectionTableFile(path, { name: '종양.svs', mpp: { x: 0.5, y: 0.25 } }, set, false);
+    assert.deepEqual(readTable(path), [
+      {
+        Image: '종양.svs',
+        'Object type': 'Cell',
+        Classification: 'Tumor: Positive',
+        ROI: 'Polygon',
+        'Centroid X µm': '50002.5',
+        'Centroid Y µm': '12501.25',
+        'Nucleus: Area µm^2': '12.5',
+        'DAB: Mean': '',
+      },
+      {
+        Image: '종양.svs',
+        'Object type': 'Detection',
+        Classification: '',
+        ROI: 'Geometry',
+        // (400 x (10, 10) + 100 x (25, 5)) / 500 = (13, 9) px.
+        'Centroid X µm': '6.5',
+        'Centroid Y µm': '2.25',
+        'Nucleus: Area µm^2': '',
+        'DAB: Mean': '0.25',
+      },
+      {
+        Image: '종양.svs',
+        'Object type': 'Detection',
+        Classification: "'=cmd",
+        ROI: 'Points',
+        'Centroid X µm': '4',
+        'Centroid Y µm': '1',
+        'Nucleus: Area µm^2': '',
+        'DAB: Mean': '',
+      },
+    ]);
   });
 });

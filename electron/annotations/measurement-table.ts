@@ -6,6 +6,7 @@
 import { extname } from 'node:path';
 import { measureShape, shapeCentroid } from '../../shared/annotation-geometry';
 import type { Annotation, AnnotationDocument, Shape } from '../../shared/annotations';
+import { DETECTION_KINDS, type DetectionKind, type DetectionSet } from '../../shared/detections';
 import type { Mpp } from '../../shared/slide';
 
 /** What a table says of its slide: its file name (the Image column) and pixel size (µm, or pixels without one). */
@@ -101,7 +102,79 @@ export function writeMeasurementTable(slides: readonly TableSlideRows[], separat
     ];
   };
   const rows = slides.flatMap(({ slide, doc }) => doc.annotations.map((a) => row(slide, a)));
-  const lines = [header.map(text), ...rows].map((cells) => cells.join(separator));
-  // CSV as RFC 4180 and Excel write it; TSV as QuPath does.
+  return tableText([header.map(text), ...rows], separator);
+}
+
+/** The rows as a file's text: CSV as RFC 4180 and Excel write it (with a byte-order mark); TSV as QuPath does. */
+function tableText(rows: readonly string[][], separator: ',' | '\t'): string {
+  const lines = rows.map((cells) => cells.join(separator));
   return separator === ',' ? `\uFEFF${lines.join('\r\n')}\r\n` : `${lines.join('\n')}\n`;
+}
+
+/** QuPath's names of its detection objects' types, as its tables write them. */
+const DETECTION_TYPE_NAMES: Record<DetectionKind, string> = { cell: 'Cell', detection: 'Detection', tile: 'Tile' };
+
+/** A detection's centroid in level-0 pixels: its outline's rings' area centroid, or its vertices' mean where they enclose none (points). */
+export function detectionCentroid(set: DetectionSet, i: number): { x: number; y: number } {
+  let [weight, cx, cy, sx, sy, n] = [0, 0, 0, 0, 0, 0];
+  const [first, count] = [set.outlines[2 * i]!, set.outlines[2 * i + 1]!];
+  for (let ring = first; ring < first + count; ring++) {
+    const [start, size] = [set.rings[2 * ring]!, set.rings[2 * ring + 1]!];
+    // About the ring's first vertex: coordinates far from the origin lose nothing in the products.
+    const [x0, y0] = [set.xy[2 * start]!, set.xy[2 * start + 1]!];
+    let [twiceArea, mx, my] = [0, 0, 0];
+    for (let k = 0; k < size; k++) {
+      const next = start + ((k + 1) % size);
+      const [x1, y1] = [set.xy[2 * (start + k)]! - x0, set.xy[2 * (start + k) + 1]! - y0];
+      const [x2, y2] = [set.xy[2 * next]! - x0, set.xy[2 * next + 1]! - y0];
+      const cross = x1 * y2 - x2 * y1;
+      twiceArea += cross;
+      mx += (x1 + x2) * cross;
+      my += (y1 + y2) * cross;
+      sx += x1 + x0;
+      sy += y1 + y0;
+      n++;
+    }
+    if (twiceArea === 0) continue;
+    // A ring's centroid weighs as its area, whichever way round it runs.
+    const w = Math.abs(twiceArea);
+    cx += w * (mx / (3 * twiceArea) + x0);
+    cy += w * (my / (3 * twiceArea) + y0);
+    weight += w;
+  }
+  return weight > 0 ? { x: cx / weight, y: cy / weight } : { x: sx / n, y: sy / n };
+}
+
+/**
+ * A slide's detections as QuPath's detection measurement table: a row each, its type, class, ROI and
+ * centroid (µm where the slide gives its pixel size, else pixels), then each measurement the file
+ * names, in its order (empty where a detection has none).
+ */
+export function writeDetectionTable(slide: TableSlide, set: DetectionSet, separator: ',' | '\t'): string {
+  const unit = slide.mpp ? 'µm' : 'px';
+  const scale = slide.mpp ?? { x: 1, y: 1 };
+  const text = (value: string) => textCell(value, separator);
+  const header = ['Image', 'Object type', 'Classification', 'ROI', `Centroid X ${unit}`, `Centroid Y ${unit}`, ...set.measurementNames].map(text);
+  const image = text(slide.name);
+  const classes = set.classes.map((c) => text(c.name ?? ''));
+  const rows: string[][] = [header];
+  for (let i = 0; i < set.count; i++) {
+    const centroid = detectionCentroid(set, i);
+    const rings = set.outlines[2 * i + 1]!;
+    const point = set.rings[2 * set.outlines[2 * i]! + 1] === 1;
+    const row = [
+      image,
+      DETECTION_TYPE_NAMES[DETECTION_KINDS[set.kindOf[i]!]!],
+      classes[set.classOf[i]!]!,
+      point ? 'Points' : rings === 1 ? 'Polygon' : 'Geometry',
+      number(centroid.x * scale.x),
+      number(centroid.y * scale.y),
+    ];
+    for (let m = 0; m < set.measurementNames.length; m++) {
+      const value = set.measurements[m * set.count + i]!;
+      row.push(Number.isNaN(value) ? '' : number(value));
+    }
+    rows.push(row);
+  }
+  return tableText(rows, separator);
 }

@@ -801,4 +801,22 @@ describe("QuPath's detections drawn in (--detections)", () => {
     assert.match(refused.stderr, /CORRUPT_DATA: Feature 1: its geometry is a LineString, not an area or a point/);
     assert.equal(existsSync(join(out, 'bad.png')), false);
   });
+
+  test('annotations SLIDE --detections FILE counts them by class, --json says the same, --export writes their table; with --import, a usage error', async () => {
+    const summary = cli('annotations', CMU, '--detections', cells);
+    assert.equal(summary.status, 0, summary.stderr);
+    assert.match(summary.stdout, /^cells\.geojson over CMU-1-Small-Region\.svs: 1 detections \(1 cell\)\n {2}Immune cells +1 +100\.0%/);
+    const json = cli('annotations', CMU, '--detections', cells, '--json');
+    assert.deepEqual(JSON.parse(json.stdout).classes, [{ name: 'Immune cells', count: 1 }]);
+    const table = join(out, 'cells-table.tsv');
+    const exported = cli('annotations', CMU, '--detections', cells, '--export', table);
+    assert.equal(exported.status, 0, exported.stderr);
+    assert.deepEqual(readFileSync(table, 'utf8').split('\n').slice(0, 2), [
+      'Image\tObject type\tClassification\tROI\tCentroid X µm\tCentroid Y µm',
+      'CMU-1-Small-Region.svs\tCell\tImmune cells\tPolygon\t69.86\t69.86',
+    ]);
+    const both = cli('annotations', CMU, '--detections', cells, '--import', cells);
+    assert.equal(both.status, 2);
+    assert.match(both.stderr, /--detections FILE takes one slide, and --export FILE\.csv/);
+  });
 });

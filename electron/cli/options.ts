@@ -52,7 +52,7 @@ export const OPTIONS = {
   grace: { type: 'string', for: ['thumbnail'] },
   slowest: { type: 'string', for: ['report'] },
   annotations: { type: 'string', for: ['thumbnail', 'compare', 'region'] },
-  detections: { type: 'string', for: ['thumbnail', 'compare', 'region'] },
+  detections: { type: 'string', for: ['thumbnail', 'compare', 'region', 'annotations'] },
   'scale-bar': { type: 'boolean', for: ['region'] },
   import: { type: 'string', for: ['annotations'] },
   export: { type: 'string', for: ['annotations'] },

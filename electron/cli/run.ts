@@ -26,6 +26,7 @@ import { runCompareSlides } from './compare-slides';
 import { outputProvenance } from './complete-output';
 import { batchCores, CLI_ALLOWANCE_MB, memoryBudget, parseJobs, planConcurrency } from './concurrency';
 import { readContainerLimits } from './container-limits';
+import { runDetections } from './detections-command';
 import { inputKey, shardSlides } from './folder-slides';
 import {
   collectInputs,
@@ -67,6 +68,7 @@ Usage:
   slidescope compare SLIDE SLIDE [SLIDE SLIDE] --power P [--center X,Y] [--size 512x512] [--alignment FILE.json] --out FILE
                      [--format png|jpeg|tiff] [--colour srgb|stored] [--channels LIST] [--overwrite]
   slidescope annotations SLIDE... [--json] | --import FILE | --export FILE [--format geojson|imagescope|csv] [--overwrite]
+                         | SLIDE --detections FILE [--json | --export FILE.csv]
   slidescope report merge REPORT.jsonl... [--json] [--slowest 10]
   slidescope version
 
@@ -108,6 +110,9 @@ Annotations:
   its GeoJSON export (one slide; .zip or .gz too) into the same, under the annotations: a pixel a
   cell where they are smaller than two, else their outlines and nuclei in their class's colour;
   --scale-bar draws a scale bar into such a region (the slide must give its pixel size).
+  \`annotations SLIDE --detections FILE\` counts them by kind and class; with --export FILE.csv (or
+  .tsv) it writes QuPath's detection measurement table: a row a detection, its type, class, ROI,
+  centroid (µm where the slide gives its pixel size) and each measurement the file holds.
 
 Batches (thumbnail):
   Folders are read for ${SLIDE_EXTENSIONS.map((e) => `.${e}`).join('/')} files (--recursive: and their subfolders); a folder
@@ -765,6 +770,15 @@ async function runCommand(argv: string[], launchEngine: EngineLauncher): Promise
       case 'annotations': {
         if (positionals.length === 0)
           throw new UsageError('annotations takes a slide (or several, with --export FILE.csv: one measurement table of them all).');
+        if (values.detections !== undefined) {
+          const table = values.export;
+          if (positionals.length > 1 || values.import !== undefined || (table !== undefined && annotationFormat(values.format, table) !== 'csv'))
+            throw new UsageError('annotations SLIDE --detections FILE takes one slide, and --export FILE.csv (or .tsv) for their measurement table.');
+          const done = await runDetections(engine(), positionals[0]!, { file: values.detections, exportFile: table, overwrite, json: values.json === true });
+          if (!done.ok) return printError(done.error);
+          process.stdout.write(`${done.value}\n`);
+          return 0;
+        }
         const store = new AnnotationStore({ dataDir: defaultAnnotationsDir() });
         if (positionals.length > 1) {
           const table = values.export;

@@ -1,0 +1,47 @@
+// `slidescope annotations SLIDE --detections FILE`: what QuPath's export of a slide's detections
+// holds, without QuPath: a count by kind and class, or (--export) its detection measurement table.
+
+import { basename, resolve } from 'node:path';
+import { DETECTION_KINDS } from '../../shared/detections';
+import type { Result } from '../../shared/errors';
+import { readDetectionFile, writeDetectionTableFile } from '../annotations/annotation-files';
+import { type Engine, withSlide } from './commands';
+
+export interface DetectionsOptions {
+  file: string;
+  exportFile?: string | undefined;
+  overwrite: boolean;
+  json: boolean;
+}
+
+const percent = (part: number, whole: number) => `${whole > 0 ? ((100 * part) / whole).toFixed(1) : '0.0'}%`;
+
+/** Runs the command on one slide; what it did goes to stdout. */
+export async function runDetections(engine: Engine, slide: string, options: DetectionsOptions): Promise<Result<string>> {
+  const file = resolve(options.file);
+  // The file first: a bad one is refused, naming it, before the slide is opened.
+  const set = await readDetectionFile(file);
+  return withSlide(engine, resolve(slide), async (_slideId, info) => {
+    if (options.exportFile) {
+      const table = resolve(options.exportFile);
+      await writeDetectionTableFile(table, { name: basename(info.path), mpp: info.mpp }, set, options.overwrite);
+      return { ok: true, value: table };
+    }
+    const kinds = DETECTION_KINDS.filter((kind) => set.kinds[kind] > 0);
+    if (options.json) {
+      const classes = set.classes.map((c) => ({ name: c.name, count: c.count }));
+      return {
+        ok: true,
+        value: JSON.stringify({ file, detections: set.count, kinds: set.kinds, classes, measurements: set.measurementNames, leftOut: set.leftOut }, null, 2),
+      };
+    }
+    const lines = [
+      `${basename(file)} over ${info.name}: ${set.count} detections (${kinds.map((kind) => `${set.kinds[kind]} ${kind}${set.kinds[kind] === 1 ? '' : 's'}`).join(', ') || 'none'})`,
+      ...set.classes.map((c) => `  ${(c.name ?? 'Unclassified').padEnd(24)} ${String(c.count).padStart(8)}  ${percent(c.count, set.count).padStart(6)}`),
+    ];
+    if (set.measurementNames.length > 0)
+      lines.push(`  ${set.measurementNames.length} measurements: --export FILE.csv (or .tsv) writes them, a row a detection`);
+    if (set.leftOut > 0) lines.push(`  ${set.leftOut} other feature${set.leftOut === 1 ? '' : 's'} (annotations, TMA cores, empty) left out`);
+    return { ok: true, value: lines.join('\n') };
+  });
+}
