@@ -110,7 +110,8 @@ export function readGeoJsonDetections(text: string, path: string): DetectionSet 
       if (ring.length > LIMITS.maxAnnotationVertices + 1)
         throw new FeatureProblem(`${what} has ${ring.length} positions, more than ${LIMITS.maxAnnotationVertices}`);
       // GeoJSON repeats a ring's first position last; a ring of one position is a point.
-      const closed = ring.length > 1 && JSON.stringify(ring[0]) === JSON.stringify(ring[ring.length - 1]);
+      const [head, tail] = [ring[0], ring[ring.length - 1]];
+      const closed = ring.length > 1 && Array.isArray(head) && Array.isArray(tail) && head[0] === tail[0] && head[1] === tail[1];
       const n = closed ? ring.length - 1 : ring.length;
       if (n === 0) throw new FeatureProblem(`${what} has an empty ring`);
       if (xy.length / 2 + n > LIMITS.maxDetectionVertices)
