@@ -496,6 +496,8 @@ export const OPERATIONS = defineOperations({
   'annotations:import': { at: 'main', exposure: 'page', method: 'importAnnotations', request: slideRef, response: returns<ImportedAnnotations | null>() },
   /** Reads QuPath's detections from a GeoJSON file the user chooses, for the layer over the slide; null: cancelled. */
   'detections:open': { at: 'main', exposure: 'page', method: 'openDetections', request: slideRef, response: returns<DetectionSet | null>() },
+  /** The detections the slide's window shows as QuPath's detection measurement table (CSV or TSV), where the user chooses. */
+  'detections:export-table': { at: 'main', exposure: 'page', method: 'exportDetectionTable', request: slideRef, response: returns<ExportResult>() },
   /** Writes what is stored as GeoJSON or ImageScope XML where the user chooses. */
   'annotations:export': {
     at: 'main',
@@ -721,6 +723,16 @@ export const OPERATIONS = defineOperations({
     response: returns<DetectionSet>(),
     route: 'any',
     deadline: 120,
+  },
+  /** An open slide's detections (a file of QuPath's) as QuPath's detection measurement table, written whole or not at all. */
+  'engine:detection-table': {
+    at: 'engine',
+    exposure: 'host',
+    method: 'writeDetectionTable',
+    request: v.strictObject({ slideId, detections: absolutePath, path: absolutePath, overwrite: v.boolean('must be true or false') }),
+    response: returns<ExportResult>(),
+    route: 'any',
+    deadline: 300,
   },
   /** Makes the built-in sample slide in `dir` on first use; answers its path. */
   'engine:ensure-sample': {

@@ -10,7 +10,7 @@ import { thumbnailSize } from '../../shared/magnification';
 import type { ExportResult, ExportStep, RequestOf, SlidePreview } from '../../shared/operations';
 import type { CallContext } from '../../shared/rpc';
 import type { ChannelChoice, EncodedImage, EncodedTile, RgbImage, SlideInfo, StoredJpegTiles } from '../../shared/slide';
-import { readDetectionFile } from '../annotations/annotation-files';
+import { readDetectionFile, writeDetectionTableFile } from '../annotations/annotation-files';
 import './codecs/registry';
 import { SlideColour } from './colour/slide-colour';
 import { chooseTileSize, DeepZoomTiler, type TileEncoding } from './deepzoom-tiler';
@@ -370,6 +370,12 @@ export class SlideEngine implements SlideEngineApi {
 
   readDetections({ path }: RequestOf<'engine:read-detections'>): Promise<DetectionSet> {
     return readDetectionFile(path);
+  }
+
+  async writeDetectionTable({ slideId, detections, path, overwrite }: RequestOf<'engine:detection-table'>): Promise<ExportResult> {
+    const { info } = this.slide(slideId);
+    await writeDetectionTableFile(path, { name: basename(info.path), mpp: info.mpp }, await readDetectionFile(detections), overwrite);
+    return { files: [path] };
   }
 
   async regionPng(request: RequestOf<'engine:region-png'>, context: Context = {}): Promise<EncodedImage> {

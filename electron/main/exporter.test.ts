@@ -398,12 +398,27 @@ describe('Exporter', () => {
         return n;
       };
       assert.equal(await greens('before.png', true), 0, 'no detections shown yet: nothing to draw');
+      const noTable = await ipc.dispatch('detections:export-table', SENDER, { slideId });
+      refused(noTable as Result<ExportResult>, 'INVALID_ARGUMENT', /No detections are shown/);
       annotationDialogs.detectionsPath = cells;
       const read = (await ipc.dispatch('detections:open', SENDER, { slideId })) as Result<{ count: number } | null>;
       assert.deepEqual(read.ok && read.value?.count, 1);
       assert.deepEqual(annotationDialogs.calls.at(-1), { dialog: 'detections', defaultFolder: dirname(slide.path) });
       assert.ok((await greens('with.png', true)) > 400, "the cell's outline, and the legend's swatch");
       assert.equal(await greens('without.png'), 0, 'not asked for');
+      // Their measurement table, where the save dialog says.
+      annotationDialogs.exportPath = join(dataDir, 'cells.tsv');
+      const table = (await ipc.dispatch('detections:export-table', SENDER, { slideId })) as Result<ExportResult>;
+      assert.deepEqual(files(table), [join(dataDir, 'cells.tsv')]);
+      assert.match(
+        await readFile(join(dataDir, 'cells.tsv'), 'utf8'),
+        /^Image\tObject type\tClassification\tROI\tCentroid X µm\tCentroid Y µm\n.+\tCell\tOdd\tPolygon\t/,
+      );
+      assert.deepEqual(annotationDialogs.calls.at(-1), {
+        dialog: 'export',
+        defaultPath: join(dirname(slide.path), 'CMU-1-Small-Region_detections.csv'),
+        format: 'csv',
+      });
       await ipc.releaseAll();
     } finally {
       await rm(dataDir, { recursive: true, force: true });

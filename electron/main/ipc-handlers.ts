@@ -86,6 +86,8 @@ export interface AnnotationAccess {
   chooseDetectionsFile(senderId: number, slide: OwnedSlide): Promise<string | null>;
   /** The detections file read for the slide's window (its exports may draw it in). */
   showingDetections(slide: OwnedSlide, path: string): void;
+  detectionsFile(slide: OwnedSlide): string | null;
+  chooseDetectionTablePath(senderId: number, slide: OwnedSlide): Promise<{ path: string; overwrite: boolean } | null>;
 }
 
 export interface RecentFilesDep {
@@ -409,6 +411,13 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
         const read = await engine.call('engine:read-detections', { path });
         if (read.ok) deps.annotations.showingDetections(slide, path);
         return read;
+      }),
+    'detections:export-table': (senderId, { slideId }) =>
+      runExport(senderId, slideId, async (slide) => {
+        const detections = deps.annotations.detectionsFile(slide);
+        if (!detections) return fail('INVALID_ARGUMENT', 'No detections are shown over this slide: show them first.', slide.path);
+        const target = await deps.annotations.chooseDetectionTablePath(senderId, slide);
+        return target ? engine.call('engine:detection-table', { slideId, detections, ...target }) : ok({ files: [] });
       }),
     'annotations:export': (senderId, { slideId, format }) => runExport(senderId, slideId, (slide) => deps.annotations.exportFile(senderId, slide, format)),
     'compare:load-alignment': (senderId, { slideIds }) => onOwnSlides(senderId, slideIds, (owned) => deps.alignments.load(owned)),

@@ -71,6 +71,13 @@ export class SlideAnnotationFiles implements AnnotationAccess {
     return this.detectionFiles.get(slide.slideId) ?? null;
   }
 
+  /** Where the shown detections' table goes (`<slide>_detections.csv`, the save dialog's answer), and whether it replaces a file; null: cancelled. */
+  async chooseDetectionTablePath(senderId: number, slide: OwnedSlide): Promise<{ path: string; overwrite: boolean } | null> {
+    const path = await this.dialogs.chooseExportPath(senderId, join(dirname(slide.path), `${slideStem(slide.info)}_detections.csv`), 'csv');
+    // The dialog asked before replacing a file that was there.
+    return path ? { path, overwrite: this.exists(path) } : null;
+  }
+
   async exportFile(senderId: number, slide: OwnedSlide, format: AnnotationFormat): Promise<Result<ExportResult>> {
     const defaultPath = join(dirname(slide.path), `${slideStem(slide.info)}${ANNOTATION_FILE_ENDINGS[format]}`);
     const path = await this.dialogs.chooseExportPath(senderId, defaultPath, format);
