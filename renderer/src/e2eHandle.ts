@@ -3,6 +3,7 @@
 
 import type OpenSeadragon from 'openseadragon';
 import type { AnnotationOverlay } from './annotations/annotationOverlay';
+import type { DetectionOverlay } from './annotations/detectionOverlay';
 import { e2eHooksEnabled } from './env';
 
 export interface E2EHandle {
@@ -17,6 +18,8 @@ export interface E2EHandle {
   listening: boolean;
   /** The annotation layers of the views on screen (their draw times measure the frame cost). */
   annotationOverlays: AnnotationOverlay[];
+  /** The detection layers of the views on screen (their draw times measure the frame cost). */
+  detectionOverlays: DetectionOverlay[];
 }
 
 declare global {
@@ -28,6 +31,14 @@ declare global {
 /** The handle, created on first use; null unless the page was loaded with ?e2e. */
 export function e2eHandle(): E2EHandle | null {
   if (!e2eHooksEnabled) return null;
-  window.__slidescopeE2E ??= { viewer: null, gridViewers: [], compareViewers: [], tileErrors: 0, listening: false, annotationOverlays: [] };
+  window.__slidescopeE2E ??= {
+    viewer: null,
+    gridViewers: [],
+    compareViewers: [],
+    tileErrors: 0,
+    listening: false,
+    annotationOverlays: [],
+    detectionOverlays: [],
+  };
   return window.__slidescopeE2E;
 }

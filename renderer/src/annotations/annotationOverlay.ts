@@ -21,8 +21,8 @@ import { applyTransform, drawAnnotations, transformScale, type ViewTransform } f
 import { roundPoint, twoPointShape } from './keyboardDraft';
 import { KeyboardDrawing, type ViewHeading } from './keyboardDrawing';
 
-/** Pointer slack for picking shapes and handles, and for closing a polygon on its first vertex (CSS px). */
-const PICK_PX = 6;
+/** Pointer slack for picking shapes and handles (the detection layer's too), and for closing a polygon on its first vertex (CSS px). */
+export const PICK_PX = 6;
 const CLOSE_PX = 8;
 /** A ruler or box smaller than this on screen was a click, not a shape. */
 const MIN_SHAPE_PX = 3;
@@ -43,6 +43,39 @@ type Gesture =
   | { kind: 'draw'; tool: 'ruler' | 'rectangle' | 'ellipse' | 'freehand'; start: Point; current: Point; stroke: number[] }
   | { kind: 'move'; id: string; start: Point; original: Shape; moved: boolean }
   | { kind: 'vertex'; id: string; at: Handle['at']; original: Shape };
+
+/** The view's level-0 to CSS pixel transform; null before the slide is open in it. */
+export function viewTransform(viewer: OpenSeadragon.Viewer, slide: { width: number; height: number }): ViewTransform | null {
+  if (viewer.world.getItemCount() === 0) return null;
+  const { viewport } = viewer;
+  const at = (x: number, y: number) => viewport.imageToViewerElementCoordinates(new OpenSeadragon.Point(x, y));
+  const o = at(0, 0);
+  // A unit step of level-0 pixels is far below a CSS pixel at low zoom: measure over the slide's size.
+  const span = Math.max(slide.width, slide.height, 1);
+  const ex = at(span, 0);
+  const ey = at(0, span);
+  return { a: (ex.x - o.x) / span, b: (ex.y - o.y) / span, c: (ey.x - o.x) / span, d: (ey.y - o.y) / span, e: o.x, f: o.y };
+}
+
+/** The annotation under a level-0 point, within `tolerance` level-0 pixels: the selected one first, else the smallest. */
+export function annotationAt(session: AnnotationSession, p: Point, tolerance: number): string | null {
+  const { document, selectedId } = session.getState();
+  const { index, boxes } = session.index();
+  let best: string | null = null;
+  let bestArea = Infinity;
+  for (const i of index.search({ minX: p.x - tolerance, minY: p.y - tolerance, maxX: p.x + tolerance, maxY: p.y + tolerance })) {
+    const annotation = document.annotations[i]!;
+    if (!hitsShape(annotation.shape, p.x, p.y, tolerance)) continue;
+    if (annotation.id === selectedId) return annotation.id;
+    const box = boxes[i]!;
+    const area = (box.maxX - box.minX) * (box.maxY - box.minY);
+    if (area < bestArea) {
+      best = annotation.id;
+      bestArea = area;
+    }
+  }
+  return best;
+}
 
 export class AnnotationOverlay {
   readonly #viewer: OpenSeadragon.Viewer;
@@ -124,15 +157,7 @@ export class AnnotationOverlay {
   // ---- Coordinates -------------------------------------------------------------------------------
 
   #transform(): ViewTransform | null {
-    if (this.#viewer.world.getItemCount() === 0) return null;
-    const { viewport } = this.#viewer;
-    const at = (x: number, y: number) => viewport.imageToViewerElementCoordinates(new OpenSeadragon.Point(x, y));
-    const o = at(0, 0);
-    // A unit step of level-0 pixels is far below a CSS pixel at low zoom: measure over the slide's size.
-    const span = Math.max(this.#session.info.width, this.#session.info.height, 1);
-    const ex = at(span, 0);
-    const ey = at(0, span);
-    return { a: (ex.x - o.x) / span, b: (ex.y - o.y) / span, c: (ey.x - o.x) / span, d: (ey.y - o.y) / span, e: o.x, f: o.y };
+    return viewTransform(this.#viewer, this.#session.info);
   }
 
   /** The level-0 point under a pointer position. */
@@ -148,23 +173,7 @@ export class AnnotationOverlay {
 
   /** The annotation under a point: the selected one first, else the smallest. */
   #pick(p: Point): string | null {
-    const { document, selectedId } = this.#session.getState();
-    const tolerance = PICK_PX * this.#pixel();
-    const { index, boxes } = this.#session.index();
-    let best: string | null = null;
-    let bestArea = Infinity;
-    for (const i of index.search({ minX: p.x - tolerance, minY: p.y - tolerance, maxX: p.x + tolerance, maxY: p.y + tolerance })) {
-      const annotation = document.annotations[i]!;
-      if (!hitsShape(annotation.shape, p.x, p.y, tolerance)) continue;
-      if (annotation.id === selectedId) return annotation.id;
-      const box = boxes[i]!;
-      const area = (box.maxX - box.minX) * (box.maxY - box.minY);
-      if (area < bestArea) {
-        best = annotation.id;
-        bestArea = area;
-      }
-    }
-    return best;
+    return annotationAt(this.#session, p, PICK_PX * this.#pixel());
   }
 
   #handleAt(p: Point): { id: string; at: Handle['at']; shape: Shape } | null {

@@ -1,7 +1,8 @@
 // The annotation list beside the slide: counts and total areas per class (a click filters by it), the
 // annotations with their measurements (a click centres the view on one), the selected one's name,
-// class and description, the class list with its colours, and import and export of files. Where the
-// annotations are saved is said at the top.
+// class and description, the class list with its colours, and import and export of files; below
+// them, QuPath's detections shown over the slide (DetectionPanel). Where the annotations are saved is
+// said at the top.
 
 import { type FormEvent, type KeyboardEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { measureShape } from '../../../shared/annotation-geometry';
@@ -17,6 +18,7 @@ import type { Notice } from '../hooks/useNotices';
 import { areaColumn, formatCount } from '../i18n/format';
 import { useT } from '../i18n/i18n';
 import { baseName } from '../paths';
+import { DetectionPanel } from './DetectionPanel';
 import { Icon } from './Icon';
 
 /** Rows listed at most: a cell-counting session has thousands, which the class filter narrows. */
@@ -155,6 +157,7 @@ export function AnnotationPanel({ session, onClose, onNotice }: AnnotationPanelP
           {t('annotations.exportTable')}
         </button>
       </div>
+      <DetectionPanel slideId={session.slideId} onNotice={onNotice} />
 
       <h3 className="section-title">{t('annotations.byClass')}</h3>
       <table className="annotation-summary" data-testid="annotation-summary">

@@ -8,6 +8,8 @@ import { formatPower } from '../../../shared/magnification';
 import { isGallery } from '../../../shared/operations';
 import { AnnotationContext, type AnnotationContextValue } from '../annotations/AnnotationContext';
 import { annotationsStored } from '../annotations/annotationSession';
+import { DetectionContext } from '../annotations/DetectionContext';
+import { DetectionStore } from '../annotations/detectionStore';
 import { useAnnotationKeys } from '../annotations/useAnnotationKeys';
 import { useSlideAnnotations } from '../annotations/useSlideAnnotations';
 import { useApi } from '../api';
@@ -33,6 +35,7 @@ import { AnnotationPanel } from './AnnotationPanel';
 import { CompareChooser } from './CompareChooser';
 import { CompareExportDialog, type SideBySideField } from './CompareExportDialog';
 import { type CompareHandle, CompareView } from './CompareView';
+import { DetectionCard } from './DetectionCard';
 import { DropChoice, type DropMode } from './DropChoice';
 import { DropOverlay } from './DropOverlay';
 import { ExportDialog } from './ExportDialog';
@@ -133,8 +136,10 @@ export function App() {
     },
     [annotations, close],
   );
-  // A closed slide's colour settings go with it.
+  // A closed slide's colour settings and detection layer go with it.
   useEffect(() => forgetViewColours(slides.slides.map((s) => s.slideId)), [slides.slides]);
+  const [detections] = useState(() => new DetectionStore());
+  useEffect(() => detections.keep(slides.slides.map((s) => s.slideId)), [detections, slides.slides]);
   // With every slide closed the grid ends too: the next slide opens in the ordinary view.
   useEffect(() => {
     if (!active) setGrid(false);
@@ -540,7 +545,12 @@ export function App() {
         />
       )}
       <AnnotationContextMenu />
+      <DetectionCard slideId={compared || galleryInView ? null : (active?.slideId ?? null)} />
     </div>
   );
-  return <AnnotationContext.Provider value={annotationContext}>{body}</AnnotationContext.Provider>;
+  return (
+    <AnnotationContext.Provider value={annotationContext}>
+      <DetectionContext.Provider value={detections}>{body}</DetectionContext.Provider>
+    </AnnotationContext.Provider>
+  );
 }

@@ -9,6 +9,7 @@ import type { ErrorInfo } from '../../../shared/errors';
 import type { OpenedSlide } from '../../../shared/ipc';
 import { formatPower } from '../../../shared/magnification';
 import { useAnnotationOverlay } from '../annotations/useAnnotationOverlay';
+import { useDetectionOverlay } from '../annotations/useDetectionOverlay';
 import { useApi } from '../api';
 import { e2eHandle } from '../e2eHandle';
 import { drawerChoice } from '../env';
@@ -178,6 +179,7 @@ function GridCell({ index, slide, power, link, onViewer, onPowerChange, onTileEr
   const viewer = useOsdViewer(downsample === null ? null : host, { api, slide, drawer: drawerChoice(), onTileError, variant: 'cell' });
   const view = useViewState(viewer);
   useAnnotationOverlay(viewer, link);
+  useDetectionOverlay(viewer, slide);
 
   useEffect(() => {
     onViewer(index, viewer);

@@ -16,6 +16,7 @@ import { LIMITS } from '../../../shared/limits';
 import type { SlideInfo } from '../../../shared/slide';
 import { useAnnotationFocus } from '../annotations/useAnnotationFocus';
 import { useAnnotationOverlay } from '../annotations/useAnnotationOverlay';
+import { useDetectionOverlay } from '../annotations/useDetectionOverlay';
 import { useApi } from '../api';
 import type { Command, ViewCommand } from '../commands';
 import { e2eHandle } from '../e2eHandle';
@@ -109,6 +110,7 @@ export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fulls
   const viewer = useOsdViewer(grid ? null : host, { api, slide: viewed, drawer: drawerChoice(), onTileError, opensAtHome });
   const view = useViewState(viewer);
   useAnnotationOverlay(viewer);
+  useDetectionOverlay(viewer, slide);
   useAnnotationFocus(viewer, grid ? (centre) => gridRef.current?.centerOn(centre) : null);
   const { colour, act: actOnColour } = useViewColour(slide.slideId);
   const [colourPanel, setColourPanel] = useState(false);

@@ -1,0 +1,207 @@
+// QuPath's detections over a generated slide (generic-lzw, 3000 x 2200): a GeoJSON of cells written
+// beside the test, shown through the stub dialog; their class colours read back from the detection
+// layer's canvas where the cells are and nowhere else, a class hidden, a cell clicked for its
+// measurements, the layer removed; and a file QuPath would not write refused with the engine's reason.
+
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { fixturePath } from '../testing/fixtures';
+import { expect, test } from './fixtures';
+import { containerSize, setExactView, waitForTiles } from './host/viewer-probe';
+
+const TUMOR = [200, 0, 0] as const;
+const STROMA = [0, 160, 0] as const;
+/** Level-0 pixel shown at the view's top-left, at 1:1. */
+const ORIGIN = { x: 100, y: 100 };
+/** Measurements a cell has: more than the card lists. */
+const MEASUREMENTS = 35;
+
+let dir = '';
+test.beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'slidescope-e2e-detections-'));
+});
+test.afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const square = (x: number, y: number, size: number) => [
+  [
+    [x, y],
+    [x + size, y],
+    [x + size, y + size],
+    [x, y + size],
+    [x, y],
+  ],
+];
+
+/** 8 x 8 cells of 30 px, 50 px apart, from (x0, y0), of a class; each with a nucleus and MEASUREMENTS measurements. */
+function block(x0: number, y0: number, name: string, color: readonly number[]): object[] {
+  const out = [];
+  for (let i = 0; i < 8; i++) {
+    for (let j = 0; j < 8; j++) {
+      const measurements: Record<string, number> = { 'Cell: Area': 900 + i * 8 + j, 'Nucleus: Area': 225 };
+      for (let m = 2; m < MEASUREMENTS; m++) measurements[`Feature ${m}`] = m / 7;
+      out.push({
+        type: 'Feature',
+        geometry: { type: 'Polygon', coordinates: square(x0 + i * 50, y0 + j * 50, 30) },
+        nucleusGeometry: { type: 'Polygon', coordinates: square(x0 + i * 50 + 8, y0 + j * 50 + 8, 14) },
+        properties: { objectType: 'cell', classification: { name, color }, measurements },
+      });
+    }
+  }
+  return out;
+}
+
+/** The detection canvas's pixels of a level-0 rectangle (shown at 1:1 from ORIGIN), counted by colour. */
+async function countColours(page: Page, rect: { x: number; y: number; width: number; height: number }): Promise<{ tumor: number; stroma: number; any: number }> {
+  return page.evaluate(
+    ({ rect, tumor, stroma }) => {
+      const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="detection-canvas"]');
+      if (!canvas || canvas.hidden) return { tumor: 0, stroma: 0, any: 0 };
+      const ratio = canvas.width / canvas.clientWidth;
+      const data = canvas.getContext('2d')!.getImageData(rect.x * ratio, rect.y * ratio, rect.width * ratio, rect.height * ratio).data;
+      const near = (i: number, c: readonly number[]) => Math.abs(data[i]! - c[0]!) + Math.abs(data[i + 1]! - c[1]!) + Math.abs(data[i + 2]! - c[2]!) < 60;
+      let t = 0;
+      let s = 0;
+      let any = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3] === 0) continue;
+        any++;
+        if (near(i, tumor)) t++;
+        else if (near(i, stroma)) s++;
+      }
+      return { tumor: t, stroma: s, any };
+    },
+    { rect, tumor: TUMOR, stroma: STROMA },
+  );
+}
+
+/** The slide at 1:1 with ORIGIN at the view's top-left, the annotation list open. */
+async function openSlide(page: Page, drop: (paths: string[]) => Promise<void>): Promise<void> {
+  await drop([await fixturePath('generic-lzw')]);
+  await waitForTiles(page);
+  await page.keyboard.press('a');
+  await expect(page.getByTestId('annotation-panel')).toBeVisible();
+  const host = page.getByTestId('osd-host');
+  await expect
+    .poll(async () => {
+      const box = await host.boundingBox();
+      const size = await containerSize(page);
+      return box !== null && Math.round(box.width) === Math.round(size.x);
+    })
+    .toBe(true);
+  await setExactView(page, { ...ORIGIN, imageZoom: 1 });
+  await waitForTiles(page);
+}
+
+/** A level-0 rectangle as the view's CSS pixels. */
+const onScreen = (x0: number, y0: number, x1: number, y1: number) => ({ x: x0 - ORIGIN.x, y: y0 - ORIGIN.y, width: x1 - x0, height: y1 - y0 });
+
+test('cells shown in their class colours where they lie, a class hidden, one clicked for its measurements, the layer removed', async ({ host }) => {
+  const { page } = host;
+  const file = join(dir, 'cells.geojson');
+  // Tumor cells over (200..580, 200..580), Stroma over (700..1080, 200..580), and an annotation the layer leaves out.
+  const features = [
+    ...block(200, 200, 'Tumor', TUMOR),
+    ...block(700, 200, 'Stroma', STROMA),
+    { type: 'Feature', geometry: { type: 'Polygon', coordinates: square(150, 150, 1000) }, properties: { objectType: 'annotation' } },
+  ];
+  await writeFile(file, JSON.stringify({ type: 'FeatureCollection', features }));
+  await openSlide(page, (paths) => host.drop(paths));
+  host.main.annotationDialogs.detectionsPath = file;
+  const part = page.getByTestId('detections');
+  await part.getByTestId('detections-show').click();
+  await expect(part.getByTestId('detections-file')).toHaveText('From cells.geojson');
+  await expect(part.getByTestId('detections-counts')).toHaveText('128 cells');
+  await expect(part.getByTestId('detection-class-Tumor')).toContainText('64');
+  await expect(part.getByTestId('detection-class-Stroma')).toContainText('64');
+  await expect(part).toContainText('1 feature that is not a detection (an annotation or TMA core) was left out.');
+  expect(host.main.annotationDialogs.calls.at(-1)).toMatchObject({ dialog: 'detections' });
+
+  const tumorArea = onScreen(200, 200, 580, 580);
+  const stromaArea = onScreen(700, 200, 1080, 580);
+  const between = onScreen(590, 200, 690, 580);
+  await expect.poll(() => countColours(page, tumorArea)).toMatchObject({ tumor: expect.any(Number) });
+  let tumor = await countColours(page, tumorArea);
+  let stroma = await countColours(page, stromaArea);
+  // Outlines: 64 squares of 30 px, each ~120 px of edge and its nucleus's ~56.
+  expect(tumor.tumor).toBeGreaterThan(64 * 100);
+  expect(tumor.stroma).toBe(0);
+  expect(stroma.stroma).toBeGreaterThan(64 * 100);
+  expect(stroma.tumor).toBe(0);
+  expect((await countColours(page, between)).any).toBe(0);
+  // Between two cells' outlines, inside a cell but outside its nucleus: nothing in outline mode, the fill when filled.
+  const inside = onScreen(202, 202, 206, 206);
+  expect((await countColours(page, inside)).any).toBe(0);
+  await part.getByTestId('detections-style-fill').check();
+  await expect.poll(async () => (await countColours(page, inside)).tumor).toBe(16);
+
+  // Tumor hidden: its cells go, the stroma's stay.
+  await part.getByTestId('detection-class-Tumor').getByRole('checkbox').uncheck();
+  await expect.poll(async () => (await countColours(page, tumorArea)).any).toBe(0);
+  stroma = await countColours(page, stromaArea);
+  expect(stroma.stroma).toBeGreaterThan(64 * 300);
+  await expect(part.getByTestId('detections-all')).toHaveJSProperty('indeterminate', true);
+  await part.getByTestId('detections-all').check();
+  await expect.poll(async () => (await countColours(page, tumorArea)).tumor).toBeGreaterThan(64 * 300);
+
+  // A Stroma cell clicked (column 2, row 3: Cell: Area 900 + 2 * 8 + 3): its kind, class and measurements.
+  const box = await page.getByTestId('osd-host').boundingBox();
+  if (!box) throw new Error('no viewer');
+  await page.mouse.click(box.x + 700 + 100 + 15 - ORIGIN.x, box.y + 200 + 150 + 15 - ORIGIN.y);
+  const card = page.getByTestId('detection-card');
+  await expect(card.getByTestId('detection-card-title')).toHaveText('Cell · Stroma');
+  await expect(card.getByRole('row')).toHaveCount(30);
+  await expect(card.getByRole('row').first()).toHaveText('Cell: Area919');
+  await expect(card.getByRole('row').nth(2)).toHaveText('Feature 20.2857');
+  await expect(card).toContainText(`and ${MEASUREMENTS - 30} more`);
+  await expect(card).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(card).toHaveCount(0);
+  // Between the cells: no card.
+  await page.mouse.click(box.x + 640 - ORIGIN.x, box.y + 300 - ORIGIN.y);
+  await expect(card).toHaveCount(0);
+
+  // Another tab and back: the slide keeps its layer.
+  await host.drop([await fixturePath('generic-deflate')]);
+  await waitForTiles(page);
+  await expect(page.getByTestId('detections-file')).toHaveCount(0);
+  await page.getByRole('tab').first().click();
+  await waitForTiles(page);
+  await expect(page.getByTestId('detections-file')).toHaveText('From cells.geojson');
+
+  await page.getByTestId('detections-remove').click();
+  await expect(page.getByTestId('detections-file')).toHaveCount(0);
+  await expect(page.getByTestId('detection-canvas')).toBeHidden();
+  await expect(page.getByTestId('detections-show')).toBeFocused();
+  tumor = await countColours(page, tumorArea);
+  expect(tumor.any).toBe(0);
+});
+
+test('a file with a line among its detections is refused, with the engine’s reason, and nothing is shown', async ({ host }) => {
+  const { page } = host;
+  const file = join(dir, 'lines.geojson');
+  const line = {
+    type: 'Feature',
+    geometry: {
+      type: 'LineString',
+      coordinates: [
+        [10, 10],
+        [100, 100],
+      ],
+    },
+    properties: { objectType: 'detection' },
+  };
+  await writeFile(file, JSON.stringify({ type: 'FeatureCollection', features: [...block(200, 200, 'Tumor', TUMOR).slice(0, 2), line] }));
+  await openSlide(page, (paths) => host.drop(paths));
+  host.main.annotationDialogs.detectionsPath = file;
+  await page.getByTestId('detections-show').click();
+  const notice = page.getByTestId('notice').last();
+  await expect(notice).toContainText('The detections of lines.geojson could not be shown');
+  await expect(notice).toContainText('Feature 3: its geometry is a LineString, not an area or a point.');
+  await expect(page.getByTestId('detections-file')).toHaveCount(0);
+  await expect(page.getByTestId('detections-show')).toBeEnabled();
+  await expect(page.getByTestId('detection-canvas')).toBeHidden();
+});

@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { GridIndex } from '../../../shared/annotation-index';
+import { readGeoJsonDetections } from '../../../shared/detection-geojson';
+import type { DetectionSet } from '../../../shared/detections';
+import { ok, type Result } from '../../../shared/errors';
+import type { SlideId, SlidescopeApi } from '../../../shared/ipc';
+import { createLayer, detectionAt, detectionKind, hasNuclei, withClassShown } from './detectionLayer';
+import { DetectionStore } from './detectionStore';
+
+/** A square cell of side `size` at (x, y), of a class, with a nucleus half its size. */
+function cell(x: number, y: number, size: number, cls: string, area: number): object {
+  const square = (x0: number, y0: number, s: number) => [
+    [
+      [x0, y0],
+      [x0 + s, y0],
+      [x0 + s, y0 + s],
+      [x0, y0 + s],
+      [x0, y0],
+    ],
+  ];
+  return {
+    type: 'Feature',
+    geometry: { type: 'Polygon', coordinates: square(x, y, size) },
+    nucleusGeometry: { type: 'Polygon', coordinates: square(x + size / 4, y + size / 4, size / 2) },
+    properties: { objectType: 'cell', classification: { name: cls, color: [255, 0, 0] }, measurements: { 'Cell: Area': area } },
+  };
+}
+
+function setOf(features: object[]): DetectionSet {
+  return readGeoJsonDetections(JSON.stringify({ type: 'FeatureCollection', features }), '/data/cells.geojson');
+}
+
+describe('the grid index over flat boxes', () => {
+  it('finds in a Float32Array what it finds in the same boxes as objects', () => {
+    const objects = [];
+    for (let i = 0; i < 60; i++) for (let j = 0; j < 60; j++) objects.push({ minX: i * 50, minY: j * 50, maxX: i * 50 + 12, maxY: j * 50 + 9 });
+    objects.push({ minX: 0, minY: 0, maxX: 3000, maxY: 3000 });
+    const flat = new Float32Array(objects.flatMap((b) => [b.minX, b.minY, b.maxX, b.maxY]));
+    const query = { minX: 140, minY: 95, maxX: 420, maxY: 260 };
+    const sorted = (list: number[]) => [...list].sort((a, b) => a - b);
+    const expected = objects.flatMap((b, i) => (b.maxX >= query.minX && b.minX <= query.maxX && b.maxY >= query.minY && b.minY <= query.maxY ? [i] : []));
+    assert.deepEqual(sorted(new GridIndex(flat).search(query)), expected);
+    assert.deepEqual(sorted(new GridIndex(objects).search(query)), expected);
+    assert.equal(new GridIndex(flat).search({ minX: -10, minY: -10, maxX: 1e5, maxY: 1e5 }).length, objects.length);
+    assert.deepEqual(new GridIndex(new Float32Array(0)).search(query), []);
+  });
+});
+
+describe('the detection layer', () => {
+  const set = setOf([cell(0, 0, 20, 'Tumor', 400), cell(100, 0, 20, 'Stroma', 401), cell(5, 5, 10, 'Immune cells', 100)]);
+
+  it('picks the detection whose outline holds the point, the smallest where they overlap', () => {
+    const layer = createLayer(set);
+    assert.equal(detectionAt(layer, 2, 2, 0.5), 0);
+    assert.equal(detectionAt(layer, 8, 8, 0.5), 2, 'the small cell inside the large one');
+    assert.equal(detectionAt(layer, 110, 10, 0.5), 1);
+    assert.equal(detectionAt(layer, 50, 10, 0.5), null, 'between the cells');
+  });
+
+  it('tests the outline, not its box', () => {
+    const triangle = setOf([
+      {
+        type: 'Feature',
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [0, 0],
+              [100, 0],
+              [0, 100],
+              [0, 0],
+            ],
+          ],
+        },
+        properties: { objectType: 'detection' },
+      },
+    ]);
+    const layer = createLayer(triangle);
+    assert.equal(detectionAt(layer, 10, 10, 1), 0);
+    assert.equal(detectionAt(layer, 90, 90, 1), null, 'in the box, past the hypotenuse');
+    assert.equal(detectionKind(triangle, 0), 'detection');
+  });
+
+  it('leaves hidden classes out of the picking, and shows or hides them all at once', () => {
+    const layer = withClassShown(createLayer(set), 2, false);
+    assert.deepEqual([...layer.shown], [1, 1, 0]);
+    assert.equal(detectionAt(layer, 8, 8, 0.5), 0, 'the hidden small cell is passed over for the large one');
+    const none = withClassShown(layer, null, false);
+    assert.deepEqual([...none.shown], [0, 0, 0]);
+    assert.equal(detectionAt(none, 2, 2, 0.5), null);
+    assert.deepEqual([...withClassShown(none, null, true).shown], [1, 1, 1]);
+    assert.deepEqual([...createLayer(set).shown], [1, 1, 1], 'the layer changed is a new one');
+  });
+
+  it('picks a point detection near it, and knows cells by their nucleus', () => {
+    const points = setOf([{ type: 'Feature', geometry: { type: 'Point', coordinates: [50, 50] }, properties: { objectType: 'detection' } }]);
+    assert.equal(detectionAt(createLayer(points), 52, 51, 3), 0);
+    assert.equal(detectionAt(createLayer(points), 60, 50, 3), null);
+    assert.equal(hasNuclei(points), false);
+    assert.equal(hasNuclei(set), true);
+    assert.equal(detectionKind(set, 0), 'cell');
+  });
+});
+
+describe('the detection store', () => {
+  const slide = 's1' as SlideId;
+  const fakeApi = (answers: Array<Result<DetectionSet | null>>): SlidescopeApi => {
+    const api: Partial<SlidescopeApi> = { openDetections: async () => answers.shift()! };
+    return api as SlidescopeApi;
+  };
+  const set = setOf([cell(0, 0, 20, 'Tumor', 400)]);
+
+  it('reads, shows, keeps what it showed when a file fails or is cancelled, and lets go of closed slides', async () => {
+    const store = new DetectionStore();
+    const api = fakeApi([
+      ok(set),
+      { ok: false, error: { code: 'CORRUPT_DATA', message: 'Feature 3: its geometry is a LineString', path: '/x.geojson' } },
+      ok(null),
+    ]);
+    const opening = store.open(api, slide);
+    assert.equal(store.of(slide)?.status, 'reading');
+    assert.equal((await opening).kind, 'shown');
+    const shown = store.of(slide)?.layer;
+    assert.equal(shown?.set, set);
+    store.pick({ slideId: slide, index: 0, x: 1, y: 1 });
+    store.update(slide, (l) => withClassShown(l, 0, false));
+    assert.notEqual(store.picked, null, 'a class hidden keeps the card (it hides itself)');
+    const failed = await store.open(api, slide);
+    assert.equal(failed.kind, 'failed');
+    assert.equal(store.of(slide)?.status, 'shown');
+    assert.equal(store.picked, null, 'reading another file closed the card');
+    assert.equal((await store.open(api, slide)).kind, 'cancelled');
+    assert.equal(store.of(slide)?.layer?.set, set);
+    store.keep([]);
+    assert.equal(store.of(slide), null);
+  });
+
+  it('drops a file read after its slide was closed, and says an empty file is empty', async () => {
+    const store = new DetectionStore();
+    let answer: (value: Result<DetectionSet | null>) => void = () => {};
+    const api: Partial<SlidescopeApi> = { openDetections: () => new Promise((resolve) => (answer = resolve)) };
+    const opening = store.open(api as SlidescopeApi, slide);
+    store.keep([]);
+    answer(ok(set));
+    assert.equal((await opening).kind, 'cancelled');
+    assert.equal(store.of(slide), null);
+    const empty = setOf([{ type: 'Feature', geometry: { type: 'Point', coordinates: [1, 1] }, properties: { objectType: 'annotation' } }]);
+    const outcome = await store.open(fakeApi([ok(empty)]), slide);
+    assert.deepEqual(outcome, { kind: 'empty', file: '/data/cells.geojson', leftOut: 1 });
+    assert.equal(store.of(slide), null);
+  });
+});

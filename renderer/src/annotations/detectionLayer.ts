@@ -1,0 +1,96 @@
+// A slide's layer of QuPath's detections: the set read from a file, its grid index, and how it is
+// shown (which classes, outlines or filled, nuclei, opacity). Pure: the store, the drawing and the
+// panel share these; what is under the pointer is found here by point in polygon.
+
+import type { Box } from '../../../shared/annotation-geometry';
+import { GridIndex } from '../../../shared/annotation-index';
+import { DETECTION_KINDS, type DetectionKind, type DetectionSet } from '../../../shared/detections';
+
+export type DetectionStyle = 'outline' | 'fill';
+
+export interface DetectionLayer {
+  set: DetectionSet;
+  index: GridIndex;
+  /** Per class (as `set.classes`), 1 where its detections are drawn. */
+  shown: Uint8Array;
+  style: DetectionStyle;
+  nuclei: boolean;
+  /** 0.1 to 1. */
+  opacity: number;
+}
+
+export function createLayer(set: DetectionSet): DetectionLayer {
+  return { set, index: new GridIndex(set.boxes), shown: new Uint8Array(set.classes.length).fill(1), style: 'outline', nuclei: true, opacity: 1 };
+}
+
+/** Whether any of the set's cells has a nucleus outline. */
+export function hasNuclei(set: DetectionSet): boolean {
+  for (let i = 1; i < set.nuclei.length; i += 2) if (set.nuclei[i]! > 0) return true;
+  return false;
+}
+
+/** The layer with one class shown or hidden (`which` null: all of them). */
+export function withClassShown(layer: DetectionLayer, which: number | null, shown: boolean): DetectionLayer {
+  const next = which === null ? new Uint8Array(layer.shown.length).fill(shown ? 1 : 0) : layer.shown.slice();
+  if (which !== null) next[which] = shown ? 1 : 0;
+  return { ...layer, shown: next };
+}
+
+/** Whether a ring of `set.rings` holds the point (even-odd: a self-crossing outline is read as drawn). */
+export function ringHolds(set: DetectionSet, ring: number, x: number, y: number): boolean {
+  const first = set.rings[ring * 2]!;
+  const n = set.rings[ring * 2 + 1]!;
+  const xy = set.xy;
+  let inside = false;
+  for (let k = 0, j = n - 1; k < n; j = k++) {
+    const xk = xy[(first + k) * 2]!;
+    const yk = xy[(first + k) * 2 + 1]!;
+    const xj = xy[(first + j) * 2]!;
+    const yj = xy[(first + j) * 2 + 1]!;
+    if (yk > y !== yj > y && x < ((xj - xk) * (y - yk)) / (yj - yk) + xk) inside = !inside;
+  }
+  return inside;
+}
+
+/** Whether a detection's outline holds the point; a point detection within `tolerance` of it (level-0 pixels). */
+export function detectionHolds(set: DetectionSet, index: number, x: number, y: number, tolerance: number): boolean {
+  const firstRing = set.outlines[index * 2]!;
+  const rings = set.outlines[index * 2 + 1]!;
+  for (let r = firstRing; r < firstRing + rings; r++) {
+    if (set.rings[r * 2 + 1]! < 3) {
+      // A point (or a degenerate ring): near any of its vertices.
+      const first = set.rings[r * 2]!;
+      for (let k = 0; k < set.rings[r * 2 + 1]!; k++) {
+        if (Math.hypot(set.xy[(first + k) * 2]! - x, set.xy[(first + k) * 2 + 1]! - y) <= tolerance) return true;
+      }
+    } else if (ringHolds(set, r, x, y)) return true;
+  }
+  return false;
+}
+
+/** The shown detection under a level-0 point (the smallest, where they overlap), or null. */
+export function detectionAt(layer: DetectionLayer, x: number, y: number, tolerance: number): number | null {
+  const { set, shown } = layer;
+  const query: Box = { minX: x - tolerance, minY: y - tolerance, maxX: x + tolerance, maxY: y + tolerance };
+  let best: number | null = null;
+  let bestArea = Infinity;
+  layer.index.visit(query, (i) => {
+    if (!shown[set.classOf[i]!] || !detectionHolds(set, i, x, y, tolerance)) return;
+    const area = (set.boxes[i * 4 + 2]! - set.boxes[i * 4]!) * (set.boxes[i * 4 + 3]! - set.boxes[i * 4 + 1]!);
+    if (area < bestArea) {
+      best = i;
+      bestArea = area;
+    }
+  });
+  return best;
+}
+
+/**
+ * A detection's kind, where the set tells it: a cell when it has a nucleus, else the one kind the file
+ * holds; null when it mixes kinds (the set counts kinds but keeps none per detection).
+ */
+export function detectionKind(set: DetectionSet, index: number): DetectionKind | null {
+  if (set.nuclei[index * 2 + 1]! > 0) return 'cell';
+  const kinds = DETECTION_KINDS.filter((k) => set.kinds[k] > 0);
+  return kinds.length === 1 ? kinds[0]! : null;
+}
