@@ -3,7 +3,7 @@
 // Builds everything the app and the CLI run from, into dist/:
 //   dist/electron/main.cjs           Electron main process   (CJS, node; electron + packages external)
 //   dist/electron/preload.cjs        sandboxed preload       (CJS, one file; requires only 'electron')
-//   dist/electron/engine-process.mjs the slide engine's process, with engine-lane.mjs and codec-thread.mjs
+//   dist/electron/engine-process.mjs the slide engine's process, with engine-lane.mjs, codec-thread.mjs and detection-thread.mjs
 //                                    (ESM, node; pure-JS packages bundled, RUNTIME_PACKAGES external)
 //   dist/cli/slidescope.mjs          command-line tool       (ESM, node; as the engine; shebang;
 //                                    it forks dist/electron/engine-process.mjs)
@@ -118,6 +118,13 @@ const entries = [
     name: 'codec thread',
     entry: 'electron/engine/codecs/codec-thread.ts',
     options: { ...NODE_ESM, outfile: 'dist/electron/codec-thread.mjs' },
+    allowedExternals: null,
+  },
+  {
+    // A file of QuPath's detections read apart from the lane that asked (electron/annotations/detections-apart.ts).
+    name: 'detection thread',
+    entry: 'electron/annotations/detection-thread.ts',
+    options: { ...NODE_ESM, outfile: 'dist/electron/detection-thread.mjs' },
     allowedExternals: null,
   },
   {

@@ -10,7 +10,8 @@ import { thumbnailSize } from '../../shared/magnification';
 import type { ExportResult, ExportStep, RequestOf, SlidePreview } from '../../shared/operations';
 import type { CallContext } from '../../shared/rpc';
 import type { ChannelChoice, EncodedImage, EncodedTile, RgbImage, SlideInfo, StoredJpegTiles } from '../../shared/slide';
-import { readDetectionFile, writeDetectionTableFile } from '../annotations/annotation-files';
+import { writeDetectionTableFile } from '../annotations/annotation-files';
+import { readDetectionsApart } from '../annotations/detections-apart';
 import './codecs/registry';
 import { SlideColour } from './colour/slide-colour';
 import { chooseTileSize, DeepZoomTiler, type TileEncoding } from './deepzoom-tiler';
@@ -369,12 +370,12 @@ export class SlideEngine implements SlideEngineApi {
   }
 
   readDetections({ path }: RequestOf<'engine:read-detections'>): Promise<DetectionSet> {
-    return readDetectionFile(path);
+    return readDetectionsApart(path);
   }
 
   async writeDetectionTable({ slideId, detections, path, overwrite }: RequestOf<'engine:detection-table'>): Promise<ExportResult> {
     const { info } = this.slide(slideId);
-    await writeDetectionTableFile(path, { name: basename(info.path), mpp: info.mpp }, await readDetectionFile(detections), overwrite);
+    await writeDetectionTableFile(path, { name: basename(info.path), mpp: info.mpp }, await readDetectionsApart(detections), overwrite);
     return { files: [path] };
   }
 

@@ -31,12 +31,16 @@ export interface WorkerChildOptions {
 /** Node 20 does not pass --import loaders to worker threads: a thread from source registers tsx itself. */
 const SOURCE_BOOTSTRAP = new URL('./source-bootstrap.mjs', import.meta.url);
 
+/** A worker thread on a built .mjs, or on its .ts source through tsx; `data` is its threadData. */
+export function startThread(script: string, data: unknown, resourceLimits: ResourceLimits = {}): Worker {
+  return script.endsWith('.ts')
+    ? new Worker(SOURCE_BOOTSTRAP, { workerData: { sourceEntry: script, data }, resourceLimits })
+    : new Worker(script, { workerData: { data }, resourceLimits });
+}
+
 export function workerChild(options: WorkerChildOptions): Spawn {
   return (gone) => {
-    const fromSource = options.script.endsWith('.ts');
-    const worker = fromSource
-      ? new Worker(SOURCE_BOOTSTRAP, { workerData: { sourceEntry: options.script, data: options.workerData }, resourceLimits: options.resourceLimits ?? {} })
-      : new Worker(options.script, { workerData: { data: options.workerData }, resourceLimits: options.resourceLimits ?? {} });
+    const worker = startThread(options.script, options.workerData, options.resourceLimits);
     worker.on('error', (error) => gone(`it crashed (${error.message})`));
     worker.on('exit', (code) => {
       options.onExit?.();

@@ -7,7 +7,8 @@ import { rgbToCss } from '../../../shared/annotations';
 import type { DetectionSet } from '../../../shared/detections';
 import type { LegendLabels } from '../../../shared/operations';
 import type { RgbImage } from '../../../shared/slide';
-import { readAnnotationFile, readDetectionFile } from '../../annotations/annotation-files';
+import { readAnnotationFile } from '../../annotations/annotation-files';
+import { readDetectionsApart } from '../../annotations/detections-apart';
 import { annotationLegendEntries, burnAnnotations, type ImageView, type LegendEntry, type Rgba, renderLegend } from './annotation-burn';
 import { burnDetections } from './detection-burn';
 
@@ -35,7 +36,7 @@ export class ExportOverlay {
   static async read(files: OverlayFiles): Promise<ExportOverlay | null> {
     if (!files.annotations && !files.detections) return null;
     const annotations = files.annotations ? await readAnnotationFile(files.annotations) : null;
-    const detections = files.detections ? await readDetectionFile(files.detections) : null;
+    const detections = files.detections ? await readDetectionsApart(files.detections) : null;
     return new ExportOverlay(annotations, detections, files.legend);
   }
 

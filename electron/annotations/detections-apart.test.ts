@@ -1,0 +1,86 @@
+// A file of detections read in a thread of its own: the same set as in the caller's thread, its
+// refusals with their code and file, and the caller's thread free meanwhile (an engine lane must
+// keep answering its watchdog's pings through a 500 MB file's seconds of parsing).
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { readDetectionFile } from './annotation-files';
+import { readDetectionsApart } from './detections-apart';
+
+describe('detections read apart', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'slidescope-detections-apart-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** `n` square cells of 24 vertices' worth of text each, in rows of 500. */
+  function cells(n: number): string {
+    const path = join(dir, `cells-${n}.geojson`);
+    const features: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const [x, y] = [(i % 500) * 30, Math.floor(i / 500) * 30];
+      const ring = Array.from({ length: 24 }, (_, k) => [x + 10 + 8 * Math.cos((k * Math.PI) / 12), y + 10 + 8 * Math.sin((k * Math.PI) / 12)]);
+      features.push(
+        JSON.stringify({
+          type: 'Feature',
+          geometry: { type: 'Polygon', coordinates: [[...ring, ring[0]]] },
+          properties: { objectType: 'cell', classification: { name: i % 2 ? 'Tumor' : 'Stroma' }, measurements: { Area: i } },
+        }),
+      );
+    }
+    writeFileSync(path, `{"type":"FeatureCollection","features":[${features.join(',\n')}]}`);
+    return path;
+  }
+
+  test('the same set as read in the calling thread, its arrays moved to it', async () => {
+    const path = cells(2000);
+    const [apart, here] = [await readDetectionsApart(path), await readDetectionFile(path)];
+    assert.deepEqual(apart, here);
+    assert.ok(apart.xy instanceof Float32Array && apart.xy.length === 2000 * 24 * 2);
+  });
+
+  test('a bad file is refused with its code, the feature and the file', async () => {
+    const path = join(dir, 'line.geojson');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        type: 'Feature',
+        geometry: {
+          type: 'LineString',
+          coordinates: [
+            [0, 0],
+            [1, 1],
+          ],
+        },
+        properties: { objectType: 'detection' },
+      }),
+    );
+    await assert.rejects(readDetectionsApart(path), {
+      code: 'CORRUPT_DATA',
+      message: 'Feature 1: its geometry is a LineString, not an area or a point.',
+      path,
+    });
+    await assert.rejects(readDetectionsApart(join(dir, 'missing.geojson')), { code: 'NOT_FOUND' });
+  });
+
+  test("the calling thread's event loop runs on while a large file is parsed", async () => {
+    const path = cells(60_000);
+    let last = performance.now();
+    let longest = 0;
+    const ticks = setInterval(() => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+    }, 10);
+    const started = performance.now();
+    const set = await readDetectionsApart(path);
+    const took = performance.now() - started;
+    // A loop that stood still is seen by the first tick after it.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    clearInterval(ticks);
+    assert.equal(set.count, 60_000);
+    // Read in this thread, the loop would stand still for the whole parse (seconds).
+    assert.ok(longest < took / 3, `the loop stood still ${Math.round(longest)} ms of the read's ${Math.round(took)} ms`);
+  });
+});
