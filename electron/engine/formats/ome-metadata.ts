@@ -81,34 +81,51 @@ function intAttribute(element: XmlElement, name: string, fallback: number | null
   return value;
 }
 
-/** A plane's index in the order DimensionOrder stores them (XYCZT: C fastest, then Z, then T). */
-function planeIndex(order: string, sizes: { C: number; Z: number; T: number }, at: { C: number; Z: number; T: number }): number {
+type Sizes = { C: number; Z: number; T: number };
+
+/** A plane's index in the order DimensionOrder stores them (XYCZT: C fastest, then Z, then T); null past the sizes. */
+function planeIndexer(order: string, sizes: Sizes): (at: Sizes) => number | null {
   const axes = (/^XY([CZT]{3})$/.test(order) && new Set(order.slice(2)).size === 3 ? order.slice(2) : 'CZT').split('') as Array<'C' | 'Z' | 'T'>;
-  let index = 0;
-  for (const axis of axes.reverse()) index = index * sizes[axis] + at[axis];
-  return index;
+  return (at) => {
+    if (axes.some((axis) => at[axis] >= Math.max(1, sizes[axis]))) return null;
+    let index = 0;
+    for (const axis of [...axes].reverse()) index = index * Math.max(1, sizes[axis]) + at[axis];
+    return index;
+  };
 }
 
 /**
- * Channel c's plane (Z = T = 0): the TiffData run that holds it, whose planes are consecutive IFDs in
- * DimensionOrder (PlaneCount, else one plane where an IFD is named and all of them where nothing is);
- * with no TiffData, the planes are the file's IFDs in order.
+ * Each channel's plane (Z = T = 0) as a chain IFD: the first TiffData run that holds it, whose planes
+ * are consecutive IFDs in DimensionOrder (PlaneCount, else one plane where an IFD is named and all
+ * of them where none is); a run starting past the sizes is passed over (tifffile does). With no
+ * TiffData, the planes are the file's IFDs in order. The runs are read once, whatever their number.
  */
-function channelIfd(pixels: XmlElement, c: number, sizes: { C: number; Z: number; T: number }, fileUuid: string | undefined, path: string): number | null {
-  const order = pixels.attributes.get('DimensionOrder') ?? 'XYCZT';
-  const wanted = planeIndex(order, sizes, { C: c, Z: 0, T: 0 });
+function channelIfds(pixels: XmlElement, sizes: Sizes, fileUuid: string | undefined, path: string): Array<number | null> {
+  const indexOf = planeIndexer(pixels.attributes.get('DimensionOrder') ?? 'XYCZT', sizes);
+  // Channel c's plane is c planes of the faster axes on from channel 0's.
+  const stride = sizes.C > 1 ? indexOf({ C: 1, Z: 0, T: 0 })! : 1;
   const tiffData = childElements(pixels, 'TiffData');
-  if (tiffData.length === 0) return wanted;
+  if (tiffData.length === 0) return Array.from({ length: sizes.C }, (_, c) => c * stride);
+  const ifds: Array<number | null | undefined> = Array.from({ length: sizes.C }, () => undefined);
+  let left = sizes.C;
   for (const t of tiffData) {
-    const at = { C: intAttribute(t, 'FirstC', 0, path), Z: intAttribute(t, 'FirstZ', 0, path), T: intAttribute(t, 'FirstT', 0, path) };
-    const start = planeIndex(order, sizes, at);
-    const count = intAttribute(t, 'PlaneCount', t.attributes.size === 0 ? sizes.C * sizes.Z * sizes.T : 1, path);
-    if (wanted < start || wanted >= start + count) continue;
+    if (left === 0) break;
+    const start = indexOf({ C: intAttribute(t, 'FirstC', 0, path), Z: intAttribute(t, 'FirstZ', 0, path), T: intAttribute(t, 'FirstT', 0, path) });
+    if (start === null) continue;
+    const count = intAttribute(t, 'PlaneCount', t.attributes.has('IFD') ? 1 : Math.max(1, sizes.C) * Math.max(1, sizes.Z) * Math.max(1, sizes.T), path);
+    const first = Math.ceil(start / stride);
+    const last = Math.min(sizes.C - 1, Math.floor((start + count - 1) / stride));
+    if (first > last) continue;
     const uuid = firstChild(t, 'UUID');
-    if (uuid && fileUuid && ownText(uuid).trim() !== fileUuid) return null;
-    return intAttribute(t, 'IFD', 0, path) + (wanted - start);
+    const here = !(uuid && fileUuid && ownText(uuid).trim() !== fileUuid);
+    const ifd = intAttribute(t, 'IFD', 0, path);
+    for (let c = first; c <= last; c++) {
+      if (ifds[c] !== undefined) continue;
+      ifds[c] = here ? ifd + (c * stride - start) : null;
+      left--;
+    }
   }
-  return null;
+  return ifds.map((ifd) => ifd ?? null);
 }
 
 /** OME's Color: a signed 32-bit RGBA integer; null where absent or not one. */
@@ -157,6 +174,7 @@ function readImage(image: XmlElement, objectives: Map<string, number>, fileUuid:
   const sizes = { C: intAttribute(pixels, 'SizeC', 1, path), Z: intAttribute(pixels, 'SizeZ', 1, path), T: intAttribute(pixels, 'SizeT', 1, path) };
   // Channels are listed a plane each; beyond this a file describes no slide a viewer could composite.
   if (sizes.C > MAX_CHANNELS) throw new SlideError('UNSUPPORTED_FORMAT', `The OME-XML gives ${sizes.C} channels: at most ${MAX_CHANNELS} are read.`, path);
+  const ifds = channelIfds(pixels, sizes, fileUuid, path);
   return {
     name: image.attributes.get('Name') ?? '',
     ifd: first ? intAttribute(first, 'IFD', 0, path) : 0,
@@ -172,7 +190,7 @@ function readImage(image: XmlElement, objectives: Map<string, number>, fileUuid:
     channels: Array.from({ length: sizes.C }, (_, c) => ({
       name: channels[c]?.attributes.get('Name') ?? '',
       colour: channels[c] ? channelColour(channels[c]) : null,
-      ifd: channelIfd(pixels, c, sizes, fileUuid, path),
+      ifd: ifds[c]!,
     })),
     mpp: x !== null && y !== null ? { x, y } : null,
     physical,
@@ -192,11 +210,11 @@ export function readOmeMetadata(root: XmlElement, path: string): OmeMetadata {
       if (id !== undefined && magnification > 0 && magnification < 1000) objectives.set(id, magnification);
     }
   }
-  const images = childElements(root, 'Image').map((image) => readImage(image, objectives, root.attributes.get('UUID'), path));
-  const associated = new Map<string, OmeImage>();
-  let slide: OmeImage | undefined;
-  for (const image of images) {
-    const as = ASSOCIATED_NAMES[image.name.trim().toLowerCase()];
+  // Only the Images shown are read whole: a file may list a great many (a plate's wells), each of many channels.
+  const associated = new Map<string, XmlElement>();
+  let slide: XmlElement | undefined;
+  for (const image of childElements(root, 'Image')) {
+    const as = ASSOCIATED_NAMES[(image.attributes.get('Name') ?? '').trim().toLowerCase()];
     if (as !== undefined) {
       if (!associated.has(as)) associated.set(as, image);
     } else {
@@ -204,7 +222,12 @@ export function readOmeMetadata(root: XmlElement, path: string): OmeMetadata {
     }
   }
   if (!slide) throw new SlideError('CORRUPT_DATA', 'The OME-XML describes no slide image.', path);
-  return { slide, associated, creator: root.attributes.get('Creator') };
+  const read = (image: XmlElement) => readImage(image, objectives, root.attributes.get('UUID'), path);
+  return {
+    slide: read(slide),
+    associated: new Map([...associated].map(([name, image]) => [name, read(image)])),
+    creator: root.attributes.get('Creator'),
+  };
 }
 
 /** ome.* properties of the slide image (names of Slidescope's own: OpenSlide does not read OME). */
