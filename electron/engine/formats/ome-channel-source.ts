@@ -69,10 +69,22 @@ const DEFAULT_COLOURS: ReadonlyArray<readonly [number, number, number]> = [
 const WHITE = [255, 255, 255] as const;
 
 /**
- * The display ranges are taken from the smallest level when it holds at most this many samples over
- * all channels (read once at open: ~32 MB of 16-bit planes); beyond, each channel's full range.
+ * The display ranges are taken from the smallest level's blocks at open: all of them when they hold
+ * at most this many samples over all channels (~32 MB of 16-bit planes), else as many as that, spread
+ * over the level (an image of one level, as tifffile.imwrite writes a stack, would otherwise be shown
+ * over its type's full range: near black). At least one block a channel is read, up to RANGE_BLOCK_LIMIT
+ * samples over all channels; beyond, each channel's full range.
  */
 const MAX_RANGE_SAMPLES = 16 * 2 ** 20;
+const RANGE_BLOCK_LIMIT = 8 * MAX_RANGE_SAMPLES;
+
+/** Where the display ranges came from (the note's words). */
+type RangesFrom = 'level' | 'blocks' | 'bits';
+const RANGES_FROM: Record<RangesFrom, string> = {
+  level: 'the 0.1st to 99.9th percentile of the smallest level',
+  blocks: 'the 0.1st to 99.9th percentile of blocks spread over the smallest level',
+  bits: 'its significant bits',
+};
 /** The share of samples left below and above the display range. */
 const SATURATED = 0.001;
 
@@ -142,7 +154,7 @@ export class OmeChannelSource implements SlideSource {
     private readonly displays: ChannelDisplay[],
     private readonly description: ChannelsDescription,
     private readonly max: number,
-    private readonly rangesFromLevel: boolean,
+    private readonly rangesFrom: RangesFrom,
   ) {
     this.path = tiff.path;
     this.warnings = [...tiff.warnings, ...description.warnings];
@@ -156,7 +168,7 @@ export class OmeChannelSource implements SlideSource {
     });
     const many = planes.length > 1;
     const display: Record<string, string> = {
-      'slidescope.note': `This image's ${many ? `${planes.length} channels are` : 'channel is'} shown ${many ? 'composited, each in its colour' : 'in grey'}, from the low to the high end of its display range (slidescope.channel[i].*: ${rangesFromLevel ? 'the 0.1st to 99.9th percentile of the smallest level' : 'its significant bits'}).`,
+      'slidescope.note': `This image's ${many ? `${planes.length} channels are` : 'channel is'} shown ${many ? 'composited, each in its colour' : 'in grey'}, from the low to the high end of its display range (slidescope.channel[i].*: ${RANGES_FROM[rangesFrom]}).`,
     };
     this.channels.forEach(({ name, colour, low, high, shown }, c) => {
       display[`slidescope.channel[${c}].name`] = name;
@@ -211,16 +223,19 @@ export class OmeChannelSource implements SlideSource {
     const smallest = channels[0]!.levels.length - 1;
     const level = channels[0]!.levels[smallest]!;
     const full = channels.map((_, c) => ({ colour: colours[c]!, low: 0, high: max, shown: true }));
-    const source = new OmeChannelSource(tiff, channels, full, description, max, false);
-    if (level.width * level.height * channels.length > MAX_RANGE_SAMPLES) return source;
-    const ranges = await source.levelRanges(smallest, max);
+    const source = new OmeChannelSource(tiff, channels, full, description, max, 'bits');
+    const blocks = level.blocksAcross * level.blocksDown;
+    const perBlock = level.blockWidth * level.blockHeight * channels.length;
+    if (perBlock > RANGE_BLOCK_LIMIT) return source;
+    const read = Math.max(1, Math.min(blocks, Math.floor(MAX_RANGE_SAMPLES / perBlock)));
+    const ranges = await source.levelRanges(smallest, max, read);
     return new OmeChannelSource(
       tiff,
       channels,
       full.map((display, c) => ({ ...display, ...ranges[c]! })),
       description,
       max,
-      true,
+      read === blocks ? 'level' : 'blocks',
     );
   }
 
@@ -246,7 +261,7 @@ export class OmeChannelSource implements SlideSource {
       if (!colour) throw new SlideError('INVALID_ARGUMENT', `"${choice.colour}" is not a colour as #rrggbb.`, this.path);
       return { colour, low, high, shown: true };
     });
-    return new OmeChannelSource(this.tiff, this.planes, displays, this.description, this.max, this.rangesFromLevel);
+    return new OmeChannelSource(this.tiff, this.planes, displays, this.description, this.max, this.rangesFrom);
   }
 
   /**
@@ -266,28 +281,33 @@ export class OmeChannelSource implements SlideSource {
     throw new SlideError('INVALID_ARGUMENT', `The slide has ${what} (its channels: ${list}).`, this.path);
   }
 
-  /** Each channel's display range from every sample of one level (its blocks' padding left out). */
-  private async levelRanges(level: number, max: number): Promise<Array<{ low: number; high: number }>> {
+  /**
+   * Each channel's display range from every sample of `count` of one level's blocks, evenly spread
+   * over it (all of them when that is their number; their padding left out).
+   */
+  private async levelRanges(level: number, max: number, count: number): Promise<Array<{ low: number; high: number }>> {
     const histograms = this.planes.map((plane) => new Uint32Array(plane.levels[level]!.bitsPerSample === 16 ? 65536 : 256));
     const totals = this.planes.map(() => 0);
     const base = this.planes[0]!.levels[level]!;
-    for (let row = 0; row < base.blocksDown; row++) {
-      for (let col = 0; col < base.blocksAcross; col++) {
-        const blocks = this.blockReader(level, col, row);
-        for (const [c, plane] of this.planes.entries()) {
-          const dir = plane.levels[level]!;
-          const block = await blocks(c);
-          if (!block) continue;
-          const { width, height } = this.blockSize(dir, row);
-          const step = this.stepOf(dir);
-          const across = Math.min(width, dir.width - col * dir.blockWidth);
-          const down = Math.min(height, dir.height - row * dir.blockHeight);
-          const histogram = histograms[c]!;
-          for (let y = 0; y < down; y++) {
-            for (let x = 0, at = y * width * step + plane.sample; x < across && at < block.length; x++, at += step) histogram[block[at]!]!++;
-          }
-          totals[c]! += across * down;
+    const all = base.blocksAcross * base.blocksDown;
+    for (let k = 0; k < count; k++) {
+      const index = Math.floor(((k + 0.5) * all) / count);
+      const row = Math.floor(index / base.blocksAcross);
+      const col = index % base.blocksAcross;
+      const blocks = this.blockReader(level, col, row);
+      for (const [c, plane] of this.planes.entries()) {
+        const dir = plane.levels[level]!;
+        const block = await blocks(c);
+        if (!block) continue;
+        const { width, height } = this.blockSize(dir, row);
+        const step = this.stepOf(dir);
+        const across = Math.min(width, dir.width - col * dir.blockWidth);
+        const down = Math.min(height, dir.height - row * dir.blockHeight);
+        const histogram = histograms[c]!;
+        for (let y = 0; y < down; y++) {
+          for (let x = 0, at = y * width * step + plane.sample; x < across && at < block.length; x++, at += step) histogram[block[at]!]!++;
         }
+        totals[c]! += across * down;
       }
     }
     return histograms.map((histogram, c) => displayRange(histogram, totals[c]!, max));

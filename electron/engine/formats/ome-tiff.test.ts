@@ -756,3 +756,28 @@ tifffile.imwrite(sys.argv[1], planes, photometric='minisblack', tile=(256, 256),
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("a 16-bit image of one level too large to read whole at open gets its display ranges from a spread of its blocks, not the type's full range (a view near black)", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'slidescope-ome-'));
+  try {
+    const path = join(dir, 'one-level.ome.tif');
+    // 6 channels of 1800 x 1800 (19 M samples), no pyramid, as tifffile.imwrite writes a stack; samples 1000 to 4000.
+    const script = `
+import sys, numpy as np, tifffile
+c, y, x = np.mgrid[0:6, 0:1800, 0:1800]
+img = (1000 + (x * 7 + y * 13 + c * 500) % 3001).astype('uint16')
+tifffile.imwrite(sys.argv[1], img, ome=True, photometric='minisblack', tile=(256, 256), compression='zlib', metadata={'axes': 'CYX'})
+`;
+    const run = spawnSync(PYTHON, ['-c', script, path], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const { info } = await openSlide(engine, path);
+    assert.equal(info.levels.length, 1);
+    for (const channel of info.channels ?? []) {
+      assert.ok(channel.low >= 1000 && channel.low < 1100 && channel.high > 3900 && channel.high <= 4000, JSON.stringify(channel));
+    }
+    assert.equal(info.channels?.length, 6);
+    assert.match(info.properties['slidescope.note'] ?? '', /percentile of .*blocks spread over the smallest level/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
