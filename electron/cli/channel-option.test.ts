@@ -26,3 +26,28 @@ test('--channels: an empty entry, a second colour or range, or a word that is ne
     );
   }
 });
+
+test('--channels: a name with a comma or colon is written in double quotes, and the recipe quotes it so', () => {
+  const choices = channelsOption('"CD8, FITC":red,"Cy5: CD3":100-900, "채널 1" ,DAPI');
+  assert.deepEqual(choices, [
+    { channel: 'CD8, FITC', colour: '#ff0000' },
+    { channel: 'Cy5: CD3', low: 100, high: 900 },
+    { channel: '채널 1' },
+    { channel: 'DAPI' },
+  ]);
+  assert.deepEqual(channelsText(choices), ['--channels "CD8, FITC":#ff0000,"Cy5: CD3":100-900,채널 1,DAPI']);
+  assert.deepEqual(channelsOption(channelsText(choices)[0]!.slice('--channels '.length)), choices);
+  for (const [value, message] of [
+    ['"CD8, FITC', /an unclosed double quote/],
+    ['CD"8":red', /quotes a whole name/],
+    ['"":red', /names no channel/],
+    // A colon in a name unquoted: the rest is read as a colour, and the message says how to write it.
+    ['Cy5: CD3', /"CD3" in "Cy5: CD3" is not a colour .* a name with a comma or colon in double quotes/],
+  ] as const) {
+    assert.throws(
+      () => channelsOption(value),
+      (error: unknown) => error instanceof UsageError && message.test(error.message),
+      value,
+    );
+  }
+});

@@ -1,8 +1,9 @@
 // --channels: which fluorescence channels an image shows, and how. Entries separated by commas, each
 // CHANNEL[:COLOUR][:LOW-HIGH]: CHANNEL a channel's name (case aside) or its number from 1 (a name
 // wins: channels are often named for wavelengths, "488"), COLOUR #rrggbb or a word below, LOW-HIGH the
-// display range in sample values. The channels not listed are hidden; slides without channels
-// (brightfield) are not affected.
+// display range in sample values. A name with a comma or colon is written in double quotes
+// ("CD8, FITC":red). The channels not listed are hidden; slides without channels (brightfield) are
+// not affected.
 
 import type { ChannelChoice } from '../../shared/slide';
 import { UsageError } from './usage-error';
@@ -20,13 +21,35 @@ const COLOUR_WORDS: Readonly<Record<string, string>> = {
   orange: '#ff8000',
 };
 
+/** The text split at each separator outside double quotes; a UsageError for a quote left open. */
+function splitOutsideQuotes(text: string, separator: ',' | ':', value: string): string[] {
+  const parts = [''];
+  let quoted = false;
+  for (const ch of text) {
+    if (ch === '"') quoted = !quoted;
+    if (ch === separator && !quoted) parts.push('');
+    else parts[parts.length - 1] += ch;
+  }
+  if (quoted) throw new UsageError(`--channels: "${value}" has an unclosed double quote.`);
+  return parts.map((part) => part.trim());
+}
+
+/** A channel as written: in double quotes, the name between them whole. */
+function channelName(part: string, entry: string): string {
+  if (!part.includes('"')) return part;
+  const quoted = /^"([^"]*)"$/.exec(part);
+  if (!quoted) throw new UsageError(`--channels: in "${entry}", a double quote quotes a whole name ("CD8, FITC").`);
+  return quoted[1]!;
+}
+
 /** The choices --channels gives (each channel as written: the engine finds it by name, else by number); a UsageError for a malformed value. */
 export function channelsOption(value: string | undefined): ChannelChoice[] | undefined {
   if (value === undefined) return undefined;
-  const entries = value.split(',').map((entry) => entry.trim());
+  const entries = splitOutsideQuotes(value, ',', value);
   if (entries.some((entry) => entry === '')) throw new UsageError(`--channels lists channels separated by commas (got "${value}").`);
   return entries.map((entry) => {
-    const [channel, ...rest] = entry.split(':').map((part) => part.trim());
+    const [written, ...rest] = splitOutsideQuotes(entry, ':', value);
+    const channel = channelName(written!, entry);
     if (!channel) throw new UsageError(`--channels: "${entry}" names no channel.`);
     const choice: ChannelChoice = { channel };
     for (const part of rest) {
@@ -38,7 +61,9 @@ export function channelsOption(value: string | undefined): ChannelChoice[] | und
       } else if (colour && choice.colour === undefined) {
         choice.colour = colour;
       } else {
-        throw new UsageError(`--channels: "${part}" in "${entry}" is not a colour (#rrggbb or ${Object.keys(COLOUR_WORDS).join(', ')}) or a range LOW-HIGH.`);
+        throw new UsageError(
+          `--channels: "${part}" in "${entry}" is not a colour (#rrggbb or ${Object.keys(COLOUR_WORDS).join(', ')}) or a range LOW-HIGH; a name with a comma or colon in double quotes is one ("CD8, FITC").`,
+        );
       }
     }
     return choice;
@@ -48,6 +73,7 @@ export function channelsOption(value: string | undefined): ChannelChoice[] | und
 /** The choices as an output's recipe records them: equal choices, equal text. */
 export function channelsText(choices: readonly ChannelChoice[] | undefined): string[] {
   if (!choices) return [];
-  const entry = (c: ChannelChoice) => [String(c.channel), c.colour, c.low === undefined ? undefined : `${c.low}-${c.high}`].filter(Boolean).join(':');
+  const name = (channel: string | number) => (/[,:]/.test(String(channel)) ? `"${channel}"` : String(channel));
+  const entry = (c: ChannelChoice) => [name(c.channel), c.colour, c.low === undefined ? undefined : `${c.low}-${c.high}`].filter(Boolean).join(':');
   return [`--channels ${choices.map(entry).join(',')}`];
 }

@@ -86,7 +86,8 @@ Usage:
   --colour stored writes the pixels as the file stores them, as OpenSlide reads them (region,
   thumbnail, compare).
   --channels picks a fluorescence slide's channels (OME-TIFF), the others hidden:
-  CHANNEL[:COLOUR][:LOW-HIGH],... with CHANNEL a name (as \`info\` lists them) or a number from 1,
+  CHANNEL[:COLOUR][:LOW-HIGH],... with CHANNEL a name (as \`info\` lists them; in double quotes when
+  it has a comma or colon, '"CD8, FITC":red') or a number from 1,
   COLOUR #rrggbb or red, green, blue, yellow, cyan, magenta, orange, white, and LOW-HIGH the display
   range in sample values (default: as the app first shows it). E.g. --channels DAPI:blue,CD8:green:200-4000.
   Slides without channels are not affected.

@@ -276,7 +276,8 @@ export class OmeChannelSource implements SlideSource {
       if (index < 0 && /^\d{1,4}$/.test(text)) index = Number(text) - 1;
     }
     if (typeof index === 'number' && Number.isInteger(index) && index >= 0 && index < this.channels.length) return index;
-    const list = this.channels.map((c, i) => `${i + 1} ${c.name}`).join(', ');
+    // Names quoted as --channels takes them: a list of names with commas in them reads clearly.
+    const list = this.channels.map((c, i) => `${i + 1} ${/[,:]/.test(c.name) ? `"${c.name}"` : c.name}`).join(', ');
     const what = typeof channel === 'string' ? `no channel named or numbered "${channel.slice(0, 80)}"` : `no channel ${channel + 1}`;
     throw new SlideError('INVALID_ARGUMENT', `The slide has ${what} (its channels: ${list}).`, this.path);
   }

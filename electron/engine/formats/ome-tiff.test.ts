@@ -558,6 +558,24 @@ describe("fluorescence channels' colours and planes from the OME-XML", { timeout
     assert.equal(rgb.channels, undefined);
   });
 
+  test('a channel named with a comma is chosen by its name; the channels a wrong choice lists quote such names as --channels takes them', async () => {
+    const named = await opened((xml) => xml.replace('Name="FITC"', 'Name="CD8, FITC"'));
+    try {
+      const path = named.info.path;
+      const info = await engine.open({ slideId: randomUUID(), path, client: null, channels: [{ channel: 'cd8, fitc' }] });
+      assert.deepEqual(
+        info.channels?.map((c) => c.shown),
+        [false, true, false],
+      );
+      await assert.rejects(
+        () => engine.open({ slideId: randomUUID(), path, client: null, channels: [{ channel: 'CD8' }] }),
+        (error: unknown) => error instanceof SlideError && /\(its channels: 1 DAPI, 2 "CD8, FITC", 3 TRITC\)/.test(error.message),
+      );
+    } finally {
+      await named.done();
+    }
+  });
+
   test('DimensionOrder XYZCT with no TiffData: channel c is the IFD at c x SizeZ', async () => {
     // Two Z planes a channel, as the order says, over the same three IFDs: channel 1 at IFD 2, channel 2 beyond the file.
     const zct = await opened((xml) =>
