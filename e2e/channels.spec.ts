@@ -3,7 +3,7 @@
 
 import type { Page } from '@playwright/test';
 import { fixturePath } from '../testing/fixtures';
-import { expect, koreanTest, test } from './fixtures';
+import { expect, koreanTest, slidePath, test } from './fixtures';
 import type { SlidescopeHost } from './host/slidescope-host';
 import { readCanvas, settledCentre, waitForTiles } from './host/viewer-probe';
 
@@ -80,6 +80,30 @@ test("a fluorescence slide's channels: hidden, recoloured and reset from the col
       return [r, g, b].every((v, c) => Math.abs(v - [r0, g0, b0][c]!) < 2);
     })
     .toBe(true);
+});
+
+test('a channel hidden just before another tab is shown stays hidden: the edit is not lost with the view', async ({ host }) => {
+  const { page } = host;
+  const path = await fixturePath('ome-fluorescence-16bit');
+  const name = path.split('/').pop()!;
+  await host.drop([path]);
+  await waitForTiles(page);
+  const slideId = host.slideIdOf(name);
+  host.main.setDialogAnswer(slidePath('CMU-1-Small-Region.svs'));
+  await page.getByRole('button', { name: 'Open…' }).click();
+  await expect(page.getByRole('tab')).toHaveCount(2);
+  await page.getByRole('tab', { name }).click();
+  await waitForTiles(page);
+
+  await page.keyboard.press('Shift+C');
+  await page.getByTestId('channel-controls').getByRole('checkbox', { name: 'Show FITC' }).uncheck();
+  // At once, before the edit settles and is asked of the engine.
+  await page.getByRole('tab', { name: 'CMU-1-Small-Region.svs' }).click();
+  await page.getByRole('tab', { name }).click();
+  await waitForTiles(page);
+  await expect.poll(async () => (await engineMeans(host, slideId))[1]).toBe(0);
+  await page.keyboard.press('Shift+C');
+  await expect(page.getByTestId('channel-controls').getByRole('checkbox', { name: 'Show FITC' })).not.toBeChecked();
 });
 
 koreanTest('in Korean, the channels are named in Korean; arrow keys in a range field change it, not the view', async ({ host }) => {
