@@ -60,6 +60,7 @@ export interface SlideInfo {
 
 /** A fluorescence channel as the slide shows it: in `colour`, from black at `low` to full colour at `high` (sample values). */
 export interface ChannelInfo {
+  /** As the file names it; unnamedChannel(its index) where it names none. */
   name: string;
   /** '#rrggbb'. */
   colour: string;
@@ -165,4 +166,9 @@ export interface EncodedImage {
   mime: TileMime;
   width: number;
   height: number;
+}
+
+/** The name the engine gives a channel the file names none (the app shows it in its language). */
+export function unnamedChannel(index: number): string {
+  return `Channel ${index + 1}`;
 }

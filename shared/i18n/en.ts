@@ -410,6 +410,7 @@ export const en = {
   },
   channels: {
     title: 'Channels',
+    unnamed: 'Channel {{number}}',
     hint: 'Each channel is shown in its colour, from black at its low value to full colour at its high one. Exports follow the view.',
     show: 'Show {{name}}',
     colour: 'Colour of {{name}}',

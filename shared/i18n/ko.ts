@@ -406,6 +406,7 @@ export const ko = {
   },
   channels: {
     title: '채널',
+    unnamed: '채널 {{number}}',
     hint: '각 채널은 낮은 값에서 검정, 높은 값에서 채널 색 그대로 표시합니다. 내보내기도 보기를 따릅니다.',
     show: '{{name}} 표시',
     colour: '{{name}}의 색',

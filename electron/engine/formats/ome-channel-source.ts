@@ -6,7 +6,7 @@
 // only, so the blocks are decompressed here (none, LZW, Deflate; no predictor).
 
 import { hexToRgb, rgbToHex } from '../../../shared/annotations';
-import type { ChannelChoice, ChannelInfo, LevelInfo, Mpp, RgbImage } from '../../../shared/slide';
+import { type ChannelChoice, type ChannelInfo, type LevelInfo, type Mpp, type RgbImage, unnamedChannel } from '../../../shared/slide';
 import { inflateBounded, lzwDecodeInto } from '../codecs/bounded-decoders';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
@@ -164,7 +164,7 @@ export class OmeChannelSource implements SlideSource {
     this.levels = pyramidLevels(base);
     this.channels = planes.map((plane, c) => {
       const { colour, low, high, shown } = displays[c]!;
-      return { name: plane.name || `Channel ${c + 1}`, colour: rgbToHex(colour), low, high, max, shown };
+      return { name: plane.name || unnamedChannel(c), colour: rgbToHex(colour), low, high, max, shown };
     });
     const many = planes.length > 1;
     const display: Record<string, string> = {

@@ -5,6 +5,7 @@ import { keepStepKeys } from '../focus';
 import type { SlideChannels } from '../hooks/useSlideChannels';
 import { formatNumber } from '../i18n/format';
 import { useT } from '../i18n/i18n';
+import { channelLabel } from '../viewer/channelChoices';
 
 export function ChannelControls({ control }: { control: SlideChannels }) {
   const t = useT();
@@ -17,60 +18,63 @@ export function ChannelControls({ control }: { control: SlideChannels }) {
     <section className="channel-controls" aria-label={t('channels.title')} data-testid="channel-controls">
       <h3 className="channel-controls-title">{t('channels.title')}</h3>
       <ul className="channel-list">
-        {channels.map((c, i) => (
-          // Channels keep their places: the position is their identity.
-          // biome-ignore lint/suspicious/noArrayIndexKey: a slide's channels never move
-          <li key={i} className="channel-row" data-testid={`channel-${i}`}>
-            <label className="option-row channel-name">
+        {channels.map((c, i) => {
+          const name = channelLabel(t, c, i);
+          return (
+            // Channels keep their places: the position is their identity.
+            // biome-ignore lint/suspicious/noArrayIndexKey: a slide's channels never move
+            <li key={i} className="channel-row" data-testid={`channel-${i}`}>
+              <label className="option-row channel-name">
+                <input
+                  type="checkbox"
+                  checked={c.shown}
+                  onChange={(event) => edit(i, { shown: event.target.checked })}
+                  aria-label={t('channels.show', { name })}
+                  data-testid={`channel-${i}-shown`}
+                />
+                <span>{name}</span>
+              </label>
               <input
-                type="checkbox"
-                checked={c.shown}
-                onChange={(event) => edit(i, { shown: event.target.checked })}
-                aria-label={t('channels.show', { name: c.name })}
-                data-testid={`channel-${i}-shown`}
+                type="color"
+                className="channel-colour"
+                value={c.colour}
+                onChange={(event) => edit(i, { colour: event.target.value.toLowerCase() })}
+                aria-label={t('channels.colour', { name })}
+                title={t('channels.colour', { name })}
+                data-testid={`channel-${i}-colour`}
               />
-              <span>{c.name}</span>
-            </label>
-            <input
-              type="color"
-              className="channel-colour"
-              value={c.colour}
-              onChange={(event) => edit(i, { colour: event.target.value.toLowerCase() })}
-              aria-label={t('channels.colour', { name: c.name })}
-              title={t('channels.colour', { name: c.name })}
-              data-testid={`channel-${i}-colour`}
-            />
-            <div className="channel-range">
-              <label>
-                <span className="muted small">{t('channels.low')}</span>
-                <input
-                  type="number"
-                  min={0}
-                  max={c.high - 1}
-                  value={c.low}
-                  onChange={(event) => number(event.target.value, (low) => edit(i, { low }))}
-                  onKeyDown={keepStepKeys}
-                  aria-label={t('channels.lowOf', { name: c.name })}
-                  data-testid={`channel-${i}-low`}
-                />
-              </label>
-              <label>
-                <span className="muted small">{t('channels.high')}</span>
-                <input
-                  type="number"
-                  min={c.low + 1}
-                  max={c.max}
-                  value={c.high}
-                  onChange={(event) => number(event.target.value, (high) => edit(i, { high }))}
-                  onKeyDown={keepStepKeys}
-                  aria-label={t('channels.highOf', { name: c.name })}
-                  data-testid={`channel-${i}-high`}
-                />
-              </label>
-              <span className="muted small">{t('channels.of', { max: formatNumber(c.max, { fraction: 0 }) })}</span>
-            </div>
-          </li>
-        ))}
+              <div className="channel-range">
+                <label>
+                  <span className="muted small">{t('channels.low')}</span>
+                  <input
+                    type="number"
+                    min={0}
+                    max={c.high - 1}
+                    value={c.low}
+                    onChange={(event) => number(event.target.value, (low) => edit(i, { low }))}
+                    onKeyDown={keepStepKeys}
+                    aria-label={t('channels.lowOf', { name })}
+                    data-testid={`channel-${i}-low`}
+                  />
+                </label>
+                <label>
+                  <span className="muted small">{t('channels.high')}</span>
+                  <input
+                    type="number"
+                    min={c.low + 1}
+                    max={c.max}
+                    value={c.high}
+                    onChange={(event) => number(event.target.value, (high) => edit(i, { high }))}
+                    onKeyDown={keepStepKeys}
+                    aria-label={t('channels.highOf', { name })}
+                    data-testid={`channel-${i}-high`}
+                  />
+                </label>
+                <span className="muted small">{t('channels.of', { max: formatNumber(c.max, { fraction: 0 }) })}</span>
+              </div>
+            </li>
+          );
+        })}
       </ul>
       <div className="colour-panel-actions">
         <button type="button" className="button button-small" onClick={reset} title={t('channels.resetTitle')} data-testid="channels-reset">

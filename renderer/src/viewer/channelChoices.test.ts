@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createTranslator } from '../../../shared/i18n/i18n';
 import type { ChannelInfo } from '../../../shared/slide';
-import { choicesOf, displayKey, editChannel, keepHidden } from './channelChoices';
+import { channelLabel, choicesOf, displayKey, editChannel, keepHidden } from './channelChoices';
 
 const CHANNELS: ChannelInfo[] = [
   { name: 'DAPI', colour: '#0000ff', low: 100, high: 3000, max: 4095, shown: true },
@@ -35,4 +36,13 @@ test('a channel hidden keeps the colour and range it was given: the engine, told
   assert.equal(panel[0], answer[0]);
   // Shown again, it is asked for as it was set.
   assert.deepEqual(choicesOf(editChannel(panel, 1, { shown: true }))[1], { channel: 1, colour: '#ffff00', low: 200, high: 900 });
+});
+
+test("a channel the file names none is labelled in the app's language (the engine names it Channel 3); a named one by its name", () => {
+  const unnamed = { ...CHANNELS[0]!, name: 'Channel 3' };
+  assert.equal(channelLabel(createTranslator('ko').t, unnamed, 2), '채널 3');
+  assert.equal(channelLabel(createTranslator('en').t, unnamed, 2), 'Channel 3');
+  assert.equal(channelLabel(createTranslator('ko').t, CHANNELS[1]!, 1), 'FITC');
+  // Named so in another place: the file's own name.
+  assert.equal(channelLabel(createTranslator('ko').t, unnamed, 0), 'Channel 3');
 });

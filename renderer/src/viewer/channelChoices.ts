@@ -1,7 +1,8 @@
 // A fluorescence slide's channels as the colour panel edits them, and as the engine is asked to show
 // them (shared/slide.ts ChannelChoice: the channels shown, each with its colour and range).
 
-import type { ChannelChoice, ChannelInfo } from '../../../shared/slide';
+import type { Translate } from '../../../shared/i18n/catalogue';
+import { type ChannelChoice, type ChannelInfo, unnamedChannel } from '../../../shared/slide';
 
 export type ChannelEdit = Partial<Pick<ChannelInfo, 'shown' | 'colour' | 'low' | 'high'>>;
 
@@ -37,4 +38,9 @@ export function keepHidden(answer: readonly ChannelInfo[], asked: readonly Chann
 /** A short text that changes whenever the tiles' pixels do (the viewer's cache keys). */
 export function displayKey(channels: readonly ChannelInfo[] | undefined): string {
   return (channels ?? []).map((c) => (c.shown ? `${c.colour.slice(1)}.${c.low}.${c.high}` : 'off')).join('~');
+}
+
+/** A channel's name as the panel shows it: the engine's name for one the file names none, in the app's language. */
+export function channelLabel(t: Translate, channel: ChannelInfo, index: number): string {
+  return channel.name === unnamedChannel(index) ? t('channels.unnamed', { number: index + 1 }) : channel.name;
 }
