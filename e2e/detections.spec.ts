@@ -3,10 +3,11 @@
 // layer's canvas where the cells are and nowhere else, a class hidden, a cell clicked for its
 // measurements, the layer removed; and a file QuPath would not write refused with the engine's reason.
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import sharp from 'sharp';
 import { fixturePath } from '../testing/fixtures';
 import { expect, test } from './fixtures';
 import { containerSize, setExactView, waitForTiles } from './host/viewer-probe';
@@ -206,4 +207,55 @@ test('a file with a line among its detections is refused, with the engine’s re
   await expect(page.getByTestId('detections-file')).toHaveCount(0);
   await expect(page.getByTestId('detections-show')).toBeEnabled();
   await expect(page.getByTestId('detection-canvas')).toBeHidden();
+});
+
+test('the detections shown go into an export when asked, and their measurement table where the save dialog says', async ({ host }) => {
+  const { page } = host;
+  const file = join(dir, 'cells.geojson');
+  await writeFile(file, JSON.stringify({ type: 'FeatureCollection', features: block(200, 200, 'Tumor', TUMOR) }));
+  await openSlide(page, (paths) => host.drop(paths));
+  // Before any are shown, the export dialog does not offer them.
+  await page.getByTestId('cmd-export').click();
+  const dialog = page.getByRole('dialog', { name: 'Export' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByTestId('export-detections')).toHaveCount(0);
+  await page.keyboard.press('Escape');
+  host.main.annotationDialogs.detectionsPath = file;
+  await page.getByTestId('detections-show').click();
+  await expect(page.getByTestId('detections-file')).toHaveText('From cells.geojson');
+
+  // A thumbnail with them drawn in: the tumour colour where the cells are (a pixel a cell at this scale), a legend swatch.
+  await page.getByTestId('cmd-export').click();
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByTestId('export-detections').locator('..')).toContainText('(64)');
+  await dialog.getByTestId('export-detections').check();
+  const thumbnail = join(dir, 'with-cells.png');
+  host.main.exportAnswers.thumbnailPath = thumbnail;
+  await dialog.getByTestId('thumb-kind-size').check();
+  await dialog.getByTestId('export-thumbnail').click();
+  await expect(dialog.getByTestId('export-status')).toHaveAttribute('data-status', 'done');
+  const { data } = await sharp(thumbnail).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  let red = 0;
+  for (let i = 0; i < data.length; i += 3) if (data[i] === TUMOR[0] && data[i + 1] === TUMOR[1] && data[i + 2] === TUMOR[2]) red++;
+  expect(red).toBeGreaterThan(64 + 144);
+  await page.keyboard.press('Escape');
+
+  // The table: a row a cell, its centroid in µm (0.5 µm/px), its measurements in QuPath's names.
+  const table = join(dir, 'cells.tsv');
+  host.main.annotationDialogs.exportPath = table;
+  await page.getByTestId('detections-export-table').click();
+  await expect(page.getByTestId('notice').last()).toContainText('Detection measurements exported to cells.tsv');
+  const lines = (await readFile(table, 'utf8')).trim().split('\n');
+  expect(lines).toHaveLength(65);
+  expect(lines[0]!.split('\t').slice(0, 8)).toEqual([
+    'Image',
+    'Object type',
+    'Classification',
+    'ROI',
+    'Centroid X µm',
+    'Centroid Y µm',
+    'Cell: Area',
+    'Nucleus: Area',
+  ]);
+  expect(lines[1]!.split('\t').slice(1, 7)).toEqual(['Cell', 'Tumor', 'Polygon', '107.5', '107.5', '900']);
 });

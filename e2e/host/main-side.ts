@@ -149,7 +149,7 @@ export async function createMainSide(options: MainSideOptions): Promise<MainSide
   const exporter = new Exporter({
     engine,
     clipboard: { writePng: (png) => clipboardImages.push(png) },
-    annotationsFile: (slide) => annotations.storedFile(slide),
+    overlays: annotations,
     legend: () => legendLabels(t),
     dialogs: {
       chooseThumbnailPath: async (_senderId, defaultPath, format) => {

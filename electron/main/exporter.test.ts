@@ -322,7 +322,7 @@ describe('Exporter', () => {
         dialogs,
         clipboard: { writePng: () => undefined },
         sendProgress: () => undefined,
-        annotationsFile: async () => marks,
+        overlays: { storedFile: async () => marks, detectionsFile: () => null },
         ...(legend ? { legend } : {}),
       });
       dialogs.thumbnailAnswer = join(out, name);
@@ -364,7 +364,7 @@ describe('Exporter', () => {
         dialogs,
         clipboard: { writePng: () => undefined },
         sendProgress: () => undefined,
-        detectionsFile: (owned) => annotations.detectionsFile(owned),
+        overlays: annotations,
       });
       const ipc = createIpcHandlers({
         engine,

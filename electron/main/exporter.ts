@@ -42,10 +42,14 @@ export interface ExporterDeps {
   dialogs: ExportDialogs;
   /** Sends export:progress to the requesting window. */
   sendProgress(senderId: number, progress: ExportProgress): void;
-  /** The file holding a slide's stored annotations, for an export that draws them in (none: nothing to draw). */
-  annotationsFile?: (slide: OwnedSlide) => Promise<string | null>;
-  /** The file of QuPath's detections the slide's window shows (detections:open), for an export that draws them in. */
-  detectionsFile?: (slide: OwnedSlide) => string | null;
+  /**
+   * The files an export draws in (SlideAnnotationFiles): the slide's stored annotations, and the QuPath
+   * detections its window shows (detections:open). None: nothing to draw.
+   */
+  overlays?: {
+    storedFile(slide: OwnedSlide): Promise<string | null>;
+    detectionsFile(slide: OwnedSlide): string | null;
+  };
   /** What a drawn legend calls QuPath's classes and the unclassified, in the user's language (none: as stored). */
   legend?: () => LegendLabels;
   /** The system clipboard (Electron's in the app): takes a PNG. */
@@ -206,8 +210,8 @@ export class Exporter implements SlideExporter {
     slide: OwnedSlide,
     wanted: { annotations?: boolean | undefined; detections?: boolean | undefined },
   ): Promise<{ annotations?: string; detections?: string; legend?: LegendLabels }> {
-    const annotations = wanted.annotations ? await this.deps.annotationsFile?.(slide) : null;
-    const detections = wanted.detections ? this.deps.detectionsFile?.(slide) : null;
+    const annotations = wanted.annotations ? await this.deps.overlays?.storedFile(slide) : null;
+    const detections = wanted.detections ? this.deps.overlays?.detectionsFile(slide) : null;
     if (!annotations && !detections) return {};
     return {
       ...(annotations ? { annotations } : {}),

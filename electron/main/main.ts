@@ -337,8 +337,7 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
   const exporter = new Exporter({
     engine,
     dialogs: exportDialogs,
-    annotationsFile: (slide) => annotations.storedFile(slide),
-    detectionsFile: (slide) => annotations.detectionsFile(slide),
+    overlays: annotations,
     legend: () => legendLabels(t),
     clipboard: { writePng: (png) => clipboard.writeImage(nativeImage.createFromBuffer(Buffer.from(png.buffer, png.byteOffset, png.length))) },
     sendProgress: (senderId, progress) => {

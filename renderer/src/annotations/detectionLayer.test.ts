@@ -93,7 +93,7 @@ describe('the detection layer', () => {
     assert.deepEqual([...createLayer(set).shown], [1, 1, 1], 'the layer changed is a new one');
   });
 
-  it('picks a point detection near it, and knows cells by their nucleus', () => {
+  it('picks a point detection near it; each detection of its kind, as the file says', () => {
     const points = setOf([{ type: 'Feature', geometry: { type: 'Point', coordinates: [50, 50] }, properties: { objectType: 'detection' } }]);
     assert.equal(detectionAt(createLayer(points), 52, 51, 3), 0);
     assert.equal(detectionAt(createLayer(points), 60, 50, 3), null);

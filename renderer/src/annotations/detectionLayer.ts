@@ -89,8 +89,6 @@ export function detectionAt(layer: DetectionLayer, x: number, y: number, toleran
  * A detection's kind, where the set tells it: a cell when it has a nucleus, else the one kind the file
  * holds; null when it mixes kinds (the set counts kinds but keeps none per detection).
  */
-export function detectionKind(set: DetectionSet, index: number): DetectionKind | null {
-  if (set.nuclei[index * 2 + 1]! > 0) return 'cell';
-  const kinds = DETECTION_KINDS.filter((k) => set.kinds[k] > 0);
-  return kinds.length === 1 ? kinds[0]! : null;
+export function detectionKind(set: DetectionSet, index: number): DetectionKind {
+  return DETECTION_KINDS[set.kindOf[index]!]!;
 }

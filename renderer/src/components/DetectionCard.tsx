@@ -83,7 +83,7 @@ function Card({ store, picked, layer }: { store: DetectionStore; picked: PickedD
       <header className="detection-card-header">
         <span className="class-swatch" style={{ background: rgbToCss(cls.color) }} aria-hidden="true" />
         <span className="detection-card-title" data-testid="detection-card-title">
-          {kind ? `${t(`detections.${kind}`)} · ` : ''}
+          {`${t(`detections.${kind}`)} · `}
           {classLabel(t, cls.name)}
         </span>
         <button type="button" className="icon-button" onClick={close} aria-label={t('detections.closeCard')} title={t('detections.closeCard')}>

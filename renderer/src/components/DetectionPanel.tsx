@@ -54,6 +54,11 @@ function Detections({ store, slideId, onNotice }: DetectionPanelProps & { store:
     }
   };
   const change = store.update.bind(store, slideId);
+  const exportTable = async (): Promise<void> => {
+    const result = await api.exportDetectionTable({ slideId });
+    if (!result.ok) onNotice({ kind: 'error', title: t('detections.exportFailed'), detail: result.error.message });
+    else if (result.value.files[0]) onNotice({ kind: 'info', title: t('detections.exported', { file: baseName(result.value.files[0]) }) });
+  };
 
   const set = layer?.set;
   const shownCount = layer ? layer.shown.reduce((sum, on) => sum + on, 0) : 0;
@@ -93,6 +98,18 @@ function Detections({ store, slideId, onNotice }: DetectionPanelProps & { store:
             data-testid="detections-remove"
           >
             {t('detections.remove')}
+          </button>
+        )}
+        {layer && (
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => void exportTable()}
+            disabled={reading}
+            title={t('detections.exportTableTitle')}
+            data-testid="detections-export-table"
+          >
+            {t('detections.exportTable')}
           </button>
         )}
       </div>

@@ -20,6 +20,7 @@ import { LIMITS } from '../../../shared/limits';
 import { formatPower, powerAtDownsample, thumbnailSize } from '../../../shared/magnification';
 import type { SlideInfo } from '../../../shared/slide';
 import { useAnnotationContext } from '../annotations/AnnotationContext';
+import { useDetectionStore } from '../annotations/DetectionContext';
 import { describeExportError } from '../errors';
 import { type ExportJob, type ExportKind, exportSource } from '../hooks/useExportJob';
 import { formatCount } from '../i18n/format';
@@ -139,6 +140,12 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
   const annotationCount = annotationState?.document.annotations.length ?? 0;
   const [burn, setBurn] = useState(false);
   const annotations = burn && annotationCount > 0;
+  // The detections shown over the slide (detections:open), drawn in as the view shows them: every class of the file.
+  const detectionStore = useDetectionStore();
+  const shownDetections = detectionStore?.of(slide.slideId);
+  const detectionCount = shownDetections?.status === 'shown' ? shownDetections.layer.set.count : 0;
+  const [burnDetections, setBurnDetections] = useState(false);
+  const detections = burnDetections && detectionCount > 0;
   // The region: the view, or the annotation selected when the dialog opened (its bounds).
   const [selected] = useState(() => {
     const annotation = annotationState?.document.annotations.find((a) => a.id === annotationState.selectedId);
@@ -168,13 +175,13 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
 
   const exportThumbnail = (): void => {
     if (!thumbnail.ok) return;
-    onExportThumbnail({ slideId: slide.slideId, spec: thumbnail.value.spec, format, colour, annotations });
+    onExportThumbnail({ slideId: slide.slideId, spec: thumbnail.value.spec, format, colour, annotations, detections });
   };
   const exportSet = (): void => {
     const chosen = powers.flatMap((p) => (p.ok ? [p.power] : []));
     if (chosen.length !== powers.length) return;
     const comparisonMode: ComparisonMode = mode === 'slide' ? { kind: 'slide' } : { kind: 'field', ...field };
-    onExportSet({ slideId: slide.slideId, powers: chosen, mode: comparisonMode, format, colour, annotations });
+    onExportSet({ slideId: slide.slideId, powers: chosen, mode: comparisonMode, format, colour, annotations, detections });
   };
 
   const exportRegion = (): void => {
@@ -186,6 +193,7 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
       format,
       colour,
       annotations,
+      detections,
       scaleBar: scaleBar && info.mpp !== null,
     });
   };
@@ -395,6 +403,18 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
           />
           <span>{annotationCount > 0 ? t('exportDialog.annotations', { count: annotationCount }) : t('exportDialog.noAnnotations')}</span>
         </label>
+        {detectionCount > 0 && (
+          <label className="option-row">
+            <input
+              type="checkbox"
+              checked={detections}
+              disabled={running}
+              onChange={(event) => setBurnDetections(event.target.checked)}
+              data-testid="export-detections"
+            />
+            <span>{t('exportDialog.detections', { n: formatCount(detectionCount) })}</span>
+          </label>
+        )}
 
         <div className="export-actions">
           <FormatSelect value={format} onChange={setFormat} disabled={running} />
