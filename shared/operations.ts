@@ -60,7 +60,7 @@ export const slideId = v.pipe(text(LIMITS.slideIdLength), v.regex(/^\S+$/, 'must
 export const absolutePath = v.pipe(text(LIMITS.pathLength), v.check(isAbsolutePath, 'must be an absolute path'));
 /** Channels of one slide a caller may name (OME's fluorescence images have up to a few dozen). */
 const MAX_CHANNELS = 256;
-const channelChoices: v.GenericSchema<ChannelChoice[]> = v.pipe(
+export const channelChoices: v.GenericSchema<ChannelChoice[]> = v.pipe(
   v.array(
     v.strictObject({
       channel: v.union([int(0, MAX_CHANNELS - 1), text(200)], 'must be a channel number or name'),

@@ -12,6 +12,7 @@ import { AnnotationStore } from '../../electron/annotations/annotation-store';
 import { EngineClient } from '../../electron/engine-host/engine-client';
 import { forkEngine } from '../../electron/engine-host/fork-engine';
 import { AlignmentStore } from '../../electron/main/alignment-store';
+import { ChannelMemory } from '../../electron/main/channel-memory';
 import { CompareAlignments } from '../../electron/main/compare-alignments';
 import { Exporter } from '../../electron/main/exporter';
 import { createIpcHandlers, type IpcController } from '../../electron/main/ipc-handlers';
@@ -199,6 +200,7 @@ export async function createMainSide(options: MainSideOptions): Promise<MainSide
     exporter,
     annotations,
     alignments,
+    channelMemory: new ChannelMemory({ dir: dataDir }),
     log: (message, error) => log.push(`${message}${error ? `: ${String(error)}` : ''}`),
     language: () => language.state(),
     t,

@@ -5,19 +5,12 @@
 // shares. Each entry is the alignment file's own format (docs/compare.md); a corrupt store reads as
 // empty and is replaced by the next save.
 
-import { join } from 'node:path';
 import { type AlignmentFile, formatAlignment, readAlignment } from '../../shared/compare-alignment';
-import { readJsonFile, SerialQueue, writeJsonAtomic } from './json-file';
+import { RememberedEntries } from './remembered-entries';
 
 export const ALIGNMENT_STORE_NAME = 'compare-alignments.json';
 /** Sets remembered: the least recently saved go first beyond this. */
 export const ALIGNMENT_STORE_MAX = 500;
-
-interface StoredAlignments {
-  version: 1;
-  /** Set key -> alignment (in the order of the set's paths as last compared). */
-  sets: Record<string, unknown>;
-}
 
 export interface AlignmentStoreOptions {
   dir: string;
@@ -31,48 +24,33 @@ export function alignmentSetKey(paths: readonly string[]): string {
 }
 
 export class AlignmentStore {
-  readonly file: string;
-  private readonly max: number;
-  private readonly onError: (message: string, error: unknown) => void;
-  private readonly writes = new SerialQueue();
-  private sets: Map<string, unknown> | null = null;
+  private readonly entries: RememberedEntries<AlignmentFile>;
 
   constructor(options: AlignmentStoreOptions) {
-    this.file = join(options.dir, ALIGNMENT_STORE_NAME);
-    this.max = Math.max(1, options.max ?? ALIGNMENT_STORE_MAX);
-    this.onError = options.onError ?? (() => undefined);
-  }
-
-  /** The alignment remembered for these slides, or null (none, or an entry that no longer reads). */
-  async load(paths: readonly string[]): Promise<AlignmentFile | null> {
-    const raw = (await this.read()).get(alignmentSetKey(paths));
-    if (raw === undefined) return null;
-    const read = readAlignment(raw);
-    if (!read.ok) this.onError(`the remembered alignment of ${paths.join(', ')} is unreadable`, read.error);
-    return read.ok ? read.value : null;
-  }
-
-  save(paths: readonly string[], alignment: AlignmentFile): Promise<void> {
-    return this.writes.run(async () => {
-      const sets = await this.read();
-      const key = alignmentSetKey(paths);
-      sets.delete(key); // re-inserted last: the most recently saved
-      sets.set(key, JSON.parse(formatAlignment(alignment)) as unknown);
-      while (sets.size > this.max) sets.delete(sets.keys().next().value!);
-      const stored: StoredAlignments = { version: 1, sets: Object.fromEntries(sets) };
-      await writeJsonAtomic(this.file, stored);
+    this.entries = new RememberedEntries({
+      dir: options.dir,
+      name: ALIGNMENT_STORE_NAME,
+      max: options.max ?? ALIGNMENT_STORE_MAX,
+      read: (raw) => {
+        const read = readAlignment(raw);
+        return read.ok ? read.value : new Error(read.error.message);
+      },
+      write: (alignment) => JSON.parse(formatAlignment(alignment)) as unknown,
+      what: 'the remembered alignments',
+      ...(options.onError ? { onError: options.onError } : {}),
     });
   }
 
-  private async read(): Promise<Map<string, unknown>> {
-    if (this.sets) return this.sets;
-    const read = await readJsonFile(this.file);
-    const value = read.kind === 'ok' ? (read.value as Partial<StoredAlignments> | null) : null;
-    if (read.kind === 'corrupt' || (read.kind === 'ok' && (value?.version !== 1 || typeof value.sets !== 'object' || value.sets === null))) {
-      this.onError(`${this.file} is unreadable; the remembered alignments start afresh`, read.kind === 'corrupt' ? read.error : value);
-    }
-    const sets = value?.version === 1 && value.sets && typeof value.sets === 'object' ? Object.entries(value.sets) : [];
-    this.sets = new Map(sets);
-    return this.sets;
+  get file(): string {
+    return this.entries.file;
+  }
+
+  /** The alignment remembered for these slides, or null (none, or an entry that no longer reads). */
+  load(paths: readonly string[]): Promise<AlignmentFile | null> {
+    return this.entries.load(alignmentSetKey(paths));
+  }
+
+  save(paths: readonly string[], alignment: AlignmentFile): Promise<void> {
+    return this.entries.save(alignmentSetKey(paths), alignment);
   }
 }

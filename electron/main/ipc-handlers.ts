@@ -42,6 +42,7 @@ import type { SlideInfo } from '../../shared/slide';
 import { listFolderSlides } from '../cli/folder-slides';
 import { Semaphore } from '../engine/concurrency';
 import type { EngineRestartedEvent, EngineStoppedEvent } from '../engine-host/engine-client';
+import type { ChannelMemory } from './channel-memory';
 import type { AlignmentAccess } from './compare-alignments';
 import type { GrantSource, PathAuthority } from './path-authorizer';
 
@@ -109,6 +110,8 @@ export interface IpcHandlerDeps {
   };
   exporter: SlideExporter;
   annotations: AnnotationAccess;
+  /** A fluorescence slide's channels as last chosen, shown again at its next open (channel-memory.ts). */
+  channelMemory?: Pick<ChannelMemory, 'recall' | 'remember'>;
   /** Compared slides' alignments: remembered per set, saved and loaded as files (compare-alignments.ts). */
   alignments: AlignmentAccess;
   /** Path of the built-in sample slide (created on first use), or why it cannot be made. */
@@ -204,7 +207,8 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
       }
       return { ok: false, error: { ...opened.error, path: opened.error.path ?? path } };
     }
-    const { slideId, info } = opened.value;
+    const { slideId } = opened.value;
+    const info = await withRememberedChannels(slideId, path, opened.value.info);
     if (epochOf(senderId) !== epoch) {
       // The window closed or reloaded while the engine was opening: nobody will show this slide.
       void engine.close(slideId);
@@ -218,7 +222,19 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
     owned.set(slideId, { slideId, path, info, source });
     authorizer.grant(path, source satisfies GrantSource);
     if (source !== 'sample') await remember(path, info.name, 'slide');
-    return ok(opened.value);
+    return ok({ ...opened.value, info });
+  }
+
+  /** A fluorescence slide shown with the channels last chosen for it (a choice that no longer fits the file is forgotten). */
+  async function withRememberedChannels(slideId: string, path: string, info: SlideInfo): Promise<SlideInfo> {
+    const memory = deps.channelMemory;
+    if (!memory || !info.channels || info.channels.length < 2) return info;
+    const channels = await memory.recall(path).catch(() => null);
+    if (!channels) return info;
+    const shown = await engine.call('engine:set-channels', { slideId, channels });
+    if (shown.ok) return shown.value;
+    if (shown.error.code === 'INVALID_ARGUMENT') void memory.remember(path, null).catch((error: unknown) => log(`could not forget ${path}'s channels`, error));
+    return info;
   }
 
   /** Puts an opened slide or gallery first in the recent list; a failed write is only logged. */
@@ -373,8 +389,16 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
       await closeSlide(senderId, slideId);
       return ok(undefined);
     },
-    'slide:set-channels': (senderId, request) =>
-      ownSlide(senderId, request.slideId) ? engine.call('engine:set-channels', request) : Promise.resolve(notOpen(request.slideId)),
+    'slide:set-channels': async (senderId, request) => {
+      const slide = ownSlide(senderId, request.slideId);
+      if (!slide) return notOpen(request.slideId);
+      const shown = await engine.call('engine:set-channels', request);
+      if (shown.ok) {
+        slide.info = shown.value;
+        await deps.channelMemory?.remember(slide.path, request.channels).catch((error: unknown) => log(`could not remember ${slide.path}'s channels`, error));
+      }
+      return shown;
+    },
     'recent:list': async () => ok(await recent.list()),
     'recent:clear': async () => {
       await recent.clear();

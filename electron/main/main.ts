@@ -33,6 +33,7 @@ import { setPartialWriteJournal } from '../engine/export/atomic-file';
 import { EngineClient } from '../engine-host/engine-client';
 import { AlignmentStore } from './alignment-store';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
+import { ChannelMemory } from './channel-memory';
 import { headlessCliArgv, isSecondInstanceData, parseCliArgs, type SecondInstanceData } from './cli-args';
 import { runHeadlessCli } from './cli-mode';
 import { type AlignmentDialogs, CompareAlignments } from './compare-alignments';
@@ -368,6 +369,7 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     exporter,
     annotations,
     alignments,
+    channelMemory: new ChannelMemory({ dir: userData, onError: log }),
     log,
     language: () => language.state(),
     t,

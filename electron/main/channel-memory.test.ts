@@ -1,0 +1,104 @@
+// A fluorescence slide's channels, as last chosen in a window, shown again when it is next opened
+// (through main's handlers and the real engine, over a generated 3-channel OME-TIFF); a reset forgets
+// them; a choice the file no longer fits opens the slide as its own and is forgotten.
+
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ok, type Result } from '../../shared/errors';
+import type { OpenedSlide } from '../../shared/operations';
+import type { SlideInfo } from '../../shared/slide';
+import { StubAlignmentDialogs } from '../../testing/fakes/alignment-dialogs';
+import { StubAnnotationDialogs } from '../../testing/fakes/annotation-dialogs';
+import { fixturePath } from '../../testing/fixtures';
+import { InProcessEngine } from '../../testing/in-process-engine';
+import { AnnotationStore } from '../annotations/annotation-store';
+import { AlignmentStore } from './alignment-store';
+import { CHANNEL_MEMORY_NAME, ChannelMemory } from './channel-memory';
+import { CompareAlignments } from './compare-alignments';
+import { createIpcHandlers } from './ipc-handlers';
+import { PathAuthorizer } from './path-authorizer';
+import { RecentFiles } from './recent-files';
+import { SlideAnnotationFiles } from './slide-annotations';
+
+const SENDER = 3;
+
+describe("a fluorescence slide's channels remembered", () => {
+  const engine = new InProcessEngine();
+  let dir: string;
+  let slide: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'slidescope-channel-memory-'));
+    slide = await fixturePath('ome-fluorescence-16bit');
+  });
+  after(async () => {
+    await engine.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function handlers() {
+    const recent = new RecentFiles({ dir });
+    return createIpcHandlers({
+      engine,
+      authorizer: new PathAuthorizer({ recent }),
+      recent,
+      dialogs: { showOpenSlide: async () => null },
+      samplePath: async () => ok('/none'),
+      versions: () => ({ app: '0', electron: '0', chrome: '0', node: '0' }),
+      showInFolder: () => undefined,
+      exporter: undefined as never,
+      annotations: new SlideAnnotationFiles(new AnnotationStore({ dataDir: dir }), new StubAnnotationDialogs()),
+      alignments: new CompareAlignments(new AlignmentStore({ dir }), new StubAlignmentDialogs()),
+      channelMemory: new ChannelMemory({ dir }),
+    });
+  }
+
+  /** Opens the slide, answers what the window is told, and closes it. */
+  async function shownAtOpen(ipc: ReturnType<typeof handlers>, choose?: Parameters<ChannelMemory['remember']>[1]): Promise<SlideInfo['channels']> {
+    const opened = (await ipc.dispatch('slide:open-dropped', SENDER, { path: slide })) as Result<OpenedSlide>;
+    assert.ok(opened.ok, JSON.stringify(opened));
+    const { slideId, info } = opened.value;
+    if (choose !== undefined) assert.equal(((await ipc.dispatch('slide:set-channels', SENDER, { slideId, channels: choose })) as Result<SlideInfo>).ok, true);
+    assert.equal(((await ipc.dispatch('slide:close', SENDER, { slideId })) as Result<void>).ok, true);
+    return info.channels;
+  }
+
+  const shown = (channels: SlideInfo['channels']) => channels?.map((c) => (c.shown ? `${c.colour} ${c.low}-${c.high}` : 'hidden'));
+
+  it('shows the slide with its channels as last chosen, and as its own once reset', async () => {
+    const ipc = handlers();
+    const own = await shownAtOpen(ipc, [{ channel: 1, colour: '#ff00ff', low: 100, high: 2000 }]);
+    assert.deepEqual(
+      shown(own)?.filter((s) => s === 'hidden'),
+      [],
+      'every channel shown the first time',
+    );
+    assert.deepEqual(shown(await shownAtOpen(ipc)), ['hidden', '#ff00ff 100-2000', 'hidden']);
+    // Another window's handlers (the app started again) read the same file.
+    assert.deepEqual(shown(await shownAtOpen(handlers(), null)), ['hidden', '#ff00ff 100-2000', 'hidden']);
+    assert.deepEqual(shown(await shownAtOpen(handlers())), shown(own));
+    const stored = JSON.parse(await readFile(join(dir, CHANNEL_MEMORY_NAME), 'utf8')) as { sets: object };
+    assert.deepEqual(stored.sets, {}, 'the reset forgot it');
+  });
+
+  it('a remembered choice the file no longer fits (a channel renamed) opens it as its own, and is forgotten', async () => {
+    await writeFile(join(dir, CHANNEL_MEMORY_NAME), JSON.stringify({ version: 1, sets: { [slide]: [{ channel: 'CD8 (gone)' }] } }));
+    const channels = await shownAtOpen(handlers());
+    assert.equal(
+      channels?.every((c) => c.shown),
+      true,
+    );
+    const stored = JSON.parse(await readFile(join(dir, CHANNEL_MEMORY_NAME), 'utf8')) as { sets: object };
+    assert.deepEqual(stored.sets, {});
+  });
+
+  it('keeps the most recently changed slides only, past its bound', async () => {
+    const memory = new ChannelMemory({ dir: join(dir, 'bounded'), max: 2 });
+    for (const path of ['/a.ome.tif', '/b.ome.tif', '/c.ome.tif']) await memory.remember(path, [{ channel: 0 }]);
+    await memory.remember('/b.ome.tif', [{ channel: 1 }]);
+    const again = new ChannelMemory({ dir: join(dir, 'bounded'), max: 2 });
+    assert.deepEqual(await Promise.all(['/a.ome.tif', '/b.ome.tif', '/c.ome.tif'].map((p) => again.recall(p))), [null, [{ channel: 1 }], [{ channel: 0 }]]);
+  });
+});
