@@ -27,6 +27,35 @@ async function engineMeans(host: SlidescopeHost, slideId: string): Promise<[numb
   return sums.map((s) => s / (region.data.length / 4)) as [number, number, number];
 }
 
+test('the channels as last chosen come back when the slide is opened again; Reset forgets them', async ({ host }) => {
+  const { page } = host;
+  const path = await fixturePath('ome-fluorescence-16bit');
+  const name = path.split('/').pop()!;
+  await host.drop([path]);
+  await waitForTiles(page);
+  await page.keyboard.press('Shift+C');
+  const controls = page.getByTestId('channel-controls');
+  await controls.getByRole('checkbox', { name: 'Show FITC' }).uncheck();
+  await expect.poll(async () => (await engineMeans(host, host.slideIdOf(name)))[1]).toBe(0);
+  await page.getByRole('button', { name: `Close ${name}` }).click();
+  await expect(page.getByTestId('welcome')).toBeVisible();
+
+  await host.drop([path]);
+  await waitForTiles(page);
+  await page.keyboard.press('Shift+C');
+  await expect(controls.getByRole('checkbox', { name: 'Show FITC' })).not.toBeChecked();
+  await expect(controls.getByRole('checkbox', { name: 'Show DAPI' })).toBeChecked();
+  expect((await engineMeans(host, host.slideIdOf(name)))[1]).toBe(0);
+
+  await controls.getByTestId('channels-reset').click();
+  await expect(controls.getByRole('checkbox', { name: 'Show FITC' })).toBeChecked();
+  await page.getByRole('button', { name: `Close ${name}` }).click();
+  await host.drop([path]);
+  await waitForTiles(page);
+  await page.keyboard.press('Shift+C');
+  await expect(controls.getByRole('checkbox', { name: 'Show FITC' })).toBeChecked();
+});
+
 test("a fluorescence slide's channels: hidden, recoloured and reset from the colour panel; the view and the engine agree", async ({ host }) => {
   const { page } = host;
   const path = await fixturePath('ome-fluorescence-16bit');

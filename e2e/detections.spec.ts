@@ -259,3 +259,33 @@ test('the detections shown go into an export when asked, and their measurement t
   ]);
   expect(lines[1]!.split('\t').slice(1, 7)).toEqual(['Cell', 'Tumor', 'Polygon', '107.5', '107.5', '900']);
 });
+
+test('an annotation says how many detections it holds, by class and per mm², as QuPath counts them (by their centroids)', async ({ host }) => {
+  const { page } = host;
+  const cellsFile = join(dir, 'cells.geojson');
+  await writeFile(
+    cellsFile,
+    JSON.stringify({ type: 'FeatureCollection', features: [...block(200, 200, 'Tumor', TUMOR), ...block(700, 200, 'Stroma', STROMA)] }),
+  );
+  // A region over the Tumor block and the first two columns of the Stroma one (cells at x 700 and 750, centres 715 and 765).
+  const region = join(dir, 'region.geojson');
+  await writeFile(
+    region,
+    JSON.stringify({
+      type: 'Feature',
+      geometry: { type: 'Polygon', coordinates: square(190, 190, 590) },
+      properties: { objectType: 'annotation', name: 'Region' },
+    }),
+  );
+  await openSlide(page, (paths) => host.drop(paths));
+  host.main.annotationDialogs.importPath = region;
+  await page.getByTestId('annotation-import').click();
+  await page.getByTestId('annotation-row').first().click();
+  await expect(page.getByTestId('annotation-detection-counts')).toHaveCount(0);
+  host.main.annotationDialogs.detectionsPath = cellsFile;
+  await page.getByTestId('detections-show').click();
+  const counts = page.getByTestId('annotation-detection-counts');
+  // 64 + 16 cells in 590 x 590 px at 0.5 µm/px: 0.087 mm².
+  await expect(counts).toContainText('Detections inside: 80 · 919 per mm²');
+  await expect(counts.getByTestId('annotation-detection-count')).toHaveText(['Tumor 64 (80%) · 735 per mm²', 'Stroma 16 (20%) · 184 per mm²']);
+});

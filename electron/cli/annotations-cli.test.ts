@@ -237,4 +237,76 @@ describe('slidescope annotations', () => {
     // A file for several slides is a usage error.
     assert.equal(cli('thumbnail', slide, sharedSlide('openslide-python_small.svs'), '--out', thumbs, '--annotations', marks).status, 2);
   });
+
+  test("--detections counts QuPath's detections in each of the slide's annotations, by class and per mm², as QuPath does (by centroid)", () => {
+    const folder = join(out, 'counted');
+    mkdirSync(folder, { recursive: true });
+    const counted = join(folder, 'CMU-1-Small-Region.svs');
+    copyFileSync(sharedSlide('CMU-1-Small-Region.svs'), counted);
+    const box = (x: number, y: number, w: number, h: number) => [
+      [
+        [x, y],
+        [x + w, y],
+        [x + w, y + h],
+        [x, y + h],
+        [x, y],
+      ],
+    ];
+    const regions = join(folder, 'regions.geojson');
+    writeFileSync(
+      regions,
+      JSON.stringify([
+        { type: 'Feature', geometry: { type: 'Polygon', coordinates: box(0, 0, 1000, 1000) }, properties: { objectType: 'annotation', name: 'Tumour bed' } },
+        {
+          type: 'Feature',
+          geometry: {
+            type: 'LineString',
+            coordinates: [
+              [0, 0],
+              [10, 10],
+            ],
+          },
+          properties: { objectType: 'annotation', name: 'ruler' },
+        },
+      ]),
+    );
+    assert.equal(cli('annotations', counted, '--import', regions).status, 0);
+    // 3 Tumor cells and 1 Stroma cell inside (centres at 105, 305, 505, 705), 1 Stroma outside (centre 1105).
+    const cells = join(folder, 'cells.geojson');
+    const cell = (x: number, name: string) => ({
+      type: 'Feature',
+      geometry: { type: 'Polygon', coordinates: box(x, 100, 10, 10) },
+      properties: { objectType: 'cell', classification: { name } },
+    });
+    writeFileSync(
+      cells,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [cell(100, 'Tumor'), cell(300, 'Tumor'), cell(500, 'Tumor'), cell(700, 'Stroma'), cell(1100, 'Stroma')],
+      }),
+    );
+    const run = cli('annotations', counted, '--detections', cells);
+    assert.equal(run.status, 0, run.stderr);
+    // 1000 x 1000 px at 0.499 µm/px: 0.249 mm², 4 detections: 16.06 per mm².
+    assert.match(
+      run.stdout,
+      /\nIn CMU-1-Small-Region\.svs's annotations \(a detection in the one that holds its centroid\):\n {2}Tumour bed +4 {2}Tumor 3, Stroma 1 {2}\(16\.\d per mm²\)\n$/,
+    );
+    const json = JSON.parse(cli('annotations', counted, '--detections', cells, '--json').stdout) as {
+      annotations: Array<{ name: string; detections: number; classes: unknown[] }>;
+    };
+    assert.deepEqual(
+      json.annotations.map((a) => [a.name, a.detections, a.classes]),
+      [
+        [
+          'Tumour bed',
+          4,
+          [
+            { name: 'Tumor', count: 3 },
+            { name: 'Stroma', count: 1 },
+          ],
+        ],
+      ],
+    );
+  });
 });

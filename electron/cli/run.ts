@@ -111,9 +111,11 @@ Annotations:
   its GeoJSON export (one slide; .zip or .gz too) into the same, under the annotations: a pixel a
   cell where they are smaller than two, else their outlines and nuclei in their class's colour;
   --scale-bar draws a scale bar into such a region (the slide must give its pixel size).
-  \`annotations SLIDE --detections FILE\` counts them by kind and class; with --export FILE.csv (or
-  .tsv) it writes QuPath's detection measurement table: a row a detection, its type, class, ROI,
-  centroid (µm where the slide gives its pixel size) and each measurement the file holds.
+  \`annotations SLIDE --detections FILE\` counts them by kind and class, and in each of the slide's
+  annotations (by their centroids, as QuPath counts them; per mm² where the slide gives its pixel
+  size); with --export FILE.csv (or .tsv) it writes QuPath's detection measurement table: a row a
+  detection, its type, class, ROI, centroid (µm where the slide gives its pixel size) and each
+  measurement the file holds.
 
 Batches (thumbnail):
   Folders are read for ${SLIDE_EXTENSIONS.map((e) => `.${e}`).join('/')} files (--recursive: and their subfolders); a folder
@@ -775,7 +777,12 @@ async function runCommand(argv: string[], launchEngine: EngineLauncher): Promise
           const table = values.export;
           if (positionals.length > 1 || values.import !== undefined || (table !== undefined && annotationFormat(values.format, table) !== 'csv'))
             throw new UsageError('annotations SLIDE --detections FILE takes one slide, and --export FILE.csv (or .tsv) for their measurement table.');
-          const done = await runDetections(engine(), positionals[0]!, { file: values.detections, exportFile: table, overwrite, json: values.json === true });
+          const done = await runDetections(engine(), new AnnotationStore({ dataDir: defaultAnnotationsDir() }), positionals[0]!, {
+            file: values.detections,
+            exportFile: table,
+            overwrite,
+            json: values.json === true,
+          });
           if (!done.ok) return printError(done.error);
           process.stdout.write(`${done.value}\n`);
           return 0;

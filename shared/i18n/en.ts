@@ -624,6 +624,8 @@ export const en = {
     opacity: 'Opacity',
     remove: 'Remove',
     removeTitle: 'Take the detections off the slide (the file is left as it is)',
+    inside: 'Detections inside: {{n}}',
+    perMm2: '{{n}} per mm²',
     exportTable: 'Export measurements…',
     exportTableTitle: "Write QuPath's detection measurement table: a row a detection (type, class, centroid, its measurements), CSV or tab-separated",
     exported: 'Detection measurements exported to {{file}}',

@@ -608,6 +608,8 @@ export const ko = {
     opacity: '불투명도',
     remove: '제거',
     removeTitle: '슬라이드에서 검출 객체를 내립니다 (파일은 그대로 둡니다)',
+    inside: '안에 있는 검출 객체: {{n}}개',
+    perMm2: 'mm²당 {{n}}개',
     exportTable: '측정값 내보내기…',
     exportTableTitle: 'QuPath의 검출 객체 측정 표를 저장합니다: 검출 객체마다 한 행 (유형, 클래스, 중심점, 측정값), CSV 또는 탭 구분',
     exported: '검출 객체 측정값을 {{file}} 파일로 내보냈습니다',

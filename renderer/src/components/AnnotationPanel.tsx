@@ -18,6 +18,7 @@ import type { Notice } from '../hooks/useNotices';
 import { areaColumn, formatCount } from '../i18n/format';
 import { useT } from '../i18n/i18n';
 import { baseName } from '../paths';
+import { DetectionCounts } from './DetectionCounts';
 import { DetectionPanel } from './DetectionPanel';
 import { Icon } from './Icon';
 
@@ -311,6 +312,7 @@ function SelectedEditor({ session, annotation }: { session: AnnotationSession; a
       <p className="annotation-editor-measure" data-testid="annotation-editor-measure">
         {describeMeasurement(annotation.shape, session.info.mpp)}
       </p>
+      <DetectionCounts slideId={session.slideId} annotation={annotation} mpp={session.info.mpp} />
       <button
         type="button"
         className="button button-small"

@@ -1,0 +1,72 @@
+// How many of QuPath's detections an annotation holds, by class: QuPath's rule, a detection belongs to
+// the annotation its centroid lies in (the hierarchy resolved by ROI centroid), so the counts read as
+// its "Num Detections" and "Num Tumor" measurements do. Per mm² where the slide gives its pixel size.
+
+import { measureShape, pointInRing, shapeBounds, shapePolygons } from './annotation-geometry';
+import type { Shape } from './annotations';
+import type { DetectionSet } from './detections';
+import type { Mpp } from './slide';
+
+/** Each detection's centroid (x, y pairs, level 0): its outline's rings' area centroid, or its vertices' mean where they enclose none (points). */
+export function detectionCentroids(set: DetectionSet): Float64Array {
+  const out = new Float64Array(2 * set.count);
+  for (let i = 0; i < set.count; i++) {
+    let [weight, cx, cy, sx, sy, n] = [0, 0, 0, 0, 0, 0];
+    const [first, count] = [set.outlines[2 * i]!, set.outlines[2 * i + 1]!];
+    for (let ring = first; ring < first + count; ring++) {
+      const [start, size] = [set.rings[2 * ring]!, set.rings[2 * ring + 1]!];
+      // About the ring's first vertex: coordinates far from the origin lose nothing in the products.
+      const [x0, y0] = [set.xy[2 * start]!, set.xy[2 * start + 1]!];
+      let [twiceArea, mx, my] = [0, 0, 0];
+      for (let k = 0; k < size; k++) {
+        const next = start + ((k + 1) % size);
+        const [x1, y1] = [set.xy[2 * (start + k)]! - x0, set.xy[2 * (start + k) + 1]! - y0];
+        const [x2, y2] = [set.xy[2 * next]! - x0, set.xy[2 * next + 1]! - y0];
+        const cross = x1 * y2 - x2 * y1;
+        twiceArea += cross;
+        mx += (x1 + x2) * cross;
+        my += (y1 + y2) * cross;
+        sx += x1 + x0;
+        sy += y1 + y0;
+        n++;
+      }
+      if (twiceArea === 0) continue;
+      // A ring's centroid weighs as its area, whichever way round it runs.
+      const w = Math.abs(twiceArea);
+      cx += w * (mx / (3 * twiceArea) + x0);
+      cy += w * (my / (3 * twiceArea) + y0);
+      weight += w;
+    }
+    out[2 * i] = weight > 0 ? cx / weight : sx / n;
+    out[2 * i + 1] = weight > 0 ? cy / weight : sy / n;
+  }
+  return out;
+}
+
+export interface DetectionCount {
+  /** The detections inside, of every class. */
+  total: number;
+  /** Of each class of the set (its index). */
+  byClass: number[];
+  /** The shape's area in mm², where the slide gives its pixel size (for densities); null otherwise. */
+  areaMm2: number | null;
+}
+
+/** The detections whose centroid lies in the shape (inside an outer ring, outside its holes); null for a line or points, which hold none. */
+export function countDetectionsIn(set: DetectionSet, centroids: Float64Array, shape: Shape, mpp: Mpp | null): DetectionCount | null {
+  const polygons = shapePolygons(shape);
+  if (polygons.length === 0) return null;
+  const box = shapeBounds(shape);
+  const byClass = set.classes.map(() => 0);
+  let total = 0;
+  for (let i = 0; i < set.count; i++) {
+    const [x, y] = [centroids[2 * i]!, centroids[2 * i + 1]!];
+    if (x < box.minX || x > box.maxX || y < box.minY || y > box.maxY) continue;
+    // Even-odd over a polygon's rings: in the outer ring and in no hole; in any of the polygons.
+    if (!polygons.some((rings) => rings.reduce((inside, ring) => (pointInRing(ring, x, y) ? !inside : inside), false))) continue;
+    byClass[set.classOf[i]!]!++;
+    total++;
+  }
+  const area = mpp ? measureShape(shape, mpp).area : undefined;
+  return { total, byClass, areaMm2: area === undefined ? null : area / 1e6 };
+}
