@@ -14,7 +14,7 @@ import type { DetectionSet } from './detections';
 import { fail, ok, type Result } from './errors';
 import type { LanguageState } from './i18n/languages';
 import { LIMITS } from './limits';
-import type { ChannelChoice, EncodedImage, EncodedTile, Mpp, RgbImage, SlideInfo, StoredJpegTiles } from './slide';
+import type { ChannelChoice, EncodedImage, EncodedTile, Mpp, PlaneChoice, RgbImage, SlideInfo, StoredJpegTiles } from './slide';
 
 // ---- Schema building blocks ------------------------------------------------------------------
 
@@ -72,7 +72,13 @@ export const channelChoices: v.GenericSchema<ChannelChoice[]> = v.pipe(
   ),
   v.maxLength(MAX_CHANNELS, `has more than ${MAX_CHANNELS} channels`),
 );
-const channelsRequest = v.strictObject({ slideId, channels: v.nullable(channelChoices) });
+/** A focal plane and timepoint, from 0 (OME's SizeZ and SizeT are 32-bit). */
+export const planeChoice: v.GenericSchema<PlaneChoice> = v.strictObject({ z: int(0, 2 ** 31 - 1), t: int(0, 2 ** 31 - 1) });
+/**
+ * The channels as chosen (null: as the slide first showed them) at a plane (absent: Z = T = 0): the
+ * plane is the slide's, not a channel's, and stays apart from them so a reset of the channels keeps it.
+ */
+const channelsRequest = v.strictObject({ slideId, channels: v.nullable(channelChoices), plane: v.optional(planeChoice) });
 export const galleryId = v.pipe(text(LIMITS.galleryIdLength), v.regex(/^[\w-]+$/, "may hold only letters, digits, '_' and '-'"));
 export const imageFormat = v.picklist(['png', 'jpeg', 'tiff'], 'must be one of png, jpeg, tiff');
 const requestId = int(0, Number.MAX_SAFE_INTEGER);
@@ -417,7 +423,7 @@ export const OPERATIONS = defineOperations({
   'gallery:close': { at: 'main', exposure: 'page', method: 'galleryClose', request: v.strictObject({ galleryId }), response: returns<void>() },
   'slide:open-sample': { at: 'main', exposure: 'page', method: 'openSample', request: none, response: returns<OpenedSlide>() },
   'slide:close': { at: 'main', exposure: 'page', method: 'closeSlide', request: slideRef, response: returns<void>() },
-  /** Shows the slide's fluorescence channels as chosen (null: as it first showed them); answers the slide as now shown. */
+  /** Shows the slide's fluorescence channels as chosen (null: as it first showed them) at a plane (absent: Z = T = 0); answers the slide as now shown. */
   'slide:set-channels': { at: 'main', exposure: 'page', method: 'setChannels', request: channelsRequest, response: returns<SlideInfo>() },
   'recent:list': { at: 'main', exposure: 'page', method: 'listRecent', request: none, response: returns<RecentFile[]>() },
   'recent:clear': { at: 'main', exposure: 'page', method: 'clearRecent', request: none, response: returns<void>() },
@@ -574,12 +580,14 @@ export const OPERATIONS = defineOperations({
       tileSize: v.optional(int(64, 4096)),
       /** The fluorescence channels to show, and how (the rest hidden); ignored for a slide without channels. */
       channels: v.optional(channelChoices),
+      /** The plane of a z-stack or time series to show (absent: Z = T = 0); refused beyond the slide's planes. */
+      plane: v.optional(planeChoice),
     }),
     response: returns<SlideInfo>(),
     route: 'all',
   },
   'engine:close': { at: 'engine', exposure: 'host', method: 'close', request: slideRef, response: returns<void>(), route: 'all' },
-  /** Shows an open fluorescence slide's channels as chosen (null: as it first showed them); its tiles are made again. */
+  /** Shows an open fluorescence slide's channels as chosen (null: as it first showed them) at a plane; its tiles are made again. */
   'engine:set-channels': { at: 'engine', exposure: 'host', method: 'chooseChannels', request: channelsRequest, response: returns<SlideInfo>(), route: 'all' },
   /** RGBA pixels of a region: x, y in level-0 pixels, width and height in pixels of the slide level. */
   'engine:region': {

@@ -56,6 +56,23 @@ export interface SlideInfo {
   warnings: string[];
   /** Fluorescence channels composited into the slide's pixels (OME-TIFF), in order; absent for RGB slides. */
   channels?: ChannelInfo[];
+  /** The image's focal planes and timepoints and the one shown; present where `channels` is. */
+  plane?: PlaneInfo;
+}
+
+/**
+ * A plane of a z-stack or time series: its focal plane (Z-slice) and timepoint, each from 0 as OME
+ * numbers them (the CLI and the app number them from 1, as they do channels).
+ */
+export interface PlaneChoice {
+  z: number;
+  t: number;
+}
+
+/** The plane shown, and how many the image has along Z and T (1 where it has one). */
+export interface PlaneInfo extends PlaneChoice {
+  sizeZ: number;
+  sizeT: number;
 }
 
 /** A fluorescence channel as the slide shows it: in `colour`, from black at `low` to full colour at `high` (sample values). */

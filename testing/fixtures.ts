@@ -420,6 +420,12 @@ export const FIXTURES = {
     ext: '.ome.tif',
     options: { kind: 'fluorescence', width: 1200, height: 900, levels: 3, channels: 3, significantBits: 12, seed: 33 },
   },
+  /** A z-stack of ome-fluorescence-16bit's channels: 4 focal planes, each dimmer than the one above (the app's Z slider). */
+  'ome-fluorescence-zstack': {
+    kind: 'ome-tiff',
+    ext: '.ome.tif',
+    options: { kind: 'fluorescence', width: 1200, height: 900, levels: 3, channels: 3, zSlices: 4, significantBits: 12, seed: 33 },
+  },
   // The CLI's cohort tests (electron/cli): small slides of two kinds, copied under many names.
   /** A small Aperio slide, JPEG, 2 levels. */
   'cohort-svs': {

@@ -9,7 +9,7 @@ import { LIMITS, thumbnailPixelsText } from '../../shared/limits';
 import { thumbnailSize } from '../../shared/magnification';
 import type { ExportResult, ExportStep, RequestOf, SlidePreview } from '../../shared/operations';
 import type { CallContext } from '../../shared/rpc';
-import type { ChannelChoice, EncodedImage, EncodedTile, RgbImage, SlideInfo, StoredJpegTiles } from '../../shared/slide';
+import type { ChannelChoice, EncodedImage, EncodedTile, PlaneChoice, RgbImage, SlideInfo, StoredJpegTiles } from '../../shared/slide';
 import { writeDetectionTableFile } from '../annotations/annotation-files';
 import { readDetectionsApart } from '../annotations/detections-apart';
 import './codecs/registry';
@@ -54,15 +54,33 @@ type Context<P = unknown> = Partial<CallContext<P>>;
 
 const MB = 1024 * 1024;
 
-/** The source with its channels shown as asked (a slide without channels ignores the choice); the file closed if the choice is refused. */
-async function chosenChannels(source: SlideSource, choices: readonly ChannelChoice[] | undefined): Promise<SlideSource> {
-  if (!choices || !source.withChannels) return source;
+/**
+ * The source at the plane asked and with its channels shown as asked (a slide without channels
+ * ignores the channels, and has the one plane Z = T = 0).
+ */
+async function shownAs(source: SlideSource, choices: readonly ChannelChoice[] | null | undefined, plane: PlaneChoice | undefined): Promise<SlideSource> {
+  let shown = source;
+  if (plane && (plane.z !== 0 || plane.t !== 0)) {
+    if (!shown.withPlane)
+      throw new SlideError('INVALID_ARGUMENT', `The slide has one plane: it has no Z-slice ${plane.z + 1}, timepoint ${plane.t + 1}.`, source.path);
+    shown = await shown.withPlane(plane);
+  }
+  return choices && shown.withChannels ? shown.withChannels(choices) : shown;
+}
+
+/** shownAs, the file closed if the choice is refused. */
+async function openedAs(source: SlideSource, choices: readonly ChannelChoice[] | undefined, plane: PlaneChoice | undefined): Promise<SlideSource> {
   try {
-    return source.withChannels(choices);
+    return await shownAs(source, choices, plane);
   } catch (error) {
     await source.close();
     throw error;
   }
+}
+
+/** What SlideInfo says of how the source shows its channels. */
+function channelsInfo(source: SlideSource): Pick<SlideInfo, 'channels' | 'plane'> {
+  return source.channels ? { channels: source.channels.map((c) => ({ ...c })), ...(source.plane ? { plane: { ...source.plane } } : {}) } : {};
 }
 
 export class SlideEngine implements SlideEngineApi {
@@ -80,6 +98,8 @@ export class SlideEngine implements SlideEngineApi {
   private prefetchAbort = new AbortController();
   /** Previews made: each opens its file under an id of its own. */
   private previews = 0;
+  /** Per slide, the channel choice being shown (chooseChannels). */
+  private readonly choosing = new Map<string, Promise<SlideInfo>>();
 
   constructor(private readonly options: EngineOptions = {}) {
     this.tiles = new ByteLruCache(options.tileCacheBytes ?? 24 * MB, (t) => (t ? t.data.byteLength : 64) + 64);
@@ -87,10 +107,10 @@ export class SlideEngine implements SlideEngineApi {
     this.encoded = new ByteLruCache(options.encodedCacheBytes ?? 16 * MB, (t) => t.bytes.byteLength + 64);
   }
 
-  async open({ slideId, path, tileSize, channels }: RequestOf<'engine:open'>): Promise<SlideInfo> {
+  async open({ slideId, path, tileSize, channels, plane }: RequestOf<'engine:open'>): Promise<SlideInfo> {
     if (this.slides.has(slideId)) throw new SlideError('INVALID_ARGUMENT', `A slide is already open as ${slideId}.`, path);
     const opened = await openSlideSource(path);
-    const source = await chosenChannels(opened, channels);
+    const source = await openedAs(opened, channels, plane);
     const colour = await SlideColour.of(source);
     const base = source.levels[0]!;
     const { reader, tiler } = this.readers(slideId, source, tileSize ?? chooseTileSize(base.tileWidth, base.tileHeight, source.storesJpeg(0)));
@@ -109,7 +129,7 @@ export class SlideEngine implements SlideEngineApi {
       deepZoom: tiler.geometry,
       iccProfile: colour.info,
       warnings: [...source.warnings],
-      ...(source.channels ? { channels: source.channels.map((c) => ({ ...c })) } : {}),
+      ...channelsInfo(source),
     };
     this.slides.set(slideId, { info, opened, reader, tiler, colour });
     return info;
@@ -121,17 +141,30 @@ export class SlideEngine implements SlideEngineApi {
     return { reader, tiler };
   }
 
-  async chooseChannels({ slideId, channels }: RequestOf<'engine:set-channels'>): Promise<SlideInfo> {
+  async chooseChannels(request: RequestOf<'engine:set-channels'>): Promise<SlideInfo> {
+    // One choice at a time per slide, in the order asked: a plane read slowly must not land after a later choice.
+    const before = this.choosing.get(request.slideId) ?? Promise.resolve();
+    const chosen = before.catch(() => undefined).then(() => this.showChosen(request));
+    this.choosing.set(request.slideId, chosen);
+    try {
+      return await chosen;
+    } finally {
+      if (this.choosing.get(request.slideId) === chosen) this.choosing.delete(request.slideId);
+    }
+  }
+
+  private async showChosen({ slideId, channels, plane }: RequestOf<'engine:set-channels'>): Promise<SlideInfo> {
+    const { opened, info: openedInfo } = this.slide(slideId);
+    if (!opened.withChannels) throw new SlideError('INVALID_ARGUMENT', 'The slide has no channels to choose from.', openedInfo.path);
+    const source = await shownAs(opened, channels, plane);
+    // Closed while its plane was read: nothing to show.
     const slide = this.slide(slideId);
-    const { opened } = slide;
-    if (!opened.withChannels) throw new SlideError('INVALID_ARGUMENT', 'The slide has no channels to choose from.', slide.info.path);
-    const source = channels === null ? opened : opened.withChannels(channels);
     const { reader, tiler } = this.readers(slideId, source, slide.tiler.geometry.tileSize);
     // Its tiles were made with the channels shown before: made again from here.
     this.prefetchQueues.delete(slideId);
     this.stopPrefetchTile();
     for (const cache of [this.tiles, this.dzTiles, this.encoded]) cache.dropPrefix(`${slideId}:`);
-    const info: SlideInfo = { ...slide.info, properties: { ...source.properties }, channels: source.channels?.map((c) => ({ ...c })) ?? [] };
+    const info: SlideInfo = { ...slide.info, properties: { ...source.properties }, channels: [], ...channelsInfo(source) };
     this.slides.set(slideId, { ...slide, info, reader, tiler });
     return info;
   }

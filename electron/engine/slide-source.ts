@@ -1,7 +1,7 @@
 // The one interface every format plugin implements. The tile service, regions, thumbnails and
 // export use only this (as QuPath's ImageServer is the only thing its viewers know of a file).
 
-import type { ChannelChoice, ChannelInfo, LevelInfo, Mpp, RgbImage, StoredJpegLevel } from '../../shared/slide';
+import type { ChannelChoice, ChannelInfo, LevelInfo, Mpp, PlaneChoice, PlaneInfo, RgbImage, StoredJpegLevel } from '../../shared/slide';
 import type { Canvas } from './formats/tile-compositor';
 
 /** Associated images are pictures of the glass: anything larger is not one. */
@@ -98,5 +98,12 @@ export interface SlideSource {
    * it takes over this source (closing either closes the file). Present where `channels` is.
    */
   withChannels?(choices: readonly ChannelChoice[]): SlideSource;
+  /** The focal plane and timepoint shown, and their counts. Present where `channels` is. */
+  readonly plane?: PlaneInfo;
+  /**
+   * The same file showing another plane, its channels displayed as now (INVALID_ARGUMENT for a plane
+   * it lacks); it takes over this source as withChannels does. Present where `channels` is.
+   */
+  withPlane?(plane: PlaneChoice): Promise<SlideSource>;
   close(): Promise<void>;
 }

@@ -26,6 +26,8 @@ export interface OmeTiffOptions {
   kind: 'rgb' | 'fluorescence';
   compression?: 'jpeg' | 'lzw';
   channels?: number;
+  /** Focal planes of a fluorescence image (SizeZ; DimensionOrder XYCZT, an IFD a plane), plane z's samples (Z - z) / Z of plane 0's. */
+  zSlices?: number;
   /** Bits used of the 16 (OME SignificantBits). */
   significantBits?: number;
   /** Pixel size as written: value and OME unit symbol. */
@@ -47,11 +49,14 @@ export function omeRgbLevels(options: OmeTiffOptions): RgbImage[] {
   return levels;
 }
 
-/** Channel c of a fluorescence level: the brightfield painting's channel c, inverted, as `significantBits` values. */
-export function omeChannel(level: RgbImage, channel: number, significantBits: number): Uint16Array {
+/**
+ * Channel c of a fluorescence level: the brightfield painting's channel c, inverted, as `significantBits`
+ * values; at focal plane z of `zSlices`, (zSlices - z) / zSlices of that (dimmer with depth).
+ */
+export function omeChannel(level: RgbImage, channel: number, significantBits: number, z = 0, zSlices = 1): Uint16Array {
   const out = new Uint16Array(level.width * level.height);
   const max = 2 ** significantBits - 1;
-  for (let p = 0; p < out.length; p++) out[p] = Math.round(((255 - level.data[p * 3 + (channel % 3)]!) * max) / 255);
+  for (let p = 0; p < out.length; p++) out[p] = Math.round(((255 - level.data[p * 3 + (channel % 3)]!) * max * (zSlices - z)) / (255 * zSlices));
   return out;
 }
 
@@ -76,14 +81,18 @@ function omeXml(options: OmeTiffOptions, associated: ReadonlyArray<{ name: strin
       : Array.from({ length: channels }, (_, c) => `<Channel ID="Channel:0:${c}" Name="${['DAPI', 'FITC', 'TRITC', 'Cy5'][c % 4]}" SamplesPerPixel="1"/>`).join(
           '',
         );
+  const zSlices = options.kind === 'rgb' ? 1 : (options.zSlices ?? 1);
   const tiffData =
     options.kind === 'rgb'
       ? '<TiffData FirstC="0" FirstT="0" FirstZ="0" IFD="0" PlaneCount="1"/>'
-      : Array.from({ length: channels }, (_, c) => `<TiffData FirstC="${c}" FirstT="0" FirstZ="0" IFD="${c}" PlaneCount="1"/>`).join('');
+      : Array.from({ length: channels * zSlices }, (_, i) => {
+          const [c, z] = [i % channels, Math.floor(i / channels)];
+          return `<TiffData FirstC="${c}" FirstT="0" FirstZ="${z}" IFD="${i}" PlaneCount="1"/>`;
+        }).join('');
   const main =
     `<Image ID="Image:0" Name="synthetic slide"><AcquisitionDate>2026-01-02T03:04:05</AcquisitionDate>${objectiveRefs}` +
     `<Pixels BigEndian="false" DimensionOrder="XYCZT" ID="Pixels:0" Interleaved="${options.kind === 'rgb'}" ${physical} SignificantBits="${significant}" ` +
-    `SizeC="${options.kind === 'rgb' ? 3 : channels}" SizeT="1" SizeX="${options.width}" SizeY="${options.height}" SizeZ="1" Type="${type}">${channelXml}${tiffData}</Pixels></Image>`;
+    `SizeC="${options.kind === 'rgb' ? 3 : channels}" SizeT="1" SizeX="${options.width}" SizeY="${options.height}" SizeZ="${zSlices}" Type="${type}">${channelXml}${tiffData}</Pixels></Image>`;
   const others = associated
     .map(
       (a, i) =>
@@ -142,10 +151,13 @@ export async function writeOmeTiff(path: string, options: OmeTiffOptions): Promi
   const label = makeLabel({ seed, lines: ['OME-TIFF', 'SYNTHETIC', `SEED ${seed}`] });
   const macro = makeMacro({ width: 1000, height: 340, overview, slideWidth: options.width, slideHeight: options.height, mpp: 0.5, label });
   const channels = options.kind === 'rgb' ? 1 : (options.channels ?? 3);
+  const zSlices = options.kind === 'rgb' ? 1 : (options.zSlices ?? 1);
+  /** The image's planes in IFD order (XYCZT: channels fastest). */
+  const planeOrder = Array.from({ length: channels * zSlices }, (_, i) => ({ c: i % channels, z: Math.floor(i / channels) }));
   const associated = wantAssociated
     ? [
-        { name: 'macro', ifd: channels, image: macro },
-        { name: 'label', ifd: channels + 1, image: label },
+        { name: 'macro', ifd: planeOrder.length, image: macro },
+        { name: 'label', ifd: planeOrder.length + 1, image: label },
       ]
     : [];
   const xml = (options.rewriteXml ?? ((x: string) => x))(omeXml(options, associated));
@@ -159,7 +171,7 @@ export async function writeOmeTiff(path: string, options: OmeTiffOptions): Promi
     const writer = await TiffWriter.create(tmp, { bigTiff: false });
     try {
       const planes: TiffImage[][] = [];
-      for (let c = 0; c < channels; c++) {
+      for (const { c } of planeOrder) {
         const images: TiffImage[] = [];
         for (const [k, level] of levels.entries()) {
           const common = {
@@ -196,14 +208,15 @@ export async function writeOmeTiff(path: string, options: OmeTiffOptions): Promi
           software: SOFTWARE,
         }),
       );
-      for (const [c, images] of planes.entries()) {
+      for (const [i, images] of planes.entries()) {
+        const { c, z } = planeOrder[i]!;
         for (const [k, level] of levels.entries()) {
           if (options.kind === 'rgb') {
             await writeTiles(writer, images[k]!, tile, level.width, level.height, (x, y) =>
               codec.encode(cutTile(level.data, level.width, level.height, 3, x, y, tile), tile, tile),
             );
           } else {
-            const samples = omeChannel(level, c, options.significantBits ?? 16);
+            const samples = omeChannel(level, c, options.significantBits ?? 16, z, zSlices);
             const bytes = new Uint8Array(samples.buffer);
             await writeTiles(writer, images[k]!, tile, level.width, level.height, async (x, y) => cutTile(bytes, level.width, level.height, 2, x, y, tile));
           }

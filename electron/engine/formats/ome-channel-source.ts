@@ -6,7 +6,16 @@
 // only, so the blocks are decompressed here (none, LZW, Deflate; no predictor).
 
 import { hexToRgb, rgbToHex } from '../../../shared/annotations';
-import { type ChannelChoice, type ChannelInfo, type LevelInfo, type Mpp, type RgbImage, unnamedChannel } from '../../../shared/slide';
+import {
+  type ChannelChoice,
+  type ChannelInfo,
+  type LevelInfo,
+  type Mpp,
+  type PlaneChoice,
+  type PlaneInfo,
+  type RgbImage,
+  unnamedChannel,
+} from '../../../shared/slide';
 import { inflateBounded, lzwDecodeInto } from '../codecs/bounded-decoders';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
@@ -15,6 +24,8 @@ import { levelsPastEnd, pyramidLevels, pyramidProperties } from './tiff-pyramid-
 
 /** Where one channel's samples are: its plane's levels (largest first), and within a block. */
 export interface ChannelPlane {
+  /** Its channel in the OME-XML (0-based): where it is found at another (Z, T). */
+  index: number;
   name: string;
   /** The OME-XML's colour for it, if any. */
   colour: [number, number, number] | null;
@@ -25,8 +36,18 @@ export interface ChannelPlane {
   sample: number;
 }
 
+/** An image's focal planes (Z) and timepoints (T), and its channels' planes at one of them. */
+export interface PlaneStack {
+  sizeZ: number;
+  sizeT: number;
+  /** The channels given (as at Z = T = 0) with their levels at (z, t), within the sizes; refused (a SlideError) saying why where one is not readable. */
+  channelsAt(z: number, t: number, channels: readonly ChannelPlane[]): Promise<ChannelPlane[]>;
+}
+
 export interface ChannelsDescription {
+  /** The channels at Z = T = 0. */
   channels: ChannelPlane[];
+  stack: PlaneStack;
   significantBits: number;
   objectivePower: number | null;
   mpp: Mpp | null;
@@ -136,6 +157,32 @@ export function sumsToRgb(sums: Float32Array): Uint8Array {
   return out;
 }
 
+/** Refuses (UNSUPPORTED_*) a plane's level the block decoder here cannot read. */
+async function checkDecodable(tiff: TiffFile, dir: TiffDirectory): Promise<void> {
+  if (dir.bitsPerSample !== 16 && dir.bitsPerSample !== 8)
+    throw new SlideError('UNSUPPORTED_FORMAT', `OME planes of ${dir.bitsPerSample}-bit samples are not supported.`, tiff.path);
+  if (!DECODED.has(dir.compression))
+    throw new SlideError('UNSUPPORTED_COMPRESSION', `${dir.bitsPerSample}-bit planes compressed with scheme ${dir.compression} cannot be decoded.`, tiff.path);
+  // Signed samples read as unsigned would show the negative ones brightest.
+  const format: unknown = dir.ifd.hasTag(339) ? await dir.ifd.loadValue(339) : 1;
+  const sampleFormat = Number(typeof format === 'object' && format !== null && 'length' in format ? (format as ArrayLike<unknown>)[0] : format);
+  if (sampleFormat !== 1)
+    throw new SlideError(
+      'UNSUPPORTED_FORMAT',
+      `OME planes of ${sampleFormat === 2 ? 'signed' : `SampleFormat ${sampleFormat}`} ${dir.bitsPerSample}-bit samples are not supported.`,
+      tiff.path,
+    );
+  if (dir.blockWidth * dir.blockHeight > MAX_BLOCK_PIXELS)
+    throw new SlideError(
+      'UNSUPPORTED_FORMAT',
+      `The channels are stored in blocks of ${dir.blockWidth} x ${dir.blockHeight} pixels, more than ${MAX_BLOCK_PIXELS / 2 ** 20} M pixels can be composited: save the image tiled (bfconvert -tilex 512 -tiley 512, or tifffile's tile=).`,
+      tiff.path,
+    );
+  const predictor = Number((await dir.ifd.loadValue(317)) ?? 1);
+  if (predictor !== 1)
+    throw new SlideError('UNSUPPORTED_COMPRESSION', `${dir.bitsPerSample}-bit planes with predictor ${predictor} cannot be decoded.`, tiff.path);
+}
+
 export class OmeChannelSource implements SlideSource {
   readonly path: string;
   readonly format = 'ome-tiff';
@@ -147,6 +194,7 @@ export class OmeChannelSource implements SlideSource {
   readonly associatedNames: readonly string[] = [];
   readonly warnings: readonly string[];
   readonly channels: readonly ChannelInfo[];
+  readonly plane: PlaneInfo;
 
   private constructor(
     private readonly tiff: TiffFile,
@@ -155,6 +203,7 @@ export class OmeChannelSource implements SlideSource {
     private readonly description: ChannelsDescription,
     private readonly max: number,
     private readonly rangesFrom: RangesFrom,
+    at: PlaneChoice,
   ) {
     this.path = tiff.path;
     this.warnings = [...tiff.warnings, ...description.warnings];
@@ -166,6 +215,8 @@ export class OmeChannelSource implements SlideSource {
       const { colour, low, high, shown } = displays[c]!;
       return { name: plane.name || unnamedChannel(c), colour: rgbToHex(colour), low, high, max, shown };
     });
+    const { sizeZ, sizeT } = description.stack;
+    this.plane = { ...at, sizeZ, sizeT };
     const many = planes.length > 1;
     const display: Record<string, string> = {
       'slidescope.note': `This image's ${many ? `${planes.length} channels are` : 'channel is'} shown ${many ? 'composited, each in its colour' : 'in grey'}, from the low to the high end of its display range (slidescope.channel[i].*: ${RANGES_FROM[rangesFrom]}).`,
@@ -176,6 +227,8 @@ export class OmeChannelSource implements SlideSource {
       display[`slidescope.channel[${c}].display-range`] = `${low}-${high}`;
       if (!shown) display[`slidescope.channel[${c}].hidden`] = 'true';
     });
+    // Numbered from 1, as --plane and the app's sliders number them.
+    if (sizeZ > 1 || sizeT > 1) display['slidescope.plane'] = `Z ${at.z + 1} of ${sizeZ}, T ${at.t + 1} of ${sizeT}`;
     this.properties = pyramidProperties(base[0]!, this.levels, { ...description, properties: { ...description.properties, ...display }, vendor: this.vendor });
   }
 
@@ -185,34 +238,7 @@ export class OmeChannelSource implements SlideSource {
    */
   static async create(tiff: TiffFile, description: ChannelsDescription): Promise<OmeChannelSource> {
     const { channels } = description;
-    for (const dir of channels.flatMap((c) => c.levels)) {
-      if (dir.bitsPerSample !== 16 && dir.bitsPerSample !== 8)
-        throw new SlideError('UNSUPPORTED_FORMAT', `OME planes of ${dir.bitsPerSample}-bit samples are not supported.`, tiff.path);
-      if (!DECODED.has(dir.compression))
-        throw new SlideError(
-          'UNSUPPORTED_COMPRESSION',
-          `${dir.bitsPerSample}-bit planes compressed with scheme ${dir.compression} cannot be decoded.`,
-          tiff.path,
-        );
-      // Signed samples read as unsigned would show the negative ones brightest.
-      const format: unknown = dir.ifd.hasTag(339) ? await dir.ifd.loadValue(339) : 1;
-      const sampleFormat = Number(typeof format === 'object' && format !== null && 'length' in format ? (format as ArrayLike<unknown>)[0] : format);
-      if (sampleFormat !== 1)
-        throw new SlideError(
-          'UNSUPPORTED_FORMAT',
-          `OME planes of ${sampleFormat === 2 ? 'signed' : `SampleFormat ${sampleFormat}`} ${dir.bitsPerSample}-bit samples are not supported.`,
-          tiff.path,
-        );
-      if (dir.blockWidth * dir.blockHeight > MAX_BLOCK_PIXELS)
-        throw new SlideError(
-          'UNSUPPORTED_FORMAT',
-          `The channels are stored in blocks of ${dir.blockWidth} x ${dir.blockHeight} pixels, more than ${MAX_BLOCK_PIXELS / 2 ** 20} M pixels can be composited: save the image tiled (bfconvert -tilex 512 -tiley 512, or tifffile's tile=).`,
-          tiff.path,
-        );
-      const predictor = Number((await dir.ifd.loadValue(317)) ?? 1);
-      if (predictor !== 1)
-        throw new SlideError('UNSUPPORTED_COMPRESSION', `${dir.bitsPerSample}-bit planes with predictor ${predictor} cannot be decoded.`, tiff.path);
-    }
+    for (const dir of channels.flatMap((c) => c.levels)) await checkDecodable(tiff, dir);
     const cut = await levelsPastEnd(
       tiff,
       channels.flatMap((channel, c) => channel.levels.map((dir, level) => [`level ${level} of channel ${c + 1}`, dir] as const)),
@@ -223,7 +249,7 @@ export class OmeChannelSource implements SlideSource {
     const smallest = channels[0]!.levels.length - 1;
     const level = channels[0]!.levels[smallest]!;
     const full = channels.map((_, c) => ({ colour: colours[c]!, low: 0, high: max, shown: true }));
-    const source = new OmeChannelSource(tiff, channels, full, description, max, 'bits');
+    const source = new OmeChannelSource(tiff, channels, full, description, max, 'bits', FIRST_PLANE);
     const blocks = level.blocksAcross * level.blocksDown;
     const perBlock = level.blockWidth * level.blockHeight * channels.length;
     if (perBlock > RANGE_BLOCK_LIMIT) return source;
@@ -236,7 +262,29 @@ export class OmeChannelSource implements SlideSource {
       description,
       max,
       read === blocks ? 'level' : 'blocks',
+      FIRST_PLANE,
     );
+  }
+
+  /**
+   * The same file showing plane (z, t) (0-based), its channels displayed as now: display ranges stay
+   * as they are (the defaults are plane (0, 0)'s); INVALID_ARGUMENT for a plane the image lacks.
+   */
+  async withPlane(plane: PlaneChoice): Promise<OmeChannelSource> {
+    const { z, t } = plane;
+    const { sizeZ, sizeT } = this.description.stack;
+    const within = (value: number, size: number) => Number.isInteger(value) && value >= 0 && value < size;
+    if (!within(z, sizeZ) || !within(t, sizeT))
+      throw new SlideError(
+        'INVALID_ARGUMENT',
+        `The image has no plane at Z-slice ${z + 1}, timepoint ${t + 1}: its Z-slices are 1 to ${sizeZ}, its timepoints 1 to ${sizeT}.`,
+        this.path,
+      );
+    if (z === this.plane.z && t === this.plane.t) return this;
+    const first = this.description.channels;
+    const planes = z === 0 && t === 0 ? first : await this.description.stack.channelsAt(z, t, first);
+    for (const dir of new Set(planes.flatMap((c) => c.levels))) await checkDecodable(this.tiff, dir);
+    return new OmeChannelSource(this.tiff, planes, this.displays, this.description, this.max, this.rangesFrom, { z, t });
   }
 
   withChannels(choices: readonly ChannelChoice[]): OmeChannelSource {
@@ -261,7 +309,7 @@ export class OmeChannelSource implements SlideSource {
       if (!colour) throw new SlideError('INVALID_ARGUMENT', `"${choice.colour}" is not a colour as #rrggbb.`, this.path);
       return { colour, low, high, shown: true };
     });
-    return new OmeChannelSource(this.tiff, this.planes, displays, this.description, this.max, this.rangesFrom);
+    return new OmeChannelSource(this.tiff, this.planes, displays, this.description, this.max, this.rangesFrom, this.plane);
   }
 
   /**
@@ -419,5 +467,7 @@ export class OmeChannelSource implements SlideSource {
     await this.tiff.close();
   }
 }
+
+const FIRST_PLANE: PlaneChoice = { z: 0, t: 0 };
 
 const isLittleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -42,6 +42,8 @@ export interface OmeImage {
   /** Samples per pixel of the first channel (3 for interleaved RGB). */
   samplesPerPixel: number;
   channels: OmeChannel[];
+  /** Where each channel's plane at each (Z, T) is (planeIfds). */
+  planes: OmePlanes;
   /** Pixel size in µm, when both axes give one. */
   mpp: { x: number; y: number } | null;
   physical: Record<string, string>;
@@ -53,8 +55,6 @@ export interface OmeChannel {
   name: string;
   /** The OME Color as RGB, when the channel gives one. */
   colour: [number, number, number] | null;
-  /** The chain IFD of its plane at Z = T = 0 in this file; null when the OME-XML puts it elsewhere or nowhere. */
-  ifd: number | null;
 }
 
 export interface OmeMetadata {
@@ -83,49 +83,82 @@ function intAttribute(element: XmlElement, name: string, fallback: number | null
 
 type Sizes = { C: number; Z: number; T: number };
 
+/** A TiffData run: `count` planes from plane index `start` (DimensionOrder), consecutive IFDs from `ifd`, in this file or another (`file`: its name). */
+export interface TiffDataRun {
+  start: number;
+  count: number;
+  ifd: number;
+  file: string | null;
+}
+
+/** Where the Image's planes are: TiffData runs in the order written (null: none, the file's IFDs in order), and how planes are indexed. */
+export interface OmePlanes {
+  runs: TiffDataRun[] | null;
+  /** DimensionOrder's axes, fastest first ('CZT' for XYCZT). */
+  axes: Array<'C' | 'Z' | 'T'>;
+  /** The plane counts along C (a plane per Channel element: interleaved samples are one), Z and T. */
+  sizes: Sizes;
+}
+
+/** Where a channel's plane at some (Z, T) is: an IFD of this file, another file (by name), or nowhere the OME-XML says. */
+export type PlaneWhere = { ifd: number } | { file: string } | null;
+
 /** A plane's index in the order DimensionOrder stores them (XYCZT: C fastest, then Z, then T); null past the sizes. */
-function planeIndexer(order: string, sizes: Sizes): (at: Sizes) => number | null {
-  const axes = (/^XY([CZT]{3})$/.test(order) && new Set(order.slice(2)).size === 3 ? order.slice(2) : 'CZT').split('') as Array<'C' | 'Z' | 'T'>;
-  return (at) => {
-    if (axes.some((axis) => at[axis] >= Math.max(1, sizes[axis]))) return null;
-    let index = 0;
-    for (const axis of [...axes].reverse()) index = index * Math.max(1, sizes[axis]) + at[axis];
-    return index;
-  };
+function planeIndex(planes: OmePlanes, at: Sizes): number | null {
+  const { axes, sizes } = planes;
+  if (axes.some((axis) => at[axis] >= Math.max(1, sizes[axis]))) return null;
+  let index = 0;
+  for (const axis of [...axes].reverse()) index = index * Math.max(1, sizes[axis]) + at[axis];
+  return index;
+}
+
+function readPlanes(pixels: XmlElement, sizes: Sizes, fileUuid: string | undefined, path: string): OmePlanes {
+  const order = pixels.attributes.get('DimensionOrder') ?? 'XYCZT';
+  const axes = (/^XY([CZT]{3})$/.test(order) && new Set(order.slice(2)).size === 3 ? order.slice(2) : 'CZT').split('') as OmePlanes['axes'];
+  const planes: OmePlanes = { runs: null, axes, sizes };
+  const tiffData = childElements(pixels, 'TiffData');
+  if (tiffData.length === 0) return planes;
+  const all = Math.max(1, sizes.C) * Math.max(1, sizes.Z) * Math.max(1, sizes.T);
+  const runs: TiffDataRun[] = [];
+  for (const t of tiffData) {
+    const start = planeIndex(planes, { C: intAttribute(t, 'FirstC', 0, path), Z: intAttribute(t, 'FirstZ', 0, path), T: intAttribute(t, 'FirstT', 0, path) });
+    // A run starting past the sizes is passed over (tifffile does): read as an index, it would be another plane's.
+    if (start === null) continue;
+    const count = intAttribute(t, 'PlaneCount', t.attributes.has('IFD') ? 1 : all, path);
+    const uuid = firstChild(t, 'UUID');
+    const elsewhere = uuid && fileUuid && ownText(uuid).trim() !== fileUuid;
+    const file = elsewhere ? (uuid.attributes.get('FileName') ?? ownText(uuid).trim()) : null;
+    runs.push({ start, count, ifd: intAttribute(t, 'IFD', 0, path), file });
+  }
+  return { ...planes, runs };
 }
 
 /**
- * Each channel's plane (Z = T = 0) as a chain IFD: the first TiffData run that holds it, whose planes
- * are consecutive IFDs in DimensionOrder (PlaneCount, else one plane where an IFD is named and all
- * of them where none is); a run starting past the sizes is passed over (tifffile does). With no
- * TiffData, the planes are the file's IFDs in order. The runs are read once, whatever their number.
+ * Each channel's plane at (z, t): the first TiffData run that holds it, whose planes are consecutive
+ * IFDs in DimensionOrder (PlaneCount, else one plane where an IFD is named and all of them where none
+ * is). With no TiffData, the planes are the file's IFDs in order. The runs are read once, whatever
+ * their number; a (z, t) past the sizes has no planes.
  */
-function channelIfds(pixels: XmlElement, sizes: Sizes, fileUuid: string | undefined, path: string): Array<number | null> {
-  const indexOf = planeIndexer(pixels.attributes.get('DimensionOrder') ?? 'XYCZT', sizes);
+export function planeIfds(planes: OmePlanes, z: number, t: number): PlaneWhere[] {
+  const channels = Math.max(1, planes.sizes.C);
+  const origin = planeIndex(planes, { C: 0, Z: z, T: t });
+  if (origin === null) return Array.from({ length: channels }, () => null);
   // Channel c's plane is c planes of the faster axes on from channel 0's.
-  const stride = sizes.C > 1 ? indexOf({ C: 1, Z: 0, T: 0 })! : 1;
-  const tiffData = childElements(pixels, 'TiffData');
-  if (tiffData.length === 0) return Array.from({ length: sizes.C }, (_, c) => c * stride);
-  const ifds: Array<number | null | undefined> = Array.from({ length: sizes.C }, () => undefined);
-  let left = sizes.C;
-  for (const t of tiffData) {
+  const stride = channels > 1 ? planeIndex(planes, { C: 1, Z: z, T: t })! - origin : 1;
+  if (planes.runs === null) return Array.from({ length: channels }, (_, c) => ({ ifd: origin + c * stride }));
+  const where: Array<PlaneWhere | undefined> = Array.from({ length: channels }, () => undefined);
+  let left = channels;
+  for (const run of planes.runs) {
     if (left === 0) break;
-    const start = indexOf({ C: intAttribute(t, 'FirstC', 0, path), Z: intAttribute(t, 'FirstZ', 0, path), T: intAttribute(t, 'FirstT', 0, path) });
-    if (start === null) continue;
-    const count = intAttribute(t, 'PlaneCount', t.attributes.has('IFD') ? 1 : Math.max(1, sizes.C) * Math.max(1, sizes.Z) * Math.max(1, sizes.T), path);
-    const first = Math.ceil(start / stride);
-    const last = Math.min(sizes.C - 1, Math.floor((start + count - 1) / stride));
-    if (first > last) continue;
-    const uuid = firstChild(t, 'UUID');
-    const here = !(uuid && fileUuid && ownText(uuid).trim() !== fileUuid);
-    const ifd = intAttribute(t, 'IFD', 0, path);
+    const first = Math.max(0, Math.ceil((run.start - origin) / stride));
+    const last = Math.min(channels - 1, Math.floor((run.start + run.count - 1 - origin) / stride));
     for (let c = first; c <= last; c++) {
-      if (ifds[c] !== undefined) continue;
-      ifds[c] = here ? ifd + (c * stride - start) : null;
+      if (where[c] !== undefined) continue;
+      where[c] = run.file === null ? { ifd: run.ifd + (origin + c * stride - run.start) } : { file: run.file };
       left--;
     }
   }
-  return ifds.map((ifd) => ifd ?? null);
+  return where.map((w) => w ?? null);
 }
 
 /** OME's Color: a signed 32-bit RGBA integer; null where absent or not one. */
@@ -174,7 +207,9 @@ function readImage(image: XmlElement, objectives: Map<string, number>, fileUuid:
   const sizes = { C: intAttribute(pixels, 'SizeC', 1, path), Z: intAttribute(pixels, 'SizeZ', 1, path), T: intAttribute(pixels, 'SizeT', 1, path) };
   // Channels are listed a plane each; beyond this a file describes no slide a viewer could composite.
   if (sizes.C > MAX_CHANNELS) throw new SlideError('UNSUPPORTED_FORMAT', `The OME-XML gives ${sizes.C} channels: at most ${MAX_CHANNELS} are read.`, path);
-  const ifds = channelIfds(pixels, sizes, fileUuid, path);
+  const samplesPerPixel = channels[0] ? intAttribute(channels[0], 'SamplesPerPixel', 1, path) : 1;
+  // Channels interleaved in one IFD's samples are one plane (Bio-Formats' effective SizeC).
+  const planeSizes = { ...sizes, C: samplesPerPixel > 1 ? Math.ceil(sizes.C / samplesPerPixel) : sizes.C };
   return {
     name: image.attributes.get('Name') ?? '',
     ifd: first ? intAttribute(first, 'IFD', 0, path) : 0,
@@ -186,12 +221,12 @@ function readImage(image: XmlElement, objectives: Map<string, number>, fileUuid:
     sizeT: sizes.T,
     type,
     significantBits: Math.min(bits, intAttribute(pixels, 'SignificantBits', bits, path) || bits),
-    samplesPerPixel: channels[0] ? intAttribute(channels[0], 'SamplesPerPixel', 1, path) : 1,
+    samplesPerPixel,
     channels: Array.from({ length: sizes.C }, (_, c) => ({
       name: channels[c]?.attributes.get('Name') ?? '',
       colour: channels[c] ? channelColour(channels[c]) : null,
-      ifd: ifds[c]!,
     })),
+    planes: readPlanes(pixels, planeSizes, fileUuid, path),
     mpp: x !== null && y !== null ? { x, y } : null,
     physical,
     acquisitionDate: (date && ownText(date).trim()) || undefined,

@@ -9,8 +9,8 @@ import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
 import type { TiffDirectory, TiffFile } from '../tiff/tiff-file';
 import type { FormatPlugin } from './format-plugin';
-import { type ChannelPlane, decodesPlane, OmeChannelSource } from './ome-channel-source';
-import { type OmeImage, omeProperties, readOmeMetadata } from './ome-metadata';
+import { type ChannelPlane, decodesPlane, OmeChannelSource, type PlaneStack } from './ome-channel-source';
+import { type OmeImage, omeProperties, type PlaneWhere, planeIfds, readOmeMetadata } from './ome-metadata';
 import { TiffPyramidSource } from './tiff-pyramid-source';
 import { MAX_XML_LENGTH, parseXml } from './xml-document';
 
@@ -58,14 +58,32 @@ function sameLayout(a: TiffDirectory, b: TiffDirectory): boolean {
   );
 }
 
+/** The OME-XML's plane of a channel at (z, t) as an image directory of this file; UNSUPPORTED_FORMAT or CORRUPT_DATA saying why where it is not one. */
+function planeAt(tiff: TiffFile, where: PlaneWhere, label: string): TiffDirectory {
+  if (where === null) throw new SlideError('CORRUPT_DATA', `The OME-XML does not say where ${label} is.`, tiff.path);
+  if ('file' in where)
+    throw new SlideError(
+      'UNSUPPORTED_FORMAT',
+      `${label} of this multi-file OME-TIFF is in another file (${where.file.slice(0, 80)}), which is not read.`,
+      tiff.path,
+    );
+  const dir = tiff.directories[where.ifd];
+  if (!dir) throw new SlideError('CORRUPT_DATA', `The OME-XML puts ${label} at image directory ${where.ifd}, which the file does not have.`, tiff.path);
+  return dir;
+}
+
+function channelLabel(slide: OmeImage, c: number): string {
+  return `Channel ${c + 1}${slide.channels[c]?.name ? ` (${slide.channels[c]!.name.slice(0, 80)})` : ''}`;
+}
+
 /**
- * The slide's channels: the samples of its one plane when it holds them all, else a plane each
- * (its pyramid laid out as the first channel's). A channel that cannot be composited is left out,
- * with a warning naming it; the first is the slide's own plane.
+ * The slide's channels at Z = T = 0: the samples of its one plane when it holds them all, else a
+ * plane each (its pyramid laid out as the first channel's). A channel that cannot be composited is
+ * left out, with a warning naming it; the first is the slide's own plane.
  */
 async function channelPlanes(tiff: TiffFile, slide: OmeImage, levels: TiffDirectory[]): Promise<{ channels: ChannelPlane[]; warnings: string[] }> {
   const base = levels[0]!;
-  const named = (c: number) => ({ name: slide.channels[c]?.name ?? '', colour: slide.channels[c]?.colour ?? null });
+  const named = (c: number) => ({ index: c, name: slide.channels[c]?.name ?? '', colour: slide.channels[c]?.colour ?? null });
   if (base.samplesPerPixel > 1) {
     const planar = base.planarConfiguration === 2;
     const count = Math.min(base.samplesPerPixel, Math.max(1, slide.sizeC));
@@ -74,22 +92,63 @@ async function channelPlanes(tiff: TiffFile, slide: OmeImage, levels: TiffDirect
   }
   const channels: ChannelPlane[] = [{ ...named(0), levels, plane: 0, sample: 0 }];
   const warnings: string[] = [];
+  const where = planeIfds(slide.planes, 0, 0);
   for (let c = 1; c < slide.sizeC; c++) {
-    const label = `Channel ${c + 1}${slide.channels[c]?.name ? ` (${slide.channels[c]!.name.slice(0, 80)})` : ''}`;
-    const ifd = slide.channels[c]?.ifd ?? null;
+    const at = where[c] ?? null;
+    const ifd = at !== null && 'ifd' in at ? at.ifd : null;
     const dir = ifd === null ? undefined : tiff.directories[ifd];
     if (!dir) {
-      warnings.push(`${label} is not shown: its plane is ${ifd === null ? 'not in this file' : `at image directory ${ifd}, which the file does not have`}.`);
+      warnings.push(
+        `${channelLabel(slide, c)} is not shown: its plane is ${ifd === null ? 'not in this file' : `at image directory ${ifd}, which the file does not have`}.`,
+      );
       continue;
     }
     const own = dir === base ? levels : await pyramid(tiff, dir);
     if (own.length < levels.length || levels.some((level, k) => !sameLayout(level, own[k]!))) {
-      warnings.push(`${label} is not shown: its plane's levels are not laid out as the first channel's.`);
+      warnings.push(`${channelLabel(slide, c)} is not shown: its plane's levels are not laid out as the first channel's.`);
       continue;
     }
     channels.push({ ...named(c), levels: own.slice(0, levels.length), plane: 0, sample: 0 });
   }
   return { channels, warnings };
+}
+
+/**
+ * The image's other focal planes and timepoints: the channels shown at Z = T = 0 found at (z, t)
+ * through the same TiffData and DimensionOrder, each laid out as at Z = T = 0 (the slide's levels do
+ * not change with the plane); refused naming the channel and why where one is not.
+ */
+function planeStack(tiff: TiffFile, slide: OmeImage, levels: TiffDirectory[]): PlaneStack {
+  const sizeZ = Math.max(1, slide.sizeZ);
+  const sizeT = Math.max(1, slide.sizeT);
+  return {
+    sizeZ,
+    sizeT,
+    async channelsAt(z, t, channels) {
+      const where = planeIfds(slide.planes, z, t);
+      const label = (c: number) => `${channelLabel(slide, c)}'s plane at Z-slice ${z + 1}, timepoint ${t + 1}`;
+      const interleaved = levels[0]!.samplesPerPixel > 1;
+      const found = new Map<number, TiffDirectory[]>();
+      const levelsOf = async (c: number): Promise<TiffDirectory[]> => {
+        const known = found.get(c);
+        if (known) return known;
+        const dir = planeAt(tiff, where[c] ?? null, label(c));
+        const own = await pyramid(tiff, dir);
+        if (own.length < levels.length || levels.some((level, k) => !sameLayout(level, own[k]!) || level.samplesPerPixel !== own[k]!.samplesPerPixel))
+          throw new SlideError(
+            'UNSUPPORTED_FORMAT',
+            `${label(c)} is not laid out as at Z-slice 1, timepoint 1 (its levels' sizes or tiles differ).`,
+            tiff.path,
+          );
+        found.set(c, own.slice(0, levels.length));
+        return found.get(c)!;
+      };
+      const moved: ChannelPlane[] = [];
+      // Interleaved channels share one plane: channel 0's at (z, t).
+      for (const channel of channels) moved.push({ ...channel, levels: await levelsOf(interleaved ? 0 : channel.index) });
+      return moved;
+    },
+  };
 }
 
 export const omeTiffFormat: FormatPlugin = {
@@ -112,9 +171,12 @@ export const omeTiffFormat: FormatPlugin = {
     const properties = omeProperties(metadata);
     const rgb = base.bitsPerSample === 8 && slide.samplesPerPixel >= 3 && base.samplesPerPixel >= 3;
     const objectivePower = slide.objectiveMagnification;
-    if (!rgb && (base.bitsPerSample !== 8 || (slide.sizeC > 1 && decodesPlane(base)))) {
+    // Several channels, or planes to step through, are composited by channel (grey for one).
+    const stacked = slide.sizeC > 1 || slide.sizeZ > 1 || slide.sizeT > 1;
+    if (!rgb && (base.bitsPerSample !== 8 || (stacked && decodesPlane(base)))) {
       const { channels, warnings } = await channelPlanes(tiff, slide, levels);
-      return OmeChannelSource.create(tiff, { channels, significantBits: slide.significantBits, objectivePower, mpp: slide.mpp, properties, warnings });
+      const stack = planeStack(tiff, slide, levels);
+      return OmeChannelSource.create(tiff, { channels, stack, significantBits: slide.significantBits, objectivePower, mpp: slide.mpp, properties, warnings });
     }
     // 8-bit grey, or 8-bit channels in a codec read as any TIFF's: the first plane in grey.
     if (!rgb && slide.sizeC > 1) properties['slidescope.note'] = `This ${slide.type} image has ${slide.sizeC} channels: the first is shown in grey.`;

@@ -1,0 +1,230 @@
+// The focal planes (Z) and timepoints (T) of fluorescence OME-TIFFs, as tifffile and the test writer
+// write them: each channel of each plane read exactly, at every level, through the open request and
+// set-channels; display ranges kept across planes; planes the image lacks or keeps in another file refused.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { PlaneChoice } from '../../../shared/slide';
+import { FIXTURES, fixturePath } from '../../../testing/fixtures';
+import { type OmeTiffOptions, omeChannel, omeRgbLevels, writeOmeTiff } from '../../../testing/writers/ome-tiff';
+import { SlideEngine } from '../engine';
+import { SlideError } from '../errors';
+
+const engine = new SlideEngine({ tileEncoding: 'png' });
+after(() => engine.closeAll());
+
+const PYTHON = '/usr/bin/python3';
+
+/**
+ * A stack as tifffile writes it (OME, tiled, one IFD a plane), each plane one value: plane id + base
+ * where id = c + C * (z + Z * t), so no two planes share one; with `subifds` reduced levels as each plane's SubIFDs.
+ */
+const TIFFFILE_STACK = `
+import sys, numpy as np, tifffile
+path, axes, dtype, levels = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+sizes = {'T': 2, 'Z': 3, 'C': 3}
+shape = [sizes[a] for a in axes[:-2]]
+h, w = 300, 260
+C, Z = sizes['C'], sizes['Z'] if 'Z' in axes else 1
+data = np.zeros(shape + [h, w], dtype)
+for index in np.ndindex(*shape):
+    at = dict(zip(axes[:-2], index))
+    ident = at['C'] + C * (at.get('Z', 0) + Z * at.get('T', 0))
+    data[index] = (100 + ident) if dtype == 'uint8' else (1000 + 3001 * ident)
+with tifffile.TiffWriter(path) as tif:
+    tif.write(data, tile=(128, 128), photometric='minisblack', subifds=levels - 1, metadata={'axes': axes})
+    for k in range(1, levels):
+        tif.write(data[..., ::2 ** k, ::2 ** k], tile=(128, 128), photometric='minisblack', subfiletype=1)
+`;
+
+interface Stack {
+  axes: string;
+  dtype: 'uint8' | 'uint16';
+  levels: number;
+}
+
+const STACKS: Stack[] = [
+  { axes: 'ZCYX', dtype: 'uint16', levels: 2 },
+  { axes: 'ZCYX', dtype: 'uint8', levels: 1 },
+  { axes: 'TCYX', dtype: 'uint8', levels: 2 },
+  { axes: 'TCYX', dtype: 'uint16', levels: 1 },
+  { axes: 'TZCYX', dtype: 'uint16', levels: 2 },
+  { axes: 'TZCYX', dtype: 'uint8', levels: 1 },
+];
+
+function planeValue(stack: Stack, c: number, z: number, t: number): number {
+  const id = c + 3 * (z + (stack.axes.includes('Z') ? 3 : 1) * t);
+  return stack.dtype === 'uint8' ? 100 + id : 1000 + 3001 * id;
+}
+
+/** Every pixel of the region, as one grey value (the red samples; failing if they differ). */
+function greyOf(image: { data: Uint8Array; channels: number }): number | string {
+  const values = new Set<string>();
+  for (let p = 0; p < image.data.length; p += image.channels) values.add(`${image.data[p]},${image.data[p + 1]},${image.data[p + 2]}`);
+  if (values.size !== 1) return `${values.size} values: ${[...values].slice(0, 4).join(' ')}`;
+  const [r, g, b] = [...values][0]!.split(',').map(Number);
+  return r === g && g === b ? r! : `${r},${g},${b}`;
+}
+
+let dir = '';
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'slidescope-planes-'));
+});
+after(() => rm(dir, { recursive: true, force: true }));
+
+async function written(stack: Stack): Promise<string> {
+  const path = join(dir, `${stack.axes}-${stack.dtype}-${stack.levels}.ome.tif`);
+  const run = spawnSync(PYTHON, ['-c', TIFFFILE_STACK, path, stack.axes, stack.dtype, String(stack.levels)], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  return path;
+}
+
+describe('z-stacks and time series as tifffile writes them', { timeout: 300_000 }, () => {
+  for (const stack of STACKS) {
+    test(`${stack.axes}, ${stack.dtype}, ${stack.levels === 1 ? 'one level' : 'a SubIFD pyramid'}: each channel of each plane read exactly at every level`, async () => {
+      const path = await written(stack);
+      const slideId = randomUUID();
+      const info = await engine.open({ slideId, path, client: null });
+      const sizeZ = stack.axes.includes('Z') ? 3 : 1;
+      const sizeT = stack.axes.includes('T') ? 2 : 1;
+      assert.deepEqual(info.plane, { z: 0, t: 0, sizeZ, sizeT });
+      assert.equal(info.channels?.length, 3);
+      assert.equal(info.levels.length, stack.levels);
+      try {
+        for (let t = 0; t < sizeT; t++) {
+          for (let z = 0; z < sizeZ; z++) {
+            for (let c = 0; c < 3; c++) {
+              // Channel c alone in white: 8-bit over 0-255, its value as grey; 16-bit 100 below to 155 above the plane's value, grey 100.
+              const value = planeValue(stack, c, z, t);
+              const [low, grey] = stack.dtype === 'uint8' ? [0, value] : [value - 100, 100];
+              const shown = await engine.chooseChannels({ slideId, channels: [{ channel: c, colour: '#ffffff', low, high: low + 255 }], plane: { z, t } });
+              assert.deepEqual(shown.plane, { z, t, sizeZ, sizeT });
+              for (const [k, level] of shown.levels.entries()) {
+                const region = await engine.readRegion({ slideId, level: k, x: 0, y: 0, width: level.width, height: level.height });
+                assert.equal(greyOf(region), grey, `channel ${c} at z=${z} t=${t}, level ${k}`);
+              }
+            }
+          }
+        }
+      } finally {
+        await engine.close({ slideId });
+      }
+    });
+  }
+
+  test('the open request shows the plane asked; a plane the image lacks is refused naming its planes, at open and after', async () => {
+    const stack = STACKS[4]!;
+    const path = await written(stack);
+    const slideId = randomUUID();
+    const value = planeValue(stack, 1, 2, 1);
+    const info = await engine.open({
+      slideId,
+      path,
+      client: null,
+      channels: [{ channel: 1, colour: '#ffffff', low: value - 100, high: value + 155 }],
+      plane: { z: 2, t: 1 },
+    });
+    try {
+      assert.deepEqual(info.plane, { z: 2, t: 1, sizeZ: 3, sizeT: 2 });
+      assert.equal(info.properties['slidescope.plane'], 'Z 3 of 3, T 2 of 2');
+      assert.equal(greyOf(await engine.readRegion({ slideId, level: 0, x: 0, y: 0, width: 64, height: 64 })), 100);
+      for (const plane of [
+        { z: 3, t: 0 },
+        { z: 0, t: 2 },
+      ] satisfies PlaneChoice[]) {
+        await assert.rejects(
+          engine.chooseChannels({ slideId, channels: null, plane }),
+          (error: unknown) =>
+            error instanceof SlideError &&
+            error.code === 'INVALID_ARGUMENT' &&
+            error.path === path &&
+            /no plane at Z-slice \d, timepoint \d: its Z-slices are 1 to 3, its timepoints 1 to 2/.test(error.message),
+        );
+        await assert.rejects(
+          engine.open({ slideId: randomUUID(), path, client: null, plane }),
+          (error: unknown) => error instanceof SlideError && error.code === 'INVALID_ARGUMENT',
+        );
+      }
+      // The refusal left the plane shown as it was.
+      assert.equal(greyOf(await engine.readRegion({ slideId, level: 0, x: 0, y: 0, width: 64, height: 64 })), 100);
+    } finally {
+      await engine.close({ slideId });
+    }
+  });
+
+  test('a slide of one plane (brightfield) refuses any other', async () => {
+    const path = join(dir, 'rgb.ome.tif');
+    await writeOmeTiff(path, { kind: 'rgb', width: 300, height: 200, levels: 1, compression: 'lzw' });
+    await assert.rejects(
+      engine.open({ slideId: randomUUID(), path, client: null, plane: { z: 1, t: 0 } }),
+      (error: unknown) => error instanceof SlideError && error.code === 'INVALID_ARGUMENT' && /one plane/.test(error.message),
+    );
+  });
+});
+
+describe('the z-stack fixture', { timeout: 120_000 }, () => {
+  test("display ranges stay as set across planes; the defaults are plane (0, 0)'s", async () => {
+    const path = await fixturePath('ome-fluorescence-zstack');
+    const options = FIXTURES['ome-fluorescence-zstack'].options as OmeTiffOptions;
+    const slideId = randomUUID();
+    const info = await engine.open({ slideId, path, client: null });
+    try {
+      assert.deepEqual(info.plane, { z: 0, t: 0, sizeZ: 4, sizeT: 1 });
+      const deeper = await engine.chooseChannels({ slideId, channels: null, plane: { z: 3, t: 0 } });
+      assert.deepEqual(deeper.channels, info.channels, "plane (0, 0)'s default ranges");
+      const set = [{ channel: 0, low: 10, high: 2000 }, { channel: 2 }];
+      const first = await engine.chooseChannels({ slideId, channels: set, plane: { z: 0, t: 0 } });
+      const last = await engine.chooseChannels({ slideId, channels: set, plane: { z: 3, t: 0 } });
+      assert.deepEqual(last.channels, first.channels);
+      assert.equal(last.channels?.[0]?.low, 10);
+      // Plane 3's samples are a quarter of plane 0's: channel 0 alone, its range 0-4095 in white.
+      const level = info.levels.at(-1)!;
+      const k = info.levels.length - 1;
+      const written = omeRgbLevels(options)[k]!;
+      for (const z of [0, 3]) {
+        await engine.chooseChannels({ slideId, channels: [{ channel: 0, colour: '#ffffff', low: 0, high: 4095 }], plane: { z, t: 0 } });
+        const region = await engine.readRegion({ slideId, level: k, x: 0, y: 0, width: level.width, height: level.height });
+        const samples = omeChannel(written, 0, 12, z, 4);
+        let worst = 0;
+        for (let p = 0; p < samples.length; p++)
+          worst = Math.max(worst, Math.abs(region.data[p * region.channels]! - Math.min(255, Math.round((samples[p]! * 255) / 4095))));
+        assert.ok(worst <= 1, `z=${z}: off by ${worst}`);
+      }
+    } finally {
+      await engine.close({ slideId });
+    }
+  });
+
+  test('a plane the OME-XML puts in another file is refused naming that file', async () => {
+    const path = join(dir, 'elsewhere.ome.tif');
+    const options = { ...(FIXTURES['ome-fluorescence-zstack'].options as OmeTiffOptions), width: 300, height: 200, levels: 1 };
+    await writeOmeTiff(path, {
+      ...options,
+      rewriteXml: (xml) =>
+        xml.replace(
+          '<TiffData FirstC="1" FirstT="0" FirstZ="2" IFD="7" PlaneCount="1"/>',
+          '<TiffData FirstC="1" FirstT="0" FirstZ="2" IFD="0" PlaneCount="1"><UUID FileName="z2.ome.tif">urn:uuid:other</UUID></TiffData>',
+        ),
+    });
+    const slideId = randomUUID();
+    await engine.open({ slideId, path, client: null });
+    try {
+      await engine.chooseChannels({ slideId, channels: null, plane: { z: 1, t: 0 } });
+      await assert.rejects(
+        engine.chooseChannels({ slideId, channels: null, plane: { z: 2, t: 0 } }),
+        (error: unknown) =>
+          error instanceof SlideError &&
+          error.code === 'UNSUPPORTED_FORMAT' &&
+          error.path === path &&
+          /Channel 2 \(FITC\)'s plane at Z-slice 3, timepoint 1 .*another file \(z2\.ome\.tif\)/.test(error.message),
+      );
+    } finally {
+      await engine.close({ slideId });
+    }
+  });
+});
