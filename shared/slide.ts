@@ -69,6 +69,12 @@ export interface PlaneChoice {
   t: number;
 }
 
+/** How a slide is asked to open: its fluorescence channels as chosen (absent: as it first shows them) at a plane (absent: Z = T = 0). */
+export interface SlideShown {
+  channels?: ChannelChoice[];
+  plane?: PlaneChoice;
+}
+
 /** The plane shown, and how many the image has along Z and T (1 where it has one). */
 export interface PlaneInfo extends PlaneChoice {
   sizeZ: number;

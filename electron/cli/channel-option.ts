@@ -3,9 +3,10 @@
 // wins: channels are often named for wavelengths, "488"), COLOUR #rrggbb or a word below, LOW-HIGH the
 // display range in sample values. A name with a comma or colon is written in double quotes
 // ("CD8, FITC":red). The channels not listed are hidden; slides without channels (brightfield) are
-// not affected.
+// not affected. --plane Z or Z,T: the focal plane and timepoint of a z-stack or time series, each from
+// 1 as channels are numbered here (and QuPath's sliders); the engine's are from 0, as OME's.
 
-import type { ChannelChoice } from '../../shared/slide';
+import type { ChannelChoice, PlaneChoice, SlideShown } from '../../shared/slide';
 import { UsageError } from './usage-error';
 
 const COLOUR_WORDS: Readonly<Record<string, string>> = {
@@ -70,10 +71,33 @@ export function channelsOption(value: string | undefined): ChannelChoice[] | und
   });
 }
 
-/** The choices as an output's recipe records them: equal choices, equal text. */
-export function channelsText(choices: readonly ChannelChoice[] | undefined): string[] {
-  if (!choices) return [];
+/** The plane --plane gives (Z or Z,T, each from 1), from 0; a UsageError for a malformed value. */
+export function planeOption(value: string | undefined): PlaneChoice | undefined {
+  if (value === undefined) return undefined;
+  const numbers = /^\s*(\d{1,10})\s*(?:,\s*(\d{1,10})\s*)?$/.exec(value);
+  const [z, t] = numbers ? [Number(numbers[1]), Number(numbers[2] ?? 1)] : [0, 0];
+  if (!numbers || z < 1 || t < 1 || z > 2 ** 31 || t > 2 ** 31)
+    throw new UsageError(`--plane takes Z or Z,T: a focal plane and a timepoint, each from 1 (got "${value}").`);
+  return { z: z - 1, t: t - 1 };
+}
+
+/** What --channels and --plane ask of each slide; undefined when neither is given. */
+export function shownOption(channels: string | undefined, plane: string | undefined): SlideShown | undefined {
+  const shown: SlideShown = {};
+  const chosen = channelsOption(channels);
+  const at = planeOption(plane);
+  if (chosen) shown.channels = chosen;
+  if (at) shown.plane = at;
+  return chosen || at ? shown : undefined;
+}
+
+/** The choices as an output's recipe records them: equal choices, equal text (plane (1, 1) as none is given: the same pixels). */
+export function channelsText(shown: SlideShown | undefined): string[] {
   const name = (channel: string | number) => (/[,:]/.test(String(channel)) ? `"${channel}"` : String(channel));
   const entry = (c: ChannelChoice) => [name(c.channel), c.colour, c.low === undefined ? undefined : `${c.low}-${c.high}`].filter(Boolean).join(':');
-  return [`--channels ${choices.map(entry).join(',')}`];
+  const plane = shown?.plane;
+  return [
+    ...(shown?.channels ? [`--channels ${shown.channels.map(entry).join(',')}`] : []),
+    ...(plane && (plane.z > 0 || plane.t > 0) ? [`--plane ${plane.z + 1},${plane.t + 1}`] : []),
+  ];
 }

@@ -466,6 +466,47 @@ describe('slidescope CLI', () => {
     assert.equal(cli('thumbnail', CMU, '--size', '100', '--channels', 'DAPI', '--out', join(out, 'channel-thumbs')).status, 0);
   });
 
+  test("--plane: a z-stack's focal plane numbered from 1 (region, thumbnail, compare), as the engine shows it; info gives SizeZ and SizeT; a plane past them fails naming them", async () => {
+    const slide = await fixturePath('ome-fluorescence-zstack');
+    const info = cli('info', slide);
+    assert.equal(info.status, 0, info.stderr);
+    assert.match(info.stdout, /planes {8}SizeZ 4, SizeT 1 \(shown: Z 1, T 1\)/);
+    const json = JSON.parse(cli('info', slide, '--json').stdout) as { plane: unknown };
+    assert.deepEqual(json.plane, { z: 0, t: 0, sizeZ: 4, sizeT: 1 });
+    const args = ['--x', '0', '--y', '0', '--width', '300', '--height', '225', '--level', '2'];
+    const region = (file: string, ...more: string[]) => cli('region', slide, ...args, ...more, '--out', join(out, file));
+    for (const run of [region('plane-1.png'), region('plane-3.png', '--plane', '3'), region('plane-3-1.png', '--channels', 'DAPI', '--plane', '3,1')])
+      assert.equal(run.status, 0, run.stderr);
+    const engine = new SlideEngine();
+    await engine.open({ slideId: 'z3', path: slide, client: null, plane: { z: 2, t: 0 } });
+    await engine.open({ slideId: 'z3-dapi', path: slide, client: null, channels: [{ channel: 'DAPI' }], plane: { z: 2, t: 0 } });
+    const third = await engine.readRegion({ slideId: 'z3', level: 2, x: 0, y: 0, width: 300, height: 225 });
+    const thirdDapi = await engine.readRegion({ slideId: 'z3-dapi', level: 2, x: 0, y: 0, width: 300, height: 225 });
+    await engine.closeAll();
+    assert.equal(compareRgb(await pixels(join(out, 'plane-3.png')), third, 0).maxDiff, 0);
+    assert.equal(compareRgb(await pixels(join(out, 'plane-3-1.png')), thirdDapi, 0).maxDiff, 0);
+    assert.ok(compareRgb(await pixels(join(out, 'plane-1.png')), third, 0).meanDiff > 5, 'plane 3 is dimmer than plane 1');
+
+    const thumbs = join(out, 'plane-thumbs');
+    assert.equal(cli('thumbnail', slide, '--size', '200', '--plane', '2', '--out', thumbs).status, 0);
+    const other = cli('thumbnail', slide, '--size', '200', '--plane', '4', '--out', thumbs);
+    assert.equal(other.status, 1);
+    assert.match(other.stderr, /made with thumbnail --size 200 --colour srgb --plane 2,1: .* again with thumbnail --size 200 --colour srgb --plane 4,1/);
+    const compare = cli('compare', slide, '--powers', '1.25', '--plane', '4', '--out', join(out, 'plane-compare.png'));
+    assert.equal(compare.status, 0, compare.stderr);
+
+    const past = region('plane-5.png', '--plane', '5');
+    assert.equal(past.status, 1);
+    assert.match(past.stderr, /INVALID_ARGUMENT: The image has no plane at Z-slice 5, timepoint 1: its Z-slices are 1 to 4, its timepoints 1 to 1/);
+    assert.equal(existsSync(join(out, 'plane-5.png')), false);
+    const malformed = region('plane-0.png', '--plane', '0');
+    assert.equal(malformed.status, 2);
+    assert.match(malformed.stderr, /--plane takes Z or Z,T/);
+    const brightfield = cli('thumbnail', CMU, '--size', '100', '--plane', '2', '--out', join(out, 'plane-thumbs-rgb'));
+    assert.equal(brightfield.status, 1);
+    assert.match(brightfield.stderr, /INVALID_ARGUMENT: The slide has one plane/);
+  });
+
   test('an existing file is kept unless --overwrite; usage errors exit 2', () => {
     const file = join(out, 'exists.png');
     writeFileSync(file, 'keep me');

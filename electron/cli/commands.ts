@@ -10,7 +10,7 @@ import { type ErrorInfo, fail, type Result, toErrorInfo } from '../../shared/err
 import { DEFAULT_POWERS, thumbnailFileName } from '../../shared/export-plan';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
 import type { Provenance } from '../../shared/provenance';
-import type { ChannelChoice, ChannelInfo, IccProfileInfo, SlideInfo } from '../../shared/slide';
+import type { ChannelInfo, IccProfileInfo, PlaneInfo, SlideInfo, SlideShown } from '../../shared/slide';
 import { formatLabel } from '../../shared/slide-formats';
 import { AnnotationStore, defaultAnnotationsDir } from '../annotations/annotation-store';
 import { SlideError, writeFailureCode } from '../engine/errors';
@@ -42,6 +42,8 @@ export interface InfoJson {
   warnings: string[];
   /** A fluorescence slide's channels as shown (name, colour, display range); absent for others. */
   channels?: ChannelInfo[];
+  /** A fluorescence slide's focal planes and timepoints and the one shown (from 0, as OME numbers them); absent for others. */
+  plane?: PlaneInfo;
   properties: Record<string, string>;
 }
 
@@ -57,6 +59,7 @@ export function infoJson(info: SlideInfo): InfoJson {
     iccProfile: info.iccProfile,
     warnings: info.warnings,
     ...(info.channels ? { channels: info.channels } : {}),
+    ...(info.plane ? { plane: info.plane } : {}),
     properties: info.properties,
   };
 }
@@ -76,6 +79,8 @@ export function infoText(info: SlideInfo): string {
       (c, i) =>
         `  ${i === 0 ? 'channels' : '        '}      ${i + 1} ${printable(c.name, 80)}  ${c.colour}  ${c.low}-${c.high} of ${c.max}${c.shown ? '' : '  hidden'}`,
     ),
+    // Numbered from 1, as --plane takes them.
+    ...(info.plane ? [`  planes        SizeZ ${info.plane.sizeZ}, SizeT ${info.plane.sizeT} (shown: Z ${info.plane.z + 1}, T ${info.plane.t + 1})`] : []),
     `  levels`,
     ...info.levels.map((l, i) => `    ${i}  ${l.width} x ${l.height}  downsample ${Number(l.downsample.toFixed(4))}  tiles ${l.tileWidth} x ${l.tileHeight}`),
   ];
@@ -103,9 +108,9 @@ export async function withSlide<T>(
   path: string,
   work: (slideId: string, info: SlideInfo) => Promise<Result<T>>,
   abandon?: AbortSignal,
-  channels?: ChannelChoice[],
+  shown?: SlideShown,
 ): Promise<Result<T>> {
-  const open = engine.open(resolve(path), null, channels);
+  const open = engine.open(resolve(path), null, shown);
   const opened = abandon ? ((await settledOrAborted(open, abandon)) ?? fail('CANCELLED', 'The slide was abandoned: the batch was told to stop.')) : await open;
   if (!opened.ok) return opened;
   try {
@@ -154,7 +159,7 @@ export function thumbnailWork(
   overwrite: boolean,
   given: DrawnFiles = {},
   colour?: ExportColour,
-  channels?: ChannelChoice[],
+  shown?: SlideShown,
 ): SlideWork {
   return async (engineOf, input, abandon, folders) => {
     const out = thumbnailFileName(stems.get(input.path)!, format);
@@ -173,7 +178,7 @@ export function thumbnailWork(
     let recipe: string;
     try {
       drawn = { ...drawn, annotations: await annotationsFor(input.path, given.annotations, identity) };
-      recipe = await thumbnailRecipe(spec, colour, channels, drawn);
+      recipe = await thumbnailRecipe(spec, colour, shown, drawn);
     } catch (error) {
       return { status: 'failed', outputs: [], ...none, error: namingItsFile(toErrorInfo(error, input.path), drawn) };
     }
@@ -230,7 +235,7 @@ export function thumbnailWork(
           );
         },
         abandon,
-        channels,
+        shown,
       ).catch((error: unknown) => ({ ok: false as const, error: toErrorInfo(error, input.path) }));
     let result = await exportThumbnail();
     // The folder went meanwhile: another shard writing the same tree removed it, empty, at its end (OutputFolders).
@@ -265,16 +270,16 @@ function namingItsFile(error: ErrorInfo, drawn: DrawnFiles): ErrorInfo {
 }
 
 /** The options that decide a thumbnail's pixels, but for drawn annotations. */
-function pixelOptions(spec: ThumbnailSpec, colour: ExportColour | undefined, channels: ChannelChoice[] | undefined): string[] {
+function pixelOptions(spec: ThumbnailSpec, colour: ExportColour | undefined, shown: SlideShown | undefined): string[] {
   const size = spec.kind === 'size' ? `--size ${spec.longestSide}` : spec.kind === 'power' ? `--power ${spec.objectivePower}` : `--mpp ${spec.mpp}`;
-  return ['thumbnail', size, `--colour ${colour?.managed === false ? 'stored' : 'srgb'}`, ...channelsText(channels)];
+  return ['thumbnail', size, `--colour ${colour?.managed === false ? 'stored' : 'srgb'}`, ...channelsText(shown)];
 }
 
 /** What a thumbnail batch makes of each slide (ReportLine.outputSet): its pixels' options, its format, the files it draws. */
 export function thumbnailOutputSet(
   spec: ThumbnailSpec,
   colour: ExportColour | undefined,
-  channels: ChannelChoice[] | undefined,
+  shown: SlideShown | undefined,
   format: ImageFormat,
   { annotations, detections }: DrawnFiles,
 ): string {
@@ -282,17 +287,12 @@ export function thumbnailOutputSet(
     ...(annotations === undefined ? [] : [`--annotations ${annotations === 'stored' ? 'stored' : basename(annotations)}`]),
     ...(detections === undefined ? [] : [`--detections ${basename(detections)}`]),
   ];
-  return [...pixelOptions(spec, colour, channels), `--format ${format}`, ...drawn].join(' ');
+  return [...pixelOptions(spec, colour, shown), `--format ${format}`, ...drawn].join(' ');
 }
 
 /** The options that decide a thumbnail's pixels, as the command line gives them; the files drawn in by their content. */
-async function thumbnailRecipe(
-  spec: ThumbnailSpec,
-  colour: ExportColour | undefined,
-  channels: ChannelChoice[] | undefined,
-  drawn: DrawnFiles,
-): Promise<string> {
-  const parts = pixelOptions(spec, colour, channels);
+async function thumbnailRecipe(spec: ThumbnailSpec, colour: ExportColour | undefined, shown: SlideShown | undefined, drawn: DrawnFiles): Promise<string> {
+  const parts = pixelOptions(spec, colour, shown);
   for (const [option, file] of [
     ['annotations', drawn.annotations],
     ['detections', drawn.detections],
@@ -346,7 +346,7 @@ export async function runCompare(
   overwrite: boolean,
   given: DrawnFiles = {},
   colour?: ExportColour,
-  channels?: ChannelChoice[],
+  shown?: SlideShown,
 ): Promise<Result<string[]>> {
   const comparisonPath = resolve(outFile);
   await makeOutputFolder(dirname(comparisonPath));
@@ -371,7 +371,7 @@ export async function runCompare(
       });
     },
     undefined,
-    channels,
+    shown,
   );
   return result.ok ? { ok: true, value: result.value.files } : result;
 }
@@ -398,7 +398,7 @@ export async function runRegion(
   format: ImageFormat,
   overwrite: boolean,
   colour?: ExportColour,
-  channels?: ChannelChoice[],
+  shown?: SlideShown,
 ): Promise<Result<string>> {
   const at = args.power !== undefined ? { kind: 'power' as const, objectivePower: args.power } : { kind: 'level' as const, level: args.level ?? 0 };
   await makeOutputFolder(dirname(resolve(outFile)));
@@ -425,7 +425,7 @@ export async function runRegion(
       });
     },
     undefined,
-    channels,
+    shown,
   );
   return result.ok ? { ok: true, value: resolve(outFile) } : result;
 }

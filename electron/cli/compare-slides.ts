@@ -11,7 +11,7 @@ import { fail, type Result } from '../../shared/errors';
 import { sideBySideProblem } from '../../shared/export-plan';
 import { downsampleForPower, formatPower, mppAtDownsample } from '../../shared/magnification';
 import type { ImageFormat } from '../../shared/operations';
-import type { ChannelChoice, SlideInfo } from '../../shared/slide';
+import type { SlideInfo, SlideShown } from '../../shared/slide';
 import { readAlignmentFile } from '../compare/alignment-file';
 import { centreOutside, type Engine } from './commands';
 import { writeSlideWarnings } from './slide-warnings';
@@ -28,8 +28,8 @@ export interface CompareSlidesArgs {
   overwrite: boolean;
   /** The slides' ICC profiles to sRGB (undefined) or not. */
   colour?: ExportColour | undefined;
-  /** The fluorescence slides' channels as chosen (--channels). */
-  channels?: ChannelChoice[] | undefined;
+  /** The fluorescence slides' channels and plane as chosen (--channels, --plane). */
+  shown?: SlideShown | undefined;
 }
 
 interface Opened {
@@ -41,13 +41,13 @@ interface Opened {
 async function withSlides<T>(
   engine: Engine,
   paths: readonly string[],
-  channels: ChannelChoice[] | undefined,
+  shown: SlideShown | undefined,
   work: (slides: Opened[]) => Promise<Result<T>>,
 ): Promise<Result<T>> {
   const opened: Opened[] = [];
   try {
     for (const path of paths) {
-      const slide = await engine.open(resolve(path), null, channels);
+      const slide = await engine.open(resolve(path), null, shown);
       if (!slide.ok) return slide;
       writeSlideWarnings(slide.value.info.path, slide.value.info.warnings);
       opened.push(slide.value);
@@ -66,7 +66,7 @@ export async function runCompareSlides(engine: Engine, paths: readonly string[],
     ? await readAlignmentFile(resolve(args.alignment), absolute)
     : { ok: true, value: absolute.map(() => NO_PLACEMENT) };
   if (!placements.ok) return placements;
-  return withSlides(engine, absolute, args.channels, async (slides) => {
+  return withSlides(engine, absolute, args.shown, async (slides) => {
     const first = slides[0]!.info;
     const scales = slides.map((s) => physicalSlide(s.info));
     const missing = slides.findIndex((_, i) => scales[i] === null);

@@ -59,6 +59,7 @@ export const OPTIONS = {
   alignment: { type: 'string', for: ['compare-slides'] },
   colour: { type: 'string', for: IMAGE_WRITERS },
   channels: { type: 'string', for: IMAGE_WRITERS },
+  plane: { type: 'string', for: IMAGE_WRITERS },
 } as const satisfies Record<string, { type: 'string' | 'boolean'; short?: string; for: readonly Usage[] }>;
 
 type Declared = typeof OPTIONS;

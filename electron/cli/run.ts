@@ -20,7 +20,7 @@ import { EngineClient, type EngineSpawn } from '../engine-host/engine-client';
 import { type EngineLaunchSettings, engineEnvironmentProblem, readEngineSettings, userCacheDir } from '../engine-host/engine-settings';
 import { annotationFormat, runAnnotations, runAnnotationsTable } from './annotations-command';
 import { jobEngine, runBatch } from './batch';
-import { channelsOption } from './channel-option';
+import { shownOption } from './channel-option';
 import { type Engine, infoJson, infoText, makeOutputFolder, runCompare, runRegion, thumbnailOutputSet, thumbnailWork, withSlide } from './commands';
 import { runCompareSlides } from './compare-slides';
 import { outputProvenance } from './complete-output';
@@ -57,16 +57,16 @@ Usage:
   slidescope info SLIDE [--json]
   slidescope region SLIDE --x X --y Y --width W --height H [--level N | --power P [--annotations FILE|stored]
                     [--detections FILE] [--scale-bar]] --out FILE [--format png|jpeg|tiff] [--colour srgb|stored]
-                    [--channels LIST] [--overwrite]
+                    [--channels LIST] [--plane Z[,T]] [--overwrite]
   slidescope thumbnail SLIDE... | DIR... | --list FILE [--recursive] [--root DIR] [--power 1.25 | --mpp 8 | --size 1024]
                        [--format png|jpeg|tiff] --out DIR [--shard K/N | --shard auto] [--report FILE.jsonl]
                        [--jobs N] [--max-memory 8G] [--overwrite] [--grace SECONDS] [--annotations FILE|stored]
-                       [--detections FILE] [--colour srgb|stored] [--channels LIST]
+                       [--detections FILE] [--colour srgb|stored] [--channels LIST] [--plane Z[,T]]
   slidescope compare SLIDE [--powers 1.25,2.5,5,10] [--mode slide | --mode field --center X,Y [--panel 512x512]] --out FILE
                      [--annotations FILE|stored] [--detections FILE] [--format png|jpeg|tiff] [--colour srgb|stored]
-                     [--channels LIST] [--overwrite]
+                     [--channels LIST] [--plane Z[,T]] [--overwrite]
   slidescope compare SLIDE SLIDE [SLIDE SLIDE] --power P [--center X,Y] [--size 512x512] [--alignment FILE.json] --out FILE
-                     [--format png|jpeg|tiff] [--colour srgb|stored] [--channels LIST] [--overwrite]
+                     [--format png|jpeg|tiff] [--colour srgb|stored] [--channels LIST] [--plane Z[,T]] [--overwrite]
   slidescope annotations SLIDE... [--json] | --import FILE | --export FILE [--format geojson|imagescope|csv] [--overwrite]
                          | SLIDE --detections FILE [--json | --export FILE.csv]
   slidescope report merge REPORT.jsonl... [--json] [--slowest 10]
@@ -91,6 +91,9 @@ Usage:
   COLOUR #rrggbb or red, green, blue, yellow, cyan, magenta, orange, white, and LOW-HIGH the display
   range in sample values (default: as the app first shows it). E.g. --channels DAPI:blue,CD8:green:200-4000.
   Slides without channels are not affected.
+  --plane Z or Z,T shows a fluorescence z-stack's focal plane Z and time series' timepoint T, each
+  numbered from 1 as channels are (\`info\` gives SizeZ and SizeT; default 1,1); display ranges not
+  given are plane 1,1's. A slide without that plane fails.
 
 Slides side by side (compare with 2 to 4 slides):
   Each slide's panel at the same µm per pixel: the first slide's at --power (a 20x and a 40x scan
@@ -410,11 +413,19 @@ async function thumbnailBatch(positionals: string[], values: Options, cacheJourn
     try {
       ({ lines, stopError, reportError } = await runBatch({
         command: 'thumbnail',
-        outputSet: thumbnailOutputSet(spec, colourOption(values.colour), channelsOption(values.channels), imageFormat, drawn),
+        outputSet: thumbnailOutputSet(spec, colourOption(values.colour), shownOption(values.channels, values.plane), imageFormat, drawn),
         cohort,
         inputs,
         plan,
-        work: thumbnailWork(spec, imageFormat, stems, values.overwrite === true, drawn, colourOption(values.colour), channelsOption(values.channels)),
+        work: thumbnailWork(
+          spec,
+          imageFormat,
+          stems,
+          values.overwrite === true,
+          drawn,
+          colourOption(values.colour),
+          shownOption(values.channels, values.plane),
+        ),
         interrupt,
         progress: batchProgress(),
         report,
@@ -562,7 +573,7 @@ async function compareSlides(engine: Engine, paths: string[], values: Options, o
     out: values.out,
     overwrite,
     colour: colourOption(values.colour),
-    channels: channelsOption(values.channels),
+    shown: shownOption(values.channels, values.plane),
   });
   if (!out.ok) return printError(out.error);
   process.stdout.write(`${out.value}\n`);
@@ -732,7 +743,7 @@ async function runCommand(argv: string[], launchEngine: EngineLauncher): Promise
           fileFormat(values.format, values.out),
           overwrite,
           colourOption(values.colour),
-          channelsOption(values.channels),
+          shownOption(values.channels, values.plane),
         );
         if (!out.ok) return printError(out.error);
         process.stdout.write(`${out.value}\n`);
@@ -764,7 +775,7 @@ async function runCommand(argv: string[], launchEngine: EngineLauncher): Promise
           overwrite,
           drawn,
           colourOption(values.colour),
-          channelsOption(values.channels),
+          shownOption(values.channels, values.plane),
         );
         if (!files.ok) return printError(files.error);
         for (const f of files.value) process.stdout.write(`${f}\n`);

@@ -9,7 +9,7 @@ import type { ErrorInfo, Result } from '../../shared/errors';
 import type { OperationCallOptions, OperationProtocol } from '../../shared/operation-rpc';
 import type { EngineOperation, OpenedSlide, RequestInput, RequestOf, ResponseOf } from '../../shared/operations';
 import type { RpcClient } from '../../shared/rpc';
-import type { ChannelChoice } from '../../shared/slide';
+import type { SlideShown } from '../../shared/slide';
 import { type Child, type Replaced, Supervisor } from '../rpc/supervisor';
 import { STOPPED_FILE_SYSTEM } from './engine-settings';
 import { openRequestShowing } from './open-request';
@@ -118,9 +118,9 @@ export class EngineClient<Connection> {
     if (failed) return { ok: false, error: failed };
     const result = await this.supervisor.call(op, request, options);
     if (op === 'engine:open' && result.ok) this.slides.set(slideId!, { request: request as RequestOf<'engine:open'>, strikes: [] });
-    // A restarted engine reopens the slide showing its channels as last chosen.
+    // A restarted engine reopens the slide showing its channels and plane as last chosen.
     const shown = op === 'engine:set-channels' && result.ok ? this.slides.get(slideId!) : undefined;
-    if (shown) shown.request = openRequestShowing(shown.request, (request as RequestOf<'engine:set-channels'>).channels);
+    if (shown) shown.request = openRequestShowing(shown.request, request as RequestOf<'engine:set-channels'>);
     if (op === 'engine:close' && slideId !== undefined) {
       this.slides.delete(slideId);
       this.failed.delete(slideId);
@@ -129,10 +129,11 @@ export class EngineClient<Connection> {
   }
 
   /** Opens a slide under a new id, readable by `client`'s connection (null: only by this proxy). */
-  /** Opens a slide under a new id; `channels` shows a fluorescence slide's channels as chosen (ignored for others). */
-  async open(path: string, client: number | null, channels?: ChannelChoice[]): Promise<Result<OpenedSlide>> {
+  /** Opens a slide under a new id; `shown`: a fluorescence slide's channels as chosen (ignored for others) and its plane. */
+  async open(path: string, client: number | null, shown: SlideShown = {}): Promise<Result<OpenedSlide>> {
     const slideId = randomUUID();
-    const opened = await this.call('engine:open', { slideId, path, client, ...(channels ? { channels } : {}) });
+    const { channels, plane } = shown;
+    const opened = await this.call('engine:open', { slideId, path, client, ...(channels ? { channels } : {}), ...(plane ? { plane } : {}) });
     return opened.ok ? { ok: true, value: { slideId, info: opened.value } } : opened;
   }
 

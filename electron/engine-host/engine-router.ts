@@ -247,10 +247,10 @@ export class EngineRouter {
       case 'engine:set-channels': {
         // A lane that opens the slide from here opens it showing the channels as chosen now; not
         // before the lanes took them (a refused choice would fail every later open there).
-        const { slideId, channels } = request as RequestOf<'engine:set-channels'>;
+        const shown = request as RequestOf<'engine:set-channels'>;
         const result = await this.onEveryLane(op, request, { signal: context.signal });
-        const slide = this.slides.get(slideId);
-        if (result.ok && slide) slide.request = openRequestShowing(slide.request, channels);
+        const slide = this.slides.get(shown.slideId);
+        if (result.ok && slide) slide.request = openRequestShowing(slide.request, shown);
         return result;
       }
       case 'slide:prefetch': {

@@ -2,10 +2,12 @@
 // lane, a restarted engine) as it is shown now.
 
 import type { RequestOf } from '../../shared/operations';
-import type { ChannelChoice } from '../../shared/slide';
 
-/** The open request showing the channels as chosen since (null: as the slide first shows them). */
-export function openRequestShowing(request: RequestOf<'engine:open'>, channels: ChannelChoice[] | null): RequestOf<'engine:open'> {
-  const { channels: _before, ...opened } = request;
-  return channels === null ? opened : { ...opened, channels };
+/** How a set-channels request shows the slide: its channels (null: as the slide first shows them) and plane (absent: Z = T = 0). */
+export type ChannelsShown = Pick<RequestOf<'engine:set-channels'>, 'channels' | 'plane'>;
+
+/** The open request showing the channels and plane as chosen since. */
+export function openRequestShowing(request: RequestOf<'engine:open'>, { channels, plane }: ChannelsShown): RequestOf<'engine:open'> {
+  const { channels: _channels, plane: _plane, ...opened } = request;
+  return { ...opened, ...(channels === null ? {} : { channels }), ...(plane ? { plane } : {}) };
 }
