@@ -271,7 +271,7 @@ describe("a fluorescence slide's channels chosen while it is open", () => {
   });
   after(() => engine.dispose());
 
-  test('every lane shows them, a restarted engine too; null shows the slide as it first was; a brightfield slide has none to choose', async () => {
+  test('every lane shows them and the plane chosen, a restarted engine too; null shows the slide as it first was; a brightfield slide has none to choose', async () => {
     const path = await fixturePath('ome-fluorescence-16bit');
     const { slideId, info } = value(await engine.open(path, null));
     const rect = { slideId, level: 1, x: 0, y: 0, width: 600, height: 450 };
@@ -300,10 +300,26 @@ describe("a fluorescence slide's channels chosen while it is open", () => {
     value(await engine.call('engine:set-channels', { slideId, channels: null }));
     for (const region of await regions()) assert.deepEqual(region.data, first.data);
 
+    await engine.close(slideId);
+
+    // A z-stack's plane too: every lane and a restarted engine show the plane last chosen.
+    const stack = value(await engine.open(await fixturePath('ome-fluorescence-zstack'), null));
+    const stackRect = { ...rect, slideId: stack.slideId };
+    const stackRegions = () => Promise.all(Array.from({ length: 4 }, () => engine.call('engine:region', stackRect).then(value)));
+    const top0 = (await stackRegions())[0]!;
+    value(await engine.call('engine:set-channels', { slideId: stack.slideId, channels: null, plane: { z: 3, t: 0 } }));
+    const deep = (await stackRegions())[0]!;
+    assert.notDeepEqual(deep.data, top0.data);
+    for (const region of await stackRegions()) assert.deepEqual(region.data, deep.data, 'every lane at Z 4');
+    const stackPid = engine.pid!;
+    process.kill(stackPid, 'SIGKILL');
+    await waitFor('the restarted engine', () => (engine.pid !== undefined && engine.pid !== stackPid ? true : undefined));
+    for (const region of await stackRegions()) assert.deepEqual(region.data, deep.data, 'reopened at Z 4');
+    await engine.close(stack.slideId);
+
     const brightfield = value(await engine.open(CMU, null));
     const refused = await engine.call('engine:set-channels', { slideId: brightfield.slideId, channels: [{ channel: 0 }] });
     assert.equal(code(refused), 'INVALID_ARGUMENT');
     await engine.close(brightfield.slideId);
-    await engine.close(slideId);
   });
 });
