@@ -15,6 +15,7 @@ import { StubAnnotationDialogs } from '../../testing/fakes/annotation-dialogs';
 import { fixturePath } from '../../testing/fixtures';
 import { InProcessEngine } from '../../testing/in-process-engine';
 import { AnnotationStore } from '../annotations/annotation-store';
+import type { ChannelsShown } from '../engine-host/open-request';
 import { AlignmentStore } from './alignment-store';
 import { CHANNEL_MEMORY_NAME, ChannelMemory } from './channel-memory';
 import { CompareAlignments } from './compare-alignments';
@@ -56,13 +57,18 @@ describe("a fluorescence slide's channels remembered", () => {
   }
 
   /** Opens the slide, answers what the window is told, and closes it. */
-  async function shownAtOpen(ipc: ReturnType<typeof handlers>, choose?: Parameters<ChannelMemory['remember']>[1]): Promise<SlideInfo['channels']> {
-    const opened = (await ipc.dispatch('slide:open-dropped', SENDER, { path: slide })) as Result<OpenedSlide>;
+  async function openedAs(ipc: ReturnType<typeof handlers>, path: string, choose?: ChannelsShown): Promise<SlideInfo> {
+    const opened = (await ipc.dispatch('slide:open-dropped', SENDER, { path })) as Result<OpenedSlide>;
     assert.ok(opened.ok, JSON.stringify(opened));
     const { slideId, info } = opened.value;
-    if (choose !== undefined) assert.equal(((await ipc.dispatch('slide:set-channels', SENDER, { slideId, channels: choose })) as Result<SlideInfo>).ok, true);
+    if (choose !== undefined) assert.equal(((await ipc.dispatch('slide:set-channels', SENDER, { slideId, ...choose })) as Result<SlideInfo>).ok, true);
     assert.equal(((await ipc.dispatch('slide:close', SENDER, { slideId })) as Result<void>).ok, true);
-    return info.channels;
+    return info;
+  }
+
+  /** The slide's channels at open, after which `choose` (channels alone) is shown. */
+  async function shownAtOpen(ipc: ReturnType<typeof handlers>, choose?: ChannelsShown['channels']): Promise<SlideInfo['channels']> {
+    return (await openedAs(ipc, slide, choose === undefined ? undefined : { channels: choose })).channels;
   }
 
   const shown = (channels: SlideInfo['channels']) => channels?.map((c) => (c.shown ? `${c.colour} ${c.low}-${c.high}` : 'hidden'));
@@ -96,9 +102,34 @@ describe("a fluorescence slide's channels remembered", () => {
 
   it('keeps the most recently changed slides only, past its bound', async () => {
     const memory = new ChannelMemory({ dir: join(dir, 'bounded'), max: 2 });
-    for (const path of ['/a.ome.tif', '/b.ome.tif', '/c.ome.tif']) await memory.remember(path, [{ channel: 0 }]);
-    await memory.remember('/b.ome.tif', [{ channel: 1 }]);
+    for (const path of ['/a.ome.tif', '/b.ome.tif', '/c.ome.tif']) await memory.remember(path, { channels: [{ channel: 0 }] });
+    await memory.remember('/b.ome.tif', { channels: [{ channel: 1 }] });
     const again = new ChannelMemory({ dir: join(dir, 'bounded'), max: 2 });
-    assert.deepEqual(await Promise.all(['/a.ome.tif', '/b.ome.tif', '/c.ome.tif'].map((p) => again.recall(p))), [null, [{ channel: 1 }], [{ channel: 0 }]]);
+    assert.deepEqual(await Promise.all(['/a.ome.tif', '/b.ome.tif', '/c.ome.tif'].map((p) => again.recall(p))), [
+      null,
+      { channels: [{ channel: 1 }] },
+      { channels: [{ channel: 0 }] },
+    ]);
+  });
+
+  it("a z-stack's plane is remembered with its channels, kept when they are reset, forgotten at the first plane; an earlier version's entry (channels alone) still reads", async () => {
+    const stack = await fixturePath('ome-fluorescence-zstack');
+    const ipc = handlers();
+    assert.deepEqual((await openedAs(ipc, stack, { channels: [{ channel: 'FITC' }], plane: { z: 2, t: 0 } })).plane, { z: 0, t: 0, sizeZ: 4, sizeT: 1 });
+    const again = await openedAs(handlers(), stack, { channels: null, plane: { z: 3, t: 0 } });
+    assert.deepEqual(again.plane, { z: 2, t: 0, sizeZ: 4, sizeT: 1 }, 'shown at the plane last chosen');
+    assert.deepEqual(shown(again.channels)?.[0], 'hidden');
+    const reset = await openedAs(handlers(), stack, { channels: null });
+    assert.deepEqual(reset.plane, { z: 3, t: 0, sizeZ: 4, sizeT: 1 }, 'the channels reset, the plane kept');
+    assert.equal(
+      reset.channels?.every((c) => c.shown),
+      true,
+    );
+    assert.deepEqual((await openedAs(handlers(), stack)).plane, { z: 0, t: 0, sizeZ: 4, sizeT: 1 });
+    const stored = JSON.parse(await readFile(join(dir, CHANNEL_MEMORY_NAME), 'utf8')) as { sets: Record<string, unknown> };
+    assert.equal(stored.sets[stack], undefined, 'forgotten at the first plane');
+
+    await writeFile(join(dir, CHANNEL_MEMORY_NAME), JSON.stringify({ version: 1, sets: { [slide]: [{ channel: 'TRITC' }] } }));
+    assert.deepEqual(shown(await shownAtOpen(handlers()))?.slice(0, 2), ['hidden', 'hidden']);
   });
 });

@@ -225,13 +225,14 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
     return ok({ ...opened.value, info });
   }
 
-  /** A fluorescence slide shown with the channels last chosen for it (a choice that no longer fits the file is forgotten). */
+  /** A fluorescence slide shown with the channels and plane last chosen for it (a choice that no longer fits the file is forgotten). */
   async function withRememberedChannels(slideId: string, path: string, info: SlideInfo): Promise<SlideInfo> {
     const memory = deps.channelMemory;
-    if (!memory || !info.channels || info.channels.length < 2) return info;
-    const channels = await memory.recall(path).catch(() => null);
-    if (!channels) return info;
-    const shown = await engine.call('engine:set-channels', { slideId, channels });
+    const planes = info.plane ? info.plane.sizeZ * info.plane.sizeT : 1;
+    if (!memory || !info.channels || (info.channels.length < 2 && planes < 2)) return info;
+    const remembered = await memory.recall(path).catch(() => null);
+    if (!remembered) return info;
+    const shown = await engine.call('engine:set-channels', { slideId, ...remembered });
     if (shown.ok) return shown.value;
     if (shown.error.code === 'INVALID_ARGUMENT') void memory.remember(path, null).catch((error: unknown) => log(`could not forget ${path}'s channels`, error));
     return info;
@@ -395,7 +396,7 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
       const shown = await engine.call('engine:set-channels', request);
       if (shown.ok) {
         slide.info = shown.value;
-        await deps.channelMemory?.remember(slide.path, request.channels).catch((error: unknown) => log(`could not remember ${slide.path}'s channels`, error));
+        await deps.channelMemory?.remember(slide.path, request).catch((error: unknown) => log(`could not remember ${slide.path}'s channels`, error));
       }
       return shown;
     },
