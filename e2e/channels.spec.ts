@@ -151,3 +151,48 @@ koreanTest('in Korean, the channels are named in Korean; arrow keys in a range f
   await expect(high).toHaveValue(String(before - 1));
   expect(await settledCentre(page)).toEqual(centre);
 });
+
+test("a z-stack's Z slider, moved by keyboard: the view's and the engine's pixels change with the plane, the display ranges as they were", async ({ host }) => {
+  const { page } = host;
+  const path = await fixturePath('ome-fluorescence-zstack');
+  await host.drop([path]);
+  await waitForTiles(page);
+  const slideId = host.slideIdOf(path.split('/').pop()!);
+  const top = await viewMeans(page);
+  const topEngine = await engineMeans(host, slideId);
+  await page.keyboard.press('Shift+C');
+  const controls = page.getByTestId('channel-controls');
+  const high = controls.getByTestId('channel-0-high');
+  const range = await high.inputValue();
+  // One focal plane axis: a Z slider, no Time slider.
+  await expect(controls.getByTestId('channel-plane-t')).toHaveCount(0);
+  const slider = controls.getByRole('slider', { name: 'Z-slice (focal plane), 1 to 4' });
+  await expect(slider).toHaveValue('1');
+  await expect(controls.getByTestId('channel-plane-z-value')).toHaveText('1 of 4');
+  const centre = await settledCentre(page);
+  await slider.focus();
+  await page.keyboard.press('End');
+  await expect(slider).toHaveValue('4');
+  await expect(controls.getByTestId('channel-plane-z-value')).toHaveText('4 of 4');
+  // The deepest plane is a quarter as bright: darker in the engine and the view, the view not moved.
+  await expect.poll(async () => (await engineMeans(host, slideId)).every((v, c) => v < topEngine[c]! - 5)).toBe(true);
+  await waitForTiles(page);
+  await expect.poll(async () => (await viewMeans(page)).every((v, c) => v < top[c]! - 5)).toBe(true);
+  expect(await settledCentre(page)).toEqual(centre);
+  await expect(high).toHaveValue(range);
+
+  await page.keyboard.press('Home');
+  await expect.poll(async () => engineMeans(host, slideId)).toEqual(topEngine);
+  await waitForTiles(page);
+  await expect.poll(async () => (await viewMeans(page)).every((v, c) => Math.abs(v - top[c]!) < 2)).toBe(true);
+});
+
+koreanTest('in Korean, the Z slider is named in Korean', async ({ host }) => {
+  const { page } = host;
+  await host.drop([await fixturePath('ome-fluorescence-zstack')]);
+  await waitForTiles(page);
+  await page.keyboard.press('Shift+C');
+  const slider = page.getByRole('region', { name: '채널' }).getByRole('slider', { name: 'Z 단면 (초점면), 1부터 4까지' });
+  await expect(slider).toHaveValue('1');
+  await expect(page.getByTestId('channel-plane-z-value')).toHaveText('4 중 1');
+});

@@ -422,6 +422,11 @@ export const en = {
     reset: 'Reset channels',
     resetTitle: 'Every channel shown as the slide first showed it',
     failed: 'The channels of {{slide}} could not be changed',
+    zSlice: 'Z-slice',
+    zSliceOf: 'Z-slice (focal plane), 1 to {{count}}',
+    timepoint: 'Time',
+    timepointOf: 'Timepoint, 1 to {{count}}',
+    planeValue: '{{number}} of {{count}}',
   },
   colour: {
     title: 'Colour',

@@ -418,6 +418,11 @@ export const ko = {
     reset: '채널 초기화',
     resetTitle: '모든 채널을 슬라이드를 처음 열었을 때처럼 표시',
     failed: '{{slide}}의 채널을 바꾸지 못했습니다',
+    zSlice: 'Z 단면',
+    zSliceOf: 'Z 단면 (초점면), 1부터 {{count}}까지',
+    timepoint: '시간',
+    timepointOf: '시점, 1부터 {{count}}까지',
+    planeValue: '{{count}} 중 {{number}}',
   },
   colour: {
     title: '색',

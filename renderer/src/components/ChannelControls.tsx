@@ -1,5 +1,6 @@
 // The colour panel's channels of a fluorescence slide: each shown or hidden, its colour, and the
-// sample values shown black (low) and in full colour (high); reset to the slide's own display.
+// sample values shown black (low) and in full colour (high); reset to the slide's own display. A
+// z-stack's or time series' sliders choose its focal plane and timepoint, numbered from 1 as QuPath's.
 
 import { keepStepKeys } from '../focus';
 import type { SlideChannels } from '../hooks/useSlideChannels';
@@ -9,7 +10,13 @@ import { channelLabel } from '../viewer/channelChoices';
 
 export function ChannelControls({ control }: { control: SlideChannels }) {
   const t = useT();
-  const { channels, edit, reset } = control;
+  const { channels, edit, reset, plane, setPlane } = control;
+  const sliders = plane
+    ? [
+        { axis: 'z' as const, count: plane.sizeZ, label: t('channels.zSlice'), labelOf: t('channels.zSliceOf', { count: plane.sizeZ }) },
+        { axis: 't' as const, count: plane.sizeT, label: t('channels.timepoint'), labelOf: t('channels.timepointOf', { count: plane.sizeT }) },
+      ].filter((s) => s.count > 1)
+    : [];
   const number = (text: string, apply: (value: number) => void) => {
     // A field being cleared or typed into is not yet a number: nothing is asked until it is one.
     if (text.trim() !== '' && Number.isFinite(Number(text))) apply(Number(text));
@@ -17,6 +24,30 @@ export function ChannelControls({ control }: { control: SlideChannels }) {
   return (
     <section className="channel-controls" aria-label={t('channels.title')} data-testid="channel-controls">
       <h3 className="channel-controls-title">{t('channels.title')}</h3>
+      {plane &&
+        sliders.map(({ axis, count, label, labelOf }) => {
+          const value = t('channels.planeValue', { number: plane[axis] + 1, count });
+          return (
+            <label key={axis} className="colour-control channel-plane">
+              <span className="colour-control-label">{label}</span>
+              <input
+                type="range"
+                min={1}
+                max={count}
+                step={1}
+                value={plane[axis] + 1}
+                aria-label={labelOf}
+                aria-valuetext={value}
+                onChange={(event) => setPlane({ ...plane, [axis]: Number(event.target.value) - 1 })}
+                onKeyDown={keepStepKeys}
+                data-testid={`channel-plane-${axis}`}
+              />
+              <output className="colour-control-value" data-testid={`channel-plane-${axis}-value`}>
+                {value}
+              </output>
+            </label>
+          );
+        })}
       <ul className="channel-list">
         {channels.map((c, i) => {
           const name = channelLabel(t, c, i);

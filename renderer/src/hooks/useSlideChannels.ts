@@ -1,6 +1,6 @@
-// A fluorescence slide's channels as its view shows them: edited in the colour panel, asked of the
-// engine a moment after the last edit (a colour dragged or a number typed is one request, not one a
-// step), its tiles then made again. Answers arriving out of turn are dropped; a refusal puts back what
+// A fluorescence slide's channels and plane (a z-stack's focal plane, a time series' timepoint) as
+// its view shows them: edited in the colour panel, asked of the engine a moment after the last edit (a
+// colour dragged, a number typed or a slider moved is one request, not one a step), its tiles then made again. Answers arriving out of turn are dropped; a refusal puts back what
 // the engine shows and is told as a notice. An edit still settling when the view closes (another tab
 // shown) is asked at once, and its answer kept with the slide for the view that opens next.
 
@@ -8,7 +8,7 @@ import type OpenSeadragon from 'openseadragon';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ErrorInfo } from '../../../shared/errors';
 import type { OpenedSlide } from '../../../shared/ipc';
-import type { ChannelInfo, SlideInfo } from '../../../shared/slide';
+import type { ChannelInfo, PlaneChoice, PlaneInfo, SlideInfo } from '../../../shared/slide';
 import { useApi } from '../api';
 import { type ChannelEdit, choicesOf, displayKey, editChannel, keepHidden } from '../viewer/channelChoices';
 import { remakeTiles } from '../viewer/SlideTileSource';
@@ -16,17 +16,29 @@ import { remakeTiles } from '../viewer/SlideTileSource';
 /** How long after the last edit the engine is asked. */
 const SETTLE_MS = 250;
 
+/** How the engine shows the slide: its channels and plane. */
+interface Shown {
+  channels: ChannelInfo[] | undefined;
+  plane: PlaneInfo | undefined;
+}
+
 /** The view's tiles made again, as the engine now makes them. */
-function remake(viewer: OpenSeadragon.Viewer, channels: readonly ChannelInfo[] | undefined): void {
-  remakeTiles(viewer.navigator ? [viewer, viewer.navigator] : [viewer], (source) => source.setDisplay(displayKey(channels)));
+function remake(viewer: OpenSeadragon.Viewer, { channels, plane }: Shown): void {
+  remakeTiles(viewer.navigator ? [viewer, viewer.navigator] : [viewer], (source) => source.setDisplay(displayKey(channels, plane)));
 }
 
 export interface SlideChannels {
   channels: ChannelInfo[];
   edit: (index: number, edit: ChannelEdit) => void;
-  /** Every channel as the slide first showed them. */
+  /** Every channel as the slide first showed them, at the plane shown. */
   reset: () => void;
+  /** The focal plane and timepoint shown, and their counts. */
+  plane: PlaneInfo | undefined;
+  /** Shows another plane (z, t from 0), the channels as set. */
+  setPlane: (plane: PlaneChoice) => void;
 }
+
+const shownOf = (info: SlideInfo): Shown => ({ channels: info.channels, plane: info.plane });
 
 export function useSlideChannels(
   slide: OpenedSlide,
@@ -35,46 +47,47 @@ export function useSlideChannels(
   onFailed: (error: ErrorInfo) => void,
 ): SlideChannels | null {
   const api = useApi();
-  const [channels, setChannelState] = useState<ChannelInfo[] | undefined>(slide.info.channels);
-  /** The channels as the panel shows them, between renders too (edits come faster than renders). */
-  const edited = useRef(slide.info.channels);
-  const setChannels = useCallback((next: ChannelInfo[] | undefined) => {
+  const [state, setState] = useState<Shown>(() => shownOf(slide.info));
+  /** The channels and plane as the panel shows them, between renders too (edits come faster than renders). */
+  const edited = useRef(state);
+  const setShownState = useCallback((next: Shown) => {
     edited.current = next;
-    setChannelState(next);
+    setState(next);
   }, []);
   /** What the engine shows now, to put back after a refusal. */
-  const shown = useRef(slide.info.channels);
+  const shown = useRef(state);
   const asked = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   /** The edit waiting for the timer, if any. */
-  const settling = useRef<ChannelInfo[] | null>(null);
+  const settling = useRef<{ set: ChannelInfo[] | null; plane: PlaneChoice | undefined } | null>(null);
   const open = useRef(true);
   const latest = useRef({ viewer, onShown, onFailed });
   latest.current = { viewer, onShown, onFailed };
   const { slideId } = slide;
 
   const ask = useCallback(
-    /** `set`: the channels as the panel set them (null: as the slide first showed them). */
-    async (set: ChannelInfo[] | null) => {
+    /** `set`: the channels as the panel set them (null: as the slide first showed them), at `plane`. */
+    async ({ set, plane }: { set: ChannelInfo[] | null; plane: PlaneChoice | undefined }) => {
       clearTimeout(timer.current);
       settling.current = null;
       const turn = ++asked.current;
-      const result = await api.setChannels({ slideId, channels: set && choicesOf(set) });
+      const result = await api.setChannels({ slideId, channels: set && choicesOf(set), ...(plane ? { plane: { z: plane.z, t: plane.t } } : {}) });
       if (turn !== asked.current) return;
       const { viewer, onShown, onFailed } = latest.current;
       if (!result.ok) {
-        setChannels(shown.current);
+        setShownState(shown.current);
         // Asked as the view closed: a refusal then is of a slide closed with it, nothing to tell.
         if (open.current) onFailed(result.error);
         return;
       }
       const channels = set && result.value.channels ? keepHidden(result.value.channels, set) : result.value.channels;
-      shown.current = channels;
-      setChannels(channels);
+      const now = { channels, plane: result.value.plane };
+      shown.current = now;
+      setShownState(now);
       onShown({ ...result.value, channels });
-      if (viewer && open.current) remake(viewer, channels);
+      if (viewer && open.current) remake(viewer, now);
     },
-    [api, slideId, setChannels],
+    [api, slideId, setShownState],
   );
   const latestAsk = useRef(ask);
   latestAsk.current = ask;
@@ -87,26 +100,44 @@ export function useSlideChannels(
   }, []);
   // The slide's channels answered to another view of it: its edit asked as it closed, answered after this one opened.
   const given = slide.info.channels;
+  const givenPlane = slide.info.plane;
   useEffect(() => {
-    if (given === shown.current) return;
-    shown.current = given;
-    setChannels(given);
+    if (given === shown.current.channels && givenPlane === shown.current.plane) return;
+    const now = { channels: given, plane: givenPlane };
+    shown.current = now;
+    setShownState(now);
     const { viewer } = latest.current;
-    if (viewer) remake(viewer, given);
-  }, [given, setChannels]);
+    if (viewer) remake(viewer, now);
+  }, [given, givenPlane, setShownState]);
 
+  /** Shows `next` in the panel at once and asks the engine once edits settle. */
+  const settle = useCallback(
+    (next: Shown) => {
+      if (!next.channels) return;
+      setShownState(next);
+      clearTimeout(timer.current);
+      const pending = { set: next.channels, plane: next.plane };
+      settling.current = pending;
+      timer.current = setTimeout(() => void ask(pending), SETTLE_MS);
+    },
+    [ask, setShownState],
+  );
   const edit = useCallback(
     (index: number, change: ChannelEdit) => {
-      if (!edited.current) return;
-      const next = editChannel(edited.current, index, change);
-      setChannels(next);
-      clearTimeout(timer.current);
-      settling.current = next;
-      timer.current = setTimeout(() => void ask(next), SETTLE_MS);
+      const { channels, plane } = edited.current;
+      if (channels) settle({ channels: editChannel(channels, index, change), plane });
     },
-    [ask, setChannels],
+    [settle],
   );
-  const reset = useCallback(() => void ask(null), [ask]);
+  const setPlane = useCallback(
+    ({ z, t }: PlaneChoice) => {
+      const { channels, plane } = edited.current;
+      if (plane) settle({ channels, plane: { ...plane, z, t } });
+    },
+    [settle],
+  );
+  const reset = useCallback(() => void ask({ set: null, plane: edited.current.plane }), [ask]);
 
-  return channels && channels.length > 0 ? { channels, edit, reset } : null;
+  const { channels, plane } = state;
+  return channels && channels.length > 0 ? { channels, edit, reset, plane, setPlane } : null;
 }

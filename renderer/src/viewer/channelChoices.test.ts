@@ -22,9 +22,13 @@ test('an edit keeps the range whole, within 0 and the max, low below high; the o
 test('the engine is asked for the channels shown, by position; the display key changes with any of it', () => {
   const hidden = editChannel(CHANNELS, 0, { shown: false });
   assert.deepEqual(choicesOf(hidden), [{ channel: 1, colour: '#00ff00', low: 50, high: 900 }]);
-  const keys = new Set([CHANNELS, hidden, editChannel(CHANNELS, 1, { colour: '#ffffff' }), editChannel(CHANNELS, 1, { low: 51 })].map(displayKey));
+  const keys = new Set([CHANNELS, hidden, editChannel(CHANNELS, 1, { colour: '#ffffff' }), editChannel(CHANNELS, 1, { low: 51 })].map((c) => displayKey(c)));
   assert.equal(keys.size, 4);
   assert.equal(displayKey(undefined), '');
+  // The plane too: the first plane's key is the one a slide of one plane has.
+  const planes = [undefined, { z: 0, t: 0 }, { z: 1, t: 0 }, { z: 0, t: 1 }, { z: 1, t: 1 }].map((plane) => displayKey(CHANNELS, plane));
+  assert.equal(planes[0], planes[1]);
+  assert.equal(new Set(planes).size, 4);
 });
 
 test('a channel hidden keeps the colour and range it was given: the engine, told only of the channels shown, answers its own', () => {

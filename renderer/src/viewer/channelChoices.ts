@@ -2,7 +2,7 @@
 // them (shared/slide.ts ChannelChoice: the channels shown, each with its colour and range).
 
 import type { Translate } from '../../../shared/i18n/catalogue';
-import { type ChannelChoice, type ChannelInfo, unnamedChannel } from '../../../shared/slide';
+import { type ChannelChoice, type ChannelInfo, type PlaneChoice, unnamedChannel } from '../../../shared/slide';
 
 export type ChannelEdit = Partial<Pick<ChannelInfo, 'shown' | 'colour' | 'low' | 'high'>>;
 
@@ -35,9 +35,10 @@ export function keepHidden(answer: readonly ChannelInfo[], asked: readonly Chann
   });
 }
 
-/** A short text that changes whenever the tiles' pixels do (the viewer's cache keys). */
-export function displayKey(channels: readonly ChannelInfo[] | undefined): string {
-  return (channels ?? []).map((c) => (c.shown ? `${c.colour.slice(1)}.${c.low}.${c.high}` : 'off')).join('~');
+/** A short text that changes whenever the tiles' pixels do (the viewer's cache keys): the channels as shown, and the plane. */
+export function displayKey(channels: readonly ChannelInfo[] | undefined, plane?: PlaneChoice): string {
+  const shown = (channels ?? []).map((c) => (c.shown ? `${c.colour.slice(1)}.${c.low}.${c.high}` : 'off')).join('~');
+  return plane && (plane.z > 0 || plane.t > 0) ? `${shown}@${plane.z}.${plane.t}` : shown;
 }
 
 /** A channel's name as the panel shows it: the engine's name for one the file names none, in the app's language. */
