@@ -2,7 +2,8 @@
 // one IFD) composited into an RGB slide as QuPath shows them at first: each channel in its colour
 // (the OME-XML's, else QuPath's defaults), from its display range's low end (black) to its high end
 // (full colour), the channels added. The display range is the 0.1st to 99.9th percentile of the
-// channel's smallest level, as an auto-contrast would set it. The engine's codecs decode 8-bit RGB
+// channel's smallest level at Z = T = 0, as an auto-contrast would set it, and stays so at the other
+// focal planes and timepoints (withPlane), as QuPath keeps them. The engine's codecs decode 8-bit RGB
 // only, so the blocks are decompressed here (none, LZW, Deflate; no predictor).
 
 import { hexToRgb, rgbToHex } from '../../../shared/annotations';

@@ -1,6 +1,6 @@
 // What an OME-TIFF's OME-XML says about the slide: which Image is the slide and which are its macro
 // and label (bfconvert and QuPath write them as Images named so), where each Image's first plane is
-// (TiffData IFD), its pixel type and channels, its physical pixel size in µm, and the objective's
+// (TiffData IFD) and where each channel's plane at any (Z, T) is (planeIfds), its pixel type and channels, its physical pixel size in µm, and the objective's
 // magnification. OpenSlide 3.4.1 does not read OME-XML: the ome.* property names are Slidescope's.
 
 import { rgbToHex } from '../../../shared/annotations';

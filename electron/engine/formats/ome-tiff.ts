@@ -1,8 +1,9 @@
 // OME-TIFF (Bio-Formats bfconvert, QuPath, tifffile): OME-XML in the first IFD's ImageDescription.
 // The slide is the OME Image that is not a macro or label; its first plane's IFD is level 0 and
 // that IFD's SubIFDs are the reduced levels (the OME-TIFF pyramid layout). An 8-bit RGB (or grey)
-// plane is read as any tiled TIFF; 16-bit planes, and several 8-bit channels (fluorescence), are
-// composited in their colours (ome-channel-source.ts).
+// plane is read as any tiled TIFF; 16-bit planes, and several 8-bit channels or planes (fluorescence,
+// z-stacks, time series), are composited in their colours (ome-channel-source.ts), at Z = T = 0 until
+// another plane is chosen (planeStack).
 
 import { slideFormat } from '../../../shared/slide-formats';
 import { SlideError } from '../errors';
