@@ -230,6 +230,18 @@ describe('a large GeoJSON file', () => {
     assert.equal(run.stdout.trim(), '36');
   });
 
+  it("is held outside the JS heap: QuPath's 40 MB of cells named in Korean (two bytes a character as a JS string) read within a 64 MB heap", async () => {
+    const ring = `[[${Array.from({ length: 100 }, (_, k) => `[${(1000 + 12.5 * Math.cos(k / 16)).toFixed(3)},${(2000 + 12.5 * Math.sin(k / 16)).toFixed(3)}]`).join(',')}]]`;
+    const cell = `{"type":"Feature","geometry":{"type":"Polygon","coordinates":${ring}},"properties":{"objectType":"cell","classification":{"name":"\uc885\uc591"},"measurements":{"Nucleus: Area µm^2":31.5}}}`;
+    const file = join(dir, 'cells-ko.geojson');
+    await writeFile(file, `{"type":"FeatureCollection","features":[${Array.from({ length: 16_000 }, () => cell).join(',\n')}]}`);
+    const module = new URL('./annotation-files.ts', import.meta.url).href;
+    const script = `const { readDetectionFile } = await import(${JSON.stringify(module)}); const set = await readDetectionFile(${JSON.stringify(file)}); console.log(set.count, set.classes[0].name);`;
+    const run = spawnSync(process.execPath, ['--max-old-space-size=64', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr.slice(-300));
+    assert.equal(run.stdout.trim(), '16000 \uc885\uc591');
+  });
+
   it('past the document limits, is refused as it reads, a feature larger than an annotation may be without parsing it', () => {
     const many = `[${Array.from({ length: 51 }, () => `{"type":"Feature","geometry":{"type":"MultiPoint","coordinates":[${'[1,2],'.repeat(199_999)}[1,2]]}}`).join(',')}]`;
     rejects(many, 'TOO_LARGE', /^The file holds more than the 10000000 vertices a slide may have\.$/);
@@ -273,6 +285,11 @@ describe("an annotation file's text", () => {
     const name = 'caf\u00e9 \u00b0C \uc885\uc591';
     const xml = `<?xml version="1.0" encoding="ISO-8859-1"?><Annotations><Annotation Name="caf\u00e9"/></Annotations>`;
     assert.equal(decodeAnnotationText(Buffer.from(name), '/d/a.geojson'), name);
+    // Latin-1 only (written over the bytes read), its byte-order mark dropped as TextDecoder drops it.
+    assert.equal(
+      decodeAnnotationText(Buffer.from('\uFEFF{"Area \u00b5m^2":1,"caf\u00e9":"\u00ff"}'), '/d/a.geojson'),
+      '{"Area \u00b5m^2":1,"caf\u00e9":"\u00ff"}',
+    );
     assert.equal(decodeAnnotationText(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(name, 'utf16le')]), '/d/a.geojson'), name);
     assert.equal(decodeAnnotationText(Buffer.from(xml, 'latin1'), '/d/a.xml'), xml);
     assert.throws(() => decodeAnnotationText(Buffer.from('{\n"name":"caf\xe9"}', 'latin1'), '/d/a.geojson'), {

@@ -3,6 +3,7 @@
 // bounded in size before it is read, and inflated first when it is QuPath's .zip or a gzip file
 // (compressed-annotations.ts); write either, or a measurement table, atomically.
 
+import { isUtf8, transcode } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -74,7 +75,45 @@ export function decodeAnnotationText(bytes: Uint8Array, path: string): string {
     if (!label) throw new AnnotationFileError('CORRUPT_DATA', `${basename(path)} is XML in ${declared}, which cannot be read here: save it as UTF-8.`, path);
     return decodeOrRefuse(bytes, label, path);
   }
-  return decodeOrRefuse(bytes, 'utf-8', path);
+  return isUtf8(bytes) ? offHeapText(bytes) : decodeOrRefuse(bytes, 'utf-8', path);
+}
+
+/**
+ * Valid UTF-8 as a string held outside V8's heap (Node makes a large Buffer's latin1 or UTF-16 text an
+ * external string): the engine's threads share one 512 MB heap limit, which a 500 MB file's text, or a
+ * 250 MB one's once a Korean class name makes it two bytes a character, would pass, aborting the process.
+ */
+function offHeapText(bytes: Uint8Array): string {
+  const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+  if (beyondLatin1(body)) return transcode(body, 'utf8', 'utf16le').toString('utf16le');
+  // Latin-1 text (QuPath's "µm^2" and English names) written over the bytes read, which it takes no
+  // more room than: no copy of the file besides the string. Its ASCII runs moved whole.
+  let [at, from] = [0, 0];
+  while (from < body.length) {
+    let end = from;
+    while (end < body.length && body[end]! < 0x80) end++;
+    if (at !== from) body.copyWithin(at, from, end);
+    at += end - from;
+    if (end === body.length) break;
+    // A two-byte character (lead 0xC2 or 0xC3): U+0080 to U+00FF.
+    body[at++] = ((body[end]! & 0x03) << 6) | (body[end + 1]! & 0x3f);
+    from = end + 2;
+  }
+  return Buffer.from(body.buffer, body.byteOffset, at).toString('latin1');
+}
+
+/** Whether UTF-8 bytes hold a character past U+00FF (a lead byte from 0xC4), read four at a time where they are ASCII. */
+function beyondLatin1(bytes: Uint8Array): boolean {
+  const head = Math.min(bytes.length, (4 - (bytes.byteOffset % 4)) % 4);
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset + head, (bytes.length - head) >>> 2);
+  const tail = head + 4 * words.length;
+  for (let i = 0; i < head; i++) if (bytes[i]! >= 0xc4) return true;
+  for (let w = 0; w < words.length; w++) {
+    if ((words[w]! & 0x80808080) === 0) continue;
+    for (let i = head + 4 * w; i < head + 4 * w + 4; i++) if (bytes[i]! >= 0xc4) return true;
+  }
+  for (let i = tail; i < bytes.length; i++) if (bytes[i]! >= 0xc4) return true;
+  return false;
 }
 
 function decodeOrRefuse(bytes: Uint8Array, encoding: string, path: string): string {
