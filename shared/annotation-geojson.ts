@@ -39,6 +39,7 @@ import {
   type Shape,
   vertexCount,
 } from './annotations';
+import { Growing } from './growing';
 import { LIMITS } from './limits';
 
 /** Where QuPath keeps an annotation's description (PathAnnotationObject's metadata key). */
@@ -176,7 +177,7 @@ function jsonText(value: Json, read: Json | undefined): string {
 }
 
 /** JSON.parse of `text[start, end)`, the bare NaN and Infinity tokens the layout found in it (at `special`) read as those numbers. */
-function parseJson(text: string, start: number, end: number, special: readonly number[]): Json {
+function parseJson(text: string, start: number, end: number, special: Uint32Array): Json {
   let at = lowerBound(special, start);
   if (at === special.length || special[at]! >= end) return JSON.parse(text.slice(start, end)) as Json;
   const slice = text.slice(start, end);
@@ -193,7 +194,7 @@ function parseJson(text: string, start: number, end: number, special: readonly n
 }
 
 /** The first index of a sorted list whose value is at least `value`. */
-function lowerBound(list: readonly number[], value: number): number {
+function lowerBound(list: ArrayLike<number>, value: number): number {
   let [low, high] = [0, list.length];
   while (low < high) {
     const middle = (low + high) >>> 1;
@@ -235,16 +236,26 @@ function lineAt(text: string, offset: number): { line: number; column: number } 
 }
 
 const MAX_FEATURE_CHARS = LIMITS.maxAnnotationFeatureChars;
+const MAX_FEATURES = LIMITS.maxFileFeatures;
 
 type Range = readonly [start: number, end: number];
 
-/** A JSON text's parts: an object root's members, and the features (a list root's items, or an object root's `features` list's). */
+/**
+ * A JSON text's parts: an object root's members, and the features (a list root's items, or an object
+ * root's `features` list's) as (start, end) pairs. Typed arrays, not lists: a file may hold millions.
+ */
 interface JsonLayout {
   members: Map<string, Range> | null;
-  items: Range[] | null;
+  items: Growing<Uint32Array> | null;
   /** Where a bare NaN, Infinity or -Infinity (QuPath's measurements) starts, in order. */
-  special: number[];
+  special: Growing<Uint32Array>;
 }
+
+/** Offsets into a text within maxAnnotationFileBytes (checked before its layout), below 2^32. */
+const offsets = () => new Growing((n) => new Uint32Array(n));
+
+/** The layout's refusal of a file with more features than maxFileFeatures. */
+class TooManyFeatures {}
 
 class JsonSyntax {
   constructor(
@@ -312,9 +323,9 @@ function jsonLayout(text: string, from: number): JsonLayout {
       digits();
     }
   };
-  const layout: JsonLayout = { members: null, items: null, special: [] };
+  const layout: JsonLayout = { members: null, items: null, special: offsets() };
   /** One value; `items` collects a list's items' ranges, `members` an object's members'. */
-  const value = (depth: number, items: Range[] | null, members: Map<string, Range> | null): void => {
+  const value = (depth: number, items: Growing<Uint32Array> | null, members: Map<string, Range> | null): void => {
     if (depth > LIMITS.maxAnnotationJsonDepth) fail('nested too deeply');
     space();
     const c = text[i];
@@ -341,10 +352,14 @@ function jsonLayout(text: string, from: number): JsonLayout {
         }
         const start = i;
         // The root's `features` list: its items are the features (the last such member's, as JSON.parse keeps it).
-        if (name === 'features') layout.items = text[i] === '[' ? [] : null;
+        if (name === 'features') layout.items = text[i] === '[' ? offsets() : null;
         value(depth + 1, name === 'features' && text[i] === '[' ? layout.items : null, null);
         if (name !== null) members!.set(name, [start, i]);
-        items?.push([start, i]);
+        if (items) {
+          if (items.length === 2 * MAX_FEATURES) throw new TooManyFeatures();
+          items.push(start);
+          items.push(i);
+        }
         space();
         if (text[i] === ',') {
           i++;
@@ -368,7 +383,7 @@ function jsonLayout(text: string, from: number): JsonLayout {
   };
   space();
   if (text[i] === '{') layout.members = new Map();
-  else if (text[i] === '[') layout.items = [];
+  else if (text[i] === '[') layout.items = offsets();
   value(0, layout.items, layout.members);
   space();
   if (i < text.length) fail('more text after the end');
@@ -693,11 +708,14 @@ export function featureParts(
   try {
     layout = jsonLayout(text, from);
   } catch (error) {
+    if (error instanceof TooManyFeatures)
+      throw new AnnotationFileError('TOO_LARGE', `The file holds more than the ${MAX_FEATURES} features a GeoJSON file may have.`, path);
     if (!(error instanceof JsonSyntax)) throw error;
     const { line, column } = lineAt(text, error.offset);
     throw new AnnotationFileError('CORRUPT_DATA', `Not valid JSON at line ${line}, column ${column}: ${error.reason}.`, path);
   }
-  const { members, special } = layout;
+  const { members } = layout;
+  const special = layout.special.done();
   const root = (key: string): Json | undefined => {
     const range = members?.get(key);
     if (!range || range[1] - range[0] > MAX_FEATURE_CHARS) return undefined;
@@ -723,8 +741,8 @@ export function featureParts(
     }
   };
   if (layout.items) {
-    const items = layout.items;
-    return { count: items.length, feature: (index) => parse(items[index]!, index + 1), root };
+    const items = layout.items.done();
+    return { count: items.length / 2, feature: (index) => parse([items[2 * index]!, items[2 * index + 1]!], index + 1), root };
   }
   // A Feature, or a bare geometry, alone.
   const type = root('type');

@@ -190,6 +190,23 @@ describe("QuPath's detections as a layer", () => {
     assert.match(refusal('{"type":"FeatureCollection","features":[').message, /^Not valid JSON at line 1/);
   });
 
+  it('refuses a file whose measurement names each come once, late, over many detections (TOO_LARGE): a column of every detection for each would be gigabytes', () => {
+    const count = Math.ceil(LIMITS.maxDetectionMeasurementValues / LIMITS.maxDetectionMeasurements) + 1;
+    const point = '{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"objectType":"detection"}}';
+    const named = (i: number) =>
+      `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"objectType":"detection","measurements":{"m${i}":1}}}`;
+    const text = `[${point.repeat(count - LIMITS.maxDetectionMeasurements).replaceAll('}}{', '}},{')},${Array.from({ length: LIMITS.maxDetectionMeasurements }, (_, i) => named(i)).join(',')}]`;
+    assert.deepEqual(refusal(text), {
+      code: 'TOO_LARGE',
+      message: `The file holds more than the ${LIMITS.maxDetectionMeasurementValues} measurement values detections may have.`,
+    });
+  });
+
+  it('refuses a file of more features than any holds (TOO_LARGE), before one is read: not a range held for each of 100 million', () => {
+    const text = `[${'{},'.repeat(LIMITS.maxFileFeatures)}{}]`;
+    assert.deepEqual(refusal(text), { code: 'TOO_LARGE', message: `The file holds more than the ${LIMITS.maxFileFeatures} features a GeoJSON file may have.` });
+  });
+
   it('refuses a file naming more measurements than a detection layer holds (TOO_LARGE), not a column for every key', () => {
     const measurements = Object.fromEntries(Array.from({ length: LIMITS.maxDetectionMeasurements + 1 }, (_, i) => [`m${i}`, i]));
     assert.equal(refusal(collection([squareFeature({ objectType: 'detection', measurements })])).code, 'TOO_LARGE');

@@ -8,34 +8,8 @@
 import { classOf, coordinatePair, FeatureProblem, featureParts, homogenized, isEmptyGeometry, isObject, objectTypeOf, PALETTE } from './annotation-geojson';
 import { AnnotationFileError, type JsonValue as Json, type Rgb, UNCLASSIFIED_COLOR } from './annotations';
 import { DETECTION_KINDS, type DetectionClass, type DetectionKind, type DetectionSet } from './detections';
+import { Growing } from './growing';
 import { LIMITS } from './limits';
-
-type Typed = Float32Array | Uint32Array | Uint16Array | Uint8Array;
-
-/** A typed array that doubles as it fills. */
-class Growing<T extends Typed> {
-  #data: T;
-  length = 0;
-  constructor(private readonly make: (length: number) => T) {
-    this.#data = make(1024);
-  }
-  push(value: number): void {
-    this.put(this.length, value);
-  }
-  /** Sets the value at `index`, at or past the end (what lies between keeps `make`'s fill). */
-  put(index: number, value: number): void {
-    if (index >= this.#data.length) {
-      const bigger = this.make(Math.max(index + 1, this.#data.length * 2));
-      bigger.set(this.#data);
-      this.#data = bigger;
-    }
-    this.#data[index] = value;
-    this.length = Math.max(this.length, index + 1);
-  }
-  done(): T {
-    return this.#data.slice(0, this.length) as T;
-  }
-}
 
 const isKind = (type: string | null): type is DetectionKind => (DETECTION_KINDS as readonly (string | null)[]).includes(type);
 
@@ -190,6 +164,12 @@ export function readGeoJsonDetections(text: string, path: string): DetectionSet 
         column.put(count, value);
       }
       count++;
+      if (columns.size * count > LIMITS.maxDetectionMeasurementValues)
+        throw new AnnotationFileError(
+          'TOO_LARGE',
+          `The file holds more than the ${LIMITS.maxDetectionMeasurementValues} measurement values detections may have.`,
+          path,
+        );
     } catch (error) {
       if (error instanceof FeatureProblem) throw new AnnotationFileError('CORRUPT_DATA', `Feature ${index + 1}: ${error.message}.`, path);
       throw error;

@@ -68,6 +68,14 @@ export const LIMITS = {
   maxDetectionVertices: 30_000_000,
   /** Their measurement names (QuPath's cell detection writes ~40; a hostile file is not given a column a key). */
   maxDetectionMeasurements: 1_000,
+  /**
+   * Their values together, a detection's count by the names (4 bytes each: 256 MB). A dense file within
+   * maxAnnotationFileBytes has fewer (a value is 8 characters or more of it); a file naming each
+   * measurement once, late, would otherwise be given a column of every detection for each.
+   */
+  maxDetectionMeasurementValues: 64 * 2 ** 20,
+  /** Features of one GeoJSON file, of any kind: the most detections a slide shows and room for others (each is a range held before it is read). */
+  maxFileFeatures: 4_000_000,
   /** Slides compared side by side in one window (and in one CLI compare). */
   maxComparedSlides: 4,
   /** An alignment file of compared slides (a few hundred bytes in practice). */

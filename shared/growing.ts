@@ -1,0 +1,28 @@
+// A typed array that doubles as it fills: the flat arrays of a file read a part at a time (QuPath's
+// detections, a GeoJSON text's feature ranges), which as JS lists of numbers would take the heap.
+
+type Typed = Float32Array | Float64Array | Uint32Array | Uint16Array | Uint8Array;
+
+export class Growing<T extends Typed> {
+  #data: T;
+  length = 0;
+  constructor(private readonly make: (length: number) => T) {
+    this.#data = make(1024);
+  }
+  push(value: number): void {
+    this.put(this.length, value);
+  }
+  /** Sets the value at `index`, at or past the end (what lies between keeps `make`'s fill). */
+  put(index: number, value: number): void {
+    if (index >= this.#data.length) {
+      const bigger = this.make(Math.max(index + 1, this.#data.length * 2));
+      bigger.set(this.#data);
+      this.#data = bigger;
+    }
+    this.#data[index] = value;
+    this.length = Math.max(this.length, index + 1);
+  }
+  done(): T {
+    return this.#data.slice(0, this.length) as T;
+  }
+}
