@@ -15,9 +15,9 @@ const isKind = (type: string | null): type is DetectionKind => (DETECTION_KINDS 
 
 const isCoordinate = (value: Json | undefined): value is number => typeof value === 'number' && Math.abs(value) <= LIMITS.maxCoordinate;
 
-/** A geometry's outer rings, as lists of positions: a polygon's parts' outer rings, a point a ring of one. */
-function outerRings(geometry: Json, what: string): Json[][] {
-  if (isEmptyGeometry(geometry)) return [];
+/** A geometry's rings, as lists of positions: its polygons' outer rings and their holes; a point a ring of one. */
+function geometryRings(geometry: Json, what: string): { outer: Json[][]; holes: Json[][] } {
+  if (isEmptyGeometry(geometry)) return { outer: [], holes: [] };
   if (!isObject(geometry)) throw new FeatureProblem(`${what} is not a geometry`);
   const g = geometry['type'] === 'GeometryCollection' ? homogenized(geometry) : geometry;
   const coordinates = g['coordinates'];
@@ -25,15 +25,21 @@ function outerRings(geometry: Json, what: string): Json[][] {
     if (!Array.isArray(value)) throw new FeatureProblem(`${what}'s ${of} is not a list`);
     return value;
   };
+  /** Polygons' rings; `multi`: they are a MultiPolygon's, named by their number. */
+  const polygons = (parts: Json[], multi: boolean) => {
+    const ringName = (i: number, r: number) => `${multi ? `polygon ${i + 1}'s ` : ''}${r === 0 ? 'outer ring' : `hole ${r}`}`;
+    const rings = parts.map((polygon, i) => list(polygon, multi ? `polygon ${i + 1}` : 'polygon').map((ring, r) => list(ring, ringName(i, r))));
+    return { outer: rings.map((polygon, i) => polygon[0] ?? list(undefined, ringName(i, 0))), holes: rings.flatMap((polygon) => polygon.slice(1)) };
+  };
   switch (g['type']) {
     case 'Polygon':
-      return [list(list(coordinates, 'polygon')[0], 'outer ring')];
+      return polygons([coordinates ?? null], false);
     case 'MultiPolygon':
-      return list(coordinates, 'polygons').map((polygon, i) => list(list(polygon, `polygon ${i + 1}`)[0], `polygon ${i + 1}'s outer ring`));
+      return polygons(list(coordinates, 'polygons'), true);
     case 'Point':
-      return [[coordinates ?? null]];
+      return { outer: [[coordinates ?? null]], holes: [] };
     case 'MultiPoint':
-      return list(coordinates, 'points').map((point) => [point]);
+      return { outer: list(coordinates, 'points').map((point) => [point]), holes: [] };
     default:
       // A line is no detection QuPath makes (its detections are areas or points).
       throw new FeatureProblem(`${what} is a ${String(g['type'])}, not an area or a point`);
@@ -68,6 +74,7 @@ export function readGeoJsonDetections(text: string, path: string): DetectionSet 
   const rings = new Growing((n) => new Uint32Array(n));
   const outlines = new Growing((n) => new Uint32Array(n));
   const nuclei = new Growing((n) => new Uint32Array(n));
+  const holes = new Growing((n) => new Uint32Array(n));
   const boxes = new Growing((n) => new Float32Array(n));
   const classOfDetection = new Growing((n) => new Uint16Array(n));
   const kindOf = new Growing((n) => new Uint8Array(n));
@@ -136,10 +143,15 @@ export function readGeoJsonDetections(text: string, path: string): DetectionSet 
       if (count === LIMITS.maxDetections)
         throw new AnnotationFileError('TOO_LARGE', `The file holds more than the ${LIMITS.maxDetections} detections a slide may show.`, path);
       const box = [Infinity, Infinity, -Infinity, -Infinity];
+      const shape = geometryRings(geometry, 'its geometry');
       outlines.push(rings.length / 2);
-      outlines.push(addRings(outerRings(geometry, 'its geometry'), 'its geometry', box));
+      outlines.push(addRings(shape.outer, 'its geometry', box));
+      holes.push(rings.length / 2);
+      holes.push(addRings(shape.holes, "its geometry's holes", null));
       nuclei.push(rings.length / 2);
-      nuclei.push(type === 'cell' && feature['nucleusGeometry'] ? addRings(outerRings(feature['nucleusGeometry'], 'its nucleus'), 'its nucleus', null) : 0);
+      nuclei.push(
+        type === 'cell' && feature['nucleusGeometry'] ? addRings(geometryRings(feature['nucleusGeometry'], 'its nucleus').outer, 'its nucleus', null) : 0,
+      );
       for (const value of box) boxes.push(value);
       const cls = classOf(properties);
       const number = classNumber(cls?.name ?? null, cls?.color ?? null);
@@ -188,6 +200,7 @@ export function readGeoJsonDetections(text: string, path: string): DetectionSet 
     kindOf: kindOf.done(),
     outlines: outlines.done(),
     nuclei: nuclei.done(),
+    holes: holes.done(),
     rings: rings.done(),
     xy: xy.done(),
     boxes: boxes.done(),

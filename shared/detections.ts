@@ -30,11 +30,13 @@ export interface DetectionSet {
   kindOf: Uint8Array;
   /**
    * Each detection's outline as (first ring, ring count) pairs: the outer ring of each part of its
-   * polygon (holes are not drawn); a point is a ring of one vertex.
+   * polygon (its holes, in `holes`, are not drawn); a point is a ring of one vertex.
    */
   outlines: Uint32Array;
   /** A cell's nucleus (QuPath's `nucleusGeometry`) as (first ring, ring count) pairs; a count of 0 for other detections. */
   nuclei: Uint32Array;
+  /** Each detection's holes (its polygons' inner rings: a pixel classifier's regions have them) as (first ring, ring count) pairs, for its area's centroid. */
+  holes: Uint32Array;
   /** Each ring as (first vertex, vertex count) pairs, vertices indexing the (x, y) pairs of `xy`. */
   rings: Uint32Array;
   /** Level-0 x, y pairs (Float32: a 64th of a pixel 100,000 pixels from the origin). */
@@ -61,5 +63,7 @@ export function detectionMeasurements(set: DetectionSet, index: number): Array<[
 
 /** The set's arrays' buffers, moved rather than copied between threads. */
 export function detectionBuffers(set: DetectionSet): ArrayBuffer[] {
-  return [set.classOf, set.kindOf, set.outlines, set.nuclei, set.rings, set.xy, set.boxes, set.measurements].map((array) => array.buffer as ArrayBuffer);
+  return [set.classOf, set.kindOf, set.outlines, set.nuclei, set.holes, set.rings, set.xy, set.boxes, set.measurements].map(
+    (array) => array.buffer as ArrayBuffer,
+  );
 }

@@ -132,6 +132,38 @@ describe('measurement tables', () => {
     assert.deepEqual(['a.tsv', 'a.TXT', 'a.csv', 'a'].map(tableSeparator), ['\t', '\t', ',', ',']);
   });
 
+  test("a detection with holes (a pixel classifier's region): its centroid is its area's, the holes taken out, as QuPath's (JTS's)", async () => {
+    const ring = (x0: number, y0: number, x1: number, y1: number) => [
+      [x0, y0],
+      [x1, y0],
+      [x1, y1],
+      [x0, y1],
+      [x0, y0],
+    ];
+    const set = readGeoJsonDetections(
+      JSON.stringify([
+        // A 20 px square less its 10 px corner: (400 x (10, 10) - 100 x (15, 15)) / 300.
+        { type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring(0, 0, 20, 20), ring(10, 10, 20, 20)] }, properties: { objectType: 'detection' } },
+        // A 10 px square less its 5 px corner (75 px^2 at 35/6), and a 10 px square (100 at (25, 5)).
+        {
+          type: 'Feature',
+          geometry: { type: 'MultiPolygon', coordinates: [[ring(0, 0, 10, 10), ring(0, 0, 5, 5).reverse()], [ring(20, 0, 30, 10)]] },
+          properties: { objectType: 'detection' },
+        },
+      ]),
+      '/regions.geojson',
+    );
+    const path = join(dir, 'regions.csv');
+    await writeDetectionTableFile(path, { name: 's.svs', mpp: null }, set, false);
+    assert.deepEqual(
+      readTable(path).map((row) => [row['ROI'], row['Centroid X px'], row['Centroid Y px']]),
+      [
+        ['Geometry', '8.3333', '8.3333'],
+        ['Geometry', '16.7857', '5.3571'],
+      ],
+    );
+  });
+
   test("QuPath's detections, a row each: type, class, ROI, centroid in µm, each measurement the file names (empty where one has none)", async () => {
     const square = (x: number, y: number, side: number) => [
       [
