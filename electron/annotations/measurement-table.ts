@@ -105,10 +105,14 @@ export function writeMeasurementTable(slides: readonly TableSlideRows[], separat
   return tableText([header.map(text), ...rows], separator);
 }
 
-/** The rows as a file's text: CSV as RFC 4180 and Excel write it (with a byte-order mark); TSV as QuPath does. */
-function tableText(rows: readonly string[][], separator: ',' | '\t'): string {
+/**
+ * The rows as a file's text (or a part of it, `start` false past its first): CSV as RFC 4180 and Excel
+ * write it (with a byte-order mark); TSV as QuPath does.
+ */
+function tableText(rows: readonly string[][], separator: ',' | '\t', start = true): string {
+  if (rows.length === 0) return '';
   const lines = rows.map((cells) => cells.join(separator));
-  return separator === ',' ? `\uFEFF${lines.join('\r\n')}\r\n` : `${lines.join('\n')}\n`;
+  return separator === ',' ? `${start ? '\uFEFF' : ''}${lines.join('\r\n')}\r\n` : `${lines.join('\n')}\n`;
 }
 
 /** QuPath's names of its detection objects' types, as its tables write them. */
@@ -154,24 +158,27 @@ export function detectionCentroid(set: DetectionSet, i: number): { x: number; y:
   return weight > 0 ? { x: cx / weight, y: cy / weight } : { x: sx / n, y: sy / n };
 }
 
+/** Rows of a detection table made into text at a time (~1 MB): the heap never holds a row's cells for every detection. */
+const ROWS_A_BLOCK = 4096;
+
 /**
- * A slide's detections as QuPath's detection measurement table: a row each, its type, class, ROI and
- * centroid (µm where the slide gives its pixel size, else pixels), then each measurement the file
- * names, in its order (empty where a detection has none).
+ * A slide's detections as QuPath's detection measurement table, as the file's UTF-8 bytes: a row each,
+ * its type, class, ROI and centroid (µm where the slide gives its pixel size, else pixels), then each
+ * measurement the file names, in its order (empty where a detection has none). Its text a block of rows
+ * at a time: 100,000 detections of 40 measurements are 4.6 million strings, past a lane's heap at once.
  */
-export function writeDetectionTable(slide: TableSlide, set: DetectionSet, separator: ',' | '\t'): string {
+export function writeDetectionTable(slide: TableSlide, set: DetectionSet, separator: ',' | '\t'): Uint8Array {
   const unit = slide.mpp ? 'µm' : 'px';
   const scale = slide.mpp ?? { x: 1, y: 1 };
   const text = (value: string) => textCell(value, separator);
   const header = ['Image', 'Object type', 'Classification', 'ROI', `Centroid X ${unit}`, `Centroid Y ${unit}`, ...set.measurementNames].map(text);
   const image = text(slide.name);
   const classes = set.classes.map((c) => text(c.name ?? ''));
-  const rows: string[][] = [header];
-  for (let i = 0; i < set.count; i++) {
+  const row = (i: number): string[] => {
     const centroid = detectionCentroid(set, i);
     const rings = set.outlines[2 * i + 1]!;
     const point = set.rings[2 * set.outlines[2 * i]! + 1] === 1;
-    const row = [
+    const cells = [
       image,
       DETECTION_TYPE_NAMES[DETECTION_KINDS[set.kindOf[i]!]!],
       classes[set.classOf[i]!]!,
@@ -181,9 +188,16 @@ export function writeDetectionTable(slide: TableSlide, set: DetectionSet, separa
     ];
     for (let m = 0; m < set.measurementNames.length; m++) {
       const value = set.measurements[m * set.count + i]!;
-      row.push(Number.isNaN(value) ? '' : number(value));
+      cells.push(Number.isNaN(value) ? '' : number(value));
     }
-    rows.push(row);
+    return cells;
+  };
+  const blocks: Buffer[] = [];
+  for (let first = -1; first < set.count; first += ROWS_A_BLOCK) {
+    const rows: string[][] = [];
+    for (let i = Math.max(first, 0); i < Math.min(first + ROWS_A_BLOCK, set.count); i++) rows.push(row(i));
+    const lines = first < 0 ? [header, ...rows] : rows;
+    blocks.push(Buffer.from(tableText(lines, separator, first < 0), 'utf8'));
   }
-  return tableText(rows, separator);
+  return Buffer.concat(blocks);
 }
