@@ -169,7 +169,7 @@ export async function writeTableFile(path: string, slides: readonly TableSlideRo
 
 /** A slide's detections as QuPath's detection measurement table, whole or not at all; the separator by the file's extension. */
 export async function writeDetectionTableFile(path: string, slide: TableSlide, set: DetectionSet, overwrite: boolean): Promise<void> {
-  await writeFileAtomic(path, writeDetectionTable(slide, set, tableSeparator(path)), overwrite);
+  await writeFileAtomic(path, await writeDetectionTable(slide, set, tableSeparator(path)), overwrite);
 }
 
 /** Writes the document whole or not at all (a temporary file renamed into place). */

@@ -157,6 +157,29 @@ describe('measurement tables', () => {
     );
   });
 
+  test("the calling thread's event loop runs on while a large table is written (an engine lane silent for 15 s is restarted)", async () => {
+    const count = 60_000;
+    const features = Array.from({ length: count }, (_, i) => ({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [i, i] },
+      properties: { objectType: 'detection', measurements: Object.fromEntries(Array.from({ length: 20 }, (_, m) => [`m${m}`, i / (m + 1)])) },
+    }));
+    const set = readGeoJsonDetections(JSON.stringify(features), '/points.geojson');
+    let last = performance.now();
+    let longest = 0;
+    const ticks = setInterval(() => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+    }, 10);
+    const started = performance.now();
+    await writeDetectionTableFile(join(dir, 'points.csv'), { name: 's.svs', mpp: null }, set, false);
+    const took = performance.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    clearInterval(ticks);
+    assert.ok(longest < took / 3, `the loop stood still ${Math.round(longest)} ms of the write's ${Math.round(took)} ms`);
+  });
+
   test("a detection with holes (a pixel classifier's region): its centroid is its area's, the holes taken out, as QuPath's (JTS's)", async () => {
     const ring = (x0: number, y0: number, x1: number, y1: number) => [
       [x0, y0],

@@ -158,7 +158,10 @@ export function detectionCentroid(set: DetectionSet, i: number): { x: number; y:
   return weight > 0 ? { x: cx / weight, y: cy / weight } : { x: sx / n, y: sy / n };
 }
 
-/** Rows of a detection table made into text at a time (~1 MB): the heap never holds a row's cells for every detection. */
+/**
+ * Rows of a detection table made into text at a time (~1 MB, tens of ms): the heap never holds a row's
+ * cells for every detection, and the thread answers between blocks (a lane silent 15 s is restarted).
+ */
 const ROWS_A_BLOCK = 4096;
 
 /**
@@ -167,7 +170,7 @@ const ROWS_A_BLOCK = 4096;
  * measurement the file names, in its order (empty where a detection has none). Its text a block of rows
  * at a time: 100,000 detections of 40 measurements are 4.6 million strings, past a lane's heap at once.
  */
-export function writeDetectionTable(slide: TableSlide, set: DetectionSet, separator: ',' | '\t'): Uint8Array {
+export async function writeDetectionTable(slide: TableSlide, set: DetectionSet, separator: ',' | '\t'): Promise<Uint8Array> {
   const unit = slide.mpp ? 'µm' : 'px';
   const scale = slide.mpp ?? { x: 1, y: 1 };
   const text = (value: string) => textCell(value, separator);
@@ -198,6 +201,7 @@ export function writeDetectionTable(slide: TableSlide, set: DetectionSet, separa
     for (let i = Math.max(first, 0); i < Math.min(first + ROWS_A_BLOCK, set.count); i++) rows.push(row(i));
     const lines = first < 0 ? [header, ...rows] : rows;
     blocks.push(Buffer.from(tableText(lines, separator, first < 0), 'utf8'));
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return Buffer.concat(blocks);
 }
