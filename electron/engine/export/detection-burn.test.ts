@@ -109,7 +109,7 @@ describe('detections burned into exports', () => {
     assert.equal(tumourIn(1100, 1900), 0, 'none where there are no cells (the two large ones lie above)');
   });
 
-  test('a vertex far outside the image costs no steps: the outline is clipped before it is drawn', () => {
+  test('a vertex far outside the image costs no steps: the outline is clipped before it is drawn', async () => {
     const set = readGeoJsonDetections(
       JSON.stringify({
         type: 'FeatureCollection',
@@ -135,7 +135,7 @@ describe('detections burned into exports', () => {
     );
     const image = { data: new Uint8Array(100 * 20 * 3), width: 100, height: 20, channels: 3 as const };
     const started = performance.now();
-    const { image: drawn } = burnDetections(image, set, { x: 0, y: 0, scaleX: 1, scaleY: 1 });
+    const { image: drawn } = await burnDetections(image, set, { x: 0, y: 0, scaleX: 1, scaleY: 1 });
     assert.ok(performance.now() - started < 1000, 'not 2^39 steps');
     const at = (x: number, y: number) => [...drawn.data.subarray((y * 100 + x) * 3, (y * 100 + x) * 3 + 3)];
     assert.deepEqual(
@@ -147,6 +147,29 @@ describe('detections burned into exports', () => {
       ],
       'the long edges cross the image, clipped',
     );
+  });
+
+  test('an export drawing many detections is cancelled while it draws, and the thread answers meanwhile (a lane silent 15 s is restarted)', async () => {
+    const features = [];
+    for (let y = 0; y < 4000; y += 20) for (let x = 0; x < 4000; x += 20) features.push(cell(x, y, 16, { name: 'Tumor', color: TUMOR }));
+    const set = readGeoJsonDetections(JSON.stringify(features), '/many.geojson');
+    const image = () => ({ data: new Uint8Array(4000 * 4000 * 3), width: 4000, height: 4000, channels: 3 as const });
+    const view = { x: 0, y: 0, scaleX: 1, scaleY: 1 };
+    let started = performance.now();
+    await burnDetections(image(), set, view);
+    const whole = performance.now() - started;
+    const controller = new AbortController();
+    let ticks = 0;
+    const ticking = setInterval(() => ticks++, 5);
+    setTimeout(() => controller.abort(), whole / 10);
+    started = performance.now();
+    try {
+      await assert.rejects(async () => burnDetections(image(), set, view, controller.signal), { code: 'CANCELLED' });
+    } finally {
+      clearInterval(ticking);
+    }
+    assert.ok(performance.now() - started < whole / 2, `cancelled after ${Math.round(performance.now() - started)} ms of a ${Math.round(whole)} ms drawing`);
+    assert.ok(ticks > 0, 'the event loop ran while it drew');
   });
 
   test('a bad detections file is refused, naming it, before anything is written', async () => {

@@ -44,7 +44,7 @@ export class ExportOverlay {
   async burn(image: RgbImage, view: ImageView, signal?: AbortSignal): Promise<{ image: RgbImage; legend: Rgba | null }> {
     let annotationClasses = new Set<string | null>();
     let detectionClasses = new Set<number>();
-    if (this.detections) ({ image, drawn: detectionClasses } = burnDetections(image, this.detections, view, signal));
+    if (this.detections) ({ image, drawn: detectionClasses } = await burnDetections(image, this.detections, view, signal));
     if (this.annotations) ({ image, drawn: annotationClasses } = await burnAnnotations(image, this.annotations, view));
     for (const name of annotationClasses) this.#annotationClasses.add(name);
     for (const index of detectionClasses) this.#detectionClasses.add(index);
