@@ -83,4 +83,19 @@ describe('detections read apart', () => {
     // Read in this thread, the loop would stand still for the whole parse (seconds).
     assert.ok(longest < took / 3, `the loop stood still ${Math.round(longest)} ms of the read's ${Math.round(took)} ms`);
   });
+
+  test('a read cancelled ends its thread at once, CANCELLED (an export cancelled while a 500 MB file is parsed)', async () => {
+    const path = cells(60_000);
+    let started = performance.now();
+    await readDetectionsApart(path);
+    const whole = performance.now() - started;
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), whole / 10);
+    started = performance.now();
+    await assert.rejects(readDetectionsApart(path, controller.signal), { code: 'CANCELLED' });
+    assert.ok(performance.now() - started < whole / 2, `cancelled after ${Math.round(performance.now() - started)} ms of a ${Math.round(whole)} ms read`);
+    const aborted = new AbortController();
+    aborted.abort();
+    await assert.rejects(readDetectionsApart(path, aborted.signal), { code: 'CANCELLED' });
+  });
 });

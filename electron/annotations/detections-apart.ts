@@ -4,24 +4,34 @@
 import { fileURLToPath } from 'node:url';
 import type { DetectionSet } from '../../shared/detections';
 import type { Result } from '../../shared/errors';
-import { SlideError } from '../engine/errors';
+import { cancelledError, SlideError } from '../engine/errors';
 import { startThread } from '../rpc/worker-thread';
 
 /** The thread's module: its bundle beside the lane's (scripts/build.mjs), or its source under tsx. */
 const THREAD = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './detection-thread.ts' : './detection-thread.mjs', import.meta.url));
 
-export function readDetectionsApart(path: string): Promise<DetectionSet> {
+/** The file's detections, read in a thread of its own; CANCELLED, the thread ended, once `signal` is aborted. */
+export function readDetectionsApart(path: string, signal?: AbortSignal): Promise<DetectionSet> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(cancelledError(path));
     const worker = startThread(THREAD, path);
     let answered = false;
+    const cancel = () => {
+      answered = true;
+      reject(cancelledError(path));
+      void worker.terminate();
+    };
+    signal?.addEventListener('abort', cancel, { once: true });
     worker.once('message', (result: Result<DetectionSet>) => {
       answered = true;
+      signal?.removeEventListener('abort', cancel);
       if (result.ok) resolve(result.value);
       else reject(new SlideError(result.error.code, result.error.message, result.error.path));
       void worker.terminate();
     });
     worker.once('error', (error) => reject(new SlideError('INTERNAL', `Reading ${path}'s detections failed (${error.message}).`, path)));
     worker.once('exit', (code) => {
+      signal?.removeEventListener('abort', cancel);
       if (!answered) reject(new SlideError('INTERNAL', `Reading ${path}'s detections stopped (exit code ${code}).`, path));
     });
   });

@@ -402,13 +402,14 @@ export class SlideEngine implements SlideEngineApi {
     return { files: [await exportRegion(this, request.slideId, slide.info, request, request.path, this.exportOptions(slide, request, context))] };
   }
 
-  readDetections({ path }: RequestOf<'engine:read-detections'>): Promise<DetectionSet> {
-    return readDetectionsApart(path);
+  readDetections({ path }: RequestOf<'engine:read-detections'>, context: Context = {}): Promise<DetectionSet> {
+    return readDetectionsApart(path, context.signal);
   }
 
-  async writeDetectionTable({ slideId, detections, path, overwrite }: RequestOf<'engine:detection-table'>): Promise<ExportResult> {
+  async writeDetectionTable({ slideId, detections, path, overwrite }: RequestOf<'engine:detection-table'>, context: Context = {}): Promise<ExportResult> {
     const { info } = this.slide(slideId);
-    await writeDetectionTableFile(path, { name: basename(info.path), mpp: info.mpp }, await readDetectionsApart(detections), overwrite);
+    const set = await readDetectionsApart(detections, context.signal);
+    await writeDetectionTableFile(path, { name: basename(info.path), mpp: info.mpp }, set, overwrite);
     return { files: [path] };
   }
 

@@ -79,7 +79,7 @@ export async function exportThumbnail(
   const size = thumbnailSize(info, spec);
   if (size && size.width * size.height > LIMITS.maxExportPixels)
     throw new SlideError('TOO_LARGE', `A ${size.width} x ${size.height} image is too large to export.`, info.path);
-  const overlay = await ExportOverlay.read(options);
+  const overlay = await ExportOverlay.read(options, options.signal);
   options.onProgress?.({ done: 0, total: 1, label: 'thumbnail' });
   let image = await coloured(await engine.thumbnail({ slideId, spec }, { signal: options.signal }), options);
   const pixelSize = pixelSizeAt(info, image.width / info.width, image.height / info.height);
@@ -117,7 +117,7 @@ export async function exportComparison(
       info.path,
     );
   }
-  const overlay = await ExportOverlay.read(options);
+  const overlay = await ExportOverlay.read(options, options.signal);
   const names = exportFileNames(info, powers, options.format);
   const total = powers.length + 2;
   const panels: Array<{ image: RgbImage; label: string }> = [];
@@ -236,7 +236,7 @@ async function regionImage(
     if (width * height > LIMITS.maxExportPixels) throw new SlideError('TOO_LARGE', `A ${width} x ${height} image is too large to export.`, info.path);
     if (region.scaleBar && !info.mpp)
       throw new SlideError('INVALID_ARGUMENT', 'The slide does not give its pixel size, so a scale bar cannot be drawn.', info.path);
-    const overlay = await ExportOverlay.read(options);
+    const overlay = await ExportOverlay.read(options, options.signal);
     const ds = downsampleForPower(info, at.objectivePower)!;
     let image = await coloured(await regionAtDownsample(engine, slideId, info, region, ds, options.signal), options);
     let legend = null;

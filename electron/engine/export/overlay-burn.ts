@@ -32,11 +32,11 @@ export class ExportOverlay {
     private readonly labels: LegendLabels | undefined,
   ) {}
 
-  /** The files read; null when there is nothing to draw. */
-  static async read(files: OverlayFiles): Promise<ExportOverlay | null> {
+  /** The files read; null when there is nothing to draw. CANCELLED when `signal` is aborted while the detections are read. */
+  static async read(files: OverlayFiles, signal?: AbortSignal): Promise<ExportOverlay | null> {
     if (!files.annotations && !files.detections) return null;
     const annotations = files.annotations ? await readAnnotationFile(files.annotations) : null;
-    const detections = files.detections ? await readDetectionsApart(files.detections) : null;
+    const detections = files.detections ? await readDetectionsApart(files.detections, signal) : null;
     return new ExportOverlay(annotations, detections, files.legend);
   }
 
