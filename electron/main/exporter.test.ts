@@ -419,6 +419,13 @@ describe('Exporter', () => {
         defaultPath: join(dirname(slide.path), 'CMU-1-Small-Region_detections.csv'),
         format: 'csv',
       });
+      // A file of no detections (annotations only) is said so, and the window keeps showing the cells: so do its exports.
+      const none = join(dataDir, 'annotations.geojson');
+      await writeFile(none, JSON.stringify({ type: 'FeatureCollection', features: [{ ...cell, properties: { objectType: 'annotation' } }] }));
+      annotationDialogs.detectionsPath = none;
+      const empty = (await ipc.dispatch('detections:open', SENDER, { slideId })) as Result<{ count: number } | null>;
+      assert.deepEqual(empty.ok && empty.value?.count, 0);
+      assert.ok((await greens('after-empty.png', true)) > 400, 'the cells the window still shows');
       await ipc.releaseAll();
     } finally {
       await rm(dataDir, { recursive: true, force: true });

@@ -434,7 +434,8 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
         const path = await deps.annotations.chooseDetectionsFile(senderId, slide);
         if (!path) return ok(null);
         const read = await engine.call('engine:read-detections', { path });
-        if (read.ok) deps.annotations.showingDetections(slide, path);
+        // A file of none is only said so: the window keeps the detections it showed, and so do its exports.
+        if (read.ok && read.value.count > 0) deps.annotations.showingDetections(slide, path);
         return read;
       }),
     'detections:export-table': (senderId, { slideId }) =>
