@@ -209,10 +209,12 @@ test('a file with a line among its detections is refused, with the engine’s re
   await expect(page.getByTestId('detection-canvas')).toBeHidden();
 });
 
-test('the detections shown go into an export when asked, and their measurement table where the save dialog says', async ({ host }) => {
+test('the detections shown go into an export when asked (the classes hidden left out), and their measurement table where the save dialog says', async ({
+  host,
+}) => {
   const { page } = host;
   const file = join(dir, 'cells.geojson');
-  await writeFile(file, JSON.stringify({ type: 'FeatureCollection', features: block(200, 200, 'Tumor', TUMOR) }));
+  await writeFile(file, JSON.stringify({ type: 'FeatureCollection', features: [...block(200, 200, 'Tumor', TUMOR), ...block(700, 200, 'Stroma', STROMA)] }));
   await openSlide(page, (paths) => host.drop(paths));
   // Before any are shown, the export dialog does not offer them.
   await page.getByTestId('cmd-export').click();
@@ -223,8 +225,9 @@ test('the detections shown go into an export when asked, and their measurement t
   host.main.annotationDialogs.detectionsPath = file;
   await page.getByTestId('detections-show').click();
   await expect(page.getByTestId('detections-file')).toHaveText('From cells.geojson');
+  await page.getByTestId('detection-class-Stroma').getByRole('checkbox').uncheck();
 
-  // A thumbnail with them drawn in: the tumour colour where the cells are (a pixel a cell at this scale), a legend swatch.
+  // A thumbnail with them drawn in as the view shows them: the tumour colour where the cells are (a pixel a cell at this scale), a legend swatch; no stroma.
   await page.getByTestId('cmd-export').click();
   await expect(dialog).toBeVisible();
   await expect(dialog.getByTestId('export-detections').locator('..')).toContainText('(64)');
@@ -235,9 +238,13 @@ test('the detections shown go into an export when asked, and their measurement t
   await dialog.getByTestId('export-thumbnail').click();
   await expect(dialog.getByTestId('export-status')).toHaveAttribute('data-status', 'done');
   const { data } = await sharp(thumbnail).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  let red = 0;
-  for (let i = 0; i < data.length; i += 3) if (data[i] === TUMOR[0] && data[i + 1] === TUMOR[1] && data[i + 2] === TUMOR[2]) red++;
+  let [red, green] = [0, 0];
+  for (let i = 0; i < data.length; i += 3) {
+    if (data[i] === TUMOR[0] && data[i + 1] === TUMOR[1] && data[i + 2] === TUMOR[2]) red++;
+    if (data[i] === STROMA[0] && data[i + 1] === STROMA[1] && data[i + 2] === STROMA[2]) green++;
+  }
   expect(red).toBeGreaterThan(64 + 144);
+  expect(green).toBe(0);
   await page.keyboard.press('Escape');
 
   // The table: a row a cell, its centroid in µm (0.5 µm/px), its measurements in QuPath's names.
@@ -246,7 +253,7 @@ test('the detections shown go into an export when asked, and their measurement t
   await page.getByTestId('detections-export-table').click();
   await expect(page.getByTestId('notice').last()).toContainText('Detection measurements exported to cells.tsv');
   const lines = (await readFile(table, 'utf8')).trim().split('\n');
-  expect(lines).toHaveLength(65);
+  expect(lines).toHaveLength(129);
   expect(lines[0]!.split('\t').slice(0, 8)).toEqual([
     'Image',
     'Object type',

@@ -220,7 +220,21 @@ const exportTarget = { format: imageFormat, overwrite: v.boolean('must be true o
  * The page asks for the slide's stored annotations, or the detections it shows (detections:open), to be
  * drawn into an export; main names their files to the engine.
  */
-const burnAnnotations = { annotations: v.optional(v.boolean('must be true or false')), detections: v.optional(v.boolean('must be true or false')) };
+/** The detection classes drawn (as the window shows them; absent: every one), by name (null: unclassified). */
+const detectionClasses = v.optional(
+  v.pipe(
+    v.array(
+      v.nullable(v.pipe(v.string('must be a string'), v.maxLength(LIMITS.annotationNameLength, `is longer than ${LIMITS.annotationNameLength} characters`))),
+      'must be an array',
+    ),
+    v.maxLength(LIMITS.maxAnnotationClasses, `has more than ${LIMITS.maxAnnotationClasses} entries`),
+  ),
+);
+const burnAnnotations = {
+  annotations: v.optional(v.boolean('must be true or false')),
+  detections: v.optional(v.boolean('must be true or false')),
+  detectionClasses,
+};
 /** How a drawn legend names the classes it can say in the user's language (the CLI's, absent: as stored, 'Unclassified'). */
 const legendLabels = v.strictObject({
   unclassified: text(200),
@@ -228,7 +242,7 @@ const legendLabels = v.strictObject({
 });
 export type LegendLabels = v.InferOutput<typeof legendLabels>;
 /** Files drawn into an export: annotations (GeoJSON or ImageScope XML), QuPath's detections (GeoJSON), the legend's words. */
-const annotationsFile = { annotations: v.optional(absolutePath), detections: v.optional(absolutePath), legend: v.optional(legendLabels) };
+const annotationsFile = { annotations: v.optional(absolutePath), detections: v.optional(absolutePath), detectionClasses, legend: v.optional(legendLabels) };
 /** A scale bar drawn into an image read at an objective power (the slide must give its pixel size). */
 const scaleBar = v.optional(v.boolean('must be true or false'));
 /** A region the engine reads for an export: at a slide level, or at an objective power with annotations and a scale bar drawn in. */

@@ -429,7 +429,7 @@ export class SlideEngine implements SlideEngineApi {
 
   private exportOptions(
     slide: OpenSlide,
-    request: Pick<RequestOf<'engine:export-region'>, 'format' | 'overwrite' | 'colour' | 'annotations' | 'detections' | 'legend'>,
+    request: Pick<RequestOf<'engine:export-region'>, 'format' | 'overwrite' | 'colour' | 'annotations' | 'detections' | 'detectionClasses' | 'legend'>,
     context: Context<ExportStep>,
   ) {
     return { format: request.format, overwrite: request.overwrite, ...this.imageOptions(slide, request, context) };
@@ -438,12 +438,13 @@ export class SlideEngine implements SlideEngineApi {
   /** What makes an export's pixels: the view's colour, the annotations and detections drawn in and their legend. */
   private imageOptions(
     slide: OpenSlide,
-    request: Pick<RequestOf<'engine:region-png'>, 'colour' | 'annotations' | 'detections' | 'legend'>,
+    request: Pick<RequestOf<'engine:region-png'>, 'colour' | 'annotations' | 'detections' | 'detectionClasses' | 'legend'>,
     context: Context<ExportStep>,
   ) {
     return {
       annotations: request.annotations,
       detections: request.detections,
+      detectionClasses: request.detectionClasses,
       legend: request.legend,
       signal: context.signal,
       onProgress: context.progress,

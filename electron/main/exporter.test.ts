@@ -381,13 +381,14 @@ describe('Exporter', () => {
       const opened = (await ipc.dispatch('slide:open-dropped', SENDER, { path: slide.path })) as Result<{ slideId: string }>;
       assert.ok(opened.ok);
       const { slideId } = opened.value;
-      const greens = async (name: string, detections?: boolean) => {
+      const greens = async (name: string, detections?: boolean, detectionClasses?: Array<string | null>) => {
         dialogs.thumbnailAnswer = join(dataDir, name);
         const result = await ipc.dispatch('export:thumbnail', SENDER, {
           slideId,
           spec: { kind: 'size', longestSide: 300 },
           format: 'png',
           ...(detections === undefined ? {} : { detections }),
+          ...(detectionClasses === undefined ? {} : { detectionClasses }),
         });
         const { data } = await sharp(files(result as Result<ExportResult>)[0]!)
           .removeAlpha()
@@ -406,6 +407,9 @@ describe('Exporter', () => {
       assert.deepEqual(annotationDialogs.calls.at(-1), { dialog: 'detections', defaultFolder: dirname(slide.path) });
       assert.ok((await greens('with.png', true)) > 400, "the cell's outline, and the legend's swatch");
       assert.equal(await greens('without.png'), 0, 'not asked for');
+      // As the window shows them: the classes it hides are not drawn (nor in the legend).
+      assert.equal(await greens('hidden.png', true, [null]), 0, 'its class hidden');
+      assert.ok((await greens('shown.png', true, ['Odd', null])) > 400, 'its class shown');
       // Their measurement table, where the save dialog says.
       annotationDialogs.exportPath = join(dataDir, 'cells.tsv');
       const table = (await ipc.dispatch('detections:export-table', SENDER, { slideId })) as Result<ExportResult>;

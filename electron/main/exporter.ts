@@ -203,19 +203,20 @@ export class Exporter implements SlideExporter {
   }
 
   /**
-   * `{ annotations, detections, legend }`: the files of what the user asked drawn in, the slide's stored
-   * annotations and the detections its window shows, where there are some.
+   * `{ annotations, detections, detectionClasses, legend }`: the files of what the user asked drawn in,
+   * the slide's stored annotations and the detections its window shows (of the classes it shows), where
+   * there are some.
    */
   private async overlaysOf(
     slide: OwnedSlide,
-    wanted: { annotations?: boolean | undefined; detections?: boolean | undefined },
-  ): Promise<{ annotations?: string; detections?: string; legend?: LegendLabels }> {
+    wanted: { annotations?: boolean | undefined; detections?: boolean | undefined; detectionClasses?: Array<string | null> | undefined },
+  ): Promise<{ annotations?: string; detections?: string; detectionClasses?: Array<string | null>; legend?: LegendLabels }> {
     const annotations = wanted.annotations ? await this.deps.overlays?.storedFile(slide) : null;
     const detections = wanted.detections ? this.deps.overlays?.detectionsFile(slide) : null;
     if (!annotations && !detections) return {};
     return {
       ...(annotations ? { annotations } : {}),
-      ...(detections ? { detections } : {}),
+      ...(detections ? { detections, ...(wanted.detectionClasses ? { detectionClasses: wanted.detectionClasses } : {}) } : {}),
       ...(this.deps.legend ? { legend: this.deps.legend() } : {}),
     };
   }

@@ -20,14 +20,16 @@ const NUCLEUS_FROM = 8;
 const SLICE_MS = 50;
 
 /**
- * Draws the detections that fall in the image (a copy of it); answers it and the classes drawn (indices
- * into set.classes). CANCELLED when `signal` is aborted, seen between slices of SLICE_MS.
+ * Draws the detections that fall in the image (a copy of it), of the classes `shown` (by index; absent:
+ * all); answers it and the classes drawn (indices into set.classes). CANCELLED when `signal` is aborted,
+ * seen between slices of SLICE_MS.
  */
 export async function burnDetections(
   image: RgbImage,
   set: DetectionSet,
   view: ImageView,
   signal?: AbortSignal,
+  shown?: readonly boolean[],
 ): Promise<{ image: RgbImage; drawn: Set<number> }> {
   throwIfAborted(signal);
   const { width, height, channels } = image;
@@ -103,6 +105,7 @@ export async function burnDetections(
     const box = set.boxes.subarray(4 * i, 4 * i + 4);
     if (box[2]! < minX || box[0]! > maxX || box[3]! < minY || box[1]! > maxY) continue;
     const cls = set.classOf[i]!;
+    if (shown && !shown[cls]) continue;
     [r, g, b] = colours[cls]!;
     drawn.add(cls);
     const size = Math.max((box[2]! - box[0]!) * view.scaleX, (box[3]! - box[1]!) * view.scaleY);

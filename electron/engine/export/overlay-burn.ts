@@ -17,6 +17,8 @@ export interface OverlayFiles {
   annotations?: string | undefined;
   /** A GeoJSON file whose QuPath detections are drawn in. */
   detections?: string | undefined;
+  /** Their classes drawn, by name (null: unclassified), as the window shows them; absent: every one. */
+  detectionClasses?: ReadonlyArray<string | null> | undefined;
   /** The legend's class names in the user's language. */
   legend?: LegendLabels | undefined;
 }
@@ -29,6 +31,8 @@ export class ExportOverlay {
   private constructor(
     private readonly annotations: AnnotationDocument | null,
     private readonly detections: DetectionSet | null,
+    /** Whether each of the detections' classes is drawn. */
+    private readonly detectionShown: readonly boolean[],
     private readonly labels: LegendLabels | undefined,
   ) {}
 
@@ -37,14 +41,16 @@ export class ExportOverlay {
     if (!files.annotations && !files.detections) return null;
     const annotations = files.annotations ? await readAnnotationFile(files.annotations) : null;
     const detections = files.detections ? await readDetectionsApart(files.detections, signal) : null;
-    return new ExportOverlay(annotations, detections, files.legend);
+    const chosen = files.detectionClasses && new Set(files.detectionClasses);
+    const shown = (detections?.classes ?? []).map((c) => !chosen || chosen.has(c.name));
+    return new ExportOverlay(annotations, detections, shown, files.legend);
   }
 
   /** The image with what falls in it drawn, and the legend of the classes it shows (null: none). */
   async burn(image: RgbImage, view: ImageView, signal?: AbortSignal): Promise<{ image: RgbImage; legend: Rgba | null }> {
     let annotationClasses = new Set<string | null>();
     let detectionClasses = new Set<number>();
-    if (this.detections) ({ image, drawn: detectionClasses } = await burnDetections(image, this.detections, view, signal));
+    if (this.detections) ({ image, drawn: detectionClasses } = await burnDetections(image, this.detections, view, signal, this.detectionShown));
     if (this.annotations) ({ image, drawn: annotationClasses } = await burnAnnotations(image, this.annotations, view));
     for (const name of annotationClasses) this.#annotationClasses.add(name);
     for (const index of detectionClasses) this.#detectionClasses.add(index);

@@ -5,7 +5,7 @@ import { readGeoJsonDetections } from '../../../shared/detection-geojson';
 import type { DetectionSet } from '../../../shared/detections';
 import { ok, type Result } from '../../../shared/errors';
 import type { SlideId, SlidescopeApi } from '../../../shared/ipc';
-import { createLayer, detectionAt, detectionKind, hasNuclei, withClassShown } from './detectionLayer';
+import { createLayer, detectionAt, detectionKind, drawnForExport, hasNuclei, withClassShown } from './detectionLayer';
 import { DetectionStore } from './detectionStore';
 
 /** A square cell of side `size` at (x, y), of a class, with a nucleus half its size. */
@@ -91,6 +91,16 @@ describe('the detection layer', () => {
     assert.equal(detectionAt(none, 2, 2, 0.5), null);
     assert.deepEqual([...withClassShown(none, null, true).shown], [1, 1, 1]);
     assert.deepEqual([...createLayer(set).shown], [1, 1, 1], 'the layer changed is a new one');
+  });
+
+  it('an export draws the classes shown: by name, none named while all are, no count once none is', () => {
+    const layer = createLayer(set);
+    assert.deepEqual(drawnForExport(layer), { count: set.count });
+    const hidden = withClassShown(layer, 1, false);
+    const [a, b, c] = set.classes;
+    assert.deepEqual(drawnForExport(hidden), { count: a!.count + c!.count, classes: [a!.name, c!.name] });
+    assert.notEqual(b!.count, 0);
+    assert.deepEqual(drawnForExport(withClassShown(layer, null, false)), { count: 0, classes: [] });
   });
 
   it('picks a point detection near it; each detection of its kind, as the file says', () => {

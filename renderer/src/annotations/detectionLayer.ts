@@ -36,6 +36,17 @@ export function withClassShown(layer: DetectionLayer, which: number | null, show
   return { ...layer, shown: next };
 }
 
+/**
+ * What an export draws of the layer, as the view shows it: how many detections, and the names of the
+ * classes shown (absent while every one is: the engine draws all).
+ */
+export function drawnForExport(layer: DetectionLayer): { count: number; classes?: Array<string | null> } {
+  const { set, shown } = layer;
+  if (shown.every((s) => s === 1)) return { count: set.count };
+  const classes = set.classes.filter((_, i) => shown[i] === 1);
+  return { count: classes.reduce((sum, c) => sum + c.count, 0), classes: classes.map((c) => c.name) };
+}
+
 /** Whether a ring of `set.rings` holds the point (even-odd: a self-crossing outline is read as drawn). */
 export function ringHolds(set: DetectionSet, ring: number, x: number, y: number): boolean {
   const first = set.rings[ring * 2]!;

@@ -21,6 +21,7 @@ import { formatPower, powerAtDownsample, thumbnailSize } from '../../../shared/m
 import type { SlideInfo } from '../../../shared/slide';
 import { useAnnotationContext } from '../annotations/AnnotationContext';
 import { useDetectionStore } from '../annotations/DetectionContext';
+import { drawnForExport } from '../annotations/detectionLayer';
 import { describeExportError } from '../errors';
 import { type ExportJob, type ExportKind, exportSource } from '../hooks/useExportJob';
 import { formatCount } from '../i18n/format';
@@ -140,12 +141,14 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
   const annotationCount = annotationState?.document.annotations.length ?? 0;
   const [burn, setBurn] = useState(false);
   const annotations = burn && annotationCount > 0;
-  // The detections shown over the slide (detections:open), drawn in as the view shows them: every class of the file.
+  // The detections shown over the slide (detections:open), drawn in as the view shows them: the classes it hides left out.
   const detectionStore = useDetectionStore();
   const shownDetections = detectionStore?.of(slide.slideId);
-  const detectionCount = shownDetections?.status === 'shown' ? shownDetections.layer.set.count : 0;
+  const drawn = shownDetections?.status === 'shown' ? drawnForExport(shownDetections.layer) : { count: 0 };
+  const detectionCount = drawn.count;
   const [burnDetections, setBurnDetections] = useState(false);
   const detections = burnDetections && detectionCount > 0;
+  const overlays = { annotations, detections, ...(detections && drawn.classes ? { detectionClasses: drawn.classes } : {}) };
   // The region: the view, or the annotation selected when the dialog opened (its bounds).
   const [selected] = useState(() => {
     const annotation = annotationState?.document.annotations.find((a) => a.id === annotationState.selectedId);
@@ -175,13 +178,13 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
 
   const exportThumbnail = (): void => {
     if (!thumbnail.ok) return;
-    onExportThumbnail({ slideId: slide.slideId, spec: thumbnail.value.spec, format, colour, annotations, detections });
+    onExportThumbnail({ slideId: slide.slideId, spec: thumbnail.value.spec, format, colour, ...overlays });
   };
   const exportSet = (): void => {
     const chosen = powers.flatMap((p) => (p.ok ? [p.power] : []));
     if (chosen.length !== powers.length) return;
     const comparisonMode: ComparisonMode = mode === 'slide' ? { kind: 'slide' } : { kind: 'field', ...field };
-    onExportSet({ slideId: slide.slideId, powers: chosen, mode: comparisonMode, format, colour, annotations, detections });
+    onExportSet({ slideId: slide.slideId, powers: chosen, mode: comparisonMode, format, colour, ...overlays });
   };
 
   const exportRegion = (): void => {
@@ -192,8 +195,7 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
       objectivePower: region.value.power,
       format,
       colour,
-      annotations,
-      detections,
+      ...overlays,
       scaleBar: scaleBar && info.mpp !== null,
     });
   };
