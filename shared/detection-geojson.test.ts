@@ -207,6 +207,15 @@ describe("QuPath's detections as a layer", () => {
     assert.deepEqual(refusal(text), { code: 'TOO_LARGE', message: `The file holds more than the ${LIMITS.maxFileFeatures} features a GeoJSON file may have.` });
   });
 
+  it("refuses a class name longer than an annotation's, naming the feature (an export names the classes it draws)", () => {
+    const named = (name: string) => collection([squareFeature({ objectType: 'cell' }), squareFeature({ objectType: 'cell', classification: { name } })]);
+    assert.equal(readGeoJsonDetections(named('x'.repeat(LIMITS.annotationNameLength)), PATH).classes[1]!.name!.length, LIMITS.annotationNameLength);
+    assert.deepEqual(refusal(named('x'.repeat(LIMITS.annotationNameLength + 1))), {
+      code: 'CORRUPT_DATA',
+      message: `Feature 2: its class name is longer than ${LIMITS.annotationNameLength} characters.`,
+    });
+  });
+
   it('refuses a file naming more measurements than a detection layer holds (TOO_LARGE), not a column for every key', () => {
     const measurements = Object.fromEntries(Array.from({ length: LIMITS.maxDetectionMeasurements + 1 }, (_, i) => [`m${i}`, i]));
     assert.equal(refusal(collection([squareFeature({ objectType: 'detection', measurements })])).code, 'TOO_LARGE');

@@ -122,6 +122,9 @@ export function readGeoJsonDetections(text: string, path: string): DetectionSet 
   const classNumber = (name: string | null, color: Rgb | null): number => {
     const known = classIndex.get(name);
     if (known !== undefined) return known;
+    // As an annotation's: an export names the classes it draws in a request bounded so.
+    if (name !== null && name.length > LIMITS.annotationNameLength)
+      throw new FeatureProblem(`its class name is longer than ${LIMITS.annotationNameLength} characters`);
     if (classes.length === LIMITS.maxAnnotationClasses)
       throw new AnnotationFileError('TOO_LARGE', `The file names more than the ${LIMITS.maxAnnotationClasses} classes detections may have.`, path);
     classIndex.set(name, classes.length);
