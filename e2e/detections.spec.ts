@@ -200,12 +200,15 @@ test('a file with a line among its detections is refused, with the engine’s re
   await writeFile(file, JSON.stringify({ type: 'FeatureCollection', features: [...block(200, 200, 'Tumor', TUMOR).slice(0, 2), line] }));
   await openSlide(page, (paths) => host.drop(paths));
   host.main.annotationDialogs.detectionsPath = file;
-  await page.getByTestId('detections-show').click();
+  // From the keyboard: the button, disabled while the file is read, has the focus back after.
+  await page.getByTestId('detections-show').focus();
+  await page.keyboard.press('Enter');
   const notice = page.getByTestId('notice').last();
   await expect(notice).toContainText('The detections of lines.geojson could not be shown');
   await expect(notice).toContainText('Feature 3: its geometry is a LineString, not an area or a point.');
   await expect(page.getByTestId('detections-file')).toHaveCount(0);
   await expect(page.getByTestId('detections-show')).toBeEnabled();
+  await expect(page.getByTestId('detections-show')).toBeFocused();
   await expect(page.getByTestId('detection-canvas')).toBeHidden();
 });
 

@@ -43,8 +43,10 @@ function Detections({ store, slideId, onNotice }: DetectionPanelProps & { store:
   const reading = state?.status === 'reading';
   const layer = state?.layer ?? null;
 
-  const open = async (): Promise<void> => {
+  const open = async (button: HTMLButtonElement): Promise<void> => {
     const outcome = await store.open(api, slideId);
+    // Disabled while the file was read, the button lost the focus: a keyboard user's place is kept.
+    refocusIfLost(() => (button.isConnected ? button : null));
     if (outcome.kind === 'failed') {
       const { path, message } = outcome.error;
       onNotice({ kind: 'error', title: path ? t('detections.openFailed', { file: baseName(path) }) : t('detections.openFailedNoFile'), detail: message });
@@ -77,7 +79,7 @@ function Detections({ store, slideId, onNotice }: DetectionPanelProps & { store:
         <button
           type="button"
           className="button button-small"
-          onClick={() => void open()}
+          onClick={(event) => void open(event.currentTarget)}
           disabled={reading}
           title={t('detections.showTitle')}
           data-testid="detections-show"
