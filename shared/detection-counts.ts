@@ -7,12 +7,15 @@ import type { Shape } from './annotations';
 import type { DetectionSet } from './detections';
 import type { Mpp } from './slide';
 
-/** Each detection's centroid (x, y pairs, level 0): its outline's rings' area centroid, or its vertices' mean where they enclose none (points). */
-export function detectionCentroids(set: DetectionSet): Float64Array {
-  const out = new Float64Array(2 * set.count);
-  for (let i = 0; i < set.count; i++) {
-    let [weight, cx, cy, sx, sy, n] = [0, 0, 0, 0, 0, 0];
-    const [first, count] = [set.outlines[2 * i]!, set.outlines[2 * i + 1]!];
+/**
+ * A detection's centroid in level-0 pixels: its area's (its outline's rings less its holes, as JTS's
+ * getCentroid), or its vertices' mean where they enclose none (points).
+ */
+export function detectionCentroid(set: DetectionSet, i: number): { x: number; y: number } {
+  let [weight, cx, cy, sx, sy, n] = [0, 0, 0, 0, 0, 0];
+  /** Adds the rings of `table`'s entry i, their areas weighing `sign` (a hole's -1, whichever way round it runs). */
+  const add = (table: Uint32Array, sign: number): void => {
+    const [first, count] = [table[2 * i]!, table[2 * i + 1]!];
     for (let ring = first; ring < first + count; ring++) {
       const [start, size] = [set.rings[2 * ring]!, set.rings[2 * ring + 1]!];
       // About the ring's first vertex: coordinates far from the origin lose nothing in the products.
@@ -26,19 +29,31 @@ export function detectionCentroids(set: DetectionSet): Float64Array {
         twiceArea += cross;
         mx += (x1 + x2) * cross;
         my += (y1 + y2) * cross;
-        sx += x1 + x0;
-        sy += y1 + y0;
-        n++;
+        if (sign > 0) {
+          sx += x1 + x0;
+          sy += y1 + y0;
+          n++;
+        }
       }
       if (twiceArea === 0) continue;
-      // A ring's centroid weighs as its area, whichever way round it runs.
-      const w = Math.abs(twiceArea);
+      const w = sign * Math.abs(twiceArea);
       cx += w * (mx / (3 * twiceArea) + x0);
       cy += w * (my / (3 * twiceArea) + y0);
       weight += w;
     }
-    out[2 * i] = weight > 0 ? cx / weight : sx / n;
-    out[2 * i + 1] = weight > 0 ? cy / weight : sy / n;
+  };
+  add(set.outlines, 1);
+  add(set.holes, -1);
+  return weight > 0 ? { x: cx / weight, y: cy / weight } : { x: sx / n, y: sy / n };
+}
+
+/** Every detection's centroid (detectionCentroid) as x, y pairs. */
+export function detectionCentroids(set: DetectionSet): Float64Array {
+  const out = new Float64Array(2 * set.count);
+  for (let i = 0; i < set.count; i++) {
+    const { x, y } = detectionCentroid(set, i);
+    out[2 * i] = x;
+    out[2 * i + 1] = y;
   }
   return out;
 }

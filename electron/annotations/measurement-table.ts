@@ -6,6 +6,7 @@
 import { extname } from 'node:path';
 import { measureShape, shapeCentroid } from '../../shared/annotation-geometry';
 import type { Annotation, AnnotationDocument, Shape } from '../../shared/annotations';
+import { detectionCentroid } from '../../shared/detection-counts';
 import { DETECTION_KINDS, type DetectionKind, type DetectionSet } from '../../shared/detections';
 import type { Mpp } from '../../shared/slide';
 
@@ -117,46 +118,6 @@ function tableText(rows: readonly string[][], separator: ',' | '\t', start = tru
 
 /** QuPath's names of its detection objects' types, as its tables write them. */
 const DETECTION_TYPE_NAMES: Record<DetectionKind, string> = { cell: 'Cell', detection: 'Detection', tile: 'Tile' };
-
-/**
- * A detection's centroid in level-0 pixels: its area's (its outline's rings less its holes, as JTS's
- * getCentroid), or its vertices' mean where they enclose none (points).
- */
-export function detectionCentroid(set: DetectionSet, i: number): { x: number; y: number } {
-  let [weight, cx, cy, sx, sy, n] = [0, 0, 0, 0, 0, 0];
-  /** Adds the rings of `table`'s entry i, their areas weighing `sign` (a hole's -1, whichever way round it runs). */
-  const add = (table: Uint32Array, sign: number): void => {
-    const [first, count] = [table[2 * i]!, table[2 * i + 1]!];
-    for (let ring = first; ring < first + count; ring++) {
-      const [start, size] = [set.rings[2 * ring]!, set.rings[2 * ring + 1]!];
-      // About the ring's first vertex: coordinates far from the origin lose nothing in the products.
-      const [x0, y0] = [set.xy[2 * start]!, set.xy[2 * start + 1]!];
-      let [twiceArea, mx, my] = [0, 0, 0];
-      for (let k = 0; k < size; k++) {
-        const next = start + ((k + 1) % size);
-        const [x1, y1] = [set.xy[2 * (start + k)]! - x0, set.xy[2 * (start + k) + 1]! - y0];
-        const [x2, y2] = [set.xy[2 * next]! - x0, set.xy[2 * next + 1]! - y0];
-        const cross = x1 * y2 - x2 * y1;
-        twiceArea += cross;
-        mx += (x1 + x2) * cross;
-        my += (y1 + y2) * cross;
-        if (sign > 0) {
-          sx += x1 + x0;
-          sy += y1 + y0;
-          n++;
-        }
-      }
-      if (twiceArea === 0) continue;
-      const w = sign * Math.abs(twiceArea);
-      cx += w * (mx / (3 * twiceArea) + x0);
-      cy += w * (my / (3 * twiceArea) + y0);
-      weight += w;
-    }
-  };
-  add(set.outlines, 1);
-  add(set.holes, -1);
-  return weight > 0 ? { x: cx / weight, y: cy / weight } : { x: sx / n, y: sy / n };
-}
 
 /**
  * Rows of a detection table made into text at a time (~1 MB, tens of ms): the heap never holds a row's
