@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
+import { boxPolygon } from '../testing/annotation-samples';
 import { fixturePath } from '../testing/fixtures';
 import { expect, test } from './fixtures';
 import { containerSize, setExactView, waitForTiles } from './host/viewer-probe';
@@ -27,16 +28,6 @@ test.afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const square = (x: number, y: number, size: number) => [
-  [
-    [x, y],
-    [x + size, y],
-    [x + size, y + size],
-    [x, y + size],
-    [x, y],
-  ],
-];
-
 /** 8 x 8 cells of 30 px, 50 px apart, from (x0, y0), of a class; each with a nucleus and MEASUREMENTS measurements. */
 function block(x0: number, y0: number, name: string, color: readonly number[]): object[] {
   const out = [];
@@ -46,8 +37,8 @@ function block(x0: number, y0: number, name: string, color: readonly number[]): 
       for (let m = 2; m < MEASUREMENTS; m++) measurements[`Feature ${m}`] = m / 7;
       out.push({
         type: 'Feature',
-        geometry: { type: 'Polygon', coordinates: square(x0 + i * 50, y0 + j * 50, 30) },
-        nucleusGeometry: { type: 'Polygon', coordinates: square(x0 + i * 50 + 8, y0 + j * 50 + 8, 14) },
+        geometry: { type: 'Polygon', coordinates: boxPolygon(x0 + i * 50, y0 + j * 50, 30) },
+        nucleusGeometry: { type: 'Polygon', coordinates: boxPolygon(x0 + i * 50 + 8, y0 + j * 50 + 8, 14) },
         properties: { objectType: 'cell', classification: { name, color }, measurements },
       });
     }
@@ -110,7 +101,7 @@ test('cells shown in their class colours where they lie, a class hidden, one cli
   const features = [
     ...block(200, 200, 'Tumor', TUMOR),
     ...block(700, 200, 'Stroma', STROMA),
-    { type: 'Feature', geometry: { type: 'Polygon', coordinates: square(150, 150, 1000) }, properties: { objectType: 'annotation' } },
+    { type: 'Feature', geometry: { type: 'Polygon', coordinates: boxPolygon(150, 150, 1000) }, properties: { objectType: 'annotation' } },
   ];
   await writeFile(file, JSON.stringify({ type: 'FeatureCollection', features }));
   await openSlide(page, (paths) => host.drop(paths));
@@ -283,7 +274,7 @@ test('an annotation says how many detections it holds, by class and per mm², as
     region,
     JSON.stringify({
       type: 'Feature',
-      geometry: { type: 'Polygon', coordinates: square(190, 190, 590) },
+      geometry: { type: 'Polygon', coordinates: boxPolygon(190, 190, 590) },
       properties: { objectType: 'annotation', name: 'Region' },
     }),
   );

@@ -2,21 +2,15 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { boxPolygon } from '../testing/annotation-samples';
 import { countDetectionsIn, detectionCentroids } from './detection-counts';
 import { readGeoJsonDetections } from './detection-geojson';
 
 /** A row of 10 x 10 px cells at x = 0, 20, ..., 180 (y 0..10); odd ones Tumor, even ones Stroma; and a cell shaped as an L whose centroid lies outside its box's middle. */
 function cells() {
-  const square = (x: number, y: number, s: number) => [
-    [x, y],
-    [x + s, y],
-    [x + s, y + s],
-    [x, y + s],
-    [x, y],
-  ];
   const features: object[] = Array.from({ length: 10 }, (_, i) => ({
     type: 'Feature',
-    geometry: { type: 'Polygon', coordinates: [square(20 * i, 0, 10)] },
+    geometry: { type: 'Polygon', coordinates: boxPolygon(20 * i, 0, 10) },
     properties: { objectType: 'cell', classification: { name: i % 2 ? 'Tumor' : 'Stroma' } },
   }));
   features.push({ type: 'Feature', geometry: { type: 'Point', coordinates: [500, 5] }, properties: { objectType: 'detection' } });

@@ -3,6 +3,19 @@
 
 import { type AnnotationDocument, emptyDocument } from '../shared/annotations';
 
+/** A GeoJSON Polygon's coordinates: the axis-aligned box at (x, y), `width` by `height` (a square when no height is given), its first position repeated last. */
+export function boxPolygon(x: number, y: number, width: number, height = width): number[][][] {
+  return [
+    [
+      [x, y],
+      [x + width, y],
+      [x + width, y + height],
+      [x, y + height],
+      [x, y],
+    ],
+  ];
+}
+
 /** One of each kind of shape, with a class of its own (Gland) besides QuPath's. */
 export function everyKind(): AnnotationDocument {
   const doc = emptyDocument();

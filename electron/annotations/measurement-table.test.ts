@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { AnnotationDocument } from '../../shared/annotations';
 import { readGeoJsonDetections } from '../../shared/detection-geojson';
+import { boxPolygon } from '../../testing/annotation-samples';
 import { writeAnnotationFile, writeDetectionTableFile, writeTableFile } from './annotation-files';
 import { tableSeparator } from './measurement-table';
 
@@ -213,28 +214,19 @@ describe('measurement tables', () => {
   });
 
   test("QuPath's detections, a row each: type, class, ROI, centroid in µm, each measurement the file names (empty where one has none)", async () => {
-    const square = (x: number, y: number, side: number) => [
-      [
-        [x, y],
-        [x + side, y],
-        [x + side, y + side],
-        [x, y + side],
-        [x, y],
-      ],
-    ];
     const set = readGeoJsonDetections(
       JSON.stringify({
         type: 'FeatureCollection',
         features: [
           {
             type: 'Feature',
-            geometry: { type: 'Polygon', coordinates: square(100_000, 50_000, 10) },
+            geometry: { type: 'Polygon', coordinates: boxPolygon(100_000, 50_000, 10) },
             properties: { objectType: 'cell', classification: { name: 'Tumor: Positive', color: [200, 0, 0] }, measurements: { 'Nucleus: Area µm^2': 12.5 } },
           },
           {
             type: 'Feature',
             // An L of two squares: its area centroid, not its vertices' mean.
-            geometry: { type: 'MultiPolygon', coordinates: [square(0, 0, 20), square(20, 0, 10)] },
+            geometry: { type: 'MultiPolygon', coordinates: [boxPolygon(0, 0, 20), boxPolygon(20, 0, 10)] },
             properties: { objectType: 'detection', measurements: { 'DAB: Mean': 0.25 } },
           },
           { type: 'Feature', geometry: { type: 'Point', coordinates: [8, 4] }, properties: { objectType: 'detection', classification: { name: '=cmd' } } },

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { readGeoJson, writeGeoJson } from '../../shared/annotation-geojson';
 import { LIMITS } from '../../shared/limits';
-import { everyKind } from '../../testing/annotation-samples';
+import { boxPolygon, everyKind } from '../../testing/annotation-samples';
 import { sharedSlide } from '../../testing/paths';
 import { runCli } from '../../testing/run-cli';
 import { zipArchive } from '../../testing/writers/zip';
@@ -243,20 +243,15 @@ describe('slidescope annotations', () => {
     mkdirSync(folder, { recursive: true });
     const counted = join(folder, 'CMU-1-Small-Region.svs');
     copyFileSync(sharedSlide('CMU-1-Small-Region.svs'), counted);
-    const box = (x: number, y: number, w: number, h: number) => [
-      [
-        [x, y],
-        [x + w, y],
-        [x + w, y + h],
-        [x, y + h],
-        [x, y],
-      ],
-    ];
     const regions = join(folder, 'regions.geojson');
     writeFileSync(
       regions,
       JSON.stringify([
-        { type: 'Feature', geometry: { type: 'Polygon', coordinates: box(0, 0, 1000, 1000) }, properties: { objectType: 'annotation', name: 'Tumour bed' } },
+        {
+          type: 'Feature',
+          geometry: { type: 'Polygon', coordinates: boxPolygon(0, 0, 1000, 1000) },
+          properties: { objectType: 'annotation', name: 'Tumour bed' },
+        },
         {
           type: 'Feature',
           geometry: {
@@ -275,7 +270,7 @@ describe('slidescope annotations', () => {
     const cells = join(folder, 'cells.geojson');
     const cell = (x: number, name: string) => ({
       type: 'Feature',
-      geometry: { type: 'Polygon', coordinates: box(x, 100, 10, 10) },
+      geometry: { type: 'Polygon', coordinates: boxPolygon(x, 100, 10, 10) },
       properties: { objectType: 'cell', classification: { name } },
     });
     writeFileSync(

@@ -8,6 +8,7 @@ import { join, relative, sep } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { boxPolygon } from '../../testing/annotation-samples';
 import { fixturePath } from '../../testing/fixtures';
 import { openSlide } from '../../testing/open-slide';
 import { PACKAGE_VERSION, SHARED_SLIDES, sharedSlide } from '../../testing/paths';
@@ -744,15 +745,6 @@ describe('slidescope CLI', () => {
 
 describe("QuPath's detections drawn in (--detections)", () => {
   const cells = join(out, 'cells.geojson');
-  const square = (x: number, y: number, side: number) => [
-    [
-      [x, y],
-      [x + side, y],
-      [x + side, y + side],
-      [x, y + side],
-      [x, y],
-    ],
-  ];
   writeFileSync(
     cells,
     JSON.stringify({
@@ -760,7 +752,7 @@ describe("QuPath's detections drawn in (--detections)", () => {
       features: [
         {
           type: 'Feature',
-          geometry: { type: 'Polygon', coordinates: square(100, 100, 80) },
+          geometry: { type: 'Polygon', coordinates: boxPolygon(100, 100, 80) },
           properties: { objectType: 'cell', classification: { name: 'Immune cells', color: [160, 90, 160] } },
         },
       ],

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { readGeoJsonDetections } from '../../../shared/detection-geojson';
+import { boxPolygon } from '../../../testing/annotation-samples';
 import { openSlide } from '../../../testing/open-slide';
 import { sharedSlide } from '../../../testing/paths';
 import { SlideEngine } from '../engine';
@@ -18,19 +19,10 @@ const IMMUNE: [number, number, number] = [160, 90, 160];
 
 /** A square cell of side `side` at (x, y), with a nucleus half its size in its middle. */
 function cell(x: number, y: number, side: number, cls: { name: string; color: number[] }): object {
-  const square = (x0: number, y0: number, s: number) => [
-    [
-      [x0, y0],
-      [x0 + s, y0],
-      [x0 + s, y0 + s],
-      [x0, y0 + s],
-      [x0, y0],
-    ],
-  ];
   return {
     type: 'Feature',
-    geometry: { type: 'Polygon', coordinates: square(x, y, side) },
-    nucleusGeometry: { type: 'Polygon', coordinates: square(x + side / 4, y + side / 4, side / 2) },
+    geometry: { type: 'Polygon', coordinates: boxPolygon(x, y, side) },
+    nucleusGeometry: { type: 'Polygon', coordinates: boxPolygon(x + side / 4, y + side / 4, side / 2) },
     properties: { objectType: 'cell', classification: cls, measurements: { 'Nucleus: Area': (side * side) / 4 } },
   };
 }

@@ -5,24 +5,16 @@ import { readGeoJsonDetections } from '../../../shared/detection-geojson';
 import type { DetectionSet } from '../../../shared/detections';
 import { ok, type Result } from '../../../shared/errors';
 import type { SlideId, SlidescopeApi } from '../../../shared/ipc';
+import { boxPolygon } from '../../../testing/annotation-samples';
 import { createLayer, detectionAt, detectionKind, drawnForExport, hasNuclei, withClassShown } from './detectionLayer';
 import { DetectionStore } from './detectionStore';
 
 /** A square cell of side `size` at (x, y), of a class, with a nucleus half its size. */
 function cell(x: number, y: number, size: number, cls: string, area: number): object {
-  const square = (x0: number, y0: number, s: number) => [
-    [
-      [x0, y0],
-      [x0 + s, y0],
-      [x0 + s, y0 + s],
-      [x0, y0 + s],
-      [x0, y0],
-    ],
-  ];
   return {
     type: 'Feature',
-    geometry: { type: 'Polygon', coordinates: square(x, y, size) },
-    nucleusGeometry: { type: 'Polygon', coordinates: square(x + size / 4, y + size / 4, size / 2) },
+    geometry: { type: 'Polygon', coordinates: boxPolygon(x, y, size) },
+    nucleusGeometry: { type: 'Polygon', coordinates: boxPolygon(x + size / 4, y + size / 4, size / 2) },
     properties: { objectType: 'cell', classification: { name: cls, color: [255, 0, 0] }, measurements: { 'Cell: Area': area } },
   };
 }
