@@ -6,10 +6,11 @@ import { test } from 'node:test';
 import { blockingCall, clearPoolReadSlot, poolCall, poolReadTable, STUCK_READ_MS, stuckPoolReads, watchPoolReadsIn } from './pool-reads';
 import { SlideFile } from './slide-file';
 
-/** A clock the test moves (ms). */
+/** The real clock (ms), which the calls under watch stamp their starts by, moved on by the test: a pause of a loaded machine only adds. */
 function testClock() {
-  let now = process.hrtime.bigint() / 1_000_000n;
-  return { read: () => now, pass: (ms: number) => (now += BigInt(ms)) };
+  let ahead = 0n;
+  const read = () => process.hrtime.bigint() / 1_000_000n + ahead;
+  return { read, pass: (ms: number) => (ahead += BigInt(ms)) };
 }
 
 test('a call out past the limit while none comes back is stuck; one coming back, or an ended thread, is not', async () => {
