@@ -83,8 +83,8 @@ function laneSpawn(lane: number): Spawn {
       script: LANE_SCRIPT,
       workerData: { lane, lanes: laneCount, openJpeg, poolReads, poolSlot } satisfies LaneData,
       // A small young generation makes V8 collect the short-lived pixel buffers sooner (flat memory
-      // under a stream of tiles); the old-generation cap ends a lane whose heap runs away.
-      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: settings.laneHeapMb },
+      // under a stream of tiles). Its old generation is the process's (engineHeapMb), which ends a lane whose heap runs away.
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
       onExit: () => {
         if (poolSlot === null) return;
         clearPoolReadSlot(poolReads, poolSlot);

@@ -2,12 +2,15 @@
 // environment: what a launcher sets is what the engine reads.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, it, test } from 'node:test';
 import {
   defaultCodecThreads,
   defaultLaneCount,
   defaultMemoryCapBytes,
   engineEnvironment,
+  engineExecArgv,
+  engineHeapMb,
   exitReason,
   MAX_LANES,
   OVER_MEMORY_CAP_EXIT,
@@ -99,4 +102,19 @@ describe('engine settings through the environment', () => {
 test('an engine that ended itself over its memory cap says so by its exit code alone (its last message may not get out)', () => {
   assert.match(exitReason(OVER_MEMORY_CAP_EXIT), /memory cap/);
   assert.equal(exitReason(1), 'it exited (code 1)');
+});
+
+test("every V8 heap of the engine process, its lanes' included, has a quarter of the memory cap (a worker's own limits yield to the process's flag)", () => {
+  for (const memoryCapMb of [1024, 4096]) {
+    // A worker started as engine-process.ts starts a lane, in a process started with the launchers' flags.
+    const script = `const { Worker } = require('node:worker_threads');
+      const lane = new Worker("require('node:worker_threads').parentPort.postMessage(require('node:v8').getHeapStatistics().heap_size_limit)", { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+      lane.on('message', (limit) => { console.log(JSON.stringify([require('node:v8').getHeapStatistics().heap_size_limit, limit])); lane.terminate(); });`;
+    const run = spawnSync(process.execPath, [...engineExecArgv({ memoryCapMb }), '-e', script], { encoding: 'utf8' });
+    const limits = (JSON.parse(run.stdout) as number[]).map((bytes) => bytes / 2 ** 20);
+    const want = engineHeapMb(memoryCapMb * 2 ** 20);
+    assert.equal(want, Math.max(256, memoryCapMb / 4));
+    // V8's limit is the old generation and its young generation's room.
+    for (const limit of limits) assert.ok(limit >= want && limit < want + 64, `${limits} MB, where the old generation is ${want} MB`);
+  }
 });

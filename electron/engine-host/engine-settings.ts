@@ -21,8 +21,6 @@ export interface EngineSettings {
   libvipsThreads: number | null;
   /** Above this resident size the engine process ends itself (and is restarted). */
   memoryCapBytes: number;
-  /** V8 heap cap of each lane (pixel buffers live outside it: the memory cap is what bounds them). */
-  laneHeapMb: number;
   /** Where exports list their temporary files while they write (a crash's leftovers are removed at the next start). */
   partialWritesDir: string | null;
   /** STOP_SIGNALS are its parent's to act on (a CLI batch lets running slides finish): it ignores them. */
@@ -63,6 +61,16 @@ export function defaultLaneCount(cores = availableParallelism()): number {
 export function defaultCodecThreads(lane: number, lanes: number, cores = availableParallelism()): number {
   const shared = Math.min(MAX_LANES, cores);
   return Math.max(1, Math.floor(shared / lanes) + (lane < shared % lanes ? 1 : 0));
+}
+
+/**
+ * The old generation of each of the engine process's V8 heaps (its router, lanes and threads): a
+ * quarter of the memory cap, at least 256 MB. One figure for all, as the process's
+ * `--max-old-space-size` overrides a worker's own resourceLimits. Pixel buffers live outside the
+ * heaps: the memory cap is what bounds them.
+ */
+export function engineHeapMb(memoryCapBytes: number): number {
+  return Math.max(256, Math.round(memoryCapBytes / MB / 4));
 }
 
 /** Default cap: 3 GB, or half of a small machine's memory, and never below 1 GB. */
@@ -118,7 +126,6 @@ export function readEngineSettings(env: NodeJS.ProcessEnv): EngineSettings {
     codecThreads: wholeNumber(env[ENGINE_ENV.codecThreads], 0),
     libvipsThreads: positiveInt(env[ENGINE_ENV.libvipsThreads]),
     memoryCapBytes,
-    laneHeapMb: Math.max(256, Math.round(memoryCapBytes / MB / 4)),
     partialWritesDir,
     parentHandlesSignals: env[ENGINE_ENV.parentHandlesSignals] === '1',
     warmUp: env[ENGINE_ENV.noWarmUp] !== '1',
@@ -177,9 +184,9 @@ function batchMallocEnvironment(env: NodeJS.ProcessEnv, platform: NodeJS.Platfor
 
 /** The V8 flags a launcher starts the engine process with, for these settings. */
 export function engineExecArgv(settings: EngineLaunchSettings): string[] {
-  // The router's heap stays small; pixel buffers live in the lanes, under the memory cap.
+  const heapMb = engineHeapMb(settings.memoryCapMb === undefined ? defaultMemoryCapBytes() : settings.memoryCapMb * MB);
   const batch = settings.batchMemory ? ['--single-threaded-gc', `--initial-old-space-size=${batchOldSpaceMb(settings)}`] : [];
-  return ['--max-old-space-size=512', ...batch];
+  return [`--max-old-space-size=${heapMb}`, ...batch];
 }
 
 export function engineEnvironment(base: NodeJS.ProcessEnv, settings: EngineLaunchSettings, platform = process.platform): NodeJS.ProcessEnv {
