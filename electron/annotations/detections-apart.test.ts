@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import type { SlideError } from '../engine/errors';
 import { readDetectionFile } from './annotation-files';
 import { readDetectionsApart } from './detections-apart';
 
@@ -62,6 +63,16 @@ describe('detections read apart', () => {
       path,
     });
     await assert.rejects(readDetectionsApart(join(dir, 'missing.geojson')), { code: 'NOT_FOUND' });
+  });
+
+  test('a file whose reading runs out of its heap is TOO_LARGE, naming the file, not an internal error', async () => {
+    const path = cells(20_000);
+    await assert.rejects(readDetectionsApart(path, undefined, { maxOldGenerationSizeMb: 8 }), (error: SlideError) => {
+      assert.equal(error.code, 'TOO_LARGE');
+      assert.equal(error.path, path);
+      assert.match(error.message, /ran out of memory/);
+      return true;
+    });
   });
 
   test("the calling thread's event loop runs on while a large file is parsed", async () => {
