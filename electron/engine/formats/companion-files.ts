@@ -58,7 +58,7 @@ export class CompanionFiles {
       if (info instanceof Error || !info.isFile()) {
         const why =
           info instanceof Error && info.code !== 'ENOENT' ? `cannot be read (${info.code ?? 'error'})` : info instanceof Error ? 'is missing' : 'is not a file';
-        throw new SlideError('NOT_FOUND', `The ${format} slide's ${role} ${basename(path)} ${why} (in ${dirname(path)}).`, slidePath);
+        throw new SlideError('NOT_FOUND', `The ${format} slide's ${role} ${quotedName(basename(path))} ${why} (in ${dirname(path)}).`, slidePath);
       }
       sizes.push(info.size);
     }

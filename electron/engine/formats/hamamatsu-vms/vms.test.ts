@@ -92,7 +92,7 @@ describe('a VMS or VMU slide missing one of its files: NOT_FOUND naming it', { t
         const names = vmsFileNames(path, written);
         const name = which === 'image' ? names.images[3]! : which === 'map' ? names.map : names.macro!;
         await unlink(join(path, '..', name));
-        await rejects(path, 'NOT_FOUND', new RegExp(`${name.replace(/[()]/g, '\\$&')} is missing`));
+        await rejects(path, 'NOT_FOUND', new RegExp(`"${name.replace(/[()]/g, '\\$&')}" is missing`));
       }));
   }
 });

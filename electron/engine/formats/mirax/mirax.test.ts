@@ -100,8 +100,8 @@ describe('a MIRAX slide missing one of its files: NOT_FOUND naming it', { timeou
   const cases: Array<{ name: string; remove: (folder: string) => Promise<void>; message: RegExp }> = [
     { name: 'no folder', remove: (folder) => rm(folder, { recursive: true }), message: /folder slide is missing/ },
     { name: 'no Slidedat.ini', remove: (folder) => unlink(join(folder, 'Slidedat.ini')), message: /Slidedat\.ini is missing/ },
-    { name: 'no Index.dat', remove: (folder) => unlink(join(folder, 'Index.dat')), message: /index file Index\.dat is missing/ },
-    { name: 'no second data file', remove: (folder) => unlink(join(folder, 'Data0001.dat')), message: /data file Data0001\.dat is missing/ },
+    { name: 'no Index.dat', remove: (folder) => unlink(join(folder, 'Index.dat')), message: /index file "Index\.dat" is missing/ },
+    { name: 'no second data file', remove: (folder) => unlink(join(folder, 'Data0001.dat')), message: /data file "Data0001\.dat" is missing/ },
   ];
   for (const c of cases) {
     test(c.name, () =>
