@@ -30,12 +30,12 @@ export interface DetectionSet {
   kindOf: Uint8Array;
   /**
    * Each detection's outline as (first ring, ring count) pairs: the outer ring of each part of its
-   * polygon (its holes, in `holes`, are not drawn); a point is a ring of one vertex.
+   * polygon (its holes are in `holes`); a point is a ring of one vertex.
    */
   outlines: Uint32Array;
   /** A cell's nucleus (QuPath's `nucleusGeometry`) as (first ring, ring count) pairs; a count of 0 for other detections. */
   nuclei: Uint32Array;
-  /** Each detection's holes (its polygons' inner rings: a pixel classifier's regions have them) as (first ring, ring count) pairs, for its area's centroid. */
+  /** Each detection's holes (its polygons' inner rings: a pixel classifier's regions have them) as (first ring, ring count) pairs: left unfilled, not picked, and out of its area's centroid. */
   holes: Uint32Array;
   /** Each ring as (first vertex, vertex count) pairs, vertices indexing the (x, y) pairs of `xy`. */
   rings: Uint32Array;

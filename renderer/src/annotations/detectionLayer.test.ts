@@ -74,6 +74,23 @@ describe('the detection layer', () => {
     assert.equal(detectionKind(triangle, 0), 'detection');
   });
 
+  it('does not pick a ring-shaped cell in its hole, but an island in the hole', () => {
+    const rings = setOf([
+      {
+        type: 'Feature',
+        geometry: {
+          type: 'MultiPolygon',
+          coordinates: [[boxPolygon(0, 0, 100)[0]!, boxPolygon(30, 30, 40)[0]!], boxPolygon(45, 45, 10)],
+        },
+        properties: { objectType: 'detection' },
+      },
+    ]);
+    const layer = createLayer(rings);
+    assert.equal(detectionAt(layer, 10, 50, 0.5), 0, 'its body');
+    assert.equal(detectionAt(layer, 35, 35, 0.5), null, 'its hole');
+    assert.equal(detectionAt(layer, 50, 50, 0.5), 0, 'the island in its hole');
+  });
+
   it('leaves hidden classes out of the picking, and shows or hides them all at once', () => {
     const layer = withClassShown(createLayer(set), 2, false);
     assert.deepEqual([...layer.shown], [1, 1, 0]);

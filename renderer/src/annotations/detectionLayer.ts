@@ -63,10 +63,15 @@ export function ringHolds(set: DetectionSet, ring: number, x: number, y: number)
   return inside;
 }
 
-/** Whether a detection's outline holds the point; a point detection within `tolerance` of it (level-0 pixels). */
+/**
+ * Whether a detection holds the point: even-odd over its outline's rings and its holes (a click in a
+ * ring-shaped cell's hole, or between two parts, is not on it; an island in a hole is); a point
+ * detection within `tolerance` of it (level-0 pixels).
+ */
 export function detectionHolds(set: DetectionSet, index: number, x: number, y: number, tolerance: number): boolean {
   const firstRing = set.outlines[index * 2]!;
   const rings = set.outlines[index * 2 + 1]!;
+  let inside = false;
   for (let r = firstRing; r < firstRing + rings; r++) {
     if (set.rings[r * 2 + 1]! < 3) {
       // A point (or a degenerate ring): near any of its vertices.
@@ -74,9 +79,10 @@ export function detectionHolds(set: DetectionSet, index: number, x: number, y: n
       for (let k = 0; k < set.rings[r * 2 + 1]!; k++) {
         if (Math.hypot(set.xy[(first + k) * 2]! - x, set.xy[(first + k) * 2 + 1]! - y) <= tolerance) return true;
       }
-    } else if (ringHolds(set, r, x, y)) return true;
+    } else if (ringHolds(set, r, x, y)) inside = !inside;
   }
-  return false;
+  for (let r = set.holes[index * 2]!, end = r + set.holes[index * 2 + 1]!; r < end; r++) if (ringHolds(set, r, x, y)) inside = !inside;
+  return inside;
 }
 
 /** The shown detection under a level-0 point (the smallest, where they overlap), or null. */

@@ -140,7 +140,7 @@ function drawPixels(
 
 function drawPaths(ctx: CanvasRenderingContext2D, t: ViewTransform, layer: DetectionLayer, ratio: number, scratch: DrawScratch, n: number): void {
   const { set } = layer;
-  const { boxes, classOf, outlines, nuclei, rings, xy } = set;
+  const { boxes, classOf, outlines, nuclei, holes, rings, xy } = set;
   const scale = transformScale(t);
   // The found detections sorted by class (a counting sort), so that each class is one run of paths.
   const classes = set.classes.length;
@@ -155,7 +155,8 @@ function drawPaths(ctx: CanvasRenderingContext2D, t: ViewTransform, layer: Detec
     byClass[next[classOf[i]!]!++] = i;
   }
 
-  const traceRing = (ring: number): void => {
+  /** Traces a ring; `wind` 1 or -1 traces it to run that way round (a hole against its outline), 0 as the file has it. */
+  const traceRing = (ring: number, wind: number): void => {
     const first = rings[ring * 2]!;
     const count = rings[ring * 2 + 1]!;
     let lastX = t.a * xy[first * 2]! + t.c * xy[first * 2 + 1]! + t.e;
@@ -166,7 +167,9 @@ function drawPaths(ctx: CanvasRenderingContext2D, t: ViewTransform, layer: Detec
       return;
     }
     ctx.moveTo(lastX, lastY);
-    for (let v = first + 1; v < first + count; v++) {
+    const backwards = wind !== 0 && Math.sign(ringTurn(ring)) === -wind;
+    for (let k = 1; k < count; k++) {
+      const v = backwards ? first + count - k : first + k;
       const x = t.a * xy[v * 2]! + t.c * xy[v * 2 + 1]! + t.e;
       const y = t.b * xy[v * 2]! + t.d * xy[v * 2 + 1]! + t.f;
       if (Math.abs(x - lastX) + Math.abs(y - lastY) < VERTEX_STEP_PX) continue;
@@ -176,20 +179,45 @@ function drawPaths(ctx: CanvasRenderingContext2D, t: ViewTransform, layer: Detec
     }
     ctx.closePath();
   };
-  const trace = (i: number, size: number): void => {
-    for (let r = outlines[i * 2]!, end = r + outlines[i * 2 + 1]!; r < end; r++) traceRing(r);
-    if (layer.nuclei && size >= NUCLEUS_FROM_PX) for (let r = nuclei[i * 2]!, end = r + nuclei[i * 2 + 1]!; r < end; r++) traceRing(r);
+  /** Twice a ring's signed area (its sign: which way round it runs). */
+  const ringTurn = (ring: number): number => {
+    const first = rings[ring * 2]!;
+    const count = rings[ring * 2 + 1]!;
+    let sum = 0;
+    for (let k = 0, j = count - 1; k < count; j = k++) {
+      sum += (xy[(first + j) * 2]! - xy[(first + k) * 2]!) * (xy[(first + j) * 2 + 1]! + xy[(first + k) * 2 + 1]!);
+    }
+    return sum;
+  };
+  /**
+   * A detection's area: its outline's rings and its holes. With holes, its outer rings run one way and
+   * its holes the other, so that the nonzero fill leaves the holes empty while overlapping cells (each
+   * as the file winds it) stay filled, as even-odd would not.
+   */
+  const traceArea = (i: number): void => {
+    const holeCount = holes[i * 2 + 1]!;
+    for (let r = outlines[i * 2]!, end = r + outlines[i * 2 + 1]!; r < end; r++) traceRing(r, holeCount > 0 ? 1 : 0);
+    for (let r = holes[i * 2]!, end = r + holeCount; r < end; r++) traceRing(r, -1);
+  };
+  const traceNucleus = (i: number, size: number): void => {
+    if (layer.nuclei && size >= NUCLEUS_FROM_PX) for (let r = nuclei[i * 2]!, end = r + nuclei[i * 2 + 1]!; r < end; r++) traceRing(r, 0);
   };
   const fill = layer.style === 'fill';
-  const finish = (): void => {
+  /** Draws a batch: the areas filled (in that style) and stroked with their nuclei, in one path. */
+  const drawBatch = (batch: readonly number[]): void => {
+    ctx.beginPath();
+    for (const i of batch) traceArea(i);
     if (fill) {
       ctx.globalAlpha = FILL_ALPHA;
       ctx.fill();
       ctx.globalAlpha = 1;
     }
+    // After the fill: a nucleus is outlined, not a hole in its cell's fill.
+    for (const i of batch) traceNucleus(i, Math.max(boxes[i * 4 + 2]! - boxes[i * 4]!, boxes[i * 4 + 3]! - boxes[i * 4 + 1]!) * scale);
     ctx.stroke();
   };
   ctx.lineJoin = 'round';
+  const batch: number[] = [];
   const wide: number[] = [];
   for (let c = 0; c < classes; c++) {
     const from = starts[c]!;
@@ -212,8 +240,7 @@ function drawPaths(ctx: CanvasRenderingContext2D, t: ViewTransform, layer: Detec
     }
     if (dots > 0) ctx.fill();
     ctx.lineWidth = 1 / ratio;
-    ctx.beginPath();
-    let inPath = 0;
+    batch.length = 0;
     wide.length = 0;
     for (let k = from; k < to; k++) {
       const i = byClass[k]!;
@@ -224,22 +251,15 @@ function drawPaths(ctx: CanvasRenderingContext2D, t: ViewTransform, layer: Detec
         wide.push(i);
         continue;
       }
-      trace(i, size);
-      if (++inPath === SHAPES_PER_STROKE) {
-        finish();
-        ctx.beginPath();
-        inPath = 0;
+      batch.push(i);
+      if (batch.length === SHAPES_PER_STROKE) {
+        drawBatch(batch);
+        batch.length = 0;
       }
     }
-    if (inPath > 0) finish();
+    if (batch.length > 0) drawBatch(batch);
     if (wide.length === 0) continue;
     ctx.lineWidth = LINE_WIDTH;
-    for (let start = 0; start < wide.length; start += SHAPES_PER_STROKE) {
-      ctx.beginPath();
-      for (const i of wide.slice(start, start + SHAPES_PER_STROKE)) {
-        trace(i, Math.max(boxes[i * 4 + 2]! - boxes[i * 4]!, boxes[i * 4 + 3]! - boxes[i * 4 + 1]!) * scale);
-      }
-      finish();
-    }
+    for (let start = 0; start < wide.length; start += SHAPES_PER_STROKE) drawBatch(wide.slice(start, start + SHAPES_PER_STROKE));
   }
 }
