@@ -9,6 +9,25 @@ import type { Rgb } from './annotations';
 export const DETECTION_KINDS = ['cell', 'detection', 'tile'] as const;
 export type DetectionKind = (typeof DETECTION_KINDS)[number];
 
+/** How a layer draws its detections: outlines, or filled under them. */
+export const DETECTION_STYLES = ['outline', 'fill'] as const;
+export type DetectionStyle = (typeof DETECTION_STYLES)[number];
+
+/** How a slide's detections are shown, as remembered for its next opening: the classes hidden by name (null: unclassified). */
+export interface DetectionDisplay {
+  hidden: Array<string | null>;
+  style: DetectionStyle;
+  nuclei: boolean;
+  /** 0.1 to 1. */
+  opacity: number;
+}
+
+/** The detections file last shown over a slide, and how. */
+export interface RememberedDetections {
+  file: string;
+  display: DetectionDisplay;
+}
+
 export interface DetectionClass {
   /** The classification's name as QuPath writes it ("Tumor", "Tumor: Positive"); null: unclassified. */
   name: string | null;

@@ -10,7 +10,7 @@ import { ANNOTATION_FORMATS, type AnnotationLocation, annotationDocumentSchema, 
 import { ADJUSTMENT_RANGES, type ColourAdjustment, type ExportColour } from './colour';
 import { micrometres, rotationDegrees } from './compare-alignment';
 import type { Placement } from './compare-geometry';
-import type { DetectionSet } from './detections';
+import { DETECTION_STYLES, type DetectionDisplay, type DetectionSet, type RememberedDetections } from './detections';
 import { fail, ok, type Result } from './errors';
 import type { LanguageState } from './i18n/languages';
 import { LIMITS } from './limits';
@@ -217,19 +217,25 @@ const alignmentRequest = v.pipe(
 
 const exportTarget = { format: imageFormat, overwrite: v.boolean('must be true or false'), colour: v.optional(exportColour) };
 /**
- * The page asks for the slide's stored annotations, or the detections it shows (detections:open), to be
+ * The page asks for the slide's stored annotations, or the detections it shows (detections:read), to be
  * drawn into an export; main names their files to the engine.
  */
 /** The detection classes drawn (as the window shows them; absent: every one), by name (null: unclassified). */
-const detectionClasses = v.optional(
-  v.pipe(
-    v.array(
-      v.nullable(v.pipe(v.string('must be a string'), v.maxLength(LIMITS.annotationNameLength, `is longer than ${LIMITS.annotationNameLength} characters`))),
-      'must be an array',
-    ),
-    v.maxLength(LIMITS.maxAnnotationClasses, `has more than ${LIMITS.maxAnnotationClasses} entries`),
+const detectionClassNames = v.pipe(
+  v.array(
+    v.nullable(v.pipe(v.string('must be a string'), v.maxLength(LIMITS.annotationNameLength, `is longer than ${LIMITS.annotationNameLength} characters`))),
+    'must be an array',
   ),
+  v.maxLength(LIMITS.maxAnnotationClasses, `has more than ${LIMITS.maxAnnotationClasses} entries`),
 );
+const detectionClasses = v.optional(detectionClassNames);
+/** How a slide's detections are shown (detections:remember, and as main keeps it). */
+export const detectionDisplay: v.GenericSchema<DetectionDisplay> = v.strictObject({
+  hidden: detectionClassNames,
+  style: v.picklist(DETECTION_STYLES, `must be one of ${DETECTION_STYLES.join(', ')}`),
+  nuclei: v.boolean('must be true or false'),
+  opacity: v.pipe(v.number('must be a number'), v.minValue(0.1, 'must be at least 0.1'), v.maxValue(1, 'must be at most 1')),
+});
 const burnAnnotations = {
   annotations: v.optional(v.boolean('must be true or false')),
   detections: v.optional(v.boolean('must be true or false')),
@@ -514,8 +520,26 @@ export const OPERATIONS = defineOperations({
   },
   /** Reads a GeoJSON or ImageScope file the user chooses; the page merges it (one undoable step) and saves. */
   'annotations:import': { at: 'main', exposure: 'page', method: 'importAnnotations', request: slideRef, response: returns<ImportedAnnotations | null>() },
-  /** Reads QuPath's detections from a GeoJSON file the user chooses, for the layer over the slide; null: cancelled. */
-  'detections:open': { at: 'main', exposure: 'page', method: 'openDetections', request: slideRef, response: returns<DetectionSet | null>() },
+  /** Asks for a GeoJSON file of QuPath's detections to show over the slide (which detections:read may then read); null: cancelled. */
+  'detections:choose': { at: 'main', exposure: 'page', method: 'chooseDetections', request: slideRef, response: returns<string | null>() },
+  /** Reads QuPath's detections for the layer over the slide: only the file chosen for it, or the one remembered for it. */
+  'detections:read': {
+    at: 'main',
+    exposure: 'page',
+    method: 'readDetectionFile',
+    request: v.strictObject({ slideId, path: absolutePath }),
+    response: returns<DetectionSet>(),
+  },
+  /** The detections file shown over the slide when it was last open, and how; null: none. */
+  'detections:recall': { at: 'main', exposure: 'page', method: 'recallDetections', request: slideRef, response: returns<RememberedDetections | null>() },
+  /** Remembers how the slide's detections are shown (null: removed, forgotten), for its next opening. */
+  'detections:remember': {
+    at: 'main',
+    exposure: 'page',
+    method: 'rememberDetections',
+    request: v.strictObject({ slideId, display: v.nullable(detectionDisplay) }),
+    response: returns<void>(),
+  },
   /** The detections the slide's window shows as QuPath's detection measurement table (CSV or TSV), where the user chooses. */
   'detections:export-table': { at: 'main', exposure: 'page', method: 'exportDetectionTable', request: slideRef, response: returns<ExportResult>() },
   /** Writes what is stored as GeoJSON or ImageScope XML where the user chooses. */

@@ -14,6 +14,7 @@ import { forkEngine } from '../../electron/engine-host/fork-engine';
 import { AlignmentStore } from '../../electron/main/alignment-store';
 import { ChannelMemory } from '../../electron/main/channel-memory';
 import { CompareAlignments } from '../../electron/main/compare-alignments';
+import { DetectionMemory } from '../../electron/main/detection-memory';
 import { Exporter } from '../../electron/main/exporter';
 import { createIpcHandlers, type IpcController } from '../../electron/main/ipc-handlers';
 import { writeJsonAtomic } from '../../electron/main/json-file';
@@ -201,6 +202,7 @@ export async function createMainSide(options: MainSideOptions): Promise<MainSide
     annotations,
     alignments,
     channelMemory: new ChannelMemory({ dir: dataDir }),
+    detectionMemory: new DetectionMemory({ dir: dataDir }),
     log: (message, error) => log.push(`${message}${error ? `: ${String(error)}` : ''}`),
     language: () => language.state(),
     t,

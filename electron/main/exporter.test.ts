@@ -339,7 +339,7 @@ describe('Exporter', () => {
     assert.ok((await widthWith(() => korean, 'ko.png')) > (await widthWith(undefined, 'stored.png')) + 20);
   });
 
-  it('the file detections:open read for the slide, when the page asks (detections: true), and only then', async () => {
+  it('the file detections:read read for the slide, when the page asks (detections: true), and only then', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'slidescope-exporter-detections-'));
     try {
       const cells = join(dataDir, 'cells.geojson');
@@ -381,6 +381,11 @@ describe('Exporter', () => {
       const opened = (await ipc.dispatch('slide:open-dropped', SENDER, { path: slide.path })) as Result<{ slideId: string }>;
       assert.ok(opened.ok);
       const { slideId } = opened.value;
+      const showDetections = async () => {
+        const chosen = (await ipc.dispatch('detections:choose', SENDER, { slideId })) as Result<string | null>;
+        assert.ok(chosen.ok && chosen.value);
+        return (await ipc.dispatch('detections:read', SENDER, { slideId, path: chosen.value })) as Result<{ count: number }>;
+      };
       const greens = async (name: string, detections?: boolean, detectionClasses?: Array<string | null>) => {
         dialogs.thumbnailAnswer = join(dataDir, name);
         const result = await ipc.dispatch('export:thumbnail', SENDER, {
@@ -402,8 +407,8 @@ describe('Exporter', () => {
       const noTable = await ipc.dispatch('detections:export-table', SENDER, { slideId });
       refused(noTable as Result<ExportResult>, 'INVALID_ARGUMENT', /No detections are shown/);
       annotationDialogs.detectionsPath = cells;
-      const read = (await ipc.dispatch('detections:open', SENDER, { slideId })) as Result<{ count: number } | null>;
-      assert.deepEqual(read.ok && read.value?.count, 1);
+      const read = await showDetections();
+      assert.deepEqual(read.ok && read.value.count, 1);
       assert.deepEqual(annotationDialogs.calls.at(-1), { dialog: 'detections', defaultFolder: dirname(slide.path) });
       assert.ok((await greens('with.png', true)) > 400, "the cell's outline, and the legend's swatch");
       assert.equal(await greens('without.png'), 0, 'not asked for');
@@ -427,8 +432,8 @@ describe('Exporter', () => {
       const none = join(dataDir, 'annotations.geojson');
       await writeFile(none, JSON.stringify({ type: 'FeatureCollection', features: [{ ...cell, properties: { objectType: 'annotation' } }] }));
       annotationDialogs.detectionsPath = none;
-      const empty = (await ipc.dispatch('detections:open', SENDER, { slideId })) as Result<{ count: number } | null>;
-      assert.deepEqual(empty.ok && empty.value?.count, 0);
+      const empty = await showDetections();
+      assert.deepEqual(empty.ok && empty.value.count, 0);
       assert.ok((await greens('after-empty.png', true)) > 400, 'the cells the window still shows');
       await ipc.releaseAll();
     } finally {

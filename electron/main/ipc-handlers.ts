@@ -12,8 +12,8 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { AnnotationDocument, AnnotationFormat, AnnotationLocation, ImportedAnnotations, SlideAnnotations } from '../../shared/annotations';
-import type { DetectionSet } from '../../shared/detections';
-import { type ErrorInfo, fail, ok, type Result, type SlideChoice, toErrorInfo } from '../../shared/errors';
+import type { DetectionSet, RememberedDetections } from '../../shared/detections';
+import { type ErrorCode, type ErrorInfo, fail, ok, type Result, type SlideChoice, toErrorInfo } from '../../shared/errors';
 import type { Translate } from '../../shared/i18n/catalogue';
 import { createTranslator } from '../../shared/i18n/i18n';
 import type { LanguageState } from '../../shared/i18n/languages';
@@ -44,6 +44,7 @@ import { Semaphore } from '../engine/concurrency';
 import type { EngineRestartedEvent, EngineStoppedEvent } from '../engine-host/engine-client';
 import type { ChannelMemory } from './channel-memory';
 import type { AlignmentAccess } from './compare-alignments';
+import type { DetectionMemory } from './detection-memory';
 import type { GrantSource, PathAuthority } from './path-authorizer';
 
 /** How a slide reached the window. */
@@ -87,6 +88,8 @@ export interface AnnotationAccess {
   chooseDetectionsFile(senderId: number, slide: OwnedSlide): Promise<string | null>;
   /** The detections file read for the slide's window (its exports may draw it in). */
   showingDetections(slide: OwnedSlide, path: string): void;
+  /** The slide shows no detections any more (removed, or the slide closed). */
+  forgetDetections(slideId: string): void;
   detectionsFile(slide: OwnedSlide): string | null;
   chooseDetectionTablePath(senderId: number, slide: OwnedSlide): Promise<{ path: string; overwrite: boolean } | null>;
 }
@@ -112,6 +115,8 @@ export interface IpcHandlerDeps {
   annotations: AnnotationAccess;
   /** A fluorescence slide's channels as last chosen, shown again at its next open (channel-memory.ts). */
   channelMemory?: Pick<ChannelMemory, 'recall' | 'remember'>;
+  /** The detections file last shown over a slide, and how, shown again at its next open (detection-memory.ts). */
+  detectionMemory?: Pick<DetectionMemory, 'recall' | 'remember'>;
   /** Compared slides' alignments: remembered per set, saved and loaded as files (compare-alignments.ts). */
   alignments: AlignmentAccess;
   /** Path of the built-in sample slide (created on first use), or why it cannot be made. */
@@ -166,6 +171,9 @@ export interface IpcController {
   readonly handlers: MainHandlers;
 }
 
+/** A detections file's own faults: one remembered that fails so is forgotten (not one the engine failed to read in time). */
+const FILE_FAULTS: ReadonlySet<ErrorCode> = new Set(['NOT_FOUND', 'NOT_A_SLIDE', 'UNSUPPORTED_FORMAT', 'CORRUPT_DATA', 'TOO_LARGE', 'INVALID_ARGUMENT']);
+
 const notOpen = (slideId: string): { ok: false; error: ErrorInfo } => fail('NOT_OPEN', `slide ${slideId} is not open in this window`);
 
 function names(slides: OwnedSlide[], t: Translate): string {
@@ -187,6 +195,8 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
   /** galleryId -> a window's gallery. Only its slides may be previewed or opened under its id. */
   const galleries = new Map<string, Gallery>();
   let galleriesMade = 0;
+  /** slideId -> the detections file last chosen for it in its window's dialog: what detections:read may read besides the remembered one. */
+  const chosenDetections = new Map<string, string>();
   const listFolder =
     deps.listFolder ?? ((folder: string) => listFolderSlides(folder, { open: (path) => engine.open(path, null), close: (slideId) => engine.close(slideId) }));
   const ownSlide = (senderId: number, slideId: string) => slides.get(senderId)?.get(slideId);
@@ -236,6 +246,27 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
     if (shown.ok) return shown.value;
     if (shown.error.code === 'INVALID_ARGUMENT') void memory.remember(path, null).catch((error: unknown) => log(`could not forget ${path}'s channels`, error));
     return info;
+  }
+
+  async function recallDetections(slide: OwnedSlide): Promise<RememberedDetections | null> {
+    return (await deps.detectionMemory?.recall(slide.path).catch(() => null)) ?? null;
+  }
+
+  /**
+   * Reads a detections file for the layer over a slide: the one last chosen for it, or the one
+   * remembered for it (no other path the page names). A remembered file that no longer reads as
+   * detections (gone, changed into something else, none left) is forgotten.
+   */
+  async function readDetections(slide: OwnedSlide, path: string): Promise<Result<DetectionSet>> {
+    const remembered = (await recallDetections(slide))?.file === path;
+    if (chosenDetections.get(slide.slideId) !== path && !remembered)
+      return fail('NOT_AUTHORIZED', 'only a detections file chosen for this slide, or the one shown over it before, can be read', path);
+    const read = await engine.call('engine:read-detections', { path });
+    // A file of none is only said so: the window keeps the detections it showed, and so do its exports.
+    if (read.ok && read.value.count > 0) deps.annotations.showingDetections(slide, path);
+    else if (remembered && (read.ok || FILE_FAULTS.has(read.error.code)))
+      await deps.detectionMemory?.remember(slide.path, null).catch((error: unknown) => log(`could not forget ${slide.path}'s detections`, error));
+    return read;
   }
 
   /** Puts an opened slide or gallery first in the recent list; a failed write is only logged. */
@@ -316,10 +347,17 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
     return authorized.ok ? openPath(senderId, authorized.value, origin) : authorized;
   }
 
+  /** Forgets what main kept of a slide the window no longer has open. */
+  function letGo(slideId: string): void {
+    chosenDetections.delete(slideId);
+    deps.annotations.forgetDetections(slideId);
+  }
+
   async function closeSlide(senderId: number, slideId: string): Promise<void> {
     const owned = slides.get(senderId);
     owned?.delete(slideId);
     if (owned && owned.size === 0) slides.delete(senderId);
+    letGo(slideId);
     const closed = await engine.close(slideId);
     if (!closed.ok) log(`closing slide ${slideId} failed`, closed.error);
   }
@@ -429,14 +467,23 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
     'annotations:load': (senderId, { slideId }) => onOwnSlide(senderId, slideId, (slide) => deps.annotations.load(slide)),
     'annotations:save': (senderId, { slideId, document }) => onOwnSlide(senderId, slideId, (slide) => deps.annotations.save(slide, document)),
     'annotations:import': (senderId, { slideId }) => onOwnSlide(senderId, slideId, (slide) => deps.annotations.importFile(senderId, slide)),
-    'detections:open': (senderId, { slideId }) =>
-      onOwnSlide(senderId, slideId, async (slide): Promise<Result<DetectionSet | null>> => {
+    'detections:choose': (senderId, { slideId }) =>
+      onOwnSlide(senderId, slideId, async (slide) => {
         const path = await deps.annotations.chooseDetectionsFile(senderId, slide);
-        if (!path) return ok(null);
-        const read = await engine.call('engine:read-detections', { path });
-        // A file of none is only said so: the window keeps the detections it showed, and so do its exports.
-        if (read.ok && read.value.count > 0) deps.annotations.showingDetections(slide, path);
-        return read;
+        if (path) chosenDetections.set(slideId, path);
+        return ok(path);
+      }),
+    'detections:read': (senderId, { slideId, path }) => onOwnSlide(senderId, slideId, (slide) => readDetections(slide, path)),
+    'detections:recall': (senderId, { slideId }) => onOwnSlide(senderId, slideId, async (slide) => ok(await recallDetections(slide))),
+    'detections:remember': (senderId, { slideId, display }) =>
+      onOwnSlide(senderId, slideId, async (slide) => {
+        const file = deps.annotations.detectionsFile(slide);
+        if (display === null) deps.annotations.forgetDetections(slideId);
+        else if (!file) return fail('INVALID_ARGUMENT', 'No detections are shown over this slide: show them first.', slide.path);
+        await deps.detectionMemory
+          ?.remember(slide.path, display && file ? { file, display } : null)
+          .catch((error: unknown) => log(`could not remember ${slide.path}'s detections`, error));
+        return ok(undefined);
       }),
     'detections:export-table': (senderId, { slideId }) =>
       runExport(senderId, slideId, async (slide) => {
@@ -498,6 +545,7 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
       const owned = slides.get(senderId);
       slides.delete(senderId);
       if (!owned) return;
+      for (const slideId of owned.keys()) letGo(slideId);
       await Promise.all([...owned.keys()].map((slideId) => engine.close(slideId)));
     },
 

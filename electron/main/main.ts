@@ -37,6 +37,7 @@ import { ChannelMemory } from './channel-memory';
 import { headlessCliArgv, isSecondInstanceData, parseCliArgs, type SecondInstanceData } from './cli-args';
 import { runHeadlessCli } from './cli-mode';
 import { type AlignmentDialogs, CompareAlignments } from './compare-alignments';
+import { DetectionMemory } from './detection-memory';
 import { describeExisting, type ExportDialogs, Exporter } from './exporter';
 import { alignmentFilters, annotationExportFilters, annotationImportFilters, detectionFileFilters, exportDialogFilters, openDialogFilters } from './file-types';
 import { createIpcHandlers } from './ipc-handlers';
@@ -370,6 +371,7 @@ async function ready(queued: OpenTarget[], setOpener: (fn: (targets: OpenTarget[
     annotations,
     alignments,
     channelMemory: new ChannelMemory({ dir: userData, onError: log }),
+    detectionMemory: new DetectionMemory({ dir: userData, onError: log }),
     log,
     language: () => language.state(),
     t,

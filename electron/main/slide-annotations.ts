@@ -67,6 +67,10 @@ export class SlideAnnotationFiles implements AnnotationAccess {
     this.detectionFiles.set(slide.slideId, path);
   }
 
+  forgetDetections(slideId: string): void {
+    this.detectionFiles.delete(slideId);
+  }
+
   detectionsFile(slide: OwnedSlide): string | null {
     return this.detectionFiles.get(slide.slideId) ?? null;
   }

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GridIndex } from '../../../shared/annotation-index';
 import { readGeoJsonDetections } from '../../../shared/detection-geojson';
-import type { DetectionSet } from '../../../shared/detections';
+import type { DetectionDisplay, DetectionSet, RememberedDetections } from '../../../shared/detections';
 import { ok, type Result } from '../../../shared/errors';
 import type { SlideId, SlidescopeApi } from '../../../shared/ipc';
 import { boxPolygon } from '../../../testing/annotation-samples';
-import { createLayer, detectionAt, detectionKind, drawnForExport, hasNuclei, withClassShown } from './detectionLayer';
+import { createLayer, detectionAt, detectionKind, displayOf, drawnForExport, hasNuclei, withClassShown } from './detectionLayer';
 import { DetectionStore } from './detectionStore';
 
 /** A square cell of side `size` at (x, y), of a class, with a nucleus half its size. */
@@ -124,49 +124,98 @@ describe('the detection layer', () => {
 
 describe('the detection store', () => {
   const slide = 's1' as SlideId;
-  const fakeApi = (answers: Array<Result<DetectionSet | null>>): SlidescopeApi => {
-    const api: Partial<SlidescopeApi> = { openDetections: async () => answers.shift()! };
-    return api as SlidescopeApi;
+  const file = '/data/cells.geojson';
+  type Read = Result<DetectionSet>;
+  /** An api whose dialog answers `file` (null: cancelled) and whose reads answer in turn; what the store asked main to remember. */
+  const fakeApi = (reads: Array<Read | Promise<Read>>, options: { chosen?: string | null; recalled?: RememberedDetections | null } = {}) => {
+    const remembered: Array<DetectionDisplay | null> = [];
+    const api: Partial<SlidescopeApi> = {
+      chooseDetections: async () => ok(options.chosen === undefined ? file : options.chosen),
+      readDetectionFile: async () => reads.shift()!,
+      recallDetections: async () => ok(options.recalled ?? null),
+      rememberDetections: async ({ display }) => {
+        remembered.push(display);
+        return ok(undefined);
+      },
+    };
+    return { api: api as SlidescopeApi, remembered };
   };
   const set = setOf([cell(0, 0, 20, 'Tumor', 400)]);
 
   it('reads, shows, keeps what it showed when a file fails or is cancelled, and lets go of closed slides', async () => {
-    const store = new DetectionStore();
-    const api = fakeApi([
-      ok(set),
-      { ok: false, error: { code: 'CORRUPT_DATA', message: 'Feature 3: its geometry is a LineString', path: '/x.geojson' } },
-      ok(null),
-    ]);
-    const opening = store.open(api, slide);
-    assert.equal(store.of(slide)?.status, 'reading');
+    const { api } = fakeApi([ok(set), { ok: false, error: { code: 'CORRUPT_DATA', message: 'Feature 3: its geometry is a LineString', path: '/x.geojson' } }]);
+    const store = new DetectionStore(api);
+    store.track([slide]);
+    const opening = store.open(slide);
+    assert.equal(store.of(slide)?.status, 'choosing');
+    await Promise.resolve();
+    assert.deepEqual(store.of(slide), { status: 'reading', file, layer: null }, 'the file named while it is read');
     assert.equal((await opening).kind, 'shown');
     const shown = store.of(slide)?.layer;
     assert.equal(shown?.set, set);
     store.pick({ slideId: slide, index: 0, x: 1, y: 1 });
     store.update(slide, (l) => withClassShown(l, 0, false));
     assert.notEqual(store.picked, null, 'a class hidden keeps the card (it hides itself)');
-    const failed = await store.open(api, slide);
+    const failed = await store.open(slide);
     assert.equal(failed.kind, 'failed');
     assert.equal(store.of(slide)?.status, 'shown');
     assert.equal(store.picked, null, 'reading another file closed the card');
-    assert.equal((await store.open(api, slide)).kind, 'cancelled');
+    const cancelled = new DetectionStore(fakeApi([], { chosen: null }).api);
+    assert.equal((await cancelled.open(slide)).kind, 'cancelled');
+    assert.equal(cancelled.of(slide), null);
     assert.equal(store.of(slide)?.layer?.set, set);
-    store.keep([]);
+    store.track([]);
     assert.equal(store.of(slide), null);
   });
 
   it('drops a file read after its slide was closed, and says an empty file is empty', async () => {
-    const store = new DetectionStore();
-    let answer: (value: Result<DetectionSet | null>) => void = () => {};
-    const api: Partial<SlidescopeApi> = { openDetections: () => new Promise((resolve) => (answer = resolve)) };
-    const opening = store.open(api as SlidescopeApi, slide);
-    store.keep([]);
+    let answer: (value: Read) => void = () => {};
+    const store = new DetectionStore(fakeApi([new Promise((resolve) => (answer = resolve))]).api);
+    store.track([slide]);
+    const opening = store.open(slide);
+    await Promise.resolve();
+    store.track([]);
     answer(ok(set));
     assert.equal((await opening).kind, 'cancelled');
     assert.equal(store.of(slide), null);
     const empty = setOf([{ type: 'Feature', geometry: { type: 'Point', coordinates: [1, 1] }, properties: { objectType: 'annotation' } }]);
-    const outcome = await store.open(fakeApi([ok(empty)]), slide);
+    const outcome = await new DetectionStore(fakeApi([ok(empty)]).api).open(slide);
     assert.deepEqual(outcome, { kind: 'empty', file: '/data/cells.geojson', leftOut: 1 });
-    assert.equal(store.of(slide), null);
+  });
+
+  it('has main remember the file shown and each change of how, and forget it when removed', async () => {
+    const { api, remembered } = fakeApi([ok(set)]);
+    const store = new DetectionStore(api);
+    store.track([slide]);
+    await store.open(slide);
+    store.update(slide, (l) => ({ ...withClassShown(l, 0, false), style: 'fill', opacity: 0.5 }));
+    store.remove(slide);
+    assert.deepEqual(remembered, [
+      { hidden: [], style: 'outline', nuclei: true, opacity: 1 },
+      { hidden: ['Tumor'], style: 'fill', nuclei: true, opacity: 0.5 },
+      null,
+    ]);
+  });
+
+  it('shows again, as they were shown, the detections remembered for a slide as it opens', async () => {
+    const two = setOf([cell(0, 0, 20, 'Tumor', 400), cell(100, 0, 20, 'Stroma', 400)]);
+    const display: DetectionDisplay = { hidden: ['Stroma', 'Gone'], style: 'fill', nuclei: false, opacity: 0.4 };
+    const store = new DetectionStore(fakeApi([ok(two)], { recalled: { file, display } }).api);
+    const shown = new Promise<void>((resolve) => store.subscribe(() => store.of(slide)?.status === 'shown' && resolve()));
+    store.track([slide]);
+    await shown;
+    const layer = store.of(slide)!.layer!;
+    assert.deepEqual([...layer.shown], [1, 0]);
+    assert.deepEqual(displayOf(layer), { ...display, hidden: ['Stroma'] }, 'a class the file no longer has is passed over');
+  });
+
+  it('says so quietly when the remembered file no longer reads', async () => {
+    const gone: Read = { ok: false, error: { code: 'NOT_FOUND', message: 'The file does not exist.', path: file } };
+    const display: DetectionDisplay = { hidden: [], style: 'outline', nuclei: true, opacity: 1 };
+    const store = new DetectionStore(fakeApi([gone], { recalled: { file, display } }).api);
+    const lost = new Promise<void>((resolve) => store.subscribe(() => store.of(slide)?.status === 'lost' && resolve()));
+    store.track([slide]);
+    await lost;
+    assert.deepEqual(store.of(slide), { status: 'lost', file, error: gone.error, layer: null });
   });
 });

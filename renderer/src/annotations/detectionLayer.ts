@@ -4,9 +4,7 @@
 
 import type { Box } from '../../../shared/annotation-geometry';
 import { GridIndex } from '../../../shared/annotation-index';
-import { DETECTION_KINDS, type DetectionKind, type DetectionSet } from '../../../shared/detections';
-
-export type DetectionStyle = 'outline' | 'fill';
+import { DETECTION_KINDS, type DetectionDisplay, type DetectionKind, type DetectionSet, type DetectionStyle } from '../../../shared/detections';
 
 export interface DetectionLayer {
   set: DetectionSet;
@@ -21,6 +19,19 @@ export interface DetectionLayer {
 
 export function createLayer(set: DetectionSet): DetectionLayer {
   return { set, index: new GridIndex(set.boxes), shown: new Uint8Array(set.classes.length).fill(1), style: 'outline', nuclei: true, opacity: 1 };
+}
+
+/** How the layer is shown, as remembered for the slide: the classes hidden by name. */
+export function displayOf(layer: DetectionLayer): DetectionDisplay {
+  const hidden = layer.set.classes.filter((_, i) => layer.shown[i] === 0).map((c) => c.name);
+  return { hidden, style: layer.style, nuclei: layer.nuclei, opacity: layer.opacity };
+}
+
+/** The layer shown as remembered (a class no longer in the file is passed over). */
+export function withDisplay(layer: DetectionLayer, display: DetectionDisplay): DetectionLayer {
+  const hidden = new Set(display.hidden);
+  const shown = Uint8Array.from(layer.set.classes, (c) => (hidden.has(c.name) ? 0 : 1));
+  return { ...layer, shown, style: display.style, nuclei: display.nuclei, opacity: display.opacity };
 }
 
 /** Whether any of the set's cells has a nucleus outline. */

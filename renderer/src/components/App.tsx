@@ -136,10 +136,10 @@ export function App() {
     },
     [annotations, close],
   );
-  // A closed slide's colour settings and detection layer go with it.
+  // A closed slide's colour settings and detection layer go with it; an opened one shows the detections remembered for it.
   useEffect(() => forgetViewColours(slides.slides.map((s) => s.slideId)), [slides.slides]);
-  const [detections] = useState(() => new DetectionStore());
-  useEffect(() => detections.keep(slides.slides.map((s) => s.slideId)), [detections, slides.slides]);
+  const [detections] = useState(() => new DetectionStore(api));
+  useEffect(() => detections.track(slides.slides.map((s) => s.slideId)), [detections, slides.slides]);
   // With every slide closed the grid ends too: the next slide opens in the ordinary view.
   useEffect(() => {
     if (!active) setGrid(false);

@@ -5,12 +5,12 @@
 
 import { useId } from 'react';
 import { rgbToCss } from '../../../shared/annotations';
-import { DETECTION_KINDS, type DetectionKind } from '../../../shared/detections';
+import { DETECTION_KINDS, DETECTION_STYLES, type DetectionKind } from '../../../shared/detections';
 import type { MessageKey } from '../../../shared/i18n/catalogue';
 import { classLabel } from '../../../shared/i18n/class-label';
 import type { SlideId } from '../../../shared/ipc';
 import { useDetectionStore, useSlideDetections } from '../annotations/DetectionContext';
-import { type DetectionStyle, hasNuclei, withClassShown } from '../annotations/detectionLayer';
+import { hasNuclei, withClassShown } from '../annotations/detectionLayer';
 import type { DetectionStore } from '../annotations/detectionStore';
 import { useApi } from '../api';
 import { keepStepKeys, refocusIfLost } from '../focus';
@@ -29,7 +29,6 @@ export function DetectionPanel(props: DetectionPanelProps) {
   return store ? <Detections store={store} {...props} /> : null;
 }
 
-const STYLES: readonly DetectionStyle[] = ['outline', 'fill'];
 const KIND_COUNTS = { cell: 'detections.cells', detection: 'detections.detections', tile: 'detections.tiles' } as const satisfies Record<
   DetectionKind,
   MessageKey
@@ -41,10 +40,11 @@ function Detections({ store, slideId, onNotice }: DetectionPanelProps & { store:
   const id = useId();
   const state = useSlideDetections(store, slideId);
   const reading = state?.status === 'reading';
+  const busy = reading || state?.status === 'choosing';
   const layer = state?.layer ?? null;
 
   const open = async (button: HTMLButtonElement): Promise<void> => {
-    const outcome = await store.open(api, slideId);
+    const outcome = await store.open(slideId);
     // Disabled while the file was read, the button lost the focus: a keyboard user's place is kept.
     refocusIfLost(() => (button.isConnected ? button : null));
     if (outcome.kind === 'failed') {
@@ -80,7 +80,7 @@ function Detections({ store, slideId, onNotice }: DetectionPanelProps & { store:
           type="button"
           className="button button-small"
           onClick={(event) => void open(event.currentTarget)}
-          disabled={reading}
+          disabled={busy}
           title={t('detections.showTitle')}
           data-testid="detections-show"
         >
@@ -95,7 +95,7 @@ function Detections({ store, slideId, onNotice }: DetectionPanelProps & { store:
               store.remove(slideId);
               refocusIfLost(() => panel?.querySelector<HTMLElement>('[data-testid="detections-show"]'));
             }}
-            disabled={reading}
+            disabled={busy}
             title={t('detections.removeTitle')}
             data-testid="detections-remove"
           >
@@ -107,7 +107,7 @@ function Detections({ store, slideId, onNotice }: DetectionPanelProps & { store:
             type="button"
             className="button button-small"
             onClick={() => void exportTable()}
-            disabled={reading}
+            disabled={busy}
             title={t('detections.exportTableTitle')}
             data-testid="detections-export-table"
           >
@@ -115,9 +115,14 @@ function Detections({ store, slideId, onNotice }: DetectionPanelProps & { store:
           </button>
         )}
       </div>
-      {reading && (
-        <p className="muted small" role="status" data-testid="detections-reading">
-          <span className="spinner" aria-hidden="true" /> {t('detections.reading')}
+      {state?.status === 'reading' && (
+        <p className="muted small" role="status" title={state.file} data-testid="detections-reading">
+          <span className="spinner" aria-hidden="true" /> {t('detections.reading', { file: baseName(state.file) })}
+        </p>
+      )}
+      {state?.status === 'lost' && (
+        <p className="muted small" title={state.file} data-testid="detections-lost">
+          {t('detections.lost', { file: baseName(state.file) })} {state.error?.message ?? t('detections.lostEmpty')}
         </p>
       )}
       {set && layer && (
@@ -155,7 +160,7 @@ function Detections({ store, slideId, onNotice }: DetectionPanelProps & { store:
           </fieldset>
           <fieldset className="detection-style">
             <legend className="small">{t('detections.drawnAs')}</legend>
-            {STYLES.map((style) => (
+            {DETECTION_STYLES.map((style) => (
               <label key={style} className="detection-style-choice">
                 <input
                   type="radio"

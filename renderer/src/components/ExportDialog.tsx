@@ -141,7 +141,7 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
   const annotationCount = annotationState?.document.annotations.length ?? 0;
   const [burn, setBurn] = useState(false);
   const annotations = burn && annotationCount > 0;
-  // The detections shown over the slide (detections:open), drawn in as the view shows them: the classes it hides left out.
+  // The detections shown over the slide (detections:read), drawn in as the view shows them: the classes it hides left out.
   const detectionStore = useDetectionStore();
   const shownDetections = detectionStore?.of(slide.slideId);
   const drawn = shownDetections?.status === 'shown' ? drawnForExport(shownDetections.layer) : { count: 0 };
