@@ -207,6 +207,8 @@ export const en = {
     annotationDelete: 'Delete the selected annotation (while drawing a polygon: its last vertex)',
     annotationEnter: 'With a drawing tool on the focused view: a point, corner or vertex at its centre (the crosshair); with the mouse: close the polygon',
     annotationShiftEnter: 'Close the polygon drawn from the keyboard (or Enter on its first vertex)',
+    detectionEnter:
+      'With the select tool on the focused view, detections shown: the one nearest its centre, in its card; Enter on the card, the next nearest; Shift+Enter, the one before',
     annotationEscape: 'Cancel the shape being drawn; then deselect; then back to Select',
     annotationUndo: 'Undo (⌘ Z on macOS)',
     annotationRedo: 'Redo (also Ctrl Y)',
@@ -648,6 +650,8 @@ export const en = {
     more_one: 'and 1 more',
     more_other: 'and {{count}} more',
     closeCard: 'Close (Esc)',
+    stepped: '{{kind}} · {{cls}}, {{number}} of {{count}} in view from its centre. Enter: the next; Shift+Enter: the one before',
+    noneInView: 'No detections shown in view',
   },
   menu: {
     file: 'File',

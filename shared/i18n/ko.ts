@@ -204,6 +204,8 @@ export const ko = {
     annotationDelete: '선택한 주석 삭제 (다각형을 그리는 중이면 마지막 꼭짓점)',
     annotationEnter: '그리기 도구를 고르고 슬라이드 화면에 포커스가 있으면 화면 가운데(십자선)에 점, 모서리, 꼭짓점 찍기. 마우스로 그리던 다각형은 닫기',
     annotationShiftEnter: '키보드로 그리는 다각형 닫기 (첫 꼭짓점에서 Enter도 가능)',
+    detectionEnter:
+      '선택 도구로 슬라이드 화면에 포커스가 있고 검출 객체가 표시되어 있으면 화면 가운데에 가장 가까운 객체를 카드로 보기. 카드에서 Enter는 다음으로 가까운 객체, Shift+Enter는 이전 객체',
     annotationEscape: '그리던 도형 취소, 다음은 선택 해제, 그다음은 선택 도구로',
     annotationUndo: '실행 취소 (macOS에서는 ⌘ Z)',
     annotationRedo: '다시 실행 (Ctrl Y도 가능)',
@@ -631,6 +633,8 @@ export const ko = {
     noMeasurements: '측정값 없음',
     more_other: '외 {{count}}개',
     closeCard: '닫기 (Esc)',
+    stepped: '{{kind}} · {{cls}}, 화면 가운데부터 {{count}}개 중 {{number}}번째. Enter: 다음, Shift+Enter: 이전',
+    noneInView: '화면에 표시된 검출 객체가 없습니다',
   },
   menu: {
     file: '파일',

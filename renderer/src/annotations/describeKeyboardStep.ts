@@ -2,10 +2,13 @@
 // language: where a point went (µm from the slide's top-left corner), and the finished shape's
 // measurement as the annotation list gives it.
 
+import type { DetectionSet } from '../../../shared/detections';
+import { classLabel } from '../../../shared/i18n/class-label';
 import type { Mpp } from '../../../shared/slide';
 import { formatPosition } from '../i18n/format';
 import { t } from '../i18n/i18n';
 import { describeMeasurement } from './describeMeasurement';
+import { detectionKind } from './detectionLayer';
 import type { KeyboardTool, Placed, Point } from './keyboardDraft';
 
 const STARTED = {
@@ -53,4 +56,14 @@ export function describeCancelled(tool: KeyboardTool): string {
 /** Enter with the freehand tool: a stroke cannot be traced from the keyboard. */
 export function describeMouseOnly(): string {
   return t('keyboardDrawing.freehandMouseOnly');
+}
+
+/** A detection picked from the keyboard: its kind and class, and where it is in the order from the view's centre. */
+export function describeDetectionStep(set: DetectionSet, index: number, number: number, count: number): string {
+  const cls = set.classes[set.classOf[index]!]!;
+  return t('detections.stepped', { kind: t(`detections.${detectionKind(set, index)}`), cls: classLabel(t, cls.name), number, count });
+}
+
+export function describeNoDetections(): string {
+  return t('detections.noneInView');
 }

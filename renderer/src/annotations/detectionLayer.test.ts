@@ -6,7 +6,7 @@ import type { DetectionDisplay, DetectionSet, RememberedDetections } from '../..
 import { ok, type Result } from '../../../shared/errors';
 import type { SlideId, SlidescopeApi } from '../../../shared/ipc';
 import { boxPolygon } from '../../../testing/annotation-samples';
-import { createLayer, detectionAt, detectionKind, displayOf, drawnForExport, hasNuclei, withClassShown } from './detectionLayer';
+import { createLayer, detectionAt, detectionKind, detectionsNearest, displayOf, drawnForExport, hasNuclei, withClassShown } from './detectionLayer';
 import { DetectionStore } from './detectionStore';
 
 /** A square cell of side `size` at (x, y), of a class, with a nucleus half its size. */
@@ -89,6 +89,15 @@ describe('the detection layer', () => {
     assert.equal(detectionAt(layer, 10, 50, 0.5), 0, 'its body');
     assert.equal(detectionAt(layer, 35, 35, 0.5), null, 'its hole');
     assert.equal(detectionAt(layer, 50, 50, 0.5), 0, 'the island in its hole');
+  });
+
+  it("orders the shown detections in a box nearest first to a point (the keyboard's steps from the view's centre)", () => {
+    const layer = createLayer(set);
+    const all = { minX: -10, minY: -10, maxX: 200, maxY: 200 };
+    // Centroids: 0 at (10, 10), 2 at (10, 10) too (inside it), 1 at (110, 10).
+    assert.deepEqual(detectionsNearest(layer, all, 100, 10), [1, 0, 2]);
+    assert.deepEqual(detectionsNearest(withClassShown(layer, 1, false), all, 100, 10), [0, 2], 'a hidden class is passed over');
+    assert.deepEqual(detectionsNearest(layer, { minX: 90, minY: 0, maxX: 200, maxY: 50 }, 0, 0), [1], 'only those in the box');
   });
 
   it('leaves hidden classes out of the picking, and shows or hides them all at once', () => {

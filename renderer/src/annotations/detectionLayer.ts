@@ -4,6 +4,7 @@
 
 import type { Box } from '../../../shared/annotation-geometry';
 import { GridIndex } from '../../../shared/annotation-index';
+import { detectionCentroid } from '../../../shared/detection-counts';
 import { DETECTION_KINDS, type DetectionDisplay, type DetectionKind, type DetectionSet, type DetectionStyle } from '../../../shared/detections';
 
 export interface DetectionLayer {
@@ -111,6 +112,18 @@ export function detectionAt(layer: DetectionLayer, x: number, y: number, toleran
     }
   });
   return best;
+}
+
+/** The shown detections whose box meets `box` (level-0), nearest first to (x, y) by their centroids: the keyboard's order. */
+export function detectionsNearest(layer: DetectionLayer, box: Box, x: number, y: number): number[] {
+  const { set, shown } = layer;
+  const found: Array<{ i: number; d: number }> = [];
+  layer.index.visit(box, (i) => {
+    if (!shown[set.classOf[i]!]) return;
+    const c = detectionCentroid(set, i);
+    found.push({ i, d: (c.x - x) ** 2 + (c.y - y) ** 2 });
+  });
+  return found.sort((a, b) => a.d - b.d || a.i - b.i).map((f) => f.i);
 }
 
 /**

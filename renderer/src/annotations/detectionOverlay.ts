@@ -1,15 +1,20 @@
 // The detection layer of one OpenSeadragon viewer: a canvas under the annotations' (inserted before
 // it), redrawn on every viewport change and whenever the slide's layer changes. It takes no pointer
 // input of its own: a quick click with the select tool that finds no annotation picks the detection
-// under it, for the details card; the annotation tools never see the detections.
+// under it, for the details card; the annotation tools never see the detections. From the keyboard,
+// as a shape is drawn at the view's centre (keyboardDrawing.ts): Enter with the select tool on the
+// focused view picks the detection nearest the centre, and the card steps on to the next nearest
+// (Enter) or back (Shift+Enter); each pick is announced through the annotation session.
 
-import type OpenSeadragon from 'openseadragon';
+import OpenSeadragon from 'openseadragon';
+import { detectionCentroid } from '../../../shared/detection-counts';
 import type { SlideId } from '../../../shared/ipc';
 import { annotationAt, PICK_PX, viewTransform } from './annotationOverlay';
 import type { AnnotationSession } from './annotationSession';
-import { type DetectionLayer, detectionAt } from './detectionLayer';
+import { describeDetectionStep, describeNoDetections } from './describeKeyboardStep';
+import { type DetectionLayer, detectionAt, detectionsNearest } from './detectionLayer';
 import type { DetectionStore } from './detectionStore';
-import { transformScale } from './drawAnnotations';
+import { applyTransform, transformScale, viewBox } from './drawAnnotations';
 import { createScratch, type DrawMode, drawDetections } from './drawDetections';
 
 /** Frame times kept for the frame-time measurement. */
@@ -59,6 +64,11 @@ export class DetectionOverlay {
     on('resize', () => this.#schedule());
     on('open', () => this.#schedule());
     on('canvas-click', (e) => this.#click(e));
+    // The viewer may be destroyed first (its hook's cleanup runs before this one's): keep the element.
+    const element = viewer.canvas;
+    const keyDown = (event: KeyboardEvent): void => this.#keyDown(event);
+    element.addEventListener('keydown', keyDown);
+    this.#cleanup.push(() => element.removeEventListener('keydown', keyDown));
     this.#cleanup.push(store.subscribe(() => this.#changed()));
     this.#changed();
   }
@@ -88,6 +98,38 @@ export class DetectionOverlay {
     const tolerance = PICK_PX / transformScale(t);
     const index = this.#session && annotationAt(this.#session, p, tolerance) !== null ? null : detectionAt(layer, p.x, p.y, tolerance);
     this.#store.pick(index === null ? null : { slideId: this.#slideId, index, x: native.clientX, y: native.clientY });
+  }
+
+  /** Enter with the select tool on the focused view: the shown detection nearest its centre, and an order to step on in. */
+  #keyDown(event: KeyboardEvent): void {
+    if (event.key !== 'Enter' || event.isComposing || event.ctrlKey || event.metaKey || event.altKey || event.repeat || event.shiftKey) return;
+    const layer = this.#layer;
+    const t = viewTransform(this.#viewer, this.#slide);
+    const session = this.#session;
+    if (!layer || !t || (session && (session.getState().tool !== 'select' || session.draft))) return;
+    event.preventDefault();
+    const width = this.#viewer.canvas.clientWidth;
+    const height = this.#viewer.canvas.clientHeight;
+    const centre = this.#viewer.viewport.viewerElementToImageCoordinates(new OpenSeadragon.Point(width / 2, height / 2));
+    const order = detectionsNearest(layer, viewBox(t, width, height, 0), centre.x, centre.y);
+    if (order.length === 0) {
+      session?.announce(describeNoDetections());
+      return;
+    }
+    const pickAt = (k: number): void => {
+      const index = order[k]!;
+      const shown = this.#store.of(this.#slideId)?.layer;
+      const now = viewTransform(this.#viewer, this.#slide);
+      if (!shown || shown.set !== layer.set || !now) return;
+      // The card beside the detection's centroid as the view shows it now.
+      const c = detectionCentroid(layer.set, index);
+      const [x, y] = applyTransform(now, c.x, c.y);
+      const bounds = this.#viewer.canvas.getBoundingClientRect();
+      const step = (by: 1 | -1): void => pickAt((k + by + order.length) % order.length);
+      this.#store.pick({ slideId: this.#slideId, index, x: bounds.left + x, y: bounds.top + y, step });
+      session?.announce(describeDetectionStep(layer.set, index, k + 1, order.length));
+    };
+    pickAt(0);
   }
 
   #schedule(): void {

@@ -22,6 +22,8 @@ export interface PickedDetection {
   /** Where it was clicked (client pixels), for the card. */
   x: number;
   y: number;
+  /** Picked from the keyboard: picks the next (1) or the one before (-1) in its order, nearest the view's centre first. */
+  step?: (by: 1 | -1) => void;
 }
 
 /** What opening a file came to, for the panel to say. */

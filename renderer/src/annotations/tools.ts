@@ -48,6 +48,7 @@ export const ANNOTATION_CONTROLS: readonly ControlRow[] = [
   { display: 'keys.delete', label: 'controls.annotationDelete' },
   { display: 'keys.enter', label: 'controls.annotationEnter' },
   { display: 'keys.shiftEnter', label: 'controls.annotationShiftEnter' },
+  { display: 'keys.enter', label: 'controls.detectionEnter' },
   { display: 'keys.esc', label: 'controls.annotationEscape' },
   { display: 'keys.ctrlZ', label: 'controls.annotationUndo' },
   { display: 'keys.ctrlShiftZ', label: 'controls.annotationRedo' },

@@ -1,7 +1,8 @@
 // What a clicked detection is: its kind, class and measurements (QuPath's names, the values as the
 // window writes numbers; the first MAX_ROWS, then how many more), in a card beside the click. Escape,
 // its close button or a click elsewhere on the slide closes it; it takes the focus while open and
-// gives it back to the slide view.
+// gives it back to the slide view. Picked from the keyboard, Enter on it steps to the next detection
+// nearest the view's centre, Shift+Enter back.
 
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { rgbToCss } from '../../../shared/annotations';
@@ -77,6 +78,9 @@ function Card({ store, picked, layer }: { store: DetectionStore; picked: PickedD
         if (event.key === 'Escape') {
           event.stopPropagation();
           close();
+        } else if (event.key === 'Enter' && picked.step && event.target === card.current && !event.repeat) {
+          event.preventDefault();
+          picked.step(event.shiftKey ? -1 : 1);
         }
       }}
     >
