@@ -3,14 +3,13 @@
 // layer's canvas where the cells are and nowhere else, a class hidden, a cell clicked for its
 // measurements, the layer removed; and a file QuPath would not write refused with the engine's reason.
 
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import { boxPolygon } from '../testing/annotation-samples';
 import { fixturePath } from '../testing/fixtures';
-import { expect, test } from './fixtures';
+import { copySlideForEachTest, expect, test } from './fixtures';
 import { containerSize, setExactView, waitForTiles } from './host/viewer-probe';
 
 const TUMOR = [200, 0, 0] as const;
@@ -21,12 +20,13 @@ const ORIGIN = { x: 100, y: 100 };
 const MEASUREMENTS = 35;
 
 let dir = '';
-test.beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'slidescope-e2e-detections-'));
-});
-test.afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+let slide = '';
+// A copy of the slide for each test: annotations imported over it are saved beside it.
+copySlideForEachTest(
+  () => fixturePath('generic-lzw'),
+  'detections',
+  (copy) => ({ dir, path: slide } = copy),
+);
 
 /** 8 x 8 cells of 30 px, 50 px apart, from (x0, y0), of a class; each with a nucleus and MEASUREMENTS measurements. */
 function block(x0: number, y0: number, name: string, color: readonly number[]): object[] {
@@ -75,7 +75,7 @@ async function countColours(
 
 /** The slide at 1:1 with ORIGIN at the view's top-left, the annotation list open. */
 async function openSlide(page: Page, drop: (paths: string[]) => Promise<void>): Promise<void> {
-  await drop([await fixturePath('generic-lzw')]);
+  await drop([slide]);
   await waitForTiles(page);
   await page.keyboard.press('a');
   await expect(page.getByTestId('annotation-panel')).toBeVisible();
@@ -295,7 +295,7 @@ test('an annotation says how many detections it holds, by class and per mm², as
 async function reopenSlide(page: Page, drop: (paths: string[]) => Promise<void>): Promise<void> {
   await page.locator('.tab-close').first().click();
   await expect(page.getByRole('tab')).toHaveCount(0);
-  await drop([await fixturePath('generic-lzw')]);
+  await drop([slide]);
   await waitForTiles(page);
   if (!(await page.getByTestId('annotation-panel').isVisible())) await page.keyboard.press('a');
   await expect(page.getByTestId('annotation-panel')).toBeVisible();

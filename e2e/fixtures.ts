@@ -3,7 +3,7 @@
 
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { test as base, expect } from '@playwright/test';
 import { slidePath } from './host/paths';
 import { SlidescopeHost } from './host/slidescope-host';
@@ -30,15 +30,17 @@ export const test = withHost();
 export const koreanTest = withHost('ko-KR');
 
 /**
- * Before each test, a copy of the test slide `name` in a folder of its own, given to `use`: the app
+ * Before each test, a copy of the test slide (a team slide's name, or a generated fixture's path) in a folder of its own, given to `use`: the app
  * saves annotations beside a slide, and the team's slides are never to be written to.
  */
-export function copySlideForEachTest(name: string, label: string, use: (copy: { dir: string; path: string }) => void): void {
+export function copySlideForEachTest(slide: string | (() => Promise<string>), label: string, use: (copy: { dir: string; path: string }) => void): void {
   let dir = '';
   test.beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), `slidescope-e2e-${label}-`));
-    await copyFile(slidePath(name), join(dir, name));
-    use({ dir, path: join(dir, name) });
+    const from = typeof slide === 'string' ? slidePath(slide) : await slide();
+    const path = join(dir, basename(from));
+    await copyFile(from, path);
+    use({ dir, path });
   });
   test.afterEach(async () => {
     // The app may still be writing the annotations file as the test ends: retried, as Node retries ENOTEMPTY.
