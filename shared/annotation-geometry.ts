@@ -377,6 +377,11 @@ export function pointInRing(ring: readonly number[], x: number, y: number): bool
   return inside;
 }
 
+/** Whether a point lies in polygons (each a list of rings, the first outer): even-odd over a polygon's rings, in any of them. */
+export function pointInPolygons(polygons: readonly (readonly (readonly number[])[])[], x: number, y: number): boolean {
+  return polygons.some((rings) => rings.reduce((inside, ring) => (pointInRing(ring, x, y) ? !inside : inside), false));
+}
+
 function segmentDistance(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
   const dx = bx - ax;
   const dy = by - ay;

@@ -2,7 +2,7 @@
 // the annotation its centroid lies in (the hierarchy resolved by ROI centroid), so the counts read as
 // its "Num Detections" and "Num Tumor" measurements do. Per mm² where the slide gives its pixel size.
 
-import { measureShape, pointInRing, shapeBounds, shapePolygons } from './annotation-geometry';
+import { measureShape, pointInPolygons, shapeBounds, shapePolygons } from './annotation-geometry';
 import type { Shape } from './annotations';
 import type { DetectionSet } from './detections';
 import type { Mpp } from './slide';
@@ -67,21 +67,31 @@ export interface DetectionCount {
   areaMm2: number | null;
 }
 
-/** The detections whose centroid lies in the shape (inside an outer ring, outside its holes); null for a line or points, which hold none. */
-export function countDetectionsIn(set: DetectionSet, centroids: Float64Array, shape: Shape, mpp: Mpp | null): DetectionCount | null {
+/**
+ * Calls `found` with each detection whose centroid lies in the shape (inside an outer ring, outside its
+ * holes); false, calling nothing, for a line or points, which hold none.
+ */
+export function forEachDetectionIn(set: DetectionSet, centroids: Float64Array, shape: Shape, found: (index: number) => void): boolean {
   const polygons = shapePolygons(shape);
-  if (polygons.length === 0) return null;
+  if (polygons.length === 0) return false;
   const box = shapeBounds(shape);
-  const byClass = set.classes.map(() => 0);
-  let total = 0;
   for (let i = 0; i < set.count; i++) {
     const [x, y] = [centroids[2 * i]!, centroids[2 * i + 1]!];
     if (x < box.minX || x > box.maxX || y < box.minY || y > box.maxY) continue;
-    // Even-odd over a polygon's rings: in the outer ring and in no hole; in any of the polygons.
-    if (!polygons.some((rings) => rings.reduce((inside, ring) => (pointInRing(ring, x, y) ? !inside : inside), false))) continue;
+    if (pointInPolygons(polygons, x, y)) found(i);
+  }
+  return true;
+}
+
+/** The detections whose centroid lies in the shape (inside an outer ring, outside its holes); null for a line or points, which hold none. */
+export function countDetectionsIn(set: DetectionSet, centroids: Float64Array, shape: Shape, mpp: Mpp | null): DetectionCount | null {
+  const byClass = set.classes.map(() => 0);
+  let total = 0;
+  const area = forEachDetectionIn(set, centroids, shape, (i) => {
     byClass[set.classOf[i]!]!++;
     total++;
-  }
-  const area = mpp ? measureShape(shape, mpp).area : undefined;
-  return { total, byClass, areaMm2: area === undefined ? null : area / 1e6 };
+  });
+  if (!area) return null;
+  const measured = mpp ? measureShape(shape, mpp).area : undefined;
+  return { total, byClass, areaMm2: measured === undefined ? null : measured / 1e6 };
 }

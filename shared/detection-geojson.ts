@@ -7,7 +7,7 @@
 
 import { classOf, coordinatePair, FeatureProblem, featureParts, homogenized, isEmptyGeometry, isObject, objectTypeOf, PALETTE } from './annotation-geojson';
 import { AnnotationFileError, type JsonValue as Json, type Rgb, UNCLASSIFIED_COLOR } from './annotations';
-import { DETECTION_KINDS, type DetectionClass, type DetectionKind, type DetectionSet } from './detections';
+import { DETECTION_KINDS, type DetectionClass, type DetectionKind, type DetectionSet, ID_BYTES, putDetectionId } from './detections';
 import { Growing } from './growing';
 import { LIMITS } from './limits';
 
@@ -78,6 +78,7 @@ export function readGeoJsonDetections(text: string, path: string): DetectionSet 
   const boxes = new Growing((n) => new Float32Array(n));
   const classOfDetection = new Growing((n) => new Uint16Array(n));
   const kindOf = new Growing((n) => new Uint8Array(n));
+  const ids = new Growing((n) => new Uint8Array(n));
   const classes: DetectionClass[] = [];
   const classIndex = new Map<string | null, number>();
   const columns = new Map<string, Growing<Float32Array>>();
@@ -170,6 +171,9 @@ export function readGeoJsonDetections(text: string, path: string): DetectionSet 
       classOfDetection.push(number);
       kinds[type]++;
       kindOf.push(DETECTION_KINDS.indexOf(type));
+      // Zeros (none) where the id is no UUID.
+      putDetectionId(ids.reserve(ID_BYTES), ids.length, feature['id']);
+      ids.length += ID_BYTES;
       for (const [name, value] of measurementsOf(properties)) {
         let column = columns.get(name);
         if (!column) {
@@ -217,6 +221,7 @@ export function readGeoJsonDetections(text: string, path: string): DetectionSet 
     boxes: boxes.done(),
     measurementNames: [...columns.keys()],
     measurements,
+    ids: ids.done(),
     leftOut,
   };
 }

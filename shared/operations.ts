@@ -770,12 +770,40 @@ export const OPERATIONS = defineOperations({
     route: 'any',
     deadline: 120,
   },
-  /** An open slide's detections (a file of QuPath's) as QuPath's detection measurement table, written whole or not at all. */
+  /**
+   * An open slide's detections (a file of QuPath's) as QuPath's detection measurement table, each under
+   * the annotation of `annotations` (the slide's stored file) that holds it, written whole or not at all.
+   */
   'engine:detection-table': {
     at: 'engine',
     exposure: 'host',
     method: 'writeDetectionTable',
-    request: v.strictObject({ slideId, detections: absolutePath, path: absolutePath, overwrite: v.boolean('must be true or false') }),
+    request: v.strictObject({
+      slideId,
+      detections: absolutePath,
+      annotations: v.optional(absolutePath),
+      path: absolutePath,
+      overwrite: v.boolean('must be true or false'),
+    }),
+    response: returns<ExportResult>(),
+    route: 'any',
+    deadline: 300,
+  },
+  /**
+   * An open slide's annotations (`annotations`, its stored file; none without one) as QuPath's annotation
+   * measurement table, with the detections of `detections` counted in each, written whole or not at all.
+   */
+  'engine:measurement-table': {
+    at: 'engine',
+    exposure: 'host',
+    method: 'writeMeasurementTable',
+    request: v.strictObject({
+      slideId,
+      detections: absolutePath,
+      annotations: v.optional(absolutePath),
+      path: absolutePath,
+      overwrite: v.boolean('must be true or false'),
+    }),
     response: returns<ExportResult>(),
     route: 'any',
     deadline: 300,

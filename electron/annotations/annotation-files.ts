@@ -9,7 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { type ReadOptions, readGeoJson, readGeoJsonImport, writeGeoJson } from '../../shared/annotation-geojson';
-import { type AnnotationDocument, AnnotationFileError, type AnnotationFormat, type AnnotationImport } from '../../shared/annotations';
+import { type Annotation, type AnnotationDocument, AnnotationFileError, type AnnotationFormat, type AnnotationImport } from '../../shared/annotations';
 import { readGeoJsonDetections } from '../../shared/detection-geojson';
 import type { DetectionSet } from '../../shared/detections';
 import { LIMITS } from '../../shared/limits';
@@ -155,15 +155,18 @@ function readOptions(text: string, path: string | undefined): ReadOptions & { xm
   return { newId: randomUUID, ...(path === undefined ? {} : { path }), xml: first === '<' };
 }
 
-/** The document in a format; `path`, the file it goes to, chooses a measurement table's separator. */
-export function formatAnnotations(doc: AnnotationDocument, format: AnnotationFormat, slide: TableSlide, path = ''): string {
+/**
+ * The document in a format; `path`, the file it goes to, chooses a measurement table's separator, and a
+ * table counts the detections loaded for the slide in each annotation.
+ */
+export function formatAnnotations(doc: AnnotationDocument, format: AnnotationFormat, slide: TableSlide, path = '', detections?: DetectionSet): string {
   switch (format) {
     case 'geojson':
       return writeGeoJson(doc);
     case 'imagescope':
       return writeImageScopeXml(doc, slide.mpp);
     case 'csv':
-      return writeMeasurementTable([{ slide, doc }], tableSeparator(path));
+      return writeMeasurementTable([{ slide, doc, detections }], tableSeparator(path));
   }
 }
 
@@ -172,18 +175,28 @@ export async function writeTableFile(path: string, slides: readonly TableSlideRo
   await writeFileAtomic(path, new TextEncoder().encode(writeMeasurementTable(slides, tableSeparator(path))), overwrite);
 }
 
-/** A slide's detections as QuPath's detection measurement table, whole or not at all; the separator by the file's extension. */
-export async function writeDetectionTableFile(path: string, slide: TableSlide, set: DetectionSet, overwrite: boolean): Promise<void> {
-  await writeFileAtomic(path, await writeDetectionTable(slide, set, tableSeparator(path)), overwrite);
+/**
+ * A slide's detections as QuPath's detection measurement table, each under the slide's annotation that
+ * holds it, whole or not at all; the separator by the file's extension.
+ */
+export async function writeDetectionTableFile(
+  path: string,
+  slide: TableSlide,
+  set: DetectionSet,
+  annotations: readonly Annotation[],
+  overwrite: boolean,
+): Promise<void> {
+  await writeFileAtomic(path, await writeDetectionTable(slide, set, annotations, tableSeparator(path)), overwrite);
 }
 
-/** Writes the document whole or not at all (a temporary file renamed into place). */
+/** Writes the document whole or not at all (a temporary file renamed into place); a table with the slide's detections counted, when given. */
 export async function writeAnnotationFile(
   path: string,
   doc: AnnotationDocument,
   format: AnnotationFormat,
   slide: TableSlide,
   overwrite: boolean,
+  detections?: DetectionSet,
 ): Promise<void> {
-  await writeFileAtomic(path, new TextEncoder().encode(formatAnnotations(doc, format, slide, path)), overwrite);
+  await writeFileAtomic(path, new TextEncoder().encode(formatAnnotations(doc, format, slide, path, detections)), overwrite);
 }

@@ -11,7 +11,7 @@ import type { AnnotationDocument } from '../../shared/annotations';
 import { readGeoJsonDetections } from '../../shared/detection-geojson';
 import { boxPolygon } from '../../testing/annotation-samples';
 import { writeAnnotationFile, writeDetectionTableFile, writeTableFile } from './annotation-files';
-import { tableSeparator } from './measurement-table';
+import { formatDecimals, tableSeparator } from './measurement-table';
 
 const DOC: AnnotationDocument = {
   classes: [{ name: 'Tumor', color: [200, 0, 0] }],
@@ -68,7 +68,7 @@ describe('measurement tables', () => {
     assert.deepEqual([...readFileSync(csv).subarray(0, 3)], [0xef, 0xbb, 0xbf]);
     assert.equal(
       readFileSync(tsv, 'utf8').split('\n')[0],
-      'Image\tObject ID\tObject type\tName\tClassification\tROI\tCentroid X µm\tCentroid Y µm\tLength µm\tArea µm^2\tPerimeter µm\tNum points\tDescription',
+      'Image\tObject ID\tObject type\tName\tClassification\tParent\tROI\tCentroid X µm\tCentroid Y µm\tNum points\tArea µm^2\tPerimeter µm\tLength µm\tDescription',
     );
     const rows = readTable(csv);
     assert.deepEqual(readTable(tsv), rows);
@@ -79,26 +79,28 @@ describe('measurement tables', () => {
       'Object type': 'Annotation',
       Name: '종양 1',
       Classification: 'Tumor',
+      Parent: 'Image',
       ROI: 'Rectangle',
       'Centroid X µm': '30',
       'Centroid Y µm': '11.25',
-      'Length µm': '',
+      'Num points': '',
       // 100 x 50 px at 0.5 x 0.25 µm: 50 x 12.5 µm.
       'Area µm^2': '625',
       'Perimeter µm': '125',
-      'Num points': '',
+      'Length µm': '',
       Description: 'says "high grade", see\nnext line',
     });
     // A name a spreadsheet would run as a formula is written as text.
     assert.equal(line!.Name, `'=HYPERLINK("http://x")`);
     assert.equal(line!.ROI, 'Line');
-    assert.equal(line!['Length µm'], String(Number(Math.hypot(15, 10).toFixed(4))));
+    // 18.0278 µm: two decimals past 10, as QuPath writes its measurements.
+    assert.equal(line!['Length µm'], '18.03');
     assert.equal(points!.Name, 'a, b');
     assert.equal(points!['Num points'], '3');
     assert.equal(points!.ROI, 'Points');
     // A square with a hole is QuPath's "Geometry"; its centroid by area, 25/3 px from each edge.
     assert.equal(holed!.ROI, 'Geometry');
-    assert.equal(holed!['Centroid X µm'], String(Number(((2500 / 300) * 0.5).toFixed(4))));
+    assert.equal(holed!['Centroid X µm'], '4.167');
     assert.equal(holed!['Area µm^2'], String(300 * 0.5 * 0.25));
   });
 
@@ -145,16 +147,16 @@ describe('measurement tables', () => {
         classOf: new Uint16Array(count), kindOf: new Uint8Array(count), outlines: new Uint32Array(2 * count).map((_, k) => (k % 2 ? 1 : k / 2)),
         nuclei: new Uint32Array(2 * count), holes: new Uint32Array(2 * count), rings: new Uint32Array(2 * count).map((_, k) => (k % 2 ? 1 : k / 2)),
         xy: new Float32Array(2 * count).map((_, k) => 1000 + k), boxes: new Float32Array(4 * count), measurementNames: names,
-        measurements: new Float32Array(40 * count).map((_, k) => (k % 997) / 7), leftOut: 0,
+        measurements: new Float32Array(40 * count).map((_, k) => (k % 997) / 7), ids: new Uint8Array(16 * count), leftOut: 0,
       };
-      await writeDetectionTableFile(${JSON.stringify(path)}, { name: 's.svs', mpp: null }, set, false);`;
+      await writeDetectionTableFile(${JSON.stringify(path)}, { name: 's.svs', mpp: null }, set, [], false);`;
     const run = spawnSync(process.execPath, ['--max-old-space-size=64', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr.slice(-300));
     const lines = readFileSync(path, 'utf8').split('\r\n');
     assert.equal(lines.length, 100_002, 'the header, a row each and the last line break');
     assert.equal(
       lines[100_000],
-      `s.svs,Cell,Tumor,Points,${1000 + 199_998},${1000 + 199_999},${Array.from({ length: 40 }, (_, m) => String(Number((((m * 100_000 + 99_999) % 997) / 7).toFixed(4)))).join(',')}`,
+      `s.svs,,Cell,Tumor,Image,Points,${1000 + 199_998},${1000 + 199_999},${Array.from({ length: 40 }, (_, m) => String(Number((((m * 100_000 + 99_999) % 997) / 7).toFixed(4)))).join(',')}`,
     );
   });
 
@@ -174,7 +176,7 @@ describe('measurement tables', () => {
       last = now;
     }, 10);
     const started = performance.now();
-    await writeDetectionTableFile(join(dir, 'points.csv'), { name: 's.svs', mpp: null }, set, false);
+    await writeDetectionTableFile(join(dir, 'points.csv'), { name: 's.svs', mpp: null }, set, [], false);
     const took = performance.now() - started;
     await new Promise((resolve) => setTimeout(resolve, 50));
     clearInterval(ticks);
@@ -203,12 +205,12 @@ describe('measurement tables', () => {
       '/regions.geojson',
     );
     const path = join(dir, 'regions.csv');
-    await writeDetectionTableFile(path, { name: 's.svs', mpp: null }, set, false);
+    await writeDetectionTableFile(path, { name: 's.svs', mpp: null }, set, [], false);
     assert.deepEqual(
       readTable(path).map((row) => [row['ROI'], row['Centroid X px'], row['Centroid Y px']]),
       [
-        ['Geometry', '8.3333', '8.3333'],
-        ['Geometry', '16.7857', '5.3571'],
+        ['Geometry', '8.333', '8.333'],
+        ['Geometry', '16.79', '5.357'],
       ],
     );
   });
@@ -235,22 +237,27 @@ describe('measurement tables', () => {
       '/cells.geojson',
     );
     const path = join(dir, 'cells.csv');
-    await writeDetectionTableFile(path, { name: '종양.svs', mpp: { x: 0.5, y: 0.25 } }, set, false);
+    await writeDetectionTableFile(path, { name: '종양.svs', mpp: { x: 0.5, y: 0.25 } }, set, [], false);
     assert.deepEqual(readTable(path), [
       {
         Image: '종양.svs',
+        'Object ID': '',
         'Object type': 'Cell',
         Classification: 'Tumor: Positive',
+        Parent: 'Image',
         ROI: 'Polygon',
         'Centroid X µm': '50002.5',
-        'Centroid Y µm': '12501.25',
+        // 12501.25 µm to one decimal past 1000, the tie to even as Java's NumberFormat rounds it.
+        'Centroid Y µm': '12501.2',
         'Nucleus: Area µm^2': '12.5',
         'DAB: Mean': '',
       },
       {
         Image: '종양.svs',
+        'Object ID': '',
         'Object type': 'Detection',
         Classification: '',
+        Parent: 'Image',
         ROI: 'Geometry',
         // (400 x (10, 10) + 100 x (25, 5)) / 500 = (13, 9) px.
         'Centroid X µm': '6.5',
@@ -260,8 +267,10 @@ describe('measurement tables', () => {
       },
       {
         Image: '종양.svs',
+        'Object ID': '',
         'Object type': 'Detection',
         Classification: "'=cmd",
+        Parent: 'Image',
         ROI: 'Points',
         'Centroid X µm': '4',
         'Centroid Y µm': '1',
@@ -269,5 +278,115 @@ describe('measurement tables', () => {
         'DAB: Mean': '',
       },
     ]);
+  });
+
+  /** QuPath's detections as points, each [x, y, class, id]. */
+  const pointDetections = (points: Array<[number, number, string | null, string | undefined]>) =>
+    readGeoJsonDetections(
+      JSON.stringify(
+        points.map(([x, y, name, id]) => ({
+          type: 'Feature',
+          ...(id === undefined ? {} : { id }),
+          geometry: { type: 'Point', coordinates: [x, y] },
+          properties: { objectType: 'detection', ...(name === null ? {} : { classification: { name } }) },
+        })),
+      ),
+      '/cells.geojson',
+    );
+  const NESTED: AnnotationDocument = {
+    classes: [{ name: 'Tumor', color: [200, 0, 0] }],
+    annotations: [
+      { id: 'outer', name: 'Tissue', description: '', classification: null, shape: { kind: 'rectangle', x0: 0, y0: 0, x1: 100, y1: 100 } },
+      { id: 'inner', name: '', description: '', classification: 'Tumor', shape: { kind: 'rectangle', x0: 10, y0: 10, x1: 30, y1: 30 } },
+      { id: 'ruler', name: '', description: '', classification: null, shape: { kind: 'line', points: [40, 40, 60, 60] } },
+      { id: 'far', name: '', description: '', classification: null, shape: { kind: 'rectangle', x0: 200, y0: 200, x1: 210, y1: 210 } },
+    ],
+  };
+  const UUID = '3f2a6c1e-8b4d-4e5f-9a7b-0c1d2e3f4a5b';
+  const nestedDetections = () =>
+    pointDetections([
+      [20, 20, 'Positive', UUID.toUpperCase()],
+      [50, 50, '음성', undefined],
+      [25, 15, null, undefined],
+      [500, 500, 'Positive', undefined],
+      // Before QuPath 0.3 the id named the object's class: no ID.
+      [205, 205, '음성', 'PathDetectionObject'],
+    ]);
+
+  test("annotations with the slide's detections: QuPath's Parent, Num Detections, Num <class> and its Positive density, counted as the editor counts", async () => {
+    const path = join(dir, 'counted.csv');
+    await writeAnnotationFile(path, NESTED, 'csv', { name: 's.svs', mpp: { x: 0.5, y: 0.5 } }, false, nestedDetections());
+    const rows = readTable(path);
+    const header = readFileSync(path, 'utf8').slice(1).split('\r\n')[0]!.split(',');
+    assert.deepEqual(header.slice(5, 14), [
+      'Parent',
+      'ROI',
+      'Centroid X µm',
+      'Centroid Y µm',
+      'Num Detections',
+      'Num Positive',
+      'Num 음성',
+      'Num Positive per mm^2',
+      'Num points',
+    ]);
+    assert.deepEqual(
+      rows.map((r) => [r['Object ID'], r.Parent, r['Num Detections'], r['Num Positive'], r['Num 음성'], r['Num Positive per mm^2']]),
+      [
+        // 50 x 50 µm: 0.0025 mm², one Positive in it.
+        ['outer', 'Image', '3', '1', '1', '400'],
+        // Unnamed: QuPath names a parent by its class.
+        ['inner', 'Tissue', '2', '1', '0', '10000'],
+        // A line holds none, and has no area to hold them per mm².
+        ['ruler', 'Tissue', '0', '0', '0', ''],
+        ['far', 'Image', '1', '0', '1', '0'],
+      ],
+    );
+  });
+
+  test("detections under the smallest annotation holding their centroid (QuPath's Parent), with the object ID QuPath 0.4 gave them", async () => {
+    const path = join(dir, 'parents.tsv');
+    await writeDetectionTableFile(path, { name: 's.svs', mpp: null }, nestedDetections(), NESTED.annotations, false);
+    assert.deepEqual(
+      readTable(path).map((r) => [r['Object ID'], r.Classification, r.Parent]),
+      [
+        [UUID, 'Positive', 'Tumor'],
+        ['', '음성', 'Tissue'],
+        ['', '', 'Tumor'],
+        ['', 'Positive', 'Image'],
+        ['', '음성', 'PathAnnotationObject'],
+      ],
+    );
+  });
+
+  test("numbers as QuPath's NumberFormat writes them: at most so many decimals, no trailing zeros, an exact tie to even", () => {
+    assert.deepEqual(
+      [
+        formatDecimals(0.125, 2),
+        formatDecimals(0.375, 2),
+        formatDecimals(-0.125, 2),
+        formatDecimals(12501.25, 1),
+        formatDecimals(12501.35, 1),
+        formatDecimals(1.005, 2),
+        formatDecimals(2.5, 4),
+        formatDecimals(1 / 3, 4),
+      ],
+      ['0.12', '0.38', '-0.12', '12501.2', '12501.4', '1', '2.5', '0.3333'],
+    );
+  });
+
+  test('a CSV for Excel and base R: a UTF-8 byte-order mark, then the header unquoted, Hangul as UTF-8, CRLF lines', async () => {
+    const path = join(dir, 'korean.csv');
+    const doc: AnnotationDocument = {
+      classes: [{ name: '종양', color: [200, 0, 0] }],
+      annotations: [{ id: 'k', name: '', description: '', classification: '종양', shape: { kind: 'rectangle', x0: 0, y0: 0, x1: 10, y1: 10 } }],
+    };
+    await writeAnnotationFile(path, doc, 'csv', { name: 's.svs', mpp: null }, false);
+    const bytes = readFileSync(path);
+    // The mark, then "Image," (R's scan drops the mark in a UTF-8 locale, and read.csv(fileEncoding = "UTF-8-BOM") in any).
+    assert.deepEqual([...bytes.subarray(0, 9)], [0xef, 0xbb, 0xbf, ...Buffer.from('Image,')]);
+    assert.equal(bytes.indexOf(Buffer.from('\r\n')), bytes.indexOf(Buffer.from('\n')) - 1);
+    assert.ok(bytes.includes(Buffer.from(',종양,', 'utf8')), 'the class in UTF-8');
+    assert.equal(bytes.indexOf(Buffer.from([0xef, 0xbb, 0xbf]), 3), -1, 'one mark only');
+    assert.equal(readTable(path)[0]!.Classification, '종양');
   });
 });

@@ -5,9 +5,10 @@
 
 import { extname } from 'node:path';
 import { measureShape, shapeCentroid } from '../../shared/annotation-geometry';
+import { annotationParents, detectionParents, IMAGE_PARENT, parentName } from '../../shared/annotation-hierarchy';
 import type { Annotation, AnnotationDocument, Shape } from '../../shared/annotations';
-import { detectionCentroid } from '../../shared/detection-counts';
-import { DETECTION_KINDS, type DetectionKind, type DetectionSet } from '../../shared/detections';
+import { countDetectionsIn, detectionCentroids } from '../../shared/detection-counts';
+import { DETECTION_KINDS, type DetectionKind, type DetectionSet, detectionId } from '../../shared/detections';
 import type { Mpp } from '../../shared/slide';
 
 /** What a table says of its slide: its file name (the Image column) and pixel size (µm, or pixels without one). */
@@ -39,9 +40,34 @@ function roiName(shape: Shape): string {
   }
 }
 
-/** Up to 4 decimals, no trailing zeros: µm to 0.1 nm, µm² to 1e-4. */
-function number(value: number | undefined): string {
-  return value === undefined ? '' : String(Number(value.toFixed(4)));
+/**
+ * A number as QuPath's GeneralTools.formatNumber writes it: at most `decimals` places, no trailing zeros,
+ * no grouping, an exact tie rounded to even (Java's NumberFormat). toFixed gives the nearest, a tie
+ * upward; the double's exact digits (toFixed far past them) tell a tie.
+ */
+export function formatDecimals(value: number, decimals: number): string {
+  let fixed = value.toFixed(decimals);
+  const exact = value.toFixed(Math.min(100, decimals + 30));
+  if (/^50*$/.test(exact.slice(exact.length - 30)) && /[13579]$/.test(fixed.replace('.', ''))) {
+    // A tie toFixed took away from zero to an odd digit: the even one is a unit toward zero.
+    const unit = 10 ** -decimals;
+    fixed = (value > 0 ? Number(fixed) - unit : Number(fixed) + unit).toFixed(decimals);
+  }
+  return String(Number(fixed));
+}
+
+/**
+ * A value QuPath works out for its table (a centroid, an area, a density) as it writes one: fewer decimals
+ * the larger it is (1 past 1000, 2 past 10, 3 past 1, else 4; AbstractNumericMeasurementBuilder).
+ */
+function derived(value: number | undefined): string {
+  if (value === undefined || Number.isNaN(value)) return '';
+  return formatDecimals(value, value > 1000 ? 1 : value > 10 ? 2 : value > 1 ? 3 : 4);
+}
+
+/** A value of an object's own measurements (a detection's), as QuPath writes them: at most 4 decimals. */
+function measured(value: number): string {
+  return Number.isNaN(value) ? '' : formatDecimals(value, 4);
 }
 
 /**
@@ -53,57 +79,96 @@ function textCell(value: string, separator: string): string {
   return safe.includes(separator) || /["\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-/** One slide's rows of a table. */
+/** One slide's rows of a table: its annotations, and QuPath's detections over it when they are loaded. */
 export interface TableSlideRows {
   slide: TableSlide;
   doc: AnnotationDocument;
+  detections?: DetectionSet | undefined;
 }
 
+/** QuPath's "Num <class>" columns: a represented detection class each (the unclassified have none), sorted as its PathClass list is. */
+function detectionClassNames(slides: readonly TableSlideRows[]): string[] {
+  const names = new Set(slides.flatMap(({ detections }) => detections?.classes.flatMap((c) => (c.name === null ? [] : [c.name])) ?? []));
+  return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** A class and the classes derived from it ("Positive: High"): QuPath's count "for ancestor". */
+const isWithin = (name: string | null, base: string) => name === base || (name?.startsWith(`${base}: `) ?? false);
+
 /**
- * The slides' annotations, a row each. In µm when any slide gives its pixel size (a slide without one
- * then has its measurement cells empty, not in another unit), else in pixels.
+ * The slides' annotations, a row each, in QuPath's columns and order (ObservableMeasurementTableData):
+ * where detections are loaded for a slide, its "Num Detections" and a "Num <class>" for each class, counted
+ * by centroid as the editor and the command line count them (countDetectionsIn), and QuPath's one density,
+ * "Num Positive per mm^2", where a class is "Positive". In µm when any slide gives its pixel size (a slide
+ * without one then has its measurement cells empty, not in another unit), else in pixels.
  */
 export function writeMeasurementTable(slides: readonly TableSlideRows[], separator: ',' | '\t'): string {
   const unit = slides.some(({ slide }) => slide.mpp) ? 'µm' : 'px';
+  const counting = slides.some(({ detections }) => detections);
+  const classNames = detectionClassNames(slides);
+  const positive = classNames.includes('Positive');
   const header = [
     'Image',
     'Object ID',
     'Object type',
     'Name',
     'Classification',
+    'Parent',
     'ROI',
     `Centroid X ${unit}`,
     `Centroid Y ${unit}`,
-    `Length ${unit}`,
+    ...(counting ? ['Num Detections', ...classNames.map((name) => `Num ${name}`)] : []),
+    ...(positive ? [`Num Positive per ${unit === 'µm' ? 'mm' : 'px'}^2`] : []),
+    'Num points',
     `Area ${unit}^2`,
     `Perimeter ${unit}`,
-    'Num points',
+    `Length ${unit}`,
     'Description',
   ];
   const text = (value: string) => textCell(value, separator);
-  const row = (slide: TableSlide, a: Annotation): string[] => {
+  const slideRows = ({ slide, doc, detections }: TableSlideRows): string[][] => {
     // Pixels as they are in a table in pixels; no measurements for a slide without µm in one in µm.
     const scale = unit === 'px' ? { x: 1, y: 1 } : slide.mpp;
-    const m = measureShape(a.shape, unit === 'px' ? null : slide.mpp);
-    const centroid = shapeCentroid(a.shape);
-    return [
-      text(slide.name),
-      a.id,
-      'Annotation',
-      text(a.name),
-      text(a.classification ?? ''),
-      roiName(a.shape),
-      scale ? number(centroid.x * scale.x) : '',
-      scale ? number(centroid.y * scale.y) : '',
-      scale ? number(m.length) : '',
-      scale ? number(m.area) : '',
-      scale ? number(m.perimeter) : '',
-      m.count === undefined ? '' : String(m.count),
-      text(a.description),
-    ];
+    const mpp = unit === 'px' ? null : slide.mpp;
+    const parents = annotationParents(doc.annotations.map((a) => a.shape));
+    const centroids = detections ? detectionCentroids(detections) : null;
+    const classColumn = detections ? classNames.map((name) => detections.classes.findIndex((c) => c.name === name)) : [];
+    return doc.annotations.map((a, index) => {
+      const m = measureShape(a.shape, mpp);
+      const centroid = shapeCentroid(a.shape);
+      const counts: string[] = [];
+      if (counting) {
+        // A line or points holds no detections: QuPath counts none (its children), 0.
+        const counted = detections && centroids ? countDetectionsIn(detections, centroids, a.shape, slide.mpp) : null;
+        const inClass = (c: number) => (c < 0 || !counted ? 0 : counted.byClass[c]!);
+        counts.push(detections ? String(counted?.total ?? 0) : '', ...classColumn.map((c) => (detections ? String(inClass(c)) : '')));
+        if (positive) {
+          const n = detections ? detections.classes.reduce((sum, c, i) => (isWithin(c.name, 'Positive') ? sum + inClass(i) : sum), 0) : 0;
+          // Per mm² of the area as QuPath's ClassDensityMeasurementPerMM: µm² / 10⁶; per px² without a pixel size.
+          const area = unit === 'px' ? measureShape(a.shape, null).area : counted?.areaMm2;
+          counts.push(detections && area ? derived(n / area) : '');
+        }
+      }
+      return [
+        text(slide.name),
+        a.id,
+        'Annotation',
+        text(a.name),
+        text(a.classification ?? ''),
+        text(parentName(doc.annotations, parents[index]!)),
+        roiName(a.shape),
+        scale ? derived(centroid.x * scale.x) : '',
+        scale ? derived(centroid.y * scale.y) : '',
+        ...counts,
+        m.count === undefined ? '' : String(m.count),
+        scale ? derived(m.area) : '',
+        scale ? derived(m.perimeter) : '',
+        scale ? derived(m.length) : '',
+        text(a.description),
+      ];
+    });
   };
-  const rows = slides.flatMap(({ slide, doc }) => doc.annotations.map((a) => row(slide, a)));
-  return tableText([header.map(text), ...rows], separator);
+  return tableText([header.map(text), ...slides.flatMap(slideRows)], separator);
 }
 
 /**
@@ -127,33 +192,57 @@ const ROWS_A_BLOCK = 4096;
 
 /**
  * A slide's detections as QuPath's detection measurement table, as the file's UTF-8 bytes: a row each,
- * its type, class, ROI and centroid (µm where the slide gives its pixel size, else pixels), then each
- * measurement the file names, in its order (empty where a detection has none). Its text a block of rows
- * at a time: 100,000 detections of 40 measurements are 4.6 million strings, past a lane's heap at once.
+ * its object ID (where the file gave one), type, class, parent (the smallest of the slide's annotations
+ * holding its centroid, or "Image"), ROI and centroid (µm where the slide gives its pixel size, else
+ * pixels), then each measurement the file names, in its order (empty where a detection has none). Its
+ * text a block of rows at a time: 100,000 detections of 40 measurements are 4.6 million strings, past a
+ * lane's heap at once.
  */
-export async function writeDetectionTable(slide: TableSlide, set: DetectionSet, separator: ',' | '\t'): Promise<Uint8Array> {
+export async function writeDetectionTable(
+  slide: TableSlide,
+  set: DetectionSet,
+  annotations: readonly Annotation[],
+  separator: ',' | '\t',
+): Promise<Uint8Array> {
   const unit = slide.mpp ? 'µm' : 'px';
   const scale = slide.mpp ?? { x: 1, y: 1 };
   const text = (value: string) => textCell(value, separator);
-  const header = ['Image', 'Object type', 'Classification', 'ROI', `Centroid X ${unit}`, `Centroid Y ${unit}`, ...set.measurementNames].map(text);
+  const header = [
+    'Image',
+    'Object ID',
+    'Object type',
+    'Classification',
+    'Parent',
+    'ROI',
+    `Centroid X ${unit}`,
+    `Centroid Y ${unit}`,
+    ...set.measurementNames,
+  ].map(text);
   const image = text(slide.name);
   const classes = set.classes.map((c) => text(c.name ?? ''));
+  const centroids = detectionCentroids(set);
+  const parents = detectionParents(
+    set,
+    centroids,
+    annotations.map((a) => a.shape),
+  );
+  // A cell a parent, not a string a detection.
+  const parentCells = [text(parentName(annotations, IMAGE_PARENT)), ...annotations.map((_, a) => text(parentName(annotations, a)))];
+  const parentCell = (parent: number): string => parentCells[parent + 1]!;
   const row = (i: number): string[] => {
-    const centroid = detectionCentroid(set, i);
     const rings = set.outlines[2 * i + 1]!;
     const point = set.rings[2 * set.outlines[2 * i]! + 1] === 1;
     const cells = [
       image,
+      detectionId(set, i),
       DETECTION_TYPE_NAMES[DETECTION_KINDS[set.kindOf[i]!]!],
       classes[set.classOf[i]!]!,
+      parentCell(parents[i]!),
       point ? 'Points' : rings === 1 && set.holes[2 * i + 1] === 0 ? 'Polygon' : 'Geometry',
-      number(centroid.x * scale.x),
-      number(centroid.y * scale.y),
+      derived(centroids[2 * i]! * scale.x),
+      derived(centroids[2 * i + 1]! * scale.y),
     ];
-    for (let m = 0; m < set.measurementNames.length; m++) {
-      const value = set.measurements[m * set.count + i]!;
-      cells.push(Number.isNaN(value) ? '' : number(value));
-    }
+    for (let m = 0; m < set.measurementNames.length; m++) cells.push(measured(set.measurements[m * set.count + i]!));
     return cells;
   };
   const blocks: Buffer[] = [];

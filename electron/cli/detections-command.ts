@@ -1,18 +1,24 @@
 // `slidescope annotations SLIDE --detections FILE`: what QuPath's export of a slide's detections
 // holds, without QuPath: a count by kind and class, and in each of the slide's stored annotations (by
-// their centroids, as QuPath counts them), or (--export) its detection measurement table.
+// their centroids, as QuPath counts them), or (--export) its detection measurement table, or (--rows
+// annotations) the annotation measurement table with the detections counted in each.
 
 import { basename, resolve } from 'node:path';
 import { countDetectionsIn, detectionCentroids } from '../../shared/detection-counts';
 import { DETECTION_KINDS } from '../../shared/detections';
 import type { Result } from '../../shared/errors';
-import { readDetectionFile, writeDetectionTableFile } from '../annotations/annotation-files';
+import { readDetectionFile, writeAnnotationFile, writeDetectionTableFile } from '../annotations/annotation-files';
 import type { AnnotationStore } from '../annotations/annotation-store';
 import { type Engine, withSlide } from './commands';
+
+/** What a row of the exported table is: a detection (QuPath's detection measurements) or an annotation (its, with the detections counted in it). */
+export const TABLE_ROWS = ['detections', 'annotations'] as const;
+export type TableRows = (typeof TABLE_ROWS)[number];
 
 export interface DetectionsOptions {
   file: string;
   exportFile?: string | undefined;
+  rows: TableRows;
   overwrite: boolean;
   json: boolean;
 }
@@ -25,14 +31,17 @@ export async function runDetections(engine: Engine, store: AnnotationStore, slid
   // The file first: a bad one is refused, naming it, before the slide is opened.
   const set = await readDetectionFile(file);
   return withSlide(engine, resolve(slide), async (_slideId, info) => {
+    // Read only: a count or a table never moves a slide's unreadable file aside.
+    const { document } = await store.load(resolve(slide), true);
     if (options.exportFile) {
       const table = resolve(options.exportFile);
-      await writeDetectionTableFile(table, { name: basename(info.path), mpp: info.mpp }, set, options.overwrite);
+      const tableSlide = { name: basename(info.path), mpp: info.mpp };
+      if (options.rows === 'annotations') await writeAnnotationFile(table, document, 'csv', tableSlide, options.overwrite, set);
+      else await writeDetectionTableFile(table, tableSlide, set, document.annotations, options.overwrite);
       return { ok: true, value: table };
     }
     const kinds = DETECTION_KINDS.filter((kind) => set.kinds[kind] > 0);
     const centroids = detectionCentroids(set);
-    const { document } = await store.load(resolve(slide));
     const regions = document.annotations.flatMap((a) => {
       const counted = countDetectionsIn(set, centroids, a.shape, info.mpp);
       return counted ? [{ annotation: a, counted }] : [];

@@ -56,6 +56,7 @@ export const OPTIONS = {
   'scale-bar': { type: 'boolean', for: ['region'] },
   import: { type: 'string', for: ['annotations'] },
   export: { type: 'string', for: ['annotations'] },
+  rows: { type: 'string', for: ['annotations'] },
   alignment: { type: 'string', for: ['compare-slides'] },
   colour: { type: 'string', for: IMAGE_WRITERS },
   channels: { type: 'string', for: IMAGE_WRITERS },

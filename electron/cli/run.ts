@@ -26,7 +26,7 @@ import { runCompareSlides } from './compare-slides';
 import { outputProvenance } from './complete-output';
 import { batchCores, CLI_ALLOWANCE_MB, memoryBudget, parseJobs, planConcurrency } from './concurrency';
 import { readContainerLimits } from './container-limits';
-import { runDetections } from './detections-command';
+import { runDetections, TABLE_ROWS } from './detections-command';
 import { inputKey, shardSlides } from './folder-slides';
 import {
   collectInputs,
@@ -68,7 +68,7 @@ Usage:
   slidescope compare SLIDE SLIDE [SLIDE SLIDE] --power P [--center X,Y] [--size 512x512] [--alignment FILE.json] --out FILE
                      [--format png|jpeg|tiff] [--colour srgb|stored] [--channels LIST] [--plane Z[,T]] [--overwrite]
   slidescope annotations SLIDE... [--json] | --import FILE | --export FILE [--format geojson|imagescope|csv] [--overwrite]
-                         | SLIDE --detections FILE [--json | --export FILE.csv]
+                         | SLIDE --detections FILE [--json | --export FILE.csv [--rows detections|annotations]]
   slidescope report merge REPORT.jsonl... [--json] [--slowest 10]
   slidescope version
 
@@ -784,13 +784,18 @@ async function runCommand(argv: string[], launchEngine: EngineLauncher): Promise
       case 'annotations': {
         if (positionals.length === 0)
           throw new UsageError('annotations takes a slide (or several, with --export FILE.csv: one measurement table of them all).');
+        if (values.rows !== undefined && (values.detections === undefined || values.export === undefined))
+          throw new UsageError('--rows goes with --detections FILE --export FILE.csv: what a row of that table is.');
         if (values.detections !== undefined) {
           const table = values.export;
           if (positionals.length > 1 || values.import !== undefined || (table !== undefined && annotationFormat(values.format, table) !== 'csv'))
             throw new UsageError('annotations SLIDE --detections FILE takes one slide, and --export FILE.csv (or .tsv) for their measurement table.');
+          const rows = TABLE_ROWS.find((r) => r === (values.rows ?? 'detections'));
+          if (!rows) throw new UsageError(`--rows must be ${TABLE_ROWS.join(' or ')} (got "${values.rows}").`);
           const done = await runDetections(engine(), new AnnotationStore({ dataDir: defaultAnnotationsDir() }), positionals[0]!, {
             file: values.detections,
             exportFile: table,
+            rows,
             overwrite,
             json: values.json === true,
           });

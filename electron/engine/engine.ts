@@ -10,7 +10,7 @@ import { thumbnailSize } from '../../shared/magnification';
 import type { ExportResult, ExportStep, RequestOf, SlidePreview } from '../../shared/operations';
 import type { CallContext } from '../../shared/rpc';
 import type { ChannelChoice, EncodedImage, EncodedTile, PlaneChoice, RgbImage, SlideInfo, StoredJpegTiles } from '../../shared/slide';
-import { writeDetectionTableFile } from '../annotations/annotation-files';
+import { readAnnotationFile, writeAnnotationFile, writeDetectionTableFile } from '../annotations/annotation-files';
 import { readDetectionsApart } from '../annotations/detections-apart';
 import './codecs/registry';
 import { SlideColour } from './colour/slide-colour';
@@ -406,10 +406,25 @@ export class SlideEngine implements SlideEngineApi {
     return readDetectionsApart(path, context.signal);
   }
 
-  async writeDetectionTable({ slideId, detections, path, overwrite }: RequestOf<'engine:detection-table'>, context: Context = {}): Promise<ExportResult> {
+  async writeDetectionTable(
+    { slideId, detections, annotations, path, overwrite }: RequestOf<'engine:detection-table'>,
+    context: Context = {},
+  ): Promise<ExportResult> {
     const { info } = this.slide(slideId);
     const set = await readDetectionsApart(detections, context.signal);
-    await writeDetectionTableFile(path, { name: basename(info.path), mpp: info.mpp }, set, overwrite);
+    const doc = annotations ? await readAnnotationFile(annotations) : null;
+    await writeDetectionTableFile(path, { name: basename(info.path), mpp: info.mpp }, set, doc?.annotations ?? [], overwrite);
+    return { files: [path] };
+  }
+
+  async writeMeasurementTable(
+    { slideId, detections, annotations, path, overwrite }: RequestOf<'engine:measurement-table'>,
+    context: Context = {},
+  ): Promise<ExportResult> {
+    const { info } = this.slide(slideId);
+    const set = await readDetectionsApart(detections, context.signal);
+    const doc = annotations ? await readAnnotationFile(annotations) : { classes: [], annotations: [] };
+    await writeAnnotationFile(path, doc, 'csv', { name: basename(info.path), mpp: info.mpp }, overwrite, set);
     return { files: [path] };
   }
 

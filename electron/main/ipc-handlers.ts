@@ -91,7 +91,17 @@ export interface AnnotationAccess {
   /** The slide shows no detections any more (removed, or the slide closed). */
   forgetDetections(slideId: string): void;
   detectionsFile(slide: OwnedSlide): string | null;
-  chooseDetectionTablePath(senderId: number, slide: OwnedSlide): Promise<{ path: string; overwrite: boolean } | null>;
+  chooseDetectionTablePath(senderId: number, slide: OwnedSlide): Promise<ExportTarget | null>;
+  /** Where an export in the format goes (the save dialog's answer), and whether it replaces a file; null: cancelled. */
+  chooseExportTarget(senderId: number, slide: OwnedSlide, format: AnnotationFormat): Promise<ExportTarget | null>;
+  /** The file that holds the slide's annotations now; null while it has none stored. */
+  storedFile(slide: OwnedSlide): Promise<string | null>;
+}
+
+/** A file an export writes, and whether it may replace one there (the save dialog asked). */
+export interface ExportTarget {
+  path: string;
+  overwrite: boolean;
 }
 
 export interface RecentFilesDep {
@@ -490,9 +500,22 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
         const detections = deps.annotations.detectionsFile(slide);
         if (!detections) return fail('INVALID_ARGUMENT', 'No detections are shown over this slide: show them first.', slide.path);
         const target = await deps.annotations.chooseDetectionTablePath(senderId, slide);
-        return target ? engine.call('engine:detection-table', { slideId, detections, ...target }) : ok({ files: [] });
+        if (!target) return ok({ files: [] });
+        // Each detection's Parent: the slide's annotations as stored.
+        const annotations = (await deps.annotations.storedFile(slide)) ?? undefined;
+        return engine.call('engine:detection-table', { slideId, detections, ...(annotations ? { annotations } : {}), ...target });
       }),
-    'annotations:export': (senderId, { slideId, format }) => runExport(senderId, slideId, (slide) => deps.annotations.exportFile(senderId, slide, format)),
+    'annotations:export': (senderId, { slideId, format }) =>
+      runExport(senderId, slideId, async (slide) => {
+        // A table with the detections shown over the slide counted in each annotation: read by the engine (a
+        // 500 MB file takes seconds, which main's thread must not spend). Anything else main writes itself.
+        const detections = format === 'csv' ? deps.annotations.detectionsFile(slide) : null;
+        if (!detections) return deps.annotations.exportFile(senderId, slide, format);
+        const target = await deps.annotations.chooseExportTarget(senderId, slide, format);
+        if (!target) return ok({ files: [] });
+        const annotations = (await deps.annotations.storedFile(slide)) ?? undefined;
+        return engine.call('engine:measurement-table', { slideId, detections, ...(annotations ? { annotations } : {}), ...target });
+      }),
     'compare:load-alignment': (senderId, { slideIds }) => onOwnSlides(senderId, slideIds, (owned) => deps.alignments.load(owned)),
     'compare:save-alignment': (senderId, { slideIds, placements }) => onOwnSlides(senderId, slideIds, (owned) => deps.alignments.save(owned, placements)),
     'compare:import-alignment': (senderId, { slideIds }) => onOwnSlides(senderId, slideIds, (owned) => deps.alignments.importFile(senderId, owned)),

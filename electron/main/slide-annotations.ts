@@ -11,7 +11,7 @@ import { slideStem } from '../../shared/export-plan';
 import type { ExportResult } from '../../shared/operations';
 import { readAnnotationImport, writeAnnotationFile } from '../annotations/annotation-files';
 import type { AnnotationStore } from '../annotations/annotation-store';
-import type { AnnotationAccess, OwnedSlide } from './ipc-handlers';
+import type { AnnotationAccess, ExportTarget, OwnedSlide } from './ipc-handlers';
 
 /** The native parts, per requesting window. null: the user cancelled. */
 export interface AnnotationDialogs {
@@ -75,19 +75,26 @@ export class SlideAnnotationFiles implements AnnotationAccess {
     return this.detectionFiles.get(slide.slideId) ?? null;
   }
 
-  /** Where the shown detections' table goes (`<slide>_detections.csv`, the save dialog's answer), and whether it replaces a file; null: cancelled. */
-  async chooseDetectionTablePath(senderId: number, slide: OwnedSlide): Promise<{ path: string; overwrite: boolean } | null> {
-    const path = await this.dialogs.chooseExportPath(senderId, join(dirname(slide.path), `${slideStem(slide.info)}_detections.csv`), 'csv');
+  /** Where the shown detections' table goes (`<slide>_detections.csv`), and whether it replaces a file; null: cancelled. */
+  chooseDetectionTablePath(senderId: number, slide: OwnedSlide): Promise<ExportTarget | null> {
+    return this.chooseTarget(senderId, join(dirname(slide.path), `${slideStem(slide.info)}_detections.csv`), 'csv');
+  }
+
+  /** Where an export in the format goes (`<slide>.geojson`, …), and whether it replaces a file; null: cancelled. */
+  chooseExportTarget(senderId: number, slide: OwnedSlide, format: AnnotationFormat): Promise<ExportTarget | null> {
+    return this.chooseTarget(senderId, join(dirname(slide.path), `${slideStem(slide.info)}${ANNOTATION_FILE_ENDINGS[format]}`), format);
+  }
+
+  private async chooseTarget(senderId: number, defaultPath: string, format: AnnotationFormat): Promise<ExportTarget | null> {
+    const path = await this.dialogs.chooseExportPath(senderId, defaultPath, format);
     // The dialog asked before replacing a file that was there.
     return path ? { path, overwrite: this.exists(path) } : null;
   }
 
   async exportFile(senderId: number, slide: OwnedSlide, format: AnnotationFormat): Promise<Result<ExportResult>> {
-    const defaultPath = join(dirname(slide.path), `${slideStem(slide.info)}${ANNOTATION_FILE_ENDINGS[format]}`);
-    const path = await this.dialogs.chooseExportPath(senderId, defaultPath, format);
-    if (!path) return ok({ files: [] });
-    // The dialog asked before replacing a file that was there.
-    const overwrite = this.exists(path);
+    const target = await this.chooseExportTarget(senderId, slide, format);
+    if (!target) return ok({ files: [] });
+    const { path, overwrite } = target;
     return attempt(async () => {
       const { document } = await this.store.load(slide.path);
       await writeAnnotationFile(path, document, format, { name: basename(slide.path), mpp: slide.info.mpp }, overwrite);
