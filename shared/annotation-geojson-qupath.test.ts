@@ -182,7 +182,22 @@ describe("what Slidescope does not edit of QuPath's objects, kept", () => {
     // Read back: the same annotations, what is kept included (the moved tile's geometry is now the one its shape writes).
     const back = readGeoJson(writeGeoJson({ ...doc, annotations: moved }), options).annotations;
     assert.deepEqual([back[0], back[1], back[2], back[4]], [moved[0], moved[1], moved[2], moved[4]]);
-    assert.deepEqual(back[3], { ...moved[3], passThrough: { objectType: 'tile', properties: { measurements: { 'Tissue %': 88.5 } } } });
+    // The moved tile's measurements were of the shape it had: gone, as QuPath clears them when a ROI is set anew.
+    assert.deepEqual(back[3], { ...moved[3], passThrough: { objectType: 'tile' } });
+  });
+
+  it("a QuPath-measured annotation keeps its measurements while its shape is the one measured; edited, they are not written (QuPath's setROI clears them)", () => {
+    const doc = read();
+    const renamed = doc.annotations.map((a, i) => (i === 0 ? { ...a, name: 'renamed', classification: null } : a));
+    assert.deepEqual(written(renamed)[0]?.['properties']?.['measurements'], { 'Num Detections': 2, 'Area µm^2': 1234.5 });
+    // Saved and read back unedited (the store's round trip), then edited: the same.
+    const stored = readGeoJson(writeGeoJson({ ...doc, annotations: renamed }), options);
+    const edited = stored.annotations.map((a, i) => (i === 0 ? { ...a, shape: { kind: 'rectangle' as const, x0: 0, y0: 0, x1: 500, y1: 500 } } : a));
+    assert.deepEqual(written(stored.annotations)[0]?.['properties']?.['measurements'], { 'Num Detections': 2, 'Area µm^2': 1234.5 });
+    const features = written(edited);
+    assert.equal(features[0]?.['properties']?.['measurements'], undefined);
+    assert.equal(features[0]?.['properties']?.['isLocked'], true, 'what else it held stays');
+    assert.equal(readGeoJson(writeGeoJson({ ...stored, annotations: edited }), options).annotations[0]?.passThrough?.properties?.['measurements'], undefined);
   });
 
   it('an imported file keeps what its annotations hold besides (their measurements), its detections left out', () => {
@@ -265,7 +280,8 @@ describe('a feature no annotation can hold as it is: the rest of the file is rea
     // The first line is the feature (its id, what else it held); the others new ids, written once.
     const [, first, second] = document.annotations;
     assert.equal(first?.id, 'b1a2c3d4-0000-4000-8000-000000000001');
-    assert.deepEqual(first?.passThrough, { properties: { measurements: { Length: 21.2 } } });
+    // With the line it is written as: the measurements go once it is edited.
+    assert.deepEqual(first?.passThrough, { properties: { measurements: { Length: 21.2 } }, geometry: { type: 'LineString', coordinates: line(0) } });
     assert.notEqual(second?.id, first?.id);
     assert.equal(second?.passThrough, undefined);
     assert.equal(document.unshown, undefined, 'an import takes no feature it cannot show');

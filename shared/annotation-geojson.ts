@@ -119,9 +119,27 @@ function writtenGeometry(shape: Shape, kept: PassThrough | undefined): JsonObjec
   return geometry;
 }
 
+/** Whether properties hold QuPath measurements (its measurement list: an object since 0.4, a list of {name, value} before). */
+function isMeasured(properties: JsonObject): boolean {
+  const list = properties['measurements'];
+  return Array.isArray(list) ? list.length > 0 : isObject(list) && Object.keys(list).length > 0;
+}
+
+/**
+ * Whether the annotation's shape is no longer the one its QuPath measurements were made of: QuPath
+ * clears an object's measurement list when its ROI is set anew (PathROIObject.setROI), so an edited
+ * shape's, stale (its area changed), are not written. Known by the geometry read, kept when measured
+ * (of a feature split into several shapes, the first's, which takes them).
+ */
+function measuredShapeEdited(annotation: Annotation): boolean {
+  const read = annotation.passThrough?.geometry;
+  return read?.['type'] !== undefined && !readsAs(read, annotation.shape);
+}
+
 function featureOf(annotation: Annotation, classes: ReadonlyMap<string, Rgb>): JsonObject {
   const kept = annotation.passThrough;
   const { metadata: keptMetadata, classification: keptClass, ...keptProperties } = kept?.properties ?? {};
+  if (measuredShapeEdited(annotation)) delete keptProperties['measurements'];
   // What was read and not understood first: what Slidescope edits (name, class, description) is written over it.
   const properties: JsonObject = { objectType: kept?.objectType ?? 'annotation', ...keptProperties };
   if (annotation.name) properties['name'] = annotation.name;
@@ -684,7 +702,8 @@ function passThroughOf(
     ...(objectType === null ? {} : { objectType }),
     ...(unlessEmpty(properties) ? { properties } : {}),
     ...(unlessEmpty(members) ? { members } : {}),
-    ...(shape && isObject(geometry) && !jsonEqual(geometryOf(shape), geometry) ? { geometry } : {}),
+    // Kept too when it has measurements, to tell at a save whether the shape they measured was edited.
+    ...(shape && isObject(geometry) && (isMeasured(properties) || !jsonEqual(geometryOf(shape), geometry)) ? { geometry } : {}),
     ...(unlessEmpty(aside) ? { geometry: aside } : {}),
   };
   return unlessEmpty(kept) as PassThrough | undefined;
@@ -857,7 +876,12 @@ function readFeatures(text: string, options: ReadOptions, annotationsOnly: boole
         const id = part === 0 && UUID.test(rawId) && !ids.has(rawId.toLowerCase()) ? rawId : options.newId();
         ids.add(id.toLowerCase());
         const { objectType: type, geometry } = passThrough ?? {};
-        const kept = part === 0 ? passThrough : unlessEmpty({ ...(type ? { objectType: type } : {}), ...(geometry ? { geometry } : {}) });
+        // The first, which takes the measurements, keeps the geometry it is written as: an edit of it is then seen (measuredShapeEdited).
+        const measuredFirst =
+          passThrough && shapes.length > 1 && isMeasured(passThrough.properties ?? {})
+            ? { ...passThrough, geometry: { ...geometryOf(shape), ...geometry } }
+            : passThrough;
+        const kept = part === 0 ? measuredFirst : unlessEmpty({ ...(type ? { objectType: type } : {}), ...(geometry ? { geometry } : {}) });
         annotations.push({
           id,
           name: typeof name === 'string' ? name : '',
