@@ -303,5 +303,15 @@ describe('slidescope annotations', () => {
         ],
       ],
     );
+    // The annotation measurement table with the same counts, in QuPath's columns.
+    const table = join(folder, 'annotations.tsv');
+    const written = cli('annotations', counted, '--detections', cells, '--export', table, '--rows', 'annotations');
+    assert.equal(written.status, 0, written.stderr);
+    const [header, row] = readFileSync(table, 'utf8')
+      .split('\n')
+      .map((line) => line.split('\t'));
+    const column = (name: string) => row![header!.indexOf(name)];
+    assert.deepEqual(['Name', 'Parent', 'Num Detections', 'Num Stroma', 'Num Tumor'].map(column), ['Tumour bed', 'Image', '4', '1', '3']);
+    assert.equal(cli('annotations', counted, '--export', table, '--rows', 'annotations', '--overwrite').status, 2, '--rows without --detections');
   });
 });
