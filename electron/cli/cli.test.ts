@@ -845,8 +845,8 @@ describe("QuPath's detections drawn in (--detections)", () => {
     const exported = cli('annotations', CMU, '--detections', cells, '--export', table);
     assert.equal(exported.status, 0, exported.stderr);
     assert.deepEqual(readFileSync(table, 'utf8').split('\n').slice(0, 2), [
-      'Image\tObject type\tClassification\tROI\tCentroid X µm\tCentroid Y µm',
-      'CMU-1-Small-Region.svs\tCell\tImmune cells\tPolygon\t69.86\t69.86',
+      'Image\tObject ID\tObject type\tClassification\tParent\tROI\tCentroid X µm\tCentroid Y µm',
+      'CMU-1-Small-Region.svs\t\tCell\tImmune cells\tImage\tPolygon\t69.86\t69.86',
     ]);
     const both = cli('annotations', CMU, '--detections', cells, '--import', cells);
     assert.equal(both.status, 2);

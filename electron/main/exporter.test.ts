@@ -421,13 +421,18 @@ describe('Exporter', () => {
       assert.deepEqual(files(table), [join(dataDir, 'cells.tsv')]);
       assert.match(
         await readFile(join(dataDir, 'cells.tsv'), 'utf8'),
-        /^Image\tObject type\tClassification\tROI\tCentroid X µm\tCentroid Y µm\n.+\tCell\tOdd\tPolygon\t/,
+        /^Image\tObject ID\tObject type\tClassification\tParent\tROI\tCentroid X µm\tCentroid Y µm\n.+\t\tCell\tOdd\tImage\tPolygon\t/,
       );
       assert.deepEqual(annotationDialogs.calls.at(-1), {
         dialog: 'export',
         defaultPath: join(dirname(slide.path), 'CMU-1-Small-Region_detections.csv'),
         format: 'csv',
       });
+      // The annotations' table while they are shown: the engine writes it, with them counted (none stored: the header).
+      annotationDialogs.exportPath = join(dataDir, 'annotations.tsv');
+      const counted = (await ipc.dispatch('annotations:export', SENDER, { slideId, format: 'csv' })) as Result<ExportResult>;
+      assert.deepEqual(files(counted), [join(dataDir, 'annotations.tsv')]);
+      assert.match(await readFile(join(dataDir, 'annotations.tsv'), 'utf8'), /\tCentroid Y µm\tNum Detections\tNum Odd\tNum points\t/);
       // A file of no detections (annotations only) is said so, and the window keeps showing the cells: so do its exports.
       const none = join(dataDir, 'annotations.geojson');
       await writeFile(none, JSON.stringify({ type: 'FeatureCollection', features: [{ ...cell, properties: { objectType: 'annotation' } }] }));
