@@ -443,7 +443,7 @@ export const OPERATIONS = defineOperations({
   'gallery:close': { at: 'main', exposure: 'page', method: 'galleryClose', request: v.strictObject({ galleryId }), response: returns<void>() },
   'slide:open-sample': { at: 'main', exposure: 'page', method: 'openSample', request: none, response: returns<OpenedSlide>() },
   'slide:close': { at: 'main', exposure: 'page', method: 'closeSlide', request: slideRef, response: returns<void>() },
-  /** Shows the slide's fluorescence channels as chosen (null: as it first showed them) at a plane (absent: Z = T = 0); answers the slide as now shown. */
+  /** Shows the slide's fluorescence channels as chosen (null: as it first showed them) at a plane (absent: Z = T = 0; a brightfield z-stack's too); answers the slide as now shown. */
   'slide:set-channels': { at: 'main', exposure: 'page', method: 'setChannels', request: channelsRequest, response: returns<SlideInfo>() },
   'recent:list': { at: 'main', exposure: 'page', method: 'listRecent', request: none, response: returns<RecentFile[]>() },
   'recent:clear': { at: 'main', exposure: 'page', method: 'clearRecent', request: none, response: returns<void>() },
@@ -625,7 +625,7 @@ export const OPERATIONS = defineOperations({
     route: 'all',
   },
   'engine:close': { at: 'engine', exposure: 'host', method: 'close', request: slideRef, response: returns<void>(), route: 'all' },
-  /** Shows an open fluorescence slide's channels as chosen (null: as it first showed them) at a plane; its tiles are made again. */
+  /** Shows an open slide's channels as chosen (null: as it first showed them) at a plane (a brightfield z-stack's too); its tiles are made again. */
   'engine:set-channels': { at: 'engine', exposure: 'host', method: 'chooseChannels', request: channelsRequest, response: returns<SlideInfo>(), route: 'all' },
   /** RGBA pixels of a region: x, y in level-0 pixels, width and height in pixels of the slide level. */
   'engine:region': {

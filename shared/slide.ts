@@ -56,7 +56,7 @@ export interface SlideInfo {
   warnings: string[];
   /** Fluorescence channels composited into the slide's pixels (OME-TIFF), in order; absent for RGB slides. */
   channels?: ChannelInfo[];
-  /** The image's focal planes and timepoints and the one shown; present where `channels` is. */
+  /** The image's focal planes and timepoints and the one shown; present where `channels` is, and for a brightfield z-stack or time series. */
   plane?: PlaneInfo;
 }
 

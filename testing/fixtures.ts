@@ -414,6 +414,12 @@ export const FIXTURES = {
   },
   /** OME-TIFF brightfield, LZW (lossless), 3 levels as SubIFDs. */
   'ome-rgb-lzw': { kind: 'ome-tiff', ext: '.ome.tif', options: { kind: 'rgb', width: 1500, height: 1100, levels: 3, compression: 'lzw', seed: 32 } },
+  /** A brightfield z-stack (LZW, lossless): 3 focal planes, each fainter than the one above (omeRgbPlane), 3 levels as each plane's SubIFDs. */
+  'ome-rgb-zstack': {
+    kind: 'ome-tiff',
+    ext: '.ome.tif',
+    options: { kind: 'rgb', width: 1500, height: 1100, levels: 3, compression: 'lzw', zSlices: 3, seed: 34 },
+  },
   /** OME-TIFF fluorescence: 3 channels of 12-bit data in 16-bit planes (one IFD each), 3 levels as SubIFDs. */
   'ome-fluorescence-16bit': {
     kind: 'ome-tiff',

@@ -54,21 +54,32 @@ type Context<P = unknown> = Partial<CallContext<P>>;
 
 const MB = 1024 * 1024;
 
+/** The plane asked, within the slide's planes; INVALID_ARGUMENT naming them for one it lacks. */
+function planeWithin(source: SlideSource, { z, t }: PlaneChoice): PlaneChoice {
+  const { sizeZ, sizeT } = source.plane ?? { sizeZ: 1, sizeT: 1 };
+  if (z < sizeZ && t < sizeT) return { z, t };
+  const at = `Z-slice ${z + 1}, timepoint ${t + 1}`;
+  throw new SlideError(
+    'INVALID_ARGUMENT',
+    sizeZ === 1 && sizeT === 1
+      ? `The slide has one plane: it has no ${at}.`
+      : `The image has no plane at ${at}: its Z-slices are 1 to ${sizeZ}, its timepoints 1 to ${sizeT}.`,
+    source.path,
+  );
+}
+
 /**
  * The source at the plane asked and with its channels shown as asked (a slide without channels
- * ignores the channels, and has the one plane Z = T = 0).
+ * ignores the channels).
  */
 async function shownAs(source: SlideSource, choices: readonly ChannelChoice[] | null | undefined, plane: PlaneChoice | undefined): Promise<SlideSource> {
   let shown = source;
-  if (plane && (plane.z !== 0 || plane.t !== 0)) {
-    if (!shown.withPlane)
-      throw new SlideError('INVALID_ARGUMENT', `The slide has one plane: it has no Z-slice ${plane.z + 1}, timepoint ${plane.t + 1}.`, source.path);
-    shown = await shown.withPlane(plane);
-  }
+  const at = plane ? planeWithin(source, plane) : null;
+  if (at && (at.z !== 0 || at.t !== 0) && shown.withPlane) shown = await shown.withPlane(at);
   return choices && shown.withChannels ? shown.withChannels(choices) : shown;
 }
 
-/** shownAs, the file closed if the choice is refused. */
+/** shownAs at open, the file closed if the choice is refused. */
 async function openedAs(source: SlideSource, choices: readonly ChannelChoice[] | undefined, plane: PlaneChoice | undefined): Promise<SlideSource> {
   try {
     return await shownAs(source, choices, plane);
@@ -78,9 +89,9 @@ async function openedAs(source: SlideSource, choices: readonly ChannelChoice[] |
   }
 }
 
-/** What SlideInfo says of how the source shows its channels. */
+/** What SlideInfo says of how the source shows its channels and plane. */
 function channelsInfo(source: SlideSource): Pick<SlideInfo, 'channels' | 'plane'> {
-  return source.channels ? { channels: source.channels.map((c) => ({ ...c })), ...(source.plane ? { plane: { ...source.plane } } : {}) } : {};
+  return { ...(source.channels ? { channels: source.channels.map((c) => ({ ...c })) } : {}), ...(source.plane ? { plane: { ...source.plane } } : {}) };
 }
 
 export class SlideEngine implements SlideEngineApi {
@@ -155,7 +166,9 @@ export class SlideEngine implements SlideEngineApi {
 
   private async showChosen({ slideId, channels, plane }: RequestOf<'engine:set-channels'>): Promise<SlideInfo> {
     const { opened, info: openedInfo } = this.slide(slideId);
-    if (!opened.withChannels) throw new SlideError('INVALID_ARGUMENT', 'The slide has no channels to choose from.', openedInfo.path);
+    if (channels && !opened.withChannels) throw new SlideError('INVALID_ARGUMENT', 'The slide has no channels to choose from.', openedInfo.path);
+    if (!opened.withChannels && !opened.withPlane)
+      throw new SlideError('INVALID_ARGUMENT', 'The slide has no channels or planes to choose from.', openedInfo.path);
     const source = await shownAs(opened, channels, plane);
     // Closed while its plane was read: nothing to show.
     const slide = this.slide(slideId);
@@ -164,7 +177,7 @@ export class SlideEngine implements SlideEngineApi {
     this.prefetchQueues.delete(slideId);
     this.stopPrefetchTile();
     for (const cache of [this.tiles, this.dzTiles, this.encoded]) cache.dropPrefix(`${slideId}:`);
-    const info: SlideInfo = { ...slide.info, properties: { ...source.properties }, channels: [], ...channelsInfo(source) };
+    const info: SlideInfo = { ...slide.info, properties: { ...source.properties }, ...channelsInfo(source) };
     this.slides.set(slideId, { ...slide, info, reader, tiler });
     return info;
   }

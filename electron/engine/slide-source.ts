@@ -98,11 +98,14 @@ export interface SlideSource {
    * it takes over this source (closing either closes the file). Present where `channels` is.
    */
   withChannels?(choices: readonly ChannelChoice[]): SlideSource;
-  /** The focal plane and timepoint shown, and their counts. Present where `channels` is. */
+  /**
+   * The focal plane and timepoint shown, and their counts. Present where `channels` is, and for a
+   * brightfield z-stack or time series (OME-TIFF).
+   */
   readonly plane?: PlaneInfo;
   /**
-   * The same file showing another plane, its channels displayed as now (INVALID_ARGUMENT for a plane
-   * it lacks); it takes over this source as withChannels does. Present where `channels` is.
+   * The same file showing another plane (within plane's sizes: the engine checks), its channels
+   * displayed as now; it takes over this source as withChannels does. Present where `plane` is.
    */
   withPlane?(plane: PlaneChoice): Promise<SlideSource>;
   close(): Promise<void>;

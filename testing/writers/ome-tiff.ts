@@ -5,7 +5,7 @@
 // - each plane of the slide image a full-resolution IFD in the chain (TiffData IFD=...), its
 //   reduced levels (2x apart) that IFD's SubIFDs (tag 330), flagged reduced-resolution;
 // - brightfield: one interleaved RGB plane (Channel SamplesPerPixel=3), JPEG or LZW tiles, with
-//   "macro" and "label" as Images of their own (one IFD each);
+//   "macro" and "label" as Images of their own (one IFD each); a z-stack an IFD a focal plane;
 // - fluorescence: SizeC planes of 16-bit grey (uncompressed), one IFD per channel.
 
 import { makeLabel, makeMacro } from '../../electron/synth/associated';
@@ -26,7 +26,10 @@ export interface OmeTiffOptions {
   kind: 'rgb' | 'fluorescence';
   compression?: 'jpeg' | 'lzw';
   channels?: number;
-  /** Focal planes of a fluorescence image (SizeZ; DimensionOrder XYCZT, an IFD a plane), plane z's samples (Z - z) / Z of plane 0's. */
+  /**
+   * Focal planes (SizeZ; DimensionOrder XYCZT, an IFD a plane): a fluorescence plane z's samples
+   * (Z - z) / Z of plane 0's, a brightfield one's as faint (omeRgbPlane).
+   */
   zSlices?: number;
   /** Bits used of the 16 (OME SignificantBits). */
   significantBits?: number;
@@ -47,6 +50,13 @@ export function omeRgbLevels(options: OmeTiffOptions): RgbImage[] {
   const levels: RgbImage[] = [{ data: painter.render(0, 0, options.width, options.height), width: options.width, height: options.height }];
   for (let k = 1; k < options.levels; k++) levels.push(reduceBox(levels[k - 1]!.data, levels[k - 1]!.width, levels[k - 1]!.height, 2));
   return levels;
+}
+
+/** Focal plane z of `zSlices` of a brightfield level: its stain (255 - value) (zSlices - z) / zSlices of plane 0's, fainter with depth. */
+export function omeRgbPlane(level: RgbImage, z: number, zSlices: number): RgbImage {
+  const data = new Uint8Array(level.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = 255 - Math.round(((255 - level.data[i]!) * (zSlices - z)) / zSlices);
+  return { data, width: level.width, height: level.height };
 }
 
 /**
@@ -81,14 +91,11 @@ function omeXml(options: OmeTiffOptions, associated: ReadonlyArray<{ name: strin
       : Array.from({ length: channels }, (_, c) => `<Channel ID="Channel:0:${c}" Name="${['DAPI', 'FITC', 'TRITC', 'Cy5'][c % 4]}" SamplesPerPixel="1"/>`).join(
           '',
         );
-  const zSlices = options.kind === 'rgb' ? 1 : (options.zSlices ?? 1);
-  const tiffData =
-    options.kind === 'rgb'
-      ? '<TiffData FirstC="0" FirstT="0" FirstZ="0" IFD="0" PlaneCount="1"/>'
-      : Array.from({ length: channels * zSlices }, (_, i) => {
-          const [c, z] = [i % channels, Math.floor(i / channels)];
-          return `<TiffData FirstC="${c}" FirstT="0" FirstZ="${z}" IFD="${i}" PlaneCount="1"/>`;
-        }).join('');
+  const zSlices = options.zSlices ?? 1;
+  const tiffData = Array.from({ length: channels * zSlices }, (_, i) => {
+    const [c, z] = [i % channels, Math.floor(i / channels)];
+    return `<TiffData FirstC="${c}" FirstT="0" FirstZ="${z}" IFD="${i}" PlaneCount="1"/>`;
+  }).join('');
   const main =
     `<Image ID="Image:0" Name="synthetic slide"><AcquisitionDate>2026-01-02T03:04:05</AcquisitionDate>${objectiveRefs}` +
     `<Pixels BigEndian="false" DimensionOrder="XYCZT" ID="Pixels:0" Interleaved="${options.kind === 'rgb'}" ${physical} SignificantBits="${significant}" ` +
@@ -151,7 +158,7 @@ export async function writeOmeTiff(path: string, options: OmeTiffOptions): Promi
   const label = makeLabel({ seed, lines: ['OME-TIFF', 'SYNTHETIC', `SEED ${seed}`] });
   const macro = makeMacro({ width: 1000, height: 340, overview, slideWidth: options.width, slideHeight: options.height, mpp: 0.5, label });
   const channels = options.kind === 'rgb' ? 1 : (options.channels ?? 3);
-  const zSlices = options.kind === 'rgb' ? 1 : (options.zSlices ?? 1);
+  const zSlices = options.zSlices ?? 1;
   /** The image's planes in IFD order (XYCZT: channels fastest). */
   const planeOrder = Array.from({ length: channels * zSlices }, (_, i) => ({ c: i % channels, z: Math.floor(i / channels) }));
   const associated = wantAssociated
@@ -212,8 +219,9 @@ export async function writeOmeTiff(path: string, options: OmeTiffOptions): Promi
         const { c, z } = planeOrder[i]!;
         for (const [k, level] of levels.entries()) {
           if (options.kind === 'rgb') {
+            const plane = z === 0 ? level : omeRgbPlane(level, z, zSlices);
             await writeTiles(writer, images[k]!, tile, level.width, level.height, (x, y) =>
-              codec.encode(cutTile(level.data, level.width, level.height, 3, x, y, tile), tile, tile),
+              codec.encode(cutTile(plane.data, level.width, level.height, 3, x, y, tile), tile, tile),
             );
           } else {
             const samples = omeChannel(level, c, options.significantBits ?? 16, z, zSlices);

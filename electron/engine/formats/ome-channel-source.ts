@@ -21,7 +21,7 @@ import { inflateBounded, lzwDecodeInto } from '../codecs/bounded-decoders';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
 import { blockName, Compression, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
-import { levelsPastEnd, pyramidLevels, pyramidProperties } from './tiff-pyramid-source';
+import { levelsPastEnd, type PlaneStack, pyramidLevels, pyramidProperties } from './tiff-pyramid-source';
 
 /** Where one channel's samples are: its plane's levels (largest first), and within a block. */
 export interface ChannelPlane {
@@ -35,14 +35,6 @@ export interface ChannelPlane {
   plane: number;
   /** Its sample within an interleaved pixel (PlanarConfiguration 1; 0 otherwise). */
   sample: number;
-}
-
-/** An image's focal planes (Z) and timepoints (T), and its channels' planes at one of them. */
-export interface PlaneStack {
-  sizeZ: number;
-  sizeT: number;
-  /** The channels given (as at Z = T = 0) with their levels at (z, t), within the sizes; refused (a SlideError) saying why where one is not readable. */
-  channelsAt(z: number, t: number, channels: readonly ChannelPlane[]): Promise<ChannelPlane[]>;
 }
 
 export interface ChannelsDescription {
@@ -268,22 +260,22 @@ export class OmeChannelSource implements SlideSource {
   }
 
   /**
-   * The same file showing plane (z, t) (0-based), its channels displayed as now: display ranges stay
-   * as they are (the defaults are plane (0, 0)'s); INVALID_ARGUMENT for a plane the image lacks.
+   * The same file showing plane (z, t) (0-based, within the sizes: the engine checks), its channels
+   * displayed as now: display ranges stay as they are (the defaults are plane (0, 0)'s).
    */
-  async withPlane(plane: PlaneChoice): Promise<OmeChannelSource> {
-    const { z, t } = plane;
-    const { sizeZ, sizeT } = this.description.stack;
-    const within = (value: number, size: number) => Number.isInteger(value) && value >= 0 && value < size;
-    if (!within(z, sizeZ) || !within(t, sizeT))
-      throw new SlideError(
-        'INVALID_ARGUMENT',
-        `The image has no plane at Z-slice ${z + 1}, timepoint ${t + 1}: its Z-slices are 1 to ${sizeZ}, its timepoints 1 to ${sizeT}.`,
-        this.path,
-      );
+  async withPlane({ z, t }: PlaneChoice): Promise<OmeChannelSource> {
     if (z === this.plane.z && t === this.plane.t) return this;
     const first = this.description.channels;
-    const planes = z === 0 && t === 0 ? first : await this.description.stack.channelsAt(z, t, first);
+    // Channels interleaved in one plane's samples are all found where channel 0's plane is.
+    const interleaved = first[0]!.levels[0]!.samplesPerPixel > 1;
+    const found = new Map<number, TiffDirectory[]>();
+    const levelsOf = async (c: number): Promise<TiffDirectory[]> => {
+      const known = found.get(c) ?? (await this.description.stack.levelsAt(c, z, t));
+      found.set(c, known);
+      return known;
+    };
+    const planes: ChannelPlane[] = [];
+    for (const channel of first) planes.push(z === 0 && t === 0 ? channel : { ...channel, levels: await levelsOf(interleaved ? 0 : channel.index) });
     for (const dir of new Set(planes.flatMap((c) => c.levels))) await checkDecodable(this.tiff, dir);
     return new OmeChannelSource(this.tiff, planes, this.displays, this.description, this.max, this.rangesFrom, { z, t });
   }

@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { PlaneChoice } from '../../../shared/slide';
 import { FIXTURES, fixturePath } from '../../../testing/fixtures';
-import { type OmeTiffOptions, omeChannel, omeRgbLevels, writeOmeTiff } from '../../../testing/writers/ome-tiff';
+import { type OmeTiffOptions, omeChannel, omeRgbLevels, omeRgbPlane, writeOmeTiff } from '../../../testing/writers/ome-tiff';
 import { SlideEngine } from '../engine';
 import { SlideError } from '../errors';
 
@@ -167,6 +167,98 @@ describe('z-stacks and time series as tifffile writes them', { timeout: 300_000 
   });
 });
 
+/**
+ * A brightfield stack as tifffile writes it (OME, tiled RGB, samples interleaved, one IFD a plane),
+ * each plane random pixels; with `subifds` reduced levels as each plane's SubIFDs. tifffile's reading
+ * of each level (every plane, in its axes' order) is left beside it as <path>.level<k>.raw.
+ */
+const TIFFFILE_RGB_STACK = `
+import sys, numpy as np, tifffile
+path, axes, compression, levels = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+shape = [{'T': 2, 'Z': 3}[a] for a in axes[:-3]]
+data = np.random.default_rng(7).integers(0, 256, size=shape + [300, 260, 3], dtype=np.uint8)
+options = dict(tile=(128, 128), photometric='rgb', compression=None if compression == 'none' else compression)
+with tifffile.TiffWriter(path) as tif:
+    tif.write(data, subifds=levels - 1, metadata={'axes': axes}, **options)
+    for k in range(1, levels):
+        tif.write(data[..., ::2 ** k, ::2 ** k, :], subfiletype=1, **options)
+with tifffile.TiffFile(path) as tif:
+    for k, level in enumerate(tif.series[0].levels):
+        level.asarray().tofile(f'{path}.level{k}.raw')
+`;
+
+interface RgbStack {
+  axes: 'ZYXS' | 'TYXS' | 'TZYXS';
+  compression: 'none' | 'zlib';
+  levels: number;
+}
+
+const RGB_STACKS: RgbStack[] = [
+  { axes: 'ZYXS', compression: 'zlib', levels: 2 },
+  { axes: 'ZYXS', compression: 'none', levels: 1 },
+  { axes: 'TYXS', compression: 'none', levels: 2 },
+  { axes: 'TZYXS', compression: 'zlib', levels: 2 },
+  { axes: 'TZYXS', compression: 'none', levels: 1 },
+];
+
+describe('brightfield z-stacks and time series as tifffile writes them', { timeout: 300_000 }, () => {
+  for (const stack of RGB_STACKS) {
+    test(`${stack.axes}, ${stack.compression}, ${stack.levels === 1 ? 'one level' : 'a SubIFD pyramid'}: each plane read as tifffile reads it, at every level, at open and after`, async () => {
+      const path = join(dir, `${stack.axes}-${stack.compression}-${stack.levels}.ome.tif`);
+      const run = spawnSync(PYTHON, ['-c', TIFFFILE_RGB_STACK, path, stack.axes, stack.compression, String(stack.levels)], { encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+      const sizeZ = stack.axes.includes('Z') ? 3 : 1;
+      const sizeT = stack.axes.includes('T') ? 2 : 1;
+      const slideId = randomUUID();
+      const atOpen = randomUUID();
+      const info = await engine.open({ slideId, path, client: null });
+      try {
+        assert.equal(info.channels, undefined, 'brightfield: no channels');
+        assert.deepEqual(info.plane, { z: 0, t: 0, sizeZ, sizeT });
+        assert.equal(info.levels.length, stack.levels);
+        for (const [k, level] of info.levels.entries()) {
+          const read = new Uint8Array(await readFile(`${path}.level${k}.raw`));
+          const planeBytes = level.width * level.height * 3;
+          for (let t = 0; t < sizeT; t++) {
+            for (let z = 0; z < sizeZ; z++) {
+              const shown = await engine.chooseChannels({ slideId, channels: null, plane: { z, t } });
+              assert.deepEqual(shown.plane, { z, t, sizeZ, sizeT });
+              const region = await engine.readRegion({ slideId, level: k, x: 0, y: 0, width: level.width, height: level.height });
+              const at = (t * sizeZ + z) * planeBytes;
+              assert.equal(rgbDifference(region, read.subarray(at, at + planeBytes)), 0, `z=${z} t=${t}, level ${k}`);
+            }
+          }
+        }
+        // The last plane asked at open, as the CLI's --plane asks it.
+        const [z, t] = [sizeZ - 1, sizeT - 1];
+        const opened = await engine.open({ slideId: atOpen, path, client: null, plane: { z, t } });
+        assert.equal(opened.properties['slidescope.plane'], `Z ${sizeZ} of ${sizeZ}, T ${sizeT} of ${sizeT}`);
+        const read = new Uint8Array(await readFile(`${path}.level0.raw`));
+        const region = await engine.readRegion({ slideId: atOpen, level: 0, x: 0, y: 0, width: 260, height: 300 });
+        const at = (t * sizeZ + z) * 260 * 300 * 3;
+        assert.equal(rgbDifference(region, read.subarray(at, at + 260 * 300 * 3)), 0);
+      } finally {
+        await engine.close({ slideId });
+        await engine.close({ slideId: atOpen }).catch(() => undefined);
+      }
+    });
+  }
+});
+
+/** The pixels of an engine region (RGBA) that differ from tifffile's RGB. */
+function rgbDifference(region: { data: Uint8Array; channels: number }, rgb: Uint8Array): number {
+  let differ = 0;
+  for (let p = 0; p * 3 < rgb.length; p++) {
+    for (let c = 0; c < 3; c++) {
+      if (region.data[p * region.channels + c] !== rgb[p * 3 + c]) {
+        differ++;
+        break;
+      }
+    }
+  }
+  return differ;
+}
+
 describe('the z-stack fixture', { timeout: 120_000 }, () => {
   test("display ranges stay as set across planes; the defaults are plane (0, 0)'s", async () => {
     const path = await fixturePath('ome-fluorescence-zstack');
@@ -194,6 +286,27 @@ describe('the z-stack fixture', { timeout: 120_000 }, () => {
         for (let p = 0; p < samples.length; p++)
           worst = Math.max(worst, Math.abs(region.data[p * region.channels]! - Math.min(255, Math.round((samples[p]! * 255) / 4095))));
         assert.ok(worst <= 1, `z=${z}: off by ${worst}`);
+      }
+    } finally {
+      await engine.close({ slideId });
+    }
+  });
+
+  test('the brightfield z-stack fixture: each plane exactly as written, its macro and label kept', async () => {
+    const path = await fixturePath('ome-rgb-zstack');
+    const options = FIXTURES['ome-rgb-zstack'].options as OmeTiffOptions;
+    const slideId = randomUUID();
+    const info = await engine.open({ slideId, path, client: null });
+    try {
+      assert.deepEqual(info.plane, { z: 0, t: 0, sizeZ: 3, sizeT: 1 });
+      assert.deepEqual(info.associated, ['macro', 'label']);
+      const k = info.levels.length - 1;
+      const level = info.levels[k]!;
+      const written = omeRgbLevels(options)[k]!;
+      for (const z of [2, 0, 1]) {
+        await engine.chooseChannels({ slideId, channels: null, plane: { z, t: 0 } });
+        const region = await engine.readRegion({ slideId, level: k, x: 0, y: 0, width: level.width, height: level.height });
+        assert.equal(rgbDifference(region, omeRgbPlane(written, z, 3).data), 0, `z=${z}`);
       }
     } finally {
       await engine.close({ slideId });

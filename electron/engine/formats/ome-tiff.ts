@@ -1,18 +1,19 @@
 // OME-TIFF (Bio-Formats bfconvert, QuPath, tifffile): OME-XML in the first IFD's ImageDescription.
 // The slide is the OME Image that is not a macro or label; its first plane's IFD is level 0 and
 // that IFD's SubIFDs are the reduced levels (the OME-TIFF pyramid layout). An 8-bit RGB (or grey)
-// plane is read as any tiled TIFF; 16-bit planes, and several 8-bit channels or planes (fluorescence,
-// z-stacks, time series), are composited in their colours (ome-channel-source.ts), at Z = T = 0 until
-// another plane is chosen (planeStack).
+// plane is read as any tiled TIFF, at any of its focal planes and timepoints (a brightfield z-stack);
+// 16-bit planes, and several 8-bit channels or planes (fluorescence, z-stacks, time series), are
+// composited in their colours (ome-channel-source.ts). Both show Z = T = 0 until another plane is
+// chosen (planeStack).
 
 import { slideFormat } from '../../../shared/slide-formats';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
 import type { TiffDirectory, TiffFile } from '../tiff/tiff-file';
 import type { FormatPlugin } from './format-plugin';
-import { type ChannelPlane, decodesPlane, OmeChannelSource, type PlaneStack } from './ome-channel-source';
+import { type ChannelPlane, decodesPlane, OmeChannelSource } from './ome-channel-source';
 import { type OmeImage, omeProperties, type PlaneWhere, planeIfds, readOmeMetadata } from './ome-metadata';
-import { TiffPyramidSource } from './tiff-pyramid-source';
+import { type PlaneStack, TiffPyramidSource } from './tiff-pyramid-source';
 import { MAX_XML_LENGTH, parseXml } from './xml-document';
 
 const DESCRIPTION_TAG = 270;
@@ -114,40 +115,27 @@ async function channelPlanes(tiff: TiffFile, slide: OmeImage, levels: TiffDirect
   return { channels, warnings };
 }
 
+/** Names a plane of the image at (z, t): channel c's where it has several. */
+function planeLabel(slide: OmeImage, c: number, z: number, t: number): string {
+  const at = `Z-slice ${z + 1}, timepoint ${t + 1}`;
+  return slide.planes.sizes.C > 1 ? `${channelLabel(slide, c)}'s plane at ${at}` : `The plane at ${at}`;
+}
+
 /**
- * The image's other focal planes and timepoints: the channels shown at Z = T = 0 found at (z, t)
- * through the same TiffData and DimensionOrder, each laid out as at Z = T = 0 (the slide's levels do
- * not change with the plane); refused naming the channel and why where one is not.
+ * The image's focal planes and timepoints: channel c's plane at (z, t) found through the TiffData
+ * and DimensionOrder, laid out as the slide's levels at Z = T = 0 (they do not change with the
+ * plane); refused naming the plane and why where it is not.
  */
 function planeStack(tiff: TiffFile, slide: OmeImage, levels: TiffDirectory[]): PlaneStack {
-  const sizeZ = Math.max(1, slide.sizeZ);
-  const sizeT = Math.max(1, slide.sizeT);
   return {
-    sizeZ,
-    sizeT,
-    async channelsAt(z, t, channels) {
-      const where = planeIfds(slide.planes, z, t);
-      const label = (c: number) => `${channelLabel(slide, c)}'s plane at Z-slice ${z + 1}, timepoint ${t + 1}`;
-      const interleaved = levels[0]!.samplesPerPixel > 1;
-      const found = new Map<number, TiffDirectory[]>();
-      const levelsOf = async (c: number): Promise<TiffDirectory[]> => {
-        const known = found.get(c);
-        if (known) return known;
-        const dir = planeAt(tiff, where[c] ?? null, label(c));
-        const own = await pyramid(tiff, dir);
-        if (own.length < levels.length || levels.some((level, k) => !sameLayout(level, own[k]!) || level.samplesPerPixel !== own[k]!.samplesPerPixel))
-          throw new SlideError(
-            'UNSUPPORTED_FORMAT',
-            `${label(c)} is not laid out as at Z-slice 1, timepoint 1 (its levels' sizes or tiles differ).`,
-            tiff.path,
-          );
-        found.set(c, own.slice(0, levels.length));
-        return found.get(c)!;
-      };
-      const moved: ChannelPlane[] = [];
-      // Interleaved channels share one plane: channel 0's at (z, t).
-      for (const channel of channels) moved.push({ ...channel, levels: await levelsOf(interleaved ? 0 : channel.index) });
-      return moved;
+    sizeZ: Math.max(1, slide.sizeZ),
+    sizeT: Math.max(1, slide.sizeT),
+    async levelsAt(c, z, t) {
+      const label = planeLabel(slide, c, z, t);
+      const own = await pyramid(tiff, planeAt(tiff, planeIfds(slide.planes, z, t)[c] ?? null, label));
+      if (own.length < levels.length || levels.some((level, k) => !sameLayout(level, own[k]!) || level.samplesPerPixel !== own[k]!.samplesPerPixel))
+        throw new SlideError('UNSUPPORTED_FORMAT', `${label} is not laid out as at Z-slice 1, timepoint 1 (its levels' sizes or tiles differ).`, tiff.path);
+      return own.slice(0, levels.length);
     },
   };
 }
@@ -174,12 +162,13 @@ export const omeTiffFormat: FormatPlugin = {
     const objectivePower = slide.objectiveMagnification;
     // Several channels, or planes to step through, are composited by channel (grey for one).
     const stacked = slide.sizeC > 1 || slide.sizeZ > 1 || slide.sizeT > 1;
+    const stack = planeStack(tiff, slide, levels);
     if (!rgb && (base.bitsPerSample !== 8 || (stacked && decodesPlane(base)))) {
       const { channels, warnings } = await channelPlanes(tiff, slide, levels);
-      const stack = planeStack(tiff, slide, levels);
       return OmeChannelSource.create(tiff, { channels, stack, significantBits: slide.significantBits, objectivePower, mpp: slide.mpp, properties, warnings });
     }
-    // 8-bit grey, or 8-bit channels in a codec read as any TIFF's: the first plane in grey.
+    // 8-bit RGB or grey, or 8-bit channels in a codec read as any TIFF's (the first channel in grey),
+    // at any of its planes (a brightfield z-stack or time series).
     if (!rgb && slide.sizeC > 1) properties['slidescope.note'] = `This ${slide.type} image has ${slide.sizeC} channels: the first is shown in grey.`;
     const associated = new Map<string, TiffDirectory>();
     for (const [name, image] of metadata.associated) {
@@ -187,6 +176,7 @@ export const omeTiffFormat: FormatPlugin = {
       const dir = tiff.directories[image.ifd];
       if (dir && dir !== base && image.elsewhere === null && dir.width === image.sizeX && dir.height === image.sizeY) associated.set(name, dir);
     }
-    return TiffPyramidSource.create(tiff, { format: 'ome-tiff', vendor: 'ome-tiff', levels, associated, objectivePower, mpp: slide.mpp, properties });
+    const planes = stack.sizeZ > 1 || stack.sizeT > 1 ? stack : null;
+    return TiffPyramidSource.create(tiff, { format: 'ome-tiff', vendor: 'ome-tiff', levels, associated, objectivePower, mpp: slide.mpp, properties, planes });
   },
 };

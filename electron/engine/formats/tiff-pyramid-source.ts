@@ -2,7 +2,7 @@
 // already picked out. Aperio and generic TIFF differ only in that picking and in their metadata.
 
 import { groupedInteger } from '../../../shared/number-format';
-import type { LevelInfo, Mpp, RgbImage, StoredJpegFraming, StoredJpegLevel } from '../../../shared/slide';
+import type { LevelInfo, Mpp, PlaneChoice, PlaneInfo, RgbImage, StoredJpegFraming, StoredJpegLevel } from '../../../shared/slide';
 import { runInPool, warmCodecPool } from '../codecs/codec-pool';
 import { decompositionLevels, hasSubsampledComponents, j2kSizeProblem } from '../codecs/jpeg2000-decoder';
 import { checkDecodable, decodeBlock, hasSeparatePlanes } from '../codecs/registry';
@@ -24,6 +24,16 @@ export interface TiffPyramidDescription {
   mpp: Mpp | null;
   /** Format-specific properties (aperio.*); tiff.* and openslide.* are added here. */
   properties: Record<string, string>;
+  /** The focal planes and timepoints of a z-stack or time series (OME-TIFF), `levels` being Z = T = 0's; absent for one plane. */
+  planes?: PlaneStack | null;
+}
+
+/** A z-stack's or time series' planes: their counts along Z and T, and where one is. */
+export interface PlaneStack {
+  sizeZ: number;
+  sizeT: number;
+  /** Channel c's plane at (z, t), within the sizes: its levels, laid out as at Z = T = 0; refused (a SlideError) saying why where it is not. */
+  levelsAt(c: number, z: number, t: number): Promise<TiffDirectory[]>;
 }
 
 export class TiffPyramidSource implements SlideSource {
@@ -36,14 +46,17 @@ export class TiffPyramidSource implements SlideSource {
   readonly properties: Readonly<Record<string, string>>;
   readonly associatedNames: readonly string[];
   readonly warnings: readonly string[];
+  readonly plane?: PlaneInfo;
+  readonly withPlane?: (plane: PlaneChoice) => Promise<TiffPyramidSource>;
   private readonly levelDirs: TiffDirectory[];
   private readonly associated: Map<string, TiffDirectory>;
 
   private constructor(
     private readonly tiff: TiffFile,
-    description: TiffPyramidDescription,
+    private readonly description: TiffPyramidDescription,
     /** The associated images left out as damaged. */
-    dropped: readonly string[],
+    private readonly dropped: readonly string[],
+    at: PlaneChoice = { z: 0, t: 0 },
   ) {
     this.path = tiff.path;
     this.warnings = [...tiff.warnings, ...dropped];
@@ -55,7 +68,14 @@ export class TiffPyramidSource implements SlideSource {
     this.mpp = description.mpp;
     this.associatedNames = [...description.associated.keys()];
     this.levels = pyramidLevels(description.levels);
-    this.properties = pyramidProperties(description.levels[0]!, this.levels, description);
+    const { planes } = description;
+    if (planes) {
+      this.plane = { ...at, sizeZ: planes.sizeZ, sizeT: planes.sizeT };
+      this.withPlane = (plane) => this.showPlane(planes, plane);
+    }
+    // Numbered from 1, as --plane and the app's sliders number them.
+    const plane: Record<string, string> = planes ? { 'slidescope.plane': `Z ${at.z + 1} of ${planes.sizeZ}, T ${at.t + 1} of ${planes.sizeT}` } : {};
+    this.properties = pyramidProperties(description.levels[0]!, this.levels, { ...description, properties: { ...description.properties, ...plane } });
   }
 
   /**
@@ -91,6 +111,18 @@ export class TiffPyramidSource implements SlideSource {
     }
     if (description.levels.some(isJpeg2000)) void warmCodecPool();
     return new TiffPyramidSource(tiff, description, dropped);
+  }
+
+  /**
+   * The same file showing plane (z, t) (within the sizes: the engine checks), read as this one; its
+   * levels refused (UNSUPPORTED_*) where their codec is not read here.
+   */
+  private async showPlane(planes: PlaneStack, { z, t }: PlaneChoice): Promise<TiffPyramidSource> {
+    if (z === this.plane?.z && t === this.plane.t) return this;
+    const levels = await planes.levelsAt(0, z, t);
+    for (const dir of levels) await checkDecodable(dir, this.path);
+    // The open's warnings stand: a plane cut short fails its tiles as they are read, as any level's.
+    return new TiffPyramidSource(this.tiff, { ...this.description, levels }, this.dropped, { z, t });
   }
 
   private levelDir(level: number): TiffDirectory {
