@@ -618,7 +618,10 @@ export const OPERATIONS = defineOperations({
       tileSize: v.optional(int(64, 4096)),
       /** The fluorescence channels to show, and how (the rest hidden); ignored for a slide without channels. */
       channels: v.optional(channelChoices),
-      /** The plane of a z-stack or time series to show (absent: Z = T = 0); refused beyond the slide's planes. */
+      /**
+       * The plane of a z-stack or time series to show (absent: Z = T = 0); refused beyond the slide's
+       * planes along an axis it has, passed by along one it lacks (a brightfield slide: both), as channels are.
+       */
       plane: v.optional(planeChoice),
     }),
     response: returns<SlideInfo>(),

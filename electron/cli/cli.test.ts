@@ -503,9 +503,55 @@ describe('slidescope CLI', () => {
     const malformed = region('plane-0.png', '--plane', '0');
     assert.equal(malformed.status, 2);
     assert.match(malformed.stderr, /--plane takes Z or Z,T/);
-    const brightfield = cli('thumbnail', CMU, '--size', '100', '--plane', '2', '--out', join(out, 'plane-thumbs-rgb'));
-    assert.equal(brightfield.status, 1);
-    assert.match(brightfield.stderr, /INVALID_ARGUMENT: The slide has one plane/);
+  });
+
+  test('--plane in a batch: shown where a slide has Z-slices (fluorescence or brightfield), a slide without them made as usual, one with fewer fails naming its sizes', async () => {
+    const fluorescence = await fixturePath('ome-fluorescence-zstack');
+    const brightfield = await fixturePath('ome-rgb-zstack');
+    const thumbs = (dir: string, ...more: string[]) => cli('thumbnail', CMU, brightfield, fluorescence, '--size', '200', ...more, '--out', join(out, dir));
+    const engine = new SlideEngine();
+    const expected = async (path: string, z: number) => {
+      const slideId = `${path}-${z}`;
+      await engine.open({ slideId, path, client: null, plane: { z, t: 0 } });
+      return engine.thumbnail({ slideId, spec: { kind: 'size', longestSide: 200 } });
+    };
+    const name = (path: string) =>
+      `${path
+        .split('/')
+        .pop()!
+        .replace(/\.(ome\.tif|svs)$/, '')}_thumbnail.png`;
+    // The batch keeps the slides' folders under --out, below the folder they share.
+    const made = (dir: string) => (readdirSync(join(out, dir), { recursive: true }) as string[]).filter((f) => f.endsWith('.png'));
+    const madeFor = (dir: string, path: string) => join(out, dir, made(dir).find((f) => f.endsWith(name(path)))!);
+    try {
+      const plain = thumbs('batch-plain');
+      assert.equal(plain.status, 0, plain.stderr);
+      const z3 = thumbs('batch-z3', '--plane', '3');
+      assert.equal(z3.status, 0, z3.stderr);
+      assert.equal(compareRgb(await pixels(madeFor('batch-z3', CMU)), await pixels(madeFor('batch-plain', CMU)), 0).maxDiff, 0);
+      for (const path of [brightfield, fluorescence]) {
+        const third = await pixels(madeFor('batch-z3', path));
+        assert.equal(compareRgb(third, await expected(path, 2), 0).maxDiff, 0, path);
+        assert.ok(compareRgb(third, await pixels(madeFor('batch-plain', path)), 0).meanDiff > 5, `${path}: plane 3 is fainter than plane 1`);
+      }
+      // Four Z-slices asked: the brightfield stack has three.
+      const fourth = thumbs('batch-z4', '--plane', '4');
+      assert.equal(fourth.status, 1);
+      assert.match(
+        fourth.stderr,
+        new RegExp(
+          `${name(brightfield).replace('_thumbnail.png', '')}.*: INVALID_ARGUMENT: The image has no plane at Z-slice 4, timepoint 1: its Z-slices are 1 to 3, its timepoints 1 to 1`,
+        ),
+      );
+      assert.deepEqual(
+        made('batch-z4')
+          .map((f) => f.split(sep).pop())
+          .sort(),
+        [name(CMU), name(fluorescence)].sort(),
+      );
+    } finally {
+      await engine.closeAll();
+    }
   });
 
   test('an existing file is kept unless --overwrite; usage errors exit 2', () => {

@@ -91,9 +91,10 @@ Usage:
   COLOUR #rrggbb or red, green, blue, yellow, cyan, magenta, orange, white, and LOW-HIGH the display
   range in sample values (default: as the app first shows it). E.g. --channels DAPI:blue,CD8:green:200-4000.
   Slides without channels are not affected.
-  --plane Z or Z,T shows a fluorescence z-stack's focal plane Z and time series' timepoint T, each
-  numbered from 1 as channels are (\`info\` gives SizeZ and SizeT; default 1,1); display ranges not
-  given are plane 1,1's. A slide without that plane fails.
+  --plane Z or Z,T shows a z-stack's focal plane Z and time series' timepoint T (OME-TIFF,
+  fluorescence or brightfield), each numbered from 1 as channels are (\`info\` gives SizeZ and SizeT;
+  default 1,1); display ranges not given are plane 1,1's. A slide without Z-slices (or timepoints)
+  is made as usual, as --channels passes by slides without channels; one with fewer than asked fails.
 
 Slides side by side (compare with 2 to 4 slides):
   Each slide's panel at the same µm per pixel: the first slide's at --power (a 20x and a 40x scan

@@ -54,9 +54,18 @@ type Context<P = unknown> = Partial<CallContext<P>>;
 
 const MB = 1024 * 1024;
 
+/**
+ * How a choice treats an axis (Z or T) along which the slide has one plane: refused as any plane it
+ * lacks (the app asks only for planes the slide has), or passed by, as channels are by a slide without
+ * them (opening one slide of a CLI batch: `--plane 3` shows brightfield slides as they are).
+ */
+type MissingAxis = 'refused' | 'passed-by';
+
 /** The plane asked, within the slide's planes; INVALID_ARGUMENT naming them for one it lacks. */
-function planeWithin(source: SlideSource, { z, t }: PlaneChoice): PlaneChoice {
+function planeWithin(source: SlideSource, plane: PlaneChoice, missing: MissingAxis): PlaneChoice {
   const { sizeZ, sizeT } = source.plane ?? { sizeZ: 1, sizeT: 1 };
+  const z = missing === 'passed-by' && sizeZ === 1 ? 0 : plane.z;
+  const t = missing === 'passed-by' && sizeT === 1 ? 0 : plane.t;
   if (z < sizeZ && t < sizeT) return { z, t };
   const at = `Z-slice ${z + 1}, timepoint ${t + 1}`;
   throw new SlideError(
@@ -72,9 +81,14 @@ function planeWithin(source: SlideSource, { z, t }: PlaneChoice): PlaneChoice {
  * The source at the plane asked and with its channels shown as asked (a slide without channels
  * ignores the channels).
  */
-async function shownAs(source: SlideSource, choices: readonly ChannelChoice[] | null | undefined, plane: PlaneChoice | undefined): Promise<SlideSource> {
+async function shownAs(
+  source: SlideSource,
+  choices: readonly ChannelChoice[] | null | undefined,
+  plane: PlaneChoice | undefined,
+  missing: MissingAxis,
+): Promise<SlideSource> {
   let shown = source;
-  const at = plane ? planeWithin(source, plane) : null;
+  const at = plane ? planeWithin(source, plane, missing) : null;
   if (at && (at.z !== 0 || at.t !== 0) && shown.withPlane) shown = await shown.withPlane(at);
   return choices && shown.withChannels ? shown.withChannels(choices) : shown;
 }
@@ -82,7 +96,7 @@ async function shownAs(source: SlideSource, choices: readonly ChannelChoice[] | 
 /** shownAs at open, the file closed if the choice is refused. */
 async function openedAs(source: SlideSource, choices: readonly ChannelChoice[] | undefined, plane: PlaneChoice | undefined): Promise<SlideSource> {
   try {
-    return await shownAs(source, choices, plane);
+    return await shownAs(source, choices, plane, 'passed-by');
   } catch (error) {
     await source.close();
     throw error;
@@ -169,7 +183,7 @@ export class SlideEngine implements SlideEngineApi {
     if (channels && !opened.withChannels) throw new SlideError('INVALID_ARGUMENT', 'The slide has no channels to choose from.', openedInfo.path);
     if (!opened.withChannels && !opened.withPlane)
       throw new SlideError('INVALID_ARGUMENT', 'The slide has no channels or planes to choose from.', openedInfo.path);
-    const source = await shownAs(opened, channels, plane);
+    const source = await shownAs(opened, channels, plane, 'refused');
     // Closed while its plane was read: nothing to show.
     const slide = this.slide(slideId);
     const { reader, tiler } = this.readers(slideId, source, slide.tiler.geometry.tileSize);

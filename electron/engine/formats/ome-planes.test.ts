@@ -157,13 +157,36 @@ describe('z-stacks and time series as tifffile writes them', { timeout: 300_000 
     }
   });
 
-  test('a slide of one plane (brightfield) refuses any other', async () => {
+  test('an axis the slide has one plane on is passed by at open, as channels are by a slide without them; asked after, refused', async () => {
     const path = join(dir, 'rgb.ome.tif');
     await writeOmeTiff(path, { kind: 'rgb', width: 300, height: 200, levels: 1, compression: 'lzw' });
-    await assert.rejects(
-      engine.open({ slideId: randomUUID(), path, client: null, plane: { z: 1, t: 0 } }),
-      (error: unknown) => error instanceof SlideError && error.code === 'INVALID_ARGUMENT' && /one plane/.test(error.message),
-    );
+    const plain = randomUUID();
+    const asked = randomUUID();
+    await engine.open({ slideId: plain, path, client: null });
+    const info = await engine.open({ slideId: asked, path, client: null, channels: [{ channel: 'DAPI' }], plane: { z: 2, t: 1 } });
+    const stack = await written(STACKS[0]!);
+    const zOnly = randomUUID();
+    try {
+      assert.equal(info.plane, undefined);
+      assert.equal(info.channels, undefined);
+      const region = { level: 0, x: 0, y: 0, width: 300, height: 200 };
+      assert.deepEqual(await engine.readRegion({ slideId: asked, ...region }), await engine.readRegion({ slideId: plain, ...region }));
+      await assert.rejects(
+        engine.chooseChannels({ slideId: asked, channels: null, plane: { z: 1, t: 0 } }),
+        (error: unknown) =>
+          error instanceof SlideError && error.code === 'INVALID_ARGUMENT' && error.path === path && /no channels or planes/.test(error.message),
+      );
+      // A z-stack (ZCYX) asked for a timepoint: the Z-slice shown, the T passed by; after, the timepoint is refused.
+      const opened = await engine.open({ slideId: zOnly, path: stack, client: null, plane: { z: 2, t: 1 } });
+      assert.deepEqual(opened.plane, { z: 2, t: 0, sizeZ: 3, sizeT: 1 });
+      await assert.rejects(
+        engine.chooseChannels({ slideId: zOnly, channels: null, plane: { z: 2, t: 1 } }),
+        (error: unknown) =>
+          error instanceof SlideError && /no plane at Z-slice 3, timepoint 2: its Z-slices are 1 to 3, its timepoints 1 to 1/.test(error.message),
+      );
+    } finally {
+      for (const slideId of [plain, asked, zOnly]) await engine.close({ slideId });
+    }
   });
 });
 
