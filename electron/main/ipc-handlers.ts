@@ -245,11 +245,12 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
     return ok({ ...opened.value, info });
   }
 
-  /** A fluorescence slide shown with the channels and plane last chosen for it (a choice that no longer fits the file is forgotten). */
+  /** A fluorescence slide or stack shown with the channels and plane last chosen for it (a choice that no longer fits the file is forgotten). */
   async function withRememberedChannels(slideId: string, path: string, info: SlideInfo): Promise<SlideInfo> {
     const memory = deps.channelMemory;
     const planes = info.plane ? info.plane.sizeZ * info.plane.sizeT : 1;
-    if (!memory || !info.channels || (info.channels.length < 2 && planes < 2)) return info;
+    // A brightfield stack has a plane to remember and no channels.
+    if (!memory || ((info.channels?.length ?? 0) < 2 && planes < 2)) return info;
     const remembered = await memory.recall(path).catch(() => null);
     if (!remembered) return info;
     const shown = await engine.call('engine:set-channels', { slideId, ...remembered });

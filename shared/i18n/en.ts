@@ -429,6 +429,9 @@ export const en = {
     timepoint: 'Time',
     timepointOf: 'Timepoint, 1 to {{count}}',
     planeValue: '{{number}} of {{count}}',
+    planesTitle: 'Planes',
+    planesHint: 'The focal plane (Z-slice) and timepoint shown. Exports follow the view.',
+    planeFailed: 'The plane of {{slide}} could not be shown',
   },
   colour: {
     title: 'Colour',

@@ -425,6 +425,9 @@ export const ko = {
     timepoint: '시간',
     timepointOf: '시점, 1부터 {{count}}까지',
     planeValue: '{{count}} 중 {{number}}',
+    planesTitle: '평면',
+    planesHint: '표시할 초점면(Z 단면)과 시점입니다. 내보내기도 보기를 따릅니다.',
+    planeFailed: '{{slide}}의 평면을 표시하지 못했습니다',
   },
   colour: {
     title: '색',

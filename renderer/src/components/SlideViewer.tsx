@@ -119,8 +119,9 @@ export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fulls
     viewer,
     onShownAs,
     useCallback(
-      (error: ErrorInfo) => onNotice({ kind: 'error', title: t('channels.failed', { slide: info.name }), detail: error.message }),
-      [onNotice, t, info.name],
+      (error: ErrorInfo) =>
+        onNotice({ kind: 'error', title: t(info.channels ? 'channels.failed' : 'channels.planeFailed', { slide: info.name }), detail: error.message }),
+      [onNotice, t, info.name, info.channels],
     ),
   );
   const toggleColourPanel = useCallback(() => setColourPanel((open) => !open), []);

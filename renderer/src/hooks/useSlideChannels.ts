@@ -1,5 +1,5 @@
-// A fluorescence slide's channels and plane (a z-stack's focal plane, a time series' timepoint) as
-// its view shows them: edited in the colour panel, asked of the engine a moment after the last edit (a
+// A fluorescence slide's channels and plane (a z-stack's focal plane, a time series' timepoint; a
+// brightfield stack has the plane alone) as its view shows them: edited in the colour panel, asked of the engine a moment after the last edit (a
 // colour dragged, a number typed or a slider moved is one request, not one a step), its tiles then made again. Answers arriving out of turn are dropped; a refusal puts back what
 // the engine shows and is told as a notice. An edit still settling when the view closes (another tab
 // shown) is asked at once, and its answer kept with the slide for the view that opens next.
@@ -28,6 +28,7 @@ function remake(viewer: OpenSeadragon.Viewer, { channels, plane }: Shown): void 
 }
 
 export interface SlideChannels {
+  /** Empty for a brightfield stack, which has a plane to choose and no channels. */
   channels: ChannelInfo[];
   edit: (index: number, edit: ChannelEdit) => void;
   /** Every channel as the slide first showed them, at the plane shown. */
@@ -113,10 +114,10 @@ export function useSlideChannels(
   /** Shows `next` in the panel at once and asks the engine once edits settle. */
   const settle = useCallback(
     (next: Shown) => {
-      if (!next.channels) return;
       setShownState(next);
       clearTimeout(timer.current);
-      const pending = { set: next.channels, plane: next.plane };
+      // A brightfield stack has no channels: they stay as the slide shows them (null).
+      const pending = { set: next.channels ?? null, plane: next.plane };
       settling.current = pending;
       timer.current = setTimeout(() => void ask(pending), SETTLE_MS);
     },
@@ -139,5 +140,6 @@ export function useSlideChannels(
   const reset = useCallback(() => void ask({ set: null, plane: edited.current.plane }), [ask]);
 
   const { channels, plane } = state;
-  return channels && channels.length > 0 ? { channels, edit, reset, plane, setPlane } : null;
+  const planes = plane ? plane.sizeZ * plane.sizeT : 1;
+  return (channels && channels.length > 0) || planes > 1 ? { channels: channels ?? [], edit, reset, plane, setPlane } : null;
 }
