@@ -5,7 +5,7 @@ import type { Page } from '@playwright/test';
 import { fixturePath } from '../testing/fixtures';
 import { expect, koreanTest, slidePath, test } from './fixtures';
 import type { SlidescopeHost } from './host/slidescope-host';
-import { readCanvas, settledCentre, waitForTiles } from './host/viewer-probe';
+import { gridViewersKept, markGridViewers, readCanvas, readGridCanvas, settledCentre, waitForGridTiles, waitForTiles } from './host/viewer-probe';
 
 /** The mean of each colour over the middle of the view. */
 async function viewMeans(page: Page): Promise<[number, number, number]> {
@@ -228,4 +228,36 @@ test("a brightfield z-stack: the panel's Z slider without channels; the view and
   await expect.poll(async () => (await engineMeans(host, host.slideIdOf(name))).every((v, c) => v > topEngine[c]! + 5)).toBe(true);
   await page.keyboard.press('Shift+C');
   await expect(page.getByRole('region', { name: 'Planes' }).getByTestId('channel-plane-z-value')).toHaveText('3 of 3');
+});
+
+test("the grid's cells keep their viewers while a z-stack's plane changes (their tiles made again, as the single view's), then show the new plane", async ({
+  host,
+}) => {
+  const { page } = host;
+  const path = await fixturePath('ome-fluorescence-zstack');
+  await host.drop([path]);
+  await waitForTiles(page);
+  const slideId = host.slideIdOf(path.split('/').pop()!);
+  const topEngine = await engineMeans(host, slideId);
+  await page.keyboard.press('g');
+  await waitForGridTiles(page);
+  const before = await Promise.all([0, 1, 2, 3].map((i) => readGridCanvas(page, i)));
+  await markGridViewers(page);
+  await page.keyboard.press('Shift+C');
+  const slider = page.getByTestId('channel-controls').getByRole('slider', { name: 'Z-slice (focal plane), 1 to 4' });
+  await slider.focus();
+  await page.keyboard.press('End');
+  await expect.poll(async () => (await engineMeans(host, slideId)).every((v, c) => v < topEngine[c]! - 5)).toBe(true);
+  await waitForGridTiles(page);
+  // Rebuilt, a cell drew nothing for tens of frames until its tiles came in again.
+  expect(await gridViewersKept(page)).toBe(4);
+  /** The mean colour value of the pixels the slide covers (the rest of a cell is background). */
+  const mean = ({ data }: { data: Buffer }) => {
+    let [sum, count] = [0, 0];
+    for (let k = 0; k < data.length; k += 4) if (data[k + 3] === 255) [sum, count] = [sum + data[k]! + data[k + 1]! + data[k + 2]!, count + 3];
+    return sum / Math.max(1, count);
+  };
+  for (const [i, pixels] of before.entries()) {
+    await expect.poll(async () => mean(await readGridCanvas(page, i)), `cell ${i} shows the deeper, darker plane`).toBeLessThan(mean(pixels) - 3);
+  }
 });

@@ -244,3 +244,24 @@ export async function readGridCanvas(page: Page, index: number): Promise<RgbaPix
   }, index);
   return { width, height, data: Buffer.from(base64, 'base64') };
 }
+
+/**
+ * Marks each grid cell's viewer as it is now, to tell later whether the same viewers still show the
+ * cells (gridViewersKept) or they were built again (their canvases blank until their tiles are in).
+ */
+export async function markGridViewers(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const viewers = (window as ProbeWindow).__slidescopeE2E?.gridViewers ?? [];
+    viewers.forEach((viewer, i) => {
+      if (viewer) (viewer as ProbeViewer & { e2eMark?: number }).e2eMark = i;
+    });
+  });
+}
+
+/** How many grid cells are still shown by the viewers markGridViewers marked. */
+export async function gridViewersKept(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const viewers = (window as ProbeWindow).__slidescopeE2E?.gridViewers ?? [];
+    return viewers.filter((viewer, i) => (viewer as (ProbeViewer & { e2eMark?: number }) | null)?.e2eMark === i).length;
+  });
+}

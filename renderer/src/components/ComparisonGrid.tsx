@@ -17,6 +17,7 @@ import { refocusIfLost } from '../focus';
 import { useColourFilter } from '../hooks/useColourFilter';
 import type { PanDirection } from '../hooks/useKeyboardShortcuts';
 import { useOsdViewer } from '../hooks/useOsdViewer';
+import { remake } from '../hooks/useSlideChannels';
 import type { ViewColour } from '../hooks/useViewColour';
 import { useViewState } from '../hooks/useViewState';
 import { useT } from '../i18n/i18n';
@@ -175,8 +176,15 @@ function GridCell({ index, slide, power, link, onViewer, onPowerChange, onTileEr
   };
   const check = checkPower(info, power);
   const downsample = check.ok ? check.downsample : null;
+  // The slide as the cell opened it: channels or a plane chosen since make its tiles again (below),
+  // as the single view's, not the viewer, whose old tiles stay drawn until the new ones are in.
+  const [viewed] = useState(slide);
   // A cell the slide cannot show at its power gets no viewer, only the reason.
-  const viewer = useOsdViewer(downsample === null ? null : host, { api, slide, drawer: drawerChoice(), onTileError, variant: 'cell' });
+  const viewer = useOsdViewer(downsample === null ? null : host, { api, slide: viewed, drawer: drawerChoice(), onTileError, variant: 'cell' });
+  const { channels, plane } = info;
+  useEffect(() => {
+    if (viewer) remake(viewer, { channels, plane });
+  }, [viewer, channels, plane]);
   const view = useViewState(viewer);
   useAnnotationOverlay(viewer, link);
   useDetectionOverlay(viewer, slide);

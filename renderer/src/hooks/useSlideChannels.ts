@@ -22,8 +22,8 @@ interface Shown {
   plane: PlaneInfo | undefined;
 }
 
-/** The view's tiles made again, as the engine now makes them. */
-function remake(viewer: OpenSeadragon.Viewer, { channels, plane }: Shown): void {
+/** A view's tiles made again, as the engine now makes them (a grid cell's too). */
+export function remake(viewer: OpenSeadragon.Viewer, { channels, plane }: Shown): void {
   remakeTiles(viewer.navigator ? [viewer, viewer.navigator] : [viewer], (source) => source.setDisplay(displayKey(channels, plane)));
 }
 
