@@ -248,17 +248,20 @@ test('the detections shown go into an export when asked (the classes hidden left
   await expect(page.getByTestId('notice').last()).toContainText('Detection measurements exported to cells.tsv');
   const lines = (await readFile(table, 'utf8')).trim().split('\n');
   expect(lines).toHaveLength(129);
-  expect(lines[0]!.split('\t').slice(0, 8)).toEqual([
+  expect(lines[0]!.split('\t').slice(0, 10)).toEqual([
     'Image',
+    'Object ID',
     'Object type',
     'Classification',
+    'Parent',
     'ROI',
     'Centroid X µm',
     'Centroid Y µm',
     'Cell: Area',
     'Nucleus: Area',
   ]);
-  expect(lines[1]!.split('\t').slice(1, 7)).toEqual(['Cell', 'Tumor', 'Polygon', '107.5', '107.5', '900']);
+  // No annotation holds them: their parent is the image; the file gives no ids.
+  expect(lines[1]!.split('\t').slice(1, 9)).toEqual(['', 'Cell', 'Tumor', 'Image', 'Polygon', '107.5', '107.5', '900']);
 });
 
 test('an annotation says how many detections it holds, by class and per mm², as QuPath counts them (by their centroids)', async ({ host }) => {
