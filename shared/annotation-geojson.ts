@@ -649,20 +649,23 @@ const OBJECT_TYPES: Readonly<Record<string, string | null>> = {
 const NOT_ANNOTATIONS = new Set(['detection', 'cell', 'tile', 'tmaCore', 'root']);
 
 /**
- * A feature's QuPath object type (null: an annotation) and the property that declares it, if one does.
- * QuPath's order (PathObjectTypeAdapter.read): objectType, object_type, then `type` as their alias;
- * before 0.3 the feature's id. TIAToolbox's class index in `type` is no object type, and stays a class.
+ * A feature's QuPath object type (null: an annotation), the property that declares it, if one does,
+ * and whether anything declares one (QuPath types every object it writes; another program's
+ * features, TIAToolbox's nuclei, are untyped). QuPath's order (PathObjectTypeAdapter.read):
+ * objectType, object_type, then `type` as their alias; before 0.3 the feature's id. TIAToolbox's
+ * class index in `type` is no object type, and stays a class.
  */
-export function objectTypeOf(feature: Record<string, Json>, properties: Record<string, Json>): { type: string | null; key: string | null } {
+export function objectTypeOf(feature: Record<string, Json>, properties: Record<string, Json>): { type: string | null; key: string | null; typed: boolean } {
   const key = ['objectType', 'object_type', 'type'].find((k) => properties[k] !== undefined && properties[k] !== null);
   const declared = key === undefined ? undefined : properties[key];
   if (key === undefined) {
     const id = feature['id'];
-    return { type: typeof id === 'string' && id.startsWith('Path') ? (OBJECT_TYPES[id] ?? null) : null, key: null };
+    const typed = typeof id === 'string' && Object.hasOwn(OBJECT_TYPES, id) && id.startsWith('Path');
+    return { type: typed ? (OBJECT_TYPES[id] ?? null) : null, key: null, typed };
   }
   if (typeof declared !== 'string' || !v.is(objectTypeSchema, declared) || (key === 'type' && !QUPATH_OBJECT_TYPES.has(declared)))
-    return { type: null, key: null };
-  return { type: Object.hasOwn(OBJECT_TYPES, declared) ? OBJECT_TYPES[declared]! : declared, key };
+    return { type: null, key: null, typed: false };
+  return { type: Object.hasOwn(OBJECT_TYPES, declared) ? OBJECT_TYPES[declared]! : declared, key, typed: true };
 }
 
 function isAnnotation(feature: Json): boolean {

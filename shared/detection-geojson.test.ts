@@ -34,6 +34,28 @@ function refusal(text: string): { code: string; message: string } {
 }
 
 describe("QuPath's detections as a layer", () => {
+  it("reads another program's untyped features as detections (TIAToolbox's nuclei: a class `type`, a `prob`), QuPath's annotations still left out", () => {
+    const nucleus = (type: number | string, prob: number) => ({ ...squareFeature({}), properties: { type, prob } });
+    const text = collection([
+      nucleus(1, 0.93),
+      nucleus('inflammatory', 0.5),
+      nucleus(1, 0.75),
+      squareFeature({ objectType: 'annotation', name: 'Tumour region' }),
+    ]);
+    const set = readGeoJsonDetections(text, PATH);
+    assert.equal(set.count, 3);
+    assert.deepEqual(set.kinds, { cell: 0, detection: 3, tile: 0 });
+    assert.equal(set.leftOut, 1, 'the annotation');
+    assert.deepEqual(
+      set.classes.map((c) => [c.name, c.count]),
+      [
+        ['1', 2],
+        ['inflammatory', 1],
+      ],
+    );
+    assert.deepEqual(detectionMeasurements(set, 1), [['prob', 0.5]]);
+  });
+
   it('reads what QuPath 0.5 exports: the detection, the cell with its nucleus, the tile; annotations and the TMA core left out', () => {
     const set = readGeoJsonDetections(JSON.stringify(qupathObjects()), PATH);
     assert.equal(set.count, 4);

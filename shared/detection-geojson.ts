@@ -50,8 +50,13 @@ function geometryRings(geometry: Json, what: string): { outer: Json[][]; holes: 
 const measurementValue = (value: Json | undefined): number => (typeof value === 'number' ? value : Number.NaN);
 
 /** A detection's measurements as name, value pairs: QuPath 0.4's object, or the list of {name, value} before it. */
-function measurementsOf(properties: Record<string, Json>): Array<[string, number]> {
+function measurementsOf(properties: Record<string, Json>, untyped: boolean): Array<[string, number]> {
   const raw = properties['measurements'];
+  // Another program's (TIAToolbox's `prob`): its numbers beside the class are what it measured.
+  if (untyped && raw === undefined)
+    return Object.entries(properties).flatMap(([name, value]) =>
+      typeof value === 'number' && !UNTYPED_CLASS_KEYS.has(name) ? [[name, value] as [string, number]] : [],
+    );
   if (Array.isArray(raw))
     return raw.flatMap((entry) =>
       isObject(entry) && typeof entry['name'] === 'string' ? [[entry['name'], measurementValue(entry['value'])] as [string, number]] : [],
@@ -61,6 +66,9 @@ function measurementsOf(properties: Record<string, Json>): Array<[string, number
 }
 
 const MAX_MEASUREMENT_NAME = 1000;
+
+/** The properties classOf may read an untyped feature's class from: not measurements. */
+const UNTYPED_CLASS_KEYS = new Set(['classification', 'class', 'label', 'type']);
 
 /**
  * The detections of a GeoJSON text (QuPath's export, or a slide's own file); features that are not
@@ -146,7 +154,11 @@ export function readGeoJsonDetections(text: string, path: string): DetectionSet 
     try {
       if (!isObject(feature)) throw new FeatureProblem('it is not an object');
       const properties = isObject(feature['properties']) ? feature['properties'] : {};
-      const { type } = objectTypeOf(feature, properties);
+      // A feature no type names is another program's (TIAToolbox's nuclei, a script's): a detection, as
+      // the file was opened for detections. QuPath types every object it writes.
+      const declared = objectTypeOf(feature, properties);
+      const untyped = !declared.typed;
+      const type = untyped ? 'detection' : declared.type;
       const geometry = feature['geometry'] ?? null;
       if (!isKind(type) || isEmptyGeometry(geometry)) {
         leftOut++;
@@ -174,7 +186,7 @@ export function readGeoJsonDetections(text: string, path: string): DetectionSet 
       // Zeros (none) where the id is no UUID.
       putDetectionId(ids.reserve(ID_BYTES), ids.length, feature['id']);
       ids.length += ID_BYTES;
-      for (const [name, value] of measurementsOf(properties)) {
+      for (const [name, value] of measurementsOf(properties, untyped)) {
         let column = columns.get(name);
         if (!column) {
           if (name.length > MAX_MEASUREMENT_NAME) throw new FeatureProblem(`a measurement's name is longer than ${MAX_MEASUREMENT_NAME} characters`);
