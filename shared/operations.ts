@@ -250,6 +250,14 @@ export type LegendLabels = v.InferOutput<typeof legendLabels>;
 /** Files drawn into an export: annotations (GeoJSON or ImageScope XML), QuPath's detections (GeoJSON), the legend's words. */
 const annotationsFile = { annotations: v.optional(absolutePath), detections: v.optional(absolutePath), detectionClasses, legend: v.optional(legendLabels) };
 /** A scale bar drawn into an image read at an objective power (the slide must give its pixel size). */
+/** A table the engine writes of an open slide's annotations (its stored file) and a file of detections. */
+const tableRequest = v.strictObject({
+  slideId,
+  detections: absolutePath,
+  annotations: v.optional(absolutePath),
+  path: absolutePath,
+  overwrite: v.boolean('must be true or false'),
+});
 const scaleBar = v.optional(v.boolean('must be true or false'));
 /** A region the engine reads for an export: at a slide level, or at an objective power with annotations and a scale bar drawn in. */
 const engineRegion = {
@@ -781,13 +789,7 @@ export const OPERATIONS = defineOperations({
     at: 'engine',
     exposure: 'host',
     method: 'writeDetectionTable',
-    request: v.strictObject({
-      slideId,
-      detections: absolutePath,
-      annotations: v.optional(absolutePath),
-      path: absolutePath,
-      overwrite: v.boolean('must be true or false'),
-    }),
+    request: tableRequest,
     response: returns<ExportResult>(),
     route: 'any',
     deadline: 300,
@@ -800,13 +802,7 @@ export const OPERATIONS = defineOperations({
     at: 'engine',
     exposure: 'host',
     method: 'writeMeasurementTable',
-    request: v.strictObject({
-      slideId,
-      detections: absolutePath,
-      annotations: v.optional(absolutePath),
-      path: absolutePath,
-      overwrite: v.boolean('must be true or false'),
-    }),
+    request: tableRequest,
     response: returns<ExportResult>(),
     route: 'any',
     deadline: 300,
