@@ -28,6 +28,9 @@ export interface RememberedDetections {
   display: DetectionDisplay;
 }
 
+/** A hole of fewer vertices encloses nothing (a file's slip): it is neither drawn nor picked. */
+export const HOLE_MIN_VERTICES = 3;
+
 export interface DetectionClass {
   /** The classification's name as QuPath writes it ("Tumor", "Tumor: Positive"); null: unclassified. */
   name: string | null;

@@ -141,6 +141,30 @@ describe('detections burned into exports', () => {
     );
   });
 
+  test("a ring-shaped detection's hole is outlined as the app outlines it, its inside left as the slide; a hole of one position is no hole", async () => {
+    const ring = (x: number, y: number, side: number) => boxPolygon(x, y, side)[0]!;
+    const set = readGeoJsonDetections(
+      JSON.stringify([
+        {
+          type: 'Feature',
+          geometry: { type: 'Polygon', coordinates: [ring(10, 10, 60), ring(30, 30, 20), [[20, 60]]] },
+          properties: { objectType: 'detection' },
+        },
+      ]),
+      '/ring.geojson',
+    );
+    const image = { data: new Uint8Array(100 * 100 * 3), width: 100, height: 100, channels: 3 as const };
+    const { image: drawn } = await burnDetections(image, set, { x: 0, y: 0, scaleX: 1, scaleY: 1 });
+    const at = (x: number, y: number) => [...drawn.data.subarray((y * 100 + x) * 3, (y * 100 + x) * 3 + 3)];
+    const red = [255, 0, 0];
+    const slide = [0, 0, 0];
+    assert.deepEqual(at(10, 40), red, "the outer ring's left edge");
+    assert.deepEqual(at(30, 40), red, "the hole's left edge");
+    assert.deepEqual(at(50, 40), red, "the hole's right edge");
+    assert.deepEqual([at(20, 40), at(40, 40), at(60, 40)], [slide, slide, slide], 'between the rings and inside the hole: the slide');
+    assert.deepEqual(at(20, 60), slide, 'a hole of one position: not drawn as a point');
+  });
+
   test('an export drawing many detections is cancelled while it draws, and the thread answers meanwhile (a lane silent 15 s is restarted)', async () => {
     const features = [];
     for (let y = 0; y < 4000; y += 20) for (let x = 0; x < 4000; x += 20) features.push(cell(x, y, 16, { name: 'Tumor', color: TUMOR }));

@@ -1,10 +1,10 @@
 // QuPath's detections drawn into an exported image, straight into its pixels: a whole-slide
 // thumbnail may show 200,000 cells, which as SVG would be tens of megabytes for librsvg to parse.
 // A detection smaller than two output pixels is one pixel of its class's colour (at a thumbnail's
-// scale, cells become a map of where each class lies); a larger one its outline, one pixel wide, two
-// once it is large on the image, and a cell's nucleus inside it.
+// scale, cells become a map of where each class lies); a larger one its outline and its holes' (as the
+// view outlines them), one pixel wide, two once it is large on the image, and a cell's nucleus inside it.
 
-import type { DetectionSet } from '../../../shared/detections';
+import { type DetectionSet, HOLE_MIN_VERTICES } from '../../../shared/detections';
 import type { RgbImage } from '../../../shared/slide';
 import { throwIfAborted } from '../errors';
 import type { ImageView } from './annotation-burn';
@@ -83,10 +83,12 @@ export async function burnDetections(
       }
     }
   };
-  const outline = (table: Uint32Array, i: number, wide: boolean): void => {
+  /** Outlines a detection's rings of `table`, passing over those of fewer than `minVertices`. */
+  const outline = (table: Uint32Array, i: number, wide: boolean, minVertices = 1): void => {
     const [first, count] = [table[2 * i]!, table[2 * i + 1]!];
     for (let ring = first; ring < first + count; ring++) {
       const [start, n] = [set.rings[2 * ring]!, set.rings[2 * ring + 1]!];
+      if (n < minVertices) continue;
       const px = (k: number) => (set.xy[2 * (start + (k % n))]! - view.x) * view.scaleX;
       const py = (k: number) => (set.xy[2 * (start + (k % n)) + 1]! - view.y) * view.scaleY;
       if (n === 1) plot(Math.floor(px(0)), Math.floor(py(0)));
@@ -114,6 +116,7 @@ export async function burnDetections(
       continue;
     }
     outline(set.outlines, i, size >= WIDE_FROM);
+    outline(set.holes, i, size >= WIDE_FROM, HOLE_MIN_VERTICES);
     if (size >= NUCLEUS_FROM) outline(set.nuclei, i, false);
   }
   return { image: { ...image, data }, drawn };
