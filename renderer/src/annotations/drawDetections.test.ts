@@ -2,15 +2,20 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readGeoJsonDetections } from '../../../shared/detection-geojson';
 import type { DetectionSet } from '../../../shared/detections';
-import { createLayer, type DetectionLayer } from './detectionLayer';
+import { createLayer, type DetectionLayer, detectionHolds } from './detectionLayer';
 import { createScratch, drawDetections } from './drawDetections';
 
 type Point = [number, number];
 
-/** A 2D context that keeps the path as subpaths of points, and what each fill and stroke was given. */
-function recordingContext(): { ctx: CanvasRenderingContext2D; fills: Point[][][]; strokes: Point[][][] } {
+interface Fill {
+  path: Point[][];
+  rule: CanvasFillRule;
+}
+
+/** A 2D context that keeps the path as subpaths of points, and what each fill (and by which rule) and stroke was given. */
+function recordingContext(): { ctx: CanvasRenderingContext2D; fills: Fill[]; strokes: Point[][][] } {
   let path: Point[][] = [];
-  const fills: Point[][][] = [];
+  const fills: Fill[] = [];
   const strokes: Point[][][] = [];
   const ignore = () => undefined;
   const fake = {
@@ -24,7 +29,7 @@ function recordingContext(): { ctx: CanvasRenderingContext2D; fills: Point[][][]
     lineTo: (x: number, y: number) => path.at(-1)!.push([x, y]),
     rect: ignore,
     arc: ignore,
-    fill: () => fills.push(path.map((s) => [...s])),
+    fill: (rule: CanvasFillRule = 'nonzero') => fills.push({ path: path.map((s) => [...s]), rule }),
     stroke: () => strokes.push(path.map((s) => [...s])),
   };
   return { ctx: fake as unknown as CanvasRenderingContext2D, fills, strokes };
@@ -43,6 +48,12 @@ function winding(path: Point[][], x: number, y: number): number {
     }
   }
   return w;
+}
+
+/** Whether a fill paints the point, by its rule. */
+function paints({ path, rule }: Fill, x: number, y: number): boolean {
+  const w = winding(path, x, y);
+  return rule === 'evenodd' ? w % 2 !== 0 : w !== 0;
 }
 
 /** A square ring of side `size` at (x, y), clockwise or not on screen. */
@@ -87,7 +98,7 @@ describe('drawing detections with holes', () => {
     const layer = { ...createLayer(setOf([ringCell, overlapping])), style: 'fill' as const };
     const { fills, strokes } = draw(layer);
     // Painted where any fill's path winds about the point.
-    const filled = (x: number, y: number) => fills.some((path) => winding(path, x, y) !== 0);
+    const filled = (x: number, y: number) => fills.some((f) => paints(f, x, y));
     assert.equal(filled(10, 50), true, "the cell's body");
     assert.equal(filled(35, 35), false, 'its hole');
     assert.equal(filled(45, 45), true, 'the other cell, in the hole');
@@ -97,6 +108,54 @@ describe('drawing detections with holes', () => {
     assert.equal(
       strokes.reduce((sum, path) => sum + path.length, 0),
       4,
+    );
+  });
+
+  it("fills what a click picks, of a detection whose rings are a careless writer's: a hole crossing itself, a hole outside its outline, holes overlapping, parts overlapping", () => {
+    const area = (coordinates: number[][][][]) => ({
+      type: 'Feature',
+      geometry: { type: 'MultiPolygon', coordinates },
+      properties: { objectType: 'detection' },
+    });
+    const set = setOf([
+      // A bow tie of unequal lobes as the hole of a square.
+      area([
+        [
+          square(0, 0, 100, true),
+          [
+            [10, 10],
+            [60, 60],
+            [60, 10],
+            [10, 60],
+            [10, 10],
+          ],
+        ],
+      ]),
+      // A hole beside its outline, not in it.
+      area([[square(120, 0, 30, true), square(160, 0, 20, false)]]),
+      // Two holes overlapping, wound unlike.
+      area([[square(0, 120, 70, true), square(10, 130, 30, true), square(25, 145, 30, false)]]),
+      // Two parts overlapping, with a hole in one.
+      area([[square(100, 100, 50, true), square(105, 105, 10, true)], [square(130, 130, 50, false)]]),
+    ]);
+    const layer = { ...createLayer(set), style: 'fill' as const };
+    const { fills } = draw(layer);
+    const wrong: string[] = [];
+    for (let y = 0.5; y < 200; y += 3)
+      for (let x = 0.5; x < 200; x += 3) {
+        const picked = [0, 1, 2, 3].some((i) => detectionHolds(set, i, x, y, 0));
+        if (fills.some((f) => paints(f, x, y)) !== picked) wrong.push(`(${x}, ${y}) ${picked ? 'picked, not filled' : 'filled, not picked'}`);
+      }
+    assert.deepEqual(wrong.slice(0, 5), [], `${wrong.length} points`);
+  });
+
+  it('draws no point for a hole of one position (it encloses nothing)', () => {
+    const cell = { ...ringCell, geometry: { type: 'Polygon', coordinates: [square(0, 0, 100, true), [[50, 50]]] }, nucleusGeometry: undefined };
+    const { strokes } = draw(createLayer(setOf([cell])));
+    assert.deepEqual(
+      strokes.map((path) => path.length),
+      [1],
+      'the outline alone',
     );
   });
 });

@@ -9,6 +9,7 @@
 // The layer's opacity is the canvas's CSS opacity: no cost here.
 
 import { rgbToCss } from '../../../shared/annotations';
+import { HOLE_MIN_VERTICES } from '../../../shared/detections';
 import type { DetectionLayer } from './detectionLayer';
 import { transformScale, type ViewTransform, viewBox } from './drawAnnotations';
 
@@ -155,8 +156,8 @@ function drawPaths(ctx: CanvasRenderingContext2D, t: ViewTransform, layer: Detec
     byClass[next[classOf[i]!]!++] = i;
   }
 
-  /** Traces a ring; `wind` 1 or -1 traces it to run that way round (a hole against its outline), 0 as the file has it. */
-  const traceRing = (ring: number, wind: number): void => {
+  /** Traces a ring (a ring of one vertex: a point's dot). */
+  const traceRing = (ring: number): void => {
     const first = rings[ring * 2]!;
     const count = rings[ring * 2 + 1]!;
     let lastX = t.a * xy[first * 2]! + t.c * xy[first * 2 + 1]! + t.e;
@@ -167,9 +168,7 @@ function drawPaths(ctx: CanvasRenderingContext2D, t: ViewTransform, layer: Detec
       return;
     }
     ctx.moveTo(lastX, lastY);
-    const backwards = wind !== 0 && Math.sign(ringTurn(ring)) === -wind;
-    for (let k = 1; k < count; k++) {
-      const v = backwards ? first + count - k : first + k;
+    for (let v = first + 1; v < first + count; v++) {
       const x = t.a * xy[v * 2]! + t.c * xy[v * 2 + 1]! + t.e;
       const y = t.b * xy[v * 2]! + t.d * xy[v * 2 + 1]! + t.f;
       if (Math.abs(x - lastX) + Math.abs(y - lastY) < VERTEX_STEP_PX) continue;
@@ -179,39 +178,40 @@ function drawPaths(ctx: CanvasRenderingContext2D, t: ViewTransform, layer: Detec
     }
     ctx.closePath();
   };
-  /** Twice a ring's signed area (its sign: which way round it runs). */
-  const ringTurn = (ring: number): number => {
-    const first = rings[ring * 2]!;
-    const count = rings[ring * 2 + 1]!;
-    let sum = 0;
-    for (let k = 0, j = count - 1; k < count; j = k++) {
-      sum += (xy[(first + j) * 2]! - xy[(first + k) * 2]!) * (xy[(first + j) * 2 + 1]! + xy[(first + k) * 2 + 1]!);
-    }
-    return sum;
-  };
-  /**
-   * A detection's area: its outline's rings and its holes. With holes, its outer rings run one way and
-   * its holes the other, so that the nonzero fill leaves the holes empty while overlapping cells (each
-   * as the file winds it) stay filled, as even-odd would not.
-   */
+  /** Whether a detection's area is more than one ring (parts, holes): filled on its own, even-odd. */
+  const apart = (i: number): boolean => outlines[i * 2 + 1]! + holes[i * 2 + 1]! > 1;
+  /** A detection's area: its outline's rings and its holes (a hole of too few vertices is none). */
   const traceArea = (i: number): void => {
-    const holeCount = holes[i * 2 + 1]!;
-    for (let r = outlines[i * 2]!, end = r + outlines[i * 2 + 1]!; r < end; r++) traceRing(r, holeCount > 0 ? 1 : 0);
-    for (let r = holes[i * 2]!, end = r + holeCount; r < end; r++) traceRing(r, -1);
+    for (let r = outlines[i * 2]!, end = r + outlines[i * 2 + 1]!; r < end; r++) traceRing(r);
+    for (let r = holes[i * 2]!, end = r + holes[i * 2 + 1]!; r < end; r++) if (rings[r * 2 + 1]! >= HOLE_MIN_VERTICES) traceRing(r);
   };
   const traceNucleus = (i: number, size: number): void => {
-    if (layer.nuclei && size >= NUCLEUS_FROM_PX) for (let r = nuclei[i * 2]!, end = r + nuclei[i * 2 + 1]!; r < end; r++) traceRing(r, 0);
+    if (layer.nuclei && size >= NUCLEUS_FROM_PX) for (let r = nuclei[i * 2]!, end = r + nuclei[i * 2 + 1]!; r < end; r++) traceRing(r);
   };
   const fill = layer.style === 'fill';
-  /** Draws a batch: the areas filled (in that style) and stroked with their nuclei, in one path. */
+  /**
+   * Draws a batch: the areas filled (in that style) and stroked with their nuclei. The one-ring areas
+   * are filled together; one of several rings on its own, even-odd, as a click finds it (detectionHolds):
+   * its holes empty whichever way its rings run, even crossing themselves, and another's fill over them
+   * kept, as one even-odd path of the batch would not.
+   */
   const drawBatch = (batch: readonly number[]): void => {
-    ctx.beginPath();
-    for (const i of batch) traceArea(i);
     if (fill) {
       ctx.globalAlpha = FILL_ALPHA;
+      for (const i of batch) {
+        if (!apart(i)) continue;
+        ctx.beginPath();
+        traceArea(i);
+        ctx.fill('evenodd');
+      }
+    }
+    ctx.beginPath();
+    for (const i of batch) if (!apart(i)) traceArea(i);
+    if (fill) {
       ctx.fill();
       ctx.globalAlpha = 1;
     }
+    for (const i of batch) if (apart(i)) traceArea(i);
     // After the fill: a nucleus is outlined, not a hole in its cell's fill.
     for (const i of batch) traceNucleus(i, Math.max(boxes[i * 4 + 2]! - boxes[i * 4]!, boxes[i * 4 + 3]! - boxes[i * 4 + 1]!) * scale);
     ctx.stroke();
