@@ -20,7 +20,7 @@ import { AnnotationStore } from '../annotations/annotation-store';
 import { AlignmentStore } from './alignment-store';
 import { CompareAlignments } from './compare-alignments';
 import { DETECTION_MEMORY_NAME, DetectionMemory } from './detection-memory';
-import { createIpcHandlers, type OwnedSlide } from './ipc-handlers';
+import { createIpcHandlers, type EngineAccess, type OwnedSlide } from './ipc-handlers';
 import { PathAuthorizer } from './path-authorizer';
 import { RecentFiles } from './recent-files';
 import { SlideAnnotationFiles } from './slide-annotations';
@@ -52,12 +52,37 @@ describe("a slide's detections remembered", () => {
       }),
     );
 
-  function handlers() {
+  /** The engine, its reading of `path` held until released: a read the test overtakes. */
+  function heldRead(path: string) {
+    let reached!: () => void;
+    let release!: () => void;
+    const reachedRead = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const inner: EngineAccess = engine;
+    const held: EngineAccess = {
+      open: (slidePath, client) => inner.open(slidePath, client),
+      close: (slideId) => inner.close(slideId),
+      call: async (op, request, options) => {
+        if (op === 'engine:read-detections' && (request as { path: string }).path === path) {
+          reached();
+          await released;
+        }
+        return inner.call(op, request, options);
+      },
+    };
+    return { engine: held, reached: reachedRead, release };
+  }
+
+  function handlers(through: EngineAccess = engine) {
     const recent = new RecentFiles({ dir });
     const dialogs = new StubAnnotationDialogs();
     const annotations = new SlideAnnotationFiles(new AnnotationStore({ dataDir: dir }), dialogs);
     const ipc = createIpcHandlers({
-      engine,
+      engine: through,
       authorizer: new PathAuthorizer({ recent }),
       recent,
       dialogs: { showOpenSlide: async () => null },
@@ -141,5 +166,21 @@ describe("a slide's detections remembered", () => {
     assert.equal(annotations.detectionsFile(owned(opened)), cells);
     await call('slide:close', { slideId: opened.slideId });
     assert.equal(annotations.detectionsFile(owned(opened)), null);
+  });
+
+  it('keeps nothing of a slide closed while its detections were read', async () => {
+    await writeCells(cells);
+    const held = heldRead(cells);
+    const { call, open, dialogs, annotations } = handlers(held.engine);
+    const opened = await open();
+    dialogs.detectionsPath = cells;
+    await call('detections:choose', { slideId: opened.slideId });
+    const reading = call<DetectionSet>('detections:read', { slideId: opened.slideId, path: cells });
+    await held.reached;
+    await call('slide:close', { slideId: opened.slideId });
+    held.release();
+    const read = await reading;
+    assert.equal(!read.ok && read.error.code, 'NOT_OPEN');
+    assert.equal(annotations.detectionsFile(owned(opened)), null, 'no file kept for the closed slide');
   });
 });

@@ -268,15 +268,18 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
    * remembered for it (no other path the page names). A remembered file that no longer reads as
    * detections (gone, changed into something else, none left) is forgotten.
    */
-  async function readDetections(slide: OwnedSlide, path: string): Promise<Result<DetectionSet>> {
+  async function readDetections(senderId: number, slide: OwnedSlide, path: string): Promise<Result<DetectionSet>> {
     const remembered = (await recallDetections(slide))?.file === path;
     if (chosenDetections.get(slide.slideId) !== path && !remembered)
       return fail('NOT_AUTHORIZED', 'only a detections file chosen for this slide, or the one shown over it before, can be read', path);
     const read = await engine.call('engine:read-detections', { path });
-    // A file of none is only said so: the window keeps the detections it showed, and so do its exports.
-    if (read.ok && read.value.count > 0) deps.annotations.showingDetections(slide, path);
-    else if (remembered && (read.ok || FILE_FAULTS.has(read.error.code)))
+    const unreadable = !read.ok || read.value.count === 0;
+    if (remembered && unreadable && (read.ok || FILE_FAULTS.has(read.error.code)))
       await deps.detectionMemory?.remember(slide.path, null).catch((error: unknown) => log(`could not forget ${slide.path}'s detections`, error));
+    // Closed while it was read: nothing is kept for it.
+    if (ownSlide(senderId, slide.slideId) !== slide) return notOpen(slide.slideId);
+    // A file of none is only said so: the window keeps the detections it showed, and so do its exports.
+    if (!unreadable) deps.annotations.showingDetections(slide, path);
     return read;
   }
 
@@ -481,10 +484,11 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
     'detections:choose': (senderId, { slideId }) =>
       onOwnSlide(senderId, slideId, async (slide) => {
         const path = await deps.annotations.chooseDetectionsFile(senderId, slide);
+        if (ownSlide(senderId, slideId) !== slide) return notOpen(slideId);
         if (path) chosenDetections.set(slideId, path);
         return ok(path);
       }),
-    'detections:read': (senderId, { slideId, path }) => onOwnSlide(senderId, slideId, (slide) => readDetections(slide, path)),
+    'detections:read': (senderId, { slideId, path }) => onOwnSlide(senderId, slideId, (slide) => readDetections(senderId, slide, path)),
     'detections:recall': (senderId, { slideId }) => onOwnSlide(senderId, slideId, async (slide) => ok(await recallDetections(slide))),
     'detections:remember': (senderId, { slideId, display }) =>
       onOwnSlide(senderId, slideId, async (slide) => {
