@@ -183,4 +183,27 @@ describe("a slide's detections remembered", () => {
     assert.equal(!read.ok && read.error.code, 'NOT_OPEN');
     assert.equal(annotations.detectionsFile(owned(opened)), null, 'no file kept for the closed slide');
   });
+
+  it("forgets a remembered file found gone only while it is still the one remembered (the slide's other tab showed another meanwhile)", async () => {
+    await rm(join(dir, DETECTION_MEMORY_NAME), { force: true });
+    await writeCells(cells);
+    const gone = join(dir, 'gone-meanwhile.geojson');
+    await new DetectionMemory({ dir }).remember(slide, { file: gone, display: DISPLAY });
+    const held = heldRead(gone);
+    const { call, open, dialogs, ipc } = handlers(held.engine);
+    const first = await open();
+    const second = await open();
+    const reading = call('detections:read', { slideId: first.slideId, path: gone });
+    await held.reached;
+    dialogs.detectionsPath = cells;
+    await call('detections:choose', { slideId: second.slideId });
+    await call('detections:read', { slideId: second.slideId, path: cells });
+    const shown: DetectionDisplay = { ...DISPLAY, opacity: 1 };
+    await call('detections:remember', { slideId: second.slideId, display: shown });
+    held.release();
+    const read = await reading;
+    assert.equal(!read.ok && read.error.code, 'NOT_FOUND');
+    assert.deepEqual(await stored(), { [slide]: { file: cells, display: shown } }, 'the other tab’s file stays remembered');
+    await ipc.releaseAll();
+  });
 });

@@ -40,4 +40,9 @@ export class DetectionMemory {
   remember(slidePath: string, shown: RememberedDetections | null): Promise<void> {
     return this.entries.save(slidePath, shown);
   }
+
+  /** Forgets the slide's detections file found unreadable, unless another has been remembered for it since. */
+  forgetFile(slidePath: string, file: string): Promise<void> {
+    return this.entries.forgetIf(slidePath, (shown) => shown.file === file);
+  }
 }

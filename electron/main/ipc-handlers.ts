@@ -126,7 +126,7 @@ export interface IpcHandlerDeps {
   /** A fluorescence slide's channels as last chosen, shown again at its next open (channel-memory.ts). */
   channelMemory?: Pick<ChannelMemory, 'recall' | 'remember'>;
   /** The detections file last shown over a slide, and how, shown again at its next open (detection-memory.ts). */
-  detectionMemory?: Pick<DetectionMemory, 'recall' | 'remember'>;
+  detectionMemory?: Pick<DetectionMemory, 'recall' | 'remember' | 'forgetFile'>;
   /** Compared slides' alignments: remembered per set, saved and loaded as files (compare-alignments.ts). */
   alignments: AlignmentAccess;
   /** Path of the built-in sample slide (created on first use), or why it cannot be made. */
@@ -275,7 +275,7 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
     const read = await engine.call('engine:read-detections', { path });
     const unreadable = !read.ok || read.value.count === 0;
     if (remembered && unreadable && (read.ok || FILE_FAULTS.has(read.error.code)))
-      await deps.detectionMemory?.remember(slide.path, null).catch((error: unknown) => log(`could not forget ${slide.path}'s detections`, error));
+      await deps.detectionMemory?.forgetFile(slide.path, path).catch((error: unknown) => log(`could not forget ${slide.path}'s detections`, error));
     // Closed while it was read: nothing is kept for it.
     if (ownSlide(senderId, slide.slideId) !== slide) return notOpen(slide.slideId);
     // A file of none is only said so: the window keeps the detections it showed, and so do its exports.

@@ -54,9 +54,29 @@ export class RememberedEntries<T> {
       entries.delete(key); // re-inserted last: the most recently saved
       if (entry !== null) entries.set(key, this.options.write(entry));
       while (entries.size > Math.max(1, this.options.max)) entries.delete(entries.keys().next().value!);
-      const stored: StoredEntries = { version: 1, sets: Object.fromEntries(entries) };
-      await writeJsonAtomic(this.file, stored);
+      await this.write(entries);
     });
+  }
+
+  /**
+   * Forgets the key's entry if `still` holds of it when its turn comes (a finding that was true when
+   * asked may be overtaken by a save queued before it); one that no longer reads is left for save.
+   */
+  forgetIf(key: string, still: (entry: T) => boolean): Promise<void> {
+    return this.writes.run(async () => {
+      const entries = await this.read();
+      const raw = entries.get(key);
+      if (raw === undefined) return;
+      const entry = this.options.read(raw);
+      if (entry instanceof Error || !still(entry)) return;
+      entries.delete(key);
+      await this.write(entries);
+    });
+  }
+
+  private write(entries: Map<string, unknown>): Promise<void> {
+    const stored: StoredEntries = { version: 1, sets: Object.fromEntries(entries) };
+    return writeJsonAtomic(this.file, stored);
   }
 
   private async read(): Promise<Map<string, unknown>> {
