@@ -4,6 +4,7 @@
 // takes gigabytes, and the arrays cross from the engine to the window as they are.
 
 import type { Rgb } from './annotations';
+import type { ErrorCode, ErrorInfo } from './errors';
 
 /** QuPath's object types read as detections (PathObjectTypeAdapters' names). */
 export const DETECTION_KINDS = ['cell', 'detection', 'tile'] as const;
@@ -26,6 +27,14 @@ export interface DetectionDisplay {
 export interface RememberedDetections {
   file: string;
   display: DetectionDisplay;
+}
+
+/** A detections file's own faults: a remembered one that fails so is forgotten (not one the engine failed to read in time). */
+const FILE_FAULTS: ReadonlySet<ErrorCode> = new Set(['NOT_FOUND', 'NOT_A_SLIDE', 'UNSUPPORTED_FORMAT', 'CORRUPT_DATA', 'TOO_LARGE', 'INVALID_ARGUMENT']);
+
+/** Whether a remembered detections file whose reading came to this (null: it holds none now) is forgotten. */
+export function forgetsRemembered(error: ErrorInfo | null): boolean {
+  return error === null || FILE_FAULTS.has(error.code);
 }
 
 /** A hole of fewer vertices encloses nothing (a file's slip): it is neither drawn nor picked. */

@@ -12,8 +12,8 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { AnnotationDocument, AnnotationFormat, AnnotationLocation, ImportedAnnotations, SlideAnnotations } from '../../shared/annotations';
-import type { DetectionSet, RememberedDetections } from '../../shared/detections';
-import { type ErrorCode, type ErrorInfo, fail, ok, type Result, type SlideChoice, toErrorInfo } from '../../shared/errors';
+import { type DetectionSet, forgetsRemembered, type RememberedDetections } from '../../shared/detections';
+import { type ErrorInfo, fail, ok, type Result, type SlideChoice, toErrorInfo } from '../../shared/errors';
 import type { Translate } from '../../shared/i18n/catalogue';
 import { createTranslator } from '../../shared/i18n/i18n';
 import type { LanguageState } from '../../shared/i18n/languages';
@@ -181,9 +181,6 @@ export interface IpcController {
   readonly handlers: MainHandlers;
 }
 
-/** A detections file's own faults: one remembered that fails so is forgotten (not one the engine failed to read in time). */
-const FILE_FAULTS: ReadonlySet<ErrorCode> = new Set(['NOT_FOUND', 'NOT_A_SLIDE', 'UNSUPPORTED_FORMAT', 'CORRUPT_DATA', 'TOO_LARGE', 'INVALID_ARGUMENT']);
-
 const notOpen = (slideId: string): { ok: false; error: ErrorInfo } => fail('NOT_OPEN', `slide ${slideId} is not open in this window`);
 
 function names(slides: OwnedSlide[], t: Translate): string {
@@ -274,7 +271,7 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
       return fail('NOT_AUTHORIZED', 'only a detections file chosen for this slide, or the one shown over it before, can be read', path);
     const read = await engine.call('engine:read-detections', { path });
     const unreadable = !read.ok || read.value.count === 0;
-    if (remembered && unreadable && (read.ok || FILE_FAULTS.has(read.error.code)))
+    if (remembered && unreadable && forgetsRemembered(read.ok ? null : read.error))
       await deps.detectionMemory?.forgetFile(slide.path, path).catch((error: unknown) => log(`could not forget ${slide.path}'s detections`, error));
     // Closed while it was read: nothing is kept for it.
     if (ownSlide(senderId, slide.slideId) !== slide) return notOpen(slide.slideId);

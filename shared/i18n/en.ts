@@ -618,6 +618,7 @@ export const en = {
     reading: 'Reading the detections of {{file}}…',
     lost: '{{file}}, shown over this slide before, could not be read again; it is no longer remembered for the slide.',
     lostEmpty: 'It holds no cells, detections or tiles now.',
+    unread: '{{file}}, shown over this slide before, could not be read now; it stays remembered for the slide.',
     from: 'From {{file}}',
     cells_one: '1 cell',
     cells_other: '{{n}} cells',

@@ -606,6 +606,7 @@ export const ko = {
     reading: '{{file}}의 검출 객체를 읽는 중…',
     lost: '이전에 이 슬라이드에 표시한 {{file}} 파일을 다시 읽을 수 없어, 이 슬라이드에 더 이상 기억하지 않습니다.',
     lostEmpty: '이제 세포, 검출 객체, 타일이 없습니다.',
+    unread: '이전에 이 슬라이드에 표시한 {{file}} 파일을 지금은 읽을 수 없습니다. 이 슬라이드에 계속 기억합니다.',
     from: '{{file}}에서 읽음',
     cells_other: '세포 {{n}}개',
     detections_other: '검출 객체 {{n}}개',

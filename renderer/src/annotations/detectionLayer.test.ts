@@ -225,6 +225,16 @@ describe('the detection store', () => {
     const lost = new Promise<void>((resolve) => store.subscribe(() => store.of(slide)?.status === 'lost' && resolve()));
     store.track([slide]);
     await lost;
-    assert.deepEqual(store.of(slide), { status: 'lost', file, error: gone.error, layer: null });
+    assert.deepEqual(store.of(slide), { status: 'lost', file, error: gone.error, forgotten: true, layer: null });
+  });
+
+  it('says a remembered file the engine could not read now (restarted, too slow) stays remembered, as main keeps it', async () => {
+    const restarted: Read = { ok: false, error: { code: 'WORKER_FAILED', message: 'The slide engine stopped; it was restarted.' } };
+    const display: DetectionDisplay = { hidden: [], style: 'outline', nuclei: true, opacity: 1 };
+    const store = new DetectionStore(fakeApi([restarted], { recalled: { file, display } }).api);
+    const lost = new Promise<void>((resolve) => store.subscribe(() => store.of(slide)?.status === 'lost' && resolve()));
+    store.track([slide]);
+    await lost;
+    assert.deepEqual(store.of(slide), { status: 'lost', file, error: restarted.error, forgotten: false, layer: null });
   });
 });

@@ -4,6 +4,7 @@
 // forgotten). The panel opens, changes and removes them; each view draws its slide's; the detection
 // under a click (or stepped to from the keyboard) is picked here for the details card.
 
+import { forgetsRemembered } from '../../../shared/detections';
 import type { ErrorInfo } from '../../../shared/errors';
 import type { SlideId, SlidescopeApi } from '../../../shared/ipc';
 import { createLayer, type DetectionLayer, displayOf, withDisplay } from './detectionLayer';
@@ -13,8 +14,8 @@ export type SlideDetections =
   | { status: 'choosing'; layer: DetectionLayer | null }
   | { status: 'reading'; file: string; layer: DetectionLayer | null }
   | { status: 'shown'; layer: DetectionLayer }
-  /** The file remembered for the slide no longer reads (error null: it holds no detections now); forgotten. */
-  | { status: 'lost'; file: string; error: ErrorInfo | null; layer: null };
+  /** The file remembered for the slide did not read (error null: it holds no detections now); forgotten unless the engine failed (main decides alike). */
+  | { status: 'lost'; file: string; error: ErrorInfo | null; forgotten: boolean; layer: null };
 
 export interface PickedDetection {
   slideId: SlideId;
@@ -122,8 +123,8 @@ export class DetectionStore {
     const now = this.of(slideId);
     if (now?.status !== 'reading' || now.file !== file) return;
     if (!result.ok || result.value.count === 0) {
-      // Main forgot a file that no longer reads; one the engine could not read in time stays remembered.
-      this.#set(slideId, { status: 'lost', file, error: result.ok ? null : result.error, layer: null });
+      const error = result.ok ? null : result.error;
+      this.#set(slideId, { status: 'lost', file, error, forgotten: forgetsRemembered(error), layer: null });
       return;
     }
     this.#set(slideId, { status: 'shown', layer: withDisplay(createLayer(result.value), display) });

@@ -122,7 +122,7 @@ function Detections({ store, slideId, onNotice }: DetectionPanelProps & { store:
       )}
       {state?.status === 'lost' && (
         <p className="muted small" title={state.file} data-testid="detections-lost">
-          {t('detections.lost', { file: baseName(state.file) })} {state.error?.message ?? t('detections.lostEmpty')}
+          {t(state.forgotten ? 'detections.lost' : 'detections.unread', { file: baseName(state.file) })} {state.error?.message ?? t('detections.lostEmpty')}
         </p>
       )}
       {set && layer && (
