@@ -6,7 +6,7 @@ import type { DetectionDisplay, DetectionSet, RememberedDetections } from '../..
 import { ok, type Result } from '../../../shared/errors';
 import type { SlideId, SlidescopeApi } from '../../../shared/ipc';
 import { boxPolygon } from '../../../testing/annotation-samples';
-import { createLayer, detectionAt, detectionKind, detectionsNearest, displayOf, drawnForExport, hasNuclei, withClassShown } from './detectionLayer';
+import { createLayer, detectionAt, detectionKind, detectionsNearest, displayOf, drawnForExport, hasNuclei, stepShown, withClassShown } from './detectionLayer';
 import { DetectionStore } from './detectionStore';
 
 /** A square cell of side `size` at (x, y), of a class, with a nucleus half its size. */
@@ -98,6 +98,19 @@ describe('the detection layer', () => {
     assert.deepEqual(detectionsNearest(layer, all, 100, 10), [1, 0, 2]);
     assert.deepEqual(detectionsNearest(withClassShown(layer, 1, false), all, 100, 10), [0, 2], 'a hidden class is passed over');
     assert.deepEqual(detectionsNearest(layer, { minX: 90, minY: 0, maxX: 200, maxY: 50 }, 0, 0), [1], 'only those in the box');
+  });
+
+  it("steps the keyboard's order on (or back, wrapping round) past the detections of a class hidden since; none when all are", () => {
+    const layer = createLayer(set);
+    const order = detectionsNearest(layer, { minX: -10, minY: -10, maxX: 200, maxY: 200 }, 100, 10);
+    assert.deepEqual(order, [1, 0, 2]);
+    assert.equal(stepShown(layer, order, 0, 1), 1);
+    assert.equal(stepShown(layer, order, 0, -1), 2, 'back from the first: the last');
+    const zeroHidden = withClassShown(layer, set.classOf[0]!, false);
+    assert.equal(stepShown(zeroHidden, order, 0, 1), 2, "detection 0's class hidden: passed over");
+    assert.equal(stepShown(zeroHidden, order, 2, 1), 0, 'wrapping round to the first');
+    assert.equal(stepShown(withClassShown(layer, null, false), order, 0, 1), null);
+    assert.equal(stepShown(layer, [order[0]!], 0, 1), 0, 'one in view: itself again');
   });
 
   it('leaves hidden classes out of the picking, and shows or hides them all at once', () => {

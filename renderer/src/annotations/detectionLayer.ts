@@ -127,6 +127,18 @@ export function detectionsNearest(layer: DetectionLayer, box: Box, x: number, y:
 }
 
 /**
+ * The position in a keyboard order (detectionsNearest's) `by` one from `from` (wrapping round), past
+ * the detections of the classes the layer hides now; null when it hides them all.
+ */
+export function stepShown(layer: DetectionLayer, order: readonly number[], from: number, by: 1 | -1): number | null {
+  for (let n = 1; n <= order.length; n++) {
+    const k = (((from + by * n) % order.length) + order.length) % order.length;
+    if (layer.shown[layer.set.classOf[order[k]!]!]) return k;
+  }
+  return null;
+}
+
+/**
  * A detection's kind, where the set tells it: a cell when it has a nucleus, else the one kind the file
  * holds; null when it mixes kinds (the set counts kinds but keeps none per detection).
  */

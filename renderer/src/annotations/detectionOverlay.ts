@@ -12,7 +12,7 @@ import type { SlideId } from '../../../shared/ipc';
 import { annotationAt, PICK_PX, viewTransform } from './annotationOverlay';
 import type { AnnotationSession } from './annotationSession';
 import { describeDetectionStep, describeNoDetections } from './describeKeyboardStep';
-import { type DetectionLayer, detectionAt, detectionsNearest } from './detectionLayer';
+import { type DetectionLayer, detectionAt, detectionsNearest, stepShown } from './detectionLayer';
 import type { DetectionStore } from './detectionStore';
 import { applyTransform, transformScale, viewBox } from './drawAnnotations';
 import { createScratch, type DrawMode, drawDetections } from './drawDetections';
@@ -118,14 +118,22 @@ export class DetectionOverlay {
     }
     const pickAt = (k: number): void => {
       const index = order[k]!;
-      const shown = this.#store.of(this.#slideId)?.layer;
       const now = viewTransform(this.#viewer, this.#slide);
-      if (!shown || shown.set !== layer.set || !now) return;
+      if (!now) return;
       // The card beside the detection's centroid as the view shows it now.
       const c = detectionCentroid(layer.set, index);
       const [x, y] = applyTransform(now, c.x, c.y);
       const bounds = this.#viewer.canvas.getBoundingClientRect();
-      const step = (by: 1 | -1): void => pickAt((k + by + order.length) % order.length);
+      const step = (by: 1 | -1): void => {
+        const shown = this.#store.of(this.#slideId)?.layer;
+        if (!shown || shown.set !== layer.set) return;
+        // Past the classes hidden since the order was made.
+        const next = stepShown(shown, order, k, by);
+        if (next === null) {
+          this.#store.pick(null);
+          session?.announce(describeNoDetections());
+        } else pickAt(next);
+      };
       this.#store.pick({ slideId: this.#slideId, index, x: bounds.left + x, y: bounds.top + y, step });
       session?.announce(describeDetectionStep(layer.set, index, k + 1, order.length));
     };
