@@ -206,11 +206,13 @@ test('each tool drawn with the mouse: measurements, saved beside the slide, back
     .replace(/^\uFEFF/, '')
     .trim()
     .split('\r\n');
-  expect(rows[0]).toContain('Centroid X µm,Centroid Y µm,Length µm,Area µm^2,Perimeter µm');
+  expect(rows[0]).toContain('Parent,ROI,Centroid X µm,Centroid Y µm,Num points,Area µm^2,Perimeter µm,Length µm');
   expect(rows).toHaveLength(7);
-  const rectangle = rows.find((row) => row.includes(',Tumor,Rectangle,'))!.split(',');
-  expect(Number(rectangle[9])).toBeCloseTo(200 * 100 * 0.499 * 0.499, 2);
-  expect(Number(rectangle[6])).toBeCloseTo(400 * 0.499, 3);
+  // QuPath's columns: ..., Classification, Parent (no annotation holds it: the image), ROI, centroids, Num points, Area.
+  const header = rows[0]!.split(',');
+  const rectangle = rows.find((row) => row.includes(',Tumor,Image,Rectangle,'))!.split(',');
+  expect(Number(rectangle[header.indexOf('Area µm^2')])).toBeCloseTo(200 * 100 * 0.499 * 0.499, 1);
+  expect(Number(rectangle[header.indexOf('Centroid X µm')])).toBeCloseTo(400 * 0.499, 1);
 
   // Reload the window and open the slide again: the same six.
   await page.reload();
