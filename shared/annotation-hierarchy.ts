@@ -2,9 +2,10 @@
 // detection under the smallest annotation whose area holds its centroid, an annotation under the
 // smallest other one that holds it whole, the rest under the image. Its "Parent" column names that.
 
-import { measureShape, pointInPolygons, shapePolygons } from './annotation-geometry';
+import { measureShape, shapeBounds, shapePolygons } from './annotation-geometry';
 import type { Annotation, Shape } from './annotations';
-import { forEachDetectionIn } from './detection-counts';
+import { areaLocator } from './area-locator';
+import { type DetectionCentroids, forEachDetectionIn } from './detection-counts';
 import type { DetectionSet } from './detections';
 
 /** No annotation holds it: the image (QuPath's root object) is its parent. */
@@ -23,11 +24,11 @@ function largestFirst(shapes: readonly Shape[]): number[] {
  * Each detection's parent: the index of the smallest annotation (by area) whose area holds its centroid,
  * as QuPath's hierarchy places it (the deepest); IMAGE_PARENT where none does.
  */
-export function detectionParents(set: DetectionSet, centroids: Float64Array, shapes: readonly Shape[]): Int32Array {
+export function detectionParents(set: DetectionSet, centroids: DetectionCentroids, shapes: readonly Shape[]): Int32Array {
   const parents = new Int32Array(set.count).fill(IMAGE_PARENT);
   // Larger ones first, each smaller one overwriting: the smallest that holds a centroid is left.
   for (const a of largestFirst(shapes))
-    forEachDetectionIn(set, centroids, shapes[a]!, (i) => {
+    forEachDetectionIn(centroids, shapes[a]!, (i) => {
       parents[i] = a;
     });
   return parents;
@@ -51,17 +52,18 @@ export function annotationParents(shapes: readonly Shape[]): Int32Array {
   order.forEach((a, r) => {
     rank[a] = r;
   });
-  const polygons = shapes.map(shapePolygons);
+  const areas = shapes.map(areaLocator);
   shapes.forEach((shape, child) => {
     const points = vertices(shape);
+    const box = shapeBounds(shape);
     // The smallest holder is the latest in the order before the child.
     for (let r = rank[child]! - 1; r >= 0; r--) {
-      const holder = order[r]!;
-      if (polygons[holder]!.length === 0) continue;
+      const holder = areas[order[r]!];
+      if (!holder || box.minX < holder.box.minX || box.minY < holder.box.minY || box.maxX > holder.box.maxX || box.maxY > holder.box.maxY) continue;
       let inside = true;
-      for (let k = 0; k + 1 < points.length && inside; k += 2) inside = pointInPolygons(polygons[holder]!, points[k]!, points[k + 1]!);
+      for (let k = 0; k + 1 < points.length && inside; k += 2) inside = holder.contains(points[k]!, points[k + 1]!);
       if (inside) {
-        parents[child] = holder;
+        parents[child] = order[r]!;
         return;
       }
     }

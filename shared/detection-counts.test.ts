@@ -22,7 +22,7 @@ describe('detections counted in an annotation', () => {
   const centroids = detectionCentroids(set);
 
   it('by their centroid: a rectangle over half of a cell holds it only where its centre is', () => {
-    assert.deepEqual([centroids[0], centroids[1], centroids[20], centroids[21]], [5, 5, 500, 5]);
+    assert.deepEqual([centroids.xy[0], centroids.xy[1], centroids.xy[20], centroids.xy[21]], [5, 5, 500, 5]);
     // x 0..66: the cells at 0, 20, 40 whole, the one at 60 to x 66 (past its centre): in.
     const counted = countDetectionsIn(set, centroids, { kind: 'rectangle', x0: 0, y0: 0, x1: 66, y1: 10 }, null);
     assert.deepEqual(counted, { total: 4, byClass: [2, 2, 0], areaMm2: null });

@@ -2,8 +2,10 @@
 // the annotation its centroid lies in (the hierarchy resolved by ROI centroid), so the counts read as
 // its "Num Detections" and "Num Tumor" measurements do. Per mm² where the slide gives its pixel size.
 
-import { measureShape, pointInPolygons, shapeBounds, shapePolygons } from './annotation-geometry';
+import { measureShape } from './annotation-geometry';
+import { GridIndex } from './annotation-index';
 import type { Shape } from './annotations';
+import { areaLocator } from './area-locator';
 import type { DetectionSet } from './detections';
 import type { Mpp } from './slide';
 
@@ -47,15 +49,24 @@ export function detectionCentroid(set: DetectionSet, i: number): { x: number; y:
   return weight > 0 ? { x: cx / weight, y: cy / weight } : { x: sx / n, y: sy / n };
 }
 
-/** Every detection's centroid (detectionCentroid) as x, y pairs. */
-export function detectionCentroids(set: DetectionSet): Float64Array {
-  const out = new Float64Array(2 * set.count);
+/**
+ * Every detection's centroid (detectionCentroid) as x, y pairs, and the detections' boxes indexed: a
+ * shape then looks only at the detections near it (2 million of them, in each of 1,000 annotations).
+ */
+export interface DetectionCentroids {
+  xy: Float64Array;
+  /** The set's boxes (a centroid lies within its detection's). */
+  near: GridIndex;
+}
+
+export function detectionCentroids(set: DetectionSet): DetectionCentroids {
+  const xy = new Float64Array(2 * set.count);
   for (let i = 0; i < set.count; i++) {
     const { x, y } = detectionCentroid(set, i);
-    out[2 * i] = x;
-    out[2 * i + 1] = y;
+    xy[2 * i] = x;
+    xy[2 * i + 1] = y;
   }
-  return out;
+  return { xy, near: new GridIndex(set.boxes) };
 }
 
 export interface DetectionCount {
@@ -71,23 +82,21 @@ export interface DetectionCount {
  * Calls `found` with each detection whose centroid lies in the shape (inside an outer ring, outside its
  * holes); false, calling nothing, for a line or points, which hold none.
  */
-export function forEachDetectionIn(set: DetectionSet, centroids: Float64Array, shape: Shape, found: (index: number) => void): boolean {
-  const polygons = shapePolygons(shape);
-  if (polygons.length === 0) return false;
-  const box = shapeBounds(shape);
-  for (let i = 0; i < set.count; i++) {
-    const [x, y] = [centroids[2 * i]!, centroids[2 * i + 1]!];
-    if (x < box.minX || x > box.maxX || y < box.minY || y > box.maxY) continue;
-    if (pointInPolygons(polygons, x, y)) found(i);
-  }
+export function forEachDetectionIn(centroids: DetectionCentroids, shape: Shape, found: (index: number) => void): boolean {
+  const area = areaLocator(shape);
+  if (!area) return false;
+  const { xy } = centroids;
+  centroids.near.visit(area.box, (i) => {
+    if (area.contains(xy[2 * i]!, xy[2 * i + 1]!)) found(i);
+  });
   return true;
 }
 
 /** The detections whose centroid lies in the shape (inside an outer ring, outside its holes); null for a line or points, which hold none. */
-export function countDetectionsIn(set: DetectionSet, centroids: Float64Array, shape: Shape, mpp: Mpp | null): DetectionCount | null {
+export function countDetectionsIn(set: DetectionSet, centroids: DetectionCentroids, shape: Shape, mpp: Mpp | null): DetectionCount | null {
   const byClass = set.classes.map(() => 0);
   let total = 0;
-  const area = forEachDetectionIn(set, centroids, shape, (i) => {
+  const area = forEachDetectionIn(centroids, shape, (i) => {
     byClass[set.classOf[i]!]!++;
     total++;
   });

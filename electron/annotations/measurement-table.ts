@@ -239,8 +239,8 @@ export async function writeDetectionTable(
       classes[set.classOf[i]!]!,
       parentCell(parents[i]!),
       point ? 'Points' : rings === 1 && set.holes[2 * i + 1] === 0 ? 'Polygon' : 'Geometry',
-      derived(centroids[2 * i]! * scale.x),
-      derived(centroids[2 * i + 1]! * scale.y),
+      derived(centroids.xy[2 * i]! * scale.x),
+      derived(centroids.xy[2 * i + 1]! * scale.y),
     ];
     for (let m = 0; m < set.measurementNames.length; m++) cells.push(measured(set.measurements[m * set.count + i]!));
     return cells;

@@ -4,7 +4,7 @@
 
 import { useMemo } from 'react';
 import type { Annotation } from '../../../shared/annotations';
-import { countDetectionsIn, detectionCentroids } from '../../../shared/detection-counts';
+import { countDetectionsIn, type DetectionCentroids, detectionCentroids } from '../../../shared/detection-counts';
 import type { DetectionSet } from '../../../shared/detections';
 import { classLabel } from '../../../shared/i18n/class-label';
 import type { SlideId } from '../../../shared/ipc';
@@ -15,9 +15,9 @@ import { formatCount, formatNumber } from '../i18n/format';
 import { useT } from '../i18n/i18n';
 
 /** Each set's centroids, worked out once (a set is never changed, only replaced). */
-const centroidsOf = new WeakMap<DetectionSet, Float64Array>();
+const centroidsOf = new WeakMap<DetectionSet, DetectionCentroids>();
 
-function centroids(set: DetectionSet): Float64Array {
+function centroids(set: DetectionSet): DetectionCentroids {
   let found = centroidsOf.get(set);
   if (!found) {
     found = detectionCentroids(set);

@@ -1,0 +1,133 @@
+// Where QuPath's hierarchy puts detections and annotations, and at what cost for a whole slide's cells.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { pointInPolygons, shapePolygons } from './annotation-geometry';
+import { detectionParents, IMAGE_PARENT } from './annotation-hierarchy';
+import type { Shape } from './annotations';
+import { areaLocator } from './area-locator';
+import { countDetectionsIn, detectionCentroids } from './detection-counts';
+import type { DetectionSet } from './detections';
+
+/** The same numbers each run. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/** `count` square cells 4 px a side scattered over a `size` px square slide, every other one Positive. */
+function scatteredCells(count: number, size: number): DetectionSet {
+  const next = random(1);
+  const [xy, rings, outlines, boxes] = [new Float32Array(8 * count), new Uint32Array(2 * count), new Uint32Array(2 * count), new Float32Array(4 * count)];
+  const classOf = new Uint16Array(count);
+  for (let i = 0; i < count; i++) {
+    const [x, y] = [Math.floor(next() * size), Math.floor(next() * size)];
+    xy.set([x, y, x + 4, y, x + 4, y + 4, x, y + 4], 8 * i);
+    rings.set([4 * i, 4], 2 * i);
+    outlines.set([i, 1], 2 * i);
+    boxes.set([x, y, x + 4, y + 4], 4 * i);
+    classOf[i] = i % 2;
+  }
+  return {
+    path: '/cells.geojson',
+    count,
+    kinds: { cell: count, detection: 0, tile: 0 },
+    classes: [
+      { name: 'Positive', color: [200, 0, 0], count: Math.ceil(count / 2) },
+      { name: 'Negative', color: [0, 0, 200], count: Math.floor(count / 2) },
+    ],
+    classOf,
+    kindOf: new Uint8Array(count),
+    outlines,
+    nuclei: new Uint32Array(2 * count),
+    holes: new Uint32Array(2 * count),
+    rings,
+    xy,
+    boxes,
+    measurementNames: [],
+    measurements: new Float32Array(0),
+    ids: new Uint8Array(16 * count),
+    leftOut: 0,
+  };
+}
+
+/** A ring of `n` vertices round an ellipse in the box, its radius wobbling (a hand-drawn outline). */
+function wobbly(x: number, y: number, w: number, h: number, n: number, next: () => number): number[] {
+  const ring: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const [angle, r] = [(2 * Math.PI * k) / n, 0.8 + 0.2 * next()];
+    ring.push(x + (w / 2) * (1 + r * Math.cos(angle)), y + (h / 2) * (1 + r * Math.sin(angle)));
+  }
+  return ring;
+}
+
+/** `count` regions over the slide (drawn outlines of 200 vertices, rectangles, ellipses), and 5 tissue outlines of 2,000 vertices over most of it. */
+function regions(count: number, size: number): Shape[] {
+  const next = random(7);
+  const shapes: Shape[] = [];
+  for (let k = 0; k < count; k++) {
+    const [x, y, w, h] = [next() * size * 0.9, next() * size * 0.9, 500 + next() * 5000, 500 + next() * 5000];
+    if (k % 3 === 0) shapes.push({ kind: 'freehand', polygons: [[wobbly(x, y, w, h, 200, next)]] });
+    else shapes.push({ kind: k % 3 === 1 ? 'rectangle' : 'ellipse', x0: x, y0: y, x1: x + w, y1: y + h });
+  }
+  for (let k = 0; k < 5; k++) shapes.push({ kind: 'freehand', polygons: [[wobbly(size * 0.02 * k, 0, size * 0.9, size, 2000, next)]] });
+  return shapes;
+}
+
+describe("annotations' and detections' parents", () => {
+  it('an area answers each point as pointInPolygons does: holes, parts, a zigzag, vertices and edges', () => {
+    const next = random(3);
+    const zigzag: number[] = [];
+    for (let k = 0; k <= 100; k++) zigzag.push(k * 10, k % 2 ? 0 : 1000);
+    zigzag.push(1000, 1200, 0, 1200);
+    const shapes: Shape[] = [
+      { kind: 'polygon', polygons: [[zigzag]] },
+      { kind: 'freehand', polygons: [[wobbly(0, 0, 1000, 800, 300, next), wobbly(300, 200, 300, 300, 40, next)], [wobbly(600, 600, 300, 300, 17, next)]] },
+      { kind: 'ellipse', x0: 100, y0: 100, x1: 900, y1: 500 },
+      { kind: 'rectangle', x0: 0, y0: 0, x1: 1000, y1: 1000 },
+    ];
+    for (const shape of shapes) {
+      const area = areaLocator(shape)!;
+      const polygons = shapePolygons(shape);
+      const points: number[] = polygons.flat(2);
+      for (let k = 0; k < 20_000; k++) points.push(Math.round(next() * 1200) - 100, Math.round(next() * 1400) - 100);
+      for (let k = 0; k < points.length; k += 2)
+        assert.equal(
+          area.contains(points[k]!, points[k + 1]!),
+          pointInPolygons(polygons, points[k]!, points[k + 1]!),
+          `${shape.kind} at ${points[k]}, ${points[k + 1]}`,
+        );
+    }
+    assert.equal(areaLocator({ kind: 'line', points: [0, 0, 10, 10] }), null);
+  });
+
+  it("300,000 cells under 1,000 regions and 5 tissue outlines: each placed, and every region's counted, in seconds (not a test of each cell against each region)", () => {
+    const [set, shapes] = [scatteredCells(300_000, 100_000), regions(1000, 100_000)];
+    const started = process.cpuUsage();
+    const centroids = detectionCentroids(set);
+    const parents = detectionParents(set, centroids, shapes);
+    const counts = shapes.map((shape) => countDetectionsIn(set, centroids, shape, null)!.total);
+    const spent = process.cpuUsage(started);
+    const seconds = (spent.user + spent.system) / 1e6;
+    // Tested one by one, a cell against each region's 200 or 2,000 edges, this took a minute.
+    assert.ok(seconds < 4, `${seconds.toFixed(1)} s of CPU`);
+    // Each cell's parent holds it, and no smaller region does; every cell is in some tissue.
+    const next = random(5);
+    for (let probe = 0; probe < 300; probe++) {
+      const i = Math.floor(next() * set.count);
+      const [x, y] = [centroids.xy[2 * i]!, centroids.xy[2 * i + 1]!];
+      const holders = shapes.flatMap((shape, a) => (pointInPolygons(shapePolygons(shape), x, y) ? [a] : []));
+      assert.ok(holders.includes(parents[i]!) || (holders.length === 0 && parents[i] === IMAGE_PARENT), `cell ${i}`);
+    }
+    const inTissue = counts.slice(-5);
+    assert.ok(inTissue.every((n) => n > 100_000));
+    assert.equal(
+      counts[0],
+      Array.from({ length: set.count }, (_, i) => pointInPolygons(shapePolygons(shapes[0]!), centroids.xy[2 * i]!, centroids.xy[2 * i + 1]!)).filter(Boolean)
+        .length,
+    );
+  });
+});
