@@ -1,6 +1,7 @@
 // Where each object sits in QuPath's hierarchy, worked out from the shapes as QuPath resolves it: a
 // detection under the smallest annotation whose area holds its centroid, an annotation under the
-// smallest other one that holds it whole, the rest under the image. Its "Parent" column names that.
+// smallest other one that holds it whole, the rest under the image. An outline holds what lies on it
+// (QuPath asks JTS whether a point is not exterior, whether a shape covers another). Its "Parent" column names that.
 
 import { measureShape, shapeBounds, shapePolygons } from './annotation-geometry';
 import type { Annotation, Shape } from './annotations';

@@ -2,14 +2,17 @@
 // IndexedPointInAreaLocator, which QuPath's hierarchy uses): a point is tested against the few edges
 // that cross its band, not all 2,000 of a tissue outline, for each of millions of detection centroids.
 
-import { type Box, pointInRing, shapeBounds, shapePolygons } from './annotation-geometry';
+import { type Box, shapeBounds, shapePolygons } from './annotation-geometry';
 import type { Shape } from './annotations';
 
 /** A shape's area, ready to be asked about many points. */
 export interface AreaLocator {
   /** The area's bounds: no point outside them is in it. */
   box: Box;
-  /** Even-odd over a polygon's rings, in any of its polygons (pointInPolygons, the same answer for every point). */
+  /**
+   * Even-odd over a polygon's rings, in any of its polygons (pointInPolygons), or on an edge of one:
+   * QuPath's hierarchy takes a point on an annotation's outline as in it (JTS's locate, not EXTERIOR).
+   */
   contains(x: number, y: number): boolean;
 }
 
@@ -70,9 +73,12 @@ function bandRing(ring: readonly number[]): BandedRing {
   }
 }
 
-/** pointInRing's even-odd test over the edges of the point's band only (the others cannot cross its row). */
-function inBandedRing(banded: BandedRing, x: number, y: number): boolean {
-  if (!(y >= banded.minY && y <= banded.maxY)) return false;
+/** Where a point lies against a ring: inside, outside, or on an edge (JTS's Location). */
+type Place = 'in' | 'out' | 'on';
+
+/** pointInRing's even-odd test over the edges of the point's band only (the others cannot cross its row), and whether an edge passes through it. */
+function placeInRing(banded: BandedRing, x: number, y: number): Place {
+  if (!(y >= banded.minY && y <= banded.maxY)) return 'out';
   const { ring, starts, edges } = banded;
   const b = bandOf(banded, y);
   let inside = false;
@@ -80,33 +86,31 @@ function inBandedRing(banded: BandedRing, x: number, y: number): boolean {
     const i = 2 * edges[e]!;
     const j = i === 0 ? ring.length - 2 : i - 2;
     const [xi, yi, xj, yj] = [ring[i]!, ring[i + 1]!, ring[j]!, ring[j + 1]!];
+    // On the edge: between its ends and not off its line (exactly, as a vertex or an axis-aligned edge is).
+    if (x >= Math.min(xi, xj) && x <= Math.max(xi, xj) && y >= Math.min(yi, yj) && y <= Math.max(yi, yj) && (xj - xi) * (y - yi) === (yj - yi) * (x - xi))
+      return 'on';
     if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
   }
-  return inside;
+  return inside ? 'in' : 'out';
 }
-
-/** Rings this short are tested edge by edge: an index would cost more than it saves. */
-const SMALL_RING = 16;
 
 /** A locator for the shape's area; null for a line or points, which have none. */
 export function areaLocator(shape: Shape): AreaLocator | null {
   const polygons = shapePolygons(shape);
   if (polygons.length === 0) return null;
-  const tests = polygons.map((rings) =>
-    rings.map((ring): ((x: number, y: number) => boolean) => {
-      if (ring.length < 2 * SMALL_RING) return (x, y) => pointInRing(ring, x, y);
-      const banded = bandRing(ring);
-      return (x, y) => inBandedRing(banded, x, y);
-    }),
-  );
+  const banded = polygons.map((rings) => rings.map(bandRing));
   const box = shapeBounds(shape);
   return {
     box,
     contains(x, y) {
       if (x < box.minX || x > box.maxX || y < box.minY || y > box.maxY) return false;
-      for (const rings of tests) {
+      for (const rings of banded) {
         let inside = false;
-        for (const test of rings) if (test(x, y)) inside = !inside;
+        for (const ring of rings) {
+          const place = placeInRing(ring, x, y);
+          if (place === 'on') return true;
+          if (place === 'in') inside = !inside;
+        }
         if (inside) return true;
       }
       return false;
