@@ -336,6 +336,34 @@ describe('the z-stack fixture', { timeout: 120_000 }, () => {
     }
   });
 
+  test("a brightfield plane the OME-XML leaves out, or puts past the file's image directories, is refused saying which and why", async () => {
+    const path = join(dir, 'rgb-hostile.ome.tif');
+    const options = { ...(FIXTURES['ome-rgb-zstack'].options as OmeTiffOptions), width: 300, height: 200, levels: 1 };
+    await writeOmeTiff(path, {
+      ...options,
+      rewriteXml: (xml) =>
+        xml
+          .replace('<TiffData FirstC="0" FirstT="0" FirstZ="1" IFD="1" PlaneCount="1"/>', '')
+          .replace(
+            '<TiffData FirstC="0" FirstT="0" FirstZ="2" IFD="2" PlaneCount="1"/>',
+            '<TiffData FirstC="0" FirstT="0" FirstZ="2" IFD="50" PlaneCount="1"/>',
+          ),
+    });
+    const slideId = randomUUID();
+    await engine.open({ slideId, path, client: null });
+    const refused = (z: number, message: RegExp) =>
+      assert.rejects(
+        engine.chooseChannels({ slideId, channels: null, plane: { z, t: 0 } }),
+        (error: unknown) => error instanceof SlideError && error.code === 'CORRUPT_DATA' && error.path === path && message.test(error.message),
+      );
+    try {
+      await refused(1, /^The OME-XML does not say where the plane at Z-slice 2, timepoint 1 is\.$/);
+      await refused(2, /^The OME-XML puts the plane at Z-slice 3, timepoint 1 at image directory 50, which the file does not have\.$/);
+    } finally {
+      await engine.close({ slideId });
+    }
+  });
+
   test('a plane the OME-XML puts in another file is refused naming that file', async () => {
     const path = join(dir, 'elsewhere.ome.tif');
     const options = { ...(FIXTURES['ome-fluorescence-zstack'].options as OmeTiffOptions), width: 300, height: 200, levels: 1 };

@@ -66,7 +66,7 @@ function planeAt(tiff: TiffFile, where: PlaneWhere, label: string): TiffDirector
   if ('file' in where)
     throw new SlideError(
       'UNSUPPORTED_FORMAT',
-      `${label} of this multi-file OME-TIFF is in another file (${where.file.slice(0, 80)}), which is not read.`,
+      `${capitalised(label)} of this multi-file OME-TIFF is in another file (${where.file.slice(0, 80)}), which is not read.`,
       tiff.path,
     );
   const dir = tiff.directories[where.ifd];
@@ -115,11 +115,14 @@ async function channelPlanes(tiff: TiffFile, slide: OmeImage, levels: TiffDirect
   return { channels, warnings };
 }
 
-/** Names a plane of the image at (z, t): channel c's where it has several. */
+/** Names a plane of the image at (z, t), within a sentence: channel c's where it has several. */
 function planeLabel(slide: OmeImage, c: number, z: number, t: number): string {
   const at = `Z-slice ${z + 1}, timepoint ${t + 1}`;
-  return slide.planes.sizes.C > 1 ? `${channelLabel(slide, c)}'s plane at ${at}` : `The plane at ${at}`;
+  return slide.planes.sizes.C > 1 ? `${channelLabel(slide, c)}'s plane at ${at}` : `the plane at ${at}`;
 }
+
+/** A label starting a sentence. */
+const capitalised = (label: string): string => label.charAt(0).toUpperCase() + label.slice(1);
 
 /**
  * The image's focal planes and timepoints: channel c's plane at (z, t) found through the TiffData
@@ -134,7 +137,11 @@ function planeStack(tiff: TiffFile, slide: OmeImage, levels: TiffDirectory[]): P
       const label = planeLabel(slide, c, z, t);
       const own = await pyramid(tiff, planeAt(tiff, planeIfds(slide.planes, z, t)[c] ?? null, label));
       if (own.length < levels.length || levels.some((level, k) => !sameLayout(level, own[k]!) || level.samplesPerPixel !== own[k]!.samplesPerPixel))
-        throw new SlideError('UNSUPPORTED_FORMAT', `${label} is not laid out as at Z-slice 1, timepoint 1 (its levels' sizes or tiles differ).`, tiff.path);
+        throw new SlideError(
+          'UNSUPPORTED_FORMAT',
+          `${capitalised(label)} is not laid out as at Z-slice 1, timepoint 1 (its levels' sizes or tiles differ).`,
+          tiff.path,
+        );
       return own.slice(0, levels.length);
     },
   };
