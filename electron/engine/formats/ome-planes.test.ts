@@ -364,6 +364,28 @@ describe('the z-stack fixture', { timeout: 120_000 }, () => {
     }
   });
 
+  test('an OME-XML whose planes, in order without TiffData, need more image directories than the file has: its first plane shown, with a warning', async () => {
+    const path = join(dir, 'rgb-sizes.ome.tif');
+    const options = { ...(FIXTURES['ome-rgb-zstack'].options as OmeTiffOptions), width: 300, height: 200, levels: 1 };
+    await writeOmeTiff(path, {
+      ...options,
+      rewriteXml: (xml) => xml.replace(/<TiffData [^>]*\/>/g, '').replace(/SizeZ="3"/, 'SizeZ="2147483647"'),
+    });
+    const slideId = randomUUID();
+    const info = await engine.open({ slideId, path, client: null });
+    try {
+      assert.equal(info.plane, undefined);
+      assert.ok(
+        info.warnings.some((w) =>
+          /2147483647 Z-slices and 1 timepoint, more planes than the file.s 5 image directories hold: only the first plane is shown/.test(w),
+        ),
+        info.warnings.join(' | '),
+      );
+    } finally {
+      await engine.close({ slideId });
+    }
+  });
+
   test('a plane the OME-XML puts in another file is refused naming that file', async () => {
     const path = join(dir, 'elsewhere.ome.tif');
     const options = { ...(FIXTURES['ome-fluorescence-zstack'].options as OmeTiffOptions), width: 300, height: 200, levels: 1 };

@@ -147,6 +147,21 @@ function planeStack(tiff: TiffFile, slide: OmeImage, levels: TiffDirectory[]): P
   };
 }
 
+/**
+ * Why the image's Z-slices and timepoints cannot be stepped through, or null: planes in order without
+ * TiffData whose last lies past the file's image directories (sizes the file cannot hold, as a
+ * hostile SizeZ of 2^31 would claim). tifffile then reads the file's images as they are; here its
+ * first plane is shown, with this said.
+ */
+function planesNotHeld(tiff: TiffFile, slide: OmeImage): string | null {
+  const [sizeZ, sizeT] = [Math.max(1, slide.sizeZ), Math.max(1, slide.sizeT)];
+  if (slide.planes.runs !== null || sizeZ * sizeT === 1) return null;
+  // The first channel's: another channel the file lacks is left out as it is at Z = T = 0 (channelPlanes).
+  const [last] = planeIfds(slide.planes, sizeZ - 1, sizeT - 1);
+  if (last && 'ifd' in last && last.ifd < tiff.directories.length) return null;
+  return `The OME-XML gives ${sizeZ} Z-slices and ${sizeT} timepoint${sizeT === 1 ? '' : 's'}, more planes than the file's ${tiff.directories.length} image directories hold: only the first plane is shown.`;
+}
+
 export const omeTiffFormat: FormatPlugin = {
   info: slideFormat('ome-tiff'),
   async detect(probe) {
@@ -169,10 +184,20 @@ export const omeTiffFormat: FormatPlugin = {
     const objectivePower = slide.objectiveMagnification;
     // Several channels, or planes to step through, are composited by channel (grey for one).
     const stacked = slide.sizeC > 1 || slide.sizeZ > 1 || slide.sizeT > 1;
-    const stack = planeStack(tiff, slide, levels);
+    const unheld = planesNotHeld(tiff, slide);
+    const stack = unheld === null ? planeStack(tiff, slide, levels) : { ...planeStack(tiff, slide, levels), sizeZ: 1, sizeT: 1 };
+    const stackWarnings = unheld === null ? [] : [unheld];
     if (!rgb && (base.bitsPerSample !== 8 || (stacked && decodesPlane(base)))) {
       const { channels, warnings } = await channelPlanes(tiff, slide, levels);
-      return OmeChannelSource.create(tiff, { channels, stack, significantBits: slide.significantBits, objectivePower, mpp: slide.mpp, properties, warnings });
+      return OmeChannelSource.create(tiff, {
+        channels,
+        stack,
+        significantBits: slide.significantBits,
+        objectivePower,
+        mpp: slide.mpp,
+        properties,
+        warnings: [...warnings, ...stackWarnings],
+      });
     }
     // 8-bit RGB or grey, or 8-bit channels in a codec read as any TIFF's (the first channel in grey),
     // at any of its planes (a brightfield z-stack or time series).
@@ -184,6 +209,16 @@ export const omeTiffFormat: FormatPlugin = {
       if (dir && dir !== base && image.elsewhere === null && dir.width === image.sizeX && dir.height === image.sizeY) associated.set(name, dir);
     }
     const planes = stack.sizeZ > 1 || stack.sizeT > 1 ? stack : null;
-    return TiffPyramidSource.create(tiff, { format: 'ome-tiff', vendor: 'ome-tiff', levels, associated, objectivePower, mpp: slide.mpp, properties, planes });
+    return TiffPyramidSource.create(tiff, {
+      format: 'ome-tiff',
+      vendor: 'ome-tiff',
+      levels,
+      associated,
+      objectivePower,
+      mpp: slide.mpp,
+      properties,
+      planes,
+      warnings: stackWarnings,
+    });
   },
 };

@@ -26,6 +26,8 @@ export interface TiffPyramidDescription {
   properties: Record<string, string>;
   /** The focal planes and timepoints of a z-stack or time series (OME-TIFF), `levels` being Z = T = 0's; absent for one plane. */
   planes?: PlaneStack | null;
+  /** What the format found wrong but opened past, beside the file's own. */
+  warnings?: readonly string[];
 }
 
 /** A z-stack's or time series' planes: their counts along Z and T, and where one is. */
@@ -59,7 +61,7 @@ export class TiffPyramidSource implements SlideSource {
     at: PlaneChoice = { z: 0, t: 0 },
   ) {
     this.path = tiff.path;
-    this.warnings = [...tiff.warnings, ...dropped];
+    this.warnings = [...tiff.warnings, ...(description.warnings ?? []), ...dropped];
     this.format = description.format;
     this.vendor = description.vendor;
     this.levelDirs = description.levels;
