@@ -10,6 +10,7 @@ import { LIMITS } from '../../../shared/limits';
 import type { DeepZoomGeometry } from '../../../shared/slide';
 import { focusLost } from '../focus';
 import { useT } from '../i18n/i18n';
+import { displayKey } from '../viewer/channelChoices';
 import { SlideTileSource } from '../viewer/SlideTileSource';
 
 const TILE_RETRIES = 2;
@@ -125,6 +126,8 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
       height: info.height,
       geometry: info.deepZoom,
       onTileError: (error) => onTileError.current(error),
+      // As the engine shows the slide now: a grid cell opened after a plane was chosen makes no tile twice.
+      display: displayKey(info.channels, info.plane),
     });
     const created = OpenSeadragon({
       element: host,
@@ -154,6 +157,9 @@ export function useOsdViewer(host: HTMLElement | null, options: OsdViewerOptions
       // OpenSeadragon is final (see its TRANSIENT_CODES).
       tileRetryMax: 0,
       crossOriginPolicy: false,
+      // Tiles made again load in a second tiled image of the same bounds (remakeTiles), for which the
+      // viewport's image coordinates are still exact: OpenSeadragon would log each use as inaccurate.
+      silenceMultiImageWarnings: true,
     });
     // Stand-ins OpenSeadragon still visits are asked for (see SlideTileSource), the navigator's too;
     // the source also counts the frames they draw.

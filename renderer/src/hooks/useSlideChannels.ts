@@ -11,7 +11,8 @@ import type { OpenedSlide } from '../../../shared/ipc';
 import type { ChannelInfo, PlaneChoice, PlaneInfo, SlideInfo } from '../../../shared/slide';
 import { useApi } from '../api';
 import { type ChannelEdit, choicesOf, displayKey, editChannel, keepHidden } from '../viewer/channelChoices';
-import { remakeTiles } from '../viewer/SlideTileSource';
+import { remakeTiles } from '../viewer/remakeTiles';
+import { SlideTileSource } from '../viewer/SlideTileSource';
 
 /** How long after the last edit the engine is asked. */
 const SETTLE_MS = 250;
@@ -22,9 +23,9 @@ interface Shown {
   plane: PlaneInfo | undefined;
 }
 
-/** A view's tiles made again, as the engine now makes them (a grid cell's too). */
+/** A view's tiles made again, as the engine now makes them (a grid cell's too; a view's navigator with it). */
 export function remake(viewer: OpenSeadragon.Viewer, { channels, plane }: Shown): void {
-  remakeTiles(viewer.navigator ? [viewer, viewer.navigator] : [viewer], (source) => source.setDisplay(displayKey(channels, plane)));
+  remakeTiles(viewer, (source) => source instanceof SlideTileSource && source.setDisplay(displayKey(channels, plane)));
 }
 
 export interface SlideChannels {

@@ -20,6 +20,8 @@ export interface SlideTileSourceOptions {
   onTileError: (error: ErrorInfo) => void;
   /** Tries more of a tile that failed for a passing reason (TRANSIENT_CODES) before it becomes a placeholder. */
   maxRetries: number;
+  /** How the engine makes the slide's tiles as the viewer opens (see setDisplay). */
+  display: string;
 }
 
 /** Request ids are per window, so cancelTiles never names another slide's request. */
@@ -76,8 +78,8 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   #disposed = false;
   /** Tiles are decoded through the slide's ICC profile (see setColourManaged). */
   #colourManaged = true;
-  /** How the engine makes the tiles now (a fluorescence slide's channels, see setDisplay); '' as the slide opened. */
-  #display = '';
+  /** How the engine makes the tiles now (a fluorescence slide's channels and plane, see setDisplay). */
+  #display: string;
 
   constructor(options: SlideTileSourceOptions) {
     const { geometry } = options;
@@ -90,26 +92,55 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
       maxLevel: geometry.levels.length - 1,
     });
     this.#options = options;
+    this.#display = options.display;
   }
 
   /**
    * Whether tiles are decoded through the slide's ICC profile; true when it changed. Tiles of the
-   * other kind get other cache keys: the viewer drops the ones it holds and asks again (ViewerColour).
+   * other kind get other cache keys, and are made again (remakeTiles, from ViewerColour).
    */
   setColourManaged(on: boolean): boolean {
     if (on === this.#colourManaged) return false;
     this.#colourManaged = on;
+    this.#dropRequests();
     return true;
   }
 
   /**
-   * The engine makes the tiles otherwise from now (the channels shown); true when that changed. As for
-   * the ICC choice, tiles of the other kind get other cache keys and are asked for again (remakeTiles).
+   * The engine makes the tiles otherwise from now (the channels and plane shown); true when that
+   * changed. As for the ICC choice, tiles of the other kind get other cache keys (remakeTiles).
    */
   setDisplay(key: string): boolean {
     if (key === this.#display) return false;
     this.#display = key;
+    this.#dropRequests();
     return true;
+  }
+
+  /**
+   * Forgets every tile request of the display (or ICC choice) just replaced: answered now, a tile
+   * would come as the engine makes it from now on, under its old cache key. The engine's are
+   * cancelled, and OpenSeadragon's jobs left unfinished, as held stand-ins are, their timers stopped
+   * (failed, OpenSeadragon would log each): the tiled images that asked are replaced (remakeTiles),
+   * and OpenSeadragon keeps no job once started, only a count, which bounds nothing with
+   * imageLoaderLimit 0 (useOsdViewer).
+   */
+  #dropRequests(): void {
+    for (const [requestId, job] of this.#inFlight) {
+      stopJobTimer(job);
+      if (!this.#arrived.has(requestId)) this.#queueCancel(requestId);
+    }
+    this.#inFlight.clear();
+    for (const context of this.#arrived.values()) freeContext(context);
+    this.#arrived.clear();
+    if (this.#handoverTimer !== null) clearTimeout(this.#handoverTimer);
+    this.#handoverTimer = null;
+    for (const timer of this.#retryTimers.values()) clearTimeout(timer);
+    this.#retryTimers.clear();
+    for (const job of this.#considering) stopJobTimer(job);
+    this.#considering.clear();
+    this.#waiting.clear();
+    this.#landing.clear();
   }
 
   /** Never fetched: OSD wants a string per tile for its bookkeeping and messages. */
@@ -376,17 +407,4 @@ function freeContext(context: CanvasRenderingContext2D): void {
   // Safari/Chromium keep canvas memory until the size is zeroed (OSD does the same on eviction).
   context.canvas.width = 0;
   context.canvas.height = 0;
-}
-
-/**
- * Changes how viewers' slide tiles are made (`change` says whether it did, once a source): the tiles
- * they hold are dropped and asked for again. The viewers share their sources (a view and its navigator).
- */
-export function remakeTiles(viewers: readonly OpenSeadragon.Viewer[], change: (source: SlideTileSource) => boolean): void {
-  const items = viewers.flatMap((v) => Array.from({ length: v.world.getItemCount() }, (_, i) => v.world.getItemAt(i)));
-  let changed = false;
-  for (const item of items) if (item.source instanceof SlideTileSource && change(item.source)) changed = true;
-  if (!changed) return;
-  for (const item of items) item.reset();
-  for (const v of viewers) v.forceRedraw();
 }

@@ -5,11 +5,12 @@
 //   adjusted pixels;
 // - the WebGL (and HTML) drawer gets as a CSS filter on its output element, applied by the
 //   compositor on the GPU (that drawer has no per-tile 2D context to hook).
-// Changing the ICC choice re-decodes the tiles (SlideTileSource.setColourManaged): asked for again.
+// Changing the ICC choice re-decodes the tiles (SlideTileSource.setColourManaged): made again (remakeTiles).
 
 import type OpenSeadragon from 'openseadragon';
 import { type ColourAdjustment, isNeutral, transferFunction } from '../../../shared/colour';
-import { remakeTiles, SlideTileSource } from './SlideTileSource';
+import { remakeTiles } from './remakeTiles';
+import { SlideTileSource } from './SlideTileSource';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -92,10 +93,10 @@ export class ViewerColour {
     }
   }
 
-  /** Decodes the tiles through the slide's ICC profile or not; the tiles held are dropped and asked for again. */
+  /** Decodes the tiles through the slide's ICC profile or not; the tiles are made again (its navigator's with them). */
   setManaged(on: boolean): void {
     this.#managed = on;
-    remakeTiles(this.#viewers, (source) => source.setColourManaged(on));
+    remakeTiles(this.#viewers[0]!, (source) => source instanceof SlideTileSource && source.setColourManaged(on));
   }
 
   dispose(): void {
