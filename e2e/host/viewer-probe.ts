@@ -29,6 +29,7 @@ interface ProbeViewer {
   /** The element the viewer was created in (the single view's osd-host). */
   element: HTMLElement;
   isAnimating?: () => boolean;
+  navigator?: ProbeViewer;
 }
 interface ProbeHandle {
   viewer: ProbeViewer | null;
@@ -37,8 +38,15 @@ interface ProbeHandle {
   tileErrors: number;
 }
 
+/** Frames sampled by watchBlankFrames, and how many showed background where the slide is, by canvas. */
+interface BlankWatch {
+  frames: number;
+  blank: Record<string, number>;
+  stopped: boolean;
+}
+
 /** window as the probes see it. Each probe looks the handle up itself: page functions cannot share helpers. */
-type ProbeWindow = Window & { __slidescopeE2E?: ProbeHandle };
+type ProbeWindow = Window & { __slidescopeE2E?: ProbeHandle; __blankWatch?: BlankWatch };
 
 export interface WaitForTilesOptions {
   /**
@@ -67,7 +75,8 @@ export async function waitForTiles(page: Page, { slide, timeout = 30_000 }: Wait
       const { viewport } = viewer;
       // Settled: the zoom OSD shows is the one it was asked for, and every needed tile is in.
       const settled = Math.abs(viewport.getZoom(true) - viewport.getZoom(false)) < 1e-9;
-      return settled && viewer.world.getItemAt(0).getFullyLoaded();
+      // One item: tiles being made again (remakeTiles) load in a second one until they replace the first.
+      return settled && viewer.world.getItemCount() === 1 && viewer.world.getItemAt(0).getFullyLoaded();
     },
     undefined,
     { timeout, polling: 100 },
@@ -193,7 +202,8 @@ export async function waitForGridTiles(page: Page, timeout = 30_000): Promise<vo
         const settled = Math.abs(viewport.getZoom(true) - viewport.getZoom(false)) < 1e-9;
         const center = viewport.getCenter(true);
         const target = viewport.getCenter(false);
-        return settled && Math.abs(center.x - target.x) < 1e-9 && Math.abs(center.y - target.y) < 1e-9 && viewer.world.getItemAt(0).getFullyLoaded();
+        const loaded = viewer.world.getItemCount() === 1 && viewer.world.getItemAt(0).getFullyLoaded();
+        return settled && Math.abs(center.x - target.x) < 1e-9 && Math.abs(center.y - target.y) < 1e-9 && loaded;
       });
     },
     undefined,
@@ -263,5 +273,48 @@ export async function gridViewersKept(page: Page): Promise<number> {
   return page.evaluate(() => {
     const viewers = (window as ProbeWindow).__slidescopeE2E?.gridViewers ?? [];
     return viewers.filter((viewer, i) => (viewer as (ProbeViewer & { e2eMark?: number }) | null)?.e2eMark === i).length;
+  });
+}
+
+/**
+ * Samples, every animation frame until stopBlankWatch, the middle of the single view's canvas, its
+ * navigator's and each grid cell's (the slide covers them all): a frame in which one is not opaque
+ * showed the background instead of the slide. Canvas drawer only.
+ */
+export async function watchBlankFrames(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as ProbeWindow;
+    const watch: BlankWatch = { frames: 0, blank: {}, stopped: false };
+    w.__blankWatch = watch;
+    const opaque = (canvas: HTMLCanvasElement): boolean => {
+      const context = canvas.getContext('2d');
+      if (!context || canvas.width < 8 || canvas.height < 8) return true;
+      const { data } = context.getImageData(Math.floor(canvas.width / 2) - 2, Math.floor(canvas.height / 2) - 2, 4, 4);
+      for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) return false;
+      return true;
+    };
+    const sample = (): void => {
+      if (watch.stopped) return;
+      const handle = w.__slidescopeE2E;
+      const canvases: Array<[string, HTMLCanvasElement | undefined]> = [
+        ['view', handle?.viewer?.drawer.canvas],
+        ['navigator', handle?.viewer?.navigator?.drawer.canvas],
+        ...(handle?.gridViewers ?? []).map((v, i): [string, HTMLCanvasElement | undefined] => [`cell ${i}`, v?.drawer.canvas]),
+      ];
+      watch.frames++;
+      for (const [name, canvas] of canvases) if (canvas?.isConnected && !opaque(canvas)) watch.blank[name] = (watch.blank[name] ?? 0) + 1;
+      requestAnimationFrame(sample);
+    };
+    requestAnimationFrame(sample);
+  });
+}
+
+/** Stops watchBlankFrames: the frames it sampled, and the blank ones by canvas ('view', 'navigator', 'cell 0'...). */
+export async function stopBlankWatch(page: Page): Promise<{ frames: number; blank: Record<string, number> }> {
+  return page.evaluate(() => {
+    const watch = (window as ProbeWindow).__blankWatch;
+    if (!watch) throw new Error('watchBlankFrames was not started');
+    watch.stopped = true;
+    return { frames: watch.frames, blank: watch.blank };
   });
 }
