@@ -252,7 +252,8 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcController {
     if (!remembered) return info;
     const shown = await engine.call('engine:set-channels', { slideId, ...remembered });
     if (shown.ok) return shown.value;
-    if (shown.error.code === 'INVALID_ARGUMENT') void memory.remember(path, null).catch((error: unknown) => log(`could not forget ${path}'s channels`, error));
+    // Forgotten before the slide is answered: a reopen at once must not find it again (a small atomic write).
+    if (shown.error.code === 'INVALID_ARGUMENT') await memory.remember(path, null).catch((error: unknown) => log(`could not forget ${path}'s channels`, error));
     return info;
   }
 
