@@ -7,22 +7,15 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ok, type Result } from '../../shared/errors';
+import type { Result } from '../../shared/errors';
 import type { OpenedSlide } from '../../shared/operations';
 import type { SlideInfo } from '../../shared/slide';
-import { StubAlignmentDialogs } from '../../testing/fakes/alignment-dialogs';
-import { StubAnnotationDialogs } from '../../testing/fakes/annotation-dialogs';
+import { ipcHandlerDeps } from '../../testing/fakes/ipc-handler-deps';
 import { fixturePath } from '../../testing/fixtures';
 import { InProcessEngine } from '../../testing/in-process-engine';
-import { AnnotationStore } from '../annotations/annotation-store';
 import type { ChannelsShown } from '../engine-host/open-request';
-import { AlignmentStore } from './alignment-store';
 import { CHANNEL_MEMORY_NAME, ChannelMemory } from './channel-memory';
-import { CompareAlignments } from './compare-alignments';
 import { createIpcHandlers } from './ipc-handlers';
-import { PathAuthorizer } from './path-authorizer';
-import { RecentFiles } from './recent-files';
-import { SlideAnnotationFiles } from './slide-annotations';
 
 const SENDER = 3;
 
@@ -40,20 +33,7 @@ describe("a fluorescence slide's channels remembered", () => {
   });
 
   function handlers() {
-    const recent = new RecentFiles({ dir });
-    return createIpcHandlers({
-      engine,
-      authorizer: new PathAuthorizer({ recent }),
-      recent,
-      dialogs: { showOpenSlide: async () => null },
-      samplePath: async () => ok('/none'),
-      versions: () => ({ app: '0', electron: '0', chrome: '0', node: '0' }),
-      showInFolder: () => undefined,
-      exporter: undefined as never,
-      annotations: new SlideAnnotationFiles(new AnnotationStore({ dataDir: dir }), new StubAnnotationDialogs()),
-      alignments: new CompareAlignments(new AlignmentStore({ dir }), new StubAlignmentDialogs()),
-      channelMemory: new ChannelMemory({ dir }),
-    });
+    return createIpcHandlers(ipcHandlerDeps(engine, dir, { channelMemory: new ChannelMemory({ dir }) }));
   }
 
   /** Opens the slide, answers what the window is told, and closes it. */

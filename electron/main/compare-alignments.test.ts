@@ -8,17 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Placement } from '../../shared/compare-geometry';
-import { fail, ok, type Result } from '../../shared/errors';
+import type { Result } from '../../shared/errors';
 import { StubAlignmentDialogs } from '../../testing/fakes/alignment-dialogs';
-import { StubAnnotationDialogs } from '../../testing/fakes/annotation-dialogs';
 import { FakeEngine } from '../../testing/fakes/fake-engine';
-import { AnnotationStore } from '../annotations/annotation-store';
+import { ipcHandlerDeps } from '../../testing/fakes/ipc-handler-deps';
 import { ALIGNMENT_STORE_NAME, AlignmentStore, alignmentSetKey } from './alignment-store';
 import { CompareAlignments } from './compare-alignments';
 import { createIpcHandlers, type IpcController } from './ipc-handlers';
-import { PathAuthorizer } from './path-authorizer';
-import { RecentFiles } from './recent-files';
-import { SlideAnnotationFiles } from './slide-annotations';
 
 const W1 = 1;
 const W2 = 2;
@@ -49,25 +45,7 @@ describe('compared slides’ alignments in main', () => {
     dir = await mkdtemp(join(tmpdir(), 'slidescope-alignments-'));
     dialogs = new StubAlignmentDialogs();
     store = new AlignmentStore({ dir });
-    const recent = new RecentFiles({ dir });
-    ipc = createIpcHandlers({
-      engine: new FakeEngine(),
-      authorizer: new PathAuthorizer({ recent }),
-      recent,
-      dialogs: { showOpenSlide: async () => null },
-      exporter: {
-        exportThumbnail: async () => fail('IO_ERROR', 'no disk'),
-        exportComparison: async () => fail('IO_ERROR', 'no disk'),
-        exportRegion: async () => fail('IO_ERROR', 'no disk'),
-        copyRegion: async () => fail('IO_ERROR', 'no clipboard'),
-        exportSideBySide: async () => fail('IO_ERROR', 'no disk'),
-      },
-      samplePath: async () => ok('/none'),
-      versions: () => ({ app: '0', electron: '0', chrome: '0', node: '0' }),
-      showInFolder: () => undefined,
-      annotations: new SlideAnnotationFiles(new AnnotationStore({ dataDir: join(dir, 'annotations') }), new StubAnnotationDialogs()),
-      alignments: new CompareAlignments(store, dialogs),
-    });
+    ipc = createIpcHandlers(ipcHandlerDeps(new FakeEngine(), dir, { alignments: new CompareAlignments(store, dialogs) }));
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });

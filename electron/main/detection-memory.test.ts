@@ -12,17 +12,13 @@ import type { DetectionDisplay, DetectionSet, RememberedDetections } from '../..
 import { ok, type Result } from '../../shared/errors';
 import type { OpenedSlide } from '../../shared/operations';
 import { boxPolygon } from '../../testing/annotation-samples';
-import { StubAlignmentDialogs } from '../../testing/fakes/alignment-dialogs';
 import { StubAnnotationDialogs } from '../../testing/fakes/annotation-dialogs';
+import { ipcHandlerDeps } from '../../testing/fakes/ipc-handler-deps';
 import { fixturePath } from '../../testing/fixtures';
 import { InProcessEngine } from '../../testing/in-process-engine';
 import { AnnotationStore } from '../annotations/annotation-store';
-import { AlignmentStore } from './alignment-store';
-import { CompareAlignments } from './compare-alignments';
 import { DETECTION_MEMORY_NAME, DetectionMemory } from './detection-memory';
 import { createIpcHandlers, type EngineAccess, type OwnedSlide } from './ipc-handlers';
-import { PathAuthorizer } from './path-authorizer';
-import { RecentFiles } from './recent-files';
 import { SlideAnnotationFiles } from './slide-annotations';
 
 const SENDER = 4;
@@ -78,22 +74,9 @@ describe("a slide's detections remembered", () => {
   }
 
   function handlers(through: EngineAccess = engine) {
-    const recent = new RecentFiles({ dir });
     const dialogs = new StubAnnotationDialogs();
     const annotations = new SlideAnnotationFiles(new AnnotationStore({ dataDir: dir }), dialogs);
-    const ipc = createIpcHandlers({
-      engine: through,
-      authorizer: new PathAuthorizer({ recent }),
-      recent,
-      dialogs: { showOpenSlide: async () => null },
-      samplePath: async () => ok('/none'),
-      versions: () => ({ app: '0', electron: '0', chrome: '0', node: '0' }),
-      showInFolder: () => undefined,
-      exporter: undefined as never,
-      annotations,
-      alignments: new CompareAlignments(new AlignmentStore({ dir }), new StubAlignmentDialogs()),
-      detectionMemory: new DetectionMemory({ dir }),
-    });
+    const ipc = createIpcHandlers(ipcHandlerDeps(through, dir, { annotations, detectionMemory: new DetectionMemory({ dir }) }));
     const call = <T>(operation: string, request: object) => ipc.dispatch(operation, SENDER, request) as Promise<Result<T>>;
     const open = async () => {
       const opened = await call<OpenedSlide>('slide:open-dropped', { path: slide });

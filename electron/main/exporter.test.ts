@@ -15,17 +15,14 @@ import { legendLabels } from '../../shared/i18n/class-label';
 import { createTranslator } from '../../shared/i18n/i18n';
 import type { ExportProgress, ImageFormat } from '../../shared/ipc';
 import type { ExportResult, LegendLabels } from '../../shared/operations';
-import { StubAlignmentDialogs } from '../../testing/fakes/alignment-dialogs';
 import { StubAnnotationDialogs } from '../../testing/fakes/annotation-dialogs';
+import { ipcHandlerDeps } from '../../testing/fakes/ipc-handler-deps';
 import { InProcessEngine } from '../../testing/in-process-engine';
 import { sharedSlide } from '../../testing/paths';
 import { AnnotationStore } from '../annotations/annotation-store';
-import { AlignmentStore } from './alignment-store';
-import { CompareAlignments } from './compare-alignments';
 import { type ExportDialogs, Exporter, withFormatExtension } from './exporter';
 import type { OwnedSlide } from './ipc-handlers';
 import { createIpcHandlers } from './ipc-handlers';
-import { PathAuthorizer } from './path-authorizer';
 import { RecentFiles } from './recent-files';
 import { SlideAnnotationFiles } from './slide-annotations';
 
@@ -366,18 +363,7 @@ describe('Exporter', () => {
         sendProgress: () => undefined,
         overlays: annotations,
       });
-      const ipc = createIpcHandlers({
-        engine,
-        authorizer: new PathAuthorizer({ recent }),
-        recent,
-        dialogs: { showOpenSlide: async () => null },
-        samplePath: async () => ok('/none'),
-        versions: () => ({ app: '0', electron: '0', chrome: '0', node: '0' }),
-        showInFolder: () => undefined,
-        exporter: drawing,
-        annotations,
-        alignments: new CompareAlignments(new AlignmentStore({ dir: dataDir }), new StubAlignmentDialogs()),
-      });
+      const ipc = createIpcHandlers(ipcHandlerDeps(engine, dataDir, { recent, exporter: drawing, annotations }));
       const opened = (await ipc.dispatch('slide:open-dropped', SENDER, { path: slide.path })) as Result<{ slideId: string }>;
       assert.ok(opened.ok);
       const { slideId } = opened.value;
@@ -449,19 +435,7 @@ describe('Exporter', () => {
   it('through the IPC handlers: results reach the renderer as files it may show in the folder', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'slidescope-exporter-ipc-'));
     try {
-      const recent = new RecentFiles({ dir: dataDir });
-      const ipc = createIpcHandlers({
-        engine,
-        authorizer: new PathAuthorizer({ recent }),
-        recent,
-        dialogs: { showOpenSlide: async () => null },
-        samplePath: async () => ok('/none'),
-        versions: () => ({ app: '0', electron: '0', chrome: '0', node: '0' }),
-        showInFolder: () => undefined,
-        exporter,
-        annotations: new SlideAnnotationFiles(new AnnotationStore({ dataDir }), new StubAnnotationDialogs()),
-        alignments: new CompareAlignments(new AlignmentStore({ dir: dataDir }), new StubAlignmentDialogs()),
-      });
+      const ipc = createIpcHandlers(ipcHandlerDeps(engine, dataDir, { exporter }));
       const opened = (await ipc.dispatch('slide:open-dropped', SENDER, { path: slide.path })) as Result<{ slideId: string }>;
       assert.ok(opened.ok);
       dialogs.thumbnailAnswer = join(out, 'via-ipc.png');

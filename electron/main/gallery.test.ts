@@ -12,19 +12,13 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { fail, type Result } from '../../shared/errors';
 import type { FolderGallery, OpenedPath, OpenedSlide, SlidePreview } from '../../shared/operations';
-import { StubAlignmentDialogs } from '../../testing/fakes/alignment-dialogs';
-import { StubAnnotationDialogs } from '../../testing/fakes/annotation-dialogs';
+import { ipcHandlerDeps } from '../../testing/fakes/ipc-handler-deps';
 import { fixturePath } from '../../testing/fixtures';
 import { InProcessEngine } from '../../testing/in-process-engine';
 import { sharedSlide } from '../../testing/paths';
-import { AnnotationStore } from '../annotations/annotation-store';
 import { dataFolderOf } from '../engine/formats/mirax/mirax-files';
-import { AlignmentStore } from './alignment-store';
-import { CompareAlignments } from './compare-alignments';
 import { createIpcHandlers, type EngineAccess, GALLERY_PREVIEW_SIDE, type IpcController, type IpcHandlerDeps } from './ipc-handlers';
-import { PathAuthorizer } from './path-authorizer';
 import { RecentFiles } from './recent-files';
-import { SlideAnnotationFiles } from './slide-annotations';
 
 const W1 = 1;
 const W2 = 2;
@@ -48,24 +42,12 @@ describe('a folder as a gallery', () => {
   let folderAnswer: string | null;
   const engine = new InProcessEngine();
 
-  const depsWith = (access: EngineAccess): IpcHandlerDeps => ({
-    engine: access,
-    authorizer: new PathAuthorizer({ recent }),
-    recent,
-    dialogs: { showOpenSlide: async () => null, showOpenFolder: async () => folderAnswer },
-    exporter: {
-      exportThumbnail: async () => fail('IO_ERROR', 'no exports here'),
-      exportComparison: async () => fail('IO_ERROR', 'no exports here'),
-      exportRegion: async () => fail('IO_ERROR', 'no exports here'),
-      copyRegion: async () => fail('IO_ERROR', 'no exports here'),
-      exportSideBySide: async () => fail('IO_ERROR', 'no exports here'),
-    },
-    samplePath: async () => fail('IO_ERROR', 'no sample here'),
-    versions: () => ({ app: '0', electron: '0', chrome: '0', node: '0' }),
-    showInFolder: () => undefined,
-    annotations: new SlideAnnotationFiles(new AnnotationStore({ dataDir: join(dir, 'annotations') }), new StubAnnotationDialogs()),
-    alignments: new CompareAlignments(new AlignmentStore({ dir }), new StubAlignmentDialogs()),
-  });
+  const depsWith = (access: EngineAccess): IpcHandlerDeps =>
+    ipcHandlerDeps(access, dir, {
+      recent,
+      dialogs: { showOpenSlide: async () => null, showOpenFolder: async () => folderAnswer },
+      samplePath: async () => fail('IO_ERROR', 'no sample here'),
+    });
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'slidescope-gallery-'));
