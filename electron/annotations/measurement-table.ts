@@ -190,6 +190,9 @@ const DETECTION_TYPE_NAMES: Record<DetectionKind, string> = { cell: 'Cell', dete
  */
 const ROWS_A_BLOCK = 4096;
 
+/** A turn of the event loop, for what waits on it (the lane's watchdog, a cancel). */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 /**
  * A slide's detections as QuPath's detection measurement table, as the file's UTF-8 bytes: a row each,
  * its object ID (where the file gave one), type, class, parent (the smallest of the slide's annotations
@@ -220,12 +223,15 @@ export async function writeDetectionTable(
   ].map(text);
   const image = text(slide.name);
   const classes = set.classes.map((c) => text(c.name ?? ''));
+  // Each pass over 2 million detections is seconds: the lane answers its watchdog between them.
   const centroids = detectionCentroids(set);
+  await nextTurn();
   const parents = detectionParents(
     set,
     centroids,
     annotations.map((a) => a.shape),
   );
+  await nextTurn();
   // A cell a parent, not a string a detection.
   const parentCells = [text(parentName(annotations, IMAGE_PARENT)), ...annotations.map((_, a) => text(parentName(annotations, a)))];
   const parentCell = (parent: number): string => parentCells[parent + 1]!;
@@ -251,7 +257,7 @@ export async function writeDetectionTable(
     for (let i = Math.max(first, 0); i < Math.min(first + ROWS_A_BLOCK, set.count); i++) rows.push(row(i));
     const lines = first < 0 ? [header, ...rows] : rows;
     blocks.push(Buffer.from(tableText(lines, separator, first < 0), 'utf8'));
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
   return Buffer.concat(blocks);
 }
