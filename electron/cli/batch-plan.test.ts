@@ -893,14 +893,14 @@ test("a batch job's engine process: the job's lanes and cap, no warm-up, JPEG 20
   assert.equal(launched.length, 1);
   const settings = launched[0]!;
   assert.deepEqual([settings.lanes, settings.memoryCapMb, settings.codecThreads, settings.warmUp], [plan.lanes, plan.capMb, 0, false]);
-  assert.deepEqual(engineExecArgv(settings), [
+  assert.deepEqual(engineExecArgv(settings, engineEnvironment({}, settings)), [
     `--max-old-space-size=${engineHeapMb(plan.capMb * 2 ** 20)}`,
     '--single-threaded-gc',
     '--initial-old-space-size=64',
   ]);
   assert.equal(engineEnvironment({}, settings, 'linux')['MALLOC_ARENA_MAX'], '1');
   // The app's engine keeps V8's parallel collector.
-  assert.deepEqual(engineExecArgv({}), [`--max-old-space-size=${engineHeapMb(defaultMemoryCapBytes())}`]);
+  assert.deepEqual(engineExecArgv({}, engineEnvironment({}, {})), [`--max-old-space-size=${engineHeapMb(defaultMemoryCapBytes())}`]);
   // A small cap over many lanes: the router and 4 lanes at the floor hold at most a quarter of it.
   assert.equal(batchOldSpaceMb({ batchMemory: true, lanes: 4, memoryCapMb: 512 }), 25);
 });

@@ -110,11 +110,20 @@ test("every V8 heap of the engine process, its lanes' included, has a quarter of
     const script = `const { Worker } = require('node:worker_threads');
       const lane = new Worker("require('node:worker_threads').parentPort.postMessage(require('node:v8').getHeapStatistics().heap_size_limit)", { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
       lane.on('message', (limit) => { console.log(JSON.stringify([require('node:v8').getHeapStatistics().heap_size_limit, limit])); lane.terminate(); });`;
-    const run = spawnSync(process.execPath, [...engineExecArgv({ memoryCapMb }), '-e', script], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [...engineExecArgv({ memoryCapMb }, engineEnvironment({}, { memoryCapMb })), '-e', script], { encoding: 'utf8' });
     const limits = (JSON.parse(run.stdout) as number[]).map((bytes) => bytes / 2 ** 20);
     const want = engineHeapMb(memoryCapMb * 2 ** 20);
     assert.equal(want, Math.max(256, memoryCapMb / 4));
     // V8's limit is the old generation and its young generation's room.
     for (const limit of limits) assert.ok(limit >= want && limit < want + 64, `${limits} MB, where the old generation is ${want} MB`);
   }
+});
+
+test("the heaps' cap follows the memory cap the engine reads, a user's SLIDESCOPE_ENGINE_MEMORY_CAP_MB included", () => {
+  const heap = (args: string[]) => args.find((a) => a.startsWith('--max-old-space-size='));
+  assert.equal(heap(engineExecArgv({}, engineEnvironment({ SLIDESCOPE_ENGINE_MEMORY_CAP_MB: '2048' }, {}))), '--max-old-space-size=512');
+  assert.equal(
+    heap(engineExecArgv({ memoryCapMb: 4096 }, engineEnvironment({ SLIDESCOPE_ENGINE_MEMORY_CAP_MB: '2048' }, { memoryCapMb: 4096 }))),
+    '--max-old-space-size=1024',
+  );
 });

@@ -182,9 +182,10 @@ function batchMallocEnvironment(env: NodeJS.ProcessEnv, platform: NodeJS.Platfor
   env[ENGINE_ENV.libvipsThreads] = '1';
 }
 
-/** The V8 flags a launcher starts the engine process with, for these settings. */
-export function engineExecArgv(settings: EngineLaunchSettings): string[] {
-  const heapMb = engineHeapMb(settings.memoryCapMb === undefined ? defaultMemoryCapBytes() : settings.memoryCapMb * MB);
+/** The V8 flags a launcher starts the engine process with, for these settings and the environment it gives it (engineEnvironment). */
+export function engineExecArgv(settings: EngineLaunchSettings, env: NodeJS.ProcessEnv): string[] {
+  // The cap the engine will read: the settings', else the user's SLIDESCOPE_ENGINE_MEMORY_CAP_MB, else the default.
+  const heapMb = engineHeapMb(readEngineSettings(env).memoryCapBytes);
   const batch = settings.batchMemory ? ['--single-threaded-gc', `--initial-old-space-size=${batchOldSpaceMb(settings)}`] : [];
   return [`--max-old-space-size=${heapMb}`, ...batch];
 }

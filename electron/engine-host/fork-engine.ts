@@ -28,9 +28,10 @@ export function defaultEngineModule(): string {
 export function forkEngine(options: ForkEngineOptions = {}): EngineSpawn<Endpoint> {
   return (gone) => {
     const module = options.module ?? defaultEngineModule();
+    const env = engineEnvironment(process.env, options);
     const child = fork(module, [], {
-      execArgv: [...(module.endsWith('.ts') ? ['--import', 'tsx'] : []), ...engineExecArgv(options)],
-      env: engineEnvironment(process.env, options),
+      execArgv: [...(module.endsWith('.ts') ? ['--import', 'tsx'] : []), ...engineExecArgv(options, env)],
+      env,
       serialization: 'advanced',
       detached: options.parentHandlesSignals === true && process.platform !== 'win32',
       // Its stdout goes to our stderr: a CLI's stdout carries only its own output (info --json).

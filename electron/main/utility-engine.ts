@@ -12,10 +12,11 @@ const EXIT_GRACE_MS = 3000;
 
 export function utilityEngine(options: EngineLaunchSettings & { module: string }): EngineSpawn<MessagePortMain> {
   return (gone) => {
+    const env = engineEnvironment(process.env, options);
     const child = utilityProcess.fork(options.module, [], {
       serviceName: 'Slidescope slide engine',
-      execArgv: engineExecArgv(options),
-      env: engineEnvironment(process.env, options),
+      execArgv: engineExecArgv(options, env),
+      env,
       stdio: 'inherit',
     });
     let exited = false;
