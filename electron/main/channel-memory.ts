@@ -6,7 +6,7 @@
 import * as v from 'valibot';
 import { channelChoices, planeChoice } from '../../shared/operations';
 import type { ChannelsShown } from '../engine-host/open-request';
-import { RememberedEntries } from './remembered-entries';
+import { RememberedEntries, readBy } from './remembered-entries';
 
 export const CHANNEL_MEMORY_NAME = 'slide-channels.json';
 /** Slides remembered: the least recently changed go first beyond this. */
@@ -29,10 +29,7 @@ export class ChannelMemory {
       dir: options.dir,
       name: CHANNEL_MEMORY_NAME,
       max: options.max ?? CHANNEL_MEMORY_MAX,
-      read: (raw) => {
-        const read = v.safeParse(entry, raw);
-        return read.success ? read.output : new Error(read.issues[0].message);
-      },
+      read: readBy(entry),
       write: (shown) => shown,
       what: "the slides' remembered channels",
       ...(options.onError ? { onError: options.onError } : {}),

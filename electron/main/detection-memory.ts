@@ -5,7 +5,7 @@
 import * as v from 'valibot';
 import type { RememberedDetections } from '../../shared/detections';
 import { absolutePath, detectionDisplay } from '../../shared/operations';
-import { RememberedEntries } from './remembered-entries';
+import { RememberedEntries, readBy } from './remembered-entries';
 
 export const DETECTION_MEMORY_NAME = 'slide-detections.json';
 /** Slides remembered: the least recently changed go first beyond this. */
@@ -21,10 +21,7 @@ export class DetectionMemory {
       dir: options.dir,
       name: DETECTION_MEMORY_NAME,
       max: options.max ?? DETECTION_MEMORY_MAX,
-      read: (raw) => {
-        const read = v.safeParse(entry, raw);
-        return read.success ? read.output : new Error(read.issues[0].message);
-      },
+      read: readBy(entry),
       write: (shown) => shown,
       what: "the slides' remembered detections",
       ...(options.onError ? { onError: options.onError } : {}),

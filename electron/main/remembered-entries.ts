@@ -4,7 +4,16 @@
 // Writes are atomic and one at a time.
 
 import { join } from 'node:path';
+import * as v from 'valibot';
 import { readJsonFile, SerialQueue, writeJsonAtomic } from './json-file';
+
+/** An entry read by a schema: what it parses to, or an Error with its first issue. */
+export function readBy<S extends v.GenericSchema>(schema: S): (raw: unknown) => v.InferOutput<S> | Error {
+  return (raw) => {
+    const read = v.safeParse(schema, raw);
+    return read.success ? read.output : new Error(read.issues[0].message);
+  };
+}
 
 interface StoredEntries {
   version: 1;
