@@ -10,6 +10,7 @@ import { after, describe, test } from 'node:test';
 import type { AnnotationDocument } from '../../shared/annotations';
 import { readGeoJsonDetections } from '../../shared/detection-geojson';
 import { boxPolygon } from '../../testing/annotation-samples';
+import { longestStall } from '../../testing/event-loop-stall';
 import { writeAnnotationFile, writeDetectionTableFile, writeTableFile } from './annotation-files';
 import { formatDecimals, tableSeparator } from './measurement-table';
 
@@ -168,18 +169,9 @@ describe('measurement tables', () => {
       properties: { objectType: 'detection', measurements: Object.fromEntries(Array.from({ length: 20 }, (_, m) => [`m${m}`, i / (m + 1)])) },
     }));
     const set = readGeoJsonDetections(JSON.stringify(features), '/points.geojson');
-    let last = performance.now();
-    let longest = 0;
-    const ticks = setInterval(() => {
-      const now = performance.now();
-      longest = Math.max(longest, now - last);
-      last = now;
-    }, 10);
-    const started = performance.now();
-    await writeDetectionTableFile(join(dir, 'points.csv'), { name: 's.svs', mpp: null }, set, [], false);
-    const took = performance.now() - started;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    clearInterval(ticks);
+    const { longestMs: longest, tookMs: took } = await longestStall(() =>
+      writeDetectionTableFile(join(dir, 'points.csv'), { name: 's.svs', mpp: null }, set, [], false),
+    );
     assert.ok(longest < took / 3, `the loop stood still ${Math.round(longest)} ms of the write's ${Math.round(took)} ms`);
   });
 
