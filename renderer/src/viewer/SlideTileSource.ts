@@ -324,18 +324,11 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    const ids = [...this.#inFlight.keys()];
-    this.#inFlight.clear();
+    this.#dropRequests();
+    // A disposed source has no next batch: its cancels go now.
     if (this.#cancelTimer !== null) clearTimeout(this.#cancelTimer);
-    if (this.#handoverTimer !== null) clearTimeout(this.#handoverTimer);
-    for (const timer of this.#retryTimers.values()) clearTimeout(timer);
-    this.#retryTimers.clear();
-    for (const context of this.#arrived.values()) freeContext(context);
-    this.#arrived.clear();
-    this.#considering.clear();
-    this.#waiting.clear();
-    this.#landing.clear();
-    const all = [...this.#pendingCancels, ...ids];
+    this.#cancelTimer = null;
+    const all = this.#pendingCancels;
     this.#pendingCancels = [];
     if (all.length > 0) void this.#options.api.cancelTiles({ slideId: this.#options.slideId, requestIds: all });
   }
