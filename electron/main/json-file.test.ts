@@ -18,6 +18,26 @@ afterEach(() => {
 
 const code = (error: unknown) => (error as { code?: string }).code;
 
+describe('readJsonFile', () => {
+  test('a file past the bound reads as corrupt (TOO_LARGE naming it) without being read; one at the bound reads', async () => {
+    const file = join(await fs.mkdtemp(join(dir, 'read-')), 'big.json');
+    await fs.writeFile(file, '"0123456789"');
+    assert.deepEqual(await readJsonFile(file, 12), { kind: 'ok', value: '0123456789' });
+    const read = await readJsonFile(file, 11);
+    assert.equal(read.kind, 'corrupt');
+    assert.ok(read.kind === 'corrupt' && code(read.error) === 'TOO_LARGE' && (read.error as { path?: string }).path === file, String(read));
+  });
+
+  test('missing, unreadable and unparsable files', async () => {
+    const folder = await fs.mkdtemp(join(dir, 'read-'));
+    assert.deepEqual(await readJsonFile(join(folder, 'none.json')), { kind: 'missing' });
+    assert.equal((await readJsonFile(folder)).kind, 'corrupt');
+    const file = join(folder, 'half.json');
+    await fs.writeFile(file, '{"a": ');
+    assert.equal((await readJsonFile(file)).kind, 'corrupt');
+  });
+});
+
 describe('writeJsonAtomic', () => {
   test('writes the value whole, and reads back', async () => {
     const file = join(dir, 'state', 'a.json');
@@ -35,6 +55,6 @@ describe('writeJsonAtomic', () => {
     syncBuiltinESMExports();
     const file = join(dir, 'full.json');
     await assert.rejects(writeJsonAtomic(file, {}), (e) => code(e) === 'NO_SPACE' && (e as { path?: string }).path === file);
-    assert.deepEqual((await fs.readdir(dir)).sort(), ['not-a-folder', 'state']);
+    assert.deepEqual((await fs.readdir(dir)).filter((name) => !name.startsWith('read-')).sort(), ['not-a-folder', 'state']);
   });
 });

@@ -4,17 +4,34 @@
 // the old or the new file, never half of one.
 
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { noSpaceError, SlideError } from '../engine/errors';
 import { makeFolder } from '../engine/export/make-folder';
 
 export type JsonReadResult = { kind: 'missing' } | { kind: 'corrupt'; error: unknown } | { kind: 'ok'; value: unknown };
 
-export async function readJsonFile(file: string): Promise<JsonReadResult> {
+/**
+ * Past this a state file is not one the app wrote (the largest it can, 500 remembered slides of 256
+ * channels with 200-character Hangul names, is ~96 MB): read as corrupt, not loaded whole into main.
+ */
+export const JSON_FILE_MAX_BYTES = 128 * 1024 * 1024;
+
+export async function readJsonFile(file: string, maxBytes = JSON_FILE_MAX_BYTES): Promise<JsonReadResult> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    const handle = await open(file, 'r');
+    try {
+      const { size } = await handle.stat();
+      if (size > maxBytes)
+        return {
+          kind: 'corrupt',
+          error: new SlideError('TOO_LARGE', `${basename(file)} is ${size} bytes, more than the ${maxBytes} a state file may be.`, file),
+        };
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
     return { kind: 'corrupt', error };
