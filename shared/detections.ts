@@ -14,13 +14,23 @@ export type DetectionKind = (typeof DETECTION_KINDS)[number];
 export const DETECTION_STYLES = ['outline', 'fill'] as const;
 export type DetectionStyle = (typeof DETECTION_STYLES)[number];
 
-/** How a slide's detections are shown, as remembered for its next opening: the classes hidden by name (null: unclassified). */
-export interface DetectionDisplay {
-  hidden: Array<string | null>;
+/** Filled detections' alpha under their outline, in the view and in exports. */
+export const DETECTION_FILL_ALPHA = 0.45;
+
+/** How detections are drawn, over the slide and into an export of it. */
+export interface DetectionDrawing {
   style: DetectionStyle;
   nuclei: boolean;
-  /** 0.1 to 1. */
+  /** The layer's, 0.1 to 1: a pixel covered by several outlines is still blended once. */
   opacity: number;
+}
+
+/** As a layer first shows them. */
+export const DEFAULT_DETECTION_DRAWING: DetectionDrawing = { style: 'outline', nuclei: true, opacity: 1 };
+
+/** How a slide's detections are shown, as remembered for its next opening: the classes hidden by name (null: unclassified). */
+export interface DetectionDisplay extends DetectionDrawing {
+  hidden: Array<string | null>;
 }
 
 /** The detections file last shown over a slide, and how. */

@@ -10,7 +10,7 @@ import { ANNOTATION_FORMATS, type AnnotationLocation, annotationDocumentSchema, 
 import { ADJUSTMENT_RANGES, type ColourAdjustment, type ExportColour } from './colour';
 import { micrometres, rotationDegrees } from './compare-alignment';
 import type { Placement } from './compare-geometry';
-import { DETECTION_STYLES, type DetectionDisplay, type DetectionSet, type RememberedDetections } from './detections';
+import { DETECTION_STYLES, type DetectionDisplay, type DetectionDrawing, type DetectionSet, type RememberedDetections } from './detections';
 import { fail, ok, type Result } from './errors';
 import type { LanguageState } from './i18n/languages';
 import { LIMITS } from './limits';
@@ -229,17 +229,20 @@ const detectionClassNames = v.pipe(
   v.maxLength(LIMITS.maxAnnotationClasses, `has more than ${LIMITS.maxAnnotationClasses} entries`),
 );
 const detectionClasses = v.optional(detectionClassNames);
-/** How a slide's detections are shown (detections:remember, and as main keeps it). */
-export const detectionDisplay: v.GenericSchema<DetectionDisplay> = v.strictObject({
-  hidden: detectionClassNames,
+const detectionDrawingEntries = {
   style: v.picklist(DETECTION_STYLES, `must be one of ${DETECTION_STYLES.join(', ')}`),
   nuclei: v.boolean('must be true or false'),
   opacity: v.pipe(v.number('must be a number'), v.minValue(0.1, 'must be at least 0.1'), v.maxValue(1, 'must be at most 1')),
-});
+};
+/** How detections are drawn into an export (absent: outlines, nuclei, opaque). */
+const detectionDrawing = v.optional(v.strictObject(detectionDrawingEntries) satisfies v.GenericSchema<DetectionDrawing>);
+/** How a slide's detections are shown (detections:remember, and as main keeps it). */
+export const detectionDisplay: v.GenericSchema<DetectionDisplay> = v.strictObject({ hidden: detectionClassNames, ...detectionDrawingEntries });
 const burnAnnotations = {
   annotations: v.optional(v.boolean('must be true or false')),
   detections: v.optional(v.boolean('must be true or false')),
   detectionClasses,
+  detectionDrawing,
 };
 /** How a drawn legend names the classes it can say in the user's language (the CLI's, absent: as stored, 'Unclassified'). */
 const legendLabels = v.strictObject({
@@ -248,7 +251,13 @@ const legendLabels = v.strictObject({
 });
 export type LegendLabels = v.InferOutput<typeof legendLabels>;
 /** Files drawn into an export: annotations (GeoJSON or ImageScope XML), QuPath's detections (GeoJSON), the legend's words. */
-const annotationsFile = { annotations: v.optional(absolutePath), detections: v.optional(absolutePath), detectionClasses, legend: v.optional(legendLabels) };
+const annotationsFile = {
+  annotations: v.optional(absolutePath),
+  detections: v.optional(absolutePath),
+  detectionClasses,
+  detectionDrawing,
+  legend: v.optional(legendLabels),
+};
 /** A scale bar drawn into an image read at an objective power (the slide must give its pixel size). */
 /** A table the engine writes of an open slide's annotations (its stored file) and a file of detections. */
 const tableRequest = v.strictObject({

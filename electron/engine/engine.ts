@@ -471,7 +471,10 @@ export class SlideEngine implements SlideEngineApi {
 
   private exportOptions(
     slide: OpenSlide,
-    request: Pick<RequestOf<'engine:export-region'>, 'format' | 'overwrite' | 'colour' | 'annotations' | 'detections' | 'detectionClasses' | 'legend'>,
+    request: Pick<
+      RequestOf<'engine:export-region'>,
+      'format' | 'overwrite' | 'colour' | 'annotations' | 'detections' | 'detectionClasses' | 'detectionDrawing' | 'legend'
+    >,
     context: Context<ExportStep>,
   ) {
     return { format: request.format, overwrite: request.overwrite, ...this.imageOptions(slide, request, context) };
@@ -480,13 +483,14 @@ export class SlideEngine implements SlideEngineApi {
   /** What makes an export's pixels: the view's colour, the annotations and detections drawn in and their legend. */
   private imageOptions(
     slide: OpenSlide,
-    request: Pick<RequestOf<'engine:region-png'>, 'colour' | 'annotations' | 'detections' | 'detectionClasses' | 'legend'>,
+    request: Pick<RequestOf<'engine:region-png'>, 'colour' | 'annotations' | 'detections' | 'detectionClasses' | 'detectionDrawing' | 'legend'>,
     context: Context<ExportStep>,
   ) {
     return {
       annotations: request.annotations,
       detections: request.detections,
       detectionClasses: request.detectionClasses,
+      detectionDrawing: request.detectionDrawing,
       legend: request.legend,
       signal: context.signal,
       onProgress: context.progress,

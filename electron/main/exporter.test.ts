@@ -10,6 +10,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { writeGeoJson } from '../../shared/annotation-geojson';
 import { emptyDocument } from '../../shared/annotations';
+import type { DetectionDrawing } from '../../shared/detections';
 import { ok, type Result } from '../../shared/errors';
 import { legendLabels } from '../../shared/i18n/class-label';
 import { createTranslator } from '../../shared/i18n/i18n';
@@ -372,7 +373,7 @@ describe('Exporter', () => {
         assert.ok(chosen.ok && chosen.value);
         return (await ipc.dispatch('detections:read', SENDER, { slideId, path: chosen.value })) as Result<{ count: number }>;
       };
-      const greens = async (name: string, detections?: boolean, detectionClasses?: Array<string | null>) => {
+      const greens = async (name: string, detections?: boolean, detectionClasses?: Array<string | null>, detectionDrawing?: DetectionDrawing) => {
         dialogs.thumbnailAnswer = join(dataDir, name);
         const result = await ipc.dispatch('export:thumbnail', SENDER, {
           slideId,
@@ -380,6 +381,7 @@ describe('Exporter', () => {
           format: 'png',
           ...(detections === undefined ? {} : { detections }),
           ...(detectionClasses === undefined ? {} : { detectionClasses }),
+          ...(detectionDrawing === undefined ? {} : { detectionDrawing }),
         });
         const { data } = await sharp(files(result as Result<ExportResult>)[0]!)
           .removeAlpha()
@@ -400,7 +402,11 @@ describe('Exporter', () => {
       assert.equal(await greens('without.png'), 0, 'not asked for');
       // As the window shows them: the classes it hides are not drawn (nor in the legend).
       assert.equal(await greens('hidden.png', true, [null]), 0, 'its class hidden');
-      assert.ok((await greens('shown.png', true, ['Odd', null])) > 400, 'its class shown');
+      const shown = await greens('shown.png', true, ['Odd', null]);
+      assert.ok(shown > 400, 'its class shown');
+      // As it draws them: at half opacity the outline is blended with the slide, the legend's swatch alone is the class's colour.
+      const faint = await greens('faint.png', true, undefined, { style: 'fill', nuclei: true, opacity: 0.5 });
+      assert.ok(faint > 0 && faint < shown - 400, `${faint} pixels of the colour, against ${shown}`);
       // Their measurement table, where the save dialog says.
       annotationDialogs.exportPath = join(dataDir, 'cells.tsv');
       const table = (await ipc.dispatch('detections:export-table', SENDER, { slideId })) as Result<ExportResult>;

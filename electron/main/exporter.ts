@@ -10,6 +10,7 @@
 
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
+import type { DetectionDrawing } from '../../shared/detections';
 import { fail, type Result } from '../../shared/errors';
 import {
   exportFileNames,
@@ -203,20 +204,37 @@ export class Exporter implements SlideExporter {
   }
 
   /**
-   * `{ annotations, detections, detectionClasses, legend }`: the files of what the user asked drawn in,
-   * the slide's stored annotations and the detections its window shows (of the classes it shows), where
-   * there are some.
+   * `{ annotations, detections, detectionClasses, detectionDrawing, legend }`: the files of what the user
+   * asked drawn in, the slide's stored annotations and the detections its window shows (of the classes
+   * it shows, as it draws them), where there are some.
    */
   private async overlaysOf(
     slide: OwnedSlide,
-    wanted: { annotations?: boolean | undefined; detections?: boolean | undefined; detectionClasses?: Array<string | null> | undefined },
-  ): Promise<{ annotations?: string; detections?: string; detectionClasses?: Array<string | null>; legend?: LegendLabels }> {
+    wanted: {
+      annotations?: boolean | undefined;
+      detections?: boolean | undefined;
+      detectionClasses?: Array<string | null> | undefined;
+      detectionDrawing?: DetectionDrawing | undefined;
+    },
+  ): Promise<{
+    annotations?: string;
+    detections?: string;
+    detectionClasses?: Array<string | null>;
+    detectionDrawing?: DetectionDrawing;
+    legend?: LegendLabels;
+  }> {
     const annotations = wanted.annotations ? await this.deps.overlays?.storedFile(slide) : null;
     const detections = wanted.detections ? this.deps.overlays?.detectionsFile(slide) : null;
     if (!annotations && !detections) return {};
     return {
       ...(annotations ? { annotations } : {}),
-      ...(detections ? { detections, ...(wanted.detectionClasses ? { detectionClasses: wanted.detectionClasses } : {}) } : {}),
+      ...(detections
+        ? {
+            detections,
+            ...(wanted.detectionClasses ? { detectionClasses: wanted.detectionClasses } : {}),
+            ...(wanted.detectionDrawing ? { detectionDrawing: wanted.detectionDrawing } : {}),
+          }
+        : {}),
       ...(this.deps.legend ? { legend: this.deps.legend() } : {}),
     };
   }

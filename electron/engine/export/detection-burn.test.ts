@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { readGeoJsonDetections } from '../../../shared/detection-geojson';
+import { DETECTION_FILL_ALPHA, type DetectionDrawing } from '../../../shared/detections';
 import { boxPolygon } from '../../../testing/annotation-samples';
 import { openSlide } from '../../../testing/open-slide';
 import { sharedSlide } from '../../../testing/paths';
@@ -165,6 +166,48 @@ describe('detections burned into exports', () => {
     assert.deepEqual(at(20, 60), slide, 'a hole of one position: not drawn as a point');
   });
 
+  test('filled as the view fills them: the area at 0.45 under an opaque outline, the hole empty; the layer at its opacity, each pixel blended once; nuclei left out when the view hides them', async () => {
+    const ring = (x: number, y: number, side: number) => boxPolygon(x, y, side)[0]!;
+    const set = readGeoJsonDetections(
+      JSON.stringify([
+        {
+          type: 'Feature',
+          geometry: { type: 'Polygon', coordinates: [ring(10, 10, 60), ring(30, 30, 20)] },
+          properties: { objectType: 'detection' },
+        },
+        // Crossing the first's left edge: a pixel on both outlines.
+        { type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring(0, 20, 20)] }, properties: { objectType: 'detection' } },
+        cell(80, 80, 16, { name: 'Tumor', color: TUMOR }),
+      ]),
+      '/ring.geojson',
+    );
+    const grey = 100;
+    const image = { data: new Uint8Array(100 * 100 * 3).fill(grey), width: 100, height: 100, channels: 3 as const };
+    const view = { x: 0, y: 0, scaleX: 1, scaleY: 1 };
+    const burn = async (drawing: DetectionDrawing) => {
+      const { image: drawn } = await burnDetections(image, set, view, { drawing });
+      return (x: number, y: number) => [...drawn.data.subarray((y * 100 + x) * 3, (y * 100 + x) * 3 + 3)];
+    };
+    const mix = (alpha: number) => [Math.round(grey + (255 - grey) * alpha), Math.round(grey * (1 - alpha)), Math.round(grey * (1 - alpha))];
+    const filled = await burn({ style: 'fill', nuclei: true, opacity: 1 });
+    assert.deepEqual(filled(10, 50), [255, 0, 0], 'the outline, opaque');
+    assert.deepEqual(filled(25, 50), mix(DETECTION_FILL_ALPHA), 'between the rings: filled');
+    assert.deepEqual(filled(40, 40), [grey, grey, grey], 'inside the hole: the slide');
+    assert.deepEqual(filled(5, 90), [grey, grey, grey], 'outside every detection: the slide');
+    assert.deepEqual(filled(84, 88), [200, 0, 0], "the cell's nucleus outlined over its fill");
+    const faint = await burn({ style: 'fill', nuclei: false, opacity: 0.5 });
+    assert.deepEqual(faint(10, 50), mix(0.5), 'the outline at the opacity');
+    assert.deepEqual(faint(10, 20), mix(0.5), 'a pixel on two outlines blended once');
+    assert.deepEqual(faint(25, 50), mix(DETECTION_FILL_ALPHA * 0.5), 'the fill at the opacity');
+    assert.deepEqual(
+      faint(84, 88),
+      mix(DETECTION_FILL_ALPHA * 0.5).map((v, k) => (k === 0 ? Math.round(grey + (200 - grey) * DETECTION_FILL_ALPHA * 0.5) : v)),
+      'no nucleus: the fill',
+    );
+    const outlined = await burn({ style: 'outline', nuclei: true, opacity: 0.5 });
+    assert.deepEqual([outlined(10, 20), outlined(25, 50)], [mix(0.5), [grey, grey, grey]], 'outlines only, each pixel once');
+  });
+
   test('an export drawing many detections is cancelled while it draws, and the thread answers meanwhile (a lane silent 15 s is restarted)', async () => {
     const features = [];
     for (let y = 0; y < 4000; y += 20) for (let x = 0; x < 4000; x += 20) features.push(cell(x, y, 16, { name: 'Tumor', color: TUMOR }));
@@ -178,7 +221,7 @@ describe('detections burned into exports', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 0);
     started = performance.now();
-    await assert.rejects(async () => burnDetections(image, set, view, controller.signal), { code: 'CANCELLED' });
+    await assert.rejects(async () => burnDetections(image, set, view, { signal: controller.signal }), { code: 'CANCELLED' });
     assert.ok(performance.now() - started < whole, `cancelled after ${Math.round(performance.now() - started)} ms of a ${Math.round(whole)} ms drawing`);
   });
 

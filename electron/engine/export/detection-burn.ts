@@ -3,8 +3,10 @@
 // A detection smaller than two output pixels is one pixel of its class's colour (at a thumbnail's
 // scale, cells become a map of where each class lies); a larger one its outline and its holes' (as the
 // view outlines them), one pixel wide, two once it is large on the image, and a cell's nucleus inside it.
+// Drawn as the view shows them: filled under the outline (even-odd, its holes left empty) and the layer
+// at its opacity, each pixel blended once however many outlines cross it, as the view's canvas is.
 
-import { type DetectionSet, HOLE_MIN_VERTICES } from '../../../shared/detections';
+import { DEFAULT_DETECTION_DRAWING, DETECTION_FILL_ALPHA, type DetectionDrawing, type DetectionSet, HOLE_MIN_VERTICES } from '../../../shared/detections';
 import type { RgbImage } from '../../../shared/slide';
 import { throwIfAborted } from '../errors';
 import type { ImageView } from './annotation-burn';
@@ -19,27 +21,53 @@ const NUCLEUS_FROM = 8;
 /** How long the drawing runs before it lets the thread answer (a cancel, the lane's watchdog): 200,000 cells of a region take seconds. */
 const SLICE_MS = 50;
 
+export interface BurnDetectionsOptions {
+  /** Aborted: CANCELLED, seen between slices of SLICE_MS. */
+  signal?: AbortSignal | undefined;
+  /** Whether each class (by index) is drawn; absent: all. */
+  shown?: readonly boolean[] | undefined;
+  drawing?: DetectionDrawing | undefined;
+}
+
 /**
- * Draws the detections that fall in the image (a copy of it), of the classes `shown` (by index; absent:
- * all); answers it and the classes drawn (indices into set.classes). CANCELLED when `signal` is aborted,
- * seen between slices of SLICE_MS.
+ * Draws the detections that fall in the image (a copy of it); answers it and the classes drawn
+ * (indices into set.classes).
  */
 export async function burnDetections(
   image: RgbImage,
   set: DetectionSet,
   view: ImageView,
-  signal?: AbortSignal,
-  shown?: readonly boolean[],
+  { signal, shown, drawing = DEFAULT_DETECTION_DRAWING }: BurnDetectionsOptions = {},
 ): Promise<{ image: RgbImage; drawn: Set<number> }> {
   throwIfAborted(signal);
   const { width, height, channels } = image;
   const data = new Uint8Array(image.data);
   const drawn = new Set<number>();
   const colours = set.classes.map((c) => c.color);
+  const fill = drawing.style === 'fill';
+  const opacity = drawing.opacity;
+  // A bit a pixel (50 MB at the largest export), only where blending needs it: a pixel an outline has
+  // blended is not blended again by another outline (opaque ones overwrite), nor by a fill (under them).
+  const marked = opacity < 1 || fill ? new Uint8Array(Math.ceil((width * height) / 8)) : null;
   let [r, g, b] = [0, 0, 0];
+  /** The class's colour over the pixel at `alpha`, rounded as a canvas rounds. */
+  const blend = (at: number, alpha: number): void => {
+    data[at] = Math.round(data[at]! + (r - data[at]!) * alpha);
+    data[at + 1] = Math.round(data[at + 1]! + (g - data[at + 1]!) * alpha);
+    data[at + 2] = Math.round(data[at + 2]! + (b - data[at + 2]!) * alpha);
+  };
   const plot = (x: number, y: number): void => {
     if (x < 0 || y < 0 || x >= width || y >= height) return;
-    const at = (y * width + x) * channels;
+    const pixel = y * width + x;
+    const at = pixel * channels;
+    if (marked) {
+      const seen = marked[pixel >> 3]! & (1 << (pixel & 7));
+      marked[pixel >> 3]! |= 1 << (pixel & 7);
+      if (opacity < 1) {
+        if (!seen) blend(at, opacity);
+        return;
+      }
+    }
     data[at] = r;
     data[at + 1] = g;
     data[at + 2] = b;
@@ -95,29 +123,87 @@ export async function burnDetections(
       else for (let k = 0; k < n; k++) line(px(k), py(k), px(k + 1), py(k + 1), wide);
     }
   };
+  /** The detection's area's edges in output pixels (x0, y0, x1, y1 each): its outline's rings and its holes. */
+  const areaEdges = (i: number): Float64Array => {
+    const rings: number[] = [];
+    const take = (table: Uint32Array, minVertices: number) => {
+      for (let ring = table[2 * i]!, end = ring + table[2 * i + 1]!; ring < end; ring++)
+        if (set.rings[2 * ring + 1]! >= Math.max(3, minVertices)) rings.push(ring);
+    };
+    take(set.outlines, 3);
+    take(set.holes, HOLE_MIN_VERTICES);
+    const edges = new Float64Array(4 * rings.reduce((sum, ring) => sum + set.rings[2 * ring + 1]!, 0));
+    let e = 0;
+    for (const ring of rings) {
+      const [start, n] = [set.rings[2 * ring]!, set.rings[2 * ring + 1]!];
+      for (let k = 0; k < n; k++) {
+        const [from, to] = [start + k, start + ((k + 1) % n)];
+        edges[e++] = (set.xy[2 * from]! - view.x) * view.scaleX;
+        edges[e++] = (set.xy[2 * from + 1]! - view.y) * view.scaleY;
+        edges[e++] = (set.xy[2 * to]! - view.x) * view.scaleX;
+        edges[e++] = (set.xy[2 * to + 1]! - view.y) * view.scaleY;
+      }
+    }
+    return edges;
+  };
+  const fillOpacity = DETECTION_FILL_ALPHA * opacity;
+  /** Fills the detection's area even-odd (its holes empty), pixel centres inside, under what is marked. */
+  const fillArea = (i: number, box: Float32Array): void => {
+    const edges = areaEdges(i);
+    const top = Math.max(0, Math.ceil((box[1]! - view.y) * view.scaleY - 0.5));
+    const bottom = Math.min(height - 1, Math.floor((box[3]! - view.y) * view.scaleY - 0.5));
+    const crossings: number[] = [];
+    for (let y = top; y <= bottom; y++) {
+      const cy = y + 0.5;
+      crossings.length = 0;
+      for (let e = 0; e < edges.length; e += 4) {
+        const [y0, y1] = [edges[e + 1]!, edges[e + 3]!];
+        if (y0 <= cy !== y1 <= cy) crossings.push(edges[e]! + ((cy - y0) * (edges[e + 2]! - edges[e]!)) / (y1 - y0));
+      }
+      crossings.sort((a, c) => a - c);
+      for (let k = 0; k + 1 < crossings.length; k += 2) {
+        const to = Math.min(width - 1, Math.floor(crossings[k + 1]! - 0.5));
+        for (let x = Math.max(0, Math.ceil(crossings[k]! - 0.5)); x <= to; x++) {
+          const pixel = y * width + x;
+          if (marked![pixel >> 3]! & (1 << (pixel & 7))) continue;
+          blend(pixel * channels, fillOpacity);
+        }
+      }
+    }
+  };
   const [minX, minY] = [view.x, view.y];
   const [maxX, maxY] = [view.x + width / view.scaleX, view.y + height / view.scaleY];
-  let slice = performance.now();
-  for (let i = 0; i < set.count; i++) {
-    if (i % 256 === 0 && performance.now() - slice > SLICE_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      throwIfAborted(signal);
-      slice = performance.now();
+  /** Each drawn detection's index in turn, its class's colour set, letting the thread answer between slices. */
+  const forEachDrawn = async (draw: (i: number, box: Float32Array, size: number) => void): Promise<void> => {
+    let slice = performance.now();
+    for (let i = 0; i < set.count; i++) {
+      if (i % 256 === 0 && performance.now() - slice > SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        throwIfAborted(signal);
+        slice = performance.now();
+      }
+      const box = set.boxes.subarray(4 * i, 4 * i + 4);
+      if (box[2]! < minX || box[0]! > maxX || box[3]! < minY || box[1]! > maxY) continue;
+      const cls = set.classOf[i]!;
+      if (shown && !shown[cls]) continue;
+      [r, g, b] = colours[cls]!;
+      drawn.add(cls);
+      draw(i, box, Math.max((box[2]! - box[0]!) * view.scaleX, (box[3]! - box[1]!) * view.scaleY));
     }
-    const box = set.boxes.subarray(4 * i, 4 * i + 4);
-    if (box[2]! < minX || box[0]! > maxX || box[3]! < minY || box[1]! > maxY) continue;
-    const cls = set.classOf[i]!;
-    if (shown && !shown[cls]) continue;
-    [r, g, b] = colours[cls]!;
-    drawn.add(cls);
-    const size = Math.max((box[2]! - box[0]!) * view.scaleX, (box[3]! - box[1]!) * view.scaleY);
+  };
+  // Outlines first, marking their pixels, so that the fills (drawn after, under them) leave those alone.
+  await forEachDrawn((i, box, size) => {
     if (size < DOT_BELOW) {
       plot(Math.floor(((box[0]! + box[2]!) / 2 - view.x) * view.scaleX), Math.floor(((box[1]! + box[3]!) / 2 - view.y) * view.scaleY));
-      continue;
+      return;
     }
     outline(set.outlines, i, size >= WIDE_FROM);
     outline(set.holes, i, size >= WIDE_FROM, HOLE_MIN_VERTICES);
-    if (size >= NUCLEUS_FROM) outline(set.nuclei, i, false);
-  }
+    if (drawing.nuclei && size >= NUCLEUS_FROM) outline(set.nuclei, i, false);
+  });
+  if (fill)
+    await forEachDrawn((i, box, size) => {
+      if (size >= DOT_BELOW) fillArea(i, box);
+    });
   return { image: { ...image, data }, drawn };
 }

@@ -4,7 +4,7 @@
 
 import type { AnnotationDocument } from '../../../shared/annotations';
 import { rgbToCss } from '../../../shared/annotations';
-import type { DetectionSet } from '../../../shared/detections';
+import { DEFAULT_DETECTION_DRAWING, type DetectionDrawing, type DetectionSet } from '../../../shared/detections';
 import type { LegendLabels } from '../../../shared/operations';
 import type { RgbImage } from '../../../shared/slide';
 import { readAnnotationFile } from '../../annotations/annotation-files';
@@ -19,6 +19,8 @@ export interface OverlayFiles {
   detections?: string | undefined;
   /** Their classes drawn, by name (null: unclassified), as the window shows them; absent: every one. */
   detectionClasses?: ReadonlyArray<string | null> | undefined;
+  /** How they are drawn, as the window shows them; absent: outlines with their nuclei, opaque. */
+  detectionDrawing?: DetectionDrawing | undefined;
   /** The legend's class names in the user's language. */
   legend?: LegendLabels | undefined;
 }
@@ -33,6 +35,7 @@ export class ExportOverlay {
     private readonly detections: DetectionSet | null,
     /** Whether each of the detections' classes is drawn. */
     private readonly detectionShown: readonly boolean[],
+    private readonly detectionDrawing: DetectionDrawing,
     private readonly labels: LegendLabels | undefined,
   ) {}
 
@@ -43,14 +46,19 @@ export class ExportOverlay {
     const detections = files.detections ? await readDetectionsApart(files.detections, signal) : null;
     const chosen = files.detectionClasses && new Set(files.detectionClasses);
     const shown = (detections?.classes ?? []).map((c) => !chosen || chosen.has(c.name));
-    return new ExportOverlay(annotations, detections, shown, files.legend);
+    return new ExportOverlay(annotations, detections, shown, files.detectionDrawing ?? DEFAULT_DETECTION_DRAWING, files.legend);
   }
 
   /** The image with what falls in it drawn, and the legend of the classes it shows (null: none). */
   async burn(image: RgbImage, view: ImageView, signal?: AbortSignal): Promise<{ image: RgbImage; legend: Rgba | null }> {
     let annotationClasses = new Set<string | null>();
     let detectionClasses = new Set<number>();
-    if (this.detections) ({ image, drawn: detectionClasses } = await burnDetections(image, this.detections, view, signal, this.detectionShown));
+    if (this.detections)
+      ({ image, drawn: detectionClasses } = await burnDetections(image, this.detections, view, {
+        signal,
+        shown: this.detectionShown,
+        drawing: this.detectionDrawing,
+      }));
     if (this.annotations) ({ image, drawn: annotationClasses } = await burnAnnotations(image, this.annotations, view));
     for (const name of annotationClasses) this.#annotationClasses.add(name);
     for (const index of detectionClasses) this.#detectionClasses.add(index);

@@ -124,14 +124,20 @@ describe('the detection layer', () => {
     assert.deepEqual([...createLayer(set).shown], [1, 1, 1], 'the layer changed is a new one');
   });
 
-  it('an export draws the classes shown: by name, none named while all are, no count once none is', () => {
+  it('an export draws the classes shown (by name, none named while all are, no count once none is), filled or not, at the opacity shown', () => {
     const layer = createLayer(set);
-    assert.deepEqual(drawnForExport(layer), { count: set.count });
+    const drawing = { style: 'outline', nuclei: true, opacity: 1 };
+    assert.deepEqual(drawnForExport(layer), { count: set.count, drawing });
     const hidden = withClassShown(layer, 1, false);
     const [a, b, c] = set.classes;
-    assert.deepEqual(drawnForExport(hidden), { count: a!.count + c!.count, classes: [a!.name, c!.name] });
+    assert.deepEqual(drawnForExport(hidden), { count: a!.count + c!.count, classes: [a!.name, c!.name], drawing });
     assert.notEqual(b!.count, 0);
-    assert.deepEqual(drawnForExport(withClassShown(layer, null, false)), { count: 0, classes: [] });
+    assert.deepEqual(drawnForExport(withClassShown(layer, null, false)), { count: 0, classes: [], drawing });
+    assert.deepEqual(
+      drawnForExport({ ...layer, style: 'fill', nuclei: false, opacity: 0.4 }).drawing,
+      { style: 'fill', nuclei: false, opacity: 0.4 },
+      'drawn as shown',
+    );
   });
 
   it('picks a point detection near it; each detection of its kind, as the file says', () => {

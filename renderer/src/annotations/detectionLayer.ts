@@ -5,21 +5,24 @@
 import type { Box } from '../../../shared/annotation-geometry';
 import { GridIndex } from '../../../shared/annotation-index';
 import { detectionCentroid } from '../../../shared/detection-counts';
-import { DETECTION_KINDS, type DetectionDisplay, type DetectionKind, type DetectionSet, type DetectionStyle } from '../../../shared/detections';
+import {
+  DEFAULT_DETECTION_DRAWING,
+  DETECTION_KINDS,
+  type DetectionDisplay,
+  type DetectionDrawing,
+  type DetectionKind,
+  type DetectionSet,
+} from '../../../shared/detections';
 
-export interface DetectionLayer {
+export interface DetectionLayer extends DetectionDrawing {
   set: DetectionSet;
   index: GridIndex;
   /** Per class (as `set.classes`), 1 where its detections are drawn. */
   shown: Uint8Array;
-  style: DetectionStyle;
-  nuclei: boolean;
-  /** 0.1 to 1. */
-  opacity: number;
 }
 
 export function createLayer(set: DetectionSet): DetectionLayer {
-  return { set, index: new GridIndex(set.boxes), shown: new Uint8Array(set.classes.length).fill(1), style: 'outline', nuclei: true, opacity: 1 };
+  return { set, index: new GridIndex(set.boxes), shown: new Uint8Array(set.classes.length).fill(1), ...DEFAULT_DETECTION_DRAWING };
 }
 
 /** How the layer is shown, as remembered for the slide: the classes hidden by name. */
@@ -52,11 +55,12 @@ export function withClassShown(layer: DetectionLayer, which: number | null, show
  * What an export draws of the layer, as the view shows it: how many detections, and the names of the
  * classes shown (absent while every one is: the engine draws all).
  */
-export function drawnForExport(layer: DetectionLayer): { count: number; classes?: Array<string | null> } {
+export function drawnForExport(layer: DetectionLayer): { count: number; classes?: Array<string | null>; drawing: DetectionDrawing } {
   const { set, shown } = layer;
-  if (shown.every((s) => s === 1)) return { count: set.count };
+  const drawing = { style: layer.style, nuclei: layer.nuclei, opacity: layer.opacity };
+  if (shown.every((s) => s === 1)) return { count: set.count, drawing };
   const classes = set.classes.filter((_, i) => shown[i] === 1);
-  return { count: classes.reduce((sum, c) => sum + c.count, 0), classes: classes.map((c) => c.name) };
+  return { count: classes.reduce((sum, c) => sum + c.count, 0), classes: classes.map((c) => c.name), drawing };
 }
 
 /** Whether a ring of `set.rings` holds the point (even-odd: a self-crossing outline is read as drawn). */

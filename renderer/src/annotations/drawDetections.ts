@@ -9,7 +9,7 @@
 // The layer's opacity is the canvas's CSS opacity: no cost here.
 
 import { rgbToCss } from '../../../shared/annotations';
-import { HOLE_MIN_VERTICES } from '../../../shared/detections';
+import { DETECTION_FILL_ALPHA, HOLE_MIN_VERTICES } from '../../../shared/detections';
 import type { DetectionLayer } from './detectionLayer';
 import { transformScale, type ViewTransform, viewBox } from './drawAnnotations';
 
@@ -26,8 +26,6 @@ const VERTEX_STEP_PX = 1.5;
 const SHAPES_PER_STROKE = 200;
 /** A point detection's radius (CSS px). */
 const POINT_RADIUS = 3;
-/** Filled detections' alpha under their outline. */
-const FILL_ALPHA = 0.45;
 
 /** Buffers kept from frame to frame by the one canvas that draws with them. */
 export interface DrawScratch {
@@ -197,7 +195,7 @@ function drawPaths(ctx: CanvasRenderingContext2D, t: ViewTransform, layer: Detec
    */
   const drawBatch = (batch: readonly number[]): void => {
     if (fill) {
-      ctx.globalAlpha = FILL_ALPHA;
+      ctx.globalAlpha = DETECTION_FILL_ALPHA;
       for (const i of batch) {
         if (!apart(i)) continue;
         ctx.beginPath();

@@ -144,11 +144,16 @@ export function ExportDialog({ slide, context, job, onExportThumbnail, onExportS
   // The detections shown over the slide (detections:read), drawn in as the view shows them: the classes it hides left out.
   const detectionStore = useDetectionStore();
   const shownDetections = detectionStore?.of(slide.slideId);
-  const drawn = shownDetections?.status === 'shown' ? drawnForExport(shownDetections.layer) : { count: 0 };
-  const detectionCount = drawn.count;
+  const drawn = shownDetections?.status === 'shown' ? drawnForExport(shownDetections.layer) : null;
+  const detectionCount = drawn?.count ?? 0;
   const [burnDetections, setBurnDetections] = useState(false);
   const detections = burnDetections && detectionCount > 0;
-  const overlays = { annotations, detections, ...(detections && drawn.classes ? { detectionClasses: drawn.classes } : {}) };
+  const overlays = {
+    annotations,
+    detections,
+    ...(detections && drawn?.classes ? { detectionClasses: drawn.classes } : {}),
+    ...(detections && drawn ? { detectionDrawing: drawn.drawing } : {}),
+  };
   // The region: the view, or the annotation selected when the dialog opened (its bounds).
   const [selected] = useState(() => {
     const annotation = annotationState?.document.annotations.find((a) => a.id === annotationState.selectedId);
