@@ -881,6 +881,87 @@ describe("QuPath's detections drawn in (--detections)", () => {
     assert.equal(existsSync(join(out, 'bad.png')), false);
   });
 
+  test('--detection-style fill:OPACITY draws them filled and see-through, as the app can; a batch records it and will not pass off outlines as it; bad values are usage errors', async () => {
+    const region = (name: string, ...style: string[]) => {
+      const file = join(out, name);
+      const run = cli(
+        'region',
+        CMU,
+        '--x',
+        '0',
+        '--y',
+        '0',
+        '--width',
+        '320',
+        '--height',
+        '240',
+        '--power',
+        '10',
+        '--detections',
+        cells,
+        ...style,
+        '--out',
+        file,
+      );
+      assert.equal(run.status, 0, run.stderr);
+      return sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    };
+    const [plain, filled] = [await region('plain.png'), await region('filled.png', '--detection-style', 'fill:0.5')];
+    const at = (d: typeof plain, x: number, y: number) => [...d.data.subarray((y * d.info.width + x) * 3, (y * d.info.width + x) * 3 + 3)];
+    const slide = at(plain, 70, 70);
+    const fill = 0.45 * 0.5;
+    assert.deepEqual(
+      at(filled, 70, 70),
+      slide.map((v, k) => Math.round(v + ([160, 90, 160][k]! - v) * fill)),
+      'inside the cell: its colour at 0.45 of the opacity over the slide',
+    );
+    const edge = at(plain, 50, 75);
+    assert.deepEqual(edge, [160, 90, 160]);
+    assert.notDeepEqual(at(filled, 50, 75), edge, 'the outline at half opacity');
+    const folder = join(out, 'styled-thumbs');
+    const report = join(out, 'styled.jsonl');
+    const batch = cli('thumbnail', CMU, '--size', '256', '--detections', cells, '--detection-style', 'fill', '--out', folder, '--report', report);
+    assert.equal(batch.status, 0, batch.stderr);
+    const line = JSON.parse(readFileSync(report, 'utf8').trim().split('\n').at(-1)!) as ReportLine;
+    assert.match(line.outputSet ?? '', /--detections cells\.geojson --detection-style fill$/);
+    const outlines = cli('thumbnail', CMU, '--size', '256', '--detections', cells, '--out', folder);
+    assert.equal(outlines.status, 1, 'the filled one there is not the outlined one asked for');
+    assert.match(outlines.stderr, /made with .*--detection-style fill/);
+    for (const [style, message] of [
+      ['dots', /--detection-style must be outline or fill/],
+      ['fill:0', /opacity must be a number from 0\.1 to 1 \(got "0"\)/],
+      ['fill:', /opacity must be a number from 0\.1 to 1/],
+      ['outline:1:2', /--detection-style must be outline or fill/],
+    ] as const) {
+      const refused = cli(
+        'region',
+        CMU,
+        '--x',
+        '0',
+        '--y',
+        '0',
+        '--width',
+        '10',
+        '--height',
+        '10',
+        '--power',
+        '10',
+        '--detections',
+        cells,
+        '--detection-style',
+        style,
+        '--out',
+        join(out, 'no.png'),
+      );
+      assert.equal(refused.status, 2, style);
+      assert.match(refused.stderr, message);
+    }
+    const alone = cli('thumbnail', CMU, '--size', '64', '--detection-style', 'fill', '--out', join(out, 'no-thumbs'));
+    assert.equal(alone.status, 2);
+    assert.match(alone.stderr, /--detection-style says how --detections FILE is drawn: give that too/);
+    assert.equal(existsSync(join(out, 'no.png')) || existsSync(join(out, 'no-thumbs')), false);
+  });
+
   test('annotations SLIDE --detections FILE counts them by class, --json says the same, --export writes their table; with --import, a usage error', async () => {
     const summary = cli('annotations', CMU, '--detections', cells);
     assert.equal(summary.status, 0, summary.stderr);

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { ExportColour } from '../../shared/colour';
+import type { DetectionDrawing } from '../../shared/detections';
 import { type ErrorInfo, fail, type Result, toErrorInfo } from '../../shared/errors';
 import { DEFAULT_POWERS, thumbnailFileName } from '../../shared/export-plan';
 import type { ComparisonMode, ImageFormat, ThumbnailSpec } from '../../shared/operations';
@@ -21,6 +22,7 @@ import { settledOrAborted, untilSettledOrAborted } from '../rpc/abortable';
 import type { SlideOutcome, SlideWork } from './batch';
 import { channelsText } from './channel-option';
 import { examineOutput } from './complete-output';
+import { detectionStyleText } from './detection-style-option';
 import { printable } from './printable';
 import { writeSlideWarnings } from './slide-warnings';
 import { UsageError } from './usage-error';
@@ -132,6 +134,8 @@ async function sized(paths: string[]): Promise<Array<{ path: string; bytes: numb
 export interface DrawnFiles {
   annotations?: string | undefined;
   detections?: string | undefined;
+  /** How the detections are drawn (--detection-style); absent: outlined, opaque. */
+  detectionDrawing?: DetectionDrawing | undefined;
 }
 
 /** The annotations file an export of this slide draws in: the one given, or (`stored`) the slide's own, if it has any. */
@@ -174,7 +178,7 @@ export function thumbnailWork(
       }
       return identityOnce;
     };
-    let drawn: DrawnFiles = { detections: given.detections };
+    let drawn: DrawnFiles = { detections: given.detections, detectionDrawing: given.detectionDrawing };
     let recipe: string;
     try {
       drawn = { ...drawn, annotations: await annotationsFor(input.path, given.annotations, identity) };
@@ -281,11 +285,11 @@ export function thumbnailOutputSet(
   colour: ExportColour | undefined,
   shown: SlideShown | undefined,
   format: ImageFormat,
-  { annotations, detections }: DrawnFiles,
+  { annotations, detections, detectionDrawing }: DrawnFiles,
 ): string {
   const drawn = [
     ...(annotations === undefined ? [] : [`--annotations ${annotations === 'stored' ? 'stored' : basename(annotations)}`]),
-    ...(detections === undefined ? [] : [`--detections ${basename(detections)}`]),
+    ...(detections === undefined ? [] : [`--detections ${basename(detections)}`, ...detectionStyleText(detectionDrawing)]),
   ];
   return [...pixelOptions(spec, colour, shown), `--format ${format}`, ...drawn].join(' ');
 }
@@ -303,6 +307,7 @@ async function thumbnailRecipe(spec: ThumbnailSpec, colour: ExportColour | undef
     });
     parts.push(`--${option} sha256:${createHash('sha256').update(content).digest('hex').slice(0, 16)}`);
   }
+  if (drawn.detections !== undefined) parts.push(...detectionStyleText(drawn.detectionDrawing));
   return parts.join(' ');
 }
 
@@ -350,7 +355,7 @@ export async function runCompare(
 ): Promise<Result<string[]>> {
   const comparisonPath = resolve(outFile);
   await makeOutputFolder(dirname(comparisonPath));
-  const drawn = { annotations: await annotationsFor(resolve(path), given.annotations), detections: given.detections };
+  const drawn = { ...given, annotations: await annotationsFor(resolve(path), given.annotations) };
   const result = await withSlide(
     engine,
     path,
@@ -386,6 +391,7 @@ export interface RegionArgs {
   /** Drawn in at a power: a file's annotations or the slide's stored ones ("stored"), a file's detections, and a scale bar. */
   annotations?: string | undefined;
   detections?: string | undefined;
+  detectionDrawing?: DetectionDrawing | undefined;
   scaleBar?: boolean;
 }
 
@@ -421,6 +427,7 @@ export async function runRegion(
         colour,
         annotations,
         detections: args.detections,
+        detectionDrawing: args.detectionDrawing,
         scaleBar: args.scaleBar,
       });
     },

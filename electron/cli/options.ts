@@ -53,6 +53,7 @@ export const OPTIONS = {
   slowest: { type: 'string', for: ['report'] },
   annotations: { type: 'string', for: ['thumbnail', 'compare', 'region'] },
   detections: { type: 'string', for: ['thumbnail', 'compare', 'region', 'annotations'] },
+  'detection-style': { type: 'string', for: ['thumbnail', 'compare', 'region'] },
   'scale-bar': { type: 'boolean', for: ['region'] },
   import: { type: 'string', for: ['annotations'] },
   export: { type: 'string', for: ['annotations'] },

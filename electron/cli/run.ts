@@ -21,11 +21,23 @@ import { type EngineLaunchSettings, engineEnvironmentProblem, readEngineSettings
 import { annotationFormat, runAnnotations, runAnnotationsTable } from './annotations-command';
 import { jobEngine, runBatch } from './batch';
 import { shownOption } from './channel-option';
-import { type Engine, infoJson, infoText, makeOutputFolder, runCompare, runRegion, thumbnailOutputSet, thumbnailWork, withSlide } from './commands';
+import {
+  type DrawnFiles,
+  type Engine,
+  infoJson,
+  infoText,
+  makeOutputFolder,
+  runCompare,
+  runRegion,
+  thumbnailOutputSet,
+  thumbnailWork,
+  withSlide,
+} from './commands';
 import { runCompareSlides } from './compare-slides';
 import { outputProvenance } from './complete-output';
 import { batchCores, CLI_ALLOWANCE_MB, memoryBudget, parseJobs, planConcurrency } from './concurrency';
 import { readContainerLimits } from './container-limits';
+import { detectionStyleOption } from './detection-style-option';
 import { runDetections, TABLE_ROWS } from './detections-command';
 import { inputKey, shardSlides } from './folder-slides';
 import {
@@ -56,15 +68,16 @@ The command line is in English only (its output is read by scripts); the app fol
 Usage:
   slidescope info SLIDE [--json]
   slidescope region SLIDE --x X --y Y --width W --height H [--level N | --power P [--annotations FILE|stored]
-                    [--detections FILE] [--scale-bar]] --out FILE [--format png|jpeg|tiff] [--colour srgb|stored]
-                    [--channels LIST] [--plane Z[,T]] [--overwrite]
+                    [--detections FILE [--detection-style outline|fill[:OPACITY]]] [--scale-bar]] --out FILE
+                    [--format png|jpeg|tiff] [--colour srgb|stored] [--channels LIST] [--plane Z[,T]] [--overwrite]
   slidescope thumbnail SLIDE... | DIR... | --list FILE [--recursive] [--root DIR] [--power 1.25 | --mpp 8 | --size 1024]
                        [--format png|jpeg|tiff] --out DIR [--shard K/N | --shard auto] [--report FILE.jsonl]
                        [--jobs N] [--max-memory 8G] [--overwrite] [--grace SECONDS] [--annotations FILE|stored]
-                       [--detections FILE] [--colour srgb|stored] [--channels LIST] [--plane Z[,T]]
+                       [--detections FILE [--detection-style outline|fill[:OPACITY]]] [--colour srgb|stored]
+                       [--channels LIST] [--plane Z[,T]]
   slidescope compare SLIDE [--powers 1.25,2.5,5,10] [--mode slide | --mode field --center X,Y [--panel 512x512]] --out FILE
-                     [--annotations FILE|stored] [--detections FILE] [--format png|jpeg|tiff] [--colour srgb|stored]
-                     [--channels LIST] [--plane Z[,T]] [--overwrite]
+                     [--annotations FILE|stored] [--detections FILE [--detection-style outline|fill[:OPACITY]]]
+                     [--format png|jpeg|tiff] [--colour srgb|stored] [--channels LIST] [--plane Z[,T]] [--overwrite]
   slidescope compare SLIDE SLIDE [SLIDE SLIDE] --power P [--center X,Y] [--size 512x512] [--alignment FILE.json] --out FILE
                      [--format png|jpeg|tiff] [--colour srgb|stored] [--channels LIST] [--plane Z[,T]] [--overwrite]
   slidescope annotations SLIDE... [--json] | --import FILE | --export FILE [--format geojson|imagescope|csv] [--overwrite]
@@ -113,7 +126,9 @@ Annotations:
   slide), or each slide's stored ones ("stored"), into thumbnails, comparisons and regions read at
   a --power, with a legend; --detections draws QuPath's detections (cells, detections, tiles) from
   its GeoJSON export (one slide; .zip or .gz too) into the same, under the annotations: a pixel a
-  cell where they are smaller than two, else their outlines and nuclei in their class's colour;
+  cell where they are smaller than two, else their outlines and nuclei in their class's colour
+  (--detection-style fill: filled under the outline, as the app's detection panel fills them; :OPACITY
+  from 0.1 to 1 draws them see-through, e.g. fill:0.6);
   --scale-bar draws a scale bar into such a region (the slide must give its pixel size).
   \`annotations SLIDE --detections FILE\` counts them by kind and class, and in each of the slide's
   annotations (by their centroids, as QuPath counts them; per mm² where the slide gives its pixel
@@ -281,6 +296,16 @@ function detectionsOption(value: string | undefined, slides: number): string | u
   return resolve(value);
 }
 
+/** --annotations, --detections and --detection-style: what is drawn into the images of `slides` slides. */
+function drawnOptions(values: Options, slides: number): DrawnFiles {
+  const detections = detectionsOption(values.detections, slides);
+  return {
+    annotations: annotationsOption(values.annotations, slides),
+    detections,
+    detectionDrawing: detectionStyleOption(values['detection-style'], detections),
+  };
+}
+
 /** --annotations: a file (given as an absolute path) or, with "stored", each slide's own. */
 function annotationsOption(value: string | undefined, slides: number): string | undefined {
   if (value === undefined || value === 'stored') return value;
@@ -386,7 +411,7 @@ async function thumbnailBatch(positionals: string[], values: Options, cacheJourn
       return 0;
     }
     inputs = all.filter(mine);
-    const drawn = { annotations: annotationsOption(values.annotations, all.length), detections: detectionsOption(values.detections, all.length) };
+    const drawn = drawnOptions(values, all.length);
     const stems = outputStems(all, outDir, folders);
     // After the usage errors above (nothing written), before the output folder: a report that cannot
     // be written leaves no empty folder behind.
@@ -731,11 +756,7 @@ async function runCommand(argv: string[], launchEngine: EngineLauncher): Promise
         };
         if (power === undefined && (values.annotations !== undefined || values.detections !== undefined || values['scale-bar']))
           throw new UsageError('--annotations, --detections and --scale-bar draw into a region read at a --power, not at a --level.');
-        const drawn = {
-          annotations: annotationsOption(values.annotations, 1),
-          detections: detectionsOption(values.detections, 1),
-          scaleBar: values['scale-bar'] === true,
-        };
+        const drawn = { ...drawnOptions(values, 1), scaleBar: values['scale-bar'] === true };
         const out = await runRegion(
           engine(),
           positionals[0]!,
@@ -765,7 +786,7 @@ async function runCommand(argv: string[], launchEngine: EngineLauncher): Promise
         } else if (values.mode !== undefined && values.mode !== 'slide') {
           throw new UsageError('--mode must be slide or field.');
         }
-        const drawn = { annotations: annotationsOption(values.annotations, 1), detections: detectionsOption(values.detections, 1) };
+        const drawn = drawnOptions(values, 1);
         const files = await runCompare(
           engine(),
           positionals[0]!,
