@@ -4,12 +4,17 @@
 // - the OME-XML in the first IFD's ImageDescription (UTF-8: units such as "µm");
 // - each plane of the slide image a full-resolution IFD in the chain (TiffData IFD=...), its
 //   reduced levels (2x apart) that IFD's SubIFDs (tag 330), flagged reduced-resolution;
-// - brightfield: one interleaved RGB plane (Channel SamplesPerPixel=3), JPEG or LZW tiles, with
-//   "macro" and "label" as Images of their own (one IFD each); a z-stack an IFD a focal plane;
+// - brightfield: one interleaved RGB plane (Channel SamplesPerPixel=3), JPEG (YCbCr or RGB) or LZW
+//   tiles, with "macro" and "label" as Images of their own (one IFD each); a z-stack an IFD a focal
+//   plane; or its red, green and blue as separate planes: an 8-bit grey IFD per channel (SizeC=3,
+//   SamplesPerPixel=1, as bfconvert -separate writes) or PlanarConfiguration 2 in one IFD;
 // - fluorescence: SizeC planes of 16-bit grey (uncompressed), one IFD per channel.
 
+import { deflateSync } from 'node:zlib';
+import sharp from 'sharp';
 import { makeLabel, makeMacro } from '../../electron/synth/associated';
 import { type RgbImage, resizeArea } from '../../electron/synth/image-ops';
+import { applyHorizontalPredictor, lzwEncode } from '../../electron/synth/lzw';
 import { reduceBox } from '../../electron/synth/pyramid';
 import { SOFTWARE, type WrittenSlide, writeAtomically } from '../../electron/synth/slides';
 import { Compression, FieldType, Photometric, type TiffImage, TiffWriter } from '../../electron/synth/tiff-writer';
@@ -24,7 +29,17 @@ export interface OmeTiffOptions {
   tileSize?: number;
   /** 'rgb': 8-bit brightfield; 'fluorescence': `channels` 16-bit planes. */
   kind: 'rgb' | 'fluorescence';
-  compression?: 'jpeg' | 'lzw';
+  compression?: 'jpeg' | 'lzw' | 'deflate' | 'none';
+  /** JPEG tiles' photometric (brightfield, interleaved): YCbCr 4:2:0 (default) or RGB. */
+  jpegPhotometric?: 'ycbcr' | 'rgb';
+  /**
+   * How brightfield samples are stored: interleaved (default); 'channel-planes', a grey IFD per colour
+   * (three Channels of one sample); 'planar', one IFD with PlanarConfiguration 2. Separate planes'
+   * tiles are each a grey tile in the codec (JPEG: a full grey JPEG, no shared tables).
+   */
+  rgbLayout?: 'interleaved' | 'channel-planes' | 'planar';
+  /** Attributes of the three Channel elements of 'channel-planes' (Name, Color, Fluor ...), written as given. */
+  channelAttributes?: readonly [string, string, string];
   channels?: number;
   /**
    * Focal planes (SizeZ; DimensionOrder XYCZT, an IFD a plane): a fluorescence plane z's samples
@@ -75,7 +90,8 @@ function xmlEscape(text: string): string {
 }
 
 function omeXml(options: OmeTiffOptions, associated: ReadonlyArray<{ name: string; ifd: number; image: RgbImage }>): string {
-  const channels = options.kind === 'rgb' ? 1 : (options.channels ?? 3);
+  const channels = planeChannels(options);
+  const layout = options.rgbLayout ?? 'interleaved';
   const size = options.physicalSize ?? { value: 0.5, unit: 'µm' };
   const physical = `PhysicalSizeX="${size.value}" PhysicalSizeXUnit="${xmlEscape(size.unit)}" PhysicalSizeY="${size.value}" PhysicalSizeYUnit="${xmlEscape(size.unit)}"`;
   const instrument =
@@ -86,11 +102,14 @@ function omeXml(options: OmeTiffOptions, associated: ReadonlyArray<{ name: strin
   const type = options.kind === 'rgb' ? 'uint8' : 'uint16';
   const significant = options.kind === 'rgb' ? 8 : (options.significantBits ?? 16);
   const channelXml =
-    options.kind === 'rgb'
-      ? '<Channel ID="Channel:0:0" SamplesPerPixel="3"><LightPath/></Channel>'
-      : Array.from({ length: channels }, (_, c) => `<Channel ID="Channel:0:${c}" Name="${['DAPI', 'FITC', 'TRITC', 'Cy5'][c % 4]}" SamplesPerPixel="1"/>`).join(
-          '',
-        );
+    options.kind === 'rgb' && layout === 'channel-planes'
+      ? [0, 1, 2].map((c) => `<Channel ID="Channel:0:${c}" SamplesPerPixel="1" ${options.channelAttributes?.[c] ?? ''}><LightPath/></Channel>`).join('')
+      : options.kind === 'rgb'
+        ? '<Channel ID="Channel:0:0" SamplesPerPixel="3"><LightPath/></Channel>'
+        : Array.from(
+            { length: channels },
+            (_, c) => `<Channel ID="Channel:0:${c}" Name="${['DAPI', 'FITC', 'TRITC', 'Cy5'][c % 4]}" SamplesPerPixel="1"/>`,
+          ).join('');
   const zSlices = options.zSlices ?? 1;
   const tiffData = Array.from({ length: channels * zSlices }, (_, i) => {
     const [c, z] = [i % channels, Math.floor(i / channels)];
@@ -98,7 +117,7 @@ function omeXml(options: OmeTiffOptions, associated: ReadonlyArray<{ name: strin
   }).join('');
   const main =
     `<Image ID="Image:0" Name="synthetic slide"><AcquisitionDate>2026-01-02T03:04:05</AcquisitionDate>${objectiveRefs}` +
-    `<Pixels BigEndian="false" DimensionOrder="XYCZT" ID="Pixels:0" Interleaved="${options.kind === 'rgb'}" ${physical} SignificantBits="${significant}" ` +
+    `<Pixels BigEndian="false" DimensionOrder="XYCZT" ID="Pixels:0" Interleaved="${options.kind === 'rgb' && layout === 'interleaved'}" ${physical} SignificantBits="${significant}" ` +
     `SizeC="${options.kind === 'rgb' ? 3 : channels}" SizeT="1" SizeX="${options.width}" SizeY="${options.height}" SizeZ="${zSlices}" Type="${type}">${channelXml}${tiffData}</Pixels></Image>`;
   const others = associated
     .map(
@@ -131,10 +150,12 @@ async function writeTiles(
   width: number,
   height: number,
   tileOf: (x: number, y: number) => Promise<Uint8Array>,
+  /** The first chunk's index: a later colour plane's tiles follow the earlier planes' (PlanarConfiguration 2). */
+  first = 0,
 ): Promise<void> {
   const across = Math.ceil(width / tile);
   for (let row = 0; row * tile < height; row++) {
-    for (let col = 0; col < across; col++) await writer.writeChunk(image, row * across + col, await tileOf(col * tile, row * tile));
+    for (let col = 0; col < across; col++) await writer.writeChunk(image, first + row * across + col, await tileOf(col * tile, row * tile));
   }
 }
 
@@ -149,6 +170,43 @@ function cutTile(data: Uint8Array, width: number, height: number, bpp: number, x
   return out;
 }
 
+/** Planes a (Z, T) has: a fluorescence image's channels, a brightfield one's colours where each is an IFD of its own, else one. */
+function planeChannels(options: OmeTiffOptions): number {
+  if (options.kind === 'fluorescence') return options.channels ?? 3;
+  return options.rgbLayout === 'channel-planes' ? 3 : 1;
+}
+
+/** The interleaved tiles' codec. */
+function rgbCodec(compression: NonNullable<OmeTiffOptions['compression']>, photometric: 'ycbcr' | 'rgb'): Promise<TileCodec> {
+  if (compression === 'jpeg') return createCodec({ kind: 'jpeg', quality: 90, photometric, ...(photometric === 'ycbcr' ? { chroma: '4:2:0' as const } : {}) });
+  if (compression === 'none') return createCodec({ kind: 'none' });
+  return createCodec({ kind: compression, predictor: true });
+}
+
+const GREY_COMPRESSION = { jpeg: Compression.JPEG, lzw: Compression.LZW, deflate: Compression.Deflate, none: Compression.None } as const;
+
+/** One colour of an RGB image as a grey plane. */
+function colourPlane(image: RgbImage, colour: number): Uint8Array {
+  const out = new Uint8Array(image.width * image.height);
+  for (let p = 0; p < out.length; p++) out[p] = image.data[p * 3 + colour]!;
+  return out;
+}
+
+/** A grey tile in the codec: LZW and Deflate with horizontal differencing, JPEG a whole baseline grey stream. */
+async function greyTile(samples: Uint8Array, tile: number, compression: NonNullable<OmeTiffOptions['compression']>): Promise<Uint8Array> {
+  if (compression === 'none') return samples;
+  if (compression === 'jpeg')
+    return new Uint8Array(
+      await sharp(samples, { raw: { width: tile, height: tile, channels: 1 } })
+        .toColourspace('b-w')
+        .jpeg({ quality: 90 })
+        .toBuffer(),
+    );
+  const data = Uint8Array.from(samples);
+  applyHorizontalPredictor(data, tile, tile, 1);
+  return compression === 'lzw' ? lzwEncode(data) : new Uint8Array(deflateSync(data));
+}
+
 export async function writeOmeTiff(path: string, options: OmeTiffOptions): Promise<WrittenSlide> {
   const tile = options.tileSize ?? 256;
   const seed = options.seed ?? 1;
@@ -157,7 +215,8 @@ export async function writeOmeTiff(path: string, options: OmeTiffOptions): Promi
   const overview = resizeArea(levels.at(-1)!, 400, Math.max(1, Math.round((400 * options.height) / options.width)));
   const label = makeLabel({ seed, lines: ['OME-TIFF', 'SYNTHETIC', `SEED ${seed}`] });
   const macro = makeMacro({ width: 1000, height: 340, overview, slideWidth: options.width, slideHeight: options.height, mpp: 0.5, label });
-  const channels = options.kind === 'rgb' ? 1 : (options.channels ?? 3);
+  const channels = planeChannels(options);
+  const layout = options.rgbLayout ?? 'interleaved';
   const zSlices = options.zSlices ?? 1;
   /** The image's planes in IFD order (XYCZT: channels fastest). */
   const planeOrder = Array.from({ length: channels * zSlices }, (_, i) => ({ c: i % channels, z: Math.floor(i / channels) }));
@@ -168,10 +227,8 @@ export async function writeOmeTiff(path: string, options: OmeTiffOptions): Promi
       ]
     : [];
   const xml = (options.rewriteXml ?? ((x: string) => x))(omeXml(options, associated));
-  const codec: TileCodec =
-    options.kind === 'rgb' && options.compression === 'lzw'
-      ? await createCodec({ kind: 'lzw', predictor: true })
-      : await createCodec({ kind: 'jpeg', quality: 90, photometric: 'ycbcr', chroma: '4:2:0' });
+  const compression = options.compression ?? 'jpeg';
+  const codec = await rgbCodec(compression, options.jpegPhotometric ?? 'ycbcr');
   const stripCodec = await createCodec({ kind: 'lzw', predictor: true });
 
   return writeAtomically(path, async (tmp) => {
@@ -190,16 +247,25 @@ export async function writeOmeTiff(path: string, options: OmeTiffOptions): Promi
             ...(k === 0 && c === 0 ? { extraTags: [descriptionTag(xml)] } : {}),
           };
           images.push(
-            options.kind === 'rgb'
+            options.kind === 'rgb' && layout !== 'interleaved'
               ? writer.addImage({
                   ...common,
-                  compression: codec.compression,
-                  photometric: codec.photometric,
-                  ...(codec.jpegTables ? { jpegTables: codec.jpegTables } : {}),
-                  ...(codec.ycbcrSubsampling ? { ycbcrSubsampling: codec.ycbcrSubsampling } : {}),
-                  ...(codec.predictor ? { predictor: codec.predictor } : {}),
+                  compression: GREY_COMPRESSION[compression],
+                  ...(compression === 'lzw' || compression === 'deflate' ? { predictor: 2 } : {}),
+                  ...(layout === 'planar'
+                    ? { photometric: Photometric.RGB, samplesPerPixel: 3, planarConfiguration: 2 as const }
+                    : { photometric: Photometric.MinIsBlack, samplesPerPixel: 1 }),
                 })
-              : writer.addImage({ ...common, compression: Compression.None, photometric: 1, samplesPerPixel: 1, bitsPerSample: 16 }),
+              : options.kind === 'rgb'
+                ? writer.addImage({
+                    ...common,
+                    compression: codec.compression,
+                    photometric: codec.photometric,
+                    ...(codec.jpegTables ? { jpegTables: codec.jpegTables } : {}),
+                    ...(codec.ycbcrSubsampling ? { ycbcrSubsampling: codec.ycbcrSubsampling } : {}),
+                    ...(codec.predictor ? { predictor: codec.predictor } : {}),
+                  })
+                : writer.addImage({ ...common, compression: Compression.None, photometric: 1, samplesPerPixel: 1, bitsPerSample: 16 }),
           );
         }
         planes.push(images);
@@ -218,7 +284,22 @@ export async function writeOmeTiff(path: string, options: OmeTiffOptions): Promi
       for (const [i, images] of planes.entries()) {
         const { c, z } = planeOrder[i]!;
         for (const [k, level] of levels.entries()) {
-          if (options.kind === 'rgb') {
+          if (options.kind === 'rgb' && layout !== 'interleaved') {
+            const plane = z === 0 ? level : omeRgbPlane(level, z, zSlices);
+            // A plane per colour: this IFD's (channel c), or all three in turn (PlanarConfiguration 2).
+            for (const colour of layout === 'planar' ? [0, 1, 2] : [c]) {
+              const grey = colourPlane(plane, colour);
+              await writeTiles(
+                writer,
+                images[k]!,
+                tile,
+                level.width,
+                level.height,
+                (x, y) => greyTile(cutTile(grey, level.width, level.height, 1, x, y, tile), tile, compression),
+                colour * images[k]!.chunksPerPlane * (layout === 'planar' ? 1 : 0),
+              );
+            }
+          } else if (options.kind === 'rgb') {
             const plane = z === 0 ? level : omeRgbPlane(level, z, zSlices);
             await writeTiles(writer, images[k]!, tile, level.width, level.height, (x, y) =>
               codec.encode(cutTile(plane.data, level.width, level.height, 3, x, y, tile), tile, tile),

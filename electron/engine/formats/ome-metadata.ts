@@ -41,6 +41,8 @@ export interface OmeImage {
   significantBits: number;
   /** Samples per pixel of the first channel (3 for interleaved RGB). */
   samplesPerPixel: number;
+  /** Whether its channels are a brightfield image's red, green and blue stored a plane each (isColourPlanes). */
+  colourPlanes: boolean;
   channels: OmeChannel[];
   /** Where each channel's plane at each (Z, T) is (planeIfds). */
   planes: OmePlanes;
@@ -170,6 +172,45 @@ function channelColour(channel: XmlElement): [number, number, number] | null {
   return [(rgba >>> 24) & 255, (rgba >>> 16) & 255, (rgba >>> 8) & 255];
 }
 
+/** Channel attributes that only a fluorescence acquisition gives (a dye, its light's wavelengths). */
+const FLUORESCENCE_ATTRIBUTES = ['Fluor', 'EmissionWavelength', 'ExcitationWavelength'];
+/** The names a channel of a colour plane may have, in the order red, green, blue. */
+const COLOUR_NAMES = [/^(r|red)$/i, /^(g|green)$/i, /^(b|blue)$/i];
+const COLOURS = ['#ff0000', '#00ff00', '#0000ff'];
+
+function fluorescent(channel: XmlElement): boolean {
+  const { attributes } = channel;
+  return (
+    FLUORESCENCE_ATTRIBUTES.some((name) => attributes.has(name)) ||
+    attributes.get('ContrastMethod') === 'Fluorescence' ||
+    attributes.get('IlluminationType') === 'Epifluorescence'
+  );
+}
+
+/**
+ * Whether an image's channels are a brightfield RGB image's colours stored a plane each (bfconvert
+ * -separate, raw2ometiff without --rgb, tifffile's CYX): 8-bit, three channels of one sample each,
+ * none naming a fluorescence acquisition (a dye, a wavelength, fluorescence contrast or
+ * epifluorescence), and whatever colours or names they are given red, green and blue in that order
+ * (colours all alike, as bfconvert's white on every channel, say nothing). QuPath asks for the names
+ * and colours of its own RGB channels and shows an image that says nothing as channels; a pathology
+ * viewer expects the colour slide, and fluorescence files say what they are.
+ */
+function isColourPlanes(type: string, sizeC: number, channels: XmlElement[]): boolean {
+  if (type !== 'uint8' || sizeC !== 3 || (channels.length !== 0 && channels.length !== 3)) return false;
+  if (channels.some((c) => (c.attributes.get('SamplesPerPixel') ?? '1') !== '1' || fluorescent(c))) return false;
+  const colours = channels.map((c) => {
+    const colour = channelColour(c);
+    return colour ? rgbToHex(colour) : null;
+  });
+  const said = new Set(colours).size > 1;
+  if (said && colours.some((colour, c) => colour !== COLOURS[c])) return false;
+  return channels.every((channel, c) => {
+    const name = channel.attributes.get('Name')?.trim();
+    return !name || COLOUR_NAMES[c]!.test(name);
+  });
+}
+
 function micrometres(pixels: XmlElement, axis: 'X' | 'Y'): number | null {
   const text = pixels.attributes.get(`PhysicalSize${axis}`);
   if (text === undefined) return null;
@@ -222,6 +263,7 @@ function readImage(image: XmlElement, objectives: Map<string, number>, fileUuid:
     type,
     significantBits: Math.min(bits, intAttribute(pixels, 'SignificantBits', bits, path) || bits),
     samplesPerPixel,
+    colourPlanes: isColourPlanes(type, sizes.C, channels),
     channels: Array.from({ length: sizes.C }, (_, c) => ({
       name: channels[c]?.attributes.get('Name') ?? '',
       colour: channels[c] ? channelColour(channels[c]) : null,

@@ -23,6 +23,8 @@ const PYTHON = '/usr/bin/python3';
 /**
  * A stack as tifffile writes it (OME, tiled, one IFD a plane), each plane one value: plane id + base
  * where id = c + C * (z + Z * t), so no two planes share one; with `subifds` reduced levels as each plane's SubIFDs.
+ * Its channels are named for their dyes: three 8-bit channels that say nothing are a brightfield
+ * image's colours (ome-colour-planes.test.ts).
  */
 const TIFFFILE_STACK = `
 import sys, numpy as np, tifffile
@@ -37,7 +39,7 @@ for index in np.ndindex(*shape):
     ident = at['C'] + C * (at.get('Z', 0) + Z * at.get('T', 0))
     data[index] = (100 + ident) if dtype == 'uint8' else (1000 + 3001 * ident)
 with tifffile.TiffWriter(path) as tif:
-    tif.write(data, tile=(128, 128), photometric='minisblack', subifds=levels - 1, metadata={'axes': axes})
+    tif.write(data, tile=(128, 128), photometric='minisblack', subifds=levels - 1, metadata={'axes': axes, 'Channel': {'Name': ['DAPI', 'FITC', 'TRITC']}})
     for k in range(1, levels):
         tif.write(data[..., ::2 ** k, ::2 ** k], tile=(128, 128), photometric='minisblack', subfiletype=1)
 `;

@@ -1,7 +1,8 @@
 // OME-TIFF (Bio-Formats bfconvert, QuPath, tifffile): OME-XML in the first IFD's ImageDescription.
 // The slide is the OME Image that is not a macro or label; its first plane's IFD is level 0 and
 // that IFD's SubIFDs are the reduced levels (the OME-TIFF pyramid layout). An 8-bit RGB (or grey)
-// plane is read as any tiled TIFF, at any of its focal planes and timepoints (a brightfield z-stack);
+// plane is read as any tiled TIFF, at any of its focal planes and timepoints (a brightfield z-stack),
+// and so is each of its colours where they are 8-bit channels of a plane each (ome-colour-planes.ts);
 // 16-bit planes, and several 8-bit channels or planes (fluorescence, z-stacks, time series), are
 // composited in their colours (ome-channel-source.ts). Both show Z = T = 0 until another plane is
 // chosen (planeStack).
@@ -12,6 +13,7 @@ import type { SlideSource } from '../slide-source';
 import type { TiffDirectory, TiffFile } from '../tiff/tiff-file';
 import type { FormatPlugin } from './format-plugin';
 import { type ChannelPlane, decodesPlane, OmeChannelSource } from './ome-channel-source';
+import { ColourPlanesSource } from './ome-colour-planes';
 import { type OmeImage, omeProperties, type PlaneWhere, planeIfds, readOmeMetadata } from './ome-metadata';
 import { type PlaneStack, TiffPyramidSource } from './tiff-pyramid-source';
 import { MAX_XML_LENGTH, parseXml } from './xml-document';
@@ -115,6 +117,25 @@ async function channelPlanes(tiff: TiffFile, slide: OmeImage, levels: TiffDirect
   return { channels, warnings };
 }
 
+/**
+ * The levels of a brightfield image's green and blue planes beside its red (`levels`), each of one
+ * sample and laid out as the red's; null where one is not (its channels are then composited, the
+ * one left out named).
+ */
+async function colourPlaneLevels(tiff: TiffFile, slide: OmeImage, levels: TiffDirectory[]): Promise<TiffDirectory[][] | null> {
+  const where = planeIfds(slide.planes, 0, 0);
+  const colours = [levels];
+  for (const c of [1, 2]) {
+    const at = where[c] ?? null;
+    const dir = at !== null && 'ifd' in at ? tiff.directories[at.ifd] : undefined;
+    if (!dir || dir === levels[0]) return null;
+    const own = await pyramid(tiff, dir);
+    if (own.length < levels.length || levels.some((level, k) => !sameLayout(level, own[k]!) || own[k]!.samplesPerPixel !== 1)) return null;
+    colours.push(own.slice(0, levels.length));
+  }
+  return colours;
+}
+
 /** Names a plane of the image at (z, t), within a sentence: channel c's where it has several. */
 function planeLabel(slide: OmeImage, c: number, z: number, t: number): string {
   const at = `Z-slice ${z + 1}, timepoint ${t + 1}`;
@@ -187,6 +208,34 @@ export const omeTiffFormat: FormatPlugin = {
     const unheld = planesNotHeld(tiff, slide);
     const stack = unheld === null ? planeStack(tiff, slide, levels) : { ...planeStack(tiff, slide, levels), sizeZ: 1, sizeT: 1 };
     const stackWarnings = unheld === null ? [] : [unheld];
+    const associated = new Map<string, TiffDirectory>();
+    for (const [name, image] of metadata.associated) {
+      // An associated image the file does not hold as described is left out; the slide stands.
+      const dir = tiff.directories[image.ifd];
+      if (dir && dir !== base && image.elsewhere === null && dir.width === image.sizeX && dir.height === image.sizeY) associated.set(name, dir);
+    }
+    const planes = stack.sizeZ > 1 || stack.sizeT > 1 ? stack : null;
+    const pyramidOf = (own: TiffDirectory[], c: number) =>
+      TiffPyramidSource.create(tiff, {
+        format: 'ome-tiff',
+        vendor: 'ome-tiff',
+        levels: own,
+        // The first channel's source says the slide's associated images and warnings.
+        associated: c === 0 ? associated : new Map(),
+        objectivePower,
+        mpp: slide.mpp,
+        properties,
+        planes: planes && { ...planes, levelsAt: (_, z, t) => planes.levelsAt(c, z, t) },
+        warnings: c === 0 ? stackWarnings : [],
+      });
+    const colours = slide.colourPlanes && base.bitsPerSample === 8 && base.samplesPerPixel === 1 ? await colourPlaneLevels(tiff, slide, levels) : null;
+    if (colours) {
+      const [red, green, blue] = await Promise.all(colours.map(pyramidOf));
+      return new ColourPlanesSource(
+        [red!, green!, blue!],
+        "This image's 3 channels are shown as the red, green and blue of a brightfield slide: they are 8-bit and its OME-XML gives them no fluorescence, nor colours or names other than red, green and blue.",
+      );
+    }
     if (!rgb && (base.bitsPerSample !== 8 || (stacked && decodesPlane(base)))) {
       const { channels, warnings } = await channelPlanes(tiff, slide, levels);
       return OmeChannelSource.create(tiff, {
@@ -202,23 +251,6 @@ export const omeTiffFormat: FormatPlugin = {
     // 8-bit RGB or grey, or 8-bit channels in a codec read as any TIFF's (the first channel in grey),
     // at any of its planes (a brightfield z-stack or time series).
     if (!rgb && slide.sizeC > 1) properties['slidescope.note'] = `This ${slide.type} image has ${slide.sizeC} channels: the first is shown in grey.`;
-    const associated = new Map<string, TiffDirectory>();
-    for (const [name, image] of metadata.associated) {
-      // An associated image the file does not hold as described is left out; the slide stands.
-      const dir = tiff.directories[image.ifd];
-      if (dir && dir !== base && image.elsewhere === null && dir.width === image.sizeX && dir.height === image.sizeY) associated.set(name, dir);
-    }
-    const planes = stack.sizeZ > 1 || stack.sizeT > 1 ? stack : null;
-    return TiffPyramidSource.create(tiff, {
-      format: 'ome-tiff',
-      vendor: 'ome-tiff',
-      levels,
-      associated,
-      objectivePower,
-      mpp: slide.mpp,
-      properties,
-      planes,
-      warnings: stackWarnings,
-    });
+    return pyramidOf(levels, 0);
   },
 };
