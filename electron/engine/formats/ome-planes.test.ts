@@ -9,11 +9,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import sharp from 'sharp';
 import type { PlaneChoice } from '../../../shared/slide';
 import { FIXTURES, fixturePath } from '../../../testing/fixtures';
+import { compareRgb } from '../../../testing/pixel-compare';
 import { type OmeTiffOptions, omeChannel, omeRgbLevels, omeRgbPlane, writeOmeTiff } from '../../../testing/writers/ome-tiff';
 import { SlideEngine } from '../engine';
 import { SlideError } from '../errors';
+import { TiffFile } from '../tiff/tiff-file';
 
 const engine = new SlideEngine({ tileEncoding: 'png' });
 after(() => engine.closeAll());
@@ -416,3 +419,63 @@ describe('the z-stack fixture', { timeout: 120_000 }, () => {
     }
   });
 });
+
+describe('brightfield JPEG z-stacks', { timeout: 300_000 }, () => {
+  for (const jpegPhotometric of ['ycbcr', 'rgb'] as const) {
+    test(`JPEG tiles, ${jpegPhotometric === 'rgb' ? 'RGB' : 'YCbCr'} photometric: each plane's tiles served as it stores them, decoding to that plane`, async () => {
+      const options: OmeTiffOptions = {
+        kind: 'rgb',
+        width: 600,
+        height: 400,
+        levels: 2,
+        compression: 'jpeg',
+        jpegPhotometric,
+        zSlices: 3,
+        associated: false,
+        seed: 8,
+      };
+      const path = join(dir, `jpeg-${jpegPhotometric}.ome.tif`);
+      await writeOmeTiff(path, options);
+      const written = omeRgbLevels(options)[0]!;
+      const slideId = randomUUID();
+      const info = await engine.open({ slideId, path, client: null });
+      const tiff = await TiffFile.open(path);
+      try {
+        assert.deepEqual(info.plane, { z: 0, t: 0, sizeZ: 3, sizeT: 1 });
+        const dzLevel = info.deepZoom.levels.length - 1;
+        for (const z of [2, 0, 1]) {
+          const shown = await engine.chooseChannels({ slideId, channels: null, plane: { z, t: 0 } });
+          assert.equal(shown.properties['slidescope.plane'], `Z ${z + 1} of 3, T 1 of 1`);
+          assert.ok(engine.describeTiling(slideId).includes('stored L0'), engine.describeTiling(slideId).join(', '));
+          // Plane z is IFD z (XYCZT): where the engine says its tile (1, 0) lies, and what it serves, is that IFD's.
+          const stored = (await tiff.readBlock(tiff.directories[z]!, 1, 0))!;
+          const { offsets } = await tiff.blockTable(tiff.directories[z]!);
+          assert.equal((await engine.storedTiles({ slideId, dzLevel }))?.offsets[1], offsets[1], `z=${z}: the plane's tile offsets`);
+          const tile = await engine.getTile({ slideId, dzLevel, col: 1, row: 0, requestId: 0 });
+          assert.equal(tile.mime, 'image/jpeg', 'served as stored, not encoded again');
+          // Its scan as stored (past the tile's SOI and SOF, before EOI) is in the JPEG served.
+          const scan = Buffer.from(stored.subarray(stored.length - 1000, stored.length - 2));
+          assert.ok(Buffer.from(tile.bytes).includes(scan), `z=${z}: the stored tile's own data`);
+          // sharp decodes it as the engine's regions decode the tile, and it is plane z's pixels, not another's.
+          const served = await sharp(tile.bytes).raw().toBuffer({ resolveWithObject: true });
+          const image = { data: new Uint8Array(served.data), width: served.info.width, height: served.info.height, channels: served.info.channels };
+          const region = await engine.readRegion({ slideId, level: 0, x: 256, y: 0, width: 256, height: 256 });
+          assert.ok(compareRgb(region, image, 2).maxDiff <= 2, `z=${z}: decoded as sharp decodes it`);
+          const means = [0, 1, 2].map((p) => compareRgb(image, cropRgb(omeRgbPlane(written, p, 3).data, written.width, 256, 0, 256, 256), 0).meanDiff);
+          assert.equal(means.indexOf(Math.min(...means)), z, `z=${z}: mean differences from the planes written ${means.join(', ')}`);
+          assert.ok(means[z]! < 3, `z=${z}: ${means[z]} from its plane as written`);
+        }
+      } finally {
+        await tiff.close();
+        await engine.close({ slideId });
+      }
+    });
+  }
+});
+
+/** A rectangle of an RGB image. */
+function cropRgb(data: Uint8Array, width: number, x: number, y: number, w: number, h: number) {
+  const out = new Uint8Array(w * h * 3);
+  for (let r = 0; r < h; r++) out.set(data.subarray(((y + r) * width + x) * 3, ((y + r) * width + x + w) * 3), r * w * 3);
+  return { data: out, width: w, height: h, channels: 3 };
+}
