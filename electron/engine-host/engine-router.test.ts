@@ -310,3 +310,36 @@ test('channels a lane refuses are not the ones a lane opening the slide later is
   const chosen = await dispatch('engine:set-channels', { slideId: 's', channels: [{ channel: 'DAPI' }] }, context());
   assert.equal(chosen.ok, true);
 });
+
+test("where a level's stored tiles lie is asked again once another plane is shown, and an answer about the plane before is not learnt", async () => {
+  let asked = 0;
+  let answerLate: ((answer: Result<unknown>) => void) | null = null;
+  const lane = {
+    load: 0,
+    call(op: string): Promise<Result<unknown>> {
+      if (op === 'engine:open') return Promise.resolve(ok({ path: '/slides/a.ome.tif', deepZoom: { levels: [{}, {}] } }));
+      if (op === 'engine:stored-tiles') {
+        asked++;
+        // The first question is answered only after the plane changed.
+        if (asked === 1) return new Promise((resolve) => (answerLate = resolve));
+        return Promise.resolve(ok(null));
+      }
+      return Promise.resolve(ok({ bytes: new Uint8Array(0) }));
+    },
+  };
+  const router = new EngineRouter([lane] as never, stats, () => 5000);
+  const dispatch = router.hostDispatch();
+  await dispatch('engine:open', { slideId: 's', path: '/slides/a.ome.tif', client: null }, context());
+  const tile = () => dispatch('slide:tile', { slideId: 's', dzLevel: 1, col: 0, row: 0, requestId: 1 }, context());
+  await tile();
+  assert.equal(asked, 1);
+  const shown = await dispatch('engine:set-channels', { slideId: 's', channels: null, plane: { z: 2, t: 0 } }, context());
+  assert.equal(shown.ok, true);
+  // The answer about plane 1 comes now: plane 3's tiles are still asked about.
+  answerLate!(ok(null));
+  await new Promise((resolve) => setImmediate(resolve));
+  await tile();
+  await new Promise((resolve) => setImmediate(resolve));
+  await tile();
+  assert.equal(asked, 2, 'asked once for each plane');
+});

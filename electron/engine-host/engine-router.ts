@@ -251,6 +251,8 @@ export class EngineRouter {
         const result = await this.onEveryLane(op, request, { signal: context.signal });
         const slide = this.slides.get(shown.slideId);
         if (result.ok && slide) slide.request = openRequestShowing(slide.request, shown);
+        // Another plane's tiles lie elsewhere in the file: those read here are asked about again.
+        if (result.ok && shown.plane) this.storedTiles.reshown(shown.slideId);
         return result;
       }
       case 'slide:prefetch': {
@@ -364,12 +366,13 @@ export class EngineRouter {
   /** Asks `lane` where a level's stored tiles lie (the reader said to ask); `asking` holds the question until its answer is learnt. */
   private askWhereStored(slideId: string, dzLevel: number, lane: number): void {
     const key = askKey(slideId, dzLevel);
+    const asked = this.storedTiles.showing(slideId);
     const learnt = this.onLane(lane, 'engine:stored-tiles', { slideId, dzLevel })
       .then((answer) => {
-        if (answer.ok) return this.storedTiles.learn(slideId, dzLevel, answer.value as StoredJpegTiles | null);
+        if (answer.ok) return this.storedTiles.learn(slideId, dzLevel, answer.value as StoredJpegTiles | null, asked);
         // A lane that restarted or was stopped may answer next time; any other failure is the lanes' to report, tile by tile.
-        if (TRANSIENT.has(answer.error.code)) this.storedTiles.forget(slideId, dzLevel);
-        else return this.storedTiles.learn(slideId, dzLevel, null);
+        if (TRANSIENT.has(answer.error.code)) this.storedTiles.forget(slideId, dzLevel, asked);
+        else return this.storedTiles.learn(slideId, dzLevel, null, asked);
       })
       .catch(() => undefined) // the level stays asked about: its tiles go to the lanes
       .finally(() => {

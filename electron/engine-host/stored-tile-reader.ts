@@ -23,6 +23,8 @@ interface SlideTiles {
   /** Reads given up (cancelled, past their deadline) that the pool has not finished: the file is slow or hung, and the lanes read it meanwhile. */
   stalled: number;
   closed: boolean;
+  /** Counts the times it showed other pixels (another plane): an answer asked for before the last is not learnt. */
+  shown: number;
 }
 
 export class StoredTileReader {
@@ -30,7 +32,7 @@ export class StoredTileReader {
 
   /** A slide the router opened: its levels are asked about as their tiles are. */
   add(slideId: string, geometry: DeepZoomGeometry): void {
-    this.slides.set(slideId, { geometry, levels: new Map(), files: new Map(), stalled: 0, closed: false });
+    this.slides.set(slideId, { geometry, levels: new Map(), files: new Map(), stalled: 0, closed: false, shown: 0 });
   }
 
   /** True once per level of an open slide (again after `forget`): the caller asks a lane where its tiles lie and gives the answer to `learn`. */
@@ -42,16 +44,32 @@ export class StoredTileReader {
     return true;
   }
 
-  /** The lane's answer; the level stays asked for until the file is open here. */
-  async learn(slideId: string, dzLevel: number, tiles: StoredJpegTiles | null): Promise<void> {
+  /**
+   * The slide shows other pixels (another focal plane or timepoint): where its levels' tiles lie is
+   * asked again, and what was asked before is not learnt.
+   */
+  reshown(slideId: string): void {
     const slide = this.slides.get(slideId);
     if (!slide) return;
+    slide.shown++;
+    slide.levels.clear();
+  }
+
+  /** What the slide shows, as `learn` and `forget` are told it was when they asked. */
+  showing(slideId: string): number {
+    return this.slides.get(slideId)?.shown ?? 0;
+  }
+
+  /** The lane's answer to a question asked while the slide showed `asked`; the level stays asked for until the file is open here. */
+  async learn(slideId: string, dzLevel: number, tiles: StoredJpegTiles | null, asked = this.showing(slideId)): Promise<void> {
+    const slide = this.slides.get(slideId);
+    if (!slide || slide.shown !== asked) return;
     if (tiles === null) {
       slide.levels.set(dzLevel, null);
       return;
     }
     const files = await Promise.all(tiles.files.map(({ path }) => this.open(slide, path)));
-    if (slide.closed) return;
+    if (slide.closed || slide.shown !== asked) return;
     // Replaced or rewritten since the lane opened it (a lane that restarted may have opened another file): the lanes' to read.
     const same = (opened: Array<SlideFile | null>): opened is SlideFile[] => opened.every((file, i) => file?.identity === tiles.files[i]!.identity);
     slide.levels.set(dzLevel, same(files) && files.length > 0 ? { tiles, files } : null);
@@ -70,9 +88,9 @@ export class StoredTileReader {
   }
 
   /** The lane could not say (it restarted, the request was stopped): the level's next tile asks again. */
-  forget(slideId: string, dzLevel: number): void {
+  forget(slideId: string, dzLevel: number, asked = this.showing(slideId)): void {
     const slide = this.slides.get(slideId);
-    if (slide?.levels.get(dzLevel) === 'asked') slide.levels.delete(dzLevel);
+    if (slide?.shown === asked && slide.levels.get(dzLevel) === 'asked') slide.levels.delete(dzLevel);
   }
 
   /** True while this level's tiles are read here: the lanes need not prefetch them. */
