@@ -197,38 +197,42 @@ koreanTest('in Korean, the Z slider is named in Korean', async ({ host }) => {
   await expect(page.getByTestId('channel-plane-z-value')).toHaveText('4 중 1');
 });
 
-test("a brightfield z-stack: the panel's Z slider without channels; the view and the engine show the plane, which comes back when the slide is opened again", async ({
-  host,
-}) => {
-  const { page } = host;
-  const path = await fixturePath('ome-rgb-zstack');
-  const name = path.split('/').pop()!;
-  await host.drop([path]);
-  await waitForTiles(page);
-  const slideId = host.slideIdOf(name);
-  const top = await viewMeans(page);
-  const topEngine = await engineMeans(host, slideId);
-  await page.keyboard.press('Shift+C');
-  const controls = page.getByRole('region', { name: 'Planes' });
-  await expect(controls.getByRole('checkbox')).toHaveCount(0);
-  await expect(controls.getByTestId('channels-reset')).toHaveCount(0);
-  const slider = controls.getByRole('slider', { name: 'Z-slice (focal plane), 1 to 3' });
-  await expect(slider).toHaveValue('1');
-  await slider.focus();
-  await page.keyboard.press('End');
-  await expect(controls.getByTestId('channel-plane-z-value')).toHaveText('3 of 3');
-  // The deepest plane is fainter (lighter): in the engine and the view.
-  await expect.poll(async () => (await engineMeans(host, slideId)).every((v, c) => v > topEngine[c]! + 5)).toBe(true);
-  await waitForTiles(page);
-  await expect.poll(async () => (await viewMeans(page)).every((v, c) => v > top[c]! + 5)).toBe(true);
+for (const [fixture, tiles] of [
+  ['ome-rgb-zstack', 'LZW'],
+  ['ome-rgb-zstack-jpeg', 'JPEG, served as stored'],
+] as const)
+  test(`a brightfield z-stack (${tiles}): the panel's Z slider without channels; the view and the engine show the plane, which comes back when the slide is opened again`, async ({
+    host,
+  }) => {
+    const { page } = host;
+    const path = await fixturePath(fixture);
+    const name = path.split('/').pop()!;
+    await host.drop([path]);
+    await waitForTiles(page);
+    const slideId = host.slideIdOf(name);
+    const top = await viewMeans(page);
+    const topEngine = await engineMeans(host, slideId);
+    await page.keyboard.press('Shift+C');
+    const controls = page.getByRole('region', { name: 'Planes' });
+    await expect(controls.getByRole('checkbox')).toHaveCount(0);
+    await expect(controls.getByTestId('channels-reset')).toHaveCount(0);
+    const slider = controls.getByRole('slider', { name: 'Z-slice (focal plane), 1 to 3' });
+    await expect(slider).toHaveValue('1');
+    await slider.focus();
+    await page.keyboard.press('End');
+    await expect(controls.getByTestId('channel-plane-z-value')).toHaveText('3 of 3');
+    // The deepest plane is fainter (lighter): in the engine and the view.
+    await expect.poll(async () => (await engineMeans(host, slideId)).every((v, c) => v > topEngine[c]! + 5)).toBe(true);
+    await waitForTiles(page);
+    await expect.poll(async () => (await viewMeans(page)).every((v, c) => v > top[c]! + 5)).toBe(true);
 
-  await page.getByRole('button', { name: `Close ${name}` }).click();
-  await host.drop([path]);
-  await waitForTiles(page);
-  await expect.poll(async () => (await engineMeans(host, host.slideIdOf(name))).every((v, c) => v > topEngine[c]! + 5)).toBe(true);
-  await page.keyboard.press('Shift+C');
-  await expect(page.getByRole('region', { name: 'Planes' }).getByTestId('channel-plane-z-value')).toHaveText('3 of 3');
-});
+    await page.getByRole('button', { name: `Close ${name}` }).click();
+    await host.drop([path]);
+    await waitForTiles(page);
+    await expect.poll(async () => (await engineMeans(host, host.slideIdOf(name))).every((v, c) => v > topEngine[c]! + 5)).toBe(true);
+    await page.keyboard.press('Shift+C');
+    await expect(page.getByRole('region', { name: 'Planes' }).getByTestId('channel-plane-z-value')).toHaveText('3 of 3');
+  });
 
 test("the grid's cells keep their viewers while a z-stack's plane changes (their tiles made again, as the single view's), then show the new plane", async ({
   host,

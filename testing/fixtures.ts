@@ -420,6 +420,12 @@ export const FIXTURES = {
     ext: '.ome.tif',
     options: { kind: 'rgb', width: 1500, height: 1100, levels: 3, compression: 'lzw', zSlices: 3, seed: 34 },
   },
+  /** ome-rgb-zstack as JPEG tiles: each plane's served as stored (the view asks where they lie again as the plane changes). */
+  'ome-rgb-zstack-jpeg': {
+    kind: 'ome-tiff',
+    ext: '.ome.tif',
+    options: { kind: 'rgb', width: 1500, height: 1100, levels: 3, compression: 'jpeg', zSlices: 3, seed: 34 },
+  },
   /** OME-TIFF fluorescence: 3 channels of 12-bit data in 16-bit planes (one IFD each), 3 levels as SubIFDs. */
   'ome-fluorescence-16bit': {
     kind: 'ome-tiff',
