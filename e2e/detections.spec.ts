@@ -403,3 +403,27 @@ test('from the keyboard: Enter on the view picks the cell nearest its centre, En
   await expect(card).toHaveCount(0);
   await expect(page.getByTestId('osd-host').locator('.openseadragon-canvas').first()).toBeFocused();
 });
+
+test('from the keyboard: a tile whose centre is off the view, picked and closed, gives the focus back to the view it was picked in', async ({ host }) => {
+  const { page } = host;
+  const file = join(dir, 'tile.geojson');
+  const tile = { type: 'Feature', geometry: { type: 'Polygon', coordinates: boxPolygon(0, 0, 1600, 300) }, properties: { objectType: 'tile' } };
+  await writeFile(file, JSON.stringify({ type: 'FeatureCollection', features: [tile] }));
+  await openSlide(page, (paths) => host.drop(paths));
+  host.main.annotationDialogs.detectionsPath = file;
+  await page.getByTestId('detections-show').click();
+  await expect(page.getByTestId('detections-file')).toHaveText('From tile.geojson');
+  // Its left end in view, its centre (800, 150) well to the right of it.
+  const size = await containerSize(page);
+  await setExactView(page, { x: 100, y: 150 - size.y / 8, imageZoom: 4 });
+  await waitForTiles(page);
+  const view = page.getByTestId('osd-host').locator('.openseadragon-canvas').first();
+  await view.focus();
+  await page.keyboard.press('Enter');
+  const card = page.getByTestId('detection-card');
+  await expect(card.getByTestId('detection-card-title')).toHaveText('Tile · Unclassified');
+  await expect(card).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(card).toHaveCount(0);
+  await expect(view).toBeFocused();
+});

@@ -30,12 +30,24 @@ export function DetectionCard({ slideId }: { slideId: SlideId | null }) {
 function Picked({ store, slideId }: { store: DetectionStore; slideId: SlideId }) {
   const picked = usePickedDetection(store);
   const shown = useSlideDetections(store, slideId);
+  // The view a card was opened from, kept as the keyboard steps from card to card.
+  const fromView = useRef<HTMLElement | null>(null);
   const layer = shown?.status === 'shown' ? shown.layer : null;
   if (!picked || picked.slideId !== slideId || !layer || !layer.shown[layer.set.classOf[picked.index]!]) return null;
-  return <Card key={`${picked.index} ${picked.x} ${picked.y}`} store={store} picked={picked} layer={layer} />;
+  return <Card key={`${picked.index} ${picked.x} ${picked.y}`} store={store} picked={picked} layer={layer} fromView={fromView} />;
 }
 
-function Card({ store, picked, layer }: { store: DetectionStore; picked: PickedDetection; layer: DetectionLayer }) {
+function Card({
+  store,
+  picked,
+  layer,
+  fromView,
+}: {
+  store: DetectionStore;
+  picked: PickedDetection;
+  layer: DetectionLayer;
+  fromView: { current: HTMLElement | null };
+}) {
   const t = useT();
   const card = useRef<HTMLDivElement>(null);
   const [place, setPlace] = useState({ left: picked.x + 12, top: picked.y + 12 });
@@ -57,13 +69,17 @@ function Card({ store, picked, layer }: { store: DetectionStore; picked: PickedD
 
   useEffect(() => {
     const { x, y } = picked;
+    const active = document.activeElement;
+    if (active instanceof HTMLElement && active.classList.contains('openseadragon-canvas')) fromView.current = active;
     card.current?.focus({ preventScroll: true });
     return () => {
       if (!focusLost()) return;
-      const view = document.elementsFromPoint(x, y).find((element) => element.classList.contains('openseadragon-canvas'));
-      if (view instanceof HTMLElement) view.focus({ preventScroll: true });
+      // The view under the detection; where that is off the view (a large one's centroid), the view it was picked in.
+      const under = document.elementsFromPoint(x, y).find((element) => element.classList.contains('openseadragon-canvas'));
+      const view = under instanceof HTMLElement ? under : fromView.current;
+      if (view?.isConnected) view.focus({ preventScroll: true });
     };
-  }, [picked]);
+  }, [picked, fromView]);
 
   return (
     <div
