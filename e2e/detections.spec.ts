@@ -203,7 +203,7 @@ test('a file with a line among its detections is refused, with the engine’s re
   await expect(page.getByTestId('detection-canvas')).toBeHidden();
 });
 
-test('the detections shown go into an export when asked (the classes hidden left out), and their measurement table where the save dialog says', async ({
+test('the detections shown go into an export when asked (the classes hidden left out, filled and see-through as shown), and their measurement table where the save dialog says', async ({
   host,
 }) => {
   const { page } = host;
@@ -239,6 +239,23 @@ test('the detections shown go into an export when asked (the classes hidden left
   }
   expect(red).toBeGreaterThan(64 + 144);
   expect(green).toBe(0);
+  await page.keyboard.press('Escape');
+
+  // Filled and at half opacity in the view: so in the export, the cells blended with the slide (the legend's swatch alone of their exact colour).
+  await page.getByTestId('detections-style-fill').check();
+  await page.getByTestId('detections-opacity').fill('50');
+  await page.getByTestId('cmd-export').click();
+  await dialog.getByTestId('export-detections').check();
+  const filled = join(dir, 'filled-cells.png');
+  host.main.exportAnswers.thumbnailPath = filled;
+  await dialog.getByTestId('thumb-kind-size').check();
+  await dialog.getByTestId('export-thumbnail').click();
+  await expect(dialog.getByTestId('export-status')).toHaveAttribute('data-status', 'done');
+  const blended = await sharp(filled).removeAlpha().raw().toBuffer();
+  let exact = 0;
+  for (let i = 0; i < blended.length; i += 3) if (blended[i] === TUMOR[0] && blended[i + 1] === TUMOR[1] && blended[i + 2] === TUMOR[2]) exact++;
+  expect(exact).toBeGreaterThan(0);
+  expect(exact).toBeLessThan(red - 64);
   await page.keyboard.press('Escape');
 
   // The table: a row a cell, its centroid in µm (0.5 µm/px), its measurements in QuPath's names.
