@@ -210,6 +210,29 @@ async function seedMakers(): Promise<Array<{ name: string; format: string; make:
         ).path,
     },
     {
+      name: 'ome-colour-planes',
+      format: 'ome-tiff',
+      make: async (d) =>
+        (
+          await writeOmeTiff(join(d, 's.ome.tif'), {
+            kind: 'rgb',
+            width: 300,
+            height: 200,
+            levels: 2,
+            compression: 'deflate',
+            rgbLayout: 'channel-planes',
+            zSlices: 2,
+            seed: 15,
+          })
+        ).path,
+    },
+    {
+      name: 'ome-zstack-jpeg',
+      format: 'ome-tiff',
+      make: async (d) =>
+        (await writeOmeTiff(join(d, 's.ome.tif'), { kind: 'rgb', width: 300, height: 200, levels: 2, compression: 'jpeg', zSlices: 2, seed: 16 })).path,
+    },
+    {
       name: 'ome-fluo',
       format: 'ome-tiff',
       make: async (d) =>
