@@ -107,7 +107,7 @@ describe('the journal of writes on a full disk of its own (the home folder over 
 });
 
 describe('removeUnfinishedWrites', () => {
-  test("removes the temporary files of writers that died, and leaves running writers' and others' files alone", async () => {
+  test("removes the temporary files of writers that died, and leaves running writers' and others' files (and entries not its own) alone", async () => {
     // A pid that has just exited: a writer killed mid-write.
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     const deadPid = Number(dead.stdout);
@@ -123,14 +123,23 @@ describe('removeUnfinishedWrites', () => {
     await entry('b', running, process.pid);
     await entry('c', elsewhere, deadPid, 'another-node');
     await entry('d', notOurs, deadPid);
+    // An entry far larger than any the engine writes is not one of ours: neither read nor followed.
+    const padded = join(dir, '.padded.png.321.aa11bb22.partial');
+    await fs.writeFile(padded, 'x');
+    await fs.writeFile(join(journal, 'e.json'), JSON.stringify({ temp: padded, pid: deadPid, host: hostname(), pad: ' '.repeat(70_000) }));
     assert.deepEqual(await removeUnfinishedWrites(journal), [crashed]);
-    assert.deepEqual(await listing(), ['.other.png.456.ef56ab78.partial', '.shared.png.789.0a1b2c3d.partial', 'precious.tif']);
-    assert.deepEqual((await fs.readdir(journal)).sort(), ['b.json', 'c.json']);
+    assert.deepEqual(await listing(), [
+      '.other.png.456.ef56ab78.partial',
+      '.padded.png.321.aa11bb22.partial',
+      '.shared.png.789.0a1b2c3d.partial',
+      'precious.tif',
+    ]);
+    assert.deepEqual((await fs.readdir(journal)).sort(), ['b.json', 'c.json', 'e.json']);
 
     // Hours later, the other node's writer is taken as dead (its shard rerun elsewhere), as is a stale entry here.
     const hoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
     await fs.utimes(join(journal, 'c.json'), hoursAgo, hoursAgo);
     assert.deepEqual(await removeUnfinishedWrites(journal), [elsewhere]);
-    assert.deepEqual((await fs.readdir(journal)).sort(), ['b.json']);
+    assert.deepEqual((await fs.readdir(journal)).sort(), ['b.json', 'e.json']);
   });
 });

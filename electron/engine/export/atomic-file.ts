@@ -131,6 +131,8 @@ function writerAlive(pid: unknown, host: unknown, ageMs: number): boolean {
   }
 }
 
+const JOURNAL_ENTRY_MAX_BYTES = 64 * 1024;
+
 /**
  * Removes the temporary files that writes listed in the journal and did not finish because their
  * process died mid-write (entries of a process still running, here or on another machine sharing
@@ -143,8 +145,11 @@ export async function removeUnfinishedWrites(dir: string): Promise<string[]> {
     if (!name.endsWith('.json')) continue;
     const entry = join(dir, name);
     try {
+      const info = await fs.stat(entry);
+      // An entry is a path, a pid and a host: one much larger is not one of ours.
+      if (info.size > JOURNAL_ENTRY_MAX_BYTES) continue;
       const { temp, pid, host } = JSON.parse(await fs.readFile(entry, 'utf8')) as { temp?: unknown; pid?: unknown; host?: unknown };
-      if (writerAlive(pid, host, Date.now() - (await fs.stat(entry)).mtimeMs)) continue;
+      if (writerAlive(pid, host, Date.now() - info.mtimeMs)) continue;
       // Only ever one of our own hidden temporary names.
       if (typeof temp === 'string' && /\.partial$/.test(temp) && basename(temp).startsWith('.')) {
         const existed = await fs.rm(temp).then(
