@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pointInPolygons, shapePolygons } from './annotation-geometry';
+import { measureShape, pointInPolygons, shapePolygons } from './annotation-geometry';
 import { annotationParents, detectionParents, IMAGE_PARENT } from './annotation-hierarchy';
 import type { Shape } from './annotations';
 import { areaLocator } from './area-locator';
@@ -13,7 +13,7 @@ import type { DetectionSet } from './detections';
 function random(seed: number): () => number {
   let state = seed;
   return () => {
-    state = (state * 1103515245 + 12345) >>> 0;
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
     return state / 2 ** 32;
   };
 }
@@ -89,6 +89,7 @@ function onRing(ring: readonly number[], x: number, y: number): boolean {
 }
 
 const box = (x0: number, y0: number, x1: number, y1: number): Shape => ({ kind: 'rectangle', x0, y0, x1, y1 });
+const boxRing = (x0: number, y0: number, x1: number, y1: number): number[] => [x0, y0, x1, y0, x1, y1, x0, y1];
 
 describe("annotations' and detections' parents", () => {
   it("on an annotation's outline is in it, as QuPath's covers and its centroid test take it: a copy nests in the first, a region along any side of its parent is its child", () => {
@@ -128,6 +129,88 @@ describe("annotations' and detections' parents", () => {
       assert.deepEqual([...detectionParents(set, centroids, [holed, parent])], [x === 20 ? 0 : 1], `${x}, ${y}`);
       assert.equal(countDetectionsIn(set, centroids, x === 20 ? holed : parent, null)?.total, 1, `${x}, ${y}`);
     }
+  });
+
+  it("covers as JTS's: an edge crossing out of a concave parent between two vertices, or along its outline past a notch, is out", () => {
+    // A U: two arms 10 wide, the notch between them from y 10 down to 30.
+    const u: Shape = { kind: 'polygon', polygons: [[[0, 0, 30, 0, 30, 30, 20, 30, 20, 10, 10, 10, 10, 30, 0, 30]]] };
+    // Every vertex in an arm, its edges crossing the notch.
+    assert.deepEqual([...annotationParents([u, box(5, 15, 25, 20)])], [IMAGE_PARENT, IMAGE_PARENT]);
+    // A line along the top, its ends on the arms' outline, crossing no edge: between x 10 and 20 it is out.
+    assert.deepEqual([...annotationParents([u, { kind: 'line', points: [5, 30, 25, 30] }])], [IMAGE_PARENT, IMAGE_PARENT]);
+    // Along one arm's top it is on the outline, and in; so is a line from arm to arm over the notch's bottom.
+    assert.deepEqual(
+      [...annotationParents([u, { kind: 'line', points: [0, 30, 10, 30] }, { kind: 'line', points: [5, 5, 25, 5, 25, 28] }])],
+      [IMAGE_PARENT, 0, 0],
+    );
+    // Points are covered one by one: in both arms, they are in it.
+    assert.deepEqual([...annotationParents([u, { kind: 'point', points: [5, 20, 25, 20] }])], [IMAGE_PARENT, 0]);
+  });
+
+  it("a parent's hole is not its area: a child round it, filling it or in it is not its child; one round an island in it is not either", () => {
+    const holed: Shape = { kind: 'polygon', polygons: [[boxRing(0, 0, 30, 30), boxRing(10, 10, 20, 20)]] };
+    for (const child of [box(5, 5, 25, 25), box(10, 10, 20, 20), box(12, 12, 18, 18)])
+      assert.deepEqual([...annotationParents([holed, child])], [IMAGE_PARENT, IMAGE_PARENT], JSON.stringify(child));
+    // A child with a hole of its own round the parent's is within the parent's area.
+    const ringed: Shape = { kind: 'polygon', polygons: [[boxRing(5, 5, 25, 25), boxRing(8, 8, 22, 22)]] };
+    assert.deepEqual([...annotationParents([holed, ringed])], [IMAGE_PARENT, 0]);
+    // An island inside the hole: its copy nests in it; a child round the hole, or round the island, holds the open parts beside it.
+    const island: Shape = { kind: 'polygon', polygons: [[boxRing(0, 0, 40, 40), boxRing(10, 10, 30, 30)], [boxRing(15, 15, 25, 25)]] };
+    for (const [child, parent] of [
+      [box(15, 15, 25, 25), 0],
+      [box(5, 5, 35, 35), IMAGE_PARENT],
+      [box(12, 12, 28, 28), IMAGE_PARENT],
+    ] satisfies [Shape, number][])
+      assert.deepEqual([...annotationParents([island, child])], [IMAGE_PARENT, parent], JSON.stringify(child));
+  });
+
+  it("a child touching its parent's outline from inside is its child (covers takes the boundary); equal shapes nest the later in the earlier", () => {
+    const triangle: Shape = { kind: 'polygon', polygons: [[[0, 0, 100, 0, 0, 100]]] };
+    // A vertex on the slanted side; an edge along it.
+    const touching: Shape = { kind: 'polygon', polygons: [[[10, 10, 50, 50, 10, 50]]] };
+    const along: Shape = { kind: 'polygon', polygons: [[[20, 0, 100, 0, 60, 40]]] };
+    assert.deepEqual([...annotationParents([triangle, touching, along])], [IMAGE_PARENT, 0, 0]);
+    const next = random(11);
+    const outline = wobbly(0, 0, 1000, 800, 300, next);
+    for (const shape of [
+      { kind: 'ellipse', x0: 3.5, y0: 7.25, x1: 903.1, y1: 401.7 },
+      { kind: 'freehand', polygons: [[outline]] },
+      { kind: 'polygon', polygons: [[outline, wobbly(300, 200, 300, 300, 40, next)]] },
+    ] satisfies Shape[])
+      assert.deepEqual([...annotationParents([shape, structuredClone(shape), structuredClone(shape)])], [IMAGE_PARENT, 0, 1], shape.kind);
+  });
+
+  it('a parent of several polygons covers what lies in one of them, not a child bridging the gap between two', () => {
+    const two: Shape = { kind: 'polygon', polygons: [[boxRing(0, 0, 10, 10)], [boxRing(20, 0, 30, 10)]] };
+    for (const [child, parent] of [
+      [box(22, 2, 28, 8), 0],
+      [box(5, 2, 25, 8), IMAGE_PARENT],
+      [{ kind: 'point', points: [5, 5, 25, 5] }, 0],
+    ] satisfies [Shape, number][])
+      assert.deepEqual([...annotationParents([two, child])], [IMAGE_PARENT, parent], JSON.stringify(child));
+    // A child of two polygons, one in each of the parent's.
+    const pair: Shape = { kind: 'polygon', polygons: [[boxRing(1, 1, 9, 9)], [boxRing(21, 1, 29, 9)]] };
+    assert.deepEqual([...annotationParents([two, pair])], [IMAGE_PARENT, 0]);
+  });
+
+  it("10,000 annotations of 100 vertices and a tissue outline of 2,000: each tested against the few candidates in its cell, each edge against the parent's edges near it", () => {
+    const next = random(13);
+    const size = 100_000;
+    const shapes: Shape[] = [{ kind: 'freehand', polygons: [[wobbly(0, 0, size, size, 2000, next)]] }];
+    for (let k = 0; k < 10_000; k++) {
+      const [x, y, w] = [next() * size * 0.95, next() * size * 0.95, 200 + next() * 3000];
+      shapes.push({ kind: 'freehand', polygons: [[wobbly(x, y, w, w, 100, next)]] });
+    }
+    const tally = { candidates: 0, edges: 0 };
+    const parents = annotationParents(shapes, tally);
+    // Tested against every larger one, the candidates would be 50 million; each edge against each of the tissue's, 2 billion edges.
+    assert.ok(tally.candidates >= shapes.length / 2 && tally.candidates < 20 * shapes.length, `${tally.candidates} candidates`);
+    assert.ok(tally.edges > 0 && tally.edges < 20 * 100 * shapes.length, `${tally.edges} edges`);
+    // Many lie in the tissue (its outline wobbles in by up to a tenth), many in others, and each parent is larger.
+    const underTissue = parents.filter((p) => p === 0).length;
+    assert.ok(underTissue > 3000 && parents.filter((p) => p > 0).length > 1000, `${underTissue} under the tissue`);
+    for (let k = 1; k < shapes.length; k++)
+      if (parents[k]! > 0) assert.ok(measureShape(shapes[parents[k]!]!, null).area! >= measureShape(shapes[k]!, null).area!);
   });
 
   it('an area holds a point as pointInPolygons does, or on an edge: holes, parts, a zigzag, vertices', () => {
