@@ -94,10 +94,13 @@ export class GridIndex {
     return this.#count;
   }
 
+  /** The grid column (or row) of a coordinate, clamped to the grid. */
+  #cell(value: number, origin: number): number {
+    return Math.min(this.#cols - 1, Math.max(0, Math.floor((value - origin) / this.#cellSize)));
+  }
+
   #span(minX: number, minY: number, maxX: number, maxY: number): [number, number, number, number] {
-    const last = this.#cols - 1;
-    const cell = (value: number, origin: number) => Math.min(last, Math.max(0, Math.floor((value - origin) / this.#cellSize)));
-    return [cell(minX, this.#originX), cell(minY, this.#originY), cell(maxX, this.#originX), cell(maxY, this.#originY)];
+    return [this.#cell(minX, this.#originX), this.#cell(minY, this.#originY), this.#cell(maxX, this.#originX), this.#cell(maxY, this.#originY)];
   }
 
   /** Calls `take` with the index of each box that intersects the rectangle, once each, in no particular order. */
