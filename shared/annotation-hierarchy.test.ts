@@ -3,11 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { measureShape, pointInPolygons, shapePolygons } from './annotation-geometry';
-import { annotationParents, detectionParents, IMAGE_PARENT } from './annotation-hierarchy';
+import { annotationParents, IMAGE_PARENT, placeDetections } from './annotation-hierarchy';
 import type { Shape } from './annotations';
 import { areaLocator } from './area-locator';
-import { countDetectionsIn, detectionCentroids } from './detection-counts';
+import { countDetectionsIn, DETECTIONS_A_SLICE, detectionCentroids, slicedCentroids } from './detection-counts';
 import type { DetectionSet } from './detections';
+import { finish, type Sliced } from './slices';
 
 /** The same numbers each run. */
 function random(seed: number): () => number {
@@ -126,7 +127,7 @@ describe("annotations' and detections' parents", () => {
     ] as const) {
       const set = at(x, y);
       const centroids = detectionCentroids(set);
-      assert.deepEqual([...detectionParents(set, centroids, [holed, parent])], [x === 20 ? 0 : 1], `${x}, ${y}`);
+      assert.deepEqual([...finish(placeDetections(set, centroids.xy, [holed, parent])).parents], [x === 20 ? 0 : 1], `${x}, ${y}`);
       assert.equal(countDetectionsIn(set, centroids, x === 20 ? holed : parent, null)?.total, 1, `${x}, ${y}`);
     }
   });
@@ -238,12 +239,30 @@ describe("annotations' and detections' parents", () => {
     assert.equal(areaLocator({ kind: 'line', points: [0, 0, 10, 10] }), null);
   });
 
+  it("a slide's detections are placed a slice at a time: the work yields between each 32,768 of them, where a lane's loop turns", () => {
+    const set = scatteredCells(3 * DETECTIONS_A_SLICE + 5, 100_000);
+    const shapes = regions(50, 100_000);
+    /** The work's result, and how many times it yielded on the way. */
+    const stepped = <T>(work: Sliced<T>): [T, number] => {
+      for (let yields = 0; ; yields++) {
+        const step = work.next();
+        if (step.done) return [step.value, yields];
+      }
+    };
+    const [xy, centroidYields] = stepped(slicedCentroids(set));
+    const [placed, placeYields] = stepped(placeDetections(set, xy, shapes));
+    assert.deepEqual([centroidYields, placeYields], [3, 3]);
+    assert.deepEqual(xy, detectionCentroids(set).xy);
+    assert.deepEqual(placed, finish(placeDetections(set, xy, shapes)));
+    assert.ok(placed.parents.some((p) => p !== IMAGE_PARENT));
+  });
+
   it("300,000 cells under 1,000 regions and 5 tissue outlines: each placed, and every region's counted, in seconds (not a test of each cell against each region)", () => {
     const [set, shapes] = [scatteredCells(300_000, 100_000), regions(1000, 100_000)];
     const started = process.cpuUsage();
     const centroids = detectionCentroids(set);
-    const parents = detectionParents(set, centroids, shapes);
-    const counts = shapes.map((shape) => countDetectionsIn(set, centroids, shape, null)!.total);
+    const { parents, byClass } = finish(placeDetections(set, centroids.xy, shapes));
+    const counted = shapes.map((shape) => countDetectionsIn(set, centroids, shape, null)!);
     const spent = process.cpuUsage(started);
     const seconds = (spent.user + spent.system) / 1e6;
     // Tested one by one, a cell against each region's 200 or 2,000 edges, this took 20 s of CPU (a busy machine doubles either).
@@ -256,6 +275,12 @@ describe("annotations' and detections' parents", () => {
       const holders = shapes.flatMap((shape, a) => (pointInPolygons(shapePolygons(shape), x, y) ? [a] : []));
       assert.ok(holders.includes(parents[i]!) || (holders.length === 0 && parents[i] === IMAGE_PARENT), `cell ${i}`);
     }
+    // The pass's counts are countDetectionsIn's, region by region and class by class.
+    assert.deepEqual(
+      [...byClass],
+      counted.flatMap((c) => c.byClass),
+    );
+    const counts = counted.map((c) => c.total);
     const inTissue = counts.slice(-5);
     assert.ok(inTissue.every((n) => n > 100_000));
     assert.equal(

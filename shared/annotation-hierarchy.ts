@@ -4,11 +4,12 @@
 // An outline holds what lies on it (QuPath asks JTS whether a point is not exterior, whether a shape
 // covers another). Its "Parent" column names that.
 
-import { measureShape, shapeBounds, shapePolygons } from './annotation-geometry';
+import { type Box, measureShape, shapeBounds, shapePolygons } from './annotation-geometry';
 import type { Annotation, Shape } from './annotations';
 import { type AreaLocator, areaLocator, type LocatorTally } from './area-locator';
-import { type DetectionCentroids, forEachDetectionIn } from './detection-counts';
+import { DETECTIONS_A_SLICE } from './detection-counts';
 import type { DetectionSet } from './detections';
+import type { Sliced } from './slices';
 
 /** No annotation holds it: the image (QuPath's root object) is its parent. */
 export const IMAGE_PARENT = -1;
@@ -78,18 +79,41 @@ function smallestFirstGrid(areas: readonly (AreaLocator | null)[], order: readon
   };
 }
 
+const boxHolds = (box: Box, x: number, y: number) => x >= box.minX && x <= box.maxX && y >= box.minY && y <= box.maxY;
+
+/** Where a slide's detections sit under its annotations. */
+export interface DetectionPlaces {
+  /** Each detection's parent: the smallest annotation (by area) whose area holds its centroid, as QuPath's hierarchy places it (the deepest); IMAGE_PARENT where none does. */
+  parents: Int32Array;
+  /** Annotation a's detections of class c, counted as countDetectionsIn counts them (every one whose centroid its area holds): byClass[a * classes + c]. */
+  byClass: Uint32Array;
+}
+
 /**
- * Each detection's parent: the index of the smallest annotation (by area) whose area holds its centroid,
- * as QuPath's hierarchy places it (the deepest); IMAGE_PARENT where none does.
+ * The detections' parents and every annotation's counts by class, from their centroids (x, y pairs), in one
+ * pass over the detections a slice at a time: each tested against the areas listed in its cell only.
  */
-export function detectionParents(set: DetectionSet, centroids: DetectionCentroids, shapes: readonly Shape[]): Int32Array {
+export function* placeDetections(set: DetectionSet, xy: Float64Array, shapes: readonly Shape[]): Sliced<DetectionPlaces> {
+  const areas = shapes.map((shape) => areaLocator(shape));
+  const { cell, starts, entries } = smallestFirstGrid(areas, largestFirst(shapes));
   const parents = new Int32Array(set.count).fill(IMAGE_PARENT);
-  // Larger ones first, each smaller one overwriting: the smallest that holds a centroid is left.
-  for (const a of largestFirst(shapes))
-    forEachDetectionIn(centroids, shapes[a]!, (i) => {
-      parents[i] = a;
-    });
-  return parents;
+  const classes = set.classes.length;
+  const byClass = new Uint32Array(shapes.length * classes);
+  for (let i = 0; i < set.count; i++) {
+    if (i > 0 && i % DETECTIONS_A_SLICE === 0) yield;
+    const [x, y] = [xy[2 * i]!, xy[2 * i + 1]!];
+    const k = cell(x, y);
+    if (k < 0) continue;
+    for (let e = starts[k]!; e < starts[k + 1]!; e++) {
+      const a = entries[e]!;
+      const area = areas[a]!;
+      if (!boxHolds(area.box, x, y) || !area.contains(x, y)) continue;
+      // Smallest first: the first that holds it is its parent.
+      if (parents[i] === IMAGE_PARENT) parents[i] = a;
+      byClass[a * classes + set.classOf[i]!]!++;
+    }
+  }
+  return { parents, byClass };
 }
 
 /** What annotationParents looked at, for tests that bound it: the candidate parents of each annotation, and the parents' edges met with its own. */

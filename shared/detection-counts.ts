@@ -7,6 +7,7 @@ import { GridIndex } from './annotation-index';
 import type { Shape } from './annotations';
 import { areaLocator } from './area-locator';
 import type { DetectionSet } from './detections';
+import { finish, type Sliced } from './slices';
 import type { Mpp } from './slide';
 
 /**
@@ -59,14 +60,23 @@ export interface DetectionCentroids {
   near: GridIndex;
 }
 
-export function detectionCentroids(set: DetectionSet): DetectionCentroids {
+/** Detections worked through between two turns of a caller's event loop (tens of ms of centroids or placing). */
+export const DETECTIONS_A_SLICE = 32_768;
+
+/** The set's centroids (detectionCentroid) as x, y pairs, a slice of detections at a time. */
+export function* slicedCentroids(set: DetectionSet): Sliced<Float64Array> {
   const xy = new Float64Array(2 * set.count);
   for (let i = 0; i < set.count; i++) {
+    if (i > 0 && i % DETECTIONS_A_SLICE === 0) yield;
     const { x, y } = detectionCentroid(set, i);
     xy[2 * i] = x;
     xy[2 * i + 1] = y;
   }
-  return { xy, near: new GridIndex(set.boxes) };
+  return xy;
+}
+
+export function detectionCentroids(set: DetectionSet): DetectionCentroids {
+  return { xy: finish(slicedCentroids(set)), near: new GridIndex(set.boxes) };
 }
 
 export interface DetectionCount {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Annotation, AnnotationDocument } from '../../shared/annotations';
+import { finish } from '../../shared/slices';
 import { everyKind } from '../../testing/annotation-samples';
 import { decodeAnnotationText, formatAnnotations, parseAnnotations, readAnnotationFile, writeAnnotationFile } from './annotation-files';
 
@@ -58,7 +59,7 @@ describe('ImageScope XML', () => {
     const name = `O'Brien's <b> & "note" 종양`;
     const description = 'line one\nline two\r\n\t& more';
     doc.annotations[0] = { ...doc.annotations[0]!, name, description };
-    const back = parseAnnotations(formatAnnotations(doc, 'imagescope', UNSCALED));
+    const back = parseAnnotations(finish(formatAnnotations(doc, 'imagescope', UNSCALED)));
     assert.equal(back.annotations[0]?.name, name);
     assert.equal(back.annotations[0]?.description, description);
   });
@@ -66,7 +67,7 @@ describe('ImageScope XML', () => {
   it('splits what ImageScope cannot hold in one region: point sets, multi-polygons (holes stay holes)', () => {
     const doc = everyKind();
     doc.annotations = doc.annotations.filter((a) => a.shape.kind === 'point' || a.shape.kind === 'polygon');
-    const back = parseAnnotations(formatAnnotations(doc, 'imagescope', UNSCALED));
+    const back = parseAnnotations(finish(formatAnnotations(doc, 'imagescope', UNSCALED)));
     assert.deepEqual(
       back.annotations.map((a) => a.shape),
       [
@@ -175,7 +176,7 @@ describe('ImageScope XML', () => {
         },
       ],
     };
-    const back = parseAnnotations(formatAnnotations(doc, 'imagescope', UNSCALED), '/d/a.xml');
+    const back = parseAnnotations(finish(formatAnnotations(doc, 'imagescope', UNSCALED)), '/d/a.xml');
     assert.deepEqual(withoutIds(back), withoutIds(doc));
   });
 
@@ -185,18 +186,20 @@ describe('ImageScope XML', () => {
       classes: [],
       annotations: [0, 1].map((k) => ({ id: `${k}`, name: '', description: '', classification: null, shape: { kind: 'point', points } })),
     };
-    assert.throws(() => formatAnnotations(many, 'imagescope', UNSCALED), { code: 'TOO_LARGE', message: /export them as GeoJSON/ });
+    assert.throws(() => finish(formatAnnotations(many, 'imagescope', UNSCALED)), { code: 'TOO_LARGE', message: /export them as GeoJSON/ });
     const ring = (n: number, r: number) =>
       Array.from({ length: n }, (_, i) => [r * Math.cos((2 * Math.PI * i) / n) + 1000, r * Math.sin((2 * Math.PI * i) / n) + 1000]).flat();
-    const holed = formatAnnotations(
-      {
-        classes: [],
-        annotations: [
-          { id: 'h', name: '', description: '', classification: null, shape: { kind: 'polygon', polygons: [[ring(150_000, 500), ring(150_000, 100)]] } },
-        ],
-      },
-      'imagescope',
-      UNSCALED,
+    const holed = finish(
+      formatAnnotations(
+        {
+          classes: [],
+          annotations: [
+            { id: 'h', name: '', description: '', classification: null, shape: { kind: 'polygon', polygons: [[ring(150_000, 500), ring(150_000, 100)]] } },
+          ],
+        },
+        'imagescope',
+        UNSCALED,
+      ),
     );
     rejects(holed, 'CORRUPT_DATA', /^Annotation 1, region 2: with its holes, the region it is a hole of has more than 200000 vertices\.$/);
   });

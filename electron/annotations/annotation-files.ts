@@ -13,11 +13,12 @@ import { type Annotation, type AnnotationDocument, AnnotationFileError, type Ann
 import { readGeoJsonDetections } from '../../shared/detection-geojson';
 import type { DetectionSet } from '../../shared/detections';
 import { LIMITS } from '../../shared/limits';
+import { finishTurning, type Sliced } from '../../shared/slices';
 import { SlideError } from '../engine/errors';
 import { writeFileAtomic } from '../engine/export/atomic-file';
 import { uncompressedAnnotationBytes } from './compressed-annotations';
 import { readImageScopeXml, writeImageScopeXml } from './imagescope-xml';
-import { type TableSlide, type TableSlideRows, tableSeparator, writeDetectionTable, writeMeasurementTable } from './measurement-table';
+import { measurementTable, nextTurn, type TableSlide, type TableSlideRows, tableSeparator, writeDetectionTable } from './measurement-table';
 
 /**
  * The document in a file (GeoJSON or ImageScope XML), every feature in it (a slide's stored file);
@@ -157,22 +158,23 @@ function readOptions(text: string, path: string | undefined): ReadOptions & { xm
 
 /**
  * The document in a format; `path`, the file it goes to, chooses a measurement table's separator, and a
- * table counts the detections loaded for the slide in each annotation.
+ * table counts the detections loaded for the slide in each annotation (sliced: measurementTable).
  */
-export function formatAnnotations(doc: AnnotationDocument, format: AnnotationFormat, slide: TableSlide, path = '', detections?: DetectionSet): string {
+export function* formatAnnotations(doc: AnnotationDocument, format: AnnotationFormat, slide: TableSlide, path = '', detections?: DetectionSet): Sliced<string> {
   switch (format) {
     case 'geojson':
       return writeGeoJson(doc);
     case 'imagescope':
       return writeImageScopeXml(doc, slide.mpp);
     case 'csv':
-      return writeMeasurementTable([{ slide, doc, detections }], tableSeparator(path));
+      return yield* measurementTable([{ slide, doc, detections }], tableSeparator(path));
   }
 }
 
 /** Several slides' annotations as one measurement table, whole or not at all; the separator by the file's extension. */
 export async function writeTableFile(path: string, slides: readonly TableSlideRows[], overwrite: boolean): Promise<void> {
-  await writeFileAtomic(path, new TextEncoder().encode(writeMeasurementTable(slides, tableSeparator(path))), overwrite);
+  const text = await finishTurning(measurementTable(slides, tableSeparator(path)), nextTurn);
+  await writeFileAtomic(path, new TextEncoder().encode(text), overwrite);
 }
 
 /**
@@ -198,5 +200,6 @@ export async function writeAnnotationFile(
   overwrite: boolean,
   detections?: DetectionSet,
 ): Promise<void> {
-  await writeFileAtomic(path, new TextEncoder().encode(formatAnnotations(doc, format, slide, path, detections)), overwrite);
+  const text = await finishTurning(formatAnnotations(doc, format, slide, path, detections), nextTurn);
+  await writeFileAtomic(path, new TextEncoder().encode(text), overwrite);
 }

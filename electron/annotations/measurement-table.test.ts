@@ -8,11 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { AnnotationDocument } from '../../shared/annotations';
+import { DETECTIONS_A_SLICE } from '../../shared/detection-counts';
 import { readGeoJsonDetections } from '../../shared/detection-geojson';
+import type { DetectionSet } from '../../shared/detections';
 import { boxPolygon } from '../../testing/annotation-samples';
 import { longestStall } from '../../testing/event-loop-stall';
 import { writeAnnotationFile, writeDetectionTableFile, writeTableFile } from './annotation-files';
-import { formatDecimals, tableSeparator } from './measurement-table';
+import { formatDecimals, measurementTable, tableSeparator, writeDetectionTable } from './measurement-table';
 
 const DOC: AnnotationDocument = {
   classes: [{ name: 'Tumor', color: [200, 0, 0] }],
@@ -173,6 +175,51 @@ describe('measurement tables', () => {
       writeDetectionTableFile(join(dir, 'points.csv'), { name: 's.svs', mpp: null }, set, [], false),
     );
     assert.ok(longest < took / 3, `the loop stood still ${Math.round(longest)} ms of the write's ${Math.round(took)} ms`);
+  });
+
+  test('placing and counting 400,000 cells under 200 annotations yields between slices of them (a lane answers its watchdog there): no pass over all the cells at once', async () => {
+    const count = 400_000;
+    // Points on a 100,000 px slide (a point's centroid is itself), under 4 tissue outlines and 196 regions.
+    const xy = new Float32Array(2 * count).map((_, k) => ((k * 7919) % 99_991) + (k % 2 ? 0.5 : 0.25));
+    const set: DetectionSet = {
+      path: '/cells.geojson',
+      count,
+      kinds: { cell: 0, detection: count, tile: 0 },
+      classes: [{ name: 'Positive', color: [200, 0, 0], count }],
+      classOf: new Uint16Array(count),
+      kindOf: new Uint8Array(count).fill(1),
+      outlines: new Uint32Array(2 * count).map((_, k) => (k % 2 ? 1 : k / 2)),
+      nuclei: new Uint32Array(2 * count),
+      holes: new Uint32Array(2 * count),
+      rings: new Uint32Array(2 * count).map((_, k) => (k % 2 ? 1 : k / 2)),
+      xy,
+      boxes: new Float32Array(4 * count).map((_, k) => xy[2 * (k >> 2) + (k % 2)]!),
+      measurementNames: [],
+      measurements: new Float32Array(0),
+      ids: new Uint8Array(16 * count),
+      leftOut: 0,
+    };
+    const region = (id: string, x: number, y: number, w: number) => ({
+      id,
+      name: id,
+      description: '',
+      classification: null,
+      shape: { kind: 'ellipse' as const, x0: x, y0: y, x1: x + w, y1: y + w },
+    });
+    const annotations = Array.from({ length: 200 }, (_, k) =>
+      k < 4 ? region(`tissue ${k}`, k * 100, k * 100, 99_000) : region(`region ${k}`, (k * 4_999) % 90_000, (k * 7_177) % 90_000, 5_000),
+    );
+    // The detections' table turns between each 32,768 centroids and placements, and each 4,096 rows.
+    let turns = 0;
+    await writeDetectionTable({ name: 's.svs', mpp: null }, set, annotations, ',', async () => {
+      turns++;
+    });
+    assert.ok(turns >= 2 * Math.floor(count / DETECTIONS_A_SLICE) + Math.floor(count / 4096), `${turns} turns`);
+    // The annotations' table counts them in the same slices: it yields between each 32,768 centroids and placements.
+    const table = measurementTable([{ slide: { name: 's.svs', mpp: null }, doc: { classes: [], annotations }, detections: set }], ',');
+    let yields = 0;
+    while (!table.next().done) yields++;
+    assert.ok(yields >= 2 * Math.floor(count / DETECTIONS_A_SLICE), `${yields} yields`);
   });
 
   test("a detection with holes (a pixel classifier's region): its centroid is its area's, the holes taken out, as QuPath's (JTS's)", async () => {

@@ -5,10 +5,11 @@
 
 import { extname } from 'node:path';
 import { measureShape, shapeCentroid } from '../../shared/annotation-geometry';
-import { annotationParents, detectionParents, IMAGE_PARENT, parentName } from '../../shared/annotation-hierarchy';
+import { annotationParents, IMAGE_PARENT, parentName, placeDetections } from '../../shared/annotation-hierarchy';
 import type { Annotation, AnnotationDocument, Shape } from '../../shared/annotations';
-import { countDetectionsIn, detectionCentroids } from '../../shared/detection-counts';
+import { slicedCentroids } from '../../shared/detection-counts';
 import { DETECTION_KINDS, type DetectionKind, type DetectionSet, detectionId } from '../../shared/detections';
+import { finishTurning, type Sliced } from '../../shared/slices';
 import type { Mpp } from '../../shared/slide';
 
 /** What a table says of its slide: its file name (the Image column) and pixel size (µm, or pixels without one). */
@@ -98,11 +99,12 @@ const isWithin = (name: string | null, base: string) => name === base || (name?.
 /**
  * The slides' annotations, a row each, in QuPath's columns and order (ObservableMeasurementTableData):
  * where detections are loaded for a slide, its "Num Detections" and a "Num <class>" for each class, counted
- * by centroid as the editor and the command line count them (countDetectionsIn), and QuPath's one density,
+ * by centroid as the editor and the command line count them (placeDetections, as countDetectionsIn), and QuPath's one density,
  * "Num Positive per mm^2", where a class is "Positive". In µm when any slide gives its pixel size (a slide
- * without one then has its measurement cells empty, not in another unit), else in pixels.
+ * without one then has its measurement cells empty, not in another unit), else in pixels. Sliced where
+ * detections are counted: between slices of their centroids and after each annotation's count.
  */
-export function writeMeasurementTable(slides: readonly TableSlideRows[], separator: ',' | '\t'): string {
+export function* measurementTable(slides: readonly TableSlideRows[], separator: ',' | '\t'): Sliced<string> {
   const unit = slides.some(({ slide }) => slide.mpp) ? 'µm' : 'px';
   const counting = slides.some(({ detections }) => detections);
   const classNames = detectionClassNames(slides);
@@ -126,30 +128,36 @@ export function writeMeasurementTable(slides: readonly TableSlideRows[], separat
     'Description',
   ];
   const text = (value: string) => textCell(value, separator);
-  const slideRows = ({ slide, doc, detections }: TableSlideRows): string[][] => {
+  function* slideRows({ slide, doc, detections }: TableSlideRows): Sliced<string[][]> {
     // Pixels as they are in a table in pixels; no measurements for a slide without µm in one in µm.
     const scale = unit === 'px' ? { x: 1, y: 1 } : slide.mpp;
     const mpp = unit === 'px' ? null : slide.mpp;
-    const parents = annotationParents(doc.annotations.map((a) => a.shape));
-    const centroids = detections ? detectionCentroids(detections) : null;
+    const shapes = doc.annotations.map((a) => a.shape);
+    const parents = annotationParents(shapes);
+    yield;
+    // Every annotation's counts in one pass over the detections, a slice at a time (a tissue outline holds them all).
+    const placed = detections ? yield* placeDetections(detections, yield* slicedCentroids(detections), shapes) : null;
+    const classes = detections?.classes.length ?? 0;
     const classColumn = detections ? classNames.map((name) => detections.classes.findIndex((c) => c.name === name)) : [];
-    return doc.annotations.map((a, index) => {
+    const rows: string[][] = [];
+    for (const [index, a] of doc.annotations.entries()) {
       const m = measureShape(a.shape, mpp);
       const centroid = shapeCentroid(a.shape);
       const counts: string[] = [];
       if (counting) {
         // A line or points holds no detections: QuPath counts none (its children), 0.
-        const counted = detections && centroids ? countDetectionsIn(detections, centroids, a.shape, slide.mpp) : null;
-        const inClass = (c: number) => (c < 0 || !counted ? 0 : counted.byClass[c]!);
-        counts.push(detections ? String(counted?.total ?? 0) : '', ...classColumn.map((c) => (detections ? String(inClass(c)) : '')));
+        const inClass = (c: number) => (c < 0 || !placed ? 0 : placed.byClass[index * classes + c]!);
+        const total = detections ? detections.classes.reduce((sum, _, c) => sum + inClass(c), 0) : 0;
+        counts.push(detections ? String(total) : '', ...classColumn.map((c) => (detections ? String(inClass(c)) : '')));
         if (positive) {
           const n = detections ? detections.classes.reduce((sum, c, i) => (isWithin(c.name, 'Positive') ? sum + inClass(i) : sum), 0) : 0;
           // Per mm² of the area as QuPath's ClassDensityMeasurementPerMM: µm² / 10⁶; per px² without a pixel size.
-          const area = unit === 'px' ? measureShape(a.shape, null).area : counted?.areaMm2;
-          counts.push(detections && area ? derived(n / area) : '');
+          const area = measureShape(a.shape, unit === 'px' ? null : slide.mpp).area;
+          const perArea = unit === 'px' ? area : slide.mpp && area !== undefined ? area / 1e6 : undefined;
+          counts.push(detections && perArea ? derived(n / perArea) : '');
         }
       }
-      return [
+      rows.push([
         text(slide.name),
         a.id,
         'Annotation',
@@ -165,10 +173,13 @@ export function writeMeasurementTable(slides: readonly TableSlideRows[], separat
         scale ? derived(m.perimeter) : '',
         scale ? derived(m.length) : '',
         text(a.description),
-      ];
-    });
-  };
-  return tableText([header.map(text), ...slides.flatMap(slideRows)], separator);
+      ]);
+    }
+    return rows;
+  }
+  const rows = [header.map(text)];
+  for (const slide of slides) rows.push(...(yield* slideRows(slide)));
+  return tableText(rows, separator);
 }
 
 /**
@@ -191,13 +202,14 @@ const DETECTION_TYPE_NAMES: Record<DetectionKind, string> = { cell: 'Cell', dete
 const ROWS_A_BLOCK = 4096;
 
 /** A turn of the event loop, for what waits on it (the lane's watchdog, a cancel). */
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+export const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * A slide's detections as QuPath's detection measurement table, as the file's UTF-8 bytes: a row each,
  * its object ID (where the file gave one), type, class, parent (the smallest of the slide's annotations
  * holding its centroid, or "Image"), ROI and centroid (µm where the slide gives its pixel size, else
- * pixels), then each measurement the file names, in its order (empty where a detection has none). Its
+ * pixels), then each measurement the file names, in its order (empty where a detection has none), `turn`
+ * awaited between slices of the work (the next turn of the event loop). Its
  * text a block of rows at a time: 100,000 detections of 40 measurements are 4.6 million strings, past a
  * lane's heap at once.
  */
@@ -206,6 +218,7 @@ export async function writeDetectionTable(
   set: DetectionSet,
   annotations: readonly Annotation[],
   separator: ',' | '\t',
+  turn: () => Promise<unknown> = nextTurn,
 ): Promise<Uint8Array> {
   const unit = slide.mpp ? 'µm' : 'px';
   const scale = slide.mpp ?? { x: 1, y: 1 };
@@ -223,15 +236,16 @@ export async function writeDetectionTable(
   ].map(text);
   const image = text(slide.name);
   const classes = set.classes.map((c) => text(c.name ?? ''));
-  // Each pass over 2 million detections is seconds: the lane answers its watchdog between them.
-  const centroids = detectionCentroids(set);
-  await nextTurn();
-  const parents = detectionParents(
-    set,
-    centroids,
-    annotations.map((a) => a.shape),
+  // Each pass over 2 million detections is seconds: the lane answers its watchdog between their slices.
+  const xy = await finishTurning(slicedCentroids(set), turn);
+  const { parents } = await finishTurning(
+    placeDetections(
+      set,
+      xy,
+      annotations.map((a) => a.shape),
+    ),
+    turn,
   );
-  await nextTurn();
   // A cell a parent, not a string a detection.
   const parentCells = [text(parentName(annotations, IMAGE_PARENT)), ...annotations.map((_, a) => text(parentName(annotations, a)))];
   const parentCell = (parent: number): string => parentCells[parent + 1]!;
@@ -245,8 +259,8 @@ export async function writeDetectionTable(
       classes[set.classOf[i]!]!,
       parentCell(parents[i]!),
       point ? 'Points' : rings === 1 && set.holes[2 * i + 1] === 0 ? 'Polygon' : 'Geometry',
-      derived(centroids.xy[2 * i]! * scale.x),
-      derived(centroids.xy[2 * i + 1]! * scale.y),
+      derived(xy[2 * i]! * scale.x),
+      derived(xy[2 * i + 1]! * scale.y),
     ];
     for (let m = 0; m < set.measurementNames.length; m++) cells.push(measured(set.measurements[m * set.count + i]!));
     return cells;
@@ -257,7 +271,7 @@ export async function writeDetectionTable(
     for (let i = Math.max(first, 0); i < Math.min(first + ROWS_A_BLOCK, set.count); i++) rows.push(row(i));
     const lines = first < 0 ? [header, ...rows] : rows;
     blocks.push(Buffer.from(tableText(lines, separator, first < 0), 'utf8'));
-    await nextTurn();
+    await turn();
   }
   return Buffer.concat(blocks);
 }
