@@ -71,6 +71,11 @@ async function seedMakers(): Promise<Array<{ name: string; format: string; make:
   const { writeVms } = await import('./writers/hamamatsu-vms');
   const { writeTrestle } = await import('./writers/trestle');
   const { writeSakura } = await import('./writers/sakura');
+  const ome = (name: string, options: Parameters<typeof writeOmeTiff>[1]) => ({
+    name,
+    format: 'ome-tiff',
+    make: async (dir: string) => (await writeOmeTiff(join(dir, 's.ome.tif'), options)).path,
+  });
   const real = (name: string): Maker => {
     return async (dir) => {
       cpSync(sharedSlide(name), join(dir, name));
@@ -192,53 +197,10 @@ async function seedMakers(): Promise<Array<{ name: string; format: string; make:
       format: 'ventana',
       make: async (d) => (await writeVentanaBif(join(d, 's.bif'), SMALL_BIF)).path,
     },
-    {
-      name: 'ome',
-      format: 'ome-tiff',
-      make: async (d) =>
-        (
-          await writeOmeTiff(join(d, 's.ome.tif'), {
-            kind: 'rgb',
-            width: 600,
-            height: 400,
-            levels: 2,
-            compression: 'jpeg',
-            objective: 20,
-            associated: true,
-            seed: 11,
-          })
-        ).path,
-    },
-    {
-      name: 'ome-colour-planes',
-      format: 'ome-tiff',
-      make: async (d) =>
-        (
-          await writeOmeTiff(join(d, 's.ome.tif'), {
-            kind: 'rgb',
-            width: 300,
-            height: 200,
-            levels: 2,
-            compression: 'deflate',
-            rgbLayout: 'channel-planes',
-            zSlices: 2,
-            seed: 15,
-          })
-        ).path,
-    },
-    {
-      name: 'ome-zstack-jpeg',
-      format: 'ome-tiff',
-      make: async (d) =>
-        (await writeOmeTiff(join(d, 's.ome.tif'), { kind: 'rgb', width: 300, height: 200, levels: 2, compression: 'jpeg', zSlices: 2, seed: 16 })).path,
-    },
-    {
-      name: 'ome-fluo',
-      format: 'ome-tiff',
-      make: async (d) =>
-        (await writeOmeTiff(join(d, 's.ome.tif'), { kind: 'fluorescence', width: 300, height: 200, levels: 2, channels: 2, significantBits: 12, seed: 12 }))
-          .path,
-    },
+    ome('ome', { kind: 'rgb', width: 600, height: 400, levels: 2, compression: 'jpeg', objective: 20, associated: true, seed: 11 }),
+    ome('ome-colour-planes', { kind: 'rgb', width: 300, height: 200, levels: 2, compression: 'deflate', rgbLayout: 'channel-planes', zSlices: 2, seed: 15 }),
+    ome('ome-zstack-jpeg', { kind: 'rgb', width: 300, height: 200, levels: 2, compression: 'jpeg', zSlices: 2, seed: 16 }),
+    ome('ome-fluo', { kind: 'fluorescence', width: 300, height: 200, levels: 2, channels: 2, significantBits: 12, seed: 12 }),
     {
       name: 'dicom',
       format: 'dicom',

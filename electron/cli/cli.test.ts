@@ -805,6 +805,9 @@ describe("QuPath's detections drawn in (--detections)", () => {
     }),
   );
 
+  /** A 10 x 10 region of CMU at its top-left corner, with these options. */
+  const tinyRegion = (...options: string[]) => cli('region', CMU, '--x', '0', '--y', '0', '--width', '10', '--height', '10', ...options);
+
   test('a region at a power, a thumbnail and a comparison draw them; a batch records the file; two slides or a level are usage errors', async () => {
     const region = join(out, 'cells-region.png');
     const run = cli('region', CMU, '--x', '0', '--y', '0', '--width', '320', '--height', '240', '--power', '10', '--detections', cells, '--out', region);
@@ -823,24 +826,7 @@ describe("QuPath's detections drawn in (--detections)", () => {
     const others = cli('thumbnail', CMU, sharedSlide('openslide-python_boxes.tiff'), '--detections', cells, '--out', folder);
     assert.equal(others.status, 2);
     assert.match(others.stderr, /--detections FILE draws one slide's detections into its images: give one slide/);
-    const atLevel = cli(
-      'region',
-      CMU,
-      '--x',
-      '0',
-      '--y',
-      '0',
-      '--width',
-      '10',
-      '--height',
-      '10',
-      '--level',
-      '0',
-      '--detections',
-      cells,
-      '--out',
-      join(out, 'lvl.png'),
-    );
+    const atLevel = tinyRegion('--level', '0', '--detections', cells, '--out', join(out, 'lvl.png'));
     assert.equal(atLevel.status, 2);
     assert.equal(existsSync(join(out, 'lvl.png')), false);
     const bad = join(out, 'lines.geojson');
@@ -858,24 +844,7 @@ describe("QuPath's detections drawn in (--detections)", () => {
         properties: { objectType: 'detection' },
       }),
     );
-    const refused = cli(
-      'region',
-      CMU,
-      '--x',
-      '0',
-      '--y',
-      '0',
-      '--width',
-      '10',
-      '--height',
-      '10',
-      '--power',
-      '10',
-      '--detections',
-      bad,
-      '--out',
-      join(out, 'bad.png'),
-    );
+    const refused = tinyRegion('--power', '10', '--detections', bad, '--out', join(out, 'bad.png'));
     assert.equal(refused.status, 1);
     assert.match(refused.stderr, /CORRUPT_DATA: Feature 1: its geometry is a LineString, not an area or a point/);
     assert.equal(existsSync(join(out, 'bad.png')), false);
@@ -933,26 +902,7 @@ describe("QuPath's detections drawn in (--detections)", () => {
       ['fill:', /opacity must be a number from 0\.1 to 1/],
       ['outline:1:2', /--detection-style must be outline or fill/],
     ] as const) {
-      const refused = cli(
-        'region',
-        CMU,
-        '--x',
-        '0',
-        '--y',
-        '0',
-        '--width',
-        '10',
-        '--height',
-        '10',
-        '--power',
-        '10',
-        '--detections',
-        cells,
-        '--detection-style',
-        style,
-        '--out',
-        join(out, 'no.png'),
-      );
+      const refused = tinyRegion('--power', '10', '--detections', cells, '--detection-style', style, '--out', join(out, 'no.png'));
       assert.equal(refused.status, 2, style);
       assert.match(refused.stderr, message);
     }
