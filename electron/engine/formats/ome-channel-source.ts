@@ -21,6 +21,7 @@ import { inflateBounded, lzwDecodeInto } from '../codecs/bounded-decoders';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
 import { blockName, Compression, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
+import { DecodedTilesOnly } from './decoded-tiles-only';
 import { levelsPastEnd, type PlaneStack, pyramidLevels, pyramidProperties } from './tiff-pyramid-source';
 
 /** Where one channel's samples are: its plane's levels (largest first), and within a block. */
@@ -176,7 +177,7 @@ async function checkDecodable(tiff: TiffFile, dir: TiffDirectory): Promise<void>
     throw new SlideError('UNSUPPORTED_COMPRESSION', `${dir.bitsPerSample}-bit planes with predictor ${predictor} cannot be decoded.`, tiff.path);
 }
 
-export class OmeChannelSource implements SlideSource {
+export class OmeChannelSource extends DecodedTilesOnly implements SlideSource {
   readonly path: string;
   readonly format = 'ome-tiff';
   readonly vendor = 'ome-tiff';
@@ -198,6 +199,7 @@ export class OmeChannelSource implements SlideSource {
     private readonly rangesFrom: RangesFrom,
     at: PlaneChoice,
   ) {
+    super();
     this.path = tiff.path;
     this.warnings = [...tiff.warnings, ...description.warnings];
     this.objectivePower = description.objectivePower;
@@ -432,24 +434,6 @@ export class OmeChannelSource implements SlideSource {
     }
     const data = sumsToRgb(sums);
     return { data, width, height, channels: 3 };
-  }
-
-  storesJpeg(level: number): boolean {
-    this.levelDirs(level);
-    return false;
-  }
-
-  async readStoredJpeg(): Promise<Uint8Array | null> {
-    return null;
-  }
-
-  decodesReduced(level: number): boolean {
-    this.levelDirs(level);
-    return false;
-  }
-
-  async readTileReduced(): Promise<RgbImage | null> {
-    return null;
   }
 
   async readAssociated(name: string): Promise<RgbImage> {

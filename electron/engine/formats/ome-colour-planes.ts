@@ -6,13 +6,14 @@
 import type { LevelInfo, Mpp, PlaneChoice, PlaneInfo, RgbImage } from '../../../shared/slide';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
+import { DecodedTilesOnly } from './decoded-tiles-only';
 import type { TiffPyramidSource } from './tiff-pyramid-source';
 
 const COLOUR_NAMES = ['red', 'green', 'blue'] as const;
 
 export type ColourPlanes = readonly [red: TiffPyramidSource, green: TiffPyramidSource, blue: TiffPyramidSource];
 
-export class ColourPlanesSource implements SlideSource {
+export class ColourPlanesSource extends DecodedTilesOnly implements SlideSource {
   readonly path: string;
   readonly format: string;
   readonly vendor: string;
@@ -30,6 +31,7 @@ export class ColourPlanesSource implements SlideSource {
     private readonly colours: ColourPlanes,
     note: string,
   ) {
+    super();
     const [red] = colours;
     this.path = red.path;
     this.format = red.format;
@@ -50,10 +52,6 @@ export class ColourPlanesSource implements SlideSource {
     }
   }
 
-  private checkLevel(level: number): void {
-    if (!this.levels[level]) throw new SlideError('INVALID_ARGUMENT', `The slide has no level ${level}.`, this.path);
-  }
-
   async readTile(level: number, col: number, row: number): Promise<RgbImage | null> {
     const tiles = await Promise.all(this.colours.map((c) => c.readTile(level, col, row)));
     const first = tiles.find((tile) => tile !== null);
@@ -72,24 +70,6 @@ export class ColourPlanesSource implements SlideSource {
       for (let p = 0, at = 0; at < data.length; p += tile.channels, at += 3) data[at + c] = tile.data[p]!;
     }
     return { data, width, height, channels: 3 };
-  }
-
-  storesJpeg(level: number): boolean {
-    this.checkLevel(level);
-    return false;
-  }
-
-  async readStoredJpeg(): Promise<Uint8Array | null> {
-    return null;
-  }
-
-  decodesReduced(level: number): boolean {
-    this.checkLevel(level);
-    return false;
-  }
-
-  async readTileReduced(): Promise<RgbImage | null> {
-    return null;
   }
 
   readAssociated(name: string): Promise<RgbImage> {
