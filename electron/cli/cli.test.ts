@@ -24,6 +24,8 @@ const out = mkdtempSync(join(tmpdir(), 'slidescope-cli-'));
 after(() => rmSync(out, { recursive: true, force: true }));
 
 const cli = (...args: string[]) => runCli(args);
+/** CMU's top-left 320 x 240 at 10x, with these options. */
+const cmuAt10x = (...options: string[]) => cli('region', CMU, '--x', '0', '--y', '0', '--width', '320', '--height', '240', '--power', '10', ...options);
 
 async function pixels(path: string) {
   const { data, info } = await sharp(path).removeAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -361,25 +363,7 @@ describe('slidescope CLI', () => {
         properties: { objectType: 'annotation', classification: { name: 'Tumor', color: [200, 0, 0] } },
       }),
     );
-    const drawn = cli(
-      'region',
-      CMU,
-      '--x',
-      '0',
-      '--y',
-      '0',
-      '--width',
-      '320',
-      '--height',
-      '240',
-      '--power',
-      '10',
-      '--annotations',
-      marks,
-      '--scale-bar',
-      '--out',
-      join(out, 'drawn.png'),
-    );
+    const drawn = cmuAt10x('--annotations', marks, '--scale-bar', '--out', join(out, 'drawn.png'));
     assert.equal(drawn.status, 0, drawn.stderr);
     const d = await sharp(join(out, 'drawn.png')).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     assert.equal(d.info.width, 320);
@@ -810,7 +794,7 @@ describe("QuPath's detections drawn in (--detections)", () => {
 
   test('a region at a power, a thumbnail and a comparison draw them; a batch records the file; two slides or a level are usage errors', async () => {
     const region = join(out, 'cells-region.png');
-    const run = cli('region', CMU, '--x', '0', '--y', '0', '--width', '320', '--height', '240', '--power', '10', '--detections', cells, '--out', region);
+    const run = cmuAt10x('--detections', cells, '--out', region);
     assert.equal(run.status, 0, run.stderr);
     const d = await sharp(region).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     const at = (x: number, y: number) => [...d.data.subarray((y * d.info.width + x) * 3, (y * d.info.width + x) * 3 + 3)];
@@ -853,25 +837,7 @@ describe("QuPath's detections drawn in (--detections)", () => {
   test('--detection-style fill:OPACITY draws them filled and see-through, as the app can; a batch records it and will not pass off outlines as it; bad values are usage errors', async () => {
     const region = (name: string, ...style: string[]) => {
       const file = join(out, name);
-      const run = cli(
-        'region',
-        CMU,
-        '--x',
-        '0',
-        '--y',
-        '0',
-        '--width',
-        '320',
-        '--height',
-        '240',
-        '--power',
-        '10',
-        '--detections',
-        cells,
-        ...style,
-        '--out',
-        file,
-      );
+      const run = cmuAt10x('--detections', cells, ...style, '--out', file);
       assert.equal(run.status, 0, run.stderr);
       return sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     };
