@@ -86,11 +86,12 @@ describe('measurement tables', () => {
       ROI: 'Rectangle',
       'Centroid X µm': '30',
       'Centroid Y µm': '11.25',
-      'Num points': '',
+      // A number without a value is QuPath's NaN; a text without one, empty.
+      'Num points': 'NaN',
       // 100 x 50 px at 0.5 x 0.25 µm: 50 x 12.5 µm.
       'Area µm^2': '625',
       'Perimeter µm': '125',
-      'Length µm': '',
+      'Length µm': 'NaN',
       Description: 'says "high grade", see\nnext line',
     });
     // A name a spreadsheet would run as a formula is written as text.
@@ -98,6 +99,7 @@ describe('measurement tables', () => {
     assert.equal(line!.ROI, 'Line');
     // 18.0278 µm: two decimals past 10, as QuPath writes its measurements.
     assert.equal(line!['Length µm'], '18.03');
+    assert.deepEqual([line!.Classification, line!['Area µm^2'], line!['Num points']], ['', 'NaN', 'NaN']);
     assert.equal(points!.Name, 'a, b');
     assert.equal(points!['Num points'], '3');
     assert.equal(points!.ROI, 'Points');
@@ -115,7 +117,7 @@ describe('measurement tables', () => {
     assert.equal(rect!['Centroid X px'], '60');
   });
 
-  test('several slides in one table: in µm, a slide without a pixel size has its measurements empty rather than in pixels', async () => {
+  test('several slides in one table: in µm, a slide without a pixel size has its measurements NaN rather than in pixels', async () => {
     const path = join(dir, 'cohort.csv');
     await writeTableFile(
       path,
@@ -131,7 +133,7 @@ describe('measurement tables', () => {
       ['a/one.svs', 'a/one.svs', 'a/one.svs', 'a/one.svs', 'b/two.tif'],
     );
     assert.equal(rows[0]!['Area µm^2'], '1250');
-    assert.deepEqual([rows[4]!['Area µm^2'], rows[4]!['Centroid X µm'], rows[4]!.ROI], ['', '', 'Rectangle']);
+    assert.deepEqual([rows[4]!['Area µm^2'], rows[4]!['Centroid X µm'], rows[4]!.ROI], ['NaN', 'NaN', 'Rectangle']);
   });
 
   test('the separator by the extension: tab for .tsv and .txt, comma for the rest', () => {
@@ -254,7 +256,7 @@ describe('measurement tables', () => {
     );
   });
 
-  test("QuPath's detections, a row each: type, class, ROI, centroid in µm, each measurement the file names (empty where one has none)", async () => {
+  test("QuPath's detections, a row each: type, class, ROI, centroid in µm, each measurement the file names (NaN where one has none)", async () => {
     const set = readGeoJsonDetections(
       JSON.stringify({
         type: 'FeatureCollection',
@@ -289,7 +291,7 @@ describe('measurement tables', () => {
         // 12501.25 µm to one decimal past 1000, the tie to even as Java's NumberFormat rounds it.
         'Centroid Y µm': '12501.2',
         'Nucleus: Area µm^2': '12.5',
-        'DAB: Mean': '',
+        'DAB: Mean': 'NaN',
       },
       {
         Image: '종양.svs',
@@ -301,7 +303,7 @@ describe('measurement tables', () => {
         // (400 x (10, 10) + 100 x (25, 5)) / 500 = (13, 9) px.
         'Centroid X µm': '6.5',
         'Centroid Y µm': '2.25',
-        'Nucleus: Area µm^2': '',
+        'Nucleus: Area µm^2': 'NaN',
         'DAB: Mean': '0.25',
       },
       {
@@ -313,8 +315,8 @@ describe('measurement tables', () => {
         ROI: 'Points',
         'Centroid X µm': '4',
         'Centroid Y µm': '1',
-        'Nucleus: Area µm^2': '',
-        'DAB: Mean': '',
+        'Nucleus: Area µm^2': 'NaN',
+        'DAB: Mean': 'NaN',
       },
     ]);
   });
@@ -376,7 +378,7 @@ describe('measurement tables', () => {
         // Unnamed: QuPath names a parent by its class.
         ['inner', 'Tissue', '2', '1', '0', '10000'],
         // A line holds none, and has no area to hold them per mm².
-        ['ruler', 'Tissue', '0', '0', '0', ''],
+        ['ruler', 'Tissue', '0', '0', '0', 'NaN'],
         ['far', 'Image', '1', '0', '1', '0'],
       ],
     );

@@ -58,17 +58,24 @@ export function formatDecimals(value: number, decimals: number): string {
 }
 
 /**
+ * A number cell without a value (a line's area, a centroid in µm on a slide without a pixel size): QuPath's
+ * table writes a numeric column's NaN as "NaN" (MeasurementBuilder's formatNumber, and
+ * ObservableMeasurementTableData.getStringValue for a measurement list's), a text column's null as "".
+ */
+const NO_NUMBER = 'NaN';
+
+/**
  * A value QuPath works out for its table (a centroid, an area, a density) as it writes one: fewer decimals
- * the larger it is (1 past 1000, 2 past 10, 3 past 1, else 4; AbstractNumericMeasurementBuilder).
+ * the larger it is (1 past 1000, 2 past 10, 3 past 1, else 4; MeasurementBuilder's formatNumber).
  */
 function derived(value: number | undefined): string {
-  if (value === undefined || Number.isNaN(value)) return '';
+  if (value === undefined || Number.isNaN(value)) return NO_NUMBER;
   return formatDecimals(value, value > 1000 ? 1 : value > 10 ? 2 : value > 1 ? 3 : 4);
 }
 
 /** A value of an object's own measurements (a detection's), as QuPath writes them: at most 4 decimals. */
 function measured(value: number): string {
-  return Number.isNaN(value) ? '' : formatDecimals(value, 4);
+  return Number.isNaN(value) ? NO_NUMBER : formatDecimals(value, 4);
 }
 
 /**
@@ -101,7 +108,7 @@ const isWithin = (name: string | null, base: string) => name === base || (name?.
  * where detections are loaded for a slide, its "Num Detections" and a "Num <class>" for each class, counted
  * by centroid as the editor and the command line count them (placeDetections, as countDetectionsIn), and QuPath's one density,
  * "Num Positive per mm^2", where a class is "Positive". In µm when any slide gives its pixel size (a slide
- * without one then has its measurement cells empty, not in another unit), else in pixels. Sliced where
+ * without one then has its measurement cells NaN, not in another unit), else in pixels. Sliced where
  * detections are counted: between slices of their centroids and after each annotation's count.
  */
 export function* measurementTable(slides: readonly TableSlideRows[], separator: ',' | '\t'): Sliced<string> {
@@ -148,13 +155,13 @@ export function* measurementTable(slides: readonly TableSlideRows[], separator: 
         // A line or points holds no detections: QuPath counts none (its children), 0.
         const inClass = (c: number) => (c < 0 || !placed ? 0 : placed.byClass[index * classes + c]!);
         const total = detections ? detections.classes.reduce((sum, _, c) => sum + inClass(c), 0) : 0;
-        counts.push(detections ? String(total) : '', ...classColumn.map((c) => (detections ? String(inClass(c)) : '')));
+        counts.push(detections ? String(total) : NO_NUMBER, ...classColumn.map((c) => (detections ? String(inClass(c)) : NO_NUMBER)));
         if (positive) {
           const n = detections ? detections.classes.reduce((sum, c, i) => (isWithin(c.name, 'Positive') ? sum + inClass(i) : sum), 0) : 0;
           // Per mm² of the area as QuPath's ClassDensityMeasurementPerMM: µm² / 10⁶; per px² without a pixel size.
           const area = measureShape(a.shape, unit === 'px' ? null : slide.mpp).area;
           const perArea = unit === 'px' ? area : slide.mpp && area !== undefined ? area / 1e6 : undefined;
-          counts.push(detections && perArea ? derived(n / perArea) : '');
+          counts.push(detections && perArea ? derived(n / perArea) : NO_NUMBER);
         }
       }
       rows.push([
@@ -165,13 +172,13 @@ export function* measurementTable(slides: readonly TableSlideRows[], separator: 
         text(a.classification ?? ''),
         text(parentName(doc.annotations, parents[index]!)),
         roiName(a.shape),
-        scale ? derived(centroid.x * scale.x) : '',
-        scale ? derived(centroid.y * scale.y) : '',
+        derived(scale ? centroid.x * scale.x : undefined),
+        derived(scale ? centroid.y * scale.y : undefined),
         ...counts,
-        m.count === undefined ? '' : String(m.count),
-        scale ? derived(m.area) : '',
-        scale ? derived(m.perimeter) : '',
-        scale ? derived(m.length) : '',
+        m.count === undefined ? NO_NUMBER : String(m.count),
+        derived(scale ? m.area : undefined),
+        derived(scale ? m.perimeter : undefined),
+        derived(scale ? m.length : undefined),
         text(a.description),
       ]);
     }
@@ -208,7 +215,7 @@ export const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
  * A slide's detections as QuPath's detection measurement table, as the file's UTF-8 bytes: a row each,
  * its object ID (where the file gave one), type, class, parent (the smallest of the slide's annotations
  * holding its centroid, or "Image"), ROI and centroid (µm where the slide gives its pixel size, else
- * pixels), then each measurement the file names, in its order (empty where a detection has none), `turn`
+ * pixels), then each measurement the file names, in its order (NaN where a detection has none), `turn`
  * awaited between slices of the work (the next turn of the event loop). Its
  * text a block of rows at a time: 100,000 detections of 40 measurements are 4.6 million strings, past a
  * lane's heap at once.

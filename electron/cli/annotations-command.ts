@@ -173,7 +173,7 @@ export async function runAnnotationsTable(
   const scaled = rows.length - unscaled.length;
   const note =
     unscaled.length > 0 && scaled > 0
-      ? `; ${unscaled.length} slide(s) give no pixel size, such as ${unscaled[0]}: their measurements are left empty (the table is in µm)`
+      ? `; ${unscaled.length} slide(s) give no pixel size, such as ${unscaled[0]}: their measurement cells are NaN (the table is in µm)`
       : '';
   return { written: `${target}: ${count} annotation(s) of ${rows.length} slide(s)${note}`, failed };
 }
