@@ -399,6 +399,56 @@ describe('measurement tables', () => {
     );
   });
 
+  test("text a spreadsheet would run as a formula starts with ', a plain number never does, and a negative number stays as it is", async () => {
+    const names = ['-1.5', '+2', '-3e-2', '-1 region', "-2+3+cmd|' /C calc'!A0", '@SUM(A1)', '+', '\tx', 'a-1'];
+    const doc: AnnotationDocument = {
+      classes: [],
+      annotations: names.map((name, i) => ({
+        id: `n${i}`,
+        name,
+        description: '',
+        classification: null,
+        // Left of and above the origin: negative centroids, numbers not text.
+        shape: { kind: 'rectangle', x0: -20, y0: -10, x1: -10 + i, y1: -5 },
+      })),
+    };
+    const path = join(dir, 'formulas.csv');
+    await writeAnnotationFile(path, doc, 'csv', { name: 's.svs', mpp: null }, false);
+    const rows = readTable(path);
+    assert.deepEqual(
+      rows.map((r) => r.Name),
+      ['-1.5', '+2', '-3e-2', "'-1 region", "'-2+3+cmd|' /C calc'!A0", "'@SUM(A1)", "'+", "'\tx", 'a-1'],
+    );
+    assert.deepEqual([rows[0]!['Centroid X px'], rows[0]!['Centroid Y px']], ['-15', '-7.5']);
+    // A detection's negative measurement, and a class that is a number.
+    const set = readGeoJsonDetections(
+      JSON.stringify([
+        {
+          type: 'Feature',
+          geometry: { type: 'Point', coordinates: [-8, 4] },
+          properties: { objectType: 'detection', classification: { name: '-1' }, measurements: { 'DAB: Min': -1.5, '=B1': 2 } },
+        },
+      ]),
+      '/cells.geojson',
+    );
+    const cells = join(dir, 'negative.tsv');
+    await writeDetectionTableFile(cells, { name: 's.svs', mpp: null }, set, [], false);
+    assert.deepEqual(readTable(cells), [
+      {
+        Image: 's.svs',
+        'Object ID': '',
+        'Object type': 'Detection',
+        Classification: '-1',
+        Parent: 'Image',
+        ROI: 'Points',
+        'Centroid X px': '-8',
+        'Centroid Y px': '4',
+        'DAB: Min': '-1.5',
+        "'=B1": '2',
+      },
+    ]);
+  });
+
   test("numbers as QuPath's NumberFormat writes them: at most so many decimals, no trailing zeros, an exact tie to even", () => {
     assert.deepEqual(
       [

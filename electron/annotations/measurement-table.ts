@@ -78,12 +78,17 @@ function measured(value: number): string {
   return Number.isNaN(value) ? NO_NUMBER : formatDecimals(value, 4);
 }
 
+/** A number as a spreadsheet reads one ("-1.5", "+2", "1e-3"): read as that number, never as a formula. */
+const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 /**
- * A text cell: quoted where it holds the separator, a quote or a line break; one a spreadsheet
- * would run as a formula (=, +, -, @ first: an imported file's names are not the user's) starts with '.
+ * A text cell: quoted where it holds the separator, a quote or a line break. One a spreadsheet would
+ * run as a formula (=, +, -, @, a tab or a carriage return first: an imported file's names are not the
+ * user's) starts with ', unless it is a plain number ("-1"), which no spreadsheet runs and QuPath's
+ * scripts should read as written.
  */
 function textCell(value: string, separator: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const safe = /^[=+\-@\t\r]/.test(value) && !PLAIN_NUMBER.test(value) ? `'${value}` : value;
   return safe.includes(separator) || /["\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
