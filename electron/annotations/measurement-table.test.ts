@@ -359,7 +359,7 @@ describe('measurement tables', () => {
     await writeAnnotationFile(path, NESTED, 'csv', { name: 's.svs', mpp: { x: 0.5, y: 0.5 } }, false, nestedDetections());
     const rows = readTable(path);
     const header = readFileSync(path, 'utf8').slice(1).split('\r\n')[0]!.split(',');
-    assert.deepEqual(header.slice(5, 14), [
+    assert.deepEqual(header.slice(5, 15), [
       'Parent',
       'ROI',
       'Centroid X µm',
@@ -367,21 +367,121 @@ describe('measurement tables', () => {
       'Num Detections',
       'Num Positive',
       'Num 음성',
+      // A Positive class: QuPath's positive percentage of the Positive and Negative (음성 is neither).
+      'Positive %',
       'Num Positive per mm^2',
       'Num points',
     ]);
     assert.deepEqual(
-      rows.map((r) => [r['Object ID'], r.Parent, r['Num Detections'], r['Num Positive'], r['Num 음성'], r['Num Positive per mm^2']]),
+      rows.map((r) => [r['Object ID'], r.Parent, r['Num Detections'], r['Num Positive'], r['Num 음성'], r['Positive %'], r['Num Positive per mm^2']]),
       [
         // 50 x 50 µm: 0.0025 mm², one Positive in it.
-        ['outer', 'Image', '3', '1', '1', '400'],
+        ['outer', 'Image', '3', '1', '1', '100', '400'],
         // Unnamed: QuPath names a parent by its class.
-        ['inner', 'Tissue', '2', '1', '0', '10000'],
+        ['inner', 'Tissue', '2', '1', '0', '100', '10000'],
         // A line holds none, and has no area to hold them per mm².
-        ['ruler', 'Tissue', '0', '0', '0', 'NaN'],
-        ['far', 'Image', '1', '0', '1', '0'],
+        ['ruler', 'Tissue', '0', '0', '0', 'NaN', 'NaN'],
+        ['far', 'Image', '1', '0', '1', 'NaN', '0'],
       ],
     );
+  });
+
+  test("intensity-classified detections (positive cell detection): QuPath's base counts, Positive %, H-score and Allred scores, by the classes they derive from", async () => {
+    const at = (x: number, y: number, name: string | null, n: number) =>
+      Array.from({ length: n }, (): [number, number, string | null, undefined] => [x, y, name, undefined]);
+    const set = pointDetections([
+      // In the first square, in the order they first appear (QuPath's order of the classes they derive from).
+      ...at(10, 10, 'Tumor: 1+', 2),
+      ...at(20, 10, 'Negative', 3),
+      ...at(30, 10, '1+', 1),
+      ...at(40, 10, 'Tumor: Negative', 1),
+      ...at(50, 10, '2+', 1),
+      ...at(60, 10, '3+', 2),
+      ...at(70, 10, 'Stroma: 2+', 1),
+      ...at(80, 10, 'Positive', 1),
+      // In the second: no intensity class but a Stroma one.
+      ...at(250, 250, 'Stroma: Negative', 1),
+      ...at(260, 250, null, 1),
+    ]);
+    const doc: AnnotationDocument = {
+      classes: [],
+      annotations: [
+        { id: 'a', name: '', description: '', classification: null, shape: { kind: 'rectangle', x0: 0, y0: 0, x1: 100, y1: 100 } },
+        { id: 'b', name: '', description: '', classification: null, shape: { kind: 'rectangle', x0: 200, y0: 200, x1: 300, y1: 300 } },
+        { id: 'ruler', name: '', description: '', classification: null, shape: { kind: 'line', points: [0, 0, 90, 90] } },
+      ],
+    };
+    const path = join(dir, 'ihc.tsv');
+    await writeAnnotationFile(path, doc, 'csv', { name: 's.svs', mpp: { x: 0.5, y: 0.5 } }, false, set);
+    const header = readFileSync(path, 'utf8').split('\n')[0]!.split('\t');
+    const scores = (under: string) => ['H-score', 'Allred proportion', 'Allred intensity', 'Allred score'].map((score) => `${under}${score}`);
+    assert.deepEqual(header.slice(header.indexOf('Num Detections'), header.indexOf('Num points')), [
+      'Num Detections',
+      'Num Stroma (base)',
+      'Num Tumor (base)',
+      'Num 1+',
+      'Num 2+',
+      'Num 3+',
+      'Num Negative',
+      'Num Positive',
+      'Num Stroma: 2+',
+      'Num Stroma: Negative',
+      'Num Tumor: 1+',
+      'Num Tumor: Negative',
+      'Tumor: Positive %',
+      'Positive %',
+      'Stroma: Positive %',
+      // Under all of them: the own names sorted, the base intensity classes' empty.
+      ' + Stroma + Tumor: Positive %',
+      ...scores('Tumor: '),
+      ...scores(''),
+      ...scores('Stroma: '),
+      ...scores(' + Stroma + Tumor: '),
+      'Num Positive per mm^2',
+    ]);
+    const [a, b, ruler] = readTable(path);
+    const pick = (row: Record<string, string> | undefined, names: string[]) => names.map((name) => row![name]);
+    assert.deepEqual(pick(a, ['Num Detections', 'Num Stroma (base)', 'Num Tumor (base)', 'Num Negative', 'Num Stroma: Negative']), ['12', '1', '3', '3', '0']);
+    assert.deepEqual(
+      pick(a, ['Tumor: Positive %', 'Positive %', 'Stroma: Positive %', ' + Stroma + Tumor: Positive %']),
+      // 2 of 3; 1+, 2+, 3+ and Positive (5) of those and the 3 Negative; 1 of 1; 8 of 12.
+      ['66.67', '62.5', '100', '66.67'],
+    );
+    // Tumor: (1 x 2) / 3 x 100. 2 of 3 positive is 66.67 / 100 in QuPath's doubles, just under 2/3: a proportion score of 4.
+    assert.deepEqual(pick(a, scores('Tumor: ')), ['66.67', '4', '1', '5']);
+    // (1 + 2 x 1 + 3 x 2) / (4 graded + 3 Negative) x 100 (a Positive is no grade); the positive mean 9 / 5 = 1.8 (Positive in).
+    assert.deepEqual(pick(a, scores('')), ['128.57', '4', '2', '6']);
+    assert.deepEqual(pick(a, scores('Stroma: ')), ['200', '5', '2', '7']);
+    assert.deepEqual(pick(a, scores(' + Stroma + Tumor: ')), ['118.18', '4', '1', '5']);
+    // One Positive in 50 x 50 µm.
+    assert.equal(a!['Num Positive per mm^2'], '400');
+    // No positive or negative cell: no percentage or H-score (QuPath's 0 / 0), an Allred score of 0.
+    assert.deepEqual(pick(b, ['Num Detections', 'Stroma: Positive %', 'Positive %', ...scores('Stroma: '), ...scores('')]), [
+      '2',
+      '0',
+      'NaN',
+      '0',
+      '0',
+      '0',
+      '0',
+      'NaN',
+      '0',
+      '0',
+      '0',
+    ]);
+    assert.deepEqual(pick(ruler, ['Num Detections', 'Tumor: Positive %', 'Num Positive per mm^2']), ['0', 'NaN', 'NaN']);
+    // With a slide whose detections are not loaded: its rows have none of these numbers.
+    const cohort = join(dir, 'ihc-cohort.tsv');
+    await writeTableFile(
+      cohort,
+      [
+        { slide: { name: 's.svs', mpp: { x: 0.5, y: 0.5 } }, doc, detections: set },
+        { slide: { name: 't.svs', mpp: { x: 0.5, y: 0.5 } }, doc: { classes: [], annotations: [doc.annotations[0]!] } },
+      ],
+      false,
+    );
+    const other = readTable(cohort)[3];
+    assert.deepEqual(pick(other, ['Image', 'Num Detections', 'Num Tumor (base)', 'H-score', 'Allred score']), ['t.svs', 'NaN', 'NaN', 'NaN', 'NaN']);
   });
 
   test("detections under the smallest annotation holding their centroid (QuPath's Parent), with the object ID QuPath 0.4 gave them", async () => {

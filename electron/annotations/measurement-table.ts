@@ -11,6 +11,7 @@ import { slicedCentroids } from '../../shared/detection-counts';
 import { DETECTION_KINDS, type DetectionKind, type DetectionSet, detectionId } from '../../shared/detections';
 import { finishTurning, type Sliced } from '../../shared/slices';
 import type { Mpp } from '../../shared/slide';
+import { classColumns } from './class-measurements';
 
 /** What a table says of its slide: its file name (the Image column) and pixel size (µm, or pixels without one). */
 export interface TableSlide {
@@ -99,28 +100,24 @@ export interface TableSlideRows {
   detections?: DetectionSet | undefined;
 }
 
-/** QuPath's "Num <class>" columns: a represented detection class each (the unclassified have none), sorted as its PathClass list is. */
+/** The detections' classes represented (the unclassified are in none), in the order they first appear. */
 function detectionClassNames(slides: readonly TableSlideRows[]): string[] {
-  const names = new Set(slides.flatMap(({ detections }) => detections?.classes.flatMap((c) => (c.name === null ? [] : [c.name])) ?? []));
-  return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return [...new Set(slides.flatMap(({ detections }) => detections?.classes.flatMap((c) => (c.name === null ? [] : [c.name])) ?? []))];
 }
-
-/** A class and the classes derived from it ("Positive: High"): QuPath's count "for ancestor". */
-const isWithin = (name: string | null, base: string) => name === base || (name?.startsWith(`${base}: `) ?? false);
 
 /**
  * The slides' annotations, a row each, in QuPath's columns and order (ObservableMeasurementTableData):
- * where detections are loaded for a slide, its "Num Detections" and a "Num <class>" for each class, counted
- * by centroid as the editor and the command line count them (placeDetections, as countDetectionsIn), and QuPath's one density,
- * "Num Positive per mm^2", where a class is "Positive". In µm when any slide gives its pixel size (a slide
- * without one then has its measurement cells NaN, not in another unit), else in pixels. Sliced where
- * detections are counted: between slices of their centroids and after each annotation's count.
+ * where detections are loaded for a slide, its "Num Detections" and the columns QuPath derives from their
+ * classes (classColumns: counts by class, Positive %, H-score, Allred, the Positive density), counted by
+ * centroid as the editor and the command line count them (placeDetections, as countDetectionsIn). In µm
+ * when any slide gives its pixel size (a slide without one then has its measurement cells NaN, not in
+ * another unit), else in pixels. Sliced where detections are counted: between slices of their centroids
+ * and after each annotation's count.
  */
 export function* measurementTable(slides: readonly TableSlideRows[], separator: ',' | '\t'): Sliced<string> {
   const unit = slides.some(({ slide }) => slide.mpp) ? 'µm' : 'px';
   const counting = slides.some(({ detections }) => detections);
-  const classNames = detectionClassNames(slides);
-  const positive = classNames.includes('Positive');
+  const classes = counting ? classColumns(detectionClassNames(slides), unit === 'µm' ? 'mm' : 'px') : [];
   const header = [
     'Image',
     'Object ID',
@@ -131,8 +128,7 @@ export function* measurementTable(slides: readonly TableSlideRows[], separator: 
     'ROI',
     `Centroid X ${unit}`,
     `Centroid Y ${unit}`,
-    ...(counting ? ['Num Detections', ...classNames.map((name) => `Num ${name}`)] : []),
-    ...(positive ? [`Num Positive per ${unit === 'µm' ? 'mm' : 'px'}^2`] : []),
+    ...(counting ? ['Num Detections', ...classes.map((c) => c.name)] : []),
     'Num points',
     `Area ${unit}^2`,
     `Perimeter ${unit}`,
@@ -149,26 +145,25 @@ export function* measurementTable(slides: readonly TableSlideRows[], separator: 
     yield;
     // Every annotation's counts in one pass over the detections, a slice at a time (a tissue outline holds them all).
     const placed = detections ? yield* placeDetections(detections, yield* slicedCentroids(detections), shapes) : null;
-    const classes = detections?.classes.length ?? 0;
-    const classColumn = detections ? classNames.map((name) => detections.classes.findIndex((c) => c.name === name)) : [];
+    const classCount = detections?.classes.length ?? 0;
+    const classIndex = new Map(detections?.classes.map((c, i) => [c.name, i]));
     const rows: string[][] = [];
     for (const [index, a] of doc.annotations.entries()) {
       const m = measureShape(a.shape, mpp);
       const centroid = shapeCentroid(a.shape);
       const counts: string[] = [];
-      if (counting) {
+      if (counting && detections && placed) {
         // A line or points holds no detections: QuPath counts none (its children), 0.
-        const inClass = (c: number) => (c < 0 || !placed ? 0 : placed.byClass[index * classes + c]!);
-        const total = detections ? detections.classes.reduce((sum, _, c) => sum + inClass(c), 0) : 0;
-        counts.push(detections ? String(total) : NO_NUMBER, ...classColumn.map((c) => (detections ? String(inClass(c)) : NO_NUMBER)));
-        if (positive) {
-          const n = detections ? detections.classes.reduce((sum, c, i) => (isWithin(c.name, 'Positive') ? sum + inClass(i) : sum), 0) : 0;
-          // Per mm² of the area as QuPath's ClassDensityMeasurementPerMM: µm² / 10⁶; per px² without a pixel size.
-          const area = measureShape(a.shape, unit === 'px' ? null : slide.mpp).area;
-          const perArea = unit === 'px' ? area : slide.mpp && area !== undefined ? area / 1e6 : undefined;
-          counts.push(detections && perArea ? derived(n / perArea) : NO_NUMBER);
-        }
-      }
+        const inClass = (c: number) => placed.byClass[index * classCount + c]!;
+        const of = (name: string) => {
+          const c = classIndex.get(name);
+          return c === undefined ? 0 : inClass(c);
+        };
+        // Per mm² of the area as QuPath's density: µm² / 10⁶; per px² without a pixel size.
+        const area = unit === 'px' ? m.area : slide.mpp && m.area !== undefined ? m.area / 1e6 : undefined;
+        const total = detections.classes.reduce((sum, _, c) => sum + inClass(c), 0);
+        counts.push(String(total), ...classes.map((c) => derived(c.value({ of, area }))));
+      } else if (counting) counts.push(NO_NUMBER, ...classes.map(() => NO_NUMBER));
       rows.push([
         text(slide.name),
         a.id,
