@@ -312,6 +312,25 @@ describe('slidescope annotations', () => {
       .map((line) => line.split('\t'));
     const column = (name: string) => row![header!.indexOf(name)];
     assert.deepEqual(['Name', 'Parent', 'Num Detections', 'Num Stroma', 'Num Tumor'].map(column), ['Tumour bed', 'Image', '4', '1', '3']);
+    // A positive cell detection's intensity classes: the table scores them as QuPath does (the app's export writes the same table).
+    const scored = join(folder, 'scored.geojson');
+    writeFileSync(
+      scored,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [cell(100, 'Tumor: Negative'), cell(300, 'Tumor: 1+'), cell(500, 'Tumor: 3+'), cell(700, 'Tumor: 3+')],
+      }),
+    );
+    const ihc = join(folder, 'ihc.tsv');
+    assert.equal(cli('annotations', counted, '--detections', scored, '--export', ihc, '--rows', 'annotations').status, 0);
+    const [ihcHeader, ihcRow] = readFileSync(ihc, 'utf8')
+      .split('\n')
+      .map((line) => line.split('\t'));
+    // (1 x 1 + 3 x 2) / 4 x 100; 3 of 4 positive.
+    assert.deepEqual(
+      ['Num Tumor (base)', 'Tumor: Positive %', 'Tumor: H-score', 'Tumor: Allred score'].map((name) => ihcRow![ihcHeader!.indexOf(name)]),
+      ['4', '75', '175', '7'],
+    );
     assert.equal(cli('annotations', counted, '--export', table, '--rows', 'annotations', '--overwrite').status, 2, '--rows without --detections');
   });
 });
