@@ -1,8 +1,10 @@
 // QuPath's measurements of an annotation worked out from the detections in it by class: which columns,
-// their names and order, and their values, as qupath-gui-fx's measure/measurements/DerivedMeasurementManager.java
-// chooses them and DetectionPathClassCounts.java counts them (0.4 to 0.6 alike). The intensity classes of a
-// positive cell detection ("Negative", "1+", "2+", "3+", or "Positive"), also as derived classes ("Tumor: 1+"),
-// give the IHC scores: Positive %, H-score and Allred.
+// their names and order, and their values, as QuPath chooses them in
+// qupath-gui-fx/src/main/java/qupath/lib/gui/measure/measurements/DerivedMeasurementManager.java and counts
+// them in DetectionPathClassCounts.java beside it (the same from 0.4 to 0.6), with the intensity classes of
+// qupath-core/src/main/java/qupath/lib/objects/classes/PathClassTools.java: a positive cell detection's
+// "Negative", "1+", "2+", "3+" or "Positive", also derived ("Tumor: 1+"), give the IHC scores: Positive %,
+// H-score and Allred.
 
 /** A derived class's parts are joined so (PathClass.toString: "Tumor: 1+" is "1+" derived from "Tumor"). */
 const PART = ': ';
@@ -46,7 +48,7 @@ function isUnder(name: string, ancestor: string | null): boolean {
 export interface ClassCounts {
   /** The detections in it of a class, by the class's name. */
   of: (name: string) => number;
-  /** Its area in the density's unit (mm², or px² without a pixel size); undefined for a line or points. */
+  /** Its area in the density's unit (mm², or px² in a table in pixels); undefined for a line or points, or unknown. */
   area: number | undefined;
 }
 
