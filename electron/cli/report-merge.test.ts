@@ -2,10 +2,12 @@
 // whose share was empty, lines of an older Slidescope), the exit code, the versions that made it.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { plainReportLine } from '../../testing/report-lines';
 import { firstControl } from './printable';
 import { mergeExitCode, type ReportLine, type ReportSummary, readReports, summarise, summaryText } from './report';
@@ -640,6 +642,24 @@ test('report files are read line by line: CRLF and blank lines taken, a missing 
   assert.deepEqual([read.slides.length, read.unreadable], [5, 0]);
   await assert.rejects(readReports([join(dir, 'none.jsonl')]), /none\.jsonl does not exist/);
   await assert.rejects(readReports([dir]), /is a folder, not a file/);
+});
+
+test('a file without line ends (zeros a crash left, a file given by mistake) is passed over in bounded memory: one unreadable line, the next read', async () => {
+  // 96 MB of NULs, then a line: a heap of 48 MB cannot hold the first line whole.
+  const path = join(dir, 'zeros.jsonl');
+  const handle = await open(path, 'w');
+  await handle.write(`\n${JSON.stringify(shard1()[0])}\n`, 96 * 1024 * 1024);
+  await handle.close();
+  const script = `
+    import { readReports } from ${JSON.stringify(new URL('./report.ts', import.meta.url).href)};
+    const read = await readReports([${JSON.stringify(path)}]);
+    process.stdout.write(JSON.stringify([read.slides.length, read.unreadable]));`;
+  const child = spawnSync(process.execPath, ['--max-old-space-size=48', '--import', 'tsx', '--input-type=module', '--eval', script], {
+    encoding: 'utf8',
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+  });
+  assert.equal(child.status, 0, child.stderr.slice(0, 2000));
+  assert.deepEqual(JSON.parse(child.stdout), [1, 1]);
 });
 
 test("reports saved again by Windows tools are read whole: UTF-8 with a byte-order mark (its first line not lost), UTF-16 as PowerShell's > writes", async () => {

@@ -8,7 +8,6 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, dirname, sep } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import * as v from 'valibot';
 import { SlideError, writeFailureCode } from '../engine/errors';
@@ -249,6 +248,37 @@ async function* decoded(bytes: AsyncIterable<Buffer>, decoder: TextDecoder): Asy
   yield decoder.decode();
 }
 
+/**
+ * A report line longer than this is no Slidescope's (its paths, a message and warnings take a few KB):
+ * a file given by mistake, or the NULs a crash can leave at a file's end, are passed over line by line
+ * in this much memory, where a line read whole could outgrow what a string can hold.
+ */
+export const MAX_REPORT_LINE_CHARS = 4 * 1024 * 1024;
+
+/**
+ * The lines of a text (ended by \n, \r\n or \r, as readline ends them), each line longer than
+ * MAX_REPORT_LINE_CHARS as null, without holding more of it than that.
+ */
+export async function* reportLines(text: AsyncIterable<string>): AsyncGenerator<string | null> {
+  const lineEnd = /[\r\n]/g;
+  let line = '';
+  let tooLong = false;
+  for await (const chunk of text) {
+    for (let start = 0; ; ) {
+      lineEnd.lastIndex = start;
+      const end = lineEnd.exec(chunk)?.index ?? chunk.length;
+      tooLong ||= line.length + end - start > MAX_REPORT_LINE_CHARS;
+      line = tooLong ? '' : line + chunk.slice(start, end);
+      if (end === chunk.length) break;
+      yield tooLong ? null : line;
+      line = '';
+      tooLong = false;
+      start = end + 1;
+    }
+  }
+  if (tooLong || line !== '') yield tooLong ? null : line;
+}
+
 export async function readReports(paths: string[]): Promise<ReadReports> {
   const bySlide = new Map<string, ReadLine[]>();
   const all: ReadLine[] = [];
@@ -257,12 +287,16 @@ export async function readReports(paths: string[]): Promise<ReadReports> {
     // Line by line: a shard's report of millions of slides may be longer than a string can be.
     const read = async function* () {
       try {
-        yield* createInterface({ input: await reportText(path), crlfDelay: Number.POSITIVE_INFINITY });
+        yield* reportLines(await reportText(path));
       } catch (error) {
         throw new Error(`${path} ${fileProblem(error as NodeJS.ErrnoException)}`);
       }
     };
     for await (const text of read()) {
+      if (text === null) {
+        unreadable++;
+        continue;
+      }
       if (text.trim() === '') continue;
       let json: unknown;
       try {
