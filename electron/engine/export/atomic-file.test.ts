@@ -142,4 +142,15 @@ describe('removeUnfinishedWrites', () => {
     assert.deepEqual(await removeUnfinishedWrites(journal), [elsewhere]);
     assert.deepEqual((await fs.readdir(journal)).sort(), ['b.json', 'e.json']);
   });
+
+  test('an entry cut short (its writer killed as it wrote it) is left while it may be being written, and removed once stale', async () => {
+    await fs.writeFile(join(journal, 'empty.json'), '');
+    await fs.writeFile(join(journal, 'cut.json'), '{"temp":"/data/.a.png.1');
+    assert.deepEqual(await removeUnfinishedWrites(journal), []);
+    assert.deepEqual((await fs.readdir(journal)).sort(), ['cut.json', 'empty.json']);
+    const hoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    for (const name of ['empty.json', 'cut.json']) await fs.utimes(join(journal, name), hoursAgo, hoursAgo);
+    assert.deepEqual(await removeUnfinishedWrites(journal), []);
+    assert.deepEqual(await fs.readdir(journal), []);
+  });
 });

@@ -160,7 +160,13 @@ export async function removeUnfinishedWrites(dir: string): Promise<string[]> {
       }
       await fs.rm(entry, { force: true });
     } catch {
-      // A half-written entry (its writer is running), or not ours: leave it.
+      // A half-written entry: its writer's, while it may be running; once stale, a writer killed as it
+      // wrote it (no temporary file yet), which would otherwise stay for good.
+      const age = await fs.stat(entry).then(
+        (info) => Date.now() - info.mtimeMs,
+        () => 0,
+      );
+      if (age > STALE_ENTRY_MS) await fs.rm(entry, { force: true }).catch(() => undefined);
     }
   }
   return removed;
