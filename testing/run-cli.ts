@@ -17,13 +17,13 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): CliRun {
+export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): CliRun {
   // A command that hangs fails its test (status null) rather than holding the suite.
   const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
     encoding: 'utf8',
     env: { ...CLEAN_ENV, ...options.env },
     input: options.input,
-    timeout: 180_000,
+    timeout: options.timeoutMs ?? 180_000,
     killSignal: 'SIGKILL',
   });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };

@@ -5,6 +5,7 @@
 // shards disjoint and together the whole list.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -159,6 +160,18 @@ describe('reruns of a batch', () => {
     assert.equal(elsewhere.status, 0, elsewhere.stderr);
     assert.match(elsewhere.stderr, /1 TIFF thumbnail\(s\) an earlier run wrote among the slides left out/);
     assert.deepEqual(await tree(join(folder, 'thumbs')), [join('case', 'scan_thumbnail.tif')]);
+  });
+
+  test('a FIFO named as a TIFF thumbnail, given as a slide, is refused by the engine, not opened to look for our record (which waited for a writer)', {
+    skip: process.platform === 'win32' && 'mkfifo',
+  }, async () => {
+    const folder = join(dir, 'fifo');
+    await mkdir(folder, { recursive: true });
+    const fifo = join(folder, 'scan_thumbnail.tif');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    const run = runCli(['thumbnail', fifo, '--size', '64', '--out', join(dir, 'fifo-out')], { timeoutMs: 30_000 });
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stderr, /scan_thumbnail\.tif: NOT_A_SLIDE: This is a named pipe \(FIFO\), not a slide file/);
   });
 
   for (const format of ['png', 'jpeg'] as const) {

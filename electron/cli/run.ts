@@ -559,9 +559,13 @@ function noSlidesFound(positionals: string[], values: Options, unread: readonly 
  */
 async function withoutEarlierThumbnails(inputs: SlideInput[]): Promise<SlideInput[]> {
   const ours = new Set<SlideInput>();
-  // A few files open at a time: a cohort's thousands at once would run out of file descriptors.
+  // A few files open at a time: a cohort's thousands at once would run out of file descriptors. Ours
+  // are regular files; anything else so named is the engine's to refuse (a FIFO's open would wait for
+  // a writer for good).
+  const thumbnailLike = (input: SlideInput) =>
+    input.unreadable === undefined && TIFF_THUMBNAIL_NAME.test(input.path) && statOrNull(input.path)?.isFile() === true;
   await forEachLimited(inputs, 16, async (input) => {
-    if (input.unreadable === undefined && TIFF_THUMBNAIL_NAME.test(input.path) && (await outputProvenance(input.path, 'tiff')) !== null) ours.add(input);
+    if (thumbnailLike(input) && (await outputProvenance(input.path, 'tiff')) !== null) ours.add(input);
   });
   return inputs.filter((input) => !ours.has(input));
 }
