@@ -139,7 +139,8 @@ Annotations:
 Batches (thumbnail):
   Folders are read for ${SLIDE_EXTENSIONS.map((e) => `.${e}`).join('/')} files (--recursive: and their subfolders); a folder
   of .dcm files, and each subfolder of them, is one slide (DICOM); --list
-  reads paths one a line, or NUL-separated as find -print0 writes them ("-": standard input); a list
+  reads paths one a line, or NUL-separated as find -print0 writes them ("-": standard input), relative
+  ones from the list's folder (for "-", the current folder); a list
   naming no path is nothing to do (exit 0). Outputs mirror the slides' folders relative to the
   inputs' common folder, or to --root DIR (give it the cohort's folder when rerunning some of its
   slides, so that they are named and written as in the whole run). A rerun skips slides whose output
