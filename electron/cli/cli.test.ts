@@ -738,6 +738,25 @@ describe('slidescope CLI', () => {
     assert.match(run.stderr, /--out .*not-a-folder\.txt is a file, not a folder/);
   });
 
+  test('a cohort folder that is not there (a share not mounted on a node) is a usage error in every shard, not a slide failed in one while the others end 0', () => {
+    const missing = join(out, 'unmounted', 'cohort');
+    for (const shard of ['1/2', '2/2']) {
+      const run = cli('thumbnail', missing, '--recursive', '--size', '64', '--out', join(out, 'unmounted-out'), '--shard', shard);
+      assert.equal(run.status, 2, `${shard}: ${run.stderr}`);
+      assert.match(run.stderr, /Cannot read the inputs: \S+unmounted\/cohort does not exist \(a share not mounted on this machine, or mistyped\)/);
+    }
+    assert.equal(existsSync(join(out, 'unmounted-out')), false);
+    // A list's relative paths, written from another folder than the list's: none there, and why.
+    mkdirSync(join(out, 'lists'), { recursive: true });
+    writeFileSync(join(out, 'lists', 'retry.txt'), 'cohort/a.svs\ncohort/b.svs\n');
+    const listed = cli('thumbnail', '--list', join(out, 'lists', 'retry.txt'), '--out', join(out, 'unmounted-out'));
+    assert.equal(listed.status, 2, listed.stderr);
+    assert.match(
+      listed.stderr,
+      /none of the 2 paths given exists, such as \S+lists\/cohort\/a\.svs \(.*; a list's relative paths are read from the list's folder\)/,
+    );
+  });
+
   test('an engine over its memory cap: the slide fails saying to raise the cap, which a retry alone would meet again', async () => {
     const run = runCli(['thumbnail', await fixturePath('aperio-jpeg-rgb'), '--size', '8000', '--out', join(out, 'capped')], {
       env: { SLIDESCOPE_ENGINE_MEMORY_CAP_MB: '256' },

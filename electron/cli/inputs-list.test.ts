@@ -87,6 +87,21 @@ describe('--list - from find -print0', () => {
     }
   });
 
+  test("a list none of whose paths is there says so (allAbsent: the CLI's usage error); one missing among others is an input that fails", async () => {
+    const list = join(top, 'lists', 'retry.txt');
+    await mkdir(join(list, '..'), { recursive: true });
+    await writeFile(list, `${paths[0]}\n${paths[2]}\n`);
+    const none = await collectInputs({ args: [], list, recursive: false });
+    assert.deepEqual(none.allAbsent, [join(top, 'lists', paths[0]!), join(top, 'lists', paths[2]!)]);
+    await writeFile(list, `../${paths[0]}\n${paths[2]}\n`);
+    const some = await collectInputs({ args: [], list, recursive: false });
+    assert.equal(some.allAbsent, null);
+    assert.deepEqual(
+      some.inputs.map((input) => input.path),
+      [join(top, 'lists', paths[2]!), join(top, paths[0]!)],
+    );
+  });
+
   test('a list naming the root of a file system is refused: never a cohort, and what a misread list gives', async () => {
     await assert.rejects(
       () => collectInputs({ args: [], list: '-', recursive: true, stdin: Readable.from([Buffer.from('/data/a.svs\n/\n')]) }),

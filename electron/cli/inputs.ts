@@ -273,16 +273,18 @@ export function statOrNull(path: string) {
 /**
  * What a path is (null where it is not there), and whether its own name is a symbolic link: one
  * lstat, and a stat more for a link only (`info` is then what it leads to, null where it leads
- * nowhere: a dangling link, a loop, a target the system refuses).
+ * nowhere: a dangling link, a loop, a target the system refuses). `absent`: the path names no entry
+ * at all (not one the system refuses to show).
  */
-function linkedStat(path: string): { info: Stats | null; link: boolean } {
+function linkedStat(path: string): { info: Stats | null; link: boolean; absent: boolean } {
   let own: Stats;
   try {
     own = lstatSync(path);
-  } catch {
-    return { info: null, link: false };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { info: null, link: false, absent: code === 'ENOENT' || code === 'ENOTDIR' };
   }
-  return own.isSymbolicLink() ? { info: statOrNull(path), link: true } : { info: own, link: false };
+  return own.isSymbolicLink() ? { info: statOrNull(path), link: true, absent: false } : { info: own, link: false, absent: false };
 }
 
 function namesIn(dir: string): string[] {
@@ -485,6 +487,11 @@ export interface CollectedInputs {
   outputFolderSkipped: boolean;
   /** The paths --list named (null without --list). */
   listed: number | null;
+  /**
+   * The paths given (arguments and list), where not one of them is there (no entry, ENOENT: a link to
+   * nothing is a slide's name, and a path the system refuses fails with its reason); else null.
+   */
+  allAbsent: string[] | null;
   /** The real name of the folder the keys are relative to ('' for inputs with no common folder: several drives). */
   cohort: string;
 }
@@ -515,8 +522,10 @@ export async function collectInputs(options: InputOptions): Promise<CollectedInp
   // In the order of their paths, not as given (a list made by `find` on each node): a folder reached
   // by two paths (a linked folder) is listed once, by the first, and that must be the same path on
   // every node, as must the given folder whose listing finds each slide (a folder given inside another).
+  const absent: string[] = [];
   for (const path of given.sort()) {
-    const { info, link } = linkedStat(path);
+    const { info, link, absent: none } = linkedStat(path);
+    if (none) absent.push(path);
     const miraxKey = info?.isDirectory() ? await keyFileOfDataFolder(path) : null;
     if (miraxKey !== null) {
       // A MIRAX slide's data folder stands for its key file beside it.
@@ -541,7 +550,12 @@ export async function collectInputs(options: InputOptions): Promise<CollectedInp
   withinFolderSlides(files, folders, identities);
   const unreadSubfolders = scan.unread.sort();
   const outputFolderSkipped = scan.excluded;
-  const found = { unreadSubfolders, outputFolderSkipped, listed: listed?.length ?? null };
+  const found = {
+    unreadSubfolders,
+    outputFolderSkipped,
+    listed: listed?.length ?? null,
+    allAbsent: given.length > 0 && absent.length === given.length ? absent : null,
+  };
   if (files.size === 0 && scan.unreadable.size === 0) return { inputs: [], ...found, cohort: '' };
   const rooted = options.root === undefined ? { base: commonFolder(roots), real: false } : withinRoot(resolve(options.root), roots);
   const base = rooted.base;

@@ -368,6 +368,7 @@ async function thumbnailBatch(positionals: string[], values: Options, cacheJourn
       unreadSubfolders,
       outputFolderSkipped,
       listed,
+      allAbsent,
       cohort,
     } = await collectInputs({
       args: positionals,
@@ -378,6 +379,14 @@ async function thumbnailBatch(positionals: string[], values: Options, cacheJourn
     }).catch((error: NodeJS.ErrnoException) => {
       throw new UsageError(`Cannot read the inputs: ${error.message}`);
     });
+    // None there: a share not mounted on this node, or a list's paths read from the wrong folder. As
+    // inputs they would fail in one shard alone (a missing cohort folder is one input), the others ending 0.
+    if (allAbsent) {
+      const [first] = allAbsent;
+      const what = allAbsent.length === 1 ? `${shown(first!)} does not exist` : `none of the ${allAbsent.length} paths given exists, such as ${shown(first!)}`;
+      const list = values.list !== undefined && values.list !== '-' ? "; a list's relative paths are read from the list's folder" : '';
+      throw new UsageError(`Cannot read the inputs: ${what} (a share not mounted on this machine, or mistyped${list}).`);
+    }
     if (outputFolderSkipped) process.stderr.write(`slidescope: --out ${values.out} lies among the folders read: the files in it are not taken for slides\n`);
     const folders = folderFiles();
     const sharded = await shardSlides(collected, firstEngine, (key) => shard === null || inShard(key, shard), folders);
