@@ -1,8 +1,15 @@
 // The stop signals: a batch's grace, and Windows' closed console, which leaves none.
 
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { CLEAN_ENV } from '../../testing/run-cli';
 import { watchInterrupts } from './interrupt';
 
 /** Whether the slides being made are abandoned soon after `signal`, with a grace of a minute. */
@@ -23,4 +30,50 @@ test("a closed console on Windows (SIGHUP), which ends the process ~10 s later, 
   // Elsewhere a dropped session waits for nothing: the grace is kept, as for SIGTERM (and SIGTERM on Windows).
   assert.deepEqual(await abandonedAtOnce('SIGHUP', 'linux'), { abandoned: false, grace: 60_000 });
   assert.deepEqual(await abandonedAtOnce('SIGTERM', 'win32'), { abandoned: false, grace: 60_000 });
+});
+
+/** The processes `pid` started, by the kernel's list. */
+const childrenOf = (pid: number): number[] => {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+};
+
+const canUnshare = process.platform === 'linux' && spawnSync('unshare', ['--pid', '--fork', 'true'], { stdio: 'ignore' }).status === 0;
+
+test("as a container's PID 1, sent no signal it has no handler for, a SIGTERM while the inputs are listed ends the command at once (143), not lost", {
+  skip: !canUnshare && 'needs unshare --pid (Linux, root)',
+  timeout: 120_000,
+}, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'slidescope-pid1-'));
+  const cli = fileURLToPath(new URL('./main.ts', import.meta.url));
+  // The CLI as the first process of its own PID namespace, as in a pod, its --list still being read.
+  const child = spawn(
+    'unshare',
+    ['--pid', '--fork', '--kill-child', process.execPath, '--import', 'tsx', cli, 'thumbnail', '--list', '-', '--out', join(dir, 'out')],
+    {
+      env: CLEAN_ENV,
+      stdio: ['pipe', 'ignore', 'pipe'],
+    },
+  );
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    // Its engine process started: the CLI is past its start, listing its inputs.
+    let cliPid: number | undefined;
+    for (let waited = 0; waited < 60_000 && !(cliPid !== undefined && childrenOf(cliPid).length > 0); waited += 100) {
+      cliPid = childrenOf(child.pid!)[0];
+      await sleep(100);
+    }
+    assert.ok(cliPid !== undefined && childrenOf(cliPid).length > 0, 'the CLI started its engine');
+    process.kill(cliPid, 'SIGTERM');
+    await sleep(2000);
+    // A list ended after it: a lost signal would leave the command to find nothing to do, exit 0.
+    child.stdin.end();
+    assert.equal(await exited, 143);
+  } finally {
+    child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  }
 });

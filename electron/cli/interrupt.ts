@@ -67,6 +67,22 @@ export function watchInterrupts(
   };
 }
 
+/**
+ * Until a batch watches its own stop (watchInterrupts): as a container's PID 1 (a pod's command that
+ * execs the CLI), the process is sent no signal it has no handler for, so a stop while the inputs are
+ * listed would be lost, the batch started anyway and killed mid-slide when the grace ran out. There a
+ * stop signal ends it with `end` (128 + its number), as Node's default ends any other process (at
+ * once: a handler would wait for a listing's synchronous scan). Returns the undoing.
+ */
+export function endOnStopSignals(end: (code: number) => void, pid = process.pid): () => void {
+  if (pid !== 1) return () => undefined;
+  const handle = (signal: NodeJS.Signals) => end(128 + constants.signals[signal]);
+  for (const signal of STOP_SIGNALS) process.on(signal, handle);
+  return () => {
+    for (const signal of STOP_SIGNALS) process.off(signal, handle);
+  };
+}
+
 /** A slide's work stopped by the batch's stop (reported not done), `why` saying more where there is more. */
 export function abandonedError(path: string, why = ''): SlideError {
   return new SlideError('CANCELLED', `The slide was abandoned: the batch was told to stop${why}.`, path);

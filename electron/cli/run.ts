@@ -51,10 +51,10 @@ import {
   TIFF_THUMBNAIL_NAME,
   throughRealFolders,
 } from './inputs';
-import { watchInterrupts } from './interrupt';
+import { endOnStopSignals, watchInterrupts } from './interrupt';
 import { type Options, PARSE_OPTIONS, rejectUnusedOptions, usageOf } from './options';
 import { shown } from './printable';
-import { noteReadGivenUp } from './process-end';
+import { endNow, noteReadGivenUp } from './process-end';
 import { batchProgress } from './progress';
 import { batchSummary, mergeExitCode, openReport, type ReportLine, readReports, summarise, summaryText, unreadText } from './report';
 import { inShard, parseShard, SHARD_COUNT_ENV, shardName } from './shards';
@@ -348,6 +348,7 @@ async function thumbnailBatch(positionals: string[], values: Options, cacheJourn
   const graceSeconds = num(values.grace, 'grace') ?? 20;
   // A day at most: Node's timers stop at 24.8 days, past which the grace would end at once.
   if (graceSeconds < 0 || graceSeconds > 86_400) throw new UsageError(`--grace must be from 0 to 86400 seconds (got ${values.grace}).`);
+  const endEarly = endOnStopSignals((code) => void endNow(code));
   const partialWritesDir = await writableJournal(cacheJournal);
   // The first job's engine process starts while the inputs are listed (a shard of a cohort pays both),
   // and looks into the folders that may be DICOM slides.
@@ -446,6 +447,7 @@ async function thumbnailBatch(positionals: string[], values: Options, cacheJourn
           : `\nslidescope: ${signal}: no new slides; finishing those being made (up to ${graceSeconds} s; again to abandon them)\n`,
       ),
     );
+    endEarly();
     try {
       ({ lines, stopError, reportError } = await runBatch({
         command: 'thumbnail',
@@ -476,6 +478,7 @@ async function thumbnailBatch(positionals: string[], values: Options, cacheJourn
       await report?.close();
     }
   } finally {
+    endEarly();
     interrupt?.dispose();
     await firstEngine.dispose();
   }
