@@ -225,6 +225,26 @@ describe('detections burned into exports', () => {
     assert.ok(performance.now() - started < whole, `cancelled after ${Math.round(performance.now() - started)} ms of a ${Math.round(whole)} ms drawing`);
   });
 
+  test("one detection's fill is cancelled while it fills, and the thread answers meanwhile: a tissue outline of 20,000 vertices over a 3000 x 3000 export", async () => {
+    const [side, vertices] = [3000, 20_000];
+    const ring = Array.from({ length: vertices + 1 }, (_, k) => {
+      const angle = (2 * Math.PI * k) / vertices;
+      return [side / 2 + (side / 2) * Math.cos(angle), side / 2 + (side / 2) * Math.sin(angle)];
+    });
+    const set = readGeoJsonDetections(
+      JSON.stringify([{ type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring] }, properties: { objectType: 'detection' } }]),
+      '/tissue.geojson',
+    );
+    const image = { data: new Uint8Array(side * side * 3), width: side, height: side, channels: 3 as const };
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 0);
+    const drawing: DetectionDrawing = { style: 'fill', nuclei: true, opacity: 1 };
+    // Filled whole without a turn of the event loop, it would resolve.
+    await assert.rejects(async () => burnDetections(image, set, { x: 0, y: 0, scaleX: 1, scaleY: 1 }, { signal: controller.signal, drawing }), {
+      code: 'CANCELLED',
+    });
+  });
+
   test('a bad detections file is refused, naming it, before anything is written', async () => {
     const { slideId } = await openSlide(engine, sharedSlide('CMU-1-Small-Region.svs'));
     const bad = join(out, 'lines.geojson');
