@@ -193,6 +193,21 @@ describe('three 8-bit channels the OME-XML says are fluorescence, or not red, gr
   }
 });
 
+test('a plane the OME-XML gives to both green and blue: composited as channels, not shown as a colour photograph with blue as green', async () => {
+  const path = await written('green-is-blue', {
+    rgbLayout: 'channel-planes',
+    compression: 'none',
+    rewriteXml: (xml) => xml.replace('FirstC="2" FirstT="0" FirstZ="0" IFD="2"', 'FirstC="2" FirstT="0" FirstZ="0" IFD="1"'),
+  });
+  const slideId = randomUUID();
+  const info = await engine.open({ slideId, path, client: null });
+  try {
+    assert.equal(info.channels?.length, 3);
+  } finally {
+    await engine.close({ slideId });
+  }
+});
+
 describe('RGB in separate planes of one IFD (PlanarConfiguration 2)', { timeout: 300_000 }, () => {
   for (const compression of ['none', 'lzw', 'deflate'] as const) {
     test(`${compression}, a z-stack: every level of every plane exactly as written`, async () => {

@@ -119,8 +119,8 @@ async function channelPlanes(tiff: TiffFile, slide: OmeImage, levels: TiffDirect
 
 /**
  * The levels of a brightfield image's green and blue planes beside its red (`levels`), each of one
- * sample and laid out as the red's; null where one is not (its channels are then composited, the
- * one left out named).
+ * sample, a plane of its own (one the OME-XML gives two colours is no colour photograph) and laid out
+ * as the red's; null where one is not (its channels are then composited, the one left out named).
  */
 async function colourPlaneLevels(tiff: TiffFile, slide: OmeImage, levels: TiffDirectory[]): Promise<TiffDirectory[][] | null> {
   const where = planeIfds(slide.planes, 0, 0);
@@ -128,7 +128,7 @@ async function colourPlaneLevels(tiff: TiffFile, slide: OmeImage, levels: TiffDi
   for (const c of [1, 2]) {
     const at = where[c] ?? null;
     const dir = at !== null && 'ifd' in at ? tiff.directories[at.ifd] : undefined;
-    if (!dir || dir === levels[0]) return null;
+    if (!dir || colours.some(([first]) => first === dir)) return null;
     const own = await pyramid(tiff, dir);
     if (own.length < levels.length || levels.some((level, k) => !sameLayout(level, own[k]!) || own[k]!.samplesPerPixel !== 1)) return null;
     colours.push(own.slice(0, levels.length));
