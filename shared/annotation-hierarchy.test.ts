@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { measureShape, pointInPolygons, shapePolygons } from './annotation-geometry';
-import { annotationParents, IMAGE_PARENT, placeDetections } from './annotation-hierarchy';
+import { annotationParents, IMAGE_PARENT, placeDetections, slicedAnnotationParents } from './annotation-hierarchy';
 import type { Shape } from './annotations';
 import { areaLocator } from './area-locator';
 import { countDetectionsIn, DETECTIONS_A_SLICE, detectionCentroids, slicedCentroids } from './detection-counts';
@@ -194,7 +194,7 @@ describe("annotations' and detections' parents", () => {
     assert.deepEqual([...annotationParents([two, pair])], [IMAGE_PARENT, 0]);
   });
 
-  it("10,000 annotations of 100 vertices and a tissue outline of 2,000: each tested against the few candidates in its cell, each edge against the parent's edges near it", () => {
+  it("10,000 annotations of 100 vertices and a tissue outline of 2,000: each tested against the few candidates in its cell, each edge against the parent's edges near it, a slice at a time", () => {
     const next = random(13);
     const size = 100_000;
     const shapes: Shape[] = [{ kind: 'freehand', polygons: [[wobbly(0, 0, size, size, 2000, next)]] }];
@@ -212,6 +212,13 @@ describe("annotations' and detections' parents", () => {
     assert.ok(underTissue > 3000 && parents.filter((p) => p > 0).length > 1000, `${underTissue} under the tissue`);
     for (let k = 1; k < shapes.length; k++)
       if (parents[k]! > 0) assert.ok(measureShape(shapes[parents[k]!]!, null).area! >= measureShape(shapes[k]!, null).area!);
+    // A slice of 256 at a time where a lane's loop turns: their areas made, then their parents found.
+    const sliced = slicedAnnotationParents(shapes);
+    let turns = 0;
+    let step = sliced.next();
+    for (; !step.done; step = sliced.next()) turns++;
+    assert.deepEqual(step.value, parents);
+    assert.ok(turns >= 2 * Math.floor(shapes.length / 256) - 1, `${turns} turns`);
   });
 
   it('an area holds a point as pointInPolygons does, or on an edge: holes, parts, a zigzag, vertices', () => {

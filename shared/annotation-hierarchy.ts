@@ -9,7 +9,7 @@ import type { Annotation, Shape } from './annotations';
 import { type AreaLocator, areaLocator, type LocatorTally } from './area-locator';
 import { DETECTIONS_A_SLICE } from './detection-counts';
 import type { DetectionSet } from './detections';
-import type { Sliced } from './slices';
+import { finish, type Sliced } from './slices';
 
 /** No annotation holds it: the image (QuPath's root object) is its parent. */
 export const IMAGE_PARENT = -1;
@@ -143,24 +143,37 @@ function covers(parent: AreaLocator, child: Shape, childArea: AreaLocator | null
   return true;
 }
 
+/** Annotations worked through between two turns of an engine lane's loop (each maybe a tissue outline's thousands of vertices). */
+const ANNOTATIONS_PER_SLICE = 256;
+
 /**
  * Each annotation's parent: the index of the smallest other annotation with an area that covers it
  * (QuPath nests one annotation in another that covers it), before it in largestFirst's order;
  * IMAGE_PARENT where none does. Its candidates are the areas listed in its box's corner's cell.
  */
 export function annotationParents(shapes: readonly Shape[], tally?: HierarchyTally): Int32Array {
+  return finish(slicedAnnotationParents(shapes, tally));
+}
+
+/** annotationParents a slice of ANNOTATIONS_PER_SLICE at a time (10,000 annotations take seconds). */
+export function* slicedAnnotationParents(shapes: readonly Shape[], tally?: HierarchyTally): Sliced<Int32Array> {
   const parents = new Int32Array(shapes.length).fill(IMAGE_PARENT);
   const order = largestFirst(shapes);
   const rank = new Int32Array(shapes.length);
   order.forEach((a, r) => {
     rank[a] = r;
   });
-  const areas = shapes.map((shape) => areaLocator(shape, tally));
+  const areas: Array<AreaLocator | null> = [];
+  for (const shape of shapes) {
+    areas.push(areaLocator(shape, tally));
+    if (areas.length % ANNOTATIONS_PER_SLICE === 0) yield;
+  }
   const { cell, starts, entries } = smallestFirstGrid(areas, order);
-  shapes.forEach((shape, child) => {
+  for (const [child, shape] of shapes.entries()) {
+    if (child > 0 && child % ANNOTATIONS_PER_SLICE === 0) yield;
     const box = shapeBounds(shape);
     const k = cell(box.minX, box.minY);
-    if (k < 0) return;
+    if (k < 0) continue;
     for (let e = starts[k]!; e < starts[k + 1]!; e++) {
       if (tally) tally.candidates++;
       const a = entries[e]!;
@@ -169,10 +182,10 @@ export function annotationParents(shapes: readonly Shape[], tally?: HierarchyTal
         continue;
       if (covers(holder, shape, areas[child] ?? null)) {
         parents[child] = a;
-        return;
+        break;
       }
     }
-  });
+  }
   return parents;
 }
 

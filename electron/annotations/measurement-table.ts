@@ -5,7 +5,7 @@
 
 import { extname } from 'node:path';
 import { measureShape, shapeCentroid } from '../../shared/annotation-geometry';
-import { annotationParents, IMAGE_PARENT, parentName, placeDetections } from '../../shared/annotation-hierarchy';
+import { IMAGE_PARENT, parentName, placeDetections, slicedAnnotationParents } from '../../shared/annotation-hierarchy';
 import type { Annotation, AnnotationDocument, Shape } from '../../shared/annotations';
 import { slicedCentroids } from '../../shared/detection-counts';
 import { DETECTION_KINDS, type DetectionKind, type DetectionSet, detectionId } from '../../shared/detections';
@@ -141,7 +141,7 @@ export function* measurementTable(slides: readonly TableSlideRows[], separator: 
     const scale = unit === 'px' ? { x: 1, y: 1 } : slide.mpp;
     const mpp = unit === 'px' ? null : slide.mpp;
     const shapes = doc.annotations.map((a) => a.shape);
-    const parents = annotationParents(shapes);
+    const parents = yield* slicedAnnotationParents(shapes);
     yield;
     // Every annotation's counts in one pass over the detections, a slice at a time (a tissue outline holds them all).
     const placed = detections ? yield* placeDetections(detections, yield* slicedCentroids(detections), shapes) : null;
