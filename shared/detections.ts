@@ -14,6 +14,9 @@ export type DetectionKind = (typeof DETECTION_KINDS)[number];
 export const DETECTION_STYLES = ['outline', 'fill'] as const;
 export type DetectionStyle = (typeof DETECTION_STYLES)[number];
 
+/** A point detection's circle's radius (CSS px in the view, output px in an export), at any zoom. */
+export const DETECTION_POINT_RADIUS = 3;
+
 /** Filled detections' alpha under their outline, in the view and in exports. */
 export const DETECTION_FILL_ALPHA = 0.45;
 

@@ -208,6 +208,47 @@ describe('detections burned into exports', () => {
     assert.deepEqual([outlined(10, 20), outlined(25, 50)], [mix(0.5), [grey, grey, grey]], 'outlines only, each pixel once');
   });
 
+  test("points (TIAToolbox's nuclei, QuPath's point detections) are circles of 3 pixels' radius at any scale, as the view draws them; filled, their discs", async () => {
+    const set = readGeoJsonDetections(
+      JSON.stringify([
+        { type: 'Feature', geometry: { type: 'Point', coordinates: [2000, 2000] }, properties: { objectType: 'detection' } },
+        {
+          type: 'Feature',
+          geometry: {
+            type: 'MultiPoint',
+            coordinates: [
+              [1000, 6000],
+              [6000, 6000],
+            ],
+          },
+          properties: { objectType: 'detection' },
+        },
+      ]),
+      '/points.geojson',
+    );
+    const image = { data: new Uint8Array(100 * 100 * 3), width: 100, height: 100, channels: 3 as const };
+    // A thumbnail's scale: a hundredth.
+    const view = { x: 0, y: 0, scaleX: 0.01, scaleY: 0.01 };
+    const burn = async (drawing?: DetectionDrawing) => {
+      const { image: drawn } = await burnDetections(image, set, view, drawing ? { drawing } : {});
+      return (x: number, y: number) => [...drawn.data.subarray((y * 100 + x) * 3, (y * 100 + x) * 3 + 3)];
+    };
+    const red = [255, 0, 0];
+    const at = await burn();
+    for (const [x, y] of [
+      [20, 20],
+      [10, 60],
+      [60, 60],
+    ] as const) {
+      assert.deepEqual([at(x + 3, y), at(x - 3, y), at(x, y + 3), at(x, y - 3), at(x + 2, y + 2)], [red, red, red, red, red], `the circle round ${x},${y}`);
+      assert.deepEqual(at(x, y), [0, 0, 0], 'inside it, the slide');
+    }
+    assert.deepEqual(at(35, 60), [0, 0, 0], "a multipoint's points apart, nothing between them");
+    const filled = await burn({ style: 'fill', nuclei: true, opacity: 1 });
+    assert.deepEqual(filled(20, 20), [Math.round(255 * DETECTION_FILL_ALPHA), 0, 0], 'filled: the disc under the circle');
+    assert.deepEqual(filled(23, 20), red);
+  });
+
   test('an export drawing many detections is cancelled while it draws, and the thread answers meanwhile (a lane silent 15 s is restarted)', async () => {
     const features = [];
     for (let y = 0; y < 4000; y += 20) for (let x = 0; x < 4000; x += 20) features.push(cell(x, y, 16, { name: 'Tumor', color: TUMOR }));

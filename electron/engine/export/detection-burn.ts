@@ -2,11 +2,19 @@
 // thumbnail may show 200,000 cells, which as SVG would be tens of megabytes for librsvg to parse.
 // A detection smaller than two output pixels is one pixel of its class's colour (at a thumbnail's
 // scale, cells become a map of where each class lies); a larger one its outline and its holes' (as the
-// view outlines them), one pixel wide, two once it is large on the image, and a cell's nucleus inside it.
+// view outlines them), one pixel wide, two once it is large on the image, and a cell's nucleus inside it;
+// a point a circle of DETECTION_POINT_RADIUS at any scale, as the view draws it.
 // Drawn as the view shows them: filled under the outline (even-odd, its holes left empty) and the layer
 // at its opacity, each pixel blended once however many outlines cross it, as the view's canvas is.
 
-import { DEFAULT_DETECTION_DRAWING, DETECTION_FILL_ALPHA, type DetectionDrawing, type DetectionSet, HOLE_MIN_VERTICES } from '../../../shared/detections';
+import {
+  DEFAULT_DETECTION_DRAWING,
+  DETECTION_FILL_ALPHA,
+  DETECTION_POINT_RADIUS,
+  type DetectionDrawing,
+  type DetectionSet,
+  HOLE_MIN_VERTICES,
+} from '../../../shared/detections';
 import type { Sliced } from '../../../shared/slices';
 import type { RgbImage } from '../../../shared/slide';
 import { throwIfAborted } from '../errors';
@@ -112,6 +120,41 @@ export async function burnDetections(
       }
     }
   };
+  /** A point's circle, as the view draws it at any scale (midpoint circle: each octant's pixels). */
+  const circle = (x: number, y: number): void => {
+    const [cx, cy] = [Math.floor(x), Math.floor(y)];
+    for (let dx = 0, dy = DETECTION_POINT_RADIUS, error = 1 - DETECTION_POINT_RADIUS; dx <= dy; dx++) {
+      for (const [u, v] of [
+        [dx, dy],
+        [dy, dx],
+      ] as const) {
+        plot(cx + u, cy + v);
+        plot(cx - u, cy + v);
+        plot(cx + u, cy - v);
+        plot(cx - u, cy - v);
+      }
+      if (error < 0) error += 2 * dx + 3;
+      else error += 2 * (dx - dy--) + 5;
+    }
+  };
+  /** A point's disc inside its circle, filled under it. */
+  const disc = (x: number, y: number): void => {
+    const [cx, cy] = [Math.floor(x), Math.floor(y)];
+    const r = DETECTION_POINT_RADIUS;
+    for (let v = -r; v <= r; v++)
+      for (let u = -r; u <= r; u++) {
+        const [px, py] = [cx + u, cy + v];
+        if (u * u + v * v > r * r || px < 0 || py < 0 || px >= width || py >= height) continue;
+        const pixel = py * width + px;
+        if (!(marked![pixel >> 3]! & (1 << (pixel & 7)))) blend(pixel * channels, fillOpacity);
+      }
+  };
+  const pointDisc = (ring: number): void => {
+    const at = set.rings[2 * ring]!;
+    disc((set.xy[2 * at]! - view.x) * view.scaleX, (set.xy[2 * at + 1]! - view.y) * view.scaleY);
+  };
+  /** Whether the detection is a point (or points): a ring of one position, drawn as a circle. */
+  const isPoint = (i: number): boolean => set.rings[2 * set.outlines[2 * i]! + 1] === 1;
   /** Outlines a detection's rings of `table`, passing over those of fewer than `minVertices`. */
   const outline = (table: Uint32Array, i: number, wide: boolean, minVertices = 1): void => {
     const [first, count] = [table[2 * i]!, table[2 * i + 1]!];
@@ -120,7 +163,7 @@ export async function burnDetections(
       if (n < minVertices) continue;
       const px = (k: number) => (set.xy[2 * (start + (k % n))]! - view.x) * view.scaleX;
       const py = (k: number) => (set.xy[2 * (start + (k % n)) + 1]! - view.y) * view.scaleY;
-      if (n === 1) plot(Math.floor(px(0)), Math.floor(py(0)));
+      if (n === 1) circle(px(0), py(0));
       else for (let k = 0; k < n; k++) line(px(k), py(k), px(k + 1), py(k + 1), wide);
     }
   };
@@ -206,7 +249,8 @@ export async function burnDetections(
   // Outlines first, marking their pixels, so that the fills (drawn after, under them) leave those alone.
   await finishSliced(
     forEachDrawn(function* (i, box, size) {
-      if (size < DOT_BELOW) plot(Math.floor(((box[0]! + box[2]!) / 2 - view.x) * view.scaleX), Math.floor(((box[1]! + box[3]!) / 2 - view.y) * view.scaleY));
+      if (size < DOT_BELOW && !isPoint(i))
+        plot(Math.floor(((box[0]! + box[2]!) / 2 - view.x) * view.scaleX), Math.floor(((box[1]! + box[3]!) / 2 - view.y) * view.scaleY));
       else {
         outline(set.outlines, i, size >= WIDE_FROM);
         outline(set.holes, i, size >= WIDE_FROM, HOLE_MIN_VERTICES);
@@ -219,7 +263,8 @@ export async function burnDetections(
   if (fill)
     await finishSliced(
       forEachDrawn(function* (i, box, size) {
-        if (size >= DOT_BELOW) yield* fillArea(i, box);
+        if (isPoint(i)) for (let ring = set.outlines[2 * i]!, end = ring + set.outlines[2 * i + 1]!; ring < end; ring++) pointDisc(ring);
+        else if (size >= DOT_BELOW) yield* fillArea(i, box);
       }),
       signal,
     );

@@ -9,7 +9,7 @@
 // The layer's opacity is the canvas's CSS opacity: no cost here.
 
 import { rgbToCss } from '../../../shared/annotations';
-import { DETECTION_FILL_ALPHA, HOLE_MIN_VERTICES } from '../../../shared/detections';
+import { DETECTION_FILL_ALPHA, DETECTION_POINT_RADIUS, HOLE_MIN_VERTICES } from '../../../shared/detections';
 import type { DetectionLayer } from './detectionLayer';
 import { transformScale, type ViewTransform, viewBox } from './drawAnnotations';
 
@@ -24,8 +24,6 @@ const LINE_WIDTH = 1.5;
 const NUCLEUS_FROM_PX = 8;
 const VERTEX_STEP_PX = 1.5;
 const SHAPES_PER_STROKE = 200;
-/** A point detection's radius (CSS px). */
-const POINT_RADIUS = 3;
 
 /** Buffers kept from frame to frame by the one canvas that draws with them. */
 export interface DrawScratch {
@@ -57,7 +55,7 @@ export function drawDetections(
   let n = 0;
   let found = scratch.found;
   const classOf = set.classOf;
-  layer.index.visit(viewBox(t, width, height, POINT_RADIUS + LINE_WIDTH), (i) => {
+  layer.index.visit(viewBox(t, width, height, DETECTION_POINT_RADIUS + LINE_WIDTH), (i) => {
     if (!shown[classOf[i]!]) return;
     if (n === found.length) {
       const bigger = new Uint32Array(found.length * 2);
@@ -161,8 +159,8 @@ function drawPaths(ctx: CanvasRenderingContext2D, t: ViewTransform, layer: Detec
     let lastX = t.a * xy[first * 2]! + t.c * xy[first * 2 + 1]! + t.e;
     let lastY = t.b * xy[first * 2]! + t.d * xy[first * 2 + 1]! + t.f;
     if (count === 1) {
-      ctx.moveTo(lastX + POINT_RADIUS, lastY);
-      ctx.arc(lastX, lastY, POINT_RADIUS, 0, 2 * Math.PI);
+      ctx.moveTo(lastX + DETECTION_POINT_RADIUS, lastY);
+      ctx.arc(lastX, lastY, DETECTION_POINT_RADIUS, 0, 2 * Math.PI);
       return;
     }
     ctx.moveTo(lastX, lastY);
