@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { CLEAN_ENV } from '../../testing/run-cli';
-import { watchInterrupts } from './interrupt';
+import { endStopsAsNode, watchInterrupts } from './interrupt';
 
 /** Whether the slides being made are abandoned soon after `signal`, with a grace of a minute. */
 async function abandonedAtOnce(signal: NodeJS.Signals, platform: NodeJS.Platform): Promise<{ abandoned: boolean; grace: number | null }> {
@@ -75,5 +75,25 @@ test("as a container's PID 1, sent no signal it has no handler for, a SIGTERM wh
   } finally {
     child.kill('SIGKILL');
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("the packaged CLI (Electron's main process, which quits with 0 on a stop it has no handler for) ends with 128 + the signal, unless a batch watches its own stops", () => {
+  const ended: number[] = [];
+  const undo = endStopsAsNode((code) => ended.push(code));
+  try {
+    process.emit('SIGTERM', 'SIGTERM');
+    process.emit('SIGINT', 'SIGINT');
+    assert.deepEqual(ended, [143, 130]);
+    const interrupt = watchInterrupts(60_000, () => undefined);
+    try {
+      process.emit('SIGTERM', 'SIGTERM');
+      assert.deepEqual(ended, [143, 130], "the batch's stop decides");
+      assert.equal(interrupt.stopping, true);
+    } finally {
+      interrupt.dispose();
+    }
+  } finally {
+    undo();
   }
 });

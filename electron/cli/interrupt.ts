@@ -83,6 +83,22 @@ export function endOnStopSignals(end: (code: number) => void, pid = process.pid)
   };
 }
 
+/**
+ * In Electron's main process (the packaged app's command line) a stop signal the process has no
+ * handler for is Electron's, which quits the app: exit code 0, as if the command had done its work.
+ * Here one ends it with `end` (128 + its number) as Node's default would, unless a batch watches its
+ * own stops (another listener: endOnStopSignals, watchInterrupts). Returns the undoing.
+ */
+export function endStopsAsNode(end: (code: number) => void): () => void {
+  const handle = (signal: NodeJS.Signals) => {
+    if (process.listenerCount(signal) === 1) end(128 + constants.signals[signal]);
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, handle);
+  return () => {
+    for (const signal of STOP_SIGNALS) process.off(signal, handle);
+  };
+}
+
 /** A slide's work stopped by the batch's stop (reported not done), `why` saying more where there is more. */
 export function abandonedError(path: string, why = ''): SlideError {
   return new SlideError('CANCELLED', `The slide was abandoned: the batch was told to stop${why}.`, path);

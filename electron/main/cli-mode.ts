@@ -4,6 +4,7 @@
 // are utilityProcesses: the app's fuses forbid running its binary as Node, which fork() needs.
 
 import { app } from 'electron';
+import { endStopsAsNode } from '../cli/interrupt';
 import { endNow, endProcess } from '../cli/process-end';
 import { runCli } from '../cli/run';
 import { endOnDebuggerSignal } from '../engine-host/debugger-signal';
@@ -12,6 +13,7 @@ import { utilityEngine } from './utility-engine';
 export function runHeadlessCli(argv: string[], engineModule: string): void {
   app.dock?.hide();
   endOnDebuggerSignal((code) => void endNow(code));
+  endStopsAsNode((code) => void endNow(code));
   app
     .whenReady()
     .then(() => runCli(argv, (settings) => utilityEngine({ ...settings, module: engineModule })))
