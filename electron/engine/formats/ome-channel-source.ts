@@ -4,7 +4,7 @@
 // (full colour), the channels added. The display range is the 0.1st to 99.9th percentile of the
 // channel's smallest level at Z = T = 0, as an auto-contrast would set it, and stays so at the other
 // focal planes and timepoints (withPlane), as QuPath keeps them. The engine's codecs decode 8-bit RGB
-// only, so the blocks are decompressed here (none, LZW, Deflate; no predictor).
+// only, so the blocks are decompressed here (none, LZW, Deflate; Predictor 2 undone).
 
 import { hexToRgb, rgbToHex } from '../../../shared/annotations';
 import {
@@ -17,7 +17,7 @@ import {
   type RgbImage,
   unnamedChannel,
 } from '../../../shared/slide';
-import { inflateBounded, lzwDecodeInto } from '../codecs/bounded-decoders';
+import { inflateBounded, lzwDecodeInto, undoPredictor8 } from '../codecs/bounded-decoders';
 import { SlideError } from '../errors';
 import type { SlideSource } from '../slide-source';
 import { blockName, Compression, type TiffDirectory, type TiffFile } from '../tiff/tiff-file';
@@ -173,8 +173,18 @@ async function checkDecodable(tiff: TiffFile, dir: TiffDirectory): Promise<void>
       tiff.path,
     );
   const predictor = Number((await dir.ifd.loadValue(317)) ?? 1);
-  if (predictor !== 1)
+  if (predictor !== 1 && predictor !== 2)
     throw new SlideError('UNSUPPORTED_COMPRESSION', `${dir.bitsPerSample}-bit planes with predictor ${predictor} cannot be decoded.`, tiff.path);
+  if (predictor === 2) differenced.add(dir);
+}
+
+/** The planes' levels stored with Predictor 2 (horizontal differencing: tifffile's `predictor=True`). */
+const differenced = new WeakSet<TiffDirectory>();
+
+/** Predictor 2 undone on 16-bit samples, in place: each row's each sample plus the one `stride` before it. */
+function undoPredictor16(samples: Uint16Array, rowSamples: number, stride: number): void {
+  for (let row = 0; row + rowSamples <= samples.length; row += rowSamples)
+    for (let i = row + stride; i < row + rowSamples; i++) samples[i] = (samples[i]! + samples[i - stride]!) & 0xffff;
 }
 
 export class OmeChannelSource extends DecodedTilesOnly implements SlideSource {
@@ -392,9 +402,11 @@ export class OmeChannelSource extends DecodedTilesOnly implements SlideSource {
     if (!stored) return null;
     const { width, height } = this.blockSize(dir, row);
     const length = width * height * this.stepOf(dir) * (dir.bitsPerSample / 8);
+    const predicted = differenced.has(dir);
     let bytes: Uint8Array;
     if (dir.compression === Compression.NONE) {
-      bytes = stored;
+      // Undone in place: not in the bytes read, which a cache may hold.
+      bytes = predicted ? stored.slice() : stored;
     } else if (dir.compression === Compression.LZW) {
       bytes = new Uint8Array(length);
       lzwDecodeInto(stored, bytes);
@@ -406,13 +418,21 @@ export class OmeChannelSource extends DecodedTilesOnly implements SlideSource {
         throw new SlideError('CORRUPT_DATA', `${blockName(dir, col, row)} is damaged: ${reason}.`, this.path);
       }
     }
-    if (dir.bitsPerSample === 8) return bytes;
+    const step = this.stepOf(dir);
+    if (dir.bitsPerSample === 8) {
+      if (predicted) undoPredictor8(bytes, width * step, step);
+      return bytes;
+    }
     // A short block (truncated data) ends early: the composite leaves the rest black.
     const count = Math.floor(bytes.byteLength / 2);
-    if (this.tiff.littleEndian === isLittleEndianHost && bytes.byteOffset % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset, count);
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const samples = new Uint16Array(count);
-    for (let i = 0; i < count; i++) samples[i] = view.getUint16(i * 2, this.tiff.littleEndian);
+    let samples: Uint16Array;
+    if (this.tiff.littleEndian === isLittleEndianHost && bytes.byteOffset % 2 === 0) samples = new Uint16Array(bytes.buffer, bytes.byteOffset, count);
+    else {
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      samples = new Uint16Array(count);
+      for (let i = 0; i < count; i++) samples[i] = view.getUint16(i * 2, this.tiff.littleEndian);
+    }
+    if (predicted) undoPredictor16(samples, width * step, step);
     return samples;
   }
 
