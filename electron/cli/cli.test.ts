@@ -885,6 +885,7 @@ describe("QuPath's detections drawn in (--detections)", () => {
       ['dots', /--detection-style must be outline or fill/],
       ['fill:0', /opacity must be a number from 0\.1 to 1 \(got "0"\)/],
       ['fill:', /opacity must be a number from 0\.1 to 1/],
+      ['fill:0x1', /opacity must be a number from 0\.1 to 1 \(got "0x1"\)/],
       ['outline:1:2', /--detection-style must be outline or fill/],
     ] as const) {
       const refused = tinyRegion('--power', '10', '--detections', cells, '--detection-style', style, '--out', join(out, 'no.png'));

@@ -12,7 +12,8 @@ export function detectionStyleOption(value: string | undefined, detections: stri
   if (!DETECTION_STYLES.includes(style as DetectionStyle) || rest.length > 0)
     throw new UsageError(`--detection-style must be ${DETECTION_STYLES.join(' or ')}, with :OPACITY from 0.1 to 1 if wanted (got "${value}").`);
   const opacity = opacityText === undefined ? 1 : Number(opacityText);
-  if (opacityText === '' || !Number.isFinite(opacity) || opacity < 0.1 || opacity > 1)
+  // A decimal as a person writes it ("0.6", ".5", "1"): Number would also take "0x1" and "1e0".
+  if ((opacityText !== undefined && !/^(\d+\.?\d*|\.\d+)$/.test(opacityText)) || opacity < 0.1 || opacity > 1)
     throw new UsageError(`--detection-style's opacity must be a number from 0.1 to 1 (got "${opacityText}").`);
   return { ...DEFAULT_DETECTION_DRAWING, style: style as DetectionStyle, opacity };
 }
