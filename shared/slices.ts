@@ -13,11 +13,17 @@ export function finish<T>(work: Sliced<T>): T {
   }
 }
 
-/** The work's result, `turn` awaited between each two of its slices. */
-export async function finishTurning<T>(work: Sliced<T>, turn: () => Promise<unknown>): Promise<T> {
+/**
+ * The work's result, `turn` awaited between its slices: between each two, or, given `everyMs`, at the
+ * first yield after each `everyMs` of work (work that yields often, after each of thousands of cells).
+ */
+export async function finishTurning<T>(work: Sliced<T>, turn: () => Promise<unknown>, everyMs = 0): Promise<T> {
+  let since = performance.now();
   for (;;) {
     const step = work.next();
     if (step.done) return step.value;
+    if (everyMs > 0 && performance.now() - since <= everyMs) continue;
     await turn();
+    since = performance.now();
   }
 }

@@ -15,7 +15,7 @@ import {
   type DetectionSet,
   HOLE_MIN_VERTICES,
 } from '../../../shared/detections';
-import type { Sliced } from '../../../shared/slices';
+import { finishTurning, type Sliced } from '../../../shared/slices';
 import type { RgbImage } from '../../../shared/slide';
 import { throwIfAborted } from '../errors';
 import type { ImageView } from './annotation-burn';
@@ -246,6 +246,16 @@ export async function burnDetections(
       yield* draw(i, box, Math.max((box[2]! - box[0]!) * view.scaleX, (box[3]! - box[1]!) * view.scaleY));
     }
   }
+  /** Runs the drawing, letting the thread answer (a cancel, the lane's watchdog) at the first yield after each SLICE_MS. */
+  const finishSliced = (work: Sliced<void>) =>
+    finishTurning(
+      work,
+      async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        throwIfAborted(signal);
+      },
+      SLICE_MS,
+    );
   // Outlines first, marking their pixels, so that the fills (drawn after, under them) leave those alone.
   await finishSliced(
     forEachDrawn(function* (i, box, size) {
@@ -258,7 +268,6 @@ export async function burnDetections(
       }
       yield;
     }),
-    signal,
   );
   if (fill)
     await finishSliced(
@@ -266,7 +275,6 @@ export async function burnDetections(
         if (isPoint(i)) for (let ring = set.outlines[2 * i]!, end = ring + set.outlines[2 * i + 1]!; ring < end; ring++) pointDisc(ring);
         else if (size >= DOT_BELOW) yield* fillArea(i, box);
       }),
-      signal,
     );
   return { image: { ...image, data }, drawn };
 }
@@ -282,15 +290,4 @@ function byValue(values: Float64Array): Uint32Array {
     order[at] = index;
   }
   return order;
-}
-
-/** Runs the drawing, letting the thread answer (a cancel, the lane's watchdog) at the first yield after each SLICE_MS. */
-async function finishSliced(work: Sliced<void>, signal: AbortSignal | undefined): Promise<void> {
-  let slice = performance.now();
-  while (!work.next().done) {
-    if (performance.now() - slice <= SLICE_MS) continue;
-    await new Promise((resolve) => setImmediate(resolve));
-    throwIfAborted(signal);
-    slice = performance.now();
-  }
 }
