@@ -130,7 +130,7 @@ async function colourPlaneLevels(tiff: TiffFile, slide: OmeImage, levels: TiffDi
     const dir = at !== null && 'ifd' in at ? tiff.directories[at.ifd] : undefined;
     if (!dir || colours.some(([first]) => first === dir)) return null;
     const own = await pyramid(tiff, dir);
-    if (own.length < levels.length || levels.some((level, k) => !sameLayout(level, own[k]!) || own[k]!.samplesPerPixel !== 1)) return null;
+    if (!laidOutAs(levels, own)) return null;
     colours.push(own.slice(0, levels.length));
   }
   return colours;
@@ -140,6 +140,11 @@ async function colourPlaneLevels(tiff: TiffFile, slide: OmeImage, levels: TiffDi
 function planeLabel(slide: OmeImage, c: number, z: number, t: number): string {
   const at = `Z-slice ${z + 1}, timepoint ${t + 1}`;
   return slide.planes.sizes.C > 1 ? `${channelLabel(slide, c)}'s plane at ${at}` : `the plane at ${at}`;
+}
+
+/** Whether another plane's pyramid has the levels' sizes, tiles and samples (more levels left aside). */
+function laidOutAs(levels: readonly TiffDirectory[], own: readonly TiffDirectory[]): boolean {
+  return own.length >= levels.length && levels.every((level, k) => sameLayout(level, own[k]!) && level.samplesPerPixel === own[k]!.samplesPerPixel);
 }
 
 /** A label starting a sentence. */
@@ -157,7 +162,7 @@ function planeStack(tiff: TiffFile, slide: OmeImage, levels: TiffDirectory[]): P
     async levelsAt(c, z, t) {
       const label = planeLabel(slide, c, z, t);
       const own = await pyramid(tiff, planeAt(tiff, planeIfds(slide.planes, z, t)[c] ?? null, label));
-      if (own.length < levels.length || levels.some((level, k) => !sameLayout(level, own[k]!) || level.samplesPerPixel !== own[k]!.samplesPerPixel))
+      if (!laidOutAs(levels, own))
         throw new SlideError(
           'UNSUPPORTED_FORMAT',
           `${capitalised(label)} is not laid out as at Z-slice 1, timepoint 1 (its levels' sizes or tiles differ).`,
@@ -206,7 +211,8 @@ export const omeTiffFormat: FormatPlugin = {
     // Several channels, or planes to step through, are composited by channel (grey for one).
     const stacked = slide.sizeC > 1 || slide.sizeZ > 1 || slide.sizeT > 1;
     const unheld = planesNotHeld(tiff, slide);
-    const stack = unheld === null ? planeStack(tiff, slide, levels) : { ...planeStack(tiff, slide, levels), sizeZ: 1, sizeT: 1 };
+    const described = planeStack(tiff, slide, levels);
+    const stack = unheld === null ? described : { ...described, sizeZ: 1, sizeT: 1 };
     const stackWarnings = unheld === null ? [] : [unheld];
     const associated = new Map<string, TiffDirectory>();
     for (const [name, image] of metadata.associated) {
