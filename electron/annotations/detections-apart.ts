@@ -13,7 +13,7 @@ const THREAD = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './detect
 
 /**
  * The file's detections, read in a thread of its own; CANCELLED, the thread ended, once `signal` is
- * aborted. The thread's heap is the process's (engineHeapMb) unless `resourceLimits` say otherwise.
+ * aborted. The thread's heap is the engine's (threadHeapLimits) unless `resourceLimits` say otherwise.
  */
 export function readDetectionsApart(path: string, signal?: AbortSignal, resourceLimits?: ResourceLimits): Promise<DetectionSet> {
   return new Promise((resolve, reject) => {

@@ -11,14 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { plainReportLine } from '../../testing/report-lines';
 import { SlideError } from '../engine/errors';
-import {
-  batchOldSpaceMb,
-  defaultMemoryCapBytes,
-  type EngineLaunchSettings,
-  engineEnvironment,
-  engineExecArgv,
-  engineHeapMb,
-} from '../engine-host/engine-settings';
+import { batchOldSpaceMb, type EngineLaunchSettings, engineEnvironment, engineExecArgv, readEngineSettings } from '../engine-host/engine-settings';
 import { type BatchOptions, jobEngine, runBatch } from './batch';
 import { batchCores, memoryBudget, parseJobs, parseMemory, planConcurrency } from './concurrency';
 import { type InputOptions, collectInputs as listInputs, outputStems, type SlideInput } from './inputs';
@@ -893,14 +886,13 @@ test("a batch job's engine process: the job's lanes and cap, no warm-up, JPEG 20
   assert.equal(launched.length, 1);
   const settings = launched[0]!;
   assert.deepEqual([settings.lanes, settings.memoryCapMb, settings.codecThreads, settings.warmUp], [plan.lanes, plan.capMb, 0, false]);
-  assert.deepEqual(engineExecArgv(settings, engineEnvironment({}, settings)), [
-    `--max-old-space-size=${engineHeapMb(plan.capMb * 2 ** 20)}`,
-    '--single-threaded-gc',
-    '--initial-old-space-size=64',
-  ]);
-  assert.equal(engineEnvironment({}, settings, 'linux')['MALLOC_ARENA_MAX'], '1');
-  // The app's engine keeps V8's parallel collector.
-  assert.deepEqual(engineExecArgv({}, engineEnvironment({}, {})), [`--max-old-space-size=${engineHeapMb(defaultMemoryCapBytes())}`]);
+  assert.deepEqual(engineExecArgv(settings), ['--single-threaded-gc']);
+  const env = engineEnvironment({}, settings, 'linux');
+  assert.equal(env['MALLOC_ARENA_MAX'], '1');
+  assert.equal(readEngineSettings(env).oldSpaceFloorMb, 64);
+  // The app's engine keeps V8's parallel collector and its own heap limits.
+  assert.deepEqual(engineExecArgv({}), []);
+  assert.equal(readEngineSettings(engineEnvironment({}, {})).oldSpaceFloorMb, null);
   // A small cap over many lanes: the router and 4 lanes at the floor hold at most a quarter of it.
   assert.equal(batchOldSpaceMb({ batchMemory: true, lanes: 4, memoryCapMb: 512 }), 25);
 });

@@ -15,10 +15,18 @@ import { compileOpenJpeg } from '../engine/codecs/openjpeg';
 import { removeUnfinishedWrites } from '../engine/export/atomic-file';
 import { clearPoolReadSlot, poolReadSlots, poolReadTable, stuckPoolReads, watchPoolReadsIn } from '../engine/pool-reads';
 import { type Spawn, Supervisor } from '../rpc/supervisor';
-import { workerChild } from '../rpc/worker-thread';
+import { setThreadLimits, workerChild } from '../rpc/worker-thread';
 import { endOnDebuggerSignal } from './debugger-signal';
 import { EngineRouter } from './engine-router';
-import { defaultLaneCount, OVER_MEMORY_CAP, OVER_MEMORY_CAP_EXIT, readEngineSettings, STOP_SIGNALS, STOPPED_FILE_SYSTEM } from './engine-settings';
+import {
+  defaultLaneCount,
+  OVER_MEMORY_CAP,
+  OVER_MEMORY_CAP_EXIT,
+  readEngineSettings,
+  STOP_SIGNALS,
+  STOPPED_FILE_SYSTEM,
+  threadHeapLimits,
+} from './engine-settings';
 import type { LaneData } from './lane';
 import { watchMemory } from './memory-watchdog';
 import { warmOpenPath } from './open-warm-up';
@@ -62,6 +70,7 @@ function parentChannel(): RawChannel {
 const settings = readEngineSettings(process.env);
 const LANE_SCRIPT = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './lane.ts' : './engine-lane.mjs', import.meta.url));
 const laneCount = settings.lanes ?? defaultLaneCount();
+setThreadLimits(threadHeapLimits(settings));
 const parent = parentChannel();
 
 // OpenJPEG compiled once for the process: every lane's JPEG 2000 threads share the code V8 optimises.
@@ -83,7 +92,7 @@ function laneSpawn(lane: number): Spawn {
       script: LANE_SCRIPT,
       workerData: { lane, lanes: laneCount, openJpeg, poolReads, poolSlot } satisfies LaneData,
       // A small young generation makes V8 collect the short-lived pixel buffers sooner (flat memory
-      // under a stream of tiles). Its old generation is the process's (engineHeapMb), which ends a lane whose heap runs away.
+      // under a stream of tiles); its old generation's limit ends a lane whose heap runs away.
       resourceLimits: { maxYoungGenerationSizeMb: 8 },
       onExit: () => {
         if (poolSlot === null) return;

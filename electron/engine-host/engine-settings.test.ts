@@ -3,7 +3,12 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it, test } from 'node:test';
+import type { ResourceLimits } from 'node:worker_threads';
+import { setThreadLimits, startThread } from '../rpc/worker-thread';
 import {
   defaultCodecThreads,
   defaultLaneCount,
@@ -15,6 +20,7 @@ import {
   MAX_LANES,
   OVER_MEMORY_CAP_EXIT,
   readEngineSettings,
+  threadHeapLimits,
 } from './engine-settings';
 
 describe('engine settings through the environment', () => {
@@ -104,26 +110,48 @@ test('an engine that ended itself over its memory cap says so by its exit code a
   assert.equal(exitReason(1), 'it exited (code 1)');
 });
 
-test("every V8 heap of the engine process, its lanes' included, has a quarter of the memory cap (a worker's own limits yield to the process's flag)", () => {
-  for (const memoryCapMb of [1024, 4096]) {
-    // A worker started as engine-process.ts starts a lane, in a process started with the launchers' flags.
-    const script = `const { Worker } = require('node:worker_threads');
-      const lane = new Worker("require('node:worker_threads').parentPort.postMessage(require('node:v8').getHeapStatistics().heap_size_limit)", { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
-      lane.on('message', (limit) => { console.log(JSON.stringify([require('node:v8').getHeapStatistics().heap_size_limit, limit])); lane.terminate(); });`;
-    const run = spawnSync(process.execPath, [...engineExecArgv({ memoryCapMb }, engineEnvironment({}, { memoryCapMb })), '-e', script], { encoding: 'utf8' });
-    const limits = (JSON.parse(run.stdout) as number[]).map((bytes) => bytes / 2 ** 20);
-    const want = engineHeapMb(memoryCapMb * 2 ** 20);
-    assert.equal(want, Math.max(256, memoryCapMb / 4));
-    // V8's limit is the old generation and its young generation's room.
-    for (const limit of limits) assert.ok(limit >= want && limit < want + 64, `${limits} MB, where the old generation is ${want} MB`);
+test("every thread the engine process starts has a quarter of the memory cap for its heap, its caller's own limits kept", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'slidescope-thread-heap-'));
+  try {
+    const script = join(dir, 'limit.mjs');
+    writeFileSync(
+      script,
+      "import { parentPort } from 'node:worker_threads'; import v8 from 'node:v8'; parentPort.postMessage(v8.getHeapStatistics().heap_size_limit);",
+    );
+    const limitOf = (ownLimits?: ResourceLimits) =>
+      new Promise<number>((resolve, reject) => {
+        const thread = startThread(script, null, ownLimits);
+        thread.once('message', (bytes: number) => void thread.terminate().then(() => resolve(bytes / 2 ** 20)));
+        thread.once('error', reject);
+      });
+    for (const memoryCapMb of [1024, 4096]) {
+      setThreadLimits(threadHeapLimits(readEngineSettings(engineEnvironment({}, { memoryCapMb }))));
+      const want = engineHeapMb(memoryCapMb * 2 ** 20);
+      assert.equal(want, Math.max(256, memoryCapMb / 4));
+      // V8's limit is the old generation and its young generation's room.
+      for (const limit of [await limitOf(), await limitOf({ maxYoungGenerationSizeMb: 8 })])
+        assert.ok(limit >= want && limit < want + 64, `${limit} MB, where the old generation is ${want} MB`);
+    }
+  } finally {
+    setThreadLimits({});
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test("the heaps' cap follows the memory cap the engine reads, a user's SLIDESCOPE_ENGINE_MEMORY_CAP_MB included", () => {
-  const heap = (args: string[]) => args.find((a) => a.startsWith('--max-old-space-size='));
-  assert.equal(heap(engineExecArgv({}, engineEnvironment({ SLIDESCOPE_ENGINE_MEMORY_CAP_MB: '2048' }, {}))), '--max-old-space-size=512');
-  assert.equal(
-    heap(engineExecArgv({ memoryCapMb: 4096 }, engineEnvironment({ SLIDESCOPE_ENGINE_MEMORY_CAP_MB: '2048' }, { memoryCapMb: 4096 }))),
-    '--max-old-space-size=1024',
-  );
+test("the threads' heap follows the memory cap the engine reads, a user's SLIDESCOPE_ENGINE_MEMORY_CAP_MB included", () => {
+  const heap = (env: NodeJS.ProcessEnv) => threadHeapLimits(readEngineSettings(env)).maxOldGenerationSizeMb;
+  assert.equal(heap(engineEnvironment({ SLIDESCOPE_ENGINE_MEMORY_CAP_MB: '2048' }, {})), 512);
+  assert.equal(heap(engineEnvironment({ SLIDESCOPE_ENGINE_MEMORY_CAP_MB: '2048' }, { memoryCapMb: 4096 })), 1024);
+});
+
+test("the engine's flags leave Node its built-in code cache, in the process and its threads (a heap flag would cost each ~50 ms of its start)", () => {
+  for (const settings of [{}, { batchMemory: true }]) {
+    // Internal modules Node compiled from source rather than from the code cache it ships: none.
+    const script = `const uncached = () => require('internal/test/binding').internalBinding('builtins').getCacheUsage().compiledWithoutCache.size;
+      const { Worker } = require('node:worker_threads');
+      const thread = new Worker("require('node:worker_threads').parentPort.postMessage(require('internal/test/binding').internalBinding('builtins').getCacheUsage().compiledWithoutCache.size)", { eval: true, execArgv: ['--expose-internals', '--no-warnings'] });
+      thread.on('message', (inThread) => { console.log(JSON.stringify([uncached(), inThread])); thread.terminate(); });`;
+    const run = spawnSync(process.execPath, [...engineExecArgv(settings), '--expose-internals', '--no-warnings', '-e', script], { encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(run.stdout), [0, 0], `${JSON.stringify(settings)}: ${run.stderr}`);
+  }
 });

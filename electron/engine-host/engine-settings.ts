@@ -27,6 +27,8 @@ export interface EngineSettings {
   parentHandlesSignals: boolean;
   /** Starts the JPEG 2000 threads and optimises OpenJPEG at launch, for a viewer's first view (not a CLI's run). */
   warmUp: boolean;
+  /** A CLI batch's floor under its lanes' old space, in MB (batchOldSpaceMb, kept by keepOldSpaceFloor); null for V8's own limits. */
+  oldSpaceFloorMb: number | null;
 }
 
 const MB = 2 ** 20;
@@ -64,13 +66,21 @@ export function defaultCodecThreads(lane: number, lanes: number, cores = availab
 }
 
 /**
- * The old generation of each of the engine process's V8 heaps (its router, lanes and threads): a
- * quarter of the memory cap, at least 256 MB. One figure for all, as the process's
- * `--max-old-space-size` overrides a worker's own resourceLimits. Pixel buffers live outside the
- * heaps: the memory cap is what bounds them.
+ * The old generation of each thread's V8 heap in the engine process (its lanes, codec and detection
+ * threads): a quarter of the memory cap, at least 256 MB. Pixel buffers live outside the heaps: the
+ * memory cap is what bounds them.
  */
 export function engineHeapMb(memoryCapBytes: number): number {
   return Math.max(256, Math.round(memoryCapBytes / MB / 4));
+}
+
+/**
+ * The limits every thread the engine process starts is given (engineHeapMb). Given per thread rather
+ * than as the process's `--max-old-space-size`: a heap flag costs Node its built-in code cache in every
+ * isolate, ~80 ms of an engine's start (docs/performance.md).
+ */
+export function threadHeapLimits(settings: Pick<EngineSettings, 'memoryCapBytes'>): { maxOldGenerationSizeMb: number } {
+  return { maxOldGenerationSizeMb: engineHeapMb(settings.memoryCapBytes) };
 }
 
 /** Default cap: 3 GB, or half of a small machine's memory, and never below 1 GB. */
@@ -86,6 +96,7 @@ export const ENGINE_ENV = {
   partialWritesDir: 'SLIDESCOPE_ENGINE_PARTIAL_WRITES_DIR',
   parentHandlesSignals: 'SLIDESCOPE_ENGINE_PARENT_HANDLES_SIGNALS',
   noWarmUp: 'SLIDESCOPE_ENGINE_NO_WARM_UP',
+  oldSpaceFloorMb: 'SLIDESCOPE_ENGINE_OLD_SPACE_FLOOR_MB',
 } as const;
 
 /** The least memory cap a person may set: an engine process that has started holds ~150 MB before any slide. */
@@ -129,6 +140,7 @@ export function readEngineSettings(env: NodeJS.ProcessEnv): EngineSettings {
     partialWritesDir,
     parentHandlesSignals: env[ENGINE_ENV.parentHandlesSignals] === '1',
     warmUp: env[ENGINE_ENV.noWarmUp] !== '1',
+    oldSpaceFloorMb: positiveInt(env[ENGINE_ENV.oldSpaceFloorMb]),
   };
 }
 
@@ -149,13 +161,13 @@ export interface EngineLaunchSettings {
   /**
    * A CLI batch's engines, whose jobs keep every core busy, set for throughput (docs/performance.md):
    * V8's collector on one thread, as its parallel threads only contend with the other jobs; a floor
-   * under each isolate's old space (batchOldSpaceMb), where the default's ~20 MB took a full
-   * collection every few slides; and on Linux one malloc arena (batchMallocEnvironment).
+   * under the lanes' old space (batchOldSpaceMb, keepOldSpaceFloor), where V8's own ~20 MB took a
+   * full collection every few slides; and on Linux one malloc arena (batchMallocEnvironment).
    */
   batchMemory?: boolean | undefined;
 }
 
-/** The most a batch engine's isolates keep in old space before collecting (V8 skips full collections below it). */
+/** The most a batch engine's isolates keep in old space before collecting (keepOldSpaceFloor). */
 const BATCH_OLD_SPACE_MB = 64;
 
 /**
@@ -182,12 +194,12 @@ function batchMallocEnvironment(env: NodeJS.ProcessEnv, platform: NodeJS.Platfor
   env[ENGINE_ENV.libvipsThreads] = '1';
 }
 
-/** The V8 flags a launcher starts the engine process with, for these settings and the environment it gives it (engineEnvironment). */
-export function engineExecArgv(settings: EngineLaunchSettings, env: NodeJS.ProcessEnv): string[] {
-  // The cap the engine will read: the settings', else the user's SLIDESCOPE_ENGINE_MEMORY_CAP_MB, else the default.
-  const heapMb = engineHeapMb(readEngineSettings(env).memoryCapBytes);
-  const batch = settings.batchMemory ? ['--single-threaded-gc', `--initial-old-space-size=${batchOldSpaceMb(settings)}`] : [];
-  return [`--max-old-space-size=${heapMb}`, ...batch];
+/**
+ * The V8 flags a launcher starts the engine process with: none that sizes a heap, as those cost Node
+ * its built-in code cache (threadHeapLimits); a batch's collector on one thread, which does not.
+ */
+export function engineExecArgv(settings: EngineLaunchSettings): string[] {
+  return settings.batchMemory ? ['--single-threaded-gc'] : [];
 }
 
 export function engineEnvironment(base: NodeJS.ProcessEnv, settings: EngineLaunchSettings, platform = process.platform): NodeJS.ProcessEnv {
@@ -201,7 +213,10 @@ export function engineEnvironment(base: NodeJS.ProcessEnv, settings: EngineLaunc
   if (settings.partialWritesDir !== undefined) env[ENGINE_ENV.partialWritesDir] = settings.partialWritesDir;
   if (settings.parentHandlesSignals) env[ENGINE_ENV.parentHandlesSignals] = '1';
   if (settings.warmUp === false) env[ENGINE_ENV.noWarmUp] = '1';
-  if (settings.batchMemory) batchMallocEnvironment(env, platform);
+  if (settings.batchMemory) {
+    env[ENGINE_ENV.oldSpaceFloorMb] = String(batchOldSpaceMb(settings));
+    batchMallocEnvironment(env, platform);
+  }
   return env;
 }
 

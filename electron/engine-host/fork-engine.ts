@@ -30,7 +30,7 @@ export function forkEngine(options: ForkEngineOptions = {}): EngineSpawn<Endpoin
     const module = options.module ?? defaultEngineModule();
     const env = engineEnvironment(process.env, options);
     const child = fork(module, [], {
-      execArgv: [...(module.endsWith('.ts') ? ['--import', 'tsx'] : []), ...engineExecArgv(options, env)],
+      execArgv: [...(module.endsWith('.ts') ? ['--import', 'tsx'] : []), ...engineExecArgv(options)],
       env,
       serialization: 'advanced',
       detached: options.parentHandlesSignals === true && process.platform !== 'win32',

@@ -13,9 +13,10 @@ import { setLibvipsThreads } from '../engine/codecs/libvips-settings';
 import { adoptCompiledOpenJpeg } from '../engine/codecs/openjpeg';
 import { setPartialWriteJournal } from '../engine/export/atomic-file';
 import { watchPoolReadsIn } from '../engine/pool-reads';
-import { threadData, workerEndpoint } from '../rpc/worker-thread';
-import { defaultCodecThreads, readEngineSettings } from './engine-settings';
+import { setThreadLimits, threadData, workerEndpoint } from '../rpc/worker-thread';
+import { defaultCodecThreads, readEngineSettings, threadHeapLimits } from './engine-settings';
 import { LaneEngine } from './lane-engine';
+import { keepOldSpaceFloor } from './old-space-floor';
 
 /** What a lane is told at start: which one it is (see tileLane), of how many. */
 export interface LaneData {
@@ -34,6 +35,9 @@ if (openJpeg) adoptCompiledOpenJpeg(openJpeg);
 if (poolReads && poolSlot != null) watchPoolReadsIn(poolReads, poolSlot);
 // Exports written here list their temporary files where the engine process cleans up after a crash.
 const settings = readEngineSettings(process.env);
+// Once this thread has started: set before, the flag would have cost it Node's code cache too.
+if (settings.oldSpaceFloorMb !== null && lane === 0) keepOldSpaceFloor(settings.oldSpaceFloorMb);
+setThreadLimits(threadHeapLimits(settings));
 setPartialWriteJournal(settings.partialWritesDir);
 const MB = 1024 * 1024;
 setCodecThreads(settings.codecThreads ?? defaultCodecThreads(lane, lanes));

@@ -15,7 +15,7 @@ export function utilityEngine(options: EngineLaunchSettings & { module: string }
     const env = engineEnvironment(process.env, options);
     const child = utilityProcess.fork(options.module, [], {
       serviceName: 'Slidescope slide engine',
-      execArgv: engineExecArgv(options, env),
+      execArgv: engineExecArgv(options),
       env,
       stdio: 'inherit',
     });

@@ -31,8 +31,16 @@ export interface WorkerChildOptions {
 /** Node 20 does not pass --import loaders to worker threads: a thread from source registers tsx itself. */
 const SOURCE_BOOTSTRAP = new URL('./source-bootstrap.mjs', import.meta.url);
 
+let threadLimits: ResourceLimits = {};
+
+/** The limits every thread this thread starts from now on is given, under those its caller gives (the engine process's heap size: threadHeapLimits). */
+export function setThreadLimits(limits: ResourceLimits): void {
+  threadLimits = limits;
+}
+
 /** A worker thread on a built .mjs, or on its .ts source through tsx; `data` is its threadData. */
-export function startThread(script: string, data: unknown, resourceLimits: ResourceLimits = {}): Worker {
+export function startThread(script: string, data: unknown, ownLimits: ResourceLimits = {}): Worker {
+  const resourceLimits = { ...threadLimits, ...ownLimits };
   return script.endsWith('.ts')
     ? new Worker(SOURCE_BOOTSTRAP, { workerData: { sourceEntry: script, data }, resourceLimits })
     : new Worker(script, { workerData: { data }, resourceLimits });
