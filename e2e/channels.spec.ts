@@ -187,6 +187,42 @@ test("a z-stack's Z slider, moved by keyboard: the view's and the engine's pixel
   await expect.poll(async () => (await viewMeans(page)).every((v, c) => Math.abs(v - top[c]!) < 2)).toBe(true);
 });
 
+test('a Z step taken while the engine still answers the step before stays: the answer does not take the slider back', async ({ host }) => {
+  const { page } = host;
+  await host.drop([await fixturePath('ome-fluorescence-zstack')]);
+  await waitForTiles(page);
+  await page.keyboard.press('Shift+C');
+  const controls = page.getByTestId('channel-controls');
+  const slider = controls.getByRole('slider', { name: 'Z-slice (focal plane), 1 to 4' });
+  const value = controls.getByTestId('channel-plane-z-value');
+  const asks = () => host.invocationsOf('slide:set-channels');
+  const before = asks().length;
+  const release = host.holdAnswers('slide:set-channels');
+  await slider.focus();
+  await page.keyboard.press('End');
+  // Plane 4 is asked of the engine once the panel has settled; its answer is held back.
+  await expect.poll(() => asks().length).toBe(before + 1);
+  // Every value the panel shows from here on.
+  await value.evaluate((output) => {
+    const shown: string[] = [];
+    (window as unknown as { zShown: string[] }).zShown = shown;
+    new MutationObserver(() => shown.push(output.textContent ?? '')).observe(output, { childList: true, characterData: true, subtree: true });
+  });
+  await page.keyboard.press('ArrowLeft');
+  await expect(value).toHaveText('3 of 4');
+  // Plane 4's answer comes while plane 3 settles (before it is asked): the panel keeps 3.
+  release();
+  await expect.poll(() => asks()[before]!.answeredAt).toBeDefined();
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  expect(await page.evaluate(() => (window as unknown as { zShown: string[] }).zShown)).toEqual(['3 of 4']);
+  await page.keyboard.press('ArrowLeft');
+  await expect(value).toHaveText('2 of 4');
+  await expect.poll(() => asks().at(-1)?.request).toMatchObject({ plane: { z: 1, t: 0 } });
+  await expect.poll(() => asks().at(-1)?.answeredAt).toBeDefined();
+  await expect(value).toHaveText('2 of 4');
+  expect(host.consoleErrors).toEqual([]);
+});
+
 koreanTest('in Korean, the Z slider is named in Korean', async ({ host }) => {
   const { page } = host;
   await host.drop([await fixturePath('ome-fluorescence-zstack')]);

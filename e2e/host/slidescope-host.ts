@@ -62,6 +62,21 @@ export class SlidescopeHost {
   tileLatencyMs = 0;
   /** Run once, as soon as a request on `channel` has been sent on (before its answer): a test kills the engine there. */
   onSent: { channel: OperationName; run: () => void } | null = null;
+  /** Answers held back until released (holdAnswers), per operation. */
+  private readonly held = new Map<string, Promise<void>>();
+
+  /**
+   * Holds back the answers on `channel` (the operations run; their answers wait) until the returned
+   * release is called: a test orders an answer against the page's own steps.
+   */
+  holdAnswers(channel: OperationName): () => void {
+    let release: () => void = () => undefined;
+    this.held.set(channel, new Promise<void>((resolve) => (release = resolve)));
+    return () => {
+      this.held.delete(channel);
+      release();
+    };
+  }
 
   private constructor(
     readonly context: BrowserContext,
@@ -130,6 +145,7 @@ export class SlidescopeHost {
         sent();
       }
       const result = await running;
+      await this.held.get(channel);
       if (isFailure(result)) record.errorCode = result.error.code;
       const encoded = encodeForPage(result);
       record.answeredAt = performance.now();

@@ -76,8 +76,11 @@ export function useSlideChannels(
       const result = await api.setChannels({ slideId, channels: set && choicesOf(set), ...(plane ? { plane: { z: plane.z, t: plane.t } } : {}) });
       if (turn !== asked.current) return;
       const { viewer, onShown, onFailed } = latest.current;
+      // An edit made since this was asked is settling: the panel keeps it (it is asked next), or a
+      // slider stepped on meanwhile would jump back and its next step start from the old value.
+      const editedSince = settling.current !== null;
       if (!result.ok) {
-        setShownState(shown.current);
+        if (!editedSince) setShownState(shown.current);
         // Asked as the view closed: a refusal then is of a slide closed with it, nothing to tell.
         if (open.current) onFailed(result.error);
         return;
@@ -85,7 +88,7 @@ export function useSlideChannels(
       const channels = set && result.value.channels ? keepHidden(result.value.channels, set) : result.value.channels;
       const now = { channels, plane: result.value.plane };
       shown.current = now;
-      setShownState(now);
+      if (!editedSince) setShownState(now);
       onShown({ ...result.value, channels });
       if (viewer && open.current) remake(viewer, now);
     },
