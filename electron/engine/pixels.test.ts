@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { LIMITS } from '../../shared/limits';
 import type { RgbImage } from '../../shared/slide';
 import { seededRandom } from '../synth/random';
-import { halveRectInto, halveRgb } from './pixels';
+import { halveRectInto, halveRgb, sharpFrom } from './pixels';
 
 /** The 2x2 mean written the obvious way, clamping every coordinate to the source. */
 function naiveHalve(src: RgbImage, width: number, height: number): Uint8Array {
@@ -80,4 +81,13 @@ test('halveRgb halves rows wider than the SIMD kernel takes at once, band by ban
     const half = halveRgb(src);
     assert.ok(Buffer.from(half.data).equals(Buffer.from(naiveHalve(src, half.width, half.height))), `${w} x ${h}`);
   }
+});
+
+test("libvips takes pixels already in memory past sharp's default 268 Mpx guard (an export may have 400 Mpx)", async () => {
+  const width = 16_400;
+  const height = 16_400;
+  assert.ok(width * height > 0x3fff * 0x3fff && width * height <= LIMITS.maxExportPixels);
+  const image: RgbImage = { data: new Uint8Array(width * height * 3), width, height, channels: 3 };
+  const { info } = await sharpFrom(image).resize(8, 8).raw().toBuffer({ resolveWithObject: true });
+  assert.deepEqual([info.width, info.height], [8, 8]);
 });

@@ -89,8 +89,17 @@ export function cropRgb(src: RgbImage, x: number, y: number, w: number, h: numbe
   return out;
 }
 
+/**
+ * libvips on pixels already in memory. Their size is what was allocated, so sharp's guard against
+ * huge inputs (268 Mpx by default, under LIMITS.maxExportPixels) is set to it.
+ */
 export function sharpFrom(image: RgbImage): Sharp {
-  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } });
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels }, limitInputPixels: pixelCount(image) });
+}
+
+/** An image's pixels, at least 1 (sharp reads a limit of 0 as none). */
+export function pixelCount(image: { width: number; height: number }): number {
+  return Math.max(1, image.width * image.height);
 }
 
 export async function toRaw(pipeline: Sharp): Promise<RgbImage> {

@@ -8,7 +8,7 @@ import { shapeBounds, shapePolygons } from '../../../shared/annotation-geometry'
 import { type Annotation, type AnnotationDocument, classColor, rgbToCss, type Shape } from '../../../shared/annotations';
 import type { LegendLabels } from '../../../shared/operations';
 import type { RgbImage } from '../../../shared/slide';
-import { copyRect, sharpFrom, toRaw } from '../pixels';
+import { copyRect, pixelCount, sharpFrom, toRaw } from '../pixels';
 import { renderText } from './panel-label';
 
 /** Where an image shows the slide: output pixel = (level-0 coordinate - origin) x scale. */
@@ -137,7 +137,8 @@ export async function burnAnnotations(image: RgbImage, doc: AnnotationDocument, 
   return {
     image: await toRaw(
       sharpFrom(image)
-        .composite([{ input: svg, left: 0, top: 0 }])
+        // The overlay is the image's size: as large as the image sharp was given.
+        .composite([{ input: svg, left: 0, top: 0, limitInputPixels: pixelCount(image) }])
         .removeAlpha(),
     ),
     drawn,
