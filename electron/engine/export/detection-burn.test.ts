@@ -286,6 +286,40 @@ describe('detections burned into exports', () => {
     });
   });
 
+  test("drawn into a region's own pixels, never the engine's: the slide reads the same after; another caller's image is copied unless told", async () => {
+    const { slideId } = await openSlide(engine, sharedSlide('CMU-1-Small-Region.svs'));
+    const read = async () => Buffer.from((await engine.readRegion({ slideId, level: 0, x: 980, y: 980, width: 400, height: 300 })).data);
+    const before = await read();
+    const at = { kind: 'power' as const, objectivePower: 20 };
+    await engine.writeRegion({
+      slideId,
+      x: 980,
+      y: 980,
+      width: 400,
+      height: 300,
+      at,
+      path: join(out, 'in-place.png'),
+      format: 'png',
+      overwrite: false,
+      detections,
+    });
+    assert.deepEqual((await pixels(join(out, 'in-place.png'))).at(20, 40), TUMOR, 'the export has its cells');
+    assert.ok((await read()).equals(before), "the slide's pixels as they were");
+
+    const set = readGeoJsonDetections(JSON.stringify([cell(10, 10, 40, { name: 'Tumor', color: TUMOR })]), '/one.geojson');
+    const image = { data: new Uint8Array(100 * 100 * 3), width: 100, height: 100, channels: 3 as const };
+    const view = { x: 0, y: 0, scaleX: 1, scaleY: 1 };
+    const copied = await burnDetections(image, set, view);
+    assert.notEqual(copied.image.data, image.data);
+    assert.ok(
+      image.data.every((v) => v === 0),
+      'a copy drawn: the image as it was',
+    );
+    const own = await burnDetections(image, set, view, { inPlace: true });
+    assert.equal(own.image.data, image.data);
+    assert.deepEqual([...image.data.subarray((10 * 100 + 10) * 3, (10 * 100 + 10) * 3 + 3)], TUMOR);
+  });
+
   test('a bad detections file is refused, naming it, before anything is written', async () => {
     const { slideId } = await openSlide(engine, sharedSlide('CMU-1-Small-Region.svs'));
     const bad = join(out, 'lines.geojson');

@@ -36,21 +36,23 @@ export interface BurnDetectionsOptions {
   /** Whether each class (by index) is drawn; absent: all. */
   shown?: readonly boolean[] | undefined;
   drawing?: DetectionDrawing | undefined;
+  /** Draws into the image's own pixels (the caller's alone): the largest export is not held twice. */
+  inPlace?: boolean | undefined;
 }
 
 /**
- * Draws the detections that fall in the image (a copy of it); answers it and the classes drawn
- * (indices into set.classes).
+ * Draws the detections that fall in the image (a copy of it, unless `inPlace`); answers it and the
+ * classes drawn (indices into set.classes).
  */
 export async function burnDetections(
   image: RgbImage,
   set: DetectionSet,
   view: ImageView,
-  { signal, shown, drawing = DEFAULT_DETECTION_DRAWING }: BurnDetectionsOptions = {},
+  { signal, shown, drawing = DEFAULT_DETECTION_DRAWING, inPlace = false }: BurnDetectionsOptions = {},
 ): Promise<{ image: RgbImage; drawn: Set<number> }> {
   throwIfAborted(signal);
   const { width, height, channels } = image;
-  const data = new Uint8Array(image.data);
+  const data = inPlace ? image.data : new Uint8Array(image.data);
   const drawn = new Set<number>();
   const colours = set.classes.map((c) => c.color);
   const fill = drawing.style === 'fill';

@@ -240,7 +240,8 @@ async function regionImage(
     const ds = downsampleForPower(info, at.objectivePower)!;
     let image = await coloured(await regionAtDownsample(engine, slideId, info, region, ds, options.signal), options);
     let legend = null;
-    if (overlay) ({ image, legend } = await overlay.burn(image, { x, y, scaleX: 1 / ds, scaleY: 1 / ds }, options.signal));
+    // The region's pixels were made for this export alone (regionAtDownsample): drawn into, not copied.
+    if (overlay) ({ image, legend } = await overlay.burn(image, { x, y, scaleX: 1 / ds, scaleY: 1 / ds }, options.signal, true));
     // The scale bar takes the bottom-left corner: the legend then goes below the image.
     if (region.scaleBar && info.mpp) image = await withLegendBelow(await withScaleBar(image, info.mpp.x * ds), legend);
     else image = await withLegend(image, legend);

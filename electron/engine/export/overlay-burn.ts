@@ -49,8 +49,11 @@ export class ExportOverlay {
     return new ExportOverlay(annotations, detections, shown, files.detectionDrawing ?? DEFAULT_DETECTION_DRAWING, files.legend);
   }
 
-  /** The image with what falls in it drawn, and the legend of the classes it shows (null: none). */
-  async burn(image: RgbImage, view: ImageView, signal?: AbortSignal): Promise<{ image: RgbImage; legend: Rgba | null }> {
+  /**
+   * The image with what falls in it drawn, and the legend of the classes it shows (null: none).
+   * `owned`: the image's pixels are the caller's alone, to be drawn into rather than copied.
+   */
+  async burn(image: RgbImage, view: ImageView, signal?: AbortSignal, owned = false): Promise<{ image: RgbImage; legend: Rgba | null }> {
     let annotationClasses = new Set<string | null>();
     let detectionClasses = new Set<number>();
     if (this.detections)
@@ -58,6 +61,7 @@ export class ExportOverlay {
         signal,
         shown: this.detectionShown,
         drawing: this.detectionDrawing,
+        inPlace: owned,
       }));
     if (this.annotations) ({ image, drawn: annotationClasses } = await burnAnnotations(image, this.annotations, view));
     for (const name of annotationClasses) this.#annotationClasses.add(name);
