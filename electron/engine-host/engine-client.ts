@@ -11,7 +11,7 @@ import type { EngineOperation, OpenedSlide, RequestInput, RequestOf, ResponseOf 
 import type { RpcClient } from '../../shared/rpc';
 import type { SlideShown } from '../../shared/slide';
 import { type Child, type Replaced, Supervisor } from '../rpc/supervisor';
-import { STOPPED_FILE_SYSTEM } from './engine-settings';
+import { ENGINE_ENV, OVER_MEMORY_CAP, STOPPED_FILE_SYSTEM } from './engine-settings';
 import { openRequestShowing } from './open-request';
 
 /** A started engine process, with what a launcher gives a window to talk to it (a MessagePort, a channel). */
@@ -44,8 +44,18 @@ export interface EngineClientOptions {
   /** A new engine process is running with the open slides reopened (but those named): windows connect again now. */
   onRestarted?: (event: EngineRestartedEvent) => void;
   stallTimeoutMs?: number;
-  /** What a slide read when the engine stopped is told after why it stopped (the supervisor's default: to try again). */
+  /** What a slide read when the engine stopped is told after why it stopped (default afterEngineStop). */
   afterStop?: (reason: string) => string;
+}
+
+/**
+ * What a request the engine stopped under is told by default: where it ran over its memory cap, that
+ * the same request would again (trying again is no way out), and what is.
+ */
+export function afterEngineStop(reason: string): string {
+  return reason.includes(OVER_MEMORY_CAP)
+    ? `It was restarted. The same request would need as much memory again: ask for less (a smaller region or size), or set ${ENGINE_ENV.memoryCapMb} higher.`
+    : 'It was restarted; please try again.';
 }
 
 /** Two stops within this time while reading a slide, and that slide is not reopened. */
@@ -82,7 +92,7 @@ export class EngineClient<Connection> {
       pingWhenIdle: true,
       restartEagerly: true,
       ...(options.stallTimeoutMs !== undefined ? { stallTimeoutMs: options.stallTimeoutMs } : {}),
-      ...(options.afterStop !== undefined ? { afterStop: options.afterStop } : {}),
+      afterStop: options.afterStop ?? afterEngineStop,
       restore: (call) => this.reopen(call),
       onReplaced: (event) => this.stopped(event),
     });

@@ -201,6 +201,8 @@ describe('the engine process memory cap', () => {
       const read = await engine.call('engine:region', region);
       assert.equal(code(read), 'WORKER_FAILED');
       assert.match(!read.ok ? read.error.message : '', new RegExp(`over its memory cap of ${capMb} MB`));
+      // Not told to try again: the same read would meet the same cap.
+      assert.match(!read.ok ? read.error.message : '', /ask for less \(a smaller region or size\), or set SLIDESCOPE_ENGINE_MEMORY_CAP_MB higher\.$/);
       assert.ok(Date.now() - started < 20_000, `ended in ${Date.now() - started} ms`);
       assert.deepEqual(stops[0]?.slideIds, [slideId]);
       assert.ok(process.memoryUsage.rss() - parentRss < 100 * 2 ** 20, 'the parent never held the allocation');
