@@ -49,12 +49,9 @@ describe('detections burned into exports', () => {
     await engine.closeAll();
     await rm(out, { recursive: true, force: true });
   });
-
-  test('a region at 20x: each cell its outline and nucleus in its class colour, the slide inside, a legend of the two classes', async () => {
-    const { slideId } = await openSlide(engine, sharedSlide('CMU-1-Small-Region.svs'));
-    const path = join(out, 'region.png');
-    // At 20x (downsample 1) from (980, 980): the tumour cell's outline is columns and rows 20 to 60, its nucleus 30 to 50.
-    await engine.writeRegion({
+  /** 400 x 300 at 20x from (980, 980), with the cells. */
+  const writeCellsRegion = (slideId: string, path: string) =>
+    engine.writeRegion({
       slideId,
       x: 980,
       y: 980,
@@ -66,6 +63,12 @@ describe('detections burned into exports', () => {
       overwrite: false,
       detections,
     });
+
+  test('a region at 20x: each cell its outline and nucleus in its class colour, the slide inside, a legend of the two classes', async () => {
+    const { slideId } = await openSlide(engine, sharedSlide('CMU-1-Small-Region.svs'));
+    const path = join(out, 'region.png');
+    // At 20x (downsample 1) from (980, 980): the tumour cell's outline is columns and rows 20 to 60, its nucleus 30 to 50.
+    await writeCellsRegion(slideId, path);
     const image = await pixels(path);
     assert.deepEqual(image.at(20, 40), TUMOR, "the outline's left edge");
     assert.deepEqual(image.at(40, 60), TUMOR, "the outline's bottom edge");
@@ -290,19 +293,7 @@ describe('detections burned into exports', () => {
     const { slideId } = await openSlide(engine, sharedSlide('CMU-1-Small-Region.svs'));
     const read = async () => Buffer.from((await engine.readRegion({ slideId, level: 0, x: 980, y: 980, width: 400, height: 300 })).data);
     const before = await read();
-    const at = { kind: 'power' as const, objectivePower: 20 };
-    await engine.writeRegion({
-      slideId,
-      x: 980,
-      y: 980,
-      width: 400,
-      height: 300,
-      at,
-      path: join(out, 'in-place.png'),
-      format: 'png',
-      overwrite: false,
-      detections,
-    });
+    await writeCellsRegion(slideId, join(out, 'in-place.png'));
     assert.deepEqual((await pixels(join(out, 'in-place.png'))).at(20, 40), TUMOR, 'the export has its cells');
     assert.ok((await read()).equals(before), "the slide's pixels as they were");
 
