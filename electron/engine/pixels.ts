@@ -107,6 +107,42 @@ export async function toRaw(pipeline: Sharp): Promise<RgbImage> {
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: info.channels === 4 ? 4 : 3 };
 }
 
+/** The image to draw into: its own pixels when they are the caller's alone (`inPlace`), else a copy. */
+export function drawable(image: RgbImage, inPlace: boolean): RgbImage {
+  return inPlace ? image : { ...image, data: new Uint8Array(image.data) };
+}
+
+/** An image sharp composites over a rectangle of the pixels: the rectangle's size, raw RGBA or anything sharp reads (SVG, PNG). */
+export interface Overlay {
+  input: Buffer;
+  raw?: { width: number; height: number; channels: 4 };
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Composites the overlay into the image's own pixels: only the rectangle it covers goes through
+ * libvips and back (rows of full width as they lie, without a copy), so a 400 Mpx export is held once.
+ */
+export async function compositeInPlace(image: RgbImage, overlay: Overlay): Promise<void> {
+  const { left, top, width, height } = overlay;
+  if (left < 0 || top < 0 || left + width > image.width || top + height > image.height) throw new RangeError('the overlay must lie inside the image');
+  const c = image.channels;
+  const fullRows = left === 0 && width === image.width;
+  const under: RgbImage = fullRows
+    ? { ...image, data: image.data.subarray(top * width * c, (top + height) * width * c), height }
+    : cropRgb(image, left, top, width, height);
+  let piece = sharpFrom(under).composite([
+    { input: overlay.input, ...(overlay.raw ? { raw: overlay.raw } : {}), left: 0, top: 0, limitInputPixels: pixelCount(overlay) },
+  ]);
+  if (c === 3) piece = piece.removeAlpha();
+  const over = await toRaw(piece);
+  if (fullRows) image.data.set(over.data, top * width * c);
+  else copyRect(over, 0, 0, width, height, image, left, top);
+}
+
 /** Lanczos resampling, as OpenSlide's deep-zoom and thumbnail paths do it (PIL LANCZOS). */
 export async function resizeRgb(image: RgbImage, width: number, height: number): Promise<RgbImage> {
   if (image.width === width && image.height === height) return image;

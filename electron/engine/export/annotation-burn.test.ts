@@ -11,9 +11,12 @@ import { writeGeoJson } from '../../../shared/annotation-geojson';
 import { type AnnotationDocument, emptyDocument } from '../../../shared/annotations';
 import { legendLabels } from '../../../shared/i18n/class-label';
 import { createTranslator } from '../../../shared/i18n/i18n';
+import type { RgbImage } from '../../../shared/slide';
 import { openSlide } from '../../../testing/open-slide';
 import { sharedSlide } from '../../../testing/paths';
 import { SlideEngine } from '../engine';
+import { burnAnnotations, withLegend } from './annotation-burn';
+import { withScaleBar } from './scale-bar-burn';
 
 const TUMOR: [number, number, number] = [200, 0, 0];
 const STROMA: [number, number, number] = [150, 200, 150];
@@ -199,5 +202,72 @@ describe('annotations burned into exports', () => {
       { code: 'NOT_FOUND' },
     );
     assert.deepEqual(await readdir(folder), []);
+  });
+});
+
+describe('annotations drawn a band of rows at a time', () => {
+  /** A gradient, so that a pixel drawn over twice, or left out at a band's edge, shows. */
+  function gradient(width: number, height: number): RgbImage {
+    const data = new Uint8Array(width * height * 3);
+    for (let i = 0; i < width * height; i++) data.set([i % 251, (i >> 3) % 241, (i >> 7) % 239], i * 3);
+    return { data, width, height, channels: 3 };
+  }
+
+  function marks(): AnnotationDocument {
+    const doc = emptyDocument();
+    const add = (classification: string | null, shape: AnnotationDocument['annotations'][number]['shape']) =>
+      doc.annotations.push({ id: crypto.randomUUID(), name: '', description: '', classification, shape });
+    // Edges on, just above and just below the 10-row bands' boundaries; a slanted line crossing many;
+    // a point whose dot reaches into the band above its own; an ellipse and a polygon with a hole.
+    add('Tumor', { kind: 'rectangle', x0: 20, y0: 40, x1: 150, y1: 69.5 });
+    add('Stroma', { kind: 'line', points: [5, 19.2, 190, 131.7] });
+    add('Stroma', { kind: 'line', points: [10, 100.6, 180, 100.6] });
+    add(null, { kind: 'point', points: [60, 81, 120, 119.9, 199, 0] });
+    add('Tumor', { kind: 'ellipse', x0: 40, y0: 61.7, x1: 160, y1: 128.3 });
+    add('Necrosis', {
+      kind: 'polygon',
+      polygons: [
+        [
+          [30, 120, 170, 121, 160, 148, 35, 149],
+          [60, 128, 90, 128, 90, 140, 60, 140],
+        ],
+      ],
+    });
+    return doc;
+  }
+
+  test('the bands come out as the whole image drawn at once, drawn into the pixels only when told', async () => {
+    const image = gradient(200, 150);
+    const before = new Uint8Array(image.data);
+    const view = { x: 0, y: 0, scaleX: 1, scaleY: 1 };
+    const whole = await burnAnnotations(image, marks(), view, { bandPixels: 200 * 150 });
+    const banded = await burnAnnotations(image, marks(), view, { bandPixels: 200 * 10 });
+    assert.deepEqual(image.data, before, "a copy unless told: the caller's pixels as they were");
+    assert.notDeepEqual(whole.image.data, before, 'the annotations were drawn');
+    assert.deepEqual(banded.drawn, new Set(['Tumor', 'Stroma', null, 'Necrosis']));
+    let differ = 0;
+    for (let i = 0; i < whole.image.data.length; i++) if (whole.image.data[i] !== banded.image.data[i]) differ++;
+    assert.equal(differ, 0, 'bands of 10 rows differ from the whole in this many bytes');
+    const own = await burnAnnotations(image, marks(), view, { inPlace: true, bandPixels: 200 * 7 });
+    assert.equal(own.image.data, image.data, 'drawn into the pixels given');
+    assert.deepEqual(image.data, whole.image.data);
+  });
+
+  test('the legend and the scale bar are drawn into the pixels given when told, into a copy otherwise', async () => {
+    const image = gradient(300, 200);
+    const before = new Uint8Array(image.data);
+    const legend = { data: Buffer.alloc(40 * 30 * 4, 255), width: 40, height: 30 };
+    const copied = await withLegend(image, legend);
+    assert.deepEqual(image.data, before);
+    // White from the legend's corner (8, 200 - 30 - 8), the gradient beside it.
+    const at = (img: RgbImage, x: number, y: number) => [...img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3)];
+    assert.deepEqual(at(copied, 8, 162), [255, 255, 255]);
+    assert.deepEqual(at(copied, 48, 162), at(image, 48, 162));
+    const own = await withLegend(image, legend, true);
+    assert.equal(own.data, image.data);
+    assert.deepEqual(image.data, copied.data);
+    const barred = await withScaleBar(image, 1, true);
+    assert.equal(barred.data, image.data);
+    assert.notDeepEqual(image.data, copied.data, 'the scale bar drawn in');
   });
 });

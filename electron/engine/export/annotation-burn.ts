@@ -8,7 +8,7 @@ import { shapeBounds, shapePolygons } from '../../../shared/annotation-geometry'
 import { type Annotation, type AnnotationDocument, classColor, rgbToCss, type Shape } from '../../../shared/annotations';
 import type { LegendLabels } from '../../../shared/operations';
 import type { RgbImage } from '../../../shared/slide';
-import { copyRect, pixelCount, sharpFrom, toRaw } from '../pixels';
+import { compositeInPlace, copyRect, drawable } from '../pixels';
 import { renderText } from './panel-label';
 
 /** Where an image shows the slide: output pixel = (level-0 coordinate - origin) x scale. */
@@ -41,43 +41,60 @@ function pathData(shape: Shape, view: ImageView): string {
     .join('');
 }
 
-/** The annotations that fall in the image, each with its colour. */
-function visible(doc: AnnotationDocument, view: ImageView, width: number, height: number): Annotation[] {
-  const minX = view.x;
-  const minY = view.y;
-  const maxX = view.x + width / view.scaleX;
-  const maxY = view.y + height / view.scaleY;
-  return doc.annotations.filter((a) => {
-    const box = shapeBounds(a.shape);
-    return box.maxX >= minX && box.minX <= maxX && box.maxY >= minY && box.minY <= maxY;
-  });
+/** An annotation's box on the image (output pixels), its stroke or dot included. */
+function outputBounds(a: Annotation, view: ImageView): { minY: number; maxY: number; minX: number; maxX: number } {
+  const box = shapeBounds(a.shape);
+  const margin = POINT_RADIUS + STROKE_WIDTH;
+  const [x0, x1] = [(box.minX - view.x) * view.scaleX, (box.maxX - view.x) * view.scaleX];
+  const [y0, y1] = [(box.minY - view.y) * view.scaleY, (box.maxY - view.y) * view.scaleY];
+  return { minX: Math.min(x0, x1) - margin, maxX: Math.max(x0, x1) + margin, minY: Math.min(y0, y1) - margin, maxY: Math.max(y0, y1) + margin };
 }
 
-function overlaySvg(doc: AnnotationDocument, shown: readonly Annotation[], view: ImageView, width: number, height: number): string {
-  const byColor = new Map<string, { outlines: string[]; dots: string[] }>();
-  for (const a of shown) {
-    const color = rgbToCss(classColor(doc.classes, a.classification));
-    let group = byColor.get(color);
-    if (!group) {
-      group = { outlines: [], dots: [] };
-      byColor.set(color, group);
-    }
-    if (a.shape.kind === 'point') {
-      for (let i = 0; i < a.shape.points.length; i += 2) {
-        const cx = ((a.shape.points[i]! - view.x) * view.scaleX).toFixed(2);
-        const cy = ((a.shape.points[i + 1]! - view.y) * view.scaleY).toFixed(2);
-        group.dots.push(`<circle cx="${cx}" cy="${cy}" r="${POINT_RADIUS}"/>`);
-      }
-    } else {
-      group.outlines.push(pathData(a.shape, view));
-    }
+/** What an annotation adds to the overlay: its colour and its SVG in the image's output pixels. */
+interface Drawn {
+  color: string;
+  minY: number;
+  maxY: number;
+  /** Outline path data (lines and shapes) or circles (points). */
+  outline: string;
+  dots: string;
+}
+
+function drawnOf(doc: AnnotationDocument, a: Annotation, view: ImageView): Drawn {
+  const { minY, maxY } = outputBounds(a, view);
+  const color = rgbToCss(classColor(doc.classes, a.classification));
+  if (a.shape.kind !== 'point') return { color, minY, maxY, outline: pathData(a.shape, view), dots: '' };
+  const dots: string[] = [];
+  for (let i = 0; i < a.shape.points.length; i += 2) {
+    const cx = ((a.shape.points[i]! - view.x) * view.scaleX).toFixed(2);
+    const cy = ((a.shape.points[i + 1]! - view.y) * view.scaleY).toFixed(2);
+    dots.push(`<circle cx="${cx}" cy="${cy}" r="${POINT_RADIUS}"/>`);
   }
-  const layers = [...byColor].map(
-    ([color, g]) =>
-      `<path d="${g.outlines.join('')}" fill="none" stroke="${color}" stroke-width="${STROKE_WIDTH}" stroke-linejoin="round" fill-rule="evenodd"/>` +
-      `<g fill="${color}" stroke="#ffffff" stroke-width="1">${g.dots.join('')}</g>`,
-  );
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${layers.join('')}</svg>`;
+  return { color, minY, maxY, outline: '', dots: dots.join('') };
+}
+
+/** The overlay of the rows from `top`, `height` high: the drawings that reach them, moved up by `top`. */
+function bandSvg(drawn: readonly Drawn[], width: number, top: number, height: number): string | null {
+  // A layer a colour, in the order of the whole image's first drawing of each: every band overlaps them alike.
+  const byColor = new Map(drawn.map((d) => [d.color, { outlines: [] as string[], dots: [] as string[] }]));
+  let any = false;
+  for (const d of drawn) {
+    if (d.maxY < top || d.minY > top + height) continue;
+    const group = byColor.get(d.color)!;
+    if (d.outline) group.outlines.push(d.outline);
+    if (d.dots) group.dots.push(d.dots);
+    any = true;
+  }
+  if (!any) return null;
+  const layers = [...byColor]
+    .filter(([, g]) => g.outlines.length + g.dots.length > 0)
+    .map(
+      ([color, g]) =>
+        `<path d="${g.outlines.join('')}" fill="none" stroke="${color}" stroke-width="${STROKE_WIDTH}" stroke-linejoin="round" fill-rule="evenodd"/>` +
+        `<g fill="${color}" stroke="#ffffff" stroke-width="1">${g.dots.join('')}</g>`,
+    );
+  // Moved by whole pixels: each band's pixels come out as the whole image's would.
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><g transform="translate(0 ${-top})">${layers.join('')}</g></svg>`;
 }
 
 /** A row of a legend: a class's name and its colour. */
@@ -128,42 +145,62 @@ export async function renderLegend(entries: readonly LegendEntry[]): Promise<Rgb
   return { data, width, height };
 }
 
-/** Draws the annotations that fall in an image of the slide; answers the image and the classes drawn (null: unclassified). */
-export async function burnAnnotations(image: RgbImage, doc: AnnotationDocument, view: ImageView): Promise<{ image: RgbImage; drawn: Set<string | null> }> {
-  const shown = visible(doc, view, image.width, image.height);
+/** Pixels of the image drawn over at a time: the SVG's raster and libvips' copy of the band are this size, not the image's. */
+const BAND_PIXELS = 16 * 2 ** 20;
+
+export interface BurnAnnotationsOptions {
+  /** Draws into the image's own pixels (the caller's alone), else into a copy of them. */
+  inPlace?: boolean | undefined;
+  /** Pixels a band holds (tests). */
+  bandPixels?: number | undefined;
+}
+
+/**
+ * Draws the annotations that fall in an image of the slide, a band of rows at a time; answers the
+ * image and the classes drawn (null: unclassified).
+ */
+export async function burnAnnotations(
+  image: RgbImage,
+  doc: AnnotationDocument,
+  view: ImageView,
+  { inPlace = false, bandPixels = BAND_PIXELS }: BurnAnnotationsOptions = {},
+): Promise<{ image: RgbImage; drawn: Set<string | null> }> {
+  const { width, height } = image;
+  const shown = doc.annotations.filter((a) => {
+    const box = outputBounds(a, view);
+    return box.maxX >= 0 && box.minX <= width && box.maxY >= 0 && box.minY <= height;
+  });
   const drawn = new Set(shown.map((a) => a.classification));
   if (shown.length === 0) return { image, drawn };
-  const svg = Buffer.from(overlaySvg(doc, shown, view, image.width, image.height));
-  return {
-    image: await toRaw(
-      sharpFrom(image)
-        // The overlay is the image's size: as large as the image sharp was given.
-        .composite([{ input: svg, left: 0, top: 0, limitInputPixels: pixelCount(image) }])
-        .removeAlpha(),
-    ),
-    drawn,
-  };
+  const out = drawable(image, inPlace);
+  const drawings = shown.map((a) => drawnOf(doc, a, view));
+  const rows = Math.max(1, Math.floor(bandPixels / width));
+  for (let top = 0; top < height; top += rows) {
+    const bandHeight = Math.min(rows, height - top);
+    const svg = bandSvg(drawings, width, top, bandHeight);
+    if (svg) await compositeInPlace(out, { input: Buffer.from(svg), left: 0, top, width, height: bandHeight });
+  }
+  return { image: out, drawn };
 }
 
 /**
  * The legend in the image's bottom-left corner, or where it does not fit there (a small thumbnail),
- * in a band below it: a legend asked for is never left out.
+ * in a band below it: a legend asked for is never left out. `inPlace`: drawn into the image's own
+ * pixels (the caller's alone) when it fits, else into a copy.
  */
-export async function withLegend(image: RgbImage, legend: Rgba | null): Promise<RgbImage> {
+export async function withLegend(image: RgbImage, legend: Rgba | null, inPlace = false): Promise<RgbImage> {
   if (!legend) return image;
   if (legend.width + 2 * LEGEND_PAD > image.width || legend.height + 2 * LEGEND_PAD > image.height) return withLegendBelow(image, legend);
-  return toRaw(
-    sharpFrom(image)
-      .composite([
-        {
-          input: legend.data,
-          raw: { width: legend.width, height: legend.height, channels: 4 },
-          left: LEGEND_PAD,
-          top: image.height - legend.height - LEGEND_PAD,
-        },
-      ])
-      .removeAlpha(),
-  );
+  const out = drawable(image, inPlace);
+  await compositeInPlace(out, {
+    input: legend.data,
+    raw: { width: legend.width, height: legend.height, channels: 4 },
+    left: LEGEND_PAD,
+    top: image.height - legend.height - LEGEND_PAD,
+    width: legend.width,
+    height: legend.height,
+  });
+  return out;
 }
 
 /** The image with a band below it holding the legend (the 2x2 comparison's: one legend for four panels). */
@@ -173,9 +210,13 @@ export async function withLegendBelow(image: RgbImage, legend: Rgba | null): Pro
   const height = image.height + legend.height + 2 * LEGEND_PAD;
   const canvas: RgbImage = { data: new Uint8Array(width * height * 3).fill(255), width, height, channels: 3 };
   copyRect(image, 0, 0, image.width, image.height, canvas, 0, 0);
-  return toRaw(
-    sharpFrom(canvas)
-      .composite([{ input: legend.data, raw: { width: legend.width, height: legend.height, channels: 4 }, left: LEGEND_PAD, top: image.height + LEGEND_PAD }])
-      .removeAlpha(),
-  );
+  await compositeInPlace(canvas, {
+    input: legend.data,
+    raw: { width: legend.width, height: legend.height, channels: 4 },
+    left: LEGEND_PAD,
+    top: image.height + LEGEND_PAD,
+    width: legend.width,
+    height: legend.height,
+  });
+  return canvas;
 }

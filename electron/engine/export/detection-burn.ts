@@ -18,6 +18,7 @@ import {
 import { finishTurning, type Sliced } from '../../../shared/slices';
 import type { RgbImage } from '../../../shared/slide';
 import { throwIfAborted } from '../errors';
+import { drawable } from '../pixels';
 import type { ImageView } from './annotation-burn';
 
 /** Below this size on the image (output pixels) a detection is one pixel. */
@@ -51,8 +52,8 @@ export async function burnDetections(
   { signal, shown, drawing = DEFAULT_DETECTION_DRAWING, inPlace = false }: BurnDetectionsOptions = {},
 ): Promise<{ image: RgbImage; drawn: Set<number> }> {
   throwIfAborted(signal);
-  const { width, height, channels } = image;
-  const data = inPlace ? image.data : new Uint8Array(image.data);
+  const out = drawable(image, inPlace);
+  const { width, height, channels, data } = out;
   const drawn = new Set<number>();
   const colours = set.classes.map((c) => c.color);
   const fill = drawing.style === 'fill';
@@ -278,7 +279,7 @@ export async function burnDetections(
         else if (size >= DOT_BELOW) yield* fillArea(i, box);
       }),
     );
-  return { image: { ...image, data }, drawn };
+  return { image: out, drawn };
 }
 
 /** The indexes of `values` in the order of their values: by insertion for a cell's few, which a comparator's sort costs more than its pixels. */

@@ -85,7 +85,8 @@ export async function exportThumbnail(
   const pixelSize = pixelSizeAt(info, image.width / info.width, image.height / info.height);
   if (overlay) {
     const burned = await overlay.burn(image, { x: 0, y: 0, scaleX: image.width / info.width, scaleY: image.height / info.height }, options.signal);
-    image = await withLegend(burned.image, burned.legend);
+    // A copy the drawing made is this export's own: the legend goes into it.
+    image = await withLegend(burned.image, burned.legend, burned.image !== image);
   }
   await writeFileAtomic(outPath, await encodeImage(image, options.format, { provenance: options.provenance, pixelSize }), options.overwrite);
   options.onProgress?.({ done: 1, total: 1, label: 'thumbnail' });
@@ -243,8 +244,8 @@ async function regionImage(
     // The region's pixels were made for this export alone (regionAtDownsample): drawn into, not copied.
     if (overlay) ({ image, legend } = await overlay.burn(image, { x, y, scaleX: 1 / ds, scaleY: 1 / ds }, options.signal, true));
     // The scale bar takes the bottom-left corner: the legend then goes below the image.
-    if (region.scaleBar && info.mpp) image = await withLegendBelow(await withScaleBar(image, info.mpp.x * ds), legend);
-    else image = await withLegend(image, legend);
+    if (region.scaleBar && info.mpp) image = await withLegendBelow(await withScaleBar(image, info.mpp.x * ds, true), legend);
+    else image = await withLegend(image, legend, true);
     return { image, pixelSize: pixelSizeAt(info, 1 / ds, 1 / ds) };
   }
   if (options.annotations || options.detections || region.scaleBar)

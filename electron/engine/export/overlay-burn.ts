@@ -56,17 +56,20 @@ export class ExportOverlay {
   async burn(image: RgbImage, view: ImageView, signal?: AbortSignal, owned = false): Promise<{ image: RgbImage; legend: Rgba | null }> {
     let annotationClasses = new Set<string | null>();
     let detectionClasses = new Set<number>();
+    let drawn = image;
     if (this.detections)
-      ({ image, drawn: detectionClasses } = await burnDetections(image, this.detections, view, {
+      ({ image: drawn, drawn: detectionClasses } = await burnDetections(image, this.detections, view, {
         signal,
         shown: this.detectionShown,
         drawing: this.detectionDrawing,
         inPlace: owned,
       }));
-    if (this.annotations) ({ image, drawn: annotationClasses } = await burnAnnotations(image, this.annotations, view));
+    // The detections' copy, where they made one, is this call's own.
+    if (this.annotations)
+      ({ image: drawn, drawn: annotationClasses } = await burnAnnotations(drawn, this.annotations, view, { inPlace: owned || drawn !== image }));
     for (const name of annotationClasses) this.#annotationClasses.add(name);
     for (const index of detectionClasses) this.#detectionClasses.add(index);
-    return { image, legend: await this.#legend(annotationClasses, detectionClasses) };
+    return { image: drawn, legend: await this.#legend(annotationClasses, detectionClasses) };
   }
 
   /** The legend of every class drawn so far. */

@@ -3,14 +3,17 @@
 import sharp from 'sharp';
 import { chooseScaleBar } from '../../../shared/scale-bar';
 import type { RgbImage } from '../../../shared/slide';
-import { sharpFrom, toRaw } from '../pixels';
+import { compositeInPlace, drawable } from '../pixels';
 import { renderText } from './panel-label';
 
 const BAR_TARGET = 100;
 const BAR_MARGIN = 10;
 
-/** A scale bar in the panel's bottom-left corner: a dark bar and its length on a light badge, as the viewer shows it. */
-export async function withScaleBar(image: RgbImage, micronsPerPixel: number): Promise<RgbImage> {
+/**
+ * A scale bar in the panel's bottom-left corner: a dark bar and its length on a light badge, as the
+ * viewer shows it. `inPlace`: drawn into the image's own pixels (the caller's alone), else into a copy.
+ */
+export async function withScaleBar(image: RgbImage, micronsPerPixel: number, inPlace = false): Promise<RgbImage> {
   const spec = chooseScaleBar(micronsPerPixel, Math.min(BAR_TARGET, image.width / 3));
   if (!spec || image.width < 60 || image.height < 40) return image;
   const bar = Math.max(1, Math.round(spec.widthPx));
@@ -26,9 +29,7 @@ export async function withScaleBar(image: RgbImage, micronsPerPixel: number): Pr
     ])
     .png()
     .toBuffer();
-  return toRaw(
-    sharpFrom(image)
-      .composite([{ input: badge, left, top }])
-      .removeAlpha(),
-  );
+  const out = drawable(image, inPlace);
+  await compositeInPlace(out, { input: badge, left, top, width: badgeWidth, height: badgeHeight });
+  return out;
 }
