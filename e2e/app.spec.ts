@@ -90,7 +90,7 @@ test('a slow open ends as a tab behind what was asked for later; tabs narrow, th
     await page.getByRole('button', { name: 'Open…' }).click();
     await expect(page.getByRole('tab', { name })).toHaveAttribute('aria-selected', 'true');
   }
-  const strip = page.getByRole('tablist');
+  const strip = page.getByTestId('tab-strip');
   expect(await strip.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
   const inSight = async (name: string): Promise<boolean> =>
     strip.evaluate((el, tab) => {

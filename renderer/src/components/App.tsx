@@ -406,48 +406,56 @@ export function App() {
               </button>
             </div>
           </header>
-          {gallery && (
-            <GalleryView
-              key={gallery.galleryId}
-              gallery={gallery}
-              hidden={!galleryInView}
-              panelId={GALLERY_PANEL_ID}
-              labelledBy={GALLERY_TAB_ID}
-              onOpen={openFromGallery}
-            />
-          )}
-          {/* The tab shown labels the workspace below it; the compare view is no tab's panel. */}
-          {active && !galleryInView && (
-            <div className="workspace" {...(compared ? {} : { id: SLIDE_PANEL_ID, role: 'tabpanel', 'aria-labelledby': slideTabId(active.slideId) })}>
-              {compared ? (
-                <CompareView
-                  key={compared.map((s) => s.slideId).join(' ')}
-                  ref={compareView}
-                  slides={compared}
-                  onLeave={() => setCompare(null)}
-                  onExport={() => setExportingCompare({ field: compareView.current?.exportField() ?? null })}
-                  onNotice={pushNotice}
-                />
-              ) : (
-                // One key for the three: siblings sharing a key are not all replaced when it changes.
-                <Fragment key={active.slideId}>
-                  <SlideViewer
-                    ref={viewer}
-                    slide={active}
-                    grid={grid}
-                    navigatorVisible={navigatorVisible}
-                    metadataOpen={metadataOpen}
-                    fullscreen={fullscreen.active}
-                    onCommand={runCommand}
+          {/* The page's main content and its one level-one heading: the slide shown (the gallery has its own). */}
+          <main className="app-main">
+            {active && !galleryInView && (
+              <h1 className="visually-hidden" translate={compared ? undefined : 'no'}>
+                {compared ? t('compare.region') : active.info.name}
+              </h1>
+            )}
+            {gallery && (
+              <GalleryView
+                key={gallery.galleryId}
+                gallery={gallery}
+                hidden={!galleryInView}
+                panelId={GALLERY_PANEL_ID}
+                labelledBy={GALLERY_TAB_ID}
+                onOpen={openFromGallery}
+              />
+            )}
+            {/* The tab shown labels the workspace below it; the compare view is no tab's panel. */}
+            {active && !galleryInView && (
+              <div className="workspace" {...(compared ? {} : { id: SLIDE_PANEL_ID, role: 'tabpanel', 'aria-labelledby': slideTabId(active.slideId) })}>
+                {compared ? (
+                  <CompareView
+                    key={compared.map((s) => s.slideId).join(' ')}
+                    ref={compareView}
+                    slides={compared}
+                    onLeave={() => setCompare(null)}
+                    onExport={() => setExportingCompare({ field: compareView.current?.exportField() ?? null })}
                     onNotice={pushNotice}
-                    onShownAs={(info) => slides.showAs(active.slideId, info)}
                   />
-                  {annotationsOpen && annotations && <AnnotationPanel session={annotations} onClose={toggleAnnotations} onNotice={pushNotice} />}
-                  {metadataOpen && <MetadataPanel slide={active} onClose={() => setMetadataOpen(false)} />}
-                </Fragment>
-              )}
-            </div>
-          )}
+                ) : (
+                  // One key for the three: siblings sharing a key are not all replaced when it changes.
+                  <Fragment key={active.slideId}>
+                    <SlideViewer
+                      ref={viewer}
+                      slide={active}
+                      grid={grid}
+                      navigatorVisible={navigatorVisible}
+                      metadataOpen={metadataOpen}
+                      fullscreen={fullscreen.active}
+                      onCommand={runCommand}
+                      onNotice={pushNotice}
+                      onShownAs={(info) => slides.showAs(active.slideId, info)}
+                    />
+                    {annotationsOpen && annotations && <AnnotationPanel session={annotations} onClose={toggleAnnotations} onNotice={pushNotice} />}
+                    {metadataOpen && <MetadataPanel slide={active} onClose={() => setMetadataOpen(false)} />}
+                  </Fragment>
+                )}
+              </div>
+            )}
+          </main>
         </>
       ) : (
         <WelcomeScreen

@@ -105,7 +105,7 @@ export function GalleryView({ gallery, hidden, panelId, labelledBy, onOpen }: Ga
   return (
     <section className="gallery" id={panelId} role="tabpanel" aria-labelledby={labelledBy} hidden={hidden} data-testid="gallery">
       <header className="gallery-header">
-        <h2 className="gallery-title">{t('gallery.heading', { folder: gallery.name })}</h2>
+        <h1 className="gallery-title">{t('gallery.heading', { folder: gallery.name })}</h1>
         <p className="muted">
           {t('gallery.count', { count: gallery.slides.length })} · <span translate="no">{gallery.folder}</span>
         </p>

@@ -42,12 +42,13 @@ export function Modal({ title, onClose, children, size = 'normal' }: ModalProps)
     // biome-ignore lint/a11y/noStaticElementInteractions: a click outside the dialog is a mouse shortcut for its Close button and Escape, which keyboard users have
     <div className="modal-backdrop" onMouseDown={(event) => event.target === event.currentTarget && onClose()}>
       <div className={size === 'normal' ? 'modal' : `modal modal-${size}`} ref={dialog} role="dialog" aria-modal="true" aria-labelledby={titleId} tabIndex={-1}>
-        <header className="modal-header">
+        {/* Not a <header>: at the top of the document (a dialog is not a section) it would be a second banner. */}
+        <div className="modal-header">
           <h2 id={titleId}>{title}</h2>
           <button ref={closeButton} type="button" className="icon-button" onClick={onClose} aria-label={t('common.close')} title={t('common.closeEsc')}>
             <Icon name="close" />
           </button>
-        </header>
+        </div>
         <div className="modal-body">{children}</div>
       </div>
     </div>

@@ -55,9 +55,9 @@ export function SlideTabs({ slides, activeId, onActivate, onClose, onCompare, pa
   }, [slides]);
   // On a focused tab, the arrows, Home and End go to another tab and show it, as in any tab list
   // (the window's arrow keys would pan the slide instead: they wait for a prevented event).
-  const moveBetweenTabs = (event: KeyboardEvent<HTMLDivElement>): void => {
-    const target = event.target as HTMLElement;
-    if (target.getAttribute('role') !== 'tab' || event.altKey || event.ctrlKey || event.metaKey) return;
+  const moveBetweenTabs = (event: KeyboardEvent<HTMLButtonElement>): void => {
+    const target = event.currentTarget;
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
     // The gallery's tab is first, under the id '' here.
     const ids = [...(gallery ? [''] : []), ...slides.map((s) => s.slideId)];
     const at = ids.indexOf(target.dataset['slideId'] ?? '');
@@ -70,15 +70,21 @@ export function SlideTabs({ slides, activeId, onActivate, onClose, onCompare, pa
     else onActivate(next);
     list.current?.querySelector<HTMLElement>(`[data-slide-id="${CSS.escape(next)}"]`)?.focus();
   };
+  const tabIds = [...(gallery ? [GALLERY_TAB_ID] : []), ...slides.map((s) => slideTabId(s.slideId))];
   return (
     <div className="tabs-bar">
-      <div ref={list} className="tabs" role="tablist" aria-label={t('tabs.list')} onKeyDown={moveBetweenTabs}>
+      {/* The tab list holds the tabs alone, as assistive technology expects (ARIA's tablist owns only
+          tabs): it owns them by id, and each tab's close button stays beside it in the strip, a button
+          of its own that screen readers list after the tabs. */}
+      <div role="tablist" className="tabs-owner" aria-label={t('tabs.list')} aria-owns={tabIds.join(' ')} />
+      <div ref={list} className="tabs" data-testid="tab-strip">
         {gallery && (
           <div className={gallery.selected ? 'tab tab-gallery tab-active' : 'tab tab-gallery'}>
             <button
               type="button"
               role="tab"
               id={GALLERY_TAB_ID}
+              onKeyDown={moveBetweenTabs}
               aria-selected={gallery.selected}
               aria-controls={gallery.panelId}
               tabIndex={gallery.selected || !slides.some((s) => s.slideId === activeId) ? 0 : -1}
@@ -111,6 +117,7 @@ export function SlideTabs({ slides, activeId, onActivate, onClose, onCompare, pa
                 type="button"
                 role="tab"
                 id={slideTabId(slide.slideId)}
+                onKeyDown={moveBetweenTabs}
                 aria-selected={active}
                 aria-controls={panelId ?? undefined}
                 tabIndex={stop ? 0 : -1}
