@@ -2,11 +2,12 @@
 // focused control goes away, and single-key shortcuts never act on a slide behind a dialog; and every
 // screen passes axe-core's checks (WCAG 2.1 A and AA, and its best practices), in English and Korean.
 
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
+import { fixturePath } from '../testing/fixtures';
 import { copySlideForEachTest, expect, koreanTest, slidePath, test } from './fixtures';
 import { currentImageZoom, waitForTiles } from './host/viewer-probe';
 
@@ -14,8 +15,10 @@ const CMU = 'CMU-1-Small-Region.svs';
 
 /** A copy of CMU-1 in a folder of its own, for tests that annotate: annotations are saved beside the slide. */
 let copy: string;
+let copyFolder: string;
 copySlideForEachTest(CMU, 'a11y', (made) => {
   copy = made.path;
+  copyFolder = made.dir;
 });
 
 /** Where the focus is: the active element's test id, tag and role, or BODY. */
@@ -542,3 +545,63 @@ for (const [language, languageTest] of [
     expect(found).toEqual([]);
   });
 }
+
+test('axe finds nothing wrong in what the screens show as they are used: a notice, About, channels, detections, an annotation drawn, each kind of export', async ({
+  host,
+}) => {
+  test.setTimeout(90_000);
+  const { page } = host;
+  const found: string[] = [];
+  await host.drop([slidePath('histolab_broken-html.svs')]);
+  await expect(page.getByTestId('notice')).toBeVisible();
+  found.push(...(await axeViolations(page, 'error notice')));
+  await host.emit('app:menu-command', 'show-about');
+  await expect(page.getByRole('dialog', { name: 'About Slidescope' })).toBeVisible();
+  found.push(...(await axeViolations(page, 'about')));
+  await page.keyboard.press('Escape');
+  await host.drop([await fixturePath('ome-fluorescence-16bit')]);
+  await waitForTiles(page);
+  await page.keyboard.press('Shift+C');
+  await expect(page.getByTestId('channel-controls')).toBeVisible();
+  found.push(...(await axeViolations(page, 'channels')));
+  await page.keyboard.press('Shift+C');
+  // Cells over the copy of a generated slide, and a rectangle drawn over them.
+  const cells = Array.from({ length: 20 }, (_, i) => {
+    const [x, y] = [200 + i * 40, 200];
+    const ring = [
+      [x, y],
+      [x + 30, y],
+      [x + 30, y + 30],
+      [x, y + 30],
+      [x, y],
+    ];
+    return {
+      type: 'Feature',
+      geometry: { type: 'Polygon', coordinates: [ring] },
+      properties: { objectType: 'cell', classification: { name: i % 2 ? 'Tumor' : 'Stroma' } },
+    };
+  });
+  const file = join(copyFolder, 'cells.geojson');
+  await writeFile(file, JSON.stringify({ type: 'FeatureCollection', features: cells }));
+  await host.drop([copy]);
+  await waitForTiles(page, { slide: CMU });
+  await page.keyboard.press('a');
+  host.main.annotationDialogs.detectionsPath = file;
+  await page.getByTestId('detections').getByTestId('detections-show').click();
+  await expect(page.getByTestId('detections-counts')).toHaveText('20 cells');
+  found.push(...(await axeViolations(page, 'detections')));
+  await page.keyboard.press('b');
+  const view = (await page.getByTestId('osd-host').boundingBox())!;
+  await page.mouse.move(view.x + 100, view.y + 100);
+  await page.mouse.down();
+  await page.mouse.move(view.x + 250, view.y + 220, { steps: 5 });
+  await page.mouse.up();
+  await expect(page.getByTestId('annotation-row')).toHaveCount(1);
+  found.push(...(await axeViolations(page, 'an annotation drawn')));
+  await page.getByTestId('cmd-export').click();
+  for (const kind of ['thumbnail', 'set', 'region']) {
+    await page.getByTestId(`export-kind-${kind}`).click();
+    found.push(...(await axeViolations(page, `export: ${kind}`)));
+  }
+  expect(found).toEqual([]);
+});
