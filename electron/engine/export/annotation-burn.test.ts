@@ -147,6 +147,12 @@ describe('annotations burned into exports', () => {
     assert.equal(info.mpp?.x.toFixed(3), '0.499');
     const bar = { left: 16, top: 300 - 10 - 29, width: 100, height: 16 };
     assert.ok((await countColor(path, bar, [0x1f, 0x23, 0x28])) >= 4 * 90, 'the scale bar');
+    // The clipboard's PNG of the same: the band below said in its size, the same pixels as the file.
+    const copied = await engine.regionPng({ ...region, annotations, scaleBar: true });
+    const decoded = await sharp(copied.bytes).raw().toBuffer({ resolveWithObject: true });
+    assert.deepEqual([copied.width, copied.height], [decoded.info.width, decoded.info.height]);
+    assert.deepEqual([copied.width, copied.height], [meta.width, meta.height]);
+    assert.ok(decoded.data.equals((await sharp(path).raw().toBuffer({ resolveWithObject: true })).data), 'the clipboard image is the file');
     // Plain, it is the region alone.
     const plain = join(out, 'region-plain.png');
     await engine.writeRegion({ ...region, path: plain, format: 'png', overwrite: false });

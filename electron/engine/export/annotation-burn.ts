@@ -183,6 +183,21 @@ export async function burnAnnotations(
   return { image: out, drawn };
 }
 
+/** Whether the legend fits in the image's bottom-left corner, with its margin. */
+export function legendFits(image: { width: number; height: number }, legend: Rgba): boolean {
+  return legend.width + 2 * LEGEND_PAD <= image.width && legend.height + 2 * LEGEND_PAD <= image.height;
+}
+
+/** An image with a band below it holding its legend: the whole's size, and where the legend lies in it. */
+export function legendBand(image: { width: number; height: number }, legend: Rgba): { width: number; height: number; left: number; top: number } {
+  return {
+    width: Math.max(image.width, legend.width + 2 * LEGEND_PAD),
+    height: image.height + legend.height + 2 * LEGEND_PAD,
+    left: LEGEND_PAD,
+    top: image.height + LEGEND_PAD,
+  };
+}
+
 /**
  * The legend in the image's bottom-left corner, or where it does not fit there (a small thumbnail),
  * in a band below it: a legend asked for is never left out. `inPlace`: drawn into the image's own
@@ -190,7 +205,7 @@ export async function burnAnnotations(
  */
 export async function withLegend(image: RgbImage, legend: Rgba | null, inPlace = false): Promise<RgbImage> {
   if (!legend) return image;
-  if (legend.width + 2 * LEGEND_PAD > image.width || legend.height + 2 * LEGEND_PAD > image.height) return withLegendBelow(image, legend);
+  if (!legendFits(image, legend)) return withLegendBelow(image, legend);
   const out = drawable(image, inPlace);
   await compositeInPlace(out, {
     input: legend.data,
@@ -206,15 +221,13 @@ export async function withLegend(image: RgbImage, legend: Rgba | null, inPlace =
 /** The image with a band below it holding the legend (the 2x2 comparison's: one legend for four panels). */
 export async function withLegendBelow(image: RgbImage, legend: Rgba | null): Promise<RgbImage> {
   if (!legend) return image;
-  const width = Math.max(image.width, legend.width + 2 * LEGEND_PAD);
-  const height = image.height + legend.height + 2 * LEGEND_PAD;
-  const canvas: RgbImage = { data: new Uint8Array(width * height * 3).fill(255), width, height, channels: 3 };
+  const band = legendBand(image, legend);
+  const canvas: RgbImage = { data: new Uint8Array(band.width * band.height * 3).fill(255), width: band.width, height: band.height, channels: 3 };
   copyRect(image, 0, 0, image.width, image.height, canvas, 0, 0);
   await compositeInPlace(canvas, {
     input: legend.data,
     raw: { width: legend.width, height: legend.height, channels: 4 },
-    left: LEGEND_PAD,
-    top: image.height + LEGEND_PAD,
+    ...band,
     width: legend.width,
     height: legend.height,
   });

@@ -3,6 +3,7 @@ import { type Provenance, provenanceXmp } from '../../../shared/provenance';
 import type { Mpp, RgbImage } from '../../../shared/slide';
 import { sharpFrom } from '../pixels';
 import { pngChunk, withChunk } from '../png-chunks';
+import { legendBand, type Rgba } from './annotation-burn';
 
 export interface EncodeOptions {
   /** What the image is made from, written in as XMP. */
@@ -13,6 +14,11 @@ export interface EncodeOptions {
    * gives none or the pixels have no one size (a comparison of several magnifications).
    */
   pixelSize?: Mpp | null | undefined;
+  /**
+   * A legend in a band below the image, put there as the image is encoded (libvips draws the band as
+   * it writes): the largest export with a legend below is not held twice.
+   */
+  legendBelow?: Rgba | null | undefined;
 }
 
 /**
@@ -20,8 +26,16 @@ export interface EncodeOptions {
  * deflate-compressed, lossless. PNG and TIFF keep an alpha channel (a region's outside of the slide).
  */
 export async function encodeImage(image: RgbImage, format: ImageFormat, options: EncodeOptions = {}): Promise<Uint8Array> {
-  const { provenance, pixelSize } = options;
-  const pipeline = provenance ? sharpFrom(image).withXmp(provenanceXmp(provenance)) : sharpFrom(image);
+  const { provenance, pixelSize, legendBelow } = options;
+  let pipeline = sharpFrom(image);
+  if (legendBelow) {
+    const band = legendBand(image, legendBelow);
+    pipeline = pipeline
+      .extend({ bottom: band.height - image.height, right: band.width - image.width, background: '#ffffff' })
+      .composite([{ input: legendBelow.data, raw: { width: legendBelow.width, height: legendBelow.height, channels: 4 }, left: band.left, top: band.top }]);
+    if (image.channels === 3) pipeline = pipeline.removeAlpha();
+  }
+  if (provenance) pipeline = pipeline.withXmp(provenanceXmp(provenance));
   let out: Uint8Array;
   if (format === 'png') {
     out = withChunk(await pipeline.png({ compressionLevel: 6 }).toBuffer(), physChunk(pixelSize ?? null));

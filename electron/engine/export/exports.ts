@@ -16,7 +16,7 @@ import type { SlideEngineApi } from '../engine-api';
 import { SlideError } from '../errors';
 import { resizeRgb, sharpFrom, toRaw } from '../pixels';
 import { MAX_REGION_PIXELS } from '../region-reader';
-import { type ImageView, withLegend, withLegendBelow } from './annotation-burn';
+import { type ImageView, legendBand, legendFits, type Rgba, withLegend, withLegendBelow } from './annotation-burn';
 import { writeFileAtomic } from './atomic-file';
 import { composeComparison } from './comparison';
 import { encodeImage } from './encode-image';
@@ -230,7 +230,7 @@ async function regionImage(
   info: SlideInfo,
   region: RegionRequest,
   options: ImageOptions,
-): Promise<{ image: RgbImage; pixelSize: Mpp | null }> {
+): Promise<{ image: RgbImage; pixelSize: Mpp | null; legendBelow: Rgba | null }> {
   const { x, y, width, height, at } = region;
   if (at.kind === 'power') {
     check(powerProblem(info, at.objectivePower), info);
@@ -243,10 +243,11 @@ async function regionImage(
     let legend = null;
     // The region's pixels were made for this export alone (regionAtDownsample): drawn into, not copied.
     if (overlay) ({ image, legend } = await overlay.burn(image, { x, y, scaleX: 1 / ds, scaleY: 1 / ds }, options.signal, true));
-    // The scale bar takes the bottom-left corner: the legend then goes below the image.
-    if (region.scaleBar && info.mpp) image = await withLegendBelow(await withScaleBar(image, info.mpp.x * ds, true), legend);
-    else image = await withLegend(image, legend, true);
-    return { image, pixelSize: pixelSizeAt(info, 1 / ds, 1 / ds) };
+    const pixelSize = pixelSizeAt(info, 1 / ds, 1 / ds);
+    // The scale bar takes the bottom-left corner: the legend then goes below the image, as it is encoded.
+    if (region.scaleBar && info.mpp) image = await withScaleBar(image, info.mpp.x * ds, true);
+    if (legend && ((region.scaleBar && info.mpp) || !legendFits(image, legend))) return { image, pixelSize, legendBelow: legend };
+    return { image: await withLegend(image, legend, true), pixelSize, legendBelow: null };
   }
   if (options.annotations || options.detections || region.scaleBar)
     throw new SlideError(
@@ -257,7 +258,7 @@ async function regionImage(
   const level = info.levels[at.level];
   if (!level) throw new SlideError('INVALID_ARGUMENT', `The slide has levels 0 to ${info.levels.length - 1}; there is no level ${at.level}.`, info.path);
   const rgba = await coloured(await engine.readRegion({ slideId, level: at.level, x, y, width, height }, { signal: options.signal }), options);
-  return { image: rgba, pixelSize: pixelSizeAt(info, level.width / info.width, level.height / info.height) };
+  return { image: rgba, pixelSize: pixelSizeAt(info, level.width / info.width, level.height / info.height), legendBelow: null };
 }
 
 /** A region (regionImage) written to a file. */
@@ -269,13 +270,14 @@ export async function exportRegion(
   outPath: string,
   options: ExportOptions,
 ): Promise<string> {
-  const { image, pixelSize } = await regionImage(engine, slideId, info, region, options);
-  await writeFileAtomic(outPath, await encodeImage(image, options.format, { provenance: options.provenance, pixelSize }), options.overwrite);
+  const { image, pixelSize, legendBelow } = await regionImage(engine, slideId, info, region, options);
+  await writeFileAtomic(outPath, await encodeImage(image, options.format, { provenance: options.provenance, pixelSize, legendBelow }), options.overwrite);
   return outPath;
 }
 
 /** A region (regionImage) as a PNG in memory: what the app puts on the clipboard. */
 export async function regionPng(engine: ExportPixels, slideId: string, info: SlideInfo, region: RegionRequest, options: ImageOptions): Promise<EncodedImage> {
-  const { image, pixelSize } = await regionImage(engine, slideId, info, region, options);
-  return { bytes: await encodeImage(image, 'png', { pixelSize }), mime: 'image/png', width: image.width, height: image.height };
+  const { image, pixelSize, legendBelow } = await regionImage(engine, slideId, info, region, options);
+  const { width, height } = legendBelow ? legendBand(image, legendBelow) : image;
+  return { bytes: await encodeImage(image, 'png', { pixelSize, legendBelow }), mime: 'image/png', width, height };
 }
