@@ -8,7 +8,7 @@ import { shapeBounds, shapePolygons } from '../../../shared/annotation-geometry'
 import { type Annotation, type AnnotationDocument, classColor, rgbToCss, type Shape } from '../../../shared/annotations';
 import type { LegendLabels } from '../../../shared/operations';
 import type { RgbImage } from '../../../shared/slide';
-import { compositeInPlace, copyRect, drawable } from '../pixels';
+import { compositeInPlace, drawable } from '../pixels';
 import { renderText } from './panel-label';
 
 /** Where an image shows the slide: output pixel = (level-0 coordinate - origin) x scale. */
@@ -199,13 +199,11 @@ export function legendBand(image: { width: number; height: number }, legend: Rgb
 }
 
 /**
- * The legend in the image's bottom-left corner, or where it does not fit there (a small thumbnail),
- * in a band below it: a legend asked for is never left out. `inPlace`: drawn into the image's own
- * pixels (the caller's alone) when it fits, else into a copy.
+ * The legend in the image's bottom-left corner, which it must fit (legendFits). `inPlace`: drawn into
+ * the image's own pixels (the caller's alone), else into a copy.
  */
 export async function withLegend(image: RgbImage, legend: Rgba | null, inPlace = false): Promise<RgbImage> {
   if (!legend) return image;
-  if (!legendFits(image, legend)) return withLegendBelow(image, legend);
   const out = drawable(image, inPlace);
   await compositeInPlace(out, {
     input: legend.data,
@@ -218,18 +216,16 @@ export async function withLegend(image: RgbImage, legend: Rgba | null, inPlace =
   return out;
 }
 
-/** The image with a band below it holding the legend (the 2x2 comparison's: one legend for four panels). */
-export async function withLegendBelow(image: RgbImage, legend: Rgba | null): Promise<RgbImage> {
-  if (!legend) return image;
-  const band = legendBand(image, legend);
-  const canvas: RgbImage = { data: new Uint8Array(band.width * band.height * 3).fill(255), width: band.width, height: band.height, channels: 3 };
-  copyRect(image, 0, 0, image.width, image.height, canvas, 0, 0);
-  await compositeInPlace(canvas, {
-    input: legend.data,
-    raw: { width: legend.width, height: legend.height, channels: 4 },
-    ...band,
-    width: legend.width,
-    height: legend.height,
-  });
-  return canvas;
+/**
+ * Where a legend asked for goes: in the image's bottom-left corner, or, `below` (a scale bar holds the
+ * corner) or where it does not fit there (a small thumbnail), in a band below the image that the
+ * encoder adds (encodeImage's `legendBelow`): never left out, and the image never copied for it.
+ */
+export async function placeLegend(
+  image: RgbImage,
+  legend: Rgba | null,
+  { inPlace = false, below = false }: { inPlace?: boolean; below?: boolean } = {},
+): Promise<{ image: RgbImage; legendBelow: Rgba | null }> {
+  if (legend && (below || !legendFits(image, legend))) return { image, legendBelow: legend };
+  return { image: await withLegend(image, legend, inPlace), legendBelow: null };
 }

@@ -16,7 +16,7 @@ import type { SlideEngineApi } from '../engine-api';
 import { SlideError } from '../errors';
 import { resizeRgb, sharpFrom, toRaw } from '../pixels';
 import { MAX_REGION_PIXELS } from '../region-reader';
-import { type ImageView, legendBand, legendFits, type Rgba, withLegend, withLegendBelow } from './annotation-burn';
+import { type ImageView, legendBand, placeLegend, type Rgba } from './annotation-burn';
 import { writeFileAtomic } from './atomic-file';
 import { composeComparison } from './comparison';
 import { encodeImage } from './encode-image';
@@ -83,12 +83,13 @@ export async function exportThumbnail(
   options.onProgress?.({ done: 0, total: 1, label: 'thumbnail' });
   let image = await coloured(await engine.thumbnail({ slideId, spec }, { signal: options.signal }), options);
   const pixelSize = pixelSizeAt(info, image.width / info.width, image.height / info.height);
+  let legendBelow: Rgba | null = null;
   if (overlay) {
     const burned = await overlay.burn(image, { x: 0, y: 0, scaleX: image.width / info.width, scaleY: image.height / info.height }, options.signal);
     // A copy the drawing made is this export's own: the legend goes into it.
-    image = await withLegend(burned.image, burned.legend, burned.image !== image);
+    ({ image, legendBelow } = await placeLegend(burned.image, burned.legend, { inPlace: burned.image !== image }));
   }
-  await writeFileAtomic(outPath, await encodeImage(image, options.format, { provenance: options.provenance, pixelSize }), options.overwrite);
+  await writeFileAtomic(outPath, await encodeImage(image, options.format, { provenance: options.provenance, pixelSize, legendBelow }), options.overwrite);
   options.onProgress?.({ done: 1, total: 1, label: 'thumbnail' });
   return outPath;
 }
@@ -123,7 +124,7 @@ export async function exportComparison(
   const total = powers.length + 2;
   const panels: Array<{ image: RgbImage; label: string }> = [];
   /** Each magnification's own file: its panel, with the legend of the classes drawn in it. */
-  const singles: Array<{ image: RgbImage; pixelSize: Mpp | null }> = [];
+  const singles: Array<{ image: RgbImage; pixelSize: Mpp | null; legendBelow: Rgba | null }> = [];
   for (const [i, power] of powers.entries()) {
     options.onProgress?.({ done: i, total, label: formatPower(power) });
     const downsample = downsampleForPower(info, power)!;
@@ -153,9 +154,9 @@ export async function exportComparison(
     if (overlay) {
       const burned = await overlay.burn(image, view, options.signal);
       image = burned.image;
-      singles.push({ image: await withLegend(image, burned.legend), pixelSize });
+      singles.push({ ...(await placeLegend(image, burned.legend)), pixelSize });
     } else {
-      singles.push({ image, pixelSize });
+      singles.push({ image, pixelSize, legendBelow: null });
     }
     panels.push({ image, label });
   }
@@ -166,12 +167,12 @@ export async function exportComparison(
   const legend = overlay ? await overlay.legendOfAll() : null;
   const files = [
     ...(await Promise.all(
-      singles.map(async ({ image, pixelSize }, i) => ({
+      singles.map(async ({ image, pixelSize, legendBelow }, i) => ({
         path: join(outDir, names.perPower[i]!),
-        bytes: await encodeImage(image, options.format, { pixelSize }),
+        bytes: await encodeImage(image, options.format, { pixelSize, legendBelow }),
       })),
     )),
-    { path: options.comparisonPath ?? join(outDir, names.comparison), bytes: await encodeImage(await withLegendBelow(composite, legend), options.format) },
+    { path: options.comparisonPath ?? join(outDir, names.comparison), bytes: await encodeImage(composite, options.format, { legendBelow: legend }) },
   ];
   if (!options.overwrite) {
     const taken = (await Promise.all(files.map(async (f) => ((await exists(f.path)) ? f.path : null)))).filter((p) => p !== null);
@@ -246,8 +247,7 @@ async function regionImage(
     const pixelSize = pixelSizeAt(info, 1 / ds, 1 / ds);
     // The scale bar takes the bottom-left corner: the legend then goes below the image, as it is encoded.
     if (region.scaleBar && info.mpp) image = await withScaleBar(image, info.mpp.x * ds, true);
-    if (legend && ((region.scaleBar && info.mpp) || !legendFits(image, legend))) return { image, pixelSize, legendBelow: legend };
-    return { image: await withLegend(image, legend, true), pixelSize, legendBelow: null };
+    return { ...(await placeLegend(image, legend, { inPlace: true, below: region.scaleBar === true && info.mpp !== null })), pixelSize };
   }
   if (options.annotations || options.detections || region.scaleBar)
     throw new SlideError(
