@@ -5,7 +5,7 @@
 import type { Page } from '@playwright/test';
 import { fixturePath } from '../testing/fixtures';
 import { expect, test } from './fixtures';
-import type { SlidescopeHost } from './host/slidescope-host';
+import type { InvokeRecord, SlidescopeHost } from './host/slidescope-host';
 import { canvasSize, readCanvas, readGridCanvas, stopBlankWatch, waitForGridTiles, waitForTiles, watchBlankFrames } from './host/viewer-probe';
 
 /** The mean red, green and blue of the pixels the slide covers (the rest of a canvas is background). */
@@ -73,6 +73,10 @@ test("a z-stack's plane and its channels changed: the view and its navigator nev
   await watchBlankFrames(page);
   await slider.focus();
   await page.keyboard.press('End');
+  // Busy (for assistive technology and waitForTiles) from the step until the new plane's tiles are asked for.
+  const view = page.getByTestId('osd-host');
+  await expect(view).toHaveAttribute('aria-busy', 'true');
+  await expect(view).toHaveAttribute('aria-busy', 'false');
   // The deepest plane is darker: the change has been drawn.
   await expect.poll(() => viewMean(page)).toBeLessThan(top - 5);
   await waitForTiles(page);
@@ -96,13 +100,23 @@ test("planes stepped through faster than their tiles come: never the background,
   const cancelled = () => host.invocationsOf('slide:cancel-tiles').length;
   const cancelledBefore = cancelled();
   // Each step is asked of the engine (past the panel's settling delay) while the previous one's tiles are on their way.
-  host.tileLatencyMs = 600;
+  host.tileLatencyMs = 1200;
 
   await watchBlankFrames(page);
   const mostItems = await watchItems(page);
-  for (const key of ['End', 'ArrowLeft', 'ArrowLeft']) {
+  const asked = (z: number): InvokeRecord | undefined =>
+    host.invocationsOf('slide:set-channels').find((i) => (i.request as { plane?: { z: number } }).plane?.z === z && i.answeredAt !== undefined);
+  // Each step is taken once the previous plane's tiles are asked for (not before: on a busy machine
+  // a step could then pass the engine by) and still on their way (1.2 s each).
+  for (const [key, z] of [
+    ['End', 3],
+    ['ArrowLeft', 2],
+    ['ArrowLeft', 1],
+  ] as const) {
     await page.keyboard.press(key);
-    await page.waitForTimeout(400);
+    await expect.poll(() => asked(z) !== undefined).toBe(true);
+    const answeredAt = asked(z)!.answeredAt!;
+    await expect.poll(() => host.invocationsOf('slide:tile').some((i) => i.askedAt > answeredAt)).toBe(true);
   }
   await expect(value).toHaveText('2 of 4');
   await waitForTiles(page);

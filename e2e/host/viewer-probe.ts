@@ -63,6 +63,8 @@ export async function waitForTiles(page: Page, { slide, timeout = 30_000 }: Wait
   // so one locator names the slide and finds its view at once.
   const host = slide === undefined ? page.getByTestId('osd-host') : page.getByRole('tabpanel', { name: basename(slide), exact: true }).getByTestId('osd-host');
   await expect(host).toHaveAttribute('data-ready', 'true', { timeout });
+  // Busy while a plane or channels chosen are being asked of the engine: until then the old tiles pass the check below.
+  await expect(host).not.toHaveAttribute('aria-busy', 'true', { timeout });
   // OSD recomputes "fully loaded" in its next frame: after a view change the old answer is stale.
   await nextFrames(page, 3);
   await page.waitForFunction(

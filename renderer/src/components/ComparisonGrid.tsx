@@ -183,7 +183,7 @@ function GridCell({ index, slide, power, link, onViewer, onPowerChange, onTileEr
   const viewer = useOsdViewer(downsample === null ? null : host, { api, slide: viewed, drawer: drawerChoice(), onTileError, variant: 'cell' });
   const { channels, plane } = info;
   useEffect(() => {
-    if (viewer) remake(viewer, { channels, plane });
+    if (viewer) void remake(viewer, { channels, plane });
   }, [viewer, channels, plane]);
   const view = useViewState(viewer);
   useAnnotationOverlay(viewer, link);

@@ -333,7 +333,7 @@ export function SlideViewer({ slide, grid, navigatorVisible, metadataOpen, fulls
           )
         ) : (
           <>
-            <div ref={setHost} className="osd-host" data-testid="osd-host" data-ready={view.ready} />
+            <div ref={setHost} className="osd-host" data-testid="osd-host" data-ready={view.ready} aria-busy={channels?.pending === true} />
             {view.ready && <ScaleBar info={info} imageZoom={view.imageZoom} />}
             {!view.ready && <div className="viewer-loading">{t('viewer.loading', { name: info.name })}</div>}
           </>

@@ -24,8 +24,8 @@ interface Shown {
 }
 
 /** A view's tiles made again, as the engine now makes them (a grid cell's too; a view's navigator with it). */
-export function remake(viewer: OpenSeadragon.Viewer, { channels, plane }: Shown): void {
-  remakeTiles(viewer, (source) => source instanceof SlideTileSource && source.setDisplay(displayKey(channels, plane)));
+export function remake(viewer: OpenSeadragon.Viewer, { channels, plane }: Shown): Promise<void> {
+  return remakeTiles(viewer, (source) => source instanceof SlideTileSource && source.setDisplay(displayKey(channels, plane)));
 }
 
 export interface SlideChannels {
@@ -38,6 +38,8 @@ export interface SlideChannels {
   plane: PlaneInfo | undefined;
   /** Shows another plane (z, t from 0), the channels as set. */
   setPlane: (plane: PlaneChoice) => void;
+  /** An edit is settling or being asked of the engine: the view does not show the panel's choice yet. */
+  pending: boolean;
 }
 
 const shownOf = (info: SlideInfo): Shown => ({ channels: info.channels, plane: info.plane });
@@ -50,6 +52,7 @@ export function useSlideChannels(
 ): SlideChannels | null {
   const api = useApi();
   const [state, setState] = useState<Shown>(() => shownOf(slide.info));
+  const [pending, setPending] = useState(false);
   /** The channels and plane as the panel shows them, between renders too (edits come faster than renders). */
   const edited = useRef(state);
   const setShownState = useCallback((next: Shown) => {
@@ -72,6 +75,7 @@ export function useSlideChannels(
     async ({ set, plane }: { set: ChannelInfo[] | null; plane: PlaneChoice | undefined }) => {
       clearTimeout(timer.current);
       settling.current = null;
+      setPending(true);
       const turn = ++asked.current;
       const result = await api.setChannels({ slideId, channels: set && choicesOf(set), ...(plane ? { plane: { z: plane.z, t: plane.t } } : {}) });
       if (turn !== asked.current) return;
@@ -80,7 +84,10 @@ export function useSlideChannels(
       // slider stepped on meanwhile would jump back and its next step start from the old value.
       const editedSince = settling.current !== null;
       if (!result.ok) {
-        if (!editedSince) setShownState(shown.current);
+        if (!editedSince) {
+          setShownState(shown.current);
+          setPending(false);
+        }
         // Asked as the view closed: a refusal then is of a slide closed with it, nothing to tell.
         if (open.current) onFailed(result.error);
         return;
@@ -90,7 +97,9 @@ export function useSlideChannels(
       shown.current = now;
       if (!editedSince) setShownState(now);
       onShown({ ...result.value, channels });
-      if (viewer && open.current) remake(viewer, now);
+      if (viewer && open.current) await remake(viewer, now);
+      // Busy until the view loads the new tiles (its tiled images say when they are in), unless asked again meanwhile.
+      if (turn === asked.current && settling.current === null) setPending(false);
     },
     [api, slideId, setShownState],
   );
@@ -112,18 +121,19 @@ export function useSlideChannels(
     shown.current = now;
     setShownState(now);
     const { viewer } = latest.current;
-    if (viewer) remake(viewer, now);
+    if (viewer) void remake(viewer, now);
   }, [given, givenPlane, setShownState]);
 
   /** Shows `next` in the panel at once and asks the engine once edits settle. */
   const settle = useCallback(
     (next: Shown) => {
       setShownState(next);
+      setPending(true);
       clearTimeout(timer.current);
       // A brightfield stack has no channels: they stay as the slide shows them (null).
-      const pending = { set: next.channels ?? null, plane: next.plane };
-      settling.current = pending;
-      timer.current = setTimeout(() => void ask(pending), SETTLE_MS);
+      const waiting = { set: next.channels ?? null, plane: next.plane };
+      settling.current = waiting;
+      timer.current = setTimeout(() => void ask(waiting), SETTLE_MS);
     },
     [ask, setShownState],
   );
@@ -145,5 +155,5 @@ export function useSlideChannels(
 
   const { channels, plane } = state;
   const planes = plane ? plane.sizeZ * plane.sizeT : 1;
-  return (channels && channels.length > 0) || planes > 1 ? { channels: channels ?? [], edit, reset, plane, setPlane } : null;
+  return (channels && channels.length > 0) || planes > 1 ? { channels: channels ?? [], edit, reset, plane, setPlane, pending } : null;
 }

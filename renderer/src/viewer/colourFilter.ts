@@ -96,7 +96,7 @@ export class ViewerColour {
   /** Decodes the tiles through the slide's ICC profile or not; the tiles are made again (its navigator's with them). */
   setManaged(on: boolean): void {
     this.#managed = on;
-    remakeTiles(this.#viewers[0]!, (source) => source instanceof SlideTileSource && source.setColourManaged(on));
+    void remakeTiles(this.#viewers[0]!, (source) => source instanceof SlideTileSource && source.setColourManaged(on));
   }
 
   dispose(): void {

@@ -18,6 +18,8 @@ interface Remake {
   stale: boolean;
   /** Swaps `next` in when it (and its copy) has every tile of the view. */
   readonly check: () => void;
+  /** Settles once OpenSeadragon has added `next` (or could not): the view then waits for its tiles. */
+  readonly added: Promise<void>;
 }
 
 const remakes = new WeakMap<OpenSeadragon.Viewer, Remake>();
@@ -26,12 +28,13 @@ const remakes = new WeakMap<OpenSeadragon.Viewer, Remake>();
  * Changes how a viewer's slide tiles are made (`change` says whether it did: a SlideTileSource's
  * setDisplay or setColourManaged, which drop the requests of the tiles shown) and makes them again,
  * the tiles shown staying until the new ones cover the view. A change while others load replaces
- * them: the newest choice wins, and a viewer never holds more than two tiled images.
+ * them: the newest choice wins, and a viewer never holds more than two tiled images. Settles once
+ * the tiled image making the new tiles is in the viewer's world (at once when nothing changed).
  */
-export function remakeTiles(viewer: OpenSeadragon.Viewer, change: (source: OpenSeadragon.TileSource) => boolean): void {
+export function remakeTiles(viewer: OpenSeadragon.Viewer, change: (source: OpenSeadragon.TileSource) => boolean): Promise<void> {
   // Every tiled image of the viewer has the one source.
   const source = viewer.world.getItemCount() > 0 ? viewer.world.getItemAt(0).source : null;
-  if (!source || !change(source)) return;
+  if (!source || !change(source)) return Promise.resolve();
   const remake = remakes.get(viewer);
   if (!remake) begin(viewer, source);
   else if (remake.next) {
@@ -39,11 +42,16 @@ export function remakeTiles(viewer: OpenSeadragon.Viewer, change: (source: OpenS
     remake.check();
   }
   // Else the tiled image is still being added: it has made no tile yet, and makes the newest choice's.
+  return remakes.get(viewer)?.added ?? Promise.resolve();
 }
 
 function begin(viewer: OpenSeadragon.Viewer, source: OpenSeadragon.TileSource): void {
   const nav = viewer.navigator;
+  let settle = (): void => {};
   const remake: Remake = {
+    added: new Promise((resolve) => {
+      settle = resolve;
+    }),
     next: null,
     copy: null,
     stale: false,
@@ -84,8 +92,10 @@ function begin(viewer: OpenSeadragon.Viewer, source: OpenSeadragon.TileSource): 
       const { item } = event as unknown as OpenSeadragon.AddItemWorldEvent;
       remake.next = item;
       item.addHandler('fully-loaded-change', remake.check);
+      settle();
       remake.check();
     },
+    error: settle,
   });
 }
 
