@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { AnnotationDocument } from '../../shared/annotations';
+import type { AnnotationDocument, Shape } from '../../shared/annotations';
 import { DETECTIONS_A_SLICE } from '../../shared/detection-counts';
 import { readGeoJsonDetections } from '../../shared/detection-geojson';
 import type { DetectionSet } from '../../shared/detections';
@@ -354,6 +354,32 @@ describe('measurement tables', () => {
       [205, 205, '음성', 'PathDetectionObject'],
     ]);
 
+  test("a shape's columns only where an annotation has that kind of ROI, as QuPath lists them", async () => {
+    const only = (...kinds: Shape[]): AnnotationDocument => ({
+      classes: [],
+      annotations: kinds.map((shape, i) => ({ id: `a${i}`, name: '', description: '', classification: null, shape })),
+    });
+    const line: Shape = { kind: 'line', points: [0, 0, 30, 40] };
+    const points: Shape = { kind: 'point', points: [1, 1, 2, 2] };
+    const box: Shape = { kind: 'rectangle', x0: 0, y0: 0, x1: 10, y1: 10 };
+    const columns = async (doc: AnnotationDocument) => {
+      const path = join(dir, 'kinds.tsv');
+      await writeAnnotationFile(path, doc, 'csv', { name: 's.svs', mpp: null }, true);
+      const [header, ...rows] = readFileSync(path, 'utf8').replace(/\n$/, '').split('\n');
+      return { header: header!.split('\t').slice(9), cells: rows.map((r) => r.split('\t').slice(9)) };
+    };
+    assert.deepEqual(await columns(only(line)), { header: ['Length px', 'Description'], cells: [['50', '']] });
+    assert.deepEqual(await columns(only(points)), { header: ['Num points', 'Description'], cells: [['2', '']] });
+    assert.deepEqual(await columns(only(box, line)), {
+      header: ['Area px^2', 'Perimeter px', 'Length px', 'Description'],
+      cells: [
+        ['100', '40', 'NaN', ''],
+        ['NaN', 'NaN', '50', ''],
+      ],
+    });
+    assert.deepEqual(await columns(only()), { header: ['Description'], cells: [] });
+  });
+
   test("annotations with the slide's detections: QuPath's Parent, Num Detections, Num <class> and its Positive density, counted as the editor counts", async () => {
     const path = join(dir, 'counted.csv');
     await writeAnnotationFile(path, NESTED, 'csv', { name: 's.svs', mpp: { x: 0.5, y: 0.5 } }, false, nestedDetections());
@@ -370,7 +396,8 @@ describe('measurement tables', () => {
       // A Positive class: QuPath's positive percentage of the Positive and Negative (음성 is neither).
       'Positive %',
       'Num Positive per mm^2',
-      'Num points',
+      // No points among the annotations: QuPath lists no Num points column.
+      'Area µm^2',
     ]);
     assert.deepEqual(
       rows.map((r) => [r['Object ID'], r.Parent, r['Num Detections'], r['Num Positive'], r['Num 음성'], r['Positive %'], r['Num Positive per mm^2']]),
@@ -415,7 +442,7 @@ describe('measurement tables', () => {
     await writeAnnotationFile(path, doc, 'csv', { name: 's.svs', mpp: { x: 0.5, y: 0.5 } }, false, set);
     const header = readFileSync(path, 'utf8').split('\n')[0]!.split('\t');
     const scores = (under: string) => ['H-score', 'Allred proportion', 'Allred intensity', 'Allred score'].map((score) => `${under}${score}`);
-    assert.deepEqual(header.slice(header.indexOf('Num Detections'), header.indexOf('Num points')), [
+    assert.deepEqual(header.slice(header.indexOf('Num Detections'), header.indexOf('Area µm^2')), [
       'Num Detections',
       'Num Stroma (base)',
       'Num Tumor (base)',

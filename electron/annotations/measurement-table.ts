@@ -6,7 +6,7 @@
 import { extname } from 'node:path';
 import { measureShape, shapeCentroid } from '../../shared/annotation-geometry';
 import { IMAGE_PARENT, parentName, placeDetections, slicedAnnotationParents } from '../../shared/annotation-hierarchy';
-import type { Annotation, AnnotationDocument, Shape } from '../../shared/annotations';
+import type { Annotation, AnnotationDocument, Shape, ShapeKind } from '../../shared/annotations';
 import { slicedCentroids } from '../../shared/detection-counts';
 import { DETECTION_KINDS, type DetectionKind, type DetectionSet, detectionId } from '../../shared/detections';
 import { finishTurning, type Sliced } from '../../shared/slices';
@@ -23,6 +23,11 @@ export interface TableSlide {
 export function tableSeparator(path: string): ',' | '\t' {
   const ext = extname(path).toLowerCase();
   return ext === '.tsv' || ext === '.txt' ? '\t' : ',';
+}
+
+/** Which of QuPath's shape columns a kind of shape has a value in: Num points, Area and Perimeter, or Length. */
+function shapeColumnOf(kind: ShapeKind): 'points' | 'area' | 'length' {
+  return kind === 'point' ? 'points' : kind === 'line' ? 'length' : 'area';
 }
 
 /** QuPath's name of a shape's ROI. */
@@ -118,6 +123,8 @@ export function* measurementTable(slides: readonly TableSlideRows[], separator: 
   const unit = slides.some(({ slide }) => slide.mpp) ? 'µm' : 'px';
   const counting = slides.some(({ detections }) => detections);
   const classes = counting ? classColumns(detectionClassNames(slides), unit === 'µm' ? 'mm' : 'px') : [];
+  // As QuPath lists them: a shape column only where an annotation of the rows has that kind of ROI.
+  const shapeColumns = new Set(slides.flatMap(({ doc }) => doc.annotations.map((a) => shapeColumnOf(a.shape.kind))));
   const header = [
     'Image',
     'Object ID',
@@ -129,10 +136,9 @@ export function* measurementTable(slides: readonly TableSlideRows[], separator: 
     `Centroid X ${unit}`,
     `Centroid Y ${unit}`,
     ...(counting ? ['Num Detections', ...classes.map((c) => c.name)] : []),
-    'Num points',
-    `Area ${unit}^2`,
-    `Perimeter ${unit}`,
-    `Length ${unit}`,
+    ...(shapeColumns.has('points') ? ['Num points'] : []),
+    ...(shapeColumns.has('area') ? [`Area ${unit}^2`, `Perimeter ${unit}`] : []),
+    ...(shapeColumns.has('length') ? [`Length ${unit}`] : []),
     'Description',
   ];
   const text = (value: string) => textCell(value, separator);
@@ -175,10 +181,9 @@ export function* measurementTable(slides: readonly TableSlideRows[], separator: 
         derived(scale ? centroid.x * scale.x : undefined),
         derived(scale ? centroid.y * scale.y : undefined),
         ...counts,
-        m.count === undefined ? NO_NUMBER : String(m.count),
-        derived(scale ? m.area : undefined),
-        derived(scale ? m.perimeter : undefined),
-        derived(scale ? m.length : undefined),
+        ...(shapeColumns.has('points') ? [m.count === undefined ? NO_NUMBER : String(m.count)] : []),
+        ...(shapeColumns.has('area') ? [derived(scale ? m.area : undefined), derived(scale ? m.perimeter : undefined)] : []),
+        ...(shapeColumns.has('length') ? [derived(scale ? m.length : undefined)] : []),
         text(a.description),
       ]);
     }

@@ -420,11 +420,11 @@ describe('Exporter', () => {
         defaultPath: join(dirname(slide.path), 'CMU-1-Small-Region_detections.csv'),
         format: 'csv',
       });
-      // The annotations' table while they are shown: the engine writes it, with them counted (none stored: the header).
+      // The annotations' table while they are shown: the engine writes it, with them counted (none stored: the header, no shape's columns).
       annotationDialogs.exportPath = join(dataDir, 'annotations.tsv');
       const counted = (await ipc.dispatch('annotations:export', SENDER, { slideId, format: 'csv' })) as Result<ExportResult>;
       assert.deepEqual(files(counted), [join(dataDir, 'annotations.tsv')]);
-      assert.match(await readFile(join(dataDir, 'annotations.tsv'), 'utf8'), /\tCentroid Y µm\tNum Detections\tNum Odd\tNum points\t/);
+      assert.match(await readFile(join(dataDir, 'annotations.tsv'), 'utf8'), /\tCentroid Y µm\tNum Detections\tNum Odd\tDescription\n/);
       // A file of no detections (annotations only) is said so, and the window keeps showing the cells: so do its exports.
       const none = join(dataDir, 'annotations.geojson');
       await writeFile(none, JSON.stringify({ type: 'FeatureCollection', features: [{ ...cell, properties: { objectType: 'annotation' } }] }));
