@@ -20,6 +20,7 @@ import { describeMeasurement } from './describeMeasurement';
 import { applyTransform, drawAnnotations, transformScale, type ViewTransform } from './drawAnnotations';
 import { roundPoint, twoPointShape } from './keyboardDraft';
 import { KeyboardDrawing, type ViewHeading } from './keyboardDrawing';
+import { ViewOverlay } from './viewOverlay';
 
 /** Pointer slack for picking shapes and handles (the detection layer's too), and for closing a polygon on its first vertex (CSS px). */
 export const PICK_PX = 6;
@@ -29,7 +30,6 @@ const MIN_SHAPE_PX = 3;
 /** A freehand stroke keeps the vertices that make its outline to within this (CSS px). */
 const FREEHAND_TOLERANCE_PX = 1;
 /** Frame times kept for the e2e measurement. */
-const TIMES_KEPT = 600;
 /** The centre's crosshair: each arm's length and the gap left at the point itself (CSS px). */
 const CROSSHAIR_ARM = 12;
 const CROSSHAIR_GAP = 3;
@@ -77,11 +77,8 @@ export function annotationAt(session: AnnotationSession, p: Point, tolerance: nu
   return best;
 }
 
-export class AnnotationOverlay {
-  readonly #viewer: OpenSeadragon.Viewer;
+export class AnnotationOverlay extends ViewOverlay {
   readonly #session: AnnotationSession;
-  readonly #canvas: HTMLCanvasElement;
-  readonly #context: CanvasRenderingContext2D;
   readonly #label: HTMLDivElement;
   readonly #keyboard: KeyboardDrawing;
   #gesture: Gesture | null = null;
@@ -89,10 +86,6 @@ export class AnnotationOverlay {
   #polygon: number[] | null = null;
   #hover: Point | null = null;
   #preview: { id: string; shape: Shape } | null = null;
-  #frame = 0;
-  readonly #cleanup: Array<() => void> = [];
-  /** How long each draw took (ms), for the e2e frame-time measurement. */
-  readonly drawTimes: number[] = [];
 
   readonly #draft: Draft = {
     finish: () => this.#finishPolygon(),
@@ -101,68 +94,50 @@ export class AnnotationOverlay {
       if (!this.#polygon || this.#polygon.length === 0) return false;
       this.#polygon.length -= 2;
       if (this.#polygon.length === 0) this.#cancel();
-      this.#schedule();
+      this.schedule();
       return true;
     },
   };
 
   constructor(viewer: OpenSeadragon.Viewer, session: AnnotationSession, heading: ViewHeading | null = null) {
-    this.#viewer = viewer;
+    super(viewer, 'annotation-canvas', 'annotation-canvas');
     this.#session = session;
-    this.#canvas = document.createElement('canvas');
-    this.#canvas.className = 'annotation-canvas';
-    this.#canvas.dataset['testid'] = 'annotation-canvas';
-    this.#context = this.#canvas.getContext('2d')!;
     this.#label = document.createElement('div');
     this.#label.className = 'annotation-measure';
     this.#label.dataset['testid'] = 'annotation-measure';
     this.#label.hidden = true;
-    viewer.canvas.append(this.#canvas, this.#label);
-
-    const on = <E extends keyof OpenSeadragon.ViewerEventMap>(name: E, handler: OpenSeadragon.EventHandler<OpenSeadragon.ViewerEventMap[E]>): void => {
-      viewer.addHandler(name, handler);
-      this.#cleanup.push(() => viewer.removeHandler(name, handler));
-    };
-    on('canvas-press', (e) => this.#press(e));
-    on('canvas-drag', (e) => this.#drag(e));
-    on('canvas-drag-end', (e) => {
+    viewer.canvas.append(this.canvas, this.#label);
+    this.on('canvas-press', (e) => this.#press(e));
+    this.on('canvas-drag', (e) => this.#drag(e));
+    this.on('canvas-drag-end', (e) => {
       if (this.#gesture) e.preventDefaultAction = true;
     });
-    on('canvas-release', () => this.#release());
-    on('canvas-click', (e) => this.#click(e));
-    on('canvas-double-click', (e) => this.#doubleClick(e));
-    on('canvas-contextmenu', (e) => this.#contextMenu(e));
-    on('viewport-change', () => this.#draw());
-    on('resize', () => this.#schedule());
-    on('open', () => this.#schedule());
-    // The viewer may be destroyed first (its hook's cleanup runs before this one's): keep the element.
-    const element = viewer.canvas;
-    const move = (event: PointerEvent): void => this.#pointerMove(event);
-    element.addEventListener('pointermove', move);
-    this.#cleanup.push(() => element.removeEventListener('pointermove', move));
-    this.#cleanup.push(session.subscribe(() => this.#schedule()));
-    this.#keyboard = new KeyboardDrawing(viewer, session, () => this.#schedule(), heading);
-    this.#cleanup.push(() => this.#keyboard.destroy());
-    this.#schedule();
+    this.on('canvas-release', () => this.#release());
+    this.on('canvas-click', (e) => this.#click(e));
+    this.on('canvas-double-click', (e) => this.#doubleClick(e));
+    this.on('canvas-contextmenu', (e) => this.#contextMenu(e));
+    this.listen('pointermove', (event) => this.#pointerMove(event));
+    this.whenDestroyed(session.subscribe(() => this.schedule()));
+    this.#keyboard = new KeyboardDrawing(viewer, session, () => this.schedule(), heading);
+    this.whenDestroyed(() => this.#keyboard.destroy());
+    this.schedule();
   }
 
-  destroy(): void {
+  override destroy(): void {
     if (this.#session.draft === this.#draft) this.#session.setDraft(null);
-    for (const undo of this.#cleanup.splice(0)) undo();
-    if (this.#frame) cancelAnimationFrame(this.#frame);
-    this.#canvas.remove();
+    super.destroy();
     this.#label.remove();
   }
 
   // ---- Coordinates -------------------------------------------------------------------------------
 
   #transform(): ViewTransform | null {
-    return viewTransform(this.#viewer, this.#session.info);
+    return viewTransform(this.viewer, this.#session.info);
   }
 
   /** The level-0 point under a pointer position. */
   #toImage(position: OpenSeadragon.Point): Point {
-    return roundPoint(this.#viewer.viewport.viewerElementToImageCoordinates(position));
+    return roundPoint(this.viewer.viewport.viewerElementToImageCoordinates(position));
   }
 
   /** Level-0 pixels per CSS pixel. */
@@ -225,7 +200,7 @@ export class AnnotationOverlay {
     } else {
       this.#preview = { id: gesture.id, shape: moveHandle(gesture.original, gesture.at, p.x, p.y) };
     }
-    this.#schedule();
+    this.schedule();
   }
 
   #release(): void {
@@ -241,7 +216,7 @@ export class AnnotationOverlay {
       this.#session.update(gesture.id, (a) => ({ ...a, shape }));
     }
     this.#preview = null;
-    this.#schedule();
+    this.schedule();
   }
 
   /** The shape a press-drag-release drew, or null when it was too small to be one. */
@@ -280,7 +255,7 @@ export class AnnotationOverlay {
         else if (!nearLast) polygon.push(p.x, p.y);
       }
     }
-    this.#schedule();
+    this.schedule();
   }
 
   #doubleClick(event: OpenSeadragon.CanvasDoubleClickEvent): void {
@@ -298,7 +273,7 @@ export class AnnotationOverlay {
     if (polygon && polygon.length >= 6) {
       this.#session.add({ id: crypto.randomUUID(), name: '', description: '', shape: { kind: 'polygon', polygons: [[polygon]] } });
     }
-    this.#schedule();
+    this.schedule();
   }
 
   #cancel(): void {
@@ -306,7 +281,7 @@ export class AnnotationOverlay {
     this.#hover = null;
     if (this.#gesture?.kind === 'draw') this.#gesture = null;
     if (this.#session.draft === this.#draft) this.#session.setDraft(null);
-    this.#schedule();
+    this.schedule();
   }
 
   #contextMenu(event: OpenSeadragon.CanvasContextMenuEvent): void {
@@ -319,11 +294,11 @@ export class AnnotationOverlay {
 
   #pointerMove(event: PointerEvent): void {
     const { tool } = this.#session.getState();
-    this.#canvas.parentElement!.style.cursor = tool === 'select' ? '' : 'crosshair';
+    this.canvas.parentElement!.style.cursor = tool === 'select' ? '' : 'crosshair';
     if (!this.#polygon) return;
-    const rect = this.#viewer.canvas.getBoundingClientRect();
+    const rect = this.viewer.canvas.getBoundingClientRect();
     this.#hover = this.#toImage(new OpenSeadragon.Point(event.clientX - rect.left, event.clientY - rect.top));
-    this.#schedule();
+    this.schedule();
   }
 
   // ---- Drawing -----------------------------------------------------------------------------------
@@ -343,27 +318,10 @@ export class AnnotationOverlay {
     return this.#keyboard.draftShape();
   }
 
-  #schedule(): void {
-    if (this.#frame === 0) {
-      this.#frame = requestAnimationFrame(() => {
-        this.#frame = 0;
-        this.#draw();
-      });
-    }
-  }
-
-  #draw(): void {
+  protected override draw(): void {
     const started = performance.now();
-    const width = this.#viewer.canvas.clientWidth;
-    const height = this.#viewer.canvas.clientHeight;
-    const ratio = window.devicePixelRatio || 1;
-    const pixelWidth = Math.round(width * ratio);
-    const pixelHeight = Math.round(height * ratio);
-    if (this.#canvas.width !== pixelWidth || this.#canvas.height !== pixelHeight) {
-      this.#canvas.width = pixelWidth;
-      this.#canvas.height = pixelHeight;
-    }
-    const ctx = this.#context;
+    const { width, height, ratio } = this.fit();
+    const ctx = this.context;
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     const t = this.#transform();
     if (!t || width === 0) {
@@ -392,18 +350,17 @@ export class AnnotationOverlay {
     );
     this.#drawCrosshair(ratio);
     this.#showMeasurement(t, width, height, draftShape);
-    this.drawTimes.push(performance.now() - started);
-    if (this.drawTimes.length > TIMES_KEPT) this.drawTimes.shift();
+    this.drawn(started);
   }
 
   /** The view's centre, where Enter puts the next point, marked in white on black to show on any stain. */
   #drawCrosshair(ratio: number): void {
     const shown = this.#keyboard.showsCrosshair();
-    this.#canvas.dataset['crosshair'] = shown ? 'shown' : 'hidden';
+    this.canvas.dataset['crosshair'] = shown ? 'shown' : 'hidden';
     if (!shown) return;
-    const { viewport } = this.#viewer;
+    const { viewport } = this.viewer;
     const c = viewport.pixelFromPoint(viewport.getCenter(true), true);
-    const ctx = this.#context;
+    const ctx = this.context;
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.beginPath();
     for (const [dx, dy] of [

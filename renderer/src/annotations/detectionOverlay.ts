@@ -16,24 +16,18 @@ import { type DetectionLayer, detectionAt, detectionsNearest, stepShown } from '
 import type { DetectionStore } from './detectionStore';
 import { applyTransform, transformScale, viewBox } from './drawAnnotations';
 import { createScratch, type DrawMode, drawDetections } from './drawDetections';
+import { ViewOverlay } from './viewOverlay';
 
 /** Frame times kept for the frame-time measurement. */
-const TIMES_KEPT = 600;
 
-export class DetectionOverlay {
-  readonly #viewer: OpenSeadragon.Viewer;
+export class DetectionOverlay extends ViewOverlay {
   readonly #store: DetectionStore;
   readonly #slideId: SlideId;
   readonly #slide: { width: number; height: number };
   readonly #session: AnnotationSession | null;
-  readonly #canvas: HTMLCanvasElement;
-  readonly #context: CanvasRenderingContext2D;
   readonly #scratch = createScratch();
   #layer: DetectionLayer | null = null;
-  #frame = 0;
-  readonly #cleanup: Array<() => void> = [];
-  /** How long each draw took (ms) and how it drew, for the frame-time measurement. */
-  readonly drawTimes: number[] = [];
+  /** How the last draw drew, for the frame-time measurement. */
   lastMode: DrawMode = 'empty';
 
   constructor(
@@ -43,58 +37,36 @@ export class DetectionOverlay {
     slide: { width: number; height: number },
     session: AnnotationSession | null,
   ) {
-    this.#viewer = viewer;
+    super(viewer, 'annotation-canvas detection-canvas', 'detection-canvas');
     this.#store = store;
     this.#slideId = slideId;
     this.#slide = slide;
     this.#session = session;
-    this.#canvas = document.createElement('canvas');
-    this.#canvas.className = 'annotation-canvas detection-canvas';
-    this.#canvas.dataset['testid'] = 'detection-canvas';
-    this.#canvas.hidden = true;
-    this.#context = this.#canvas.getContext('2d')!;
+    this.canvas.hidden = true;
     // Under the annotations' canvas whichever overlay came first.
-    viewer.canvas.insertBefore(this.#canvas, viewer.canvas.querySelector('.annotation-canvas'));
-
-    const on = <E extends keyof OpenSeadragon.ViewerEventMap>(name: E, handler: OpenSeadragon.EventHandler<OpenSeadragon.ViewerEventMap[E]>): void => {
-      viewer.addHandler(name, handler);
-      this.#cleanup.push(() => viewer.removeHandler(name, handler));
-    };
-    on('viewport-change', () => this.#draw());
-    on('resize', () => this.#schedule());
-    on('open', () => this.#schedule());
-    on('canvas-click', (e) => this.#click(e));
-    // The viewer may be destroyed first (its hook's cleanup runs before this one's): keep the element.
-    const element = viewer.canvas;
-    const keyDown = (event: KeyboardEvent): void => this.#keyDown(event);
-    element.addEventListener('keydown', keyDown);
-    this.#cleanup.push(() => element.removeEventListener('keydown', keyDown));
-    this.#cleanup.push(store.subscribe(() => this.#changed()));
+    viewer.canvas.insertBefore(this.canvas, viewer.canvas.querySelector('.annotation-canvas'));
+    this.on('canvas-click', (e) => this.#click(e));
+    this.listen('keydown', (event) => this.#keyDown(event));
+    this.whenDestroyed(store.subscribe(() => this.#changed()));
     this.#changed();
-  }
-
-  destroy(): void {
-    for (const undo of this.#cleanup.splice(0)) undo();
-    if (this.#frame) cancelAnimationFrame(this.#frame);
-    this.#canvas.remove();
   }
 
   #changed(): void {
     const shown = this.#store.of(this.#slideId)?.layer ?? null;
     if (shown === this.#layer) return;
     this.#layer = shown;
-    this.#canvas.hidden = shown === null;
-    this.#canvas.style.opacity = shown ? String(shown.opacity) : '';
-    this.#schedule();
+    this.canvas.hidden = shown === null;
+    this.canvas.style.opacity = shown ? String(shown.opacity) : '';
+    this.schedule();
   }
 
   #click(event: OpenSeadragon.CanvasClickEvent): void {
     if (!event.quick) return;
     const layer = this.#layer;
-    const t = viewTransform(this.#viewer, this.#slide);
+    const t = viewTransform(this.viewer, this.#slide);
     const native = event.originalEvent as MouseEvent;
     if (!layer || !t || (this.#session && this.#session.getState().tool !== 'select')) return;
-    const p = this.#viewer.viewport.viewerElementToImageCoordinates(event.position);
+    const p = this.viewer.viewport.viewerElementToImageCoordinates(event.position);
     const tolerance = PICK_PX / transformScale(t);
     const index = this.#session && annotationAt(this.#session, p, tolerance) !== null ? null : detectionAt(layer, p.x, p.y, tolerance);
     this.#store.pick(index === null ? null : { slideId: this.#slideId, index, x: native.clientX, y: native.clientY });
@@ -104,13 +76,13 @@ export class DetectionOverlay {
   #keyDown(event: KeyboardEvent): void {
     if (event.key !== 'Enter' || event.isComposing || event.ctrlKey || event.metaKey || event.altKey || event.repeat || event.shiftKey) return;
     const layer = this.#layer;
-    const t = viewTransform(this.#viewer, this.#slide);
+    const t = viewTransform(this.viewer, this.#slide);
     const session = this.#session;
     if (!layer || !t || (session && (session.getState().tool !== 'select' || session.draft))) return;
     event.preventDefault();
-    const width = this.#viewer.canvas.clientWidth;
-    const height = this.#viewer.canvas.clientHeight;
-    const centre = this.#viewer.viewport.viewerElementToImageCoordinates(new OpenSeadragon.Point(width / 2, height / 2));
+    const width = this.viewer.canvas.clientWidth;
+    const height = this.viewer.canvas.clientHeight;
+    const centre = this.viewer.viewport.viewerElementToImageCoordinates(new OpenSeadragon.Point(width / 2, height / 2));
     const order = detectionsNearest(layer, viewBox(t, width, height, 0), centre.x, centre.y);
     if (order.length === 0) {
       session?.announce(describeNoDetections());
@@ -118,12 +90,12 @@ export class DetectionOverlay {
     }
     const pickAt = (k: number): void => {
       const index = order[k]!;
-      const now = viewTransform(this.#viewer, this.#slide);
+      const now = viewTransform(this.viewer, this.#slide);
       if (!now) return;
       // The card beside the detection's centroid as the view shows it now.
       const c = detectionCentroid(layer.set, index);
       const [x, y] = applyTransform(now, c.x, c.y);
-      const bounds = this.#viewer.canvas.getBoundingClientRect();
+      const bounds = this.viewer.canvas.getBoundingClientRect();
       const step = (by: 1 | -1): void => {
         const shown = this.#store.of(this.#slideId)?.layer;
         if (!shown || shown.set !== layer.set) return;
@@ -140,36 +112,18 @@ export class DetectionOverlay {
     pickAt(0);
   }
 
-  #schedule(): void {
-    if (this.#frame === 0) {
-      this.#frame = requestAnimationFrame(() => {
-        this.#frame = 0;
-        this.#draw();
-      });
-    }
-  }
-
-  #draw(): void {
+  protected override draw(): void {
     const layer = this.#layer;
     if (!layer) return;
     const started = performance.now();
-    const width = this.#viewer.canvas.clientWidth;
-    const height = this.#viewer.canvas.clientHeight;
-    const ratio = window.devicePixelRatio || 1;
-    const pixelWidth = Math.round(width * ratio);
-    const pixelHeight = Math.round(height * ratio);
-    if (this.#canvas.width !== pixelWidth || this.#canvas.height !== pixelHeight) {
-      this.#canvas.width = pixelWidth;
-      this.#canvas.height = pixelHeight;
-    }
-    const t = viewTransform(this.#viewer, this.#slide);
+    const { width, height, ratio } = this.fit();
+    const t = viewTransform(this.viewer, this.#slide);
     if (!t || width === 0) {
-      this.#context.clearRect(0, 0, pixelWidth, pixelHeight);
+      this.context.clearRect(0, 0, this.canvas.width, this.canvas.height);
       return;
     }
-    this.lastMode = drawDetections(this.#context, width, height, t, layer, ratio, this.#scratch);
-    this.#canvas.dataset['mode'] = this.lastMode;
-    this.drawTimes.push(performance.now() - started);
-    if (this.drawTimes.length > TIMES_KEPT) this.drawTimes.shift();
+    this.lastMode = drawDetections(this.context, width, height, t, layer, ratio, this.#scratch);
+    this.canvas.dataset['mode'] = this.lastMode;
+    this.drawn(started);
   }
 }
