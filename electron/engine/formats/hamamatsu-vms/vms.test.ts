@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { againstOpenSlide } from '../../../../testing/against-openslide';
 import { FIXTURES, type FixtureName, fixturePath } from '../../../../testing/fixtures';
-import { openSlide } from '../../../../testing/open-slide';
+import { assertOpenRefused, openSlide } from '../../../../testing/open-slide';
 import { type ReferenceInfo, runOpenSlide } from '../../../../testing/openslide-reference';
 import { type VmsOptions, vmsFileNames, writeVms } from '../../../../testing/writers/hamamatsu-vms';
 import { SlideEngine } from '../../engine';
@@ -72,19 +72,6 @@ async function withSlide(
   }
 }
 
-async function rejects(path: string, code: string, message: RegExp): Promise<void> {
-  await assert.rejects(
-    () => openSlide(engine, path),
-    (error: unknown) => {
-      assert.ok(error instanceof SlideError, String(error));
-      assert.equal(error.code, code, error.message);
-      assert.match(error.message, message);
-      assert.equal(error.path, path);
-      return true;
-    },
-  );
-}
-
 describe('a VMS or VMU slide missing one of its files: NOT_FOUND naming it', { timeout: 120_000 }, () => {
   for (const which of ['image', 'map', 'macro'] as const) {
     test(`no ${which} file`, () =>
@@ -92,7 +79,7 @@ describe('a VMS or VMU slide missing one of its files: NOT_FOUND naming it', { t
         const names = vmsFileNames(path, written);
         const name = which === 'image' ? names.images[3]! : which === 'map' ? names.map : names.macro!;
         await unlink(join(path, '..', name));
-        await rejects(path, 'NOT_FOUND', new RegExp(`"${name.replace(/[()]/g, '\\$&')}" is missing`));
+        await assertOpenRefused(engine, path, 'NOT_FOUND', new RegExp(`"${name.replace(/[()]/g, '\\$&')}" is missing`));
       }));
   }
 });
@@ -145,13 +132,13 @@ describe('hostile VMS and VMU files: typed errors naming the slide', { timeout: 
     },
   ];
   for (const c of keyCases) {
-    test(c.name, () => withSlide({ rewriteKeyFile: c.rewrite }, (path) => rejects(path, c.code, c.message)));
+    test(c.name, () => withSlide({ rewriteKeyFile: c.rewrite }, (path) => assertOpenRefused(engine, path, c.code, c.message)));
   }
 
   test('a key file over 64 KB is not a VMS slide (OpenSlide does not read it either)', () =>
     withSlide({ rewriteKeyFile: (t) => `${t}Padding=${'x'.repeat(70_000)}\r\n` }, async (path) => {
       assert.match(JSON.stringify(runOpenSlide([{ kind: 'info', path }])[0]), /error/);
-      await rejects(path, 'NOT_A_SLIDE', /not a slide/);
+      await assertOpenRefused(engine, path, 'NOT_A_SLIDE', /not a slide/);
     }));
 
   test('an image JPEG without restart markers', () =>
@@ -164,13 +151,13 @@ describe('hostile VMS and VMU files: typed errors naming the slide', { timeout: 
           .jpeg()
           .toBuffer(),
       );
-      await rejects(path, 'CORRUPT_DATA', /has no restart markers/);
+      await assertOpenRefused(engine, path, 'CORRUPT_DATA', /has no restart markers/);
     }));
 
   test('an image file that is not a JPEG', () =>
     withSlide({}, async (path, written) => {
       await writeFile(join(path, '..', vmsFileNames(path, written).images[2]!), 'not a JPEG at all');
-      await rejects(path, 'CORRUPT_DATA', /is not a readable JPEG/);
+      await assertOpenRefused(engine, path, 'CORRUPT_DATA', /is not a readable JPEG/);
     }));
 
   test('a truncated image file fails its tiles, typed', () =>
@@ -199,7 +186,7 @@ describe('hostile VMS and VMU files: typed errors naming the slide', { timeout: 
           const bytes = await readFile(image);
           c.patch(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength));
           await writeFile(image, bytes);
-          await rejects(path, 'CORRUPT_DATA', c.message);
+          await assertOpenRefused(engine, path, 'CORRUPT_DATA', c.message);
         },
         'vmu-ngr',
       ),

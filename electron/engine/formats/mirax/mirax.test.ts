@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { SlideInfo } from '../../../../shared/slide';
 import { FIXTURES, type FixtureName, fixturePath } from '../../../../testing/fixtures';
-import { openSlide } from '../../../../testing/open-slide';
+import { assertOpenRefused, openSlide } from '../../../../testing/open-slide';
 import { type ReferenceInfo, runOpenSlide } from '../../../../testing/openslide-reference';
 import { perLevel, stitchedAgainstOpenSlide } from '../../../../testing/stitched-against-openslide';
 import { type IndexLayout, type MiraxOptions, writeMirax } from '../../../../testing/writers/mirax';
@@ -83,19 +83,6 @@ async function withSlide(options: Partial<MiraxOptions>, use: (path: string) => 
   }
 }
 
-async function rejects(path: string, code: string, message: RegExp): Promise<void> {
-  await assert.rejects(
-    () => openSlide(engine, path),
-    (error: unknown) => {
-      assert.ok(error instanceof SlideError, String(error));
-      assert.equal(error.code, code, error.message);
-      assert.match(error.message, message);
-      assert.equal(error.path, path);
-      return true;
-    },
-  );
-}
-
 describe('a MIRAX slide missing one of its files: NOT_FOUND naming it', { timeout: 120_000 }, () => {
   const cases: Array<{ name: string; remove: (folder: string) => Promise<void>; message: RegExp }> = [
     { name: 'no folder', remove: (folder) => rm(folder, { recursive: true }), message: /folder slide is missing/ },
@@ -108,7 +95,7 @@ describe('a MIRAX slide missing one of its files: NOT_FOUND naming it', { timeou
       withSlide({}, async (path) => {
         await c.remove(dataFolderOf(path));
         assert.match(JSON.stringify(runOpenSlide([{ kind: 'info', path }])[0]), /error/, 'OpenSlide does not open it either');
-        await rejects(path, 'NOT_FOUND', c.message);
+        await assertOpenRefused(engine, path, 'NOT_FOUND', c.message);
       }),
     );
   }
@@ -155,7 +142,7 @@ describe("Slidedat.ini read as GLib's key files are: the same slides open, with 
       withSlide({ rewriteSlidedat: rewrite }, async (path) => {
         const ref = runOpenSlide([{ kind: 'info', path }])[0] as ReferenceInfo | { error: string };
         if ('error' in ref) {
-          await rejects(path, 'CORRUPT_DATA', /Slidedat\.ini/);
+          await assertOpenRefused(engine, path, 'CORRUPT_DATA', /Slidedat\.ini/);
           return;
         }
         const { info } = await openSlide(engine, path);
@@ -172,7 +159,7 @@ describe("Slidedat.ini read as GLib's key files are: the same slides open, with 
       await writeFile(ini, (await readFile(ini)).subarray(3));
       await openSlide(engine, path);
       await writeFile(ini, Buffer.concat([await readFile(ini), Buffer.alloc(1 << 20, 0x23)]));
-      await rejects(path, 'CORRUPT_DATA', /Slidedat\.ini of \d+ bytes/);
+      await assertOpenRefused(engine, path, 'CORRUPT_DATA', /Slidedat\.ini of \d+ bytes/);
     }));
 });
 
@@ -238,7 +225,7 @@ describe('hostile MIRAX files: typed errors naming the slide, nothing unbounded'
     },
   ];
   for (const c of indexCases) {
-    test(c.name, () => withSlide({ rewriteIndex: c.rewrite }, (path) => rejects(path, c.code, c.message)));
+    test(c.name, () => withSlide({ rewriteIndex: c.rewrite }, (path) => assertOpenRefused(engine, path, c.code, c.message)));
   }
 
   // At (1, 1): (0, 0) is where a photo the scanner skipped is recorded.
@@ -346,12 +333,12 @@ describe('hostile MIRAX files: typed errors naming the slide, nothing unbounded'
     },
   ];
   for (const c of iniCases) {
-    test(c.name, () => withSlide({ rewriteSlidedat: c.rewrite }, (path) => rejects(path, c.code, c.message)));
+    test(c.name, () => withSlide({ rewriteSlidedat: c.rewrite }, (path) => assertOpenRefused(engine, path, c.code, c.message)));
   }
 
   test('a compressed position record that does not inflate to the positions', () =>
     withSlide({ positions: 'stitching', rewriteIndex: (b, l) => setInt32(b, l.nonhierRecords[3]! + 28, 12) }, (path) =>
-      rejects(path, 'CORRUPT_DATA', /camera positions are unusable/),
+      assertOpenRefused(engine, path, 'CORRUPT_DATA', /camera positions are unusable/),
     ));
 
   test('an image record past the end of its data file fails its tiles alone, naming the file', () =>
