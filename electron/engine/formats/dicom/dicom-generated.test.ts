@@ -373,6 +373,18 @@ describe('hostile DICOM', () => {
     assert.equal((await failure(join(matrix, 'series21-level1.dcm'))).code, 'TOO_LARGE');
   });
 
+  test('a TILED_FULL level with fewer frames than its grid (frames declared 1 x 1 pixels) is refused at open, not read tile by tile', async () => {
+    const tiny = await variant('tiny-frames', 'series21-level1.dcm', (b) => {
+      new DataView(b.buffer, b.byteOffset).setUint16(valueAt(b, 0x00280010, 'US'), 1, true);
+      new DataView(b.buffer, b.byteOffset).setUint16(valueAt(b, 0x00280011, 'US'), 1, true);
+      return b;
+    });
+    const error = await failure(join(tiny, 'series21-level1.dcm'));
+    assert.equal(error.code, 'CORRUPT_DATA');
+    assert.equal(error.path, join(tiny, 'series21-level1.dcm'));
+    assert.match(error.message, /needs \d+ frames of 1 x 1 pixels to fill it \(TILED_FULL\), but it has \d+\./);
+  });
+
   test('an offset table pointing past the end of the file', async () => {
     const folder = await variant('offsets', 'series21-level1.dcm', (b) => {
       // The Basic Offset Table is the first item after the pixel data element's 12-byte header.

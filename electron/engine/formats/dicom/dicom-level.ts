@@ -85,14 +85,24 @@ export class DicomImage {
     if (Math.ceil(width / format.columns) * Math.ceil(height / format.rows) > MAX_TILES)
       throw new SlideError('TOO_LARGE', `Its ${name} declares ${width} x ${height} pixels in ${format.columns} x ${format.rows} frames: too many tiles.`, path);
     const files: LevelFile[] = [];
+    let frames = 0;
     for (const instance of ordered) {
       const own = pixelFormat(instance);
       const size = matrix(instance);
       if (own.rows !== format.rows || own.columns !== format.columns || size.width !== width || size.height !== height)
         throw new SlideError('CORRUPT_DATA', `The parts of its ${name} disagree on its size or its frames' size.`, instance.file.path);
-      checkFrameCount(instance, own);
+      frames += checkFrameCount(instance, own);
       files.push({ instance, format: own });
     }
+    // TILED_FULL frames fill the whole grid: fewer is a damaged header (frames or matrix of the wrong
+    // size), whose tiles would be read one by one for nothing.
+    const tiles = Math.ceil(width / format.columns) * Math.ceil(height / format.rows);
+    if (!isSparse(first) && frames < tiles)
+      throw new SlideError(
+        'CORRUPT_DATA',
+        `Its ${name} needs ${tiles} frames of ${format.columns} x ${format.rows} pixels to fill it (TILED_FULL), but it has ${frames}.`,
+        path,
+      );
     return new DicomImage(width, height, format, files);
   }
 
@@ -272,20 +282,23 @@ function checkFrameCount(instance: DicomInstance, format: PixelFormat): number {
   return frames;
 }
 
+/** Whether an instance's frames say where each lies (TILED_SPARSE) rather than fill its grid in order. */
+function isSparse({ dataSet }: DicomInstance): boolean {
+  return (dataSet.string(tagKey(Tag.DimensionOrganizationType)) ?? '').toUpperCase() === 'TILED_SPARSE';
+}
+
 /** Most bytes a compressed frame of this format may take (four times its samples, and some). */
 function maxFrameBytes(format: PixelFormat): number {
   return 4 * nativeFrameBytes(format) + 65536;
 }
 
 async function layoutOf(instance: DicomInstance, format: PixelFormat): Promise<FrameLayout> {
-  const { dataSet } = instance;
   const frames = checkFrameCount(instance, format);
-  const sparse = (dataSet.string(tagKey(Tag.DimensionOrganizationType)) ?? '').toUpperCase() === 'TILED_SPARSE';
   return readFrameLayout(instance, {
     frames,
     frameBytes: nativeFrameBytes(format),
     maxFrameBytes: maxFrameBytes(format),
-    positions: sparse,
+    positions: isSparse(instance),
     frameStart: frameStart(format),
   });
 }
