@@ -148,8 +148,8 @@ export async function stitchedAgainstOpenSlide(
       results[i] = cropRgb(results[i]!, a.width, a.height);
     }
     const region = request.kind === 'region' ? { ...request, ...info.levels[request.level]! } : null;
-    // Past the level's edge is no part of the slide (OpenSlide paints photos that reach past it).
-    const inside = (x: number, y: number) => {
+    // Compared: within the level (OpenSlide paints photos that reach past its edge), where both reads agree.
+    const wanted = (x: number, y: number) => {
       if (region && (region.x / region.downsample + x >= region.width || region.y / region.downsample + y >= region.height)) return false;
       const p = (y * a.width + x) * a.channels;
       for (let c = 0; c < a.channels; c++) if (a.data[p + c] !== b.data[p + c]) return false;
@@ -158,12 +158,12 @@ export async function stitchedAgainstOpenSlide(
     const alpha = (x: number, y: number) => (a.channels === 4 ? a.data[(y * a.width + x) * 4 + 3]! : 255);
     // Both over white: a region between the level's pixels is soft at the photos' edges as OpenSlide's is.
     const mine = overWhite(results[i]!);
-    const diff = compareRgb(mine, overWhite(a), 2, (x, y) => inside(x, y) && alpha(x, y) === 255);
+    const diff = compareRgb(mine, overWhite(a), 2, (x, y) => wanted(x, y) && alpha(x, y) === 255);
     // python-openslide un-premultiplies soft pixels by truncating division: off by up to 1 there.
-    const soft = compareRgb(mine, overWhite(a), 3, (x, y) => inside(x, y) && alpha(x, y) < 255);
+    const soft = compareRgb(mine, overWhite(a), 3, (x, y) => wanted(x, y) && alpha(x, y) < 255);
     if (diff.compared + soft.compared === 0) {
       // A region over skipped photos: transparent in OpenSlide, white here.
-      const blank = compareRgb(mine, { ...a, data: new Uint8Array(a.data.length).fill(255) }, 0, inside);
+      const blank = compareRgb(mine, { ...a, data: new Uint8Array(a.data.length).fill(255) }, 0, wanted);
       assert.ok(a.channels === 4 && a.data.every((v, k) => k % 4 !== 3 || v === 0) && blank.maxDiff === 0, `${label}: nothing compared`);
     }
     figures.push({ level, label, diff, soft });

@@ -29,7 +29,6 @@ const CLOSE_PX = 8;
 const MIN_SHAPE_PX = 3;
 /** A freehand stroke keeps the vertices that make its outline to within this (CSS px). */
 const FREEHAND_TOLERANCE_PX = 1;
-/** Frame times kept for the e2e measurement. */
 /** The centre's crosshair: each arm's length and the gap left at the point itself (CSS px). */
 const CROSSHAIR_ARM = 12;
 const CROSSHAIR_GAP = 3;

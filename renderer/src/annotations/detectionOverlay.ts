@@ -18,8 +18,6 @@ import { applyTransform, transformScale, viewBox } from './drawAnnotations';
 import { createScratch, type DrawMode, drawDetections } from './drawDetections';
 import { ViewOverlay } from './viewOverlay';
 
-/** Frame times kept for the frame-time measurement. */
-
 export class DetectionOverlay extends ViewOverlay {
   readonly #store: DetectionStore;
   readonly #slideId: SlideId;

@@ -98,7 +98,7 @@ export function useSlideChannels(
       if (!editedSince) setShownState(now);
       onShown({ ...result.value, channels });
       if (viewer && open.current) await remake(viewer, now);
-      // Busy until the view loads the new tiles (its tiled images say when they are in), unless asked again meanwhile.
+      // Busy until the tiled image making the new tiles is in the view (it says when they have loaded), unless asked again meanwhile.
       if (turn === asked.current && settling.current === null) setPending(false);
     },
     [api, slideId, setShownState],

@@ -82,7 +82,8 @@ export class DicomImage {
     });
     const { width, height } = matrix(first);
     if (width === 0 || height === 0) throw new SlideError('CORRUPT_DATA', `Its ${name} is ${width} x ${height} pixels.`, path);
-    if (Math.ceil(width / format.columns) * Math.ceil(height / format.rows) > MAX_TILES)
+    const tiles = Math.ceil(width / format.columns) * Math.ceil(height / format.rows);
+    if (tiles > MAX_TILES)
       throw new SlideError('TOO_LARGE', `Its ${name} declares ${width} x ${height} pixels in ${format.columns} x ${format.rows} frames: too many tiles.`, path);
     const files: LevelFile[] = [];
     let frames = 0;
@@ -96,7 +97,6 @@ export class DicomImage {
     }
     // TILED_FULL frames fill the whole grid: fewer is a damaged header (frames or matrix of the wrong
     // size), whose tiles would be read one by one for nothing.
-    const tiles = Math.ceil(width / format.columns) * Math.ceil(height / format.rows);
     if (!isSparse(first) && frames < tiles)
       throw new SlideError(
         'CORRUPT_DATA',
